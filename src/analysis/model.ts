@@ -1,0 +1,126 @@
+/**
+ * Internal contract of the reachability analyzer. Everything here is plain TypeScript (not jsii
+ * public API): the public `Reachability` class wraps it.
+ *
+ * A flow is allowed when the source's egress side AND the destination's ingress side both allow
+ * it. Each CNI model answers one side at a time (`evaluate`), because that is how every supported
+ * dataplane enforces policy: egress at the sending endpoint, ingress at the receiving one.
+ */
+import { Labels } from './selectors';
+
+/** A plain Kubernetes object as parsed from YAML or produced by `Testing.synth`. */
+export interface ManifestObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
+  readonly spec?: any;
+  readonly [key: string]: any;
+}
+
+/** Reference to the object (and rule) that decided a verdict. */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export type L4Protocol = 'TCP' | 'UDP' | 'SCTP';
+export type Direction = 'ingress' | 'egress';
+
+/** A named container port of a pod, used to resolve named ports in rules. */
+export interface NamedPort {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: L4Protocol;
+}
+
+/**
+ * One side of a flow. `pod` endpoints carry their namespace, labels and their namespace's labels;
+ * `node` endpoints are the cluster nodes (and hostNetwork pods, which are indistinguishable from
+ * their node for policy purposes); `external` endpoints are IPs outside the cluster.
+ */
+export interface Endpoint {
+  readonly kind: 'pod' | 'node' | 'external';
+  /** Display name, e.g. `shop/frontend` or `203.0.113.7`. */
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels: Labels;
+  readonly namespaceLabels: Labels;
+  /** Service account name (Calico `serviceAccountSelector`, Cilium `io.cilium.k8s.policy.serviceaccount`). */
+  readonly serviceAccount?: string;
+  /** IP address, when known (always for `external`; optional for pods and nodes). */
+  readonly ip?: string;
+  /** Pod runs in the host network namespace: no pod selector ever matches it. */
+  readonly hostNetwork: boolean;
+  readonly namedPorts: NamedPort[];
+}
+
+/** A deciding object or rule in an explanation. */
+export interface Reason {
+  /** The object that decided (absent for built-in defaults such as "not isolated"). */
+  readonly object?: ObjectRef;
+  /** JSON path of the deciding rule inside the object, e.g. `spec.egress[1]`. */
+  readonly rule?: string;
+  /** What the object did: allowed, denied, passed to the next tier, isolated with no matching rule, ... */
+  readonly effect: 'allow' | 'deny' | 'pass' | 'isolate' | 'default-allow' | 'log';
+  /** Human-readable explanation. */
+  readonly message: string;
+}
+
+/** The verdict of one side (ingress at the destination, or egress at the source). */
+export interface DirectionVerdict {
+  readonly allowed: boolean;
+  /** The objects and rules that decided, most decisive first. */
+  readonly reasons: Reason[];
+  /** L7 constraints that apply on top of an L3/L4 allow (Cilium HTTP rules), as readable strings. */
+  readonly l7Constraints?: string[];
+}
+
+/** A question to a CNI model: may `peer` talk to `subject` (ingress) or `subject` to `peer` (egress)? */
+export interface SideQuery {
+  readonly direction: Direction;
+  /** The endpoint whose policies are evaluated (destination for ingress, source for egress). */
+  readonly subject: Endpoint;
+  /** The other end of the flow. */
+  readonly peer: Endpoint;
+  /** Destination port number (after Service DNAT). */
+  readonly port: number;
+  readonly protocol: L4Protocol;
+  /** The destination endpoint (== subject for ingress, == peer for egress), for named ports. */
+  readonly destination: Endpoint;
+}
+
+/**
+ * The policy semantics of one CNI over one set of manifests. Built once per manifest set, then
+ * asked many questions; implementations should pre-index policies by namespace.
+ */
+export interface CniModel {
+  evaluate(query: SideQuery): DirectionVerdict;
+}
+
+/** Namespace name -> labels, including the automatic `kubernetes.io/metadata.name` label. */
+export type NamespaceIndex = ReadonlyMap<string, Labels>;
+
+/** Builds a CNI model from all manifests (unknown kinds are ignored by the model). */
+export type CniModelFactory = (manifests: ManifestObject[], namespaces: NamespaceIndex) => CniModel;
+
+/** Reference for a manifest object. */
+export function refOf(obj: ManifestObject): ObjectRef {
+  return {
+    apiVersion: obj.apiVersion ?? '',
+    kind: obj.kind ?? '',
+    namespace: obj.metadata?.namespace,
+    name: obj.metadata?.name ?? '',
+  };
+}
+
+/** `kind namespace/name` for messages. */
+export function describeRef(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}

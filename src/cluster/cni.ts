@@ -1,0 +1,216 @@
+/**
+ * What a CNI can enforce. The policy renderers consult this table instead of branching on the CNI,
+ * so supporting another CNI (Antrea, AWS VPC CNI, ...) means adding a row, not a code path.
+ */
+export interface CniCapabilities {
+  /** The CNI enforces networking.k8s.io/v1 NetworkPolicy (L3/L4 allow rules) at all. */
+  readonly enforcesNetworkPolicy: boolean;
+  /** Explicit deny rules that win over allow rules. */
+  readonly deny: boolean;
+  /** Ordered policies (an explicit precedence between policies). */
+  readonly ordering: boolean;
+  /** Cluster-scoped policies that apply to many namespaces at once. */
+  readonly clusterWide: boolean;
+  /** L7 (HTTP method / path / header) rules. */
+  readonly l7: boolean;
+  /** Egress rules by DNS name (FQDN). */
+  readonly fqdn: boolean;
+  /** Named entities such as the kube-apiserver, the host or "the world". */
+  readonly entities: boolean;
+  /**
+   * policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy (Admin and Baseline tiers).
+   */
+  readonly clusterNetworkPolicy: boolean;
+}
+
+/** The CNI families whose native policy APIs this library can render. */
+export enum CniKind {
+  /** Any conformant CNI that enforces networking.k8s.io/v1 NetworkPolicy only. */
+  KUBERNETES = 'kubernetes',
+  /** Calico (projectcalico.org/v3 policies, tiers, GlobalNetworkPolicy). */
+  CALICO = 'calico',
+  /** Cilium (cilium.io/v2 CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy). */
+  CILIUM = 'cilium',
+  /** Flannel: pod networking only, no policy enforcement at all. */
+  FLANNEL = 'flannel',
+}
+
+/** Options for {@link Cni.kubernetes}. */
+export interface KubernetesCniOptions {
+  /**
+   * The CNI also implements policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy, so cluster-wide
+   * guard rails can be emitted for it.
+   * @default false - few CNIs implement it; cluster-wide intents are synth errors
+   */
+  readonly clusterNetworkPolicy?: boolean;
+}
+
+/** Options for {@link Cni.calico}. */
+export interface CalicoCniOptions {
+  /**
+   * Name of the projectcalico.org/v3 Tier that holds this library's cluster-wide guard rails. The
+   * tier passes unmatched traffic on to the default tier (`defaultAction: Pass`), so guard rails
+   * only ever deny.
+   * @default 'platform-guardrails'
+   */
+  readonly guardrailTier?: string;
+  /**
+   * Order of the guard-rail tier; lower tiers are evaluated first. The default tier is 1,000,000.
+   * @default 100
+   */
+  readonly guardrailTierOrder?: number;
+}
+
+/** Options for {@link Cni.cilium}. */
+export interface CiliumCniOptions {
+  /**
+   * Cilium runs with kube-proxy replacement. Recorded for the installs and NodeLocal DNS (which
+   * needs a CiliumLocalRedirectPolicy instead of the link-local iptables trick under KPR).
+   * @default true
+   */
+  readonly kubeProxyReplacement?: boolean;
+}
+
+/** Options for {@link Cni.flannel}. */
+export interface FlannelCniOptions {
+  /**
+   * Emit policies anyway, acknowledging that Flannel enforces none of them (for example because the
+   * same manifests are also applied to clusters that do). Without this, any policy is a synth error.
+   * @default false
+   */
+  readonly acknowledgeUnenforcedPolicies?: boolean;
+}
+
+/**
+ * The container network interface of the target cluster and what it can enforce.
+ *
+ * Create one with a static factory and pass it to `ClusterNetwork`:
+ * `Cni.calico()`, `Cni.cilium()`, `Cni.kubernetes()`, `Cni.flannel()`, or `Cni.custom()` for a
+ * CNI this library has no row for yet.
+ */
+export class Cni {
+  /** A CNI that enforces plain NetworkPolicy only (kindnet >= 0.24, Antrea in K8s mode, ...). */
+  public static kubernetes(options: KubernetesCniOptions = {}): Cni {
+    return new Cni(CniKind.KUBERNETES, 'kubernetes', {
+      enforcesNetworkPolicy: true,
+      deny: false,
+      ordering: false,
+      clusterWide: options.clusterNetworkPolicy ?? false,
+      l7: false,
+      fqdn: false,
+      entities: false,
+      clusterNetworkPolicy: options.clusterNetworkPolicy ?? false,
+    });
+  }
+
+  /** Calico (open source, 3.32): tiers, ordered allow/deny, GlobalNetworkPolicy, ClusterNetworkPolicy. */
+  public static calico(options: CalicoCniOptions = {}): Cni {
+    return new Cni(
+      CniKind.CALICO,
+      'calico',
+      {
+        enforcesNetworkPolicy: true,
+        deny: true,
+        ordering: true,
+        clusterWide: true,
+        // L7 and DNS policy are Calico Enterprise / Cloud features, not open source.
+        l7: false,
+        fqdn: false,
+        entities: false,
+        clusterNetworkPolicy: true,
+      },
+      {
+        calicoGuardrailTier: options.guardrailTier ?? 'platform-guardrails',
+        calicoGuardrailTierOrder: options.guardrailTierOrder ?? 100,
+      },
+    );
+  }
+
+  /** Cilium (1.16-1.18): deny precedence, clusterwide policies, L7, FQDN and entities. No ordering. */
+  public static cilium(options: CiliumCniOptions = {}): Cni {
+    return new Cni(
+      CniKind.CILIUM,
+      'cilium',
+      {
+        enforcesNetworkPolicy: true,
+        deny: true,
+        ordering: false,
+        clusterWide: true,
+        l7: true,
+        fqdn: true,
+        entities: true,
+        // Cilium 1.18 does not implement ClusterNetworkPolicy.
+        clusterNetworkPolicy: false,
+      },
+      { kubeProxyReplacement: options.kubeProxyReplacement ?? true },
+    );
+  }
+
+  /** Flannel: no policy enforcement. Any policy is a synth error unless acknowledged. */
+  public static flannel(options: FlannelCniOptions = {}): Cni {
+    return new Cni(
+      CniKind.FLANNEL,
+      'flannel',
+      {
+        enforcesNetworkPolicy: false,
+        deny: false,
+        ordering: false,
+        clusterWide: false,
+        l7: false,
+        fqdn: false,
+        entities: false,
+        clusterNetworkPolicy: false,
+      },
+      { acknowledgeUnenforcedPolicies: options.acknowledgeUnenforcedPolicies ?? false },
+    );
+  }
+
+  /**
+   * A CNI described only by its capabilities; policies are rendered as portable
+   * networking.k8s.io/v1 objects, and any intent beyond them is a synth error.
+   */
+  public static custom(name: string, capabilities: CniCapabilities): Cni {
+    return new Cni(CniKind.KUBERNETES, name, {
+      ...capabilities,
+      // Without a native renderer only NetworkPolicy (and ClusterNetworkPolicy) can be emitted.
+      deny: capabilities.clusterNetworkPolicy && capabilities.deny,
+      ordering: capabilities.clusterNetworkPolicy && capabilities.ordering,
+      clusterWide: capabilities.clusterNetworkPolicy && capabilities.clusterWide,
+      l7: false,
+      fqdn: false,
+      entities: false,
+    });
+  }
+
+  /** The family of native policy APIs used to render intents for this CNI. */
+  public readonly kind: CniKind;
+  /** Human-readable name used in error messages. */
+  public readonly name: string;
+  /** What this CNI can enforce. */
+  public readonly capabilities: CniCapabilities;
+  /** Cilium runs with kube-proxy replacement (Cilium only). */
+  public readonly kubeProxyReplacement: boolean;
+  /** The user acknowledged that policies are not enforced (Flannel only). */
+  public readonly acknowledgeUnenforcedPolicies: boolean;
+  /** Calico tier holding the cluster-wide guard rails (Calico only). */
+  public readonly calicoGuardrailTier?: string;
+  /** Order of the Calico guard-rail tier (Calico only). */
+  public readonly calicoGuardrailTierOrder?: number;
+
+  private constructor(kind: CniKind, name: string, capabilities: CniCapabilities, extra: CniExtras = {}) {
+    this.kind = kind;
+    this.name = name;
+    this.capabilities = Object.freeze({ ...capabilities });
+    this.kubeProxyReplacement = extra.kubeProxyReplacement ?? false;
+    this.acknowledgeUnenforcedPolicies = extra.acknowledgeUnenforcedPolicies ?? false;
+    this.calicoGuardrailTier = extra.calicoGuardrailTier;
+    this.calicoGuardrailTierOrder = extra.calicoGuardrailTierOrder;
+  }
+}
+
+interface CniExtras {
+  readonly kubeProxyReplacement?: boolean;
+  readonly acknowledgeUnenforcedPolicies?: boolean;
+  readonly calicoGuardrailTier?: string;
+  readonly calicoGuardrailTierOrder?: number;
+}

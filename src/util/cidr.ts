@@ -1,0 +1,84 @@
+import * as ipaddr from 'ipaddr.js';
+
+/** A parsed CIDR block. Internal helper around ipaddr.js. */
+export interface ParsedCidr {
+  readonly family: 'ipv4' | 'ipv6';
+  readonly address: ipaddr.IPv4 | ipaddr.IPv6;
+  readonly prefix: number;
+  /** Canonical text, e.g. `10.0.0.0/8`. */
+  readonly text: string;
+}
+
+/** Error thrown by {@link parseCidr}; callers prefix it with the construct path and prop. */
+export class CidrError extends Error {}
+
+/**
+ * Parse a CIDR strictly: a valid address, a prefix in range and no host bits set
+ * (`10.0.0.1/8` is rejected with a hint, because it is almost always a typo).
+ */
+export function parseCidr(text: string): ParsedCidr {
+  if (typeof text !== 'string' || !text.includes('/')) {
+    throw new CidrError(`'${text}' is not a CIDR (expected address/prefix, e.g. 10.0.0.0/8)`);
+  }
+  let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  try {
+    parsed = ipaddr.parseCIDR(text);
+  } catch {
+    throw new CidrError(`'${text}' is not a valid CIDR`);
+  }
+  const [address, prefix] = parsed;
+  // ipaddr.js accepts shorthand IPv4 forms like "10/8" or "10.1/16"; Kubernetes does not.
+  if (address.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(text.split('/')[0])) {
+    throw new CidrError(`'${text}' is not a valid CIDR (IPv4 needs four decimal octets)`);
+  }
+  const family = address.kind();
+  const network =
+    family === 'ipv4'
+      ? ipaddr.IPv4.networkAddressFromCIDR(text)
+      : ipaddr.IPv6.networkAddressFromCIDR(text);
+  if (network.toString() !== address.toString()) {
+    throw new CidrError(`'${text}' has host bits set; did you mean ${network.toString()}/${prefix}?`);
+  }
+  return { family, address, prefix, text: `${address.toString()}/${prefix}` };
+}
+
+/** Parse a single IP address (v4 or v6). */
+export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 {
+  if (!ipaddr.isValid(text) || (text.includes('.') && !text.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(text))) {
+    throw new CidrError(`'${text}' is not a valid IP address`);
+  }
+  return ipaddr.parse(text);
+}
+
+/** Does `ip` lie inside `cidr`? Addresses of another family never match. */
+export function cidrContainsIp(cidr: ParsedCidr, ip: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  const candidate = ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress() && cidr.family === 'ipv4'
+    ? (ip as ipaddr.IPv6).toIPv4Address()
+    : ip;
+  if (candidate.kind() !== cidr.family) return false;
+  return (candidate as any).match(cidr.address, cidr.prefix);
+}
+
+/** Is `inner` fully inside `outer` (same family, longer or equal prefix, contained network)? */
+export function cidrContainsCidr(outer: ParsedCidr, inner: ParsedCidr): boolean {
+  return outer.family === inner.family && inner.prefix >= outer.prefix && cidrContainsIp(outer, inner.address);
+}
+
+/** Do two CIDRs share at least one address? */
+export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
+  return cidrContainsCidr(a, b) || cidrContainsCidr(b, a);
+}
+
+/** Loose CIDR parse for analysis of foreign manifests: accepts a bare IP as a host route. */
+export function parseCidrLoose(text: string): ParsedCidr | undefined {
+  try {
+    if (!text.includes('/')) {
+      const ip = parseIp(text);
+      return { family: ip.kind(), address: ip, prefix: ip.kind() === 'ipv4' ? 32 : 128, text: `${ip.toString()}/${ip.kind() === 'ipv4' ? 32 : 128}` };
+    }
+    const [address, prefix] = ipaddr.parseCIDR(text);
+    return { family: address.kind(), address, prefix, text };
+  } catch {
+    return undefined;
+  }
+}
