@@ -59,10 +59,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['examples/**/*.ts', 'bench/**/*.ts'],
+    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
   },
-  gitignore: ['/src/imports/', '/.examples-out/'],
 });
+
+// Generated copies and example output stay out of git (after projen's own `!/src/` rule).
+project.gitignore.exclude('/src/imports/', '/.examples-out/');
 
 // `npm ci` fails on the newest unrs-resolver (it names unpublished platform packages).
 for (const pattern of ['/imports/', '/examples/', '/bench/', '/.ci/']) {
@@ -96,13 +98,13 @@ const synth = project.addTask('synth', {
   description: 'Synthesize every example under examples/ for the kubernetes, calico and cilium CNIs into dist/examples/',
 });
 synth.spawn(syncImports);
-synth.exec('ts-node --transpile-only --project tsconfig.dev.json examples/synth-all.ts dist/examples');
+synth.exec('ts-node --transpile-only --project test/tsconfig.json examples/synth-all.ts dist/examples');
 
 // Benchmarks print ratios measured in one run.
 const bench = project.addTask('bench', { description: 'Run the synthesis and analysis benchmarks' });
 bench.spawn(syncImports);
 bench.exec('node --expose-gc -r ts-node/register/transpile-only bench/run.ts', {
-  env: { TS_NODE_PROJECT: 'tsconfig.dev.json' },
+  env: { TS_NODE_PROJECT: 'test/tsconfig.json' },
 });
 
 project.synth();

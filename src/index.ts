@@ -1,5 +1,13 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+// Cluster context
+export * from './cluster/cni';
+export * from './cluster/cluster-network';
+
+// Policy model
+export * from './policy/protocol';
+export * from './policy/port';
+export { Peer, InternetPeerOptions } from './policy/peer';
+export * from './policy/rule';
+export * from './policy/traffic-policy';
+
+// Patterns
+export * from './patterns/zero-trust-namespace';

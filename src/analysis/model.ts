@@ -56,6 +56,8 @@ export interface Endpoint {
   readonly serviceAccount?: string;
   /** IP address, when known (always for `external`; optional for pods and nodes). */
   readonly ip?: string;
+  /** DNS name of an `external` endpoint, matched by FQDN rules (Cilium `toFQDNs`). */
+  readonly dnsName?: string;
   /** Pod runs in the host network namespace: no pod selector ever matches it. */
   readonly hostNetwork: boolean;
   readonly namedPorts: NamedPort[];

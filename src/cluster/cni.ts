@@ -93,7 +93,8 @@ export class Cni {
   public static kubernetes(options: KubernetesCniOptions = {}): Cni {
     return new Cni(CniKind.KUBERNETES, 'kubernetes', {
       enforcesNetworkPolicy: true,
-      deny: false,
+      // Denies (and cluster-wide denies) only through Admin-tier ClusterNetworkPolicy.
+      deny: options.clusterNetworkPolicy ?? false,
       ordering: false,
       clusterWide: options.clusterNetworkPolicy ?? false,
       l7: false,

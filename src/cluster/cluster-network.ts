@@ -1,0 +1,249 @@
+import { Construct, IConstruct } from 'constructs';
+import { Cni, CniKind } from './cni';
+import { ParsedCidr } from '../util/cidr';
+import { propError } from '../util/errors';
+import { validateCidr, validateDnsLabel, validateLabels } from '../util/validate';
+
+/** IP families of the cluster. */
+export enum IpFamily {
+  /** IPv4. */
+  IPV4 = 'IPv4',
+  /** IPv6. */
+  IPV6 = 'IPv6',
+}
+
+/** Where the cluster DNS (CoreDNS) runs and how its pods are labelled. */
+export interface ClusterDnsOptions {
+  /**
+   * Namespace of the cluster DNS pods.
+   * @default 'kube-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the cluster DNS pods. CoreDNS keeps the historical `k8s-app: kube-dns` label.
+   * @default { 'k8s-app': 'kube-dns' }
+   */
+  readonly podLabels?: { [key: string]: string };
+  /**
+   * The ClusterIP of the kube-dns Service (used by NodeLocal DNS in iptables mode).
+   * @default '10.96.0.10'
+   */
+  readonly serviceIp?: string;
+}
+
+/** A set of pods in a namespace that other constructs refer to (ingress controller, monitoring). */
+export interface NamespacedPods {
+  /** Namespace of the pods. */
+  readonly namespace: string;
+  /**
+   * Labels selecting the pods inside the namespace.
+   * @default - every pod in the namespace
+   */
+  readonly podLabels?: { [key: string]: string };
+}
+
+/** Props of {@link ClusterNetwork}. */
+export interface ClusterNetworkProps {
+  /**
+   * The CNI of the target cluster. Decides which objects the policy constructs emit.
+   * @default Cni.kubernetes() - portable networking.k8s.io/v1 NetworkPolicy only
+   */
+  readonly cni?: Cni;
+  /**
+   * Pod CIDRs of the cluster.
+   * @default ['10.244.0.0/16']
+   */
+  readonly podCidrs?: string[];
+  /**
+   * Service CIDRs of the cluster.
+   * @default ['10.96.0.0/12']
+   */
+  readonly serviceCidrs?: string[];
+  /**
+   * IP families of the cluster. With IPv6, "internet" peers also cover `::/0` and the IPv6
+   * metadata address.
+   * @default [IpFamily.IPV4]
+   */
+  readonly ipFamilies?: IpFamily[];
+  /**
+   * The cluster DNS.
+   * @default - CoreDNS: pods `k8s-app: kube-dns` in `kube-system`, Service IP 10.96.0.10
+   */
+  readonly dns?: ClusterDnsOptions;
+  /**
+   * The cluster runs NodeLocal DNSCache. Every DNS allow then also allows the node-local IP on
+   * UDP and TCP 53, because pods talk to a link-local address that no pod selector matches.
+   * @default false
+   */
+  readonly nodeLocalDns?: boolean;
+  /**
+   * The NodeLocal DNSCache listen address (only with `nodeLocalDns`).
+   * @default '169.254.20.10'
+   */
+  readonly nodeLocalDnsIp?: string;
+  /**
+   * The ingress controller pods (traffic from it is allowed to frontends).
+   * @default - ingress-nginx: namespace `ingress-nginx`, pods `app.kubernetes.io/name: ingress-nginx`
+   */
+  readonly ingressController?: NamespacedPods;
+  /**
+   * The monitoring pods that scrape metrics.
+   * @default - namespace `monitoring`, any pod (Prometheus)
+   */
+  readonly monitoring?: NamespacedPods;
+  /**
+   * Cloud metadata service addresses that workloads must never reach (credential theft).
+   * @default ['169.254.169.254/32'] plus 'fd00:ec2::254/128' on IPv6 clusters
+   */
+  readonly metadataCidrs?: string[];
+  /**
+   * CIDRs of the Kubernetes API server endpoints, for `Peer.kubeApiServer()` on CNIs without a
+   * kube-apiserver entity (Cilium has one).
+   * @default - none: `Peer.kubeApiServer()` is an error on CNIs other than Cilium
+   */
+  readonly apiServerCidrs?: string[];
+}
+
+/** RFC 1918 private IPv4 ranges. */
+export const PRIVATE_IPV4_RANGES: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/** IPv6 unique local addresses (RFC 4193). */
+export const PRIVATE_IPV6_RANGES: readonly string[] = ['fc00::/7'];
+
+const DEFAULT_ID = 'cdk8s-networking.default-cluster-network';
+const CLUSTER_NETWORK_SYMBOL = Symbol.for('cdk8s-networking.ClusterNetwork');
+
+/**
+ * Facts about the target cluster that every networking construct needs: the CNI and what it can
+ * enforce, CIDRs, DNS, the ingress controller, the metadata service.
+ *
+ * Declare one per app (or per chart) before the constructs that use it; they find it with
+ * `ClusterNetwork.of(this)`, like `Stack.of` in aws-cdk. Without one, constructs get the
+ * defaults (`Cni.kubernetes()`, CoreDNS in kube-system, ingress-nginx).
+ */
+export class ClusterNetwork extends Construct {
+  /**
+   * The ClusterNetwork that governs `scope`: the nearest one declared on the scope or any of its
+   * ancestors (as a direct child). If there is none, a default one is created at the root.
+   */
+  public static of(scope: IConstruct): ClusterNetwork {
+    let current: IConstruct | undefined = scope;
+    while (current) {
+      if (ClusterNetwork.isClusterNetwork(current)) return current;
+      for (const child of current.node.children) {
+        if (ClusterNetwork.isClusterNetwork(child)) return child;
+      }
+      current = current.node.scope;
+    }
+    return new ClusterNetwork(scope.node.root, DEFAULT_ID, {});
+  }
+
+  /** Is `x` a ClusterNetwork (works across copies of this library)? */
+  public static isClusterNetwork(x: any): x is ClusterNetwork {
+    return x !== null && typeof x === 'object' && CLUSTER_NETWORK_SYMBOL in x;
+  }
+
+  /** The CNI. */
+  public readonly cni: Cni;
+  /** Pod CIDRs. */
+  public readonly podCidrs: string[];
+  /** Service CIDRs. */
+  public readonly serviceCidrs: string[];
+  /** IP families. */
+  public readonly ipFamilies: IpFamily[];
+  /** Namespace of the cluster DNS pods. */
+  public readonly dnsNamespace: string;
+  /** Labels of the cluster DNS pods. */
+  public readonly dnsPodLabels: { [key: string]: string };
+  /** ClusterIP of the kube-dns Service. */
+  public readonly dnsServiceIp: string;
+  /** NodeLocal DNSCache address, when the cluster runs it. */
+  public readonly nodeLocalDnsIp?: string;
+  /** The ingress controller pods. */
+  public readonly ingressController: NamespacedPods;
+  /** The monitoring pods. */
+  public readonly monitoring: NamespacedPods;
+  /** Metadata service CIDRs that are never reachable. */
+  public readonly metadataCidrs: string[];
+  /** Kubernetes API server CIDRs, when known. */
+  public readonly apiServerCidrs: string[];
+
+  constructor(scope: Construct, id: string, props: ClusterNetworkProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, CLUSTER_NETWORK_SYMBOL, { value: true });
+    this.assertFirst(scope, id);
+
+    this.cni = props.cni ?? Cni.kubernetes();
+    this.ipFamilies = [...new Set(props.ipFamilies ?? [IpFamily.IPV4])];
+    if (this.ipFamilies.length === 0) throw propError(this, 'ipFamilies', 'at least one IP family is required');
+    this.podCidrs = this.cidrs('podCidrs', props.podCidrs ?? ['10.244.0.0/16']);
+    this.serviceCidrs = this.cidrs('serviceCidrs', props.serviceCidrs ?? ['10.96.0.0/12']);
+
+    this.dnsNamespace = validateDnsLabel(this, 'dns.namespace', props.dns?.namespace ?? 'kube-system');
+    this.dnsPodLabels = validateLabels(this, 'dns.podLabels', props.dns?.podLabels ?? { 'k8s-app': 'kube-dns' });
+    if (Object.keys(this.dnsPodLabels).length === 0) {
+      throw propError(this, 'dns.podLabels', 'must not be empty: DNS allows would open every pod in the DNS namespace');
+    }
+    this.dnsServiceIp = this.hostIp('dns.serviceIp', props.dns?.serviceIp ?? '10.96.0.10');
+
+    if (props.nodeLocalDnsIp !== undefined && !props.nodeLocalDns) {
+      throw propError(this, 'nodeLocalDnsIp', 'is only meaningful with nodeLocalDns: true');
+    }
+    this.nodeLocalDnsIp = props.nodeLocalDns ? this.hostIp('nodeLocalDnsIp', props.nodeLocalDnsIp ?? '169.254.20.10') : undefined;
+
+    this.ingressController = this.pods('ingressController', props.ingressController ?? {
+      namespace: 'ingress-nginx',
+      podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+    });
+    this.monitoring = this.pods('monitoring', props.monitoring ?? { namespace: 'monitoring' });
+
+    const defaultMetadata = ['169.254.169.254/32', ...(this.ipFamilies.includes(IpFamily.IPV6) ? ['fd00:ec2::254/128'] : [])];
+    this.metadataCidrs = this.cidrs('metadataCidrs', props.metadataCidrs ?? defaultMetadata);
+    this.apiServerCidrs = this.cidrs('apiServerCidrs', props.apiServerCidrs ?? []);
+  }
+
+  /** The "whole address space" CIDRs of the cluster's IP families. */
+  public get anyAddressCidrs(): string[] {
+    return this.ipFamilies.map((f) => (f === IpFamily.IPV4 ? '0.0.0.0/0' : '::/0'));
+  }
+
+  /** Private ranges of the cluster's IP families (RFC 1918 / RFC 4193). */
+  public get privateCidrs(): string[] {
+    return this.ipFamilies.flatMap((f) => (f === IpFamily.IPV4 ? [...PRIVATE_IPV4_RANGES] : [...PRIVATE_IPV6_RANGES]));
+  }
+
+  /** Is policy enforcement acknowledged as absent (Flannel with the opt-out)? */
+  public get policiesUnenforced(): boolean {
+    return this.cni.kind === CniKind.FLANNEL;
+  }
+
+  private assertFirst(scope: Construct, id: string): void {
+    const defaulted = scope.node.root.node.tryFindChild(DEFAULT_ID);
+    const siblings = [
+      ...(defaulted && defaulted !== this ? [defaulted] : []),
+      ...scope.node.children.filter((c) => c !== this && ClusterNetwork.isClusterNetwork(c)),
+    ];
+    if (siblings.length > 0) {
+      const other = siblings[0].node.id === DEFAULT_ID
+        ? 'a default ClusterNetwork was already created because a construct used ClusterNetwork.of() before this one was declared; declare the ClusterNetwork first'
+        : `'${siblings[0].node.path}' is already declared in the same scope`;
+      throw new Error(`[${scope.node.path}/${id}] ClusterNetwork: only one per scope: ${other}`);
+    }
+  }
+
+  private cidrs(prop: string, values: string[]): string[] {
+    return values.map((c, i) => validateCidr(this, `${prop}[${i}]`, c)).map((c: ParsedCidr) => c.text);
+  }
+
+  private hostIp(prop: string, ip: string): string {
+    const parsed = validateCidr(this, prop, ip.includes('/') ? ip : `${ip}/${ip.includes(':') ? 128 : 32}`);
+    if (parsed.prefix !== (parsed.family === 'ipv4' ? 32 : 128)) throw propError(this, prop, `'${ip}' must be a single IP address`);
+    return parsed.address.toString();
+  }
+
+  private pods(prop: string, value: NamespacedPods): NamespacedPods {
+    return {
+      namespace: validateDnsLabel(this, `${prop}.namespace`, value.namespace),
+      podLabels: value.podLabels ? validateLabels(this, `${prop}.podLabels`, value.podLabels) : undefined,
+    };
+  }
+}

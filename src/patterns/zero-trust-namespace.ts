@@ -1,0 +1,187 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ClusterNetwork } from '../cluster/cluster-network';
+import { Peer } from '../policy/peer';
+import { Port } from '../policy/port';
+import { Direction, RuleAction, TrafficRule } from '../policy/rule';
+import { TrafficPolicy } from '../policy/traffic-policy';
+import { registerObject } from '../util/object-registry';
+import { validateDnsLabel, validateLabels } from '../util/validate';
+
+/** Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
+export enum PodSecurityLevel {
+  /** Hardened: non-root, no privilege escalation, all capabilities dropped, seccomp RuntimeDefault. */
+  RESTRICTED = 'restricted',
+  /** Prevents known privilege escalations. */
+  BASELINE = 'baseline',
+  /** Unrestricted. */
+  PRIVILEGED = 'privileged',
+}
+
+/** Props of {@link ZeroTrustNamespace}. */
+export interface ZeroTrustNamespaceProps {
+  /** Namespace name (DNS-1123 label). */
+  readonly name: string;
+  /**
+   * Extra labels of the Namespace (e.g. `tenant: acme`).
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Pod Security Standard enforced (and audited and warned) in the namespace.
+   * @default PodSecurityLevel.RESTRICTED
+   */
+  readonly podSecurity?: PodSecurityLevel;
+  /**
+   * Version of the Pod Security Standard (`pod-security.kubernetes.io/enforce-version`).
+   * @default 'latest'
+   */
+  readonly podSecurityVersion?: string;
+  /**
+   * Allow every pod of the namespace to reach every other pod of it (ingress and egress).
+   * @default false - pods talk only along explicit allows
+   */
+  readonly allowSameNamespace?: boolean;
+  /**
+   * Allow the monitoring pods (ClusterNetwork `monitoring`) to scrape every pod on these ports.
+   * @default - no scrape allow
+   */
+  readonly monitoringPorts?: Port[];
+  /**
+   * Allow the ingress controller (ClusterNetwork `ingressController`) to reach every pod on these
+   * ports. Prefer per-workload allows (ThreeTierApp does that).
+   * @default - no ingress-controller allow
+   */
+  readonly ingressControllerPorts?: Port[];
+  /**
+   * Create the Namespace object. Set to false when the namespace is managed elsewhere; the
+   * policies are still emitted into it.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+}
+
+/**
+ * A namespace where nothing flows unless allowed: default deny for ingress and egress, DNS allowed
+ * explicitly (UDP and TCP 53 to the cluster DNS pods, plus NodeLocal DNS when the cluster runs it),
+ * the cloud metadata service never reachable, and Pod Security `restricted` enforced.
+ *
+ * Objects (names are stable): Namespace; NetworkPolicy `default-deny-all`; `allow-dns`; on Calico
+ * and Cilium a `deny-cloud-metadata` guard rail that wins over any allow a workload owner adds;
+ * optional `allow-same-namespace`, `allow-monitoring`, `allow-ingress-controller`.
+ */
+export class ZeroTrustNamespace extends Construct {
+  /** The namespace name. */
+  public readonly name: string;
+  /** The Namespace object, when created. */
+  public readonly namespaceObject?: ApiObject;
+  /** Every policy of the namespace, by name. */
+  private readonly policies = new Map<string, TrafficPolicy>();
+
+  constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
+    super(scope, id);
+    const cluster = ClusterNetwork.of(this);
+    this.name = validateDnsLabel(this, 'name', props.name);
+    const labels = validateLabels(this, 'labels', props.labels);
+    const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    const version = props.podSecurityVersion ?? 'latest';
+    if (!/^(latest|v1\.[0-9]+)$/.test(version)) {
+      throw new Error(`[${this.node.path}] podSecurityVersion: '${version}' must be 'latest' or 'v1.<minor>'`);
+    }
+
+    if (props.createNamespace ?? true) {
+      this.namespaceObject = registerObject(this, new ApiObject(this, 'Namespace', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: this.name,
+          labels: {
+            ...labels,
+            'pod-security.kubernetes.io/enforce': level,
+            'pod-security.kubernetes.io/enforce-version': version,
+            'pod-security.kubernetes.io/audit': level,
+            'pod-security.kubernetes.io/audit-version': version,
+            'pod-security.kubernetes.io/warn': level,
+            'pod-security.kubernetes.io/warn-version': version,
+          },
+        },
+      }));
+    }
+
+    this.addPolicy('default-deny-all', { isolate: [Direction.INGRESS, Direction.EGRESS] });
+    this.addPolicy('allow-dns', { egress: [{ peers: [Peer.clusterDns()], ports: [Port.udp(53), Port.tcp(53)] }] });
+    if (cluster.cni.capabilities.deny) {
+      // Default deny already keeps the metadata service out of reach; the explicit deny keeps it so
+      // when someone later adds a broad egress allow of their own.
+      this.addPolicy('deny-cloud-metadata', {
+        egress: [{ action: RuleAction.DENY, peers: cluster.metadataCidrs.map((c) => Peer.cidr(c)) }],
+      });
+    }
+    if (props.allowSameNamespace) {
+      this.addPolicy('allow-same-namespace', {
+        ingress: [{ peers: [Peer.sameNamespace()] }],
+        egress: [{ peers: [Peer.sameNamespace()] }],
+      });
+    }
+    if (props.monitoringPorts?.length) {
+      this.addPolicy('allow-monitoring', { ingress: [{ peers: [Peer.monitoring()], ports: props.monitoringPorts }] });
+    }
+    if (props.ingressControllerPorts?.length) {
+      this.addPolicy('allow-ingress-controller', { ingress: [{ peers: [Peer.ingressController()], ports: props.ingressControllerPorts }] });
+    }
+  }
+
+  /**
+   * Add a policy to the namespace (ids and object names are the policy name).
+   * @param name policy name, unique in the namespace
+   */
+  public addPolicy(name: string, options: NamespacePolicyOptions): TrafficPolicy {
+    const policy = new TrafficPolicy(this, name, { ...options, name, namespace: this.name });
+    this.policies.set(name, policy);
+    return policy;
+  }
+
+  /** Allow `peers` into the pods labelled `podSelector` (all pods if empty) on `ports`. */
+  public allowIngress(name: string, podSelector: { [key: string]: string }, peers: Peer[], ports?: Port[]): TrafficPolicy {
+    return this.addPolicy(name, { podSelector, ingress: [{ peers, ports }] });
+  }
+
+  /** Allow the pods labelled `podSelector` (all pods if empty) to reach `peers` on `ports`. */
+  public allowEgress(name: string, podSelector: { [key: string]: string }, peers: Peer[], ports?: Port[]): TrafficPolicy {
+    return this.addPolicy(name, { podSelector, egress: [{ peers, ports }] });
+  }
+
+  /** The policy of this namespace with that name, if any. */
+  public policy(name: string): TrafficPolicy | undefined {
+    return this.policies.get(name);
+  }
+}
+
+/** A policy of a {@link ZeroTrustNamespace}: a TrafficPolicy without name and namespace. */
+export interface NamespacePolicyOptions {
+  /**
+   * Labels of the pods the policy applies to.
+   * @default - every pod of the namespace
+   */
+  readonly podSelector?: { [key: string]: string };
+  /**
+   * Extra directions to isolate.
+   * @default - the directions with allow rules
+   */
+  readonly isolate?: Direction[];
+  /**
+   * Ingress rules.
+   * @default - none
+   */
+  readonly ingress?: TrafficRule[];
+  /**
+   * Egress rules.
+   * @default - none
+   */
+  readonly egress?: TrafficRule[];
+  /**
+   * Labels of the emitted objects.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}

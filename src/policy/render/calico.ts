@@ -1,0 +1,135 @@
+import { NAMESPACE_NAME_LABEL } from './kubernetes';
+import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
+import { Protocol } from '../protocol';
+import { Direction, RuleAction } from '../rule';
+
+/** Which Calico tier a rendered policy goes to. */
+export interface CalicoPlacement {
+  /** Tier name; undefined = the `default` tier (where Calico also evaluates Kubernetes NetworkPolicies, at order 1000). */
+  readonly tier?: string;
+  /** Policy order inside the tier (lower first). */
+  readonly order: number;
+  /** Which rules go into this object. */
+  readonly actions: RuleAction[];
+  /** Whether this object isolates (lists `types` for the intent's isolated directions). */
+  readonly isolating: boolean;
+}
+
+/**
+ * Build a projectcalico.org/v3 NetworkPolicy (namespaced intent) or GlobalNetworkPolicy
+ * (cluster-wide intent). Semantics: https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy
+ * Rules are evaluated in order; we put them in the intent's order, deny before allow (deny wins,
+ * as on every CNI this library renders for).
+ */
+export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlacement): any {
+  const name = placement.tier ? `${placement.tier}.${intent.name}` : intent.name;
+  const spec: any = {};
+  if (placement.tier) spec.tier = placement.tier;
+  spec.order = placement.order;
+  spec.selector = calicoSelector(intent.podLabels);
+  if (intent.namespace === undefined) spec.namespaceSelector = calicoSelector(intent.namespaceLabels);
+
+  const directions: Direction[] = [];
+  for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
+    const rules = [RuleAction.DENY, RuleAction.ALLOW]
+      .filter((a) => placement.actions.includes(a))
+      .flatMap((a) => rulesOf(intent, direction, a))
+      .flatMap((r) => calicoRules(r, intent.namespace));
+    const isolates = placement.isolating && intent.isolate.includes(direction);
+    if (rules.length > 0 || isolates) {
+      directions.push(direction);
+      if (rules.length > 0) spec[direction === Direction.INGRESS ? 'ingress' : 'egress'] = rules;
+    }
+  }
+  spec.types = directions;
+
+  const metadata: any = { name };
+  if (intent.namespace !== undefined) metadata.namespace = intent.namespace;
+  if (Object.keys(intent.labels).length) metadata.labels = sortedLabels(intent.labels);
+  return {
+    apiVersion: 'projectcalico.org/v3',
+    kind: intent.namespace === undefined ? 'GlobalNetworkPolicy' : 'NetworkPolicy',
+    metadata,
+    spec,
+  };
+}
+
+/** The guard-rail Tier: evaluated before the default tier; unmatched traffic passes on to it. */
+export function calicoTierManifest(name: string, order: number): any {
+  return {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'Tier',
+    metadata: { name },
+    spec: { order, defaultAction: 'Pass' },
+  };
+}
+
+/**
+ * One intent rule becomes one Calico rule per (peer x protocol): Calico rules carry a single
+ * protocol, and ports are only valid with a protocol.
+ */
+function calicoRules(rule: IntentRule, policyNamespace: string | undefined): any[] {
+  const byProtocol = groupPorts(rule.ports);
+  const out: any[] = [];
+  for (const peer of rule.peers) {
+    const entity = calicoEntity(peer, policyNamespace);
+    const protocols = byProtocol.size === 0 ? [undefined] : [...byProtocol.keys()];
+    for (const protocol of protocols) {
+      const ports = protocol ? byProtocol.get(protocol)! : [];
+      const r: any = { action: rule.action };
+      if (protocol) r.protocol = protocol;
+      const portField = ports.length ? { ports } : {};
+      if (rule.direction === Direction.INGRESS) {
+        r.source = entity;
+        if (ports.length) r.destination = portField;
+      } else {
+        r.destination = { ...entity, ...portField };
+      }
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+/** Ports grouped by protocol; a protocol with "all ports" maps to an empty list. */
+function groupPorts(ports: ResolvedPort[]): Map<Protocol, Array<number | string>> {
+  const map = new Map<Protocol, Array<number | string>>();
+  const all = new Set<Protocol>();
+  for (const p of ports) {
+    if (!map.has(p.protocol)) map.set(p.protocol, []);
+    if (p.name !== undefined) map.get(p.protocol)!.push(p.name);
+    else if (p.port === undefined) all.add(p.protocol);
+    else if (p.endPort !== undefined) map.get(p.protocol)!.push(`${p.port}:${p.endPort}`);
+    else map.get(p.protocol)!.push(p.port);
+  }
+  for (const protocol of all) map.set(protocol, []);
+  return map;
+}
+
+function calicoEntity(peer: ResolvedPeer, policyNamespace: string | undefined): any {
+  switch (peer.type) {
+    case 'pods': {
+      const out: any = { selector: calicoSelector(peer.podLabels) };
+      // In a namespaced policy a bare selector means "this namespace"; in a global one, "anywhere".
+      if (peer.namespace !== policyNamespace) out.namespaceSelector = calicoSelector({ [NAMESPACE_NAME_LABEL]: peer.namespace });
+      return out;
+    }
+    case 'podsInNamespaces': {
+      const out: any = { namespaceSelector: calicoSelector(peer.namespaceLabels) };
+      if (Object.keys(peer.podLabels).length) out.selector = calicoSelector(peer.podLabels);
+      return out;
+    }
+    case 'cidr':
+      return { nets: [peer.cidr], ...(peer.except.length ? { notNets: [...peer.except] } : {}) };
+    default:
+      throw new Error(`internal: peer ${peer.type} is not expressible in Calico open source`);
+  }
+}
+
+/** Calico selector for "all labels equal": `a == 'x' && b == 'y'`, or `all()`. */
+export function calicoSelector(labels: Record<string, string>): string {
+  const keys = Object.keys(labels).sort();
+  if (keys.length === 0) return 'all()';
+  // Label values are restricted to [A-Za-z0-9-_.], so single quotes never need escaping.
+  return keys.map((k) => `${k} == '${labels[k]}'`).join(' && ');
+}

@@ -1,0 +1,144 @@
+import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
+import { Direction, RuleAction } from '../rule';
+
+/** Cilium identity label of a pod's namespace. */
+export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
+/** Prefix of Cilium identity labels that mirror the namespace's labels. */
+export const CILIUM_NAMESPACE_LABELS_PREFIX = 'k8s:io.cilium.k8s.namespace.labels.';
+
+/** Context the Cilium renderer needs beyond the intent. */
+export interface CiliumRenderContext {
+  /** Selector of the cluster DNS pods (for the DNS-proxy rule that `toFQDNs` requires). */
+  readonly dnsNamespace: string;
+  readonly dnsPodLabels: Record<string, string>;
+}
+
+/**
+ * Build a cilium.io/v2 CiliumNetworkPolicy (namespaced intent) or CiliumClusterwideNetworkPolicy.
+ * Docs: https://docs.cilium.io/en/stable/security/policy/language/
+ * - deny rules go to ingressDeny/egressDeny, which win over every allow;
+ * - `enableDefaultDeny` is always explicit: a deny-only guard rail must not put endpoints into
+ *   default deny, while an isolating intent must, even without rules.
+ */
+export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderContext): any {
+  const clusterWide = intent.namespace === undefined;
+  const spec: any = { endpointSelector: endpointSelector(intent, clusterWide) };
+  const needsDnsProxy = intent.rules.some((r) => r.direction === Direction.EGRESS && r.action === RuleAction.ALLOW && r.peers.some((p) => p.type === 'fqdn'));
+
+  for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
+    const field = direction === Direction.INGRESS ? 'ingress' : 'egress';
+    const allows = rulesOf(intent, direction, RuleAction.ALLOW).flatMap((r) => ciliumRules(r));
+    if (direction === Direction.EGRESS && needsDnsProxy) {
+      // toFQDNs only works when the DNS proxy sees the answers: allow DNS with an L7 DNS rule.
+      allows.unshift({
+        toEndpoints: [{ matchLabels: sortedLabels({ [CILIUM_NAMESPACE_LABEL]: ctx.dnsNamespace, ...prefixed(ctx.dnsPodLabels) }) }],
+        toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }], rules: { dns: [{ matchPattern: '*' }] } }],
+      });
+    }
+    const denies = rulesOf(intent, direction, RuleAction.DENY).flatMap((r) => ciliumRules(r));
+    if (allows.length) spec[field] = allows;
+    if (denies.length) spec[`${field}Deny`] = denies;
+  }
+  spec.enableDefaultDeny = {
+    ingress: intent.isolate.includes(Direction.INGRESS),
+    egress: intent.isolate.includes(Direction.EGRESS),
+  };
+
+  const metadata: any = { name: intent.name };
+  if (!clusterWide) metadata.namespace = intent.namespace;
+  if (Object.keys(intent.labels).length) metadata.labels = sortedLabels(intent.labels);
+  return {
+    apiVersion: 'cilium.io/v2',
+    kind: clusterWide ? 'CiliumClusterwideNetworkPolicy' : 'CiliumNetworkPolicy',
+    metadata,
+    spec,
+  };
+}
+
+function endpointSelector(intent: PolicyIntent, clusterWide: boolean): any {
+  const labels: Record<string, string> = { ...prefixed(intent.podLabels) };
+  if (clusterWide) {
+    for (const [k, v] of Object.entries(intent.namespaceLabels)) labels[CILIUM_NAMESPACE_LABELS_PREFIX + k] = v;
+    // Cluster-wide selectors also match non-pod identities; restrict to pods.
+    return { matchLabels: sortedLabels(labels), matchExpressions: [{ key: CILIUM_NAMESPACE_LABEL, operator: 'Exists' }] };
+  }
+  return Object.keys(labels).length ? { matchLabels: sortedLabels(labels) } : {};
+}
+
+/** Pod labels as Cilium `k8s:` identity labels. */
+function prefixed(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) out[`k8s:${k}`] = v;
+  return out;
+}
+
+/**
+ * One intent rule becomes one Cilium rule per peer kind: Cilium ANDs nothing across L3 fields
+ * of a rule, but mixing endpoint and CIDR selectors in one rule is rejected by some versions, so
+ * each L3 selector gets its own rule with the same ports.
+ */
+function ciliumRules(rule: IntentRule): any[] {
+  const to = rule.direction === Direction.EGRESS;
+  const ports = ciliumPorts(rule.ports, rule);
+  const endpoints: any[] = [];
+  const cidrSets: any[] = [];
+  const entities: string[] = [];
+  const fqdns: any[] = [];
+  for (const peer of rule.peers) {
+    switch (peer.type) {
+      case 'pods':
+        endpoints.push({ matchLabels: sortedLabels({ [CILIUM_NAMESPACE_LABEL]: peer.namespace, ...prefixed(peer.podLabels) }) });
+        break;
+      case 'podsInNamespaces':
+        endpoints.push(podsInNamespacesSelector(peer));
+        break;
+      case 'cidr':
+        cidrSets.push({ cidr: peer.cidr, ...(peer.except.length ? { except: [...peer.except] } : {}) });
+        break;
+      case 'entity':
+        entities.push(peer.entity);
+        break;
+      case 'fqdn':
+        fqdns.push(peer.matchName !== undefined ? { matchName: peer.matchName } : { matchPattern: peer.matchPattern });
+        break;
+    }
+  }
+  const out: any[] = [];
+  const add = (l3: any) => out.push({ ...l3, ...(ports ? { toPorts: ports } : {}) });
+  if (endpoints.length) add({ [to ? 'toEndpoints' : 'fromEndpoints']: endpoints });
+  if (cidrSets.length) add({ [to ? 'toCIDRSet' : 'fromCIDRSet']: cidrSets });
+  if (entities.length) add({ [to ? 'toEntities' : 'fromEntities']: entities });
+  if (fqdns.length) add({ toFQDNs: fqdns });
+  return out;
+}
+
+function podsInNamespacesSelector(peer: Extract<ResolvedPeer, { type: 'podsInNamespaces' }>): any {
+  const labels: Record<string, string> = { ...prefixed(peer.podLabels) };
+  for (const [k, v] of Object.entries(peer.namespaceLabels)) labels[CILIUM_NAMESPACE_LABELS_PREFIX + k] = v;
+  // An empty selector would mean "this namespace" in a CiliumNetworkPolicy: say "any namespace".
+  return {
+    ...(Object.keys(labels).length ? { matchLabels: sortedLabels(labels) } : {}),
+    matchExpressions: [{ key: CILIUM_NAMESPACE_LABEL, operator: 'Exists' }],
+  };
+}
+
+/** Cilium ports: strings; ranges via endPort; "every port of a protocol" as 1-65535. */
+function ciliumPorts(ports: ResolvedPort[], rule: IntentRule): any[] | undefined {
+  if (ports.length === 0) return undefined;
+  const list = ports.map((p) => {
+    if (p.name !== undefined) return { port: p.name, protocol: p.protocol };
+    if (p.port === undefined) return { port: '1', endPort: 65535, protocol: p.protocol };
+    return { port: String(p.port), ...(p.endPort !== undefined ? { endPort: p.endPort } : {}), protocol: p.protocol };
+  });
+  const entry: any = { ports: list };
+  if (rule.http.length) {
+    entry.rules = {
+      http: rule.http.map((h) => ({
+        ...(h.method ? { method: h.method } : {}),
+        ...(h.path ? { path: h.path } : {}),
+        ...(h.headers?.length ? { headers: [...h.headers] } : {}),
+      })),
+    };
+  }
+  return [entry];
+}

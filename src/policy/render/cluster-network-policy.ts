@@ -1,0 +1,80 @@
+import { NAMESPACE_NAME_LABEL, labelSelector } from './kubernetes';
+import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
+import { Direction, RuleAction } from '../rule';
+
+/**
+ * Why a deny intent cannot be rendered as ClusterNetworkPolicy, or undefined when it can.
+ * ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2) networks have no `except`, cannot be
+ * ingress peers, and a `Pass` workaround would skip the rest of the Admin tier, so those are refused
+ * rather than approximated.
+ */
+export function clusterNetworkPolicyLimitation(intent: PolicyIntent): string | undefined {
+  for (const rule of intent.rules) {
+    for (const peer of rule.peers) {
+      if (peer.type === 'cidr' && rule.direction === Direction.INGRESS) return `${rule.origin}: ClusterNetworkPolicy has no ingress CIDR peers`;
+      if (peer.type === 'cidr' && peer.except.length) return `${rule.origin}: ClusterNetworkPolicy networks have no 'except'`;
+      if (peer.type === 'entity' || peer.type === 'fqdn') return `${rule.origin}: peer ${peer.type} is not expressible`;
+    }
+    if (rule.peers.length > 25) return `${rule.origin}: more than 25 peers`;
+  }
+  return undefined;
+}
+
+/**
+ * A deny-only intent as an Admin-tier ClusterNetworkPolicy: evaluated before every NetworkPolicy,
+ * so the deny cannot be overridden by a tenant's own policies.
+ * https://network-policy-api.sigs.k8s.io/
+ */
+export function clusterNetworkPolicyManifest(intent: PolicyIntent, priority: number): any {
+  const spec: any = { tier: 'Admin', priority, subject: subject(intent) };
+  const ingress = rulesOf(intent, Direction.INGRESS, RuleAction.DENY).map((r) => cnpRule(r, 'from'));
+  const egress = rulesOf(intent, Direction.EGRESS, RuleAction.DENY).map((r) => cnpRule(r, 'to'));
+  if (ingress.length) spec.ingress = ingress;
+  if (egress.length) spec.egress = egress;
+  const name = intent.namespace === undefined ? intent.name : `${intent.namespace}.${intent.name}`;
+  return {
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name, ...(Object.keys(intent.labels).length ? { labels: sortedLabels(intent.labels) } : {}) },
+    spec,
+  };
+}
+
+function subject(intent: PolicyIntent): any {
+  const namespaceSelector = intent.namespace === undefined
+    ? labelSelector(intent.namespaceLabels)
+    : labelSelector({ [NAMESPACE_NAME_LABEL]: intent.namespace });
+  if (Object.keys(intent.podLabels).length === 0) return { namespaces: namespaceSelector };
+  return { pods: { namespaceSelector, podSelector: labelSelector(intent.podLabels) } };
+}
+
+function cnpRule(rule: IntentRule, field: 'from' | 'to'): any {
+  const out: any = { action: 'Deny', [field]: rule.peers.map(cnpPeer) };
+  if (rule.ports.length) out.protocols = rule.ports.map(cnpPort);
+  return out;
+}
+
+function cnpPeer(peer: ResolvedPeer): any {
+  switch (peer.type) {
+    case 'pods':
+      return Object.keys(peer.podLabels).length === 0
+        ? { namespaces: labelSelector({ [NAMESPACE_NAME_LABEL]: peer.namespace }) }
+        : { pods: { namespaceSelector: labelSelector({ [NAMESPACE_NAME_LABEL]: peer.namespace }), podSelector: labelSelector(peer.podLabels) } };
+    case 'podsInNamespaces':
+      return Object.keys(peer.podLabels).length === 0
+        ? { namespaces: labelSelector(peer.namespaceLabels) }
+        : { pods: { namespaceSelector: labelSelector(peer.namespaceLabels), podSelector: labelSelector(peer.podLabels) } };
+    case 'cidr':
+      return { networks: [peer.cidr] };
+    default:
+      throw new Error(`internal: peer ${peer.type} is not expressible as ClusterNetworkPolicy`);
+  }
+}
+
+function cnpPort(port: ResolvedPort): any {
+  if (port.name !== undefined) return { destinationNamedPort: port.name };
+  const key = port.protocol.toLowerCase();
+  if (port.port === undefined) return { [key]: { destinationPort: { range: { start: 1, end: 65535 } } } };
+  if (port.endPort !== undefined) return { [key]: { destinationPort: { range: { start: port.port, end: port.endPort } } } };
+  return { [key]: { destinationPort: { number: port.port } } };
+}

@@ -1,0 +1,81 @@
+import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
+import { Direction, RuleAction } from '../rule';
+
+/** The label Kubernetes sets on every namespace (GA 1.22): the only reliable namespace selector. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/**
+ * Can networking.k8s.io/v1 NetworkPolicy express this intent exactly? Allow rules only, L3/L4
+ * peers only, namespaced, no precedence.
+ */
+export function isExpressibleAsNetworkPolicy(intent: PolicyIntent): boolean {
+  return (
+    intent.namespace !== undefined &&
+    intent.precedence === undefined &&
+    intent.rules.every(
+      (r) => r.action === RuleAction.ALLOW && r.http.length === 0 && r.peers.every((p) => p.type === 'pods' || p.type === 'podsInNamespaces' || p.type === 'cidr'),
+    )
+  );
+}
+
+/** Build the networking.k8s.io/v1 NetworkPolicy manifest (wire format) for an allow-only intent. */
+export function networkPolicyManifest(intent: PolicyIntent): any {
+  const namespace = intent.namespace as string;
+  const spec: any = {
+    podSelector: labelSelector(intent.podLabels),
+    // Always explicit: omitted policyTypes silently drop egress isolation (NETWORKING-FACTS 2).
+    policyTypes: [Direction.INGRESS, Direction.EGRESS].filter((d) => intent.isolate.includes(d)),
+  };
+  const ingress = rulesOf(intent, Direction.INGRESS, RuleAction.ALLOW).map((r) => networkPolicyRule(r, namespace, 'from'));
+  const egress = rulesOf(intent, Direction.EGRESS, RuleAction.ALLOW).map((r) => networkPolicyRule(r, namespace, 'to'));
+  if (ingress.length > 0) spec.ingress = ingress;
+  if (egress.length > 0) spec.egress = egress;
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: intent.name, namespace, ...(Object.keys(intent.labels).length ? { labels: sortedLabels(intent.labels) } : {}) },
+    spec,
+  };
+}
+
+function networkPolicyRule(rule: IntentRule, policyNamespace: string, peerField: 'from' | 'to'): any {
+  const out: any = { [peerField]: rule.peers.map((p) => networkPolicyPeer(p, policyNamespace)) };
+  if (rule.ports.length > 0) out.ports = rule.ports.map(networkPolicyPort);
+  return out;
+}
+
+/**
+ * One peer. Namespace and pod selectors of the same intent go into ONE list item (AND); never two
+ * items, which would be OR (NETWORKING-FACTS 5).
+ */
+export function networkPolicyPeer(peer: ResolvedPeer, policyNamespace: string): any {
+  switch (peer.type) {
+    case 'pods':
+      if (peer.namespace === policyNamespace) return { podSelector: labelSelector(peer.podLabels) };
+      return {
+        namespaceSelector: labelSelector({ [NAMESPACE_NAME_LABEL]: peer.namespace }),
+        ...(Object.keys(peer.podLabels).length ? { podSelector: labelSelector(peer.podLabels) } : {}),
+      };
+    case 'podsInNamespaces':
+      return {
+        namespaceSelector: labelSelector(peer.namespaceLabels),
+        ...(Object.keys(peer.podLabels).length ? { podSelector: labelSelector(peer.podLabels) } : {}),
+      };
+    case 'cidr':
+      return { ipBlock: { cidr: peer.cidr, ...(peer.except.length ? { except: [...peer.except] } : {}) } };
+    default:
+      throw new Error(`internal: peer ${peer.type} is not expressible as NetworkPolicy`);
+  }
+}
+
+/** One port: number, range (endPort), named, or every port of a protocol. */
+export function networkPolicyPort(port: ResolvedPort): any {
+  if (port.name !== undefined) return { protocol: port.protocol, port: port.name };
+  if (port.port === undefined) return { protocol: port.protocol };
+  return { protocol: port.protocol, port: port.port, ...(port.endPort !== undefined ? { endPort: port.endPort } : {}) };
+}
+
+/** `{}` for no labels (select all), `{matchLabels}` otherwise, keys sorted. */
+export function labelSelector(labels: Record<string, string>): any {
+  return Object.keys(labels).length === 0 ? {} : { matchLabels: sortedLabels(labels) };
+}

@@ -1,0 +1,103 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { calicoPolicyManifest, calicoTierManifest } from './calico';
+import { ciliumPolicyManifest } from './cilium';
+import { clusterNetworkPolicyLimitation, clusterNetworkPolicyManifest } from './cluster-network-policy';
+import { isExpressibleAsNetworkPolicy, networkPolicyManifest } from './kubernetes';
+import { ClusterNetwork } from '../../cluster/cluster-network';
+import { CniCapabilities, CniKind } from '../../cluster/cni';
+import { registerObject } from '../../util/object-registry';
+import { PolicyIntent, hasDeny } from '../intent';
+import { RuleAction } from '../rule';
+
+/**
+ * Turn an intent into the fewest, most portable objects that express it exactly on the cluster's
+ * CNI, or fail with an error that names the construct, the intent and the CNI.
+ */
+export function renderIntent(owner: Construct, cluster: ClusterNetwork, intent: PolicyIntent): ApiObject[] {
+  const cni = cluster.cni;
+  const fail = (what: string, why: string) =>
+    new Error(`[${owner.node.path}] TrafficPolicy '${intent.name}': ${what} cannot be enforced by CNI '${cni.name}': ${why}`);
+
+  if (!cni.capabilities.enforcesNetworkPolicy) {
+    if (!cni.acknowledgeUnenforcedPolicies) {
+      throw fail('no policy', `it enforces no network policy at all, so emitting one is security theatre. Use a CNI that enforces policy (Calico, Canal, Cilium), or pass Cni.${cni.name}({ acknowledgeUnenforcedPolicies: true }) if these manifests also target clusters that do`);
+    }
+    if (!isExpressibleAsNetworkPolicy(intent)) throw fail('this intent', 'only portable NetworkPolicy may be emitted for an unenforcing CNI');
+    return [emit(owner, 'Resource', networkPolicyManifest(intent))];
+  }
+
+  checkCapabilities(intent, cni.capabilities, fail);
+  const deny = hasDeny(intent);
+  const allowPart: PolicyIntent = { ...intent, rules: intent.rules.filter((r) => r.action === RuleAction.ALLOW) };
+  const denyPart: PolicyIntent = { ...intent, isolate: [], rules: intent.rules.filter((r) => r.action === RuleAction.DENY) };
+  const hasAllowPart = allowPart.rules.length > 0 || allowPart.isolate.length > 0;
+  const out: ApiObject[] = [];
+
+  switch (cni.kind) {
+    case CniKind.CALICO: {
+      if (deny) {
+        const tier = cni.calicoGuardrailTier as string;
+        ensureCalicoTier(owner, tier, cni.calicoGuardrailTierOrder as number);
+        out.push(emit(owner, 'Guardrail', calicoPolicyManifest(denyPart, { tier, order: intent.precedence ?? 100, actions: [RuleAction.DENY], isolating: false })));
+      }
+      if (hasAllowPart) {
+        out.push(isExpressibleAsNetworkPolicy(allowPart)
+          ? emit(owner, 'Resource', networkPolicyManifest(allowPart))
+          : emit(owner, 'Calico', calicoPolicyManifest(allowPart, { order: intent.precedence ?? 1000, actions: [RuleAction.ALLOW], isolating: true })));
+      }
+      return out;
+    }
+    case CniKind.CILIUM:
+      if (!deny && isExpressibleAsNetworkPolicy(intent)) return [emit(owner, 'Resource', networkPolicyManifest(intent))];
+      return [emit(owner, 'Cilium', ciliumPolicyManifest(intent, { dnsNamespace: cluster.dnsNamespace, dnsPodLabels: cluster.dnsPodLabels }))];
+    default: {
+      if (hasAllowPart) {
+        if (!isExpressibleAsNetworkPolicy(allowPart)) {
+          throw fail(intent.namespace === undefined ? 'a cluster-wide allow' : 'this allow intent', 'NetworkPolicy can only express namespaced L3/L4 allows');
+        }
+        out.push(emit(owner, 'Resource', networkPolicyManifest(allowPart)));
+      }
+      if (deny) {
+        const limitation = clusterNetworkPolicyLimitation(denyPart);
+        if (limitation) throw fail('this deny intent', limitation);
+        out.push(emit(owner, 'Guardrail', clusterNetworkPolicyManifest(denyPart, intent.precedence ?? 10)));
+      }
+      return out;
+    }
+  }
+}
+
+function checkCapabilities(intent: PolicyIntent, caps: CniCapabilities, fail: (what: string, why: string) => Error): void {
+  const denyRule = intent.rules.find((r) => r.action === RuleAction.DENY);
+  if (denyRule && !caps.deny) {
+    throw fail(`the deny rule ${denyRule.origin}`, "capability 'deny' missing (NetworkPolicy has no deny). Use Cni.calico(), Cni.cilium() or ClusterNetworkPolicy, or rewrite the intent as allows");
+  }
+  if (intent.namespace === undefined && !caps.clusterWide) {
+    throw fail('a cluster-wide policy', "capability 'clusterWide' missing. Give the policy a namespace, or use Cni.calico() / Cni.cilium()");
+  }
+  if (intent.precedence !== undefined && !caps.ordering) {
+    throw fail('an explicit precedence', "capability 'ordering' missing (policies are unordered there; deny always wins)");
+  }
+  for (const rule of intent.rules) {
+    const entity = rule.peers.find((p) => p.type === 'entity');
+    if (entity && !caps.entities) throw fail(`the entity peer in ${rule.origin}`, "capability 'entities' missing");
+  }
+}
+
+function emit(owner: Construct, id: string, manifest: any): ApiObject {
+  return registerObject(owner, new ApiObject(owner, id, manifest));
+}
+
+const TIERS = new WeakMap<IConstruct, Set<string>>();
+
+/** Emit the guard-rail Tier once per app, in the chart of the first policy that needs it. */
+function ensureCalicoTier(owner: Construct, name: string, order: number): void {
+  const root = owner.node.root;
+  const done = TIERS.get(root) ?? new Set<string>();
+  TIERS.set(root, done);
+  if (done.has(name)) return;
+  done.add(name);
+  const chart = Chart.of(owner);
+  registerObject(chart, new ApiObject(chart, `calico-tier-${name}`, calicoTierManifest(name, order)));
+}

@@ -1,0 +1,242 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from './intent';
+import { Peer } from './peer';
+import { Port } from './port';
+import { renderIntent } from './render/render';
+import { Direction, RuleAction, TrafficRule } from './rule';
+import { ClusterNetwork } from '../cluster/cluster-network';
+import { CniKind } from '../cluster/cni';
+import { cidrContainsCidr } from '../util/cidr';
+import { propError } from '../util/errors';
+import { validateCidr, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortName, validatePortNumber } from '../util/validate';
+
+/** Props of {@link TrafficPolicy}. */
+export interface TrafficPolicyProps {
+  /** `metadata.name` of the emitted object(s): stable and human-readable (e.g. `allow-dns`). */
+  readonly name: string;
+  /**
+   * Namespace of the policy. Omit for a cluster-wide policy (needs a CNI with cluster-wide
+   * policies: Calico, Cilium, or ClusterNetworkPolicy for denies).
+   * @default - cluster-wide
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the pods the policy applies to.
+   * @default - every pod (of the namespace, or of the selected namespaces when cluster-wide)
+   */
+  readonly podSelector?: { [key: string]: string };
+  /**
+   * Cluster-wide policies only: labels of the namespaces whose pods the policy applies to.
+   * @default - every namespace
+   */
+  readonly namespaceSelector?: { [key: string]: string };
+  /**
+   * Directions to put into default deny for the selected pods, in addition to every direction
+   * that has allow rules (an allow rule always isolates its direction, as in Kubernetes).
+   * `[Direction.INGRESS, Direction.EGRESS]` with no rules is a default-deny-all policy.
+   * @default - only the directions that have allow rules
+   */
+  readonly isolate?: Direction[];
+  /**
+   * Rules for traffic into the selected pods.
+   * @default - none
+   */
+  readonly ingress?: TrafficRule[];
+  /**
+   * Rules for traffic out of the selected pods.
+   * @default - none
+   */
+  readonly egress?: TrafficRule[];
+  /**
+   * Explicit precedence among policies (lower first). Needs a CNI with ordered policies (Calico).
+   * @default - no explicit order: denies always win and allows add up
+   */
+  readonly precedence?: number;
+  /**
+   * Labels added to every emitted object.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/**
+ * A CNI-neutral statement of which traffic the selected pods may send and receive.
+ *
+ * The policy states intent; the `ClusterNetwork`'s CNI decides the objects: a plain
+ * networking.k8s.io/v1 NetworkPolicy wherever that is exact (the most portable form), and
+ * projectcalico.org/v3, cilium.io/v2 or ClusterNetworkPolicy objects only where the intent needs
+ * them (deny rules, cluster-wide scope, order, L7, FQDN, entities). An intent the CNI cannot
+ * enforce is a synth error, never a silently weaker manifest.
+ *
+ * Semantics on every CNI: pods are in default deny for each isolated direction; allow rules add
+ * up; a matching deny rule wins over every allow. Egress to CIDRs never includes the cloud
+ * metadata service: its addresses are added to `except` automatically.
+ */
+export class TrafficPolicy extends Construct {
+  /** The objects emitted for this policy (escape hatch: `addJsonPatch` on them). */
+  public readonly apiObjects: ApiObject[];
+  /** The validated intent (internal). @internal */
+  public readonly _intent: PolicyIntent;
+
+  constructor(scope: Construct, id: string, props: TrafficPolicyProps) {
+    super(scope, id);
+    const cluster = ClusterNetwork.of(this);
+    this._intent = this.buildIntent(cluster, props);
+    this.apiObjects = renderIntent(this, cluster, this._intent);
+  }
+
+  private buildIntent(cluster: ClusterNetwork, props: TrafficPolicyProps): PolicyIntent {
+    const name = validateDnsSubdomain(this, 'name', props.name);
+    const namespace = props.namespace === undefined ? undefined : validateDnsLabel(this, 'namespace', props.namespace);
+    if (namespace !== undefined && props.namespaceSelector !== undefined) {
+      throw propError(this, 'namespaceSelector', 'only applies to cluster-wide policies (omit namespace)');
+    }
+    const rules: IntentRule[] = [];
+    for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
+      const list = (direction === Direction.INGRESS ? props.ingress : props.egress) ?? [];
+      list.forEach((rule, i) => rules.push(this.buildRule(cluster, direction, rule, `${direction.toLowerCase()}[${i}]`, namespace)));
+    }
+    const isolate = new Set<Direction>(props.isolate ?? []);
+    for (const r of rules) if (r.action === RuleAction.ALLOW) isolate.add(r.direction);
+    if (rules.length === 0 && isolate.size === 0) {
+      throw propError(this, 'ingress/egress/isolate', `policy '${name}' has no rules and isolates nothing: it would have no effect`);
+    }
+    if (props.precedence !== undefined && (!Number.isFinite(props.precedence) || props.precedence < 0)) {
+      throw propError(this, 'precedence', `${props.precedence} must be a non-negative number`);
+    }
+    return {
+      name,
+      namespace,
+      podLabels: validateLabels(this, 'podSelector', props.podSelector),
+      namespaceLabels: validateLabels(this, 'namespaceSelector', props.namespaceSelector),
+      isolate: [Direction.INGRESS, Direction.EGRESS].filter((d) => isolate.has(d)),
+      precedence: props.precedence,
+      rules,
+      labels: validateLabels(this, 'labels', props.labels),
+    };
+  }
+
+  private buildRule(cluster: ClusterNetwork, direction: Direction, rule: TrafficRule, origin: string, namespace?: string): IntentRule {
+    const action = rule.action ?? RuleAction.ALLOW;
+    if (!rule.peers || rule.peers.length === 0) {
+      throw propError(this, `${origin}.peers`, 'at least one peer is required (say Peer.allPods() or Peer.internet() explicitly for "anyone")');
+    }
+    const ports = (rule.ports ?? []).map((p, i) => this.buildPort(p, `${origin}.ports[${i}]`));
+    const peers = rule.peers.flatMap((p, i) => this.resolvePeer(cluster, p, `${origin}.peers[${i}]`, direction, action, namespace));
+    const http = [...(rule.http ?? [])];
+    if (http.length > 0) {
+      if (action === RuleAction.DENY) throw propError(this, `${origin}.http`, 'L7 rules cannot deny; deny at L3/L4 or allow only the HTTP requests you want');
+      if (ports.length === 0) throw propError(this, `${origin}.http`, 'L7 rules need the ports they apply to');
+      if (cluster.cni.kind !== CniKind.CILIUM || !cluster.cni.capabilities.l7) {
+        throw propError(this, `${origin}.http`, `L7 HTTP rules cannot be enforced by CNI '${cluster.cni.name}' (capability 'l7' missing)`);
+      }
+    }
+    return { direction, action, peers, ports, http, origin };
+  }
+
+  private buildPort(port: Port, prop: string): ResolvedPort {
+    if (port.name !== undefined) return { protocol: port.protocol, name: validatePortName(this, prop, port.name) };
+    if (port.port === undefined) return { protocol: port.protocol };
+    validatePortNumber(this, prop, port.port);
+    if (port.endPort !== undefined) {
+      validatePortNumber(this, `${prop}.endPort`, port.endPort);
+      if (port.endPort <= port.port) throw propError(this, prop, `range ${port.port}-${port.endPort} is empty or a single port: end must be greater than start`);
+    }
+    return { protocol: port.protocol, port: port.port, endPort: port.endPort };
+  }
+
+  private resolvePeer(
+    cluster: ClusterNetwork,
+    peer: Peer,
+    prop: string,
+    direction: Direction,
+    action: RuleAction,
+    policyNamespace?: string,
+  ): ResolvedPeer[] {
+    const s = peer._spec;
+    switch (s.kind) {
+      case 'pods': {
+        const namespace = s.namespace === undefined ? policyNamespace : validateDnsLabel(this, `${prop}.namespace`, s.namespace);
+        if (namespace === undefined) {
+          throw propError(this, prop, `${peer} is relative to the policy's namespace, but this policy is cluster-wide: name the namespace or use Peer.namespaces()`);
+        }
+        return [{ type: 'pods', namespace, podLabels: validateLabels(this, `${prop}.labels`, s.podLabels) }];
+      }
+      case 'namespaces':
+        return [{
+          type: 'podsInNamespaces',
+          namespaceLabels: validateLabels(this, `${prop}.namespaceLabels`, s.namespaceLabels),
+          podLabels: validateLabels(this, `${prop}.podLabels`, s.podLabels),
+        }];
+      case 'dns': {
+        const out: ResolvedPeer[] = [{ type: 'pods', namespace: cluster.dnsNamespace, podLabels: cluster.dnsPodLabels }];
+        if (cluster.nodeLocalDnsIp !== undefined) {
+          if (cluster.cni.kind === CniKind.CILIUM && cluster.cni.kubeProxyReplacement) {
+            // Under kube-proxy replacement a CiliumLocalRedirectPolicy sends 169.254.20.10 to the
+            // node-local-dns pods (not hostNetwork): allow those pods as well.
+            out.push({ type: 'pods', namespace: cluster.dnsNamespace, podLabels: { 'k8s-app': 'node-local-dns' } });
+          }
+          out.push({ type: 'cidr', cidr: `${cluster.nodeLocalDnsIp}/${cluster.nodeLocalDnsIp.includes(':') ? 128 : 32}`, except: [] });
+        }
+        return out;
+      }
+      case 'ingressController':
+      case 'monitoring': {
+        const pods = s.kind === 'monitoring' ? cluster.monitoring : cluster.ingressController;
+        return [{ type: 'pods', namespace: pods.namespace, podLabels: { ...(pods.podLabels ?? {}) } }];
+      }
+      case 'internet': {
+        const except = [...cluster.metadataCidrs, ...(s.exceptPrivateRanges ? cluster.privateCidrs : [])];
+        return cluster.anyAddressCidrs.map((cidr) => {
+          const family = cidr.includes(':') ? 'ipv6' : 'ipv4';
+          return { type: 'cidr' as const, cidr, except: except.filter((e) => validateCidr(this, prop, e).family === family) };
+        });
+      }
+      case 'cidr':
+        return [this.resolveCidr(cluster, s.cidr as string, s.except ?? [], prop, direction, action)];
+      case 'kubeApiServer':
+        if (cluster.cni.capabilities.entities) return [{ type: 'entity', entity: 'kube-apiserver' }];
+        if (cluster.apiServerCidrs.length === 0) {
+          throw propError(this, prop, `Peer.kubeApiServer() needs ClusterNetwork apiServerCidrs on CNI '${cluster.cni.name}' (it has no kube-apiserver entity)`);
+        }
+        return cluster.apiServerCidrs.map((cidr) => ({ type: 'cidr' as const, cidr, except: [] }));
+      case 'fqdn': {
+        if (direction !== Direction.EGRESS) throw propError(this, prop, 'FQDN peers only exist for egress');
+        if (action === RuleAction.DENY) throw propError(this, prop, 'FQDN peers cannot be denied (Cilium has no FQDN deny)');
+        if (!cluster.cni.capabilities.fqdn) {
+          throw propError(this, prop, `${peer} cannot be enforced by CNI '${cluster.cni.name}' (capability 'fqdn' missing); use Cni.cilium() or a CIDR`);
+        }
+        const value = (s.fqdnName ?? s.fqdnPattern) as string;
+        if (!/^[-a-zA-Z0-9_*.]+$/.test(value) || value.length > 255 || (s.fqdnName !== undefined && value.includes('*'))) {
+          throw propError(this, prop, `'${value}' is not a valid DNS ${s.fqdnName !== undefined ? 'name' : 'pattern'}`);
+        }
+        return [s.fqdnName !== undefined ? { type: 'fqdn', matchName: value } : { type: 'fqdn', matchPattern: value }];
+      }
+    }
+  }
+
+  /**
+   * Validate a CIDR peer; for egress allows, add the metadata-service addresses it contains to
+   * `except` (fail closed), and refuse a peer that is nothing but the metadata service.
+   */
+  private resolveCidr(cluster: ClusterNetwork, cidr: string, except: string[], prop: string, direction: Direction, action: RuleAction): ResolvedPeer {
+    const block = validateCidr(this, `${prop}.cidr`, cidr);
+    const excepts = except.map((e, i) => {
+      const parsed = validateCidr(this, `${prop}.except[${i}]`, e);
+      if (!cidrContainsCidr(block, parsed) || parsed.prefix === block.prefix) {
+        throw propError(this, `${prop}.except[${i}]`, `${parsed.text} is not strictly inside ${block.text}`);
+      }
+      return parsed;
+    });
+    if (direction === Direction.EGRESS && action === RuleAction.ALLOW) {
+      for (const m of cluster.metadataCidrs.map((c) => validateCidr(this, 'metadataCidrs', c))) {
+        if (cidrContainsCidr(m, block)) {
+          throw propError(this, `${prop}.cidr`, `${block.text} is the cloud metadata service, which is never reachable (credential theft)`);
+        }
+        if (cidrContainsCidr(block, m) && !excepts.some((e) => cidrContainsCidr(e, m))) excepts.push(m);
+      }
+    }
+    return { type: 'cidr', cidr: block.text, except: excepts.map((e) => e.text) };
+  }
+}

@@ -1,0 +1,79 @@
+import { IConstruct } from 'constructs';
+import { CidrError, ParsedCidr, parseCidr } from './cidr';
+import { propError } from './errors';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/** A DNS-1123 label (namespace names, tenant names, Service names): at most 63 characters. */
+export function validateDnsLabel(scope: IConstruct, prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !DNS1123_LABEL.test(value)) {
+    throw propError(
+      scope,
+      prop,
+      `'${value}' is not a valid DNS-1123 label (lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63 characters)`,
+    );
+  }
+  return value;
+}
+
+/** A DNS-1123 subdomain (most object names): at most 253 characters. */
+export function validateDnsSubdomain(scope: IConstruct, prop: string, value: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+    throw propError(
+      scope,
+      prop,
+      `'${value}' is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters)`,
+    );
+  }
+  return value;
+}
+
+/** Kubernetes label keys (optional DNS prefix + name) and values. */
+export function validateLabels(scope: IConstruct, prop: string, labels: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(labels ?? {}).sort()) {
+    const value = (labels as Record<string, string>)[key];
+    const slash = key.lastIndexOf('/');
+    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+    const name = slash >= 0 ? key.slice(slash + 1) : key;
+    const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
+    if (!prefixOk || name.length > 63 || !LABEL_NAME.test(name)) {
+      throw propError(scope, prop, `'${key}' is not a valid label key`);
+    }
+    if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
+      throw propError(scope, prop, `'${value}' is not a valid value for label '${key}' (at most 63 characters of [A-Za-z0-9-_.], alphanumeric at both ends)`);
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** A TCP/UDP/SCTP port number. */
+export function validatePortNumber(scope: IConstruct, prop: string, port: number): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw propError(scope, prop, `port ${port} is outside 1-65535`);
+  }
+  return port;
+}
+
+/** A container port name (IANA_SVC_NAME). */
+export function validatePortName(scope: IConstruct, prop: string, name: string): string {
+  if (name.length === 0 || name.length > 15 || !IANA_SVC_NAME.test(name) || !/[a-z]/.test(name) || name.includes('--')) {
+    throw propError(scope, prop, `'${name}' is not a valid port name (IANA_SVC_NAME: at most 15 lower-case alphanumerics and '-', with a letter)`);
+  }
+  return name;
+}
+
+/** A CIDR block, strictly parsed (no host bits). */
+export function validateCidr(scope: IConstruct, prop: string, cidr: string): ParsedCidr {
+  try {
+    return parseCidr(cidr);
+  } catch (e) {
+    if (e instanceof CidrError) throw propError(scope, prop, `invalid CIDR: ${e.message}`);
+    throw e;
+  }
+}
