@@ -7,7 +7,9 @@ export * from './policy/protocol';
 export * from './policy/port';
 export { Peer, InternetPeerOptions } from './policy/peer';
 export * from './policy/rule';
+export * from './policy/label-expression';
 export * from './policy/traffic-policy';
 
 // Patterns
 export * from './patterns/zero-trust-namespace';
+export * from './patterns/tenant-isolation';

@@ -1,4 +1,5 @@
 import { Direction, HttpMatch, RuleAction } from './rule';
+import { LabelExpression } from './label-expression';
 import { Protocol } from './protocol';
 
 /**
@@ -39,7 +40,13 @@ export interface IntentRule {
 /** A peer after resolution against the cluster context. */
 export type ResolvedPeer =
   | { readonly type: 'pods'; readonly namespace: string; readonly podLabels: Record<string, string> }
-  | { readonly type: 'podsInNamespaces'; readonly namespaceLabels: Record<string, string>; readonly podLabels: Record<string, string> }
+  | {
+    readonly type: 'podsInNamespaces';
+    readonly namespaceLabels: Record<string, string>;
+    /** Extra set-based namespace requirements (ANDed with namespaceLabels). */
+    readonly namespaceExpressions: LabelExpression[];
+    readonly podLabels: Record<string, string>;
+  }
   | { readonly type: 'cidr'; readonly cidr: string; readonly except: string[] }
   | { readonly type: 'entity'; readonly entity: 'kube-apiserver' }
   | { readonly type: 'fqdn'; readonly matchName?: string; readonly matchPattern?: string };

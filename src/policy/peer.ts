@@ -1,3 +1,5 @@
+import { LabelExpression } from './label-expression';
+
 /**
  * The other end of a rule: who may talk to the selected pods (ingress) or whom they may talk to
  * (egress). Peers state intent; each CNI renderer turns them into that CNI's selectors.
@@ -30,6 +32,19 @@ export class Peer {
    */
   public static namespaces(namespaceLabels: { [key: string]: string }, podLabels?: { [key: string]: string }): Peer {
     return new Peer({ kind: 'namespaces', namespaceLabels: { ...namespaceLabels }, podLabels: { ...(podLabels ?? {}) } });
+  }
+
+  /**
+   * Pods in every namespace whose labels satisfy all `expressions` (e.g. "has a `tenant` label
+   * that is not `acme`"), optionally narrowed by pod labels.
+   */
+  public static namespacesMatching(expressions: LabelExpression[], podLabels?: { [key: string]: string }): Peer {
+    return new Peer({
+      kind: 'namespaces',
+      namespaceLabels: {},
+      namespaceExpressions: expressions.map((e) => ({ key: e.key, operator: e.operator, values: [...(e.values ?? [])] })),
+      podLabels: { ...(podLabels ?? {}) },
+    });
   }
 
   /** Every pod in the cluster (not nodes, not external addresses). */
@@ -132,6 +147,7 @@ export interface PeerSpec {
   readonly podLabels?: Record<string, string>;
   readonly namespace?: string;
   readonly namespaceLabels?: Record<string, string>;
+  readonly namespaceExpressions?: LabelExpression[];
   readonly cidr?: string;
   readonly except?: string[];
   readonly exceptPrivateRanges?: boolean;

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { LabelExpression, LabelOperator } from './label-expression';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from './intent';
 import { Peer } from './peer';
 import { Port } from './port';
@@ -135,6 +136,16 @@ export class TrafficPolicy extends Construct {
     return { direction, action, peers, ports, http, origin };
   }
 
+  private buildExpression(e: LabelExpression, prop: string): LabelExpression {
+    validateLabels(this, `${prop}.key`, { [e.key]: '' });
+    const values = [...(e.values ?? [])];
+    const needsValues = e.operator === LabelOperator.IN || e.operator === LabelOperator.NOT_IN;
+    if (needsValues && values.length === 0) throw propError(this, `${prop}.values`, `operator ${e.operator} needs at least one value`);
+    if (!needsValues && values.length > 0) throw propError(this, `${prop}.values`, `operator ${e.operator} takes no values`);
+    values.forEach((v, i) => validateLabels(this, `${prop}.values[${i}]`, { [e.key]: v }));
+    return { key: e.key, operator: e.operator, values: [...values].sort() };
+  }
+
   private buildPort(port: Port, prop: string): ResolvedPort {
     if (port.name !== undefined) return { protocol: port.protocol, name: validatePortName(this, prop, port.name) };
     if (port.port === undefined) return { protocol: port.protocol };
@@ -167,6 +178,7 @@ export class TrafficPolicy extends Construct {
         return [{
           type: 'podsInNamespaces',
           namespaceLabels: validateLabels(this, `${prop}.namespaceLabels`, s.namespaceLabels),
+          namespaceExpressions: (s.namespaceExpressions ?? []).map((e, i) => this.buildExpression(e, `${prop}.expressions[${i}]`)),
           podLabels: validateLabels(this, `${prop}.podLabels`, s.podLabels),
         }];
       case 'dns': {

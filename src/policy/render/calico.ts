@@ -1,4 +1,5 @@
 import { NAMESPACE_NAME_LABEL } from './kubernetes';
+import { LabelExpression, LabelOperator } from '../label-expression';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { Protocol } from '../protocol';
 import { Direction, RuleAction } from '../rule';
@@ -115,7 +116,7 @@ function calicoEntity(peer: ResolvedPeer, policyNamespace: string | undefined): 
       return out;
     }
     case 'podsInNamespaces': {
-      const out: any = { namespaceSelector: calicoSelector(peer.namespaceLabels) };
+      const out: any = { namespaceSelector: calicoSelector(peer.namespaceLabels, peer.namespaceExpressions) };
       if (Object.keys(peer.podLabels).length) out.selector = calicoSelector(peer.podLabels);
       return out;
     }
@@ -126,10 +127,21 @@ function calicoEntity(peer: ResolvedPeer, policyNamespace: string | undefined): 
   }
 }
 
-/** Calico selector for "all labels equal": `a == 'x' && b == 'y'`, or `all()`. */
-export function calicoSelector(labels: Record<string, string>): string {
-  const keys = Object.keys(labels).sort();
-  if (keys.length === 0) return 'all()';
+/**
+ * Calico selector for "all labels equal and all expressions hold": `a == 'x' && has(b)`, or
+ * `all()`. https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors
+ */
+export function calicoSelector(labels: Record<string, string>, expressions: LabelExpression[] = []): string {
   // Label values are restricted to [A-Za-z0-9-_.], so single quotes never need escaping.
-  return keys.map((k) => `${k} == '${labels[k]}'`).join(' && ');
+  const terms = Object.keys(labels).sort().map((k) => `${k} == '${labels[k]}'`);
+  const set = (values?: string[]) => `{${(values ?? []).map((v) => `'${v}'`).join(', ')}}`;
+  for (const e of expressions) {
+    switch (e.operator) {
+      case LabelOperator.IN: terms.push(`${e.key} in ${set(e.values)}`); break;
+      case LabelOperator.NOT_IN: terms.push(`${e.key} not in ${set(e.values)}`); break;
+      case LabelOperator.EXISTS: terms.push(`has(${e.key})`); break;
+      case LabelOperator.DOES_NOT_EXIST: terms.push(`!has(${e.key})`); break;
+    }
+  }
+  return terms.length === 0 ? 'all()' : terms.join(' && ');
 }

@@ -115,10 +115,15 @@ function ciliumRules(rule: IntentRule): any[] {
 function podsInNamespacesSelector(peer: Extract<ResolvedPeer, { type: 'podsInNamespaces' }>): any {
   const labels: Record<string, string> = { ...prefixed(peer.podLabels) };
   for (const [k, v] of Object.entries(peer.namespaceLabels)) labels[CILIUM_NAMESPACE_LABELS_PREFIX + k] = v;
+  const expressions = peer.namespaceExpressions.map((e) => ({
+    key: CILIUM_NAMESPACE_LABELS_PREFIX + e.key,
+    operator: e.operator,
+    ...(e.values?.length ? { values: [...e.values] } : {}),
+  }));
   // An empty selector would mean "this namespace" in a CiliumNetworkPolicy: say "any namespace".
   return {
     ...(Object.keys(labels).length ? { matchLabels: sortedLabels(labels) } : {}),
-    matchExpressions: [{ key: CILIUM_NAMESPACE_LABEL, operator: 'Exists' }],
+    matchExpressions: [{ key: CILIUM_NAMESPACE_LABEL, operator: 'Exists' }, ...expressions],
   };
 }
 

@@ -60,10 +60,12 @@ function cnpPeer(peer: ResolvedPeer): any {
       return Object.keys(peer.podLabels).length === 0
         ? { namespaces: labelSelector({ [NAMESPACE_NAME_LABEL]: peer.namespace }) }
         : { pods: { namespaceSelector: labelSelector({ [NAMESPACE_NAME_LABEL]: peer.namespace }), podSelector: labelSelector(peer.podLabels) } };
-    case 'podsInNamespaces':
+    case 'podsInNamespaces': {
+      const namespaces = labelSelector(peer.namespaceLabels, peer.namespaceExpressions);
       return Object.keys(peer.podLabels).length === 0
-        ? { namespaces: labelSelector(peer.namespaceLabels) }
-        : { pods: { namespaceSelector: labelSelector(peer.namespaceLabels), podSelector: labelSelector(peer.podLabels) } };
+        ? { namespaces }
+        : { pods: { namespaceSelector: namespaces, podSelector: labelSelector(peer.podLabels) } };
+    }
     case 'cidr':
       return { networks: [peer.cidr] };
     default:

@@ -1,3 +1,4 @@
+import { LabelExpression } from '../label-expression';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { Direction, RuleAction } from '../rule';
 
@@ -58,7 +59,7 @@ export function networkPolicyPeer(peer: ResolvedPeer, policyNamespace: string): 
       };
     case 'podsInNamespaces':
       return {
-        namespaceSelector: labelSelector(peer.namespaceLabels),
+        namespaceSelector: labelSelector(peer.namespaceLabels, peer.namespaceExpressions),
         ...(Object.keys(peer.podLabels).length ? { podSelector: labelSelector(peer.podLabels) } : {}),
       };
     case 'cidr':
@@ -75,7 +76,19 @@ export function networkPolicyPort(port: ResolvedPort): any {
   return { protocol: port.protocol, port: port.port, ...(port.endPort !== undefined ? { endPort: port.endPort } : {}) };
 }
 
-/** `{}` for no labels (select all), `{matchLabels}` otherwise, keys sorted. */
-export function labelSelector(labels: Record<string, string>): any {
-  return Object.keys(labels).length === 0 ? {} : { matchLabels: sortedLabels(labels) };
+/** `{}` for no labels (select all), `{matchLabels, matchExpressions}` otherwise, keys sorted. */
+export function labelSelector(labels: Record<string, string>, expressions: LabelExpression[] = [], keyPrefix = ''): any {
+  const out: any = {};
+  if (Object.keys(labels).length) {
+    out.matchLabels = {};
+    for (const [k, v] of Object.entries(sortedLabels(labels))) out.matchLabels[keyPrefix + k] = v;
+  }
+  if (expressions.length) {
+    out.matchExpressions = expressions.map((e) => ({
+      key: keyPrefix + e.key,
+      operator: e.operator,
+      ...(e.values?.length ? { values: [...e.values] } : {}),
+    }));
+  }
+  return out;
 }

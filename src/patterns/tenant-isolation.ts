@@ -1,0 +1,144 @@
+import { Construct } from 'constructs';
+import { PodSecurityLevel, ZeroTrustNamespace } from './zero-trust-namespace';
+import { ClusterNetwork } from '../cluster/cluster-network';
+import { LabelOperator } from '../policy/label-expression';
+import { Peer } from '../policy/peer';
+import { Port } from '../policy/port';
+import { RuleAction } from '../policy/rule';
+import { TrafficPolicy } from '../policy/traffic-policy';
+import { propError } from '../util/errors';
+import { validateDnsLabel, validateLabels } from '../util/validate';
+
+/** Props of {@link TenantIsolation}. */
+export interface TenantIsolationProps {
+  /** Tenant names (DNS-1123 labels, unique). Each gets its own namespace(s). */
+  readonly tenants: string[];
+  /**
+   * Namespaces of each tenant, by tenant name. Tenants not listed get one namespace named after them.
+   * @default - one namespace per tenant, named like the tenant
+   */
+  readonly namespaces?: { [tenant: string]: string[] };
+  /**
+   * Namespace label that carries the tenant name.
+   * @default 'tenant'
+   */
+  readonly tenantLabel?: string;
+  /**
+   * Allow tenant pods to reach the internet: every public address (never the metadata service,
+   * never the private ranges where nodes, other tenants and internal services live).
+   * @default false
+   */
+  readonly allowInternetEgress?: boolean;
+  /**
+   * Ports of the internet egress.
+   * @default [Port.tcp(443)]
+   */
+  readonly internetEgressPorts?: Port[];
+  /**
+   * Emit a cluster-wide guard rail per tenant where the CNI has one (Calico GlobalNetworkPolicy in
+   * a tier before the default tier, Cilium CiliumClusterwideNetworkPolicy deny, or an Admin
+   * ClusterNetworkPolicy), so a tenant's own permissive NetworkPolicy cannot open it to others.
+   * @default true
+   */
+  readonly guardrails?: boolean;
+  /**
+   * Pod Security level of the tenant namespaces.
+   * @default PodSecurityLevel.RESTRICTED
+   */
+  readonly podSecurity?: PodSecurityLevel;
+}
+
+/**
+ * Hard multi-tenancy on the network: N tenants, each in its own labelled namespaces, where traffic
+ * flows only within a tenant.
+ *
+ * Every tenant namespace is a {@link ZeroTrustNamespace} (default deny, DNS, metadata blocked)
+ * labelled `tenant: <name>`, plus `allow-same-tenant` (ingress from and egress to the tenant's own
+ * namespaces) and optionally `allow-internet-egress`.
+ *
+ * What each CNI adds on top, so that isolation survives a tenant adding a permissive policy of
+ * its own:
+ * - Calico: a GlobalNetworkPolicy `<tier>.tenant-isolation-<tenant>` in the guard-rail tier
+ *   (evaluated before the default tier, which holds all NetworkPolicies) denying traffic from and
+ *   to namespaces of every other tenant.
+ * - Cilium: a CiliumClusterwideNetworkPolicy `tenant-isolation-<tenant>` with `ingressDeny` /
+ *   `egressDeny` (denies win over any allow) that does not enable default deny itself.
+ * - Kubernetes with ClusterNetworkPolicy: an Admin-tier ClusterNetworkPolicy with the same denies.
+ * - Plain Kubernetes: no guard rail exists; isolation holds only as long as tenants cannot write
+ *   NetworkPolicies (restrict that with RBAC).
+ * The guard rails are O(1) per tenant: they deny "namespaces with a tenant label other than mine",
+ * never a list of the other tenants.
+ */
+export class TenantIsolation extends Construct {
+  /** The tenant namespaces, by tenant. */
+  public readonly tenantNamespaces: { [tenant: string]: ZeroTrustNamespace[] } = {};
+  /** The guard rails, by tenant (empty where the CNI has none). */
+  public readonly guardrails: { [tenant: string]: TrafficPolicy } = {};
+
+  constructor(scope: Construct, id: string, props: TenantIsolationProps) {
+    super(scope, id);
+    const cluster = ClusterNetwork.of(this);
+    const tenantLabel = props.tenantLabel ?? 'tenant';
+    validateLabels(this, 'tenantLabel', { [tenantLabel]: 'x' });
+    if (!props.tenants || props.tenants.length === 0) throw propError(this, 'tenants', 'at least one tenant is required');
+    if (props.internetEgressPorts !== undefined && !props.allowInternetEgress) {
+      throw propError(this, 'internetEgressPorts', 'only meaningful with allowInternetEgress: true');
+    }
+
+    const seenTenants = new Set<string>();
+    const seenNamespaces = new Map<string, string>();
+    for (const [i, tenant] of props.tenants.entries()) {
+      validateDnsLabel(this, `tenants[${i}]`, tenant);
+      if (seenTenants.has(tenant)) throw propError(this, `tenants[${i}]`, `duplicate tenant '${tenant}'`);
+      seenTenants.add(tenant);
+    }
+    for (const key of Object.keys(props.namespaces ?? {})) {
+      if (!seenTenants.has(key)) throw propError(this, `namespaces.${key}`, `'${key}' is not one of the tenants`);
+    }
+
+    const guardrails = (props.guardrails ?? true) && cluster.cni.capabilities.deny && cluster.cni.capabilities.clusterWide;
+    for (const tenant of props.tenants) {
+      const namespaces = props.namespaces?.[tenant] ?? [tenant];
+      if (namespaces.length === 0) throw propError(this, `namespaces.${tenant}`, 'a tenant needs at least one namespace');
+      const scope = new Construct(this, tenant);
+      this.tenantNamespaces[tenant] = namespaces.map((ns, j) => {
+        validateDnsLabel(this, `namespaces.${tenant}[${j}]`, ns);
+        const owner = seenNamespaces.get(ns);
+        if (owner !== undefined) throw propError(this, `namespaces.${tenant}[${j}]`, `namespace '${ns}' already belongs to tenant '${owner}'`);
+        seenNamespaces.set(ns, tenant);
+        return this.tenantNamespace(scope, tenant, ns, tenantLabel, props);
+      });
+      if (guardrails) this.guardrails[tenant] = this.guardrail(scope, tenant, tenantLabel);
+    }
+  }
+
+  private tenantNamespace(scope: Construct, tenant: string, namespace: string, tenantLabel: string, props: TenantIsolationProps): ZeroTrustNamespace {
+    const zt = new ZeroTrustNamespace(scope, namespace, {
+      name: namespace,
+      labels: { [tenantLabel]: tenant },
+      podSecurity: props.podSecurity,
+    });
+    const sameTenant = Peer.namespaces({ [tenantLabel]: tenant });
+    zt.addPolicy('allow-same-tenant', { ingress: [{ peers: [sameTenant] }], egress: [{ peers: [sameTenant] }] });
+    if (props.allowInternetEgress) {
+      zt.addPolicy('allow-internet-egress', {
+        egress: [{ peers: [Peer.internet()], ports: props.internetEgressPorts ?? [Port.tcp(443)] }],
+      });
+    }
+    return zt;
+  }
+
+  /** Deny from/to the namespaces of every other tenant: `has(tenant) && tenant != <me>`. */
+  private guardrail(scope: Construct, tenant: string, tenantLabel: string): TrafficPolicy {
+    const otherTenants = Peer.namespacesMatching([
+      { key: tenantLabel, operator: LabelOperator.EXISTS },
+      { key: tenantLabel, operator: LabelOperator.NOT_IN, values: [tenant] },
+    ]);
+    return new TrafficPolicy(scope, 'guardrail', {
+      name: `tenant-isolation-${tenant}`,
+      namespaceSelector: { [tenantLabel]: tenant },
+      ingress: [{ action: RuleAction.DENY, peers: [otherTenants] }],
+      egress: [{ action: RuleAction.DENY, peers: [otherTenants] }],
+    });
+  }
+}

@@ -1,0 +1,39 @@
+import { Chart, Testing } from 'cdk8s';
+import { expectValidManifests } from './schema';
+import { ClusterNetwork, ClusterNetworkProps, Cni } from '../../src';
+
+/** The three CNIs every construct is tested against. */
+export const ENFORCING_CNIS: Array<[string, () => Cni]> = [
+  ['kubernetes', () => Cni.kubernetes()],
+  ['calico', () => Cni.calico()],
+  ['cilium', () => Cni.cilium()],
+];
+
+/** A chart with a ClusterNetwork for `cni` declared first. */
+export function chartFor(cni: Cni, props: Omit<ClusterNetworkProps, 'cni'> = {}): Chart {
+  const chart = Testing.chart();
+  new ClusterNetwork(chart, 'cluster', { ...props, cni });
+  return chart;
+}
+
+/** Synthesize a chart and validate every object strictly against the pinned schemas. */
+export function synthValid(chart: Chart): any[] {
+  const objects = Testing.synth(chart);
+  expectValidManifests(objects);
+  return objects;
+}
+
+/** The object of that kind and name (and namespace, when given); fails the test when absent. */
+export function find(objects: any[], kind: string, name: string, namespace?: string): any {
+  const found = objects.filter((o) => o.kind === kind && o.metadata?.name === name && (namespace === undefined || o.metadata?.namespace === namespace));
+  if (found.length !== 1) {
+    const have = objects.map((o) => `${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`).join(', ');
+    throw new Error(`expected exactly one ${kind} ${namespace ?? '*'}/${name}, found ${found.length}; have: ${have}`);
+  }
+  return found[0];
+}
+
+/** Objects of a kind. */
+export function ofKind(objects: any[], kind: string): any[] {
+  return objects.filter((o) => o.kind === kind);
+}
