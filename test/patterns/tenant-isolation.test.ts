@@ -1,0 +1,149 @@
+import { Cni, Port, TenantIsolation } from '../../src';
+import { ENFORCING_CNIS, chartFor, find, ofKind, synthValid } from '../support/synth';
+
+const SAME_TENANT = (tenant: string) => [{ namespaceSelector: { matchLabels: { tenant } } }];
+
+describe.each(ENFORCING_CNIS)('TenantIsolation on %s', (cniName, cni) => {
+  test('each tenant namespace: labelled, zero-trust, same-tenant traffic only', () => {
+    const chart = chartFor(cni());
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme', 'globex'], namespaces: { globex: ['globex-web', 'globex-data'] } });
+    const objects = synthValid(chart);
+
+    expect(ofKind(objects, 'Namespace').map((n) => [n.metadata.name, n.metadata.labels.tenant])).toEqual([
+      ['acme', 'acme'], ['globex-web', 'globex'], ['globex-data', 'globex'],
+    ]);
+    for (const [ns, tenant] of [['acme', 'acme'], ['globex-web', 'globex'], ['globex-data', 'globex']]) {
+      expect(find(objects, 'NetworkPolicy', 'default-deny-all', ns).spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      expect(find(objects, 'NetworkPolicy', 'allow-dns', ns).spec.egress[0].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+      expect(find(objects, 'NetworkPolicy', 'allow-same-tenant', ns).spec).toEqual({
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: SAME_TENANT(tenant) }],
+        egress: [{ to: SAME_TENANT(tenant) }],
+      });
+    }
+    // No NetworkPolicy in a tenant namespace names another tenant or an open selector.
+    for (const np of ofKind(objects, 'NetworkPolicy').filter((o) => o.apiVersion === 'networking.k8s.io/v1')) {
+      const tenant = np.metadata.namespace === 'acme' ? 'acme' : 'globex';
+      for (const rule of [...(np.spec.ingress ?? []), ...(np.spec.egress ?? [])]) {
+        for (const peer of [...(rule.from ?? []), ...(rule.to ?? [])]) {
+          if (peer.namespaceSelector?.matchLabels?.tenant) expect(peer.namespaceSelector.matchLabels.tenant).toBe(tenant);
+          expect(peer.namespaceSelector).not.toEqual({});
+          expect(peer.ipBlock).toBeUndefined();
+        }
+      }
+    }
+  });
+
+  test('cluster-wide guard rail per tenant, where the CNI has one', () => {
+    const chart = chartFor(cni());
+    const ti = new TenantIsolation(chart, 'tenants', { tenants: ['acme', 'globex', 'initech'] });
+    const objects = synthValid(chart);
+    const others = { key: 'tenant', notIn: (t: string) => [t] };
+    if (cniName === 'kubernetes') {
+      expect(Object.keys(ti.guardrails)).toEqual([]);
+      expect(objects.filter((o) => o.metadata.name.startsWith('tenant-isolation'))).toEqual([]);
+      return;
+    }
+    expect(Object.keys(ti.guardrails)).toEqual(['acme', 'globex', 'initech']);
+    if (cniName === 'calico') {
+      const gnp = find(objects, 'GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-globex');
+      expect(gnp.spec).toEqual({
+        tier: 'platform-guardrails',
+        order: 100,
+        selector: 'all()',
+        namespaceSelector: "tenant == 'globex'",
+        types: ['Ingress', 'Egress'],
+        ingress: [{ action: 'Deny', source: { namespaceSelector: "has(tenant) && tenant not in {'globex'}" } }],
+        egress: [{ action: 'Deny', destination: { namespaceSelector: "has(tenant) && tenant not in {'globex'}" } }],
+      });
+      expect(find(objects, 'Tier', 'platform-guardrails').spec).toEqual({ order: 100, defaultAction: 'Pass' });
+    } else {
+      const ccnp = find(objects, 'CiliumClusterwideNetworkPolicy', 'tenant-isolation-globex');
+      const otherTenants = [{
+        matchExpressions: [
+          { key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' },
+          { key: 'k8s:io.cilium.k8s.namespace.labels.tenant', operator: 'Exists' },
+          { key: 'k8s:io.cilium.k8s.namespace.labels.tenant', operator: 'NotIn', values: others.notIn('globex') },
+        ],
+      }];
+      expect(ccnp.spec).toEqual({
+        endpointSelector: {
+          matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.tenant': 'globex' },
+          matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }],
+        },
+        ingressDeny: [{ fromEndpoints: otherTenants }],
+        egressDeny: [{ toEndpoints: otherTenants }],
+        enableDefaultDeny: { ingress: false, egress: false },
+      });
+    }
+  });
+
+  test('optional internet egress: 443 to public addresses only', () => {
+    const chart = chartFor(cni());
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowInternetEgress: true });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'allow-internet-egress', 'acme').spec.egress).toEqual([{
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    }]);
+  });
+});
+
+describe('TenantIsolation', () => {
+  test('guard rails are O(1) per tenant: object and rule counts do not grow with the tenant count', () => {
+    const count = (n: number) => {
+      const chart = chartFor(Cni.calico());
+      new TenantIsolation(chart, 't', { tenants: Array.from({ length: n }, (_, i) => `t${i}`) });
+      const objects = synthValid(chart);
+      const rules = objects.reduce((sum, o) => sum + (o.spec?.ingress?.length ?? 0) + (o.spec?.egress?.length ?? 0), 0);
+      return { objects: objects.length, rules };
+    };
+    const three = count(3);
+    const thirty = count(30);
+    // One Tier shared, the rest linear.
+    expect((thirty.objects - 1) / 30).toBe((three.objects - 1) / 3);
+    expect(thirty.rules / 30).toBe(three.rules / 3);
+  });
+
+  test('Cilium clusterNetworkPolicy option on kubernetes: Admin ClusterNetworkPolicy guard rails', () => {
+    const chart = chartFor(Cni.kubernetes({ clusterNetworkPolicy: true }));
+    new TenantIsolation(chart, 't', { tenants: ['acme'] });
+    const cnp = find(synthValid(chart), 'ClusterNetworkPolicy', 'tenant-isolation-acme');
+    const others = { namespaces: { matchExpressions: [{ key: 'tenant', operator: 'Exists' }, { key: 'tenant', operator: 'NotIn', values: ['acme'] }] } };
+    expect(cnp.spec).toEqual({
+      tier: 'Admin',
+      priority: 10,
+      subject: { namespaces: { matchLabels: { tenant: 'acme' } } },
+      ingress: [{ action: 'Deny', from: [others] }],
+      egress: [{ action: 'Deny', to: [others] }],
+    });
+  });
+
+  test('guardrails: false emits none', () => {
+    const chart = chartFor(Cni.cilium());
+    new TenantIsolation(chart, 't', { tenants: ['acme'], guardrails: false });
+    expect(ofKind(synthValid(chart), 'CiliumClusterwideNetworkPolicy')).toEqual([]);
+  });
+
+  test.each([
+    ['duplicate tenant', { tenants: ['acme', 'acme'] }, /\[test\/t\] tenants\[1\]: duplicate tenant 'acme'/],
+    ['tenant not DNS-1123', { tenants: ['Acme Corp'] }, /\[test\/t\] tenants\[0\]: 'Acme Corp' is not a valid DNS-1123 label/],
+    ['no tenants', { tenants: [] }, /\[test\/t\] tenants: at least one tenant/],
+    ['namespace shared by two tenants', { tenants: ['a', 'b'], namespaces: { a: ['shared'], b: ['shared'] } }, /namespaces\.b\[0\]: namespace 'shared' already belongs to tenant 'a'/],
+    ['namespaces for an unknown tenant', { tenants: ['a'], namespaces: { zzz: ['x'] } }, /namespaces\.zzz: 'zzz' is not one of the tenants/],
+    ['bad namespace', { tenants: ['a'], namespaces: { a: ['A_B'] } }, /namespaces\.a\[0\]: 'A_B' is not a valid DNS-1123 label/],
+    ['ports without internet egress', { tenants: ['a'], internetEgressPorts: [Port.tcp(80)] }, /internetEgressPorts: only meaningful/],
+  ])('%s', (_what, props, message) => {
+    expect(() => new TenantIsolation(chartFor(Cni.calico()), 't', props as any)).toThrow(message);
+  });
+
+  test('flannel refuses without acknowledgement', () => {
+    expect(() => new TenantIsolation(chartFor(Cni.flannel()), 't', { tenants: ['a'] })).toThrow(/flannel/);
+  });
+
+  test('snapshot (second layer)', () => {
+    const chart = chartFor(Cni.cilium());
+    new TenantIsolation(chart, 't', { tenants: ['acme', 'globex'], allowInternetEgress: true });
+    expect(synthValid(chart)).toMatchSnapshot();
+  });
+});

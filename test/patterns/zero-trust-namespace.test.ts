@@ -1,0 +1,147 @@
+import { Cni, Direction, Peer, Port, PodSecurityLevel, ZeroTrustNamespace } from '../../src';
+import { ENFORCING_CNIS, chartFor, find, ofKind, synthValid } from '../support/synth';
+
+const DNS_RULE = {
+  to: [{
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+    podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+  }],
+  ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+};
+
+describe.each(ENFORCING_CNIS)('ZeroTrustNamespace on %s', (cniName, cni) => {
+  test('namespace with Pod Security restricted, default deny both ways, DNS on UDP and TCP 53', () => {
+    const chart = chartFor(cni());
+    new ZeroTrustNamespace(chart, 'payments', { name: 'payments' });
+    const objects = synthValid(chart);
+
+    expect(find(objects, 'Namespace', 'payments').metadata.labels).toEqual({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/enforce-version': 'latest',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/audit-version': 'latest',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/warn-version': 'latest',
+    });
+    expect(find(objects, 'NetworkPolicy', 'default-deny-all', 'payments').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    expect(find(objects, 'NetworkPolicy', 'allow-dns', 'payments').spec).toEqual({ podSelector: {}, policyTypes: ['Egress'], egress: [DNS_RULE] });
+
+    // Nothing else allows ingress or egress: the only policies with rules are DNS (egress to kube-dns).
+    const k8sPolicies = ofKind(objects, 'NetworkPolicy').filter((o) => o.apiVersion === 'networking.k8s.io/v1');
+    expect(k8sPolicies.map((p) => p.metadata.name).sort()).toEqual(['allow-dns', 'default-deny-all']);
+  });
+
+  test('metadata service: no allow ever reaches it; Calico and Cilium also deny it explicitly', () => {
+    const chart = chartFor(cni());
+    new ZeroTrustNamespace(chart, 'payments', { name: 'payments' });
+    const objects = synthValid(chart);
+    const guard = objects.filter((o) => o.metadata.name.endsWith('deny-cloud-metadata'));
+    if (cniName === 'kubernetes') {
+      expect(guard).toEqual([]);
+    } else if (cniName === 'calico') {
+      expect(guard).toHaveLength(1);
+      expect(guard[0]).toMatchObject({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { namespace: 'payments' } });
+      expect(guard[0].spec.egress).toEqual([{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }]);
+      expect(guard[0].spec.tier).toBe('platform-guardrails');
+    } else {
+      expect(guard).toHaveLength(1);
+      expect(guard[0].kind).toBe('CiliumNetworkPolicy');
+      expect(guard[0].spec.egressDeny).toEqual([{ toCIDRSet: [{ cidr: '169.254.169.254/32' }] }]);
+      expect(guard[0].spec.enableDefaultDeny).toEqual({ ingress: false, egress: false });
+    }
+  });
+
+  test('optional allows: same namespace, monitoring scrape, ingress controller', () => {
+    const chart = chartFor(cni());
+    new ZeroTrustNamespace(chart, 'web', {
+      name: 'web',
+      allowSameNamespace: true,
+      monitoringPorts: [Port.tcp(9090)],
+      ingressControllerPorts: [Port.tcp(8080)],
+    });
+    const objects = synthValid(chart);
+    expect(find(objects, 'NetworkPolicy', 'allow-same-namespace', 'web').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    });
+    expect(find(objects, 'NetworkPolicy', 'allow-monitoring', 'web').spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      ports: [{ protocol: 'TCP', port: 9090 }],
+    }]);
+    expect(find(objects, 'NetworkPolicy', 'allow-ingress-controller', 'web').spec.ingress).toEqual([{
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+      }],
+      ports: [{ protocol: 'TCP', port: 8080 }],
+    }]);
+  });
+});
+
+describe('ZeroTrustNamespace', () => {
+  test('NodeLocal DNS adds 169.254.20.10 to the DNS allow', () => {
+    const chart = chartFor(Cni.kubernetes(), { nodeLocalDns: true });
+    new ZeroTrustNamespace(chart, 'a', { name: 'a' });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'allow-dns').spec.egress[0].to[1]).toEqual({ ipBlock: { cidr: '169.254.20.10/32' } });
+  });
+
+  test('NodeLocal DNS on Cilium with kube-proxy replacement also allows the node-local-dns pods (LRP)', () => {
+    const chart = chartFor(Cni.cilium(), { nodeLocalDns: true });
+    new ZeroTrustNamespace(chart, 'a', { name: 'a' });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'allow-dns').spec.egress[0].to).toEqual([
+      ...DNS_RULE.to,
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'node-local-dns' } } },
+      { ipBlock: { cidr: '169.254.20.10/32' } },
+    ]);
+  });
+
+  test('custom DNS labels and namespace from the ClusterNetwork', () => {
+    const chart = chartFor(Cni.kubernetes(), { dns: { namespace: 'dns', podLabels: { app: 'coredns' } } });
+    new ZeroTrustNamespace(chart, 'a', { name: 'a' });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'allow-dns').spec.egress[0].to).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dns' } }, podSelector: { matchLabels: { app: 'coredns' } } },
+    ]);
+  });
+
+  test('extra policies through allowIngress/allowEgress', () => {
+    const chart = chartFor(Cni.kubernetes());
+    const ns = new ZeroTrustNamespace(chart, 'a', { name: 'a', podSecurity: PodSecurityLevel.BASELINE, createNamespace: false });
+    ns.allowEgress('api-to-db', { app: 'api' }, [Peer.pods({ app: 'db' })], [Port.tcp(5432)]);
+    ns.addPolicy('isolate-only', { podSelector: { app: 'x' }, isolate: [Direction.INGRESS] });
+    const objects = synthValid(chart);
+    expect(ofKind(objects, 'Namespace')).toEqual([]);
+    expect(find(objects, 'NetworkPolicy', 'api-to-db').spec).toEqual({
+      podSelector: { matchLabels: { app: 'api' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+    });
+    expect(ns.policy('api-to-db')).toBeDefined();
+  });
+
+  test.each([
+    ['invalid name', { name: 'Payments' }, /\[test\/ns\] name: 'Payments' is not a valid DNS-1123 label/],
+    ['too long', { name: 'a'.repeat(64) }, /name: 'a{64}' is not a valid DNS-1123 label/],
+    ['bad label', { name: 'a', labels: { 'bad key!': 'x' } }, /\[test\/ns\] labels: 'bad key!' is not a valid label key/],
+    ['bad PSA version', { name: 'a', podSecurityVersion: '1.27' }, /\[test\/ns\] podSecurityVersion: '1.27'/],
+  ])('%s', (_what, props, message) => {
+    expect(() => new ZeroTrustNamespace(chartFor(Cni.kubernetes()), 'ns', props as any)).toThrow(message);
+  });
+
+  test('flannel: refuses to emit unenforced policies', () => {
+    expect(() => new ZeroTrustNamespace(chartFor(Cni.flannel()), 'ns', { name: 'a' })).toThrow(/CNI 'flannel': it enforces no network policy/);
+  });
+
+  test('two ZeroTrustNamespaces with the same name collide with a clear error', () => {
+    const chart = chartFor(Cni.kubernetes());
+    new ZeroTrustNamespace(chart, 'one', { name: 'a' });
+    expect(() => new ZeroTrustNamespace(chart, 'two', { name: 'a' })).toThrow("[test/two] Namespace 'a' in the cluster scope is already emitted by 'test/one'");
+  });
+
+  test('snapshot (second layer)', () => {
+    const chart = chartFor(Cni.calico(), { nodeLocalDns: true });
+    new ZeroTrustNamespace(chart, 'payments', { name: 'payments', monitoringPorts: [Port.tcp(9090)] });
+    expect(synthValid(chart)).toMatchSnapshot();
+  });
+});
