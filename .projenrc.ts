@@ -51,6 +51,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     ignorePatterns: ['imports/', 'src/imports/', '*.d.ts', 'node_modules/', 'dist/', 'lib/'],
   },
   jestOptions: {
+    // Snapshots are a safety net only if a mismatch fails the run.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/imports/'],

@@ -1,0 +1,32 @@
+/**
+ * Synthesize every example for every CNI: `npm run synth` writes
+ * dist/examples/<example>/<cni>/<chart>.k8s.yaml.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { EXAMPLE_CNIS } from './cni';
+import { Cni } from '../src';
+
+/** Every example's build function, by folder name. */
+export const EXAMPLES: Record<string, (app: App, cni: Cni) => Chart> = {
+  'secure-multi-tier': require('./secure-multi-tier/main').build,
+  'tenant-platform': require('./tenant-platform/main').build,
+};
+
+function main(outRoot: string): void {
+  for (const [example, build] of Object.entries(EXAMPLES)) {
+    for (const [cniName, cni] of Object.entries(EXAMPLE_CNIS)) {
+      const outdir = path.join(outRoot, example, cniName);
+      fs.rmSync(outdir, { recursive: true, force: true });
+      const app = new App({ outdir });
+      build(app, cni());
+      app.synth();
+      const files = fs.readdirSync(outdir);
+      const objects = files.reduce((n, f) => n + fs.readFileSync(path.join(outdir, f), 'utf8').split(/^---$/m).length, 0);
+      console.log(`${example} (${cniName}): ${objects} objects -> ${outdir}`);
+    }
+  }
+}
+
+if (require.main === module) main(process.argv[2] ?? 'dist/examples');
