@@ -111,6 +111,8 @@ export const PRIVATE_IPV6_RANGES: readonly string[] = ['fc00::/7'];
 
 const DEFAULT_ID = 'cdk8s-networking.default-cluster-network';
 const CLUSTER_NETWORK_SYMBOL = Symbol.for('cdk8s-networking.ClusterNetwork');
+/** Parent scope -> the ClusterNetwork declared directly in it. */
+const DECLARED = new WeakMap<IConstruct, ClusterNetwork>();
 
 /**
  * Facts about the target cluster that every networking construct needs: the CNI and what it can
@@ -126,12 +128,13 @@ export class ClusterNetwork extends Construct {
    * ancestors (as a direct child). If there is none, a default one is created at the root.
    */
   public static of(scope: IConstruct): ClusterNetwork {
+    // O(depth): declared ClusterNetworks are indexed by their parent scope, never found by scanning
+    // siblings (a TenantIsolation with 5,000 tenants would make that quadratic).
     let current: IConstruct | undefined = scope;
     while (current) {
       if (ClusterNetwork.isClusterNetwork(current)) return current;
-      for (const child of current.node.children) {
-        if (ClusterNetwork.isClusterNetwork(child)) return child;
-      }
+      const declared = DECLARED.get(current);
+      if (declared) return declared;
       current = current.node.scope;
     }
     return new ClusterNetwork(scope.node.root, DEFAULT_ID, {});
@@ -171,6 +174,7 @@ export class ClusterNetwork extends Construct {
     super(scope, id);
     Object.defineProperty(this, CLUSTER_NETWORK_SYMBOL, { value: true });
     this.assertFirst(scope, id);
+    DECLARED.set(scope, this);
 
     this.cni = props.cni ?? Cni.kubernetes();
     this.ipFamilies = [...new Set(props.ipFamilies ?? [IpFamily.IPV4])];
@@ -218,9 +222,10 @@ export class ClusterNetwork extends Construct {
 
   private assertFirst(scope: Construct, id: string): void {
     const defaulted = scope.node.root.node.tryFindChild(DEFAULT_ID);
+    const sibling = DECLARED.get(scope);
     const siblings = [
       ...(defaulted && defaulted !== this ? [defaulted] : []),
-      ...scope.node.children.filter((c) => c !== this && ClusterNetwork.isClusterNetwork(c)),
+      ...(sibling && sibling !== this ? [sibling] : []),
     ];
     if (siblings.length > 0) {
       const other = siblings[0].node.id === DEFAULT_ID
