@@ -13,3 +13,6 @@ export * from './policy/traffic-policy';
 // Patterns
 export * from './patterns/zero-trust-namespace';
 export * from './patterns/tenant-isolation';
+
+// Analysis
+export * from './lint';

@@ -1,0 +1,29 @@
+import { LintDocument } from './document';
+import { LintSeverity } from './types';
+import { Cni } from '../cluster/cni';
+
+/** What a rule reports; the engine adds object label, source and line. Internal. */
+export interface RuleReport {
+  readonly doc: LintDocument;
+  readonly severity: LintSeverity;
+  readonly path?: string;
+  readonly message: string;
+  readonly fix: string;
+  /** Rule id when a module owns several ids (defaults to the module's first id). */
+  readonly rule?: string;
+}
+
+/** The manifest set as a whole, for rules that correlate objects. Internal. */
+export interface LintContext {
+  readonly documents: readonly LintDocument[];
+  readonly cni?: Cni;
+}
+
+/**
+ * One lint rule module. A module may own a few closely related ids (e.g. a pitfall and its
+ * weaker variant); `ids[0]` is the default.
+ */
+export interface LintRule {
+  readonly ids: readonly string[];
+  check(ctx: LintContext): RuleReport[];
+}

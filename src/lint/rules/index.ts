@@ -1,0 +1,39 @@
+import { LintRule } from '../rule';
+import { apiVersions } from './api-versions';
+import { calicoDenyAllScope } from './calico-deny-all-scope';
+import { calicoNatOutgoingEnum } from './calico-nat-outgoing-enum';
+import { ciliumDeprecatedValues } from './cilium-deprecated-values';
+import { ciliumPolicyShape } from './cilium-policy-shape';
+import { dnsUdpOnly } from './dns-udp-only';
+import { egressWorld } from './egress-world';
+import { ingressHygiene } from './ingress';
+import { istioAuthz } from './istio-authz';
+import { istioConsecutiveErrors } from './istio-consecutive-errors';
+import { istioPeerAuthentication } from './istio-peer-authentication';
+import { namespaceSelectorNameLabel } from './namespace-selector-name-label';
+import { namespaceWithoutDefaultDeny } from './namespace-without-default-deny';
+import { peerAndOrConfusion } from './peer-and-or-confusion';
+import { policyOnUnenforcingCni } from './policy-on-unenforcing-cni';
+import { policyTypes } from './policy-types';
+import { virtualService } from './virtual-service';
+
+/** Every rule PolicyLint runs. Adding a rule = one module + one line here. */
+export const RULES: readonly LintRule[] = [
+  namespaceSelectorNameLabel,
+  policyTypes,
+  dnsUdpOnly,
+  egressWorld,
+  namespaceWithoutDefaultDeny,
+  peerAndOrConfusion,
+  istioAuthz,
+  ciliumDeprecatedValues,
+  istioConsecutiveErrors,
+  calicoNatOutgoingEnum,
+  policyOnUnenforcingCni,
+  calicoDenyAllScope,
+  apiVersions,
+  ingressHygiene,
+  virtualService,
+  ciliumPolicyShape,
+  istioPeerAuthentication,
+];

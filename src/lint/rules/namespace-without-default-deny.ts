@@ -1,0 +1,110 @@
+import { isEmptySelector } from '../../analysis/selectors';
+import { LintDocument, apiGroup, asArray, isObject } from '../document';
+import { ciliumSpecs, isCalicoPolicy, isCiliumPolicy, isK8sNetworkPolicy, isWorkload, namespaceOf } from '../kinds';
+import { LintContext, LintRule, RuleReport } from '../rule';
+import { LintSeverity } from '../types';
+
+/** System namespaces whose policies are the platform's business, not the tenant's. */
+const EXCLUDED = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+
+interface Coverage { ingress: boolean; egress: boolean }
+
+/**
+ * Without a default deny, a pod is open in every direction no policy selects it for
+ * (https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies).
+ * For every namespace the manifests create or deploy workloads into, look for a policy that selects
+ * all pods and allows nothing, per direction: NetworkPolicy (`podSelector: {}`, no rules), Calico
+ * (Global)NetworkPolicy (`all()`, no rules or only Deny) or Cilium (`endpointSelector: {}`, `[{}]`).
+ */
+export const namespaceWithoutDefaultDeny: LintRule = {
+  ids: ['namespace-without-default-deny'],
+  check(ctx: LintContext): RuleReport[] {
+    const anchors = new Map<string, LintDocument>();
+    for (const doc of ctx.documents) {
+      const name = doc.obj?.kind === 'Namespace' && apiGroup(doc.obj) === '' ? doc.obj.metadata?.name : undefined;
+      if (typeof name === 'string') anchors.set(name, doc);
+    }
+    for (const doc of ctx.documents) {
+      if (isWorkload(doc.obj) && !anchors.has(namespaceOf(doc.obj))) anchors.set(namespaceOf(doc.obj), doc);
+    }
+    const global = clusterWideCoverage(ctx.documents);
+    const out: RuleReport[] = [];
+    for (const [ns, doc] of anchors) {
+      if (EXCLUDED.has(ns)) continue;
+      const cov = namespaceCoverage(ctx.documents, ns);
+      const missing = [!(cov.ingress || global.ingress) ? 'ingress' : '', !(cov.egress || global.egress) ? 'egress' : ''].filter((m) => m);
+      if (missing.length === 0) continue;
+      out.push({
+        doc,
+        severity: LintSeverity.WARNING,
+        message: `namespace '${ns}' has no default-deny ${missing.join(' and ')} policy: pods no other policy selects are open`,
+        fix: `add a NetworkPolicy in '${ns}' with \`podSelector: {}\`, policyTypes [${missing.map(cap).join(', ')}] and no rules`
+          + ' (plus explicit allows such as DNS)',
+      });
+    }
+    return out;
+  },
+};
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function namespaceCoverage(docs: readonly LintDocument[], ns: string): Coverage {
+  const cov: Coverage = { ingress: false, egress: false };
+  for (const doc of docs) {
+    const obj = doc.obj;
+    if (!isObject(obj?.spec) || namespaceOf(obj) !== ns) continue;
+    if (isK8sNetworkPolicy(obj) && isEmptySelector(obj.spec.podSelector ?? {})) {
+      const types = Array.isArray(obj.spec.policyTypes)
+        ? obj.spec.policyTypes
+        : ['Ingress', ...(obj.spec.egress !== undefined ? ['Egress'] : [])];
+      if (types.includes('Ingress') && asArray(obj.spec.ingress).length === 0) cov.ingress = true;
+      if (types.includes('Egress') && asArray(obj.spec.egress).length === 0) cov.egress = true;
+    } else if (isCalicoPolicy(obj) && obj.kind === 'NetworkPolicy') {
+      merge(cov, calicoCoverage(obj.spec));
+    } else if (isCiliumPolicy(obj) && obj.kind === 'CiliumNetworkPolicy') {
+      merge(cov, ciliumCoverage(obj));
+    }
+  }
+  return cov;
+}
+
+function clusterWideCoverage(docs: readonly LintDocument[]): Coverage {
+  const cov: Coverage = { ingress: false, egress: false };
+  for (const doc of docs) {
+    const obj = doc.obj;
+    if (isCalicoPolicy(obj) && obj.kind === 'GlobalNetworkPolicy' && isObject(obj.spec) && obj.spec.namespaceSelector === undefined) {
+      merge(cov, calicoCoverage(obj.spec));
+    } else if (isCiliumPolicy(obj) && obj.kind === 'CiliumClusterwideNetworkPolicy') {
+      merge(cov, ciliumCoverage(obj));
+    }
+  }
+  return cov;
+}
+
+function merge(into: Coverage, from: Coverage): void {
+  into.ingress ||= from.ingress;
+  into.egress ||= from.egress;
+}
+
+/** Calico: selects every endpoint and has only Deny rules (or none) for a type it lists. */
+function calicoCoverage(spec: any): Coverage {
+  const selector = typeof spec.selector === 'string' ? spec.selector.trim() : '';
+  if (selector !== '' && selector !== 'all()') return { ingress: false, egress: false };
+  const types = Array.isArray(spec.types) ? spec.types : ['Ingress', ...(spec.egress !== undefined ? ['Egress'] : [])];
+  const onlyDeny = (rules: unknown) => asArray(rules).every((r) => isObject(r) && r.action === 'Deny');
+  return { ingress: types.includes('Ingress') && onlyDeny(spec.ingress), egress: types.includes('Egress') && onlyDeny(spec.egress) };
+}
+
+/** Cilium: `endpointSelector: {}` with `ingress: [{}]` / `egress: [{}]` enables default deny and allows nothing. */
+function ciliumCoverage(obj: any): Coverage {
+  const cov: Coverage = { ingress: false, egress: false };
+  for (const { spec } of ciliumSpecs(obj)) {
+    if (!isEmptySelector(spec.endpointSelector)) continue;
+    const denies = (rules: unknown) => Array.isArray(rules) && rules.length > 0 && rules.every((r) => isObject(r) && Object.keys(r).length === 0);
+    cov.ingress ||= denies(spec.ingress);
+    cov.egress ||= denies(spec.egress);
+  }
+  return cov;
+}

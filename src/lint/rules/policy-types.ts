@@ -1,0 +1,60 @@
+import { asArray, isObject } from '../document';
+import { isK8sNetworkPolicy } from '../kinds';
+import { LintContext, LintRule, RuleReport } from '../rule';
+import { LintSeverity } from '../types';
+
+const EGRESS_IGNORED = 'egress-without-policy-type';
+const INGRESS_IGNORED = 'ingress-without-policy-type';
+const OMITTED = 'policy-types-omitted';
+
+/**
+ * `policyTypes` decides which directions a NetworkPolicy restricts. When it is listed, rules for a
+ * direction it does not name are ignored; when it is omitted it defaults to `Ingress` plus `Egress`
+ * only if an `egress` section exists
+ * (https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec),
+ * which makes the policy's meaning depend on an incidental field: always list it.
+ */
+export const policyTypes: LintRule = {
+  ids: [EGRESS_IGNORED, INGRESS_IGNORED, OMITTED],
+  check(ctx: LintContext): RuleReport[] {
+    const out: RuleReport[] = [];
+    for (const doc of ctx.documents) {
+      if (!isK8sNetworkPolicy(doc.obj) || !isObject(doc.obj.spec)) continue;
+      const spec = doc.obj.spec;
+      if (spec.policyTypes === undefined || spec.policyTypes === null) {
+        const implied = spec.egress !== undefined ? 'Ingress, Egress' : 'Ingress';
+        out.push({
+          doc,
+          rule: OMITTED,
+          severity: LintSeverity.WARNING,
+          path: 'spec',
+          message: `policyTypes is omitted, so Kubernetes infers [${implied}] from which sections happen to exist`,
+          fix: `list policyTypes explicitly (e.g. [${implied}]) so the restricted directions are stated, not inferred`,
+        });
+        continue;
+      }
+      const types = asArray(spec.policyTypes);
+      if (asArray(spec.egress).length > 0 && !types.includes('Egress')) {
+        out.push({
+          doc,
+          rule: EGRESS_IGNORED,
+          severity: LintSeverity.ERROR,
+          path: 'spec.policyTypes',
+          message: 'egress rules exist but policyTypes does not list Egress: the rules are ignored and egress is not restricted',
+          fix: "add 'Egress' to policyTypes (or delete the egress rules if egress should stay open)",
+        });
+      }
+      if (asArray(spec.ingress).length > 0 && !types.includes('Ingress')) {
+        out.push({
+          doc,
+          rule: INGRESS_IGNORED,
+          severity: LintSeverity.ERROR,
+          path: 'spec.policyTypes',
+          message: 'ingress rules exist but policyTypes does not list Ingress: the rules are ignored and ingress is not restricted',
+          fix: "add 'Ingress' to policyTypes (or delete the ingress rules if ingress should stay open)",
+        });
+      }
+    }
+    return out;
+  },
+};

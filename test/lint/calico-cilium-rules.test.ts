@@ -1,0 +1,248 @@
+import { brief, netpol } from './support';
+import { Cni } from '../../src/cluster/cni';
+import { PolicyLint } from '../../src/lint';
+
+const gnp = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name }, spec });
+const cnp = (name: string, namespace: string, spec: Record<string, unknown>) =>
+  ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
+const SCOPED = "kubernetes.io/metadata.name not in {'kube-system', 'calico-system', 'tigera-operator'}";
+
+describe('Calico rules', () => {
+  test('the seed deny-all-external: UDP-only DNS and all() scope', () => {
+    const seed = gnp('deny-all-external', {
+      selector: 'all()',
+      types: ['Egress'],
+      egress: [
+        { action: 'Allow', destination: { nets: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
+        { action: 'Allow', protocol: 'UDP', destination: { ports: [53] } },
+        { action: 'Deny' },
+      ],
+    });
+    expect(brief(PolicyLint.check([seed]))).toEqual([
+      { rule: 'dns-udp-only', severity: 'error', object: 'GlobalNetworkPolicy deny-all-external', path: 'spec.egress[1]' },
+      { rule: 'calico-deny-all-scope', severity: 'warning', object: 'GlobalNetworkPolicy deny-all-external', path: 'spec.selector' },
+    ]);
+  });
+
+  test('the fixed version: TCP 53 allowed and scoped away from kube-system', () => {
+    const fixed = gnp('deny-all-external', {
+      selector: 'all()',
+      namespaceSelector: SCOPED,
+      types: ['Egress'],
+      egress: [
+        { action: 'Allow', destination: { nets: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
+        { action: 'Allow', protocol: 'UDP', destination: { ports: [53] } },
+        { action: 'Allow', protocol: 'TCP', destination: { ports: [53] } },
+        { action: 'Deny' },
+      ],
+    });
+    expect(PolicyLint.check([fixed])).toEqual([]);
+  });
+
+  test('name label in a Calico namespaceSelector', () => {
+    const p = gnp('p', {
+      selector: "app == 'web'",
+      types: ['Ingress'],
+      ingress: [{ action: 'Allow', source: { namespaceSelector: "name == 'monitoring'" } }],
+    });
+    expect(brief(PolicyLint.check([p]))).toEqual([
+      { rule: 'namespace-selector-name-label', severity: 'error', object: 'GlobalNetworkPolicy p', path: 'spec.ingress[0].source.namespaceSelector' },
+    ]);
+    const ok = gnp('p', {
+      selector: "app == 'web'",
+      types: ['Ingress'],
+      ingress: [{ action: 'Allow', source: { namespaceSelector: "kubernetes.io/metadata.name == 'monitoring'" } }],
+    });
+    expect(PolicyLint.check([ok])).toEqual([]);
+  });
+
+  test('Allow to 0.0.0.0/0: metadata unless notNets or an earlier Deny covers it', () => {
+    const world = (egress: any[]) => gnp('w', { selector: "app == 'web'", types: ['Egress'], egress });
+    expect(brief(PolicyLint.check([world([{ action: 'Allow', protocol: 'TCP', destination: { nets: ['0.0.0.0/0'], ports: [443] } }])]))).toEqual([
+      { rule: 'egress-world-includes-metadata', severity: 'error', object: 'GlobalNetworkPolicy w', path: 'spec.egress[0].destination' },
+    ]);
+    expect(PolicyLint.check([world([
+      { action: 'Deny', destination: { nets: ['169.254.169.254/32'] } },
+      { action: 'Allow', protocol: 'TCP', destination: { nets: ['0.0.0.0/0'], ports: [443] } },
+    ])])).toEqual([]);
+    expect(PolicyLint.check([world([
+      { action: 'Allow', protocol: 'TCP', destination: { nets: ['0.0.0.0/0'], notNets: ['169.254.169.254/32'], ports: [443] } },
+    ])])).toEqual([]);
+  });
+
+  test('Installation natOutgoing must be Enabled/Disabled; IPPool v3 keeps its boolean', () => {
+    const install = (natOutgoing: unknown) => ({
+      apiVersion: 'operator.tigera.io/v1',
+      kind: 'Installation',
+      metadata: { name: 'default' },
+      spec: { calicoNetwork: { ipPools: [{ cidr: '10.244.0.0/16', natOutgoing }] } },
+    });
+    const findings = PolicyLint.check([install(true)]);
+    expect(brief(findings)).toEqual([
+      { rule: 'calico-nat-outgoing-enum', severity: 'error', object: 'Installation default', path: 'spec.calicoNetwork.ipPools[0].natOutgoing' },
+    ]);
+    expect(findings[0].fix).toBe('use natOutgoing: Enabled');
+    expect(PolicyLint.check([install('Enabled')])).toEqual([]);
+    const pool = { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' }, spec: { cidr: '10.244.0.0/16', natOutgoing: true } };
+    expect(PolicyLint.check([pool])).toEqual([]);
+  });
+
+  test('crd.projectcalico.org/v1 objects: warning', () => {
+    const p = { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'p' }, spec: { cidr: '10.244.0.0/16' } };
+    expect(brief(PolicyLint.check([p]))).toEqual([
+      { rule: 'calico-internal-api-group', severity: 'warning', object: 'IPPool p', path: 'apiVersion' },
+    ]);
+  });
+});
+
+describe('Cilium policy rules', () => {
+  test('UDP-only DNS in toPorts; ANY or TCP covers it', () => {
+    const dns = (ports: any[]) => cnp('dns', 'app', {
+      endpointSelector: {},
+      egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }], toPorts: [{ ports }] }],
+    });
+    expect(brief(PolicyLint.check([dns([{ port: '53', protocol: 'UDP' }])]))).toEqual([
+      { rule: 'dns-udp-only', severity: 'error', object: 'CiliumNetworkPolicy app/dns', path: 'spec.egress[0].toPorts[0].ports[0]' },
+    ]);
+    expect(PolicyLint.check([dns([{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }])])).toEqual([]);
+    expect(PolicyLint.check([dns([{ port: '53', protocol: 'ANY' }])])).toEqual([]);
+  });
+
+  test('namespace label name via io.cilium.k8s.namespace.labels', () => {
+    const p = cnp('p', 'app', {
+      endpointSelector: {},
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.name': 'monitoring' } }] }],
+    });
+    expect(brief(PolicyLint.check([p]))).toEqual([{
+      rule: 'namespace-selector-name-label',
+      severity: 'error',
+      object: 'CiliumNetworkPolicy app/p',
+      path: 'spec.ingress[0].fromEndpoints[0].matchLabels["k8s:io.cilium.k8s.namespace.labels.name"]',
+    }]);
+  });
+
+  test('toEntities world and toCIDRSet 0.0.0.0/0 without except reach the metadata service', () => {
+    const p = cnp('w', 'app', {
+      endpointSelector: {},
+      egress: [{ toEntities: ['world'] }, { toCIDRSet: [{ cidr: '0.0.0.0/0' }] }],
+    });
+    expect(brief(PolicyLint.check([p]))).toEqual([
+      { rule: 'egress-world-includes-metadata', severity: 'error', object: 'CiliumNetworkPolicy app/w', path: 'spec.egress[0].toEntities[0]' },
+      { rule: 'egress-world-includes-metadata', severity: 'error', object: 'CiliumNetworkPolicy app/w', path: 'spec.egress[1].toCIDRSet[0]' },
+    ]);
+  });
+
+  test('an egressDeny on the metadata IP, or a complete except, makes world egress clean', () => {
+    const denied = cnp('w', 'app', { endpointSelector: {}, egress: [{ toEntities: ['world'] }], egressDeny: [{ toCIDR: ['169.254.169.254/32'] }] });
+    const excepted = cnp('x', 'app', {
+      endpointSelector: {},
+      egress: [{ toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] }] }],
+    });
+    expect(PolicyLint.check([denied, excepted])).toEqual([]);
+  });
+
+  test('numeric toPorts port and toFQDNs without a DNS proxy rule', () => {
+    const p = cnp('f', 'app', { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: 443, protocol: 'TCP' }] }] }] });
+    expect(brief(PolicyLint.check([p]))).toEqual([
+      { rule: 'cilium-fqdn-without-dns-proxy', severity: 'error', object: 'CiliumNetworkPolicy app/f', path: 'spec.egress[0].toFQDNs' },
+      { rule: 'cilium-port-not-string', severity: 'error', object: 'CiliumNetworkPolicy app/f', path: 'spec.egress[0].toPorts[0].ports[0].port' },
+    ]);
+    const ok = cnp('f', 'app', {
+      endpointSelector: {},
+      egress: [
+        {
+          toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+          toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+        },
+        { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+      ],
+    });
+    expect(PolicyLint.check([ok])).toEqual([]);
+  });
+});
+
+describe('Cilium Helm values', () => {
+  test('Flux HelmRelease values: tunnel and kubeProxyReplacement strict', () => {
+    const hr = {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'cilium', namespace: 'kube-system' },
+      spec: { chart: { spec: { chart: 'cilium', version: '1.18.0' } }, values: { tunnel: 'vxlan', kubeProxyReplacement: 'strict' } },
+    };
+    const findings = PolicyLint.check([hr]);
+    expect(brief(findings)).toEqual([
+      { rule: 'cilium-kube-proxy-replacement-enum', severity: 'error', object: 'HelmRelease kube-system/cilium', path: 'spec.values.kubeProxyReplacement' },
+      { rule: 'cilium-tunnel-removed', severity: 'error', object: 'HelmRelease kube-system/cilium', path: 'spec.values.tunnel' },
+    ]);
+    expect(findings[1].fix).toBe('set routingMode: tunnel and tunnelProtocol: vxlan');
+  });
+
+  test('Argo CD Application: valuesObject and the values string', () => {
+    const app = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'cilium', namespace: 'argocd' },
+      spec: {
+        source: { repoURL: 'https://helm.cilium.io', chart: 'cilium', helm: { valuesObject: { kubeProxyReplacement: 'partial' }, values: 'tunnel: geneve\n' } },
+      },
+    };
+    expect(brief(PolicyLint.check([app]))).toEqual([
+      { rule: 'cilium-tunnel-removed', severity: 'error', object: 'Application argocd/cilium', path: 'spec.source.helm.values.tunnel' },
+      { rule: 'cilium-kube-proxy-replacement-enum', severity: 'error', object: 'Application argocd/cilium', path: 'spec.source.helm.valuesObject.kubeProxyReplacement' },
+    ]);
+  });
+
+  test('Argo CD helm.parameters are values too', () => {
+    const app = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'cilium', namespace: 'argocd' },
+      spec: { sources: [{ repoURL: 'https://helm.cilium.io', chart: 'cilium', helm: { parameters: [{ name: 'ipam.mode', value: 'kubernetes' }, { name: 'tunnel', value: 'vxlan' }] } }] },
+    };
+    expect(brief(PolicyLint.check([app]))).toEqual([
+      { rule: 'cilium-tunnel-removed', severity: 'error', object: 'Application argocd/cilium', path: 'spec.sources[0].helm.parameters[1]' },
+    ]);
+  });
+
+  test('a plain values document is recognised; current values are clean', () => {
+    expect(brief(PolicyLint.checkYaml('kubeProxyReplacement: strict\nk8sServiceHost: api.example\n', 'values.yaml'))).toEqual([
+      { rule: 'cilium-kube-proxy-replacement-enum', severity: 'error', object: 'document 1 of values.yaml', path: 'kubeProxyReplacement' },
+    ]);
+    const good = 'kubeProxyReplacement: true\nk8sServiceHost: api.example\nk8sServicePort: 6443\nroutingMode: tunnel\ntunnelProtocol: vxlan\n';
+    expect(PolicyLint.checkYaml(good, 'values.yaml')).toEqual([]);
+  });
+
+  test('the agent ConfigMap cilium-config', () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data: { 'tunnel': 'vxlan', 'kube-proxy-replacement': 'strict' } };
+    expect(brief(PolicyLint.check([cm]))).toEqual([
+      { rule: 'cilium-kube-proxy-replacement-enum', severity: 'error', object: 'ConfigMap kube-system/cilium-config', path: 'data.kube-proxy-replacement' },
+      { rule: 'cilium-tunnel-removed', severity: 'error', object: 'ConfigMap kube-system/cilium-config', path: 'data.tunnel' },
+    ]);
+  });
+});
+
+describe('policy-on-unenforcing-cni', () => {
+  const np = netpol('p', 'app', { podSelector: {}, policyTypes: ['Ingress'] });
+  const calico = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'c', namespace: 'app' }, spec: { selector: 'all()', types: ['Ingress'] } };
+  const cilium = cnp('k', 'app', { endpointSelector: {}, ingress: [{}] });
+
+  test('without a CNI the rule is skipped', () => {
+    expect(brief(PolicyLint.check([np, calico, cilium]), 'policy-on-unenforcing-cni')).toEqual([]);
+  });
+
+  test('Flannel: every policy is an error unless acknowledged', () => {
+    expect(brief(PolicyLint.check([np], { cni: Cni.flannel() }))).toEqual([
+      { rule: 'policy-on-unenforcing-cni', severity: 'error', object: 'NetworkPolicy app/p' },
+    ]);
+    expect(PolicyLint.check([np], { cni: Cni.flannel({ acknowledgeUnenforcedPolicies: true }) })).toEqual([]);
+  });
+
+  test('Calico objects on Cilium and Cilium objects on Calico', () => {
+    expect(brief(PolicyLint.check([np, calico, cilium], { cni: Cni.cilium() }), 'policy-on-unenforcing-cni')).toEqual([
+      { rule: 'policy-on-unenforcing-cni', severity: 'error', object: 'NetworkPolicy app/c' },
+    ]);
+    expect(brief(PolicyLint.check([np, calico, cilium], { cni: Cni.calico() }), 'policy-on-unenforcing-cni')).toEqual([
+      { rule: 'policy-on-unenforcing-cni', severity: 'error', object: 'CiliumNetworkPolicy app/k' },
+    ]);
+  });
+});

@@ -1,0 +1,117 @@
+import { brief } from './support';
+import { PolicyLint } from '../../src/lint';
+
+const authz = (spec: Record<string, unknown>, apiVersion = 'security.istio.io/v1') =>
+  ({ apiVersion, kind: 'AuthorizationPolicy', metadata: { name: 'authz', namespace: 'shop' }, spec });
+const FROM = { from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontend'] } }] };
+const TO = { to: [{ operation: { methods: ['GET'], paths: ['/api/*'] } }] };
+const WHEN = { when: [{ key: 'source.ip', values: ['10.0.0.0/8'] }] };
+
+describe('Istio AuthorizationPolicy', () => {
+  test('from/to/when as three rules (the seed): split-rules error; v1beta1 also flagged for action and version', () => {
+    expect(brief(PolicyLint.check([authz({ selector: { matchLabels: { app: 'api' } }, rules: [FROM, TO, WHEN] }, 'security.istio.io/v1beta1')]))).toEqual([
+      { rule: 'deprecated-api-version', severity: 'info', object: 'AuthorizationPolicy shop/authz', path: 'apiVersion' },
+      { rule: 'istio-authz-missing-action', severity: 'warning', object: 'AuthorizationPolicy shop/authz', path: 'spec' },
+      { rule: 'istio-authz-split-rules', severity: 'error', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules' },
+    ]);
+  });
+
+  test('one rule with from+to+when, or several rules each with from+to: clean', () => {
+    expect(PolicyLint.check([authz({ action: 'ALLOW', rules: [{ ...FROM, ...TO, ...WHEN }] })])).toEqual([]);
+    const other = { from: [{ source: { principals: ['cluster.local/ns/shop/sa/admin'] } }], to: [{ operation: { methods: ['DELETE'] } }] };
+    expect(PolicyLint.check([authz({ action: 'ALLOW', rules: [{ ...FROM, ...TO }, other] })])).toEqual([]);
+  });
+
+  test('allow-nothing (spec with action and no rules) is a legitimate baseline', () => {
+    expect(PolicyLint.check([authz({ action: 'ALLOW' })])).toEqual([]);
+  });
+});
+
+describe('Istio DestinationRule and PeerAuthentication', () => {
+  const dr = (trafficPolicy: unknown, subsets?: unknown) => ({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'dr', namespace: 'shop' },
+    spec: { host: 'api', trafficPolicy, ...(subsets ? { subsets } : {}) },
+  });
+
+  test('consecutiveErrors at top level and in a subset', () => {
+    const findings = PolicyLint.check([dr({ outlierDetection: { consecutiveErrors: 5 } }, [{ name: 'v1', labels: { v: '1' }, trafficPolicy: { outlierDetection: { consecutiveErrors: 3 } } }])]);
+    expect(brief(findings)).toEqual([
+      { rule: 'istio-consecutive-errors', severity: 'error', object: 'DestinationRule shop/dr', path: 'spec.subsets[0].trafficPolicy.outlierDetection.consecutiveErrors' },
+      { rule: 'istio-consecutive-errors', severity: 'error', object: 'DestinationRule shop/dr', path: 'spec.trafficPolicy.outlierDetection.consecutiveErrors' },
+    ]);
+    expect(findings[1].fix).toContain('consecutive5xxErrors: 5');
+  });
+
+  test('consecutive5xxErrors is clean', () => {
+    expect(PolicyLint.check([dr({ tls: { mode: 'ISTIO_MUTUAL' }, outlierDetection: { consecutive5xxErrors: 5 } })])).toEqual([]);
+  });
+
+  test('portLevelMtls needs a selector', () => {
+    const pa = (spec: unknown) => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'shop' }, spec });
+    expect(brief(PolicyLint.check([pa({ mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } })]))).toEqual([
+      { rule: 'istio-port-level-mtls-without-selector', severity: 'error', object: 'PeerAuthentication shop/default', path: 'spec.portLevelMtls' },
+    ]);
+    expect(PolicyLint.check([pa({ selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } })])).toEqual([]);
+  });
+});
+
+describe('Istio VirtualService', () => {
+  const vs = (http: unknown) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web', namespace: 'shop' }, spec: { hosts: ['web'], http } });
+  const drWeb = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: { host: 'web.shop.svc.cluster.local', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
+  };
+  const split = (a: number, b: number) => [{
+    route: [{ destination: { host: 'web', subset: 'v1' }, weight: a }, { destination: { host: 'web', subset: 'v2' }, weight: b }],
+  }];
+
+  test('weights 90+20: error', () => {
+    const findings = PolicyLint.check([vs(split(90, 20)), drWeb]);
+    expect(brief(findings)).toEqual([{ rule: 'virtualservice-weights', severity: 'error', object: 'VirtualService shop/web', path: 'spec.http[0].route' }]);
+    expect(findings[0].message).toBe('route weights sum to 110, not 100');
+  });
+
+  test('weights 90+10 with the subsets defined (short host vs FQDN): clean', () => {
+    expect(PolicyLint.check([vs(split(90, 10)), drWeb])).toEqual([]);
+  });
+
+  test('a subset no DestinationRule defines: warning', () => {
+    const route = [{ route: [{ destination: { host: 'web', subset: 'v3' } }] }];
+    expect(brief(PolicyLint.check([vs(route), drWeb]))).toEqual([
+      { rule: 'virtualservice-undefined-subset', severity: 'warning', object: 'VirtualService shop/web', path: 'spec.http[0].route[0].destination.subset' },
+    ]);
+  });
+});
+
+describe('API versions and Ingress', () => {
+  test('removed Kubernetes APIs are errors', () => {
+    const pdb = { apiVersion: 'policy/v1beta1', kind: 'PodDisruptionBudget', metadata: { name: 'pdb', namespace: 'shop' }, spec: {} };
+    const ing = { apiVersion: 'extensions/v1beta1', kind: 'Ingress', metadata: { name: 'old', namespace: 'shop' }, spec: {} };
+    expect(brief(PolicyLint.check([pdb, ing]))).toEqual([
+      { rule: 'removed-api-version', severity: 'error', object: 'Ingress shop/old', path: 'apiVersion' },
+      { rule: 'removed-api-version', severity: 'error', object: 'PodDisruptionBudget shop/pdb', path: 'apiVersion' },
+    ]);
+    expect(PolicyLint.check([{ ...pdb, apiVersion: 'policy/v1' }])).toEqual([]);
+  });
+
+  test('Ingress without TLS and with an unauthenticated wildcard host', () => {
+    const ingress = (spec: unknown, annotations?: Record<string, string>) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'web', namespace: 'shop', ...(annotations ? { annotations } : {}) },
+      spec,
+    });
+    const rule = (host: string) => ({ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } });
+    expect(brief(PolicyLint.check([ingress({ ingressClassName: 'nginx', rules: [rule('*.example.com')] })]))).toEqual([
+      { rule: 'ingress-without-tls', severity: 'warning', object: 'Ingress shop/web', path: 'spec' },
+      { rule: 'ingress-wildcard-host', severity: 'warning', object: 'Ingress shop/web', path: 'spec.rules[0].host' },
+    ]);
+    const tls = ingress({ ingressClassName: 'nginx', tls: [{ hosts: ['*.example.com'], secretName: 'web-tls' }], rules: [rule('*.example.com')] },
+      { 'nginx.ingress.kubernetes.io/auth-url': 'https://auth.example.com/oauth2/auth' });
+    expect(PolicyLint.check([tls])).toEqual([]);
+  });
+});

@@ -1,0 +1,248 @@
+import { DNS_PORTS, KUBE_DNS_PEER, brief, netpol } from './support';
+import { PolicyLint } from '../../src/lint';
+
+describe('namespace-selector-name-label', () => {
+  test('flags matchLabels name: kube-system (matches no namespace)', () => {
+    const p = netpol('dns', 'app', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { name: 'kube-system' } } }], ports: DNS_PORTS }],
+    });
+    const findings = PolicyLint.check([p]);
+    expect(brief(findings)).toEqual([{
+      rule: 'namespace-selector-name-label',
+      severity: 'error',
+      object: 'NetworkPolicy app/dns',
+      path: 'spec.egress[0].to[0].namespaceSelector.matchLabels.name',
+    }]);
+    expect(findings[0].fix).toContain('kubernetes.io/metadata.name');
+  });
+
+  test('flags a matchExpressions on name in ingress', () => {
+    const p = netpol('mon', 'app', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'name', operator: 'In', values: ['monitoring'] }] } }] }],
+    });
+    expect(brief(PolicyLint.check([p]))).toEqual([{
+      rule: 'namespace-selector-name-label',
+      severity: 'error',
+      object: 'NetworkPolicy app/mon',
+      path: 'spec.ingress[0].from[0].namespaceSelector.matchExpressions[0]',
+    }]);
+  });
+
+  test('accepts kubernetes.io/metadata.name, and name when the manifests label the Namespace so', () => {
+    const good = netpol('dns', 'app', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [KUBE_DNS_PEER], ports: DNS_PORTS }],
+    });
+    expect(PolicyLint.check([good])).toEqual([]);
+    const labelled = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'monitoring', labels: { name: 'monitoring' } } };
+    const p = netpol('mon', 'app', {
+      podSelector: { matchLabels: { app: 'x' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { name: 'monitoring' } } }] }],
+    });
+    expect(brief(PolicyLint.check([labelled, p]), 'namespace-selector-name-label')).toEqual([]);
+  });
+});
+
+describe('policyTypes', () => {
+  test('egress rules with policyTypes [Ingress] are ignored: error', () => {
+    const p = netpol('p', 'app', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      egress: [{ to: [KUBE_DNS_PEER], ports: DNS_PORTS }],
+    });
+    expect(brief(PolicyLint.check([p]))).toEqual([
+      { rule: 'egress-without-policy-type', severity: 'error', object: 'NetworkPolicy app/p', path: 'spec.policyTypes' },
+    ]);
+  });
+
+  test('ingress rules with policyTypes [Egress] are ignored: error', () => {
+    const p = netpol('p', 'app', { podSelector: {}, policyTypes: ['Egress'], ingress: [{ from: [{ podSelector: {} }] }] });
+    expect(brief(PolicyLint.check([p]))).toEqual([
+      { rule: 'ingress-without-policy-type', severity: 'error', object: 'NetworkPolicy app/p', path: 'spec.policyTypes' },
+    ]);
+  });
+
+  test('omitted policyTypes: warning', () => {
+    const p = netpol('p', 'app', { podSelector: {}, ingress: [{ from: [{ podSelector: {} }] }] });
+    const findings = PolicyLint.check([p]);
+    expect(brief(findings)).toEqual([{ rule: 'policy-types-omitted', severity: 'warning', object: 'NetworkPolicy app/p', path: 'spec' }]);
+    expect(findings[0].message).toContain('[Ingress]');
+  });
+
+  test('listed policyTypes matching the rules: no finding', () => {
+    const p = netpol('p', 'app', {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    });
+    expect(PolicyLint.check([p])).toEqual([]);
+  });
+});
+
+describe('dns-udp-only (NetworkPolicy)', () => {
+  const policy = (ports: any[]) => netpol('dns', 'app', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [KUBE_DNS_PEER], ports }] });
+
+  test('UDP 53 alone: error on the port', () => {
+    expect(brief(PolicyLint.check([policy([{ protocol: 'UDP', port: 53 }])]))).toEqual([
+      { rule: 'dns-udp-only', severity: 'error', object: 'NetworkPolicy app/dns', path: 'spec.egress[0].ports[0]' },
+    ]);
+  });
+
+  test('a TCP port without protocol (defaults to TCP) covers it; so does a port range', () => {
+    expect(PolicyLint.check([policy([{ protocol: 'UDP', port: 53 }, { port: 53 }])])).toEqual([]);
+    expect(PolicyLint.check([policy([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 50, endPort: 60 }])])).toEqual([]);
+  });
+
+  test('TCP 53 in another rule of the same policy covers it', () => {
+    const p = netpol('dns', 'app', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        { to: [KUBE_DNS_PEER], ports: [{ protocol: 'UDP', port: 53 }] },
+        { to: [{ ipBlock: { cidr: '169.254.20.10/32' } }], ports: [{ protocol: 'TCP', port: 53 }] },
+      ],
+    });
+    expect(PolicyLint.check([p])).toEqual([]);
+  });
+
+  test('UDP 53 with only a TCP port 5353 elsewhere: still flagged', () => {
+    expect(brief(PolicyLint.check([policy([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 5353 }])]), 'dns-udp-only')).toEqual([
+      { rule: 'dns-udp-only', severity: 'error', object: 'NetworkPolicy app/dns', path: 'spec.egress[0].ports[0]' },
+    ]);
+  });
+});
+
+describe('egress to the world', () => {
+  const world = (except?: string[]) => netpol('web', 'app', {
+    podSelector: {},
+    policyTypes: ['Egress'],
+    egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', ...(except ? { except } : {}) } }], ports: [{ protocol: 'TCP', port: 443 }] }],
+  });
+
+  test('0.0.0.0/0 without except: metadata error, no private-range warning (no tenant intent)', () => {
+    expect(brief(PolicyLint.check([world()]))).toEqual([
+      { rule: 'egress-world-includes-metadata', severity: 'error', object: 'NetworkPolicy app/web', path: 'spec.egress[0].to[0].ipBlock' },
+    ]);
+  });
+
+  test('except only 10/8 (the seed): metadata error and private-range warning naming the missing ranges', () => {
+    const findings = PolicyLint.check([world(['10.0.0.0/8'])]);
+    expect(brief(findings)).toEqual([
+      { rule: 'egress-world-includes-metadata', severity: 'error', object: 'NetworkPolicy app/web', path: 'spec.egress[0].to[0].ipBlock' },
+      { rule: 'egress-world-includes-private-ranges', severity: 'warning', object: 'NetworkPolicy app/web', path: 'spec.egress[0].to[0].ipBlock' },
+    ]);
+    expect(findings[1].message).toContain('172.16.0.0/12, 192.168.0.0/16');
+  });
+
+  test('a containing range (169.254.0.0/16) excepts the metadata IP', () => {
+    expect(PolicyLint.check([world(['169.254.0.0/16'])])).toEqual([]);
+  });
+
+  test('metadata and all private ranges excepted: clean; a specific external CIDR: clean', () => {
+    expect(PolicyLint.check([world(['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'])])).toEqual([]);
+    const api = netpol('api', 'app', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }] });
+    expect(PolicyLint.check([api])).toEqual([]);
+  });
+
+  test('an egress rule without `to` and without ports reaches the metadata service too', () => {
+    const open = netpol('open', 'app', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] });
+    expect(brief(PolicyLint.check([open]))).toEqual([
+      { rule: 'egress-world-includes-metadata', severity: 'error', object: 'NetworkPolicy app/open', path: 'spec.egress[0]' },
+    ]);
+    // ...but a `to`-less rule on DNS ports cannot reach 169.254.169.254:80.
+    const dns = netpol('dns', 'app', { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: DNS_PORTS }] });
+    expect(PolicyLint.check([dns])).toEqual([]);
+  });
+});
+
+describe('peer-and-or-confusion', () => {
+  test('namespace-only and pod-only items in one from list: warning', () => {
+    const p = netpol('p', 'app', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{ namespaceSelector: KUBE_DNS_PEER.namespaceSelector }, { podSelector: KUBE_DNS_PEER.podSelector }],
+        ports: DNS_PORTS,
+      }],
+    });
+    expect(brief(PolicyLint.check([p]))).toEqual([
+      { rule: 'peer-and-or-confusion', severity: 'warning', object: 'NetworkPolicy app/p', path: 'spec.egress[0].to' },
+    ]);
+  });
+
+  test('one combined peer, or the two selectors in separate rules: no warning', () => {
+    const combined = netpol('p', 'app', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [KUBE_DNS_PEER], ports: DNS_PORTS }] });
+    const split = netpol('q', 'app', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: KUBE_DNS_PEER.namespaceSelector }] }, { from: [{ podSelector: { matchLabels: { a: 'b' } } }] }],
+    });
+    expect(PolicyLint.check([combined, split])).toEqual([]);
+  });
+});
+
+describe('namespace-without-default-deny', () => {
+  const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  const denyAll = (namespace: string, types: string[]) => netpol('default-deny', namespace, { podSelector: {}, policyTypes: types });
+
+  test('Namespace without any policy: warning naming both directions', () => {
+    const findings = PolicyLint.check([ns('shop')]);
+    expect(brief(findings)).toEqual([{ rule: 'namespace-without-default-deny', severity: 'warning', object: 'Namespace shop' }]);
+    expect(findings[0].message).toContain('ingress and egress');
+  });
+
+  test('ingress-only default deny: the missing egress is reported', () => {
+    const findings = PolicyLint.check([ns('shop'), denyAll('shop', ['Ingress'])]);
+    expect(brief(findings)).toEqual([{ rule: 'namespace-without-default-deny', severity: 'warning', object: 'Namespace shop' }]);
+    expect(findings[0].message).toContain('default-deny egress policy');
+  });
+
+  test('a namespace known only from a workload is checked and anchored on the workload', () => {
+    const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: {} };
+    expect(brief(PolicyLint.check([deploy]))).toEqual([
+      { rule: 'namespace-without-default-deny', severity: 'warning', object: 'Deployment shop/web' },
+    ]);
+  });
+
+  test('default deny for both types, a policy that has rules does not count, kube-system is exempt', () => {
+    expect(PolicyLint.check([ns('shop'), denyAll('shop', ['Ingress', 'Egress'])])).toEqual([]);
+    expect(PolicyLint.check([ns('kube-system')])).toEqual([]);
+    const withRules = netpol('allow', 'shop', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: {} }] }] });
+    expect(brief(PolicyLint.check([ns('shop'), withRules]), 'namespace-without-default-deny')).toEqual([
+      { rule: 'namespace-without-default-deny', severity: 'warning', object: 'Namespace shop' },
+    ]);
+  });
+
+  test('Calico and Cilium default denies count too (namespaced or cluster-wide)', () => {
+    const calico = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'deny', namespace: 'shop' },
+      spec: { selector: 'all()', types: ['Ingress', 'Egress'] },
+    };
+    expect(PolicyLint.check([ns('shop'), calico])).toEqual([]);
+    const ccnp = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumClusterwideNetworkPolicy',
+      metadata: { name: 'deny' },
+      spec: { endpointSelector: {}, ingress: [{}], egress: [{}] },
+    };
+    expect(PolicyLint.check([ns('shop'), ccnp])).toEqual([]);
+    // A Cilium policy that allows something is not a default deny.
+    const allow = { ...ccnp, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }], egress: [{}] } };
+    expect(brief(PolicyLint.check([ns('shop'), allow]))).toEqual([
+      { rule: 'namespace-without-default-deny', severity: 'warning', object: 'Namespace shop' },
+    ]);
+  });
+
+  test('policies alone (no Namespace, no workload) are not checked', () => {
+    expect(PolicyLint.check([netpol('x', 'shop', { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Ingress'] })])).toEqual([]);
+  });
+});

@@ -1,0 +1,205 @@
+import { brief } from './support';
+import { Cni } from '../../src/cluster/cni';
+import { LintSeverity, PolicyLint } from '../../src/lint';
+
+/** A best-practice manifest set, as a platform team would write it after reading NETWORKING-FACTS.md. */
+const BEST_PRACTICE = `
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    pod-security.kubernetes.io/enforce: restricted
+    istio-injection: enabled
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-all, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-dns, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+      podSelector: {matchLabels: {k8s-app: kube-dns}}
+    - ipBlock: {cidr: 169.254.20.10/32}
+    ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress, Egress]
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}
+    ports: [{protocol: TCP, port: 8080}]
+  egress:
+  - to:
+    - ipBlock:
+        cidr: 0.0.0.0/0
+        except: [169.254.169.254/32, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16]
+    ports: [{protocol: TCP, port: 443}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, version: v1}}
+    spec: {containers: [{name: web, image: nginx:1.27}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations: {cert-manager.io/cluster-issuer: letsencrypt}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [shop.example.com], secretName: web-tls}]
+  rules:
+  - host: shop.example.com
+    http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: [cluster.local/ns/ingress-nginx/sa/ingress-nginx]}}]
+    to: [{operation: {methods: [GET, POST], paths: [/api/*]}}]
+    when: [{key: 'request.headers[x-tenant]', values: [shop]}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: web, namespace: shop}
+spec:
+  host: web
+  trafficPolicy:
+    tls: {mode: ISTIO_MUTUAL}
+    outlierDetection: {consecutive5xxErrors: 5, interval: 30s, baseEjectionTime: 30s}
+  subsets:
+  - {name: v1, labels: {version: v1}}
+  - {name: v2, labels: {version: v2}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [web]
+  http:
+  - match: [{headers: {canary: {exact: "true"}}}]
+    route: [{destination: {host: web, subset: v2}}]
+  - route:
+    - {destination: {host: web, subset: v1}, weight: 90}
+    - {destination: {host: web, subset: v2}, weight: 10}
+---
+apiVersion: operator.tigera.io/v1
+kind: Installation
+metadata: {name: default}
+spec:
+  calicoNetwork:
+    ipPools:
+    - {cidr: 10.244.0.0/16, blockSize: 26, encapsulation: VXLANCrossSubnet, natOutgoing: Enabled, nodeSelector: all()}
+---
+apiVersion: projectcalico.org/v3
+kind: GlobalNetworkPolicy
+metadata: {name: deny-metadata}
+spec:
+  order: 10
+  selector: all()
+  namespaceSelector: "kubernetes.io/metadata.name not in {'kube-system', 'calico-system', 'tigera-operator'}"
+  types: [Egress]
+  egress:
+  - {action: Deny, destination: {nets: [169.254.169.254/32]}}
+  - {action: Pass}
+`;
+
+describe('PolicyLint API', () => {
+  test('a best-practice manifest set yields zero findings (YAML, objects, Markdown, and with its CNI)', () => {
+    expect(PolicyLint.checkYaml(BEST_PRACTICE, 'platform.yaml')).toEqual([]);
+    expect(PolicyLint.checkMarkdown(`# Platform\n\nApply this:\n\n\`\`\`yaml\n${BEST_PRACTICE}\`\`\`\n`, 'README.md')).toEqual([]);
+    expect(PolicyLint.checkYaml(BEST_PRACTICE, 'platform.yaml', { cni: Cni.calico() })).toEqual([]);
+  });
+
+  test('invalid YAML is one yaml-parse error, never a throw; the valid documents are still linted', () => {
+    const text = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n';
+    const findings = PolicyLint.checkYaml(text, 'bad.yaml');
+    expect(brief(findings)).toEqual([
+      // Sorted by object: upper-case kinds sort before 'document ...'.
+      { rule: 'namespace-without-default-deny', severity: 'warning', object: 'Namespace b' },
+      { rule: 'yaml-parse', severity: 'error', object: 'document 1 of bad.yaml' },
+    ]);
+    expect(findings[1].source).toBe('bad.yaml');
+    expect(findings[0].line).toBe(5);
+    expect(() => PolicyLint.checkYaml('{{ .Values.name }}: [')).not.toThrow();
+    expect(brief(PolicyLint.checkYaml('{{ .Values.name }}: ['))).toEqual([{ rule: 'yaml-parse', severity: 'error', object: 'document 1 of input' }]);
+  });
+
+  test('odd inputs do not crash: scalars, nulls, arrays, half-shaped policies', () => {
+    const odd = [null, 42, 'text', [1, 2], { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1' },
+      { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', metadata: { name: 'x' }, spec: { egress: 'nope', ingress: [null, 3] } },
+      { kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', metadata: { name: 'c' }, specs: [null, { egress: [{ toPorts: 'x' }] }] }];
+    const findings = PolicyLint.check(odd as any[]);
+    expect(findings.filter((f) => f.rule === 'lint-rule-failed')).toEqual([]);
+  });
+
+  test('checkMarkdown lints yaml and yml fences (also indented in lists), numbers documents across the file, ignores other languages', () => {
+    const md = [
+      '# Title', '', '```json', '{"kind": "Namespace"}', '```', '',
+      '1. First', '   ```yml', '   apiVersion: networking.k8s.io/v1', '   kind: NetworkPolicy',
+      '   metadata: {name: p, namespace: app}', '   spec: {podSelector: {}}', '   ```', '',
+      '```yaml', 'not: [valid', '```', '',
+    ].join('\n');
+    const findings = PolicyLint.checkMarkdown(md, 'doc.md');
+    expect(brief(findings)).toEqual([
+      { rule: 'policy-types-omitted', severity: 'warning', object: 'NetworkPolicy app/p', path: 'spec' },
+      { rule: 'yaml-parse', severity: 'error', object: 'document 2 of doc.md' },
+    ]);
+    expect(findings[0].line).toBe(9);
+  });
+
+  test('checkMarkdown reads YAML heredocs and cilium --set values in shell blocks', () => {
+    const md = [
+      '```bash',
+      'cat <<EOF > np.yaml',
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: p, namespace: app}',
+      'spec: {podSelector: {}, ingress: [{}]}',
+      'EOF',
+      'helm upgrade --install cilium cilium/cilium --namespace kube-system \\',
+      '  --set routingMode=tunnel,tunnel=geneve \\',
+      '  --set kubeProxyReplacement=true',
+      'helm install other bitnami/nginx --set tunnel=vxlan',
+      '```',
+    ].join('\n');
+    const findings = PolicyLint.checkMarkdown(md, 'doc.md');
+    expect(brief(findings)).toEqual([
+      { rule: 'policy-types-omitted', severity: 'warning', object: 'NetworkPolicy app/p', path: 'spec' },
+      { rule: 'cilium-tunnel-removed', severity: 'error', object: "command 'helm upgrade cilium/cilium' at line 8", path: 'tunnel' },
+    ]);
+    expect(findings[1].fix).toBe('set routingMode: tunnel and tunnelProtocol: geneve');
+  });
+
+  test('severities are the enum values', () => {
+    expect([LintSeverity.ERROR, LintSeverity.WARNING, LintSeverity.INFO]).toEqual(['error', 'warning', 'info']);
+  });
+});
