@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { JsonFile, cdk8s, javascript } from 'projen';
 
 /**
  * CRD files (relative to ../shared/crds) that `npm run imports` turns into typed L1 classes in
@@ -101,6 +101,13 @@ const synth = project.addTask('synth', {
 });
 synth.spawn(syncImports);
 synth.exec('ts-node --transpile-only --project test/tsconfig.json examples/synth-all.ts dist/examples');
+
+// examples/ and bench/ are type-checked (and linted) with the test settings.
+for (const dir of ['examples', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', include: ['**/*.ts', '../src/**/*.ts'] },
+  });
+}
 
 // Benchmarks print ratios measured in one run.
 const bench = project.addTask('bench', { description: 'Run the synthesis and analysis benchmarks' });

@@ -6,12 +6,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { EXAMPLE_CNIS } from './cni';
+import { build as secureMultiTier } from './secure-multi-tier/main';
+import { build as tenantPlatform } from './tenant-platform/main';
 import { Cni } from '../src';
 
 /** Every example's build function, by folder name. */
 export const EXAMPLES: Record<string, (app: App, cni: Cni) => Chart> = {
-  'secure-multi-tier': require('./secure-multi-tier/main').build,
-  'tenant-platform': require('./tenant-platform/main').build,
+  'secure-multi-tier': secureMultiTier,
+  'tenant-platform': tenantPlatform,
 };
 
 function main(outRoot: string): void {

@@ -8,8 +8,8 @@
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { cniFromEnv } from '../cni';
 import { ClusterNetwork, Cni, Peer, Port, TenantIsolation } from '../../src';
+import { cniFromEnv } from '../cni';
 
 /** Build the tenant platform into `app` for `cni`. */
 export function build(app: App, cni: Cni): Chart {

@@ -100,15 +100,15 @@ export class TenantIsolation extends Construct {
     for (const tenant of props.tenants) {
       const namespaces = props.namespaces?.[tenant] ?? [tenant];
       if (namespaces.length === 0) throw propError(this, `namespaces.${tenant}`, 'a tenant needs at least one namespace');
-      const scope = new Construct(this, tenant);
+      const tenantScope = new Construct(this, tenant);
       this.tenantNamespaces[tenant] = namespaces.map((ns, j) => {
         validateDnsLabel(this, `namespaces.${tenant}[${j}]`, ns);
         const owner = seenNamespaces.get(ns);
         if (owner !== undefined) throw propError(this, `namespaces.${tenant}[${j}]`, `namespace '${ns}' already belongs to tenant '${owner}'`);
         seenNamespaces.set(ns, tenant);
-        return this.tenantNamespace(scope, tenant, ns, tenantLabel, props);
+        return this.tenantNamespace(tenantScope, tenant, ns, tenantLabel, props);
       });
-      if (guardrails) this.guardrails[tenant] = this.guardrail(scope, tenant, tenantLabel);
+      if (guardrails) this.guardrails[tenant] = this.guardrail(tenantScope, tenant, tenantLabel);
     }
   }
 

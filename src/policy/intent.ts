@@ -1,6 +1,6 @@
-import { Direction, HttpMatch, RuleAction } from './rule';
 import { LabelExpression } from './label-expression';
 import { Protocol } from './protocol';
+import { Direction, HttpMatch, RuleAction } from './rule';
 
 /**
  * The validated, CNI-neutral form of a TrafficPolicy that renderers consume. Peers are already

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { LabelExpression, LabelOperator } from './label-expression';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from './intent';
+import { LabelExpression, LabelOperator } from './label-expression';
 import { Peer } from './peer';
 import { Port } from './port';
 import { renderIntent } from './render/render';

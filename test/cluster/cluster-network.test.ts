@@ -65,10 +65,21 @@ describe('ClusterNetwork', () => {
 
   test('the capability table', () => {
     expect(Cni.kubernetes().capabilities).toEqual({
-      enforcesNetworkPolicy: true, deny: false, ordering: false, clusterWide: false, l7: false, fqdn: false, entities: false, clusterNetworkPolicy: false,
+      enforcesNetworkPolicy: true,
+      deny: false,
+      ordering: false,
+      clusterWide: false,
+      l7: false,
+      fqdn: false,
+      entities: false,
+      clusterNetworkPolicy: false,
     });
-    expect(Cni.calico().capabilities).toMatchObject({ deny: true, ordering: true, clusterWide: true, l7: false, fqdn: false, clusterNetworkPolicy: true });
-    expect(Cni.cilium().capabilities).toMatchObject({ deny: true, ordering: false, clusterWide: true, l7: true, fqdn: true, entities: true, clusterNetworkPolicy: false });
+    expect(Cni.calico().capabilities).toMatchObject({
+      deny: true, ordering: true, clusterWide: true, l7: false, fqdn: false, clusterNetworkPolicy: true,
+    });
+    expect(Cni.cilium().capabilities).toMatchObject({
+      deny: true, ordering: false, clusterWide: true, l7: true, fqdn: true, entities: true, clusterNetworkPolicy: false,
+    });
     expect(Cni.flannel().capabilities.enforcesNetworkPolicy).toBe(false);
     const antrea = Cni.custom('antrea', { ...Cni.calico().capabilities, l7: true });
     expect(antrea.name).toBe('antrea');

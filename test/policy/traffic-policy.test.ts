@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { ClusterNetwork, Cni, Direction, LabelOperator, Peer, Port, RuleAction, TrafficPolicy } from '../../src';
 import { chartFor, find, synthValid } from '../support/synth';
 
@@ -373,7 +373,7 @@ describe('names and determinism', () => {
   test('the same program synthesizes byte-identical YAML', () => {
     const build = () => {
       const app = Testing.app();
-      const chart = new (require('cdk8s').Chart)(app, 'c');
+      const chart = new Chart(app, 'c');
       new ClusterNetwork(chart, 'cluster', { cni: Cni.calico() });
       new TrafficPolicy(chart, 'p', { name: 'x', namespace: 'a', podSelector: { z: '1', a: '2' }, egress: [{ peers: [Peer.internet()] }, { action: RuleAction.DENY, peers: [Peer.cidr('192.0.2.0/24')] }] });
       return app.synthYaml();

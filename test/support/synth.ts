@@ -25,7 +25,9 @@ export function synthValid(chart: Chart): any[] {
 
 /** The object of that kind and name (and namespace, when given); fails the test when absent. */
 export function find(objects: any[], kind: string, name: string, namespace?: string): any {
-  const found = objects.filter((o) => o.kind === kind && o.metadata?.name === name && (namespace === undefined || o.metadata?.namespace === namespace));
+  const found = objects.filter(
+    (o) => o.kind === kind && o.metadata?.name === name && (namespace === undefined || o.metadata?.namespace === namespace),
+  );
   if (found.length !== 1) {
     const have = objects.map((o) => `${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`).join(', ');
     throw new Error(`expected exactly one ${kind} ${namespace ?? '*'}/${name}, found ${found.length}; have: ${have}`);

@@ -1,6 +1,6 @@
 import { NAMESPACE_NAME_LABEL } from './kubernetes';
-import { LabelExpression, LabelOperator } from '../label-expression';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
+import { LabelExpression, LabelOperator } from '../label-expression';
 import { Protocol } from '../protocol';
 import { Direction, RuleAction } from '../rule';
 

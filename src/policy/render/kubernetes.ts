@@ -1,5 +1,5 @@
-import { LabelExpression } from '../label-expression';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
+import { LabelExpression } from '../label-expression';
 import { Direction, RuleAction } from '../rule';
 
 /** The label Kubernetes sets on every namespace (GA 1.22): the only reliable namespace selector. */
