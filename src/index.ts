@@ -5,7 +5,7 @@ export * from './cluster/cluster-network';
 // Policy model
 export * from './policy/protocol';
 export * from './policy/port';
-export { Peer, InternetPeerOptions } from './policy/peer';
+export * from './policy/peer';
 export * from './policy/rule';
 export * from './policy/label-expression';
 export * from './policy/traffic-policy';
@@ -15,4 +15,5 @@ export * from './patterns/zero-trust-namespace';
 export * from './patterns/tenant-isolation';
 
 // Analysis
+export * from './analysis';
 export * from './lint';

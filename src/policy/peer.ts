@@ -1,4 +1,5 @@
 import { LabelExpression } from './label-expression';
+import { PeerSpec } from './peer-spec';
 
 /**
  * The other end of a rule: who may talk to the selected pods (ingress) or whom they may talk to
@@ -139,18 +140,4 @@ export interface InternetPeerOptions {
    * @default true
    */
   readonly exceptPrivateRanges?: boolean;
-}
-
-/** The data behind a Peer (internal: not exported from the package). */
-export interface PeerSpec {
-  readonly kind: 'pods' | 'namespaces' | 'cidr' | 'internet' | 'dns' | 'ingressController' | 'monitoring' | 'kubeApiServer' | 'fqdn';
-  readonly podLabels?: Record<string, string>;
-  readonly namespace?: string;
-  readonly namespaceLabels?: Record<string, string>;
-  readonly namespaceExpressions?: LabelExpression[];
-  readonly cidr?: string;
-  readonly except?: string[];
-  readonly exceptPrivateRanges?: boolean;
-  readonly fqdnName?: string;
-  readonly fqdnPattern?: string;
 }

@@ -1,0 +1,129 @@
+/**
+ * projectcalico.org/v3 NetworkPolicy and GlobalNetworkPolicy as tier entries, per
+ * https://docs.tigera.io/calico/latest/reference/resources/networkpolicy and
+ * https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy .
+ */
+import { Direction, Endpoint, ManifestObject, Reason, refOf, SideQuery } from '../model';
+import { isWorkload, namespaceLabels, serviceAccountLabels, workloadLabels } from './labels';
+import { PolicyEntry, PolicyOutcome } from './policy-entry';
+import { compileRule, CompiledRule, InvalidRuleError, RuleContext, ruleMatches } from './rules';
+import { CalicoSelector, SelectorCache } from './selector';
+
+/** Is this a Calico NetworkPolicy or GlobalNetworkPolicy? */
+export function isCalicoPolicy(obj: ManifestObject): boolean {
+  return obj.apiVersion === 'projectcalico.org/v3' && (obj.kind === 'NetworkPolicy' || obj.kind === 'GlobalNetworkPolicy');
+}
+
+/**
+ * The effective `types`: explicit, or (per the docs' table for an omitted `types`) Ingress when
+ * there are no rules or only ingress rules, Egress when there are only egress rules, both when
+ * there are both.
+ */
+export function calicoPolicyTypes(spec: any): Set<Direction> {
+  if (Array.isArray(spec?.types) && spec.types.length > 0) {
+    return new Set(spec.types.map((t: string) => t.toLowerCase() as Direction));
+  }
+  const hasIngress = (spec?.ingress ?? []).length > 0;
+  const hasEgress = (spec?.egress ?? []).length > 0;
+  if (hasEgress && !hasIngress) return new Set<Direction>(['egress']);
+  if (hasEgress && hasIngress) return new Set<Direction>(['ingress', 'egress']);
+  return new Set<Direction>(['ingress']);
+}
+
+/** Either a tier entry or the reason the policy is not applied to pods. */
+export type CompiledCalicoPolicy = { entry: PolicyEntry; skipped?: undefined } | { entry?: undefined; skipped: string };
+
+class CalicoPolicyEntry implements PolicyEntry {
+  readonly ref;
+  readonly tier: string;
+  readonly order?: number;
+  readonly sortKey: string;
+  readonly namespace?: string;
+  readonly label: string;
+
+  constructor(
+    obj: ManifestObject,
+    private readonly selector: CalicoSelector,
+    private readonly namespaceSelector: CalicoSelector | undefined,
+    private readonly saSelector: CalicoSelector | undefined,
+    private readonly types: Set<Direction>,
+    private readonly rules: Record<Direction, CompiledRule[]>,
+  ) {
+    const global = obj.kind === 'GlobalNetworkPolicy';
+    this.namespace = global ? undefined : obj.metadata?.namespace ?? 'default';
+    this.ref = { ...refOf(obj), namespace: this.namespace };
+    this.tier = obj.spec?.tier || 'default';
+    this.order = typeof obj.spec?.order === 'number' ? obj.spec.order : undefined;
+    const name = obj.metadata?.name ?? '';
+    this.sortKey = this.namespace ? `${this.namespace}/${name}` : name;
+    this.label = `${obj.kind} ${this.sortKey}`;
+  }
+
+  selects(ep: Endpoint, direction: Direction, ctx: RuleContext): boolean {
+    if (!this.types.has(direction) || !isWorkload(ep)) return false;
+    const ns = ep.namespace ?? 'default';
+    if (this.namespace !== undefined && this.namespace !== ns) return false;
+    if (this.namespaceSelector && !this.namespaceSelector.matches(namespaceLabels(ns, ctx.namespaces, ep.namespaceLabels))) {
+      return false;
+    }
+    if (this.saSelector && !this.saSelector.matches(serviceAccountLabels(ep))) return false;
+    return this.selector.matches(workloadLabels(ep));
+  }
+
+  evaluate(query: SideQuery, ctx: RuleContext): PolicyOutcome {
+    const logs: Reason[] = [];
+    const notes: string[] = [];
+    for (const rule of this.rules[query.direction]) {
+      const m = ruleMatches(rule, query, { namespace: this.namespace }, ctx);
+      notes.push(...m.notes.map((n) => `${this.label} ${rule.path}: ${n}`));
+      if (!m.matched) continue;
+      if (rule.action === 'Log') {
+        logs.push({ object: this.ref, rule: rule.path, effect: 'log', message: `${this.describe(rule.path, 'Log')}: logged, evaluation continues` });
+        continue;
+      }
+      return { action: rule.action, rule: rule.path, logs, notes, l7: rule.http && rule.action === 'Allow' ? [rule.http] : undefined };
+    }
+    return { logs, notes };
+  }
+
+  /** e.g. `GlobalNetworkPolicy platform.deny spec.ingress[0] Deny (tier platform, order 10)`. */
+  describe(rulePath: string, action: string): string {
+    return `${this.label} ${rulePath} ${action} (tier ${this.tier}, order ${this.order ?? 'unset'})`;
+  }
+}
+
+/**
+ * Compile a Calico policy. Policies Calico's API validation would reject (bad selector, ports
+ * without protocol, ...) and host-endpoint-only policies (`doNotTrack`, `preDNAT`) are skipped
+ * with the reason. `applyOnForward` alone does not exclude workloads: it only widens host endpoint
+ * policy to forwarded traffic (https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy).
+ */
+export function compileCalicoPolicy(obj: ManifestObject, cache: SelectorCache): CompiledCalicoPolicy {
+  const spec = obj.spec ?? {};
+  const id = `${obj.kind} ${obj.metadata?.namespace && obj.kind === 'NetworkPolicy' ? `${obj.metadata.namespace}/` : ''}${obj.metadata?.name ?? ''}`;
+  if (spec.doNotTrack || spec.preDNAT) {
+    return { skipped: `${id} is ${spec.doNotTrack ? 'doNotTrack' : 'preDNAT'}: it applies to host endpoints only, not to pods` };
+  }
+  try {
+    const sel = (expr: unknown, path: string): CalicoSelector | undefined => {
+      if (typeof expr !== 'string' || !expr.trim()) return undefined;
+      try {
+        return cache.get(expr);
+      } catch (e) {
+        throw new InvalidRuleError(`${path}: ${(e as Error).message}`);
+      }
+    };
+    // An omitted spec.selector means all() (the docs' default for the field).
+    const selector = sel(spec.selector, 'spec.selector') ?? cache.get('all()');
+    const namespaceSelector = obj.kind === 'GlobalNetworkPolicy' ? sel(spec.namespaceSelector, 'spec.namespaceSelector') : undefined;
+    const saSelector = sel(spec.serviceAccountSelector, 'spec.serviceAccountSelector');
+    const rules = {
+      ingress: ((spec.ingress ?? []) as any[]).map((r, i) => compileRule(r, `spec.ingress[${i}]`, cache)),
+      egress: ((spec.egress ?? []) as any[]).map((r, i) => compileRule(r, `spec.egress[${i}]`, cache)),
+    };
+    return { entry: new CalicoPolicyEntry(obj, selector, namespaceSelector, saSelector, calicoPolicyTypes(spec), rules) };
+  } catch (e) {
+    if (e instanceof InvalidRuleError) return { skipped: `${id} would be rejected by Calico and is not applied: ${e.message}` };
+    throw e;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Calico 3.32 (open source) policy semantics for the reachability analyzer.
+ *
+ * Evaluation for one side of a flow follows
+ * https://docs.tigera.io/calico/latest/reference/resources/tier ("How policy is evaluated"):
+ * tiers in order; inside a tier, the policies that select the endpoint for this direction, in
+ * order; the first Allow or Deny rule decides, Pass jumps to the next tier, Log continues. A tier
+ * whose policies selected the endpoint but decided nothing applies its default action (Deny unless
+ * the Tier says Pass). Tiers with no selecting policy are skipped, and an endpoint that no tier
+ * decided is allowed by its namespace profile.
+ */
+import { compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
+import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy } from './cluster-network-policy';
+import { KubernetesPolicyEntry } from './kubernetes-policy';
+import { isWorkload } from './labels';
+import { isNetworkSet, NetworkSetIndex, toNetworkSet } from './network-sets';
+import { comparePolicies, PolicyEntry } from './policy-entry';
+import { RuleContext } from './rules';
+import { SelectorCache } from './selector';
+import { collectTiers, compareTiers, isTier, TierInfo } from './tiers';
+import { isNetworkPolicy } from '../kubernetes/network-policy';
+import { CniModel, CniModelFactory, DirectionVerdict, ManifestObject, NamespaceIndex, Reason, SideQuery } from '../model';
+
+/** A tier with the policies that can apply to endpoints of one namespace, sorted. */
+interface TierPlan {
+  readonly tier: TierInfo;
+  readonly policies: PolicyEntry[];
+}
+
+/** A policy that is not applied, with the namespace it would have applied to (undefined: cluster-wide). */
+interface SkippedPolicy {
+  readonly namespace?: string;
+  readonly note: string;
+}
+
+class CalicoModel implements CniModel {
+  private readonly ctx: RuleContext;
+  private readonly tiers: Map<string, TierInfo>;
+  private readonly global: PolicyEntry[] = [];
+  private readonly byNamespace = new Map<string, PolicyEntry[]>();
+  private readonly skipped: SkippedPolicy[] = [];
+  private readonly plans = new Map<string, TierPlan[]>();
+
+  constructor(manifests: ManifestObject[], namespaces: NamespaceIndex) {
+    const cache = new SelectorCache();
+    this.ctx = { namespaces, networkSets: new NetworkSetIndex(manifests.filter(isNetworkSet).map(toNetworkSet)) };
+    this.tiers = collectTiers(manifests.filter(isTier));
+    for (const obj of manifests) {
+      let entry: PolicyEntry;
+      if (isCalicoPolicy(obj)) {
+        const compiled = compileCalicoPolicy(obj, cache);
+        if (!compiled.entry) {
+          this.skip(obj.kind === 'NetworkPolicy' ? obj.metadata?.namespace ?? 'default' : undefined, compiled.skipped);
+          continue;
+        }
+        entry = compiled.entry;
+      } else if (isNetworkPolicy(obj)) {
+        entry = new KubernetesPolicyEntry(obj, namespaces);
+      } else if (isClusterNetworkPolicy(obj)) {
+        entry = new ClusterNetworkPolicyEntry(obj, namespaces);
+      } else {
+        continue;
+      }
+      if (!this.tiers.has(entry.tier)) {
+        this.skip(entry.namespace, `${entry.label} references tier '${entry.tier}', which is not declared: Calico does not apply it`);
+        continue;
+      }
+      if (entry.namespace === undefined) {
+        this.global.push(entry);
+      } else {
+        const list = this.byNamespace.get(entry.namespace) ?? [];
+        list.push(entry);
+        this.byNamespace.set(entry.namespace, list);
+      }
+    }
+  }
+
+  private skip(namespace: string | undefined, note: string): void {
+    this.skipped.push({ namespace, note });
+  }
+
+  /** Tiers (sorted) with the policies relevant to one namespace (sorted), built once per namespace. */
+  private planFor(namespace: string): TierPlan[] {
+    let plan = this.plans.get(namespace);
+    if (!plan) {
+      const byTier = new Map<string, PolicyEntry[]>();
+      for (const entry of [...this.global, ...(this.byNamespace.get(namespace) ?? [])]) {
+        const list = byTier.get(entry.tier) ?? [];
+        list.push(entry);
+        byTier.set(entry.tier, list);
+      }
+      plan = [...byTier.entries()]
+        .map(([name, policies]) => ({ tier: this.tiers.get(name)!, policies: policies.sort(comparePolicies) }))
+        .sort((a, b) => compareTiers(a.tier, b.tier));
+      this.plans.set(namespace, plan);
+    }
+    return plan;
+  }
+
+  evaluate(query: SideQuery): DirectionVerdict {
+    const { subject, direction } = query;
+    if (!isWorkload(subject)) {
+      return allow([{
+        effect: 'default-allow',
+        message: `${subject.name} is not a Calico workload endpoint (${subject.hostNetwork ? 'hostNetwork pod' : subject.kind}): `
+          + `no ${direction} policy applies (HostEndpoints are not modeled)`,
+      }]);
+    }
+    const namespace = subject.namespace ?? 'default';
+    const trail: Reason[] = [];
+    const notes = this.skipped.filter((s) => s.namespace === undefined || s.namespace === namespace).map((s) => s.note);
+    const flow = `${direction} ${query.protocol}/${query.port} ${direction === 'ingress' ? 'from' : 'to'} ${query.peer.name}`;
+    let anySelected = false;
+
+    for (const { tier, policies } of this.planFor(namespace)) {
+      const selecting: PolicyEntry[] = [];
+      let passed = false;
+      for (const policy of policies) {
+        if (!policy.selects(subject, direction, this.ctx)) continue;
+        selecting.push(policy);
+        const outcome = policy.evaluate(query, this.ctx);
+        trail.push(...outcome.logs);
+        notes.push(...outcome.notes);
+        if (!outcome.action) continue;
+        const reason: Reason = {
+          object: policy.ref,
+          rule: outcome.rule,
+          effect: outcome.action === 'Allow' ? 'allow' : outcome.action === 'Deny' ? 'deny' : 'pass',
+          message: policy.describe(outcome.rule ?? '', outcome.action)
+            + (outcome.action === 'Pass' ? `: ${flow} passed to the next tier` : ''),
+        };
+        if (outcome.action === 'Pass') {
+          trail.push(reason);
+          passed = true;
+          break;
+        }
+        const verdict = finish(outcome.action === 'Allow', [reason, ...trail], notes);
+        return outcome.l7 ? { ...verdict, l7Constraints: outcome.l7 } : verdict;
+      }
+      if (selecting.length === 0) continue;
+      anySelected = true;
+      if (passed) continue;
+      const who = selecting.map((p) => p.label).join(', ');
+      if (tier.defaultAction === 'Pass') {
+        trail.push({
+          object: tier.ref ?? selecting[0].ref,
+          effect: 'pass',
+          message: `tier ${tier.name}: no rule matched ${flow} in the policies selecting ${subject.name} (${who}); `
+            + 'tier defaultAction Pass continues to the next tier',
+        });
+        continue;
+      }
+      return finish(false, [{
+        object: selecting[0].ref,
+        effect: 'isolate',
+        message: `end of tier ${tier.name} (order ${tier.order ?? 'unset'}): ${subject.name} is selected for ${direction} by `
+          + `${who} and no rule matched ${flow}; tier defaultAction Deny`,
+      }, ...trail], notes);
+    }
+    return finish(true, [{
+      effect: 'default-allow',
+      message: anySelected
+        ? `every tier selecting ${subject.name} for ${direction} passed: the namespace profile allows ${flow}`
+        : `no policy selects ${subject.name} for ${direction}: the namespace profile allows ${flow}`,
+    }, ...trail], notes);
+  }
+}
+
+function allow(reasons: Reason[]): DirectionVerdict {
+  return { allowed: true, reasons };
+}
+
+/** Verdict with the approximation notes appended (deduplicated) after the deciding reasons. */
+function finish(allowed: boolean, reasons: Reason[], notes: string[]): DirectionVerdict {
+  const noteReasons: Reason[] = [...new Set(notes)].map((n) => ({ effect: 'log', message: `note: ${n}` }));
+  return { allowed, reasons: [...reasons, ...noteReasons] };
+}
+
+/** The Calico CNI model: projectcalico.org/v3 policies, tiers, network sets, Kubernetes NetworkPolicy and ClusterNetworkPolicy. */
+export const calicoModel: CniModelFactory = (manifests, namespaces) => new CalicoModel(manifests, namespaces);

@@ -1,0 +1,57 @@
+/**
+ * projectcalico.org/v3 GlobalNetworkSet and NetworkSet: labelled lists of CIDRs that rule
+ * selectors can match like endpoints, so an external IP "has" the labels of every set containing it
+ * (https://docs.tigera.io/calico/latest/reference/resources/globalnetworkset,
+ * https://docs.tigera.io/calico/latest/reference/resources/networkset).
+ */
+import { cidrContainsIp, parseCidrLoose, parseIp, ParsedCidr } from '../../util/cidr';
+import { ManifestObject, ObjectRef, refOf } from '../model';
+import { Labels } from '../selectors';
+
+/** A parsed network set. */
+export interface NetworkSetEntry {
+  readonly ref: ObjectRef;
+  /** Namespace of a NetworkSet; undefined for a GlobalNetworkSet. */
+  readonly namespace?: string;
+  /** Labels as selectors see them (NetworkSets also carry `projectcalico.org/namespace`). */
+  readonly labels: Labels;
+  readonly nets: ParsedCidr[];
+}
+
+/** Is this a Calico network set (global or namespaced)? */
+export function isNetworkSet(obj: ManifestObject): boolean {
+  return obj.apiVersion === 'projectcalico.org/v3' && (obj.kind === 'GlobalNetworkSet' || obj.kind === 'NetworkSet');
+}
+
+/** Parse a network set; unparseable CIDRs are dropped (Calico would reject the object). */
+export function toNetworkSet(obj: ManifestObject): NetworkSetEntry {
+  const namespace = obj.kind === 'NetworkSet' ? obj.metadata?.namespace ?? 'default' : undefined;
+  const labels: Record<string, string> = { ...(obj.metadata?.labels ?? {}) };
+  if (namespace) labels['projectcalico.org/namespace'] = namespace;
+  const nets = ((obj.spec?.nets ?? []) as string[]).map(parseCidrLoose).filter((c): c is ParsedCidr => !!c);
+  return { ref: { ...refOf(obj), namespace }, namespace, labels, nets };
+}
+
+/** Index answering "which network sets contain this IP?" (cached per IP). */
+export class NetworkSetIndex {
+  private readonly byIp = new Map<string, NetworkSetEntry[]>();
+
+  constructor(private readonly sets: NetworkSetEntry[]) {}
+
+  /** Network sets whose nets contain `ip` (none for an unknown or invalid IP). */
+  containing(ip: string | undefined): NetworkSetEntry[] {
+    if (!ip || this.sets.length === 0) return [];
+    let hit = this.byIp.get(ip);
+    if (!hit) {
+      let addr: ReturnType<typeof parseIp> | undefined;
+      try {
+        addr = parseIp(ip);
+      } catch {
+        addr = undefined;
+      }
+      hit = addr ? this.sets.filter((s) => s.nets.some((n) => cidrContainsIp(n, addr!))) : [];
+      this.byIp.set(ip, hit);
+    }
+    return hit;
+  }
+}

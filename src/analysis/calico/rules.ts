@@ -1,0 +1,295 @@
+/**
+ * Calico rules (`spec.ingress[]` / `spec.egress[]` of NetworkPolicy and GlobalNetworkPolicy),
+ * per https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule and
+ * #entityrule : every field present in a rule must match (AND); `source` describes the packet's
+ * sender and `destination` its receiver in both directions, so an ingress rule's `source` is the
+ * peer and its `destination` the selected endpoint.
+ */
+import { isWorkload, namespaceLabels, workloadLabels } from './labels';
+import { NetworkSetEntry, NetworkSetIndex } from './network-sets';
+import { CalicoSelector, SelectorCache } from './selector';
+import { cidrContainsIp, parseCidrLoose, parseIp, ParsedCidr } from '../../util/cidr';
+import { Endpoint, L4Protocol, NamespaceIndex, SideQuery } from '../model';
+
+/** Calico rule actions. */
+export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';
+
+/** Protocol names Calico accepts, as IANA numbers. */
+const PROTOCOL_NUMBERS: Record<string, number> = { TCP: 6, UDP: 17, SCTP: 132, ICMP: 1, ICMPV6: 58, UDPLITE: 136 };
+/** Protocols on which `ports` are allowed (Calico validation rejects ports with any other protocol). */
+const PORT_PROTOCOLS = new Set([6, 17, 132, 136]);
+
+type PortMatcher = { readonly from: number; readonly to: number } | { readonly name: string };
+
+/** A compiled entity rule (`source` or `destination`). */
+interface EntityRule {
+  readonly nets?: ParsedCidr[];
+  readonly notNets?: ParsedCidr[];
+  readonly selector?: CalicoSelector;
+  readonly notSelector?: CalicoSelector;
+  readonly namespaceSelector?: CalicoSelector;
+  readonly ports?: PortMatcher[];
+  readonly notPorts?: PortMatcher[];
+  readonly saNames?: Set<string>;
+  readonly saSelector?: CalicoSelector;
+  readonly hasServiceAccounts: boolean;
+  readonly hasServices: boolean;
+}
+
+/** A compiled rule. */
+export interface CompiledRule {
+  readonly path: string;
+  readonly action: CalicoAction;
+  readonly protocol?: number;
+  readonly notProtocol?: number;
+  readonly ipVersion?: number;
+  readonly source: EntityRule;
+  readonly destination: EntityRule;
+  /** Readable HTTP match of an Allow rule (enforced only with Calico's application layer policy). */
+  readonly http?: string;
+}
+
+/** Where the policy lives: namespaced policies scope rule selectors to their own namespace. */
+export interface RuleScope {
+  /** Namespace of a projectcalico.org/v3 NetworkPolicy; undefined for a GlobalNetworkPolicy. */
+  readonly namespace?: string;
+}
+
+/** Shared lookup state for rule evaluation. */
+export interface RuleContext {
+  readonly namespaces: NamespaceIndex;
+  readonly networkSets: NetworkSetIndex;
+}
+
+/** Result of matching one rule: whether it matched, plus notes on approximations made. */
+export interface RuleMatch {
+  readonly matched: boolean;
+  readonly notes: string[];
+}
+
+/** Thrown while compiling a rule that Calico's API validation would reject. */
+export class InvalidRuleError extends Error {}
+
+function protocolNumber(value: unknown, path: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number') return value;
+  const text = String(value);
+  if (/^\d+$/.test(text)) return Number(text);
+  const n = PROTOCOL_NUMBERS[text.toUpperCase()];
+  if (n === undefined) throw new InvalidRuleError(`${path}: unknown protocol '${text}'`);
+  return n;
+}
+
+function compilePorts(list: unknown, path: string): PortMatcher[] | undefined {
+  if (list === undefined || list === null) return undefined;
+  if (!Array.isArray(list)) throw new InvalidRuleError(`${path}: must be a list`);
+  return list.map((p) => {
+    if (typeof p === 'number') return { from: p, to: p };
+    const text = String(p);
+    const range = /^(\d+):(\d+)$/.exec(text);
+    if (range) {
+      const from = Number(range[1]);
+      const to = Number(range[2]);
+      if (from > to) throw new InvalidRuleError(`${path}: port range '${text}' has start > end`);
+      return { from, to };
+    }
+    if (/^\d+$/.test(text)) return { from: Number(text), to: Number(text) };
+    if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(text)) return { name: text };
+    throw new InvalidRuleError(`${path}: invalid port '${text}'`);
+  });
+}
+
+function compileNets(list: unknown, path: string): ParsedCidr[] | undefined {
+  if (list === undefined || list === null) return undefined;
+  return (list as string[]).map((n) => {
+    const c = parseCidrLoose(n);
+    if (!c) throw new InvalidRuleError(`${path}: invalid CIDR '${n}'`);
+    return c;
+  });
+}
+
+function compileSelector(expr: unknown, cache: SelectorCache, path: string): CalicoSelector | undefined {
+  if (expr === undefined || expr === null) return undefined;
+  try {
+    return cache.get(String(expr));
+  } catch (e) {
+    throw new InvalidRuleError(`${path}: ${(e as Error).message}`);
+  }
+}
+
+function compileEntity(raw: any, cache: SelectorCache, path: string): EntityRule {
+  const e = raw ?? {};
+  return {
+    nets: compileNets(e.nets, `${path}.nets`),
+    notNets: compileNets(e.notNets, `${path}.notNets`),
+    // An empty selector string is the same as an omitted one (no constraint).
+    selector: e.selector?.trim() ? compileSelector(e.selector, cache, `${path}.selector`) : undefined,
+    notSelector: e.notSelector?.trim() ? compileSelector(e.notSelector, cache, `${path}.notSelector`) : undefined,
+    namespaceSelector: e.namespaceSelector?.trim()
+      ? compileSelector(e.namespaceSelector, cache, `${path}.namespaceSelector`)
+      : undefined,
+    ports: compilePorts(e.ports, `${path}.ports`),
+    notPorts: compilePorts(e.notPorts, `${path}.notPorts`),
+    saNames: e.serviceAccounts?.names ? new Set<string>(e.serviceAccounts.names) : undefined,
+    saSelector: e.serviceAccounts?.selector?.trim()
+      ? compileSelector(e.serviceAccounts.selector, cache, `${path}.serviceAccounts.selector`)
+      : undefined,
+    hasServiceAccounts: !!e.serviceAccounts,
+    hasServices: !!e.services,
+  };
+}
+
+/** Compile one rule; throws {@link InvalidRuleError} for rules Calico's validation rejects. */
+export function compileRule(raw: any, path: string, cache: SelectorCache): CompiledRule {
+  const action = raw?.action;
+  if (!['Allow', 'Deny', 'Pass', 'Log'].includes(action)) throw new InvalidRuleError(`${path}: invalid action '${action}'`);
+  const protocol = protocolNumber(raw.protocol, `${path}.protocol`);
+  const notProtocol = protocolNumber(raw.notProtocol, `${path}.notProtocol`);
+  const source = compileEntity(raw.source, cache, `${path}.source`);
+  const destination = compileEntity(raw.destination, cache, `${path}.destination`);
+  // https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#ports : ports are only
+  // valid with a protocol that has ports, and the API server rejects the policy otherwise.
+  const hasPorts = [source, destination].some((e) => e.ports?.length || e.notPorts?.length);
+  if (hasPorts && (protocol === undefined || !PORT_PROTOCOLS.has(protocol))) {
+    throw new InvalidRuleError(`${path}: ports require protocol TCP, UDP, SCTP or UDPLite`);
+  }
+  let http: string | undefined;
+  if (raw.http) {
+    const parts: string[] = [];
+    if (raw.http.methods?.length) parts.push(`methods ${raw.http.methods.join(',')}`);
+    if (raw.http.paths?.length) {
+      parts.push(`paths ${raw.http.paths.map((p: any) => (p.exact ? `=${p.exact}` : `${p.prefix}*`)).join(',')}`);
+    }
+    http = `${path} HTTP ${parts.join('; ') || 'any'}`;
+  }
+  return { path, action, protocol, notProtocol, ipVersion: raw.ipVersion, source, destination, http };
+}
+
+const QUERY_PROTOCOL: Record<L4Protocol, number> = { TCP: 6, UDP: 17, SCTP: 132 };
+
+function inNets(nets: ParsedCidr[], ip: string | undefined): boolean | undefined {
+  if (!ip) return undefined;
+  let addr;
+  try {
+    addr = parseIp(ip);
+  } catch {
+    return undefined;
+  }
+  return nets.some((n) => cidrContainsIp(n, addr));
+}
+
+function portMatches(m: PortMatcher, port: number, protocol: L4Protocol, owner: Endpoint): boolean {
+  if ('name' in m) {
+    // Named ports resolve on the endpoint that owns the port (the destination for destination ports).
+    return owner.namedPorts.some((np) => np.name === m.name && np.protocol === protocol && np.port === port);
+  }
+  return port >= m.from && port <= m.to;
+}
+
+/**
+ * Does a network set fall in the rule's selector scope? `namespaceSelector: global()` reaches
+ * GlobalNetworkSets; an omitted namespaceSelector reaches the policy's own namespace for a
+ * NetworkPolicy and everything for a GlobalNetworkPolicy
+ * (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#entityrule).
+ */
+function setInScope(set: NetworkSetEntry, e: EntityRule, scope: RuleScope, ctx: RuleContext): boolean {
+  if (e.namespaceSelector) {
+    if (!set.namespace) return e.namespaceSelector.usesGlobal && e.namespaceSelector.matches({}, { global: true });
+    return e.namespaceSelector.matches(namespaceLabels(set.namespace, ctx.namespaces));
+  }
+  if (scope.namespace !== undefined) return set.namespace === scope.namespace;
+  return true;
+}
+
+/** Does the endpoint satisfy the entity's selector/namespaceSelector/notSelector/serviceAccounts? */
+function identityMatches(e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: RuleContext, notes: string[]): boolean {
+  const scoped = e.selector || e.namespaceSelector;
+  if (isWorkload(ep)) {
+    const labels = workloadLabels(ep);
+    const ns = ep.namespace ?? 'default';
+    if (scoped) {
+      const inScope = e.namespaceSelector
+        ? e.namespaceSelector.matches(namespaceLabels(ns, ctx.namespaces, ep.namespaceLabels))
+        : scope.namespace === undefined || scope.namespace === ns;
+      if (!inScope || (e.selector && !e.selector.matches(labels))) return false;
+    }
+    if (e.notSelector && e.notSelector.matches(labels)) return false;
+    if (e.hasServiceAccounts) {
+      if (scope.namespace !== undefined && scope.namespace !== ns) return false;
+      const sa = (labels['projectcalico.org/serviceaccount'] as string);
+      if (e.saNames && !e.saNames.has(sa)) return false;
+      if (e.saSelector && !e.saSelector.matches({ 'projectcalico.org/name': sa })) return false;
+    }
+    return true;
+  }
+  // Nodes, hostNetwork pods and external IPs: only network sets containing the IP give them labels
+  // (host endpoints are not modeled).
+  if (e.hasServiceAccounts) return false;
+  const sets = ctx.networkSets.containing(ep.ip);
+  if (scoped) {
+    const hit = sets.some((s) => setInScope(s, e, scope, ctx) && (!e.selector || e.selector.matches(s.labels)));
+    if (!hit) return false;
+  }
+  if (e.notSelector && sets.some((s) => e.notSelector!.matches(s.labels))) return false;
+  if (ep.kind !== 'external' && (scoped || e.notSelector)) {
+    notes.push(`${ep.name} is a ${ep.hostNetwork ? 'hostNetwork pod' : 'node'}: Calico HostEndpoints are not modeled, `
+      + 'so selectors see it only through network sets');
+  }
+  return true;
+}
+
+function entityMatches(
+  e: EntityRule, ep: Endpoint, isSource: boolean, query: SideQuery, scope: RuleScope, ctx: RuleContext, notes: string[],
+): boolean {
+  if (e.nets && inNets(e.nets, ep.ip) !== true) return false;
+  if (e.notNets) {
+    const hit = inNets(e.notNets, ep.ip);
+    if (hit === undefined) {
+      notes.push(`${ep.name} has no known IP: notNets cannot match it`);
+      return false;
+    }
+    if (hit) return false;
+  }
+  if (e.hasServices) {
+    notes.push('rules with `services` are not evaluated (Service endpoints are not resolved): treated as not matching');
+    return false;
+  }
+  if (isSource) {
+    // Source ports are ephemeral and unknown to the analyzer.
+    if (e.ports) {
+      notes.push('source.ports cannot be evaluated (ephemeral source port): treated as not matching');
+      return false;
+    }
+  } else {
+    const owner = query.destination;
+    if (e.ports && !e.ports.some((m) => portMatches(m, query.port, query.protocol, owner))) return false;
+    if (e.notPorts && e.notPorts.some((m) => portMatches(m, query.port, query.protocol, owner))) return false;
+  }
+  return identityMatches(e, ep, scope, ctx, notes);
+}
+
+function ipFamily(ip: string | undefined): number | undefined {
+  if (!ip) return undefined;
+  try {
+    return parseIp(ip).kind() === 'ipv4' ? 4 : 6;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Does `rule` match the flow described by `query`? */
+export function ruleMatches(rule: CompiledRule, query: SideQuery, scope: RuleScope, ctx: RuleContext): RuleMatch {
+  const notes: string[] = [];
+  const proto = QUERY_PROTOCOL[query.protocol];
+  if (rule.protocol !== undefined && rule.protocol !== proto) return { matched: false, notes };
+  if (rule.notProtocol !== undefined && rule.notProtocol === proto) return { matched: false, notes };
+  if (rule.ipVersion !== undefined) {
+    const family = ipFamily(query.peer.ip) ?? ipFamily(query.subject.ip);
+    if (family !== undefined && family !== rule.ipVersion) return { matched: false, notes };
+  }
+  const src = query.direction === 'ingress' ? query.peer : query.subject;
+  const dst = query.direction === 'ingress' ? query.subject : query.peer;
+  const matched = entityMatches(rule.source, src, true, query, scope, ctx, notes)
+    && entityMatches(rule.destination, dst, false, query, scope, ctx, notes);
+  return { matched, notes: matched ? notes : notes.filter((n) => !n.includes('HostEndpoints')) };
+}

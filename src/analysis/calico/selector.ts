@@ -1,0 +1,236 @@
+/**
+ * The Calico selector language, as documented for `selector`, `namespaceSelector` and
+ * `serviceAccountSelector` fields in
+ * https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors :
+ *
+ * - `all()` matches everything; `global()` matches non-namespaced resources (GlobalNetworkSets,
+ *   host endpoints) and is meant for a rule's `namespaceSelector`;
+ * - `has(k)`; `k == 'v'`; `k != 'v'` (also true when `k` is absent); `k in {'a','b'}`;
+ *   `k not in {...}` (also true when `k` is absent); `k starts with 'x'`, `k ends with 'x'`,
+ *   `k contains 'x'` (false when `k` is absent);
+ * - `!`, `&&` (binds tighter than `||`), `||`, parentheses; values in single or double quotes.
+ *
+ * An empty (or all-whitespace) expression is `all()`, which is what Calico does for an omitted
+ * selector. Error positions are 0-based character offsets into the expression.
+ */
+import { Labels } from '../selectors';
+
+/** Evaluation scope: whether the candidate is a non-namespaced resource (what `global()` tests). */
+export interface SelectorScope {
+  readonly global?: boolean;
+}
+
+/** A compiled Calico selector. */
+export interface CalicoSelector {
+  /** The source expression. */
+  readonly expression: string;
+  /** Does the expression contain `global()`? */
+  readonly usesGlobal: boolean;
+  /** Does the selector match an object with these labels (`scope.global`: it is a non-namespaced resource)? */
+  matches(labels: Record<string, string>, scope?: SelectorScope): boolean;
+}
+
+type Eval = (labels: Labels, global: boolean) => boolean;
+
+const KEY_CHAR = /[A-Za-z0-9_.\/-]/;
+
+/** Recursive-descent parser; one instance per expression. */
+class Parser {
+  private pos = 0;
+  usesGlobal = false;
+
+  constructor(private readonly text: string) {}
+
+  parse(): Eval {
+    this.skipSpace();
+    if (this.pos >= this.text.length) return () => true;
+    const expr = this.parseOr();
+    this.skipSpace();
+    if (this.pos < this.text.length) this.fail(`unexpected '${this.text[this.pos]}'`);
+    return expr;
+  }
+
+  private parseOr(): Eval {
+    const terms = [this.parseAnd()];
+    while (this.eat('||')) terms.push(this.parseAnd());
+    return terms.length === 1 ? terms[0] : (l, g) => terms.some((t) => t(l, g));
+  }
+
+  private parseAnd(): Eval {
+    const terms = [this.parseUnary()];
+    while (this.eat('&&')) terms.push(this.parseUnary());
+    return terms.length === 1 ? terms[0] : (l, g) => terms.every((t) => t(l, g));
+  }
+
+  private parseUnary(): Eval {
+    this.skipSpace();
+    // `!=` never starts a term, so a leading `!` is always negation.
+    if (this.eat('!')) {
+      const inner = this.parseUnary();
+      return (l, g) => !inner(l, g);
+    }
+    return this.parsePrimary();
+  }
+
+  private parsePrimary(): Eval {
+    this.skipSpace();
+    if (this.eat('(')) {
+      const inner = this.parseOr();
+      this.expect(')');
+      return inner;
+    }
+    const word = this.readKey();
+    if (!word) this.fail(this.pos >= this.text.length ? 'unexpected end of selector' : `unexpected '${this.text[this.pos]}'`);
+    const afterWord = this.pos;
+    this.skipSpace();
+    if (this.peek('(') && ['all', 'global', 'has'].includes(word)) {
+      this.eat('(');
+      if (word === 'has') {
+        this.skipSpace();
+        const key = this.readKey();
+        if (!key) this.fail('expected a label key inside has()');
+        this.expect(')');
+        return (l) => Object.prototype.hasOwnProperty.call(l, key);
+      }
+      this.expect(')');
+      if (word === 'all') return () => true;
+      this.usesGlobal = true;
+      return (_l, g) => g;
+    }
+    this.pos = afterWord;
+    return this.parseComparison(word);
+  }
+
+  private parseComparison(key: string): Eval {
+    const has = (l: Labels) => Object.prototype.hasOwnProperty.call(l, key);
+    this.skipSpace();
+    if (this.eat('==')) {
+      const v = this.readString();
+      return (l) => has(l) && l[key] === v;
+    }
+    if (this.eat('!=')) {
+      const v = this.readString();
+      return (l) => !has(l) || l[key] !== v;
+    }
+    if (this.eatWord('in')) {
+      const set = this.readSet();
+      return (l) => has(l) && set.has(l[key]);
+    }
+    if (this.eatWord('not')) {
+      if (!this.eatWord('in')) this.fail("expected 'in' after 'not'");
+      const set = this.readSet();
+      return (l) => !has(l) || !set.has(l[key]);
+    }
+    if (this.eatWord('starts')) {
+      if (!this.eatWord('with')) this.fail("expected 'with' after 'starts'");
+      const v = this.readString();
+      return (l) => has(l) && l[key].startsWith(v);
+    }
+    if (this.eatWord('ends')) {
+      if (!this.eatWord('with')) this.fail("expected 'with' after 'ends'");
+      const v = this.readString();
+      return (l) => has(l) && l[key].endsWith(v);
+    }
+    if (this.eatWord('contains')) {
+      const v = this.readString();
+      return (l) => has(l) && l[key].includes(v);
+    }
+    if (this.pos >= this.text.length) {
+      this.fail(`expected an operator after label '${key}' (a bare key is not a selector; did you mean has(${key})?)`);
+    }
+    this.fail(`expected an operator (==, !=, in, not in, starts with, ends with, contains) after label '${key}'`);
+  }
+
+  private readSet(): Set<string> {
+    this.expect('{');
+    const values = new Set<string>();
+    this.skipSpace();
+    if (this.eat('}')) return values;
+    do {
+      values.add(this.readString());
+    } while (this.eat(','));
+    this.expect('}');
+    return values;
+  }
+
+  private readString(): string {
+    this.skipSpace();
+    const quote = this.text[this.pos];
+    if (quote !== "'" && quote !== '"') this.fail('expected a quoted value');
+    const end = this.text.indexOf(quote, this.pos + 1);
+    if (end < 0) this.fail('unterminated string');
+    const value = this.text.slice(this.pos + 1, end);
+    this.pos = end + 1;
+    return value;
+  }
+
+  private readKey(): string {
+    const start = this.pos;
+    while (this.pos < this.text.length && KEY_CHAR.test(this.text[this.pos])) this.pos++;
+    return this.text.slice(start, this.pos);
+  }
+
+  private skipSpace(): void {
+    while (this.pos < this.text.length && /\s/.test(this.text[this.pos])) this.pos++;
+  }
+
+  private peek(token: string): boolean {
+    return this.text.startsWith(token, this.pos);
+  }
+
+  private eat(token: string): boolean {
+    this.skipSpace();
+    if (!this.peek(token)) return false;
+    this.pos += token.length;
+    return true;
+  }
+
+  /** Eat a keyword only when it is a whole word (so a key like `index` is not read as `in`). */
+  private eatWord(word: string): boolean {
+    this.skipSpace();
+    if (!this.peek(word)) return false;
+    const next = this.text[this.pos + word.length];
+    if (next !== undefined && KEY_CHAR.test(next)) return false;
+    this.pos += word.length;
+    return true;
+  }
+
+  private expect(token: string): void {
+    if (!this.eat(token)) {
+      this.fail(this.pos >= this.text.length ? `expected '${token}' but the selector ended` : `expected '${token}'`);
+    }
+  }
+
+  private fail(message: string): never {
+    throw new Error(`invalid Calico selector '${this.text}': ${message} at position ${this.pos}`);
+  }
+}
+
+/**
+ * Parse and compile a Calico selector expression. Throws
+ * `Error("invalid Calico selector '<expr>': <problem> at position <N>")` on syntax errors.
+ */
+export function parseCalicoSelector(expr: string): CalicoSelector {
+  const parser = new Parser(expr ?? '');
+  const evaluate = parser.parse();
+  return {
+    expression: expr,
+    usesGlobal: parser.usesGlobal,
+    matches: (labels, scope) => evaluate(labels, scope?.global ?? false),
+  };
+}
+
+/** Compiles each distinct expression once; policies repeat the same selectors many times. */
+export class SelectorCache {
+  private readonly cache = new Map<string, CalicoSelector>();
+
+  /** The compiled selector for `expr` (throws like {@link parseCalicoSelector}). */
+  get(expr: string): CalicoSelector {
+    let sel = this.cache.get(expr);
+    if (!sel) {
+      sel = parseCalicoSelector(expr);
+      this.cache.set(expr, sel);
+    }
+    return sel;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Cilium security identities and EndpointSelector matching.
+ *
+ * Cilium labels carry a source prefix (`k8s:`, `reserved:`, ...). A selector key without a source
+ * is parsed with the `any` source and matches a label of that key from every source; a key with an
+ * explicit source only matches labels of that source, so `reserved:host` never matches a pod label.
+ * https://docs.cilium.io/en/stable/security/policy/language/ (EndpointSelector),
+ * https://docs.cilium.io/en/stable/security/policy/kubernetes/ (namespace, service account labels).
+ */
+import { Endpoint } from '../model';
+import { LabelSelector, Labels, matchesLabelSelector } from '../selectors';
+
+/** The cluster name Cilium uses when `cluster.name` is not set (identity label `io.cilium.k8s.policy.cluster`). */
+export const CLUSTER_NAME = 'default';
+
+/** Label key of the pod namespace in identities (`k8s:` source). */
+export const POD_NAMESPACE_KEY = 'io.kubernetes.pod.namespace';
+/** Prefix of the namespace-label keys in identities. */
+export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
+/** Label key of the service account in identities. */
+export const SERVICE_ACCOUNT_KEY = 'io.cilium.k8s.policy.serviceaccount';
+/** Label key of the cluster name in identities. */
+export const CLUSTER_KEY = 'io.cilium.k8s.policy.cluster';
+
+/** Sources Cilium knows; a key prefix that is not one of them is part of the key. */
+const SOURCES = new Set(['k8s', 'reserved', 'any', 'cidr', 'fqdn', 'unspec', 'container', 'cilium-generated', 'node']);
+
+/**
+ * Identity labels flattened for LabelSelector matching: `source:key -> value`, plus `any:key -> value`
+ * so that source-less selector keys (normalized to `any:`) match any source.
+ */
+export type IdentityLabels = Labels;
+
+const identityCache = new WeakMap<Endpoint, IdentityLabels>();
+
+/** Is the endpoint a Cilium-managed pod (not host-networked)? Only those carry `k8s:` identities. */
+export function isManagedPod(endpoint: Endpoint): boolean {
+  return endpoint.kind === 'pod' && !endpoint.hostNetwork;
+}
+
+/**
+ * The identity labels of an endpoint, computed once per endpoint object.
+ * - managed pods: pod labels, namespace, namespace labels, service account and cluster, all `k8s:`;
+ * - nodes and hostNetwork pods: `reserved:host` (the analyzer has a single node endpoint, so it is
+ *   treated as the local host), unless the endpoint's labels carry `reserved:*` keys themselves
+ *   (e.g. `reserved:remote-node`), which then replace the default;
+ * - external endpoints: `reserved:world`.
+ * An endpoint labelled `reserved:kube-apiserver` additionally gets that reserved label (our
+ * convention for marking the API server, in or outside the cluster).
+ */
+export function identityOf(endpoint: Endpoint): IdentityLabels {
+  const cached = identityCache.get(endpoint);
+  if (cached) return cached;
+  const raw: Record<string, string> = {};
+  if (isManagedPod(endpoint)) {
+    for (const [k, v] of Object.entries(endpoint.labels)) raw[`k8s:${k}`] = v;
+    const ns = endpoint.namespace ?? 'default';
+    raw[`k8s:${POD_NAMESPACE_KEY}`] = ns;
+    for (const [k, v] of Object.entries(endpoint.namespaceLabels)) raw[`k8s:${NAMESPACE_LABELS_PREFIX}${k}`] = v;
+    raw[`k8s:${SERVICE_ACCOUNT_KEY}`] = endpoint.serviceAccount ?? 'default';
+    raw[`k8s:${CLUSTER_KEY}`] = CLUSTER_NAME;
+  } else {
+    const reserved = Object.keys(endpoint.labels).filter((k) => k.startsWith('reserved:'));
+    const base = reserved.filter((k) => k !== 'reserved:kube-apiserver');
+    if (base.length > 0) {
+      for (const k of base) raw[k] = '';
+    } else {
+      raw[endpoint.kind === 'external' ? 'reserved:world' : 'reserved:host'] = '';
+    }
+    if (reserved.includes('reserved:kube-apiserver')) raw['reserved:kube-apiserver'] = '';
+  }
+  const flat: Record<string, string> = { ...raw };
+  for (const [k, v] of Object.entries(raw)) {
+    const key = k.slice(k.indexOf(':') + 1);
+    if (!(`any:${key}` in flat)) flat[`any:${key}`] = v;
+  }
+  identityCache.set(endpoint, flat);
+  return flat;
+}
+
+/** Split a selector key into source and key; a key without a known source gets `any`. */
+export function parseSelectorKey(key: string): { source: string; key: string } {
+  const colon = key.indexOf(':');
+  if (colon > 0 && SOURCES.has(key.slice(0, colon))) return { source: key.slice(0, colon), key: key.slice(colon + 1) };
+  return { source: 'any', key };
+}
+
+/** Rewrite a selector so every key carries its source (`app` -> `any:app`). */
+export function normalizeSelector(selector: LabelSelector | undefined): LabelSelector {
+  const matchLabels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) {
+    const p = parseSelectorKey(k);
+    matchLabels[`${p.source}:${p.key}`] = v;
+  }
+  const matchExpressions = (selector?.matchExpressions ?? []).map((e) => {
+    const p = parseSelectorKey(e.key);
+    return { ...e, key: `${p.source}:${p.key}` };
+  });
+  return { matchLabels, matchExpressions };
+}
+
+/** Keys of a normalized selector (matchLabels and matchExpressions). */
+export function selectorKeys(selector: LabelSelector): string[] {
+  return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
+}
+
+/**
+ * Turn a `fromEndpoints`/`toEndpoints` selector into the effective one, as Cilium does when it
+ * parses a policy (pkg/k8s/apis/cilium.io/utils, getEndpointSelector):
+ * - a selector with a `reserved:` key is left alone (it selects reserved identities);
+ * - CiliumNetworkPolicy: unless the selector names the namespace (`k8s:` or source-less
+ *   `io.kubernetes.pod.namespace`) or a namespace label (`io.cilium.k8s.namespace.labels.*`), it is
+ *   restricted to the policy's namespace. The docs page
+ *   https://docs.cilium.io/en/stable/security/policy/kubernetes/#known-pitfalls says namespace-label
+ *   selectors are "ignored" in a CNP; the parser instead skips the namespace injection, which is
+ *   what we model (the selector then matches pods of any namespace with those labels);
+ * - CiliumClusterwideNetworkPolicy (namespace undefined): unless the namespace is named, the selector
+ *   gains `k8s:io.kubernetes.pod.namespace Exists`, so `{}` means every pod of the cluster but no
+ *   reserved identity (host, world, ...).
+ */
+export function effectivePeerSelector(raw: LabelSelector | undefined, policyNamespace: string | undefined): LabelSelector {
+  if (raw && typeof raw === 'object') {
+    const cached = peerSelectorCache.get(raw)?.get(policyNamespace);
+    if (cached) return cached;
+    const computed = computePeerSelector(raw, policyNamespace);
+    const byNs = peerSelectorCache.get(raw) ?? new Map<string | undefined, LabelSelector>();
+    byNs.set(policyNamespace, computed);
+    peerSelectorCache.set(raw, byNs);
+    return computed;
+  }
+  return computePeerSelector(raw, policyNamespace);
+}
+
+/** Effective peer selectors, cached per selector object of a parsed manifest. */
+const peerSelectorCache = new WeakMap<object, Map<string | undefined, LabelSelector>>();
+
+function computePeerSelector(raw: LabelSelector | undefined, policyNamespace: string | undefined): LabelSelector {
+  const sel = normalizeSelector(raw);
+  const keys = selectorKeys(sel);
+  if (keys.some((k) => k.startsWith('reserved:'))) return sel;
+  const namesNamespace = keys.includes(`k8s:${POD_NAMESPACE_KEY}`) || keys.includes(`any:${POD_NAMESPACE_KEY}`);
+  if (namesNamespace) return sel;
+  if (policyNamespace === undefined) {
+    return { ...sel, matchExpressions: [...(sel.matchExpressions ?? []), { key: `k8s:${POD_NAMESPACE_KEY}`, operator: 'Exists' }] };
+  }
+  const namesNamespaceLabels = keys.some(
+    (k) => k.startsWith(`k8s:${NAMESPACE_LABELS_PREFIX}`) || k.startsWith(`any:${NAMESPACE_LABELS_PREFIX}`),
+  );
+  if (namesNamespaceLabels) return sel;
+  return { ...sel, matchLabels: { ...sel.matchLabels, [`k8s:${POD_NAMESPACE_KEY}`]: policyNamespace } };
+}
+
+/**
+ * The effective `endpointSelector` of a rule: in a CiliumNetworkPolicy it always applies to the
+ * policy's namespace only (a user-written namespace match is overridden, as the Cilium parser does).
+ */
+export function effectiveSubjectSelector(raw: LabelSelector | undefined, policyNamespace: string | undefined): LabelSelector {
+  const sel = normalizeSelector(raw);
+  if (policyNamespace === undefined) return sel;
+  const matchLabels = { ...sel.matchLabels };
+  delete matchLabels[`any:${POD_NAMESPACE_KEY}`];
+  matchLabels[`k8s:${POD_NAMESPACE_KEY}`] = policyNamespace;
+  return { ...sel, matchLabels };
+}
+
+/** Does a normalized selector match an identity? */
+export function selectorMatches(selector: LabelSelector, identity: IdentityLabels): boolean {
+  return matchesLabelSelector(selector, identity);
+}

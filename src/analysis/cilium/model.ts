@@ -1,0 +1,287 @@
+/**
+ * The Cilium CNI model: CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy and Kubernetes
+ * NetworkPolicy, evaluated one side at a time as Cilium enforces them (egress at the source pod,
+ * ingress at the destination pod).
+ *
+ * Decision order for one side (https://docs.cilium.io/en/stable/security/policy/deny/,
+ * https://docs.cilium.io/en/stable/security/policy/intro/#endpoint-default-policy):
+ * 1. any matching `ingressDeny`/`egressDeny` rule denies, whatever allows it (Cilium, clusterwide or
+ *    Kubernetes policy);
+ * 2. the endpoint is in default deny for the direction when a selecting Cilium rule asks for it
+ *    (`enableDefaultDeny`, defaulting to "has rules") or a Kubernetes NetworkPolicy isolates it;
+ * 3. in default deny, only traffic matched by some allow rule passes; otherwise everything passes.
+ * L7 rules (HTTP, DNS, Kafka) on a matching allow restrict the allowed traffic even without default
+ * deny, unless another matching allow for the same flow has no L7 rules (which adds an L7 allow-all).
+ */
+import { dnsSelectorMatches, describeDnsSelector, DnsSelector } from './fqdn';
+import { identityOf, isManagedPod, selectorMatches } from './identity';
+import { DnsProxyLookup, matchPeer, requiresNote } from './peers';
+import { CiliumPolicyIndex, CiliumRuleSet } from './policies';
+import { CiliumPortRule, describeL7, hasL7Rules, matchingPortRule } from './ports';
+import { evaluateNetworkPolicies, isNetworkPolicy } from '../kubernetes/network-policy';
+import { describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, Reason, refOf, SideQuery } from '../model';
+
+interface RuleHit {
+  readonly reason: Reason;
+  /** L7 constraints of the matching toPorts entry; empty for a plain L3/L4 allow. */
+  readonly l7: string[];
+}
+
+function ruleLabel(rs: CiliumRuleSet, path: string): string {
+  return `${describeRef(refOf(rs.object))} ${path}`;
+}
+
+/** A podSelector no endpoint matches (`In` with no values). */
+const MATCH_NOTHING = { podSelector: { matchExpressions: [{ key: 'cilium.analysis/ipblock', operator: 'In', values: [] }] } };
+
+/**
+ * Cilium turns NetworkPolicy `ipBlock` peers into CIDR selectors, which by default never match pods,
+ * nodes or hostNetwork pods (https://docs.cilium.io/en/stable/security/policy/language/#ip-cidr-based,
+ * "Selecting nodes with CIDR / ipBlock"). For in-cluster peers each ipBlock peer is replaced by one
+ * that matches nothing, keeping the rule's other peers.
+ */
+function inClusterView(np: ManifestObject): ManifestObject {
+  const strip = (rules: any): any => Array.isArray(rules)
+    ? rules.map((r: any) => {
+      const field = Array.isArray(r?.from) ? 'from' : Array.isArray(r?.to) ? 'to' : undefined;
+      if (!field) return r;
+      return { ...r, [field]: r[field].map((peer: any) => (peer?.ipBlock ? MATCH_NOTHING : peer)) };
+    })
+    : rules;
+  const spec = { ...np.spec };
+  if (spec.ingress !== undefined) spec.ingress = strip(spec.ingress);
+  if (spec.egress !== undefined) spec.egress = strip(spec.egress);
+  return { ...np, spec };
+}
+
+/** Cilium semantics over a set of manifests. */
+export class CiliumModel {
+  private readonly index: CiliumPolicyIndex;
+  private readonly networkPolicies = new Map<string, ManifestObject[]>();
+  /** The same NetworkPolicies with ipBlock peers neutralized, for in-cluster peers (see inClusterView). */
+  private readonly networkPoliciesInCluster = new Map<string, ManifestObject[]>();
+  private readonly hasHostPolicies: boolean;
+  private readonly selectedCache = new WeakMap<Endpoint, CiliumRuleSet[]>();
+
+  constructor(manifests: ManifestObject[], private readonly namespaces: NamespaceIndex) {
+    this.index = new CiliumPolicyIndex(manifests);
+    for (const obj of manifests) {
+      if (!isNetworkPolicy(obj)) continue;
+      const ns = obj.metadata?.namespace ?? 'default';
+      this.networkPolicies.set(ns, [...(this.networkPolicies.get(ns) ?? []), obj]);
+      this.networkPoliciesInCluster.set(ns, [...(this.networkPoliciesInCluster.get(ns) ?? []), inClusterView(obj)]);
+    }
+    this.hasHostPolicies = manifests.some(
+      (o) => o.kind === 'CiliumClusterwideNetworkPolicy' && [o.spec, ...((o as any).specs ?? [])].some((r: any) => r?.nodeSelector),
+    );
+  }
+
+  /** Evaluate one side of a flow. */
+  evaluate(q: SideQuery): DirectionVerdict {
+    if (!isManagedPod(q.subject)) {
+      const hostNote = this.hasHostPolicies ? ' Host policies (CiliumClusterwideNetworkPolicy nodeSelector) are not modelled.' : '';
+      return {
+        allowed: true,
+        reasons: [{
+          effect: 'default-allow',
+          message: `${q.subject.name} is not a Cilium-managed pod endpoint: pod policies do not apply to its ${q.direction}.${hostNote}`,
+        }],
+      };
+    }
+    const selected = this.selectedRuleSets(q.subject);
+    // Notes on rules that could not be fully evaluated: deny-rule notes matter for every verdict,
+    // allow-rule notes only explain a denial.
+    const denyNotes: string[] = [];
+    const allowNotes: string[] = [];
+    const denies: Reason[] = [];
+    const allows: RuleHit[] = [];
+    const isolators: Reason[] = [];
+    const dnsProxy = this.dnsProxyLookup(selected);
+
+    for (const rs of selected) {
+      const denyField = q.direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+      const rules: any[] = Array.isArray(rs.rule[denyField]) ? rs.rule[denyField] : [];
+      rules.forEach((rule, i) => {
+        const path = `${rs.path}.${denyField}[${i}]`;
+        const hit = this.matchRule(rs, rule, q, dnsProxy, denyNotes, path);
+        if (hit) {
+          denies.push({
+            object: refOf(rs.object),
+            rule: path,
+            effect: 'deny',
+            message: `${ruleLabel(rs, path)} denies ${q.direction} ${this.flowText(q)} (${hit.via}); deny rules win over every allow`,
+          });
+        }
+      });
+      const allowRules: any[] = Array.isArray(rs.rule[q.direction]) ? rs.rule[q.direction] : [];
+      allowRules.forEach((rule, i) => {
+        const path = `${rs.path}.${q.direction}[${i}]`;
+        const hit = this.matchRule(rs, rule, q, dnsProxy, allowNotes, path);
+        if (!hit) return;
+        const l7 = hit.portRule && hasL7Rules(hit.portRule) ? describeL7(hit.portRule).map((c) => `${c} (${ruleLabel(rs, path)})`) : [];
+        allows.push({
+          reason: {
+            object: refOf(rs.object),
+            rule: path,
+            effect: 'allow',
+            message: `${ruleLabel(rs, path)} allows ${q.direction} ${this.flowText(q)} via ${hit.via}`,
+          },
+          l7,
+        });
+      });
+      if (rs.defaultDeny[q.direction]) {
+        const why = typeof rs.rule.enableDefaultDeny?.[q.direction] === 'boolean'
+          ? `enableDefaultDeny.${q.direction}: true`
+          : `it has ${q.direction} rules`;
+        isolators.push({
+          object: refOf(rs.object),
+          rule: rs.path,
+          effect: 'isolate',
+          message: `${ruleLabel(rs, rs.path)} selects ${q.subject.name} and puts its ${q.direction} into default deny (${why})`,
+        });
+      }
+    }
+
+    const toReasons = (notes: string[]): Reason[] =>
+      [...new Set(notes)].map((m) => ({ effect: 'log' as const, message: `note: ${m}` }));
+    const noteReasons = toReasons(denyNotes);
+    if (denies.length > 0) return { allowed: false, reasons: [...denies, ...noteReasons] };
+
+    // "Kubernetes will automatically allow all communication from the local host of all local
+    // endpoints" unless the agent runs with --allow-localhost=policy
+    // (https://docs.cilium.io/en/stable/security/policy/language/#access-to-from-local-host). Deny
+    // rules still win: their policy-map entries take precedence over allows.
+    if (q.direction === 'ingress' && 'reserved:host' in identityOf(q.peer)) {
+      return {
+        allowed: true,
+        reasons: [{
+          effect: 'default-allow',
+          message: `${q.peer.name} is the local host of ${q.subject.name}: Cilium always allows host-to-endpoint ingress `
+            + '(allow-localhost; an endpoint marked reserved:remote-node is a remote node instead)',
+        }, ...noteReasons],
+      };
+    }
+
+    const npIndex = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
+    const nps = npIndex.get(q.subject.namespace ?? 'default') ?? [];
+    const np = nps.length > 0 ? evaluateNetworkPolicies(nps, q, this.namespaces) : { isolated: false, allowed: true, reasons: [] };
+    if (np.isolated && np.allowed) {
+      for (const r of np.reasons) allows.push({ reason: r, l7: [] });
+    }
+
+    // An allow without L7 rules for the same flow wins over L7-restricted ones (it adds an L7 allow-all).
+    const l7Constraints = allows.length > 0 && allows.every((a) => a.l7.length > 0) ? allows.flatMap((a) => a.l7) : undefined;
+    const defaultDeny = isolators.length > 0 || np.isolated;
+    if (!defaultDeny) {
+      return {
+        allowed: true,
+        reasons: [
+          ...allows.map((a) => a.reason),
+          {
+            effect: 'default-allow',
+            message: `no Cilium or Kubernetes policy puts ${q.subject.name} into default deny for ${q.direction}`
+              + `${selected.length > 0 ? ' (selecting Cilium rules have enableDefaultDeny disabled or no ' + q.direction + ' rules)' : ''}`,
+          },
+          ...noteReasons,
+        ],
+        ...(l7Constraints ? { l7Constraints } : {}),
+      };
+    }
+    if (allows.length > 0) {
+      return { allowed: true, reasons: [...allows.map((a) => a.reason), ...noteReasons], ...(l7Constraints ? { l7Constraints } : {}) };
+    }
+    const npReasons = np.isolated ? np.reasons : [];
+    const summary: Reason = {
+      effect: 'isolate',
+      message: `${q.subject.name} is in default deny for ${q.direction} and no rule allows ${this.flowText(q)}`,
+    };
+    return { allowed: false, reasons: [...isolators, ...npReasons, summary, ...toReasons([...denyNotes, ...allowNotes])] };
+  }
+
+  private flowText(q: SideQuery): string {
+    const arrow = q.direction === 'ingress' ? `from ${q.peer.name} to ${q.subject.name}` : `from ${q.subject.name} to ${q.peer.name}`;
+    return `${arrow} on ${q.port}/${q.protocol}`;
+  }
+
+  /** Match one allow/deny rule (peer + port); returns what matched, or undefined. */
+  private matchRule(
+    rs: CiliumRuleSet,
+    rule: any,
+    q: SideQuery,
+    dnsProxy: DnsProxyLookup,
+    notes: string[],
+    path: string,
+  ): { via: string; portRule?: CiliumPortRule } | undefined {
+    const req = requiresNote(rule, q.direction);
+    if (req) notes.push(`${ruleLabel(rs, path)}: ${req}`);
+    // A rule with only ICMP fields matches no TCP/UDP/SCTP traffic.
+    if (rule?.icmps !== undefined && rule?.toPorts === undefined) return undefined;
+    const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, dnsProxy);
+    for (const n of peer.notes) notes.push(`${ruleLabel(rs, path)}: ${n}`);
+    if (!peer.matched) return undefined;
+    const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
+    const idx = matchingPortRule(toPorts, q.port, q.protocol, q.destination);
+    if (idx === undefined) return undefined;
+    return { via: `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}`, portRule: idx >= 0 ? toPorts![idx] : undefined };
+  }
+
+  /** Rule sets whose endpointSelector selects the pod (its namespace's CNPs and all CCNPs). */
+  private selectedRuleSets(subject: Endpoint): CiliumRuleSet[] {
+    const cached = this.selectedCache.get(subject);
+    if (cached) return cached;
+    const identity = identityOf(subject);
+    const result = this.index
+      .candidates(subject.namespace ?? 'default')
+      .filter((rs) => rs.subjectSelector !== undefined && selectorMatches(rs.subjectSelector, identity));
+    this.selectedCache.set(subject, result);
+    return result;
+  }
+
+  /**
+   * toFQDNs only learns IPs from DNS answers seen by Cilium's DNS proxy, which needs an egress allow
+   * rule with `toPorts[].rules.dns` (usually towards kube-dns on port 53) in a policy selecting the
+   * same endpoint, and the proxy only forwards lookups its DNS rules allow
+   * (https://docs.cilium.io/en/stable/security/policy/language/#dns-based). The peer of the DNS rule
+   * is not checked.
+   */
+  private dnsProxyLookup(selected: CiliumRuleSet[]): DnsProxyLookup {
+    let dnsRules: Array<{ selectors: DnsSelector[]; where: string }> | undefined;
+    return (name: string) => {
+      dnsRules ??= this.dnsRulesOf(selected);
+      return this.lookupDns(dnsRules, name);
+    };
+  }
+
+  private dnsRulesOf(selected: CiliumRuleSet[]): Array<{ selectors: DnsSelector[]; where: string }> {
+    const dnsRules: Array<{ selectors: DnsSelector[]; where: string }> = [];
+    for (const rs of selected) {
+      const egress: any[] = Array.isArray(rs.rule.egress) ? rs.rule.egress : [];
+      egress.forEach((rule, i) => {
+        (Array.isArray(rule?.toPorts) ? rule.toPorts : []).forEach((pr: CiliumPortRule, j: number) => {
+          if ((pr.rules?.dns?.length ?? 0) > 0) {
+            dnsRules.push({ selectors: pr.rules!.dns!, where: ruleLabel(rs, `${rs.path}.egress[${i}].toPorts[${j}]`) });
+          }
+        });
+      });
+    }
+    return dnsRules;
+  }
+
+  private lookupDns(dnsRules: Array<{ selectors: DnsSelector[]; where: string }>, name: string): { ok: boolean; message: string } {
+    if (dnsRules.length === 0) {
+      return {
+        ok: false,
+        message: 'no egress rule with toPorts.rules.dns (DNS proxy, e.g. to kube-dns on 53) selects this endpoint, '
+          + 'so Cilium never learns the IPs of the name',
+      };
+    }
+    for (const d of dnsRules) {
+      const s = d.selectors.find((sel) => dnsSelectorMatches(sel, name));
+      if (s) return { ok: true, message: `DNS proxy rule ${d.where} (${describeDnsSelector(s)})` };
+    }
+    return {
+      ok: false,
+      message: `the DNS proxy rules (${dnsRules.map((d) => d.where).join(', ')}) do not allow lookups of ${name}`,
+    };
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * `toPorts` matching and L7 rule descriptions.
+ * https://docs.cilium.io/en/stable/security/policy/language/#layer-4-examples :
+ * `port` is a string (a number, or a container port name resolved on the destination pod);
+ * `endPort` extends a numeric port to a range and is ignored for named ports; `protocol` is TCP,
+ * UDP, SCTP or ANY, and omitted means any. Ports are matched after Service DNAT.
+ * Port `0` is Cilium's wildcard port (all ports of the protocol).
+ */
+import { Endpoint, L4Protocol } from '../model';
+import { describeDnsSelector, DnsSelector } from './fqdn';
+
+/** One `toPorts[].ports[]` entry. */
+export interface CiliumPortProtocol {
+  readonly port?: string | number;
+  readonly endPort?: number;
+  readonly protocol?: string;
+}
+
+/** One `toPorts[]` entry. */
+export interface CiliumPortRule {
+  readonly ports?: CiliumPortProtocol[];
+  readonly rules?: {
+    readonly http?: Array<Record<string, any>>;
+    readonly dns?: DnsSelector[];
+    readonly kafka?: Array<Record<string, any>>;
+    readonly l7proto?: string;
+    readonly l7?: Array<Record<string, string>>;
+  };
+  readonly serverNames?: string[];
+}
+
+/** Does one port entry match the flow's port/protocol (named ports resolved on `destination`)? */
+export function portProtocolMatches(pp: CiliumPortProtocol, port: number, protocol: L4Protocol, destination: Endpoint): boolean {
+  const proto = (pp.protocol ?? 'ANY').toUpperCase();
+  if (proto !== 'ANY' && proto !== '' && proto !== protocol) return false;
+  const text = String(pp.port ?? '0').trim();
+  if (/^[0-9]+$/.test(text)) {
+    const start = Number(text);
+    if (start === 0) return true;
+    const end = pp.endPort !== undefined && pp.endPort > start ? pp.endPort : start;
+    return port >= start && port <= end;
+  }
+  // Named port: the destination pod must declare it, with this number and a compatible protocol.
+  return destination.namedPorts.some((np) => np.name === text && np.port === port && np.protocol === protocol);
+}
+
+/** Index of the first `toPorts` entry matching the flow, `-1` when there is no `toPorts` (all ports), or undefined. */
+export function matchingPortRule(
+  toPorts: CiliumPortRule[] | undefined,
+  port: number,
+  protocol: L4Protocol,
+  destination: Endpoint,
+): number | undefined {
+  if (toPorts === undefined) return -1;
+  for (let i = 0; i < toPorts.length; i++) {
+    const ports = toPorts[i].ports;
+    // A toPorts entry without ports only carries L7 rules: it applies to every port.
+    if (!ports || ports.length === 0) return i;
+    if (ports.some((pp) => portProtocolMatches(pp, port, protocol, destination))) return i;
+  }
+  return undefined;
+}
+
+/** Does a toPorts entry carry L7 rules (which turn the L4 allow into a proxy redirect)? */
+export function hasL7Rules(rule: CiliumPortRule): boolean {
+  const r = rule.rules;
+  if (!r) return false;
+  return (r.http?.length ?? 0) > 0 || (r.dns?.length ?? 0) > 0 || (r.kafka?.length ?? 0) > 0 || !!r.l7proto;
+}
+
+function describeHttp(h: Record<string, any>): string {
+  const parts = ['HTTP', h.method ?? 'any method', h.path ?? 'any path'];
+  if (h.host) parts.push(`host ${h.host}`);
+  const headers: string[] = [...(h.headers ?? [])];
+  for (const m of h.headerMatches ?? []) headers.push(`${m.name}${m.value !== undefined ? `: ${m.value}` : ''}`);
+  if (headers.length > 0) parts.push(`headers [${headers.join(', ')}]`);
+  return parts.join(' ');
+}
+
+/** Human-readable L7 constraints of a toPorts entry (empty when it has none). */
+export function describeL7(rule: CiliumPortRule): string[] {
+  const r = rule.rules;
+  if (!r) return [];
+  const out: string[] = [];
+  for (const h of r.http ?? []) out.push(describeHttp(h));
+  for (const d of r.dns ?? []) out.push(`DNS proxy ${describeDnsSelector(d)}`);
+  for (const k of r.kafka ?? []) out.push(`Kafka ${JSON.stringify(k)}`);
+  if (r.l7proto) out.push(`L7 ${r.l7proto} ${JSON.stringify(r.l7 ?? [])}`);
+  return out;
+}

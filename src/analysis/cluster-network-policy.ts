@@ -1,0 +1,134 @@
+/**
+ * policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy semantics (schema pinned in
+ * /work/shared/schemas/policy.networking.k8s.io/clusternetworkpolicy_v1alpha2.json; upstream
+ * https://network-policy-api.sigs.k8s.io/).
+ *
+ * Tiers are evaluated Admin -> NetworkPolicy -> Baseline -> default allow. Inside a tier, policies
+ * with a lower `priority` go first and rules are evaluated in order; the first matching rule
+ * decides: `Accept` and `Deny` are final, `Pass` skips the rest of the tier.
+ */
+import { Endpoint, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf } from './model';
+import { LabelSelector, Labels, matchesLabelSelector } from './selectors';
+import { cidrContainsIp, parseCidrLoose, parseIp } from '../util/cidr';
+
+/** The two tiers a ClusterNetworkPolicy can use. */
+export type ClusterNetworkPolicyTier = 'Admin' | 'Baseline';
+
+/** Is this object a policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy? */
+export function isClusterNetworkPolicy(obj: ManifestObject): boolean {
+  return obj.apiVersion === 'policy.networking.k8s.io/v1alpha2' && obj.kind === 'ClusterNetworkPolicy';
+}
+
+/** The outcome of one tier: the deciding rule's action, or undefined when no rule matched. */
+export interface TierOutcome {
+  readonly action?: 'Accept' | 'Deny' | 'Pass';
+  readonly reason?: Reason;
+}
+
+/** The policies of one tier, sorted by priority (then name, for deterministic ties). */
+export function policiesOfTier(manifests: ManifestObject[], tier: ClusterNetworkPolicyTier): ManifestObject[] {
+  return manifests
+    .filter((m) => isClusterNetworkPolicy(m) && m.spec?.tier === tier)
+    .sort((a, b) => (a.spec?.priority ?? 0) - (b.spec?.priority ?? 0)
+      || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+}
+
+/** Evaluate one tier's (sorted) policies for one side of a flow. */
+export function evaluateTier(policies: ManifestObject[], query: SideQuery, namespaces: NamespaceIndex): TierOutcome {
+  for (const cnp of policies) {
+    if (!subjectSelects(cnp.spec?.subject, query.subject, namespaces)) continue;
+    const rules: any[] = (query.direction === 'ingress' ? cnp.spec?.ingress : cnp.spec?.egress) ?? [];
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] ?? {};
+      const peers: any[] = (query.direction === 'ingress' ? rule.from : rule.to) ?? [];
+      if (!peers.some((p) => peerMatches(p ?? {}, query.peer, namespaces))) continue;
+      if (!protocolsMatch(rule.protocols, query)) continue;
+      const action = rule.action as 'Accept' | 'Deny' | 'Pass';
+      const path = `spec.${query.direction}[${i}]`;
+      const named = rule.name ? ` (${rule.name})` : '';
+      return {
+        action,
+        reason: {
+          object: refOf(cnp),
+          rule: path,
+          effect: action === 'Accept' ? 'allow' : action === 'Deny' ? 'deny' : 'pass',
+          message: `${describeRef(refOf(cnp))} (${cnp.spec?.tier} tier, priority ${cnp.spec?.priority})`
+            + ` ${path}${named}: ${action}`,
+        },
+      };
+    }
+  }
+  return {};
+}
+
+/** Does the policy's subject select `endpoint`? */
+export function selectsSubject(cnp: ManifestObject, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
+  return subjectSelects(cnp.spec?.subject, endpoint, namespaces);
+}
+
+/** Subject: `namespaces` (all pods of the selected namespaces) or `pods` (namespace AND pod selector). */
+function subjectSelects(subject: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
+  if (!subject || endpoint.kind !== 'pod' || endpoint.hostNetwork) return false;
+  return podSelection(subject, endpoint, namespaces);
+}
+
+/** Shared `namespaces` / `pods` selection of subjects and peers; host-networked pods are never included. */
+function podSelection(sel: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
+  if (endpoint.kind !== 'pod' || endpoint.hostNetwork) return false;
+  const nsLabels = namespaceLabelsOf(endpoint, namespaces);
+  if (sel.namespaces) return matchesLabelSelector(sel.namespaces as LabelSelector, nsLabels);
+  if (sel.pods) {
+    // "if empty, it selects all Namespaces": an absent namespaceSelector is treated the same way.
+    return matchesLabelSelector(sel.pods.namespaceSelector ?? {}, nsLabels)
+      && matchesLabelSelector(sel.pods.podSelector ?? {}, endpoint.labels);
+  }
+  return false;
+}
+
+/** One peer: `namespaces`, `pods` or (egress only) `networks`, which match by IP any endpoint with one. */
+function peerMatches(peer: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
+  if (peer.networks) {
+    if (!endpoint.ip) return false;
+    let ip;
+    try {
+      ip = parseIp(endpoint.ip);
+    } catch {
+      return false;
+    }
+    return (peer.networks as string[]).some((n) => {
+      const cidr = parseCidrLoose(String(n));
+      return !!cidr && cidrContainsIp(cidr, ip);
+    });
+  }
+  return podSelection(peer, endpoint, namespaces);
+}
+
+/** Absent `protocols` = all traffic; otherwise any item (tcp/udp/sctp destinationPort or destinationNamedPort). */
+function protocolsMatch(protocols: any[] | undefined, query: SideQuery): boolean {
+  if (!protocols || protocols.length === 0) return true;
+  return protocols.some((p) => {
+    if (!p) return false;
+    if (p.destinationNamedPort !== undefined) {
+      // Resolved on the destination pod's container ports; never matches nodes or networks.
+      const dest = query.destination;
+      return dest.kind === 'pod' && !dest.hostNetwork && dest.namedPorts.some(
+        (np) => np.name === p.destinationNamedPort && np.port === query.port && np.protocol === query.protocol,
+      );
+    }
+    const key = query.protocol.toLowerCase();
+    const spec = p[key];
+    if (!spec) return false;
+    const dp = spec.destinationPort;
+    if (!dp) return true;
+    if (dp.number !== undefined) return dp.number === query.port;
+    if (dp.range) return query.port >= dp.range.start && query.port <= dp.range.end;
+    return false;
+  });
+}
+
+/** The labels of an endpoint's namespace. */
+function namespaceLabelsOf(endpoint: Endpoint, namespaces: NamespaceIndex): Labels {
+  if (Object.keys(endpoint.namespaceLabels).length > 0) return endpoint.namespaceLabels;
+  const ns = endpoint.namespace ?? '';
+  return namespaces.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+}

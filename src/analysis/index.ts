@@ -1,0 +1,6 @@
+// Public API of the reachability analyzer (jsii): internal models and helpers stay unexported.
+export * from './reachability';
+export * from './reachability-result';
+export * from './target';
+export * from './flow-matrix';
+export * from './jest-matchers';

@@ -1,0 +1,196 @@
+/**
+ * networking.k8s.io/v1 NetworkPolicy semantics, reusable by every CNI model (Calico and Cilium
+ * both enforce Kubernetes NetworkPolicies alongside their own objects).
+ *
+ * Semantics: https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the API
+ * reference https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/
+ *
+ * CONTRACT (signatures are fixed; other models import them):
+ */
+import { cidrContainsIp, parseCidrLoose, parseIp } from '../../util/cidr';
+import { Endpoint, L4Protocol, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf } from '../model';
+import { LabelSelector, Labels, matchesLabelSelector } from '../selectors';
+
+/** Is this object a networking.k8s.io/v1 NetworkPolicy? */
+export function isNetworkPolicy(obj: ManifestObject): boolean {
+  return obj.apiVersion === 'networking.k8s.io/v1' && obj.kind === 'NetworkPolicy';
+}
+
+/**
+ * The effective policyTypes: the explicit list, or `Ingress` plus `Egress` when an egress
+ * section exists (https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/).
+ */
+export function effectivePolicyTypes(np: ManifestObject): Array<'Ingress' | 'Egress'> {
+  const explicit = np.spec?.policyTypes;
+  if (Array.isArray(explicit) && explicit.length > 0) {
+    const result: Array<'Ingress' | 'Egress'> = [];
+    if (explicit.includes('Ingress')) result.push('Ingress');
+    if (explicit.includes('Egress')) result.push('Egress');
+    return result;
+  }
+  // "If this field is not specified, it will default based on the existence of ingress or egress
+  // rules": Ingress always, Egress only when the spec has an egress section.
+  return np.spec?.egress !== undefined && np.spec?.egress !== null ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/** Namespace of a namespaced manifest (`default` when absent, as kubectl applies it). */
+export function namespaceOf(obj: ManifestObject): string {
+  return obj.metadata?.namespace ?? 'default';
+}
+
+/**
+ * Does `np` select `endpoint` (same namespace, podSelector matches; hostNetwork pods, nodes and
+ * external endpoints are never selected)?
+ */
+export function selectsEndpoint(np: ManifestObject, endpoint: Endpoint): boolean {
+  if (endpoint.kind !== 'pod' || endpoint.hostNetwork) return false;
+  if (endpoint.namespace !== namespaceOf(np)) return false;
+  // podSelector is required by the API; an empty one selects every pod of the namespace.
+  return matchesLabelSelector(np.spec?.podSelector ?? {}, endpoint.labels);
+}
+
+/**
+ * For a policy that selects `query.subject` and isolates `query.direction`: the index of the first
+ * rule in `spec.ingress` / `spec.egress` that allows the query (peer + port), or undefined.
+ */
+export function matchingRuleIndex(np: ManifestObject, query: SideQuery, namespaces: NamespaceIndex): number | undefined {
+  const rules: any[] = (query.direction === 'ingress' ? np.spec?.ingress : np.spec?.egress) ?? [];
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] ?? {};
+    const peers: any[] | undefined = query.direction === 'ingress' ? rule.from : rule.to;
+    if (!peersMatch(np, peers, query.peer, namespaces)) continue;
+    if (!portsMatch(rule.ports, query)) continue;
+    return i;
+  }
+  return undefined;
+}
+
+/**
+ * Evaluate all Kubernetes NetworkPolicies for one side: `isolated` is true when at least one
+ * policy selects the subject for that direction; `allowed` when not isolated or some rule allows.
+ * `reasons` name the allowing rule(s), or the isolating policies when nothing allowed.
+ */
+export function evaluateNetworkPolicies(
+  policies: ManifestObject[],
+  query: SideQuery,
+  namespaces: NamespaceIndex,
+): { isolated: boolean; allowed: boolean; reasons: Reason[] } {
+  const type = query.direction === 'ingress' ? 'Ingress' : 'Egress';
+  const selecting = policies
+    .filter((p) => isNetworkPolicy(p) && selectsEndpoint(p, query.subject) && effectivePolicyTypes(p).includes(type))
+    .sort((a, b) => describeRef(refOf(a)).localeCompare(describeRef(refOf(b))));
+  if (selecting.length === 0) {
+    return {
+      isolated: false,
+      allowed: true,
+      reasons: [{ effect: 'default-allow', message: `no NetworkPolicy selects ${query.subject.name} for ${query.direction}` }],
+    };
+  }
+  const allows: Reason[] = [];
+  for (const np of selecting) {
+    const index = matchingRuleIndex(np, query, namespaces);
+    if (index === undefined) continue;
+    const rule = `spec.${query.direction}[${index}]`;
+    allows.push({
+      object: refOf(np),
+      rule,
+      effect: 'allow',
+      message: `${describeRef(refOf(np))} ${rule} allows ${describeQuery(query)}`,
+    });
+  }
+  if (allows.length > 0) return { isolated: true, allowed: true, reasons: allows };
+  return {
+    isolated: true,
+    allowed: false,
+    reasons: selecting.map((np) => ({
+      object: refOf(np),
+      effect: 'isolate' as const,
+      message: `${describeRef(refOf(np))} isolates ${query.subject.name} for ${query.direction}`
+        + ` and no rule allows ${describeQuery(query)}`,
+    })),
+  };
+}
+
+/** `from peer to port` / `to peer on port` for messages. */
+function describeQuery(query: SideQuery): string {
+  const port = `${query.protocol}/${query.port}`;
+  return query.direction === 'ingress' ? `from ${query.peer.name} on ${port}` : `to ${query.peer.name} on ${port}`;
+}
+
+/** An absent or empty `from`/`to` matches every peer; otherwise any list item (OR). */
+function peersMatch(np: ManifestObject, peers: any[] | undefined, peer: Endpoint, namespaces: NamespaceIndex): boolean {
+  if (peers === undefined || peers === null || peers.length === 0) return true;
+  return peers.some((p) => peerMatches(np, p ?? {}, peer, namespaces));
+}
+
+/**
+ * One NetworkPolicyPeer. podSelector alone = pods of the policy's namespace; namespaceSelector
+ * alone = all pods of the selected namespaces; both = AND. hostNetwork pods, nodes and external
+ * endpoints are only matched by ipBlock (NETWORKING-FACTS.md #8).
+ */
+function peerMatches(np: ManifestObject, peer: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
+  if (peer.ipBlock) return ipBlockMatches(peer.ipBlock, endpoint);
+  const podSelector: LabelSelector | undefined = peer.podSelector ?? undefined;
+  const namespaceSelector: LabelSelector | undefined = peer.namespaceSelector ?? undefined;
+  // A peer with no field is rejected by the API server; fail closed.
+  if (!podSelector && !namespaceSelector) return false;
+  if (endpoint.kind !== 'pod' || endpoint.hostNetwork || endpoint.namespace === undefined) return false;
+  if (namespaceSelector) {
+    if (!matchesLabelSelector(namespaceSelector, namespaceLabelsOf(endpoint, namespaces))) return false;
+  } else if (endpoint.namespace !== namespaceOf(np)) {
+    return false;
+  }
+  return podSelector ? matchesLabelSelector(podSelector, endpoint.labels) : true;
+}
+
+/** The labels of an endpoint's namespace: its own copy, else the index, else the automatic label. */
+function namespaceLabelsOf(endpoint: Endpoint, namespaces: NamespaceIndex): Labels {
+  if (Object.keys(endpoint.namespaceLabels).length > 0) return endpoint.namespaceLabels;
+  const ns = endpoint.namespace ?? '';
+  return namespaces.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+}
+
+/** ipBlock: the endpoint's IP is inside `cidr` and outside every `except`; no IP never matches. */
+function ipBlockMatches(ipBlock: any, endpoint: Endpoint): boolean {
+  if (!endpoint.ip) return false;
+  const cidr = parseCidrLoose(String(ipBlock.cidr ?? ''));
+  if (!cidr) return false;
+  let ip;
+  try {
+    ip = parseIp(endpoint.ip);
+  } catch {
+    return false;
+  }
+  if (!cidrContainsIp(cidr, ip)) return false;
+  for (const text of ipBlock.except ?? []) {
+    const except = parseCidrLoose(String(text));
+    if (except && cidrContainsIp(except, ip)) return false;
+  }
+  return true;
+}
+
+/** An absent or empty `ports` matches every port; otherwise any item (OR). */
+function portsMatch(ports: any[] | undefined, query: SideQuery): boolean {
+  if (ports === undefined || ports === null || ports.length === 0) return true;
+  return ports.some((p) => portMatches(p ?? {}, query));
+}
+
+/**
+ * One NetworkPolicyPort: protocol defaults to TCP; an absent port matches all ports of the
+ * protocol; `endPort` makes an inclusive range; a named port is resolved on the destination
+ * pod's container ports with the same name and protocol.
+ */
+function portMatches(port: any, query: SideQuery): boolean {
+  const protocol: L4Protocol = (port.protocol ?? 'TCP') as L4Protocol;
+  if (protocol !== query.protocol) return false;
+  if (port.port === undefined || port.port === null) return true;
+  if (typeof port.port === 'string') {
+    if (query.destination.kind !== 'pod' || query.destination.hostNetwork) return false;
+    return query.destination.namedPorts.some(
+      (np) => np.name === port.port && np.protocol === protocol && np.port === query.port,
+    );
+  }
+  const first = Number(port.port);
+  const last = port.endPort !== undefined && port.endPort !== null ? Number(port.endPort) : first;
+  return query.port >= first && query.port <= last;
+}

@@ -1,0 +1,187 @@
+/*
+ * toFQDNs (https://docs.cilium.io/en/stable/security/policy/language/#dns-based) and toPorts / L7
+ * (https://docs.cilium.io/en/stable/security/policy/language/#layer-4-examples, #layer-7-examples).
+ */
+import { api, cnp, egress, external, ingress, kubeDns, web, worker } from './helpers';
+import { patternToRegExp } from '../../../src/analysis/cilium/fqdn';
+
+const dnsRule = {
+  toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
+  toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+};
+
+describe('toFQDNs', () => {
+  const github = external('140.82.112.3', 'api.github.com');
+
+  test('matchName works together with a DNS proxy rule', () => {
+    const policy = cnp('shop', 'fqdn', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      egress: [dnsRule, { toFQDNs: [{ matchName: 'api.github.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }],
+    });
+    const v = egress([policy], web, github, 443);
+    expect(v.allowed).toBe(true);
+    expect(v.reasons[0]).toMatchObject({ effect: 'allow', rule: 'spec.egress[1]' });
+    expect(v.reasons[0].message).toContain('DNS proxy rule');
+    expect(egress([policy], web, github, 80).allowed).toBe(false);
+    expect(egress([policy], web, external('140.82.112.4', 'github.com'), 443).allowed).toBe(false);
+    // The DNS rule itself allows the lookup at kube-dns, through the DNS proxy.
+    const dns = egress([policy], web, kubeDns, 53, 'UDP');
+    expect(dns.allowed).toBe(true);
+    expect(dns.l7Constraints).toEqual(['DNS proxy matchPattern * (CiliumNetworkPolicy shop/fqdn spec.egress[0])']);
+  });
+
+  test('without a DNS proxy rule the FQDN rule matches nothing and says why', () => {
+    const policy = cnp('shop', 'fqdn-only', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      egress: [{ toFQDNs: [{ matchName: 'api.github.com' }] }],
+    });
+    const v = egress([policy], web, github, 443);
+    expect(v.allowed).toBe(false);
+    const note = v.reasons.find((r) => r.effect === 'log');
+    expect(note?.message).toContain('toPorts.rules.dns');
+    expect(note?.message).toContain('spec.egress[0]');
+  });
+
+  test('a DNS proxy rule that does not allow the name blocks the FQDN rule too', () => {
+    const policy = cnp('shop', 'fqdn-narrow-dns', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      egress: [
+        { ...dnsRule, toPorts: [{ ports: [{ port: '53' }], rules: { dns: [{ matchPattern: '*.svc.cluster.local' }] } }] },
+        { toFQDNs: [{ matchPattern: '*.github.com' }] },
+      ],
+    });
+    const v = egress([policy], web, github, 443);
+    expect(v.allowed).toBe(false);
+    expect(v.reasons.some((r) => r.message.includes('do not allow lookups of api.github.com'))).toBe(true);
+  });
+
+  test('matchPattern wildcard semantics', () => {
+    expect(patternToRegExp('*.cilium.io').test('sub.cilium.io')).toBe(true);
+    expect(patternToRegExp('*.cilium.io').test('cilium.io')).toBe(false);
+    expect(patternToRegExp('*.cilium.io').test('sub.sub.cilium.io')).toBe(false);
+    expect(patternToRegExp('part*ial.com').test('part-extra-ial.com')).toBe(true);
+    expect(patternToRegExp('part*ial.com').test('partial.com')).toBe(true);
+    expect(patternToRegExp('**.cilium.io').test('test.app.cilium.io')).toBe(true);
+    expect(patternToRegExp('**.cilium.io').test('cilium.io')).toBe(false);
+    expect(patternToRegExp('*').test('anything.example')).toBe(true);
+  });
+
+  test('FQDN rules never match in-cluster endpoints', () => {
+    const policy = cnp('shop', 'fqdn-pod', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      egress: [dnsRule, { toFQDNs: [{ matchPattern: '*' }] }],
+    });
+    expect(egress([policy], web, api, 8080).allowed).toBe(false);
+    expect(egress([policy], web, external('203.0.113.9', 'example.org'), 443).allowed).toBe(true);
+  });
+});
+
+describe('toPorts', () => {
+  const mk = (ports: any[]): any => cnp('shop', 'ports', {
+    endpointSelector: { matchLabels: { app: 'api' } },
+    ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports }] }],
+  });
+
+  test('string port with TCP protocol', () => {
+    const policy = mk([{ port: '8080', protocol: 'TCP' }]);
+    expect(ingress([policy], web, api, 8080, 'TCP').allowed).toBe(true);
+    expect(ingress([policy], web, api, 8080, 'UDP').allowed).toBe(false);
+    expect(ingress([policy], web, api, 8081, 'TCP').allowed).toBe(false);
+    expect(ingress([policy], worker, api, 8080, 'TCP').allowed).toBe(false);
+  });
+
+  test('endPort range', () => {
+    const policy = mk([{ port: '8000', endPort: 8100, protocol: 'TCP' }]);
+    expect(ingress([policy], web, api, 8000).allowed).toBe(true);
+    expect(ingress([policy], web, api, 8100).allowed).toBe(true);
+    expect(ingress([policy], web, api, 8101).allowed).toBe(false);
+    expect(ingress([policy], web, api, 7999).allowed).toBe(false);
+  });
+
+  test('named port resolves on the destination pod', () => {
+    const policy = mk([{ port: 'http', protocol: 'TCP' }]);
+    expect(ingress([policy], web, api, 8080).allowed).toBe(true);
+    expect(ingress([policy], web, api, 9090).allowed).toBe(false);
+  });
+
+  test('protocol omitted or ANY matches TCP, UDP and SCTP; UDP only matches UDP', () => {
+    const any = mk([{ port: '53' }]);
+    expect(ingress([any], web, api, 53, 'TCP').allowed).toBe(true);
+    expect(ingress([any], web, api, 53, 'UDP').allowed).toBe(true);
+    expect(ingress([any], web, api, 53, 'SCTP').allowed).toBe(true);
+    const explicitAny = mk([{ port: '53', protocol: 'ANY' }]);
+    expect(ingress([explicitAny], web, api, 53, 'UDP').allowed).toBe(true);
+    const udp = mk([{ port: '53', protocol: 'UDP' }]);
+    expect(ingress([udp], web, api, 53, 'TCP').allowed).toBe(false);
+    expect(ingress([udp], web, api, 53, 'UDP').allowed).toBe(true);
+  });
+});
+
+describe('L7 rules', () => {
+  const http = cnp('shop', 'backend', {
+    endpointSelector: { matchLabels: { app: 'api' } },
+    ingress: [{
+      fromEndpoints: [{ matchLabels: { app: 'web' } }],
+      toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/api/.*' }] } }],
+    }],
+  });
+
+  test('HTTP rules become l7Constraints of the allow', () => {
+    const v = ingress([http], web, api, 8080);
+    expect(v.allowed).toBe(true);
+    expect(v.l7Constraints).toEqual(['HTTP GET /api/.* (CiliumNetworkPolicy shop/backend spec.ingress[0])']);
+  });
+
+  test('headers are reported', () => {
+    const withHeaders = cnp('shop', 'hdr', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ toPorts: [{ ports: [{ port: '80' }], rules: { http: [{ method: 'POST', headers: ['X-Token: abc'] }] } }] }],
+    });
+    expect(ingress([withHeaders], web, api, 80).l7Constraints).toEqual([
+      'HTTP POST any path headers [X-Token: abc] (CiliumNetworkPolicy shop/hdr spec.ingress[0])',
+    ]);
+  });
+
+  test('an L3/L4 allow of the same flow lifts the L7 restriction', () => {
+    const l4 = cnp('shop', 'l4', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: '8080' }] }] }],
+    });
+    const v = ingress([http, l4], web, api, 8080);
+    expect(v.allowed).toBe(true);
+    expect(v.l7Constraints).toBeUndefined();
+    expect(v.reasons.map((r) => r.object?.name)).toEqual(['backend', 'l4']);
+  });
+});
+
+describe('rule shapes', () => {
+  test('an empty rule {} selects every peer on every port', () => {
+    const allowAll = cnp('shop', 'allow-all', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{}] });
+    expect(ingress([allowAll], external('198.51.100.1'), api, 22).allowed).toBe(true);
+    expect(ingress([allowAll], worker, api, 8080, 'UDP').allowed).toBe(true);
+  });
+
+  test('an ICMP-only rule allows no TCP/UDP traffic', () => {
+    const icmp = cnp('shop', 'icmp', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], icmps: [{ fields: [{ type: 8 }] }] }],
+    });
+    expect(ingress([icmp], web, api, 8080).allowed).toBe(false);
+  });
+
+  test('notes about non-matching allow rules only accompany denials', () => {
+    const policy = cnp('shop', 'mixed', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      egress: [{ toEntities: ['world'] }, { toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' } }] }],
+    });
+    const ok = egress([policy], web, external('198.51.100.1'), 443);
+    expect(ok.allowed).toBe(true);
+    expect(ok.reasons.map((r) => r.effect)).toEqual(['allow']);
+    const denied = egress([policy], web, api, 5432);
+    expect(denied.allowed).toBe(false);
+    expect(denied.reasons.filter((r) => r.effect === 'log').map((r) => r.message)).toEqual([
+      'note: CiliumNetworkPolicy shop/mixed spec.egress[1]: toServices is not modelled: treated as matching nothing',
+    ]);
+  });
+});
+

@@ -1,0 +1,136 @@
+/**
+ * policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy tiers (Admin -> NetworkPolicy -> Baseline
+ * -> default allow) and flannel (nothing enforced).
+ */
+import { deployment, namespace, networkPolicy } from './fixtures';
+import { Reachability } from '../../src/analysis/reachability';
+import { Target } from '../../src/analysis/target';
+import { Cni } from '../../src/cluster/cni';
+import { Port } from '../../src/policy/port';
+
+function cnp(name: string, tier: 'Admin' | 'Baseline', priority: number, spec: any) {
+  return { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name }, spec: { tier, priority, ...spec } };
+}
+
+const cluster = [
+  namespace('prod', { env: 'prod' }),
+  namespace('dev', { env: 'dev' }),
+  deployment('prod', 'db', { app: 'db' }),
+  deployment('dev', 'tool', { app: 'tool' }),
+  deployment('prod', 'api', { app: 'api' }),
+];
+const db = Target.workload('prod', 'db');
+const tool = Target.workload('dev', 'tool');
+const api = Target.workload('prod', 'api');
+const withCnp = Cni.kubernetes({ clusterNetworkPolicy: true });
+const subjectProd = { namespaces: { matchLabels: { env: 'prod' } } };
+const fromDev = [{ namespaces: { matchLabels: { env: 'dev' } } }];
+const npAllowAll = networkPolicy('allow-all', 'prod', { podSelector: {}, ingress: [{}] });
+const npDenyAll = networkPolicy('deny-all', 'prod', { podSelector: {}, policyTypes: ['Ingress'] });
+
+describe('ClusterNetworkPolicy', () => {
+  test('Admin Deny beats a NetworkPolicy allow', () => {
+    const reach = Reachability.fromManifests([...cluster, npAllowAll,
+      cnp('deny-dev', 'Admin', 10, { subject: subjectProd, ingress: [{ name: 'no-dev', action: 'Deny', from: fromDev }] })], { cni: withCnp });
+    const result = reach.check(tool, db, Port.tcp(5432));
+    expect(result.allowed).toBe(false);
+    expect(result.ingress.decidingObjects).toEqual(['ClusterNetworkPolicy deny-dev']);
+    expect(result.ingress.reasons).toEqual(['ClusterNetworkPolicy deny-dev (Admin tier, priority 10) spec.ingress[0] (no-dev): Deny']);
+    expect(reach.check(api, db, Port.tcp(5432)).allowed).toBe(true);
+  });
+
+  test('Admin Accept beats a NetworkPolicy default deny', () => {
+    const reach = Reachability.fromManifests([...cluster, npDenyAll,
+      cnp('accept-dev', 'Admin', 10, { subject: subjectProd, ingress: [{ action: 'Accept', from: fromDev }] })], { cni: withCnp });
+    expect(reach.check(tool, db, Port.tcp(5432)).allowed).toBe(true);
+    expect(reach.check(api, db, Port.tcp(5432)).allowed).toBe(false);
+  });
+
+  test('Admin Pass defers to the NetworkPolicy tier', () => {
+    const pass = cnp('pass-dev', 'Admin', 10, { subject: subjectProd, ingress: [{ action: 'Pass', from: fromDev }] });
+    const deny = cnp('deny-dev', 'Admin', 20, { subject: subjectProd, ingress: [{ action: 'Deny', from: fromDev }] });
+    expect(Reachability.fromManifests([...cluster, pass, deny, npAllowAll], { cni: withCnp }).check(tool, db, Port.tcp(1)).allowed).toBe(true);
+    expect(Reachability.fromManifests([...cluster, pass, deny, npDenyAll], { cni: withCnp }).check(tool, db, Port.tcp(1)).allowed).toBe(false);
+    // Without the Pass the later Admin Deny decides.
+    expect(Reachability.fromManifests([...cluster, deny, npAllowAll], { cni: withCnp }).check(tool, db, Port.tcp(1)).allowed).toBe(false);
+  });
+
+  test('Baseline Deny applies only when no NetworkPolicy isolates the pod', () => {
+    const baseline = cnp('baseline-deny', 'Baseline', 10, { subject: subjectProd, ingress: [{ action: 'Deny', from: fromDev }] });
+    expect(Reachability.fromManifests([...cluster, baseline], { cni: withCnp }).check(tool, db, Port.tcp(1)).allowed).toBe(false);
+    expect(Reachability.fromManifests([...cluster, baseline, npAllowAll], { cni: withCnp }).check(tool, db, Port.tcp(1)).allowed).toBe(true);
+  });
+
+  test('lower priority is evaluated first within a tier', () => {
+    const accept = (p: number) => cnp('accept', 'Admin', p, { subject: subjectProd, ingress: [{ action: 'Accept', from: fromDev }] });
+    const deny = (p: number) => cnp('deny', 'Admin', p, { subject: subjectProd, ingress: [{ action: 'Deny', from: fromDev }] });
+    expect(Reachability.fromManifests([...cluster, deny(20), accept(10)], { cni: withCnp }).check(tool, db, Port.tcp(1)).allowed).toBe(true);
+    expect(Reachability.fromManifests([...cluster, deny(5), accept(10)], { cni: withCnp }).check(tool, db, Port.tcp(1)).allowed).toBe(false);
+  });
+
+  test('egress networks and port ranges', () => {
+    const policy = cnp('egress', 'Admin', 1, {
+      subject: { pods: { namespaceSelector: { matchLabels: { env: 'prod' } }, podSelector: { matchLabels: { app: 'api' } } } },
+      egress: [{ action: 'Deny', to: [{ networks: ['203.0.113.0/24'] }], protocols: [{ tcp: { destinationPort: { range: { start: 8000, end: 8100 } } } }] }],
+    });
+    const reach = Reachability.fromManifests([...cluster, policy], { cni: withCnp });
+    expect(reach.check(api, Target.external('203.0.113.9'), Port.tcp(8050)).allowed).toBe(false);
+    expect(reach.check(api, Target.external('203.0.113.9'), Port.tcp(8101)).allowed).toBe(true);
+    expect(reach.check(api, Target.external('203.0.113.9'), Port.udp(8050)).allowed).toBe(true);
+    expect(reach.check(api, Target.external('198.51.100.1'), Port.tcp(8050)).allowed).toBe(true);
+    // The subject selects app=api only.
+    expect(reach.check(db, Target.external('203.0.113.9'), Port.tcp(8050)).allowed).toBe(true);
+  });
+
+  test('pods peers (namespace AND pod selector) and destinationNamedPort', () => {
+    const withPorts = [
+      ...cluster.filter((o: any) => o.metadata.name !== 'db'),
+      deployment('prod', 'db', { app: 'db' }, { containers: [{ name: 'c', ports: [{ name: 'pg', containerPort: 5432 }] }] }),
+    ];
+    const policy = cnp('accept-api-pg', 'Admin', 1, {
+      subject: subjectProd,
+      ingress: [
+        {
+          action: 'Accept',
+          from: [{ pods: { namespaceSelector: { matchLabels: { env: 'prod' } }, podSelector: { matchLabels: { app: 'api' } } } }],
+          protocols: [{ destinationNamedPort: 'pg' }],
+        },
+        { action: 'Deny', from: [{ namespaces: {} }] },
+      ],
+    });
+    const reach = Reachability.fromManifests([...withPorts, policy], { cni: withCnp });
+    expect(reach.check(api, db, Port.tcp(5432)).allowed).toBe(true);
+    expect(reach.check(api, db, Port.named('pg')).allowed).toBe(true);
+    expect(reach.check(api, db, Port.tcp(5433)).allowed).toBe(false);
+    expect(reach.check(tool, db, Port.tcp(5432)).allowed).toBe(false);
+  });
+
+  test('a host-networked pod is neither subject nor pods peer', () => {
+    const agent = deployment('prod', 'agent', { app: 'agent' }, { hostNetwork: true });
+    const denyAll = cnp('deny-all', 'Admin', 1, { subject: subjectProd, ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }] });
+    const reach = Reachability.fromManifests([...cluster, agent, denyAll], { cni: withCnp });
+    expect(reach.check(api, Target.workload('prod', 'agent'), Port.tcp(1)).allowed).toBe(true);
+    expect(reach.check(Target.workload('prod', 'agent'), db, Port.tcp(1)).allowed).toBe(true);
+    expect(reach.check(api, db, Port.tcp(1)).allowed).toBe(false);
+  });
+
+  test('ignored with a note when the CNI does not implement ClusterNetworkPolicy', () => {
+    const deny = cnp('deny-dev', 'Admin', 10, { subject: subjectProd, ingress: [{ action: 'Deny', from: fromDev }] });
+    const reach = Reachability.fromManifests([...cluster, deny], { cni: Cni.kubernetes() });
+    const result = reach.check(tool, db, Port.tcp(1));
+    expect(result.allowed).toBe(true);
+    expect(reach.notes).toEqual(['1 ClusterNetworkPolicy object(s) ignored: the CNI does not implement ClusterNetworkPolicy']);
+    expect(result.explain()).toContain('note: 1 ClusterNetworkPolicy object(s) ignored');
+  });
+});
+
+describe('flannel', () => {
+  test('every flow is allowed, whatever the policies say', () => {
+    const reach = Reachability.fromManifests([...cluster, npDenyAll], { cni: Cni.flannel() });
+    const result = reach.check(tool, db, Port.tcp(5432));
+    expect(result.allowed).toBe(true);
+    expect(result.ingress.reasons).toEqual(['flannel enforces no NetworkPolicy']);
+    expect(result.egress.reasons).toEqual(['flannel enforces no NetworkPolicy']);
+    expect(reach.notes).toEqual(['1 policy object(s) ignored: flannel enforces no NetworkPolicy']);
+  });
+});
