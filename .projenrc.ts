@@ -68,6 +68,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // Generated copies and example output stay out of git (after projen's own `!/src/` rule).
 project.gitignore.exclude('/src/imports/', '/.examples-out/');
 
+// The analyzer CLI for GitOps pipelines.
+project.addBins({ 'cdk8s-networking': 'lib/cli/main.js' });
+
 // `npm ci` fails on the newest unrs-resolver (it names unpublished platform packages).
 for (const pattern of ['/imports/', '/examples/', '/bench/', '/.ci/']) {
   project.addPackageIgnore(pattern);
