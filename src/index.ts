@@ -13,6 +13,7 @@ export * from './policy/traffic-policy';
 // Patterns
 export * from './patterns/zero-trust-namespace';
 export * from './patterns/tenant-isolation';
+export * from './patterns/three-tier-app';
 
 // Analysis
 export * from './analysis';

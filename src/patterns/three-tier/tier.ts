@@ -1,0 +1,225 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import {
+  sizeToQuantity,
+  validateAbsolutePath,
+  validateEnvName,
+  validateImage,
+  validatePositiveInteger,
+  validateResources,
+} from './validation';
+import { propError } from '../../util/errors';
+import { registerObject } from '../../util/object-registry';
+import { validateDnsSubdomain, validatePortNumber } from '../../util/validate';
+import type { AppTier, DatabaseTierProps, HttpTierProps } from '../three-tier-app';
+
+/** What a tier needs from its app (internal). */
+export interface TierBuildOptions {
+  /** The tier; also the prop prefix in error messages (`frontend.port`). */
+  readonly tier: AppTier;
+  /** `http` (Deployment, HTTP probes) or `database` (StatefulSet, TCP probes, data volume). */
+  readonly kind: 'http' | 'database';
+  readonly namespace: string;
+  readonly appName: string;
+  /** The readable labels that Services, PDBs and policies select. */
+  readonly podLabels: Record<string, string>;
+  /** The user's extra labels. */
+  readonly extraLabels: Record<string, string>;
+  readonly props: HttpTierProps | DatabaseTierProps;
+}
+
+/** The objects of one tier (internal). */
+export interface TierBuild {
+  readonly workload: kplus.Deployment | kplus.StatefulSet;
+  readonly service: kplus.Service;
+  readonly pdb?: ApiObject;
+  /** The container port. */
+  readonly port: number;
+  /** Labels of the tier's objects (pod labels plus the user's extra labels). */
+  readonly objectLabels: Record<string, string>;
+}
+
+const DEFAULT_RESOURCES: Record<'http' | 'database', Required<Pick<kplus.ContainerResources, 'cpu' | 'memory'>>> = {
+  http: {
+    cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
+    memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+  },
+  database: {
+    cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.units(1) },
+    memory: { request: Size.mebibytes(512), limit: Size.gibibytes(1) },
+  },
+};
+
+/**
+ * Build the workload, Service and PodDisruptionBudget of one tier. Errors are raised on `app` (the
+ * ThreeTierApp) with the prop prefixed by the tier, e.g. `[chart/shop] frontend.port: ...`.
+ */
+export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
+  const t = o.tier;
+  const isDb = o.kind === 'database';
+  const p = o.props;
+  const dbProps = p as DatabaseTierProps;
+  const httpProps = p as HttpTierProps;
+  if (p === undefined || p === null) throw propError(app, t, `the ${t} tier props are required`);
+
+  const image = validateImage(app, `${t}.image`, p.image);
+  const port = validatePortNumber(app, `${t}.port`, p.port ?? (isDb ? 5432 : 8080));
+  const replicas = validatePositiveInteger(app, `${t}.replicas`, p.replicas ?? (isDb ? 1 : 2));
+  const user = validatePositiveInteger(app, `${t}.runAsUser`, p.runAsUser ?? (isDb ? 999 : 10001));
+  const defaults = DEFAULT_RESOURCES[o.kind];
+  const resources: kplus.ContainerResources = {
+    cpu: p.resources?.cpu ?? defaults.cpu,
+    memory: p.resources?.memory ?? defaults.memory,
+    ephemeralStorage: p.resources?.ephemeralStorage,
+  };
+  validateResources(app, `${t}.resources`, resources);
+  const writablePaths = (p.writablePaths ?? (isDb ? ['/tmp', '/var/run/postgresql'] : ['/tmp']))
+    .map((path, i) => validateAbsolutePath(app, `${t}.writablePaths[${i}]`, path));
+  const dataMountPath = isDb
+    ? validateAbsolutePath(app, `${t}.dataMountPath`, dbProps.dataMountPath ?? '/var/lib/postgresql/data')
+    : undefined;
+  const healthPath = isDb ? undefined : validateAbsolutePath(app, `${t}.healthCheckPath`, httpProps.healthCheckPath ?? '/healthz');
+
+  const name = `${o.appName}-${t}`;
+  const portName = isDb ? 'postgres' : 'http';
+  const objectLabels = sortKeys({ ...o.extraLabels, ...o.podLabels });
+  const scope = new Construct(app, t.charAt(0).toUpperCase() + t.slice(1));
+
+  // Environment: sorted for byte-identical output; PGDATA below the mount point (see dataMountPath).
+  const envValues: Record<string, string> = { ...(isDb ? { PGDATA: `${dataMountPath}/pgdata` } : {}), ...(p.env ?? {}) };
+  const envVariables: Record<string, kplus.EnvValue> = {};
+  for (const key of Object.keys(envValues).sort()) {
+    envVariables[validateEnvName(app, `${t}.env`, key)] = kplus.EnvValue.fromValue(String(envValues[key]));
+  }
+  const envFrom = p.envFromSecret === undefined ? undefined : [kplus.Env.fromSecret(
+    kplus.Secret.fromSecretName(scope, 'EnvSecret', validateDnsSubdomain(app, `${t}.envFromSecret`, p.envFromSecret)),
+  )];
+
+  const volumeMounts = writablePaths.map((path, i) => ({
+    path,
+    volume: kplus.Volume.fromEmptyDir(scope, `Writable${i}`, volumeName(app, `${t}.writablePaths[${i}]`, writablePaths, i, isDb ? ['data'] : [])),
+  }));
+
+  // Probe timings: readiness takes a pod out of the Service quickly; liveness restarts it only after
+  // ~30 s of failures, so a slow request or a GC pause does not cause a restart loop.
+  const probeOptions = { timeoutSeconds: Duration.seconds(3), periodSeconds: Duration.seconds(10), failureThreshold: 3 };
+  const probe = (initialDelay: number) => (healthPath !== undefined
+    ? kplus.Probe.fromHttpGet(healthPath, { port, initialDelaySeconds: Duration.seconds(initialDelay), ...probeOptions })
+    : kplus.Probe.fromTcpSocket({ port, initialDelaySeconds: Duration.seconds(initialDelay), ...probeOptions }));
+
+  const container: kplus.ContainerProps = {
+    name: t,
+    image,
+    ports: [{ number: port, name: portName, protocol: kplus.Protocol.TCP }],
+    envVariables,
+    envFrom,
+    readiness: probe(5),
+    liveness: probe(isDb ? 30 : 15),
+    resources,
+    volumeMounts,
+    // Pod Security `restricted` (https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted).
+    securityContext: {
+      ensureNonRoot: true,
+      user,
+      group: user,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: p.readOnlyRootFilesystem ?? true,
+      // cdk8s-plus' Capability enum lists the CAP_* names only; the API's literal `ALL` is what
+      // `restricted` requires in `drop`.
+      capabilities: { drop: ['ALL' as kplus.Capability] },
+    },
+  };
+  const podProps = {
+    metadata: { name, namespace: o.namespace, labels: { ...objectLabels } },
+    podMetadata: { labels: { ...objectLabels } },
+    // Select by the readable tier labels instead of cdk8s' path-derived label: a selector is
+    // immutable, so it must not change when the construct tree is refactored.
+    select: false,
+    containers: [container],
+    securityContext: {
+      ensureNonRoot: true,
+      user,
+      group: user,
+      fsGroup: user,
+      // Skip the recursive chown of a large volume when its ownership is already right.
+      fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+    },
+  };
+
+  let workload: kplus.Deployment | kplus.StatefulSet;
+  let service: kplus.Service;
+  const servicePorts = [{ name: portName, port, targetPort: port, protocol: kplus.Protocol.TCP }];
+  const serviceProps = {
+    metadata: { name, namespace: o.namespace, labels: { ...objectLabels } },
+    type: kplus.ServiceType.CLUSTER_IP,
+    ports: servicePorts,
+  };
+  if (!isDb) {
+    workload = new kplus.Deployment(scope, 'Deployment', { ...podProps, replicas });
+    service = new kplus.Service(scope, 'Service', serviceProps);
+    for (const [key, value] of Object.entries(o.podLabels)) service.selectLabel(key, value);
+  } else {
+    // Headless: clients resolve the pods themselves, and the StatefulSet's pods get stable DNS names
+    // (`<name>-0.<service>`) through it.
+    // https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
+    service = new kplus.Service(scope, 'Service', { ...serviceProps, clusterIP: 'None' });
+    workload = new kplus.StatefulSet(scope, 'StatefulSet', { ...podProps, replicas, service });
+    // The StatefulSet makes its Service select cdk8s' path label; select the readable labels instead.
+    ApiObject.of(service).addJsonPatch(JsonPatch.replace('/spec/selector', sortKeys(o.podLabels)));
+    const storage = sizeToQuantity(app, `${t}.storage`, dbProps.storage ?? Size.gibibytes(10));
+    const claim: Record<string, any> = {
+      metadata: { name: 'data', labels: { ...objectLabels } },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        // A Quantity, not a string: the L1 KubeStatefulSet maps the patched JSON through its typed converters,
+        // which read `.value` of every resource quantity.
+        resources: { requests: { storage: kplus.k8s.Quantity.fromString(storage) } },
+      },
+    };
+    if (dbProps.storageClassName !== undefined) {
+      claim.spec.storageClassName = validateDnsSubdomain(app, `${t}.storageClassName`, dbProps.storageClassName);
+    }
+    const dataMount = { name: 'data', mountPath: dataMountPath };
+    const sts = ApiObject.of(workload);
+    // cdk8s-plus-27 has no volumeClaimTemplates: add the claim and its mount to the synthesized object.
+    sts.addJsonPatch(JsonPatch.add('/spec/volumeClaimTemplates', [claim]));
+    sts.addJsonPatch(volumeMounts.length > 0
+      ? JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', dataMount)
+      : JsonPatch.add('/spec/template/spec/containers/0/volumeMounts', [dataMount]));
+  }
+  workload.select(kplus.LabelSelector.of({ labels: { ...o.podLabels } }));
+  // cdk8s-plus-27 cannot set seccompProfile; `restricted` requires RuntimeDefault (or Localhost).
+  const seccomp = { type: 'RuntimeDefault' };
+  ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', seccomp));
+  registerObject(app, ApiObject.of(workload));
+  registerObject(app, ApiObject.of(service));
+
+  let pdb: ApiObject | undefined;
+  if (replicas > 1) {
+    // Voluntary disruptions (node drains) keep at least one pod serving.
+    pdb = registerObject(app, new kplus.k8s.KubePodDisruptionBudget(scope, 'PodDisruptionBudget', {
+      metadata: { name, namespace: o.namespace, labels: { ...objectLabels } },
+      spec: { minAvailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...o.podLabels } } },
+    }));
+  }
+  return { workload, service, pdb, port, objectLabels };
+}
+
+/** A copy with sorted keys: values added by JSON patches are not sorted by cdk8s. */
+function sortKeys(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+}
+
+/** A readable emptyDir volume name for a path (`/var/run/postgresql` -> `var-run-postgresql`), unique per pod. */
+function volumeName(app: Construct, prop: string, all: string[], index: number, reserved: string[]): string {
+  const name = (p: string) =>
+    p.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50).replace(/-+$/, '') || 'root';
+  const path = all[index];
+  const mine = name(path);
+  if (reserved.includes(mine) || all.slice(0, index).some((other) => name(other) === mine)) {
+    throw propError(app, prop, `'${path}' would reuse the volume name '${mine}' of an earlier writable path or of the data volume`);
+  }
+  return mine;
+}

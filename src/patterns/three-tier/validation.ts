@@ -1,0 +1,103 @@
+import { Size, SizeRoundingBehavior } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { propError } from '../../util/errors';
+import { validateDnsSubdomain } from '../../util/validate';
+
+/**
+ * A public host name for an Ingress rule and its TLS certificate: a lower-case DNS name with at least
+ * two labels of at most 63 characters each. Wildcards are refused: a wildcard host exposes every name
+ * under the domain, and cert-manager's HTTP-01 solver cannot issue wildcard certificates anyway.
+ */
+export function validateHost(scope: IConstruct, prop: string, host: string): string {
+  if (typeof host === 'string' && host.includes('*')) {
+    throw propError(scope, prop, `'${host}' is a wildcard host; name the exact host the app serves`);
+  }
+  validateDnsSubdomain(scope, prop, host);
+  const labels = host.split('.');
+  if (labels.length < 2) throw propError(scope, prop, `'${host}' is not a fully qualified public host name (e.g. 'shop.example.com')`);
+  const long = labels.find((l) => l.length > 63);
+  if (long !== undefined) throw propError(scope, prop, `'${host}' has the label '${long}' longer than 63 characters`);
+  return host;
+}
+
+/** A container image reference: not empty, no whitespace, no URL scheme. */
+export function validateImage(scope: IConstruct, prop: string, image: string): string {
+  if (typeof image !== 'string' || image.trim().length === 0) throw propError(scope, prop, 'the container image must not be empty');
+  if (/\s/.test(image) || image.includes('://') || image.startsWith('-')) {
+    throw propError(scope, prop, `'${image}' is not a valid image reference (e.g. 'registry.example.com/shop/web:1.2.3')`);
+  }
+  return image;
+}
+
+/** An integer >= `min`. */
+export function validatePositiveInteger(scope: IConstruct, prop: string, value: number, min = 1): number {
+  if (!Number.isInteger(value) || value < min) throw propError(scope, prop, `${value} must be an integer >= ${min}`);
+  return value;
+}
+
+/**
+ * An environment variable name. Kubernetes 1.27 accepts `[-._a-zA-Z][-._a-zA-Z0-9]*`
+ * (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#environment-variables).
+ */
+export function validateEnvName(scope: IConstruct, prop: string, name: string): string {
+  if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) throw propError(scope, prop, `'${name}' is not a valid environment variable name`);
+  return name;
+}
+
+/** An absolute, normalized path without whitespace (mount paths, HTTP probe paths). */
+export function validateAbsolutePath(scope: IConstruct, prop: string, path: string): string {
+  if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path) || path.split('/').some((s) => s === '..')) {
+    throw propError(scope, prop, `'${path}' must be an absolute path starting with '/' (no whitespace, no '..')`);
+  }
+  return path;
+}
+
+/** Millicores of a cdk8s-plus Cpu (`'250m'` or `'1.5'`). */
+function millicores(cpu: kplus.Cpu): number {
+  return cpu.amount.endsWith('m') ? Number(cpu.amount.slice(0, -1)) : Number(cpu.amount) * 1000;
+}
+
+/** Kibibytes of a Size, without rounding. */
+function kibibytes(size: Size): number {
+  return size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+}
+
+/**
+ * Requests must not exceed limits: the API server rejects such a pod template only when the
+ * ReplicaSet creates pods, long after `kubectl apply` succeeded.
+ */
+export function validateResources(scope: IConstruct, prop: string, resources: kplus.ContainerResources): void {
+  const check = (what: string, request: number | undefined, limit: number | undefined, show: (n: number) => string) => {
+    for (const [field, value] of [['request', request], ['limit', limit]] as const) {
+      if (value !== undefined && (!Number.isFinite(value) || value <= 0)) throw propError(scope, `${prop}.${what}.${field}`, `${show(value)} must be positive`);
+    }
+    if (request !== undefined && limit !== undefined && request > limit) {
+      throw propError(scope, `${prop}.${what}`, `request ${show(request)} exceeds limit ${show(limit)}`);
+    }
+  };
+  const cpu = resources.cpu;
+  check('cpu', cpu?.request && millicores(cpu.request), cpu?.limit && millicores(cpu.limit), (n) => `${n}m`);
+  const mem = resources.memory;
+  check('memory', mem?.request && kibibytes(mem.request), mem?.limit && kibibytes(mem.limit), (n) => `${n}Ki`);
+  const eph = resources.ephemeralStorage;
+  check('ephemeralStorage', eph?.request && kibibytes(eph.request), eph?.limit && kibibytes(eph.limit), (n) => `${n}Ki`);
+}
+
+/** A Size as the shortest exact Kubernetes binary quantity (`10Gi`, `1536Mi`, ...). */
+export function sizeToQuantity(scope: IConstruct, prop: string, size: Size): string {
+  const units: Array<[string, (o: { rounding: SizeRoundingBehavior }) => number]> = [
+    ['Ti', (o) => size.toTebibytes(o)],
+    ['Gi', (o) => size.toGibibytes(o)],
+    ['Mi', (o) => size.toMebibytes(o)],
+    ['Ki', (o) => size.toKibibytes(o)],
+  ];
+  for (const [unit, convert] of units) {
+    const n = convert({ rounding: SizeRoundingBehavior.NONE });
+    if (Number.isInteger(n)) {
+      if (n <= 0) break;
+      return `${n}${unit}`;
+    }
+  }
+  throw propError(scope, prop, 'must be a positive whole number of kibibytes');
+}

@@ -1,0 +1,648 @@
+import { App, Chart, Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { ClusterNetwork, Cni, Port } from '../../src';
+import { Reachability } from '../../src/analysis/reachability';
+import { Target } from '../../src/analysis/target';
+import { AppTier, ThreeTierApp, ThreeTierAppProps } from '../../src/patterns/three-tier-app';
+import '../support/reachability-matchers';
+import { expectValidManifests } from '../support/schema';
+
+// Expected values below come from the upstream semantics (Kubernetes NetworkPolicy, Pod Security
+// Standards `restricted`, ingress-nginx and cert-manager annotations), not from the implementation.
+
+const MINIMAL: ThreeTierAppProps = {
+  namespace: 'shop',
+  host: 'shop.example.com',
+  frontend: { image: 'registry.example.com/shop/web:1.0.0' },
+  backend: { image: 'registry.example.com/shop/api:1.0.0' },
+  database: { image: 'postgres:16.4' },
+};
+
+const FRONTEND = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/component': 'frontend', 'app.kubernetes.io/part-of': 'shop' };
+const BACKEND = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/component': 'backend', 'app.kubernetes.io/part-of': 'shop' };
+const DATABASE = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/component': 'database', 'app.kubernetes.io/part-of': 'shop' };
+const APP_POLICY_NAMES = [
+  'frontend-allow-ingress-controller', 'frontend-to-backend', 'backend-from-frontend', 'backend-to-database', 'database-from-backend',
+  'acme-solver-allow-ingress-controller',
+];
+const ACME_SOLVER = { 'acme.cert-manager.io/http01-solver': 'true' };
+
+function chartWith(cni: Cni): Chart {
+  const chart = Testing.chart();
+  new ClusterNetwork(chart, 'cluster', { cni });
+  return chart;
+}
+
+/** Synthesize `props` (overriding MINIMAL) and validate every object strictly. */
+function synth(cni: Cni, props: Partial<ThreeTierAppProps> = {}, id = 'shop'): any[] {
+  const chart = chartWith(cni);
+  new ThreeTierApp(chart, id, { ...MINIMAL, ...props });
+  const objects = Testing.synth(chart);
+  expectValidManifests(objects);
+  return objects;
+}
+
+function get(objects: any[], kind: string, name: string): any {
+  const found = objects.filter((o) => o.kind === kind && o.metadata?.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
+  return found[0];
+}
+
+function tryGet(objects: any[], kind: string, name: string): any | undefined {
+  return objects.find((o) => o.kind === kind && o.metadata?.name === name);
+}
+
+/** Does a `matchLabels`-only selector (or `{}`) select pods with `labels`? */
+function selects(selector: any, labels: Record<string, string>): boolean {
+  expect(selector.matchExpressions).toBeUndefined();
+  return Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+}
+
+/** Does a NetworkPolicy peer (from/to item) match pods with `labels` in the policy's own namespace `ns`? */
+function peerMatches(peer: any, labels: Record<string, string>, ns: string): boolean {
+  if (peer.ipBlock) return false; // pod IPs are not matched by our ipBlocks (none of them are pod CIDRs)
+  const nsOk = peer.namespaceSelector === undefined || selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': ns });
+  const podOk = peer.podSelector === undefined || selects(peer.podSelector, labels);
+  return nsOk && podOk;
+}
+
+/**
+ * Is traffic from pods `src` to pods `dst` (both in `ns`) on `port`/TCP allowed by these
+ * networking.k8s.io/v1 NetworkPolicies? Both ends are in default deny here, so both an egress allow
+ * selecting the source and an ingress allow selecting the destination are needed.
+ */
+type Labels = Record<string, string>;
+
+function netpolAllows(policies: any[], ns: string, src: Labels, dst: Labels, port: number): boolean {
+  const portOk = (rule: any) => !rule.ports || rule.ports.some((p: any) => (p.protocol ?? 'TCP') === 'TCP'
+    && (p.port === undefined || p.port === port || (p.endPort !== undefined && p.port <= port && port <= p.endPort)));
+  // An isolated direction is open to `peer` if some policy selecting `pods` has a rule matching port and peer.
+  const allowed = (pods: Labels, type: 'Ingress' | 'Egress', peer: Labels) => policies
+    .filter((np) => np.spec.policyTypes.includes(type) && selects(np.spec.podSelector, pods))
+    .flatMap((np) => np.spec[type.toLowerCase()] ?? [])
+    .some((rule: any) => {
+      const peers = type === 'Ingress' ? rule.from : rule.to;
+      return portOk(rule) && (peers === undefined || peers.some((p: any) => peerMatches(p, peer, ns)));
+    });
+  return allowed(src, 'Egress', dst) && allowed(dst, 'Ingress', src);
+}
+
+function podSpec(workload: any): any {
+  return workload.spec.template.spec;
+}
+
+describe.each([
+  ['kubernetes', () => Cni.kubernetes()],
+  ['calico', () => Cni.calico()],
+  ['cilium', () => Cni.cilium()],
+])('ThreeTierApp on %s', (cniName, makeCni) => {
+  let objects: any[];
+  beforeAll(() => {
+    objects = synth(makeCni());
+  });
+  const netpols = () => objects.filter((o) => o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy');
+
+  test('emits exactly the expected objects, all valid under the strict schemas', () => {
+    const inventory = objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
+    const guardrail: Record<string, string[]> = {
+      kubernetes: [],
+      calico: ['projectcalico.org/v3 NetworkPolicy shop/platform-guardrails.deny-cloud-metadata', 'projectcalico.org/v3 Tier /platform-guardrails'],
+      cilium: ['cilium.io/v2 CiliumNetworkPolicy shop/deny-cloud-metadata'],
+    };
+    expect(inventory).toEqual([
+      'apps/v1 Deployment shop/shop-backend',
+      'apps/v1 Deployment shop/shop-frontend',
+      'apps/v1 StatefulSet shop/shop-database',
+      ...guardrail[cniName],
+      'networking.k8s.io/v1 Ingress shop/shop',
+      ...['acme-solver-allow-ingress-controller', 'allow-dns', 'backend-from-frontend', 'backend-to-database', 'database-from-backend', 'default-deny-all',
+        'frontend-allow-ingress-controller', 'frontend-to-backend'].map((n) => `networking.k8s.io/v1 NetworkPolicy shop/${n}`),
+      'policy/v1 PodDisruptionBudget shop/shop-backend',
+      'policy/v1 PodDisruptionBudget shop/shop-frontend',
+      'v1 Namespace /shop',
+      'v1 Service shop/shop-backend',
+      'v1 Service shop/shop-database',
+      'v1 Service shop/shop-frontend',
+    ].sort());
+  });
+
+  test('the namespace enforces Pod Security restricted', () => {
+    const ns = get(objects, 'Namespace', 'shop');
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  test('default-deny-all isolates every pod in both directions', () => {
+    expect(get(objects, 'NetworkPolicy', 'default-deny-all').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  test('allow-dns: kube-dns pods in kube-system (ONE peer) on UDP and TCP 53', () => {
+    expect(get(objects, 'NetworkPolicy', 'allow-dns').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      }],
+    });
+  });
+
+  test('frontend-allow-ingress-controller: ingress-nginx pods in ingress-nginx (ONE peer, AND) to frontend on TCP 8080', () => {
+    const np = get(objects, 'NetworkPolicy', 'frontend-allow-ingress-controller');
+    expect(np.metadata.namespace).toBe('shop');
+    expect(np.spec).toEqual({
+      podSelector: { matchLabels: FRONTEND },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+        }],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      }],
+    });
+  });
+
+  test('cert-manager HTTP-01 solver pods (created in this namespace) reachable from the ingress controller on TCP 8089 only', () => {
+    expect(get(objects, 'NetworkPolicy', 'acme-solver-allow-ingress-controller').spec).toEqual({
+      podSelector: { matchLabels: ACME_SOLVER },
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+        }],
+        ports: [{ protocol: 'TCP', port: 8089 }],
+      }],
+    });
+  });
+
+  test('frontend -> backend on TCP 8080: egress on the frontend and ingress on the backend', () => {
+    expect(get(objects, 'NetworkPolicy', 'frontend-to-backend').spec).toEqual({
+      podSelector: { matchLabels: FRONTEND },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: { matchLabels: BACKEND } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+    });
+    expect(get(objects, 'NetworkPolicy', 'backend-from-frontend').spec).toEqual({
+      podSelector: { matchLabels: BACKEND },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: FRONTEND } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
+    });
+  });
+
+  test('backend -> database on TCP 5432 only', () => {
+    expect(get(objects, 'NetworkPolicy', 'backend-to-database').spec).toEqual({
+      podSelector: { matchLabels: BACKEND },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: { matchLabels: DATABASE } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+    });
+    expect(get(objects, 'NetworkPolicy', 'database-from-backend').spec).toEqual({
+      podSelector: { matchLabels: DATABASE },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: BACKEND } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+    });
+  });
+
+  test('policy scan: the promised flows are allowed, frontend -> database and every other flow is denied', () => {
+    const all = netpols();
+    expect(netpolAllows(all, 'shop', FRONTEND, BACKEND, 8080)).toBe(true);
+    expect(netpolAllows(all, 'shop', BACKEND, DATABASE, 5432)).toBe(true);
+    expect(netpolAllows(all, 'shop', FRONTEND, DATABASE, 5432)).toBe(false);
+    expect(netpolAllows(all, 'shop', FRONTEND, DATABASE, 8080)).toBe(false);
+    expect(netpolAllows(all, 'shop', FRONTEND, BACKEND, 5432)).toBe(false);
+    expect(netpolAllows(all, 'shop', BACKEND, DATABASE, 8080)).toBe(false);
+    expect(netpolAllows(all, 'shop', DATABASE, BACKEND, 8080)).toBe(false);
+    expect(netpolAllows(all, 'shop', DATABASE, FRONTEND, 8080)).toBe(false);
+    expect(netpolAllows(all, 'shop', BACKEND, FRONTEND, 8080)).toBe(false);
+    // No NetworkPolicy selecting the frontend has an egress peer that matches database pods.
+    for (const np of all.filter((p) => selects(p.spec.podSelector, FRONTEND))) {
+      for (const rule of np.spec.egress ?? []) {
+        if (rule.to === undefined) throw new Error(`${np.metadata.name} lets the frontend reach every peer`);
+        expect(rule.to.filter((peer: any) => peerMatches(peer, DATABASE, 'shop'))).toEqual([]);
+      }
+    }
+    // The database may only send DNS: the egress policies that select it are exactly allow-dns.
+    const dbEgress = all.filter((p) => p.spec.policyTypes.includes('Egress') && selects(p.spec.podSelector, DATABASE) && p.spec.egress);
+    expect(dbEgress.map((p) => p.metadata.name)).toEqual(['allow-dns']);
+    // No native (Calico / Cilium) object allows anything: the only native policy is the deny guard rail.
+    const calicoRules = objects.filter((o) => o.apiVersion === 'projectcalico.org/v3' && o.kind !== 'Tier')
+      .flatMap((o) => [...(o.spec.ingress ?? []), ...(o.spec.egress ?? [])]);
+    expect(calicoRules.filter((r) => r.action !== 'Deny')).toEqual([]);
+    const ciliumAllows = objects.filter((o) => o.apiVersion === 'cilium.io/v2').filter((o) => o.spec.ingress || o.spec.egress);
+    expect(ciliumAllows).toEqual([]);
+  });
+
+  test('policies carry the app labels', () => {
+    for (const name of APP_POLICY_NAMES) {
+      expect(get(objects, 'NetworkPolicy', name).metadata.labels).toEqual({ 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' });
+    }
+  });
+
+  test('the cloud-metadata guard rail exists with the native kind where the CNI can deny', () => {
+    if (cniName === 'calico') {
+      const gr = get(objects, 'NetworkPolicy', 'platform-guardrails.deny-cloud-metadata');
+      expect(gr.apiVersion).toBe('projectcalico.org/v3');
+      expect(gr.spec.tier).toBe('platform-guardrails');
+      expect(gr.spec.types).toEqual(['Egress']);
+      expect(gr.spec.egress).toEqual([{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }]);
+    } else if (cniName === 'cilium') {
+      const gr = get(objects, 'CiliumNetworkPolicy', 'deny-cloud-metadata');
+      expect(gr.apiVersion).toBe('cilium.io/v2');
+      expect(JSON.stringify(gr.spec.egressDeny)).toContain('169.254.169.254/32');
+    } else {
+      expect(objects.filter((o) => o.metadata.name.includes('deny-cloud-metadata'))).toEqual([]);
+    }
+  });
+
+  describe('workloads', () => {
+    const workloads = () => [get(objects, 'Deployment', 'shop-frontend'), get(objects, 'Deployment', 'shop-backend'), get(objects, 'StatefulSet', 'shop-database')];
+
+    test('every pod passes Pod Security restricted (non-root, no escalation, drop ALL, seccomp RuntimeDefault)', () => {
+      for (const w of workloads()) {
+        const spec = podSpec(w);
+        expect(spec.securityContext.runAsNonRoot).toBe(true);
+        expect(spec.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+        expect(spec.hostNetwork ?? false).toBe(false);
+        expect(spec.hostPID ?? false).toBe(false);
+        expect(spec.hostIPC ?? false).toBe(false);
+        expect(spec.automountServiceAccountToken).toBe(false);
+        expect(spec.volumes.every((v: any) => v.emptyDir !== undefined)).toBe(true); // restricted forbids hostPath
+        for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+          const sc = c.securityContext;
+          expect(sc.allowPrivilegeEscalation).toBe(false);
+          expect(sc.privileged).toBe(false);
+          expect(sc.capabilities).toEqual({ drop: ['ALL'] });
+          expect(sc.runAsNonRoot).toBe(true);
+          expect(sc.runAsUser).toBeGreaterThan(0);
+          expect(sc.readOnlyRootFilesystem).toBe(true);
+          expect(c.ports.every((p: any) => p.hostPort === undefined)).toBe(true);
+        }
+      }
+    });
+
+    test('numeric users: 10001 for the HTTP tiers, 999 (postgres) for the database, fsGroup for volumes', () => {
+      const [fe, be, db] = workloads().map(podSpec);
+      expect(fe.securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 });
+      expect(be.containers[0].securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001 });
+      expect(db.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
+    });
+
+    test('probes: HTTP GET /healthz on the http tiers, TCP socket on the database', () => {
+      const [fe, be, db] = workloads().map((w) => podSpec(w).containers[0]);
+      for (const c of [fe, be]) {
+        expect(c.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 8080, scheme: 'HTTP' });
+        expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8080, scheme: 'HTTP' });
+      }
+      expect(db.readinessProbe.tcpSocket).toEqual({ port: 5432 });
+      expect(db.livenessProbe.tcpSocket).toEqual({ port: 5432 });
+      expect(db.livenessProbe.initialDelaySeconds).toBeGreaterThanOrEqual(db.readinessProbe.initialDelaySeconds);
+    });
+
+    test('resources: requests and limits, defaults per tier', () => {
+      const [fe, be, db] = workloads().map((w) => podSpec(w).containers[0]);
+      for (const c of [fe, be]) {
+        expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+      }
+      expect(db.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1024Mi' } });
+    });
+
+    test('named container ports: http / postgres on TCP', () => {
+      const [fe, be, db] = workloads().map((w) => podSpec(w).containers[0]);
+      expect(fe.ports).toEqual([{ containerPort: 8080, name: 'http', protocol: 'TCP' }]);
+      expect(be.ports).toEqual([{ containerPort: 8080, name: 'http', protocol: 'TCP' }]);
+      expect(db.ports).toEqual([{ containerPort: 5432, name: 'postgres', protocol: 'TCP' }]);
+    });
+
+    test('read-only root filesystem with writable emptyDirs (/tmp; /var/run/postgresql for the database)', () => {
+      const [fe, , db] = workloads().map(podSpec);
+      expect(fe.containers[0].volumeMounts).toEqual([{ mountPath: '/tmp', name: 'tmp' }]);
+      expect(fe.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
+      expect(db.volumes).toEqual([{ name: 'tmp', emptyDir: {} }, { name: 'var-run-postgresql', emptyDir: {} }]);
+    });
+
+    test('pod labels are the readable tier labels; workload selectors use exactly them', () => {
+      const expected = [FRONTEND, BACKEND, DATABASE];
+      workloads().forEach((w, i) => {
+        expect(w.spec.selector).toEqual({ matchLabels: expected[i] });
+        expect(w.spec.template.metadata.labels).toMatchObject(expected[i]);
+        expect(w.metadata.namespace).toBe('shop');
+      });
+    });
+
+    test('database: StatefulSet with the headless Service as serviceName and a 10Gi ReadWriteOnce data claim', () => {
+      const sts = get(objects, 'StatefulSet', 'shop-database');
+      const svc = get(objects, 'Service', 'shop-database');
+      expect(sts.spec.serviceName).toBe(svc.metadata.name);
+      expect(sts.spec.replicas).toBe(1);
+      expect(svc.spec.clusterIP).toBe('None');
+      expect(svc.spec.ports).toEqual([{ name: 'postgres', port: 5432, protocol: 'TCP', targetPort: 5432 }]);
+      expect(sts.spec.volumeClaimTemplates).toEqual([{
+        metadata: { name: 'data', labels: DATABASE },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
+      }]);
+      const c = podSpec(sts).containers[0];
+      expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/postgresql/data' });
+      // initdb refuses a volume root that holds lost+found: PGDATA is a subdirectory.
+      expect(c.env).toEqual([{ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }]);
+    });
+
+    test('Services select exactly their own tier and never another tier', () => {
+      const services = [['shop-frontend', FRONTEND, 8080, 'http'], ['shop-backend', BACKEND, 8080, 'http'], ['shop-database', DATABASE, 5432, 'postgres']] as const;
+      const pods = { frontend: FRONTEND, backend: BACKEND, database: DATABASE };
+      for (const [name, labels, port, portName] of services) {
+        const svc = get(objects, 'Service', name);
+        expect(svc.spec.selector).toEqual(labels);
+        expect(svc.spec.ports).toEqual([{ name: portName, port, protocol: 'TCP', targetPort: port }]);
+        for (const [tier, podLabels] of Object.entries(pods)) {
+          expect(selects({ matchLabels: svc.spec.selector }, podLabels)).toBe(tier === labels['app.kubernetes.io/component']);
+        }
+      }
+      expect(get(objects, 'Service', 'shop-frontend').spec.type).toBe('ClusterIP');
+      expect(get(objects, 'Service', 'shop-frontend').spec.clusterIP).toBeUndefined();
+      expect(get(objects, 'Service', 'shop-backend').spec.type).toBe('ClusterIP');
+    });
+
+    test('Ingress: class nginx, TLS for the host, cert-manager and ssl-redirect annotations, frontend backend', () => {
+      const ing = get(objects, 'Ingress', 'shop');
+      expect(ing.metadata.annotations).toEqual({
+        'cert-manager.io/cluster-issuer': 'letsencrypt-prod',
+        'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+      });
+      expect(ing.spec).toEqual({
+        ingressClassName: 'nginx',
+        tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }],
+        rules: [{
+          host: 'shop.example.com',
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'shop-frontend', port: { number: 8080 } } } }] },
+        }],
+      });
+    });
+
+    test('PodDisruptionBudgets (minAvailable 1) for the two-replica tiers only', () => {
+      for (const [name, labels] of [['shop-frontend', FRONTEND], ['shop-backend', BACKEND]] as const) {
+        const pdb = get(objects, 'PodDisruptionBudget', name);
+        expect(pdb.apiVersion).toBe('policy/v1');
+        expect(pdb.spec).toEqual({ minAvailable: 1, selector: { matchLabels: labels } });
+      }
+      expect(tryGet(objects, 'PodDisruptionBudget', 'shop-database')).toBeUndefined();
+      expect(get(objects, 'Deployment', 'shop-frontend').spec.replicas).toBe(2);
+    });
+  });
+
+  test('deterministic: the same program synthesizes byte-identical YAML', () => {
+    const yamlOf = () => {
+      const app = new App();
+      const chart = new Chart(app, 'platform');
+      new ClusterNetwork(chart, 'cluster', { cni: makeCni() });
+      new ThreeTierApp(chart, 'shop', MINIMAL);
+      return app.synthYaml();
+    };
+    const first = yamlOf();
+    expect(first.length).toBeGreaterThan(1000);
+    expect(yamlOf()).toEqual(first);
+  });
+
+  test('snapshot', () => {
+    expect(objects).toMatchSnapshot();
+  });
+});
+
+// The promised flows, asserted on the synthesized manifests with each CNI's semantics.
+describe.each([
+  ['kubernetes', () => Cni.kubernetes()],
+  ['calico', () => Cni.calico()],
+  ['cilium', () => Cni.cilium()],
+])('ThreeTierApp reachability on %s', (_name, makeCni) => {
+  const fe = Target.workload('shop', 'shop-frontend');
+  const be = Target.workload('shop', 'shop-backend');
+  const db = Target.workload('shop', 'shop-database');
+  const ingressNginx = Target.workload('ingress-nginx', 'controller');
+  const otherNs = Target.workload('other', 'intruder');
+  const dns = Target.workload('kube-system', 'coredns');
+  const solver = Target.workload('shop', 'cm-acme-http-solver');
+  let reach: Reachability;
+  beforeAll(() => {
+    const cni = makeCni();
+    reach = Reachability.fromManifests(synth(cni), { cni });
+    reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }, { ports: [Port.tcp(8080)] });
+    reach.addProbe('intruder', 'other', { 'app.kubernetes.io/name': 'ingress-nginx' }, { ports: [Port.tcp(8080)] });
+    reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
+    reach.addProbe('cm-acme-http-solver', 'shop', ACME_SOLVER, { ports: [Port.tcp(8089)] });
+  });
+
+  test('the promised flows are allowed', () => {
+    expect(reach).toAllow(ingressNginx, fe, Port.tcp(8080));
+    expect(reach).toAllow(fe, be, Port.tcp(8080));
+    expect(reach).toAllow(be, db, Port.tcp(5432));
+    expect(reach).toAllow(ingressNginx, solver, Port.tcp(8089));
+    for (const tier of [fe, be, db]) {
+      expect(reach).toAllow(tier, dns, Port.udp(53));
+      expect(reach).toAllow(tier, dns, Port.tcp(53));
+    }
+  });
+
+  test('everything else is denied', () => {
+    expect(reach).toDeny(fe, db, Port.tcp(5432));
+    expect(reach).toDeny(ingressNginx, be, Port.tcp(8080));
+    expect(reach).toDeny(ingressNginx, db, Port.tcp(5432));
+    expect(reach).toDeny(otherNs, fe, Port.tcp(8080)); // right pod labels, wrong namespace
+    expect(reach).toDeny(fe, be, Port.tcp(5432));
+    expect(reach).toDeny(be, fe, Port.tcp(8080));
+    expect(reach).toDeny(db, be, Port.tcp(8080));
+    expect(reach).toDeny(db, Target.external('203.0.113.7'), Port.tcp(443));
+    expect(reach).toDeny(be, Target.external('169.254.169.254'), Port.tcp(80));
+    expect(reach).toDeny(fe, solver, Port.tcp(8089));
+    expect(reach).toDeny(solver, db, Port.tcp(5432));
+  });
+});
+
+describe('ThreeTierApp options', () => {
+  test('custom ports flow into containers, Services, probes, the Ingress and the policies', () => {
+    const objects = synth(Cni.kubernetes(), {
+      frontend: { image: 'web:1', port: 3000 },
+      backend: { image: 'api:1', port: 9000 },
+      database: { image: 'mysql:8', port: 3306 },
+    });
+    expect(get(objects, 'NetworkPolicy', 'frontend-allow-ingress-controller').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 3000 }]);
+    expect(get(objects, 'NetworkPolicy', 'frontend-to-backend').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
+    expect(get(objects, 'NetworkPolicy', 'backend-from-frontend').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
+    expect(get(objects, 'NetworkPolicy', 'backend-to-database').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 3306 }]);
+    expect(get(objects, 'NetworkPolicy', 'database-from-backend').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 3306 }]);
+    expect(podSpec(get(objects, 'Deployment', 'shop-backend')).containers[0].readinessProbe.httpGet.port).toBe(9000);
+    expect(podSpec(get(objects, 'StatefulSet', 'shop-database')).containers[0].livenessProbe.tcpSocket.port).toBe(3306);
+    expect(get(objects, 'Service', 'shop-frontend').spec.ports[0]).toMatchObject({ port: 3000, targetPort: 3000 });
+    expect(get(objects, 'Ingress', 'shop').spec.rules[0].http.paths[0].backend.service.port).toEqual({ number: 3000 });
+  });
+
+  test('equal ports on every tier are fine', () => {
+    const objects = synth(Cni.kubernetes(), {
+      frontend: { image: 'web:1', port: 8080 },
+      backend: { image: 'api:1', port: 8080 },
+      database: { image: 'db:1', port: 8080 },
+    });
+    expect(get(objects, 'NetworkPolicy', 'database-from-backend').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
+    // Still no frontend -> database path, even on the shared port.
+    const netpols = objects.filter((o) => o.kind === 'NetworkPolicy');
+    expect(netpolAllows(netpols, 'shop', FRONTEND, DATABASE, 8080)).toBe(false);
+    expect(netpolAllows(netpols, 'shop', BACKEND, DATABASE, 8080)).toBe(true);
+  });
+
+  test('createNamespace: false keeps default-deny-all and allow-dns but emits no Namespace', () => {
+    const objects = synth(Cni.kubernetes(), { createNamespace: false });
+    expect(objects.filter((o) => o.kind === 'Namespace')).toEqual([]);
+    expect(get(objects, 'NetworkPolicy', 'default-deny-all').metadata.namespace).toBe('shop');
+    expect(get(objects, 'NetworkPolicy', 'allow-dns').metadata.namespace).toBe('shop');
+  });
+
+  test('ingress options: class, issuer, secret, no redirect (explicit "false"), limit-rps', () => {
+    const ing = get(synth(Cni.kubernetes(), {
+      ingress: { className: 'internal-nginx', clusterIssuer: 'corp-ca', tlsSecretName: 'shop-cert', sslRedirect: false, limitRps: 20 },
+    }), 'Ingress', 'shop');
+    expect(ing.metadata.annotations).toEqual({
+      'cert-manager.io/cluster-issuer': 'corp-ca',
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'false',
+      'nginx.ingress.kubernetes.io/limit-rps': '20',
+    });
+    expect(ing.spec.ingressClassName).toBe('internal-nginx');
+    expect(ing.spec.tls).toEqual([{ hosts: ['shop.example.com'], secretName: 'shop-cert' }]);
+  });
+
+  test('ingress.allowAcmeHttp01Solver: false (DNS-01 issuers) drops the solver allow', () => {
+    const objects = synth(Cni.kubernetes(), { ingress: { allowAcmeHttp01Solver: false } });
+    expect(tryGet(objects, 'NetworkPolicy', 'acme-solver-allow-ingress-controller')).toBeUndefined();
+    expect(get(objects, 'NetworkPolicy', 'frontend-allow-ingress-controller')).toBeDefined();
+  });
+
+  test('name prop: object names, labels and TLS secret follow it', () => {
+    const objects = synth(Cni.kubernetes(), { name: 'store' });
+    const labels = { 'app.kubernetes.io/name': 'store', 'app.kubernetes.io/component': 'backend', 'app.kubernetes.io/part-of': 'store' };
+    expect(get(objects, 'Service', 'store-backend').spec.selector).toEqual(labels);
+    expect(get(objects, 'NetworkPolicy', 'backend-from-frontend').spec.podSelector).toEqual({ matchLabels: labels });
+    expect(get(objects, 'Ingress', 'store').spec.tls[0].secretName).toBe('store-tls');
+  });
+
+  test('database storage, storage class, replicas (PDB), env and envFromSecret', () => {
+    const objects = synth(Cni.kubernetes(), {
+      database: {
+        image: 'postgres:16.4',
+        storage: Size.mebibytes(1536),
+        storageClassName: 'fast-ssd',
+        replicas: 3,
+        env: { POSTGRES_DB: 'shop' },
+        envFromSecret: 'shop-db-credentials',
+      },
+    });
+    const sts = get(objects, 'StatefulSet', 'shop-database');
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.volumeClaimTemplates[0].spec).toEqual({
+      accessModes: ['ReadWriteOnce'], storageClassName: 'fast-ssd', resources: { requests: { storage: '1536Mi' } },
+    });
+    const c = podSpec(sts).containers[0];
+    expect(c.env).toEqual([{ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }, { name: 'POSTGRES_DB', value: 'shop' }]);
+    expect(c.envFrom).toEqual([{ secretRef: { name: 'shop-db-credentials' } }]);
+    expect(get(objects, 'PodDisruptionBudget', 'shop-database').spec).toEqual({ minAvailable: 1, selector: { matchLabels: DATABASE } });
+  });
+
+  test('replicas: 1 on the frontend means no frontend PDB (it would block every drain)', () => {
+    const objects = synth(Cni.kubernetes(), { frontend: { image: 'web:1', replicas: 1 } });
+    expect(tryGet(objects, 'PodDisruptionBudget', 'shop-frontend')).toBeUndefined();
+    expect(tryGet(objects, 'PodDisruptionBudget', 'shop-backend')).toBeDefined();
+  });
+
+  test('resources override per field; health path; writable root filesystem on request', () => {
+    const objects = synth(Cni.kubernetes(), {
+      backend: {
+        image: 'api:1',
+        healthCheckPath: '/ready',
+        readOnlyRootFilesystem: false,
+        resources: { memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) } },
+      },
+    });
+    const c = podSpec(get(objects, 'Deployment', 'shop-backend')).containers[0];
+    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
+    expect(c.readinessProbe.httpGet.path).toBe('/ready');
+    expect(c.securityContext.readOnlyRootFilesystem).toBe(false);
+  });
+
+  test('database without writable paths still mounts its data volume; custom mount path moves PGDATA', () => {
+    const objects = synth(Cni.kubernetes(), { database: { image: 'postgres:16.4', writablePaths: [], dataMountPath: '/data' } });
+    const spec = podSpec(get(objects, 'StatefulSet', 'shop-database'));
+    expect(spec.containers[0].volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
+    // Only the database reserves the volume name `data`.
+    const fe = podSpec(get(synth(Cni.kubernetes(), { frontend: { image: 'web:1', writablePaths: ['/data'] } }), 'Deployment', 'shop-frontend'));
+    expect(fe.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
+    expect(spec.containers[0].env).toEqual([{ name: 'PGDATA', value: '/data/pgdata' }]);
+    expect(spec.volumes).toBeUndefined();
+  });
+
+  test('extra labels go on objects and pods but never into selectors', () => {
+    const objects = synth(Cni.kubernetes(), { labels: { team: 'payments' } });
+    const dep = get(objects, 'Deployment', 'shop-frontend');
+    expect(dep.metadata.labels.team).toBe('payments');
+    expect(dep.spec.template.metadata.labels.team).toBe('payments');
+    expect(dep.spec.selector).toEqual({ matchLabels: FRONTEND });
+    expect(get(objects, 'Service', 'shop-frontend').spec.selector).toEqual(FRONTEND);
+    expect(get(objects, 'Namespace', 'shop').metadata.labels.team).toBe('payments');
+  });
+
+  test('podLabels() exposes the tier labels for extra policies', () => {
+    const chart = chartWith(Cni.kubernetes());
+    const app = new ThreeTierApp(chart, 'shop', MINIMAL);
+    expect(app.podLabels(AppTier.DATABASE)).toEqual(DATABASE);
+    expect(app.frontend).toBeInstanceOf(kplus.Deployment);
+    expect(app.database).toBeInstanceOf(kplus.StatefulSet);
+    expect(app.zeroTrustNamespace.policy('backend-to-database')).toBeDefined();
+  });
+});
+
+describe('ThreeTierApp validation: errors name the construct path and the prop', () => {
+  const build = (props: Partial<ThreeTierAppProps>) => () => {
+    const chart = chartWith(Cni.kubernetes());
+    new ThreeTierApp(chart, 'shop', { ...MINIMAL, ...props });
+  };
+
+  test('frontend.port: 70000', () => {
+    expect(build({ frontend: { image: 'web:1', port: 70000 } })).toThrow('[test/shop] frontend.port: port 70000 is outside 1-65535');
+  });
+
+  test.each([
+    ['database.port', { database: { image: 'db:1', port: 0 } }],
+    ['backend.port', { backend: { image: 'api:1', port: 80.5 } }],
+    ['backend.replicas', { backend: { image: 'api:1', replicas: 0 } }],
+    ['frontend.image', { frontend: { image: '' } }],
+    ['frontend.image', { frontend: { image: 'web app:1' } }],
+    ['database.runAsUser', { database: { image: 'db:1', runAsUser: 0 } }],
+    ['frontend.healthCheckPath', { frontend: { image: 'web:1', healthCheckPath: 'healthz' } }],
+    ['backend.env', { backend: { image: 'api:1', env: { '1BAD': 'x' } } }],
+    ['database.storage', { database: { image: 'db:1', storage: Size.kibibytes(0) } }],
+    ['frontend.resources.cpu', { frontend: { image: 'web:1', resources: { cpu: { request: kplus.Cpu.millis(800), limit: kplus.Cpu.millis(500) } } } }],
+    ['ingress.limitRps', { ingress: { limitRps: 0 } }],
+    ['frontend.writablePaths[1]', { frontend: { image: 'web:1', writablePaths: ['/tmp', '/tmp/'] } }],
+    ['database.writablePaths[0]', { database: { image: 'db:1', writablePaths: ['/data'] } }],
+    ['database.dataMountPath', { database: { image: 'db:1', dataMountPath: 'var/lib/data' } }],
+    ['ingress.tlsSecretName', { ingress: { tlsSecretName: 'Bad_Secret' } }],
+    ['labels', { labels: { 'app.kubernetes.io/component': 'x' } }],
+    ['namespace', { namespace: 'Shop_1' }],
+    ['name', { name: 'bad.name' }],
+    ['name', { name: 'a'.repeat(44) }],
+    ['host', { host: '*.example.com' }],
+    ['host', { host: 'localhost' }],
+    ['host', { host: 'Shop.Example.com' }],
+    ['host', { host: 'https://shop.example.com' }],
+  ] as Array<[string, Partial<ThreeTierAppProps>]>)('%s: %j', (prop, props) => {
+    expect(build(props)).toThrow(`[test/shop] ${prop}: `);
+  });
+
+  test('a 43-character name is accepted', () => {
+    expect(build({ name: 'a'.repeat(43) })).not.toThrow();
+  });
+
+  test('two apps in one namespace collide on the fixed policy names with a clear error', () => {
+    const chart = chartWith(Cni.kubernetes());
+    new ThreeTierApp(chart, 'shop', MINIMAL);
+    expect(() => new ThreeTierApp(chart, 'blog', { ...MINIMAL, createNamespace: false }))
+      .toThrow(/NetworkPolicy 'default-deny-all' in namespace 'shop' is already emitted by 'test\/shop\/Namespace\/default-deny-all'/);
+  });
+});
