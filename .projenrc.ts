@@ -66,7 +66,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 });
 
 // Generated copies and example output stay out of git (after projen's own `!/src/` rule).
-project.gitignore.exclude('/src/imports/', '/.examples-out/');
+project.gitignore.exclude('/src/imports/', '/examples/*/dist/');
 
 // The analyzer CLI for GitOps pipelines.
 project.addBins({ 'cdk8s-networking': 'lib/cli/main.js' });

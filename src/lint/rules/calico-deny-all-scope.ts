@@ -1,3 +1,4 @@
+import { parseCalicoSelector } from '../../analysis/calico';
 import { asArray, isObject } from '../document';
 import { isCalicoPolicy } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
@@ -37,8 +38,20 @@ export const calicoDenyAllScope: LintRule = {
   },
 };
 
-/** A Calico selector that mentions kube-system in a negated comparison. */
+/** Labels Calico sees on the kube-system namespace (and on its pods' namespace). */
+const KUBE_SYSTEM = { 'kubernetes.io/metadata.name': 'kube-system', 'projectcalico.org/name': 'kube-system' };
+
+/**
+ * Does the selector leave kube-system out? Evaluated with the Calico selector language: a
+ * namespaceSelector such as `tenant == 'acme'` scopes the policy away from kube-system as surely as
+ * an explicit `kubernetes.io/metadata.name != 'kube-system'`. Unparseable selectors are reported by
+ * the API server, not here: they count as not excluding.
+ */
 function excludesKubeSystem(selector: unknown): boolean {
-  if (typeof selector !== 'string' || !selector.includes('kube-system')) return false;
-  return /!=|\bnot\s+in\b|!\s*\(|!has/.test(selector);
+  if (typeof selector !== 'string' || selector.trim() === '' || selector.trim() === 'all()') return false;
+  try {
+    return !parseCalicoSelector(selector).matches(KUBE_SYSTEM);
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,85 @@
+/**
+ * Every example, for every CNI: synthesizes, validates strictly, lints clean, and enforces the
+ * flows it promises.
+ */
+import { App } from 'cdk8s';
+import { expectValidManifests } from './support/schema';
+import { EXAMPLE_CNIS } from '../examples/cni';
+import { EXAMPLES } from '../examples/synth-all';
+import { LintSeverity, PolicyLint, Port, Reachability, Target } from '../src';
+import './support/reachability-matchers';
+
+const cases = Object.keys(EXAMPLES).flatMap((example) => Object.keys(EXAMPLE_CNIS).map((cni) => [example, cni]));
+
+function synthExample(example: string, cniName: string): any[] {
+  const app = new App();
+  const chart = EXAMPLES[example](app, EXAMPLE_CNIS[cniName]());
+  return chart.toJson();
+}
+
+describe.each(cases)('example %s on %s', (example, cniName) => {
+  const objects = synthExample(example, cniName);
+
+  test('every object validates strictly against the pinned schemas', () => {
+    expect(objects.length).toBeGreaterThan(10);
+    expectValidManifests(objects);
+  });
+
+  test('PolicyLint finds no errors or warnings', () => {
+    const findings = PolicyLint.check(objects, { cni: EXAMPLE_CNIS[cniName]() })
+      .filter((f) => f.severity !== LintSeverity.INFO);
+    expect(findings).toEqual([]);
+  });
+
+  test('synthesizes byte-identical YAML twice', () => {
+    const yaml = () => {
+      const app = new App();
+      EXAMPLES[example](app, EXAMPLE_CNIS[cniName]());
+      return app.synthYaml();
+    };
+    expect(yaml()).toBe(yaml());
+  });
+
+  test('promised flows', () => {
+    const reach = Reachability.fromManifests(objects, { cni: EXAMPLE_CNIS[cniName]() });
+    reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
+    reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' });
+    reach.addProbe('prometheus', 'monitoring', { app: 'prometheus' });
+    const dns = Target.pod('kube-system', { 'k8s-app': 'kube-dns' });
+    const controller = Target.pod('ingress-nginx');
+    const metadata = Target.external('169.254.169.254');
+
+    if (example === 'secure-multi-tier') {
+      const fe = Target.workload('shop', 'shop-frontend');
+      const be = Target.workload('shop', 'shop-backend');
+      const db = Target.workload('shop', 'shop-database');
+      expect(reach).toAllow(controller, fe, Port.tcp(8080));
+      expect(reach).toAllow(fe, be, Port.tcp(8080));
+      expect(reach).toAllow(be, db, Port.tcp(5432));
+      expect(reach).toAllow(Target.pod('monitoring'), be, Port.tcp(9090));
+      expect(reach).toDeny(Target.pod('monitoring'), fe, Port.tcp(9090));
+      expect(reach).toDeny(fe, db, Port.tcp(5432));
+      expect(reach).toDeny(controller, be, Port.tcp(8080));
+      expect(reach).toDeny(db, Target.external('203.0.113.7'), Port.tcp(443));
+      for (const tier of [fe, be, db]) {
+        expect(reach).toAllow(tier, dns, Port.udp(53));
+        expect(reach).toAllow(tier, dns, Port.tcp(53));
+        expect(reach).toAllow(tier, Target.external('169.254.20.10'), Port.udp(53));
+        expect(reach).toDeny(tier, metadata, Port.tcp(80));
+      }
+    } else {
+      const web = (ns: string) => Target.workload(ns, 'web');
+      expect(reach).toAllow(controller, web('acme'), Port.tcp(8080));
+      expect(reach).toAllow(web('globex-web'), web('globex-data'), Port.tcp(8080));
+      expect(reach).toDeny(web('acme'), web('globex-web'), Port.tcp(8080));
+      expect(reach).toDeny(web('initech'), web('acme'), Port.tcp(8080));
+      expect(reach).toAllow(web('acme'), Target.external('93.184.216.34'), Port.tcp(443));
+      expect(reach).toDeny(web('acme'), Target.external('10.0.0.5'), Port.tcp(443));
+      for (const ns of ['acme', 'globex-web', 'globex-data', 'initech']) {
+        expect(reach).toAllow(web(ns), dns, Port.udp(53));
+        expect(reach).toAllow(web(ns), dns, Port.tcp(53));
+        expect(reach).toDeny(web(ns), metadata, Port.tcp(80));
+      }
+    }
+  });
+});
