@@ -86,7 +86,7 @@ function podSelection(sel: any, endpoint: Endpoint, namespaces: NamespaceIndex):
 }
 
 /** One peer: `namespaces`, `pods` or (egress only) `networks`, which match by IP any endpoint with one. */
-function peerMatches(peer: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
+export function peerMatches(peer: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
   if (peer.networks) {
     if (!endpoint.ip) return false;
     let ip;
@@ -104,7 +104,7 @@ function peerMatches(peer: any, endpoint: Endpoint, namespaces: NamespaceIndex):
 }
 
 /** Absent `protocols` = all traffic; otherwise any item (tcp/udp/sctp destinationPort or destinationNamedPort). */
-function protocolsMatch(protocols: any[] | undefined, query: SideQuery): boolean {
+export function protocolsMatch(protocols: any[] | undefined, query: SideQuery): boolean {
   if (!protocols || protocols.length === 0) return true;
   return protocols.some((p) => {
     if (!p) return false;

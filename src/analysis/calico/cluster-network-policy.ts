@@ -7,10 +7,8 @@
  * https://network-policy-api.sigs.k8s.io/api-overview/). A policy only affects a direction it has
  * rules for.
  */
-import { cidrContainsIp, parseCidrLoose, parseIp } from '../../util/cidr';
+import { isClusterNetworkPolicy, peerMatches, protocolsMatch, selectsSubject } from '../cluster-network-policy';
 import { Direction, Endpoint, ManifestObject, NamespaceIndex, refOf, SideQuery } from '../model';
-import { LabelSelector, matchesLabelSelector } from '../selectors';
-import { isWorkload, namespaceLabels } from './labels';
 import { PolicyEntry, PolicyOutcome } from './policy-entry';
 
 /** Calico tier that holds Admin-tier ClusterNetworkPolicies. */
@@ -18,10 +16,7 @@ export const KUBE_ADMIN_TIER = 'kube-admin';
 /** Calico tier that holds Baseline-tier ClusterNetworkPolicies. */
 export const KUBE_BASELINE_TIER = 'kube-baseline';
 
-/** Is this a ClusterNetworkPolicy? */
-export function isClusterNetworkPolicy(obj: ManifestObject): boolean {
-  return obj.apiVersion === 'policy.networking.k8s.io/v1alpha2' && obj.kind === 'ClusterNetworkPolicy';
-}
+export { isClusterNetworkPolicy };
 
 const ACTIONS: Record<string, 'Allow' | 'Deny' | 'Pass'> = { Accept: 'Allow', Deny: 'Deny', Pass: 'Pass' };
 
@@ -42,58 +37,9 @@ export class ClusterNetworkPolicyEntry implements PolicyEntry {
     this.label = `ClusterNetworkPolicy ${this.sortKey}`;
   }
 
-  private nsLabels(ep: Endpoint) {
-    return namespaceLabels(ep.namespace ?? 'default', this.namespaces, ep.namespaceLabels);
-  }
-
-  /** Namespaces / pods peer (and subject) matching; host-networked pods are never included. */
-  private podPeer(peer: { namespaces?: LabelSelector; pods?: { namespaceSelector?: LabelSelector; podSelector?: LabelSelector } }, ep: Endpoint) {
-    if (!isWorkload(ep)) return false;
-    if (peer.namespaces) return matchesLabelSelector(peer.namespaces, this.nsLabels(ep));
-    if (peer.pods) {
-      return matchesLabelSelector(peer.pods.namespaceSelector ?? {}, this.nsLabels(ep))
-        && matchesLabelSelector(peer.pods.podSelector ?? {}, ep.labels);
-    }
-    return false;
-  }
-
   selects(ep: Endpoint, direction: Direction): boolean {
     const rules = this.obj.spec?.[direction];
-    return Array.isArray(rules) && rules.length > 0 && this.podPeer(this.obj.spec?.subject ?? {}, ep);
-  }
-
-  private peerMatches(peer: any, ep: Endpoint): boolean {
-    if (peer.networks) {
-      if (!ep.ip) return false;
-      let addr;
-      try {
-        addr = parseIp(ep.ip);
-      } catch {
-        return false;
-      }
-      return (peer.networks as string[]).some((n) => {
-        const c = parseCidrLoose(n);
-        return !!c && cidrContainsIp(c, addr);
-      });
-    }
-    return this.podPeer(peer, ep);
-  }
-
-  private protocolMatches(protocols: any[] | undefined, query: SideQuery): boolean {
-    if (!protocols || protocols.length === 0) return true;
-    return protocols.some((p) => {
-      if (p.destinationNamedPort) {
-        return query.destination.namedPorts.some((np) => np.name === p.destinationNamedPort
-          && np.protocol === query.protocol && np.port === query.port);
-      }
-      const l4 = p[query.protocol.toLowerCase()];
-      if (!l4) return false;
-      const dp = l4.destinationPort;
-      if (!dp) return true;
-      if (typeof dp.number === 'number') return dp.number === query.port;
-      if (dp.range) return query.port >= dp.range.start && query.port <= dp.range.end;
-      return false;
-    });
+    return Array.isArray(rules) && rules.length > 0 && selectsSubject(this.obj, ep, this.namespaces);
   }
 
   evaluate(query: SideQuery): PolicyOutcome {
@@ -101,8 +47,8 @@ export class ClusterNetworkPolicyEntry implements PolicyEntry {
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i];
       const peers: any[] = (query.direction === 'ingress' ? rule.from : rule.to) ?? [];
-      if (!peers.some((p) => this.peerMatches(p, query.peer))) continue;
-      if (!this.protocolMatches(rule.protocols, query)) continue;
+      if (!peers.some((p) => peerMatches(p, query.peer, this.namespaces))) continue;
+      if (!protocolsMatch(rule.protocols, query)) continue;
       const action = ACTIONS[rule.action];
       if (action) return { action, rule: `spec.${query.direction}[${i}]`, logs: [], notes: [] };
     }
