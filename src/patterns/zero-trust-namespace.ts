@@ -5,6 +5,7 @@ import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { Direction, RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
+import { propError } from '../util/errors';
 import { registerObject } from '../util/object-registry';
 import { validateDnsLabel, validateLabels } from '../util/validate';
 
@@ -86,7 +87,7 @@ export class ZeroTrustNamespace extends Construct {
     const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     const version = props.podSecurityVersion ?? 'latest';
     if (!/^(latest|v1\.[0-9]+)$/.test(version)) {
-      throw new Error(`[${this.node.path}] podSecurityVersion: '${version}' must be 'latest' or 'v1.<minor>'`);
+      throw propError(this, 'podSecurityVersion', `'${version}' must be 'latest' or 'v1.<minor>'`);
     }
 
     if (props.createNamespace ?? true) {
