@@ -1,0 +1,31 @@
+/**
+ * Lints the loaded manifests as one set (cross-file rules such as "namespace without default deny"
+ * need to see every file) and points each finding back at its file and line.
+ */
+import { SourcedManifest } from './files';
+import { Cni } from '../cluster/cni';
+import { PolicyLint } from '../lint/policy-lint';
+import { LintFinding } from '../lint/types';
+
+/** Lint `manifests` and attach `source` / `line` to every finding about one of them. */
+export function lintManifests(manifests: readonly SourcedManifest[], cni?: Cni): LintFinding[] {
+  const findings = PolicyLint.check(manifests.map((m) => m.obj), cni ? { cni } : {});
+  // PolicyLint labels objects `Kind ns/name` / `Kind name`, or `document N of input` (N = 1-based index).
+  const byLabel = new Map<string, SourcedManifest>();
+  manifests.forEach((m, i) => {
+    const label = labelOf(m.obj) ?? `document ${i + 1} of input`;
+    if (!byLabel.has(label)) byLabel.set(label, m);
+  });
+  return findings.map((f) => {
+    const origin = f.source === undefined ? byLabel.get(f.object) : undefined;
+    if (!origin) return f;
+    return { ...f, source: origin.file, line: origin.line };
+  });
+}
+
+function labelOf(obj: any): string | undefined {
+  const name = obj?.metadata?.name;
+  if (typeof obj?.kind !== 'string' || typeof name !== 'string') return undefined;
+  const ns = obj.metadata.namespace;
+  return typeof ns === 'string' && ns !== '' ? `${obj.kind} ${ns}/${name}` : `${obj.kind} ${name}`;
+}

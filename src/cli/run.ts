@@ -1,0 +1,138 @@
+/**
+ * The `cdk8s-networking` command line, runnable in-process (tests) or from `main.ts`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { AnalyzeCommand, LintCommand, UsageError, parseCommandLine } from './args';
+import { Expectation, ExpectationFileError, checkExpectations, loadExpectations } from './expectations';
+import { LoadedFiles, loadManifests } from './files';
+import { formatExpectationsText, formatFindingsText, summarize } from './format';
+import { unknownKindWarnings } from './kinds';
+import { lintManifests } from './lint';
+import { USAGE } from './usage';
+import { Reachability } from '../analysis/reachability';
+import { LintSeverity } from '../lint/types';
+
+/** Where the command line writes; `cwd` resolves relative paths (default: `process.cwd()`). */
+export interface CliIo {
+  /** Directory relative paths are resolved against (default: `process.cwd()`). */
+  readonly cwd?: string;
+  /** Receives the report. */
+  stdout(s: string): void;
+  /** Receives warnings and errors. */
+  stderr(s: string): void;
+}
+
+/** Exit codes of the command line. */
+export const EXIT_OK = 0;
+/** A lint error or a failed expectation. */
+export const EXIT_FINDINGS = 1;
+/** A usage error, an unreadable expectations file or no readable input. */
+export const EXIT_USAGE = 2;
+
+/**
+ * Run the command line with `args` (without the program name) and return the exit code.
+ * Never throws for bad input: usage problems go to `stderr` with exit code 2.
+ */
+export function run(args: string[], io: CliIo): number {
+  const cwd = io.cwd ?? process.cwd();
+  try {
+    const command = parseCommandLine(args);
+    switch (command.command) {
+      case 'help':
+        io.stdout(USAGE);
+        return EXIT_OK;
+      case 'version':
+        io.stdout(`${version()}\n`);
+        return EXIT_OK;
+      case 'lint':
+        return lint(command, io, cwd);
+      default:
+        return analyze(command, io, cwd);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`error: ${e.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof ExpectationFileError || e instanceof InputError) {
+      io.stderr(`error: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+}
+
+/** Nothing to analyze, or the report cannot be written (exit code 2). */
+class InputError extends Error {}
+
+function analyze(command: AnalyzeCommand, io: CliIo, cwd: string): number {
+  // Validate the expectations before the (possibly long) analysis.
+  const expectations: Expectation[] | undefined = command.expect !== undefined
+    ? loadExpectations(command.expect, cwd) : undefined;
+  const loaded = load(command.paths, io, cwd);
+  const reach = Reachability.fromManifests(loaded.manifests.map((m) => m.obj), { cni: command.cni });
+  const matrix = reach.matrix({ ports: command.ports });
+  const findings = command.lint ? lintManifests(loaded.manifests, command.cni) : undefined;
+  const outcomes = expectations ? checkExpectations(reach, expectations) : undefined;
+
+  let out: string;
+  if (command.format === 'json') {
+    const doc = JSON.parse(matrix.toJson());
+    if (findings) doc.lint = findings;
+    if (outcomes) doc.expectations = outcomes;
+    out = JSON.stringify(doc, null, 2) + '\n';
+  } else {
+    const sections = [command.format === 'mermaid' ? matrix.toMermaid() : matrix.toTable()];
+    // Extra sections are Mermaid comments (`%%`) in mermaid format, so the output still renders.
+    const extra = (text: string) => command.format === 'mermaid' ? text.replace(/^(?=.)/gm, '%% ') : text;
+    if (findings) sections.push(extra(formatFindingsText(findings)));
+    if (outcomes) sections.push(extra(formatExpectationsText(outcomes)));
+    out = sections.map((s) => s.endsWith('\n') ? s : `${s}\n`).join('\n');
+  }
+  for (const note of reach.notes) io.stderr(`note: ${note}\n`);
+  emit(out, command.output, io, cwd);
+  const failed = (findings !== undefined && summarize(findings).error > 0) || (outcomes ?? []).some((o) => !o.pass);
+  return failed ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function lint(command: LintCommand, io: CliIo, cwd: string): number {
+  const loaded = load(command.paths, io, cwd);
+  const findings = lintManifests(loaded.manifests, command.cni);
+  const out = command.format === 'json'
+    ? JSON.stringify({ findings, summary: summarize(findings) }, null, 2) + '\n'
+    : formatFindingsText(findings);
+  emit(out, command.output, io, cwd);
+  return findings.some((f) => f.severity === LintSeverity.ERROR) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** Load the input and print its problems as warnings; no readable file at all is an input error. */
+function load(paths: string[], io: CliIo, cwd: string): LoadedFiles {
+  const loaded = loadManifests(paths, cwd);
+  for (const problem of [...loaded.problems, ...unknownKindWarnings(loaded.manifests)]) io.stderr(`warning: ${problem}\n`);
+  if (loaded.files.length === 0) throw new InputError(`no readable YAML file in ${paths.join(', ')}`);
+  return loaded;
+}
+
+function emit(text: string, output: string | undefined, io: CliIo, cwd: string): void {
+  if (output === undefined) {
+    io.stdout(text);
+    return;
+  }
+  try {
+    fs.writeFileSync(path.resolve(cwd, output), text);
+  } catch (e) {
+    throw new InputError(`cannot write ${output}: ${(e as Error).message}`);
+  }
+  io.stderr(`wrote ${output}\n`);
+}
+
+/** The package version, read at run time so the compiled CLI reports what is installed. */
+function version(): string {
+  // Both src/cli/run.ts (tests) and lib/cli/run.js (installed) sit two levels below package.json.
+  try {
+    return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf-8')).version;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The help text of the `cdk8s-networking` command line, shown by `--help` and after usage errors.
+ */
+export const USAGE = `Usage:
+  cdk8s-networking analyze <dir|file...> --cni kubernetes|calico|cilium|flannel
+      [--format table|json|mermaid] [--lint] [--expect expectations.yaml]
+      [--ports tcp/8080,udp/53] [--output FILE]
+  cdk8s-networking lint <dir|file...> [--cni kubernetes|calico|cilium|flannel]
+      [--format text|json] [--output FILE]
+  cdk8s-networking --help | --version
+
+Commands:
+  analyze   Print the flow matrix (which workload may reach which on which port) of the
+            Kubernetes YAML under the given files and directories (*.yaml, *.yml, recursively).
+  lint      Print the networking pitfalls found in that YAML.
+
+Options:
+  --cni NAME       CNI whose policy semantics apply (required for analyze).
+  --format FMT     analyze: table (default), json or mermaid; lint: text (default) or json.
+  --lint           analyze: also lint the manifests.
+  --expect FILE    analyze: check expectations, e.g.
+                     expect:
+                       - from: { namespace: shop, workload: web }
+                         to: { namespace: shop, labels: { app: db } }
+                         port: tcp/5432
+                         allowed: true
+                   A target is { namespace, labels }, { namespace, workload }, { external: IP } or node.
+  --ports LIST     analyze: extra destination ports for the matrix (proto/number or proto/name).
+  --output FILE    Write the report to FILE instead of standard output.
+  -h, --help       Show this help.
+  -v, --version    Show the version.
+
+Exit codes: 0 fine; 1 a lint error (with --lint or lint) or a failed expectation;
+2 usage error or unreadable expectations file.
+`;

@@ -1,0 +1,131 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { cli, row } from './support';
+
+// The fixture app: frontend/web (8080) -> backend/api (9000) -> data/db (5432, named 'postgres'),
+// default deny for ingress and egress in all three namespaces, and both sides of the two allowed
+// flows opened by NetworkPolicies. Under NetworkPolicy semantics a flow needs the source's egress and
+// the destination's ingress (https://kubernetes.io/docs/concepts/services-networking/network-policies/).
+
+describe('analyze: table', () => {
+  test('allows exactly web->api on 9000 and api->db on 5432 under Kubernetes semantics', () => {
+    const r = cli('analyze', 'app', '--cni', 'kubernetes');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/^FROM\s+TO\s+PORT\s+VERDICT$/);
+    expect(r.stdout).toMatch(row('frontend/web', 'backend/api', 'TCP/9000', 'allow'));
+    expect(r.stdout).toMatch(row('backend/api', 'data/db', 'TCP/5432', 'allow'));
+    expect(r.stdout).toMatch(row('frontend/web', 'data/db', 'TCP/5432', 'deny'));
+    expect(r.stdout).toMatch(row('backend/api', 'frontend/web', 'TCP/8080', 'deny'));
+    expect(r.stdout).toMatch(row('data/db', 'backend/api', 'TCP/9000', 'deny'));
+    // 3 endpoints x 3 destinations x 1 declared port each, plus the header.
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(10);
+    expect(r.stdout.match(/ allow$/gm)).toHaveLength(2);
+  });
+
+  test('Flannel enforces no NetworkPolicy: every flow is allowed', () => {
+    const r = cli('analyze', 'app', '--cni', 'flannel');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(row('frontend/web', 'data/db', 'TCP/5432', 'allow'));
+    expect(r.stdout).not.toMatch(/ deny$/m);
+  });
+
+  test('Calico and Cilium enforce the same Kubernetes NetworkPolicies', () => {
+    for (const cni of ['calico', 'cilium']) {
+      const r = cli('analyze', 'app', '--cni', cni);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(row('frontend/web', 'backend/api', 'TCP/9000', 'allow'));
+      expect(r.stdout).toMatch(row('frontend/web', 'data/db', 'TCP/5432', 'deny'));
+    }
+  });
+
+  test('--ports adds destination ports; UDP/53 is not opened by the TCP-only allows', () => {
+    const r = cli('analyze', 'app', '--cni', 'kubernetes', '--ports', 'udp/53,tcp/http');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(row('frontend/web', 'backend/api', 'UDP/53', 'deny'));
+    // tcp/http resolves on web (8080) and api (9000); db has no port named http.
+    expect(r.stdout).toMatch(row('frontend/web', 'backend/api', 'TCP/9000', 'allow'));
+    expect(r.stdout).not.toMatch(/data\/db\s+TCP\/http/);
+  });
+
+  test('directories are walked recursively (policies/*.yml) and non-YAML files are skipped', () => {
+    // Without the policies directory nothing is isolated and everything is allowed.
+    const files = cli('analyze', 'app/namespaces.yaml', 'app/workloads.yaml', '--cni', 'kubernetes');
+    expect(files.stdout).toMatch(row('frontend/web', 'data/db', 'TCP/5432', 'allow'));
+    const dir = cli('analyze', 'app', '--cni', 'kubernetes');
+    expect(dir.stdout).toMatch(row('frontend/web', 'data/db', 'TCP/5432', 'deny'));
+    expect(dir.stderr).toBe('');
+  });
+});
+
+describe('analyze: json and mermaid', () => {
+  test('json parses and lists the endpoints and flows', () => {
+    const r = cli('analyze', 'app', '--cni', 'kubernetes', '--format', 'json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.cni).toBe('kubernetes');
+    expect(doc.endpoints).toEqual(['backend/api', 'data/db', 'frontend/web']);
+    expect(doc.flows.filter((f: any) => f.allowed)).toEqual([
+      { source: 'backend/api', destination: 'data/db', port: 'TCP/5432', allowed: true },
+      { source: 'frontend/web', destination: 'backend/api', port: 'TCP/9000', allowed: true },
+    ]);
+    expect(doc.flows).toHaveLength(9);
+    expect(doc.lint).toBeUndefined();
+  });
+
+  test('json with --lint and --expect stays one JSON document', () => {
+    const r = cli('analyze', 'app', '--cni', 'kubernetes', '--format', 'json', '--lint', '--expect', 'expectations.yaml');
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.lint).toEqual([]);
+    expect(doc.expectations.map((e: any) => e.pass)).toEqual([true, true, true, false, false]);
+  });
+
+  test('mermaid is a flowchart with one edge per allowed flow', () => {
+    const r = cli('analyze', 'app', '--cni', 'kubernetes', '--format', 'mermaid', '--lint');
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('flowchart LR')).toBe(true);
+    const edges = r.stdout.split('\n').filter((l) => l.includes('-->'));
+    expect(edges).toHaveLength(2);
+    expect(edges.some((l) => l.includes('TCP/9000'))).toBe(true);
+    expect(edges.some((l) => l.includes('TCP/5432'))).toBe(true);
+    // The lint section is a Mermaid comment so the diagram still renders.
+    expect(r.stdout).toMatch(/^%% lint: no findings$/m);
+  });
+
+  test('--output writes the report to a file', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-cli-'));
+    const out = path.join(dir, 'matrix.json');
+    try {
+      const r = cli('analyze', 'app', '--cni', 'kubernetes', '--format', 'json', '--output', out);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('');
+      expect(JSON.parse(fs.readFileSync(out, 'utf-8')).endpoints).toEqual(['backend/api', 'data/db', 'frontend/web']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('analyze: bad input is reported, not fatal', () => {
+  test('invalid YAML and unknown kinds become warnings; the rest is analyzed', () => {
+    const r = cli('analyze', 'broken', '--cni', 'calico');
+    expect(r.code).toBe(0);
+    const warnings = r.stderr.trimEnd().split('\n');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^warning: broken\/invalid\.yaml: line \d+: invalid YAML, document skipped/);
+    expect(warnings[1]).toBe(
+      'warning: broken/unknown-kind.yaml: line 1: unknown kind Widget \'gizmo\' (apiVersion example.com/v1), ignored');
+    // No policy selects shop/shop: it is not isolated.
+    expect(r.stdout).toMatch(row('shop/shop', 'shop/shop', 'TCP/8080', 'allow'));
+  });
+
+  test('a missing path is a warning when other input remains, an error (exit 2) when nothing is readable', () => {
+    const some = cli('analyze', 'app', 'missing.yaml', '--cni', 'kubernetes');
+    expect(some.code).toBe(0);
+    expect(some.stderr).toMatch(/^warning: missing\.yaml: cannot read/m);
+    const none = cli('analyze', 'missing.yaml', '--cni', 'kubernetes');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^error: no readable YAML file in missing\.yaml$/m);
+  });
+});
