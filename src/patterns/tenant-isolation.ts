@@ -7,7 +7,7 @@ import { Port } from '../policy/port';
 import { RuleAction } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { propError } from '../util/errors';
-import { validateDnsLabel, validateLabels } from '../util/validate';
+import { isSystemNamespace, validateDnsLabel, validateUnreservedLabelKey } from '../util/validate';
 
 /** Props of {@link TenantIsolation}. */
 export interface TenantIsolationProps {
@@ -79,7 +79,7 @@ export class TenantIsolation extends Construct {
     super(scope, id);
     const cluster = ClusterNetwork.of(this);
     const tenantLabel = props.tenantLabel ?? 'tenant';
-    validateLabels(this, 'tenantLabel', { [tenantLabel]: 'x' });
+    validateUnreservedLabelKey(this, 'tenantLabel', tenantLabel);
     if (!props.tenants || props.tenants.length === 0) throw propError(this, 'tenants', 'at least one tenant is required');
     if (props.internetEgressPorts !== undefined && !props.allowInternetEgress) {
       throw propError(this, 'internetEgressPorts', 'only meaningful with allowInternetEgress: true');
@@ -89,6 +89,7 @@ export class TenantIsolation extends Construct {
     const seenNamespaces = new Map<string, string>();
     for (const [i, tenant] of props.tenants.entries()) {
       validateDnsLabel(this, `tenants[${i}]`, tenant);
+      this.assertNotSystem(cluster, `tenants[${i}]`, props.namespaces?.[tenant] ? undefined : tenant);
       if (seenTenants.has(tenant)) throw propError(this, `tenants[${i}]`, `duplicate tenant '${tenant}'`);
       seenTenants.add(tenant);
     }
@@ -103,12 +104,20 @@ export class TenantIsolation extends Construct {
       const tenantScope = new Construct(this, tenant);
       this.tenantNamespaces[tenant] = namespaces.map((ns, j) => {
         validateDnsLabel(this, `namespaces.${tenant}[${j}]`, ns);
+        this.assertNotSystem(cluster, `namespaces.${tenant}[${j}]`, ns);
         const owner = seenNamespaces.get(ns);
         if (owner !== undefined) throw propError(this, `namespaces.${tenant}[${j}]`, `namespace '${ns}' already belongs to tenant '${owner}'`);
         seenNamespaces.set(ns, tenant);
         return this.tenantNamespace(tenantScope, tenant, ns, tenantLabel, props);
       });
       if (guardrails) this.guardrails[tenant] = this.guardrail(tenantScope, tenant, tenantLabel);
+    }
+  }
+
+  /** A tenant namespace under default deny in kube-system would cut CoreDNS (and the cluster) off. */
+  private assertNotSystem(cluster: ClusterNetwork, prop: string, namespace: string | undefined): void {
+    if (namespace !== undefined && (isSystemNamespace(namespace) || namespace === cluster.dnsNamespace)) {
+      throw propError(this, prop, `'${namespace}' is a system namespace (cluster DNS, control plane): it cannot belong to a tenant`);
     }
   }
 

@@ -7,7 +7,7 @@ import { Direction, RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { propError } from '../util/errors';
 import { registerObject } from '../util/object-registry';
-import { validateDnsLabel, validateLabels } from '../util/validate';
+import { validateDnsLabel, validateLabels, validateUnreservedLabelKey } from '../util/validate';
 
 /** Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export enum PodSecurityLevel {
@@ -83,7 +83,11 @@ export class ZeroTrustNamespace extends Construct {
     super(scope, id);
     const cluster = ClusterNetwork.of(this);
     this.name = validateDnsLabel(this, 'name', props.name);
+    if (this.name === cluster.dnsNamespace) {
+      throw propError(this, 'name', `'${this.name}' runs the cluster DNS: default deny there would cut every pod in the cluster off DNS`);
+    }
     const labels = validateLabels(this, 'labels', props.labels);
+    for (const key of Object.keys(labels)) validateUnreservedLabelKey(this, `labels.${key}`, key);
     const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     const version = props.podSecurityVersion ?? 'latest';
     if (!/^(latest|v1\.[0-9]+)$/.test(version)) {

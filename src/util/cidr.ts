@@ -17,6 +17,19 @@ export class CidrError extends Error {}
  * (`10.0.0.1/8` is rejected with a hint, because it is almost always a typo).
  */
 export function parseCidr(text: string): ParsedCidr {
+  // Platforms repeat the same few CIDRs (metadata, private ranges) for every tenant: parse each once.
+  const cached = PARSED.get(text);
+  if (cached) return cached;
+  const parsed = parseCidrUncached(text);
+  if (PARSED.size >= 10_000) PARSED.clear();
+  PARSED.set(text, parsed);
+  return parsed;
+}
+
+/** Successful parses only (errors are thrown every time). Parsed values are immutable. */
+const PARSED = new Map<string, ParsedCidr>();
+
+function parseCidrUncached(text: string): ParsedCidr {
   if (typeof text !== 'string' || !text.includes('/')) {
     throw new CidrError(`'${text}' is not a CIDR (expected address/prefix, e.g. 10.0.0.0/8)`);
   }

@@ -54,7 +54,8 @@ export function validateLabels(scope: IConstruct, prop: string, labels: Record<s
 
 /** A TCP/UDP/SCTP port number. */
 export function validatePortNumber(scope: IConstruct, prop: string, port: number): number {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!Number.isInteger(port)) throw propError(scope, prop, `port ${port} is not an integer in 1-65535`);
+  if (port < 1 || port > 65535) {
     throw propError(scope, prop, `port ${port} is outside 1-65535`);
   }
   return port;
@@ -76,4 +77,23 @@ export function validateCidr(scope: IConstruct, prop: string, cidr: string): Par
     if (e instanceof CidrError) throw propError(scope, prop, `invalid CIDR: ${e.message}`);
     throw e;
   }
+}
+
+/**
+ * Label keys under the kubernetes.io and k8s.io domains are reserved: Kubernetes (or this library,
+ * for the Pod Security labels) sets them, so a value of ours would be overwritten or meaningless.
+ */
+export function validateUnreservedLabelKey(scope: IConstruct, prop: string, key: string): string {
+  validateLabels(scope, prop, { [key]: 'x' });
+  const slash = key.lastIndexOf('/');
+  const domain = slash >= 0 ? key.slice(0, slash) : '';
+  if (/(^|\.)(kubernetes\.io|k8s\.io)$/.test(domain)) {
+    throw propError(scope, prop, `'${key}' is reserved by Kubernetes (the ${domain} domain); its value is set by the system, not by you`);
+  }
+  return key;
+}
+
+/** Namespaces the cluster itself owns: never a tenant's, never under a tenant default deny. */
+export function isSystemNamespace(name: string): boolean {
+  return name.startsWith('kube-');
 }

@@ -132,6 +132,10 @@ describe('TenantIsolation', () => {
     ['namespace shared by two tenants', { tenants: ['a', 'b'], namespaces: { a: ['shared'], b: ['shared'] } }, /namespaces\.b\[0\]: namespace 'shared' already belongs to tenant 'a'/],
     ['namespaces for an unknown tenant', { tenants: ['a'], namespaces: { zzz: ['x'] } }, /namespaces\.zzz: 'zzz' is not one of the tenants/],
     ['bad namespace', { tenants: ['a'], namespaces: { a: ['A_B'] } }, /namespaces\.a\[0\]: 'A_B' is not a valid DNS-1123 label/],
+    ['a system namespace as a tenant', { tenants: ['a', 'kube-system'] }, /\[test\/t\] tenants\[1\]: 'kube-system' is a system namespace/],
+    ['a system namespace in a tenant', { tenants: ['a'], namespaces: { a: ['kube-public'] } }, /namespaces\.a\[0\]: 'kube-public' is a system namespace/],
+    ['a reserved tenant label', { tenants: ['a'], tenantLabel: 'kubernetes.io/metadata.name' }, /\[test\/t\] tenantLabel: 'kubernetes.io\/metadata.name' is reserved/],
+    ['a Pod Security key as tenant label', { tenants: ['a'], tenantLabel: 'pod-security.kubernetes.io/enforce' }, /tenantLabel: .* is reserved/],
     ['ports without internet egress', { tenants: ['a'], internetEgressPorts: [Port.tcp(80)] }, /internetEgressPorts: only meaningful/],
   ])('%s', (_what, props, message) => {
     expect(() => new TenantIsolation(chartFor(Cni.calico()), 't', props as any)).toThrow(message);
