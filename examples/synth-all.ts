@@ -6,9 +6,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { EXAMPLE_CNIS } from './cni';
+import { Cni } from '../src';
 import { build as secureMultiTier } from './secure-multi-tier/main';
 import { build as tenantPlatform } from './tenant-platform/main';
-import { Cni } from '../src';
 
 /** Every example's build function, by folder name. */
 export const EXAMPLES: Record<string, (app: App, cni: Cni) => Chart> = {

@@ -9,8 +9,8 @@
  *   npm run synth                                                  # every example, every CNI
  */
 import { App, Chart } from 'cdk8s';
-import { cniFromEnv } from '../cni';
 import { AppTier, ClusterNetwork, Cni, Peer, Port, ThreeTierApp } from '../../src';
+import { cniFromEnv } from '../cni';
 
 /** Build the shop into `app` for `cni`. */
 export function build(app: App, cni: Cni): Chart {

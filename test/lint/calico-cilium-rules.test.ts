@@ -248,7 +248,7 @@ describe('policy-on-unenforcing-cni', () => {
 });
 
 describe('calico-deny-all-scope honours a scoping namespaceSelector', () => {
-  const gnp = (namespaceSelector?: string) => ({
+  const scopedGnp = (namespaceSelector?: string) => ({
     apiVersion: 'projectcalico.org/v3',
     kind: 'GlobalNetworkPolicy',
     metadata: { name: 'guard' },
@@ -261,13 +261,13 @@ describe('calico-deny-all-scope honours a scoping namespaceSelector', () => {
   });
   const ids = (obj: any) => PolicyLint.check([obj]).map((f) => f.rule).filter((r) => r === 'calico-deny-all-scope');
   test('a positive tenant selector leaves kube-system out', () => {
-    expect(ids(gnp("tenant == 'acme'"))).toEqual([]);
+    expect(ids(scopedGnp("tenant == 'acme'"))).toEqual([]);
   });
   test('all() or no namespaceSelector still applies to kube-system', () => {
-    expect(ids(gnp('all()'))).toEqual(['calico-deny-all-scope']);
-    expect(ids(gnp())).toEqual(['calico-deny-all-scope']);
+    expect(ids(scopedGnp('all()'))).toEqual(['calico-deny-all-scope']);
+    expect(ids(scopedGnp())).toEqual(['calico-deny-all-scope']);
   });
   test('a selector that still matches kube-system is reported', () => {
-    expect(ids(gnp("kubernetes.io/metadata.name != 'default'"))).toEqual(['calico-deny-all-scope']);
+    expect(ids(scopedGnp("kubernetes.io/metadata.name != 'default'"))).toEqual(['calico-deny-all-scope']);
   });
 });
