@@ -2,11 +2,15 @@
  * Every example, for every CNI: synthesizes, validates strictly, lints clean, and enforces the
  * flows it promises.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App } from 'cdk8s';
 import { expectValidManifests } from './support/schema';
 import { EXAMPLE_CNIS } from '../examples/cni';
 import { EXAMPLES } from '../examples/synth-all';
 import { LintSeverity, PolicyLint, Port, Reachability, Target } from '../src';
+import { run } from '../src/cli/run';
 import './support/reachability-matchers';
 
 const cases = Object.keys(EXAMPLES).flatMap((example) => Object.keys(EXAMPLE_CNIS).map((cni) => [example, cni]));
@@ -80,6 +84,29 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
         expect(reach).toAllow(web(ns), dns, Port.tcp(53));
         expect(reach).toDeny(web(ns), metadata, Port.tcp(80));
       }
+    }
+  });
+});
+
+describe('the CLI on the examples\' synthesized output (GitOps check)', () => {
+  test.each(Object.keys(EXAMPLE_CNIS))('secure-multi-tier on %s: lint clean and every expectation passes', (cniName) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-'));
+    try {
+      const app = new App({ outdir: dir });
+      EXAMPLES['secure-multi-tier'](app, EXAMPLE_CNIS[cniName]());
+      app.synth();
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = run(
+        ['analyze', dir, '--cni', cniName, '--lint', '--expect', path.join(__dirname, '../examples/secure-multi-tier/expectations.yaml')],
+        { stdout: (s) => out.push(s), stderr: (s) => err.push(s) },
+      );
+      expect({ code, err: err.join('') }).toEqual({ code: 0, err: '' });
+      const text = out.join('');
+      expect(text.match(/^PASS/gm)).toHaveLength(5);
+      expect(text).not.toMatch(/^FAIL/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
