@@ -4,7 +4,7 @@
 import { calicoModel } from './calico';
 import { ciliumModel } from './cilium';
 import { AnnotatedCniModel, flannelModel, kubernetesModel } from './kubernetes/model';
-import { CniModel, ManifestObject, NamespaceIndex } from './model';
+import { ManifestObject, NamespaceIndex } from './model';
 import { Cni, CniKind } from '../cluster/cni';
 
 /**
@@ -15,15 +15,11 @@ export function modelFor(cni: Cni, manifests: ManifestObject[], namespaces: Name
   if (cni.kind === CniKind.FLANNEL || !cni.capabilities.enforcesNetworkPolicy) return flannelModel(manifests, cni.name);
   switch (cni.kind) {
     case CniKind.CALICO:
-      return withNotes(calicoModel(manifests, namespaces));
+      return calicoModel(manifests, namespaces);
     case CniKind.CILIUM:
-      return withNotes(ciliumModel(manifests, namespaces));
+      return ciliumModel(manifests, namespaces);
     default:
       return kubernetesModel(manifests, namespaces, { clusterNetworkPolicy: cni.capabilities.clusterNetworkPolicy });
   }
 }
 
-/** Models that report their caveats per verdict (as `log` reasons) have no global notes. */
-function withNotes(model: CniModel): AnnotatedCniModel {
-  return { notes: [], evaluate: (query) => model.evaluate(query) };
-}

@@ -6,7 +6,7 @@
 import { Direction, Endpoint, ManifestObject, Reason, refOf, SideQuery } from '../model';
 import { isWorkload, namespaceLabels, serviceAccountLabels, workloadLabels } from './labels';
 import { PolicyEntry, PolicyOutcome } from './policy-entry';
-import { compileRule, CompiledRule, InvalidRuleError, RuleContext, ruleMatches } from './rules';
+import { compileRule, CompiledRule, dependsOnSubject, InvalidRuleError, RuleContext, RuleScope, ruleMatches } from './rules';
 import { CalicoSelector, SelectorCache } from './selector';
 
 /** Is this a Calico NetworkPolicy or GlobalNetworkPolicy? */
@@ -40,6 +40,7 @@ class CalicoPolicyEntry implements PolicyEntry {
   readonly sortKey: string;
   readonly namespace?: string;
   readonly label: string;
+  private readonly scope: RuleScope;
 
   constructor(
     obj: ManifestObject,
@@ -57,6 +58,7 @@ class CalicoPolicyEntry implements PolicyEntry {
     const name = obj.metadata?.name ?? '';
     this.sortKey = this.namespace ? `${this.namespace}/${name}` : name;
     this.label = `${obj.kind} ${this.sortKey}`;
+    this.scope = { namespace: this.namespace };
   }
 
   selects(ep: Endpoint, direction: Direction, ctx: RuleContext): boolean {
@@ -84,6 +86,18 @@ class CalicoPolicyEntry implements PolicyEntry {
       return { action: rule.action, rule: rule.path, logs, notes, l7: rule.http && rule.action === 'Allow' ? [rule.http] : undefined };
     }
     return { logs, notes };
+  }
+
+  decide(query: SideQuery, ctx: RuleContext): 'Allow' | 'Deny' | 'Pass' | undefined {
+    for (const rule of this.rules[query.direction]) {
+      if (rule.action === 'Log' || !ruleMatches(rule, query, this.scope, ctx).matched) continue;
+      return rule.action;
+    }
+    return undefined;
+  }
+
+  dependsOnSubject(direction: Direction): boolean {
+    return this.rules[direction].some((r) => dependsOnSubject(r, direction));
   }
 
   /** e.g. `GlobalNetworkPolicy platform.deny spec.ingress[0] Deny (tier platform, order 10)`. */

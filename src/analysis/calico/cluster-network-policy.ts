@@ -55,6 +55,15 @@ export class ClusterNetworkPolicyEntry implements PolicyEntry {
     return { logs: [], notes: [] };
   }
 
+  decide(query: SideQuery): 'Allow' | 'Deny' | 'Pass' | undefined {
+    return this.evaluate(query).action;
+  }
+
+  /** ClusterNetworkPolicy rules only look at the peer, the port and the destination's named ports. */
+  dependsOnSubject(): boolean {
+    return false;
+  }
+
   describe(rulePath: string, action: string): string {
     const original = action === 'Allow' ? 'Accept' : action;
     return `${this.label} ${rulePath} ${original} (tier ${this.tier}, priority ${this.order ?? 'unset'})`;

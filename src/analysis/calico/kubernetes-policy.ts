@@ -43,6 +43,15 @@ export class KubernetesPolicyEntry implements PolicyEntry {
     return { action: 'Allow', rule: `spec.${query.direction}[${index}]`, logs: [], notes: [] };
   }
 
+  decide(query: SideQuery): 'Allow' | undefined {
+    return matchingRuleIndex(this.np, query, this.namespaces) === undefined ? undefined : 'Allow';
+  }
+
+  /** Kubernetes rules only look at the peer, the port and the destination's named ports. */
+  dependsOnSubject(): boolean {
+    return false;
+  }
+
   describe(rulePath: string, action: string): string {
     return `${this.label} ${rulePath} ${action} (tier default, order ${KUBERNETES_POLICY_ORDER} as ${this.calicoName})`;
   }

@@ -18,8 +18,9 @@ import { comparePolicies, PolicyEntry } from './policy-entry';
 import { RuleContext } from './rules';
 import { SelectorCache } from './selector';
 import { collectTiers, compareTiers, isTier, TierInfo } from './tiers';
+import { AnnotatedCniModel } from '../kubernetes/model';
 import { isNetworkPolicy } from '../kubernetes/network-policy';
-import { CniModel, CniModelFactory, DirectionVerdict, ManifestObject, NamespaceIndex, Reason, SideQuery } from '../model';
+import { Direction, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, Reason, SideQuery } from '../model';
 
 /** A tier with the policies that can apply to endpoints of one namespace, sorted. */
 interface TierPlan {
@@ -33,13 +34,21 @@ interface SkippedPolicy {
   readonly note: string;
 }
 
-class CalicoModel implements CniModel {
+/** Per endpoint and direction: the tiers that have selecting policies, with those policies in order. */
+type Selection = Record<Direction, TierPlan[] | undefined>;
+
+class CalicoModel implements AnnotatedCniModel {
+  /** Caveats are reported per verdict (as `log` reasons), so there are no global notes. */
+  readonly notes: string[] = [];
   private readonly ctx: RuleContext;
   private readonly tiers: Map<string, TierInfo>;
   private readonly global: PolicyEntry[] = [];
   private readonly byNamespace = new Map<string, PolicyEntry[]>();
   private readonly skipped: SkippedPolicy[] = [];
   private readonly plans = new Map<string, TierPlan[]>();
+  /** A stable number per policy entry, for subject keys. */
+  private readonly ids = new Map<PolicyEntry, number>();
+  private readonly selections = new WeakMap<Endpoint, Selection>();
 
   constructor(manifests: ManifestObject[], namespaces: NamespaceIndex) {
     const cache = new SelectorCache();
@@ -65,6 +74,7 @@ class CalicoModel implements CniModel {
         this.skip(entry.namespace, `${entry.label} references tier '${entry.tier}', which is not declared: Calico does not apply it`);
         continue;
       }
+      this.ids.set(entry, this.ids.size);
       if (entry.namespace === undefined) {
         this.global.push(entry);
       } else {
@@ -95,6 +105,63 @@ class CalicoModel implements CniModel {
       this.plans.set(namespace, plan);
     }
     return plan;
+  }
+
+  /** The tiers (in order) with the policies (in order) that select a workload `subject` for `direction`. */
+  private selection(subject: Endpoint, direction: Direction): TierPlan[] {
+    let cached = this.selections.get(subject);
+    if (!cached) this.selections.set(subject, cached = { ingress: undefined, egress: undefined });
+    let tiers = cached[direction];
+    if (!tiers) {
+      tiers = [];
+      for (const { tier, policies } of this.planFor(subject.namespace ?? 'default')) {
+        const selecting = policies.filter((p) => p.selects(subject, direction, this.ctx));
+        if (selecting.length > 0) tiers.push({ tier, policies: selecting });
+      }
+      cached[direction] = tiers;
+    }
+    return tiers;
+  }
+
+  /** The verdict of {@link evaluate} without reasons: same tier walk, over the cached selection. */
+  allows(query: SideQuery): boolean {
+    if (!isWorkload(query.subject)) return true;
+    for (const { tier, policies } of this.selection(query.subject, query.direction)) {
+      let passed = false;
+      for (const policy of policies) {
+        const action = policy.decide(query, this.ctx);
+        if (action === 'Pass') {
+          passed = true;
+          break;
+        }
+        if (action) return action === 'Allow';
+      }
+      if (!passed && tier.defaultAction === 'Deny') return false;
+    }
+    return true;
+  }
+
+  /**
+   * Equal keys mean equal verdicts for every peer and port. The verdict is a function of the
+   * selecting policies (tier walk order follows from the set), of the destination's named ports
+   * (ingress: the subject is the destination), and, only when a selecting policy has a rule whose
+   * subject-side entity (`source` for egress, `destination` for ingress) or `ipVersion` can look at
+   * the subject, of the subject's labels, namespace (labels), service account and IP. Rule selectors
+   * are scoped by the policy's namespace, which the policy identity already fixes.
+   */
+  subjectKey(subject: Endpoint, direction: Direction): string {
+    if (!isWorkload(subject)) return '';
+    const tiers = this.selection(subject, direction);
+    if (tiers.length === 0) return '';
+    const policies = tiers.flatMap((t) => t.policies);
+    const parts: unknown[] = [policies.map((p) => this.ids.get(p))];
+    if (direction === 'ingress') parts.push(subject.namedPorts.map((p) => `${p.name}=${p.protocol}/${p.port}`).sort());
+    if (policies.some((p) => p.dependsOnSubject(direction))) {
+      const sorted = (o: Readonly<Record<string, string>>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const { namespace, labels, namespaceLabels, serviceAccount, ip } = subject;
+      parts.push([namespace, sorted(labels), sorted(namespaceLabels), serviceAccount, ip]);
+    }
+    return JSON.stringify(parts);
   }
 
   evaluate(query: SideQuery): DirectionVerdict {
@@ -177,4 +244,6 @@ function finish(allowed: boolean, reasons: Reason[], notes: string[]): Direction
 }
 
 /** The Calico CNI model: projectcalico.org/v3 policies, tiers, network sets, Kubernetes NetworkPolicy and ClusterNetworkPolicy. */
-export const calicoModel: CniModelFactory = (manifests, namespaces) => new CalicoModel(manifests, namespaces);
+export function calicoModel(manifests: ManifestObject[], namespaces: NamespaceIndex): AnnotatedCniModel {
+  return new CalicoModel(manifests, namespaces);
+}

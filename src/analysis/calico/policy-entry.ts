@@ -36,6 +36,17 @@ export interface PolicyEntry {
   selects(ep: Endpoint, direction: Direction, ctx: RuleContext): boolean;
   /** Evaluate the rules for a query whose subject this policy selects. */
   evaluate(query: SideQuery, ctx: RuleContext): PolicyOutcome;
+  /**
+   * The deciding action alone (what `evaluate(query, ctx).action` returns), without building logs,
+   * notes or messages: the flow matrix asks millions of questions.
+   */
+  decide(query: SideQuery, ctx: RuleContext): 'Allow' | 'Deny' | 'Pass' | undefined;
+  /**
+   * Can this policy's `direction` rules depend on the selected endpoint's own labels, namespace,
+   * service account or IP (beyond being selected, and beyond named ports on the destination)?
+   * Used to group endpoints that always get the same verdict.
+   */
+  dependsOnSubject(direction: Direction): boolean;
   /** Message for a decision by `rulePath`, naming the policy, action, tier and order. */
   describe(rulePath: string, action: string): string;
 }

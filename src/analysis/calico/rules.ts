@@ -277,6 +277,18 @@ function ipFamily(ip: string | undefined): number | undefined {
   }
 }
 
+/**
+ * Can the rule's outcome depend on the selected endpoint itself (its labels, namespace, service
+ * account or IP)? The endpoint is the `source` of an egress rule and the `destination` of an
+ * ingress rule; `ipVersion` falls back to the endpoint's IP when the peer has none. Named ports of
+ * the destination are not counted here (callers key on them separately).
+ */
+export function dependsOnSubject(rule: CompiledRule, direction: 'ingress' | 'egress'): boolean {
+  const e = direction === 'egress' ? rule.source : rule.destination;
+  return rule.ipVersion !== undefined
+    || !!(e.nets || e.notNets || e.selector || e.notSelector || e.namespaceSelector || e.hasServiceAccounts);
+}
+
 /** Does `rule` match the flow described by `query`? */
 export function ruleMatches(rule: CompiledRule, query: SideQuery, scope: RuleScope, ctx: RuleContext): RuleMatch {
   const notes: string[] = [];

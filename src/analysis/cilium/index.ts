@@ -1,10 +1,13 @@
 /**
  * Cilium (1.16-1.18, cilium.io/v2) policy semantics for the reachability analyzer.
  */
-import { CniModelFactory } from '../model';
 import { CiliumModel } from './model';
+import { AnnotatedCniModel } from '../kubernetes/model';
+import { ManifestObject, NamespaceIndex } from '../model';
 
 /** Builds the Cilium model (CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, NetworkPolicy) over manifests. */
-export const ciliumModel: CniModelFactory = (manifests, namespaces) => new CiliumModel(manifests, namespaces);
+export function ciliumModel(manifests: ManifestObject[], namespaces: NamespaceIndex): AnnotatedCniModel {
+  return new CiliumModel(manifests, namespaces);
+}
 
 export { CiliumModel } from './model';

@@ -18,8 +18,25 @@ import { identityOf, isManagedPod, selectorMatches } from './identity';
 import { DnsProxyLookup, matchPeer, requiresNote } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet } from './policies';
 import { CiliumPortRule, describeL7, hasL7Rules, matchingPortRule } from './ports';
-import { evaluateNetworkPolicies, isNetworkPolicy } from '../kubernetes/network-policy';
-import { describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, Reason, refOf, SideQuery } from '../model';
+import { AnnotatedCniModel } from '../kubernetes/model';
+import {
+  effectivePolicyTypes,
+  evaluateNetworkPolicies,
+  isNetworkPolicy,
+  matchingRuleIndex,
+  selectsEndpoint,
+} from '../kubernetes/network-policy';
+import {
+  describeRef,
+  Direction,
+  DirectionVerdict,
+  Endpoint,
+  ManifestObject,
+  NamespaceIndex,
+  Reason,
+  refOf,
+  SideQuery,
+} from '../model';
 
 interface RuleHit {
   readonly reason: Reason;
@@ -54,14 +71,36 @@ function inClusterView(np: ManifestObject): ManifestObject {
   return { ...np, spec };
 }
 
+/** One allow or deny rule of a selecting rule set. */
+interface PlannedRule {
+  readonly rs: CiliumRuleSet;
+  readonly rule: any;
+}
+
+/** What decides one side for one subject, computed once per endpoint and direction (see `allows`). */
+interface SidePlan {
+  readonly denies: PlannedRule[];
+  readonly allows: PlannedRule[];
+  /** A selecting Cilium rule puts the subject into default deny. */
+  readonly ciliumDefaultDeny: boolean;
+  /** Positions (in the namespace's NetworkPolicy list) of the NetworkPolicies isolating the subject. */
+  readonly networkPolicies: number[];
+  readonly dnsProxy: DnsProxyLookup;
+}
+
 /** Cilium semantics over a set of manifests. */
-export class CiliumModel {
+export class CiliumModel implements AnnotatedCniModel {
+  /** Caveats are reported per verdict (as `log` reasons), so there are no global notes. */
+  readonly notes: string[] = [];
   private readonly index: CiliumPolicyIndex;
   private readonly networkPolicies = new Map<string, ManifestObject[]>();
   /** The same NetworkPolicies with ipBlock peers neutralized, for in-cluster peers (see inClusterView). */
   private readonly networkPoliciesInCluster = new Map<string, ManifestObject[]>();
   private readonly hasHostPolicies: boolean;
   private readonly selectedCache = new WeakMap<Endpoint, CiliumRuleSet[]>();
+  private readonly planCache = new WeakMap<Endpoint, Partial<Record<Direction, SidePlan>>>();
+  /** Stable numbers of rule sets and NetworkPolicies, for subject keys. */
+  private readonly ids = new Map<object, number>();
 
   constructor(manifests: ManifestObject[], private readonly namespaces: NamespaceIndex) {
     this.index = new CiliumPolicyIndex(manifests);
@@ -74,6 +113,85 @@ export class CiliumModel {
     this.hasHostPolicies = manifests.some(
       (o) => o.kind === 'CiliumClusterwideNetworkPolicy' && [o.spec, ...((o as any).specs ?? [])].some((r: any) => r?.nodeSelector),
     );
+  }
+
+  /**
+   * The verdict of {@link evaluate} without reasons, in the same order: a matching deny rule denies;
+   * host-to-endpoint ingress is allowed; without default deny (Cilium or NetworkPolicy) everything
+   * is allowed; otherwise some Cilium allow rule or isolating NetworkPolicy rule must match.
+   */
+  allows(q: SideQuery): boolean {
+    if (!isManagedPod(q.subject)) return true;
+    const plan = this.plan(q.subject, q.direction);
+    if (plan.denies.some((r) => this.ruleMatches(r, q, plan.dnsProxy))) return false;
+    // Managed pods carry only `k8s:` identity labels, so only other peers can be the local host.
+    if (q.direction === 'ingress' && !isManagedPod(q.peer) && 'reserved:host' in identityOf(q.peer)) return true;
+    if (!plan.ciliumDefaultDeny && plan.networkPolicies.length === 0) return true;
+    if (plan.allows.some((r) => this.ruleMatches(r, q, plan.dnsProxy))) return true;
+    if (plan.networkPolicies.length === 0) return false;
+    const index = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
+    const nps = index.get(q.subject.namespace ?? 'default')!;
+    return plan.networkPolicies.some((i) => matchingRuleIndex(nps[i], q, this.namespaces) !== undefined);
+  }
+
+  /**
+   * Equal keys mean equal verdicts for every peer and port. Besides the peer and the port, a verdict
+   * only depends on which Cilium rule sets select the subject (their rules, policy namespace for
+   * implicit peer namespaces, and DNS proxy rules for toFQDNs), which NetworkPolicies isolate it for
+   * the direction, and on the destination's named ports (ingress: the subject is the destination).
+   * The subject's own labels never appear in rule matching otherwise. Without deny rules and without
+   * default deny the subject is allowed whatever the peer: the empty key.
+   */
+  subjectKey(subject: Endpoint, direction: Direction): string {
+    if (!isManagedPod(subject)) return '';
+    const plan = this.plan(subject, direction);
+    if (plan.denies.length === 0 && !plan.ciliumDefaultDeny && plan.networkPolicies.length === 0) return '';
+    const nps = this.networkPolicies.get(subject.namespace ?? 'default') ?? [];
+    const parts: unknown[] = [
+      this.selectedRuleSets(subject).map((rs) => this.idOf(rs)),
+      plan.networkPolicies.map((i) => this.idOf(nps[i])),
+    ];
+    if (direction === 'ingress') parts.push(subject.namedPorts.map((p) => `${p.name}=${p.protocol}/${p.port}`).sort());
+    return JSON.stringify(parts);
+  }
+
+  private idOf(obj: object): number {
+    let id = this.ids.get(obj);
+    if (id === undefined) this.ids.set(obj, id = this.ids.size);
+    return id;
+  }
+
+  private plan(subject: Endpoint, direction: Direction): SidePlan {
+    let perDirection = this.planCache.get(subject);
+    if (!perDirection) this.planCache.set(subject, perDirection = {});
+    let plan = perDirection[direction];
+    if (!plan) {
+      const selected = this.selectedRuleSets(subject);
+      const rulesOf = (field: string): PlannedRule[] => selected.flatMap(
+        (rs) => (Array.isArray(rs.rule[field]) ? rs.rule[field] : []).map((rule: any) => ({ rs, rule })));
+      const type = direction === 'ingress' ? 'Ingress' : 'Egress';
+      const networkPolicies: number[] = [];
+      (this.networkPolicies.get(subject.namespace ?? 'default') ?? []).forEach((np, i) => {
+        if (effectivePolicyTypes(np).includes(type) && selectsEndpoint(np, subject)) networkPolicies.push(i);
+      });
+      plan = {
+        denies: rulesOf(direction === 'ingress' ? 'ingressDeny' : 'egressDeny'),
+        allows: rulesOf(direction),
+        ciliumDefaultDeny: selected.some((rs) => rs.defaultDeny[direction]),
+        networkPolicies,
+        dnsProxy: this.dnsProxyLookup(selected),
+      };
+      perDirection[direction] = plan;
+    }
+    return plan;
+  }
+
+  /** `matchRule` without notes or descriptions. */
+  private ruleMatches({ rs, rule }: PlannedRule, q: SideQuery, dnsProxy: DnsProxyLookup): boolean {
+    if (rule?.icmps !== undefined && rule?.toPorts === undefined) return false;
+    if (!matchPeer(rule, q.direction, q.peer, rs.namespace, dnsProxy).matched) return false;
+    const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
+    return matchingPortRule(toPorts, q.port, q.protocol, q.destination) !== undefined;
   }
 
   /** Evaluate one side of a flow. */

@@ -76,9 +76,10 @@ export function evaluateNetworkPolicies(
   namespaces: NamespaceIndex,
 ): { isolated: boolean; allowed: boolean; reasons: Reason[] } {
   const type = query.direction === 'ingress' ? 'Ingress' : 'Egress';
-  const selecting = policies
-    .filter((p) => isNetworkPolicy(p) && selectsEndpoint(p, query.subject) && effectivePolicyTypes(p).includes(type))
-    .sort((a, b) => describeRef(refOf(a)).localeCompare(describeRef(refOf(b))));
+  // Filtering the pre-sorted list keeps the order of sorting the filtered one (both sorts are stable).
+  const selecting = preparedPolicies(policies)
+    .filter((p) => selectsEndpoint(p.np, query.subject) && p.types.includes(type))
+    .map((p) => p.np);
   if (selecting.length === 0) {
     return {
       isolated: false,
@@ -109,6 +110,34 @@ export function evaluateNetworkPolicies(
         + ` and no rule allows ${describeQuery(query)}`,
     })),
   };
+}
+
+/** A NetworkPolicy with its effective policyTypes. */
+interface PreparedPolicy {
+  readonly np: ManifestObject;
+  readonly types: Array<'Ingress' | 'Egress'>;
+}
+
+/** The prepared list per policies array, with the elements it was built from (to detect mutation). */
+const PREPARED = new WeakMap<ManifestObject[], { source: ManifestObject[]; prepared: PreparedPolicy[] }>();
+
+/**
+ * The NetworkPolicies of `policies` sorted by `kind namespace/name`, with their policyTypes: built
+ * once per array instead of once per query (models pass the same per-namespace arrays millions of
+ * times). The cache entry is rebuilt when the array's elements changed since.
+ */
+function preparedPolicies(policies: ManifestObject[]): PreparedPolicy[] {
+  const cached = PREPARED.get(policies);
+  if (cached && cached.source.length === policies.length && cached.source.every((p, i) => p === policies[i])) {
+    return cached.prepared;
+  }
+  const prepared = policies
+    .filter(isNetworkPolicy)
+    .map((np) => ({ np, ref: describeRef(refOf(np)) }))
+    .sort((a, b) => a.ref.localeCompare(b.ref))
+    .map(({ np }) => ({ np, types: effectivePolicyTypes(np) }));
+  PREPARED.set(policies, { source: [...policies], prepared });
+  return prepared;
 }
 
 /** `from peer to port` / `to peer on port` for messages. */
