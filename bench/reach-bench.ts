@@ -12,12 +12,6 @@ import { Cni, Reachability } from '../src';
 
 const TARGET_SECONDS = 5;
 const FULL = { namespaces: 100, deploymentsPerNamespace: 20, seed: 20261123 };
-/**
- * Calico and Cilium on the full input take ~30 s and ~70 s on this machine, which breaks the 2-minute
- * budget of the whole bench; by default they run on half the namespaces. BENCH_FULL=1 runs them on
- * the full input too.
- */
-const REDUCED = { ...FULL, namespaces: 50 };
 
 /** Pods with identical namespace, labels, namespace labels and ports: the matrix's equivalence classes. */
 function labelClasses(manifests: any[]): number {
@@ -62,7 +56,7 @@ function runOne(report: Report, rss: RssSampler, cniName: string, cni: Cni, mani
 }
 
 /** Section 3 (and its memory, section 4). */
-export function benchReachability(report: Report, rss: RssSampler, full: boolean): void {
+export function benchReachability(report: Report, rss: RssSampler): void {
   const manifests = generateCluster(FULL);
   report.section('3. Reachability: fromManifests + matrix() + reading .flows (seeded cluster, same input per CNI)');
   report.info('input', `${fmt(manifests.filter((m) => m.kind === 'Deployment').length, 0)} Deployments (1 pod endpoint each) in `
@@ -72,11 +66,6 @@ export function benchReachability(report: Report, rss: RssSampler, full: boolean
     Reachability.fromManifests(generateCluster({ ...FULL, namespaces: 3 }), { cni }).matrix().flows;
   }
   runOne(report, rss, 'kubernetes', Cni.kubernetes(), manifests, true);
-  const other = full ? manifests : generateCluster(REDUCED);
-  if (!full) {
-    report.info('calico/cilium input (BENCH_FULL=1 for the full one)', `${REDUCED.namespaces} namespaces: `
-      + `${fmt(other.filter((m) => m.kind === 'Deployment').length, 0)} Deployments, ${labelClasses(other)} label classes`);
-  }
-  runOne(report, rss, 'calico', Cni.calico(), other, full);
-  runOne(report, rss, 'cilium', Cni.cilium(), other, full);
+  runOne(report, rss, 'calico', Cni.calico(), manifests, true);
+  runOne(report, rss, 'cilium', Cni.cilium(), manifests, true);
 }

@@ -1,9 +1,6 @@
 /**
  * `npm run bench`: synth and analysis benchmarks, printed as one aligned report
  * (DESIGN.md "Performance"). The bench prints; it fails (exit 1) only on an exception.
- *
- * Environment: BENCH_FULL=1 also runs the Calico and Cilium reachability models on the full
- * 2,000-pod input (over the 2-minute budget on a 2-core machine).
  */
 import { cpus } from 'os';
 import { RssSampler } from './measure';
@@ -18,7 +15,7 @@ async function main(): Promise<void> {
   try {
     benchLinearity(report, rss);
     benchComparison(report, rss);
-    benchReachability(report, rss, process.env.BENCH_FULL === '1');
+    benchReachability(report, rss);
     report.section('4. Process');
     report.info('peak RSS of the whole run (getrusage maxRSS)', `${fmt(process.resourceUsage().maxRSS / 1024, 0)} MiB`);
     report.info('bench wall time (without node/ts-node startup)', `${fmt(Number(process.hrtime.bigint() - started) / 1e9, 1)} s`);
