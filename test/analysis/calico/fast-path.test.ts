@@ -7,8 +7,8 @@
  */
 import { cnp, egress, external, gnp, ingress, knp, NAMESPACES, pod, tier } from './helpers';
 import { calicoModel } from '../../../src/analysis/calico';
-import { AnnotatedCniModel } from '../../../src/analysis/kubernetes/model';
-import { Direction, Endpoint, L4Protocol, ManifestObject, NamedPort } from '../../../src/analysis/model';
+import { Endpoint, L4Protocol, ManifestObject, NamedPort } from '../../../src/analysis/model';
+import { checkContract } from '../fast-path-contract';
 
 /** Park-Miller minimal standard PRNG: the corpus is the same on every run. */
 function prng(seed: number): { int(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
@@ -147,38 +147,6 @@ function randomCluster(r: Rng): ManifestObject[] {
   return objects;
 }
 
-/** Checks the fast-path contract on every subject x direction x peer x port; returns how many keys were shared. */
-function checkContract(model: AnnotatedCniModel, subjects: Endpoint[], peers: Endpoint[]): number {
-  let shared = 0;
-  for (const direction of ['ingress', 'egress'] as Direction[]) {
-    const byKey = new Map<string, string>();
-    for (const subject of subjects) {
-      const verdicts: string[] = [];
-      for (const peer of peers) {
-        for (const [protocol, port] of PORTS) {
-          const q = { direction, subject, peer, port, protocol, destination: direction === 'ingress' ? subject : peer };
-          const expected = model.evaluate(q).allowed;
-          const fast = model.allows!(q);
-          if (fast !== expected) {
-            throw new Error(`allows ${fast} != evaluate ${expected}: ${direction} ${subject.name} / ${peer.name} ${protocol}/${port}`);
-          }
-          verdicts.push(expected ? '1' : '0');
-        }
-      }
-      const key = model.subjectKey!(subject, direction);
-      const vector = verdicts.join('');
-      if (key === '' && vector.includes('0')) throw new Error(`empty ${direction} key for ${subject.name}, but a flow is denied`);
-      const seen = byKey.get(key);
-      if (seen === undefined) {
-        byKey.set(key, vector);
-      } else {
-        shared++;
-        if (seen !== vector) throw new Error(`${direction} key ${key} is shared by subjects with different verdicts (${subject.name})`);
-      }
-    }
-  }
-  return shared;
-}
 
 describe('Calico fast path (allows, subjectKey)', () => {
   test('agrees with evaluate on 150 seeded random clusters, and equal keys mean equal verdicts', () => {
@@ -189,7 +157,7 @@ describe('Calico fast path (allows, subjectKey)', () => {
       const manifests = randomCluster(r);
       const subjects = randomPods(r, 14);
       const peers = [...subjects, external('203.0.113.5'), external('10.0.1.9'), NODE];
-      shared += checkContract(calicoModel(manifests, NAMESPACES), subjects, peers);
+      shared += checkContract(calicoModel(manifests, NAMESPACES), subjects, peers, PORTS);
       evaluated++;
     }
     expect(evaluated).toBe(150);

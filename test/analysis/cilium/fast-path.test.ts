@@ -7,9 +7,9 @@
  */
 import { ccnp, cnp, external, NAMESPACES, node, np, pod } from './helpers';
 import { ciliumModel } from '../../../src/analysis/cilium';
-import { AnnotatedCniModel } from '../../../src/analysis/kubernetes/model';
 import { evaluateNetworkPolicies } from '../../../src/analysis/kubernetes/network-policy';
 import { Direction, Endpoint, L4Protocol, ManifestObject, NamedPort, SideQuery } from '../../../src/analysis/model';
+import { checkContract } from '../fast-path-contract';
 
 /** Park-Miller minimal standard PRNG: the corpus is the same on every run. */
 function prng(seed: number): { int(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
@@ -109,38 +109,6 @@ function randomCluster(r: Rng): ManifestObject[] {
   return Array.from({ length: 2 + r.int(5) }, (_, i) => (r.chance(0.65) ? ciliumPolicy(r, i) : kubernetesPolicy(r, i)));
 }
 
-/** Checks the fast-path contract on every subject x direction x peer x port; returns how many keys were shared. */
-function checkContract(model: AnnotatedCniModel, subjects: Endpoint[], peers: Endpoint[]): number {
-  let shared = 0;
-  for (const direction of ['ingress', 'egress'] as Direction[]) {
-    const byKey = new Map<string, string>();
-    for (const subject of subjects) {
-      const verdicts: string[] = [];
-      for (const peer of peers) {
-        for (const [protocol, port] of PORTS) {
-          const q: SideQuery = { direction, subject, peer, port, protocol, destination: direction === 'ingress' ? subject : peer };
-          const expected = model.evaluate(q).allowed;
-          const fast = model.allows!(q);
-          if (fast !== expected) {
-            throw new Error(`allows ${fast} != evaluate ${expected}: ${direction} ${subject.name} / ${peer.name} ${protocol}/${port}`);
-          }
-          verdicts.push(expected ? '1' : '0');
-        }
-      }
-      const key = model.subjectKey!(subject, direction);
-      const vector = verdicts.join('');
-      if (key === '' && vector.includes('0')) throw new Error(`empty ${direction} key for ${subject.name}, but a flow is denied`);
-      const seen = byKey.get(key);
-      if (seen === undefined) {
-        byKey.set(key, vector);
-      } else {
-        shared++;
-        if (seen !== vector) throw new Error(`${direction} key ${key} is shared by subjects with different verdicts (${subject.name})`);
-      }
-    }
-  }
-  return shared;
-}
 
 function ask(direction: Direction, subject: Endpoint, peer: Endpoint, port: number): SideQuery {
   return { direction, subject, peer, port, protocol: 'TCP', destination: direction === 'ingress' ? subject : peer };
@@ -155,7 +123,7 @@ describe('Cilium fast path (allows, subjectKey)', () => {
       const manifests = randomCluster(r);
       const subjects = randomPods(r, 14);
       const peers = [...subjects, GITHUB, INTERNET, node(), REMOTE_NODE];
-      shared += checkContract(ciliumModel(manifests, NAMESPACES), subjects, peers);
+      shared += checkContract(ciliumModel(manifests, NAMESPACES), subjects, peers, PORTS);
       evaluated++;
     }
     expect(evaluated).toBe(150);
