@@ -4,6 +4,7 @@ import { ClusterNetwork } from '../cluster/cluster-network';
 import { LabelOperator } from '../policy/label-expression';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
+import { validatePorts } from '../policy/port-validation';
 import { RuleAction } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { propError } from '../util/errors';
@@ -84,6 +85,7 @@ export class TenantIsolation extends Construct {
     if (props.internetEgressPorts !== undefined && !props.allowInternetEgress) {
       throw propError(this, 'internetEgressPorts', 'only meaningful with allowInternetEgress: true');
     }
+    validatePorts(this, 'internetEgressPorts', props.internetEgressPorts);
 
     const seenTenants = new Set<string>();
     const seenNamespaces = new Map<string, string>();

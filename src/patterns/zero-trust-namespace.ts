@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
+import { validatePorts } from '../policy/port-validation';
 import { Direction, RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { propError } from '../util/errors';
@@ -88,6 +89,8 @@ export class ZeroTrustNamespace extends Construct {
     }
     const labels = validateLabels(this, 'labels', props.labels);
     for (const key of Object.keys(labels)) validateUnreservedLabelKey(this, `labels.${key}`, key);
+    validatePorts(this, 'monitoringPorts', props.monitoringPorts);
+    validatePorts(this, 'ingressControllerPorts', props.ingressControllerPorts);
     const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
     const version = props.podSecurityVersion ?? 'latest';
     if (!/^(latest|v1\.[0-9]+)$/.test(version)) {

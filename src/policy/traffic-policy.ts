@@ -1,16 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from './intent';
+import { IntentRule, PolicyIntent, ResolvedPeer } from './intent';
 import { LabelExpression, LabelOperator } from './label-expression';
 import { Peer } from './peer';
-import { Port } from './port';
+import { resolvePort } from './port-validation';
 import { renderIntent } from './render/render';
 import { Direction, RuleAction, TrafficRule } from './rule';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { CniKind } from '../cluster/cni';
 import { cidrContainsCidr } from '../util/cidr';
 import { propError } from '../util/errors';
-import { validateCidr, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortName, validatePortNumber } from '../util/validate';
+import { validateCidr, validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
 
 /** Props of {@link TrafficPolicy}. */
 export interface TrafficPolicyProps {
@@ -123,7 +123,7 @@ export class TrafficPolicy extends Construct {
     if (!rule.peers || rule.peers.length === 0) {
       throw propError(this, `${origin}.peers`, 'at least one peer is required (say Peer.allPods() or Peer.internet() explicitly for "anyone")');
     }
-    const ports = (rule.ports ?? []).map((p, i) => this.buildPort(p, `${origin}.ports[${i}]`));
+    const ports = (rule.ports ?? []).map((p, i) => resolvePort(this, `${origin}.ports[${i}]`, p));
     const peers = rule.peers.flatMap((p, i) => this.resolvePeer(cluster, p, `${origin}.peers[${i}]`, direction, action, namespace));
     const http = [...(rule.http ?? [])];
     if (http.length > 0) {
@@ -144,17 +144,6 @@ export class TrafficPolicy extends Construct {
     if (!needsValues && values.length > 0) throw propError(this, `${prop}.values`, `operator ${e.operator} takes no values`);
     values.forEach((v, i) => validateLabels(this, `${prop}.values[${i}]`, { [e.key]: v }));
     return { key: e.key, operator: e.operator, values: [...values].sort() };
-  }
-
-  private buildPort(port: Port, prop: string): ResolvedPort {
-    if (port.name !== undefined) return { protocol: port.protocol, name: validatePortName(this, prop, port.name) };
-    if (port.port === undefined) return { protocol: port.protocol };
-    validatePortNumber(this, prop, port.port);
-    if (port.endPort !== undefined) {
-      validatePortNumber(this, `${prop}.endPort`, port.endPort);
-      if (port.endPort <= port.port) throw propError(this, prop, `range ${port.port}-${port.endPort} is empty or a single port: end must be greater than start`);
-    }
-    return { protocol: port.protocol, port: port.port, endPort: port.endPort };
   }
 
   private resolvePeer(

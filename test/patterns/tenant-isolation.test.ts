@@ -136,6 +136,7 @@ describe('TenantIsolation', () => {
     ['a system namespace in a tenant', { tenants: ['a'], namespaces: { a: ['kube-public'] } }, /namespaces\.a\[0\]: 'kube-public' is a system namespace/],
     ['a reserved tenant label', { tenants: ['a'], tenantLabel: 'kubernetes.io/metadata.name' }, /\[test\/t\] tenantLabel: 'kubernetes.io\/metadata.name' is reserved/],
     ['a Pod Security key as tenant label', { tenants: ['a'], tenantLabel: 'pod-security.kubernetes.io/enforce' }, /tenantLabel: .* is reserved/],
+    ['a bad internet egress port', { tenants: ['a'], allowInternetEgress: true, internetEgressPorts: [Port.udp(70000)] }, /^\[test\/t\] internetEgressPorts\[0\]: port 70000/],
     ['ports without internet egress', { tenants: ['a'], internetEgressPorts: [Port.tcp(80)] }, /internetEgressPorts: only meaningful/],
   ])('%s', (_what, props, message) => {
     expect(() => new TenantIsolation(chartFor(Cni.calico()), 't', props as any)).toThrow(message);

@@ -124,6 +124,8 @@ describe('ZeroTrustNamespace', () => {
     ['invalid name', { name: 'Payments' }, /\[test\/ns\] name: 'Payments' is not a valid DNS-1123 label/],
     ['too long', { name: 'a'.repeat(64) }, /name: 'a{64}' is not a valid DNS-1123 label/],
     ['bad label', { name: 'a', labels: { 'bad key!': 'x' } }, /\[test\/ns\] labels: 'bad key!' is not a valid label key/],
+    ['a bad monitoring port', { name: 'a', monitoringPorts: [Port.tcp(9090), Port.tcp(0)] }, /^\[test\/ns\] monitoringPorts\[1\]: port 0 is outside 1-65535/],
+    ['a bad ingress-controller range', { name: 'a', ingressControllerPorts: [Port.tcpRange(90, 80)] }, /^\[test\/ns\] ingressControllerPorts\[0\]: range 90-80/],
     ['the DNS namespace', { name: 'kube-system' }, /\[test\/ns\] name: 'kube-system' runs the cluster DNS/],
     ['a reserved label', { name: 'a', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } }, /labels\.pod-security.kubernetes.io\/enforce: .* is reserved/],
     ['bad PSA version', { name: 'a', podSecurityVersion: '1.27' }, /\[test\/ns\] podSecurityVersion: '1.27'/],
