@@ -132,8 +132,8 @@ function destinationPorts(pod: InventoryPod, options: MatrixOptions): ResolvedPo
     if (port.name !== undefined) {
       const named = pod.endpoint.namedPorts.find((p) => p.name === port.name && p.protocol === protocol);
       if (named) add(protocol, named.port);
-    } else if (port.port !== undefined && port.endPort === undefined) {
-      add(protocol, port.port);
+    } else if (port.number !== undefined && port.endPort === undefined) {
+      add(protocol, port.number);
     } else {
       throw new Error(`Reachability.matrix: ports must be single or named ports, got ${port.toString()}`);
     }

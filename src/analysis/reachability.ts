@@ -158,7 +158,7 @@ export class Reachability {
    * matches several pods, every pair must be allowed.
    */
   public check(source: Target, destination: Target, port: Port): ReachabilityResult {
-    if (port.name === undefined && (port.port === undefined || port.endPort !== undefined)) {
+    if (port.name === undefined && (port.number === undefined || port.endPort !== undefined)) {
       throw new Error(`Reachability.check needs a single port or a named port, got ${port.toString()}`);
     }
     const sources = this.resolve(source);
@@ -190,7 +190,7 @@ export class Reachability {
 
   private checkPair(source: Endpoint, destination: Endpoint, port: Port): PairResult {
     const protocol = port.protocol as unknown as L4Protocol;
-    let number = port.port;
+    let number = port.number;
     if (port.name !== undefined) {
       number = destination.namedPorts.find((p) => p.name === port.name && p.protocol === protocol)?.port;
       if (number === undefined) {
@@ -258,8 +258,8 @@ function sideResult(verdict: DirectionVerdict): SideResult {
 }
 
 function singlePort(port: Port, prop: string): number {
-  if (port.port === undefined || port.endPort !== undefined || port.name !== undefined) {
+  if (port.number === undefined || port.endPort !== undefined || port.name !== undefined) {
     throw new Error(`Reachability.addProbe: ${prop} must be a single port number, got ${port.toString()}`);
   }
-  return port.port;
+  return port.number;
 }

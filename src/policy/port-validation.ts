@@ -11,15 +11,15 @@ import { validatePortName, validatePortNumber } from '../util/validate';
  */
 export function resolvePort(scope: IConstruct, prop: string, port: Port): ResolvedPort {
   if (port.name !== undefined) return { protocol: port.protocol, name: validatePortName(scope, prop, port.name) };
-  if (port.port === undefined) return { protocol: port.protocol };
-  validatePortNumber(scope, prop, port.port);
+  if (port.number === undefined) return { protocol: port.protocol };
+  validatePortNumber(scope, prop, port.number);
   if (port.endPort !== undefined) {
     validatePortNumber(scope, `${prop}.endPort`, port.endPort);
-    if (port.endPort <= port.port) {
-      throw propError(scope, prop, `range ${port.port}-${port.endPort} is empty or a single port: end must be greater than start`);
+    if (port.endPort <= port.number) {
+      throw propError(scope, prop, `range ${port.number}-${port.endPort} is empty or a single port: end must be greater than start`);
     }
   }
-  return { protocol: port.protocol, port: port.port, endPort: port.endPort };
+  return { protocol: port.protocol, port: port.number, endPort: port.endPort };
 }
 
 /** Validate a list of ports, naming `prop[i]`. */

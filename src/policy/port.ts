@@ -55,7 +55,7 @@ export class Port {
   /** The L4 protocol. */
   public readonly protocol: Protocol;
   /** The port number, or the first port of a range; absent for "all ports" and named ports. */
-  public readonly port?: number;
+  public readonly number?: number;
   /** The last port of a range (inclusive). */
   public readonly endPort?: number;
   /** The container port name, for named ports. */
@@ -63,7 +63,7 @@ export class Port {
 
   private constructor(protocol: Protocol, port?: number, endPort?: number, name?: string) {
     this.protocol = protocol;
-    this.port = port;
+    this.number = port;
     this.endPort = endPort;
     this.name = name;
   }
@@ -71,8 +71,8 @@ export class Port {
   /** Readable form for messages and diagrams: `TCP/5432`, `UDP/1000-2000`, `TCP/http`, `TCP/*`. */
   public toString(): string {
     if (this.name !== undefined) return `${this.protocol}/${this.name}`;
-    if (this.port === undefined) return `${this.protocol}/*`;
-    if (this.endPort !== undefined) return `${this.protocol}/${this.port}-${this.endPort}`;
-    return `${this.protocol}/${this.port}`;
+    if (this.number === undefined) return `${this.protocol}/*`;
+    if (this.endPort !== undefined) return `${this.protocol}/${this.number}-${this.endPort}`;
+    return `${this.protocol}/${this.number}`;
   }
 }
