@@ -1,6 +1,6 @@
 /**
  * policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy semantics (schema pinned in
- * /work/shared/schemas/policy.networking.k8s.io/clusternetworkpolicy_v1alpha2.json; upstream
+ * ../shared/schemas/policy.networking.k8s.io/clusternetworkpolicy_v1alpha2.json; upstream
  * https://network-policy-api.sigs.k8s.io/).
  *
  * Tiers are evaluated Admin -> NetworkPolicy -> Baseline -> default allow. Inside a tier, policies
