@@ -8,23 +8,8 @@
 import { cnp, egress, external, gnp, ingress, knp, NAMESPACES, pod, tier } from './helpers';
 import { calicoModel } from '../../../src/analysis/calico';
 import { Endpoint, L4Protocol, ManifestObject, NamedPort } from '../../../src/analysis/model';
-import { checkContract } from '../fast-path-contract';
+import { checkContract, prng, Rng } from '../fast-path-contract';
 
-/** Park-Miller minimal standard PRNG: the corpus is the same on every run. */
-function prng(seed: number): { int(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
-  let a = (seed % 2147483646) + 1;
-  const next = (): number => {
-    a = (a * 48271) % 2147483647;
-    return (a - 1) / 2147483646;
-  };
-  return {
-    int: (n) => Math.floor(next() * n),
-    pick: (xs) => xs[Math.floor(next() * xs.length)],
-    chance: (p) => next() < p,
-  };
-}
-
-type Rng = ReturnType<typeof prng>;
 
 const HTTP: NamedPort = { name: 'http', port: 8080, protocol: 'TCP' };
 const HTTP_ALT: NamedPort = { name: 'http', port: 9090, protocol: 'TCP' };
