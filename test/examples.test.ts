@@ -47,7 +47,7 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
   test('promised flows', () => {
     const reach = Reachability.fromManifests(objects, { cni: EXAMPLE_CNIS[cniName]() });
     reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
-    reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' });
+    reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' });
     reach.addProbe('prometheus', 'monitoring', { app: 'prometheus' });
     const dns = Target.pod('kube-system', { 'k8s-app': 'kube-dns' });
     const controller = Target.pod('ingress-nginx');

@@ -83,7 +83,8 @@ export interface ClusterNetworkProps {
   readonly nodeLocalDnsIp?: string;
   /**
    * The ingress controller pods (traffic from it is allowed to frontends).
-   * @default - ingress-nginx: namespace `ingress-nginx`, pods `app.kubernetes.io/name: ingress-nginx`
+   * @default - ingress-nginx: namespace `ingress-nginx`, pods `app.kubernetes.io/name: ingress-nginx` and
+   * `app.kubernetes.io/component: controller` (the controller only, not the chart's admission-webhook jobs)
    */
   readonly ingressController?: NamespacedPods;
   /**
@@ -196,7 +197,7 @@ export class ClusterNetwork extends Construct {
 
     this.ingressController = this.pods('ingressController', props.ingressController ?? {
       namespace: 'ingress-nginx',
-      podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+      podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
     });
     this.monitoring = this.pods('monitoring', props.monitoring ?? { namespace: 'monitoring' });
 

@@ -10,7 +10,7 @@ describe('ClusterNetwork', () => {
     expect(found.dnsNamespace).toBe('kube-system');
     expect(found.dnsPodLabels).toEqual({ 'k8s-app': 'kube-dns' });
     expect(found.nodeLocalDnsIp).toBeUndefined();
-    expect(found.ingressController).toEqual({ namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } });
+    expect(found.ingressController).toEqual({ namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } });
     expect(found.metadataCidrs).toEqual(['169.254.169.254/32']);
     expect(found.podCidrs).toEqual(['10.244.0.0/16']);
     expect(found.serviceCidrs).toEqual(['10.96.0.0/12']);

@@ -158,7 +158,7 @@ describe.each([
       ingress: [{
         from: [{
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/name': 'ingress-nginx' } },
         }],
         ports: [{ protocol: 'TCP', port: 8080 }],
       }],
@@ -172,7 +172,7 @@ describe.each([
       ingress: [{
         from: [{
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/name': 'ingress-nginx' } },
         }],
         ports: [{ protocol: 'TCP', port: 8089 }],
       }],
@@ -426,8 +426,11 @@ describe.each([
   beforeAll(() => {
     const cni = makeCni();
     reach = Reachability.fromManifests(synth(cni), { cni });
-    reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' }, { ports: [Port.tcp(8080)] });
-    reach.addProbe('intruder', 'other', { 'app.kubernetes.io/name': 'ingress-nginx' }, { ports: [Port.tcp(8080)] });
+    reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' }, { ports: [Port.tcp(8080)] });
+    // The ingress-nginx chart's admission-webhook jobs share the name label but are not the controller.
+    reach.addProbe('admission-create', 'ingress-nginx',
+      { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'admission-webhook' }, { ports: [Port.tcp(8080)] });
+    reach.addProbe('intruder', 'other', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' }, { ports: [Port.tcp(8080)] });
     reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
     reach.addProbe('cm-acme-http-solver', 'shop', ACME_SOLVER, { ports: [Port.tcp(8089)] });
   });
@@ -448,6 +451,7 @@ describe.each([
     expect(reach).toDeny(ingressNginx, be, Port.tcp(8080));
     expect(reach).toDeny(ingressNginx, db, Port.tcp(5432));
     expect(reach).toDeny(otherNs, fe, Port.tcp(8080)); // right pod labels, wrong namespace
+    expect(reach).toDeny(Target.workload('ingress-nginx', 'admission-create'), fe, Port.tcp(8080));
     expect(reach).toDeny(fe, be, Port.tcp(5432));
     expect(reach).toDeny(be, fe, Port.tcp(8080));
     expect(reach).toDeny(db, be, Port.tcp(8080));

@@ -73,7 +73,7 @@ describe.each(ENFORCING_CNIS)('ZeroTrustNamespace on %s', (cniName, cni) => {
     expect(find(objects, 'NetworkPolicy', 'allow-ingress-controller', 'web').spec.ingress).toEqual([{
       from: [{
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/name': 'ingress-nginx' } },
       }],
       ports: [{ protocol: 'TCP', port: 8080 }],
     }]);

@@ -65,7 +65,7 @@ describe.each(ENFORCING_CNIS)('ZeroTrustNamespace properties on %s', (cniName, c
           : { namespace: 'monitoring' };
         const controller: NamespacedPods = s.placement
           ? { namespace: icNs, podLabels: s.placement.ingressLabels }
-          : { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+          : { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } };
         const chart = chartFor(cni(), {
           nodeLocalDns: s.nodeLocalDns,
           ...(s.placement ? { dns, monitoring, ingressController: controller } : {}),
