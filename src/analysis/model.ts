@@ -41,12 +41,24 @@ export interface NamedPort {
 }
 
 /**
+ * Where a `node` endpoint is relative to the pod at the other end of the flow: the node that pod
+ * runs on (`local`: its kubelet, host processes) or any other node (`remote`).
+ */
+export type NodeLocality = 'local' | 'remote';
+
+/**
  * One side of a flow. `pod` endpoints carry their namespace, labels and their namespace's labels;
- * `node` endpoints are the cluster nodes (and hostNetwork pods, which are indistinguishable from
- * their node for policy purposes); `external` endpoints are IPs outside the cluster.
+ * `node` endpoints are cluster nodes, the pod's own node or another one (`nodeLocality`);
+ * hostNetwork pods are `pod` endpoints with `hostNetwork` set, which policies see as a node at an
+ * unknown place; `external` endpoints are IPs outside the cluster.
  */
 export interface Endpoint {
   readonly kind: 'pod' | 'node' | 'external';
+  /**
+   * For `node` endpoints: the pod's own node or another node. Absent means unknown; each model then
+   * keeps its earlier treatment (Kubernetes and Calico: not the local node; Cilium: `reserved:host`).
+   */
+  readonly nodeLocality?: NodeLocality;
   /** Display name, e.g. `shop/frontend` or `203.0.113.7`. */
   readonly name: string;
   readonly namespace?: string;
@@ -61,6 +73,12 @@ export interface Endpoint {
   /** Pod runs in the host network namespace: no pod selector ever matches it. */
   readonly hostNetwork: boolean;
   readonly namedPorts: NamedPort[];
+}
+
+/** The two node endpoints of an analysis: the pod's own node and another node. */
+export interface NodeEndpoints {
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
 }
 
 /** A deciding object or rule in an explanation. */
@@ -120,6 +138,11 @@ export function refOf(obj: ManifestObject): ObjectRef {
     namespace: obj.metadata?.namespace,
     name: obj.metadata?.name ?? '',
   };
+}
+
+/** Is the endpoint the node the pod at the other end of the flow runs on? */
+export function isLocalNode(endpoint: Endpoint): boolean {
+  return endpoint.kind === 'node' && endpoint.nodeLocality === 'local';
 }
 
 /** `kind namespace/name` for messages. */

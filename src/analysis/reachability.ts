@@ -9,7 +9,7 @@ import { InventoryPod, NAMESPACE_NAME_LABEL, buildInventory, podFromTemplate } f
 import { AnnotatedCniModel } from './kubernetes/model';
 import { loadYamlFiles } from './manifest-loader';
 import { computeMatrix } from './matrix-evaluator';
-import { DirectionVerdict, Endpoint, L4Protocol, ManifestObject, SideQuery, describeRef } from './model';
+import { DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NodeEndpoints, SideQuery, describeRef } from './model';
 import { PairResult, ReachabilityResult, SideResult } from './reachability-result';
 import { Labels } from './selectors';
 import { Target } from './target';
@@ -21,8 +21,10 @@ export interface ReachabilityOptions {
   /** The CNI whose policy semantics apply. */
   readonly cni: Cni;
   /**
-   * IP address of the node (and therefore of every hostNetwork pod), matched by ipBlock rules.
-   * @default - unknown: ipBlock rules never match the node or hostNetwork pods
+   * IP address of the nodes (`Target.localNode()`, `Target.remoteNode()`) and therefore of every
+   * hostNetwork pod, matched by ipBlock rules. The local node's IP only matters where the CNI
+   * evaluates policy for it (the Kubernetes exception for the local node ignores IPs).
+   * @default - unknown: ipBlock rules never match the nodes or hostNetwork pods
    */
   readonly nodeIp?: string;
 }
@@ -223,7 +225,7 @@ export class Reachability {
   }
 
   private resolve(target: Target): Endpoint[] {
-    const endpoints = target._resolve(this.pods().map((p) => p.endpoint), this.nodeEndpoint());
+    const endpoints = target._resolve(this.pods().map((p) => p.endpoint), this.nodeEndpoints());
     if (endpoints.length === 0) {
       throw new Error(`Reachability: ${target.description} matches no endpoint (known: ${this.endpoints.join(', ') || 'none'})`);
     }
@@ -234,8 +236,16 @@ export class Reachability {
     return [...this.workloads, ...this.probes].sort((a, b) => a.endpoint.name.localeCompare(b.endpoint.name));
   }
 
-  private nodeEndpoint(): Endpoint {
-    return { kind: 'node', name: 'node', labels: {}, namespaceLabels: {}, ip: this.nodeIp, hostNetwork: true, namedPorts: [] };
+  /**
+   * `local-node` is the node of the pod at the other end of each flow, `remote-node` any other node.
+   * Both carry `nodeIp`; hostNetwork pods are pods at an unknown node (neither of these).
+   */
+  private nodeEndpoints(): NodeEndpoints {
+    const node = { kind: 'node' as const, labels: {}, namespaceLabels: {}, ip: this.nodeIp, hostNetwork: true, namedPorts: [] };
+    return {
+      local: { ...node, name: 'local-node', nodeLocality: 'local' },
+      remote: { ...node, name: 'remote-node', nodeLocality: 'remote' },
+    };
   }
 
   private withNodeIp(pod: InventoryPod): InventoryPod {

@@ -1,13 +1,13 @@
 /**
  * What a reachability question is about: pods of the inventory, a node, or an external address.
  */
-import { Endpoint } from './model';
+import { Endpoint, NodeEndpoints } from './model';
 import { parseIp } from '../util/cidr';
 
 /**
  * One side of a reachability question. Create with a static factory:
  * `Target.pod('shop', { app: 'web' })`, `Target.workload('shop', 'web')`,
- * `Target.external('203.0.113.7')`, `Target.node()`.
+ * `Target.external('203.0.113.7')`, `Target.node()`, `Target.localNode()`, `Target.remoteNode()`.
  */
 export class Target {
   /**
@@ -39,9 +39,31 @@ export class Target {
     return new Target('external', `external ${dnsName ? `${dnsName} (${ip})` : ip}`, { ip, dnsName });
   }
 
-  /** The cluster nodes (and every hostNetwork pod, which policies see as its node). */
+  /**
+   * Every node: the pod's own node AND any other node, so a check is allowed only when both are
+   * (`pairs` lists `local-node` and `remote-node` separately). Use {@link localNode} or
+   * {@link remoteNode} to ask about one of them. hostNetwork pods are pod targets
+   * (`Target.workload`), seen by policies as a node.
+   */
   public static node(): Target {
     return new Target('node', 'node', {});
+  }
+
+  /**
+   * The node the pod at the other end of the flow runs on: its kubelet (probes) and other host
+   * processes. NetworkPolicy never blocks it (Kubernetes model); Calico and Cilium always allow it
+   * towards the pod but police the pod's egress to it.
+   */
+  public static localNode(): Target {
+    return new Target('localNode', 'local node', {});
+  }
+
+  /**
+   * A node other than the one the pod at the other end of the flow runs on (for Cilium the
+   * `remote-node` entity); NetworkPolicy matches it only by an ipBlock of the node IP.
+   */
+  public static remoteNode(): Target {
+    return new Target('remoteNode', 'remote node', {});
   }
 
   /** Readable description, used in errors and explanations. */
@@ -59,7 +81,7 @@ export class Target {
    * The endpoints this target denotes.
    * @internal
    */
-  public _resolve(pods: Endpoint[], node: Endpoint): Endpoint[] {
+  public _resolve(pods: Endpoint[], nodes: NodeEndpoints): Endpoint[] {
     switch (this.kind) {
       case 'pod':
         return pods.filter((p) => p.namespace === this.spec.namespace
@@ -77,8 +99,12 @@ export class Target {
           hostNetwork: false,
           namedPorts: [],
         }];
+      case 'localNode':
+        return [nodes.local];
+      case 'remoteNode':
+        return [nodes.remote];
       default:
-        return [node];
+        return [nodes.local, nodes.remote];
     }
   }
 

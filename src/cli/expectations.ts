@@ -100,11 +100,23 @@ function parseEntry(entry: unknown, where: string): Expectation {
   };
 }
 
-/** `node`, `{ external: ip }`, `{ namespace, workload }` or `{ namespace, labels }` (labels optional). */
+/** The node targets by their name in an expectation file. */
+const NODE_TARGETS: Record<string, () => Target> = {
+  'node': Target.node,
+  'local-node': Target.localNode,
+  'remote-node': Target.remoteNode,
+};
+
+/**
+ * `node`, `local-node`, `remote-node`, `{ external: ip }`, `{ namespace, workload }` or
+ * `{ namespace, labels }` (labels optional).
+ */
 function parseTarget(value: unknown, where: string): Target {
-  if (value === 'node' || (isMapping(value) && value.node === true && Object.keys(value).length === 1)) return Target.node();
+  if (typeof value === 'string' && Object.prototype.hasOwnProperty.call(NODE_TARGETS, value)) return NODE_TARGETS[value]();
+  if (isMapping(value) && value.node === true && Object.keys(value).length === 1) return Target.node();
   if (!isMapping(value)) {
-    throw new ExpectationFileError(`${where}: expected node, { external }, { namespace, workload } or { namespace, labels }`);
+    throw new ExpectationFileError(`${where}: expected node, local-node, remote-node, { external }, { namespace, workload } `
+      + 'or { namespace, labels }');
   }
   if (value.external !== undefined) {
     if (Object.keys(value).some((k) => k !== 'external') || typeof value.external !== 'string') {

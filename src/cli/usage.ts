@@ -24,7 +24,8 @@ Options:
                          to: { namespace: shop, labels: { app: db } }
                          port: tcp/5432
                          allowed: true
-                   A target is { namespace, labels }, { namespace, workload }, { external: IP } or node.
+                   A target is { namespace, labels }, { namespace, workload }, { external: IP },
+                   node (every node), local-node (the pod's own node) or remote-node.
   --ports LIST     analyze: extra destination ports for the matrix (proto/number or proto/name).
   --output FILE    Write the report to FILE instead of standard output.
   -h, --help       Show this help.

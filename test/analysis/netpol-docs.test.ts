@@ -208,13 +208,19 @@ describe('hostNetwork pods and nodes', () => {
     expect(Reachability.fromManifests([...cluster, byIp], { cni }).check(agent, web, Port.tcp(80)).allowed).toBe(false);
   });
 
-  test('the node is matched by ipBlock only, and is never a subject', () => {
+  test('a remote node is matched by ipBlock only, the local node always passes, and nodes are never subjects', () => {
     const byIp = networkPolicy('from-node', 'prod', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ ipBlock: { cidr: '192.168.1.10/32' } }] }] });
     const reach = Reachability.fromManifests([...cluster, byIp], { cni, nodeIp: '192.168.1.10' });
+    // Target.node() = the local node and a remote node: both must be allowed.
     expect(reach.check(Target.node(), web, Port.tcp(10250)).allowed).toBe(true);
     const result = reach.check(web, Target.node(), Port.tcp(10250));
     expect(result.allowed).toBe(false);
-    expect(result.ingress).toEqual({ allowed: true, reasons: ['node (node) is not a pod: no policy selects it'], decidingObjects: [] });
+    expect(result.pairs.map((p) => [p.destination, p.allowed])).toEqual([['local-node', true], ['remote-node', false]]);
+    expect(result.ingress).toEqual({
+      allowed: true,
+      reasons: ['local-node (node) is not a pod: no policy selects it', 'remote-node (node) is not a pod: no policy selects it'],
+      decidingObjects: [],
+    });
   });
 });
 

@@ -47,6 +47,15 @@ describe('analyze --expect', () => {
     expect(r.code).toBe(0);
   });
 
+  test('local-node and remote-node targets (kubernetes: own node always allowed, other nodes denied)', () => {
+    const r = cli('analyze', 'app', '--cni', 'kubernetes', '--expect', 'node-locality-expectations.yaml');
+    expect(r.stdout).toMatch(/^PASS local node -> workload data\/db on TCP\/5432: allowed$/m);
+    expect(r.stdout).toMatch(/^PASS remote node -> workload data\/db on TCP\/5432: denied$/m);
+    expect(r.stdout).toMatch(/^PASS node -> workload data\/db on TCP\/5432: denied$/m);
+    expect(r.stdout).toMatch(/^expectations: 3 passed, 0 failed$/m);
+    expect(r.code).toBe(0);
+  });
+
   test('a target matching no pod fails with the reason', () => {
     const r = cli('analyze', 'app', '--cni', 'kubernetes', '--expect', 'missing-target-expectations.yaml');
     expect(r.code).toBe(1);

@@ -8,6 +8,16 @@
  * whose policies selected the endpoint but decided nothing applies its default action (Deny unless
  * the Tier says Pass). Tiers with no selecting policy are skipped, and an endpoint that no tier
  * decided is allowed by its namespace profile.
+ *
+ * Nodes: traffic from processes on a host to its local workloads is always allowed, before any policy
+ * (https://docs.tigera.io/calico/latest/network-policy/hosts/protect-hosts, "Default behavior of
+ * workload to host traffic": so that host processes can health-check workloads; also
+ * projectcalico/calico#2797, a deny-all GlobalNetworkPolicy that still let the node reach its pods).
+ * Traffic from a workload to its own host first passes the workload's egress policy, then Felix's
+ * `defaultEndpointToHostAction` (https://docs.tigera.io/calico/latest/reference/felix/configuration;
+ * Drop in Felix's own default, Accept as the operator installs it), which is not modelled (assumed
+ * to accept). Remote nodes are ordinary peers: HostEndpoints are not
+ * modelled, rules see them through `nets` and network sets only.
  */
 import { compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
 import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy } from './cluster-network-policy';
@@ -20,7 +30,7 @@ import { SelectorCache } from './selector';
 import { collectTiers, compareTiers, isTier, TierInfo } from './tiers';
 import { AnnotatedCniModel } from '../kubernetes/model';
 import { isNetworkPolicy } from '../kubernetes/network-policy';
-import { Direction, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, Reason, SideQuery } from '../model';
+import { Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, Reason, SideQuery } from '../model';
 
 /** A tier with the policies that can apply to endpoints of one namespace, sorted. */
 interface TierPlan {
@@ -126,6 +136,7 @@ class CalicoModel implements AnnotatedCniModel {
   /** The verdict of {@link evaluate} without reasons: same tier walk, over the cached selection. */
   allows(query: SideQuery): boolean {
     if (!isWorkload(query.subject)) return true;
+    if (query.direction === 'ingress' && isLocalNode(query.peer)) return true;
     for (const { tier, policies } of this.selection(query.subject, query.direction)) {
       let passed = false;
       for (const policy of policies) {
@@ -173,9 +184,20 @@ class CalicoModel implements AnnotatedCniModel {
           + `no ${direction} policy applies (HostEndpoints are not modeled)`,
       }]);
     }
+    if (direction === 'ingress' && isLocalNode(query.peer)) {
+      return allow([{
+        effect: 'default-allow',
+        message: `${query.peer.name} is the host of ${subject.name}: Calico always allows traffic from a host to its local workloads `
+          + '(before any policy; this is how kubelet probes reach pods)',
+      }]);
+    }
     const namespace = subject.namespace ?? 'default';
     const trail: Reason[] = [];
     const notes = this.skipped.filter((s) => s.namespace === undefined || s.namespace === namespace).map((s) => s.note);
+    if (direction === 'egress' && isLocalNode(query.peer)) {
+      notes.push(`traffic from ${subject.name} to its own host passes its egress policy, then Felix defaultEndpointToHostAction `
+        + '(FelixConfiguration), which is not modelled: assumed to accept');
+    }
     const flow = `${direction} ${query.protocol}/${query.port} ${direction === 'ingress' ? 'from' : 'to'} ${query.peer.name}`;
     let anySelected = false;
 

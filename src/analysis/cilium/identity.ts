@@ -41,9 +41,11 @@ export function isManagedPod(endpoint: Endpoint): boolean {
 /**
  * The identity labels of an endpoint, computed once per endpoint object.
  * - managed pods: pod labels, namespace, namespace labels, service account and cluster, all `k8s:`;
- * - nodes and hostNetwork pods: `reserved:host` (the analyzer has a single node endpoint, so it is
- *   treated as the local host), unless the endpoint's labels carry `reserved:*` keys themselves
- *   (e.g. `reserved:remote-node`), which then replace the default;
+ * - nodes: `reserved:host` for the pod's own node (`nodeLocality: 'local'`, or unknown) and
+ *   `reserved:remote-node` for another node (https://docs.cilium.io/en/stable/security/policy/language/#entities-based:
+ *   `host` is the local host, `remote-node` any other node of the cluster);
+ * - hostNetwork pods: `reserved:host` (they are modelled as the local host, as before);
+ * - either way, `reserved:*` keys in the endpoint's own labels replace that default;
  * - external endpoints: `reserved:world`.
  * An endpoint labelled `reserved:kube-apiserver` additionally gets that reserved label (our
  * convention for marking the API server, in or outside the cluster).
@@ -65,7 +67,7 @@ export function identityOf(endpoint: Endpoint): IdentityLabels {
     if (base.length > 0) {
       for (const k of base) raw[k] = '';
     } else {
-      raw[endpoint.kind === 'external' ? 'reserved:world' : 'reserved:host'] = '';
+      raw[endpoint.kind === 'external' ? 'reserved:world' : endpoint.nodeLocality === 'remote' ? 'reserved:remote-node' : 'reserved:host'] = '';
     }
     if (reserved.includes('reserved:kube-apiserver')) raw['reserved:kube-apiserver'] = '';
   }

@@ -38,6 +38,16 @@ import {
   SideQuery,
 } from '../model';
 
+/**
+ * Cilium documents an automatic allow only for traffic from the local host to its endpoints
+ * (allow-localhost, ingress); egress from an endpoint to its own host is policed like any peer, and
+ * a NetworkPolicy ipBlock never selects it. The Kubernetes exception for a pod's own node
+ * (https://kubernetes.io/docs/concepts/services-networking/network-policies/) is therefore not
+ * applied to this direction.
+ */
+const LOCAL_HOST_EGRESS_NOTE = 'egress to the local host is subject to policy under Cilium: only host-to-endpoint ingress is always '
+  + 'allowed (allow-localhost), and ipBlock peers never select nodes; allow it with toEntities: [host]';
+
 interface RuleHit {
   readonly reason: Reason;
   /** L7 constraints of the matching toPorts entry; empty for a plain L3/L4 allow. */
@@ -313,7 +323,10 @@ export class CiliumModel implements AnnotatedCniModel {
       effect: 'isolate',
       message: `${q.subject.name} is in default deny for ${q.direction} and no rule allows ${this.flowText(q)}`,
     };
-    return { allowed: false, reasons: [...isolators, ...npReasons, summary, ...toReasons([...denyNotes, ...allowNotes])] };
+    const hostNotes = q.direction === 'egress' && !isManagedPod(q.peer) && q.peer.kind !== 'external' && 'reserved:host' in identityOf(q.peer)
+      ? [LOCAL_HOST_EGRESS_NOTE]
+      : [];
+    return { allowed: false, reasons: [...isolators, ...npReasons, summary, ...toReasons([...denyNotes, ...allowNotes, ...hostNotes])] };
   }
 
   private flowText(q: SideQuery): string {

@@ -2,6 +2,7 @@
  * The CNI model of a CNI that enforces networking.k8s.io/v1 NetworkPolicy (and, when it says so,
  * policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy), and the Flannel model (nothing enforced).
  */
+import { localNodeReason } from './local-node';
 import {
   effectivePolicyTypes,
   evaluateNetworkPolicies,
@@ -11,7 +12,9 @@ import {
   selectsEndpoint,
 } from './network-policy';
 import { evaluateTier, isClusterNetworkPolicy, policiesOfTier, selectsSubject } from '../cluster-network-policy';
-import { CniModel, Direction, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, Reason, SideQuery } from '../model';
+import {
+  CniModel, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, Reason, SideQuery,
+} from '../model';
 
 /** Options of {@link kubernetesModel}. */
 export interface KubernetesModelOptions {
@@ -38,6 +41,14 @@ export interface AnnotatedCniModel extends CniModel {
 /**
  * Admin ClusterNetworkPolicies -> NetworkPolicies -> Baseline ClusterNetworkPolicies -> default allow
  * (tier order documented on ClusterNetworkPolicy `spec.tier`, https://network-policy-api.sigs.k8s.io/).
+ *
+ * Nodes: traffic between a pod and its own node (`nodeLocality: 'local'`) is allowed by the
+ * NetworkPolicy tier even when a NetworkPolicy isolates the pod (see ./local-node). The exception
+ * belongs to networking.k8s.io/v1; ClusterNetworkPolicy (v1alpha2, pinned schema) has no `nodes`
+ * peer, and its egress `networks` peer is documented to match cluster-internal traffic too, so Admin
+ * and Baseline `networks` rules still decide egress to the local node by its IP. Ingress peers
+ * (`namespaces`, `pods`) never include host-networked endpoints, so no ClusterNetworkPolicy rule
+ * matches ingress from a node. Remote nodes are ordinary peers: only ipBlock / `networks` by IP.
  */
 export function kubernetesModel(
   manifests: ManifestObject[],
@@ -74,6 +85,7 @@ export function kubernetesModel(
     }
     if (adminOutcome.reason) passes.push(adminOutcome.reason);
     const np = evaluateNetworkPolicies(byNamespace.get(subject.namespace ?? '') ?? [], query, namespaces);
+    if (np.isolated && isLocalNode(query.peer)) return { allowed: true, reasons: [localNodeReason(query), ...passes] };
     if (np.isolated) return { allowed: np.allowed, reasons: [...np.reasons, ...passes] };
     const baselineOutcome = evaluateTier(baseline, query, namespaces);
     if (baselineOutcome.action === 'Accept' || baselineOutcome.action === 'Deny') {
@@ -107,7 +119,7 @@ export function kubernetesModel(
       if (action === 'Accept' || action === 'Deny') return action === 'Accept';
     }
     const list = selecting(subject, query.direction);
-    if (list.length > 0) return list.some((np) => matchingRuleIndex(np, query, namespaces) !== undefined);
+    if (list.length > 0) return isLocalNode(query.peer) || list.some((np) => matchingRuleIndex(np, query, namespaces) !== undefined);
     if (baseline.length > 0) return evaluateTier(baseline, query, namespaces).action !== 'Deny';
     return true;
   };

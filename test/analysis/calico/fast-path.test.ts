@@ -16,6 +16,8 @@ const HTTP_ALT: NamedPort = { name: 'http', port: 9090, protocol: 'TCP' };
 const METRICS: NamedPort = { name: 'metrics', port: 9100, protocol: 'TCP' };
 const PORTS: Array<[L4Protocol, number]> = [['TCP', 8080], ['TCP', 9090], ['TCP', 9100], ['TCP', 5432], ['UDP', 53]];
 const NODE: Endpoint = { kind: 'node', name: 'node', labels: {}, namespaceLabels: {}, ip: '10.0.0.10', hostNetwork: true, namedPorts: [] };
+const LOCAL_NODE: Endpoint = { ...NODE, name: 'local-node', nodeLocality: 'local' };
+const REMOTE_NODE: Endpoint = { ...NODE, name: 'remote-node', nodeLocality: 'remote' };
 
 const SELECTORS = ["app == 'web'", 'has(tier)', 'all()', "app in {'api','db'}", "tier != 'fe'",
   "projectcalico.org/serviceaccount == 'sa1'", '!has(app)', "projectcalico.org/namespace == 'shop'"];
@@ -141,7 +143,7 @@ describe('Calico fast path (allows, subjectKey)', () => {
       const r = prng(seed * 7919);
       const manifests = randomCluster(r);
       const subjects = randomPods(r, 14);
-      const peers = [...subjects, external('203.0.113.5'), external('10.0.1.9'), NODE];
+      const peers = [...subjects, external('203.0.113.5'), external('10.0.1.9'), NODE, LOCAL_NODE, REMOTE_NODE];
       shared += checkContract(calicoModel(manifests, NAMESPACES), subjects, peers, PORTS);
       evaluated++;
     }

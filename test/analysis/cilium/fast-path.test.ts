@@ -18,6 +18,8 @@ const PORTS: Array<[L4Protocol, number]> = [['TCP', 8080], ['TCP', 9090], ['TCP'
 const GITHUB = external('140.82.112.3', 'api.github.com');
 const INTERNET = external('203.0.113.7');
 const REMOTE_NODE = node({ 'reserved:remote-node': '' });
+const LOCAL_NODE: Endpoint = { ...node(), name: 'local-node', nodeLocality: 'local' };
+const REMOTE_NODE_BY_LOCALITY: Endpoint = { ...node(), name: 'remote-node', nodeLocality: 'remote' };
 
 const SUBJECT_SELECTORS: any[] = [{}, { matchLabels: { app: 'web' } }, { matchExpressions: [{ key: 'tier', operator: 'Exists' }] },
   { matchLabels: { 'io.cilium.k8s.policy.serviceaccount': 'sa1' } }];
@@ -107,7 +109,7 @@ describe('Cilium fast path (allows, subjectKey)', () => {
       const r = prng(seed * 104729);
       const manifests = randomCluster(r);
       const subjects = randomPods(r, 14);
-      const peers = [...subjects, GITHUB, INTERNET, node(), REMOTE_NODE];
+      const peers = [...subjects, GITHUB, INTERNET, node(), REMOTE_NODE, LOCAL_NODE, REMOTE_NODE_BY_LOCALITY];
       shared += checkContract(ciliumModel(manifests, NAMESPACES), subjects, peers, PORTS);
       evaluated++;
     }
@@ -166,6 +168,8 @@ describe('Cilium fast path (allows, subjectKey)', () => {
     const model = ciliumModel([isolate], NAMESPACES);
     expect(model.allows!(ask('ingress', web, node(), 8080))).toBe(true);
     expect(model.allows!(ask('ingress', web, REMOTE_NODE, 8080))).toBe(false);
+    expect(model.allows!(ask('ingress', web, LOCAL_NODE, 8080))).toBe(true);
+    expect(model.allows!(ask('ingress', web, REMOTE_NODE_BY_LOCALITY, 8080))).toBe(false);
     expect(model.allows!(ask('ingress', web, web2, 8080))).toBe(false);
     expect(model.allows!(ask('ingress', web, api, 8080))).toBe(true);
     // `ingress: [{}]` allows every peer.
