@@ -3,7 +3,7 @@
  * varied labels and ports, and a realistic mix of NetworkPolicies per namespace. Seeded, so every run
  * analyzes the same manifests.
  */
-import { Prng } from './prng';
+import { Prng } from '../test/support/prng';
 
 /** Shape of the generated cluster. */
 export interface ClusterShape {

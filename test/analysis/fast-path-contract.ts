@@ -38,20 +38,3 @@ export function checkContract(model: AnnotatedCniModel, subjects: Endpoint[], pe
   }
   return shared;
 }
-
-/** Park-Miller minimal standard PRNG: the corpus is the same on every run. */
-export function prng(seed: number): { int(n: number): number; pick<T>(xs: readonly T[]): T; chance(p: number): boolean } {
-  let a = (seed % 2147483646) + 1;
-  const next = (): number => {
-    a = (a * 48271) % 2147483647;
-    return (a - 1) / 2147483646;
-  };
-  return {
-    int: (n) => Math.floor(next() * n),
-    pick: (xs) => xs[Math.floor(next() * xs.length)],
-    chance: (p) => next() < p,
-  };
-}
-
-/** The generator's interface. */
-export type Rng = ReturnType<typeof prng>;

@@ -9,7 +9,8 @@ import { ccnp, cnp, external, NAMESPACES, node, np, pod } from './helpers';
 import { ciliumModel } from '../../../src/analysis/cilium';
 import { evaluateNetworkPolicies } from '../../../src/analysis/kubernetes/network-policy';
 import { Direction, Endpoint, L4Protocol, ManifestObject, NamedPort, SideQuery } from '../../../src/analysis/model';
-import { checkContract, prng, Rng } from '../fast-path-contract';
+import { checkContract } from '../fast-path-contract';
+import { Prng as Rng } from '../../support/prng';
 
 
 const HTTP: NamedPort = { name: 'http', port: 8080, protocol: 'TCP' };
@@ -106,7 +107,7 @@ describe('Cilium fast path (allows, subjectKey)', () => {
     let shared = 0;
     let evaluated = 0;
     for (let seed = 1; seed <= 150; seed++) {
-      const r = prng(seed * 104729);
+      const r = new Rng(seed * 104729);
       const manifests = randomCluster(r);
       const subjects = randomPods(r, 14);
       const peers = [...subjects, GITHUB, INTERNET, node(), REMOTE_NODE, LOCAL_NODE, REMOTE_NODE_BY_LOCALITY];

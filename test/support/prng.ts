@@ -1,7 +1,8 @@
 /* eslint-disable no-bitwise -- mulberry32 is defined by 32-bit integer arithmetic. */
 /**
- * A seeded pseudo-random generator (mulberry32), so every bench run generates the same manifests.
- * `Math.random` is never used: results must be comparable across runs and machines.
+ * A seeded pseudo-random generator (mulberry32), shared by the bench and the randomized tests, so
+ * every run generates the same manifests. `Math.random` is never used: results must be comparable
+ * across runs and machines.
  */
 export class Prng {
   private state: number;
@@ -27,5 +28,10 @@ export class Prng {
   /** One element of `items`. */
   public pick<T>(items: readonly T[]): T {
     return items[this.int(items.length)];
+  }
+
+  /** True with probability `p`. */
+  public chance(p: number): boolean {
+    return this.next() < p;
   }
 }
