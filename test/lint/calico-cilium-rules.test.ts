@@ -95,6 +95,75 @@ describe('Calico rules', () => {
   });
 });
 
+describe('Calico egress to the world over IPv6', () => {
+  const V4_NOT = ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+  const V6_NOT = ['fd00:ec2::254/128', 'fc00::/7'];
+  const world = (egress: any[]) => gnp('w', { selector: "app == 'web'", types: ['Egress'], egress });
+  const allow = (nets: string[], notNets?: string[], ipVersion?: number) =>
+    ({ action: 'Allow', protocol: 'TCP', ...(ipVersion ? { ipVersion } : {}), destination: { nets, ...(notNets ? { notNets } : {}), ports: [443] } });
+  const metadataAt = (path: string) => ({ rule: 'egress-world-includes-metadata', severity: 'error', object: 'GlobalNetworkPolicy w', path });
+
+  test('nets ::/0 without notNets: metadata error naming fd00:ec2::254', () => {
+    const findings = PolicyLint.check([world([allow(['::/0'])])]);
+    expect(brief(findings)).toEqual([metadataAt('spec.egress[0].destination')]);
+    expect(findings[0].message).toContain('fd00:ec2::254');
+    expect(findings[0].message).not.toContain('169.254.169.254');
+    expect(findings[0].fix).toBe('add fd00:ec2::254/128 to destination.notNets');
+  });
+
+  test('nets ::/0 with notNets fd00:ec2::254/128 and fc00::/7: clean; a partial unique-local notNets: private-range warning', () => {
+    expect(PolicyLint.check([world([allow(['::/0'], V6_NOT)])])).toEqual([]);
+    const partial = PolicyLint.check([world([allow(['::/0'], ['fd00:ec2::254/128', 'fd00::/8'])])]);
+    expect(brief(partial)).toEqual([
+      { rule: 'egress-world-includes-private-ranges', severity: 'warning', object: 'GlobalNetworkPolicy w', path: 'spec.egress[0].destination' },
+    ]);
+    expect(partial[0].fix).toContain('add fc00::/7 to destination.notNets');
+  });
+
+  test('an IPv6 CIDR without the metadata address: clean', () => {
+    expect(PolicyLint.check([world([allow(['2001:db8::/32']), allow(['2000::/3'])])])).toEqual([]);
+  });
+
+  test('an earlier Deny protects only its own family', () => {
+    expect(PolicyLint.check([world([{ action: 'Deny', destination: { nets: ['fd00:ec2::254/128'] } }, allow(['::/0'])])])).toEqual([]);
+    expect(brief(PolicyLint.check([world([{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, allow(['::/0'])])])))
+      .toEqual([metadataAt('spec.egress[1].destination')]);
+    // A destination-less Deny for IPv4 only (ipVersion 4) does not protect IPv6.
+    expect(brief(PolicyLint.check([world([{ action: 'Deny', ipVersion: 4 }, allow(['::/0'])])]))).toEqual([metadataAt('spec.egress[1].destination')]);
+  });
+
+  test('dual stack (one rule per family, as Calico requires): exactly the rule missing its notNets is flagged', () => {
+    const v6Missing = PolicyLint.check([world([allow(['0.0.0.0/0'], V4_NOT, 4), allow(['::/0'], undefined, 6)])]);
+    expect(brief(v6Missing)).toEqual([metadataAt('spec.egress[1].destination')]);
+    expect(v6Missing[0].message).toContain('fd00:ec2::254');
+    const v4Missing = PolicyLint.check([world([allow(['0.0.0.0/0']), allow(['::/0'], V6_NOT)])]);
+    expect(brief(v4Missing)).toEqual([metadataAt('spec.egress[0].destination')]);
+    expect(v4Missing[0].message).toContain('169.254.169.254');
+    expect(PolicyLint.check([world([allow(['0.0.0.0/0'], V4_NOT), allow(['::/0'], V6_NOT)])])).toEqual([]);
+  });
+
+  test('a destination-less Allow: its family from ipVersion or notNets, else both, reported when IPv4 is not covered', () => {
+    const any = (extra: Record<string, unknown>) => ({ action: 'Allow', ...extra });
+    const v6 = PolicyLint.check([world([any({ ipVersion: 6 })])]);
+    expect(brief(v6)).toEqual([metadataAt('spec.egress[0]')]);
+    expect(v6[0].message).toContain('::/0');
+    expect(v6[0].message).not.toContain('169.254.169.254');
+    expect(PolicyLint.check([world([any({ ipVersion: 6, destination: { notNets: V6_NOT } })])])).toEqual([]);
+    // notNets of IPv6 only make the rule IPv6-only: no IPv4 finding.
+    expect(PolicyLint.check([world([any({ destination: { notNets: V6_NOT } })])])).toEqual([]);
+    // No family at all: one finding naming both addresses...
+    const both = PolicyLint.check([world([any({})])]);
+    expect(brief(both)).toEqual([metadataAt('spec.egress[0]')]);
+    expect(both[0].message).toContain('169.254.169.254');
+    expect(both[0].message).toContain('fd00:ec2::254');
+    // ...only the IPv4 one when an earlier Deny covers IPv6, none when IPv4 is covered (IPv4-only clusters stay quiet).
+    const v6Denied = PolicyLint.check([world([{ action: 'Deny', destination: { nets: ['fd00:ec2::254/128'] } }, any({})])]);
+    expect(brief(v6Denied)).toEqual([metadataAt('spec.egress[1]')]);
+    expect(v6Denied[0].message).not.toContain('fd00:ec2::254');
+    expect(PolicyLint.check([world([{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, any({})])])).toEqual([]);
+  });
+});
+
 describe('Cilium policy rules', () => {
   test('UDP-only DNS in toPorts; ANY or TCP covers it', () => {
     const dns = (ports: any[]) => cnp('dns', 'app', {
@@ -158,6 +227,92 @@ describe('Cilium policy rules', () => {
       ],
     });
     expect(PolicyLint.check([ok])).toEqual([]);
+  });
+});
+
+describe('Cilium egress to the world over IPv6', () => {
+  const V4_EXCEPT = ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+  const V6_EXCEPT = ['fd00:ec2::254/128', 'fc00::/7'];
+  const world = (egress: any[], egressDeny?: any[]) => cnp('w', 'app', { endpointSelector: {}, egress, ...(egressDeny ? { egressDeny } : {}) });
+  const set = (cidr: string, except?: string[]) => ({ cidr, ...(except ? { except } : {}) });
+  const metadataAt = (path: string) => ({ rule: 'egress-world-includes-metadata', severity: 'error', object: 'CiliumNetworkPolicy app/w', path });
+
+  test('toCIDRSet and toCIDR ::/0 without except: metadata errors naming fd00:ec2::254', () => {
+    const findings = PolicyLint.check([world([{ toCIDRSet: [set('::/0')] }, { toCIDR: ['::/0'] }])]);
+    expect(brief(findings)).toEqual([metadataAt('spec.egress[0].toCIDRSet[0]'), metadataAt('spec.egress[1].toCIDR[0]')]);
+    expect(findings.map((f) => f.fix)).toEqual(['add fd00:ec2::254/128 to toCIDRSet.except', 'add fd00:ec2::254/128 to a toCIDRSet except']);
+    expect(findings.every((f) => f.message.includes('fd00:ec2::254') && !f.message.includes('169.254.169.254'))).toBe(true);
+  });
+
+  test('toCIDRSet ::/0 excepting fd00:ec2::254/128 and fc00::/7: clean; excepting part of fc00::/7: private-range warning', () => {
+    expect(PolicyLint.check([world([{ toCIDRSet: [set('::/0', V6_EXCEPT)] }])])).toEqual([]);
+    const partial = PolicyLint.check([world([{ toCIDRSet: [set('::/0', ['fd00:ec2::254/128', 'fd00::/8'])] }])]);
+    expect(brief(partial)).toEqual([
+      { rule: 'egress-world-includes-private-ranges', severity: 'warning', object: 'CiliumNetworkPolicy app/w', path: 'spec.egress[0].toCIDRSet[0]' },
+    ]);
+    expect(partial[0].message).toContain('fc00::/7');
+  });
+
+  test('IPv6 CIDRs without the metadata address: clean', () => {
+    expect(PolicyLint.check([world([{ toCIDR: ['2001:db8::/32'] }, { toCIDRSet: [set('2000::/3')] }])])).toEqual([]);
+  });
+
+  test('an egressDeny covers only its own family', () => {
+    expect(PolicyLint.check([world([{ toCIDR: ['::/0'] }], [{ toCIDR: ['fd00:ec2::254/128'] }])])).toEqual([]);
+    expect(PolicyLint.check([world([{ toCIDR: ['::/0'] }], [{ toCIDRSet: [{ cidr: 'fd00:ec2::254/128' }] }])])).toEqual([]);
+    expect(brief(PolicyLint.check([world([{ toCIDR: ['::/0'] }], [{ toCIDR: ['169.254.169.254/32'] }])]))).toEqual([metadataAt('spec.egress[0].toCIDR[0]')]);
+  });
+
+  test('dual stack: exactly the toCIDRSet entry missing its except is flagged', () => {
+    const v6Missing = PolicyLint.check([world([{ toCIDRSet: [set('0.0.0.0/0', V4_EXCEPT), set('::/0')] }])]);
+    expect(brief(v6Missing)).toEqual([metadataAt('spec.egress[0].toCIDRSet[1]')]);
+    expect(v6Missing[0].message).toContain('fd00:ec2::254');
+    const v4Missing = PolicyLint.check([world([{ toCIDRSet: [set('0.0.0.0/0'), set('::/0', V6_EXCEPT)] }])]);
+    expect(brief(v4Missing)).toEqual([metadataAt('spec.egress[0].toCIDRSet[0]')]);
+    expect(v4Missing[0].message).toContain('169.254.169.254');
+    expect(PolicyLint.check([world([{ toCIDRSet: [set('0.0.0.0/0', V4_EXCEPT), set('::/0', V6_EXCEPT)] }])])).toEqual([]);
+  });
+
+  test('toEntities world-ipv6 reaches fd00:ec2::254 unless an egressDeny covers it', () => {
+    const findings = PolicyLint.check([world([{ toEntities: ['world-ipv6'] }])]);
+    expect(brief(findings)).toEqual([metadataAt('spec.egress[0].toEntities[0]')]);
+    expect(findings[0].message).toContain('fd00:ec2::254');
+    expect(findings[0].message).not.toContain('169.254.169.254');
+    expect(findings[0].fix).toContain('egressDeny to fd00:ec2::254/128');
+    expect(PolicyLint.check([world([{ toEntities: ['world-ipv6'] }], [{ toCIDR: ['fd00:ec2::254/128'] }])])).toEqual([]);
+    expect(brief(PolicyLint.check([world([{ toEntities: ['world-ipv6'] }], [{ toCIDR: ['169.254.169.254/32'] }])])))
+      .toEqual([metadataAt('spec.egress[0].toEntities[0]')]);
+    // world-ipv4 is the reverse.
+    expect(brief(PolicyLint.check([world([{ toEntities: ['world-ipv4'] }], [{ toCIDR: ['fd00:ec2::254/128'] }])])))
+      .toEqual([metadataAt('spec.egress[0].toEntities[0]')]);
+    expect(PolicyLint.check([world([{ toEntities: ['world-ipv4'] }], [{ toCIDR: ['169.254.169.254/32'] }])])).toEqual([]);
+  });
+
+  test('toEntities world/all: reported when IPv4 is not covered, naming every uncovered address', () => {
+    const open = PolicyLint.check([world([{ toEntities: ['world', 'all'] }])]);
+    expect(brief(open)).toEqual([metadataAt('spec.egress[0].toEntities[0]'), metadataAt('spec.egress[0].toEntities[1]')]);
+    expect(open.every((f) => f.message.includes('169.254.169.254') && f.message.includes('fd00:ec2::254'))).toBe(true);
+    const v6Denied = PolicyLint.check([world([{ toEntities: ['world'] }], [{ toCIDR: ['fd00:ec2::254/128'] }])]);
+    expect(brief(v6Denied)).toEqual([metadataAt('spec.egress[0].toEntities[0]')]);
+    expect(v6Denied[0].message).not.toContain('fd00:ec2::254');
+  });
+});
+
+describe('Cilium specs[]: both egress rules check every spec', () => {
+  test('findings are anchored on specs[i]', () => {
+    const p = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'm', namespace: 'app' },
+      specs: [
+        { endpointSelector: {}, egress: [{ toEntities: ['kube-apiserver'] }] },
+        { endpointSelector: {}, egress: [{ toCIDRSet: [{ cidr: '::/0' }] }, { toEndpoints: [{}], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }] },
+      ],
+    };
+    expect(brief(PolicyLint.check([p]), 'dns-udp-only', 'egress-world-includes-metadata')).toEqual([
+      { rule: 'egress-world-includes-metadata', severity: 'error', object: 'CiliumNetworkPolicy app/m', path: 'specs[1].egress[0].toCIDRSet[0]' },
+      { rule: 'dns-udp-only', severity: 'error', object: 'CiliumNetworkPolicy app/m', path: 'specs[1].egress[1].toPorts[0].ports[0]' },
+    ]);
   });
 });
 

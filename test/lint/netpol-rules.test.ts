@@ -162,6 +162,68 @@ describe('egress to the world', () => {
   });
 });
 
+describe('egress to the world over IPv6 (NetworkPolicy)', () => {
+  const V4_EXCEPT = ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+  const V6_EXCEPT = ['fd00:ec2::254/128', 'fc00::/7'];
+  const block = (cidr: string, except?: string[]) => ({ ipBlock: { cidr, ...(except ? { except } : {}) } });
+  const web = (...to: any[]) => netpol('web', 'app', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to, ports: [{ protocol: 'TCP', port: 443 }] }] });
+  const metadataAt = (path: string) => ({ rule: 'egress-world-includes-metadata', severity: 'error', object: 'NetworkPolicy app/web', path });
+
+  test('::/0 without except: metadata error naming fd00:ec2::254, no private-range warning', () => {
+    const findings = PolicyLint.check([web(block('::/0'))]);
+    expect(brief(findings)).toEqual([metadataAt('spec.egress[0].to[0].ipBlock')]);
+    expect(findings[0].message).toContain('::/0');
+    expect(findings[0].message).toContain('fd00:ec2::254');
+    expect(findings[0].message).not.toContain('169.254.169.254');
+    expect(findings[0].fix).toBe('add fd00:ec2::254/128 to ipBlock.except');
+  });
+
+  test('::/0 excepting fd00:ec2::254/128 and fc00::/7: clean; the metadata address alone shows no private intent', () => {
+    expect(PolicyLint.check([web(block('::/0', V6_EXCEPT))])).toEqual([]);
+    expect(PolicyLint.check([web(block('::/0', ['fd00:ec2::254/128']))])).toEqual([]);
+    // fc00::/7 contains the metadata address, so it excepts it too.
+    expect(PolicyLint.check([web(block('::/0', ['fc00::/7']))])).toEqual([]);
+  });
+
+  test('::/0 excepting only part of fc00::/7: private-range warning naming fc00::/7', () => {
+    const findings = PolicyLint.check([web(block('::/0', ['fd00::/8']))]);
+    expect(brief(findings)).toEqual([
+      { rule: 'egress-world-includes-private-ranges', severity: 'warning', object: 'NetworkPolicy app/web', path: 'spec.egress[0].to[0].ipBlock' },
+    ]);
+    expect(findings[0].message).toContain('fc00::/7');
+    expect(findings[0].fix).toContain('add fc00::/7 to ipBlock.except');
+  });
+
+  test('IPv6 CIDRs that do not contain fd00:ec2::254 are not the world; ones that do are', () => {
+    expect(PolicyLint.check([web(block('2001:db8::/32'), block('2000::/3'), block('fd00:10:96::/112'))])).toEqual([]);
+    // A deliberate host route to the metadata address is not "the world" (as 169.254.169.254/32 is not).
+    expect(PolicyLint.check([web(block('fd00:ec2::254/128'))])).toEqual([]);
+    expect(brief(PolicyLint.check([web(block('fd00::/8'))]))).toEqual([metadataAt('spec.egress[0].to[0].ipBlock')]);
+  });
+
+  test('dual stack: exactly the family that misses its except is flagged', () => {
+    const v6Missing = PolicyLint.check([web(block('0.0.0.0/0', V4_EXCEPT), block('::/0'))]);
+    expect(brief(v6Missing)).toEqual([metadataAt('spec.egress[0].to[1].ipBlock')]);
+    expect(v6Missing[0].message).toContain('fd00:ec2::254');
+    const v4Missing = PolicyLint.check([web(block('0.0.0.0/0'), block('::/0', V6_EXCEPT))]);
+    expect(brief(v4Missing)).toEqual([metadataAt('spec.egress[0].to[0].ipBlock')]);
+    expect(v4Missing[0].message).toContain('169.254.169.254');
+    expect(v4Missing[0].message).not.toContain('fd00:ec2::254');
+    expect(PolicyLint.check([web(block('0.0.0.0/0', V4_EXCEPT), block('::/0', V6_EXCEPT))])).toEqual([]);
+  });
+
+  test('an egress rule without `to` names both metadata addresses', () => {
+    const open = netpol('open', 'app', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] });
+    const findings = PolicyLint.check([open]);
+    expect(brief(findings)).toEqual([
+      { rule: 'egress-world-includes-metadata', severity: 'error', object: 'NetworkPolicy app/open', path: 'spec.egress[0]' },
+    ]);
+    expect(findings[0].message).toContain('169.254.169.254');
+    expect(findings[0].message).toContain('fd00:ec2::254');
+    expect(findings[0].fix).toContain('::/0 with except fd00:ec2::254/128 and fc00::/7');
+  });
+});
+
 describe('peer-and-or-confusion', () => {
   test('namespace-only and pod-only items in one from list: warning', () => {
     const p = netpol('p', 'app', {

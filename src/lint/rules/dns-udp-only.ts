@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'util';
 import { LintDocument, asArray, isObject, jsonPath } from '../document';
-import { ciliumSpecs, isCalicoPolicy, isCiliumPolicy, isK8sNetworkPolicy } from '../kinds';
+import { checkPolicyKinds } from '../policy-dispatch';
 import { calicoRuleAllows, calicoRulePorts, ciliumPortAllows, ciliumPortEntries, k8sPortAllows, protocolName } from '../ports';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
@@ -15,13 +15,7 @@ const MESSAGE = 'allows DNS over UDP 53 but not TCP 53: truncated answers, DNSSE
 export const dnsUdpOnly: LintRule = {
   ids: ['dns-udp-only'],
   check(ctx: LintContext): RuleReport[] {
-    const out: RuleReport[] = [];
-    for (const doc of ctx.documents) {
-      if (isK8sNetworkPolicy(doc.obj)) checkK8s(doc, out);
-      else if (isCalicoPolicy(doc.obj)) checkCalico(doc, out);
-      else if (isCiliumPolicy(doc.obj)) checkCilium(doc, out);
-    }
-    return out;
+    return checkPolicyKinds(ctx, { k8s: checkK8s, calico: checkCalico, cilium: checkCilium });
   },
 };
 
@@ -69,18 +63,16 @@ function withoutPorts(entity: unknown): unknown {
   return rest;
 }
 
-function checkCilium(doc: LintDocument, out: RuleReport[]): void {
-  for (const { spec, path } of ciliumSpecs(doc.obj)) {
-    const egress = asArray(spec.egress);
-    const tcpCovered = egress.some((rule) => ciliumPortEntries(rule).some((e) => ciliumPortAllows(e.entry, 'TCP', 53)));
-    if (tcpCovered) continue;
-    egress.forEach((rule, i) => {
-      for (const e of ciliumPortEntries(rule)) {
-        if (protocolName(e.entry.protocol) === 'UDP' && ciliumPortAllows(e.entry, 'UDP', 53)) {
-          out.push(finding(doc, jsonPath(path, 'egress', i, 'toPorts', e.toPorts, 'ports', e.port),
-            'add `{port: "53", protocol: TCP}` (or use `protocol: ANY`)'));
-        }
+function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport[]): void {
+  const egress = asArray(spec.egress);
+  const tcpCovered = egress.some((rule) => ciliumPortEntries(rule).some((e) => ciliumPortAllows(e.entry, 'TCP', 53)));
+  if (tcpCovered) return;
+  egress.forEach((rule, i) => {
+    for (const e of ciliumPortEntries(rule)) {
+      if (protocolName(e.entry.protocol) === 'UDP' && ciliumPortAllows(e.entry, 'UDP', 53)) {
+        out.push(finding(doc, jsonPath(path, 'egress', i, 'toPorts', e.toPorts, 'ports', e.port),
+          'add `{port: "53", protocol: TCP}` (or use `protocol: ANY`)'));
       }
-    });
-  }
+    }
+  });
 }

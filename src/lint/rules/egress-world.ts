@@ -1,6 +1,6 @@
 import { ParsedCidr, cidrContainsCidr, cidrContainsIp, cidrsOverlap, parseCidrLoose, parseIp } from '../../util/cidr';
 import { LintDocument, asArray, isObject, jsonPath } from '../document';
-import { ciliumSpecs, isCalicoPolicy, isCiliumPolicy, isK8sNetworkPolicy } from '../kinds';
+import { checkPolicyKinds } from '../policy-dispatch';
 import { calicoRuleAllows, k8sPortsAllow } from '../ports';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
@@ -8,61 +8,137 @@ import { LintSeverity } from '../types';
 const METADATA = 'egress-world-includes-metadata';
 const PRIVATE = 'egress-world-includes-private-ranges';
 
-/** The link-local cloud metadata service (AWS, GCP, Azure, OpenStack). */
-const METADATA_IP = parseIp('169.254.169.254');
-const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => parseCidrLoose(c)!);
+type Family = ParsedCidr['family'];
+
+/** What egress to "the world" must except in one address family. */
+interface FamilyFacts {
+  /** The whole address space. */
+  readonly any: ParsedCidr;
+  /** The cloud metadata service address. */
+  readonly metadataIp: ReturnType<typeof parseIp>;
+  /** The metadata service address as a host route (what an except or a deny names). */
+  readonly metadataHost: ParsedCidr;
+  /** The private ranges that egress meant as "the internet" must except for tenant isolation. */
+  readonly privateRanges: readonly ParsedCidr[];
+  /** The private ranges in a fix hint. */
+  readonly privateShort: string;
+  /** What a partial private except covers, in the private-range message. */
+  readonly privatePartial: string;
+  /** Why every private range, in the private-range fix hint. */
+  readonly privateWhy: string;
+  /** A CIDR that contains the metadata address is "the world" when its prefix is shorter than this. */
+  readonly worldBelow: number;
+}
+
+const cidr = (text: string): ParsedCidr => parseCidrLoose(text)!;
+
+const FAMILIES: Readonly<Record<Family, FamilyFacts>> = {
+  // 169.254.169.254 is the link-local metadata service of AWS, GCP, Azure and OpenStack. An allow of
+  // the link-local /16 or of anything narrower is deliberate, not "the world".
+  ipv4: {
+    any: cidr('0.0.0.0/0'),
+    metadataIp: parseIp('169.254.169.254'),
+    metadataHost: cidr('169.254.169.254/32'),
+    privateRanges: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map(cidr),
+    privateShort: 'the private ranges',
+    privatePartial: 'some private ranges',
+    privateWhy: 'all RFC 1918 ranges, not just one',
+    worldBelow: 16,
+  },
+  // fd00:ec2::254 is the EC2 instance metadata service over IPv6 on Nitro instances
+  // (https://docs.aws.amazon.com/whitepapers/latest/ipv6-on-aws/supporting-amazon-vpc-services.html). It lies in the
+  // unique-local range fc00::/7 (RFC 4193), which IPv6 clusters also use for pods and services, so every
+  // CIDR that contains it counts as "the world" here (::/0, fc00::/7, fd00::/8, ...); only the /128
+  // itself is a deliberate allow.
+  ipv6: {
+    any: cidr('::/0'),
+    metadataIp: parseIp('fd00:ec2::254'),
+    metadataHost: cidr('fd00:ec2::254/128'),
+    privateRanges: [cidr('fc00::/7')],
+    privateShort: 'fc00::/7',
+    privatePartial: 'part of the unique-local range',
+    privateWhy: 'the whole RFC 4193 unique-local range, not just part of it',
+    worldBelow: 128,
+  },
+};
+const BOTH: readonly Family[] = ['ipv4', 'ipv6'];
 
 /**
- * "Egress to the internet" written as `0.0.0.0/0` also reaches the cloud metadata service at
- * 169.254.169.254 (node credentials) unless it is excepted, and reaches every private network
- * unless 10/8, 172.16/12 and 192.168/16 are all excepted. A CIDR shorter than /16 that contains the
- * metadata IP counts as "the world" here; a deliberate metadata allow is a /32.
+ * Cilium entities that include the world, by family. `world` and `all` cover both families
+ * (https://github.com/cilium/cilium/pull/29958); `world-ipv4`/`world-ipv6` one each
+ * (`EntityWorldIPv4`/`EntityWorldIPv6` in cilium/cilium pkg/policy/api/entity.go).
+ */
+const WORLD_ENTITIES = new Map<string, readonly Family[]>([['world', BOTH], ['all', BOTH], ['world-ipv4', ['ipv4']], ['world-ipv6', ['ipv6']]]);
+
+/** Is the metadata service of each family denied (or excepted) already? */
+type Covered = Readonly<Record<Family, boolean>>;
+const NOTHING_COVERED: Covered = { ipv4: false, ipv6: false };
+
+/**
+ * "Egress to the internet" written as `0.0.0.0/0` (`::/0`) also reaches the cloud metadata service at
+ * 169.254.169.254 (fd00:ec2::254) and its node credentials unless it is excepted, and reaches every
+ * private network unless 10/8, 172.16/12 and 192.168/16 (fc00::/7) are all excepted. A CIDR of one
+ * family is checked against that family's addresses only.
+ *
+ * Destinations without a family (a NetworkPolicy rule without `to`, a Calico rule without CIDRs or
+ * `ipVersion`, the Cilium entities `world` and `all`) cover both families. The linter does not know
+ * the cluster's IP families, so IPv4 decides whether they are reported (as before IPv6 support: no
+ * noise on IPv4-only clusters); the report then names the IPv6 address too when it is not covered.
  */
 export const egressWorld: LintRule = {
   ids: [METADATA, PRIVATE],
   check(ctx: LintContext): RuleReport[] {
-    const out: RuleReport[] = [];
-    for (const doc of ctx.documents) {
-      if (isK8sNetworkPolicy(doc.obj)) checkK8s(doc, out);
-      else if (isCalicoPolicy(doc.obj)) checkCalico(doc, out);
-      else if (isCiliumPolicy(doc.obj)) checkCilium(doc, out);
-    }
-    return out;
+    return checkPolicyKinds(ctx, { k8s: checkK8s, calico: checkCalico, cilium: checkCilium });
   },
 };
 
-function isWorld(cidr: ParsedCidr | undefined): cidr is ParsedCidr {
-  return !!cidr && cidr.family === 'ipv4' && cidr.prefix < 16 && cidrContainsIp(cidr, METADATA_IP);
+function isWorld(c: ParsedCidr | undefined): c is ParsedCidr {
+  return !!c && c.prefix < FAMILIES[c.family].worldBelow && cidrContainsIp(c, FAMILIES[c.family].metadataIp);
 }
 
 function parseAll(values: unknown): ParsedCidr[] {
   return asArray(values).filter((v) => typeof v === 'string').map((v) => parseCidrLoose(v)).filter((c): c is ParsedCidr => !!c);
 }
 
+/** Which families' metadata service one of `cidrs` covers. */
+function coveredBy(cidrs: readonly ParsedCidr[]): Covered {
+  const covers = (f: Family) => cidrs.some((c) => cidrContainsIp(c, FAMILIES[f].metadataIp));
+  return { ipv4: covers('ipv4'), ipv6: covers('ipv6') };
+}
+
+/** The families whose metadata service a family-less destination is reported for (see {@link egressWorld}). */
+function familylessReach(covered: Covered): Family[] {
+  return covered.ipv4 ? [] : BOTH.filter((f) => !covered[f]);
+}
+
+function join(families: readonly Family[], text: (f: FamilyFacts) => string, separator = ' and '): string {
+  return families.map((f) => text(FAMILIES[f])).join(separator);
+}
+
+/** `the cloud metadata service 169.254.169.254` / `... services 169.254.169.254 and fd00:ec2::254`. */
+function services(families: readonly Family[]): string {
+  return `the cloud metadata service${families.length > 1 ? 's' : ''} ${join(families, (f) => f.metadataIp.toString())}`;
+}
+
+function report(doc: LintDocument, rule: string, path: string, message: string, fix: string): RuleReport {
+  return { doc, rule, severity: rule === METADATA ? LintSeverity.ERROR : LintSeverity.WARNING, path, message, fix };
+}
+
 /** Report the metadata and private-range findings for one world CIDR and its exceptions. */
-function checkExcepts(doc: LintDocument, path: string, cidr: ParsedCidr, excepts: ParsedCidr[], metadataDenied: boolean,
+function checkExcepts(doc: LintDocument, path: string, world: ParsedCidr, excepts: ParsedCidr[], metadataDenied: boolean,
   exceptWord: string, out: RuleReport[]): void {
-  if (!metadataDenied && !excepts.some((e) => cidrContainsIp(e, METADATA_IP))) {
-    out.push({
-      doc,
-      rule: METADATA,
-      severity: LintSeverity.ERROR,
-      path,
-      message: `egress to ${cidr.text} includes the cloud metadata service 169.254.169.254 (node credentials)`,
-      fix: `add 169.254.169.254/32 to ${exceptWord}`,
-    });
+  const f = FAMILIES[world.family];
+  if (!metadataDenied && !excepts.some((e) => cidrContainsIp(e, f.metadataIp))) {
+    out.push(report(doc, METADATA, path, `egress to ${world.text} includes ${services([world.family])} (node credentials)`,
+      `add ${f.metadataHost.text} to ${exceptWord}`));
   }
-  const privateIntent = excepts.some((e) => PRIVATE_RANGES.some((p) => cidrsOverlap(p, e)));
-  const missing = PRIVATE_RANGES.filter((p) => cidrContainsCidr(cidr, p) && !excepts.some((e) => cidrContainsCidr(e, p)));
+  // The IPv6 metadata address is itself unique-local: excepting it alone shows no private-range intent.
+  const privateIntent = excepts.some((e) => !cidrContainsCidr(f.metadataHost, e) && f.privateRanges.some((p) => cidrsOverlap(p, e)));
+  const missing = f.privateRanges.filter((p) => cidrContainsCidr(world, p) && !excepts.some((e) => cidrContainsCidr(e, p)));
   if (privateIntent && missing.length > 0) {
-    out.push({
-      doc,
-      rule: PRIVATE,
-      severity: LintSeverity.WARNING,
-      path,
-      message: `egress to ${cidr.text} excepts some private ranges but still reaches ${missing.map((m) => m.text).join(', ')}`,
-      fix: `add ${missing.map((m) => m.text).join(', ')} to ${exceptWord} (all RFC 1918 ranges, not just one)`,
-    });
+    const ranges = missing.map((m) => m.text).join(', ');
+    out.push(report(doc, PRIVATE, path, `egress to ${world.text} excepts ${f.privatePartial} but still reaches ${ranges}`,
+      `add ${ranges} to ${exceptWord} (${f.privateWhy})`));
   }
 }
 
@@ -71,22 +147,31 @@ function checkK8s(doc: LintDocument, out: RuleReport[]): void {
     if (!isObject(rule)) return;
     const peers = asArray(rule.to);
     if (peers.length === 0 && k8sPortsAllow(rule.ports, 'TCP', 80)) {
-      out.push({
-        doc,
-        rule: METADATA,
-        severity: LintSeverity.ERROR,
-        path: jsonPath('spec', 'egress', i),
-        message: 'egress rule without `to` allows every destination, including the cloud metadata service 169.254.169.254:80',
-        fix: 'list the destinations; for the internet use ipBlock 0.0.0.0/0 with except 169.254.169.254/32 and the private ranges',
-      });
+      const reached = familylessReach(NOTHING_COVERED);
+      out.push(report(doc, METADATA, jsonPath('spec', 'egress', i),
+        `egress rule without \`to\` allows every destination, including ${services(reached)} on port 80`,
+        `list the destinations; for the internet use ${join(reached, (f) => `ipBlock ${f.any.text} with except ${f.metadataHost.text} and ${f.privateShort}`, ', plus ')}`));
       return;
     }
     peers.forEach((peer, j) => {
       const block = isObject(peer) ? peer.ipBlock : undefined;
-      const cidr = isObject(block) && typeof block.cidr === 'string' ? parseCidrLoose(block.cidr) : undefined;
-      if (isWorld(cidr)) checkExcepts(doc, jsonPath('spec', 'egress', i, 'to', j, 'ipBlock'), cidr, parseAll(block.except), false, 'ipBlock.except', out);
+      const c = isObject(block) && typeof block.cidr === 'string' ? parseCidrLoose(block.cidr) : undefined;
+      if (isWorld(c)) checkExcepts(doc, jsonPath('spec', 'egress', i, 'to', j, 'ipBlock'), c, parseAll(block.except), false, 'ipBlock.except', out);
     });
   });
+}
+
+/**
+ * The families a Calico rule applies to: its `ipVersion`, else the family of its CIDRs (Calico
+ * rejects a rule that mixes IPv4 and IPv6 CIDRs, and Felix renders a rule only for the family of its
+ * CIDRs), else both.
+ */
+function calicoFamilies(rule: Record<string, any>): readonly Family[] {
+  if (rule.ipVersion === 4) return ['ipv4'];
+  if (rule.ipVersion === 6) return ['ipv6'];
+  const cidrs = [rule.source, rule.destination].flatMap((e) => (isObject(e) ? [...parseAll(e.nets), ...parseAll(e.notNets)] : []));
+  const families = BOTH.filter((f) => cidrs.some((c) => c.family === f));
+  return families.length > 0 ? families : BOTH;
 }
 
 function checkCalico(doc: LintDocument, out: RuleReport[]): void {
@@ -94,50 +179,60 @@ function checkCalico(doc: LintDocument, out: RuleReport[]): void {
   egress.forEach((rule, i) => {
     if (!isObject(rule) || rule.action !== 'Allow') return;
     // Calico evaluates rules in order: an earlier Deny to the metadata IP protects later allows.
-    const denied = egress.slice(0, i).some((r) => isObject(r) && r.action === 'Deny'
-      && (parseAll(r.destination?.nets).some((n) => cidrContainsIp(n, METADATA_IP)) || !isObject(r.destination)));
+    const denies = egress.slice(0, i).filter((r) => isObject(r) && r.action === 'Deny');
+    const denied = (f: Family) => denies.some((r) => calicoFamilies(r).includes(f)
+      && (!isObject(r.destination) || parseAll(r.destination.nets).some((n) => cidrContainsIp(n, FAMILIES[f].metadataIp))));
+    const covered: Covered = { ipv4: denied('ipv4'), ipv6: denied('ipv6') };
     const dest = isObject(rule.destination) ? rule.destination : {};
-    const nets = parseAll(dest.nets);
+    const notNets = parseAll(dest.notNets);
     const unrestricted = dest.nets === undefined && dest.selector === undefined && dest.namespaceSelector === undefined
       && dest.serviceAccounts === undefined && dest.services === undefined;
-    if (unrestricted && !denied && calicoRuleAllows(rule, 'TCP', 80)) {
-      checkExcepts(doc, jsonPath('spec', 'egress', i), parseCidrLoose('0.0.0.0/0')!, parseAll(dest.notNets), false, 'destination.notNets', out);
+    if (unrestricted) {
+      if (!calicoRuleAllows(rule, 'TCP', 80)) return;
+      const families = calicoFamilies(rule);
+      if (families.length === 1) {
+        if (!covered[families[0]]) checkExcepts(doc, jsonPath('spec', 'egress', i), FAMILIES[families[0]].any, notNets, false, 'destination.notNets', out);
+        return;
+      }
+      const reached = familylessReach(covered);
+      if (reached.length === 0) return;
+      out.push(report(doc, METADATA, jsonPath('spec', 'egress', i),
+        `egress to ${join(reached, (f) => f.any.text)} includes ${services(reached)} (node credentials)`,
+        reached.length === 1
+          ? `add ${FAMILIES.ipv4.metadataHost.text} to destination.notNets`
+          : `Deny ${join(reached, (f) => f.metadataHost.text)} in an earlier rule, or split this rule by ipVersion and add each address `
+            + 'to its destination.notNets (a Calico rule cannot mix IPv4 and IPv6 CIDRs)'));
       return;
     }
-    nets.filter(isWorld).forEach((cidr) =>
-      checkExcepts(doc, jsonPath('spec', 'egress', i, 'destination'), cidr, parseAll(dest.notNets), denied, 'destination.notNets', out));
+    parseAll(dest.nets).filter(isWorld).forEach((c) =>
+      checkExcepts(doc, jsonPath('spec', 'egress', i, 'destination'), c, notNets, covered[c.family], 'destination.notNets', out));
   });
 }
 
-function checkCilium(doc: LintDocument, out: RuleReport[]): void {
-  for (const { spec, path } of ciliumSpecs(doc.obj)) {
-    // egressDeny wins over egress allows (https://docs.cilium.io/en/stable/security/policy/language/#deny-policies).
-    const denied = asArray(spec.egressDeny).some((r) => isObject(r)
-      && (parseAll(r.toCIDR).some((c) => cidrContainsIp(c, METADATA_IP))
-        || asArray(r.toCIDRSet).some((s) => isObject(s) && typeof s.cidr === 'string' && !!parseCidrLoose(s.cidr)
-          && cidrContainsIp(parseCidrLoose(s.cidr)!, METADATA_IP))));
-    asArray(spec.egress).forEach((rule, i) => {
-      if (!isObject(rule)) return;
-      asArray(rule.toCIDR).forEach((text, j) => {
-        const cidr = typeof text === 'string' ? parseCidrLoose(text) : undefined;
-        if (isWorld(cidr)) checkExcepts(doc, jsonPath(path, 'egress', i, 'toCIDR', j), cidr, [], denied, 'a toCIDRSet except', out);
-      });
-      asArray(rule.toCIDRSet).forEach((set, j) => {
-        const cidr = isObject(set) && typeof set.cidr === 'string' ? parseCidrLoose(set.cidr) : undefined;
-        if (isWorld(cidr)) checkExcepts(doc, jsonPath(path, 'egress', i, 'toCIDRSet', j), cidr, parseAll(set.except), denied, 'toCIDRSet.except', out);
-      });
-      asArray(rule.toEntities).forEach((entity, j) => {
-        if (!denied && ['world', 'world-ipv4', 'all'].includes(entity)) {
-          out.push({
-            doc,
-            rule: METADATA,
-            severity: LintSeverity.ERROR,
-            path: jsonPath(path, 'egress', i, 'toEntities', j),
-            message: `toEntities '${entity}' includes the cloud metadata service 169.254.169.254 and cannot except it`,
-            fix: 'use toCIDRSet 0.0.0.0/0 with except 169.254.169.254/32 (and the private ranges), or add an egressDeny to 169.254.169.254/32',
-          });
-        }
-      });
+function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport[]): void {
+  // egressDeny wins over egress allows (https://docs.cilium.io/en/stable/security/policy/language/#deny-policies).
+  const covered = coveredBy(asArray(spec.egressDeny).flatMap((r) => (isObject(r)
+    ? [...parseAll(r.toCIDR), ...asArray(r.toCIDRSet).flatMap((s) => (isObject(s) ? parseAll([s.cidr]) : []))]
+    : [])));
+  asArray(spec.egress).forEach((rule, i) => {
+    if (!isObject(rule)) return;
+    asArray(rule.toCIDR).forEach((text, j) => {
+      const c = typeof text === 'string' ? parseCidrLoose(text) : undefined;
+      if (isWorld(c)) checkExcepts(doc, jsonPath(path, 'egress', i, 'toCIDR', j), c, [], covered[c.family], 'a toCIDRSet except', out);
     });
-  }
+    asArray(rule.toCIDRSet).forEach((set, j) => {
+      const c = isObject(set) && typeof set.cidr === 'string' ? parseCidrLoose(set.cidr) : undefined;
+      if (isWorld(c)) checkExcepts(doc, jsonPath(path, 'egress', i, 'toCIDRSet', j), c, parseAll(set.except), covered[c.family], 'toCIDRSet.except', out);
+    });
+    asArray(rule.toEntities).forEach((entity, j) => {
+      const families = typeof entity === 'string' ? WORLD_ENTITIES.get(entity) : undefined;
+      if (!families) return;
+      const reached = families.length > 1 ? familylessReach(covered) : families.filter((f) => !covered[f]);
+      if (reached.length === 0) return;
+      out.push(report(doc, METADATA, jsonPath(path, 'egress', i, 'toEntities', j),
+        `toEntities '${entity}' includes ${services(reached)} and cannot except ${reached.length > 1 ? 'them' : 'it'}`,
+        `use ${join(reached, (f) => `toCIDRSet ${f.any.text} with except ${f.metadataHost.text} (and ${f.privateShort})`)}, `
+          + `or add an egressDeny to ${join(reached, (f) => f.metadataHost.text)}`));
+    });
+  });
 }

@@ -8,8 +8,8 @@
 import { cnp, egress, external, gnp, ingress, knp, NAMESPACES, pod, tier } from './helpers';
 import { calicoModel } from '../../../src/analysis/calico';
 import { Endpoint, L4Protocol, ManifestObject, NamedPort } from '../../../src/analysis/model';
-import { checkContract } from '../fast-path-contract';
 import { Prng as Rng } from '../../support/prng';
+import { checkContract } from '../fast-path-contract';
 
 
 const HTTP: NamedPort = { name: 'http', port: 8080, protocol: 'TCP' };

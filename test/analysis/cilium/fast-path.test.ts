@@ -9,8 +9,8 @@ import { ccnp, cnp, external, NAMESPACES, node, np, pod } from './helpers';
 import { ciliumModel } from '../../../src/analysis/cilium';
 import { evaluateNetworkPolicies } from '../../../src/analysis/kubernetes/network-policy';
 import { Direction, Endpoint, L4Protocol, ManifestObject, NamedPort, SideQuery } from '../../../src/analysis/model';
-import { checkContract } from '../fast-path-contract';
 import { Prng as Rng } from '../../support/prng';
+import { checkContract } from '../fast-path-contract';
 
 
 const HTTP: NamedPort = { name: 'http', port: 8080, protocol: 'TCP' };
