@@ -3,6 +3,7 @@
  */
 import { parseArgs } from 'util';
 import { parsePortList } from './ports';
+import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { Port } from '../policy/port';
 
@@ -28,6 +29,7 @@ export interface AnalyzeCommand {
   readonly cni: Cni;
   readonly format: 'table' | 'json' | 'mermaid';
   readonly lint: boolean;
+  readonly ipFamilies?: IpFamily[];
   readonly expect?: string;
   readonly ports: Port[];
   readonly output?: string;
@@ -38,6 +40,7 @@ export interface LintCommand {
   readonly command: 'lint';
   readonly paths: string[];
   readonly cni?: Cni;
+  readonly ipFamilies?: IpFamily[];
   readonly format: 'text' | 'json';
   readonly output?: string;
 }
@@ -53,12 +56,25 @@ const OPTIONS = {
   cni: { type: 'string' },
   format: { type: 'string' },
   lint: { type: 'boolean' },
+  'ip-families': { type: 'string' },
   expect: { type: 'string' },
   ports: { type: 'string', multiple: true },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
+
+/** `ipv4`, `ipv6` or `ipv4,ipv6` (case-insensitive), without duplicates. */
+function parseIpFamilies(text: string): IpFamily[] {
+  const names = text.split(',').map((n) => n.trim().toLowerCase());
+  const families = names.map((n) => {
+    if (n === 'ipv4') return IpFamily.IPV4;
+    if (n === 'ipv6') return IpFamily.IPV6;
+    throw new UsageError(`--ip-families: unknown family '${n}': expected ipv4, ipv6 or ipv4,ipv6`);
+  });
+  if (new Set(families).size !== families.length) throw new UsageError(`--ip-families: '${text}' names a family twice`);
+  return families;
+}
 
 /**
  * Parse the arguments after the program name.
@@ -82,12 +98,13 @@ export function parseCommandLine(args: string[]): Command {
   if (command !== 'analyze' && command !== 'lint') throw new UsageError(`unknown command '${command}'`);
   if (paths.length === 0) throw new UsageError(`${command}: give at least one file or directory`);
   const cni = values.cni === undefined ? undefined : parseCni(values.cni);
+  const ipFamilies = values['ip-families'] === undefined ? undefined : parseIpFamilies(values['ip-families']);
 
   if (command === 'lint') {
     for (const flag of ['lint', 'expect', 'ports'] as const) {
       if (values[flag] !== undefined) throw new UsageError(`lint: --${flag} is an analyze option`);
     }
-    return { command, paths, cni, format: oneOf('lint', values.format ?? 'text', ['text', 'json']), output: values.output };
+    return { command, paths, cni, ipFamilies, format: oneOf('lint', values.format ?? 'text', ['text', 'json']), output: values.output };
   }
   if (cni === undefined) throw new UsageError('analyze: --cni is required (kubernetes, calico, cilium or flannel)');
   let ports: Port[];
@@ -102,6 +119,7 @@ export function parseCommandLine(args: string[]): Command {
     cni,
     format: oneOf('analyze', values.format ?? 'table', ['table', 'json', 'mermaid']),
     lint: values.lint ?? false,
+    ipFamilies,
     expect: values.expect,
     ports,
     output: values.output,

@@ -3,13 +3,14 @@
  * need to see every file) and points each finding back at its file and line.
  */
 import { SourcedManifest } from './files';
+import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { PolicyLint } from '../lint/policy-lint';
 import { LintFinding } from '../lint/types';
 
 /** Lint `manifests` and attach `source` / `line` to every finding about one of them. */
-export function lintManifests(manifests: readonly SourcedManifest[], cni?: Cni): LintFinding[] {
-  const findings = PolicyLint.check(manifests.map((m) => m.obj), cni ? { cni } : {});
+export function lintManifests(manifests: readonly SourcedManifest[], cni?: Cni, ipFamilies?: IpFamily[]): LintFinding[] {
+  const findings = PolicyLint.check(manifests.map((m) => m.obj), { cni, ipFamilies });
   // PolicyLint labels objects `Kind ns/name` / `Kind name`, or `document N of input` (N = 1-based index).
   const byLabel = new Map<string, SourcedManifest>();
   manifests.forEach((m, i) => {

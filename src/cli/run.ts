@@ -73,7 +73,7 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string): number {
   const loaded = load(command.paths, io, cwd);
   const reach = Reachability.fromManifests(loaded.manifests.map((m) => m.obj), { cni: command.cni });
   const matrix = reach.matrix({ ports: command.ports });
-  const findings = command.lint ? lintManifests(loaded.manifests, command.cni) : undefined;
+  const findings = command.lint ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : undefined;
   const outcomes = expectations ? checkExpectations(reach, expectations) : undefined;
 
   let out: string;
@@ -98,7 +98,7 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string): number {
 
 function lint(command: LintCommand, io: CliIo, cwd: string): number {
   const loaded = load(command.paths, io, cwd);
-  const findings = lintManifests(loaded.manifests, command.cni);
+  const findings = lintManifests(loaded.manifests, command.cni, command.ipFamilies);
   const out = command.format === 'json'
     ? JSON.stringify({ findings, summary: summarize(findings) }, null, 2) + '\n'
     : formatFindingsText(findings);

@@ -3,10 +3,10 @@
  */
 export const USAGE = `Usage:
   cdk8s-networking analyze <dir|file...> --cni kubernetes|calico|cilium|flannel
-      [--format table|json|mermaid] [--lint] [--expect expectations.yaml]
-      [--ports tcp/8080,udp/53] [--output FILE]
+      [--format table|json|mermaid] [--lint] [--ip-families ipv4,ipv6]
+      [--expect expectations.yaml] [--ports tcp/8080,udp/53] [--output FILE]
   cdk8s-networking lint <dir|file...> [--cni kubernetes|calico|cilium|flannel]
-      [--format text|json] [--output FILE]
+      [--ip-families ipv4,ipv6] [--format text|json] [--output FILE]
   cdk8s-networking --help | --version
 
 Commands:
@@ -18,6 +18,9 @@ Options:
   --cni NAME       CNI whose policy semantics apply (required for analyze).
   --format FMT     analyze: table (default), json or mermaid; lint: text (default) or json.
   --lint           analyze: also lint the manifests.
+  --ip-families F  The cluster's IP families for the lint (ipv4, ipv6 or ipv4,ipv6): egress
+                   to every address is checked against each family's metadata service.
+                   Default: unknown (IPv4 decides).
   --expect FILE    analyze: check expectations, e.g.
                      expect:
                        - from: { namespace: shop, workload: web }

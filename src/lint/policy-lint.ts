@@ -37,7 +37,7 @@ export class PolicyLint {
   }
 
   private static run(documents: LintDocument[], initial: LintFinding[], options: PolicyLintOptions): LintFinding[] {
-    const ctx: LintContext = { documents, cni: options.cni };
+    const ctx: LintContext = { documents, cni: options.cni, ipFamilies: options.ipFamilies };
     const findings = [...initial];
     for (const rule of RULES) {
       let reports;

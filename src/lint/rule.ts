@@ -1,5 +1,6 @@
 import { LintDocument } from './document';
 import { LintSeverity } from './types';
+import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 
 /** What a rule reports; the engine adds object label, source and line. Internal. */
@@ -17,6 +18,8 @@ export interface RuleReport {
 export interface LintContext {
   readonly documents: readonly LintDocument[];
   readonly cni?: Cni;
+  /** The cluster's IP families, when the caller knows them. */
+  readonly ipFamilies?: readonly IpFamily[];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 
 /** How bad a lint finding is. */
@@ -50,4 +51,12 @@ export interface PolicyLintOptions {
    * @default - CNI unknown: CNI-specific rules are skipped
    */
   readonly cni?: Cni;
+  /**
+   * The IP families of the target cluster. Destinations that have no family of their own (a
+   * NetworkPolicy egress rule without `to`, a Calico rule without CIDRs or `ipVersion`, the Cilium
+   * entities `world` and `all`) are checked against the metadata service of each of these families.
+   * @default - unknown: such destinations are reported when they reach the IPv4 metadata service
+   * (169.254.169.254), and the report names the IPv6 one (fd00:ec2::254) too when it is not covered
+   */
+  readonly ipFamilies?: IpFamily[];
 }

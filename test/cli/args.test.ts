@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { cli } from './support';
 import { parseCommandLine } from '../../src/cli/args';
+import { IpFamily } from '../../src/cluster/cluster-network';
 import { parsePort, parsePortList } from '../../src/cli/ports';
 
 describe('usage', () => {
@@ -36,6 +37,8 @@ describe('usage', () => {
     [[], 'error: missing command: analyze or lint'],
     [['analyze', 'app', '--cni', 'kubernetes', '--ports', 'icmp/8'],
       'error: --ports: invalid port \'icmp/8\': protocol must be tcp, udp or sctp'],
+    [['lint', 'app', '--ip-families', 'ipv4,ipx'], 'error: --ip-families: unknown family \'ipx\': expected ipv4, ipv6 or ipv4,ipv6'],
+    [['lint', 'app', '--ip-families', 'IPv6,ipv6'], 'error: --ip-families: \'IPv6,ipv6\' names a family twice'],
   ])('usage error for %j: exit 2 with the message and the usage', (args, message) => {
     const r = cli(...args);
     expect(r.code).toBe(2);
@@ -59,6 +62,15 @@ describe('usage', () => {
     expect(c.ports.map((p) => p.toString())).toEqual(['UDP/53', 'TCP/80', 'TCP/http']);
     expect(c.format).toBe('table');
     expect(c.lint).toBe(false);
+  });
+
+  test('--ip-families is a case-insensitive list, on lint and analyze; absent means unknown', () => {
+    const lint = parseCommandLine(['lint', 'a', '--ip-families', 'IPv4, ipv6']);
+    expect(lint.command === 'lint' && lint.ipFamilies).toEqual([IpFamily.IPV4, IpFamily.IPV6]);
+    const analyze = parseCommandLine(['analyze', 'a', '--cni', 'calico', '--lint', '--ip-families', 'ipv6']);
+    expect(analyze.command === 'analyze' && analyze.ipFamilies).toEqual([IpFamily.IPV6]);
+    const none = parseCommandLine(['lint', 'a']);
+    expect(none.command === 'lint' && none.ipFamilies).toBeUndefined();
   });
 });
 

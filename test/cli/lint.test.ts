@@ -31,6 +31,15 @@ describe('lint', () => {
     expect(doc.summary).toEqual({ error: 2, warning: 1, info: 0 });
   });
 
+  test('--ip-families: world egress with only the IPv4 metadata address denied fails on dual stack', () => {
+    const unknown = cli('lint', 'dual-stack', '--cni', 'cilium');
+    expect(unknown.stdout).not.toMatch(/egress-world-includes-metadata/);
+    const dual = cli('lint', 'dual-stack', '--cni', 'cilium', '--ip-families', 'ipv4,ipv6');
+    expect(dual.code).toBe(1);
+    expect(dual.stdout).toMatch(new RegExp('^dual-stack/world-egress\\.yaml:3: error \\[egress-world-includes-metadata\\] '
+      + 'CiliumNetworkPolicy shop/web-egress spec\\.egress\\[0\\]\\.toEntities\\[0\\]: .*fd00:ec2::254', 'm'));
+  });
+
   test('the fixture app (default deny, explicit allows) has no findings: exit 0', () => {
     const r = cli('lint', 'app', '--cni', 'calico');
     expect(r.code).toBe(0);

@@ -1,4 +1,5 @@
 import { brief, netpol } from './support';
+import { IpFamily } from '../../src/cluster/cluster-network';
 import { Cni } from '../../src/cluster/cni';
 import { PolicyLint } from '../../src/lint';
 
@@ -295,6 +296,55 @@ describe('Cilium egress to the world over IPv6', () => {
     const v6Denied = PolicyLint.check([world([{ toEntities: ['world'] }], [{ toCIDR: ['fd00:ec2::254/128'] }])]);
     expect(brief(v6Denied)).toEqual([metadataAt('spec.egress[0].toEntities[0]')]);
     expect(v6Denied[0].message).not.toContain('fd00:ec2::254');
+  });
+
+  describe('with the cluster IP families given', () => {
+    const v4Denied = world([{ toEntities: ['world'] }], [{ toCIDR: ['169.254.169.254/32'] }]);
+
+    test('dual stack: world with only the IPv4 address denied still reaches fd00:ec2::254', () => {
+      expect(PolicyLint.check([v4Denied])).toEqual([]); // families unknown: IPv4 decides
+      const dual = PolicyLint.check([v4Denied], { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6] });
+      expect(brief(dual)).toEqual([metadataAt('spec.egress[0].toEntities[0]')]);
+      expect(dual[0].message).toContain('fd00:ec2::254');
+      expect(dual[0].message).not.toContain('169.254.169.254');
+    });
+
+    test('IPv4-only: the IPv6 address is neither reported nor required', () => {
+      const open = PolicyLint.check([world([{ toEntities: ['world'] }])], { ipFamilies: [IpFamily.IPV4] });
+      expect(brief(open)).toEqual([metadataAt('spec.egress[0].toEntities[0]')]);
+      expect(open[0].message).toContain('169.254.169.254');
+      expect(open[0].message).not.toContain('fd00:ec2::254');
+      expect(PolicyLint.check([v4Denied], { ipFamilies: [IpFamily.IPV4] })).toEqual([]);
+    });
+
+    test('IPv6-only: an IPv4 deny does not help, an IPv6 deny suffices', () => {
+      expect(brief(PolicyLint.check([v4Denied], { ipFamilies: [IpFamily.IPV6] }))).toEqual([metadataAt('spec.egress[0].toEntities[0]')]);
+      const v6Denied = world([{ toEntities: ['world'] }], [{ toCIDR: ['fd00:ec2::254/128'] }]);
+      expect(PolicyLint.check([v6Denied], { ipFamilies: [IpFamily.IPV6] })).toEqual([]);
+    });
+
+    test('a NetworkPolicy egress rule without `to` names exactly the cluster families', () => {
+      const open = netpol('open', 'app', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] });
+      const v6 = PolicyLint.check([open], { ipFamilies: [IpFamily.IPV6] }).filter((f) => f.rule === 'egress-world-includes-metadata');
+      expect(v6.map((f) => f.path)).toEqual(['spec.egress[0]']);
+      expect(v6[0].message).toContain('fd00:ec2::254');
+      expect(v6[0].message).not.toContain('169.254.169.254');
+    });
+
+    test('a Calico Allow without CIDRs after a Deny of the IPv4 address: reported for IPv6 on dual stack', () => {
+      const policy = gnp('w', {
+        selector: "app == 'web'",
+        types: ['Egress'],
+        egress: [{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }, { action: 'Allow' }],
+      });
+      expect(PolicyLint.check([policy])).toEqual([]);
+      const dual = PolicyLint.check([policy], { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6] });
+      expect(brief(dual)).toEqual([
+        { rule: 'egress-world-includes-metadata', severity: 'error', object: 'GlobalNetworkPolicy w', path: 'spec.egress[1]' },
+      ]);
+      expect(dual[0].fix).toContain('fd00:ec2::254/128');
+      expect(dual[0].fix).not.toContain('169.254.169.254');
+    });
   });
 });
 

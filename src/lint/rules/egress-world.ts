@@ -1,3 +1,4 @@
+import { IpFamily } from '../../cluster/cluster-network';
 import { ParsedCidr, cidrContainsCidr, cidrContainsIp, cidrsOverlap, parseCidrLoose, parseIp } from '../../util/cidr';
 import { LintDocument, asArray, isObject, jsonPath } from '../document';
 import { checkPolicyKinds } from '../policy-dispatch';
@@ -81,16 +82,25 @@ const NOTHING_COVERED: Covered = { ipv4: false, ipv6: false };
  * family is checked against that family's addresses only.
  *
  * Destinations without a family (a NetworkPolicy rule without `to`, a Calico rule without CIDRs or
- * `ipVersion`, the Cilium entities `world` and `all`) cover both families. The linter does not know
- * the cluster's IP families, so IPv4 decides whether they are reported (as before IPv6 support: no
- * noise on IPv4-only clusters); the report then names the IPv6 address too when it is not covered.
+ * `ipVersion`, the Cilium entities `world` and `all`) cover both families. When the caller gives the
+ * cluster's IP families (`PolicyLintOptions.ipFamilies`), each of them is checked. Otherwise IPv4
+ * decides whether they are reported (no noise about IPv6 on IPv4-only clusters), and the report then
+ * names the IPv6 address too when it is not covered.
  */
 export const egressWorld: LintRule = {
   ids: [METADATA, PRIVATE],
   check(ctx: LintContext): RuleReport[] {
-    return checkPolicyKinds(ctx, { k8s: checkK8s, calico: checkCalico, cilium: checkCilium });
+    const reach = familylessReach(ctx.ipFamilies?.map((f) => (f === IpFamily.IPV4 ? 'ipv4' : 'ipv6')));
+    return checkPolicyKinds(ctx, {
+      k8s: (doc, out) => checkK8s(doc, out, reach),
+      calico: (doc, out) => checkCalico(doc, out, reach),
+      cilium: (doc, spec, path, out) => checkCilium(doc, spec, path, out, reach),
+    });
   },
 };
+
+/** The families whose metadata service a family-less destination reaches, given what is covered. */
+type FamilylessReach = (covered: Covered) => Family[];
 
 function isWorld(c: ParsedCidr | undefined): c is ParsedCidr {
   return !!c && c.prefix < FAMILIES[c.family].worldBelow && cidrContainsIp(c, FAMILIES[c.family].metadataIp);
@@ -106,9 +116,13 @@ function coveredBy(cidrs: readonly ParsedCidr[]): Covered {
   return { ipv4: covers('ipv4'), ipv6: covers('ipv6') };
 }
 
-/** The families whose metadata service a family-less destination is reported for (see {@link egressWorld}). */
-function familylessReach(covered: Covered): Family[] {
-  return covered.ipv4 ? [] : BOTH.filter((f) => !covered[f]);
+/**
+ * The families a family-less destination is reported for (see {@link egressWorld}): each of the
+ * cluster's families not covered, or, with the families unknown, none once IPv4 is covered.
+ */
+function familylessReach(clusterFamilies: readonly Family[] | undefined): FamilylessReach {
+  if (clusterFamilies) return (covered) => BOTH.filter((f) => clusterFamilies.includes(f) && !covered[f]);
+  return (covered) => (covered.ipv4 ? [] : BOTH.filter((f) => !covered[f]));
 }
 
 function join(families: readonly Family[], text: (f: FamilyFacts) => string, separator = ' and '): string {
@@ -142,12 +156,13 @@ function checkExcepts(doc: LintDocument, path: string, world: ParsedCidr, except
   }
 }
 
-function checkK8s(doc: LintDocument, out: RuleReport[]): void {
+function checkK8s(doc: LintDocument, out: RuleReport[], familylessReach: FamilylessReach): void {
   asArray(doc.obj.spec?.egress).forEach((rule, i) => {
     if (!isObject(rule)) return;
     const peers = asArray(rule.to);
     if (peers.length === 0 && k8sPortsAllow(rule.ports, 'TCP', 80)) {
       const reached = familylessReach(NOTHING_COVERED);
+      if (reached.length === 0) return;
       out.push(report(doc, METADATA, jsonPath('spec', 'egress', i),
         `egress rule without \`to\` allows every destination, including ${services(reached)} on port 80`,
         `list the destinations; for the internet use ${join(reached, (f) => `ipBlock ${f.any.text} with except ${f.metadataHost.text} and ${f.privateShort}`, ', plus ')}`));
@@ -174,7 +189,7 @@ function calicoFamilies(rule: Record<string, any>): readonly Family[] {
   return families.length > 0 ? families : BOTH;
 }
 
-function checkCalico(doc: LintDocument, out: RuleReport[]): void {
+function checkCalico(doc: LintDocument, out: RuleReport[], familylessReach: FamilylessReach): void {
   const egress = asArray(doc.obj.spec?.egress);
   egress.forEach((rule, i) => {
     if (!isObject(rule) || rule.action !== 'Allow') return;
@@ -199,7 +214,7 @@ function checkCalico(doc: LintDocument, out: RuleReport[]): void {
       out.push(report(doc, METADATA, jsonPath('spec', 'egress', i),
         `egress to ${join(reached, (f) => f.any.text)} includes ${services(reached)} (node credentials)`,
         reached.length === 1
-          ? `add ${FAMILIES.ipv4.metadataHost.text} to destination.notNets`
+          ? `add ${FAMILIES[reached[0]].metadataHost.text} to destination.notNets`
           : `Deny ${join(reached, (f) => f.metadataHost.text)} in an earlier rule, or split this rule by ipVersion and add each address `
             + 'to its destination.notNets (a Calico rule cannot mix IPv4 and IPv6 CIDRs)'));
       return;
@@ -209,7 +224,7 @@ function checkCalico(doc: LintDocument, out: RuleReport[]): void {
   });
 }
 
-function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport[]): void {
+function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport[], familylessReach: FamilylessReach): void {
   // egressDeny wins over egress allows (https://docs.cilium.io/en/stable/security/policy/language/#deny-policies).
   const covered = coveredBy(asArray(spec.egressDeny).flatMap((r) => (isObject(r)
     ? [...parseAll(r.toCIDR), ...asArray(r.toCIDRSet).flatMap((s) => (isObject(s) ? parseAll([s.cidr]) : []))]
