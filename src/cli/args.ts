@@ -53,15 +53,15 @@ const CNIS: Record<string, () => Cni> = {
 };
 
 const OPTIONS = {
-  cni: { type: 'string' },
-  format: { type: 'string' },
-  lint: { type: 'boolean' },
+  'cni': { type: 'string' },
+  'format': { type: 'string' },
+  'lint': { type: 'boolean' },
   'ip-families': { type: 'string' },
-  expect: { type: 'string' },
-  ports: { type: 'string', multiple: true },
-  output: { type: 'string', short: 'o' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
+  'expect': { type: 'string' },
+  'ports': { type: 'string', multiple: true },
+  'output': { type: 'string', short: 'o' },
+  'help': { type: 'boolean', short: 'h' },
+  'version': { type: 'boolean', short: 'v' },
 } as const;
 
 /** `ipv4`, `ipv6` or `ipv4,ipv6` (case-insensitive), without duplicates. */

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { cli } from './support';
 import { parseCommandLine } from '../../src/cli/args';
-import { IpFamily } from '../../src/cluster/cluster-network';
 import { parsePort, parsePortList } from '../../src/cli/ports';
+import { IpFamily } from '../../src/cluster/cluster-network';
 
 describe('usage', () => {
   test('--help and -h print the usage and exit 0', () => {

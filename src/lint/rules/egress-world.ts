@@ -156,12 +156,12 @@ function checkExcepts(doc: LintDocument, path: string, world: ParsedCidr, except
   }
 }
 
-function checkK8s(doc: LintDocument, out: RuleReport[], familylessReach: FamilylessReach): void {
+function checkK8s(doc: LintDocument, out: RuleReport[], reachOf: FamilylessReach): void {
   asArray(doc.obj.spec?.egress).forEach((rule, i) => {
     if (!isObject(rule)) return;
     const peers = asArray(rule.to);
     if (peers.length === 0 && k8sPortsAllow(rule.ports, 'TCP', 80)) {
-      const reached = familylessReach(NOTHING_COVERED);
+      const reached = reachOf(NOTHING_COVERED);
       if (reached.length === 0) return;
       out.push(report(doc, METADATA, jsonPath('spec', 'egress', i),
         `egress rule without \`to\` allows every destination, including ${services(reached)} on port 80`,
@@ -189,7 +189,7 @@ function calicoFamilies(rule: Record<string, any>): readonly Family[] {
   return families.length > 0 ? families : BOTH;
 }
 
-function checkCalico(doc: LintDocument, out: RuleReport[], familylessReach: FamilylessReach): void {
+function checkCalico(doc: LintDocument, out: RuleReport[], reachOf: FamilylessReach): void {
   const egress = asArray(doc.obj.spec?.egress);
   egress.forEach((rule, i) => {
     if (!isObject(rule) || rule.action !== 'Allow') return;
@@ -209,7 +209,7 @@ function checkCalico(doc: LintDocument, out: RuleReport[], familylessReach: Fami
         if (!covered[families[0]]) checkExcepts(doc, jsonPath('spec', 'egress', i), FAMILIES[families[0]].any, notNets, false, 'destination.notNets', out);
         return;
       }
-      const reached = familylessReach(covered);
+      const reached = reachOf(covered);
       if (reached.length === 0) return;
       out.push(report(doc, METADATA, jsonPath('spec', 'egress', i),
         `egress to ${join(reached, (f) => f.any.text)} includes ${services(reached)} (node credentials)`,
@@ -224,7 +224,7 @@ function checkCalico(doc: LintDocument, out: RuleReport[], familylessReach: Fami
   });
 }
 
-function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport[], familylessReach: FamilylessReach): void {
+function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport[], reachOf: FamilylessReach): void {
   // egressDeny wins over egress allows (https://docs.cilium.io/en/stable/security/policy/language/#deny-policies).
   const covered = coveredBy(asArray(spec.egressDeny).flatMap((r) => (isObject(r)
     ? [...parseAll(r.toCIDR), ...asArray(r.toCIDRSet).flatMap((s) => (isObject(s) ? parseAll([s.cidr]) : []))]
@@ -242,7 +242,7 @@ function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport
     asArray(rule.toEntities).forEach((entity, j) => {
       const families = typeof entity === 'string' ? WORLD_ENTITIES.get(entity) : undefined;
       if (!families) return;
-      const reached = families.length > 1 ? familylessReach(covered) : families.filter((f) => !covered[f]);
+      const reached = families.length > 1 ? reachOf(covered) : families.filter((f) => !covered[f]);
       if (reached.length === 0) return;
       out.push(report(doc, METADATA, jsonPath(path, 'egress', i, 'toEntities', j),
         `toEntities '${entity}' includes ${services(reached)} and cannot except ${reached.length > 1 ? 'them' : 'it'}`,
