@@ -8,7 +8,8 @@ import { Port } from '../policy/port';
 
 /**
  * Install `expect(reach).toAllow(from, to, port)` and `expect(reach).toDeny(from, to, port)`.
- * Failure messages include the full explanation.
+ * `toAllow` passes when every pod pair the targets cover is allowed, `toDeny` when every pair is
+ * denied. Failure messages include the full explanation.
  * @param expectObj jest's `expect`
  */
 export function installReachabilityMatchers(expectObj: any): void {
@@ -27,8 +28,10 @@ function verdict(reach: Reachability, from: Target, to: Target, port: Port, expe
     return { pass: false, message: () => 'expected a Reachability as the value of expect()' };
   }
   const result = reach.check(from, to, port);
+  // A target may cover several pods: toAllow needs every pod pair allowed, toDeny every pair denied
+  // (a "must not reach" check that passed with one pair still allowed would hide a leak).
   // With `.not`, jest inverts `pass` and shows the same message, so it always carries the explanation.
-  const pass = result.allowed === expectAllowed;
+  const pass = expectAllowed ? result.allowed : result.denied;
   const wanted = expectAllowed ? 'allowed' : 'denied';
   return {
     pass,

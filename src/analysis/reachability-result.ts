@@ -41,6 +41,12 @@ export class ReachabilityResult {
 
   /** Every pod pair is allowed on both sides. */
   public readonly allowed: boolean;
+  /**
+   * No pod pair is allowed: each is denied on at least one side. When a target covers several pods,
+   * `allowed` and `denied` can both be false (some pairs allowed, some denied): "A must not reach B"
+   * holds only when `denied` is true.
+   */
+  public readonly denied: boolean;
   /** The egress side over all pairs. */
   public readonly egress: SideResult;
   /** The ingress side over all pairs. */
@@ -61,6 +67,7 @@ export class ReachabilityResult {
     this.pairs = pairs;
     this.notes = notes;
     this.allowed = pairs.every((p) => p.allowed);
+    this.denied = pairs.every((p) => !p.allowed);
     this.egress = mergeSides(pairs.map((p) => p.egress));
     this.ingress = mergeSides(pairs.map((p) => p.ingress));
     this.l7Constraints = unique(pairs.flatMap((p) => p.l7Constraints));
@@ -68,7 +75,10 @@ export class ReachabilityResult {
 
   /** A multi-line explanation: the verdict, then per pod pair each side's deciding objects and rules. */
   public explain(): string {
-    const lines = [`${this.allowed ? 'ALLOWED' : 'DENIED'}: ${this.question} (CNI: ${this.cniName})`];
+    const allowedPairs = this.pairs.filter((p) => p.allowed).length;
+    const verdict = this.allowed ? 'ALLOWED' : this.denied ? 'DENIED'
+      : `PARTLY ALLOWED (${allowedPairs} of ${this.pairs.length} pod pairs)`;
+    const lines = [`${verdict}: ${this.question} (CNI: ${this.cniName})`];
     for (const pair of this.pairs) {
       lines.push(`${pair.source} -> ${pair.destination} ${pair.port}: ${pair.allowed ? 'allowed' : 'denied'}`);
       lines.push(...side('egress', pair.source, pair.egress), ...side('ingress', pair.destination, pair.ingress));

@@ -32,8 +32,12 @@ export interface ExpectationOutcome {
   readonly question: string;
   /** The expected verdict. */
   readonly expected: boolean;
-  /** The analyzer's verdict; undefined when the question could not be answered. */
+  /** The analyzer's verdict: every pod pair allowed; undefined when the question could not be answered. */
   readonly actual?: boolean;
+  /** How many of the pod pairs the targets cover are allowed (undefined on error). */
+  readonly allowedPairs?: number;
+  /** How many pod pairs the targets cover (undefined on error). */
+  readonly totalPairs?: number;
   /** Expected and actual verdicts agree. */
   readonly pass: boolean;
   /** Why it failed: the analyzer's explanation, or the error (e.g. a target matching no pod). */
@@ -63,14 +67,26 @@ export function loadExpectations(file: string, cwd: string = process.cwd()): Exp
   return doc.expect.map((entry: unknown, i: number) => parseEntry(entry, `${file}: expect[${i}]`));
 }
 
-/** Check each expectation; a question the analyzer cannot answer fails with the reason. */
+/**
+ * Check each expectation; a question the analyzer cannot answer fails with the reason. `allowed: true`
+ * needs every pod pair the targets cover allowed, `allowed: false` every pair denied.
+ */
 export function checkExpectations(reach: Reachability, expectations: readonly Expectation[]): ExpectationOutcome[] {
   return expectations.map((e) => {
     const question = `${e.source.description} -> ${e.destination.description} on ${e.port.toString()}`;
     try {
       const result = reach.check(e.source, e.destination, e.port);
-      const pass = result.allowed === e.allowed;
-      return { question, expected: e.allowed, actual: result.allowed, pass, ...(pass ? {} : { explanation: result.explain() }) };
+      const pass = e.allowed ? result.allowed : result.denied;
+      const allowedPairs = result.pairs.filter((p) => p.allowed).length;
+      return {
+        question,
+        expected: e.allowed,
+        actual: result.allowed,
+        allowedPairs,
+        totalPairs: result.pairs.length,
+        pass,
+        ...(pass ? {} : { explanation: result.explain() }),
+      };
     } catch (err) {
       return { question, expected: e.allowed, pass: false, explanation: (err as Error).message };
     }

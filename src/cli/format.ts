@@ -43,7 +43,7 @@ export function formatExpectationsText(outcomes: readonly ExpectationOutcome[]):
       lines.push(`PASS ${o.question}: ${expected}`);
       continue;
     }
-    lines.push(`FAIL ${o.question}: expected ${expected}, got ${o.actual === undefined ? 'an error' : verdict(o.actual)}`);
+    lines.push(`FAIL ${o.question}: expected ${expected}, got ${actualVerdict(o)}`);
     for (const l of (o.explanation ?? '').split('\n')) lines.push(`  ${l}`);
   }
   const failed = outcomes.filter((o) => !o.pass).length;
@@ -53,6 +53,16 @@ export function formatExpectationsText(outcomes: readonly ExpectationOutcome[]):
 
 function verdict(allowed: boolean): string {
   return allowed ? 'allowed' : 'denied';
+}
+
+/** `allowed`, `denied`, `allowed for 1 of 2 pod pairs` or `an error`. */
+function actualVerdict(o: ExpectationOutcome): string {
+  if (o.actual === undefined) return 'an error';
+  const { allowedPairs, totalPairs } = o;
+  if (allowedPairs !== undefined && totalPairs !== undefined && allowedPairs > 0 && allowedPairs < totalPairs) {
+    return `allowed for ${allowedPairs} of ${totalPairs} pod pairs`;
+  }
+  return verdict(o.actual);
 }
 
 function plural(n: number, word: string): string {

@@ -51,9 +51,15 @@ describe('analyze --expect', () => {
     const r = cli('analyze', 'app', '--cni', 'kubernetes', '--expect', 'node-locality-expectations.yaml');
     expect(r.stdout).toMatch(/^PASS local node -> workload data\/db on TCP\/5432: allowed$/m);
     expect(r.stdout).toMatch(/^PASS remote node -> workload data\/db on TCP\/5432: denied$/m);
-    expect(r.stdout).toMatch(/^PASS node -> workload data\/db on TCP\/5432: denied$/m);
-    expect(r.stdout).toMatch(/^expectations: 3 passed, 0 failed$/m);
+    expect(r.stdout).toMatch(/^expectations: 2 passed, 0 failed$/m);
     expect(r.code).toBe(0);
+  });
+
+  test('allowed: false fails when only some of the covered pod pairs are denied', () => {
+    const r = cli('analyze', 'app', '--cni', 'kubernetes', '--expect', 'partial-expectations.yaml');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL node -> workload data\/db on TCP\/5432: expected denied, got allowed for 1 of 2 pod pairs$/m);
+    expect(r.stdout).toMatch(/^ {2}PARTLY ALLOWED \(1 of 2 pod pairs\): node -> workload data\/db on TCP\/5432/m);
   });
 
   test('a target matching no pod fails with the reason', () => {

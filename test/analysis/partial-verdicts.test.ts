@@ -1,0 +1,53 @@
+/**
+ * A target may cover several pods (labels, `Target.node()`): "allowed" needs every pod pair allowed,
+ * "denied" every pair denied. A partly allowed question is neither, so a "must not reach" check
+ * cannot pass while one pair still leaks.
+ */
+import { deployment, namespace, networkPolicy } from './fixtures';
+import { Reachability } from '../../src/analysis/reachability';
+import { Target } from '../../src/analysis/target';
+import { Cni } from '../../src/cluster/cni';
+import { Port } from '../../src/policy/port';
+import '../support/reachability-matchers';
+
+// data/db admits only `role: api` pods, from any namespace; shop has api (role: api) and web (no role).
+const manifests = [
+  namespace('shop'), namespace('data'),
+  deployment('shop', 'api', { tier: 'x', role: 'api' }),
+  deployment('shop', 'web', { tier: 'x' }),
+  deployment('data', 'db', { app: 'db' }),
+  networkPolicy('db-from-api', 'data', {
+    podSelector: { matchLabels: { app: 'db' } },
+    policyTypes: ['Ingress'],
+    ingress: [{ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { role: 'api' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+  }),
+];
+const reach = Reachability.fromManifests(manifests, { cni: Cni.kubernetes() });
+const tierX = Target.pod('shop', { tier: 'x' });
+const db = Target.workload('data', 'db');
+const postgres = Port.tcp(5432);
+
+describe('a question covering several pod pairs', () => {
+  test('partly allowed: neither allowed nor denied, and explain says how many pairs are allowed', () => {
+    const result = reach.check(tierX, db, postgres);
+    expect(result.pairs.map((p) => [p.source, p.allowed])).toEqual([['shop/api', true], ['shop/web', false]]);
+    expect(result.allowed).toBe(false);
+    expect(result.denied).toBe(false);
+    expect(result.explain().split('\n')[0]).toBe(
+      'PARTLY ALLOWED (1 of 2 pod pairs): pods in shop with tier=x -> workload data/db on TCP/5432 (CNI: kubernetes)');
+  });
+
+  test('toDeny fails on a partly allowed question, and so does toAllow', () => {
+    expect(() => expect(reach).toDeny(tierX, db, postgres)).toThrow(/to be denied/);
+    expect(() => expect(reach).toAllow(tierX, db, postgres)).toThrow(/to be allowed/);
+  });
+
+  test('all pairs denied or all allowed: denied and allowed are exact', () => {
+    const web = Target.workload('shop', 'web');
+    const api = Target.workload('shop', 'api');
+    expect(reach.check(web, db, postgres)).toMatchObject({ allowed: false, denied: true });
+    expect(reach.check(api, db, postgres)).toMatchObject({ allowed: true, denied: false });
+    expect(reach).toDeny(web, db, postgres);
+    expect(reach).toAllow(api, db, postgres);
+  });
+});
