@@ -26,7 +26,7 @@ export interface ClusterDnsOptions {
   readonly podLabels?: { [key: string]: string };
   /**
    * The ClusterIP of the kube-dns Service (used by NodeLocal DNS in iptables mode).
-   * @default '10.96.0.10'
+   * @default '10.96.0.10' ('fd00:10:96::a' when the first IP family is IPv6)
    */
   readonly serviceIp?: string;
 }
@@ -50,13 +50,13 @@ export interface ClusterNetworkProps {
    */
   readonly cni?: Cni;
   /**
-   * Pod CIDRs of the cluster.
-   * @default ['10.244.0.0/16']
+   * Pod CIDRs of the cluster. Each must belong to one of `ipFamilies`.
+   * @default - per IP family: '10.244.0.0/16' (IPv4), 'fd00:10:244::/56' (IPv6)
    */
   readonly podCidrs?: string[];
   /**
-   * Service CIDRs of the cluster.
-   * @default ['10.96.0.0/12']
+   * Service CIDRs of the cluster. Each must belong to one of `ipFamilies`.
+   * @default - per IP family: '10.96.0.0/12' (IPv4), 'fd00:10:96::/112' (IPv6)
    */
   readonly serviceCidrs?: string[];
   /**
@@ -78,7 +78,7 @@ export interface ClusterNetworkProps {
   readonly nodeLocalDns?: boolean;
   /**
    * The NodeLocal DNSCache listen address (only with `nodeLocalDns`).
-   * @default '169.254.20.10'
+   * @default '169.254.20.10' ('fd00::10' when the first IP family is IPv6)
    */
   readonly nodeLocalDnsIp?: string;
   /**
@@ -93,8 +93,9 @@ export interface ClusterNetworkProps {
    */
   readonly monitoring?: NamespacedPods;
   /**
-   * Cloud metadata service addresses that workloads must never reach (credential theft).
-   * @default ['169.254.169.254/32'] plus 'fd00:ec2::254/128' on IPv6 clusters
+   * Cloud metadata service addresses that workloads must never reach (credential theft). Each must
+   * belong to one of `ipFamilies`.
+   * @default - per IP family: '169.254.169.254/32' (IPv4), 'fd00:ec2::254/128' (IPv6, EC2 IMDS)
    */
   readonly metadataCidrs?: string[];
   /**
@@ -110,23 +111,54 @@ export const PRIVATE_IPV4_RANGES: readonly string[] = ['10.0.0.0/8', '172.16.0.0
 /** IPv6 unique local addresses (RFC 4193). */
 export const PRIVATE_IPV6_RANGES: readonly string[] = ['fc00::/7'];
 
+/** Defaults that depend on the IP family (IPv6 values are kind's and the upstream NodeLocal DNS docs'). */
+interface FamilyDefaults {
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  readonly dnsServiceIp: string;
+  readonly nodeLocalDnsIp: string;
+  readonly metadataCidr: string;
+}
+
+const FAMILY_DEFAULTS: Record<IpFamily, FamilyDefaults> = {
+  [IpFamily.IPV4]: {
+    podCidr: '10.244.0.0/16',
+    serviceCidr: '10.96.0.0/12',
+    dnsServiceIp: '10.96.0.10',
+    nodeLocalDnsIp: '169.254.20.10',
+    metadataCidr: '169.254.169.254/32',
+  },
+  [IpFamily.IPV6]: {
+    podCidr: 'fd00:10:244::/56',
+    serviceCidr: 'fd00:10:96::/112',
+    dnsServiceIp: 'fd00:10:96::a',
+    nodeLocalDnsIp: 'fd00::10',
+    metadataCidr: 'fd00:ec2::254/128',
+  },
+};
+
 const DEFAULT_ID = 'cdk8s-networking.default-cluster-network';
 const CLUSTER_NETWORK_SYMBOL = Symbol.for('cdk8s-networking.ClusterNetwork');
 /** Parent scope -> the ClusterNetwork declared directly in it. */
 const DECLARED = new WeakMap<IConstruct, ClusterNetwork>();
+/** Construct-tree root -> the first ClusterNetwork declared anywhere in that tree. */
+const DECLARED_IN_TREE = new WeakMap<IConstruct, ClusterNetwork>();
 
 /**
  * Facts about the target cluster that every networking construct needs: the CNI and what it can
  * enforce, CIDRs, DNS, the ingress controller, the metadata service.
  *
- * Declare one per app (or per chart) before the constructs that use it; they find it with
- * `ClusterNetwork.of(this)`, like `Stack.of` in aws-cdk. Without one, constructs get the
- * defaults (`Cni.kubernetes()`, CoreDNS in kube-system, ingress-nginx).
+ * Declare it before the constructs that use it, on the App (it then governs every chart) or in a
+ * chart (it governs that chart); constructs find it with `ClusterNetwork.of(this)`, like `Stack.of`
+ * in aws-cdk. An app that declares none gets the defaults (`Cni.kubernetes()`, CoreDNS in
+ * kube-system, ingress-nginx).
  */
 export class ClusterNetwork extends Construct {
   /**
    * The ClusterNetwork that governs `scope`: the nearest one declared on the scope or any of its
-   * ancestors (as a direct child). If there is none, a default one is created at the root.
+   * ancestors (as a direct child). If the app declares none at all, a default one is created at the
+   * root. If the app declares one only in another branch (a sibling chart), this is an error: falling
+   * back to the defaults there would silently render for another CNI (e.g. no Calico guard rails).
    */
   public static of(scope: IConstruct): ClusterNetwork {
     // O(depth): declared ClusterNetworks are indexed by their parent scope, never found by scanning
@@ -137,6 +169,12 @@ export class ClusterNetwork extends Construct {
       const declared = DECLARED.get(current);
       if (declared) return declared;
       current = current.node.scope;
+    }
+    const elsewhere = DECLARED_IN_TREE.get(scope.node.root);
+    if (elsewhere) {
+      throw new Error(`[${scope.node.path}] ClusterNetwork.of: no ClusterNetwork is declared in this construct's scope or its `
+        + `ancestors, but '${elsewhere.node.path}' is declared in another branch of the app. Declare the ClusterNetwork on `
+        + 'the App so that every chart shares it, or declare one in each chart');
     }
     return new ClusterNetwork(scope.node.root, DEFAULT_ID, {});
   }
@@ -176,24 +214,27 @@ export class ClusterNetwork extends Construct {
     Object.defineProperty(this, CLUSTER_NETWORK_SYMBOL, { value: true });
     this.assertFirst(scope, id);
     DECLARED.set(scope, this);
+    if (id !== DEFAULT_ID && !DECLARED_IN_TREE.has(scope.node.root)) DECLARED_IN_TREE.set(scope.node.root, this);
 
     this.cni = props.cni ?? Cni.kubernetes();
     this.ipFamilies = [...new Set(props.ipFamilies ?? [IpFamily.IPV4])];
     if (this.ipFamilies.length === 0) throw propError(this, 'ipFamilies', 'at least one IP family is required');
-    this.podCidrs = this.cidrs('podCidrs', props.podCidrs ?? ['10.244.0.0/16']);
-    this.serviceCidrs = this.cidrs('serviceCidrs', props.serviceCidrs ?? ['10.96.0.0/12']);
+    const primary = FAMILY_DEFAULTS[this.ipFamilies[0]];
+    const perFamily = (pick: (d: FamilyDefaults) => string) => this.ipFamilies.map((f) => pick(FAMILY_DEFAULTS[f]));
+    this.podCidrs = this.cidrs('podCidrs', props.podCidrs ?? perFamily((d) => d.podCidr));
+    this.serviceCidrs = this.cidrs('serviceCidrs', props.serviceCidrs ?? perFamily((d) => d.serviceCidr));
 
     this.dnsNamespace = validateDnsLabel(this, 'dns.namespace', props.dns?.namespace ?? 'kube-system');
     this.dnsPodLabels = validateLabels(this, 'dns.podLabels', props.dns?.podLabels ?? { 'k8s-app': 'kube-dns' });
     if (Object.keys(this.dnsPodLabels).length === 0) {
       throw propError(this, 'dns.podLabels', 'must not be empty: DNS allows would open every pod in the DNS namespace');
     }
-    this.dnsServiceIp = this.hostIp('dns.serviceIp', props.dns?.serviceIp ?? '10.96.0.10');
+    this.dnsServiceIp = this.hostIp('dns.serviceIp', props.dns?.serviceIp ?? primary.dnsServiceIp);
 
     if (props.nodeLocalDnsIp !== undefined && !props.nodeLocalDns) {
       throw propError(this, 'nodeLocalDnsIp', 'is only meaningful with nodeLocalDns: true');
     }
-    this.nodeLocalDnsIp = props.nodeLocalDns ? this.hostIp('nodeLocalDnsIp', props.nodeLocalDnsIp ?? '169.254.20.10') : undefined;
+    this.nodeLocalDnsIp = props.nodeLocalDns ? this.hostIp('nodeLocalDnsIp', props.nodeLocalDnsIp ?? primary.nodeLocalDnsIp) : undefined;
 
     this.ingressController = this.pods('ingressController', props.ingressController ?? {
       namespace: 'ingress-nginx',
@@ -201,8 +242,7 @@ export class ClusterNetwork extends Construct {
     });
     this.monitoring = this.pods('monitoring', props.monitoring ?? { namespace: 'monitoring' });
 
-    const defaultMetadata = ['169.254.169.254/32', ...(this.ipFamilies.includes(IpFamily.IPV6) ? ['fd00:ec2::254/128'] : [])];
-    this.metadataCidrs = this.cidrs('metadataCidrs', props.metadataCidrs ?? defaultMetadata);
+    this.metadataCidrs = this.cidrs('metadataCidrs', props.metadataCidrs ?? perFamily((d) => d.metadataCidr));
     this.apiServerCidrs = this.cidrs('apiServerCidrs', props.apiServerCidrs ?? []);
   }
 
@@ -237,13 +277,22 @@ export class ClusterNetwork extends Construct {
   }
 
   private cidrs(prop: string, values: string[]): string[] {
-    return values.map((c, i) => validateCidr(this, `${prop}[${i}]`, c)).map((c: ParsedCidr) => c.text);
+    return values.map((c, i) => this.ofClusterFamily(`${prop}[${i}]`, validateCidr(this, `${prop}[${i}]`, c)).text);
   }
 
   private hostIp(prop: string, ip: string): string {
     const parsed = validateCidr(this, prop, ip.includes('/') ? ip : `${ip}/${ip.includes(':') ? 128 : 32}`);
     if (parsed.prefix !== (parsed.family === 'ipv4' ? 32 : 128)) throw propError(this, prop, `'${ip}' must be a single IP address`);
-    return parsed.address.toString();
+    return this.ofClusterFamily(prop, parsed).address.toString();
+  }
+
+  /** An address of a family the cluster does not run can never match: a typo or a wrong `ipFamilies`. */
+  private ofClusterFamily(prop: string, cidr: ParsedCidr): ParsedCidr {
+    const family = cidr.family === 'ipv4' ? IpFamily.IPV4 : IpFamily.IPV6;
+    if (!this.ipFamilies.includes(family)) {
+      throw propError(this, prop, `'${cidr.text}' is ${family}, but the cluster's ipFamilies are [${this.ipFamilies.join(', ')}]`);
+    }
+    return cidr;
   }
 
   private pods(prop: string, value: NamespacedPods): NamespacedPods {

@@ -29,6 +29,53 @@ describe('ClusterNetwork', () => {
     expect(ClusterNetwork.of(new Construct(chart2, 'z'))).toBe(local);
   });
 
+  test('a ClusterNetwork declared only in a sibling chart is an error, not a silent default', () => {
+    const app = new App();
+    new ClusterNetwork(new Chart(app, 'platform'), 'cluster', { cni: Cni.calico() });
+    const tenants = new Chart(app, 'tenants');
+    // Falling back to Cni.kubernetes() here would drop the Calico guard rails without a word.
+    expect(() => new ZeroTrustNamespace(tenants, 'ns', { name: 'a' })).toThrow(
+      "[tenants/ns] ClusterNetwork.of: no ClusterNetwork is declared in this construct's scope or its ancestors, "
+      + "but 'platform/cluster' is declared in another branch of the app. Declare the ClusterNetwork on the App so that "
+      + 'every chart shares it, or declare one in each chart');
+    // Declared in that chart too: fine.
+    new ClusterNetwork(tenants, 'cluster', { cni: Cni.calico() });
+    expect(() => new ZeroTrustNamespace(tenants, 'ns2', { name: 'b' })).not.toThrow();
+  });
+
+  test('IPv6-only clusters get IPv6 defaults', () => {
+    const cn = new ClusterNetwork(Testing.chart(), 'c', { nodeLocalDns: true, ipFamilies: [IpFamily.IPV6] });
+    expect(cn.podCidrs).toEqual(['fd00:10:244::/56']);
+    expect(cn.serviceCidrs).toEqual(['fd00:10:96::/112']);
+    expect(cn.dnsServiceIp).toBe('fd00:10:96::a');
+    expect(cn.nodeLocalDnsIp).toBe('fd00::10');
+    expect(cn.metadataCidrs).toEqual(['fd00:ec2::254/128']);
+    expect(cn.anyAddressCidrs).toEqual(['::/0']);
+  });
+
+  test('dual stack: defaults for both families, the DNS addresses of the first', () => {
+    const cn = new ClusterNetwork(Testing.chart(), 'c', { nodeLocalDns: true, ipFamilies: [IpFamily.IPV4, IpFamily.IPV6] });
+    expect(cn.podCidrs).toEqual(['10.244.0.0/16', 'fd00:10:244::/56']);
+    expect(cn.serviceCidrs).toEqual(['10.96.0.0/12', 'fd00:10:96::/112']);
+    expect(cn.dnsServiceIp).toBe('10.96.0.10');
+  });
+
+  test.each([
+    ['IPv6 pod CIDR on IPv4', {}, { podCidrs: ['fd00::/48'] }, "podCidrs[0]: 'fd00::/48' is IPv6, but the cluster's ipFamilies are [IPv4]"],
+    ['IPv6 metadata on IPv4', {}, { metadataCidrs: ['169.254.169.254/32', 'fd00:ec2::254/128'] },
+      "metadataCidrs[1]: 'fd00:ec2::254/128' is IPv6, but the cluster's ipFamilies are [IPv4]"],
+    ['IPv4 service CIDR on IPv6', { ipFamilies: [IpFamily.IPV6] }, { serviceCidrs: ['10.96.0.0/12'] },
+      "serviceCidrs[0]: '10.96.0.0/12' is IPv4, but the cluster's ipFamilies are [IPv6]"],
+    ['IPv4 DNS service IP on IPv6', { ipFamilies: [IpFamily.IPV6] }, { dns: { serviceIp: '10.96.0.10' } },
+      "dns.serviceIp: '10.96.0.10/32' is IPv4, but the cluster's ipFamilies are [IPv6]"],
+    ['IPv6 NodeLocal DNS IP on IPv4', {}, { nodeLocalDns: true, nodeLocalDnsIp: 'fd00::10' },
+      "nodeLocalDnsIp: 'fd00::10/128' is IPv6, but the cluster's ipFamilies are [IPv4]"],
+    ['IPv6 API server on IPv4', {}, { apiServerCidrs: ['2001:db8::1/128'] },
+      "apiServerCidrs[0]: '2001:db8::1/128' is IPv6, but the cluster's ipFamilies are [IPv4]"],
+  ])('an address of a family the cluster does not run is an error: %s', (_name, base, props, message) => {
+    expect(() => new ClusterNetwork(Testing.chart(), 'c', { ...base, ...props } as any)).toThrow(`[test/c] ${message}`);
+  });
+
   test('declaring a ClusterNetwork after a construct used the default is an error', () => {
     const chart = Testing.chart();
     new ZeroTrustNamespace(chart, 'ns', { name: 'a' });
