@@ -71,8 +71,11 @@ export interface ClusterNetworkProps {
    */
   readonly dns?: ClusterDnsOptions;
   /**
-   * The cluster runs NodeLocal DNSCache. Every DNS allow then also allows the node-local IP on
-   * UDP and TCP 53, because pods talk to a link-local address that no pod selector matches.
+   * The cluster runs NodeLocal DNSCache. Every DNS allow then also allows, on UDP and TCP 53, the
+   * node-local IP and the kube-dns ClusterIP (`dns.serviceIp`): with kube-proxy in iptables mode
+   * node-local-dns answers on both addresses from the host network, which no pod selector matches.
+   * On Cilium with kube-proxy replacement (node-local-dns pods behind a CiliumLocalRedirectPolicy)
+   * the node-local-dns pods are allowed instead.
    * @default false
    */
   readonly nodeLocalDns?: boolean;

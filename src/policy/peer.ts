@@ -56,7 +56,8 @@ export class Peer {
   /**
    * Addresses in a CIDR block, minus exceptions. Meant for addresses outside the cluster: pod IPs
    * are ephemeral and CNIs differ on matching them. Metadata-service addresses inside the block are
-   * always excepted as well (fail closed).
+   * always excepted as well (fail closed). The block and its exceptions must be of an IP family the
+   * ClusterNetwork has (`ipFamilies`): any other can never match and is a synth error.
    */
   public static cidr(cidr: string, except?: string[]): Peer {
     return new Peer({ kind: 'cidr', cidr, except: [...(except ?? [])] });
@@ -64,8 +65,10 @@ export class Peer {
 
   /**
    * The internet: every address (`0.0.0.0/0`, and `::/0` on IPv6 clusters) except the cloud
-   * metadata service and, by default, the private ranges (RFC 1918 / RFC 4193), so that "internet
-   * egress" never reaches other tenants, nodes or internal services.
+   * metadata service, the cluster's own pod and Service CIDRs (ClusterNetwork `podCidrs` and
+   * `serviceCidrs`, when not already inside another exception) and, by default, the private ranges
+   * (RFC 1918 / RFC 4193), so that "internet egress" never reaches other tenants, nodes or internal
+   * services.
    */
   public static internet(options: InternetPeerOptions = {}): Peer {
     return new Peer({ kind: 'internet', exceptPrivateRanges: options.exceptPrivateRanges ?? true });
@@ -73,8 +76,10 @@ export class Peer {
 
   /**
    * The cluster DNS: the CoreDNS pods (`k8s-app: kube-dns` in `kube-system` unless the
-   * ClusterNetwork says otherwise), plus the NodeLocal DNSCache address when the cluster runs it.
-   * Combine with `Port.udp(53)` and `Port.tcp(53)`.
+   * ClusterNetwork says otherwise). When the cluster runs NodeLocal DNSCache, also its address
+   * (169.254.20.10 by default) and the kube-dns ClusterIP, which node-local-dns binds on every node
+   * with kube-proxy in iptables mode; on Cilium with kube-proxy replacement, the node-local-dns pods
+   * and its address instead. Combine with `Port.udp(53)` and `Port.tcp(53)`.
    */
   public static clusterDns(): Peer {
     return new Peer({ kind: 'dns' });
@@ -136,7 +141,8 @@ export class Peer {
 /** Options for {@link Peer.internet}. */
 export interface InternetPeerOptions {
   /**
-   * Also except the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16; fc00::/7).
+   * Also except the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16; fc00::/7). The
+   * cluster's own pod and Service CIDRs are excepted either way.
    * @default true
    */
   readonly exceptPrivateRanges?: boolean;

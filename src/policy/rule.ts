@@ -57,7 +57,7 @@ export interface TrafficRule {
    */
   readonly action?: RuleAction;
   /**
-   * L7 HTTP constraints on allowed traffic (Cilium only; needs `ports`).
+   * L7 HTTP constraints on allowed traffic (Cilium only; needs `ports`, all of them TCP).
    * @default - no L7 constraint
    */
   readonly http?: HttpMatch[];

@@ -1,14 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IntentRule, PolicyIntent, ResolvedPeer } from './intent';
+import { clusterDnsPeers } from './cluster-dns';
+import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from './intent';
 import { LabelExpression, LabelOperator } from './label-expression';
 import { Peer } from './peer';
 import { resolvePort } from './port-validation';
+import { Protocol } from './protocol';
 import { renderIntent } from './render/render';
 import { Direction, RuleAction, TrafficRule } from './rule';
-import { ClusterNetwork } from '../cluster/cluster-network';
+import { ClusterNetwork, IpFamily } from '../cluster/cluster-network';
 import { CniKind } from '../cluster/cni';
-import { cidrContainsCidr } from '../util/cidr';
+import { ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import { validateCidr, validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
 
@@ -129,6 +131,12 @@ export class TrafficPolicy extends Construct {
     if (http.length > 0) {
       if (action === RuleAction.DENY) throw propError(this, `${origin}.http`, 'L7 rules cannot deny; deny at L3/L4 or allow only the HTTP requests you want');
       if (ports.length === 0) throw propError(this, `${origin}.http`, 'L7 rules need the ports they apply to');
+      const notTcp = ports.find((p) => p.protocol !== Protocol.TCP);
+      if (notTcp) {
+        // Cilium rejects the policy: "L7 rules can only apply to TCP ... except for DNS rules"
+        // (pkg/policy/api/rule_validation.go, PortRule.sanitize).
+        throw propError(this, `${origin}.http`, `HTTP rules need TCP ports, got ${portText(notTcp)}`);
+      }
       if (cluster.cni.kind !== CniKind.CILIUM || !cluster.cni.capabilities.l7) {
         throw propError(this, `${origin}.http`, `L7 HTTP rules cannot be enforced by CNI '${cluster.cni.name}' (capability 'l7' missing)`);
       }
@@ -170,30 +178,15 @@ export class TrafficPolicy extends Construct {
           namespaceExpressions: (s.namespaceExpressions ?? []).map((e, i) => this.buildExpression(e, `${prop}.expressions[${i}]`)),
           podLabels: validateLabels(this, `${prop}.podLabels`, s.podLabels),
         }];
-      case 'dns': {
-        const out: ResolvedPeer[] = [{ type: 'pods', namespace: cluster.dnsNamespace, podLabels: cluster.dnsPodLabels }];
-        if (cluster.nodeLocalDnsIp !== undefined) {
-          if (cluster.cni.kind === CniKind.CILIUM && cluster.cni.kubeProxyReplacement) {
-            // Under kube-proxy replacement a CiliumLocalRedirectPolicy sends 169.254.20.10 to the
-            // node-local-dns pods (not hostNetwork): allow those pods as well.
-            out.push({ type: 'pods', namespace: cluster.dnsNamespace, podLabels: { 'k8s-app': 'node-local-dns' } });
-          }
-          out.push({ type: 'cidr', cidr: `${cluster.nodeLocalDnsIp}/${cluster.nodeLocalDnsIp.includes(':') ? 128 : 32}`, except: [] });
-        }
-        return out;
-      }
+      case 'dns':
+        return clusterDnsPeers(cluster);
       case 'ingressController':
       case 'monitoring': {
         const pods = s.kind === 'monitoring' ? cluster.monitoring : cluster.ingressController;
         return [{ type: 'pods', namespace: pods.namespace, podLabels: { ...(pods.podLabels ?? {}) } }];
       }
-      case 'internet': {
-        const except = [...cluster.metadataCidrs, ...(s.exceptPrivateRanges ? cluster.privateCidrs : [])];
-        return cluster.anyAddressCidrs.map((cidr) => {
-          const family = cidr.includes(':') ? 'ipv6' : 'ipv4';
-          return { type: 'cidr' as const, cidr, except: except.filter((e) => validateCidr(this, prop, e).family === family) };
-        });
-      }
+      case 'internet':
+        return this.resolveInternet(cluster, s.exceptPrivateRanges ?? true);
       case 'cidr':
         return [this.resolveCidr(cluster, s.cidr as string, s.except ?? [], prop, direction, action)];
       case 'kubeApiServer':
@@ -218,13 +211,44 @@ export class TrafficPolicy extends Construct {
   }
 
   /**
+   * "The internet": every address of the cluster's IP families minus the metadata service, the
+   * private ranges (unless asked otherwise) and the cluster's own pod and service CIDRs. Clusters
+   * often use non-RFC 1918 ranges for pods or Services (100.64.0.0/10 on EKS custom networking or
+   * GKE, or public ranges), and an ipBlock may match pod IPs on some CNIs (NETWORKING-FACTS
+   * NetworkPolicy 6), so "internet" would otherwise open the cluster itself. CIDRs inside an
+   * existing except (the RFC 1918 defaults) add nothing.
+   */
+  private resolveInternet(cluster: ClusterNetwork, exceptPrivateRanges: boolean): ResolvedPeer[] {
+    const fixed = [...cluster.metadataCidrs, ...(exceptPrivateRanges ? cluster.privateCidrs : [])].map((c) => parseCidr(c));
+    const ownRanges = [...cluster.podCidrs, ...cluster.serviceCidrs].map((c) => parseCidr(c));
+    return cluster.anyAddressCidrs.map((text) => {
+      const whole = parseCidr(text);
+      const except: ParsedCidr[] = fixed.filter((e) => e.family === whole.family);
+      for (const own of ownRanges) {
+        if (own.family !== whole.family || own.prefix === 0) continue;
+        if (!except.some((e) => cidrContainsCidr(e, own))) except.push(own);
+      }
+      return { type: 'cidr' as const, cidr: whole.text, except: except.map((e) => e.text) };
+    });
+  }
+
+  /** A CIDR of a family the cluster does not run can never match: a typo or a wrong peer. */
+  private ofClusterFamily(cluster: ClusterNetwork, prop: string, cidr: ParsedCidr): ParsedCidr {
+    const family = cidr.family === 'ipv4' ? IpFamily.IPV4 : IpFamily.IPV6;
+    if (!cluster.ipFamilies.includes(family)) {
+      throw propError(this, prop, `'${cidr.text}' is ${family}, but the cluster's ipFamilies are [${cluster.ipFamilies.join(', ')}]`);
+    }
+    return cidr;
+  }
+
+  /**
    * Validate a CIDR peer; for egress allows, add the metadata-service addresses it contains to
    * `except` (fail closed), and refuse a peer that is nothing but the metadata service.
    */
   private resolveCidr(cluster: ClusterNetwork, cidr: string, except: string[], prop: string, direction: Direction, action: RuleAction): ResolvedPeer {
-    const block = validateCidr(this, `${prop}.cidr`, cidr);
+    const block = this.ofClusterFamily(cluster, `${prop}.cidr`, validateCidr(this, `${prop}.cidr`, cidr));
     const excepts = except.map((e, i) => {
-      const parsed = validateCidr(this, `${prop}.except[${i}]`, e);
+      const parsed = this.ofClusterFamily(cluster, `${prop}.except[${i}]`, validateCidr(this, `${prop}.except[${i}]`, e));
       if (!cidrContainsCidr(block, parsed) || parsed.prefix === block.prefix) {
         throw propError(this, `${prop}.except[${i}]`, `${parsed.text} is not strictly inside ${block.text}`);
       }
@@ -240,4 +264,10 @@ export class TrafficPolicy extends Construct {
     }
     return { type: 'cidr', cidr: block.text, except: excepts.map((e) => e.text) };
   }
+}
+
+/** `UDP/53`, `UDP/1000-2000`, `UDP/dns`, `UDP/*` for messages. */
+function portText(p: ResolvedPort): string {
+  const where = p.name ?? (p.port === undefined ? '*' : `${p.port}${p.endPort !== undefined ? `-${p.endPort}` : ''}`);
+  return `${p.protocol}/${where}`;
 }

@@ -48,13 +48,14 @@ describe('peers', () => {
     expect(np.spec.ingress[0].ports).toBeUndefined();
   });
 
-  test('DNS: kube-dns pods on UDP and TCP 53, plus the NodeLocal DNS address when the cluster runs it', () => {
+  test('DNS: kube-dns pods on UDP and TCP 53, plus the NodeLocal DNS addresses when the cluster runs it', () => {
     const chart = chartFor(Cni.kubernetes(), { nodeLocalDns: true });
     new TrafficPolicy(chart, 'p', { name: 'allow-dns', namespace: 'a', egress: [{ peers: [Peer.clusterDns()], ports: [Port.udp(53), Port.tcp(53)] }] });
     const np = find(synthValid(chart), 'NetworkPolicy', 'allow-dns');
     expect(np.spec.policyTypes).toEqual(['Egress']);
+    // The link-local address, and the kube-dns ClusterIP that node-local-dns also binds in iptables mode.
     expect(np.spec.egress).toEqual([{
-      to: [DNS_PEER_K8S, { ipBlock: { cidr: '169.254.20.10/32' } }],
+      to: [DNS_PEER_K8S, { ipBlock: { cidr: '169.254.20.10/32' } }, { ipBlock: { cidr: '10.96.0.10/32' } }],
       ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
     }]);
   });

@@ -1,4 +1,5 @@
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
+import { Protocol } from '../protocol';
 import { Direction, RuleAction } from '../rule';
 
 /** Cilium identity label of a pod's namespace. */
@@ -8,10 +9,16 @@ export const CILIUM_NAMESPACE_LABELS_PREFIX = 'k8s:io.cilium.k8s.namespace.label
 
 /** Context the Cilium renderer needs beyond the intent. */
 export interface CiliumRenderContext {
-  /** Selector of the cluster DNS pods (for the DNS-proxy rule that `toFQDNs` requires). */
-  readonly dnsNamespace: string;
-  readonly dnsPodLabels: Record<string, string>;
+  /**
+   * Every destination of the pods' DNS queries (the resolved `Peer.clusterDns()`): the DNS-proxy
+   * rule that `toFQDNs` requires must cover all of them, or lookups that bypass the proxy (e.g. to
+   * NodeLocal DNS) never teach Cilium the IPs of a name.
+   */
+  readonly dnsPeers: ResolvedPeer[];
 }
+
+/** The ports of the DNS-proxy rule. DNS L7 rules take no port ranges and must name port 53. */
+const DNS_PORTS: ResolvedPort[] = [{ protocol: Protocol.UDP, port: 53 }, { protocol: Protocol.TCP, port: 53 }];
 
 /**
  * Build a cilium.io/v2 CiliumNetworkPolicy (namespaced intent) or CiliumClusterwideNetworkPolicy.
@@ -29,11 +36,14 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
     const field = direction === Direction.INGRESS ? 'ingress' : 'egress';
     const allows = rulesOf(intent, direction, RuleAction.ALLOW).flatMap((r) => ciliumRules(r));
     if (direction === Direction.EGRESS && needsDnsProxy) {
-      // toFQDNs only works when the DNS proxy sees the answers: allow DNS with an L7 DNS rule.
-      allows.unshift({
-        toEndpoints: [{ matchLabels: sortedLabels({ [CILIUM_NAMESPACE_LABEL]: ctx.dnsNamespace, ...prefixed(ctx.dnsPodLabels) }) }],
-        toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }], rules: { dns: [{ matchPattern: '*' }] } }],
-      });
+      // toFQDNs only works when the DNS proxy sees the answers: allow DNS with an L7 DNS rule, to
+      // every DNS destination. Cilium accepts L7 DNS rules with toEndpoints as well as with
+      // toCIDR/toCIDRSet peers (egress L3 selectors that support toPorts; only toServices does not:
+      // pkg/policy/api/rule_validation.go, EgressRule.sanitize). Entities and FQDNs never resolve
+      // from Peer.clusterDns().
+      const dns: IntentRule = { direction, action: RuleAction.ALLOW, peers: ctx.dnsPeers, ports: DNS_PORTS, http: [], origin: 'dns-proxy' };
+      // matchPattern '*': intercept every lookup without refusing any; the proxy only has to see the answers.
+      allows.unshift(...ciliumRules(dns, { dns: [{ matchPattern: '*' }] }));
     }
     const denies = rulesOf(intent, direction, RuleAction.DENY).flatMap((r) => ciliumRules(r));
     if (allows.length) spec[field] = allows;
@@ -77,9 +87,9 @@ function prefixed(labels: Record<string, string>): Record<string, string> {
  * of a rule, but mixing endpoint and CIDR selectors in one rule is rejected by some versions, so
  * each L3 selector gets its own rule with the same ports.
  */
-function ciliumRules(rule: IntentRule): any[] {
+function ciliumRules(rule: IntentRule, l7: any = httpRules(rule)): any[] {
   const to = rule.direction === Direction.EGRESS;
-  const ports = ciliumPorts(rule.ports, rule);
+  const ports = ciliumPorts(rule.ports, l7);
   const endpoints: any[] = [];
   const cidrSets: any[] = [];
   const entities: string[] = [];
@@ -127,23 +137,28 @@ function podsInNamespacesSelector(peer: Extract<ResolvedPeer, { type: 'podsInNam
   };
 }
 
-/** Cilium ports: strings; ranges via endPort; "every port of a protocol" as 1-65535. */
-function ciliumPorts(ports: ResolvedPort[], rule: IntentRule): any[] | undefined {
+/**
+ * Cilium ports: strings; ranges via endPort; "every port of a protocol" as 1-65535; with the L7
+ * rules (`toPorts[].rules`) when there are any.
+ */
+function ciliumPorts(ports: ResolvedPort[], l7: any): any[] | undefined {
   if (ports.length === 0) return undefined;
   const list = ports.map((p) => {
     if (p.name !== undefined) return { port: p.name, protocol: p.protocol };
     if (p.port === undefined) return { port: '1', endPort: 65535, protocol: p.protocol };
     return { port: String(p.port), ...(p.endPort !== undefined ? { endPort: p.endPort } : {}), protocol: p.protocol };
   });
-  const entry: any = { ports: list };
-  if (rule.http.length) {
-    entry.rules = {
-      http: rule.http.map((h) => ({
-        ...(h.method ? { method: h.method } : {}),
-        ...(h.path ? { path: h.path } : {}),
-        ...(h.headers?.length ? { headers: [...h.headers] } : {}),
-      })),
-    };
-  }
-  return [entry];
+  return [{ ports: list, ...(l7 ? { rules: l7 } : {}) }];
+}
+
+/** The rule's L7 HTTP matches as Cilium `rules`, or undefined without any. */
+function httpRules(rule: IntentRule): any {
+  if (rule.http.length === 0) return undefined;
+  return {
+    http: rule.http.map((h) => ({
+      ...(h.method ? { method: h.method } : {}),
+      ...(h.path ? { path: h.path } : {}),
+      ...(h.headers?.length ? { headers: [...h.headers] } : {}),
+    })),
+  };
 }

@@ -7,6 +7,7 @@ import { isExpressibleAsNetworkPolicy, networkPolicyManifest } from './kubernete
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { CniCapabilities, CniKind } from '../../cluster/cni';
 import { registerObject } from '../../util/object-registry';
+import { clusterDnsPeers } from '../cluster-dns';
 import { PolicyIntent, hasDeny } from '../intent';
 import { RuleAction } from '../rule';
 
@@ -50,7 +51,7 @@ export function renderIntent(owner: Construct, cluster: ClusterNetwork, intent: 
     }
     case CniKind.CILIUM:
       if (!deny && isExpressibleAsNetworkPolicy(intent)) return [emit(owner, 'Resource', networkPolicyManifest(intent))];
-      return [emit(owner, 'Cilium', ciliumPolicyManifest(intent, { dnsNamespace: cluster.dnsNamespace, dnsPodLabels: cluster.dnsPodLabels }))];
+      return [emit(owner, 'Cilium', ciliumPolicyManifest(intent, { dnsPeers: clusterDnsPeers(cluster) }))];
     default: {
       if (hasAllowPart) {
         if (!isExpressibleAsNetworkPolicy(allowPart)) {
