@@ -201,9 +201,25 @@ function setInScope(set: NetworkSetEntry, e: EntityRule, scope: RuleScope, ctx: 
   return true;
 }
 
+/**
+ * Is the entity limited to labelled endpoints (and network sets) of some namespaces? This mirrors
+ * libcalico-go's conversion of entity rules (updateprocessors/rules.go, getEndpointSelector): the
+ * computed endpoint selector is `namespaceSelector`'s namespaces (else, for a namespaced policy, its
+ * own namespace) ANDed with `selector` and `serviceAccounts`, and the namespace part is added as soon
+ * as any selector field is used (selector, notSelector, namespaceSelector, serviceAccounts). So a
+ * namespaced policy's `notSelector`-only entity still only matches its own namespace, and a
+ * `serviceAccounts` entity with a `namespaceSelector` matches the selected namespaces
+ * (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#entityrule). A
+ * GlobalNetworkPolicy's `notSelector` alone selects nothing positively, and a nets-only entity
+ * matches IPs, not endpoints.
+ */
+function isScoped(e: EntityRule, scope: RuleScope): boolean {
+  return !!(e.selector || e.namespaceSelector || e.hasServiceAccounts || (e.notSelector && scope.namespace !== undefined));
+}
+
 /** Does the endpoint satisfy the entity's selector/namespaceSelector/notSelector/serviceAccounts? */
 function identityMatches(e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: RuleContext, notes: string[]): boolean {
-  const scoped = e.selector || e.namespaceSelector;
+  const scoped = isScoped(e, scope);
   if (isWorkload(ep)) {
     const labels = workloadLabels(ep);
     const ns = ep.namespace ?? 'default';
@@ -215,7 +231,7 @@ function identityMatches(e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: Rul
     }
     if (e.notSelector && e.notSelector.matches(labels)) return false;
     if (e.hasServiceAccounts) {
-      if (scope.namespace !== undefined && scope.namespace !== ns) return false;
+      // The namespace part was checked above (scoped is true with serviceAccounts).
       const sa = (labels['projectcalico.org/serviceaccount'] as string);
       if (e.saNames && !e.saNames.has(sa)) return false;
       if (e.saSelector && !e.saSelector.matches({ 'projectcalico.org/name': sa })) return false;

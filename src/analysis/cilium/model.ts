@@ -48,6 +48,15 @@ import {
 const LOCAL_HOST_EGRESS_NOTE = 'egress to the local host is subject to policy under Cilium: only host-to-endpoint ingress is always '
   + 'allowed (allow-localhost), and ipBlock peers never select nodes; allow it with toEntities: [host]';
 
+/**
+ * A rule with `icmps` entries and no `toPorts` entries matches no TCP/UDP/SCTP traffic; empty lists
+ * count as absent (Cilium pkg/policy/rule.go mergeIngress / mergeEgress: the all-ports L3 entry
+ * exists only when both lists are empty).
+ */
+function isIcmpOnly(rule: any): boolean {
+  return Array.isArray(rule?.icmps) && rule.icmps.length > 0 && !(Array.isArray(rule?.toPorts) && rule.toPorts.length > 0);
+}
+
 interface RuleHit {
   readonly reason: Reason;
   /** L7 constraints of the matching toPorts entry; empty for a plain L3/L4 allow. */
@@ -198,7 +207,7 @@ export class CiliumModel implements AnnotatedCniModel {
 
   /** `matchRule` without notes or descriptions. */
   private ruleMatches({ rs, rule }: PlannedRule, q: SideQuery, dnsProxy: DnsProxyLookup): boolean {
-    if (rule?.icmps !== undefined && rule?.toPorts === undefined) return false;
+    if (isIcmpOnly(rule)) return false;
     if (!matchPeer(rule, q.direction, q.peer, rs.namespace, dnsProxy).matched) return false;
     const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
     return matchingPortRule(toPorts, q.port, q.protocol, q.destination) !== undefined;
@@ -345,8 +354,7 @@ export class CiliumModel implements AnnotatedCniModel {
   ): { via: string; portRule?: CiliumPortRule } | undefined {
     const req = requiresNote(rule, q.direction);
     if (req) notes.push(`${ruleLabel(rs, path)}: ${req}`);
-    // A rule with only ICMP fields matches no TCP/UDP/SCTP traffic.
-    if (rule?.icmps !== undefined && rule?.toPorts === undefined) return undefined;
+    if (isIcmpOnly(rule)) return undefined;
     const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, dnsProxy);
     for (const n of peer.notes) notes.push(`${ruleLabel(rs, path)}: ${n}`);
     if (!peer.matched) return undefined;

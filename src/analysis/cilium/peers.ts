@@ -2,7 +2,13 @@
  * L3 peer matching of one ingress/egress (allow or deny) rule.
  * https://docs.cilium.io/en/stable/security/policy/language/#layer-3-examples
  *
- * A rule without any L3 field (only `toPorts`, or `{}`) selects every peer; a present but empty list
+ * A rule without any L3 field selects every peer only when it has L4 constraints (a non-empty
+ * `toPorts`, or `icmps`): it is an L3 wildcard restricted to those ports. A rule with neither L3
+ * peers nor ports, such as `{}`, matches nothing: `ingress: [{}]` / `egress: [{}]` is Cilium's
+ * documented default-deny idiom (https://docs.cilium.io/en/stable/security/policy/language/,
+ * "Ingress/Egress Default Deny"; cilium-cli's connectivity-test manifest deny-all-ingress.yaml), which
+ * only puts the endpoint into default deny (pkg/policy/rule.go mergeIngress / mergeEgress wildcard
+ * the peers only while iterating toPorts / icmps entries). A present but empty list
  * (`fromEntities: []`) selects nothing. Several L3 fields in one rule are ORed.
  */
 import { entityMatches } from './entities';
@@ -60,6 +66,14 @@ function cidrMatches(entry: any, peer: Endpoint): { matched: boolean; note?: str
   return { matched: true };
 }
 
+/**
+ * Does the rule carry L4 constraints: a non-empty `toPorts` or `icmps` list? An empty list is the
+ * same as an absent one (see ports.ts).
+ */
+export function hasL4Constraints(rule: any): boolean {
+  return (Array.isArray(rule?.toPorts) && rule.toPorts.length > 0) || (Array.isArray(rule?.icmps) && rule.icmps.length > 0);
+}
+
 /** Does the rule's L3 part select `peer`? `policyNamespace` is undefined for clusterwide policies. */
 export function matchPeer(
   rule: any,
@@ -69,7 +83,10 @@ export function matchPeer(
   dnsProxy: DnsProxyLookup,
 ): PeerMatch {
   const present = L3_FIELDS[direction].filter((f) => rule?.[f] !== undefined && rule?.[f] !== null);
-  if (present.length === 0) return { matched: true, via: 'L3 wildcard (no peer fields)', notes: [] };
+  if (present.length === 0) {
+    if (hasL4Constraints(rule)) return { matched: true, via: 'L3 wildcard (no peer fields)', notes: [] };
+    return { matched: false, notes: ['a rule with no peer fields and no toPorts/icmps matches nothing (Cilium default-deny idiom)'] };
+  }
   const notes: string[] = [];
   const identity = identityOf(peer);
   const pfx = direction === 'ingress' ? 'from' : 'to';

@@ -5,6 +5,9 @@
  * `endPort` extends a numeric port to a range and is ignored for named ports; `protocol` is TCP,
  * UDP, SCTP or ANY, and omitted means any. Ports are matched after Service DNAT.
  * Port `0` is Cilium's wildcard port (all ports of the protocol).
+ * An empty `toPorts: []` is the same as an absent one: Cilium's policy resolution (pkg/policy/rule.go,
+ * mergeIngress / mergeEgress) only looks at the list's length, and a rule with L3 peers, no toPorts
+ * entries and no icmps entries allows all ports.
  */
 import { Endpoint, L4Protocol } from '../model';
 import { describeDnsSelector, DnsSelector } from './fqdn';
@@ -44,14 +47,17 @@ export function portProtocolMatches(pp: CiliumPortProtocol, port: number, protoc
   return destination.namedPorts.some((np) => np.name === text && np.port === port && np.protocol === protocol);
 }
 
-/** Index of the first `toPorts` entry matching the flow, `-1` when there is no `toPorts` (all ports), or undefined. */
+/**
+ * Index of the first `toPorts` entry matching the flow, `-1` when `toPorts` is absent or empty (all
+ * ports), or undefined.
+ */
 export function matchingPortRule(
   toPorts: CiliumPortRule[] | undefined,
   port: number,
   protocol: L4Protocol,
   destination: Endpoint,
 ): number | undefined {
-  if (toPorts === undefined) return -1;
+  if (toPorts === undefined || toPorts.length === 0) return -1;
   for (let i = 0; i < toPorts.length; i++) {
     const ports = toPorts[i].ports;
     // A toPorts entry without ports only carries L7 rules: it applies to every port.

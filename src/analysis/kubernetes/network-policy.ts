@@ -17,8 +17,11 @@ export function isNetworkPolicy(obj: ManifestObject): boolean {
 }
 
 /**
- * The effective policyTypes: the explicit list, or `Ingress` plus `Egress` when an egress
- * section exists (https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/).
+ * The effective policyTypes: the explicit list, or `Ingress` plus `Egress` when the spec has at
+ * least one egress rule. This mirrors the API server's defaulting (kubernetes
+ * pkg/apis/networking/v1/defaults.go, `SetDefaults_NetworkPolicy`): with no policyTypes, the stored
+ * list is `[Ingress]`, plus `Egress` only when `len(spec.egress) != 0`, so `egress: []` (or null)
+ * leaves egress unrestricted.
  */
 export function effectivePolicyTypes(np: ManifestObject): Array<'Ingress' | 'Egress'> {
   const explicit = np.spec?.policyTypes;
@@ -28,9 +31,9 @@ export function effectivePolicyTypes(np: ManifestObject): Array<'Ingress' | 'Egr
     if (explicit.includes('Egress')) result.push('Egress');
     return result;
   }
-  // "If this field is not specified, it will default based on the existence of ingress or egress
-  // rules": Ingress always, Egress only when the spec has an egress section.
-  return np.spec?.egress !== undefined && np.spec?.egress !== null ? ['Ingress', 'Egress'] : ['Ingress'];
+  // Defaulting (see above): Ingress always, Egress only with a non-empty egress list.
+  const egress = np.spec?.egress;
+  return Array.isArray(egress) && egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
 /** Namespace of a namespaced manifest (`default` when absent, as kubectl applies it). */

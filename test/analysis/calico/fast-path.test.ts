@@ -89,7 +89,8 @@ function kubernetesPolicy(r: Rng, i: number): ManifestObject {
   });
   const spec: any = {
     podSelector: r.pick([{}, { matchLabels: { app: 'web' } }, { matchExpressions: [{ key: 'tier', operator: 'Exists' }] }]),
-    policyTypes: r.pick([['Ingress'], ['Egress'], ['Ingress', 'Egress']]),
+    // undefined: defaulted from the rules (an empty egress list adds no Egress).
+    policyTypes: r.pick([['Ingress'], ['Egress'], ['Ingress', 'Egress'], undefined]),
     ingress: Array.from({ length: r.int(3) }, () => rule('from')),
     egress: Array.from({ length: r.int(3) }, () => rule('to')),
   };

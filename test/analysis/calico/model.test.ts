@@ -1,5 +1,6 @@
 import { cnp, egress, evaluate, external, gnp, ingress, pod, tier } from './helpers';
 import { ManifestObject } from '../../../src/analysis/model';
+import { expectValidManifests } from '../../support/schema';
 
 // Expected values follow https://docs.tigera.io/calico/latest/reference/resources/tier ("How policy
 // is evaluated"), .../resources/networkpolicy and .../resources/globalnetworkpolicy.
@@ -294,6 +295,58 @@ describe('rule matching', () => {
     const p = isolateWeb([{ action: 'Allow', source: { notSelector: "app == 'api'" } }]);
     expect(evaluate([p], ingress(api, web, 8080)).allowed).toBe(false);
     expect(evaluate([p], ingress(pod('shop', 'cache', { app: 'cache' }), web, 8080)).allowed).toBe(true);
+  });
+
+  // libcalico-go updateprocessors/rules.go (getEndpointSelector): in a namespaced policy the entity's
+  // endpoints are limited to the policy's namespace (or to the namespaceSelector's namespaces) as
+  // soon as any selector field is used, notSelector included; nets alone match IPs, not endpoints.
+  test('a namespaced NetworkPolicy notSelector-only entity is limited to its own namespace', () => {
+    const rule = [{ action: 'Allow', source: { notSelector: "app == 'api'" } }];
+    const p = isolateWeb(rule);
+    expectValidManifests([p]);
+    const cache = pod('shop', 'cache', { app: 'cache' });
+    expect(evaluate([p], ingress(invoice, web, 8080)).allowed).toBe(false);
+    expect(evaluate([p], ingress(external('203.0.113.7'), web, 8080)).allowed).toBe(false);
+    expect(evaluate([p], ingress(cache, web, 8080)).allowed).toBe(true);
+    expect(evaluate([p], ingress(api, web, 8080)).allowed).toBe(false);
+    // Control: a GlobalNetworkPolicy has no namespace to add, so its notSelector alone is unscoped.
+    const global = gnp('web-in', { selector: "app == 'web'", types: ['Ingress'], ingress: rule });
+    expectValidManifests([global]);
+    expect(evaluate([global], ingress(invoice, web, 8080)).allowed).toBe(true);
+    expect(evaluate([global], ingress(external('203.0.113.7'), web, 8080)).allowed).toBe(true);
+    expect(evaluate([global], ingress(api, web, 8080)).allowed).toBe(false);
+    // Control: nets-only entities of a namespaced policy stay unscoped.
+    const nets = isolateWeb([{ action: 'Allow', source: { nets: ['10.2.0.0/16'] } }], 'nets-in');
+    expectValidManifests([nets]);
+    expect(evaluate([nets], ingress(invoice, web, 8080)).allowed).toBe(true);
+    // The same scoping on the destination side of an egress rule.
+    const out = cnp('shop', 'web-out', { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', destination: { notSelector: "app == 'api'" } }] });
+    expectValidManifests([out]);
+    expect(evaluate([out], egress(web, invoice, 8080)).allowed).toBe(false);
+    expect(evaluate([out], egress(web, cache, 8080)).allowed).toBe(true);
+  });
+
+  // https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#entityrule (serviceAccounts)
+  // and getEndpointSelector above: serviceAccounts are matched in the namespaceSelector's namespaces
+  // when one is given, else in the namespaced policy's own namespace.
+  test('serviceAccounts with a namespaceSelector match in the selected namespaces, not the policy namespace', () => {
+    const rule = [{
+      action: 'Allow',
+      source: { serviceAccounts: { names: ['invoice-sa'] }, namespaceSelector: "tenant == 'globex'" },
+    }];
+    const p = isolateWeb(rule);
+    expectValidManifests([p]);
+    const billingInvoice = pod('billing', 'invoice', { app: 'invoice' }, { ip: '10.2.0.5', serviceAccount: 'invoice-sa' });
+    const billingOther = pod('billing', 'other', { app: 'invoice' }, { ip: '10.2.0.6', serviceAccount: 'other-sa' });
+    const shopInvoice = pod('shop', 'invoice', { app: 'invoice' }, { ip: '10.1.0.20', serviceAccount: 'invoice-sa' });
+    expect(evaluate([p], ingress(billingInvoice, web, 8080)).allowed).toBe(true);
+    expect(evaluate([p], ingress(billingOther, web, 8080)).allowed).toBe(false);
+    expect(evaluate([p], ingress(shopInvoice, web, 8080)).allowed).toBe(false);
+    // Control: without a namespaceSelector the service account only matches in the policy namespace.
+    const own = isolateWeb([{ action: 'Allow', source: { serviceAccounts: { names: ['invoice-sa'] } } }], 'own-ns');
+    expectValidManifests([own]);
+    expect(evaluate([own], ingress(billingInvoice, web, 8080)).allowed).toBe(false);
+    expect(evaluate([own], ingress(shopInvoice, web, 8080)).allowed).toBe(true);
   });
 });
 

@@ -33,6 +33,8 @@ const TO_PORTS: any[] = [
   [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*.github.com' }] } }],
   [{ ports: [{ port: '8000', endPort: 9100, protocol: 'ANY' }], rules: { http: [{ method: 'GET' }] } }],
   [{ ports: [{ port: '0', protocol: 'TCP' }] }],
+  // Same as no toPorts (all ports with an L3 peer; nothing without one).
+  [],
 ];
 
 function randomPods(r: Rng, count: number): Endpoint[] {
@@ -57,6 +59,7 @@ function ciliumRule(r: Rng, direction: Direction): any {
   if (l3 === 5) rule[`${pfx}Endpoints`] = [];
   if (r.chance(0.6)) rule.toPorts = r.pick(TO_PORTS);
   if (r.chance(0.05)) rule.icmps = [{ fields: [{ type: 8 }] }];
+  if (r.chance(0.03)) rule.icmps = [];
   return rule;
 }
 
@@ -87,7 +90,8 @@ function kubernetesPolicy(r: Rng, i: number): ManifestObject {
   });
   return np(r.pick(['shop', 'billing']), `np-${i}`, {
     podSelector: r.pick([{}, { matchLabels: { app: 'web' } }, { matchExpressions: [{ key: 'tier', operator: 'Exists' }] }]),
-    policyTypes: r.pick([['Ingress'], ['Egress'], ['Ingress', 'Egress']]),
+    // undefined: defaulted from the rules (an empty egress list adds no Egress).
+    policyTypes: r.pick([['Ingress'], ['Egress'], ['Ingress', 'Egress'], undefined]),
     ingress: Array.from({ length: r.int(3) }, () => rule('from')),
     egress: Array.from({ length: r.int(3) }, () => rule('to')),
   });
@@ -173,8 +177,13 @@ describe('Cilium fast path (allows, subjectKey)', () => {
     expect(model.allows!(ask('ingress', web, REMOTE_NODE_BY_LOCALITY, 8080))).toBe(false);
     expect(model.allows!(ask('ingress', web, web2, 8080))).toBe(false);
     expect(model.allows!(ask('ingress', web, api, 8080))).toBe(true);
-    // `ingress: [{}]` allows every peer.
-    expect(ciliumModel([policy], NAMESPACES).allows!(ask('ingress', web, web2, 8080))).toBe(true);
+    // `ingress: [{}]` is Cilium's default-deny idiom: the empty rule matches no peer
+    // (https://docs.cilium.io/en/stable/security/policy/language/, "Ingress/Egress Default Deny"),
+    // so only the local host gets in.
+    const denyAll = ciliumModel([policy], NAMESPACES);
+    expect(denyAll.allows!(ask('ingress', web, web2, 8080))).toBe(false);
+    expect(denyAll.allows!(ask('ingress', web, node(), 8080))).toBe(true);
+    expect(denyAll.subjectKey!(web, 'ingress')).not.toBe('');
   });
 });
 

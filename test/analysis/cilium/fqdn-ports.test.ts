@@ -4,6 +4,7 @@
  */
 import { api, cnp, egress, external, ingress, kubeDns, web, worker } from './helpers';
 import { patternToRegExp } from '../../../src/analysis/cilium/fqdn';
+import { expectValidManifests } from '../../support/schema';
 
 const dnsRule = {
   toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
@@ -155,10 +156,99 @@ describe('L7 rules', () => {
 });
 
 describe('rule shapes', () => {
-  test('an empty rule {} selects every peer on every port', () => {
-    const allowAll = cnp('shop', 'allow-all', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{}] });
-    expect(ingress([allowAll], external('198.51.100.1'), api, 22).allowed).toBe(true);
-    expect(ingress([allowAll], worker, api, 8080, 'UDP').allowed).toBe(true);
+  // `ingress: [{}]` / `egress: [{}]` is Cilium's documented default-deny idiom
+  // (https://docs.cilium.io/en/stable/security/policy/language/, "Ingress/Egress Default Deny";
+  // cilium-cli connectivity-test manifest deny-all-ingress.yaml): the empty rule has no L3 peer and no
+  // toPorts, so it matches nothing (pkg/policy/rule.go mergeIngress: no selectors, nothing merged),
+  // while the rule still puts the endpoint into default deny.
+  test('an empty ingress rule {} denies every peer; other policies can still allow', () => {
+    const denyAll = cnp('shop', 'all-ingress-deny', { endpointSelector: {}, ingress: [{}] });
+    const allowWeb = cnp('shop', 'allow-web', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }],
+    });
+    expectValidManifests([denyAll, allowWeb]);
+    expect(ingress([denyAll], external('198.51.100.1'), api, 22).allowed).toBe(false);
+    expect(ingress([denyAll], worker, api, 8080, 'UDP').allowed).toBe(false);
+    const v = ingress([denyAll], web, api, 8080);
+    expect(v.allowed).toBe(false);
+    expect(v.reasons.map((r) => r.message)).toEqual([
+      'CiliumNetworkPolicy shop/all-ingress-deny spec selects shop/api and puts its ingress into default deny (it has ingress rules)',
+      'shop/api is in default deny for ingress and no rule allows from shop/web to shop/api on 8080/TCP',
+      'note: CiliumNetworkPolicy shop/all-ingress-deny spec.ingress[0]: a rule with no peer fields and no toPorts/icmps '
+        + 'matches nothing (Cilium default-deny idiom)',
+    ]);
+    // Control: an explicit allow next to the default-deny policy still allows its peer, only that one.
+    expect(ingress([denyAll, allowWeb], web, api, 8080).allowed).toBe(true);
+    expect(ingress([denyAll, allowWeb], worker, api, 8080).allowed).toBe(false);
+    // Without the policy nothing is in default deny.
+    expect(ingress([], worker, api, 8080).allowed).toBe(true);
+  });
+
+  test('an empty egress rule {} denies every destination (docs deny-all-egress example)', () => {
+    const denyEgress = cnp('shop', 'deny-all-egress', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{}] });
+    expectValidManifests([denyEgress]);
+    expect(egress([denyEgress], web, api, 8080).allowed).toBe(false);
+    expect(egress([denyEgress], web, external('198.51.100.1'), 443).allowed).toBe(false);
+    expect(egress([denyEgress], web, kubeDns, 53, 'UDP').allowed).toBe(false);
+    // Control: endpoints the policy does not select keep their egress.
+    expect(egress([denyEgress], worker, api, 8080).allowed).toBe(true);
+  });
+
+  // Only a rule with L4 constraints and no L3 field is an L3 wildcard (pkg/policy/rule.go mergeIngress
+  // wildcards the peers when iterating toPorts entries); empty lists count as absent.
+  test('an L3 wildcard needs a non-empty toPorts: toPorts: [] alone matches nothing', () => {
+    const emptyPorts = cnp('shop', 'empty-ports', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ toPorts: [] }] });
+    const l4 = cnp('shop', 'l4', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }],
+    });
+    expectValidManifests([emptyPorts, l4]);
+    expect(ingress([emptyPorts], web, api, 8080).allowed).toBe(false);
+    expect(ingress([emptyPorts], external('198.51.100.1'), api, 8080).allowed).toBe(false);
+    expect(ingress([l4], external('198.51.100.1'), api, 8080).allowed).toBe(true);
+    expect(ingress([l4], worker, api, 8080).allowed).toBe(true);
+    expect(ingress([l4], worker, api, 8081).allowed).toBe(false);
+  });
+
+  // Cilium treats an empty toPorts like an absent one: a rule with L3 peers, no toPorts entries and no
+  // icmps entries is an L3-only rule on all ports (pkg/policy/rule.go mergeIngress / mergeEgress,
+  // "L3-only rule" when toPorts.Len() == 0 && icmp.Len() == 0).
+  test('toPorts: [] next to an L3 peer allows that peer on every port', () => {
+    const policy = cnp('shop', 'l3-empty-ports', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [] }],
+    });
+    expectValidManifests([policy]);
+    expect(ingress([policy], web, api, 8080).allowed).toBe(true);
+    expect(ingress([policy], web, api, 22).allowed).toBe(true);
+    expect(ingress([policy], web, api, 53, 'UDP').allowed).toBe(true);
+    expect(ingress([policy], web, api, 8080).reasons[0].message)
+      .toBe('CiliumNetworkPolicy shop/l3-empty-ports spec.ingress[0] allows ingress from shop/web to shop/api on 8080/TCP via fromEndpoints[0]');
+    // Control: the peer selector still applies.
+    expect(ingress([policy], worker, api, 8080).allowed).toBe(false);
+    const egressPolicy = cnp('shop', 'egress-empty-ports', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      egress: [{ toEntities: ['world'], toPorts: [] }],
+    });
+    expectValidManifests([egressPolicy]);
+    expect(egress([egressPolicy], web, external('198.51.100.1'), 5432).allowed).toBe(true);
+    expect(egress([egressPolicy], web, api, 5432).allowed).toBe(false);
+  });
+
+  test('icmps: [] is absent too, while an ICMP rule with toPorts: [] still allows no TCP', () => {
+    const emptyIcmps = cnp('shop', 'empty-icmps', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], icmps: [] }],
+    });
+    const icmpOnly = cnp('shop', 'icmp-only', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], icmps: [{ fields: [{ type: 8 }] }], toPorts: [] }],
+    });
+    expectValidManifests([emptyIcmps, icmpOnly]);
+    expect(ingress([emptyIcmps], web, api, 8080).allowed).toBe(true);
+    expect(ingress([emptyIcmps], worker, api, 8080).allowed).toBe(false);
+    expect(ingress([icmpOnly], web, api, 8080).allowed).toBe(false);
   });
 
   test('an ICMP-only rule allows no TCP/UDP traffic', () => {

@@ -1,3 +1,6 @@
+import { calicoModel } from '../../../src/analysis/calico';
+import { ciliumModel } from '../../../src/analysis/cilium';
+import { kubernetesModel } from '../../../src/analysis/kubernetes/model';
 import {
   effectivePolicyTypes,
   evaluateNetworkPolicies,
@@ -6,6 +9,7 @@ import {
   selectsEndpoint,
 } from '../../../src/analysis/kubernetes/network-policy';
 import { Endpoint, NamespaceIndex, SideQuery } from '../../../src/analysis/model';
+import { expectValidManifests } from '../../support/schema';
 
 function pod(namespace: string, labels: Record<string, string>, extra: Partial<Endpoint> = {}): Endpoint {
   return {
@@ -47,9 +51,14 @@ describe('NetworkPolicy contract functions', () => {
     expect(isNetworkPolicy({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' })).toBe(false);
   });
 
-  test('effectivePolicyTypes defaults to Ingress, plus Egress only with an egress section', () => {
+  // kubernetes pkg/apis/networking/v1/defaults.go SetDefaults_NetworkPolicy: without policyTypes,
+  // Egress is added only when len(spec.egress) != 0, so an empty egress list does not add it.
+  test('effectivePolicyTypes defaults to Ingress, plus Egress only with a non-empty egress list', () => {
     expect(effectivePolicyTypes(np('a', 'default', { podSelector: {} }))).toEqual(['Ingress']);
-    expect(effectivePolicyTypes(np('a', 'default', { podSelector: {}, egress: [] }))).toEqual(['Ingress', 'Egress']);
+    expect(effectivePolicyTypes(np('a', 'default', { podSelector: {}, egress: [] }))).toEqual(['Ingress']);
+    expect(effectivePolicyTypes(np('a', 'default', { podSelector: {}, egress: [{}] }))).toEqual(['Ingress', 'Egress']);
+    expect(effectivePolicyTypes(np('a', 'default', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [] })))
+      .toEqual(['Ingress', 'Egress']);
     expect(effectivePolicyTypes(np('a', 'default', { podSelector: {}, policyTypes: ['Egress'] }))).toEqual(['Egress']);
   });
 
@@ -131,5 +140,42 @@ describe('NetworkPolicy contract functions', () => {
     expect(matchingRuleIndex(p, egress(web, external('10.1.3.4'), 443), namespaces)).toBeUndefined();
     // A pod without a known IP is never matched by ipBlock.
     expect(matchingRuleIndex(p, egress(web, pod('default', { app: 'x' }), 443), namespaces)).toBeUndefined();
+  });
+});
+
+// kubernetes pkg/apis/networking/v1/defaults.go SetDefaults_NetworkPolicy: without policyTypes the API
+// server stores [Ingress], plus Egress only when len(spec.egress) != 0. `egress: []` therefore leaves
+// egress open while ingress is isolated; every CNI model shares this defaulting.
+describe('egress: [] without policyTypes', () => {
+  const web = pod('default', { app: 'web' });
+  const client = pod('default', { app: 'client' });
+  const emptyEgress = np('empty-egress', 'default', { podSelector: { matchLabels: { app: 'web' } }, ingress: [], egress: [] });
+  const withEgress = np('with-egress', 'default', {
+    podSelector: { matchLabels: { app: 'web' } },
+    egress: [{ to: [{ podSelector: { matchLabels: { app: 'client' } } }] }],
+  });
+  const models = {
+    kubernetes: (m: any[]) => kubernetesModel(m, namespaces, { clusterNetworkPolicy: false }),
+    calico: (m: any[]) => calicoModel(m, namespaces),
+    cilium: (m: any[]) => ciliumModel(m, namespaces),
+  };
+
+  test('the manifests are valid', () => {
+    expectValidManifests([emptyEgress, withEgress]);
+  });
+
+  test.each(Object.entries(models))('%s: ingress isolated, egress open', (_name, model) => {
+    const m = model([emptyEgress]);
+    expect(m.evaluate(egress(web, external('8.8.8.8'), 443)).allowed).toBe(true);
+    expect(m.evaluate(egress(web, client, 80)).allowed).toBe(true);
+    expect(m.evaluate(ingress(web, client, 80)).allowed).toBe(false);
+  });
+
+  test.each(Object.entries(models))('%s: a non-empty egress list isolates egress', (_name, model) => {
+    const m = model([withEgress]);
+    expect(m.evaluate(egress(web, external('8.8.8.8'), 443)).allowed).toBe(false);
+    expect(m.evaluate(egress(web, client, 80)).allowed).toBe(true);
+    // The policy also isolates ingress (Ingress is always defaulted in), with no ingress rule.
+    expect(m.evaluate(ingress(web, client, 80)).allowed).toBe(false);
   });
 });
