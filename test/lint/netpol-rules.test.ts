@@ -304,6 +304,38 @@ describe('namespace-without-default-deny', () => {
     ]);
   });
 
+  test('policyTypes inferred as the API server does: `egress: []` without policyTypes denies no egress', () => {
+    // SetDefaults_NetworkPolicy adds Egress only for a non-empty egress list.
+    const emptyLists = netpol('deny', 'shop', { podSelector: {}, ingress: [], egress: [] });
+    const findings = PolicyLint.check([ns('shop'), emptyLists]);
+    expect(brief(findings)).toEqual([
+      { rule: 'namespace-without-default-deny', severity: 'warning', object: 'Namespace shop' },
+      { rule: 'policy-types-omitted', severity: 'warning', object: 'NetworkPolicy shop/deny', path: 'spec' },
+    ]);
+    expect(findings[0].message).toContain('no default-deny egress policy');
+    expect(findings[1].message).toBe('policyTypes is omitted, so Kubernetes infers [Ingress] from which sections happen to exist; '
+      + 'an empty `egress: []` does not add Egress, so egress stays open');
+  });
+
+  test('Calico without `types`: an egress-only policy restricts egress only', () => {
+    // Calico defaults an omitted `types` to [Egress] when there are egress rules and no ingress rules.
+    const egressOnly = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'deny', namespace: 'shop' },
+      spec: { selector: 'all()', egress: [{ action: 'Deny' }] },
+    };
+    const findings = PolicyLint.check([ns('shop'), egressOnly]);
+    expect(brief(findings, 'namespace-without-default-deny')).toEqual([
+      { rule: 'namespace-without-default-deny', severity: 'warning', object: 'Namespace shop' },
+    ]);
+    expect(findings.find((f) => f.rule === 'namespace-without-default-deny')!.message).toContain('no default-deny ingress policy');
+    // Empty lists and no types: [Ingress] only, so egress stays open.
+    const emptyLists = { ...egressOnly, spec: { selector: 'all()', ingress: [], egress: [] } };
+    expect(PolicyLint.check([ns('shop'), emptyLists]).find((f) => f.rule === 'namespace-without-default-deny')!.message)
+      .toContain('no default-deny egress policy');
+  });
+
   test('policies alone (no Namespace, no workload) are not checked', () => {
     expect(PolicyLint.check([netpol('x', 'shop', { podSelector: { matchLabels: { a: 'b' } }, policyTypes: ['Ingress'] })])).toEqual([]);
   });

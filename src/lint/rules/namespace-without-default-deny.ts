@@ -1,3 +1,5 @@
+import { calicoPolicyTypes } from '../../analysis/calico/calico-policy';
+import { effectivePolicyTypes } from '../../analysis/kubernetes/network-policy';
 import { isEmptySelector } from '../../analysis/selectors';
 import { LintDocument, apiGroup, asArray, isObject } from '../document';
 import { ciliumSpecs, isCalicoPolicy, isCiliumPolicy, isK8sNetworkPolicy, isWorkload, namespaceOf } from '../kinds';
@@ -56,9 +58,8 @@ function namespaceCoverage(docs: readonly LintDocument[], ns: string): Coverage 
     const obj = doc.obj;
     if (!isObject(obj?.spec) || namespaceOf(obj) !== ns) continue;
     if (isK8sNetworkPolicy(obj) && isEmptySelector(obj.spec.podSelector ?? {})) {
-      const types = Array.isArray(obj.spec.policyTypes)
-        ? obj.spec.policyTypes
-        : ['Ingress', ...(obj.spec.egress !== undefined ? ['Egress'] : [])];
+      // The same policyTypes defaulting as the API server (and the analyzer): `egress: []` adds no Egress.
+      const types = effectivePolicyTypes(obj);
       if (types.includes('Ingress') && asArray(obj.spec.ingress).length === 0) cov.ingress = true;
       if (types.includes('Egress') && asArray(obj.spec.egress).length === 0) cov.egress = true;
     } else if (isCalicoPolicy(obj) && obj.kind === 'NetworkPolicy') {
@@ -92,9 +93,10 @@ function merge(into: Coverage, from: Coverage): void {
 function calicoCoverage(spec: any): Coverage {
   const selector = typeof spec.selector === 'string' ? spec.selector.trim() : '';
   if (selector !== '' && selector !== 'all()') return { ingress: false, egress: false };
-  const types = Array.isArray(spec.types) ? spec.types : ['Ingress', ...(spec.egress !== undefined ? ['Egress'] : [])];
+  // Calico's defaulting of an omitted `types` (egress only when there are egress rules and no ingress rules).
+  const types = calicoPolicyTypes(spec);
   const onlyDeny = (rules: unknown) => asArray(rules).every((r) => isObject(r) && r.action === 'Deny');
-  return { ingress: types.includes('Ingress') && onlyDeny(spec.ingress), egress: types.includes('Egress') && onlyDeny(spec.egress) };
+  return { ingress: types.has('ingress') && onlyDeny(spec.ingress), egress: types.has('egress') && onlyDeny(spec.egress) };
 }
 
 /** Cilium: `endpointSelector: {}` with `ingress: [{}]` / `egress: [{}]` enables default deny and allows nothing. */

@@ -1,3 +1,4 @@
+import { effectivePolicyTypes } from '../../analysis/kubernetes/network-policy';
 import { asArray, isObject } from '../document';
 import { isK8sNetworkPolicy } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
@@ -10,9 +11,10 @@ const OMITTED = 'policy-types-omitted';
 /**
  * `policyTypes` decides which directions a NetworkPolicy restricts. When it is listed, rules for a
  * direction it does not name are ignored; when it is omitted it defaults to `Ingress` plus `Egress`
- * only if an `egress` section exists
- * (https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec),
- * which makes the policy's meaning depend on an incidental field: always list it.
+ * only if the policy has egress rules
+ * (https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/#NetworkPolicySpec;
+ * the API server's SetDefaults_NetworkPolicy tests `len(spec.egress) != 0`, so `egress: []` adds
+ * nothing), which makes the policy's meaning depend on an incidental field: always list it.
  */
 export const policyTypes: LintRule = {
   ids: [EGRESS_IGNORED, INGRESS_IGNORED, OMITTED],
@@ -22,13 +24,15 @@ export const policyTypes: LintRule = {
       if (!isK8sNetworkPolicy(doc.obj) || !isObject(doc.obj.spec)) continue;
       const spec = doc.obj.spec;
       if (spec.policyTypes === undefined || spec.policyTypes === null) {
-        const implied = spec.egress !== undefined ? 'Ingress, Egress' : 'Ingress';
+        const implied = effectivePolicyTypes(doc.obj).join(', ');
         out.push({
           doc,
           rule: OMITTED,
           severity: LintSeverity.WARNING,
           path: 'spec',
-          message: `policyTypes is omitted, so Kubernetes infers [${implied}] from which sections happen to exist`,
+          message: `policyTypes is omitted, so Kubernetes infers [${implied}] from which sections happen to exist`
+            // The API server adds Egress only for a non-empty egress list (SetDefaults_NetworkPolicy).
+            + (Array.isArray(spec.egress) && spec.egress.length === 0 ? '; an empty `egress: []` does not add Egress, so egress stays open' : ''),
           fix: `list policyTypes explicitly (e.g. [${implied}]) so the restricted directions are stated, not inferred`,
         });
         continue;
