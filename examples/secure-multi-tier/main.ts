@@ -22,7 +22,10 @@ export function build(app: App, cni: Cni): Chart {
     host: 'shop.example.com',
     frontend: { image: 'ghcr.io/example/shop-web:1.4.2', port: 8080, replicas: 3 },
     backend: { image: 'ghcr.io/example/shop-api:1.4.2', port: 8080, replicas: 2 },
-    database: { image: 'postgres:16.4', port: 5432 },
+    // The postgres image exits at start without POSTGRES_PASSWORD. It comes from the Secret 'shop-db'
+    // (key POSTGRES_PASSWORD), which must exist in the namespace before the database starts and is
+    // created out of band (kubectl, External Secrets, Sealed Secrets...): never synthesized, never in Git.
+    database: { image: 'postgres:16.4', port: 5432, envFromSecret: 'shop-db' },
     ingress: { clusterIssuer: 'letsencrypt-prod', limitRps: 20 },
   });
 

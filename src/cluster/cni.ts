@@ -49,13 +49,25 @@ export interface KubernetesCniOptions {
 export interface CalicoCniOptions {
   /**
    * Name of the projectcalico.org/v3 Tier that holds this library's cluster-wide guard rails. The
-   * tier passes unmatched traffic on to the default tier (`defaultAction: Pass`), so guard rails
+   * tier passes unmatched traffic on to the next tier (`defaultAction: Pass`), so guard rails
    * only ever deny.
+   *
+   * A DNS-1123 label of at most 63 characters (Calico puts tier names inside other names and
+   * labels, so they may not contain dots). Not one of the tiers Calico creates itself: `default`
+   * (its CRD requires `defaultAction: Deny` there, and it holds every Kubernetes NetworkPolicy),
+   * `kube-admin` / `kube-baseline` (Calico 3.32, the ClusterNetworkPolicy tiers), or
+   * `adminnetworkpolicy` / `baselineadminnetworkpolicy` (their names before 3.32).
    * @default 'platform-guardrails'
    */
   readonly guardrailTier?: string;
   /**
-   * Order of the guard-rail tier; lower tiers are evaluated first. The default tier is 1,000,000.
+   * Order of the guard-rail tier; tiers are evaluated from the lowest order up. A finite number
+   * below 1,000, so that the tier runs before Calico's `kube-admin` tier (order 1,000, Admin
+   * ClusterNetworkPolicies) and therefore before the `default` tier (order 1,000,000, every
+   * Kubernetes NetworkPolicy) too: a guard-rail deny then wins over any allow, including an Admin
+   * ClusterNetworkPolicy `Accept`. At or after 1,000 an Accept in kube-admin would skip the guard
+   * rails, and at or after 1,000,000 no NetworkPolicy allow would ever reach them.
+   * https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy
    * @default 100
    */
   readonly guardrailTierOrder?: number;
@@ -121,8 +133,8 @@ export class Cni {
         clusterNetworkPolicy: true,
       },
       {
-        calicoGuardrailTier: options.guardrailTier ?? 'platform-guardrails',
-        calicoGuardrailTierOrder: options.guardrailTierOrder ?? 100,
+        calicoGuardrailTier: validateGuardrailTier(options.guardrailTier ?? 'platform-guardrails'),
+        calicoGuardrailTierOrder: validateGuardrailTierOrder(options.guardrailTierOrder ?? 100),
       },
     );
   }
@@ -214,4 +226,43 @@ interface CniExtras {
   readonly acknowledgeUnenforcedPolicies?: boolean;
   readonly calicoGuardrailTier?: string;
   readonly calicoGuardrailTierOrder?: number;
+}
+
+/**
+ * Tiers Calico creates and pins itself (order and default action fixed by its CRD rules and
+ * validator): `default`, and the ClusterNetworkPolicy tiers `kube-admin` / `kube-baseline`
+ * (named `adminnetworkpolicy` / `baselineadminnetworkpolicy` before Calico 3.32).
+ */
+const RESERVED_CALICO_TIERS = ['default', 'kube-admin', 'kube-baseline', 'adminnetworkpolicy', 'baselineadminnetworkpolicy'];
+/** Order of Calico's `kube-admin` tier (Admin ClusterNetworkPolicies); the default tier is at 1,000,000. */
+const KUBE_ADMIN_TIER_ORDER = 1000;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Cni has no construct path: errors name the factory and the option, in the `[where] prop: why` style of propError. */
+function calicoOptionError(prop: string, message: string): Error {
+  return new Error(`[Cni.calico] ${prop}: ${message}`);
+}
+
+function validateGuardrailTier(name: string): string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 63 || !DNS1123_LABEL.test(name)) {
+    throw calicoOptionError('guardrailTier', `'${name}' is not a valid Calico tier name (a DNS-1123 label: lower-case alphanumerics and '-', `
+      + 'starting and ending alphanumeric, at most 63 characters, no dots)');
+  }
+  if (RESERVED_CALICO_TIERS.includes(name)) {
+    throw calicoOptionError('guardrailTier', `'${name}' is a tier Calico creates and manages itself (${RESERVED_CALICO_TIERS.join(', ')}); `
+      + 'name a tier of your own, e.g. the default \'platform-guardrails\'');
+  }
+  return name;
+}
+
+function validateGuardrailTierOrder(order: number): number {
+  if (typeof order !== 'number' || !Number.isFinite(order)) {
+    throw calicoOptionError('guardrailTierOrder', `${order} is not a finite number`);
+  }
+  if (order >= KUBE_ADMIN_TIER_ORDER) {
+    throw calicoOptionError('guardrailTierOrder', `${order} must be below ${KUBE_ADMIN_TIER_ORDER}: guard rails must be evaluated before Calico's `
+      + `kube-admin tier (order ${KUBE_ADMIN_TIER_ORDER}) and the default tier (order 1000000, every NetworkPolicy), `
+      + 'or an allow there would win over their denies');
+  }
+  return order;
 }

@@ -10,6 +10,9 @@ import { TrafficPolicy } from '../policy/traffic-policy';
 import { propError } from '../util/errors';
 import { isSystemNamespace, validateDnsLabel, validateUnreservedLabelKey } from '../util/validate';
 
+/** Name of the policy that opens a tenant namespace to every pod of the same tenant (ThreeTierApp checks for it). */
+const ALLOW_SAME_TENANT = 'allow-same-tenant';
+
 /** Props of {@link TenantIsolation}. */
 export interface TenantIsolationProps {
   /** Tenant names (DNS-1123 labels, unique). Each gets its own namespace(s). */
@@ -24,6 +27,14 @@ export interface TenantIsolationProps {
    * @default 'tenant'
    */
   readonly tenantLabel?: string;
+  /**
+   * Emit `allow-same-tenant` in every tenant namespace: every pod of the tenant may reach every
+   * other pod of the tenant, across its namespaces. Turn it off when workloads in tenant namespaces
+   * bring their own allows (a {@link ThreeTierApp} in a tenant namespace does: with this blanket
+   * allow, its frontend could reach its database).
+   * @default true
+   */
+  readonly allowSameTenant?: boolean;
   /**
    * Allow tenant pods to reach the internet: every public address (never the metadata service,
    * never the private ranges where nodes, other tenants and internal services live).
@@ -55,7 +66,8 @@ export interface TenantIsolationProps {
  *
  * Every tenant namespace is a {@link ZeroTrustNamespace} (default deny, DNS, metadata blocked)
  * labelled `tenant: <name>`, plus `allow-same-tenant` (ingress from and egress to the tenant's own
- * namespaces) and optionally `allow-internet-egress`.
+ * namespaces; unless `allowSameTenant: false`) and optionally `allow-internet-egress`. The ingress
+ * controller's and the monitoring namespace (ClusterNetwork) can never be tenant namespaces.
  *
  * What each CNI adds on top, so that isolation survives a tenant adding a permissive policy of
  * its own:
@@ -71,7 +83,10 @@ export interface TenantIsolationProps {
  * never a list of the other tenants.
  */
 export class TenantIsolation extends Construct {
-  /** The tenant namespaces, by tenant. */
+  /**
+   * The tenant namespaces, by tenant (in the order of `namespaces`). Pass one to
+   * `ThreeTierApp`'s `zeroTrustNamespace` to run an app in it, or add policies to it.
+   */
   public readonly tenantNamespaces: { [tenant: string]: ZeroTrustNamespace[] } = {};
   /** The guard rails, by tenant (empty where the CNI has none). */
   public readonly guardrails: { [tenant: string]: TrafficPolicy } = {};
@@ -116,10 +131,25 @@ export class TenantIsolation extends Construct {
     }
   }
 
-  /** A tenant namespace under default deny in kube-system would cut CoreDNS (and the cluster) off. */
+  /**
+   * Namespaces every tenant depends on cannot belong to one tenant: default deny in kube-system
+   * would cut CoreDNS (and the cluster) off, and the guard rails of the other tenants would deny
+   * the ingress controller and the monitoring pods as "another tenant".
+   */
   private assertNotSystem(cluster: ClusterNetwork, prop: string, namespace: string | undefined): void {
-    if (namespace !== undefined && (isSystemNamespace(namespace) || namespace === cluster.dnsNamespace)) {
+    if (namespace === undefined) return;
+    if (isSystemNamespace(namespace) || namespace === cluster.dnsNamespace) {
       throw propError(this, prop, `'${namespace}' is a system namespace (cluster DNS, control plane): it cannot belong to a tenant`);
+    }
+    const shared: Array<[string, string]> = [
+      [cluster.ingressController.namespace, 'the ingress controller (ClusterNetwork ingressController)'],
+      [cluster.monitoring.namespace, 'the monitoring pods (ClusterNetwork monitoring)'],
+    ];
+    for (const [ns, what] of shared) {
+      if (namespace === ns) {
+        throw propError(this, prop, `'${namespace}' runs ${what}, which every tenant relies on: as a tenant namespace it would be `
+          + 'under default deny and labelled as one tenant, so the other tenants\' guard rails would cut them off from it');
+      }
     }
   }
 
@@ -129,8 +159,10 @@ export class TenantIsolation extends Construct {
       labels: { [tenantLabel]: tenant },
       podSecurity: props.podSecurity,
     });
-    const sameTenant = Peer.namespaces({ [tenantLabel]: tenant });
-    zt.addPolicy('allow-same-tenant', { ingress: [{ peers: [sameTenant] }], egress: [{ peers: [sameTenant] }] });
+    if (props.allowSameTenant ?? true) {
+      const sameTenant = Peer.namespaces({ [tenantLabel]: tenant });
+      zt.addPolicy(ALLOW_SAME_TENANT, { ingress: [{ peers: [sameTenant] }], egress: [{ peers: [sameTenant] }] });
+    }
     if (props.allowInternetEgress) {
       zt.addPolicy('allow-internet-egress', {
         egress: [{ peers: [Peer.internet()], ports: props.internetEgressPorts ?? [Port.tcp(443)] }],

@@ -175,8 +175,27 @@ export interface ThreeTierAppProps {
    * @default - the construct id
    */
   readonly name?: string;
-  /** Namespace of every object (DNS-1123 label). */
-  readonly namespace: string;
+  /**
+   * Namespace of every object (DNS-1123 label). The app creates it as a {@link ZeroTrustNamespace}
+   * (or, with `createNamespace: false`, only its baseline policies). Give either this or
+   * `zeroTrustNamespace`.
+   * @default - the name of `zeroTrustNamespace`
+   */
+  readonly namespace?: string;
+  /**
+   * An existing zero-trust namespace to run the app in, e.g. a tenant namespace of a
+   * {@link TenantIsolation} (`tenantNamespaces.<tenant>[0]`). The app then creates no namespace and
+   * no baseline policies (the namespace already has default deny and DNS); it adds only its tier
+   * policies to it. Excludes `namespace` and `createNamespace`; `labels` still label the app's
+   * objects and pods, but not the namespace.
+   *
+   * The namespace must not allow every pod to reach every other (`allowSameNamespace`, or
+   * TenantIsolation's `allow-same-tenant`: create the TenantIsolation with `allowSameTenant: false`),
+   * or the frontend could reach the database; and it holds one ThreeTierApp, because the tier
+   * policies have fixed names.
+   * @default - the app creates its own zero-trust namespace named `namespace`
+   */
+  readonly zeroTrustNamespace?: ZeroTrustNamespace;
   /** Public host name of the Ingress (a DNS name with at least two labels; no wildcard). */
   readonly host: string;
   /** The frontend tier (reachable from the ingress controller). */
@@ -192,7 +211,7 @@ export interface ThreeTierAppProps {
   readonly ingress?: ThreeTierIngressOptions;
   /**
    * Create the Namespace (a {@link ZeroTrustNamespace}: Pod Security `restricted`). When false, the
-   * namespace's default-deny and DNS policies are still emitted.
+   * namespace's default-deny and DNS policies are still emitted. Not with `zeroTrustNamespace`.
    * @default true
    */
   readonly createNamespace?: boolean;
@@ -204,11 +223,14 @@ export interface ThreeTierAppProps {
   readonly labels?: { [key: string]: string };
 }
 
+/** Policies of the namespace that would open every tier to every other (ZeroTrustNamespace, TenantIsolation). */
+const BROAD_ALLOWS = ['allow-same-namespace', 'allow-same-tenant'];
 const RESERVED_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of'];
 const MAX_NAME_LENGTH = 43;
 
 /**
- * A three-tier application in a zero-trust namespace, built to the usual best practice: frontend and
+ * A three-tier application in a zero-trust namespace (its own, or an existing one such as a tenant
+ * namespace: `zeroTrustNamespace`), built to the usual best practice: frontend and
  * backend Deployments and a database StatefulSet (cdk8s-plus-27) behind ClusterIP Services (headless
  * for the database), a TLS Ingress (cert-manager, ingress-nginx) for the frontend, and network
  * policies that allow exactly
@@ -230,7 +252,10 @@ export class ThreeTierApp extends Construct {
   public readonly name: string;
   /** The namespace. */
   public readonly namespace: string;
-  /** The namespace and its baseline policies (default deny, DNS); holds the tier policies too. */
+  /**
+   * The namespace and its baseline policies (default deny, DNS); holds the tier policies too. The
+   * app's own, or the `zeroTrustNamespace` it was given.
+   */
   public readonly zeroTrustNamespace: ZeroTrustNamespace;
   /** The frontend Deployment. */
   public readonly frontend: kplus.Deployment;
@@ -255,7 +280,6 @@ export class ThreeTierApp extends Construct {
       throw propError(this, 'name', `'${this.name}' is longer than ${MAX_NAME_LENGTH} characters: the StatefulSet's `
         + `controller-revision-hash label '${this.name}-database-<hash>' would exceed 63`);
     }
-    this.namespace = validateDnsLabel(this, 'namespace', props.namespace);
     const host = validateHost(this, 'host', props.host);
     const labels = validateLabels(this, 'labels', props.labels);
     for (const key of RESERVED_LABELS) {
@@ -269,11 +293,8 @@ export class ThreeTierApp extends Construct {
       };
     }
 
-    this.zeroTrustNamespace = new ZeroTrustNamespace(this, 'Namespace', {
-      name: this.namespace,
-      labels,
-      createNamespace: props.createNamespace ?? true,
-    });
+    this.zeroTrustNamespace = this.namespaceFor(props, labels);
+    this.namespace = this.zeroTrustNamespace.name;
 
     const common = { namespace: this.namespace, appName: this.name, extraLabels: labels };
     const front = buildTier(this, {
@@ -314,6 +335,33 @@ export class ThreeTierApp extends Construct {
    */
   public podLabels(tier: AppTier): { [key: string]: string } {
     return { ...this.tierLabels[tier] };
+  }
+
+  /** The app's own zero-trust namespace, or the one given, checked to hold the tier isolation. */
+  private namespaceFor(props: ThreeTierAppProps, labels: Record<string, string>): ZeroTrustNamespace {
+    const existing = props.zeroTrustNamespace;
+    if (existing === undefined) {
+      if (props.namespace === undefined) throw propError(this, 'namespace', 'is required (or pass zeroTrustNamespace)');
+      const name = validateDnsLabel(this, 'namespace', props.namespace);
+      return new ZeroTrustNamespace(this, 'Namespace', { name, labels, createNamespace: props.createNamespace ?? true });
+    }
+    if (props.namespace !== undefined) {
+      throw propError(this, 'namespace', `omit it with zeroTrustNamespace: the app lives in the zero-trust namespace '${existing.name}'`);
+    }
+    if (props.createNamespace !== undefined) {
+      throw propError(this, 'createNamespace', `omit it with zeroTrustNamespace: '${existing.name}' is created (or not) by ${existing.node.path}`);
+    }
+    for (const broad of BROAD_ALLOWS) {
+      if (existing.policy(broad) !== undefined) {
+        throw propError(this, 'zeroTrustNamespace', `'${existing.name}' has the policy '${broad}', which lets every pod of the namespace reach `
+          + 'every other, so frontend -> database could not be denied. Create the namespace without it (ZeroTrustNamespace '
+          + 'allowSameNamespace: false; TenantIsolation allowSameTenant: false)');
+      }
+    }
+    if (existing.node.root !== this.node.root) {
+      throw propError(this, 'zeroTrustNamespace', `${existing.node.path} belongs to another cdk8s App`);
+    }
+    return existing;
   }
 
   private buildIngress(host: string, front: TierBuild, options: ThreeTierIngressOptions): kplus.Ingress {
@@ -358,8 +406,13 @@ export class ThreeTierApp extends Construct {
     const backend = this.podLabels(AppTier.BACKEND);
     const database = this.podLabels(AppTier.DATABASE);
     const policyLabels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/part-of': this.name };
-    const add = (name: string, podSelector: Record<string, string>, direction: 'ingress' | 'egress', peer: Peer, port: number) =>
+    const add = (name: string, podSelector: Record<string, string>, direction: 'ingress' | 'egress', peer: Peer, port: number) => {
+      if (ns.policy(name) !== undefined) {
+        throw propError(this, 'zeroTrustNamespace', `'${ns.name}' already has a policy '${name}' (another ThreeTierApp?): `
+          + 'one zero-trust namespace holds one ThreeTierApp');
+      }
       ns.addPolicy(name, { podSelector, labels: policyLabels, [direction]: [{ peers: [peer], ports: [Port.tcp(port)] }] });
+    };
 
     add('frontend-allow-ingress-controller', frontend, 'ingress', Peer.ingressController(), front.port);
     add('frontend-to-backend', frontend, 'egress', Peer.pods(backend), back.port);

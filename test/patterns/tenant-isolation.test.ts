@@ -134,12 +134,43 @@ describe('TenantIsolation', () => {
     ['bad namespace', { tenants: ['a'], namespaces: { a: ['A_B'] } }, /namespaces\.a\[0\]: 'A_B' is not a valid DNS-1123 label/],
     ['a system namespace as a tenant', { tenants: ['a', 'kube-system'] }, /\[test\/t\] tenants\[1\]: 'kube-system' is a system namespace/],
     ['a system namespace in a tenant', { tenants: ['a'], namespaces: { a: ['kube-public'] } }, /namespaces\.a\[0\]: 'kube-public' is a system namespace/],
+    ['the ingress controller namespace as a tenant', { tenants: ['a', 'ingress-nginx'] },
+      /^\[test\/t\] tenants\[1\]: 'ingress-nginx' runs the ingress controller \(ClusterNetwork ingressController\), which every tenant relies on/],
+    ['the monitoring namespace in a tenant', { tenants: ['a'], namespaces: { a: ['web', 'monitoring'] } },
+      /^\[test\/t\] namespaces\.a\[1\]: 'monitoring' runs the monitoring pods \(ClusterNetwork monitoring\), which every tenant relies on/],
+    ['the monitoring namespace as a tenant', { tenants: ['monitoring'] }, /^\[test\/t\] tenants\[0\]: 'monitoring' runs the monitoring pods/],
     ['a reserved tenant label', { tenants: ['a'], tenantLabel: 'kubernetes.io/metadata.name' }, /\[test\/t\] tenantLabel: 'kubernetes.io\/metadata.name' is reserved/],
     ['a Pod Security key as tenant label', { tenants: ['a'], tenantLabel: 'pod-security.kubernetes.io/enforce' }, /tenantLabel: .* is reserved/],
     ['a bad internet egress port', { tenants: ['a'], allowInternetEgress: true, internetEgressPorts: [Port.udp(70000)] }, /^\[test\/t\] internetEgressPorts\[0\]: port 70000/],
     ['ports without internet egress', { tenants: ['a'], internetEgressPorts: [Port.tcp(80)] }, /internetEgressPorts: only meaningful/],
   ])('%s', (_what, props, message) => {
     expect(() => new TenantIsolation(chartFor(Cni.calico()), 't', props as any)).toThrow(message);
+  });
+
+  test('the ingress controller and monitoring namespaces are the ones ClusterNetwork declares', () => {
+    const chart = () => chartFor(Cni.calico(), { ingressController: { namespace: 'edge' }, monitoring: { namespace: 'observability' } });
+    expect(() => new TenantIsolation(chart(), 't', { tenants: ['edge'] })).toThrow(
+      "[test/t] tenants[0]: 'edge' runs the ingress controller (ClusterNetwork ingressController), which every tenant relies on: as a tenant "
+      + "namespace it would be under default deny and labelled as one tenant, so the other tenants' guard rails would cut them off from it");
+    expect(() => new TenantIsolation(chart(), 't', { tenants: ['a'], namespaces: { a: ['observability'] } })).toThrow(
+      /^\[test\/t\] namespaces\.a\[0\]: 'observability' runs the monitoring pods/);
+    // The default names are ordinary namespaces there.
+    const c = chart();
+    new TenantIsolation(c, 't', { tenants: ['ingress-nginx', 'monitoring'] });
+    expect(ofKind(synthValid(c), 'Namespace').map((n) => n.metadata.name)).toEqual(['ingress-nginx', 'monitoring']);
+  });
+
+  test('allowSameTenant: false leaves tenant namespaces with the baseline only (and the guard rails)', () => {
+    const chart = chartFor(Cni.calico());
+    const ti = new TenantIsolation(chart, 't', { tenants: ['acme'], allowSameTenant: false });
+    const objects = synthValid(chart);
+    expect(objects.filter((o) => o.metadata.namespace === 'acme').map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`)).toEqual([
+      'networking.k8s.io/v1 NetworkPolicy default-deny-all',
+      'networking.k8s.io/v1 NetworkPolicy allow-dns',
+      'projectcalico.org/v3 NetworkPolicy platform-guardrails.deny-cloud-metadata',
+    ]);
+    expect(ti.tenantNamespaces.acme[0].policy('allow-same-tenant')).toBeUndefined();
+    expect(find(objects, 'GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-acme')).toBeDefined();
   });
 
   test('flannel refuses without acknowledgement', () => {

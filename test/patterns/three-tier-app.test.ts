@@ -1,6 +1,6 @@
 import { App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ClusterNetwork, Cni, Port } from '../../src';
+import { ClusterNetwork, Cni, Port, TenantIsolation, ZeroTrustNamespace } from '../../src';
 import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
 import { AppTier, ThreeTierApp, ThreeTierAppProps } from '../../src/patterns/three-tier-app';
@@ -459,6 +459,151 @@ describe.each([
     expect(reach).toDeny(be, Target.external('169.254.169.254'), Port.tcp(80));
     expect(reach).toDeny(fe, solver, Port.tcp(8089));
     expect(reach).toDeny(solver, db, Port.tcp(5432));
+  });
+});
+
+// A ThreeTierApp in a TenantIsolation tenant namespace: the tenant's zero-trust namespace holds the
+// baseline (default deny, DNS, guard rails); the app adds only its tier policies.
+const IN_TENANT: ThreeTierAppProps = {
+  host: 'shop.acme.example.com',
+  frontend: MINIMAL.frontend,
+  backend: MINIMAL.backend,
+  database: MINIMAL.database,
+};
+
+function tenantChart(cni: Cni): { chart: Chart; tenants: TenantIsolation; app: ThreeTierApp } {
+  const chart = chartWith(cni);
+  const tenants = new TenantIsolation(chart, 'tenants', { tenants: ['acme', 'globex'], allowSameTenant: false });
+  const app = new ThreeTierApp(chart, 'shop', { ...IN_TENANT, zeroTrustNamespace: tenants.tenantNamespaces.acme[0] });
+  return { chart, tenants, app };
+}
+
+describe.each([
+  ['kubernetes', () => Cni.kubernetes()],
+  ['calico', () => Cni.calico()],
+  ['cilium', () => Cni.cilium()],
+])('ThreeTierApp in a TenantIsolation tenant namespace on %s', (cniName, makeCni) => {
+  let objects: any[];
+  let app: ThreeTierApp;
+  let tenants: TenantIsolation;
+  beforeAll(() => {
+    const built = tenantChart(makeCni());
+    app = built.app;
+    tenants = built.tenants;
+    objects = Testing.synth(built.chart);
+  });
+
+  test('schema-valid, every object name unique, no second namespace or baseline', () => {
+    expectValidManifests(objects);
+    const keys = objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(['acme', 'globex']);
+    expect(keys.filter((k) => k.endsWith('acme/default-deny-all'))).toEqual(['networking.k8s.io/v1 NetworkPolicy acme/default-deny-all']);
+    expect(app.namespace).toBe('acme');
+    expect(app.zeroTrustNamespace).toBe(tenants.tenantNamespaces.acme[0]);
+    // The app's objects and tier policies all live in the tenant namespace.
+    for (const name of ['shop-frontend', 'shop-backend']) expect(get(objects, 'Deployment', name).metadata.namespace).toBe('acme');
+    expect(get(objects, 'StatefulSet', 'shop-database').metadata.namespace).toBe('acme');
+    expect(get(objects, 'Ingress', 'shop').metadata.namespace).toBe('acme');
+    for (const name of APP_POLICY_NAMES) expect(get(objects, 'NetworkPolicy', name).metadata.namespace).toBe('acme');
+    const guardrails: Record<string, string> = {
+      kubernetes: '',
+      calico: 'GlobalNetworkPolicy platform-guardrails.tenant-isolation-acme',
+      cilium: 'CiliumClusterwideNetworkPolicy tenant-isolation-acme',
+    };
+    if (guardrails[cniName]) {
+      const [kind, name] = guardrails[cniName].split(' ');
+      expect(get(objects, kind, name)).toBeDefined();
+    }
+  });
+
+  test('flows: ingress controller -> frontend -> backend -> database; another tenant and frontend -> database denied', () => {
+    const cni = makeCni();
+    const reach = Reachability.fromManifests(objects, { cni });
+    reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' });
+    reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
+    reach.addProbe('globex-app', 'globex', { app: 'web' }, { ports: [Port.tcp(8080)] });
+    const controller = Target.workload('ingress-nginx', 'controller');
+    const fe = Target.workload('acme', 'shop-frontend');
+    const be = Target.workload('acme', 'shop-backend');
+    const db = Target.workload('acme', 'shop-database');
+    const otherTenant = Target.workload('globex', 'globex-app');
+
+    expect(reach).toAllow(controller, fe, Port.tcp(8080));
+    expect(reach).toAllow(fe, be, Port.tcp(8080));
+    expect(reach).toAllow(be, db, Port.tcp(5432));
+    expect(reach).toDeny(otherTenant, fe, Port.tcp(8080));
+    expect(reach).toDeny(fe, otherTenant, Port.tcp(8080));
+    expect(reach).toDeny(fe, db, Port.tcp(5432));
+    expect(reach).toDeny(controller, be, Port.tcp(8080));
+    for (const tier of [fe, be, db]) {
+      expect(reach).toAllow(tier, Target.workload('kube-system', 'coredns'), Port.udp(53));
+      expect(reach).toDeny(tier, Target.external('169.254.169.254'), Port.tcp(80));
+    }
+  });
+});
+
+describe('ThreeTierApp zeroTrustNamespace: errors name the construct path and the prop', () => {
+  test('an existing ZeroTrustNamespace works outside TenantIsolation too', () => {
+    const chart = chartWith(Cni.kubernetes());
+    const ns = new ZeroTrustNamespace(chart, 'payments', { name: 'payments' });
+    const app = new ThreeTierApp(chart, 'shop', { ...IN_TENANT, zeroTrustNamespace: ns, labels: { team: 'payments' } });
+    const objects = Testing.synth(chart);
+    expectValidManifests(objects);
+    expect(app.namespace).toBe('payments');
+    // labels go on the app's objects, never on the namespace the app did not create
+    expect(get(objects, 'Deployment', 'shop-frontend').metadata.labels.team).toBe('payments');
+    expect(get(objects, 'Namespace', 'payments').metadata.labels.team).toBeUndefined();
+    expect(ns.policy('frontend-to-backend')).toBeDefined();
+  });
+
+  test('namespace and zeroTrustNamespace together', () => {
+    const chart = chartWith(Cni.kubernetes());
+    const ns = new ZeroTrustNamespace(chart, 'payments', { name: 'payments' });
+    expect(() => new ThreeTierApp(chart, 'shop', { ...IN_TENANT, namespace: 'payments', zeroTrustNamespace: ns })).toThrow(
+      "[test/shop] namespace: omit it with zeroTrustNamespace: the app lives in the zero-trust namespace 'payments'");
+  });
+
+  test('createNamespace with zeroTrustNamespace', () => {
+    const chart = chartWith(Cni.kubernetes());
+    const ns = new ZeroTrustNamespace(chart, 'payments', { name: 'payments' });
+    expect(() => new ThreeTierApp(chart, 'shop', { ...IN_TENANT, createNamespace: false, zeroTrustNamespace: ns })).toThrow(
+      "[test/shop] createNamespace: omit it with zeroTrustNamespace: 'payments' is created (or not) by test/payments");
+  });
+
+  test('neither namespace nor zeroTrustNamespace', () => {
+    expect(() => new ThreeTierApp(chartWith(Cni.kubernetes()), 'shop', IN_TENANT)).toThrow(
+      '[test/shop] namespace: is required (or pass zeroTrustNamespace)');
+  });
+
+  test('a tenant namespace with allow-same-tenant (the TenantIsolation default) is refused', () => {
+    const chart = chartWith(Cni.calico());
+    const tenants = new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
+    expect(() => new ThreeTierApp(chart, 'shop', { ...IN_TENANT, zeroTrustNamespace: tenants.tenantNamespaces.acme[0] })).toThrow(
+      "[test/shop] zeroTrustNamespace: 'acme' has the policy 'allow-same-tenant', which lets every pod of the namespace reach every other, "
+      + 'so frontend -> database could not be denied. Create the namespace without it (ZeroTrustNamespace allowSameNamespace: false; '
+      + 'TenantIsolation allowSameTenant: false)');
+  });
+
+  test('a namespace with allowSameNamespace is refused', () => {
+    const chart = chartWith(Cni.kubernetes());
+    const ns = new ZeroTrustNamespace(chart, 'payments', { name: 'payments', allowSameNamespace: true });
+    expect(() => new ThreeTierApp(chart, 'shop', { ...IN_TENANT, zeroTrustNamespace: ns }))
+      .toThrow(/^\[test\/shop\] zeroTrustNamespace: 'payments' has the policy 'allow-same-namespace'/);
+  });
+
+  test('a second app in the same zero-trust namespace', () => {
+    const { chart, tenants } = tenantChart(Cni.kubernetes());
+    expect(() => new ThreeTierApp(chart, 'blog', { ...IN_TENANT, zeroTrustNamespace: tenants.tenantNamespaces.acme[0] })).toThrow(
+      "[test/blog] zeroTrustNamespace: 'acme' already has a policy 'frontend-allow-ingress-controller' (another ThreeTierApp?): "
+      + 'one zero-trust namespace holds one ThreeTierApp');
+  });
+
+  test('a zero-trust namespace of another App', () => {
+    const other = chartWith(Cni.kubernetes());
+    const ns = new ZeroTrustNamespace(other, 'payments', { name: 'payments' });
+    expect(() => new ThreeTierApp(chartWith(Cni.kubernetes()), 'shop', { ...IN_TENANT, zeroTrustNamespace: ns })).toThrow(
+      '[test/shop] zeroTrustNamespace: test/payments belongs to another cdk8s App');
   });
 });
 

@@ -1,4 +1,6 @@
+import { IConstruct } from 'constructs';
 import { NAMESPACE_NAME_LABEL } from './kubernetes';
+import { propError } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { LabelExpression, LabelOperator } from '../label-expression';
 import { Protocol } from '../protocol';
@@ -16,14 +18,25 @@ export interface CalicoPlacement {
   readonly isolating: boolean;
 }
 
+/** Kubernetes (and Calico) object names: DNS-1123 subdomains of at most 253 characters. */
+const MAX_OBJECT_NAME = 253;
+
+/**
+ * The TrafficPolicy `name` cannot become a valid object name here: a synth error naming the
+ * construct path when the caller passes the owner, else the policy name.
+ */
+function nameError(owner: IConstruct | undefined, name: string, message: string): Error {
+  return owner ? propError(owner, 'name', message) : new Error(`[TrafficPolicy '${name}'] name: ${message}`);
+}
+
 /**
  * Build a projectcalico.org/v3 NetworkPolicy (namespaced intent) or GlobalNetworkPolicy
  * (cluster-wide intent). Semantics: https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy
  * Rules are evaluated in order; we put them in the intent's order, deny before allow (deny wins,
  * as on every CNI this library renders for).
  */
-export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlacement): any {
-  const name = placement.tier ? `${placement.tier}.${intent.name}` : intent.name;
+export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlacement, owner?: IConstruct): any {
+  const name = calicoPolicyName(intent, placement.tier, owner);
   const spec: any = {};
   if (placement.tier) spec.tier = placement.tier;
   spec.order = placement.order;
@@ -53,6 +66,28 @@ export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlac
     metadata,
     spec,
   };
+}
+
+/**
+ * `metadata.name` of a Calico policy: `<tier>.<name>` in a tier, `<name>` in the default tier.
+ *
+ * Calico's validator (libcalico-go `lib/validator/v3/validator.go`) accepts at most 253 characters
+ * and a (Global)NetworkPolicy name of one DNS-1123 label, optionally prefixed with `<tier>.`; before
+ * Calico 3.30 a dotted name must moreover start with its own tier (`names.ValidateTieredPolicyName`).
+ * So the policy part may contain no dot, in any tier, and the whole name must fit in 253.
+ */
+export function calicoPolicyName(intent: PolicyIntent, tier: string | undefined, owner?: IConstruct): string {
+  const name = tier ? `${tier}.${intent.name}` : intent.name;
+  if (intent.name.includes('.')) {
+    throw nameError(owner, intent.name, `'${intent.name}' contains a dot, which Calico forbids in a policy name `
+      + '(it reads the part before a dot as the tier); use \'-\' instead');
+  }
+  if (name.length > MAX_OBJECT_NAME) {
+    const prefix = tier ? `${tier}.` : '';
+    throw nameError(owner, intent.name, `the Calico object name '${prefix}<name>' would be ${name.length} characters, over the `
+      + `${MAX_OBJECT_NAME} Kubernetes and Calico allow: shorten the name to at most ${MAX_OBJECT_NAME - prefix.length} characters`);
+  }
+  return name;
 }
 
 /** The guard-rail Tier: evaluated before the default tier; unmatched traffic passes on to it. */

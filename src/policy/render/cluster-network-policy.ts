@@ -1,6 +1,19 @@
+import { IConstruct } from 'constructs';
 import { NAMESPACE_NAME_LABEL, labelSelector } from './kubernetes';
+import { propError } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { Direction, RuleAction } from '../rule';
+
+/** Kubernetes (and Calico) object names: DNS-1123 subdomains of at most 253 characters. */
+const MAX_OBJECT_NAME = 253;
+
+/**
+ * The TrafficPolicy `name` cannot become a valid object name here: a synth error naming the
+ * construct path when the caller passes the owner, else the policy name.
+ */
+function nameError(owner: IConstruct | undefined, name: string, message: string): Error {
+  return owner ? propError(owner, 'name', message) : new Error(`[TrafficPolicy '${name}'] name: ${message}`);
+}
 
 /**
  * Why a deny intent cannot be rendered as ClusterNetworkPolicy, or undefined when it can.
@@ -25,19 +38,34 @@ export function clusterNetworkPolicyLimitation(intent: PolicyIntent): string | u
  * so the deny cannot be overridden by a tenant's own policies.
  * https://network-policy-api.sigs.k8s.io/
  */
-export function clusterNetworkPolicyManifest(intent: PolicyIntent, priority: number): any {
+export function clusterNetworkPolicyManifest(intent: PolicyIntent, priority: number, owner?: IConstruct): any {
   const spec: any = { tier: 'Admin', priority, subject: subject(intent) };
   const ingress = rulesOf(intent, Direction.INGRESS, RuleAction.DENY).map((r) => cnpRule(r, 'from'));
   const egress = rulesOf(intent, Direction.EGRESS, RuleAction.DENY).map((r) => cnpRule(r, 'to'));
   if (ingress.length) spec.ingress = ingress;
   if (egress.length) spec.egress = egress;
-  const name = intent.namespace === undefined ? intent.name : `${intent.namespace}.${intent.name}`;
+  const name = clusterNetworkPolicyName(intent, owner);
   return {
     apiVersion: 'policy.networking.k8s.io/v1alpha2',
     kind: 'ClusterNetworkPolicy',
     metadata: { name, ...(Object.keys(intent.labels).length ? { labels: sortedLabels(intent.labels) } : {}) },
     spec,
   };
+}
+
+/**
+ * `metadata.name` of a ClusterNetworkPolicy: cluster-scoped, so a namespaced intent is prefixed with
+ * its namespace (`<namespace>.<name>`) to stay unique. Object names are DNS-1123 subdomains of at
+ * most 253 characters.
+ */
+export function clusterNetworkPolicyName(intent: PolicyIntent, owner?: IConstruct): string {
+  if (intent.namespace === undefined) return intent.name;
+  const name = `${intent.namespace}.${intent.name}`;
+  if (name.length > MAX_OBJECT_NAME) {
+    throw nameError(owner, intent.name, `the ClusterNetworkPolicy name '<namespace>.<name>' would be ${name.length} characters, `
+      + `over the ${MAX_OBJECT_NAME} Kubernetes allows: shorten the name to at most ${MAX_OBJECT_NAME - intent.namespace.length - 1} characters`);
+  }
+  return name;
 }
 
 function subject(intent: PolicyIntent): any {

@@ -40,12 +40,12 @@ export function renderIntent(owner: Construct, cluster: ClusterNetwork, intent: 
       if (deny) {
         const tier = cni.calicoGuardrailTier as string;
         ensureCalicoTier(owner, tier, cni.calicoGuardrailTierOrder as number);
-        out.push(emit(owner, 'Guardrail', calicoPolicyManifest(denyPart, { tier, order: intent.precedence ?? 100, actions: [RuleAction.DENY], isolating: false })));
+        out.push(emit(owner, 'Guardrail', calicoPolicyManifest(denyPart, { tier, order: intent.precedence ?? 100, actions: [RuleAction.DENY], isolating: false }, owner)));
       }
       if (hasAllowPart) {
         out.push(isExpressibleAsNetworkPolicy(allowPart)
           ? emit(owner, 'Resource', networkPolicyManifest(allowPart))
-          : emit(owner, 'Calico', calicoPolicyManifest(allowPart, { order: intent.precedence ?? 1000, actions: [RuleAction.ALLOW], isolating: true })));
+          : emit(owner, 'Calico', calicoPolicyManifest(allowPart, { order: intent.precedence ?? 1000, actions: [RuleAction.ALLOW], isolating: true }, owner)));
       }
       return out;
     }
@@ -62,7 +62,7 @@ export function renderIntent(owner: Construct, cluster: ClusterNetwork, intent: 
       if (deny) {
         const limitation = clusterNetworkPolicyLimitation(denyPart);
         if (limitation) throw fail('this deny intent', limitation);
-        out.push(emit(owner, 'Guardrail', clusterNetworkPolicyManifest(denyPart, intent.precedence ?? 10)));
+        out.push(emit(owner, 'Guardrail', clusterNetworkPolicyManifest(denyPart, intent.precedence ?? 10, owner)));
       }
       return out;
     }

@@ -1,0 +1,65 @@
+import { Cni, RuleAction, Peer, TenantIsolation, TrafficPolicy } from '../../src';
+import { chartFor, find, ofKind, synthValid } from '../support/synth';
+
+// Calico facts (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy, Calico 3.32
+// CRDs and libcalico-go validator): tiers run from the lowest order up; `kube-admin` is at 1,000 (Admin
+// ClusterNetworkPolicies), `default` at 1,000,000 (every Kubernetes NetworkPolicy), `kube-baseline` at
+// 10,000,000; tier names are DNS-1123 labels of at most 63 characters.
+
+describe('Cni.calico guard-rail tier options', () => {
+  test('defaults: tier platform-guardrails at order 100', () => {
+    const cni = Cni.calico();
+    expect(cni.calicoGuardrailTier).toBe('platform-guardrails');
+    expect(cni.calicoGuardrailTierOrder).toBe(100);
+  });
+
+  test('a custom tier and order below kube-admin are emitted as given and validate', () => {
+    const chart = chartFor(Cni.calico({ guardrailTier: 'security', guardrailTierOrder: 999.5 }));
+    new TenantIsolation(chart, 't', { tenants: ['acme'] });
+    const objects = synthValid(chart);
+    expect(ofKind(objects, 'Tier')).toEqual([{
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'Tier',
+      metadata: { name: 'security' },
+      spec: { order: 999.5, defaultAction: 'Pass' },
+    }]);
+    expect(find(objects, 'GlobalNetworkPolicy', 'security.tenant-isolation-acme').spec.tier).toBe('security');
+  });
+
+  test('a 63-character tier name is accepted', () => {
+    const tier = 't'.repeat(63);
+    const chart = chartFor(Cni.calico({ guardrailTier: tier }));
+    new TrafficPolicy(chart, 'p', { name: 'deny-x', namespace: 'a', egress: [{ action: RuleAction.DENY, peers: [Peer.cidr('203.0.113.0/24')] }] });
+    expect(find(synthValid(chart), 'Tier', tier).spec.order).toBe(100);
+  });
+
+  test.each([
+    ['not a DNS-1123 label', { guardrailTier: 'Bad_Tier' },
+      "[Cni.calico] guardrailTier: 'Bad_Tier' is not a valid Calico tier name (a DNS-1123 label: lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63 characters, no dots)"],
+    ['a dot (tier names are parts of policy names)', { guardrailTier: 'platform.guardrails' }, "[Cni.calico] guardrailTier: 'platform.guardrails' is not a valid Calico tier name"],
+    ['64 characters', { guardrailTier: 't'.repeat(64) }, `[Cni.calico] guardrailTier: '${'t'.repeat(64)}' is not a valid Calico tier name`],
+    ['empty', { guardrailTier: '' }, "[Cni.calico] guardrailTier: '' is not a valid Calico tier name"],
+  ])('guardrailTier %s', (_what, options, message) => {
+    expect(() => Cni.calico(options)).toThrow(message);
+  });
+
+  test.each(['default', 'kube-admin', 'kube-baseline', 'adminnetworkpolicy', 'baselineadminnetworkpolicy'])('guardrailTier %s is reserved', (tier) => {
+    expect(() => Cni.calico({ guardrailTier: tier })).toThrow(
+      `[Cni.calico] guardrailTier: '${tier}' is a tier Calico creates and manages itself (default, kube-admin, kube-baseline, adminnetworkpolicy, `
+      + "baselineadminnetworkpolicy); name a tier of your own, e.g. the default 'platform-guardrails'");
+  });
+
+  test.each([NaN, Infinity, -Infinity])('guardrailTierOrder %p is not a finite number', (order) => {
+    expect(() => Cni.calico({ guardrailTierOrder: order })).toThrow(`[Cni.calico] guardrailTierOrder: ${order} is not a finite number`);
+  });
+
+  test.each([1000, 1000.5, 999999, 1000000, 2000000])('guardrailTierOrder %p is not before kube-admin', (order) => {
+    expect(() => Cni.calico({ guardrailTierOrder: order })).toThrow(
+      `[Cni.calico] guardrailTierOrder: ${order} must be below 1000: guard rails must be evaluated before Calico's kube-admin tier (order 1000) `
+      + 'and the default tier (order 1000000, every NetworkPolicy), or an allow there would win over their denies');
+  });
+
+  test.each([0, 1, 100, 999])('guardrailTierOrder %p is accepted', (order) => {
+    expect(Cni.calico({ guardrailTierOrder: order }).calicoGuardrailTierOrder).toBe(order);
+  });
+});
