@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { expectThreeTierChain, threeTierTargets } from './support/flows';
 import { expectValidManifests } from './support/schema';
 import { EXAMPLE_CNIS } from '../examples/cni';
 import { EXAMPLES } from '../examples/synth-all';
@@ -54,16 +55,10 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
     const metadata = Target.external('169.254.169.254');
 
     if (example === 'secure-multi-tier') {
-      const fe = Target.workload('shop', 'shop-frontend');
-      const be = Target.workload('shop', 'shop-backend');
-      const db = Target.workload('shop', 'shop-database');
-      expect(reach).toAllow(controller, fe, Port.tcp(8080));
-      expect(reach).toAllow(fe, be, Port.tcp(8080));
-      expect(reach).toAllow(be, db, Port.tcp(5432));
+      const { frontend: fe, backend: be, database: db } = threeTierTargets('shop', 'shop');
+      expectThreeTierChain(reach, 'shop', 'shop', controller);
       expect(reach).toAllow(Target.pod('monitoring'), be, Port.tcp(9090));
       expect(reach).toDeny(Target.pod('monitoring'), fe, Port.tcp(9090));
-      expect(reach).toDeny(fe, db, Port.tcp(5432));
-      expect(reach).toDeny(controller, be, Port.tcp(8080));
       expect(reach).toDeny(db, Target.external('203.0.113.7'), Port.tcp(443));
       for (const tier of [fe, be, db]) {
         expect(reach).toAllow(tier, dns, Port.udp(53));

@@ -4,6 +4,7 @@ import { ClusterNetwork, Cni, Port, TenantIsolation, ZeroTrustNamespace } from '
 import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
 import { AppTier, ThreeTierApp, ThreeTierAppProps } from '../../src/patterns/three-tier-app';
+import { expectThreeTierChain, threeTierTargets } from '../support/flows';
 import '../support/reachability-matchers';
 import { expectValidManifests } from '../support/schema';
 
@@ -524,18 +525,12 @@ describe.each([
     reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
     reach.addProbe('globex-app', 'globex', { app: 'web' }, { ports: [Port.tcp(8080)] });
     const controller = Target.workload('ingress-nginx', 'controller');
-    const fe = Target.workload('acme', 'shop-frontend');
-    const be = Target.workload('acme', 'shop-backend');
-    const db = Target.workload('acme', 'shop-database');
+    const { frontend: fe, backend: be, database: db } = threeTierTargets('acme', 'shop');
     const otherTenant = Target.workload('globex', 'globex-app');
 
-    expect(reach).toAllow(controller, fe, Port.tcp(8080));
-    expect(reach).toAllow(fe, be, Port.tcp(8080));
-    expect(reach).toAllow(be, db, Port.tcp(5432));
+    expectThreeTierChain(reach, 'acme', 'shop', controller);
     expect(reach).toDeny(otherTenant, fe, Port.tcp(8080));
     expect(reach).toDeny(fe, otherTenant, Port.tcp(8080));
-    expect(reach).toDeny(fe, db, Port.tcp(5432));
-    expect(reach).toDeny(controller, be, Port.tcp(8080));
     for (const tier of [fe, be, db]) {
       expect(reach).toAllow(tier, Target.workload('kube-system', 'coredns'), Port.udp(53));
       expect(reach).toDeny(tier, Target.external('169.254.169.254'), Port.tcp(80));

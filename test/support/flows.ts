@@ -27,3 +27,26 @@ export function expectBaseline(reach: Reachability, pod: Target): void {
   expect(reach).toDeny(pod, METADATA, Port.tcp(80));
   expect(reach).toDeny(pod, METADATA, Port.tcp(443));
 }
+
+/** The tiers of a ThreeTierApp named `app` in `namespace`, as analyzer targets. */
+export function threeTierTargets(namespace: string, app: string): { frontend: Target; backend: Target; database: Target } {
+  return {
+    frontend: Target.workload(namespace, `${app}-frontend`),
+    backend: Target.workload(namespace, `${app}-backend`),
+    database: Target.workload(namespace, `${app}-database`),
+  };
+}
+
+/**
+ * The ThreeTierApp promise on the default ports: `controller` -> frontend -> backend -> database, and
+ * no hop that skips a tier (frontend -> database, controller -> backend or database).
+ */
+export function expectThreeTierChain(reach: Reachability, namespace: string, app: string, controller: Target): void {
+  const { frontend, backend, database } = threeTierTargets(namespace, app);
+  expect(reach).toAllow(controller, frontend, Port.tcp(8080));
+  expect(reach).toAllow(frontend, backend, Port.tcp(8080));
+  expect(reach).toAllow(backend, database, Port.tcp(5432));
+  expect(reach).toDeny(frontend, database, Port.tcp(5432));
+  expect(reach).toDeny(controller, backend, Port.tcp(8080));
+  expect(reach).toDeny(controller, database, Port.tcp(5432));
+}
