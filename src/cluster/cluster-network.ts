@@ -1,6 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { Cni, CniKind } from './cni';
-import { ParsedCidr } from '../util/cidr';
+import { ParsedCidr, addressAt, cidrContainsIp, parseCidr, parseIp } from '../util/cidr';
 import { propError } from '../util/errors';
 import { validateCidr, validateDnsLabel, validateLabels } from '../util/validate';
 
@@ -25,8 +25,10 @@ export interface ClusterDnsOptions {
    */
   readonly podLabels?: { [key: string]: string };
   /**
-   * The ClusterIP of the kube-dns Service (used by NodeLocal DNS in iptables mode).
-   * @default '10.96.0.10' ('fd00:10:96::a' when the first IP family is IPv6)
+   * The ClusterIP of the kube-dns Service (allowed by DNS policies with NodeLocal DNS in iptables
+   * mode). Must lie inside one of `serviceCidrs`.
+   * @default - the 10th address of the first service CIDR of the first IP family, as kubeadm assigns
+   * it ('10.96.0.10' with the default CIDRs)
    */
   readonly serviceIp?: string;
 }
@@ -75,7 +77,7 @@ export interface ClusterNetworkProps {
    * node-local IP and the kube-dns ClusterIP (`dns.serviceIp`): with kube-proxy in iptables mode
    * node-local-dns answers on both addresses from the host network, which no pod selector matches.
    * On Cilium with kube-proxy replacement (node-local-dns pods behind a CiliumLocalRedirectPolicy)
-   * the node-local-dns pods are allowed instead.
+   * the node-local-dns pods and the node-local IP are allowed, not the ClusterIP.
    * @default false
    */
   readonly nodeLocalDns?: boolean;
@@ -114,11 +116,13 @@ export const PRIVATE_IPV4_RANGES: readonly string[] = ['10.0.0.0/8', '172.16.0.0
 /** IPv6 unique local addresses (RFC 4193). */
 export const PRIVATE_IPV6_RANGES: readonly string[] = ['fc00::/7'];
 
-/** Defaults that depend on the IP family (IPv6 values are kind's and the upstream NodeLocal DNS docs'). */
+/**
+ * Defaults that depend on the IP family. IPv6 CIDRs are kind's defaults; the IPv6 NodeLocal DNS address
+ * is an address in fd00::/8, the range the upstream NodeLocal DNS docs recommend for IPv6.
+ */
 interface FamilyDefaults {
   readonly podCidr: string;
   readonly serviceCidr: string;
-  readonly dnsServiceIp: string;
   readonly nodeLocalDnsIp: string;
   readonly metadataCidr: string;
 }
@@ -127,14 +131,12 @@ const FAMILY_DEFAULTS: Record<IpFamily, FamilyDefaults> = {
   [IpFamily.IPV4]: {
     podCidr: '10.244.0.0/16',
     serviceCidr: '10.96.0.0/12',
-    dnsServiceIp: '10.96.0.10',
     nodeLocalDnsIp: '169.254.20.10',
     metadataCidr: '169.254.169.254/32',
   },
   [IpFamily.IPV6]: {
     podCidr: 'fd00:10:244::/56',
     serviceCidr: 'fd00:10:96::/112',
-    dnsServiceIp: 'fd00:10:96::a',
     nodeLocalDnsIp: 'fd00::10',
     metadataCidr: 'fd00:ec2::254/128',
   },
@@ -232,7 +234,7 @@ export class ClusterNetwork extends Construct {
     if (Object.keys(this.dnsPodLabels).length === 0) {
       throw propError(this, 'dns.podLabels', 'must not be empty: DNS allows would open every pod in the DNS namespace');
     }
-    this.dnsServiceIp = this.hostIp('dns.serviceIp', props.dns?.serviceIp ?? primary.dnsServiceIp);
+    this.dnsServiceIp = this.kubeDnsIp(props.dns?.serviceIp);
 
     if (props.nodeLocalDnsIp !== undefined && !props.nodeLocalDns) {
       throw propError(this, 'nodeLocalDnsIp', 'is only meaningful with nodeLocalDns: true');
@@ -286,16 +288,35 @@ export class ClusterNetwork extends Construct {
   private hostIp(prop: string, ip: string): string {
     const parsed = validateCidr(this, prop, ip.includes('/') ? ip : `${ip}/${ip.includes(':') ? 128 : 32}`);
     if (parsed.prefix !== (parsed.family === 'ipv4' ? 32 : 128)) throw propError(this, prop, `'${ip}' must be a single IP address`);
-    return this.ofClusterFamily(prop, parsed).address.toString();
+    return this.ofClusterFamily(prop, parsed, parsed.address.toString()).address.toString();
   }
 
   /** An address of a family the cluster does not run can never match: a typo or a wrong `ipFamilies`. */
-  private ofClusterFamily(prop: string, cidr: ParsedCidr): ParsedCidr {
+  private ofClusterFamily(prop: string, cidr: ParsedCidr, shown: string = cidr.text): ParsedCidr {
     const family = cidr.family === 'ipv4' ? IpFamily.IPV4 : IpFamily.IPV6;
     if (!this.ipFamilies.includes(family)) {
-      throw propError(this, prop, `'${cidr.text}' is ${family}, but the cluster's ipFamilies are [${this.ipFamilies.join(', ')}]`);
+      throw propError(this, prop, `'${shown}' is ${family}, but the cluster's ipFamilies are [${this.ipFamilies.join(', ')}]`);
     }
     return cidr;
+  }
+
+  /** The given kube-dns ClusterIP (inside a service CIDR), or kubeadm's choice: the 10th address. */
+  private kubeDnsIp(given: string | undefined): string {
+    const serviceCidrs = this.serviceCidrs.map((c) => parseCidr(c));
+    if (given === undefined) {
+      const primaryFamily = this.ipFamilies[0] === IpFamily.IPV4 ? 'ipv4' : 'ipv6';
+      const cidr = serviceCidrs.find((c) => c.family === primaryFamily) ?? serviceCidrs[0];
+      try {
+        return addressAt(cidr, 10);
+      } catch (e) {
+        throw propError(this, 'serviceCidrs', `${(e as Error).message}: too small for the kube-dns ClusterIP; set dns.serviceIp`);
+      }
+    }
+    const ip = this.hostIp('dns.serviceIp', given);
+    if (!serviceCidrs.some((c) => cidrContainsIp(c, parseIp(ip)))) {
+      throw propError(this, 'dns.serviceIp', `'${ip}' is outside the service CIDRs [${this.serviceCidrs.join(', ')}]`);
+    }
+    return ip;
   }
 
   private pods(prop: string, value: NamespacedPods): NamespacedPods {

@@ -77,6 +77,23 @@ export function cidrContainsCidr(outer: ParsedCidr, inner: ParsedCidr): boolean 
   return outer.family === inner.family && inner.prefix >= outer.prefix && cidrContainsIp(outer, inner.address);
 }
 
+/**
+ * The address `offset` places after the network address of `cidr` (kubeadm gives kube-dns the 10th
+ * address of the service CIDR). Throws when the block is too small.
+ */
+export function addressAt(cidr: ParsedCidr, offset: number): string {
+  const bytes = cidr.address.toByteArray();
+  let carry = offset;
+  for (let i = bytes.length - 1; i >= 0 && carry > 0; i--) {
+    const sum = bytes[i] + carry;
+    bytes[i] = sum % 256;
+    carry = Math.floor(sum / 256);
+  }
+  const address = ipaddr.fromByteArray(bytes);
+  if (carry > 0 || !cidrContainsIp(cidr, address)) throw new CidrError(`'${cidr.text}' has no address at offset ${offset}`);
+  return address.toString();
+}
+
 /** Do two CIDRs share at least one address? */
 export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
   return cidrContainsCidr(a, b) || cidrContainsCidr(b, a);

@@ -53,6 +53,19 @@ describe('ClusterNetwork', () => {
     expect(cn.anyAddressCidrs).toEqual(['::/0']);
   });
 
+  test('the kube-dns ClusterIP defaults to the 10th address of the service CIDR (kubeadm), and must lie inside it', () => {
+    // EKS-style service CIDR: kube-dns is 172.20.0.10, not the kubeadm default 10.96.0.10.
+    expect(new ClusterNetwork(Testing.chart(), 'c', { serviceCidrs: ['172.20.0.0/16'] }).dnsServiceIp).toBe('172.20.0.10');
+    const v6First = new ClusterNetwork(Testing.chart(), 'c', {
+      ipFamilies: [IpFamily.IPV6, IpFamily.IPV4], serviceCidrs: ['10.100.0.0/16', 'fd00:aa::/108'],
+    });
+    expect(v6First.dnsServiceIp).toBe('fd00:aa::a');
+    expect(() => new ClusterNetwork(Testing.chart(), 'c', { serviceCidrs: ['172.20.0.0/16'], dns: { serviceIp: '10.96.0.10' } }))
+      .toThrow("[test/c] dns.serviceIp: '10.96.0.10' is outside the service CIDRs [172.20.0.0/16]");
+    expect(() => new ClusterNetwork(Testing.chart(), 'c', { serviceCidrs: ['10.96.0.0/29'] }))
+      .toThrow("[test/c] serviceCidrs: '10.96.0.0/29' has no address at offset 10: too small for the kube-dns ClusterIP; set dns.serviceIp");
+  });
+
   test('dual stack: defaults for both families, the DNS addresses of the first', () => {
     const cn = new ClusterNetwork(Testing.chart(), 'c', { nodeLocalDns: true, ipFamilies: [IpFamily.IPV4, IpFamily.IPV6] });
     expect(cn.podCidrs).toEqual(['10.244.0.0/16', 'fd00:10:244::/56']);
@@ -67,9 +80,9 @@ describe('ClusterNetwork', () => {
     ['IPv4 service CIDR on IPv6', { ipFamilies: [IpFamily.IPV6] }, { serviceCidrs: ['10.96.0.0/12'] },
       "serviceCidrs[0]: '10.96.0.0/12' is IPv4, but the cluster's ipFamilies are [IPv6]"],
     ['IPv4 DNS service IP on IPv6', { ipFamilies: [IpFamily.IPV6] }, { dns: { serviceIp: '10.96.0.10' } },
-      "dns.serviceIp: '10.96.0.10/32' is IPv4, but the cluster's ipFamilies are [IPv6]"],
+      "dns.serviceIp: '10.96.0.10' is IPv4, but the cluster's ipFamilies are [IPv6]"],
     ['IPv6 NodeLocal DNS IP on IPv4', {}, { nodeLocalDns: true, nodeLocalDnsIp: 'fd00::10' },
-      "nodeLocalDnsIp: 'fd00::10/128' is IPv6, but the cluster's ipFamilies are [IPv4]"],
+      "nodeLocalDnsIp: 'fd00::10' is IPv6, but the cluster's ipFamilies are [IPv4]"],
     ['IPv6 API server on IPv4', {}, { apiServerCidrs: ['2001:db8::1/128'] },
       "apiServerCidrs[0]: '2001:db8::1/128' is IPv6, but the cluster's ipFamilies are [IPv4]"],
   ])('an address of a family the cluster does not run is an error: %s', (_name, base, props, message) => {
