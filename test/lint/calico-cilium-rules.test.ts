@@ -96,6 +96,25 @@ describe('Calico rules', () => {
   });
 });
 
+describe('Calico: an earlier Deny protects the metadata service only if it matches TCP 80', () => {
+  const policy = (deny: Record<string, unknown>) => gnp('w', {
+    selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Deny', ...deny }, { action: 'Allow' }],
+  });
+  const reported = (deny: Record<string, unknown>) => PolicyLint.check([policy(deny)])
+    .filter((f) => f.rule === 'egress-world-includes-metadata').map((f) => f.path);
+
+  test('a Deny of every destination, or of the metadata IP on TCP 80, protects it', () => {
+    expect(reported({})).toEqual([]);
+    expect(reported({ protocol: 'TCP', destination: { nets: ['169.254.169.254/32'], ports: [80] } })).toEqual([]);
+  });
+
+  test('a Deny of ICMP, of UDP, or of another port does not', () => {
+    expect(reported({ protocol: 'ICMP' })).toEqual(['spec.egress[1]']);
+    expect(reported({ protocol: 'UDP', destination: { nets: ['169.254.169.254/32'] } })).toEqual(['spec.egress[1]']);
+    expect(reported({ protocol: 'TCP', destination: { nets: ['169.254.169.254/32'], ports: [443] } })).toEqual(['spec.egress[1]']);
+  });
+});
+
 describe('Calico egress to the world over IPv6', () => {
   const V4_NOT = ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
   const V6_NOT = ['fd00:ec2::254/128', 'fc00::/7'];
@@ -329,6 +348,15 @@ describe('Cilium egress to the world over IPv6', () => {
       expect(v6.map((f) => f.path)).toEqual(['spec.egress[0]']);
       expect(v6[0].message).toContain('fd00:ec2::254');
       expect(v6[0].message).not.toContain('169.254.169.254');
+    });
+
+    test('destinations of a family the cluster does not run are not reported', () => {
+      const v6World = world([{ toEntities: ['world-ipv6'] }, { toCIDR: ['::/0'] }]);
+      expect(brief(PolicyLint.check([v6World]))).toEqual([
+        metadataAt('spec.egress[0].toEntities[0]'), metadataAt('spec.egress[1].toCIDR[0]'),
+      ]);
+      expect(PolicyLint.check([v6World], { ipFamilies: [IpFamily.IPV4] })).toEqual([]);
+      expect(brief(PolicyLint.check([v6World], { ipFamilies: [IpFamily.IPV6] }))).toHaveLength(2);
     });
 
     test('a Calico Allow without CIDRs after a Deny of the IPv4 address: reported for IPv6 on dual stack', () => {

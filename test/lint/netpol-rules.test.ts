@@ -86,6 +86,18 @@ describe('policyTypes', () => {
   });
 });
 
+describe('policyTypes: []', () => {
+  test('an empty list is defaulted like an omitted one: the rules are not ignored', () => {
+    // SetDefaults_NetworkPolicy: `len(spec.policyTypes) == 0` -> Ingress, plus Egress for egress rules.
+    const p = netpol('empty', 'app', {
+      podSelector: {}, policyTypes: [], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }],
+    });
+    const findings = PolicyLint.check([p]).filter((f) => f.rule.includes('policy-type'));
+    expect(brief(findings)).toEqual([{ rule: 'policy-types-omitted', severity: 'warning', object: 'NetworkPolicy app/empty', path: 'spec' }]);
+    expect(findings[0].message).toBe('policyTypes is empty, so Kubernetes infers [Ingress, Egress] from which sections happen to exist');
+  });
+});
+
 describe('dns-udp-only (NetworkPolicy)', () => {
   const policy = (ports: any[]) => netpol('dns', 'app', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [KUBE_DNS_PEER], ports }] });
 
@@ -273,13 +285,17 @@ describe('namespace-without-default-deny', () => {
     ]);
   });
 
-  test('default deny for both types, a policy that has rules does not count, kube-system is exempt', () => {
+  test('default deny for both types, kube-system exempt; an all-pods policy with allows isolates too, an allow-all does not', () => {
     expect(PolicyLint.check([ns('shop'), denyAll('shop', ['Ingress', 'Egress'])])).toEqual([]);
     expect(PolicyLint.check([ns('kube-system')])).toEqual([]);
+    // Every pod is isolated in both directions; only same-namespace ingress is allowed.
     const withRules = netpol('allow', 'shop', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: {} }] }] });
-    expect(brief(PolicyLint.check([ns('shop'), withRules]), 'namespace-without-default-deny')).toEqual([
-      { rule: 'namespace-without-default-deny', severity: 'warning', object: 'Namespace shop' },
-    ]);
+    expect(brief(PolicyLint.check([ns('shop'), withRules]), 'namespace-without-default-deny')).toEqual([]);
+    // `ingress: [{}]` (no peers, no ports) allows everything: ingress is open.
+    const allowAll = netpol('allow', 'shop', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{}] });
+    const findings = PolicyLint.check([ns('shop'), allowAll]).filter((f) => f.rule === 'namespace-without-default-deny');
+    expect(brief(findings)).toEqual([{ rule: 'namespace-without-default-deny', severity: 'warning', object: 'Namespace shop' }]);
+    expect(findings[0].message).toContain('no default-deny ingress policy');
   });
 
   test('Calico and Cilium default denies count too (namespaced or cluster-wide)', () => {
@@ -297,11 +313,19 @@ describe('namespace-without-default-deny', () => {
       spec: { endpointSelector: {}, ingress: [{}], egress: [{}] },
     };
     expect(PolicyLint.check([ns('shop'), ccnp])).toEqual([]);
-    // A Cilium policy that allows something is not a default deny.
-    const allow = { ...ccnp, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }], egress: [{}] } };
-    expect(brief(PolicyLint.check([ns('shop'), allow]))).toEqual([
+    // Rules for a direction isolate every endpoint there, unless they allow everything (entity `all`)
+    // or enableDefaultDeny turns the isolation off.
+    const fromCluster = { ...ccnp, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }], egress: [{}] } };
+    expect(PolicyLint.check([ns('shop'), fromCluster])).toEqual([]);
+    const fromAll = { ...ccnp, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['all'] }], egress: [{}] } };
+    expect(brief(PolicyLint.check([ns('shop'), fromAll]))).toEqual([
       { rule: 'namespace-without-default-deny', severity: 'warning', object: 'Namespace shop' },
     ]);
+    const notDefaultDeny = { ...ccnp, spec: { ...ccnp.spec, enableDefaultDeny: { egress: false } } };
+    expect(PolicyLint.check([ns('shop'), notDefaultDeny])[0].message).toContain('no default-deny egress policy');
+    // Calico: an unconstrained Allow opens the direction.
+    const calicoAllowAll = { ...calico, spec: { selector: 'all()', types: ['Ingress', 'Egress'], ingress: [{ action: 'Allow' }] } };
+    expect(PolicyLint.check([ns('shop'), calicoAllowAll])[0].message).toContain('no default-deny ingress policy');
   });
 
   test('policyTypes inferred as the API server does: `egress: []` without policyTypes denies no egress', () => {

@@ -101,8 +101,10 @@ describe('seed corpus', () => {
       e('istio-consecutive-errors', 'DestinationRule backend-circuit-breaker', 'spec.trafficPolicy.outlierDetection.consecutiveErrors'),
       w('peer-and-or-confusion', 'NetworkPolicy production/api-policy', 'spec.ingress[0].from'),
       w('policy-types-omitted', 'NetworkPolicy traditional-policy', 'spec'),
-      w('namespace-without-default-deny', 'Namespace tenant-a'),
     ]));
+    // tenant-a's tenant-isolation selects every pod for Ingress and Egress: every pod is isolated, so
+    // the namespace has a default deny (with allows), and is not reported.
+    expect(brief(lint(FILES.s004), 'namespace-without-default-deny')).toEqual([w('namespace-without-default-deny', 'Pod myapp')]);
     // external-api-whitelist combines namespaceSelector {} and podSelector in ONE peer: correct, not flagged.
     expect(brief(lint(FILES.s004), 'namespace-selector-name-label', 'peer-and-or-confusion')
       .filter((f) => f.object === 'NetworkPolicy production/external-api-whitelist')).toEqual([]);

@@ -90,7 +90,12 @@ const NOTHING_COVERED: Covered = { ipv4: false, ipv6: false };
 export const egressWorld: LintRule = {
   ids: [METADATA, PRIVATE],
   check(ctx: LintContext): RuleReport[] {
-    const reach = familylessReach(ctx.ipFamilies?.map((f) => (f === IpFamily.IPV4 ? 'ipv4' : 'ipv6')));
+    const clusterFamilies = ctx.ipFamilies?.map((f): Family => (f === IpFamily.IPV4 ? 'ipv4' : 'ipv6'));
+    const reach: Reach = {
+      familyless: familylessReach(clusterFamilies),
+      // A destination of a family the cluster does not run is unreachable: nothing to report.
+      has: (f) => clusterFamilies === undefined || clusterFamilies.includes(f),
+    };
     return checkPolicyKinds(ctx, {
       k8s: (doc, out) => checkK8s(doc, out, reach),
       calico: (doc, out) => checkCalico(doc, out, reach),
@@ -101,6 +106,14 @@ export const egressWorld: LintRule = {
 
 /** The families whose metadata service a family-less destination reaches, given what is covered. */
 type FamilylessReach = (covered: Covered) => Family[];
+
+/** What the cluster's IP families (when known) make reachable. */
+interface Reach {
+  /** For destinations without a family of their own. */
+  readonly familyless: FamilylessReach;
+  /** Does the cluster run this family? (Always true when the families are unknown.) */
+  readonly has: (family: Family) => boolean;
+}
 
 function isWorld(c: ParsedCidr | undefined): c is ParsedCidr {
   return !!c && c.prefix < FAMILIES[c.family].worldBelow && cidrContainsIp(c, FAMILIES[c.family].metadataIp);
@@ -156,12 +169,12 @@ function checkExcepts(doc: LintDocument, path: string, world: ParsedCidr, except
   }
 }
 
-function checkK8s(doc: LintDocument, out: RuleReport[], reachOf: FamilylessReach): void {
+function checkK8s(doc: LintDocument, out: RuleReport[], reach: Reach): void {
   asArray(doc.obj.spec?.egress).forEach((rule, i) => {
     if (!isObject(rule)) return;
     const peers = asArray(rule.to);
     if (peers.length === 0 && k8sPortsAllow(rule.ports, 'TCP', 80)) {
-      const reached = reachOf(NOTHING_COVERED);
+      const reached = reach.familyless(NOTHING_COVERED);
       if (reached.length === 0) return;
       out.push(report(doc, METADATA, jsonPath('spec', 'egress', i),
         `egress rule without \`to\` allows every destination, including ${services(reached)} on port 80`,
@@ -171,7 +184,7 @@ function checkK8s(doc: LintDocument, out: RuleReport[], reachOf: FamilylessReach
     peers.forEach((peer, j) => {
       const block = isObject(peer) ? peer.ipBlock : undefined;
       const c = isObject(block) && typeof block.cidr === 'string' ? parseCidrLoose(block.cidr) : undefined;
-      if (isWorld(c)) checkExcepts(doc, jsonPath('spec', 'egress', i, 'to', j, 'ipBlock'), c, parseAll(block.except), false, 'ipBlock.except', out);
+      if (isWorld(c) && reach.has(c.family)) checkExcepts(doc, jsonPath('spec', 'egress', i, 'to', j, 'ipBlock'), c, parseAll(block.except), false, 'ipBlock.except', out);
     });
   });
 }
@@ -189,13 +202,14 @@ function calicoFamilies(rule: Record<string, any>): readonly Family[] {
   return families.length > 0 ? families : BOTH;
 }
 
-function checkCalico(doc: LintDocument, out: RuleReport[], reachOf: FamilylessReach): void {
+function checkCalico(doc: LintDocument, out: RuleReport[], reach: Reach): void {
   const egress = asArray(doc.obj.spec?.egress);
   egress.forEach((rule, i) => {
     if (!isObject(rule) || rule.action !== 'Allow') return;
     // Calico evaluates rules in order: an earlier Deny to the metadata IP protects later allows.
     const denies = egress.slice(0, i).filter((r) => isObject(r) && r.action === 'Deny');
-    const denied = (f: Family) => denies.some((r) => calicoFamilies(r).includes(f)
+    // Only a Deny that matches the metadata service (HTTP, TCP 80) protects it.
+    const denied = (f: Family) => denies.some((r) => calicoFamilies(r).includes(f) && calicoRuleAllows(r, 'TCP', 80)
       && (!isObject(r.destination) || parseAll(r.destination.nets).some((n) => cidrContainsIp(n, FAMILIES[f].metadataIp))));
     const covered: Covered = { ipv4: denied('ipv4'), ipv6: denied('ipv6') };
     const dest = isObject(rule.destination) ? rule.destination : {};
@@ -206,10 +220,10 @@ function checkCalico(doc: LintDocument, out: RuleReport[], reachOf: FamilylessRe
       if (!calicoRuleAllows(rule, 'TCP', 80)) return;
       const families = calicoFamilies(rule);
       if (families.length === 1) {
-        if (!covered[families[0]]) checkExcepts(doc, jsonPath('spec', 'egress', i), FAMILIES[families[0]].any, notNets, false, 'destination.notNets', out);
+        if (!covered[families[0]] && reach.has(families[0])) checkExcepts(doc, jsonPath('spec', 'egress', i), FAMILIES[families[0]].any, notNets, false, 'destination.notNets', out);
         return;
       }
-      const reached = reachOf(covered);
+      const reached = reach.familyless(covered);
       if (reached.length === 0) return;
       out.push(report(doc, METADATA, jsonPath('spec', 'egress', i),
         `egress to ${join(reached, (f) => f.any.text)} includes ${services(reached)} (node credentials)`,
@@ -219,12 +233,12 @@ function checkCalico(doc: LintDocument, out: RuleReport[], reachOf: FamilylessRe
             + 'to its destination.notNets (a Calico rule cannot mix IPv4 and IPv6 CIDRs)'));
       return;
     }
-    parseAll(dest.nets).filter(isWorld).forEach((c) =>
+    parseAll(dest.nets).filter((c) => isWorld(c) && reach.has(c.family)).forEach((c) =>
       checkExcepts(doc, jsonPath('spec', 'egress', i, 'destination'), c, notNets, covered[c.family], 'destination.notNets', out));
   });
 }
 
-function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport[], reachOf: FamilylessReach): void {
+function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport[], reach: Reach): void {
   // egressDeny wins over egress allows (https://docs.cilium.io/en/stable/security/policy/language/#deny-policies).
   const covered = coveredBy(asArray(spec.egressDeny).flatMap((r) => (isObject(r)
     ? [...parseAll(r.toCIDR), ...asArray(r.toCIDRSet).flatMap((s) => (isObject(s) ? parseAll([s.cidr]) : []))]
@@ -233,16 +247,16 @@ function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport
     if (!isObject(rule)) return;
     asArray(rule.toCIDR).forEach((text, j) => {
       const c = typeof text === 'string' ? parseCidrLoose(text) : undefined;
-      if (isWorld(c)) checkExcepts(doc, jsonPath(path, 'egress', i, 'toCIDR', j), c, [], covered[c.family], 'a toCIDRSet except', out);
+      if (isWorld(c) && reach.has(c.family)) checkExcepts(doc, jsonPath(path, 'egress', i, 'toCIDR', j), c, [], covered[c.family], 'a toCIDRSet except', out);
     });
     asArray(rule.toCIDRSet).forEach((set, j) => {
       const c = isObject(set) && typeof set.cidr === 'string' ? parseCidrLoose(set.cidr) : undefined;
-      if (isWorld(c)) checkExcepts(doc, jsonPath(path, 'egress', i, 'toCIDRSet', j), c, parseAll(set.except), covered[c.family], 'toCIDRSet.except', out);
+      if (isWorld(c) && reach.has(c.family)) checkExcepts(doc, jsonPath(path, 'egress', i, 'toCIDRSet', j), c, parseAll(set.except), covered[c.family], 'toCIDRSet.except', out);
     });
     asArray(rule.toEntities).forEach((entity, j) => {
       const families = typeof entity === 'string' ? WORLD_ENTITIES.get(entity) : undefined;
       if (!families) return;
-      const reached = families.length > 1 ? reachOf(covered) : families.filter((f) => !covered[f]);
+      const reached = families.length > 1 ? reach.familyless(covered) : families.filter((f) => reach.has(f) && !covered[f]);
       if (reached.length === 0) return;
       out.push(report(doc, METADATA, jsonPath(path, 'egress', i, 'toEntities', j),
         `toEntities '${entity}' includes ${services(reached)} and cannot except ${reached.length > 1 ? 'them' : 'it'}`,

@@ -14,9 +14,12 @@ interface Coverage { ingress: boolean; egress: boolean }
 /**
  * Without a default deny, a pod is open in every direction no policy selects it for
  * (https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies).
- * For every namespace the manifests create or deploy workloads into, look for a policy that selects
- * all pods and allows nothing, per direction: NetworkPolicy (`podSelector: {}`, no rules), Calico
- * (Global)NetworkPolicy (`all()`, no rules or only Deny) or Cilium (`endpointSelector: {}`, `[{}]`).
+ * For every namespace the manifests create or deploy workloads into, look, per direction, for a
+ * policy that selects all pods (so every pod is isolated: what is not allowed is denied) and does not
+ * allow everything: NetworkPolicy `podSelector: {}` listing the direction, Calico (Global)NetworkPolicy
+ * `all()` with the type, Cilium `endpointSelector: {}` with rules for the direction and default deny
+ * not disabled. The usual form is the rule-less `default-deny-all`; an all-pods policy with explicit
+ * allows isolates as well.
  */
 export const namespaceWithoutDefaultDeny: LintRule = {
   ids: ['namespace-without-default-deny'],
@@ -60,8 +63,8 @@ function namespaceCoverage(docs: readonly LintDocument[], ns: string): Coverage 
     if (isK8sNetworkPolicy(obj) && isEmptySelector(obj.spec.podSelector ?? {})) {
       // The same policyTypes defaulting as the API server (and the analyzer): `egress: []` adds no Egress.
       const types = effectivePolicyTypes(obj);
-      if (types.includes('Ingress') && asArray(obj.spec.ingress).length === 0) cov.ingress = true;
-      if (types.includes('Egress') && asArray(obj.spec.egress).length === 0) cov.egress = true;
+      if (types.includes('Ingress') && !asArray(obj.spec.ingress).some((r) => k8sAllowsAll(r, 'from'))) cov.ingress = true;
+      if (types.includes('Egress') && !asArray(obj.spec.egress).some((r) => k8sAllowsAll(r, 'to'))) cov.egress = true;
     } else if (isCalicoPolicy(obj) && obj.kind === 'NetworkPolicy') {
       merge(cov, calicoCoverage(obj.spec));
     } else if (isCiliumPolicy(obj) && obj.kind === 'CiliumNetworkPolicy') {
@@ -89,24 +92,39 @@ function merge(into: Coverage, from: Coverage): void {
   into.egress ||= from.egress;
 }
 
-/** Calico: selects every endpoint and has only Deny rules (or none) for a type it lists. */
+/** A NetworkPolicy rule without peers and without ports allows every peer on every port. */
+function k8sAllowsAll(rule: unknown, peers: 'from' | 'to'): boolean {
+  return isObject(rule) && asArray(rule[peers]).length === 0 && asArray(rule.ports).length === 0;
+}
+
+/** Calico: selects every endpoint, lists the type, and no rule allows (or passes on) everything. */
 function calicoCoverage(spec: any): Coverage {
   const selector = typeof spec.selector === 'string' ? spec.selector.trim() : '';
   if (selector !== '' && selector !== 'all()') return { ingress: false, egress: false };
   // Calico's defaulting of an omitted `types` (egress only when there are egress rules and no ingress rules).
   const types = calicoPolicyTypes(spec);
-  const onlyDeny = (rules: unknown) => asArray(rules).every((r) => isObject(r) && r.action === 'Deny');
-  return { ingress: types.has('ingress') && onlyDeny(spec.ingress), egress: types.has('egress') && onlyDeny(spec.egress) };
+  const unconstrained = ['source', 'destination', 'protocol', 'notProtocol', 'icmp', 'notICMP', 'ipVersion', 'http'];
+  const opensAll = (r: unknown) => isObject(r) && (r.action === 'Allow' || r.action === 'Pass')
+    && unconstrained.every((k) => r[k] === undefined || (isObject(r[k]) && Object.keys(r[k]).length === 0));
+  return {
+    ingress: types.has('ingress') && !asArray(spec.ingress).some(opensAll),
+    egress: types.has('egress') && !asArray(spec.egress).some(opensAll),
+  };
 }
 
-/** Cilium: `endpointSelector: {}` with `ingress: [{}]` / `egress: [{}]` enables default deny and allows nothing. */
+/**
+ * Cilium: `endpointSelector: {}` with rules for a direction enables default deny there (unless
+ * `enableDefaultDeny` turns it off); `[{}]` allows nothing, `fromEntities`/`toEntities: [all]` everything.
+ */
 function ciliumCoverage(obj: any): Coverage {
   const cov: Coverage = { ingress: false, egress: false };
   for (const { spec } of ciliumSpecs(obj)) {
     if (!isEmptySelector(spec.endpointSelector)) continue;
-    const denies = (rules: unknown) => Array.isArray(rules) && rules.length > 0 && rules.every((r) => isObject(r) && Object.keys(r).length === 0);
-    cov.ingress ||= denies(spec.ingress);
-    cov.egress ||= denies(spec.egress);
+    const covers = (rules: unknown, denyRules: unknown, entities: string, enabled: unknown) => enabled !== false
+      && (asArray(rules).length > 0 || asArray(denyRules).length > 0)
+      && !asArray(rules).some((r) => isObject(r) && asArray(r[entities]).includes('all'));
+    cov.ingress ||= covers(spec.ingress, spec.ingressDeny, 'fromEntities', spec.enableDefaultDeny?.ingress);
+    cov.egress ||= covers(spec.egress, spec.egressDeny, 'toEntities', spec.enableDefaultDeny?.egress);
   }
   return cov;
 }

@@ -23,14 +23,16 @@ export const policyTypes: LintRule = {
     for (const doc of ctx.documents) {
       if (!isK8sNetworkPolicy(doc.obj) || !isObject(doc.obj.spec)) continue;
       const spec = doc.obj.spec;
-      if (spec.policyTypes === undefined || spec.policyTypes === null) {
+      // The API server defaults an empty list exactly like an omitted one (`len(spec.policyTypes) == 0`).
+      if (spec.policyTypes === undefined || spec.policyTypes === null || (Array.isArray(spec.policyTypes) && spec.policyTypes.length === 0)) {
         const implied = effectivePolicyTypes(doc.obj).join(', ');
+        const what = Array.isArray(spec.policyTypes) ? 'policyTypes is empty' : 'policyTypes is omitted';
         out.push({
           doc,
           rule: OMITTED,
           severity: LintSeverity.WARNING,
           path: 'spec',
-          message: `policyTypes is omitted, so Kubernetes infers [${implied}] from which sections happen to exist`
+          message: `${what}, so Kubernetes infers [${implied}] from which sections happen to exist`
             // The API server adds Egress only for a non-empty egress list (SetDefaults_NetworkPolicy).
             + (Array.isArray(spec.egress) && spec.egress.length === 0 ? '; an empty `egress: []` does not add Egress, so egress stays open' : ''),
           fix: `list policyTypes explicitly (e.g. [${implied}]) so the restricted directions are stated, not inferred`,
