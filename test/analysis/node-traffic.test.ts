@@ -265,3 +265,17 @@ describe('fast path (Kubernetes model)', () => {
     expect([model.allows!(q(local)), model.allows!(q(remote))]).toEqual([true, false]);
   });
 });
+
+describe('hostNetwork pods (node unknown) are judged alike on every CNI', () => {
+  // A hostNetwork DaemonSet pod reaching web under default deny: all three models take it to run on
+  // another node than web (Kubernetes and Calico: an IP peer; Cilium: remote-node), so it is denied.
+  const agent = deployment('monitoring', 'agent', { app: 'agent' }, { hostNetwork: true });
+  test.each([
+    ['kubernetes', Cni.kubernetes()],
+    ['calico', Cni.calico()],
+    ['cilium', Cni.cilium()],
+  ])('%s: denied', (_name, cni) => {
+    const reach = Reachability.fromManifests([...cluster, namespace('monitoring'), agent, defaultDeny], { cni });
+    expect(reach.check(Target.workload('monitoring', 'agent'), web, kubelet).allowed).toBe(false);
+  });
+});

@@ -44,7 +44,9 @@ export function isManagedPod(endpoint: Endpoint): boolean {
  * - nodes: `reserved:host` for the pod's own node (`nodeLocality: 'local'`, or unknown) and
  *   `reserved:remote-node` for another node (https://docs.cilium.io/en/stable/security/policy/language/#entities-based:
  *   `host` is the local host, `remote-node` any other node of the cluster);
- * - hostNetwork pods: `reserved:host` (they are modelled as the local host, as before);
+ * - hostNetwork pods: `reserved:remote-node`. Their node is unknown; like the Kubernetes and Calico
+ *   models, the analyzer treats them as on another node than the pod at the other end (on the same
+ *   node Cilium would see them as `host`, which `allow-localhost` admits into local endpoints);
  * - either way, `reserved:*` keys in the endpoint's own labels replace that default;
  * - external endpoints: `reserved:world`.
  * An endpoint labelled `reserved:kube-apiserver` additionally gets that reserved label (our
@@ -67,7 +69,8 @@ export function identityOf(endpoint: Endpoint): IdentityLabels {
     if (base.length > 0) {
       for (const k of base) raw[k] = '';
     } else {
-      raw[endpoint.kind === 'external' ? 'reserved:world' : endpoint.nodeLocality === 'remote' ? 'reserved:remote-node' : 'reserved:host'] = '';
+      const remote = endpoint.nodeLocality === 'remote' || (endpoint.kind === 'pod' && endpoint.nodeLocality !== 'local');
+      raw[endpoint.kind === 'external' ? 'reserved:world' : remote ? 'reserved:remote-node' : 'reserved:host'] = '';
     }
     if (reserved.includes('reserved:kube-apiserver')) raw['reserved:kube-apiserver'] = '';
   }

@@ -20,12 +20,15 @@ describe('entities', () => {
     expect(egress([policy], web, internet, 443).allowed).toBe(false);
   });
 
-  test('toEntities host: the node and hostNetwork pods, not ordinary pods', () => {
+  test('toEntities host: the local node, not ordinary pods; hostNetwork pods (node unknown) count as remote-node', () => {
     const policy = cnp('shop', 'to-host', { endpointSelector: { matchLabels: { app: 'api' } }, egress: [{ toEntities: ['host'] }] });
     const hostNetPod = pod('kube-system', 'node-exporter', { app: 'ne' }, { hostNetwork: true });
     expect(egress([policy], api, node(), 10250).allowed).toBe(true);
-    expect(egress([policy], api, hostNetPod, 9100).allowed).toBe(true);
     expect(egress([policy], api, web, 8080).allowed).toBe(false);
+    // As in the Kubernetes and Calico models, a hostNetwork pod is taken to run on another node.
+    expect(egress([policy], api, hostNetPod, 9100).allowed).toBe(false);
+    const toNodes = cnp('shop', 'to-nodes', { endpointSelector: { matchLabels: { app: 'api' } }, egress: [{ toEntities: ['remote-node'] }] });
+    expect(egress([toNodes], api, hostNetPod, 9100).allowed).toBe(true);
   });
 
   test('ingress from the local host is always allowed (allow-localhost), unless a deny rule matches', () => {
@@ -34,8 +37,9 @@ describe('entities', () => {
     expect(v.allowed).toBe(true);
     expect(v.reasons[0].effect).toBe('default-allow');
     expect(v.reasons[0].message).toContain('allow-localhost');
+    // A hostNetwork pod on another node is not the local host: the policy decides (and denies).
     const hostNetPod = pod('kube-system', 'node-exporter', { app: 'ne' }, { hostNetwork: true });
-    expect(ingress([strict], hostNetPod, api, 8080).allowed).toBe(true);
+    expect(ingress([strict], hostNetPod, api, 8080).allowed).toBe(false);
     const denyHost = cnp('shop', 'deny-host', { endpointSelector: { matchLabels: { app: 'api' } }, ingressDeny: [{ fromEntities: ['host'] }] });
     expect(ingress([denyHost], node(), api, 8080).reasons[0]).toMatchObject({ effect: 'deny', rule: 'spec.ingressDeny[0]' });
   });
