@@ -275,7 +275,7 @@ describe('hostNetwork pods (node unknown) are judged alike on every CNI', () => 
     ['calico', Cni.calico()],
     ['cilium', Cni.cilium()],
   ])('%s: denied', (_name, cni) => {
-    const reach = Reachability.fromManifests([...cluster, namespace('monitoring'), agent, defaultDeny], { cni });
-    expect(reach.check(Target.workload('monitoring', 'agent'), web, kubelet).allowed).toBe(false);
+    const analysis = Reachability.fromManifests([...cluster, namespace('monitoring'), agent, defaultDeny], { cni });
+    expect(analysis.check(Target.workload('monitoring', 'agent'), web, kubelet).allowed).toBe(false);
   });
 });

@@ -173,6 +173,9 @@ function checkK8s(doc: LintDocument, out: RuleReport[], reach: Reach): void {
   asArray(doc.obj.spec?.egress).forEach((rule, i) => {
     if (!isObject(rule)) return;
     const peers = asArray(rule.to);
+    // A rule without `to` is reported only when it reaches the metadata service's port (HTTP, TCP 80):
+    // port-only rules such as "DNS anywhere" are common and harmless. A world ipBlock is reported on
+    // any port, as NETWORKING-FACTS asks: the except is what keeps a later port change safe.
     if (peers.length === 0 && k8sPortsAllow(rule.ports, 'TCP', 80)) {
       const reached = reach.familyless(NOTHING_COVERED);
       if (reached.length === 0) return;
