@@ -117,6 +117,26 @@ function compileSelector(expr: unknown, cache: SelectorCache, path: string): Cal
   }
 }
 
+/**
+ * `serviceAccounts` as libcalico-go converts it (updateprocessors/rules.go, parseServiceAccounts and
+ * getEndpointSelector): `names` becomes `projectcalico.org/serviceaccount in {...}` only when the
+ * list is non-empty, `selector` becomes a `pcsa.`-prefixed selector only when it is a non-empty
+ * string (a blank one parses as `all()`), and the two are ANDed. When both parts are empty (e.g.
+ * `serviceAccounts: {}`) the match adds no constraint at all: the entity behaves as if the field
+ * were omitted, including for namespace scoping.
+ */
+function compileServiceAccounts(
+  raw: any, cache: SelectorCache, path: string,
+): Pick<EntityRule, 'saNames' | 'saSelector' | 'hasServiceAccounts'> {
+  const names: unknown = raw?.names;
+  const saNames = Array.isArray(names) && names.length > 0 ? new Set<string>(names.map(String)) : undefined;
+  const text: unknown = raw?.selector;
+  const saSelector = typeof text === 'string' && text !== ''
+    ? compileSelector(text.trim() === '' ? 'all()' : text, cache, `${path}.selector`)
+    : undefined;
+  return { saNames, saSelector, hasServiceAccounts: saNames !== undefined || saSelector !== undefined };
+}
+
 function compileEntity(raw: any, cache: SelectorCache, path: string): EntityRule {
   const e = raw ?? {};
   return {
@@ -130,11 +150,7 @@ function compileEntity(raw: any, cache: SelectorCache, path: string): EntityRule
       : undefined,
     ports: compilePorts(e.ports, `${path}.ports`),
     notPorts: compilePorts(e.notPorts, `${path}.notPorts`),
-    saNames: e.serviceAccounts?.names ? new Set<string>(e.serviceAccounts.names) : undefined,
-    saSelector: e.serviceAccounts?.selector?.trim()
-      ? compileSelector(e.serviceAccounts.selector, cache, `${path}.serviceAccounts.selector`)
-      : undefined,
-    hasServiceAccounts: !!e.serviceAccounts,
+    ...compileServiceAccounts(e.serviceAccounts, cache, `${path}.serviceAccounts`),
     hasServices: !!e.services,
   };
 }
@@ -239,8 +255,10 @@ function identityMatches(e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: Rul
     return true;
   }
   // Nodes, hostNetwork pods and external IPs: only network sets containing the IP give them labels
-  // (host endpoints are not modeled).
-  if (e.hasServiceAccounts) return false;
+  // (host endpoints are not modeled). They have no service account: a `names` list never matches
+  // them, and the `pcsa.`-prefixed service-account selector sees no labels on them.
+  if (e.saNames) return false;
+  if (e.saSelector && !e.saSelector.matches({})) return false;
   const sets = ctx.networkSets.containing(ep.ip);
   if (scoped) {
     const hit = sets.some((s) => setInScope(s, e, scope, ctx) && (!e.selector || e.selector.matches(s.labels)));

@@ -234,6 +234,10 @@ export class CiliumModel implements AnnotatedCniModel {
     const allows: RuleHit[] = [];
     const isolators: Reason[] = [];
     const dnsProxy = this.dnsProxyLookup(selected);
+    // A policy Cilium rejects enforces nothing, but whoever wrote it expects it to: always say so.
+    for (const rs of this.rejectedSelecting(q.subject)) {
+      denyNotes.push(`${describeRef(refOf(rs.object))} selects ${q.subject.name} but Cilium rejects it (${rs.rejected}): it enforces nothing`);
+    }
 
     for (const rs of selected) {
       const denyField = q.direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
@@ -364,16 +368,29 @@ export class CiliumModel implements AnnotatedCniModel {
     return { via: `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}`, portRule: idx >= 0 ? toPorts![idx] : undefined };
   }
 
-  /** Rule sets whose endpointSelector selects the pod (its namespace's CNPs and all CCNPs). */
+  /**
+   * Rule sets whose endpointSelector selects the pod (its namespace's CNPs and all CCNPs), leaving
+   * out those of objects Cilium rejects.
+   */
   private selectedRuleSets(subject: Endpoint): CiliumRuleSet[] {
     const cached = this.selectedCache.get(subject);
     if (cached) return cached;
-    const identity = identityOf(subject);
-    const result = this.index
-      .candidates(subject.namespace ?? 'default')
-      .filter((rs) => rs.subjectSelector !== undefined && selectorMatches(rs.subjectSelector, identity));
+    const result = this.selecting(subject).filter((rs) => rs.rejected === undefined);
     this.selectedCache.set(subject, result);
     return result;
+  }
+
+  /** Rule sets of rejected objects that would select the pod (one per object). */
+  private rejectedSelecting(subject: Endpoint): CiliumRuleSet[] {
+    const seen = new Set<object>();
+    return this.selecting(subject).filter((rs) => rs.rejected !== undefined && !seen.has(rs.object) && !!seen.add(rs.object));
+  }
+
+  private selecting(subject: Endpoint): CiliumRuleSet[] {
+    const identity = identityOf(subject);
+    return this.index
+      .candidates(subject.namespace ?? 'default')
+      .filter((rs) => rs.subjectSelector !== undefined && selectorMatches(rs.subjectSelector, identity));
   }
 
   /**

@@ -19,6 +19,11 @@ export interface CiliumRuleSet {
   readonly subjectSelector: LabelSelector | undefined;
   /** Does this rule put selected endpoints into default deny, per direction? */
   readonly defaultDeny: Readonly<Record<Direction, boolean>>;
+  /**
+   * Why Cilium's validation rejects the whole policy object (see {@link rejectionOf}); undefined
+   * when it is accepted. A rejected object enforces nothing.
+   */
+  readonly rejected?: string;
 }
 
 /** Is this a cilium.io/v2 CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy? */
@@ -44,9 +49,43 @@ export function defaultDenyOf(rule: any): Record<Direction, boolean> {
   };
 }
 
-/** Split a Cilium policy object into its rule sets. */
+/**
+ * The reason Cilium's rule validation rejects one rule (`spec` or `specs[i]`), for the shapes the
+ * model knows: pkg/policy/api/rule_validation.go, PortRule.sanitize and L7Rules.sanitize, refuse
+ * `toPorts[].rules.dns` on ingress ("DNS rules are not allowed on ingress") and DNS rules in a
+ * toPorts entry without ports ("Port 53 must be specified for DNS rules"). Other portless L7 rules
+ * (HTTP, Kafka, l7proto) pass validation; see `matchingPortRule` for what they do.
+ */
+export function rejectionOf(rule: any, path: string): string | undefined {
+  for (const direction of ['ingress', 'egress'] as const) {
+    const rules: unknown = rule?.[direction];
+    if (!Array.isArray(rules)) continue;
+    for (let i = 0; i < rules.length; i++) {
+      const toPorts: unknown = rules[i]?.toPorts;
+      if (!Array.isArray(toPorts)) continue;
+      for (let j = 0; j < toPorts.length; j++) {
+        const pr = toPorts[j];
+        if (!Array.isArray(pr?.rules?.dns) || pr.rules.dns.length === 0) continue;
+        const where = `${path}.${direction}[${i}].toPorts[${j}]`;
+        if (direction === 'ingress') return `${where}: DNS rules are not allowed on ingress`;
+        if (!Array.isArray(pr.ports) || pr.ports.length === 0) return `${where}: DNS rules need ports (port 53 must be specified)`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Split a Cilium policy object into its rule sets. Cilium parses `spec` and every `specs[i]` of an
+ * object together and drops the whole object when one of them fails validation
+ * (pkg/k8s/apis/cilium.io/v2 CiliumNetworkPolicy.Parse / CiliumClusterwideNetworkPolicy.Parse), so
+ * a rejection of one rule marks every rule set of the object.
+ */
 export function ruleSetsOf(obj: ManifestObject): CiliumRuleSet[] {
   const namespace = obj.kind === 'CiliumNetworkPolicy' ? obj.metadata?.namespace ?? 'default' : undefined;
+  const specs = (obj as any).specs;
+  const rejected = rejectionOf(obj.spec, 'spec')
+    ?? (Array.isArray(specs) ? specs.map((r: any, i: number) => rejectionOf(r, `specs[${i}]`)).find((m) => m !== undefined) : undefined);
   const out: CiliumRuleSet[] = [];
   const add = (rule: any, path: string): void => {
     if (!rule || typeof rule !== 'object') return;
@@ -58,10 +97,10 @@ export function ruleSetsOf(obj: ManifestObject): CiliumRuleSet[] {
       rule,
       subjectSelector: hasEndpointSelector ? effectiveSubjectSelector(rule.endpointSelector, namespace) : undefined,
       defaultDeny: defaultDenyOf(rule),
+      ...(rejected !== undefined ? { rejected } : {}),
     });
   };
   add(obj.spec, 'spec');
-  const specs = (obj as any).specs;
   if (Array.isArray(specs)) specs.forEach((r: any, i: number) => add(r, `specs[${i}]`));
   return out;
 }

@@ -50,6 +50,12 @@ export function portProtocolMatches(pp: CiliumPortProtocol, port: number, protoc
 /**
  * Index of the first `toPorts` entry matching the flow, `-1` when `toPorts` is absent or empty (all
  * ports), or undefined.
+ *
+ * An entry whose `ports` is absent or empty matches nothing, L7 `rules` or not: Cilium's policy
+ * resolution (pkg/policy/rule.go, mergeIngress / mergeEgress) creates one L4 filter per
+ * `ports[]` item, so such an entry adds no filter, and since `toPorts` is non-empty the rule's
+ * all-ports L3 entry is not created either. (DNS rules without ports fail validation instead, see
+ * `rejectionOf` in ./policies.)
  */
 export function matchingPortRule(
   toPorts: CiliumPortRule[] | undefined,
@@ -60,8 +66,7 @@ export function matchingPortRule(
   if (toPorts === undefined || toPorts.length === 0) return -1;
   for (let i = 0; i < toPorts.length; i++) {
     const ports = toPorts[i].ports;
-    // A toPorts entry without ports only carries L7 rules: it applies to every port.
-    if (!ports || ports.length === 0) return i;
+    if (!Array.isArray(ports) || ports.length === 0) continue;
     if (ports.some((pp) => portProtocolMatches(pp, port, protocol, destination))) return i;
   }
   return undefined;

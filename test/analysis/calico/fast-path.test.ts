@@ -48,7 +48,15 @@ function entity(r: Rng): any {
   if (r.chance(0.1)) e.notNets = r.pick(NETS);
   if (r.chance(0.3)) e.ports = r.pick(CALICO_PORTS);
   if (r.chance(0.1)) e.notPorts = r.pick(CALICO_PORTS);
-  if (r.chance(0.1)) e.serviceAccounts = r.chance(0.5) ? { names: ['sa1'] } : { selector: "projectcalico.org/name == 'sa2'" };
+  if (r.chance(0.1)) {
+    e.serviceAccounts = r.pick([
+      { names: ['sa1'] },
+      { selector: "projectcalico.org/name == 'sa2'" },
+      { selector: '!has(projectcalico.org/name)' },
+      {},
+      { names: [] },
+    ]);
+  }
   return e;
 }
 

@@ -291,6 +291,51 @@ describe('rule matching', () => {
     expect(evaluate([p], ingress(external('203.0.113.7'), web, 8080)).allowed).toBe(false);
   });
 
+  // libcalico-go updateprocessors/rules.go (parseServiceAccounts, getEndpointSelector): an empty
+  // `names` list and an empty `selector` string contribute nothing, so `serviceAccounts: {}` is the
+  // same as no serviceAccounts field: no service-account constraint and no namespace scoping.
+  test('serviceAccounts with no names and no selector adds no constraint', () => {
+    const empty = isolateWeb([{ action: 'Allow', source: { serviceAccounts: {} } }], 'sa-empty');
+    const emptyNames = isolateWeb([{ action: 'Allow', source: { serviceAccounts: { names: [] } } }], 'sa-empty-names');
+    expectValidManifests([empty, emptyNames]);
+    for (const p of [empty, emptyNames]) {
+      // An external IP and a pod of another namespace: neither has a service account nor is in 'shop'.
+      expect(evaluate([p], ingress(external('203.0.113.7'), web, 8080)).allowed).toBe(true);
+      expect(evaluate([p], ingress(invoice, web, 8080)).allowed).toBe(true);
+      expect(evaluate([p], ingress(api, web, 8080)).allowed).toBe(true);
+    }
+    // Control: a non-empty names list restricts to pods of the policy namespace with that account.
+    const named = isolateWeb([{ action: 'Allow', source: { serviceAccounts: { names: ['api-sa'] } } }], 'sa-named');
+    expectValidManifests([named]);
+    expect(evaluate([named], ingress(external('203.0.113.7'), web, 8080)).allowed).toBe(false);
+    expect(evaluate([named], ingress(invoice, web, 8080)).allowed).toBe(false);
+    expect(evaluate([named], ingress(api, web, 8080)).allowed).toBe(true);
+  });
+
+  test('a service-account selector only sees service-account labels, which non-pods do not have', () => {
+    // A GlobalNetworkSet gives the external IP labels, but not `pcsa.` service-account labels.
+    const set = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkSet',
+      metadata: { name: 'partners', labels: { role: 'partner' } },
+      spec: { nets: ['203.0.113.0/24'] },
+    };
+    const global = (name: string, serviceAccounts: any): ManifestObject => gnp(name, {
+      selector: "app == 'web'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { serviceAccounts } }],
+    });
+    const negated = global('sa-negated', { selector: '!has(projectcalico.org/name)' });
+    const positive = global('sa-positive', { selector: "projectcalico.org/name == 'api-sa'" });
+    expectValidManifests([set, negated, positive]);
+    const partner = external('203.0.113.7');
+    // `!has(...)` holds for an endpoint without service-account labels: the network set matches.
+    expect(evaluate([set, negated], ingress(partner, web, 8080)).allowed).toBe(true);
+    expect(evaluate([set, negated], ingress(api, web, 8080)).allowed).toBe(false);
+    expect(evaluate([set, positive], ingress(partner, web, 8080)).allowed).toBe(false);
+    expect(evaluate([set, positive], ingress(api, web, 8080)).allowed).toBe(true);
+    // Without a network set the IP has no labels at all, so no selector can match it.
+    expect(evaluate([negated], ingress(partner, web, 8080)).allowed).toBe(false);
+  });
+
   test('notSelector excludes matching peers', () => {
     const p = isolateWeb([{ action: 'Allow', source: { notSelector: "app == 'api'" } }]);
     expect(evaluate([p], ingress(api, web, 8080)).allowed).toBe(false);

@@ -33,6 +33,11 @@ const TO_PORTS: any[] = [
   [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*.github.com' }] } }],
   [{ ports: [{ port: '8000', endPort: 9100, protocol: 'ANY' }], rules: { http: [{ method: 'GET' }] } }],
   [{ ports: [{ port: '0', protocol: 'TCP' }] }],
+  // Portless entries match no port; portless DNS rules get the whole policy rejected.
+  [{ rules: { http: [{ method: 'GET' }] } }, { ports: [{ port: '8080', protocol: 'TCP' }] }],
+  [{ ports: [], rules: { http: [{ method: 'GET' }] } }],
+  [{}],
+  [{ rules: { dns: [{ matchPattern: '*' }] } }],
   // Same as no toPorts (all ports with an L3 peer; nothing without one).
   [],
 ];

@@ -275,3 +275,104 @@ describe('rule shapes', () => {
   });
 });
 
+
+/*
+ * toPorts entries without ports. Cilium (pkg/policy/rule.go, mergeIngress / mergeEgress) creates one
+ * L4 filter per `ports[]` item, so a portless entry contributes nothing, and a non-empty toPorts
+ * keeps the rule from becoming an all-ports L3 allow. Validation (pkg/policy/api/rule_validation.go,
+ * L7Rules.sanitize) rejects DNS rules without ports ("Port 53 must be specified for DNS rules"),
+ * which makes Cilium drop the whole policy object (CiliumNetworkPolicy.Parse).
+ */
+describe('toPorts entries without ports', () => {
+  const httpOnly = (name: string, entry: any): any => cnp('shop', name, {
+    endpointSelector: { matchLabels: { app: 'api' } },
+    ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [entry] }],
+  });
+
+  test('an HTTP rule without ports allows no port', () => {
+    const absent = httpOnly('http-no-ports', { rules: { http: [{ method: 'GET' }] } });
+    const empty = httpOnly('http-empty-ports', { ports: [], rules: { http: [{ method: 'GET' }] } });
+    expectValidManifests([absent, empty]);
+    for (const policy of [absent, empty]) {
+      const v = ingress([policy], web, api, 8080);
+      expect(v.allowed).toBe(false);
+      expect(v.l7Constraints).toBeUndefined();
+      // The policy still selects api and puts its ingress into default deny.
+      expect(v.reasons[0]).toMatchObject({ effect: 'isolate', rule: 'spec' });
+      expect(ingress([policy], web, api, 80).allowed).toBe(false);
+    }
+    // Control: the same rule with a port allows that port, through the proxy.
+    const withPort = httpOnly('http-port', { ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } });
+    expectValidManifests([withPort]);
+    expect(ingress([withPort], web, api, 8080).l7Constraints).toEqual(['HTTP GET any path (CiliumNetworkPolicy shop/http-port spec.ingress[0])']);
+    expect(ingress([withPort], web, api, 80).allowed).toBe(false);
+  });
+
+  test('a portless entry is skipped, not the entries after it', () => {
+    const policy = cnp('shop', 'mixed', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{
+        fromEndpoints: [{ matchLabels: { app: 'web' } }],
+        toPorts: [{ rules: { http: [{ method: 'GET' }] } }, { ports: [{ port: '9090', protocol: 'TCP' }] }],
+      }],
+    });
+    expectValidManifests([policy]);
+    const v = ingress([policy], web, api, 9090);
+    expect(v.allowed).toBe(true);
+    expect(v.reasons[0].message).toContain('toPorts[1]');
+    expect(ingress([policy], web, api, 8080).allowed).toBe(false);
+  });
+
+  test('a deny rule whose toPorts entry has no ports denies nothing', () => {
+    const policy = cnp('shop', 'deny-portless', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }],
+      ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{}] }],
+    });
+    expectValidManifests([policy]);
+    expect(ingress([policy], web, api, 8080).allowed).toBe(true);
+  });
+
+  test('DNS rules without ports get the whole policy rejected, with a note', () => {
+    const rejected = cnp('shop', 'dns-no-ports', undefined, {
+      specs: [
+        { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEndpoints: [{ matchLabels: { app: 'api' } }] }] },
+        {
+          endpointSelector: { matchLabels: { app: 'web' } },
+          egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }], toPorts: [{ rules: { dns: [{ matchPattern: '*' }] } }] }],
+        },
+      ],
+    });
+    expectValidManifests([rejected]);
+    // Neither spec applies: web is not in default deny, so even traffic specs[0] does not allow passes.
+    const v = egress([rejected], web, worker, 8080);
+    expect(v.allowed).toBe(true);
+    expect(v.reasons.map((r) => r.effect)).toEqual(['default-allow', 'log']);
+    expect(v.reasons[1].message).toBe('note: CiliumNetworkPolicy shop/dns-no-ports selects shop/web but Cilium rejects it '
+      + '(specs[1].egress[0].toPorts[0]: DNS rules need ports (port 53 must be specified)): it enforces nothing');
+    // Pods the policy does not select get no note.
+    expect(egress([rejected], worker, web, 8080).reasons.some((r) => r.effect === 'log')).toBe(false);
+    // Control: with port 53 the same policy is accepted and puts web into default deny.
+    const accepted = cnp('shop', 'dns-port', undefined, {
+      specs: [
+        rejected.specs[0],
+        { ...rejected.specs[1], egress: [{ ...rejected.specs[1].egress[0], toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }] }] },
+      ],
+    });
+    expectValidManifests([accepted]);
+    expect(egress([accepted], web, worker, 8080).allowed).toBe(false);
+    expect(egress([accepted], web, api, 8080).allowed).toBe(true);
+    expect(egress([accepted], web, kubeDns, 53, 'UDP').allowed).toBe(true);
+  });
+
+  test('DNS rules on ingress get the policy rejected', () => {
+    const policy = cnp('shop', 'dns-ingress', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: '53' }], rules: { dns: [{ matchPattern: '*' }] } }] }],
+    });
+    expectValidManifests([policy]);
+    const v = ingress([policy], worker, api, 8080);
+    expect(v.allowed).toBe(true);
+    expect(v.reasons.find((r) => r.effect === 'log')?.message).toContain('spec.ingress[0].toPorts[0]: DNS rules are not allowed on ingress');
+  });
+});
