@@ -8,6 +8,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { expectThreeTierChain, threeTierTargets } from './support/flows';
 import { expectValidManifests } from './support/schema';
+import { validYaml } from './support/synth';
 import { EXAMPLE_CNIS } from '../examples/cni';
 import { EXAMPLES } from '../examples/synth-all';
 import { LintSeverity, PolicyLint, Port, Reachability, Target } from '../src';
@@ -36,13 +37,15 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
     expect(findings).toEqual([]);
   });
 
-  test('synthesizes byte-identical YAML twice', () => {
+  test('synthesizes byte-identical, schema-valid YAML twice', () => {
     const yaml = () => {
       const app = new App();
       EXAMPLES[example](app, EXAMPLE_CNIS[cniName]());
       return app.synthYaml();
     };
-    expect(yaml()).toBe(yaml());
+    const first = yaml();
+    expect(yaml()).toBe(first);
+    expect(validYaml(first)).toHaveLength(objects.length);
   });
 
   test('promised flows', () => {
@@ -90,6 +93,9 @@ describe('the CLI on the examples\' synthesized output (GitOps check)', () => {
       const app = new App({ outdir: dir });
       EXAMPLES['secure-multi-tier'](app, EXAMPLE_CNIS[cniName]());
       app.synth();
+      const written = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+      expect(written).not.toEqual([]);
+      for (const file of written) validYaml(fs.readFileSync(path.join(dir, file), 'utf8'));
       const out: string[] = [];
       const err: string[] = [];
       const code = run(

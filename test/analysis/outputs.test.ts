@@ -13,6 +13,7 @@ import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
+import { expectValidManifests } from '../support/schema';
 
 const cni = Cni.kubernetes();
 
@@ -100,6 +101,7 @@ describe('loading', () => {
     const other = new Chart(app, 'two');
     new ApiObject(other, 'deny', networkPolicy('deny', 'shop', { podSelector: {} }));
     new ApiObject(other, 'client', deployment('shop', 'client', { app: 'client' }));
+    expectValidManifests([...Testing.synth(chart), ...Testing.synth(other)]);
     const web = Target.workload('shop', 'web');
     const client = Target.workload('shop', 'client');
     expect(() => Reachability.fromChart(chart, { cni }).check(client, web, Port.tcp(80))).toThrow('workload shop/client matches no endpoint');

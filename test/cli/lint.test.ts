@@ -1,4 +1,7 @@
-import { cli } from './support';
+import * as fs from 'fs';
+import * as path from 'path';
+import { FIXTURES, cli } from './support';
+import { validYaml } from '../support/synth';
 
 // The seed fixture selects kube-system by a `name` label that Kubernetes never sets (only
 // kubernetes.io/metadata.name is automatic) and allows DNS over UDP 53 only, although DNS falls back
@@ -40,7 +43,10 @@ describe('lint', () => {
       + 'CiliumNetworkPolicy shop/web-egress spec\\.egress\\[0\\]\\.toEntities\\[0\\]: .*fd00:ec2::254', 'm'));
   });
 
-  test('the fixture app (default deny, explicit allows) has no findings: exit 0', () => {
+  test('the fixture app (default deny, explicit allows; schema-valid) has no findings: exit 0', () => {
+    for (const file of ['namespaces.yaml', 'workloads.yaml', 'policies/allows.yml', 'policies/default-deny.yaml']) {
+      validYaml(fs.readFileSync(path.join(FIXTURES, 'app', file), 'utf8'));
+    }
     const r = cli('lint', 'app', '--cni', 'calico');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('lint: no findings\n');

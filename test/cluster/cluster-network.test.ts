@@ -38,9 +38,10 @@ describe('ClusterNetwork', () => {
       "[tenants/ns] ClusterNetwork.of: no ClusterNetwork is declared in this construct's scope or its ancestors, "
       + "but 'platform/cluster' is declared in another branch of the app. Declare the ClusterNetwork on the App so that "
       + 'every chart shares it, or declare one in each chart');
-    // Declared in that chart too: fine.
-    new ClusterNetwork(tenants, 'cluster', { cni: Cni.calico() });
-    expect(() => new ZeroTrustNamespace(tenants, 'ns2', { name: 'b' })).not.toThrow();
+    // Declared in that chart too: fine, and that one is used.
+    const local = new ClusterNetwork(tenants, 'cluster', { cni: Cni.calico() });
+    const ns2 = new ZeroTrustNamespace(tenants, 'ns2', { name: 'b' });
+    expect(ClusterNetwork.of(ns2)).toBe(local);
   });
 
   test('IPv6-only clusters get IPv6 defaults', () => {
@@ -101,7 +102,7 @@ describe('ClusterNetwork', () => {
     expect(() => new ClusterNetwork(chart, 'two')).toThrow("[test/two] ClusterNetwork: only one per scope: 'test/one' is already declared in the same scope");
   });
 
-  test('NodeLocal DNS and IPv6', () => {
+  test('dual stack with NodeLocal DNS: the IPv4 NodeLocal address; metadata, any-address and private ranges of both families', () => {
     const chart = Testing.chart();
     const cn = new ClusterNetwork(chart, 'c', { nodeLocalDns: true, ipFamilies: [IpFamily.IPV4, IpFamily.IPV6] });
     expect(cn.nodeLocalDnsIp).toBe('169.254.20.10');
@@ -119,11 +120,11 @@ describe('ClusterNetwork', () => {
     ['nodeLocalDnsIp not an address', { nodeLocalDns: true, nodeLocalDnsIp: '169.254.20.0/24' }, /nodeLocalDnsIp: '169.254.20.0\/24' must be a single IP address/],
     ['metadata CIDR', { metadataCidrs: ['169.254.169.254'] }, /metadataCidrs\[0\]: invalid CIDR/],
     ['ingress namespace', { ingressController: { namespace: 'Ingress' } }, /ingressController\.namespace/],
-  ])('bad %s', (_what, props, message) => {
+  ])('bad %s: an error naming the construct path and the prop', (_what, props, message) => {
     expect(() => new ClusterNetwork(Testing.chart(), 'c', props as any)).toThrow(message);
   });
 
-  test('the capability table', () => {
+  test('the capability table of each built-in CNI; Cni.custom gets only what NetworkPolicy/ClusterNetworkPolicy express', () => {
     expect(Cni.kubernetes().capabilities).toEqual({
       enforcesNetworkPolicy: true,
       deny: false,

@@ -1,6 +1,7 @@
 import { brief } from './support';
 import { Cni } from '../../src/cluster/cni';
 import { LintSeverity, PolicyLint } from '../../src/lint';
+import { validYaml } from '../support/synth';
 
 /** A best-practice manifest set, as a platform team would write it after reading NETWORKING-FACTS.md. */
 const BEST_PRACTICE = `
@@ -134,6 +135,8 @@ spec:
 
 describe('PolicyLint API', () => {
   test('a best-practice manifest set yields zero findings (YAML, objects, Markdown, and with its CNI)', () => {
+    // The set is what a cluster would accept: every object validates strictly against the pinned schemas.
+    expect(validYaml(BEST_PRACTICE)).toHaveLength(12);
     expect(PolicyLint.checkYaml(BEST_PRACTICE, 'platform.yaml')).toEqual([]);
     expect(PolicyLint.checkMarkdown(`# Platform\n\nApply this:\n\n\`\`\`yaml\n${BEST_PRACTICE}\`\`\`\n`, 'README.md')).toEqual([]);
     expect(PolicyLint.checkYaml(BEST_PRACTICE, 'platform.yaml', { cni: Cni.calico() })).toEqual([]);

@@ -105,7 +105,7 @@ describe('TenantIsolation', () => {
     expect(thirty.rules / 30).toBe(three.rules / 3);
   });
 
-  test('Cilium clusterNetworkPolicy option on kubernetes: Admin ClusterNetworkPolicy guard rails', () => {
+  test('Cni.kubernetes({ clusterNetworkPolicy: true }): an Admin-tier ClusterNetworkPolicy guard rail per tenant', () => {
     const chart = chartFor(Cni.kubernetes({ clusterNetworkPolicy: true }));
     new TenantIsolation(chart, 't', { tenants: ['acme'] });
     const cnp = find(synthValid(chart), 'ClusterNetworkPolicy', 'tenant-isolation-acme');
@@ -170,16 +170,30 @@ describe('TenantIsolation', () => {
       'projectcalico.org/v3 NetworkPolicy platform-guardrails.deny-cloud-metadata',
     ]);
     expect(ti.tenantNamespaces.acme[0].policy('allow-same-tenant')).toBeUndefined();
-    expect(find(objects, 'GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-acme')).toBeDefined();
+    expect(find(objects, 'GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-acme').spec.namespaceSelector).toBe("tenant == 'acme'");
   });
 
-  test('flannel refuses without acknowledgement', () => {
-    expect(() => new TenantIsolation(chartFor(Cni.flannel()), 't', { tenants: ['a'] })).toThrow(/flannel/);
+  test('flannel refuses without acknowledgement, naming the construct and the CNI', () => {
+    expect(() => new TenantIsolation(chartFor(Cni.flannel()), 't', { tenants: ['a'] }))
+      .toThrow(/^\[test\/t\/.*CNI 'flannel': it enforces no network policy/);
   });
 
-  test('snapshot (second layer)', () => {
+  test('cilium with internet egress: exactly the documented objects per tenant (snapshot as second layer)', () => {
     const chart = chartFor(Cni.cilium());
     new TenantIsolation(chart, 't', { tenants: ['acme', 'globex'], allowInternetEgress: true });
-    expect(synthValid(chart)).toMatchSnapshot();
+    const objects = synthValid(chart);
+    // README "Constructs": per tenant a zero-trust namespace (default-deny-all, allow-dns, the Cilium
+    // deny-cloud-metadata guard rail), allow-same-tenant, allow-internet-egress, and one cluster-wide guard rail.
+    expect(objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort()).toEqual(
+      ['acme', 'globex'].flatMap((t) => [
+        `cilium.io/v2 CiliumClusterwideNetworkPolicy /tenant-isolation-${t}`,
+        `cilium.io/v2 CiliumNetworkPolicy ${t}/deny-cloud-metadata`,
+        `networking.k8s.io/v1 NetworkPolicy ${t}/allow-dns`,
+        `networking.k8s.io/v1 NetworkPolicy ${t}/allow-internet-egress`,
+        `networking.k8s.io/v1 NetworkPolicy ${t}/allow-same-tenant`,
+        `networking.k8s.io/v1 NetworkPolicy ${t}/default-deny-all`,
+        `v1 Namespace /${t}`,
+      ]).sort());
+    expect(objects).toMatchSnapshot();
   });
 });

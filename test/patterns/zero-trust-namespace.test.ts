@@ -81,10 +81,13 @@ describe.each(ENFORCING_CNIS)('ZeroTrustNamespace on %s', (cniName, cni) => {
 });
 
 describe('ZeroTrustNamespace', () => {
-  test('NodeLocal DNS adds 169.254.20.10 to the DNS allow', () => {
+  test('NodeLocal DNS adds 169.254.20.10 and the kube-dns ClusterIP it also binds (iptables mode) to the DNS allow', () => {
     const chart = chartFor(Cni.kubernetes(), { nodeLocalDns: true });
     new ZeroTrustNamespace(chart, 'a', { name: 'a' });
-    expect(find(synthValid(chart), 'NetworkPolicy', 'allow-dns').spec.egress[0].to[1]).toEqual({ ipBlock: { cidr: '169.254.20.10/32' } });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'allow-dns').spec.egress).toEqual([{
+      to: [...DNS_RULE.to, { ipBlock: { cidr: '169.254.20.10/32' } }, { ipBlock: { cidr: '10.96.0.10/32' } }],
+      ports: DNS_RULE.ports,
+    }]);
   });
 
   test('NodeLocal DNS on Cilium with kube-proxy replacement also allows the node-local-dns pods (LRP)', () => {
@@ -117,7 +120,10 @@ describe('ZeroTrustNamespace', () => {
       policyTypes: ['Egress'],
       egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
     });
-    expect(ns.policy('api-to-db')).toBeDefined();
+    // Both are registered on the namespace under their names, each with the one NetworkPolicy above.
+    expect(ns.policy('api-to-db')?.apiObjects.map((o) => o.name)).toEqual(['api-to-db']);
+    expect(find(objects, 'NetworkPolicy', 'isolate-only').spec).toEqual({ podSelector: { matchLabels: { app: 'x' } }, policyTypes: ['Ingress'] });
+    expect(ns.policy('no-such-policy')).toBeUndefined();
   });
 
   test.each([
@@ -143,9 +149,26 @@ describe('ZeroTrustNamespace', () => {
     expect(() => new ZeroTrustNamespace(chart, 'two', { name: 'a' })).toThrow("[test/two] Namespace 'a' in the cluster scope is already emitted by 'test/one'");
   });
 
-  test('snapshot (second layer)', () => {
+  test('calico, NodeLocal DNS, monitoring: exactly the documented objects (snapshot as second layer)', () => {
     const chart = chartFor(Cni.calico(), { nodeLocalDns: true });
     new ZeroTrustNamespace(chart, 'payments', { name: 'payments', monitoringPorts: [Port.tcp(9090)] });
-    expect(synthValid(chart)).toMatchSnapshot();
+    const objects = synthValid(chart);
+    // README "Constructs": the Namespace, default-deny-all, allow-dns, allow-monitoring, and on Calico the
+    // deny-cloud-metadata guard rail in the platform-guardrails Tier.
+    expect(objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort()).toEqual([
+      'networking.k8s.io/v1 NetworkPolicy payments/allow-dns',
+      'networking.k8s.io/v1 NetworkPolicy payments/allow-monitoring',
+      'networking.k8s.io/v1 NetworkPolicy payments/default-deny-all',
+      'projectcalico.org/v3 NetworkPolicy payments/platform-guardrails.deny-cloud-metadata',
+      'projectcalico.org/v3 Tier /platform-guardrails',
+      'v1 Namespace /payments',
+    ]);
+    // NodeLocal DNSCache in iptables mode listens on 169.254.20.10 and on the kube-dns ClusterIP (10.96.0.10, the
+    // 10th address of the default service CIDR 10.96.0.0/12): both are DNS destinations (NETWORKING-FACTS.md).
+    expect(find(objects, 'NetworkPolicy', 'allow-dns').spec.egress).toEqual([{
+      to: [...DNS_RULE.to, { ipBlock: { cidr: '169.254.20.10/32' } }, { ipBlock: { cidr: '10.96.0.10/32' } }],
+      ports: DNS_RULE.ports,
+    }]);
+    expect(objects).toMatchSnapshot();
   });
 });

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { ClusterNetwork, Cni, Direction, LabelOperator, Peer, Port, RuleAction, TrafficPolicy } from '../../src';
-import { chartFor, find, synthValid } from '../support/synth';
+import { chartFor, find, synthValid, validYaml } from '../support/synth';
 
 const DNS_PEER_K8S = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
@@ -333,7 +333,9 @@ describe('flannel', () => {
     const chart = chartFor(Cni.flannel({ acknowledgeUnenforcedPolicies: true }));
     new TrafficPolicy(chart, 'p', { name: 'x', namespace: 'a', isolate: [Direction.INGRESS] });
     expect(synthValid(chart).map((o) => o.kind)).toEqual(['NetworkPolicy']);
-    expect(() => new TrafficPolicy(chart, 'd', { name: 'y', namespace: 'a', egress: [{ action: RuleAction.DENY, peers: [Peer.allPods()] }] })).toThrow(/flannel/);
+    // A deny is not portable NetworkPolicy: still an error naming the construct, the intent and the CNI.
+    expect(() => new TrafficPolicy(chart, 'd', { name: 'y', namespace: 'a', egress: [{ action: RuleAction.DENY, peers: [Peer.allPods()] }] }))
+      .toThrow(/^\[test\/d\] TrafficPolicy 'y': .*cannot be enforced by CNI 'flannel'/);
   });
 });
 
@@ -381,6 +383,11 @@ describe('names and determinism', () => {
     };
     const first = build();
     expect(build()).toBe(first);
-    expect(first).toContain('platform-guardrails.x');
+    // The allow stays a NetworkPolicy; the deny goes to the guard-rail tier (Tier + Calico NetworkPolicy).
+    expect(validYaml(first).map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`).sort()).toEqual([
+      'networking.k8s.io/v1 NetworkPolicy x',
+      'projectcalico.org/v3 NetworkPolicy platform-guardrails.x',
+      'projectcalico.org/v3 Tier platform-guardrails',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
-import { ApiObject, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import { expectValidManifests, synthAndValidate, translateRe2Pattern, validateManifests } from './schema';
+import { validYaml } from './synth';
 
 /** An expected finding. */
 function finding(object: string, path: string, message: string) {
@@ -317,7 +318,7 @@ describe('unknown kinds and bad input', () => {
   });
 });
 
-describe('expectValidManifests and synthAndValidate', () => {
+describe('expectValidManifests, synthAndValidate and validYaml', () => {
   test('expectValidManifests is silent for valid input and throws one error listing every problem', () => {
     expect(() => expectValidManifests([networkPolicy(), cnp('80')])).not.toThrow();
     const bad = networkPolicy({ ingres: [] });
@@ -336,6 +337,18 @@ describe('expectValidManifests and synthAndValidate', () => {
     const badChart = Testing.chart();
     new ApiObject(badChart, 'np', { ...networkPolicy(), metadata: { name: 'Bad_Name', namespace: 'shop' } });
     expect(() => synthAndValidate(badChart)).toThrow('metadata.name: must match format "k8s-dns1123-subdomain", got "Bad_Name"');
+  });
+
+  test('validYaml returns the objects of synthesized YAML and throws on an invalid object, unparsable or empty YAML', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    new ApiObject(chart, 'np', networkPolicy());
+    new ApiObject(chart, 'cnp', cnp('80'));
+    expect(validYaml(app.synthYaml())).toEqual([networkPolicy(), cnp('80')]);
+    expect(() => validYaml('apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: w}\nspec: {endpointSelector: {}, ingres: []}\n'))
+      .toThrow('CiliumNetworkPolicy/w: spec.ingres: unknown field "ingres"');
+    expect(() => validYaml('a: [unclosed\n')).toThrow('the synthesized YAML does not parse');
+    expect(() => validYaml('')).toThrow('no objects in the synthesized YAML');
   });
 });
 

@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { expectValidManifests } from './schema';
 import { ClusterNetwork, ClusterNetworkProps, Cni } from '../../src';
 
@@ -19,6 +20,21 @@ export function chartFor(cni: Cni, props: Omit<ClusterNetworkProps, 'cni'> = {})
 /** Synthesize a chart and validate every object strictly against the pinned schemas. */
 export function synthValid(chart: Chart): any[] {
   const objects = Testing.synth(chart);
+  expectValidManifests(objects);
+  return objects;
+}
+
+/**
+ * Parse synthesized multi-document YAML (`app.synthYaml()`) and validate every object strictly
+ * against the pinned schemas, so YAML-level tests (determinism) check what they emit too.
+ */
+export function validYaml(yaml: string): any[] {
+  const docs = parseAllDocuments(yaml);
+  if (!Array.isArray(docs)) throw new Error('no documents in the synthesized YAML');
+  const errors = docs.flatMap((doc) => doc.errors);
+  if (errors.length > 0) throw new Error(`the synthesized YAML does not parse: ${errors[0].message}`);
+  const objects = docs.map((doc) => doc.toJSON()).filter((o) => o !== null);
+  if (objects.length === 0) throw new Error('no objects in the synthesized YAML');
   expectValidManifests(objects);
   return objects;
 }
