@@ -94,6 +94,9 @@ const syncImports = project.addTask('imports:sync', {
   steps: [{ exec: 'rm -rf src/imports && mkdir -p src/imports && cp imports/*.ts src/imports/' }],
 });
 project.preCompileTask.spawn(syncImports);
+// ts-jest runs with isolatedModules (transpile only), so it does not type-check tests, examples or
+// the bench: a prop misspelled in a test would be silently ignored. Type-check them first.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json', { name: 'typecheck tests, examples and bench' });
 project.testTask.prependSpawn(syncImports);
 
 // ---------------------------------------------------------------------------------------------

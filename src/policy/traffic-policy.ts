@@ -175,7 +175,9 @@ export class TrafficPolicy extends Construct {
         return [{
           type: 'podsInNamespaces',
           namespaceLabels: validateLabels(this, `${prop}.namespaceLabels`, s.namespaceLabels),
-          namespaceExpressions: (s.namespaceExpressions ?? []).map((e, i) => this.buildExpression(e, `${prop}.expressions[${i}]`)),
+          // Sorted (the expressions are ANDed, so order carries no meaning) so that reordering them
+          // in the program does not change the output: GitOps diffs stay minimal.
+          namespaceExpressions: sortExpressions((s.namespaceExpressions ?? []).map((e, i) => this.buildExpression(e, `${prop}.expressions[${i}]`))),
           podLabels: validateLabels(this, `${prop}.podLabels`, s.podLabels),
         }];
       case 'dns':
@@ -270,4 +272,10 @@ export class TrafficPolicy extends Construct {
 function portText(p: ResolvedPort): string {
   const where = p.name ?? (p.port === undefined ? '*' : `${p.port}${p.endPort !== undefined ? `-${p.endPort}` : ''}`);
   return `${p.protocol}/${where}`;
+}
+
+/** Label expressions in a canonical order: by key, then operator, then values. */
+function sortExpressions(expressions: LabelExpression[]): LabelExpression[] {
+  const keyOf = (e: LabelExpression) => [e.key, e.operator, ...(e.values ?? [])].join('\u0000');
+  return [...expressions].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
 }

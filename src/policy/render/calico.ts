@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { NAMESPACE_NAME_LABEL } from './kubernetes';
-import { propError } from '../../util/errors';
+import { MAX_OBJECT_NAME, nameError } from './object-names';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { LabelExpression, LabelOperator } from '../label-expression';
 import { Protocol } from '../protocol';
@@ -18,22 +18,14 @@ export interface CalicoPlacement {
   readonly isolating: boolean;
 }
 
-/** Kubernetes (and Calico) object names: DNS-1123 subdomains of at most 253 characters. */
-const MAX_OBJECT_NAME = 253;
-
-/**
- * The TrafficPolicy `name` cannot become a valid object name here: a synth error naming the
- * construct path when the caller passes the owner, else the policy name.
- */
-function nameError(owner: IConstruct | undefined, name: string, message: string): Error {
-  return owner ? propError(owner, 'name', message) : new Error(`[TrafficPolicy '${name}'] name: ${message}`);
-}
-
 /**
  * Build a projectcalico.org/v3 NetworkPolicy (namespaced intent) or GlobalNetworkPolicy
  * (cluster-wide intent). Semantics: https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy
  * Rules are evaluated in order; we put them in the intent's order, deny before allow (deny wins,
- * as on every CNI this library renders for).
+ * as on every CNI this library renders for). Note: Calico selectors also match the labels of
+ * (Global)NetworkSets, so a namespace or `all()` peer also covers the IPs of NetworkSets in the
+ * selected namespaces; NetworkPolicy and Cilium peers never do. This matters only on clusters that
+ * define NetworkSets.
  */
 export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlacement, owner?: IConstruct): any {
   const name = calicoPolicyName(intent, placement.tier, owner);

@@ -148,8 +148,17 @@ function ciliumPorts(ports: ResolvedPort[], l7: any): any[] | undefined {
     if (p.port === undefined) return { port: '1', endPort: 65535, protocol: p.protocol };
     return { port: String(p.port), ...(p.endPort !== undefined ? { endPort: p.endPort } : {}), protocol: p.protocol };
   });
-  return [{ ports: list, ...(l7 ? { rules: l7 } : {}) }];
+  // A PortRule holds at most 40 ports (CRD maxItems; the agent's maxPorts): more are split into
+  // several PortRules with the same L7 rules, which Cilium ORs, so the meaning is unchanged.
+  const chunks: any[] = [];
+  for (let i = 0; i < list.length; i += MAX_PORTS_PER_RULE) {
+    chunks.push({ ports: list.slice(i, i + MAX_PORTS_PER_RULE), ...(l7 ? { rules: l7 } : {}) });
+  }
+  return chunks;
 }
+
+/** `toPorts[].ports` maxItems in the Cilium CRD. */
+const MAX_PORTS_PER_RULE = 40;
 
 /** The rule's L7 HTTP matches as Cilium `rules`, or undefined without any. */
 function httpRules(rule: IntentRule): any {

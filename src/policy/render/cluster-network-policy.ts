@@ -1,34 +1,36 @@
 import { IConstruct } from 'constructs';
 import { NAMESPACE_NAME_LABEL, labelSelector } from './kubernetes';
-import { propError } from '../../util/errors';
+import { MAX_OBJECT_NAME, nameError } from './object-names';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { Direction, RuleAction } from '../rule';
 
-/** Kubernetes (and Calico) object names: DNS-1123 subdomains of at most 253 characters. */
-const MAX_OBJECT_NAME = 253;
-
-/**
- * The TrafficPolicy `name` cannot become a valid object name here: a synth error naming the
- * construct path when the caller passes the owner, else the policy name.
- */
-function nameError(owner: IConstruct | undefined, name: string, message: string): Error {
-  return owner ? propError(owner, 'name', message) : new Error(`[TrafficPolicy '${name}'] name: ${message}`);
-}
+/** The CRD's `maxItems` for rules per direction, peers per rule and protocols per rule. */
+const MAX_ITEMS = 25;
 
 /**
  * Why a deny intent cannot be rendered as ClusterNetworkPolicy, or undefined when it can.
  * ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2) networks have no `except`, cannot be
  * ingress peers, and a `Pass` workaround would skip the rest of the Admin tier, so those are refused
- * rather than approximated.
+ * rather than approximated. The pinned CRD also caps rules per direction, peers per rule and
+ * protocols per rule at 25, and a named port cannot apply to `networks` peers (a CIDR has no pod
+ * whose port could be named).
  */
 export function clusterNetworkPolicyLimitation(intent: PolicyIntent): string | undefined {
+  for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
+    const count = rulesOf(intent, direction, RuleAction.DENY).length;
+    if (count > MAX_ITEMS) return `${count} ${direction.toLowerCase()} deny rules: ClusterNetworkPolicy allows at most ${MAX_ITEMS} per direction`;
+  }
   for (const rule of intent.rules) {
+    if (rule.ports.length > MAX_ITEMS) return `${rule.origin}: ${rule.ports.length} ports, ClusterNetworkPolicy allows at most ${MAX_ITEMS} per rule`;
+    if (rule.peers.some((p) => p.type === 'cidr') && rule.ports.some((p) => p.name !== undefined)) {
+      return `${rule.origin}: a named port cannot apply to CIDR peers in ClusterNetworkPolicy`;
+    }
     for (const peer of rule.peers) {
       if (peer.type === 'cidr' && rule.direction === Direction.INGRESS) return `${rule.origin}: ClusterNetworkPolicy has no ingress CIDR peers`;
       if (peer.type === 'cidr' && peer.except.length) return `${rule.origin}: ClusterNetworkPolicy networks have no 'except'`;
       if (peer.type === 'entity' || peer.type === 'fqdn') return `${rule.origin}: peer ${peer.type} is not expressible`;
     }
-    if (rule.peers.length > 25) return `${rule.origin}: more than 25 peers`;
+    if (rule.peers.length > MAX_ITEMS) return `${rule.origin}: more than ${MAX_ITEMS} peers`;
   }
   return undefined;
 }
@@ -101,6 +103,10 @@ function cnpPeer(peer: ResolvedPeer): any {
   }
 }
 
+/**
+ * A ClusterNetworkPolicy port. `destinationNamedPort` has no protocol: it matches the destination
+ * pod's port of that name whatever its protocol, where the other renderers also match the protocol.
+ */
 function cnpPort(port: ResolvedPort): any {
   if (port.name !== undefined) return { destinationNamedPort: port.name };
   const key = port.protocol.toLowerCase();
