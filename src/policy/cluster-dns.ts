@@ -26,6 +26,11 @@ export const NODE_LOCAL_DNS_POD_LABELS: Readonly<Record<string, string>> = { 'k8
  *     (kubernetes/kubernetes#70555; the reference manifest binds
  *     `__PILLAR__LOCAL__DNS__ __PILLAR__DNS__SERVER__`). In IPVS mode pods use the link-local
  *     address only and the ClusterIP allow is unused.
+ *   - Cilium without kube-proxy replacement additionally gets the `host` entity: the agent gives
+ *     the node-local-dns addresses the `host` identity when their interface exists at its start,
+ *     and `world` otherwise (e.g. after an agent restart), and CIDR rules never match `host`
+ *     (cilium/cilium#18644, #33144; Cilium's own connectivity tests allow both). Allowing both
+ *     keeps DNS working in either state; it also admits port 53 of the pod's own node, nothing else.
  */
 export function clusterDnsPeers(cluster: ClusterNetwork): ResolvedPeer[] {
   const out: ResolvedPeer[] = [{ type: 'pods', namespace: cluster.dnsNamespace, podLabels: { ...cluster.dnsPodLabels } }];
@@ -35,6 +40,7 @@ export function clusterDnsPeers(cluster: ClusterNetwork): ResolvedPeer[] {
   const addresses = [cluster.nodeLocalDnsIp];
   if (!redirected && cluster.dnsServiceIp !== cluster.nodeLocalDnsIp) addresses.push(cluster.dnsServiceIp);
   for (const ip of addresses) out.push({ type: 'cidr', cidr: hostCidr(ip), except: [] });
+  if (cluster.cni.kind === CniKind.CILIUM && !redirected) out.push({ type: 'entity', entity: 'host' });
   return out;
 }
 

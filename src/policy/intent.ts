@@ -48,7 +48,7 @@ export type ResolvedPeer =
     readonly podLabels: Record<string, string>;
   }
   | { readonly type: 'cidr'; readonly cidr: string; readonly except: string[] }
-  | { readonly type: 'entity'; readonly entity: 'kube-apiserver' }
+  | { readonly type: 'entity'; readonly entity: 'kube-apiserver' | 'host' }
   | { readonly type: 'fqdn'; readonly matchName?: string; readonly matchPattern?: string };
 
 /** A port after validation. `port` undefined = all ports of the protocol. */

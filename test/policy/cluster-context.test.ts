@@ -91,19 +91,25 @@ describe('NodeLocal DNS: the kube-dns ClusterIP is a DNS destination too (iptabl
     expect(reach).toDeny(POD, KUBE_DNS_IP, Port.udp(54));
   });
 
-  test('cilium with kube-proxy: toCIDRSet for both addresses', () => {
+  test('cilium with kube-proxy: toCIDRSet for both addresses, and the host entity on 53', () => {
     const cni = () => Cni.cilium({ kubeProxyReplacement: false });
     const chart = chartFor(cni(), { nodeLocalDns: true });
     // Cluster-wide, so that it needs a CiliumClusterwideNetworkPolicy rather than a NetworkPolicy.
     new TrafficPolicy(chart, 'p', { name: 'allow-dns', egress: [{ peers: [Peer.clusterDns()], ports: DNS_PORTS }] });
     const reach = reachabilityOf(chart, cni());
+    // The agent classifies the host-network node-local-dns addresses as `host` or `world` depending
+    // on whether their interface existed at its start (cilium/cilium#18644, #33144): allow both.
     expect(find(synthValid(chart), 'CiliumClusterwideNetworkPolicy', 'allow-dns').spec.egress).toEqual([
       { toEndpoints: [KUBE_DNS_CILIUM], toPorts: [{ ports: CILIUM_DNS_PORTS }] },
       { toCIDRSet: [{ cidr: '169.254.20.10/32' }, { cidr: '10.96.0.10/32' }], toPorts: [{ ports: CILIUM_DNS_PORTS }] },
+      { toEntities: ['host'], toPorts: [{ ports: CILIUM_DNS_PORTS }] },
     ]);
     reach.addProbe('client', 'a', { app: 'client' });
     expect(reach).toAllow(POD, KUBE_DNS_IP, Port.tcp(53));
     expect(reach).toDeny(POD, KUBE_DNS_IP, Port.tcp(443));
+    expect(reach).toAllow(POD, Target.localNode(), Port.udp(53));
+    expect(reach).toDeny(POD, Target.localNode(), Port.tcp(10250));
+    expect(reach).toDeny(POD, Target.remoteNode(), Port.udp(53));
   });
 
   test('cilium with kube-proxy replacement: node-local-dns runs as pods behind a local redirect; no ClusterIP allow', () => {
@@ -151,6 +157,7 @@ describe('Cilium toFQDNs: the DNS-proxy rule covers every DNS destination', () =
     expect(find(synthValid(chart), 'CiliumNetworkPolicy', 'to-github', 'a').spec.egress).toEqual([
       { toEndpoints: [KUBE_DNS_CILIUM], toPorts: [proxied] },
       { toCIDRSet: [{ cidr: '169.254.20.10/32' }, { cidr: '10.96.0.10/32' }], toPorts: [proxied] },
+      { toEntities: ['host'], toPorts: [proxied] },
       { toFQDNs: [{ matchName: 'api.github.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
     ]);
     reach.addProbe('client', 'a', { app: 'client' });
