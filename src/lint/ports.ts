@@ -63,6 +63,11 @@ export function calicoRuleAllows(rule: unknown, protocol: string, port: number):
   return ports.some((p) => portNumberMatches(p, undefined, port));
 }
 
+/** Does a Calico port list (numbers, `"a:b"` ranges, names) include `port`? */
+export function calicoPortsInclude(ports: unknown, port: number): boolean {
+  return Array.isArray(ports) && ports.some((p) => portNumberMatches(p, undefined, port));
+}
+
 /** Does a Calico rule name a destination port (i.e. is it a port-specific rule)? */
 export function calicoRulePorts(rule: unknown): unknown[] {
   return isObject(rule) && isObject(rule.destination) && Array.isArray(rule.destination.ports) ? rule.destination.ports : [];

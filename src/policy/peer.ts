@@ -79,7 +79,10 @@ export class Peer {
    * ClusterNetwork says otherwise). When the cluster runs NodeLocal DNSCache, also its address
    * (169.254.20.10 by default) and the kube-dns ClusterIP, which node-local-dns binds on every node
    * with kube-proxy in iptables mode; on Cilium with kube-proxy replacement, the node-local-dns pods
-   * and its address instead. Combine with `Port.udp(53)` and `Port.tcp(53)`.
+   * and its address instead. On Cilium without kube-proxy replacement, NodeLocal DNS also adds the
+   * `host` entity (the agent classifies the node-local-dns addresses as `host` or `world` depending
+   * on its start order), which admits the pod's own node on these ports and makes the policy a
+   * CiliumNetworkPolicy. Combine with `Port.udp(53)` and `Port.tcp(53)`.
    */
   public static clusterDns(): Peer {
     return new Peer({ kind: 'dns' });

@@ -113,6 +113,23 @@ describe('Calico: an earlier Deny protects the metadata service only if it match
     expect(reported({ protocol: 'UDP', destination: { nets: ['169.254.169.254/32'] } })).toEqual(['spec.egress[1]']);
     expect(reported({ protocol: 'TCP', destination: { nets: ['169.254.169.254/32'], ports: [443] } })).toEqual(['spec.egress[1]']);
   });
+
+  test('a Deny narrowed by notPorts, notProtocol, a destination selector or a source constraint does not', () => {
+    const meta = ['169.254.169.254/32'];
+    expect(reported({ protocol: 'TCP', destination: { nets: meta, notPorts: [80] } })).toEqual(['spec.egress[1]']);
+    expect(reported({ protocol: 'TCP', destination: { nets: meta, notPorts: ['1:100'] } })).toEqual(['spec.egress[1]']);
+    expect(reported({ notProtocol: 'TCP', destination: { nets: meta } })).toEqual(['spec.egress[1]']);
+    // The metadata IP carries no labels: a destination selector never matches it.
+    expect(reported({ destination: { nets: meta, selector: "app == 'x'" } })).toEqual(['spec.egress[1]']);
+    // Protects only the app=x pods.
+    expect(reported({ source: { selector: "app == 'x'" }, destination: { nets: meta } })).toEqual(['spec.egress[1]']);
+    expect(reported({ destination: { notNets: meta } })).toEqual(['spec.egress[1]']);
+  });
+
+  test('empty values constrain nothing: still a protecting Deny', () => {
+    expect(reported({ source: {}, destination: { nets: ['169.254.169.254/32'], selector: '', notPorts: [443] } })).toEqual([]);
+    expect(reported({ destination: { ports: [80] } })).toEqual([]);
+  });
 });
 
 describe('Calico egress to the world over IPv6', () => {

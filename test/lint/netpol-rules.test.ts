@@ -328,6 +328,33 @@ describe('namespace-without-default-deny', () => {
     expect(PolicyLint.check([ns('shop'), calicoAllowAll])[0].message).toContain('no default-deny ingress policy');
   });
 
+  test('all-pods policies whose rules admit everything in another form are not default denies', () => {
+    const reportedFor = (policy: any) => PolicyLint.check([ns('app'), policy]).filter((f) => f.rule === 'namespace-without-default-deny')
+      .map((f) => f.message.match(/no default-deny (\w+( and \w+)?) policy/)![1]);
+    const calicoNp = (spec: any) => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'app' }, spec });
+    const cnpOf = (spec: any) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'app' }, spec });
+    // NetworkPolicy: whole-family ipBlocks without ports.
+    const world = [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }];
+    expect(reportedFor(netpol('p', 'app', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: world }], egress: [{ to: world }] })))
+      .toEqual(['ingress and egress']);
+    // Calico: ipVersion alone, whole-family nets, empty selectors and empty nets are no constraint.
+    const both = { types: ['Ingress', 'Egress'], selector: 'all()' };
+    expect(reportedFor(calicoNp({ ...both, ingress: [{ action: 'Allow', ipVersion: 4 }, { action: 'Allow', ipVersion: 6 }], egress: [] })))
+      .toEqual(['ingress']);
+    expect(reportedFor(calicoNp({ ...both, ingress: [{ action: 'Allow', source: { nets: ['0.0.0.0/0'] } }], egress: [] }))).toEqual(['ingress']);
+    expect(reportedFor(calicoNp({ ...both, ingress: [], egress: [{ action: 'Allow', destination: { selector: '', nets: [] } }] })))
+      .toEqual(['egress']);
+    expect(reportedFor(calicoNp({ ...both, ingress: [{ action: 'Pass' }], egress: [] }))).toEqual(['ingress']);
+    // Cilium: world + cluster is all; an L3-less rule on port 0 is every peer on every port.
+    expect(reportedFor(cnpOf({ endpointSelector: {}, ingress: [{ fromEntities: ['world', 'cluster'] }], egress: [{}] }))).toEqual(['ingress']);
+    expect(reportedFor(cnpOf({ endpointSelector: {}, ingress: [{}], egress: [{ toPorts: [{ ports: [{ port: '0', protocol: 'ANY' }] }] }] })))
+      .toEqual(['egress']);
+    // Controls: concrete restrictions isolate.
+    expect(reportedFor(calicoNp({ ...both, ingress: [{ action: 'Allow', source: { selector: "app == 'web'" } }], egress: [] }))).toEqual([]);
+    expect(reportedFor(cnpOf({ endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }], egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }] })))
+      .toEqual([]);
+  });
+
   test('policyTypes inferred as the API server does: `egress: []` without policyTypes denies no egress', () => {
     // SetDefaults_NetworkPolicy adds Egress only for a non-empty egress list.
     const emptyLists = netpol('deny', 'shop', { podSelector: {}, ingress: [], egress: [] });

@@ -3,7 +3,8 @@
  * order the program lists equivalent things in.
  *
  * - ClusterNetworkPolicy (pinned policy.networking.k8s.io/v1alpha2 CRD): at most 25 rules per
- *   direction and 25 protocols per rule; a named port has no meaning for a `networks` peer.
+ *   direction and 25 protocols per rule; `destinationNamedPort` has no protocol and no meaning for a
+ *   `networks` peer, so named ports are refused.
  * - Cilium (pinned cilium.io/v2 CRD): `toPorts[].ports` holds at most 40 ports; several PortRules
  *   are ORed, so more ports are split, each part keeping the L7 rules.
  */
@@ -33,9 +34,11 @@ describe('ClusterNetworkPolicy limits are synth errors, not objects the API serv
       .toThrow(`${prefix}egress[0]: 26 ports, ClusterNetworkPolicy allows at most 25 per rule`);
   });
 
-  test('a named port with a CIDR peer', () => {
-    expect(deny([{ action: RuleAction.DENY, peers: [external(1)], ports: [Port.named('metrics')] }]))
-      .toThrow(`${prefix}egress[0]: a named port cannot apply to CIDR peers in ClusterNetworkPolicy`);
+  test('a named port, with a CIDR peer or a pod peer', () => {
+    const message = `${prefix}egress[0]: ClusterNetworkPolicy named ports have no protocol (and cannot apply to CIDR peers), `
+      + 'so they would not match what NetworkPolicy matches: use port numbers';
+    expect(deny([{ action: RuleAction.DENY, peers: [external(1)], ports: [Port.named('metrics')] }])).toThrow(message);
+    expect(deny([{ action: RuleAction.DENY, peers: [Peer.namespace('db')], ports: [Port.named('metrics')] }])).toThrow(message);
   });
 });
 

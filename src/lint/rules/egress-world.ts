@@ -2,7 +2,7 @@ import { IpFamily } from '../../cluster/cluster-network';
 import { ParsedCidr, cidrContainsCidr, cidrContainsIp, cidrsOverlap, parseCidrLoose, parseIp } from '../../util/cidr';
 import { LintDocument, asArray, isObject, jsonPath } from '../document';
 import { checkPolicyKinds } from '../policy-dispatch';
-import { calicoRuleAllows, k8sPortsAllow } from '../ports';
+import { calicoPortsInclude, calicoRuleAllows, k8sPortsAllow, protocolName } from '../ports';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -205,15 +205,31 @@ function calicoFamilies(rule: Record<string, any>): readonly Family[] {
   return families.length > 0 ? families : BOTH;
 }
 
+/**
+ * Does a Calico Deny drop every selected pod's HTTP (TCP 80) to the metadata address of `f`? It must
+ * match TCP/80 (`protocol`/`notProtocol`, `ports`/`notPorts`), constrain no source, and its
+ * destination must include the address (no nets, or nets containing it; not in `notNets`) without
+ * narrowing by selector or service account (the metadata IP has no labels).
+ */
+function calicoDenyCoversMetadata(rule: Record<string, any>, f: Family): boolean {
+  if (!calicoFamilies(rule).includes(f) || !calicoRuleAllows(rule, 'TCP', 80) || protocolName(rule.notProtocol) === 'TCP') return false;
+  const constrains = (v: unknown) => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0)
+    && !(isObject(v) && Object.keys(v).length === 0);
+  if (isObject(rule.source) && Object.values(rule.source).some(constrains)) return false;
+  const d: Record<string, any> = isObject(rule.destination) ? rule.destination : {};
+  if (['selector', 'notSelector', 'namespaceSelector', 'serviceAccounts', 'services'].some((k) => constrains(d[k]))) return false;
+  const ip = FAMILIES[f].metadataIp;
+  if (parseAll(d.notNets).some((n) => cidrContainsIp(n, ip)) || calicoPortsInclude(d.notPorts, 80)) return false;
+  return asArray(d.nets).length === 0 || parseAll(d.nets).some((n) => cidrContainsIp(n, ip));
+}
+
 function checkCalico(doc: LintDocument, out: RuleReport[], reach: Reach): void {
   const egress = asArray(doc.obj.spec?.egress);
   egress.forEach((rule, i) => {
     if (!isObject(rule) || rule.action !== 'Allow') return;
     // Calico evaluates rules in order: an earlier Deny to the metadata IP protects later allows.
     const denies = egress.slice(0, i).filter((r) => isObject(r) && r.action === 'Deny');
-    // Only a Deny that matches the metadata service (HTTP, TCP 80) protects it.
-    const denied = (f: Family) => denies.some((r) => calicoFamilies(r).includes(f) && calicoRuleAllows(r, 'TCP', 80)
-      && (!isObject(r.destination) || parseAll(r.destination.nets).some((n) => cidrContainsIp(n, FAMILIES[f].metadataIp))));
+    const denied = (f: Family) => denies.some((r) => calicoDenyCoversMetadata(r, f));
     const covered: Covered = { ipv4: denied('ipv4'), ipv6: denied('ipv6') };
     const dest = isObject(rule.destination) ? rule.destination : {};
     const notNets = parseAll(dest.notNets);

@@ -63,8 +63,8 @@ function namespaceCoverage(docs: readonly LintDocument[], ns: string): Coverage 
     if (isK8sNetworkPolicy(obj) && isEmptySelector(obj.spec.podSelector ?? {})) {
       // The same policyTypes defaulting as the API server (and the analyzer): `egress: []` adds no Egress.
       const types = effectivePolicyTypes(obj);
-      if (types.includes('Ingress') && !asArray(obj.spec.ingress).some((r) => k8sAllowsAll(r, 'from'))) cov.ingress = true;
-      if (types.includes('Egress') && !asArray(obj.spec.egress).some((r) => k8sAllowsAll(r, 'to'))) cov.egress = true;
+      if (types.includes('Ingress') && asArray(obj.spec.ingress).every((r) => k8sRestricts(r, 'from'))) cov.ingress = true;
+      if (types.includes('Egress') && asArray(obj.spec.egress).every((r) => k8sRestricts(r, 'to'))) cov.egress = true;
     } else if (isCalicoPolicy(obj) && obj.kind === 'NetworkPolicy') {
       merge(cov, calicoCoverage(obj.spec));
     } else if (isCiliumPolicy(obj) && obj.kind === 'CiliumNetworkPolicy') {
@@ -92,39 +92,85 @@ function merge(into: Coverage, from: Coverage): void {
   into.egress ||= from.egress;
 }
 
-/** A NetworkPolicy rule without peers and without ports allows every peer on every port. */
-function k8sAllowsAll(rule: unknown, peers: 'from' | 'to'): boolean {
-  return isObject(rule) && asArray(rule[peers]).length === 0 && asArray(rule.ports).length === 0;
+/** Does a CIDR text cover a whole address family (`0.0.0.0/0`, `::/0`)? */
+function isWholeFamily(cidr: unknown): boolean {
+  return typeof cidr === 'string' && /\/0$/.test(cidr.trim());
 }
 
-/** Calico: selects every endpoint, lists the type, and no rule allows (or passes on) everything. */
+const nonEmptyString = (v: unknown) => typeof v === 'string' && v.trim() !== '';
+
+/**
+ * A NetworkPolicy rule restricts when it names ports, or peers none of which is a whole-family
+ * ipBlock; a rule without either (or with `0.0.0.0/0`) admits everything (Calico matches ipBlocks
+ * against pod IPs too).
+ */
+function k8sRestricts(rule: unknown, peers: 'from' | 'to'): boolean {
+  if (!isObject(rule)) return true;
+  if (asArray(rule.ports).length > 0) return true;
+  const list = asArray(rule[peers]);
+  return list.length > 0 && !list.some((p) => isObject(p) && isObject(p.ipBlock) && isWholeFamily(p.ipBlock.cidr));
+}
+
+/**
+ * A Calico Allow or Pass rule restricts when it names a protocol or destination ports, or its peer
+ * side (source for ingress, destination for egress) has a selector, a namespace selector, service
+ * accounts, or nets none of which is a whole family. Empty values are no constraint (libcalico-go),
+ * and `ipVersion` alone only halves "everything".
+ */
+function calicoRestricts(rule: unknown, direction: 'ingress' | 'egress'): boolean {
+  if (!isObject(rule) || (rule.action !== 'Allow' && rule.action !== 'Pass')) return true;
+  if (nonEmptyString(rule.protocol) || typeof rule.protocol === 'number') return true;
+  if (isObject(rule.destination) && asArray(rule.destination.ports).length > 0) return true;
+  const peer = direction === 'ingress' ? rule.source : rule.destination;
+  if (!isObject(peer)) return false;
+  const sa = isObject(peer.serviceAccounts) ? peer.serviceAccounts : {};
+  const nets = asArray(peer.nets);
+  return nonEmptyString(peer.selector) || nonEmptyString(peer.namespaceSelector)
+    || asArray(sa.names).length > 0 || nonEmptyString(sa.selector)
+    || (nets.length > 0 && !nets.some(isWholeFamily));
+}
+
+/** Calico: selects every endpoint, lists the type, and every Allow/Pass rule restricts. */
 function calicoCoverage(spec: any): Coverage {
   const selector = typeof spec.selector === 'string' ? spec.selector.trim() : '';
   if (selector !== '' && selector !== 'all()') return { ingress: false, egress: false };
   // Calico's defaulting of an omitted `types` (egress only when there are egress rules and no ingress rules).
   const types = calicoPolicyTypes(spec);
-  const unconstrained = ['source', 'destination', 'protocol', 'notProtocol', 'icmp', 'notICMP', 'ipVersion', 'http'];
-  const opensAll = (r: unknown) => isObject(r) && (r.action === 'Allow' || r.action === 'Pass')
-    && unconstrained.every((k) => r[k] === undefined || (isObject(r[k]) && Object.keys(r[k]).length === 0));
   return {
-    ingress: types.has('ingress') && !asArray(spec.ingress).some(opensAll),
-    egress: types.has('egress') && !asArray(spec.egress).some(opensAll),
+    ingress: types.has('ingress') && asArray(spec.ingress).every((r) => calicoRestricts(r, 'ingress')),
+    egress: types.has('egress') && asArray(spec.egress).every((r) => calicoRestricts(r, 'egress')),
   };
 }
 
 /**
  * Cilium: `endpointSelector: {}` with rules for a direction enables default deny there (unless
- * `enableDefaultDeny` turns it off); `[{}]` allows nothing, `fromEntities`/`toEntities: [all]` everything.
+ * `enableDefaultDeny` turns it off). A rule opens everything when its peers are everything (no L3
+ * selector but ports, or the entity `all`, or both `world` and `cluster`) and its ports are every
+ * port (none, or port 0); `[{}]` (no peers, no ports) matches nothing.
  */
 function ciliumCoverage(obj: any): Coverage {
   const cov: Coverage = { ingress: false, egress: false };
   for (const { spec } of ciliumSpecs(obj)) {
     if (!isEmptySelector(spec.endpointSelector)) continue;
-    const covers = (rules: unknown, denyRules: unknown, entities: string, enabled: unknown) => enabled !== false
+    const covers = (rules: unknown, denyRules: unknown, from: boolean, enabled: unknown) => enabled !== false
       && (asArray(rules).length > 0 || asArray(denyRules).length > 0)
-      && !asArray(rules).some((r) => isObject(r) && asArray(r[entities]).includes('all'));
-    cov.ingress ||= covers(spec.ingress, spec.ingressDeny, 'fromEntities', spec.enableDefaultDeny?.ingress);
-    cov.egress ||= covers(spec.egress, spec.egressDeny, 'toEntities', spec.enableDefaultDeny?.egress);
+      && !asArray(rules).some((r) => ciliumOpensAll(r, from));
+    cov.ingress ||= covers(spec.ingress, spec.ingressDeny, true, spec.enableDefaultDeny?.ingress);
+    cov.egress ||= covers(spec.egress, spec.egressDeny, false, spec.enableDefaultDeny?.egress);
   }
   return cov;
+}
+
+const CILIUM_L3 = ['Endpoints', 'CIDR', 'CIDRSet', 'Entities', 'Requires', 'Groups', 'Nodes', 'Services', 'FQDNs'];
+
+function ciliumOpensAll(rule: unknown, from: boolean): boolean {
+  if (!isObject(rule)) return false;
+  const field = (name: string) => asArray(rule[`${from ? 'from' : 'to'}${name}`]);
+  const toPorts = asArray(rule.toPorts);
+  const allPorts = toPorts.length === 0 || toPorts.some((pr) => isObject(pr)
+    && asArray(pr.ports).some((p) => isObject(p) && (p.port === undefined || String(p.port) === '0')));
+  const entities = field('Entities');
+  const allPeers = entities.includes('all') || (entities.includes('world') && entities.includes('cluster'))
+    || (CILIUM_L3.every((n) => field(n).length === 0) && toPorts.length > 0);
+  return allPeers && allPorts;
 }

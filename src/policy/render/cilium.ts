@@ -37,10 +37,11 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
     const allows = rulesOf(intent, direction, RuleAction.ALLOW).flatMap((r) => ciliumRules(r));
     if (direction === Direction.EGRESS && needsDnsProxy) {
       // toFQDNs only works when the DNS proxy sees the answers: allow DNS with an L7 DNS rule, to
-      // every DNS destination. Cilium accepts L7 DNS rules with toEndpoints as well as with
+      // every DNS destination. Cilium accepts L7 DNS rules with toEndpoints, toEntities and
       // toCIDR/toCIDRSet peers (egress L3 selectors that support toPorts; only toServices does not:
-      // pkg/policy/api/rule_validation.go, EgressRule.sanitize). Entities and FQDNs never resolve
-      // from Peer.clusterDns().
+      // pkg/policy/api/rule_validation.go, EgressRule.sanitize). Peer.clusterDns() resolves to pods,
+      // CIDRs and (Cilium without kube-proxy replacement, with NodeLocal DNS) the `host` entity;
+      // never to FQDNs.
       const dns: IntentRule = { direction, action: RuleAction.ALLOW, peers: ctx.dnsPeers, ports: DNS_PORTS, http: [], origin: 'dns-proxy' };
       // matchPattern '*': intercept every lookup without refusing any; the proxy only has to see the answers.
       allows.unshift(...ciliumRules(dns, { dns: [{ matchPattern: '*' }] }));

@@ -12,8 +12,9 @@ const MAX_ITEMS = 25;
  * ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2) networks have no `except`, cannot be
  * ingress peers, and a `Pass` workaround would skip the rest of the Admin tier, so those are refused
  * rather than approximated. The pinned CRD also caps rules per direction, peers per rule and
- * protocols per rule at 25, and a named port cannot apply to `networks` peers (a CIDR has no pod
- * whose port could be named).
+ * protocols per rule at 25. Named ports are refused: `destinationNamedPort` has no protocol (it
+ * matches the named port whatever its protocol, where the other renderers match the protocol too)
+ * and cannot apply to `networks` peers.
  */
 export function clusterNetworkPolicyLimitation(intent: PolicyIntent): string | undefined {
   for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
@@ -22,8 +23,9 @@ export function clusterNetworkPolicyLimitation(intent: PolicyIntent): string | u
   }
   for (const rule of intent.rules) {
     if (rule.ports.length > MAX_ITEMS) return `${rule.origin}: ${rule.ports.length} ports, ClusterNetworkPolicy allows at most ${MAX_ITEMS} per rule`;
-    if (rule.peers.some((p) => p.type === 'cidr') && rule.ports.some((p) => p.name !== undefined)) {
-      return `${rule.origin}: a named port cannot apply to CIDR peers in ClusterNetworkPolicy`;
+    if (rule.ports.some((p) => p.name !== undefined)) {
+      return `${rule.origin}: ClusterNetworkPolicy named ports have no protocol (and cannot apply to CIDR peers), so they `
+        + 'would not match what NetworkPolicy matches: use port numbers';
     }
     for (const peer of rule.peers) {
       if (peer.type === 'cidr' && rule.direction === Direction.INGRESS) return `${rule.origin}: ClusterNetworkPolicy has no ingress CIDR peers`;
@@ -103,12 +105,8 @@ function cnpPeer(peer: ResolvedPeer): any {
   }
 }
 
-/**
- * A ClusterNetworkPolicy port. `destinationNamedPort` has no protocol: it matches the destination
- * pod's port of that name whatever its protocol, where the other renderers also match the protocol.
- */
+/** A ClusterNetworkPolicy port (named ports are refused by {@link clusterNetworkPolicyLimitation}). */
 function cnpPort(port: ResolvedPort): any {
-  if (port.name !== undefined) return { destinationNamedPort: port.name };
   const key = port.protocol.toLowerCase();
   if (port.port === undefined) return { [key]: { destinationPort: { range: { start: 1, end: 65535 } } } };
   if (port.endPort !== undefined) return { [key]: { destinationPort: { range: { start: port.port, end: port.endPort } } } };
