@@ -59,7 +59,7 @@ export function loadExpectations(file: string, cwd: string = process.cwd()): Exp
   try {
     doc = parse(text);
   } catch (e) {
-    throw new ExpectationFileError(`${file}: invalid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw new ExpectationFileError(`${file}: invalid YAML: ${(e as Error).message.split('\n')[0].replace(/:$/, '')}`);
   }
   if (!isMapping(doc) || !Array.isArray(doc.expect)) {
     throw new ExpectationFileError(`${file}: expected a mapping with a list 'expect'`);

@@ -25,18 +25,22 @@ export interface LoadedFiles {
   readonly files: string[];
   /** Unreadable paths, invalid YAML documents, documents that are not Kubernetes objects. */
   readonly problems: string[];
+  /** Paths named on the command line that do not exist (a typo: the caller treats it as fatal). */
+  readonly missing: string[];
 }
 
 /**
  * Read `*.yaml` / `*.yml` files; directories are searched recursively in sorted order (stable output).
- * Files named explicitly are read whatever their extension.
+ * Files named explicitly are read whatever their extension. Every file is read once, however often it
+ * is reached (the same path twice, a directory and a file inside it, symlinks, symlink loops).
  * @param cwd directory relative paths are resolved against (they are reported as given)
  */
 export function loadManifests(paths: string[], cwd: string): LoadedFiles {
   const manifests: SourcedManifest[] = [];
   const files: string[] = [];
   const problems: string[] = [];
-  for (const file of expand(paths, cwd, problems)) {
+  const missing: string[] = [];
+  for (const file of expand(paths, cwd, problems, missing, new Set())) {
     let text: string;
     try {
       text = fs.readFileSync(path.resolve(cwd, file), 'utf-8');
@@ -64,7 +68,7 @@ export function loadManifests(paths: string[], cwd: string): LoadedFiles {
       collect(value, file, line, manifests, problems);
     });
   }
-  return { manifests, files, problems };
+  return { manifests, files, problems, missing };
 }
 
 /** Objects of one document: `kind: List` is flattened; empty documents are skipped silently. */
@@ -82,16 +86,25 @@ function collect(value: unknown, file: string, line: number, into: SourcedManife
   into.push({ obj, file, line });
 }
 
-function expand(paths: string[], cwd: string, problems: string[]): string[] {
+/**
+ * The files below `paths`, each real file once (`seen` holds real paths of files and directories
+ * already visited, so symlink loops end and duplicates are skipped).
+ */
+function expand(paths: string[], cwd: string, problems: string[], missing: string[], seen: Set<string>, named = true): string[] {
   const out: string[] = [];
   for (const p of paths) {
     let stat: fs.Stats;
+    let real: string;
     try {
       stat = fs.statSync(path.resolve(cwd, p));
+      real = fs.realpathSync(path.resolve(cwd, p));
     } catch (e) {
-      problems.push(`${p}: cannot read: ${(e as Error).message}`);
+      if (named && (e as NodeJS.ErrnoException).code === 'ENOENT') missing.push(p);
+      else problems.push(`${p}: cannot read: ${(e as Error).message}`);
       continue;
     }
+    if (seen.has(real)) continue;
+    seen.add(real);
     if (!stat.isDirectory()) {
       out.push(p);
       continue;
@@ -104,8 +117,7 @@ function expand(paths: string[], cwd: string, problems: string[]): string[] {
       } catch {
         // A dangling symlink: listed as unreadable below only if it looks like YAML.
       }
-      if (childIsDir) out.push(...expand([full], cwd, problems));
-      else if (/\.ya?ml$/i.test(child)) out.push(full);
+      if (childIsDir || /\.ya?ml$/i.test(child)) out.push(...expand([full], cwd, problems, missing, seen, false));
     }
   }
   return out;

@@ -21,14 +21,34 @@ const KNOWN: Record<string, readonly string[]> = {
   'apiextensions.k8s.io': ['CustomResourceDefinition'],
 };
 
-/** A warning for every manifest whose `apiVersion` group and `kind` this tool does not know. */
-export function unknownKindWarnings(manifests: readonly SourcedManifest[]): string[] {
+/**
+ * Kinds PolicyLint checks that the flow matrix does not model (mesh and CNI configuration; Calico's
+ * internal crd.projectcalico.org API, which the lint tells users to replace by projectcalico.org/v3).
+ */
+const LINTED_ONLY: Record<string, readonly string[]> = {
+  'security.istio.io': ['AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication'],
+  'networking.istio.io': ['DestinationRule', 'VirtualService', 'Gateway', 'ServiceEntry', 'Sidecar'],
+  'crd.projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'IPPool'],
+  'projectcalico.org': ['IPPool', 'FelixConfiguration', 'BGPConfiguration'],
+  'operator.tigera.io': ['Installation', 'APIServer'],
+};
+
+/**
+ * A warning for every manifest whose `apiVersion` group and `kind` this tool does not know; with
+ * `command: 'analyze'`, also for the kinds only the lint checks (they do not shape the flow matrix).
+ */
+export function unknownKindWarnings(manifests: readonly SourcedManifest[], command: 'analyze' | 'lint'): string[] {
   const out: string[] = [];
   for (const m of manifests) {
     const apiVersion = typeof m.obj.apiVersion === 'string' ? m.obj.apiVersion : '';
     const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
     if ((KNOWN[group] ?? []).includes(m.obj.kind)) continue;
     const name = typeof m.obj.metadata?.name === 'string' ? ` '${m.obj.metadata.name}'` : '';
+    const where = `${m.file}: line ${m.line}: ${m.obj.kind}${name} (apiVersion ${apiVersion || 'missing'})`;
+    if ((LINTED_ONLY[group] ?? []).includes(m.obj.kind)) {
+      if (command === 'analyze') out.push(`${where}: not modelled by the flow matrix (the lint checks it)`);
+      continue;
+    }
     out.push(`${m.file}: line ${m.line}: unknown kind ${m.obj.kind}${name} (apiVersion ${apiVersion || 'missing'}), ignored`);
   }
   return out;

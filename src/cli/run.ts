@@ -70,7 +70,7 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string): number {
   // Validate the expectations before the (possibly long) analysis.
   const expectations: Expectation[] | undefined = command.expect !== undefined
     ? loadExpectations(command.expect, cwd) : undefined;
-  const loaded = load(command.paths, io, cwd);
+  const loaded = load(command.paths, io, cwd, 'analyze');
   const reach = Reachability.fromManifests(loaded.manifests.map((m) => m.obj), { cni: command.cni });
   const matrix = reach.matrix({ ports: command.ports });
   const findings = command.lint ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : undefined;
@@ -97,7 +97,7 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string): number {
 }
 
 function lint(command: LintCommand, io: CliIo, cwd: string): number {
-  const loaded = load(command.paths, io, cwd);
+  const loaded = load(command.paths, io, cwd, 'lint');
   const findings = lintManifests(loaded.manifests, command.cni, command.ipFamilies);
   const out = command.format === 'json'
     ? JSON.stringify({ findings, summary: summarize(findings) }, null, 2) + '\n'
@@ -106,11 +106,17 @@ function lint(command: LintCommand, io: CliIo, cwd: string): number {
   return findings.some((f) => f.severity === LintSeverity.ERROR) ? EXIT_FINDINGS : EXIT_OK;
 }
 
-/** Load the input and print its problems as warnings; no readable file at all is an input error. */
-function load(paths: string[], io: CliIo, cwd: string): LoadedFiles {
+/**
+ * Load the input and print its problems as warnings. A path named on the command line that does not
+ * exist (a typo would otherwise pass a pipeline on less input), no readable file, or no Kubernetes
+ * object at all is an input error.
+ */
+function load(paths: string[], io: CliIo, cwd: string, command: 'analyze' | 'lint'): LoadedFiles {
   const loaded = loadManifests(paths, cwd);
-  for (const problem of [...loaded.problems, ...unknownKindWarnings(loaded.manifests)]) io.stderr(`warning: ${problem}\n`);
+  for (const problem of [...loaded.problems, ...unknownKindWarnings(loaded.manifests, command)]) io.stderr(`warning: ${problem}\n`);
+  if (loaded.missing.length > 0) throw new InputError(`no such file or directory: ${loaded.missing.join(', ')}`);
   if (loaded.files.length === 0) throw new InputError(`no readable YAML file in ${paths.join(', ')}`);
+  if (loaded.manifests.length === 0) throw new InputError(`no Kubernetes object in ${paths.join(', ')}`);
   return loaded;
 }
 

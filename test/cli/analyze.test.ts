@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cli, row } from './support';
+import { FIXTURES, cli, row } from './support';
 
 // The fixture app: frontend/web (8080) -> backend/api (9000) -> data/db (5432, named 'postgres'),
 // default deny for ingress and egress in all three namespaces, and both sides of the two allowed
@@ -120,12 +120,38 @@ describe('analyze: bad input is reported, not fatal', () => {
     expect(r.stdout).toMatch(row('shop/shop', 'shop/shop', 'TCP/8080', 'allow'));
   });
 
-  test('a missing path is a warning when other input remains, an error (exit 2) when nothing is readable', () => {
+  test('a path that does not exist is an error (exit 2) even when other input remains: a typo must not pass a pipeline', () => {
     const some = cli('analyze', 'app', 'missing.yaml', '--cni', 'kubernetes');
-    expect(some.code).toBe(0);
-    expect(some.stderr).toMatch(/^warning: missing\.yaml: cannot read/m);
+    expect(some.code).toBe(2);
+    expect(some.stdout).toBe('');
+    expect(some.stderr).toMatch(/^error: no such file or directory: missing\.yaml$/m);
     const none = cli('analyze', 'missing.yaml', '--cni', 'kubernetes');
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/^error: no readable YAML file in missing\.yaml$/m);
+  });
+
+  test('input without any Kubernetes object is an error (exit 2), for analyze and lint', () => {
+    for (const command of ['analyze', 'lint']) {
+      const r = cli(command, 'broken/invalid.yaml', ...(command === 'analyze' ? ['--cni', 'kubernetes'] : []));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: no Kubernetes object in broken\/invalid\.yaml$/m);
+    }
+  });
+
+  test('every file is read once: the same path twice, a file inside a given directory, a symlink loop', () => {
+    const once = cli('analyze', 'app', '--cni', 'kubernetes', '--format', 'json');
+    const twice = cli('analyze', 'app', 'app', 'app/workloads.yaml', '--cni', 'kubernetes', '--format', 'json');
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toBe(once.stdout);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-loop-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'sub'));
+      fs.copyFileSync(path.join(FIXTURES, 'app', 'workloads.yaml'), path.join(dir, 'sub', 'workloads.yaml'));
+      fs.symlinkSync('..', path.join(dir, 'sub', 'up')); // dir/sub/up -> dir: a loop
+      fs.symlinkSync('sub/workloads.yaml', path.join(dir, 'again.yaml'));
+      const looped = JSON.parse(cli('analyze', dir, '--cni', 'flannel', '--format', 'json').stdout);
+      expect(looped.endpoints).toEqual(['backend/api', 'data/db', 'frontend/web']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,24 @@
+import { unknownKindWarnings } from '../../src/cli/kinds';
+
+const at = (obj: any) => ({ obj, file: 'm.yaml', line: 3 });
+
+describe('unknown-kind warnings', () => {
+  const authz = at({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'a' } });
+  const internalCalico = at({ apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy', metadata: { name: 'p' } });
+  const widget = at({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } });
+  const policy = at({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'n' } });
+
+  test('analyze: kinds the lint checks are "not modelled by the flow matrix", truly unknown kinds "ignored"', () => {
+    expect(unknownKindWarnings([authz, internalCalico, widget, policy], 'analyze')).toEqual([
+      "m.yaml: line 3: AuthorizationPolicy 'a' (apiVersion security.istio.io/v1): not modelled by the flow matrix (the lint checks it)",
+      "m.yaml: line 3: NetworkPolicy 'p' (apiVersion crd.projectcalico.org/v1): not modelled by the flow matrix (the lint checks it)",
+      "m.yaml: line 3: unknown kind Widget 'w' (apiVersion example.com/v1), ignored",
+    ]);
+  });
+
+  test('lint: kinds the lint checks are not reported as unknown', () => {
+    expect(unknownKindWarnings([authz, internalCalico, widget, policy], 'lint')).toEqual([
+      "m.yaml: line 3: unknown kind Widget 'w' (apiVersion example.com/v1), ignored",
+    ]);
+  });
+});
