@@ -157,7 +157,8 @@ export class Reachability {
 
   /**
    * Can `from` reach `to` on `port`? A named port is resolved on each destination pod. When a target
-   * matches several pods, every pair must be allowed.
+   * matches several pods, every pair must be allowed. A named port that no destination pod has is an
+   * error (a typo), not a denial.
    */
   public check(source: Target, destination: Target, port: Port): ReachabilityResult {
     if (port.name === undefined && (port.number === undefined || port.endPort !== undefined)) {
@@ -165,6 +166,11 @@ export class Reachability {
     }
     const sources = this.resolve(source);
     const destinations = this.resolve(destination);
+    // A named port no destination has is almost always a typo; answering "denied" would let a
+    // "must not reach" check pass vacuously.
+    if (port.name !== undefined && !destinations.some((d) => d.namedPorts.some((p) => p.name === port.name && p.protocol === port.protocol as string))) {
+      throw new Error(`Reachability: no pod of ${destination.description} has a container port named '${port.name}' (${port.protocol})`);
+    }
     const pairs: PairResult[] = [];
     for (const s of sources) {
       for (const d of destinations) pairs.push(this.checkPair(s, d, port));

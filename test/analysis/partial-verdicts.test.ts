@@ -51,3 +51,27 @@ describe('a question covering several pod pairs', () => {
     expect(reach).toAllow(api, db, postgres);
   });
 });
+
+describe('named ports', () => {
+  const withPorts = [
+    namespace('shop'),
+    deployment('shop', 'web', { app: 'web' }),
+    deployment('shop', 'db', { app: 'db' }, { containers: [{ name: 'pg', image: 'postgres', ports: [{ name: 'postgres', containerPort: 5432 }] }] }),
+    deployment('shop', 'cache', { app: 'cache' }),
+  ];
+  const analysis = Reachability.fromManifests(withPorts, { cni: Cni.kubernetes() });
+  const web = Target.workload('shop', 'web');
+
+  test('a named port no destination pod has is an error, not a vacuous denial', () => {
+    expect(() => analysis.check(web, Target.workload('shop', 'db'), Port.named('postgress')))
+      .toThrow("Reachability: no pod of workload shop/db has a container port named 'postgress' (TCP)");
+    expect(() => expect(analysis).toDeny(web, Target.workload('shop', 'db'), Port.named('postgress'))).toThrow(/postgress/);
+  });
+
+  test('a named port some destination pods have: those pairs resolve, the others are denied', () => {
+    const result = analysis.check(web, Target.pod('shop', {}), Port.named('postgres'));
+    expect(result.pairs.map((p) => [p.destination, p.port, p.allowed])).toEqual([
+      ['shop/cache', 'TCP/postgres', false], ['shop/db', 'TCP/5432', true], ['shop/web', 'TCP/postgres', false],
+    ]);
+  });
+});

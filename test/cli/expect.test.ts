@@ -62,6 +62,13 @@ describe('analyze --expect', () => {
     expect(r.stdout).toMatch(/^ {2}PARTLY ALLOWED \(1 of 2 pod pairs\): node -> workload data\/db on TCP\/5432/m);
   });
 
+  test('a named port no destination has fails (a typo), even with allowed: false', () => {
+    const r = cli('analyze', 'app', '--cni', 'kubernetes', '--expect', 'named-port-typo-expectations.yaml');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL workload frontend\/web -> workload data\/db on TCP\/postgress: expected denied, got an error$/m);
+    expect(r.stdout).toMatch(/^ {2}Reachability: no pod of workload data\/db has a container port named 'postgress' \(TCP\)$/m);
+  });
+
   test('a target matching no pod fails with the reason', () => {
     const r = cli('analyze', 'app', '--cni', 'kubernetes', '--expect', 'missing-target-expectations.yaml');
     expect(r.code).toBe(1);
