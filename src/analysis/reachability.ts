@@ -168,7 +168,8 @@ export class Reachability {
     const destinations = this.resolve(destination);
     // A named port no destination has is almost always a typo; answering "denied" would let a
     // "must not reach" check pass vacuously.
-    if (port.name !== undefined && !destinations.some((d) => d.namedPorts.some((p) => p.name === port.name && p.protocol === port.protocol as string))) {
+    const named = (d: Endpoint) => d.namedPorts.some((p) => p.name === port.name && p.protocol === (port.protocol as string));
+    if (port.name !== undefined && !destinations.some(named)) {
       throw new Error(`Reachability: no pod of ${destination.description} has a container port named '${port.name}' (${port.protocol})`);
     }
     const pairs: PairResult[] = [];
