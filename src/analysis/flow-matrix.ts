@@ -29,6 +29,11 @@ export interface FlowEntry {
   readonly port: string;
   /** The flow is allowed on both sides. */
   readonly allowed: boolean;
+  /**
+   * L7 constraints on top of the L4 allow (Cilium HTTP rules), e.g. `HTTP GET /api`.
+   * @default - none: the allow is plain L3/L4
+   */
+  readonly l7Constraints?: string[];
 }
 
 /** The result of {@link Reachability.matrix}. */
@@ -63,7 +68,7 @@ export class FlowMatrix {
   public toTable(): string {
     const rows = [
       ['FROM', 'TO', 'PORT', 'VERDICT'],
-      ...this.flows.map((f) => [f.source, f.destination, f.port, f.allowed ? 'allow' : 'deny']),
+      ...this.flows.map((f) => [f.source, f.destination, f.port, !f.allowed ? 'deny' : f.l7Constraints?.length ? 'allow (L7)' : 'allow']),
     ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
@@ -77,6 +82,8 @@ export class FlowMatrix {
   /** A Mermaid `flowchart LR` of the allowed flows: one node per endpoint, ports on the edges. */
   public toMermaid(): string {
     const allowed = this.flows.filter((f) => f.allowed);
-    return renderMermaid(this.endpoints, allowed.map((f) => ({ from: f.source, to: f.destination, port: f.port })));
+    return renderMermaid(this.endpoints, allowed.map((f) => ({
+      from: f.source, to: f.destination, port: f.l7Constraints?.length ? `${f.port} (L7)` : f.port,
+    })));
   }
 }

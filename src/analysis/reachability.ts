@@ -191,10 +191,33 @@ export class Reachability {
    */
   public matrix(options: MatrixOptions = {}): FlowMatrix {
     const model = this.model();
-    return computeMatrix(this.cni.name, this.pods(), options, {
+    const pods = this.pods();
+    const matrix = computeMatrix(this.cni.name, pods, options, {
       allows: model.allows ? (q: SideQuery) => model.allows!(q) : (q: SideQuery) => model.evaluate(q).allowed,
       subjectKey: model.subjectKey ? (e, d) => model.subjectKey!(e, d) : undefined,
     });
+    if (!this.hasL7Rules()) return matrix;
+    // L7 rules only narrow allowed flows: re-evaluate those (not the millions of denied cells) to
+    // attach their constraints.
+    const byName = new Map(pods.map((p) => [p.endpoint.name, p.endpoint]));
+    return FlowMatrix._create(this.cni.name, matrix.endpoints, () => matrix.flows.map((f) => {
+      if (!f.allowed) return f;
+      const [protocol, number] = f.port.split('/');
+      const base = { port: Number(number), protocol: protocol as L4Protocol, destination: byName.get(f.destination)! };
+      const constraints = [
+        ...(model.evaluate({ ...base, direction: 'egress', subject: byName.get(f.source)!, peer: base.destination }).l7Constraints ?? []),
+        ...(model.evaluate({ ...base, direction: 'ingress', subject: base.destination, peer: byName.get(f.source)! }).l7Constraints ?? []),
+      ];
+      return constraints.length > 0 ? { ...f, l7Constraints: constraints } : f;
+    }));
+  }
+
+  /** Do the manifests hold any L7 rule (Cilium `toPorts[].rules`)? Only then can a flow carry L7 constraints. */
+  private hasL7Rules(): boolean {
+    const rulesIn = (spec: any) => ['ingress', 'egress'].some((dir) => Array.isArray(spec?.[dir])
+      && spec[dir].some((r: any) => Array.isArray(r?.toPorts) && r.toPorts.some((p: any) => p?.rules && typeof p.rules === 'object')));
+    return this.manifests.some((m) => typeof m.apiVersion === 'string' && m.apiVersion.startsWith('cilium.io/')
+      && (rulesIn(m.spec) || (Array.isArray(m.specs) && m.specs.some(rulesIn))));
   }
 
   private checkPair(source: Endpoint, destination: Endpoint, port: Port): PairResult {
