@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { ResolvedPort } from './intent';
 import { Port } from './port';
+import { Protocol } from './protocol';
 import { propError } from '../util/errors';
 import { validatePortName, validatePortNumber } from '../util/validate';
 
@@ -10,6 +11,10 @@ import { validatePortName, validatePortNumber } from '../util/validate';
  * error names what the user set rather than an inner policy.
  */
 export function resolvePort(scope: IConstruct, prop: string, port: Port): ResolvedPort {
+  // jsii users (Go, Python, ...) can pass any string where an enum is expected.
+  if (!PROTOCOLS.includes(port.protocol)) {
+    throw propError(scope, `${prop}.protocol`, `'${port.protocol}' is not a protocol (one of ${PROTOCOLS.join(', ')})`);
+  }
   if (port.name !== undefined) return { protocol: port.protocol, name: validatePortName(scope, prop, port.name) };
   if (port.number === undefined) return { protocol: port.protocol };
   validatePortNumber(scope, prop, port.number);
@@ -22,7 +27,15 @@ export function resolvePort(scope: IConstruct, prop: string, port: Port): Resolv
   return { protocol: port.protocol, port: port.number, endPort: port.endPort };
 }
 
-/** Validate a list of ports, naming `prop[i]`. */
-export function validatePorts(scope: IConstruct, prop: string, ports: Port[] | undefined): void {
-  (ports ?? []).forEach((p, i) => resolvePort(scope, `${prop}[${i}]`, p));
+/**
+ * Validate a list of ports, naming `prop[i]`. An omitted list means "all ports"; an empty one is
+ * refused, because every renderer would also emit it without ports (= all ports), which is the
+ * opposite of what `[]` ("no port") reads as: fail closed.
+ */
+export function validatePorts(scope: IConstruct, prop: string, ports: Port[] | undefined): ResolvedPort[] {
+  if (ports === undefined) return [];
+  if (ports.length === 0) throw propError(scope, prop, 'must list at least one port; omit it for all ports');
+  return ports.map((p, i) => resolvePort(scope, `${prop}[${i}]`, p));
 }
+
+const PROTOCOLS: string[] = Object.values(Protocol);

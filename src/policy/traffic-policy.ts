@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clusterDnsPeers } from './cluster-dns';
+import { validateHttpMatches } from './http-validation';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from './intent';
 import { LabelExpression, LabelOperator } from './label-expression';
 import { Peer } from './peer';
-import { resolvePort } from './port-validation';
+import { validatePorts } from './port-validation';
 import { Protocol } from './protocol';
 import { renderIntent } from './render/render';
 import { Direction, RuleAction, TrafficRule } from './rule';
@@ -100,6 +101,7 @@ export class TrafficPolicy extends Construct {
       const list = (direction === Direction.INGRESS ? props.ingress : props.egress) ?? [];
       list.forEach((rule, i) => rules.push(this.buildRule(cluster, direction, rule, `${direction.toLowerCase()}[${i}]`, namespace)));
     }
+    (props.isolate ?? []).forEach((d, i) => checkEnum(this, `isolate[${i}]`, d, DIRECTIONS, 'a direction'));
     const isolate = new Set<Direction>(props.isolate ?? []);
     for (const r of rules) if (r.action === RuleAction.ALLOW) isolate.add(r.direction);
     if (rules.length === 0 && isolate.size === 0) {
@@ -121,13 +123,13 @@ export class TrafficPolicy extends Construct {
   }
 
   private buildRule(cluster: ClusterNetwork, direction: Direction, rule: TrafficRule, origin: string, namespace?: string): IntentRule {
-    const action = rule.action ?? RuleAction.ALLOW;
+    const action = checkEnum(this, `${origin}.action`, rule.action ?? RuleAction.ALLOW, ACTIONS, 'a rule action');
     if (!rule.peers || rule.peers.length === 0) {
       throw propError(this, `${origin}.peers`, 'at least one peer is required (say Peer.allPods() or Peer.internet() explicitly for "anyone")');
     }
-    const ports = (rule.ports ?? []).map((p, i) => resolvePort(this, `${origin}.ports[${i}]`, p));
+    const ports = validatePorts(this, `${origin}.ports`, rule.ports);
     const peers = rule.peers.flatMap((p, i) => this.resolvePeer(cluster, p, `${origin}.peers[${i}]`, direction, action, namespace));
-    const http = [...(rule.http ?? [])];
+    const http = validateHttpMatches(this, `${origin}.http`, rule.http);
     if (http.length > 0) {
       if (action === RuleAction.DENY) throw propError(this, `${origin}.http`, 'L7 rules cannot deny; deny at L3/L4 or allow only the HTTP requests you want');
       if (ports.length === 0) throw propError(this, `${origin}.http`, 'L7 rules need the ports they apply to');
@@ -146,6 +148,7 @@ export class TrafficPolicy extends Construct {
 
   private buildExpression(e: LabelExpression, prop: string): LabelExpression {
     validateLabels(this, `${prop}.key`, { [e.key]: '' });
+    checkEnum(this, `${prop}.operator`, e.operator, OPERATORS, 'a label operator');
     const values = [...(e.values ?? [])];
     const needsValues = e.operator === LabelOperator.IN || e.operator === LabelOperator.NOT_IN;
     if (needsValues && values.length === 0) throw propError(this, `${prop}.values`, `operator ${e.operator} needs at least one value`);
@@ -203,10 +206,7 @@ export class TrafficPolicy extends Construct {
         if (!cluster.cni.capabilities.fqdn) {
           throw propError(this, prop, `${peer} cannot be enforced by CNI '${cluster.cni.name}' (capability 'fqdn' missing); use Cni.cilium() or a CIDR`);
         }
-        const value = (s.fqdnName ?? s.fqdnPattern) as string;
-        if (!/^[-a-zA-Z0-9_*.]+$/.test(value) || value.length > 255 || (s.fqdnName !== undefined && value.includes('*'))) {
-          throw propError(this, prop, `'${value}' is not a valid DNS ${s.fqdnName !== undefined ? 'name' : 'pattern'}`);
-        }
+        const value = validateFqdn(this, prop, (s.fqdnName ?? s.fqdnPattern) as string, s.fqdnName === undefined);
         return [s.fqdnName !== undefined ? { type: 'fqdn', matchName: value } : { type: 'fqdn', matchPattern: value }];
       }
     }
@@ -278,4 +278,40 @@ function portText(p: ResolvedPort): string {
 function sortExpressions(expressions: LabelExpression[]): LabelExpression[] {
   const keyOf = (e: LabelExpression) => [e.key, e.operator, ...(e.values ?? [])].join('\u0000');
   return [...expressions].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+}
+
+const DIRECTIONS: string[] = Object.values(Direction);
+const ACTIONS: string[] = Object.values(RuleAction);
+const OPERATORS: string[] = Object.values(LabelOperator);
+
+/**
+ * jsii users (Go, Python, ...) can pass any string where an enum is expected: an unknown value
+ * must be an error, never a rule a renderer silently drops.
+ */
+function checkEnum<T>(scope: Construct, prop: string, value: T, allowed: string[], what: string): T {
+  if (!allowed.includes(value as unknown as string)) {
+    throw propError(scope, prop, `'${value}' is not ${what} (one of ${allowed.join(', ')})`);
+  }
+  return value;
+}
+
+/**
+ * A Cilium `toFQDNs` matchName / matchPattern. The CRD patterns are `^([-a-zA-Z0-9_]+[.]?)+$`
+ * (matchName) and `^([-a-zA-Z0-9_*]+[.]?)+$` (matchPattern), at most 255 characters (a trailing
+ * "." is added by Cilium when missing); on top of that each label is at most 63 characters and
+ * does not start with '-' (RFC 1123).
+ */
+function validateFqdn(scope: Construct, prop: string, value: string, pattern: boolean): string {
+  const what = pattern ? 'DNS pattern' : 'DNS name';
+  const crd = pattern ? /^([-a-zA-Z0-9_*]+[.]?)+$/ : /^([-a-zA-Z0-9_]+[.]?)+$/;
+  const bad = (why: string) => propError(scope, prop, `'${value}' is not a valid ${what}: ${why}`);
+  if (typeof value !== 'string' || value.length === 0) throw bad('empty');
+  if (value.length > 255) throw bad('longer than 255 characters');
+  if (!crd.test(value)) throw bad(`only letters, digits, '-', '_'${pattern ? ", '*'" : ''} and non-empty labels separated by '.'`);
+  const labels = (value.endsWith('.') ? value.slice(0, -1) : value).split('.');
+  for (const label of labels) {
+    if (label.length > 63) throw bad(`label '${label}' is longer than 63 characters`);
+    if (label.startsWith('-')) throw bad(`label '${label}' starts with '-'`);
+  }
+  return value;
 }

@@ -23,7 +23,7 @@ interface Program {
   readonly cni: number;
   readonly nodeLocalDns: boolean;
   readonly topo: Topology;
-  readonly zt: { name: string; allowSameNamespace: boolean; monitoringPorts: Port[] };
+  readonly zt: { name: string; allowSameNamespace: boolean; monitoringPorts?: Port[] };
 }
 
 const program: fc.Arbitrary<Program> = fc.record({
@@ -34,7 +34,7 @@ const program: fc.Arbitrary<Program> = fc.record({
     // 'zt-' prefix: never one of the tenant namespaces.
     name: dnsLabel(8).map((n) => `zt-${n}`),
     allowSameNamespace: fc.boolean(),
-    monitoringPorts: fc.uniqueArray(l4Port, { maxLength: 3, selector: (p) => p.toString() }),
+    monitoringPorts: fc.option(fc.uniqueArray(l4Port, { minLength: 1, maxLength: 3, selector: (p) => p.toString() }), { nil: undefined }),
   }),
 }).filter((p) => !p.topo.tenants.some((t) => t.namespaces.includes(p.zt.name)));
 

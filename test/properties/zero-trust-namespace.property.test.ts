@@ -19,7 +19,7 @@ const NODE_LOCAL_DNS = Target.external('169.254.20.10');
 
 type Labels = { [key: string]: string };
 
-const portList = fc.uniqueArray(l4Port, { maxLength: 3, selector: (p) => p.toString() });
+const portList = fc.uniqueArray(l4Port, { minLength: 1, maxLength: 3, selector: (p) => p.toString() });
 const nonEmptyLabels = podLabels.filter((l) => Object.keys(l).length > 0);
 
 /** Where the cluster DNS, monitoring and ingress controller live: the defaults, or random places. */
@@ -38,7 +38,7 @@ const scenario = fc.record({
   names: fc.uniqueArray(dnsLabel(), { minLength: 5, maxLength: 5 }),
   placement,
   allowSameNamespace: fc.boolean(),
-  // undefined and [] both mean "no allow".
+  // undefined means "no allow"; [] is refused (validatePorts).
   monitoringPorts: fc.option(portList, { nil: undefined }),
   ingressControllerPorts: fc.option(portList, { nil: undefined }),
   nodeLocalDns: fc.boolean(),

@@ -47,7 +47,14 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
       allows.unshift(...ciliumRules(dns, { dns: [{ matchPattern: '*' }] }));
     }
     const denies = rulesOf(intent, direction, RuleAction.DENY).flatMap((r) => ciliumRules(r));
-    if (allows.length) spec[field] = allows;
+    if (allows.length) {
+      spec[field] = allows;
+    } else if (intent.isolate.includes(direction) && !denies.length) {
+      // Isolation without rules: the CRD needs at least one of the rule fields (anyOf), and Cilium's
+      // default-deny idiom is one empty rule, which selects no peer and so allows nothing
+      // ("Ingress/Egress Default Deny", https://docs.cilium.io/en/stable/security/policy/language/).
+      spec[field] = [{}];
+    }
     if (denies.length) spec[`${field}Deny`] = denies;
   }
   spec.enableDefaultDeny = {

@@ -6,6 +6,7 @@ import { clusterNetworkPolicyLimitation, clusterNetworkPolicyManifest } from './
 import { isExpressibleAsNetworkPolicy, networkPolicyManifest } from './kubernetes';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { CniCapabilities, CniKind } from '../../cluster/cni';
+import { propError } from '../../util/errors';
 import { registerObject } from '../../util/object-registry';
 import { clusterDnsPeers } from '../cluster-dns';
 import { PolicyIntent, hasDeny } from '../intent';
@@ -62,6 +63,7 @@ export function renderIntent(owner: Construct, cluster: ClusterNetwork, intent: 
       if (deny) {
         const limitation = clusterNetworkPolicyLimitation(denyPart);
         if (limitation) throw fail('this deny intent', limitation);
+        checkClusterNetworkPolicyPriority(owner, intent.precedence);
         out.push(emit(owner, 'Guardrail', clusterNetworkPolicyManifest(denyPart, intent.precedence ?? 10, owner)));
       }
       return out;
@@ -90,15 +92,42 @@ function emit(owner: Construct, id: string, manifest: any): ApiObject {
   return registerObject(owner, new ApiObject(owner, id, manifest));
 }
 
+/**
+ * ClusterNetworkPolicy `spec.priority` is an integer 0..1000 (policy.networking.k8s.io/v1alpha2 CRD:
+ * minimum 0, maximum 1000, int32).
+ */
+function checkClusterNetworkPolicyPriority(owner: Construct, precedence: number | undefined): void {
+  if (precedence === undefined) return;
+  if (!Number.isInteger(precedence) || precedence < 0 || precedence > 1000) {
+    throw propError(owner, 'precedence', `${precedence} must be an integer from 0 to 1000 when rendered as a ClusterNetworkPolicy (its priority)`);
+  }
+}
+
+/** Tier orders requested per app (name -> order and the chart that first asked), to detect conflicts. */
+const TIER_ORDERS = new WeakMap<IConstruct, Map<string, { order: number; chart: string }>>();
+/** Tiers already emitted per chart. */
 const TIERS = new WeakMap<IConstruct, Set<string>>();
 
-/** Emit the guard-rail Tier once per app, in the chart of the first policy that needs it. */
+/**
+ * Emit the guard-rail Tier once per chart that needs it: charts may be applied to different
+ * clusters, so each one carries its own Tier. One tier name with two orders in one app is an
+ * error: the same Tier object would differ between manifests.
+ */
 function ensureCalicoTier(owner: Construct, name: string, order: number): void {
-  const root = owner.node.root;
-  const done = TIERS.get(root) ?? new Set<string>();
-  TIERS.set(root, done);
+  const chart = Chart.of(owner);
+  const orders = TIER_ORDERS.get(owner.node.root) ?? new Map<string, { order: number; chart: string }>();
+  TIER_ORDERS.set(owner.node.root, orders);
+  const seen = orders.get(name);
+  if (seen !== undefined && seen.order !== order) {
+    throw propError(owner, 'calicoGuardrailTier', `Calico tier '${name}' is requested with order ${order}, but with order ${seen.order} by chart '${seen.chart}': give one of them another tier name or the same order`);
+  }
+  orders.set(name, { order, chart: chart.node.path || chart.node.id });
+  const done = TIERS.get(chart) ?? new Set<string>();
+  TIERS.set(chart, done);
   if (done.has(name)) return;
   done.add(name);
-  const chart = Chart.of(owner);
-  registerObject(chart, new ApiObject(chart, `calico-tier-${name}`, calicoTierManifest(name, order)));
+  const tier = new ApiObject(chart, `calico-tier-${name}`, calicoTierManifest(name, order));
+  // The copies in later charts are the same object (same order, checked above): only the first is
+  // registered, so another construct emitting a Tier of that name is still caught.
+  if (seen === undefined) registerObject(chart, tier);
 }
