@@ -82,7 +82,8 @@ export interface ClusterNetworkProps {
    */
   readonly nodeLocalDns?: boolean;
   /**
-   * The NodeLocal DNSCache listen address (only with `nodeLocalDns`).
+   * The NodeLocal DNSCache listen address (only with `nodeLocalDns`). Never inside `metadataCidrs`
+   * (DNS allows would open the metadata service on port 53) and never 0.0.0.0 or ::.
    * @default '169.254.20.10' ('fd00::10' when the first IP family is IPv6)
    */
   readonly nodeLocalDnsIp?: string;
@@ -99,7 +100,7 @@ export interface ClusterNetworkProps {
   readonly monitoring?: NamespacedPods;
   /**
    * Cloud metadata service addresses that workloads must never reach (credential theft). Each must
-   * belong to one of `ipFamilies`.
+   * belong to one of `ipFamilies`; the list must not be empty.
    * @default - per IP family: '169.254.169.254/32' (IPv4), 'fd00:ec2::254/128' (IPv6, EC2 IMDS)
    */
   readonly metadataCidrs?: string[];
@@ -224,10 +225,16 @@ export class ClusterNetwork extends Construct {
     this.cni = props.cni ?? Cni.kubernetes();
     this.ipFamilies = [...new Set(props.ipFamilies ?? [IpFamily.IPV4])];
     if (this.ipFamilies.length === 0) throw propError(this, 'ipFamilies', 'at least one IP family is required');
+    // jsii users (Python, Java, ...) can pass any string where the enum is expected.
+    this.ipFamilies.forEach((f, i) => {
+      if (!Object.values(IpFamily).includes(f)) {
+        throw propError(this, `ipFamilies[${i}]`, `'${f}' is not an IP family (one of ${Object.values(IpFamily).join(', ')})`);
+      }
+    });
     const primary = FAMILY_DEFAULTS[this.ipFamilies[0]];
     const perFamily = (pick: (d: FamilyDefaults) => string) => this.ipFamilies.map((f) => pick(FAMILY_DEFAULTS[f]));
-    this.podCidrs = this.cidrs('podCidrs', props.podCidrs ?? perFamily((d) => d.podCidr));
-    this.serviceCidrs = this.cidrs('serviceCidrs', props.serviceCidrs ?? perFamily((d) => d.serviceCidr));
+    this.podCidrs = this.nonEmpty('podCidrs', this.cidrs('podCidrs', props.podCidrs ?? perFamily((d) => d.podCidr)));
+    this.serviceCidrs = this.nonEmpty('serviceCidrs', this.cidrs('serviceCidrs', props.serviceCidrs ?? perFamily((d) => d.serviceCidr)));
 
     this.dnsNamespace = validateDnsLabel(this, 'dns.namespace', props.dns?.namespace ?? 'kube-system');
     this.dnsPodLabels = validateLabels(this, 'dns.podLabels', props.dns?.podLabels ?? { 'k8s-app': 'kube-dns' });
@@ -239,7 +246,10 @@ export class ClusterNetwork extends Construct {
     if (props.nodeLocalDnsIp !== undefined && !props.nodeLocalDns) {
       throw propError(this, 'nodeLocalDnsIp', 'is only meaningful with nodeLocalDns: true');
     }
-    this.nodeLocalDnsIp = props.nodeLocalDns ? this.hostIp('nodeLocalDnsIp', props.nodeLocalDnsIp ?? primary.nodeLocalDnsIp) : undefined;
+    // Metadata CIDRs before the NodeLocal DNS address, which must lie outside them.
+    this.metadataCidrs = this.nonEmpty('metadataCidrs', this.cidrs('metadataCidrs', props.metadataCidrs ?? perFamily((d) => d.metadataCidr)),
+      'without them nothing blocks the cloud metadata service (credential theft)');
+    this.nodeLocalDnsIp = props.nodeLocalDns ? this.localDnsIp(props.nodeLocalDnsIp ?? primary.nodeLocalDnsIp) : undefined;
 
     this.ingressController = this.pods('ingressController', props.ingressController ?? {
       namespace: 'ingress-nginx',
@@ -247,7 +257,6 @@ export class ClusterNetwork extends Construct {
     });
     this.monitoring = this.pods('monitoring', props.monitoring ?? { namespace: 'monitoring' });
 
-    this.metadataCidrs = this.cidrs('metadataCidrs', props.metadataCidrs ?? perFamily((d) => d.metadataCidr));
     this.apiServerCidrs = this.cidrs('apiServerCidrs', props.apiServerCidrs ?? []);
   }
 
@@ -285,6 +294,28 @@ export class ClusterNetwork extends Construct {
     return values.map((c, i) => this.ofClusterFamily(`${prop}[${i}]`, validateCidr(this, `${prop}[${i}]`, c)).text);
   }
 
+  private nonEmpty(prop: string, values: string[], why = 'at least one CIDR is required'): string[] {
+    if (values.length === 0) throw propError(this, prop, `must not be empty: ${why}`);
+    return values;
+  }
+
+  /**
+   * Every DNS allow opens port 53 to the NodeLocal DNS address: inside a metadata CIDR that would open
+   * the metadata service; the unspecified address is no listen address at all.
+   */
+  private localDnsIp(given: string): string {
+    const ip = this.hostIp('nodeLocalDnsIp', given);
+    const parsed = parseIp(ip);
+    if (parsed.range() === 'unspecified') {
+      throw propError(this, 'nodeLocalDnsIp', `'${ip}' is the unspecified address, not a listen address`);
+    }
+    const metadata = this.metadataCidrs.find((c) => cidrContainsIp(parseCidr(c), parsed));
+    if (metadata) {
+      throw propError(this, 'nodeLocalDnsIp', `'${ip}' lies inside the metadata CIDR ${metadata}: DNS allows would open the metadata service on port 53`);
+    }
+    return ip;
+  }
+
   private hostIp(prop: string, ip: string): string {
     const parsed = validateCidr(this, prop, ip.includes('/') ? ip : `${ip}/${ip.includes(':') ? 128 : 32}`);
     if (parsed.prefix !== (parsed.family === 'ipv4' ? 32 : 128)) throw propError(this, prop, `'${ip}' must be a single IP address`);
@@ -313,8 +344,13 @@ export class ClusterNetwork extends Construct {
       }
     }
     const ip = this.hostIp('dns.serviceIp', given);
-    if (!serviceCidrs.some((c) => cidrContainsIp(c, parseIp(ip)))) {
+    const cidr = serviceCidrs.find((c) => cidrContainsIp(c, parseIp(ip)));
+    if (!cidr) {
       throw propError(this, 'dns.serviceIp', `'${ip}' is outside the service CIDRs [${this.serviceCidrs.join(', ')}]`);
+    }
+    // The apiserver never allocates the network address of a service CIDR as a ClusterIP.
+    if (cidr.address.toString() === parseIp(ip).toString() && cidr.prefix < (cidr.family === 'ipv4' ? 32 : 128)) {
+      throw propError(this, 'dns.serviceIp', `'${ip}' is the network address of the service CIDR ${cidr.text}, never a ClusterIP`);
     }
     return ip;
   }

@@ -181,8 +181,17 @@ export class Cni {
   /**
    * A CNI described only by its capabilities; policies are rendered as portable
    * networking.k8s.io/v1 objects, and any intent beyond them is a synth error.
+   * @param name the CNI's name in error messages (not empty)
+   * @param capabilities what the CNI enforces
+   * @param options acknowledgement of unenforced policies (with `enforcesNetworkPolicy: false`)
    */
-  public static custom(name: string, capabilities: CniCapabilities): Cni {
+  public static custom(name: string, capabilities: CniCapabilities, options: CustomCniOptions = {}): Cni {
+    if (typeof name !== 'string' || name.trim().length === 0) {
+      throw new Error(`[Cni.custom] name: '${name}' must be a non-empty name (it names the CNI in error messages)`);
+    }
+    if (options.acknowledgeUnenforcedPolicies && capabilities.enforcesNetworkPolicy) {
+      throw new Error('[Cni.custom] acknowledgeUnenforcedPolicies: only meaningful with capabilities.enforcesNetworkPolicy: false');
+    }
     return new Cni(CniKind.KUBERNETES, name, {
       ...capabilities,
       // Without a native renderer only NetworkPolicy (and ClusterNetworkPolicy) can be emitted.
@@ -192,7 +201,7 @@ export class Cni {
       l7: false,
       fqdn: false,
       entities: false,
-    });
+    }, { acknowledgeUnenforcedPolicies: options.acknowledgeUnenforcedPolicies ?? false });
   }
 
   /** The family of native policy APIs used to render intents for this CNI. */
@@ -219,6 +228,16 @@ export class Cni {
     this.calicoGuardrailTier = extra.calicoGuardrailTier;
     this.calicoGuardrailTierOrder = extra.calicoGuardrailTierOrder;
   }
+}
+
+/** Options of {@link Cni.custom}. */
+export interface CustomCniOptions {
+  /**
+   * The CNI enforces no network policy (`enforcesNetworkPolicy: false`) and you know: emit the
+   * policies anyway (for other clusters the manifests also target) instead of failing.
+   * @default false
+   */
+  readonly acknowledgeUnenforcedPolicies?: boolean;
 }
 
 interface CniExtras {

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { sharedNamespaceUse } from './shared-namespaces';
 import { PodSecurityLevel, ZeroTrustNamespace } from './zero-trust-namespace';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { LabelOperator } from '../policy/label-expression';
@@ -7,8 +8,9 @@ import { Port } from '../policy/port';
 import { validatePorts } from '../policy/port-validation';
 import { RuleAction } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
+import { constructIdFor, ownValue } from '../util/construct-id';
 import { propError } from '../util/errors';
-import { isSystemNamespace, validateDnsLabel, validateUnreservedLabelKey } from '../util/validate';
+import { validateDnsLabel, validateUnreservedLabelKey } from '../util/validate';
 
 /** Name of the policy that opens a tenant namespace to every pod of the same tenant (ThreeTierApp checks for it). */
 const ALLOW_SAME_TENANT = 'allow-same-tenant';
@@ -106,7 +108,7 @@ export class TenantIsolation extends Construct {
     const seenNamespaces = new Map<string, string>();
     for (const [i, tenant] of props.tenants.entries()) {
       validateDnsLabel(this, `tenants[${i}]`, tenant);
-      this.assertNotSystem(cluster, `tenants[${i}]`, props.namespaces?.[tenant] ? undefined : tenant);
+      this.assertNotSystem(cluster, `tenants[${i}]`, ownValue(props.namespaces, tenant) ? undefined : tenant);
       if (seenTenants.has(tenant)) throw propError(this, `tenants[${i}]`, `duplicate tenant '${tenant}'`);
       seenTenants.add(tenant);
     }
@@ -116,9 +118,9 @@ export class TenantIsolation extends Construct {
 
     const guardrails = (props.guardrails ?? true) && cluster.cni.capabilities.deny && cluster.cni.capabilities.clusterWide;
     for (const tenant of props.tenants) {
-      const namespaces = props.namespaces?.[tenant] ?? [tenant];
+      const namespaces = ownValue(props.namespaces, tenant) ?? [tenant];
       if (namespaces.length === 0) throw propError(this, `namespaces.${tenant}`, 'a tenant needs at least one namespace');
-      const tenantScope = new Construct(this, tenant);
+      const tenantScope = new Construct(this, constructIdFor(tenant));
       this.tenantNamespaces[tenant] = namespaces.map((ns, j) => {
         validateDnsLabel(this, `namespaces.${tenant}[${j}]`, ns);
         this.assertNotSystem(cluster, `namespaces.${tenant}[${j}]`, ns);
@@ -138,23 +140,18 @@ export class TenantIsolation extends Construct {
    */
   private assertNotSystem(cluster: ClusterNetwork, prop: string, namespace: string | undefined): void {
     if (namespace === undefined) return;
-    if (isSystemNamespace(namespace) || namespace === cluster.dnsNamespace) {
+    const use = sharedNamespaceUse(cluster, namespace);
+    if (use?.system) {
       throw propError(this, prop, `'${namespace}' is a system namespace (cluster DNS, control plane): it cannot belong to a tenant`);
     }
-    const shared: Array<[string, string]> = [
-      [cluster.ingressController.namespace, 'the ingress controller (ClusterNetwork ingressController)'],
-      [cluster.monitoring.namespace, 'the monitoring pods (ClusterNetwork monitoring)'],
-    ];
-    for (const [ns, what] of shared) {
-      if (namespace === ns) {
-        throw propError(this, prop, `'${namespace}' runs ${what}, which every tenant relies on: as a tenant namespace it would be `
-          + 'under default deny and labelled as one tenant, so the other tenants\' guard rails would cut them off from it');
-      }
+    if (use) {
+      throw propError(this, prop, `'${namespace}' runs ${use.what}, which every tenant relies on: as a tenant namespace it would be `
+        + 'under default deny and labelled as one tenant, so the other tenants\' guard rails would cut them off from it');
     }
   }
 
   private tenantNamespace(scope: Construct, tenant: string, namespace: string, tenantLabel: string, props: TenantIsolationProps): ZeroTrustNamespace {
-    const zt = new ZeroTrustNamespace(scope, namespace, {
+    const zt = new ZeroTrustNamespace(scope, constructIdFor(namespace), {
       name: namespace,
       labels: { [tenantLabel]: tenant },
       podSecurity: props.podSecurity,

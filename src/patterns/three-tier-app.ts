@@ -191,8 +191,9 @@ export interface ThreeTierAppProps {
    *
    * The namespace must not allow every pod to reach every other (`allowSameNamespace`, or
    * TenantIsolation's `allow-same-tenant`: create the TenantIsolation with `allowSameTenant: false`),
-   * or the frontend could reach the database; and it holds one ThreeTierApp, because the tier
-   * policies have fixed names.
+   * or the frontend could reach the database; nor have `ingressControllerPorts` (its
+   * `allow-ingress-controller` opens the database to the ingress controller); and it holds one
+   * ThreeTierApp, because the tier policies have fixed names.
    * @default - the app creates its own zero-trust namespace named `namespace`
    */
   readonly zeroTrustNamespace?: ZeroTrustNamespace;
@@ -225,7 +226,15 @@ export interface ThreeTierAppProps {
 
 /** Policies of the namespace that would open every tier to every other (ZeroTrustNamespace, TenantIsolation). */
 const BROAD_ALLOWS = ['allow-same-namespace', 'allow-same-tenant'];
-const RESERVED_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of'];
+/** ZeroTrustNamespace `ingressControllerPorts`: its podSelector {} lets the ingress controller reach every tier. */
+const INGRESS_CONTROLLER_TO_ALL = 'allow-ingress-controller';
+/**
+ * Label keys the app's selectors use: the tier labels, and cert-manager's HTTP-01 solver label, which
+ * the `acme-solver-allow-ingress-controller` policy selects (on every pod carrying it).
+ */
+const RESERVED_LABELS = [
+  'app.kubernetes.io/name', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'acme.cert-manager.io/http01-solver',
+];
 const MAX_NAME_LENGTH = 43;
 
 /**
@@ -283,7 +292,7 @@ export class ThreeTierApp extends Construct {
     const host = validateHost(this, 'host', props.host);
     const labels = validateLabels(this, 'labels', props.labels);
     for (const key of RESERVED_LABELS) {
-      if (key in labels) throw propError(this, 'labels', `'${key}' is set by ThreeTierApp (policies and Services select on it)`);
+      if (key in labels) throw propError(this, 'labels', `'${key}' is set by ThreeTierApp or cert-manager (policies and Services select on it)`);
     }
     for (const tier of [AppTier.FRONTEND, AppTier.BACKEND, AppTier.DATABASE]) {
       this.tierLabels[tier] = {
@@ -357,6 +366,11 @@ export class ThreeTierApp extends Construct {
           + 'every other, so frontend -> database could not be denied. Create the namespace without it (ZeroTrustNamespace '
           + 'allowSameNamespace: false; TenantIsolation allowSameTenant: false)');
       }
+    }
+    if (existing.policy(INGRESS_CONTROLLER_TO_ALL) !== undefined) {
+      throw propError(this, 'zeroTrustNamespace', `'${existing.name}' has the policy '${INGRESS_CONTROLLER_TO_ALL}', which lets the ingress `
+        + 'controller reach every pod of the namespace, the database included. Create the namespace without ingressControllerPorts: '
+        + 'the app allows the ingress controller to the frontend only');
     }
     if (existing.node.root !== this.node.root) {
       throw propError(this, 'zeroTrustNamespace', `${existing.node.path} belongs to another cdk8s App`);

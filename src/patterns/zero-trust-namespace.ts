@@ -1,14 +1,19 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { sharedNamespaceUse } from './shared-namespaces';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { validatePorts } from '../policy/port-validation';
 import { Direction, RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
+import { constructIdFor } from '../util/construct-id';
 import { propError } from '../util/errors';
 import { registerObject } from '../util/object-registry';
-import { validateDnsLabel, validateLabels, validateUnreservedLabelKey } from '../util/validate';
+import { validateDnsLabel, validateDnsSubdomain, validateLabels, validateUnreservedLabelKey } from '../util/validate';
+
+/** Construct id of the Namespace object. */
+const NAMESPACE_ID = 'Namespace';
 
 /** Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export enum PodSecurityLevel {
@@ -22,7 +27,10 @@ export enum PodSecurityLevel {
 
 /** Props of {@link ZeroTrustNamespace}. */
 export interface ZeroTrustNamespaceProps {
-  /** Namespace name (DNS-1123 label). */
+  /**
+   * Namespace name (DNS-1123 label). Not a namespace the whole cluster depends on: kube-*, the
+   * cluster DNS namespace, the ingress controller's or the monitoring namespace (ClusterNetwork).
+   */
   readonly name: string;
   /**
    * Extra labels of the Namespace (e.g. `tenant: acme`).
@@ -35,7 +43,8 @@ export interface ZeroTrustNamespaceProps {
    */
   readonly podSecurity?: PodSecurityLevel;
   /**
-   * Version of the Pod Security Standard (`pod-security.kubernetes.io/enforce-version`).
+   * Version of the Pod Security Standard (`pod-security.kubernetes.io/enforce-version`): 'latest' or
+   * 'v1.<minor>' without leading zeros.
    * @default 'latest'
    */
   readonly podSecurityVersion?: string;
@@ -84,21 +93,25 @@ export class ZeroTrustNamespace extends Construct {
     super(scope, id);
     const cluster = ClusterNetwork.of(this);
     this.name = validateDnsLabel(this, 'name', props.name);
-    if (this.name === cluster.dnsNamespace) {
-      throw propError(this, 'name', `'${this.name}' runs the cluster DNS: default deny there would cut every pod in the cluster off DNS`);
-    }
+    this.assertNotShared(cluster);
     const labels = validateLabels(this, 'labels', props.labels);
     for (const key of Object.keys(labels)) validateUnreservedLabelKey(this, `labels.${key}`, key);
     validatePorts(this, 'monitoringPorts', props.monitoringPorts);
     validatePorts(this, 'ingressControllerPorts', props.ingressControllerPorts);
     const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
+    // jsii users (Python, Java, ...) can pass any string where the enum is expected.
+    if (!Object.values(PodSecurityLevel).includes(level)) {
+      throw propError(this, 'podSecurity', `'${level}' is not a Pod Security level (one of ${Object.values(PodSecurityLevel).join(', ')})`);
+    }
     const version = props.podSecurityVersion ?? 'latest';
-    if (!/^(latest|v1\.[0-9]+)$/.test(version)) {
-      throw propError(this, 'podSecurityVersion', `'${version}' must be 'latest' or 'v1.<minor>'`);
+    // The Pod Security admission version label: 'latest' or 'v<major>.<minor>' without leading zeros
+    // (https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces).
+    if (typeof version !== 'string' || !/^(latest|v1\.(0|[1-9][0-9]*))$/.test(version)) {
+      throw propError(this, 'podSecurityVersion', `'${version}' must be 'latest' or 'v1.<minor>' (no leading zeros, e.g. 'v1.30')`);
     }
 
     if (props.createNamespace ?? true) {
-      this.namespaceObject = registerObject(this, new ApiObject(this, 'Namespace', {
+      this.namespaceObject = registerObject(this, new ApiObject(this, NAMESPACE_ID, {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: {
@@ -144,7 +157,13 @@ export class ZeroTrustNamespace extends Construct {
    * @param name policy name, unique in the namespace
    */
   public addPolicy(name: string, options: NamespacePolicyOptions): TrafficPolicy {
-    const policy = new TrafficPolicy(this, name, { ...options, name, namespace: this.name });
+    if (typeof name !== 'string' || name.length === 0) throw propError(this, 'name', 'a policy name is required');
+    validateDnsSubdomain(this, 'name', name);
+    if (this.policies.has(name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
+    // The id is the policy name (a DNS subdomain, so never the Namespace object's id); constructs would
+    // mistake an Object.prototype member name ('constructor') for a taken id.
+    const id = constructIdFor(name);
+    const policy = new TrafficPolicy(this, id, { ...options, name, namespace: this.name });
     this.policies.set(name, policy);
     return policy;
   }
@@ -157,6 +176,19 @@ export class ZeroTrustNamespace extends Construct {
   /** Allow the pods labelled `podSelector` (all pods if empty) to reach `peers` on `ports`. */
   public allowEgress(name: string, podSelector: { [key: string]: string }, peers: Peer[], ports?: Port[]): TrafficPolicy {
     return this.addPolicy(name, { podSelector, egress: [{ peers, ports }] });
+  }
+
+  /** Namespaces the whole cluster depends on cannot be under this namespace's default deny. */
+  private assertNotShared(cluster: ClusterNetwork): void {
+    const use = sharedNamespaceUse(cluster, this.name);
+    if (!use) return;
+    if (this.name === cluster.dnsNamespace) {
+      throw propError(this, 'name', `'${this.name}' runs the cluster DNS: default deny there would cut every pod in the cluster off DNS`);
+    }
+    if (use.system) {
+      throw propError(this, 'name', `'${this.name}' is a system namespace (kube-*, owned by the control plane): default deny there would cut off the system components in it`);
+    }
+    throw propError(this, 'name', `'${this.name}' runs ${use.what}, which every workload relies on: default deny there would cut it off from them`);
   }
 
   /** The policy of this namespace with that name, if any. */

@@ -148,3 +148,50 @@ describe('ClusterNetwork', () => {
     expect(antrea.capabilities.deny).toBe(true);
   });
 });
+
+describe('ClusterNetwork prop validation', () => {
+  const make = (props: any) => () => new ClusterNetwork(Testing.chart(), 'cluster', props);
+
+  test.each(['podCidrs', 'serviceCidrs'])('empty %s is an error naming the prop', (prop) => {
+    expect(make({ [prop]: [] })).toThrow(`[test/cluster] ${prop}: must not be empty: at least one CIDR is required`);
+  });
+
+  test('empty metadataCidrs is an error: it would silently disable metadata protection', () => {
+    expect(make({ metadataCidrs: [] })).toThrow(
+      '[test/cluster] metadataCidrs: must not be empty: without them nothing blocks the cloud metadata service (credential theft)');
+  });
+
+  test('an ipFamilies value outside the IpFamily enum (jsii callers pass strings) names the prop', () => {
+    expect(make({ ipFamilies: ['IPv5'] })).toThrow("[test/cluster] ipFamilies[0]: 'IPv5' is not an IP family (one of IPv4, IPv6)");
+    expect(make({ ipFamilies: [IpFamily.IPV4, 'ipv6'] })).toThrow("[test/cluster] ipFamilies[1]: 'ipv6' is not an IP family (one of IPv4, IPv6)");
+  });
+
+  test('a NodeLocal DNS address inside the metadata CIDRs is an error (port 53 to the metadata service)', () => {
+    expect(make({ nodeLocalDns: true, nodeLocalDnsIp: '169.254.169.254' })).toThrow(
+      "[test/cluster] nodeLocalDnsIp: '169.254.169.254' lies inside the metadata CIDR 169.254.169.254/32: DNS allows would open the metadata service on port 53");
+    expect(make({ nodeLocalDns: true, nodeLocalDnsIp: '169.254.0.7', metadataCidrs: ['169.254.0.0/16'] })).toThrow(
+      "[test/cluster] nodeLocalDnsIp: '169.254.0.7' lies inside the metadata CIDR 169.254.0.0/16");
+    expect(make({ nodeLocalDns: true, ipFamilies: [IpFamily.IPV6], nodeLocalDnsIp: 'fd00:ec2::254' })).toThrow(
+      "[test/cluster] nodeLocalDnsIp: 'fd00:ec2::254' lies inside the metadata CIDR fd00:ec2::254/128");
+  });
+
+  test('an unspecified NodeLocal DNS address (0.0.0.0 or ::) is an error', () => {
+    expect(make({ nodeLocalDns: true, nodeLocalDnsIp: '0.0.0.0' })).toThrow(
+      "[test/cluster] nodeLocalDnsIp: '0.0.0.0' is the unspecified address, not a listen address");
+    expect(make({ nodeLocalDns: true, ipFamilies: [IpFamily.IPV6], nodeLocalDnsIp: '::' })).toThrow(
+      "[test/cluster] nodeLocalDnsIp: '::' is the unspecified address, not a listen address");
+  });
+
+  test('a NodeLocal DNS address next to (not inside) the metadata CIDR is accepted', () => {
+    expect(new ClusterNetwork(Testing.chart(), 'cluster', { nodeLocalDns: true, nodeLocalDnsIp: '169.254.169.253' }).nodeLocalDnsIp)
+      .toBe('169.254.169.253');
+  });
+
+  test('dns.serviceIp equal to the network address of its service CIDR is an error', () => {
+    expect(make({ dns: { serviceIp: '10.96.0.0' } })).toThrow(
+      "[test/cluster] dns.serviceIp: '10.96.0.0' is the network address of the service CIDR 10.96.0.0/12, never a ClusterIP");
+    expect(make({ ipFamilies: [IpFamily.IPV6], dns: { serviceIp: 'fd00:10:96::' } })).toThrow(
+      "[test/cluster] dns.serviceIp: 'fd00:10:96::' is the network address of the service CIDR fd00:10:96::/112, never a ClusterIP");
+    expect(new ClusterNetwork(Testing.chart(), 'cluster', { dns: { serviceIp: '10.96.0.1' } }).dnsServiceIp).toBe('10.96.0.1');
+  });
+});

@@ -63,3 +63,45 @@ describe('Cni.calico guard-rail tier options', () => {
     expect(Cni.calico({ guardrailTierOrder: order }).calicoGuardrailTierOrder).toBe(order);
   });
 });
+
+describe('Cni.custom options', () => {
+  const UNENFORCING = {
+    enforcesNetworkPolicy: false,
+    deny: false,
+    ordering: false,
+    clusterWide: false,
+    l7: false,
+    fqdn: false,
+    entities: false,
+    clusterNetworkPolicy: false,
+  };
+
+  test.each(['', '  '])('an empty name (%p) names the prop', (name) => {
+    expect(() => Cni.custom(name, { ...UNENFORCING, enforcesNetworkPolicy: true })).toThrow(
+      `[Cni.custom] name: '${name}' must be a non-empty name (it names the CNI in error messages)`);
+  });
+
+  test('an unenforcing custom CNI can be acknowledged, and then emits portable NetworkPolicy only', () => {
+    const chart = chartFor(Cni.custom('weave', UNENFORCING, { acknowledgeUnenforcedPolicies: true }));
+    new TrafficPolicy(chart, 'p', { name: 'p', namespace: 'a', ingress: [{ peers: [Peer.allPods()] }] });
+    const objects = synthValid(chart);
+    expect(objects.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(['networking.k8s.io/v1 NetworkPolicy']);
+  });
+
+  test('an unacknowledged unenforcing custom CNI still fails', () => {
+    const chart = chartFor(Cni.custom('weave', UNENFORCING));
+    expect(() => new TrafficPolicy(chart, 'p', { name: 'p', namespace: 'a', ingress: [{ peers: [Peer.allPods()] }] }))
+      .toThrow("[test/p] TrafficPolicy 'p': no policy cannot be enforced by CNI 'weave': it enforces no network policy at all");
+    // The hint names the real way to acknowledge it, not a factory that does not exist.
+    expect(() => new TrafficPolicy(chart, 'p2', { name: 'p2', namespace: 'a', ingress: [{ peers: [Peer.allPods()] }] }))
+      .toThrow("pass Cni.custom('weave', capabilities, { acknowledgeUnenforcedPolicies: true }) if these manifests");
+    const flannel = chartFor(Cni.flannel());
+    expect(() => new TrafficPolicy(flannel, 'p', { name: 'p', namespace: 'a', ingress: [{ peers: [Peer.allPods()] }] }))
+      .toThrow('pass Cni.flannel({ acknowledgeUnenforcedPolicies: true }) if these manifests');
+  });
+
+  test('acknowledging an enforcing custom CNI is an error', () => {
+    expect(() => Cni.custom('x', { ...UNENFORCING, enforcesNetworkPolicy: true }, { acknowledgeUnenforcedPolicies: true })).toThrow(
+      '[Cni.custom] acknowledgeUnenforcedPolicies: only meaningful with capabilities.enforcesNetworkPolicy: false');
+  });
+});

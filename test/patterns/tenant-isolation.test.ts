@@ -197,3 +197,24 @@ describe('TenantIsolation', () => {
     expect(objects).toMatchSnapshot();
   });
 });
+
+describe('TenantIsolation with names that are Object.prototype members', () => {
+  test.each([
+    ['without namespaces', { tenants: ['constructor'] }],
+    ['with empty namespaces', { tenants: ['constructor'], namespaces: {} }],
+  ])("a tenant named 'constructor' (a valid DNS label) gets its namespace and guard rail, %s", (_what, props) => {
+    const chart = chartFor(Cni.calico());
+    const t = new TenantIsolation(chart, 't', props);
+    const objects = synthValid(chart);
+    expect(ofKind(objects, 'Namespace').map((n) => [n.metadata.name, n.metadata.labels.tenant])).toEqual([['constructor', 'constructor']]);
+    expect(find(objects, 'GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-constructor').spec.namespaceSelector).toBe("tenant == 'constructor'");
+    const tenant: string = 'constructor';
+    expect(t.tenantNamespaces[tenant].map((n) => n.name)).toEqual(['constructor']);
+  });
+
+  test("a namespace named 'constructor' inside another tenant", () => {
+    const chart = chartFor(Cni.calico());
+    new TenantIsolation(chart, 't', { tenants: ['a'], namespaces: { a: ['web', 'constructor'] } });
+    expect(ofKind(synthValid(chart), 'Namespace').map((n) => n.metadata.name)).toEqual(['web', 'constructor']);
+  });
+});

@@ -796,3 +796,106 @@ describe('ThreeTierApp validation: errors name the construct path and the prop',
       .toThrow(/NetworkPolicy 'default-deny-all' in namespace 'shop' is already emitted by 'test\/shop\/Namespace\/default-deny-all'/);
   });
 });
+
+describe('ThreeTierApp validation (review 8)', () => {
+  const build = (props: Partial<ThreeTierAppProps>, cni: Cni = Cni.kubernetes()) => () => {
+    const chart = chartWith(cni);
+    new ThreeTierApp(chart, 'shop', { ...MINIMAL, ...props });
+  };
+
+  test('the cert-manager HTTP-01 solver label is reserved: the solver policy selects every pod carrying it', () => {
+    expect(build({ labels: { 'acme.cert-manager.io/http01-solver': 'true' } })).toThrow(
+      "[test/shop] labels: 'acme.cert-manager.io/http01-solver' is set by ThreeTierApp or cert-manager (policies and Services select on it)");
+  });
+
+  test('a zeroTrustNamespace with allow-ingress-controller is refused: it lets the controller reach the database', () => {
+    const chart = chartWith(Cni.kubernetes());
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop', ingressControllerPorts: [Port.tcp(5432)] });
+    expect(() => new ThreeTierApp(chart, 'shop', { ...MINIMAL, namespace: undefined, zeroTrustNamespace: ns })).toThrow(
+      "[test/shop] zeroTrustNamespace: 'shop' has the policy 'allow-ingress-controller', which lets the ingress controller reach every "
+      + 'pod of the namespace, the database included. Create the namespace without ingressControllerPorts: the app allows the '
+      + 'ingress controller to the frontend only');
+  });
+
+  test.each([
+    [['/tmp', '/var/lib/postgresql/data'], 1],
+    [['/var/lib/postgresql'], 0],
+    [['/tmp', '/var/lib/postgresql/data/wal'], 1],
+    [['/var/lib/postgresql/data/'], 0],
+  ])('database.writablePaths %j nesting with dataMountPath is refused', (paths, index) => {
+    expect(build({ database: { image: 'postgres:16', writablePaths: paths } })).toThrow(
+      `[test/shop] database.writablePaths[${index}]: '${paths[index]}' is or contains the data mount path '/var/lib/postgresql/data' (or lies inside it)`);
+  });
+
+  test('a writable path equal to a custom dataMountPath is refused', () => {
+    expect(build({ database: { image: 'postgres:16', dataMountPath: '/tmp' } })).toThrow(
+      "[test/shop] database.writablePaths[0]: '/tmp' is or contains the data mount path '/tmp'");
+  });
+
+  test('a writable path that only shares a prefix with dataMountPath is fine', () => {
+    const objects = synth(Cni.kubernetes(), { database: { image: 'postgres:16', writablePaths: ['/var/lib/postgresql/database-tmp'] } });
+    const mounts = podSpec(get(objects, 'StatefulSet', 'shop-database')).containers[0].volumeMounts.map((m: any) => m.mountPath);
+    expect(mounts).toEqual(['/var/lib/postgresql/database-tmp', '/var/lib/postgresql/data']);
+  });
+
+  test('only a request given: the default limit stays', () => {
+    const objects = synth(Cni.kubernetes(), {
+      frontend: { image: 'web:1', resources: { cpu: { request: kplus.Cpu.millis(200) }, memory: { request: Size.mebibytes(200) } } },
+    });
+    const c = podSpec(get(objects, 'Deployment', 'shop-frontend')).containers[0];
+    expect(c.resources).toEqual({ requests: { cpu: '200m', memory: '200Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+  });
+
+  test('only a request above the default limit: an error naming the prop', () => {
+    expect(build({ frontend: { image: 'web:1', resources: { memory: { request: Size.gibibytes(1) } } } })).toThrow(
+      '[test/shop] frontend.resources.memory.request: 1Gi exceeds the default limit 256Mi; set resources.memory.limit too');
+    expect(build({ database: { image: 'db:1', resources: { cpu: { request: kplus.Cpu.units(2) } } } })).toThrow(
+      '[test/shop] database.resources.cpu.request: 2 exceeds the default limit 1; set resources.cpu.limit too');
+  });
+
+  test('runAsUser is capped at 2147483647 (int32)', () => {
+    expect(build({ backend: { image: 'api:1', runAsUser: 2147483648 } })).toThrow(
+      '[test/shop] backend.runAsUser: 2147483648 exceeds 2147483647, the largest user id (int32)');
+    const objects = synth(Cni.kubernetes(), { backend: { image: 'api:1', runAsUser: 2147483647 } });
+    expect(podSpec(get(objects, 'Deployment', 'shop-backend')).securityContext.runAsUser).toBe(2147483647);
+  });
+
+  test.each(['10.0.0.1', '192.168.1.10'])('an IP address as host (%s) is refused', (host) => {
+    expect(build({ host })).toThrow(`[test/shop] host: '${host}' is an IP address; an Ingress host must be a DNS name`);
+  });
+
+  const IMAGE_ERROR = 'is not a valid image reference: [registry[:port]/]path[:tag][@sha256:<64 hex digits>], path in lower case';
+  test.each([
+    'Nginx', 'nginx:', 'nginx:latest:1', 'nginx@sha256:abc', ':latest', 'nginx/', 'nginx:-bad', 'registry:5000/UPPER/app',
+    'nginx@sha256:' + 'A'.repeat(64), 'shop//web', 'registry.example.com/', '-nginx', 'http://nginx',
+  ])('image %p is refused', (image) => {
+    expect(build({ frontend: { image } })).toThrow(`[test/shop] frontend.image: '${image}' ${IMAGE_ERROR}`);
+  });
+
+  test.each([
+    'nginx', 'nginx:1.27-alpine', 'library/nginx', 'registry.example.com:5000/shop/web_app:1.0', 'localhost/web:dev',
+    'REGISTRY.example.com/x', `ghcr.io/org/app@sha256:${'a'.repeat(64)}`, `app:1@sha256:${'0'.repeat(64)}`, 'my-org/my__app.v2',
+  ])('image %p is accepted', (image) => {
+    const objects = synth(Cni.kubernetes(), { frontend: { image } });
+    expect(podSpec(get(objects, 'Deployment', 'shop-frontend')).containers[0].image).toBe(image);
+  });
+
+  test.each([
+    [{ A: 5 }, 'A', 'number'],
+    [{ B: true }, 'B', 'boolean'],
+    [{ C: undefined }, 'C', 'undefined'],
+    [{ D: null }, 'D', 'null'],
+  ])('env %j: values must be strings', (env, key, got) => {
+    expect(build({ frontend: { image: 'web:1', env: env as any } })).toThrow(
+      `[test/shop] frontend.env.${key}: must be a string (got ${got}); quote numbers and booleans`);
+  });
+
+  test.each([
+    ['memory', 'request', { memory: { request: Size.kibibytes(512), limit: Size.mebibytes(1) } }, '512Ki', 'Mi'],
+    ['memory', 'limit', { memory: { request: Size.mebibytes(1), limit: Size.gibibytes(0.1) } }, '0.1Gi', 'Mi'],
+    ['ephemeralStorage', 'request', { ephemeralStorage: { request: Size.mebibytes(512) } }, '512Mi', 'Gi'],
+  ] as Array<[string, string, kplus.ContainerResources, string, string]>)('%s.%s not a whole number of the unit cdk8s-plus writes', (what, field, resources, shown, unit) => {
+    expect(build({ frontend: { image: 'web:1', resources } })).toThrow(
+      `[test/shop] frontend.resources.${what}.${field}: ${shown} is not a whole number of ${unit} (cdk8s-plus-27 writes it in ${unit})`);
+  });
+});

@@ -172,3 +172,68 @@ describe('ZeroTrustNamespace', () => {
     expect(objects).toMatchSnapshot();
   });
 });
+
+describe('ZeroTrustNamespace names and enums', () => {
+  const make = (props: any, clusterProps: any = {}) => () => new ZeroTrustNamespace(chartFor(Cni.kubernetes(), clusterProps), 'ns', props);
+
+  test.each([
+    ['kube-public', {}, "[test/ns] name: 'kube-public' is a system namespace (kube-*, owned by the control plane): default deny there would cut off the system components in it"],
+    ['ingress-nginx', {}, "[test/ns] name: 'ingress-nginx' runs the ingress controller (ClusterNetwork ingressController), which every workload relies on: default deny there would cut it off from them"],
+    ['monitoring', {}, "[test/ns] name: 'monitoring' runs the monitoring pods (ClusterNetwork monitoring), which every workload relies on: default deny there would cut it off from them"],
+    ['edge', { ingressController: { namespace: 'edge' } }, "[test/ns] name: 'edge' runs the ingress controller (ClusterNetwork ingressController)"],
+    ['coredns', { dns: { namespace: 'coredns' } }, "[test/ns] name: 'coredns' runs the cluster DNS: default deny there would cut every pod in the cluster off DNS"],
+  ])('refuses %s, a namespace the cluster depends on', (name, clusterProps, message) => {
+    expect(make({ name }, clusterProps)).toThrow(message);
+  });
+
+  test('ingress-nginx is an ordinary namespace once the ingress controller runs elsewhere', () => {
+    const chart = chartFor(Cni.kubernetes(), { ingressController: { namespace: 'edge' } });
+    new ZeroTrustNamespace(chart, 'ns', { name: 'ingress-nginx' });
+    expect(find(synthValid(chart), 'Namespace', 'ingress-nginx').metadata.name).toBe('ingress-nginx');
+  });
+
+  test('a podSecurity outside the PodSecurityLevel enum (jsii callers pass strings) names the prop', () => {
+    expect(make({ name: 'a', podSecurity: 'superuser' })).toThrow(
+      "[test/ns] podSecurity: 'superuser' is not a Pod Security level (one of restricted, baseline, privileged)");
+  });
+
+  test.each(['v1.01', 'v2.0', '', 'v1.', 'latest '])('podSecurityVersion %p is refused', (version) => {
+    expect(make({ name: 'a', podSecurityVersion: version })).toThrow(
+      `[test/ns] podSecurityVersion: '${version}' must be 'latest' or 'v1.<minor>' (no leading zeros, e.g. 'v1.30')`);
+  });
+
+  test.each(['v1.0', 'v1.30', 'v1.999', 'latest'])('podSecurityVersion %p is accepted and labelled', (version) => {
+    const chart = chartFor(Cni.kubernetes());
+    new ZeroTrustNamespace(chart, 'ns', { name: 'a', podSecurityVersion: version });
+    expect(find(synthValid(chart), 'Namespace', 'a').metadata.labels['pod-security.kubernetes.io/enforce-version']).toBe(version);
+  });
+
+  test('addPolicy, allowIngress and allowEgress with an empty name name the prop', () => {
+    const ns = new ZeroTrustNamespace(chartFor(Cni.kubernetes()), 'ns', { name: 'a' });
+    expect(() => ns.addPolicy('', { isolate: [Direction.INGRESS] })).toThrow('[test/ns] name: a policy name is required');
+    expect(() => ns.allowIngress('', {}, [Peer.allPods()])).toThrow('[test/ns] name: a policy name is required');
+    expect(() => ns.allowEgress('', {}, [Peer.allPods()])).toThrow('[test/ns] name: a policy name is required');
+  });
+
+  test('addPolicy, allowIngress and allowEgress with a duplicate name name the prop', () => {
+    const ns = new ZeroTrustNamespace(chartFor(Cni.kubernetes()), 'ns', { name: 'a' });
+    expect(() => ns.addPolicy('allow-dns', { isolate: [Direction.INGRESS] })).toThrow(
+      "[test/ns] name: the namespace already has a policy named 'allow-dns'");
+    ns.allowIngress('web', {}, [Peer.allPods()]);
+    expect(() => ns.allowEgress('web', {}, [Peer.allPods()])).toThrow("[test/ns] name: the namespace already has a policy named 'web'");
+    expect(() => ns.allowIngress('web', {}, [Peer.allPods()])).toThrow("[test/ns] name: the namespace already has a policy named 'web'");
+  });
+
+  test('policy names that clash with construct internals are policy-name errors or work', () => {
+    const chart = chartFor(Cni.kubernetes());
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'a' });
+    // 'Namespace' is the id of the Namespace object: the error is about the name, not a construct clash.
+    expect(() => ns.addPolicy('Namespace', { isolate: [Direction.INGRESS] })).toThrow(
+      "[test/ns] name: 'Namespace' is not a valid DNS-1123 subdomain");
+    expect(() => ns.allowIngress('a/b', {}, [Peer.allPods()])).toThrow("[test/ns] name: 'a/b' is not a valid DNS-1123 subdomain");
+    // 'constructor' is a property of Object.prototype, which constructs mistakes for a taken id.
+    ns.addPolicy('constructor', { isolate: [Direction.INGRESS] });
+    expect(ns.policy('constructor')).toBeDefined();
+    expect(find(synthValid(chart), 'NetworkPolicy', 'constructor').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+  });
+});

@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
@@ -8,6 +8,8 @@ import {
   validateImage,
   validatePositiveInteger,
   validateResources,
+  MAX_ID,
+  millicores,
 } from './validation';
 import { propError } from '../../util/errors';
 import { registerObject } from '../../util/object-registry';
@@ -67,10 +69,12 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const port = validatePortNumber(app, `${t}.port`, p.port ?? (isDb ? 5432 : 8080));
   const replicas = validatePositiveInteger(app, `${t}.replicas`, p.replicas ?? (isDb ? 1 : 2));
   const user = validatePositiveInteger(app, `${t}.runAsUser`, p.runAsUser ?? (isDb ? 999 : 10001));
+  if (user > MAX_ID) throw propError(app, `${t}.runAsUser`, `${user} exceeds ${MAX_ID}, the largest user id (int32)`);
   const defaults = DEFAULT_RESOURCES[o.kind];
   const resources: kplus.ContainerResources = {
-    cpu: p.resources?.cpu ?? defaults.cpu,
-    memory: p.resources?.memory ?? defaults.memory,
+    cpu: withDefaultLimit(app, `${t}.resources.cpu`, p.resources?.cpu, defaults.cpu, (c) => millicores(c), (c) => c.amount),
+    memory: withDefaultLimit(app, `${t}.resources.memory`, p.resources?.memory, defaults.memory,
+      (s) => s.toKibibytes({ rounding: SizeRoundingBehavior.NONE }), (s) => s.asString()),
     ephemeralStorage: p.resources?.ephemeralStorage,
   };
   validateResources(app, `${t}.resources`, resources);
@@ -79,6 +83,14 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const dataMountPath = isDb
     ? validateAbsolutePath(app, `${t}.dataMountPath`, dbProps.dataMountPath ?? '/var/lib/postgresql/data')
     : undefined;
+  if (dataMountPath !== undefined) {
+    writablePaths.forEach((path, i) => {
+      if (pathsNest(path, dataMountPath)) {
+        throw propError(app, `${t}.writablePaths[${i}]`, `'${path}' is or contains the data mount path '${dataMountPath}' `
+          + '(or lies inside it): two volumes on one mount path are rejected, and a nested emptyDir would hide or shadow the data volume');
+      }
+    });
+  }
   const healthPath = isDb ? undefined : validateAbsolutePath(app, `${t}.healthCheckPath`, httpProps.healthCheckPath ?? '/healthz');
 
   const name = `${o.appName}-${t}`;
@@ -90,7 +102,11 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const envValues: Record<string, string> = { ...(isDb ? { PGDATA: `${dataMountPath}/pgdata` } : {}), ...(p.env ?? {}) };
   const envVariables: Record<string, kplus.EnvValue> = {};
   for (const key of Object.keys(envValues).sort()) {
-    envVariables[validateEnvName(app, `${t}.env`, key)] = kplus.EnvValue.fromValue(String(envValues[key]));
+    const value: unknown = envValues[key];
+    if (typeof value !== 'string') {
+      throw propError(app, `${t}.env.${key}`, `must be a string (got ${value === null ? 'null' : typeof value}); quote numbers and booleans`);
+    }
+    envVariables[validateEnvName(app, `${t}.env`, key)] = kplus.EnvValue.fromValue(value);
   }
   const envFrom = p.envFromSecret === undefined ? undefined : [kplus.Env.fromSecret(
     kplus.Secret.fromSecretName(scope, 'EnvSecret', validateDnsSubdomain(app, `${t}.envFromSecret`, p.envFromSecret)),
@@ -205,6 +221,35 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
     }));
   }
   return { workload, service, pdb, port, objectLabels };
+}
+
+/**
+ * The given cpu or memory requirements, keeping the default limit when only a request is given
+ * (cdk8s-plus would otherwise emit no limit at all). A request above the default limit is an error:
+ * the limit must then be chosen explicitly.
+ */
+function withDefaultLimit<T>(
+  app: Construct,
+  prop: string,
+  given: { request?: T; limit?: T } | undefined,
+  defaults: { request?: T; limit?: T },
+  amount: (v: T) => number,
+  show: (v: T) => string,
+): { request?: T; limit?: T } {
+  if (given === undefined) return defaults;
+  if (given.request === undefined || given.limit !== undefined || defaults.limit === undefined) return given;
+  if (amount(given.request) > amount(defaults.limit)) {
+    throw propError(app, `${prop}.request`, `${show(given.request)} exceeds the default limit ${show(defaults.limit)}; set ${prop.split('.').slice(1).join('.')}.limit too`);
+  }
+  return { request: given.request, limit: defaults.limit };
+}
+
+/** Is one absolute path equal to the other or below it (`/data` and `/data/pg`)? */
+function pathsNest(a: string, b: string): boolean {
+  const norm = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+  const [x, y] = [norm(a), norm(b)];
+  const under = (inner: string, outer: string) => outer === '/' || inner === outer || inner.startsWith(`${outer}/`);
+  return under(x, y) || under(y, x);
 }
 
 /** A copy with sorted keys: values added by JSON patches are not sorted by cdk8s. */

@@ -14,6 +14,9 @@ export function validateHost(scope: IConstruct, prop: string, host: string): str
     throw propError(scope, prop, `'${host}' is a wildcard host; name the exact host the app serves`);
   }
   validateDnsSubdomain(scope, prop, host);
+  // An Ingress rule host must be a DNS name, not an IP address
+  // (https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#IngressRule).
+  if (/^[0-9]+(\.[0-9]+){3}$/.test(host)) throw propError(scope, prop, `'${host}' is an IP address; an Ingress host must be a DNS name`);
   const labels = host.split('.');
   if (labels.length < 2) throw propError(scope, prop, `'${host}' is not a fully qualified public host name (e.g. 'shop.example.com')`);
   const long = labels.find((l) => l.length > 63);
@@ -21,14 +24,45 @@ export function validateHost(scope: IConstruct, prop: string, host: string): str
   return host;
 }
 
-/** A container image reference: not empty, no whitespace, no URL scheme. */
+// The distribution reference grammar
+// (https://github.com/distribution/reference/blob/main/reference.go, docs of `docker pull`):
+// [domain[:port]/]path-component(/path-component)*[:tag][@digest], path components lower-case.
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?$`);
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** The repository name (domain and path) is at most 255 characters. */
+const MAX_NAME_LENGTH = 255;
+
+/**
+ * A container image reference, `[registry[:port]/]path[:tag][@sha256:<64 hex>]` with lower-case
+ * path components. The first component is a registry when it contains '.' or ':' or is 'localhost'
+ * (as in the distribution grammar); otherwise it belongs to the path (Docker Hub).
+ */
 export function validateImage(scope: IConstruct, prop: string, image: string): string {
   if (typeof image !== 'string' || image.trim().length === 0) throw propError(scope, prop, 'the container image must not be empty');
-  if (/\s/.test(image) || image.includes('://') || image.startsWith('-')) {
-    throw propError(scope, prop, `'${image}' is not a valid image reference (e.g. 'registry.example.com/shop/web:1.2.3')`);
-  }
+  const invalid = () => propError(scope, prop, `'${image}' is not a valid image reference: [registry[:port]/]path[:tag][@sha256:<64 hex digits>], `
+    + "path in lower case (e.g. 'registry.example.com/shop/web:1.2.3')");
+  const at = image.indexOf('@');
+  const named = at >= 0 ? image.slice(0, at) : image;
+  if (at >= 0 && !DIGEST.test(image.slice(at + 1))) throw invalid();
+  const lastSlash = named.lastIndexOf('/');
+  const colon = named.lastIndexOf(':');
+  const tagged = colon > lastSlash;
+  const name = tagged ? named.slice(0, colon) : named;
+  if (tagged && !TAG.test(named.slice(colon + 1))) throw invalid();
+  if (name.length === 0 || name.length > MAX_NAME_LENGTH) throw invalid();
+  const parts = name.split('/');
+  const first = parts[0];
+  const hasDomain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasDomain && !DOMAIN.test(first)) throw invalid();
+  if (!(hasDomain ? parts.slice(1) : parts).every((c) => PATH_COMPONENT.test(c))) throw invalid();
   return image;
 }
+
+/** The largest user or group id the kubelet and container runtimes accept (int32). */
+export const MAX_ID = 2147483647;
 
 /** An integer >= `min`. */
 export function validatePositiveInteger(scope: IConstruct, prop: string, value: number, min = 1): number {
@@ -54,7 +88,7 @@ export function validateAbsolutePath(scope: IConstruct, prop: string, path: stri
 }
 
 /** Millicores of a cdk8s-plus Cpu (`'250m'` or `'1.5'`). */
-function millicores(cpu: kplus.Cpu): number {
+export function millicores(cpu: kplus.Cpu): number {
   return cpu.amount.endsWith('m') ? Number(cpu.amount.slice(0, -1)) : Number(cpu.amount) * 1000;
 }
 
@@ -82,6 +116,20 @@ export function validateResources(scope: IConstruct, prop: string, resources: kp
   check('memory', mem?.request && kibibytes(mem.request), mem?.limit && kibibytes(mem.limit), (n) => `${n}Ki`);
   const eph = resources.ephemeralStorage;
   check('ephemeralStorage', eph?.request && kibibytes(eph.request), eph?.limit && kibibytes(eph.limit), (n) => `${n}Ki`);
+  // cdk8s-plus-27 writes memory as `<n>Mi` and ephemeral storage as `<n>Gi`, converting without
+  // rounding: a size that is not a whole number in that unit would fail at synth with its own message.
+  const whole = (what: string, field: string, size: Size | undefined, unit: string, convert: (s: Size) => number) => {
+    if (size === undefined) return;
+    try {
+      convert(size);
+    } catch {
+      throw propError(scope, `${prop}.${what}.${field}`, `${size.asString()} is not a whole number of ${unit} (cdk8s-plus-27 writes it in ${unit})`);
+    }
+  };
+  whole('memory', 'request', mem?.request, 'Mi', (s) => s.toMebibytes());
+  whole('memory', 'limit', mem?.limit, 'Mi', (s) => s.toMebibytes());
+  whole('ephemeralStorage', 'request', eph?.request, 'Gi', (s) => s.toGibibytes());
+  whole('ephemeralStorage', 'limit', eph?.limit, 'Gi', (s) => s.toGibibytes());
 }
 
 /** A Size as the shortest exact Kubernetes binary quantity (`10Gi`, `1536Mi`, ...). */

@@ -23,7 +23,11 @@ export function renderIntent(owner: Construct, cluster: ClusterNetwork, intent: 
 
   if (!cni.capabilities.enforcesNetworkPolicy) {
     if (!cni.acknowledgeUnenforcedPolicies) {
-      throw fail('no policy', `it enforces no network policy at all, so emitting one is security theatre. Use a CNI that enforces policy (Calico, Canal, Cilium), or pass Cni.${cni.name}({ acknowledgeUnenforcedPolicies: true }) if these manifests also target clusters that do`);
+      const acknowledge = cni.kind === CniKind.FLANNEL
+        ? 'Cni.flannel({ acknowledgeUnenforcedPolicies: true })'
+        : `Cni.custom('${cni.name}', capabilities, { acknowledgeUnenforcedPolicies: true })`;
+      throw fail('no policy', 'it enforces no network policy at all, so emitting one is security theatre. Use a CNI that enforces '
+        + `policy (Calico, Canal, Cilium), or pass ${acknowledge} if these manifests also target clusters that do`);
     }
     if (!isExpressibleAsNetworkPolicy(intent)) throw fail('this intent', 'only portable NetworkPolicy may be emitted for an unenforcing CNI');
     return [emit(owner, 'Resource', networkPolicyManifest(intent))];
