@@ -5,6 +5,7 @@
  */
 import { AnnotatedCniModel } from '../../src/analysis/kubernetes/model';
 import { Direction, Endpoint, L4Protocol } from '../../src/analysis/model';
+import { Prng } from '../support/prng';
 
 /** Checks the fast-path contract on every subject x direction x peer x port; returns how many keys were shared. */
 export function checkContract(model: AnnotatedCniModel, subjects: Endpoint[], peers: Endpoint[], ports: Array<[L4Protocol, number]>): number {
@@ -37,4 +38,28 @@ export function checkContract(model: AnnotatedCniModel, subjects: Endpoint[], pe
     }
   }
   return shared;
+}
+
+/** A random cluster for {@link checkSeededClusters}: the model over it, its subjects and its peers. */
+export interface RandomCluster {
+  readonly model: AnnotatedCniModel;
+  readonly subjects: Endpoint[];
+  readonly peers: Endpoint[];
+}
+
+/**
+ * Check the contract on `runs` seeded random clusters (seed `i * seedFactor`, so each suite has its
+ * own corpus); returns the number of clusters checked and of subject keys shared over all of them.
+ */
+export function checkSeededClusters(
+  runs: number, seedFactor: number, ports: Array<[L4Protocol, number]>, build: (r: Prng) => RandomCluster,
+): { clusters: number; shared: number } {
+  let shared = 0;
+  let clusters = 0;
+  for (let seed = 1; seed <= runs; seed++) {
+    const { model, subjects, peers } = build(new Prng(seed * seedFactor));
+    shared += checkContract(model, subjects, peers, ports);
+    clusters++;
+  }
+  return { clusters, shared };
 }

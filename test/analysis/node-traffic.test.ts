@@ -10,6 +10,7 @@
  * projectcalico/vpp-dataplane docs/policy_description.md); workload-to-host traffic passes the
  * workload's egress policy.
  */
+import { podEndpoint } from './endpoints';
 import { checkContract } from './fast-path-contract';
 import { deployment, namespace, networkPolicy } from './fixtures';
 import { kubernetesModel } from '../../src/analysis/kubernetes/model';
@@ -240,15 +241,7 @@ describe('Calico', () => {
 describe('fast path (Kubernetes model)', () => {
   test('allows agrees with evaluate for local and remote node peers, with and without ClusterNetworkPolicies', () => {
     const namespaces = new Map([['prod', { 'kubernetes.io/metadata.name': 'prod' }], ['dev', { 'kubernetes.io/metadata.name': 'dev' }]]);
-    const pod = (ns: string, name: string): Endpoint => ({
-      kind: 'pod',
-      name: `${ns}/${name}`,
-      namespace: ns,
-      labels: { app: name },
-      namespaceLabels: namespaces.get(ns)!,
-      hostNetwork: false,
-      namedPorts: [],
-    });
+    const pod = (ns: string, name: string): Endpoint => podEndpoint(namespaces, ns, name, { app: name });
     const nodeBase = { kind: 'node' as const, labels: {}, namespaceLabels: {}, ip: NODE_IP, hostNetwork: true, namedPorts: [] };
     const local: Endpoint = { ...nodeBase, name: 'local-node', nodeLocality: 'local' };
     const remote: Endpoint = { ...nodeBase, name: 'remote-node', nodeLocality: 'remote' };

@@ -1,6 +1,7 @@
 /** Test-local builders for endpoints, queries and Calico manifests. */
 import { calicoModel } from '../../../src/analysis/calico';
-import { DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamedPort, SideQuery } from '../../../src/analysis/model';
+import { DirectionVerdict, Endpoint, L4Protocol, ManifestObject, SideQuery } from '../../../src/analysis/model';
+import { PodEndpointOptions, externalEndpoint, podEndpoint } from '../endpoints';
 
 export const NAMESPACES = new Map<string, Record<string, string>>([
   ['shop', { 'kubernetes.io/metadata.name': 'shop', 'tenant': 'acme' }],
@@ -8,25 +9,12 @@ export const NAMESPACES = new Map<string, Record<string, string>>([
   ['kube-system', { 'kubernetes.io/metadata.name': 'kube-system' }],
 ]);
 
-export function pod(
-  namespace: string, name: string, labels: Record<string, string>,
-  extra: { ip?: string; serviceAccount?: string; namedPorts?: NamedPort[]; hostNetwork?: boolean } = {},
-): Endpoint {
-  return {
-    kind: 'pod',
-    name: `${namespace}/${name}`,
-    namespace,
-    labels,
-    namespaceLabels: NAMESPACES.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace },
-    serviceAccount: extra.serviceAccount,
-    ip: extra.ip,
-    hostNetwork: extra.hostNetwork ?? false,
-    namedPorts: extra.namedPorts ?? [],
-  };
+export function pod(namespace: string, name: string, labels: Record<string, string>, extra: PodEndpointOptions = {}): Endpoint {
+  return podEndpoint(NAMESPACES, namespace, name, labels, extra);
 }
 
 export function external(ip: string): Endpoint {
-  return { kind: 'external', name: ip, ip, labels: {}, namespaceLabels: {}, hostNetwork: false, namedPorts: [] };
+  return externalEndpoint(ip);
 }
 
 /** Ingress question at `dst` for traffic from `src`. */

@@ -1,6 +1,7 @@
 /* Test-local builders for the Cilium model tests. */
 import { ciliumModel } from '../../../src/analysis/cilium';
-import { DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamedPort } from '../../../src/analysis/model';
+import { DirectionVerdict, Endpoint, L4Protocol, ManifestObject } from '../../../src/analysis/model';
+import { PodEndpointOptions, externalEndpoint, podEndpoint } from '../endpoints';
 
 export const NAMESPACES = new Map<string, Record<string, string>>([
   ['shop', { 'kubernetes.io/metadata.name': 'shop', 'team': 'retail' }],
@@ -9,31 +10,15 @@ export const NAMESPACES = new Map<string, Record<string, string>>([
   ['default', { 'kubernetes.io/metadata.name': 'default' }],
 ]);
 
-export function pod(
-  namespace: string,
-  name: string,
-  labels: Record<string, string>,
-  opts: { serviceAccount?: string; namedPorts?: NamedPort[]; hostNetwork?: boolean } = {},
-): Endpoint {
-  return {
-    kind: 'pod',
-    name: `${namespace}/${name}`,
-    namespace,
-    labels,
-    namespaceLabels: NAMESPACES.get(namespace) ?? { 'kubernetes.io/metadata.name': namespace },
-    serviceAccount: opts.serviceAccount,
-    hostNetwork: opts.hostNetwork ?? false,
-    namedPorts: opts.namedPorts ?? [],
-  };
+export function pod(namespace: string, name: string, labels: Record<string, string>, opts: PodEndpointOptions = {}): Endpoint {
+  return podEndpoint(NAMESPACES, namespace, name, labels, opts);
 }
 
 export function node(labels: Record<string, string> = {}): Endpoint {
   return { kind: 'node', name: 'node-1', labels, namespaceLabels: {}, ip: '10.0.0.10', hostNetwork: true, namedPorts: [] };
 }
 
-export function external(ip: string, dnsName?: string, labels: Record<string, string> = {}): Endpoint {
-  return { kind: 'external', name: dnsName ?? ip, labels, namespaceLabels: {}, ip, dnsName, hostNetwork: false, namedPorts: [] };
-}
+export const external = externalEndpoint;
 
 export function cnp(namespace: string, name: string, spec: any, extra: Record<string, any> = {}): ManifestObject {
   return { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec, ...extra };

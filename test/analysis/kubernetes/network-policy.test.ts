@@ -10,6 +10,7 @@ import {
 } from '../../../src/analysis/kubernetes/network-policy';
 import { Endpoint, NamespaceIndex, SideQuery } from '../../../src/analysis/model';
 import { expectValidManifests } from '../../support/schema';
+import { externalEndpoint } from '../endpoints';
 
 function pod(namespace: string, labels: Record<string, string>, extra: Partial<Endpoint> = {}): Endpoint {
   return {
@@ -24,9 +25,7 @@ function pod(namespace: string, labels: Record<string, string>, extra: Partial<E
   };
 }
 
-function external(ip: string): Endpoint {
-  return { kind: 'external', name: ip, ip, labels: {}, namespaceLabels: {}, hostNetwork: false, namedPorts: [] };
-}
+const external = externalEndpoint;
 
 function np(name: string, namespace: string, spec: any) {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec };
