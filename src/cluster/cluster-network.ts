@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Cni, CniKind } from './cni';
 import { ParsedCidr, addressAt, cidrContainsIp, parseCidr, parseIp } from '../util/cidr';
 import { propError } from '../util/errors';
-import { validateCidr, validateDnsLabel, validateLabels } from '../util/validate';
+import { checkEnum, validateCidr, validateDnsLabel, validateLabels } from '../util/validate';
 
 /** IP families of the cluster. */
 export enum IpFamily {
@@ -225,12 +225,7 @@ export class ClusterNetwork extends Construct {
     this.cni = props.cni ?? Cni.kubernetes();
     this.ipFamilies = [...new Set(props.ipFamilies ?? [IpFamily.IPV4])];
     if (this.ipFamilies.length === 0) throw propError(this, 'ipFamilies', 'at least one IP family is required');
-    // jsii users (Python, Java, ...) can pass any string where the enum is expected.
-    this.ipFamilies.forEach((f, i) => {
-      if (!Object.values(IpFamily).includes(f)) {
-        throw propError(this, `ipFamilies[${i}]`, `'${f}' is not an IP family (one of ${Object.values(IpFamily).join(', ')})`);
-      }
-    });
+    this.ipFamilies.forEach((f, i) => checkEnum(this, `ipFamilies[${i}]`, f, Object.values(IpFamily), 'an IP family'));
     const primary = FAMILY_DEFAULTS[this.ipFamilies[0]];
     const perFamily = (pick: (d: FamilyDefaults) => string) => this.ipFamilies.map((f) => pick(FAMILY_DEFAULTS[f]));
     this.podCidrs = this.nonEmpty('podCidrs', this.cidrs('podCidrs', props.podCidrs ?? perFamily((d) => d.podCidr)));

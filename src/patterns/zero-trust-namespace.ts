@@ -10,7 +10,7 @@ import { TrafficPolicy } from '../policy/traffic-policy';
 import { constructIdFor } from '../util/construct-id';
 import { propError } from '../util/errors';
 import { registerObject } from '../util/object-registry';
-import { validateDnsLabel, validateDnsSubdomain, validateLabels, validateUnreservedLabelKey } from '../util/validate';
+import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validateUnreservedLabelKey } from '../util/validate';
 
 /** Construct id of the Namespace object. */
 const NAMESPACE_ID = 'Namespace';
@@ -98,11 +98,7 @@ export class ZeroTrustNamespace extends Construct {
     for (const key of Object.keys(labels)) validateUnreservedLabelKey(this, `labels.${key}`, key);
     validatePorts(this, 'monitoringPorts', props.monitoringPorts);
     validatePorts(this, 'ingressControllerPorts', props.ingressControllerPorts);
-    const level = props.podSecurity ?? PodSecurityLevel.RESTRICTED;
-    // jsii users (Python, Java, ...) can pass any string where the enum is expected.
-    if (!Object.values(PodSecurityLevel).includes(level)) {
-      throw propError(this, 'podSecurity', `'${level}' is not a Pod Security level (one of ${Object.values(PodSecurityLevel).join(', ')})`);
-    }
+    const level = checkEnum(this, 'podSecurity', props.podSecurity ?? PodSecurityLevel.RESTRICTED, Object.values(PodSecurityLevel), 'a Pod Security level');
     const version = props.podSecurityVersion ?? 'latest';
     // The Pod Security admission version label: 'latest' or 'v<major>.<minor>' without leading zeros
     // (https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces).

@@ -3,7 +3,7 @@ import { ResolvedPort } from './intent';
 import { Port } from './port';
 import { Protocol } from './protocol';
 import { propError } from '../util/errors';
-import { validatePortName, validatePortNumber } from '../util/validate';
+import { checkEnum, validatePortName, validatePortNumber } from '../util/validate';
 
 /**
  * Validate a Port for `scope`, naming `prop` in errors: numbers in 1-65535, ranges with an end
@@ -11,10 +11,7 @@ import { validatePortName, validatePortNumber } from '../util/validate';
  * error names what the user set rather than an inner policy.
  */
 export function resolvePort(scope: IConstruct, prop: string, port: Port): ResolvedPort {
-  // jsii users (Go, Python, ...) can pass any string where an enum is expected.
-  if (!PROTOCOLS.includes(port.protocol)) {
-    throw propError(scope, `${prop}.protocol`, `'${port.protocol}' is not a protocol (one of ${PROTOCOLS.join(', ')})`);
-  }
+  checkEnum(scope, `${prop}.protocol`, port.protocol, PROTOCOLS, 'a protocol');
   if (port.name !== undefined) return { protocol: port.protocol, name: validatePortName(scope, prop, port.name) };
   if (port.number === undefined) return { protocol: port.protocol };
   validatePortNumber(scope, prop, port.number);

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clusterDnsPeers } from './cluster-dns';
 import { validateHttpMatches } from './http-validation';
-import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from './intent';
+import { IntentRule, PolicyIntent, ResolvedPeer } from './intent';
 import { LabelExpression, LabelOperator } from './label-expression';
 import { Peer } from './peer';
 import { validatePorts } from './port-validation';
@@ -13,7 +13,7 @@ import { ClusterNetwork, IpFamily } from '../cluster/cluster-network';
 import { CniKind } from '../cluster/cni';
 import { ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
-import { validateCidr, validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
+import { checkEnum, validateCidr, validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
 
 /** Props of {@link TrafficPolicy}. */
 export interface TrafficPolicyProps {
@@ -133,11 +133,12 @@ export class TrafficPolicy extends Construct {
     if (http.length > 0) {
       if (action === RuleAction.DENY) throw propError(this, `${origin}.http`, 'L7 rules cannot deny; deny at L3/L4 or allow only the HTTP requests you want');
       if (ports.length === 0) throw propError(this, `${origin}.http`, 'L7 rules need the ports they apply to');
-      const notTcp = ports.find((p) => p.protocol !== Protocol.TCP);
+      // rule.ports maps one to one onto the validated `ports`, protocols included.
+      const notTcp = rule.ports!.find((p) => p.protocol !== Protocol.TCP);
       if (notTcp) {
         // Cilium rejects the policy: "L7 rules can only apply to TCP ... except for DNS rules"
         // (pkg/policy/api/rule_validation.go, PortRule.sanitize).
-        throw propError(this, `${origin}.http`, `HTTP rules need TCP ports, got ${portText(notTcp)}`);
+        throw propError(this, `${origin}.http`, `HTTP rules need TCP ports, got ${notTcp}`);
       }
       if (cluster.cni.kind !== CniKind.CILIUM || !cluster.cni.capabilities.l7) {
         throw propError(this, `${origin}.http`, `L7 HTTP rules cannot be enforced by CNI '${cluster.cni.name}' (capability 'l7' missing)`);
@@ -269,11 +270,6 @@ export class TrafficPolicy extends Construct {
 }
 
 /** `UDP/53`, `UDP/1000-2000`, `UDP/dns`, `UDP/*` for messages. */
-function portText(p: ResolvedPort): string {
-  const where = p.name ?? (p.port === undefined ? '*' : `${p.port}${p.endPort !== undefined ? `-${p.endPort}` : ''}`);
-  return `${p.protocol}/${where}`;
-}
-
 /** Label expressions in a canonical order: by key, then operator, then values. */
 function sortExpressions(expressions: LabelExpression[]): LabelExpression[] {
   const keyOf = (e: LabelExpression) => [e.key, e.operator, ...(e.values ?? [])].join('\u0000');
@@ -283,17 +279,6 @@ function sortExpressions(expressions: LabelExpression[]): LabelExpression[] {
 const DIRECTIONS: string[] = Object.values(Direction);
 const ACTIONS: string[] = Object.values(RuleAction);
 const OPERATORS: string[] = Object.values(LabelOperator);
-
-/**
- * jsii users (Go, Python, ...) can pass any string where an enum is expected: an unknown value
- * must be an error, never a rule a renderer silently drops.
- */
-function checkEnum<T>(scope: Construct, prop: string, value: T, allowed: string[], what: string): T {
-  if (!allowed.includes(value as unknown as string)) {
-    throw propError(scope, prop, `'${value}' is not ${what} (one of ${allowed.join(', ')})`);
-  }
-  return value;
-}
 
 /**
  * A Cilium `toFQDNs` matchName / matchPattern. The CRD patterns are `^([-a-zA-Z0-9_]+[.]?)+$`

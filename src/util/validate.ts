@@ -97,3 +97,15 @@ export function validateUnreservedLabelKey(scope: IConstruct, prop: string, key:
 export function isSystemNamespace(name: string): boolean {
   return name.startsWith('kube-');
 }
+
+/**
+ * `value` must be one of `allowed` (an enum's values). jsii users (Go, Python, ...) can pass any
+ * string where an enum is expected: an unknown value must be an error, never a rule a renderer
+ * silently drops.
+ */
+export function checkEnum<T>(scope: IConstruct, prop: string, value: T, allowed: readonly string[], what: string): T {
+  if (!allowed.includes(value as unknown as string)) {
+    throw propError(scope, prop, `'${value}' is not ${what} (one of ${allowed.join(', ')})`);
+  }
+  return value;
+}

@@ -11,6 +11,7 @@ import {
   MAX_ID,
   millicores,
 } from './validation';
+import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsSubdomain, validatePortNumber } from '../../util/validate';
@@ -95,7 +96,7 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
 
   const name = `${o.appName}-${t}`;
   const portName = isDb ? 'postgres' : 'http';
-  const objectLabels = sortKeys({ ...o.extraLabels, ...o.podLabels });
+  const objectLabels = sortedLabels({ ...o.extraLabels, ...o.podLabels });
   const scope = new Construct(app, t.charAt(0).toUpperCase() + t.slice(1));
 
   // Environment: sorted for byte-identical output; PGDATA below the mount point (see dataMountPath).
@@ -183,7 +184,7 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
     service = new kplus.Service(scope, 'Service', { ...serviceProps, clusterIP: 'None' });
     workload = new kplus.StatefulSet(scope, 'StatefulSet', { ...podProps, replicas, service });
     // The StatefulSet makes its Service select cdk8s' path label; select the readable labels instead.
-    ApiObject.of(service).addJsonPatch(JsonPatch.replace('/spec/selector', sortKeys(o.podLabels)));
+    ApiObject.of(service).addJsonPatch(JsonPatch.replace('/spec/selector', sortedLabels(o.podLabels)));
     const storage = sizeToQuantity(app, `${t}.storage`, dbProps.storage ?? Size.gibibytes(10));
     const claim: Record<string, any> = {
       metadata: { name: 'data', labels: { ...objectLabels } },
@@ -250,11 +251,6 @@ function pathsNest(a: string, b: string): boolean {
   const [x, y] = [norm(a), norm(b)];
   const under = (inner: string, outer: string) => outer === '/' || inner === outer || inner.startsWith(`${outer}/`);
   return under(x, y) || under(y, x);
-}
-
-/** A copy with sorted keys: values added by JSON patches are not sorted by cdk8s. */
-function sortKeys(labels: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(labels).sort().map((k) => [k, labels[k]]));
 }
 
 /** A readable emptyDir volume name for a path (`/var/run/postgresql` -> `var-run-postgresql`), unique per pod. */

@@ -77,15 +77,15 @@ export function networkPolicyPort(port: ResolvedPort): any {
 }
 
 /** `{}` for no labels (select all), `{matchLabels, matchExpressions}` otherwise, keys sorted. */
-export function labelSelector(labels: Record<string, string>, expressions: LabelExpression[] = [], keyPrefix = ''): any {
+export function labelSelector(labels: Record<string, string>, expressions: LabelExpression[] = []): any {
   const out: any = {};
   if (Object.keys(labels).length) {
     out.matchLabels = {};
-    for (const [k, v] of Object.entries(sortedLabels(labels))) out.matchLabels[keyPrefix + k] = v;
+    for (const [k, v] of Object.entries(sortedLabels(labels))) out.matchLabels[k] = v;
   }
   if (expressions.length) {
     out.matchExpressions = expressions.map((e) => ({
-      key: keyPrefix + e.key,
+      key: e.key,
       operator: e.operator,
       ...(e.values?.length ? { values: [...e.values] } : {}),
     }));
