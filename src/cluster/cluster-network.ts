@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { Cni, CniKind } from './cni';
-import { ParsedCidr, addressAt, cidrContainsIp, parseCidr, parseIp } from '../util/cidr';
+import { checkClusterFamily } from './ip-family-check';
+import { addressAt, cidrContainsIp, hostPrefix, parseCidr, parseIp } from '../util/cidr';
 import { propError } from '../util/errors';
 import { checkEnum, validateCidr, validateDnsLabel, validateLabels } from '../util/validate';
 
@@ -286,7 +287,7 @@ export class ClusterNetwork extends Construct {
   }
 
   private cidrs(prop: string, values: string[]): string[] {
-    return values.map((c, i) => this.ofClusterFamily(`${prop}[${i}]`, validateCidr(this, `${prop}[${i}]`, c)).text);
+    return values.map((c, i) => checkClusterFamily(this, `${prop}[${i}]`, validateCidr(this, `${prop}[${i}]`, c), this.ipFamilies).text);
   }
 
   private nonEmpty(prop: string, values: string[], why = 'at least one CIDR is required'): string[] {
@@ -313,17 +314,8 @@ export class ClusterNetwork extends Construct {
 
   private hostIp(prop: string, ip: string): string {
     const parsed = validateCidr(this, prop, ip.includes('/') ? ip : `${ip}/${ip.includes(':') ? 128 : 32}`);
-    if (parsed.prefix !== (parsed.family === 'ipv4' ? 32 : 128)) throw propError(this, prop, `'${ip}' must be a single IP address`);
-    return this.ofClusterFamily(prop, parsed, parsed.address.toString()).address.toString();
-  }
-
-  /** An address of a family the cluster does not run can never match: a typo or a wrong `ipFamilies`. */
-  private ofClusterFamily(prop: string, cidr: ParsedCidr, shown: string = cidr.text): ParsedCidr {
-    const family = cidr.family === 'ipv4' ? IpFamily.IPV4 : IpFamily.IPV6;
-    if (!this.ipFamilies.includes(family)) {
-      throw propError(this, prop, `'${shown}' is ${family}, but the cluster's ipFamilies are [${this.ipFamilies.join(', ')}]`);
-    }
-    return cidr;
+    if (parsed.prefix !== hostPrefix(parsed.family)) throw propError(this, prop, `'${ip}' must be a single IP address`);
+    return checkClusterFamily(this, prop, parsed, this.ipFamilies, parsed.address.toString()).address.toString();
   }
 
   /** The given kube-dns ClusterIP (inside a service CIDR), or kubeadm's choice: the 10th address. */
@@ -344,7 +336,7 @@ export class ClusterNetwork extends Construct {
       throw propError(this, 'dns.serviceIp', `'${ip}' is outside the service CIDRs [${this.serviceCidrs.join(', ')}]`);
     }
     // The apiserver never allocates the network address of a service CIDR as a ClusterIP.
-    if (cidr.address.toString() === parseIp(ip).toString() && cidr.prefix < (cidr.family === 'ipv4' ? 32 : 128)) {
+    if (cidr.address.toString() === parseIp(ip).toString() && cidr.prefix < hostPrefix(cidr.family)) {
       throw propError(this, 'dns.serviceIp', `'${ip}' is the network address of the service CIDR ${cidr.text}, never a ClusterIP`);
     }
     return ip;

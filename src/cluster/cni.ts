@@ -1,3 +1,5 @@
+import { isDnsLabel } from '../util/validate';
+
 /**
  * What a CNI can enforce. The policy renderers consult this table instead of branching on the CNI,
  * so supporting another CNI (Antrea, AWS VPC CNI, ...) means adding a row, not a code path.
@@ -255,7 +257,6 @@ interface CniExtras {
 const RESERVED_CALICO_TIERS = ['default', 'kube-admin', 'kube-baseline', 'adminnetworkpolicy', 'baselineadminnetworkpolicy'];
 /** Order of Calico's `kube-admin` tier (Admin ClusterNetworkPolicies); the default tier is at 1,000,000. */
 const KUBE_ADMIN_TIER_ORDER = 1000;
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Cni has no construct path: errors name the factory and the option, in the `[where] prop: why` style of propError. */
 function calicoOptionError(prop: string, message: string): Error {
@@ -263,7 +264,7 @@ function calicoOptionError(prop: string, message: string): Error {
 }
 
 function validateGuardrailTier(name: string): string {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 63 || !DNS1123_LABEL.test(name)) {
+  if (!isDnsLabel(name)) {
     throw calicoOptionError('guardrailTier', `'${name}' is not a valid Calico tier name (a DNS-1123 label: lower-case alphanumerics and '-', `
       + 'starting and ending alphanumeric, at most 63 characters, no dots)');
   }

@@ -1,6 +1,7 @@
 import { ResolvedPeer } from './intent';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { CniKind } from '../cluster/cni';
+import { hostCidr } from '../util/cidr';
 
 /** Labels of the node-local-dns pods in the reference manifests (kubernetes/dns and Cilium's LRP guide). */
 export const NODE_LOCAL_DNS_POD_LABELS: Readonly<Record<string, string>> = { 'k8s-app': 'node-local-dns' };
@@ -42,9 +43,4 @@ export function clusterDnsPeers(cluster: ClusterNetwork): ResolvedPeer[] {
   for (const ip of addresses) out.push({ type: 'cidr', cidr: hostCidr(ip), except: [] });
   if (cluster.cni.kind === CniKind.CILIUM && !redirected) out.push({ type: 'entity', entity: 'host' });
   return out;
-}
-
-/** A single address as a host route (`/32` or `/128`). */
-function hostCidr(ip: string): string {
-  return `${ip}/${ip.includes(':') ? 128 : 32}`;
 }

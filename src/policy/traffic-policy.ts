@@ -9,8 +9,9 @@ import { validatePorts } from './port-validation';
 import { Protocol } from './protocol';
 import { renderIntent } from './render/render';
 import { Direction, RuleAction, TrafficRule } from './rule';
-import { ClusterNetwork, IpFamily } from '../cluster/cluster-network';
+import { ClusterNetwork } from '../cluster/cluster-network';
 import { CniKind } from '../cluster/cni';
+import { checkClusterFamily } from '../cluster/ip-family-check';
 import { ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import { checkEnum, validateCidr, validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
@@ -236,22 +237,14 @@ export class TrafficPolicy extends Construct {
   }
 
   /** A CIDR of a family the cluster does not run can never match: a typo or a wrong peer. */
-  private ofClusterFamily(cluster: ClusterNetwork, prop: string, cidr: ParsedCidr): ParsedCidr {
-    const family = cidr.family === 'ipv4' ? IpFamily.IPV4 : IpFamily.IPV6;
-    if (!cluster.ipFamilies.includes(family)) {
-      throw propError(this, prop, `'${cidr.text}' is ${family}, but the cluster's ipFamilies are [${cluster.ipFamilies.join(', ')}]`);
-    }
-    return cidr;
-  }
-
   /**
    * Validate a CIDR peer; for egress allows, add the metadata-service addresses it contains to
    * `except` (fail closed), and refuse a peer that is nothing but the metadata service.
    */
   private resolveCidr(cluster: ClusterNetwork, cidr: string, except: string[], prop: string, direction: Direction, action: RuleAction): ResolvedPeer {
-    const block = this.ofClusterFamily(cluster, `${prop}.cidr`, validateCidr(this, `${prop}.cidr`, cidr));
+    const block = checkClusterFamily(this, `${prop}.cidr`, validateCidr(this, `${prop}.cidr`, cidr), cluster.ipFamilies);
     const excepts = except.map((e, i) => {
-      const parsed = this.ofClusterFamily(cluster, `${prop}.except[${i}]`, validateCidr(this, `${prop}.except[${i}]`, e));
+      const parsed = checkClusterFamily(this, `${prop}.except[${i}]`, validateCidr(this, `${prop}.except[${i}]`, e), cluster.ipFamilies);
       if (!cidrContainsCidr(block, parsed) || parsed.prefix === block.prefix) {
         throw propError(this, `${prop}.except[${i}]`, `${parsed.text} is not strictly inside ${block.text}`);
       }

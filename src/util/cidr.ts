@@ -55,6 +55,16 @@ function parseCidrUncached(text: string): ParsedCidr {
   return { family, address, prefix, text: `${address.toString()}/${prefix}` };
 }
 
+/** The prefix length of a single address: 32 (IPv4) or 128 (IPv6). */
+export function hostPrefix(family: ParsedCidr['family']): number {
+  return family === 'ipv4' ? 32 : 128;
+}
+
+/** A single address as a host route (`/32` or `/128`). */
+export function hostCidr(ip: string): string {
+  return `${ip}/${hostPrefix(ip.includes(':') ? 'ipv6' : 'ipv4')}`;
+}
+
 /** Parse a single IP address (v4 or v6). */
 export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 {
   if (!ipaddr.isValid(text) || (text.includes('.') && !text.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(text))) {
@@ -104,7 +114,7 @@ export function parseCidrLoose(text: string): ParsedCidr | undefined {
   try {
     if (!text.includes('/')) {
       const ip = parseIp(text);
-      return { family: ip.kind(), address: ip, prefix: ip.kind() === 'ipv4' ? 32 : 128, text: `${ip.toString()}/${ip.kind() === 'ipv4' ? 32 : 128}` };
+      return { family: ip.kind(), address: ip, prefix: hostPrefix(ip.kind()), text: `${ip.toString()}/${hostPrefix(ip.kind())}` };
     }
     const [address, prefix] = ipaddr.parseCIDR(text);
     return { family: address.kind(), address, prefix, text };

@@ -8,9 +8,14 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
+/** Is `value` a DNS-1123 label (what Kubernetes requires of namespace and many object names)? */
+export function isDnsLabel(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
 /** A DNS-1123 label (namespace names, tenant names, Service names): at most 63 characters. */
 export function validateDnsLabel(scope: IConstruct, prop: string, value: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 63 || !DNS1123_LABEL.test(value)) {
+  if (!isDnsLabel(value)) {
     throw propError(
       scope,
       prop,
