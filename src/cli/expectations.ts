@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { parsePort } from './ports';
 import { Reachability } from '../analysis/reachability';
 import { Target } from '../analysis/target';
+import { isObject } from '../lint/document';
 import { Port } from '../policy/port';
 
 /** The expectations file cannot be read or is malformed (exit code 2). */
@@ -61,7 +62,7 @@ export function loadExpectations(file: string, cwd: string = process.cwd()): Exp
   } catch (e) {
     throw new ExpectationFileError(`${file}: invalid YAML: ${(e as Error).message.split('\n')[0].replace(/:$/, '')}`);
   }
-  if (!isMapping(doc) || !Array.isArray(doc.expect)) {
+  if (!isObject(doc) || !Array.isArray(doc.expect)) {
     throw new ExpectationFileError(`${file}: expected a mapping with a list 'expect'`);
   }
   return doc.expect.map((entry: unknown, i: number) => parseEntry(entry, `${file}: expect[${i}]`));
@@ -94,7 +95,7 @@ export function checkExpectations(reach: Reachability, expectations: readonly Ex
 }
 
 function parseEntry(entry: unknown, where: string): Expectation {
-  if (!isMapping(entry)) throw new ExpectationFileError(`${where}: expected a mapping with from, to, port and allowed`);
+  if (!isObject(entry)) throw new ExpectationFileError(`${where}: expected a mapping with from, to, port and allowed`);
   for (const key of Object.keys(entry)) {
     if (!['from', 'to', 'port', 'allowed'].includes(key)) throw new ExpectationFileError(`${where}: unknown key '${key}'`);
   }
@@ -129,8 +130,8 @@ const NODE_TARGETS: Record<string, () => Target> = {
  */
 function parseTarget(value: unknown, where: string): Target {
   if (typeof value === 'string' && Object.prototype.hasOwnProperty.call(NODE_TARGETS, value)) return NODE_TARGETS[value]();
-  if (isMapping(value) && value.node === true && Object.keys(value).length === 1) return Target.node();
-  if (!isMapping(value)) {
+  if (isObject(value) && value.node === true && Object.keys(value).length === 1) return Target.node();
+  if (!isObject(value)) {
     throw new ExpectationFileError(`${where}: expected node, local-node, remote-node, { external }, { namespace, workload } `
       + 'or { namespace, labels }');
   }
@@ -155,12 +156,8 @@ function parseTarget(value: unknown, where: string): Target {
     return Target.workload(value.namespace, value.workload);
   }
   const labels = value.labels ?? {};
-  if (!isMapping(labels) || Object.values(labels).some((v) => typeof v !== 'string')) {
+  if (!isObject(labels) || Object.values(labels).some((v) => typeof v !== 'string')) {
     throw new ExpectationFileError(`${where}.labels: expected a mapping of label keys to string values`);
   }
   return Target.pod(value.namespace, labels as Record<string, string>);
-}
-
-function isMapping(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,6 +3,7 @@
  * kind (a typo in `kind`, a CNI this tool has no model for) silently changes nothing in the matrix.
  */
 import { SourcedManifest } from './files';
+import { apiGroup } from '../lint/document';
 
 /** Kinds per API group that either take part in the analysis or have no effect on pod traffic. */
 const KNOWN: Record<string, readonly string[]> = {
@@ -41,15 +42,15 @@ export function unknownKindWarnings(manifests: readonly SourcedManifest[], comma
   const out: string[] = [];
   for (const m of manifests) {
     const apiVersion = typeof m.obj.apiVersion === 'string' ? m.obj.apiVersion : '';
-    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+    const group = apiGroup(m.obj);
     if ((KNOWN[group] ?? []).includes(m.obj.kind)) continue;
     const name = typeof m.obj.metadata?.name === 'string' ? ` '${m.obj.metadata.name}'` : '';
-    const where = `${m.file}: line ${m.line}: ${m.obj.kind}${name} (apiVersion ${apiVersion || 'missing'})`;
+    const what = `${m.obj.kind}${name} (apiVersion ${apiVersion || 'missing'})`;
     if ((LINTED_ONLY[group] ?? []).includes(m.obj.kind)) {
-      if (command === 'analyze') out.push(`${where}: not modelled by the flow matrix (the lint checks it)`);
+      if (command === 'analyze') out.push(`${m.file}: line ${m.line}: ${what}: not modelled by the flow matrix (the lint checks it)`);
       continue;
     }
-    out.push(`${m.file}: line ${m.line}: unknown kind ${m.obj.kind}${name} (apiVersion ${apiVersion || 'missing'}), ignored`);
+    out.push(`${m.file}: line ${m.line}: unknown kind ${what}, ignored`);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 import { SourcedManifest } from './files';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
+import { documentLabel } from '../lint/document';
 import { PolicyLint } from '../lint/policy-lint';
 import { LintFinding } from '../lint/types';
 
@@ -14,7 +15,7 @@ export function lintManifests(manifests: readonly SourcedManifest[], cni?: Cni, 
   // PolicyLint labels objects `Kind ns/name` / `Kind name`, or `document N of input` (N = 1-based index).
   const byLabel = new Map<string, SourcedManifest>();
   manifests.forEach((m, i) => {
-    const label = labelOf(m.obj) ?? `document ${i + 1} of input`;
+    const label = documentLabel({ obj: m.obj, index: i + 1 });
     if (!byLabel.has(label)) byLabel.set(label, m);
   });
   return findings.map((f) => {
@@ -22,11 +23,4 @@ export function lintManifests(manifests: readonly SourcedManifest[], cni?: Cni, 
     if (!origin) return f;
     return { ...f, source: origin.file, line: origin.line };
   });
-}
-
-function labelOf(obj: any): string | undefined {
-  const name = obj?.metadata?.name;
-  if (typeof obj?.kind !== 'string' || typeof name !== 'string') return undefined;
-  const ns = obj.metadata.namespace;
-  return typeof ns === 'string' && ns !== '' ? `${obj.kind} ${ns}/${name}` : `${obj.kind} ${name}`;
 }

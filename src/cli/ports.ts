@@ -3,6 +3,7 @@
  */
 import { Port } from '../policy/port';
 import { Protocol } from '../policy/protocol';
+import { isPortName } from '../util/validate';
 
 const PROTOCOLS: Record<string, Protocol> = { tcp: Protocol.TCP, udp: Protocol.UDP, sctp: Protocol.SCTP };
 
@@ -25,9 +26,9 @@ export function parsePort(text: string): Port {
     if (number < 1 || number > 65535) throw new Error(`invalid port '${text}': port must be 1-65535`);
     return protocol === Protocol.TCP ? Port.tcp(number) : protocol === Protocol.UDP ? Port.udp(number) : Port.sctp(number);
   }
-  // Container port names are IANA_SVC_NAME: 1-15 lowercase alphanumerics or '-', with a letter,
-  // not starting or ending with '-' (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports).
-  if (/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(portText) && /[a-z]/.test(portText) && !portText.includes('--')) {
+  // Container port names are IANA_SVC_NAME
+  // (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports).
+  if (isPortName(portText)) {
     return Port.named(portText, protocol);
   }
   throw new Error(`invalid port '${text}': expected proto/number (e.g. tcp/8080) or proto/name (e.g. tcp/http)`);

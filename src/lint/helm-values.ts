@@ -14,11 +14,12 @@ const CILIUM_KEYS = ['kubeProxyReplacement', 'tunnel', 'tunnelProtocol', 'routin
   'autoDirectNodeRoutes', 'hubble', 'ipam'];
 
 /** Does a values tree look like the Cilium chart's? */
-export function looksLikeCiliumValues(values: unknown): values is Record<string, any> {
+function looksLikeCiliumValues(values: unknown): values is Record<string, any> {
   return isObject(values) && CILIUM_KEYS.some((k) => k in values);
 }
 
-function isCiliumChart(name: unknown): boolean {
+/** Is a chart reference (`cilium`, `cilium/cilium`, a path ending in `/cilium`) the Cilium chart? */
+export function isCiliumChart(name: unknown): boolean {
   return typeof name === 'string' && /(^|[/])cilium$/.test(name);
 }
 

@@ -1,4 +1,4 @@
-import { LintDocument, asArray, apiGroup, isKind, isObject } from './document';
+import { asArray, apiGroup, isKind, isObject } from './document';
 
 /** Object-kind predicates shared by the rules. Internal. */
 
@@ -49,9 +49,4 @@ export function isWorkload(obj: any): boolean {
 export function namespaceOf(obj: any): string {
   const ns = isObject(obj?.metadata) ? obj.metadata.namespace : undefined;
   return typeof ns === 'string' && ns !== '' ? ns : 'default';
-}
-
-/** Documents whose object satisfies `predicate`. */
-export function docsWhere(docs: readonly LintDocument[], predicate: (obj: any) => boolean): LintDocument[] {
-  return docs.filter((d) => predicate(d.obj));
 }

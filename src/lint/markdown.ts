@@ -1,4 +1,5 @@
 import { LintDocument } from './document';
+import { isCiliumChart } from './helm-values';
 import { parseYaml } from './parse';
 import { LintFinding } from './types';
 
@@ -88,7 +89,7 @@ function helmCommands(block: Block): HelmCommand[] {
     let command = block.lines[i];
     while (/\\\s*$/.test(command) && i + 1 < block.lines.length) command = command.replace(/\\\s*$/, ' ') + block.lines[++i];
     const words = command.replace(/#.*$/, '').trim().split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, ''));
-    const chart = words.slice(2).filter((w) => !w.startsWith('-') && /(^|\/)cilium$/.test(w)).pop(); // release name first, chart last
+    const chart = words.slice(2).filter((w) => !w.startsWith('-') && isCiliumChart(w)).pop(); // release name first, chart last
     const helm = words[0] === 'helm' && ['install', 'upgrade', 'template'].includes(words[1]) && chart !== undefined;
     const cilium = words[0] === 'cilium' && ['install', 'upgrade'].includes(words[1]);
     if (!helm && !cilium) continue;

@@ -67,8 +67,13 @@ export function validatePortNumber(scope: IConstruct, prop: string, port: number
 }
 
 /** A container port name (IANA_SVC_NAME). */
+/** Is `name` a container port name (IANA_SVC_NAME: 1-15 lower-case alphanumerics or '-', with a letter, no '--')? */
+export function isPortName(name: unknown): name is string {
+  return typeof name === 'string' && name.length > 0 && name.length <= 15 && IANA_SVC_NAME.test(name) && /[a-z]/.test(name) && !name.includes('--');
+}
+
 export function validatePortName(scope: IConstruct, prop: string, name: string): string {
-  if (name.length === 0 || name.length > 15 || !IANA_SVC_NAME.test(name) || !/[a-z]/.test(name) || name.includes('--')) {
+  if (!isPortName(name)) {
     throw propError(scope, prop, `'${name}' is not a valid port name (IANA_SVC_NAME: at most 15 lower-case alphanumerics and '-', with a letter)`);
   }
   return name;
