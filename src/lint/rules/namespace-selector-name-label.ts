@@ -1,6 +1,6 @@
 import { Labels } from '../../analysis/selectors';
 import { LintDocument, asArray, isObject, jsonKey, jsonPath } from '../document';
-import { ciliumSpecs, isCalicoPolicy, isCiliumPolicy, isK8sNetworkPolicy } from '../kinds';
+import { checkPolicyKinds } from '../policy-dispatch';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -17,8 +17,7 @@ export const namespaceSelectorNameLabel: LintRule = {
   ids: [ID],
   check(ctx: LintContext): RuleReport[] {
     const labelled = namespacesLabelledByName(ctx.documents);
-    const out: RuleReport[] = [];
-    const report = (doc: LintDocument, path: string, value: string) => {
+    const reporter = (out: RuleReport[]): Reporter => (doc, path, value) => {
       if (labelled.has(value)) return;
       out.push({
         doc,
@@ -29,13 +28,11 @@ export const namespaceSelectorNameLabel: LintRule = {
         fix: `select on 'kubernetes.io/metadata.name'${value ? `: ${value}` : ''} (set automatically on every namespace)`,
       });
     };
-    for (const doc of ctx.documents) {
-      const obj = doc.obj;
-      if (isK8sNetworkPolicy(obj)) checkK8s(doc, report);
-      else if (isCalicoPolicy(obj)) checkCalico(doc, report);
-      else if (isCiliumPolicy(obj)) checkCilium(doc, report);
-    }
-    return out;
+    return checkPolicyKinds(ctx, {
+      k8s: (doc, out) => checkK8s(doc, reporter(out)),
+      calico: (doc, out) => checkCalico(doc, reporter(out)),
+      cilium: (doc, spec, path, out) => checkCilium(doc, spec, path, reporter(out)),
+    });
   },
 };
 
@@ -90,17 +87,16 @@ function checkCalico(doc: LintDocument, report: Reporter): void {
   }
 }
 
-function checkCilium(doc: LintDocument, report: Reporter): void {
-  for (const { spec, path } of ciliumSpecs(doc.obj)) {
-    for (const [direction, peersKey] of [
-      ['ingress', 'fromEndpoints'], ['ingressDeny', 'fromEndpoints'], ['egress', 'toEndpoints'], ['egressDeny', 'toEndpoints'],
-    ]) {
-      asArray(spec[direction]).forEach((rule, i) => {
-        asArray(isObject(rule) ? rule[peersKey] : undefined).forEach((sel, j) => {
-          checkLabelSelector(sel, CILIUM_NAME_KEYS, jsonPath(path, direction, i, peersKey, j), doc, report);
-        });
+/** One rule spec of a Cilium policy (`spec` or `specs[i]`, at `path`). */
+function checkCilium(doc: LintDocument, spec: any, path: string, report: Reporter): void {
+  for (const [direction, peersKey] of [
+    ['ingress', 'fromEndpoints'], ['ingressDeny', 'fromEndpoints'], ['egress', 'toEndpoints'], ['egressDeny', 'toEndpoints'],
+  ]) {
+    asArray(spec[direction]).forEach((rule, i) => {
+      asArray(isObject(rule) ? rule[peersKey] : undefined).forEach((sel, j) => {
+        checkLabelSelector(sel, CILIUM_NAME_KEYS, jsonPath(path, direction, i, peersKey, j), doc, report);
       });
-    }
+    });
   }
 }
 

@@ -33,10 +33,11 @@ export const namespaceWithoutDefaultDeny: LintRule = {
       if (isWorkload(doc.obj) && !anchors.has(namespaceOf(doc.obj))) anchors.set(namespaceOf(doc.obj), doc);
     }
     const global = clusterWideCoverage(ctx.documents);
+    const byNamespace = coverageByNamespace(ctx.documents);
     const out: RuleReport[] = [];
     for (const [ns, doc] of anchors) {
       if (EXCLUDED.has(ns)) continue;
-      const cov = namespaceCoverage(ctx.documents, ns);
+      const cov = byNamespace.get(ns) ?? { ingress: false, egress: false };
       const missing = [!(cov.ingress || global.ingress) ? 'ingress' : '', !(cov.egress || global.egress) ? 'egress' : ''].filter((m) => m);
       if (missing.length === 0) continue;
       out.push({
@@ -55,11 +56,15 @@ function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function namespaceCoverage(docs: readonly LintDocument[], ns: string): Coverage {
-  const cov: Coverage = { ingress: false, egress: false };
+/** The default-deny coverage of each namespace by its namespaced policies, in one pass over the documents. */
+function coverageByNamespace(docs: readonly LintDocument[]): Map<string, Coverage> {
+  const byNamespace = new Map<string, Coverage>();
   for (const doc of docs) {
     const obj = doc.obj;
-    if (!isObject(obj?.spec) || namespaceOf(obj) !== ns) continue;
+    if (!isObject(obj?.spec)) continue;
+    const ns = namespaceOf(obj);
+    const cov = byNamespace.get(ns) ?? { ingress: false, egress: false };
+    byNamespace.set(ns, cov);
     if (isK8sNetworkPolicy(obj) && isEmptySelector(obj.spec.podSelector ?? {})) {
       // The same policyTypes defaulting as the API server (and the analyzer): `egress: []` adds no Egress.
       const types = effectivePolicyTypes(obj);
@@ -71,7 +76,7 @@ function namespaceCoverage(docs: readonly LintDocument[], ns: string): Coverage 
       merge(cov, ciliumCoverage(obj));
     }
   }
-  return cov;
+  return byNamespace;
 }
 
 function clusterWideCoverage(docs: readonly LintDocument[]): Coverage {
