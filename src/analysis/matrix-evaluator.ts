@@ -13,7 +13,12 @@ interface ResolvedPort {
 /** What the matrix needs from a CNI model. */
 export interface MatrixModel {
   allows(query: SideQuery): boolean;
-  subjectKey?(subject: Endpoint, direction: Direction): string;
+  subjectKey(subject: Endpoint, direction: Direction): string;
+  /**
+   * L7 constraints of an allowed flow (Cilium HTTP rules); asked once per class pair and port.
+   * @default - none: allows are plain L3/L4
+   */
+  l7Constraints?(source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number): string[];
 }
 
 /**
@@ -45,13 +50,13 @@ export function computeMatrix(cniName: string, pods: InventoryPod[], options: Ma
     model.allows({ direction, subject, peer, port: p.port, protocol: p.protocol, destination });
 
   // Egress, per group of source classes: egress[g][d] = verdict per port of destination class d.
-  const egressGroups = group(endpoints, (e, i) => model.subjectKey ? model.subjectKey(e, 'egress') : `#${i}`);
-  const egress = egressGroups.reps.map((g) => endpoints.map((dst, d) => Uint8Array.from(portsOf[d],
+  const egressGroups = group(endpoints, (e) => model.subjectKey(e, 'egress'));
+  const egress = egressGroups.keys.map((_, g) => endpoints.map((dst, d) => Uint8Array.from(portsOf[d],
     (p) => (egressGroups.keys[g] === '' || ask('egress', endpoints[egressGroups.repIndex[g]], dst, p, dst) ? 1 : 0))));
 
   // Ingress, per group of destination classes over the union of the group's ports.
-  const ingressGroups = group(endpoints, (e, i) => model.subjectKey ? model.subjectKey(e, 'ingress') : `#${i}`);
-  const unionPorts: ResolvedPort[][] = ingressGroups.reps.map(() => []);
+  const ingressGroups = group(endpoints, (e) => model.subjectKey(e, 'ingress'));
+  const unionPorts: ResolvedPort[][] = ingressGroups.keys.map(() => []);
   const portSlot: number[][] = endpoints.map((_, d) => {
     const g = ingressGroups.groupOf[d];
     return portsOf[d].map((p) => {
@@ -60,7 +65,7 @@ export function computeMatrix(cniName: string, pods: InventoryPod[], options: Ma
       return slot;
     });
   });
-  const ingress = ingressGroups.reps.map((g) => {
+  const ingress = ingressGroups.keys.map((_, g) => {
     const subject = endpoints[ingressGroups.repIndex[g]];
     return endpoints.map((src) => Uint8Array.from(unionPorts[g],
       (p) => (ingressGroups.keys[g] === '' || ask('ingress', subject, src, p, subject) ? 1 : 0)));
@@ -68,13 +73,27 @@ export function computeMatrix(cniName: string, pods: InventoryPod[], options: Ma
 
   const verdict = (s: number, d: number, k: number): boolean =>
     egress[egressGroups.groupOf[s]][d][k] === 1 && ingress[ingressGroups.groupOf[d]][s][portSlot[d][k]] === 1;
+  // L7 constraints name rules, never endpoints: one answer per class pair and port.
+  const l7 = new Map<string, string[]>();
+  const constraintsOf = (s: number, d: number, k: number): string[] => {
+    const key = `${s} ${d} ${k}`;
+    let found = l7.get(key);
+    if (found === undefined) {
+      const p = portsOf[d][k];
+      found = model.l7Constraints!(endpoints[s], endpoints[d], p.protocol, p.port);
+      l7.set(key, found);
+    }
+    return found;
+  };
   const expand = (): FlowEntry[] => {
     const flows: FlowEntry[] = [];
     pods.forEach((src, i) => pods.forEach((dst, j) => {
       const d = classOf[j];
       portsOf[d].forEach((p, k) => {
         const allowed = verdict(classOf[i], d, k);
-        flows.push({ source: src.endpoint.name, destination: dst.endpoint.name, port: portKey(p), allowed });
+        const entry: FlowEntry = { source: src.endpoint.name, destination: dst.endpoint.name, port: portKey(p), allowed };
+        const constraints = allowed && model.l7Constraints ? constraintsOf(classOf[i], d, k) : [];
+        flows.push(constraints.length > 0 ? { ...entry, l7Constraints: constraints } : entry);
       });
     }));
     return flows;
@@ -85,21 +104,19 @@ export function computeMatrix(cniName: string, pods: InventoryPod[], options: Ma
 interface Groups {
   /** Group index per item. */
   readonly groupOf: number[];
-  /** Group indices 0..n-1. */
-  readonly reps: number[];
   /** Index of the first item of each group. */
   readonly repIndex: number[];
   /** Key of each group. */
   readonly keys: string[];
 }
 
-function group<T>(items: T[], keyOf: (item: T, index: number) => string): Groups {
+function group<T>(items: T[], keyOf: (item: T) => string): Groups {
   const index = new Map<string, number>();
   const groupOf: number[] = [];
   const repIndex: number[] = [];
   const keys: string[] = [];
   items.forEach((item, i) => {
-    const key = keyOf(item, i);
+    const key = keyOf(item);
     let g = index.get(key);
     if (g === undefined) {
       g = keys.length;
@@ -109,7 +126,7 @@ function group<T>(items: T[], keyOf: (item: T, index: number) => string): Groups
     }
     groupOf.push(g);
   });
-  return { groupOf, reps: keys.map((_, g) => g), repIndex, keys };
+  return { groupOf, repIndex, keys };
 }
 
 /** Everything the policy semantics can look at, except the display name. */

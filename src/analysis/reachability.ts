@@ -9,7 +9,7 @@ import { InventoryPod, NAMESPACE_NAME_LABEL, buildInventory, podFromTemplate } f
 import { AnnotatedCniModel } from './kubernetes/model';
 import { loadYamlFiles } from './manifest-loader';
 import { computeMatrix } from './matrix-evaluator';
-import { DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NodeEndpoints, SideQuery, describeRef } from './model';
+import { DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NodeEndpoints, describeRef } from './model';
 import { PairResult, ReachabilityResult, SideResult } from './reachability-result';
 import { Labels } from './selectors';
 import { Target } from './target';
@@ -191,25 +191,21 @@ export class Reachability {
    */
   public matrix(options: MatrixOptions = {}): FlowMatrix {
     const model = this.model();
-    const pods = this.pods();
-    const matrix = computeMatrix(this.cni.name, pods, options, {
-      allows: model.allows ? (q: SideQuery) => model.allows!(q) : (q: SideQuery) => model.evaluate(q).allowed,
-      subjectKey: model.subjectKey ? (e, d) => model.subjectKey!(e, d) : undefined,
+    // L7 rules only narrow allowed flows: their constraints are looked up only when there are some.
+    const l7Constraints = this.hasL7Rules()
+      ? (source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number): string[] => {
+        const base = { port, protocol, destination };
+        return [
+          ...(model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination }).l7Constraints ?? []),
+          ...(model.evaluate({ ...base, direction: 'ingress', subject: destination, peer: source }).l7Constraints ?? []),
+        ];
+      }
+      : undefined;
+    return computeMatrix(this.cni.name, this.pods(), options, {
+      allows: (q) => model.allows(q),
+      subjectKey: (e, d) => model.subjectKey(e, d),
+      l7Constraints,
     });
-    if (!this.hasL7Rules()) return matrix;
-    // L7 rules only narrow allowed flows: re-evaluate those (not the millions of denied cells) to
-    // attach their constraints.
-    const byName = new Map(pods.map((p) => [p.endpoint.name, p.endpoint]));
-    return FlowMatrix._create(this.cni.name, matrix.endpoints, () => matrix.flows.map((f) => {
-      if (!f.allowed) return f;
-      const [protocol, number] = f.port.split('/');
-      const base = { port: Number(number), protocol: protocol as L4Protocol, destination: byName.get(f.destination)! };
-      const constraints = [
-        ...(model.evaluate({ ...base, direction: 'egress', subject: byName.get(f.source)!, peer: base.destination }).l7Constraints ?? []),
-        ...(model.evaluate({ ...base, direction: 'ingress', subject: base.destination, peer: byName.get(f.source)! }).l7Constraints ?? []),
-      ];
-      return constraints.length > 0 ? { ...f, l7Constraints: constraints } : f;
-    }));
   }
 
   /** Do the manifests hold any L7 rule (Cilium `toPorts[].rules`)? Only then can a flow carry L7 constraints. */

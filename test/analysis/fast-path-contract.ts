@@ -18,14 +18,14 @@ export function checkContract(model: AnnotatedCniModel, subjects: Endpoint[], pe
         for (const [protocol, port] of ports) {
           const q = { direction, subject, peer, port, protocol, destination: direction === 'ingress' ? subject : peer };
           const expected = model.evaluate(q).allowed;
-          const fast = model.allows!(q);
+          const fast = model.allows(q);
           if (fast !== expected) {
             throw new Error(`allows ${fast} != evaluate ${expected}: ${direction} ${subject.name} / ${peer.name} ${protocol}/${port}`);
           }
           verdicts.push(expected ? '1' : '0');
         }
       }
-      const key = model.subjectKey!(subject, direction);
+      const key = model.subjectKey(subject, direction);
       const vector = verdicts.join('');
       if (key === '' && vector.includes('0')) throw new Error(`empty ${direction} key for ${subject.name}, but a flow is denied`);
       const seen = byKey.get(key);

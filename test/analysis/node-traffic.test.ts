@@ -255,7 +255,7 @@ describe('fast path (Kubernetes model)', () => {
     }
     const model = kubernetesModel([defaultDeny], namespaces, { clusterNetworkPolicy: false });
     const q = (peer: Endpoint) => ({ direction: 'ingress' as const, subject: subjects[0], peer, port: 8080, protocol: 'TCP' as const, destination: subjects[0] });
-    expect([model.allows!(q(local)), model.allows!(q(remote))]).toEqual([true, false]);
+    expect([model.allows(q(local)), model.allows(q(remote))]).toEqual([true, false]);
   });
 });
 

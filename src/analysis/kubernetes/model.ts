@@ -27,15 +27,15 @@ export interface AnnotatedCniModel extends CniModel {
   readonly notes: string[];
   /**
    * The verdict alone, without building reasons: the flow matrix asks millions of questions.
-   * Must agree with `evaluate(query).allowed`; models without it are asked through `evaluate`.
+   * Must agree with `evaluate(query).allowed`.
    */
-  allows?(query: SideQuery): boolean;
+  allows(query: SideQuery): boolean;
   /**
    * Subjects with the same key get the same verdict for every peer and port in that direction; the
    * empty string means "allowed whatever the peer". Lets the flow matrix evaluate each policy
-   * situation once instead of once per pod. Models without it are asked per pod class.
+   * situation once instead of once per pod.
    */
-  subjectKey?(subject: Endpoint, direction: Direction): string;
+  subjectKey(subject: Endpoint, direction: Direction): string;
 }
 
 /**
