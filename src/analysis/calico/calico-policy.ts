@@ -6,7 +6,7 @@
 import { Direction, Endpoint, ManifestObject, Reason, refOf, SideQuery } from '../model';
 import { isWorkload, namespaceLabels, serviceAccountLabels, workloadLabels } from './labels';
 import { PolicyEntry, PolicyOutcome } from './policy-entry';
-import { compileRule, CompiledRule, dependsOnSubject, InvalidRuleError, RuleContext, RuleScope, ruleMatches } from './rules';
+import { compileRule, CompiledRule, compileSelector, dependsOnSubject, InvalidRuleError, RuleContext, RuleScope, ruleMatches } from './rules';
 import { CalicoSelector, SelectorCache } from './selector';
 
 /** Is this a Calico NetworkPolicy or GlobalNetworkPolicy? */
@@ -76,7 +76,7 @@ class CalicoPolicyEntry implements PolicyEntry {
     const logs: Reason[] = [];
     const notes: string[] = [];
     for (const rule of this.rules[query.direction]) {
-      const m = ruleMatches(rule, query, { namespace: this.namespace }, ctx);
+      const m = ruleMatches(rule, query, this.scope, ctx);
       notes.push(...m.notes.map((n) => `${this.label} ${rule.path}: ${n}`));
       if (!m.matched) continue;
       if (rule.action === 'Log') {
@@ -119,14 +119,8 @@ export function compileCalicoPolicy(obj: ManifestObject, cache: SelectorCache): 
     return { skipped: `${id} is ${spec.doNotTrack ? 'doNotTrack' : 'preDNAT'}: it applies to host endpoints only, not to pods` };
   }
   try {
-    const sel = (expr: unknown, path: string): CalicoSelector | undefined => {
-      if (typeof expr !== 'string' || !expr.trim()) return undefined;
-      try {
-        return cache.get(expr);
-      } catch (e) {
-        throw new InvalidRuleError(`${path}: ${(e as Error).message}`);
-      }
-    };
+    // Blank selectors are absent (`all()` for spec.selector below).
+    const sel = (expr: unknown, path: string) => (typeof expr === 'string' && expr.trim() ? compileSelector(expr, cache, path) : undefined);
     // An omitted spec.selector means all() (the docs' default for the field).
     const selector = sel(spec.selector, 'spec.selector') ?? cache.get('all()');
     const namespaceSelector = obj.kind === 'GlobalNetworkPolicy' ? sel(spec.namespaceSelector, 'spec.namespaceSelector') : undefined;

@@ -199,14 +199,11 @@ class CalicoModel implements AnnotatedCniModel {
         + '(FelixConfiguration), which is not modelled: assumed to accept');
     }
     const flow = `${direction} ${query.protocol}/${query.port} ${direction === 'ingress' ? 'from' : 'to'} ${query.peer.name}`;
-    let anySelected = false;
+    const selection = this.selection(subject, direction);
 
-    for (const { tier, policies } of this.planFor(namespace)) {
-      const selecting: PolicyEntry[] = [];
+    for (const { tier, policies } of selection) {
       let passed = false;
       for (const policy of policies) {
-        if (!policy.selects(subject, direction, this.ctx)) continue;
-        selecting.push(policy);
         const outcome = policy.evaluate(query, this.ctx);
         trail.push(...outcome.logs);
         notes.push(...outcome.notes);
@@ -226,13 +223,11 @@ class CalicoModel implements AnnotatedCniModel {
         const verdict = finish(outcome.action === 'Allow', [reason, ...trail], notes);
         return outcome.l7 ? { ...verdict, l7Constraints: outcome.l7 } : verdict;
       }
-      if (selecting.length === 0) continue;
-      anySelected = true;
       if (passed) continue;
-      const who = selecting.map((p) => p.label).join(', ');
+      const who = policies.map((p) => p.label).join(', ');
       if (tier.defaultAction === 'Pass') {
         trail.push({
-          object: tier.ref ?? selecting[0].ref,
+          object: tier.ref ?? policies[0].ref,
           effect: 'pass',
           message: `tier ${tier.name}: no rule matched ${flow} in the policies selecting ${subject.name} (${who}); `
             + 'tier defaultAction Pass continues to the next tier',
@@ -240,7 +235,7 @@ class CalicoModel implements AnnotatedCniModel {
         continue;
       }
       return finish(false, [{
-        object: selecting[0].ref,
+        object: policies[0].ref,
         effect: 'isolate',
         message: `end of tier ${tier.name} (order ${tier.order ?? 'unset'}): ${subject.name} is selected for ${direction} by `
           + `${who} and no rule matched ${flow}; tier defaultAction Deny`,
@@ -248,7 +243,7 @@ class CalicoModel implements AnnotatedCniModel {
     }
     return finish(true, [{
       effect: 'default-allow',
-      message: anySelected
+      message: selection.length > 0
         ? `every tier selecting ${subject.name} for ${direction} passed: the namespace profile allows ${flow}`
         : `no policy selects ${subject.name} for ${direction}: the namespace profile allows ${flow}`,
     }, ...trail], notes);

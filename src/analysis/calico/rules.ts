@@ -108,7 +108,8 @@ function compileNets(list: unknown, path: string): ParsedCidr[] | undefined {
   });
 }
 
-function compileSelector(expr: unknown, cache: SelectorCache, path: string): CalicoSelector | undefined {
+/** Compile a selector through the cache; a syntax error becomes an InvalidRuleError naming `path`. */
+export function compileSelector(expr: unknown, cache: SelectorCache, path: string): CalicoSelector | undefined {
   if (expr === undefined || expr === null) return undefined;
   try {
     return cache.get(String(expr));
