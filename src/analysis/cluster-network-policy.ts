@@ -7,8 +7,8 @@
  * with a lower `priority` go first and rules are evaluated in order; the first matching rule
  * decides: `Accept` and `Deny` are final, `Pass` skips the rest of the tier.
  */
-import { Endpoint, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf } from './model';
-import { LabelSelector, Labels, matchesLabelSelector } from './selectors';
+import { Endpoint, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf, namespaceLabelsOf, isPodNetworkEndpoint } from './model';
+import { LabelSelector, matchesLabelSelector } from './selectors';
 import { cidrContainsIp, parseCidrLoose, parseIp } from '../util/cidr';
 
 /** The two tiers a ClusterNetworkPolicy can use. */
@@ -68,13 +68,13 @@ export function selectsSubject(cnp: ManifestObject, endpoint: Endpoint, namespac
 
 /** Subject: `namespaces` (all pods of the selected namespaces) or `pods` (namespace AND pod selector). */
 function subjectSelects(subject: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
-  if (!subject || endpoint.kind !== 'pod' || endpoint.hostNetwork) return false;
+  if (!subject || !isPodNetworkEndpoint(endpoint)) return false;
   return podSelection(subject, endpoint, namespaces);
 }
 
 /** Shared `namespaces` / `pods` selection of subjects and peers; host-networked pods are never included. */
 function podSelection(sel: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
-  if (endpoint.kind !== 'pod' || endpoint.hostNetwork) return false;
+  if (!isPodNetworkEndpoint(endpoint)) return false;
   const nsLabels = namespaceLabelsOf(endpoint, namespaces);
   if (sel.namespaces) return matchesLabelSelector(sel.namespaces as LabelSelector, nsLabels);
   if (sel.pods) {
@@ -111,7 +111,7 @@ export function protocolsMatch(protocols: any[] | undefined, query: SideQuery): 
     if (p.destinationNamedPort !== undefined) {
       // Resolved on the destination pod's container ports; never matches nodes or networks.
       const dest = query.destination;
-      return dest.kind === 'pod' && !dest.hostNetwork && dest.namedPorts.some(
+      return isPodNetworkEndpoint(dest) && dest.namedPorts.some(
         (np) => np.name === p.destinationNamedPort && np.port === query.port && np.protocol === query.protocol,
       );
     }
@@ -124,11 +124,4 @@ export function protocolsMatch(protocols: any[] | undefined, query: SideQuery): 
     if (dp.range) return query.port >= dp.range.start && query.port <= dp.range.end;
     return false;
   });
-}
-
-/** The labels of an endpoint's namespace. */
-function namespaceLabelsOf(endpoint: Endpoint, namespaces: NamespaceIndex): Labels {
-  if (Object.keys(endpoint.namespaceLabels).length > 0) return endpoint.namespaceLabels;
-  const ns = endpoint.namespace ?? '';
-  return namespaces.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
 }

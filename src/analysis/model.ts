@@ -140,6 +140,21 @@ export function refOf(obj: ManifestObject): ObjectRef {
   };
 }
 
+/**
+ * Is the endpoint a pod on the pod network (not hostNetwork)? Only those are selected by pod
+ * selectors, carry pod identities and are isolated by policies.
+ */
+export function isPodNetworkEndpoint(endpoint: Endpoint): boolean {
+  return endpoint.kind === 'pod' && !endpoint.hostNetwork;
+}
+
+/** The labels of the endpoint's namespace: its own, else from the index, else the label Kubernetes sets. */
+export function namespaceLabelsOf(endpoint: Endpoint, namespaces: NamespaceIndex): Labels {
+  if (Object.keys(endpoint.namespaceLabels).length > 0) return endpoint.namespaceLabels;
+  const ns = endpoint.namespace ?? '';
+  return namespaces.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+}
+
 /** Is the endpoint the node the pod at the other end of the flow runs on? */
 export function isLocalNode(endpoint: Endpoint): boolean {
   return endpoint.kind === 'node' && endpoint.nodeLocality === 'local';

@@ -3,8 +3,8 @@
  * https://docs.tigera.io/calico/latest/reference/resources/networkpolicy and
  * https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy .
  */
-import { Direction, Endpoint, ManifestObject, Reason, refOf, SideQuery } from '../model';
-import { isWorkload, namespaceLabels, serviceAccountLabels, workloadLabels } from './labels';
+import { Direction, Endpoint, ManifestObject, Reason, refOf, SideQuery, isPodNetworkEndpoint } from '../model';
+import { namespaceLabels, serviceAccountLabels, workloadLabels } from './labels';
 import { PolicyEntry, PolicyOutcome } from './policy-entry';
 import { compileRule, CompiledRule, compileSelector, dependsOnSubject, InvalidRuleError, RuleContext, RuleScope, ruleMatches } from './rules';
 import { CalicoSelector, SelectorCache } from './selector';
@@ -62,7 +62,7 @@ class CalicoPolicyEntry implements PolicyEntry {
   }
 
   selects(ep: Endpoint, direction: Direction, ctx: RuleContext): boolean {
-    if (!this.types.has(direction) || !isWorkload(ep)) return false;
+    if (!this.types.has(direction) || !isPodNetworkEndpoint(ep)) return false;
     const ns = ep.namespace ?? 'default';
     if (this.namespace !== undefined && this.namespace !== ns) return false;
     if (this.namespaceSelector && !this.namespaceSelector.matches(namespaceLabels(ns, ctx.namespaces, ep.namespaceLabels))) {

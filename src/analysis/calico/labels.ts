@@ -43,7 +43,3 @@ export function serviceAccountLabels(ep: Endpoint): Labels {
   return { 'projectcalico.org/name': ep.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT };
 }
 
-/** Is this endpoint a Calico workload endpoint (a pod with its own network namespace)? */
-export function isWorkload(ep: Endpoint): boolean {
-  return ep.kind === 'pod' && !ep.hostNetwork;
-}

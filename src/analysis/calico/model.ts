@@ -22,7 +22,6 @@
 import { compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
 import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy } from './cluster-network-policy';
 import { KubernetesPolicyEntry } from './kubernetes-policy';
-import { isWorkload } from './labels';
 import { isNetworkSet, NetworkSetIndex, toNetworkSet } from './network-sets';
 import { comparePolicies, PolicyEntry } from './policy-entry';
 import { RuleContext } from './rules';
@@ -30,7 +29,7 @@ import { SelectorCache } from './selector';
 import { collectTiers, compareTiers, isTier, TierInfo } from './tiers';
 import { AnnotatedCniModel } from '../kubernetes/model';
 import { isNetworkPolicy } from '../kubernetes/network-policy';
-import { Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, Reason, SideQuery } from '../model';
+import { Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, Reason, SideQuery, isPodNetworkEndpoint } from '../model';
 
 /** A tier with the policies that can apply to endpoints of one namespace, sorted. */
 interface TierPlan {
@@ -135,7 +134,7 @@ class CalicoModel implements AnnotatedCniModel {
 
   /** The verdict of {@link evaluate} without reasons: same tier walk, over the cached selection. */
   allows(query: SideQuery): boolean {
-    if (!isWorkload(query.subject)) return true;
+    if (!isPodNetworkEndpoint(query.subject)) return true;
     if (query.direction === 'ingress' && isLocalNode(query.peer)) return true;
     for (const { tier, policies } of this.selection(query.subject, query.direction)) {
       let passed = false;
@@ -161,7 +160,7 @@ class CalicoModel implements AnnotatedCniModel {
    * are scoped by the policy's namespace, which the policy identity already fixes.
    */
   subjectKey(subject: Endpoint, direction: Direction): string {
-    if (!isWorkload(subject)) return '';
+    if (!isPodNetworkEndpoint(subject)) return '';
     const tiers = this.selection(subject, direction);
     if (tiers.length === 0) return '';
     const policies = tiers.flatMap((t) => t.policies);
@@ -177,7 +176,7 @@ class CalicoModel implements AnnotatedCniModel {
 
   evaluate(query: SideQuery): DirectionVerdict {
     const { subject, direction } = query;
-    if (!isWorkload(subject)) {
+    if (!isPodNetworkEndpoint(subject)) {
       return allow([{
         effect: 'default-allow',
         message: `${subject.name} is not a Calico workload endpoint (${subject.hostNetwork ? 'hostNetwork pod' : subject.kind}): `

@@ -5,11 +5,11 @@
  * sender and `destination` its receiver in both directions, so an ingress rule's `source` is the
  * peer and its `destination` the selected endpoint.
  */
-import { isWorkload, namespaceLabels, workloadLabels } from './labels';
+import { namespaceLabels, workloadLabels } from './labels';
 import { NetworkSetEntry, NetworkSetIndex } from './network-sets';
 import { CalicoSelector, SelectorCache } from './selector';
 import { cidrContainsIp, parseCidrLoose, parseIp, ParsedCidr } from '../../util/cidr';
-import { Endpoint, L4Protocol, NamespaceIndex, SideQuery } from '../model';
+import { Endpoint, L4Protocol, NamespaceIndex, SideQuery, isPodNetworkEndpoint } from '../model';
 
 /** Calico rule actions. */
 export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';
@@ -237,7 +237,7 @@ function isScoped(e: EntityRule, scope: RuleScope): boolean {
 /** Does the endpoint satisfy the entity's selector/namespaceSelector/notSelector/serviceAccounts? */
 function identityMatches(e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: RuleContext, notes: string[]): boolean {
   const scoped = isScoped(e, scope);
-  if (isWorkload(ep)) {
+  if (isPodNetworkEndpoint(ep)) {
     const labels = workloadLabels(ep);
     const ns = ep.namespace ?? 'default';
     if (scoped) {

@@ -7,7 +7,7 @@
  * https://docs.cilium.io/en/stable/security/policy/language/ (EndpointSelector),
  * https://docs.cilium.io/en/stable/security/policy/kubernetes/ (namespace, service account labels).
  */
-import { Endpoint } from '../model';
+import { Endpoint, isPodNetworkEndpoint } from '../model';
 import { LabelSelector, Labels, matchesLabelSelector } from '../selectors';
 
 /** The cluster name Cilium uses when `cluster.name` is not set (identity label `io.cilium.k8s.policy.cluster`). */
@@ -33,11 +33,6 @@ export type IdentityLabels = Labels;
 
 const identityCache = new WeakMap<Endpoint, IdentityLabels>();
 
-/** Is the endpoint a Cilium-managed pod (not host-networked)? Only those carry `k8s:` identities. */
-export function isManagedPod(endpoint: Endpoint): boolean {
-  return endpoint.kind === 'pod' && !endpoint.hostNetwork;
-}
-
 /**
  * The identity labels of an endpoint, computed once per endpoint object.
  * - managed pods: pod labels, namespace, namespace labels, service account and cluster, all `k8s:`;
@@ -56,7 +51,7 @@ export function identityOf(endpoint: Endpoint): IdentityLabels {
   const cached = identityCache.get(endpoint);
   if (cached) return cached;
   const raw: Record<string, string> = {};
-  if (isManagedPod(endpoint)) {
+  if (isPodNetworkEndpoint(endpoint)) {
     for (const [k, v] of Object.entries(endpoint.labels)) raw[`k8s:${k}`] = v;
     const ns = endpoint.namespace ?? 'default';
     raw[`k8s:${POD_NAMESPACE_KEY}`] = ns;

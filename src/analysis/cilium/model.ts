@@ -14,7 +14,7 @@
  * deny, unless another matching allow for the same flow has no L7 rules (which adds an L7 allow-all).
  */
 import { dnsSelectorMatches, describeDnsSelector, DnsSelector } from './fqdn';
-import { identityOf, isManagedPod, selectorMatches } from './identity';
+import { identityOf, selectorMatches } from './identity';
 import { DnsProxyLookup, matchPeer, requiresNote } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet } from './policies';
 import { CiliumPortRule, describeL7, hasL7Rules, matchingPortRule } from './ports';
@@ -26,17 +26,7 @@ import {
   matchingRuleIndex,
   selectsEndpoint,
 } from '../kubernetes/network-policy';
-import {
-  describeRef,
-  Direction,
-  DirectionVerdict,
-  Endpoint,
-  ManifestObject,
-  NamespaceIndex,
-  Reason,
-  refOf,
-  SideQuery,
-} from '../model';
+import { describeRef, Direction, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, Reason, refOf, SideQuery, isPodNetworkEndpoint } from '../model';
 
 /**
  * Cilium documents an automatic allow only for traffic from the local host to its endpoints
@@ -140,11 +130,11 @@ export class CiliumModel implements AnnotatedCniModel {
    * is allowed; otherwise some Cilium allow rule or isolating NetworkPolicy rule must match.
    */
   allows(q: SideQuery): boolean {
-    if (!isManagedPod(q.subject)) return true;
+    if (!isPodNetworkEndpoint(q.subject)) return true;
     const plan = this.plan(q.subject, q.direction);
     if (plan.denies.some((r) => this.ruleMatches(r, q, plan.dnsProxy))) return false;
     // Managed pods carry only `k8s:` identity labels, so only other peers can be the local host.
-    if (q.direction === 'ingress' && !isManagedPod(q.peer) && 'reserved:host' in identityOf(q.peer)) return true;
+    if (q.direction === 'ingress' && !isPodNetworkEndpoint(q.peer) && 'reserved:host' in identityOf(q.peer)) return true;
     if (!plan.ciliumDefaultDeny && plan.networkPolicies.length === 0) return true;
     if (plan.allows.some((r) => this.ruleMatches(r, q, plan.dnsProxy))) return true;
     if (plan.networkPolicies.length === 0) return false;
@@ -162,7 +152,7 @@ export class CiliumModel implements AnnotatedCniModel {
    * default deny the subject is allowed whatever the peer: the empty key.
    */
   subjectKey(subject: Endpoint, direction: Direction): string {
-    if (!isManagedPod(subject)) return '';
+    if (!isPodNetworkEndpoint(subject)) return '';
     const plan = this.plan(subject, direction);
     if (plan.denies.length === 0 && !plan.ciliumDefaultDeny && plan.networkPolicies.length === 0) return '';
     const nps = this.networkPolicies.get(subject.namespace ?? 'default') ?? [];
@@ -215,7 +205,7 @@ export class CiliumModel implements AnnotatedCniModel {
 
   /** Evaluate one side of a flow. */
   evaluate(q: SideQuery): DirectionVerdict {
-    if (!isManagedPod(q.subject)) {
+    if (!isPodNetworkEndpoint(q.subject)) {
       const hostNote = this.hasHostPolicies ? ' Host policies (CiliumClusterwideNetworkPolicy nodeSelector) are not modelled.' : '';
       return {
         allowed: true,
@@ -336,7 +326,7 @@ export class CiliumModel implements AnnotatedCniModel {
       effect: 'isolate',
       message: `${q.subject.name} is in default deny for ${q.direction} and no rule allows ${this.flowText(q)}`,
     };
-    const hostNotes = q.direction === 'egress' && !isManagedPod(q.peer) && q.peer.kind !== 'external' && 'reserved:host' in identityOf(q.peer)
+    const hostNotes = q.direction === 'egress' && !isPodNetworkEndpoint(q.peer) && q.peer.kind !== 'external' && 'reserved:host' in identityOf(q.peer)
       ? [LOCAL_HOST_EGRESS_NOTE]
       : [];
     return { allowed: false, reasons: [...isolators, ...npReasons, summary, ...toReasons([...denyNotes, ...allowNotes, ...hostNotes])] };

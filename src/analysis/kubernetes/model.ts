@@ -12,9 +12,7 @@ import {
   selectsEndpoint,
 } from './network-policy';
 import { evaluateTier, isClusterNetworkPolicy, policiesOfTier, selectsSubject } from '../cluster-network-policy';
-import {
-  CniModel, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, Reason, SideQuery,
-} from '../model';
+import { CniModel, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, Reason, SideQuery, isPodNetworkEndpoint } from '../model';
 
 /** Options of {@link kubernetesModel}. */
 export interface KubernetesModelOptions {
@@ -113,7 +111,7 @@ export function kubernetesModel(
   // Same decision procedure as `evaluate`, without messages.
   const allows = (query: SideQuery): boolean => {
     const subject = query.subject;
-    if (subject.kind !== 'pod' || subject.hostNetwork) return true;
+    if (!isPodNetworkEndpoint(subject)) return true;
     if (admin.length > 0) {
       const action = evaluateTier(admin, query, namespaces).action;
       if (action === 'Accept' || action === 'Deny') return action === 'Accept';
@@ -124,7 +122,7 @@ export function kubernetesModel(
     return true;
   };
   const subjectKey = (subject: Endpoint, direction: Direction): string => {
-    if (subject.kind !== 'pod' || subject.hostNetwork) return '';
+    if (!isPodNetworkEndpoint(subject)) return '';
     const names = [
       ...admin.filter((c) => selectsSubject(c, subject, namespaces)).map((c) => `A:${c.metadata?.name}`),
       ...selecting(subject, direction).map((np) => `N:${namespaceOf(np)}/${np.metadata?.name}`),

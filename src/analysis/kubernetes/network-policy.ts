@@ -8,8 +8,8 @@
  * CONTRACT (signatures are fixed; other models import them):
  */
 import { cidrContainsIp, parseCidrLoose, parseIp } from '../../util/cidr';
-import { Endpoint, L4Protocol, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf } from '../model';
-import { LabelSelector, Labels, matchesLabelSelector } from '../selectors';
+import { Endpoint, L4Protocol, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf, namespaceLabelsOf, isPodNetworkEndpoint } from '../model';
+import { LabelSelector, matchesLabelSelector } from '../selectors';
 
 /** Is this object a networking.k8s.io/v1 NetworkPolicy? */
 export function isNetworkPolicy(obj: ManifestObject): boolean {
@@ -46,7 +46,7 @@ export function namespaceOf(obj: ManifestObject): string {
  * external endpoints are never selected)?
  */
 export function selectsEndpoint(np: ManifestObject, endpoint: Endpoint): boolean {
-  if (endpoint.kind !== 'pod' || endpoint.hostNetwork) return false;
+  if (!isPodNetworkEndpoint(endpoint)) return false;
   if (endpoint.namespace !== namespaceOf(np)) return false;
   // podSelector is required by the API; an empty one selects every pod of the namespace.
   return matchesLabelSelector(np.spec?.podSelector ?? {}, endpoint.labels);
@@ -166,20 +166,13 @@ function peerMatches(np: ManifestObject, peer: any, endpoint: Endpoint, namespac
   const namespaceSelector: LabelSelector | undefined = peer.namespaceSelector ?? undefined;
   // A peer with no field is rejected by the API server; fail closed.
   if (!podSelector && !namespaceSelector) return false;
-  if (endpoint.kind !== 'pod' || endpoint.hostNetwork || endpoint.namespace === undefined) return false;
+  if (!isPodNetworkEndpoint(endpoint) || endpoint.namespace === undefined) return false;
   if (namespaceSelector) {
     if (!matchesLabelSelector(namespaceSelector, namespaceLabelsOf(endpoint, namespaces))) return false;
   } else if (endpoint.namespace !== namespaceOf(np)) {
     return false;
   }
   return podSelector ? matchesLabelSelector(podSelector, endpoint.labels) : true;
-}
-
-/** The labels of an endpoint's namespace: its own copy, else the index, else the automatic label. */
-function namespaceLabelsOf(endpoint: Endpoint, namespaces: NamespaceIndex): Labels {
-  if (Object.keys(endpoint.namespaceLabels).length > 0) return endpoint.namespaceLabels;
-  const ns = endpoint.namespace ?? '';
-  return namespaces.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
 }
 
 /** ipBlock: the endpoint's IP is inside `cidr` and outside every `except`; no IP never matches. */
@@ -217,7 +210,7 @@ function portMatches(port: any, query: SideQuery): boolean {
   if (protocol !== query.protocol) return false;
   if (port.port === undefined || port.port === null) return true;
   if (typeof port.port === 'string') {
-    if (query.destination.kind !== 'pod' || query.destination.hostNetwork) return false;
+    if (!isPodNetworkEndpoint(query.destination)) return false;
     return query.destination.namedPorts.some(
       (np) => np.name === port.port && np.protocol === protocol && np.port === query.port,
     );
