@@ -1,5 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
-import { Cni, CniKind } from './cni';
+import { Cni } from './cni';
 import { checkClusterFamily } from './ip-family-check';
 import { addressAt, cidrContainsIp, hostPrefix, parseCidr, parseIp } from '../util/cidr';
 import { propError } from '../util/errors';
@@ -264,11 +264,6 @@ export class ClusterNetwork extends Construct {
   /** Private ranges of the cluster's IP families (RFC 1918 / RFC 4193). */
   public get privateCidrs(): string[] {
     return this.ipFamilies.flatMap((f) => (f === IpFamily.IPV4 ? [...PRIVATE_IPV4_RANGES] : [...PRIVATE_IPV6_RANGES]));
-  }
-
-  /** Is policy enforcement acknowledged as absent (Flannel with the opt-out)? */
-  public get policiesUnenforced(): boolean {
-    return this.cni.kind === CniKind.FLANNEL;
   }
 
   private assertFirst(scope: Construct, id: string): void {
