@@ -9,7 +9,7 @@
  */
 import { Endpoint, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf, namespaceLabelsOf, isPodNetworkEndpoint } from './model';
 import { LabelSelector, matchesLabelSelector } from './selectors';
-import { cidrContainsIp, parseCidrLoose, parseIp } from '../util/cidr';
+import { cidrContainsIp, parseCidrLoose, parseIpLoose } from '../util/cidr';
 
 /** The two tiers a ClusterNetworkPolicy can use. */
 export type ClusterNetworkPolicyTier = 'Admin' | 'Baseline';
@@ -89,12 +89,8 @@ function podSelection(sel: any, endpoint: Endpoint, namespaces: NamespaceIndex):
 export function peerMatches(peer: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
   if (peer.networks) {
     if (!endpoint.ip) return false;
-    let ip;
-    try {
-      ip = parseIp(endpoint.ip);
-    } catch {
-      return false;
-    }
+    const ip = parseIpLoose(endpoint.ip);
+    if (!ip) return false;
     return (peer.networks as string[]).some((n) => {
       const cidr = parseCidrLoose(String(n));
       return !!cidr && cidrContainsIp(cidr, ip);

@@ -55,6 +55,15 @@ function parseCidrUncached(text: string): ParsedCidr {
   return { family, address, prefix, text: `${address.toString()}/${prefix}` };
 }
 
+/** Parse a single IP address, or undefined when it is not one (for analysis of foreign manifests). */
+export function parseIpLoose(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  try {
+    return parseIp(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The prefix length of a single address: 32 (IPv4) or 128 (IPv6). */
 export function hostPrefix(family: ParsedCidr['family']): number {
   return family === 'ipv4' ? 32 : 128;

@@ -4,7 +4,7 @@
  * (https://docs.tigera.io/calico/latest/reference/resources/globalnetworkset,
  * https://docs.tigera.io/calico/latest/reference/resources/networkset).
  */
-import { cidrContainsIp, parseCidrLoose, parseIp, ParsedCidr } from '../../util/cidr';
+import { cidrContainsIp, parseCidrLoose, ParsedCidr, parseIpLoose } from '../../util/cidr';
 import { ManifestObject, ObjectRef, refOf } from '../model';
 import { Labels } from '../selectors';
 
@@ -43,12 +43,7 @@ export class NetworkSetIndex {
     if (!ip || this.sets.length === 0) return [];
     let hit = this.byIp.get(ip);
     if (!hit) {
-      let addr: ReturnType<typeof parseIp> | undefined;
-      try {
-        addr = parseIp(ip);
-      } catch {
-        addr = undefined;
-      }
+      const addr = parseIpLoose(ip);
       hit = addr ? this.sets.filter((s) => s.nets.some((n) => cidrContainsIp(n, addr!))) : [];
       this.byIp.set(ip, hit);
     }

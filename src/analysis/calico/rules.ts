@@ -8,7 +8,7 @@
 import { namespaceLabels, workloadLabels } from './labels';
 import { NetworkSetEntry, NetworkSetIndex } from './network-sets';
 import { CalicoSelector, SelectorCache } from './selector';
-import { cidrContainsIp, parseCidrLoose, parseIp, ParsedCidr } from '../../util/cidr';
+import { cidrContainsIp, parseCidrLoose, ParsedCidr, parseIpLoose } from '../../util/cidr';
 import { Endpoint, L4Protocol, NamespaceIndex, SideQuery, isPodNetworkEndpoint } from '../model';
 
 /** Calico rule actions. */
@@ -186,12 +186,8 @@ const QUERY_PROTOCOL: Record<L4Protocol, number> = { TCP: 6, UDP: 17, SCTP: 132 
 
 function inNets(nets: ParsedCidr[], ip: string | undefined): boolean | undefined {
   if (!ip) return undefined;
-  let addr;
-  try {
-    addr = parseIp(ip);
-  } catch {
-    return undefined;
-  }
+  const addr = parseIpLoose(ip);
+  if (!addr) return undefined;
   return nets.some((n) => cidrContainsIp(n, addr));
 }
 
@@ -304,12 +300,8 @@ function entityMatches(
 }
 
 function ipFamily(ip: string | undefined): number | undefined {
-  if (!ip) return undefined;
-  try {
-    return parseIp(ip).kind() === 'ipv4' ? 4 : 6;
-  } catch {
-    return undefined;
-  }
+  const addr = ip ? parseIpLoose(ip) : undefined;
+  return addr ? (addr.kind() === 'ipv4' ? 4 : 6) : undefined;
 }
 
 /**

@@ -14,7 +14,7 @@
 import { entityMatches } from './entities';
 import { dnsSelectorMatches, describeDnsSelector, DnsSelector } from './fqdn';
 import { effectivePeerSelector, identityOf, selectorMatches } from './identity';
-import { cidrContainsIp, parseCidrLoose, parseIp } from '../../util/cidr';
+import { cidrContainsIp, parseCidrLoose, parseIpLoose } from '../../util/cidr';
 import { Direction, Endpoint } from '../model';
 
 /** L3 fields per direction; the ones after the supported ones are reported as not modelled. */
@@ -43,12 +43,8 @@ export type DnsProxyLookup = (name: string) => { ok: boolean; message: string };
  */
 function cidrMatches(entry: any, peer: Endpoint): { matched: boolean; note?: string } {
   if (peer.kind !== 'external' || !peer.ip) return { matched: false };
-  let ip;
-  try {
-    ip = parseIp(peer.ip);
-  } catch {
-    return { matched: false };
-  }
+  const ip = parseIpLoose(peer.ip);
+  if (!ip) return { matched: false };
   if (typeof entry === 'string') {
     const c = parseCidrLoose(entry);
     return { matched: !!c && cidrContainsIp(c, ip) };

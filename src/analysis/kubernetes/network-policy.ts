@@ -7,7 +7,7 @@
  *
  * CONTRACT (signatures are fixed; other models import them):
  */
-import { cidrContainsIp, parseCidrLoose, parseIp } from '../../util/cidr';
+import { cidrContainsIp, parseCidrLoose, parseIpLoose } from '../../util/cidr';
 import { Endpoint, L4Protocol, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf, namespaceLabelsOf, isPodNetworkEndpoint } from '../model';
 import { LabelSelector, matchesLabelSelector } from '../selectors';
 
@@ -180,12 +180,8 @@ function ipBlockMatches(ipBlock: any, endpoint: Endpoint): boolean {
   if (!endpoint.ip) return false;
   const cidr = parseCidrLoose(String(ipBlock.cidr ?? ''));
   if (!cidr) return false;
-  let ip;
-  try {
-    ip = parseIp(endpoint.ip);
-  } catch {
-    return false;
-  }
+  const ip = parseIpLoose(endpoint.ip);
+  if (!ip) return false;
   if (!cidrContainsIp(cidr, ip)) return false;
   for (const text of ipBlock.except ?? []) {
     const except = parseCidrLoose(String(text));
