@@ -15,6 +15,12 @@ export function isCalicoPolicy(obj: any): boolean {
   return isObject(obj) && CALICO_GROUPS.has(apiGroup(obj)) && CALICO_POLICY_KINDS.has(obj.kind);
 }
 
+/** Does a Calico policy spec select every endpoint (no selector, blank, or `all()`)? */
+export function calicoSelectsAll(spec: Record<string, any>): boolean {
+  const selector = typeof spec.selector === 'string' ? spec.selector.trim() : '';
+  return selector === '' || selector === 'all()';
+}
+
 /** CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy. */
 export function isCiliumPolicy(obj: any): boolean {
   return isObject(obj) && apiGroup(obj) === 'cilium.io' && (obj.kind === 'CiliumNetworkPolicy' || obj.kind === 'CiliumClusterwideNetworkPolicy');

@@ -1,6 +1,7 @@
 import { parseCalicoSelector } from '../../analysis/calico';
+import { namespaceLabels } from '../../analysis/calico/labels';
 import { asArray, isObject } from '../document';
-import { isCalicoPolicy } from '../kinds';
+import { calicoSelectsAll, isCalicoPolicy } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -18,8 +19,8 @@ export const calicoDenyAllScope: LintRule = {
       const obj = doc.obj;
       if (!isCalicoPolicy(obj) || !obj.kind.endsWith('GlobalNetworkPolicy') || !isObject(obj.spec)) continue;
       const spec = obj.spec;
+      if (!calicoSelectsAll(spec)) continue;
       const selector = typeof spec.selector === 'string' ? spec.selector.trim() : '';
-      if (selector !== '' && selector !== 'all()') continue;
       const denies = [...asArray(spec.ingress), ...asArray(spec.egress)].some((r) => isObject(r) && r.action === 'Deny');
       const restrictsEgress = asArray(spec.types).includes('Egress');
       if (!denies && !restrictsEgress) continue;
@@ -38,8 +39,8 @@ export const calicoDenyAllScope: LintRule = {
   },
 };
 
-/** Labels Calico sees on the kube-system namespace (and on its pods' namespace). */
-const KUBE_SYSTEM = { 'kubernetes.io/metadata.name': 'kube-system', 'projectcalico.org/name': 'kube-system' };
+/** Labels Calico sees on the kube-system namespace (and on its pods' namespace), as the analyzer's model gives them. */
+const KUBE_SYSTEM = namespaceLabels('kube-system', new Map());
 
 /**
  * Does the selector leave kube-system out? Evaluated with the Calico selector language: a

@@ -2,7 +2,7 @@ import { calicoPolicyTypes } from '../../analysis/calico/calico-policy';
 import { effectivePolicyTypes } from '../../analysis/kubernetes/network-policy';
 import { isEmptySelector } from '../../analysis/selectors';
 import { LintDocument, apiGroup, asArray, isObject } from '../document';
-import { ciliumSpecs, isCalicoPolicy, isCiliumPolicy, isK8sNetworkPolicy, isWorkload, namespaceOf } from '../kinds';
+import { calicoSelectsAll, ciliumSpecs, isCalicoPolicy, isCiliumPolicy, isK8sNetworkPolicy, isWorkload, namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -137,8 +137,7 @@ function calicoRestricts(rule: unknown, direction: 'ingress' | 'egress'): boolea
 
 /** Calico: selects every endpoint, lists the type, and every Allow/Pass rule restricts. */
 function calicoCoverage(spec: any): Coverage {
-  const selector = typeof spec.selector === 'string' ? spec.selector.trim() : '';
-  if (selector !== '' && selector !== 'all()') return { ingress: false, egress: false };
+  if (!calicoSelectsAll(spec)) return { ingress: false, egress: false };
   // Calico's defaulting of an omitted `types` (egress only when there are egress rules and no ingress rules).
   const types = calicoPolicyTypes(spec);
   return {
