@@ -92,8 +92,8 @@ export function computeMatrix(cniName: string, pods: InventoryPod[], options: Ma
       portsOf[d].forEach((p, k) => {
         const allowed = verdict(classOf[i], d, k);
         const entry: FlowEntry = { source: src.endpoint.name, destination: dst.endpoint.name, port: portKey(p), allowed };
-        const constraints = allowed && model.l7Constraints ? constraintsOf(classOf[i], d, k) : [];
-        flows.push(constraints.length > 0 ? { ...entry, l7Constraints: constraints } : entry);
+        const constraints = allowed && model.l7Constraints ? constraintsOf(classOf[i], d, k) : undefined;
+        flows.push(constraints?.length ? { ...entry, l7Constraints: constraints } : entry);
       });
     }));
     return flows;
