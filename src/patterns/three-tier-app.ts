@@ -192,8 +192,8 @@ export interface ThreeTierAppProps {
    * The namespace must not allow every pod to reach every other (`allowSameNamespace`, or
    * TenantIsolation's `allow-same-tenant`: create the TenantIsolation with `allowSameTenant: false`),
    * or the frontend could reach the database; nor have `ingressControllerPorts` (its
-   * `allow-ingress-controller` opens the database to the ingress controller); and it holds one
-   * ThreeTierApp, because the tier policies have fixed names.
+   * `allow-ingress-controller` opens the database to the ingress controller). Several apps of
+   * different names can share it: their policies are named after the app (`<name>-frontend-to-backend`).
    * @default - the app creates its own zero-trust namespace named `namespace`
    */
   readonly zeroTrustNamespace?: ZeroTrustNamespace;
@@ -226,6 +226,9 @@ export interface ThreeTierAppProps {
 
 /** Policies of the namespace that would open every tier to every other (ZeroTrustNamespace, TenantIsolation). */
 const BROAD_ALLOWS = ['allow-same-namespace', 'allow-same-tenant'];
+
+/** The namespace's policy admitting the ingress controller to cert-manager's HTTP-01 solver pods. */
+const ACME_SOLVER_POLICY = 'acme-solver-allow-ingress-controller';
 /** ZeroTrustNamespace `ingressControllerPorts`: its podSelector {} lets the ingress controller reach every tier. */
 const INGRESS_CONTROLLER_TO_ALL = 'allow-ingress-controller';
 /**
@@ -420,12 +423,10 @@ export class ThreeTierApp extends Construct {
     const backend = this.podLabels(AppTier.BACKEND);
     const database = this.podLabels(AppTier.DATABASE);
     const policyLabels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/part-of': this.name };
-    const add = (name: string, podSelector: Record<string, string>, direction: 'ingress' | 'egress', peer: Peer, port: number) => {
-      if (ns.policy(name) !== undefined) {
-        throw propError(this, 'zeroTrustNamespace', `'${ns.name}' already has a policy '${name}' (another ThreeTierApp?): `
-          + 'one zero-trust namespace holds one ThreeTierApp');
-      }
-      ns.addPolicy(name, { podSelector, labels: policyLabels, [direction]: [{ peers: [peer], ports: [Port.tcp(port)] }] });
+    // Tier policies carry the app name, as its workloads do, so apps of different names can share a
+    // namespace (two of the same name already collide on their workloads).
+    const add = (tierPolicy: string, podSelector: Record<string, string>, direction: 'ingress' | 'egress', peer: Peer, port: number) => {
+      ns.addPolicy(`${this.name}-${tierPolicy}`, { podSelector, labels: policyLabels, [direction]: [{ peers: [peer], ports: [Port.tcp(port)] }] });
     };
 
     add('frontend-allow-ingress-controller', frontend, 'ingress', Peer.ingressController(), front.port);
@@ -433,9 +434,14 @@ export class ThreeTierApp extends Construct {
     add('backend-from-frontend', backend, 'ingress', Peer.pods(frontend), back.port);
     add('backend-to-database', backend, 'egress', Peer.pods(database), db.port);
     add('database-from-backend', database, 'ingress', Peer.pods(backend), db.port);
-    if (acmeSolver) {
+    // The HTTP-01 solver policy selects every solver pod of the namespace, whichever app's Certificate
+    // made it, so the namespace holds one, shared by its apps and labelled with none of them.
+    if (acmeSolver && ns.policy(ACME_SOLVER_POLICY) === undefined) {
       // 8089 is the acmesolver's fixed listen port; the ACME server reaches it through the ingress controller.
-      add('acme-solver-allow-ingress-controller', { 'acme.cert-manager.io/http01-solver': 'true' }, 'ingress', Peer.ingressController(), 8089);
+      ns.addPolicy(ACME_SOLVER_POLICY, {
+        podSelector: { 'acme.cert-manager.io/http01-solver': 'true' },
+        ingress: [{ peers: [Peer.ingressController()], ports: [Port.tcp(8089)] }],
+      });
     }
   }
 }

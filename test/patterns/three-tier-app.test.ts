@@ -22,10 +22,12 @@ const MINIMAL: ThreeTierAppProps = {
 const FRONTEND = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/component': 'frontend', 'app.kubernetes.io/part-of': 'shop' };
 const BACKEND = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/component': 'backend', 'app.kubernetes.io/part-of': 'shop' };
 const DATABASE = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/component': 'database', 'app.kubernetes.io/part-of': 'shop' };
-const APP_POLICY_NAMES = [
-  'frontend-allow-ingress-controller', 'frontend-to-backend', 'backend-from-frontend', 'backend-to-database', 'database-from-backend',
-  'acme-solver-allow-ingress-controller',
+const TIER_POLICY_NAMES = [
+  'shop-frontend-allow-ingress-controller', 'shop-frontend-to-backend', 'shop-backend-from-frontend', 'shop-backend-to-database', 'shop-database-from-backend',
 ];
+/** The namespace's one HTTP-01 solver policy, shared by its apps. */
+const ACME_SOLVER_POLICY = 'acme-solver-allow-ingress-controller';
+const APP_POLICY_NAMES = [...TIER_POLICY_NAMES, ACME_SOLVER_POLICY];
 const ACME_SOLVER = { 'acme.cert-manager.io/http01-solver': 'true' };
 
 function chartWith(cni: Cni): Chart {
@@ -114,8 +116,8 @@ describe.each([
       'apps/v1 StatefulSet shop/shop-database',
       ...guardrail[cniName],
       'networking.k8s.io/v1 Ingress shop/shop',
-      ...['acme-solver-allow-ingress-controller', 'allow-dns', 'backend-from-frontend', 'backend-to-database', 'database-from-backend', 'default-deny-all',
-        'frontend-allow-ingress-controller', 'frontend-to-backend'].map((n) => `networking.k8s.io/v1 NetworkPolicy shop/${n}`),
+      ...['acme-solver-allow-ingress-controller', 'allow-dns', 'shop-backend-from-frontend', 'shop-backend-to-database', 'shop-database-from-backend', 'default-deny-all',
+        'shop-frontend-allow-ingress-controller', 'shop-frontend-to-backend'].map((n) => `networking.k8s.io/v1 NetworkPolicy shop/${n}`),
       'policy/v1 PodDisruptionBudget shop/shop-backend',
       'policy/v1 PodDisruptionBudget shop/shop-frontend',
       'v1 Namespace /shop',
@@ -149,7 +151,7 @@ describe.each([
   });
 
   test('frontend-allow-ingress-controller: ingress-nginx pods in ingress-nginx (ONE peer, AND) to frontend on TCP 8080', () => {
-    const np = get(objects, 'NetworkPolicy', 'frontend-allow-ingress-controller');
+    const np = get(objects, 'NetworkPolicy', 'shop-frontend-allow-ingress-controller');
     expect(np.metadata.namespace).toBe('shop');
     expect(np.spec).toEqual({
       podSelector: { matchLabels: FRONTEND },
@@ -179,12 +181,12 @@ describe.each([
   });
 
   test('frontend -> backend on TCP 8080: egress on the frontend and ingress on the backend', () => {
-    expect(get(objects, 'NetworkPolicy', 'frontend-to-backend').spec).toEqual({
+    expect(get(objects, 'NetworkPolicy', 'shop-frontend-to-backend').spec).toEqual({
       podSelector: { matchLabels: FRONTEND },
       policyTypes: ['Egress'],
       egress: [{ to: [{ podSelector: { matchLabels: BACKEND } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
     });
-    expect(get(objects, 'NetworkPolicy', 'backend-from-frontend').spec).toEqual({
+    expect(get(objects, 'NetworkPolicy', 'shop-backend-from-frontend').spec).toEqual({
       podSelector: { matchLabels: BACKEND },
       policyTypes: ['Ingress'],
       ingress: [{ from: [{ podSelector: { matchLabels: FRONTEND } }], ports: [{ protocol: 'TCP', port: 8080 }] }],
@@ -192,12 +194,12 @@ describe.each([
   });
 
   test('backend -> database on TCP 5432 only', () => {
-    expect(get(objects, 'NetworkPolicy', 'backend-to-database').spec).toEqual({
+    expect(get(objects, 'NetworkPolicy', 'shop-backend-to-database').spec).toEqual({
       podSelector: { matchLabels: BACKEND },
       policyTypes: ['Egress'],
       egress: [{ to: [{ podSelector: { matchLabels: DATABASE } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
     });
-    expect(get(objects, 'NetworkPolicy', 'database-from-backend').spec).toEqual({
+    expect(get(objects, 'NetworkPolicy', 'shop-database-from-backend').spec).toEqual({
       podSelector: { matchLabels: DATABASE },
       policyTypes: ['Ingress'],
       ingress: [{ from: [{ podSelector: { matchLabels: BACKEND } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
@@ -233,10 +235,11 @@ describe.each([
     expect(ciliumAllows).toEqual([]);
   });
 
-  test('policies carry the app labels', () => {
-    for (const name of APP_POLICY_NAMES) {
+  test('tier policies carry the app labels; the shared HTTP-01 solver policy carries none', () => {
+    for (const name of TIER_POLICY_NAMES) {
       expect(get(objects, 'NetworkPolicy', name).metadata.labels).toEqual({ 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' });
     }
+    expect(get(objects, 'NetworkPolicy', ACME_SOLVER_POLICY).metadata.labels).toBeUndefined();
   });
 
   test('the cloud-metadata guard rail exists with the native kind where the CNI can deny', () => {
@@ -551,8 +554,8 @@ describe('ThreeTierApp in an existing zeroTrustNamespace (errors name the constr
     expect(get(objects, 'Deployment', 'shop-frontend').metadata.labels.team).toBe('payments');
     expect(get(objects, 'Namespace', 'payments').metadata.labels.team).toBeUndefined();
     // The tier policies are registered on the namespace (what the one-app-per-namespace check reads) and emitted into it.
-    expect(ns.policy('frontend-to-backend')?.apiObjects.map((o) => o.name)).toEqual(['frontend-to-backend']);
-    expect(get(objects, 'NetworkPolicy', 'frontend-to-backend').metadata.namespace).toBe('payments');
+    expect(ns.policy('shop-frontend-to-backend')?.apiObjects.map((o) => o.name)).toEqual(['shop-frontend-to-backend']);
+    expect(get(objects, 'NetworkPolicy', 'shop-frontend-to-backend').metadata.namespace).toBe('payments');
   });
 
   test('namespace and zeroTrustNamespace together', () => {
@@ -590,11 +593,39 @@ describe('ThreeTierApp in an existing zeroTrustNamespace (errors name the constr
       .toThrow(/^\[test\/shop\] zeroTrustNamespace: 'payments' has the policy 'allow-same-namespace'/);
   });
 
-  test('a second app in the same zero-trust namespace', () => {
+  test('a second app of the same name in the same zero-trust namespace', () => {
     const { chart, tenants } = tenantChart(Cni.kubernetes());
-    expect(() => new ThreeTierApp(chart, 'blog', { ...IN_TENANT, zeroTrustNamespace: tenants.tenantNamespaces.acme[0] })).toThrow(
-      "[test/blog] zeroTrustNamespace: 'acme' already has a policy 'frontend-allow-ingress-controller' (another ThreeTierApp?): "
-      + 'one zero-trust namespace holds one ThreeTierApp');
+    expect(() => new ThreeTierApp(chart, 'shop2', { ...IN_TENANT, name: 'shop', zeroTrustNamespace: tenants.tenantNamespaces.acme[0] })).toThrow(
+      "[test/shop2] Deployment 'shop-frontend' in namespace 'acme' is already emitted by 'test/shop'; give one of them another name");
+  });
+
+  test.each([
+    ['kubernetes', () => Cni.kubernetes()],
+    ['calico', () => Cni.calico()],
+    ['cilium', () => Cni.cilium()],
+  ])('two apps of different names share a zero-trust namespace on %s: each chain holds, no hop crosses apps', (_name, makeCni) => {
+    const cni = makeCni();
+    const { chart, tenants } = tenantChart(cni);
+    new ThreeTierApp(chart, 'blog', { ...IN_TENANT, name: 'blog', host: 'blog.acme.example.com', zeroTrustNamespace: tenants.tenantNamespaces.acme[0] });
+    const objects = synthValid(chart);
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1').map((o) => o.metadata.name);
+    for (const app of ['shop', 'blog']) {
+      for (const tierPolicy of TIER_POLICY_NAMES) expect(policies).toContain(tierPolicy.replace(/^shop-/, `${app}-`));
+    }
+    // One HTTP-01 solver policy for the namespace, not one per app.
+    expect(policies.filter((n) => n === ACME_SOLVER_POLICY)).toHaveLength(1);
+
+    const reach = Reachability.fromManifests(objects, { cni });
+    const controller = Target.pod('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' });
+    reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' });
+    expectThreeTierChain(reach, 'acme', 'shop', controller);
+    expectThreeTierChain(reach, 'acme', 'blog', controller);
+    const shop = threeTierTargets('acme', 'shop');
+    const blog = threeTierTargets('acme', 'blog');
+    expect(reach).toDeny(blog.frontend, shop.backend, Port.tcp(8080));
+    expect(reach).toDeny(shop.frontend, blog.backend, Port.tcp(8080));
+    expect(reach).toDeny(blog.backend, shop.database, Port.tcp(5432));
+    expect(reach).toDeny(shop.backend, blog.database, Port.tcp(5432));
   });
 
   test('a zero-trust namespace of another App', () => {
@@ -612,11 +643,11 @@ describe('ThreeTierApp options', () => {
       backend: { image: 'api:1', port: 9000 },
       database: { image: 'mysql:8', port: 3306 },
     });
-    expect(get(objects, 'NetworkPolicy', 'frontend-allow-ingress-controller').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 3000 }]);
-    expect(get(objects, 'NetworkPolicy', 'frontend-to-backend').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
-    expect(get(objects, 'NetworkPolicy', 'backend-from-frontend').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
-    expect(get(objects, 'NetworkPolicy', 'backend-to-database').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 3306 }]);
-    expect(get(objects, 'NetworkPolicy', 'database-from-backend').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 3306 }]);
+    expect(get(objects, 'NetworkPolicy', 'shop-frontend-allow-ingress-controller').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 3000 }]);
+    expect(get(objects, 'NetworkPolicy', 'shop-frontend-to-backend').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
+    expect(get(objects, 'NetworkPolicy', 'shop-backend-from-frontend').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
+    expect(get(objects, 'NetworkPolicy', 'shop-backend-to-database').spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 3306 }]);
+    expect(get(objects, 'NetworkPolicy', 'shop-database-from-backend').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 3306 }]);
     expect(podSpec(get(objects, 'Deployment', 'shop-backend')).containers[0].readinessProbe.httpGet.port).toBe(9000);
     expect(podSpec(get(objects, 'StatefulSet', 'shop-database')).containers[0].livenessProbe.tcpSocket.port).toBe(3306);
     expect(get(objects, 'Service', 'shop-frontend').spec.ports[0]).toMatchObject({ port: 3000, targetPort: 3000 });
@@ -629,7 +660,7 @@ describe('ThreeTierApp options', () => {
       backend: { image: 'api:1', port: 8080 },
       database: { image: 'db:1', port: 8080 },
     });
-    expect(get(objects, 'NetworkPolicy', 'database-from-backend').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
+    expect(get(objects, 'NetworkPolicy', 'shop-database-from-backend').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
     // Still no frontend -> database path, even on the shared port.
     const netpols = objects.filter((o) => o.kind === 'NetworkPolicy');
     expect(netpolAllows(netpols, 'shop', FRONTEND, DATABASE, 8080)).toBe(false);
@@ -659,14 +690,15 @@ describe('ThreeTierApp options', () => {
   test('ingress.allowAcmeHttp01Solver: false (DNS-01 issuers) drops the solver allow', () => {
     const objects = synth(Cni.kubernetes(), { ingress: { allowAcmeHttp01Solver: false } });
     expect(tryGet(objects, 'NetworkPolicy', 'acme-solver-allow-ingress-controller')).toBeUndefined();
-    expect(get(objects, 'NetworkPolicy', 'frontend-allow-ingress-controller').spec.podSelector).toEqual({ matchLabels: FRONTEND });
+    expect(get(objects, 'NetworkPolicy', 'shop-frontend-allow-ingress-controller').spec.podSelector).toEqual({ matchLabels: FRONTEND });
   });
 
   test('name prop: object names, labels and TLS secret follow it', () => {
     const objects = synth(Cni.kubernetes(), { name: 'store' });
     const labels = { 'app.kubernetes.io/name': 'store', 'app.kubernetes.io/component': 'backend', 'app.kubernetes.io/part-of': 'store' };
     expect(get(objects, 'Service', 'store-backend').spec.selector).toEqual(labels);
-    expect(get(objects, 'NetworkPolicy', 'backend-from-frontend').spec.podSelector).toEqual({ matchLabels: labels });
+    expect(get(objects, 'NetworkPolicy', 'store-backend-from-frontend').spec.podSelector).toEqual({ matchLabels: labels });
+    expect(tryGet(objects, 'NetworkPolicy', 'shop-backend-from-frontend')).toBeUndefined();
     expect(get(objects, 'Ingress', 'store').spec.tls[0].secretName).toBe('store-tls');
   });
 
@@ -740,7 +772,7 @@ describe('ThreeTierApp options', () => {
     expect(app.podLabels(AppTier.DATABASE)).toEqual(DATABASE);
     expect(app.frontend).toBeInstanceOf(kplus.Deployment);
     expect(app.database).toBeInstanceOf(kplus.StatefulSet);
-    expect(app.zeroTrustNamespace.policy('backend-to-database')?.apiObjects.map((o) => o.name)).toEqual(['backend-to-database']);
+    expect(app.zeroTrustNamespace.policy('shop-backend-to-database')?.apiObjects.map((o) => o.name)).toEqual(['shop-backend-to-database']);
   });
 });
 
