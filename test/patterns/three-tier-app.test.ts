@@ -878,6 +878,12 @@ describe('ThreeTierApp validation (review 8)', () => {
     expect(c.resources).toEqual({ requests: { cpu: '200m', memory: '200Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
   });
 
+  test('an empty requirement ({}) keeps the documented defaults, never a container without requests', () => {
+    const objects = synth(Cni.kubernetes(), { frontend: { image: 'web:1', resources: { cpu: {}, memory: {} } } });
+    const c = podSpec(get(objects, 'Deployment', 'shop-frontend')).containers[0];
+    expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+  });
+
   test('only a request above the default limit: an error naming the prop', () => {
     expect(build({ frontend: { image: 'web:1', resources: { memory: { request: Size.gibibytes(1) } } } })).toThrow(
       '[test/shop] frontend.resources.memory.request: 1Gi exceeds the default limit 256Mi; set resources.memory.limit too');

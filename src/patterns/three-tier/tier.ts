@@ -226,7 +226,7 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
 
 /**
  * The given cpu or memory requirements, keeping the default limit when only a request is given
- * (cdk8s-plus would otherwise emit no limit at all). A request above the default limit is an error:
+ * (cdk8s-plus would otherwise emit no limit at all), and the defaults when neither is given. A request above the default limit is an error:
  * the limit must then be chosen explicitly.
  */
 function withDefaultLimit<T>(
@@ -237,7 +237,8 @@ function withDefaultLimit<T>(
   amount: (v: T) => number,
   show: (v: T) => string,
 ): { request?: T; limit?: T } {
-  if (given === undefined) return defaults;
+  // `{}` states no requirement at all: keep the defaults rather than emit a container without requests.
+  if (given === undefined || (given.request === undefined && given.limit === undefined)) return defaults;
   if (given.request === undefined || given.limit !== undefined || defaults.limit === undefined) return given;
   if (amount(given.request) > amount(defaults.limit)) {
     throw propError(app, `${prop}.request`, `${show(given.request)} exceeds the default limit ${show(defaults.limit)}; set ${prop.split('.').slice(1).join('.')}.limit too`);
