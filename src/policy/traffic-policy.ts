@@ -236,9 +236,9 @@ export class TrafficPolicy extends Construct {
     });
   }
 
-  /** A CIDR of a family the cluster does not run can never match: a typo or a wrong peer. */
   /**
-   * Validate a CIDR peer; for egress allows, add the metadata-service addresses it contains to
+   * Validate a CIDR peer (a CIDR of a family the cluster does not run can never match: a typo or a
+   * wrong peer); for egress allows, add the metadata-service addresses it contains to
    * `except` (fail closed), and refuse a peer that is nothing but the metadata service.
    */
   private resolveCidr(cluster: ClusterNetwork, cidr: string, except: string[], prop: string, direction: Direction, action: RuleAction): ResolvedPeer {
@@ -251,7 +251,8 @@ export class TrafficPolicy extends Construct {
       return parsed;
     });
     if (direction === Direction.EGRESS && action === RuleAction.ALLOW) {
-      for (const m of cluster.metadataCidrs.map((c) => validateCidr(this, 'metadataCidrs', c))) {
+      // ClusterNetwork validated its metadataCidrs already.
+      for (const m of cluster.metadataCidrs.map((c) => parseCidr(c))) {
         if (cidrContainsCidr(m, block)) {
           throw propError(this, `${prop}.cidr`, `${block.text} is the cloud metadata service, which is never reachable (credential theft)`);
         }
@@ -262,7 +263,6 @@ export class TrafficPolicy extends Construct {
   }
 }
 
-/** `UDP/53`, `UDP/1000-2000`, `UDP/dns`, `UDP/*` for messages. */
 /** Label expressions in a canonical order: by key, then operator, then values. */
 function sortExpressions(expressions: LabelExpression[]): LabelExpression[] {
   const keyOf = (e: LabelExpression) => [e.key, e.operator, ...(e.values ?? [])].join('\u0000');
