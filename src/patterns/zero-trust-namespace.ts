@@ -174,6 +174,30 @@ export class ZeroTrustNamespace extends Construct {
     return this.addPolicy(name, { podSelector, egress: [{ peers, ports }] });
   }
 
+  /**
+   * Allow the pods of this namespace labelled `from` to reach those labelled `to` on `ports`. Default
+   * deny isolates both ends, so this is two policies: an egress allow on the clients
+   * (`<name>-egress`) and an ingress allow on the servers (`<name>-ingress`).
+   * @param name prefix of the two policy names, e.g. `api-to-db`
+   * @param from labels of the client pods (at least one: "every pod" is `allowSameNamespace`)
+   * @param to labels of the server pods (at least one)
+   * @param ports the server ports (at least one)
+   * @returns the egress and the ingress policy, in that order
+   */
+  public allowFlow(name: string, from: { [key: string]: string }, to: { [key: string]: string }, ports: Port[]): TrafficPolicy[] {
+    for (const [prop, labels] of [['from', from], ['to', to]] as const) {
+      if (labels === undefined || labels === null || Object.keys(labels).length === 0) {
+        throw propError(this, prop, `pods by at least one label are required for flow '${name}' (every pod of the namespace: allowSameNamespace)`);
+      }
+    }
+    if (!Array.isArray(ports) || ports.length === 0) throw propError(this, 'ports', `at least one port is required for flow '${name}'`);
+    validatePorts(this, 'ports', ports);
+    return [
+      this.addPolicy(`${name}-egress`, { podSelector: from, egress: [{ peers: [Peer.pods(to)], ports }] }),
+      this.addPolicy(`${name}-ingress`, { podSelector: to, ingress: [{ peers: [Peer.pods(from)], ports }] }),
+    ];
+  }
+
   /** Namespaces the whole cluster depends on cannot be under this namespace's default deny. */
   private assertNotShared(cluster: ClusterNetwork): void {
     const use = sharedNamespaceUse(cluster, this.name);

@@ -26,6 +26,24 @@ describe.each(ENFORCING_CNIS)('ZeroTrustNamespace flows on %s', (_name, cni) => 
     expect(reach).toDeny(api, INTERNET, Port.tcp(443));
   });
 
+  test('allowFlow opens exactly the one flow, on its ports, in one direction', () => {
+    const chart = chartFor(cni());
+    const ns = new ZeroTrustNamespace(chart, 'payments', { name: 'payments' });
+    ns.allowFlow('api-to-db', { app: 'api' }, { app: 'db' }, [Port.tcp(5432)]);
+    const reach = reachabilityOf(chart, cni());
+    reach.addProbe('api', 'payments', { app: 'api' }, { ports: [Port.tcp(8080)] });
+    reach.addProbe('db', 'payments', { app: 'db' }, { ports: [Port.tcp(5432), Port.tcp(9187)] });
+    reach.addProbe('worker', 'payments', { app: 'worker' });
+    const api = Target.pod('payments', { app: 'api' });
+    const db = Target.pod('payments', { app: 'db' });
+
+    expect(reach).toAllow(api, db, Port.tcp(5432));
+    expect(reach).toDeny(api, db, Port.tcp(9187));
+    expect(reach).toDeny(db, api, Port.tcp(8080));
+    expect(reach).toDeny(Target.pod('payments', { app: 'worker' }), db, Port.tcp(5432));
+    expectBaseline(reach, db);
+  });
+
   test('optional allows open exactly what they say', () => {
     const chart = chartFor(cni(), { nodeLocalDns: true });
     new ZeroTrustNamespace(chart, 'web', { name: 'web', allowSameNamespace: true, monitoringPorts: [Port.tcp(9090)] });

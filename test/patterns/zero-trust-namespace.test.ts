@@ -126,6 +126,36 @@ describe('ZeroTrustNamespace', () => {
     expect(ns.policy('no-such-policy')).toBeUndefined();
   });
 
+  test('allowFlow: an egress allow on the clients and an ingress allow on the servers, same ports', () => {
+    const chart = chartFor(Cni.kubernetes());
+    const ns = new ZeroTrustNamespace(chart, 'a', { name: 'a' });
+    const policies = ns.allowFlow('api-to-db', { app: 'api' }, { app: 'db' }, [Port.tcp(5432), Port.tcp(5433)]);
+    const objects = synthValid(chart);
+    const ports = [{ protocol: 'TCP', port: 5432 }, { protocol: 'TCP', port: 5433 }];
+    expect(find(objects, 'NetworkPolicy', 'api-to-db-egress').spec).toEqual({
+      podSelector: { matchLabels: { app: 'api' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports }],
+    });
+    expect(find(objects, 'NetworkPolicy', 'api-to-db-ingress').spec).toEqual({
+      podSelector: { matchLabels: { app: 'db' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'api' } } }], ports }],
+    });
+    expect(policies).toEqual([ns.policy('api-to-db-egress'), ns.policy('api-to-db-ingress')]);
+  });
+
+  test.each([
+    ['no client labels', () => [{}, { app: 'db' }, [Port.tcp(5432)]], "[test/a] from: pods by at least one label are required for flow 'f'"],
+    ['no server labels', () => [{ app: 'api' }, {}, [Port.tcp(5432)]], "[test/a] to: pods by at least one label are required for flow 'f'"],
+    ['no ports', () => [{ app: 'api' }, { app: 'db' }, []], "[test/a] ports: at least one port is required for flow 'f'"],
+    ['a bad port', () => [{ app: 'api' }, { app: 'db' }, [Port.tcp(70000)]], '[test/a] ports[0]: port 70000 is outside 1-65535'],
+  ])('allowFlow with %s is an error naming the prop', (_what, args, message) => {
+    const ns = new ZeroTrustNamespace(chartFor(Cni.kubernetes()), 'a', { name: 'a' });
+    const [from, to, ports] = args() as [Record<string, string>, Record<string, string>, Port[]];
+    expect(() => ns.allowFlow('f', from, to, ports)).toThrow(message);
+  });
+
   test.each([
     ['invalid name', { name: 'Payments' }, /\[test\/ns\] name: 'Payments' is not a valid DNS-1123 label/],
     ['too long', { name: 'a'.repeat(64) }, /name: 'a{64}' is not a valid DNS-1123 label/],
