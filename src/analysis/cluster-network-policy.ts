@@ -33,43 +33,71 @@ export function policiesOfTier(manifests: ManifestObject[], tier: ClusterNetwork
       || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
 }
 
+/** A rule of a ClusterNetworkPolicy that matched a flow, with its position in the direction's rule list. */
+export interface MatchedRule {
+  /** Index in `spec.ingress` / `spec.egress`. */
+  readonly index: number;
+  /** The rule as written (any shape: manifests are not validated). */
+  readonly rule: any;
+}
+
+/** Every matching rule decides (the ClusterNetworkPolicy API's own reading). */
+const EVERY_RULE = (): boolean => true;
+
+/**
+ * The first rule of `cnp` for the query's direction whose peers (`from` / `to`) and `protocols`
+ * match the flow and that `decides` (by default every matching rule does); undefined when none.
+ * The subject is not looked at: callers check it first. Malformed input never throws: a null rule
+ * or a null peer matches nothing.
+ */
+export function firstMatchingRule(
+  cnp: ManifestObject,
+  query: SideQuery,
+  namespaces: NamespaceIndex,
+  decides: (rule: any) => boolean = EVERY_RULE,
+): MatchedRule | undefined {
+  const rules: any[] = (query.direction === 'ingress' ? cnp.spec?.ingress : cnp.spec?.egress) ?? [];
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] ?? {};
+    const peers: any[] = (query.direction === 'ingress' ? rule.from : rule.to) ?? [];
+    if (!peers.some((p) => peerMatches(p ?? {}, query.peer, namespaces))) continue;
+    if (!protocolsMatch(rule.protocols, query)) continue;
+    if (decides(rule)) return { index: i, rule };
+  }
+  return undefined;
+}
+
 /** Evaluate one tier's (sorted) policies for one side of a flow. */
 export function evaluateTier(policies: ManifestObject[], query: SideQuery, namespaces: NamespaceIndex): TierOutcome {
   for (const cnp of policies) {
-    if (!subjectSelects(cnp.spec?.subject, query.subject, namespaces)) continue;
-    const rules: any[] = (query.direction === 'ingress' ? cnp.spec?.ingress : cnp.spec?.egress) ?? [];
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i] ?? {};
-      const peers: any[] = (query.direction === 'ingress' ? rule.from : rule.to) ?? [];
-      if (!peers.some((p) => peerMatches(p ?? {}, query.peer, namespaces))) continue;
-      if (!protocolsMatch(rule.protocols, query)) continue;
-      const action = rule.action as 'Accept' | 'Deny' | 'Pass';
-      const path = `spec.${query.direction}[${i}]`;
-      const named = rule.name ? ` (${rule.name})` : '';
-      return {
-        action,
-        reason: {
-          object: refOf(cnp),
-          rule: path,
-          effect: action === 'Accept' ? 'allow' : action === 'Deny' ? 'deny' : 'pass',
-          message: `${describeRef(refOf(cnp))} (${cnp.spec?.tier} tier, priority ${cnp.spec?.priority})`
-            + ` ${path}${named}: ${action}`,
-        },
-      };
-    }
+    if (!selectsSubject(cnp, query.subject, namespaces)) continue;
+    const matched = firstMatchingRule(cnp, query, namespaces);
+    if (!matched) continue;
+    const { index, rule } = matched;
+    const action = rule.action as 'Accept' | 'Deny' | 'Pass';
+    const path = `spec.${query.direction}[${index}]`;
+    const named = rule.name ? ` (${rule.name})` : '';
+    return {
+      action,
+      reason: {
+        object: refOf(cnp),
+        rule: path,
+        effect: action === 'Accept' ? 'allow' : action === 'Deny' ? 'deny' : 'pass',
+        message: `${describeRef(refOf(cnp))} (${cnp.spec?.tier} tier, priority ${cnp.spec?.priority})`
+          + ` ${path}${named}: ${action}`,
+      },
+    };
   }
   return {};
 }
 
-/** Does the policy's subject select `endpoint`? */
+/**
+ * Does the policy's subject select `endpoint`? Subject: `namespaces` (all pods of the selected
+ * namespaces) or `pods` (namespace AND pod selector); host-networked pods are never selected.
+ */
 export function selectsSubject(cnp: ManifestObject, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
-  return subjectSelects(cnp.spec?.subject, endpoint, namespaces);
-}
-
-/** Subject: `namespaces` (all pods of the selected namespaces) or `pods` (namespace AND pod selector). */
-function subjectSelects(subject: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
-  if (!subject || !isPodNetworkEndpoint(endpoint)) return false;
-  return podSelection(subject, endpoint, namespaces);
+  const subject = cnp.spec?.subject;
+  return !!subject && podSelection(subject, endpoint, namespaces);
 }
 
 /** Shared `namespaces` / `pods` selection of subjects and peers; host-networked pods are never included. */

@@ -15,7 +15,7 @@ export interface MatrixModel {
   allows(query: SideQuery): boolean;
   subjectKey(subject: Endpoint, direction: Direction): string;
   /**
-   * L7 constraints of an allowed flow (Cilium HTTP rules); asked once per class pair and port.
+   * L7 constraints of an allowed flow (Cilium L7 rules, Calico HTTP matches); asked once per class pair and port.
    * @default - none: allows are plain L3/L4
    */
   l7Constraints?(source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number): string[];

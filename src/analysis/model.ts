@@ -98,7 +98,7 @@ export interface DirectionVerdict {
   readonly allowed: boolean;
   /** The objects and rules that decided, most decisive first. */
   readonly reasons: Reason[];
-  /** L7 constraints that apply on top of an L3/L4 allow (Cilium HTTP rules), as readable strings. */
+  /** L7 constraints that apply on top of an L3/L4 allow (Cilium L7 rules, Calico HTTP matches), as readable strings. */
   readonly l7Constraints?: string[];
 }
 
@@ -158,6 +158,14 @@ export function namespaceLabelsOf(endpoint: Endpoint, namespaces: NamespaceIndex
 /** Is the endpoint the node the pod at the other end of the flow runs on? */
 export function isLocalNode(endpoint: Endpoint): boolean {
   return endpoint.kind === 'node' && endpoint.nodeLocality === 'local';
+}
+
+/**
+ * The named ports of an endpoint as sorted `name=PROTOCOL/port` strings, the part of a subject key
+ * that named-port rules depend on (they resolve on the destination, the subject for ingress).
+ */
+export function namedPortsKey(endpoint: Endpoint): string[] {
+  return endpoint.namedPorts.map((p) => `${p.name}=${p.protocol}/${p.port}`).sort();
 }
 
 /** `kind namespace/name` for messages. */

@@ -26,7 +26,7 @@ export interface PairResult {
   readonly egress: SideResult;
   /** The ingress side, evaluated at the destination. */
   readonly ingress: SideResult;
-  /** L7 constraints on top of the L4 allow (Cilium HTTP rules). */
+  /** L7 constraints on top of the L4 allow (Cilium HTTP rules, Calico HTTP matches on ingress). */
   readonly l7Constraints: string[];
 }
 
@@ -51,7 +51,7 @@ export class ReachabilityResult {
   public readonly egress: SideResult;
   /** The ingress side over all pairs. */
   public readonly ingress: SideResult;
-  /** L7 constraints on top of the L4 allow (Cilium HTTP rules), over all pairs. */
+  /** L7 constraints on top of the L4 allow (Cilium HTTP rules, Calico HTTP matches on ingress), over all pairs. */
   public readonly l7Constraints: string[];
   /** The verdict of each source/destination pod pair. */
   public readonly pairs: PairResult[];

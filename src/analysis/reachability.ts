@@ -191,8 +191,8 @@ export class Reachability {
    */
   public matrix(options: MatrixOptions = {}): FlowMatrix {
     const model = this.model();
-    // L7 rules only narrow allowed flows: their constraints are looked up only when there are some.
-    const l7Constraints = this.hasL7Rules()
+    // L7 rules only narrow allowed flows: their constraints are looked up only when the CNI model has some.
+    const l7Constraints = model.hasL7Rules()
       ? (source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number): string[] => {
         const base = { port, protocol, destination };
         return [
@@ -206,14 +206,6 @@ export class Reachability {
       subjectKey: (e, d) => model.subjectKey(e, d),
       l7Constraints,
     });
-  }
-
-  /** Do the manifests hold any L7 rule (Cilium `toPorts[].rules`)? Only then can a flow carry L7 constraints. */
-  private hasL7Rules(): boolean {
-    const rulesIn = (spec: any) => ['ingress', 'egress'].some((dir) => Array.isArray(spec?.[dir])
-      && spec[dir].some((r: any) => Array.isArray(r?.toPorts) && r.toPorts.some((p: any) => p?.rules && typeof p.rules === 'object')));
-    return this.manifests.some((m) => typeof m.apiVersion === 'string' && m.apiVersion.startsWith('cilium.io/')
-      && (rulesIn(m.spec) || (Array.isArray(m.specs) && m.specs.some(rulesIn))));
   }
 
   private checkPair(source: Endpoint, destination: Endpoint, port: Port): PairResult {

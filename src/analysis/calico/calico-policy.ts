@@ -40,6 +40,7 @@ class CalicoPolicyEntry implements PolicyEntry {
   readonly sortKey: string;
   readonly namespace?: string;
   readonly label: string;
+  readonly hasL7Rules: boolean;
   private readonly scope: RuleScope;
 
   constructor(
@@ -59,6 +60,8 @@ class CalicoPolicyEntry implements PolicyEntry {
     this.sortKey = this.namespace ? `${this.namespace}/${name}` : name;
     this.label = `${obj.kind} ${this.sortKey}`;
     this.scope = { namespace: this.namespace };
+    // Only an ingress Allow rule reports its HTTP match (see evaluate).
+    this.hasL7Rules = rules.ingress.some((r) => r.http !== undefined && r.action === 'Allow');
   }
 
   selects(ep: Endpoint, direction: Direction, ctx: RuleContext): boolean {
@@ -83,9 +86,24 @@ class CalicoPolicyEntry implements PolicyEntry {
         logs.push({ object: this.ref, rule: rule.path, effect: 'log', message: `${this.describe(rule.path, 'Log')}: logged, evaluation continues` });
         continue;
       }
-      return { action: rule.action, rule: rule.path, logs, notes, l7: rule.http && rule.action === 'Allow' ? [rule.http] : undefined };
+      return { action: rule.action, rule: rule.path, logs, notes, l7: this.httpConstraints(rule, query.direction, notes) };
     }
     return { logs, notes };
+  }
+
+  /**
+   * The L7 constraint of a matching Allow rule with an `http` match. Calico matches HTTP methods and
+   * paths on ingress only (https://docs.tigera.io/calico/latest/network-policy/istio/http-methods,
+   * "HTTP match criteria: ingress traffic only"): on egress the match restricts nothing, so the rule
+   * allows at L4 and says so in a note (fail open in the analysis, never a false "restricted").
+   */
+  private httpConstraints(rule: CompiledRule, direction: Direction, notes: string[]): string[] | undefined {
+    if (rule.action !== 'Allow' || rule.http === undefined) return undefined;
+    if (direction === 'egress') {
+      notes.push(`${this.label} ${rule.path}: the HTTP match is not enforced on egress (Calico matches HTTP on ingress only); the rule allows at L4`);
+      return undefined;
+    }
+    return [`${rule.http} (${this.label} ${rule.path})`];
   }
 
   decide(query: SideQuery, ctx: RuleContext): 'Allow' | 'Deny' | 'Pass' | undefined {

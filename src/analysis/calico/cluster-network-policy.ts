@@ -7,7 +7,7 @@
  * https://network-policy-api.sigs.k8s.io/api-overview/). A policy only affects a direction it has
  * rules for.
  */
-import { isClusterNetworkPolicy, peerMatches, protocolsMatch, selectsSubject } from '../cluster-network-policy';
+import { firstMatchingRule, isClusterNetworkPolicy, selectsSubject } from '../cluster-network-policy';
 import { Direction, Endpoint, ManifestObject, NamespaceIndex, refOf, SideQuery } from '../model';
 import { PolicyEntry, PolicyOutcome } from './policy-entry';
 
@@ -19,6 +19,11 @@ export const KUBE_BASELINE_TIER = 'kube-baseline';
 export { isClusterNetworkPolicy };
 
 const ACTIONS: Record<string, 'Allow' | 'Deny' | 'Pass'> = { Accept: 'Allow', Deny: 'Deny', Pass: 'Pass' };
+
+/** Does the rule carry an action Calico maps (Accept, Deny, Pass)? */
+function hasCalicoAction(rule: any): boolean {
+  return !!ACTIONS[rule.action];
+}
 
 /** A ClusterNetworkPolicy placed in kube-admin or kube-baseline. */
 export class ClusterNetworkPolicyEntry implements PolicyEntry {
@@ -43,16 +48,10 @@ export class ClusterNetworkPolicyEntry implements PolicyEntry {
   }
 
   evaluate(query: SideQuery): PolicyOutcome {
-    const rules: any[] = this.obj.spec?.[query.direction] ?? [];
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i];
-      const peers: any[] = (query.direction === 'ingress' ? rule.from : rule.to) ?? [];
-      if (!peers.some((p) => peerMatches(p, query.peer, this.namespaces))) continue;
-      if (!protocolsMatch(rule.protocols, query)) continue;
-      const action = ACTIONS[rule.action];
-      if (action) return { action, rule: `spec.${query.direction}[${i}]`, logs: [], notes: [] };
-    }
-    return { logs: [], notes: [] };
+    // A matching rule whose action Calico does not know is skipped, as if it did not match.
+    const matched = firstMatchingRule(this.obj, query, this.namespaces, hasCalicoAction);
+    if (!matched) return { logs: [], notes: [] };
+    return { action: ACTIONS[matched.rule.action], rule: `spec.${query.direction}[${matched.index}]`, logs: [], notes: [] };
   }
 
   decide(query: SideQuery): 'Allow' | 'Deny' | 'Pass' | undefined {

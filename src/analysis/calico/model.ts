@@ -29,7 +29,9 @@ import { SelectorCache } from './selector';
 import { collectTiers, compareTiers, isTier, TierInfo } from './tiers';
 import { AnnotatedCniModel } from '../kubernetes/model';
 import { isNetworkPolicy } from '../kubernetes/network-policy';
-import { Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, Reason, SideQuery, isPodNetworkEndpoint } from '../model';
+import {
+  Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey, Reason, SideQuery, isPodNetworkEndpoint,
+} from '../model';
 
 /** A tier with the policies that can apply to endpoints of one namespace, sorted. */
 interface TierPlan {
@@ -58,6 +60,8 @@ class CalicoModel implements AnnotatedCniModel {
   /** A stable number per policy entry, for subject keys. */
   private readonly ids = new Map<PolicyEntry, number>();
   private readonly selections = new WeakMap<Endpoint, Selection>();
+  /** Some applied policy has an Allow rule with an HTTP match. */
+  private readonly l7Rules: boolean = false;
 
   constructor(manifests: ManifestObject[], namespaces: NamespaceIndex) {
     const cache = new SelectorCache();
@@ -84,6 +88,7 @@ class CalicoModel implements AnnotatedCniModel {
         continue;
       }
       this.ids.set(entry, this.ids.size);
+      if (entry.hasL7Rules) this.l7Rules = true;
       if (entry.namespace === undefined) {
         this.global.push(entry);
       } else {
@@ -132,6 +137,15 @@ class CalicoModel implements AnnotatedCniModel {
     return tiers;
   }
 
+  /**
+   * Does an applied policy have an Allow rule with an `http` match? Only then can a verdict carry
+   * L7 constraints (HTTP methods and paths, enforced only with application layer policy,
+   * https://docs.tigera.io/calico/latest/network-policy/istio/http-methods).
+   */
+  hasL7Rules(): boolean {
+    return this.l7Rules;
+  }
+
   /** The verdict of {@link evaluate} without reasons: same tier walk, over the cached selection. */
   allows(query: SideQuery): boolean {
     if (!isPodNetworkEndpoint(query.subject)) return true;
@@ -165,7 +179,7 @@ class CalicoModel implements AnnotatedCniModel {
     if (tiers.length === 0) return '';
     const policies = tiers.flatMap((t) => t.policies);
     const parts: unknown[] = [policies.map((p) => this.ids.get(p))];
-    if (direction === 'ingress') parts.push(subject.namedPorts.map((p) => `${p.name}=${p.protocol}/${p.port}`).sort());
+    if (direction === 'ingress') parts.push(namedPortsKey(subject));
     if (policies.some((p) => p.dependsOnSubject(direction))) {
       const sorted = (o: Readonly<Record<string, string>>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       const { namespace, labels, namespaceLabels, serviceAccount, ip } = subject;

@@ -32,6 +32,11 @@ export interface PolicyEntry {
   readonly namespace?: string;
   /** Human-readable identity, e.g. `GlobalNetworkPolicy platform.deny-all`. */
   readonly label: string;
+  /**
+   * Can an Allow of this policy carry L7 constraints (a Calico `http` match on an Allow rule)?
+   * @default false
+   */
+  readonly hasL7Rules?: boolean;
   /** Does the policy select `ep` for `direction` (selector matches and the type applies)? */
   selects(ep: Endpoint, direction: Direction, ctx: RuleContext): boolean;
   /** Evaluate the rules for a query whose subject this policy selects. */

@@ -177,7 +177,7 @@ export function compileRule(raw: any, path: string, cache: SelectorCache): Compi
     if (raw.http.paths?.length) {
       parts.push(`paths ${raw.http.paths.map((p: any) => (p.exact ? `=${p.exact}` : `${p.prefix}*`)).join(',')}`);
     }
-    http = `${path} HTTP ${parts.join('; ') || 'any'}`;
+    http = `HTTP ${parts.join('; ') || 'any'}`;
   }
   return { path, action, protocol, notProtocol, ipVersion: raw.ipVersion, source, destination, http };
 }

@@ -12,7 +12,10 @@ import {
   selectsEndpoint,
 } from './network-policy';
 import { evaluateTier, isClusterNetworkPolicy, policiesOfTier, selectsSubject } from '../cluster-network-policy';
-import { CniModel, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, Reason, SideQuery, isPodNetworkEndpoint } from '../model';
+import {
+  CniModel, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey, Reason, SideQuery,
+  isPodNetworkEndpoint,
+} from '../model';
 
 /** Options of {@link kubernetesModel}. */
 export interface KubernetesModelOptions {
@@ -34,6 +37,11 @@ export interface AnnotatedCniModel extends CniModel {
    * situation once instead of once per pod.
    */
   subjectKey(subject: Endpoint, direction: Direction): string;
+  /**
+   * Can any verdict of this model carry `l7Constraints` (Cilium `toPorts[].rules`, Calico `http`
+   * matches)? When false the flow matrix never asks for them.
+   */
+  hasL7Rules(): boolean;
 }
 
 /**
@@ -130,10 +138,11 @@ export function kubernetesModel(
     ];
     if (names.length === 0) return '';
     // Named ports in rules resolve on the destination, which is the subject for ingress.
-    const ports = direction === 'ingress' ? subject.namedPorts.map((p) => `${p.name}=${p.protocol}/${p.port}`).sort() : [];
+    const ports = direction === 'ingress' ? namedPortsKey(subject) : [];
     return JSON.stringify([names, ports]);
   };
-  return { evaluate, allows, subjectKey, notes };
+  // networking.k8s.io/v1 and ClusterNetworkPolicy rules are L3/L4 only.
+  return { evaluate, allows, subjectKey, notes, hasL7Rules: () => false };
 }
 
 /**
@@ -144,7 +153,13 @@ export function flannelModel(manifests: ManifestObject[], cniName: string = 'fla
   const ignored = manifests.filter((m) => isNetworkPolicy(m) || isClusterNetworkPolicy(m)).length;
   const message = `${cniName} enforces no NetworkPolicy`;
   const notes = ignored > 0 ? [`${ignored} policy object(s) ignored: ${message}`] : [];
-  return { notes, evaluate: () => allow({ effect: 'default-allow', message }), allows: () => true, subjectKey: () => '' };
+  return {
+    notes,
+    evaluate: () => allow({ effect: 'default-allow', message }),
+    allows: () => true,
+    subjectKey: () => '',
+    hasL7Rules: () => false,
+  };
 }
 
 function allow(reason: Reason): DirectionVerdict {

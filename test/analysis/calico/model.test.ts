@@ -1,4 +1,5 @@
-import { cnp, egress, evaluate, external, gnp, ingress, pod, tier } from './helpers';
+import { cnp, egress, evaluate, external, gnp, ingress, NAMESPACES, pod, tier } from './helpers';
+import { calicoModel } from '../../../src/analysis/calico';
 import { ManifestObject } from '../../../src/analysis/model';
 import { expectValidManifests } from '../../support/schema';
 
@@ -404,7 +405,7 @@ describe('application layer', () => {
     });
     const v = evaluate([p], ingress(api, web, 8080));
     expect(v.allowed).toBe(true);
-    expect(v.l7Constraints).toEqual(['spec.ingress[0] HTTP methods GET; paths /api*']);
+    expect(v.l7Constraints).toEqual(['HTTP methods GET; paths /api* (GlobalNetworkPolicy http-get spec.ingress[0])']);
   });
 });
 
@@ -432,5 +433,38 @@ describe('ClusterNetworkPolicy (kube-admin / kube-baseline tiers)', () => {
     expect(evaluate([baseline, allowWebIngress('allow-web', 1)], ingress(api, web, 8080)).allowed).toBe(true);
     expect(evaluate([baseline], ingress(api, web, 8080)).allowed).toBe(false);
     expect(evaluate([baseline], egress(api, web, 8080)).allowed).toBe(true);
+  });
+
+  test('malformed rules (null rule, null peer) match nothing instead of throwing', () => {
+    // Not schema-valid on purpose: the analyzer also reads hand-written YAML that no API server checked.
+    const malformed = cnpObj('malformed', {
+      tier: 'Admin',
+      priority: 10,
+      subject: { namespaces: { matchLabels: { tenant: 'acme' } } },
+      ingress: [null, { action: 'Deny', from: [null, { namespaces: { matchLabels: { tenant: 'globex' } } }] }],
+    });
+    const v = evaluate([malformed], ingress(invoice, web, 8080));
+    expect(v.allowed).toBe(false);
+    expect(v.reasons[0].message).toBe('ClusterNetworkPolicy malformed spec.ingress[1] Deny (tier kube-admin, priority 10)');
+    // api (acme) matches no peer: the kube-admin tier passes, and nothing else selects web.
+    expect(evaluate([malformed], ingress(api, web, 8080)).allowed).toBe(true);
+    // The fast path (flow matrix) walks the same rules.
+    const model = calicoModel([malformed], NAMESPACES);
+    expect(model.allows(ingress(invoice, web, 8080))).toBe(false);
+    expect(model.allows(ingress(api, web, 8080))).toBe(true);
+  });
+
+  test('a matching rule with an action Calico does not map is skipped', () => {
+    const unknownAction = cnpObj('unknown-action', {
+      tier: 'Admin',
+      priority: 10,
+      subject: { namespaces: { matchLabels: { tenant: 'acme' } } },
+      ingress: [
+        { action: 'Reject', from: [{ namespaces: {} }] },
+        { action: 'Deny', from: [{ namespaces: { matchLabels: { tenant: 'globex' } } }] },
+      ],
+    });
+    expect(evaluate([unknownAction], ingress(invoice, web, 8080)).reasons[0].rule).toBe('spec.ingress[1]');
+    expect(evaluate([unknownAction], ingress(api, web, 8080)).allowed).toBe(true);
   });
 });
