@@ -1,11 +1,10 @@
 /**
  * Reads Kubernetes manifests from YAML files and directories (a GitOps repository, `cdk8s synth`
- * output). Problems are collected, not thrown: one broken file must not hide the rest.
+ * output) with the command line's reader. Problems are collected, not thrown: one broken file (or an
+ * alias bomb) must not hide the rest.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { ManifestObject } from './model';
+import { isManifest, readYamlFiles } from '../util/yaml-documents';
 
 /** Manifests read from files, and what could not be read. */
 export interface LoadedManifests {
@@ -13,74 +12,25 @@ export interface LoadedManifests {
   readonly problems: string[];
 }
 
-/** Read `*.yaml` / `*.yml` files, recursing into directories (in sorted order, for stable output). */
-export function loadYamlFiles(paths: string[]): LoadedManifests {
+/**
+ * Read `*.yaml` / `*.yml` files, recursing into directories (in sorted order, for stable output);
+ * every real file once, symlink loops ended. `kind: List` documents are flattened.
+ * @param cwd directory relative paths are resolved against (they are reported as given)
+ */
+export function loadYamlFiles(paths: string[], cwd: string = process.cwd()): LoadedManifests {
   const manifests: ManifestObject[] = [];
   const problems: string[] = [];
-  for (const entry of expand(paths)) {
-    if (entry.problem !== undefined) {
-      problems.push(entry.problem);
+  for (const file of readYamlFiles(paths, cwd)) {
+    if (file.entries === undefined) {
+      problems.push(`${file.path}: cannot read: ${file.error}`);
       continue;
     }
-    const file = entry.file!;
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf-8');
-    } catch (e) {
-      problems.push(`${file}: cannot read: ${(e as Error).message}`);
-      continue;
+    for (const entry of file.entries) {
+      const where = `${file.path}: document ${entry.document + 1}`;
+      if (entry.error !== undefined) problems.push(`${where}: invalid YAML at line ${entry.line}: ${entry.error}`);
+      else if (!isManifest(entry.value)) problems.push(`${where}: not a Kubernetes object (no kind) at line ${entry.line}, skipped`);
+      else manifests.push(entry.value);
     }
-    parseAllDocuments(text).forEach((doc, index) => {
-      if (doc.errors.length > 0) {
-        problems.push(`${file}: document ${index + 1}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-        return;
-      }
-      collect(doc.toJS(), manifests);
-    });
   }
   return { manifests, problems };
-}
-
-/** Objects of a document; `kind: List` is flattened, empty documents and non-objects skipped. */
-function collect(value: any, into: ManifestObject[]): void {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return;
-  if (value.kind === 'List' && Array.isArray(value.items)) {
-    value.items.forEach((item: any) => collect(item, into));
-    return;
-  }
-  if (typeof value.kind === 'string') into.push(value);
-}
-
-/** A file to read, or why a path could not be listed; in input order so problems read naturally. */
-interface Entry {
-  readonly file?: string;
-  readonly problem?: string;
-}
-
-function expand(paths: string[]): Entry[] {
-  const entries: Entry[] = [];
-  for (const p of paths) {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(p);
-    } catch (e) {
-      entries.push({ problem: `${p}: cannot read: ${(e as Error).message}` });
-      continue;
-    }
-    if (stat.isDirectory()) {
-      const children = fs.readdirSync(p).sort().map((c) => path.join(p, c));
-      entries.push(...expand(children.filter((c) => isDirectory(c) || /\.ya?ml$/i.test(c))));
-    } else {
-      entries.push({ file: p });
-    }
-  }
-  return entries;
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }

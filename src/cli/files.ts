@@ -3,9 +3,7 @@
  * so lint findings and warnings can point at it. Problems are collected, never thrown: one broken
  * file must not hide the rest of a GitOps repository.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { isManifest, readYamlFiles } from '../util/yaml-documents';
 
 /** One manifest object with its origin. */
 export interface SourcedManifest {
@@ -13,7 +11,7 @@ export interface SourcedManifest {
   readonly obj: any;
   /** The file, as given on the command line (joined with the directory entries below it). */
   readonly file: string;
-  /** 1-based line where the YAML document starts. */
+  /** 1-based line where the YAML document starts (for an item of a `kind: List`, where the item starts). */
   readonly line: number;
 }
 
@@ -40,85 +38,25 @@ export function loadManifests(paths: string[], cwd: string): LoadedFiles {
   const files: string[] = [];
   const problems: string[] = [];
   const missing: string[] = [];
-  for (const file of expand(paths, cwd, problems, missing, new Set())) {
-    let text: string;
-    try {
-      text = fs.readFileSync(path.resolve(cwd, file), 'utf-8');
-    } catch (e) {
-      problems.push(`${file}: cannot read: ${(e as Error).message}`);
+  for (const file of readYamlFiles(paths, cwd)) {
+    if (file.missing) {
+      missing.push(file.path);
       continue;
     }
-    files.push(file);
-    const lineCounter = new LineCounter();
-    parseAllDocuments(text, { lineCounter }).forEach((doc, i) => {
-      const line = lineCounter.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
-      if (doc.errors.length > 0) {
-        const error = doc.errors[0];
-        const where = error.linePos ? `line ${error.linePos[0].line}` : `document ${i + 1}`;
-        problems.push(`${file}: ${where}: invalid YAML, document skipped: ${error.message.split('\n')[0].replace(/:$/, '')}`);
-        return;
+    if (file.entries === undefined) {
+      problems.push(`${file.path}: cannot read: ${file.error}`);
+      continue;
+    }
+    files.push(file.path);
+    for (const entry of file.entries) {
+      if (entry.error !== undefined) {
+        problems.push(`${file.path}: line ${entry.line}: invalid YAML, document skipped: ${entry.error}`);
+      } else if (!isManifest(entry.value)) {
+        problems.push(`${file.path}: line ${entry.line}: not a Kubernetes object (no kind), document skipped`);
+      } else {
+        manifests.push({ obj: entry.value, file: file.path, line: entry.line });
       }
-      let value: unknown;
-      try {
-        value = doc.toJS({ maxAliasCount: 100 });
-      } catch (e) {
-        problems.push(`${file}: line ${line}: invalid YAML, document skipped: ${(e as Error).message}`);
-        return;
-      }
-      collect(value, file, line, manifests, problems);
-    });
+    }
   }
   return { manifests, files, problems, missing };
-}
-
-/** Objects of one document: `kind: List` is flattened; empty documents are skipped silently. */
-function collect(value: unknown, file: string, line: number, into: SourcedManifest[], problems: string[]): void {
-  if (value === null || value === undefined) return;
-  const obj = value as any;
-  if (typeof obj !== 'object' || Array.isArray(obj) || typeof obj.kind !== 'string') {
-    problems.push(`${file}: line ${line}: not a Kubernetes object (no kind), document skipped`);
-    return;
-  }
-  if (obj.kind === 'List' && Array.isArray(obj.items)) {
-    obj.items.forEach((item: unknown) => collect(item, file, line, into, problems));
-    return;
-  }
-  into.push({ obj, file, line });
-}
-
-/**
- * The files below `paths`, each real file once (`seen` holds real paths of files and directories
- * already visited, so symlink loops end and duplicates are skipped).
- */
-function expand(paths: string[], cwd: string, problems: string[], missing: string[], seen: Set<string>, named = true): string[] {
-  const out: string[] = [];
-  for (const p of paths) {
-    let stat: fs.Stats;
-    let real: string;
-    try {
-      stat = fs.statSync(path.resolve(cwd, p));
-      real = fs.realpathSync(path.resolve(cwd, p));
-    } catch (e) {
-      if (named && (e as NodeJS.ErrnoException).code === 'ENOENT') missing.push(p);
-      else problems.push(`${p}: cannot read: ${(e as Error).message}`);
-      continue;
-    }
-    if (seen.has(real)) continue;
-    seen.add(real);
-    if (!stat.isDirectory()) {
-      out.push(p);
-      continue;
-    }
-    for (const child of fs.readdirSync(path.resolve(cwd, p)).sort()) {
-      const full = path.join(p, child);
-      let childIsDir = false;
-      try {
-        childIsDir = fs.statSync(path.resolve(cwd, full)).isDirectory();
-      } catch {
-        // A dangling symlink: listed as unreadable below only if it looks like YAML.
-      }
-      if (childIsDir || /\.ya?ml$/i.test(child)) out.push(...expand([full], cwd, problems, missing, seen, false));
-    }
-  }
-  return out;
 }
