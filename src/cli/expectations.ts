@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from 'yaml';
+import { Document, LineCounter, isNode, parseDocument } from 'yaml';
 import { parsePort } from './ports';
 import { Reachability } from '../analysis/reachability';
 import { Target } from '../analysis/target';
@@ -47,6 +47,7 @@ export interface ExpectationOutcome {
 
 /**
  * Read and validate an expectations file (`file` is resolved against `cwd` and reported as given).
+ * Errors name the file, the line and the field: `e.yaml: line 4: expect[0].port: ...`.
  * @throws ExpectationFileError when it cannot be read, is not YAML or has a malformed entry
  */
 export function loadExpectations(file: string, cwd: string = process.cwd()): Expectation[] {
@@ -56,18 +57,53 @@ export function loadExpectations(file: string, cwd: string = process.cwd()): Exp
   } catch (e) {
     throw new ExpectationFileError(`cannot read expectations file ${file}: ${(e as Error).message}`);
   }
+  const lineCounter = new LineCounter();
+  const yamlDoc = parseDocument(text, { lineCounter });
+  const error = yamlDoc.errors[0];
+  if (error !== undefined) {
+    const where = error.linePos ? ` line ${error.linePos[0].line}:` : '';
+    throw new ExpectationFileError(`${file}:${where} invalid YAML: ${error.message.split('\n')[0].replace(/:$/, '')}`);
+  }
   let doc: any;
   try {
-    doc = parse(text);
+    // The linter's alias limit (https://eemeli.org/yaml/#tojs-options): an alias bomb is an error, not a hang.
+    doc = yamlDoc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    throw new ExpectationFileError(`${file}: invalid YAML: ${(e as Error).message.split('\n')[0].replace(/:$/, '')}`);
+    throw new ExpectationFileError(`${file}: invalid YAML: ${(e as Error).message}`);
   }
+  const at = new Locator(file, yamlDoc, lineCounter);
   if (!isObject(doc) || !Array.isArray(doc.expect)) {
-    throw new ExpectationFileError(`${file}: expected a mapping with a list 'expect'`);
+    throw at.error([], "expected a mapping with a list 'expect'");
   }
-  return doc.expect.map((entry: unknown, i: number) => parseEntry(entry, `${file}: expect[${i}]`));
+  return doc.expect.map((entry: unknown, i: number) => parseEntry(entry, ['expect', i], at));
 }
 
+type FieldPath = ReadonlyArray<string | number>;
+
+/** Turns a field path into `file: line N: expect[0].port: message` errors. */
+class Locator {
+  constructor(private readonly file: string, private readonly doc: Document, private readonly lines: LineCounter) {}
+
+  /**
+   * An error about the field at `field`, on the line of its value, or of the nearest enclosing
+   * node that exists (a missing key is reported at its mapping).
+   */
+  public error(field: FieldPath, message: string): ExpectationFileError {
+    const label = field.map((s, i) => typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${s}`).join('');
+    const line = this.line(field);
+    const where = [this.file, ...(line !== undefined ? [`line ${line}`] : []), ...(label !== '' ? [label] : [])];
+    return new ExpectationFileError(`${where.join(': ')}: ${message}`);
+  }
+
+  private line(field: FieldPath): number | undefined {
+    for (let n = field.length; n >= 0; n--) {
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(field.slice(0, n), true);
+      const start = isNode(node) ? node.range?.[0] : undefined;
+      if (start !== undefined) return this.lines.linePos(start).line;
+    }
+    return undefined;
+  }
+}
 /**
  * Check each expectation; a question the analyzer cannot answer fails with the reason. `allowed: true`
  * needs every pod pair the targets cover allowed, `allowed: false` every pair denied.
@@ -94,24 +130,24 @@ export function checkExpectations(reach: Reachability, expectations: readonly Ex
   });
 }
 
-function parseEntry(entry: unknown, where: string): Expectation {
-  if (!isObject(entry)) throw new ExpectationFileError(`${where}: expected a mapping with from, to, port and allowed`);
+function parseEntry(entry: unknown, where: FieldPath, at: Locator): Expectation {
+  if (!isObject(entry)) throw at.error(where, 'expected a mapping with from, to, port and allowed');
   for (const key of Object.keys(entry)) {
-    if (!['from', 'to', 'port', 'allowed'].includes(key)) throw new ExpectationFileError(`${where}: unknown key '${key}'`);
+    if (!['from', 'to', 'port', 'allowed'].includes(key)) throw at.error([...where, key], `unknown key '${key}'`);
   }
-  if (typeof entry.allowed !== 'boolean') throw new ExpectationFileError(`${where}.allowed: expected true or false`);
+  if (typeof entry.allowed !== 'boolean') throw at.error([...where, 'allowed'], 'expected true or false');
   if (typeof entry.port !== 'string' && typeof entry.port !== 'number') {
-    throw new ExpectationFileError(`${where}.port: expected e.g. tcp/5432`);
+    throw at.error([...where, 'port'], 'expected e.g. tcp/5432');
   }
   let port: Port;
   try {
     port = parsePort(String(entry.port));
   } catch (e) {
-    throw new ExpectationFileError(`${where}.port: ${(e as Error).message}`);
+    throw at.error([...where, 'port'], (e as Error).message);
   }
   return {
-    source: parseTarget(entry.from, `${where}.from`),
-    destination: parseTarget(entry.to, `${where}.to`),
+    source: parseTarget(entry.from, [...where, 'from'], at),
+    destination: parseTarget(entry.to, [...where, 'to'], at),
     port,
     allowed: entry.allowed,
   };
@@ -128,36 +164,36 @@ const NODE_TARGETS: Record<string, () => Target> = {
  * `node`, `local-node`, `remote-node`, `{ external: ip }`, `{ namespace, workload }` or
  * `{ namespace, labels }` (labels optional).
  */
-function parseTarget(value: unknown, where: string): Target {
+function parseTarget(value: unknown, where: FieldPath, at: Locator): Target {
   if (typeof value === 'string' && Object.prototype.hasOwnProperty.call(NODE_TARGETS, value)) return NODE_TARGETS[value]();
   if (isObject(value) && value.node === true && Object.keys(value).length === 1) return Target.node();
   if (!isObject(value)) {
-    throw new ExpectationFileError(`${where}: expected node, local-node, remote-node, { external }, { namespace, workload } `
+    throw at.error(where, 'expected node, local-node, remote-node, { external }, { namespace, workload } '
       + 'or { namespace, labels }');
   }
   if (value.external !== undefined) {
     if (Object.keys(value).some((k) => k !== 'external') || typeof value.external !== 'string') {
-      throw new ExpectationFileError(`${where}: { external } takes one IP address string`);
+      throw at.error(where, '{ external } takes one IP address string');
     }
     try {
       return Target.external(value.external);
     } catch (e) {
-      throw new ExpectationFileError(`${where}.external: ${(e as Error).message}`);
+      throw at.error([...where, 'external'], (e as Error).message);
     }
   }
   if (typeof value.namespace !== 'string' || value.namespace === '') {
-    throw new ExpectationFileError(`${where}.namespace: expected a namespace name`);
+    throw at.error([...where, 'namespace'], 'expected a namespace name');
   }
   const extra = Object.keys(value).filter((k) => !['namespace', 'workload', 'labels'].includes(k));
-  if (extra.length > 0) throw new ExpectationFileError(`${where}: unknown key '${extra[0]}'`);
+  if (extra.length > 0) throw at.error([...where, extra[0]], `unknown key '${extra[0]}'`);
   if (value.workload !== undefined) {
-    if (value.labels !== undefined) throw new ExpectationFileError(`${where}: give workload or labels, not both`);
-    if (typeof value.workload !== 'string') throw new ExpectationFileError(`${where}.workload: expected a name`);
+    if (value.labels !== undefined) throw at.error(where, 'give workload or labels, not both');
+    if (typeof value.workload !== 'string') throw at.error([...where, 'workload'], 'expected a name');
     return Target.workload(value.namespace, value.workload);
   }
   const labels = value.labels ?? {};
   if (!isObject(labels) || Object.values(labels).some((v) => typeof v !== 'string')) {
-    throw new ExpectationFileError(`${where}.labels: expected a mapping of label keys to string values`);
+    throw at.error([...where, 'labels'], 'expected a mapping of label keys to string values');
   }
   return Target.pod(value.namespace, labels as Record<string, string>);
 }

@@ -66,58 +66,91 @@ export function run(args: string[], io: CliIo): number {
 /** Nothing to analyze, or the report cannot be written (exit code 2). */
 class InputError extends Error {}
 
+/**
+ * Version of the JSON documents `analyze --format json` and `lint --format json` print. Raised when a
+ * field is removed or changes meaning (new fields do not raise it).
+ */
+export const JSON_SCHEMA_VERSION = 1;
+
+/**
+ * Mermaid refuses to render a flowchart with more edges than its `maxEdges` setting, 500 by default
+ * (https://mermaid.js.org/config/schema-docs/config-properties-maxedges.html).
+ */
+export const MERMAID_MAX_EDGES = 500;
+
 function analyze(command: AnalyzeCommand, io: CliIo, cwd: string): number {
   // Validate the expectations before the (possibly long) analysis.
   const expectations: Expectation[] | undefined = command.expect !== undefined
     ? loadExpectations(command.expect, cwd) : undefined;
-  const loaded = load(command.paths, io, cwd, 'analyze');
+  const { loaded, warnings } = load(command.paths, io, cwd, 'analyze');
   const reach = Reachability.fromManifests(loaded.manifests.map((m) => m.obj), { cni: command.cni });
   const matrix = reach.matrix({ ports: command.ports });
   const findings = command.lint ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : undefined;
   const outcomes = expectations ? checkExpectations(reach, expectations) : undefined;
+  const notes = reach.notes;
 
   let out: string;
   if (command.format === 'json') {
-    const doc = JSON.parse(matrix.toJson());
-    if (findings) doc.lint = findings;
-    if (outcomes) doc.expectations = outcomes;
+    const doc = {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      ...JSON.parse(matrix.toJson()),
+      ...(findings ? { lint: { findings, summary: summarize(findings) } } : {}),
+      ...(outcomes ? { expectations: outcomes } : {}),
+      warnings,
+      notes,
+    };
     out = JSON.stringify(doc, null, 2) + '\n';
   } else {
-    const sections = [command.format === 'mermaid' ? matrix.toMermaid() : matrix.toTable()];
+    const diagram = command.format === 'mermaid' ? matrix.toMermaid() : undefined;
+    const sections = [diagram ?? matrix.toTable()];
     // Extra sections are Mermaid comments (`%%`) in mermaid format, so the output still renders.
     const extra = (text: string) => command.format === 'mermaid' ? text.replace(/^(?=.)/gm, '%% ') : text;
     if (findings) sections.push(extra(formatFindingsText(findings)));
     if (outcomes) sections.push(extra(formatExpectationsText(outcomes)));
     out = sections.map((s) => s.endsWith('\n') ? s : `${s}\n`).join('\n');
+    if (diagram !== undefined) {
+      const tooMany = mermaidEdgeWarning(diagram);
+      if (tooMany) io.stderr(`warning: ${tooMany}\n`);
+    }
   }
-  for (const note of reach.notes) io.stderr(`note: ${note}\n`);
+  for (const note of notes) io.stderr(`note: ${note}\n`);
   emit(out, command.output, io, cwd);
   const failed = (findings !== undefined && summarize(findings).error > 0) || (outcomes ?? []).some((o) => !o.pass);
   return failed ? EXIT_FINDINGS : EXIT_OK;
 }
 
+/** A warning when `diagram` (a rendered flowchart) has more edges than Mermaid draws by default. */
+export function mermaidEdgeWarning(diagram: string): string | undefined {
+  // renderMermaid draws one `a -->|"ports"| b` line per source/destination pair.
+  const edges = diagram.split('\n').filter((l) => / -->\|/.test(l)).length;
+  if (edges <= MERMAID_MAX_EDGES) return undefined;
+  return `the flowchart has ${edges} edges, more than Mermaid's default maxEdges (${MERMAID_MAX_EDGES}): `
+    + 'it may not render; analyze fewer files or directories, or use --format table or json';
+}
+
 function lint(command: LintCommand, io: CliIo, cwd: string): number {
-  const loaded = load(command.paths, io, cwd, 'lint');
+  const { loaded, warnings } = load(command.paths, io, cwd, 'lint');
   const findings = lintManifests(loaded.manifests, command.cni, command.ipFamilies);
   const out = command.format === 'json'
-    ? JSON.stringify({ findings, summary: summarize(findings) }, null, 2) + '\n'
+    ? JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, findings, summary: summarize(findings), warnings }, null, 2) + '\n'
     : formatFindingsText(findings);
   emit(out, command.output, io, cwd);
   return findings.some((f) => f.severity === LintSeverity.ERROR) ? EXIT_FINDINGS : EXIT_OK;
 }
 
 /**
- * Load the input and print its problems as warnings. A path named on the command line that does not
- * exist (a typo would otherwise pass a pipeline on less input), no readable file, or no Kubernetes
- * object at all is an input error.
+ * Load the input and print its problems as warnings (also returned, for the JSON output). A path named
+ * on the command line that does not exist (a typo would otherwise pass a pipeline on less input), no
+ * readable file, or no Kubernetes object at all is an input error.
  */
-function load(paths: string[], io: CliIo, cwd: string, command: 'analyze' | 'lint'): LoadedFiles {
+function load(paths: string[], io: CliIo, cwd: string, command: 'analyze' | 'lint'): { loaded: LoadedFiles; warnings: string[] } {
   const loaded = loadManifests(paths, cwd);
-  for (const problem of [...loaded.problems, ...unknownKindWarnings(loaded.manifests, command)]) io.stderr(`warning: ${problem}\n`);
+  const warnings = [...loaded.problems, ...unknownKindWarnings(loaded.manifests, command)];
+  for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
   if (loaded.missing.length > 0) throw new InputError(`no such file or directory: ${loaded.missing.join(', ')}`);
   if (loaded.files.length === 0) throw new InputError(`no readable YAML file in ${paths.join(', ')}`);
   if (loaded.manifests.length === 0) throw new InputError(`no Kubernetes object in ${paths.join(', ')}`);
-  return loaded;
+  return { loaded, warnings };
 }
 
 function emit(text: string, output: string | undefined, io: CliIo, cwd: string): void {

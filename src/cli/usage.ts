@@ -37,5 +37,6 @@ Options:
 Exit codes: 0 fine; 1 a lint error (with --lint or lint) or a failed expectation;
 2 usage error, a path that does not exist, no readable YAML or no Kubernetes object in
 the input, an unreadable expectations file, or an --output that cannot be written.
-Unreadable or invalid documents and unknown kinds are warnings (stderr), not errors.
+Unreadable or invalid documents and unknown kinds are warnings (stderr, and the
+'warnings' of --format json), not errors.
 `;

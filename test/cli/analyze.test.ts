@@ -71,13 +71,38 @@ describe('analyze: json and mermaid', () => {
     ]);
     expect(doc.flows).toHaveLength(9);
     expect(doc.lint).toBeUndefined();
+    expect(doc.schemaVersion).toBe(1);
+    expect(Object.keys(doc)[0]).toBe('schemaVersion');
+    expect(doc.warnings).toEqual([]);
+    expect(doc.notes).toEqual([]);
+  });
+
+  test('json carries the warnings and analyzer notes that also go to stderr', () => {
+    const broken = cli('analyze', 'broken', '--cni', 'calico', '--format', 'json');
+    expect(broken.code).toBe(0);
+    const warnings = JSON.parse(broken.stdout).warnings;
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^broken\/invalid\.yaml: line \d+: invalid YAML, document skipped/);
+    expect(warnings[1]).toBe("broken/unknown-kind.yaml: line 1: unknown kind Widget 'gizmo' (apiVersion example.com/v1), ignored");
+    expect(broken.stderr).toBe(warnings.map((w: string) => `warning: ${w}\n`).join(''));
+    // Flannel enforces none of the fixture's 7 NetworkPolicies (3 default denies, 4 allows).
+    const flannel = cli('analyze', 'app', '--cni', 'flannel', '--format', 'json');
+    expect(JSON.parse(flannel.stdout).notes).toEqual(['7 policy object(s) ignored: flannel enforces no NetworkPolicy']);
+    expect(flannel.stderr).toBe('note: 7 policy object(s) ignored: flannel enforces no NetworkPolicy\n');
+  });
+
+  test('analyze --lint --format json puts the lint result in the shape of lint --format json', () => {
+    const analyzed = JSON.parse(cli('analyze', 'seed', '--cni', 'kubernetes', '--lint', '--format', 'json').stdout);
+    const linted = JSON.parse(cli('lint', 'seed', '--cni', 'kubernetes', '--format', 'json').stdout);
+    expect(analyzed.lint.summary).toEqual({ error: 2, warning: 1, info: 0 });
+    expect(analyzed.lint).toEqual({ findings: linted.findings, summary: linted.summary });
   });
 
   test('json with --lint and --expect stays one JSON document', () => {
     const r = cli('analyze', 'app', '--cni', 'kubernetes', '--format', 'json', '--lint', '--expect', 'expectations.yaml');
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout);
-    expect(doc.lint).toEqual([]);
+    expect(doc.lint).toEqual({ findings: [], summary: { error: 0, warning: 0, info: 0 } });
     expect(doc.expectations.map((e: any) => e.pass)).toEqual([true, true, true, false, false]);
   });
 

@@ -80,7 +80,7 @@ describe('analyze --expect', () => {
     const bad = cli('analyze', 'app', '--cni', 'kubernetes', '--expect', 'bad-expectations.yaml');
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toBe('error: bad-expectations.yaml: expect[0].port: invalid port \'tcp/99999\': port must be 1-65535\n');
+    expect(bad.stderr).toBe('error: bad-expectations.yaml: line 4: expect[0].port: invalid port \'tcp/99999\': port must be 1-65535\n');
     const missing = cli('analyze', 'app', '--cni', 'kubernetes', '--expect', 'nope.yaml');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error: cannot read expectations file nope\.yaml/);

@@ -32,6 +32,18 @@ describe('lint', () => {
       ['namespace-selector-name-label', 'NetworkPolicy payments/allow-dns', 'seed/seed.yaml', 3],
     ]);
     expect(doc.summary).toEqual({ error: 2, warning: 1, info: 0 });
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.warnings).toEqual([]);
+  });
+
+  test('json output carries the warnings that also go to stderr', () => {
+    const r = cli('lint', 'broken', '--format', 'json');
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'findings', 'summary', 'warnings']);
+    expect(doc.warnings).toHaveLength(2);
+    expect(doc.warnings[0]).toMatch(/^broken\/invalid\.yaml: line \d+: invalid YAML, document skipped/);
+    expect(doc.warnings[1]).toBe("broken/unknown-kind.yaml: line 1: unknown kind Widget 'gizmo' (apiVersion example.com/v1), ignored");
+    expect(r.stderr).toBe(doc.warnings.map((w: string) => `warning: ${w}\n`).join(''));
   });
 
   test('--ip-families: world egress with only the IPv4 metadata address denied fails on dual stack', () => {
