@@ -13,7 +13,8 @@ export interface ParsedYaml {
 /**
  * Parse multi-document YAML. A document with syntax errors (or more aliases than the shared reader
  * allows) becomes one `yaml-parse` ERROR finding (the other documents are still linted); documents
- * that are empty or only comments are skipped; scalars and lists are kept (rules check shapes).
+ * that are empty or only comments are skipped; the items of a List are linted one by one (sharing the
+ * List's document number); scalars and other values are kept (rules check shapes).
  *
  * @param firstLine line of `text`'s first line in the source (for YAML embedded in Markdown)
  * @param firstIndex number given to the first document (documents are numbered across a file)
@@ -21,7 +22,8 @@ export interface ParsedYaml {
 export function parseYaml(text: string, source: string | undefined, firstLine = 1, firstIndex = 1): ParsedYaml {
   const documents: LintDocument[] = [];
   const findings: LintFinding[] = [];
-  const parsed = parseYamlText(text, { firstLine });
+  // The items of a `kind: List` (kubectl get -o yaml) are linted as the objects they are, each at its line.
+  const parsed = parseYamlText(text, { firstLine, expandLists: true });
   for (const entry of parsed.entries) {
     const index = firstIndex + entry.document;
     if (entry.error !== undefined) findings.push(parseFinding(index, source, entry.line, entry.error));

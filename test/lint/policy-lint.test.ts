@@ -156,6 +156,33 @@ describe('PolicyLint API', () => {
     expect(brief(PolicyLint.checkYaml('{{ .Values.name }}: ['))).toEqual([{ rule: 'yaml-parse', severity: 'error', object: 'document 1 of input' }]);
   });
 
+  test('the items of a kind: List (kubectl get -o yaml) are linted as objects, each at its own line', () => {
+    const text = [
+      'apiVersion: v1', //                                                   1
+      'kind: List', //                                                       2
+      'items:', //                                                           3
+      '  - apiVersion: networking.k8s.io/v1', //                             4
+      '    kind: NetworkPolicy', //                                          5
+      '    metadata: { name: default-deny-all, namespace: payments }', //    6
+      '    spec: { podSelector: {}, policyTypes: [Ingress, Egress] }', //    7
+      '  - apiVersion: networking.k8s.io/v1', //                             8
+      '    kind: NetworkPolicy', //                                          9
+      '    metadata: { name: allow-dns, namespace: payments }', //          10
+      '    spec:', //                                                       11
+      '      podSelector: {}', //                                           12
+      '      policyTypes: [Egress]', //                                     13
+      '      egress:', //                                                   14
+      '        - ports: [{ protocol: UDP, port: 53 }]', //                  15
+      '',
+    ].join('\n');
+    const findings = PolicyLint.checkYaml(text, 'list.yaml');
+    const udpOnly = findings.filter((f) => f.rule === 'dns-udp-only');
+    expect(brief(udpOnly)).toEqual([{ rule: 'dns-udp-only', severity: 'error', object: 'NetworkPolicy payments/allow-dns', path: 'spec.egress[0].ports[0]' }]);
+    expect(udpOnly[0].line).toBe(8);
+    // Both items belong to the List, document 1; neither is mistaken for a namespace without default deny.
+    expect(findings.filter((f) => f.rule === 'namespace-without-default-deny')).toEqual([]);
+  });
+
   test('odd inputs do not crash: scalars, nulls, arrays, half-shaped policies', () => {
     const odd = [null, 42, 'text', [1, 2], { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1' },
       { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', metadata: { name: 'x' }, spec: { egress: 'nope', ingress: [null, 3] } },
