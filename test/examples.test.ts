@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { expectApplyOrder } from './support/apply-order';
 import { expectThreeTierChain, threeTierTargets } from './support/flows';
 import { expectValidManifests } from './support/schema';
 import { validYaml } from './support/synth';
@@ -29,6 +30,10 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
   test('every object validates strictly against the pinned schemas', () => {
     expect(objects.length).toBeGreaterThan(10);
     expectValidManifests(objects);
+  });
+
+  test('applies in file order: every Namespace before the objects in it, every Calico Tier before its policies', () => {
+    expectApplyOrder(objects);
   });
 
   test('PolicyLint finds no errors or warnings', () => {

@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
+import { expectApplyOrder } from './apply-order';
 import { expectValidManifests } from './schema';
 import { ClusterNetwork, ClusterNetworkProps, Cni } from '../../src';
 
@@ -17,10 +18,14 @@ export function chartFor(cni: Cni, props: Omit<ClusterNetworkProps, 'cni'> = {})
   return chart;
 }
 
-/** Synthesize a chart and validate every object strictly against the pinned schemas. */
+/**
+ * Synthesize a chart, validate every object strictly against the pinned schemas, and check that the
+ * file applies in order (Namespaces and Calico Tiers before what they contain).
+ */
 export function synthValid(chart: Chart): any[] {
   const objects = Testing.synth(chart);
   expectValidManifests(objects);
+  expectApplyOrder(objects);
   return objects;
 }
 
@@ -36,6 +41,7 @@ export function validYaml(yaml: string): any[] {
   const objects = docs.map((doc) => doc.toJSON()).filter((o) => o !== null);
   if (objects.length === 0) throw new Error('no objects in the synthesized YAML');
   expectValidManifests(objects);
+  expectApplyOrder(objects);
   return objects;
 }
 

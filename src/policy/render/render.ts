@@ -44,8 +44,12 @@ export function renderIntent(owner: Construct, cluster: ClusterNetwork, intent: 
     case CniKind.CALICO: {
       if (deny) {
         const tier = cni.calicoGuardrailTier as string;
-        ensureCalicoTier(owner, tier, cni.calicoGuardrailTierOrder as number);
-        out.push(emit(owner, 'Guardrail', calicoPolicyManifest(denyPart, { tier, order: intent.precedence ?? 100, actions: [RuleAction.DENY], isolating: false }, owner)));
+        const tierObject = ensureCalicoTier(owner, tier, cni.calicoGuardrailTierOrder as number);
+        const guardrail = emit(owner, 'Guardrail', calicoPolicyManifest(denyPart, { tier, order: intent.precedence ?? 100, actions: [RuleAction.DENY], isolating: false }, owner));
+        // Calico refuses a policy whose tier does not exist yet, and `kubectl apply -f` goes through a
+        // file in order: the Tier must come first in the synthesized manifest.
+        guardrail.addDependency(tierObject);
+        out.push(guardrail);
       }
       if (hasAllowPart) {
         out.push(isExpressibleAsNetworkPolicy(allowPart)
@@ -109,15 +113,15 @@ function checkClusterNetworkPolicyPriority(owner: Construct, precedence: number 
 
 /** Tier orders requested per app (name -> order and the chart that first asked), to detect conflicts. */
 const TIER_ORDERS = new WeakMap<IConstruct, Map<string, { order: number; chart: string }>>();
-/** Tiers already emitted per chart. */
-const TIERS = new WeakMap<IConstruct, Set<string>>();
+/** Tiers already emitted per chart, by name. */
+const TIERS = new WeakMap<IConstruct, Map<string, ApiObject>>();
 
 /**
- * Emit the guard-rail Tier once per chart that needs it: charts may be applied to different
+ * The guard-rail Tier, emitted once per chart that needs it: charts may be applied to different
  * clusters, so each one carries its own Tier. One tier name with two orders in one app is an
  * error: the same Tier object would differ between manifests.
  */
-function ensureCalicoTier(owner: Construct, name: string, order: number): void {
+function ensureCalicoTier(owner: Construct, name: string, order: number): ApiObject {
   const chart = Chart.of(owner);
   const orders = TIER_ORDERS.get(owner.node.root) ?? new Map<string, { order: number; chart: string }>();
   TIER_ORDERS.set(owner.node.root, orders);
@@ -126,12 +130,14 @@ function ensureCalicoTier(owner: Construct, name: string, order: number): void {
     throw propError(owner, 'calicoGuardrailTier', `Calico tier '${name}' is requested with order ${order}, but with order ${seen.order} by chart '${seen.chart}': give one of them another tier name or the same order`);
   }
   orders.set(name, { order, chart: chart.node.path || chart.node.id });
-  const done = TIERS.get(chart) ?? new Set<string>();
+  const done = TIERS.get(chart) ?? new Map<string, ApiObject>();
   TIERS.set(chart, done);
-  if (done.has(name)) return;
-  done.add(name);
+  const emitted = done.get(name);
+  if (emitted !== undefined) return emitted;
   const tier = new ApiObject(chart, `calico-tier-${name}`, calicoTierManifest(name, order));
+  done.set(name, tier);
   // The copies in later charts are the same object (same order, checked above): only the first is
   // registered, so another construct emitting a Tier of that name is still caught.
   if (seen === undefined) registerObject(chart, tier);
+  return tier;
 }
