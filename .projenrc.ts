@@ -108,6 +108,11 @@ const synth = project.addTask('synth', {
 synth.spawn(syncImports);
 synth.exec('ts-node --transpile-only --project test/tsconfig.json examples/synth-all.ts dist/examples');
 
+// The CLI straight from a checkout (no compile): `npm run cli -- analyze dist/examples/... --cni calico`.
+const cli = project.addTask('cli', { description: 'Run the cdk8s-networking CLI from the sources (arguments after --)' });
+cli.spawn(syncImports);
+cli.exec('ts-node --transpile-only --project test/tsconfig.json src/cli/main.ts', { receiveArgs: true });
+
 // examples/ and bench/ are type-checked (and linted) with the test settings.
 for (const dir of ['examples', 'bench']) {
   new JsonFile(project, `${dir}/tsconfig.json`, {
