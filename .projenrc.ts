@@ -49,6 +49,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'projenrc'],
     ignorePatterns: ['imports/', 'src/imports/', '*.d.ts', 'node_modules/', 'dist/', 'lib/'],
+    // A lint error fails the test run; CI must never rewrite the sources it checks.
+    commandOptions: { fix: false },
   },
   jestOptions: {
     // Snapshots are a safety net only if a mismatch fails the run.
