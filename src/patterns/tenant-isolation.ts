@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { sharedNamespaceUse } from './shared-namespaces';
+import { claimTenantLabel } from './tenant-labels';
 import { PodSecurityLevel, ZeroTrustNamespace } from './zero-trust-namespace';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { LabelOperator } from '../policy/label-expression';
@@ -98,6 +99,7 @@ export class TenantIsolation extends Construct {
     const cluster = ClusterNetwork.of(this);
     const tenantLabel = props.tenantLabel ?? 'tenant';
     validateUnreservedLabelKey(this, 'tenantLabel', tenantLabel);
+    claimTenantLabel(this, tenantLabel);
     if (!props.tenants || props.tenants.length === 0) throw propError(this, 'tenants', 'at least one tenant is required');
     if (props.internetEgressPorts !== undefined && !props.allowInternetEgress) {
       throw propError(this, 'internetEgressPorts', 'only meaningful with allowInternetEgress: true');

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { sharedNamespaceUse } from './shared-namespaces';
+import { checkTenantLabels } from './tenant-labels';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
@@ -96,6 +97,7 @@ export class ZeroTrustNamespace extends Construct {
     this.assertNotShared(cluster);
     const labels = validateLabels(this, 'labels', props.labels);
     for (const key of Object.keys(labels)) validateUnreservedLabelKey(this, `labels.${key}`, key);
+    checkTenantLabels(this, this.name, labels);
     validatePorts(this, 'monitoringPorts', props.monitoringPorts);
     validatePorts(this, 'ingressControllerPorts', props.ingressControllerPorts);
     const level = checkEnum(this, 'podSecurity', props.podSecurity ?? PodSecurityLevel.RESTRICTED, Object.values(PodSecurityLevel), 'a Pod Security level');

@@ -1,4 +1,4 @@
-import { Cni, Port, TenantIsolation } from '../../src';
+import { Cni, Port, TenantIsolation, ZeroTrustNamespace } from '../../src';
 import { ENFORCING_CNIS, chartFor, find, ofKind, synthValid } from '../support/synth';
 
 const SAME_TENANT = (tenant: string) => [{ namespaceSelector: { matchLabels: { tenant } } }];
@@ -216,5 +216,34 @@ describe('TenantIsolation with names that are Object.prototype members', () => {
     const chart = chartFor(Cni.calico());
     new TenantIsolation(chart, 't', { tenants: ['a'], namespaces: { a: ['web', 'constructor'] } });
     expect(ofKind(synthValid(chart), 'Namespace').map((n) => n.metadata.name)).toEqual(['web', 'constructor']);
+  });
+});
+
+describe('the tenant label belongs to TenantIsolation (a namespace cannot join a tenant from outside)', () => {
+  test('a ZeroTrustNamespace labelled with the tenant label after a TenantIsolation: an error naming the label', () => {
+    const chart = chartFor(Cni.calico());
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
+    expect(() => new ZeroTrustNamespace(chart, 'rogue', { name: 'rogue', labels: { tenant: 'acme' } })).toThrow(
+      "[test/rogue] labels.tenant: 'tenant' is the tenant label of TenantIsolation test/tenants: this namespace would join a tenant "
+      + "without being one of its namespaces; list it under that TenantIsolation's namespaces instead");
+  });
+
+  test('the same, the ZeroTrustNamespace first: the TenantIsolation names its tenantLabel', () => {
+    const chart = chartFor(Cni.calico());
+    new ZeroTrustNamespace(chart, 'rogue', { name: 'rogue', labels: { team: 'x', tenant: 'acme' } });
+    expect(() => new TenantIsolation(chart, 'tenants', { tenants: ['acme'] })).toThrow(
+      "[test/tenants] tenantLabel: the zero-trust namespace 'rogue' (test/rogue) already carries the label 'tenant', so it would join "
+      + "a tenant without being one of this construct's namespaces: list it under namespaces instead");
+  });
+
+  test('other labels, another tenant label key, and a second TenantIsolation with the same key are fine', () => {
+    const chart = chartFor(Cni.calico());
+    new ZeroTrustNamespace(chart, 'shared', { name: 'shared', labels: { team: 'platform', customer: 'x' } });
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
+    new TenantIsolation(chart, 'more', { tenants: ['globex'] });
+    new TenantIsolation(chart, 'customers', { tenants: ['initech'], tenantLabel: 'org' });
+    const objects = synthValid(chart);
+    expect(find(objects, 'Namespace', 'globex').metadata.labels.tenant).toBe('globex');
+    expect(find(objects, 'Namespace', 'initech').metadata.labels.org).toBe('initech');
   });
 });
