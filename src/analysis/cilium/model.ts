@@ -17,7 +17,7 @@ import { dnsSelectorMatches, describeDnsSelector, DnsSelector } from './fqdn';
 import { identityOf, selectorMatches } from './identity';
 import { DnsProxyLookup, matchPeer, requiresNote } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet } from './policies';
-import { anyL7PortRules, CiliumPortRule, describeL7, hasL7Rules, matchingPortRule } from './ports';
+import { CiliumPortRule, describeL7, hasL7Rules, matchingPortRule } from './ports';
 import { AnnotatedCniModel } from '../kubernetes/model';
 import {
   effectivePolicyTypes,
@@ -108,7 +108,6 @@ export class CiliumModel implements AnnotatedCniModel {
   /** The same NetworkPolicies with ipBlock peers neutralized, for in-cluster peers (see inClusterView). */
   private readonly networkPoliciesInCluster = new Map<string, ManifestObject[]>();
   private readonly hasHostPolicies: boolean;
-  private readonly l7Rules: boolean;
   private readonly selectedCache = new WeakMap<Endpoint, CiliumRuleSet[]>();
   private readonly planCache = new WeakMap<Endpoint, Partial<Record<Direction, SidePlan>>>();
   /** Stable numbers of rule sets and NetworkPolicies, for subject keys. */
@@ -122,15 +121,14 @@ export class CiliumModel implements AnnotatedCniModel {
       this.networkPolicies.set(ns, [...(this.networkPolicies.get(ns) ?? []), obj]);
       this.networkPoliciesInCluster.set(ns, [...(this.networkPoliciesInCluster.get(ns) ?? []), inClusterView(obj)]);
     }
-    this.l7Rules = anyL7PortRules(manifests);
     this.hasHostPolicies = manifests.some(
       (o) => o.kind === 'CiliumClusterwideNetworkPolicy' && [o.spec, ...((o as any).specs ?? [])].some((r: any) => r?.nodeSelector),
     );
   }
 
-  /** Do the manifests hold any L7 rule (`toPorts[].rules`)? Only then can a verdict carry L7 constraints. */
+  /** Does any Cilium policy hold an L7 rule (`toPorts[].rules`)? Only then can a verdict carry L7 constraints. */
   hasL7Rules(): boolean {
-    return this.l7Rules;
+    return this.index.hasL7Rules;
   }
 
   /**

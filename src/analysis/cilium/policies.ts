@@ -6,6 +6,7 @@
 import { Direction, ManifestObject } from '../model';
 import { LabelSelector } from '../selectors';
 import { effectiveSubjectSelector } from './identity';
+import { ruleHasL7PortRules } from './ports';
 
 /** One Cilium rule (a `spec` or one `specs[i]`) with its effective subject selector. */
 export interface CiliumRuleSet {
@@ -109,11 +110,14 @@ export function ruleSetsOf(obj: ManifestObject): CiliumRuleSet[] {
 export class CiliumPolicyIndex {
   private readonly byNamespace = new Map<string, CiliumRuleSet[]>();
   private readonly clusterwide: CiliumRuleSet[] = [];
+  /** Some rule set holds L7 rules (`toPorts[].rules`): only then can a verdict carry L7 constraints. */
+  readonly hasL7Rules: boolean = false;
 
   constructor(manifests: ManifestObject[]) {
     for (const obj of manifests) {
       if (!isCiliumPolicy(obj)) continue;
       for (const rs of ruleSetsOf(obj)) {
+        if (ruleHasL7PortRules(rs.rule)) this.hasL7Rules = true;
         if (rs.namespace === undefined) {
           this.clusterwide.push(rs);
         } else {

@@ -9,7 +9,7 @@
  * mergeIngress / mergeEgress) only looks at the list's length, and a rule with L3 peers, no toPorts
  * entries and no icmps entries allows all ports.
  */
-import { Endpoint, L4Protocol, ManifestObject } from '../model';
+import { Endpoint, L4Protocol } from '../model';
 import { describeDnsSelector, DnsSelector } from './fqdn';
 
 /** One `toPorts[].ports[]` entry. */
@@ -89,14 +89,12 @@ function describeHttp(h: Record<string, any>): string {
 }
 
 /**
- * Does any cilium.io object hold a `toPorts[].rules` object (in `spec` or any `specs[i]`, ingress or
- * egress)? Only then can a Cilium verdict carry L7 constraints.
+ * Does one Cilium rule (a `spec` or `specs[i]`) hold a `toPorts[].rules` object, ingress or egress?
+ * Only then can a verdict from it carry L7 constraints.
  */
-export function anyL7PortRules(manifests: ManifestObject[]): boolean {
-  const rulesIn = (spec: any) => ['ingress', 'egress'].some((dir) => Array.isArray(spec?.[dir])
-    && spec[dir].some((r: any) => Array.isArray(r?.toPorts) && r.toPorts.some((p: any) => p?.rules && typeof p.rules === 'object')));
-  return manifests.some((m) => typeof m.apiVersion === 'string' && m.apiVersion.startsWith('cilium.io/')
-    && (rulesIn(m.spec) || (Array.isArray(m.specs) && m.specs.some(rulesIn))));
+export function ruleHasL7PortRules(rule: any): boolean {
+  return ['ingress', 'egress'].some((dir) => Array.isArray(rule?.[dir])
+    && rule[dir].some((r: any) => Array.isArray(r?.toPorts) && r.toPorts.some((p: any) => p?.rules && typeof p.rules === 'object')));
 }
 
 /** Human-readable L7 constraints of a toPorts entry (empty when it has none). */
