@@ -85,8 +85,10 @@ export interface ClusterNetworkProps {
    */
   readonly nodeLocalDns?: boolean;
   /**
-   * The NodeLocal DNSCache listen address (only with `nodeLocalDns`). Never inside `metadataCidrs`
-   * (DNS allows would open the metadata service on port 53) and never 0.0.0.0 or ::.
+   * The NodeLocal DNSCache listen address (only with `nodeLocalDns`). Never inside the metadata
+   * CIDRs (DNS allows would open the metadata service on port 53), the pod CIDRs or the service
+   * CIDRs other than the kube-dns ClusterIP itself (they would open port 53 of whatever pod or
+   * Service gets the address), and never 0.0.0.0 or ::.
    * @default '169.254.20.10' ('fd00::10' when the first IP family is IPv6)
    */
   readonly nodeLocalDnsIp?: string;
