@@ -1,6 +1,7 @@
 // Cluster context
 export * from './cluster/cni';
 export * from './cluster/cluster-network';
+export * from './cluster/mesh';
 
 // Policy model
 export * from './policy/protocol';
@@ -12,6 +13,7 @@ export * from './policy/traffic-policy';
 
 // Patterns
 export * from './patterns/zero-trust-namespace';
+export * from './patterns/mesh-membership';
 export * from './patterns/tenant-isolation';
 export * from './patterns/three-tier-app';
 

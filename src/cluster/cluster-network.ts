@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { Cni } from './cni';
 import { checkClusterFamily } from './ip-family-check';
+import { Mesh } from './mesh';
 import { addressAt, cidrContainsIp, hostPrefix, parseCidr, parseIp } from '../util/cidr';
 import { propError } from '../util/errors';
 import { checkEnum, validateCidr, validateDnsLabel, validateLabels } from '../util/validate';
@@ -111,6 +112,21 @@ export interface ClusterNetworkProps {
    * @default - none: `Peer.kubeApiServer()` is an error on CNIs other than Cilium
    */
   readonly apiServerCidrs?: string[];
+  /**
+   * The service mesh. Meshed namespaces (ZeroTrustNamespace `mesh`) get its injection label or
+   * annotation and the allows it needs (control plane, metrics, its transport port, probes);
+   * mesh constructs (IstioMtls, CanaryRoute, ...) check that they match it.
+   * @default Mesh.none()
+   */
+  readonly mesh?: Mesh;
+  /**
+   * The pods of the Gateway API gateway that routes north-south traffic to the apps (e.g. Istio's
+   * `gateway.networking.k8s.io/gateway-name: <gateway>` pods, or Envoy Gateway's), allowed instead
+   * of the ingress controller where an app routes through a Gateway (ThreeTierApp `gateway`).
+   * Cilium's built-in Gateway API is not a pod (its Envoy runs in the agent) and cannot be described here.
+   * @default - none: routing an app through a Gateway is an error until it is declared
+   */
+  readonly gateway?: NamespacedPods;
 }
 
 /** RFC 1918 private IPv4 ranges. */
@@ -215,6 +231,10 @@ export class ClusterNetwork extends Construct {
   public readonly metadataCidrs: string[];
   /** Kubernetes API server CIDRs, when known. */
   public readonly apiServerCidrs: string[];
+  /** The service mesh (`Mesh.none()` when there is none). */
+  public readonly mesh: Mesh;
+  /** The Gateway API gateway pods, when declared. */
+  public readonly gateway?: NamespacedPods;
 
   constructor(scope: Construct, id: string, props: ClusterNetworkProps = {}) {
     super(scope, id);
@@ -254,6 +274,8 @@ export class ClusterNetwork extends Construct {
     this.monitoring = this.pods('monitoring', props.monitoring ?? { namespace: 'monitoring' });
 
     this.apiServerCidrs = this.cidrs('apiServerCidrs', props.apiServerCidrs ?? []);
+    this.mesh = this.meshOf(props.mesh);
+    this.gateway = props.gateway === undefined ? undefined : this.pods('gateway', props.gateway);
   }
 
   /** The "whole address space" CIDRs of the cluster's IP families. */
@@ -335,6 +357,15 @@ export class ClusterNetwork extends Construct {
       throw propError(this, 'dns.serviceIp', `'${ip}' is the network address of the service CIDR ${cidr.text}, never a ClusterIP`);
     }
     return ip;
+  }
+
+  /** The mesh (a Mesh from Mesh.none/istio/linkerd; jsii callers can pass anything). */
+  private meshOf(mesh: Mesh | undefined): Mesh {
+    if (mesh === undefined) return Mesh.none();
+    if (mesh === null || typeof mesh !== 'object' || typeof (mesh as Mesh).networkNeeds !== 'function') {
+      throw propError(this, 'mesh', 'must be a Mesh (Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd())');
+    }
+    return mesh;
   }
 
   private pods(prop: string, value: NamespacedPods): NamespacedPods {

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { meshNamespaceSetup, NamespaceMeshOptions, withMeshTransport } from './mesh-membership';
 import { sharedNamespaceUse } from './shared-namespaces';
 import { checkTenantLabels } from './tenant-labels';
 import { ClusterNetwork } from '../cluster/cluster-network';
@@ -71,6 +72,17 @@ export interface ZeroTrustNamespaceProps {
    * @default true
    */
   readonly createNamespace?: boolean;
+  /**
+   * Join the service mesh the ClusterNetwork declares (`mesh`): the Namespace gets the mesh's
+   * injection label (Istio `istio-injection: enabled` or `istio.io/rev`, ambient
+   * `istio.io/dataplane-mode: ambient`) or annotation (Linkerd `linkerd.io/inject: enabled`), and
+   * the namespace's policies allow what the mesh needs: egress to its control plane, its metrics
+   * ports from the monitoring pods, kubelet probes from ambient's probe address, and its transport
+   * port (ambient HBONE 15008, Linkerd 4143) beside the application ports of every pod-to-pod allow
+   * added through this namespace. `{}` joins with the defaults.
+   * @default - not meshed
+   */
+  readonly mesh?: NamespaceMeshOptions;
 }
 
 /**
@@ -87,8 +99,12 @@ export class ZeroTrustNamespace extends Construct {
   public readonly name: string;
   /** The Namespace object, when created. */
   public readonly namespaceObject?: ApiObject;
+  /** The namespace joined the ClusterNetwork's mesh (`mesh`). */
+  public readonly meshed: boolean;
   /** Every policy of the namespace, by name. */
   private readonly policies = new Map<string, TrafficPolicy>();
+  /** The mesh's transport port, added beside the ports of pod-to-pod allows (ambient, Linkerd). */
+  private readonly meshTransportPort?: number;
 
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
     super(scope, id);
@@ -108,14 +124,20 @@ export class ZeroTrustNamespace extends Construct {
       throw propError(this, 'podSecurityVersion', `'${version}' must be 'latest' or 'v1.<minor>' (no leading zeros, e.g. 'v1.30')`);
     }
 
+    const mesh = meshNamespaceSetup(this, cluster, labels, props.mesh, level);
+    this.meshed = mesh.meshed;
+    this.meshTransportPort = mesh.transportPort;
+
     if (props.createNamespace ?? true) {
       this.namespaceObject = registerObject(this, new ApiObject(this, NAMESPACE_ID, {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: {
           name: this.name,
+          ...(Object.keys(mesh.annotations).length > 0 ? { annotations: mesh.annotations } : {}),
           labels: {
             ...labels,
+            ...mesh.labels,
             'pod-security.kubernetes.io/enforce': level,
             'pod-security.kubernetes.io/enforce-version': version,
             'pod-security.kubernetes.io/audit': level,
@@ -136,6 +158,7 @@ export class ZeroTrustNamespace extends Construct {
         egress: [{ action: RuleAction.DENY, peers: cluster.metadataCidrs.map((c) => Peer.cidr(c)) }],
       });
     }
+    for (const meshPolicy of mesh.policies) this.addPolicyAsIs(meshPolicy.name, meshPolicy.options);
     if (props.allowSameNamespace) {
       this.addPolicy('allow-same-namespace', {
         ingress: [{ peers: [Peer.sameNamespace()] }],
@@ -151,10 +174,19 @@ export class ZeroTrustNamespace extends Construct {
   }
 
   /**
-   * Add a policy to the namespace (ids and object names are the policy name).
+   * Add a policy to the namespace (ids and object names are the policy name). In a namespace that
+   * joined a mesh with a transport port (Istio ambient 15008, Linkerd 4143), every allow rule
+   * between pods that names ports gets a twin rule for the same peers on the transport port, so
+   * that meshed traffic (tunnelled on that port) is allowed exactly where the plain flow is.
    * @param name policy name, unique in the namespace
    */
   public addPolicy(name: string, options: NamespacePolicyOptions): TrafficPolicy {
+    const meshed = this.meshTransportPort === undefined ? options : withMeshTransport(options, this.meshTransportPort);
+    return this.addPolicyAsIs(name, meshed);
+  }
+
+  /** addPolicy without the mesh transport port (the mesh's own control-plane and probe allows). */
+  private addPolicyAsIs(name: string, options: NamespacePolicyOptions): TrafficPolicy {
     if (typeof name !== 'string' || name.length === 0) throw propError(this, 'name', 'a policy name is required');
     validateDnsSubdomain(this, 'name', name);
     if (this.policies.has(name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
