@@ -17,6 +17,15 @@ export * from './patterns/mesh-membership';
 export * from './patterns/tenant-isolation';
 export * from './patterns/three-tier-app';
 
+// Service mesh
+export * from './mesh/mesh-source';
+export * from './mesh/mesh-flow';
+export * from './mesh/mesh-authorization';
+export * from './mesh/istio/istio-mtls';
+export * from './mesh/istio/istio-authorization';
+export * from './mesh/istio/circuit-breaker';
+export * from './mesh/linkerd/linkerd-authorization';
+
 // Analysis
 export * from './analysis';
 export * from './lint';
