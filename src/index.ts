@@ -26,6 +26,14 @@ export * from './mesh/istio/istio-authorization';
 export * from './mesh/istio/circuit-breaker';
 export * from './mesh/linkerd/linkerd-authorization';
 
+export * from './mesh/canary/route-target';
+export * from './mesh/canary/canary-route';
+export * from './mesh/canary/progressive-rollout';
+
+// Gateway API
+export * from './gateway/gateway-parent';
+export * from './gateway/https-gateway';
+
 // Analysis
 export * from './analysis';
 export * from './lint';
