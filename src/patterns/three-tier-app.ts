@@ -1,9 +1,13 @@
 import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { NamespaceMeshOptions } from './mesh-membership';
 import { TierBuild, buildTier } from './three-tier/tier';
 import { validateHost, validatePositiveInteger } from './three-tier/validation';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
+import { ClusterNetwork } from '../cluster/cluster-network';
+import { GatewayParent, gatewayParentRef } from '../gateway/gateway-parent';
+import { GATEWAY_HTTP_ROUTE, emitHttpRoute } from '../gateway/http-route';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { propError } from '../util/errors';
@@ -165,6 +169,16 @@ export interface ThreeTierIngressOptions {
   readonly allowAcmeHttp01Solver?: boolean;
 }
 
+/** Gateway API options of a {@link ThreeTierApp} (instead of an Ingress). */
+export interface ThreeTierGatewayOptions {
+  /**
+   * The Gateway listener the app's HTTPRoute attaches to (`parentRefs` with `sectionName`), e.g.
+   * `httpsGateway.parent()` or `GatewayParent.existing({ name, namespace, sectionName: 'https' })`.
+   * TLS terminates on that listener (cert-manager issues its certificate in the Gateway's namespace).
+   */
+  readonly parent: GatewayParent;
+}
+
 /** Props of {@link ThreeTierApp}. */
 export interface ThreeTierAppProps {
   /**
@@ -210,6 +224,21 @@ export interface ThreeTierAppProps {
    * @default - class nginx, cert-manager ClusterIssuer letsencrypt-prod, TLS secret `<name>-tls`, HTTPS redirect
    */
   readonly ingress?: ThreeTierIngressOptions;
+  /**
+   * Route north-south traffic through a Gateway API Gateway instead of an Ingress (ingress-nginx is
+   * retired upstream): an HTTPRoute `<name>` for `host`, attached to the listener, to the frontend
+   * Service. The frontend then admits the ClusterNetwork `gateway` pods instead of the ingress
+   * controller, and no HTTP-01 solver policy is added (the Gateway's certificate is solved in the
+   * Gateway's namespace). Excludes `ingress`.
+   * @default - an Ingress (class nginx)
+   */
+  readonly gateway?: ThreeTierGatewayOptions;
+  /**
+   * Join the ClusterNetwork's service mesh (see ZeroTrustNamespace `mesh`). Only for the app's own
+   * namespace: a `zeroTrustNamespace` given joins (or not) where it is created.
+   * @default - not meshed
+   */
+  readonly mesh?: NamespaceMeshOptions;
   /**
    * Create the Namespace (a {@link ZeroTrustNamespace}: Pod Security `restricted`). When false, the
    * namespace's default-deny and DNS policies are still emitted. Not with `zeroTrustNamespace`.
@@ -281,8 +310,10 @@ export class ThreeTierApp extends Construct {
   public readonly backendService: kplus.Service;
   /** The database's headless Service (the StatefulSet's `serviceName`). */
   public readonly databaseService: kplus.Service;
-  /** The Ingress of the frontend. */
-  public readonly ingress: kplus.Ingress;
+  /** The Ingress of the frontend (unless the app routes through a Gateway). */
+  public readonly ingress?: kplus.Ingress;
+  /** The HTTPRoute of the frontend (when the app routes through a Gateway). */
+  public readonly httpRoute?: ApiObject;
   private readonly tierLabels: Record<string, Record<string, string>> = {};
 
   constructor(scope: Construct, id: string, props: ThreeTierAppProps) {
@@ -337,8 +368,13 @@ export class ThreeTierApp extends Construct {
     this.backendService = back.service;
     this.databaseService = db.service;
 
-    this.ingress = this.buildIngress(host, front, props.ingress ?? {});
-    this.addPolicies(front, back, db, props.ingress?.allowAcmeHttp01Solver ?? true);
+    if (props.gateway !== undefined) {
+      if (props.ingress !== undefined) throw propError(this, 'ingress', 'omit it with gateway: the app is routed by an HTTPRoute, not an Ingress');
+      this.httpRoute = this.buildHttpRoute(host, front, props.gateway);
+    } else {
+      this.ingress = this.buildIngress(host, front, props.ingress ?? {});
+    }
+    this.addPolicies(front, back, db, props.gateway === undefined && (props.ingress?.allowAcmeHttp01Solver ?? true), props.gateway !== undefined);
   }
 
   /**
@@ -355,7 +391,10 @@ export class ThreeTierApp extends Construct {
     if (existing === undefined) {
       if (props.namespace === undefined) throw propError(this, 'namespace', 'is required (or pass zeroTrustNamespace)');
       const name = validateDnsLabel(this, 'namespace', props.namespace);
-      return new ZeroTrustNamespace(this, 'Namespace', { name, labels, createNamespace: props.createNamespace ?? true });
+      return new ZeroTrustNamespace(this, 'Namespace', { name, labels, createNamespace: props.createNamespace ?? true, mesh: props.mesh });
+    }
+    if (props.mesh !== undefined) {
+      throw propError(this, 'mesh', `omit it with zeroTrustNamespace: '${existing.name}' joins the mesh (or not) where it is created (${existing.node.path})`);
     }
     if (props.namespace !== undefined) {
       throw propError(this, 'namespace', `omit it with zeroTrustNamespace: the app lives in the zero-trust namespace '${existing.name}'`);
@@ -379,6 +418,19 @@ export class ThreeTierApp extends Construct {
       throw propError(this, 'zeroTrustNamespace', `${existing.node.path} belongs to another cdk8s App`);
     }
     return existing;
+  }
+
+  /** The HTTPRoute for `host` on the Gateway listener, to the frontend Service (standard fields of Gateway API v1.2). */
+  private buildHttpRoute(host: string, front: TierBuild, options: ThreeTierGatewayOptions): ApiObject {
+    if (ClusterNetwork.of(this).gateway === undefined) {
+      throw propError(this, 'gateway', 'the ClusterNetwork declares no gateway pods, so the frontend could not admit them: declare ClusterNetwork '
+        + 'gateway ({ namespace, podLabels }) for the Gateway\'s data plane');
+    }
+    const parentRef = gatewayParentRef(this, 'gateway.parent', options?.parent, this.namespace);
+    const route = emitHttpRoute(this, 'HTTPRoute', GATEWAY_HTTP_ROUTE, this.name, this.namespace, [parentRef], [host],
+      [{ backends: [{ name: front.service.name, port: front.port, weight: 1 }] }]);
+    for (const [key, value] of Object.entries(front.objectLabels)) route.metadata.addLabel(key, value);
+    return route;
   }
 
   private buildIngress(host: string, front: TierBuild, options: ThreeTierIngressOptions): kplus.Ingress {
@@ -417,7 +469,7 @@ export class ThreeTierApp extends Construct {
    * allow: traffic from the pod's own node is always allowed
    * (https://kubernetes.io/docs/concepts/services-networking/network-policies/).
    */
-  private addPolicies(front: TierBuild, back: TierBuild, db: TierBuild, acmeSolver: boolean): void {
+  private addPolicies(front: TierBuild, back: TierBuild, db: TierBuild, acmeSolver: boolean, viaGateway: boolean): void {
     const ns = this.zeroTrustNamespace;
     const frontend = this.podLabels(AppTier.FRONTEND);
     const backend = this.podLabels(AppTier.BACKEND);
@@ -429,7 +481,8 @@ export class ThreeTierApp extends Construct {
       ns.addPolicy(`${this.name}-${tierPolicy}`, { podSelector, labels: policyLabels, [direction]: [{ peers: [peer], ports: [Port.tcp(port)] }] });
     };
 
-    add('frontend-allow-ingress-controller', frontend, 'ingress', Peer.ingressController(), front.port);
+    if (viaGateway) add('frontend-allow-gateway', frontend, 'ingress', Peer.gateway(), front.port);
+    else add('frontend-allow-ingress-controller', frontend, 'ingress', Peer.ingressController(), front.port);
     add('frontend-to-backend', frontend, 'egress', Peer.pods(backend), back.port);
     add('backend-from-frontend', backend, 'ingress', Peer.pods(frontend), back.port);
     add('backend-to-database', backend, 'egress', Peer.pods(database), db.port);
