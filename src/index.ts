@@ -13,13 +13,13 @@ export * from './policy/traffic-policy';
 
 // Patterns
 export * from './patterns/zero-trust-namespace';
-export * from './patterns/mesh-membership';
+export * from './patterns/mesh-options';
 export * from './patterns/tenant-isolation';
 export * from './patterns/three-tier-app';
 
 // Service mesh
 export * from './mesh/mesh-source';
-export * from './mesh/mesh-flow';
+export * from './mesh/mesh-flow-options';
 export * from './mesh/mesh-authorization';
 export * from './mesh/istio/istio-mtls';
 export * from './mesh/istio/istio-authorization';

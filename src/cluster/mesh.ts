@@ -89,23 +89,33 @@ export interface MeshPort {
   readonly purpose: string;
 }
 
+/** The control-plane pods meshed pods connect to, and on which ports. */
+export interface MeshControlPlane {
+  /** Namespace of the control-plane pods. */
+  readonly namespace: string;
+  /** Labels of the control-plane pods ({} = every pod of the namespace). */
+  readonly podLabels: { [key: string]: string };
+  /** TCP ports. */
+  readonly ports: MeshPort[];
+}
+
 /**
  * What meshed pods need from the network, as data (one row per mesh and mode): egress to the
  * control plane, scrape ports opened to the monitoring pods, the port the data plane tunnels
  * meshed traffic through, and a source address for kubelet probes.
  */
 export interface MeshNetworkNeeds {
-  /** Egress from meshed pods to the control plane pods. */
-  readonly controlPlane?: {
-    readonly namespace: string;
-    readonly podLabels: Record<string, string>;
-    readonly ports: MeshPort[];
-  };
+  /**
+   * Egress from meshed pods to the control plane pods.
+   * @default - none (ambient pods do not talk to istiod themselves)
+   */
+  readonly controlPlane?: MeshControlPlane;
   /** Ports the monitoring pods scrape on every meshed pod. */
   readonly metricsPorts: MeshPort[];
   /**
    * The port meshed pod-to-pod traffic travels on instead of (or besides) the application port:
    * every allow between pods with explicit ports also allows this port, in both directions.
+   * @default - none (sidecars use the application port)
    */
   readonly transportPort?: MeshPort;
   /** Source address of kubelet probes as the pod sees them (ingress allowed on every port). */

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { requireMesh } from './mesh-context';
-import { MeshFlowOptions } from './mesh-flow';
+import { MeshFlowOptions } from './mesh-flow-options';
 import { MeshKind } from '../cluster/mesh';
 import { propError } from '../util/errors';
 

@@ -1,13 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
-
-/** The data behind a MeshSource (internal). */
-export interface MeshSourceSpec {
-  readonly kind: 'serviceAccount' | 'namespace' | 'principal' | 'anyMeshWorkload' | 'anyone';
-  readonly name?: string;
-  readonly namespace?: string;
-  /** The workload the service account came from (messages). */
-  readonly workload?: string;
-}
+import { MeshSourceSpec } from './mesh-source-spec';
 
 /**
  * Who a mesh authorization admits: workload identities the mesh proves with mutual TLS (a service

@@ -1,13 +1,14 @@
 import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { NamespaceMeshOptions } from './mesh-membership';
+import { NamespaceMeshOptions } from './mesh-options';
 import { TierBuild, buildTier } from './three-tier/tier';
 import { validateHost, validatePositiveInteger } from './three-tier/validation';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 import { ClusterNetwork } from '../cluster/cluster-network';
-import { GatewayParent, gatewayParentRef } from '../gateway/gateway-parent';
+import { GatewayParent } from '../gateway/gateway-parent';
 import { GATEWAY_HTTP_ROUTE, emitHttpRoute } from '../gateway/http-route';
+import { gatewayParentRef } from '../gateway/parent-ref';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { propError } from '../util/errors';

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { meshNamespaceSetup, NamespaceMeshOptions, withMeshTransport } from './mesh-membership';
+import { meshNamespaceSetup, withMeshTransport } from './mesh-membership';
+import { NamespaceMeshOptions } from './mesh-options';
 import { sharedNamespaceUse } from './shared-namespaces';
 import { checkTenantLabels } from './tenant-labels';
 import { ClusterNetwork } from '../cluster/cluster-network';

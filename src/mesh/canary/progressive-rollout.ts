@@ -17,7 +17,7 @@ export interface RolloutStage {
 /** Builds the charts of one rollout stage into its own App (typically a CanaryRoute with the stage's percentages). */
 export interface IRolloutStageBuilder {
   /** Add the stage's charts to `app`. */
-  build(app: App, stage: RolloutStage): void;
+  buildStage(app: App, stage: RolloutStage): void;
 }
 
 /** Props of {@link ProgressiveRollout}. */
@@ -61,12 +61,12 @@ export class ProgressiveRollout {
    * @returns the stage folders, in order
    */
   public synth(outdir: string, builder: IRolloutStageBuilder): string[] {
-    if (typeof builder?.build !== 'function') throw new Error('[ProgressiveRollout.synth] builder: must have a build(app, stage) method');
+    if (typeof builder?.buildStage !== 'function') throw new Error('[ProgressiveRollout.synth] builder: must have a buildStage(app, stage) method');
     return this.stages.map((stage) => {
       const dir = path.join(outdir, stage.name);
       fs.rmSync(dir, { recursive: true, force: true });
       const app = new App({ outdir: dir });
-      builder.build(app, stage);
+      builder.buildStage(app, stage);
       app.synth();
       return dir;
     });

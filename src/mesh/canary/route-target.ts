@@ -40,9 +40,6 @@ export interface MeshRouteOptions {
   readonly api?: MeshRouteApi;
 }
 
-/** What renders a route (internal). */
-export type RouteTargetKind = 'istio' | 'mesh' | 'gateway';
-
 /**
  * Where a {@link CanaryRoute} is rendered:
  * - `RouteTarget.istio()`: VirtualService + DestinationRule subsets (east-west, Istio sidecar mode);
@@ -68,7 +65,7 @@ export class RouteTarget {
   }
 
   /** @internal */
-  public readonly _kind: RouteTargetKind;
+  public readonly _kind: 'istio' | 'mesh' | 'gateway';
   /** @internal */
   public readonly _api: MeshRouteApi;
   /** @internal */
@@ -76,7 +73,7 @@ export class RouteTarget {
   /** @internal */
   public readonly _gateway: GatewayRouteOptions;
 
-  private constructor(kind: RouteTargetKind, api: MeshRouteApi = MeshRouteApi.GATEWAY_API, parent?: GatewayParent,
+  private constructor(kind: 'istio' | 'mesh' | 'gateway', api: MeshRouteApi = MeshRouteApi.GATEWAY_API, parent?: GatewayParent,
     gateway: GatewayRouteOptions = {}) {
     this._kind = kind;
     this._api = api;

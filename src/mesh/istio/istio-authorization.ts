@@ -8,7 +8,8 @@ import { propError } from '../../util/errors';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsLabel } from '../../util/validate';
 import { isAmbient, requireMesh } from '../mesh-context';
-import { MeshFlowOptions, ValidatedFlow, validateFlow } from '../mesh-flow';
+import { ValidatedFlow, validateFlow } from '../mesh-flow';
+import { MeshFlowOptions } from '../mesh-flow-options';
 
 /** Actions of an Istio AuthorizationPolicy this library emits. */
 export enum IstioAuthorizationAction {

@@ -7,7 +7,8 @@ import { propError } from '../../util/errors';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsLabel, validateDnsSubdomain } from '../../util/validate';
 import { requireMesh } from '../mesh-context';
-import { MeshFlowOptions, ValidatedFlow, validateFlow } from '../mesh-flow';
+import { ValidatedFlow, validateFlow } from '../mesh-flow';
+import { MeshFlowOptions } from '../mesh-flow-options';
 
 /** Props of {@link LinkerdAuthorization}. */
 export interface LinkerdAuthorizationProps {

@@ -15,7 +15,7 @@ describe('ProgressiveRollout', () => {
         ['stage-1-canary-10', 90, 10], ['stage-2-canary-25', 75, 25], ['stage-3-canary-50', 50, 50], ['stage-4-canary-100', 0, 100],
       ]);
       const folders = rollout.synth(dir, {
-        build(app: App, stage: RolloutStage) {
+        buildStage(app: App, stage: RolloutStage) {
           const chart = new Chart(app, 'checkout');
           new ClusterNetwork(chart, 'cluster', { cni: Cni.calico(), mesh: Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }) });
           service(chart, 'shop', 'api', { app: 'api' });
