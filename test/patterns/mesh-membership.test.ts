@@ -248,27 +248,3 @@ describe('mesh membership errors', () => {
       .toThrow("[test/linkerd] name: 'linkerd' runs the Linkerd control plane (ClusterNetwork mesh), which every workload relies on");
   });
 });
-
-describe('Mesh factories', () => {
-  test.each([
-    ['no mode', () => Mesh.istio({} as any), "[Mesh.istio] mode: 'undefined' is not an Istio mode (one of sidecar, ambient)"],
-    ['ambient without the CNI agent', () => Mesh.istio({ mode: IstioMode.AMBIENT, cni: false }), '[Mesh.istio] cni: ambient mode always runs on the Istio CNI node agent'],
-    ['a revision that is no DNS label', () => Mesh.istio({ mode: IstioMode.SIDECAR, revision: 'Canary_1' }), "[Mesh.istio] revision: 'Canary_1' is not a valid revision"],
-    ['the default revision by name', () => Mesh.istio({ mode: IstioMode.SIDECAR, revision: 'default' }), "[Mesh.istio] revision: 'default' is the default revision"],
-    ['a string for a boolean', () => Mesh.istio({ mode: IstioMode.SIDECAR, cni: 'yes' as any }), '[Mesh.istio] cni: must be a boolean, got "yes"'],
-    ['no istiod labels', () => Mesh.istio({ mode: IstioMode.SIDECAR, istiodLabels: {} }), '[Mesh.istio] istiodLabels: must name at least one label'],
-    ['a bad trust domain', () => Mesh.linkerd({ trustDomain: 'Cluster Local' }), "[Mesh.linkerd] trustDomain: 'Cluster Local' is not a valid trust domain"],
-  ])('%s', (_what, make, message) => {
-    expect(make).toThrow(message);
-  });
-
-  test('defaults', () => {
-    const sidecar = Mesh.istio({ mode: IstioMode.SIDECAR });
-    expect([sidecar.rootNamespace, sidecar.controlPlaneNamespace, sidecar.cniPlugin, sidecar.trustDomain, sidecar.needsPrivilegedInit])
-      .toEqual(['istio-system', 'istio-system', false, 'cluster.local', true]);
-    const ambient = Mesh.istio({ mode: IstioMode.AMBIENT });
-    expect([ambient.cniPlugin, ambient.needsPrivilegedInit]).toEqual([true, false]);
-    expect(Mesh.linkerd().controlPlaneNamespace).toBe('linkerd');
-    expect(Mesh.none().networkNeeds()).toEqual({ metricsPorts: [], probeSourceCidrs: [] });
-  });
-});

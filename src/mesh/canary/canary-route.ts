@@ -83,6 +83,8 @@ export interface CanaryRouteProps {
  * optional header pin, for Istio (VirtualService + DestinationRule subsets), a mesh HTTPRoute with
  * the Service as parent (GAMMA: Istio or Linkerd) or a Gateway HTTPRoute (north-south).
  *
+ * How each target renders:
+ *
  * - Istio: the header-pinned route comes first and the weighted route last (first match wins); the
  *   version subsets are contributed to the host's one DestinationRule (shared with IstioMtls and
  *   CircuitBreaker), so every subset a route names exists. Ambient mode needs a waypoint for L7
