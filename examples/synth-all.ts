@@ -7,6 +7,8 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { EXAMPLE_CNIS } from './cni';
 import { Cni } from '../src';
+import { build as gatewayCanary } from './gateway-canary/main';
+import { build as istioCanary } from './istio-canary/main';
 import { build as secureMultiTier } from './secure-multi-tier/main';
 import { build as tenantPlatform } from './tenant-platform/main';
 
@@ -14,6 +16,8 @@ import { build as tenantPlatform } from './tenant-platform/main';
 export const EXAMPLES: Record<string, (app: App, cni: Cni) => Chart> = {
   'secure-multi-tier': secureMultiTier,
   'tenant-platform': tenantPlatform,
+  'istio-canary': istioCanary,
+  'gateway-canary': gatewayCanary,
 };
 
 function main(outRoot: string): void {

@@ -4,6 +4,7 @@ export { Errors, ValidationError } from './util/errors';
 // Cluster context
 export * from './cluster/cni';
 export * from './cluster/cluster-network';
+export * from './cluster/mesh';
 
 // Policy model
 export * from './policy/protocol';
@@ -16,9 +17,27 @@ export * from './policy/traffic-policy';
 // Patterns
 export * from './patterns/blanket-allow';
 export * from './patterns/zero-trust-namespace';
+export * from './patterns/mesh-options';
 export * from './patterns/tenant-isolation';
 export * from './patterns/three-tier/tier-props';
 export * from './patterns/three-tier-app';
+
+// Service mesh
+export * from './mesh/mesh-source';
+export * from './mesh/mesh-flow-options';
+export * from './mesh/mesh-authorization';
+export * from './mesh/istio/istio-mtls';
+export * from './mesh/istio/istio-authorization';
+export * from './mesh/istio/circuit-breaker';
+export * from './mesh/linkerd/linkerd-authorization';
+
+export * from './mesh/canary/route-target';
+export * from './mesh/canary/canary-route';
+export * from './mesh/canary/progressive-rollout';
+
+// Gateway API
+export * from './gateway/gateway-parent';
+export * from './gateway/https-gateway';
 
 // Analysis
 export * from './analysis';
