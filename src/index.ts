@@ -16,6 +16,8 @@ export * from './policy/traffic-policy';
 
 // Patterns
 export * from './patterns/blanket-allow';
+export * from './patterns/pod-security';
+export * from './patterns/namespace-policy-options';
 export * from './patterns/zero-trust-namespace';
 export * from './patterns/mesh-options';
 export * from './patterns/tenant-isolation';

@@ -1,4 +1,6 @@
-import { isDnsLabel } from '../util/validate';
+import { propError } from '../util/errors';
+import { requireOneOf, requireOptionalBoolean, requireOptionalString, requireProps } from '../util/guards';
+import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
 
 /** The service meshes this library knows. */
 export enum MeshKind {
@@ -139,46 +141,54 @@ export class Mesh {
 
   /** Istio 1.30 in sidecar or ambient mode. */
   public static istio(options: IstioMeshOptions): Mesh {
-    const o = options ?? ({} as IstioMeshOptions);
-    const modes: string[] = Object.values(IstioMode);
-    if (!modes.includes(o.mode as string)) {
-      throw meshError('istio', 'mode', `'${o.mode}' is not an Istio mode (one of ${modes.join(', ')}); choose explicitly: the two need different labels and policies`);
+    const site = 'Mesh.istio';
+    const o = requireProps(site, options, false, 'options');
+    if (o.mode === undefined) {
+      throw propError(site, 'mode', 'is required: IstioMode.SIDECAR or IstioMode.AMBIENT, chosen explicitly (the two need different namespace '
+        + 'labels and policies)');
     }
-    if (o.revision !== undefined && !isDnsLabel(o.revision)) {
-      throw meshError('istio', 'revision', `'${o.revision}' is not a valid revision (a DNS-1123 label, e.g. '1-30-3')`);
+    const mode = requireOneOf(site, 'mode', o.mode, Object.values(IstioMode), 'an Istio mode');
+    const revision = requireOptionalString(site, 'revision', o.revision);
+    if (revision !== undefined) {
+      validateDnsLabel(site, 'revision', revision);
+      if (revision === 'default') {
+        throw propError(site, 'revision', "'default' is the default revision: omit revision to label namespaces istio-injection=enabled");
+      }
     }
-    if (o.revision === 'default') {
-      throw meshError('istio', 'revision', "'default' is the default revision: omit revision to label namespaces istio-injection=enabled");
+    const rootNamespace = validateDnsLabel(site, 'rootNamespace', requireOptionalString(site, 'rootNamespace', o.rootNamespace) ?? 'istio-system');
+    const controlPlaneNamespace = validateDnsLabel(site, 'controlPlaneNamespace',
+      requireOptionalString(site, 'controlPlaneNamespace', o.controlPlaneNamespace) ?? rootNamespace);
+    const cni = requireOptionalBoolean(site, 'cni', o.cni, mode === IstioMode.AMBIENT);
+    if (mode === IstioMode.AMBIENT && !cni) {
+      throw propError(site, 'cni', 'ambient mode always runs on the Istio CNI node agent (it redirects traffic to ztunnel); omit cni or set it to true');
     }
-    const rootNamespace = dnsLabel('istio', 'rootNamespace', o.rootNamespace ?? 'istio-system');
-    const controlPlaneNamespace = dnsLabel('istio', 'controlPlaneNamespace', o.controlPlaneNamespace ?? rootNamespace);
-    const cni = boolean('istio', 'cni', o.cni, o.mode === IstioMode.AMBIENT);
-    if (o.mode === IstioMode.AMBIENT && !cni) {
-      throw meshError('istio', 'cni', 'ambient mode always runs on the Istio CNI node agent (it redirects traffic to ztunnel); omit cni or set it to true');
-    }
-    const istiodLabels = o.istiodLabels ?? { app: 'istiod', ...(o.revision ? { 'istio.io/rev': o.revision } : {}) };
-    if (typeof istiodLabels !== 'object' || Object.keys(istiodLabels).length === 0) {
-      throw meshError('istio', 'istiodLabels', 'must name at least one label: sidecars would be allowed to every pod of the control-plane namespace');
+    const istiodLabels = o.istiodLabels === undefined
+      ? { app: 'istiod', ...(revision ? { 'istio.io/rev': revision } : {}) }
+      : validateLabels(site, 'istiodLabels', o.istiodLabels);
+    if (Object.keys(istiodLabels).length === 0) {
+      throw propError(site, 'istiodLabels', 'must name at least one label: sidecars would be allowed to every pod of the control-plane namespace');
     }
     return new Mesh(MeshKind.ISTIO, {
-      istioMode: o.mode,
-      revision: o.revision,
+      istioMode: mode,
+      revision,
       rootNamespace,
       controlPlaneNamespace,
       controlPlanePodLabels: { ...istiodLabels },
       cniPlugin: cni,
-      trustDomain: trustDomain('istio', o.trustDomain),
+      trustDomain: trustDomain(site, o.trustDomain),
     });
   }
 
   /** Linkerd edge-26.8 (2.20). */
   public static linkerd(options: LinkerdMeshOptions = {}): Mesh {
-    const o = options ?? {};
+    const site = 'Mesh.linkerd';
+    const o = requireProps(site, options, true, 'options');
     return new Mesh(MeshKind.LINKERD, {
-      controlPlaneNamespace: dnsLabel('linkerd', 'controlPlaneNamespace', o.controlPlaneNamespace ?? 'linkerd'),
+      controlPlaneNamespace: validateDnsLabel(site, 'controlPlaneNamespace',
+        requireOptionalString(site, 'controlPlaneNamespace', o.controlPlaneNamespace) ?? 'linkerd'),
       controlPlanePodLabels: {},
-      cniPlugin: boolean('linkerd', 'cni', o.cni, false),
-      trustDomain: trustDomain('linkerd', o.trustDomain),
+      cniPlugin: requireOptionalBoolean(site, 'cni', o.cni, false),
+      trustDomain: trustDomain(site, o.trustDomain),
     });
   }
 
@@ -303,26 +313,7 @@ interface MeshExtras {
   readonly trustDomain?: string;
 }
 
-/** Mesh has no construct path: errors name the factory and the option, like propError. */
-function meshError(factory: string, prop: string, message: string): Error {
-  return new Error(`[Mesh.${factory}] ${prop}: ${message}`);
-}
-
-function dnsLabel(factory: string, prop: string, value: string): string {
-  if (!isDnsLabel(value)) throw meshError(factory, prop, `'${value}' is not a valid namespace name (DNS-1123 label)`);
-  return value;
-}
-
-function boolean(factory: string, prop: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw meshError(factory, prop, `must be a boolean, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function trustDomain(factory: string, value: string | undefined): string {
-  const domain = value ?? 'cluster.local';
-  if (typeof domain !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain) || domain.length > 253) {
-    throw meshError(factory, 'trustDomain', `'${domain}' is not a valid trust domain (a DNS name such as 'cluster.local')`);
-  }
-  return domain;
+/** The trust domain: a DNS name (the SPIFFE trust domain of workload identities). */
+function trustDomain(site: string, value: string | undefined): string {
+  return validateDnsSubdomain(site, 'trustDomain', requireOptionalString(site, 'trustDomain', value) ?? 'cluster.local');
 }

@@ -1,4 +1,6 @@
-import { isDnsLabel } from '../util/validate';
+import { propError } from '../util/errors';
+import { requireOptionalString, requireProps, requireStringArray } from '../util/guards';
+import { validateDnsLabel, validateDnsSubdomain } from '../util/validate';
 
 /**
  * Which namespaces' routes a Gateway listener admits (`allowedRoutes.namespaces`). The upstream
@@ -12,10 +14,11 @@ export class AllowedRoutes {
 
   /** Routes in the named namespaces (a selector on `kubernetes.io/metadata.name`). */
   public static namespaces(names: string[]): AllowedRoutes {
-    if (!Array.isArray(names) || names.length === 0 || names.some((n) => !isDnsLabel(n))) {
-      throw new Error(`[AllowedRoutes.namespaces] names: ${JSON.stringify(names)} must be a non-empty list of namespace names`);
-    }
-    return new AllowedRoutes('Selector', [...new Set(names)].sort());
+    const site = 'AllowedRoutes.namespaces';
+    const list = requireStringArray(site, 'names', names).map((n, i) => validateDnsLabel(site, `names[${i}]`, n));
+    // An empty list would render a selector `In []`, which the API server rejects: say "none" with sameNamespace().
+    if (list.length === 0) throw propError(site, 'names', 'must name at least one namespace (AllowedRoutes.sameNamespace() for the Gateway\'s own)');
+    return new AllowedRoutes('Selector', [...new Set(list)].sort());
   }
 
   /** Routes in every namespace (anyone who can create an HTTPRoute can publish through the Gateway). */
@@ -83,14 +86,15 @@ export class GatewayParent {
    * (status `NotAllowedByListeners`).
    */
   public static existing(options: ExistingGatewayOptions): GatewayParent {
-    const o = options ?? ({} as ExistingGatewayOptions);
-    for (const [prop, value] of [['name', o.name], ['namespace', o.namespace]] as const) {
-      if (!isDnsLabel(value)) throw new Error(`[GatewayParent.existing] ${prop}: '${value}' is not a valid name (DNS-1123 label)`);
-    }
-    if (o.sectionName !== undefined && !isDnsLabel(o.sectionName)) {
-      throw new Error(`[GatewayParent.existing] sectionName: '${o.sectionName}' is not a valid listener name`);
-    }
-    return new GatewayParent({ gatewayName: o.name, gatewayNamespace: o.namespace, sectionName: o.sectionName });
+    const site = 'GatewayParent.existing';
+    const o = requireProps(site, options, false, 'options');
+    const sectionName = requireOptionalString(site, 'sectionName', o.sectionName);
+    return new GatewayParent({
+      gatewayName: validateDnsLabel(site, 'name', o.name),
+      gatewayNamespace: validateDnsLabel(site, 'namespace', o.namespace),
+      // A listener name is a Gateway API SectionName: a DNS-1123 subdomain.
+      sectionName: sectionName === undefined ? undefined : validateDnsSubdomain(site, 'sectionName', sectionName),
+    });
   }
 
   /** @internal */

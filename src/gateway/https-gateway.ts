@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AllowedRoutes, GatewayParent } from './gateway-parent';
 import { propError } from '../util/errors';
+import { requireInstance, requireOptionalString, requireProps, requireString } from '../util/guards';
 import { registerObject } from '../util/object-registry';
 import { validateDnsLabel, validateDnsSubdomain } from '../util/validate';
 
@@ -54,18 +55,19 @@ export class HttpsGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpsGatewayProps) {
     super(scope, id);
-    if (props === undefined || props === null) throw propError(this, 'name', 'is required');
+    props = requireProps(this, props, false);
     this.name = validateDnsLabel(this, 'name', props.name);
     this.namespace = validateDnsLabel(this, 'namespace', props.namespace);
     const className = validateDnsSubdomain(this, 'gatewayClassName', props.gatewayClassName);
-    const hostname = props.hostname;
-    if (typeof hostname !== 'string' || !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(hostname) || hostname.length > 253) {
+    const hostname = requireString(this, 'hostname', props.hostname);
+    if (!/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(hostname) || hostname.length > 253) {
       throw propError(this, 'hostname', `'${hostname}' is not a host name (lower-case DNS name with at least two labels, optionally '*.' first)`);
     }
-    const issuer = validateDnsSubdomain(this, 'clusterIssuer', props.clusterIssuer ?? 'letsencrypt-prod');
-    const secret = validateDnsSubdomain(this, 'tlsSecretName', props.tlsSecretName ?? `${this.name}-tls`);
-    this.allowedRoutes = props.allowedRoutes ?? AllowedRoutes.sameNamespace();
-    if (typeof this.allowedRoutes?._toSpec !== 'function') throw propError(this, 'allowedRoutes', 'must be an AllowedRoutes');
+    const issuer = validateDnsSubdomain(this, 'clusterIssuer', requireOptionalString(this, 'clusterIssuer', props.clusterIssuer) ?? 'letsencrypt-prod');
+    const secret = validateDnsSubdomain(this, 'tlsSecretName', requireOptionalString(this, 'tlsSecretName', props.tlsSecretName) ?? `${this.name}-tls`);
+    this.allowedRoutes = props.allowedRoutes === undefined ? AllowedRoutes.sameNamespace()
+      : requireInstance(this, 'allowedRoutes', props.allowedRoutes, AllowedRoutes,
+        'an AllowedRoutes (AllowedRoutes.sameNamespace(), .namespaces([...]) or .allNamespaces())');
     this.gateway = registerObject(this, new ApiObject(this, 'Gateway', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { GatewayParent } from './gateway-parent';
 import { propError } from '../util/errors';
+import { requireInstance } from '../util/guards';
 
 /**
  * The route's `parentRefs` entry for a Gateway listener, after checking that the listener admits a
@@ -8,8 +9,7 @@ import { propError } from '../util/errors';
  * be accepted by the API server and never attach, so this is an error, not emitted.
  */
 export function gatewayParentRef(scope: IConstruct, prop: string, parent: GatewayParent, routeNamespace: string): Record<string, string> {
-  const ref = parent?._ref;
-  if (!ref) throw propError(scope, prop, 'must be a GatewayParent (GatewayParent.existing(...) or HttpsGateway.parent())');
+  const ref = requireInstance(scope, prop, parent, GatewayParent, 'a GatewayParent (GatewayParent.existing(...) or HttpsGateway.parent())')._ref;
   if (ref.allowedRoutes && !ref.allowedRoutes._admits(ref.gatewayNamespace, routeNamespace)) {
     const admitted = ref.allowedRoutes.from === 'Selector' ? `namespaces ${ref.allowedRoutes.namespaceNames.join(', ')}` : `'${ref.allowedRoutes.from}'`;
     throw propError(scope, prop, `listener ${parent} (${ref.definedBy}) admits routes from ${admitted}, not from namespace '${routeNamespace}': `

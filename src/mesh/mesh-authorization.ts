@@ -4,8 +4,11 @@ import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { requireMesh } from './mesh-context';
 import { MeshFlowOptions } from './mesh-flow-options';
+import { MeshSource } from './mesh-source';
 import { MeshKind } from '../cluster/mesh';
 import { propError } from '../util/errors';
+import { requireArray, requireProps, requireString } from '../util/guards';
+import { validateDnsLabel } from '../util/validate';
 
 /** Props of {@link MeshAuthorization}. */
 export interface MeshAuthorizationProps {
@@ -30,8 +33,9 @@ export class MeshAuthorization extends Construct {
   constructor(scope: Construct, id: string, props: MeshAuthorizationProps) {
     super(scope, id);
     const cluster = requireMesh(this, 'MeshAuthorization', [MeshKind.ISTIO, MeshKind.LINKERD]);
-    if (cluster.mesh.kind === MeshKind.ISTIO) this.istio = new IstioAuthorization(this, 'Istio', props);
-    else this.linkerd = new LinkerdAuthorization(this, 'Linkerd', props);
+    const namespace = validateDnsLabel(this, 'namespace', requireProps(this, props, false).namespace);
+    if (cluster.mesh.kind === MeshKind.ISTIO) this.istio = new IstioAuthorization(this, 'Istio', { namespace });
+    else this.linkerd = new LinkerdAuthorization(this, 'Linkerd', { namespace });
   }
 
   /**
@@ -39,12 +43,12 @@ export class MeshAuthorization extends Construct {
    * authentication and the per-port AuthorizationPolicies under Linkerd).
    */
   public allowFlow(name: string, options: MeshFlowOptions): ApiObject[] {
-    const o = options ?? ({} as MeshFlowOptions);
-    const prop = `flow '${name}'`;
+    const prop = `flow '${requireString(this, 'name', name)}'`;
+    const o = requireProps(this, options, false, prop);
     if (o.methods !== undefined || o.paths !== undefined || o.when !== undefined) {
       throw propError(this, prop, 'methods, paths and when do not render for every mesh: use IstioAuthorization for them');
     }
-    if ((o.from ?? []).some((s) => s?._spec?.kind === 'principal')) {
+    if (o.from !== undefined && requireArray(this, `${prop}.from`, o.from).some((s) => s instanceof MeshSource && s._spec.kind === 'principal')) {
       throw propError(this, `${prop}.from`, 'MeshSource.principal() is Istio only: use MeshSource.serviceAccount()');
     }
     if (o.ports === undefined) throw propError(this, `${prop}.ports`, 'name the ports (Linkerd authorizes per port; the intent must render for both meshes)');

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { IstioMode, MeshKind } from '../cluster/mesh';
 import { propError } from '../util/errors';
+import { requireInstance, requireNumber } from '../util/guards';
 
 /**
  * The ClusterNetwork of `scope`, checked to declare one of the meshes `kinds`: a mesh construct in
@@ -31,10 +32,7 @@ export function isAmbient(cluster: ClusterNetwork): boolean {
  */
 export function meshDuration(scope: IConstruct, prop: string, value: Duration | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (value === null || typeof value !== 'object' || typeof (value as Duration).toMilliseconds !== 'function') {
-    throw propError(scope, prop, 'must be a Duration (e.g. Duration.seconds(30))');
-  }
-  const ms = value.toMilliseconds({ integral: false });
+  const ms = requireInstance(scope, prop, value, Duration, 'a Duration (e.g. Duration.seconds(30))').toMilliseconds({ integral: false });
   if (!Number.isFinite(ms) || !Number.isInteger(ms)) throw propError(scope, prop, `${ms} ms is not a whole number of milliseconds`);
   if (ms < 1) throw propError(scope, prop, `${ms} ms is below 1 ms, the minimum the CRD accepts (CEL: duration(self) >= duration('1ms'))`);
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
@@ -43,8 +41,7 @@ export function meshDuration(scope: IConstruct, prop: string, value: Duration | 
 /** An integer in [min, max] (CRD int32 / uint32 ranges), or undefined. */
 export function integerIn(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw propError(scope, prop, `${JSON.stringify(value)} must be an integer in ${min}-${max}`);
-  }
+  requireNumber(scope, prop, value, false);
+  if (!Number.isInteger(value) || value < min || value > max) throw propError(scope, prop, `${value} must be an integer in ${min}-${max}`);
   return value;
 }

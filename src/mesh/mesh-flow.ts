@@ -4,6 +4,10 @@ import { MeshSource } from './mesh-source';
 import { MeshSourceSpec } from './mesh-source-spec';
 import { sortedLabels } from '../policy/intent';
 import { propError } from '../util/errors';
+import {
+  requireArray, requireArrayOf, requireInstance, requireObject, requireOptionalArray, requireOptionalStringArray, requireProps, requireString,
+  requireStringMap,
+} from '../util/guards';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../util/validate';
 
 /** A validated flow (internal). */
@@ -29,29 +33,38 @@ const CONDITION_KEYS = [
 ];
 const IDENTITY_KEYS = ['source.namespace', 'source.principal'];
 
-/** Validate a flow's options for `scope` (errors name `<prop>.<field>`). */
+/**
+ * Validate a flow's name and options for `scope` (errors name `<prop>.<field>`). Every field's runtime
+ * type is checked first (jsii and plain-JavaScript callers): a missing `to` is an error, never
+ * "every workload", and a string is never taken for a list.
+ */
 export function validateFlow(scope: IConstruct, prop: string, name: string, namespace: string, options: MeshFlowOptions): ValidatedFlow {
   validateDnsSubdomain(scope, prop, name);
-  if (options === undefined || options === null || typeof options !== 'object') throw propError(scope, prop, 'flow options are required');
-  const from = options.from;
-  if (!Array.isArray(from) || from.length === 0) {
+  const o = requireProps(scope, options, false, prop);
+  const from = requireArray(scope, `${prop}.from`, o.from);
+  if (from.length === 0) {
     throw propError(scope, `${prop}.from`, 'at least one source is required (MeshSource.anyone() for anyone, explicitly)');
   }
   const sources = from.map((s, i) => source(scope, `${prop}.from[${i}]`, namespace, s));
   if (sources.length > 1 && sources.some((s) => s.kind === 'anyone')) {
     throw propError(scope, `${prop}.from`, 'MeshSource.anyone() admits every caller: listing other sources beside it means nothing');
   }
-  const to = validateLabels(scope, `${prop}.to`, options.to ?? {});
-  const ports = unique(scope, `${prop}.ports`, (options.ports ?? []).map((p, i) => validatePortNumber(scope, `${prop}.ports[${i}]`, p)));
-  const methods = unique(scope, `${prop}.methods`, (options.methods ?? []).map((m, i) => {
-    if (typeof m !== 'string' || !/^[A-Z]+$/.test(m)) throw propError(scope, `${prop}.methods[${i}]`, `'${m}' is not an upper-case HTTP method (e.g. GET)`);
-    return m;
-  }));
-  const paths = unique(scope, `${prop}.paths`, (options.paths ?? []).map((p, i) => path(scope, `${prop}.paths[${i}]`, p)));
-  const when = (options.when ?? []).map((c, i) => condition(scope, `${prop}.when[${i}]`, c));
-  for (const [field, list] of [['ports', options.ports], ['methods', options.methods], ['paths', options.paths]] as const) {
+  if (o.to === undefined) {
+    throw propError(scope, `${prop}.to`, 'is required: labels of the target pods ({} for every workload of the namespace, explicitly)');
+  }
+  const to = validateLabels(scope, `${prop}.to`, requireStringMap(scope, `${prop}.to`, o.to));
+  for (const field of ['ports', 'methods', 'paths'] as const) {
+    const list = requireOptionalArray<unknown>(scope, `${prop}.${field}`, o[field]);
     if (list !== undefined && list.length === 0) throw propError(scope, `${prop}.${field}`, 'must not be empty: omit it for any');
   }
+  const ports = unique(scope, `${prop}.ports`, (o.ports ?? []).map((p, i) => validatePortNumber(scope, `${prop}.ports[${i}]`, p)));
+  const methods = unique(scope, `${prop}.methods`, (requireOptionalStringArray(scope, `${prop}.methods`, o.methods) ?? []).map((m, i) => {
+    if (!/^[A-Z]+$/.test(m)) throw propError(scope, `${prop}.methods[${i}]`, `'${m}' is not an upper-case HTTP method (e.g. GET)`);
+    return m;
+  }));
+  const paths = unique(scope, `${prop}.paths`, (requireOptionalStringArray(scope, `${prop}.paths`, o.paths) ?? [])
+    .map((p, i) => path(scope, `${prop}.paths[${i}]`, p)));
+  const when = o.when === undefined ? [] : requireArrayOf(scope, `${prop}.when`, o.when, (c, p) => condition(scope, p, c));
   return {
     name,
     namespace,
@@ -66,9 +79,10 @@ export function validateFlow(scope: IConstruct, prop: string, name: string, name
   };
 }
 
+/** A source, made by a MeshSource factory (a look-alike `{ _spec: ... }` would skip their checks). */
 function source(scope: IConstruct, prop: string, namespace: string, s: MeshSource): MeshSourceSpec {
-  const spec = s?._spec;
-  if (!spec) throw propError(scope, prop, 'must be a MeshSource (MeshSource.serviceAccount(), .namespace(), .principal(), ...)');
+  const spec = requireInstance(scope, prop, s, MeshSource, 'a MeshSource made by one of its factories (MeshSource.serviceAccount(), .namespace(), '
+    + '.principal(), ...)')._spec;
   switch (spec.kind) {
     case 'serviceAccount': {
       const ns = spec.namespace === undefined ? namespace : validateDnsLabel(scope, `${prop}.namespace`, spec.namespace);
@@ -82,11 +96,9 @@ function source(scope: IConstruct, prop: string, namespace: string, s: MeshSourc
     case 'namespace':
       return { kind: 'namespace', namespace: validateDnsLabel(scope, `${prop}.namespace`, spec.namespace as string) };
     case 'principal':
-      if (typeof spec.name !== 'string' || spec.name.length === 0 || /\s/.test(spec.name)) {
-        throw propError(scope, prop, `'${spec.name}' is not a principal (e.g. cluster.local/ns/shop/sa/web)`);
-      }
-      return { kind: 'principal', name: spec.name };
-    default:
+      return { kind: 'principal', name: requireString(scope, prop, spec.name as string, true) };
+    case 'anyMeshWorkload':
+    case 'anyone':
       return { kind: spec.kind };
   }
 }
@@ -103,20 +115,21 @@ function path(scope: IConstruct, prop: string, p: string): string {
   return p;
 }
 
-function condition(scope: IConstruct, prop: string, c: MeshCondition): { key: string; values?: string[]; notValues?: string[] } {
-  if (!c || typeof c.key !== 'string' || !CONDITION_KEYS.some((re) => re.test(c.key))) {
-    throw propError(scope, `${prop}.key`, `'${c?.key}' is not an Istio authorization condition key (request.headers[...], source.ip, remote.ip, `
+function condition(scope: IConstruct, prop: string, given: MeshCondition): { key: string; values?: string[]; notValues?: string[] } {
+  const c = requireObject(scope, prop, given);
+  const key = requireString(scope, `${prop}.key`, c.key);
+  if (!CONDITION_KEYS.some((re) => re.test(key))) {
+    throw propError(scope, `${prop}.key`, `'${key}' is not an Istio authorization condition key (request.headers[...], source.ip, remote.ip, `
       + 'source.namespace, source.principal, request.auth.*, destination.ip, destination.port, connection.sni, experimental.envoy.filters.*)');
   }
-  const values = c.values ?? [];
-  const notValues = c.notValues ?? [];
+  const values = requireOptionalStringArray(scope, `${prop}.values`, c.values) ?? [];
+  const notValues = requireOptionalStringArray(scope, `${prop}.notValues`, c.notValues) ?? [];
   for (const [field, list] of [['values', values], ['notValues', notValues]] as const) {
-    if (!Array.isArray(list) || list.some((v) => typeof v !== 'string' || v.length === 0)) {
-      throw propError(scope, `${prop}.${field}`, 'must be a list of non-empty strings');
-    }
+    const empty = list.findIndex((v) => v.length === 0);
+    if (empty >= 0) throw propError(scope, `${prop}.${field}[${empty}]`, 'must not be empty');
   }
-  if (values.length === 0 && notValues.length === 0) throw propError(scope, prop, `condition '${c.key}' needs values or notValues`);
-  return { key: c.key, ...(values.length ? { values: [...values] } : {}), ...(notValues.length ? { notValues: [...notValues] } : {}) };
+  if (values.length === 0 && notValues.length === 0) throw propError(scope, prop, `condition '${key}' needs values or notValues`);
+  return { key, ...(values.length ? { values: [...values] } : {}), ...(notValues.length ? { notValues: [...notValues] } : {}) };
 }
 
 function unique<T>(scope: IConstruct, prop: string, list: T[]): T[] {

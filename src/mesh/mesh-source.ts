@@ -1,5 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { MeshSourceSpec } from './mesh-source-spec';
+import { propError } from '../util/errors';
+import { requireInstance, requireOptionalString, requireString } from '../util/guards';
+import { validateDnsLabel, validateDnsSubdomain } from '../util/validate';
 
 /**
  * Who a mesh authorization admits: workload identities the mesh proves with mutual TLS (a service
@@ -13,7 +16,13 @@ export class MeshSource {
    * @param namespace its namespace; default: the namespace of the authorization
    */
   public static serviceAccount(name: string, namespace?: string): MeshSource {
-    return new MeshSource({ kind: 'serviceAccount', name, namespace });
+    const site = 'MeshSource.serviceAccount';
+    const ns = requireOptionalString(site, 'namespace', namespace);
+    return new MeshSource({
+      kind: 'serviceAccount',
+      name: validateDnsSubdomain(site, 'name', name),
+      namespace: ns === undefined ? undefined : validateDnsLabel(site, 'namespace', ns),
+    });
   }
 
   /**
@@ -22,13 +31,14 @@ export class MeshSource {
    * by every pod that names none) is refused.
    */
   public static workload(workload: kplus.AbstractPod): MeshSource {
-    const name = workload?.serviceAccount?.name;
-    return new MeshSource({ kind: 'serviceAccount', name: name ?? 'default', namespace: workload?.metadata?.namespace, workload: workload?.node?.path ?? 'workload' });
+    const w = requireInstance('MeshSource.workload', 'workload', workload, kplus.AbstractPod,
+      'a cdk8s-plus workload (Deployment, StatefulSet, DaemonSet, Job or Pod)');
+    return new MeshSource({ kind: 'serviceAccount', name: w.serviceAccount?.name ?? 'default', namespace: w.metadata.namespace, workload: w.node.path });
   }
 
   /** Every meshed workload of a namespace. */
   public static namespace(name: string): MeshSource {
-    return new MeshSource({ kind: 'namespace', namespace: name });
+    return new MeshSource({ kind: 'namespace', namespace: validateDnsLabel('MeshSource.namespace', 'name', name) });
   }
 
   /**
@@ -36,7 +46,9 @@ export class MeshSource {
    * prefix/suffix `*` pattern). Istio only: prefer `serviceAccount()`, which renders for both meshes.
    */
   public static principal(principal: string): MeshSource {
-    return new MeshSource({ kind: 'principal', name: principal });
+    const p = requireString('MeshSource.principal', 'principal', principal, true);
+    if (/\s/.test(p)) throw propError('MeshSource.principal', 'principal', `'${p}' is not a principal (e.g. cluster.local/ns/shop/sa/web)`);
+    return new MeshSource({ kind: 'principal', name: p });
   }
 
   /** Any workload with a mesh identity (mutual TLS required, any identity). */

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { LinkerdInboundPolicy, NamespaceMeshOptions } from './mesh-options';
-import type { NamespacePolicyOptions, PodSecurityLevel } from './zero-trust-namespace';
+import { NamespacePolicyOptions } from './namespace-policy-options';
+import { PodSecurityLevel } from './pod-security';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { MeshKind } from '../cluster/mesh';
 import { Peer } from '../policy/peer';
@@ -8,6 +9,7 @@ import { Port } from '../policy/port';
 import { Protocol } from '../policy/protocol';
 import { RuleAction, TrafficRule } from '../policy/rule';
 import { propError } from '../util/errors';
+import { requireObject } from '../util/guards';
 import { checkEnum } from '../util/validate';
 
 /** What joining the mesh adds to a namespace (internal). */
@@ -43,7 +45,8 @@ export function meshNamespaceSetup(
   }
   const mesh = cluster.mesh;
   if (options === undefined) return { meshed: false, labels: {}, annotations: {}, policies: [] };
-  if (options === null || typeof options !== 'object') throw propError(scope, 'mesh', 'must be an object ({} joins the mesh with the defaults)');
+  // `{}` joins with the defaults; a boolean or a string is no shorthand for it (`'false'` must never join).
+  requireObject(scope, 'mesh', options);
   if (mesh.kind === MeshKind.NONE) {
     throw propError(scope, 'mesh', 'the ClusterNetwork declares no service mesh (Mesh.none()): declare ClusterNetwork mesh: Mesh.istio({ mode }) '
       + 'or Mesh.linkerd(), or remove mesh');

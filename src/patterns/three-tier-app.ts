@@ -74,7 +74,8 @@ export interface ThreeTierAppProps {
    * Name of the app: the `app.kubernetes.io/name` and `app.kubernetes.io/part-of` label of every pod
    * and the prefix of every object name (`<name>-frontend`, ...). A DNS-1123 label of at most 43
    * characters, because the StatefulSet's `controller-revision-hash` label value
-   * (`<name>-database-<10 characters>`) must fit in 63.
+   * (`<name>-database-<10 characters>`) must fit in 63, starting with a letter, because the
+   * Services (`<name>-frontend`, ...) are DNS-1035 labels.
    * @default - the construct id
    */
   readonly name?: string;
@@ -234,6 +235,11 @@ export class ThreeTierApp extends Construct {
       throw propError(this, 'name', `'${this.name}' is longer than ${MAX_NAME_LENGTH} characters: the StatefulSet's `
         + `controller-revision-hash label '${this.name}-database-<hash>' would exceed 63`);
     }
+    // Service names are DNS-1035 labels (a letter first), and the Services are `<name>-frontend`, ...
+    if (!/^[a-z]/.test(this.name)) {
+      throw propError(this, 'name', `'${this.name}' must start with a letter: the app's Services ('${this.name}-frontend', ...) are `
+        + 'DNS-1035 labels');
+    }
     const host = validateHost(this, 'host', props.host);
     const labels = validateLabels(this, 'labels', props.labels);
     for (const key of RESERVED_LABELS) {
@@ -310,7 +316,8 @@ export class ThreeTierApp extends Construct {
       if (props.namespace === undefined) throw propError(this, 'namespace', 'is required (or pass zeroTrustNamespace)');
       const name = validateDnsLabel(this, 'namespace', props.namespace);
       const createNamespace = requireOptionalBoolean(this, 'createNamespace', props.createNamespace, true);
-      return new ZeroTrustNamespace(this, 'Namespace', { name, labels, createNamespace, mesh: props.mesh });
+      const mesh = requireOptionalObject(this, 'mesh', props.mesh);
+      return new ZeroTrustNamespace(this, 'Namespace', { name, labels, createNamespace, mesh });
     }
     if (props.mesh !== undefined) {
       throw propError(this, 'mesh', `omit it with zeroTrustNamespace: '${existing.name}' joins the mesh (or not) where it is created (${existing.node.path})`);

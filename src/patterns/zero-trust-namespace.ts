@@ -4,13 +4,15 @@ import { BlanketAllow } from './blanket-allow';
 import { blanketAllowsOf } from './blanket-allows';
 import { meshNamespaceSetup, withMeshTransport } from './mesh-membership';
 import { NamespaceMeshOptions } from './mesh-options';
+import { NamespacePolicyOptions } from './namespace-policy-options';
+import { PodSecurityLevel } from './pod-security';
 import { sharedNamespaceUse } from './shared-namespaces';
 import { checkTenantLabels } from './tenant-labels';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { validatePorts } from '../policy/port-validation';
-import { Direction, RuleAction, TrafficRule } from '../policy/rule';
+import { Direction, RuleAction } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { constructIdFor } from '../util/construct-id';
 import { propError } from '../util/errors';
@@ -20,16 +22,6 @@ import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, vali
 
 /** Construct id of the Namespace object. */
 const NAMESPACE_ID = 'Namespace';
-
-/** Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
-export enum PodSecurityLevel {
-  /** Hardened: non-root, no privilege escalation, all capabilities dropped, seccomp RuntimeDefault. */
-  RESTRICTED = 'restricted',
-  /** Prevents known privilege escalations. */
-  BASELINE = 'baseline',
-  /** Unrestricted. */
-  PRIVILEGED = 'privileged',
-}
 
 /** Props of {@link ZeroTrustNamespace}. */
 export interface ZeroTrustNamespaceProps {
@@ -291,33 +283,4 @@ export class ZeroTrustNamespace extends Construct {
   public policy(name: string): TrafficPolicy | undefined {
     return this.policies.get(name);
   }
-}
-
-/** A policy of a {@link ZeroTrustNamespace}: a TrafficPolicy without name and namespace. */
-export interface NamespacePolicyOptions {
-  /**
-   * Labels of the pods the policy applies to.
-   * @default - every pod of the namespace
-   */
-  readonly podSelector?: { [key: string]: string };
-  /**
-   * Extra directions to isolate.
-   * @default - the directions with allow rules
-   */
-  readonly isolate?: Direction[];
-  /**
-   * Ingress rules.
-   * @default - none
-   */
-  readonly ingress?: TrafficRule[];
-  /**
-   * Egress rules.
-   * @default - none
-   */
-  readonly egress?: TrafficRule[];
-  /**
-   * Labels of the emitted objects.
-   * @default - none
-   */
-  readonly labels?: { [key: string]: string };
 }

@@ -1,18 +1,35 @@
-import { ClusterNetwork, Cni, IstioMode, Mesh, MeshKind, Peer, TrafficPolicy } from '../../src';
+import { ClusterNetwork, Cni, Errors, IstioMode, Mesh, MeshKind, Peer, TrafficPolicy } from '../../src';
 import { meshChart } from '../support/mesh';
 import { chartFor, find, synthValid } from '../support/synth';
 
+/** The error `make` throws. */
+function captured(make: () => unknown): unknown {
+  try {
+    make();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('no error thrown');
+}
+
 describe('Mesh factories', () => {
   test.each([
-    ['no mode', () => Mesh.istio({} as any), "[Mesh.istio] mode: 'undefined' is not an Istio mode (one of sidecar, ambient)"],
+    ['no mode', () => Mesh.istio({} as any), '[Mesh.istio] mode: is required: IstioMode.SIDECAR or IstioMode.AMBIENT, chosen explicitly'],
+    ['an unknown mode', () => Mesh.istio({ mode: 'Sidecar' as any }), "[Mesh.istio] mode: 'Sidecar' is not an Istio mode (one of sidecar, ambient)"],
+    ['no options at all (jsii callers)', () => Mesh.istio(undefined as any), '[Mesh.istio] options: must be an object of props (they are required), got undefined'],
+    ['options that are not an object', () => Mesh.linkerd('cni' as any), "[Mesh.linkerd] options: must be an object of options (or omitted), got the string 'cni'"],
     ['ambient without the CNI agent', () => Mesh.istio({ mode: IstioMode.AMBIENT, cni: false }), '[Mesh.istio] cni: ambient mode always runs on the Istio CNI node agent'],
-    ['a revision that is no DNS label', () => Mesh.istio({ mode: IstioMode.SIDECAR, revision: 'Canary_1' }), "[Mesh.istio] revision: 'Canary_1' is not a valid revision"],
+    ['a revision that is no DNS label', () => Mesh.istio({ mode: IstioMode.SIDECAR, revision: 'Canary_1' }), "[Mesh.istio] revision: 'Canary_1' is not a valid DNS-1123 label"],
     ['the default revision by name', () => Mesh.istio({ mode: IstioMode.SIDECAR, revision: 'default' }), "[Mesh.istio] revision: 'default' is the default revision"],
-    ['a string for a boolean', () => Mesh.istio({ mode: IstioMode.SIDECAR, cni: 'yes' as any }), '[Mesh.istio] cni: must be a boolean, got "yes"'],
+    ['a string for a boolean', () => Mesh.istio({ mode: IstioMode.SIDECAR, cni: 'yes' as any }), "[Mesh.istio] cni: must be true or false, got the string 'yes'"],
+    ['istiod labels as a string', () => Mesh.istio({ mode: IstioMode.SIDECAR, istiodLabels: 'app=istiod' as any }),
+      "[Mesh.istio] istiodLabels: must be a map of strings to strings, got the string 'app=istiod'"],
+    ['a namespace that is not a string', () => Mesh.linkerd({ controlPlaneNamespace: null as any }), '[Mesh.linkerd] controlPlaneNamespace: must be a string, got null'],
     ['no istiod labels', () => Mesh.istio({ mode: IstioMode.SIDECAR, istiodLabels: {} }), '[Mesh.istio] istiodLabels: must name at least one label'],
-    ['a bad trust domain', () => Mesh.linkerd({ trustDomain: 'Cluster Local' }), "[Mesh.linkerd] trustDomain: 'Cluster Local' is not a valid trust domain"],
+    ['a bad trust domain', () => Mesh.linkerd({ trustDomain: 'Cluster Local' }), "[Mesh.linkerd] trustDomain: 'Cluster Local' is not a valid DNS-1123 subdomain"],
   ])('%s', (_what, make, message) => {
     expect(make).toThrow(message);
+    expect(Errors.isValidationError(captured(make))).toBe(true);
   });
 
   test('defaults', () => {

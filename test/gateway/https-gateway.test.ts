@@ -90,9 +90,11 @@ describe('HttpsGateway', () => {
   });
 
   test.each([
-    ['no admitted namespaces', () => AllowedRoutes.namespaces([]), '[AllowedRoutes.namespaces] names: [] must be a non-empty list of namespace names'],
-    ['an upper-case Gateway name', () => GatewayParent.existing({ name: 'Edge', namespace: 'infra' }), "[GatewayParent.existing] name: 'Edge' is not a valid name"],
-    ['an upper-case listener', () => GatewayParent.existing({ name: 'edge', namespace: 'infra', sectionName: 'HTTPS' }), "[GatewayParent.existing] sectionName: 'HTTPS' is not a valid listener name"],
+    ['no admitted namespaces', () => AllowedRoutes.namespaces([]), "[AllowedRoutes.namespaces] names: must name at least one namespace (AllowedRoutes.sameNamespace() for the Gateway's own)"],
+    ['one name as a string (jsii callers)', () => AllowedRoutes.namespaces('shop' as any), "[AllowedRoutes.namespaces] names: must be a list, got the string 'shop'"],
+    ['an upper-case Gateway name', () => GatewayParent.existing({ name: 'Edge', namespace: 'infra' }), "[GatewayParent.existing] name: 'Edge' is not a valid DNS-1123 label"],
+    ['an upper-case listener', () => GatewayParent.existing({ name: 'edge', namespace: 'infra', sectionName: 'HTTPS' }), "[GatewayParent.existing] sectionName: 'HTTPS' is not a valid DNS-1123 subdomain"],
+    ['no options (jsii callers)', () => GatewayParent.existing(undefined as any), '[GatewayParent.existing] options: must be an object of props (they are required), got undefined'],
   ])('%s', (_what, make, message) => {
     expect(make).toThrow(message);
   });

@@ -8,6 +8,9 @@ import { GATEWAY_HTTP_ROUTE, LINKERD_HTTP_ROUTE, RouteBackend, RouteRule, emitHt
 import { gatewayParentRef } from '../../gateway/parent-ref';
 import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
+import {
+  requireInstance, requireInteger, requireObject, requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps, requireString,
+} from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../../util/validate';
 import { contributeDestinationRule } from '../istio/destination-rules';
@@ -110,9 +113,8 @@ export class CanaryRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryRouteProps) {
     super(scope, id);
-    if (props === undefined || props === null) throw propError(this, 'service', 'is required');
-    const target = props.target;
-    if (!target || typeof target._kind !== 'string') throw propError(this, 'target', 'must be a RouteTarget (RouteTarget.istio(), .meshRoute(), .gateway(...))');
+    props = requireProps(this, props, false);
+    const target = requireInstance(this, 'target', props.target, RouteTarget, 'a RouteTarget (RouteTarget.istio(), .meshRoute(), .gateway(...))');
     const namespace = validateDnsLabel(this, 'namespace', props.namespace);
     const service = validateDnsLabel(this, 'service', props.service);
     const port = validatePortNumber(this, 'port', props.port);
@@ -123,12 +125,15 @@ export class CanaryRoute extends Construct {
       throw propError(this, 'canary.labels', `${showLabels(canary.labels)} also selects the stable version: the versions must differ in a label`);
     }
     const [stableWeight, canaryWeight] = this.percentages(props.stablePercent, props.canaryPercent);
-    const protocol = checkEnum(this, 'protocol', props.protocol ?? RouteProtocol.HTTP, Object.values(RouteProtocol), 'a route protocol');
-    const pin = props.headerPin === undefined ? undefined : this.headerPin(props.headerPin);
+    const protocol = props.protocol === undefined ? RouteProtocol.HTTP
+      : checkEnum(this, 'protocol', props.protocol, Object.values(RouteProtocol), 'a route protocol');
+    const givenPin = requireOptionalObject(this, 'headerPin', props.headerPin);
+    const pin = givenPin === undefined ? undefined : this.headerPin(givenPin);
     if (pin && protocol === RouteProtocol.TCP) {
       throw propError(this, 'headerPin', 'a TCP route cannot match headers: drop the header pin, or route the port as HTTP');
     }
-    const name = validateDnsSubdomain(this, 'name', props.name ?? service);
+    const name = validateDnsSubdomain(this, 'name', requireOptionalString(this, 'name', props.name) ?? service);
+    const servicesOutsideApp = requireOptionalBoolean(this, 'servicesOutsideApp', props.servicesOutsideApp, false);
     this.checkTarget(target, protocol);
 
     const routed: Routed = { namespace, service, port, stable, canary, stableWeight, canaryWeight, pin, protocol, name };
@@ -138,9 +143,7 @@ export class CanaryRoute extends Construct {
       });
       this.route = this.virtualService(routed);
     } else {
-      const routeNamespace = target._kind === 'gateway' && target._gateway.routeNamespace !== undefined
-        ? validateDnsLabel(this, 'target.routeNamespace', target._gateway.routeNamespace)
-        : namespace;
+      const routeNamespace = (target._kind === 'gateway' ? target._gateway.routeNamespace : undefined) ?? namespace;
       const hostnames = (target._kind === 'gateway' ? target._gateway.hostnames ?? [] : [])
         .map((h, i) => this.hostname(`target.hostnames[${i}]`, h));
       const parentRefs = target._kind === 'gateway'
@@ -158,24 +161,23 @@ export class CanaryRoute extends Construct {
           namespace, routeNamespace, [stable.serviceName, canary.serviceName]);
       }
     }
-    if (!(props.servicesOutsideApp ?? false)) this.node.addValidation({ validate: () => this.checkApp(routed, target) });
+    if (!servicesOutsideApp) this.node.addValidation({ validate: () => this.checkApp(routed, target) });
   }
 
-  private version(prop: string, v: CanaryVersion, service: string): Version {
-    if (v === undefined || v === null || typeof v !== 'object') throw propError(this, prop, 'is required ({ name, labels })');
+  private version(prop: string, given: CanaryVersion, service: string): Version {
+    if (given === undefined) throw propError(this, prop, 'is required ({ name, labels })');
+    const v = requireObject(this, prop, given);
     const name = validateDnsLabel(this, `${prop}.name`, v.name);
+    if (v.labels === undefined) throw propError(this, `${prop}.labels`, 'is required: the labels that tell this version\'s pods apart (e.g. version: v2)');
     const labels = validateLabels(this, `${prop}.labels`, v.labels);
     if (Object.keys(labels).length === 0) throw propError(this, `${prop}.labels`, 'at least one label must tell this version\'s pods apart (e.g. version: v2)');
-    const serviceName = validateDnsLabel(this, `${prop}.serviceName`, v.serviceName ?? `${service}-${name}`);
+    const serviceName = validateDnsLabel(this, `${prop}.serviceName`, requireOptionalString(this, `${prop}.serviceName`, v.serviceName) ?? `${service}-${name}`);
     return { name, labels: sortedLabels(labels), serviceName };
   }
 
   private percentages(stable: number, canary: number): [number, number] {
-    for (const [prop, value] of [['stablePercent', stable], ['canaryPercent', canary]] as const) {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100) {
-        throw propError(this, prop, `${JSON.stringify(value)} must be an integer percentage (0-100)`);
-      }
-    }
+    requireInteger(this, 'stablePercent', stable, 0, 100);
+    requireInteger(this, 'canaryPercent', canary, 0, 100);
     if (stable + canary !== 100) {
       throw propError(this, 'stablePercent/canaryPercent', `${stable} + ${canary} = ${stable + canary}, not 100: route weights are relative `
         + `(weight / sum of weights), so ${stable}/${canary} would send ${share(stable, stable + canary)}/${share(canary, stable + canary)} `
@@ -185,10 +187,10 @@ export class CanaryRoute extends Construct {
   }
 
   private headerPin(pin: HeaderPin): { name: string; value: string } {
-    if (typeof pin?.name !== 'string' || !/^[a-z0-9!#$%&'*+\-.^_`|~]+$/.test(pin.name)) {
-      throw propError(this, 'headerPin.name', `'${pin?.name}' is not a lower-case HTTP header name (Istio matches lower-case header keys only)`);
+    if (!/^[a-z0-9!#$%&'*+\-.^_`|~]+$/.test(requireString(this, 'headerPin.name', pin.name))) {
+      throw propError(this, 'headerPin.name', `'${pin.name}' is not a lower-case HTTP header name (Istio matches lower-case header keys only)`);
     }
-    if (typeof pin.value !== 'string' || pin.value.length === 0 || pin.value.length > 4096 || /[\x00-\x1f\x7f]/.test(pin.value)) {
+    if (requireString(this, 'headerPin.value', pin.value).length === 0 || pin.value.length > 4096 || /[\x00-\x1f\x7f]/.test(pin.value)) {
       throw propError(this, 'headerPin.value', `${JSON.stringify(pin.value)} must be a non-empty header value without control characters`);
     }
     return { name: pin.name, value: pin.value };

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { propError } from '../../util/errors';
+import { requireArrayOf, requireInteger, requireProps, requireString } from '../../util/guards';
 
 /** One stage of a {@link ProgressiveRollout}. */
 export interface RolloutStage {
@@ -41,17 +43,19 @@ export class ProgressiveRollout {
   public readonly stages: RolloutStage[];
 
   constructor(props: ProgressiveRolloutProps = {}) {
-    const percentages = props?.canaryPercentages ?? [10, 25, 50, 100];
-    const where = '[ProgressiveRollout] canaryPercentages';
-    if (!Array.isArray(percentages) || percentages.length === 0) throw new Error(`${where}: at least one stage is required`);
+    // Not a construct: errors name the class, like static factories do.
+    const site = 'ProgressiveRollout';
+    const given = requireProps(site, props, true).canaryPercentages;
+    const percentages = given === undefined ? [10, 25, 50, 100]
+      : requireArrayOf(site, 'canaryPercentages', given, (p, prop) => requireInteger(site, prop, p, 1, 100));
+    if (percentages.length === 0) throw propError(site, 'canaryPercentages', 'at least one stage is required');
     percentages.forEach((p, i) => {
-      if (typeof p !== 'number' || !Number.isInteger(p) || p < 1 || p > 100) {
-        throw new Error(`${where}[${i}]: ${JSON.stringify(p)} must be an integer percentage in 1-100`);
+      if (i > 0 && p <= percentages[i - 1]) {
+        throw propError(site, `canaryPercentages[${i}]`, `${p} must be greater than the stage before (${percentages[i - 1]})`);
       }
-      if (i > 0 && p <= percentages[i - 1]) throw new Error(`${where}[${i}]: ${p} must be greater than the stage before (${percentages[i - 1]})`);
     });
     if (percentages[percentages.length - 1] !== 100) {
-      throw new Error(`${where}: the last stage must be 100 (full promotion), got ${percentages[percentages.length - 1]}`);
+      throw propError(site, 'canaryPercentages', `the last stage must be 100 (full promotion), got ${percentages[percentages.length - 1]}`);
     }
     this.stages = percentages.map((p, i) => ({ index: i + 1, canaryPercent: p, stablePercent: 100 - p, name: `stage-${i + 1}-canary-${p}` }));
   }
@@ -61,7 +65,10 @@ export class ProgressiveRollout {
    * @returns the stage folders, in order
    */
   public synth(outdir: string, builder: IRolloutStageBuilder): string[] {
-    if (typeof builder?.buildStage !== 'function') throw new Error('[ProgressiveRollout.synth] builder: must have a buildStage(app, stage) method');
+    requireString('ProgressiveRollout.synth', 'outdir', outdir, true);
+    if (builder === null || typeof builder !== 'object' || typeof builder.buildStage !== 'function') {
+      throw propError('ProgressiveRollout.synth', 'builder', 'must be an object with a buildStage(app, stage) method');
+    }
     return this.stages.map((stage) => {
       const dir = path.join(outdir, stage.name);
       fs.rmSync(dir, { recursive: true, force: true });

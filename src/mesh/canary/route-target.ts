@@ -1,4 +1,6 @@
 import { GatewayParent } from '../../gateway/gateway-parent';
+import { requireInstance, requireOneOf, requireOptionalString, requireOptionalStringArray, requireProps } from '../../util/guards';
+import { validateDnsLabel } from '../../util/validate';
 
 /** Which HTTPRoute API a mesh route is written in. */
 export enum MeshRouteApi {
@@ -56,12 +58,22 @@ export class RouteTarget {
 
   /** A mesh (GAMMA) HTTPRoute with the Service as parent and a catch-all weighted rule. */
   public static meshRoute(options: MeshRouteOptions = {}): RouteTarget {
-    return new RouteTarget('mesh', options?.api ?? MeshRouteApi.GATEWAY_API);
+    const o = requireProps('RouteTarget.meshRoute', options, true, 'options');
+    const api = o.api === undefined ? MeshRouteApi.GATEWAY_API
+      : requireOneOf('RouteTarget.meshRoute', 'api', o.api, Object.values(MeshRouteApi), 'an HTTPRoute API');
+    return new RouteTarget('mesh', api);
   }
 
   /** A north-south HTTPRoute attached to a Gateway listener. */
   public static gateway(parent: GatewayParent, options: GatewayRouteOptions = {}): RouteTarget {
-    return new RouteTarget('gateway', MeshRouteApi.GATEWAY_API, parent, options ?? {});
+    const site = 'RouteTarget.gateway';
+    requireInstance(site, 'parent', parent, GatewayParent, 'a GatewayParent (GatewayParent.existing(...) or HttpsGateway.parent())');
+    const o = requireProps(site, options, true, 'options');
+    const routeNamespace = requireOptionalString(site, 'routeNamespace', o.routeNamespace);
+    return new RouteTarget('gateway', MeshRouteApi.GATEWAY_API, parent, {
+      hostnames: requireOptionalStringArray(site, 'hostnames', o.hostnames),
+      routeNamespace: routeNamespace === undefined ? undefined : validateDnsLabel(site, 'routeNamespace', routeNamespace),
+    });
   }
 
   /** @internal */

@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { contributeDestinationRule } from './destination-rules';
 import { MeshKind } from '../../cluster/mesh';
-import { propError } from '../../util/errors';
+import { requireProps } from '../../util/guards';
 import { checkEnum, validateDnsLabel } from '../../util/validate';
 import { integerIn, meshDuration, requireMesh } from '../mesh-context';
 
@@ -117,28 +117,32 @@ export class CircuitBreaker extends Construct {
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
     requireMesh(this, 'CircuitBreaker', [MeshKind.ISTIO]);
-    if (props === undefined || props === null) throw propError(this, 'service', 'is required');
+    props = requireProps(this, props, false);
     const namespace = validateDnsLabel(this, 'namespace', props.namespace);
     const service = validateDnsLabel(this, 'service', props.service);
-    const count = (prop: keyof CircuitBreakerProps, value: number | undefined, min: number, max: number) => integerIn(this, prop, value, min, max);
+    // Defaults only for absent props: null from a jsii or JSON caller is an error, not "the default".
+    const count = (prop: keyof CircuitBreakerProps, value: number | undefined, min: number, max: number, fallback?: number) =>
+      integerIn(this, prop, value === undefined ? fallback : value, min, max);
+    const duration = (prop: keyof CircuitBreakerProps, value: Duration | undefined, fallback?: Duration) =>
+      meshDuration(this, prop, value === undefined ? fallback : value);
 
     const tcp = compact({
-      maxConnections: count('maxConnections', props.maxConnections ?? 100, 1, INT32),
-      connectTimeout: meshDuration(this, 'connectTimeout', props.connectTimeout),
+      maxConnections: count('maxConnections', props.maxConnections, 1, INT32, 100),
+      connectTimeout: duration('connectTimeout', props.connectTimeout),
     });
     const http = compact({
-      http1MaxPendingRequests: count('http1MaxPendingRequests', props.http1MaxPendingRequests ?? 50, 1, INT32),
-      http2MaxRequests: count('http2MaxRequests', props.http2MaxRequests ?? 100, 1, INT32),
+      http1MaxPendingRequests: count('http1MaxPendingRequests', props.http1MaxPendingRequests, 1, INT32, 50),
+      http2MaxRequests: count('http2MaxRequests', props.http2MaxRequests, 1, INT32, 100),
       maxRequestsPerConnection: count('maxRequestsPerConnection', props.maxRequestsPerConnection, 1, INT32),
       maxRetries: count('maxRetries', props.maxRetries, 0, INT32),
-      idleTimeout: meshDuration(this, 'idleTimeout', props.idleTimeout),
+      idleTimeout: duration('idleTimeout', props.idleTimeout),
     });
     const outlierDetection = compact({
-      consecutive5xxErrors: count('consecutive5xxErrors', props.consecutive5xxErrors ?? 5, 0, UINT32),
+      consecutive5xxErrors: count('consecutive5xxErrors', props.consecutive5xxErrors, 0, UINT32, 5),
       consecutiveGatewayErrors: count('consecutiveGatewayErrors', props.consecutiveGatewayErrors, 0, UINT32),
-      interval: meshDuration(this, 'interval', props.interval ?? Duration.seconds(30)),
-      baseEjectionTime: meshDuration(this, 'baseEjectionTime', props.baseEjectionTime ?? Duration.seconds(30)),
-      maxEjectionPercent: count('maxEjectionPercent', props.maxEjectionPercent ?? 50, 0, 100),
+      interval: duration('interval', props.interval, Duration.seconds(30)),
+      baseEjectionTime: duration('baseEjectionTime', props.baseEjectionTime, Duration.seconds(30)),
+      maxEjectionPercent: count('maxEjectionPercent', props.maxEjectionPercent, 0, 100, 50),
       minHealthPercent: count('minHealthPercent', props.minHealthPercent, 0, 100),
     });
     const loadBalancer = props.loadBalancer === undefined ? undefined

@@ -5,6 +5,7 @@ import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { constructIdFor } from '../../util/construct-id';
 import { propError } from '../../util/errors';
+import { requireOptionalBoolean, requireProps, requireString } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsLabel } from '../../util/validate';
 import { isAmbient, requireMesh } from '../mesh-context';
@@ -59,12 +60,9 @@ export class IstioAuthorization extends Construct {
   constructor(scope: Construct, id: string, props: IstioAuthorizationProps) {
     super(scope, id);
     this.cluster = requireMesh(this, 'IstioAuthorization', [MeshKind.ISTIO]);
-    if (props === undefined || props === null) throw propError(this, 'namespace', 'is required');
-    this.namespace = validateDnsLabel(this, 'namespace', props.namespace);
-    if (props.allowNothing !== undefined && typeof props.allowNothing !== 'boolean') {
-      throw propError(this, 'allowNothing', `must be a boolean, got ${JSON.stringify(props.allowNothing)}`);
-    }
-    if (props.allowNothing ?? true) {
+    const p = requireProps(this, props, false);
+    this.namespace = validateDnsLabel(this, 'namespace', p.namespace);
+    if (requireOptionalBoolean(this, 'allowNothing', p.allowNothing, true)) {
       this.allowNothingPolicy = this.emit('allow-nothing', { action: IstioAuthorizationAction.ALLOW });
     }
   }
@@ -90,6 +88,7 @@ export class IstioAuthorization extends Construct {
   }
 
   private addFlow(action: IstioAuthorizationAction, name: string, options: MeshFlowOptions): ApiObject {
+    requireString(this, 'name', name);
     const flow = validateFlow(this, `flow '${name}'`, name, this.namespace, options);
     if (this.policies.has(name)) throw propError(this, `flow '${name}'`, 'the namespace already has a policy of that name');
     if (flow.l7 && isAmbient(this.cluster)) {

@@ -3,8 +3,10 @@ import { Construct } from 'constructs';
 import { contributeDestinationRule } from './destination-rules';
 import { recordPeerAuthentication } from './mtls-registry';
 import { MeshKind } from '../../cluster/mesh';
+import { ZeroTrustNamespace } from '../../patterns/zero-trust-namespace';
 import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
+import { requireObject, requireOptionalArray, requireOptionalString, requireOptionalStringArray, requireProps } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../../util/validate';
 import { requireMesh } from '../mesh-context';
@@ -77,6 +79,10 @@ export interface IstioMtlsProps {
  * proxy accepts. STRICT by default: only mutual TLS with a mesh identity, so that authorization by
  * service account, namespace or principal (IstioAuthorization) means something.
  *
+ * A namespace- or workload-scope policy for a namespace that is a ZeroTrustNamespace of the app
+ * requires that namespace to have joined the mesh (`mesh: {}`), checked at synth: without proxies
+ * the policy enforces nothing.
+ *
  * Scopes: mesh-wide (policy `default` in the root namespace), namespace-wide (`namespace`) or one
  * workload (`namespace` + `selector`, optionally with port exceptions). Pods get their proxy by
  * joining the mesh: ZeroTrustNamespace `mesh: {}` sets the injection label (`istio-injection` or the
@@ -91,9 +97,10 @@ export class IstioMtls extends Construct {
   constructor(scope: Construct, id: string, props: IstioMtlsProps = {}) {
     super(scope, id);
     const cluster = requireMesh(this, 'IstioMtls', [MeshKind.ISTIO]);
-    const p = props ?? {};
-    this.mode = checkEnum(this, 'mode', p.mode ?? MtlsMode.STRICT, Object.values(MtlsMode), 'an mTLS mode');
-    const namespace = p.namespace === undefined ? cluster.mesh.rootNamespace! : validateDnsLabel(this, 'namespace', p.namespace);
+    const p = requireProps(this, props, true);
+    this.mode = p.mode === undefined ? MtlsMode.STRICT : checkEnum(this, 'mode', p.mode, Object.values(MtlsMode), 'an mTLS mode');
+    const givenNamespace = requireOptionalString(this, 'namespace', p.namespace);
+    const namespace = givenNamespace === undefined ? cluster.mesh.rootNamespace! : validateDnsLabel(this, 'namespace', givenNamespace);
     const selector = p.selector === undefined ? undefined : validateLabels(this, 'selector', p.selector);
     if (selector !== undefined) {
       if (p.namespace === undefined) throw propError(this, 'selector', 'a workload policy needs its namespace: set namespace');
@@ -101,15 +108,15 @@ export class IstioMtls extends Construct {
         throw propError(this, 'selector', 'must name at least one label (omit it for the whole namespace)');
       }
     }
-    const exceptions = p.portExceptions ?? [];
-    if (!Array.isArray(exceptions)) throw propError(this, 'portExceptions', 'must be a list');
+    const exceptions = requireOptionalArray(this, 'portExceptions', p.portExceptions) ?? [];
     if (exceptions.length > 0 && selector === undefined) {
       throw propError(this, 'portExceptions', 'port-level mTLS needs a workload selector: the CRD rejects portLevelMtls without one '
         + '(CEL "portLevelMtls requires selector"), and namespace- and mesh-wide policies ignore it. Set selector');
     }
     const portModes: Record<number, string> = {};
-    exceptions.forEach((e, i) => {
-      const port = validatePortNumber(this, `portExceptions[${i}].port`, e?.port);
+    exceptions.forEach((given, i) => {
+      const e = requireObject(this, `portExceptions[${i}]`, given);
+      const port = validatePortNumber(this, `portExceptions[${i}].port`, e.port);
       const mode = checkEnum(this, `portExceptions[${i}].mode`, e.mode, Object.values(MtlsPortMode), 'a port mTLS mode');
       if (port in portModes) throw propError(this, `portExceptions[${i}].port`, `port ${port} is listed twice`);
       portModes[port] = mode;
@@ -130,15 +137,33 @@ export class IstioMtls extends Construct {
       spec,
     }));
     recordPeerAuthentication(this, { namespace, selector, mode: this.mode, portModes, path: this.node.path });
+    // Namespace and workload scope rely on the namespace's proxies; checked at synth, when every
+    // ZeroTrustNamespace of the app exists, whichever was declared first.
+    if (givenNamespace !== undefined) this.node.addValidation({ validate: () => this.unmeshedNamespaceProblems(namespace) });
 
-    (p.destinationRuleHosts ?? []).forEach((host, i) => {
+    (requireOptionalStringArray(this, 'destinationRuleHosts', p.destinationRuleHosts) ?? []).forEach((host, i) => {
       if (p.namespace === undefined) throw propError(this, 'destinationRuleHosts', 'needs namespace (the Services\' namespace)');
       validateDnsLabel(this, `destinationRuleHosts[${i}]`, host);
       contributeDestinationRule(this, `destinationRuleHosts[${i}]`, namespace, host, { trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } });
     });
   }
 
-  private nameFor(name: string | undefined, selector: Record<string, string> | undefined): string {
+  /**
+   * A PeerAuthentication acts in the mesh proxies of the pods it selects. A ZeroTrustNamespace of the
+   * app that did not join the mesh has no proxies (no injection label) and no allows towards the
+   * control plane, so STRICT there would block nothing while reading as "mTLS enforced".
+   */
+  private unmeshedNamespaceProblems(namespace: string): string[] {
+    return this.node.root.node.findAll()
+      .filter((c): c is ZeroTrustNamespace => c instanceof ZeroTrustNamespace && c.name === namespace && !c.meshed)
+      .map((zt) => `namespace: '${namespace}' is a ZeroTrustNamespace (${zt.node.path}) that did not join the mesh: its pods run no mesh `
+        + `proxy, so this ${this.mode} PeerAuthentication would enforce nothing while it reads as mTLS required. Join the mesh with `
+        + '`mesh: {}` on the ZeroTrustNamespace (or on the ThreeTierApp or TenantIsolation that creates it), which also opens what the '
+        + 'proxies need');
+  }
+
+  private nameFor(given: string | undefined, selector: Record<string, string> | undefined): string {
+    const name = requireOptionalString(this, 'name', given);
     if (name !== undefined) return validateDnsSubdomain(this, 'name', name);
     if (selector !== undefined) throw propError(this, 'name', 'a workload policy needs a name (namespace-wide ones are named default)');
     return 'default';

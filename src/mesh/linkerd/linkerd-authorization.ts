@@ -4,6 +4,7 @@ import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { constructIdFor } from '../../util/construct-id';
 import { propError } from '../../util/errors';
+import { requireProps, requireString } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsLabel, validateDnsSubdomain } from '../../util/validate';
 import { requireMesh } from '../mesh-context';
@@ -50,13 +51,12 @@ export class LinkerdAuthorization extends Construct {
   constructor(scope: Construct, id: string, props: LinkerdAuthorizationProps) {
     super(scope, id);
     this.cluster = requireMesh(this, 'LinkerdAuthorization', [MeshKind.LINKERD]);
-    if (props === undefined || props === null) throw propError(this, 'namespace', 'is required');
-    this.namespace = validateDnsLabel(this, 'namespace', props.namespace);
+    this.namespace = validateDnsLabel(this, 'namespace', requireProps(this, props, false).namespace);
   }
 
   /** Authorize the callers of one flow on its ports. */
   public allowFlow(name: string, options: MeshFlowOptions): LinkerdFlowObjects {
-    const prop = `flow '${name}'`;
+    const prop = `flow '${requireString(this, 'name', name)}'`;
     const flow = validateFlow(this, prop, name, this.namespace, options);
     if (this.names.has(name)) throw propError(this, prop, 'the namespace already has a flow of that name');
     this.names.add(name);

@@ -203,9 +203,9 @@ describe('CanaryRoute errors', () => {
   test.each([
     ['percentages that do not sum to 100', { stablePercent: 90, canaryPercent: 5 },
       '[test/canary] stablePercent/canaryPercent: 90 + 5 = 95, not 100: route weights are relative (weight / sum of weights), so 90/5 would send 94.7%/5.3% of the traffic'],
-    ['a fractional percentage', { stablePercent: 89.5, canaryPercent: 10.5 }, '[test/canary] stablePercent: 89.5 must be an integer percentage (0-100)'],
-    ['a negative percentage', { stablePercent: 110, canaryPercent: -10 }, '[test/canary] stablePercent: 110 must be an integer percentage (0-100)'],
-    ['a string percentage', { canaryPercent: '10' as any }, '[test/canary] canaryPercent: "10" must be an integer percentage (0-100)'],
+    ['a fractional percentage', { stablePercent: 89.5, canaryPercent: 10.5 }, '[test/canary] stablePercent: must be an integer from 0 to 100, got the number 89.5'],
+    ['a negative percentage', { stablePercent: 110, canaryPercent: -10 }, '[test/canary] stablePercent: must be an integer from 0 to 100, got the number 110'],
+    ['a string percentage', { canaryPercent: '10' as any }, "[test/canary] canaryPercent: must be an integer from 0 to 100, got the string '10'"],
     ['one version twice', { canary: { name: 'v2', labels: { version: 'v1' } } }, '[test/canary] canary.labels: {version=v1} also selects the stable version'],
     ['a version without labels', { canary: { name: 'v2', labels: {} } }, "[test/canary] canary.labels: at least one label must tell this version's pods apart"],
     ['an upper-case header', { headerPin: { name: 'Canary', value: 'true' } }, "[test/canary] headerPin.name: 'Canary' is not a lower-case HTTP header name"],

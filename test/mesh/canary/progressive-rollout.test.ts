@@ -47,8 +47,8 @@ describe('ProgressiveRollout', () => {
   test.each([
     [[10, 5, 100], '[ProgressiveRollout] canaryPercentages[1]: 5 must be greater than the stage before (10)'],
     [[10, 50], '[ProgressiveRollout] canaryPercentages: the last stage must be 100 (full promotion), got 50'],
-    [[0, 100], '[ProgressiveRollout] canaryPercentages[0]: 0 must be an integer percentage in 1-100'],
-    [[12.5, 100], '[ProgressiveRollout] canaryPercentages[0]: 12.5 must be an integer percentage in 1-100'],
+    [[0, 100], '[ProgressiveRollout] canaryPercentages[0]: must be an integer from 1 to 100, got the number 0'],
+    [[12.5, 100], '[ProgressiveRollout] canaryPercentages[0]: must be an integer from 1 to 100, got the number 12.5'],
     [[], '[ProgressiveRollout] canaryPercentages: at least one stage is required'],
   ])('stages %j are refused', (stages, message) => {
     expect(() => new ProgressiveRollout({ canaryPercentages: stages })).toThrow(message);

@@ -1,4 +1,4 @@
-import { Cni, CircuitBreaker, IstioMode, IstioMtls, Mesh, MtlsMode, MtlsPortMode } from '../../../src';
+import { Cni, CircuitBreaker, IstioMode, IstioMtls, Mesh, MtlsMode, MtlsPortMode, TenantIsolation, ThreeTierApp, ZeroTrustNamespace } from '../../../src';
 import { meshChart } from '../../support/mesh';
 import { find, ofKind, synthValid } from '../../support/synth';
 
@@ -96,5 +96,64 @@ describe('IstioMtls', () => {
     const chart = sidecar();
     new IstioMtls(chart, 'a', { namespace: 'shop' });
     expect(() => new IstioMtls(chart, 'b', { namespace: 'shop' })).toThrow("PeerAuthentication 'default' in namespace 'shop' is already emitted by 'test/a'");
+  });
+});
+
+describe('IstioMtls for a ZeroTrustNamespace of the app: the namespace must have joined the mesh (checked at synth)', () => {
+  const UNMESHED = "[test/m] namespace: 'shop' is a ZeroTrustNamespace (test/shop) that did not join the mesh: its pods run no mesh proxy, "
+    + 'so this STRICT PeerAuthentication would enforce nothing while it reads as mTLS required';
+
+  test.each([
+    ['namespace scope', { namespace: 'shop' }],
+    ['workload scope', { namespace: 'shop', name: 'db', selector: { app: 'db' } }],
+  ])('%s on an unmeshed ZeroTrustNamespace is an error, whichever was declared first', (_what, props) => {
+    const before = sidecar();
+    new ZeroTrustNamespace(before, 'shop', { name: 'shop' });
+    new IstioMtls(before, 'm', props);
+    expect(() => synthValid(before)).toThrow(UNMESHED);
+    const after = sidecar();
+    new IstioMtls(after, 'm', props);
+    new ZeroTrustNamespace(after, 'shop', { name: 'shop' });
+    expect(() => synthValid(after)).toThrow(UNMESHED);
+  });
+
+  test('PERMISSIVE on an unmeshed namespace is refused too: without proxies no mode means anything', () => {
+    const chart = sidecar();
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop' });
+    new IstioMtls(chart, 'm', { namespace: 'shop', mode: MtlsMode.PERMISSIVE });
+    expect(() => synthValid(chart)).toThrow("[test/m] namespace: 'shop' is a ZeroTrustNamespace (test/shop) that did not join the mesh");
+  });
+
+  test('a meshed ZeroTrustNamespace (its own, a ThreeTierApp\'s, a tenant\'s) is accepted, sidecar and ambient', () => {
+    for (const mesh of [Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }), Mesh.istio({ mode: IstioMode.AMBIENT })]) {
+      const chart = meshChart(Cni.cilium(), mesh);
+      new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+      new ThreeTierApp(chart, 'blog', {
+        namespace: 'blog', mesh: {}, host: 'blog.example.com', frontend: { image: 'web:1' }, backend: { image: 'api:1' }, database: { image: 'postgres:16.4' },
+      });
+      new TenantIsolation(chart, 'tenants', { tenants: ['acme'], mesh: {} });
+      for (const ns of ['shop', 'blog', 'acme']) new IstioMtls(chart, `mtls-${ns}`, { namespace: ns });
+      expect(ofKind(synthValid(chart), 'PeerAuthentication').map((p) => `${p.metadata.namespace}/${p.metadata.name}`))
+        .toEqual(['shop/default', 'blog/default', 'acme/default']);
+    }
+  });
+
+  test('the unmeshed namespace of a ThreeTierApp or a TenantIsolation is named with its construct', () => {
+    const chart = sidecar();
+    new ThreeTierApp(chart, 'blog', {
+      namespace: 'blog', host: 'blog.example.com', frontend: { image: 'web:1' }, backend: { image: 'api:1' }, database: { image: 'postgres:16.4' },
+    });
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
+    new IstioMtls(chart, 'blog-mtls', { namespace: 'blog' });
+    new IstioMtls(chart, 'acme-mtls', { namespace: 'acme' });
+    expect(() => synthValid(chart)).toThrow(/\[test\/blog-mtls\] namespace: 'blog' is a ZeroTrustNamespace \(test\/blog\/Namespace\)[^\n]*\n {2}\[test\/acme-mtls\] namespace: 'acme' is a ZeroTrustNamespace \(test\/tenants\/acme\/acme\)/);
+  });
+
+  test('namespaces the app does not declare as ZeroTrustNamespaces, and the mesh-wide policy, are not checked (nothing to know)', () => {
+    const chart = sidecar();
+    new ZeroTrustNamespace(chart, 'other', { name: 'other' });
+    new IstioMtls(chart, 'mesh');
+    new IstioMtls(chart, 'm', { namespace: 'legacy' });
+    expect(ofKind(synthValid(chart), 'PeerAuthentication')).toHaveLength(2);
   });
 });
