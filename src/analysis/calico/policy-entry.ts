@@ -6,10 +6,27 @@
 import { Direction, Endpoint, ObjectRef, Reason, SideQuery } from '../model';
 import { RuleContext } from './rules';
 
+/** A deciding action of a Calico tier entry. */
+export type CalicoDecision = 'Allow' | 'Deny' | 'Pass';
+
+/** A rule that may match (whether it does depends on something the manifests do not say). */
+export interface MaybeAction {
+  readonly action: CalicoDecision;
+  /** JSON path of the rule. */
+  readonly rule: string;
+  /** Why it may match (endpoint-independent). */
+  readonly why: string[];
+}
+
+/** Code of a deciding action in {@link PolicyEntry.decide}'s low two bits. */
+export const DECISION_CODE: Record<CalicoDecision, number> = { Allow: 1, Deny: 2, Pass: 3 };
+/** Bit of an action in {@link PolicyEntry.decide}'s maybe mask. */
+export const MAYBE_BIT: Record<CalicoDecision, number> = { Allow: 4, Deny: 8, Pass: 16 };
+
 /** What a policy did with a flow. */
 export interface PolicyOutcome {
-  /** The deciding action, or undefined when no rule matched (evaluation continues in the tier). */
-  readonly action?: 'Allow' | 'Deny' | 'Pass';
+  /** The deciding action, or undefined when no rule surely matched (evaluation continues in the tier). */
+  readonly action?: CalicoDecision;
   /** JSON path of the deciding rule. */
   readonly rule?: string;
   /** Log rules that matched on the way (informational). */
@@ -18,6 +35,8 @@ export interface PolicyOutcome {
   readonly notes: string[];
   /** L7 constraints attached to an Allow. */
   readonly l7?: string[];
+  /** Rules before the deciding one (or all rules, when none decided) that may match. */
+  readonly maybe: MaybeAction[];
 }
 
 /** A policy placed in a tier. */
@@ -42,10 +61,11 @@ export interface PolicyEntry {
   /** Evaluate the rules for a query whose subject this policy selects. */
   evaluate(query: SideQuery, ctx: RuleContext): PolicyOutcome;
   /**
-   * The deciding action alone (what `evaluate(query, ctx).action` returns), without building logs,
-   * notes or messages: the flow matrix asks millions of questions.
+   * What `evaluate(query, ctx)` returns, as one number without building logs, notes or messages (the
+   * flow matrix asks millions of questions): the deciding action's {@link DECISION_CODE} (0: none)
+   * in the low two bits, OR the {@link MAYBE_BIT}s of the actions of rules that may match before it.
    */
-  decide(query: SideQuery, ctx: RuleContext): 'Allow' | 'Deny' | 'Pass' | undefined;
+  decide(query: SideQuery, ctx: RuleContext): number;
   /**
    * Can this policy's `direction` rules depend on the selected endpoint's own labels, namespace,
    * service account or IP (beyond being selected, and beyond named ports on the destination)?
