@@ -20,6 +20,7 @@ import { Target } from '../../src/analysis/target';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
 import { expectValidManifests } from '../support/schema';
+import { NO, YES } from '../../src/analysis/verdict';
 
 const NODE_IP = '192.168.1.10';
 const K8S_DOC = 'https://kubernetes.io/docs/concepts/services-networking/network-policies/';
@@ -255,7 +256,7 @@ describe('fast path (Kubernetes model)', () => {
     }
     const model = kubernetesModel([defaultDeny], namespaces, { clusterNetworkPolicy: false });
     const q = (peer: Endpoint) => ({ direction: 'ingress' as const, subject: subjects[0], peer, port: 8080, protocol: 'TCP' as const, destination: subjects[0] });
-    expect([model.allows(q(local)), model.allows(q(remote))]).toEqual([true, false]);
+    expect([model.decide(q(local)), model.decide(q(remote))]).toEqual([YES, NO]);
   });
 });
 

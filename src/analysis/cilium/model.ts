@@ -203,15 +203,22 @@ export class CiliumModel implements AnnotatedCniModel {
 
   /**
    * Node and hostNetwork subjects are policed only by host policies (CiliumClusterwideNetworkPolicy
-   * with `nodeSelector`), which select nodes by labels the manifests do not hold: when one may deny
-   * the direction, the side is indeterminate. Returns why, or undefined when nothing polices it.
+   * with `nodeSelector`), which select nodes by labels the manifests do not hold: when one could deny
+   * this flow (a deny rule that may match it, or default deny that no host allow rule surely lifts),
+   * the side is indeterminate. Returns why, or undefined when no host policy can deny it.
    */
   private nodeSide(q: SideQuery): string | undefined {
-    if (q.subject.kind === 'external') return undefined;
-    const host = this.hostPolicies[q.direction];
-    if (host.length === 0) return undefined;
-    return `host policies (${host.join(', ')}) select nodes by node labels, which the manifests do not hold, and are not evaluated: `
-      + `they may deny ${q.direction} of nodes and hostNetwork pods`;
+    if (q.subject.kind === 'external' || this.hostPolicies[q.direction].length === 0) return undefined;
+    const ctx: PeerContext = { dnsProxy: () => ({ ok: false, message: 'host policies have no DNS proxy' }), cidrGroups: this.cidrGroups, requires: [] };
+    const sets = this.index.hostRuleSets();
+    const rulesOf = (rs: CiliumRuleSet, field: string): PlannedRule[] => (Array.isArray(rs.rule[field]) ? rs.rule[field] : []).map((rule: any) => ({ rs, rule }));
+    const denyField = q.direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+    const mayDeny = sets.some((rs) => rulesOf(rs, denyField).some((r) => this.ruleTruth(r, q, ctx, false) !== NO));
+    const surelyAllowed = sets.some((rs) => rulesOf(rs, q.direction).some((r) => this.ruleTruth(r, q, ctx, true) === YES));
+    const isolating = sets.some((rs) => rs.defaultDeny[q.direction]);
+    if (!mayDeny && (!isolating || surelyAllowed)) return undefined;
+    return `host policies (${this.hostPolicies[q.direction].join(', ')}) select nodes by node labels, which the manifests do not hold, `
+      + `and may deny ${q.direction} of nodes and hostNetwork pods here`;
   }
 
   /**

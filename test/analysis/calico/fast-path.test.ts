@@ -10,6 +10,7 @@ import { calicoModel } from '../../../src/analysis/calico';
 import { Endpoint, L4Protocol, ManifestObject, NamedPort } from '../../../src/analysis/model';
 import { Prng as Rng } from '../../support/prng';
 import { checkSeededClusters } from '../fast-path-contract';
+import { NO, YES } from '../../../src/analysis/verdict';
 
 
 const HTTP: NamedPort = { name: 'http', port: 8080, protocol: 'TCP' };
@@ -181,8 +182,8 @@ describe('Calico fast path (allows, subjectKey)', () => {
     expect(model.subjectKey(web, 'ingress')).toBe(model.subjectKey(web2, 'ingress'));
     // `http` resolves to 8080 on web and 9090 on web-alt: different verdicts on 8080.
     expect(model.subjectKey(web, 'ingress')).not.toBe(model.subjectKey(webAlt, 'ingress'));
-    expect(model.allows(ingress(api, web, 8080))).toBe(true);
-    expect(model.allows(ingress(api, webAlt, 8080))).toBe(false);
+    expect(model.decide(ingress(api, web, 8080))).toBe(YES);
+    expect(model.decide(ingress(api, webAlt, 8080))).toBe(NO);
   });
 
   test('an egress rule whose source selector looks at the selected endpoint splits the key by labels', () => {
@@ -191,8 +192,8 @@ describe('Calico fast path (allows, subjectKey)', () => {
     const policy = gnp('v2-only', { selector: "app == 'web'", egress: [{ action: 'Allow', source: { selector: "version == 'v2'" } }] });
     const model = calicoModel([policy], NAMESPACES);
     expect(model.subjectKey(web, 'egress')).not.toBe(model.subjectKey(web2, 'egress'));
-    expect(model.allows(egress(web, api, 80))).toBe(false);
-    expect(model.allows(egress(web2, api, 80))).toBe(true);
+    expect(model.decide(egress(web, api, 80))).toBe(NO);
+    expect(model.decide(egress(web2, api, 80))).toBe(YES);
   });
 
   test('a Pass to a later tier and the tier default action give the same verdicts through allows and evaluate', () => {
@@ -209,8 +210,8 @@ describe('Calico fast path (allows, subjectKey)', () => {
     const model = calicoModel(manifests, NAMESPACES);
     // api passes to the default tier, where the Kubernetes policy allows it; anyone else hits the
     // end of the security tier (defaultAction Deny).
-    expect(model.allows(ingress(api, web, 8080))).toBe(true);
-    expect(model.allows(ingress(web2, web, 8080))).toBe(false);
+    expect(model.decide(ingress(api, web, 8080))).toBe(YES);
+    expect(model.decide(ingress(web2, web, 8080))).toBe(NO);
     expect(model.evaluate(ingress(api, web, 8080)).allowed).toBe(true);
     expect(model.evaluate(ingress(web2, web, 8080)).allowed).toBe(false);
   });

@@ -11,6 +11,7 @@ import { evaluateNetworkPolicies } from '../../../src/analysis/kubernetes/networ
 import { Direction, Endpoint, L4Protocol, ManifestObject, NamedPort, SideQuery } from '../../../src/analysis/model';
 import { Prng as Rng } from '../../support/prng';
 import { checkSeededClusters } from '../fast-path-contract';
+import { NO, YES } from '../../../src/analysis/verdict';
 
 
 const HTTP: NamedPort = { name: 'http', port: 8080, protocol: 'TCP' };
@@ -139,7 +140,7 @@ describe('Cilium fast path (allows, subjectKey)', () => {
     const model = ciliumModel([policy], NAMESPACES);
     expect(model.subjectKey(web, 'ingress')).toBe('');
     expect(model.subjectKey(api, 'egress')).toBe('');
-    expect(model.allows(ask('ingress', web, web2, 8080))).toBe(true);
+    expect(model.decide(ask('ingress', web, web2, 8080))).toBe(YES);
   });
 
   test('a deny-only rule with default deny disabled still gets a key: its deny wins', () => {
@@ -151,8 +152,8 @@ describe('Cilium fast path (allows, subjectKey)', () => {
     const model = ciliumModel([policy], NAMESPACES);
     expect(model.subjectKey(web, 'egress')).not.toBe('');
     expect(model.subjectKey(web, 'egress')).toBe(model.subjectKey(api, 'egress'));
-    expect(model.allows(ask('egress', web, INTERNET, 443))).toBe(false);
-    expect(model.allows(ask('egress', web, api, 443))).toBe(true);
+    expect(model.decide(ask('egress', web, INTERNET, 443))).toBe(NO);
+    expect(model.decide(ask('egress', web, api, 443))).toBe(YES);
   });
 
   test('same selecting rules: one ingress key unless the named ports differ', () => {
@@ -163,8 +164,8 @@ describe('Cilium fast path (allows, subjectKey)', () => {
     const model = ciliumModel([policy], NAMESPACES);
     expect(model.subjectKey(web, 'ingress')).toBe(model.subjectKey(web2, 'ingress'));
     expect(model.subjectKey(web, 'ingress')).not.toBe(model.subjectKey(webAlt, 'ingress'));
-    expect(model.allows(ask('ingress', web, api, 8080))).toBe(true);
-    expect(model.allows(ask('ingress', webAlt, api, 8080))).toBe(false);
+    expect(model.decide(ask('ingress', web, api, 8080))).toBe(YES);
+    expect(model.decide(ask('ingress', webAlt, api, 8080))).toBe(NO);
   });
 
   test('the local host may always reach a pod in default deny, a remote node may not', () => {
@@ -172,18 +173,18 @@ describe('Cilium fast path (allows, subjectKey)', () => {
     const policy = cnp('shop', 'deny-all-in', { endpointSelector: {}, ingress: [{}], enableDefaultDeny: { ingress: true } });
     const isolate = cnp('shop', 'only-api', { endpointSelector: {}, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'api' } }] }] });
     const model = ciliumModel([isolate], NAMESPACES);
-    expect(model.allows(ask('ingress', web, node(), 8080))).toBe(true);
-    expect(model.allows(ask('ingress', web, REMOTE_NODE, 8080))).toBe(false);
-    expect(model.allows(ask('ingress', web, LOCAL_NODE, 8080))).toBe(true);
-    expect(model.allows(ask('ingress', web, REMOTE_NODE_BY_LOCALITY, 8080))).toBe(false);
-    expect(model.allows(ask('ingress', web, web2, 8080))).toBe(false);
-    expect(model.allows(ask('ingress', web, api, 8080))).toBe(true);
+    expect(model.decide(ask('ingress', web, node(), 8080))).toBe(YES);
+    expect(model.decide(ask('ingress', web, REMOTE_NODE, 8080))).toBe(NO);
+    expect(model.decide(ask('ingress', web, LOCAL_NODE, 8080))).toBe(YES);
+    expect(model.decide(ask('ingress', web, REMOTE_NODE_BY_LOCALITY, 8080))).toBe(NO);
+    expect(model.decide(ask('ingress', web, web2, 8080))).toBe(NO);
+    expect(model.decide(ask('ingress', web, api, 8080))).toBe(YES);
     // `ingress: [{}]` is Cilium's default-deny idiom: the empty rule matches no peer
     // (https://docs.cilium.io/en/stable/security/policy/language/, "Ingress/Egress Default Deny"),
     // so only the local host gets in.
     const denyAll = ciliumModel([policy], NAMESPACES);
-    expect(denyAll.allows(ask('ingress', web, web2, 8080))).toBe(false);
-    expect(denyAll.allows(ask('ingress', web, node(), 8080))).toBe(true);
+    expect(denyAll.decide(ask('ingress', web, web2, 8080))).toBe(NO);
+    expect(denyAll.decide(ask('ingress', web, node(), 8080))).toBe(YES);
     expect(denyAll.subjectKey(web, 'ingress')).not.toBe('');
   });
 });
