@@ -57,17 +57,16 @@ function rulesOf(cnp: ManifestObject, query: SideQuery): any[] {
   return Array.isArray(rules) ? rules : [];
 }
 
-/** Do the rule's peers and protocols match the flow? */
+/** Do the rule's peers and protocols match the flow? The `networks` of all its peers count together. */
 function ruleTruth(rule: any, query: SideQuery, namespaces: NamespaceIndex): Tri {
   if (!protocolsMatch(rule?.protocols, query)) return NO;
   const peers: any[] = (query.direction === 'ingress' ? rule?.from : rule?.to) ?? [];
-  let result: Tri = NO;
+  const networks: string[] = [];
   for (const p of peers) {
-    const t = peerMatches(p ?? {}, query.peer, namespaces);
-    if (t === YES) return YES;
-    if (t === MAYBE) result = MAYBE;
+    if (p?.networks) networks.push(...(p.networks as unknown[]).map(String));
+    else if (podSelection(p ?? {}, query.peer, namespaces)) return YES;
   }
-  return result;
+  return networks.length > 0 ? matchAddresses(query.peer, blockOf(peers, networks)) : NO;
 }
 
 /**

@@ -116,6 +116,13 @@ function needsAuthentication(rule: any): boolean {
   return mode === 'required' || mode === 'test-always-fail';
 }
 
+/** Does a rule set use `fromRequires` / `toRequires` (deprecated in 1.17, removed in 1.19)? */
+function usesRequires(rule: any): boolean {
+  return ['ingress', 'ingressDeny', 'egress', 'egressDeny'].some((field) => Array.isArray(rule?.[field])
+    && rule[field].some((r: any) => (Array.isArray(r?.fromRequires) && r.fromRequires.length > 0)
+      || (Array.isArray(r?.toRequires) && r.toRequires.length > 0)));
+}
+
 /** Cilium semantics over a set of manifests. */
 export class CiliumModel implements AnnotatedCniModel {
   /** Caveats are reported per verdict (as `log` reasons), so there are no global notes. */
@@ -133,9 +140,18 @@ export class CiliumModel implements AnnotatedCniModel {
   private readonly cidrGroups: CidrGroupIndex;
   private readonly npPeers: NetworkPolicyPeerIndex;
   private peerSelectors?: LabelSelector[];
+  /** The same manifests without the policies that use fromRequires/toRequires (Cilium 1.19+ rejects them). */
+  private readonly withoutRequires?: CiliumModel;
+  /** `Kind ns/name` of the policies that use fromRequires/toRequires. */
+  private readonly requiresObjects: string[] = [];
 
   constructor(manifests: ManifestObject[], private readonly namespaces: NamespaceIndex) {
     this.index = new CiliumPolicyIndex(manifests);
+    const requiring = new Set(this.index.allRuleSets().filter((rs) => usesRequires(rs.rule)).map((rs) => rs.object));
+    if (requiring.size > 0) {
+      this.requiresObjects = [...requiring].map((o) => describeRef(refOf(o))).sort();
+      this.withoutRequires = new CiliumModel(manifests.filter((o) => !requiring.has(o)), namespaces);
+    }
     this.cidrGroups = new CidrGroupIndex(manifests);
     const nps: ManifestObject[] = [];
     for (const obj of manifests) {
@@ -158,7 +174,7 @@ export class CiliumModel implements AnnotatedCniModel {
 
   /** Does any Cilium policy hold an L7 rule (`toPorts[].rules`)? Only then can a verdict carry L7 constraints. */
   hasL7Rules(): boolean {
-    return this.index.hasL7Rules;
+    return this.index.hasL7Rules || !!this.withoutRequires?.hasL7Rules();
   }
 
   /**
@@ -168,6 +184,12 @@ export class CiliumModel implements AnnotatedCniModel {
    * Cilium allow rule or isolating NetworkPolicy rule must match.
    */
   decide(q: SideQuery): Tri {
+    const outcome = this.decideHere(q);
+    if (!this.withoutRequires) return outcome;
+    return outcome === this.withoutRequires.decide(q) ? outcome : MAYBE;
+  }
+
+  private decideHere(q: SideQuery): Tri {
     if (!isPodNetworkEndpoint(q.subject)) return this.nodeSide(q) === undefined ? YES : MAYBE;
     const plan = this.plan(q.subject, q.direction);
     let deny: Tri = NO;
@@ -230,6 +252,13 @@ export class CiliumModel implements AnnotatedCniModel {
    * rules and without default deny the subject is allowed whatever the peer: the empty key.
    */
   subjectKey(subject: Endpoint, direction: Direction): string {
+    const key = this.subjectKeyHere(subject, direction);
+    if (!this.withoutRequires) return key;
+    const other = this.withoutRequires.subjectKey(subject, direction);
+    return key === '' && other === '' ? '' : JSON.stringify([key, other]);
+  }
+
+  private subjectKeyHere(subject: Endpoint, direction: Direction): string {
     if (!isPodNetworkEndpoint(subject)) return '';
     const plan = this.plan(subject, direction);
     if (plan.denies.length === 0 && !plan.ciliumDefaultDeny && plan.networkPolicies.length === 0) return '';
@@ -248,6 +277,11 @@ export class CiliumModel implements AnnotatedCniModel {
    * select it, its kind, reserved labels, addresses and DNS name, and (egress) its named ports.
    */
   peerKey(peer: Endpoint, direction: Direction): string {
+    const key = this.peerKeyHere(peer, direction);
+    return this.withoutRequires ? `${key}|${this.withoutRequires.peerKey(peer, direction)}` : key;
+  }
+
+  private peerKeyHere(peer: Endpoint, direction: Direction): string {
     const identity = identityOf(peer);
     const bits = this.allPeerSelectors().map((sel) => (selectorMatches(sel, identity) ? '1' : '0')).join('');
     const ports = direction === 'egress' ? namedPortsKey(peer).join(',') : '';
@@ -319,8 +353,22 @@ export class CiliumModel implements AnnotatedCniModel {
     return allow && peer === YES && needsAuthentication(rule) ? MAYBE : peer;
   }
 
-  /** Evaluate one side of a flow. */
+  /**
+   * Evaluate one side of a flow. Where policies use `fromRequires`/`toRequires`, the outcome under
+   * Cilium 1.18 (which applies them) and under 1.19+ (which rejects those policies) must agree, or
+   * the side is indeterminate.
+   */
   evaluate(q: SideQuery): DirectionVerdict {
+    const verdict = this.evaluateHere(q);
+    if (!this.withoutRequires) return verdict;
+    const other = this.withoutRequires.evaluate(q);
+    if (other.outcome === verdict.outcome) return verdict;
+    const why = `${this.requiresObjects.join(', ')} use${this.requiresObjects.length === 1 ? 's' : ''} fromRequires/toRequires, which `
+      + `Cilium 1.18 applies and 1.19+ rejects with the whole policy (cilium/cilium#42615): the two give different verdicts here`;
+    return sideVerdict(MAYBE, verdict.reasons, [why, ...(verdict.uncertain ?? []), ...(other.uncertain ?? [])]);
+  }
+
+  private evaluateHere(q: SideQuery): DirectionVerdict {
     if (!isPodNetworkEndpoint(q.subject)) {
       const host = this.nodeSide(q);
       return sideVerdict(host ? MAYBE : YES, [{

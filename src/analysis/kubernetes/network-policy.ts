@@ -10,6 +10,7 @@
  * validation (../validation), so they read fields without type checks beyond `?? []`.
  */
 import { blockOf, matchAddresses, unknownAddressWhy } from '../addresses';
+import { AddressSet } from '../../util/address-set';
 import { Endpoint, L4Protocol, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf, namespaceLabelsOf, isPodNetworkEndpoint } from '../model';
 import { LabelSelector, matchesLabelSelector } from '../selectors';
 import { MAYBE, NO, Tri, YES } from '../verdict';
@@ -101,18 +102,18 @@ export function maybeRules(np: ManifestObject, query: SideQuery, namespaces: Nam
   const out: MaybeRule[] = [];
   const rules = rulesOf(np, query);
   const field = query.direction === 'ingress' ? 'from' : 'to';
+  const who = query.direction === 'ingress' ? 'source' : 'destination';
   for (let i = 0; i < rules.length; i++) {
     if (ruleTruth(np, rules[i], query, namespaces) !== MAYBE) continue;
     const peers: any[] = Array.isArray(rules[i]?.[field]) ? rules[i][field] : [];
-    peers.forEach((peer, j) => {
-      if (peer?.ipBlock && peerMatches(np, peer, query.peer, namespaces) === MAYBE) {
-        const except = Array.isArray(peer.ipBlock.except) && peer.ipBlock.except.length > 0 ? ` except ${peer.ipBlock.except.join(', ')}` : '';
-        const who = query.direction === 'ingress' ? 'source' : 'destination';
-        out.push({
-          path: `spec.${query.direction}[${i}].${field}[${j}].ipBlock`,
-          why: `ipBlock ${peer.ipBlock.cidr}${except} may or may not contain the ${who}'s address: ${unknownAddressWhy(query.peer)}`,
-        });
-      }
+    const blocks = peers.map((peer, j) => ({ peer, j })).filter(({ peer }) => peer?.ipBlock);
+    const text = blocks.map(({ peer }) => {
+      const except = Array.isArray(peer.ipBlock.except) && peer.ipBlock.except.length > 0 ? ` except ${peer.ipBlock.except.join(', ')}` : '';
+      return `${peer.ipBlock.cidr}${except}`;
+    }).join(' + ');
+    out.push({
+      path: blocks.length === 1 ? `spec.${query.direction}[${i}].${field}[${blocks[0].j}].ipBlock` : `spec.${query.direction}[${i}].${field}`,
+      why: `ipBlock ${text} may or may not contain the ${who}'s address: ${unknownAddressWhy(query.peer)}`,
     });
   }
   return out;
@@ -222,16 +223,41 @@ function describeQuery(query: SideQuery): string {
   return query.direction === 'ingress' ? `from ${query.peer.name} on ${port}` : `to ${query.peer.name} on ${port}`;
 }
 
-/** An absent or empty `from`/`to` matches every peer; otherwise any list item (OR). */
+/**
+ * An absent or empty `from`/`to` matches every peer; otherwise any list item (OR). The ipBlock items
+ * of one list count together: `0.0.0.0/0` and `::/0` as two items contain every address, although
+ * neither does alone.
+ */
 function peersMatch(np: ManifestObject, peers: any[] | undefined, peer: Endpoint, namespaces: NamespaceIndex): Tri {
   if (!Array.isArray(peers) || peers.length === 0) return YES;
   let result: Tri = NO;
+  let blocks = false;
   for (const p of peers) {
-    const t = peerMatches(np, p ?? {}, peer, namespaces);
-    if (t === YES) return YES;
-    if (t === MAYBE) result = MAYBE;
+    if (p?.ipBlock) {
+      blocks = true;
+      continue;
+    }
+    if (peerMatches(np, p ?? {}, peer, namespaces) === YES) return YES;
   }
+  if (blocks) result = matchAddresses(peer, ipBlocksOf(peers));
   return result;
+}
+
+const PEER_BLOCKS = new WeakMap<object, AddressSet>();
+
+/** The addresses the ipBlock items of one `from`/`to` list cover together (each cidr minus its excepts). */
+function ipBlocksOf(peers: any[]): AddressSet {
+  let set = PEER_BLOCKS.get(peers);
+  if (!set) {
+    set = AddressSet.EMPTY;
+    for (const p of peers) {
+      if (!p?.ipBlock) continue;
+      const except = Array.isArray(p.ipBlock.except) ? p.ipBlock.except : [];
+      set = set.union(blockOf(p.ipBlock, [String(p.ipBlock.cidr ?? '')], except));
+    }
+    PEER_BLOCKS.set(peers, set);
+  }
+  return set;
 }
 
 /**
