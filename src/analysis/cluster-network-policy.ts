@@ -135,26 +135,23 @@ export function evaluateTier(policies: ManifestObject[], query: SideQuery, names
   return { maybe };
 }
 
-/**
- * The same walk as {@link evaluateTier} without messages: the deciding action (0 none, 1 Accept,
- * 2 Deny, 3 Pass) in the low two bits, and the actions of rules that may match before it as a mask
- * (Accept 4, Deny 8, Pass 16).
- */
-export function tierCode(policies: ManifestObject[], query: SideQuery, namespaces: NamespaceIndex): number {
-  let maybe = 0;
+/** What a tier decides, without messages: the deciding action and the actions of rules that may match before it. */
+export interface TierDecision {
+  readonly action?: CnpAction;
+  readonly maybe: ReadonlySet<CnpAction>;
+}
+
+/** The same walk as {@link evaluateTier}, without messages. */
+export function tierDecision(policies: ManifestObject[], query: SideQuery, namespaces: NamespaceIndex): TierDecision {
+  const maybe = new Set<CnpAction>();
   for (const cnp of policies) {
     if (!selectsSubject(cnp, query.subject, namespaces)) continue;
     const walk = walkRules(cnp, query, namespaces);
-    for (const m of walk.maybe) maybe |= ACTION_MAYBE_BIT[m.rule.action as CnpAction];
-    if (walk.matched) return ACTION_CODE[walk.matched.rule.action as CnpAction] | maybe;
+    for (const m of walk.maybe) maybe.add(m.rule.action as CnpAction);
+    if (walk.matched) return { action: walk.matched.rule.action as CnpAction, maybe };
   }
-  return maybe;
+  return { maybe };
 }
-
-/** Low-bit code of a deciding action in {@link tierCode}. */
-export const ACTION_CODE: Record<CnpAction, number> = { Accept: 1, Deny: 2, Pass: 3 };
-/** Maybe-mask bit of an action in {@link tierCode}. */
-export const ACTION_MAYBE_BIT: Record<CnpAction, number> = { Accept: 4, Deny: 8, Pass: 16 };
 
 /**
  * Does the policy's subject select `endpoint`? Subject: `namespaces` (all pods of the selected

@@ -14,10 +14,10 @@ import { Cni, CniKind } from '../cluster/cni';
 
 /** How the analyzer treats one CNI. */
 interface CniAnalysis {
-  /** The model of the CNI's own semantics. */
-  model(manifests: ManifestObject[], namespaces: NamespaceIndex, cni: Cni): AnnotatedCniModel;
   /** The CNI-specific policy families the model evaluates (others are foreign: see ./uncertainty/foreign-objects). */
   readonly native: NativePolicies;
+  /** The model of the CNI's own semantics. */
+  model(manifests: ManifestObject[], namespaces: NamespaceIndex, cni: Cni): AnnotatedCniModel;
   /** Uncertainties only this CNI has. */
   uncertainties(manifests: ManifestObject[]): Uncertainty[];
 }

@@ -231,7 +231,10 @@ export function diffReachability(base: Reachability, head: Reachability, options
         const change = changeOf(b?.verdict, a?.verdict);
         if (change === undefined) continue;
         const entry: FlowDiffEntry = {
-          source, destination, port, change,
+          source,
+          destination,
+          port,
+          change,
           ...(b ? { before: b.verdict } : {}),
           ...(a ? { after: a.verdict } : {}),
           decidedBefore: b ? deciders(before, beforeCache, b.key, source, destination, port) : [],

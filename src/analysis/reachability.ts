@@ -11,8 +11,8 @@ import { InventoryPod, NAMESPACE_NAME_LABEL, buildInventory, podFromTemplate } f
 import { loadYamlFiles } from './manifest-loader';
 import { MatrixData } from './matrix-evaluator';
 import { AnnotatedCniModel, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NodeEndpoints, describeRef } from './model';
-import { PairResult, ReachabilityResult, SideResult } from './reachability-result';
 import { diffReachability, ReachabilityDiff } from './reachability-diff';
+import { PairResult, ReachabilityResult, SideResult } from './reachability-result';
 import { Labels } from './selectors';
 import { Target } from './target';
 import { invalidObjectNote, partitionManifests } from './validation';
@@ -333,7 +333,11 @@ export class Reachability {
    */
   private nodeEndpoints(): NodeEndpoints {
     const node = {
-      kind: 'node' as const, labels: {}, namespaceLabels: {}, hostNetwork: true, namedPorts: [],
+      kind: 'node' as const,
+      labels: {},
+      namespaceLabels: {},
+      hostNetwork: true,
+      namedPorts: [],
       ...(this.nodeIp !== undefined ? { ip: this.nodeIp } : {}),
     };
     return {

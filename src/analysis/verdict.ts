@@ -72,16 +72,30 @@ export function combineSides(egress: Tri, ingress: Tri): Tri {
 }
 
 /**
- * The set of final actions an ordered evaluation may reach, as bits (`ALLOW_BIT`, `DENY_BIT`), for
- * first-match rule lists where some rules only *may* match: a rule that may match adds its action to
- * the possible outcomes and evaluation continues as if it had not matched.
+ * The set of final outcomes an ordered evaluation may reach: none (0), allow only (`ALLOW_BIT`),
+ * deny only (`DENY_BIT`) or both (3). For first-match rule lists where some rules only *may*
+ * match: such a rule adds its action to the possible outcomes, and evaluation continues as if it had
+ * not matched.
  */
-export const ALLOW_BIT = 1;
-/** See {@link ALLOW_BIT}. */
-export const DENY_BIT = 2;
+export type Outcomes = 0 | 1 | 2 | 3;
+/** Allow is a possible outcome. */
+export const ALLOW_BIT: Outcomes = 1;
+/** Deny is a possible outcome. */
+export const DENY_BIT: Outcomes = 2;
 
-/** The allow-truth of a set of possible outcomes (both bits: indeterminate). */
-export function fromOutcomes(bits: number): Tri {
+/** Both sets of possible outcomes together. */
+export function union(a: Outcomes, b: Outcomes): Outcomes {
+  if (a === b || b === 0) return a;
+  return a === 0 ? b : 3;
+}
+
+/** The possible outcomes of an allow-truth (MAYBE: both). */
+export function outcomesOf(allow: Tri): Outcomes {
+  return allow === YES ? ALLOW_BIT : allow === NO ? DENY_BIT : 3;
+}
+
+/** The allow-truth of a set of possible outcomes (both: indeterminate). */
+export function fromOutcomes(bits: Outcomes): Tri {
   if (bits === ALLOW_BIT) return YES;
   if (bits === DENY_BIT) return NO;
   return MAYBE;

@@ -15,15 +15,14 @@ interface Range {
 
 function toBigInt(address: ipaddr.IPv4 | ipaddr.IPv6): bigint {
   let n = 0n;
-  for (const byte of address.toByteArray()) n = (n << 8n) | BigInt(byte);
+  for (const byte of address.toByteArray()) n = n * 256n + BigInt(byte);
   return n;
 }
 
 function rangeOfCidr(cidr: ParsedCidr): Range {
   const bits = cidr.family === 'ipv4' ? 32n : 128n;
-  const host = bits - BigInt(cidr.prefix);
-  const size = 1n << host;
-  const lo = (toBigInt(cidr.address) >> host) << host;
+  const size = 2n ** (bits - BigInt(cidr.prefix));
+  const lo = (toBigInt(cidr.address) / size) * size;
   return { v6: cidr.family === 'ipv6', lo, hi: lo + size - 1n };
 }
 

@@ -5,9 +5,9 @@
 import { deployment, namespace, networkPolicy } from './fixtures';
 import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
+import { Verdict } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
-import { Verdict } from '../../src/analysis/verdict';
 
 const cni = Cni.kubernetes();
 

@@ -3,8 +3,8 @@
  * the same cluster shape and the same expected reachability, evaluated statically.
  */
 import { allFrom, allInto, deniedPairs, e2eReach, networkPolicy, w } from './fixtures';
-import { Port } from '../../src/policy/port';
 import { Verdict } from '../../src/analysis/verdict';
+import { Port } from '../../src/policy/port';
 
 const inX = (...pods: string[]) => pods.flatMap((p) => allInto(`x/${p}`));
 const sort = (pairs: string[]) => [...new Set(pairs)].sort();

@@ -17,10 +17,10 @@ import { kubernetesModel } from '../../src/analysis/kubernetes/model';
 import { Endpoint } from '../../src/analysis/model';
 import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
+import { NO, YES } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
 import { expectValidManifests } from '../support/schema';
-import { NO, YES } from '../../src/analysis/verdict';
 
 const NODE_IP = '192.168.1.10';
 const K8S_DOC = 'https://kubernetes.io/docs/concepts/services-networking/network-policies/';

@@ -4,14 +4,14 @@
  * https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy .
  */
 import { namespaceLabels, serviceAccountLabels, workloadLabels } from './labels';
-import { DECISION_CODE, MaybeAction, MAYBE_BIT, PolicyEntry, PolicyOutcome } from './policy-entry';
+import { CalicoDecision, MaybeAction, NO_DECISION, PolicyDecision, PolicyEntry, PolicyOutcome } from './policy-entry';
 import {
   compileRule, CompiledRule, compileSelector, dependsOnSubject, EntityRule, InvalidRuleError, RuleContext, RuleScope, ruleMatches, ruleTruth,
 } from './rules';
 import { CalicoSelector, SelectorCache } from './selector';
+import { isServedCalicoPolicy } from '../../util/vocabulary';
 import { Direction, Endpoint, ManifestObject, Reason, refOf, SideQuery, isPodNetworkEndpoint } from '../model';
 import { MAYBE, YES } from '../verdict';
-import { isServedCalicoPolicy } from '../../util/vocabulary';
 
 /** Is this a projectcalico.org/v3 NetworkPolicy or GlobalNetworkPolicy (the form the analyzer evaluates)? */
 export function isCalicoPolicy(obj: ManifestObject): boolean {
@@ -118,15 +118,15 @@ export class CalicoPolicyEntry implements PolicyEntry {
     return [`${rule.http} (${this.label} ${rule.path})`];
   }
 
-  decide(query: SideQuery, ctx: RuleContext): number {
-    let code = 0;
+  decide(query: SideQuery, ctx: RuleContext): PolicyDecision {
+    let maybe: Set<CalicoDecision> | undefined;
     for (const rule of this.rules[query.direction]) {
       if (rule.action === 'Log') continue;
       const t = ruleTruth(rule, query, this.scope, ctx);
-      if (t === YES) return code | DECISION_CODE[rule.action];
-      if (t === MAYBE) code |= MAYBE_BIT[rule.action];
+      if (t === YES) return { action: rule.action, maybe: maybe ?? NO_DECISION.maybe };
+      if (t === MAYBE) (maybe ??= new Set()).add(rule.action);
     }
-    return code;
+    return maybe ? { maybe } : NO_DECISION;
   }
 
   /**

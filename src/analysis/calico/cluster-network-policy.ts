@@ -7,7 +7,7 @@
  * https://network-policy-api.sigs.k8s.io/api-overview/). A policy only affects a direction it has
  * rules for.
  */
-import { DECISION_CODE, MAYBE_BIT, PolicyEntry, PolicyOutcome } from './policy-entry';
+import { CalicoDecision, PolicyDecision, PolicyEntry, PolicyOutcome } from './policy-entry';
 import { isClusterNetworkPolicy, maybeWhy, selectsSubject, walkRules } from '../cluster-network-policy';
 import { Direction, Endpoint, ManifestObject, NamespaceIndex, refOf, SideQuery } from '../model';
 
@@ -57,11 +57,10 @@ export class ClusterNetworkPolicyEntry implements PolicyEntry {
     return { action: ACTIONS[walk.matched.rule.action], rule: `spec.${query.direction}[${walk.matched.index}]`, logs: [], notes: [], maybe };
   }
 
-  decide(query: SideQuery): number {
+  decide(query: SideQuery): PolicyDecision {
     const walk = walkRules(this.obj, query, this.namespaces, hasCalicoAction);
-    let code = walk.matched ? DECISION_CODE[ACTIONS[walk.matched.rule.action]] : 0;
-    for (const m of walk.maybe) code |= MAYBE_BIT[ACTIONS[m.rule.action]];
-    return code;
+    const maybe = new Set<CalicoDecision>(walk.maybe.map((m) => ACTIONS[m.rule.action]));
+    return walk.matched ? { action: ACTIONS[walk.matched.rule.action], maybe } : { maybe };
   }
 
   /** ClusterNetworkPolicy rules only look at the peer, the port and the destination's named ports. */

@@ -5,10 +5,13 @@
  * A selected endpoint that no rule allows falls through to the next policy of the tier, and to the
  * tier's end-of-tier Deny if nothing else decides.
  */
-import { DECISION_CODE, MAYBE_BIT, PolicyEntry, PolicyOutcome } from './policy-entry';
+import { NO_DECISION, PolicyDecision, PolicyEntry, PolicyOutcome } from './policy-entry';
 import { effectivePolicyTypes, matchingRuleIndex, maybeRules, policyAllows, selectsEndpoint } from '../kubernetes/network-policy';
 import { Direction, Endpoint, ManifestObject, NamespaceIndex, refOf, SideQuery } from '../model';
 import { MAYBE, YES } from '../verdict';
+
+const ALLOW_DECISION: PolicyDecision = { action: 'Allow', maybe: new Set() };
+const MAYBE_ALLOW: PolicyDecision = { maybe: new Set(['Allow']) };
 
 /** Order Calico gives converted Kubernetes NetworkPolicies. */
 export const KUBERNETES_POLICY_ORDER = 1000;
@@ -45,9 +48,9 @@ export class KubernetesPolicyEntry implements PolicyEntry {
     return { logs: [], notes: [], maybe };
   }
 
-  decide(query: SideQuery): number {
+  decide(query: SideQuery): PolicyDecision {
     const t = policyAllows(this.np, query, this.namespaces);
-    return t === YES ? DECISION_CODE.Allow : t === MAYBE ? MAYBE_BIT.Allow : 0;
+    return t === YES ? ALLOW_DECISION : t === MAYBE ? MAYBE_ALLOW : NO_DECISION;
   }
 
   /** Kubernetes rules only look at the peer, the port and the destination's named ports. */

@@ -23,7 +23,7 @@ import { CalicoPolicyEntry, compileCalicoPolicy, isCalicoPolicy } from './calico
 import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy } from './cluster-network-policy';
 import { KubernetesPolicyEntry } from './kubernetes-policy';
 import { isNetworkSet, NetworkSetIndex, toNetworkSet } from './network-sets';
-import { comparePolicies, DECISION_CODE, MAYBE_BIT, PolicyEntry } from './policy-entry';
+import { CalicoDecision, comparePolicies, PolicyEntry } from './policy-entry';
 import { EntityRule, entityIdentityKey, entityIdentityTruth, RuleContext, RuleScope } from './rules';
 import { SelectorCache } from './selector';
 import { collectTiers, compareTiers, isTier, TierInfo } from './tiers';
@@ -31,10 +31,11 @@ import { addressKey } from '../addresses';
 import { clusterPolicyPeerClauses } from '../cluster-network-policy';
 import { isNetworkPolicy, NetworkPolicyPeerIndex } from '../kubernetes/network-policy';
 import {
-  AnnotatedCniModel, basePeerKey, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey, Reason, SideQuery,
+  AnnotatedCniModel, basePeerKey, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey, Reason,
+  SideQuery,
   isPodNetworkEndpoint, sideVerdict,
 } from '../model';
-import { ALLOW_BIT, DENY_BIT, fromOutcomes, MAYBE, Tri, YES } from '../verdict';
+import { ALLOW_BIT, DENY_BIT, fromOutcomes, MAYBE, Outcomes, Tri, union, YES } from '../verdict';
 
 /** A tier with the policies that can apply to endpoints of one namespace, sorted. */
 interface TierPlan {
@@ -180,22 +181,22 @@ class CalicoModel implements AnnotatedCniModel {
    * outcome; Pass (decided, maybe, or the tier's default action) continues with the next tier, and
    * after the last tier the namespace profile allows.
    */
-  private decideFrom(tiers: TierPlan[], index: number, query: SideQuery): number {
+  private decideFrom(tiers: TierPlan[], index: number, query: SideQuery): Outcomes {
     if (index >= tiers.length) return ALLOW_BIT;
     const { tier, policies } = tiers[index];
-    let maybe = 0;
-    let decided = 0;
+    const maybe = new Set<CalicoDecision>();
+    let decided: CalicoDecision | undefined;
     for (const policy of policies) {
-      const code = policy.decide(query, this.ctx);
-      maybe |= code & ~3;
-      decided = code & 3;
+      const d = policy.decide(query, this.ctx);
+      d.maybe.forEach((a) => maybe.add(a));
+      decided = d.action;
       if (decided) break;
     }
-    if (!decided) decided = tier.defaultAction === 'Pass' ? DECISION_CODE.Pass : DECISION_CODE.Deny;
-    let bits = 0;
-    if (maybe & MAYBE_BIT.Allow || decided === DECISION_CODE.Allow) bits |= ALLOW_BIT;
-    if (maybe & MAYBE_BIT.Deny || decided === DECISION_CODE.Deny) bits |= DENY_BIT;
-    if (maybe & MAYBE_BIT.Pass || decided === DECISION_CODE.Pass) bits |= this.decideFrom(tiers, index + 1, query);
+    decided ??= tier.defaultAction;
+    let bits: Outcomes = 0;
+    if (maybe.has('Allow') || decided === 'Allow') bits = union(bits, ALLOW_BIT);
+    if (maybe.has('Deny') || decided === 'Deny') bits = union(bits, DENY_BIT);
+    if (maybe.has('Pass') || decided === 'Pass') bits = union(bits, this.decideFrom(tiers, index + 1, query));
     return bits;
   }
 
@@ -311,7 +312,7 @@ class CalicoModel implements AnnotatedCniModel {
     const { tier, policies } = tiers[index];
     const trail: Reason[] = [];
     const uncertain: string[] = [];
-    let bits = 0;
+    let bits: Outcomes = 0;
     let next: Walk | undefined;
     const nextWalk = () => (next ??= this.walkFrom(tiers, index + 1, query, notes));
     for (const policy of policies) {
@@ -320,7 +321,7 @@ class CalicoModel implements AnnotatedCniModel {
       notes.push(...outcome.notes);
       for (const m of outcome.maybe) {
         uncertain.push(...m.why);
-        bits |= m.action === 'Allow' ? ALLOW_BIT : m.action === 'Deny' ? DENY_BIT : nextWalk().bits;
+        bits = union(bits, m.action === 'Allow' ? ALLOW_BIT : m.action === 'Deny' ? DENY_BIT : nextWalk().bits);
       }
       if (!outcome.action) continue;
       const reason: Reason = {
@@ -332,10 +333,11 @@ class CalicoModel implements AnnotatedCniModel {
       };
       if (outcome.action === 'Pass') {
         const rest = nextWalk();
-        return { bits: bits | rest.bits, reasons: [...rest.reasons, reason, ...trail], uncertain: [...uncertain, ...rest.uncertain], l7: rest.l7 };
+        const reasons = [...rest.reasons, reason, ...trail];
+        return { bits: union(bits, rest.bits), reasons, uncertain: [...uncertain, ...rest.uncertain], l7: rest.l7 };
       }
       return {
-        bits: bits | (outcome.action === 'Allow' ? ALLOW_BIT : DENY_BIT),
+        bits: union(bits, outcome.action === 'Allow' ? ALLOW_BIT : DENY_BIT),
         reasons: [reason, ...trail],
         uncertain: [...uncertain, ...(next?.uncertain ?? [])],
         l7: outcome.l7,
@@ -350,10 +352,10 @@ class CalicoModel implements AnnotatedCniModel {
         message: `tier ${tier.name}: no rule matched ${flow} in the policies selecting ${subject.name} (${who}); `
           + 'tier defaultAction Pass continues to the next tier',
       });
-      return { bits: bits | rest.bits, reasons: [...rest.reasons, ...trail], uncertain: [...uncertain, ...rest.uncertain], l7: rest.l7 };
+      return { bits: union(bits, rest.bits), reasons: [...rest.reasons, ...trail], uncertain: [...uncertain, ...rest.uncertain], l7: rest.l7 };
     }
     return {
-      bits: bits | DENY_BIT,
+      bits: union(bits, DENY_BIT),
       uncertain: [...uncertain, ...(next?.uncertain ?? [])],
       reasons: [{
         object: policies[0].ref,
@@ -367,7 +369,7 @@ class CalicoModel implements AnnotatedCniModel {
 
 /** Possible outcomes of a tier walk with the reasons of the path where every maybe fails. */
 interface Walk {
-  readonly bits: number;
+  readonly bits: Outcomes;
   readonly reasons: Reason[];
   readonly uncertain: string[];
   readonly l7?: string[];

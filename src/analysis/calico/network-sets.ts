@@ -5,8 +5,8 @@
  * https://docs.tigera.io/calico/latest/reference/resources/networkset).
  */
 import { cidrContainsIp, parseCidrLoose, ParsedCidr, parseIpLoose } from '../../util/cidr';
-import { ManifestObject, ObjectRef, refOf } from '../model';
 import { isCalicoNetworkSet } from '../../util/vocabulary';
+import { ManifestObject, ObjectRef, refOf } from '../model';
 import { Labels } from '../selectors';
 
 /** A parsed network set. */

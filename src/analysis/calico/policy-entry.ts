@@ -18,10 +18,15 @@ export interface MaybeAction {
   readonly why: string[];
 }
 
-/** Code of a deciding action in {@link PolicyEntry.decide}'s low two bits. */
-export const DECISION_CODE: Record<CalicoDecision, number> = { Allow: 1, Deny: 2, Pass: 3 };
-/** Bit of an action in {@link PolicyEntry.decide}'s maybe mask. */
-export const MAYBE_BIT: Record<CalicoDecision, number> = { Allow: 4, Deny: 8, Pass: 16 };
+/** What {@link PolicyEntry.decide} returns: the deciding action, and the actions of rules that may match before it. */
+export interface PolicyDecision {
+  readonly action?: CalicoDecision;
+  /** Empty in the common case (shared, never mutated). */
+  readonly maybe: ReadonlySet<CalicoDecision>;
+}
+
+/** No rule matched and none may. */
+export const NO_DECISION: PolicyDecision = { maybe: new Set() };
 
 /** What a policy did with a flow. */
 export interface PolicyOutcome {
@@ -61,11 +66,10 @@ export interface PolicyEntry {
   /** Evaluate the rules for a query whose subject this policy selects. */
   evaluate(query: SideQuery, ctx: RuleContext): PolicyOutcome;
   /**
-   * What `evaluate(query, ctx)` returns, as one number without building logs, notes or messages (the
-   * flow matrix asks millions of questions): the deciding action's {@link DECISION_CODE} (0: none)
-   * in the low two bits, OR the {@link MAYBE_BIT}s of the actions of rules that may match before it.
+   * What `evaluate(query, ctx)` returns (the action and the maybe actions) without building logs,
+   * notes or messages: the flow matrix asks millions of questions.
    */
-  decide(query: SideQuery, ctx: RuleContext): number;
+  decide(query: SideQuery, ctx: RuleContext): PolicyDecision;
   /**
    * Can this policy's `direction` rules depend on the selected endpoint's own labels, namespace,
    * service account or IP (beyond being selected, and beyond named ports on the destination)?

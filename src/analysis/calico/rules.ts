@@ -8,11 +8,11 @@
 import { namespaceLabels, workloadLabels } from './labels';
 import { NetworkSetEntry, NetworkSetIndex } from './network-sets';
 import { CalicoSelector, SelectorCache } from './selector';
+import { AddressSet } from '../../util/address-set';
+import { parseCidrLoose, ParsedCidr } from '../../util/cidr';
 import { matchAddresses, possibleAddresses, unknownAddressWhy } from '../addresses';
 import { Endpoint, L4Protocol, NamespaceIndex, SideQuery, isPodNetworkEndpoint } from '../model';
 import { and3, MAYBE, NO, not3, Tri, YES } from '../verdict';
-import { AddressSet } from '../../util/address-set';
-import { parseCidrLoose, ParsedCidr } from '../../util/cidr';
 
 /** Calico rule actions. */
 export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';

@@ -233,7 +233,8 @@ export class CiliumModel implements AnnotatedCniModel {
     if (q.subject.kind === 'external' || this.hostPolicies[q.direction].length === 0) return undefined;
     const ctx: PeerContext = { dnsProxy: () => ({ ok: false, message: 'host policies have no DNS proxy' }), cidrGroups: this.cidrGroups, requires: [] };
     const sets = this.index.hostRuleSets();
-    const rulesOf = (rs: CiliumRuleSet, field: string): PlannedRule[] => (Array.isArray(rs.rule[field]) ? rs.rule[field] : []).map((rule: any) => ({ rs, rule }));
+    const rulesOf = (rs: CiliumRuleSet, field: string): PlannedRule[] =>
+      (Array.isArray(rs.rule[field]) ? rs.rule[field] : []).map((rule: any) => ({ rs, rule }));
     const denyField = q.direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
     const mayDeny = sets.some((rs) => rulesOf(rs, denyField).some((r) => this.ruleTruth(r, q, ctx, false) !== NO));
     const surelyAllowed = sets.some((rs) => rulesOf(rs, q.direction).some((r) => this.ruleTruth(r, q, ctx, true) === YES));
@@ -364,7 +365,7 @@ export class CiliumModel implements AnnotatedCniModel {
     const other = this.withoutRequires.evaluate(q);
     if (other.outcome === verdict.outcome) return verdict;
     const why = `${this.requiresObjects.join(', ')} use${this.requiresObjects.length === 1 ? 's' : ''} fromRequires/toRequires, which `
-      + `Cilium 1.18 applies and 1.19+ rejects with the whole policy (cilium/cilium#42615): the two give different verdicts here`;
+      + 'Cilium 1.18 applies and 1.19+ rejects with the whole policy (cilium/cilium#42615): the two give different verdicts here';
     return sideVerdict(MAYBE, verdict.reasons, [why, ...(verdict.uncertain ?? []), ...(other.uncertain ?? [])]);
   }
 

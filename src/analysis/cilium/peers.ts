@@ -69,7 +69,9 @@ function cidrMatches(entry: any, peer: Endpoint, ctx: PeerContext, why: string[]
   if (entry?.cidr !== undefined) {
     return matchAddresses(peer, blockOf(entry, [String(entry.cidr)], Array.isArray(entry.except) ? entry.except.map(String) : []));
   }
-  const group = entry?.cidrGroupRef !== undefined ? ctx.cidrGroups.byName(String(entry.cidrGroupRef)) : ctx.cidrGroups.bySelector(entry?.cidrGroupSelector);
+  const group = entry?.cidrGroupRef !== undefined
+    ? ctx.cidrGroups.byName(String(entry.cidrGroupRef))
+    : ctx.cidrGroups.bySelector(entry?.cidrGroupSelector);
   if (group.unknown) {
     why.push(group.unknown);
     return MAYBE;

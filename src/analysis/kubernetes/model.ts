@@ -12,17 +12,16 @@ import {
   policyAllows,
   selectsEndpoint,
 } from './network-policy';
+import { isAdminNetworkPolicyKind, isCalicoPolicy, isServedCiliumPolicy } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
 import {
-  ACTION_CODE, ACTION_MAYBE_BIT, clusterPolicyPeerClauses, evaluateTier, isClusterNetworkPolicy, policiesOfTier, selectsSubject, tierCode,
-  TierOutcome,
+  clusterPolicyPeerClauses, evaluateTier, isClusterNetworkPolicy, policiesOfTier, selectsSubject, tierDecision, TierOutcome,
 } from '../cluster-network-policy';
 import {
   AnnotatedCniModel, basePeerKey, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey, Reason,
   SideQuery, isPodNetworkEndpoint, sideVerdict,
 } from '../model';
-import { ALLOW_BIT, DENY_BIT, fromOutcomes, MAYBE, NO, Tri, YES } from '../verdict';
-import { isAdminNetworkPolicyKind, isCalicoPolicy, isServedCiliumPolicy } from '../../util/vocabulary';
+import { ALLOW_BIT, DENY_BIT, fromOutcomes, MAYBE, NO, Outcomes, outcomesOf, Tri, union, YES } from '../verdict';
 
 export type { AnnotatedCniModel } from '../model';
 
@@ -34,13 +33,9 @@ export interface KubernetesModelOptions {
 
 /** Possible outcomes (ALLOW_BIT / DENY_BIT) with the reasons of the path taken when every maybe fails. */
 interface Branches {
-  readonly bits: number;
+  readonly bits: Outcomes;
   readonly reasons: Reason[];
   readonly uncertain: string[];
-}
-
-function bitsOf(outcome: Tri): number {
-  return outcome === YES ? ALLOW_BIT : outcome === NO ? DENY_BIT : ALLOW_BIT | DENY_BIT;
 }
 
 /**
@@ -84,10 +79,10 @@ export function kubernetesModel(
   /** The Baseline tier and the default allow, for a subject no NetworkPolicy isolates. */
   const baselineBranches = (query: SideQuery): Branches => {
     const outcome = evaluateTier(baseline, query, namespaces);
-    let bits = 0;
-    for (const m of outcome.maybe) bits |= m.action === 'Deny' ? DENY_BIT : ALLOW_BIT;
+    let bits: Outcomes = 0;
+    for (const m of outcome.maybe) bits = union(bits, m.action === 'Deny' ? DENY_BIT : ALLOW_BIT);
     const decided = outcome.action === 'Accept' || outcome.action === 'Deny';
-    bits |= outcome.action === 'Deny' ? DENY_BIT : ALLOW_BIT;
+    bits = union(bits, outcome.action === 'Deny' ? DENY_BIT : ALLOW_BIT);
     const reasons: Reason[] = decided ? [outcome.reason!] : [
       { effect: 'default-allow', message: `no NetworkPolicy selects ${query.subject.name} for ${query.direction}` },
       ...(outcome.reason ? [outcome.reason] : []),
@@ -99,22 +94,22 @@ export function kubernetesModel(
   const afterAdmin = (query: SideQuery): Branches => {
     const np = evaluateNetworkPolicies(byNamespace.get(query.subject.namespace ?? '') ?? [], query, namespaces);
     if (np.isolated && isLocalNode(query.peer)) return { bits: ALLOW_BIT, reasons: [localNodeReason(query)], uncertain: [] };
-    if (np.isolated) return { bits: bitsOf(np.outcome), reasons: np.reasons, uncertain: np.uncertain };
+    if (np.isolated) return { bits: outcomesOf(np.outcome), reasons: np.reasons, uncertain: np.uncertain };
     return baselineBranches(query);
   };
 
   const adminBranches = (query: SideQuery, outcome: TierOutcome): Branches => {
-    let bits = 0;
+    let bits: Outcomes = 0;
     let rest: Branches | undefined;
     const restOf = () => (rest ??= afterAdmin(query));
-    for (const m of outcome.maybe) bits |= m.action === 'Accept' ? ALLOW_BIT : m.action === 'Deny' ? DENY_BIT : restOf().bits;
+    for (const m of outcome.maybe) bits = union(bits, m.action === 'Accept' ? ALLOW_BIT : m.action === 'Deny' ? DENY_BIT : restOf().bits);
     if (outcome.action === 'Accept' || outcome.action === 'Deny') {
-      bits |= outcome.action === 'Accept' ? ALLOW_BIT : DENY_BIT;
+      bits = union(bits, outcome.action === 'Accept' ? ALLOW_BIT : DENY_BIT);
       return { bits, reasons: [outcome.reason!], uncertain: [...outcome.maybe.map((m) => m.why), ...(rest?.uncertain ?? [])] };
     }
     const r = restOf();
     return {
-      bits: bits | r.bits,
+      bits: union(bits, r.bits),
       reasons: [...r.reasons, ...(outcome.reason ? [outcome.reason] : [])],
       uncertain: [...outcome.maybe.map((m) => m.why), ...r.uncertain],
     };
@@ -149,7 +144,7 @@ export function kubernetesModel(
   };
 
   // Same decision procedure as `evaluate`, without messages.
-  const restBits = (query: SideQuery): number => {
+  const restBits = (query: SideQuery): Outcomes => {
     const list = selecting(query.subject, query.direction);
     if (list.length > 0) {
       if (isLocalNode(query.peer)) return ALLOW_BIT;
@@ -159,24 +154,23 @@ export function kubernetesModel(
         if (a === YES) return ALLOW_BIT;
         if (a === MAYBE) t = MAYBE;
       }
-      return bitsOf(t);
+      return outcomesOf(t);
     }
     if (baseline.length === 0) return ALLOW_BIT;
-    const code = tierCode(baseline, query, namespaces);
-    return ((code & 3) === ACTION_CODE.Deny || (code & ACTION_MAYBE_BIT.Deny) ? DENY_BIT : 0)
-      | ((code & 3) !== ACTION_CODE.Deny || (code & (ACTION_MAYBE_BIT.Accept | ACTION_MAYBE_BIT.Pass)) ? ALLOW_BIT : 0);
+    // Baseline: Deny denies; Accept, Pass and no match allow (the default after the last tier).
+    const d = tierDecision(baseline, query, namespaces);
+    const mayDeny = d.action === 'Deny' || d.maybe.has('Deny');
+    const mayAllow = d.action !== 'Deny' || d.maybe.has('Accept') || d.maybe.has('Pass');
+    return union(mayDeny ? DENY_BIT : 0, mayAllow ? ALLOW_BIT : 0);
   };
   const decide = (query: SideQuery): Tri => {
     if (!isPodNetworkEndpoint(query.subject)) return YES;
     if (admin.length === 0) return fromOutcomes(restBits(query));
-    const code = tierCode(admin, query, namespaces);
-    const decided = code & 3;
-    let bits = 0;
-    if (code & ACTION_MAYBE_BIT.Accept) bits |= ALLOW_BIT;
-    if (code & ACTION_MAYBE_BIT.Deny) bits |= DENY_BIT;
-    if (decided === ACTION_CODE.Accept) bits |= ALLOW_BIT;
-    else if (decided === ACTION_CODE.Deny) bits |= DENY_BIT;
-    if ((code & ACTION_MAYBE_BIT.Pass) || decided === 0 || decided === ACTION_CODE.Pass) bits |= restBits(query);
+    const d = tierDecision(admin, query, namespaces);
+    let bits: Outcomes = 0;
+    if (d.maybe.has('Accept') || d.action === 'Accept') bits = union(bits, ALLOW_BIT);
+    if (d.maybe.has('Deny') || d.action === 'Deny') bits = union(bits, DENY_BIT);
+    if (d.maybe.has('Pass') || d.action === undefined || d.action === 'Pass') bits = union(bits, restBits(query));
     return fromOutcomes(bits);
   };
   const subjectKey = (subject: Endpoint, direction: Direction): string => {

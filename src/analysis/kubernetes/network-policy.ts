@@ -9,12 +9,12 @@
  * state may or may not match (see ../addresses). Policies reach these functions only after
  * validation (../validation), so they read fields without type checks beyond `?? []`.
  */
-import { blockOf, matchAddresses, unknownAddressWhy } from '../addresses';
 import { AddressSet } from '../../util/address-set';
+import { isServedNetworkPolicy, namespaceOf as vocabularyNamespaceOf } from '../../util/vocabulary';
+import { blockOf, matchAddresses, unknownAddressWhy } from '../addresses';
 import { Endpoint, L4Protocol, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf, namespaceLabelsOf, isPodNetworkEndpoint } from '../model';
 import { LabelSelector, matchesLabelSelector } from '../selectors';
 import { MAYBE, NO, Tri, YES } from '../verdict';
-import { isServedNetworkPolicy, namespaceOf as vocabularyNamespaceOf } from '../../util/vocabulary';
 
 /** Is this object a networking.k8s.io/v1 NetworkPolicy? */
 export function isNetworkPolicy(obj: ManifestObject): boolean {

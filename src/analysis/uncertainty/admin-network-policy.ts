@@ -8,9 +8,9 @@
  * BaselineAdminNetworkPolicy only matters where no NetworkPolicy isolates the subject.
  */
 import { Uncertainty } from './overlay';
+import { isAdminNetworkPolicyKind } from '../../util/vocabulary';
 import { selectsSubject } from '../cluster-network-policy';
 import { describeRef, Direction, ManifestObject, NamespaceIndex, refOf } from '../model';
-import { isAdminNetworkPolicyKind } from '../../util/vocabulary';
 
 function actionsOf(obj: ManifestObject, direction: Direction): Set<string> {
   const rules = obj.spec?.[direction];

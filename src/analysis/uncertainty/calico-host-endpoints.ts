@@ -9,9 +9,9 @@
  * host endpoint, pod sides (except traffic from the pod's own host) for the forwarding ones.
  */
 import { isNodeLike, Uncertainty } from './overlay';
+import { CALICO_GROUP, isCalicoHostEndpoint, isKindOf, isPlainObject, isServedCalicoPolicy } from '../../util/vocabulary';
 import { parseCalicoSelector } from '../calico/selector';
 import { describeRef, Direction, ManifestObject, refOf, isPodNetworkEndpoint, isLocalNode } from '../model';
-import { CALICO_GROUP, isCalicoHostEndpoint, isKindOf, isPlainObject, isServedCalicoPolicy } from '../../util/vocabulary';
 
 /** Labels of every HostEndpoint; `undefined` in the list stands for automatic ones (labels unknown). */
 function hostEndpointLabels(manifests: ManifestObject[]): Array<Record<string, string> | undefined> {

@@ -8,13 +8,13 @@
  * selection is evaluated with their CNI's semantics, so unrelated flows keep their verdicts.
  */
 import { isNodeLike, Uncertainty } from './overlay';
+import { apiGroupOf, CALICO_STORAGE_GROUP, isCalicoPolicy, isServedCiliumPolicy } from '../../util/vocabulary';
 import { compileCalicoPolicy } from '../calico/calico-policy';
 import { NetworkSetIndex } from '../calico/network-sets';
 import { SelectorCache } from '../calico/selector';
 import { identityOf, selectorMatches } from '../cilium/identity';
 import { ruleSetsOf } from '../cilium/policies';
 import { describeRef, Direction, ManifestObject, NamespaceIndex, refOf, isPodNetworkEndpoint } from '../model';
-import { apiGroupOf, CALICO_STORAGE_GROUP, isCalicoPolicy, isServedCiliumPolicy } from '../../util/vocabulary';
 
 function hasRules(list: unknown): boolean {
   return Array.isArray(list) && list.length > 0;

@@ -21,12 +21,6 @@ export interface Uncertainty {
   readonly note: string;
   /** The reason attached to each indeterminate side, naming the object (endpoint-independent). */
   readonly why: string;
-  /** Does the object apply to this subject's side in `direction`? */
-  appliesTo(subject: Endpoint, direction: Direction): boolean;
-  /** Can it allow traffic the model denies on that side? */
-  canAllow(direction: Direction): boolean;
-  /** Can it deny traffic the model allows on that side? */
-  canDeny(direction: Direction): boolean;
   /**
    * It only matters when no Kubernetes NetworkPolicy isolates the subject in the direction
    * (BaselineAdminNetworkPolicy sits below NetworkPolicy).
@@ -39,6 +33,12 @@ export interface Uncertainty {
    * @default - every peer
    */
   readonly peers?: (peer: Endpoint) => boolean;
+  /** Does the object apply to this subject's side in `direction`? */
+  appliesTo(subject: Endpoint, direction: Direction): boolean;
+  /** Can it allow traffic the model denies on that side? */
+  canAllow(direction: Direction): boolean;
+  /** Can it deny traffic the model allows on that side? */
+  canDeny(direction: Direction): boolean;
 }
 
 /**

@@ -108,10 +108,9 @@ export class Checker {
       this.report(path, `must be a number, got ${typeName(value)} ${show(value)}`);
       return undefined;
     }
-    if (options.integer && !Number.isInteger(value)) this.report(path, `must be a whole number, got ${value}`);
-    else if ((options.min !== undefined && value < options.min) || (options.max !== undefined && value > options.max)) {
+    if (options.integer && !Number.isInteger(value)) {this.report(path, `must be a whole number, got ${value}`);} else if ((options.min !== undefined && value < options.min) || (options.max !== undefined && value > options.max)) {
       this.report(path, `${value} is outside ${options.min ?? '-inf'}-${options.max ?? 'inf'}`);
-    } else return value;
+    } else {return value;}
     return undefined;
   }
 

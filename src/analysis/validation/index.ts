@@ -4,8 +4,8 @@
  * the analysis reads are checked, and only in the fields it reads; the lint (rule `invalid-object`)
  * reports the same problems.
  */
-import { at, Checker, Problem } from './checker';
 import { checkCalicoNetworkSet, checkCalicoPolicy, checkCalicoTier } from './calico';
+import { at, Checker, Problem } from './checker';
 import { checkCiliumCidrGroup, checkCiliumPolicy } from './cilium';
 import { checkAdminNetworkPolicy, checkClusterNetworkPolicy } from './cluster-network-policy';
 import { checkNamespace, checkNetworkPolicy, checkWorkload } from './kubernetes';

@@ -8,9 +8,9 @@
 import { cnp, egress, external, gnp, ingress, knp, NAMESPACES, pod, tier } from './helpers';
 import { calicoModel } from '../../../src/analysis/calico';
 import { Endpoint, L4Protocol, ManifestObject, NamedPort } from '../../../src/analysis/model';
+import { NO, YES } from '../../../src/analysis/verdict';
 import { Prng as Rng } from '../../support/prng';
 import { checkSeededClusters } from '../fast-path-contract';
-import { NO, YES } from '../../../src/analysis/verdict';
 
 
 const HTTP: NamedPort = { name: 'http', port: 8080, protocol: 'TCP' };

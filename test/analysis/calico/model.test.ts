@@ -1,8 +1,8 @@
 import { cnp, egress, evaluate, external, gnp, ingress, NAMESPACES, pod, tier } from './helpers';
 import { calicoModel } from '../../../src/analysis/calico';
 import { ManifestObject } from '../../../src/analysis/model';
-import { expectValidManifests } from '../../support/schema';
 import { NO, YES } from '../../../src/analysis/verdict';
+import { expectValidManifests } from '../../support/schema';
 
 // Expected values follow https://docs.tigera.io/calico/latest/reference/resources/tier ("How policy
 // is evaluated"), .../resources/networkpolicy and .../resources/globalnetworkpolicy.

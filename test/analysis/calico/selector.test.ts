@@ -94,8 +94,8 @@ describe('Calico selector language', () => {
     ["app not {'a'}", "expected 'in' after 'not' at position 8"],
     ["app == 'unterminated", 'unterminated string at position 7'],
     // libcalico-go's tokenizer (lib/selector/tokenizer) wants `has(` without a space, and skips only spaces and tabs.
-    ['has (app)', "expected an operator"],
-    ["app == 'a'\n&& b == 'c'", "unexpected"],
+    ['has (app)', 'expected an operator'],
+    ["app == 'a'\n&& b == 'c'", 'unexpected'],
   ])('rejects %p with a positioned error', (expr, message) => {
     expect(() => parseCalicoSelector(expr)).toThrow(`invalid Calico selector '${expr}': `);
     expect(() => parseCalicoSelector(expr)).toThrow(message);

@@ -124,7 +124,9 @@ describe('CIDR rules', () => {
 
   test('cidrGroupRef and cidrGroupSelector resolve through the CiliumCIDRGroups of the manifests', () => {
     const group = {
-      apiVersion: 'cilium.io/v2', kind: 'CiliumCIDRGroup', metadata: { name: 'partners', labels: { kind: 'partner' } },
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumCIDRGroup',
+      metadata: { name: 'partners', labels: { kind: 'partner' } },
       spec: { externalCIDRs: ['198.51.100.0/24'] },
     };
     const byRef = cnp('shop', 'by-ref', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toCIDRSet: [{ cidrGroupRef: 'partners' }] }] });

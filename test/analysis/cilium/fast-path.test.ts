@@ -9,9 +9,9 @@ import { ccnp, cnp, external, NAMESPACES, node, np, pod } from './helpers';
 import { ciliumModel } from '../../../src/analysis/cilium';
 import { evaluateNetworkPolicies } from '../../../src/analysis/kubernetes/network-policy';
 import { Direction, Endpoint, L4Protocol, ManifestObject, NamedPort, SideQuery } from '../../../src/analysis/model';
+import { NO, YES } from '../../../src/analysis/verdict';
 import { Prng as Rng } from '../../support/prng';
 import { checkSeededClusters } from '../fast-path-contract';
-import { NO, YES } from '../../../src/analysis/verdict';
 
 
 const HTTP: NamedPort = { name: 'http', port: 8080, protocol: 'TCP' };
