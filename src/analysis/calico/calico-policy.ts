@@ -25,10 +25,10 @@ export function isCalicoPolicy(obj: ManifestObject): boolean {
  */
 export function calicoPolicyTypes(spec: any): Set<Direction> {
   if (Array.isArray(spec?.types) && spec.types.length > 0) {
-    return new Set(spec.types.map((t: string) => t.toLowerCase() as Direction));
+    return new Set(spec.types.filter((t: unknown) => typeof t === 'string').map((t: string) => t.toLowerCase() as Direction));
   }
-  const hasIngress = (spec?.ingress ?? []).length > 0;
-  const hasEgress = (spec?.egress ?? []).length > 0;
+  const hasIngress = Array.isArray(spec?.ingress) && spec.ingress.length > 0;
+  const hasEgress = Array.isArray(spec?.egress) && spec.egress.length > 0;
   if (hasEgress && !hasIngress) return new Set<Direction>(['egress']);
   if (hasEgress && hasIngress) return new Set<Direction>(['ingress', 'egress']);
   return new Set<Direction>(['ingress']);
@@ -169,9 +169,10 @@ export function compileCalicoPolicy(obj: ManifestObject, cache: SelectorCache): 
     const selector = sel(spec.selector, 'spec.selector') ?? cache.get('all()');
     const namespaceSelector = obj.kind === 'GlobalNetworkPolicy' ? sel(spec.namespaceSelector, 'spec.namespaceSelector') : undefined;
     const saSelector = sel(spec.serviceAccountSelector, 'spec.serviceAccountSelector');
+    const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
     const rules = {
-      ingress: ((spec.ingress ?? []) as any[]).map((r, i) => compileRule(r, `spec.ingress[${i}]`, cache)),
-      egress: ((spec.egress ?? []) as any[]).map((r, i) => compileRule(r, `spec.egress[${i}]`, cache)),
+      ingress: list(spec.ingress).map((r, i) => compileRule(r, `spec.ingress[${i}]`, cache)),
+      egress: list(spec.egress).map((r, i) => compileRule(r, `spec.egress[${i}]`, cache)),
     };
     return { entry: new CalicoPolicyEntry(obj, selector, namespaceSelector, saSelector, calicoPolicyTypes(spec), rules) };
   } catch (e) {

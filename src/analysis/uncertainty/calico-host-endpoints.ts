@@ -10,6 +10,7 @@
  */
 import { isNodeLike, Uncertainty } from './overlay';
 import { CALICO_GROUP, isCalicoHostEndpoint, isKindOf, isPlainObject, isServedCalicoPolicy } from '../../util/vocabulary';
+import { calicoPolicyTypes } from '../calico/calico-policy';
 import { parseCalicoSelector } from '../calico/selector';
 import { describeRef, Direction, ManifestObject, refOf, isPodNetworkEndpoint, isLocalNode } from '../model';
 
@@ -49,6 +50,7 @@ export function calicoHostEndpointUncertainties(manifests: ManifestObject[]): Un
       egress: new Set((Array.isArray(spec.egress) ? spec.egress : []).map((r: any) => String(r?.action))),
     };
     const forwarding = spec.applyOnForward === true || spec.preDNAT === true || spec.doNotTrack === true;
+    const types = calicoPolicyTypes(spec);
     const flags = ['applyOnForward', 'preDNAT', 'doNotTrack'].filter((f) => spec[f] === true).join(', ');
     out.push({
       id,
@@ -56,7 +58,7 @@ export function calicoHostEndpointUncertainties(manifests: ManifestObject[]): Un
         + `${forwarding ? ` and (${flags}) flows forwarded to and from pods` : ''} are indeterminate where it could change them`,
       why: `${id} may select a host endpoint on the path (host endpoint policy is not evaluated)`,
       appliesTo: (subject, direction) => {
-        if (direction === 'egress' && spec.preDNAT === true && !isNodeLike(subject)) return false;
+        if (!types.has(direction)) return false;
         return isNodeLike(subject) || (forwarding && isPodNetworkEndpoint(subject));
       },
       canAllow: (direction) => actions[direction].has('Allow') || actions[direction].has('Pass'),

@@ -9,7 +9,7 @@
  */
 import { isNodeLike, Uncertainty } from './overlay';
 import { apiGroupOf, CALICO_STORAGE_GROUP, isCalicoPolicy, isServedCiliumPolicy } from '../../util/vocabulary';
-import { compileCalicoPolicy } from '../calico/calico-policy';
+import { calicoPolicyTypes, compileCalicoPolicy } from '../calico/calico-policy';
 import { NetworkSetIndex } from '../calico/network-sets';
 import { SelectorCache } from '../calico/selector';
 import { identityOf, selectorMatches } from '../cilium/identity';
@@ -28,21 +28,29 @@ function calicoUncertainty(obj: ManifestObject, namespaces: NamespaceIndex, cach
     ingress: new Set((Array.isArray(spec.ingress) ? spec.ingress : []).map((r: any) => String(r?.action))),
     egress: new Set((Array.isArray(spec.egress) ? spec.egress : []).map((r: any) => String(r?.action))),
   };
-  const compiled = compileCalicoPolicy(obj, cache);
+  // crd.projectcalico.org objects skip Calico's validation: whatever fails to compile may apply anywhere.
+  let compiled: ReturnType<typeof compileCalicoPolicy>;
+  try {
+    compiled = compileCalicoPolicy(obj, cache);
+  } catch {
+    compiled = { skipped: 'not compilable' };
+  }
   const ctx = { namespaces, networkSets: new NetworkSetIndex([]) };
   const global = obj.kind === 'GlobalNetworkPolicy';
   const hostOnly = !compiled.entry;
+  const types = calicoPolicyTypes(spec);
   return {
     id,
     note: `${id} (${obj.apiVersion}) is not evaluated: ${why}; flows of the endpoints it selects are indeterminate where it could change them`,
     why: `${id} may select this endpoint and is not evaluated (${why})`,
     appliesTo: (subject, direction) => {
+      if (!types.has(direction)) return false;
       if (isPodNetworkEndpoint(subject)) {
         // Host-endpoint-only policies (preDNAT, doNotTrack) still police traffic forwarded to pods.
         return hostOnly ? true : compiled.entry!.selects(subject, direction, ctx);
       }
       // A GlobalNetworkPolicy may select the host endpoints of nodes (their labels are not in the manifests).
-      return global && isNodeLike(subject) && (hostOnly || actions[direction].size > 0);
+      return global && isNodeLike(subject);
     },
     canAllow: (direction) => actions[direction].has('Allow') || actions[direction].has('Pass'),
     // A selecting policy with no matching rule ends its tier with Deny.

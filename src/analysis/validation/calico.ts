@@ -116,7 +116,7 @@ export function checkCalicoPolicy(obj: Record<string, any>, c: Checker): void {
   if (global) checkSelector(spec.namespaceSelector, 'spec.namespaceSelector', c);
   else if (spec.namespaceSelector !== undefined) c.report('spec.namespaceSelector', 'is only valid in a GlobalNetworkPolicy');
   const types = c.list(spec.types, 'spec.types');
-  types.forEach((t, i) => c.oneOf(t, at('spec.types', i), ['Ingress', 'Egress']));
+  types.forEach((t, i) => c.oneOf(t, at('spec.types', i), ['Ingress', 'Egress'], true));
   if (types.length > 2) c.report('spec.types', 'may not list more than two types');
   for (const field of ['doNotTrack', 'preDNAT', 'applyOnForward']) {
     if (spec[field] === undefined) continue;

@@ -53,6 +53,12 @@ export class Checker {
   /** Every problem found so far. */
   readonly problems: Problem[] = [];
 
+  /**
+   * @param structural the object is a custom resource: its structural schema rejects `null` list
+   *   items, where built-in types decode them as empty values
+   */
+  constructor(private readonly structural: boolean = false) {}
+
   /** Record a problem. */
   report(path: string, message: string, extra: { id?: string; fix?: string } = {}): void {
     this.problems.push({ path, message, ...extra });
@@ -80,7 +86,10 @@ export class Checker {
     this.list(value, path).forEach((item, i) => {
       const obj = this.object(item, at(path, i));
       if (obj) out.push({ item: obj, path: at(path, i) });
-      else if (item === null || item === undefined) out.push({ item: {}, path: at(path, i) });
+      else if (item === null || item === undefined) {
+        if (this.structural) this.report(at(path, i), 'must be a mapping, got null');
+        else out.push({ item: {}, path: at(path, i) });
+      }
     });
     return out;
   }
@@ -114,8 +123,12 @@ export class Checker {
     return undefined;
   }
 
-  /** One of `allowed` when present. */
-  oneOf(value: unknown, path: string, allowed: readonly string[]): string | undefined {
+  /** One of `allowed` when present (`required`: null and absent are reported too, as for list items). */
+  oneOf(value: unknown, path: string, allowed: readonly string[], required = false): string | undefined {
+    if (required && (value === undefined || value === null)) {
+      this.report(path, `must be one of ${allowed.join(', ')}, got ${String(value)}`);
+      return undefined;
+    }
     const text = this.string(value, path);
     if (text === undefined) return undefined;
     if (allowed.includes(text)) return text;
@@ -123,10 +136,14 @@ export class Checker {
     return undefined;
   }
 
-  /** A list of strings when present. */
+  /** A list of strings when present (null items are reported: they decode to an empty string). */
   strings(value: unknown, path: string): string[] {
     const out: string[] = [];
     this.list(value, path).forEach((item, i) => {
+      if (item === null || item === undefined) {
+        this.report(at(path, i), 'must be a string, got null');
+        return;
+      }
       const s = this.string(item, at(path, i));
       if (s !== undefined) out.push(s);
     });

@@ -18,33 +18,40 @@ export type { Problem } from './checker';
 /** A kind the analyzer validates: who rejects it, which versions are served, and the checks. */
 interface KindRule {
   readonly rejectedBy: string;
+  /** Served versions; empty for kinds that are checked whatever the version (workloads). */
   readonly versions: readonly string[];
+  /** The apiVersion to use instead, when the group itself is not served for the kind. */
+  readonly use?: string;
   readonly check: (obj: Record<string, any>, c: Checker) => void;
+  /** A custom resource (structural schema: null list items are rejected). */
+  readonly structural?: boolean;
 }
 
-const CALICO_POLICY: KindRule = { rejectedBy: 'Calico', versions: ['v3'], check: checkCalicoPolicy };
-const CILIUM_POLICY: KindRule = { rejectedBy: 'the API server or Cilium', versions: ['v2'], check: checkCiliumPolicy };
-const ADMIN_POLICY: KindRule = { rejectedBy: 'the API server', versions: ['v1alpha1'], check: checkAdminNetworkPolicy };
+const CALICO_POLICY: KindRule = { rejectedBy: 'Calico', versions: ['v3'], check: checkCalicoPolicy, structural: true };
+const CILIUM_POLICY: KindRule = { rejectedBy: 'the API server or Cilium', versions: ['v2'], check: checkCiliumPolicy, structural: true };
+const ADMIN_POLICY: KindRule = { rejectedBy: 'the API server', versions: ['v1alpha1'], check: checkAdminNetworkPolicy, structural: true };
 
 /** Per API group and kind. */
 const KIND_RULES: Record<string, Record<string, KindRule>> = {
   [NETWORKING_GROUP]: { NetworkPolicy: { rejectedBy: 'the API server', versions: ['v1'], check: checkNetworkPolicy } },
+  // Removed in Kubernetes 1.16 (extensions/v1beta1 NetworkPolicy).
+  extensions: { NetworkPolicy: { rejectedBy: 'the API server', versions: [], use: 'networking.k8s.io/v1', check: () => undefined } },
   [POLICY_API_GROUP]: {
-    ClusterNetworkPolicy: { rejectedBy: 'the API server', versions: ['v1alpha2'], check: checkClusterNetworkPolicy },
+    ClusterNetworkPolicy: { rejectedBy: 'the API server', versions: ['v1alpha2'], check: checkClusterNetworkPolicy, structural: true },
     AdminNetworkPolicy: ADMIN_POLICY,
     BaselineAdminNetworkPolicy: ADMIN_POLICY,
   },
   [CALICO_GROUP]: {
     NetworkPolicy: CALICO_POLICY,
     GlobalNetworkPolicy: CALICO_POLICY,
-    NetworkSet: { rejectedBy: 'Calico', versions: ['v3'], check: checkCalicoNetworkSet },
-    GlobalNetworkSet: { rejectedBy: 'Calico', versions: ['v3'], check: checkCalicoNetworkSet },
-    Tier: { rejectedBy: 'Calico', versions: ['v3'], check: checkCalicoTier },
+    NetworkSet: { rejectedBy: 'Calico', versions: ['v3'], check: checkCalicoNetworkSet, structural: true },
+    GlobalNetworkSet: { rejectedBy: 'Calico', versions: ['v3'], check: checkCalicoNetworkSet, structural: true },
+    Tier: { rejectedBy: 'Calico', versions: ['v3'], check: checkCalicoTier, structural: true },
   },
   [CILIUM_GROUP]: {
     CiliumNetworkPolicy: CILIUM_POLICY,
     CiliumClusterwideNetworkPolicy: CILIUM_POLICY,
-    CiliumCIDRGroup: { rejectedBy: 'the API server', versions: ['v2', 'v2alpha1'], check: checkCiliumCidrGroup },
+    CiliumCIDRGroup: { rejectedBy: 'the API server', versions: ['v2', 'v2alpha1'], check: checkCiliumCidrGroup, structural: true },
   },
   '': { Namespace: { rejectedBy: 'the API server', versions: ['v1'], check: checkNamespace } },
 };
@@ -71,10 +78,11 @@ export function validateManifest(obj: unknown): Rejection | undefined {
   if (!isPlainObject(obj)) return undefined;
   const rule = kindRuleOf(obj);
   if (!rule) return undefined;
-  const c = new Checker();
+  const c = new Checker(rule.structural === true);
   const version = apiVersionOf(obj);
-  if (rule.versions.length > 0 && (version === undefined || !rule.versions.includes(version))) {
-    c.report('apiVersion', `${obj.apiVersion} is not a served version of ${obj.kind} (use ${apiGroupOf(obj) ? `${apiGroupOf(obj)}/` : ''}${rule.versions[0]})`);
+  if (rule.use !== undefined || (rule.versions.length > 0 && (version === undefined || !rule.versions.includes(version)))) {
+    const use = rule.use ?? `${apiGroupOf(obj) ? `${apiGroupOf(obj)}/` : ''}${rule.versions[0]}`;
+    c.report('apiVersion', `${obj.apiVersion} is not a served version of ${obj.kind} (use ${use})`);
   } else {
     const metadata = c.object(obj.metadata, 'metadata');
     if (metadata) {

@@ -14,7 +14,7 @@ export function checkNetworkPolicy(obj: Record<string, any>, c: Checker): void {
   if (!spec) return;
   c.labelSelector(spec.podSelector, 'spec.podSelector');
   const types = c.list(spec.policyTypes, 'spec.policyTypes');
-  types.forEach((t, i) => c.oneOf(t, at('spec.policyTypes', i), ['Ingress', 'Egress']));
+  types.forEach((t, i) => c.oneOf(t, at('spec.policyTypes', i), ['Ingress', 'Egress'], true));
   if (types.length > 2) c.report('spec.policyTypes', 'may not list more than two policyTypes');
   for (const direction of ['ingress', 'egress'] as const) {
     const peersField = direction === 'ingress' ? 'from' : 'to';
