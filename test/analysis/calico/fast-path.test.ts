@@ -6,9 +6,11 @@
  * ClusterNetworkPolicy, plus hand-written cases with upstream-derived expectations.
  */
 import { cnp, egress, external, gnp, ingress, knp, NAMESPACES, pod, tier } from './helpers';
+import { podCidrSpace } from '../../../src/analysis/addresses';
 import { calicoModel } from '../../../src/analysis/calico';
 import { Endpoint, L4Protocol, ManifestObject, NamedPort } from '../../../src/analysis/model';
 import { NO, YES } from '../../../src/analysis/verdict';
+import { parseCidr } from '../../../src/util/cidr';
 import { Prng as Rng } from '../../support/prng';
 import { checkSeededClusters } from '../fast-path-contract';
 
@@ -35,9 +37,15 @@ function randomPods(r: Rng, count: number): Endpoint[] {
   return Array.from({ length: count }, (_, i) => pod(r.pick(['shop', 'billing']), `p${i}`, r.pick(labels), {
     serviceAccount: r.pick([undefined, 'sa1', 'sa2']),
     namedPorts: r.pick(named),
-    ip: r.pick([undefined, '10.0.0.5', '10.0.1.7', 'fd00::5']),
+    ip: r.pick([undefined, undefined, '10.0.0.5', '10.0.1.7', 'fd00::5']),
     hostNetwork: r.chance(0.08),
   }));
+}
+
+/** Pods without an IP get a pod-CIDR address space half of the time (the rest: anywhere). */
+function withSpaces(r: Rng, pods: Endpoint[]): Endpoint[] {
+  const space = podCidrSpace([parseCidr('10.0.0.0/16')]);
+  return pods.map((p) => (p.ip === undefined && r.chance(0.5) ? { ...p, addressSpace: space } : p));
 }
 
 function entity(r: Rng): any {
@@ -49,6 +57,8 @@ function entity(r: Rng): any {
   if (r.chance(0.1)) e.notNets = r.pick(NETS);
   if (r.chance(0.3)) e.ports = r.pick(CALICO_PORTS);
   if (r.chance(0.1)) e.notPorts = r.pick(CALICO_PORTS);
+  // Not resolved by the analysis: the rule may match.
+  if (r.chance(0.05) && !e.ports && !e.notPorts) e.services = { name: 'db', namespace: 'shop' };
   if (r.chance(0.1)) {
     e.serviceAccounts = r.pick([
       { names: ['sa1'] },
@@ -150,7 +160,7 @@ describe('Calico fast path (allows, subjectKey)', () => {
   test('agrees with evaluate on 150 seeded random clusters, and equal keys mean equal verdicts', () => {
     const { clusters, shared } = checkSeededClusters(150, 7919, PORTS, (r) => {
       const manifests = randomCluster(r);
-      const subjects = randomPods(r, 14);
+      const subjects = withSpaces(r, randomPods(r, 14));
       const peers = [...subjects, external('203.0.113.5'), external('10.0.1.9'), NODE, LOCAL_NODE, REMOTE_NODE];
       return { model: calicoModel(manifests, NAMESPACES), subjects, peers };
     });

@@ -57,8 +57,17 @@ function randomPods(r: Rng, count: number): Endpoint[] {
 function ciliumRule(r: Rng, direction: Direction): any {
   const pfx = direction === 'ingress' ? 'from' : 'to';
   const rule: any = {};
-  const l3 = r.int(6);
+  const l3 = r.int(10);
   if (l3 === 1) rule[`${pfx}Endpoints`] = [r.pick(PEER_SELECTORS)];
+  // Peers the analysis does not resolve: their flows may be indeterminate.
+  if (l3 === 6 && direction === 'egress') rule.toServices = [{ k8sService: { serviceName: 'db', namespace: 'shop' } }];
+  if (l3 === 7) rule[`${pfx}Nodes`] = [{ matchLabels: { role: 'infra' } }];
+  if (l3 === 8) rule[`${pfx}CIDRSet`] = [{ cidrGroupRef: 'partners' }];
+  if (l3 === 9) {
+    rule[`${pfx}Endpoints`] = [r.pick(PEER_SELECTORS)];
+    if (r.chance(0.5)) rule[`${pfx}Requires`] = [{ matchLabels: { app: 'web' } }];
+    else rule.authentication = { mode: 'required' };
+  }
   if (l3 === 2) rule[`${pfx}Entities`] = [r.pick(['world', 'cluster', 'host', 'all', 'remote-node'])];
   if (l3 === 3) rule[`${pfx}CIDR`] = [r.pick(['203.0.113.0/24', '140.82.0.0/16', '0.0.0.0/0'])];
   if (l3 === 4 && direction === 'egress') rule.toFQDNs = [r.pick([{ matchName: 'api.github.com' }, { matchPattern: '*.example.com' }])];
