@@ -3,8 +3,8 @@
  * deciding each one before and after, grouped by namespace pair, in table, JSON and Markdown.
  */
 import { deployment, namespace, networkPolicy } from './fixtures';
-import { FlowChange } from '../../src/analysis/reachability-diff';
 import { Reachability } from '../../src/analysis/reachability';
+import { FlowChange } from '../../src/analysis/reachability-diff';
 import { Verdict } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
@@ -43,17 +43,32 @@ describe('a pull request that opens api -> db and closes everything else into ap
     ]);
     expect(diff.changes).toEqual([
       {
-        source: 'data/db', destination: 'shop/api', port: 'TCP/8080', change: FlowChange.CLOSED, before: Verdict.ALLOW, after: Verdict.DENY,
+        source: 'data/db',
+        destination: 'shop/api',
+        port: 'TCP/8080',
+        change: FlowChange.CLOSED,
+        before: Verdict.ALLOW,
+        after: Verdict.DENY,
         decidedBefore: ['no policy selects either side (default allow)'],
         decidedAfter: ['ingress: NetworkPolicy shop/api-ingress (isolate)'],
       },
       {
-        source: 'shop/api', destination: 'data/db', port: 'TCP/5432', change: FlowChange.OPENED, before: Verdict.DENY, after: Verdict.ALLOW,
+        source: 'shop/api',
+        destination: 'data/db',
+        port: 'TCP/5432',
+        change: FlowChange.OPENED,
+        before: Verdict.DENY,
+        after: Verdict.ALLOW,
         decidedBefore: ['ingress: NetworkPolicy data/db-ingress (isolate)'],
         decidedAfter: ['ingress: NetworkPolicy data/db-ingress spec.ingress[0] (allow)'],
       },
       {
-        source: 'shop/api', destination: 'shop/api', port: 'TCP/8080', change: FlowChange.CLOSED, before: Verdict.ALLOW, after: Verdict.DENY,
+        source: 'shop/api',
+        destination: 'shop/api',
+        port: 'TCP/8080',
+        change: FlowChange.CLOSED,
+        before: Verdict.ALLOW,
+        after: Verdict.DENY,
         decidedBefore: ['no policy selects either side (default allow)'],
         decidedAfter: ['ingress: NetworkPolicy shop/api-ingress (isolate)'],
       },
@@ -108,7 +123,7 @@ describe('workloads that appear or disappear, and uncertain changes', () => {
     ]);
     expect(changes[0].decidedAfter).toEqual([
       'egress: NetworkPolicy shop/web-egress (isolate)',
-      "egress: indeterminate: NetworkPolicy shop/web-egress spec.egress[0].to[0].ipBlock: ipBlock 10.244.0.0/24 may or may not contain the "
+      'egress: indeterminate: NetworkPolicy shop/web-egress spec.egress[0].to[0].ipBlock: ipBlock 10.244.0.0/24 may or may not contain the '
       + "destination's address: its IP is not in the manifests, only somewhere in the pod CIDR 10.244.0.0/16",
     ]);
   });

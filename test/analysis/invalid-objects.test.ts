@@ -188,12 +188,15 @@ describe('invalid objects and the rest of the manifests', () => {
 describe('wrongly typed fields never crash the analysis or the lint (fuzzed)', () => {
   const templates: any[] = [
     networkPolicy('np', 'shop', {
-      podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress', 'Egress'],
+      podSelector: { matchLabels: { app: 'db' } },
+      policyTypes: ['Ingress', 'Egress'],
       ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ port: 5432 }] }],
       egress: [{ to: [{ namespaceSelector: {} }], ports: [{ protocol: 'UDP', port: 53 }] }],
     }),
     calico('NetworkPolicy', 'cp', {
-      selector: "app == 'db'", types: ['Ingress'], order: 10,
+      selector: "app == 'db'",
+      types: ['Ingress'],
+      order: 10,
       ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'web'", nets: ['10.0.0.0/8'] }, destination: { ports: [5432] } }],
     }, 'shop'),
     cilium('cnp', {

@@ -21,7 +21,9 @@ function bigCluster(): any[] {
     for (let d = 0; d < PER_NAMESPACE; d++) {
       const labels = { app: `a${d % 7}`, tier: ['web', 'api', 'db'][d % 3] };
       objects.push({
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `d${d}`, namespace: ns },
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `d${d}`, namespace: ns },
         spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8080 }] }] } } },
       });
     }
@@ -31,7 +33,8 @@ function bigCluster(): any[] {
       np('same-namespace', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }] }] }),
       np('tiers', { podSelector: { matchLabels: { tier: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { tier: 'web' } } }] }] }),
       np('partner', {
-        podSelector: { matchLabels: { tier: 'db' } }, policyTypes: ['Ingress'],
+        podSelector: { matchLabels: { tier: 'db' } },
+        policyTypes: ['Ingress'],
         ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: `team-${(n + 1) % 10}` } }, podSelector: { matchLabels: { tier: 'api' } } }] }],
       }),
     );

@@ -112,7 +112,7 @@ describe('pods without a known IP are somewhere in the pod CIDR', () => {
     const reach = Reachability.fromManifests([...cluster(['10.244.2.7']), fromOffice], { cni: Cni.kubernetes(), podCidrs: ['10.244.0.0/16'] });
     const result = reach.check(Target.workload('x', 'a'), Target.workload('y', 'server'), Port.tcp(80));
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.ingress.uncertainties).toEqual(["NetworkPolicy y/server-ingress spec.ingress[0].from[0].ipBlock: ipBlock 10.244.0.0/24 may or may not "
+    expect(result.ingress.uncertainties).toEqual(['NetworkPolicy y/server-ingress spec.ingress[0].from[0].ipBlock: ipBlock 10.244.0.0/24 may or may not '
       + "contain the source's address: its IP is not in the manifests, only somewhere in the pod CIDR 10.244.0.0/16"]);
   });
 });
@@ -136,7 +136,9 @@ describe('per CNI: who matches pods by CIDR', () => {
       spec: { selector: "pod == 'a'", types: ['Egress'], egress: [{ action: 'Allow', destination }] },
     });
     const set = {
-      apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name: 'servers', labels: { role: 'servers' } },
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkSet',
+      metadata: { name: 'servers', labels: { role: 'servers' } },
       spec: { nets: ['10.244.2.0/24'] },
     };
     const byNets = [...cluster(['10.244.2.7']), allowNets({ nets: ['10.244.2.0/24'] })];
@@ -155,7 +157,9 @@ describe('per CNI: who matches pods by CIDR', () => {
       kind: 'ClusterNetworkPolicy',
       metadata: { name: 'deny-pod-range' },
       spec: {
-        tier: 'Admin', priority: 10, subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'x' } } },
+        tier: 'Admin',
+        priority: 10,
+        subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'x' } } },
         egress: [{ name: 'pods', action: 'Deny', to: [{ networks: ['10.244.2.0/24'] }] }],
       },
     };

@@ -33,7 +33,9 @@ function verdicts(reach: Reachability): Record<string, Verdict> {
 
 describe('AdminNetworkPolicy / BaselineAdminNetworkPolicy v1alpha1 are not evaluated', () => {
   const anp = (kind: string, rules: any) => ({
-    apiVersion: 'policy.networking.k8s.io/v1alpha1', kind, metadata: { name: 'x' },
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind,
+    metadata: { name: 'x' },
     spec: { ...(kind === 'AdminNetworkPolicy' ? { priority: 10 } : {}), subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } }, ...rules },
   });
 
@@ -68,11 +70,15 @@ describe('AdminNetworkPolicy / BaselineAdminNetworkPolicy v1alpha1 are not evalu
 
 describe('objects of another CNI than the one analysed', () => {
   const calicoDeny = {
-    apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'db-ingress', namespace: 'shop' },
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'db-ingress', namespace: 'shop' },
     spec: { selector: "app == 'db'", types: ['Ingress'], ingress: [{ action: 'Deny', source: { namespaceSelector: "kubernetes.io/metadata.name == 'other'" } }] },
   };
   const ciliumAllow = {
-    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'db-ingress', namespace: 'shop' },
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'db-ingress', namespace: 'shop' },
     spec: { endpointSelector: { matchLabels: { app: 'db' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] },
   };
 
@@ -119,7 +125,9 @@ describe('objects of another CNI than the one analysed', () => {
 
 describe('Cilium rules the analyzer does not resolve', () => {
   const cnp = (egress: any[]) => ({
-    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'web-egress', namespace: 'shop' },
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'web-egress', namespace: 'shop' },
     spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress },
   });
 
@@ -179,6 +187,7 @@ describe('Calico rules and host endpoints the analyzer does not resolve', () => 
     // Host-to-local-workload traffic is allowed before any policy.
     expect(forwarding.check(Target.localNode(), db, p8080).verdict).toBe(Verdict.ALLOW);
     // Without HostEndpoints the same policies select nothing.
-    expect(Reachability.fromManifests([...base, hostPolicy], { cni: Cni.calico() }).check(web, Target.remoteNode(), p8080).verdict).toBe(Verdict.ALLOW);
+    const noHosts = Reachability.fromManifests([...base, hostPolicy], { cni: Cni.calico() });
+    expect(noHosts.check(web, Target.remoteNode(), p8080).verdict).toBe(Verdict.ALLOW);
   });
 });

@@ -7,7 +7,8 @@ import { isWorkload as analysisIsWorkload } from '../../src/analysis/inventory';
 import { namespaceOf as analysisNamespaceOf } from '../../src/analysis/kubernetes/network-policy';
 import * as lint from '../../src/lint/kinds';
 import {
-  apiGroupOf, isCalicoPolicy, isCalicoStagedPolicy, isCiliumPolicy, isServedCalicoPolicy, isServedCiliumPolicy, isWorkload, namespaceOf, podTemplateOf,
+  apiGroupOf, isCalicoPolicy, isCalicoStagedPolicy, isCiliumPolicy, isServedCalicoPolicy, isServedCiliumPolicy, isWorkload, namespaceOf,
+  podTemplateOf,
 } from '../../src/util/vocabulary';
 
 const obj = (apiVersion: string | undefined, kind: string, metadata: any = { name: 'x' }, rest: any = {}) => ({ apiVersion, kind, metadata, ...rest });

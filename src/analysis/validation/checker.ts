@@ -85,8 +85,7 @@ export class Checker {
     const out: Array<{ item: Record<string, any>; path: string }> = [];
     this.list(value, path).forEach((item, i) => {
       const obj = this.object(item, at(path, i));
-      if (obj) out.push({ item: obj, path: at(path, i) });
-      else if (item === null || item === undefined) {
+      if (obj) {out.push({ item: obj, path: at(path, i) });} else if (item === null || item === undefined) {
         if (this.structural) this.report(at(path, i), 'must be a mapping, got null');
         else out.push({ item: {}, path: at(path, i) });
       }

@@ -35,7 +35,7 @@ const ADMIN_POLICY: KindRule = { rejectedBy: 'the API server', versions: ['v1alp
 const KIND_RULES: Record<string, Record<string, KindRule>> = {
   [NETWORKING_GROUP]: { NetworkPolicy: { rejectedBy: 'the API server', versions: ['v1'], check: checkNetworkPolicy } },
   // Removed in Kubernetes 1.16 (extensions/v1beta1 NetworkPolicy).
-  extensions: { NetworkPolicy: { rejectedBy: 'the API server', versions: [], use: 'networking.k8s.io/v1', check: () => undefined } },
+  'extensions': { NetworkPolicy: { rejectedBy: 'the API server', versions: [], use: 'networking.k8s.io/v1', check: () => undefined } },
   [POLICY_API_GROUP]: {
     ClusterNetworkPolicy: { rejectedBy: 'the API server', versions: ['v1alpha2'], check: checkClusterNetworkPolicy, structural: true },
     AdminNetworkPolicy: ADMIN_POLICY,

@@ -49,7 +49,9 @@ function networkPolicy(r: Rng, i: number): ManifestObject {
     ...(r.chance(0.5) ? { ports: [r.pick([{ port: 'http' }, { port: 8080 }, { protocol: 'UDP', port: 53 }])] } : {}),
   });
   return {
-    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np-${i}`, namespace: r.pick(['shop', 'billing']) },
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: `np-${i}`, namespace: r.pick(['shop', 'billing']) },
     spec: {
       podSelector: r.pick([{}, { matchLabels: { app: 'web' } }, { matchLabels: { app: 'db' } }]),
       policyTypes: r.pick([['Ingress'], ['Egress'], ['Ingress', 'Egress']]),
@@ -63,9 +65,13 @@ function clusterPolicy(r: Rng, i: number): ManifestObject {
   const action = () => r.pick(['Accept', 'Deny', 'Pass']);
   const peer = () => r.pick<any>([{ namespaces: {} }, { pods: { podSelector: { matchLabels: { app: 'web' } } } }]);
   return {
-    apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: `cnp-${i}` },
+    apiVersion: 'policy.networking.k8s.io/v1alpha2',
+    kind: 'ClusterNetworkPolicy',
+    metadata: { name: `cnp-${i}` },
     spec: {
-      tier: r.pick(['Admin', 'Baseline']), priority: r.int(5), subject: { namespaces: {} },
+      tier: r.pick(['Admin', 'Baseline']),
+      priority: r.int(5),
+      subject: { namespaces: {} },
       ingress: Array.from({ length: r.int(2) }, () => ({ action: action(), from: [peer()] })),
       egress: Array.from({ length: r.int(3) }, () => ({
         action: action(), to: [r.chance(0.5) ? { networks: [r.pick(['10.244.0.0/16', '10.244.1.0/24', '0.0.0.0/0'])] } : peer()],
@@ -78,17 +84,23 @@ function uncertainObject(r: Rng, i: number): ManifestObject {
   switch (r.int(3)) {
     case 0:
       return {
-        apiVersion: 'policy.networking.k8s.io/v1alpha1', kind: r.pick(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']), metadata: { name: `anp-${i}` },
+        apiVersion: 'policy.networking.k8s.io/v1alpha1',
+        kind: r.pick(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']),
+        metadata: { name: `anp-${i}` },
         spec: { priority: 1, subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } }, ingress: [{ action: r.pick(['Allow', 'Deny']), from: [{ namespaces: {} }] }] },
       };
     case 1:
       return {
-        apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: `calico-${i}`, namespace: 'shop' },
+        apiVersion: 'projectcalico.org/v3',
+        kind: 'NetworkPolicy',
+        metadata: { name: `calico-${i}`, namespace: 'shop' },
         spec: { selector: "app == 'api'", types: ['Egress'], egress: [{ action: r.pick(['Allow', 'Deny']) }] },
       };
     default:
       return {
-        apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: `cilium-${i}`, namespace: 'billing' },
+        apiVersion: 'cilium.io/v2',
+        kind: 'CiliumNetworkPolicy',
+        metadata: { name: `cilium-${i}`, namespace: 'billing' },
         spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEndpoints: [{}] }] },
       };
   }
