@@ -13,18 +13,10 @@
  *   with ::/0) matches, a block inside those special ranges (e.g. the metadata service
  *   169.254.169.254/32) does not, anything else is unknown.
  */
-import { Endpoint } from './model';
+import { AddressSpace, Endpoint } from './model';
 import { MAYBE, NO, Tri, YES } from './verdict';
 import { AddressSet } from '../util/address-set';
 import { ParsedCidr, parseCidrLoose, parseIpLoose } from '../util/cidr';
-
-/** Where an endpoint's address lies when its exact address is unknown. */
-export interface AddressSpace {
-  /** The possible addresses. */
-  readonly set: AddressSet;
-  /** What the set is, for reasons: e.g. `the pod CIDR 10.244.0.0/16`. */
-  readonly description: string;
-}
 
 /** Address ranges no pod or node ever has: unspecified, loopback, link-local, multicast, reserved. */
 const NEVER_AN_ENDPOINT = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/3', '::/127', 'fe80::/10', 'ff00::/8'];

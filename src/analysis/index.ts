@@ -4,5 +4,6 @@ export * from './reachability';
 export * from './reachability-result';
 export * from './reachability-diff';
 export * from './target';
+export * from './flow-types';
 export * from './flow-matrix';
 export * from './jest-matchers';

@@ -2,9 +2,20 @@
  * Streaming renderings of a flow matrix (table, JSON, Mermaid): they iterate flows lazily and
  * write bounded chunks, so a 5,000-pod matrix renders without holding its flows or one huge string.
  */
-import type { FlowEntry, FlowMatrix, ITextSink } from './flow-matrix';
+import { FlowEntry, ITextSink, MatrixSummary } from './flow-types';
+import { MatrixData } from './matrix-evaluator';
 import { renderMermaid } from './mermaid';
 import { Verdict } from './verdict';
+
+/** What the renderings read of a flow matrix (FlowMatrix implements it). */
+export interface MatrixView {
+  readonly _data: MatrixData;
+  readonly _cniName: string;
+  readonly endpoints: string[];
+  readonly flowCount: number;
+  readonly summary: MatrixSummary;
+  _flows(offset?: number): Iterable<FlowEntry>;
+}
 
 /** Chunks are flushed at about this many characters. */
 const CHUNK = 64 * 1024;
@@ -33,7 +44,7 @@ function maxLength(values: Iterable<string>, floor: number): number {
 }
 
 /** Column widths from the endpoints and ports (every pod is a source; destinations are pods with ports). */
-function widths(matrix: FlowMatrix): [number, number, number] {
+function widths(matrix: MatrixView): [number, number, number] {
   const d = matrix._data;
   const hasFlows = d.flowCount > 0;
   const from = hasFlows ? maxLength(matrix.endpoints, 4) : 4;
@@ -51,7 +62,7 @@ function verdictCell(flow: FlowEntry, reasons: Map<string, number>): string {
 }
 
 /** The table: FROM, TO, PORT, VERDICT, then `[n] reason` for the indeterminate flows. */
-export function writeTable(matrix: FlowMatrix, sink: ITextSink, maxRows: number): void {
+export function writeTable(matrix: MatrixView, sink: ITextSink, maxRows: number): void {
   const out = new Buffered(sink);
   const [from, to, port] = widths(matrix);
   const row = (cells: string[]) => `${cells[0].padEnd(from)}  ${cells[1].padEnd(to)}  ${cells[2].padEnd(port)}  ${cells[3]}`.trimEnd() + '\n';
@@ -100,7 +111,7 @@ function flowJson(flow: FlowEntry, quoted: Map<string, string>): string {
 }
 
 /** JSON `{ cni, endpoints, summary, flows[, truncated] }`, formatted like `JSON.stringify(doc, null, 2)`. */
-export function writeJson(matrix: FlowMatrix, sink: ITextSink, maxRows: number): void {
+export function writeJson(matrix: MatrixView, sink: ITextSink, maxRows: number): void {
   const out = new Buffered(sink);
   const head = JSON.stringify({ cni: matrix._cniName, endpoints: matrix.endpoints, summary: matrix.summary }, null, 2);
   out.add(`${head.slice(0, head.length - 2)},\n  "flows": [`);
@@ -118,7 +129,7 @@ export function writeJson(matrix: FlowMatrix, sink: ITextSink, maxRows: number):
 }
 
 /** Mermaid: pod nodes and per-pair edges, or namespace nodes when there are more than `maxEdges` pod edges. */
-export function writeMermaid(matrix: FlowMatrix, sink: ITextSink, maxEdges: number): void {
+export function writeMermaid(matrix: MatrixView, sink: ITextSink, maxEdges: number): void {
   const d = matrix._data;
   // Per class pair: the port labels of allowed and of indeterminate flows.
   const labels = new Map<number, { allowed: string[]; maybe: string[] }>();

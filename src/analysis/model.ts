@@ -6,9 +6,9 @@
  * it. Each CNI model answers one side at a time (`evaluate`), because that is how every supported
  * dataplane enforces policy: egress at the sending endpoint, ingress at the receiving one.
  */
-import type { AddressSpace } from './addresses';
 import { Labels } from './selectors';
 import { Tri, YES } from './verdict';
+import { AddressSet } from '../util/address-set';
 
 /** A plain Kubernetes object as parsed from YAML or produced by `Testing.synth`. */
 export interface ManifestObject {
@@ -22,6 +22,14 @@ export interface ManifestObject {
   };
   readonly spec?: any;
   readonly [key: string]: any;
+}
+
+/** Where an endpoint's address lies when its exact address is unknown (see ./addresses). */
+export interface AddressSpace {
+  /** The possible addresses. */
+  readonly set: AddressSet;
+  /** What the set is, for reasons: e.g. `somewhere in the pod CIDR 10.244.0.0/16`. */
+  readonly description: string;
 }
 
 /** Reference to the object (and rule) that decided a verdict. */

@@ -2,11 +2,10 @@
  * The pull-request view of reachability: which flows a change of manifests opens and closes, and
  * which objects and rules decide each of them before and after, grouped by namespace pair.
  */
-import type { MatrixOptions, RenderOptions } from './flow-matrix';
-import type { MatrixData } from './matrix-evaluator';
+import { MatrixOptions, RenderOptions } from './flow-types';
+import { MatrixData } from './matrix-evaluator';
 import { L4Protocol } from './model';
-import type { Reachability } from './reachability';
-import { verdictWord } from './reachability-result';
+import { PairResult, verdictWord } from './reachability-result';
 import { Verdict, verdictOf } from './verdict';
 
 /** How a flow changed. */
@@ -158,14 +157,21 @@ function md(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
+/** What the diff reads of each Reachability (which implements it). */
+export interface DiffSource {
+  readonly notes: string[];
+  matrix(options: MatrixOptions): { readonly _data: MatrixData };
+  _pairByName(source: string, destination: string, protocol: L4Protocol, port: number): PairResult | undefined;
+}
+
 interface Side {
-  readonly reach: Reachability;
+  readonly reach: DiffSource;
   readonly data: MatrixData;
   readonly index: Map<string, number>;
   readonly portIndex: Array<Map<string, number>>;
 }
 
-function sideOf(reach: Reachability, options: MatrixOptions): Side {
+function sideOf(reach: DiffSource, options: MatrixOptions): Side {
   const data = reach.matrix(options)._data;
   return {
     reach,
@@ -207,7 +213,7 @@ function deciders(side: Side, cache: Map<string, string[]>, key: string, source:
 }
 
 /** Compare the flow matrices of `base` and `head` (see {@link Reachability.diff}). */
-export function diffReachability(base: Reachability, head: Reachability, options: MatrixOptions): ReachabilityDiff {
+export function diffReachability(base: DiffSource, head: DiffSource, options: MatrixOptions): ReachabilityDiff {
   const before = sideOf(base, options);
   const after = sideOf(head, options);
   const names = [...new Set([...before.index.keys(), ...after.index.keys()])].sort((a, b) => a.localeCompare(b));
