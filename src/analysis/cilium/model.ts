@@ -14,9 +14,9 @@
  * deny, unless another matching allow for the same flow has no L7 rules (which adds an L7 allow-all).
  */
 import { CidrGroupIndex } from './cidr-groups';
-import { dnsSelectorMatches, describeDnsSelector, DnsSelector } from './fqdn';
+import { dnsProxyLookup } from './dns-proxy';
 import { effectivePeerSelector, identityOf, selectorMatches } from './identity';
-import { DnsProxyLookup, matchPeer, PeerContext, requirementsOf } from './peers';
+import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet } from './policies';
 import { CiliumPortRule, describeL7, hasL7Rules, matchingPortRule } from './ports';
 import { addressKey } from '../addresses';
@@ -331,7 +331,7 @@ export class CiliumModel implements AnnotatedCniModel {
       });
       const denies = rulesOf(direction === 'ingress' ? 'ingressDeny' : 'egressDeny');
       const allows = rulesOf(direction);
-      const dnsProxy = this.dnsProxyLookup(selected);
+      const dnsProxy = dnsProxyLookup(selected);
       plan = {
         denies,
         allows,
@@ -549,53 +549,5 @@ export class CiliumModel implements AnnotatedCniModel {
     return this.index
       .candidates(subject.namespace ?? 'default')
       .filter((rs) => rs.subjectSelector !== undefined && selectorMatches(rs.subjectSelector, identity));
-  }
-
-  /**
-   * toFQDNs only learns IPs from DNS answers seen by Cilium's DNS proxy, which needs an egress allow
-   * rule with `toPorts[].rules.dns` (usually towards kube-dns on port 53) in a policy selecting the
-   * same endpoint, and the proxy only forwards lookups its DNS rules allow
-   * (https://docs.cilium.io/en/stable/security/policy/language/#dns-based). The peer of the DNS rule
-   * is not checked.
-   */
-  private dnsProxyLookup(selected: CiliumRuleSet[]): DnsProxyLookup {
-    let dnsRules: Array<{ selectors: DnsSelector[]; where: string }> | undefined;
-    return (name: string) => {
-      dnsRules ??= this.dnsRulesOf(selected);
-      return this.lookupDns(dnsRules, name);
-    };
-  }
-
-  private dnsRulesOf(selected: CiliumRuleSet[]): Array<{ selectors: DnsSelector[]; where: string }> {
-    const dnsRules: Array<{ selectors: DnsSelector[]; where: string }> = [];
-    for (const rs of selected) {
-      const egress: any[] = Array.isArray(rs.rule.egress) ? rs.rule.egress : [];
-      egress.forEach((rule, i) => {
-        (Array.isArray(rule?.toPorts) ? rule.toPorts : []).forEach((pr: CiliumPortRule, j: number) => {
-          if ((pr.rules?.dns?.length ?? 0) > 0) {
-            dnsRules.push({ selectors: pr.rules!.dns!, where: ruleLabel(rs, `${rs.path}.egress[${i}].toPorts[${j}]`) });
-          }
-        });
-      });
-    }
-    return dnsRules;
-  }
-
-  private lookupDns(dnsRules: Array<{ selectors: DnsSelector[]; where: string }>, name: string): { ok: boolean; message: string } {
-    if (dnsRules.length === 0) {
-      return {
-        ok: false,
-        message: 'no egress rule with toPorts.rules.dns (DNS proxy, e.g. to kube-dns on 53) selects this endpoint, '
-          + 'so Cilium never learns the IPs of the name',
-      };
-    }
-    for (const d of dnsRules) {
-      const s = d.selectors.find((sel) => dnsSelectorMatches(sel, name));
-      if (s) return { ok: true, message: `DNS proxy rule ${d.where} (${describeDnsSelector(s)})` };
-    }
-    return {
-      ok: false,
-      message: `the DNS proxy rules (${dnsRules.map((d) => d.where).join(', ')}) do not allow lookups of ${name}`,
-    };
   }
 }
