@@ -12,7 +12,8 @@ import { InventoryPod, NAMESPACE_NAME_LABEL, buildInventory, podFromTemplate } f
 import { loadYamlFiles } from './manifest-loader';
 import { MatrixData } from './matrix-evaluator';
 import { AnnotatedCniModel, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NodeEndpoints, describeRef } from './model';
-import { diffReachability, ReachabilityDiff } from './reachability-diff';
+import { diffReachability } from './diff-engine';
+import { ReachabilityDiff } from './reachability-diff';
 import { PairResult, ReachabilityResult, SideResult } from './reachability-result';
 import { Labels } from './selectors';
 import { Target } from './target';
