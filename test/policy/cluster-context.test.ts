@@ -20,7 +20,9 @@ const CILIUM_DNS_PORTS = [{ port: '53', protocol: 'UDP' }, { port: '53', protoco
 const KUBE_DNS_CILIUM = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
 const NODE_LOCAL_DNS_CILIUM = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'node-local-dns' } };
 const POD = Target.pod('a', { app: 'client' });
-const KUBE_DNS_IP = Target.external('10.96.0.10');
+// The kube-dns ClusterIP, with its DNS name: an address without one could be an address of any name a
+// toFQDNs rule allows, which makes a flow to it indeterminate.
+const KUBE_DNS_IP = Target.external('10.96.0.10', 'kube-dns.kube-system.svc.cluster.local');
 const NODE_LOCAL_IP = Target.external('169.254.20.10');
 
 describe('NodeLocal DNS: the kube-dns ClusterIP is a DNS destination too (iptables mode binds it on every node)', () => {
