@@ -1,6 +1,7 @@
 // Cluster context
 export * from './cluster/cni';
 export * from './cluster/cluster-network';
+export * from './cluster/kube-proxy-mode';
 
 // Policy model
 export * from './policy/protocol';

@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { Cni } from './cni';
 import { checkClusterFamily } from './ip-family-check';
+import { KubeProxyMode, resolveKubeProxyMode } from './kube-proxy-mode';
 import { addressAt, cidrContainsIp, hostPrefix, parseCidr, parseIp } from '../util/cidr';
 import { propError } from '../util/errors';
 import { checkEnum, validateCidr, validateDnsLabel, validateLabels } from '../util/validate';
@@ -73,6 +74,15 @@ export interface ClusterNetworkProps {
    * @default - CoreDNS: pods `k8s-app: kube-dns` in `kube-system`, Service IP 10.96.0.10
    */
   readonly dns?: ClusterDnsOptions;
+  /**
+   * How Service traffic is load-balanced on the nodes: kube-proxy in iptables or IPVS mode, or
+   * replaced by the CNI. Decides the NodeLocal DNS variant and so the DNS destinations every DNS
+   * allow opens (iptables: the node-local IP and the kube-dns ClusterIP; IPVS: the node-local IP;
+   * Cilium kube-proxy replacement: the node-local-dns pods behind a local redirect). On Cilium it
+   * must agree with `Cni.cilium({ kubeProxyReplacement })`.
+   * @default - KubeProxyMode.REPLACED for Cilium with kube-proxy replacement, KubeProxyMode.IPTABLES otherwise
+   */
+  readonly kubeProxyMode?: KubeProxyMode;
   /**
    * The cluster runs NodeLocal DNSCache. Every DNS allow then also allows, on UDP and TCP 53, the
    * node-local IP and the kube-dns ClusterIP (`dns.serviceIp`): with kube-proxy in iptables mode
@@ -205,6 +215,8 @@ export class ClusterNetwork extends Construct {
   public readonly dnsPodLabels: { [key: string]: string };
   /** ClusterIP of the kube-dns Service. */
   public readonly dnsServiceIp: string;
+  /** How Service traffic is load-balanced on the nodes. */
+  public readonly kubeProxyMode: KubeProxyMode;
   /** NodeLocal DNSCache address, when the cluster runs it. */
   public readonly nodeLocalDnsIp?: string;
   /** The ingress controller pods. */
@@ -224,6 +236,7 @@ export class ClusterNetwork extends Construct {
     if (id !== DEFAULT_ID && !DECLARED_IN_TREE.has(scope.node.root)) DECLARED_IN_TREE.set(scope.node.root, this);
 
     this.cni = props.cni ?? Cni.kubernetes();
+    this.kubeProxyMode = resolveKubeProxyMode(this, this.cni, props.kubeProxyMode);
     this.ipFamilies = [...new Set(props.ipFamilies ?? [IpFamily.IPV4])];
     if (this.ipFamilies.length === 0) throw propError(this, 'ipFamilies', 'at least one IP family is required');
     this.ipFamilies.forEach((f, i) => checkEnum(this, `ipFamilies[${i}]`, f, Object.values(IpFamily), 'an IP family'));
