@@ -16,6 +16,13 @@ export * from './patterns/zero-trust-namespace';
 export * from './patterns/tenant-isolation';
 export * from './patterns/three-tier-app';
 
+// Platform: CNI installs, NodeLocal DNS and their delivery
+export * from './delivery/delivery';
+export * from './cni/calico/calico-options';
+export * from './cni/calico/calico-installation';
+/** Typed operator.tigera.io/v1 classes (Installation spec etc.), for CalicoInstallation's escape hatch. */
+export * as tigera from './imports/operator.tigera.io';
+
 // Analysis
 export * from './analysis';
 export * from './lint';
