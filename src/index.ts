@@ -22,6 +22,8 @@ export * from './cni/calico/calico-options';
 export * from './cni/calico/calico-installation';
 /** Typed operator.tigera.io/v1 classes (Installation spec etc.), for CalicoInstallation's escape hatch. */
 export * as tigera from './imports/operator.tigera.io';
+export * from './cni/cilium/cilium-options';
+export * from './cni/cilium/cilium-install';
 
 // Analysis
 export * from './analysis';
