@@ -24,6 +24,7 @@ export * from './cni/calico/calico-installation';
 export * as tigera from './imports/operator.tigera.io';
 export * from './cni/cilium/cilium-options';
 export * from './cni/cilium/cilium-install';
+export * from './dns/node-local-dns';
 
 // Analysis
 export * from './analysis';
