@@ -3,7 +3,10 @@
  * their order whatever delivery is chosen. (What each install emits per delivery is tested with the
  * installs.)
  */
-import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Testing, YamlOutputType } from 'cdk8s';
 import { CalicoInstallation, ClusterNetwork, Cni, Delivery, DeliveryKind, TenantIsolation } from '../../src';
 import { synthAppValid } from '../support/synth';
 
@@ -68,4 +71,20 @@ describe('install steps and the rest of the app', () => {
     app.synthYaml();
     expect(plain.node.dependencies).toEqual([]);
   });
+});
+
+test('Flux layout from the README: one folder per chart, numbered in apply order', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'flux-layout-'));
+  try {
+    const app = new App({ outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+    const chart = new Chart(app, 'platform');
+    new ClusterNetwork(chart, 'cluster', { cni: Cni.calico() });
+    new CalicoInstallation(chart, 'calico', { delivery: Delivery.flux(), wireguard: true });
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
+    app.synth();
+    expect(fs.readdirSync(outdir).sort()).toEqual(['0000-calico-operator', '0001-calico-resources', '0002-calico-config', '0003-platform']);
+    expect(fs.readdirSync(path.join(outdir, '0001-calico-resources')).sort()).toEqual(['APIServer.default.k8s.yaml', 'Installation.default.k8s.yaml']);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 });
