@@ -84,11 +84,12 @@ export interface ClusterNetworkProps {
    */
   readonly kubeProxyMode?: KubeProxyMode;
   /**
-   * The cluster runs NodeLocal DNSCache. Every DNS allow then also allows, on UDP and TCP 53, the
-   * node-local IP and the kube-dns ClusterIP (`dns.serviceIp`): with kube-proxy in iptables mode
-   * node-local-dns answers on both addresses from the host network, which no pod selector matches.
-   * On Cilium with kube-proxy replacement (node-local-dns pods behind a CiliumLocalRedirectPolicy)
-   * the node-local-dns pods and the node-local IP are allowed, not the ClusterIP.
+   * The cluster runs NodeLocal DNSCache (see `NodeLocalDNS`). Every DNS allow then also allows, on
+   * UDP and TCP 53, where the cache answers for the cluster's `kubeProxyMode`: with kube-proxy in
+   * iptables mode the node-local IP and the kube-dns ClusterIP (`dns.serviceIp`), which
+   * node-local-dns binds on the host network where no pod selector matches it; in IPVS mode the
+   * node-local IP; on Cilium with kube-proxy replacement the node-local-dns pods a
+   * CiliumLocalRedirectPolicy sends the queries to. CoreDNS stays allowed as the fallback.
    * @default false
    */
   readonly nodeLocalDns?: boolean;
