@@ -4,7 +4,6 @@ import { corefile } from './corefile';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { KubeProxyMode } from '../cluster/kube-proxy-mode';
 import { nodeLocalDnsVariant } from '../cluster/node-local-dns-variant';
-import { CiliumInstall } from '../cni/cilium/cilium-install';
 import { CiliumLocalRedirectPolicy, CiliumLocalRedirectPolicySpecRedirectBackendToPortsProtocol as LrpProtocol } from '../imports/cilium.io';
 import { NODE_LOCAL_DNS_POD_LABELS } from '../policy/cluster-dns';
 import { parseIpLoose } from '../util/cidr';
@@ -86,7 +85,8 @@ const LABELS = { ...NODE_LOCAL_DNS_POD_LABELS };
  * ConfigMap `node-local-dns` (Corefile with every placeholder but the two node-cache fills in
  * replaced), DaemonSet `node-local-dns`, and the headless metrics Service. On Cilium with kube-proxy
  * replacement, Cilium's local-redirect variant instead (no host network, no NET_ADMIN) plus the
- * CiliumLocalRedirectPolicy `nodelocaldns`; the app's CiliumInstall must enable local redirect policies.
+ * CiliumLocalRedirectPolicy `nodelocaldns`; a CiliumInstall in the app must then enable local redirect
+ * policies (it checks so itself, from the same ClusterNetwork).
  *
  * Reads the ClusterNetwork, which must declare `nodeLocalDns: true` (so every DNS allow already opens
  * the right destinations for the variant). In IPVS mode kubelet's `--cluster-dns` (`clusterDNS`)
@@ -271,19 +271,13 @@ export class NodeLocalDNS extends Construct {
   }
 
   /**
-   * Synth-time checks over the whole app (any construction order): the CiliumInstall must enable
-   * local redirect policies for the LRP variant, and the DNS namespace must not enforce a Pod Security
-   * level that refuses node-local-dns (host network, NET_ADMIN).
+   * Synth-time check over the whole app (any construction order): the DNS namespace must not enforce
+   * a Pod Security level that refuses node-local-dns (host network, NET_ADMIN). (That a CiliumInstall
+   * enables local redirect policies for the LRP variant is the CiliumInstall's check: it reads the
+   * same ClusterNetwork.)
    */
   private checkApp(namespace: string, redirect: boolean): string[] {
     const errors: string[] = [];
-    if (redirect) {
-      const install = CiliumInstall.of(this);
-      if (install && !install.localRedirectPolicies) {
-        errors.push(`the local-redirect variant needs CiliumLocalRedirectPolicy support, but the CiliumInstall '${install.node.path}' `
-          + 'has localRedirectPolicies disabled: set localRedirectPolicies: true there (localRedirectPolicies.enabled)');
-      }
-    }
     for (const c of this.node.root.node.findAll()) {
       if (!(c instanceof ApiObject) || c.kind !== 'Namespace' || c.name !== namespace) continue;
       const level = c.metadata.getLabel('pod-security.kubernetes.io/enforce');

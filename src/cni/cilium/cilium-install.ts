@@ -13,6 +13,7 @@ import { validateCiliumValues } from './values-validation';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { CniKind } from '../../cluster/cni';
 import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
+import { nodeLocalDnsVariant } from '../../cluster/node-local-dns-variant';
 import { emitChartRelease } from '../../delivery/chart-release';
 import { Delivery, DeliveryKind } from '../../delivery/delivery';
 import { InstallStages } from '../../delivery/install-stages';
@@ -224,6 +225,10 @@ export class CiliumInstall extends Construct {
     // The effective switches, whichever way they were set.
     this.localRedirectPolicies = this.merged.localRedirectPolicies?.enabled === true;
     this.kubeProxyReplacement = this.merged.kubeProxyReplacement === 'true' || this.merged.kubeProxyReplacement === true;
+    if (cluster.nodeLocalDnsIp !== undefined && nodeLocalDnsVariant(cluster) === 'cilium-local-redirect' && !this.localRedirectPolicies) {
+      throw propError(this, 'localRedirectPolicies', 'the ClusterNetwork declares NodeLocal DNS under kube-proxy replacement, which reaches the cache '
+        + 'through a CiliumLocalRedirectPolicy (and DNS allows open the node-local-dns pods, not an address): local redirect policies must be on');
+    }
 
     const stages = new InstallStages(this, this.delivery);
     if (this.delivery.kind !== DeliveryKind.MANIFESTS_ONLY) {

@@ -158,7 +158,15 @@ describe('CiliumInstall values', () => {
   test('local redirect policies default on when the ClusterNetwork declares NodeLocal DNS under kube-proxy replacement', () => {
     expect(build(KPR, { nodeLocalDns: true }).cilium.values.localRedirectPolicies).toEqual({ enabled: true });
     expect(build(KPR, {}).cilium.values.localRedirectPolicies).toBeUndefined();
-    expect(build({ ...KPR, localRedirectPolicies: false }, { nodeLocalDns: true }).cilium.localRedirectPolicies).toBe(false);
+    expect(build({ ...KPR, localRedirectPolicies: false }, {}).cilium.localRedirectPolicies).toBe(false);
+    // Turning them off while the ClusterNetwork says the LRP variant is in use is an error, however it is spelled.
+    expect(() => build({ ...KPR, localRedirectPolicies: false }, { nodeLocalDns: true }))
+      .toThrow(/localRedirectPolicies: the ClusterNetwork declares NodeLocal DNS under kube-proxy replacement/);
+    expect(() => build({ ...KPR, extraValues: { localRedirectPolicies: { enabled: false } } }, { nodeLocalDns: true }))
+      .toThrow(/localRedirectPolicies: the ClusterNetwork declares/);
+    // Without kube-proxy replacement NodeLocal DNS uses the iptables variant: no LRP needed.
+    const iptables = build({}, { nodeLocalDns: true, kubeProxyMode: KubeProxyMode.IPTABLES }, Cni.cilium({ kubeProxyReplacement: false }));
+    expect(iptables.cilium.localRedirectPolicies).toBe(false);
   });
 
   test('extraValues merge over the typed values and are key-checked', () => {
