@@ -181,11 +181,6 @@ export interface CiliumInstallProps {
  * `valuesYaml()` / `writeValuesFile()` for `cilium install --values` or your own Helm.
  */
 export class CiliumInstall extends Construct {
-  /** The CiliumInstall of the app, if any (NodeLocalDNS checks its local redirect policy setting). */
-  public static of(scope: Construct): CiliumInstall | undefined {
-    return scope.node.root.node.findAll().find((c): c is CiliumInstall => c instanceof CiliumInstall);
-  }
-
   /** The delivery used. */
   public readonly delivery: Delivery;
   /** The chart version. */
