@@ -221,6 +221,16 @@ export class CalicoInstallation extends Construct {
     }
     if (bgp) this.bgpConfiguration = apiWave(this.bgpConfigurationObject(stages.chart('config'), bgpOptions ?? {}, cluster));
 
+    // Pools listed in the Installation are the operator's: a projectcalico.org/v3 IPPool of the same
+    // name anywhere in the app would fight it (NETWORKING-FACTS.md, Calico Installation).
+    const poolNames = new Set<string>((spec.calicoNetwork?.ipPools ?? []).map((p: any) => p.name).filter((n: unknown) => typeof n === 'string'));
+    this.node.addValidation({
+      validate: () => this.node.root.node.findAll()
+        .filter((c): c is ApiObject => c instanceof ApiObject && c.apiVersion.startsWith('projectcalico.org/') && c.kind === 'IPPool' && poolNames.has(c.name))
+        .map((c) => `IPPool '${c.name}' (${c.node.path}) has the name of a pool the operator manages through the Installation: `
+          + 'the two would overwrite each other; rename it or manage the pool in ipPools only'),
+    });
+
     // Everything served by the Calico API server comes after the last step.
     const last = stages.stageCharts[stages.stageCharts.length - 1];
     // Tiers first: Calico refuses a policy whose tier does not exist yet.

@@ -67,6 +67,9 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
       fail('k8sServiceHost', 'kube-proxy replacement needs the API server address (k8sServiceHost, or "auto" to read the cluster-info ConfigMap): '
         + 'without kube-proxy the agent cannot reach the kubernetes Service ClusterIP');
     }
+    if (typeof host === 'string' && host !== 'auto' && !/^[A-Za-z0-9.-]+$|^[0-9a-fA-F:]+$/.test(host)) {
+      fail('k8sServiceHost', `'${host}' must be a host name or IP address only (no scheme, no port: the port is k8sServicePort)`);
+    }
     const port = get(values, 'k8sServicePort');
     if (host !== 'auto' && !ref && (port === undefined || port === '')) fail('k8sServicePort', 'kube-proxy replacement needs the API server port (k8sServicePort)');
   }

@@ -3,7 +3,7 @@
  * steps they land in, and every invalid combination as a named error.
  * Ground truth: NETWORKING-FACTS.md "Calico (tigera-operator, v3.32.1)" and "GitOps delivery".
  */
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import {
   CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoInstallationProps, CalicoNodeAddressAutodetection, ClusterNetwork,
   ClusterNetworkProps, Cni, Delivery, IpFamily, KubeProxyMode, TenantIsolation, tigera,
@@ -304,4 +304,10 @@ describe('CalicoInstallation named errors', () => {
 test('installationOverrides replace lists whole: a pool list without encapsulation falls back to the operator default IPIP, which needs BGP', () => {
   expect(() => build({ installationOverrides: { calicoNetwork: { ipPools: [{ cidr: '10.244.0.0/16' }] } } })).toThrow(
     /installationOverrides\.calicoNetwork\.ipPools\[0\]\.encapsulation: IPIP needs BGP/);
+});
+
+test('a projectcalico.org/v3 IPPool named like an operator-managed pool is an error at synth', () => {
+  const { app, chart } = build();
+  new ApiObject(chart, 'pool', { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '10.244.0.0/16' } });
+  expect(() => app.synthYaml()).toThrow(/\[platform\/calico\] IPPool 'default-ipv4-ippool' \(platform\/pool\) has the name of a pool the operator manages/);
 });

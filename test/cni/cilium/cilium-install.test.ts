@@ -270,6 +270,7 @@ describe('CiliumInstall delivery and steps', () => {
 describe('CiliumInstall named errors', () => {
   test.each<[string, CiliumInstallProps, Omit<ClusterNetworkProps, 'cni'>, RegExp]>([
     ['KPR without k8sServiceHost', { k8sServicePort: 6443 }, {}, /\[platform\/cilium\] k8sServiceHost: kube-proxy replacement needs the API server address/],
+    ['k8sServiceHost with a scheme', { k8sServiceHost: 'https://10.0.0.1:6443', k8sServicePort: 6443 }, {}, /k8sServiceHost: 'https:\/\/10\.0\.0\.1:6443' must be a host name or IP address only/],
     ['KPR without k8sServicePort', { k8sServiceHost: '10.0.0.1' }, {}, /k8sServicePort: kube-proxy replacement needs the API server port/],
     ['KPR contradicting the ClusterNetwork', { kubeProxyReplacement: false }, {}, /kubeProxyReplacement: keeps kube-proxy, but the ClusterNetwork says kube-proxy is replaced/],
     ['native routing without the native routing CIDR', { ...KPR, routing: CiliumRouting.native({}) }, {}, /routing\.ipv4NativeRoutingCidr: native routing on an IPv4 cluster needs ipv4NativeRoutingCIDR/],
