@@ -1,5 +1,4 @@
 import { ClusterNetwork } from './cluster-network';
-import { CniKind } from './cni';
 import { KubeProxyMode } from './kube-proxy-mode';
 
 /**
@@ -17,13 +16,14 @@ import { KubeProxyMode } from './kube-proxy-mode';
  */
 export type NodeLocalDnsVariant = 'iptables' | 'ipvs' | 'cilium-local-redirect' | 'unsupported';
 
-const BY_MODE: Record<KubeProxyMode, (cilium: boolean) => NodeLocalDnsVariant> = {
-  [KubeProxyMode.IPTABLES]: () => 'iptables',
-  [KubeProxyMode.IPVS]: () => 'ipvs',
-  [KubeProxyMode.REPLACED]: (cilium) => (cilium ? 'cilium-local-redirect' : 'unsupported'),
+/** With kube-proxy: by its mode. A CNI whose factory says node-local-dns runs as pods (Cilium under kube-proxy replacement) redirects instead. */
+const BY_MODE: Record<KubeProxyMode, NodeLocalDnsVariant> = {
+  [KubeProxyMode.IPTABLES]: 'iptables',
+  [KubeProxyMode.IPVS]: 'ipvs',
+  [KubeProxyMode.REPLACED]: 'unsupported',
 };
 
 /** The NodeLocal DNS variant of the cluster (whether or not it declares `nodeLocalDns`). */
 export function nodeLocalDnsVariant(cluster: ClusterNetwork): NodeLocalDnsVariant {
-  return BY_MODE[cluster.kubeProxyMode](cluster.cni.kind === CniKind.CILIUM);
+  return cluster.cni._facts.nodeLocalDnsAsPods ? 'cilium-local-redirect' : BY_MODE[cluster.kubeProxyMode];
 }

@@ -9,6 +9,7 @@ import {
   HelmReleaseSpecUpgradeCrds,
 } from '../imports/helm.toolkit.fluxcd.io';
 import { HelmRepository, OciRepository } from '../imports/source.toolkit.fluxcd.io';
+import { propError } from '../util/errors';
 import { registerObject } from '../util/object-registry';
 
 /** One Helm chart an install construct delivers. */
@@ -113,7 +114,7 @@ function emitFlux(scope: Construct, flux: ResolvedFlux, release: ChartRelease): 
  */
 function emitArgoCd(scope: Construct, argo: ResolvedArgoCd, release: ChartRelease): ApiObject {
   if (isOciRepository(release.repository)) {
-    throw new Error(`[${scope.node.path}] chartRepository: '${release.repository}' is an OCI registry; this library's Argo CD delivery `
+    throw propError(scope, 'chartRepository', `'${release.repository}' is an OCI registry; this library's Argo CD delivery `
       + 'emits https Helm repositories only (Argo CD needs a repository Secret with enableOCI for OCI charts): '
       + 'give the https repository, or deliver with Flux');
   }

@@ -1,4 +1,6 @@
 import { ResolvedArgoCd, ResolvedFlux } from './delivery-settings';
+import { ValidationError } from '../util/errors';
+import { requireProps } from '../util/guards';
 import { isDnsLabel } from '../util/validate';
 
 /** How an install construct's Helm charts reach the cluster. */
@@ -66,7 +68,7 @@ export interface ArgoCdDeliveryOptions {
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 
 function optionError(factory: string, prop: string, message: string): Error {
-  return new Error(`[Delivery.${factory}] ${prop}: ${message}`);
+  return new ValidationError(`Delivery.${factory}`, prop, message);
 }
 
 function dnsLabel(factory: string, prop: string, value: unknown): string {
@@ -95,6 +97,7 @@ export class Delivery {
    * Calico CRDs) say so in `dependsOn`.
    */
   public static flux(options: FluxDeliveryOptions = {}): Delivery {
+    requireProps('Delivery.flux', options, true, 'options');
     const interval = options.interval ?? '1h';
     if (typeof interval !== 'string' || !GO_DURATION.test(interval)) {
       throw optionError('flux', 'interval', `'${interval}' is not a Go duration (e.g. '10m', '1h')`);
@@ -111,6 +114,7 @@ export class Delivery {
    * `argocd.argoproj.io/sync-wave` that puts it after what it needs.
    */
   public static argoCd(options: ArgoCdDeliveryOptions = {}): Delivery {
+    requireProps('Delivery.argoCd', options, true, 'options');
     const server = options.destinationServer ?? 'https://kubernetes.default.svc';
     if (typeof server !== 'string' || !/^https:\/\/[^\s/]+/.test(server)) {
       throw optionError('argoCd', 'destinationServer', `'${server}' is not an https:// API server URL`);

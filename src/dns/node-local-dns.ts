@@ -8,8 +8,8 @@ import { CiliumLocalRedirectPolicy, CiliumLocalRedirectPolicySpecRedirectBackend
 import { NODE_LOCAL_DNS_POD_LABELS } from '../policy/cluster-dns';
 import { parseIpLoose } from '../util/cidr';
 import { propError } from '../util/errors';
+import { requireOptionalObject, requireOptionalOneOf, requireOptionalString, requireProps, requireString } from '../util/guards';
 import { registerObject } from '../util/object-registry';
-import { optionalEnum, optionalObject, optionalString } from '../util/prop-guards';
 import { validateDnsSubdomain } from '../util/validate';
 
 /** The NodeLocal DNSCache variant (kubernetes.io "Using NodeLocal DNSCache in Kubernetes Clusters"). */
@@ -104,7 +104,7 @@ export class NodeLocalDNS extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeLocalDNSProps = {}) {
     super(scope, id);
-    optionalObject(this, 'props', props);
+    requireProps(this, props, true);
     const cluster = ClusterNetwork.of(this);
     if (cluster.nodeLocalDnsIp === undefined) {
       throw propError(this, 'ClusterNetwork.nodeLocalDns', `the ClusterNetwork '${cluster.node.path}' does not declare nodeLocalDns: true, `
@@ -112,7 +112,7 @@ export class NodeLocalDNS extends Construct {
     }
     const localIp = this.same('localIp', props.localIp, cluster.nodeLocalDnsIp, 'nodeLocalDnsIp');
     const kubeDnsIp = this.same('kubeDnsIp', props.kubeDnsIp, cluster.dnsServiceIp, 'dns.serviceIp');
-    const kubeProxyMode = optionalEnum(this, 'kubeProxyMode', props.kubeProxyMode, Object.values(KubeProxyMode), cluster.kubeProxyMode);
+    const kubeProxyMode = requireOptionalOneOf(this, 'kubeProxyMode', props.kubeProxyMode, Object.values(KubeProxyMode), 'a KubeProxyMode', cluster.kubeProxyMode);
     if (kubeProxyMode !== cluster.kubeProxyMode) {
       throw propError(this, 'kubeProxyMode', `'${kubeProxyMode}' differs from the ClusterNetwork's kubeProxyMode '${cluster.kubeProxyMode}', which the DNS allows follow`);
     }
@@ -125,8 +125,8 @@ export class NodeLocalDNS extends Construct {
     const redirect = this.mode === NodeLocalDnsMode.CILIUM_LOCAL_REDIRECT;
     this.kubeletClusterDns = this.mode === NodeLocalDnsMode.IPVS ? localIp : kubeDnsIp;
 
-    const domain = validateDnsSubdomain(this, 'clusterDomain', optionalString(this, 'clusterDomain', props.clusterDomain, 'cluster.local')!);
-    const image = optionalString(this, 'image', props.image, IMAGE)!;
+    const domain = validateDnsSubdomain(this, 'clusterDomain', (requireOptionalString(this, 'clusterDomain', props.clusterDomain, true) ?? 'cluster.local'));
+    const image = (requireOptionalString(this, 'image', props.image, true) ?? IMAGE);
     const namespace = cluster.dnsNamespace;
     this.corefile = corefile({ variant: redirect ? 'local-redirect' : this.mode === NodeLocalDnsMode.IPVS ? 'ipvs' : 'iptables', domain, localIp, kubeDnsIp });
 
@@ -162,9 +162,9 @@ export class NodeLocalDNS extends Construct {
   }
 
   /** A fact given twice must be the same (the DNS allows follow the ClusterNetwork's). */
-  private same(prop: string, given: unknown, fact: string, factProp: string): string {
+  private same(prop: string, given: string | undefined, fact: string, factProp: string): string {
     if (given === undefined) return fact;
-    const ip = optionalString(this, prop, given)!;
+    const ip = requireString(this, prop, given, true);
     const a = parseIpLoose(ip);
     if (!a) throw propError(this, prop, `'${ip}' is not an IP address`);
     if (a.toString() !== parseIpLoose(fact)!.toString()) {
@@ -176,9 +176,9 @@ export class NodeLocalDNS extends Construct {
   private daemonSetObject(
     namespace: string, image: string, localIp: string, kubeDnsIp: string, redirect: boolean, given?: NodeLocalDnsResources,
   ): ApiObject {
-    const resources = optionalObject<NodeLocalDnsResources>(this, 'resources', given) ?? {};
+    const resources = requireOptionalObject<NodeLocalDnsResources>(this, 'resources', given) ?? {};
     const quantity = (prop: keyof NodeLocalDnsResources, fallback?: string) => {
-      const q = optionalString(this, `resources.${prop}`, resources[prop], fallback);
+      const q = (requireOptionalString(this, `resources.${prop}`, resources[prop], true) ?? fallback);
       if (q !== undefined && !QUANTITY.test(q)) throw propError(this, `resources.${prop}`, `'${q}' is not a Kubernetes quantity`);
       return q;
     };

@@ -1,6 +1,5 @@
 import { ResolvedPeer } from './intent';
 import { ClusterNetwork } from '../cluster/cluster-network';
-import { CniKind } from '../cluster/cni';
 import { NodeLocalDnsVariant, nodeLocalDnsVariant } from '../cluster/node-local-dns-variant';
 import { hostCidr } from '../util/cidr';
 
@@ -62,6 +61,7 @@ export function clusterDnsPeers(cluster: ClusterNetwork): ResolvedPeer[] {
     ...(wanted.clusterIp && cluster.dnsServiceIp !== cluster.nodeLocalDnsIp ? [cluster.dnsServiceIp] : []),
   ];
   for (const ip of addresses) out.push({ type: 'cidr', cidr: hostCidr(ip), except: [] });
-  if (cluster.cni.kind === CniKind.CILIUM && !wanted.pods) out.push({ type: 'entity', entity: 'host' });
+  // A fact of the CNI (its factory states it: Cni._facts): Cilium without kube-proxy replacement.
+  if (cluster.cni._facts.nodeLocalDnsHostEntity && !wanted.pods) out.push({ type: 'entity', entity: 'host' });
   return out;
 }

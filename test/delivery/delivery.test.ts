@@ -88,3 +88,8 @@ test('Flux layout from the README: one folder per chart, numbered in apply order
     fs.rmSync(outdir, { recursive: true, force: true });
   }
 });
+
+test('null options from an untyped caller are an error, not a crash', () => {
+  expect(() => Delivery.flux(null as any)).toThrow('[Delivery.flux] options: must be an object of options (or omitted), got null');
+  expect(() => Delivery.argoCd([] as any)).toThrow('[Delivery.argoCd] options: must be an object of options (or omitted), got an array of 0');
+});

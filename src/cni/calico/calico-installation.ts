@@ -17,10 +17,8 @@ import { BgpConfiguration, FelixConfiguration } from '../../imports/projectcalic
 import { parseCidr } from '../../util/cidr';
 import { deepMerge } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
+import { requireInteger, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString, requireProps } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
-import {
-  optionalArray, optionalBoolean, optionalEnum, optionalInteger, optionalObject, optionalString,
-} from '../../util/prop-guards';
 import { validateDnsSubdomain } from '../../util/validate';
 import { requireClusterCni, requireDisjointPodAndServiceCidrs } from '../cluster-facts';
 import { typedOverridesToWire } from '../typed-overrides';
@@ -167,26 +165,26 @@ export class CalicoInstallation extends Construct {
 
   constructor(scope: Construct, id: string, props: CalicoInstallationProps = {}) {
     super(scope, id);
-    optionalObject(this, 'props', props);
+    requireProps(this, props, true);
     const cluster = ClusterNetwork.of(this);
     requireClusterCni(this, cluster, CniKind.CALICO, 'CalicoInstallation', 'Cni.calico()');
     requireDisjointPodAndServiceCidrs(this, cluster);
 
     this.delivery = props.delivery ?? Delivery.manifestsOnly();
     if (!(this.delivery instanceof Delivery)) throw propError(this, 'delivery', 'must be made with Delivery.flux(), Delivery.argoCd() or Delivery.manifestsOnly()');
-    const version = optionalString(this, 'version', props.version, CALICO_VERSION)!;
+    const version = (requireOptionalString(this, 'version', props.version, true) ?? CALICO_VERSION);
     if (!/^v\d+\.\d+\.\d+$/.test(version)) throw propError(this, 'version', `'${version}' is not a Calico release like 'v3.32.1'`);
-    const repository = optionalString(this, 'chartRepository', props.chartRepository, CALICO_CHART_REPOSITORY)!;
+    const repository = (requireOptionalString(this, 'chartRepository', props.chartRepository, true) ?? CALICO_CHART_REPOSITORY);
     if (!/^(https|oci):\/\/\S+$/.test(repository)) throw propError(this, 'chartRepository', `'${repository}' must be an https:// or oci:// URL`);
 
-    const bgp = optionalBoolean(this, 'bgp', props.bgp, false);
-    const bgpOptions = optionalObject<CalicoBgpConfigurationOptions>(this, 'bgpConfiguration', props.bgpConfiguration);
+    const bgp = requireOptionalBoolean(this, 'bgp', props.bgp, false);
+    const bgpOptions = requireOptionalObject<CalicoBgpConfigurationOptions>(this, 'bgpConfiguration', props.bgpConfiguration);
     if (bgpOptions && !bgp) throw propError(this, 'bgpConfiguration', 'only applies with bgp: true');
-    const goldmane = optionalBoolean(this, 'goldmane', props.goldmane, false);
-    const whisker = optionalBoolean(this, 'whisker', props.whisker, false);
+    const goldmane = requireOptionalBoolean(this, 'goldmane', props.goldmane, false);
+    const whisker = requireOptionalBoolean(this, 'whisker', props.whisker, false);
     if (whisker && !goldmane) throw propError(this, 'whisker', 'Whisker shows the flows Goldmane aggregates: set goldmane: true too');
-    const wireguard = optionalBoolean(this, 'wireguard', props.wireguard, false);
-    const endpoint = optionalObject<CalicoKubernetesServiceEndpoint>(this, 'kubernetesServiceEndpoint', props.kubernetesServiceEndpoint);
+    const wireguard = requireOptionalBoolean(this, 'wireguard', props.wireguard, false);
+    const endpoint = requireOptionalObject<CalicoKubernetesServiceEndpoint>(this, 'kubernetesServiceEndpoint', props.kubernetesServiceEndpoint);
 
     const { spec: typed, typedProps } = this.typedSpec(props, cluster, bgp);
     const overrides = typedOverridesToWire(this, 'installationOverrides', props.installationOverrides, toJson_InstallationSpec);
@@ -255,8 +253,8 @@ export class CalicoInstallation extends Construct {
       'registry': 'registry',
       'kubernetesProvider': 'kubernetesProvider',
     };
-    const dataplane = optionalEnum(this, 'dataplane', props.dataplane, Object.values(CalicoDataplane), CalicoDataplane.IPTABLES);
-    const manages = optionalBoolean(this, 'operatorManagesKubeProxy', props.operatorManagesKubeProxy, false);
+    const dataplane = requireOptionalOneOf(this, 'dataplane', props.dataplane, Object.values(CalicoDataplane), 'a CalicoDataplane', CalicoDataplane.IPTABLES);
+    const manages = requireOptionalBoolean(this, 'operatorManagesKubeProxy', props.operatorManagesKubeProxy, false);
     const detection = (prop: 'nodeAddressAutodetectionV4' | 'nodeAddressAutodetectionV6') => {
       const value = props[prop];
       if (value === undefined) return undefined;
@@ -271,27 +269,27 @@ export class CalicoInstallation extends Construct {
       kubeProxyManagement: manages ? 'Enabled' : undefined,
       nodeAddressAutodetectionV4: detection('nodeAddressAutodetectionV4'),
       nodeAddressAutodetectionV6: detection('nodeAddressAutodetectionV6'),
-      mtu: optionalInteger(this, 'mtu', props.mtu, 576, 9216),
+      mtu: (props.mtu === undefined ? undefined : requireInteger(this, 'mtu', props.mtu, 576, 9216)),
     };
     const spec: Record<string, any> = {
       calicoNetwork: dropUndefined(network),
       kubernetesProvider: props.kubernetesProvider === undefined ? undefined
-        : optionalEnum(this, 'kubernetesProvider', props.kubernetesProvider, Object.values(CalicoKubernetesProvider), CalicoKubernetesProvider.EKS),
-      registry: optionalString(this, 'registry', props.registry),
+        : requireOptionalOneOf(this, 'kubernetesProvider', props.kubernetesProvider, Object.values(CalicoKubernetesProvider), 'a CalicoKubernetesProvider', CalicoKubernetesProvider.EKS),
+      registry: requireOptionalString(this, 'registry', props.registry, true),
     };
     return { spec: dropUndefined(spec), typedProps };
   }
 
   /** The pools as Installation `ipPools` entries (natOutgoing as the CRD's enum, never a boolean). */
   private pools(given: CalicoIpPool[] | undefined, cluster: ClusterNetwork): Record<string, unknown>[] {
-    const pools = optionalArray<CalicoIpPool>(this, 'ipPools', given, cluster.podCidrs.map((cidr) => ({ cidr })));
+    const pools = (requireOptionalArray<CalicoIpPool>(this, 'ipPools', given) ?? cluster.podCidrs.map((cidr): CalicoIpPool => ({ cidr })));
     if (given !== undefined && pools.length === 0) {
       throw propError(this, 'ipPools', 'must not be empty: the operator would create no pool and pods would get no address (omit it for one pool per pod CIDR)');
     }
     const perFamily = new Map<IpFamily, number>();
     return pools.map((pool, i) => {
-      optionalObject(this, `ipPools[${i}]`, pool);
-      const cidr = optionalString(this, `ipPools[${i}].cidr`, pool.cidr);
+      requireOptionalObject(this, `ipPools[${i}]`, pool);
+      const cidr = requireOptionalString(this, `ipPools[${i}].cidr`, pool.cidr, true);
       if (cidr === undefined) throw propError(this, `ipPools[${i}].cidr`, 'is required');
       let family: IpFamily;
       try {
@@ -303,13 +301,13 @@ export class CalicoInstallation extends Construct {
       perFamily.set(family, n);
       const v = family === IpFamily.IPV4 ? 'ipv4' : 'ipv6';
       const name = pool.name === undefined ? (n === 1 ? `default-${v}-ippool` : `${v}-ippool-${n}`) : validateDnsSubdomain(this, `ipPools[${i}].name`, pool.name);
-      const nodeSelector = optionalString(this, `ipPools[${i}].nodeSelector`, pool.nodeSelector, 'all()');
+      const nodeSelector = (requireOptionalString(this, `ipPools[${i}].nodeSelector`, pool.nodeSelector, true) ?? 'all()');
       return {
         name,
         cidr,
-        blockSize: optionalInteger(this, `ipPools[${i}].blockSize`, pool.blockSize, 0, 128, family === IpFamily.IPV4 ? 26 : 122),
-        encapsulation: optionalEnum(this, `ipPools[${i}].encapsulation`, pool.encapsulation, Object.values(CalicoEncapsulation), CalicoEncapsulation.VXLAN_CROSS_SUBNET),
-        natOutgoing: optionalBoolean(this, `ipPools[${i}].natOutgoing`, pool.natOutgoing, true) ? 'Enabled' : 'Disabled',
+        blockSize: requireOptionalInteger(this, `ipPools[${i}].blockSize`, pool.blockSize, family === IpFamily.IPV4 ? 26 : 122, 0, 128),
+        encapsulation: requireOptionalOneOf(this, `ipPools[${i}].encapsulation`, pool.encapsulation, Object.values(CalicoEncapsulation), 'a CalicoEncapsulation', CalicoEncapsulation.VXLAN_CROSS_SUBNET),
+        natOutgoing: requireOptionalBoolean(this, `ipPools[${i}].natOutgoing`, pool.natOutgoing, true) ? 'Enabled' : 'Disabled',
         nodeSelector,
       };
     });
@@ -343,9 +341,9 @@ export class CalicoInstallation extends Construct {
   }
 
   private emitServiceEndpoint(chart: Chart, stages: InstallStages, endpoint: CalicoKubernetesServiceEndpoint, wave: number): void {
-    const host = optionalString(this, 'kubernetesServiceEndpoint.host', endpoint.host);
+    const host = requireOptionalString(this, 'kubernetesServiceEndpoint.host', endpoint.host, true);
     if (host === undefined) throw propError(this, 'kubernetesServiceEndpoint.host', 'is required');
-    const port = optionalInteger(this, 'kubernetesServiceEndpoint.port', endpoint.port, 1, 65535, 6443)!;
+    const port = requireOptionalInteger(this, 'kubernetesServiceEndpoint.port', endpoint.port, 6443, 1, 65535);
     registerObject(this, stages.place(new ApiObject(chart, 'kubernetes-services-endpoint', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -355,9 +353,9 @@ export class CalicoInstallation extends Construct {
   }
 
   private bgpConfigurationObject(chart: Chart, options: CalicoBgpConfigurationOptions, cluster: ClusterNetwork): ApiObject {
-    const asNumber = optionalInteger(this, 'bgpConfiguration.asNumber', options.asNumber, 1, 4294967295, 64512);
-    const mesh = optionalBoolean(this, 'bgpConfiguration.nodeToNodeMesh', options.nodeToNodeMesh, true);
-    const advertise = optionalBoolean(this, 'bgpConfiguration.advertiseServiceCidrs', options.advertiseServiceCidrs, false);
+    const asNumber = requireOptionalInteger(this, 'bgpConfiguration.asNumber', options.asNumber, 64512, 1, 4294967295);
+    const mesh = requireOptionalBoolean(this, 'bgpConfiguration.nodeToNodeMesh', options.nodeToNodeMesh, true);
+    const advertise = requireOptionalBoolean(this, 'bgpConfiguration.advertiseServiceCidrs', options.advertiseServiceCidrs, false);
     return new BgpConfiguration(chart, 'bgp-configuration', {
       metadata: { name: 'default' },
       spec: {

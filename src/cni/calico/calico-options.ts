@@ -1,3 +1,6 @@
+import { ValidationError } from '../../util/errors';
+import { requireString, requireStringArray } from '../../util/guards';
+
 /**
  * The typed options of CalicoInstallation. Enum values are the operator.tigera.io/v1 spellings
  * (`operator-crds.yaml`, Calico v3.32.1); booleans become `Enabled`/`Disabled` where the operator
@@ -134,7 +137,7 @@ export class CalicoNodeAddressAutodetection {
    * @param regex Go regular expression, e.g. 'eth0' or 'ens.*'
    */
   public static interfaceName(regex: string): CalicoNodeAddressAutodetection {
-    return new CalicoNodeAddressAutodetection({ interface: nonEmpty('interface', regex) }, 'interface');
+    return new CalicoNodeAddressAutodetection({ interface: nonEmpty('interfaceName', regex) }, 'interface');
   }
 
   /**
@@ -142,7 +145,7 @@ export class CalicoNodeAddressAutodetection {
    * @param regex Go regular expression
    */
   public static skipInterfaceName(regex: string): CalicoNodeAddressAutodetection {
-    return new CalicoNodeAddressAutodetection({ skipInterface: nonEmpty('skipInterface', regex) }, 'skipInterface');
+    return new CalicoNodeAddressAutodetection({ skipInterface: nonEmpty('skipInterfaceName', regex) }, 'skipInterface');
   }
 
   /**
@@ -158,9 +161,9 @@ export class CalicoNodeAddressAutodetection {
    * @param cidrs node CIDRs
    */
   public static cidrs(cidrs: string[]): CalicoNodeAddressAutodetection {
-    if (!Array.isArray(cidrs) || cidrs.length === 0) throw new Error('[CalicoNodeAddressAutodetection.cidrs] cidrs: give at least one CIDR');
-    cidrs.forEach((c) => nonEmpty('cidrs', c));
-    return new CalicoNodeAddressAutodetection({ cidrs: [...cidrs] }, 'cidrs');
+    const list = requireStringArray('CalicoNodeAddressAutodetection.cidrs', 'cidrs', cidrs, true);
+    if (list.length === 0) throw new ValidationError('CalicoNodeAddressAutodetection.cidrs', 'cidrs', 'give at least one CIDR');
+    return new CalicoNodeAddressAutodetection({ cidrs: list }, 'cidrs');
   }
 
   /** The method's name. */
@@ -174,9 +177,6 @@ export class CalicoNodeAddressAutodetection {
   }
 }
 
-function nonEmpty(what: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new Error(`[CalicoNodeAddressAutodetection.${what}] ${JSON.stringify(value)} must be a non-empty string`);
-  }
-  return value;
+function nonEmpty(what: string, value: string): string {
+  return requireString(`CalicoNodeAddressAutodetection.${what}`, what === 'interfaceName' || what === 'skipInterfaceName' ? 'regex' : 'destination', value, true);
 }

@@ -20,8 +20,8 @@ import { InstallStages } from '../../delivery/install-stages';
 import { SyncWave } from '../../delivery/sync-waves';
 import { clone, deepMerge } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
+import { requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
-import { optionalBoolean, optionalObject, optionalString } from '../../util/prop-guards';
 import { requireClusterCni, requireDisjointPodAndServiceCidrs } from '../cluster-facts';
 
 const CILIUM_CHART_REPOSITORY = 'https://helm.cilium.io';
@@ -195,26 +195,25 @@ export class CiliumInstall extends Construct {
 
   constructor(scope: Construct, id: string, props: CiliumInstallProps = {}) {
     super(scope, id);
-    optionalObject(this, 'props', props);
+    requireProps(this, props, true);
     const cluster = ClusterNetwork.of(this);
     requireClusterCni(this, cluster, CniKind.CILIUM, 'CiliumInstall', 'Cni.cilium()');
     requireDisjointPodAndServiceCidrs(this, cluster);
 
     this.delivery = props.delivery ?? Delivery.manifestsOnly();
     if (!(this.delivery instanceof Delivery)) throw propError(this, 'delivery', 'must be made with Delivery.flux(), Delivery.argoCd() or Delivery.manifestsOnly()');
-    this.version = optionalString(this, 'version', props.version, CILIUM_CHART_VERSION)!;
+    this.version = (requireOptionalString(this, 'version', props.version, true) ?? CILIUM_CHART_VERSION);
     if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(this.version)) throw propError(this, 'version', `'${this.version}' is not a chart version like '1.20.0'`);
-    const repository = optionalString(this, 'chartRepository', props.chartRepository, CILIUM_CHART_REPOSITORY)!;
+    const repository = (requireOptionalString(this, 'chartRepository', props.chartRepository, true) ?? CILIUM_CHART_REPOSITORY);
     if (!/^(https|oci):\/\/\S+$/.test(repository)) throw propError(this, 'chartRepository', `'${repository}' must be an https:// or oci:// URL`);
 
     const clusterReplaced = cluster.kubeProxyMode === KubeProxyMode.REPLACED;
-    this.kubeProxyReplacement = optionalBoolean(this, 'kubeProxyReplacement', props.kubeProxyReplacement, clusterReplaced);
-    this.localRedirectPolicies = optionalBoolean(this, 'localRedirectPolicies', props.localRedirectPolicies,
-      clusterReplaced && cluster.nodeLocalDnsIp !== undefined);
+    this.kubeProxyReplacement = requireOptionalBoolean(this, 'kubeProxyReplacement', props.kubeProxyReplacement, clusterReplaced);
+    this.localRedirectPolicies = requireOptionalBoolean(this, 'localRedirectPolicies', props.localRedirectPolicies, clusterReplaced && cluster.nodeLocalDnsIp !== undefined);
 
     const inputs = { ...props, kubeProxyReplacement: this.kubeProxyReplacement, localRedirectPolicies: this.localRedirectPolicies };
     const { values: typed, typed: typedPaths } = typedCiliumValues(this, inputs, cluster);
-    const extra = optionalObject<Record<string, any>>(this, 'extraValues', props.extraValues) ?? {};
+    const extra = requireOptionalObject<Record<string, any>>(this, 'extraValues', props.extraValues) ?? {};
     this.merged = deepMerge(typed, extra);
     validateCiliumValues(this, this.merged, { extra, typed: typedPaths }, cluster);
     // The effective switches, whichever way they were set.

@@ -1,3 +1,5 @@
+import { requireOneOf, requireProps } from '../../util/guards';
+
 /**
  * Typed options of CiliumInstall (chart 1.20.0). Each maps onto keys of the pinned chart's
  * values.yaml; the spellings and value lists are NETWORKING-FACTS.md's "Helm values, chart 1.20.0".
@@ -41,9 +43,7 @@ export class CiliumRouting {
    * @param protocol VXLAN or Geneve
    */
   public static tunnel(protocol: CiliumTunnelProtocol = CiliumTunnelProtocol.VXLAN): CiliumRouting {
-    if (!Object.values(CiliumTunnelProtocol).includes(protocol)) {
-      throw new Error(`[CiliumRouting.tunnel] protocol: ${JSON.stringify(protocol)} is not one of vxlan, geneve`);
-    }
+    requireOneOf('CiliumRouting.tunnel', 'protocol', protocol, Object.values(CiliumTunnelProtocol), 'a CiliumTunnelProtocol');
     return new CiliumRouting('tunnel', protocol, {});
   }
 
@@ -52,8 +52,7 @@ export class CiliumRouting {
    * @param options the native routing CIDRs (required per IP family of the cluster)
    */
   public static native(options: CiliumNativeRoutingOptions): CiliumRouting {
-    if (options === null || typeof options !== 'object') throw new Error('[CiliumRouting.native] options: give the native routing CIDRs');
-    return new CiliumRouting('native', undefined, { ...options });
+    return new CiliumRouting('native', undefined, { ...requireProps('CiliumRouting.native', options, false, 'options') });
   }
 
   /** `tunnel` or `native`. */

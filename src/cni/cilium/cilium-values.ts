@@ -7,7 +7,7 @@ import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
-import { optionalArray, optionalBoolean, optionalEnum, optionalInteger, optionalObject, optionalString } from '../../util/prop-guards';
+import { requireInteger, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString } from '../../util/guards';
 
 /** The typed inputs of the values (a subset of CiliumInstallProps). */
 export interface CiliumValueInputs {
@@ -77,8 +77,8 @@ export function typedCiliumValues(scope: IConstruct, p: CiliumValueInputs, clust
   };
   const v: Record<string, any> = {
     kubeProxyReplacement: p.kubeProxyReplacement ? 'true' : 'false',
-    k8sServiceHost: optionalString(scope, 'k8sServiceHost', p.k8sServiceHost),
-    k8sServicePort: optionalInteger(scope, 'k8sServicePort', p.k8sServicePort, 1, 65535),
+    k8sServiceHost: requireOptionalString(scope, 'k8sServiceHost', p.k8sServiceHost, true),
+    k8sServicePort: (p.k8sServicePort === undefined ? undefined : requireInteger(scope, 'k8sServicePort', p.k8sServicePort, 1, 65535)),
     ipv4: { enabled: cluster.ipFamilies.includes(IpFamily.IPV4) },
     ipv6: { enabled: cluster.ipFamilies.includes(IpFamily.IPV6) },
     ...routingValues(scope, p.routing),
@@ -86,31 +86,30 @@ export function typedCiliumValues(scope: IConstruct, p: CiliumValueInputs, clust
     encryption: encryptionValues(scope, p.encryption),
     hubble: hubbleValues(scope, p.hubble),
   };
-  const bandwidthManager = optionalBoolean(scope, 'bandwidthManager', p.bandwidthManager, false);
-  const bbr = optionalBoolean(scope, 'bbr', p.bbr, false);
+  const bandwidthManager = requireOptionalBoolean(scope, 'bandwidthManager', p.bandwidthManager, false);
+  const bbr = requireOptionalBoolean(scope, 'bbr', p.bbr, false);
   if (bandwidthManager || bbr) v.bandwidthManager = { enabled: bandwidthManager, bbr };
-  if (optionalBoolean(scope, 'bpfMasquerade', p.bpfMasquerade, false)) v.bpf = { masquerade: true };
+  if (requireOptionalBoolean(scope, 'bpfMasquerade', p.bpfMasquerade, false)) v.bpf = { masquerade: true };
   if (p.localRedirectPolicies) v.localRedirectPolicies = { enabled: true };
-  if (optionalBoolean(scope, 'gatewayApi', p.gatewayApi, false)) v.gatewayAPI = { enabled: true };
-  const name = optionalString(scope, 'clusterName', p.clusterName);
-  const id = optionalInteger(scope, 'clusterId', p.clusterId, 0, 511);
+  if (requireOptionalBoolean(scope, 'gatewayApi', p.gatewayApi, false)) v.gatewayAPI = { enabled: true };
+  const name = requireOptionalString(scope, 'clusterName', p.clusterName, true);
+  const id = (p.clusterId === undefined ? undefined : requireInteger(scope, 'clusterId', p.clusterId, 0, 511));
   if (name !== undefined || id !== undefined) v.cluster = { name: name ?? 'default', id: id ?? 0 };
-  const max = optionalInteger(scope, 'maxConnectedClusters', p.maxConnectedClusters, 1, 511);
+  const max = (p.maxConnectedClusters === undefined ? undefined : requireInteger(scope, 'maxConnectedClusters', p.maxConnectedClusters, 1, 511));
   if (max !== undefined) v.clustermesh = { maxConnectedClusters: max };
   if (p.policyEnforcementMode !== undefined) {
-    v.policyEnforcementMode = optionalEnum(scope, 'policyEnforcementMode', p.policyEnforcementMode,
-      [...Object.values(CiliumPolicyEnforcementMode), 'never' as CiliumPolicyEnforcementMode], CiliumPolicyEnforcementMode.DEFAULT);
+    v.policyEnforcementMode = requireOptionalOneOf(scope, 'policyEnforcementMode', p.policyEnforcementMode, [...Object.values(CiliumPolicyEnforcementMode), 'never' as CiliumPolicyEnforcementMode], 'a CiliumPolicyEnforcementMode', CiliumPolicyEnforcementMode.DEFAULT);
   }
-  if (optionalBoolean(scope, 'l2Announcements', p.l2Announcements, false)) v.l2announcements = { enabled: true };
-  const limit = optionalObject<CiliumClientRateLimit>(scope, 'k8sClientRateLimit', p.k8sClientRateLimit);
+  if (requireOptionalBoolean(scope, 'l2Announcements', p.l2Announcements, false)) v.l2announcements = { enabled: true };
+  const limit = requireOptionalObject<CiliumClientRateLimit>(scope, 'k8sClientRateLimit', p.k8sClientRateLimit);
   if (limit) {
-    const qps = optionalInteger(scope, 'k8sClientRateLimit.qps', limit.qps, 1, 100000);
-    const burst = optionalInteger(scope, 'k8sClientRateLimit.burst', limit.burst, 1, 100000);
+    const qps = (limit.qps === undefined ? undefined : requireInteger(scope, 'k8sClientRateLimit.qps', limit.qps, 1, 100000));
+    const burst = (limit.burst === undefined ? undefined : requireInteger(scope, 'k8sClientRateLimit.burst', limit.burst, 1, 100000));
     if (qps === undefined || burst === undefined) throw propError(scope, 'k8sClientRateLimit', 'give both qps and burst');
     if (burst < qps) throw propError(scope, 'k8sClientRateLimit.burst', `${burst} is below qps ${qps}`);
     v.k8sClientRateLimit = { qps, burst };
   }
-  if (optionalBoolean(scope, 'egressGateway', p.egressGateway, false)) v.egressGateway = { enabled: true };
+  if (requireOptionalBoolean(scope, 'egressGateway', p.egressGateway, false)) v.egressGateway = { enabled: true };
   return { values: dropUndefined(v), typed };
 }
 
@@ -120,15 +119,15 @@ function routingValues(scope: IConstruct, routing: CiliumRouting | undefined): R
   if (r.mode === 'tunnel') return { routingMode: 'tunnel', tunnelProtocol: r.tunnelProtocol };
   return {
     routingMode: 'native',
-    ipv4NativeRoutingCIDR: optionalString(scope, 'routing.ipv4NativeRoutingCidr', r._native.ipv4NativeRoutingCidr),
-    ipv6NativeRoutingCIDR: optionalString(scope, 'routing.ipv6NativeRoutingCidr', r._native.ipv6NativeRoutingCidr),
-    autoDirectNodeRoutes: optionalBoolean(scope, 'routing.autoDirectNodeRoutes', r._native.autoDirectNodeRoutes, false),
+    ipv4NativeRoutingCIDR: requireOptionalString(scope, 'routing.ipv4NativeRoutingCidr', r._native.ipv4NativeRoutingCidr, true),
+    ipv6NativeRoutingCIDR: requireOptionalString(scope, 'routing.ipv6NativeRoutingCidr', r._native.ipv6NativeRoutingCidr, true),
+    autoDirectNodeRoutes: requireOptionalBoolean(scope, 'routing.autoDirectNodeRoutes', r._native.autoDirectNodeRoutes, false),
   };
 }
 
 function ipamValues(scope: IConstruct, given: CiliumIpamOptions | undefined, cluster: ClusterNetwork): Record<string, unknown> {
-  const ipam = optionalObject<CiliumIpamOptions>(scope, 'ipam', given) ?? {};
-  const mode = optionalEnum(scope, 'ipam.mode', ipam.mode, Object.values(CiliumIpamMode), CiliumIpamMode.CLUSTER_POOL);
+  const ipam = requireOptionalObject<CiliumIpamOptions>(scope, 'ipam', given) ?? {};
+  const mode = requireOptionalOneOf(scope, 'ipam.mode', ipam.mode, Object.values(CiliumIpamMode), 'a CiliumIpamMode', CiliumIpamMode.CLUSTER_POOL);
   if (mode === CiliumIpamMode.KUBERNETES) {
     if (ipam.ipv4MaskSize !== undefined || ipam.ipv6MaskSize !== undefined) {
       throw propError(scope, 'ipam', 'mask sizes only apply to cluster-pool IPAM (in kubernetes mode kube-controller-manager sizes the node CIDRs)');
@@ -143,7 +142,7 @@ function ipamValues(scope: IConstruct, given: CiliumIpamOptions | undefined, clu
       if (ipam[prop] !== undefined) throw propError(scope, `ipam.${prop}`, 'the cluster has no pod CIDR of this family');
       return undefined;
     }
-    const size = optionalInteger(scope, `ipam.${prop}`, ipam[prop], 1, max, fallback)!;
+    const size = requireOptionalInteger(scope, `ipam.${prop}`, ipam[prop], fallback, 1, max);
     for (const c of cidrs) {
       if (size <= parseCidr(c).prefix) throw propError(scope, `ipam.${prop}`, `/${size} node blocks do not fit more than once in the pod CIDR ${c}`);
     }
@@ -165,46 +164,46 @@ function encryptionValues(scope: IConstruct, given: CiliumEncryption | undefined
   if (!(e instanceof CiliumEncryption)) throw propError(scope, 'encryption', 'must be made with CiliumEncryption.wireguard(), .ipsec() or .none()');
   if (e.type === 'none') return { enabled: false };
   if (e.type === 'ipsec') {
-    return { enabled: true, type: 'ipsec', ipsec: { secretName: optionalString(scope, 'encryption.secretName', e._ipsec.secretName, 'cilium-ipsec-keys') } };
+    return { enabled: true, type: 'ipsec', ipsec: { secretName: (requireOptionalString(scope, 'encryption.secretName', e._ipsec.secretName, true) ?? 'cilium-ipsec-keys') } };
   }
   const w = e._wireguard;
-  const strictCidr = optionalString(scope, 'encryption.strictEgressCidr', w.strictEgressCidr);
-  const remote = optionalBoolean(scope, 'encryption.allowRemoteNodeIdentities', w.allowRemoteNodeIdentities, false);
+  const strictCidr = requireOptionalString(scope, 'encryption.strictEgressCidr', w.strictEgressCidr, true);
+  const remote = requireOptionalBoolean(scope, 'encryption.allowRemoteNodeIdentities', w.allowRemoteNodeIdentities, false);
   if (remote && strictCidr === undefined) throw propError(scope, 'encryption.allowRemoteNodeIdentities', 'only applies to strict egress mode (strictEgressCidr)');
-  const strictIngress = optionalBoolean(scope, 'encryption.strictIngress', w.strictIngress, false);
+  const strictIngress = requireOptionalBoolean(scope, 'encryption.strictIngress', w.strictIngress, false);
   const strictMode: Record<string, unknown> = {};
   if (strictCidr !== undefined) strictMode.egress = { enabled: true, cidr: strictCidr, allowRemoteNodeIdentities: remote };
   if (strictIngress) strictMode.ingress = { enabled: true };
   return dropUndefined({
     enabled: true,
     type: 'wireguard',
-    nodeEncryption: optionalBoolean(scope, 'encryption.nodeEncryption', w.nodeEncryption, false) ? true : undefined,
+    nodeEncryption: requireOptionalBoolean(scope, 'encryption.nodeEncryption', w.nodeEncryption, false) ? true : undefined,
     strictMode: Object.keys(strictMode).length > 0 ? strictMode : undefined,
   });
 }
 
 function hubbleValues(scope: IConstruct, given: CiliumHubbleOptions | undefined): Record<string, unknown> {
-  const h = optionalObject<CiliumHubbleOptions>(scope, 'hubble', given) ?? {};
-  const enabled = optionalBoolean(scope, 'hubble.enabled', h.enabled, true);
+  const h = requireOptionalObject<CiliumHubbleOptions>(scope, 'hubble', given) ?? {};
+  const enabled = requireOptionalBoolean(scope, 'hubble.enabled', h.enabled, true);
   if (!enabled) {
     if (h.relay || h.ui || h.metrics !== undefined) throw propError(scope, 'hubble.enabled', 'false, but relay, ui or metrics are set');
     return { enabled: false };
   }
-  const relay = optionalBoolean(scope, 'hubble.relay', h.relay, true);
-  const ui = optionalBoolean(scope, 'hubble.ui', h.ui, false);
-  const metrics = optionalArray<string>(scope, 'hubble.metrics', h.metrics, []);
+  const relay = requireOptionalBoolean(scope, 'hubble.relay', h.relay, true);
+  const ui = requireOptionalBoolean(scope, 'hubble.ui', h.ui, false);
+  const metrics = (requireOptionalArray<string>(scope, 'hubble.metrics', h.metrics) ?? []);
   metrics.forEach((m, i) => {
     if (typeof m !== 'string' || !/^[a-zA-Z0-9-]+(:[^\s]*)?$/.test(m)) throw propError(scope, `hubble.metrics[${i}]`, `${JSON.stringify(m)} is not a metric like 'dns:query;ignoreAAAA' or 'drop'`);
   });
-  const method = optionalEnum(scope, 'hubble.tlsMethod', h.tlsMethod, Object.values(HubbleTlsMethod), HubbleTlsMethod.CRON_JOB);
-  const issuer = optionalObject<CertManagerIssuerRef>(scope, 'hubble.certManagerIssuer', h.certManagerIssuer);
+  const method = requireOptionalOneOf(scope, 'hubble.tlsMethod', h.tlsMethod, Object.values(HubbleTlsMethod), 'a HubbleTlsMethod', HubbleTlsMethod.CRON_JOB);
+  const issuer = requireOptionalObject<CertManagerIssuerRef>(scope, 'hubble.certManagerIssuer', h.certManagerIssuer);
   if (issuer && method !== HubbleTlsMethod.CERT_MANAGER) throw propError(scope, 'hubble.certManagerIssuer', 'only applies with tlsMethod: HubbleTlsMethod.CERT_MANAGER');
   const auto: Record<string, unknown> = { method };
   if (issuer) {
     auto.certManagerIssuerRef = {
-      group: optionalString(scope, 'hubble.certManagerIssuer.group', issuer.group, 'cert-manager.io'),
-      kind: optionalString(scope, 'hubble.certManagerIssuer.kind', issuer.kind, 'ClusterIssuer'),
-      name: optionalString(scope, 'hubble.certManagerIssuer.name', issuer.name),
+      group: (requireOptionalString(scope, 'hubble.certManagerIssuer.group', issuer.group, true) ?? 'cert-manager.io'),
+      kind: (requireOptionalString(scope, 'hubble.certManagerIssuer.kind', issuer.kind, true) ?? 'ClusterIssuer'),
+      name: requireOptionalString(scope, 'hubble.certManagerIssuer.name', issuer.name, true),
     };
   }
   return dropUndefined({

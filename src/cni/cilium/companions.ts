@@ -10,11 +10,11 @@ import { ClusterNetwork } from '../../cluster/cluster-network';
 import { CiliumEgressGatewayPolicy, CiliumL2AnnouncementPolicy, CiliumLoadBalancerIpPool } from '../../imports/cilium.io';
 import { CidrError, cidrsOverlap, parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
-import { optionalArray, optionalBoolean, optionalObject, optionalString } from '../../util/prop-guards';
+import { requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString } from '../../util/guards';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../../util/validate';
 
-function cidrs(scope: IConstruct, prop: string, given: unknown, required: boolean): string[] {
-  const list = optionalArray<string>(scope, prop, given, []);
+function cidrs(scope: IConstruct, prop: string, given: string[] | undefined, required: boolean): string[] {
+  const list = (requireOptionalArray<string>(scope, prop, given) ?? []);
   if (required && list.length === 0) throw propError(scope, prop, 'give at least one CIDR');
   return list.map((c, i) => {
     try {
@@ -33,11 +33,13 @@ function uniqueName(scope: IConstruct, prop: string, name: unknown, seen: Set<st
 }
 
 /** CiliumLoadBalancerIPPool v2: its CIDRs must not collide with pod or service addresses. */
-export function loadBalancerIpPools(scope: IConstruct, chart: Chart, given: unknown, cluster: ClusterNetwork): ApiObject[] {
+export function loadBalancerIpPools(
+  scope: IConstruct, chart: Chart, given: CiliumLoadBalancerIpPoolOptions[] | undefined, cluster: ClusterNetwork,
+): ApiObject[] {
   const seen = new Set<string>();
-  return optionalArray<CiliumLoadBalancerIpPoolOptions>(scope, 'loadBalancerIpPools', given, []).map((pool, i) => {
+  return (requireOptionalArray<CiliumLoadBalancerIpPoolOptions>(scope, 'loadBalancerIpPools', given) ?? []).map((pool, i) => {
     const at = `loadBalancerIpPools[${i}]`;
-    optionalObject(scope, at, pool);
+    requireOptionalObject(scope, at, pool);
     const name = uniqueName(scope, `${at}.name`, pool.name, seen);
     const blocks = cidrs(scope, `${at}.cidrs`, pool.cidrs, true);
     for (const block of blocks) {
@@ -53,16 +55,16 @@ export function loadBalancerIpPools(scope: IConstruct, chart: Chart, given: unkn
 }
 
 /** CiliumL2AnnouncementPolicy v2alpha1 (the only served version). */
-export function l2AnnouncementPolicies(scope: IConstruct, chart: Chart, given: unknown): ApiObject[] {
+export function l2AnnouncementPolicies(scope: IConstruct, chart: Chart, given: CiliumL2AnnouncementPolicyOptions[] | undefined): ApiObject[] {
   const seen = new Set<string>();
-  return optionalArray<CiliumL2AnnouncementPolicyOptions>(scope, 'l2AnnouncementPolicies', given, []).map((policy, i) => {
+  return (requireOptionalArray<CiliumL2AnnouncementPolicyOptions>(scope, 'l2AnnouncementPolicies', given) ?? []).map((policy, i) => {
     const at = `l2AnnouncementPolicies[${i}]`;
-    optionalObject(scope, at, policy);
+    requireOptionalObject(scope, at, policy);
     const name = uniqueName(scope, `${at}.name`, policy.name, seen);
-    const interfaces = optionalArray<string>(scope, `${at}.interfaces`, policy.interfaces, []);
-    interfaces.forEach((re, j) => optionalString(scope, `${at}.interfaces[${j}]`, re));
-    const loadBalancerIps = optionalBoolean(scope, `${at}.loadBalancerIps`, policy.loadBalancerIps, true);
-    const externalIps = optionalBoolean(scope, `${at}.externalIps`, policy.externalIps, false);
+    const interfaces = (requireOptionalArray<string>(scope, `${at}.interfaces`, policy.interfaces) ?? []);
+    interfaces.forEach((re, j) => requireOptionalString(scope, `${at}.interfaces[${j}]`, re, true));
+    const loadBalancerIps = requireOptionalBoolean(scope, `${at}.loadBalancerIps`, policy.loadBalancerIps, true);
+    const externalIps = requireOptionalBoolean(scope, `${at}.externalIps`, policy.externalIps, false);
     if (!loadBalancerIps && !externalIps) throw propError(scope, at, 'announces neither LoadBalancer nor external IPs');
     return new CiliumL2AnnouncementPolicy(chart, `l2-announcement-policy-${name}`, {
       metadata: { name },
@@ -78,16 +80,16 @@ export function l2AnnouncementPolicies(scope: IConstruct, chart: Chart, given: u
 }
 
 /** CiliumEgressGatewayPolicy v2 (cluster-scoped; selects pods by namespace and labels). */
-export function egressGatewayPolicies(scope: IConstruct, chart: Chart, given: unknown): ApiObject[] {
+export function egressGatewayPolicies(scope: IConstruct, chart: Chart, given: CiliumEgressGatewayPolicyOptions[] | undefined): ApiObject[] {
   const seen = new Set<string>();
-  return optionalArray<CiliumEgressGatewayPolicyOptions>(scope, 'egressGatewayPolicies', given, []).map((policy, i) => {
+  return (requireOptionalArray<CiliumEgressGatewayPolicyOptions>(scope, 'egressGatewayPolicies', given) ?? []).map((policy, i) => {
     const at = `egressGatewayPolicies[${i}]`;
-    optionalObject(scope, at, policy);
+    requireOptionalObject(scope, at, policy);
     const name = uniqueName(scope, `${at}.name`, policy.name, seen);
     const namespace = validateDnsLabel(scope, `${at}.namespace`, policy.namespace);
-    const gateway = validateLabels(scope, `${at}.gatewayNodeSelector`, optionalObject(scope, `${at}.gatewayNodeSelector`, policy.gatewayNodeSelector));
+    const gateway = validateLabels(scope, `${at}.gatewayNodeSelector`, requireOptionalObject(scope, `${at}.gatewayNodeSelector`, policy.gatewayNodeSelector));
     if (Object.keys(gateway).length === 0) throw propError(scope, `${at}.gatewayNodeSelector`, 'must select the gateway node(s) by at least one label');
-    const egressIp = optionalString(scope, `${at}.egressIp`, policy.egressIp);
+    const egressIp = requireOptionalString(scope, `${at}.egressIp`, policy.egressIp, true);
     if (egressIp !== undefined && !/^(\d{1,3}\.){3}\d{1,3}$/.test(egressIp)) throw propError(scope, `${at}.egressIp`, `'${egressIp}' is not an IPv4 address`);
     return new CiliumEgressGatewayPolicy(chart, `egress-gateway-policy-${name}`, {
       metadata: { name },

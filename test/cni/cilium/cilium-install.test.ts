@@ -283,7 +283,7 @@ describe('CiliumInstall named errors', () => {
     ['Hubble TLS by helm through extraValues', { ...KPR, extraValues: { hubble: { tls: { auto: { method: 'helm' } } } } }, {},
       /extraValues\.hubble\.tls\.auto\.method: "helm": use 'cronJob' or 'certmanager'/],
     ['cluster id above 255', { ...KPR, clusterName: 'eu-1', clusterId: 256 }, {}, /clusterId: 256 must be 0 \(no ClusterMesh\) or 1-255 \(up to 511 with clustermesh\.maxConnectedClusters: 511\)/],
-    ['cluster id above 511', { ...KPR, clusterName: 'eu-1', clusterId: 512, maxConnectedClusters: 511 }, {}, /clusterId: 512 must be an integer in 0-511/],
+    ['cluster id above 511', { ...KPR, clusterName: 'eu-1', clusterId: 512, maxConnectedClusters: 511 }, {}, /clusterId: must be an integer from 0 to 511, got the number 512/],
     ['maxConnectedClusters not 255 or 511', { ...KPR, maxConnectedClusters: 300 }, {}, /maxConnectedClusters: 300 must be 255 or 511/],
     ['cluster name default with an id', { ...KPR, clusterId: 3 }, {}, /clusterName: 'default' cannot be used with a cluster id \(3\)/],
     ['cluster name too long', { ...KPR, clusterName: 'a'.repeat(33) }, {}, /clusterName: "a{33}" must be at most 32/],
@@ -311,7 +311,7 @@ describe('CiliumInstall named errors', () => {
     }, {}, /egressGatewayPolicies: need the egress gateway/],
     ['LB pool overlapping the service CIDR', { ...KPR, loadBalancerIpPools: [{ name: 'x', cidrs: ['10.96.0.0/24'] }] }, {}, /loadBalancerIpPools\[0\]\.cidrs: 10\.96\.0\.0\/24 overlaps the cluster's pod or service CIDR 10\.96\.0\.0\/12/],
     ['ipv6 enabled on an IPv4 cluster', { ...KPR, extraValues: { ipv6: { enabled: true } } }, {}, /extraValues\.ipv6\.enabled: true contradicts the ClusterNetwork's ipFamilies \[IPv4\]/],
-    ['a string for a boolean (untyped caller)', { ...KPR, bandwidthManager: 'yes' as any }, {}, /bandwidthManager: "yes" is not a boolean/],
+    ['a string for a boolean (untyped caller)', { ...KPR, bandwidthManager: 'yes' as any }, {}, /bandwidthManager: must be true or false, got the string 'yes'/],
   ])('%s', (_name, props, cluster, message) => {
     const cni = cluster.kubeProxyMode === KubeProxyMode.IPTABLES ? Cni.cilium({ kubeProxyReplacement: false }) : Cni.cilium();
     expect(() => build(props, cluster, cni)).toThrow(message);
