@@ -16,11 +16,11 @@ import { LintSeverity, PolicyLint, Port, Reachability, Target } from '../src';
 import { run } from '../src/cli/run';
 import './support/reachability-matchers';
 
-interface Common { readonly dns: Target; readonly controller: Target; readonly metadata: Target }
+interface Common { readonly dns: Target; readonly controller: Target; readonly metadata: Target; readonly cniName: string }
 
 /** What each example promises, asserted with the analyzer on every CNI. */
 const PROMISES: Record<string, (reach: Reachability, c: Common) => void> = {
-  'secure-multi-tier': (reach, { dns, controller, metadata }) => {
+  'secure-multi-tier': (reach, { dns, controller, metadata, cniName }) => {
     const { frontend: fe, backend: be, database: db } = threeTierTargets('shop', 'shop');
     expectThreeTierChain(reach, 'shop', 'shop', controller);
     expect(reach).toAllow(Target.pod('monitoring'), be, Port.tcp(9090));
@@ -29,7 +29,9 @@ const PROMISES: Record<string, (reach: Reachability, c: Common) => void> = {
     for (const tier of [fe, be, db]) {
       expect(reach).toAllow(tier, dns, Port.udp(53));
       expect(reach).toAllow(tier, dns, Port.tcp(53));
-      expect(reach).toAllow(tier, Target.external('169.254.20.10'), Port.udp(53));
+      // NodeLocal DNS: the link-local address, or on Cilium (kube-proxy replacement) the LRP's node-local-dns pods.
+      if (cniName === 'cilium') expect(reach).toAllow(tier, Target.pod('kube-system', { 'k8s-app': 'node-local-dns' }), Port.udp(53));
+      else expect(reach).toAllow(tier, Target.external('169.254.20.10'), Port.udp(53));
       expect(reach).toDeny(tier, metadata, Port.tcp(80));
     }
   },
@@ -129,11 +131,12 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
     reach.addProbe('istiod', 'istio-system', { app: 'istiod' }, { ports: [Port.tcp(15012), Port.tcp(15017)] });
     reach.addProbe('linkerd-destination', 'linkerd', { 'linkerd.io/control-plane-component': 'destination' }, { ports: [Port.tcp(8086)] });
     reach.addProbe('public-gateway', 'gateways', { 'gateway.networking.k8s.io/gateway-name': 'public' });
+    reach.addProbe('node-local-dns', 'kube-system', { 'k8s-app': 'node-local-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
     const dns = Target.pod('kube-system', { 'k8s-app': 'kube-dns' });
     const controller = Target.pod('ingress-nginx');
     const metadata = Target.external('169.254.169.254');
 
-    PROMISES[example](reach, { dns, controller, metadata });
+    PROMISES[example](reach, { dns, controller, metadata, cniName });
   });
 });
 
