@@ -48,8 +48,8 @@ export interface CalicoCniOptions {
    * tier passes unmatched traffic on to the next tier (`defaultAction: Pass`), so guard rails
    * only ever deny.
    *
-   * A DNS-1123 label of at most 63 characters (Calico puts tier names inside other names and
-   * labels, so they may not contain dots). Not one of the tiers Calico creates itself: `default`
+   * A DNS-1123 label of at most 63 characters (Calico puts tier names into labels, and Calico
+   * before 3.32 into policy names as a `<tier>.` prefix, so they may not contain dots). Not one of the tiers Calico creates itself: `default`
    * (its CRD requires `defaultAction: Deny` there, and it holds every Kubernetes NetworkPolicy),
    * `kube-admin` / `kube-baseline` (Calico 3.32, the ClusterNetworkPolicy tiers), or
    * `adminnetworkpolicy` / `baselineadminnetworkpolicy` (their names before 3.32).

@@ -186,7 +186,7 @@ describe('CalicoInstallation GitOps steps', () => {
     expect([
       wave('Namespace', 'tigera-operator'), wave('Application', 'calico-crds'), wave('Application', 'tigera-operator'), wave('Installation', 'default'),
       wave('APIServer', 'default'), wave('FelixConfiguration', 'default'), wave('Tier', 'platform-guardrails'),
-      wave('GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-acme'),
+      wave('GlobalNetworkPolicy', 'tenant-isolation-acme'),
     ]).toEqual([-40, -30, -20, -10, -10, 10, 10, 11]);
     // Objects of an API that does not exist at dry-run time are not dry-run; core objects are.
     for (const o of all) {
