@@ -11,7 +11,7 @@
 import { Chart } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoKubernetesProvider, CalicoNodeAddressAutodetection, Cni, Delivery,
+  CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoKubernetesProvider, CalicoNodeAddressAutodetection, Cni, Delivery, IpFamily,
   KubeProxyMode,
 } from '../../src';
 import { cidrContainsCidr, parseCidr, parseIpLoose } from '../../src/util/cidr';
@@ -244,6 +244,19 @@ describe('CalicoInstallation', () => {
     },
   ];
   test('eBPF props: a named error, or its declared type with exactly that meaning', () => garbageProperty(replaced, bpfCases, NUM_RUNS));
+
+  const dualStack = () => chartFor(Cni.calico(), {
+    ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: [POD_CIDR, 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'],
+  });
+  const v6: Case = {
+    prop: 'nodeAddressAutodetectionV6',
+    valid: fc.constantFrom(CalicoNodeAddressAutodetection.firstFound(), CalicoNodeAddressAutodetection.cidrs(['fd00:10::/64'])),
+    typed: absentOr((v) => v instanceof CalicoNodeAddressAutodetection),
+    build: (chart, v) => calico({ nodeAddressAutodetectionV6: v })(chart),
+    check: (objects, v: any) => expect(network(objects).nodeAddressAutodetectionV6).toEqual(v?._spec),
+    lookAlikes: autodetectionLookAlikes,
+  };
+  test('nodeAddressAutodetectionV6 (dual stack): a named error, or exactly that method', () => garbageProperty(dualStack, [v6], 80));
 });
 
 describe('CalicoNodeAddressAutodetection factories', () => {
