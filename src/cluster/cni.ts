@@ -1,6 +1,6 @@
 import { CniKind } from './cni-kind';
 import { CniFacts, CniSettings } from './cni-settings';
-import { ValidationError } from '../util/errors';
+import { assertNever, ValidationError } from '../util/errors';
 import { requireBoolean, requireNumber, requireOptionalBoolean, requireProps, requireString } from '../util/guards';
 import { isDnsLabel } from '../util/validate';
 
@@ -165,6 +165,7 @@ export class Cni {
         // interface exists at its start, `world` otherwise (cilium/cilium#18644, #33144).
         nodeLocalDnsHostEntity: !kpr,
         acknowledgeUnenforced: '',
+        kubeProxyReplacement: { replaces: kpr, option: `Cni.cilium({ kubeProxyReplacement: ${kpr} })` },
       },
     );
   }
@@ -239,12 +240,23 @@ export class Cni {
     this.capabilities = Object.freeze({ ...capabilities });
     this._settings = Object.freeze(settings);
     this._facts = Object.freeze(facts);
-    this.kubeProxyReplacement = settings.kind === CniKind.CILIUM && settings.kubeProxyReplacement;
-    this.acknowledgeUnenforcedPolicies = (settings.kind === CniKind.FLANNEL || settings.kind === CniKind.KUBERNETES)
-      && settings.acknowledgeUnenforcedPolicies;
-    if (settings.kind === CniKind.CALICO) {
-      this.calicoGuardrailTier = settings.guardrailTier;
-      this.calicoGuardrailTierOrder = settings.guardrailTierOrder;
+    this.kubeProxyReplacement = facts.kubeProxyReplacement?.replaces === true;
+    // The per-kind public fields: a switch over every kind (a new CniKind fails compilation at assertNever).
+    switch (settings.kind) {
+      case CniKind.KUBERNETES:
+      case CniKind.FLANNEL:
+        this.acknowledgeUnenforcedPolicies = settings.acknowledgeUnenforcedPolicies;
+        break;
+      case CniKind.CALICO:
+        this.acknowledgeUnenforcedPolicies = false;
+        this.calicoGuardrailTier = settings.guardrailTier;
+        this.calicoGuardrailTierOrder = settings.guardrailTierOrder;
+        break;
+      case CniKind.CILIUM:
+        this.acknowledgeUnenforcedPolicies = false;
+        break;
+      default:
+        assertNever(settings, 'CNI kind');
     }
   }
 }
@@ -267,7 +279,7 @@ const NO_ENFORCEMENT: CniCapabilities = {
 };
 
 /** NodeLocal DNS on the host network, reached by its link-local IP (and the kube-dns ClusterIP in iptables mode). */
-const HOST_NETWORK_DNS: CniFacts = { nodeLocalDnsAsPods: false, nodeLocalDnsHostEntity: false, acknowledgeUnenforced: '' };
+const HOST_NETWORK_DNS: CniFacts = { nodeLocalDnsAsPods: false, nodeLocalDnsHostEntity: false, acknowledgeUnenforced: '', kubeProxyReplacement: undefined };
 
 /** Options of {@link Cni.custom}. */
 export interface CustomCniOptions {
