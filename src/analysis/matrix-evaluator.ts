@@ -118,7 +118,7 @@ export class MatrixData {
   /** The mesh layer, in an analysis with a mesh. */
   readonly mesh?: MeshMatrix;
 
-  constructor(pods: InventoryPod[], options: EvaluationOptions, private readonly model: AnnotatedCniModel, mesh?: MeshModel) {
+  constructor(pods: InventoryPod[], options: EvaluationOptions, private readonly model: AnnotatedCniModel, mesh?: MeshModel, l7BlindToMtls = false) {
     this.pods = pods;
     const classIndex = new Map<string, number>();
     this.classOf = new Int32Array(pods.length);
@@ -183,7 +183,7 @@ export class MatrixData {
         });
       });
     });
-    if (mesh) this.mesh = new MeshMatrix(this.classes, model, mesh);
+    if (mesh) this.mesh = new MeshMatrix(this.classes, model, mesh, l7BlindToMtls);
   }
 
   private egressCell(s: number, d: number, k: number): number {
@@ -197,15 +197,17 @@ export class MatrixData {
 
   /** The verdict (0 deny, 1 allow, 2 indeterminate) from source class `s` to destination class `d` on its port `k`. */
   verdict(s: number, d: number, k: number): Tri {
-    const cni = combineSides(this.egress[this.egressCell(s, d, k)] as Tri, this.ingress[this.ingressCell(s, d, k)] as Tri);
-    if (!this.mesh) return cni;
-    return and3(this.mesh.cniCode(s, d, k, cni), this.mesh.meshCode(s, d, k));
+    if (!this.mesh) return combineSides(this.egress[this.egressCell(s, d, k)] as Tri, this.ingress[this.ingressCell(s, d, k)] as Tri);
+    return and3(this.cniVerdict(s, d, k), this.mesh.meshCode(s, d, k));
   }
 
   /** The CNI layer's verdict of a flow (on the tunnel port where the mesh tunnels it). */
   cniVerdict(s: number, d: number, k: number): Tri {
     const cni = combineSides(this.egress[this.egressCell(s, d, k)] as Tri, this.ingress[this.ingressCell(s, d, k)] as Tri);
-    return this.mesh ? this.mesh.cniCode(s, d, k, cni) : cni;
+    if (!this.mesh) return cni;
+    const code = this.mesh.cniCode(s, d, k, cni);
+    // HTTP rules of the CNI cannot read a flow the mesh encrypts.
+    return code === YES && this.mesh.encryption(s, d, k) !== undefined && this.cniL7(s, d, k).length > 0 ? MAYBE : code;
   }
 
   /**
@@ -233,6 +235,10 @@ export class MatrixData {
         out.push(...this.sideReasons(`i${this.ingressCell(s, d, k)}`, 'ingress', dst, src, port));
       }
     }
+    const encryption = this.mesh?.encryption(s, d, k);
+    if (encryption !== undefined && this.cniVerdict(s, d, k) === MAYBE && this.cniL7(s, d, k).length > 0) {
+      out.push(`CNI: its HTTP rules cannot read this flow: ${encryption}, and the CNI documents its HTTP policy as incompatible with mutual TLS`);
+    }
     if (this.mesh && this.mesh.meshCode(s, d, k) === MAYBE) out.push(...(this.mesh.meshVerdict(s, d, k).uncertain ?? []).map((u) => `mesh: ${u}`));
     return [...new Set(out)].join('; ');
   }
@@ -251,7 +257,12 @@ export class MatrixData {
   /** L7 constraints of an allowed flow (empty for a plain L3/L4 allow). */
   l7(s: number, d: number, k: number): string[] {
     const mesh = this.mesh ? this.mesh.meshVerdict(s, d, k).l7Constraints ?? [] : [];
-    if (!this.model.hasL7Rules()) return mesh;
+    return [...this.cniL7(s, d, k), ...mesh];
+  }
+
+  /** The CNI's L7 constraints of a flow allowed at L4. */
+  private cniL7(s: number, d: number, k: number): string[] {
+    if (!this.model.hasL7Rules()) return [];
     const key = `${s} ${d} ${k}`;
     let found = this.l7Cache.get(key);
     if (found === undefined) {
@@ -265,7 +276,7 @@ export class MatrixData {
       ];
       this.l7Cache.set(key, found);
     }
-    return [...found, ...mesh];
+    return found;
   }
 }
 

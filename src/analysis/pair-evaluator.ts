@@ -16,6 +16,11 @@ import { and3, combineSides, MAYBE, NO, Tri, Verdict, verdictOf, YES } from './v
 export interface PairContext {
   readonly model: AnnotatedCniModel;
   readonly mesh?: MeshModel;
+  /**
+   * The CNI's HTTP rules cannot read mutual TLS: Cilium documents its HTTP policy as incompatible with
+   * Istio mTLS STRICT or PERMISSIVE (docs.cilium.io "Integration with Istio").
+   */
+  readonly l7BlindToMtls?: boolean;
 }
 
 /** A side as the public result shows it. */
@@ -47,11 +52,20 @@ function withRequest(side: DirectionVerdict, request: HttpRequestSpec | undefine
   return sideVerdict(MAYBE, [...side.reasons, ...r.why.map((w) => ({ effect: 'uncertain' as const, message: w }))], r.why);
 }
 
+/** A side whose HTTP rules would have to read a flow the mesh encrypts: indeterminate. */
+function blind(side: DirectionVerdict, encryption: string | undefined): DirectionVerdict {
+  if (encryption === undefined || side.outcome !== YES || !side.l7Constraints?.length) return side;
+  const why = `the CNI's HTTP rules (${side.l7Constraints.join('; ')}) cannot read this flow: ${encryption}, and the CNI documents its HTTP `
+    + 'policy as incompatible with mutual TLS';
+  return sideVerdict(MAYBE, [...side.reasons, { effect: 'uncertain', message: why }], [why]);
+}
+
 /** The CNI sides of a flow on one port. */
 function cniSides(ctx: PairContext, source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number, request?: HttpRequestSpec) {
   const base = { port, protocol, destination };
-  const egress = withRequest(ctx.model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination }), request);
-  const ingress = withRequest(ctx.model.evaluate({ ...base, direction: 'ingress', subject: destination, peer: source }), request);
+  const encryption = ctx.l7BlindToMtls ? ctx.mesh?.encryption(source, destination, port, protocol) : undefined;
+  const egress = withRequest(blind(ctx.model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination }), encryption), request);
+  const ingress = withRequest(blind(ctx.model.evaluate({ ...base, direction: 'ingress', subject: destination, peer: source }), encryption), request);
   return { egress, ingress, outcome: combineSides(egress.outcome, ingress.outcome) };
 }
 

@@ -24,7 +24,7 @@ import { Labels } from './selectors';
 import { Target } from './target';
 import { invalidObjectNote, partitionManifests } from './validation';
 import { ClusterNetwork } from '../cluster/cluster-network';
-import { Cni } from '../cluster/cni';
+import { Cni, CniKind } from '../cluster/cni';
 import { Port } from '../policy/port';
 import { ParsedCidr, parseCidr, parseIp } from '../util/cidr';
 import { isCalicoStagedPolicy, isPlainObject } from '../util/vocabulary';
@@ -289,7 +289,7 @@ export class Reachability {
    * with identical policy-relevant attributes are evaluated once; flows are produced when read.
    */
   public matrix(options: MatrixOptions = {}): FlowMatrix {
-    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), options, this.model(), this.meshModel()));
+    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), options, this.model(), this.meshModel(), this.cni.kind === CniKind.CILIUM));
   }
 
   /**
@@ -331,7 +331,7 @@ export class Reachability {
 
   private context(): PairContext {
     const mesh = this.meshModel();
-    return { model: this.model(), ...(mesh ? { mesh } : {}) };
+    return { model: this.model(), ...(mesh ? { mesh, l7BlindToMtls: this.cni.kind === CniKind.CILIUM } : {}) };
   }
 
   private resolve(target: Target): Endpoint[] {

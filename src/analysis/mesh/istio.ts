@@ -136,6 +136,16 @@ export class IstioModel implements MeshModel {
     return undefined;
   }
 
+  encryption(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): string | undefined {
+    const s = this.members.of(source);
+    const d = this.members.of(destination);
+    if (protocol !== 'TCP' || !s.dataPlane || !d.dataPlane || s.outboundBypass.has(port) || d.inboundBypass.has(port)) return undefined;
+    if (d.dataPlane === 'sidecar' && SIDECAR_OWN_PORTS[port]) return undefined;
+    const mode = this.peerAuth.modeFor(destination.namespace ?? 'default', destination.labels, port);
+    if (mode.candidates.includes('DISABLE')) return undefined;
+    return `${source.name} and ${destination.name} are both in the mesh and ${mode.why}: Istio sends this flow over mutual TLS`;
+  }
+
   evaluate(q: MeshQuery): DirectionVerdict {
     const dst = this.members.of(q.destination);
     const flowText = `${q.source.name} -> ${q.destination.name} ${q.protocol}/${q.port}${q.request ? ` ${describeRequest(q.request)}` : ''}`;
@@ -163,7 +173,7 @@ export class IstioModel implements MeshModel {
     const uncertain: string[] = [];
     if (!srcMeshed) {
       const why = src.dataPlane ? `${q.source.name}'s proxy does not capture outbound port ${q.port} (${src.outboundBypass.source})` : src.why;
-      identityText = `in plaintext, without a mesh identity (${why})`;
+      identityText = `in plaintext, so its principal and namespace are empty (${why})`;
       connection = NO;
       if (mtls.mode === 'STRICT') {
         return sideVerdict(NO, [{ ...paReason, effect: 'deny', message: `${mtls.why}: mutual TLS is required on ${q.destination.name} port ${q.port}, `
@@ -177,7 +187,7 @@ export class IstioModel implements MeshModel {
       }
     } else if (mtls.mode === 'DISABLE') {
       connection = NO;
-      identityText = `in plaintext (${mtls.why}), so without its mesh identity`;
+      identityText = `in plaintext (${mtls.why}), so its principal and namespace are empty`;
       reasons.push({ ...paReason, message: `${mtls.why}: ${q.source.name} connects ${identityText}` });
     } else {
       connection = mtls.mode === undefined && mtls.candidates.includes('DISABLE') ? MAYBE : YES;

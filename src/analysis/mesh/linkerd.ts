@@ -125,6 +125,10 @@ export class LinkerdModel implements MeshModel {
     };
   }
 
+  encryption(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): string | undefined {
+    return this.wirePort(source, destination, port, protocol) ? `${source.name} and ${destination.name} are both meshed: Linkerd sends this flow over mutual TLS` : undefined;
+  }
+
   evaluate(q: MeshQuery): DirectionVerdict {
     const dst = this.members.of(q.destination);
     const flowText = `${q.source.name} -> ${q.destination.name} ${q.protocol}/${q.port}${q.request ? ` ${describeRequest(q.request)}` : ''}`;

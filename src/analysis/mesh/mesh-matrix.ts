@@ -27,8 +27,10 @@ export class MeshMatrix {
   private readonly wires: Array<WirePort | undefined> = [];
   private readonly wireIndex: Int32Array;
   private readonly verdicts: DirectionVerdict[] = [];
+  /** Why the mesh encrypts the cell's flow, per cell (only when the CNI's HTTP rules cannot read mutual TLS). */
+  private readonly encryptions?: Array<string | undefined>;
 
-  constructor(classes: readonly MeshMatrixClass[], cni: AnnotatedCniModel, readonly mesh: MeshModel) {
+  constructor(classes: readonly MeshMatrixClass[], cni: AnnotatedCniModel, readonly mesh: MeshModel, l7BlindToMtls = false) {
     this.offsets = new Int32Array(classes.length);
     let row = 0;
     classes.forEach((c, t) => {
@@ -39,6 +41,7 @@ export class MeshMatrix {
     this.cells = new Int32Array(classes.length * row);
     this.wireCodes = new Uint8Array(classes.length * row);
     this.wireIndex = new Int32Array(classes.length * row);
+    if (l7BlindToMtls) this.encryptions = [];
     const ep = (c: number) => classes[c].rep.endpoint;
     const sourceKeys = classes.map((_, c) => mesh.sourceKey(ep(c)));
     const destinationKeys = classes.map((_, c) => mesh.destinationKey(ep(c)));
@@ -76,6 +79,7 @@ export class MeshMatrix {
           this.wireIndex[cell] = w;
           const wire = this.wires[w];
           this.wireCodes[cell] = wire ? decide(ep(s), ep(t), wire) : NO_WIRE;
+          if (this.encryptions) this.encryptions[cell] = mesh.encryption(ep(s), ep(t), wire?.port ?? p.port, wire?.protocol ?? p.protocol);
         });
       }
     }
@@ -92,6 +96,11 @@ export class MeshMatrix {
     if (code === NO_WIRE) return base;
     const wire = this.wires[this.wireIndex[cell]]!;
     return wire.uncertain && code !== base ? MAYBE : code as Tri;
+  }
+
+  /** Why the mesh encrypts the cell's flow, when the CNI's HTTP rules cannot read it. */
+  encryption(s: number, t: number, k: number): string | undefined {
+    return this.encryptions?.[this.cell(s, t, k)];
   }
 
   /** The tunnel port of the cell, if any. */

@@ -46,6 +46,11 @@ export interface MeshModel {
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined;
   /** The membership of an endpoint. */
   membership(endpoint: Endpoint): Membership;
+  /**
+   * Why the mesh encrypts the flow (mutual TLS between two proxies), or undefined when it may travel
+   * in plaintext: the CNI's HTTP rules cannot read an encrypted flow.
+   */
+  encryption(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): string | undefined;
 }
 
 /** Caches memberships (they are asked for every flow). */
