@@ -126,7 +126,7 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string): L7Ma
         if (m.secret !== undefined) {
           parts.push(MAYBE);
           whys.push(`header ${m.name} is matched against a secret`);
-        } else parts.push(m.value === undefined ? (value !== undefined ? YES : NO) : (value === m.value ? YES : NO));
+        } else {parts.push(m.value === undefined ? (value !== undefined ? YES : NO) : (value === m.value ? YES : NO));}
       }
       const truth = parts.includes(NO) ? NO : parts.includes(MAYBE) ? MAYBE : YES;
       return truth === MAYBE ? { truth, why: whys.join('; ') } : { truth };

@@ -285,7 +285,8 @@ function classKey(pod: InventoryPod): string {
   const e: Endpoint = pod.endpoint;
   const sorted = (o: Readonly<Record<string, string>>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([
-    e.kind, e.namespace, sorted(e.labels), sorted(e.namespaceLabels), e.serviceAccount, e.hostNetwork, addressKey(e), e.dnsName, sorted(e.annotations ?? {}),
+    e.kind, e.namespace, sorted(e.labels), sorted(e.namespaceLabels), e.serviceAccount, e.hostNetwork, addressKey(e), e.dnsName,
+    sorted(e.annotations ?? {}),
     pod.ports.map((p) => `${p.name ?? ''}:${p.protocol}/${p.port}`).sort(),
   ]);
 }

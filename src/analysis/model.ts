@@ -197,7 +197,9 @@ export interface AnnotatedCniModel extends CniModel {
 }
 
 /** A side verdict with `allowed` derived from the outcome. */
-export function sideVerdict(outcome: Tri, reasons: Reason[], uncertain: string[] = [], l7Constraints?: string[], l7Matchers?: L7Matcher[]): DirectionVerdict {
+export function sideVerdict(
+  outcome: Tri, reasons: Reason[], uncertain: string[] = [], l7Constraints?: string[], l7Matchers?: L7Matcher[],
+): DirectionVerdict {
   return {
     outcome,
     allowed: outcome === YES,

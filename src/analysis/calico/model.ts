@@ -291,8 +291,8 @@ class CalicoModel implements AnnotatedCniModel {
     const walk = this.walkFrom(this.selection(subject, direction), 0, query, notes);
     const outcome = fromOutcomes(walk.bits);
     const noteReasons: Reason[] = [...new Set(notes)].map((n) => ({ effect: 'log', message: `note: ${n}` }));
-    return sideVerdict(outcome, [...walk.reasons, ...noteReasons], outcome === MAYBE ? walk.uncertain : [], outcome === YES ? walk.l7?.map((m) => m.text) : undefined,
-      outcome === YES ? walk.l7 : undefined);
+    const l7 = outcome === YES ? walk.l7 : undefined;
+    return sideVerdict(outcome, [...walk.reasons, ...noteReasons], outcome === MAYBE ? walk.uncertain : [], l7?.map((m) => m.text), l7);
   }
 
   /** {@link decideFrom} with the reasons of the path taken when every maybe fails, and why the others may happen. */

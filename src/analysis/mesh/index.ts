@@ -11,6 +11,8 @@ export type { MeshFacts } from './facts';
 export type { MeshModel, MeshQuery, WirePort } from './mesh-model';
 
 /** The mesh model of `facts` over `manifests` (already validated by the CNI-side checks). */
-export function meshModelFor(facts: MeshFacts, manifests: readonly ManifestObject[], namespaces: NamespaceIndex, annotations: NamespaceAnnotations): MeshModel {
+export function meshModelFor(
+  facts: MeshFacts, manifests: readonly ManifestObject[], namespaces: NamespaceIndex, annotations: NamespaceAnnotations,
+): MeshModel {
   return facts.flavour === 'istio' ? new IstioModel(manifests, facts, namespaces, annotations) : new LinkerdModel(manifests, facts, namespaces, annotations);
 }

@@ -15,10 +15,10 @@
  * `experimental.*`) make a rule's match unknown.
  */
 import { addressIn, anyMatch, istioHostMatch, istioPathMatch, istioStringMatch, withIdentity } from './istio-values';
+import { isPlainObject } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
 import { Endpoint } from '../model';
 import { and3, MAYBE, NO, Tri, YES } from '../verdict';
-import { isPlainObject } from '../../util/vocabulary';
 
 /** The flow as a rule sees it. */
 export interface IstioFlow {

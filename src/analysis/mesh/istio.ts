@@ -20,11 +20,11 @@ import { IstioFlow, matchRule, ruleNeedsL7, RuleMatch } from './istio-rules';
 import { Membership } from './membership';
 import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { PeerAuthentications } from './peer-authentication';
+import { apiVersionOf, isKindOf, isPlainObject, namespaceOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { MAYBE, NO, Tri, YES } from '../verdict';
-import { apiVersionOf, isKindOf, isPlainObject, namespaceOf } from '../../util/vocabulary';
 
 /** Ports a sidecar serves itself (metrics, health): they are not captured, so no policy applies (istio.io "Application Requirements", ports used by Istio). */
 const SIDECAR_OWN_PORTS: Record<number, string> = { 15020: 'merged Prometheus metrics', 15021: 'health checks', 15090: 'Envoy Prometheus metrics' };
@@ -115,11 +115,13 @@ export class IstioModel implements MeshModel {
   }
 
   sourceKey(e: Endpoint): string {
-    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, e.serviceAccount, sorted(e.labels), sorted(e.annotations ?? {}), sorted(e.namespaceLabels), addressKey(e)]);
+    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, e.serviceAccount, sorted(e.labels), sorted(e.annotations ?? {}),
+      sorted(e.namespaceLabels), addressKey(e)]);
   }
 
   destinationKey(e: Endpoint): string {
-    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sorted(e.labels), sorted(e.annotations ?? {}), sorted(e.namespaceLabels), addressKey(e)]);
+    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sorted(e.labels), sorted(e.annotations ?? {}), sorted(e.namespaceLabels),
+      addressKey(e)]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
@@ -176,8 +178,12 @@ export class IstioModel implements MeshModel {
       identityText = `in plaintext, so its principal and namespace are empty (${why})`;
       connection = NO;
       if (mtls.mode === 'STRICT') {
-        return sideVerdict(NO, [{ ...paReason, effect: 'deny', message: `${mtls.why}: mutual TLS is required on ${q.destination.name} port ${q.port}, `
-          + `and ${q.source.name} connects ${identityText}` }]);
+        return sideVerdict(NO, [{
+          ...paReason,
+          effect: 'deny',
+          message: `${mtls.why}: mutual TLS is required on ${q.destination.name} port ${q.port}, `
+          + `and ${q.source.name} connects ${identityText}`,
+        }]);
       }
       if (mtls.mode === undefined && mtls.candidates.includes('STRICT')) {
         uncertain.push(mtls.why);
@@ -211,9 +217,11 @@ export class IstioModel implements MeshModel {
   }
 
   /** The applicable policies, then CUSTOM -> DENY -> ALLOW. */
-  private decide(q: MeshQuery, dst: Membership, flow: IstioFlow, flowText: string, identityText: string, pre: Reason[], preUncertain: string[]): DirectionVerdict {
+  private decide(q: MeshQuery, dst: Membership, flow: IstioFlow, flowText: string, identityText: string, pre: Reason[],
+    preUncertain: string[]): DirectionVerdict {
     const ns = q.destination.namespace ?? 'default';
-    const candidates = [...(this.policies.get(ns) ?? []), ...(ns === this.facts.rootNamespace ? [] : this.policies.get(this.facts.rootNamespace) ?? [])];
+    const root = ns === this.facts.rootNamespace ? [] : this.policies.get(this.facts.rootNamespace) ?? [];
+    const candidates = [...(this.policies.get(ns) ?? []), ...root];
     const uncertain = [...preUncertain];
     const reasons = [...pre];
     const applicable: Policy[] = [];
@@ -250,14 +258,16 @@ export class IstioModel implements MeshModel {
     for (const h of hits('DENY')) {
       if (h.m.truth === YES && h.m.unknown.length === 0 && !h.m.http) {
         return sideVerdict(NO, [...reasons, {
-          object: h.p.ref, rule: h.path, effect: 'deny',
+          object: h.p.ref,
+          rule: h.path,
+          effect: 'deny',
           message: `${h.label} matches ${flowText} (${identityText}): DENY policies win over ALLOW policies`,
         }]);
       }
       if (h.m.http && h.m.unknown.length === 0) {
         l7.push(`not ${h.m.http.join(' or ')} (${h.label}${h.m.truth === MAYBE ? `, if it applies: ${h.m.why.join('; ')}` : ''}; `
           + 'a non-HTTP connection to the port is denied whole)');
-      } else maybe.push(...maybeOf(h));
+      } else {maybe.push(...maybeOf(h));}
     }
     const allowPolicies = applicable.filter((p) => p.action === 'ALLOW');
     let allow: Tri;

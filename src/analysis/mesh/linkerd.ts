@@ -23,12 +23,12 @@ import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './fac
 import { addressIn } from './istio-values';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
+import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { LabelSelector, matchesLabelSelector } from '../selectors';
 import { and3, MAYBE, NO, Tri, YES } from '../verdict';
-import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocabulary';
 
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
 export const LINKERD_INBOUND_PORT = 4143;
@@ -105,7 +105,8 @@ export class LinkerdModel implements MeshModel {
   }
 
   sourceKey(e: Endpoint): string {
-    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, e.serviceAccount, sortedEntries(e.annotations), sortedEntries(e.namespaceLabels), addressKey(e)]);
+    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, e.serviceAccount, sortedEntries(e.annotations), sortedEntries(e.namespaceLabels),
+      addressKey(e)]);
   }
 
   destinationKey(e: Endpoint): string {
@@ -193,7 +194,9 @@ export class LinkerdModel implements MeshModel {
       if (j.truth === YES && allowed !== YES) {
         allowed = YES;
         reasons.push({
-          object: refOf(policy), rule: 'spec.requiredAuthenticationRefs', effect: 'allow',
+          object: refOf(policy),
+          rule: 'spec.requiredAuthenticationRefs',
+          effect: 'allow',
           message: `${describeRef(refOf(policy))} (targeting ${onServer ? serverName : `namespace ${ns}`}) authorizes ${flowText}: ${j.why}`,
         });
       } else if (j.truth === MAYBE) {
@@ -206,7 +209,9 @@ export class LinkerdModel implements MeshModel {
     if (allowed === YES) return sideVerdict(YES, reasons.filter((r) => r.effect === 'allow'));
     const fallback = this.policyJudgement(server.accessPolicy, client);
     const fallbackReason: Reason = {
-      object: server.ref, rule: 'spec.accessPolicy', effect: fallback.truth === YES ? 'allow' : 'isolate',
+      object: server.ref,
+      rule: 'spec.accessPolicy',
+      effect: fallback.truth === YES ? 'allow' : 'isolate',
       message: `${serverName} describes port ${q.port} of ${q.destination.name}; no AuthorizationPolicy ${uncertain.length > 0 ? 'surely ' : ''}`
         + `authorizes ${flowText} (${client.text}), so its accessPolicy ${server.accessPolicy}${server.obj.spec?.accessPolicy === undefined ? ' (the default)' : ''} `
         + `applies: ${fallback.why}`,

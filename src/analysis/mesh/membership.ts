@@ -42,9 +42,9 @@ export interface Membership {
 
 /** A set of ports given as annotation text (`8080,9090`, `4000-5000`, `*`). */
 export interface PortSet {
-  has(port: number): boolean;
   /** The annotation it came from, for reasons. */
   readonly source?: string;
+  has(port: number): boolean;
 }
 
 const NO_PORTS: PortSet = { has: () => false };
@@ -100,14 +100,11 @@ function istioMembership(endpoint: Endpoint, facts: MeshFacts, s: Scopes): Membe
   const podRevision = s.podLabels['istio.io/rev'];
   let sidecar: string | undefined;
   let optOut: string | undefined;
-  if (nsInjection === 'disabled') optOut = `namespace ${s.nsName} is labelled istio-injection=disabled`;
-  else if (podInject !== undefined && FALSE.includes(podInject.toLowerCase())) {
+  if (nsInjection === 'disabled') {optOut = `namespace ${s.nsName} is labelled istio-injection=disabled`;} else if (podInject !== undefined && FALSE.includes(podInject.toLowerCase())) {
     optOut = `the pod template has the ${podInjectSource} sidecar.istio.io/inject=${podInject}`;
-  } else if (nsInjection === 'enabled') sidecar = `namespace ${s.nsName} is labelled istio-injection=enabled`;
-  else if (nsRevision !== undefined) sidecar = `namespace ${s.nsName} is labelled istio.io/rev=${nsRevision}`;
-  else if (podInject !== undefined && TRUE.includes(podInject.toLowerCase())) {
+  } else if (nsInjection === 'enabled') {sidecar = `namespace ${s.nsName} is labelled istio-injection=enabled`;} else if (nsRevision !== undefined) {sidecar = `namespace ${s.nsName} is labelled istio.io/rev=${nsRevision}`;} else if (podInject !== undefined && TRUE.includes(podInject.toLowerCase())) {
     sidecar = `the pod template has the ${podInjectSource} sidecar.istio.io/inject=${podInject}`;
-  } else if (podRevision !== undefined) sidecar = `the pod template is labelled istio.io/rev=${podRevision}`;
+  } else if (podRevision !== undefined) {sidecar = `the pod template is labelled istio.io/rev=${podRevision}`;}
   if (sidecar !== undefined) {
     const include = s.podAnnotations['traffic.sidecar.istio.io/includeInboundPorts'];
     const exclude = parsePortSet(s.podAnnotations['traffic.sidecar.istio.io/excludeInboundPorts'], 'traffic.sidecar.istio.io/excludeInboundPorts');

@@ -12,9 +12,9 @@
  *   workload's mode);
  * - without any policy the mode is PERMISSIVE.
  */
+import { isKindOf, isPlainObject, namespaceOf } from '../../util/vocabulary';
 import { describeRef, ManifestObject, ObjectRef, refOf } from '../model';
 import { Labels } from '../selectors';
-import { isKindOf, isPlainObject, namespaceOf } from '../../util/vocabulary';
 
 /** The modes that take effect. */
 export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
