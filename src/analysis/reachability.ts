@@ -14,7 +14,7 @@ import { InventoryPod, NAMESPACE_NAME_LABEL, buildInventory, podFromTemplate } f
 import { loadYamlFiles } from './manifest-loader';
 import { MatrixData } from './matrix-evaluator';
 import { MeshFacts, MeshModel, meshModelFor } from './mesh';
-import { LINKERD_DEFAULT_POLICIES, MeshLike, meshFactsOf } from './mesh/facts';
+import { LINKERD_DEFAULT_POLICIES, meshFactsOf } from './mesh/facts';
 import { isMeshAnnotation } from './mesh/membership';
 import { AnnotatedCniModel, Endpoint, L4Protocol, ManifestObject, NodeEndpoints } from './model';
 import { evaluatePair, missingNamedPortPair, PairContext } from './pair-evaluator';
@@ -25,6 +25,7 @@ import { Target } from './target';
 import { invalidObjectNote, partitionManifests } from './validation';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { Cni, CniKind } from '../cluster/cni';
+import { Mesh, MeshKind } from '../cluster/mesh';
 import { Port } from '../policy/port';
 import { ParsedCidr, parseCidr, parseIp } from '../util/cidr';
 import { isCalicoStagedPolicy, isPlainObject } from '../util/vocabulary';
@@ -61,7 +62,7 @@ export interface ReachabilityOptions {
    * @default - `fromChart` / `fromApp`: the mesh of the ClusterNetwork the chart or app declares;
    * otherwise none: the analysis has no mesh layer and mesh objects change nothing
    */
-  readonly mesh?: MeshLike;
+  readonly mesh?: Mesh;
   /**
    * Linkerd only: the cluster-wide default inbound policy (`proxy.defaultInboundPolicy`:
    * `all-unauthenticated`, `all-authenticated`, `cluster-authenticated`, `cluster-unauthenticated`,
@@ -438,7 +439,7 @@ function withClusterFacts(scope: IConstruct, options: ReachabilityOptions): Reac
   const cidrs = [...new Set(declared.flatMap((c) => c.podCidrs))];
   let result = options.podCidrs === undefined && cidrs.length > 0 ? { ...options, podCidrs: cidrs } : options;
   if (!('mesh' in options)) {
-    const meshes = declared.map((c) => (c as unknown as { mesh?: MeshLike }).mesh).filter((m): m is MeshLike => m !== undefined && m.kind !== 'none');
+    const meshes = declared.map((c) => c.mesh).filter((m) => m.kind !== MeshKind.NONE);
     const kinds = new Set(meshes.map((m) => JSON.stringify([m.kind, m.istioMode, m.rootNamespace, m.trustDomain])));
     if (meshes.length > 0 && kinds.size > 1) {
       throw new Error('Reachability: the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
@@ -454,8 +455,8 @@ function checkMesh(mesh: unknown, linkerdDefault: unknown): MeshFacts | undefine
     throw new Error(`Reachability: linkerdDefaultInboundPolicy must be one of ${LINKERD_DEFAULT_POLICIES.join(', ')}, got ${JSON.stringify(linkerdDefault)}`);
   }
   if (mesh === undefined) return undefined;
-  if (typeof mesh !== 'object' || mesh === null || typeof (mesh as MeshLike).kind !== 'string') {
-    throw new Error('Reachability: options.mesh must be a Mesh (Mesh.istio({ mode }), Mesh.linkerd() or Mesh.none())');
+  if (!(mesh instanceof Mesh)) {
+    throw new Error('Reachability: options.mesh must be a Mesh made by one of its factories: Mesh.istio({ mode }), Mesh.linkerd() or Mesh.none()');
   }
-  return meshFactsOf(mesh as MeshLike, linkerdDefault as string | undefined);
+  return meshFactsOf(mesh, linkerdDefault as string | undefined);
 }

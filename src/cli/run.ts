@@ -10,8 +10,8 @@ import { formatExpectationsText, formatFindingsText, summarize } from './format'
 import { unknownKindWarnings } from './kinds';
 import { lintManifests } from './lint';
 import { USAGE } from './usage';
-import { MeshLike } from '../analysis/mesh/facts';
 import { Reachability } from '../analysis/reachability';
+import { IstioMode, Mesh } from '../cluster/mesh';
 import { LintSeverity } from '../lint/types';
 
 /** Where the command line writes; `cwd` resolves relative paths (default: `process.cwd()`). */
@@ -171,12 +171,12 @@ function emit(text: string, output: string | undefined, io: CliIo, cwd: string):
   io.stderr(`wrote ${output}\n`);
 }
 
-/** The mesh `--mesh` names. */
-function meshOf(choice: MeshChoice): MeshLike {
+/** The mesh `--mesh` names (with Istio's and Linkerd's defaults: root namespace istio-system, trust domain cluster.local). */
+function meshOf(choice: MeshChoice): Mesh {
   switch (choice) {
-    case 'istio': return { kind: 'istio', istioMode: 'sidecar', rootNamespace: 'istio-system', trustDomain: 'cluster.local' };
-    case 'istio-ambient': return { kind: 'istio', istioMode: 'ambient', rootNamespace: 'istio-system', trustDomain: 'cluster.local' };
-    case 'linkerd': return { kind: 'linkerd', trustDomain: 'cluster.local' };
+    case 'istio': return Mesh.istio({ mode: IstioMode.SIDECAR });
+    case 'istio-ambient': return Mesh.istio({ mode: IstioMode.AMBIENT });
+    case 'linkerd': return Mesh.linkerd();
   }
 }
 

@@ -3,6 +3,7 @@
  * which mesh, the Istio data plane mode, root namespace and trust domain, and Linkerd's cluster-wide
  * defaults. Built from the ClusterNetwork's `Mesh` fact by `meshFactsOf`.
  */
+import { IstioMode, Mesh, MeshKind } from '../../cluster/mesh';
 import { Labels } from '../selectors';
 
 /** Istio or Linkerd (the analysis has no mesh layer without a mesh). */
@@ -44,29 +45,25 @@ export interface MeshFacts {
 export type NamespaceAnnotations = ReadonlyMap<string, Labels>;
 
 /**
- * The facts of a `Mesh` (src/cluster/mesh.ts), or undefined for `Mesh.none()`. `linkerdDefaultPolicy`
- * is the cluster-wide default inbound policy when known.
+ * The facts of a `Mesh` (the ClusterNetwork's mesh fact), or undefined for `Mesh.none()`.
+ * `linkerdDefaultPolicy` is the cluster-wide default inbound policy when known.
  */
-export function meshFactsOf(mesh: MeshLike, linkerdDefaultPolicy?: string): MeshFacts | undefined {
-  if (mesh.kind === 'none') return undefined;
-  const given = linkerdDefaultPolicy !== undefined;
+export function meshFactsOf(mesh: Mesh, linkerdDefaultPolicy?: string): MeshFacts | undefined {
   const base = {
-    trustDomain: mesh.trustDomain ?? 'cluster.local',
+    trustDomain: mesh.trustDomain,
     linkerdDefaultPolicy: (linkerdDefaultPolicy ?? 'all-unauthenticated') as LinkerdPolicyName,
-    linkerdDefaultPolicyGiven: given,
+    linkerdDefaultPolicyGiven: linkerdDefaultPolicy !== undefined,
     clusterNetworks: LINKERD_DEFAULT_CLUSTER_NETWORKS,
+    rootNamespace: mesh.rootNamespace ?? 'istio-system',
   };
-  if (mesh.kind === 'istio') {
-    const ambient = mesh.istioMode === 'ambient';
-    return { ...base, flavour: 'istio', displayName: `Istio (${ambient ? 'ambient' : 'sidecar'})`, ambient, rootNamespace: mesh.rootNamespace ?? 'istio-system' };
+  switch (mesh.kind) {
+    case MeshKind.NONE:
+      return undefined;
+    case MeshKind.ISTIO: {
+      const ambient = mesh.istioMode === IstioMode.AMBIENT;
+      return { ...base, flavour: 'istio', displayName: mesh.displayName, ambient };
+    }
+    case MeshKind.LINKERD:
+      return { ...base, flavour: 'linkerd', displayName: mesh.displayName, ambient: false };
   }
-  return { ...base, flavour: 'linkerd', displayName: 'Linkerd', ambient: false, rootNamespace: mesh.rootNamespace ?? 'istio-system' };
-}
-
-/** What {@link meshFactsOf} reads of a `Mesh`. */
-export interface MeshLike {
-  readonly kind: string;
-  readonly istioMode?: string;
-  readonly rootNamespace?: string;
-  readonly trustDomain?: string;
 }

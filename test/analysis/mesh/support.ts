@@ -5,11 +5,12 @@
 import { Reachability, ReachabilityOptions } from '../../../src/analysis/reachability';
 import { Target } from '../../../src/analysis/target';
 import { Cni } from '../../../src/cluster/cni';
+import { IstioMode, Mesh } from '../../../src/cluster/mesh';
 
 /** The mesh of an analysis (the ClusterNetwork's `Mesh` fact). */
-export const ISTIO_SIDECAR = { kind: 'istio', istioMode: 'sidecar', rootNamespace: 'istio-system', trustDomain: 'cluster.local' };
-export const ISTIO_AMBIENT = { kind: 'istio', istioMode: 'ambient', rootNamespace: 'istio-system', trustDomain: 'cluster.local' };
-export const LINKERD = { kind: 'linkerd', trustDomain: 'cluster.local' };
+export const ISTIO_SIDECAR = Mesh.istio({ mode: IstioMode.SIDECAR });
+export const ISTIO_AMBIENT = Mesh.istio({ mode: IstioMode.AMBIENT });
+export const LINKERD = Mesh.linkerd();
 
 export function namespace(name: string, labels: Record<string, string> = {}, annotations?: Record<string, string>): any {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, ...(annotations ? { annotations } : {}) } };
@@ -69,8 +70,8 @@ export function linkerd(kind: string, ns: string, name: string, spec: Record<str
 }
 
 /** An analysis of `manifests` with `mesh` on Kubernetes NetworkPolicy semantics (unless `cni` says otherwise). */
-export function meshReach(manifests: any[], mesh: object, options: Partial<ReachabilityOptions> = {}): Reachability {
-  return Reachability.fromManifests(manifests, { cni: Cni.kubernetes(), mesh: mesh as any, ...options });
+export function meshReach(manifests: any[], mesh: Mesh | undefined, options: Partial<ReachabilityOptions> = {}): Reachability {
+  return Reachability.fromManifests(manifests, { cni: Cni.kubernetes(), ...(mesh ? { mesh } : {}), ...options });
 }
 
 /** `ns/name` -> Target.workload. */

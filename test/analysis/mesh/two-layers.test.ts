@@ -182,7 +182,7 @@ describe('Cilium L7 rules and the mesh', () => {
   });
 
   test('without a mesh, checkRequest still answers the CNI\'s HTTP rules', () => {
-    const cniOnly = meshReach(objects, undefined as any, { cni: Cni.cilium() });
+    const cniOnly = meshReach(objects, undefined, { cni: Cni.cilium() });
     expect(cniOnly.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/admin' }).verdict).toBe(Verdict.ALLOW);
     expect(cniOnly.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'DELETE', path: '/api/x' }).verdict).toBe(Verdict.DENY);
   });
