@@ -203,7 +203,8 @@ export class LinkerdModel implements MeshModel {
         if (allowed === NO) allowed = MAYBE;
         uncertain.push(`${describeRef(refOf(policy))}: ${j.why}`);
       } else if (j.truth === NO) {
-        reasons.push({ object: refOf(policy), effect: 'log', message: `${describeRef(refOf(policy))} does not authorize ${client.endpoint.name}: ${j.why}` });
+        // Not a deciding object: it is only why the policy did not apply.
+        reasons.push({ effect: 'log', message: `${describeRef(refOf(policy))} does not authorize ${client.endpoint.name}: ${j.why}` });
       }
     }
     if (allowed === YES) return sideVerdict(YES, reasons.filter((r) => r.effect === 'allow'));
