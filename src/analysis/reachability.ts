@@ -59,6 +59,7 @@ export interface ReachabilityOptions {
    * destination's mesh proxy both allow it; results carry both verdicts. Pods are in the mesh by
    * their namespace's and pod template's injection labels and annotations; traffic to a pod outside
    * the mesh is not subject to mesh authorization.
+   * `Mesh.none()` analyses the CNI alone, also for a chart whose ClusterNetwork declares a mesh.
    * @default - `fromChart` / `fromApp`: the mesh of the ClusterNetwork the chart or app declares;
    * otherwise none: the analysis has no mesh layer and mesh objects change nothing
    */
@@ -438,7 +439,7 @@ function withClusterFacts(scope: IConstruct, options: ReachabilityOptions): Reac
     .filter((c): c is ClusterNetwork => ClusterNetwork.isClusterNetwork(c) && !c.node.id.startsWith('cdk8s-networking.default'));
   const cidrs = [...new Set(declared.flatMap((c) => c.podCidrs))];
   let result = options.podCidrs === undefined && cidrs.length > 0 ? { ...options, podCidrs: cidrs } : options;
-  if (!('mesh' in options)) {
+  if (options.mesh === undefined) {
     const meshes = declared.map((c) => c.mesh).filter((m) => m.kind !== MeshKind.NONE);
     const kinds = new Set(meshes.map((m) => JSON.stringify([m.kind, m.istioMode, m.rootNamespace, m.trustDomain])));
     if (meshes.length > 0 && kinds.size > 1) {

@@ -139,3 +139,17 @@ describe.each([
       ? 'AuthorizationPolicy shop/allow-nothing (isolate)' : 'Server shop/api-8080 spec.accessPolicy (isolate)']);
   });
 });
+
+describe('the mesh default of fromChart', () => {
+  test('Mesh.none() analyses the CNI alone, also for a chart whose ClusterNetwork declares a mesh', () => {
+    const chart = EXAMPLES['istio-canary'](new App(), Cni.calico());
+    const cniOnly = Reachability.fromChart(chart, { cni: Cni.calico(), mesh: Mesh.none() });
+    expect(cniOnly.meshName).toBeUndefined();
+    expect(cniOnly.check(Target.workload('checkout', 'web'), Target.workload('checkout', 'api-v1'), Port.tcp(8080)).meshVerdict).toBeUndefined();
+  });
+
+  test('a mesh that is not a Mesh is refused at the edge', () => {
+    expect(() => Reachability.fromManifests([], { cni: Cni.calico(), mesh: { kind: 'istio' } as any }))
+      .toThrow('Reachability: options.mesh must be a Mesh made by one of its factories: Mesh.istio({ mode }), Mesh.linkerd() or Mesh.none()');
+  });
+});
