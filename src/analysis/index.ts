@@ -6,5 +6,5 @@ export * from './reachability-diff';
 export * from './target';
 export * from './flow-types';
 export * from './flow-matrix';
-export { HttpRequest } from './http-request';
+export * from './http-request-types';
 export * from './jest-matchers';

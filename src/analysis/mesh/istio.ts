@@ -20,7 +20,7 @@ import { IstioFlow, matchRule, ruleNeedsL7, RuleMatch } from './istio-rules';
 import { Membership } from './membership';
 import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { PeerAuthentications } from './peer-authentication';
-import { apiVersionOf, isKindOf, isPlainObject, namespaceOf } from '../../util/vocabulary';
+import { apiVersionOf, isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
@@ -81,11 +81,17 @@ export class IstioModel implements MeshModel {
   private readonly policies = new Map<string, Policy[]>();
   private readonly peerAuth: PeerAuthentications;
   private readonly members: MembershipCache;
+  /** `<namespace>/<name>` -> the Service's selector (undefined: a Service without selector). */
+  private readonly services = new Map<string, Record<string, string> | undefined>();
 
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.peerAuth = new PeerAuthentications(manifests, facts.rootNamespace);
     for (const obj of manifests) {
+      if (isKindOf(obj, '', 'Service')) {
+        const selector = obj.spec?.selector;
+        this.services.set(`${namespaceOf(obj)}/${nameOf(obj)}`, isPlainObject(selector) && Object.keys(selector).length > 0 ? selector : undefined);
+      }
       if (!isIstioAuthorizationPolicy(obj)) continue;
       const why = rejection(obj);
       if (why) {
@@ -212,6 +218,30 @@ export class IstioModel implements MeshModel {
     return this.decide(q, dst, flow, flowText, identityText, reasons, uncertain);
   }
 
+  /**
+   * Why a `targetRef(s)` policy may apply to this destination without being modelled: it names the
+   * destination's Gateway, or (ambient) a Service selecting it, whose waypoint would enforce it.
+   * Sidecars and ztunnel never take targetRef policies.
+   */
+  private targetRefUncertainty(p: Policy, destination: Endpoint, dst: Membership): string | undefined {
+    if (p.namespace !== (destination.namespace ?? 'default')) return undefined;
+    const gateway = destination.labels['gateway.networking.k8s.io/gateway-name'];
+    if (p.targets.some((t) => t.kind === 'Gateway' && t.name === gateway)) {
+      return `${describeRef(p.ref)} targets the Gateway '${gateway}' of ${destination.name}: gateway policies are not evaluated`;
+    }
+    if (dst.dataPlane !== 'ambient') return undefined;
+    for (const t of p.targets.filter((x) => x.kind === 'Service' || x.kind === 'ServiceEntry')) {
+      const key = `${p.namespace}/${t.name}`;
+      const selector = t.kind === 'Service' ? this.services.get(key) : undefined;
+      const selects = selector !== undefined && Object.entries(selector).every(([k, v]) => destination.labels[k] === v);
+      if (!this.services.has(key) || t.kind === 'ServiceEntry' || selects) {
+        return `${describeRef(p.ref)} targets the ${t.kind} '${t.name}'${selects ? `, which selects ${destination.name}` : ''}: it applies where a waypoint `
+          + 'serves that service, which is not modelled';
+      }
+    }
+    return undefined;
+  }
+
   private principalOf(e: Endpoint): string {
     return `${this.facts.trustDomain}/ns/${e.namespace ?? 'default'}/sa/${e.serviceAccount ?? 'default'}`;
   }
@@ -227,9 +257,8 @@ export class IstioModel implements MeshModel {
     const applicable: Policy[] = [];
     for (const p of candidates) {
       if (p.targets.length > 0) {
-        const gateway = q.destination.labels['gateway.networking.k8s.io/gateway-name'];
-        if (p.targets.some((t) => t.kind === 'Gateway' && t.name === gateway)) {
-          const why = `${describeRef(p.ref)} targets the Gateway '${gateway}' of ${q.destination.name}: gateway policies are not evaluated`;
+        const why = this.targetRefUncertainty(p, q.destination, dst);
+        if (why) {
           uncertain.push(why);
           reasons.push({ object: p.ref, effect: 'uncertain', message: why });
         }

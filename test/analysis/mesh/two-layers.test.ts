@@ -226,3 +226,22 @@ describe('Istio ambient', () => {
     expect(result.meshVerdict).toBe(Verdict.INDETERMINATE);
   });
 });
+
+describe('targetRefs to Services (waypoints)', () => {
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, ports: [{ port: 8080 }] } };
+  const onService = authorizationPolicy('shop', 'api-waypoint', { targetRefs: [{ kind: 'Service', group: '', name: 'api' }], action: 'ALLOW', rules: [{}] });
+
+  test('ambient: a policy on a Service that selects the destination applies through a waypoint: indeterminate', () => {
+    const ambientNs = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' })];
+    const result = meshReach([...ambientNs, ...apps, service, onService], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(["mesh: AuthorizationPolicy shop/api-waypoint targets the Service 'api', which selects shop/api: it applies where "
+      + 'a waypoint serves that service, which is not modelled']);
+    // Another workload of the namespace is not behind that Service.
+    expect(meshReach([...ambientNs, ...apps, service, onService], ISTIO_AMBIENT).check(w('shop/web'), w('shop/batch'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('sidecars never take targetRef policies', () => {
+    expect(meshReach([...ns, ...apps, service, onService], ISTIO_SIDECAR).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+});
