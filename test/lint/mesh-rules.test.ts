@@ -17,6 +17,14 @@ const fromWeb = authz('shop', 'api-from-web', {
   rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }], to: [{ operation: { ports: ['8080'] } }] }],
 });
 
+describe('istio-authz-missing-action (https://istio.io/latest/docs/reference/config/security/authorization-policy/)', () => {
+  test('spec: {} relies on the ALLOW default to be allow-nothing: the warning says so', () => {
+    const findings = PolicyLint.check([authz('shop', 'allow-nothing', {})]);
+    expect(brief(findings)).toEqual([{ rule: 'istio-authz-missing-action', severity: 'warning', object: 'AuthorizationPolicy shop/allow-nothing', path: 'spec' }]);
+    expect(findings[0].message).toBe('action is omitted and defaults to ALLOW: without rules this policy allows nothing (spec: {} is the allow-nothing baseline)');
+  });
+});
+
 describe('istio-mtls-permissive (https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/)', () => {
   test('mesh-wide and namespace-wide PERMISSIVE are warnings; mesh-wide UNSET is PERMISSIVE too', () => {
     const findings = PolicyLint.check([pa('istio-system', 'default', { mtls: { mode: 'PERMISSIVE' } }), pa('shop', 'default', { mtls: { mode: 'PERMISSIVE' } })]);

@@ -202,9 +202,10 @@ export class IstioModel implements MeshModel {
       identityText = `in plaintext (${mtls.why}), so its principal and namespace are empty`;
       reasons.push({ ...paReason, message: `${mtls.why}: ${q.source.name} connects ${identityText}` });
     } else {
+      // Undecided between DISABLE and another mode: identity-based rules answer MAYBE (see withIdentity), others are unaffected.
       connection = mtls.mode === undefined && mtls.candidates.includes('DISABLE') ? MAYBE : YES;
-      identityText = `over mutual TLS as ${this.principalOf(q.source)}`;
-      if (connection === MAYBE) uncertain.push(mtls.why);
+      identityText = connection === YES ? `over mutual TLS as ${this.principalOf(q.source)}`
+        : `as ${this.principalOf(q.source)} if over mutual TLS (${mtls.why})`;
     }
     const flow: IstioFlow = {
       source: q.source,

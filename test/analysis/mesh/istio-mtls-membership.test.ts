@@ -94,6 +94,16 @@ describe('PeerAuthentication', () => {
     expect(meshReach([...ns, ...apps, ...stamped], ISTIO_SIDECAR).check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
   });
 
+  test('undecided between DISABLE and STRICT: only identity-based rules become indeterminate for a meshed client', () => {
+    const undecided = [peerAuthentication('shop', 'a', { mtls: { mode: 'DISABLE' } }), peerAuthentication('shop', 'b', { mtls: { mode: 'STRICT' } })];
+    const byPort = authorizationPolicy('shop', 'api-8080', { selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { ports: ['8080'] } }] }] });
+    expect(meshReach([...ns, ...apps, ...undecided, byPort], ISTIO_SIDECAR).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    const result = meshReach([...ns, ...apps, ...undecided, byPrincipal], ISTIO_SIDECAR).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/api-from-web spec.rules[0] (ALLOW): spec.rules[0].from[0].source.principals: '
+      + "whether the connection carries shop/web's mesh identity is not known"]);
+  });
+
   test('DISABLE: meshed clients connect in plaintext, so identity rules do not match them', () => {
     const r = meshReach([...ns, ...apps, peerAuthentication('shop', 'default', { mtls: { mode: 'DISABLE' } }), byPrincipal], ISTIO_SIDECAR);
     const result = r.check(w('shop/web'), w('shop/api'), HTTP);
