@@ -168,7 +168,7 @@ export class Reachability {
   private cachedModel?: AnnotatedCniModel;
 
   private constructor(manifests: any[], options: ReachabilityOptions, problems: string[]) {
-    if (!isPlainObject(options) || !(options.cni instanceof Cni)) {
+    if (!isPlainObject(options) || !(options.cni instanceof Cni) || !Cni._isMade(options.cni)) {
       throw new Error('Reachability: options.cni must be a Cni (Cni.kubernetes(), Cni.calico(), Cni.cilium(), ...)');
     }
     if (!Array.isArray(manifests)) throw new Error('Reachability: manifests must be a list of Kubernetes objects');

@@ -6,6 +6,11 @@ import { isDnsLabel } from '../util/validate';
 
 export { CniKind } from './cni-kind';
 
+/** Passed by the factories to the private constructor: plain JavaScript can call `new Cni(...)` (TypeScript's `private` is erased). */
+const FACTORY_TOKEN: unique symbol = Symbol('Cni factory');
+/** Every Cni a factory made (a look-alike such as `Object.create(Cni.prototype)` passes `instanceof` but is not here). */
+const MADE = new WeakSet<object>();
+
 /**
  * What a CNI can enforce. The policy renderers consult this table instead of branching on the CNI,
  * so supporting another CNI (Antrea, AWS VPC CNI, ...) means adding a row, not a code path.
@@ -101,7 +106,7 @@ export class Cni {
   public static kubernetes(options: KubernetesCniOptions = {}): Cni {
     const o = requireProps('Cni.kubernetes', options, true, 'options');
     const cnp = requireOptionalBoolean('Cni.kubernetes', 'clusterNetworkPolicy', o.clusterNetworkPolicy, false);
-    return new Cni('kubernetes', {
+    return new Cni(FACTORY_TOKEN, 'kubernetes', {
       enforcesNetworkPolicy: true,
       // Denies (and cluster-wide denies) only through Admin-tier ClusterNetworkPolicy.
       deny: cnp,
@@ -118,6 +123,7 @@ export class Cni {
   public static calico(options: CalicoCniOptions = {}): Cni {
     const o = requireProps('Cni.calico', options, true, 'options');
     return new Cni(
+      FACTORY_TOKEN,
       'calico',
       {
         enforcesNetworkPolicy: true,
@@ -144,6 +150,7 @@ export class Cni {
     const o = requireProps('Cni.cilium', options, true, 'options');
     const kpr = requireOptionalBoolean('Cni.cilium', 'kubeProxyReplacement', o.kubeProxyReplacement, true);
     return new Cni(
+      FACTORY_TOKEN,
       'cilium',
       {
         enforcesNetworkPolicy: true,
@@ -175,6 +182,7 @@ export class Cni {
     const o = requireProps('Cni.flannel', options, true, 'options');
     const ack = requireOptionalBoolean('Cni.flannel', 'acknowledgeUnenforcedPolicies', o.acknowledgeUnenforcedPolicies, false);
     return new Cni(
+      FACTORY_TOKEN,
       'flannel',
       NO_ENFORCEMENT,
       { kind: CniKind.FLANNEL, acknowledgeUnenforcedPolicies: ack },
@@ -200,7 +208,7 @@ export class Cni {
     if (ack && given.enforcesNetworkPolicy) {
       throw new ValidationError(where, 'acknowledgeUnenforcedPolicies', 'only meaningful with capabilities.enforcesNetworkPolicy: false');
     }
-    return new Cni(name, {
+    return new Cni(FACTORY_TOKEN, name, {
       ...given,
       // Without a native renderer only NetworkPolicy (and ClusterNetworkPolicy) can be emitted.
       deny: given.clusterNetworkPolicy && given.deny,
@@ -213,6 +221,15 @@ export class Cni {
       ...HOST_NETWORK_DNS,
       acknowledgeUnenforced: `Cni.custom('${name}', capabilities, { acknowledgeUnenforcedPolicies: true })`,
     });
+  }
+
+  /**
+   * Is `x` a Cni made by one of the factories (not a look-alike object, nor one made with
+   * `Object.create(Cni.prototype)`, which passes `instanceof`)? Internal: ClusterNetwork checks it.
+   * @internal
+   */
+  public static _isMade(x: unknown): boolean {
+    return typeof x === 'object' && x !== null && MADE.has(x);
   }
 
   /** The family of native policy APIs used to render intents for this CNI. */
@@ -234,7 +251,11 @@ export class Cni {
   /** Facts policies depend on, stated by the factory (internal). @internal */
   public readonly _facts: CniFacts;
 
-  private constructor(name: string, capabilities: CniCapabilities, settings: CniSettings, facts: CniFacts) {
+  private constructor(token: typeof FACTORY_TOKEN, name: string, capabilities: CniCapabilities, settings: CniSettings, facts: CniFacts) {
+    if (token !== FACTORY_TOKEN) {
+      throw new ValidationError('Cni', 'constructor', 'a Cni is made by one of its factories: Cni.kubernetes(), Cni.calico(), Cni.cilium(), '
+        + 'Cni.flannel() or Cni.custom(name, capabilities), never with new');
+    }
     this.kind = settings.kind;
     this.name = name;
     this.capabilities = Object.freeze({ ...capabilities });
@@ -258,6 +279,7 @@ export class Cni {
       default:
         assertNever(settings, 'CNI kind');
     }
+    MADE.add(this);
   }
 }
 
