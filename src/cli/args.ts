@@ -2,10 +2,12 @@
  * Command-line parsing with node's built-in `util.parseArgs` (strict: unknown flags are errors).
  */
 import { parseArgs } from 'util';
+import { CNI_NAMES, cniByName } from './cnis';
 import { parsePortList } from './ports';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { Port } from '../policy/port';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, ReadLimits } from '../util/input-files';
 
 /** A command line that cannot be run; reported with the usage text and exit code 2. */
 export class UsageError extends Error {
@@ -33,6 +35,10 @@ export interface AnalyzeCommand {
   readonly expect?: string;
   readonly ports: Port[];
   readonly output?: string;
+  /** What may be read (sizes, symlinks). */
+  readonly limits: Required<ReadLimits>;
+  /** The table lists at most this many flows, and summarizes above; undefined: every flow (`--all`). */
+  readonly maxRows?: number;
 }
 
 /** `cdk8s-networking lint ...`. */
@@ -43,14 +49,14 @@ export interface LintCommand {
   readonly ipFamilies?: IpFamily[];
   readonly format: 'text' | 'json';
   readonly output?: string;
+  /** What may be read (sizes, symlinks). */
+  readonly limits: Required<ReadLimits>;
+  /** Search directories for Markdown files (`*.md`, `*.markdown`) too. */
+  readonly markdown: boolean;
 }
 
-const CNIS: Record<string, () => Cni> = {
-  kubernetes: () => Cni.kubernetes(),
-  calico: () => Cni.calico(),
-  cilium: () => Cni.cilium(),
-  flannel: () => Cni.flannel(),
-};
+/** The table's row limit unless `--max-rows` or `--all` says otherwise. */
+export const DEFAULT_MAX_ROWS = 2000;
 
 const OPTIONS = {
   'cni': { type: 'string' },
@@ -60,6 +66,12 @@ const OPTIONS = {
   'expect': { type: 'string' },
   'ports': { type: 'string', multiple: true },
   'output': { type: 'string', short: 'o' },
+  'max-rows': { type: 'string' },
+  'all': { type: 'boolean' },
+  'markdown': { type: 'boolean' },
+  'max-file-size': { type: 'string' },
+  'max-total-size': { type: 'string' },
+  'follow-symlinks': { type: 'boolean' },
   'help': { type: 'boolean', short: 'h' },
   'version': { type: 'boolean', short: 'v' },
 } as const;
@@ -99,14 +111,26 @@ export function parseCommandLine(args: string[]): Command {
   if (paths.length === 0) throw new UsageError(`${command}: give at least one file or directory`);
   const cni = values.cni === undefined ? undefined : parseCni(values.cni);
   const ipFamilies = values['ip-families'] === undefined ? undefined : parseIpFamilies(values['ip-families']);
+  const limits: Required<ReadLimits> = {
+    maxFileBytes: values['max-file-size'] === undefined ? DEFAULT_MAX_FILE_BYTES : parseSize('--max-file-size', values['max-file-size']),
+    maxTotalBytes: values['max-total-size'] === undefined ? DEFAULT_MAX_TOTAL_BYTES : parseSize('--max-total-size', values['max-total-size']),
+    followExternalSymlinks: values['follow-symlinks'] ?? false,
+  };
 
   if (command === 'lint') {
-    for (const flag of ['lint', 'expect', 'ports'] as const) {
+    for (const flag of ['lint', 'expect', 'ports', 'max-rows', 'all'] as const) {
       if (values[flag] !== undefined) throw new UsageError(`lint: --${flag} is an analyze option`);
     }
-    return { command, paths, cni, ipFamilies, format: oneOf('lint', values.format ?? 'text', ['text', 'json']), output: values.output };
+    const format = oneOf('lint', values.format ?? 'text', ['text', 'json']);
+    return { command, paths, cni, ipFamilies, format, output: values.output, limits, markdown: values.markdown ?? false };
   }
-  if (cni === undefined) throw new UsageError('analyze: --cni is required (kubernetes, calico, cilium or flannel)');
+  if (values.markdown !== undefined) throw new UsageError('analyze: --markdown is a lint option (analyze reads YAML only)');
+  if (cni === undefined) throw new UsageError(`analyze: --cni is required (${CNI_NAMES.join(', ')})`);
+  const format = oneOf('analyze', values.format ?? 'table', ['table', 'json', 'mermaid']);
+  if (values.all && values['max-rows'] !== undefined) throw new UsageError('analyze: give --all or --max-rows, not both');
+  if (format !== 'table' && (values.all || values['max-rows'] !== undefined)) {
+    throw new UsageError(`analyze: --${values.all ? 'all' : 'max-rows'} is for --format table (json and mermaid always list every flow)`);
+  }
   let ports: Port[];
   try {
     ports = (values.ports ?? []).flatMap(parsePortList);
@@ -117,19 +141,41 @@ export function parseCommandLine(args: string[]): Command {
     command,
     paths,
     cni,
-    format: oneOf('analyze', values.format ?? 'table', ['table', 'json', 'mermaid']),
+    format,
     lint: values.lint ?? false,
     ipFamilies,
     expect: values.expect,
     ports,
     output: values.output,
+    limits,
+    maxRows: values.all ? undefined : values['max-rows'] === undefined ? DEFAULT_MAX_ROWS : parseCount('--max-rows', values['max-rows']),
   };
 }
 
 function parseCni(name: string): Cni {
-  const factory = CNIS[name.toLowerCase()];
-  if (!factory) throw new UsageError(`unknown --cni '${name}': expected ${Object.keys(CNIS).join(', ')}`);
-  return factory();
+  const cni = cniByName(name);
+  if (!cni) throw new UsageError(`unknown --cni '${name}': expected ${CNI_NAMES.join(', ')}`);
+  return cni;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, 'k': 1024, 'kib': 1024, 'm': 1024 ** 2, 'mib': 1024 ** 2, 'g': 1024 ** 3, 'gib': 1024 ** 3 };
+
+/** A byte count: `1048576`, `512K`, `16M`, `16MiB`, `1G` (binary units, case-insensitive), at least 1. */
+function parseSize(flag: string, text: string): number {
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Number(m[1]) * unit : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new UsageError(`${flag}: invalid size '${text}': expected a number of bytes, optionally with K, M or G (KiB, MiB, GiB), e.g. 64M`);
+  }
+  return bytes;
+}
+
+/** A positive integer. */
+function parseCount(flag: string, text: string): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive whole number, got '${text}'`);
+  return n;
 }
 
 function oneOf<T extends string>(command: string, value: string, allowed: readonly T[]): T {

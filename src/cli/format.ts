@@ -1,7 +1,7 @@
 /**
  * Text renderings of lint findings and expectation outcomes for the terminal.
  */
-import { ExpectationOutcome } from './expectations';
+import { ExpectationOutcome } from './expectation-check';
 import { LintFinding, LintSeverity } from '../lint/types';
 
 /** Counts of findings per severity. */
