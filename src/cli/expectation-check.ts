@@ -158,7 +158,8 @@ function combine(question: string, expected: boolean, checks: Check[]): Expectat
     `${failed.length} of ${checks.length} checks failed:`,
     ...failed.slice(0, LISTED_FAILURES).map((c) => `- ${c.question}: ${verdict(c)}`),
     ...(failed.length > LISTED_FAILURES ? [`- ... and ${failed.length - LISTED_FAILURES} more`] : []),
-    `The first: ${failed[0].explanation ?? ''}`,
+    'The first, explained:',
+    failed[0].explanation ?? '',
   ];
   return { ...outcome, explanation: lines.join('\n'), failedChecks: failed.map((c) => c.question) };
 }

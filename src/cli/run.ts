@@ -184,7 +184,10 @@ function load(paths: string[], io: CliIo, cwd: string, command: 'analyze' | 'lin
     throw new InputError(`cannot read ${loaded.unreadable.length === 1 ? 'an input file' : `${loaded.unreadable.length} input files`}`
       + `, so nothing is checked:\n${loaded.unreadable.map((u) => `  ${u}`).join('\n')}`);
   }
-  if (loaded.files.length === 0) throw new InputError(`no readable YAML file in ${paths.join(', ')}`);
+  if (loaded.files.length === 0) {
+    const hint = markdown === 'named' ? ' (lint searches directories for Markdown with --markdown)' : '';
+    throw new InputError(`no readable YAML file in ${paths.join(', ')}${hint}`);
+  }
   if (loaded.manifests.length === 0 && loaded.markdown.length === 0) throw new InputError(`no Kubernetes object in ${paths.join(', ')}`);
   return { loaded, warnings };
 }
