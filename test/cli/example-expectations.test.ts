@@ -84,3 +84,18 @@ describe('tenant-platform expectations need no workloads', () => {
     }
   });
 });
+
+describe('the README shows the tenant-platform expectations as they are', () => {
+  test('every probe and entry of the README excerpt is in examples/tenant-platform/expectations.yaml', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('**Expectations**'));
+    const block = /```yaml\n([\s\S]*?)```/.exec(section);
+    expect(block).not.toBeNull();
+    const excerpt = parse(block![1]);
+    const file = parse(fs.readFileSync(expectationsOf('tenant-platform'), 'utf8'));
+    expect(excerpt.probes.length).toBeGreaterThan(0);
+    expect(excerpt.expect.length).toBeGreaterThan(0);
+    for (const probe of excerpt.probes) expect(file.probes).toContainEqual(probe);
+    for (const entry of excerpt.expect) expect(file.expect).toContainEqual(entry);
+  });
+});
