@@ -103,12 +103,13 @@ function readDocument(doc: Document.Parsed, document: number, lineOf: (pos: numb
 }
 
 /**
- * The first duplicate key of any mapping in `doc`, as the yaml library reports it with its default
- * `uniqueKeys` (scalar keys are equal when their values are; other keys only when they are the same
- * node), in one pass per mapping: parse with `uniqueKeys: false`, then ask this. Iterative, so deep
- * nesting costs no stack.
+ * The duplicate key of any mapping in `doc` that comes first in the text, as the yaml library reports
+ * it with its default `uniqueKeys` (scalar keys are equal when their values are; other keys only when
+ * they are the same node), in one pass per mapping: parse with `uniqueKeys: false`, then ask this.
+ * Iterative, so deep nesting costs no stack.
  */
 export function duplicateKey(doc: Document.Parsed): YAMLParseError | undefined {
+  let first: number | undefined;
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -118,7 +119,7 @@ export function duplicateKey(doc: Document.Parsed): YAMLParseError | undefined {
         const key = isScalar(pair.key) ? pair.key.value : pair.key;
         if (keys.has(key)) {
           const start = (pair.key as Node | null)?.range?.[0] ?? node.range?.[0] ?? 0;
-          return new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique');
+          if (first === undefined || start < first) first = start;
         }
         keys.add(key);
         stack.push(pair.key, pair.value);
@@ -127,7 +128,7 @@ export function duplicateKey(doc: Document.Parsed): YAMLParseError | undefined {
       for (const item of node.items) stack.push(item);
     }
   }
-  return undefined;
+  return first === undefined ? undefined : new YAMLParseError([first, first + 1], 'DUPLICATE_KEY', 'Map keys must be unique');
 }
 
 /** Is `value` a mapping with a string `kind` (the least a Kubernetes object has)? */

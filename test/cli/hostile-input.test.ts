@@ -198,6 +198,8 @@ describe('pathological YAML', () => {
     expect(flow.entries[1]).toEqual({ document: 1, line: 4, error: expect.stringMatching(/^Map keys must be unique at line 4, column \d+$/) });
     const block = parseYamlText('kind: ConfigMap\nmetadata:\n  name: a\n  labels: { x: "1" }\n  name: b\n');
     expect(block.entries).toEqual([{ document: 0, line: 5, error: 'Map keys must be unique at line 5, column 3' }]);
+    // The first duplicate in the text, even when a later mapping holds one at a shallower level.
+    expect(parseYamlText('a:\n  b: 1\n  b: 2\nc: 1\nc: 2\n').entries[0].error).toBe('Map keys must be unique at line 3, column 3');
     // Equal scalars of different types are different keys, as in the yaml library: 1 and "1".
     expect(parseYamlText('{1: a, "1": b}').entries[0].value).toEqual({ 1: 'b' });
   });
