@@ -2,10 +2,10 @@
  * Command-line parsing with node's built-in `util.parseArgs` (strict: unknown flags are errors).
  */
 import { parseArgs } from 'util';
-import { CNI_NAMES, cniByName } from './cnis';
 import { parsePortList } from './ports';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
+import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
 import { Port } from '../policy/port';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, ReadLimits } from '../util/input-files';
 

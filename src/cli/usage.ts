@@ -1,9 +1,9 @@
 /**
  * The help text of the `cdk8s-networking` command line, shown by `--help` and after usage errors.
- * The CNI names come from the command line's CNI table, the limits from their defaults.
+ * The CNI names come from the one CNI table (src/cluster/cni-choices.ts), the limits from their defaults.
  */
 import { DEFAULT_MAX_ROWS } from './args';
-import { CNI_NAMES } from './cnis';
+import { CNI_NAMES } from '../cluster/cni-choices';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, formatBytes } from '../util/input-files';
 
 const CNIS = CNI_NAMES.join('|');
