@@ -5,6 +5,7 @@
  * and the rest is analyzed. The API server rejects such objects, so the cluster will not have them
  * either. Only when the analysis of no object at all fails is it an internal error.
  */
+import { ClusterFacts } from './args';
 import { addProbes, checkExpectations, ExpectationOutcome } from './expectation-check';
 import { ExpectationFile, ExpectationFileError } from './expectations';
 import { SourcedManifest } from './files';
@@ -12,14 +13,12 @@ import { flowsOf } from './flow-writers';
 import { FlowMatrix } from '../analysis/flow-matrix';
 import { buildInventory } from '../analysis/inventory';
 import { Reachability } from '../analysis/reachability';
-import { Cni } from '../cluster/cni';
 import { documentLabel } from '../lint/document';
 import { Port } from '../policy/port';
 
 /** What the analysis needs. */
-export interface AnalysisInput {
+export interface AnalysisInput extends ClusterFacts {
   readonly manifests: readonly SourcedManifest[];
-  readonly cni: Cni;
   /** Extra destination ports of the matrix. */
   readonly ports: Port[];
   /** Probes and expectations to check. */
@@ -41,7 +40,7 @@ export interface Analysis {
 /** Analyze once; every error but an expectations-file error propagates. */
 function attempt(input: AnalysisInput, manifests: readonly SourcedManifest[]): Omit<Analysis, 'leftOut'> {
   const objects = manifests.map((m) => m.obj);
-  const reach = Reachability.fromManifests(objects, { cni: input.cni });
+  const reach = Reachability.fromManifests(objects, { cni: input.cni, podCidrs: input.podCidrs, nodeIp: input.nodeIp });
   const namespaces = buildInventory(objects).namespaces;
   if (input.expectations) addProbes(reach, input.expectations.probes, namespaces);
   const matrix = reach.matrix({ ports: input.ports });

@@ -2,11 +2,13 @@
  * Command-line parsing with node's built-in `util.parseArgs` (strict: unknown flags are errors).
  */
 import { parseArgs } from 'util';
+import { OpenPattern, parseOpenPattern } from './open-patterns';
 import { parsePortList } from './ports';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
 import { Port } from '../policy/port';
+import { parseCidr, parseIp } from '../util/cidr';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, ReadLimits } from '../util/input-files';
 
 /** A command line that cannot be run; reported with the usage text and exit code 2. */
@@ -22,13 +24,22 @@ export type Command =
   | { readonly command: 'help' }
   | { readonly command: 'version' }
   | AnalyzeCommand
+  | DiffCommand
   | LintCommand;
 
+/** What the analysis is told about the cluster besides the manifests. */
+export interface ClusterFacts {
+  readonly cni: Cni;
+  /** `--pod-cidrs`: where pods without a stated IP are (ReachabilityOptions.podCidrs). */
+  readonly podCidrs?: string[];
+  /** `--node-ip`: the nodes' address (ReachabilityOptions.nodeIp). */
+  readonly nodeIp?: string;
+}
+
 /** `cdk8s-networking analyze ...`. */
-export interface AnalyzeCommand {
+export interface AnalyzeCommand extends ClusterFacts {
   readonly command: 'analyze';
   readonly paths: string[];
-  readonly cni: Cni;
   readonly format: 'table' | 'json' | 'mermaid';
   readonly lint: boolean;
   readonly ipFamilies?: IpFamily[];
@@ -39,6 +50,25 @@ export interface AnalyzeCommand {
   readonly limits: Required<ReadLimits>;
   /** The table lists at most this many flows, and summarizes above; undefined: every flow (`--all`). */
   readonly maxRows?: number;
+  /** `--strict`: an indeterminate flow in the matrix is a failure (exit code 4). */
+  readonly strict: boolean;
+}
+
+/** `cdk8s-networking analyze --diff <base> <head> ...`. */
+export interface DiffCommand extends ClusterFacts {
+  readonly command: 'diff';
+  /** The manifests before the change. */
+  readonly base: string;
+  /** The manifests after the change. */
+  readonly head: string;
+  readonly format: 'table' | 'json' | 'markdown';
+  readonly ports: Port[];
+  readonly output?: string;
+  readonly limits: Required<ReadLimits>;
+  /** `--fail-on-open`: opened flows that fail the run. */
+  readonly failOnOpen: OpenPattern[];
+  /** `--strict`: a flow the change makes indeterminate fails the run (exit code 4). */
+  readonly strict: boolean;
 }
 
 /** `cdk8s-networking lint ...`. */
@@ -72,6 +102,11 @@ const OPTIONS = {
   'max-file-size': { type: 'string' },
   'max-total-size': { type: 'string' },
   'follow-symlinks': { type: 'boolean' },
+  'strict': { type: 'boolean' },
+  'pod-cidrs': { type: 'string' },
+  'node-ip': { type: 'string' },
+  'diff': { type: 'boolean' },
+  'fail-on-open': { type: 'string', multiple: true },
   'help': { type: 'boolean', short: 'h' },
   'version': { type: 'boolean', short: 'v' },
 } as const;
@@ -118,7 +153,8 @@ export function parseCommandLine(args: string[]): Command {
   };
 
   if (command === 'lint') {
-    for (const flag of ['lint', 'expect', 'ports', 'max-rows', 'all'] as const) {
+    const analyzeOnly = ['lint', 'expect', 'ports', 'max-rows', 'all', 'strict', 'pod-cidrs', 'node-ip', 'diff', 'fail-on-open'] as const;
+    for (const flag of analyzeOnly) {
       if (values[flag] !== undefined) throw new UsageError(`lint: --${flag} is an analyze option`);
     }
     const format = oneOf('lint', values.format ?? 'text', ['text', 'json']);
@@ -126,21 +162,43 @@ export function parseCommandLine(args: string[]): Command {
   }
   if (values.markdown !== undefined) throw new UsageError('analyze: --markdown is a lint option (analyze reads YAML only)');
   if (cni === undefined) throw new UsageError(`analyze: --cni is required (${CNI_NAMES.join(', ')})`);
-  const format = oneOf('analyze', values.format ?? 'table', ['table', 'json', 'mermaid']);
-  if (values.all && values['max-rows'] !== undefined) throw new UsageError('analyze: give --all or --max-rows, not both');
-  if (format !== 'table' && (values.all || values['max-rows'] !== undefined)) {
-    throw new UsageError(`analyze: --${values.all ? 'all' : 'max-rows'} is for --format table (json and mermaid always list every flow)`);
-  }
   let ports: Port[];
   try {
     ports = (values.ports ?? []).flatMap(parsePortList);
   } catch (e) {
     throw new UsageError(`--ports: ${(e as Error).message}`);
   }
+  const facts: ClusterFacts = {
+    cni,
+    ...(values['pod-cidrs'] !== undefined ? { podCidrs: parseCidrList(values['pod-cidrs']) } : {}),
+    ...(values['node-ip'] !== undefined ? { nodeIp: parseAddress(values['node-ip']) } : {}),
+  };
+  const strict = values.strict ?? false;
+  if (values.diff) {
+    for (const flag of ['lint', 'expect', 'max-rows', 'all'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`analyze --diff: --${flag} is not a diff option`);
+    }
+    if (paths.length !== 2) throw new UsageError('analyze --diff: give two paths, the manifests before and after the change');
+    const format = oneOf('analyze --diff', values.format ?? 'table', ['table', 'json', 'markdown']);
+    const failOnOpen = (values['fail-on-open'] ?? []).map((text) => {
+      try {
+        return parseOpenPattern(text);
+      } catch (e) {
+        throw new UsageError(`--fail-on-open: ${(e as Error).message}`);
+      }
+    });
+    return { command: 'diff', base: paths[0], head: paths[1], ...facts, format, ports, output: values.output, limits, failOnOpen, strict };
+  }
+  if (values['fail-on-open'] !== undefined) throw new UsageError('analyze: --fail-on-open is a --diff option');
+  const format = oneOf('analyze', values.format ?? 'table', ['table', 'json', 'mermaid']);
+  if (values.all && values['max-rows'] !== undefined) throw new UsageError('analyze: give --all or --max-rows, not both');
+  if (format !== 'table' && (values.all || values['max-rows'] !== undefined)) {
+    throw new UsageError(`analyze: --${values.all ? 'all' : 'max-rows'} is for --format table (json and mermaid always list every flow)`);
+  }
   return {
     command,
     paths,
-    cni,
+    ...facts,
     format,
     lint: values.lint ?? false,
     ipFamilies,
@@ -149,7 +207,31 @@ export function parseCommandLine(args: string[]): Command {
     output: values.output,
     limits,
     maxRows: values.all ? undefined : values['max-rows'] === undefined ? DEFAULT_MAX_ROWS : parseCount('--max-rows', values['max-rows']),
+    strict,
   };
+}
+
+/** `10.244.0.0/16,fd00:10:244::/56`: CIDRs, each valid. */
+function parseCidrList(text: string): string[] {
+  const cidrs = text.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  if (cidrs.length === 0) throw new UsageError('--pod-cidrs: expected CIDRs, e.g. 10.244.0.0/16');
+  for (const c of cidrs) {
+    try {
+      parseCidr(c);
+    } catch (e) {
+      throw new UsageError(`--pod-cidrs: '${c}' is not a CIDR: ${(e as Error).message}`);
+    }
+  }
+  return cidrs;
+}
+
+function parseAddress(text: string): string {
+  try {
+    parseIp(text.trim());
+  } catch (e) {
+    throw new UsageError(`--node-ip: '${text}' is not an IP address: ${(e as Error).message}`);
+  }
+  return text.trim();
 }
 
 function parseCni(name: string): Cni {

@@ -8,21 +8,35 @@ import { Reachability } from '../analysis/reachability';
 import { Target } from '../analysis/target';
 import { Port } from '../policy/port';
 
+/**
+ * What the analyzer answered for an expectation, over every pod pair of every question it expanded
+ * to: `allowed` and `denied` when all pairs agree, `partly allowed` when decided pairs disagree,
+ * `indeterminate` when some pair cannot be decided from the manifests.
+ */
+export type ActualVerdict = 'allowed' | 'denied' | 'partly allowed' | 'indeterminate';
+
 /** The outcome of one expectation. */
 export interface ExpectationOutcome {
   /** The question, e.g. `workload shop/web -> workload shop/db on TCP/5432`. */
   readonly question: string;
-  /** The expected verdict. */
+  /** The expected verdict: allowed (true) or denied (false). */
   readonly expected: boolean;
-  /** The analyzer's verdict: every pod pair allowed; undefined when the question could not be answered. */
-  readonly actual?: boolean;
+  /** The analyzer's answer; undefined when a question could not be asked (e.g. a target matching no pod). */
+  readonly actual?: ActualVerdict;
   /** How many of the pod pairs the targets cover are allowed (undefined on error). */
   readonly allowedPairs?: number;
+  /** How many of them are indeterminate (undefined on error). */
+  readonly indeterminatePairs?: number;
   /** How many pod pairs the targets cover (undefined on error). */
   readonly totalPairs?: number;
-  /** Expected and actual verdicts agree. */
+  /** Expected and actual verdicts agree: every pair allowed, or every pair denied. */
   readonly pass: boolean;
-  /** Why it failed: the analyzer's explanation, or the error (e.g. a target matching no pod). */
+  /**
+   * It failed only because the analyzer cannot decide some pairs (no pair contradicts the
+   * expectation definitely, and no question failed with an error).
+   */
+  readonly undecided: boolean;
+  /** Why it failed: the analyzer's explanation (with the reasons of indeterminate pairs), or the error. */
   readonly explanation?: string;
   /** How many questions the expectation expanded to (one per namespace pair and port). */
   readonly checks: number;
@@ -80,9 +94,12 @@ function describe(side: ExpectationSide): string {
 interface Check {
   readonly question: string;
   readonly pass: boolean;
+  /** Failed, and not only for want of a decision. */
+  readonly definiteFailure: boolean;
   readonly allowedPairs?: number;
+  readonly deniedPairs?: number;
+  readonly indeterminatePairs?: number;
   readonly totalPairs?: number;
-  readonly allowed?: boolean;
   readonly explanation?: string;
 }
 
@@ -91,17 +108,28 @@ function ask(reach: Reachability, source: Target, destination: Target, port: Por
   try {
     const result = reach.check(source, destination, port);
     const pass = expected ? result.allowed : result.denied;
+    const allowedPairs = result.pairs.filter((p) => p.allowed).length;
+    const deniedPairs = result.pairs.filter((p) => p.denied).length;
     return {
       question,
       pass,
-      allowed: result.allowed,
-      allowedPairs: result.pairs.filter((p) => p.allowed).length,
+      definiteFailure: expected ? deniedPairs > 0 : allowedPairs > 0,
+      allowedPairs,
+      deniedPairs,
+      indeterminatePairs: result.pairs.length - allowedPairs - deniedPairs,
       totalPairs: result.pairs.length,
       ...(pass ? {} : { explanation: result.explain() }),
     };
   } catch (err) {
-    return { question, pass: false, explanation: (err as Error).message };
+    return { question, pass: false, definiteFailure: true, explanation: (err as Error).message };
   }
+}
+
+/** The answer over pairs, as counted. */
+function actualOf(allowed: number, denied: number, total: number): ActualVerdict {
+  if (allowed === total) return 'allowed';
+  if (denied === total) return 'denied';
+  return allowed + denied === total ? 'partly allowed' : 'indeterminate';
 }
 
 /** Failed questions listed in an explanation before the first one's full explanation. */
@@ -109,7 +137,8 @@ const LISTED_FAILURES = 10;
 
 /**
  * Check each expectation; a question the analyzer cannot answer fails with the reason. `allowed: true`
- * needs every pod pair of every expanded question allowed, `allowed: false` every pair denied.
+ * needs every pod pair of every expanded question allowed, `allowed: false` every pair denied; an
+ * indeterminate pair fails either (the outcome is `undecided` when nothing else failed).
  */
 export function checkExpectations(reach: Reachability, expectations: readonly Expectation[], namespaces: Namespaces): ExpectationOutcome[] {
   return expectations.map((e) => {
@@ -117,7 +146,7 @@ export function checkExpectations(reach: Reachability, expectations: readonly Ex
     const sources = expand(e.source, namespaces);
     const destinations = expand(e.destination, namespaces);
     const unresolved = [sources, destinations].find((x): x is string => typeof x === 'string');
-    if (unresolved !== undefined) return { question, expected: e.allowed, pass: false, explanation: unresolved, checks: 0 };
+    if (unresolved !== undefined) return { question, expected: e.allowed, pass: false, undecided: false, explanation: unresolved, checks: 0 };
     const checks: Check[] = [];
     for (const s of sources as Expanded[]) {
       for (const d of destinations as Expanded[]) {
@@ -126,40 +155,51 @@ export function checkExpectations(reach: Reachability, expectations: readonly Ex
       }
     }
     if (checks.length === 0) {
-      return { question, expected: e.allowed, pass: false, explanation: 'no namespace pair to check: the pairs rule excludes every pair', checks: 0 };
-    }
-    if (checks.length === 1) {
-      const [c] = checks;
-      const { allowed: actual, allowedPairs, totalPairs, pass, explanation } = c;
-      return { question, expected: e.allowed, actual, allowedPairs, totalPairs, pass, explanation, checks: 1 };
+      return {
+        question, expected: e.allowed, pass: false, undecided: false,
+        explanation: 'no namespace pair to check: the pairs rule excludes every pair', checks: 0,
+      };
     }
     return combine(question, e.allowed, checks);
   });
 }
 
-/** One outcome for an expectation that expanded to several questions. */
+/** One outcome for the questions of an expectation. */
 function combine(question: string, expected: boolean, checks: Check[]): ExpectationOutcome {
   const failed = checks.filter((c) => !c.pass);
-  const answered = checks.every((c) => c.allowed !== undefined);
-  const allowedPairs = checks.reduce((n, c) => n + (c.allowedPairs ?? 0), 0);
-  const totalPairs = checks.reduce((n, c) => n + (c.totalPairs ?? 0), 0);
+  const answered = checks.every((c) => c.totalPairs !== undefined);
+  const sum = (f: (c: Check) => number | undefined) => checks.reduce((n, c) => n + (f(c) ?? 0), 0);
+  const [allowedPairs, deniedPairs, indeterminatePairs, totalPairs] = [
+    sum((c) => c.allowedPairs), sum((c) => c.deniedPairs), sum((c) => c.indeterminatePairs), sum((c) => c.totalPairs),
+  ];
   const outcome = {
     question,
     expected,
-    ...(answered ? { actual: allowedPairs === totalPairs, allowedPairs, totalPairs } : {}),
+    ...(answered ? { actual: actualOf(allowedPairs, deniedPairs, totalPairs), allowedPairs, indeterminatePairs, totalPairs } : {}),
     pass: failed.length === 0,
+    undecided: failed.length > 0 && failed.every((c) => !c.definiteFailure),
     checks: checks.length,
   };
   if (failed.length === 0) return outcome;
-  const verdict = (c: Check) => c.allowed === undefined ? 'an error'
-    : c.allowedPairs! > 0 && c.allowedPairs! < c.totalPairs! ? `allowed for ${c.allowedPairs} of ${c.totalPairs} pod pairs`
-      : c.allowed ? 'allowed' : 'denied';
+  if (checks.length === 1) return { ...outcome, explanation: failed[0].explanation };
   const lines = [
     `${failed.length} of ${checks.length} checks failed:`,
-    ...failed.slice(0, LISTED_FAILURES).map((c) => `- ${c.question}: ${verdict(c)}`),
+    ...failed.slice(0, LISTED_FAILURES).map((c) => `- ${c.question}: ${c.totalPairs === undefined ? 'an error' : verdictText(c)}`),
     ...(failed.length > LISTED_FAILURES ? [`- ... and ${failed.length - LISTED_FAILURES} more`] : []),
     'The first, explained:',
     failed[0].explanation ?? '',
   ];
   return { ...outcome, explanation: lines.join('\n'), failedChecks: failed.map((c) => c.question) };
+}
+
+/** `allowed`, `denied`, `allowed for 1 of 2 pod pairs`, `indeterminate for 2 of 4 pod pairs`. */
+export function verdictText(counts: { allowedPairs?: number; deniedPairs?: number; indeterminatePairs?: number; totalPairs?: number }): string {
+  const allowed = counts.allowedPairs ?? 0;
+  const undecided = counts.indeterminatePairs ?? 0;
+  const total = counts.totalPairs ?? 0;
+  const denied = counts.deniedPairs ?? total - allowed - undecided;
+  const actual = actualOf(allowed, denied, total);
+  if (actual === 'partly allowed') return `allowed for ${allowed} of ${total} pod pairs`;
+  if (actual === 'indeterminate' && total > 1) return `indeterminate for ${undecided} of ${total} pod pairs (${allowed} allowed)`;
+  return actual;
 }

@@ -4,20 +4,40 @@
  * limit. Every writer reads the flows through {@link flowsOf}.
  */
 import { ReportWriter } from './output';
-import { FlowEntry, FlowMatrix } from '../analysis/flow-matrix';
+import { FlowMatrix } from '../analysis/flow-matrix';
+import { FlowEntry, MatrixSummary } from '../analysis/flow-types';
+import { Verdict } from '../analysis/verdict';
 
 /**
- * The flows of `matrix`, in the matrix's order (source, destination, protocol, port). The one place
- * the command line reads them: a lazily generated sequence replaces the array here.
+ * The flows of `matrix`, in the matrix's order (source, destination, protocol, port), produced as
+ * they are read (nothing is stored). The one place the command line reads them.
  */
 export function flowsOf(matrix: FlowMatrix): Iterable<FlowEntry> {
-  return matrix.flows;
+  return matrix._flows();
 }
 
-/** The VERDICT cell of a flow. */
-export function verdictLabel(flow: FlowEntry): string {
-  if (!flow.allowed) return 'deny';
-  return flow.l7Constraints?.length ? 'allow (L7)' : 'allow';
+/**
+ * Numbers the distinct reasons of indeterminate flows in the order they are met, so a table cell
+ * says `indeterminate [2]` and the legend below the table gives reason 2 once.
+ */
+class Reasons {
+  public readonly numbers = new Map<string, number>();
+
+  public numberOf(reason: string): number {
+    let n = this.numbers.get(reason);
+    if (n === undefined) {
+      n = this.numbers.size + 1;
+      this.numbers.set(reason, n);
+    }
+    return n;
+  }
+}
+
+/** The VERDICT cell of a flow: `allow`, `allow (L7)`, `deny` or `indeterminate [n]`. */
+function verdictCell(flow: FlowEntry, reasons: Reasons): string {
+  if (flow.verdict === Verdict.DENY) return 'deny';
+  if (flow.verdict === Verdict.ALLOW) return flow.l7Constraints?.length ? 'allow (L7)' : 'allow';
+  return `indeterminate [${reasons.numberOf(flow.reason ?? 'unknown')}]`;
 }
 
 /** The namespace of an endpoint name (`namespace/name`). */
@@ -31,10 +51,14 @@ interface Counts {
   allow: number;
   allowL7: number;
   deny: number;
+  indeterminate: number;
 }
 
+const noCounts = (): Counts => ({ allow: 0, allowL7: 0, deny: 0, indeterminate: 0 });
+
 function count(counts: Counts, flow: FlowEntry): void {
-  if (!flow.allowed) counts.deny++;
+  if (flow.verdict === Verdict.DENY) counts.deny++;
+  else if (flow.verdict === Verdict.INDETERMINATE) counts.indeterminate++;
   else if (flow.l7Constraints?.length) counts.allowL7++;
   else counts.allow++;
 }
@@ -51,38 +75,47 @@ function widen(widths: number[], row: string[]): void {
 }
 
 const HEADER = ['FROM', 'TO', 'PORT', 'VERDICT'];
-const flowRow = (f: FlowEntry): string[] => [f.source, f.destination, f.port, verdictLabel(f)];
+
+/** How the table went: how many flows, and whether some are indeterminate. */
+export interface TableResult {
+  readonly flows: number;
+  readonly indeterminate: number;
+}
 
 /**
- * The table FROM, TO, PORT, VERDICT. Above `maxRows` flows, the allowed and denied flows per
- * namespace pair instead (at most `maxRows` pairs); `maxRows` undefined lists every flow (two passes
- * over `flows()`: one for the column widths, one to print).
- * @returns how many flows there are
+ * The table FROM, TO, PORT, VERDICT, then the reason of each `indeterminate [n]`. Above `maxRows`
+ * flows, the allowed, denied and indeterminate flows per namespace pair instead (at most `maxRows`
+ * pairs); `maxRows` undefined lists every flow (two passes over `flows()`: one for the column widths,
+ * one to print).
  */
-export function writeTable(out: ReportWriter, flows: () => Iterable<FlowEntry>, maxRows: number | undefined): number {
+export function writeTable(out: ReportWriter, flows: () => Iterable<FlowEntry>, maxRows: number | undefined): TableResult {
+  const totals = noCounts();
   if (maxRows === undefined) {
     const widths = HEADER.map((h) => h.length);
-    let total = 0;
+    const sizing = new Reasons();
     for (const f of flows()) {
-      widen(widths, flowRow(f));
-      total++;
+      widen(widths, [f.source, f.destination, f.port, verdictCell(f, sizing)]);
+      count(totals, f);
     }
+    const reasons = new Reasons();
     writeAligned(out, [HEADER], widths);
-    writeAligned(out, mapIterable(flows(), flowRow), widths);
-    return total;
+    writeAligned(out, mapIterable(flows(), (f) => [f.source, f.destination, f.port, verdictCell(f, reasons)]), widths);
+    writeReasons(out, reasons, undefined);
+    return { flows: flowCount(totals), indeterminate: totals.indeterminate };
   }
   const rows: string[][] = [];
+  const reasons = new Reasons();
   const pairs = new Map<string, Counts>();
-  const totals: Counts = { allow: 0, allowL7: 0, deny: 0 };
   let total = 0;
   for (const f of flows()) {
     total++;
-    if (total <= maxRows) rows.push(flowRow(f));
+    if (total <= maxRows) rows.push([f.source, f.destination, f.port, verdictCell(f, reasons)]);
     else if (rows.length > 0) rows.length = 0;
+    if (total > maxRows && f.verdict === Verdict.INDETERMINATE) reasons.numberOf(f.reason ?? 'unknown');
     const key = `${namespaceOf(f.source)}\n${namespaceOf(f.destination)}`;
     let counts = pairs.get(key);
     if (counts === undefined) {
-      counts = { allow: 0, allowL7: 0, deny: 0 };
+      counts = noCounts();
       pairs.set(key, counts);
     }
     count(counts, f);
@@ -92,22 +125,41 @@ export function writeTable(out: ReportWriter, flows: () => Iterable<FlowEntry>, 
     const widths = HEADER.map((h) => h.length);
     for (const r of rows) widen(widths, r);
     writeAligned(out, [HEADER, ...rows], widths);
-    return total;
+    writeReasons(out, reasons, undefined);
+  } else {
+    writeSummary(out, total, totals, pairs, maxRows);
+    writeReasons(out, reasons, maxRows);
   }
-  writeSummary(out, total, totals, pairs, maxRows);
-  return total;
+  return { flows: total, indeterminate: totals.indeterminate };
+}
+
+function flowCount(c: Counts): number {
+  return c.allow + c.allowL7 + c.deny + c.indeterminate;
+}
+
+/** `[n] indeterminate: reason` for each reason (at most `max`). */
+function writeReasons(out: ReportWriter, reasons: Reasons, max: number | undefined): void {
+  if (reasons.numbers.size === 0) return;
+  out.write('\n');
+  let shown = 0;
+  for (const [reason, n] of reasons.numbers) {
+    if (max !== undefined && shown >= max) break;
+    out.write(`[${n}] indeterminate: ${reason}\n`);
+    shown++;
+  }
+  if (shown < reasons.numbers.size) out.write(`... and ${reasons.numbers.size - shown} more reasons (--format json gives each flow's)\n`);
 }
 
 function writeSummary(out: ReportWriter, total: number, totals: Counts, pairs: Map<string, Counts>, maxRows: number): void {
   const l7 = totals.allowL7 > 0 ? ` (${totals.allowL7} of them with L7 constraints)` : '';
   out.write(`${total} flows, more than --max-rows ${maxRows}: ${totals.allow + totals.allowL7} allowed${l7}, `
-    + `${totals.deny} denied. Counted per namespace pair; --all lists every flow, --format json too.\n\n`);
-  const header = ['FROM NAMESPACE', 'TO NAMESPACE', 'ALLOW', 'ALLOW (L7)', 'DENY'];
+    + `${totals.deny} denied, ${totals.indeterminate} indeterminate. Counted per namespace pair; --all lists every flow, --format json too.\n\n`);
+  const header = ['FROM NAMESPACE', 'TO NAMESPACE', 'ALLOW', 'ALLOW (L7)', 'DENY', 'INDETERMINATE'];
   const keys = [...pairs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const shown = keys.slice(0, maxRows).map((key) => {
     const [from, to] = key.split('\n');
     const c = pairs.get(key)!;
-    return [from, to, String(c.allow), String(c.allowL7), String(c.deny)];
+    return [from, to, String(c.allow), String(c.allowL7), String(c.deny), String(c.indeterminate)];
   });
   const widths = header.map((h) => h.length);
   for (const r of shown) widen(widths, r);
@@ -119,24 +171,25 @@ function* mapIterable<T, U>(items: Iterable<T>, f: (item: T) => U): Iterable<U> 
   for (const item of items) yield f(item);
 }
 
-/** The parts of the JSON report besides the matrix, in output order (undefined parts are left out). */
-export interface JsonReportParts {
+/** The parts of the JSON report before the flows. */
+export interface JsonReportHead {
   readonly schemaVersion: number;
   readonly cni: string;
+  /** The matrix's counts (`FlowMatrix.summary`). */
+  readonly summary: MatrixSummary;
   readonly endpoints: readonly string[];
-  readonly [key: string]: unknown;
 }
 
 /**
- * One JSON document `{ schemaVersion, cni, endpoints, flows, ...rest }`, 2-space indented, with one
- * flow per line. `rest` keys keep their order; undefined values are left out.
+ * One JSON document `{ schemaVersion, cni, summary, endpoints, flows, ...rest }`, 2-space indented,
+ * with one flow per line. `rest` keys keep their order; undefined values are left out.
  * @returns how many flows were written
  */
-export function writeJsonReport(out: ReportWriter, head: JsonReportParts, flows: Iterable<FlowEntry>,
+export function writeJsonReport(out: ReportWriter, head: JsonReportHead, flows: Iterable<FlowEntry>,
   rest: Readonly<Record<string, unknown>>): number {
   const member = (key: string, value: unknown) => `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
   out.write('{\n');
-  out.write([member('schemaVersion', head.schemaVersion), member('cni', head.cni), member('endpoints', head.endpoints)].join(',\n'));
+  out.write(Object.entries(head).map(([key, value]) => member(key, value)).join(',\n'));
   out.write(',\n  "flows": [');
   let n = 0;
   for (const f of flows) {
@@ -152,9 +205,10 @@ export function writeJsonReport(out: ReportWriter, head: JsonReportParts, flows:
 }
 
 /**
- * A Mermaid `flowchart LR` (https://mermaid.js.org/syntax/flowchart.html) of the allowed flows: one
- * node per endpoint (ids `n0`, `n1`, ... in `endpoints` order), one edge per source/destination pair
- * labelled with its ports. Relies on the flows coming grouped by source and destination.
+ * A Mermaid `flowchart LR` (https://mermaid.js.org/syntax/flowchart.html) of the allowed flows and,
+ * dashed, the indeterminate ones (`? TCP/80`): one node per endpoint (ids `n0`, `n1`, ... in
+ * `endpoints` order), per source/destination pair one edge for its allowed ports and one for its
+ * indeterminate ports. Relies on the flows coming grouped by source and destination.
  * @returns how many edges were written
  */
 export function writeMermaid(out: ReportWriter, endpoints: readonly string[], flows: Iterable<FlowEntry>): number {
@@ -162,21 +216,27 @@ export function writeMermaid(out: ReportWriter, endpoints: readonly string[], fl
   out.write('flowchart LR\n');
   endpoints.forEach((name, i) => out.write(`  n${i}["${escapeMermaid(name)}"]\n`));
   let edges = 0;
-  let current: { from: string; to: string; ports: string[] } | undefined;
-  const flush = () => {
-    if (current === undefined) return;
-    out.write(`  ${ids.get(current.from)} -->|"${escapeMermaid(current.ports.join(', '))}"| ${ids.get(current.to)}\n`);
+  let current: { from: string; to: string; allowed: string[]; maybe: string[] } | undefined;
+  const edge = (from: string, to: string, arrow: string, ports: string[]) => {
+    if (ports.length === 0) return;
+    out.write(`  ${ids.get(from)} ${arrow}|"${escapeMermaid(ports.join(', '))}"| ${ids.get(to)}\n`);
     edges++;
   };
+  const flush = () => {
+    if (current === undefined) return;
+    edge(current.from, current.to, '-->', current.allowed);
+    edge(current.from, current.to, '-.->', current.maybe);
+  };
   for (const f of flows) {
-    if (!f.allowed) continue;
-    const port = f.l7Constraints?.length ? `${f.port} (L7)` : f.port;
-    if (current?.from === f.source && current.to === f.destination) {
-      if (!current.ports.includes(port)) current.ports.push(port);
-      continue;
+    if (f.verdict === Verdict.DENY) continue;
+    if (current === undefined || current.from !== f.source || current.to !== f.destination) {
+      flush();
+      current = { from: f.source, to: f.destination, allowed: [], maybe: [] };
     }
-    flush();
-    current = { from: f.source, to: f.destination, ports: [port] };
+    const [list, port] = f.verdict === Verdict.ALLOW
+      ? [current.allowed, f.l7Constraints?.length ? `${f.port} (L7)` : f.port]
+      : [current.maybe, `? ${f.port}`];
+    if (!list.includes(port)) list.push(port);
   }
   flush();
   return edges;

@@ -6,15 +6,14 @@ import * as path from 'path';
 import { Analysis, analyzeManifests } from './analysis';
 import { AnalyzeCommand, LintCommand, UsageError, parseCommandLine } from './args';
 import { ExpectationFile, ExpectationFileError, loadExpectations } from './expectations';
-import { LoadedFiles, MarkdownMode, loadInput } from './files';
+import { runDiff } from './diff';
+import { InputError, loadOrFail } from './files';
 import { flowsOf, writeJsonReport, writeMermaid, writeTable } from './flow-writers';
 import { formatExpectationsText, formatFindingsText, summarize } from './format';
-import { unknownKindWarnings } from './kinds';
 import { lintManifests, lintMarkdown } from './lint';
 import { OutputClosedError, OutputError, ReportWriter } from './output';
 import { USAGE } from './usage';
 import { LintFinding, LintSeverity } from '../lint/types';
-import { ReadLimits } from '../util/input-files';
 
 /** Where the command line writes; `cwd` resolves relative paths (default: `process.cwd()`). */
 export interface CliIo {
@@ -37,9 +36,12 @@ export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 /** An internal error: a bug in cdk8s-networking, reported as such instead of a stack trace. */
 export const EXIT_INTERNAL = 3;
-
-/** Nothing to analyze, or input that cannot be read (exit code 2). */
-class InputError extends Error {}
+/**
+ * Undecided: nothing failed, but an expectation (or with `--strict` a flow of the matrix, or with
+ * `--diff` a flow a `--fail-on-open` pattern matches) is indeterminate: the manifests alone do not
+ * decide it.
+ */
+export const EXIT_UNDECIDED = 4;
 
 /** The exit code a command has decided before it writes its report (kept when the reader goes away). */
 interface Decision {
@@ -65,6 +67,9 @@ export function run(args: string[], io: CliIo): number {
         return EXIT_OK;
       case 'lint':
         return lint(command, io, cwd, decision);
+      case 'diff':
+        return runDiff(command, io, cwd, { ok: EXIT_OK, findings: EXIT_FINDINGS, undecided: EXIT_UNDECIDED }, JSON_SCHEMA_VERSION,
+          (code) => { decision.code = code; });
       default:
         return analyze(command, io, cwd, decision);
     }
@@ -97,9 +102,11 @@ function failure(e: unknown, io: CliIo, decision: Decision): number {
 
 /**
  * Version of the JSON documents `analyze --format json` and `lint --format json` print. Raised when a
- * field is removed or changes meaning (new fields do not raise it).
+ * field is removed or changes meaning (new fields do not raise it). 2: flows have a `verdict` (allow,
+ * deny, indeterminate with a `reason`), so `allowed: false` no longer means denied; expectation
+ * outcomes say `actual` as a word and `undecided`.
  */
-export const JSON_SCHEMA_VERSION = 1;
+export const JSON_SCHEMA_VERSION = 2;
 
 /**
  * Mermaid refuses to render a flowchart with more edges than its `maxEdges` setting, 500 by default
@@ -111,18 +118,23 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
   // Validate the expectations before the (possibly long) analysis.
   const expectations: ExpectationFile | undefined = command.expect !== undefined
     ? loadExpectations(command.expect, cwd, command.limits) : undefined;
-  const { loaded, warnings } = load(command.paths, io, cwd, 'analyze', command.limits, 'refuse');
-  const analysis: Analysis = analyzeManifests({ manifests: loaded.manifests, cni: command.cni, ports: command.ports, expectations });
+  const { loaded, warnings } = loadOrFail(command.paths, io, cwd, 'analyze', command.limits, 'refuse');
+  const analysis: Analysis = analyzeManifests({
+    manifests: loaded.manifests, cni: command.cni, podCidrs: command.podCidrs, nodeIp: command.nodeIp, ports: command.ports, expectations,
+  });
   for (const w of analysis.leftOut) io.stderr(`warning: ${w}\n`);
   warnings.push(...analysis.leftOut);
   const { matrix, notes, outcomes } = analysis;
   const findings = command.lint ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : undefined;
-  const failed = (findings !== undefined && summarize(findings).error > 0) || (outcomes ?? []).some((o) => !o.pass);
-  decision.code = failed ? EXIT_FINDINGS : EXIT_OK;
+  const summary = matrix.summary;
+  const failed = (findings !== undefined && summarize(findings).error > 0) || (outcomes ?? []).some((o) => !o.pass && !o.undecided);
+  const undecided = (outcomes ?? []).some((o) => o.undecided) || (command.strict && summary.indeterminate > 0);
+  decision.code = failed ? EXIT_FINDINGS : undecided ? EXIT_UNDECIDED : EXIT_OK;
 
   const out = ReportWriter.open(command.output, cwd, io.stdout);
   if (command.format === 'json') {
-    writeJsonReport(out, { schemaVersion: JSON_SCHEMA_VERSION, cni: command.cni.name, endpoints: matrix.endpoints }, flowsOf(matrix), {
+    const head = { schemaVersion: JSON_SCHEMA_VERSION, cni: command.cni.name, summary, endpoints: matrix.endpoints };
+    writeJsonReport(out, head, flowsOf(matrix), {
       lint: findings ? { findings, summary: summarize(findings) } : undefined,
       expectations: outcomes,
       warnings,
@@ -141,6 +153,9 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
   }
   out.end();
   for (const note of notes) io.stderr(`note: ${note}\n`);
+  if (command.strict && summary.indeterminate > 0) {
+    io.stderr(`error: --strict: ${summary.indeterminate} of ${summary.flows} flows are indeterminate (the manifests do not decide them)\n`);
+  }
   if (command.output !== undefined) io.stderr(`wrote ${command.output}\n`);
   return decision.code;
 }
@@ -153,7 +168,7 @@ export function mermaidEdgeWarning(edges: number): string | undefined {
 }
 
 function lint(command: LintCommand, io: CliIo, cwd: string, decision: Decision): number {
-  const { loaded, warnings } = load(command.paths, io, cwd, 'lint', command.limits, command.markdown ? 'search' : 'named');
+  const { loaded, warnings } = loadOrFail(command.paths, io, cwd, 'lint', command.limits, command.markdown ? 'search' : 'named');
   const findings: LintFinding[] = [
     ...(loaded.manifests.length > 0 ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : []),
     ...lintMarkdown(loaded.markdown, command.cni, command.ipFamilies),
@@ -166,30 +181,6 @@ function lint(command: LintCommand, io: CliIo, cwd: string, decision: Decision):
   out.end();
   if (command.output !== undefined) io.stderr(`wrote ${command.output}\n`);
   return decision.code;
-}
-
-/**
- * Load the input and print its problems as warnings (also returned, for the JSON output). A path named
- * on the command line that does not exist (a typo would otherwise pass a pipeline on less input), a
- * file that cannot be read (not a regular file, over a size limit, a symlink out of the directories
- * given), no readable file, or no Kubernetes object at all (nor Markdown, for lint) is an input error.
- */
-function load(paths: string[], io: CliIo, cwd: string, command: 'analyze' | 'lint', limits: ReadLimits,
-  markdown: MarkdownMode): { loaded: LoadedFiles; warnings: string[] } {
-  const loaded = loadInput(paths, cwd, limits, markdown);
-  const warnings = [...loaded.problems, ...unknownKindWarnings(loaded.manifests, command)];
-  for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
-  if (loaded.missing.length > 0) throw new InputError(`no such file or directory: ${loaded.missing.join(', ')}`);
-  if (loaded.unreadable.length > 0) {
-    throw new InputError(`cannot read ${loaded.unreadable.length === 1 ? 'an input file' : `${loaded.unreadable.length} input files`}`
-      + `, so nothing is checked:\n${loaded.unreadable.map((u) => `  ${u}`).join('\n')}`);
-  }
-  if (loaded.files.length === 0) {
-    const hint = markdown === 'named' ? ' (lint searches directories for Markdown with --markdown)' : '';
-    throw new InputError(`no readable YAML file in ${paths.join(', ')}${hint}`);
-  }
-  if (loaded.manifests.length === 0 && loaded.markdown.length === 0) throw new InputError(`no Kubernetes object in ${paths.join(', ')}`);
-  return { loaded, warnings };
 }
 
 /** The package version, read at run time so the compiled CLI reports what is installed. */

@@ -79,27 +79,30 @@ describe('a 5,000-pod directory', () => {
     expect(r.chunks.length).toBeGreaterThan(100);
     expect(Math.max(...r.chunks.map((c) => c.length))).toBeLessThan(4 * CHUNK_CHARS);
     const doc = JSON.parse(r.chunks.join(''));
-    expect(doc.schemaVersion).toBe(1);
+    expect(doc.schemaVersion).toBe(2);
+    expect(doc.summary).toMatchObject({ endpoints: PODS, flows: FLOWS, allowed: ALLOWED, denied: FLOWS - ALLOWED, indeterminate: 0 });
     expect(doc.endpoints).toHaveLength(PODS);
     expect(doc.flows).toHaveLength(FLOWS);
     expect(doc.flows.filter((f: any) => f.allowed)).toHaveLength(ALLOWED);
-    expect(doc.flows[0]).toEqual({ source: 'ns-000/w-000', destination: 'ns-000/w-000', port: 'TCP/8080', allowed: true });
-    expect(doc.flows).toContainEqual({ source: 'ns-001/w-007', destination: 'ns-000/w-050', port: 'TCP/8080', allowed: false });
-    expect(doc.flows).toContainEqual({ source: 'ns-000/w-007', destination: 'ns-001/w-050', port: 'TCP/8080', allowed: true });
+    const flow = (source: string, destination: string, verdict: string) =>
+      ({ source, destination, port: 'TCP/8080', verdict, allowed: verdict === 'allow' });
+    expect(doc.flows[0]).toEqual(flow('ns-000/w-000', 'ns-000/w-000', 'allow'));
+    expect(doc.flows).toContainEqual(flow('ns-001/w-007', 'ns-000/w-050', 'deny'));
+    expect(doc.flows).toContainEqual(flow('ns-000/w-007', 'ns-001/w-050', 'allow'));
   });
 
   test('table: above the 2,000-row default, allowed and denied flows per namespace pair', () => {
     const r = runChunked(dir);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     const lines = r.chunks.join('').split('\n');
-    expect(lines[0]).toBe(`${FLOWS} flows, more than --max-rows 2000: ${ALLOWED} allowed, ${FLOWS - ALLOWED} denied. `
+    expect(lines[0]).toBe(`${FLOWS} flows, more than --max-rows 2000: ${ALLOWED} allowed, ${FLOWS - ALLOWED} denied, 0 indeterminate. `
       + 'Counted per namespace pair; --all lists every flow, --format json too.');
-    expect(lines[2]).toMatch(/^FROM NAMESPACE\s+TO NAMESPACE\s+ALLOW\s+ALLOW \(L7\)\s+DENY$/);
+    expect(lines[2]).toMatch(/^FROM NAMESPACE\s+TO NAMESPACE\s+ALLOW\s+ALLOW \(L7\)\s+DENY\s+INDETERMINATE$/);
     const cells = (from: string, to: string) => lines.map((l) => l.split(/\s{2,}/)).find((c) => c[0] === from && c[1] === to);
     // 100 sources x 2 servers per namespace pair.
-    expect(cells('ns-000', 'ns-000')).toEqual(['ns-000', 'ns-000', '200', '0', '0']);
-    expect(cells('ns-000', 'ns-001')).toEqual(['ns-000', 'ns-001', '200', '0', '0']);
-    expect(cells('ns-001', 'ns-000')).toEqual(['ns-001', 'ns-000', '0', '0', '200']);
+    expect(cells('ns-000', 'ns-000')).toEqual(['ns-000', 'ns-000', '200', '0', '0', '0']);
+    expect(cells('ns-000', 'ns-001')).toEqual(['ns-000', 'ns-001', '200', '0', '0', '0']);
+    expect(cells('ns-001', 'ns-000')).toEqual(['ns-001', 'ns-000', '0', '0', '200', '0']);
     // 2,500 namespace pairs: the first 2,000 are listed.
     expect(lines.filter((l) => /^ns-\d{3}\s/.test(l))).toHaveLength(2000);
     expect(lines).toContain('... and 500 more namespace pairs (--all lists every flow)');
@@ -125,17 +128,17 @@ describe('--max-rows and --all', () => {
     expect(full.stdout.trimEnd().split('\n')).toHaveLength(10);
     const summary = cli('analyze', 'app', '--cni', 'kubernetes', '--max-rows', '8');
     expect(summary.stdout).toBe([
-      '9 flows, more than --max-rows 8: 2 allowed, 7 denied. Counted per namespace pair; --all lists every flow, --format json too.',
+      '9 flows, more than --max-rows 8: 2 allowed, 7 denied, 0 indeterminate. Counted per namespace pair; --all lists every flow, --format json too.',
       '',
-      'FROM NAMESPACE  TO NAMESPACE  ALLOW  ALLOW (L7)  DENY',
-      'backend         backend       0      0           1',
-      'backend         data          1      0           0',
-      'backend         frontend      0      0           1',
-      'data            backend       0      0           1',
-      'data            data          0      0           1',
-      'data            frontend      0      0           1',
-      'frontend        backend       1      0           0',
-      'frontend        data          0      0           1',
+      'FROM NAMESPACE  TO NAMESPACE  ALLOW  ALLOW (L7)  DENY  INDETERMINATE',
+      'backend         backend       0      0           1     0',
+      'backend         data          1      0           0     0',
+      'backend         frontend      0      0           1     0',
+      'data            backend       0      0           1     0',
+      'data            data          0      0           1     0',
+      'data            frontend      0      0           1     0',
+      'frontend        backend       1      0           0     0',
+      'frontend        data          0      0           1     0',
       '... and 1 more namespace pairs (--all lists every flow)',
       '',
     ].join('\n'));
