@@ -29,7 +29,7 @@ interface PatternMatch {
   readonly pattern: string;
   /** Opened flows it matches. */
   readonly opened: string[];
-  /** Flows the change makes indeterminate (they may open) that it matches. */
+  /** Flows, not allowed before, that the change makes indeterminate (they may open), that it matches. */
   readonly mayOpen: string[];
 }
 
@@ -41,7 +41,8 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
   decide: (code: number) => void): number {
   const side = (dir: string) => {
     const { loaded, warnings } = loadOrFail([dir], io, cwd, 'analyze', command.limits, 'refuse', true);
-    const analysis = analyzeManifests({ manifests: loaded.manifests, cni: command.cni, podCidrs: command.podCidrs, nodeIp: command.nodeIp, ports: command.ports });
+    const { cni, podCidrs, nodeIp, ports } = command;
+    const analysis = analyzeManifests({ manifests: loaded.manifests, cni, podCidrs, nodeIp, ports });
     for (const w of analysis.leftOut) io.stderr(`warning: ${w}\n`);
     return { reach: analysis.reach, warnings: [...warnings, ...analysis.leftOut] };
   };
@@ -53,7 +54,7 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
     return {
       pattern: p.text,
       opened: hits((c) => c.change === FlowChange.OPENED),
-      mayOpen: hits((c) => c.change === FlowChange.UNCERTAIN && c.after === Verdict.INDETERMINATE),
+      mayOpen: hits((c) => c.change === FlowChange.UNCERTAIN && c.after === Verdict.INDETERMINATE && c.before !== Verdict.ALLOW),
     };
   });
   const opened = matches.some((m) => m.opened.length > 0);
@@ -92,8 +93,8 @@ function patternText(matches: readonly PatternMatch[], markdown: boolean): strin
   for (const m of matches) {
     const found = [...m.opened.map((f) => `opened: ${f}`), ...m.mayOpen.map((f) => `may open (indeterminate): ${f}`)];
     const verdict = m.opened.length > 0 ? 'FAIL' : m.mayOpen.length > 0 ? 'UNDECIDED' : 'PASS';
-    const head = `${verdict} --fail-on-open '${m.pattern}': ${found.length === 0 ? 'no flow opened' : `${found.length} flows`}`;
-    lines.push(markdown ? `- **${verdict}** \`--fail-on-open '${m.pattern}'\`: ${found.length === 0 ? 'no flow opened' : `${found.length} flows`}` : head);
+    const count = found.length === 0 ? 'no flow opened' : `${found.length} flow${found.length === 1 ? '' : 's'}`;
+    lines.push(markdown ? `- **${verdict}** \`--fail-on-open '${m.pattern}'\`: ${count}` : `${verdict} --fail-on-open '${m.pattern}': ${count}`);
     for (const f of found.slice(0, 20)) lines.push(markdown ? `  - \`${f}\`` : `  ${f}`);
     if (found.length > 20) lines.push(`${markdown ? '  - ' : '  '}... and ${found.length - 20} more`);
   }

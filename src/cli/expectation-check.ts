@@ -156,8 +156,12 @@ export function checkExpectations(reach: Reachability, expectations: readonly Ex
     }
     if (checks.length === 0) {
       return {
-        question, expected: e.allowed, pass: false, undecided: false,
-        explanation: 'no namespace pair to check: the pairs rule excludes every pair', checks: 0,
+        question,
+        expected: e.allowed,
+        pass: false,
+        undecided: false,
+        explanation: 'no namespace pair to check: the pairs rule excludes every pair',
+        checks: 0,
       };
     }
     return combine(question, e.allowed, checks);

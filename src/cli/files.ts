@@ -6,8 +6,8 @@
  * with all the others before the caller gives up.
  */
 import * as path from 'path';
-import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from '../util/input-files';
 import { unknownKindWarnings } from './kinds';
+import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from '../util/input-files';
 import { isManifest, isYamlFileName, parseYamlText } from '../util/yaml-documents';
 
 /** One manifest object with its origin. */

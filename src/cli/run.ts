@@ -5,8 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Analysis, analyzeManifests } from './analysis';
 import { AnalyzeCommand, LintCommand, UsageError, parseCommandLine } from './args';
-import { ExpectationFile, ExpectationFileError, loadExpectations } from './expectations';
 import { runDiff } from './diff';
+import { ExpectationFile, ExpectationFileError, loadExpectations } from './expectations';
 import { InputError, loadOrFail } from './files';
 import { flowsOf, writeJsonReport, writeMermaid, writeTable } from './flow-writers';
 import { formatExpectationsText, formatFindingsText, summarize } from './format';
@@ -153,6 +153,10 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
   }
   out.end();
   for (const note of notes) io.stderr(`note: ${note}\n`);
+  if (summary.indeterminate > 0 && command.podCidrs === undefined) {
+    io.stderr(`note: ${summary.indeterminate} flows are indeterminate; where the reason is an unknown address, --pod-cidrs `
+      + '(and --node-ip) tell the analysis where pods (and nodes) are\n');
+  }
   if (command.strict && summary.indeterminate > 0) {
     io.stderr(`error: --strict: ${summary.indeterminate} of ${summary.flows} flows are indeterminate (the manifests do not decide them)\n`);
   }
