@@ -87,7 +87,7 @@ export function analyzeManifests(input: AnalysisInput): Analysis {
     const m = input.manifests[i];
     // The error this object causes next to the objects kept.
     const message = errorMessage(attemptError(input, all.filter((j) => j === i || !culprits.has(j)).map((j) => input.manifests[j])));
-    return `${m.file}: line ${m.line}: ${documentLabel({ obj: m.obj, index: i + 1 })}: cannot be analyzed (${message}), `
+    return `${m.file}: line ${m.line}: ${label(m, i)}: cannot be analyzed (${message}), `
       + 'left out of the analysis (the API server rejects such an object; if it accepts this one, please report it)';
   });
   return { ...analysis, leftOut };
@@ -116,6 +116,15 @@ function attemptError(input: AnalysisInput, manifests: readonly SourcedManifest[
     return undefined;
   } catch (e) {
     return e;
+  }
+}
+
+/** `Kind namespace/name`, or the object's place in the input when even that cannot be read. */
+function label(m: SourcedManifest, index: number): string {
+  try {
+    return documentLabel({ obj: m.obj, index: index + 1 });
+  } catch {
+    return `document ${index + 1} of the input`;
   }
 }
 

@@ -13,22 +13,31 @@ const size = (n: number) => formatBytes(n).replace(' ', '');
 export const USAGE = `Usage:
   cdk8s-networking analyze <dir|file...> --cni ${CNIS}
       [--format table|json|mermaid] [--max-rows N | --all] [--lint] [--ip-families ipv4,ipv6]
-      [--expect expectations.yaml] [--ports tcp/8080,udp/53] [--output FILE] [READ OPTIONS]
+      [--expect expectations.yaml] [--strict] [--ports tcp/8080,udp/53] [--pod-cidrs CIDRS]
+      [--node-ip IP] [--output FILE] [READ OPTIONS]
+  cdk8s-networking analyze --diff <base> <head> --cni ${CNIS}
+      [--format table|json|markdown] [--fail-on-open 'SOURCE -> DESTINATION'...] [--strict]
+      [--ports ...] [--pod-cidrs CIDRS] [--node-ip IP] [--output FILE] [READ OPTIONS]
   cdk8s-networking lint <dir|file...> [--cni ${CNIS}] [--markdown]
       [--ip-families ipv4,ipv6] [--format text|json] [--output FILE] [READ OPTIONS]
   cdk8s-networking --help | --version
 
 Commands:
-  analyze   Print the flow matrix (which workload may reach which on which port) of the
-            Kubernetes YAML under the given files and directories (*.yaml, *.yml, recursively).
+  analyze   Print the flow matrix (which workload may reach which on which port: allow, deny,
+            or indeterminate when the manifests do not decide it) of the Kubernetes YAML under
+            the given files and directories (*.yaml, *.yml, recursively).
+            With --diff: the flows a change opens, closes or makes indeterminate between the
+            manifests in <base> and in <head>, with the rules that decide them.
   lint      Print the networking pitfalls found in that YAML, and in Markdown files (*.md,
             *.markdown): their yaml blocks, heredocs and helm/cilium --set command lines.
 
 Options:
-  --cni NAME       CNI whose policy semantics apply (required for analyze): ${CNI_NAMES.join(', ')}.
-  --format FMT     analyze: table (default), json or mermaid; lint: text (default) or json.
-  --max-rows N     analyze table: list at most N flows (default ${DEFAULT_MAX_ROWS}); above, print the
-                   allowed and denied flows per namespace pair instead.
+  --cni NAME       CNI whose policy semantics apply (required for analyze):
+                   ${CNI_NAMES.join(', ')}.
+  --format FMT     analyze: table (default), json or mermaid; analyze --diff: table, json or
+                   markdown (for a pull-request comment); lint: text (default) or json.
+  --max-rows N     analyze table: list at most N flows (default ${DEFAULT_MAX_ROWS}); above, count the
+                   allowed, denied and indeterminate flows per namespace pair instead.
   --all            analyze table: list every flow, however many.
   --lint           analyze: also lint the manifests.
   --ip-families F  The cluster's IP families for the lint (ipv4, ipv6 or ipv4,ipv6): egress
@@ -51,7 +60,16 @@ Options:
                    namespaces: all | { withLabel: KEY } | { labels: { KEY: VALUE } } (one per
                    namespace), { external: IP }, node, local-node or remote-node. README.md
                    describes probes and pairs.
+  --strict         analyze: an indeterminate flow of the matrix fails the run (exit 4); with
+                   --diff, a flow the change makes indeterminate does.
+  --fail-on-open P analyze --diff: fail (exit 1) when the change opens a flow matching P,
+                   'SOURCE -> DESTINATION' with globs over namespace/name and ! to negate,
+                   e.g. '!acme/* -> acme/*' (into acme from outside it). Repeatable.
   --ports LIST     analyze: extra destination ports for the matrix (proto/number or proto/name).
+  --pod-cidrs L    analyze: the pod CIDRs (e.g. 10.244.0.0/16), so ipBlocks can be matched
+                   against pods whose IP the manifests do not state. Default: unknown (an
+                   ipBlock that may hold a pod makes the flow indeterminate).
+  --node-ip IP     analyze: the nodes' address, for ipBlocks and hostNetwork pods.
   --markdown       lint: search directories for Markdown files too (named *.md and *.markdown
                    files are always read as Markdown).
   --output FILE    Write the report to FILE instead of standard output.
@@ -66,12 +84,17 @@ Read options (input comes from contributors: only regular files are read):
 
 Exit codes:
   0  fine.
-  1  a lint error (lint, or analyze --lint) or a failed expectation.
+  1  a lint error (lint, or analyze --lint), a failed expectation, or with --diff an opened
+     flow matching --fail-on-open.
   2  usage error; input that cannot be read: a path that does not exist, a file that is not a
      regular file or is over a size limit, a symlink out of the directories given, no readable
      YAML or no Kubernetes object at all; an unreadable or malformed expectations file; an
      --output that cannot be written.
   3  internal error (a bug in cdk8s-networking: please report it with the input).
+  4  undecided: nothing failed, but an expectation is indeterminate (the manifests do not
+     decide it; the reason is printed), or with --strict an indeterminate flow, or with --diff
+     a --fail-on-open pattern matches a flow the change makes indeterminate.
 Invalid YAML documents, objects the analyzer cannot evaluate and unknown kinds are warnings
-(stderr, and the 'warnings' of --format json): the rest of the input is still analyzed.
+or notes (stderr, and the 'warnings' and 'notes' of --format json): the rest of the input is
+still analyzed.
 `;

@@ -7,9 +7,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FIXTURES, cli, row } from './support';
-import { findCulprits } from '../../src/cli/analysis';
+import { analyzeManifests, findCulprits } from '../../src/cli/analysis';
 import { OutputClosedError } from '../../src/cli/output';
 import { EXIT_INTERNAL, run } from '../../src/cli/run';
+import { Cni } from '../../src/cluster/cni';
 
 /**
  * A Calico GlobalNetworkPolicy whose `destination.nets` is a string instead of a list: the API
@@ -61,6 +62,31 @@ describe('a wrongly typed field does not crash the CLI', () => {
       expect(lint.stderr).not.toMatch(/^\s+at /m);
       expect([0, 1]).toContain(lint.code);
     });
+  });
+});
+
+describe('the CLI leaves out an object the analyzer throws on, whatever the analyzer does', () => {
+  test('an object whose metadata throws when read: one warning naming it, the rest analyzed', () => {
+    const deployment = (name: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, ports: [{ containerPort: 80 }] }] } },
+      },
+    });
+    const denyAll = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: {} } };
+    // Reading `metadata` throws: no YAML produces this, so it stands for any input the analyzer has a bug on.
+    const hostile: any = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec: { podSelector: {} } };
+    Object.defineProperty(hostile, 'metadata', { enumerable: true, get: () => { throw new TypeError('metadata exploded'); } });
+    const manifests = [deployment('web'), deployment('db'), hostile, denyAll].map((obj, i) => ({ obj, file: 'm.yaml', line: 1 + 10 * i }));
+    const analysis = analyzeManifests({ manifests, cni: Cni.kubernetes(), ports: [] });
+    // The object cannot even be named (its metadata throws): it is named by its place in the input.
+    expect(analysis.leftOut).toEqual(['m.yaml: line 21: document 3 of the input: cannot be analyzed (TypeError: metadata exploded), '
+      + 'left out of the analysis (the API server rejects such an object; if it accepts this one, please report it)']);
+    // The default deny is still there: nothing reaches anything.
+    expect(analysis.matrix.summary).toMatchObject({ flows: 4, allowed: 0, denied: 4, indeterminate: 0 });
   });
 });
 
