@@ -7,7 +7,7 @@
  */
 import { analyzeManifests } from './analysis';
 import { DiffCommand } from './args';
-import { loadOrFail, WarningSink } from './files';
+import { loadOrFail, WarningSink } from './input';
 import { ReportWriter } from './output';
 import { FlowChange, FlowDiffEntry } from '../analysis/reachability-diff';
 import { Verdict } from '../analysis/verdict';

@@ -6,7 +6,6 @@
  * with all the others before the caller gives up.
  */
 import * as path from 'path';
-import { unknownKindWarnings } from './kinds';
 import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from '../util/input-files';
 import { isManifest, isYamlFileName, parseYamlText } from '../util/yaml-documents';
 
@@ -128,38 +127,3 @@ export function readNamedFile(file: string, cwd: string, limits: ReadLimits): { 
   }
   return read;
 }
-
-/** Nothing to analyze, or input that cannot be read (exit code 2). */
-export class InputError extends Error {}
-
-/** Where loadOrFail reports warnings. */
-export interface WarningSink {
-  stderr(s: string): void;
-}
-
-/**
- * Load the input and print its problems as warnings (also returned, for the JSON output). A path named
- * on the command line that does not exist (a typo would otherwise pass a pipeline on less input), a
- * file that cannot be read (not a regular file, over a size limit, a symlink out of the directories
- * given), no readable file, or no Kubernetes object at all (nor Markdown, for lint) is an input error;
- * with `allowEmpty` (one side of a diff) the last two are not.
- */
-export function loadOrFail(paths: string[], io: WarningSink, cwd: string, command: 'analyze' | 'lint', limits: ReadLimits,
-  markdown: MarkdownMode, allowEmpty = false): { loaded: LoadedFiles; warnings: string[] } {
-  const loaded = loadInput(paths, cwd, limits, markdown);
-  const warnings = [...loaded.problems, ...unknownKindWarnings(loaded.manifests, command)];
-  for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
-  if (loaded.missing.length > 0) throw new InputError(`no such file or directory: ${loaded.missing.join(', ')}`);
-  if (loaded.unreadable.length > 0) {
-    throw new InputError(`cannot read ${loaded.unreadable.length === 1 ? 'an input file' : `${loaded.unreadable.length} input files`}`
-      + `, so nothing is checked:\n${loaded.unreadable.map((u) => `  ${u}`).join('\n')}`);
-  }
-  if (allowEmpty) return { loaded, warnings };
-  if (loaded.files.length === 0) {
-    const hint = markdown === 'named' ? ' (lint searches directories for Markdown with --markdown)' : '';
-    throw new InputError(`no readable YAML file in ${paths.join(', ')}${hint}`);
-  }
-  if (loaded.manifests.length === 0 && loaded.markdown.length === 0) throw new InputError(`no Kubernetes object in ${paths.join(', ')}`);
-  return { loaded, warnings };
-}
-
