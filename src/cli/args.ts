@@ -45,7 +45,8 @@ export interface LintCommand {
   readonly output?: string;
 }
 
-const CNIS: Record<string, () => Cni> = {
+/** The CNIs the command line (`--cni`) and the cdk8s validation plugin (`cni:`) accept, by name. */
+export const CNIS: Record<string, () => Cni> = {
   kubernetes: () => Cni.kubernetes(),
   calico: () => Cni.calico(),
   cilium: () => Cni.cilium(),
