@@ -14,6 +14,7 @@ export * from './policy/traffic-policy';
 export * from './patterns/zero-trust-namespace';
 export * from './patterns/tenant-isolation';
 export * from './patterns/three-tier-app';
+export * from './patterns/three-tier/resources';
 
 // Analysis
 export * from './analysis';

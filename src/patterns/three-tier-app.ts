@@ -1,6 +1,7 @@
 import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { TierResources } from './three-tier/resources';
 import { TierBuild, buildTier } from './three-tier/tier';
 import { validateHost, validatePositiveInteger } from './three-tier/validation';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
@@ -60,7 +61,7 @@ export interface HttpTierProps extends AppTierCommonProps {
    * only that default.
    * @default - cpu 100m request / 500m limit, memory 128Mi request / 256Mi limit
    */
-  readonly resources?: kplus.ContainerResources;
+  readonly resources?: TierResources;
   /**
    * Path of the HTTP health endpoint used by the readiness and liveness probes.
    * @default '/healthz'
@@ -96,7 +97,7 @@ export interface DatabaseTierProps extends AppTierCommonProps {
    * only that default.
    * @default - cpu 250m request / 1 limit, memory 512Mi request / 1Gi limit
    */
-  readonly resources?: kplus.ContainerResources;
+  readonly resources?: TierResources;
   /**
    * Size of each pod's data volume (volumeClaimTemplate `data`, ReadWriteOnce).
    * @default Size.gibibytes(10)

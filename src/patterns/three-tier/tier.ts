@@ -2,6 +2,7 @@ import { ApiObject, Duration, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
+  containerResources,
   sizeToQuantity,
   validateAbsolutePath,
   validateEnvName,
@@ -72,11 +73,12 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const user = validatePositiveInteger(app, `${t}.runAsUser`, p.runAsUser ?? (isDb ? 999 : 10001));
   if (user > MAX_ID) throw propError(app, `${t}.runAsUser`, `${user} exceeds ${MAX_ID}, the largest user id (int32)`);
   const defaults = DEFAULT_RESOURCES[o.kind];
+  const given = containerResources(app, `${t}.resources`, p.resources);
   const resources: kplus.ContainerResources = {
-    cpu: withDefaultLimit(app, `${t}.resources.cpu`, p.resources?.cpu, defaults.cpu, (c) => millicores(c), (c) => c.amount),
-    memory: withDefaultLimit(app, `${t}.resources.memory`, p.resources?.memory, defaults.memory,
+    cpu: withDefaultLimit(app, `${t}.resources.cpu`, given?.cpu, defaults.cpu, (c) => millicores(c), (c) => c.amount),
+    memory: withDefaultLimit(app, `${t}.resources.memory`, given?.memory, defaults.memory,
       (s) => s.toKibibytes({ rounding: SizeRoundingBehavior.NONE }), (s) => s.asString()),
-    ephemeralStorage: p.resources?.ephemeralStorage,
+    ephemeralStorage: given?.ephemeralStorage,
   };
   validateResources(app, `${t}.resources`, resources);
   const writablePaths = (p.writablePaths ?? (isDb ? ['/tmp', '/var/run/postgresql'] : ['/tmp']))

@@ -1,6 +1,7 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { TierResources, TierSize } from './resources';
 import { propError } from '../../util/errors';
 import { validateDnsSubdomain } from '../../util/validate';
 
@@ -85,6 +86,53 @@ export function validateAbsolutePath(scope: IConstruct, prop: string, path: stri
     throw propError(scope, prop, `'${path}' must be an absolute path starting with '/' (no whitespace, no '..')`);
   }
   return path;
+}
+
+/** A Kubernetes CPU quantity in millicores (`250m`) or cores with at most millicore precision (`1`, `1.5`). */
+const CPU_QUANTITY = /^(?:[0-9]+m|[0-9]+(?:\.[0-9]{1,3})?)$/;
+
+/**
+ * The user's {@link TierResources} as cdk8s-plus-27 requirements, after checking their runtime types
+ * (jsii and plain-JS callers can pass anything): CPU quantity strings, `Size` amounts.
+ */
+export function containerResources(scope: IConstruct, prop: string, given: TierResources | undefined): kplus.ContainerResources | undefined {
+  if (given === undefined) return undefined;
+  if (!isPlainObject(given)) throw propError(scope, prop, 'must be an object with cpu, memory and/or ephemeralStorage');
+  const unknown = Object.keys(given).find((k) => !['cpu', 'memory', 'ephemeralStorage'].includes(k));
+  if (unknown !== undefined) throw propError(scope, `${prop}.${unknown}`, 'unknown field (expected cpu, memory, ephemeralStorage)');
+  const pair = <T>(what: string, value: unknown, convert: (field: string, v: unknown) => T) => {
+    if (value === undefined) return undefined;
+    if (!isPlainObject(value)) throw propError(scope, `${prop}.${what}`, 'must be an object with request and/or limit');
+    const extra = Object.keys(value).find((k) => k !== 'request' && k !== 'limit');
+    if (extra !== undefined) throw propError(scope, `${prop}.${what}.${extra}`, 'unknown field (expected request, limit)');
+    const r = value as { request?: unknown; limit?: unknown };
+    return {
+      ...(r.request === undefined ? {} : { request: convert('request', r.request) }),
+      ...(r.limit === undefined ? {} : { limit: convert('limit', r.limit) }),
+    };
+  };
+  const cpu = (field: string, v: unknown): kplus.Cpu => {
+    if (typeof v !== 'string' || !CPU_QUANTITY.test(v)) {
+      throw propError(scope, `${prop}.cpu.${field}`, `${JSON.stringify(v)} is not a CPU quantity: millicores ('250m') or cores with at most 3 decimals ('1', '1.5')`);
+    }
+    return v.endsWith('m') ? kplus.Cpu.millis(Number(v.slice(0, -1))) : kplus.Cpu.units(Number(v));
+  };
+  const size = (what: string) => (field: string, v: unknown): Size => {
+    // Duck-typed: a Size from the app's cdk8s is this library's Size too (one copy), but never trust instanceof across copies.
+    if (typeof (v as TierSize['request'])?.toKibibytes !== 'function') {
+      throw propError(scope, `${prop}.${what}.${field}`, 'must be a cdk8s Size, e.g. Size.mebibytes(256)');
+    }
+    return v as Size;
+  };
+  return {
+    cpu: pair('cpu', given.cpu, cpu),
+    memory: pair('memory', given.memory, size('memory')),
+    ephemeralStorage: pair('ephemeralStorage', given.ephemeralStorage, size('ephemeralStorage')),
+  };
+}
+
+function isPlainObject(v: unknown): v is object {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Millicores of a cdk8s-plus Cpu (`'250m'` or `'1.5'`). */
