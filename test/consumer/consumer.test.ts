@@ -178,6 +178,13 @@ describe('cdk8s synth with the validation plugin', () => {
     expect(validYaml(synthesized).length).toBeGreaterThan(30);
   }, 120_000);
 
+  test('the installed cdk8s-networking bin (lib/cli/main.js) analyzes what cdk8s synth wrote', () => {
+    const output = ok('npx', ['--no-install', 'cdk8s-networking', 'analyze', 'dist', '--cni', 'calico', '--lint', '--expect', 'expectations.yaml']);
+    expect(output).toMatch(/expectations: 4 passed, 0 failed/);
+    expect(fs.realpathSync(path.join(app, 'node_modules', '.bin', 'cdk8s-networking')))
+      .toBe(path.join(fs.realpathSync(app), 'node_modules', 'cdk8s-networking', 'lib', 'cli', 'main.js'));
+  }, 60_000);
+
   test('the plugin version in cdk8s.yaml is the package version', () => {
     expect(fs.readFileSync(path.join(app, 'cdk8s.yaml'), 'utf8')).toContain(`version: ${VERSION}\n`);
   });
