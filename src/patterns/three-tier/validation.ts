@@ -1,8 +1,9 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { TierResources, TierSize } from './resources';
+import { TierResources } from './resources';
 import { propError } from '../../util/errors';
+import { MAX_INT32, requireInstance, requireNumber, requireOptionalObject, requireString } from '../../util/guards';
 import { validateDnsSubdomain } from '../../util/validate';
 
 /**
@@ -11,7 +12,8 @@ import { validateDnsSubdomain } from '../../util/validate';
  * under the domain, and cert-manager's HTTP-01 solver cannot issue wildcard certificates anyway.
  */
 export function validateHost(scope: IConstruct, prop: string, host: string): string {
-  if (typeof host === 'string' && host.includes('*')) {
+  requireString(scope, prop, host);
+  if (host.includes('*')) {
     throw propError(scope, prop, `'${host}' is a wildcard host; name the exact host the app serves`);
   }
   validateDnsSubdomain(scope, prop, host);
@@ -42,7 +44,8 @@ const MAX_NAME_LENGTH = 255;
  * (as in the distribution grammar); otherwise it belongs to the path (Docker Hub).
  */
 export function validateImage(scope: IConstruct, prop: string, image: string): string {
-  if (typeof image !== 'string' || image.trim().length === 0) throw propError(scope, prop, 'the container image must not be empty');
+  requireString(scope, prop, image);
+  if (image.trim().length === 0) throw propError(scope, prop, 'the container image must not be empty');
   const invalid = () => propError(scope, prop, `'${image}' is not a valid image reference: [registry[:port]/]path[:tag][@sha256:<64 hex digits>], `
     + "path in lower case (e.g. 'registry.example.com/shop/web:1.2.3')");
   const at = image.indexOf('@');
@@ -65,9 +68,14 @@ export function validateImage(scope: IConstruct, prop: string, image: string): s
 /** The largest user or group id the kubelet and container runtimes accept (int32). */
 export const MAX_ID = 2147483647;
 
-/** An integer >= `min`. */
-export function validatePositiveInteger(scope: IConstruct, prop: string, value: number, min = 1): number {
+/**
+ * An integer from `min` to `max` (by default the largest int32, what the API server accepts for
+ * replicas and the like: `2 ** 40` replicas would be emitted and then rejected at apply time).
+ */
+export function validatePositiveInteger(scope: IConstruct, prop: string, value: number, min = 1, max = MAX_INT32): number {
+  requireNumber(scope, prop, value, false);
   if (!Number.isInteger(value) || value < min) throw propError(scope, prop, `${value} must be an integer >= ${min}`);
+  if (value > max) throw propError(scope, prop, `${value} exceeds ${max}, the largest value Kubernetes accepts (int32)`);
   return value;
 }
 
@@ -82,7 +90,8 @@ export function validateEnvName(scope: IConstruct, prop: string, name: string): 
 
 /** An absolute, normalized path without whitespace (mount paths, HTTP probe paths). */
 export function validateAbsolutePath(scope: IConstruct, prop: string, path: string): string {
-  if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path) || path.split('/').some((s) => s === '..')) {
+  requireString(scope, prop, path);
+  if (!path.startsWith('/') || /\s/.test(path) || path.split('/').some((s) => s === '..')) {
     throw propError(scope, prop, `'${path}' must be an absolute path starting with '/' (no whitespace, no '..')`);
   }
   return path;
@@ -93,22 +102,20 @@ const CPU_QUANTITY = /^(?:[0-9]+m|[0-9]+(?:\.[0-9]{1,3})?)$/;
 
 /**
  * The user's {@link TierResources} as cdk8s-plus-27 requirements, after checking their runtime types
- * (jsii and plain-JS callers can pass anything): CPU quantity strings, `Size` amounts.
+ * (jsii and plain-JS callers can pass anything): CPU quantity strings, cdk8s `Size` amounts, and no
+ * unknown field (a misspelled `requests` would silently keep the defaults).
  */
 export function containerResources(scope: IConstruct, prop: string, given: TierResources | undefined): kplus.ContainerResources | undefined {
-  if (given === undefined) return undefined;
-  if (!isPlainObject(given)) throw propError(scope, prop, 'must be an object with cpu, memory and/or ephemeralStorage');
-  const unknown = Object.keys(given).find((k) => !['cpu', 'memory', 'ephemeralStorage'].includes(k));
-  if (unknown !== undefined) throw propError(scope, `${prop}.${unknown}`, 'unknown field (expected cpu, memory, ephemeralStorage)');
-  const pair = <T>(what: string, value: unknown, convert: (field: string, v: unknown) => T) => {
-    if (value === undefined) return undefined;
-    if (!isPlainObject(value)) throw propError(scope, `${prop}.${what}`, 'must be an object with request and/or limit');
-    const extra = Object.keys(value).find((k) => k !== 'request' && k !== 'limit');
-    if (extra !== undefined) throw propError(scope, `${prop}.${what}.${extra}`, 'unknown field (expected request, limit)');
-    const r = value as { request?: unknown; limit?: unknown };
+  const r = requireOptionalObject(scope, prop, given);
+  if (r === undefined) return undefined;
+  rejectUnknownFields(scope, prop, r, ['cpu', 'memory', 'ephemeralStorage']);
+  const pair = <T>(what: string, value: object | undefined, convert: (field: string, v: unknown) => T) => {
+    const v = requireOptionalObject(scope, `${prop}.${what}`, value) as { request?: unknown; limit?: unknown } | undefined;
+    if (v === undefined) return undefined;
+    rejectUnknownFields(scope, `${prop}.${what}`, v, ['request', 'limit']);
     return {
-      ...(r.request === undefined ? {} : { request: convert('request', r.request) }),
-      ...(r.limit === undefined ? {} : { limit: convert('limit', r.limit) }),
+      ...(v.request === undefined ? {} : { request: convert('request', v.request) }),
+      ...(v.limit === undefined ? {} : { limit: convert('limit', v.limit) }),
     };
   };
   const cpu = (field: string, v: unknown): kplus.Cpu => {
@@ -117,22 +124,18 @@ export function containerResources(scope: IConstruct, prop: string, given: TierR
     }
     return v.endsWith('m') ? kplus.Cpu.millis(Number(v.slice(0, -1))) : kplus.Cpu.units(Number(v));
   };
-  const size = (what: string) => (field: string, v: unknown): Size => {
-    // Duck-typed: a Size from the app's cdk8s is this library's Size too (one copy), but never trust instanceof across copies.
-    if (typeof (v as TierSize['request'])?.toKibibytes !== 'function') {
-      throw propError(scope, `${prop}.${what}.${field}`, 'must be a cdk8s Size, e.g. Size.mebibytes(256)');
-    }
-    return v as Size;
-  };
+  const size = (what: string) => (field: string, v: unknown): Size =>
+    requireInstance(scope, `${prop}.${what}.${field}`, v as Size, Size, 'a Size (e.g. Size.mebibytes(256))');
   return {
-    cpu: pair('cpu', given.cpu, cpu),
-    memory: pair('memory', given.memory, size('memory')),
-    ephemeralStorage: pair('ephemeralStorage', given.ephemeralStorage, size('ephemeralStorage')),
+    cpu: pair('cpu', r.cpu, cpu),
+    memory: pair('memory', r.memory, size('memory')),
+    ephemeralStorage: pair('ephemeralStorage', r.ephemeralStorage, size('ephemeralStorage')),
   };
 }
 
-function isPlainObject(v: unknown): v is object {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+function rejectUnknownFields(scope: IConstruct, prop: string, value: object, known: readonly string[]): void {
+  const unknown = Object.keys(value).find((k) => !known.includes(k));
+  if (unknown !== undefined) throw propError(scope, `${prop}.${unknown}`, `unknown field (expected ${known.join(', ')})`);
 }
 
 /** Millicores of a cdk8s-plus Cpu (`'250m'` or `'1.5'`). */
