@@ -184,6 +184,17 @@ for (const dir of ['examples', 'bench']) {
   });
 }
 
+// CiliumInstall refuses value keys the pinned chart does not have: the key list is derived from
+// ../shared/crds/cilium/<version>/chart/values.yaml (a test checks the committed copy is current).
+project.addTask('cilium:keys', {
+  description: 'Regenerate src/cni/cilium/chart-values-keys.ts from the pinned Cilium chart values.yaml',
+  steps: [{ exec: 'node projenrc/cilium-values-keys.js' }],
+});
+
+// API.md documents the root module only: the typed escape hatches export generated CRD classes as
+// jsii submodules (`tigera`), whose thousands of types would make API.md 3.9 MB instead of 0.25 MB.
+project.tasks.tryFind('docgen')?.reset('jsii-docgen -o API.md -s root');
+
 // Benchmarks print ratios measured in one run.
 const bench = project.addTask('bench', { description: 'Run the synthesis and analysis benchmarks' });
 bench.spawn(syncImports);

@@ -58,6 +58,7 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
     reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
     reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' });
     reach.addProbe('prometheus', 'monitoring', { app: 'prometheus' });
+    reach.addProbe('node-local-dns', 'kube-system', { 'k8s-app': 'node-local-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
     const dns = Target.pod('kube-system', { 'k8s-app': 'kube-dns' });
     const controller = Target.pod('ingress-nginx');
     const metadata = Target.external('169.254.169.254');
@@ -71,7 +72,9 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
       for (const tier of [fe, be, db]) {
         expect(reach).toAllow(tier, dns, Port.udp(53));
         expect(reach).toAllow(tier, dns, Port.tcp(53));
-        expect(reach).toAllow(tier, Target.external('169.254.20.10'), Port.udp(53));
+        // NodeLocal DNS: the link-local address, or on Cilium (kube-proxy replacement) the LRP's node-local-dns pods.
+        if (cniName === 'cilium') expect(reach).toAllow(tier, Target.pod('kube-system', { 'k8s-app': 'node-local-dns' }), Port.udp(53));
+        else expect(reach).toAllow(tier, Target.external('169.254.20.10'), Port.udp(53));
         expect(reach).toDeny(tier, metadata, Port.tcp(80));
       }
     } else {

@@ -679,6 +679,20 @@ function toFindings(object: string, errors: ErrorObject[], data: unknown): Manif
 // Public API
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * API versions a schema exists for in ../shared/schemas but that must never be emitted
+ * (NETWORKING-FACTS.md, API versions to emit): `helm.toolkit.fluxcd.io/v1` is the retired Flux v1
+ * helm-operator's HelmRelease, a different object that its schema would happily accept.
+ */
+const NEVER_EMIT: Record<string, string> = {
+  'helm.toolkit.fluxcd.io/v1': 'the retired Flux v1 helm-operator API; emit helm.toolkit.fluxcd.io/v2',
+  'helm.toolkit.fluxcd.io/v2beta1': 'removed in Flux 2.7; emit helm.toolkit.fluxcd.io/v2',
+  'helm.toolkit.fluxcd.io/v2beta2': 'deprecated; emit helm.toolkit.fluxcd.io/v2',
+  'source.toolkit.fluxcd.io/v1beta1': 'deprecated; emit source.toolkit.fluxcd.io/v1',
+  'source.toolkit.fluxcd.io/v1beta2': 'deprecated; emit source.toolkit.fluxcd.io/v1',
+  'crd.projectcalico.org/v1': 'Calico\'s internal storage API; emit projectcalico.org/v3',
+};
+
 /** Validate manifests strictly against the pinned schemas; returns every problem found, `[]` when all are valid. */
 export function validateManifests(objects: any[]): ManifestValidationError[] {
   const findings: ManifestValidationError[] = [];
@@ -691,6 +705,10 @@ export function validateManifests(objects: any[]): ManifestValidationError[] {
     const { apiVersion, kind } = obj;
     if (typeof apiVersion !== 'string' || apiVersion === '' || typeof kind !== 'string' || kind === '') {
       findings.push({ object, path: '', message: 'apiVersion and kind must be non-empty strings' });
+      return;
+    }
+    if (NEVER_EMIT[apiVersion] !== undefined) {
+      findings.push({ object, path: 'apiVersion', message: `${apiVersion}: ${NEVER_EMIT[apiVersion]}` });
       return;
     }
     findings.push(...(isCoreKind(apiVersion, kind) ? validateCore(obj, object) : validateCrd(obj, object)));
