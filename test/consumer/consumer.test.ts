@@ -112,7 +112,7 @@ describe('the packed tarball, installed into an app', () => {
   test('holds lib/ with the validation plugin, the bundled dependencies and the jsii manifest; no sources', () => {
     const installed = path.join(app, 'node_modules', 'cdk8s-networking');
     for (const file of ['package.json', '.jsii', 'README.md', 'LICENSE', 'lib/index.js', 'lib/index.d.ts', 'lib/plugin/index.js',
-      'lib/analysis/jest-matchers.js', 'node_modules/yaml/package.json', 'node_modules/ipaddr.js/package.json']) {
+      'lib/analysis/jest-setup.js', 'lib/analysis/jest-setup.d.ts', 'node_modules/yaml/package.json', 'node_modules/ipaddr.js/package.json']) {
       expect([file, fs.existsSync(path.join(installed, file))]).toEqual([file, true]);
     }
     for (const dir of ['src', 'test', 'imports', 'examples', 'bench', 'projenrc', '.projenrc.ts']) {

@@ -7,9 +7,8 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-33';
 import { ClusterNetwork, Cni, Port, Reachability, Target, ZeroTrustNamespace } from 'cdk8s-networking';
-import { installReachabilityMatchers } from 'cdk8s-networking/lib/analysis/jest-matchers';
-
-installReachabilityMatchers(expect);
+// The one-line setup the README documents: installs toAllow / toDeny and declares their types.
+import 'cdk8s-networking/lib/analysis/jest-setup';
 
 /** payments: a zero-trust namespace on Calico, and the team's api and db Deployments. */
 function paymentsChart(): Chart {
