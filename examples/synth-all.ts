@@ -9,6 +9,8 @@ import { build as calicoCluster } from './calico-cluster/main';
 import { build as ciliumCluster } from './cilium-cluster/main';
 import { EXAMPLE_CNIS } from './cni';
 import { CalicoDataplane, CiliumInstall, Cni } from '../src';
+import { build as gatewayCanary } from './gateway-canary/main';
+import { build as istioCanary } from './istio-canary/main';
 import { build as nodeLocalDns } from './node-local-dns/main';
 import { build as secureMultiTier } from './secure-multi-tier/main';
 import { build as tenantPlatform } from './tenant-platform/main';
@@ -17,6 +19,8 @@ import { build as tenantPlatform } from './tenant-platform/main';
 export const EXAMPLES: Record<string, (app: App, cni: Cni) => Chart> = {
   'secure-multi-tier': secureMultiTier,
   'tenant-platform': tenantPlatform,
+  'istio-canary': istioCanary,
+  'gateway-canary': gatewayCanary,
 };
 
 /**

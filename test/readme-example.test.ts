@@ -4,14 +4,14 @@
  */
 import { Cni, Port, Reachability, Target } from '../src';
 import { INTERNET, expectBaseline, expectThreeTierChain } from './support/flows';
-import { readmeExample, runExample } from './support/readme';
+import { readmeBlock, runReadmeProgram } from './support/readme';
 import { synthValid } from './support/synth';
 
 describe('README example', () => {
   let objects: any[];
   let reach: Reachability;
   beforeAll(() => {
-    const app = runExample(readmeExample());
+    const app = runReadmeProgram(readmeBlock('Example'));
     expect(app.charts).toHaveLength(1);
     objects = synthValid(app.charts[0]);
     reach = Reachability.fromManifests(objects, { cni: Cni.calico() });

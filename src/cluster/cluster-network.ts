@@ -4,6 +4,7 @@ import { cniChoicesText } from './cni-choices';
 import { IpFamily } from './ip-family';
 import { checkClusterFamily } from './ip-family-check';
 import { KubeProxyMode, resolveKubeProxyMode } from './kube-proxy-mode';
+import { Mesh } from './mesh';
 import { addressAt, cidrContainsIp, cidrInFamily, formatAddress, hostPrefix, parseCidr, parseIp } from '../util/cidr';
 import { ValidationError, propError } from '../util/errors';
 import {
@@ -133,6 +134,21 @@ export interface ClusterNetworkProps {
    * @default - none: `Peer.kubeApiServer()` is an error on CNIs other than Cilium
    */
   readonly apiServerCidrs?: string[];
+  /**
+   * The service mesh. Meshed namespaces (ZeroTrustNamespace `mesh`) get its injection label or
+   * annotation and the allows it needs (control plane, metrics, its transport port, probes);
+   * mesh constructs (IstioMtls, CanaryRoute, ...) check that they match it.
+   * @default Mesh.none()
+   */
+  readonly mesh?: Mesh;
+  /**
+   * The pods of the Gateway API gateway that routes north-south traffic to the apps (e.g. Istio's
+   * `gateway.networking.k8s.io/gateway-name: <gateway>` pods, or Envoy Gateway's), allowed instead
+   * of the ingress controller where an app routes through a Gateway (ThreeTierApp `gateway`).
+   * Cilium's built-in Gateway API is not a pod (its Envoy runs in the agent) and cannot be described here.
+   * @default - none: routing an app through a Gateway is an error until it is declared
+   */
+  readonly gateway?: NamespacedPods;
 }
 
 /** RFC 1918 private IPv4 ranges. */
@@ -245,6 +261,10 @@ export class ClusterNetwork extends Construct {
   public readonly metadataCidrs: string[];
   /** Kubernetes API server CIDRs, when known. */
   public readonly apiServerCidrs: string[];
+  /** The service mesh (`Mesh.none()` when there is none). */
+  public readonly mesh: Mesh;
+  /** The Gateway API gateway pods, when declared. */
+  public readonly gateway?: NamespacedPods;
 
   constructor(scope: Construct, id: string, props: ClusterNetworkProps) {
     super(scope, id);
@@ -293,6 +313,9 @@ export class ClusterNetwork extends Construct {
     this.monitoring = this.pods('monitoring', p.monitoring !== undefined ? p.monitoring : { namespace: 'monitoring' });
 
     this.apiServerCidrs = this.cidrs('apiServerCidrs', p.apiServerCidrs, []);
+    this.mesh = p.mesh === undefined ? Mesh.none()
+      : requireInstance(this, 'mesh', p.mesh, Mesh, 'a Mesh made by one of its factories: Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd()');
+    this.gateway = p.gateway === undefined ? undefined : this.pods('gateway', p.gateway);
   }
 
   /** The "whole address space" CIDRs of the cluster's IP families. */

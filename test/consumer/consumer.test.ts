@@ -13,7 +13,7 @@ import { SpawnSyncReturns, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readmeExample, runExample } from '../support/readme';
+import { readmeBlock, runReadmeProgram } from '../support/readme';
 import { validYaml } from '../support/synth';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -71,7 +71,7 @@ beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-consumer-'));
   app = path.join(tmp, 'app');
   fs.cpSync(APP_TEMPLATE, app, { recursive: true });
-  fs.writeFileSync(path.join(app, 'main.ts'), readmeExample());
+  fs.writeFileSync(path.join(app, 'main.ts'), readmeBlock('Example'));
   // The compiler and jest settings a fresh `cdk8s init typescript-app` writes (strict, lib es2016, no skipLibCheck).
   const template = path.join(packageDir('cdk8s-cli'), 'templates', 'typescript-app');
   for (const file of ['tsconfig.json', 'jest.config.js']) fs.copyFileSync(path.join(template, file), path.join(app, file));
@@ -174,7 +174,7 @@ describe('cdk8s synth with the validation plugin', () => {
     expect(output).toMatch(/Expectations\s*│\s*4 of 4 passed \(expectations\.yaml\)/);
     expect(output).toMatch(/Validations ended succesfully/); // sic, cdk8s-cli's spelling
     const synthesized = fs.readFileSync(path.join(app, 'dist', 'platform.k8s.yaml'), 'utf8');
-    expect(synthesized).toBe(runExample(readmeExample()).synthYaml());
+    expect(synthesized).toBe(runReadmeProgram(readmeBlock('Example')).synthYaml());
     expect(validYaml(synthesized).length).toBeGreaterThan(30);
   }, 120_000);
 
@@ -191,7 +191,7 @@ describe('cdk8s synth with the validation plugin', () => {
 
   test('fails with exit code 2 on a lint error and a failed expectation, naming finding, object, construct path and fix', () => {
     // The README example plus a hand-written policy selecting namespaces by `name:` (a label Kubernetes never sets).
-    const source = readmeExample().replace(/\napp\.synth\(\);\s*$/, `
+    const source = readmeBlock('Example').replace(/\napp\.synth\(\);\s*$/, `
 new ApiObject(chart, 'hand-written', {
   apiVersion: 'networking.k8s.io/v1',
   kind: 'NetworkPolicy',

@@ -1,27 +1,24 @@
 /**
- * The README's example as code: the first ```ts block under `## Example` in README.md, read from the
- * README itself so the tests that run it (test/readme-example.test.ts in-process, test/consumer in a
- * separate app) and the text users copy cannot drift apart.
+ * README programs as code, read from README.md itself so the tests that run them (in-process, and
+ * test/consumer in a separate app) and the text users copy cannot drift apart.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import * as ts from 'typescript';
 
-/** The repository's README.md. */
-export const README_FILE = path.join(__dirname, '..', '..', 'README.md');
-
-/** The first ```ts block under `## Example`. */
-export function readmeExample(): string {
-  const readme = fs.readFileSync(README_FILE, 'utf8');
-  const section = readme.slice(readme.indexOf('\n## Example\n'));
-  const match = /```ts\n([\s\S]*?)```/.exec(section);
-  if (!match) throw new Error('README.md has no ```ts block under "## Example"');
+/** The first ```ts block under the README heading `## <heading>`. */
+export function readmeBlock(heading: string): string {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const at = readme.indexOf(`\n## ${heading}\n`);
+  if (at < 0) throw new Error(`README.md has no "## ${heading}" section`);
+  const match = /```ts\n([\s\S]*?)```/.exec(readme.slice(at));
+  if (!match) throw new Error(`README.md has no \`\`\`ts block under "## ${heading}"`);
   return match[1];
 }
 
-/** Run the example with `cdk8s-networking` resolved to this checkout; the App instead of writing files. */
-export function runExample(source: string): App {
+/** Run a README program with `cdk8s-networking` resolved to this checkout; returns the App instead of writing files. */
+export function runReadmeProgram(source: string): App {
   if (!/\napp\.synth\(\);\s*$/.test(source)) throw new Error('the README example no longer ends with app.synth()');
   const program = source.replace(/\napp\.synth\(\);\s*$/, '\nmodule.exports = app;\n');
   const { outputText, diagnostics } = ts.transpileModule(program, {

@@ -29,6 +29,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { Chart, Testing } from 'cdk8s';
 import * as ipaddr from 'ipaddr.js';
+import { parseAllDocuments } from 'yaml';
 
 /** One problem found in one manifest. */
 export interface ManifestValidationError {
@@ -552,8 +553,41 @@ function compileCrdValidator(apiVersion: string, kind: string): ValidateFunction
   delete schema.$schema;
   normalizeSchema(schema);
   pinTypeMeta(schema, apiVersion, kind);
+  const extra = group === GATEWAY_API_GROUP ? [standardChannelSchema(kind, version)] : [];
   // Custom resources share the primary version's ajv, whose ObjectMeta checks their metadata.
-  return loadRegistry(PRIMARY_VERSION).ajv.compile({ allOf: [schema, topLevelMetadataSchema(apiVersion, kind, true)] });
+  return loadRegistry(PRIMARY_VERSION).ajv.compile({ allOf: [schema, topLevelMetadataSchema(apiVersion, kind, true), ...extra] });
+}
+
+const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+/** The Gateway API standard channel this library emits for (the JSON schemas in schemas/ also hold experimental fields). */
+const GATEWAY_API_STANDARD_DIR = path.join(CRD_YAML_DIR, 'gateway-api/v1.4.1/standard');
+
+/**
+ * Gateway API objects must also fit the standard-channel CRD of v1.4.1 (closed like the others): the
+ * pinned JSON schemas were generated from the experimental channel, whose extra fields (rule `retry`,
+ * `sessionPersistence`, CORS filters, ...) standard-channel clusters reject. A kind or version the
+ * standard channel does not serve is an error.
+ */
+function standardChannelSchema(kind: string, version: string): object {
+  for (const file of fs.readdirSync(GATEWAY_API_STANDARD_DIR).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(GATEWAY_API_STANDARD_DIR, file), 'utf8'))) {
+      const crd = doc.toJSON();
+      if (crd?.kind !== 'CustomResourceDefinition' || crd.spec?.names?.kind !== kind) continue;
+      const served = (crd.spec.versions ?? []).find((v: any) => v.name === version && v.served);
+      if (!served) return notStandard(`${kind} ${version} (not served by the Gateway API v1.4.1 standard channel)`);
+      const schema = JSON.parse(JSON.stringify(served.schema.openAPIV3Schema));
+      // apiVersion/kind/metadata are checked by the other branches; status is never emitted.
+      delete schema.properties.status;
+      normalizeSchema(schema);
+      return schema;
+    }
+  }
+  return notStandard(`${kind} (not in the Gateway API v1.4.1 standard channel)`);
+}
+
+/** A schema every object fails, with the reason in the error ("kind: must be one of <reason>"). */
+function notStandard(reason: string): object {
+  return { properties: { kind: { enum: [reason] } } };
 }
 
 /** The validator of a kind: `k8sVersion` for core kinds, `'crd'` for custom resources. */
