@@ -45,8 +45,7 @@ export interface LintCommand {
   readonly output?: string;
 }
 
-/** The CNIs the command line (`--cni`) and the cdk8s validation plugin (`cni:`) accept, by name. */
-export const CNIS: Record<string, () => Cni> = {
+const CNIS: Record<string, () => Cni> = {
   kubernetes: () => Cni.kubernetes(),
   calico: () => Cni.calico(),
   cilium: () => Cni.cilium(),

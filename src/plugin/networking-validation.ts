@@ -18,11 +18,11 @@
 import * as path from 'path';
 import { PluginContext, PluginViolation } from './contract';
 import { Reachability } from '../analysis/reachability';
-import { CNIS } from '../cli/args';
 import { ExpectationFileError, ExpectationOutcome, checkExpectations, loadExpectations } from '../cli/expectations';
 import { SourcedManifest, loadManifests } from '../cli/files';
 import { lintManifests } from '../cli/lint';
 import { Cni } from '../cluster/cni';
+import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
 import { documentLabel } from '../lint/document';
 import { LintFinding, LintSeverity } from '../lint/types';
 
@@ -61,12 +61,11 @@ export class NetworkingValidation {
       ? properties as any : invalid('properties', 'expected a mapping');
     const unknown = Object.keys(props).filter((k) => !PROPERTY_KEYS.includes(k));
     if (unknown.length > 0) invalid(unknown[0], `unknown property (expected ${PROPERTY_KEYS.join(', ')})`);
-    const names = Object.keys(CNIS);
-    if (typeof props.cni !== 'string' || props.cni === '') invalid('cni', `required: one of ${names.join(', ')}`);
-    const cniName = (props.cni as string).toLowerCase();
-    if (!Object.prototype.hasOwnProperty.call(CNIS, cniName)) invalid('cni', `unknown CNI '${props.cni}': expected ${names.join(', ')}`);
-    this.cniName = cniName;
-    this.cni = CNIS[cniName]();
+    if (typeof props.cni !== 'string' || props.cni === '') invalid('cni', `required: one of ${CNI_NAMES.join(', ')}`);
+    const cni = cniByName(props.cni as string);
+    if (cni === undefined) invalid('cni', `unknown CNI '${props.cni}': expected ${CNI_NAMES.join(', ')}`);
+    this.cniName = (props.cni as string).toLowerCase();
+    this.cni = cni;
     if (props.expectations !== undefined && (typeof props.expectations !== 'string' || props.expectations === '')) {
       invalid('expectations', 'expected the path of an expectations file');
     }
