@@ -104,6 +104,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 
 // Generated copies and example output stay out of git (after projen's own `!/src/` rule).
 project.gitignore.exclude('/src/imports/', '/examples/*/dist/');
+// A node_modules symlink (shared dependencies of a worktree) is not matched by 'node_modules/'.
+project.gitignore.exclude('/node_modules');
 
 // The analyzer CLI for GitOps pipelines.
 project.addBins({ 'cdk8s-networking': 'lib/cli/main.js' });

@@ -33,7 +33,13 @@ export interface AnalyzeCommand {
   readonly expect?: string;
   readonly ports: Port[];
   readonly output?: string;
+  /** The mesh whose authorization applies on top of the CNI (`--mesh`). */
+  readonly mesh?: MeshChoice;
 }
+
+/** The meshes `--mesh` names. */
+export type MeshChoice = 'istio' | 'istio-ambient' | 'linkerd';
+const MESHES: readonly MeshChoice[] = ['istio', 'istio-ambient', 'linkerd'];
 
 /** `cdk8s-networking lint ...`. */
 export interface LintCommand {
@@ -59,6 +65,7 @@ const OPTIONS = {
   'ip-families': { type: 'string' },
   'expect': { type: 'string' },
   'ports': { type: 'string', multiple: true },
+  'mesh': { type: 'string' },
   'output': { type: 'string', short: 'o' },
   'help': { type: 'boolean', short: 'h' },
   'version': { type: 'boolean', short: 'v' },
@@ -101,7 +108,7 @@ export function parseCommandLine(args: string[]): Command {
   const ipFamilies = values['ip-families'] === undefined ? undefined : parseIpFamilies(values['ip-families']);
 
   if (command === 'lint') {
-    for (const flag of ['lint', 'expect', 'ports'] as const) {
+    for (const flag of ['lint', 'expect', 'ports', 'mesh'] as const) {
       if (values[flag] !== undefined) throw new UsageError(`lint: --${flag} is an analyze option`);
     }
     return { command, paths, cni, ipFamilies, format: oneOf('lint', values.format ?? 'text', ['text', 'json']), output: values.output };
@@ -123,7 +130,15 @@ export function parseCommandLine(args: string[]): Command {
     expect: values.expect,
     ports,
     output: values.output,
+    ...(values.mesh !== undefined && values.mesh !== 'none' ? { mesh: oneOfMesh(values.mesh) } : {}),
   };
+}
+
+function oneOfMesh(value: string): MeshChoice {
+  if (!(MESHES as readonly string[]).includes(value)) {
+    throw new UsageError(`analyze: unknown --mesh '${value}': expected ${MESHES.join(', ')} or none`);
+  }
+  return value as MeshChoice;
 }
 
 function parseCni(name: string): Cni {

@@ -6,6 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Document, LineCounter, isNode, parseDocument } from 'yaml';
 import { parsePort } from './ports';
+import { httpRequestSpec } from '../analysis/http-request';
+import { HttpRequest } from '../analysis/http-request-types';
 import { Reachability } from '../analysis/reachability';
 import { Target } from '../analysis/target';
 import { isObject } from '../lint/document';
@@ -25,6 +27,8 @@ export interface Expectation {
   readonly destination: Target;
   readonly port: Port;
   readonly allowed: boolean;
+  /** An HTTP request to check instead of the L4 flow. */
+  readonly request?: HttpRequest;
 }
 
 /** The outcome of one expectation. */
@@ -110,9 +114,10 @@ class Locator {
  */
 export function checkExpectations(reach: Reachability, expectations: readonly Expectation[]): ExpectationOutcome[] {
   return expectations.map((e) => {
-    const question = `${e.source.description} -> ${e.destination.description} on ${e.port.toString()}`;
+    const question = `${e.source.description} -> ${e.destination.description} on ${e.port.toString()}`
+      + (e.request ? ` (HTTP ${e.request.method ?? 'GET'} ${e.request.path ?? '/'})` : '');
     try {
-      const result = reach.check(e.source, e.destination, e.port);
+      const result = e.request ? reach.checkRequest(e.source, e.destination, e.port, e.request) : reach.check(e.source, e.destination, e.port);
       const pass = e.allowed ? result.allowed : result.denied;
       const allowedPairs = result.pairs.filter((p) => p.allowed).length;
       return {
@@ -133,7 +138,7 @@ export function checkExpectations(reach: Reachability, expectations: readonly Ex
 function parseEntry(entry: unknown, where: FieldPath, at: Locator): Expectation {
   if (!isObject(entry)) throw at.error(where, 'expected a mapping with from, to, port and allowed');
   for (const key of Object.keys(entry)) {
-    if (!['from', 'to', 'port', 'allowed'].includes(key)) throw at.error([...where, key], `unknown key '${key}'`);
+    if (!['from', 'to', 'port', 'allowed', 'request'].includes(key)) throw at.error([...where, key], `unknown key '${key}'`);
   }
   if (typeof entry.allowed !== 'boolean') throw at.error([...where, 'allowed'], 'expected true or false');
   if (typeof entry.port !== 'string' && typeof entry.port !== 'number') {
@@ -145,11 +150,24 @@ function parseEntry(entry: unknown, where: FieldPath, at: Locator): Expectation 
   } catch (e) {
     throw at.error([...where, 'port'], (e as Error).message);
   }
+  let request: HttpRequest | undefined;
+  if (entry.request !== undefined) {
+    if (!isObject(entry.request) || Object.keys(entry.request).some((k) => !['method', 'path', 'host', 'headers'].includes(k))) {
+      throw at.error([...where, 'request'], 'expected a mapping with method, path, host and headers (all optional)');
+    }
+    try {
+      httpRequestSpec(entry.request, 'request');
+    } catch (e) {
+      throw at.error([...where, 'request'], (e as Error).message.replace(/^request: /, ''));
+    }
+    request = entry.request as HttpRequest;
+  }
   return {
     source: parseTarget(entry.from, [...where, 'from'], at),
     destination: parseTarget(entry.to, [...where, 'to'], at),
     port,
     allowed: entry.allowed,
+    ...(request ? { request } : {}),
   };
 }
 

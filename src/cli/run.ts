@@ -3,7 +3,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AnalyzeCommand, LintCommand, UsageError, parseCommandLine } from './args';
+import { AnalyzeCommand, LintCommand, MeshChoice, UsageError, parseCommandLine } from './args';
 import { Expectation, ExpectationFileError, checkExpectations, loadExpectations } from './expectations';
 import { LoadedFiles, loadManifests } from './files';
 import { formatExpectationsText, formatFindingsText, summarize } from './format';
@@ -11,6 +11,7 @@ import { unknownKindWarnings } from './kinds';
 import { lintManifests } from './lint';
 import { USAGE } from './usage';
 import { Reachability } from '../analysis/reachability';
+import { IstioMode, Mesh } from '../cluster/mesh';
 import { LintSeverity } from '../lint/types';
 
 /** Where the command line writes; `cwd` resolves relative paths (default: `process.cwd()`). */
@@ -82,8 +83,12 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string): number {
   // Validate the expectations before the (possibly long) analysis.
   const expectations: Expectation[] | undefined = command.expect !== undefined
     ? loadExpectations(command.expect, cwd) : undefined;
-  const { loaded, warnings } = load(command.paths, io, cwd, 'analyze');
-  const reach = Reachability.fromManifests(loaded.manifests.map((m) => m.obj), { cni: command.cni });
+  const meshFlavour = command.mesh === undefined ? undefined : command.mesh === 'linkerd' ? 'linkerd' : 'istio';
+  const { loaded, warnings } = load(command.paths, io, cwd, 'analyze', meshFlavour);
+  const reach = Reachability.fromManifests(loaded.manifests.map((m) => m.obj), {
+    cni: command.cni,
+    ...(command.mesh !== undefined ? { mesh: meshOf(command.mesh) } : {}),
+  });
   const matrix = reach.matrix({ ports: command.ports });
   const findings = command.lint ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : undefined;
   const outcomes = expectations ? checkExpectations(reach, expectations) : undefined;
@@ -143,9 +148,9 @@ function lint(command: LintCommand, io: CliIo, cwd: string): number {
  * on the command line that does not exist (a typo would otherwise pass a pipeline on less input), no
  * readable file, or no Kubernetes object at all is an input error.
  */
-function load(paths: string[], io: CliIo, cwd: string, command: 'analyze' | 'lint'): { loaded: LoadedFiles; warnings: string[] } {
+function load(paths: string[], io: CliIo, cwd: string, command: 'analyze' | 'lint', mesh?: 'istio' | 'linkerd'): { loaded: LoadedFiles; warnings: string[] } {
   const loaded = loadManifests(paths, cwd);
-  const warnings = [...loaded.problems, ...unknownKindWarnings(loaded.manifests, command)];
+  const warnings = [...loaded.problems, ...unknownKindWarnings(loaded.manifests, command, mesh)];
   for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
   if (loaded.missing.length > 0) throw new InputError(`no such file or directory: ${loaded.missing.join(', ')}`);
   if (loaded.files.length === 0) throw new InputError(`no readable YAML file in ${paths.join(', ')}`);
@@ -164,6 +169,15 @@ function emit(text: string, output: string | undefined, io: CliIo, cwd: string):
     throw new InputError(`cannot write ${output}: ${(e as Error).message}`);
   }
   io.stderr(`wrote ${output}\n`);
+}
+
+/** The mesh `--mesh` names (with Istio's and Linkerd's defaults: root namespace istio-system, trust domain cluster.local). */
+function meshOf(choice: MeshChoice): Mesh {
+  switch (choice) {
+    case 'istio': return Mesh.istio({ mode: IstioMode.SIDECAR });
+    case 'istio-ambient': return Mesh.istio({ mode: IstioMode.AMBIENT });
+    case 'linkerd': return Mesh.linkerd();
+  }
 }
 
 /** The package version, read at run time so the compiled CLI reports what is installed. */

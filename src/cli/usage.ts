@@ -4,7 +4,8 @@
 export const USAGE = `Usage:
   cdk8s-networking analyze <dir|file...> --cni kubernetes|calico|cilium|flannel
       [--format table|json|mermaid] [--lint] [--ip-families ipv4,ipv6]
-      [--expect expectations.yaml] [--ports tcp/8080,udp/53] [--output FILE]
+      [--expect expectations.yaml] [--ports tcp/8080,udp/53] [--mesh istio|istio-ambient|linkerd]
+      [--output FILE]
   cdk8s-networking lint <dir|file...> [--cni kubernetes|calico|cilium|flannel]
       [--ip-families ipv4,ipv6] [--format text|json] [--output FILE]
   cdk8s-networking --help | --version
@@ -29,7 +30,13 @@ Options:
                          allowed: true
                    A target is { namespace, labels }, { namespace, workload }, { external: IP },
                    node (every node), local-node (the pod's own node) or remote-node.
+                   An expectation may name an HTTP request, checked against the HTTP rules
+                   of the CNI and the mesh:  request: { method: POST, path: /admin }
   --ports LIST     analyze: extra destination ports for the matrix (proto/number or proto/name).
+  --mesh MESH      analyze: also evaluate the mesh's authorization (Istio AuthorizationPolicy
+                   and PeerAuthentication, or Linkerd Server and AuthorizationPolicy) at each
+                   meshed destination; a flow is allowed when the CNI and the mesh allow it.
+                   istio (sidecar), istio-ambient or linkerd; default none.
   --output FILE    Write the report to FILE instead of standard output.
   -h, --help       Show this help.
   -v, --version    Show the version.
