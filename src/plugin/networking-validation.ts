@@ -17,9 +17,11 @@
  */
 import * as path from 'path';
 import { PluginContext, PluginViolation } from './contract';
+import { buildInventory } from '../analysis/inventory';
 import { Reachability } from '../analysis/reachability';
-import { ExpectationFileError, ExpectationOutcome, checkExpectations, loadExpectations } from '../cli/expectations';
-import { SourcedManifest, loadManifests } from '../cli/files';
+import { ExpectationOutcome, addProbes, checkExpectations, verdictText } from '../cli/expectation-check';
+import { ExpectationFileError, loadExpectations } from '../cli/expectations';
+import { SourcedManifest, loadInput } from '../cli/files';
 import { lintManifests } from '../cli/lint';
 import { Cni } from '../cluster/cni';
 import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
@@ -31,8 +33,9 @@ export interface NetworkingValidationProperties {
   /** The CNI of the target cluster, by name: `kubernetes`, `calico`, `cilium` or `flannel`. Required. */
   readonly cni: string;
   /**
-   * An expectations file (`expect: [{ from, to, port, allowed }]`, as `cdk8s-networking analyze --expect`
-   * reads it), relative to the directory `cdk8s synth` runs in.
+   * An expectations file (`expect: [{ from, to, port, allowed }]` and optional `probes`, as
+   * `cdk8s-networking analyze --expect` reads it), relative to the directory `cdk8s synth` runs in.
+   * An expectation the manifests cannot decide (indeterminate) fails like a failed one.
    * @default - no reachability expectations: lint only
    */
   readonly expectations?: string;
@@ -45,6 +48,12 @@ export interface NetworkingValidationProperties {
 
 const PROPERTY_KEYS = ['cni', 'expectations', 'failOn'];
 const PREFIX = 'cdk8s-networking validation plugin';
+
+/**
+ * The synthesized manifests are the app's own output, not contributed files: no size limits (the
+ * CLI's defaults would refuse the one-file synth of a very large platform), regular files only.
+ */
+const SYNTH_OUTPUT = { maxFileBytes: Number.MAX_SAFE_INTEGER, maxTotalBytes: Number.MAX_SAFE_INTEGER, followExternalSymlinks: true };
 
 /**
  * The validation plugin class cdk8s-cli instantiates with the `properties` of its cdk8s.yaml entry.
@@ -79,9 +88,19 @@ export class NetworkingValidation {
   public async validate(context: PluginContext): Promise<void> {
     const cwd = process.cwd();
     const shown = context.manifests.map((m) => displayPath(m, cwd));
-    const loaded = loadManifests(shown, cwd);
+    const loaded = loadInput(shown, cwd, SYNTH_OUTPUT, 'named');
     for (const problem of [...loaded.missing.map((m) => `${m}: no such file`), ...loaded.problems]) {
       context.logger.log(`${PREFIX}: warning: ${problem}`);
+    }
+    // A manifest that cannot be read (not a regular file) would leave part of the app unchecked.
+    for (const problem of loaded.unreadable) {
+      const file = problem.slice(0, problem.indexOf(': '));
+      context.report.addViolation({
+        ruleName: 'manifest-unreadable',
+        recommendation: `cannot read ${problem}, so it is neither linted nor analyzed`,
+        fix: 'Check the synthesized output directory: every manifest must be a regular file.',
+        violatingResources: [{ resourceName: file, locations: [problem], manifestPath: file }],
+      });
     }
     const resources = new ResourceNames(loaded.manifests);
 
@@ -95,9 +114,12 @@ export class NetworkingValidation {
     let expectationFileFailed = false;
     if (this.expectations !== undefined) {
       try {
-        const expectations = loadExpectations(this.expectations, cwd);
-        const reach = Reachability.fromManifests(loaded.manifests.map((m) => m.obj), { cni: this.cni });
-        outcomes = checkExpectations(reach, expectations);
+        const file = loadExpectations(this.expectations, cwd);
+        const objects = loaded.manifests.map((m) => m.obj);
+        const reach = Reachability.fromManifests(objects, { cni: this.cni });
+        const namespaces = buildInventory(objects).namespaces;
+        addProbes(reach, file.probes, namespaces);
+        outcomes = checkExpectations(reach, file.expectations, namespaces);
         for (const note of reach.notes) context.logger.log(`${PREFIX}: note: ${note}`);
         outcomes.forEach((o, i) => {
           if (!o.pass) context.report.addViolation(expectationViolation(o, i, this.expectations!));
@@ -115,7 +137,7 @@ export class NetworkingValidation {
     }
 
     const failedExpectations = (outcomes ?? []).filter((o) => !o.pass).length;
-    const failed = count(LintSeverity.ERROR) > 0 || failedExpectations > 0 || expectationFileFailed
+    const failed = count(LintSeverity.ERROR) > 0 || failedExpectations > 0 || expectationFileFailed || loaded.unreadable.length > 0
       || (this.failOnWarnings && count(LintSeverity.WARNING) > 0);
     context.report.submit(failed ? 'failure' : 'success', {
       CNI: this.cniName,
@@ -178,10 +200,13 @@ function lintViolation(f: LintFinding, resources: ResourceNames): PluginViolatio
 function expectationViolation(o: ExpectationOutcome, index: number, file: string): PluginViolation {
   const wanted = o.expected ? 'allowed' : 'denied';
   const pairs = o.totalPairs === undefined ? '' : ` (${o.allowedPairs} of ${o.totalPairs} pod pairs allowed)`;
+  const got = o.undecided ? `, but the manifests do not decide it (${verdictText(o)})` : pairs;
   return {
     ruleName: 'reachability-expectation',
-    recommendation: `expected ${o.question} to be ${wanted}${pairs}: ${o.explanation ?? 'no explanation'}`,
-    fix: `Change the policies so that the flow is ${wanted}, or correct expect[${index}] in ${file} if the intent changed.`,
+    recommendation: `expected ${o.question} to be ${wanted}${got}: ${o.explanation ?? 'no explanation'}`,
+    fix: o.undecided
+      ? `Make the policies decide the flow (the explanation says what the manifests leave open), or correct expect[${index}] in ${file}.`
+      : `Change the policies so that the flow is ${wanted}, or correct expect[${index}] in ${file} if the intent changed.`,
     violatingResources: [{ resourceName: file, locations: [`expect[${index}]: ${o.question}`], manifestPath: file }],
   };
 }

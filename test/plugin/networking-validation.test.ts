@@ -121,6 +121,51 @@ describe('failures fail the synth with the finding, the object and the fix', () 
     expect(v.violatingConstructs[0].locations).toEqual(['expect[1]: workload shop/shop-frontend -> workload shop/shop-database on TCP/5432']);
   });
 
+  test('probes and namespace sets: a new pod in any namespace cannot reach the database', async () => {
+    fs.writeFileSync('expectations.yaml', `probes:
+  - { name: probe, namespaces: all }
+expect:
+  - from: { namespaces: all, workload: probe }
+    to: { namespace: shop, workload: shop-database }
+    port: tcp/5432
+    allowed: false
+`);
+    const report = await validate({ cni: 'calico', expectations: 'expectations.yaml' }, synthApp());
+    expect(report.violations).toEqual([]);
+    expect(report.summary.status).toBe('success');
+    expect(report.summary.metadata!.Expectations).toBe('1 of 1 passed (expectations.yaml)');
+  });
+
+  test('an expectation the manifests cannot decide fails the synth and says so', async () => {
+    // Every pod of shop also admits 10.0.0.0/8 on 5432: whether a pod outside shop is in that block depends on
+    // pod IPs the manifests do not state.
+    const dbFromBlock = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'db-from-block', namespace: 'shop' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ protocol: 'TCP', port: 5432 }] }],
+      },
+    };
+    fs.writeFileSync('expectations.yaml', `probes:
+  - { name: probe, namespace: outside }
+expect:
+  - from: { namespace: outside, workload: probe }
+    to: { namespace: shop, workload: shop-database }
+    port: tcp/5432
+    allowed: false
+`);
+    const report = await validate({ cni: 'calico', expectations: 'expectations.yaml' }, synthApp([dbFromBlock]));
+    expect(report.summary.status).toBe('failure');
+    expect(report.violations.map((v) => v.ruleName)).toEqual(['reachability-expectation']);
+    expect(report.violations[0].recommendation).toMatch(
+      /^expected workload outside\/probe -> workload shop\/shop-database on TCP\/5432 to be denied, but the manifests do not decide it \(indeterminate\): /);
+    expect(report.violations[0].fix).toBe('Make the policies decide the flow (the explanation says what the manifests leave open), '
+      + 'or correct expect[0] in expectations.yaml.');
+  });
+
   test('an unreadable expectations file fails the synth and names the file', async () => {
     const report = await validate({ cni: 'calico', expectations: 'missing.yaml' }, synthApp());
     expect(report.summary.status).toBe('failure');
