@@ -13,11 +13,6 @@ export function isDnsLabel(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= 63 && DNS1123_LABEL.test(value);
 }
 
-/** Is `value` a DNS-1123 subdomain (most object names, host names): at most 253 characters? */
-export function isDnsSubdomain(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
-
 /** A DNS-1123 label (namespace names, tenant names, Service names): at most 63 characters. */
 export function validateDnsLabel(scope: InputSite, prop: string, value: string): string {
   requireString(scope, prop, value);
@@ -29,6 +24,11 @@ export function validateDnsLabel(scope: InputSite, prop: string, value: string):
     );
   }
   return value;
+}
+
+/** Is `value` a DNS-1123 subdomain (what Kubernetes requires of most object names, service accounts among them)? */
+export function isDnsSubdomain(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
 }
 
 /** A DNS-1123 subdomain (most object names): at most 253 characters. */
