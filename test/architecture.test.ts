@@ -94,3 +94,19 @@ test('layers import only downwards', () => {
     .map((g) => `${rel(f)} -> ${rel(g)}`));
   expect(upward).toEqual([]);
 });
+
+test('CNI kinds are dispatched by exhaustive tables, never compared', () => {
+  // `cni.kind !== CniKind.CALICO` compiles for a new CniKind and silently sends it down the other
+  // branch. Per-CNI behaviour lives in `Record<CniKind, ...>` tables (writers, analysis models,
+  // factories, NATIVE_POLICY_GROUPS) and in switches over every kind that end in assertNever.
+  const comparisons = files.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n')
+    .map((line, i) => ({ line, at: `${rel(f)}:${i + 1}` }))
+    .filter(({ line }) => /[!=]==\s*CniKind\.|CniKind\.\w+\s*[!=]==/.test(line) || /\bkind\s*[!=]==\s*'(kubernetes|calico|cilium|flannel)'/.test(line))
+    .map(({ at, line }) => `${at}: ${line.trim()}`));
+  expect(comparisons).toEqual([]);
+  const openSwitches = files.filter((f) => {
+    const text = fs.readFileSync(f, 'utf8');
+    return /case CniKind\./.test(text) && !/assertNever\(/.test(text);
+  }).map(rel);
+  expect(openSwitches).toEqual([]);
+});

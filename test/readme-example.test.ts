@@ -26,7 +26,7 @@ describe('README example', () => {
   test('it targets Calico with NodeLocal DNS, and emits the Calico guard-rail objects', () => {
     expect(objects.filter((o) => o.kind === 'Tier').map((o) => o.metadata.name)).toEqual(['platform-guardrails']);
     expect(objects.filter((o) => o.kind === 'GlobalNetworkPolicy').map((o) => o.metadata.name).sort()).toEqual(
-      ['acme', 'globex', 'initech'].map((t) => `platform-guardrails.tenant-isolation-${t}`));
+      ['acme', 'globex', 'initech'].map((t) => `tenant-isolation-${t}`));
     const dns = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === 'payments' && o.metadata.name === 'allow-dns');
     expect(dns.spec.egress[0].to).toContainEqual({ ipBlock: { cidr: '169.254.20.10/32' } });
   });

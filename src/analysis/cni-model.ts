@@ -16,6 +16,11 @@ import { Cni, CniKind } from '../cluster/cni';
 interface CniAnalysis {
   /** The CNI-specific policy families the model evaluates (others are foreign: see ./uncertainty/foreign-objects). */
   readonly native: NativePolicies;
+  /**
+   * The CNI's L7 rules are enforced by a node proxy that sees pod traffic as the mesh sends it: where
+   * the mesh encrypts it with mTLS, they cannot match HTTP (Cilium's Envoy under Istio or Linkerd).
+   */
+  readonly l7BlindToMtls: boolean;
   /** The model of the CNI's own semantics. */
   model(manifests: ManifestObject[], namespaces: NamespaceIndex, cni: Cni): AnnotatedCniModel;
   /** Uncertainties only this CNI has. */
@@ -30,21 +35,25 @@ const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
     model: (manifests, namespaces, cni) => kubernetesModel(manifests, namespaces, { clusterNetworkPolicy: cni.capabilities.clusterNetworkPolicy }),
     native: { calico: false, cilium: false },
     uncertainties: NONE,
+    l7BlindToMtls: false,
   },
   [CniKind.CALICO]: {
     model: (manifests, namespaces) => calicoModel(manifests, namespaces),
     native: { calico: true, cilium: false },
     uncertainties: calicoHostEndpointUncertainties,
+    l7BlindToMtls: false,
   },
   [CniKind.CILIUM]: {
     model: (manifests, namespaces) => ciliumModel(manifests, namespaces),
     native: { calico: false, cilium: true },
     uncertainties: NONE,
+    l7BlindToMtls: true,
   },
   [CniKind.FLANNEL]: {
     model: (manifests, _namespaces, cni) => flannelModel(manifests, cni.name),
     native: { calico: false, cilium: false },
     uncertainties: NONE,
+    l7BlindToMtls: false,
   },
 };
 
@@ -62,4 +71,9 @@ export function modelFor(cni: Cni, manifests: ManifestObject[], namespaces: Name
     ...analysis.uncertainties(manifests),
   ];
   return withUncertainties(inner, uncertainties, manifests);
+}
+
+/** Are `cni`'s L7 rules blind to the mesh's mTLS (see CniAnalysis.l7BlindToMtls)? */
+export function l7BlindToMtls(cni: Cni): boolean {
+  return CNI_ANALYSIS[cni.kind].l7BlindToMtls;
 }

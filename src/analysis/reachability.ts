@@ -5,7 +5,7 @@
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { podCidrSpace } from './addresses';
-import { modelFor } from './cni-model';
+import { l7BlindToMtls, modelFor } from './cni-model';
 import { diffReachability } from './diff-engine';
 import { FlowMatrix } from './flow-matrix';
 import { MatrixOptions } from './flow-types';
@@ -25,7 +25,7 @@ import { Labels } from './selectors';
 import { Target } from './target';
 import { invalidObjectNote, partitionManifests } from './validation';
 import { ClusterNetwork } from '../cluster/cluster-network';
-import { Cni, CniKind } from '../cluster/cni';
+import { Cni } from '../cluster/cni';
 import { Mesh, MeshKind } from '../cluster/mesh';
 import { Port } from '../policy/port';
 import { ParsedCidr, parseCidr, parseIp } from '../util/cidr';
@@ -168,7 +168,7 @@ export class Reachability {
   private cachedModel?: AnnotatedCniModel;
 
   private constructor(manifests: any[], options: ReachabilityOptions, problems: string[]) {
-    if (!isPlainObject(options) || !(options.cni instanceof Cni)) {
+    if (!isPlainObject(options) || !(options.cni instanceof Cni) || !Cni._isMade(options.cni)) {
       throw new Error('Reachability: options.cni must be a Cni (Cni.kubernetes(), Cni.calico(), Cni.cilium(), ...)');
     }
     if (!Array.isArray(manifests)) throw new Error('Reachability: manifests must be a list of Kubernetes objects');
@@ -292,7 +292,7 @@ export class Reachability {
    * with identical policy-relevant attributes are evaluated once; flows are produced when read.
    */
   public matrix(options: MatrixOptions = {}): FlowMatrix {
-    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), options, this.model(), this.meshModel(), this.cni.kind === CniKind.CILIUM));
+    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), options, this.model(), this.meshModel(), l7BlindToMtls(this.cni)));
   }
 
   /**
@@ -334,7 +334,7 @@ export class Reachability {
 
   private context(): PairContext {
     const mesh = this.meshModel();
-    return { model: this.model(), ...(mesh ? { mesh, l7BlindToMtls: this.cni.kind === CniKind.CILIUM } : {}) };
+    return { model: this.model(), ...(mesh ? { mesh, l7BlindToMtls: l7BlindToMtls(this.cni) } : {}) };
   }
 
   private resolve(target: Target): Endpoint[] {

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Cni } from './cni';
 import { cniChoicesText } from './cni-choices';
@@ -5,6 +6,7 @@ import { IpFamily } from './ip-family';
 import { checkClusterFamily } from './ip-family-check';
 import { KubeProxyMode, resolveKubeProxyMode } from './kube-proxy-mode';
 import { Mesh } from './mesh';
+import { unenforcedPolicyFix, unenforcedPolicyReason } from './unenforced-policy';
 import { addressAt, cidrContainsIp, cidrInFamily, formatAddress, hostPrefix, parseCidr, parseIp } from '../util/cidr';
 import { ValidationError, propError } from '../util/errors';
 import {
@@ -279,6 +281,8 @@ export class ClusterNetwork extends Construct {
         + 'plain Kubernetes would emit no guard rails and no deny on a cluster that has them');
     }
     this.cni = requireInstance(this, 'cni', p.cni, Cni, `a Cni made by one of its factories: ${cniChoicesText()}`);
+    // instanceof alone admits Object.create(Cni.prototype) and subclasses, which carry none of the facts a factory states.
+    if (!Cni._isMade(this.cni)) throw propError(this, 'cni', `must be a Cni made by one of its factories: ${cniChoicesText()}, not a hand-built object`);
     const families = requireOptionalArray(this, 'ipFamilies', p.ipFamilies) ?? [IpFamily.IPV4];
     families.forEach((f, i) => checkEnum(this, `ipFamilies[${i}]`, f, Object.values(IpFamily), 'an IP family'));
     this.ipFamilies = [...new Set(families)];
@@ -316,6 +320,7 @@ export class ClusterNetwork extends Construct {
     this.mesh = p.mesh === undefined ? Mesh.none()
       : requireInstance(this, 'mesh', p.mesh, Mesh, 'a Mesh made by one of its factories: Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd()');
     this.gateway = p.gateway === undefined ? undefined : this.pods('gateway', p.gateway);
+    this.node.addValidation({ validate: () => this.unenforcedPolicies() });
   }
 
   /** The "whole address space" CIDRs of the cluster's IP families. */
@@ -326,6 +331,25 @@ export class ClusterNetwork extends Construct {
   /** Private ranges of the cluster's IP families (RFC 1918 / RFC 4193). */
   public get privateCidrs(): string[] {
     return this.ipFamilies.flatMap((f) => (f === IpFamily.IPV4 ? [...PRIVATE_IPV4_RANGES] : [...PRIVATE_IPV6_RANGES]));
+  }
+
+  /**
+   * Policy objects this ClusterNetwork governs that its CNI does not enforce: a raw ApiObject (or an
+   * `Include`d file) with a NetworkPolicy on Flannel, a cilium.io policy on Calico, a
+   * ClusterNetworkPolicy on a CNI without it, ... The API server accepts them and they restrict
+   * nothing, so they fail synthesis like an unenforceable TrafficPolicy does. The library's own
+   * constructs never emit one (their intents are checked when they are built).
+   */
+  private unenforcedPolicies(): string[] {
+    const problems: string[] = [];
+    for (const c of this.node.scope!.node.findAll()) {
+      if (!ApiObject.isApiObject(c) || ClusterNetwork.of(c) !== this) continue;
+      const reason = unenforcedPolicyReason(this.cni, { apiVersion: c.apiVersion, kind: c.kind });
+      if (reason === undefined) continue;
+      problems.push(`cni: the ${c.apiVersion} ${c.kind} '${c.name}' at '${c.node.path}' is not enforced: ${reason}, so it is accepted by the `
+        + `API server but restricts nothing. ${capitalize(unenforcedPolicyFix(this.cni))}`);
+    }
+    return problems;
   }
 
   private assertFirst(scope: Construct, id: string): void {
@@ -431,4 +455,8 @@ export class ClusterNetwork extends Construct {
       podLabels: v.podLabels === undefined ? undefined : validateLabels(this, `${prop}.podLabels`, v.podLabels),
     };
   }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -32,4 +32,11 @@ export interface CniFacts {
   readonly nodeLocalDnsHostEntity: boolean;
   /** How the user acknowledges unenforced policies for this CNI (for the error message), if it enforces none. */
   readonly acknowledgeUnenforced: string;
+  /**
+   * What the factory's options say about kube-proxy: whether the CNI replaces it, and the option as
+   * written (for messages, e.g. `Cni.cilium({ kubeProxyReplacement: true })`). Undefined when the
+   * options say nothing: the ClusterNetwork's `kubeProxyMode` alone decides (Calico's eBPF
+   * dataplane is chosen in CalicoInstallation, not in `Cni.calico()`).
+   */
+  readonly kubeProxyReplacement: { readonly replaces: boolean; readonly option: string } | undefined;
 }

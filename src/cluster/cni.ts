@@ -1,10 +1,15 @@
 import { CniKind } from './cni-kind';
 import { CniFacts, CniSettings } from './cni-settings';
-import { ValidationError } from '../util/errors';
+import { assertNever, ValidationError } from '../util/errors';
 import { requireBoolean, requireNumber, requireOptionalBoolean, requireProps, requireString } from '../util/guards';
 import { isDnsLabel } from '../util/validate';
 
 export { CniKind } from './cni-kind';
+
+/** Passed by the factories to the private constructor: plain JavaScript can call `new Cni(...)` (TypeScript's `private` is erased). */
+const FACTORY_TOKEN: unique symbol = Symbol('Cni factory');
+/** Every Cni a factory made (a look-alike such as `Object.create(Cni.prototype)` passes `instanceof` but is not here). */
+const MADE = new WeakSet<object>();
 
 /**
  * What a CNI can enforce. The policy renderers consult this table instead of branching on the CNI,
@@ -48,8 +53,8 @@ export interface CalicoCniOptions {
    * tier passes unmatched traffic on to the next tier (`defaultAction: Pass`), so guard rails
    * only ever deny.
    *
-   * A DNS-1123 label of at most 63 characters (Calico puts tier names inside other names and
-   * labels, so they may not contain dots). Not one of the tiers Calico creates itself: `default`
+   * A DNS-1123 label of at most 63 characters (Calico puts tier names into labels, and Calico
+   * before 3.32 into policy names as a `<tier>.` prefix, so they may not contain dots). Not one of the tiers Calico creates itself: `default`
    * (its CRD requires `defaultAction: Deny` there, and it holds every Kubernetes NetworkPolicy),
    * `kube-admin` / `kube-baseline` (Calico 3.32, the ClusterNetworkPolicy tiers), or
    * `adminnetworkpolicy` / `baselineadminnetworkpolicy` (their names before 3.32).
@@ -101,7 +106,7 @@ export class Cni {
   public static kubernetes(options: KubernetesCniOptions = {}): Cni {
     const o = requireProps('Cni.kubernetes', options, true, 'options');
     const cnp = requireOptionalBoolean('Cni.kubernetes', 'clusterNetworkPolicy', o.clusterNetworkPolicy, false);
-    return new Cni('kubernetes', {
+    return new Cni(FACTORY_TOKEN, 'kubernetes', {
       enforcesNetworkPolicy: true,
       // Denies (and cluster-wide denies) only through Admin-tier ClusterNetworkPolicy.
       deny: cnp,
@@ -118,6 +123,7 @@ export class Cni {
   public static calico(options: CalicoCniOptions = {}): Cni {
     const o = requireProps('Cni.calico', options, true, 'options');
     return new Cni(
+      FACTORY_TOKEN,
       'calico',
       {
         enforcesNetworkPolicy: true,
@@ -144,6 +150,7 @@ export class Cni {
     const o = requireProps('Cni.cilium', options, true, 'options');
     const kpr = requireOptionalBoolean('Cni.cilium', 'kubeProxyReplacement', o.kubeProxyReplacement, true);
     return new Cni(
+      FACTORY_TOKEN,
       'cilium',
       {
         enforcesNetworkPolicy: true,
@@ -165,6 +172,7 @@ export class Cni {
         // interface exists at its start, `world` otherwise (cilium/cilium#18644, #33144).
         nodeLocalDnsHostEntity: !kpr,
         acknowledgeUnenforced: '',
+        kubeProxyReplacement: { replaces: kpr, option: `Cni.cilium({ kubeProxyReplacement: ${kpr} })` },
       },
     );
   }
@@ -174,6 +182,7 @@ export class Cni {
     const o = requireProps('Cni.flannel', options, true, 'options');
     const ack = requireOptionalBoolean('Cni.flannel', 'acknowledgeUnenforcedPolicies', o.acknowledgeUnenforcedPolicies, false);
     return new Cni(
+      FACTORY_TOKEN,
       'flannel',
       NO_ENFORCEMENT,
       { kind: CniKind.FLANNEL, acknowledgeUnenforcedPolicies: ack },
@@ -199,7 +208,7 @@ export class Cni {
     if (ack && given.enforcesNetworkPolicy) {
       throw new ValidationError(where, 'acknowledgeUnenforcedPolicies', 'only meaningful with capabilities.enforcesNetworkPolicy: false');
     }
-    return new Cni(name, {
+    return new Cni(FACTORY_TOKEN, name, {
       ...given,
       // Without a native renderer only NetworkPolicy (and ClusterNetworkPolicy) can be emitted.
       deny: given.clusterNetworkPolicy && given.deny,
@@ -212,6 +221,15 @@ export class Cni {
       ...HOST_NETWORK_DNS,
       acknowledgeUnenforced: `Cni.custom('${name}', capabilities, { acknowledgeUnenforcedPolicies: true })`,
     });
+  }
+
+  /**
+   * Is `x` a Cni made by one of the factories (not a look-alike object, nor one made with
+   * `Object.create(Cni.prototype)`, which passes `instanceof`)? Internal: ClusterNetwork checks it.
+   * @internal
+   */
+  public static _isMade(x: unknown): boolean {
+    return typeof x === 'object' && x !== null && MADE.has(x);
   }
 
   /** The family of native policy APIs used to render intents for this CNI. */
@@ -233,19 +251,35 @@ export class Cni {
   /** Facts policies depend on, stated by the factory (internal). @internal */
   public readonly _facts: CniFacts;
 
-  private constructor(name: string, capabilities: CniCapabilities, settings: CniSettings, facts: CniFacts) {
+  private constructor(token: typeof FACTORY_TOKEN, name: string, capabilities: CniCapabilities, settings: CniSettings, facts: CniFacts) {
+    if (token !== FACTORY_TOKEN) {
+      throw new ValidationError('Cni', 'constructor', 'a Cni is made by one of its factories: Cni.kubernetes(), Cni.calico(), Cni.cilium(), '
+        + 'Cni.flannel() or Cni.custom(name, capabilities), never with new');
+    }
     this.kind = settings.kind;
     this.name = name;
     this.capabilities = Object.freeze({ ...capabilities });
     this._settings = Object.freeze(settings);
     this._facts = Object.freeze(facts);
-    this.kubeProxyReplacement = settings.kind === CniKind.CILIUM && settings.kubeProxyReplacement;
-    this.acknowledgeUnenforcedPolicies = (settings.kind === CniKind.FLANNEL || settings.kind === CniKind.KUBERNETES)
-      && settings.acknowledgeUnenforcedPolicies;
-    if (settings.kind === CniKind.CALICO) {
-      this.calicoGuardrailTier = settings.guardrailTier;
-      this.calicoGuardrailTierOrder = settings.guardrailTierOrder;
+    this.kubeProxyReplacement = facts.kubeProxyReplacement?.replaces === true;
+    // The per-kind public fields: a switch over every kind (a new CniKind fails compilation at assertNever).
+    switch (settings.kind) {
+      case CniKind.KUBERNETES:
+      case CniKind.FLANNEL:
+        this.acknowledgeUnenforcedPolicies = settings.acknowledgeUnenforcedPolicies;
+        break;
+      case CniKind.CALICO:
+        this.acknowledgeUnenforcedPolicies = false;
+        this.calicoGuardrailTier = settings.guardrailTier;
+        this.calicoGuardrailTierOrder = settings.guardrailTierOrder;
+        break;
+      case CniKind.CILIUM:
+        this.acknowledgeUnenforcedPolicies = false;
+        break;
+      default:
+        assertNever(settings, 'CNI kind');
     }
+    MADE.add(this);
   }
 }
 
@@ -267,7 +301,7 @@ const NO_ENFORCEMENT: CniCapabilities = {
 };
 
 /** NodeLocal DNS on the host network, reached by its link-local IP (and the kube-dns ClusterIP in iptables mode). */
-const HOST_NETWORK_DNS: CniFacts = { nodeLocalDnsAsPods: false, nodeLocalDnsHostEntity: false, acknowledgeUnenforced: '' };
+const HOST_NETWORK_DNS: CniFacts = { nodeLocalDnsAsPods: false, nodeLocalDnsHostEntity: false, acknowledgeUnenforced: '', kubeProxyReplacement: undefined };
 
 /** Options of {@link Cni.custom}. */
 export interface CustomCniOptions {

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { Cni, CniKind } from './cni';
+import { Cni } from './cni';
 import { propError } from '../util/errors';
 import { checkEnum } from '../util/validate';
 
@@ -21,21 +21,21 @@ export enum KubeProxyMode {
 }
 
 /**
- * The kube-proxy mode of a cluster: the one given, else `REPLACED` for Cilium with kube-proxy
- * replacement and `IPTABLES` otherwise. The Cilium option and the mode must agree: a Cilium with
- * kube-proxy replacement never runs next to kube-proxy, and one without it needs kube-proxy.
+ * The kube-proxy mode of a cluster: the one given, else what the CNI's options say (`REPLACED` for
+ * Cilium with kube-proxy replacement) and `IPTABLES` otherwise. A CNI option and the mode must
+ * agree: a CNI that replaces kube-proxy never runs next to it, and one that does not needs it.
  */
 export function resolveKubeProxyMode(scope: IConstruct, cni: Cni, given: KubeProxyMode | undefined): KubeProxyMode {
   if (given !== undefined) checkEnum(scope, 'kubeProxyMode', given, Object.values(KubeProxyMode), 'a KubeProxyMode');
-  if (cni.kind !== CniKind.CILIUM) return given ?? KubeProxyMode.IPTABLES;
-  const replaced = cni.kubeProxyReplacement;
-  if (given === undefined) return replaced ? KubeProxyMode.REPLACED : KubeProxyMode.IPTABLES;
-  if (replaced && given !== KubeProxyMode.REPLACED) {
-    throw propError(scope, 'kubeProxyMode', `'${given}' contradicts Cni.cilium({ kubeProxyReplacement: true }): Cilium replaces kube-proxy; `
+  const option = cni._facts.kubeProxyReplacement;
+  if (option === undefined) return given ?? KubeProxyMode.IPTABLES;
+  if (given === undefined) return option.replaces ? KubeProxyMode.REPLACED : KubeProxyMode.IPTABLES;
+  if (option.replaces && given !== KubeProxyMode.REPLACED) {
+    throw propError(scope, 'kubeProxyMode', `'${given}' contradicts ${option.option}: ${cni.name} replaces kube-proxy; `
       + 'use KubeProxyMode.REPLACED (or leave kubeProxyMode unset), or set kubeProxyReplacement: false');
   }
-  if (!replaced && given === KubeProxyMode.REPLACED) {
-    throw propError(scope, 'kubeProxyMode', '\'replaced\' contradicts Cni.cilium({ kubeProxyReplacement: false }): nothing would replace kube-proxy; '
+  if (!option.replaces && given === KubeProxyMode.REPLACED) {
+    throw propError(scope, 'kubeProxyMode', `'replaced' contradicts ${option.option}: nothing would replace kube-proxy; `
       + 'set kubeProxyReplacement: true, or give the kube-proxy mode the cluster runs (IPTABLES or IPVS)');
   }
   return given;

@@ -1,35 +1,25 @@
 import { IConstruct } from 'constructs';
-import { isPlainObject } from '../util/deep-merge';
 import { propError } from '../util/errors';
+import { describeValue, isPlainObject } from '../util/guards';
+import { JsonShape, JsonShapeError, toWireByShape } from '../util/json-shape';
 
 /**
- * Convert a typed escape hatch (a struct of the generated imports/ classes) to its wire JSON with the
- * generated `toJson_*` function, and refuse fields it dropped: the generated converters silently
- * ignore keys they do not know, so a misspelled field from a plain-JS or Python caller would vanish.
- * Wire names differ from the struct names only in case (`containerIpForwarding` ->
- * `containerIPForwarding`), which the comparison allows.
+ * A typed escape hatch (a struct of the generated imports/ classes) as wire JSON, checked against the
+ * pinned CRD schema's shape: the generated `toJson_*` converters would silently drop misspelled
+ * fields, copy wrongly typed values through (`registry: 5`) and crash on others (`ipPools: 'x'`),
+ * and callers without TypeScript (Python, Java, plain JavaScript, JSON) can pass any of these. Struct
+ * names map to the schema's (`containerIpForwarding` -> `containerIPForwarding`); the generated
+ * int-or-string classes become their value. Errors name the field: `installationOverrides.calicoNetwork.mtu`.
  */
 export function typedOverridesToWire(
-  scope: IConstruct, prop: string, value: unknown, toJson: (v: any) => Record<string, any> | undefined,
+  scope: IConstruct, prop: string, value: unknown, shape: JsonShape, defs: readonly JsonShape[],
 ): Record<string, any> {
   if (value === undefined) return {};
-  if (!isPlainObject(value)) throw propError(scope, prop, `${JSON.stringify(value)} is not an object`);
-  const wire = toJson(value) ?? {};
-  compare(scope, prop, value, wire);
-  return wire;
-}
-
-function compare(scope: IConstruct, path: string, given: unknown, wire: unknown): void {
-  if (Array.isArray(given) && Array.isArray(wire)) {
-    given.forEach((g, i) => compare(scope, `${path}[${i}]`, g, wire[i]));
-    return;
-  }
-  if (!isPlainObject(given) || !isPlainObject(wire)) return;
-  const wireKeys = Object.keys(wire);
-  for (const [key, v] of Object.entries(given)) {
-    if (v === undefined) continue;
-    const match = wireKeys.find((w) => w === key) ?? wireKeys.find((w) => w.toLowerCase() === key.toLowerCase());
-    if (match === undefined) throw propError(scope, `${path}.${key}`, 'is not a field of the pinned CRD schema (misspelled, or from another version?)');
-    compare(scope, `${path}.${key}`, v, wire[match]);
+  if (!isPlainObject(value)) throw propError(scope, prop, `must be an object of spec fields, got ${describeValue(value)}`);
+  try {
+    return toWireByShape(value, shape, defs, prop) as Record<string, any>;
+  } catch (e) {
+    if (e instanceof JsonShapeError) throw propError(scope, e.path, e.reason);
+    throw e;
   }
 }

@@ -1,6 +1,6 @@
 import { ResolvedArgoCd, ResolvedFlux } from './delivery-settings';
 import { ValidationError } from '../util/errors';
-import { requireProps } from '../util/guards';
+import { describeValue, requireOptionalString, requireProps } from '../util/guards';
 import { isDnsLabel } from '../util/validate';
 
 /** How an install construct's Helm charts reach the cluster. */
@@ -71,14 +71,16 @@ function optionError(factory: string, prop: string, message: string): Error {
   return new ValidationError(`Delivery.${factory}`, prop, message);
 }
 
-function dnsLabel(factory: string, prop: string, value: unknown): string {
-  if (!isDnsLabel(value)) throw optionError(factory, prop, `'${value}' is not a valid DNS-1123 label`);
-  return value;
+function dnsLabel(factory: string, prop: string, value: string | undefined, fallback: string): string {
+  const label = requireOptionalString(`Delivery.${factory}`, prop, value) ?? fallback;
+  if (!isDnsLabel(label)) throw optionError(factory, prop, `'${label}' is not a valid DNS-1123 label`);
+  return label;
 }
 
-function count(factory: string, prop: string, value: unknown, max: number): number {
+function count(factory: string, prop: string, value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw optionError(factory, prop, `${JSON.stringify(value)} must be an integer in 0-${max}`);
+    throw optionError(factory, prop, `${typeof value === 'number' ? String(value) : describeValue(value)} must be an integer in 0-${max}`);
   }
   return value;
 }
@@ -97,15 +99,13 @@ export class Delivery {
    * Calico CRDs) say so in `dependsOn`.
    */
   public static flux(options: FluxDeliveryOptions = {}): Delivery {
-    requireProps('Delivery.flux', options, true, 'options');
-    const interval = options.interval ?? '1h';
-    if (typeof interval !== 'string' || !GO_DURATION.test(interval)) {
-      throw optionError('flux', 'interval', `'${interval}' is not a Go duration (e.g. '10m', '1h')`);
-    }
+    const o = requireProps('Delivery.flux', options, true, 'options');
+    const interval = requireOptionalString('Delivery.flux', 'interval', o.interval) ?? '1h';
+    if (!GO_DURATION.test(interval)) throw optionError('flux', 'interval', `'${interval}' is not a Go duration (e.g. '10m', '1h')`);
     return new Delivery(DeliveryKind.FLUX, {
-      namespace: dnsLabel('flux', 'namespace', options.namespace ?? 'flux-system'),
+      namespace: dnsLabel('flux', 'namespace', o.namespace, 'flux-system'),
       interval,
-      remediationRetries: count('flux', 'remediationRetries', options.remediationRetries ?? 3, 100),
+      remediationRetries: count('flux', 'remediationRetries', o.remediationRetries, 3, 100),
     });
   }
 
@@ -114,19 +114,19 @@ export class Delivery {
    * `argocd.argoproj.io/sync-wave` that puts it after what it needs.
    */
   public static argoCd(options: ArgoCdDeliveryOptions = {}): Delivery {
-    requireProps('Delivery.argoCd', options, true, 'options');
-    const server = options.destinationServer ?? 'https://kubernetes.default.svc';
-    if (typeof server !== 'string' || !/^https:\/\/[^\s/]+/.test(server)) {
+    const o = requireProps('Delivery.argoCd', options, true, 'options');
+    const server = requireOptionalString('Delivery.argoCd', 'destinationServer', o.destinationServer) ?? 'https://kubernetes.default.svc';
+    if (!/^https:\/\/[^\s/]+/.test(server)) {
       throw optionError('argoCd', 'destinationServer', `'${server}' is not an https:// API server URL`);
     }
-    const automated = options.automated ?? true;
-    if (typeof automated !== 'boolean') throw optionError('argoCd', 'automated', `${JSON.stringify(automated)} is not a boolean`);
+    const automated = o.automated === undefined ? true : o.automated;
+    if (typeof automated !== 'boolean') throw optionError('argoCd', 'automated', `${JSON.stringify(automated) ?? describeValue(automated)} is not a boolean`);
     return new Delivery(DeliveryKind.ARGO_CD, undefined, {
-      namespace: dnsLabel('argoCd', 'namespace', options.namespace ?? 'argocd'),
-      project: dnsLabel('argoCd', 'project', options.project ?? 'default'),
+      namespace: dnsLabel('argoCd', 'namespace', o.namespace, 'argocd'),
+      project: dnsLabel('argoCd', 'project', o.project, 'default'),
       destinationServer: server,
       automated,
-      retryLimit: count('argoCd', 'retryLimit', options.retryLimit ?? 5, 100),
+      retryLimit: count('argoCd', 'retryLimit', o.retryLimit, 5, 100),
     });
   }
 

@@ -88,7 +88,7 @@ export interface TenantIsolationProps {
  *
  * What each CNI adds on top, so that isolation survives a tenant adding a permissive policy of
  * its own:
- * - Calico: a GlobalNetworkPolicy `<tier>.tenant-isolation-<tenant>` in the guard-rail tier
+ * - Calico: a GlobalNetworkPolicy `tenant-isolation-<tenant>` in the guard-rail tier (`spec.tier`)
  *   (evaluated before the default tier, which holds all NetworkPolicies) denying traffic from and
  *   to namespaces of every other tenant.
  * - Cilium: a CiliumClusterwideNetworkPolicy `tenant-isolation-<tenant>` with `ingressDeny` /

@@ -113,6 +113,20 @@ export function isCalicoStagedPolicy(obj: unknown): boolean {
   return isPlainObject(obj) && (group === CALICO_GROUP || group === CALICO_STORAGE_GROUP) && CALICO_STAGED_KINDS.has(obj.kind);
 }
 
+/** Calico's built-in tier, where a policy goes when it names none. */
+export const CALICO_DEFAULT_TIER = 'default';
+
+/**
+ * The tier of a Calico (Global or Staged)NetworkPolicy: `spec.tier`, or `default` when it is omitted
+ * or empty (the CRD default; Calico's admission defaults an empty tier the same way). Never the
+ * name: Calico 3.32 stores plain names, and a legacy `<tier>.<name>` prefix decides nothing
+ * (NETWORKING-FACTS.md, Calico). A non-string `spec.tier` (an invalid object) counts as `default`.
+ */
+export function calicoPolicyTier(obj: unknown): string {
+  const tier = isPlainObject(obj) && isPlainObject(obj.spec) ? obj.spec.tier : undefined;
+  return typeof tier === 'string' && tier !== '' ? tier : CALICO_DEFAULT_TIER;
+}
+
 /** A projectcalico.org/v3 NetworkSet or GlobalNetworkSet. */
 export function isCalicoNetworkSet(obj: unknown): boolean {
   return isPlainObject(obj) && apiGroupOf(obj) === CALICO_GROUP && apiVersionOf(obj) === 'v3'

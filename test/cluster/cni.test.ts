@@ -24,7 +24,7 @@ describe('Cni.calico guard-rail tier options', () => {
       metadata: { name: 'security' },
       spec: { order: 999.5, defaultAction: 'Pass' },
     }]);
-    expect(find(objects, 'GlobalNetworkPolicy', 'security.tenant-isolation-acme').spec.tier).toBe('security');
+    expect(find(objects, 'GlobalNetworkPolicy', 'tenant-isolation-acme').spec.tier).toBe('security');
   });
 
   test('a 63-character tier name is accepted', () => {

@@ -25,6 +25,11 @@ describe('Delivery factories', () => {
       "[Delivery.argoCd] destinationServer: 'kubernetes.default.svc' is not an https:// API server URL"],
     ['a string for automated (untyped caller)', () => Delivery.argoCd({ automated: 'true' as any }), '[Delivery.argoCd] automated: "true" is not a boolean'],
     ['a fractional retry limit', () => Delivery.argoCd({ retryLimit: 1.5 }), '[Delivery.argoCd] retryLimit: 1.5 must be an integer in 0-100'],
+    // Found by the garbage properties (test/properties/garbage-dns-delivery.property.test.ts).
+    ['an object whose toString is not a function (a TypeError in the message)', () => Delivery.flux({ namespace: { toString: 0 } as any }),
+      '[Delivery.flux] namespace: must be a string, got a plain object'],
+    ['null for automated (it became true: automated prune)', () => Delivery.argoCd({ automated: null as any }), '[Delivery.argoCd] automated: null is not a boolean'],
+    ['null retries', () => Delivery.flux({ remediationRetries: null as any }), '[Delivery.flux] remediationRetries: null must be an integer in 0-100'],
   ])('%s is an error', (_name, make, message) => {
     expect(make).toThrow(message);
   });

@@ -512,6 +512,26 @@ describe('policy-on-unenforcing-cni', () => {
       { rule: 'policy-on-unenforcing-cni', severity: 'error', object: 'CiliumNetworkPolicy app/k' },
     ]);
   });
+
+  test('the message names the CNI that does enforce the API (from the per-kind table, not a kind comparison)', () => {
+    const [finding] = PolicyLint.check([calico], { cni: Cni.cilium() }).filter((f) => f.rule === 'policy-on-unenforcing-cni');
+    expect(finding.message).toBe("projectcalico.org policies are enforced only by calico, not by 'cilium': this policy is accepted by the API server but restricts nothing");
+  });
+
+  test('a custom CNI reads NetworkPolicy (and ClusterNetworkPolicy when it says so), never Calico or Cilium policies', () => {
+    const custom = Cni.custom('antrea', {
+      enforcesNetworkPolicy: true, deny: true, ordering: true, clusterWide: true, l7: false, fqdn: false, entities: false, clusterNetworkPolicy: true,
+    });
+    const clusterPolicy = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'guard' }, spec: {} };
+    expect(brief(PolicyLint.check([np, calico, cilium, clusterPolicy], { cni: custom }), 'policy-on-unenforcing-cni').map((f) => f.object))
+      .toEqual(['CiliumNetworkPolicy app/k', 'NetworkPolicy app/c']);
+  });
+
+  test('Calico objects in its storage group are Calico\'s; on Cilium they restrict nothing', () => {
+    const stored = { ...calico, apiVersion: 'crd.projectcalico.org/v1' };
+    expect(brief(PolicyLint.check([stored], { cni: Cni.calico() }), 'policy-on-unenforcing-cni')).toEqual([]);
+    expect(brief(PolicyLint.check([stored], { cni: Cni.cilium() }), 'policy-on-unenforcing-cni').map((f) => f.object)).toEqual(['NetworkPolicy app/c']);
+  });
 });
 
 describe('calico-deny-all-scope honours a scoping namespaceSelector', () => {

@@ -48,7 +48,7 @@ describe.each(ENFORCING_CNIS)('TenantIsolation on %s', (cniName, cni) => {
     }
     expect(Object.keys(ti.guardrails)).toEqual(['acme', 'globex', 'initech']);
     if (cniName === 'calico') {
-      const gnp = find(objects, 'GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-globex');
+      const gnp = find(objects, 'GlobalNetworkPolicy', 'tenant-isolation-globex');
       expect(gnp.spec).toEqual({
         tier: 'platform-guardrails',
         order: 100,
@@ -168,10 +168,10 @@ describe('TenantIsolation', () => {
     expect(objects.filter((o) => o.metadata.namespace === 'acme').map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`)).toEqual([
       'networking.k8s.io/v1 NetworkPolicy default-deny-all',
       'networking.k8s.io/v1 NetworkPolicy allow-dns',
-      'projectcalico.org/v3 NetworkPolicy platform-guardrails.deny-cloud-metadata',
+      'projectcalico.org/v3 NetworkPolicy deny-cloud-metadata',
     ]);
     expect(ti.tenantNamespaces.acme[0].policy('allow-same-tenant')).toBeUndefined();
-    expect(find(objects, 'GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-acme').spec.namespaceSelector).toBe("tenant == 'acme'");
+    expect(find(objects, 'GlobalNetworkPolicy', 'tenant-isolation-acme').spec.namespaceSelector).toBe("tenant == 'acme'");
   });
 
   test('flannel refuses without acknowledgement, naming the construct and the CNI', () => {
@@ -208,7 +208,7 @@ describe('TenantIsolation with names that are Object.prototype members', () => {
     const t = new TenantIsolation(chart, 't', props);
     const objects = synthValid(chart);
     expect(ofKind(objects, 'Namespace').map((n) => [n.metadata.name, n.metadata.labels.tenant])).toEqual([['constructor', 'constructor']]);
-    expect(find(objects, 'GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-constructor').spec.namespaceSelector).toBe("tenant == 'constructor'");
+    expect(find(objects, 'GlobalNetworkPolicy', 'tenant-isolation-constructor').spec.namespaceSelector).toBe("tenant == 'constructor'");
     const tenant: string = 'constructor';
     expect(t.tenantNamespaces[tenant].map((n) => n.name)).toEqual(['constructor']);
   });

@@ -107,7 +107,7 @@ describe.each([
     const inventory = objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
     const guardrail: Record<string, string[]> = {
       kubernetes: [],
-      calico: ['projectcalico.org/v3 NetworkPolicy shop/platform-guardrails.deny-cloud-metadata', 'projectcalico.org/v3 Tier /platform-guardrails'],
+      calico: ['projectcalico.org/v3 NetworkPolicy shop/deny-cloud-metadata', 'projectcalico.org/v3 Tier /platform-guardrails'],
       cilium: ['cilium.io/v2 CiliumNetworkPolicy shop/deny-cloud-metadata'],
     };
     expect(inventory).toEqual([
@@ -244,7 +244,7 @@ describe.each([
 
   test('the cloud-metadata guard rail exists with the native kind where the CNI can deny', () => {
     if (cniName === 'calico') {
-      const gr = get(objects, 'NetworkPolicy', 'platform-guardrails.deny-cloud-metadata');
+      const gr = get(objects, 'NetworkPolicy', 'deny-cloud-metadata');
       expect(gr.apiVersion).toBe('projectcalico.org/v3');
       expect(gr.spec.tier).toBe('platform-guardrails');
       expect(gr.spec.types).toEqual(['Egress']);
@@ -514,7 +514,7 @@ describe.each([
     for (const name of APP_POLICY_NAMES) expect(get(objects, 'NetworkPolicy', name).metadata.namespace).toBe('acme');
     // The tenant's cluster-wide guard rail applies to the namespace the app lives in (acme).
     if (cniName === 'calico') {
-      expect(get(objects, 'GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-acme').spec.namespaceSelector).toBe("tenant == 'acme'");
+      expect(get(objects, 'GlobalNetworkPolicy', 'tenant-isolation-acme').spec.namespaceSelector).toBe("tenant == 'acme'");
     } else if (cniName === 'cilium') {
       expect(get(objects, 'CiliumClusterwideNetworkPolicy', 'tenant-isolation-acme').spec.endpointSelector.matchLabels)
         .toEqual({ 'k8s:io.cilium.k8s.namespace.labels.tenant': 'acme' });

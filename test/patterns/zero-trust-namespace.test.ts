@@ -36,7 +36,7 @@ describe.each(ENFORCING_CNIS)('ZeroTrustNamespace on %s', (cniName, cni) => {
     const chart = chartFor(cni());
     new ZeroTrustNamespace(chart, 'payments', { name: 'payments' });
     const objects = synthValid(chart);
-    const guard = objects.filter((o) => o.metadata.name.endsWith('deny-cloud-metadata'));
+    const guard = objects.filter((o) => o.metadata.name === 'deny-cloud-metadata');
     if (cniName === 'kubernetes') {
       expect(guard).toEqual([]);
     } else if (cniName === 'calico') {
@@ -189,7 +189,7 @@ describe('ZeroTrustNamespace', () => {
       'networking.k8s.io/v1 NetworkPolicy payments/allow-dns',
       'networking.k8s.io/v1 NetworkPolicy payments/allow-monitoring',
       'networking.k8s.io/v1 NetworkPolicy payments/default-deny-all',
-      'projectcalico.org/v3 NetworkPolicy payments/platform-guardrails.deny-cloud-metadata',
+      'projectcalico.org/v3 NetworkPolicy payments/deny-cloud-metadata',
       'projectcalico.org/v3 Tier /platform-guardrails',
       'v1 Namespace /payments',
     ]);

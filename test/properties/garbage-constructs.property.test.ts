@@ -197,7 +197,7 @@ describe('TenantIsolation', () => {
     { prop: 'tenantLabel', valid: fc.constantFrom('tenant', 'example.com/tenant'), typed: (v) => v === undefined || isString(v), build: (chart, v) => ti({ tenantLabel: v })(chart) },
     flag('allowSameTenant', 'allow-same-tenant', (v) => v !== false),
     flag('allowInternetEgress', 'allow-internet-egress', (v) => v === true),
-    flag('guardrails', 'platform-guardrails.tenant-isolation-acme', (v) => v !== false),
+    flag('guardrails', 'tenant-isolation-acme', (v) => v !== false),
     {
       prop: 'internetEgressPorts',
       valid: fc.constant([Port.tcp(80)]),

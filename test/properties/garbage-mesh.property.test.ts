@@ -19,16 +19,12 @@ import { meshChart } from '../support/mesh';
 import { find, ofKind, synthValid } from '../support/synth';
 import { runs } from './support/config';
 import { expectNamedOrTyped, garbage, isPlain, isStringMap } from './support/garbage';
-import { Case, arrayOf, garbageProperty, isBoolean, isNumber, isString, named } from './support/garbage-cases';
+import { Case, absentOr, arrayOf, garbageProperty, isBoolean, isNumber, isString, maybe, named, oneOf } from './support/garbage-cases';
 
 const NUM_RUNS = 120;
 
 const sidecar = () => meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
 const linkerd = () => meshChart(Cni.cilium(), Mesh.linkerd({ cni: true }));
-const absentOr = (typed: (v: unknown) => boolean) => (v: unknown) => v === undefined || typed(v);
-const oneOf = (values: readonly unknown[]) => (v: unknown) => values.includes(v);
-/** A field of an options record: garbage, a valid value, or absent. */
-const maybe = (valid: fc.Arbitrary<unknown>) => fc.oneof(garbage, valid, fc.constant(undefined));
 
 describe('Mesh factories', () => {
   test('Mesh.istio(options): a named error, or exactly the labels, control-plane pods and trust domain asked for', () => {

@@ -10,7 +10,7 @@ import {
   compileRule, CompiledRule, compileSelector, dependsOnSubject, EntityRule, InvalidRuleError, RuleContext, RuleScope, ruleMatches, ruleTruth,
 } from './rules';
 import { CalicoSelector, SelectorCache } from './selector';
-import { isServedCalicoPolicy } from '../../util/vocabulary';
+import { calicoPolicyTier, isServedCalicoPolicy } from '../../util/vocabulary';
 import { Direction, Endpoint, ManifestObject, Reason, refOf, SideQuery, isPodNetworkEndpoint } from '../model';
 import { MAYBE, YES } from '../verdict';
 
@@ -60,7 +60,8 @@ export class CalicoPolicyEntry implements PolicyEntry {
     const global = obj.kind === 'GlobalNetworkPolicy';
     this.namespace = global ? undefined : obj.metadata?.namespace ?? 'default';
     this.ref = { ...refOf(obj), namespace: this.namespace };
-    this.tier = obj.spec?.tier || 'default';
+    // The tier is spec.tier alone: a legacy `<tier>.` prefix of the name decides nothing (Calico 3.32 stores plain names).
+    this.tier = calicoPolicyTier(obj);
     this.order = typeof obj.spec?.order === 'number' ? obj.spec.order : undefined;
     const name = obj.metadata?.name ?? '';
     this.sortKey = this.namespace ? `${this.namespace}/${name}` : name;
@@ -145,7 +146,7 @@ export class CalicoPolicyEntry implements PolicyEntry {
     return this.rules[direction].some((r) => dependsOnSubject(r, direction));
   }
 
-  /** e.g. `GlobalNetworkPolicy platform.deny spec.ingress[0] Deny (tier platform, order 10)`. */
+  /** e.g. `GlobalNetworkPolicy deny-cross-tenant spec.ingress[0] Deny (tier platform, order 10)`. */
   describe(rulePath: string, action: string): string {
     return `${this.label} ${rulePath} ${action} (tier ${this.tier}, order ${this.order ?? 'unset'})`;
   }

@@ -55,7 +55,7 @@ export interface PolicyEntry {
   readonly sortKey: string;
   /** Namespace of a namespaced policy; undefined for cluster-wide ones. */
   readonly namespace?: string;
-  /** Human-readable identity, e.g. `GlobalNetworkPolicy platform.deny-all`. */
+  /** Human-readable identity, e.g. `GlobalNetworkPolicy deny-all`. */
   readonly label: string;
   /**
    * Can an Allow of this policy carry L7 constraints (a Calico `http` match on an Allow rule)?

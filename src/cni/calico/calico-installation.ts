@@ -4,6 +4,7 @@ import {
   CalicoBgpConfigurationOptions, CalicoDataplane, CalicoEncapsulation, CalicoIpPool, CalicoKubernetesProvider,
   CalicoKubernetesServiceEndpoint, CalicoNodeAddressAutodetection,
 } from './calico-options';
+import { INSTALLATION_SHAPE_DEFS, INSTALLATION_SPEC_SHAPE } from './installation-shape';
 import { SpecOrigin, validateInstallationSpec } from './installation-validation';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { CniKind } from '../../cluster/cni';
@@ -11,13 +12,14 @@ import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { emitChartRelease } from '../../delivery/chart-release';
 import { Delivery, DeliveryKind } from '../../delivery/delivery';
 import { InstallStages } from '../../delivery/install-stages';
+import { requireDelivery } from '../../delivery/require-delivery';
 import { SyncWave } from '../../delivery/sync-waves';
-import { ApiServer, Goldmane, Installation, InstallationSpec, toJson_InstallationSpec, Whisker } from '../../imports/operator.tigera.io';
+import { ApiServer, Goldmane, Installation, InstallationSpec, Whisker } from '../../imports/operator.tigera.io';
 import { BgpConfiguration, FelixConfiguration } from '../../imports/projectcalico.org';
 import { parseCidr } from '../../util/cidr';
 import { deepMerge } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
-import { requireInteger, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString, requireProps } from '../../util/guards';
+import { requireInteger, requireObject, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString, requireProps } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsSubdomain } from '../../util/validate';
 import { requireClusterCni, requireDisjointPodAndServiceCidrs } from '../cluster-facts';
@@ -124,8 +126,10 @@ export interface CalicoInstallationProps {
   readonly registry?: string;
   /**
    * Any other Installation spec field, typed by the generated operator.tigera.io classes (exported
-   * as the `tigera` submodule). Merged over what the typed props produce (objects key by key, lists
-   * replaced); the library's checks then apply to the merged spec.
+   * as the `tigera` submodule). Checked against the pinned Installation CRD's schema (fields, types,
+   * enums, ranges; int-or-string fields take the generated class or a plain number or string), then
+   * merged over what the typed props produce (objects key by key, lists replaced); the library's
+   * checks then apply to the merged spec.
    * @default - none
    */
   readonly installationOverrides?: InstallationSpec;
@@ -170,8 +174,7 @@ export class CalicoInstallation extends Construct {
     requireClusterCni(this, cluster, CniKind.CALICO, 'CalicoInstallation', 'Cni.calico()');
     requireDisjointPodAndServiceCidrs(this, cluster);
 
-    this.delivery = props.delivery ?? Delivery.manifestsOnly();
-    if (!(this.delivery instanceof Delivery)) throw propError(this, 'delivery', 'must be made with Delivery.flux(), Delivery.argoCd() or Delivery.manifestsOnly()');
+    this.delivery = props.delivery === undefined ? Delivery.manifestsOnly() : requireDelivery(this, props.delivery);
     const version = (requireOptionalString(this, 'version', props.version, true) ?? CALICO_VERSION);
     if (!/^v\d+\.\d+\.\d+$/.test(version)) throw propError(this, 'version', `'${version}' is not a Calico release like 'v3.32.1'`);
     const repository = (requireOptionalString(this, 'chartRepository', props.chartRepository, true) ?? CALICO_CHART_REPOSITORY);
@@ -187,7 +190,7 @@ export class CalicoInstallation extends Construct {
     const endpoint = requireOptionalObject<CalicoKubernetesServiceEndpoint>(this, 'kubernetesServiceEndpoint', props.kubernetesServiceEndpoint);
 
     const { spec: typed, typedProps } = this.typedSpec(props, cluster, bgp);
-    const overrides = typedOverridesToWire(this, 'installationOverrides', props.installationOverrides, toJson_InstallationSpec);
+    const overrides = typedOverridesToWire(this, 'installationOverrides', props.installationOverrides, INSTALLATION_SPEC_SHAPE, INSTALLATION_SHAPE_DEFS);
     const spec = deepMerge(typed, overrides);
     const origin: SpecOrigin = { overrides, typedProps, serviceEndpointConfigMap: endpoint !== undefined };
     validateInstallationSpec(this, spec, origin, cluster);
@@ -288,7 +291,7 @@ export class CalicoInstallation extends Construct {
     }
     const perFamily = new Map<IpFamily, number>();
     return pools.map((pool, i) => {
-      requireOptionalObject(this, `ipPools[${i}]`, pool);
+      requireObject(this, `ipPools[${i}]`, pool);
       const cidr = requireOptionalString(this, `ipPools[${i}].cidr`, pool.cidr, true);
       if (cidr === undefined) throw propError(this, `ipPools[${i}].cidr`, 'is required');
       let family: IpFamily;

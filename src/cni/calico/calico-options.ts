@@ -1,5 +1,7 @@
+import { CidrError, parseCidr, parseIpLoose } from '../../util/cidr';
 import { ValidationError } from '../../util/errors';
 import { requireString, requireStringArray } from '../../util/guards';
+import { isDnsSubdomain } from '../../util/validate';
 
 /**
  * The typed options of CalicoInstallation. Enum values are the operator.tigera.io/v1 spellings
@@ -137,7 +139,7 @@ export class CalicoNodeAddressAutodetection {
    * @param regex Go regular expression, e.g. 'eth0' or 'ens.*'
    */
   public static interfaceName(regex: string): CalicoNodeAddressAutodetection {
-    return new CalicoNodeAddressAutodetection({ interface: nonEmpty('interfaceName', regex) }, 'interface');
+    return new CalicoNodeAddressAutodetection({ interface: goRegex('interfaceName', regex) }, 'interface');
   }
 
   /**
@@ -145,7 +147,7 @@ export class CalicoNodeAddressAutodetection {
    * @param regex Go regular expression
    */
   public static skipInterfaceName(regex: string): CalicoNodeAddressAutodetection {
-    return new CalicoNodeAddressAutodetection({ skipInterface: nonEmpty('skipInterfaceName', regex) }, 'skipInterface');
+    return new CalicoNodeAddressAutodetection({ skipInterface: goRegex('skipInterfaceName', regex) }, 'skipInterface');
   }
 
   /**
@@ -153,7 +155,11 @@ export class CalicoNodeAddressAutodetection {
    * @param destination IP address or DNS name
    */
   public static canReach(destination: string): CalicoNodeAddressAutodetection {
-    return new CalicoNodeAddressAutodetection({ canReach: nonEmpty('canReach', destination) }, 'canReach');
+    const d = requireString('CalicoNodeAddressAutodetection.canReach', 'destination', destination, true);
+    if (parseIpLoose(d) === undefined && !isDnsSubdomain(d)) {
+      throw new ValidationError('CalicoNodeAddressAutodetection.canReach', 'destination', `'${d}' is not an IP address or a DNS name`);
+    }
+    return new CalicoNodeAddressAutodetection({ canReach: d }, 'canReach');
   }
 
   /**
@@ -161,8 +167,17 @@ export class CalicoNodeAddressAutodetection {
    * @param cidrs node CIDRs
    */
   public static cidrs(cidrs: string[]): CalicoNodeAddressAutodetection {
-    const list = requireStringArray('CalicoNodeAddressAutodetection.cidrs', 'cidrs', cidrs, true);
-    if (list.length === 0) throw new ValidationError('CalicoNodeAddressAutodetection.cidrs', 'cidrs', 'give at least one CIDR');
+    const site = 'CalicoNodeAddressAutodetection.cidrs';
+    const list = requireStringArray(site, 'cidrs', cidrs, true);
+    if (list.length === 0) throw new ValidationError(site, 'cidrs', 'give at least one CIDR');
+    list.forEach((cidr, i) => {
+      try {
+        parseCidr(cidr);
+      } catch (e) {
+        if (e instanceof CidrError) throw new ValidationError(site, `cidrs[${i}]`, `invalid CIDR: ${e.message}`);
+        throw e;
+      }
+    });
     return new CalicoNodeAddressAutodetection({ cidrs: list }, 'cidrs');
   }
 
@@ -177,6 +192,18 @@ export class CalicoNodeAddressAutodetection {
   }
 }
 
-function nonEmpty(what: string, value: string): string {
-  return requireString(`CalicoNodeAddressAutodetection.${what}`, what === 'interfaceName' || what === 'skipInterfaceName' ? 'regex' : 'destination', value, true);
+/**
+ * An interface-name regular expression (Go RE2 syntax): non-empty, and one that compiles. JavaScript
+ * refuses at least the syntax errors RE2 refuses (`*`, unbalanced groups); a leading RE2 flag group
+ * such as `(?i)` is accepted.
+ */
+function goRegex(factory: string, value: string): string {
+  const site = `CalicoNodeAddressAutodetection.${factory}`;
+  const regex = requireString(site, 'regex', value, true);
+  try {
+    new RegExp(regex.replace(/^\(\?[imsU]+\)/, ''));
+  } catch {
+    throw new ValidationError(site, 'regex', `'${regex}' is not a regular expression`);
+  }
+  return regex;
 }

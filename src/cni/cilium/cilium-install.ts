@@ -17,10 +17,12 @@ import { nodeLocalDnsVariant } from '../../cluster/node-local-dns-variant';
 import { emitChartRelease } from '../../delivery/chart-release';
 import { Delivery, DeliveryKind } from '../../delivery/delivery';
 import { InstallStages } from '../../delivery/install-stages';
+import { requireDelivery } from '../../delivery/require-delivery';
 import { SyncWave } from '../../delivery/sync-waves';
 import { clone, deepMerge } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
-import { requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps } from '../../util/guards';
+import { requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps } from '../../util/guards';
+import { JsonShapeError, toJson } from '../../util/json-shape';
 import { registerObject } from '../../util/object-registry';
 import { requireClusterCni, requireDisjointPodAndServiceCidrs } from '../cluster-facts';
 
@@ -200,8 +202,7 @@ export class CiliumInstall extends Construct {
     requireClusterCni(this, cluster, CniKind.CILIUM, 'CiliumInstall', 'Cni.cilium()');
     requireDisjointPodAndServiceCidrs(this, cluster);
 
-    this.delivery = props.delivery ?? Delivery.manifestsOnly();
-    if (!(this.delivery instanceof Delivery)) throw propError(this, 'delivery', 'must be made with Delivery.flux(), Delivery.argoCd() or Delivery.manifestsOnly()');
+    this.delivery = props.delivery === undefined ? Delivery.manifestsOnly() : requireDelivery(this, props.delivery);
     this.version = (requireOptionalString(this, 'version', props.version, true) ?? CILIUM_CHART_VERSION);
     if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(this.version)) throw propError(this, 'version', `'${this.version}' is not a chart version like '1.20.0'`);
     const repository = (requireOptionalString(this, 'chartRepository', props.chartRepository, true) ?? CILIUM_CHART_REPOSITORY);
@@ -213,7 +214,7 @@ export class CiliumInstall extends Construct {
 
     const inputs = { ...props, kubeProxyReplacement: this.kubeProxyReplacement, localRedirectPolicies: this.localRedirectPolicies };
     const { values: typed, typed: typedPaths } = typedCiliumValues(this, inputs, cluster);
-    const extra = requireOptionalObject<Record<string, any>>(this, 'extraValues', props.extraValues) ?? {};
+    const extra = extraValues(this, props.extraValues);
     this.merged = deepMerge(typed, extra);
     validateCiliumValues(this, this.merged, { extra, typed: typedPaths }, cluster);
     // The effective switches, whichever way they were set.
@@ -264,20 +265,38 @@ export class CiliumInstall extends Construct {
   }
 
   private emitCompanions(stages: InstallStages, props: CiliumInstallProps, cluster: ClusterNetwork): void {
-    const any = [props.loadBalancerIpPools, props.l2AnnouncementPolicies, props.egressGatewayPolicies].some((l) => Array.isArray(l) && l.length > 0);
-    if (!any) return;
-    if ((props.l2AnnouncementPolicies ?? []).length > 0 && this.merged.l2announcements?.enabled !== true) {
+    // Lists first: a map or a string given as a list must be an error, never "no objects".
+    const pools = requireOptionalArray(this, 'loadBalancerIpPools', props.loadBalancerIpPools) ?? [];
+    const l2 = requireOptionalArray(this, 'l2AnnouncementPolicies', props.l2AnnouncementPolicies) ?? [];
+    const egress = requireOptionalArray(this, 'egressGatewayPolicies', props.egressGatewayPolicies) ?? [];
+    if (pools.length + l2.length + egress.length === 0) return;
+    if (l2.length > 0 && this.merged.l2announcements?.enabled !== true) {
       throw propError(this, 'l2AnnouncementPolicies', 'need L2 announcements (l2Announcements: true)');
     }
-    if ((props.egressGatewayPolicies ?? []).length > 0 && this.merged.egressGateway?.enabled !== true) {
+    if (egress.length > 0 && this.merged.egressGateway?.enabled !== true) {
       throw propError(this, 'egressGatewayPolicies', 'need the egress gateway (egressGateway: true)');
     }
     const chart = stages.chart('resources');
     const objects: ApiObject[] = [
-      ...loadBalancerIpPools(this, chart, props.loadBalancerIpPools, cluster),
-      ...l2AnnouncementPolicies(this, chart, props.l2AnnouncementPolicies),
-      ...egressGatewayPolicies(this, chart, props.egressGatewayPolicies),
+      ...loadBalancerIpPools(this, chart, pools, cluster),
+      ...l2AnnouncementPolicies(this, chart, l2),
+      ...egressGatewayPolicies(this, chart, egress),
     ];
     for (const o of objects) registerObject(this, stages.place(o, SyncWave.API_RESOURCES, true));
+  }
+}
+
+/**
+ * `extraValues` as plain JSON: a map of values whose keys and values survive YAML and cdk8s as given
+ * (no `__proto__` or `constructor` key, which would be lost or break synthesis, or reach the merged
+ * values' prototype; no functions, dates or NaN).
+ */
+function extraValues(scope: CiliumInstall, given: { [key: string]: any } | undefined): Record<string, any> {
+  const map = requireOptionalObject<Record<string, any>>(scope, 'extraValues', given) ?? {};
+  try {
+    return toJson(map, 'extraValues') as Record<string, any>;
+  } catch (e) {
+    if (e instanceof JsonShapeError) throw propError(scope, e.path, e.reason);
+    throw e;
   }
 }

@@ -113,7 +113,7 @@ export class CiliumEncryption {
    * @param options node encryption and strict modes
    */
   public static wireguard(options: CiliumWireguardOptions = {}): CiliumEncryption {
-    return new CiliumEncryption('wireguard', { ...options }, {});
+    return new CiliumEncryption('wireguard', { ...requireProps('CiliumEncryption.wireguard', options, true, 'options') }, {});
   }
 
   /**
@@ -121,7 +121,7 @@ export class CiliumEncryption {
    * @param options the key Secret's name
    */
   public static ipsec(options: CiliumIpsecOptions = {}): CiliumEncryption {
-    return new CiliumEncryption('ipsec', {}, { ...options });
+    return new CiliumEncryption('ipsec', {}, { ...requireProps('CiliumEncryption.ipsec', options, true, 'options') });
   }
 
   /** No transparent encryption (`encryption.enabled: false`). */

@@ -7,7 +7,7 @@ import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
-import { requireInteger, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString } from '../../util/guards';
+import { describeValue, requireInstance, requireInteger, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString } from '../../util/guards';
 
 /** The typed inputs of the values (a subset of CiliumInstallProps). */
 export interface CiliumValueInputs {
@@ -57,6 +57,10 @@ export function typedCiliumValues(scope: IConstruct, p: CiliumValueInputs, clust
     'autoDirectNodeRoutes': 'routing.autoDirectNodeRoutes',
     'ipam': 'ipam',
     'encryption': 'encryption',
+    'encryption.nodeEncryption': 'encryption.nodeEncryption',
+    'encryption.strictMode.egress.cidr': 'encryption.strictEgressCidr',
+    'encryption.strictMode.egress.allowRemoteNodeIdentities': 'encryption.allowRemoteNodeIdentities',
+    'encryption.strictMode.ingress.enabled': 'encryption.strictIngress',
     'hubble': 'hubble',
     'hubble.relay.enabled': 'hubble.relay',
     'hubble.ui.enabled': 'hubble.ui',
@@ -114,8 +118,8 @@ export function typedCiliumValues(scope: IConstruct, p: CiliumValueInputs, clust
 }
 
 function routingValues(scope: IConstruct, routing: CiliumRouting | undefined): Record<string, unknown> {
-  const r = routing ?? CiliumRouting.tunnel();
-  if (!(r instanceof CiliumRouting)) throw propError(scope, 'routing', 'must be made with CiliumRouting.tunnel() or CiliumRouting.native()');
+  const r = routing === undefined ? CiliumRouting.tunnel()
+    : requireInstance(scope, 'routing', routing, CiliumRouting, 'made with CiliumRouting.tunnel() or CiliumRouting.native()');
   if (r.mode === 'tunnel') return { routingMode: 'tunnel', tunnelProtocol: r.tunnelProtocol };
   return {
     routingMode: 'native',
@@ -160,8 +164,8 @@ function ipamValues(scope: IConstruct, given: CiliumIpamOptions | undefined, clu
 }
 
 function encryptionValues(scope: IConstruct, given: CiliumEncryption | undefined): Record<string, unknown> {
-  const e = given ?? CiliumEncryption.wireguard();
-  if (!(e instanceof CiliumEncryption)) throw propError(scope, 'encryption', 'must be made with CiliumEncryption.wireguard(), .ipsec() or .none()');
+  const e = given === undefined ? CiliumEncryption.wireguard()
+    : requireInstance(scope, 'encryption', given, CiliumEncryption, 'made with CiliumEncryption.wireguard(), .ipsec() or .none()');
   if (e.type === 'none') return { enabled: false };
   if (e.type === 'ipsec') {
     return { enabled: true, type: 'ipsec', ipsec: { secretName: (requireOptionalString(scope, 'encryption.secretName', e._ipsec.secretName, true) ?? 'cilium-ipsec-keys') } };
@@ -185,15 +189,12 @@ function encryptionValues(scope: IConstruct, given: CiliumEncryption | undefined
 function hubbleValues(scope: IConstruct, given: CiliumHubbleOptions | undefined): Record<string, unknown> {
   const h = requireOptionalObject<CiliumHubbleOptions>(scope, 'hubble', given) ?? {};
   const enabled = requireOptionalBoolean(scope, 'hubble.enabled', h.enabled, true);
-  if (!enabled) {
-    if (h.relay || h.ui || h.metrics !== undefined) throw propError(scope, 'hubble.enabled', 'false, but relay, ui or metrics are set');
-    return { enabled: false };
-  }
-  const relay = requireOptionalBoolean(scope, 'hubble.relay', h.relay, true);
+  // Every field is checked whether Hubble is on or not: a null or 'true' is an error either way.
+  const relay = requireOptionalBoolean(scope, 'hubble.relay', h.relay, enabled);
   const ui = requireOptionalBoolean(scope, 'hubble.ui', h.ui, false);
   const metrics = (requireOptionalArray<string>(scope, 'hubble.metrics', h.metrics) ?? []);
   metrics.forEach((m, i) => {
-    if (typeof m !== 'string' || !/^[a-zA-Z0-9-]+(:[^\s]*)?$/.test(m)) throw propError(scope, `hubble.metrics[${i}]`, `${JSON.stringify(m)} is not a metric like 'dns:query;ignoreAAAA' or 'drop'`);
+    if (typeof m !== 'string' || !/^[a-zA-Z0-9-]+(:[^\s]*)?$/.test(m)) throw propError(scope, `hubble.metrics[${i}]`, `${JSON.stringify(m) ?? describeValue(m)} is not a metric like 'dns:query;ignoreAAAA' or 'drop'`);
   });
   const method = requireOptionalOneOf(scope, 'hubble.tlsMethod', h.tlsMethod, Object.values(HubbleTlsMethod), 'a HubbleTlsMethod', HubbleTlsMethod.CRON_JOB);
   const issuer = requireOptionalObject<CertManagerIssuerRef>(scope, 'hubble.certManagerIssuer', h.certManagerIssuer);
@@ -205,6 +206,12 @@ function hubbleValues(scope: IConstruct, given: CiliumHubbleOptions | undefined)
       kind: (requireOptionalString(scope, 'hubble.certManagerIssuer.kind', issuer.kind, true) ?? 'ClusterIssuer'),
       name: requireOptionalString(scope, 'hubble.certManagerIssuer.name', issuer.name, true),
     };
+  }
+  if (!enabled) {
+    if (relay || ui || h.metrics !== undefined || h.tlsMethod !== undefined || issuer) {
+      throw propError(scope, 'hubble.enabled', 'false, but relay, ui, metrics or TLS settings are set');
+    }
+    return { enabled: false };
   }
   return dropUndefined({
     enabled: true,

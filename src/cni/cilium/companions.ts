@@ -10,7 +10,7 @@ import { ClusterNetwork } from '../../cluster/cluster-network';
 import { CiliumEgressGatewayPolicy, CiliumL2AnnouncementPolicy, CiliumLoadBalancerIpPool } from '../../imports/cilium.io';
 import { CidrError, cidrsOverlap, parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
-import { requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString } from '../../util/guards';
+import { requireObject, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString } from '../../util/guards';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../../util/validate';
 
 function cidrs(scope: IConstruct, prop: string, given: string[] | undefined, required: boolean): string[] {
@@ -39,7 +39,7 @@ export function loadBalancerIpPools(
   const seen = new Set<string>();
   return (requireOptionalArray<CiliumLoadBalancerIpPoolOptions>(scope, 'loadBalancerIpPools', given) ?? []).map((pool, i) => {
     const at = `loadBalancerIpPools[${i}]`;
-    requireOptionalObject(scope, at, pool);
+    requireObject(scope, at, pool);
     const name = uniqueName(scope, `${at}.name`, pool.name, seen);
     const blocks = cidrs(scope, `${at}.cidrs`, pool.cidrs, true);
     for (const block of blocks) {
@@ -59,7 +59,7 @@ export function l2AnnouncementPolicies(scope: IConstruct, chart: Chart, given: C
   const seen = new Set<string>();
   return (requireOptionalArray<CiliumL2AnnouncementPolicyOptions>(scope, 'l2AnnouncementPolicies', given) ?? []).map((policy, i) => {
     const at = `l2AnnouncementPolicies[${i}]`;
-    requireOptionalObject(scope, at, policy);
+    requireObject(scope, at, policy);
     const name = uniqueName(scope, `${at}.name`, policy.name, seen);
     const interfaces = (requireOptionalArray<string>(scope, `${at}.interfaces`, policy.interfaces) ?? []);
     interfaces.forEach((re, j) => requireOptionalString(scope, `${at}.interfaces[${j}]`, re, true));
@@ -84,7 +84,7 @@ export function egressGatewayPolicies(scope: IConstruct, chart: Chart, given: Ci
   const seen = new Set<string>();
   return (requireOptionalArray<CiliumEgressGatewayPolicyOptions>(scope, 'egressGatewayPolicies', given) ?? []).map((policy, i) => {
     const at = `egressGatewayPolicies[${i}]`;
-    requireOptionalObject(scope, at, policy);
+    requireObject(scope, at, policy);
     const name = uniqueName(scope, `${at}.name`, policy.name, seen);
     const namespace = validateDnsLabel(scope, `${at}.namespace`, policy.namespace);
     const gateway = validateLabels(scope, `${at}.gatewayNodeSelector`, requireOptionalObject(scope, `${at}.gatewayNodeSelector`, policy.gatewayNodeSelector));

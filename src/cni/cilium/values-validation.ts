@@ -124,6 +124,14 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
     if (on('encryption.strictMode.egress.enabled')) {
       const cidr = get(values, 'encryption.strictMode.egress.cidr');
       if (typeof cidr !== 'string' || cidr === '') fail('encryption.strictMode.egress.cidr', 'strict egress mode needs the CIDR whose traffic must be encrypted');
+      // An IPv4 CIDR (the agent's option is IPv4 only) that covers the pods: traffic to pods outside it leaves unencrypted.
+      const parsed = parseOrFail(cidr, (m) => fail('encryption.strictMode.egress.cidr', m));
+      if (ipFamilyOf(parsed) !== IpFamily.IPV4) fail('encryption.strictMode.egress.cidr', `${cidr} is not an IPv4 CIDR (strict egress mode is IPv4 only)`);
+      for (const pod of cluster.podCidrs.filter((p) => ipFamilyOf(parseCidr(p)) === IpFamily.IPV4)) {
+        if (!cidrContainsCidr(parsed, parseCidr(pod))) {
+          fail('encryption.strictMode.egress.cidr', `${cidr} does not contain the pod CIDR ${pod}: unencrypted traffic to those pods would still be let through`);
+        }
+      }
     }
   } else if (on('encryption.nodeEncryption') || on('encryption.strictMode.egress.enabled') || on('encryption.strictMode.ingress.enabled')) {
     fail('encryption.enabled', 'node encryption and strict modes need encryption enabled');

@@ -2,6 +2,7 @@ import { LintRule } from '../rule';
 import { apiVersions } from './api-versions';
 import { calicoDenyAllScope } from './calico-deny-all-scope';
 import { calicoNatOutgoingEnum } from './calico-nat-outgoing-enum';
+import { calicoPolicyNameTier } from './calico-policy-name-tier';
 import { ciliumDeprecatedValues } from './cilium-deprecated-values';
 import { ciliumPolicyShape } from './cilium-policy-shape';
 import { destinationRuleSubsets } from './destination-rule-subsets';
@@ -35,6 +36,7 @@ export const RULES: readonly LintRule[] = [
   calicoNatOutgoingEnum,
   policyOnUnenforcingCni,
   calicoDenyAllScope,
+  calicoPolicyNameTier,
   apiVersions,
   ingressHygiene,
   virtualService,

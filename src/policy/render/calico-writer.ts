@@ -12,6 +12,10 @@ import { RuleAction } from '../rule';
  * Calico: denies as a projectcalico.org/v3 policy in the guard-rail Tier (evaluated before the
  * default tier, `defaultAction: Pass`), after the Tier itself; allows as a plain NetworkPolicy where
  * it is exact, otherwise as a projectcalico.org/v3 policy in the default tier.
+ *
+ * Names are plain (Calico 3.32 keeps the tier in `spec.tier` only), so one kind and namespace holds
+ * one name across all tiers: the deny part keeps the intent's name, and an allow part that is a
+ * Calico policy too is `<name>-allow` (a NetworkPolicy allow is another API group and keeps the name).
  */
 export function writeCalico(ctx: WriteContext<CniKind.CALICO>): ApiObject[] {
   const { intent, allowPart, denyPart, settings } = ctx;
@@ -26,12 +30,16 @@ export function writeCalico(ctx: WriteContext<CniKind.CALICO>): ApiObject[] {
     out.push(guardrail);
   }
   if (allowPart) {
+    const nameSuffix = denyPart ? ALLOW_SUFFIX : '';
     out.push(isExpressibleAsNetworkPolicy(allowPart)
       ? ctx.emit('Resource', networkPolicyManifest(allowPart))
-      : ctx.emit('Calico', calicoPolicyManifest(allowPart, { order: intent.precedence ?? 1000, actions: [RuleAction.ALLOW], isolating: true }, ctx.owner)));
+      : ctx.emit('Calico', calicoPolicyManifest(allowPart, { order: intent.precedence ?? 1000, actions: [RuleAction.ALLOW], isolating: true, nameSuffix }, ctx.owner)));
   }
   return out;
 }
+
+/** Name suffix of the Calico-native allow part of an intent that also has a deny part. */
+const ALLOW_SUFFIX = '-allow';
 
 /** Tier orders requested per app (name -> order and the chart that first asked), to detect conflicts. */
 const TIER_ORDERS = new WeakMap<IConstruct, Map<string, { order: number; chart: string }>>();

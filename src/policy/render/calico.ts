@@ -17,6 +17,12 @@ export interface CalicoPlacement {
   readonly actions: RuleAction[];
   /** Whether this object isolates (lists `types` for the intent's isolated directions). */
   readonly isolating: boolean;
+  /**
+   * Appended to the intent's name in `metadata.name`, when one intent renders as two Calico
+   * policies of the same kind and namespace (names are unique per kind and namespace across tiers).
+   * @default '' (the intent's name)
+   */
+  readonly nameSuffix?: string;
 }
 
 /**
@@ -29,7 +35,7 @@ export interface CalicoPlacement {
  * define NetworkSets.
  */
 export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlacement, owner?: IConstruct): any {
-  const name = calicoPolicyName(intent, placement.tier, owner);
+  const name = calicoPolicyName(intent, placement.nameSuffix ?? '', owner);
   const spec: any = {};
   if (placement.tier) spec.tier = placement.tier;
   spec.order = placement.order;
@@ -62,23 +68,25 @@ export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlac
 }
 
 /**
- * `metadata.name` of a Calico policy: `<tier>.<name>` in a tier, `<name>` in the default tier.
+ * `metadata.name` of a Calico policy: the intent's name (plus `suffix`), in every tier; the tier is
+ * `spec.tier` alone.
  *
- * Calico's validator (libcalico-go `lib/validator/v3/validator.go`) accepts at most 253 characters
- * and a (Global)NetworkPolicy name of one DNS-1123 label, optionally prefixed with `<tier>.`; before
- * Calico 3.30 a dotted name must moreover start with its own tier (`names.ValidateTieredPolicyName`).
- * So the policy part may contain no dot, in any tier, and the whole name must fit in 253.
+ * Calico 3.32 dropped the legacy `<tier>.` prefix from stored policy names (docs.tigera.io,
+ * `calicoctl datastore migrate-policy-names`; NETWORKING-FACTS.md, Calico): the name is plain and
+ * unique per kind and namespace across all tiers. Older Calico read the part of a policy name before
+ * a dot as its tier and rejected a name whose prefix was not its `spec.tier`
+ * (libcalico-go `names.ValidateTieredPolicyName`), so the name may contain no dot, and, like every
+ * object name, at most 253 characters.
  */
-export function calicoPolicyName(intent: PolicyIntent, tier: string | undefined, owner?: IConstruct): string {
-  const name = tier ? `${tier}.${intent.name}` : intent.name;
+export function calicoPolicyName(intent: PolicyIntent, suffix: string, owner?: IConstruct): string {
+  const name = `${intent.name}${suffix}`;
   if (intent.name.includes('.')) {
-    throw nameError(owner, intent.name, `'${intent.name}' contains a dot, which Calico forbids in a policy name `
-      + '(it reads the part before a dot as the tier); use \'-\' instead');
+    throw nameError(owner, intent.name, `'${intent.name}' contains a dot, which a Calico policy name must not: `
+      + 'Calico reads the part before a dot as the tier (and rejects it unless it equals spec.tier); use \'-\' instead');
   }
   if (name.length > MAX_OBJECT_NAME) {
-    const prefix = tier ? `${tier}.` : '';
-    throw nameError(owner, intent.name, `the Calico object name '${prefix}<name>' would be ${name.length} characters, over the `
-      + `${MAX_OBJECT_NAME} Kubernetes and Calico allow: shorten the name to at most ${MAX_OBJECT_NAME - prefix.length} characters`);
+    throw nameError(owner, intent.name, `the Calico object name '<name>${suffix}' would be ${name.length} characters, over the `
+      + `${MAX_OBJECT_NAME} Kubernetes and Calico allow: shorten the name to at most ${MAX_OBJECT_NAME - suffix.length} characters`);
   }
   return name;
 }

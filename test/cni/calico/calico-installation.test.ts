@@ -186,7 +186,7 @@ describe('CalicoInstallation GitOps steps', () => {
     expect([
       wave('Namespace', 'tigera-operator'), wave('Application', 'calico-crds'), wave('Application', 'tigera-operator'), wave('Installation', 'default'),
       wave('APIServer', 'default'), wave('FelixConfiguration', 'default'), wave('Tier', 'platform-guardrails'),
-      wave('GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-acme'),
+      wave('GlobalNetworkPolicy', 'tenant-isolation-acme'),
     ]).toEqual([-40, -30, -20, -10, -10, 10, 10, 11]);
     // Objects of an API that does not exist at dry-run time are not dry-run; core objects are.
     for (const o of all) {
@@ -279,6 +279,16 @@ describe('CalicoInstallation named errors', () => {
       /installationOverrides\.calicoNetwork\.linuxDataplane: the BPF dataplane replaces kube-proxy, so the operator needs another way/],
     ['two autodetection methods in the overrides', { installationOverrides: { calicoNetwork: { nodeAddressAutodetectionV4: { firstFound: true, canReach: '8.8.8.8' } } } }, {},
       /installationOverrides\.calicoNetwork\.nodeAddressAutodetectionV4: sets firstFound and canReach: the operator accepts at most one/],
+    // Found by the garbage properties (test/properties/garbage-calico-install.property.test.ts): each crashed or was accepted.
+    ['null for delivery (it silently became manifests only)', { delivery: null as any }, {}, /\[platform\/calico\] delivery: must be made with Delivery\.flux\(\), Delivery\.argoCd\(\) or Delivery\.manifestsOnly\(\), got null/],
+    ['an undefined pool in ipPools (a TypeError)', { ipPools: [undefined as any] }, {}, /\[platform\/calico\] ipPools\[0\]: must be an object, got undefined/],
+    ['a number for an override string (emitted as given)', { installationOverrides: { variant: 5 as any } }, {}, /installationOverrides\.variant: 5 must be 'Calico' or 'TigeraSecureEnterprise'/],
+    ['a string for an override object (silently dropped)', { installationOverrides: { calicoNetwork: 'x' as any } }, {}, /installationOverrides\.calicoNetwork: must be an object, got the string 'x'/],
+    ['a string for an override list (a TypeError in the generated converter)', { installationOverrides: { calicoNetwork: { ipPools: 'x' as any } } }, {},
+      /installationOverrides\.calicoNetwork\.ipPools: must be a list, got the string 'x'/],
+    ['a fraction for an override integer (emitted as given)', { installationOverrides: { controlPlaneReplicas: 0.5 } }, {}, /installationOverrides\.controlPlaneReplicas: must be an integer \(int32\), got the number 0\.5/],
+    ['a constructor key in an override map (breaks serialization)', { installationOverrides: { controlPlaneNodeSelector: { constructor: 'x' } as any } }, {},
+      /installationOverrides\.controlPlaneNodeSelector\.constructor: the key 'constructor' cannot be used/],
   ])('%s', (_name, props, cluster, message) => {
     expect(() => build(props, cluster)).toThrow(message);
   });
@@ -299,6 +309,33 @@ describe('CalicoInstallation named errors', () => {
   test('Argo CD cannot take an OCI chart repository', () => {
     expect(() => build({ delivery: Delivery.argoCd(), chartRepository: 'oci://quay.io/tigera/charts' })).toThrow(/chartRepository: 'oci:\/\/quay\.io\/tigera\/charts' is an OCI registry/);
   });
+});
+
+describe('CalicoNodeAddressAutodetection factories refuse what the operator cannot use', () => {
+  // Found by the garbage properties: each was emitted as given.
+  test.each<[string, () => unknown, string]>([
+    ['a canReach destination that is neither an IP nor a DNS name', () => CalicoNodeAddressAutodetection.canReach('!'),
+      "[CalicoNodeAddressAutodetection.canReach] destination: '!' is not an IP address or a DNS name"],
+    ['a cidrs entry that is no CIDR', () => CalicoNodeAddressAutodetection.cidrs(['10.0.0.0/8', 'nodes']),
+      "[CalicoNodeAddressAutodetection.cidrs] cidrs[1]: invalid CIDR: 'nodes' is not a CIDR"],
+    ['an interface regex that does not compile', () => CalicoNodeAddressAutodetection.interfaceName('*'),
+      "[CalicoNodeAddressAutodetection.interfaceName] regex: '*' is not a regular expression"],
+  ])('%s', (_name, make, message) => {
+    expect(make).toThrow(message);
+  });
+
+  test('valid values pass, including an RE2 flag group and an IPv6 destination', () => {
+    expect(CalicoNodeAddressAutodetection.skipInterfaceName('(?i)^DOCKER.*')._spec).toEqual({ skipInterface: '(?i)^DOCKER.*' });
+    expect(CalicoNodeAddressAutodetection.canReach('2001:db8::1')._spec).toEqual({ canReach: '2001:db8::1' });
+    expect(CalicoNodeAddressAutodetection.canReach('gateway.example.com')._spec).toEqual({ canReach: 'gateway.example.com' });
+  });
+});
+
+test('installationOverrides: an int-or-string field takes the generated class or a plain number or string (JSON callers)', () => {
+  const spec = (overrides: any) => find(synthAppValid(build({ installationOverrides: overrides }).app).all, 'Installation', 'default').spec;
+  expect(spec({ nodeUpdateStrategy: { rollingUpdate: { maxUnavailable: tigera.InstallationSpecNodeUpdateStrategyRollingUpdateMaxUnavailable.fromString('10%') } } })
+    .nodeUpdateStrategy).toEqual({ rollingUpdate: { maxUnavailable: '10%' } });
+  expect(spec({ nodeUpdateStrategy: { rollingUpdate: { maxUnavailable: 2 } } }).nodeUpdateStrategy).toEqual({ rollingUpdate: { maxUnavailable: 2 } });
 });
 
 test('installationOverrides replace lists whole: a pool list without encapsulation falls back to the operator default IPIP, which needs BGP', () => {

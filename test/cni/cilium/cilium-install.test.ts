@@ -312,9 +312,27 @@ describe('CiliumInstall named errors', () => {
     ['LB pool overlapping the service CIDR', { ...KPR, loadBalancerIpPools: [{ name: 'x', cidrs: ['10.96.0.0/24'] }] }, {}, /loadBalancerIpPools\[0\]\.cidrs: 10\.96\.0\.0\/24 overlaps the cluster's pod or service CIDR 10\.96\.0\.0\/12/],
     ['ipv6 enabled on an IPv4 cluster', { ...KPR, extraValues: { ipv6: { enabled: true } } }, {}, /extraValues\.ipv6\.enabled: true contradicts the ClusterNetwork's ipFamilies \[IPv4\]/],
     ['a string for a boolean (untyped caller)', { ...KPR, bandwidthManager: 'yes' as any }, {}, /bandwidthManager: must be true or false, got the string 'yes'/],
+    // Found by the garbage properties (test/properties/garbage-cilium-install.property.test.ts): each was accepted or crashed.
+    ['null routing (it silently became the VXLAN tunnel)', { ...KPR, routing: null as any }, {}, /\[platform\/cilium\] routing: must be made with CiliumRouting\.tunnel\(\) or CiliumRouting\.native\(\), got null/],
+    ['null encryption (it silently became WireGuard)', { ...KPR, encryption: null as any }, {}, /\[platform\/cilium\] encryption: must be made with CiliumEncryption\.wireguard\(\), \.ipsec\(\) or \.none\(\), got null/],
+    ['a map for a list of companions (silently no objects)', { ...KPR, loadBalancerIpPools: {} as any }, {}, /\[platform\/cilium\] loadBalancerIpPools: must be a list, got a plain object/],
+    ['an undefined companion (a TypeError)', { ...KPR, loadBalancerIpPools: [undefined as any] }, {}, /\[platform\/cilium\] loadBalancerIpPools\[0\]: must be an object, got undefined/],
+    ['a __proto__ key in extraValues (it replaced the values\' prototype)', { ...KPR, extraValues: JSON.parse('{"__proto__": {"policyEnforcementMode": "never"}}') }, {},
+      /extraValues\.__proto__: the key '__proto__' cannot be used/],
+    ['a Date in extraValues', { ...KPR, extraValues: { debug: { enabled: new Date(0) } } }, {}, /extraValues\.debug\.enabled: must be JSON/],
+    ['Hubble off with a null relay (accepted)', { ...KPR, hubble: { enabled: false, relay: null as any } }, {}, /hubble\.relay: must be true or false, got null/],
+    ['Hubble off with TLS settings (ignored)', { ...KPR, hubble: { enabled: false, tlsMethod: HubbleTlsMethod.CRON_JOB } }, {}, /hubble\.enabled: false, but relay, ui, metrics or TLS settings are set/],
+    ['a strict egress CIDR that is no CIDR (emitted as given)', { ...KPR, encryption: CiliumEncryption.wireguard({ strictEgressCidr: 'pods' }) }, {}, /encryption\.strictEgressCidr: .*pods/],
+    ['a strict egress CIDR not covering the pods (their traffic left unencrypted)', { ...KPR, encryption: CiliumEncryption.wireguard({ strictEgressCidr: '192.168.0.0/16' }) }, {},
+      /encryption\.strictEgressCidr: 192\.168\.0\.0\/16 does not contain the pod CIDR 10\.244\.0\.0\/16/],
   ])('%s', (_name, props, cluster, message) => {
     const cni = cluster.kubeProxyMode === KubeProxyMode.IPTABLES ? Cni.cilium({ kubeProxyReplacement: false }) : Cni.cilium();
     expect(() => build(props, cluster, cni)).toThrow(message);
+  });
+
+  test('the encryption factories refuse options that are not an object', () => {
+    expect(() => CiliumEncryption.wireguard('strict' as any)).toThrow("[CiliumEncryption.wireguard] options: must be an object of options (or omitted), got the string 'strict'");
+    expect(() => CiliumEncryption.ipsec([] as any)).toThrow('[CiliumEncryption.ipsec] options: must be an object of options (or omitted), got an array of 0');
   });
 
   test('a ClusterNetwork naming another CNI is an error', () => {

@@ -4,10 +4,11 @@
  * and held to `expectNamedOrTyped`: a ValidationError naming the construct and the prop, or a value
  * of the declared type whose output `check` proves no wider than that value says.
  */
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
 import { runs } from './config';
-import { expectNamedOrTyped, garbage } from './garbage';
+import { expectNamedOrTyped, garbage, isPlain } from './garbage';
+import { expectValidTree, synthAppValid } from '../../support/synth';
 
 /** One prop of one construct: how to build with a value there, which values are of its type, what an accepted one must emit. */
 export interface Case {
@@ -47,3 +48,32 @@ export const isNumber = (v: unknown): v is number => typeof v === 'number';
 export const arrayOf = (item: (x: unknown) => boolean) => (v: unknown) => Array.isArray(v) && v.every(item);
 /** The objects named `name`. */
 export const named = (objects: any[], name: string) => objects.filter((o) => o.metadata?.name === name);
+/** Optional props: absent (undefined) or `typed`. */
+export const absentOr = (typed: (v: unknown) => boolean) => (v: unknown) => v === undefined || typed(v);
+/** One of an enum's values (or a list of literals). */
+export const oneOf = (values: readonly unknown[]) => (v: unknown) => values.includes(v);
+/** A field of an options record: garbage, a valid value, or absent. */
+export const maybe = (valid: fc.Arbitrary<unknown>) => fc.oneof(garbage, valid, fc.constant(undefined));
+/** An integer (what an `integer` schema field and a Kubernetes int32 want). */
+export const isInteger = (v: unknown): v is number => Number.isInteger(v);
+
+/**
+ * A JSON value as a Helm values map or a CRD field can hold it: null, booleans, strings, finite
+ * numbers, arrays and plain maps of those, with no key cdk8s or a plain object cannot carry
+ * (`__proto__`, `constructor`).
+ */
+export function isJsonValue(v: unknown): boolean {
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(isJsonValue);
+  return isPlain(v) && Object.keys(v).every((k) => k !== '__proto__' && k !== 'constructor' && (v[k] === undefined || isJsonValue(v[k])));
+}
+
+/**
+ * Run the synth-time validations and synthesize every chart of the app `chart` belongs to (the
+ * install constructs write their steps into charts of their own), each object validated strictly.
+ */
+export function synthApp(chart: Chart): any[] {
+  expectValidTree(chart);
+  return synthAppValid(chart.node.root as App).all;
+}
