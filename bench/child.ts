@@ -1,0 +1,152 @@
+/**
+ * One measurement, in a process of its own (started by bench/run.ts, compiled to JavaScript first).
+ *
+ * A job is one JSON argument; the child prints one JSON line with what it measured:
+ * - `synth`: build a platform and write it as `cdk8s synth` does (`app.synth()` to an outdir), or for
+ *   the floor, serialize the same plain objects with `yaml` and write them (the objects are read from
+ *   a JSON file before the clock starts).
+ * - `reach`: `Reachability.fromManifests` of a generated cluster, then `matrix()`, then listing its
+ *   flows, each phase timed on its own.
+ *
+ * CPU is `process.cpuUsage()` (user + sys of every thread of the process, so the GC's helper threads
+ * count too); `process.resourceUsage()` gives the whole process's CPU (startup and module loading
+ * included) and its peak RSS, read right after the measured work.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { App } from 'cdk8s';
+import * as YAML from 'yaml';
+import { generateCluster } from './cluster-manifests';
+import { kplusPlatform, ourPlatform, tenantNames } from './platforms';
+import { Cni, Reachability } from '../src';
+
+/** What the parent asks for. */
+export type Job =
+  | { kind: 'synth'; contender: 'ours' | 'kplus' | 'floor'; cni: CniName; tenants: number; outdir: string; floorInput?: string; dumpObjects?: string }
+  | { kind: 'reach'; cni: CniName; namespaces: number; deploymentsPerNamespace: number; seed: number };
+
+/** The CNIs the bench covers. */
+export type CniName = 'kubernetes' | 'calico' | 'cilium';
+
+/** One child's answer. Times in ms of CPU (user + sys) unless named wall. */
+export interface Measurement {
+  readonly cpuMs: number;
+  readonly wallMs: number;
+  /** Whole process: startup, module loading, the work and everything before the reading. */
+  readonly processCpuMs: number;
+  readonly maxRssMiB: number;
+  /** synth: emitted objects and bytes written. */
+  readonly objects?: number;
+  readonly bytes?: number;
+  /** reach: per phase. */
+  readonly phases?: { [phase: string]: { cpuMs: number; wallMs: number } };
+  readonly info?: { [key: string]: number };
+}
+
+/** The CNI of a name. */
+export function cniOf(name: CniName): Cni {
+  switch (name) {
+    case 'kubernetes': return Cni.kubernetes();
+    case 'calico': return Cni.calico();
+    case 'cilium': return Cni.cilium();
+  }
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+function wallMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+function processFigures(): { processCpuMs: number; maxRssMiB: number } {
+  const r = process.resourceUsage();
+  return { processCpuMs: (r.userCPUTime + r.systemCPUTime) / 1000, maxRssMiB: r.maxRSS / 1024 };
+}
+
+/** Time `fn` in CPU and wall milliseconds. */
+function timed<T>(fn: () => T): { value: T; cpuMs: number; wallMs: number } {
+  const c = cpuMs();
+  const w = wallMs();
+  const value = fn();
+  return { value, cpuMs: cpuMs() - c, wallMs: wallMs() - w };
+}
+
+function synth(job: Extract<Job, { kind: 'synth' }>): Measurement {
+  mkdirSync(job.outdir, { recursive: true });
+  const file = join(job.outdir, 'platform.k8s.yaml');
+  let run: { cpuMs: number; wallMs: number; value: App | undefined };
+  if (job.contender === 'floor') {
+    // Untimed: the plain objects, as they would be in memory before serialization.
+    const objects: any[] = JSON.parse(readFileSync(job.floorInput as string, 'utf8'));
+    run = timed(() => {
+      writeFileSync(file, objects.map((o) => YAML.stringify(o)).join('---\n'));
+      return undefined;
+    });
+  } else {
+    const names = tenantNames(job.tenants);
+    run = timed(() => {
+      const app = job.contender === 'kplus' ? kplusPlatform(names, job.outdir) : ourPlatform(cniOf(job.cni), names, job.outdir);
+      app.synth();
+      return app;
+    });
+  }
+  const figures = processFigures();
+  const text = readFileSync(file, 'utf8');
+  if (job.dumpObjects && run.value) {
+    writeFileSync(job.dumpObjects, JSON.stringify(run.value.charts.flatMap((c) => c.toJson())));
+  }
+  return {
+    cpuMs: run.cpuMs,
+    wallMs: run.wallMs,
+    ...figures,
+    objects: text.length === 0 ? 0 : text.split(/^---$/m).length,
+    bytes: Buffer.byteLength(text),
+  };
+}
+
+function reach(job: Extract<Job, { kind: 'reach' }>): Measurement {
+  const manifests = generateCluster(job);
+  const load = timed(() => Reachability.fromManifests(manifests, { cni: cniOf(job.cni) }));
+  const matrix = timed(() => load.value.matrix());
+  // Listing the flows: whatever the matrix offers (an array today; an iterable or a method that
+  // returns one when flows become lazy), read to the end.
+  const list = timed(() => {
+    const source: any = (matrix.value as any).flows;
+    const flows: Iterable<{ allowed: boolean }> = typeof source === 'function' ? source.call(matrix.value) : source;
+    let count = 0;
+    let allowed = 0;
+    for (const f of flows) {
+      count++;
+      if (f.allowed) allowed++;
+    }
+    return { count, allowed };
+  });
+  const figures = processFigures();
+  return {
+    cpuMs: load.cpuMs + matrix.cpuMs + list.cpuMs,
+    wallMs: load.wallMs + matrix.wallMs + list.wallMs,
+    ...figures,
+    phases: {
+      fromManifests: { cpuMs: load.cpuMs, wallMs: load.wallMs },
+      matrix: { cpuMs: matrix.cpuMs, wallMs: matrix.wallMs },
+      flows: { cpuMs: list.cpuMs, wallMs: list.wallMs },
+    },
+    info: {
+      pods: matrix.value.endpoints.length,
+      policies: manifests.filter((m) => m.kind === 'NetworkPolicy').length,
+      flows: list.value.count,
+      allowed: list.value.allowed,
+    },
+  };
+}
+
+function main(): void {
+  const job: Job = JSON.parse(process.argv[2]);
+  const result = job.kind === 'synth' ? synth(job) : reach(job);
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+if (require.main === module) main();
