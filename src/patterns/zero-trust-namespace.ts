@@ -11,6 +11,7 @@ import { TrafficPolicy } from '../policy/traffic-policy';
 import { constructIdFor } from '../util/construct-id';
 import { propError } from '../util/errors';
 import { registerObject } from '../util/object-registry';
+import { PlainApiObject } from '../util/plain-api-object';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validateUnreservedLabelKey } from '../util/validate';
 
 /** Construct id of the Namespace object. */
@@ -109,7 +110,7 @@ export class ZeroTrustNamespace extends Construct {
     }
 
     if (props.createNamespace ?? true) {
-      this.namespaceObject = registerObject(this, new ApiObject(this, NAMESPACE_ID, {
+      this.namespaceObject = registerObject(this, new PlainApiObject(this, NAMESPACE_ID, {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: {

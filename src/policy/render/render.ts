@@ -8,6 +8,7 @@ import { ClusterNetwork } from '../../cluster/cluster-network';
 import { CniCapabilities, CniKind } from '../../cluster/cni';
 import { propError } from '../../util/errors';
 import { registerObject } from '../../util/object-registry';
+import { PlainApiObject } from '../../util/plain-api-object';
 import { clusterDnsPeers } from '../cluster-dns';
 import { PolicyIntent, hasDeny } from '../intent';
 import { RuleAction } from '../rule';
@@ -96,8 +97,12 @@ function checkCapabilities(intent: PolicyIntent, caps: CniCapabilities, fail: (w
   }
 }
 
+/**
+ * The renderers build plain JSON: a PlainApiObject renders it as cdk8s would, without cdk8s's
+ * per-value token resolution (half of `toJson()`'s cost; see PlainApiObject).
+ */
 function emit(owner: Construct, id: string, manifest: any): ApiObject {
-  return registerObject(owner, new ApiObject(owner, id, manifest));
+  return registerObject(owner, new PlainApiObject(owner, id, manifest));
 }
 
 /**
@@ -134,7 +139,7 @@ function ensureCalicoTier(owner: Construct, name: string, order: number): ApiObj
   TIERS.set(chart, done);
   const emitted = done.get(name);
   if (emitted !== undefined) return emitted;
-  const tier = new ApiObject(chart, `calico-tier-${name}`, calicoTierManifest(name, order));
+  const tier = new PlainApiObject(chart, `calico-tier-${name}`, calicoTierManifest(name, order));
   done.set(name, tier);
   // The copies in later charts are the same object (same order, checked above): only the first is
   // registered, so another construct emitting a Tier of that name is still caught.
