@@ -111,6 +111,8 @@ function reach(job: Extract<Job, { kind: 'reach' }>): Measurement {
   const manifests = generateCluster(job);
   const load = timed(() => Reachability.fromManifests(manifests, { cni: cniOf(job.cni) }));
   const matrix = timed(() => load.value.matrix());
+  // Peak RSS so far: loading and the matrix, before any flow is listed.
+  const matrixRssMiB = process.resourceUsage().maxRSS / 1024;
   // Listing the flows: whatever the matrix offers (an array today; an iterable or a method that
   // returns one when flows become lazy), read to the end.
   const list = timed(() => {
@@ -135,6 +137,7 @@ function reach(job: Extract<Job, { kind: 'reach' }>): Measurement {
       flows: { cpuMs: list.cpuMs, wallMs: list.wallMs },
     },
     info: {
+      matrixRssMiB,
       pods: matrix.value.endpoints.length,
       policies: manifests.filter((m) => m.kind === 'NetworkPolicy').length,
       flows: list.value.count,

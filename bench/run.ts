@@ -67,8 +67,8 @@ function plan(full: boolean): Plan {
       name: 'quick (npm run bench)',
       synth: [
         { cni: 'kubernetes', tenants: 1000, rounds: 5, contenders: ALL },
-        { cni: 'calico', tenants: 1000, rounds: 5, contenders: ALL },
-        { cni: 'cilium', tenants: 1000, rounds: 5, contenders: ALL },
+        { cni: 'calico', tenants: 1000, rounds: 3, contenders: ALL },
+        { cni: 'cilium', tenants: 1000, rounds: 3, contenders: ALL },
         { cni: 'kubernetes', tenants: 5000, rounds: 1, contenders: ['ours', 'floor'] },
         { cni: 'kubernetes', tenants: 10000, rounds: 3, contenders: ALL },
       ],
@@ -87,7 +87,7 @@ function plan(full: boolean): Plan {
     synth,
     reach: (['kubernetes', 'calico', 'cilium'] as CniName[]).flatMap((cni) => [
       { cni, namespaces: 100, deploymentsPerNamespace: 20, rounds: 3, timeoutS: 120 },
-      { cni, namespaces: 200, deploymentsPerNamespace: 25, rounds: 1, timeoutS: 600, maxOldSpaceMiB: 6144 },
+      { cni, namespaces: 200, deploymentsPerNamespace: 25, rounds: 1, timeoutS: 300, maxOldSpaceMiB: 4096 },
     ]),
   };
 }
@@ -265,14 +265,16 @@ function reachSection(report: Report, p: Plan, progress: (line: string) => void)
     report.info(tag, `fromManifests ${fmtSpread(phase('fromManifests'), 0)} ms, matrix() ${fmtSpread(matrix, 0)} ms, `
       + `listing ${fmt(runs[0].info!.flows, 0)} flows (${fmt(runs[0].info!.allowed, 0)} allowed) ${fmtSpread(phase('flows'), 0)} ms CPU`);
     const rss = s(runs.map((m) => m.maxRssMiB));
+    const matrixRss = s(runs.map((m) => m.info!.matrixRssMiB));
     if (pods === 2000) {
       report.check('  matrix() CPU', `${fmtSpread(matrix, 0)} ms`, `< ${MATRIX_CPU_MAX_MS}`, matrix.median < MATRIX_CPU_MAX_MS);
-      report.check('  peak RSS of the process (after listing flows)', `${fmtSpread(rss, 0)} MiB`, `< ${MATRIX_RSS_MAX_MIB} (matrix)`,
-        rss.median < MATRIX_RSS_MAX_MIB);
+      report.check('  peak RSS through matrix() (before listing flows)', `${fmtSpread(matrixRss, 0)} MiB`, `< ${MATRIX_RSS_MAX_MIB}`,
+        matrixRss.median < MATRIX_RSS_MAX_MIB);
     } else {
       report.check('  completes', 'yes', 'completes', true);
-      report.info('  peak RSS', `${fmtSpread(rss, 0)} MiB`);
+      report.info('  peak RSS through matrix()', `${fmtSpread(matrixRss, 0)} MiB`);
     }
+    report.info('  peak RSS after listing every flow', `${fmtSpread(rss, 0)} MiB`);
   }
 }
 

@@ -134,7 +134,8 @@ function ensureCalicoTier(owner: Construct, name: string, order: number): ApiObj
   if (seen !== undefined && seen.order !== order) {
     throw propError(owner, 'calicoGuardrailTier', `Calico tier '${name}' is requested with order ${order}, but with order ${seen.order} by chart '${seen.chart}': give one of them another tier name or the same order`);
   }
-  orders.set(name, { order, chart: chart.node.path || chart.node.id });
+  // The chart's path only for the first request: building a path walks the tree, once per guard rail otherwise.
+  if (seen === undefined) orders.set(name, { order, chart: chart.node.path || chart.node.id });
   const done = TIERS.get(chart) ?? new Map<string, ApiObject>();
   TIERS.set(chart, done);
   const emitted = done.get(name);
