@@ -70,7 +70,7 @@ function plan(full: boolean): Plan {
         { cni: 'calico', tenants: 1000, rounds: 3, contenders: ALL },
         { cni: 'cilium', tenants: 1000, rounds: 3, contenders: ALL },
         { cni: 'kubernetes', tenants: 5000, rounds: 1, contenders: ['ours', 'floor'] },
-        { cni: 'kubernetes', tenants: 10000, rounds: 3, contenders: ALL },
+        { cni: 'kubernetes', tenants: 10000, rounds: 2, contenders: ALL },
       ],
       reach: (['kubernetes', 'calico', 'cilium'] as CniName[])
         .map((cni) => ({ cni, namespaces: 100, deploymentsPerNamespace: 20, rounds: 1, timeoutS: 120 })),
