@@ -95,8 +95,11 @@ function synth(job: Extract<Job, { kind: 'synth' }>): Measurement {
   }
   const figures = processFigures();
   const text = readFileSync(file, 'utf8');
+  let rules: number | undefined;
   if (job.dumpObjects && run.value) {
-    writeFileSync(job.dumpObjects, JSON.stringify(run.value.charts.flatMap((c) => c.toJson())));
+    const objects = run.value.charts.flatMap((c) => c.toJson());
+    writeFileSync(job.dumpObjects, JSON.stringify(objects));
+    rules = objects.reduce((n, o) => n + ruleCount(o), 0);
   }
   return {
     cpuMs: run.cpuMs,
@@ -104,7 +107,14 @@ function synth(job: Extract<Job, { kind: 'synth' }>): Measurement {
     ...figures,
     objects: text.length === 0 ? 0 : text.split(/^---$/m).length,
     bytes: Buffer.byteLength(text),
+    ...(rules !== undefined ? { info: { rules } } : {}),
   };
+}
+
+/** Allow and deny rules of one object, whatever its API (NetworkPolicy, Calico, Cilium, ClusterNetworkPolicy). */
+function ruleCount(obj: any): number {
+  const spec = obj.spec ?? {};
+  return ['ingress', 'egress', 'ingressDeny', 'egressDeny'].reduce((n, key) => n + (Array.isArray(spec[key]) ? spec[key].length : 0), 0);
 }
 
 function reach(job: Extract<Job, { kind: 'reach' }>): Measurement {

@@ -183,6 +183,19 @@ function synthSections(report: Report, p: Plan, results: Map<string, Map<Contend
       if (contender === 'kplus' && cni !== cnis[0]) continue;
       report.info(`${label}: ${per.map((x) => fmt(x.n, 0)).join(' / ')} tenants`,
         `${per.map((x) => fmtSpread(x.s, 3)).join(' / ')} ms/tenant (${per.map((x) => fmt(x.objects, 0)).join(' / ')} objects)`);
+      if (contender === 'ours' && sizes.length > 1) {
+        // Output minimal (DESIGN.md): objects and rules per added tenant the same between every two
+        // sizes (never a list of the other tenants; a Calico Tier is one object per chart).
+        const firstRuns = sizes.map((n) => results.get(key(cni, n))!.get('ours')!.runs[0]);
+        const marginal = (count: (m: Measurement) => number) =>
+          sizes.slice(1).map((n, i) => (count(firstRuns[i + 1]) - count(firstRuns[i])) / (n - sizes[i]));
+        const objects = marginal((m) => m.objects!);
+        const rules = marginal((m) => m.info!.rules);
+        const constant = (xs: number[]) => xs.every((x) => x === xs[0]);
+        report.check(`  objects and rules per added tenant (${cni})`,
+          `${objects.map((x) => fmt(x, 2)).join(' / ')} and ${rules.map((x) => fmt(x, 2)).join(' / ')}`, 'constant',
+          constant(objects) && constant(rules));
+      }
       const first = per.find((x) => x.n === 1000);
       const last = per.find((x) => x.n === 10000);
       if (first && last) {

@@ -1,17 +1,17 @@
 import { Construct, IConstruct } from 'constructs';
 import { Cni } from './cni';
+import { cniChoicesText } from './cni-choices';
+import { IpFamily } from './ip-family';
 import { checkClusterFamily } from './ip-family-check';
-import { addressAt, cidrContainsIp, hostPrefix, parseCidr, parseIp } from '../util/cidr';
-import { propError } from '../util/errors';
+import { addressAt, cidrContainsIp, cidrInFamily, formatAddress, hostPrefix, parseCidr, parseIp } from '../util/cidr';
+import { ValidationError, propError } from '../util/errors';
+import {
+  requireInstance, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
+  requireOptionalStringArray, requireObject, requireProps, requireString,
+} from '../util/guards';
 import { checkEnum, validateCidr, validateDnsLabel, validateLabels } from '../util/validate';
 
-/** IP families of the cluster. */
-export enum IpFamily {
-  /** IPv4. */
-  IPV4 = 'IPv4',
-  /** IPv6. */
-  IPV6 = 'IPv6',
-}
+export { IpFamily } from './ip-family';
 
 /** Where the cluster DNS (CoreDNS) runs and how its pods are labelled. */
 export interface ClusterDnsOptions {
@@ -48,10 +48,12 @@ export interface NamespacedPods {
 /** Props of {@link ClusterNetwork}. */
 export interface ClusterNetworkProps {
   /**
-   * The CNI of the target cluster. Decides which objects the policy constructs emit.
-   * @default Cni.kubernetes() - portable networking.k8s.io/v1 NetworkPolicy only
+   * The CNI of the target cluster: decides which objects the policy constructs emit and which intents
+   * are errors. Required, with no default: a wrong guess would fail open (plain NetworkPolicy on a
+   * Calico or Cilium cluster emits no guard rails; anything on Flannel enforces nothing). One of
+   * `Cni.kubernetes()`, `Cni.calico()`, `Cni.cilium()`, `Cni.flannel(...)` or `Cni.custom(...)`.
    */
-  readonly cni?: Cni;
+  readonly cni: Cni;
   /**
    * Pod CIDRs of the cluster. Each must belong to one of `ipFamilies`.
    * @default - per IP family: '10.244.0.0/16' (IPv4), 'fd00:10:244::/56' (IPv6)
@@ -83,8 +85,10 @@ export interface ClusterNetworkProps {
    */
   readonly nodeLocalDns?: boolean;
   /**
-   * The NodeLocal DNSCache listen address (only with `nodeLocalDns`). Never inside `metadataCidrs`
-   * (DNS allows would open the metadata service on port 53) and never 0.0.0.0 or ::.
+   * The NodeLocal DNSCache listen address (only with `nodeLocalDns`). Never inside the metadata
+   * CIDRs (DNS allows would open the metadata service on port 53), the pod CIDRs or the service
+   * CIDRs other than the kube-dns ClusterIP itself (they would open port 53 of whatever pod or
+   * Service gets the address), and never 0.0.0.0 or ::.
    * @default '169.254.20.10' ('fd00::10' when the first IP family is IPv6)
    */
   readonly nodeLocalDnsIp?: string;
@@ -100,9 +104,16 @@ export interface ClusterNetworkProps {
    */
   readonly monitoring?: NamespacedPods;
   /**
-   * Cloud metadata service addresses that workloads must never reach (credential theft). Each must
-   * belong to one of `ipFamilies`; the list must not be empty.
-   * @default - per IP family: '169.254.169.254/32' (IPv4), 'fd00:ec2::254/128' (IPv6, EC2 IMDS)
+   * More cloud metadata service addresses that workloads must never reach (credential theft), e.g.
+   * '100.100.100.200/32' (Alibaba Cloud). They are added to the well-known ones, which are always
+   * excepted from every CIDR and internet allow and denied where the CNI can deny, for each of the
+   * cluster's IP families: IPv4 169.254.169.254 (instance metadata of AWS, Azure, GCP, OpenStack...),
+   * 169.254.170.2 (ECS task credentials) and 169.254.170.23 (EKS Pod Identity); IPv6
+   * fd00:ec2::254 (EC2 IMDS) and fd00:ec2::23 (EKS Pod Identity), plus the IPv4-mapped form
+   * (`::ffff:169.254.169.254`) of every IPv4 metadata address, which a dual-stack socket reaches
+   * over IPv4. Never the whole link-local 169.254.0.0/16: NodeLocal DNS (169.254.20.10) and Istio
+   * ambient's probe source (169.254.7.127) live there. Each must belong to one of `ipFamilies`.
+   * @default - only the well-known addresses above
    */
   readonly metadataCidrs?: string[];
   /**
@@ -126,7 +137,8 @@ interface FamilyDefaults {
   readonly podCidr: string;
   readonly serviceCidr: string;
   readonly nodeLocalDnsIp: string;
-  readonly metadataCidr: string;
+  /** The metadata and credential endpoints of this family, always excepted and denied. */
+  readonly metadataCidrs: readonly string[];
 }
 
 const FAMILY_DEFAULTS: Record<IpFamily, FamilyDefaults> = {
@@ -134,17 +146,18 @@ const FAMILY_DEFAULTS: Record<IpFamily, FamilyDefaults> = {
     podCidr: '10.244.0.0/16',
     serviceCidr: '10.96.0.0/12',
     nodeLocalDnsIp: '169.254.20.10',
-    metadataCidr: '169.254.169.254/32',
+    // Instance metadata (AWS, Azure, GCP, OpenStack, ...), ECS task credentials, EKS Pod Identity agent.
+    metadataCidrs: ['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'],
   },
   [IpFamily.IPV6]: {
     podCidr: 'fd00:10:244::/56',
     serviceCidr: 'fd00:10:96::/112',
     nodeLocalDnsIp: 'fd00::10',
-    metadataCidr: 'fd00:ec2::254/128',
+    // EC2 IMDS and the EKS Pod Identity agent over IPv6 (the IPv4-mapped forms are added separately).
+    metadataCidrs: ['fd00:ec2::254/128', 'fd00:ec2::23/128'],
   },
 };
 
-const DEFAULT_ID = 'cdk8s-networking.default-cluster-network';
 const CLUSTER_NETWORK_SYMBOL = Symbol.for('cdk8s-networking.ClusterNetwork');
 /** Parent scope -> the ClusterNetwork declared directly in it. */
 const DECLARED = new WeakMap<IConstruct, ClusterNetwork>();
@@ -157,15 +170,14 @@ const DECLARED_IN_TREE = new WeakMap<IConstruct, ClusterNetwork>();
  *
  * Declare it before the constructs that use it, on the App (it then governs every chart) or in a
  * chart (it governs that chart); constructs find it with `ClusterNetwork.of(this)`, like `Stack.of`
- * in aws-cdk. An app that declares none gets the defaults (`Cni.kubernetes()`, CoreDNS in
- * kube-system, ingress-nginx).
+ * in aws-cdk. It is required, and so is its `cni`: there is no default CNI, because a wrong guess
+ * fails open (no guard rails, or policies a CNI never enforces).
  */
 export class ClusterNetwork extends Construct {
   /**
    * The ClusterNetwork that governs `scope`: the nearest one declared on the scope or any of its
-   * ancestors (as a direct child). If the app declares none at all, a default one is created at the
-   * root. If the app declares one only in another branch (a sibling chart), this is an error: falling
-   * back to the defaults there would silently render for another CNI (e.g. no Calico guard rails).
+   * ancestors (as a direct child). An error when there is none: the app must declare one (with its
+   * CNI) before the constructs that emit policies, on the App or in their chart.
    */
   public static of(scope: IConstruct): ClusterNetwork {
     // O(depth): declared ClusterNetworks are indexed by their parent scope, never found by scanning
@@ -179,11 +191,13 @@ export class ClusterNetwork extends Construct {
     }
     const elsewhere = DECLARED_IN_TREE.get(scope.node.root);
     if (elsewhere) {
-      throw new Error(`[${scope.node.path}] ClusterNetwork.of: no ClusterNetwork is declared in this construct's scope or its `
-        + `ancestors, but '${elsewhere.node.path}' is declared in another branch of the app. Declare the ClusterNetwork on `
-        + 'the App so that every chart shares it, or declare one in each chart');
+      throw propError(scope, 'ClusterNetwork', `none is declared in this construct's scope or its ancestors, but '${elsewhere.node.path}' `
+        + 'is declared in another branch of the app. Declare the ClusterNetwork on the App so that every chart shares it, or '
+        + 'declare one in each chart');
     }
-    return new ClusterNetwork(scope.node.root, DEFAULT_ID, {});
+    throw propError(scope, 'ClusterNetwork', 'none is declared: declare the cluster context before this construct, on the App or '
+      + `in its chart, with the CNI the cluster runs: new ClusterNetwork(chart, 'cluster', { cni }) with cni one of ${cniChoicesText()}. `
+      + 'There is no default: guessing plain Kubernetes would emit no guard rails and no deny on a cluster that has them');
   }
 
   /** Is `x` a ClusterNetwork (works across copies of this library)? */
@@ -211,49 +225,60 @@ export class ClusterNetwork extends Construct {
   public readonly ingressController: NamespacedPods;
   /** The monitoring pods. */
   public readonly monitoring: NamespacedPods;
-  /** Metadata service CIDRs that are never reachable. */
+  /**
+   * Metadata service CIDRs that are never reachable: the well-known ones of the cluster's IP
+   * families (with the IPv4-mapped forms on IPv6), then those of `metadataCidrs`.
+   */
   public readonly metadataCidrs: string[];
   /** Kubernetes API server CIDRs, when known. */
   public readonly apiServerCidrs: string[];
 
-  constructor(scope: Construct, id: string, props: ClusterNetworkProps = {}) {
+  constructor(scope: Construct, id: string, props: ClusterNetworkProps) {
     super(scope, id);
     Object.defineProperty(this, CLUSTER_NETWORK_SYMBOL, { value: true });
     this.assertFirst(scope, id);
     DECLARED.set(scope, this);
-    if (id !== DEFAULT_ID && !DECLARED_IN_TREE.has(scope.node.root)) DECLARED_IN_TREE.set(scope.node.root, this);
+    if (!DECLARED_IN_TREE.has(scope.node.root)) DECLARED_IN_TREE.set(scope.node.root, this);
 
-    this.cni = props.cni ?? Cni.kubernetes();
-    this.ipFamilies = [...new Set(props.ipFamilies ?? [IpFamily.IPV4])];
+    const p = requireProps(this, props, false);
+    if (p.cni === undefined || p.cni === null) {
+      throw propError(this, 'cni', `is required: the CNI the cluster runs, one of ${cniChoicesText()}. There is no default: guessing `
+        + 'plain Kubernetes would emit no guard rails and no deny on a cluster that has them');
+    }
+    this.cni = requireInstance(this, 'cni', p.cni, Cni, `a Cni made by one of its factories: ${cniChoicesText()}`);
+    const families = requireOptionalArray(this, 'ipFamilies', p.ipFamilies) ?? [IpFamily.IPV4];
+    families.forEach((f, i) => checkEnum(this, `ipFamilies[${i}]`, f, Object.values(IpFamily), 'an IP family'));
+    this.ipFamilies = [...new Set(families)];
     if (this.ipFamilies.length === 0) throw propError(this, 'ipFamilies', 'at least one IP family is required');
-    this.ipFamilies.forEach((f, i) => checkEnum(this, `ipFamilies[${i}]`, f, Object.values(IpFamily), 'an IP family'));
     const primary = FAMILY_DEFAULTS[this.ipFamilies[0]];
     const perFamily = (pick: (d: FamilyDefaults) => string) => this.ipFamilies.map((f) => pick(FAMILY_DEFAULTS[f]));
-    this.podCidrs = this.nonEmpty('podCidrs', this.cidrs('podCidrs', props.podCidrs ?? perFamily((d) => d.podCidr)));
-    this.serviceCidrs = this.nonEmpty('serviceCidrs', this.cidrs('serviceCidrs', props.serviceCidrs ?? perFamily((d) => d.serviceCidr)));
+    this.podCidrs = this.nonEmpty('podCidrs', this.cidrs('podCidrs', p.podCidrs, perFamily((d) => d.podCidr)));
+    this.serviceCidrs = this.nonEmpty('serviceCidrs', this.cidrs('serviceCidrs', p.serviceCidrs, perFamily((d) => d.serviceCidr)));
 
-    this.dnsNamespace = validateDnsLabel(this, 'dns.namespace', props.dns?.namespace ?? 'kube-system');
-    this.dnsPodLabels = validateLabels(this, 'dns.podLabels', props.dns?.podLabels ?? { 'k8s-app': 'kube-dns' });
+    const dns = requireOptionalObject(this, 'dns', p.dns) ?? {};
+    this.dnsNamespace = validateDnsLabel(this, 'dns.namespace', requireOptionalString(this, 'dns.namespace', dns.namespace) ?? 'kube-system');
+    this.dnsPodLabels = validateLabels(this, 'dns.podLabels', dns.podLabels ?? { 'k8s-app': 'kube-dns' });
     if (Object.keys(this.dnsPodLabels).length === 0) {
       throw propError(this, 'dns.podLabels', 'must not be empty: DNS allows would open every pod in the DNS namespace');
     }
-    this.dnsServiceIp = this.kubeDnsIp(props.dns?.serviceIp);
+    this.dnsServiceIp = this.kubeDnsIp(requireOptionalString(this, 'dns.serviceIp', dns.serviceIp));
 
-    if (props.nodeLocalDnsIp !== undefined && !props.nodeLocalDns) {
+    const nodeLocalDns = requireOptionalBoolean(this, 'nodeLocalDns', p.nodeLocalDns, false);
+    const nodeLocalDnsIp = requireOptionalString(this, 'nodeLocalDnsIp', p.nodeLocalDnsIp);
+    if (nodeLocalDnsIp !== undefined && !nodeLocalDns) {
       throw propError(this, 'nodeLocalDnsIp', 'is only meaningful with nodeLocalDns: true');
     }
     // Metadata CIDRs before the NodeLocal DNS address, which must lie outside them.
-    this.metadataCidrs = this.nonEmpty('metadataCidrs', this.cidrs('metadataCidrs', props.metadataCidrs ?? perFamily((d) => d.metadataCidr)),
-      'without them nothing blocks the cloud metadata service (credential theft)');
-    this.nodeLocalDnsIp = props.nodeLocalDns ? this.localDnsIp(props.nodeLocalDnsIp ?? primary.nodeLocalDnsIp) : undefined;
+    this.metadataCidrs = this.metadata(p.metadataCidrs);
+    this.nodeLocalDnsIp = nodeLocalDns ? this.localDnsIp(nodeLocalDnsIp ?? primary.nodeLocalDnsIp) : undefined;
 
-    this.ingressController = this.pods('ingressController', props.ingressController ?? {
+    this.ingressController = this.pods('ingressController', p.ingressController !== undefined ? p.ingressController : {
       namespace: 'ingress-nginx',
       podLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
     });
-    this.monitoring = this.pods('monitoring', props.monitoring ?? { namespace: 'monitoring' });
+    this.monitoring = this.pods('monitoring', p.monitoring !== undefined ? p.monitoring : { namespace: 'monitoring' });
 
-    this.apiServerCidrs = this.cidrs('apiServerCidrs', props.apiServerCidrs ?? []);
+    this.apiServerCidrs = this.cidrs('apiServerCidrs', p.apiServerCidrs, []);
   }
 
   /** The "whole address space" CIDRs of the cluster's IP families. */
@@ -267,27 +292,36 @@ export class ClusterNetwork extends Construct {
   }
 
   private assertFirst(scope: Construct, id: string): void {
-    const defaulted = scope.node.root.node.tryFindChild(DEFAULT_ID);
     const sibling = DECLARED.get(scope);
-    const siblings = [
-      ...(defaulted && defaulted !== this ? [defaulted] : []),
-      ...(sibling && sibling !== this ? [sibling] : []),
-    ];
-    if (siblings.length > 0) {
-      const other = siblings[0].node.id === DEFAULT_ID
-        ? 'a default ClusterNetwork was already created because a construct used ClusterNetwork.of() before this one was declared; declare the ClusterNetwork first'
-        : `'${siblings[0].node.path}' is already declared in the same scope`;
-      throw new Error(`[${scope.node.path}/${id}] ClusterNetwork: only one per scope: ${other}`);
+    if (sibling && sibling !== this) {
+      throw new ValidationError(`${scope.node.path}/${id}`, 'ClusterNetwork', `only one per scope: '${sibling.node.path}' is already declared in the same scope`);
     }
   }
 
-  private cidrs(prop: string, values: string[]): string[] {
+  private cidrs(prop: string, given: string[] | undefined, defaults: string[]): string[] {
+    const values = requireOptionalStringArray(this, prop, given) ?? defaults;
     return values.map((c, i) => checkClusterFamily(this, `${prop}[${i}]`, validateCidr(this, `${prop}[${i}]`, c), this.ipFamilies).text);
   }
 
-  private nonEmpty(prop: string, values: string[], why = 'at least one CIDR is required'): string[] {
-    if (values.length === 0) throw propError(this, prop, `must not be empty: ${why}`);
+  private nonEmpty(prop: string, values: string[]): string[] {
+    if (values.length === 0) throw propError(this, prop, 'must not be empty: at least one CIDR is required');
     return values;
+  }
+
+  /**
+   * The metadata CIDRs: the well-known ones of the cluster's families, then the user's (validated,
+   * of the cluster's families), and on IPv6 clusters the IPv4-mapped form of every IPv4 one (a
+   * dual-stack socket reaches `::ffff:169.254.169.254` over IPv4). Duplicates are dropped.
+   */
+  private metadata(given: string[] | undefined): string[] {
+    const user = this.cidrs('metadataCidrs', given, []).map((c) => parseCidr(c));
+    const wellKnown = this.ipFamilies.flatMap((f) => FAMILY_DEFAULTS[f].metadataCidrs).map((c) => parseCidr(c));
+    const all = [...wellKnown, ...user];
+    if (this.ipFamilies.includes(IpFamily.IPV6)) {
+      const ipv4 = [...FAMILY_DEFAULTS[IpFamily.IPV4].metadataCidrs.map((c) => parseCidr(c)), ...user.filter((c) => c.family === 'ipv4')];
+      for (const c of ipv4) all.push(cidrInFamily(c, 'ipv6')!);
+    }
+    return [...new Set(all.map((c) => c.text))];
   }
 
   /**
@@ -304,13 +338,29 @@ export class ClusterNetwork extends Construct {
     if (metadata) {
       throw propError(this, 'nodeLocalDnsIp', `'${ip}' lies inside the metadata CIDR ${metadata}: DNS allows would open the metadata service on port 53`);
     }
+    // Inside a pod CIDR the address may belong to any pod, whose port 53 every DNS allow would open.
+    const pods = this.podCidrs.find((c) => cidrContainsIp(parseCidr(c), parsed));
+    if (pods) {
+      throw propError(this, 'nodeLocalDnsIp', `'${ip}' lies inside the pod CIDR ${pods}: every DNS allow would open port 53 of whichever `
+        + 'pod gets that address. Use the link-local address node-local-dns binds on every node (169.254.20.10 by default)');
+    }
+    // Inside a service CIDR it may be any Service's ClusterIP; only the kube-dns one is a DNS address
+    // (node-local-dns may bind it, see clusterDnsPeers).
+    const services = this.serviceCidrs.find((c) => cidrContainsIp(parseCidr(c), parsed));
+    if (services && ip !== this.dnsServiceIp) {
+      throw propError(this, 'nodeLocalDnsIp', `'${ip}' lies inside the service CIDR ${services} but is not the kube-dns ClusterIP `
+        + `${this.dnsServiceIp}: every DNS allow would open port 53 of whichever Service gets that address. Use the link-local `
+        + 'address node-local-dns binds on every node (169.254.20.10 by default)');
+    }
     return ip;
   }
 
   private hostIp(prop: string, ip: string): string {
     const parsed = validateCidr(this, prop, ip.includes('/') ? ip : `${ip}/${ip.includes(':') ? 128 : 32}`);
     if (parsed.prefix !== hostPrefix(parsed.family)) throw propError(this, prop, `'${ip}' must be a single IP address`);
-    return checkClusterFamily(this, prop, parsed, this.ipFamilies, parsed.address.toString()).address.toString();
+    const address = formatAddress(parsed.address);
+    checkClusterFamily(this, prop, parsed, this.ipFamilies, address);
+    return address;
   }
 
   /** The given kube-dns ClusterIP (inside a service CIDR), or kubeadm's choice: the 10th address. */
@@ -338,9 +388,10 @@ export class ClusterNetwork extends Construct {
   }
 
   private pods(prop: string, value: NamespacedPods): NamespacedPods {
+    const v = requireObject(this, prop, value);
     return {
-      namespace: validateDnsLabel(this, `${prop}.namespace`, value.namespace),
-      podLabels: value.podLabels ? validateLabels(this, `${prop}.podLabels`, value.podLabels) : undefined,
+      namespace: validateDnsLabel(this, `${prop}.namespace`, requireString(this, `${prop}.namespace`, v.namespace)),
+      podLabels: v.podLabels === undefined ? undefined : validateLabels(this, `${prop}.podLabels`, v.podLabels),
     };
   }
 }

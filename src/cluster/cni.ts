@@ -1,4 +1,10 @@
+import { CniKind } from './cni-kind';
+import { CniFacts, CniSettings } from './cni-settings';
+import { ValidationError } from '../util/errors';
+import { requireBoolean, requireNumber, requireOptionalBoolean, requireProps, requireString } from '../util/guards';
 import { isDnsLabel } from '../util/validate';
+
+export { CniKind } from './cni-kind';
 
 /**
  * What a CNI can enforce. The policy renderers consult this table instead of branching on the CNI,
@@ -23,18 +29,6 @@ export interface CniCapabilities {
    * policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy (Admin and Baseline tiers).
    */
   readonly clusterNetworkPolicy: boolean;
-}
-
-/** The CNI families whose native policy APIs this library can render. */
-export enum CniKind {
-  /** Any conformant CNI that enforces networking.k8s.io/v1 NetworkPolicy only. */
-  KUBERNETES = 'kubernetes',
-  /** Calico (projectcalico.org/v3 policies, tiers, GlobalNetworkPolicy). */
-  CALICO = 'calico',
-  /** Cilium (cilium.io/v2 CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy). */
-  CILIUM = 'cilium',
-  /** Flannel: pod networking only, no policy enforcement at all. */
-  FLANNEL = 'flannel',
 }
 
 /** Options for {@link Cni.kubernetes}. */
@@ -105,23 +99,25 @@ export interface FlannelCniOptions {
 export class Cni {
   /** A CNI that enforces plain NetworkPolicy only (kindnet >= 0.24, Antrea in K8s mode, ...). */
   public static kubernetes(options: KubernetesCniOptions = {}): Cni {
-    return new Cni(CniKind.KUBERNETES, 'kubernetes', {
+    const o = requireProps('Cni.kubernetes', options, true, 'options');
+    const cnp = requireOptionalBoolean('Cni.kubernetes', 'clusterNetworkPolicy', o.clusterNetworkPolicy, false);
+    return new Cni('kubernetes', {
       enforcesNetworkPolicy: true,
       // Denies (and cluster-wide denies) only through Admin-tier ClusterNetworkPolicy.
-      deny: options.clusterNetworkPolicy ?? false,
+      deny: cnp,
       ordering: false,
-      clusterWide: options.clusterNetworkPolicy ?? false,
+      clusterWide: cnp,
       l7: false,
       fqdn: false,
       entities: false,
-      clusterNetworkPolicy: options.clusterNetworkPolicy ?? false,
-    });
+      clusterNetworkPolicy: cnp,
+    }, { kind: CniKind.KUBERNETES, acknowledgeUnenforcedPolicies: false }, HOST_NETWORK_DNS);
   }
 
   /** Calico (open source, 3.32): tiers, ordered allow/deny, GlobalNetworkPolicy, ClusterNetworkPolicy. */
   public static calico(options: CalicoCniOptions = {}): Cni {
+    const o = requireProps('Cni.calico', options, true, 'options');
     return new Cni(
-      CniKind.CALICO,
       'calico',
       {
         enforcesNetworkPolicy: true,
@@ -135,16 +131,19 @@ export class Cni {
         clusterNetworkPolicy: true,
       },
       {
-        calicoGuardrailTier: validateGuardrailTier(options.guardrailTier ?? 'platform-guardrails'),
-        calicoGuardrailTierOrder: validateGuardrailTierOrder(options.guardrailTierOrder ?? 100),
+        kind: CniKind.CALICO,
+        guardrailTier: validateGuardrailTier(o.guardrailTier === undefined ? 'platform-guardrails' : o.guardrailTier),
+        guardrailTierOrder: validateGuardrailTierOrder(o.guardrailTierOrder === undefined ? 100 : o.guardrailTierOrder),
       },
+      HOST_NETWORK_DNS,
     );
   }
 
   /** Cilium (1.16-1.18): deny precedence, clusterwide policies, L7, FQDN and entities. No ordering. */
   public static cilium(options: CiliumCniOptions = {}): Cni {
+    const o = requireProps('Cni.cilium', options, true, 'options');
+    const kpr = requireOptionalBoolean('Cni.cilium', 'kubeProxyReplacement', o.kubeProxyReplacement, true);
     return new Cni(
-      CniKind.CILIUM,
       'cilium',
       {
         enforcesNetworkPolicy: true,
@@ -157,26 +156,28 @@ export class Cni {
         // Cilium 1.18 does not implement ClusterNetworkPolicy.
         clusterNetworkPolicy: false,
       },
-      { kubeProxyReplacement: options.kubeProxyReplacement ?? true },
+      { kind: CniKind.CILIUM, kubeProxyReplacement: kpr },
+      {
+        // Under kube-proxy replacement node-local-dns runs as pods behind a CiliumLocalRedirectPolicy
+        // (https://docs.cilium.io/en/stable/network/kubernetes/local-redirect-policy/#node-local-dns-cache).
+        nodeLocalDnsAsPods: kpr,
+        // Without it the agent gives the node-local-dns addresses the `host` identity when their
+        // interface exists at its start, `world` otherwise (cilium/cilium#18644, #33144).
+        nodeLocalDnsHostEntity: !kpr,
+        acknowledgeUnenforced: '',
+      },
     );
   }
 
   /** Flannel: no policy enforcement. Any policy is a synth error unless acknowledged. */
   public static flannel(options: FlannelCniOptions = {}): Cni {
+    const o = requireProps('Cni.flannel', options, true, 'options');
+    const ack = requireOptionalBoolean('Cni.flannel', 'acknowledgeUnenforcedPolicies', o.acknowledgeUnenforcedPolicies, false);
     return new Cni(
-      CniKind.FLANNEL,
       'flannel',
-      {
-        enforcesNetworkPolicy: false,
-        deny: false,
-        ordering: false,
-        clusterWide: false,
-        l7: false,
-        fqdn: false,
-        entities: false,
-        clusterNetworkPolicy: false,
-      },
-      { acknowledgeUnenforcedPolicies: options.acknowledgeUnenforcedPolicies ?? false },
+      NO_ENFORCEMENT,
+      { kind: CniKind.FLANNEL, acknowledgeUnenforcedPolicies: ack },
+      { ...HOST_NETWORK_DNS, acknowledgeUnenforced: 'Cni.flannel({ acknowledgeUnenforcedPolicies: true })' },
     );
   }
 
@@ -188,22 +189,29 @@ export class Cni {
    * @param options acknowledgement of unenforced policies (with `enforcesNetworkPolicy: false`)
    */
   public static custom(name: string, capabilities: CniCapabilities, options: CustomCniOptions = {}): Cni {
-    if (typeof name !== 'string' || name.trim().length === 0) {
-      throw new Error(`[Cni.custom] name: '${name}' must be a non-empty name (it names the CNI in error messages)`);
+    const where = 'Cni.custom';
+    requireString(where, 'name', name, true);
+    const caps = requireProps(where, capabilities, false, 'capabilities');
+    const given = {} as Record<keyof CniCapabilities, boolean>;
+    for (const key of CAPABILITY_KEYS) given[key] = requireBoolean(where, `capabilities.${key}`, caps[key]);
+    const o = requireProps(where, options, true, 'options');
+    const ack = requireOptionalBoolean(where, 'acknowledgeUnenforcedPolicies', o.acknowledgeUnenforcedPolicies, false);
+    if (ack && given.enforcesNetworkPolicy) {
+      throw new ValidationError(where, 'acknowledgeUnenforcedPolicies', 'only meaningful with capabilities.enforcesNetworkPolicy: false');
     }
-    if (options.acknowledgeUnenforcedPolicies && capabilities.enforcesNetworkPolicy) {
-      throw new Error('[Cni.custom] acknowledgeUnenforcedPolicies: only meaningful with capabilities.enforcesNetworkPolicy: false');
-    }
-    return new Cni(CniKind.KUBERNETES, name, {
-      ...capabilities,
+    return new Cni(name, {
+      ...given,
       // Without a native renderer only NetworkPolicy (and ClusterNetworkPolicy) can be emitted.
-      deny: capabilities.clusterNetworkPolicy && capabilities.deny,
-      ordering: capabilities.clusterNetworkPolicy && capabilities.ordering,
-      clusterWide: capabilities.clusterNetworkPolicy && capabilities.clusterWide,
+      deny: given.clusterNetworkPolicy && given.deny,
+      ordering: given.clusterNetworkPolicy && given.ordering,
+      clusterWide: given.clusterNetworkPolicy && given.clusterWide,
       l7: false,
       fqdn: false,
       entities: false,
-    }, { acknowledgeUnenforcedPolicies: options.acknowledgeUnenforcedPolicies ?? false });
+    }, { kind: CniKind.KUBERNETES, acknowledgeUnenforcedPolicies: ack }, {
+      ...HOST_NETWORK_DNS,
+      acknowledgeUnenforced: `Cni.custom('${name}', capabilities, { acknowledgeUnenforcedPolicies: true })`,
+    });
   }
 
   /** The family of native policy APIs used to render intents for this CNI. */
@@ -220,17 +228,46 @@ export class Cni {
   public readonly calicoGuardrailTier?: string;
   /** Order of the Calico guard-rail tier (Calico only). */
   public readonly calicoGuardrailTierOrder?: number;
+  /** The validated options of this CNI's kind (internal: the per-CNI writers read them). @internal */
+  public readonly _settings: CniSettings;
+  /** Facts policies depend on, stated by the factory (internal). @internal */
+  public readonly _facts: CniFacts;
 
-  private constructor(kind: CniKind, name: string, capabilities: CniCapabilities, extra: CniExtras = {}) {
-    this.kind = kind;
+  private constructor(name: string, capabilities: CniCapabilities, settings: CniSettings, facts: CniFacts) {
+    this.kind = settings.kind;
     this.name = name;
     this.capabilities = Object.freeze({ ...capabilities });
-    this.kubeProxyReplacement = extra.kubeProxyReplacement ?? false;
-    this.acknowledgeUnenforcedPolicies = extra.acknowledgeUnenforcedPolicies ?? false;
-    this.calicoGuardrailTier = extra.calicoGuardrailTier;
-    this.calicoGuardrailTierOrder = extra.calicoGuardrailTierOrder;
+    this._settings = Object.freeze(settings);
+    this._facts = Object.freeze(facts);
+    this.kubeProxyReplacement = settings.kind === CniKind.CILIUM && settings.kubeProxyReplacement;
+    this.acknowledgeUnenforcedPolicies = (settings.kind === CniKind.FLANNEL || settings.kind === CniKind.KUBERNETES)
+      && settings.acknowledgeUnenforcedPolicies;
+    if (settings.kind === CniKind.CALICO) {
+      this.calicoGuardrailTier = settings.guardrailTier;
+      this.calicoGuardrailTierOrder = settings.guardrailTierOrder;
+    }
   }
 }
+
+/** The fields of {@link CniCapabilities}; `Cni.custom` requires every one as a boolean. */
+const CAPABILITY_KEYS: ReadonlyArray<keyof CniCapabilities> = [
+  'enforcesNetworkPolicy', 'deny', 'ordering', 'clusterWide', 'l7', 'fqdn', 'entities', 'clusterNetworkPolicy',
+];
+
+/** A CNI that enforces nothing. */
+const NO_ENFORCEMENT: CniCapabilities = {
+  enforcesNetworkPolicy: false,
+  deny: false,
+  ordering: false,
+  clusterWide: false,
+  l7: false,
+  fqdn: false,
+  entities: false,
+  clusterNetworkPolicy: false,
+};
+
+/** NodeLocal DNS on the host network, reached by its link-local IP (and the kube-dns ClusterIP in iptables mode). */
+const HOST_NETWORK_DNS: CniFacts = { nodeLocalDnsAsPods: false, nodeLocalDnsHostEntity: false, acknowledgeUnenforced: '' };
 
 /** Options of {@link Cni.custom}. */
 export interface CustomCniOptions {
@@ -240,13 +277,6 @@ export interface CustomCniOptions {
    * @default false
    */
   readonly acknowledgeUnenforcedPolicies?: boolean;
-}
-
-interface CniExtras {
-  readonly kubeProxyReplacement?: boolean;
-  readonly acknowledgeUnenforcedPolicies?: boolean;
-  readonly calicoGuardrailTier?: string;
-  readonly calicoGuardrailTierOrder?: number;
 }
 
 /**
@@ -259,11 +289,12 @@ const RESERVED_CALICO_TIERS = ['default', 'kube-admin', 'kube-baseline', 'adminn
 const KUBE_ADMIN_TIER_ORDER = 1000;
 
 /** Cni has no construct path: errors name the factory and the option, in the `[where] prop: why` style of propError. */
-function calicoOptionError(prop: string, message: string): Error {
-  return new Error(`[Cni.calico] ${prop}: ${message}`);
+function calicoOptionError(prop: string, message: string): ValidationError {
+  return new ValidationError('Cni.calico', prop, message);
 }
 
 function validateGuardrailTier(name: string): string {
+  requireString('Cni.calico', 'guardrailTier', name);
   if (!isDnsLabel(name)) {
     throw calicoOptionError('guardrailTier', `'${name}' is not a valid Calico tier name (a DNS-1123 label: lower-case alphanumerics and '-', `
       + 'starting and ending alphanumeric, at most 63 characters, no dots)');
@@ -276,9 +307,7 @@ function validateGuardrailTier(name: string): string {
 }
 
 function validateGuardrailTierOrder(order: number): number {
-  if (typeof order !== 'number' || !Number.isFinite(order)) {
-    throw calicoOptionError('guardrailTierOrder', `${order} is not a finite number`);
-  }
+  requireNumber('Cni.calico', 'guardrailTierOrder', order);
   if (order >= KUBE_ADMIN_TIER_ORDER) {
     throw calicoOptionError('guardrailTierOrder', `${order} must be below ${KUBE_ADMIN_TIER_ORDER}: guard rails must be evaluated before Calico's `
       + `kube-admin tier (order ${KUBE_ADMIN_TIER_ORDER}) and the default tier (order 1000000, every NetworkPolicy), `

@@ -1,7 +1,6 @@
-import { IConstruct } from 'constructs';
-import { IpFamily } from './cluster-network';
+import { IpFamily } from './ip-family';
 import { ParsedCidr } from '../util/cidr';
-import { propError } from '../util/errors';
+import { InputSite, propError } from '../util/errors';
 
 /** The IpFamily of a parsed CIDR. */
 export function ipFamilyOf(cidr: ParsedCidr): IpFamily {
@@ -13,7 +12,7 @@ export function ipFamilyOf(cidr: ParsedCidr): IpFamily {
  * run can never match (a typo or a wrong `ipFamilies`). `shown` is how the value is quoted.
  */
 export function checkClusterFamily(
-  scope: IConstruct, prop: string, cidr: ParsedCidr, families: readonly IpFamily[], shown: string = cidr.text,
+  scope: InputSite, prop: string, cidr: ParsedCidr, families: readonly IpFamily[], shown: string = cidr.text,
 ): ParsedCidr {
   const family = ipFamilyOf(cidr);
   if (!families.includes(family)) {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { sharedNamespaceUse } from './shared-namespaces';
-import { claimTenantLabel } from './tenant-labels';
+import { claimTenant, claimTenantLabel } from './tenant-labels';
 import { PodSecurityLevel, ZeroTrustNamespace } from './zero-trust-namespace';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { LabelOperator } from '../policy/label-expression';
@@ -11,9 +11,12 @@ import { RuleAction } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { constructIdFor, ownValue } from '../util/construct-id';
 import { propError } from '../util/errors';
+import {
+  requireArrayOf, requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps, requireString, requireStringArray,
+} from '../util/guards';
 import { validateDnsLabel, validateUnreservedLabelKey } from '../util/validate';
 
-/** Name of the policy that opens a tenant namespace to every pod of the same tenant (ThreeTierApp checks for it). */
+/** Name of the policy that opens a tenant namespace to every pod of the same tenant. */
 const ALLOW_SAME_TENANT = 'allow-same-tenant';
 
 /** Props of {@link TenantIsolation}. */
@@ -94,14 +97,24 @@ export class TenantIsolation extends Construct {
   /** The guard rails, by tenant (empty where the CNI has none). */
   public readonly guardrails: { [tenant: string]: TrafficPolicy } = {};
 
-  constructor(scope: Construct, id: string, props: TenantIsolationProps) {
+  constructor(scope: Construct, id: string, givenProps: TenantIsolationProps) {
     super(scope, id);
+    const given = requireProps(this, givenProps, false);
     const cluster = ClusterNetwork.of(this);
-    const tenantLabel = props.tenantLabel ?? 'tenant';
+    const tenantLabel = requireOptionalString(this, 'tenantLabel', given.tenantLabel) ?? 'tenant';
     validateUnreservedLabelKey(this, 'tenantLabel', tenantLabel);
+    const allowInternetEgress = requireOptionalBoolean(this, 'allowInternetEgress', given.allowInternetEgress, false);
+    const props: TenantIsolationProps = {
+      ...given,
+      tenants: given.tenants === undefined ? [] : requireArrayOf(this, 'tenants', given.tenants, (t, prop) => requireString(this, prop, t)),
+      namespaces: requireOptionalObject(this, 'namespaces', given.namespaces),
+      allowSameTenant: requireOptionalBoolean(this, 'allowSameTenant', given.allowSameTenant, true),
+      allowInternetEgress,
+      guardrails: requireOptionalBoolean(this, 'guardrails', given.guardrails, true),
+    };
     claimTenantLabel(this, tenantLabel);
-    if (!props.tenants || props.tenants.length === 0) throw propError(this, 'tenants', 'at least one tenant is required');
-    if (props.internetEgressPorts !== undefined && !props.allowInternetEgress) {
+    if (props.tenants.length === 0) throw propError(this, 'tenants', 'at least one tenant is required');
+    if (props.internetEgressPorts !== undefined && !allowInternetEgress) {
       throw propError(this, 'internetEgressPorts', 'only meaningful with allowInternetEgress: true');
     }
     validatePorts(this, 'internetEgressPorts', props.internetEgressPorts);
@@ -116,9 +129,11 @@ export class TenantIsolation extends Construct {
     }
     for (const key of Object.keys(props.namespaces ?? {})) {
       if (!seenTenants.has(key)) throw propError(this, `namespaces.${key}`, `'${key}' is not one of the tenants`);
+      requireStringArray(this, `namespaces.${key}`, (props.namespaces as Record<string, string[]>)[key]);
     }
+    props.tenants.forEach((tenant, i) => claimTenant(this, `tenants[${i}]`, tenant));
 
-    const guardrails = (props.guardrails ?? true) && cluster.cni.capabilities.deny && cluster.cni.capabilities.clusterWide;
+    const guardrails = props.guardrails! && cluster.cni.capabilities.deny && cluster.cni.capabilities.clusterWide;
     // Construct tree: `<this>/<namespace>` (a ZeroTrustNamespace) and `<this>/Guardrail-<tenant>`,
     // flat under this construct, in tenant order (the synthesized file keeps its object order).
     //
@@ -176,7 +191,7 @@ export class TenantIsolation extends Construct {
       labels: { [tenantLabel]: tenant },
       podSecurity: props.podSecurity,
     });
-    if (props.allowSameTenant ?? true) {
+    if (props.allowSameTenant) {
       const sameTenant = Peer.namespaces({ [tenantLabel]: tenant });
       zt.addPolicy(ALLOW_SAME_TENANT, { ingress: [{ peers: [sameTenant] }], egress: [{ peers: [sameTenant] }] });
     }

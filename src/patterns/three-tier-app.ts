@@ -1,129 +1,17 @@
-import { ApiObject, Size } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { TierBuild, buildTier } from './three-tier/tier';
+import { AppTier, DatabaseTierProps, HttpTierProps } from './three-tier/tier-props';
 import { validateHost, validatePositiveInteger } from './three-tier/validation';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
+import { Direction } from '../policy/rule';
 import { propError } from '../util/errors';
+import { requireInstance, requireOptionalBoolean, requireOptionalObject, requireProps } from '../util/guards';
 import { registerObject } from '../util/object-registry';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
-
-/** The three tiers of a {@link ThreeTierApp}; also the value of their `app.kubernetes.io/component` label. */
-export enum AppTier {
-  /** The tier the ingress controller sends traffic to. */
-  FRONTEND = 'frontend',
-  /** The tier only the frontend reaches. */
-  BACKEND = 'backend',
-  /** The tier only the backend reaches. */
-  DATABASE = 'database',
-}
-
-/** Settings shared by every tier of a {@link ThreeTierApp}. */
-export interface AppTierCommonProps {
-  /** Container image, ideally pinned by digest (`repo/app@sha256:...`). */
-  readonly image: string;
-  /**
-   * Plain environment variables (not for secrets: use `envFromSecret`).
-   * @default - none
-   */
-  readonly env?: { [key: string]: string };
-  /**
-   * Name of an existing Secret in the namespace whose keys become environment variables (`envFrom`),
-   * so credentials never appear in the synthesized manifests.
-   * @default - none
-   */
-  readonly envFromSecret?: string;
-  /**
-   * Mount the container's root filesystem read-only (Pod Security `restricted` does not require it,
-   * but it stops an attacker from dropping tools into the image). Paths in `writablePaths` stay writable.
-   * @default true
-   */
-  readonly readOnlyRootFilesystem?: boolean;
-}
-
-/** An HTTP tier (frontend or backend) of a {@link ThreeTierApp}. */
-export interface HttpTierProps extends AppTierCommonProps {
-  /**
-   * Container port the application listens on (named `http`). Policies allow exactly this port.
-   * @default 8080 - an unprivileged port, so the container needs no capability to bind it
-   */
-  readonly port?: number;
-  /**
-   * Number of pods. With more than one, a PodDisruptionBudget (minAvailable 1) is emitted.
-   * @default 2 - survives a node drain without downtime
-   */
-  readonly replicas?: number;
-  /**
-   * CPU and memory requests and limits. Each of `cpu`, `memory`, `ephemeralStorage` given replaces
-   * only that default.
-   * @default - cpu 100m request / 500m limit, memory 128Mi request / 256Mi limit
-   */
-  readonly resources?: kplus.ContainerResources;
-  /**
-   * Path of the HTTP health endpoint used by the readiness and liveness probes.
-   * @default '/healthz'
-   */
-  readonly healthCheckPath?: string;
-  /**
-   * Numeric user (and group) id the container runs as. Numeric, because the kubelet can only verify
-   * `runAsNonRoot` for numeric ids.
-   * @default 10001
-   */
-  readonly runAsUser?: number;
-  /**
-   * Writable paths (emptyDir volumes) when the root filesystem is read-only.
-   * @default ['/tmp']
-   */
-  readonly writablePaths?: string[];
-}
-
-/** The database tier of a {@link ThreeTierApp} (a StatefulSet with one PersistentVolumeClaim per pod). */
-export interface DatabaseTierProps extends AppTierCommonProps {
-  /**
-   * Container port of the database (named `postgres`). Policies allow exactly this port.
-   * @default 5432
-   */
-  readonly port?: number;
-  /**
-   * Number of pods. With more than one, a PodDisruptionBudget (minAvailable 1) is emitted.
-   * @default 1 - replication is the database's business, not the StatefulSet's
-   */
-  readonly replicas?: number;
-  /**
-   * CPU and memory requests and limits. Each of `cpu`, `memory`, `ephemeralStorage` given replaces
-   * only that default.
-   * @default - cpu 250m request / 1 limit, memory 512Mi request / 1Gi limit
-   */
-  readonly resources?: kplus.ContainerResources;
-  /**
-   * Size of each pod's data volume (volumeClaimTemplate `data`, ReadWriteOnce).
-   * @default Size.gibibytes(10)
-   */
-  readonly storage?: Size;
-  /**
-   * StorageClass of the data volume.
-   * @default - the cluster's default StorageClass
-   */
-  readonly storageClassName?: string;
-  /**
-   * Where the data volume is mounted. `PGDATA` is set to the `pgdata` directory below it, because a
-   * volume root may contain `lost+found`, which `initdb` refuses.
-   * @default '/var/lib/postgresql/data'
-   */
-  readonly dataMountPath?: string;
-  /**
-   * Numeric user (and group, and fsGroup) id the container runs as.
-   * @default 999 - the postgres user of the official postgres images
-   */
-  readonly runAsUser?: number;
-  /**
-   * Writable paths (emptyDir volumes) when the root filesystem is read-only.
-   * @default ['/tmp', '/var/run/postgresql'] - PostgreSQL's socket and lock directory
-   */
-  readonly writablePaths?: string[];
-}
 
 /** Ingress options of a {@link ThreeTierApp}. */
 export interface ThreeTierIngressOptions {
@@ -189,11 +77,14 @@ export interface ThreeTierAppProps {
    * policies to it. Excludes `namespace` and `createNamespace`; `labels` still label the app's
    * objects and pods, but not the namespace.
    *
-   * The namespace must not allow every pod to reach every other (`allowSameNamespace`, or
-   * TenantIsolation's `allow-same-tenant`: create the TenantIsolation with `allowSameTenant: false`),
-   * or the frontend could reach the database; nor have `ingressControllerPorts` (its
-   * `allow-ingress-controller` opens the database to the ingress controller). Several apps of
-   * different names can share it: their policies are named after the app (`<name>-frontend-to-backend`).
+   * The namespace must hold no allow that applies to every pod beyond DNS
+   * (`ZeroTrustNamespace.opensToAllPods()`, checked at construction and again at synth, so an allow
+   * added later under any name is caught): `allowSameNamespace`, `monitoringPorts`,
+   * `ingressControllerPorts`, TenantIsolation's same-tenant or internet allows
+   * (`allowSameTenant: false`, `allowInternetEgress: false`), or an `allowEgress(name, {}, ...)`
+   * would open the database to others or let it reach more than DNS. Allow what a tier needs for
+   * that tier (`podLabels(tier)`). Several apps of different names can share the namespace: their
+   * policies are named after the app (`<name>-frontend-to-backend`).
    * @default - the app creates its own zero-trust namespace named `namespace`
    */
   readonly zeroTrustNamespace?: ZeroTrustNamespace;
@@ -224,13 +115,30 @@ export interface ThreeTierAppProps {
   readonly labels?: { [key: string]: string };
 }
 
-/** Policies of the namespace that would open every tier to every other (ZeroTrustNamespace, TenantIsolation). */
-const BROAD_ALLOWS = ['allow-same-namespace', 'allow-same-tenant'];
-
 /** The namespace's policy admitting the ingress controller to cert-manager's HTTP-01 solver pods. */
 const ACME_SOLVER_POLICY = 'acme-solver-allow-ingress-controller';
-/** ZeroTrustNamespace `ingressControllerPorts`: its podSelector {} lets the ingress controller reach every tier. */
-const INGRESS_CONTROLLER_TO_ALL = 'allow-ingress-controller';
+/**
+ * What is wrong with running the app `app` in `ns`: an allow that applies to every pod of the
+ * namespace (ZeroTrustNamespace.blanketAllows), the database included, beyond DNS. Asked of the
+ * namespace, never matched by policy name, so a blanket allow under any name, or added later, is
+ * found. Empty when the namespace keeps the tiers apart.
+ */
+function blanketAllowProblems(ns: ZeroTrustNamespace, app: string): string[] {
+  if (!ns.opensToAllPods()) return [];
+  const byPolicy = new Map<string, string[]>();
+  for (const a of ns.blanketAllows().filter((allow) => !allow.dnsOnly)) {
+    const rule = `${a.direction === Direction.INGRESS ? 'ingress from' : 'egress to'} ${a.peers.join(', ')} on `
+      + `${a.ports.length > 0 ? a.ports.join(', ') : 'every port'}`;
+    byPolicy.set(a.policyName, [...(byPolicy.get(a.policyName) ?? []), rule]);
+  }
+  const list = [...byPolicy].map(([policy, rules]) => `'${policy}' (${rules.join('; ')})`).join(', ');
+  return [`'${ns.name}' has allows that apply to every pod of the namespace, the database included: ${list}. The database must be `
+    + 'reachable only from the backend and reach nothing but DNS: create the namespace without them (ZeroTrustNamespace '
+    + 'allowSameNamespace, monitoringPorts, ingressControllerPorts; TenantIsolation allowSameTenant: false, allowInternetEgress: false) '
+    + `and allow what a tier needs for that tier, e.g. zeroTrustNamespace.allowEgress('${app}-backend-internet', `
+    + 'app.podLabels(AppTier.BACKEND), [Peer.internet()], [Port.tcp(443)])'];
+}
+
 /**
  * Label keys the app's selectors use: the tier labels, and cert-manager's HTTP-01 solver label, which
  * the `acme-solver-allow-ingress-controller` policy selects (on every pod carrying it).
@@ -285,8 +193,9 @@ export class ThreeTierApp extends Construct {
   public readonly ingress: kplus.Ingress;
   private readonly tierLabels: Record<string, Record<string, string>> = {};
 
-  constructor(scope: Construct, id: string, props: ThreeTierAppProps) {
+  constructor(scope: Construct, id: string, givenProps: ThreeTierAppProps) {
     super(scope, id);
+    const props = requireProps(this, givenProps, false);
     this.name = validateDnsLabel(this, 'name', props.name ?? id);
     if (this.name.length > MAX_NAME_LENGTH) {
       throw propError(this, 'name', `'${this.name}' is longer than ${MAX_NAME_LENGTH} characters: the StatefulSet's `
@@ -337,8 +246,12 @@ export class ThreeTierApp extends Construct {
     this.backendService = back.service;
     this.databaseService = db.service;
 
-    this.ingress = this.buildIngress(host, front, props.ingress ?? {});
-    this.addPolicies(front, back, db, props.ingress?.allowAcmeHttp01Solver ?? true);
+    const ingress = requireOptionalObject(this, 'ingress', props.ingress) ?? {};
+    this.ingress = this.buildIngress(host, front, ingress);
+    this.addPolicies(front, back, db, requireOptionalBoolean(this, 'ingress.allowAcmeHttp01Solver', ingress.allowAcmeHttp01Solver, true));
+    // Allows added to the namespace later (addPolicy, allowEgress, ... under any name) are checked
+    // at synth: the tier isolation must hold in what is emitted, not only when the app was created.
+    this.node.addValidation({ validate: () => this.blanketAllowProblems() });
   }
 
   /**
@@ -355,30 +268,26 @@ export class ThreeTierApp extends Construct {
     if (existing === undefined) {
       if (props.namespace === undefined) throw propError(this, 'namespace', 'is required (or pass zeroTrustNamespace)');
       const name = validateDnsLabel(this, 'namespace', props.namespace);
-      return new ZeroTrustNamespace(this, 'Namespace', { name, labels, createNamespace: props.createNamespace ?? true });
+      return new ZeroTrustNamespace(this, 'Namespace', { name, labels, createNamespace: requireOptionalBoolean(this, 'createNamespace', props.createNamespace, true) });
     }
+    requireInstance(this, 'zeroTrustNamespace', existing, ZeroTrustNamespace, 'a ZeroTrustNamespace (e.g. tenantNamespaces.<tenant>[0] of a TenantIsolation)');
     if (props.namespace !== undefined) {
       throw propError(this, 'namespace', `omit it with zeroTrustNamespace: the app lives in the zero-trust namespace '${existing.name}'`);
     }
     if (props.createNamespace !== undefined) {
       throw propError(this, 'createNamespace', `omit it with zeroTrustNamespace: '${existing.name}' is created (or not) by ${existing.node.path}`);
     }
-    for (const broad of BROAD_ALLOWS) {
-      if (existing.policy(broad) !== undefined) {
-        throw propError(this, 'zeroTrustNamespace', `'${existing.name}' has the policy '${broad}', which lets every pod of the namespace reach `
-          + 'every other, so frontend -> database could not be denied. Create the namespace without it (ZeroTrustNamespace '
-          + 'allowSameNamespace: false; TenantIsolation allowSameTenant: false)');
-      }
-    }
-    if (existing.policy(INGRESS_CONTROLLER_TO_ALL) !== undefined) {
-      throw propError(this, 'zeroTrustNamespace', `'${existing.name}' has the policy '${INGRESS_CONTROLLER_TO_ALL}', which lets the ingress `
-        + 'controller reach every pod of the namespace, the database included. Create the namespace without ingressControllerPorts: '
-        + 'the app allows the ingress controller to the frontend only');
-    }
     if (existing.node.root !== this.node.root) {
       throw propError(this, 'zeroTrustNamespace', `${existing.node.path} belongs to another cdk8s App`);
     }
+    const problems = blanketAllowProblems(existing, this.name);
+    if (problems.length > 0) throw propError(this, 'zeroTrustNamespace', problems[0]);
     return existing;
+  }
+
+  /** For the synth-time validation: `zeroTrustNamespace: ...` when the namespace opens every pod. */
+  private blanketAllowProblems(): string[] {
+    return blanketAllowProblems(this.zeroTrustNamespace, this.name).map((p) => `zeroTrustNamespace: ${p}`);
   }
 
   private buildIngress(host: string, front: TierBuild, options: ThreeTierIngressOptions): kplus.Ingress {
@@ -389,7 +298,7 @@ export class ThreeTierApp extends Construct {
       'cert-manager.io/cluster-issuer': issuer,
       // ingress-nginx redirects to HTTPS by default once TLS is configured; emitting the annotation either
       // way keeps the decision visible in review.
-      'nginx.ingress.kubernetes.io/ssl-redirect': String(options.sslRedirect ?? true),
+      'nginx.ingress.kubernetes.io/ssl-redirect': String(requireOptionalBoolean(this, 'ingress.sslRedirect', options.sslRedirect, true)),
     };
     if (options.limitRps !== undefined) {
       const rps = validatePositiveInteger(this, 'ingress.limitRps', options.limitRps);

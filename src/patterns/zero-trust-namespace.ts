@@ -1,5 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { BlanketAllow } from './blanket-allow';
+import { blanketAllowsOf } from './blanket-allows';
 import { sharedNamespaceUse } from './shared-namespaces';
 import { checkTenantLabels } from './tenant-labels';
 import { ClusterNetwork } from '../cluster/cluster-network';
@@ -10,6 +12,7 @@ import { Direction, RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { constructIdFor } from '../util/construct-id';
 import { propError } from '../util/errors';
+import { requireArray, requireOptionalBoolean, requireOptionalString, requireProps, requireStringMap } from '../util/guards';
 import { registerObject } from '../util/object-registry';
 import { PlainApiObject } from '../util/plain-api-object';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validateUnreservedLabelKey } from '../util/validate';
@@ -90,10 +93,15 @@ export class ZeroTrustNamespace extends Construct {
   public readonly namespaceObject?: ApiObject;
   /** Every policy of the namespace, by name. */
   private readonly policies = new Map<string, TrafficPolicy>();
+  /** The allow rules that apply to every pod, in the order their policies were added. */
+  private readonly blanket: BlanketAllow[] = [];
+  private readonly cluster: ClusterNetwork;
 
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
     super(scope, id);
+    props = requireProps(this, props, false);
     const cluster = ClusterNetwork.of(this);
+    this.cluster = cluster;
     this.name = validateDnsLabel(this, 'name', props.name);
     this.assertNotShared(cluster);
     const labels = validateLabels(this, 'labels', props.labels);
@@ -102,14 +110,15 @@ export class ZeroTrustNamespace extends Construct {
     validatePorts(this, 'monitoringPorts', props.monitoringPorts);
     validatePorts(this, 'ingressControllerPorts', props.ingressControllerPorts);
     const level = checkEnum(this, 'podSecurity', props.podSecurity ?? PodSecurityLevel.RESTRICTED, Object.values(PodSecurityLevel), 'a Pod Security level');
-    const version = props.podSecurityVersion ?? 'latest';
+    const version = requireOptionalString(this, 'podSecurityVersion', props.podSecurityVersion) ?? 'latest';
     // The Pod Security admission version label: 'latest' or 'v<major>.<minor>' without leading zeros
     // (https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces).
     if (typeof version !== 'string' || !/^(latest|v1\.(0|[1-9][0-9]*))$/.test(version)) {
       throw propError(this, 'podSecurityVersion', `'${version}' must be 'latest' or 'v1.<minor>' (no leading zeros, e.g. 'v1.30')`);
     }
 
-    if (props.createNamespace ?? true) {
+    const allowSameNamespace = requireOptionalBoolean(this, 'allowSameNamespace', props.allowSameNamespace, false);
+    if (requireOptionalBoolean(this, 'createNamespace', props.createNamespace, true)) {
       this.namespaceObject = registerObject(this, new PlainApiObject(this, NAMESPACE_ID, {
         apiVersion: 'v1',
         kind: 'Namespace',
@@ -137,7 +146,7 @@ export class ZeroTrustNamespace extends Construct {
         egress: [{ action: RuleAction.DENY, peers: cluster.metadataCidrs.map((c) => Peer.cidr(c)) }],
       });
     }
-    if (props.allowSameNamespace) {
+    if (allowSameNamespace) {
       this.addPolicy('allow-same-namespace', {
         ingress: [{ peers: [Peer.sameNamespace()] }],
         egress: [{ peers: [Peer.sameNamespace()] }],
@@ -159,22 +168,51 @@ export class ZeroTrustNamespace extends Construct {
     if (typeof name !== 'string' || name.length === 0) throw propError(this, 'name', 'a policy name is required');
     validateDnsSubdomain(this, 'name', name);
     if (this.policies.has(name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
+    const o = requireProps(this, options, false, `options of policy '${name}'`);
     // The id is the policy name (a DNS subdomain, so never the Namespace object's id); constructs would
     // mistake an Object.prototype member name ('constructor') for a taken id.
     const id = constructIdFor(name);
-    const policy = new TrafficPolicy(this, id, { ...options, name, namespace: this.name });
+    const policy = new TrafficPolicy(this, id, { ...o, name, namespace: this.name });
     this.policies.set(name, policy);
+    this.blanket.push(...blanketAllowsOf(this.cluster, name, policy._intent, o));
     return policy;
   }
 
-  /** Allow `peers` into the pods labelled `podSelector` (all pods if empty) on `ports`. */
+  /**
+   * Allow `peers` into the pods labelled `podSelector` on `ports`.
+   * @param podSelector labels of the pods; `{}` is every pod of the namespace (said explicitly)
+   */
   public allowIngress(name: string, podSelector: { [key: string]: string }, peers: Peer[], ports?: Port[]): TrafficPolicy {
-    return this.addPolicy(name, { podSelector, ingress: [{ peers, ports }] });
+    return this.addPolicy(name, { podSelector: requireStringMap(this, 'podSelector', podSelector), ingress: [{ peers, ports }] });
   }
 
-  /** Allow the pods labelled `podSelector` (all pods if empty) to reach `peers` on `ports`. */
+  /**
+   * Allow the pods labelled `podSelector` to reach `peers` on `ports`.
+   * @param podSelector labels of the pods; `{}` is every pod of the namespace (said explicitly)
+   */
   public allowEgress(name: string, podSelector: { [key: string]: string }, peers: Peer[], ports?: Port[]): TrafficPolicy {
-    return this.addPolicy(name, { podSelector, egress: [{ peers, ports }] });
+    return this.addPolicy(name, { podSelector: requireStringMap(this, 'podSelector', podSelector), egress: [{ peers, ports }] });
+  }
+
+  /**
+   * The allow rules that apply to every pod of the namespace (their policy selects all pods), in
+   * the order their policies were added, whatever their names: the baseline DNS allow, and e.g.
+   * `allowSameNamespace`, `monitoringPorts`, `ingressControllerPorts`, a TenantIsolation's
+   * same-tenant or internet allows, or anything added with `addPolicy` / `allowIngress` /
+   * `allowEgress` and an empty pod selector. Policies declared elsewhere (a TrafficPolicy of
+   * another construct) are not included.
+   */
+  public blanketAllows(): BlanketAllow[] {
+    return this.blanket.map((a) => ({ ...a, peers: [...a.peers], ports: [...a.ports] }));
+  }
+
+  /**
+   * Does some allow apply to every pod of the namespace beyond DNS (see {@link blanketAllows})? A
+   * workload that must be reachable only along its own allows (ThreeTierApp's database) cannot
+   * live in such a namespace.
+   */
+  public opensToAllPods(): boolean {
+    return this.blanket.some((a) => !a.dnsOnly);
   }
 
   /**
@@ -189,11 +227,11 @@ export class ZeroTrustNamespace extends Construct {
    */
   public allowFlow(name: string, from: { [key: string]: string }, to: { [key: string]: string }, ports: Port[]): TrafficPolicy[] {
     for (const [prop, labels] of [['from', from], ['to', to]] as const) {
-      if (labels === undefined || labels === null || Object.keys(labels).length === 0) {
+      if (labels === undefined || labels === null || Object.keys(requireStringMap(this, prop, labels)).length === 0) {
         throw propError(this, prop, `pods by at least one label are required for flow '${name}' (every pod of the namespace: allowSameNamespace)`);
       }
     }
-    if (!Array.isArray(ports) || ports.length === 0) throw propError(this, 'ports', `at least one port is required for flow '${name}'`);
+    if (requireArray(this, 'ports', ports).length === 0) throw propError(this, 'ports', `at least one port is required for flow '${name}'`);
     validatePorts(this, 'ports', ports);
     return [
       this.addPolicy(`${name}-egress`, { podSelector: from, egress: [{ peers: [Peer.pods(to)], ports }] }),

@@ -1,6 +1,5 @@
 import { ResolvedPeer } from './intent';
 import { ClusterNetwork } from '../cluster/cluster-network';
-import { CniKind } from '../cluster/cni';
 import { hostCidr } from '../util/cidr';
 
 /** Labels of the node-local-dns pods in the reference manifests (kubernetes/dns and Cilium's LRP guide). */
@@ -36,11 +35,12 @@ export const NODE_LOCAL_DNS_POD_LABELS: Readonly<Record<string, string>> = { 'k8
 export function clusterDnsPeers(cluster: ClusterNetwork): ResolvedPeer[] {
   const out: ResolvedPeer[] = [{ type: 'pods', namespace: cluster.dnsNamespace, podLabels: { ...cluster.dnsPodLabels } }];
   if (cluster.nodeLocalDnsIp === undefined) return out;
-  const redirected = cluster.cni.kind === CniKind.CILIUM && cluster.cni.kubeProxyReplacement;
-  if (redirected) out.push({ type: 'pods', namespace: cluster.dnsNamespace, podLabels: { ...NODE_LOCAL_DNS_POD_LABELS } });
+  // How node-local-dns is reached is a fact of the CNI (its factory states it: Cni._facts).
+  const facts = cluster.cni._facts;
+  if (facts.nodeLocalDnsAsPods) out.push({ type: 'pods', namespace: cluster.dnsNamespace, podLabels: { ...NODE_LOCAL_DNS_POD_LABELS } });
   const addresses = [cluster.nodeLocalDnsIp];
-  if (!redirected && cluster.dnsServiceIp !== cluster.nodeLocalDnsIp) addresses.push(cluster.dnsServiceIp);
+  if (!facts.nodeLocalDnsAsPods && cluster.dnsServiceIp !== cluster.nodeLocalDnsIp) addresses.push(cluster.dnsServiceIp);
   for (const ip of addresses) out.push({ type: 'cidr', cidr: hostCidr(ip), except: [] });
-  if (cluster.cni.kind === CniKind.CILIUM && !redirected) out.push({ type: 'entity', entity: 'host' });
+  if (facts.nodeLocalDnsHostEntity) out.push({ type: 'entity', entity: 'host' });
   return out;
 }

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { HttpMatch } from './rule';
 import { propError } from '../util/errors';
+import { requireObject, requireOptionalArray, requireString } from '../util/guards';
 
 /**
  * RFC 9110 section 5.6.2 (formerly RFC 7230 section 3.2.6) `token`: the grammar of header field
@@ -14,7 +15,8 @@ const METHOD = /^[A-Z][A-Z0-9_-]*$/;
  * as (anchored) regular expressions (https://docs.cilium.io/en/stable/security/policy/language/,
  * "Layer 7 Examples"), so both must compile; an empty match would allow every request.
  */
-export function validateHttpMatches(scope: IConstruct, prop: string, matches: HttpMatch[] | undefined): HttpMatch[] {
+export function validateHttpMatches(scope: IConstruct, prop: string, given: HttpMatch[] | undefined): HttpMatch[] {
+  const matches = requireOptionalArray(scope, prop, given);
   if (matches === undefined) return [];
   // `[]` reads as "no request", but would render as no L7 constraint (every request): fail closed.
   if (matches.length === 0) throw propError(scope, prop, 'must list at least one HTTP match; omit it for no L7 constraint');
@@ -22,17 +24,21 @@ export function validateHttpMatches(scope: IConstruct, prop: string, matches: Ht
 }
 
 function validateHttpMatch(scope: IConstruct, prop: string, m: HttpMatch): HttpMatch {
+  requireObject(scope, prop, m);
+  if (m.headers !== undefined && !Array.isArray(m.headers)) throw propError(scope, `${prop}.headers`, 'must be a list of header strings');
   if (m.method === undefined && m.path === undefined && (m.headers === undefined || m.headers.length === 0)) {
     throw propError(scope, prop, 'an HTTP match needs a method, a path or headers (an empty match allows every request)');
   }
   if (m.method !== undefined) {
-    if (typeof m.method !== 'string' || !METHOD.test(m.method)) {
+    requireString(scope, `${prop}.method`, m.method);
+    if (!METHOD.test(m.method)) {
       throw propError(scope, `${prop}.method`, `'${m.method}' is not an upper-case HTTP method token (e.g. GET)`);
     }
     compiles(scope, `${prop}.method`, m.method);
   }
   if (m.path !== undefined) {
-    if (typeof m.path !== 'string' || m.path.length === 0) throw propError(scope, `${prop}.path`, 'must not be empty; omit it for any path');
+    requireString(scope, `${prop}.path`, m.path);
+    if (m.path.length === 0) throw propError(scope, `${prop}.path`, 'must not be empty; omit it for any path');
     compiles(scope, `${prop}.path`, m.path);
   }
   const headers = m.headers === undefined ? undefined : m.headers.map((h, j) => validateHeader(scope, `${prop}.headers[${j}]`, h));
@@ -45,7 +51,7 @@ function validateHttpMatch(scope: IConstruct, prop: string, m: HttpMatch): HttpM
 
 /** `Name` or `Name: value`, Name a token. */
 function validateHeader(scope: IConstruct, prop: string, header: string): string {
-  if (typeof header !== 'string') throw propError(scope, prop, `${JSON.stringify(header)} is not a string`);
+  requireString(scope, prop, header);
   const colon = header.indexOf(':');
   const name = colon < 0 ? header : header.slice(0, colon);
   if (!TOKEN.test(name)) {

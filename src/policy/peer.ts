@@ -1,5 +1,10 @@
-import { LabelExpression } from './label-expression';
+import { LabelExpression, LabelOperator } from './label-expression';
 import { PeerSpec } from './peer-spec';
+import { assertNever, propError } from '../util/errors';
+import {
+  requireArrayOf, requireObject, requireOneOf, requireOptionalBoolean, requireOptionalStringArray, requireOptionalStringMap,
+  requireOptionalString, requireProps, requireString, requireStringMap,
+} from '../util/guards';
 
 /**
  * The other end of a rule: who may talk to the selected pods (ingress) or whom they may talk to
@@ -12,7 +17,8 @@ export class Peer {
    * @param namespace the namespace; default: the policy's own namespace
    */
   public static pods(labels: { [key: string]: string }, namespace?: string): Peer {
-    return new Peer({ kind: 'pods', podLabels: { ...labels }, namespace });
+    const podLabels = requireStringMap('Peer.pods', 'labels', labels);
+    return new Peer({ kind: 'pods', podLabels, namespace: requireOptionalString('Peer.pods', 'namespace', namespace) });
   }
 
   /** Every pod of the policy's own namespace. */
@@ -22,7 +28,8 @@ export class Peer {
 
   /** Every pod of the named namespace (selected by `kubernetes.io/metadata.name`, which Kubernetes always sets). */
   public static namespace(name: string): Peer {
-    return new Peer({ kind: 'pods', podLabels: {}, namespace: name });
+    // An omitted name must not fall back to "the policy's own namespace" (Peer.sameNamespace()).
+    return new Peer({ kind: 'pods', podLabels: {}, namespace: requireString('Peer.namespace', 'name', name, true) });
   }
 
   /**
@@ -32,7 +39,12 @@ export class Peer {
    * @param podLabels pod labels; default every pod
    */
   public static namespaces(namespaceLabels: { [key: string]: string }, podLabels?: { [key: string]: string }): Peer {
-    return new Peer({ kind: 'namespaces', namespaceLabels: { ...namespaceLabels }, podLabels: { ...(podLabels ?? {}) } });
+    // `{}` is an explicit "every namespace"; undefined or null is a mistake, never that.
+    return new Peer({
+      kind: 'namespaces',
+      namespaceLabels: requireStringMap('Peer.namespaces', 'namespaceLabels', namespaceLabels),
+      podLabels: requireOptionalStringMap('Peer.namespaces', 'podLabels', podLabels) ?? {},
+    });
   }
 
   /**
@@ -40,11 +52,25 @@ export class Peer {
    * that is not `acme`"), optionally narrowed by pod labels.
    */
   public static namespacesMatching(expressions: LabelExpression[], podLabels?: { [key: string]: string }): Peer {
+    const where = 'Peer.namespacesMatching';
+    const namespaceExpressions = requireArrayOf(where, 'expressions', expressions, (e, prop) => {
+      const expr = requireObject(where, prop, e);
+      return {
+        key: requireString(where, `${prop}.key`, expr.key),
+        operator: requireOneOf(where, `${prop}.operator`, expr.operator, Object.values(LabelOperator), 'a label operator'),
+        // A string here would be split into letters by the spread below: `NotIn 'acme'` would admit acme.
+        values: requireOptionalStringArray(where, `${prop}.values`, expr.values) ?? [],
+      };
+    });
+    if (namespaceExpressions.length === 0) {
+      throw propError(where, 'expressions', 'must list at least one expression (no expression would match every namespace: say '
+        + 'Peer.allPods() or Peer.namespaces({}) for that)');
+    }
     return new Peer({
       kind: 'namespaces',
       namespaceLabels: {},
-      namespaceExpressions: expressions.map((e) => ({ key: e.key, operator: e.operator, values: [...(e.values ?? [])] })),
-      podLabels: { ...(podLabels ?? {}) },
+      namespaceExpressions,
+      podLabels: requireOptionalStringMap(where, 'podLabels', podLabels) ?? {},
     });
   }
 
@@ -60,7 +86,11 @@ export class Peer {
    * ClusterNetwork has (`ipFamilies`): any other can never match and is a synth error.
    */
   public static cidr(cidr: string, except?: string[]): Peer {
-    return new Peer({ kind: 'cidr', cidr, except: [...(except ?? [])] });
+    return new Peer({
+      kind: 'cidr',
+      cidr: requireString('Peer.cidr', 'cidr', cidr),
+      except: requireOptionalStringArray('Peer.cidr', 'except', except) ?? [],
+    });
   }
 
   /**
@@ -71,7 +101,8 @@ export class Peer {
    * services.
    */
   public static internet(options: InternetPeerOptions = {}): Peer {
-    return new Peer({ kind: 'internet', exceptPrivateRanges: options.exceptPrivateRanges ?? true });
+    const o = requireProps('Peer.internet', options, true, 'options');
+    return new Peer({ kind: 'internet', exceptPrivateRanges: requireOptionalBoolean('Peer.internet', 'exceptPrivateRanges', o.exceptPrivateRanges, true) });
   }
 
   /**
@@ -108,12 +139,12 @@ export class Peer {
 
   /** Hosts by exact DNS name (Cilium `toFQDNs.matchName`); egress only. */
   public static fqdn(name: string): Peer {
-    return new Peer({ kind: 'fqdn', fqdnName: name });
+    return new Peer({ kind: 'fqdn', fqdnName: requireString('Peer.fqdn', 'name', name) });
   }
 
   /** Hosts by DNS pattern with `*` wildcards (Cilium `toFQDNs.matchPattern`); egress only. */
   public static fqdnPattern(pattern: string): Peer {
-    return new Peer({ kind: 'fqdn', fqdnPattern: pattern });
+    return new Peer({ kind: 'fqdn', fqdnPattern: requireString('Peer.fqdnPattern', 'pattern', pattern) });
   }
 
   /** @internal */
@@ -137,6 +168,7 @@ export class Peer {
       case 'monitoring': return 'monitoring';
       case 'kubeApiServer': return 'kube-apiserver';
       case 'fqdn': return `fqdn ${s.fqdnName ?? s.fqdnPattern}`;
+      default: return assertNever(s.kind, 'peer kind');
     }
   }
 }

@@ -3,6 +3,7 @@ import { ResolvedPort } from './intent';
 import { Port } from './port';
 import { Protocol } from './protocol';
 import { propError } from '../util/errors';
+import { requireInstance, requireOptionalArray } from '../util/guards';
 import { checkEnum, validatePortName, validatePortNumber } from '../util/validate';
 
 /**
@@ -11,6 +12,7 @@ import { checkEnum, validatePortName, validatePortNumber } from '../util/validat
  * error names what the user set rather than an inner policy.
  */
 export function resolvePort(scope: IConstruct, prop: string, port: Port): ResolvedPort {
+  requireInstance(scope, prop, port, Port, 'a Port (Port.tcp(443), Port.udp(53), Port.tcpRange(...), Port.named(...), ...)');
   checkEnum(scope, `${prop}.protocol`, port.protocol, PROTOCOLS, 'a protocol');
   if (port.name !== undefined) return { protocol: port.protocol, name: validatePortName(scope, prop, port.name) };
   if (port.number === undefined) return { protocol: port.protocol };
@@ -29,7 +31,8 @@ export function resolvePort(scope: IConstruct, prop: string, port: Port): Resolv
  * refused, because every renderer would also emit it without ports (= all ports), which is the
  * opposite of what `[]` ("no port") reads as: fail closed.
  */
-export function validatePorts(scope: IConstruct, prop: string, ports: Port[] | undefined): ResolvedPort[] {
+export function validatePorts(scope: IConstruct, prop: string, given: Port[] | undefined): ResolvedPort[] {
+  const ports = requireOptionalArray(scope, prop, given);
   if (ports === undefined) return [];
   if (ports.length === 0) throw propError(scope, prop, 'must list at least one port; omit it for all ports');
   return ports.map((p, i) => resolvePort(scope, `${prop}[${i}]`, p));

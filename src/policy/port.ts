@@ -1,4 +1,5 @@
 import { Protocol } from './protocol';
+import { requireNumber, requireOneOf, requireString } from '../util/guards';
 
 /**
  * A destination port (or port range) of a rule, with its protocol.
@@ -10,27 +11,27 @@ import { Protocol } from './protocol';
 export class Port {
   /** A single TCP port. */
   public static tcp(port: number): Port {
-    return new Port(Protocol.TCP, port);
+    return new Port(Protocol.TCP, requireNumber('Port.tcp', 'port', port, false));
   }
 
   /** A single UDP port. */
   public static udp(port: number): Port {
-    return new Port(Protocol.UDP, port);
+    return new Port(Protocol.UDP, requireNumber('Port.udp', 'port', port, false));
   }
 
   /** A single SCTP port. */
   public static sctp(port: number): Port {
-    return new Port(Protocol.SCTP, port);
+    return new Port(Protocol.SCTP, requireNumber('Port.sctp', 'port', port, false));
   }
 
   /** A TCP port range `from`..`to` inclusive (rendered with `endPort`). */
   public static tcpRange(from: number, to: number): Port {
-    return new Port(Protocol.TCP, from, to);
+    return new Port(Protocol.TCP, requireNumber('Port.tcpRange', 'from', from, false), requireNumber('Port.tcpRange', 'to', to, false));
   }
 
   /** A UDP port range `from`..`to` inclusive (rendered with `endPort`). */
   public static udpRange(from: number, to: number): Port {
-    return new Port(Protocol.UDP, from, to);
+    return new Port(Protocol.UDP, requireNumber('Port.udpRange', 'from', from, false), requireNumber('Port.udpRange', 'to', to, false));
   }
 
   /** Every TCP port. */
@@ -49,7 +50,12 @@ export class Port {
    * @param protocol the protocol of that container port
    */
   public static named(name: string, protocol: Protocol = Protocol.TCP): Port {
-    return new Port(protocol, undefined, undefined, name);
+    return new Port(
+      requireOneOf('Port.named', 'protocol', protocol, Object.values(Protocol), 'a protocol'),
+      undefined,
+      undefined,
+      requireString('Port.named', 'name', name),
+    );
   }
 
   /** The L4 protocol. */

@@ -10,10 +10,12 @@ import { Protocol } from './protocol';
 import { renderIntent } from './render/render';
 import { Direction, RuleAction, TrafficRule } from './rule';
 import { ClusterNetwork } from '../cluster/cluster-network';
-import { CniKind } from '../cluster/cni';
 import { checkClusterFamily } from '../cluster/ip-family-check';
-import { ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
-import { propError } from '../util/errors';
+import { ParsedCidr, cidrContainsCidr, cidrInFamily, parseCidr } from '../util/cidr';
+import { assertNever, propError } from '../util/errors';
+import {
+  requireArray, requireInstance, requireObject, requireOptionalArray, requireOptionalStringArray, requireProps, requireString,
+} from '../util/guards';
 import { checkEnum, validateCidr, validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
 
 /** Props of {@link TrafficPolicy}. */
@@ -86,29 +88,33 @@ export class TrafficPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: TrafficPolicyProps) {
     super(scope, id);
+    const p = requireProps(this, props, false);
     const cluster = ClusterNetwork.of(this);
-    this._intent = this.buildIntent(cluster, props);
+    this._intent = this.buildIntent(cluster, p);
     this.apiObjects = renderIntent(this, cluster, this._intent);
   }
 
   private buildIntent(cluster: ClusterNetwork, props: TrafficPolicyProps): PolicyIntent {
     const name = validateDnsSubdomain(this, 'name', props.name);
-    const namespace = props.namespace === undefined ? undefined : validateDnsLabel(this, 'namespace', props.namespace);
+    // A null namespace is a mistake, never "cluster-wide".
+    const namespace = props.namespace === undefined ? undefined : validateDnsLabel(this, 'namespace', requireString(this, 'namespace', props.namespace));
     if (namespace !== undefined && props.namespaceSelector !== undefined) {
       throw propError(this, 'namespaceSelector', 'only applies to cluster-wide policies (omit namespace)');
     }
     const rules: IntentRule[] = [];
     for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
-      const list = (direction === Direction.INGRESS ? props.ingress : props.egress) ?? [];
-      list.forEach((rule, i) => rules.push(this.buildRule(cluster, direction, rule, `${direction.toLowerCase()}[${i}]`, namespace)));
+      const field = direction === Direction.INGRESS ? 'ingress' : 'egress';
+      const list = requireOptionalArray(this, field, direction === Direction.INGRESS ? props.ingress : props.egress) ?? [];
+      list.forEach((rule, i) => rules.push(this.buildRule(cluster, direction, rule, `${field}[${i}]`, namespace)));
     }
-    (props.isolate ?? []).forEach((d, i) => checkEnum(this, `isolate[${i}]`, d, DIRECTIONS, 'a direction'));
-    const isolate = new Set<Direction>(props.isolate ?? []);
+    const isolated = requireOptionalArray(this, 'isolate', props.isolate) ?? [];
+    isolated.forEach((d, i) => checkEnum(this, `isolate[${i}]`, d, DIRECTIONS, 'a direction'));
+    const isolate = new Set<Direction>(isolated);
     for (const r of rules) if (r.action === RuleAction.ALLOW) isolate.add(r.direction);
     if (rules.length === 0 && isolate.size === 0) {
       throw propError(this, 'ingress/egress/isolate', `policy '${name}' has no rules and isolates nothing: it would have no effect`);
     }
-    if (props.precedence !== undefined && (!Number.isFinite(props.precedence) || props.precedence < 0)) {
+    if (props.precedence !== undefined && (typeof props.precedence !== 'number' || !Number.isFinite(props.precedence) || props.precedence < 0)) {
       throw propError(this, 'precedence', `${props.precedence} must be a non-negative number`);
     }
     return {
@@ -123,13 +129,15 @@ export class TrafficPolicy extends Construct {
     };
   }
 
-  private buildRule(cluster: ClusterNetwork, direction: Direction, rule: TrafficRule, origin: string, namespace?: string): IntentRule {
+  private buildRule(cluster: ClusterNetwork, direction: Direction, given: TrafficRule, origin: string, namespace?: string): IntentRule {
+    const rule = requireObject(this, origin, given);
     const action = checkEnum(this, `${origin}.action`, rule.action ?? RuleAction.ALLOW, ACTIONS, 'a rule action');
-    if (!rule.peers || rule.peers.length === 0) {
+    const givenPeers = rule.peers === undefined ? [] : requireArray(this, `${origin}.peers`, rule.peers);
+    if (givenPeers.length === 0) {
       throw propError(this, `${origin}.peers`, 'at least one peer is required (say Peer.allPods() or Peer.internet() explicitly for "anyone")');
     }
     const ports = validatePorts(this, `${origin}.ports`, rule.ports);
-    const peers = rule.peers.flatMap((p, i) => this.resolvePeer(cluster, p, `${origin}.peers[${i}]`, direction, action, namespace));
+    const peers = givenPeers.flatMap((p, i) => this.resolvePeer(cluster, p, `${origin}.peers[${i}]`, direction, action, namespace));
     const http = validateHttpMatches(this, `${origin}.http`, rule.http);
     if (http.length > 0) {
       if (action === RuleAction.DENY) throw propError(this, `${origin}.http`, 'L7 rules cannot deny; deny at L3/L4 or allow only the HTTP requests you want');
@@ -141,7 +149,7 @@ export class TrafficPolicy extends Construct {
         // (pkg/policy/api/rule_validation.go, PortRule.sanitize).
         throw propError(this, `${origin}.http`, `HTTP rules need TCP ports, got ${notTcp}`);
       }
-      if (cluster.cni.kind !== CniKind.CILIUM || !cluster.cni.capabilities.l7) {
+      if (!cluster.cni.capabilities.l7) {
         throw propError(this, `${origin}.http`, `L7 HTTP rules cannot be enforced by CNI '${cluster.cni.name}' (capability 'l7' missing)`);
       }
     }
@@ -149,9 +157,10 @@ export class TrafficPolicy extends Construct {
   }
 
   private buildExpression(e: LabelExpression, prop: string): LabelExpression {
-    validateLabels(this, `${prop}.key`, { [e.key]: '' });
+    requireObject(this, prop, e);
+    validateLabels(this, `${prop}.key`, { [requireString(this, `${prop}.key`, e.key)]: '' });
     checkEnum(this, `${prop}.operator`, e.operator, OPERATORS, 'a label operator');
-    const values = [...(e.values ?? [])];
+    const values = requireOptionalStringArray(this, `${prop}.values`, e.values) ?? [];
     const needsValues = e.operator === LabelOperator.IN || e.operator === LabelOperator.NOT_IN;
     if (needsValues && values.length === 0) throw propError(this, `${prop}.values`, `operator ${e.operator} needs at least one value`);
     if (!needsValues && values.length > 0) throw propError(this, `${prop}.values`, `operator ${e.operator} takes no values`);
@@ -167,7 +176,8 @@ export class TrafficPolicy extends Construct {
     action: RuleAction,
     policyNamespace?: string,
   ): ResolvedPeer[] {
-    const s = peer._spec;
+    // A look-alike object ({ kind: 'internet' }) would skip every check the factories make.
+    const s = requireInstance(this, prop, peer, Peer, 'a Peer made by one of its factories (Peer.pods(...), Peer.internet(), ...)')._spec;
     switch (s.kind) {
       case 'pods': {
         const namespace = s.namespace === undefined ? policyNamespace : validateDnsLabel(this, `${prop}.namespace`, s.namespace);
@@ -211,6 +221,8 @@ export class TrafficPolicy extends Construct {
         const value = validateFqdn(this, prop, (s.fqdnName ?? s.fqdnPattern) as string, s.fqdnName === undefined);
         return [s.fqdnName !== undefined ? { type: 'fqdn', matchName: value } : { type: 'fqdn', matchPattern: value }];
       }
+      default:
+        return assertNever(s.kind, 'peer kind');
     }
   }
 
@@ -245,16 +257,19 @@ export class TrafficPolicy extends Construct {
     const block = checkClusterFamily(this, `${prop}.cidr`, validateCidr(this, `${prop}.cidr`, cidr), cluster.ipFamilies);
     const excepts = except.map((e, i) => {
       const parsed = checkClusterFamily(this, `${prop}.except[${i}]`, validateCidr(this, `${prop}.except[${i}]`, e), cluster.ipFamilies);
-      if (!cidrContainsCidr(block, parsed) || parsed.prefix === block.prefix) {
+      if (parsed.family !== block.family || !cidrContainsCidr(block, parsed) || parsed.prefix === block.prefix) {
         throw propError(this, `${prop}.except[${i}]`, `${parsed.text} is not strictly inside ${block.text}`);
       }
       return parsed;
     });
     if (direction === Direction.EGRESS && action === RuleAction.ALLOW) {
-      // ClusterNetwork validated its metadataCidrs already.
-      for (const m of cluster.metadataCidrs.map((c) => parseCidr(c))) {
+      // ClusterNetwork validated its metadataCidrs already. Each is compared in the block's family:
+      // `::ffff:169.254.169.254/128` is the IPv4 metadata address, reached over IPv4.
+      for (const metadata of cluster.metadataCidrs.map((c) => parseCidr(c))) {
+        const m = cidrInFamily(metadata, block.family);
+        if (m === undefined) continue;
         if (cidrContainsCidr(m, block)) {
-          throw propError(this, `${prop}.cidr`, `${block.text} is the cloud metadata service, which is never reachable (credential theft)`);
+          throw propError(this, `${prop}.cidr`, `${block.text} is the cloud metadata service (${metadata.text}), which is never reachable (credential theft)`);
         }
         if (cidrContainsCidr(block, m) && !excepts.some((e) => cidrContainsCidr(e, m))) excepts.push(m);
       }
@@ -282,10 +297,13 @@ const OPERATORS: string[] = Object.values(LabelOperator);
 function validateFqdn(scope: Construct, prop: string, value: string, pattern: boolean): string {
   const what = pattern ? 'DNS pattern' : 'DNS name';
   const crd = pattern ? /^([-a-zA-Z0-9_*]+[.]?)+$/ : /^([-a-zA-Z0-9_]+[.]?)+$/;
+  requireString(scope, prop, value);
   const bad = (why: string) => propError(scope, prop, `'${value}' is not a valid ${what}: ${why}`);
-  if (typeof value !== 'string' || value.length === 0) throw bad('empty');
+  if (value.length === 0) throw bad('empty');
   if (value.length > 255) throw bad('longer than 255 characters');
   if (!crd.test(value)) throw bad(`only letters, digits, '-', '_'${pattern ? ", '*'" : ''} and non-empty labels separated by '.'`);
+  // '*', '*.', '*.*' ... match every name (Cilium: '*' alone allows all domains): name the domain.
+  if (pattern && /^[*.]+$/.test(value)) throw bad("it matches every DNS name; name the domain (e.g. '*.example.com'), or allow Peer.internet() explicitly");
   const labels = (value.endsWith('.') ? value.slice(0, -1) : value).split('.');
   for (const label of labels) {
     if (label.length > 63) throw bad(`label '${label}' is longer than 63 characters`);

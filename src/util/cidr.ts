@@ -52,7 +52,19 @@ function parseCidrUncached(text: string): ParsedCidr {
   if (network.toString() !== address.toString()) {
     throw new CidrError(`'${text}' has host bits set; did you mean ${network.toString()}/${prefix}?`);
   }
-  return { family, address, prefix, text: `${address.toString()}/${prefix}` };
+  return { family, address, prefix, text: `${formatAddress(address)}/${prefix}` };
+}
+
+/**
+ * An address as text: ipaddr.js' canonical form, except IPv4-mapped IPv6 addresses, which are
+ * written in the mixed notation RFC 5952 section 5 recommends (`::ffff:169.254.169.254`), so that a
+ * reader sees which IPv4 address they stand for.
+ */
+export function formatAddress(address: ipaddr.IPv4 | ipaddr.IPv6): string {
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return `::ffff:${(address as ipaddr.IPv6).toIPv4Address().toString()}`;
+  }
+  return address.toString();
 }
 
 /** Parse a single IP address, or undefined when it is not one (for analysis of foreign manifests). */
@@ -91,9 +103,37 @@ export function cidrContainsIp(cidr: ParsedCidr, ip: ipaddr.IPv4 | ipaddr.IPv6):
   return (candidate as any).match(cidr.address, cidr.prefix);
 }
 
-/** Is `inner` fully inside `outer` (same family, longer or equal prefix, contained network)? */
+/**
+ * Is `inner` fully inside `outer` (longer or equal prefix, contained network)? An IPv4-mapped IPv6
+ * block (`::ffff:169.254.169.254/128`) and its IPv4 block (`169.254.169.254/32`) are the same
+ * addresses: a dual-stack socket sends to the first over IPv4. So a block of one family is compared
+ * with the other family's form of the other block when it has one ({@link cidrInFamily}).
+ */
 export function cidrContainsCidr(outer: ParsedCidr, inner: ParsedCidr): boolean {
-  return outer.family === inner.family && inner.prefix >= outer.prefix && cidrContainsIp(outer, inner.address);
+  const candidate = cidrInFamily(inner, outer.family);
+  return candidate !== undefined && candidate.prefix >= outer.prefix && cidrContainsIp(outer, candidate.address);
+}
+
+/** The IPv4-mapped IPv6 block `::ffff:0.0.0.0/96` (RFC 4291 2.5.5.2). */
+const IPV4_MAPPED_PREFIX = 96;
+
+/**
+ * `cidr` expressed in `family`: itself when it is of that family; an IPv4 block as its IPv4-mapped
+ * IPv6 block (`10.0.0.0/8` -> `::ffff:10.0.0.0/104`); an IPv6 block inside `::ffff:0:0/96` as its
+ * IPv4 block. Undefined when the block has no form in that family (`fd00::/8` in IPv4).
+ */
+export function cidrInFamily(cidr: ParsedCidr, family: ParsedCidr['family']): ParsedCidr | undefined {
+  if (cidr.family === family) return cidr;
+  if (cidr.family === 'ipv4') {
+    const mapped = (cidr.address as ipaddr.IPv4).toIPv4MappedAddress();
+    const prefix = cidr.prefix + IPV4_MAPPED_PREFIX;
+    return { family: 'ipv6', address: mapped, prefix, text: `${formatAddress(mapped)}/${prefix}` };
+  }
+  const v6 = cidr.address as ipaddr.IPv6;
+  if (cidr.prefix < IPV4_MAPPED_PREFIX || !v6.isIPv4MappedAddress()) return undefined;
+  const v4 = v6.toIPv4Address();
+  const prefix = cidr.prefix - IPV4_MAPPED_PREFIX;
+  return { family: 'ipv4', address: v4, prefix, text: `${v4.toString()}/${prefix}` };
 }
 
 /**

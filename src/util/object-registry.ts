@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { ValidationError } from './errors';
 
 /** Per app root: `group|kind|namespace|name` -> the construct that emits it (its path only on error). */
 const REGISTRIES = new WeakMap<IConstruct, Map<string, IConstruct>>();
@@ -8,6 +9,11 @@ const REGISTRIES = new WeakMap<IConstruct, Map<string, IConstruct>>();
  * Record that `owner` emits `obj`, and fail at once if another construct already emits an object
  * of the same kind and name into the same namespace: the API server would keep only one of them,
  * silently dropping a policy.
+ *
+ * A construction-time check on purpose (not a synth-time validation): it is symmetric (whichever
+ * object comes second fails, naming the first), so the order of construction does not matter, the
+ * error points at the line that creates the duplicate, and the lookup is O(1) per object (one Map
+ * per app), where a validation would walk every object of the app.
  */
 export function registerObject(owner: IConstruct, obj: ApiObject): ApiObject {
   const root = owner.node.root;
@@ -20,10 +26,8 @@ export function registerObject(owner: IConstruct, obj: ApiObject): ApiObject {
   const existing = registry.get(key);
   if (existing !== undefined) {
     const where = obj.metadata.namespace ? `namespace '${obj.metadata.namespace}'` : 'the cluster scope';
-    throw new Error(
-      `[${owner.node.path}] ${obj.kind} '${obj.name}' in ${where} is already emitted by '${existing.node.path}'; ` +
-        'give one of them another name',
-    );
+    throw new ValidationError(owner.node.path, 'metadata.name',
+      `${obj.kind} '${obj.name}' in ${where} is already emitted by '${existing.node.path}'; give one of them another name`);
   }
   // The owner, not its path: a path is built by walking up the tree, and is needed only for the error.
   registry.set(key, owner);

@@ -1,6 +1,6 @@
-import { IConstruct } from 'constructs';
 import { CidrError, ParsedCidr, parseCidr } from './cidr';
-import { propError } from './errors';
+import { InputSite, propError } from './errors';
+import { UNSERIALIZABLE_KEYS, requireNumber, requireOneOf, requireOptionalStringMap, requireString } from './guards';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -14,7 +14,8 @@ export function isDnsLabel(value: unknown): value is string {
 }
 
 /** A DNS-1123 label (namespace names, tenant names, Service names): at most 63 characters. */
-export function validateDnsLabel(scope: IConstruct, prop: string, value: string): string {
+export function validateDnsLabel(scope: InputSite, prop: string, value: string): string {
+  requireString(scope, prop, value);
   if (!isDnsLabel(value)) {
     throw propError(
       scope,
@@ -26,8 +27,9 @@ export function validateDnsLabel(scope: IConstruct, prop: string, value: string)
 }
 
 /** A DNS-1123 subdomain (most object names): at most 253 characters. */
-export function validateDnsSubdomain(scope: IConstruct, prop: string, value: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+export function validateDnsSubdomain(scope: InputSite, prop: string, value: string): string {
+  requireString(scope, prop, value);
+  if (value.length === 0 || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
     throw propError(
       scope,
       prop,
@@ -38,10 +40,12 @@ export function validateDnsSubdomain(scope: IConstruct, prop: string, value: str
 }
 
 /** Kubernetes label keys (optional DNS prefix + name) and values. */
-export function validateLabels(scope: IConstruct, prop: string, labels: Record<string, string> | undefined): Record<string, string> {
+export function validateLabels(scope: InputSite, prop: string, labels: Record<string, string> | undefined): Record<string, string> {
+  // A string or an array would otherwise become index-keyed labels ('0', '1', ...): type first.
+  const given = requireOptionalStringMap(scope, prop, labels, UNSERIALIZABLE_KEYS) ?? {};
   const out: Record<string, string> = {};
-  for (const key of Object.keys(labels ?? {}).sort()) {
-    const value = (labels as Record<string, string>)[key];
+  for (const key of Object.keys(given).sort()) {
+    const value = given[key];
     const slash = key.lastIndexOf('/');
     const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
     const name = slash >= 0 ? key.slice(slash + 1) : key;
@@ -58,7 +62,8 @@ export function validateLabels(scope: IConstruct, prop: string, labels: Record<s
 }
 
 /** A TCP/UDP/SCTP port number. */
-export function validatePortNumber(scope: IConstruct, prop: string, port: number): number {
+export function validatePortNumber(scope: InputSite, prop: string, port: number): number {
+  requireNumber(scope, prop, port, false);
   if (!Number.isInteger(port)) throw propError(scope, prop, `port ${port} is not an integer in 1-65535`);
   if (port < 1 || port > 65535) {
     throw propError(scope, prop, `port ${port} is outside 1-65535`);
@@ -66,13 +71,14 @@ export function validatePortNumber(scope: IConstruct, prop: string, port: number
   return port;
 }
 
-/** A container port name (IANA_SVC_NAME). */
 /** Is `name` a container port name (IANA_SVC_NAME: 1-15 lower-case alphanumerics or '-', with a letter, no '--')? */
 export function isPortName(name: unknown): name is string {
   return typeof name === 'string' && name.length > 0 && name.length <= 15 && IANA_SVC_NAME.test(name) && /[a-z]/.test(name) && !name.includes('--');
 }
 
-export function validatePortName(scope: IConstruct, prop: string, name: string): string {
+/** A container port name (IANA_SVC_NAME). */
+export function validatePortName(scope: InputSite, prop: string, name: string): string {
+  requireString(scope, prop, name);
   if (!isPortName(name)) {
     throw propError(scope, prop, `'${name}' is not a valid port name (IANA_SVC_NAME: at most 15 lower-case alphanumerics and '-', with a letter)`);
   }
@@ -80,7 +86,8 @@ export function validatePortName(scope: IConstruct, prop: string, name: string):
 }
 
 /** A CIDR block, strictly parsed (no host bits). */
-export function validateCidr(scope: IConstruct, prop: string, cidr: string): ParsedCidr {
+export function validateCidr(scope: InputSite, prop: string, cidr: string): ParsedCidr {
+  requireString(scope, prop, cidr);
   try {
     return parseCidr(cidr);
   } catch (e) {
@@ -93,7 +100,7 @@ export function validateCidr(scope: IConstruct, prop: string, cidr: string): Par
  * Label keys under the kubernetes.io and k8s.io domains are reserved: Kubernetes (or this library,
  * for the Pod Security labels) sets them, so a value of ours would be overwritten or meaningless.
  */
-export function validateUnreservedLabelKey(scope: IConstruct, prop: string, key: string): string {
+export function validateUnreservedLabelKey(scope: InputSite, prop: string, key: string): string {
   validateLabels(scope, prop, { [key]: 'x' });
   const slash = key.lastIndexOf('/');
   const domain = slash >= 0 ? key.slice(0, slash) : '';
@@ -113,9 +120,6 @@ export function isSystemNamespace(name: string): boolean {
  * string where an enum is expected: an unknown value must be an error, never a rule a renderer
  * silently drops.
  */
-export function checkEnum<T>(scope: IConstruct, prop: string, value: T, allowed: readonly string[], what: string): T {
-  if (!allowed.includes(value as unknown as string)) {
-    throw propError(scope, prop, `'${value}' is not ${what} (one of ${allowed.join(', ')})`);
-  }
-  return value;
+export function checkEnum<T>(scope: InputSite, prop: string, value: T, allowed: readonly string[], what: string): T {
+  return requireOneOf(scope, prop, value as unknown as string, allowed, what) as unknown as T;
 }

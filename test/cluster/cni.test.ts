@@ -1,4 +1,5 @@
-import { Cni, RuleAction, Peer, TenantIsolation, TrafficPolicy } from '../../src';
+import { Cni, CniKind, Errors, RuleAction, Peer, TenantIsolation, TrafficPolicy } from '../../src';
+import { CNI_CHOICES, CNI_NAMES, cniByName, cniChoicesText } from '../../src/cluster/cni-choices';
 import { chartFor, find, ofKind, synthValid } from '../support/synth';
 
 // Calico facts (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy, Calico 3.32
@@ -50,7 +51,7 @@ describe('Cni.calico guard-rail tier options', () => {
   });
 
   test.each([NaN, Infinity, -Infinity])('guardrailTierOrder %p is not a finite number', (order) => {
-    expect(() => Cni.calico({ guardrailTierOrder: order })).toThrow(`[Cni.calico] guardrailTierOrder: ${order} is not a finite number`);
+    expect(() => Cni.calico({ guardrailTierOrder: order })).toThrow(`[Cni.calico] guardrailTierOrder: must be a finite number, got the number ${order}`);
   });
 
   test.each([1000, 1000.5, 999999, 1000000, 2000000])('guardrailTierOrder %p is not before kube-admin', (order) => {
@@ -78,7 +79,7 @@ describe('Cni.custom options', () => {
 
   test.each(['', '  '])('an empty name (%p) names the prop', (name) => {
     expect(() => Cni.custom(name, { ...UNENFORCING, enforcesNetworkPolicy: true })).toThrow(
-      `[Cni.custom] name: '${name}' must be a non-empty name (it names the CNI in error messages)`);
+      `[Cni.custom] name: must be a non-empty string, got the string '${name}'`);
   });
 
   test('an unenforcing custom CNI can be acknowledged, and then emits portable NetworkPolicy only', () => {
@@ -103,5 +104,60 @@ describe('Cni.custom options', () => {
   test('acknowledging an enforcing custom CNI is an error', () => {
     expect(() => Cni.custom('x', { ...UNENFORCING, enforcesNetworkPolicy: true }, { acknowledgeUnenforcedPolicies: true })).toThrow(
       '[Cni.custom] acknowledgeUnenforcedPolicies: only meaningful with capabilities.enforcesNetworkPolicy: false');
+  });
+});
+
+describe('CNI factories check their arguments at run time (jsii and JavaScript callers)', () => {
+  const UNENFORCING = {
+    enforcesNetworkPolicy: false,
+    deny: false,
+    ordering: false,
+    clusterWide: false,
+    l7: false,
+    fqdn: false,
+    entities: false,
+    clusterNetworkPolicy: false,
+  };
+
+  test.each([
+    ['Cni.kubernetes with clusterNetworkPolicy as a string (truthy "false" would turn denies on)', () => Cni.kubernetes({ clusterNetworkPolicy: 'false' as any }),
+      "[Cni.kubernetes] clusterNetworkPolicy: must be true or false, got the string 'false'"],
+    ['Cni.kubernetes with options as a string', () => Cni.kubernetes('calico' as any), "[Cni.kubernetes] options: must be an object of options (or omitted), got the string 'calico'"],
+    ['Cni.calico with a numeric tier', () => Cni.calico({ guardrailTier: 7 as any }), '[Cni.calico] guardrailTier: must be a string, got the number 7'],
+    ['Cni.calico with a string order', () => Cni.calico({ guardrailTierOrder: '100' as any }), "[Cni.calico] guardrailTierOrder: must be a finite number, got the string '100'"],
+    ['Cni.cilium with kubeProxyReplacement 0', () => Cni.cilium({ kubeProxyReplacement: 0 as any }), '[Cni.cilium] kubeProxyReplacement: must be true or false, got the number 0'],
+    ['Cni.flannel with acknowledgeUnenforcedPolicies "yes"', () => Cni.flannel({ acknowledgeUnenforcedPolicies: 'yes' as any }),
+      "[Cni.flannel] acknowledgeUnenforcedPolicies: must be true or false, got the string 'yes'"],
+    ['Cni.custom without capabilities', () => Cni.custom('x', undefined as any), '[Cni.custom] capabilities: must be an object of props (they are required), got undefined'],
+    ['Cni.custom with a capability as a string', () => Cni.custom('x', { ...UNENFORCING, deny: 'true' } as any),
+      "[Cni.custom] capabilities.deny: must be true or false, got the string 'true'"],
+    ['Cni.custom with a missing capability', () => Cni.custom('x', { enforcesNetworkPolicy: true } as any),
+      '[Cni.custom] capabilities.deny: must be true or false, got undefined'],
+    ['Cni.custom with a null name', () => Cni.custom(null as any, UNENFORCING), '[Cni.custom] name: must be a non-empty string, got null'],
+  ])('%s is a named ValidationError', (_what, build, message) => {
+    let thrown: unknown;
+    try {
+      build();
+    } catch (e) {
+      thrown = e;
+    }
+    expect(Errors.isValidationError(thrown)).toBe(true);
+    expect((thrown as Error).message).toBe(message);
+  });
+});
+
+describe('the table of CNI choices', () => {
+  test('one row per CniKind, named by it, with the factory of that kind', () => {
+    expect([...CNI_NAMES].sort()).toEqual(Object.values(CniKind).sort());
+    for (const name of CNI_NAMES) {
+      expect(CNI_CHOICES[name].create().kind).toBe(name);
+      expect(cniByName(name.toUpperCase())!.kind).toBe(name);
+    }
+    expect(cniByName('weave')).toBeUndefined();
+    expect(cniByName('constructor')).toBeUndefined();
+  });
+
+  test('the choices as a program writes them, for messages', () => {
+    expect(cniChoicesText()).toBe('Cni.kubernetes(), Cni.calico(), Cni.cilium(), Cni.flannel({ acknowledgeUnenforcedPolicies: true }) or Cni.custom(name, capabilities)');
   });
 });

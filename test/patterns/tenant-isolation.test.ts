@@ -1,4 +1,5 @@
 import { Cni, Port, TenantIsolation, ZeroTrustNamespace } from '../../src';
+import { IPV4_METADATA } from '../support/metadata';
 import { ENFORCING_CNIS, chartFor, find, ofKind, synthValid } from '../support/synth';
 
 const SAME_TENANT = (tenant: string) => [{ namespaceSelector: { matchLabels: { tenant } } }];
@@ -83,7 +84,7 @@ describe.each(ENFORCING_CNIS)('TenantIsolation on %s', (cniName, cni) => {
     const chart = chartFor(cni());
     new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowInternetEgress: true });
     expect(find(synthValid(chart), 'NetworkPolicy', 'allow-internet-egress', 'acme').spec.egress).toEqual([{
-      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
       ports: [{ protocol: 'TCP', port: 443 }],
     }]);
   });
@@ -236,14 +237,39 @@ describe('the tenant label belongs to TenantIsolation (a namespace cannot join a
       + "a tenant without being one of this construct's namespaces: list it under namespaces instead");
   });
 
-  test('other labels, another tenant label key, and a second TenantIsolation with the same key are fine', () => {
+  test('other labels and a second TenantIsolation with the same key are fine', () => {
     const chart = chartFor(Cni.calico());
-    new ZeroTrustNamespace(chart, 'shared', { name: 'shared', labels: { team: 'platform', customer: 'x' } });
+    new ZeroTrustNamespace(chart, 'shared', { name: 'shared', labels: { team: 'platform', customer: 'x', org: 'y' } });
     new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
     new TenantIsolation(chart, 'more', { tenants: ['globex'] });
-    new TenantIsolation(chart, 'customers', { tenants: ['initech'], tenantLabel: 'org' });
     const objects = synthValid(chart);
     expect(find(objects, 'Namespace', 'globex').metadata.labels.tenant).toBe('globex');
-    expect(find(objects, 'Namespace', 'initech').metadata.labels.org).toBe('initech');
+    expect(find(objects, 'Namespace', 'shared').metadata.labels.org).toBe('y');
+  });
+});
+
+describe('one tenant label key per app, each tenant declared once', () => {
+  // Each guard rail denies only namespaces carrying its own key with another value: with two keys,
+  // `customer-tenant: globex` is no "other tenant" for `tenant: acme`, and one permissive allow on
+  // each side opens acme <-> globex.
+  test.each(ENFORCING_CNIS)('two TenantIsolations with different keys are an error naming both constructs and keys, whichever comes first, on %s', (_name, cni) => {
+    const chart = chartFor(cni());
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
+    expect(() => new TenantIsolation(chart, 'customers', { tenants: ['globex'], tenantLabel: 'customer-tenant' })).toThrow(
+      "[test/customers] tenantLabel: 'customer-tenant' differs from the tenant label 'tenant' of TenantIsolation test/tenants: guard rails "
+      + "of different keys do not see each other's tenants as other tenants, so tenants of test/customers and test/tenants would not be "
+      + 'isolated from each other. Use one tenant label key in the whole app');
+    const reversed = chartFor(cni());
+    new TenantIsolation(reversed, 'customers', { tenants: ['globex'], tenantLabel: 'customer-tenant' });
+    expect(() => new TenantIsolation(reversed, 'tenants', { tenants: ['acme'] })).toThrow(
+      "[test/tenants] tenantLabel: 'tenant' differs from the tenant label 'customer-tenant' of TenantIsolation test/customers");
+  });
+
+  test('the same tenant in two TenantIsolations is an error naming both (it would merge silently)', () => {
+    const chart = chartFor(Cni.calico());
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme', 'globex'] });
+    expect(() => new TenantIsolation(chart, 'more', { tenants: ['initech', 'globex'], namespaces: { globex: ['globex-extra'] } })).toThrow(
+      "[test/more] tenants[1]: tenant 'globex' is already declared by TenantIsolation test/tenants: its namespaces would silently join "
+      + 'that tenant. Declare each tenant once, listing all its namespaces under namespaces');
   });
 });

@@ -1,11 +1,11 @@
 import { App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ClusterNetwork, Cni, Port, TenantIsolation, ZeroTrustNamespace } from '../../src';
+import { ClusterNetwork, Cni, Port, TenantIsolation, ZeroTrustNamespace, AppTier, ThreeTierApp, ThreeTierAppProps } from '../../src';
 import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
-import { AppTier, ThreeTierApp, ThreeTierAppProps } from '../../src/patterns/three-tier-app';
 import { expectThreeTierChain, threeTierTargets } from '../support/flows';
 import '../support/reachability-matchers';
+import { IPV4_METADATA } from '../support/metadata';
 import { synthValid, validYaml } from '../support/synth';
 
 // Expected values below come from the upstream semantics (Kubernetes NetworkPolicy, Pod Security
@@ -248,14 +248,14 @@ describe.each([
       expect(gr.apiVersion).toBe('projectcalico.org/v3');
       expect(gr.spec.tier).toBe('platform-guardrails');
       expect(gr.spec.types).toEqual(['Egress']);
-      expect(gr.spec.egress).toEqual([{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }]);
+      expect(gr.spec.egress).toEqual(IPV4_METADATA.map((cidr) => ({ action: 'Deny', destination: { nets: [cidr] } })));
     } else if (cniName === 'cilium') {
       const gr = get(objects, 'CiliumNetworkPolicy', 'deny-cloud-metadata');
       expect(gr.apiVersion).toBe('cilium.io/v2');
       // A deny-only guard rail: egressDeny to the metadata address for every pod, without turning on default deny.
       expect(gr.spec).toEqual({
         endpointSelector: {},
-        egressDeny: [{ toCIDRSet: [{ cidr: '169.254.169.254/32' }] }],
+        egressDeny: [{ toCIDRSet: IPV4_METADATA.map((cidr) => ({ cidr })) }],
         enableDefaultDeny: { ingress: false, egress: false },
       });
     } else {
@@ -581,22 +581,26 @@ describe('ThreeTierApp in an existing zeroTrustNamespace (errors name the constr
     const chart = chartWith(Cni.calico());
     const tenants = new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
     expect(() => new ThreeTierApp(chart, 'shop', { ...IN_TENANT, zeroTrustNamespace: tenants.tenantNamespaces.acme[0] })).toThrow(
-      "[test/shop] zeroTrustNamespace: 'acme' has the policy 'allow-same-tenant', which lets every pod of the namespace reach every other, "
-      + 'so frontend -> database could not be denied. Create the namespace without it (ZeroTrustNamespace allowSameNamespace: false; '
-      + 'TenantIsolation allowSameTenant: false)');
+      "[test/shop] zeroTrustNamespace: 'acme' has allows that apply to every pod of the namespace, the database included: "
+      + "'allow-same-tenant' (ingress from pods {} in namespaces {tenant=acme} on every port; egress to pods {} in namespaces "
+      + '{tenant=acme} on every port). The database must be reachable only from the backend and reach nothing but DNS: create the '
+      + 'namespace without them (ZeroTrustNamespace allowSameNamespace, monitoringPorts, ingressControllerPorts; TenantIsolation '
+      + "allowSameTenant: false, allowInternetEgress: false) and allow what a tier needs for that tier, e.g. zeroTrustNamespace.allowEgress('shop-backend-internet', "
+      + 'app.podLabels(AppTier.BACKEND), [Peer.internet()], [Port.tcp(443)])');
   });
 
   test('a namespace with allowSameNamespace is refused', () => {
     const chart = chartWith(Cni.kubernetes());
     const ns = new ZeroTrustNamespace(chart, 'payments', { name: 'payments', allowSameNamespace: true });
-    expect(() => new ThreeTierApp(chart, 'shop', { ...IN_TENANT, zeroTrustNamespace: ns }))
-      .toThrow(/^\[test\/shop\] zeroTrustNamespace: 'payments' has the policy 'allow-same-namespace'/);
+    expect(() => new ThreeTierApp(chart, 'shop', { ...IN_TENANT, zeroTrustNamespace: ns })).toThrow(
+      "[test/shop] zeroTrustNamespace: 'payments' has allows that apply to every pod of the namespace, the database included: "
+      + "'allow-same-namespace' (ingress from pods {} in the same namespace on every port; egress to pods {} in the same namespace on every port).");
   });
 
   test('a second app of the same name in the same zero-trust namespace', () => {
     const { chart, tenants } = tenantChart(Cni.kubernetes());
     expect(() => new ThreeTierApp(chart, 'shop2', { ...IN_TENANT, name: 'shop', zeroTrustNamespace: tenants.tenantNamespaces.acme[0] })).toThrow(
-      "[test/shop2] Deployment 'shop-frontend' in namespace 'acme' is already emitted by 'test/shop'; give one of them another name");
+      "[test/shop2] metadata.name: Deployment 'shop-frontend' in namespace 'acme' is already emitted by 'test/shop'; give one of them another name");
   });
 
   test.each([
@@ -782,7 +786,7 @@ describe('ThreeTierApp validation: errors name the construct path and the prop',
     new ThreeTierApp(chart, 'shop', { ...MINIMAL, ...props });
   };
 
-  test('frontend.port: 70000', () => {
+  test('frontend.port 70000 is outside 1-65535', () => {
     expect(build({ frontend: { image: 'web:1', port: 70000 } })).toThrow('[test/shop] frontend.port: port 70000 is outside 1-65535');
   });
 
@@ -829,7 +833,7 @@ describe('ThreeTierApp validation: errors name the construct path and the prop',
   });
 });
 
-describe('ThreeTierApp validation (review 8)', () => {
+describe('ThreeTierApp refuses props that would open a tier or that Kubernetes would reject only at apply or pod start', () => {
   const build = (props: Partial<ThreeTierAppProps>, cni: Cni = Cni.kubernetes()) => () => {
     const chart = chartWith(cni);
     new ThreeTierApp(chart, 'shop', { ...MINIMAL, ...props });
@@ -844,9 +848,8 @@ describe('ThreeTierApp validation (review 8)', () => {
     const chart = chartWith(Cni.kubernetes());
     const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop', ingressControllerPorts: [Port.tcp(5432)] });
     expect(() => new ThreeTierApp(chart, 'shop', { ...MINIMAL, namespace: undefined, zeroTrustNamespace: ns })).toThrow(
-      "[test/shop] zeroTrustNamespace: 'shop' has the policy 'allow-ingress-controller', which lets the ingress controller reach every "
-      + 'pod of the namespace, the database included. Create the namespace without ingressControllerPorts: the app allows the '
-      + 'ingress controller to the frontend only');
+      "[test/shop] zeroTrustNamespace: 'shop' has allows that apply to every pod of the namespace, the database included: "
+      + "'allow-ingress-controller' (ingress from ingress controller on TCP/5432).");
   });
 
   test.each([
@@ -919,13 +922,12 @@ describe('ThreeTierApp validation (review 8)', () => {
   });
 
   test.each([
-    [{ A: 5 }, 'A', 'number'],
-    [{ B: true }, 'B', 'boolean'],
+    [{ A: 5 }, 'A', 'the number 5'],
+    [{ B: true }, 'B', 'the boolean true'],
     [{ C: undefined }, 'C', 'undefined'],
     [{ D: null }, 'D', 'null'],
   ])('env %j: values must be strings', (env, key, got) => {
-    expect(build({ frontend: { image: 'web:1', env: env as any } })).toThrow(
-      `[test/shop] frontend.env.${key}: must be a string (got ${got}); quote numbers and booleans`);
+    expect(build({ frontend: { image: 'web:1', env: env as any } })).toThrow(`[test/shop] frontend.env.${key}: must be a string, got ${got}`);
   });
 
   test.each([

@@ -1,4 +1,5 @@
 import { Cni, Direction, Peer, Port, PodSecurityLevel, ZeroTrustNamespace } from '../../src';
+import { IPV4_METADATA } from '../support/metadata';
 import { ENFORCING_CNIS, chartFor, find, ofKind, synthValid } from '../support/synth';
 
 const DNS_RULE = {
@@ -41,12 +42,12 @@ describe.each(ENFORCING_CNIS)('ZeroTrustNamespace on %s', (cniName, cni) => {
     } else if (cniName === 'calico') {
       expect(guard).toHaveLength(1);
       expect(guard[0]).toMatchObject({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { namespace: 'payments' } });
-      expect(guard[0].spec.egress).toEqual([{ action: 'Deny', destination: { nets: ['169.254.169.254/32'] } }]);
+      expect(guard[0].spec.egress).toEqual(IPV4_METADATA.map((cidr) => ({ action: 'Deny', destination: { nets: [cidr] } })));
       expect(guard[0].spec.tier).toBe('platform-guardrails');
     } else {
       expect(guard).toHaveLength(1);
       expect(guard[0].kind).toBe('CiliumNetworkPolicy');
-      expect(guard[0].spec.egressDeny).toEqual([{ toCIDRSet: [{ cidr: '169.254.169.254/32' }] }]);
+      expect(guard[0].spec.egressDeny).toEqual([{ toCIDRSet: IPV4_METADATA.map((cidr) => ({ cidr })) }]);
       expect(guard[0].spec.enableDefaultDeny).toEqual({ ingress: false, egress: false });
     }
   });
@@ -176,7 +177,7 @@ describe('ZeroTrustNamespace', () => {
   test('two ZeroTrustNamespaces with the same name collide with a clear error', () => {
     const chart = chartFor(Cni.kubernetes());
     new ZeroTrustNamespace(chart, 'one', { name: 'a' });
-    expect(() => new ZeroTrustNamespace(chart, 'two', { name: 'a' })).toThrow("[test/two] Namespace 'a' in the cluster scope is already emitted by 'test/one'");
+    expect(() => new ZeroTrustNamespace(chart, 'two', { name: 'a' })).toThrow("[test/two] metadata.name: Namespace 'a' in the cluster scope is already emitted by 'test/one'");
   });
 
   test('calico, NodeLocal DNS, monitoring: exactly the documented objects (snapshot as second layer)', () => {

@@ -6,6 +6,7 @@
  */
 import { Cni, IpFamily, Peer, Port, RuleAction, Target, TrafficPolicy } from '../../src';
 import { INTERNET, reachabilityOf } from '../support/flows';
+import { IPV4_METADATA, IPV6_BLOCK_METADATA } from '../support/metadata';
 import { chartFor, find, synthValid } from '../support/synth';
 
 const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
@@ -60,7 +61,6 @@ describe('NodeLocal DNS: the kube-dns ClusterIP is a DNS destination too (iptabl
       ipFamilies: [IpFamily.IPV6],
       podCidrs: ['fd00:10:244::/56'],
       serviceCidrs: ['fd00:10:96::/112'],
-      metadataCidrs: ['fd00:ec2::254/128'],
       nodeLocalDns: true,
       nodeLocalDnsIp: 'fd00::10',
       dns: { serviceIp: 'fd00:10:96::a' },
@@ -179,7 +179,7 @@ describe('internet excepts the cluster\'s own pod and Service CIDRs', () => {
     expect(find(synthValid(chart), 'NetworkPolicy', 'internet').spec.egress[0].to).toEqual([{
       ipBlock: {
         cidr: '0.0.0.0/0',
-        except: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/16', '100.65.0.0/16'],
+        except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/16', '100.65.0.0/16'],
       },
     }]);
     reach.addProbe('client', 'a', { app: 'client' });
@@ -193,7 +193,7 @@ describe('internet excepts the cluster\'s own pod and Service CIDRs', () => {
     const chart = chartFor(Cni.kubernetes());
     new TrafficPolicy(chart, 'p', internetPolicy());
     expect(find(synthValid(chart), 'NetworkPolicy', 'internet').spec.egress[0].to).toEqual([
-      { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
+      { ipBlock: { cidr: '0.0.0.0/0', except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
     ]);
   });
 
@@ -202,7 +202,7 @@ describe('internet excepts the cluster\'s own pod and Service CIDRs', () => {
     new TrafficPolicy(chart, 'p', internetPolicy(false));
     const reach = reachabilityOf(chart, Cni.kubernetes());
     expect(find(synthValid(chart), 'NetworkPolicy', 'internet').spec.egress[0].to).toEqual([
-      { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.244.0.0/16', '10.96.0.0/12'] } },
+      { ipBlock: { cidr: '0.0.0.0/0', except: [...IPV4_METADATA, '10.244.0.0/16', '10.96.0.0/12'] } },
     ]);
     reach.addProbe('client', 'a', { app: 'client' });
     expect(reach).toAllow(POD, Target.external('10.20.30.40'), Port.tcp(443));
@@ -217,8 +217,8 @@ describe('internet excepts the cluster\'s own pod and Service CIDRs', () => {
     });
     new TrafficPolicy(chart, 'p', internetPolicy());
     expect(find(synthValid(chart), 'NetworkPolicy', 'internet').spec.egress[0].to).toEqual([
-      { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/16'] } },
-      { ipBlock: { cidr: '::/0', except: ['fd00:ec2::254/128', 'fc00::/7', '2001:db8:42::/56'] } },
+      { ipBlock: { cidr: '0.0.0.0/0', except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/16'] } },
+      { ipBlock: { cidr: '::/0', except: [...IPV6_BLOCK_METADATA, 'fc00::/7', '2001:db8:42::/56'] } },
     ]);
   });
 
@@ -227,21 +227,21 @@ describe('internet excepts the cluster\'s own pod and Service CIDRs', () => {
     const cilium = chartFor(Cni.cilium(), props);
     new TrafficPolicy(cilium, 'p', { ...internetPolicy(), namespace: undefined, name: 'internet' });
     expect(find(synthValid(cilium), 'CiliumClusterwideNetworkPolicy', 'internet').spec.egress[0].toCIDRSet).toEqual([
-      { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/16'] },
+      { cidr: '0.0.0.0/0', except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/16'] },
     ]);
     const calico = chartFor(Cni.calico(), props);
     new TrafficPolicy(calico, 'p', { ...internetPolicy(), precedence: 10 });
     expect(find(synthValid(calico), 'NetworkPolicy', 'internet', 'a').spec.egress).toEqual([{
       action: 'Allow',
       protocol: 'TCP',
-      destination: { nets: ['0.0.0.0/0'], notNets: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/16'], ports: [443] },
+      destination: { nets: ['0.0.0.0/0'], notNets: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/16'], ports: [443] },
     }]);
   });
 });
 
 describe('CIDR peers must be of an IP family the cluster has', () => {
   const make = (props: any, cluster: any = {}) => () => new TrafficPolicy(chartFor(Cni.calico(), cluster), 'bad', { name: 'ok', namespace: 'a', ...props });
-  const v6Only = { ipFamilies: [IpFamily.IPV6], podCidrs: ['fd00:10:244::/56'], serviceCidrs: ['fd00:10:96::/112'], metadataCidrs: ['fd00:ec2::254/128'] };
+  const v6Only = { ipFamilies: [IpFamily.IPV6], podCidrs: ['fd00:10:244::/56'], serviceCidrs: ['fd00:10:96::/112'] };
 
   test.each([
     ['IPv6 egress peer on an IPv4 cluster', { egress: [{ peers: [Peer.cidr('2001:db8::/32')] }] }, {},

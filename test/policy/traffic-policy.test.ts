@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { ClusterNetwork, Cni, Direction, LabelOperator, Peer, Port, RuleAction, TrafficPolicy } from '../../src';
+import { ClusterNetwork, Cni, Direction, LabelOperator, Peer, Port, RuleAction, TrafficPolicy, ValidationError } from '../../src';
+import { IPV4_METADATA, IPV6_BLOCK_METADATA } from '../support/metadata';
 import { chartFor, find, synthValid, validYaml } from '../support/synth';
 
 const DNS_PEER_K8S = {
@@ -65,8 +66,8 @@ describe('peers', () => {
     new TrafficPolicy(chart, 'p', { name: 'internet', namespace: 'a', egress: [{ peers: [Peer.internet()], ports: [Port.tcp(443)] }] });
     const np = find(synthValid(chart), 'NetworkPolicy', 'internet');
     expect(np.spec.egress[0].to).toEqual([
-      { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
-      { ipBlock: { cidr: '::/0', except: ['fd00:ec2::254/128', 'fc00::/7'] } },
+      { ipBlock: { cidr: '0.0.0.0/0', except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
+      { ipBlock: { cidr: '::/0', except: [...IPV6_BLOCK_METADATA, 'fc00::/7'] } },
     ]);
   });
 
@@ -74,7 +75,7 @@ describe('peers', () => {
     const chart = chartFor(Cni.kubernetes());
     new TrafficPolicy(chart, 'p', { name: 'wide', namespace: 'a', egress: [{ peers: [Peer.cidr('169.254.0.0/16', ['169.254.1.0/24'])] }] });
     const np = find(synthValid(chart), 'NetworkPolicy', 'wide');
-    expect(np.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.1.0/24', '169.254.169.254/32'] } }]);
+    expect(np.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.1.0/24', ...IPV4_METADATA] } }]);
   });
 
   test('an ingress CIDR is not altered', () => {
@@ -339,7 +340,7 @@ describe('flannel', () => {
   });
 });
 
-describe('bad input names construct path and prop', () => {
+describe('TrafficPolicy bad input is a ValidationError naming the construct path and the prop', () => {
   const make = (props: any) => () => new TrafficPolicy(chartFor(Cni.calico()), 'bad', { name: 'ok', namespace: 'a', ...props });
   test.each([
     ['port above 65535', { ingress: [{ peers: [Peer.allPods()], ports: [Port.tcp(70000)] }] }, /\[test\/bad\] ingress\[0\]\.ports\[0\]: port 70000 is outside 1-65535/],
@@ -350,7 +351,7 @@ describe('bad input names construct path and prop', () => {
     ['octet out of range', { egress: [{ peers: [Peer.cidr('999.1.1.0/24')] }] }, /egress\[0\]\.peers\[0\]\.cidr: invalid CIDR/],
     ['host bits set', { egress: [{ peers: [Peer.cidr('10.0.0.1/8')] }] }, /host bits set; did you mean 10\.0\.0\.0\/8/],
     ['except outside cidr', { egress: [{ peers: [Peer.cidr('10.0.0.0/8', ['192.168.0.0/16'])] }] }, /peers\[0\]\.except\[0\]: 192\.168\.0\.0\/16 is not strictly inside 10\.0\.0\.0\/8/],
-    ['egress to the metadata service', { egress: [{ peers: [Peer.cidr('169.254.169.254/32')] }] }, /is the cloud metadata service, which is never reachable/],
+    ['egress to the metadata service', { egress: [{ peers: [Peer.cidr('169.254.169.254/32')] }] }, /is the cloud metadata service \(169.254.169.254\/32\), which is never reachable/],
     ['namespace not DNS-1123', { namespace: 'Shop_1' }, /\[test\/bad\] namespace: 'Shop_1' is not a valid DNS-1123 label/],
     ['peer namespace not DNS-1123', { ingress: [{ peers: [Peer.namespace('-x')] }] }, /ingress\[0\]\.peers\[0\]\.namespace: '-x' is not a valid DNS-1123 label/],
     ['name not DNS-1123', { name: 'Allow DNS' }, /\[test\/bad\] name: 'Allow DNS' is not a valid DNS-1123 subdomain/],
@@ -361,6 +362,7 @@ describe('bad input names construct path and prop', () => {
     ['NotIn without values', { ingress: [{ peers: [Peer.namespacesMatching([{ key: 'x', operator: LabelOperator.NOT_IN }])] }] }, /expressions\[0\]\.values: operator NotIn needs at least one value/],
   ])('%s', (_what, props, message) => {
     expect(make(props)).toThrow(message);
+    expect(make(props)).toThrow(ValidationError);
   });
 });
 
@@ -370,7 +372,7 @@ describe('names and determinism', () => {
     new TrafficPolicy(chart, 'first', { name: 'allow-dns', namespace: 'a', isolate: [Direction.EGRESS] });
     new TrafficPolicy(chart, 'other-ns', { name: 'allow-dns', namespace: 'b', isolate: [Direction.EGRESS] });
     expect(() => new TrafficPolicy(chart, 'second', { name: 'allow-dns', namespace: 'a', isolate: [Direction.INGRESS] }))
-      .toThrow("[test/second] NetworkPolicy 'allow-dns' in namespace 'a' is already emitted by 'test/first'");
+      .toThrow("[test/second] metadata.name: NetworkPolicy 'allow-dns' in namespace 'a' is already emitted by 'test/first'");
   });
 
   test('the same program synthesizes byte-identical YAML', () => {

@@ -3,13 +3,15 @@ import { parseAllDocuments } from 'yaml';
 import { expectApplyOrder } from './apply-order';
 import { expectValidManifests } from './schema';
 import { ClusterNetwork, ClusterNetworkProps, Cni } from '../../src';
+import { CNI_CHOICES, CNI_NAMES } from '../../src/cluster/cni-choices';
 
-/** The three CNIs every construct is tested against. */
-export const ENFORCING_CNIS: Array<[string, () => Cni]> = [
-  ['kubernetes', () => Cni.kubernetes()],
-  ['calico', () => Cni.calico()],
-  ['cilium', () => Cni.cilium()],
-];
+/**
+ * The CNIs every construct is tested against: every CNI of the one table of choices that enforces
+ * policies (a new row joins every matrix by itself).
+ */
+export const ENFORCING_CNIS: Array<[string, () => Cni]> = CNI_NAMES
+  .filter((name) => CNI_CHOICES[name].create().capabilities.enforcesNetworkPolicy)
+  .map((name) => [name, CNI_CHOICES[name].create]);
 
 /** A chart with a ClusterNetwork for `cni` declared first. */
 export function chartFor(cni: Cni, props: Omit<ClusterNetworkProps, 'cni'> = {}): Chart {
@@ -23,6 +25,7 @@ export function chartFor(cni: Cni, props: Omit<ClusterNetworkProps, 'cni'> = {})
  * file applies in order (Namespaces and Calico Tiers before what they contain).
  */
 export function synthValid(chart: Chart): any[] {
+  expectValidTree(chart);
   const objects = Testing.synth(chart);
   expectValidManifests(objects);
   expectApplyOrder(objects);
@@ -43,6 +46,15 @@ export function validYaml(yaml: string): any[] {
   expectValidManifests(objects);
   expectApplyOrder(objects);
   return objects;
+}
+
+/**
+ * Run the synth-time validations (`node.addValidation`) of every construct of the app, as `app.synth()`
+ * and `cdk8s synth` do (`Testing.synth` alone skips them), and fail with cdk8s' message when one fails.
+ */
+export function expectValidTree(chart: Chart): void {
+  const errors = chart.node.root.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
 }
 
 /** The object of that kind and name (and namespace, when given); fails the test when absent. */

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { AppTier, DatabaseTierProps, HttpTierProps } from './tier-props';
 import {
   sizeToQuantity,
   validateAbsolutePath,
@@ -13,9 +14,11 @@ import {
 } from './validation';
 import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
+import {
+  requireInstance, requireObject, requireOptionalBoolean, requireOptionalObject, requireOptionalStringArray, requireOptionalStringMap,
+} from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsSubdomain, validatePortNumber } from '../../util/validate';
-import type { AppTier, DatabaseTierProps, HttpTierProps } from '../three-tier-app';
 
 /** What a tier needs from its app (internal). */
 export interface TierBuildOptions {
@@ -61,15 +64,16 @@ const DEFAULT_RESOURCES: Record<'http' | 'database', Required<Pick<kplus.Contain
 export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const t = o.tier;
   const isDb = o.kind === 'database';
-  const p = o.props;
+  if (o.props === undefined || o.props === null) throw propError(app, t, `the ${t} tier props are required`);
+  const p = requireObject(app, t, o.props);
   const dbProps = p as DatabaseTierProps;
   const httpProps = p as HttpTierProps;
-  if (p === undefined || p === null) throw propError(app, t, `the ${t} tier props are required`);
+  checkResourceTypes(app, `${t}.resources`, p.resources);
 
   const image = validateImage(app, `${t}.image`, p.image);
   const port = validatePortNumber(app, `${t}.port`, p.port ?? (isDb ? 5432 : 8080));
   const replicas = validatePositiveInteger(app, `${t}.replicas`, p.replicas ?? (isDb ? 1 : 2));
-  const user = validatePositiveInteger(app, `${t}.runAsUser`, p.runAsUser ?? (isDb ? 999 : 10001));
+  const user = validatePositiveInteger(app, `${t}.runAsUser`, p.runAsUser ?? (isDb ? 999 : 10001), 1, Infinity);
   if (user > MAX_ID) throw propError(app, `${t}.runAsUser`, `${user} exceeds ${MAX_ID}, the largest user id (int32)`);
   const defaults = DEFAULT_RESOURCES[o.kind];
   const resources: kplus.ContainerResources = {
@@ -79,7 +83,7 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
     ephemeralStorage: p.resources?.ephemeralStorage,
   };
   validateResources(app, `${t}.resources`, resources);
-  const writablePaths = (p.writablePaths ?? (isDb ? ['/tmp', '/var/run/postgresql'] : ['/tmp']))
+  const writablePaths = (requireOptionalStringArray(app, `${t}.writablePaths`, p.writablePaths) ?? (isDb ? ['/tmp', '/var/run/postgresql'] : ['/tmp']))
     .map((path, i) => validateAbsolutePath(app, `${t}.writablePaths[${i}]`, path));
   const dataMountPath = isDb
     ? validateAbsolutePath(app, `${t}.dataMountPath`, dbProps.dataMountPath ?? '/var/lib/postgresql/data')
@@ -100,7 +104,9 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const scope = new Construct(app, t.charAt(0).toUpperCase() + t.slice(1));
 
   // Environment: sorted for byte-identical output; PGDATA below the mount point (see dataMountPath).
-  const envValues: Record<string, string> = { ...(isDb ? { PGDATA: `${dataMountPath}/pgdata` } : {}), ...(p.env ?? {}) };
+  // requireStringMap refuses the key `__proto__`, which the copy below would silently drop.
+  const env = requireOptionalStringMap(app, `${t}.env`, p.env) ?? {};
+  const envValues: Record<string, string> = { ...(isDb ? { PGDATA: `${dataMountPath}/pgdata` } : {}), ...env };
   const envVariables: Record<string, kplus.EnvValue> = {};
   for (const key of Object.keys(envValues).sort()) {
     const value: unknown = envValues[key];
@@ -142,7 +148,7 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
       group: user,
       privileged: false,
       allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: p.readOnlyRootFilesystem ?? true,
+      readOnlyRootFilesystem: requireOptionalBoolean(app, `${t}.readOnlyRootFilesystem`, p.readOnlyRootFilesystem, true),
       // cdk8s-plus' Capability enum lists the CAP_* names only; the API's literal `ALL` is what
       // `restricted` requires in `drop`.
       capabilities: { drop: ['ALL' as kplus.Capability] },
@@ -185,7 +191,8 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
     workload = new kplus.StatefulSet(scope, 'StatefulSet', { ...podProps, replicas, service });
     // The StatefulSet makes its Service select cdk8s' path label; select the readable labels instead.
     ApiObject.of(service).addJsonPatch(JsonPatch.replace('/spec/selector', sortedLabels(o.podLabels)));
-    const storage = sizeToQuantity(app, `${t}.storage`, dbProps.storage ?? Size.gibibytes(10));
+    const storage = sizeToQuantity(app, `${t}.storage`,
+      dbProps.storage === undefined ? Size.gibibytes(10) : requireInstance(app, `${t}.storage`, dbProps.storage, Size, 'a Size (e.g. Size.gibibytes(10))'));
     const claim: Record<string, any> = {
       metadata: { name: 'data', labels: { ...objectLabels } },
       spec: {
@@ -264,4 +271,24 @@ function volumeName(app: Construct, prop: string, all: string[], index: number, 
     throw propError(app, prop, `'${path}' would reuse the volume name '${mine}' of an earlier writable path or of the data volume`);
   }
   return mine;
+}
+
+/**
+ * The resources prop holds cdk8s-plus objects (Cpu, Size): anything else would fail deep inside
+ * cdk8s-plus with a bare TypeError, or (a string for the whole prop) be ignored for the defaults.
+ */
+function checkResourceTypes(app: Construct, prop: string, resources: kplus.ContainerResources | undefined): void {
+  const r = requireOptionalObject(app, prop, resources);
+  if (r === undefined) return;
+  const parts: Array<[keyof kplus.ContainerResources, { readonly prototype: unknown }, string]> = [
+    ['cpu', kplus.Cpu, 'a Cpu (e.g. Cpu.millis(250))'],
+    ['memory', Size, 'a Size (e.g. Size.mebibytes(256))'],
+    ['ephemeralStorage', Size, 'a Size (e.g. Size.gibibytes(1))'],
+  ];
+  for (const [part, type, made] of parts) {
+    const value = requireOptionalObject(app, `${prop}.${part}`, r[part] as object | undefined) as { request?: unknown; limit?: unknown } | undefined;
+    for (const field of ['request', 'limit'] as const) {
+      if (value?.[field] !== undefined) requireInstance(app, `${prop}.${part}.${field}`, value[field], type, made);
+    }
+  }
 }

@@ -2,6 +2,7 @@ import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { propError } from '../../util/errors';
+import { MAX_INT32, requireNumber, requireString } from '../../util/guards';
 import { validateDnsSubdomain } from '../../util/validate';
 
 /**
@@ -10,7 +11,8 @@ import { validateDnsSubdomain } from '../../util/validate';
  * under the domain, and cert-manager's HTTP-01 solver cannot issue wildcard certificates anyway.
  */
 export function validateHost(scope: IConstruct, prop: string, host: string): string {
-  if (typeof host === 'string' && host.includes('*')) {
+  requireString(scope, prop, host);
+  if (host.includes('*')) {
     throw propError(scope, prop, `'${host}' is a wildcard host; name the exact host the app serves`);
   }
   validateDnsSubdomain(scope, prop, host);
@@ -41,7 +43,8 @@ const MAX_NAME_LENGTH = 255;
  * (as in the distribution grammar); otherwise it belongs to the path (Docker Hub).
  */
 export function validateImage(scope: IConstruct, prop: string, image: string): string {
-  if (typeof image !== 'string' || image.trim().length === 0) throw propError(scope, prop, 'the container image must not be empty');
+  requireString(scope, prop, image);
+  if (image.trim().length === 0) throw propError(scope, prop, 'the container image must not be empty');
   const invalid = () => propError(scope, prop, `'${image}' is not a valid image reference: [registry[:port]/]path[:tag][@sha256:<64 hex digits>], `
     + "path in lower case (e.g. 'registry.example.com/shop/web:1.2.3')");
   const at = image.indexOf('@');
@@ -64,9 +67,14 @@ export function validateImage(scope: IConstruct, prop: string, image: string): s
 /** The largest user or group id the kubelet and container runtimes accept (int32). */
 export const MAX_ID = 2147483647;
 
-/** An integer >= `min`. */
-export function validatePositiveInteger(scope: IConstruct, prop: string, value: number, min = 1): number {
+/**
+ * An integer from `min` to `max` (by default the largest int32, what the API server accepts for
+ * replicas and the like: `2 ** 40` replicas would be emitted and then rejected at apply time).
+ */
+export function validatePositiveInteger(scope: IConstruct, prop: string, value: number, min = 1, max = MAX_INT32): number {
+  requireNumber(scope, prop, value, false);
   if (!Number.isInteger(value) || value < min) throw propError(scope, prop, `${value} must be an integer >= ${min}`);
+  if (value > max) throw propError(scope, prop, `${value} exceeds ${max}, the largest value Kubernetes accepts (int32)`);
   return value;
 }
 
@@ -81,7 +89,8 @@ export function validateEnvName(scope: IConstruct, prop: string, name: string): 
 
 /** An absolute, normalized path without whitespace (mount paths, HTTP probe paths). */
 export function validateAbsolutePath(scope: IConstruct, prop: string, path: string): string {
-  if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path) || path.split('/').some((s) => s === '..')) {
+  requireString(scope, prop, path);
+  if (!path.startsWith('/') || /\s/.test(path) || path.split('/').some((s) => s === '..')) {
     throw propError(scope, prop, `'${path}' must be an absolute path starting with '/' (no whitespace, no '..')`);
   }
   return path;

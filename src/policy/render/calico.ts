@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { NAMESPACE_NAME_LABEL } from './kubernetes';
 import { MAX_OBJECT_NAME, nameError } from './object-names';
+import { assertNever, internalError } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { LabelExpression, LabelOperator } from '../label-expression';
 import { Protocol } from '../protocol';
@@ -149,8 +150,12 @@ function calicoEntity(peer: ResolvedPeer, policyNamespace: string | undefined): 
     }
     case 'cidr':
       return { nets: [peer.cidr], ...(peer.except.length ? { notNets: [...peer.except] } : {}) };
+    case 'entity':
+    case 'fqdn':
+      // Calico open source has neither (capabilities entities/fqdn are false): refused before rendering.
+      throw internalError(`peer ${peer.type} is not expressible in Calico open source`);
     default:
-      throw new Error(`internal: peer ${peer.type} is not expressible in Calico open source`);
+      return assertNever(peer, 'peer');
   }
 }
 
@@ -168,6 +173,7 @@ export function calicoSelector(labels: Record<string, string>, expressions: Labe
       case LabelOperator.NOT_IN: terms.push(`${e.key} not in ${set(e.values)}`); break;
       case LabelOperator.EXISTS: terms.push(`has(${e.key})`); break;
       case LabelOperator.DOES_NOT_EXIST: terms.push(`!has(${e.key})`); break;
+      default: assertNever(e.operator, 'label operator');
     }
   }
   return terms.length === 0 ? 'all()' : terms.join(' && ');

@@ -1,3 +1,4 @@
+import { assertNever } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { Protocol } from '../protocol';
 import { Direction, RuleAction } from '../rule';
@@ -119,6 +120,10 @@ function ciliumRules(rule: IntentRule, l7: any = httpRules(rule)): any[] {
       case 'fqdn':
         fqdns.push(peer.matchName !== undefined ? { matchName: peer.matchName } : { matchPattern: peer.matchPattern });
         break;
+      default:
+        // An unknown peer must never be dropped (the rule would select fewer peers: fine for an
+        // allow, fail-open for a deny).
+        assertNever(peer, 'peer');
     }
   }
   const out: any[] = [];

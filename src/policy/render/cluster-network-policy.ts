@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { NAMESPACE_NAME_LABEL, labelSelector } from './kubernetes';
 import { MAX_OBJECT_NAME, nameError } from './object-names';
+import { assertNever, internalError } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { Direction, RuleAction } from '../rule';
 
@@ -100,8 +101,12 @@ function cnpPeer(peer: ResolvedPeer): any {
     }
     case 'cidr':
       return { networks: [peer.cidr] };
+    case 'entity':
+    case 'fqdn':
+      // clusterNetworkPolicyLimitation refuses these before rendering.
+      throw internalError(`peer ${peer.type} is not expressible as ClusterNetworkPolicy`);
     default:
-      throw new Error(`internal: peer ${peer.type} is not expressible as ClusterNetworkPolicy`);
+      return assertNever(peer, 'peer');
   }
 }
 

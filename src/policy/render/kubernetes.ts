@@ -1,3 +1,4 @@
+import { assertNever, internalError } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { LabelExpression } from '../label-expression';
 import { Direction, RuleAction } from '../rule';
@@ -64,8 +65,12 @@ export function networkPolicyPeer(peer: ResolvedPeer, policyNamespace: string): 
       };
     case 'cidr':
       return { ipBlock: { cidr: peer.cidr, ...(peer.except.length ? { except: [...peer.except] } : {}) } };
+    case 'entity':
+    case 'fqdn':
+      // isExpressibleAsNetworkPolicy keeps these away from this writer.
+      throw internalError(`peer ${peer.type} is not expressible as NetworkPolicy`);
     default:
-      throw new Error(`internal: peer ${peer.type} is not expressible as NetworkPolicy`);
+      return assertNever(peer, 'peer');
   }
 }
 

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { propError } from '../../util/errors';
+import { ValidationError, propError } from '../../util/errors';
 
 /** Kubernetes (and Calico) object names: DNS-1123 subdomains of at most 253 characters. */
 export const MAX_OBJECT_NAME = 253;
@@ -8,6 +8,6 @@ export const MAX_OBJECT_NAME = 253;
  * The TrafficPolicy `name` cannot become a valid object name: a synth error naming the construct
  * path when the caller passes the owner, else the policy name.
  */
-export function nameError(owner: IConstruct | undefined, name: string, message: string): Error {
-  return owner ? propError(owner, 'name', message) : new Error(`[TrafficPolicy '${name}'] name: ${message}`);
+export function nameError(owner: IConstruct | undefined, name: string, message: string): ValidationError {
+  return propError(owner ?? `TrafficPolicy '${name}'`, 'name', message);
 }

@@ -1,17 +1,35 @@
-import { ApiObject, Chart } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
-import { calicoPolicyManifest, calicoTierManifest } from './calico';
-import { ciliumPolicyManifest } from './cilium';
-import { clusterNetworkPolicyLimitation, clusterNetworkPolicyManifest } from './cluster-network-policy';
-import { isExpressibleAsNetworkPolicy, networkPolicyManifest } from './kubernetes';
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { writeCalico } from './calico-writer';
+import { writeCilium } from './cilium-writer';
+import { writeKubernetes, writeUnenforced } from './kubernetes-writer';
+import { CniWriter, WriteContext } from './writer';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { CniCapabilities, CniKind } from '../../cluster/cni';
-import { propError } from '../../util/errors';
+import { ValidationError } from '../../util/errors';
 import { registerObject } from '../../util/object-registry';
 import { PlainApiObject } from '../../util/plain-api-object';
-import { clusterDnsPeers } from '../cluster-dns';
-import { PolicyIntent, hasDeny } from '../intent';
+import { PolicyIntent } from '../intent';
 import { RuleAction } from '../rule';
+
+/**
+ * The rendering strategy of each CNI kind. A `Record` over every kind, so a new CniKind fails
+ * compilation here until it has a writer (it never silently renders as plain Kubernetes). Flannel
+ * enforces nothing: its intents never get past the acknowledgement check, and an acknowledged one
+ * is portable NetworkPolicy.
+ */
+const WRITERS: { readonly [K in CniKind]: CniWriter<K> } = {
+  [CniKind.KUBERNETES]: writeKubernetes,
+  [CniKind.CALICO]: writeCalico,
+  [CniKind.CILIUM]: writeCilium,
+  [CniKind.FLANNEL]: writeUnenforced,
+};
+
+/** Dispatch on the settings' kind (the writer gets its own kind's settings, typed). */
+function write<K extends CniKind>(ctx: WriteContext<K>, kind: K): ApiObject[] {
+  const writer: CniWriter<K> = WRITERS[kind];
+  return writer(ctx);
+}
 
 /**
  * Turn an intent into the fewest, most portable objects that express it exactly on the cluster's
@@ -20,64 +38,29 @@ import { RuleAction } from '../rule';
 export function renderIntent(owner: Construct, cluster: ClusterNetwork, intent: PolicyIntent): ApiObject[] {
   const cni = cluster.cni;
   const fail = (what: string, why: string) =>
-    new Error(`[${owner.node.path}] TrafficPolicy '${intent.name}': ${what} cannot be enforced by CNI '${cni.name}': ${why}`);
+    new ValidationError(owner.node.path, `TrafficPolicy '${intent.name}'`, `${what} cannot be enforced by CNI '${cni.name}': ${why}`);
+  const allowPart: PolicyIntent = { ...intent, rules: intent.rules.filter((r) => r.action === RuleAction.ALLOW) };
+  const denyPart: PolicyIntent = { ...intent, isolate: [], rules: intent.rules.filter((r) => r.action === RuleAction.DENY) };
+  const ctx: WriteContext = {
+    owner,
+    cluster,
+    settings: cni._settings,
+    intent,
+    allowPart: allowPart.rules.length > 0 || allowPart.isolate.length > 0 ? allowPart : undefined,
+    denyPart: denyPart.rules.length > 0 ? denyPart : undefined,
+    emit: (id, manifest) => emit(owner, id, manifest),
+    fail,
+  };
 
   if (!cni.capabilities.enforcesNetworkPolicy) {
     if (!cni.acknowledgeUnenforcedPolicies) {
-      const acknowledge = cni.kind === CniKind.FLANNEL
-        ? 'Cni.flannel({ acknowledgeUnenforcedPolicies: true })'
-        : `Cni.custom('${cni.name}', capabilities, { acknowledgeUnenforcedPolicies: true })`;
       throw fail('no policy', 'it enforces no network policy at all, so emitting one is security theatre. Use a CNI that enforces '
-        + `policy (Calico, Canal, Cilium), or pass ${acknowledge} if these manifests also target clusters that do`);
+        + `policy (Calico, Canal, Cilium), or pass ${cni._facts.acknowledgeUnenforced} if these manifests also target clusters that do`);
     }
-    if (!isExpressibleAsNetworkPolicy(intent)) throw fail('this intent', 'only portable NetworkPolicy may be emitted for an unenforcing CNI');
-    return [emit(owner, 'Resource', networkPolicyManifest(intent))];
+    return writeUnenforced(ctx);
   }
-
   checkCapabilities(intent, cni.capabilities, fail);
-  const deny = hasDeny(intent);
-  const allowPart: PolicyIntent = { ...intent, rules: intent.rules.filter((r) => r.action === RuleAction.ALLOW) };
-  const denyPart: PolicyIntent = { ...intent, isolate: [], rules: intent.rules.filter((r) => r.action === RuleAction.DENY) };
-  const hasAllowPart = allowPart.rules.length > 0 || allowPart.isolate.length > 0;
-  const out: ApiObject[] = [];
-
-  switch (cni.kind) {
-    case CniKind.CALICO: {
-      if (deny) {
-        const tier = cni.calicoGuardrailTier as string;
-        const tierObject = ensureCalicoTier(owner, tier, cni.calicoGuardrailTierOrder as number);
-        const guardrail = emit(owner, 'Guardrail', calicoPolicyManifest(denyPart, { tier, order: intent.precedence ?? 100, actions: [RuleAction.DENY], isolating: false }, owner));
-        // Calico refuses a policy whose tier does not exist yet, and `kubectl apply -f` goes through a
-        // file in order: the Tier must come first in the synthesized manifest.
-        guardrail.addDependency(tierObject);
-        out.push(guardrail);
-      }
-      if (hasAllowPart) {
-        out.push(isExpressibleAsNetworkPolicy(allowPart)
-          ? emit(owner, 'Resource', networkPolicyManifest(allowPart))
-          : emit(owner, 'Calico', calicoPolicyManifest(allowPart, { order: intent.precedence ?? 1000, actions: [RuleAction.ALLOW], isolating: true }, owner)));
-      }
-      return out;
-    }
-    case CniKind.CILIUM:
-      if (!deny && isExpressibleAsNetworkPolicy(intent)) return [emit(owner, 'Resource', networkPolicyManifest(intent))];
-      return [emit(owner, 'Cilium', ciliumPolicyManifest(intent, { dnsPeers: clusterDnsPeers(cluster) }))];
-    default: {
-      if (hasAllowPart) {
-        if (!isExpressibleAsNetworkPolicy(allowPart)) {
-          throw fail(intent.namespace === undefined ? 'a cluster-wide allow' : 'this allow intent', 'NetworkPolicy can only express namespaced L3/L4 allows');
-        }
-        out.push(emit(owner, 'Resource', networkPolicyManifest(allowPart)));
-      }
-      if (deny) {
-        const limitation = clusterNetworkPolicyLimitation(denyPart);
-        if (limitation) throw fail('this deny intent', limitation);
-        checkClusterNetworkPolicyPriority(owner, intent.precedence);
-        out.push(emit(owner, 'Guardrail', clusterNetworkPolicyManifest(denyPart, intent.precedence ?? 10, owner)));
-      }
-      return out;
-    }
-  }
+  return write(ctx, ctx.settings.kind);
 }
 
 function checkCapabilities(intent: PolicyIntent, caps: CniCapabilities, fail: (what: string, why: string) => Error): void {
@@ -103,47 +86,4 @@ function checkCapabilities(intent: PolicyIntent, caps: CniCapabilities, fail: (w
  */
 function emit(owner: Construct, id: string, manifest: any): ApiObject {
   return registerObject(owner, new PlainApiObject(owner, id, manifest));
-}
-
-/**
- * ClusterNetworkPolicy `spec.priority` is an integer 0..1000 (policy.networking.k8s.io/v1alpha2 CRD:
- * minimum 0, maximum 1000, int32).
- */
-function checkClusterNetworkPolicyPriority(owner: Construct, precedence: number | undefined): void {
-  if (precedence === undefined) return;
-  if (!Number.isInteger(precedence) || precedence < 0 || precedence > 1000) {
-    throw propError(owner, 'precedence', `${precedence} must be an integer from 0 to 1000 when rendered as a ClusterNetworkPolicy (its priority)`);
-  }
-}
-
-/** Tier orders requested per app (name -> order and the chart that first asked), to detect conflicts. */
-const TIER_ORDERS = new WeakMap<IConstruct, Map<string, { order: number; chart: string }>>();
-/** Tiers already emitted per chart, by name. */
-const TIERS = new WeakMap<IConstruct, Map<string, ApiObject>>();
-
-/**
- * The guard-rail Tier, emitted once per chart that needs it: charts may be applied to different
- * clusters, so each one carries its own Tier. One tier name with two orders in one app is an
- * error: the same Tier object would differ between manifests.
- */
-function ensureCalicoTier(owner: Construct, name: string, order: number): ApiObject {
-  const chart = Chart.of(owner);
-  const orders = TIER_ORDERS.get(owner.node.root) ?? new Map<string, { order: number; chart: string }>();
-  TIER_ORDERS.set(owner.node.root, orders);
-  const seen = orders.get(name);
-  if (seen !== undefined && seen.order !== order) {
-    throw propError(owner, 'calicoGuardrailTier', `Calico tier '${name}' is requested with order ${order}, but with order ${seen.order} by chart '${seen.chart}': give one of them another tier name or the same order`);
-  }
-  // The chart's path only for the first request: building a path walks the tree, once per guard rail otherwise.
-  if (seen === undefined) orders.set(name, { order, chart: chart.node.path || chart.node.id });
-  const done = TIERS.get(chart) ?? new Map<string, ApiObject>();
-  TIERS.set(chart, done);
-  const emitted = done.get(name);
-  if (emitted !== undefined) return emitted;
-  const tier = new PlainApiObject(chart, `calico-tier-${name}`, calicoTierManifest(name, order));
-  done.set(name, tier);
-  // The copies in later charts are the same object (same order, checked above): only the first is
-  // registered, so another construct emitting a Tier of that name is still caught.
-  if (seen === undefined) registerObject(chart, tier);
-  return tier;
 }

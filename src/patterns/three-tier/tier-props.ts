@@ -1,0 +1,117 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+
+/** The three tiers of a ThreeTierApp; also the value of their `app.kubernetes.io/component` label. */
+export enum AppTier {
+  /** The tier the ingress controller sends traffic to. */
+  FRONTEND = 'frontend',
+  /** The tier only the frontend reaches. */
+  BACKEND = 'backend',
+  /** The tier only the backend reaches. */
+  DATABASE = 'database',
+}
+
+/** Settings shared by every tier of a ThreeTierApp. */
+export interface AppTierCommonProps {
+  /** Container image, ideally pinned by digest (`repo/app@sha256:...`). */
+  readonly image: string;
+  /**
+   * Plain environment variables (not for secrets: use `envFromSecret`).
+   * @default - none
+   */
+  readonly env?: { [key: string]: string };
+  /**
+   * Name of an existing Secret in the namespace whose keys become environment variables (`envFrom`),
+   * so credentials never appear in the synthesized manifests.
+   * @default - none
+   */
+  readonly envFromSecret?: string;
+  /**
+   * Mount the container's root filesystem read-only (Pod Security `restricted` does not require it,
+   * but it stops an attacker from dropping tools into the image). Paths in `writablePaths` stay writable.
+   * @default true
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+}
+
+/** An HTTP tier (frontend or backend) of a ThreeTierApp. */
+export interface HttpTierProps extends AppTierCommonProps {
+  /**
+   * Container port the application listens on (named `http`). Policies allow exactly this port.
+   * @default 8080 - an unprivileged port, so the container needs no capability to bind it
+   */
+  readonly port?: number;
+  /**
+   * Number of pods. With more than one, a PodDisruptionBudget (minAvailable 1) is emitted.
+   * @default 2 - survives a node drain without downtime
+   */
+  readonly replicas?: number;
+  /**
+   * CPU and memory requests and limits. Each of `cpu`, `memory`, `ephemeralStorage` given replaces
+   * only that default.
+   * @default - cpu 100m request / 500m limit, memory 128Mi request / 256Mi limit
+   */
+  readonly resources?: kplus.ContainerResources;
+  /**
+   * Path of the HTTP health endpoint used by the readiness and liveness probes.
+   * @default '/healthz'
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * Numeric user (and group) id the container runs as. Numeric, because the kubelet can only verify
+   * `runAsNonRoot` for numeric ids.
+   * @default 10001
+   */
+  readonly runAsUser?: number;
+  /**
+   * Writable paths (emptyDir volumes) when the root filesystem is read-only.
+   * @default ['/tmp']
+   */
+  readonly writablePaths?: string[];
+}
+
+/** The database tier of a ThreeTierApp (a StatefulSet with one PersistentVolumeClaim per pod). */
+export interface DatabaseTierProps extends AppTierCommonProps {
+  /**
+   * Container port of the database (named `postgres`). Policies allow exactly this port.
+   * @default 5432
+   */
+  readonly port?: number;
+  /**
+   * Number of pods. With more than one, a PodDisruptionBudget (minAvailable 1) is emitted.
+   * @default 1 - replication is the database's business, not the StatefulSet's
+   */
+  readonly replicas?: number;
+  /**
+   * CPU and memory requests and limits. Each of `cpu`, `memory`, `ephemeralStorage` given replaces
+   * only that default.
+   * @default - cpu 250m request / 1 limit, memory 512Mi request / 1Gi limit
+   */
+  readonly resources?: kplus.ContainerResources;
+  /**
+   * Size of each pod's data volume (volumeClaimTemplate `data`, ReadWriteOnce).
+   * @default Size.gibibytes(10)
+   */
+  readonly storage?: Size;
+  /**
+   * StorageClass of the data volume.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClassName?: string;
+  /**
+   * Where the data volume is mounted. `PGDATA` is set to the `pgdata` directory below it, because a
+   * volume root may contain `lost+found`, which `initdb` refuses.
+   * @default '/var/lib/postgresql/data'
+   */
+  readonly dataMountPath?: string;
+  /**
+   * Numeric user (and group, and fsGroup) id the container runs as.
+   * @default 999 - the postgres user of the official postgres images
+   */
+  readonly runAsUser?: number;
+  /**
+   * Writable paths (emptyDir volumes) when the root filesystem is read-only.
+   * @default ['/tmp', '/var/run/postgresql'] - PostgreSQL's socket and lock directory
+   */
+  readonly writablePaths?: string[];
+}

@@ -1,0 +1,121 @@
+/**
+ * Issue 8.1: a ThreeTierApp's database reaches nothing but DNS and is reached only from the backend,
+ * whatever the namespace it runs in. The namespace says what its policies open to every pod
+ * (ZeroTrustNamespace.blanketAllows / opensToAllPods), whatever their names and whenever they are
+ * added; the app asks it at construction and again at synth.
+ */
+import { App, Chart } from 'cdk8s';
+import {
+  AppTier, ClusterNetwork, Cni, Direction, Peer, Port, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, ZeroTrustNamespace,
+} from '../../src';
+import { INTERNET, reachabilityOf, threeTierTargets } from '../support/flows';
+import '../support/reachability-matchers';
+import { ENFORCING_CNIS, chartFor, expectValidTree, synthValid } from '../support/synth';
+
+const APP: ThreeTierAppProps = {
+  host: 'shop.acme.example.com',
+  frontend: { image: 'web:1' },
+  backend: { image: 'api:1' },
+  database: { image: 'postgres:16.4' },
+};
+
+const DNS_ALLOW = {
+  policyName: 'allow-dns', direction: Direction.EGRESS, peers: ['cluster DNS'], ports: ['UDP/53', 'TCP/53'], dnsOnly: true,
+};
+
+describe('ZeroTrustNamespace says what its policies open to every pod', () => {
+  test.each(ENFORCING_CNIS)('the baseline opens nothing but DNS on %s', (_name, cni) => {
+    const ns = new ZeroTrustNamespace(chartFor(cni(), { nodeLocalDns: true }), 'ns', { name: 'payments' });
+    expect(ns.blanketAllows()).toEqual([DNS_ALLOW]);
+    expect(ns.opensToAllPods()).toBe(false);
+  });
+
+  test('every allow of a policy selecting all pods counts, whatever its name and whenever it is added; denies and per-pod allows do not', () => {
+    const ns = new ZeroTrustNamespace(chartFor(Cni.calico()), 'ns', { name: 'payments', monitoringPorts: [Port.tcp(9090)] });
+    ns.allowEgress('api-to-stripe', { app: 'api' }, [Peer.internet()], [Port.tcp(443)]);
+    ns.addPolicy('no-smtp', { egress: [{ action: 'Deny' as any, peers: [Peer.internet()], ports: [Port.tcp(25)] }] });
+    ns.allowEgress('whatever-name', {}, [Peer.internet({ exceptPrivateRanges: false })], [Port.tcp(443), Port.tcp(80)]);
+    ns.allowEgress('more-dns', {}, [Peer.clusterDns()], [Port.udp(53)]);
+    expect(ns.blanketAllows()).toEqual([
+      DNS_ALLOW,
+      { policyName: 'allow-monitoring', direction: Direction.INGRESS, peers: ['monitoring'], ports: ['TCP/9090'], dnsOnly: false },
+      { policyName: 'whatever-name', direction: Direction.EGRESS, peers: ['internet'], ports: ['TCP/443', 'TCP/80'], dnsOnly: false },
+      { policyName: 'more-dns', direction: Direction.EGRESS, peers: ['cluster DNS'], ports: ['UDP/53'], dnsOnly: true },
+    ]);
+    expect(ns.opensToAllPods()).toBe(true);
+  });
+
+  test('DNS on another port, or DNS together with another peer, is not "DNS only"', () => {
+    const ns = new ZeroTrustNamespace(chartFor(Cni.kubernetes()), 'ns', { name: 'payments' });
+    ns.allowEgress('dns-and-more', {}, [Peer.clusterDns(), Peer.cidr('203.0.113.0/24')], [Port.udp(53)]);
+    ns.allowEgress('dns-any-port', {}, [Peer.clusterDns()]);
+    expect(ns.blanketAllows().filter((a) => a.dnsOnly).map((a) => a.policyName)).toEqual(['allow-dns']);
+    expect(ns.opensToAllPods()).toBe(true);
+  });
+
+  test('the returned list is a copy', () => {
+    const ns = new ZeroTrustNamespace(chartFor(Cni.kubernetes()), 'ns', { name: 'payments' });
+    ns.blanketAllows()[0].peers.push('everything');
+    (ns.blanketAllows() as any[]).push({});
+    expect(ns.blanketAllows()).toEqual([DNS_ALLOW]);
+  });
+});
+
+describe('ThreeTierApp refuses a namespace that opens every pod', () => {
+  test.each(ENFORCING_CNIS)('a tenant namespace with internet egress (issue 8.1) is refused on %s, naming the policy and what it opens', (_name, cni) => {
+    const chart = chartFor(cni());
+    const t = new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowSameTenant: false, allowInternetEgress: true });
+    expect(() => new ThreeTierApp(chart, 'shop', { ...APP, zeroTrustNamespace: t.tenantNamespaces.acme[0] })).toThrow(
+      "[test/shop] zeroTrustNamespace: 'acme' has allows that apply to every pod of the namespace, the database included: "
+      + "'allow-internet-egress' (egress to internet (public addresses) on TCP/443). The database must be reachable only from the backend "
+      + 'and reach nothing but DNS');
+  });
+
+  test('a blanket allow under any name is refused, however it was added', () => {
+    const chart = chartFor(Cni.cilium());
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop' });
+    ns.addPolicy('platform-egress', { egress: [{ peers: [Peer.fqdn('api.example.com')], ports: [Port.tcp(443)] }] });
+    expect(() => new ThreeTierApp(chart, 'shop', { ...APP, zeroTrustNamespace: ns }))
+      .toThrow("'platform-egress' (egress to fqdn api.example.com on TCP/443)");
+  });
+
+  test('monitoring scrapes of every pod are refused too: the database is reached only from the backend', () => {
+    const chart = chartFor(Cni.kubernetes());
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop', monitoringPorts: [Port.tcp(9090)] });
+    expect(() => new ThreeTierApp(chart, 'shop', { ...APP, zeroTrustNamespace: ns })).toThrow("'allow-monitoring' (ingress from monitoring on TCP/9090)");
+  });
+
+  test.each(ENFORCING_CNIS)('an allow added to the namespace after the app fails the synth (cdk8s validation) on %s', (_name, cni) => {
+    const app = new App();
+    const chart = new Chart(app, 'platform');
+    new ClusterNetwork(chart, 'cluster', { cni: cni() });
+    const t = new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowSameTenant: false });
+    new ThreeTierApp(chart, 'shop', { ...APP, zeroTrustNamespace: t.tenantNamespaces.acme[0] });
+    expect(() => expectValidTree(chart)).not.toThrow();
+    t.tenantNamespaces.acme[0].allowEgress('late', {}, [Peer.internet()], [Port.tcp(443)]);
+    expect(() => app.synthYaml()).toThrow(
+      "[platform/shop] zeroTrustNamespace: 'acme' has allows that apply to every pod of the namespace, the database included: 'late' "
+      + '(egress to internet (public addresses) on TCP/443).');
+    // The app's own namespace is checked the same way.
+    const own = chartFor(cni());
+    const mine = new ThreeTierApp(own, 'shop', { ...APP, namespace: 'shop' });
+    mine.zeroTrustNamespace.allowIngress('open-house', {}, [Peer.allPods()]);
+    expect(() => synthValid(own)).toThrow("[test/shop] zeroTrustNamespace: 'shop' has allows that apply to every pod of the namespace");
+  });
+
+  test.each(ENFORCING_CNIS)('per-tier allows and extra DNS allows keep the app valid, and the flows say so on %s', (name, cni) => {
+    const chart = chartFor(cni());
+    const t = new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowSameTenant: false });
+    const ns = t.tenantNamespaces.acme[0];
+    const app = new ThreeTierApp(chart, 'shop', { ...APP, zeroTrustNamespace: ns });
+    ns.allowEgress('shop-backend-internet', app.podLabels(AppTier.BACKEND), [Peer.internet()], [Port.tcp(443)]);
+    ns.allowEgress('more-dns', {}, [Peer.clusterDns()], [Port.udp(53), Port.tcp(53)]);
+    const reach = reachabilityOf(chart, CNI_OF[name]());
+    const { backend, database } = threeTierTargets('acme', 'shop');
+    expect(reach).toAllow(backend, INTERNET, Port.tcp(443));
+    expect(reach).toDeny(database, INTERNET, Port.tcp(443));
+    expect(reach).toAllow(database, Target.pod('kube-system', { 'k8s-app': 'kube-dns' }), Port.udp(53));
+  });
+});
+
+const CNI_OF: Record<string, () => Cni> = Object.fromEntries(ENFORCING_CNIS);

@@ -1,0 +1,90 @@
+/**
+ * Issue 8.2: the metadata and credential endpoints stay excepted and denied whatever `metadataCidrs`
+ * says (it adds, never replaces), in every IP family the cluster runs, and an IPv4-mapped IPv6 peer
+ * is the IPv4 address it stands for.
+ */
+import { Cni, IpFamily, Peer, Port, RuleAction, Target, TenantIsolation, TrafficPolicy, ZeroTrustNamespace } from '../../src';
+import { reachabilityOf } from '../support/flows';
+import { IPV4_METADATA, IPV6_BLOCK_METADATA, MAPPED_METADATA } from '../support/metadata';
+import '../support/reachability-matchers';
+import { ENFORCING_CNIS, chartFor, find, ofKind, synthValid } from '../support/synth';
+
+const ACME = Target.pod('acme', { app: 'web' });
+const CNI_OF: Record<string, () => Cni> = Object.fromEntries(ENFORCING_CNIS);
+
+describe('metadataCidrs add to the well-known addresses (issue 8.2)', () => {
+  test.each(ENFORCING_CNIS)('tenant internet egress on port 80 with an extra metadata address never reaches 169.254.169.254 on %s', (name, cni) => {
+    const chart = chartFor(cni(), { metadataCidrs: ['100.100.100.200/32'] });
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowInternetEgress: true, internetEgressPorts: [Port.tcp(80)] });
+    const reach = reachabilityOf(chart, CNI_OF[name]());
+    reach.addProbe('web', 'acme', { app: 'web' });
+    for (const ip of ['169.254.169.254', '169.254.170.2', '169.254.170.23', '100.100.100.200']) {
+      expect(reach).toDeny(ACME, Target.external(ip), Port.tcp(80));
+    }
+    expect(reach).toAllow(ACME, Target.external('93.184.216.34'), Port.tcp(80));
+    // Not the whole link-local range: NodeLocal DNS and Istio ambient's probe source live there.
+    expect(reach).toAllow(ACME, Target.external('169.254.7.127'), Port.tcp(80));
+  });
+
+  test('the CIDR except lists carry the defaults, then the extra address', () => {
+    const chart = chartFor(Cni.kubernetes(), { metadataCidrs: ['100.100.100.200/32'] });
+    new TrafficPolicy(chart, 'p', { name: 'wide', namespace: 'a', egress: [{ peers: [Peer.cidr('0.0.0.0/0')] }] });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'wide').spec.egress[0].to).toEqual([
+      { ipBlock: { cidr: '0.0.0.0/0', except: [...IPV4_METADATA, '100.100.100.200/32'] } },
+    ]);
+  });
+
+  test.each([['calico', () => Cni.calico()], ['cilium', () => Cni.cilium()]])('the %s metadata guard rail denies the defaults and the extra address', (_name, cni) => {
+    const chart = chartFor(cni(), { metadataCidrs: ['100.100.100.200/32'] });
+    new ZeroTrustNamespace(chart, 'ns', { name: 'acme' });
+    const guard = synthValid(chart).filter((o) => o.metadata.name.endsWith('deny-cloud-metadata'));
+    expect(guard).toHaveLength(1);
+    const denied = guard[0].kind === 'CiliumNetworkPolicy'
+      ? guard[0].spec.egressDeny[0].toCIDRSet.map((c: any) => c.cidr)
+      : guard[0].spec.egress.map((r: any) => r.destination.nets[0]);
+    expect(denied).toEqual([...IPV4_METADATA, '100.100.100.200/32']);
+  });
+});
+
+describe('IPv4-mapped IPv6 peers are the IPv4 addresses they stand for', () => {
+  const v6 = { ipFamilies: [IpFamily.IPV6] };
+  const dual = { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6] };
+
+  test('an egress allow to the mapped metadata address is refused, naming the metadata address', () => {
+    expect(() => new TrafficPolicy(chartFor(Cni.calico(), v6), 'p', {
+      name: 'imds', namespace: 'a', egress: [{ peers: [Peer.cidr('::ffff:169.254.169.254/128')] }],
+    })).toThrow('[test/p] egress[0].peers[0].cidr: ::ffff:169.254.169.254/128 is the cloud metadata service (::ffff:169.254.169.254/128), which is never reachable');
+    // A mapped form of a user-added IPv4 address too (dual stack: the cluster has both families).
+    expect(() => new TrafficPolicy(chartFor(Cni.calico(), { ...dual, metadataCidrs: ['100.100.100.200/32'] }), 'p', {
+      name: 'aliyun', namespace: 'a', egress: [{ peers: [Peer.cidr('::ffff:100.100.100.200/128')] }],
+    })).toThrow('is the cloud metadata service');
+  });
+
+  test('an IPv6 block around the mapped range gets the mapped metadata addresses excepted', () => {
+    const chart = chartFor(Cni.kubernetes(), v6);
+    new TrafficPolicy(chart, 'p', { name: 'mapped', namespace: 'a', egress: [{ peers: [Peer.cidr('::ffff:0.0.0.0/96')] }] });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'mapped').spec.egress[0].to).toEqual([
+      { ipBlock: { cidr: '::ffff:0.0.0.0/96', except: MAPPED_METADATA } },
+    ]);
+  });
+
+  test.each(ENFORCING_CNIS)('IPv6 internet egress excepts the mapped metadata addresses on %s', (name, cni) => {
+    const chart = chartFor(cni(), dual);
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowInternetEgress: true, internetEgressPorts: [Port.tcp(80)] });
+    const objects = synthValid(chart);
+    const reach = reachabilityOf(chart, CNI_OF[name]());
+    reach.addProbe('web', 'acme', { app: 'web' });
+    for (const ip of ['::ffff:169.254.169.254', '::ffff:169.254.170.23', 'fd00:ec2::254', 'fd00:ec2::23', '169.254.169.254']) {
+      expect(reach).toDeny(ACME, Target.external(ip), Port.tcp(80));
+    }
+    expect(reach).toAllow(ACME, Target.external('2606:4700::1111'), Port.tcp(80));
+    const policy = find(objects, 'NetworkPolicy', 'allow-internet-egress', 'acme');
+    expect(policy.spec.egress[0].to[1].ipBlock).toEqual({ cidr: '::/0', except: [...IPV6_BLOCK_METADATA, 'fc00::/7'] });
+  });
+
+  test('a deny of a mapped address renders as given (denies never widen)', () => {
+    const chart = chartFor(Cni.cilium(), v6);
+    new TrafficPolicy(chart, 'p', { name: 'no-imds', namespace: 'a', egress: [{ action: RuleAction.DENY, peers: [Peer.cidr('::ffff:169.254.169.254/128')] }] });
+    expect(ofKind(synthValid(chart), 'CiliumNetworkPolicy')[0].spec.egressDeny).toEqual([{ toCIDRSet: [{ cidr: '::ffff:169.254.169.254/128' }] }]);
+  });
+});
