@@ -154,12 +154,23 @@ for (const dir of ['examples', 'bench']) {
   });
 }
 
+// CiliumInstall refuses value keys the pinned chart does not have: the key list is derived from
+// ../shared/crds/cilium/<version>/chart/values.yaml (a test checks the committed copy is current).
+project.addTask('cilium:keys', {
+  description: 'Regenerate src/cni/cilium/chart-values-keys.ts from the pinned Cilium chart values.yaml',
+  steps: [{ exec: 'node projenrc/cilium-values-keys.js' }],
+});
+
+// API.md documents the root module only: the typed escape hatches export generated CRD classes as
+// jsii submodules (`tigera`), whose thousands of types would make API.md 3.9 MB instead of 0.25 MB.
+project.tasks.tryFind('docgen')?.reset('jsii-docgen -o API.md -s root');
+
 // Benchmarks print ratios measured in one run: every measurement in a fresh process of the compiled
 // sources, medians with min and max (bench/run.ts). `bench` is the quick plan (under 5 minutes, one CNI
 // at 10,000 tenants); `bench:full` covers every CNI and size. `-- --verbose` prints progress.
 for (const [name, args, description] of [
   ['bench', '', 'Synthesis and reachability benchmarks, quick plan (under 5 minutes)'],
-  ['bench:full', ' --full', 'Synthesis and reachability benchmarks on every CNI and size (about 30 minutes)'],
+  ['bench:full', ' --full', 'Synthesis and reachability benchmarks on every CNI and size (about 25 minutes)'],
 ]) {
   const bench = project.addTask(name, { description });
   bench.spawn(syncImports);

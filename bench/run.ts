@@ -269,7 +269,7 @@ function synthSections(report: Report, p: Plan, results: Map<string, Map<Contend
 }
 
 function reachSection(report: Report, p: Plan, progress: (line: string) => void): void {
-  report.section('4. Reachability: fromManifests, then matrix(), then listing every flow (seeded cluster, fresh process per run)');
+  report.section('4. Reachability: fromManifests, then matrix(), its summary, then listing every flow (seeded cluster, fresh process per run)');
   for (const r of p.reach) {
     const job: Job = { kind: 'reach', cni: r.cni, namespaces: r.namespaces, deploymentsPerNamespace: r.deploymentsPerNamespace, seed: REACH_SEED };
     const runs: Measurement[] = [];
@@ -290,7 +290,8 @@ function reachSection(report: Report, p: Plan, progress: (line: string) => void)
     const phase = (name: string) => s(runs.map((m) => m.phases![name].cpuMs));
     const matrix = phase('matrix');
     report.info(tag, `fromManifests ${fmtSpread(phase('fromManifests'), 0)} ms, matrix() ${fmtSpread(matrix, 0)} ms, `
-      + `listing ${fmt(runs[0].info!.flows, 0)} flows (${fmt(runs[0].info!.allowed, 0)} allowed) ${fmtSpread(phase('flows'), 0)} ms CPU`);
+      + `summary ${fmtSpread(phase('summary'), 0)} ms, listing ${fmt(runs[0].info!.flows, 0)} flows (${fmt(runs[0].info!.allowed, 0)} allowed, `
+      + `${fmt(runs[0].info!.indeterminate, 0)} indeterminate) page by page ${fmtSpread(phase('flows'), 0)} ms CPU`);
     const rss = s(runs.map((m) => m.maxRssMiB));
     const matrixRss = s(runs.map((m) => m.info!.matrixRssMiB));
     if (pods === 2000) {

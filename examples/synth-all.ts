@@ -5,8 +5,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
+import { build as calicoCluster } from './calico-cluster/main';
+import { build as ciliumCluster } from './cilium-cluster/main';
 import { EXAMPLE_CNIS } from './cni';
-import { Cni } from '../src';
+import { CalicoDataplane, CiliumInstall, Cni } from '../src';
+import { build as gatewayCanary } from './gateway-canary/main';
+import { build as istioCanary } from './istio-canary/main';
+import { build as nodeLocalDns } from './node-local-dns/main';
 import { build as secureMultiTier } from './secure-multi-tier/main';
 import { build as tenantPlatform } from './tenant-platform/main';
 
@@ -14,7 +19,24 @@ import { build as tenantPlatform } from './tenant-platform/main';
 export const EXAMPLES: Record<string, (app: App, cni: Cni) => Chart> = {
   'secure-multi-tier': secureMultiTier,
   'tenant-platform': tenantPlatform,
+  'istio-canary': istioCanary,
+  'gateway-canary': gatewayCanary,
 };
+
+/**
+ * Examples that install or configure one CNI, synthesized only for their own setups:
+ * folder -> variant -> build. Written to dist/examples/<example>/<variant>/.
+ */
+export const PLATFORM_EXAMPLES: Record<string, Record<string, (app: App) => Chart>> = {
+  'calico-cluster': { iptables: (app) => calicoCluster(app), ebpf: (app) => calicoCluster(app, CalicoDataplane.BPF) },
+  'cilium-cluster': { cilium: (app) => ciliumCluster(app) },
+  'node-local-dns': { 'iptables': (app) => nodeLocalDns(app, 'iptables'), 'cilium-lrp': (app) => nodeLocalDns(app, 'cilium-lrp') },
+};
+
+function countObjects(outdir: string): number {
+  return fs.readdirSync(outdir).filter((f) => f.endsWith('.k8s.yaml'))
+    .reduce((n, f) => n + fs.readFileSync(path.join(outdir, f), 'utf8').split(/^---$/m).length, 0);
+}
 
 function main(outRoot: string): void {
   for (const [example, build] of Object.entries(EXAMPLES)) {
@@ -27,6 +49,20 @@ function main(outRoot: string): void {
       const files = fs.readdirSync(outdir);
       const objects = files.reduce((n, f) => n + fs.readFileSync(path.join(outdir, f), 'utf8').split(/^---$/m).length, 0);
       console.log(`${example} (${cniName}): ${objects} objects -> ${outdir}`);
+    }
+  }
+  for (const [example, variants] of Object.entries(PLATFORM_EXAMPLES)) {
+    for (const [variant, build] of Object.entries(variants)) {
+      const outdir = path.join(outRoot, example, variant);
+      fs.rmSync(outdir, { recursive: true, force: true });
+      const app = new App({ outdir });
+      build(app);
+      app.synth();
+      // The Cilium values as a values.yaml too, for `cilium install --values`.
+      for (const install of app.node.findAll().filter((c): c is CiliumInstall => c instanceof CiliumInstall)) {
+        install.writeValuesFile(path.join(outdir, 'cilium-values.yaml'));
+      }
+      console.log(`${example} (${variant}): ${countObjects(outdir)} objects -> ${outdir}`);
     }
   }
 }

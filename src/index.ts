@@ -4,6 +4,8 @@ export { Errors, ValidationError } from './util/errors';
 // Cluster context
 export * from './cluster/cni';
 export * from './cluster/cluster-network';
+export * from './cluster/mesh';
+export * from './cluster/kube-proxy-mode';
 
 // Policy model
 export * from './policy/protocol';
@@ -15,10 +17,40 @@ export * from './policy/traffic-policy';
 
 // Patterns
 export * from './patterns/blanket-allow';
+export * from './patterns/pod-security';
+export * from './patterns/namespace-policy-options';
 export * from './patterns/zero-trust-namespace';
+export * from './patterns/mesh-options';
 export * from './patterns/tenant-isolation';
 export * from './patterns/three-tier/tier-props';
 export * from './patterns/three-tier-app';
+
+// Platform: CNI installs, NodeLocal DNS and their delivery
+export * from './delivery/delivery';
+export * from './cni/calico/calico-options';
+export * from './cni/calico/calico-installation';
+/** Typed operator.tigera.io/v1 classes (Installation spec etc.), for CalicoInstallation's escape hatch. */
+export * as tigera from './imports/operator.tigera.io';
+export * from './cni/cilium/cilium-options';
+export * from './cni/cilium/cilium-install';
+export * from './dns/node-local-dns';
+
+// Service mesh
+export * from './mesh/mesh-source';
+export * from './mesh/mesh-flow-options';
+export * from './mesh/mesh-authorization';
+export * from './mesh/istio/istio-mtls';
+export * from './mesh/istio/istio-authorization';
+export * from './mesh/istio/circuit-breaker';
+export * from './mesh/linkerd/linkerd-authorization';
+
+export * from './mesh/canary/route-target';
+export * from './mesh/canary/canary-route';
+export * from './mesh/canary/progressive-rollout';
+
+// Gateway API
+export * from './gateway/gateway-parent';
+export * from './gateway/https-gateway';
 
 // Analysis
 export * from './analysis';

@@ -2,44 +2,16 @@
  * The README's example is code users copy: it must compile, synthesize valid manifests and do what
  * its comments promise. The block is taken from README.md itself, so the two cannot drift apart.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { App } from 'cdk8s';
-import * as ts from 'typescript';
 import { Cni, Port, Reachability, Target } from '../src';
 import { INTERNET, expectBaseline, expectThreeTierChain } from './support/flows';
+import { readmeBlock, runReadmeProgram } from './support/readme';
 import { synthValid } from './support/synth';
-
-/** The first ```ts block under `## Example`. */
-function readmeExample(): string {
-  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('\n## Example\n'));
-  const match = /```ts\n([\s\S]*?)```/.exec(section);
-  if (!match) throw new Error('README.md has no ```ts block under "## Example"');
-  return match[1];
-}
-
-/** Run the example with `cdk8s-networking` resolved to this checkout; the App instead of writing files. */
-function runExample(source: string): App {
-  if (!/\napp\.synth\(\);\s*$/.test(source)) throw new Error('the README example no longer ends with app.synth()');
-  const program = source.replace(/\napp\.synth\(\);\s*$/, '\nmodule.exports = app;\n');
-  const { outputText, diagnostics } = ts.transpileModule(program, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 },
-    reportDiagnostics: true,
-  });
-  if (diagnostics?.length) throw new Error(`README example: ${ts.flattenDiagnosticMessageText(diagnostics[0].messageText, '\n')}`);
-  const module = { exports: {} as unknown };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the example's imports, resolved at run time
-  const load = (id: string) => require(id === 'cdk8s-networking' ? '../src' : id);
-  new Function('require', 'module', 'exports', outputText)(load, module, module.exports);
-  return module.exports as App;
-}
 
 describe('README example', () => {
   let objects: any[];
   let reach: Reachability;
   beforeAll(() => {
-    const app = runExample(readmeExample());
+    const app = runReadmeProgram(readmeBlock('Example'));
     expect(app.charts).toHaveLength(1);
     objects = synthValid(app.charts[0]);
     reach = Reachability.fromManifests(objects, { cni: Cni.calico() });

@@ -5,24 +5,25 @@
  *
  * Tiers are evaluated Admin -> NetworkPolicy -> Baseline -> default allow. Inside a tier, policies
  * with a lower `priority` go first and rules are evaluated in order; the first matching rule
- * decides: `Accept` and `Deny` are final, `Pass` skips the rest of the tier.
+ * decides: `Accept` and `Deny` are final, `Pass` skips the rest of the tier. A `networks` peer may
+ * only *maybe* match a pod whose IP is unknown: such a rule adds its action to the possible outcomes
+ * and evaluation continues (see ./verdict).
  */
+import { blockOf, matchAddresses, unknownAddressWhy } from './addresses';
 import { Endpoint, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf, namespaceLabelsOf, isPodNetworkEndpoint } from './model';
 import { LabelSelector, matchesLabelSelector } from './selectors';
-import { cidrContainsIp, parseCidrLoose, parseIpLoose } from '../util/cidr';
+import { MAYBE, NO, Tri, YES } from './verdict';
+import { apiVersionOf, isClusterNetworkPolicyKind } from '../util/vocabulary';
 
 /** The two tiers a ClusterNetworkPolicy can use. */
 export type ClusterNetworkPolicyTier = 'Admin' | 'Baseline';
 
+/** A ClusterNetworkPolicy rule action. */
+export type CnpAction = 'Accept' | 'Deny' | 'Pass';
+
 /** Is this object a policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy? */
 export function isClusterNetworkPolicy(obj: ManifestObject): boolean {
-  return obj.apiVersion === 'policy.networking.k8s.io/v1alpha2' && obj.kind === 'ClusterNetworkPolicy';
-}
-
-/** The outcome of one tier: the deciding rule's action, or undefined when no rule matched. */
-export interface TierOutcome {
-  readonly action?: 'Accept' | 'Deny' | 'Pass';
-  readonly reason?: Reason;
+  return isClusterNetworkPolicyKind(obj) && apiVersionOf(obj) === 'v1alpha2';
 }
 
 /** The policies of one tier, sorted by priority (then name, for deterministic ties). */
@@ -33,52 +34,95 @@ export function policiesOfTier(manifests: ManifestObject[], tier: ClusterNetwork
       || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
 }
 
-/** A rule of a ClusterNetworkPolicy that matched a flow, with its position in the direction's rule list. */
+/** A rule of a ClusterNetworkPolicy that matched (or may match) a flow. */
 export interface MatchedRule {
   /** Index in `spec.ingress` / `spec.egress`. */
   readonly index: number;
-  /** The rule as written (any shape: manifests are not validated). */
+  /** The rule as written. */
   readonly rule: any;
+}
+
+/** The first rule that surely matches, and the rules before it that may match. */
+export interface RuleWalk {
+  readonly matched?: MatchedRule;
+  /** Rules before `matched` (or all, when none surely matched) whose peers may match. */
+  readonly maybe: MatchedRule[];
 }
 
 /** Every matching rule decides (the ClusterNetworkPolicy API's own reading). */
 const EVERY_RULE = (): boolean => true;
 
+function rulesOf(cnp: ManifestObject, query: SideQuery): any[] {
+  const rules = query.direction === 'ingress' ? cnp.spec?.ingress : cnp.spec?.egress;
+  return Array.isArray(rules) ? rules : [];
+}
+
+/** Do the rule's peers and protocols match the flow? The `networks` of all its peers count together. */
+function ruleTruth(rule: any, query: SideQuery, namespaces: NamespaceIndex): Tri {
+  if (!protocolsMatch(rule?.protocols, query)) return NO;
+  const peers: any[] = (query.direction === 'ingress' ? rule?.from : rule?.to) ?? [];
+  const networks: string[] = [];
+  for (const p of peers) {
+    if (p?.networks) networks.push(...(p.networks as unknown[]).map(String));
+    else if (podSelection(p ?? {}, query.peer, namespaces)) return YES;
+  }
+  return networks.length > 0 ? matchAddresses(query.peer, blockOf(peers, networks)) : NO;
+}
+
 /**
- * The first rule of `cnp` for the query's direction whose peers (`from` / `to`) and `protocols`
- * match the flow and that `decides` (by default every matching rule does); undefined when none.
- * The subject is not looked at: callers check it first. Malformed input never throws: a null rule
- * or a null peer matches nothing.
+ * Walk the rules of `cnp` for the query's direction: the first rule whose peers and protocols
+ * surely match and that `decides` (by default every rule does), and the deciding rules before it
+ * that may match. The subject is not looked at: callers check it first.
  */
-export function firstMatchingRule(
+export function walkRules(
   cnp: ManifestObject,
   query: SideQuery,
   namespaces: NamespaceIndex,
   decides: (rule: any) => boolean = EVERY_RULE,
-): MatchedRule | undefined {
-  const rules: any[] = (query.direction === 'ingress' ? cnp.spec?.ingress : cnp.spec?.egress) ?? [];
+): RuleWalk {
+  const maybe: MatchedRule[] = [];
+  const rules = rulesOf(cnp, query);
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] ?? {};
-    const peers: any[] = (query.direction === 'ingress' ? rule.from : rule.to) ?? [];
-    if (!peers.some((p) => peerMatches(p ?? {}, query.peer, namespaces))) continue;
-    if (!protocolsMatch(rule.protocols, query)) continue;
-    if (decides(rule)) return { index: i, rule };
+    if (!decides(rule)) continue;
+    const t = ruleTruth(rule, query, namespaces);
+    if (t === YES) return { matched: { index: i, rule }, maybe };
+    if (t === MAYBE) maybe.push({ index: i, rule });
   }
-  return undefined;
+  return { maybe };
+}
+
+/** Why a rule of `cnp` may match the query: its `networks` peers against an unknown address. */
+export function maybeWhy(cnp: ManifestObject, matched: MatchedRule, query: SideQuery): string {
+  const path = `spec.${query.direction}[${matched.index}]`;
+  const who = query.direction === 'ingress' ? 'source' : 'destination';
+  return `${describeRef(refOf(cnp))} ${path} (${matched.rule.action}): its networks may or may not contain the ${who}'s address: `
+    + unknownAddressWhy(query.peer);
+}
+
+/** One tier's outcome for one side: the deciding rule, and rules before it that may decide instead. */
+export interface TierOutcome {
+  readonly action?: CnpAction;
+  readonly reason?: Reason;
+  /** Rules that may match before the deciding one (or when none decided), with why. */
+  readonly maybe: Array<{ readonly action: CnpAction; readonly why: string }>;
 }
 
 /** Evaluate one tier's (sorted) policies for one side of a flow. */
 export function evaluateTier(policies: ManifestObject[], query: SideQuery, namespaces: NamespaceIndex): TierOutcome {
+  const maybe: Array<{ action: CnpAction; why: string }> = [];
   for (const cnp of policies) {
     if (!selectsSubject(cnp, query.subject, namespaces)) continue;
-    const matched = firstMatchingRule(cnp, query, namespaces);
-    if (!matched) continue;
-    const { index, rule } = matched;
-    const action = rule.action as 'Accept' | 'Deny' | 'Pass';
+    const walk = walkRules(cnp, query, namespaces);
+    for (const m of walk.maybe) maybe.push({ action: m.rule.action, why: maybeWhy(cnp, m, query) });
+    if (!walk.matched) continue;
+    const { index, rule } = walk.matched;
+    const action = rule.action as CnpAction;
     const path = `spec.${query.direction}[${index}]`;
     const named = rule.name ? ` (${rule.name})` : '';
     return {
       action,
+      maybe,
       reason: {
         object: refOf(cnp),
         rule: path,
@@ -88,7 +132,25 @@ export function evaluateTier(policies: ManifestObject[], query: SideQuery, names
       },
     };
   }
-  return {};
+  return { maybe };
+}
+
+/** What a tier decides, without messages: the deciding action and the actions of rules that may match before it. */
+export interface TierDecision {
+  readonly action?: CnpAction;
+  readonly maybe: ReadonlySet<CnpAction>;
+}
+
+/** The same walk as {@link evaluateTier}, without messages. */
+export function tierDecision(policies: ManifestObject[], query: SideQuery, namespaces: NamespaceIndex): TierDecision {
+  const maybe = new Set<CnpAction>();
+  for (const cnp of policies) {
+    if (!selectsSubject(cnp, query.subject, namespaces)) continue;
+    const walk = walkRules(cnp, query, namespaces);
+    for (const m of walk.maybe) maybe.add(m.rule.action as CnpAction);
+    if (walk.matched) return { action: walk.matched.rule.action as CnpAction, maybe };
+  }
+  return { maybe };
 }
 
 /**
@@ -113,23 +175,18 @@ function podSelection(sel: any, endpoint: Endpoint, namespaces: NamespaceIndex):
   return false;
 }
 
-/** One peer: `namespaces`, `pods` or (egress only) `networks`, which match by IP any endpoint with one. */
-export function peerMatches(peer: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
-  if (peer.networks) {
-    if (!endpoint.ip) return false;
-    const ip = parseIpLoose(endpoint.ip);
-    if (!ip) return false;
-    return (peer.networks as string[]).some((n) => {
-      const cidr = parseCidrLoose(String(n));
-      return !!cidr && cidrContainsIp(cidr, ip);
-    });
-  }
-  return podSelection(peer, endpoint, namespaces);
+/**
+ * One peer: `namespaces`, `pods` or (egress only) `networks`, which match by address any endpoint,
+ * pods included (MAYBE when the pod's IP is unknown and the networks cover its space only in part).
+ */
+export function peerMatches(peer: any, endpoint: Endpoint, namespaces: NamespaceIndex): Tri {
+  if (peer.networks) return matchAddresses(endpoint, blockOf(peer, (peer.networks as unknown[]).map(String)));
+  return podSelection(peer, endpoint, namespaces) ? YES : NO;
 }
 
 /** Absent `protocols` = all traffic; otherwise any item (tcp/udp/sctp destinationPort or destinationNamedPort). */
 export function protocolsMatch(protocols: any[] | undefined, query: SideQuery): boolean {
-  if (!protocols || protocols.length === 0) return true;
+  if (!Array.isArray(protocols) || protocols.length === 0) return true;
   return protocols.some((p) => {
     if (!p) return false;
     if (p.destinationNamedPort !== undefined) {
@@ -148,4 +205,26 @@ export function protocolsMatch(protocols: any[] | undefined, query: SideQuery): 
     if (dp.range) return query.port >= dp.range.start && query.port <= dp.range.end;
     return false;
   });
+}
+
+/**
+ * The label-based peers (`namespaces`, `pods`) of ClusterNetworkPolicies, as predicates for peer
+ * keys (one per distinct peer).
+ */
+export function clusterPolicyPeerClauses(policies: ManifestObject[], namespaces: NamespaceIndex): Array<(e: Endpoint) => boolean> {
+  const clauses = new Map<string, (e: Endpoint) => boolean>();
+  for (const cnp of policies) {
+    for (const direction of ['ingress', 'egress'] as const) {
+      const rules = cnp.spec?.[direction];
+      for (const rule of Array.isArray(rules) ? rules : []) {
+        const peers = direction === 'ingress' ? rule?.from : rule?.to;
+        for (const peer of Array.isArray(peers) ? peers : []) {
+          if (!peer || peer.networks) continue;
+          const key = JSON.stringify(peer);
+          if (!clauses.has(key)) clauses.set(key, (e) => podSelection(peer, e, namespaces));
+        }
+      }
+    }
+  }
+  return [...clauses.values()];
 }

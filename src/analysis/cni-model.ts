@@ -1,25 +1,65 @@
 /**
- * Which policy semantics apply to a CNI.
+ * Which policy semantics apply to a CNI: one row per {@link CniKind} (a new kind fails compilation
+ * until it has a row), plus the objects no model evaluates exactly, as uncertainties.
  */
 import { calicoModel } from './calico';
 import { ciliumModel } from './cilium';
-import { AnnotatedCniModel, flannelModel, kubernetesModel } from './kubernetes/model';
-import { ManifestObject, NamespaceIndex } from './model';
+import { flannelModel, kubernetesModel } from './kubernetes/model';
+import { AnnotatedCniModel, ManifestObject, NamespaceIndex } from './model';
+import { adminNetworkPolicyUncertainties } from './uncertainty/admin-network-policy';
+import { calicoHostEndpointUncertainties } from './uncertainty/calico-host-endpoints';
+import { foreignObjectUncertainties, NativePolicies } from './uncertainty/foreign-objects';
+import { Uncertainty, withUncertainties } from './uncertainty/overlay';
 import { Cni, CniKind } from '../cluster/cni';
 
-/**
- * The CNI model for `cni` over `manifests`. A CNI that enforces no NetworkPolicy (Flannel, or a
- * custom CNI saying so) allows every flow.
- */
-export function modelFor(cni: Cni, manifests: ManifestObject[], namespaces: NamespaceIndex): AnnotatedCniModel {
-  if (cni.kind === CniKind.FLANNEL || !cni.capabilities.enforcesNetworkPolicy) return flannelModel(manifests, cni.name);
-  switch (cni.kind) {
-    case CniKind.CALICO:
-      return calicoModel(manifests, namespaces);
-    case CniKind.CILIUM:
-      return ciliumModel(manifests, namespaces);
-    default:
-      return kubernetesModel(manifests, namespaces, { clusterNetworkPolicy: cni.capabilities.clusterNetworkPolicy });
-  }
+/** How the analyzer treats one CNI. */
+interface CniAnalysis {
+  /** The CNI-specific policy families the model evaluates (others are foreign: see ./uncertainty/foreign-objects). */
+  readonly native: NativePolicies;
+  /** The model of the CNI's own semantics. */
+  model(manifests: ManifestObject[], namespaces: NamespaceIndex, cni: Cni): AnnotatedCniModel;
+  /** Uncertainties only this CNI has. */
+  uncertainties(manifests: ManifestObject[]): Uncertainty[];
 }
 
+const NONE = (): Uncertainty[] => [];
+
+/** The analysis of every CNI kind. */
+const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
+  [CniKind.KUBERNETES]: {
+    model: (manifests, namespaces, cni) => kubernetesModel(manifests, namespaces, { clusterNetworkPolicy: cni.capabilities.clusterNetworkPolicy }),
+    native: { calico: false, cilium: false },
+    uncertainties: NONE,
+  },
+  [CniKind.CALICO]: {
+    model: (manifests, namespaces) => calicoModel(manifests, namespaces),
+    native: { calico: true, cilium: false },
+    uncertainties: calicoHostEndpointUncertainties,
+  },
+  [CniKind.CILIUM]: {
+    model: (manifests, namespaces) => ciliumModel(manifests, namespaces),
+    native: { calico: false, cilium: true },
+    uncertainties: NONE,
+  },
+  [CniKind.FLANNEL]: {
+    model: (manifests, _namespaces, cni) => flannelModel(manifests, cni.name),
+    native: { calico: false, cilium: false },
+    uncertainties: NONE,
+  },
+};
+
+/**
+ * The CNI model for `cni` over `manifests` (already validated). A CNI that enforces no
+ * NetworkPolicy (Flannel, or a custom CNI saying so) allows every flow, whatever the objects.
+ */
+export function modelFor(cni: Cni, manifests: ManifestObject[], namespaces: NamespaceIndex): AnnotatedCniModel {
+  if (!cni.capabilities.enforcesNetworkPolicy) return flannelModel(manifests, cni.name);
+  const analysis = CNI_ANALYSIS[cni.kind];
+  const inner = analysis.model(manifests, namespaces, cni);
+  const uncertainties = [
+    ...adminNetworkPolicyUncertainties(manifests, namespaces),
+    ...foreignObjectUncertainties(manifests, namespaces, cni.name, analysis.native),
+    ...analysis.uncertainties(manifests),
+  ];
+  return withUncertainties(inner, uncertainties, manifests);
+}

@@ -1,89 +1,161 @@
 /**
- * The flow matrix: which pod may talk to which pod on which of its ports.
+ * The flow matrix: which pod may talk to which pod on which of its ports. Verdicts are kept per pod
+ * class pair and port (see ./matrix-evaluator); flows are produced when they are read, so a
+ * 5,000-pod matrix costs megabytes, not gigabytes, and its renderings stream.
  */
-import { renderMermaid } from './mermaid';
-import { Port } from '../policy/port';
+import { FlowEntry, ITextSink, MatrixSummary, RenderOptions } from './flow-types';
+import { MatrixData } from './matrix-evaluator';
+import { writeJson, writeMermaid, writeTable } from './matrix-render';
+import { verdictOf, YES } from './verdict';
 
-/** Options of {@link Reachability.matrix}. */
-export interface MatrixOptions {
-  /**
-   * Extra destination ports evaluated for every destination (named ports are resolved on each
-   * destination and skipped where it has no such port).
-   * @default - none
-   */
-  readonly ports?: Port[];
-  /**
-   * Evaluate each destination's declared container ports.
-   * @default true
-   */
-  readonly includeDeclaredPorts?: boolean;
-}
-
-/** One cell of the flow matrix. */
-export interface FlowEntry {
-  /** Source endpoint name (`from` is a reserved word in Python). */
-  readonly source: string;
-  /** Destination endpoint name. */
-  readonly destination: string;
-  /** Destination port, e.g. `TCP/8080`. */
-  readonly port: string;
-  /** The flow is allowed on both sides. */
-  readonly allowed: boolean;
-  /**
-   * L7 constraints on top of the L4 allow (Cilium HTTP rules), e.g. `HTTP GET /api`.
-   * @default - none: the allow is plain L3/L4
-   */
-  readonly l7Constraints?: string[];
-}
+/** Materializing more flows than this as an array is refused (use `flowsPage` or the `write*` methods). */
+const MAX_MATERIALIZED = 5_000_000;
 
 /** The result of {@link Reachability.matrix}. */
 export class FlowMatrix {
   /** @internal */
-  public static _create(cniName: string, endpoints: string[], expand: () => FlowEntry[]): FlowMatrix {
-    return new FlowMatrix(cniName, endpoints, expand);
+  public static _create(cniName: string, data: MatrixData): FlowMatrix {
+    return new FlowMatrix(cniName, data);
   }
 
   /** The pod endpoints (workloads and probes), sorted. */
   public readonly endpoints: string[];
-  private readonly cniName: string;
-  private readonly expand: () => FlowEntry[];
-  private expanded?: FlowEntry[];
+  /** How many flows the matrix has (every pod to every pod on each of the destination's ports). */
+  public readonly flowCount: number;
+  /** @internal */
+  public readonly _data: MatrixData;
+  /** @internal */
+  public readonly _cniName: string;
+  private cachedSummary?: MatrixSummary;
 
-  private constructor(cniName: string, endpoints: string[], expand: () => FlowEntry[]) {
-    this.cniName = cniName;
-    this.endpoints = endpoints;
-    this.expand = expand;
+  private constructor(cniName: string, data: MatrixData) {
+    this._cniName = cniName;
+    this._data = data;
+    this.endpoints = data.pods.map((p) => p.endpoint.name);
+    this.flowCount = data.flowCount;
+  }
+
+  /** Counts of allowed, denied and indeterminate flows (computed per class pair, without listing flows). */
+  public get summary(): MatrixSummary {
+    if (!this.cachedSummary) {
+      const d = this._data;
+      const counts = [0, 0, 0];
+      d.classes.forEach((src, s) => d.classes.forEach((dst, t) => dst.ports.forEach((_, k) => {
+        counts[d.verdict(s, t, k)] += src.size * dst.size;
+      })));
+      this.cachedSummary = {
+        endpoints: d.pods.length, classes: d.classes.length, flows: d.flowCount, denied: counts[0], allowed: counts[1], indeterminate: counts[2],
+      };
+    }
+    return this.cachedSummary;
   }
 
   /**
-   * Every evaluated flow, sorted by source, destination, protocol and port. Expanded from the
-   * per-class verdicts on first access (a 2,000-pod matrix has millions of entries).
+   * Every flow, sorted by source, destination, protocol and port, as one array. Refused above
+   * 5,000,000 flows: use {@link flowsPage} or the streaming `write*` renderings.
    */
   public get flows(): FlowEntry[] {
-    if (!this.expanded) this.expanded = this.expand();
-    return this.expanded;
+    if (this.flowCount > MAX_MATERIALIZED) {
+      throw new Error(`FlowMatrix.flows: ${this.flowCount} flows are too many for one array; use flowsPage(offset, limit), `
+        + 'summary, or writeTable/writeJson to stream them');
+    }
+    return [...this._flows()];
   }
 
-  /** Aligned text table with columns FROM, TO, PORT, VERDICT. */
-  public toTable(): string {
-    const rows = [
-      ['FROM', 'TO', 'PORT', 'VERDICT'],
-      ...this.flows.map((f) => [f.source, f.destination, f.port, !f.allowed ? 'deny' : f.l7Constraints?.length ? 'allow (L7)' : 'allow']),
-    ];
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+  /**
+   * `limit` flows starting at position `offset` of the sorted flow list (for paging through large
+   * matrices without holding them).
+   * @param offset position of the first flow (0-based)
+   * @param limit how many flows at most
+   */
+  public flowsPage(offset: number, limit: number): FlowEntry[] {
+    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 0) {
+      throw new Error(`FlowMatrix.flowsPage: offset and limit must be non-negative integers, got ${offset} and ${limit}`);
+    }
+    const out: FlowEntry[] = [];
+    for (const flow of this._flows(offset)) {
+      if (out.length >= limit) break;
+      out.push(flow);
+    }
+    return out;
   }
 
-  /** JSON `{ cni, endpoints, flows }` with stable ordering and 2-space indentation. */
-  public toJson(): string {
-    return JSON.stringify({ cni: this.cniName, endpoints: this.endpoints, flows: this.flows }, null, 2) + '\n';
+  /**
+   * The flows, lazily, in sorted order, starting at position `offset` (what the renderings and the
+   * CLI iterate: nothing is stored).
+   * @internal
+   */
+  public *_flows(offset: number = 0): Generator<FlowEntry> {
+    const d = this._data;
+    const perSource = d.flowCount / Math.max(d.pods.length, 1);
+    let i = perSource > 0 ? Math.floor(offset / perSource) : d.pods.length;
+    let skip = offset - i * perSource;
+    for (; i < d.pods.length; i++) {
+      const s = d.classOf[i];
+      const source = d.pods[i].endpoint.name;
+      for (let j = 0; j < d.pods.length; j++) {
+        const t = d.classOf[j];
+        const ports = d.classes[t].ports;
+        if (skip >= ports.length) {
+          skip -= ports.length;
+          continue;
+        }
+        for (let k = skip; k < ports.length; k++) yield this._entry(source, d.pods[j].endpoint.name, s, t, k);
+        skip = 0;
+      }
+    }
   }
 
-  /** A Mermaid `flowchart LR` of the allowed flows: one node per endpoint, ports on the edges. */
-  public toMermaid(): string {
-    const allowed = this.flows.filter((f) => f.allowed);
-    return renderMermaid(this.endpoints, allowed.map((f) => ({
-      from: f.source, to: f.destination, port: f.l7Constraints?.length ? `${f.port} (L7)` : f.port,
-    })));
+  /** @internal */
+  public _entry(source: string, destination: string, s: number, t: number, k: number): FlowEntry {
+    const d = this._data;
+    const code = d.verdict(s, t, k);
+    const entry: FlowEntry = { source, destination, port: d.classes[t].ports[k].key, verdict: verdictOf(code), allowed: code === YES };
+    if (code === YES) {
+      const l7 = d.l7(s, t, k);
+      return l7.length > 0 ? { ...entry, l7Constraints: l7 } : entry;
+    }
+    return code === 0 ? entry : { ...entry, reason: d.reason(s, t, k) };
   }
+
+  /**
+   * Aligned text table with columns FROM, TO, PORT, VERDICT (`allow`, `allow (L7)`, `deny`,
+   * `indeterminate [n]`), then the reason of each `[n]`.
+   */
+  public toTable(options: RenderOptions = {}): string {
+    return collect((sink) => writeTable(this, sink, options.maxRows ?? 200_000));
+  }
+
+  /** {@link toTable} without a row limit, in chunks. */
+  public writeTable(sink: ITextSink): void {
+    writeTable(this, sink, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * JSON `{ cni, endpoints, summary, flows }` with stable ordering and 2-space indentation; above
+   * `maxRows` flows the list is cut and `truncated: true` added.
+   */
+  public toJson(options: RenderOptions = {}): string {
+    return collect((sink) => writeJson(this, sink, options.maxRows ?? 200_000));
+  }
+
+  /** {@link toJson} with every flow, in chunks. */
+  public writeJson(sink: ITextSink): void {
+    writeJson(this, sink, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * A Mermaid `flowchart LR`: one node per endpoint, allowed flows as edges labelled with their
+   * ports, indeterminate ones as dashed edges (`? TCP/80`). Above `maxEdges` pod-to-pod edges, one
+   * node per namespace with flow counts instead.
+   */
+  public toMermaid(options: RenderOptions = {}): string {
+    return collect((sink) => writeMermaid(this, sink, options.maxEdges ?? 2000));
+  }
+}
+
+function collect(write: (sink: ITextSink) => void): string {
+  const chunks: string[] = [];
+  write({ write: (chunk) => chunks.push(chunk) });
+  return chunks.join('');
 }

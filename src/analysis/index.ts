@@ -1,6 +1,9 @@
 // Public API of the reachability analyzer (jsii): internal models and helpers stay unexported.
+export * from './verdict-public';
 export * from './reachability';
 export * from './reachability-result';
+export * from './reachability-diff';
 export * from './target';
+export * from './flow-types';
 export * from './flow-matrix';
 export * from './jest-matchers';

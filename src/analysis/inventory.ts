@@ -4,9 +4,11 @@
  */
 import { Endpoint, L4Protocol, ManifestObject, NamedPort } from './model';
 import { Labels } from './selectors';
+import {
+  isNamespace, isPlainObject, isWorkload as isVocabularyWorkload, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, podTemplateOf,
+} from '../util/vocabulary';
 
-/** The label every namespace carries since Kubernetes 1.22 (NETWORKING-FACTS.md #1). */
-export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+export { NAMESPACE_NAME_LABEL };
 
 /** A declared container port (named or not). */
 export interface ContainerPort {
@@ -31,45 +33,38 @@ export interface Inventory {
   readonly namespaces: Map<string, Labels>;
 }
 
-/** Where the pod template lives, per workload kind. */
-const TEMPLATE_PATHS: Record<string, string[]> = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-  Pod: [],
-};
-
-/** Is `obj` a workload (or bare Pod) whose pods the inventory models? */
+/** Is `obj` a workload (or bare Pod) whose pods the inventory models? See the vocabulary. */
 export function isWorkload(obj: ManifestObject): boolean {
-  return typeof obj.kind === 'string' && Object.prototype.hasOwnProperty.call(TEMPLATE_PATHS, obj.kind)
-    && (obj.apiVersion === 'v1' || obj.apiVersion === 'apps/v1' || obj.apiVersion === 'batch/v1'
-      || obj.apiVersion === 'batch/v1beta1' || obj.apiVersion === undefined);
+  return isVocabularyWorkload(obj);
+}
+
+function stringLabels(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isPlainObject(value)) return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
 }
 
 /** Build the inventory of `manifests`; namespaces referenced but not declared get only the name label. */
 export function buildInventory(manifests: ManifestObject[]): Inventory {
   const namespaces = new Map<string, Labels>();
   for (const obj of manifests) {
-    if (obj.apiVersion === 'v1' && obj.kind === 'Namespace' && obj.metadata?.name) {
-      const name = obj.metadata.name;
-      namespaces.set(name, { ...(obj.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: name });
-    }
+    const name = nameOf(obj);
+    if (isNamespace(obj) && name) namespaces.set(name, { ...stringLabels(obj.metadata?.labels), [NAMESPACE_NAME_LABEL]: name });
   }
   const referenced = (ns: string) => {
     if (!namespaces.has(ns)) namespaces.set(ns, { [NAMESPACE_NAME_LABEL]: ns });
   };
   const pods: InventoryPod[] = [];
   for (const obj of manifests) {
-    if (obj.kind !== 'Namespace' && obj.metadata?.namespace) referenced(obj.metadata.namespace);
+    if (obj.kind !== 'Namespace' && typeof obj.metadata?.namespace === 'string' && obj.metadata.namespace !== '') referenced(obj.metadata.namespace);
     if (!isWorkload(obj)) continue;
-    const namespace = obj.metadata?.namespace ?? 'default';
+    const namespace = namespaceOf(obj);
     referenced(namespace);
-    const template = TEMPLATE_PATHS[obj.kind!].reduce((node: any, key) => node?.[key], obj);
+    const template = podTemplateOf(obj);
     if (!template) continue;
-    pods.push(podFromTemplate(`${namespace}/${obj.metadata?.name ?? ''}`, obj.kind!, namespace, template));
+    const pod = podFromTemplate(`${namespace}/${nameOf(obj)}`, obj.kind!, namespace, template);
+    pods.push(obj.kind === 'Pod' ? withStatusIps(pod, obj) : pod);
   }
   // Namespace labels are attached after all namespaces are known, so declaration order does not matter.
   const withNamespaces = pods.map((p) => ({
@@ -80,19 +75,35 @@ export function buildInventory(manifests: ManifestObject[]): Inventory {
   return { pods: withNamespaces, namespaces };
 }
 
+/** A Pod's `status.podIP` and `status.podIPs` (dual stack), as its endpoint's addresses. */
+function withStatusIps(pod: InventoryPod, obj: ManifestObject): InventoryPod {
+  const status = isPlainObject(obj.status) ? obj.status : {};
+  const ips = new Set<string>();
+  if (typeof status.podIP === 'string' && status.podIP !== '') ips.add(status.podIP);
+  for (const entry of Array.isArray(status.podIPs) ? status.podIPs : []) {
+    if (isPlainObject(entry) && typeof entry.ip === 'string' && entry.ip !== '') ips.add(entry.ip);
+  }
+  if (ips.size === 0 || pod.endpoint.hostNetwork) return pod;
+  const list = [...ips];
+  return { ...pod, endpoint: { ...pod.endpoint, ip: list[0], ...(list.length > 1 ? { ips: list } : {}) } };
+}
+
 /** The pod endpoint of one workload (labels from the template, the pod for bare Pods). */
 export function podFromTemplate(name: string, workloadKind: string, namespace: string, template: any): InventoryPod {
-  const spec = template.spec ?? {};
+  const spec = isPlainObject(template?.spec) ? template.spec : {};
   const ports: ContainerPort[] = [];
-  for (const container of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
-    for (const p of container?.ports ?? []) {
+  const containers = [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])];
+  for (const container of containers) {
+    for (const p of Array.isArray(container?.ports) ? container.ports : []) {
       if (typeof p?.containerPort !== 'number') continue;
-      ports.push({ name: p.name, port: p.containerPort, protocol: (p.protocol ?? 'TCP') as L4Protocol });
+      ports.push({ name: typeof p.name === 'string' ? p.name : undefined, port: p.containerPort, protocol: (p.protocol ?? 'TCP') as L4Protocol });
     }
   }
   const namedPorts: NamedPort[] = ports
     .filter((p) => p.name !== undefined)
     .map((p) => ({ name: p.name!, port: p.port, protocol: p.protocol }));
+  const serviceAccount = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName
+    : typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default';
   return {
     workloadKind,
     ports,
@@ -100,9 +111,9 @@ export function podFromTemplate(name: string, workloadKind: string, namespace: s
       kind: 'pod',
       name,
       namespace,
-      labels: { ...(template.metadata?.labels ?? {}) },
+      labels: stringLabels(template?.metadata?.labels),
       namespaceLabels: { [NAMESPACE_NAME_LABEL]: namespace },
-      serviceAccount: spec.serviceAccountName ?? spec.serviceAccount ?? 'default',
+      serviceAccount,
       hostNetwork: spec.hostNetwork === true,
       namedPorts,
     },

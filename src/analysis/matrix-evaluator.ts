@@ -1,132 +1,247 @@
 /**
  * Evaluation of the flow matrix over pod equivalence classes (internal; see {@link FlowMatrix}).
+ *
+ * 2,000 pods x 500 policies are millions of flows; the matrix never evaluates them one by one:
+ * 1. pods with identical policy-relevant attributes form one class;
+ * 2. egress is asked once per (source group, destination group, port): sources with equal subject
+ *    keys (the same policies select them) share verdicts, and so do destinations with equal peer keys
+ *    (the same policy selectors match them); the empty subject key ("nothing selects it") is
+ *    allowed without asking;
+ * 3. ingress likewise with the roles swapped;
+ * 4. a flow's verdict is looked up from the two sides (0 deny, 1 allow, 2 indeterminate, one byte
+ *    per cell) when it is read; flows are never stored.
  */
-import { FlowEntry, FlowMatrix, MatrixOptions } from './flow-matrix';
+import { addressKey } from './addresses';
 import { ContainerPort, InventoryPod } from './inventory';
-import { Direction, Endpoint, L4Protocol, SideQuery } from './model';
+import { AnnotatedCniModel, Direction, Endpoint, L4Protocol } from './model';
+import { combineSides, MAYBE, Tri, YES } from './verdict';
+import { Port } from '../policy/port';
 
-interface ResolvedPort {
+/** A destination port of the matrix. */
+export interface ResolvedPort {
   readonly protocol: L4Protocol;
   readonly port: number;
+  /** `TCP/8080`. */
+  readonly key: string;
 }
 
-/** What the matrix needs from a CNI model. */
-export interface MatrixModel {
-  allows(query: SideQuery): boolean;
-  subjectKey(subject: Endpoint, direction: Direction): string;
-  /**
-   * L7 constraints of an allowed flow (Cilium L7 rules, Calico HTTP matches); asked once per class pair and port.
-   * @default - none: allows are plain L3/L4
-   */
-  l7Constraints?(source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number): string[];
+/** Options of the matrix evaluation (see MatrixOptions). */
+export interface EvaluationOptions {
+  readonly ports?: Port[];
+  readonly includeDeclaredPorts?: boolean;
 }
 
-/**
- * Evaluate the matrix in three steps, so that 2,000 pods x 500 policies stays fast:
- * 1. pods with identical policy-relevant attributes form one class;
- * 2. per direction, classes whose subject keys are equal (the same policies select them) share
- *    their verdicts, and the empty key ("nothing selects it") is allowed without evaluation;
- * 3. the egress and ingress verdicts are combined per class pair (one byte per port) and only
- *    expanded to pod pairs when the flows are read.
- */
-export function computeMatrix(cniName: string, pods: InventoryPod[], options: MatrixOptions, model: MatrixModel): FlowMatrix {
-  const classIndex = new Map<string, number>();
-  const classOf: number[] = [];
-  const reps: InventoryPod[] = [];
-  for (const pod of pods) {
-    const key = classKey(pod);
-    let index = classIndex.get(key);
-    if (index === undefined) {
-      index = reps.length;
-      classIndex.set(key, index);
-      reps.push(pod);
-    }
-    classOf.push(index);
-  }
-  const endpoints = reps.map((r) => r.endpoint);
-  const portsOf = reps.map((rep) => destinationPorts(rep, options));
-  const portKey = (p: ResolvedPort) => `${p.protocol}/${p.port}`;
-  const ask = (direction: Direction, subject: Endpoint, peer: Endpoint, p: ResolvedPort, destination: Endpoint) =>
-    model.allows({ direction, subject, peer, port: p.port, protocol: p.protocol, destination });
-
-  // Egress, per group of source classes: egress[g][d] = verdict per port of destination class d.
-  const egressGroups = group(endpoints, (e) => model.subjectKey(e, 'egress'));
-  const egress = egressGroups.keys.map((_, g) => endpoints.map((dst, d) => Uint8Array.from(portsOf[d],
-    (p) => (egressGroups.keys[g] === '' || ask('egress', endpoints[egressGroups.repIndex[g]], dst, p, dst) ? 1 : 0))));
-
-  // Ingress, per group of destination classes over the union of the group's ports.
-  const ingressGroups = group(endpoints, (e) => model.subjectKey(e, 'ingress'));
-  const unionPorts: ResolvedPort[][] = ingressGroups.keys.map(() => []);
-  const portSlot: number[][] = endpoints.map((_, d) => {
-    const g = ingressGroups.groupOf[d];
-    return portsOf[d].map((p) => {
-      let slot = unionPorts[g].findIndex((u) => portKey(u) === portKey(p));
-      if (slot < 0) slot = unionPorts[g].push(p) - 1;
-      return slot;
-    });
-  });
-  const ingress = ingressGroups.keys.map((_, g) => {
-    const subject = endpoints[ingressGroups.repIndex[g]];
-    return endpoints.map((src) => Uint8Array.from(unionPorts[g],
-      (p) => (ingressGroups.keys[g] === '' || ask('ingress', subject, src, p, subject) ? 1 : 0)));
-  });
-
-  const verdict = (s: number, d: number, k: number): boolean =>
-    egress[egressGroups.groupOf[s]][d][k] === 1 && ingress[ingressGroups.groupOf[d]][s][portSlot[d][k]] === 1;
-  // L7 constraints name rules, never endpoints: one answer per class pair and port.
-  const l7 = new Map<string, string[]>();
-  const constraintsOf = (s: number, d: number, k: number): string[] => {
-    const key = `${s} ${d} ${k}`;
-    let found = l7.get(key);
-    if (found === undefined) {
-      const p = portsOf[d][k];
-      found = model.l7Constraints!(endpoints[s], endpoints[d], p.protocol, p.port);
-      l7.set(key, found);
-    }
-    return found;
-  };
-  const expand = (): FlowEntry[] => {
-    const flows: FlowEntry[] = [];
-    pods.forEach((src, i) => pods.forEach((dst, j) => {
-      const d = classOf[j];
-      portsOf[d].forEach((p, k) => {
-        const allowed = verdict(classOf[i], d, k);
-        const entry: FlowEntry = { source: src.endpoint.name, destination: dst.endpoint.name, port: portKey(p), allowed };
-        const constraints = allowed && model.l7Constraints ? constraintsOf(classOf[i], d, k) : undefined;
-        flows.push(constraints?.length ? { ...entry, l7Constraints: constraints } : entry);
-      });
-    }));
-    return flows;
-  };
-  return FlowMatrix._create(cniName, pods.map((p) => p.endpoint.name), expand);
+/** One class of identical pods. */
+export interface PodClass {
+  /** The first pod of the class (its endpoint is asked for the whole class). */
+  readonly rep: InventoryPod;
+  /** The destination ports of the class's pods, sorted by protocol then number. */
+  readonly ports: ResolvedPort[];
+  /** How many pods are in the class. */
+  size: number;
 }
 
 interface Groups {
-  /** Group index per item. */
-  readonly groupOf: number[];
-  /** Index of the first item of each group. */
-  readonly repIndex: number[];
+  /** Group index per class. */
+  readonly groupOf: Int32Array;
+  /** Representative class of each group. */
+  readonly reps: number[];
   /** Key of each group. */
   readonly keys: string[];
 }
 
-function group<T>(items: T[], keyOf: (item: T) => string): Groups {
+function group(count: number, keyOf: (i: number) => string): Groups {
   const index = new Map<string, number>();
-  const groupOf: number[] = [];
-  const repIndex: number[] = [];
+  const groupOf = new Int32Array(count);
+  const reps: number[] = [];
   const keys: string[] = [];
-  items.forEach((item, i) => {
-    const key = keyOf(item);
+  for (let i = 0; i < count; i++) {
+    const key = keyOf(i);
     let g = index.get(key);
     if (g === undefined) {
       g = keys.length;
       index.set(key, g);
       keys.push(key);
-      repIndex.push(i);
+      reps.push(i);
     }
-    groupOf.push(g);
+    groupOf[i] = g;
+  }
+  return { groupOf, reps, keys };
+}
+
+/**
+ * Port slots of a set of groups: each group's ports are the union of its members' ports; `slot[c][k]`
+ * is the position of class `c`'s port `k` in its group's list.
+ */
+function portSlots(classes: PodClass[], groups: Groups): { ports: ResolvedPort[][]; slot: Int32Array[] } {
+  const ports: ResolvedPort[][] = groups.keys.map(() => []);
+  const index: Array<Map<string, number>> = groups.keys.map(() => new Map());
+  const slot = classes.map((c, ci) => {
+    const g = groups.groupOf[ci];
+    return Int32Array.from(c.ports, (p) => {
+      let s = index[g].get(p.key);
+      if (s === undefined) {
+        s = ports[g].push(p) - 1;
+        index[g].set(p.key, s);
+      }
+      return s;
+    });
   });
-  return { groupOf, repIndex, keys };
+  return { ports, slot };
+}
+
+/** The verdicts of every class pair and port, with lazy reasons and L7 constraints. */
+export class MatrixData {
+  /** Pods, sorted by endpoint name. */
+  readonly pods: InventoryPod[];
+  /** Class of each pod. */
+  readonly classOf: Int32Array;
+  readonly classes: PodClass[];
+  /** Number of flows: every pod to every pod on each of the destination's ports. */
+  readonly flowCount: number;
+  private readonly egressSubjects: Groups;
+  private readonly egressPeers: Groups;
+  private readonly egressSlots: { ports: ResolvedPort[][]; slot: Int32Array[] };
+  /** Start of each egress peer group's ports in a row of `egress`. */
+  private readonly egressOffset: Int32Array;
+  private readonly egressRow: number;
+  private readonly egress: Uint8Array;
+  private readonly ingressSubjects: Groups;
+  private readonly ingressPeers: Groups;
+  private readonly ingressSlots: { ports: ResolvedPort[][]; slot: Int32Array[] };
+  private readonly ingressBase: Int32Array;
+  private readonly ingress: Uint8Array;
+  private readonly reasons = new Map<string, string[]>();
+  private readonly l7Cache = new Map<string, string[]>();
+
+  constructor(pods: InventoryPod[], options: EvaluationOptions, private readonly model: AnnotatedCniModel) {
+    this.pods = pods;
+    const classIndex = new Map<string, number>();
+    this.classOf = new Int32Array(pods.length);
+    this.classes = [];
+    pods.forEach((pod, i) => {
+      const key = classKey(pod);
+      let c = classIndex.get(key);
+      if (c === undefined) {
+        c = this.classes.length;
+        classIndex.set(key, c);
+        this.classes.push({ rep: pod, ports: destinationPorts(pod, options), size: 0 });
+      }
+      this.classes[c].size++;
+      this.classOf[i] = c;
+    });
+    this.flowCount = pods.length * this.classes.reduce((n, c) => n + c.size * c.ports.length, 0);
+    const ep = (c: number): Endpoint => this.classes[c].rep.endpoint;
+    const count = this.classes.length;
+    const ask = (direction: Direction, subject: Endpoint, peer: Endpoint, p: ResolvedPort, destination: Endpoint): Tri =>
+      model.decide({ direction, subject, peer, port: p.port, protocol: p.protocol, destination });
+
+    // Egress: rows of source groups, columns of destination peer groups x their ports.
+    this.egressSubjects = group(count, (c) => model.subjectKey(ep(c), 'egress'));
+    this.egressPeers = group(count, (c) => model.peerKey(ep(c), 'egress'));
+    this.egressSlots = portSlots(this.classes, this.egressPeers);
+    this.egressOffset = new Int32Array(this.egressPeers.keys.length);
+    let row = 0;
+    this.egressSlots.ports.forEach((ports, p) => {
+      this.egressOffset[p] = row;
+      row += ports.length;
+    });
+    this.egressRow = row;
+    this.egress = new Uint8Array(this.egressSubjects.keys.length * row);
+    this.egressSubjects.keys.forEach((key, g) => {
+      const subject = ep(this.egressSubjects.reps[g]);
+      this.egressPeers.reps.forEach((pc, p) => {
+        const peer = ep(pc);
+        this.egressSlots.ports[p].forEach((port, s) => {
+          this.egress[g * row + this.egressOffset[p] + s] = key === '' ? YES : ask('egress', subject, peer, port, peer);
+        });
+      });
+    });
+
+    // Ingress: blocks of destination groups (their ports), rows of source peer groups.
+    this.ingressSubjects = group(count, (c) => model.subjectKey(ep(c), 'ingress'));
+    this.ingressPeers = group(count, (c) => model.peerKey(ep(c), 'ingress'));
+    this.ingressSlots = portSlots(this.classes, this.ingressSubjects);
+    this.ingressBase = new Int32Array(this.ingressSubjects.keys.length);
+    let size = 0;
+    this.ingressSlots.ports.forEach((ports, g) => {
+      this.ingressBase[g] = size;
+      size += ports.length * this.ingressPeers.keys.length;
+    });
+    this.ingress = new Uint8Array(size);
+    this.ingressSubjects.keys.forEach((key, g) => {
+      const subject = ep(this.ingressSubjects.reps[g]);
+      const ports = this.ingressSlots.ports[g];
+      this.ingressPeers.reps.forEach((pc, p) => {
+        const peer = ep(pc);
+        ports.forEach((port, s) => {
+          this.ingress[this.ingressBase[g] + p * ports.length + s] = key === '' ? YES : ask('ingress', subject, peer, port, subject);
+        });
+      });
+    });
+  }
+
+  private egressCell(s: number, d: number, k: number): number {
+    return this.egressSubjects.groupOf[s] * this.egressRow + this.egressOffset[this.egressPeers.groupOf[d]] + this.egressSlots.slot[d][k];
+  }
+
+  private ingressCell(s: number, d: number, k: number): number {
+    const g = this.ingressSubjects.groupOf[d];
+    return this.ingressBase[g] + this.ingressPeers.groupOf[s] * this.ingressSlots.ports[g].length + this.ingressSlots.slot[d][k];
+  }
+
+  /** The verdict (0 deny, 1 allow, 2 indeterminate) from source class `s` to destination class `d` on its port `k`. */
+  verdict(s: number, d: number, k: number): Tri {
+    return combineSides(this.egress[this.egressCell(s, d, k)] as Tri, this.ingress[this.ingressCell(s, d, k)] as Tri);
+  }
+
+  /**
+   * Why an indeterminate flow is indeterminate: the uncertain sides' reasons, which name objects and
+   * rules, never pods (so one answer serves every pod of the classes).
+   */
+  reason(s: number, d: number, k: number): string {
+    const out: string[] = [];
+    const port = this.classes[d].ports[k];
+    const src = this.classes[s].rep.endpoint;
+    const dst = this.classes[d].rep.endpoint;
+    if (this.egress[this.egressCell(s, d, k)] === MAYBE) {
+      out.push(...this.sideReasons(`e${this.egressCell(s, d, k)}`, 'egress', src, dst, port));
+    }
+    if (this.ingress[this.ingressCell(s, d, k)] === MAYBE) {
+      out.push(...this.sideReasons(`i${this.ingressCell(s, d, k)}`, 'ingress', dst, src, port));
+    }
+    return [...new Set(out)].join('; ');
+  }
+
+  private sideReasons(key: string, direction: Direction, subject: Endpoint, peer: Endpoint, port: ResolvedPort): string[] {
+    let found = this.reasons.get(key);
+    if (!found) {
+      const destination = direction === 'egress' ? peer : subject;
+      const verdict = this.model.evaluate({ direction, subject, peer, port: port.port, protocol: port.protocol, destination });
+      found = (verdict.uncertain ?? []).map((u) => `${direction}: ${u}`);
+      this.reasons.set(key, found);
+    }
+    return found;
+  }
+
+  /** L7 constraints of an allowed flow (empty for a plain L3/L4 allow). */
+  l7(s: number, d: number, k: number): string[] {
+    if (!this.model.hasL7Rules()) return [];
+    const key = `${s} ${d} ${k}`;
+    let found = this.l7Cache.get(key);
+    if (found === undefined) {
+      const p = this.classes[d].ports[k];
+      const source = this.classes[s].rep.endpoint;
+      const destination = this.classes[d].rep.endpoint;
+      const base = { port: p.port, protocol: p.protocol, destination };
+      found = [
+        ...(this.model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination }).l7Constraints ?? []),
+        ...(this.model.evaluate({ ...base, direction: 'ingress', subject: destination, peer: source }).l7Constraints ?? []),
+      ];
+      this.l7Cache.set(key, found);
+    }
+    return found;
+  }
 }
 
 /** Everything the policy semantics can look at, except the display name. */
@@ -134,15 +249,15 @@ function classKey(pod: InventoryPod): string {
   const e: Endpoint = pod.endpoint;
   const sorted = (o: Readonly<Record<string, string>>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([
-    e.kind, e.namespace, sorted(e.labels), sorted(e.namespaceLabels), e.serviceAccount, e.hostNetwork, e.ip, e.dnsName,
+    e.kind, e.namespace, sorted(e.labels), sorted(e.namespaceLabels), e.serviceAccount, e.hostNetwork, addressKey(e), e.dnsName,
     pod.ports.map((p) => `${p.name ?? ''}:${p.protocol}/${p.port}`).sort(),
   ]);
 }
 
 /** Declared ports plus extra ports, deduplicated, sorted by protocol then number. */
-function destinationPorts(pod: InventoryPod, options: MatrixOptions): ResolvedPort[] {
+function destinationPorts(pod: InventoryPod, options: EvaluationOptions): ResolvedPort[] {
   const result = new Map<string, ResolvedPort>();
-  const add = (protocol: L4Protocol, port: number) => result.set(`${protocol}/${port}`, { protocol, port });
+  const add = (protocol: L4Protocol, port: number) => result.set(`${protocol}/${port}`, { protocol, port, key: `${protocol}/${port}` });
   if (options.includeDeclaredPorts ?? true) pod.ports.forEach((p: ContainerPort) => add(p.protocol, p.port));
   for (const port of options.ports ?? []) {
     const protocol = port.protocol as unknown as L4Protocol;

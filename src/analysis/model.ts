@@ -7,6 +7,8 @@
  * dataplane enforces policy: egress at the sending endpoint, ingress at the receiving one.
  */
 import { Labels } from './selectors';
+import { Tri, YES } from './verdict';
+import { AddressSet } from '../util/address-set';
 
 /** A plain Kubernetes object as parsed from YAML or produced by `Testing.synth`. */
 export interface ManifestObject {
@@ -20,6 +22,14 @@ export interface ManifestObject {
   };
   readonly spec?: any;
   readonly [key: string]: any;
+}
+
+/** Where an endpoint's address lies when its exact address is unknown (see ./addresses). */
+export interface AddressSpace {
+  /** The possible addresses. */
+  readonly set: AddressSet;
+  /** What the set is, for reasons: e.g. `somewhere in the pod CIDR 10.244.0.0/16`. */
+  readonly description: string;
 }
 
 /** Reference to the object (and rule) that decided a verdict. */
@@ -68,6 +78,17 @@ export interface Endpoint {
   readonly serviceAccount?: string;
   /** IP address, when known (always for `external`; optional for pods and nodes). */
   readonly ip?: string;
+  /**
+   * Every IP of the endpoint when it has several (a dual-stack Pod's `status.podIPs`); a flow may use
+   * any of them.
+   * @default - only `ip`
+   */
+  readonly ips?: string[];
+  /**
+   * Where the address lies when `ip` is unknown (a pod in the cluster's pod CIDRs).
+   * @default - anywhere a pod or node address can be
+   */
+  readonly addressSpace?: AddressSpace;
   /** DNS name of an `external` endpoint, matched by FQDN rules (Cilium `toFQDNs`). */
   readonly dnsName?: string;
   /** Pod runs in the host network namespace: no pod selector ever matches it. */
@@ -88,16 +109,25 @@ export interface Reason {
   /** JSON path of the deciding rule inside the object, e.g. `spec.egress[1]`. */
   readonly rule?: string;
   /** What the object did: allowed, denied, passed to the next tier, isolated with no matching rule, ... */
-  readonly effect: 'allow' | 'deny' | 'pass' | 'isolate' | 'default-allow' | 'log';
+  readonly effect: 'allow' | 'deny' | 'pass' | 'isolate' | 'default-allow' | 'log' | 'uncertain';
   /** Human-readable explanation. */
   readonly message: string;
 }
 
 /** The verdict of one side (ingress at the destination, or egress at the source). */
 export interface DirectionVerdict {
+  /** YES: allowed, NO: denied, MAYBE: indeterminate (see `uncertain`). */
+  readonly outcome: Tri;
+  /** `outcome === YES`. */
   readonly allowed: boolean;
   /** The objects and rules that decided, most decisive first. */
   readonly reasons: Reason[];
+  /**
+   * Why the outcome is indeterminate: one line per object or rule the answer depends on, naming the
+   * object, the rule path and what is unknown, never an endpoint (so the flow matrix can share them
+   * between pods of one class). Empty or absent for a definite outcome.
+   */
+  readonly uncertain?: string[];
   /** L7 constraints that apply on top of an L3/L4 allow (Cilium L7 rules, Calico HTTP matches), as readable strings. */
   readonly l7Constraints?: string[];
 }
@@ -122,6 +152,47 @@ export interface SideQuery {
  */
 export interface CniModel {
   evaluate(query: SideQuery): DirectionVerdict;
+}
+
+/**
+ * A CNI model with the fast path the flow matrix needs, and notes about what it ignored.
+ */
+export interface AnnotatedCniModel extends CniModel {
+  /** Notes about objects the model ignored or could not evaluate exactly. */
+  readonly notes: string[];
+  /**
+   * The outcome alone (YES allow, NO deny, MAYBE indeterminate), without building reasons: the flow
+   * matrix asks millions of questions. Must equal `evaluate(query).outcome`.
+   */
+  decide(query: SideQuery): Tri;
+  /**
+   * Subjects with the same key get the same outcome for every peer and port in that direction; the
+   * empty string means "allowed whatever the peer". Lets the flow matrix evaluate each policy
+   * situation once instead of once per pod.
+   */
+  subjectKey(subject: Endpoint, direction: Direction): string;
+  /**
+   * Peers with the same key get the same outcome from every subject on every port in that direction
+   * (`direction` is the direction of the question: for `egress` the peer is the destination, whose
+   * named ports count). Lets the flow matrix group pods by which policy selectors match them.
+   */
+  peerKey(peer: Endpoint, direction: Direction): string;
+  /**
+   * Can any verdict of this model carry `l7Constraints` (Cilium `toPorts[].rules`, Calico `http`
+   * matches)? When false the flow matrix never asks for them.
+   */
+  hasL7Rules(): boolean;
+}
+
+/** A side verdict with `allowed` derived from the outcome. */
+export function sideVerdict(outcome: Tri, reasons: Reason[], uncertain: string[] = [], l7Constraints?: string[]): DirectionVerdict {
+  return {
+    outcome,
+    allowed: outcome === YES,
+    reasons,
+    ...(uncertain.length > 0 ? { uncertain: [...new Set(uncertain)] } : {}),
+    ...(l7Constraints && l7Constraints.length > 0 ? { l7Constraints } : {}),
+  };
 }
 
 /** Namespace name -> labels, including the automatic `kubernetes.io/metadata.name` label. */
@@ -153,6 +224,15 @@ export function namespaceLabelsOf(endpoint: Endpoint, namespaces: NamespaceIndex
   if (Object.keys(endpoint.namespaceLabels).length > 0) return endpoint.namespaceLabels;
   const ns = endpoint.namespace ?? '';
   return namespaces.get(ns) ?? { 'kubernetes.io/metadata.name': ns };
+}
+
+/**
+ * The attributes every model's peer key starts with: what kind of endpoint it is (pod, hostNetwork
+ * pod, node and where, external), its reserved labels and its possible addresses.
+ */
+export function basePeerKey(endpoint: Endpoint, addresses: string): string {
+  const reserved = Object.keys(endpoint.labels).filter((k) => k.startsWith('reserved:')).sort().join(',');
+  return `${endpoint.kind}|${endpoint.hostNetwork ? 'h' : ''}|${endpoint.nodeLocality ?? ''}|${reserved}|${addresses}|${endpoint.dnsName ?? ''}`;
 }
 
 /** Is the endpoint the node the pod at the other end of the flow runs on? */

@@ -1,15 +1,28 @@
 /**
  * The answer to "can A reach B on port P", with the objects that decided it.
  */
+import { Verdict } from './verdict';
 
 /** The verdict of one side of a flow (egress at the source, or ingress at the destination). */
 export interface SideResult {
-  /** The side allows the flow (for every pod pair the question covered). */
+  /** Allow, deny, or indeterminate (see `uncertainties`). */
+  readonly verdict: Verdict;
+  /** `verdict === Verdict.ALLOW` (for every pod pair the question covered). */
   readonly allowed: boolean;
   /** Why, one line per deciding rule or default. */
   readonly reasons: string[];
   /** The objects that decided, as `Kind namespace/name`. */
   readonly decidingObjects: string[];
+  /**
+   * The deciding objects with the JSON path of the deciding rule where there is one, e.g.
+   * `NetworkPolicy shop/allow-web spec.ingress[0]`, and the effect, e.g. `(allow)`.
+   */
+  readonly decidingRules: string[];
+  /**
+   * Why the side is indeterminate: each object or rule the answer depends on and what the manifests
+   * do not say (empty when the side is decided).
+   */
+  readonly uncertainties: string[];
 }
 
 /** The verdict for one source pod and one destination pod. */
@@ -20,14 +33,22 @@ export interface PairResult {
   readonly destination: string;
   /** The resolved destination port, e.g. `TCP/8080`. */
   readonly port: string;
-  /** Both sides allow the flow. */
+  /** Allow (both sides allow), deny (a side denies), or indeterminate. */
+  readonly verdict: Verdict;
+  /** `verdict === Verdict.ALLOW`. */
   readonly allowed: boolean;
+  /** `verdict === Verdict.DENY`. */
+  readonly denied: boolean;
+  /** `verdict === Verdict.INDETERMINATE`. */
+  readonly indeterminate: boolean;
   /** The egress side, evaluated at the source. */
   readonly egress: SideResult;
   /** The ingress side, evaluated at the destination. */
   readonly ingress: SideResult;
   /** L7 constraints on top of the L4 allow (Cilium HTTP rules, Calico HTTP matches on ingress). */
   readonly l7Constraints: string[];
+  /** Why the pair is indeterminate (the sides' uncertainties; empty when decided). */
+  readonly uncertainties: string[];
 }
 
 /** The result of {@link Reachability.check}. */
@@ -39,23 +60,31 @@ export class ReachabilityResult {
     return new ReachabilityResult(question, cniName, pairs, notes);
   }
 
+  /**
+   * ALLOW when every pod pair is allowed, DENY when every pair is denied, otherwise INDETERMINATE:
+   * some pair is indeterminate, or the pairs disagree (some allowed, some denied: `pairs` tells which).
+   */
+  public readonly verdict: Verdict;
   /** Every pod pair is allowed on both sides. */
   public readonly allowed: boolean;
   /**
-   * No pod pair is allowed: each is denied on at least one side. When a target covers several pods,
-   * `allowed` and `denied` can both be false (some pairs allowed, some denied): "A must not reach B"
-   * holds only when `denied` is true.
+   * Every pod pair is denied on some side: "A must not reach B" holds only when `denied` is true.
+   * When a target covers several pods, `allowed` and `denied` can both be false.
    */
   public readonly denied: boolean;
+  /** `verdict === Verdict.INDETERMINATE` (some pair is indeterminate, or the pairs disagree). */
+  public readonly indeterminate: boolean;
   /** The egress side over all pairs. */
   public readonly egress: SideResult;
   /** The ingress side over all pairs. */
   public readonly ingress: SideResult;
   /** L7 constraints on top of the L4 allow (Cilium HTTP rules, Calico HTTP matches on ingress), over all pairs. */
   public readonly l7Constraints: string[];
+  /** Why some pair is indeterminate, over all pairs (empty when every pair is decided). */
+  public readonly uncertainties: string[];
   /** The verdict of each source/destination pod pair. */
   public readonly pairs: PairResult[];
-  /** Notes about what the analysis ignored (e.g. policies the CNI does not enforce). */
+  /** Notes about what the analysis ignored or could not evaluate (policies the CNI does not enforce, invalid objects). */
   public readonly notes: string[];
   /** The question, e.g. `workload shop/web -> workload shop/db on TCP/5432`. */
   public readonly question: string;
@@ -67,42 +96,66 @@ export class ReachabilityResult {
     this.pairs = pairs;
     this.notes = notes;
     this.allowed = pairs.every((p) => p.allowed);
-    this.denied = pairs.every((p) => !p.allowed);
+    this.denied = pairs.every((p) => p.denied);
+    this.verdict = this.allowed ? Verdict.ALLOW : this.denied ? Verdict.DENY : Verdict.INDETERMINATE;
+    this.indeterminate = this.verdict === Verdict.INDETERMINATE;
     this.egress = mergeSides(pairs.map((p) => p.egress));
     this.ingress = mergeSides(pairs.map((p) => p.ingress));
     this.l7Constraints = unique(pairs.flatMap((p) => p.l7Constraints));
+    this.uncertainties = unique(pairs.flatMap((p) => p.uncertainties));
   }
 
-  /** A multi-line explanation: the verdict, then per pod pair each side's deciding objects and rules. */
-  public explain(): string {
+  /** The first line of {@link explain}: `ALLOWED`, `DENIED`, `INDETERMINATE` or `PARTLY ALLOWED (n of m pod pairs)`. */
+  public get summary(): string {
     const allowedPairs = this.pairs.filter((p) => p.allowed).length;
-    const verdict = this.allowed ? 'ALLOWED' : this.denied ? 'DENIED'
-      : `PARTLY ALLOWED (${allowedPairs} of ${this.pairs.length} pod pairs)`;
-    const lines = [`${verdict}: ${this.question} (CNI: ${this.cniName})`];
+    const undecided = this.pairs.filter((p) => p.indeterminate).length;
+    if (this.allowed) return 'ALLOWED';
+    if (this.denied) return 'DENIED';
+    if (undecided > 0) {
+      return this.pairs.length === 1 ? 'INDETERMINATE' : `INDETERMINATE (${undecided} of ${this.pairs.length} pod pairs; ${allowedPairs} allowed)`;
+    }
+    return `PARTLY ALLOWED (${allowedPairs} of ${this.pairs.length} pod pairs)`;
+  }
+
+  /** A multi-line explanation: the verdict, then per pod pair each side's deciding objects and rules, and why it is undecided. */
+  public explain(): string {
+    const lines = [`${this.summary}: ${this.question} (CNI: ${this.cniName})`];
     for (const pair of this.pairs) {
-      lines.push(`${pair.source} -> ${pair.destination} ${pair.port}: ${pair.allowed ? 'allowed' : 'denied'}`);
+      lines.push(`${pair.source} -> ${pair.destination} ${pair.port}: ${verdictWord(pair.verdict)}`);
       lines.push(...side('egress', pair.source, pair.egress), ...side('ingress', pair.destination, pair.ingress));
       for (const c of pair.l7Constraints) lines.push(`  L7 constraint: ${c}`);
     }
     const objects = unique([...this.egress.decidingObjects, ...this.ingress.decidingObjects]);
     lines.push(`deciding objects: ${objects.length > 0 ? objects.join(', ') : '(none: default behaviour)'}`);
+    for (const u of this.uncertainties) lines.push(`indeterminate because: ${u}`);
     for (const note of this.notes) lines.push(`note: ${note}`);
     return lines.join('\n');
   }
 }
 
+/** `allowed`, `denied` or `indeterminate`. */
+export function verdictWord(verdict: Verdict): string {
+  return verdict === Verdict.ALLOW ? 'allowed' : verdict === Verdict.DENY ? 'denied' : 'indeterminate';
+}
+
 function side(direction: string, endpoint: string, result: SideResult): string[] {
   return [
-    `  ${direction} at ${endpoint}: ${result.allowed ? 'allowed' : 'denied'}`,
+    `  ${direction} at ${endpoint}: ${verdictWord(result.verdict)}`,
     ...result.reasons.map((r) => `    - ${r}`),
+    ...result.uncertainties.map((u) => `    ? ${u}`),
   ];
 }
 
 function mergeSides(sides: SideResult[]): SideResult {
+  const allowed = sides.every((s) => s.allowed);
+  const denied = sides.every((s) => s.verdict === Verdict.DENY);
   return {
-    allowed: sides.every((s) => s.allowed),
+    verdict: allowed ? Verdict.ALLOW : denied ? Verdict.DENY : Verdict.INDETERMINATE,
+    allowed,
     reasons: unique(sides.flatMap((s) => s.reasons)),
     decidingObjects: unique(sides.flatMap((s) => s.decidingObjects)),
+    decidingRules: unique(sides.flatMap((s) => s.decidingRules)),
+    uncertainties: unique(sides.flatMap((s) => s.uncertainties)),
   };
 }
 

@@ -1,20 +1,29 @@
 /**
  * The reachability analyzer: "can A reach B on port P under this CNI, and which object decided?"
- * over synthesized charts or any Kubernetes YAML.
+ * over synthesized charts or any Kubernetes YAML, answered allow, deny or indeterminate.
  */
 import { App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { podCidrSpace } from './addresses';
 import { modelFor } from './cni-model';
-import { FlowMatrix, MatrixOptions } from './flow-matrix';
+import { diffReachability } from './diff-engine';
+import { FlowMatrix } from './flow-matrix';
+import { MatrixOptions } from './flow-types';
 import { InventoryPod, NAMESPACE_NAME_LABEL, buildInventory, podFromTemplate } from './inventory';
-import { AnnotatedCniModel } from './kubernetes/model';
 import { loadYamlFiles } from './manifest-loader';
-import { computeMatrix } from './matrix-evaluator';
-import { DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NodeEndpoints, describeRef } from './model';
+import { MatrixData } from './matrix-evaluator';
+import { AnnotatedCniModel, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NodeEndpoints, describeRef } from './model';
+import { ReachabilityDiff } from './reachability-diff';
 import { PairResult, ReachabilityResult, SideResult } from './reachability-result';
 import { Labels } from './selectors';
 import { Target } from './target';
+import { invalidObjectNote, partitionManifests } from './validation';
+import { combineSides, Verdict, verdictOf } from './verdict';
+import { ClusterNetwork } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { Port } from '../policy/port';
+import { ParsedCidr, parseCidr, parseIp } from '../util/cidr';
+import { isCalicoStagedPolicy, isPlainObject } from '../util/vocabulary';
 
 /** Options of {@link Reachability}. */
 export interface ReachabilityOptions {
@@ -24,9 +33,20 @@ export interface ReachabilityOptions {
    * IP address of the nodes (`Target.localNode()`, `Target.remoteNode()`) and therefore of every
    * hostNetwork pod, matched by ipBlock rules. The local node's IP only matters where the CNI
    * evaluates policy for it (the Kubernetes exception for the local node ignores IPs).
-   * @default - unknown: ipBlock rules never match the nodes or hostNetwork pods
+   * @default - unknown: an ipBlock that may contain a node address makes the flow indeterminate
    */
   readonly nodeIp?: string;
+  /**
+   * The cluster's pod CIDRs. A pod whose IP the manifests do not state (a Pod's `status.podIP(s)`,
+   * a probe's `ip`) is somewhere in them: a CIDR peer (NetworkPolicy ipBlock, Calico `nets`,
+   * ClusterNetworkPolicy `networks`) containing all of them matches it, a disjoint one does not, and
+   * a partial overlap makes the flow indeterminate. Cilium never matches pods by CIDR, whatever
+   * their IP.
+   * @default - `fromChart` / `fromApp`: the `podCidrs` of the ClusterNetwork the chart or app
+   * declares; otherwise unknown, and every CIDR peer that may contain a pod IP makes the flow
+   * indeterminate
+   */
+  readonly podCidrs?: string[];
 }
 
 /** Options of {@link Reachability.addProbe}. */
@@ -37,8 +57,8 @@ export interface ProbeOptions {
    */
   readonly serviceAccount?: string;
   /**
-   * Pod IP of the probe, so ipBlock rules can match it.
-   * @default - unknown: ipBlock rules never match the probe
+   * Pod IP of the probe, so CIDR peers can match it exactly.
+   * @default - unknown: somewhere in the pod CIDRs (see ReachabilityOptions.podCidrs)
    */
   readonly ip?: string;
   /**
@@ -59,11 +79,14 @@ export interface ProbeOptions {
 }
 
 /**
- * Evaluates the policies in a set of manifests for a CNI.
+ * Evaluates the policies in a set of manifests for a CNI. Every answer is allow, deny or
+ * indeterminate: "indeterminate" (with the reason) when it depends on what the manifests do not say,
+ * a pod IP or an object the analyzer does not evaluate exactly, never a guessed "deny". Objects the
+ * API server or the CNI would reject are left out, with a note naming object and JSON path.
  *
  * ```ts
  * const reach = Reachability.fromChart(chart, { cni: Cni.kubernetes() });
- * reach.check(Target.workload('shop', 'web'), Target.workload('shop', 'db'), Port.tcp(5432)).allowed;
+ * reach.check(Target.workload('shop', 'web'), Target.workload('shop', 'db'), Port.tcp(5432)).verdict; // Verdict.ALLOW
  * ```
  */
 export class Reachability {
@@ -72,14 +95,14 @@ export class Reachability {
     return new Reachability(manifests, options, []);
   }
 
-  /** Analyze the objects of one chart. */
+  /** Analyze the objects of one chart (pod CIDRs default to its ClusterNetwork's). */
   public static fromChart(chart: Chart, options: ReachabilityOptions): Reachability {
-    return new Reachability(chart.toJson(), options, []);
+    return new Reachability(chart.toJson(), withClusterPodCidrs(chart, options), []);
   }
 
-  /** Analyze the objects of every chart of an app. */
+  /** Analyze the objects of every chart of an app (pod CIDRs default to its ClusterNetworks'). */
   public static fromApp(app: App, options: ReachabilityOptions): Reachability {
-    return new Reachability(app.charts.flatMap((c) => c.toJson()), options, []);
+    return new Reachability(app.charts.flatMap((c) => c.toJson()), withClusterPodCidrs(app, options), []);
   }
 
   /**
@@ -100,16 +123,30 @@ export class Reachability {
   private readonly probes: InventoryPod[] = [];
   private readonly namespaces: Map<string, Labels>;
   private readonly nodeIp?: string;
+  private readonly podCidrs?: ParsedCidr[];
+  private readonly inputNotes: string[];
   private cachedModel?: AnnotatedCniModel;
 
   private constructor(manifests: any[], options: ReachabilityOptions, problems: string[]) {
-    this.manifests = manifests.filter((m) => m && typeof m === 'object' && !Array.isArray(m));
+    if (!isPlainObject(options) || !(options.cni instanceof Cni)) {
+      throw new Error('Reachability: options.cni must be a Cni (Cni.kubernetes(), Cni.calico(), Cni.cilium(), ...)');
+    }
+    if (!Array.isArray(manifests)) throw new Error('Reachability: manifests must be a list of Kubernetes objects');
     this.cni = options.cni;
-    this.nodeIp = options.nodeIp;
+    this.nodeIp = options.nodeIp === undefined ? undefined : checkIp(options.nodeIp, 'nodeIp');
+    this.podCidrs = checkPodCidrs(options.podCidrs);
     this.problems = problems;
+    const objects = manifests.filter((m) => isPlainObject(m)) as ManifestObject[];
+    const { valid, invalid } = partitionManifests(objects);
+    this.manifests = valid;
+    const staged = valid.filter(isCalicoStagedPolicy).length;
+    this.inputNotes = [
+      ...invalid.map(invalidObjectNote),
+      ...(staged > 0 ? [`${staged} Calico staged polic${staged === 1 ? 'y is' : 'ies are'} not enforced (staged policies only report what they would do)`] : []),
+    ];
     const inventory = buildInventory(this.manifests);
     this.namespaces = inventory.namespaces;
-    this.workloads = inventory.pods.map((p) => this.withNodeIp(p));
+    this.workloads = inventory.pods.map((p) => this.withAddresses(p));
   }
 
   /** Names of all pod endpoints (workloads and probes), sorted. */
@@ -117,9 +154,12 @@ export class Reachability {
     return this.pods().map((p) => p.endpoint.name);
   }
 
-  /** Notes about what the CNI model ignored. */
+  /**
+   * Notes about what the analysis left out or could not evaluate exactly: invalid objects (with the
+   * JSON path of each problem), objects of another CNI, policies the CNI does not enforce.
+   */
   public get notes(): string[] {
-    return [...this.model().notes];
+    return [...this.inputNotes, ...this.model().notes];
   }
 
   /**
@@ -131,6 +171,7 @@ export class Reachability {
     if (this.pods().some((p) => p.endpoint.name === fullName)) {
       throw new Error(`Reachability.addProbe: an endpoint named ${fullName} already exists`);
     }
+    if (options.ip !== undefined) checkIp(options.ip, 'addProbe ip');
     if (!this.namespaces.has(namespace)) {
       this.namespaces.set(namespace, { [NAMESPACE_NAME_LABEL]: namespace });
       this.cachedModel = undefined;
@@ -149,9 +190,9 @@ export class Reachability {
       },
     };
     const pod = podFromTemplate(fullName, 'Probe', namespace, template);
-    this.probes.push(this.withNodeIp({
+    this.probes.push(this.withAddresses({
       ...pod,
-      endpoint: { ...pod.endpoint, ip: options.ip, namespaceLabels: this.namespaces.get(namespace)! },
+      endpoint: { ...pod.endpoint, ...(options.ip !== undefined ? { ip: options.ip } : {}), namespaceLabels: this.namespaces.get(namespace)! },
     }));
   }
 
@@ -161,6 +202,8 @@ export class Reachability {
    * error (a typo), not a denial.
    */
   public check(source: Target, destination: Target, port: Port): ReachabilityResult {
+    if (!(source instanceof Target) || !(destination instanceof Target)) throw new Error('Reachability.check: source and destination must be Targets');
+    if (!(port instanceof Port)) throw new Error('Reachability.check: port must be a Port (Port.tcp(443), Port.named(\'http\'), ...)');
     if (port.name === undefined && (port.number === undefined || port.endPort !== undefined)) {
       throw new Error(`Reachability.check needs a single port or a named port, got ${port.toString()}`);
     }
@@ -186,26 +229,35 @@ export class Reachability {
   }
 
   /**
-   * The flow matrix over all pod endpoints x pod endpoints x ports. Pods with identical policy-relevant
-   * attributes are evaluated once.
+   * The flow matrix over all pod endpoints x pod endpoints x ports, with a verdict per flow. Pods
+   * with identical policy-relevant attributes are evaluated once; flows are produced when read.
    */
   public matrix(options: MatrixOptions = {}): FlowMatrix {
-    const model = this.model();
-    // L7 rules only narrow allowed flows: their constraints are looked up only when the CNI model has some.
-    const l7Constraints = model.hasL7Rules()
-      ? (source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number): string[] => {
-        const base = { port, protocol, destination };
-        return [
-          ...(model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination }).l7Constraints ?? []),
-          ...(model.evaluate({ ...base, direction: 'ingress', subject: destination, peer: source }).l7Constraints ?? []),
-        ];
-      }
-      : undefined;
-    return computeMatrix(this.cni.name, this.pods(), options, {
-      allows: (q) => model.allows(q),
-      subjectKey: (e, d) => model.subjectKey(e, d),
-      l7Constraints,
-    });
+    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), options, this.model()));
+  }
+
+  /**
+   * What changes from this manifest set (the base) to `other` (the head): the flows the change
+   * opens and closes, and those whose verdict becomes or stops being indeterminate, each with the
+   * objects and rules deciding it on either side, grouped by namespace pair. Both sides use their
+   * own CNI and options.
+   * @param other the manifests after the change
+   * @param options the ports to compare (as for `matrix`)
+   */
+  public diff(other: Reachability, options: MatrixOptions = {}): ReachabilityDiff {
+    if (!(other instanceof Reachability)) throw new Error('Reachability.diff: other must be a Reachability');
+    return diffReachability(this, other, options);
+  }
+
+  /**
+   * The verdict of one pod pair on one resolved port (for the diff).
+   * @internal
+   */
+  public _pairByName(source: string, destination: string, protocol: L4Protocol, port: number): PairResult | undefined {
+    const s = this.pods().find((p) => p.endpoint.name === source);
+    const d = this.pods().find((p) => p.endpoint.name === destination);
+    if (!s || !d) return undefined;
+    return this.evaluatePair(s.endpoint, d.endpoint, protocol, port);
   }
 
   private checkPair(source: Endpoint, destination: Endpoint, port: Port): PairResult {
@@ -215,30 +267,48 @@ export class Reachability {
       number = destination.namedPorts.find((p) => p.name === port.name && p.protocol === protocol)?.port;
       if (number === undefined) {
         const reason = `${destination.name} has no container port named '${port.name}' (${protocol})`;
-        const denied: SideResult = { allowed: false, reasons: [reason], decidingObjects: [] };
+        const denied: SideResult = {
+          verdict: Verdict.DENY, allowed: false, reasons: [reason], decidingObjects: [], decidingRules: [], uncertainties: [],
+        };
         return {
           source: source.name,
           destination: destination.name,
           port: port.toString(),
+          verdict: Verdict.DENY,
           allowed: false,
+          denied: true,
+          indeterminate: false,
           egress: denied,
           ingress: denied,
           l7Constraints: [],
+          uncertainties: [],
         };
       }
     }
+    return this.evaluatePair(source, destination, protocol, number!);
+  }
+
+  private evaluatePair(source: Endpoint, destination: Endpoint, protocol: L4Protocol, number: number): PairResult {
     const model = this.model();
-    const base = { port: number!, protocol, destination };
+    const base = { port: number, protocol, destination };
     const egress = model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination });
     const ingress = model.evaluate({ ...base, direction: 'ingress', subject: destination, peer: source });
+    const verdict = verdictOf(combineSides(egress.outcome, ingress.outcome));
+    const egressSide = sideResult(egress);
+    const ingressSide = sideResult(ingress);
     return {
       source: source.name,
       destination: destination.name,
       port: `${protocol}/${number}`,
-      allowed: egress.allowed && ingress.allowed,
-      egress: sideResult(egress),
-      ingress: sideResult(ingress),
-      l7Constraints: [...(egress.l7Constraints ?? []), ...(ingress.l7Constraints ?? [])],
+      verdict,
+      allowed: verdict === Verdict.ALLOW,
+      denied: verdict === Verdict.DENY,
+      indeterminate: verdict === Verdict.INDETERMINATE,
+      egress: egressSide,
+      ingress: ingressSide,
+      l7Constraints: verdict === Verdict.ALLOW ? [...(egress.l7Constraints ?? []), ...(ingress.l7Constraints ?? [])] : [],
+      // A definite deny on one side decides the pair, whatever the other side's uncertainty.
+      uncertainties: verdict === Verdict.INDETERMINATE ? [...egressSide.uncertainties, ...ingressSide.uncertainties] : [],
     };
   }
 
@@ -250,6 +320,11 @@ export class Reachability {
     return endpoints;
   }
 
+  /** @internal */
+  public _pods(): InventoryPod[] {
+    return this.pods();
+  }
+
   private pods(): InventoryPod[] {
     return [...this.workloads, ...this.probes].sort((a, b) => a.endpoint.name.localeCompare(b.endpoint.name));
   }
@@ -259,16 +334,29 @@ export class Reachability {
    * Both carry `nodeIp`; hostNetwork pods are pods at an unknown node (neither of these).
    */
   private nodeEndpoints(): NodeEndpoints {
-    const node = { kind: 'node' as const, labels: {}, namespaceLabels: {}, ip: this.nodeIp, hostNetwork: true, namedPorts: [] };
+    const node = {
+      kind: 'node' as const,
+      labels: {},
+      namespaceLabels: {},
+      hostNetwork: true,
+      namedPorts: [],
+      ...(this.nodeIp !== undefined ? { ip: this.nodeIp } : {}),
+    };
     return {
       local: { ...node, name: 'local-node', nodeLocality: 'local' },
       remote: { ...node, name: 'remote-node', nodeLocality: 'remote' },
     };
   }
 
-  private withNodeIp(pod: InventoryPod): InventoryPod {
-    if (!pod.endpoint.hostNetwork || this.nodeIp === undefined) return pod;
-    return { ...pod, endpoint: { ...pod.endpoint, ip: this.nodeIp } };
+  /** hostNetwork pods have the node IP; other pods without a known IP are in the pod CIDRs. */
+  private withAddresses(pod: InventoryPod): InventoryPod {
+    const e = pod.endpoint;
+    if (e.hostNetwork) {
+      const { ip: _ip, ips: _ips, ...rest } = e;
+      return { ...pod, endpoint: this.nodeIp !== undefined ? { ...rest, ip: this.nodeIp } : rest };
+    }
+    if (e.ip !== undefined || !this.podCidrs) return pod;
+    return { ...pod, endpoint: { ...e, addressSpace: podCidrSpace(this.podCidrs) } };
   }
 
   private model(): AnnotatedCniModel {
@@ -279,9 +367,13 @@ export class Reachability {
 
 function sideResult(verdict: DirectionVerdict): SideResult {
   return {
+    verdict: verdictOf(verdict.outcome),
     allowed: verdict.allowed,
     reasons: verdict.reasons.map((r) => r.message),
     decidingObjects: [...new Set(verdict.reasons.filter((r) => r.object).map((r) => describeRef(r.object!)))],
+    decidingRules: [...new Set(verdict.reasons.filter((r) => r.object)
+      .map((r) => `${describeRef(r.object!)}${r.rule ? ` ${r.rule}` : ''} (${r.effect})`))],
+    uncertainties: verdict.uncertain ?? [],
   };
 }
 
@@ -290,4 +382,39 @@ function singlePort(port: Port, prop: string): number {
     throw new Error(`Reachability.addProbe: ${prop} must be a single port number, got ${port.toString()}`);
   }
   return port.number;
+}
+
+function checkIp(value: unknown, prop: string): string {
+  try {
+    if (typeof value !== 'string') throw new Error('not a string');
+    parseIp(value);
+    return value;
+  } catch {
+    throw new Error(`Reachability: ${prop}: ${JSON.stringify(value)} is not an IPv4 or IPv6 address`);
+  }
+}
+
+function checkPodCidrs(value: unknown): ParsedCidr[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new Error(`Reachability: podCidrs must be a non-empty list of CIDRs, got ${JSON.stringify(value)}`);
+  }
+  return value.map((c, i) => {
+    try {
+      return parseCidr(c);
+    } catch (e) {
+      throw new Error(`Reachability: podCidrs[${i}]: ${(e as Error).message}`);
+    }
+  });
+}
+
+/** The options with `podCidrs` taken from the ClusterNetwork(s) declared in `scope` when not given. */
+function withClusterPodCidrs(scope: IConstruct, options: ReachabilityOptions): ReachabilityOptions {
+  if (!isPlainObject(options) || options.podCidrs !== undefined) return options;
+  // Declared in the scope's subtree, or directly on one of its ancestors (as ClusterNetwork.of finds it).
+  const candidates = [...scope.node.scopes.flatMap((a) => a.node.children), ...scope.node.findAll()];
+  const declared = [...new Set(candidates)]
+    .filter((c): c is ClusterNetwork => ClusterNetwork.isClusterNetwork(c) && !c.node.id.startsWith('cdk8s-networking.default'));
+  const cidrs = [...new Set(declared.flatMap((c) => c.podCidrs))];
+  return cidrs.length > 0 ? { ...options, podCidrs: cidrs } : options;
 }

@@ -15,11 +15,15 @@ const KNOWN: Record<string, readonly string[]> = {
   'policy.networking.k8s.io': ['ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'],
   'projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy', 'NetworkSet', 'GlobalNetworkSet', 'Tier',
     'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy'],
-  'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup'],
   'rbac.authorization.k8s.io': ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
   'policy': ['PodDisruptionBudget'],
   'autoscaling': ['HorizontalPodAutoscaler'],
   'apiextensions.k8s.io': ['CustomResourceDefinition'],
+  // What the install constructs emit besides policies, none of which shapes pod traffic: chart
+  // sources, Calico's flow observability, Cilium's LB IP allocation and L2 announcements.
+  'source.toolkit.fluxcd.io': ['HelmRepository', 'OCIRepository'],
+  'operator.tigera.io': ['Goldmane', 'Whisker'],
+  'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy'],
 };
 
 /**
@@ -32,6 +36,9 @@ const LINTED_ONLY: Record<string, readonly string[]> = {
   'crd.projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'IPPool'],
   'projectcalico.org': ['IPPool', 'FelixConfiguration', 'BGPConfiguration'],
   'operator.tigera.io': ['Installation', 'APIServer'],
+  // Chart deliveries: the lint checks the Cilium values they carry.
+  'helm.toolkit.fluxcd.io': ['HelmRelease'],
+  'argoproj.io': ['Application'],
 };
 
 /**

@@ -3,6 +3,8 @@ import { Cni } from './cni';
 import { cniChoicesText } from './cni-choices';
 import { IpFamily } from './ip-family';
 import { checkClusterFamily } from './ip-family-check';
+import { KubeProxyMode, resolveKubeProxyMode } from './kube-proxy-mode';
+import { Mesh } from './mesh';
 import { addressAt, cidrContainsIp, cidrInFamily, formatAddress, hostPrefix, parseCidr, parseIp } from '../util/cidr';
 import { ValidationError, propError } from '../util/errors';
 import {
@@ -76,11 +78,21 @@ export interface ClusterNetworkProps {
    */
   readonly dns?: ClusterDnsOptions;
   /**
-   * The cluster runs NodeLocal DNSCache. Every DNS allow then also allows, on UDP and TCP 53, the
-   * node-local IP and the kube-dns ClusterIP (`dns.serviceIp`): with kube-proxy in iptables mode
-   * node-local-dns answers on both addresses from the host network, which no pod selector matches.
-   * On Cilium with kube-proxy replacement (node-local-dns pods behind a CiliumLocalRedirectPolicy)
-   * the node-local-dns pods and the node-local IP are allowed, not the ClusterIP.
+   * How Service traffic is load-balanced on the nodes: kube-proxy in iptables or IPVS mode, or
+   * replaced by the CNI. Decides the NodeLocal DNS variant and so the DNS destinations every DNS
+   * allow opens (iptables: the node-local IP and the kube-dns ClusterIP; IPVS: the node-local IP;
+   * Cilium kube-proxy replacement: the node-local-dns pods behind a local redirect). On Cilium it
+   * must agree with `Cni.cilium({ kubeProxyReplacement })`.
+   * @default - KubeProxyMode.REPLACED for Cilium with kube-proxy replacement, KubeProxyMode.IPTABLES otherwise
+   */
+  readonly kubeProxyMode?: KubeProxyMode;
+  /**
+   * The cluster runs NodeLocal DNSCache (see `NodeLocalDNS`). Every DNS allow then also allows, on
+   * UDP and TCP 53, where the cache answers for the cluster's `kubeProxyMode`: with kube-proxy in
+   * iptables mode the node-local IP and the kube-dns ClusterIP (`dns.serviceIp`), which
+   * node-local-dns binds on the host network where no pod selector matches it; in IPVS mode the
+   * node-local IP; on Cilium with kube-proxy replacement the node-local-dns pods a
+   * CiliumLocalRedirectPolicy sends the queries to. CoreDNS stays allowed as the fallback.
    * @default false
    */
   readonly nodeLocalDns?: boolean;
@@ -122,6 +134,21 @@ export interface ClusterNetworkProps {
    * @default - none: `Peer.kubeApiServer()` is an error on CNIs other than Cilium
    */
   readonly apiServerCidrs?: string[];
+  /**
+   * The service mesh. Meshed namespaces (ZeroTrustNamespace `mesh`) get its injection label or
+   * annotation and the allows it needs (control plane, metrics, its transport port, probes);
+   * mesh constructs (IstioMtls, CanaryRoute, ...) check that they match it.
+   * @default Mesh.none()
+   */
+  readonly mesh?: Mesh;
+  /**
+   * The pods of the Gateway API gateway that routes north-south traffic to the apps (e.g. Istio's
+   * `gateway.networking.k8s.io/gateway-name: <gateway>` pods, or Envoy Gateway's), allowed instead
+   * of the ingress controller where an app routes through a Gateway (ThreeTierApp `gateway`).
+   * Cilium's built-in Gateway API is not a pod (its Envoy runs in the agent) and cannot be described here.
+   * @default - none: routing an app through a Gateway is an error until it is declared
+   */
+  readonly gateway?: NamespacedPods;
 }
 
 /** RFC 1918 private IPv4 ranges. */
@@ -219,6 +246,8 @@ export class ClusterNetwork extends Construct {
   public readonly dnsPodLabels: { [key: string]: string };
   /** ClusterIP of the kube-dns Service. */
   public readonly dnsServiceIp: string;
+  /** How Service traffic is load-balanced on the nodes. */
+  public readonly kubeProxyMode: KubeProxyMode;
   /** NodeLocal DNSCache address, when the cluster runs it. */
   public readonly nodeLocalDnsIp?: string;
   /** The ingress controller pods. */
@@ -232,6 +261,10 @@ export class ClusterNetwork extends Construct {
   public readonly metadataCidrs: string[];
   /** Kubernetes API server CIDRs, when known. */
   public readonly apiServerCidrs: string[];
+  /** The service mesh (`Mesh.none()` when there is none). */
+  public readonly mesh: Mesh;
+  /** The Gateway API gateway pods, when declared. */
+  public readonly gateway?: NamespacedPods;
 
   constructor(scope: Construct, id: string, props: ClusterNetworkProps) {
     super(scope, id);
@@ -249,6 +282,7 @@ export class ClusterNetwork extends Construct {
     const families = requireOptionalArray(this, 'ipFamilies', p.ipFamilies) ?? [IpFamily.IPV4];
     families.forEach((f, i) => checkEnum(this, `ipFamilies[${i}]`, f, Object.values(IpFamily), 'an IP family'));
     this.ipFamilies = [...new Set(families)];
+    this.kubeProxyMode = resolveKubeProxyMode(this, this.cni, p.kubeProxyMode);
     if (this.ipFamilies.length === 0) throw propError(this, 'ipFamilies', 'at least one IP family is required');
     const primary = FAMILY_DEFAULTS[this.ipFamilies[0]];
     const perFamily = (pick: (d: FamilyDefaults) => string) => this.ipFamilies.map((f) => pick(FAMILY_DEFAULTS[f]));
@@ -279,6 +313,9 @@ export class ClusterNetwork extends Construct {
     this.monitoring = this.pods('monitoring', p.monitoring !== undefined ? p.monitoring : { namespace: 'monitoring' });
 
     this.apiServerCidrs = this.cidrs('apiServerCidrs', p.apiServerCidrs, []);
+    this.mesh = p.mesh === undefined ? Mesh.none()
+      : requireInstance(this, 'mesh', p.mesh, Mesh, 'a Mesh made by one of its factories: Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd()');
+    this.gateway = p.gateway === undefined ? undefined : this.pods('gateway', p.gateway);
   }
 
   /** The "whole address space" CIDRs of the cluster's IP families. */

@@ -1,18 +1,30 @@
-import { asArray, apiGroup, isKind, isObject } from './document';
+import { asArray, isObject } from './document';
+import {
+  apiGroupOf, isCalicoPolicy as isEnforcedCalicoPolicy, isCalicoStagedPolicy, isCiliumPolicy as isCiliumPolicyKind,
+  isKubernetesNetworkPolicy, isWorkload as isWorkloadKind, namespaceOf as namespaceOfObject, POLICY_API_GROUP,
+} from '../util/vocabulary';
 
-/** Object-kind predicates shared by the rules. Internal. */
+/**
+ * Object-kind predicates shared by the rules: the manifest vocabulary (src/util/vocabulary.ts),
+ * which the analyzer uses too, plus the lint's own combinations. Internal.
+ */
 
 /** networking.k8s.io NetworkPolicy (any version). */
 export function isK8sNetworkPolicy(obj: any): boolean {
-  return isKind(obj, 'networking.k8s.io', 'NetworkPolicy') || isKind(obj, 'extensions', 'NetworkPolicy');
+  return isKubernetesNetworkPolicy(obj);
 }
 
-const CALICO_GROUPS = new Set(['projectcalico.org', 'crd.projectcalico.org']);
-const CALICO_POLICY_KINDS = new Set(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
-
-/** Calico (Global)NetworkPolicy, served or internal API group. */
+/** A Calico (Global)NetworkPolicy (served or internal API group); staged policies are not included. */
 export function isCalicoPolicy(obj: any): boolean {
-  return isObject(obj) && CALICO_GROUPS.has(apiGroup(obj)) && CALICO_POLICY_KINDS.has(obj.kind);
+  return isEnforcedCalicoPolicy(obj);
+}
+
+/**
+ * A Calico (Global)NetworkPolicy or a staged one: the lint checks the content of staged policies
+ * too, since they are previews of what will be enforced.
+ */
+export function isCalicoPolicyOrStaged(obj: any): boolean {
+  return isEnforcedCalicoPolicy(obj) || isCalicoStagedPolicy(obj);
 }
 
 /** Does a Calico policy spec select every endpoint (no selector, blank, or `all()`)? */
@@ -21,15 +33,15 @@ export function calicoSelectsAll(spec: Record<string, any>): boolean {
   return selector === '' || selector === 'all()';
 }
 
-/** CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy. */
+/** CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy (any version). */
 export function isCiliumPolicy(obj: any): boolean {
-  return isObject(obj) && apiGroup(obj) === 'cilium.io' && (obj.kind === 'CiliumNetworkPolicy' || obj.kind === 'CiliumClusterwideNetworkPolicy');
+  return isCiliumPolicyKind(obj);
 }
 
 /** Any object that expresses a network policy for a CNI to enforce. */
 export function isNetworkPolicyObject(obj: any): boolean {
-  return isK8sNetworkPolicy(obj) || isCalicoPolicy(obj) || isCiliumPolicy(obj)
-    || (isObject(obj) && apiGroup(obj) === 'policy.networking.k8s.io');
+  return isK8sNetworkPolicy(obj) || isCalicoPolicyOrStaged(obj) || isCiliumPolicy(obj)
+    || (isObject(obj) && apiGroupOf(obj) === POLICY_API_GROUP);
 }
 
 /**
@@ -43,16 +55,12 @@ export function ciliumSpecs(obj: any): Array<{ spec: any; path: string }> {
   return out;
 }
 
-/** Workload kinds whose pods live in a namespace (for the default-deny rule). */
-const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController']);
-
-/** Is this a core/apps/batch workload? */
+/** Is this a core/apps/batch workload (each kind in its own group)? */
 export function isWorkload(obj: any): boolean {
-  return isObject(obj) && WORKLOAD_KINDS.has(obj.kind) && ['', 'apps', 'batch'].includes(apiGroup(obj));
+  return isWorkloadKind(obj);
 }
 
 /** The namespace of a namespaced object; objects without one land in `default`. */
 export function namespaceOf(obj: any): string {
-  const ns = isObject(obj?.metadata) ? obj.metadata.namespace : undefined;
-  return typeof ns === 'string' && ns !== '' ? ns : 'default';
+  return namespaceOfObject(obj);
 }

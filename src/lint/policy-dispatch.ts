@@ -1,5 +1,5 @@
 import { LintDocument } from './document';
-import { ciliumSpecs, isCalicoPolicy, isCiliumPolicy, isK8sNetworkPolicy } from './kinds';
+import { ciliumSpecs, isCalicoPolicyOrStaged, isCiliumPolicy, isK8sNetworkPolicy } from './kinds';
 import { LintContext, RuleReport } from './rule';
 
 /**
@@ -23,7 +23,7 @@ export function checkPolicyKinds(ctx: LintContext, checks: PolicyKindChecks): Ru
   const out: RuleReport[] = [];
   for (const doc of ctx.documents) {
     if (isK8sNetworkPolicy(doc.obj)) checks.k8s(doc, out);
-    else if (isCalicoPolicy(doc.obj)) checks.calico(doc, out);
+    else if (isCalicoPolicyOrStaged(doc.obj)) checks.calico(doc, out);
     else if (isCiliumPolicy(doc.obj)) ciliumSpecs(doc.obj).forEach(({ spec, path }) => checks.cilium(doc, spec, path, out));
   }
   return out;

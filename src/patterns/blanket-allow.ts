@@ -15,5 +15,14 @@ export interface BlanketAllow {
    * nothing else), which every pod of a zero-trust namespace needs.
    */
   readonly dnsOnly: boolean;
+  /**
+   * The rule only opens what the cluster's service mesh needs in a namespace that joined it
+   * (ZeroTrustNamespace `mesh`), decided by its peers and ports, never its policy name: egress to
+   * the mesh control-plane pods on the control-plane ports, ingress from the monitoring pods on the
+   * mesh proxy's metrics ports, or ingress from the mesh's kubelet probe address (Istio ambient
+   * 169.254.7.127). Such a rule opens no pod of the namespace to another pod, to other workloads or
+   * to the internet. Always false in a namespace that did not join the mesh.
+   */
+  readonly meshOnly: boolean;
 }
 

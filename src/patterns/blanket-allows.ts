@@ -1,17 +1,20 @@
 import { BlanketAllow } from './blanket-allow';
 import { ClusterNetwork } from '../cluster/cluster-network';
+import { MeshNetworkNeeds } from '../cluster/mesh';
 import { clusterDnsPeers } from '../policy/cluster-dns';
-import { IntentRule, PolicyIntent, ResolvedPeer } from '../policy/intent';
+import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from '../policy/intent';
 import { Protocol } from '../policy/protocol';
 import { Direction, RuleAction, TrafficRule } from '../policy/rule';
+import { cidrContainsCidr, parseCidr } from '../util/cidr';
 
 /**
  * The allow rules of a namespace policy that apply to every pod of the namespace: none unless the
  * policy selects all pods (`podSelector` empty). Read from the validated intent, so what counts is
- * what the policy does, never its name. Internal.
+ * what the policy does, never its name. `meshNeeds`: what the mesh needs, when the namespace joined
+ * it. Internal.
  */
 export function blanketAllowsOf(cluster: ClusterNetwork, policyName: string, intent: PolicyIntent,
-  options: { readonly ingress?: TrafficRule[]; readonly egress?: TrafficRule[] }): BlanketAllow[] {
+  options: { readonly ingress?: TrafficRule[]; readonly egress?: TrafficRule[] }, meshNeeds?: MeshNetworkNeeds): BlanketAllow[] {
   if (Object.keys(intent.podLabels).length > 0) return [];
   const out: BlanketAllow[] = [];
   for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
@@ -26,6 +29,7 @@ export function blanketAllowsOf(cluster: ClusterNetwork, policyName: string, int
         peers: given[i].peers.map((p) => p.toString()),
         ports: (given[i].ports ?? []).map((p) => p.toString()),
         dnsOnly: isDnsOnly(cluster, rule),
+        meshOnly: meshNeeds !== undefined && isMeshOnly(cluster, meshNeeds, rule),
       });
     });
   }
@@ -39,6 +43,58 @@ function isDnsOnly(cluster: ClusterNetwork, rule: IntentRule): boolean {
   if (!dnsPort) return false;
   const dns = clusterDnsPeers(cluster).map(peerKey);
   return rule.peers.every((p) => dns.includes(peerKey(p)));
+}
+
+/**
+ * One kind of traffic a mesh needs: the direction, which peers belong to it, and on which ports
+ * (`undefined`: any port, as for kubelet probes, which name whatever port each container probes).
+ */
+interface MeshTraffic {
+  readonly direction: Direction;
+  readonly peer: (p: ResolvedPeer) => boolean;
+  readonly tcpPorts?: readonly number[];
+}
+
+/**
+ * Does the rule open only what the mesh needs (see BlanketAllow.meshOnly)? Every peer and every
+ * port of the rule must fall inside one kind of mesh traffic, with no L7 rule: a peer that selects
+ * a subset of the control-plane or monitoring pods, or lies inside the probe source CIDR, counts;
+ * a wider selector, another namespace, a named or ranged port, or any other port does not.
+ */
+function isMeshOnly(cluster: ClusterNetwork, needs: MeshNetworkNeeds, rule: IntentRule): boolean {
+  if (rule.http.length > 0 || rule.peers.length === 0) return false;
+  const traffic: MeshTraffic[] = [];
+  if (needs.controlPlane) {
+    const cp = needs.controlPlane;
+    traffic.push({ direction: Direction.EGRESS, peer: podsWithin(cp.namespace, cp.podLabels), tcpPorts: cp.ports.map((p) => p.port) });
+  }
+  if (needs.metricsPorts.length > 0) {
+    traffic.push({
+      direction: Direction.INGRESS,
+      peer: podsWithin(cluster.monitoring.namespace, cluster.monitoring.podLabels ?? {}),
+      tcpPorts: needs.metricsPorts.map((p) => p.port),
+    });
+  }
+  if (needs.probeSourceCidrs.length > 0) {
+    const sources = needs.probeSourceCidrs.map((c) => parseCidr(c));
+    traffic.push({
+      direction: Direction.INGRESS,
+      peer: (p) => p.type === 'cidr' && sources.some((s) => { const c = parseCidr(p.cidr); return c.family === s.family && cidrContainsCidr(s, c); }),
+    });
+  }
+  return traffic.some((t) => t.direction === rule.direction && rule.peers.every(t.peer) && portsWithin(rule.ports, t.tcpPorts));
+}
+
+/** Pods of `namespace` that carry every label of `labels` (a subset of those pods). */
+function podsWithin(namespace: string, labels: Record<string, string>): (p: ResolvedPeer) => boolean {
+  return (p) => p.type === 'pods' && p.namespace === namespace && Object.entries(labels).every(([k, v]) => p.podLabels[k] === v);
+}
+
+/** Every port is one of `tcpPorts` (single TCP ports, named ports never); `tcpPorts` undefined: any. */
+function portsWithin(ports: readonly ResolvedPort[], tcpPorts: readonly number[] | undefined): boolean {
+  if (tcpPorts === undefined) return true;
+  return ports.length > 0 && ports.every((p) => p.protocol === Protocol.TCP && p.port !== undefined && p.endPort === undefined
+    && p.name === undefined && tcpPorts.includes(p.port));
 }
 
 /** A resolved peer as comparable text (label maps are sorted by the intent already; sort again to be sure). */

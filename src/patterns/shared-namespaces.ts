@@ -21,5 +21,12 @@ export function sharedNamespaceUse(cluster: ClusterNetwork, namespace: string): 
     return { system: false, what: 'the ingress controller (ClusterNetwork ingressController)' };
   }
   if (namespace === cluster.monitoring.namespace) return { system: false, what: 'the monitoring pods (ClusterNetwork monitoring)' };
+  if (cluster.gateway !== undefined && namespace === cluster.gateway.namespace) {
+    return { system: false, what: 'the Gateway API gateway (ClusterNetwork gateway)' };
+  }
+  const mesh = cluster.mesh;
+  if (namespace === mesh.controlPlaneNamespace || namespace === mesh.rootNamespace) {
+    return { system: false, what: `the ${mesh.displayName} control plane (ClusterNetwork mesh)` };
+  }
   return undefined;
 }

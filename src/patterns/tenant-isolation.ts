@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
+import { NamespaceMeshOptions } from './mesh-options';
+import { PodSecurityLevel } from './pod-security';
 import { sharedNamespaceUse } from './shared-namespaces';
 import { claimTenant, claimTenantLabel } from './tenant-labels';
-import { PodSecurityLevel, ZeroTrustNamespace } from './zero-trust-namespace';
+import { ZeroTrustNamespace } from './zero-trust-namespace';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { LabelOperator } from '../policy/label-expression';
 import { Peer } from '../policy/peer';
@@ -64,6 +66,15 @@ export interface TenantIsolationProps {
    * @default PodSecurityLevel.RESTRICTED
    */
   readonly podSecurity?: PodSecurityLevel;
+  /**
+   * Every tenant namespace joins the ClusterNetwork's service mesh, as ZeroTrustNamespace `mesh`
+   * does: the mesh's injection label or annotation, and the allows the mesh needs (control plane,
+   * metrics, probes; the transport port beside the ports of each pod-to-pod allow). The mesh's
+   * allows reach only the mesh's own pods and addresses, never another tenant, and the guard rails
+   * keep denying every other tenant's namespaces. `{}` joins with the defaults.
+   * @default - tenant namespaces are not meshed
+   */
+  readonly mesh?: NamespaceMeshOptions;
 }
 
 /**
@@ -111,6 +122,7 @@ export class TenantIsolation extends Construct {
       allowSameTenant: requireOptionalBoolean(this, 'allowSameTenant', given.allowSameTenant, true),
       allowInternetEgress,
       guardrails: requireOptionalBoolean(this, 'guardrails', given.guardrails, true),
+      mesh: requireOptionalObject(this, 'mesh', given.mesh),
     };
     claimTenantLabel(this, tenantLabel);
     if (props.tenants.length === 0) throw propError(this, 'tenants', 'at least one tenant is required');
@@ -190,6 +202,7 @@ export class TenantIsolation extends Construct {
       name: namespace,
       labels: { [tenantLabel]: tenant },
       podSecurity: props.podSecurity,
+      mesh: props.mesh,
     });
     if (props.allowSameTenant) {
       const sameTenant = Peer.namespaces({ [tenantLabel]: tenant });

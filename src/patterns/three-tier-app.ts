@@ -1,10 +1,15 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { NamespaceMeshOptions } from './mesh-options';
 import { TierBuild, buildTier } from './three-tier/tier';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './three-tier/tier-props';
 import { validateHost, validatePositiveInteger } from './three-tier/validation';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
+import { ClusterNetwork } from '../cluster/cluster-network';
+import { GatewayParent } from '../gateway/gateway-parent';
+import { GATEWAY_HTTP_ROUTE, emitHttpRoute } from '../gateway/http-route';
+import { gatewayParentRef } from '../gateway/parent-ref';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { Direction } from '../policy/rule';
@@ -53,13 +58,24 @@ export interface ThreeTierIngressOptions {
   readonly allowAcmeHttp01Solver?: boolean;
 }
 
+/** Gateway API options of a {@link ThreeTierApp} (instead of an Ingress). */
+export interface ThreeTierGatewayOptions {
+  /**
+   * The Gateway listener the app's HTTPRoute attaches to (`parentRefs` with `sectionName`), e.g.
+   * `httpsGateway.parent()` or `GatewayParent.existing({ name, namespace, sectionName: 'https' })`.
+   * TLS terminates on that listener (cert-manager issues its certificate in the Gateway's namespace).
+   */
+  readonly parent: GatewayParent;
+}
+
 /** Props of {@link ThreeTierApp}. */
 export interface ThreeTierAppProps {
   /**
    * Name of the app: the `app.kubernetes.io/name` and `app.kubernetes.io/part-of` label of every pod
    * and the prefix of every object name (`<name>-frontend`, ...). A DNS-1123 label of at most 43
    * characters, because the StatefulSet's `controller-revision-hash` label value
-   * (`<name>-database-<10 characters>`) must fit in 63.
+   * (`<name>-database-<10 characters>`) must fit in 63, starting with a letter, because the
+   * Services (`<name>-frontend`, ...) are DNS-1035 labels.
    * @default - the construct id
    */
   readonly name?: string;
@@ -77,8 +93,8 @@ export interface ThreeTierAppProps {
    * policies to it. Excludes `namespace` and `createNamespace`; `labels` still label the app's
    * objects and pods, but not the namespace.
    *
-   * The namespace must hold no allow that applies to every pod beyond DNS
-   * (`ZeroTrustNamespace.opensToAllPods()`, checked at construction and again at synth, so an allow
+   * The namespace must hold no allow that applies to every pod beyond DNS and the mesh's own allows
+   * of a meshed namespace (`ZeroTrustNamespace.opensToAllPods()`, checked at construction and again at synth, so an allow
    * added later under any name is caught): `allowSameNamespace`, `monitoringPorts`,
    * `ingressControllerPorts`, TenantIsolation's same-tenant or internet allows
    * (`allowSameTenant: false`, `allowInternetEgress: false`), or an `allowEgress(name, {}, ...)`
@@ -102,6 +118,21 @@ export interface ThreeTierAppProps {
    */
   readonly ingress?: ThreeTierIngressOptions;
   /**
+   * Route north-south traffic through a Gateway API Gateway instead of an Ingress (ingress-nginx is
+   * retired upstream): an HTTPRoute `<name>` for `host`, attached to the listener, to the frontend
+   * Service. The frontend then admits the ClusterNetwork `gateway` pods instead of the ingress
+   * controller, and no HTTP-01 solver policy is added (the Gateway's certificate is solved in the
+   * Gateway's namespace). Excludes `ingress`.
+   * @default - an Ingress (class nginx)
+   */
+  readonly gateway?: ThreeTierGatewayOptions;
+  /**
+   * Join the ClusterNetwork's service mesh (see ZeroTrustNamespace `mesh`). Only for the app's own
+   * namespace: a `zeroTrustNamespace` given joins (or not) where it is created.
+   * @default - not meshed
+   */
+  readonly mesh?: NamespaceMeshOptions;
+  /**
    * Create the Namespace (a {@link ZeroTrustNamespace}: Pod Security `restricted`). When false, the
    * namespace's default-deny and DNS policies are still emitted. Not with `zeroTrustNamespace`.
    * @default true
@@ -119,14 +150,15 @@ export interface ThreeTierAppProps {
 const ACME_SOLVER_POLICY = 'acme-solver-allow-ingress-controller';
 /**
  * What is wrong with running the app `app` in `ns`: an allow that applies to every pod of the
- * namespace (ZeroTrustNamespace.blanketAllows), the database included, beyond DNS. Asked of the
+ * namespace (ZeroTrustNamespace.blanketAllows), the database included, beyond DNS and the mesh's
+ * own needs (control plane, proxy metrics, probes: they open no pod to another). Asked of the
  * namespace, never matched by policy name, so a blanket allow under any name, or added later, is
  * found. Empty when the namespace keeps the tiers apart.
  */
 function blanketAllowProblems(ns: ZeroTrustNamespace, app: string): string[] {
   if (!ns.opensToAllPods()) return [];
   const byPolicy = new Map<string, string[]>();
-  for (const a of ns.blanketAllows().filter((allow) => !allow.dnsOnly)) {
+  for (const a of ns.blanketAllows().filter((allow) => !allow.dnsOnly && !allow.meshOnly)) {
     const rule = `${a.direction === Direction.INGRESS ? 'ingress from' : 'egress to'} ${a.peers.join(', ')} on `
       + `${a.ports.length > 0 ? a.ports.join(', ') : 'every port'}`;
     byPolicy.set(a.policyName, [...(byPolicy.get(a.policyName) ?? []), rule]);
@@ -189,8 +221,10 @@ export class ThreeTierApp extends Construct {
   public readonly backendService: kplus.Service;
   /** The database's headless Service (the StatefulSet's `serviceName`). */
   public readonly databaseService: kplus.Service;
-  /** The Ingress of the frontend. */
-  public readonly ingress: kplus.Ingress;
+  /** The Ingress of the frontend (unless the app routes through a Gateway). */
+  public readonly ingress?: kplus.Ingress;
+  /** The HTTPRoute of the frontend (when the app routes through a Gateway). */
+  public readonly httpRoute?: ApiObject;
   private readonly tierLabels: Record<string, Record<string, string>> = {};
 
   constructor(scope: Construct, id: string, givenProps: ThreeTierAppProps) {
@@ -200,6 +234,11 @@ export class ThreeTierApp extends Construct {
     if (this.name.length > MAX_NAME_LENGTH) {
       throw propError(this, 'name', `'${this.name}' is longer than ${MAX_NAME_LENGTH} characters: the StatefulSet's `
         + `controller-revision-hash label '${this.name}-database-<hash>' would exceed 63`);
+    }
+    // Service names are DNS-1035 labels (a letter first), and the Services are `<name>-frontend`, ...
+    if (!/^[a-z]/.test(this.name)) {
+      throw propError(this, 'name', `'${this.name}' must start with a letter: the app's Services ('${this.name}-frontend', ...) are `
+        + 'DNS-1035 labels');
     }
     const host = validateHost(this, 'host', props.host);
     const labels = validateLabels(this, 'labels', props.labels);
@@ -246,9 +285,17 @@ export class ThreeTierApp extends Construct {
     this.backendService = back.service;
     this.databaseService = db.service;
 
-    const ingress = requireOptionalObject(this, 'ingress', props.ingress) ?? {};
-    this.ingress = this.buildIngress(host, front, ingress);
-    this.addPolicies(front, back, db, requireOptionalBoolean(this, 'ingress.allowAcmeHttp01Solver', ingress.allowAcmeHttp01Solver, true));
+    const gateway = requireOptionalObject(this, 'gateway', props.gateway);
+    const ingress = requireOptionalObject(this, 'ingress', props.ingress);
+    if (gateway !== undefined) {
+      if (ingress !== undefined) throw propError(this, 'ingress', 'omit it with gateway: the app is routed by an HTTPRoute, not an Ingress');
+      this.httpRoute = this.buildHttpRoute(host, front, gateway);
+    } else {
+      this.ingress = this.buildIngress(host, front, ingress ?? {});
+    }
+    const acmeSolver = gateway === undefined
+      && requireOptionalBoolean(this, 'ingress.allowAcmeHttp01Solver', ingress?.allowAcmeHttp01Solver, true);
+    this.addPolicies(front, back, db, acmeSolver, gateway !== undefined);
     // Allows added to the namespace later (addPolicy, allowEgress, ... under any name) are checked
     // at synth: the tier isolation must hold in what is emitted, not only when the app was created.
     this.node.addValidation({ validate: () => this.blanketAllowProblems() });
@@ -268,7 +315,12 @@ export class ThreeTierApp extends Construct {
     if (existing === undefined) {
       if (props.namespace === undefined) throw propError(this, 'namespace', 'is required (or pass zeroTrustNamespace)');
       const name = validateDnsLabel(this, 'namespace', props.namespace);
-      return new ZeroTrustNamespace(this, 'Namespace', { name, labels, createNamespace: requireOptionalBoolean(this, 'createNamespace', props.createNamespace, true) });
+      const createNamespace = requireOptionalBoolean(this, 'createNamespace', props.createNamespace, true);
+      const mesh = requireOptionalObject(this, 'mesh', props.mesh);
+      return new ZeroTrustNamespace(this, 'Namespace', { name, labels, createNamespace, mesh });
+    }
+    if (props.mesh !== undefined) {
+      throw propError(this, 'mesh', `omit it with zeroTrustNamespace: '${existing.name}' joins the mesh (or not) where it is created (${existing.node.path})`);
     }
     requireInstance(this, 'zeroTrustNamespace', existing, ZeroTrustNamespace, 'a ZeroTrustNamespace (e.g. tenantNamespaces.<tenant>[0] of a TenantIsolation)');
     if (props.namespace !== undefined) {
@@ -288,6 +340,19 @@ export class ThreeTierApp extends Construct {
   /** For the synth-time validation: `zeroTrustNamespace: ...` when the namespace opens every pod. */
   private blanketAllowProblems(): string[] {
     return blanketAllowProblems(this.zeroTrustNamespace, this.name).map((p) => `zeroTrustNamespace: ${p}`);
+  }
+
+  /** The HTTPRoute for `host` on the Gateway listener, to the frontend Service (standard fields of Gateway API v1.2). */
+  private buildHttpRoute(host: string, front: TierBuild, options: ThreeTierGatewayOptions): ApiObject {
+    if (ClusterNetwork.of(this).gateway === undefined) {
+      throw propError(this, 'gateway', 'the ClusterNetwork declares no gateway pods, so the frontend could not admit them: declare ClusterNetwork '
+        + 'gateway ({ namespace, podLabels }) for the Gateway\'s data plane');
+    }
+    const parentRef = gatewayParentRef(this, 'gateway.parent', options.parent, this.namespace);
+    const route = emitHttpRoute(this, 'HTTPRoute', GATEWAY_HTTP_ROUTE, this.name, this.namespace, [parentRef], [host],
+      [{ backends: [{ name: front.service.name, port: front.port, weight: 1 }] }]);
+    for (const [key, value] of Object.entries(front.objectLabels)) route.metadata.addLabel(key, value);
+    return route;
   }
 
   private buildIngress(host: string, front: TierBuild, options: ThreeTierIngressOptions): kplus.Ingress {
@@ -326,7 +391,7 @@ export class ThreeTierApp extends Construct {
    * allow: traffic from the pod's own node is always allowed
    * (https://kubernetes.io/docs/concepts/services-networking/network-policies/).
    */
-  private addPolicies(front: TierBuild, back: TierBuild, db: TierBuild, acmeSolver: boolean): void {
+  private addPolicies(front: TierBuild, back: TierBuild, db: TierBuild, acmeSolver: boolean, viaGateway: boolean): void {
     const ns = this.zeroTrustNamespace;
     const frontend = this.podLabels(AppTier.FRONTEND);
     const backend = this.podLabels(AppTier.BACKEND);
@@ -338,7 +403,8 @@ export class ThreeTierApp extends Construct {
       ns.addPolicy(`${this.name}-${tierPolicy}`, { podSelector, labels: policyLabels, [direction]: [{ peers: [peer], ports: [Port.tcp(port)] }] });
     };
 
-    add('frontend-allow-ingress-controller', frontend, 'ingress', Peer.ingressController(), front.port);
+    if (viaGateway) add('frontend-allow-gateway', frontend, 'ingress', Peer.gateway(), front.port);
+    else add('frontend-allow-ingress-controller', frontend, 'ingress', Peer.ingressController(), front.port);
     add('frontend-to-backend', frontend, 'egress', Peer.pods(backend), back.port);
     add('backend-from-frontend', backend, 'ingress', Peer.pods(frontend), back.port);
     add('backend-to-database', backend, 'egress', Peer.pods(database), db.port);

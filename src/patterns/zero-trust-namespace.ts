@@ -2,9 +2,14 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BlanketAllow } from './blanket-allow';
 import { blanketAllowsOf } from './blanket-allows';
+import { meshNamespaceSetup, withMeshTransport } from './mesh-membership';
+import { NamespaceMeshOptions } from './mesh-options';
+import { NamespacePolicyOptions } from './namespace-policy-options';
+import { PodSecurityLevel } from './pod-security';
 import { sharedNamespaceUse } from './shared-namespaces';
 import { checkTenantLabels } from './tenant-labels';
 import { ClusterNetwork } from '../cluster/cluster-network';
+import { MeshNetworkNeeds } from '../cluster/mesh';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { validatePorts } from '../policy/port-validation';
@@ -19,16 +24,6 @@ import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, vali
 
 /** Construct id of the Namespace object. */
 const NAMESPACE_ID = 'Namespace';
-
-/** Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
-export enum PodSecurityLevel {
-  /** Hardened: non-root, no privilege escalation, all capabilities dropped, seccomp RuntimeDefault. */
-  RESTRICTED = 'restricted',
-  /** Prevents known privilege escalations. */
-  BASELINE = 'baseline',
-  /** Unrestricted. */
-  PRIVILEGED = 'privileged',
-}
 
 /** Props of {@link ZeroTrustNamespace}. */
 export interface ZeroTrustNamespaceProps {
@@ -75,6 +70,17 @@ export interface ZeroTrustNamespaceProps {
    * @default true
    */
   readonly createNamespace?: boolean;
+  /**
+   * Join the service mesh the ClusterNetwork declares (`mesh`): the Namespace gets the mesh's
+   * injection label (Istio `istio-injection: enabled` or `istio.io/rev`, ambient
+   * `istio.io/dataplane-mode: ambient`) or annotation (Linkerd `linkerd.io/inject: enabled`), and
+   * the namespace's policies allow what the mesh needs: egress to its control plane, its metrics
+   * ports from the monitoring pods, kubelet probes from ambient's probe address, and its transport
+   * port (ambient HBONE 15008, Linkerd 4143) beside the application ports of every pod-to-pod allow
+   * added through this namespace. `{}` joins with the defaults.
+   * @default - not meshed
+   */
+  readonly mesh?: NamespaceMeshOptions;
 }
 
 /**
@@ -91,6 +97,8 @@ export class ZeroTrustNamespace extends Construct {
   public readonly name: string;
   /** The Namespace object, when created. */
   public readonly namespaceObject?: ApiObject;
+  /** The namespace joined the ClusterNetwork's mesh (`mesh`). */
+  public readonly meshed: boolean;
   /** Every policy of the namespace, by name. */
   private readonly policies = new Map<string, TrafficPolicy>();
   /**
@@ -102,9 +110,12 @@ export class ZeroTrustNamespace extends Construct {
     readonly name: string;
     readonly policy: TrafficPolicy;
     readonly options: { readonly ingress?: TrafficRule[]; readonly egress?: TrafficRule[] };
+    readonly meshNeeds?: MeshNetworkNeeds;
     allows?: BlanketAllow[];
   }> = [];
   private readonly cluster: ClusterNetwork;
+  /** The mesh's transport port, added beside the ports of pod-to-pod allows (ambient, Linkerd). */
+  private readonly meshTransportPort?: number;
 
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
     super(scope, id);
@@ -127,14 +138,20 @@ export class ZeroTrustNamespace extends Construct {
     }
 
     const allowSameNamespace = requireOptionalBoolean(this, 'allowSameNamespace', props.allowSameNamespace, false);
+    const mesh = meshNamespaceSetup(this, cluster, labels, props.mesh, level);
+    this.meshed = mesh.meshed;
+    this.meshTransportPort = mesh.transportPort;
+
     if (requireOptionalBoolean(this, 'createNamespace', props.createNamespace, true)) {
       this.namespaceObject = registerObject(this, new PlainApiObject(this, NAMESPACE_ID, {
         apiVersion: 'v1',
         kind: 'Namespace',
         metadata: {
           name: this.name,
+          ...(Object.keys(mesh.annotations).length > 0 ? { annotations: mesh.annotations } : {}),
           labels: {
             ...labels,
+            ...mesh.labels,
             'pod-security.kubernetes.io/enforce': level,
             'pod-security.kubernetes.io/enforce-version': version,
             'pod-security.kubernetes.io/audit': level,
@@ -155,6 +172,7 @@ export class ZeroTrustNamespace extends Construct {
         egress: [{ action: RuleAction.DENY, peers: cluster.metadataCidrs.map((c) => Peer.cidr(c)) }],
       });
     }
+    for (const meshPolicy of mesh.policies) this.addPolicyAsIs(meshPolicy.name, meshPolicy.options);
     if (allowSameNamespace) {
       this.addPolicy('allow-same-namespace', {
         ingress: [{ peers: [Peer.sameNamespace()] }],
@@ -170,10 +188,19 @@ export class ZeroTrustNamespace extends Construct {
   }
 
   /**
-   * Add a policy to the namespace (ids and object names are the policy name).
+   * Add a policy to the namespace (ids and object names are the policy name). In a namespace that
+   * joined a mesh with a transport port (Istio ambient 15008, Linkerd 4143), every allow rule
+   * between pods that names ports gets a twin rule for the same peers on the transport port, so
+   * that meshed traffic (tunnelled on that port) is allowed exactly where the plain flow is.
    * @param name policy name, unique in the namespace
    */
   public addPolicy(name: string, options: NamespacePolicyOptions): TrafficPolicy {
+    const meshed = this.meshTransportPort === undefined ? options : withMeshTransport(options, this.meshTransportPort);
+    return this.addPolicyAsIs(name, meshed);
+  }
+
+  /** addPolicy without the mesh transport port (the mesh's own control-plane and probe allows). */
+  private addPolicyAsIs(name: string, options: NamespacePolicyOptions): TrafficPolicy {
     if (typeof name !== 'string' || name.length === 0) throw propError(this, 'name', 'a policy name is required');
     validateDnsSubdomain(this, 'name', name);
     if (this.policies.has(name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
@@ -183,10 +210,11 @@ export class ZeroTrustNamespace extends Construct {
     const id = constructIdFor(name);
     const policy = new TrafficPolicy(this, id, { ...o, name, namespace: this.name });
     this.policies.set(name, policy);
+    const meshNeeds = this.meshed ? this.cluster.mesh.networkNeeds() : undefined;
     // The rules' peer and port lists as they are now (Peer and Port are immutable values): a caller
     // changing its arrays later must not change what this policy was.
     const snapshot = (rules?: TrafficRule[]) => rules?.map((r) => ({ ...r, peers: [...r.peers], ports: r.ports && [...r.ports] }));
-    this.added.push({ name, policy, options: { ingress: snapshot(o.ingress), egress: snapshot(o.egress) } });
+    this.added.push({ name, policy, options: { ingress: snapshot(o.ingress), egress: snapshot(o.egress) }, meshNeeds });
     return policy;
   }
 
@@ -208,7 +236,8 @@ export class ZeroTrustNamespace extends Construct {
 
   /**
    * The allow rules that apply to every pod of the namespace (their policy selects all pods), in
-   * the order their policies were added, whatever their names: the baseline DNS allow, and e.g.
+   * the order their policies were added, whatever their names: the baseline DNS allow, the mesh's
+   * own allows in a meshed namespace (control plane, metrics, probes), and e.g.
    * `allowSameNamespace`, `monitoringPorts`, `ingressControllerPorts`, a TenantIsolation's
    * same-tenant or internet allows, or anything added with `addPolicy` / `allowIngress` /
    * `allowEgress` and an empty pod selector. Policies declared elsewhere (a TrafficPolicy of
@@ -219,17 +248,18 @@ export class ZeroTrustNamespace extends Construct {
   }
 
   /**
-   * Does some allow apply to every pod of the namespace beyond DNS (see {@link blanketAllows})? A
-   * workload that must be reachable only along its own allows (ThreeTierApp's database) cannot
-   * live in such a namespace.
+   * Does some allow apply to every pod of the namespace beyond DNS and, in a meshed namespace, what
+   * the mesh needs (see {@link blanketAllows}, `dnsOnly` and `meshOnly`, both decided by the rules'
+   * peers and ports)? A workload that must be reachable only along its own allows (ThreeTierApp's
+   * database) cannot live in such a namespace.
    */
   public opensToAllPods(): boolean {
-    return this.blanket().some((a) => !a.dnsOnly);
+    return this.blanket().some((a) => !a.dnsOnly && !a.meshOnly);
   }
 
   /** The blanket allows of every policy added so far, in order (each policy's worked out once). */
   private blanket(): BlanketAllow[] {
-    return this.added.flatMap((a) => (a.allows ??= blanketAllowsOf(this.cluster, a.name, a.policy._intent, a.options)));
+    return this.added.flatMap((a) => (a.allows ??= blanketAllowsOf(this.cluster, a.name, a.policy._intent, a.options, a.meshNeeds)));
   }
 
   /**
@@ -273,33 +303,4 @@ export class ZeroTrustNamespace extends Construct {
   public policy(name: string): TrafficPolicy | undefined {
     return this.policies.get(name);
   }
-}
-
-/** A policy of a {@link ZeroTrustNamespace}: a TrafficPolicy without name and namespace. */
-export interface NamespacePolicyOptions {
-  /**
-   * Labels of the pods the policy applies to.
-   * @default - every pod of the namespace
-   */
-  readonly podSelector?: { [key: string]: string };
-  /**
-   * Extra directions to isolate.
-   * @default - the directions with allow rules
-   */
-  readonly isolate?: Direction[];
-  /**
-   * Ingress rules.
-   * @default - none
-   */
-  readonly ingress?: TrafficRule[];
-  /**
-   * Egress rules.
-   * @default - none
-   */
-  readonly egress?: TrafficRule[];
-  /**
-   * Labels of the emitted objects.
-   * @default - none
-   */
-  readonly labels?: { [key: string]: string };
 }

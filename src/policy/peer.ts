@@ -124,6 +124,14 @@ export class Peer {
     return new Peer({ kind: 'ingressController' });
   }
 
+  /**
+   * The Gateway API gateway pods declared in the ClusterNetwork (`gateway`); an error where the
+   * ClusterNetwork declares none.
+   */
+  public static gateway(): Peer {
+    return new Peer({ kind: 'gateway' });
+  }
+
   /** The monitoring pods declared in the ClusterNetwork (namespace `monitoring` by default). */
   public static monitoring(): Peer {
     return new Peer({ kind: 'monitoring' });
@@ -165,6 +173,7 @@ export class Peer {
       case 'internet': return `internet${s.exceptPrivateRanges ? ' (public addresses)' : ''}`;
       case 'dns': return 'cluster DNS';
       case 'ingressController': return 'ingress controller';
+      case 'gateway': return 'gateway';
       case 'monitoring': return 'monitoring';
       case 'kubeApiServer': return 'kube-apiserver';
       case 'fqdn': return `fqdn ${s.fqdnName ?? s.fqdnPattern}`;

@@ -197,6 +197,11 @@ export class TrafficPolicy extends Construct {
         }];
       case 'dns':
         return clusterDnsPeers(cluster);
+      case 'gateway':
+        if (cluster.gateway === undefined) {
+          throw propError(this, prop, 'Peer.gateway() needs the gateway pods: declare ClusterNetwork gateway ({ namespace, podLabels })');
+        }
+        return [{ type: 'pods', namespace: cluster.gateway.namespace, podLabels: { ...(cluster.gateway.podLabels ?? {}) } }];
       case 'ingressController':
       case 'monitoring': {
         const pods = s.kind === 'monitoring' ? cluster.monitoring : cluster.ingressController;

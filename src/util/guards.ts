@@ -189,3 +189,10 @@ export function requireOneOf<T>(site: InputSite, prop: string, value: T, allowed
   }
   return value;
 }
+
+/** An optional enum value with its default (one of `allowed` when given). */
+export function requireOptionalOneOf<T>(
+  site: InputSite, prop: string, value: T | undefined, allowed: readonly T[], what: string, defaultValue: T,
+): T {
+  return value === undefined ? defaultValue : requireOneOf(site, prop, value, allowed, what);
+}

@@ -35,7 +35,7 @@ describe('L7 constraints in the flow matrix', () => {
     expect(flow('shop/web', 'shop/api').l7Constraints![0]).toMatch(/GET/);
     expect(flow('shop/web', 'shop/api').l7Constraints![0]).toMatch(/\/api/);
     // api is not isolated for egress and web not for ingress: plain L4 allows.
-    expect(flow('shop/api', 'shop/web')).toEqual({ source: 'shop/api', destination: 'shop/web', port: 'TCP/8080', allowed: true });
+    expect(flow('shop/api', 'shop/web')).toEqual({ source: 'shop/api', destination: 'shop/web', port: 'TCP/8080', verdict: 'allow', allowed: true });
   });
 
   test('table, JSON and Mermaid show it', () => {

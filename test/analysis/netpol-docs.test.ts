@@ -5,6 +5,7 @@
 import { deployment, namespace, networkPolicy } from './fixtures';
 import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
+import { Verdict } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
 
@@ -205,7 +206,13 @@ describe('hostNetwork pods and nodes', () => {
     const byIp = networkPolicy('from-node', 'prod', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '192.168.1.0/24' } }] }] });
     expect(Reachability.fromManifests([...cluster, bySelector], { cni, nodeIp: '192.168.1.10' }).check(agent, web, Port.tcp(80)).allowed).toBe(false);
     expect(Reachability.fromManifests([...cluster, byIp], { cni, nodeIp: '192.168.1.10' }).check(agent, web, Port.tcp(80)).allowed).toBe(true);
-    expect(Reachability.fromManifests([...cluster, byIp], { cni }).check(agent, web, Port.tcp(80)).allowed).toBe(false);
+    // Without nodeIp the node address is unknown: the ipBlock may or may not contain it.
+    const unknown = Reachability.fromManifests([...cluster, byIp], { cni }).check(agent, web, Port.tcp(80));
+    expect(unknown.verdict).toBe(Verdict.INDETERMINATE);
+    expect(unknown.uncertainties).toEqual([
+      "NetworkPolicy prod/from-node spec.ingress[0].from[0].ipBlock: ipBlock 192.168.1.0/24 may or may not contain the source's address: "
+      + 'it is a node or hostNetwork pod whose IP is not given (ReachabilityOptions.nodeIp)',
+    ]);
   });
 
   test('a remote node is matched by ipBlock only, the local node always passes, and nodes are never subjects', () => {
@@ -217,9 +224,12 @@ describe('hostNetwork pods and nodes', () => {
     expect(result.allowed).toBe(false);
     expect(result.pairs.map((p) => [p.destination, p.allowed])).toEqual([['local-node', true], ['remote-node', false]]);
     expect(result.ingress).toEqual({
+      verdict: Verdict.ALLOW,
       allowed: true,
       reasons: ['local-node (node) is not a pod: no policy selects it', 'remote-node (node) is not a pod: no policy selects it'],
       decidingObjects: [],
+      decidingRules: [],
+      uncertainties: [],
     });
   });
 });

@@ -17,6 +17,7 @@ import { kubernetesModel } from '../../src/analysis/kubernetes/model';
 import { Endpoint } from '../../src/analysis/model';
 import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
+import { NO, YES } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
 import { expectValidManifests } from '../support/schema';
@@ -255,7 +256,7 @@ describe('fast path (Kubernetes model)', () => {
     }
     const model = kubernetesModel([defaultDeny], namespaces, { clusterNetworkPolicy: false });
     const q = (peer: Endpoint) => ({ direction: 'ingress' as const, subject: subjects[0], peer, port: 8080, protocol: 'TCP' as const, destination: subjects[0] });
-    expect([model.allows(q(local)), model.allows(q(remote))]).toEqual([true, false]);
+    expect([model.decide(q(local)), model.decide(q(remote))]).toEqual([YES, NO]);
   });
 });
 

@@ -11,6 +11,7 @@ import { deployment, e2eReach, namespace, networkPolicy, w } from './fixtures';
 import { buildInventory } from '../../src/analysis/inventory';
 import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
+import { Verdict } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
 import { expectValidManifests } from '../support/schema';
@@ -175,13 +176,18 @@ describe('flow matrix on two pods', () => {
 
   test('flows: declared ports of each destination plus extra ports', () => {
     expect(matrix.flows).toEqual([
-      { source: 'demo/client', destination: 'demo/client', port: 'UDP/53', allowed: true },
-      { source: 'demo/client', destination: 'demo/server', port: 'TCP/8080', allowed: true },
-      { source: 'demo/client', destination: 'demo/server', port: 'UDP/53', allowed: false },
-      { source: 'demo/server', destination: 'demo/client', port: 'UDP/53', allowed: true },
-      { source: 'demo/server', destination: 'demo/server', port: 'TCP/8080', allowed: false },
-      { source: 'demo/server', destination: 'demo/server', port: 'UDP/53', allowed: false },
+      { source: 'demo/client', destination: 'demo/client', port: 'UDP/53', verdict: Verdict.ALLOW, allowed: true },
+      { source: 'demo/client', destination: 'demo/server', port: 'TCP/8080', verdict: Verdict.ALLOW, allowed: true },
+      { source: 'demo/client', destination: 'demo/server', port: 'UDP/53', verdict: Verdict.DENY, allowed: false },
+      { source: 'demo/server', destination: 'demo/client', port: 'UDP/53', verdict: Verdict.ALLOW, allowed: true },
+      { source: 'demo/server', destination: 'demo/server', port: 'TCP/8080', verdict: Verdict.DENY, allowed: false },
+      { source: 'demo/server', destination: 'demo/server', port: 'UDP/53', verdict: Verdict.DENY, allowed: false },
     ]);
+    expect(matrix.flowCount).toBe(6);
+    expect(matrix.summary).toEqual({ endpoints: 2, classes: 2, flows: 6, allowed: 3, denied: 3, indeterminate: 0 });
+    expect(matrix.flowsPage(2, 3)).toEqual(matrix.flows.slice(2, 5));
+    expect(matrix.flowsPage(5, 10)).toEqual(matrix.flows.slice(5));
+    expect(matrix.flowsPage(6, 10)).toEqual([]);
   });
 
   test('toTable', () => {
@@ -198,7 +204,12 @@ describe('flow matrix on two pods', () => {
   });
 
   test('toJson', () => {
-    expect(JSON.parse(matrix.toJson())).toEqual({ cni: 'kubernetes', endpoints: ['demo/client', 'demo/server'], flows: matrix.flows });
+    expect(JSON.parse(matrix.toJson())).toEqual({
+      cni: 'kubernetes', endpoints: ['demo/client', 'demo/server'], summary: matrix.summary, flows: matrix.flows,
+    });
+    // Streamed, formatted exactly as JSON.stringify(doc, null, 2) would.
+    const doc = { cni: 'kubernetes', endpoints: ['demo/client', 'demo/server'], summary: matrix.summary, flows: matrix.flows };
+    expect(matrix.toJson()).toBe(JSON.stringify(doc, null, 2) + '\n');
     expect(matrix.toJson().startsWith('{\n  "cni": "kubernetes",\n  "endpoints": [\n    "demo/client",')).toBe(true);
   });
 

@@ -66,8 +66,8 @@ describe('analyze: json and mermaid', () => {
     expect(doc.cni).toBe('kubernetes');
     expect(doc.endpoints).toEqual(['backend/api', 'data/db', 'frontend/web']);
     expect(doc.flows.filter((f: any) => f.allowed)).toEqual([
-      { source: 'backend/api', destination: 'data/db', port: 'TCP/5432', allowed: true },
-      { source: 'frontend/web', destination: 'backend/api', port: 'TCP/9000', allowed: true },
+      { source: 'backend/api', destination: 'data/db', port: 'TCP/5432', verdict: 'allow', allowed: true },
+      { source: 'frontend/web', destination: 'backend/api', port: 'TCP/9000', verdict: 'allow', allowed: true },
     ]);
     expect(doc.flows).toHaveLength(9);
     expect(doc.lint).toBeUndefined();

@@ -21,4 +21,23 @@ describe('unknown-kind warnings', () => {
       "m.yaml: line 3: unknown kind Widget 'w' (apiVersion example.com/v1), ignored",
     ]);
   });
+
+  test('what the install constructs emit: deliveries are linted, sources and observability are known; redirects are not modelled', () => {
+    const objs = [
+      at({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'cilium' } }),
+      at({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'calico-crds' } }),
+      at({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'cilium' } }),
+      at({ apiVersion: 'operator.tigera.io/v1', kind: 'Whisker', metadata: { name: 'default' } }),
+      at({ apiVersion: 'cilium.io/v2', kind: 'CiliumLoadBalancerIPPool', metadata: { name: 'lb' } }),
+      at({ apiVersion: 'cilium.io/v2', kind: 'CiliumLocalRedirectPolicy', metadata: { name: 'nodelocaldns' } }),
+    ];
+    expect(unknownKindWarnings(objs, 'lint')).toEqual([
+      "m.yaml: line 3: unknown kind CiliumLocalRedirectPolicy 'nodelocaldns' (apiVersion cilium.io/v2), ignored",
+    ]);
+    expect(unknownKindWarnings(objs, 'analyze')).toEqual([
+      "m.yaml: line 3: HelmRelease 'cilium' (apiVersion helm.toolkit.fluxcd.io/v2): not modelled by the flow matrix (the lint checks it)",
+      "m.yaml: line 3: Application 'calico-crds' (apiVersion argoproj.io/v1alpha1): not modelled by the flow matrix (the lint checks it)",
+      "m.yaml: line 3: unknown kind CiliumLocalRedirectPolicy 'nodelocaldns' (apiVersion cilium.io/v2), ignored",
+    ]);
+  });
 });

@@ -20,7 +20,7 @@ const APP: ThreeTierAppProps = {
 };
 
 const DNS_ALLOW = {
-  policyName: 'allow-dns', direction: Direction.EGRESS, peers: ['cluster DNS'], ports: ['UDP/53', 'TCP/53'], dnsOnly: true,
+  policyName: 'allow-dns', direction: Direction.EGRESS, peers: ['cluster DNS'], ports: ['UDP/53', 'TCP/53'], dnsOnly: true, meshOnly: false,
 };
 
 describe('ZeroTrustNamespace says what its policies open to every pod', () => {
@@ -41,7 +41,7 @@ describe('ZeroTrustNamespace says what its policies open to every pod', () => {
     egress.push({ peers: [Peer.internet()], ports: [Port.tcp(80)] });
     expect(ns.blanketAllows()).toEqual([
       DNS_ALLOW,
-      { policyName: 'more-dns', direction: Direction.EGRESS, peers: ['cluster DNS'], ports: ['UDP/53'], dnsOnly: true },
+      { policyName: 'more-dns', direction: Direction.EGRESS, peers: ['cluster DNS'], ports: ['UDP/53'], dnsOnly: true, meshOnly: false },
     ]);
     expect(ns.opensToAllPods()).toBe(false);
   });
@@ -54,9 +54,9 @@ describe('ZeroTrustNamespace says what its policies open to every pod', () => {
     ns.allowEgress('more-dns', {}, [Peer.clusterDns()], [Port.udp(53)]);
     expect(ns.blanketAllows()).toEqual([
       DNS_ALLOW,
-      { policyName: 'allow-monitoring', direction: Direction.INGRESS, peers: ['monitoring'], ports: ['TCP/9090'], dnsOnly: false },
-      { policyName: 'whatever-name', direction: Direction.EGRESS, peers: ['internet'], ports: ['TCP/443', 'TCP/80'], dnsOnly: false },
-      { policyName: 'more-dns', direction: Direction.EGRESS, peers: ['cluster DNS'], ports: ['UDP/53'], dnsOnly: true },
+      { policyName: 'allow-monitoring', direction: Direction.INGRESS, peers: ['monitoring'], ports: ['TCP/9090'], dnsOnly: false, meshOnly: false },
+      { policyName: 'whatever-name', direction: Direction.EGRESS, peers: ['internet'], ports: ['TCP/443', 'TCP/80'], dnsOnly: false, meshOnly: false },
+      { policyName: 'more-dns', direction: Direction.EGRESS, peers: ['cluster DNS'], ports: ['UDP/53'], dnsOnly: true, meshOnly: false },
     ]);
     expect(ns.opensToAllPods()).toBe(true);
   });

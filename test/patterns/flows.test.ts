@@ -7,7 +7,7 @@ import { Cni, Port, TenantIsolation, Target, ZeroTrustNamespace } from '../../sr
 import { INTERNET, METADATA, PRIVATE_HOST, expectBaseline, reachabilityOf } from '../support/flows';
 import { ENFORCING_CNIS, chartFor } from '../support/synth';
 
-describe.each(ENFORCING_CNIS)('ZeroTrustNamespace flows on %s', (_name, cni) => {
+describe.each(ENFORCING_CNIS)('ZeroTrustNamespace flows on %s', (cniName, cni) => {
   test('default deny both ways; DNS on UDP+TCP 53; metadata never', () => {
     const chart = chartFor(cni());
     new ZeroTrustNamespace(chart, 'payments', { name: 'payments' });
@@ -59,7 +59,13 @@ describe.each(ENFORCING_CNIS)('ZeroTrustNamespace flows on %s', (_name, cni) => 
     expect(reach).toAllow(prometheus, a, Port.tcp(9090));
     expect(reach).toDeny(prometheus, a, Port.tcp(8080));
     expect(reach).toDeny(Target.pod('other', { app: 'other' }), a, Port.tcp(8080));
-    expect(reach).toAllow(a, Target.external('169.254.20.10'), Port.udp(53));
+    // NodeLocal DNS: the link-local address (iptables), or the node-local-dns pods Cilium's LRP redirects to.
+    if (cniName === 'cilium') {
+      reach.addProbe('node-local-dns', 'kube-system', { 'k8s-app': 'node-local-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
+      expect(reach).toAllow(a, Target.pod('kube-system', { 'k8s-app': 'node-local-dns' }), Port.udp(53));
+    } else {
+      expect(reach).toAllow(a, Target.external('169.254.20.10'), Port.udp(53));
+    }
     expect(reach).toDeny(a, METADATA, Port.tcp(80));
   });
 });

@@ -706,6 +706,11 @@ describe('ThreeTierApp options', () => {
     expect(get(objects, 'Ingress', 'store').spec.tls[0].secretName).toBe('store-tls');
   });
 
+  test('a name starting with a digit is refused: the Services would not be DNS-1035 labels', () => {
+    expect(() => synth(Cni.kubernetes(), { name: '0shop' }))
+      .toThrow("[test/shop] name: '0shop' must start with a letter: the app's Services ('0shop-frontend', ...) are DNS-1035 labels");
+  });
+
   test('database storage, storage class, replicas (PDB), env and envFromSecret', () => {
     const objects = synth(Cni.kubernetes(), {
       database: {

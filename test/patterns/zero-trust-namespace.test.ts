@@ -91,13 +91,12 @@ describe('ZeroTrustNamespace', () => {
     }]);
   });
 
-  test('NodeLocal DNS on Cilium with kube-proxy replacement also allows the node-local-dns pods (LRP)', () => {
+  test('NodeLocal DNS on Cilium with kube-proxy replacement allows the node-local-dns pods the LRP redirects to, no address', () => {
     const chart = chartFor(Cni.cilium(), { nodeLocalDns: true });
     new ZeroTrustNamespace(chart, 'a', { name: 'a' });
     expect(find(synthValid(chart), 'NetworkPolicy', 'allow-dns').spec.egress[0].to).toEqual([
       ...DNS_RULE.to,
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'node-local-dns' } } },
-      { ipBlock: { cidr: '169.254.20.10/32' } },
     ]);
   });
 

@@ -4,7 +4,7 @@
  * pod and Service CIDRs in "internet", and the cluster's IP families.
  * Ground truth: NETWORKING-FACTS.md "NodeLocal DNSCache" and NetworkPolicy 4 and 6.
  */
-import { Cni, IpFamily, Peer, Port, RuleAction, Target, TrafficPolicy } from '../../src';
+import { Cni, IpFamily, KubeProxyMode, Peer, Port, RuleAction, Target, TrafficPolicy } from '../../src';
 import { INTERNET, reachabilityOf } from '../support/flows';
 import { IPV4_METADATA, IPV6_BLOCK_METADATA } from '../support/metadata';
 import { chartFor, find, synthValid } from '../support/synth';
@@ -20,7 +20,9 @@ const CILIUM_DNS_PORTS = [{ port: '53', protocol: 'UDP' }, { port: '53', protoco
 const KUBE_DNS_CILIUM = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } };
 const NODE_LOCAL_DNS_CILIUM = { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'node-local-dns' } };
 const POD = Target.pod('a', { app: 'client' });
-const KUBE_DNS_IP = Target.external('10.96.0.10');
+// The kube-dns ClusterIP, with its DNS name: an address without one could be an address of any name a
+// toFQDNs rule allows, which makes a flow to it indeterminate.
+const KUBE_DNS_IP = Target.external('10.96.0.10', 'kube-dns.kube-system.svc.cluster.local');
 const NODE_LOCAL_IP = Target.external('169.254.20.10');
 
 describe('NodeLocal DNS: the kube-dns ClusterIP is a DNS destination too (iptables mode binds it on every node)', () => {
@@ -112,18 +114,53 @@ describe('NodeLocal DNS: the kube-dns ClusterIP is a DNS destination too (iptabl
     expect(reach).toDeny(POD, Target.remoteNode(), Port.udp(53));
   });
 
-  test('cilium with kube-proxy replacement: node-local-dns runs as pods behind a local redirect; no ClusterIP allow', () => {
+  test('cilium with kube-proxy replacement: node-local-dns runs as pods behind a local redirect; neither address is allowed', () => {
     const chart = chartFor(Cni.cilium(), { nodeLocalDns: true });
     new TrafficPolicy(chart, 'p', { name: 'allow-dns', egress: [{ peers: [Peer.clusterDns()], ports: DNS_PORTS }] });
     const reach = reachabilityOf(chart, Cni.cilium());
+    // The LRP redirects the kube-dns Service to the node-local-dns pod of the node: policy sees that pod.
     expect(find(synthValid(chart), 'CiliumClusterwideNetworkPolicy', 'allow-dns').spec.egress).toEqual([
       { toEndpoints: [KUBE_DNS_CILIUM, NODE_LOCAL_DNS_CILIUM], toPorts: [{ ports: CILIUM_DNS_PORTS }] },
-      { toCIDRSet: [{ cidr: '169.254.20.10/32' }], toPorts: [{ ports: CILIUM_DNS_PORTS }] },
     ]);
     reach.addProbe('client', 'a', { app: 'client' });
     reach.addProbe('node-local-dns', 'kube-system', { 'k8s-app': 'node-local-dns' }, { ports: DNS_PORTS });
     expect(reach).toAllow(POD, Target.pod('kube-system', { 'k8s-app': 'node-local-dns' }), Port.udp(53));
     expect(reach).toDeny(POD, KUBE_DNS_IP, Port.udp(53));
+    expect(reach).toDeny(POD, NODE_LOCAL_IP, Port.udp(53));
+  });
+
+  test('IPVS: the link-local address only (kube-ipvs0 owns the ClusterIP, kubelet --cluster-dns points at the cache)', () => {
+    const chart = chartFor(Cni.kubernetes(), { nodeLocalDns: true, kubeProxyMode: KubeProxyMode.IPVS });
+    new TrafficPolicy(chart, 'p', dnsPolicy);
+    const reach = reachabilityOf(chart, Cni.kubernetes());
+    expect(find(synthValid(chart), 'NetworkPolicy', 'allow-dns').spec.egress).toEqual([{
+      to: [KUBE_DNS_NP, { ipBlock: { cidr: '169.254.20.10/32' } }],
+      ports: NP_DNS_PORTS,
+    }]);
+    reach.addProbe('client', 'a', { app: 'client' });
+    expect(reach).toAllow(POD, NODE_LOCAL_IP, Port.udp(53));
+    expect(reach).toAllow(POD, NODE_LOCAL_IP, Port.tcp(53));
+    expect(reach).toAllow(POD, Target.pod('kube-system', { 'k8s-app': 'kube-dns' }), Port.udp(53));
+    expect(reach).toDeny(POD, KUBE_DNS_IP, Port.udp(53));
+  });
+
+  test('cilium without kube-proxy replacement in IPVS mode: the link-local address and the host entity', () => {
+    const cni = () => Cni.cilium({ kubeProxyReplacement: false });
+    const chart = chartFor(cni(), { nodeLocalDns: true, kubeProxyMode: KubeProxyMode.IPVS });
+    new TrafficPolicy(chart, 'p', { name: 'allow-dns', egress: [{ peers: [Peer.clusterDns()], ports: DNS_PORTS }] });
+    expect(find(synthValid(chart), 'CiliumClusterwideNetworkPolicy', 'allow-dns').spec.egress).toEqual([
+      { toEndpoints: [KUBE_DNS_CILIUM], toPorts: [{ ports: CILIUM_DNS_PORTS }] },
+      { toCIDRSet: [{ cidr: '169.254.20.10/32' }], toPorts: [{ ports: CILIUM_DNS_PORTS }] },
+      { toEntities: ['host'], toPorts: [{ ports: CILIUM_DNS_PORTS }] },
+    ]);
+  });
+
+  test('kube-proxy replaced by a CNI other than Cilium (Calico eBPF): both addresses stay allowed', () => {
+    const chart = chartFor(Cni.calico(), { nodeLocalDns: true, kubeProxyMode: KubeProxyMode.REPLACED });
+    new TrafficPolicy(chart, 'p', dnsPolicy);
+    expect(find(synthValid(chart), 'NetworkPolicy', 'allow-dns').spec.egress[0].to).toEqual([
+      KUBE_DNS_NP, { ipBlock: { cidr: '169.254.20.10/32' } }, { ipBlock: { cidr: '10.96.0.10/32' } },
+    ]);
   });
 });
 
@@ -132,19 +169,18 @@ describe('Cilium toFQDNs: the DNS-proxy rule covers every DNS destination', () =
   const proxied = { ports: CILIUM_DNS_PORTS, rules: { dns: [{ matchPattern: '*' }] } };
   const github = Target.external('140.82.112.6', 'api.github.com');
 
-  test('kube-proxy replacement: kube-dns and node-local-dns pods, and the link-local address', () => {
+  test('kube-proxy replacement: kube-dns and node-local-dns pods (local redirect)', () => {
     const chart = chartFor(Cni.cilium(), { nodeLocalDns: true });
     new TrafficPolicy(chart, 'p', fqdnPolicy);
     const reach = reachabilityOf(chart, Cni.cilium());
     expect(find(synthValid(chart), 'CiliumNetworkPolicy', 'to-github', 'a').spec.egress).toEqual([
       { toEndpoints: [KUBE_DNS_CILIUM, NODE_LOCAL_DNS_CILIUM], toPorts: [proxied] },
-      { toCIDRSet: [{ cidr: '169.254.20.10/32' }], toPorts: [proxied] },
       { toFQDNs: [{ matchName: 'api.github.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
     ]);
     reach.addProbe('client', 'a', { app: 'client' });
     reach.addProbe('node-local-dns', 'kube-system', { 'k8s-app': 'node-local-dns' }, { ports: DNS_PORTS });
     expect(reach).toAllow(POD, github, Port.tcp(443));
-    expect(reach).toAllow(POD, NODE_LOCAL_IP, Port.udp(53));
+    expect(reach).toDeny(POD, NODE_LOCAL_IP, Port.udp(53));
     expect(reach).toAllow(POD, Target.pod('kube-system', { 'k8s-app': 'node-local-dns' }), Port.tcp(53));
     expect(reach).toDeny(POD, Target.external('140.82.112.7', 'example.com'), Port.tcp(443));
   });

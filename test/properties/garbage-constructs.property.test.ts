@@ -9,8 +9,8 @@
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  ClusterNetwork, Cni, Direction, IpFamily, Peer, PodSecurityLevel, Port, RuleAction, Target, TenantIsolation, ThreeTierApp, TrafficPolicy,
-  ZeroTrustNamespace,
+  ClusterNetwork, Cni, Direction, IpFamily, IstioMode, Mesh, MeshKind, Peer, PodSecurityLevel, Port, RuleAction, Target, TenantIsolation,
+  ThreeTierApp, TrafficPolicy, ZeroTrustNamespace,
 } from '../../src';
 import { reachabilityOf } from '../support/flows';
 import { IPV4_METADATA } from '../support/metadata';
@@ -18,41 +18,16 @@ import '../support/reachability-matchers';
 import { chartFor, synthValid } from '../support/synth';
 import { runs } from './support/config';
 import { expectNamedOrTyped, garbage, isPlain, isStringMap, mapOf, optional } from './support/garbage';
+import { Case, arrayOf, garbageProperty as runCases, isBoolean, isNumber, isString, named, pickCase } from './support/garbage-cases';
 
 const NUM_RUNS = 150;
 
-/** One prop of one construct: how to build with a value there, which values are of its type, what an accepted one must emit. */
-interface Case {
-  readonly prop: string;
-  /** Values of the declared type to mix into the garbage, so that accepted values are exercised too. */
-  readonly valid: fc.Arbitrary<unknown>;
-  readonly typed: (v: unknown) => boolean;
-  /** Build (in `chart`, construct id `x`) and synthesize; returns the objects. */
-  readonly build: (chart: Chart, v: unknown) => any[];
-  readonly check?: (objects: any[], v: unknown) => void;
-}
-
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
-const isNumber = (v: unknown): v is number => typeof v === 'number';
-const arrayOf = (item: (x: unknown) => boolean) => (v: unknown) => Array.isArray(v) && v.every(item);
 const isPort = (v: unknown) => v instanceof Port;
 const isPeer = (v: unknown) => v instanceof Peer;
-const named = (objects: any[], name: string) => objects.filter((o) => o.metadata?.name === name);
 
-/** A case and a value for its prop: garbage mostly, a value of the declared type sometimes. */
-function pickCase(cases: readonly Case[]): fc.Arbitrary<[number, unknown]> {
-  return fc.nat(cases.length - 1)
-    .chain((i) => fc.tuple(fc.constant(i), fc.oneof({ weight: 3, arbitrary: garbage }, { weight: 1, arbitrary: cases[i].valid })));
-}
-
-/** Run every case of `cases` against garbage (and valid values) for that prop. */
-function garbageProperty(cni: () => Cni, cases: readonly Case[], numRuns = NUM_RUNS, site = 'test/x'): void {
-  const pick = pickCase(cases);
-  fc.assert(fc.property(pick, ([i, value]) => {
-    const c = cases[i];
-    expectNamedOrTyped(value, [site], (v) => c.build(chartFor(cni()), v), c.typed, c.check);
-  }), runs(numRuns));
+/** Run every case against garbage in a fresh chart with a ClusterNetwork for `cni`. */
+function garbageProperty(cni: () => Cni, cases: readonly Case[], numRuns = NUM_RUNS): void {
+  runCases(() => chartFor(cni()), cases, numRuns);
 }
 
 describe('ClusterNetwork', () => {
@@ -80,6 +55,17 @@ describe('ClusterNetwork', () => {
     field('nodeLocalDns', fc.boolean(), (v) => v === undefined || isBoolean(v)),
     field('ingressController', fc.constant({ namespace: 'traefik' }), (v) => v === undefined || (isPlain(v) && isString(v.namespace) && optional(isStringMap)(v.podLabels))),
     field('monitoring', fc.constant({ namespace: 'prometheus', podLabels: { app: 'prometheus' } }),
+      (v) => v === undefined || (isPlain(v) && isString(v.namespace) && optional(isStringMap)(v.podLabels))),
+    {
+      ...field('mesh', fc.constantFrom(Mesh.none(), Mesh.linkerd({ cni: true }), Mesh.istio({ mode: IstioMode.AMBIENT })), (v) => v === undefined || v instanceof Mesh),
+      lookAlikes: fc.constantFrom({ kind: 'istio' }, { kind: 'none', networkNeeds: () => ({ metricsPorts: [], probeSourceCidrs: [] }) }),
+      // An accepted mesh is that Mesh, and none when omitted.
+      check: ([cn], v) => {
+        if (v !== undefined) expect(cn.mesh).toBe(v);
+        expect(cn.mesh.kind).toBe((v as Mesh | undefined)?.kind ?? MeshKind.NONE);
+      },
+    },
+    field('gateway', fc.constant({ namespace: 'gateways', podLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } }),
       (v) => v === undefined || (isPlain(v) && isString(v.namespace) && optional(isStringMap)(v.podLabels))),
   ];
   test('every prop: a named error, or its declared type, and the metadata addresses always stay', () => {

@@ -125,8 +125,9 @@ describe.each(ENFORCING_CNIS)('ZeroTrustNamespace properties on %s', (cniName, c
         if (flows === 0) throw new Error('empty flow matrix');
 
         const first = Target.workload(zt, 'p0');
-        assertFlow(reach, first, NODE_LOCAL_DNS, Port.udp(53), s.nodeLocalDns);
-        assertFlow(reach, first, NODE_LOCAL_DNS, Port.tcp(53), s.nodeLocalDns);
+        // The link-local address in iptables mode; on Cilium with kube-proxy replacement the LRP's pods instead.
+        assertFlow(reach, first, NODE_LOCAL_DNS, Port.udp(53), s.nodeLocalDns && cniName !== 'cilium');
+        assertFlow(reach, first, NODE_LOCAL_DNS, Port.tcp(53), s.nodeLocalDns && cniName !== 'cilium');
         assertFlow(reach, first, NODE_LOCAL_DNS, Port.tcp(80), false);
         for (const p of [Port.tcp(80), Port.tcp(443), ...s.extraPorts, ...monitoringPorts]) {
           assertFlow(reach, first, METADATA, p, false);

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { synthValid } from './synth';
-import { Cni, Port, Reachability, Target } from '../../src';
+import { ClusterNetwork, Cni, Port, Reachability, Target } from '../../src';
 import './reachability-matchers';
 
 /** DNS, metadata service and an internet host, the way every flow test needs them. */
@@ -11,10 +11,11 @@ export const PRIVATE_HOST = Target.external('10.20.30.40');
 
 /**
  * Synthesize (validating every object strictly) and load the output into the analyzer with the
- * cluster DNS pods present as a probe, so flows to DNS can be asserted.
+ * cluster DNS pods present as a probe, so flows to DNS can be asserted. Pods are in the chart's
+ * ClusterNetwork pod CIDRs, which the constructs rendered their policies for.
  */
 export function reachabilityOf(chart: Chart, cni: Cni): Reachability {
-  const reach = Reachability.fromManifests(synthValid(chart), { cni });
+  const reach = Reachability.fromManifests(synthValid(chart), { cni, podCidrs: ClusterNetwork.of(chart).podCidrs });
   reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
   return reach;
 }

@@ -389,3 +389,16 @@ describe('performance', () => {
     });
   });
 });
+
+describe('API versions never to emit', () => {
+  test.each([
+    ['helm.toolkit.fluxcd.io/v1', 'HelmRelease', 'the retired Flux v1 helm-operator API; emit helm.toolkit.fluxcd.io/v2'],
+    ['helm.toolkit.fluxcd.io/v2beta1', 'HelmRelease', 'removed in Flux 2.7; emit helm.toolkit.fluxcd.io/v2'],
+    ['source.toolkit.fluxcd.io/v1beta2', 'HelmRepository', 'deprecated; emit source.toolkit.fluxcd.io/v1'],
+    ['crd.projectcalico.org/v1', 'GlobalNetworkPolicy', "Calico's internal storage API; emit projectcalico.org/v3"],
+  ])('%s %s is refused although a schema exists', (apiVersion, kind, why) => {
+    // A helm-operator shaped HelmRelease would pass its own (v1) schema: the version itself is the error.
+    const obj = { apiVersion, kind, metadata: { name: 'x', namespace: 'flux-system' }, spec: { releaseName: 'x', chart: { repository: 'https://x', name: 'x', version: '1' } } };
+    expect(validateManifests([obj])).toEqual([finding(`${kind}/flux-system/x`, 'apiVersion', `${apiVersion}: ${why}`)]);
+  });
+});

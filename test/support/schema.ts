@@ -25,6 +25,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { Chart, Testing } from 'cdk8s';
 import * as ipaddr from 'ipaddr.js';
+import { parseAllDocuments } from 'yaml';
 
 /** One problem found in one manifest. */
 export interface ManifestValidationError {
@@ -521,7 +522,40 @@ function compileValidator(apiVersion: string, kind: string): ValidateFunction | 
   delete schema.$schema;
   normalizeSchema(schema);
   pinTypeMeta(schema, apiVersion, kind);
-  return ajv.compile({ allOf: [schema, topLevelMetadataSchema(apiVersion, kind, true)] });
+  const extra = group === GATEWAY_API_GROUP ? [standardChannelSchema(kind, version)] : [];
+  return ajv.compile({ allOf: [schema, topLevelMetadataSchema(apiVersion, kind, true), ...extra] });
+}
+
+const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+/** The Gateway API standard channel this library emits for (the JSON schemas in schemas/ also hold experimental fields). */
+const GATEWAY_API_STANDARD_DIR = path.join(CRD_YAML_DIR, 'gateway-api/v1.4.1/standard');
+
+/**
+ * Gateway API objects must also fit the standard-channel CRD of v1.4.1 (closed like the others): the
+ * pinned JSON schemas were generated from the experimental channel, whose extra fields (rule `retry`,
+ * `sessionPersistence`, CORS filters, ...) standard-channel clusters reject. A kind or version the
+ * standard channel does not serve is an error.
+ */
+function standardChannelSchema(kind: string, version: string): object {
+  for (const file of fs.readdirSync(GATEWAY_API_STANDARD_DIR).filter((f) => f.endsWith('.yaml')).sort()) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(GATEWAY_API_STANDARD_DIR, file), 'utf8'))) {
+      const crd = doc.toJSON();
+      if (crd?.kind !== 'CustomResourceDefinition' || crd.spec?.names?.kind !== kind) continue;
+      const served = (crd.spec.versions ?? []).find((v: any) => v.name === version && v.served);
+      if (!served) return notStandard(`${kind} ${version} (not served by the Gateway API v1.4.1 standard channel)`);
+      const schema = JSON.parse(JSON.stringify(served.schema.openAPIV3Schema));
+      // apiVersion/kind/metadata are checked by the other branches; status is never emitted.
+      delete schema.properties.status;
+      normalizeSchema(schema);
+      return schema;
+    }
+  }
+  return notStandard(`${kind} (not in the Gateway API v1.4.1 standard channel)`);
+}
+
+/** A schema every object fails, with the reason in the error ("kind: must be one of <reason>"). */
+function notStandard(reason: string): object {
+  return { properties: { kind: { enum: [reason] } } };
 }
 
 function validatorFor(apiVersion: string, kind: string): ValidateFunction | null {
@@ -646,6 +680,20 @@ function toFindings(object: string, errors: ErrorObject[], data: unknown): Manif
 // Public API
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * API versions a schema exists for in ../shared/schemas but that must never be emitted
+ * (NETWORKING-FACTS.md, API versions to emit): `helm.toolkit.fluxcd.io/v1` is the retired Flux v1
+ * helm-operator's HelmRelease, a different object that its schema would happily accept.
+ */
+const NEVER_EMIT: Record<string, string> = {
+  'helm.toolkit.fluxcd.io/v1': 'the retired Flux v1 helm-operator API; emit helm.toolkit.fluxcd.io/v2',
+  'helm.toolkit.fluxcd.io/v2beta1': 'removed in Flux 2.7; emit helm.toolkit.fluxcd.io/v2',
+  'helm.toolkit.fluxcd.io/v2beta2': 'deprecated; emit helm.toolkit.fluxcd.io/v2',
+  'source.toolkit.fluxcd.io/v1beta1': 'deprecated; emit source.toolkit.fluxcd.io/v1',
+  'source.toolkit.fluxcd.io/v1beta2': 'deprecated; emit source.toolkit.fluxcd.io/v1',
+  'crd.projectcalico.org/v1': 'Calico\'s internal storage API; emit projectcalico.org/v3',
+};
+
 /** Validate manifests strictly against the pinned schemas; returns every problem found, `[]` when all are valid. */
 export function validateManifests(objects: any[]): ManifestValidationError[] {
   const findings: ManifestValidationError[] = [];
@@ -658,6 +706,10 @@ export function validateManifests(objects: any[]): ManifestValidationError[] {
     const { apiVersion, kind } = obj;
     if (typeof apiVersion !== 'string' || apiVersion === '' || typeof kind !== 'string' || kind === '') {
       findings.push({ object, path: '', message: 'apiVersion and kind must be non-empty strings' });
+      return;
+    }
+    if (NEVER_EMIT[apiVersion] !== undefined) {
+      findings.push({ object, path: 'apiVersion', message: `${apiVersion}: ${NEVER_EMIT[apiVersion]}` });
       return;
     }
     const validate = validatorFor(apiVersion, kind);

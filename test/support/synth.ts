@@ -1,4 +1,4 @@
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { expectApplyOrder } from './apply-order';
 import { expectValidManifests } from './schema';
@@ -72,4 +72,22 @@ export function find(objects: any[], kind: string, name: string, namespace?: str
 /** Objects of a kind. */
 export function ofKind(objects: any[], kind: string): any[] {
   return objects.filter((o) => o.kind === kind);
+}
+
+/**
+ * Synthesize every chart of an app (in the order cdk8s writes them: step charts of the install
+ * constructs first), validating every object strictly and the apply order inside each file.
+ * Returns the objects per chart id and all of them in file order.
+ */
+export function synthAppValid(app: App): { byChart: Record<string, any[]>; all: any[] } {
+  const byChart: Record<string, any[]> = {};
+  const all: any[] = [];
+  for (const chart of app.charts) {
+    const objects = chart.toJson();
+    expectValidManifests(objects);
+    expectApplyOrder(objects);
+    byChart[chart.node.id] = objects;
+    all.push(...objects);
+  }
+  return { byChart, all };
 }

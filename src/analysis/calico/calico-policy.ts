@@ -3,15 +3,19 @@
  * https://docs.tigera.io/calico/latest/reference/resources/networkpolicy and
  * https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy .
  */
-import { Direction, Endpoint, ManifestObject, Reason, refOf, SideQuery, isPodNetworkEndpoint } from '../model';
 import { namespaceLabels, serviceAccountLabels, workloadLabels } from './labels';
-import { PolicyEntry, PolicyOutcome } from './policy-entry';
-import { compileRule, CompiledRule, compileSelector, dependsOnSubject, InvalidRuleError, RuleContext, RuleScope, ruleMatches } from './rules';
+import { CalicoDecision, MaybeAction, NO_DECISION, PolicyDecision, PolicyEntry, PolicyOutcome } from './policy-entry';
+import {
+  compileRule, CompiledRule, compileSelector, dependsOnSubject, EntityRule, InvalidRuleError, RuleContext, RuleScope, ruleMatches, ruleTruth,
+} from './rules';
 import { CalicoSelector, SelectorCache } from './selector';
+import { isServedCalicoPolicy } from '../../util/vocabulary';
+import { Direction, Endpoint, ManifestObject, Reason, refOf, SideQuery, isPodNetworkEndpoint } from '../model';
+import { MAYBE, YES } from '../verdict';
 
-/** Is this a Calico NetworkPolicy or GlobalNetworkPolicy? */
+/** Is this a projectcalico.org/v3 NetworkPolicy or GlobalNetworkPolicy (the form the analyzer evaluates)? */
 export function isCalicoPolicy(obj: ManifestObject): boolean {
-  return obj.apiVersion === 'projectcalico.org/v3' && (obj.kind === 'NetworkPolicy' || obj.kind === 'GlobalNetworkPolicy');
+  return isServedCalicoPolicy(obj);
 }
 
 /**
@@ -21,10 +25,10 @@ export function isCalicoPolicy(obj: ManifestObject): boolean {
  */
 export function calicoPolicyTypes(spec: any): Set<Direction> {
   if (Array.isArray(spec?.types) && spec.types.length > 0) {
-    return new Set(spec.types.map((t: string) => t.toLowerCase() as Direction));
+    return new Set(spec.types.filter((t: unknown) => typeof t === 'string').map((t: string) => t.toLowerCase() as Direction));
   }
-  const hasIngress = (spec?.ingress ?? []).length > 0;
-  const hasEgress = (spec?.egress ?? []).length > 0;
+  const hasIngress = Array.isArray(spec?.ingress) && spec.ingress.length > 0;
+  const hasEgress = Array.isArray(spec?.egress) && spec.egress.length > 0;
   if (hasEgress && !hasIngress) return new Set<Direction>(['egress']);
   if (hasEgress && hasIngress) return new Set<Direction>(['ingress', 'egress']);
   return new Set<Direction>(['ingress']);
@@ -33,7 +37,8 @@ export function calicoPolicyTypes(spec: any): Set<Direction> {
 /** Either a tier entry or the reason the policy is not applied to pods. */
 export type CompiledCalicoPolicy = { entry: PolicyEntry; skipped?: undefined } | { entry?: undefined; skipped: string };
 
-class CalicoPolicyEntry implements PolicyEntry {
+/** A projectcalico.org/v3 policy placed in its tier. */
+export class CalicoPolicyEntry implements PolicyEntry {
   readonly ref;
   readonly tier: string;
   readonly order?: number;
@@ -78,17 +83,24 @@ class CalicoPolicyEntry implements PolicyEntry {
   evaluate(query: SideQuery, ctx: RuleContext): PolicyOutcome {
     const logs: Reason[] = [];
     const notes: string[] = [];
+    const maybe: MaybeAction[] = [];
     for (const rule of this.rules[query.direction]) {
       const m = ruleMatches(rule, query, this.scope, ctx);
       notes.push(...m.notes.map((n) => `${this.label} ${rule.path}: ${n}`));
-      if (!m.matched) continue;
+      if (m.truth === 0) continue;
       if (rule.action === 'Log') {
-        logs.push({ object: this.ref, rule: rule.path, effect: 'log', message: `${this.describe(rule.path, 'Log')}: logged, evaluation continues` });
+        if (m.truth === YES) {
+          logs.push({ object: this.ref, rule: rule.path, effect: 'log', message: `${this.describe(rule.path, 'Log')}: logged, evaluation continues` });
+        }
         continue;
       }
-      return { action: rule.action, rule: rule.path, logs, notes, l7: this.httpConstraints(rule, query.direction, notes) };
+      if (m.truth === MAYBE) {
+        maybe.push({ action: rule.action, rule: rule.path, why: m.why.map((w) => `${this.label} ${rule.path} (${rule.action}): ${w}`) });
+        continue;
+      }
+      return { action: rule.action, rule: rule.path, logs, notes, maybe, l7: this.httpConstraints(rule, query.direction, notes) };
     }
-    return { logs, notes };
+    return { logs, notes, maybe };
   }
 
   /**
@@ -106,12 +118,26 @@ class CalicoPolicyEntry implements PolicyEntry {
     return [`${rule.http} (${this.label} ${rule.path})`];
   }
 
-  decide(query: SideQuery, ctx: RuleContext): 'Allow' | 'Deny' | 'Pass' | undefined {
+  decide(query: SideQuery, ctx: RuleContext): PolicyDecision {
+    let maybe: Set<CalicoDecision> | undefined;
     for (const rule of this.rules[query.direction]) {
-      if (rule.action === 'Log' || !ruleMatches(rule, query, this.scope, ctx).matched) continue;
-      return rule.action;
+      if (rule.action === 'Log') continue;
+      const t = ruleTruth(rule, query, this.scope, ctx);
+      if (t === YES) return { action: rule.action, maybe: maybe ?? NO_DECISION.maybe };
+      if (t === MAYBE) (maybe ??= new Set()).add(rule.action);
     }
-    return undefined;
+    return maybe ? { maybe } : NO_DECISION;
+  }
+
+  /**
+   * The entities that describe the other end of a flow: `source` of ingress rules, `destination` of
+   * egress rules, with the policy's scope (for peer keys).
+   */
+  peerEntities(): Array<{ entity: EntityRule; scope: RuleScope }> {
+    return [
+      ...this.rules.ingress.map((r) => ({ entity: r.source, scope: this.scope })),
+      ...this.rules.egress.map((r) => ({ entity: r.destination, scope: this.scope })),
+    ];
   }
 
   dependsOnSubject(direction: Direction): boolean {
@@ -143,9 +169,10 @@ export function compileCalicoPolicy(obj: ManifestObject, cache: SelectorCache): 
     const selector = sel(spec.selector, 'spec.selector') ?? cache.get('all()');
     const namespaceSelector = obj.kind === 'GlobalNetworkPolicy' ? sel(spec.namespaceSelector, 'spec.namespaceSelector') : undefined;
     const saSelector = sel(spec.serviceAccountSelector, 'spec.serviceAccountSelector');
+    const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
     const rules = {
-      ingress: ((spec.ingress ?? []) as any[]).map((r, i) => compileRule(r, `spec.ingress[${i}]`, cache)),
-      egress: ((spec.egress ?? []) as any[]).map((r, i) => compileRule(r, `spec.egress[${i}]`, cache)),
+      ingress: list(spec.ingress).map((r, i) => compileRule(r, `spec.ingress[${i}]`, cache)),
+      egress: list(spec.egress).map((r, i) => compileRule(r, `spec.egress[${i}]`, cache)),
     };
     return { entry: new CalicoPolicyEntry(obj, selector, namespaceSelector, saSelector, calicoPolicyTypes(spec), rules) };
   } catch (e) {

@@ -7,9 +7,9 @@
  * https://network-policy-api.sigs.k8s.io/api-overview/). A policy only affects a direction it has
  * rules for.
  */
-import { firstMatchingRule, isClusterNetworkPolicy, selectsSubject } from '../cluster-network-policy';
+import { CalicoDecision, PolicyDecision, PolicyEntry, PolicyOutcome } from './policy-entry';
+import { isClusterNetworkPolicy, maybeWhy, selectsSubject, walkRules } from '../cluster-network-policy';
 import { Direction, Endpoint, ManifestObject, NamespaceIndex, refOf, SideQuery } from '../model';
-import { PolicyEntry, PolicyOutcome } from './policy-entry';
 
 /** Calico tier that holds Admin-tier ClusterNetworkPolicies. */
 export const KUBE_ADMIN_TIER = 'kube-admin';
@@ -49,13 +49,18 @@ export class ClusterNetworkPolicyEntry implements PolicyEntry {
 
   evaluate(query: SideQuery): PolicyOutcome {
     // A matching rule whose action Calico does not know is skipped, as if it did not match.
-    const matched = firstMatchingRule(this.obj, query, this.namespaces, hasCalicoAction);
-    if (!matched) return { logs: [], notes: [] };
-    return { action: ACTIONS[matched.rule.action], rule: `spec.${query.direction}[${matched.index}]`, logs: [], notes: [] };
+    const walk = walkRules(this.obj, query, this.namespaces, hasCalicoAction);
+    const maybe = walk.maybe.map((m) => ({
+      action: ACTIONS[m.rule.action], rule: `spec.${query.direction}[${m.index}]`, why: [maybeWhy(this.obj, m, query)],
+    }));
+    if (!walk.matched) return { logs: [], notes: [], maybe };
+    return { action: ACTIONS[walk.matched.rule.action], rule: `spec.${query.direction}[${walk.matched.index}]`, logs: [], notes: [], maybe };
   }
 
-  decide(query: SideQuery): 'Allow' | 'Deny' | 'Pass' | undefined {
-    return this.evaluate(query).action;
+  decide(query: SideQuery): PolicyDecision {
+    const walk = walkRules(this.obj, query, this.namespaces, hasCalicoAction);
+    const maybe = new Set<CalicoDecision>(walk.maybe.map((m) => ACTIONS[m.rule.action]));
+    return walk.matched ? { action: ACTIONS[walk.matched.rule.action], maybe } : { maybe };
   }
 
   /** ClusterNetworkPolicy rules only look at the peer, the port and the destination's named ports. */

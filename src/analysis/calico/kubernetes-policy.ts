@@ -5,9 +5,13 @@
  * A selected endpoint that no rule allows falls through to the next policy of the tier, and to the
  * tier's end-of-tier Deny if nothing else decides.
  */
-import { effectivePolicyTypes, matchingRuleIndex, selectsEndpoint } from '../kubernetes/network-policy';
+import { NO_DECISION, PolicyDecision, PolicyEntry, PolicyOutcome } from './policy-entry';
+import { effectivePolicyTypes, matchingRuleIndex, maybeRules, policyAllows, selectsEndpoint } from '../kubernetes/network-policy';
 import { Direction, Endpoint, ManifestObject, NamespaceIndex, refOf, SideQuery } from '../model';
-import { PolicyEntry, PolicyOutcome } from './policy-entry';
+import { MAYBE, YES } from '../verdict';
+
+const ALLOW_DECISION: PolicyDecision = { action: 'Allow', maybe: new Set() };
+const MAYBE_ALLOW: PolicyDecision = { maybe: new Set(['Allow']) };
 
 /** Order Calico gives converted Kubernetes NetworkPolicies. */
 export const KUBERNETES_POLICY_ORDER = 1000;
@@ -39,12 +43,14 @@ export class KubernetesPolicyEntry implements PolicyEntry {
 
   evaluate(query: SideQuery): PolicyOutcome {
     const index = matchingRuleIndex(this.np, query, this.namespaces);
-    if (index === undefined) return { logs: [], notes: [] };
-    return { action: 'Allow', rule: `spec.${query.direction}[${index}]`, logs: [], notes: [] };
+    if (index !== undefined) return { action: 'Allow', rule: `spec.${query.direction}[${index}]`, logs: [], notes: [], maybe: [] };
+    const maybe = maybeRules(this.np, query, this.namespaces).map((m) => ({ action: 'Allow' as const, rule: m.path, why: [m.why] }));
+    return { logs: [], notes: [], maybe };
   }
 
-  decide(query: SideQuery): 'Allow' | undefined {
-    return matchingRuleIndex(this.np, query, this.namespaces) === undefined ? undefined : 'Allow';
+  decide(query: SideQuery): PolicyDecision {
+    const t = policyAllows(this.np, query, this.namespaces);
+    return t === YES ? ALLOW_DECISION : t === MAYBE ? MAYBE_ALLOW : NO_DECISION;
   }
 
   /** Kubernetes rules only look at the peer, the port and the destination's named ports. */

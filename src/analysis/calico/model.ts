@@ -19,19 +19,23 @@
  * to accept). Remote nodes are ordinary peers: HostEndpoints are not
  * modelled, rules see them through `nets` and network sets only.
  */
-import { compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
+import { CalicoPolicyEntry, compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
 import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy } from './cluster-network-policy';
 import { KubernetesPolicyEntry } from './kubernetes-policy';
 import { isNetworkSet, NetworkSetIndex, toNetworkSet } from './network-sets';
-import { comparePolicies, PolicyEntry } from './policy-entry';
-import { RuleContext } from './rules';
+import { CalicoDecision, comparePolicies, PolicyEntry } from './policy-entry';
+import { EntityRule, entityIdentityKey, entityIdentityTruth, RuleContext, RuleScope } from './rules';
 import { SelectorCache } from './selector';
 import { collectTiers, compareTiers, isTier, TierInfo } from './tiers';
-import { AnnotatedCniModel } from '../kubernetes/model';
-import { isNetworkPolicy } from '../kubernetes/network-policy';
+import { addressKey } from '../addresses';
+import { clusterPolicyPeerClauses } from '../cluster-network-policy';
+import { isNetworkPolicy, NetworkPolicyPeerIndex } from '../kubernetes/network-policy';
 import {
-  Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey, Reason, SideQuery, isPodNetworkEndpoint,
+  AnnotatedCniModel, basePeerKey, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey, Reason,
+  SideQuery,
+  isPodNetworkEndpoint, sideVerdict,
 } from '../model';
+import { ALLOW_BIT, DENY_BIT, fromOutcomes, MAYBE, Outcomes, Tri, union, YES } from '../verdict';
 
 /** A tier with the policies that can apply to endpoints of one namespace, sorted. */
 interface TierPlan {
@@ -43,6 +47,19 @@ interface TierPlan {
 interface SkippedPolicy {
   readonly namespace?: string;
   readonly note: string;
+}
+
+/** A peer-side entity of a Calico rule, deduplicated. */
+interface PeerEntity {
+  readonly id: number;
+  readonly entity: EntityRule;
+  readonly scope: RuleScope;
+}
+
+/** Peer-side entities by where they can match pods. */
+interface PeerEntities {
+  readonly byNamespace: Map<string, PeerEntity[]>;
+  readonly global: PeerEntity[];
 }
 
 /** Per endpoint and direction: the tiers that have selecting policies, with those policies in order. */
@@ -62,6 +79,9 @@ class CalicoModel implements AnnotatedCniModel {
   private readonly selections = new WeakMap<Endpoint, Selection>();
   /** Some applied policy has an Allow rule with an HTTP match. */
   private readonly l7Rules: boolean = false;
+  private readonly npPeers: NetworkPolicyPeerIndex;
+  private readonly cnpPeers: Array<(e: Endpoint) => boolean>;
+  private entities?: PeerEntities;
 
   constructor(manifests: ManifestObject[], namespaces: NamespaceIndex) {
     const cache = new SelectorCache();
@@ -97,6 +117,8 @@ class CalicoModel implements AnnotatedCniModel {
         this.byNamespace.set(entry.namespace, list);
       }
     }
+    this.npPeers = new NetworkPolicyPeerIndex(manifests.filter(isNetworkPolicy), namespaces);
+    this.cnpPeers = clusterPolicyPeerClauses(manifests.filter(isClusterNetworkPolicy), namespaces);
   }
 
   private skip(namespace: string | undefined, note: string): void {
@@ -146,23 +168,36 @@ class CalicoModel implements AnnotatedCniModel {
     return this.l7Rules;
   }
 
-  /** The verdict of {@link evaluate} without reasons: same tier walk, over the cached selection. */
-  allows(query: SideQuery): boolean {
-    if (!isPodNetworkEndpoint(query.subject)) return true;
-    if (query.direction === 'ingress' && isLocalNode(query.peer)) return true;
-    for (const { tier, policies } of this.selection(query.subject, query.direction)) {
-      let passed = false;
-      for (const policy of policies) {
-        const action = policy.decide(query, this.ctx);
-        if (action === 'Pass') {
-          passed = true;
-          break;
-        }
-        if (action) return action === 'Allow';
-      }
-      if (!passed && tier.defaultAction === 'Deny') return false;
+  /** The outcome of {@link evaluate} without reasons: same tier walk, over the cached selection. */
+  decide(query: SideQuery): Tri {
+    if (!isPodNetworkEndpoint(query.subject)) return YES;
+    if (query.direction === 'ingress' && isLocalNode(query.peer)) return YES;
+    return fromOutcomes(this.decideFrom(this.selection(query.subject, query.direction), 0, query));
+  }
+
+  /**
+   * The possible final outcomes (ALLOW_BIT / DENY_BIT) from tier `index` on. Inside a tier the first
+   * rule that surely matches decides; rules before it that may match add their action as a possible
+   * outcome; Pass (decided, maybe, or the tier's default action) continues with the next tier, and
+   * after the last tier the namespace profile allows.
+   */
+  private decideFrom(tiers: TierPlan[], index: number, query: SideQuery): Outcomes {
+    if (index >= tiers.length) return ALLOW_BIT;
+    const { tier, policies } = tiers[index];
+    const maybe = new Set<CalicoDecision>();
+    let decided: CalicoDecision | undefined;
+    for (const policy of policies) {
+      const d = policy.decide(query, this.ctx);
+      d.maybe.forEach((a) => maybe.add(a));
+      decided = d.action;
+      if (decided) break;
     }
-    return true;
+    decided ??= tier.defaultAction;
+    let bits: Outcomes = 0;
+    if (maybe.has('Allow') || decided === 'Allow') bits = union(bits, ALLOW_BIT);
+    if (maybe.has('Deny') || decided === 'Deny') bits = union(bits, DENY_BIT);
+    if (maybe.has('Pass') || decided === 'Pass') bits = union(bits, this.decideFrom(tiers, index + 1, query));
+    return bits;
   }
 
   /**
@@ -182,95 +217,162 @@ class CalicoModel implements AnnotatedCniModel {
     if (direction === 'ingress') parts.push(namedPortsKey(subject));
     if (policies.some((p) => p.dependsOnSubject(direction))) {
       const sorted = (o: Readonly<Record<string, string>>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const { namespace, labels, namespaceLabels, serviceAccount, ip } = subject;
-      parts.push([namespace, sorted(labels), sorted(namespaceLabels), serviceAccount, ip]);
+      const { namespace, labels, namespaceLabels, serviceAccount } = subject;
+      parts.push([namespace, sorted(labels), sorted(namespaceLabels), serviceAccount, addressKey(subject)]);
     }
     return JSON.stringify(parts);
+  }
+
+  /**
+   * Equal keys mean equal outcomes as a peer: the peer-side entities of every Calico rule (by their
+   * selectors, scope and network sets), the Kubernetes and ClusterNetworkPolicy peer clauses, the
+   * endpoint's kind and addresses, and (egress: the peer is the destination) its named ports.
+   */
+  peerKey(peer: Endpoint, direction: Direction): string {
+    const entities = this.peerEntities();
+    const own = entities.byNamespace.get(peer.namespace ?? '') ?? [];
+    const truths = [...own, ...entities.global].map((c) => `${c.id}:${entityIdentityTruth(c.entity, peer, c.scope, this.ctx)}`)
+      .filter((t) => !t.endsWith(':0'));
+    const cnp = this.cnpPeers.map((c) => (c(peer) ? '1' : '0')).join('');
+    const ports = direction === 'egress' ? namedPortsKey(peer).join(',') : '';
+    return `${basePeerKey(peer, addressKey(peer))}|${truths.join(',')}|${this.npPeers.matched(peer).join(',')}|${cnp}|${ports}`;
+  }
+
+  /** Distinct peer-side entities of the applied Calico policies: scoped to one namespace, or global. */
+  private peerEntities(): PeerEntities {
+    if (this.entities) return this.entities;
+    const ids = new Map<string, number>();
+    const out: PeerEntities = { byNamespace: new Map(), global: [] };
+    for (const entry of [...this.global, ...[...this.byNamespace.values()].flat()]) {
+      if (!(entry instanceof CalicoPolicyEntry)) continue;
+      for (const { entity, scope } of entry.peerEntities()) {
+        const key = entityIdentityKey(entity, scope);
+        if (ids.has(key)) continue;
+        const clause = { id: ids.size, entity, scope };
+        ids.set(key, clause.id);
+        // A namespaced policy's entity without namespaceSelector only reaches its own namespace's pods
+        // (and network sets, which depend on the address, not the namespace of the peer).
+        const local = scope.namespace !== undefined && !entity.namespaceSelector && this.ctx.networkSets.all.length === 0;
+        if (local) {
+          const list = out.byNamespace.get(scope.namespace!) ?? [];
+          list.push(clause);
+          out.byNamespace.set(scope.namespace!, list);
+        } else {
+          out.global.push(clause);
+        }
+      }
+    }
+    return this.entities = out;
   }
 
   evaluate(query: SideQuery): DirectionVerdict {
     const { subject, direction } = query;
     if (!isPodNetworkEndpoint(subject)) {
-      return allow([{
+      return sideVerdict(YES, [{
         effect: 'default-allow',
         message: `${subject.name} is not a Calico workload endpoint (${subject.hostNetwork ? 'hostNetwork pod' : subject.kind}): `
           + `no ${direction} policy applies (HostEndpoints are not modeled)`,
       }]);
     }
     if (direction === 'ingress' && isLocalNode(query.peer)) {
-      return allow([{
+      return sideVerdict(YES, [{
         effect: 'default-allow',
         message: `${query.peer.name} is the host of ${subject.name}: Calico always allows traffic from a host to its local workloads `
           + '(before any policy; this is how kubelet probes reach pods)',
       }]);
     }
     const namespace = subject.namespace ?? 'default';
-    const trail: Reason[] = [];
     const notes = this.skipped.filter((s) => s.namespace === undefined || s.namespace === namespace).map((s) => s.note);
     if (direction === 'egress' && isLocalNode(query.peer)) {
       notes.push(`traffic from ${subject.name} to its own host passes its egress policy, then Felix defaultEndpointToHostAction `
         + '(FelixConfiguration), which is not modelled: assumed to accept');
     }
-    const flow = `${direction} ${query.protocol}/${query.port} ${direction === 'ingress' ? 'from' : 'to'} ${query.peer.name}`;
-    const selection = this.selection(subject, direction);
+    const walk = this.walkFrom(this.selection(subject, direction), 0, query, notes);
+    const outcome = fromOutcomes(walk.bits);
+    const noteReasons: Reason[] = [...new Set(notes)].map((n) => ({ effect: 'log', message: `note: ${n}` }));
+    return sideVerdict(outcome, [...walk.reasons, ...noteReasons], outcome === MAYBE ? walk.uncertain : [], outcome === YES ? walk.l7 : undefined);
+  }
 
-    for (const { tier, policies } of selection) {
-      let passed = false;
-      for (const policy of policies) {
-        const outcome = policy.evaluate(query, this.ctx);
-        trail.push(...outcome.logs);
-        notes.push(...outcome.notes);
-        if (!outcome.action) continue;
-        const reason: Reason = {
-          object: policy.ref,
-          rule: outcome.rule,
-          effect: outcome.action === 'Allow' ? 'allow' : outcome.action === 'Deny' ? 'deny' : 'pass',
-          message: policy.describe(outcome.rule ?? '', outcome.action)
-            + (outcome.action === 'Pass' ? `: ${flow} passed to the next tier` : ''),
-        };
-        if (outcome.action === 'Pass') {
-          trail.push(reason);
-          passed = true;
-          break;
-        }
-        const verdict = finish(outcome.action === 'Allow', [reason, ...trail], notes);
-        return outcome.l7 ? { ...verdict, l7Constraints: outcome.l7 } : verdict;
+  /** {@link decideFrom} with the reasons of the path taken when every maybe fails, and why the others may happen. */
+  private walkFrom(tiers: TierPlan[], index: number, query: SideQuery, notes: string[]): Walk {
+    const { subject, direction } = query;
+    const flow = `${direction} ${query.protocol}/${query.port} ${direction === 'ingress' ? 'from' : 'to'} ${query.peer.name}`;
+    if (index >= tiers.length) {
+      return {
+        bits: ALLOW_BIT,
+        uncertain: [],
+        reasons: [{
+          effect: 'default-allow',
+          message: tiers.length > 0
+            ? `every tier selecting ${subject.name} for ${direction} passed: the namespace profile allows ${flow}`
+            : `no policy selects ${subject.name} for ${direction}: the namespace profile allows ${flow}`,
+        }],
+      };
+    }
+    const { tier, policies } = tiers[index];
+    const trail: Reason[] = [];
+    const uncertain: string[] = [];
+    let bits: Outcomes = 0;
+    let next: Walk | undefined;
+    const nextWalk = () => (next ??= this.walkFrom(tiers, index + 1, query, notes));
+    for (const policy of policies) {
+      const outcome = policy.evaluate(query, this.ctx);
+      trail.push(...outcome.logs);
+      notes.push(...outcome.notes);
+      for (const m of outcome.maybe) {
+        uncertain.push(...m.why);
+        bits = union(bits, m.action === 'Allow' ? ALLOW_BIT : m.action === 'Deny' ? DENY_BIT : nextWalk().bits);
       }
-      if (passed) continue;
-      const who = policies.map((p) => p.label).join(', ');
-      if (tier.defaultAction === 'Pass') {
-        trail.push({
-          object: tier.ref ?? policies[0].ref,
-          effect: 'pass',
-          message: `tier ${tier.name}: no rule matched ${flow} in the policies selecting ${subject.name} (${who}); `
-            + 'tier defaultAction Pass continues to the next tier',
-        });
-        continue;
+      if (!outcome.action) continue;
+      const reason: Reason = {
+        object: policy.ref,
+        rule: outcome.rule,
+        effect: outcome.action === 'Allow' ? 'allow' : outcome.action === 'Deny' ? 'deny' : 'pass',
+        message: policy.describe(outcome.rule ?? '', outcome.action)
+          + (outcome.action === 'Pass' ? `: ${flow} passed to the next tier` : ''),
+      };
+      if (outcome.action === 'Pass') {
+        const rest = nextWalk();
+        const reasons = [...rest.reasons, reason, ...trail];
+        return { bits: union(bits, rest.bits), reasons, uncertain: [...uncertain, ...rest.uncertain], l7: rest.l7 };
       }
-      return finish(false, [{
+      return {
+        bits: union(bits, outcome.action === 'Allow' ? ALLOW_BIT : DENY_BIT),
+        reasons: [reason, ...trail],
+        uncertain: [...uncertain, ...(next?.uncertain ?? [])],
+        l7: outcome.l7,
+      };
+    }
+    const who = policies.map((p) => p.label).join(', ');
+    if (tier.defaultAction === 'Pass') {
+      const rest = nextWalk();
+      trail.push({
+        object: tier.ref ?? policies[0].ref,
+        effect: 'pass',
+        message: `tier ${tier.name}: no rule matched ${flow} in the policies selecting ${subject.name} (${who}); `
+          + 'tier defaultAction Pass continues to the next tier',
+      });
+      return { bits: union(bits, rest.bits), reasons: [...rest.reasons, ...trail], uncertain: [...uncertain, ...rest.uncertain], l7: rest.l7 };
+    }
+    return {
+      bits: union(bits, DENY_BIT),
+      uncertain: [...uncertain, ...(next?.uncertain ?? [])],
+      reasons: [{
         object: policies[0].ref,
         effect: 'isolate',
         message: `end of tier ${tier.name} (order ${tier.order ?? 'unset'}): ${subject.name} is selected for ${direction} by `
-          + `${who} and no rule matched ${flow}; tier defaultAction Deny`,
-      }, ...trail], notes);
-    }
-    return finish(true, [{
-      effect: 'default-allow',
-      message: selection.length > 0
-        ? `every tier selecting ${subject.name} for ${direction} passed: the namespace profile allows ${flow}`
-        : `no policy selects ${subject.name} for ${direction}: the namespace profile allows ${flow}`,
-    }, ...trail], notes);
+          + `${who} and no rule ${uncertain.length > 0 ? 'surely ' : ''}matched ${flow}; tier defaultAction Deny`,
+      }, ...trail],
+    };
   }
 }
 
-function allow(reasons: Reason[]): DirectionVerdict {
-  return { allowed: true, reasons };
-}
-
-/** Verdict with the approximation notes appended (deduplicated) after the deciding reasons. */
-function finish(allowed: boolean, reasons: Reason[], notes: string[]): DirectionVerdict {
-  const noteReasons: Reason[] = [...new Set(notes)].map((n) => ({ effect: 'log', message: `note: ${n}` }));
-  return { allowed, reasons: [...reasons, ...noteReasons] };
+/** Possible outcomes of a tier walk with the reasons of the path where every maybe fails. */
+interface Walk {
+  readonly bits: Outcomes;
+  readonly reasons: Reason[];
+  readonly uncertain: string[];
+  readonly l7?: string[];
 }
 
 /** The Calico CNI model: projectcalico.org/v3 policies, tiers, network sets, Kubernetes NetworkPolicy and ClusterNetworkPolicy. */

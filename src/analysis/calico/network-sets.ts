@@ -5,6 +5,7 @@
  * https://docs.tigera.io/calico/latest/reference/resources/networkset).
  */
 import { cidrContainsIp, parseCidrLoose, ParsedCidr, parseIpLoose } from '../../util/cidr';
+import { isCalicoNetworkSet } from '../../util/vocabulary';
 import { ManifestObject, ObjectRef, refOf } from '../model';
 import { Labels } from '../selectors';
 
@@ -20,15 +21,16 @@ export interface NetworkSetEntry {
 
 /** Is this a Calico network set (global or namespaced)? */
 export function isNetworkSet(obj: ManifestObject): boolean {
-  return obj.apiVersion === 'projectcalico.org/v3' && (obj.kind === 'GlobalNetworkSet' || obj.kind === 'NetworkSet');
+  return isCalicoNetworkSet(obj);
 }
 
-/** Parse a network set; unparseable CIDRs are dropped (Calico would reject the object). */
+/** Parse a network set (validation has dropped sets with CIDRs Calico rejects). */
 export function toNetworkSet(obj: ManifestObject): NetworkSetEntry {
   const namespace = obj.kind === 'NetworkSet' ? obj.metadata?.namespace ?? 'default' : undefined;
   const labels: Record<string, string> = { ...(obj.metadata?.labels ?? {}) };
   if (namespace) labels['projectcalico.org/namespace'] = namespace;
-  const nets = ((obj.spec?.nets ?? []) as string[]).map(parseCidrLoose).filter((c): c is ParsedCidr => !!c);
+  const raw: unknown = obj.spec?.nets;
+  const nets = (Array.isArray(raw) ? raw : []).map((n) => parseCidrLoose(String(n))).filter((c): c is ParsedCidr => !!c);
   return { ref: { ...refOf(obj), namespace }, namespace, labels, nets };
 }
 
@@ -36,7 +38,12 @@ export function toNetworkSet(obj: ManifestObject): NetworkSetEntry {
 export class NetworkSetIndex {
   private readonly byIp = new Map<string, NetworkSetEntry[]>();
 
-  constructor(private readonly sets: NetworkSetEntry[]) {}
+  /** Every network set. */
+  readonly all: readonly NetworkSetEntry[];
+
+  constructor(private readonly sets: NetworkSetEntry[]) {
+    this.all = sets;
+  }
 
   /** Network sets whose nets contain `ip` (none for an unknown or invalid IP). */
   containing(ip: string | undefined): NetworkSetEntry[] {

@@ -6,10 +6,32 @@
 import { Direction, Endpoint, ObjectRef, Reason, SideQuery } from '../model';
 import { RuleContext } from './rules';
 
+/** A deciding action of a Calico tier entry. */
+export type CalicoDecision = 'Allow' | 'Deny' | 'Pass';
+
+/** A rule that may match (whether it does depends on something the manifests do not say). */
+export interface MaybeAction {
+  readonly action: CalicoDecision;
+  /** JSON path of the rule. */
+  readonly rule: string;
+  /** Why it may match (endpoint-independent). */
+  readonly why: string[];
+}
+
+/** What {@link PolicyEntry.decide} returns: the deciding action, and the actions of rules that may match before it. */
+export interface PolicyDecision {
+  readonly action?: CalicoDecision;
+  /** Empty in the common case (shared, never mutated). */
+  readonly maybe: ReadonlySet<CalicoDecision>;
+}
+
+/** No rule matched and none may. */
+export const NO_DECISION: PolicyDecision = { maybe: new Set() };
+
 /** What a policy did with a flow. */
 export interface PolicyOutcome {
-  /** The deciding action, or undefined when no rule matched (evaluation continues in the tier). */
-  readonly action?: 'Allow' | 'Deny' | 'Pass';
+  /** The deciding action, or undefined when no rule surely matched (evaluation continues in the tier). */
+  readonly action?: CalicoDecision;
   /** JSON path of the deciding rule. */
   readonly rule?: string;
   /** Log rules that matched on the way (informational). */
@@ -18,6 +40,8 @@ export interface PolicyOutcome {
   readonly notes: string[];
   /** L7 constraints attached to an Allow. */
   readonly l7?: string[];
+  /** Rules before the deciding one (or all rules, when none decided) that may match. */
+  readonly maybe: MaybeAction[];
 }
 
 /** A policy placed in a tier. */
@@ -42,10 +66,10 @@ export interface PolicyEntry {
   /** Evaluate the rules for a query whose subject this policy selects. */
   evaluate(query: SideQuery, ctx: RuleContext): PolicyOutcome;
   /**
-   * The deciding action alone (what `evaluate(query, ctx).action` returns), without building logs,
+   * What `evaluate(query, ctx)` returns (the action and the maybe actions) without building logs,
    * notes or messages: the flow matrix asks millions of questions.
    */
-  decide(query: SideQuery, ctx: RuleContext): 'Allow' | 'Deny' | 'Pass' | undefined;
+  decide(query: SideQuery, ctx: RuleContext): PolicyDecision;
   /**
    * Can this policy's `direction` rules depend on the selected endpoint's own labels, namespace,
    * service account or IP (beyond being selected, and beyond named ports on the destination)?

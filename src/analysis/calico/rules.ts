@@ -8,8 +8,11 @@
 import { namespaceLabels, workloadLabels } from './labels';
 import { NetworkSetEntry, NetworkSetIndex } from './network-sets';
 import { CalicoSelector, SelectorCache } from './selector';
-import { cidrContainsIp, parseCidrLoose, ParsedCidr, parseIpLoose } from '../../util/cidr';
+import { AddressSet } from '../../util/address-set';
+import { parseCidrLoose, ParsedCidr } from '../../util/cidr';
+import { matchAddresses, possibleAddresses, unknownAddressWhy } from '../addresses';
 import { Endpoint, L4Protocol, NamespaceIndex, SideQuery, isPodNetworkEndpoint } from '../model';
+import { and3, MAYBE, NO, not3, Tri, YES } from '../verdict';
 
 /** Calico rule actions. */
 export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';
@@ -22,9 +25,13 @@ const PORT_PROTOCOLS = new Set([6, 17, 132, 136]);
 type PortMatcher = { readonly from: number; readonly to: number } | { readonly name: string };
 
 /** A compiled entity rule (`source` or `destination`). */
-interface EntityRule {
+export interface EntityRule {
   readonly nets?: ParsedCidr[];
   readonly notNets?: ParsedCidr[];
+  /** `nets` as one address set. */
+  readonly netsBlock?: AddressSet;
+  /** `notNets` as one address set. */
+  readonly notNetsBlock?: AddressSet;
   readonly selector?: CalicoSelector;
   readonly notSelector?: CalicoSelector;
   readonly namespaceSelector?: CalicoSelector;
@@ -61,12 +68,6 @@ export interface RuleContext {
   readonly networkSets: NetworkSetIndex;
 }
 
-/** Result of matching one rule: whether it matched, plus notes on approximations made. */
-export interface RuleMatch {
-  readonly matched: boolean;
-  readonly notes: string[];
-}
-
 /** Thrown while compiling a rule that Calico's API validation would reject. */
 export class InvalidRuleError extends Error {}
 
@@ -99,10 +100,15 @@ function compilePorts(list: unknown, path: string): PortMatcher[] | undefined {
   });
 }
 
+function nonBlank(value: unknown): boolean {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
 function compileNets(list: unknown, path: string): ParsedCidr[] | undefined {
   if (list === undefined || list === null) return undefined;
-  return (list as string[]).map((n) => {
-    const c = parseCidrLoose(n);
+  if (!Array.isArray(list)) throw new InvalidRuleError(`${path}: must be a list of CIDRs`);
+  return list.map((n) => {
+    const c = parseCidrLoose(String(n));
     if (!c) throw new InvalidRuleError(`${path}: invalid CIDR '${n}'`);
     return c;
   });
@@ -140,13 +146,17 @@ function compileServiceAccounts(
 
 function compileEntity(raw: any, cache: SelectorCache, path: string): EntityRule {
   const e = raw ?? {};
+  const nets = compileNets(e.nets, `${path}.nets`);
+  const notNets = compileNets(e.notNets, `${path}.notNets`);
   return {
-    nets: compileNets(e.nets, `${path}.nets`),
-    notNets: compileNets(e.notNets, `${path}.notNets`),
+    nets,
+    notNets,
+    netsBlock: nets ? AddressSet.fromCidrs(nets) : undefined,
+    notNetsBlock: notNets ? AddressSet.fromCidrs(notNets) : undefined,
     // An empty selector string is the same as an omitted one (no constraint).
-    selector: e.selector?.trim() ? compileSelector(e.selector, cache, `${path}.selector`) : undefined,
-    notSelector: e.notSelector?.trim() ? compileSelector(e.notSelector, cache, `${path}.notSelector`) : undefined,
-    namespaceSelector: e.namespaceSelector?.trim()
+    selector: nonBlank(e.selector) ? compileSelector(e.selector, cache, `${path}.selector`) : undefined,
+    notSelector: nonBlank(e.notSelector) ? compileSelector(e.notSelector, cache, `${path}.notSelector`) : undefined,
+    namespaceSelector: nonBlank(e.namespaceSelector)
       ? compileSelector(e.namespaceSelector, cache, `${path}.namespaceSelector`)
       : undefined,
     ports: compilePorts(e.ports, `${path}.ports`),
@@ -184,11 +194,13 @@ export function compileRule(raw: any, path: string, cache: SelectorCache): Compi
 
 const QUERY_PROTOCOL: Record<L4Protocol, number> = { TCP: 6, UDP: 17, SCTP: 132 };
 
-function inNets(nets: ParsedCidr[], ip: string | undefined): boolean | undefined {
-  if (!ip) return undefined;
-  const addr = parseIpLoose(ip);
-  if (!addr) return undefined;
-  return nets.some((n) => cidrContainsIp(n, addr));
+/**
+ * Collects, while a rule is matched, the approximations made (`notes`) and why a part is unknown
+ * (`why`). The fast path passes none.
+ */
+export interface MatchLog {
+  readonly notes: string[];
+  readonly why: string[];
 }
 
 function portMatches(m: PortMatcher, port: number, protocol: L4Protocol, owner: Endpoint): boolean {
@@ -230,85 +242,160 @@ function isScoped(e: EntityRule, scope: RuleScope): boolean {
   return !!(e.selector || e.namespaceSelector || e.hasServiceAccounts || (e.notSelector && scope.namespace !== undefined));
 }
 
-/** Does the endpoint satisfy the entity's selector/namespaceSelector/notSelector/serviceAccounts? */
-function identityMatches(e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: RuleContext, notes: string[]): boolean {
+/** Addresses of the network sets a selector reaches (positive: in scope and selected; negative: notSelector). */
+const SET_BLOCKS = new WeakMap<EntityRule, Map<string, AddressSet>>();
+
+function networkSetBlock(e: EntityRule, scope: RuleScope, ctx: RuleContext, negative: boolean): AddressSet {
+  let perScope = SET_BLOCKS.get(e);
+  if (!perScope) SET_BLOCKS.set(e, perScope = new Map());
+  const key = `${negative ? '-' : '+'}${scope.namespace ?? ''}`;
+  let block = perScope.get(key);
+  if (!block) {
+    const sets = ctx.networkSets.all.filter((s) => negative
+      ? e.notSelector!.matches(s.labels)
+      : setInScope(s, e, scope, ctx) && (!e.selector || e.selector.matches(s.labels)));
+    block = AddressSet.fromCidrs(sets.flatMap((s) => s.nets));
+    perScope.set(key, block);
+  }
+  return block;
+}
+
+/**
+ * Does the endpoint satisfy the entity's selector/namespaceSelector/notSelector/serviceAccounts?
+ * Calico turns a selector into the set of addresses of the endpoints it selects plus the CIDRs of the
+ * network sets it selects (https://docs.tigera.io/calico/latest/reference/resources/globalnetworkset),
+ * so a pod also matches through a network set that contains its IP (MAYBE when its IP is unknown).
+ */
+function identityMatches(e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: RuleContext, log: MatchLog | undefined): Tri {
   const scoped = isScoped(e, scope);
+  const hasSets = ctx.networkSets.all.length > 0;
+  const why = (part: string) => log?.why.push(`${part} may or may not hold the address: ${unknownAddressWhy(ep)}`);
   if (isPodNetworkEndpoint(ep)) {
     const labels = workloadLabels(ep);
     const ns = ep.namespace ?? 'default';
+    let positive: Tri = YES;
     if (scoped) {
       const inScope = e.namespaceSelector
         ? e.namespaceSelector.matches(namespaceLabels(ns, ctx.namespaces, ep.namespaceLabels))
         : scope.namespace === undefined || scope.namespace === ns;
-      if (!inScope || (e.selector && !e.selector.matches(labels))) return false;
+      let byLabels = inScope && (!e.selector || e.selector.matches(labels));
+      if (byLabels && e.hasServiceAccounts) {
+        // The namespace part was checked above (scoped is true with serviceAccounts).
+        const sa = (labels['projectcalico.org/serviceaccount'] as string);
+        if (e.saNames && !e.saNames.has(sa)) byLabels = false;
+        if (e.saSelector && !e.saSelector.matches({ 'projectcalico.org/name': sa })) byLabels = false;
+      }
+      positive = byLabels ? YES : NO;
+      if (!byLabels && hasSets && !e.hasServiceAccounts) {
+        positive = matchAddresses(ep, networkSetBlock(e, scope, ctx, false));
+        if (positive === MAYBE) why('a network set the selector reaches');
+      }
     }
-    if (e.notSelector && e.notSelector.matches(labels)) return false;
-    if (e.hasServiceAccounts) {
-      // The namespace part was checked above (scoped is true with serviceAccounts).
-      const sa = (labels['projectcalico.org/serviceaccount'] as string);
-      if (e.saNames && !e.saNames.has(sa)) return false;
-      if (e.saSelector && !e.saSelector.matches({ 'projectcalico.org/name': sa })) return false;
-    }
-    return true;
+    if (positive === NO || !e.notSelector) return positive;
+    if (e.notSelector.matches(labels)) return NO;
+    if (!hasSets) return positive;
+    const excluded = matchAddresses(ep, networkSetBlock(e, scope, ctx, true));
+    if (excluded === MAYBE) why('a network set the notSelector reaches');
+    return and3(positive, not3(excluded));
   }
   // Nodes, hostNetwork pods and external IPs: only network sets containing the IP give them labels
   // (host endpoints are not modeled). They have no service account: a `names` list never matches
   // them, and the `pcsa.`-prefixed service-account selector sees no labels on them.
-  if (e.saNames) return false;
-  if (e.saSelector && !e.saSelector.matches({})) return false;
-  const sets = ctx.networkSets.containing(ep.ip);
+  if (e.saNames) return NO;
+  if (e.saSelector && !e.saSelector.matches({})) return NO;
+  let result: Tri = YES;
   if (scoped) {
-    const hit = sets.some((s) => setInScope(s, e, scope, ctx) && (!e.selector || e.selector.matches(s.labels)));
-    if (!hit) return false;
+    result = hasSets ? matchAddresses(ep, networkSetBlock(e, scope, ctx, false)) : NO;
+    if (result === MAYBE) why('a network set the selector reaches');
+    if (result === NO) return NO;
   }
-  if (e.notSelector && sets.some((s) => e.notSelector!.matches(s.labels))) return false;
-  if (ep.kind !== 'external' && (scoped || e.notSelector)) {
-    notes.push(`${ep.name} is a ${ep.hostNetwork ? 'hostNetwork pod' : 'node'}: Calico HostEndpoints are not modeled, `
+  if (e.notSelector && hasSets) {
+    const excluded = matchAddresses(ep, networkSetBlock(e, scope, ctx, true));
+    if (excluded === MAYBE) why('a network set the notSelector reaches');
+    result = and3(result, not3(excluded));
+  }
+  if (result !== NO && ep.kind !== 'external' && (scoped || e.notSelector)) {
+    log?.notes.push(`${ep.name} is a ${ep.hostNetwork ? 'hostNetwork pod' : 'node'}: Calico HostEndpoints are not modeled, `
       + 'so selectors see it only through network sets');
   }
-  return true;
+  return result;
+}
+
+/**
+ * The label part of an entity (selectors, namespace scope, service accounts, network sets) for an
+ * endpoint, without notes: peer keys are built from it.
+ */
+export function entityIdentityTruth(e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: RuleContext): Tri {
+  return identityMatches(e, ep, scope, ctx, undefined);
+}
+
+/** A stable text of an entity's label part (selectors, service accounts) for deduplication. */
+export function entityIdentityKey(e: EntityRule, scope: RuleScope): string {
+  return JSON.stringify([
+    scope.namespace ?? '', e.selector?.expression ?? '', e.notSelector?.expression ?? '', e.namespaceSelector?.expression ?? '',
+    e.saNames ? [...e.saNames].sort() : null, e.saSelector?.expression ?? '', e.hasServiceAccounts,
+  ]);
 }
 
 function entityMatches(
-  e: EntityRule, ep: Endpoint, isSource: boolean, query: SideQuery, scope: RuleScope, ctx: RuleContext, notes: string[],
-): boolean {
-  if (e.nets && inNets(e.nets, ep.ip) !== true) return false;
-  if (e.notNets) {
-    const hit = inNets(e.notNets, ep.ip);
-    if (hit === undefined) {
-      notes.push(`${ep.name} has no known IP: notNets cannot match it`);
-      return false;
-    }
-    if (hit) return false;
+  e: EntityRule, ep: Endpoint, isSource: boolean, query: SideQuery, scope: RuleScope, ctx: RuleContext, log: MatchLog | undefined,
+): Tri {
+  let result: Tri = YES;
+  const side = isSource ? 'source' : 'destination';
+  if (e.nets) {
+    result = matchAddresses(ep, e.netsBlock!);
+    if (result === NO) return NO;
+    if (result === MAYBE) log?.why.push(`${side}.nets may or may not contain the ${side}'s address: ${unknownAddressWhy(ep)}`);
   }
-  if (e.hasServices) {
-    notes.push('rules with `services` are not evaluated (Service endpoints are not resolved): treated as not matching');
-    return false;
+  if (e.notNets) {
+    const hit = matchAddresses(ep, e.notNetsBlock!);
+    if (hit === YES) return NO;
+    if (hit === MAYBE) {
+      log?.why.push(`${side}.notNets may or may not contain the ${side}'s address: ${unknownAddressWhy(ep)}`);
+      result = MAYBE;
+    }
   }
   if (isSource) {
     // Source ports are ephemeral and unknown to the analyzer.
     if (e.ports) {
-      notes.push('source.ports cannot be evaluated (ephemeral source port): treated as not matching');
-      return false;
+      log?.why.push('source.ports: the source port of a connection is ephemeral, unknown to the analysis');
+      result = and3(result, MAYBE);
     }
   } else {
     const owner = query.destination;
-    if (e.ports && !e.ports.some((m) => portMatches(m, query.port, query.protocol, owner))) return false;
-    if (e.notPorts && e.notPorts.some((m) => portMatches(m, query.port, query.protocol, owner))) return false;
+    if (e.ports && !e.ports.some((m) => portMatches(m, query.port, query.protocol, owner))) return NO;
+    if (e.notPorts && e.notPorts.some((m) => portMatches(m, query.port, query.protocol, owner))) return NO;
   }
-  return identityMatches(e, ep, scope, ctx, notes);
+  if (e.hasServices) {
+    log?.why.push(`${side}.services: the Service's endpoints are not resolved by the analysis`);
+    result = and3(result, MAYBE);
+  }
+  return and3(result, identityMatches(e, ep, scope, ctx, log));
 }
 
-function ipFamily(ip: string | undefined): number | undefined {
-  const addr = ip ? parseIpLoose(ip) : undefined;
-  return addr ? (addr.kind() === 'ipv4' ? 4 : 6) : undefined;
+function families(ep: Endpoint): Set<4 | 6> {
+  const set = possibleAddresses(ep).set;
+  const out = new Set<4 | 6>();
+  if (set.hasFamily(4)) out.add(4);
+  if (set.hasFamily(6)) out.add(6);
+  return out;
+}
+
+/** Does the flow use IP version `version`: YES, NO, or MAYBE when the addresses allow both families? */
+function ipVersionTruth(version: number, query: SideQuery): Tri {
+  const peer = families(query.peer);
+  const subject = families(query.subject);
+  const both = [...peer].filter((f) => subject.has(f));
+  const possible = both.length > 0 ? both : [...peer];
+  if (!possible.includes(version as 4 | 6)) return NO;
+  return possible.length === 1 ? YES : MAYBE;
 }
 
 /**
  * Can the rule's outcome depend on the selected endpoint itself (its labels, namespace, service
  * account or IP)? The endpoint is the `source` of an egress rule and the `destination` of an
- * ingress rule; `ipVersion` falls back to the endpoint's IP when the peer has none. Named ports of
- * the destination are not counted here (callers key on them separately).
+ * ingress rule; `ipVersion` also looks at the endpoint's addresses. Named ports of the destination
+ * are not counted here (callers key on them separately).
  */
 export function dependsOnSubject(rule: CompiledRule, direction: 'ingress' | 'egress'): boolean {
   const e = direction === 'egress' ? rule.source : rule.destination;
@@ -316,19 +403,37 @@ export function dependsOnSubject(rule: CompiledRule, direction: 'ingress' | 'egr
     || !!(e.nets || e.notNets || e.selector || e.notSelector || e.namespaceSelector || e.hasServiceAccounts);
 }
 
-/** Does `rule` match the flow described by `query`? */
-export function ruleMatches(rule: CompiledRule, query: SideQuery, scope: RuleScope, ctx: RuleContext): RuleMatch {
-  const notes: string[] = [];
+/**
+ * Does `rule` match the flow described by `query`: YES, NO or MAYBE? With `log`, notes on
+ * approximations and the reasons for MAYBE are collected.
+ */
+export function ruleTruth(rule: CompiledRule, query: SideQuery, scope: RuleScope, ctx: RuleContext, log?: MatchLog): Tri {
   const proto = QUERY_PROTOCOL[query.protocol];
-  if (rule.protocol !== undefined && rule.protocol !== proto) return { matched: false, notes };
-  if (rule.notProtocol !== undefined && rule.notProtocol === proto) return { matched: false, notes };
+  if (rule.protocol !== undefined && rule.protocol !== proto) return NO;
+  if (rule.notProtocol !== undefined && rule.notProtocol === proto) return NO;
+  let result: Tri = YES;
   if (rule.ipVersion !== undefined) {
-    const family = ipFamily(query.peer.ip) ?? ipFamily(query.subject.ip);
-    if (family !== undefined && family !== rule.ipVersion) return { matched: false, notes };
+    result = ipVersionTruth(rule.ipVersion, query);
+    if (result === NO) return NO;
+    if (result === MAYBE) log?.why.push(`ipVersion ${rule.ipVersion}: the flow may use either IP family`);
   }
   const src = query.direction === 'ingress' ? query.peer : query.subject;
   const dst = query.direction === 'ingress' ? query.subject : query.peer;
-  const matched = entityMatches(rule.source, src, true, query, scope, ctx, notes)
-    && entityMatches(rule.destination, dst, false, query, scope, ctx, notes);
-  return { matched, notes: matched ? notes : notes.filter((n) => !n.includes('HostEndpoints')) };
+  result = and3(result, entityMatches(rule.source, src, true, query, scope, ctx, log));
+  if (result === NO) return NO;
+  return and3(result, entityMatches(rule.destination, dst, false, query, scope, ctx, log));
+}
+
+/** Result of matching one rule: its truth, plus notes on approximations and why it may match. */
+export interface RuleMatch {
+  readonly truth: Tri;
+  readonly notes: string[];
+  readonly why: string[];
+}
+
+/** {@link ruleTruth} with its notes and reasons. */
+export function ruleMatches(rule: CompiledRule, query: SideQuery, scope: RuleScope, ctx: RuleContext): RuleMatch {
+  const log: MatchLog = { notes: [], why: [] };
+  const truth = ruleTruth(rule, query, scope, ctx, log);
+  return { truth, notes: truth === NO ? log.notes.filter((n) => !n.includes('HostEndpoints')) : log.notes, why: truth === MAYBE ? log.why : [] };
 }

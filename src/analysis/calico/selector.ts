@@ -82,7 +82,7 @@ class Parser {
     const word = this.readKey();
     if (!word) this.fail(this.pos >= this.text.length ? 'unexpected end of selector' : `unexpected '${this.text[this.pos]}'`);
     const afterWord = this.pos;
-    this.skipSpace();
+    // libcalico-go's tokenizer only knows `has(`, `all(` and `global(` without a space before `(`.
     if (this.peek('(') && ['all', 'global', 'has'].includes(word)) {
       this.eat('(');
       if (word === 'has') {
@@ -116,18 +116,15 @@ class Parser {
       const set = this.readSet();
       return (l) => has(l) && set.has(l[key]);
     }
-    if (this.eatWord('not')) {
-      if (!this.eatWord('in')) this.fail("expected 'in' after 'not'");
+    if (this.eatWords('not', 'in')) {
       const set = this.readSet();
       return (l) => !has(l) || !set.has(l[key]);
     }
-    if (this.eatWord('starts')) {
-      if (!this.eatWord('with')) this.fail("expected 'with' after 'starts'");
+    if (this.eatWords('starts', 'with')) {
       const v = this.readString();
       return (l) => has(l) && l[key].startsWith(v);
     }
-    if (this.eatWord('ends')) {
-      if (!this.eatWord('with')) this.fail("expected 'with' after 'ends'");
+    if (this.eatWords('ends', 'with')) {
       const v = this.readString();
       return (l) => has(l) && l[key].endsWith(v);
     }
@@ -135,6 +132,7 @@ class Parser {
       const v = this.readString();
       return (l) => has(l) && l[key].includes(v);
     }
+    if (this.eatWords('not')) this.fail("expected 'in' after 'not'");
     if (this.pos >= this.text.length) {
       this.fail(`expected an operator after label '${key}' (a bare key is not a selector; did you mean has(${key})?)`);
     }
@@ -170,8 +168,9 @@ class Parser {
     return this.text.slice(start, this.pos);
   }
 
+  /** libcalico-go's tokenizer skips spaces and tabs only (a newline is not whitespace to it). */
   private skipSpace(): void {
-    while (this.pos < this.text.length && /\s/.test(this.text[this.pos])) this.pos++;
+    while (this.pos < this.text.length && (this.text[this.pos] === ' ' || this.text[this.pos] === '\t')) this.pos++;
   }
 
   private peek(token: string): boolean {
@@ -192,6 +191,32 @@ class Parser {
     const next = this.text[this.pos + word.length];
     if (next !== undefined && KEY_CHAR.test(next)) return false;
     this.pos += word.length;
+    return true;
+  }
+
+  /**
+   * Eat a multi-word operator (`not in`, `starts with`, `ends with`); libcalico-go's tokenizer
+   * allows any spaces between the words, none included (`notin`, `startswith`), and needs a word
+   * boundary after the last one.
+   */
+  private eatWords(...words: string[]): boolean {
+    this.skipSpace();
+    const start = this.pos;
+    let afterLast = start;
+    for (const word of words) {
+      if (!this.peek(word)) {
+        this.pos = start;
+        return false;
+      }
+      this.pos += word.length;
+      afterLast = this.pos;
+      this.skipSpace();
+    }
+    const next = this.text[afterLast];
+    if (next !== undefined && KEY_CHAR.test(next)) {
+      this.pos = start;
+      return false;
+    }
     return true;
   }
 

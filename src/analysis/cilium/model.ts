@@ -13,22 +13,28 @@
  * L7 rules (HTTP, DNS, Kafka) on a matching allow restrict the allowed traffic even without default
  * deny, unless another matching allow for the same flow has no L7 rules (which adds an L7 allow-all).
  */
-import { dnsSelectorMatches, describeDnsSelector, DnsSelector } from './fqdn';
-import { identityOf, selectorMatches } from './identity';
-import { DnsProxyLookup, matchPeer, requiresNote } from './peers';
+import { CidrGroupIndex } from './cidr-groups';
+import { dnsProxyLookup } from './dns-proxy';
+import { effectivePeerSelector, identityOf, selectorMatches } from './identity';
+import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet } from './policies';
 import { CiliumPortRule, describeL7, hasL7Rules, matchingPortRule } from './ports';
-import { AnnotatedCniModel } from '../kubernetes/model';
+import { addressKey } from '../addresses';
 import {
   effectivePolicyTypes,
   evaluateNetworkPolicies,
   isNetworkPolicy,
-  matchingRuleIndex,
+  namespaceOf,
+  NetworkPolicyPeerIndex,
+  policyAllows,
   selectsEndpoint,
 } from '../kubernetes/network-policy';
 import {
-  describeRef, Direction, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namedPortsKey, Reason, refOf, SideQuery, isPodNetworkEndpoint,
+  AnnotatedCniModel, basePeerKey, describeRef, Direction, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namedPortsKey, Reason, refOf,
+  SideQuery, isPodNetworkEndpoint, sideVerdict,
 } from '../model';
+import { LabelSelector } from '../selectors';
+import { MAYBE, NO, Tri, YES } from '../verdict';
 
 /**
  * Cilium documents an automatic allow only for traffic from the local host to its endpoints
@@ -88,7 +94,7 @@ interface PlannedRule {
   readonly rule: any;
 }
 
-/** What decides one side for one subject, computed once per endpoint and direction (see `allows`). */
+/** What decides one side for one subject, computed once per endpoint and direction (see `decide`). */
 interface SidePlan {
   readonly denies: PlannedRule[];
   readonly allows: PlannedRule[];
@@ -96,7 +102,25 @@ interface SidePlan {
   readonly ciliumDefaultDeny: boolean;
   /** Positions (in the namespace's NetworkPolicy list) of the NetworkPolicies isolating the subject. */
   readonly networkPolicies: number[];
-  readonly dnsProxy: DnsProxyLookup;
+  /** Peer context for allow rules (their `fromRequires`/`toRequires`) and for deny rules (theirs). */
+  readonly allowCtx: PeerContext;
+  readonly denyCtx: PeerContext;
+}
+
+/**
+ * A rule with `authentication.mode: required` (or `test-always-fail`) only admits peers that pass
+ * Cilium's mutual authentication, which depends on the cluster's SPIRE setup, not on the manifests.
+ */
+function needsAuthentication(rule: any): boolean {
+  const mode = rule?.authentication?.mode;
+  return mode === 'required' || mode === 'test-always-fail';
+}
+
+/** Does a rule set use `fromRequires` / `toRequires` (deprecated in 1.17, removed in 1.19)? */
+function usesRequires(rule: any): boolean {
+  return ['ingress', 'ingressDeny', 'egress', 'egressDeny'].some((field) => Array.isArray(rule?.[field])
+    && rule[field].some((r: any) => (Array.isArray(r?.fromRequires) && r.fromRequires.length > 0)
+      || (Array.isArray(r?.toRequires) && r.toRequires.length > 0)));
 }
 
 /** Cilium semantics over a set of manifests. */
@@ -107,58 +131,135 @@ export class CiliumModel implements AnnotatedCniModel {
   private readonly networkPolicies = new Map<string, ManifestObject[]>();
   /** The same NetworkPolicies with ipBlock peers neutralized, for in-cluster peers (see inClusterView). */
   private readonly networkPoliciesInCluster = new Map<string, ManifestObject[]>();
-  private readonly hasHostPolicies: boolean;
+  /** Directions in which a host policy (CCNP `nodeSelector`) may deny traffic of nodes. */
+  private readonly hostPolicies: Record<Direction, string[]> = { ingress: [], egress: [] };
   private readonly selectedCache = new WeakMap<Endpoint, CiliumRuleSet[]>();
   private readonly planCache = new WeakMap<Endpoint, Partial<Record<Direction, SidePlan>>>();
   /** Stable numbers of rule sets and NetworkPolicies, for subject keys. */
   private readonly ids = new Map<object, number>();
+  private readonly cidrGroups: CidrGroupIndex;
+  private readonly npPeers: NetworkPolicyPeerIndex;
+  private peerSelectors?: LabelSelector[];
+  /** The same manifests without the policies that use fromRequires/toRequires (Cilium 1.19+ rejects them). */
+  private readonly withoutRequires?: CiliumModel;
+  /** `Kind ns/name` of the policies that use fromRequires/toRequires. */
+  private readonly requiresObjects: string[] = [];
 
   constructor(manifests: ManifestObject[], private readonly namespaces: NamespaceIndex) {
     this.index = new CiliumPolicyIndex(manifests);
+    const requiring = new Set(this.index.allRuleSets().filter((rs) => usesRequires(rs.rule)).map((rs) => rs.object));
+    if (requiring.size > 0) {
+      this.requiresObjects = [...requiring].map((o) => describeRef(refOf(o))).sort();
+      this.withoutRequires = new CiliumModel(manifests.filter((o) => !requiring.has(o)), namespaces);
+    }
+    this.cidrGroups = new CidrGroupIndex(manifests);
+    const nps: ManifestObject[] = [];
     for (const obj of manifests) {
       if (!isNetworkPolicy(obj)) continue;
-      const ns = obj.metadata?.namespace ?? 'default';
+      nps.push(obj);
+      const ns = namespaceOf(obj);
       this.networkPolicies.set(ns, [...(this.networkPolicies.get(ns) ?? []), obj]);
       this.networkPoliciesInCluster.set(ns, [...(this.networkPoliciesInCluster.get(ns) ?? []), inClusterView(obj)]);
     }
-    this.hasHostPolicies = manifests.some(
-      (o) => o.kind === 'CiliumClusterwideNetworkPolicy' && [o.spec, ...((o as any).specs ?? [])].some((r: any) => r?.nodeSelector),
-    );
+    this.npPeers = new NetworkPolicyPeerIndex(nps, namespaces);
+    for (const rs of this.index.hostRuleSets()) {
+      for (const direction of ['ingress', 'egress'] as const) {
+        const denies = rs.rule[direction === 'ingress' ? 'ingressDeny' : 'egressDeny'];
+        if (rs.defaultDeny[direction] || (Array.isArray(denies) && denies.length > 0)) {
+          this.hostPolicies[direction].push(`${ruleLabel(rs, rs.path)}`);
+        }
+      }
+    }
   }
 
   /** Does any Cilium policy hold an L7 rule (`toPorts[].rules`)? Only then can a verdict carry L7 constraints. */
   hasL7Rules(): boolean {
-    return this.index.hasL7Rules;
+    return this.index.hasL7Rules || !!this.withoutRequires?.hasL7Rules();
   }
 
   /**
-   * The verdict of {@link evaluate} without reasons, in the same order: a matching deny rule denies;
-   * host-to-endpoint ingress is allowed; without default deny (Cilium or NetworkPolicy) everything
-   * is allowed; otherwise some Cilium allow rule or isolating NetworkPolicy rule must match.
+   * The outcome of {@link evaluate} without reasons, in the same order: a matching deny rule denies
+   * (one that may match leaves the flow denied or indeterminate); host-to-endpoint ingress is
+   * allowed; without default deny (Cilium or NetworkPolicy) everything is allowed; otherwise some
+   * Cilium allow rule or isolating NetworkPolicy rule must match.
    */
-  allows(q: SideQuery): boolean {
-    if (!isPodNetworkEndpoint(q.subject)) return true;
+  decide(q: SideQuery): Tri {
+    const outcome = this.decideHere(q);
+    if (!this.withoutRequires) return outcome;
+    return outcome === this.withoutRequires.decide(q) ? outcome : MAYBE;
+  }
+
+  private decideHere(q: SideQuery): Tri {
+    if (!isPodNetworkEndpoint(q.subject)) return this.nodeSide(q) === undefined ? YES : MAYBE;
     const plan = this.plan(q.subject, q.direction);
-    if (plan.denies.some((r) => this.ruleMatches(r, q, plan.dnsProxy))) return false;
+    let deny: Tri = NO;
+    for (const r of plan.denies) {
+      const t = this.ruleTruth(r, q, plan.denyCtx, false);
+      if (t === YES) return NO;
+      if (t === MAYBE) deny = MAYBE;
+    }
+    const allow = this.allowTruth(q, plan);
+    return deny === MAYBE ? (allow === NO ? NO : MAYBE) : allow;
+  }
+
+  private allowTruth(q: SideQuery, plan: SidePlan): Tri {
     // Managed pods carry only `k8s:` identity labels, so only other peers can be the local host.
-    if (q.direction === 'ingress' && !isPodNetworkEndpoint(q.peer) && 'reserved:host' in identityOf(q.peer)) return true;
-    if (!plan.ciliumDefaultDeny && plan.networkPolicies.length === 0) return true;
-    if (plan.allows.some((r) => this.ruleMatches(r, q, plan.dnsProxy))) return true;
-    if (plan.networkPolicies.length === 0) return false;
+    if (q.direction === 'ingress' && !isPodNetworkEndpoint(q.peer) && 'reserved:host' in identityOf(q.peer)) return YES;
+    if (!plan.ciliumDefaultDeny && plan.networkPolicies.length === 0) return YES;
+    let result: Tri = NO;
+    for (const r of plan.allows) {
+      const t = this.ruleTruth(r, q, plan.allowCtx, true);
+      if (t === YES) return YES;
+      if (t === MAYBE) result = MAYBE;
+    }
+    if (plan.networkPolicies.length === 0) return result;
     const index = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
     const nps = index.get(q.subject.namespace ?? 'default')!;
-    return plan.networkPolicies.some((i) => matchingRuleIndex(nps[i], q, this.namespaces) !== undefined);
+    for (const i of plan.networkPolicies) {
+      const t = policyAllows(nps[i], q, this.namespaces);
+      if (t === YES) return YES;
+      if (t === MAYBE) result = MAYBE;
+    }
+    return result;
+  }
+
+  /**
+   * Node and hostNetwork subjects are policed only by host policies (CiliumClusterwideNetworkPolicy
+   * with `nodeSelector`), which select nodes by labels the manifests do not hold: when one could deny
+   * this flow (a deny rule that may match it, or default deny that no host allow rule surely lifts),
+   * the side is indeterminate. Returns why, or undefined when no host policy can deny it.
+   */
+  private nodeSide(q: SideQuery): string | undefined {
+    if (q.subject.kind === 'external' || this.hostPolicies[q.direction].length === 0) return undefined;
+    const ctx: PeerContext = { dnsProxy: () => ({ ok: false, message: 'host policies have no DNS proxy' }), cidrGroups: this.cidrGroups, requires: [] };
+    const sets = this.index.hostRuleSets();
+    const rulesOf = (rs: CiliumRuleSet, field: string): PlannedRule[] =>
+      (Array.isArray(rs.rule[field]) ? rs.rule[field] : []).map((rule: any) => ({ rs, rule }));
+    const denyField = q.direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+    const mayDeny = sets.some((rs) => rulesOf(rs, denyField).some((r) => this.ruleTruth(r, q, ctx, false) !== NO));
+    const surelyAllowed = sets.some((rs) => rulesOf(rs, q.direction).some((r) => this.ruleTruth(r, q, ctx, true) === YES));
+    const isolating = sets.some((rs) => rs.defaultDeny[q.direction]);
+    if (!mayDeny && (!isolating || surelyAllowed)) return undefined;
+    return `host policies (${this.hostPolicies[q.direction].join(', ')}) select nodes by node labels, which the manifests do not hold, `
+      + `and may deny ${q.direction} of nodes and hostNetwork pods here`;
   }
 
   /**
    * Equal keys mean equal verdicts for every peer and port. Besides the peer and the port, a verdict
-   * only depends on which Cilium rule sets select the subject (their rules, policy namespace for
-   * implicit peer namespaces, and DNS proxy rules for toFQDNs), which NetworkPolicies isolate it for
-   * the direction, and on the destination's named ports (ingress: the subject is the destination).
-   * The subject's own labels never appear in rule matching otherwise. Without deny rules and without
-   * default deny the subject is allowed whatever the peer: the empty key.
+   * only depends on which Cilium rule sets select the subject (their rules, requirements, policy
+   * namespace for implicit peer namespaces, and DNS proxy rules for toFQDNs), which NetworkPolicies
+   * isolate it for the direction, and on the destination's named ports (ingress: the subject is the
+   * destination). The subject's own labels never appear in rule matching otherwise. Without deny
+   * rules and without default deny the subject is allowed whatever the peer: the empty key.
    */
   subjectKey(subject: Endpoint, direction: Direction): string {
+    const key = this.subjectKeyHere(subject, direction);
+    if (!this.withoutRequires) return key;
+    const other = this.withoutRequires.subjectKey(subject, direction);
+    return key === '' && other === '' ? '' : JSON.stringify([key, other]);
+  }
+
+  private subjectKeyHere(subject: Endpoint, direction: Direction): string {
     if (!isPodNetworkEndpoint(subject)) return '';
     const plan = this.plan(subject, direction);
     if (plan.denies.length === 0 && !plan.ciliumDefaultDeny && plan.networkPolicies.length === 0) return '';
@@ -169,6 +270,44 @@ export class CiliumModel implements AnnotatedCniModel {
     ];
     if (direction === 'ingress') parts.push(namedPortsKey(subject));
     return JSON.stringify(parts);
+  }
+
+  /**
+   * Equal keys mean equal outcomes as a peer: which peer selectors of every Cilium rule (endpoint
+   * selectors with their implicit namespaces, requirements) and which NetworkPolicy peer clauses
+   * select it, its kind, reserved labels, addresses and DNS name, and (egress) its named ports.
+   */
+  peerKey(peer: Endpoint, direction: Direction): string {
+    const key = this.peerKeyHere(peer, direction);
+    return this.withoutRequires ? `${key}|${this.withoutRequires.peerKey(peer, direction)}` : key;
+  }
+
+  private peerKeyHere(peer: Endpoint, direction: Direction): string {
+    const identity = identityOf(peer);
+    const bits = this.allPeerSelectors().map((sel) => (selectorMatches(sel, identity) ? '1' : '0')).join('');
+    const ports = direction === 'egress' ? namedPortsKey(peer).join(',') : '';
+    return `${basePeerKey(peer, addressKey(peer))}|${bits}|${this.npPeers.matched(peer).join(',')}|${ports}`;
+  }
+
+  /** Every distinct effective peer selector and requirement of the Cilium rules. */
+  private allPeerSelectors(): LabelSelector[] {
+    if (this.peerSelectors) return this.peerSelectors;
+    const seen = new Map<string, LabelSelector>();
+    for (const rs of this.index.allRuleSets()) {
+      for (const field of ['ingress', 'ingressDeny', 'egress', 'egressDeny']) {
+        const rules = Array.isArray(rs.rule[field]) ? rs.rule[field] : [];
+        const direction: Direction = field.startsWith('ingress') ? 'ingress' : 'egress';
+        const pfx = direction === 'ingress' ? 'from' : 'to';
+        for (const rule of rules) {
+          const selectors = [
+            ...(Array.isArray(rule?.[`${pfx}Endpoints`]) ? rule[`${pfx}Endpoints`] : []).map((e: any) => effectivePeerSelector(e, rs.namespace)),
+            ...requirementsOf(rule, direction),
+          ];
+          for (const sel of selectors) seen.set(JSON.stringify(sel), sel);
+        }
+      }
+    }
+    return this.peerSelectors = [...seen.values()];
   }
 
   private idOf(obj: object): number {
@@ -190,12 +329,16 @@ export class CiliumModel implements AnnotatedCniModel {
       (this.networkPolicies.get(subject.namespace ?? 'default') ?? []).forEach((np, i) => {
         if (effectivePolicyTypes(np).includes(type) && selectsEndpoint(np, subject)) networkPolicies.push(i);
       });
+      const denies = rulesOf(direction === 'ingress' ? 'ingressDeny' : 'egressDeny');
+      const allows = rulesOf(direction);
+      const dnsProxy = dnsProxyLookup(selected);
       plan = {
-        denies: rulesOf(direction === 'ingress' ? 'ingressDeny' : 'egressDeny'),
-        allows: rulesOf(direction),
+        denies,
+        allows,
         ciliumDefaultDeny: selected.some((rs) => rs.defaultDeny[direction]),
         networkPolicies,
-        dnsProxy: this.dnsProxyLookup(selected),
+        allowCtx: { dnsProxy, cidrGroups: this.cidrGroups, requires: allows.flatMap((r) => requirementsOf(r.rule, direction)) },
+        denyCtx: { dnsProxy, cidrGroups: this.cidrGroups, requires: denies.flatMap((r) => requirementsOf(r.rule, direction)) },
       };
       perDirection[direction] = plan;
     }
@@ -203,34 +346,48 @@ export class CiliumModel implements AnnotatedCniModel {
   }
 
   /** `matchRule` without notes or descriptions. */
-  private ruleMatches({ rs, rule }: PlannedRule, q: SideQuery, dnsProxy: DnsProxyLookup): boolean {
-    if (isIcmpOnly(rule)) return false;
-    if (!matchPeer(rule, q.direction, q.peer, rs.namespace, dnsProxy).matched) return false;
+  private ruleTruth({ rs, rule }: PlannedRule, q: SideQuery, ctx: PeerContext, allow: boolean): Tri {
+    if (isIcmpOnly(rule)) return NO;
     const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
-    return matchingPortRule(toPorts, q.port, q.protocol, q.destination) !== undefined;
+    if (matchingPortRule(toPorts, q.port, q.protocol, q.destination) === undefined) return NO;
+    const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, ctx).truth;
+    return allow && peer === YES && needsAuthentication(rule) ? MAYBE : peer;
   }
 
-  /** Evaluate one side of a flow. */
+  /**
+   * Evaluate one side of a flow. Where policies use `fromRequires`/`toRequires`, the outcome under
+   * Cilium 1.18 (which applies them) and under 1.19+ (which rejects those policies) must agree, or
+   * the side is indeterminate.
+   */
   evaluate(q: SideQuery): DirectionVerdict {
+    const verdict = this.evaluateHere(q);
+    if (!this.withoutRequires) return verdict;
+    const other = this.withoutRequires.evaluate(q);
+    if (other.outcome === verdict.outcome) return verdict;
+    const why = `${this.requiresObjects.join(', ')} use${this.requiresObjects.length === 1 ? 's' : ''} fromRequires/toRequires, which `
+      + 'Cilium 1.18 applies and 1.19+ rejects with the whole policy (cilium/cilium#42615): the two give different verdicts here';
+    return sideVerdict(MAYBE, verdict.reasons, [why, ...(verdict.uncertain ?? []), ...(other.uncertain ?? [])]);
+  }
+
+  private evaluateHere(q: SideQuery): DirectionVerdict {
     if (!isPodNetworkEndpoint(q.subject)) {
-      const hostNote = this.hasHostPolicies ? ' Host policies (CiliumClusterwideNetworkPolicy nodeSelector) are not modelled.' : '';
-      return {
-        allowed: true,
-        reasons: [{
-          effect: 'default-allow',
-          message: `${q.subject.name} is not a Cilium-managed pod endpoint: pod policies do not apply to its ${q.direction}.${hostNote}`,
-        }],
-      };
+      const host = this.nodeSide(q);
+      return sideVerdict(host ? MAYBE : YES, [{
+        effect: 'default-allow',
+        message: `${q.subject.name} is not a Cilium-managed pod endpoint: pod policies do not apply to its ${q.direction}`,
+      }], host ? [host] : []);
     }
     const selected = this.selectedRuleSets(q.subject);
+    const plan = this.plan(q.subject, q.direction);
     // Notes on rules that could not be fully evaluated: deny-rule notes matter for every verdict,
     // allow-rule notes only explain a denial.
     const denyNotes: string[] = [];
     const allowNotes: string[] = [];
     const denies: Reason[] = [];
+    const maybeDenies: string[] = [];
     const allows: RuleHit[] = [];
+    const maybeAllows: string[] = [];
     const isolators: Reason[] = [];
-    const dnsProxy = this.dnsProxyLookup(selected);
     // A policy Cilium rejects enforces nothing, but whoever wrote it expects it to: always say so.
     for (const rs of this.rejectedSelecting(q.subject)) {
       denyNotes.push(`${describeRef(refOf(rs.object))} selects ${q.subject.name} but Cilium rejects it (${rs.rejected}): it enforces nothing`);
@@ -241,8 +398,9 @@ export class CiliumModel implements AnnotatedCniModel {
       const rules: any[] = Array.isArray(rs.rule[denyField]) ? rs.rule[denyField] : [];
       rules.forEach((rule, i) => {
         const path = `${rs.path}.${denyField}[${i}]`;
-        const hit = this.matchRule(rs, rule, q, dnsProxy, denyNotes, path);
-        if (hit) {
+        const hit = this.matchRule(rs, rule, q, plan.denyCtx, denyNotes, path, false);
+        if (hit?.truth === MAYBE) maybeDenies.push(...hit.why.map((w) => `${ruleLabel(rs, path)} (deny): ${w}`));
+        if (hit?.truth === YES) {
           denies.push({
             object: refOf(rs.object),
             rule: path,
@@ -254,8 +412,9 @@ export class CiliumModel implements AnnotatedCniModel {
       const allowRules: any[] = Array.isArray(rs.rule[q.direction]) ? rs.rule[q.direction] : [];
       allowRules.forEach((rule, i) => {
         const path = `${rs.path}.${q.direction}[${i}]`;
-        const hit = this.matchRule(rs, rule, q, dnsProxy, allowNotes, path);
-        if (!hit) return;
+        const hit = this.matchRule(rs, rule, q, plan.allowCtx, allowNotes, path, true);
+        if (hit?.truth === MAYBE) maybeAllows.push(...hit.why.map((w) => `${ruleLabel(rs, path)}: ${w}`));
+        if (hit?.truth !== YES) return;
         const l7 = hit.portRule && hasL7Rules(hit.portRule) ? describeL7(hit.portRule).map((c) => `${c} (${ruleLabel(rs, path)})`) : [];
         allows.push({
           reason: {
@@ -283,60 +442,59 @@ export class CiliumModel implements AnnotatedCniModel {
     const toReasons = (notes: string[]): Reason[] =>
       [...new Set(notes)].map((m) => ({ effect: 'log' as const, message: `note: ${m}` }));
     const noteReasons = toReasons(denyNotes);
-    if (denies.length > 0) return { allowed: false, reasons: [...denies, ...noteReasons] };
+    if (denies.length > 0) return sideVerdict(NO, [...denies, ...noteReasons]);
+
+    // The allow side (what the flow gets if no deny rule matches), then may-match deny rules on top.
+    const finish = (allow: Tri, reasons: Reason[], uncertain: string[], l7?: string[]): DirectionVerdict => {
+      if (maybeDenies.length === 0 || allow === NO) return sideVerdict(allow, reasons, allow === MAYBE ? uncertain : [], l7);
+      return sideVerdict(MAYBE, reasons, [...maybeDenies, ...(allow === MAYBE ? uncertain : [])]);
+    };
 
     // "Kubernetes will automatically allow all communication from the local host of all local
     // endpoints" unless the agent runs with --allow-localhost=policy
     // (https://docs.cilium.io/en/stable/security/policy/language/#access-to-from-local-host). Deny
     // rules still win: their policy-map entries take precedence over allows.
     if (q.direction === 'ingress' && 'reserved:host' in identityOf(q.peer)) {
-      return {
-        allowed: true,
-        reasons: [{
-          effect: 'default-allow',
-          message: `${q.peer.name} is the local host of ${q.subject.name}: Cilium always allows host-to-endpoint ingress `
-            + '(allow-localhost; an endpoint marked reserved:remote-node is a remote node instead)',
-        }, ...noteReasons],
-      };
+      return finish(YES, [{
+        effect: 'default-allow',
+        message: `${q.peer.name} is the local host of ${q.subject.name}: Cilium always allows host-to-endpoint ingress `
+          + '(allow-localhost; an endpoint marked reserved:remote-node is a remote node instead)',
+      }, ...noteReasons], []);
     }
 
     const npIndex = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
     const nps = npIndex.get(q.subject.namespace ?? 'default') ?? [];
-    const np = nps.length > 0 ? evaluateNetworkPolicies(nps, q, this.namespaces) : { isolated: false, allowed: true, reasons: [] };
-    if (np.isolated && np.allowed) {
+    const np = nps.length > 0 ? evaluateNetworkPolicies(nps, q, this.namespaces) : undefined;
+    if (np?.isolated && np.allowed) {
       for (const r of np.reasons) allows.push({ reason: r, l7: [] });
     }
 
     // An allow without L7 rules for the same flow wins over L7-restricted ones (it adds an L7 allow-all).
     const l7Constraints = allows.length > 0 && allows.every((a) => a.l7.length > 0) ? allows.flatMap((a) => a.l7) : undefined;
-    const defaultDeny = isolators.length > 0 || np.isolated;
+    const defaultDeny = isolators.length > 0 || !!np?.isolated;
     if (!defaultDeny) {
-      return {
-        allowed: true,
-        reasons: [
-          ...allows.map((a) => a.reason),
-          {
-            effect: 'default-allow',
-            message: `no Cilium or Kubernetes policy puts ${q.subject.name} into default deny for ${q.direction}`
-              + `${selected.length > 0 ? ' (selecting Cilium rules have enableDefaultDeny disabled or no ' + q.direction + ' rules)' : ''}`,
-          },
-          ...noteReasons,
-        ],
-        ...(l7Constraints ? { l7Constraints } : {}),
-      };
+      return finish(YES, [
+        ...allows.map((a) => a.reason),
+        {
+          effect: 'default-allow',
+          message: `no Cilium or Kubernetes policy puts ${q.subject.name} into default deny for ${q.direction}`
+            + `${selected.length > 0 ? ' (selecting Cilium rules have enableDefaultDeny disabled or no ' + q.direction + ' rules)' : ''}`,
+        },
+        ...noteReasons,
+      ], [], l7Constraints);
     }
-    if (allows.length > 0) {
-      return { allowed: true, reasons: [...allows.map((a) => a.reason), ...noteReasons], ...(l7Constraints ? { l7Constraints } : {}) };
-    }
-    const npReasons = np.isolated ? np.reasons : [];
+    if (allows.length > 0) return finish(YES, [...allows.map((a) => a.reason), ...noteReasons], [], l7Constraints);
+    const uncertain = [...maybeAllows, ...(np?.isolated ? np.uncertain : [])];
+    const npReasons = np?.isolated ? np.reasons : [];
     const summary: Reason = {
       effect: 'isolate',
-      message: `${q.subject.name} is in default deny for ${q.direction} and no rule allows ${this.flowText(q)}`,
+      message: `${q.subject.name} is in default deny for ${q.direction} and no rule ${uncertain.length > 0 ? 'surely ' : ''}allows ${this.flowText(q)}`,
     };
     const hostNotes = q.direction === 'egress' && !isPodNetworkEndpoint(q.peer) && q.peer.kind !== 'external' && 'reserved:host' in identityOf(q.peer)
       ? [LOCAL_HOST_EGRESS_NOTE]
       : [];
-    return { allowed: false, reasons: [...isolators, ...npReasons, summary, ...toReasons([...denyNotes, ...allowNotes, ...hostNotes])] };
+    return finish(uncertain.length > 0 ? MAYBE : NO,
+      [...isolators, ...npReasons, summary, ...toReasons([...denyNotes, ...allowNotes, ...hostNotes])], uncertain);
   }
 
   private flowText(q: SideQuery): string {
@@ -344,25 +502,28 @@ export class CiliumModel implements AnnotatedCniModel {
     return `${arrow} on ${q.port}/${q.protocol}`;
   }
 
-  /** Match one allow/deny rule (peer + port); returns what matched, or undefined. */
+  /** Match one allow/deny rule (peer + port); returns what matched or may match, or undefined. */
   private matchRule(
     rs: CiliumRuleSet,
     rule: any,
     q: SideQuery,
-    dnsProxy: DnsProxyLookup,
+    ctx: PeerContext,
     notes: string[],
     path: string,
-  ): { via: string; portRule?: CiliumPortRule } | undefined {
-    const req = requiresNote(rule, q.direction);
-    if (req) notes.push(`${ruleLabel(rs, path)}: ${req}`);
+    allow: boolean,
+  ): { truth: Tri; via?: string; why: string[]; portRule?: CiliumPortRule } | undefined {
     if (isIcmpOnly(rule)) return undefined;
-    const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, dnsProxy);
-    for (const n of peer.notes) notes.push(`${ruleLabel(rs, path)}: ${n}`);
-    if (!peer.matched) return undefined;
     const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
     const idx = matchingPortRule(toPorts, q.port, q.protocol, q.destination);
     if (idx === undefined) return undefined;
-    return { via: `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}`, portRule: idx >= 0 ? toPorts![idx] : undefined };
+    const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, ctx);
+    for (const n of peer.notes) notes.push(`${ruleLabel(rs, path)}: ${n}`);
+    if (peer.truth === NO) return undefined;
+    const portRule = idx >= 0 ? toPorts![idx] : undefined;
+    if (allow && peer.truth === YES && needsAuthentication(rule)) {
+      return { truth: MAYBE, why: [`authentication.mode ${rule.authentication.mode}: the allow needs Cilium mutual authentication, which depends on the cluster's SPIRE setup`], portRule };
+    }
+    return { truth: peer.truth, via: peer.via ? `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}` : undefined, why: peer.why, portRule };
   }
 
   /**
@@ -388,53 +549,5 @@ export class CiliumModel implements AnnotatedCniModel {
     return this.index
       .candidates(subject.namespace ?? 'default')
       .filter((rs) => rs.subjectSelector !== undefined && selectorMatches(rs.subjectSelector, identity));
-  }
-
-  /**
-   * toFQDNs only learns IPs from DNS answers seen by Cilium's DNS proxy, which needs an egress allow
-   * rule with `toPorts[].rules.dns` (usually towards kube-dns on port 53) in a policy selecting the
-   * same endpoint, and the proxy only forwards lookups its DNS rules allow
-   * (https://docs.cilium.io/en/stable/security/policy/language/#dns-based). The peer of the DNS rule
-   * is not checked.
-   */
-  private dnsProxyLookup(selected: CiliumRuleSet[]): DnsProxyLookup {
-    let dnsRules: Array<{ selectors: DnsSelector[]; where: string }> | undefined;
-    return (name: string) => {
-      dnsRules ??= this.dnsRulesOf(selected);
-      return this.lookupDns(dnsRules, name);
-    };
-  }
-
-  private dnsRulesOf(selected: CiliumRuleSet[]): Array<{ selectors: DnsSelector[]; where: string }> {
-    const dnsRules: Array<{ selectors: DnsSelector[]; where: string }> = [];
-    for (const rs of selected) {
-      const egress: any[] = Array.isArray(rs.rule.egress) ? rs.rule.egress : [];
-      egress.forEach((rule, i) => {
-        (Array.isArray(rule?.toPorts) ? rule.toPorts : []).forEach((pr: CiliumPortRule, j: number) => {
-          if ((pr.rules?.dns?.length ?? 0) > 0) {
-            dnsRules.push({ selectors: pr.rules!.dns!, where: ruleLabel(rs, `${rs.path}.egress[${i}].toPorts[${j}]`) });
-          }
-        });
-      });
-    }
-    return dnsRules;
-  }
-
-  private lookupDns(dnsRules: Array<{ selectors: DnsSelector[]; where: string }>, name: string): { ok: boolean; message: string } {
-    if (dnsRules.length === 0) {
-      return {
-        ok: false,
-        message: 'no egress rule with toPorts.rules.dns (DNS proxy, e.g. to kube-dns on 53) selects this endpoint, '
-          + 'so Cilium never learns the IPs of the name',
-      };
-    }
-    for (const d of dnsRules) {
-      const s = d.selectors.find((sel) => dnsSelectorMatches(sel, name));
-      if (s) return { ok: true, message: `DNS proxy rule ${d.where} (${describeDnsSelector(s)})` };
-    }
-    return {
-      ok: false,
-      message: `the DNS proxy rules (${dnsRules.map((d) => d.where).join(', ')}) do not allow lookups of ${name}`,
-    };
   }
 }

@@ -7,6 +7,7 @@ import { Direction, ManifestObject } from '../model';
 import { LabelSelector } from '../selectors';
 import { effectiveSubjectSelector } from './identity';
 import { ruleHasL7PortRules } from './ports';
+import { isServedCiliumPolicy, namespaceOf } from '../../util/vocabulary';
 
 /** One Cilium rule (a `spec` or one `specs[i]`) with its effective subject selector. */
 export interface CiliumRuleSet {
@@ -27,9 +28,9 @@ export interface CiliumRuleSet {
   readonly rejected?: string;
 }
 
-/** Is this a cilium.io/v2 CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy? */
+/** Is this a cilium.io/v2 CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy (the form the analyzer evaluates)? */
 export function isCiliumPolicy(obj: ManifestObject): boolean {
-  return obj.apiVersion === 'cilium.io/v2' && (obj.kind === 'CiliumNetworkPolicy' || obj.kind === 'CiliumClusterwideNetworkPolicy');
+  return isServedCiliumPolicy(obj);
 }
 
 function nonEmpty(list: unknown): boolean {
@@ -83,7 +84,7 @@ export function rejectionOf(rule: any, path: string): string | undefined {
  * a rejection of one rule marks every rule set of the object.
  */
 export function ruleSetsOf(obj: ManifestObject): CiliumRuleSet[] {
-  const namespace = obj.kind === 'CiliumNetworkPolicy' ? obj.metadata?.namespace ?? 'default' : undefined;
+  const namespace = obj.kind === 'CiliumNetworkPolicy' ? namespaceOf(obj) : undefined;
   const specs = (obj as any).specs;
   const rejected = rejectionOf(obj.spec, 'spec')
     ?? (Array.isArray(specs) ? specs.map((r: any, i: number) => rejectionOf(r, `specs[${i}]`)).find((m) => m !== undefined) : undefined);
@@ -127,6 +128,16 @@ export class CiliumPolicyIndex {
         }
       }
     }
+  }
+
+  /** Every rule set (namespaced, then clusterwide), rejected ones included. */
+  allRuleSets(): CiliumRuleSet[] {
+    return [...[...this.byNamespace.values()].flat(), ...this.clusterwide];
+  }
+
+  /** Host policies: clusterwide rule sets with a `nodeSelector`, of objects Cilium accepts. */
+  hostRuleSets(): CiliumRuleSet[] {
+    return this.clusterwide.filter((rs) => rs.rejected === undefined && rs.rule?.nodeSelector !== undefined && rs.rule?.nodeSelector !== null);
   }
 
   /** Rule sets that may select an endpoint of `namespace` (its CNPs, then all CCNPs). */

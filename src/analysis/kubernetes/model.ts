@@ -7,15 +7,23 @@ import {
   effectivePolicyTypes,
   evaluateNetworkPolicies,
   isNetworkPolicy,
-  matchingRuleIndex,
   namespaceOf,
+  NetworkPolicyPeerIndex,
+  policyAllows,
   selectsEndpoint,
 } from './network-policy';
-import { evaluateTier, isClusterNetworkPolicy, policiesOfTier, selectsSubject } from '../cluster-network-policy';
+import { isAdminNetworkPolicyKind, isCalicoPolicy, isServedCiliumPolicy } from '../../util/vocabulary';
+import { addressKey } from '../addresses';
 import {
-  CniModel, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey, Reason, SideQuery,
-  isPodNetworkEndpoint,
+  clusterPolicyPeerClauses, evaluateTier, isClusterNetworkPolicy, policiesOfTier, selectsSubject, tierDecision, TierOutcome,
+} from '../cluster-network-policy';
+import {
+  AnnotatedCniModel, basePeerKey, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey, Reason,
+  SideQuery, isPodNetworkEndpoint, sideVerdict,
 } from '../model';
+import { ALLOW_BIT, DENY_BIT, fromOutcomes, MAYBE, NO, Outcomes, outcomesOf, Tri, union, YES } from '../verdict';
+
+export type { AnnotatedCniModel } from '../model';
 
 /** Options of {@link kubernetesModel}. */
 export interface KubernetesModelOptions {
@@ -23,25 +31,11 @@ export interface KubernetesModelOptions {
   readonly clusterNetworkPolicy: boolean;
 }
 
-/** A CNI model that also reports notes about what it ignored. */
-export interface AnnotatedCniModel extends CniModel {
-  readonly notes: string[];
-  /**
-   * The verdict alone, without building reasons: the flow matrix asks millions of questions.
-   * Must agree with `evaluate(query).allowed`.
-   */
-  allows(query: SideQuery): boolean;
-  /**
-   * Subjects with the same key get the same verdict for every peer and port in that direction; the
-   * empty string means "allowed whatever the peer". Lets the flow matrix evaluate each policy
-   * situation once instead of once per pod.
-   */
-  subjectKey(subject: Endpoint, direction: Direction): string;
-  /**
-   * Can any verdict of this model carry `l7Constraints` (Cilium `toPorts[].rules`, Calico `http`
-   * matches)? When false the flow matrix never asks for them.
-   */
-  hasL7Rules(): boolean;
+/** Possible outcomes (ALLOW_BIT / DENY_BIT) with the reasons of the path taken when every maybe fails. */
+interface Branches {
+  readonly bits: Outcomes;
+  readonly reasons: Reason[];
+  readonly uncertain: string[];
 }
 
 /**
@@ -55,6 +49,9 @@ export interface AnnotatedCniModel extends CniModel {
  * and Baseline `networks` rules still decide egress to the local node by its IP. Ingress peers
  * (`namespaces`, `pods`) never include host-networked endpoints, so no ClusterNetworkPolicy rule
  * matches ingress from a node. Remote nodes are ordinary peers: only ipBlock / `networks` by IP.
+ *
+ * ipBlock and `networks` match pods by their IP, as NetworkPolicy implementations other than Cilium
+ * do (the Kubernetes network-policy e2e suite expects it): this is the `Cni.kubernetes()` choice.
  */
 export function kubernetesModel(
   manifests: ManifestObject[],
@@ -63,7 +60,8 @@ export function kubernetesModel(
 ): AnnotatedCniModel {
   // Index NetworkPolicies by namespace: a policy only ever selects pods of its own namespace.
   const byNamespace = new Map<string, ManifestObject[]>();
-  for (const np of manifests.filter(isNetworkPolicy)) {
+  const networkPolicies = manifests.filter(isNetworkPolicy);
+  for (const np of networkPolicies) {
     const ns = namespaceOf(np);
     if (!byNamespace.has(ns)) byNamespace.set(ns, []);
     byNamespace.get(ns)!.push(np);
@@ -75,30 +73,59 @@ export function kubernetesModel(
   }
   const admin = options.clusterNetworkPolicy ? policiesOfTier(cnps, 'Admin') : [];
   const baseline = options.clusterNetworkPolicy ? policiesOfTier(cnps, 'Baseline') : [];
+  const npPeers = new NetworkPolicyPeerIndex(networkPolicies, namespaces);
+  const cnpPeers = clusterPolicyPeerClauses([...admin, ...baseline], namespaces);
+
+  /** The Baseline tier and the default allow, for a subject no NetworkPolicy isolates. */
+  const baselineBranches = (query: SideQuery): Branches => {
+    const outcome = evaluateTier(baseline, query, namespaces);
+    let bits: Outcomes = 0;
+    for (const m of outcome.maybe) bits = union(bits, m.action === 'Deny' ? DENY_BIT : ALLOW_BIT);
+    const decided = outcome.action === 'Accept' || outcome.action === 'Deny';
+    bits = union(bits, outcome.action === 'Deny' ? DENY_BIT : ALLOW_BIT);
+    const reasons: Reason[] = decided ? [outcome.reason!] : [
+      { effect: 'default-allow', message: `no NetworkPolicy selects ${query.subject.name} for ${query.direction}` },
+      ...(outcome.reason ? [outcome.reason] : []),
+    ];
+    return { bits, reasons, uncertain: outcome.maybe.map((m) => m.why) };
+  };
+
+  /** Everything after the Admin tier: the NetworkPolicy tier, then Baseline. */
+  const afterAdmin = (query: SideQuery): Branches => {
+    const np = evaluateNetworkPolicies(byNamespace.get(query.subject.namespace ?? '') ?? [], query, namespaces);
+    if (np.isolated && isLocalNode(query.peer)) return { bits: ALLOW_BIT, reasons: [localNodeReason(query)], uncertain: [] };
+    if (np.isolated) return { bits: outcomesOf(np.outcome), reasons: np.reasons, uncertain: np.uncertain };
+    return baselineBranches(query);
+  };
+
+  const adminBranches = (query: SideQuery, outcome: TierOutcome): Branches => {
+    let bits: Outcomes = 0;
+    let rest: Branches | undefined;
+    const restOf = () => (rest ??= afterAdmin(query));
+    for (const m of outcome.maybe) bits = union(bits, m.action === 'Accept' ? ALLOW_BIT : m.action === 'Deny' ? DENY_BIT : restOf().bits);
+    if (outcome.action === 'Accept' || outcome.action === 'Deny') {
+      bits = union(bits, outcome.action === 'Accept' ? ALLOW_BIT : DENY_BIT);
+      return { bits, reasons: [outcome.reason!], uncertain: [...outcome.maybe.map((m) => m.why), ...(rest?.uncertain ?? [])] };
+    }
+    const r = restOf();
+    return {
+      bits: union(bits, r.bits),
+      reasons: [...r.reasons, ...(outcome.reason ? [outcome.reason] : [])],
+      uncertain: [...outcome.maybe.map((m) => m.why), ...r.uncertain],
+    };
+  };
 
   const evaluate = (query: SideQuery): DirectionVerdict => {
     const subject = query.subject;
     if (subject.kind !== 'pod') {
-      return allow({ effect: 'default-allow', message: `${subject.name} (${subject.kind}) is not a pod: no policy selects it` });
+      return sideVerdict(YES, [{ effect: 'default-allow', message: `${subject.name} (${subject.kind}) is not a pod: no policy selects it` }]);
     }
     if (subject.hostNetwork) {
-      return allow({ effect: 'default-allow', message: `${subject.name} uses hostNetwork: no policy selects it` });
+      return sideVerdict(YES, [{ effect: 'default-allow', message: `${subject.name} uses hostNetwork: no policy selects it` }]);
     }
-    const passes: Reason[] = [];
-    const adminOutcome = evaluateTier(admin, query, namespaces);
-    if (adminOutcome.action === 'Accept' || adminOutcome.action === 'Deny') {
-      return { allowed: adminOutcome.action === 'Accept', reasons: [adminOutcome.reason!] };
-    }
-    if (adminOutcome.reason) passes.push(adminOutcome.reason);
-    const np = evaluateNetworkPolicies(byNamespace.get(subject.namespace ?? '') ?? [], query, namespaces);
-    if (np.isolated && isLocalNode(query.peer)) return { allowed: true, reasons: [localNodeReason(query), ...passes] };
-    if (np.isolated) return { allowed: np.allowed, reasons: [...np.reasons, ...passes] };
-    const baselineOutcome = evaluateTier(baseline, query, namespaces);
-    if (baselineOutcome.action === 'Accept' || baselineOutcome.action === 'Deny') {
-      return { allowed: baselineOutcome.action === 'Accept', reasons: [baselineOutcome.reason!, ...passes] };
-    }
-    if (baselineOutcome.reason) passes.push(baselineOutcome.reason);
-    return { allowed: true, reasons: [...np.reasons, ...passes] };
+    const b = adminBranches(query, evaluateTier(admin, query, namespaces));
+    const outcome = fromOutcomes(b.bits);
+    return sideVerdict(outcome, b.reasons, outcome === MAYBE ? b.uncertain : []);
   };
 
   // The NetworkPolicies selecting a subject for a direction, cached per endpoint object.
@@ -117,17 +144,34 @@ export function kubernetesModel(
   };
 
   // Same decision procedure as `evaluate`, without messages.
-  const allows = (query: SideQuery): boolean => {
-    const subject = query.subject;
-    if (!isPodNetworkEndpoint(subject)) return true;
-    if (admin.length > 0) {
-      const action = evaluateTier(admin, query, namespaces).action;
-      if (action === 'Accept' || action === 'Deny') return action === 'Accept';
+  const restBits = (query: SideQuery): Outcomes => {
+    const list = selecting(query.subject, query.direction);
+    if (list.length > 0) {
+      if (isLocalNode(query.peer)) return ALLOW_BIT;
+      let t: Tri = NO;
+      for (const np of list) {
+        const a = policyAllows(np, query, namespaces);
+        if (a === YES) return ALLOW_BIT;
+        if (a === MAYBE) t = MAYBE;
+      }
+      return outcomesOf(t);
     }
-    const list = selecting(subject, query.direction);
-    if (list.length > 0) return isLocalNode(query.peer) || list.some((np) => matchingRuleIndex(np, query, namespaces) !== undefined);
-    if (baseline.length > 0) return evaluateTier(baseline, query, namespaces).action !== 'Deny';
-    return true;
+    if (baseline.length === 0) return ALLOW_BIT;
+    // Baseline: Deny denies; Accept, Pass and no match allow (the default after the last tier).
+    const d = tierDecision(baseline, query, namespaces);
+    const mayDeny = d.action === 'Deny' || d.maybe.has('Deny');
+    const mayAllow = d.action !== 'Deny' || d.maybe.has('Accept') || d.maybe.has('Pass');
+    return union(mayDeny ? DENY_BIT : 0, mayAllow ? ALLOW_BIT : 0);
+  };
+  const decide = (query: SideQuery): Tri => {
+    if (!isPodNetworkEndpoint(query.subject)) return YES;
+    if (admin.length === 0) return fromOutcomes(restBits(query));
+    const d = tierDecision(admin, query, namespaces);
+    let bits: Outcomes = 0;
+    if (d.maybe.has('Accept') || d.action === 'Accept') bits = union(bits, ALLOW_BIT);
+    if (d.maybe.has('Deny') || d.action === 'Deny') bits = union(bits, DENY_BIT);
+    if (d.maybe.has('Pass') || d.action === undefined || d.action === 'Pass') bits = union(bits, restBits(query));
+    return fromOutcomes(bits);
   };
   const subjectKey = (subject: Endpoint, direction: Direction): string => {
     if (!isPodNetworkEndpoint(subject)) return '';
@@ -141,8 +185,13 @@ export function kubernetesModel(
     const ports = direction === 'ingress' ? namedPortsKey(subject) : [];
     return JSON.stringify([names, ports]);
   };
+  const peerKey = (peer: Endpoint, direction: Direction): string => {
+    const bits = cnpPeers.map((c) => (c(peer) ? '1' : '0')).join('');
+    const ports = direction === 'egress' ? namedPortsKey(peer).join(',') : '';
+    return `${basePeerKey(peer, addressKey(peer))}|${npPeers.matched(peer).join(',')}|${bits}|${ports}`;
+  };
   // networking.k8s.io/v1 and ClusterNetworkPolicy rules are L3/L4 only.
-  return { evaluate, allows, subjectKey, notes, hasL7Rules: () => false };
+  return { evaluate, decide, subjectKey, peerKey, notes, hasL7Rules: () => false };
 }
 
 /**
@@ -150,18 +199,16 @@ export function kubernetesModel(
  * @param cniName the CNI's name for messages (a custom CNI without enforcement behaves the same)
  */
 export function flannelModel(manifests: ManifestObject[], cniName: string = 'flannel'): AnnotatedCniModel {
-  const ignored = manifests.filter((m) => isNetworkPolicy(m) || isClusterNetworkPolicy(m)).length;
+  const ignored = manifests.filter((m) => isNetworkPolicy(m) || isClusterNetworkPolicy(m) || isAdminNetworkPolicyKind(m)
+    || isCalicoPolicy(m) || isServedCiliumPolicy(m)).length;
   const message = `${cniName} enforces no NetworkPolicy`;
   const notes = ignored > 0 ? [`${ignored} policy object(s) ignored: ${message}`] : [];
   return {
     notes,
-    evaluate: () => allow({ effect: 'default-allow', message }),
-    allows: () => true,
+    evaluate: () => sideVerdict(YES, [{ effect: 'default-allow', message }]),
+    decide: () => YES,
     subjectKey: () => '',
+    peerKey: () => '',
     hasL7Rules: () => false,
   };
-}
-
-function allow(reason: Reason): DirectionVerdict {
-  return { allowed: true, reasons: [reason] };
 }

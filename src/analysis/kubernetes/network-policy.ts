@@ -5,15 +5,20 @@
  * Semantics: https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the API
  * reference https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/
  *
- * CONTRACT (signatures are fixed; other models import them):
+ * Rules match three-valued (see ../verdict): an `ipBlock` against a pod whose IP the manifests do not
+ * state may or may not match (see ../addresses). Policies reach these functions only after
+ * validation (../validation), so they read fields without type checks beyond `?? []`.
  */
-import { cidrContainsIp, parseCidrLoose, parseIpLoose } from '../../util/cidr';
+import { AddressSet } from '../../util/address-set';
+import { isServedNetworkPolicy, namespaceOf as vocabularyNamespaceOf } from '../../util/vocabulary';
+import { blockOf, matchAddresses, unknownAddressWhy } from '../addresses';
 import { Endpoint, L4Protocol, ManifestObject, NamespaceIndex, Reason, SideQuery, describeRef, refOf, namespaceLabelsOf, isPodNetworkEndpoint } from '../model';
 import { LabelSelector, matchesLabelSelector } from '../selectors';
+import { MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Is this object a networking.k8s.io/v1 NetworkPolicy? */
 export function isNetworkPolicy(obj: ManifestObject): boolean {
-  return obj.apiVersion === 'networking.k8s.io/v1' && obj.kind === 'NetworkPolicy';
+  return isServedNetworkPolicy(obj);
 }
 
 /**
@@ -36,9 +41,9 @@ export function effectivePolicyTypes(np: ManifestObject): Array<'Ingress' | 'Egr
   return Array.isArray(egress) && egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
-/** Namespace of a namespaced manifest (`default` when absent, as kubectl applies it). */
+/** Namespace of a namespaced manifest (`default` when absent or empty, as kubectl applies it). */
 export function namespaceOf(obj: ManifestObject): string {
-  return obj.metadata?.namespace ?? 'default';
+  return vocabularyNamespaceOf(obj);
 }
 
 /**
@@ -52,32 +57,92 @@ export function selectsEndpoint(np: ManifestObject, endpoint: Endpoint): boolean
   return matchesLabelSelector(np.spec?.podSelector ?? {}, endpoint.labels);
 }
 
+function rulesOf(np: ManifestObject, query: SideQuery): any[] {
+  const rules = query.direction === 'ingress' ? np.spec?.ingress : np.spec?.egress;
+  return Array.isArray(rules) ? rules : [];
+}
+
+/** Does rule `rule` of a policy selecting the subject match the query (peer and port)? */
+function ruleTruth(np: ManifestObject, rule: any, query: SideQuery, namespaces: NamespaceIndex): Tri {
+  if (!portsMatch(rule?.ports, query)) return NO;
+  return peersMatch(np, query.direction === 'ingress' ? rule?.from : rule?.to, query.peer, namespaces);
+}
+
 /**
  * For a policy that selects `query.subject` and isolates `query.direction`: the index of the first
- * rule in `spec.ingress` / `spec.egress` that allows the query (peer + port), or undefined.
+ * rule in `spec.ingress` / `spec.egress` that definitely allows the query (peer + port), or undefined.
  */
 export function matchingRuleIndex(np: ManifestObject, query: SideQuery, namespaces: NamespaceIndex): number | undefined {
-  const rules: any[] = (query.direction === 'ingress' ? np.spec?.ingress : np.spec?.egress) ?? [];
+  const rules = rulesOf(np, query);
   for (let i = 0; i < rules.length; i++) {
-    const rule = rules[i] ?? {};
-    const peers: any[] | undefined = query.direction === 'ingress' ? rule.from : rule.to;
-    if (!peersMatch(np, peers, query.peer, namespaces)) continue;
-    if (!portsMatch(rule.ports, query)) continue;
-    return i;
+    if (ruleTruth(np, rules[i], query, namespaces) === YES) return i;
   }
   return undefined;
 }
 
+/** Does some rule of `np` allow the query: YES, NO, or MAYBE (a rule may match, none surely does)? */
+export function policyAllows(np: ManifestObject, query: SideQuery, namespaces: NamespaceIndex): Tri {
+  let result: Tri = NO;
+  for (const rule of rulesOf(np, query)) {
+    const t = ruleTruth(np, rule, query, namespaces);
+    if (t === YES) return YES;
+    if (t === MAYBE) result = MAYBE;
+  }
+  return result;
+}
+
+/** A rule that may match, with its JSON path and why it is not known. */
+export interface MaybeRule {
+  readonly path: string;
+  readonly why: string;
+}
+
+/** The rules of `np` that may (not surely) allow the query, with the reason for each. */
+export function maybeRules(np: ManifestObject, query: SideQuery, namespaces: NamespaceIndex): MaybeRule[] {
+  const out: MaybeRule[] = [];
+  const rules = rulesOf(np, query);
+  const field = query.direction === 'ingress' ? 'from' : 'to';
+  const who = query.direction === 'ingress' ? 'source' : 'destination';
+  for (let i = 0; i < rules.length; i++) {
+    if (ruleTruth(np, rules[i], query, namespaces) !== MAYBE) continue;
+    const peers: any[] = Array.isArray(rules[i]?.[field]) ? rules[i][field] : [];
+    const blocks = peers.map((peer, j) => ({ peer, j })).filter(({ peer }) => peer?.ipBlock);
+    const text = blocks.map(({ peer }) => {
+      const except = Array.isArray(peer.ipBlock.except) && peer.ipBlock.except.length > 0 ? ` except ${peer.ipBlock.except.join(', ')}` : '';
+      return `${peer.ipBlock.cidr}${except}`;
+    }).join(' + ');
+    out.push({
+      path: blocks.length === 1 ? `spec.${query.direction}[${i}].${field}[${blocks[0].j}].ipBlock` : `spec.${query.direction}[${i}].${field}`,
+      why: `ipBlock ${text} may or may not contain the ${who}'s address: ${unknownAddressWhy(query.peer)}`,
+    });
+  }
+  return out;
+}
+
+/** The outcome of all Kubernetes NetworkPolicies on one side. */
+export interface NetworkPolicyOutcome {
+  /** At least one policy selects the subject for the direction. */
+  readonly isolated: boolean;
+  /** YES allowed (not isolated, or a rule allows), NO denied, MAYBE a rule may allow. */
+  readonly outcome: Tri;
+  /** `outcome === YES` (kept for callers that only need the definite answer). */
+  readonly allowed: boolean;
+  /** The allowing rules, or the isolating policies when nothing surely allows. */
+  readonly reasons: Reason[];
+  /** For MAYBE: the rules that may allow, with why (endpoint-independent). */
+  readonly uncertain: string[];
+}
+
 /**
  * Evaluate all Kubernetes NetworkPolicies for one side: `isolated` is true when at least one
- * policy selects the subject for that direction; `allowed` when not isolated or some rule allows.
- * `reasons` name the allowing rule(s), or the isolating policies when nothing allowed.
+ * policy selects the subject for that direction; allowed when not isolated or some rule allows.
+ * `reasons` name the allowing rule(s), or the isolating policies when nothing surely allowed.
  */
 export function evaluateNetworkPolicies(
   policies: ManifestObject[],
   query: SideQuery,
   namespaces: NamespaceIndex,
-): { isolated: boolean; allowed: boolean; reasons: Reason[] } {
+): NetworkPolicyOutcome {
   const type = query.direction === 'ingress' ? 'Ingress' : 'Egress';
   // Filtering the pre-sorted list keeps the order of sorting the filtered one (both sorts are stable).
   const selecting = preparedPolicies(policies)
@@ -86,14 +151,20 @@ export function evaluateNetworkPolicies(
   if (selecting.length === 0) {
     return {
       isolated: false,
+      outcome: YES,
       allowed: true,
       reasons: [{ effect: 'default-allow', message: `no NetworkPolicy selects ${query.subject.name} for ${query.direction}` }],
+      uncertain: [],
     };
   }
   const allows: Reason[] = [];
+  const uncertain: string[] = [];
   for (const np of selecting) {
     const index = matchingRuleIndex(np, query, namespaces);
-    if (index === undefined) continue;
+    if (index === undefined) {
+      for (const m of maybeRules(np, query, namespaces)) uncertain.push(`${describeRef(refOf(np))} ${m.path}: ${m.why}`);
+      continue;
+    }
     const rule = `spec.${query.direction}[${index}]`;
     allows.push({
       object: refOf(np),
@@ -102,16 +173,19 @@ export function evaluateNetworkPolicies(
       message: `${describeRef(refOf(np))} ${rule} allows ${describeQuery(query)}`,
     });
   }
-  if (allows.length > 0) return { isolated: true, allowed: true, reasons: allows };
+  if (allows.length > 0) return { isolated: true, outcome: YES, allowed: true, reasons: allows, uncertain: [] };
+  const outcome = uncertain.length > 0 ? MAYBE : NO;
   return {
     isolated: true,
+    outcome,
     allowed: false,
     reasons: selecting.map((np) => ({
       object: refOf(np),
       effect: 'isolate' as const,
       message: `${describeRef(refOf(np))} isolates ${query.subject.name} for ${query.direction}`
-        + ` and no rule allows ${describeQuery(query)}`,
+        + ` and no rule ${outcome === MAYBE ? 'surely ' : ''}allows ${describeQuery(query)}`,
     })),
+    uncertain,
   };
 }
 
@@ -149,50 +223,71 @@ function describeQuery(query: SideQuery): string {
   return query.direction === 'ingress' ? `from ${query.peer.name} on ${port}` : `to ${query.peer.name} on ${port}`;
 }
 
-/** An absent or empty `from`/`to` matches every peer; otherwise any list item (OR). */
-function peersMatch(np: ManifestObject, peers: any[] | undefined, peer: Endpoint, namespaces: NamespaceIndex): boolean {
-  if (peers === undefined || peers === null || peers.length === 0) return true;
-  return peers.some((p) => peerMatches(np, p ?? {}, peer, namespaces));
+/**
+ * An absent or empty `from`/`to` matches every peer; otherwise any list item (OR). The ipBlock items
+ * of one list count together: `0.0.0.0/0` and `::/0` as two items contain every address, although
+ * neither does alone.
+ */
+function peersMatch(np: ManifestObject, peers: any[] | undefined, peer: Endpoint, namespaces: NamespaceIndex): Tri {
+  if (!Array.isArray(peers) || peers.length === 0) return YES;
+  let result: Tri = NO;
+  let blocks = false;
+  for (const p of peers) {
+    if (p?.ipBlock) {
+      blocks = true;
+      continue;
+    }
+    if (peerMatches(np, p ?? {}, peer, namespaces) === YES) return YES;
+  }
+  if (blocks) result = matchAddresses(peer, ipBlocksOf(peers));
+  return result;
+}
+
+const PEER_BLOCKS = new WeakMap<object, AddressSet>();
+
+/** The addresses the ipBlock items of one `from`/`to` list cover together (each cidr minus its excepts). */
+function ipBlocksOf(peers: any[]): AddressSet {
+  let set = PEER_BLOCKS.get(peers);
+  if (!set) {
+    set = AddressSet.EMPTY;
+    for (const p of peers) {
+      if (!p?.ipBlock) continue;
+      const except = Array.isArray(p.ipBlock.except) ? p.ipBlock.except : [];
+      set = set.union(blockOf(p.ipBlock, [String(p.ipBlock.cidr ?? '')], except));
+    }
+    PEER_BLOCKS.set(peers, set);
+  }
+  return set;
 }
 
 /**
  * One NetworkPolicyPeer. podSelector alone = pods of the policy's namespace; namespaceSelector
  * alone = all pods of the selected namespaces; both = AND. hostNetwork pods, nodes and external
- * endpoints are only matched by ipBlock (NETWORKING-FACTS.md #8).
+ * endpoints are only matched by ipBlock (NETWORKING-FACTS.md #8); an ipBlock matches by address
+ * whatever the endpoint is (pods included: the upstream e2e suite expects an ipBlock of a pod's IP
+ * to select the pod).
  */
-function peerMatches(np: ManifestObject, peer: any, endpoint: Endpoint, namespaces: NamespaceIndex): boolean {
-  if (peer.ipBlock) return ipBlockMatches(peer.ipBlock, endpoint);
+export function peerMatches(np: ManifestObject, peer: any, endpoint: Endpoint, namespaces: NamespaceIndex): Tri {
+  if (peer.ipBlock) {
+    const except = Array.isArray(peer.ipBlock.except) ? peer.ipBlock.except : [];
+    return matchAddresses(endpoint, blockOf(peer.ipBlock, [String(peer.ipBlock.cidr ?? '')], except));
+  }
   const podSelector: LabelSelector | undefined = peer.podSelector ?? undefined;
   const namespaceSelector: LabelSelector | undefined = peer.namespaceSelector ?? undefined;
-  // A peer with no field is rejected by the API server; fail closed.
-  if (!podSelector && !namespaceSelector) return false;
-  if (!isPodNetworkEndpoint(endpoint) || endpoint.namespace === undefined) return false;
+  // A peer with no field is rejected by the API server (validation drops the policy); fail closed.
+  if (!podSelector && !namespaceSelector) return NO;
+  if (!isPodNetworkEndpoint(endpoint) || endpoint.namespace === undefined) return NO;
   if (namespaceSelector) {
-    if (!matchesLabelSelector(namespaceSelector, namespaceLabelsOf(endpoint, namespaces))) return false;
+    if (!matchesLabelSelector(namespaceSelector, namespaceLabelsOf(endpoint, namespaces))) return NO;
   } else if (endpoint.namespace !== namespaceOf(np)) {
-    return false;
+    return NO;
   }
-  return podSelector ? matchesLabelSelector(podSelector, endpoint.labels) : true;
-}
-
-/** ipBlock: the endpoint's IP is inside `cidr` and outside every `except`; no IP never matches. */
-function ipBlockMatches(ipBlock: any, endpoint: Endpoint): boolean {
-  if (!endpoint.ip) return false;
-  const cidr = parseCidrLoose(String(ipBlock.cidr ?? ''));
-  if (!cidr) return false;
-  const ip = parseIpLoose(endpoint.ip);
-  if (!ip) return false;
-  if (!cidrContainsIp(cidr, ip)) return false;
-  for (const text of ipBlock.except ?? []) {
-    const except = parseCidrLoose(String(text));
-    if (except && cidrContainsIp(except, ip)) return false;
-  }
-  return true;
+  return podSelector && !matchesLabelSelector(podSelector, endpoint.labels) ? NO : YES;
 }
 
 /** An absent or empty `ports` matches every port; otherwise any item (OR). */
 function portsMatch(ports: any[] | undefined, query: SideQuery): boolean {
-  if (ports === undefined || ports === null || ports.length === 0) return true;
+  if (!Array.isArray(ports) || ports.length === 0) return true;
   return ports.some((p) => portMatches(p ?? {}, query));
 }
 
@@ -214,4 +309,52 @@ function portMatches(port: any, query: SideQuery): boolean {
   const first = Number(port.port);
   const last = port.endPort !== undefined && port.endPort !== null ? Number(port.endPort) : first;
   return query.port >= first && query.port <= last;
+}
+
+/**
+ * The label-based peer clauses (`from`/`to` items with a pod or namespace selector) of a set of
+ * NetworkPolicies, for peer keys: `matched(endpoint)` lists the ids of the clauses that select the
+ * endpoint, so endpoints selected by the same clauses share a key. Identical clauses (the same DNS
+ * peer in every namespace) get one id; podSelector-only clauses are only tried on endpoints of
+ * their policy's namespace. ipBlock items depend on the address alone, which base peer keys hold.
+ */
+export class NetworkPolicyPeerIndex {
+  private readonly sameNamespace = new Map<string, Array<{ id: number; test: (e: Endpoint) => boolean }>>();
+  private readonly anyNamespace: Array<{ id: number; test: (e: Endpoint) => boolean }> = [];
+
+  constructor(policies: ManifestObject[], namespaces: NamespaceIndex) {
+    const ids = new Map<string, number>();
+    for (const np of policies) {
+      for (const direction of ['ingress', 'egress'] as const) {
+        const rules = np.spec?.[direction];
+        for (const rule of Array.isArray(rules) ? rules : []) {
+          const peers = direction === 'ingress' ? rule?.from : rule?.to;
+          for (const peer of Array.isArray(peers) ? peers : []) {
+            if (!peer || peer.ipBlock || (!peer.podSelector && !peer.namespaceSelector)) continue;
+            const ns = peer.namespaceSelector ? undefined : namespaceOf(np);
+            const key = JSON.stringify([ns ?? '', peer.podSelector ?? null, peer.namespaceSelector ?? null]);
+            if (ids.has(key)) continue;
+            const clause = { id: ids.size, test: (e: Endpoint) => peerMatches(np, peer, e, namespaces) === YES };
+            ids.set(key, clause.id);
+            if (ns === undefined) {
+              this.anyNamespace.push(clause);
+            } else {
+              const list = this.sameNamespace.get(ns) ?? [];
+              list.push(clause);
+              this.sameNamespace.set(ns, list);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Ids of the clauses selecting `endpoint`, ascending within each group. */
+  matched(endpoint: Endpoint): number[] {
+    if (!isPodNetworkEndpoint(endpoint)) return [];
+    const out: number[] = [];
+    for (const c of this.sameNamespace.get(endpoint.namespace ?? '') ?? []) if (c.test(endpoint)) out.push(c.id);
+    for (const c of this.anyNamespace) if (c.test(endpoint)) out.push(c.id);
+    return out;
+  }
 }

@@ -30,6 +30,12 @@ const REMOVED_APIS: Record<string, Record<string, [string, string]>> = {
   'storage.k8s.io/v1beta1': { CSIStorageCapacity: ['1.27', 'storage.k8s.io/v1'] },
 };
 
+/** The removal of `obj`'s apiVersion (Kubernetes release, replacement), when the API server no longer serves it. */
+export function removedApi(obj: any): [string, string] | undefined {
+  if (!isObject(obj) || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') return undefined;
+  return REMOVED_APIS[obj.apiVersion]?.[obj.kind] ?? REMOVED_APIS[obj.apiVersion]?.['*'];
+}
+
 /** Kinds whose group serves a v1 that should be emitted instead of a beta/alpha version. */
 const V1_KINDS: Record<string, string[]> = {
   'security.istio.io': ['AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication'],
@@ -49,7 +55,7 @@ export const apiVersions: LintRule = {
     for (const doc of ctx.documents) {
       const obj = doc.obj;
       if (!isObject(obj) || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') continue;
-      const removed = REMOVED_APIS[obj.apiVersion]?.[obj.kind] ?? REMOVED_APIS[obj.apiVersion]?.['*'];
+      const removed = removedApi(obj);
       const group = apiGroup(obj);
       if (removed) {
         out.push({

@@ -1,7 +1,7 @@
 import { parseCalicoSelector } from '../../analysis/calico';
 import { namespaceLabels } from '../../analysis/calico/labels';
 import { asArray, isObject } from '../document';
-import { calicoSelectsAll, isCalicoPolicy } from '../kinds';
+import { calicoSelectsAll, isCalicoPolicyOrStaged } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -17,7 +17,7 @@ export const calicoDenyAllScope: LintRule = {
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {
       const obj = doc.obj;
-      if (!isCalicoPolicy(obj) || !obj.kind.endsWith('GlobalNetworkPolicy') || !isObject(obj.spec)) continue;
+      if (!isCalicoPolicyOrStaged(obj) || !obj.kind.endsWith('GlobalNetworkPolicy') || !isObject(obj.spec)) continue;
       const spec = obj.spec;
       if (!calicoSelectsAll(spec)) continue;
       const selector = typeof spec.selector === 'string' ? spec.selector.trim() : '';

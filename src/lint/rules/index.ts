@@ -7,6 +7,7 @@ import { ciliumPolicyShape } from './cilium-policy-shape';
 import { dnsUdpOnly } from './dns-udp-only';
 import { egressWorld } from './egress-world';
 import { ingressHygiene } from './ingress';
+import { invalidObject } from './invalid-object';
 import { istioAuthz } from './istio-authz';
 import { istioConsecutiveErrors } from './istio-consecutive-errors';
 import { istioPeerAuthentication } from './istio-peer-authentication';
@@ -36,4 +37,5 @@ export const RULES: readonly LintRule[] = [
   virtualService,
   ciliumPolicyShape,
   istioPeerAuthentication,
+  invalidObject,
 ];

@@ -6,8 +6,12 @@ import { calicoSelectsAll, ciliumSpecs, isCalicoPolicy, isCiliumPolicy, isK8sNet
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
-/** System namespaces whose policies are the platform's business, not the tenant's. */
-const EXCLUDED = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+/**
+ * System namespaces whose policies are the platform's business, not the tenant's: Kubernetes' own,
+ * and the ones the Calico operator creates and runs its host-network components in (CalicoInstallation
+ * emits `tigera-operator`; NETWORKING-FACTS.md lists them as the namespaces cluster-wide denies exclude).
+ */
+const EXCLUDED = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'tigera-operator', 'calico-system', 'calico-apiserver']);
 
 interface Coverage { ingress: boolean; egress: boolean }
 

@@ -1,6 +1,6 @@
 import { CniKind } from '../../cluster/cni';
 import { apiGroup } from '../document';
-import { isCalicoPolicy, isCiliumPolicy, isNetworkPolicyObject } from '../kinds';
+import { isCalicoPolicyOrStaged, isCiliumPolicy, isNetworkPolicyObject } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -22,7 +22,7 @@ export const policyOnUnenforcingCni: LintRule = {
       let reason: string | undefined;
       if (!cni.capabilities.enforcesNetworkPolicy) {
         if (!cni.acknowledgeUnenforcedPolicies) reason = `CNI '${cni.name}' enforces no network policy at all`;
-      } else if (isCalicoPolicy(obj) && cni.kind !== CniKind.CALICO) {
+      } else if (isCalicoPolicyOrStaged(obj) && cni.kind !== CniKind.CALICO) {
         reason = `projectcalico.org policies are enforced only by Calico, not by '${cni.name}'`;
       } else if (isCiliumPolicy(obj) && cni.kind !== CniKind.CILIUM) {
         reason = `cilium.io policies are enforced only by Cilium, not by '${cni.name}'`;

@@ -50,10 +50,10 @@ describe('Calico HTTP rules in the flow matrix', () => {
   test('the HTTP-restricted flow is allowed with its constraint; plain allows and denials carry none', () => {
     expect(matrix.flows).toEqual([
       // api is selected for ingress and only web matches the rule: end of the default tier denies.
-      { source: 'shop/api', destination: 'shop/api', port: 'TCP/8080', allowed: false },
-      { source: 'shop/api', destination: 'shop/web', port: 'TCP/8080', allowed: true },
-      { source: 'shop/web', destination: 'shop/api', port: 'TCP/8080', allowed: true, l7Constraints: [CONSTRAINT] },
-      { source: 'shop/web', destination: 'shop/web', port: 'TCP/8080', allowed: true },
+      { source: 'shop/api', destination: 'shop/api', port: 'TCP/8080', verdict: 'deny', allowed: false },
+      { source: 'shop/api', destination: 'shop/web', port: 'TCP/8080', verdict: 'allow', allowed: true },
+      { source: 'shop/web', destination: 'shop/api', port: 'TCP/8080', verdict: 'allow', allowed: true, l7Constraints: [CONSTRAINT] },
+      { source: 'shop/web', destination: 'shop/web', port: 'TCP/8080', verdict: 'allow', allowed: true },
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { cnp, egress, evaluate, external, gnp, ingress, NAMESPACES, pod, tier } from './helpers';
 import { calicoModel } from '../../../src/analysis/calico';
 import { ManifestObject } from '../../../src/analysis/model';
+import { NO, YES } from '../../../src/analysis/verdict';
 import { expectValidManifests } from '../../support/schema';
 
 // Expected values follow https://docs.tigera.io/calico/latest/reference/resources/tier ("How policy
@@ -133,6 +134,7 @@ describe('selection', () => {
   test('an endpoint that no policy selects is allowed by the profile', () => {
     const v = evaluate([allowWebIngress('allow-web', 1)], ingress(web, api, 5432));
     expect(v).toEqual({
+      outcome: 1,
       allowed: true,
       reasons: [{ effect: 'default-allow', message: 'no policy selects shop/api for ingress: the namespace profile allows ingress TCP/5432 from shop/web' }],
     });
@@ -450,8 +452,8 @@ describe('ClusterNetworkPolicy (kube-admin / kube-baseline tiers)', () => {
     expect(evaluate([malformed], ingress(api, web, 8080)).allowed).toBe(true);
     // The fast path (flow matrix) walks the same rules.
     const model = calicoModel([malformed], NAMESPACES);
-    expect(model.allows(ingress(invoice, web, 8080))).toBe(false);
-    expect(model.allows(ingress(api, web, 8080))).toBe(true);
+    expect(model.decide(ingress(invoice, web, 8080))).toBe(NO);
+    expect(model.decide(ingress(api, web, 8080))).toBe(YES);
   });
 
   test('a matching rule with an action Calico does not map is skipped', () => {

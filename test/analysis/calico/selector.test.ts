@@ -4,6 +4,18 @@ import { parseCalicoSelector } from '../../../src/analysis/calico';
 const m = (expr: string, labels: Record<string, string>) => parseCalicoSelector(expr).matches(labels);
 
 describe('Calico selector language', () => {
+  test('multi-word operators take any spaces between the words, none included (libcalico-go tokenizer)', () => {
+    for (const expr of ["app startswith 'fr'", "app starts  with 'fr'", "app starts\twith 'fr'"]) {
+      expect(parseCalicoSelector(expr).matches({ app: 'frontend' })).toBe(true);
+      expect(parseCalicoSelector(expr).matches({ app: 'backend' })).toBe(false);
+    }
+    expect(parseCalicoSelector("app endswith 'end'").matches({ app: 'frontend' })).toBe(true);
+    expect(parseCalicoSelector("app notin {'a'}").matches({ app: 'b' })).toBe(true);
+    expect(parseCalicoSelector("app notin {'a'}").matches({ app: 'a' })).toBe(false);
+    // A word boundary is needed after the last word: `startswithx` is not an operator.
+    expect(() => parseCalicoSelector("app startswithx 'a'")).toThrow('expected an operator');
+  });
+
   test('all() and the empty expression match everything', () => {
     expect(m('all()', {})).toBe(true);
     expect(m('', { a: 'b' })).toBe(true);
@@ -81,6 +93,9 @@ describe('Calico selector language', () => {
     ["app == 'a' extra", "unexpected 'e' at position 11"],
     ["app not {'a'}", "expected 'in' after 'not' at position 8"],
     ["app == 'unterminated", 'unterminated string at position 7'],
+    // libcalico-go's tokenizer (lib/selector/tokenizer) wants `has(` without a space, and skips only spaces and tabs.
+    ['has (app)', 'expected an operator'],
+    ["app == 'a'\n&& b == 'c'", 'unexpected'],
   ])('rejects %p with a positioned error', (expr, message) => {
     expect(() => parseCalicoSelector(expr)).toThrow(`invalid Calico selector '${expr}': `);
     expect(() => parseCalicoSelector(expr)).toThrow(message);

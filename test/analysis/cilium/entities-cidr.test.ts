@@ -111,10 +111,31 @@ describe('CIDR rules', () => {
     expect(ingress([policy], internet, web, 443).allowed).toBe(false);
   });
 
-  test('cidrGroupRef is reported as not modelled and matches nothing', () => {
+  test('cidrGroupRef to a CiliumCIDRGroup that is not in the manifests: external flows are indeterminate, pods still denied', () => {
     const policy = cnp('shop', 'group', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toCIDRSet: [{ cidrGroupRef: 'partners' }] }] });
     const v = egress([policy], web, internet, 443);
-    expect(v.allowed).toBe(false);
-    expect(v.reasons.some((r) => r.effect === 'log' && r.message.includes('cidrGroupRef partners'))).toBe(true);
+    expect(v.outcome).toBe(2);
+    expect(v.uncertain).toEqual([
+      'CiliumNetworkPolicy shop/group spec.egress[0]: cidrGroupRef partners: no CiliumCIDRGroup of that name in the manifests, so its CIDRs are unknown',
+    ]);
+    // CIDR rules never select in-cluster endpoints.
+    expect(egress([policy], web, api, 443).outcome).toBe(0);
+  });
+
+  test('cidrGroupRef and cidrGroupSelector resolve through the CiliumCIDRGroups of the manifests', () => {
+    const group = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumCIDRGroup',
+      metadata: { name: 'partners', labels: { kind: 'partner' } },
+      spec: { externalCIDRs: ['198.51.100.0/24'] },
+    };
+    const byRef = cnp('shop', 'by-ref', { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toCIDRSet: [{ cidrGroupRef: 'partners' }] }] });
+    const bySelector = cnp('shop', 'by-sel', {
+      endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toCIDRSet: [{ cidrGroupSelector: { matchLabels: { kind: 'partner' } } }] }],
+    });
+    for (const policy of [byRef, bySelector]) {
+      expect(egress([policy, group], web, external('198.51.100.20'), 443).outcome).toBe(1);
+      expect(egress([policy, group], web, internet, 443).outcome).toBe(0);
+    }
   });
 });

@@ -259,19 +259,29 @@ describe('rule shapes', () => {
     expect(ingress([icmp], web, api, 8080).allowed).toBe(false);
   });
 
-  test('notes about non-matching allow rules only accompany denials', () => {
+  test('toServices is not modelled: a flow it could allow is indeterminate, one another rule allows stays allowed', () => {
     const policy = cnp('shop', 'mixed', {
       endpointSelector: { matchLabels: { app: 'web' } },
       egress: [{ toEntities: ['world'] }, { toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' } }] }],
     });
     const ok = egress([policy], web, external('198.51.100.1'), 443);
-    expect(ok.allowed).toBe(true);
+    expect(ok.outcome).toBe(1);
     expect(ok.reasons.map((r) => r.effect)).toEqual(['allow']);
-    const denied = egress([policy], web, api, 5432);
-    expect(denied.allowed).toBe(false);
-    expect(denied.reasons.filter((r) => r.effect === 'log').map((r) => r.message)).toEqual([
-      'note: CiliumNetworkPolicy shop/mixed spec.egress[1]: toServices is not modelled: treated as matching nothing',
+    const undecided = egress([policy], web, api, 5432);
+    expect(undecided.outcome).toBe(2);
+    expect(undecided.allowed).toBe(false);
+    expect(undecided.uncertain).toEqual([
+      'CiliumNetworkPolicy shop/mixed spec.egress[1]: toServices is not modelled (the Service backends are not resolved): it may select any destination',
     ]);
+  });
+
+  test('toServices with toPorts only concerns those ports: other ports stay denied', () => {
+    const policy = cnp('shop', 'svc', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' } }], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] }],
+    });
+    expect(egress([policy], web, api, 5432).outcome).toBe(2);
+    expect(egress([policy], web, api, 80).outcome).toBe(0);
   });
 });
 

@@ -150,6 +150,12 @@ describe('CiliumClusterwideNetworkPolicy scope', () => {
     const v = ingress([host], external('198.51.100.1'), api, 80);
     expect(v.allowed).toBe(true);
     expect(v.reasons[0].effect).toBe('default-allow');
-    expect(ingress([host], web, node(), 22).reasons[0].message).toContain('Host policies');
+    // The host policy admits the whole cluster: whichever nodes it selects, web may reach them.
+    expect(ingress([host], web, node(), 22).outcome).toBe(1);
+    // The internet is outside `cluster`: a node the policy selects denies it, others allow it.
+    const fromWorld = ingress([host], external('198.51.100.1'), node(), 22);
+    expect(fromWorld.outcome).toBe(2);
+    expect(fromWorld.uncertain).toEqual(['host policies (CiliumClusterwideNetworkPolicy host-fw spec) select nodes by node labels, '
+      + 'which the manifests do not hold, and may deny ingress of nodes and hostNetwork pods here']);
   });
 });

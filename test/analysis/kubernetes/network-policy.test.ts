@@ -87,8 +87,10 @@ describe('NetworkPolicy contract functions', () => {
     const r = evaluateNetworkPolicies([], ingress(web, pod('default', { app: 'c' }), 80), namespaces);
     expect(r).toEqual({
       isolated: false,
+      outcome: 1,
       allowed: true,
       reasons: [{ effect: 'default-allow', message: 'no NetworkPolicy selects default/web for ingress' }],
+      uncertain: [],
     });
   });
 

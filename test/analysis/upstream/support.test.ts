@@ -67,7 +67,7 @@ describe('verdictOf', () => {
     expect(verdictOf(Object.assign(Object.create(result), { verdict: 'allow' }))).toBe('allow');
     expect(verdictOf(Object.assign(Object.create(result), { verdict: 'DENIED' }))).toBe('deny');
     expect(verdictOf(Object.assign(Object.create(result), { verdict: { name: 'INDETERMINATE' } }))).toBe('indeterminate');
-    expect(verdictOf(Object.assign(Object.create(result), { indeterminate: true }))).toBe('indeterminate');
+    expect(verdictOf(Object.assign(Object.create(result), { verdict: undefined, indeterminate: true }))).toBe('indeterminate');
     expect(() => verdictOf(Object.assign(Object.create(result), { verdict: 'maybe' }))).toThrow(/unknown verdict 'maybe'/);
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * The seeds' Cilium lab, done right, for Flux: Cilium 1.20.0 with kube-proxy replacement (the API
+ * server address given, `kubeProxyReplacement: "true"`, never the removed `strict`), VXLAN set
+ * explicitly (never the removed `tunnel:` key), WireGuard (no key Secret to manage), Hubble Relay and
+ * UI with CronJob-made certificates (no churn on every render), the bandwidth manager with BBR, and
+ * an L7 HTTP policy: the shop's web pods may only GET the api's /api/ paths.
+ *
+ * Output:
+ *   0000-cilium-install.k8s.yaml   HelmRepository + HelmRelease cilium (flux-system -> kube-system)
+ *   0001-cilium-cluster.k8s.yaml   the shop namespace, its policies (CiliumNetworkPolicy for L7)
+ *   cilium-values.yaml             the same values, for `cilium install --values` (written by npm run synth)
+ *
+ *   npx cdk8s synth --no-check-upgrade   # in this folder
+ */
+import { App, Chart } from 'cdk8s';
+import {
+  CiliumEncryption, CiliumInstall, CiliumRouting, CiliumTunnelProtocol, ClusterNetwork, Cni, Delivery, HubbleTlsMethod, Peer, Port,
+  ZeroTrustNamespace,
+} from '../../src';
+
+/** Build the Cilium cluster into `app`. */
+export function build(app: App): Chart {
+  const chart = new Chart(app, 'cilium-cluster');
+  new ClusterNetwork(chart, 'cluster', { cni: Cni.cilium({ kubeProxyReplacement: true }), podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] });
+
+  new CiliumInstall(chart, 'cilium', {
+    delivery: Delivery.flux(),
+    // Without kube-proxy the agents reach the API server directly (the control-plane endpoint).
+    k8sServiceHost: '192.168.10.10',
+    k8sServicePort: 6443,
+    routing: CiliumRouting.tunnel(CiliumTunnelProtocol.VXLAN),
+    encryption: CiliumEncryption.wireguard(),
+    hubble: { relay: true, ui: true, metrics: ['dns:query;ignoreAAAA', 'drop', 'tcp', 'flow', 'icmp', 'http'], tlsMethod: HubbleTlsMethod.CRON_JOB },
+    bandwidthManager: true,
+    bbr: true,
+  });
+
+  const shop = new ZeroTrustNamespace(chart, 'shop', { name: 'shop' });
+  shop.allowIngress('web-from-ingress', { app: 'web' }, [Peer.ingressController()], [Port.tcp(8080)]);
+  shop.allowEgress('web-to-api', { app: 'web' }, [Peer.pods({ app: 'api' })], [Port.tcp(8080)]);
+  // L7: the api accepts only GET /api/... from the web pods (Cilium's Envoy enforces it).
+  shop.addPolicy('api-from-web-http', {
+    podSelector: { app: 'api' },
+    ingress: [{ peers: [Peer.pods({ app: 'web' })], ports: [Port.tcp(8080)], http: [{ method: 'GET', path: '/api/.*' }] }],
+  });
+  return chart;
+}
+
+if (require.main === module) {
+  const app = new App();
+  build(app);
+  app.synth();
+}

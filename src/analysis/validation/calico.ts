@@ -1,0 +1,149 @@
+/**
+ * What Calico's API validation rejects in the projectcalico.org/v3 objects the analyzer reads
+ * (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, globalnetworkpolicy,
+ * networkset, globalnetworkset, tier): selectors that do not parse, invalid CIDRs, ports outside
+ * 1-65535 or ports without a port protocol, unknown actions and protocols, fields of the wrong type.
+ */
+import { at, Checker, isPortName } from './checker';
+import { parseCalicoSelector } from '../calico/selector';
+
+const PROTOCOLS = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'SCTP', 'UDPLite'];
+const PORT_PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP', 'UDPLITE', '6', '17', '132', '136']);
+
+/** A Calico selector expression (blank is allowed: it means all()). */
+function checkSelector(value: unknown, path: string, c: Checker): void {
+  const text = c.string(value, path);
+  if (text === undefined || text.trim() === '') return;
+  try {
+    parseCalicoSelector(text);
+  } catch (e) {
+    c.report(path, (e as Error).message);
+  }
+}
+
+function checkProtocol(value: unknown, path: string, c: Checker): void {
+  if (value === undefined || value === null) return;
+  if (typeof value === 'number') {
+    c.number(value, path, { integer: true, min: 1, max: 255 });
+    return;
+  }
+  const text = c.string(value, path);
+  if (text === undefined) return;
+  if (/^\d+$/.test(text)) c.number(Number(text), path, { integer: true, min: 1, max: 255 });
+  else if (!PROTOCOLS.some((p) => p.toLowerCase() === text.toLowerCase())) c.report(path, `'${text}' is not a protocol Calico knows (${PROTOCOLS.join(', ')} or a number)`);
+}
+
+/** Calico ports: a number 1-65535, a range `"first:last"`, or a named port. */
+function checkPorts(value: unknown, path: string, c: Checker): number {
+  const list = c.list(value, path);
+  list.forEach((p, i) => {
+    const where = at(path, i);
+    if (typeof p === 'number') {
+      c.port(p, where);
+      return;
+    }
+    if (typeof p !== 'string') {
+      c.report(where, `must be a port number, a range "first:last" or a port name, got ${JSON.stringify(p)}`);
+      return;
+    }
+    const range = /^(\d+):(\d+)$/.exec(p);
+    if (range) {
+      const first = c.port(Number(range[1]), where);
+      const last = c.port(Number(range[2]), where);
+      if (first !== undefined && last !== undefined && first > last) c.report(where, `port range '${p}' starts after it ends`);
+    } else if (/^\d+$/.test(p)) {
+      c.port(Number(p), where);
+    } else if (!isPortName(p)) {
+      c.report(where, `'${p}' is not a port number, range or port name`);
+    }
+  });
+  return list.length;
+}
+
+function checkEntity(value: unknown, path: string, c: Checker): { ports: number; services: boolean } {
+  const e = c.object(value, path);
+  if (!e) return { ports: 0, services: false };
+  for (const field of ['nets', 'notNets']) c.strings(e[field], at(path, field)).forEach((n, i) => c.cidr(n, at(at(path, field), i), true));
+  for (const field of ['selector', 'notSelector', 'namespaceSelector']) checkSelector(e[field], at(path, field), c);
+  const ports = checkPorts(e.ports, at(path, 'ports'), c) + checkPorts(e.notPorts, at(path, 'notPorts'), c);
+  const sa = c.object(e.serviceAccounts, at(path, 'serviceAccounts'));
+  if (sa) {
+    c.strings(sa.names, at(at(path, 'serviceAccounts'), 'names'));
+    checkSelector(sa.selector, at(at(path, 'serviceAccounts'), 'selector'), c);
+  }
+  const services = c.object(e.services, at(path, 'services'));
+  if (services) {
+    c.string(services.name, at(at(path, 'services'), 'name'));
+    c.string(services.namespace, at(at(path, 'services'), 'namespace'));
+  }
+  return { ports, services: !!services };
+}
+
+function checkRule(rule: Record<string, any>, path: string, c: Checker, direction: string, preDNAT: boolean): void {
+  if (rule.action === undefined) c.report(at(path, 'action'), 'is required');
+  const action = c.oneOf(rule.action, at(path, 'action'), ['Allow', 'Deny', 'Log', 'Pass']);
+  checkProtocol(rule.protocol, at(path, 'protocol'), c);
+  checkProtocol(rule.notProtocol, at(path, 'notProtocol'), c);
+  if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) c.report(at(path, 'ipVersion'), 'must be 4 or 6');
+  const source = checkEntity(rule.source, at(path, 'source'), c);
+  const destination = checkEntity(rule.destination, at(path, 'destination'), c);
+  if ((source.ports > 0 || destination.ports > 0) && !PORT_PROTOCOLS.has(String(rule.protocol).toUpperCase())) {
+    c.report(at(path, 'protocol'), 'rules with ports need protocol TCP, UDP, SCTP or UDPLite');
+  }
+  if (destination.services && destination.ports > 0) c.report(at(path, 'destination'), 'services cannot be combined with ports');
+  if (source.services && source.ports > 0) c.report(at(path, 'source'), 'services cannot be combined with ports');
+  const http = c.object(rule.http, at(path, 'http'));
+  if (http) {
+    if (action !== undefined && action !== 'Allow') c.report(at(path, 'http'), 'HTTP matches are only valid on Allow rules');
+    c.strings(http.methods, at(at(path, 'http'), 'methods'));
+    for (const { item, path: p } of c.objects(http.paths, at(at(path, 'http'), 'paths'))) {
+      c.string(item.exact, at(p, 'exact'));
+      c.string(item.prefix, at(p, 'prefix'));
+    }
+  }
+  if (preDNAT && direction === 'egress') c.report(path, 'preDNAT policies cannot have egress rules');
+}
+
+/** projectcalico.org/v3 NetworkPolicy or GlobalNetworkPolicy. */
+export function checkCalicoPolicy(obj: Record<string, any>, c: Checker): void {
+  const spec = c.object(obj.spec, 'spec');
+  if (!spec) return;
+  c.number(spec.order, 'spec.order');
+  c.string(spec.tier, 'spec.tier');
+  checkSelector(spec.selector, 'spec.selector', c);
+  checkSelector(spec.serviceAccountSelector, 'spec.serviceAccountSelector', c);
+  const global = obj.kind === 'GlobalNetworkPolicy';
+  if (global) checkSelector(spec.namespaceSelector, 'spec.namespaceSelector', c);
+  else if (spec.namespaceSelector !== undefined) c.report('spec.namespaceSelector', 'is only valid in a GlobalNetworkPolicy');
+  const types = c.list(spec.types, 'spec.types');
+  types.forEach((t, i) => c.oneOf(t, at('spec.types', i), ['Ingress', 'Egress'], true));
+  if (types.length > 2) c.report('spec.types', 'may not list more than two types');
+  for (const field of ['doNotTrack', 'preDNAT', 'applyOnForward']) {
+    if (spec[field] === undefined) continue;
+    if (!global) c.report(`spec.${field}`, 'is only valid in a GlobalNetworkPolicy');
+    c.boolean(spec[field], `spec.${field}`);
+  }
+  if ((spec.doNotTrack === true || spec.preDNAT === true) && spec.applyOnForward !== true) {
+    c.report('spec.applyOnForward', `must be true with ${spec.doNotTrack === true ? 'doNotTrack' : 'preDNAT'}`);
+  }
+  if (spec.doNotTrack === true && spec.preDNAT === true) c.report('spec', 'doNotTrack and preDNAT cannot both be set');
+  for (const direction of ['ingress', 'egress']) {
+    for (const { item, path } of c.objects(spec[direction], `spec.${direction}`)) checkRule(item, path, c, direction, spec.preDNAT === true);
+  }
+}
+
+/** projectcalico.org/v3 NetworkSet or GlobalNetworkSet: its CIDRs and labels. */
+export function checkCalicoNetworkSet(obj: Record<string, any>, c: Checker): void {
+  const metadata = c.object(obj.metadata, 'metadata');
+  if (metadata) c.labels(metadata.labels, 'metadata.labels');
+  const spec = c.object(obj.spec, 'spec');
+  if (spec) c.strings(spec.nets, 'spec.nets').forEach((n, i) => c.cidr(n, at('spec.nets', i), true));
+}
+
+/** projectcalico.org/v3 Tier: order and default action (Deny or Pass). */
+export function checkCalicoTier(obj: Record<string, any>, c: Checker): void {
+  const spec = c.object(obj.spec, 'spec');
+  if (!spec) return;
+  c.number(spec.order, 'spec.order');
+  c.oneOf(spec.defaultAction, 'spec.defaultAction', ['Deny', 'Pass']);
+}

@@ -1,0 +1,319 @@
+import { propError } from '../util/errors';
+import { requireOneOf, requireOptionalBoolean, requireOptionalString, requireProps } from '../util/guards';
+import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
+
+/** The service meshes this library knows. */
+export enum MeshKind {
+  /** No service mesh. */
+  NONE = 'none',
+  /** Istio (1.30): sidecar or ambient data plane. */
+  ISTIO = 'istio',
+  /** Linkerd (edge-26.8 / 2.20). */
+  LINKERD = 'linkerd',
+}
+
+/** The Istio data plane mode. */
+export enum IstioMode {
+  /** An Envoy sidecar in every pod (injected by istiod's webhook). */
+  SIDECAR = 'sidecar',
+  /**
+   * Ambient: a per-node ztunnel (L4, HBONE on port 15008) and optional waypoint proxies (L7). Needs
+   * the Istio CNI node agent.
+   */
+  AMBIENT = 'ambient',
+}
+
+/** Options of {@link Mesh.istio}. */
+export interface IstioMeshOptions {
+  /** Sidecar or ambient. No default: the two need different namespace labels and network policies. */
+  readonly mode: IstioMode;
+  /**
+   * The istiod revision (canary control-plane upgrades). With a revision, meshed namespaces are
+   * labelled `istio.io/rev: <revision>` instead of `istio-injection: enabled` (never both: istiod
+   * ignores the revision label when `istio-injection` is present).
+   * @default - the default revision
+   */
+  readonly revision?: string;
+  /**
+   * The mesh root namespace (mesh config `rootNamespace`): mesh-wide policies (PeerAuthentication
+   * `default`) live there.
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+  /**
+   * Namespace of the istiod pods.
+   * @default - the root namespace
+   */
+  readonly controlPlaneNamespace?: string;
+  /**
+   * Labels of the istiod pods (sidecars reach them on 15012).
+   * @default { app: 'istiod' } plus `istio.io/rev: <revision>` with a revision
+   */
+  readonly istiodLabels?: { [key: string]: string };
+  /**
+   * The Istio CNI plugin is installed, so pods need no `istio-init` container with NET_ADMIN and
+   * NET_RAW. Ambient always runs on it.
+   * @default - false in sidecar mode, true in ambient mode (false there is an error)
+   */
+  readonly cni?: boolean;
+  /**
+   * The mesh trust domain (principals are `<trustDomain>/ns/<namespace>/sa/<serviceAccount>`).
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+}
+
+/** Options of {@link Mesh.linkerd}. */
+export interface LinkerdMeshOptions {
+  /**
+   * The linkerd-cni plugin is installed, so pods need no `linkerd-init` container with NET_ADMIN
+   * and NET_RAW.
+   * @default false
+   */
+  readonly cni?: boolean;
+  /**
+   * Namespace of the Linkerd control plane (destination 8086, policy 8090, identity 8080).
+   * @default 'linkerd'
+   */
+  readonly controlPlaneNamespace?: string;
+  /**
+   * The identity trust domain (identities are `<sa>.<ns>.serviceaccount.identity.linkerd.<trustDomain>`).
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+}
+
+/** A port a mesh needs open, with who uses it. */
+export interface MeshPort {
+  /** TCP port number. */
+  readonly port: number;
+  /** What it is for (documentation and messages). */
+  readonly purpose: string;
+}
+
+/** The control-plane pods meshed pods connect to, and on which ports. */
+export interface MeshControlPlane {
+  /** Namespace of the control-plane pods. */
+  readonly namespace: string;
+  /** Labels of the control-plane pods ({} = every pod of the namespace). */
+  readonly podLabels: { [key: string]: string };
+  /** TCP ports. */
+  readonly ports: MeshPort[];
+}
+
+/**
+ * What meshed pods need from the network, as data (one row per mesh and mode): egress to the
+ * control plane, scrape ports opened to the monitoring pods, the port the data plane tunnels
+ * meshed traffic through, and a source address for kubelet probes.
+ */
+export interface MeshNetworkNeeds {
+  /**
+   * Egress from meshed pods to the control plane pods.
+   * @default - none (ambient pods do not talk to istiod themselves)
+   */
+  readonly controlPlane?: MeshControlPlane;
+  /** Ports the monitoring pods scrape on every meshed pod. */
+  readonly metricsPorts: MeshPort[];
+  /**
+   * The port meshed pod-to-pod traffic travels on instead of (or besides) the application port:
+   * every allow between pods with explicit ports also allows this port, in both directions.
+   * @default - none (sidecars use the application port)
+   */
+  readonly transportPort?: MeshPort;
+  /** Source address of kubelet probes as the pod sees them (ingress allowed on every port). */
+  readonly probeSourceCidrs: string[];
+}
+
+/** The link-local address Istio ambient SNATs kubelet health probes to (istio-cni). */
+export const AMBIENT_PROBE_SOURCE = '169.254.7.127';
+
+/**
+ * The service mesh of the target cluster (a {@link ClusterNetwork} fact): `Mesh.none()`,
+ * `Mesh.istio({ mode })` or `Mesh.linkerd()`. Meshed namespaces (ZeroTrustNamespace `mesh`) get
+ * the injection label or annotation and the network allows the mesh needs from it; mesh constructs
+ * (IstioMtls, CanaryRoute, ...) refuse to render for a context with another mesh.
+ */
+export class Mesh {
+  /** No service mesh. */
+  public static none(): Mesh {
+    return new Mesh(MeshKind.NONE, {});
+  }
+
+  /** Istio 1.30 in sidecar or ambient mode. */
+  public static istio(options: IstioMeshOptions): Mesh {
+    const site = 'Mesh.istio';
+    const o = requireProps(site, options, false, 'options');
+    if (o.mode === undefined) {
+      throw propError(site, 'mode', 'is required: IstioMode.SIDECAR or IstioMode.AMBIENT, chosen explicitly (the two need different namespace '
+        + 'labels and policies)');
+    }
+    const mode = requireOneOf(site, 'mode', o.mode, Object.values(IstioMode), 'an Istio mode');
+    const revision = requireOptionalString(site, 'revision', o.revision);
+    if (revision !== undefined) {
+      validateDnsLabel(site, 'revision', revision);
+      if (revision === 'default') {
+        throw propError(site, 'revision', "'default' is the default revision: omit revision to label namespaces istio-injection=enabled");
+      }
+    }
+    const rootNamespace = validateDnsLabel(site, 'rootNamespace', requireOptionalString(site, 'rootNamespace', o.rootNamespace) ?? 'istio-system');
+    const controlPlaneNamespace = validateDnsLabel(site, 'controlPlaneNamespace',
+      requireOptionalString(site, 'controlPlaneNamespace', o.controlPlaneNamespace) ?? rootNamespace);
+    const cni = requireOptionalBoolean(site, 'cni', o.cni, mode === IstioMode.AMBIENT);
+    if (mode === IstioMode.AMBIENT && !cni) {
+      throw propError(site, 'cni', 'ambient mode always runs on the Istio CNI node agent (it redirects traffic to ztunnel); omit cni or set it to true');
+    }
+    const istiodLabels = o.istiodLabels === undefined
+      ? { app: 'istiod', ...(revision ? { 'istio.io/rev': revision } : {}) }
+      : validateLabels(site, 'istiodLabels', o.istiodLabels);
+    if (Object.keys(istiodLabels).length === 0) {
+      throw propError(site, 'istiodLabels', 'must name at least one label: sidecars would be allowed to every pod of the control-plane namespace');
+    }
+    return new Mesh(MeshKind.ISTIO, {
+      istioMode: mode,
+      revision,
+      rootNamespace,
+      controlPlaneNamespace,
+      controlPlanePodLabels: { ...istiodLabels },
+      cniPlugin: cni,
+      trustDomain: trustDomain(site, o.trustDomain),
+    });
+  }
+
+  /** Linkerd edge-26.8 (2.20). */
+  public static linkerd(options: LinkerdMeshOptions = {}): Mesh {
+    const site = 'Mesh.linkerd';
+    const o = requireProps(site, options, true, 'options');
+    return new Mesh(MeshKind.LINKERD, {
+      controlPlaneNamespace: validateDnsLabel(site, 'controlPlaneNamespace',
+        requireOptionalString(site, 'controlPlaneNamespace', o.controlPlaneNamespace) ?? 'linkerd'),
+      controlPlanePodLabels: {},
+      cniPlugin: requireOptionalBoolean(site, 'cni', o.cni, false),
+      trustDomain: trustDomain(site, o.trustDomain),
+    });
+  }
+
+  /** Which mesh. */
+  public readonly kind: MeshKind;
+  /** Istio data plane mode (Istio only). */
+  public readonly istioMode?: IstioMode;
+  /** Istio revision (Istio only, when not the default revision). */
+  public readonly revision?: string;
+  /** Istio root namespace (Istio only). */
+  public readonly rootNamespace?: string;
+  /** Namespace of the control plane (istiod, or Linkerd's destination/policy/identity). */
+  public readonly controlPlaneNamespace?: string;
+  /** Labels of the control-plane pods meshed pods connect to ({} = every pod of its namespace). */
+  public readonly controlPlanePodLabels: { [key: string]: string };
+  /** The mesh's CNI plugin is installed (no privileged init container in meshed pods). */
+  public readonly cniPlugin: boolean;
+  /** Trust domain of workload identities. */
+  public readonly trustDomain: string;
+
+  private constructor(kind: MeshKind, extra: MeshExtras) {
+    this.kind = kind;
+    this.istioMode = extra.istioMode;
+    this.revision = extra.revision;
+    this.rootNamespace = extra.rootNamespace;
+    this.controlPlaneNamespace = extra.controlPlaneNamespace;
+    this.controlPlanePodLabels = Object.freeze({ ...(extra.controlPlanePodLabels ?? {}) });
+    this.cniPlugin = extra.cniPlugin ?? false;
+    this.trustDomain = extra.trustDomain ?? 'cluster.local';
+  }
+
+  /** Readable name for messages: `Istio (sidecar)`, `Istio (ambient)`, `Linkerd`, `no mesh`. */
+  public get displayName(): string {
+    switch (this.kind) {
+      case MeshKind.NONE: return 'no mesh';
+      case MeshKind.ISTIO: return `Istio (${this.istioMode})`;
+      case MeshKind.LINKERD: return 'Linkerd';
+    }
+  }
+
+  /**
+   * The pods of a meshed namespace get a proxy through an init container that needs NET_ADMIN and
+   * NET_RAW (`istio-init`, `linkerd-init`), which Pod Security `baseline` and `restricted` forbid.
+   */
+  public get needsPrivilegedInit(): boolean {
+    return this.kind !== MeshKind.NONE && this.istioMode !== IstioMode.AMBIENT && !this.cniPlugin;
+  }
+
+  /**
+   * Labels a namespace needs to join this mesh: `istio-injection: enabled` or `istio.io/rev: <rev>`
+   * (sidecar; never both), `istio.io/dataplane-mode: ambient` (ambient). Linkerd uses an
+   * annotation instead ({@link namespaceAnnotations}).
+   */
+  public namespaceLabels(): { [key: string]: string } {
+    if (this.kind !== MeshKind.ISTIO) return {};
+    if (this.istioMode === IstioMode.AMBIENT) return { 'istio.io/dataplane-mode': 'ambient' };
+    return this.revision ? { 'istio.io/rev': this.revision } : { 'istio-injection': 'enabled' };
+  }
+
+  /** Annotations a namespace needs to join this mesh: Linkerd's `linkerd.io/inject: enabled`. */
+  public namespaceAnnotations(): { [key: string]: string } {
+    return this.kind === MeshKind.LINKERD ? { 'linkerd.io/inject': 'enabled' } : {};
+  }
+
+  /** What meshed pods need from the network policies (see {@link MeshNetworkNeeds}). */
+  public networkNeeds(): MeshNetworkNeeds {
+    switch (this.kind) {
+      case MeshKind.NONE:
+        return { metricsPorts: [], probeSourceCidrs: [] };
+      case MeshKind.ISTIO:
+        if (this.istioMode === IstioMode.AMBIENT) {
+          // ztunnel (in the pod's network namespace) tunnels meshed traffic over HBONE to port 15008
+          // of the destination pod; istio-cni SNATs kubelet probes to 169.254.7.127 so that they can
+          // be told apart (https://istio.io/latest/docs/ambient/usage/networkpolicy/). Ambient pods
+          // do not talk to istiod themselves (ztunnel does, from istio-system).
+          return {
+            metricsPorts: [],
+            transportPort: { port: 15008, purpose: 'HBONE (ambient mTLS tunnel)' },
+            probeSourceCidrs: [`${AMBIENT_PROBE_SOURCE}/32`],
+          };
+        }
+        // Sidecars fetch config and certificates from istiod on 15012 (xDS + CA over TLS); Prometheus
+        // scrapes the merged metrics on 15020 and Envoy's on 15090. The sidecar's health port 15021 is
+        // probed by the kubelet from the pod's own node, which every CNI admits without a rule.
+        return {
+          controlPlane: {
+            namespace: this.controlPlaneNamespace!,
+            podLabels: { ...this.controlPlanePodLabels },
+            ports: [{ port: 15012, purpose: 'istiod xDS and CA' }],
+          },
+          metricsPorts: [{ port: 15020, purpose: 'merged Prometheus metrics' }, { port: 15090, purpose: 'Envoy Prometheus metrics' }],
+          probeSourceCidrs: [],
+        };
+      case MeshKind.LINKERD:
+        // Since edge-25.3.2 meshed proxies talk to each other on the inbound proxy port 4143
+        // (transport-header mode), not on the application port.
+        return {
+          controlPlane: {
+            namespace: this.controlPlaneNamespace!,
+            podLabels: { ...this.controlPlanePodLabels },
+            ports: [
+              { port: 8086, purpose: 'destination' },
+              { port: 8090, purpose: 'policy' },
+              { port: 8080, purpose: 'identity' },
+            ],
+          },
+          metricsPorts: [{ port: 4191, purpose: 'proxy admin and metrics' }],
+          transportPort: { port: 4143, purpose: 'inbound proxy (meshed traffic)' },
+          probeSourceCidrs: [],
+        };
+    }
+  }
+}
+
+interface MeshExtras {
+  readonly istioMode?: IstioMode;
+  readonly revision?: string;
+  readonly rootNamespace?: string;
+  readonly controlPlaneNamespace?: string;
+  readonly controlPlanePodLabels?: Record<string, string>;
+  readonly cniPlugin?: boolean;
+  readonly trustDomain?: string;
+}
+
+/** The trust domain: a DNS name (the SPIFFE trust domain of workload identities). */
+function trustDomain(site: string, value: string | undefined): string {
+  return validateDnsSubdomain(site, 'trustDomain', requireOptionalString(site, 'trustDomain', value) ?? 'cluster.local');
+}

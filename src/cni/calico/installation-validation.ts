@@ -1,0 +1,193 @@
+/**
+ * Checks of the merged operator.tigera.io/v1 Installation spec (typed props + `installationOverrides`)
+ * that the JSON schema does not express: tigera/operator validation (pkg/controller/installation,
+ * v1.42.3), the CRD's CEL-free rules the API server only applies to the crd.projectcalico.org IPPool
+ * it creates, and consistency with the ClusterNetwork. Errors name the typed prop, or the override
+ * path when `installationOverrides` set the field.
+ */
+import { IConstruct } from 'constructs';
+import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
+import { ipFamilyOf } from '../../cluster/ip-family-check';
+import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
+import { CidrError, cidrContainsCidr, cidrsOverlap, parseCidr, ParsedCidr } from '../../util/cidr';
+import { hasPath, isPlainObject } from '../../util/deep-merge';
+import { propError } from '../../util/errors';
+
+const ENCAPSULATIONS = ['IPIPCrossSubnet', 'IPIP', 'VXLAN', 'VXLANCrossSubnet', 'None'];
+const ENABLED_DISABLED = ['Enabled', 'Disabled'];
+/** Encapsulations that rely on BGP (BIRD) to distribute routes (operator validation). */
+const NEEDS_BGP = ['IPIP', 'IPIPCrossSubnet', 'None'];
+/** Valid block sizes per family (Installation CRD description; IPAM block limits). */
+const BLOCK_SIZES: Record<IpFamily, [number, number]> = { [IpFamily.IPV4]: [20, 32], [IpFamily.IPV6]: [116, 128] };
+/** The projectcalico.org IPPool validator rejects link-local pools. */
+const LINK_LOCAL = [parseCidr('169.254.0.0/16'), parseCidr('fe80::/10')];
+const AUTODETECTION_METHODS = ['firstFound', 'kubernetes', 'interface', 'skipInterface', 'canReach', 'cidrs'];
+/** Installation CRD: `calicoNetwork.ipPools` maxItems. */
+const MAX_POOLS = 25;
+
+/** Where a spec field came from, for error messages. */
+export interface SpecOrigin {
+  /** The overrides as wire JSON. */
+  readonly overrides: Record<string, unknown>;
+  /** Spec path (dotted, no indexes) -> the typed prop that sets it. */
+  readonly typedProps: Record<string, string>;
+  /** The kubernetes-services-endpoint ConfigMap is emitted (prop `kubernetesServiceEndpoint`). */
+  readonly serviceEndpointConfigMap: boolean;
+}
+
+function propName(origin: SpecOrigin, specPath: string, suffix = ''): string {
+  const overridden = hasPath(origin.overrides, specPath);
+  const base = overridden ? `installationOverrides.${specPath}` : (origin.typedProps[specPath] ?? `installationOverrides.${specPath}`);
+  return `${base}${suffix}`;
+}
+
+/** Validate the merged spec; throws the first problem as a propError. */
+export function validateInstallationSpec(scope: IConstruct, spec: Record<string, any>, origin: SpecOrigin, cluster: ClusterNetwork): void {
+  const network: Record<string, any> = isPlainObject(spec.calicoNetwork) ? spec.calicoNetwork : {};
+  const bgp = network.bgp ?? 'Enabled';
+  const where = (path: string, suffix = '') => propName(origin, path, suffix);
+  if (!ENABLED_DISABLED.includes(bgp)) throw propError(scope, where('calicoNetwork.bgp'), `'${bgp}' must be 'Enabled' or 'Disabled'`);
+
+  const pools: any[] = Array.isArray(network.ipPools) ? network.ipPools : [];
+  if (pools.length > MAX_POOLS) throw propError(scope, where('calicoNetwork.ipPools'), `${pools.length} pools; the Installation CRD allows at most ${MAX_POOLS}`);
+  const parsed: Array<{ cidr: ParsedCidr; family: IpFamily }> = [];
+  const names = new Set<string>();
+  pools.forEach((pool, i) => {
+    const at = (field: string) => where('calicoNetwork.ipPools', `[${i}].${field}`);
+    let cidr: ParsedCidr;
+    try {
+      cidr = parseCidr(pool.cidr);
+    } catch (e) {
+      throw propError(scope, at('cidr'), e instanceof CidrError ? e.message : String(e));
+    }
+    const family = ipFamilyOf(cidr);
+    if (!cluster.ipFamilies.includes(family)) {
+      throw propError(scope, at('cidr'), `'${cidr.text}' is ${family}, but the cluster's ipFamilies are [${cluster.ipFamilies.join(', ')}]: `
+        + 'add the family to the ClusterNetwork or drop the pool');
+    }
+    if (LINK_LOCAL.some((ll) => cidrsOverlap(ll, cidr))) {
+      throw propError(scope, at('cidr'), `'${cidr.text}' overlaps the link-local range, which Calico rejects for IP pools`);
+    }
+    if (!cluster.podCidrs.some((pod) => cidrContainsCidr(parseCidr(pod), cidr))) {
+      throw propError(scope, at('cidr'), `'${cidr.text}' is outside the cluster's pod CIDRs [${cluster.podCidrs.join(', ')}]: `
+        + 'pods would get addresses the rest of the cluster (kube-proxy, policies, routes) does not treat as pod addresses');
+    }
+    const svc = cluster.serviceCidrs.find((s) => cidrsOverlap(parseCidr(s), cidr));
+    if (svc) throw propError(scope, at('cidr'), `'${cidr.text}' overlaps the service CIDR ${svc}`);
+    const clash = parsed.findIndex((p) => cidrsOverlap(p.cidr, cidr));
+    if (clash >= 0) throw propError(scope, at('cidr'), `'${cidr.text}' overlaps ipPools[${clash}] (${parsed[clash].cidr.text}): Calico rejects overlapping pools`);
+    parsed.push({ cidr, family });
+
+    if (pool.name !== undefined) {
+      if (names.has(pool.name)) throw propError(scope, at('name'), `'${pool.name}' is used by two pools`);
+      names.add(pool.name);
+    }
+    const [min, max] = BLOCK_SIZES[family];
+    const blockSize = pool.blockSize ?? (family === IpFamily.IPV4 ? 26 : 122);
+    if (!Number.isInteger(blockSize) || blockSize < min || blockSize > max) {
+      throw propError(scope, at('blockSize'), `${JSON.stringify(blockSize)} is outside ${min}-${max}, the valid block sizes of an ${family} pool`);
+    }
+    if (blockSize < cidr.prefix) {
+      throw propError(scope, at('blockSize'), `/${blockSize} blocks do not fit in the /${cidr.prefix} pool ${cidr.text}`);
+    }
+    // Installation default encapsulation is IPIP (CRD description); the typed props always set one.
+    const encapsulation = pool.encapsulation ?? 'IPIP';
+    if (!ENCAPSULATIONS.includes(encapsulation)) {
+      throw propError(scope, at('encapsulation'), `${JSON.stringify(encapsulation)} is not one of ${ENCAPSULATIONS.join(', ')}`);
+    }
+    if (family === IpFamily.IPV6 && encapsulation.startsWith('IPIP')) {
+      throw propError(scope, at('encapsulation'), `${encapsulation} is not supported on IPv6 pools (tigera/operator validation): use VXLAN, VXLANCrossSubnet or None`);
+    }
+    // tigera/operator: IPIP and unencapsulated pools need BGP when BIRD programs the routes.
+    const routing = network.clusterRoutingMode ?? 'BIRD';
+    if (NEEDS_BGP.includes(encapsulation) && bgp !== 'Enabled' && routing === 'BIRD') {
+      throw propError(scope, at('encapsulation'), `${encapsulation} needs BGP to distribute routes, but BGP is disabled: `
+        + 'set bgp: true, or use VXLAN / VXLANCrossSubnet');
+    }
+    const nat = pool.natOutgoing ?? 'Enabled';
+    if (!ENABLED_DISABLED.includes(nat)) {
+      throw propError(scope, at('natOutgoing'), `${JSON.stringify(nat)} must be 'Enabled' or 'Disabled' (the Installation CRD's enum; a boolean is rejected)`);
+    }
+    if (pool.nodeSelector !== undefined && (typeof pool.nodeSelector !== 'string' || pool.nodeSelector.trim() === '')) {
+      throw propError(scope, at('nodeSelector'), 'must not be empty (tigera/operator validation): use \'all()\' for every node');
+    }
+  });
+  for (const family of cluster.ipFamilies) {
+    if (pools.length > 0 && !parsed.some((p) => p.family === family)) {
+      throw propError(scope, where('calicoNetwork.ipPools'), `no ${family} pool, but the cluster's ipFamilies include ${family}: pods would get no ${family} address`);
+    }
+  }
+
+  for (const [key, family] of [['nodeAddressAutodetectionV4', IpFamily.IPV4], ['nodeAddressAutodetectionV6', IpFamily.IPV6]] as const) {
+    const detection = network[key];
+    if (detection === undefined) continue;
+    const methods = AUTODETECTION_METHODS.filter((m) => detection[m] !== undefined && detection[m] !== false
+      && !(Array.isArray(detection[m]) && detection[m].length === 0));
+    if (methods.length > 1) {
+      throw propError(scope, where(`calicoNetwork.${key}`), `sets ${methods.join(' and ')}: the operator accepts at most one autodetection method per family`);
+    }
+    if (!cluster.ipFamilies.includes(family)) {
+      throw propError(scope, where(`calicoNetwork.${key}`), `the cluster has no ${family} family`);
+    }
+  }
+
+  const dataplane = network.linuxDataplane ?? 'Iptables';
+  const bootstrap = network.bpfNetworkBootstrap === 'Enabled';
+  const kubeProxyManagement = network.kubeProxyManagement === 'Enabled';
+  if (dataplane === 'BPF') {
+    validateBpf(scope, network, origin, cluster, bootstrap, kubeProxyManagement);
+  } else {
+    if (bootstrap) throw propError(scope, where('calicoNetwork.bpfNetworkBootstrap'), `only applies to the BPF dataplane, not ${dataplane}`);
+    if (origin.serviceEndpointConfigMap) {
+      throw propError(scope, 'kubernetesServiceEndpoint', `only applies to the BPF dataplane, not ${dataplane}`);
+    }
+    if (cluster.kubeProxyMode === KubeProxyMode.REPLACED) {
+      throw propError(scope, where('calicoNetwork.linuxDataplane'), `the ClusterNetwork says kube-proxy is replaced, but only Calico's BPF dataplane replaces it, not ${dataplane}: `
+        + 'use CalicoDataplane.BPF, or set the ClusterNetwork kubeProxyMode the cluster runs');
+    }
+  }
+
+  if (network.mtu !== undefined && (!Number.isInteger(network.mtu) || network.mtu < 576 || network.mtu > 9216)) {
+    throw propError(scope, where('calicoNetwork.mtu'), `${JSON.stringify(network.mtu)} is not an MTU in 576-9216`);
+  }
+  if (spec.registry !== undefined && (typeof spec.registry !== 'string' || !spec.registry.endsWith('/'))) {
+    throw propError(scope, where('registry'), `'${spec.registry}' must end with '/' (the operator appends image paths to it)`);
+  }
+}
+
+/**
+ * The BPF dataplane (docs.tigera.io "Enable the eBPF dataplane"; NETWORKING-FACTS.md Calico): the
+ * operator must reach the API server without kube-proxy, either by itself (`bpfNetworkBootstrap` +
+ * `kubeProxyManagement`, as custom-resources-bpf.yaml does) or through the
+ * `kubernetes-services-endpoint` ConfigMap, never both (the CRD says so of `bpfNetworkBootstrap`);
+ * calico/node needs an explicit node address autodetection (tigera/operator validation); kube-proxy
+ * is replaced, which the ClusterNetwork must say.
+ */
+function validateBpf(
+  scope: IConstruct, network: Record<string, any>, origin: SpecOrigin, cluster: ClusterNetwork, bootstrap: boolean, kubeProxyManagement: boolean,
+): void {
+  const where = (path: string) => propName(origin, path);
+  const configMap = origin.serviceEndpointConfigMap;
+  if (bootstrap && configMap) {
+    throw propError(scope, 'kubernetesServiceEndpoint', 'the kubernetes-services-endpoint ConfigMap and bpfNetworkBootstrap: Enabled are mutually exclusive '
+      + '(Installation CRD): choose one way for the operator to reach the API server');
+  }
+  if (!bootstrap && !configMap) {
+    throw propError(scope, where('calicoNetwork.linuxDataplane'), 'the BPF dataplane replaces kube-proxy, so the operator needs another way to reach the API server: '
+      + 'set kubernetesServiceEndpoint (the real API server address, in the kubernetes-services-endpoint ConfigMap) '
+      + 'or operatorManagesKubeProxy: true (bpfNetworkBootstrap + kubeProxyManagement)');
+  }
+  if (bootstrap !== kubeProxyManagement && bootstrap) {
+    throw propError(scope, where('calicoNetwork.kubeProxyManagement'), 'bpfNetworkBootstrap: Enabled needs kubeProxyManagement: Enabled so that the operator disables kube-proxy');
+  }
+  for (const [key, family] of [['nodeAddressAutodetectionV4', IpFamily.IPV4], ['nodeAddressAutodetectionV6', IpFamily.IPV6]] as const) {
+    if (cluster.ipFamilies.includes(family) && network[key] === undefined) {
+      throw propError(scope, origin.typedProps[`calicoNetwork.${key}`] ?? key, `the BPF dataplane needs an explicit ${family} node address autodetection `
+        + '(tigera/operator validation), e.g. CalicoNodeAddressAutodetection.kubernetesInternalIp()');
+    }
+  }
+  if (cluster.kubeProxyMode !== KubeProxyMode.REPLACED) {
+    throw propError(scope, where('calicoNetwork.linuxDataplane'), `the BPF dataplane replaces kube-proxy, but the ClusterNetwork says kube-proxy runs in ${cluster.kubeProxyMode} mode: `
+      + 'set kubeProxyMode: KubeProxyMode.REPLACED in the ClusterNetwork (DNS allows depend on it)');
+  }
+}

@@ -1,0 +1,283 @@
+import * as fs from 'fs';
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { CILIUM_CHART_VERSION } from './chart-values-keys';
+import {
+  CiliumClientRateLimit, CiliumEgressGatewayPolicyOptions, CiliumEncryption, CiliumHubbleOptions, CiliumIpamOptions,
+  CiliumL2AnnouncementPolicyOptions, CiliumLoadBalancerIpPoolOptions, CiliumPolicyEnforcementMode, CiliumRouting,
+} from './cilium-options';
+import { typedCiliumValues } from './cilium-values';
+import { egressGatewayPolicies, l2AnnouncementPolicies, loadBalancerIpPools } from './companions';
+import { validateCiliumValues } from './values-validation';
+import { ClusterNetwork } from '../../cluster/cluster-network';
+import { CniKind } from '../../cluster/cni';
+import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
+import { nodeLocalDnsVariant } from '../../cluster/node-local-dns-variant';
+import { emitChartRelease } from '../../delivery/chart-release';
+import { Delivery, DeliveryKind } from '../../delivery/delivery';
+import { InstallStages } from '../../delivery/install-stages';
+import { SyncWave } from '../../delivery/sync-waves';
+import { clone, deepMerge } from '../../util/deep-merge';
+import { propError } from '../../util/errors';
+import { requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps } from '../../util/guards';
+import { registerObject } from '../../util/object-registry';
+import { requireClusterCni, requireDisjointPodAndServiceCidrs } from '../cluster-facts';
+
+const CILIUM_CHART_REPOSITORY = 'https://helm.cilium.io';
+const CILIUM_NAMESPACE = 'kube-system';
+
+/** Props of {@link CiliumInstall}. */
+export interface CiliumInstallProps {
+  /**
+   * How the Cilium chart reaches the cluster.
+   * @default Delivery.manifestsOnly() - Cilium is installed elsewhere (e.g. `cilium install --values` with `valuesYaml()`)
+   */
+  readonly delivery?: Delivery;
+  /**
+   * Chart version. Key names are checked against the pinned 1.20.0 values.yaml whatever the version.
+   * @default '1.20.0'
+   */
+  readonly version?: string;
+  /**
+   * Helm repository of the chart (https:// or oci://).
+   * @default 'https://helm.cilium.io'
+   */
+  readonly chartRepository?: string;
+  /**
+   * Replace kube-proxy (`kubeProxyReplacement: "true"`). Must agree with the ClusterNetwork
+   * (`Cni.cilium({ kubeProxyReplacement })` / `kubeProxyMode`); needs `k8sServiceHost` and `k8sServicePort`.
+   * @default - what the ClusterNetwork says (Cni.cilium() defaults to true)
+   */
+  readonly kubeProxyReplacement?: boolean;
+  /**
+   * The API server's address as the nodes reach it without kube-proxy; 'auto' reads the cluster-info
+   * ConfigMap in kube-public.
+   * @default - none (required with kube-proxy replacement)
+   */
+  readonly k8sServiceHost?: string;
+  /**
+   * The API server's port.
+   * @default - none (required with kube-proxy replacement unless k8sServiceHost is 'auto')
+   */
+  readonly k8sServicePort?: number;
+  /**
+   * Routing between nodes.
+   * @default CiliumRouting.tunnel(CiliumTunnelProtocol.VXLAN)
+   */
+  readonly routing?: CiliumRouting;
+  /**
+   * IPAM.
+   * @default - cluster-pool with the ClusterNetwork's pod CIDRs, /24 (IPv4) and /120 (IPv6) per node
+   */
+  readonly ipam?: CiliumIpamOptions;
+  /**
+   * Transparent encryption of pod traffic.
+   * @default CiliumEncryption.wireguard() (the seeds' practice; no key Secret to manage)
+   */
+  readonly encryption?: CiliumEncryption;
+  /**
+   * Hubble.
+   * @default - Hubble and Hubble Relay on, UI and metrics off, TLS by CronJob
+   */
+  readonly hubble?: CiliumHubbleOptions;
+  /**
+   * The bandwidth manager (EDT rate limiting by the `kubernetes.io/egress-bandwidth` annotation).
+   * @default false
+   */
+  readonly bandwidthManager?: boolean;
+  /**
+   * BBR congestion control for pods; needs `bandwidthManager`.
+   * @default false
+   */
+  readonly bbr?: boolean;
+  /**
+   * eBPF masquerading (`bpf.masquerade`); needs kube-proxy replacement.
+   * @default false
+   */
+  readonly bpfMasquerade?: boolean;
+  /**
+   * CiliumLocalRedirectPolicy support (`localRedirectPolicies.enabled`), which NodeLocal DNS needs
+   * under kube-proxy replacement.
+   * @default - true when the ClusterNetwork declares NodeLocal DNS and kube-proxy is replaced, else false
+   */
+  readonly localRedirectPolicies?: boolean;
+  /**
+   * Cilium's Gateway API implementation (`gatewayAPI.enabled`); needs kube-proxy replacement and
+   * the Gateway API CRDs (Cilium 1.20 supports v1.5.1) installed first.
+   * @default false
+   */
+  readonly gatewayApi?: boolean;
+  /**
+   * Cluster name for ClusterMesh (`cluster.name`): at most 32 lower-case alphanumerics and '-';
+   * not 'default' when `clusterId` is set.
+   * @default - the chart's 'default'
+   */
+  readonly clusterName?: string;
+  /**
+   * Cluster id for ClusterMesh (`cluster.id`): 1-255, or up to 511 with `maxConnectedClusters: 511`.
+   * @default - the chart's 0 (no ClusterMesh)
+   */
+  readonly clusterId?: number;
+  /**
+   * `clustermesh.maxConnectedClusters`: 255 or 511, the same on every cluster of the mesh.
+   * @default - the chart's 255
+   */
+  readonly maxConnectedClusters?: number;
+  /**
+   * `policyEnforcementMode` ('never' is refused: it would switch off the policies this library emits).
+   * @default - the chart's 'default'
+   */
+  readonly policyEnforcementMode?: CiliumPolicyEnforcementMode;
+  /**
+   * L2 announcements (`l2announcements.enabled`); needs kube-proxy replacement and `k8sClientRateLimit`.
+   * @default false
+   */
+  readonly l2Announcements?: boolean;
+  /**
+   * The agent's API rate limit (`k8sClientRateLimit`), to raise for L2 announcements.
+   * @default - the chart's 10 qps / 20 burst
+   */
+  readonly k8sClientRateLimit?: CiliumClientRateLimit;
+  /**
+   * The egress gateway (`egressGateway.enabled`); needs kube-proxy replacement and `bpfMasquerade`.
+   * @default false
+   */
+  readonly egressGateway?: boolean;
+  /**
+   * CiliumLoadBalancerIPPools to emit.
+   * @default - none
+   */
+  readonly loadBalancerIpPools?: CiliumLoadBalancerIpPoolOptions[];
+  /**
+   * CiliumL2AnnouncementPolicies to emit; need `l2Announcements`.
+   * @default - none
+   */
+  readonly l2AnnouncementPolicies?: CiliumL2AnnouncementPolicyOptions[];
+  /**
+   * CiliumEgressGatewayPolicies to emit; need `egressGateway`.
+   * @default - none
+   */
+  readonly egressGatewayPolicies?: CiliumEgressGatewayPolicyOptions[];
+  /**
+   * Any other chart value. Merged over the typed values (maps key by key, lists replaced); every key
+   * path must exist in the pinned chart's values.yaml, and the checks apply to the merged values.
+   * @default - none
+   */
+  readonly extraValues?: { [key: string]: any };
+}
+
+/**
+ * Cilium (chart 1.20.0) with typed, checked Helm values, delivered by Flux, Argo CD or by hand:
+ *
+ * 1. `<id>-install` (Flux and Argo CD only): HelmRepository/OCIRepository + HelmRelease `cilium`, or
+ *    the Application `cilium` (sync wave -20), into kube-system.
+ * 2. `<id>-resources` (when any): CiliumLoadBalancerIPPools, CiliumL2AnnouncementPolicies,
+ *    CiliumEgressGatewayPolicies: their CRDs exist once the Cilium operator runs.
+ *
+ * Every other cilium.io object in the app (CiliumNetworkPolicies, the NodeLocal DNS redirect) is
+ * ordered after the install: its chart depends on it, or under Argo CD it gets sync wave 10 with
+ * `SkipDryRunOnMissingResource=true`. The values are also available as `values` and
+ * `valuesYaml()` / `writeValuesFile()` for `cilium install --values` or your own Helm.
+ */
+export class CiliumInstall extends Construct {
+  /** The delivery used. */
+  public readonly delivery: Delivery;
+  /** The chart version. */
+  public readonly version: string;
+  /** kube-proxy replacement is on. */
+  public readonly kubeProxyReplacement: boolean;
+  /** CiliumLocalRedirectPolicy support is on. */
+  public readonly localRedirectPolicies: boolean;
+  /** The output charts of the install steps, in apply order. */
+  public readonly stepCharts: Chart[];
+  private readonly merged: Record<string, any>;
+
+  constructor(scope: Construct, id: string, props: CiliumInstallProps = {}) {
+    super(scope, id);
+    requireProps(this, props, true);
+    const cluster = ClusterNetwork.of(this);
+    requireClusterCni(this, cluster, CniKind.CILIUM, 'CiliumInstall', 'Cni.cilium()');
+    requireDisjointPodAndServiceCidrs(this, cluster);
+
+    this.delivery = props.delivery ?? Delivery.manifestsOnly();
+    if (!(this.delivery instanceof Delivery)) throw propError(this, 'delivery', 'must be made with Delivery.flux(), Delivery.argoCd() or Delivery.manifestsOnly()');
+    this.version = (requireOptionalString(this, 'version', props.version, true) ?? CILIUM_CHART_VERSION);
+    if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(this.version)) throw propError(this, 'version', `'${this.version}' is not a chart version like '1.20.0'`);
+    const repository = (requireOptionalString(this, 'chartRepository', props.chartRepository, true) ?? CILIUM_CHART_REPOSITORY);
+    if (!/^(https|oci):\/\/\S+$/.test(repository)) throw propError(this, 'chartRepository', `'${repository}' must be an https:// or oci:// URL`);
+
+    const clusterReplaced = cluster.kubeProxyMode === KubeProxyMode.REPLACED;
+    this.kubeProxyReplacement = requireOptionalBoolean(this, 'kubeProxyReplacement', props.kubeProxyReplacement, clusterReplaced);
+    this.localRedirectPolicies = requireOptionalBoolean(this, 'localRedirectPolicies', props.localRedirectPolicies, clusterReplaced && cluster.nodeLocalDnsIp !== undefined);
+
+    const inputs = { ...props, kubeProxyReplacement: this.kubeProxyReplacement, localRedirectPolicies: this.localRedirectPolicies };
+    const { values: typed, typed: typedPaths } = typedCiliumValues(this, inputs, cluster);
+    const extra = requireOptionalObject<Record<string, any>>(this, 'extraValues', props.extraValues) ?? {};
+    this.merged = deepMerge(typed, extra);
+    validateCiliumValues(this, this.merged, { extra, typed: typedPaths }, cluster);
+    // The effective switches, whichever way they were set.
+    this.localRedirectPolicies = this.merged.localRedirectPolicies?.enabled === true;
+    this.kubeProxyReplacement = this.merged.kubeProxyReplacement === 'true' || this.merged.kubeProxyReplacement === true;
+    if (cluster.nodeLocalDnsIp !== undefined && nodeLocalDnsVariant(cluster) === 'cilium-local-redirect' && !this.localRedirectPolicies) {
+      throw propError(this, 'localRedirectPolicies', 'the ClusterNetwork declares NodeLocal DNS under kube-proxy replacement, which reaches the cache '
+        + 'through a CiliumLocalRedirectPolicy (and DNS allows open the node-local-dns pods, not an address): local redirect policies must be on');
+    }
+
+    const stages = new InstallStages(this, this.delivery);
+    if (this.delivery.kind !== DeliveryKind.MANIFESTS_ONLY) {
+      emitChartRelease(stages.chart('install'), this.delivery, {
+        name: 'cilium',
+        repository,
+        repositoryName: 'cilium',
+        chart: 'cilium',
+        version: this.version,
+        releaseName: 'cilium',
+        targetNamespace: CILIUM_NAMESPACE,
+        values: this.values,
+        wave: SyncWave.OPERATORS,
+      });
+    }
+    this.emitCompanions(stages, props, cluster);
+    const last = stages.stageCharts[stages.stageCharts.length - 1];
+    if (last) stages.orderApiUsers((o) => (o.apiVersion.startsWith('cilium.io/') ? SyncWave.API_RESOURCES : undefined), last);
+    this.stepCharts = stages.stageCharts;
+  }
+
+  /** The Helm values (a copy: plain JSON, keys sorted). */
+  public get values(): { [key: string]: any } {
+    return clone(this.merged);
+  }
+
+  /** The Helm values as a values.yaml document, for `cilium install --values` or `helm install -f`. */
+  public valuesYaml(): string {
+    return `# Cilium ${this.version} values synthesized by cdk8s-networking (keys checked against the chart's values.yaml)\n`
+      + stringify(this.merged, { sortMapEntries: true, lineWidth: 0 });
+  }
+
+  /**
+   * Write `valuesYaml()` to a file.
+   * @param filePath where to write it
+   */
+  public writeValuesFile(filePath: string): void {
+    fs.writeFileSync(filePath, this.valuesYaml());
+  }
+
+  private emitCompanions(stages: InstallStages, props: CiliumInstallProps, cluster: ClusterNetwork): void {
+    const any = [props.loadBalancerIpPools, props.l2AnnouncementPolicies, props.egressGatewayPolicies].some((l) => Array.isArray(l) && l.length > 0);
+    if (!any) return;
+    if ((props.l2AnnouncementPolicies ?? []).length > 0 && this.merged.l2announcements?.enabled !== true) {
+      throw propError(this, 'l2AnnouncementPolicies', 'need L2 announcements (l2Announcements: true)');
+    }
+    if ((props.egressGatewayPolicies ?? []).length > 0 && this.merged.egressGateway?.enabled !== true) {
+      throw propError(this, 'egressGatewayPolicies', 'need the egress gateway (egressGateway: true)');
+    }
+    const chart = stages.chart('resources');
+    const objects: ApiObject[] = [
+      ...loadBalancerIpPools(this, chart, props.loadBalancerIpPools, cluster),
+      ...l2AnnouncementPolicies(this, chart, props.l2AnnouncementPolicies),
+      ...egressGatewayPolicies(this, chart, props.egressGatewayPolicies),
+    ];
+    for (const o of objects) registerObject(this, stages.place(o, SyncWave.API_RESOURCES, true));
+  }
+}

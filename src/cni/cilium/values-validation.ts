@@ -1,0 +1,200 @@
+/**
+ * Requirements between Cilium 1.20 values, checked on the merged values (typed props +
+ * `extraValues`), because the chart's schema checks none of them (NETWORKING-FACTS.md, Cilium).
+ * Errors name the typed prop that set a value, or `extraValues.<path>` when the escape hatch did.
+ */
+import { IConstruct } from 'constructs';
+import { unknownValueKeys } from './chart-values-keys-check';
+import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
+import { ipFamilyOf } from '../../cluster/ip-family-check';
+import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
+import { CidrError, cidrContainsCidr, parseCidr } from '../../util/cidr';
+import { hasPath, isPlainObject } from '../../util/deep-merge';
+import { propError } from '../../util/errors';
+
+/** Where each values path came from. */
+export interface ValuesOrigin {
+  /** The `extraValues` escape hatch as given. */
+  readonly extra: Record<string, unknown>;
+  /** Values path (dotted) -> the typed prop that set it. */
+  readonly typed: Record<string, string>;
+}
+
+const DEFAULT_CLIENT_RATE_LIMIT = { qps: 10, burst: 20 };
+const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+function get(values: Record<string, any>, path: string): any {
+  let cursor: any = values;
+  for (const key of path.split('.')) {
+    if (!isPlainObject(cursor)) return undefined;
+    cursor = cursor[key];
+  }
+  return cursor;
+}
+
+/** Validate the merged values; throws the first problem as a propError. */
+export function validateCiliumValues(scope: IConstruct, values: Record<string, any>, origin: ValuesOrigin, cluster: ClusterNetwork): void {
+  const prop = (path: string): string => {
+    if (hasPath(origin.extra, path)) return `extraValues.${path}`;
+    for (let p = path; p !== ''; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
+      if (origin.typed[p] !== undefined) return origin.typed[p];
+    }
+    return `values.${path}`;
+  };
+  const fail = (path: string, message: string): never => {
+    throw propError(scope, prop(path), message);
+  };
+  const on = (path: string) => get(values, path) === true || get(values, path) === 'true';
+
+  const unknown = unknownValueKeys(values)[0];
+  if (unknown) fail(unknown.path, unknown.message);
+
+  // kube-proxy replacement (string|boolean; strict/partial/probe/disabled were removed in 1.16).
+  const kpr = get(values, 'kubeProxyReplacement');
+  if (kpr !== undefined && ![true, false, 'true', 'false'].includes(kpr)) {
+    fail('kubeProxyReplacement', `${JSON.stringify(kpr)} is not "true" or "false" (strict/partial/probe/disabled were removed in Cilium 1.16; the agent refuses to start)`);
+  }
+  const replaced = kpr === true || kpr === 'true';
+  const clusterReplaced = cluster.kubeProxyMode === KubeProxyMode.REPLACED;
+  if (replaced !== clusterReplaced) {
+    fail('kubeProxyReplacement', `${replaced ? 'replaces kube-proxy' : 'keeps kube-proxy'}, but the ClusterNetwork says kube-proxy ${clusterReplaced ? 'is replaced' : `runs in ${cluster.kubeProxyMode} mode`}: `
+      + 'make Cni.cilium({ kubeProxyReplacement }) and the install agree (DNS allows depend on it)');
+  }
+  if (replaced) {
+    const host = get(values, 'k8sServiceHost');
+    const ref = get(values, 'k8sServiceHostRef.name');
+    if ((host === undefined || host === '') && !ref) {
+      fail('k8sServiceHost', 'kube-proxy replacement needs the API server address (k8sServiceHost, or "auto" to read the cluster-info ConfigMap): '
+        + 'without kube-proxy the agent cannot reach the kubernetes Service ClusterIP');
+    }
+    if (typeof host === 'string' && host !== 'auto' && !/^[A-Za-z0-9.-]+$|^[0-9a-fA-F:]+$/.test(host)) {
+      fail('k8sServiceHost', `'${host}' must be a host name or IP address only (no scheme, no port: the port is k8sServicePort)`);
+    }
+    const port = get(values, 'k8sServicePort');
+    if (host !== 'auto' && !ref && (port === undefined || port === '')) fail('k8sServicePort', 'kube-proxy replacement needs the API server port (k8sServicePort)');
+  }
+
+  // Routing.
+  const routingMode = get(values, 'routingMode') ?? '';
+  if (!['', 'tunnel', 'native'].includes(routingMode)) fail('routingMode', `${JSON.stringify(routingMode)} is not 'tunnel' or 'native'`);
+  const tunnelProtocol = get(values, 'tunnelProtocol') ?? '';
+  if (!['', 'vxlan', 'geneve'].includes(tunnelProtocol)) fail('tunnelProtocol', `${JSON.stringify(tunnelProtocol)} is not 'vxlan' or 'geneve'`);
+  if (routingMode === 'native') {
+    for (const [family, key] of [[IpFamily.IPV4, 'ipv4NativeRoutingCIDR'], [IpFamily.IPV6, 'ipv6NativeRoutingCIDR']] as const) {
+      if (!cluster.ipFamilies.includes(family)) continue;
+      const cidr = get(values, key);
+      if (typeof cidr !== 'string' || cidr === '') fail(key, `native routing on an ${family} cluster needs ${key}, the CIDR the network routes without masquerading`);
+      const parsed = parseOrFail(cidr, (m) => fail(key, m));
+      for (const pod of cluster.podCidrs.filter((p) => ipFamilyOf(parseCidr(p)) === family)) {
+        if (!cidrContainsCidr(parsed, parseCidr(pod))) fail(key, `${cidr} does not contain the pod CIDR ${pod}: pod traffic to other nodes would be masqueraded`);
+      }
+    }
+  } else if (tunnelProtocol === '' && routingMode === 'tunnel') {
+    fail('tunnelProtocol', 'set the tunnel protocol explicitly (vxlan or geneve)');
+  }
+
+  // IP families and IPAM.
+  for (const [family, key] of [[IpFamily.IPV4, 'ipv4.enabled'], [IpFamily.IPV6, 'ipv6.enabled']] as const) {
+    const enabled = get(values, key);
+    if (enabled !== undefined && enabled !== cluster.ipFamilies.includes(family)) {
+      fail(key, `${enabled} contradicts the ClusterNetwork's ipFamilies [${cluster.ipFamilies.join(', ')}]`);
+    }
+  }
+  const ipamMode = get(values, 'ipam.mode') ?? 'cluster-pool';
+  if (ipamMode === 'cluster-pool') {
+    for (const [family, key] of [[IpFamily.IPV4, 'ipam.operator.clusterPoolIPv4PodCIDRList'], [IpFamily.IPV6, 'ipam.operator.clusterPoolIPv6PodCIDRList']] as const) {
+      if (!cluster.ipFamilies.includes(family)) continue;
+      const list = get(values, key);
+      if (!Array.isArray(list) || list.length === 0) fail(key, `cluster-pool IPAM on an ${family} cluster needs the pool CIDRs (the chart's default 10.0.0.0/8 overlaps typical VPCs)`);
+      for (const cidr of list) {
+        const parsed = parseOrFail(cidr, (m) => fail(key, m));
+        if (!cluster.podCidrs.some((pod) => cidrContainsCidr(parseCidr(pod), parsed))) {
+          fail(key, `${cidr} is outside the ClusterNetwork's pod CIDRs [${cluster.podCidrs.join(', ')}]: policies and DNS allows are computed for those`);
+        }
+      }
+    }
+  }
+
+  // Encryption (the chart defaults to ipsec, which needs a key Secret: the type is always explicit).
+  if (on('encryption.enabled')) {
+    const type = get(values, 'encryption.type');
+    if (!['wireguard', 'ipsec', 'ztunnel'].includes(type)) fail('encryption.type', `type ${JSON.stringify(type)} is not 'wireguard', 'ipsec' or 'ztunnel' (set it: the chart defaults to ipsec, which needs a key Secret)`);
+    if (type !== 'wireguard' && on('encryption.nodeEncryption')) fail('encryption.nodeEncryption', 'node encryption is a WireGuard feature');
+    if (type !== 'wireguard' && on('encryption.strictMode.ingress.enabled')) fail('encryption.strictMode.ingress.enabled', 'strict ingress mode requires WireGuard');
+    if (on('encryption.strictMode.egress.enabled')) {
+      const cidr = get(values, 'encryption.strictMode.egress.cidr');
+      if (typeof cidr !== 'string' || cidr === '') fail('encryption.strictMode.egress.cidr', 'strict egress mode needs the CIDR whose traffic must be encrypted');
+    }
+  } else if (on('encryption.nodeEncryption') || on('encryption.strictMode.egress.enabled') || on('encryption.strictMode.ingress.enabled')) {
+    fail('encryption.enabled', 'node encryption and strict modes need encryption enabled');
+  }
+
+  // Hubble.
+  const hubble = get(values, 'hubble.enabled') !== false;
+  if (!hubble && (on('hubble.relay.enabled') || on('hubble.ui.enabled'))) fail('hubble.enabled', 'Hubble Relay and UI need Hubble enabled');
+  if (on('hubble.ui.enabled') && !on('hubble.relay.enabled')) fail('hubble.ui.enabled', 'Hubble UI reads flows through Hubble Relay: enable the relay too');
+  if (hubble && get(values, 'hubble.tls.enabled') !== false && get(values, 'hubble.tls.auto.enabled') !== false) {
+    const method = get(values, 'hubble.tls.auto.method');
+    if (method !== 'cronJob' && method !== 'certmanager') {
+      fail('hubble.tls.auto.method', `${JSON.stringify(method)}: use 'cronJob' or 'certmanager'; 'helm' (the chart's default) makes new certificates `
+        + 'on every render, so GitOps tools see a diff on every sync');
+    }
+    if (method === 'certmanager' && !get(values, 'hubble.tls.auto.certManagerIssuerRef.name')) {
+      fail('hubble.tls.auto.certManagerIssuerRef', 'the certmanager method needs the issuer (certManagerIssuerRef)');
+    }
+  }
+
+  // Features that need kube-proxy replacement or each other.
+  if (on('bandwidthManager.bbr') && !on('bandwidthManager.enabled')) fail('bandwidthManager.bbr', 'BBR needs the bandwidth manager (bandwidthManager.enabled)');
+  if (on('bpf.masquerade') && !replaced) {
+    fail('bpf.masquerade', 'eBPF masquerading depends on the BPF NodePort feature, i.e. kube-proxy replacement (docs.cilium.io "Masquerading")');
+  }
+  if (on('egressGateway.enabled')) {
+    if (!replaced) fail('egressGateway.enabled', 'the egress gateway needs kube-proxy replacement (docs.cilium.io "Egress Gateway")');
+    if (!on('bpf.masquerade')) fail('egressGateway.enabled', 'the egress gateway needs eBPF masquerading (bpf.masquerade: true)');
+  }
+  if (on('gatewayAPI.enabled')) {
+    if (!replaced) fail('gatewayAPI.enabled', 'Cilium\'s Gateway API needs kube-proxy replacement');
+    if (get(values, 'l7Proxy') === false) fail('gatewayAPI.enabled', 'Cilium\'s Gateway API needs the L7 proxy (l7Proxy)');
+  }
+  if (on('l2announcements.enabled')) {
+    if (!replaced) fail('l2announcements.enabled', 'L2 announcements need kube-proxy replacement (docs.cilium.io "L2 Announcements")');
+    const qps = get(values, 'k8sClientRateLimit.qps');
+    const burst = get(values, 'k8sClientRateLimit.burst');
+    if (!(qps > DEFAULT_CLIENT_RATE_LIMIT.qps) || !(burst > DEFAULT_CLIENT_RATE_LIMIT.burst)) {
+      fail('k8sClientRateLimit', 'L2 announcements renew a lease per Service through the API server: raise k8sClientRateLimit qps and burst above '
+        + `the defaults (${DEFAULT_CLIENT_RATE_LIMIT.qps}/${DEFAULT_CLIENT_RATE_LIMIT.burst}), sized to the number of announced Services`);
+    }
+  }
+
+  const mode = get(values, 'policyEnforcementMode');
+  if (mode === 'never') {
+    fail('policyEnforcementMode', '\'never\' disables every network policy, including the ones this library emits for the ClusterNetwork\'s Cni.cilium()');
+  }
+  if (mode !== undefined && !['default', 'always'].includes(mode)) fail('policyEnforcementMode', `${JSON.stringify(mode)} is not 'default' or 'always'`);
+
+  validateClusterIdentity(values, fail);
+}
+
+/** `cluster.name`, `cluster.id`, `clustermesh.maxConnectedClusters` (values.yaml comments; ClusterMesh docs). */
+function validateClusterIdentity(values: Record<string, any>, fail: (path: string, message: string) => never): void {
+  const max = get(values, 'clustermesh.maxConnectedClusters') ?? 255;
+  if (max !== 255 && max !== 511) fail('clustermesh.maxConnectedClusters', `${JSON.stringify(max)} must be 255 or 511 (and the same on every cluster of the mesh)`);
+  const id = get(values, 'cluster.id') ?? 0;
+  if (!Number.isInteger(id) || id < 0 || id > max) {
+    fail('cluster.id', `${JSON.stringify(id)} must be 0 (no ClusterMesh) or 1-${max}${max === 255 ? ' (up to 511 with clustermesh.maxConnectedClusters: 511)' : ''}`);
+  }
+  const name = get(values, 'cluster.name') ?? 'default';
+  if (typeof name !== 'string' || name.length > 32 || !CLUSTER_NAME.test(name)) {
+    fail('cluster.name', `${JSON.stringify(name)} must be at most 32 lower-case alphanumerics and '-', starting and ending alphanumeric`);
+  }
+  if (name === 'default' && id !== 0) fail('cluster.name', `'default' cannot be used with a cluster id (${id}): give every ClusterMesh member its own name`);
+}
+
+function parseOrFail(cidr: string, fail: (message: string) => never) {
+  try {
+    return parseCidr(cidr);
+  } catch (e) {
+    return fail(e instanceof CidrError ? e.message : String(e));
+  }
+}

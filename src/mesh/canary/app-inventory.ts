@@ -1,0 +1,60 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/** A Service defined in the app (internal). */
+export interface AppService {
+  readonly name: string;
+  readonly namespace: string;
+  readonly selector: Record<string, string>;
+  readonly ports: number[];
+}
+
+/** A workload defined in the app, by the labels of its pods (internal). */
+export interface AppWorkload {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly podLabels: Record<string, string>;
+}
+
+const TEMPLATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'];
+
+/**
+ * The Services and workloads the app defines (every chart), read from their synthesized form so that
+ * patches and lazy values are included. Used by routes to check that what they route to exists.
+ */
+export function appInventory(scope: IConstruct): { services: AppService[]; workloads: AppWorkload[] } {
+  const services: AppService[] = [];
+  const workloads: AppWorkload[] = [];
+  for (const c of scope.node.root.node.findAll()) {
+    if (!ApiObject.isApiObject(c)) continue;
+    const kind = c.kind;
+    if (kind !== 'Service' && kind !== 'Pod' && !TEMPLATE_KINDS.includes(kind)) continue;
+    const obj = c.toJson();
+    const namespace = obj.metadata?.namespace ?? 'default';
+    const name = obj.metadata?.name;
+    if (kind === 'Service') {
+      services.push({
+        name,
+        namespace,
+        selector: { ...(obj.spec?.selector ?? {}) },
+        ports: (obj.spec?.ports ?? []).map((p: any) => p.port),
+      });
+    } else if (kind === 'Pod') {
+      workloads.push({ kind, name, namespace, podLabels: { ...(obj.metadata?.labels ?? {}) } });
+    } else {
+      workloads.push({ kind, name, namespace, podLabels: { ...(obj.spec?.template?.metadata?.labels ?? {}) } });
+    }
+  }
+  return { services, workloads };
+}
+
+/** Does `labels` carry every label of `required`? */
+export function hasLabels(labels: Record<string, string>, required: Record<string, string>): boolean {
+  return Object.entries(required).every(([k, v]) => labels[k] === v);
+}
+
+/** `{a=b,c=d}` for messages. */
+export function showLabels(labels: Record<string, string>): string {
+  return `{${Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',')}}`;
+}

@@ -1,0 +1,311 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { appInventory, hasLabels, showLabels } from './app-inventory';
+import { MeshRouteApi, RouteProtocol, RouteTarget } from './route-target';
+import { ClusterNetwork } from '../../cluster/cluster-network';
+import { MeshKind } from '../../cluster/mesh';
+import { GATEWAY_HTTP_ROUTE, LINKERD_HTTP_ROUTE, RouteBackend, RouteRule, emitHttpRoute, emitReferenceGrant } from '../../gateway/http-route';
+import { gatewayParentRef } from '../../gateway/parent-ref';
+import { sortedLabels } from '../../policy/intent';
+import { propError } from '../../util/errors';
+import {
+  requireInstance, requireInteger, requireObject, requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps, requireString,
+} from '../../util/guards';
+import { registerObject } from '../../util/object-registry';
+import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../../util/validate';
+import { contributeDestinationRule } from '../istio/destination-rules';
+import { isAmbient, requireMesh } from '../mesh-context';
+
+/** One version of the service (stable or canary). */
+export interface CanaryVersion {
+  /** Name of the version: the Istio subset, and the suffix of its own Service (`<service>-<name>`). A DNS-1123 label, e.g. `v2`. */
+  readonly name: string;
+  /** Labels that tell this version's pods apart, on top of the Service's selector (e.g. `{ version: 'v2' }`). At least one. */
+  readonly labels: { [key: string]: string };
+  /**
+   * The Service that selects only this version (the backend of HTTPRoute targets).
+   * @default '<service>-<name>'
+   */
+  readonly serviceName?: string;
+}
+
+/** An exact header match that pins a request to the canary. */
+export interface HeaderPin {
+  /** Header name, lower case (Istio requires lower-case header keys). */
+  readonly name: string;
+  /** Exact value. */
+  readonly value: string;
+}
+
+/** Props of {@link CanaryRoute}. */
+export interface CanaryRouteProps {
+  /** Namespace of the Service. */
+  readonly namespace: string;
+  /** The existing Service whose traffic is split (the construct routes; it creates no workloads). */
+  readonly service: string;
+  /** The Service port clients use. */
+  readonly port: number;
+  /** The stable version. */
+  readonly stable: CanaryVersion;
+  /** The canary version. */
+  readonly canary: CanaryVersion;
+  /**
+   * Share of the stable version, in percent (integer). With `canaryPercent` it must sum to 100: the
+   * meshes take relative weights (90 and 5 would mean 94.7% / 5.3%), so the sum is checked here.
+   */
+  readonly stablePercent: number;
+  /** Share of the canary version, in percent (integer). */
+  readonly canaryPercent: number;
+  /**
+   * Requests with this header go to the canary whatever the split (e.g. `{ name: 'canary', value: 'true' }`).
+   * @default - no header pin
+   */
+  readonly headerPin?: HeaderPin;
+  /** Where the route is rendered (Istio VirtualService, mesh HTTPRoute, Gateway HTTPRoute). */
+  readonly target: RouteTarget;
+  /**
+   * The protocol of the port. TCP routes can only split by weight.
+   * @default RouteProtocol.HTTP
+   */
+  readonly protocol?: RouteProtocol;
+  /**
+   * `metadata.name` of the VirtualService or HTTPRoute.
+   * @default - the Service name
+   */
+  readonly name?: string;
+  /**
+   * The Services and workloads exist outside this cdk8s app: skip the checks that the Service, the
+   * per-version Services and a workload per version are defined in the app.
+   * @default false
+   */
+  readonly servicesOutsideApp?: boolean;
+}
+
+/**
+ * Split the traffic of one Service between a stable and a canary version by percentage, with an
+ * optional header pin, for Istio (VirtualService + DestinationRule subsets), a mesh HTTPRoute with
+ * the Service as parent (GAMMA: Istio or Linkerd) or a Gateway HTTPRoute (north-south).
+ *
+ * How each target renders:
+ *
+ * - Istio: the header-pinned route comes first and the weighted route last (first match wins); the
+ *   version subsets are contributed to the host's one DestinationRule (shared with IstioMtls and
+ *   CircuitBreaker), so every subset a route names exists. Ambient mode needs a waypoint for L7
+ *   routing, which this library does not configure yet: an error there.
+ * - HTTPRoute: backends are the per-version Services (`<service>-<version>`), weighted; every rule
+ *   matches `PathPrefix /` so the weighted rule is the catch-all a mesh route needs (requests that
+ *   match no rule of an attached mesh route are rejected). A route in another namespace than its
+ *   backends gets a ReferenceGrant in theirs; a route a Gateway listener defined in this app does
+ *   not admit is an error (for Gateways outside the app this cannot be checked).
+ *
+ * Checks at synth unless `servicesOutsideApp`: the Service exists in the app with the port; for
+ * HTTPRoutes the per-version Services exist and select their version; a workload carries each
+ * version's pods (the Service selector plus the version labels), otherwise that version's share
+ * would fail with 503 (a missing subset).
+ */
+export class CanaryRoute extends Construct {
+  /** The VirtualService or HTTPRoute. */
+  public readonly route: ApiObject;
+  /** The ReferenceGrant, when the route references Services in another namespace. */
+  public readonly referenceGrant?: ApiObject;
+  /** The DestinationRule the subsets were added to (Istio target). */
+  public readonly destinationRule?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: CanaryRouteProps) {
+    super(scope, id);
+    props = requireProps(this, props, false);
+    const target = requireInstance(this, 'target', props.target, RouteTarget, 'a RouteTarget (RouteTarget.istio(), .meshRoute(), .gateway(...))');
+    const namespace = validateDnsLabel(this, 'namespace', props.namespace);
+    const service = validateDnsLabel(this, 'service', props.service);
+    const port = validatePortNumber(this, 'port', props.port);
+    const stable = this.version('stable', props.stable, service);
+    const canary = this.version('canary', props.canary, service);
+    if (stable.name === canary.name) throw propError(this, 'canary.name', `'${canary.name}' is also the stable version's name`);
+    if (showLabels(stable.labels) === showLabels(canary.labels)) {
+      throw propError(this, 'canary.labels', `${showLabels(canary.labels)} also selects the stable version: the versions must differ in a label`);
+    }
+    const [stableWeight, canaryWeight] = this.percentages(props.stablePercent, props.canaryPercent);
+    const protocol = props.protocol === undefined ? RouteProtocol.HTTP
+      : checkEnum(this, 'protocol', props.protocol, Object.values(RouteProtocol), 'a route protocol');
+    const givenPin = requireOptionalObject(this, 'headerPin', props.headerPin);
+    const pin = givenPin === undefined ? undefined : this.headerPin(givenPin);
+    if (pin && protocol === RouteProtocol.TCP) {
+      throw propError(this, 'headerPin', 'a TCP route cannot match headers: drop the header pin, or route the port as HTTP');
+    }
+    const name = validateDnsSubdomain(this, 'name', requireOptionalString(this, 'name', props.name) ?? service);
+    const servicesOutsideApp = requireOptionalBoolean(this, 'servicesOutsideApp', props.servicesOutsideApp, false);
+    this.checkTarget(target, protocol);
+
+    const routed: Routed = { namespace, service, port, stable, canary, stableWeight, canaryWeight, pin, protocol, name };
+    if (target._kind === 'istio') {
+      this.destinationRule = contributeDestinationRule(this, 'stable/canary', namespace, service, {
+        subsets: [{ name: stable.name, labels: stable.labels }, { name: canary.name, labels: canary.labels }],
+      });
+      this.route = this.virtualService(routed);
+    } else {
+      const routeNamespace = (target._kind === 'gateway' ? target._gateway.routeNamespace : undefined) ?? namespace;
+      const hostnames = (target._kind === 'gateway' ? target._gateway.hostnames ?? [] : [])
+        .map((h, i) => this.hostname(`target.hostnames[${i}]`, h));
+      const parentRefs = target._kind === 'gateway'
+        ? [gatewayParentRef(this, 'target', target._parent!, routeNamespace)]
+        : [{ group: '', kind: 'Service', name: service, port }];
+      const crossNamespace = routeNamespace !== namespace ? namespace : undefined;
+      const backend = (v: Version, weight: number): RouteBackend => ({ name: v.serviceName, namespace: crossNamespace, port, weight });
+      const rules: RouteRule[] = [];
+      if (pin) rules.push({ headers: [pin], backends: [backend(canary, 1)] });
+      rules.push({ backends: [backend(stable, stableWeight), backend(canary, canaryWeight)] });
+      const api = target._api === MeshRouteApi.LINKERD_POLICY ? LINKERD_HTTP_ROUTE : GATEWAY_HTTP_ROUTE;
+      this.route = emitHttpRoute(this, 'HTTPRoute', api, name, routeNamespace, parentRefs, hostnames, rules);
+      if (crossNamespace) {
+        this.referenceGrant = emitReferenceGrant(this, 'ReferenceGrant', validateDnsSubdomain(this, 'name', `${name}-from-${routeNamespace}`),
+          namespace, routeNamespace, [stable.serviceName, canary.serviceName]);
+      }
+    }
+    if (!servicesOutsideApp) this.node.addValidation({ validate: () => this.checkApp(routed, target) });
+  }
+
+  private version(prop: string, given: CanaryVersion, service: string): Version {
+    if (given === undefined) throw propError(this, prop, 'is required ({ name, labels })');
+    const v = requireObject(this, prop, given);
+    const name = validateDnsLabel(this, `${prop}.name`, v.name);
+    if (v.labels === undefined) throw propError(this, `${prop}.labels`, 'is required: the labels that tell this version\'s pods apart (e.g. version: v2)');
+    const labels = validateLabels(this, `${prop}.labels`, v.labels);
+    if (Object.keys(labels).length === 0) throw propError(this, `${prop}.labels`, 'at least one label must tell this version\'s pods apart (e.g. version: v2)');
+    const serviceName = validateDnsLabel(this, `${prop}.serviceName`, requireOptionalString(this, `${prop}.serviceName`, v.serviceName) ?? `${service}-${name}`);
+    return { name, labels: sortedLabels(labels), serviceName };
+  }
+
+  private percentages(stable: number, canary: number): [number, number] {
+    requireInteger(this, 'stablePercent', stable, 0, 100);
+    requireInteger(this, 'canaryPercent', canary, 0, 100);
+    if (stable + canary !== 100) {
+      throw propError(this, 'stablePercent/canaryPercent', `${stable} + ${canary} = ${stable + canary}, not 100: route weights are relative `
+        + `(weight / sum of weights), so ${stable}/${canary} would send ${share(stable, stable + canary)}/${share(canary, stable + canary)} `
+        + 'of the traffic. Give percentages that sum to 100');
+    }
+    return [stable, canary];
+  }
+
+  private headerPin(pin: HeaderPin): { name: string; value: string } {
+    if (!/^[a-z0-9!#$%&'*+\-.^_`|~]+$/.test(requireString(this, 'headerPin.name', pin.name))) {
+      throw propError(this, 'headerPin.name', `'${pin.name}' is not a lower-case HTTP header name (Istio matches lower-case header keys only)`);
+    }
+    if (requireString(this, 'headerPin.value', pin.value).length === 0 || pin.value.length > 4096 || /[\x00-\x1f\x7f]/.test(pin.value)) {
+      throw propError(this, 'headerPin.value', `${JSON.stringify(pin.value)} must be a non-empty header value without control characters`);
+    }
+    return { name: pin.name, value: pin.value };
+  }
+
+  private hostname(prop: string, h: string): string {
+    if (typeof h !== 'string' || !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(h) || h.length > 253) {
+      throw propError(this, prop, `'${h}' is not a host name`);
+    }
+    return h;
+  }
+
+  /** The cluster context must have the mesh the target renders for, and the target must route this protocol. */
+  private checkTarget(target: RouteTarget, protocol: RouteProtocol): ClusterNetwork {
+    switch (target._kind) {
+      case 'istio': {
+        const cluster = requireMesh(this, 'CanaryRoute with RouteTarget.istio()', [MeshKind.ISTIO]);
+        if (isAmbient(cluster)) {
+          throw propError(this, 'target', 'a VirtualService needs an L7 proxy; in ambient mode that is a waypoint, which this library does not '
+            + 'configure yet: run the namespace in sidecar mode, or route through a Gateway (RouteTarget.gateway)');
+        }
+        return cluster;
+      }
+      case 'mesh': {
+        const cluster = requireMesh(this, 'CanaryRoute with RouteTarget.meshRoute()', [MeshKind.ISTIO, MeshKind.LINKERD]);
+        if (protocol === RouteProtocol.TCP) throw propError(this, 'protocol', 'TCP routes are not in the Gateway API standard channel v1.4 (nor in what Linkerd 2.20 supports): use RouteTarget.istio()');
+        if (target._api === MeshRouteApi.LINKERD_POLICY && cluster.mesh.kind !== MeshKind.LINKERD) {
+          throw propError(this, 'target', `policy.linkerd.io HTTPRoutes are read by Linkerd only; the ClusterNetwork mesh is ${cluster.mesh.displayName}`);
+        }
+        if (isAmbient(cluster)) {
+          throw propError(this, 'target', 'a mesh HTTPRoute in ambient mode is served by a waypoint, which this library does not configure yet');
+        }
+        return cluster;
+      }
+      case 'gateway':
+        if (protocol === RouteProtocol.TCP) throw propError(this, 'protocol', 'TCP routes are not in the Gateway API standard channel v1.4');
+        return ClusterNetwork.of(this);
+    }
+  }
+
+  private virtualService(r: Routed): ApiObject {
+    const destination = (v: Version) => ({ host: r.service, subset: v.name, port: { number: r.port } });
+    const weighted = {
+      route: [{ destination: destination(r.stable), weight: r.stableWeight }, { destination: destination(r.canary), weight: r.canaryWeight }],
+    };
+    const spec: Record<string, unknown> = { hosts: [r.service] };
+    if (r.protocol === RouteProtocol.TCP) {
+      spec.tcp = [weighted];
+    } else {
+      const http: Array<Record<string, unknown>> = [];
+      if (r.pin) {
+        http.push({ name: 'header-pin', match: [{ headers: { [r.pin.name]: { exact: r.pin.value } } }], route: [{ destination: destination(r.canary) }] });
+      }
+      http.push({ name: 'weighted', ...weighted });
+      spec.http = http;
+    }
+    return registerObject(this, new ApiObject(this, 'VirtualService', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: r.name, namespace: r.namespace },
+      spec,
+    }));
+  }
+
+  /** What the route names must exist in the app (missing Service, version Service or subset pods). */
+  private checkApp(r: Routed, target: RouteTarget): string[] {
+    const { services, workloads } = appInventory(this);
+    const errors: string[] = [];
+    const svc = services.find((s) => s.name === r.service && s.namespace === r.namespace);
+    const outside = 'set servicesOutsideApp: true if it is managed outside this app';
+    if (!svc) return [`service: missing Service '${r.service}' in namespace '${r.namespace}': no such Service is defined in this app (${outside})`];
+    if (!svc.ports.includes(r.port)) errors.push(`port: Service '${r.service}' has no port ${r.port} (ports: ${svc.ports.join(', ') || 'none'})`);
+    for (const [prop, v] of [['stable', r.stable], ['canary', r.canary]] as const) {
+      const podLabels = { ...svc.selector, ...v.labels };
+      if (!workloads.some((w) => w.namespace === r.namespace && hasLabels(w.podLabels, podLabels))) {
+        errors.push(`${prop}: missing subset '${v.name}': no workload in namespace '${r.namespace}' has pods labelled ${showLabels(podLabels)} `
+          + `(Service '${r.service}' selector plus ${prop}.labels), so its share of the traffic would fail with 503 (${outside})`);
+      }
+      if (target._kind !== 'istio') {
+        const own = services.find((s) => s.name === v.serviceName && s.namespace === r.namespace);
+        if (!own) {
+          errors.push(`${prop}.serviceName: missing Service '${v.serviceName}' in namespace '${r.namespace}': HTTPRoute backends are per-version `
+            + `Services; define one selecting ${showLabels(podLabels)} (${outside})`);
+        } else {
+          if (!hasLabels(podLabels, own.selector) || !hasLabels(own.selector, v.labels)) {
+            errors.push(`${prop}.serviceName: Service '${v.serviceName}' selects ${showLabels(own.selector)}, which is not exactly version '${v.name}' `
+              + `(${showLabels(podLabels)}): the split would mix versions`);
+          }
+          if (!own.ports.includes(r.port)) errors.push(`${prop}.serviceName: Service '${v.serviceName}' has no port ${r.port}`);
+        }
+      }
+    }
+    return errors;
+  }
+}
+
+interface Version {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly serviceName: string;
+}
+
+interface Routed {
+  readonly namespace: string;
+  readonly service: string;
+  readonly port: number;
+  readonly stable: Version;
+  readonly canary: Version;
+  readonly stableWeight: number;
+  readonly canaryWeight: number;
+  readonly pin?: { name: string; value: string };
+  readonly protocol: RouteProtocol;
+  readonly name: string;
+}
+
+function share(part: number, total: number): string {
+  return total === 0 ? 'no traffic' : `${(Math.round((part / total) * 1000) / 10).toString()}%`;
+}

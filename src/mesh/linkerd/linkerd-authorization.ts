@@ -1,0 +1,136 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { ClusterNetwork } from '../../cluster/cluster-network';
+import { MeshKind } from '../../cluster/mesh';
+import { constructIdFor } from '../../util/construct-id';
+import { propError } from '../../util/errors';
+import { requireProps, requireString } from '../../util/guards';
+import { registerObject } from '../../util/object-registry';
+import { validateDnsLabel, validateDnsSubdomain } from '../../util/validate';
+import { requireMesh } from '../mesh-context';
+import { ValidatedFlow, validateFlow } from '../mesh-flow';
+import { MeshFlowOptions } from '../mesh-flow-options';
+
+/** Props of {@link LinkerdAuthorization}. */
+export interface LinkerdAuthorizationProps {
+  /** Namespace of the target workloads (Servers and policies live there). */
+  readonly namespace: string;
+}
+
+/** The objects one Linkerd flow emits. */
+export interface LinkerdFlowObjects {
+  /** The MeshTLSAuthentication (or NetworkAuthentication for `MeshSource.anyone()`) naming the callers. */
+  readonly authentication: ApiObject;
+  /** One AuthorizationPolicy per target port. */
+  readonly authorizationPolicies: ApiObject[];
+}
+
+/** Root -> `<namespace>|<selector>|<port>` -> the Server describing that port (Servers must not overlap). */
+const SERVERS = new WeakMap<IConstruct, Map<string, { server: ApiObject; selector: string }>>();
+
+/**
+ * Linkerd authorization (policy.linkerd.io) for one namespace, from the same flow intents as
+ * IstioAuthorization: per target port a Server v1beta3 (`accessPolicy: deny`: the port admits only
+ * what an AuthorizationPolicy authorizes), and per flow a MeshTLSAuthentication v1alpha1 listing the
+ * callers' identities and an AuthorizationPolicy v1alpha1 per port tying them together. Two flows to
+ * the same pods and port share one Server; overlapping Servers (same port, overlapping pods) are an
+ * error, because Linkerd then picks one arbitrarily.
+ *
+ * Identities are `<service account>.<namespace>.serviceaccount.identity.linkerd.<trust domain>`; a
+ * namespace is `*.<namespace>...`; `MeshSource.anyMeshWorkload()` is `*`; `MeshSource.anyone()`
+ * becomes a NetworkAuthentication for every address. Not supported here (errors): flows without
+ * ports (Servers are per port), HTTP methods and paths (route-level authorization needs HTTPRoutes
+ * on the Server, which also change what it serves), Istio conditions and principals.
+ */
+export class LinkerdAuthorization extends Construct {
+  /** The namespace. */
+  public readonly namespace: string;
+  private readonly cluster: ClusterNetwork;
+  private readonly names = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: LinkerdAuthorizationProps) {
+    super(scope, id);
+    this.cluster = requireMesh(this, 'LinkerdAuthorization', [MeshKind.LINKERD]);
+    this.namespace = validateDnsLabel(this, 'namespace', requireProps(this, props, false).namespace);
+  }
+
+  /** Authorize the callers of one flow on its ports. */
+  public allowFlow(name: string, options: MeshFlowOptions): LinkerdFlowObjects {
+    const prop = `flow '${requireString(this, 'name', name)}'`;
+    const flow = validateFlow(this, prop, name, this.namespace, options);
+    if (this.names.has(name)) throw propError(this, prop, 'the namespace already has a flow of that name');
+    this.names.add(name);
+    if (flow.ports.length === 0) throw propError(this, `${prop}.ports`, 'Linkerd authorizes per Server, and a Server is one port: name the ports');
+    if (flow.methods.length > 0 || flow.paths.length > 0) {
+      throw propError(this, prop, 'HTTP methods and paths need HTTPRoutes on the Server in Linkerd, which this library does not emit yet: '
+        + 'authorize by source and port');
+    }
+    if (flow.when.length > 0) throw propError(this, `${prop}.when`, 'conditions are Istio only');
+    const principal = flow.sources.find((s) => s.kind === 'principal');
+    if (principal) throw propError(this, `${prop}.from`, 'MeshSource.principal() is Istio only: use MeshSource.serviceAccount()');
+    if (Object.keys(flow.to).length === 0) {
+      throw propError(this, `${prop}.to`, 'a Server selects pods by labels: name the target pods (at least one label)');
+    }
+
+    const authentication = this.authentication(flow);
+    const authorizationPolicies = flow.ports.map((port) => {
+      const server = this.server(flow, port);
+      return this.emit(`${name}-${port}`, 'AuthorizationPolicy', 'v1alpha1', {
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: server.name },
+        requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: authentication.kind, name: authentication.name }],
+      });
+    });
+    return { authentication, authorizationPolicies };
+  }
+
+  private authentication(flow: ValidatedFlow): ApiObject {
+    if (flow.sources.some((s) => s.kind === 'anyone')) {
+      return this.emit(flow.name, 'NetworkAuthentication', 'v1alpha1', { networks: this.cluster.anyAddressCidrs.map((cidr) => ({ cidr })) });
+    }
+    const suffix = `serviceaccount.identity.linkerd.${this.cluster.mesh.trustDomain}`;
+    const identities = [...new Set(flow.sources.map((s) => {
+      switch (s.kind) {
+        case 'serviceAccount': return `${s.name}.${s.namespace}.${suffix}`;
+        case 'namespace': return `*.${s.namespace}.${suffix}`;
+        default: return '*';
+      }
+    }))];
+    return this.emit(flow.name, 'MeshTLSAuthentication', 'v1alpha1', { identities });
+  }
+
+  /** The Server of these pods and port: shared by flows, never overlapping another. */
+  private server(flow: ValidatedFlow, port: number): ApiObject {
+    const root = this.node.root;
+    const servers = SERVERS.get(root) ?? new Map();
+    SERVERS.set(root, servers);
+    const selector = JSON.stringify(flow.to);
+    const key = `${this.namespace}|${selector}|${port}`;
+    const existing = servers.get(key);
+    if (existing) return existing.server;
+    for (const [otherKey, other] of servers) {
+      const [ns, , otherPort] = otherKey.split('|');
+      if (ns === this.namespace && Number(otherPort) === port && overlaps(JSON.parse(other.selector), flow.to)) {
+        throw propError(this, `flow '${flow.name}'.to`, `pods ${selector} and the pods ${other.selector} of Server '${other.server.name}' can overlap `
+          + `on port ${port}: Linkerd would pick one of the two Servers arbitrarily. Target the same labels, or labels that exclude each other`);
+      }
+    }
+    const name = validateDnsSubdomain(this, `flow '${flow.name}'.to`, `${Object.values(flow.to).join('-')}-${port}`.toLowerCase());
+    const server = this.emit(name, 'Server', 'v1beta3', { podSelector: { matchLabels: { ...flow.to } }, port, accessPolicy: 'deny' });
+    servers.set(key, { server, selector });
+    return server;
+  }
+
+  private emit(name: string, kind: string, version: string, spec: Record<string, unknown>): ApiObject {
+    return registerObject(this, new ApiObject(this, constructIdFor(`${kind}-${name}`), {
+      apiVersion: `policy.linkerd.io/${version}`,
+      kind,
+      metadata: { name, namespace: this.namespace },
+      spec,
+    }));
+  }
+}
+
+/** Could a pod carry both label sets? */
+function overlaps(a: Record<string, string>, b: Record<string, string>): boolean {
+  return Object.entries(a).every(([k, v]) => b[k] === undefined || b[k] === v);
+}

@@ -1,0 +1,59 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { IstioAuthorization } from './istio/istio-authorization';
+import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
+import { requireMesh } from './mesh-context';
+import { MeshFlowOptions } from './mesh-flow-options';
+import { MeshSource } from './mesh-source';
+import { MeshKind } from '../cluster/mesh';
+import { propError } from '../util/errors';
+import { requireArray, requireProps, requireString } from '../util/guards';
+import { validateDnsLabel } from '../util/validate';
+
+/** Props of {@link MeshAuthorization}. */
+export interface MeshAuthorizationProps {
+  /** Namespace of the target workloads. */
+  readonly namespace: string;
+}
+
+/**
+ * Mesh authorization from one intent API, rendered for the mesh the ClusterNetwork declares:
+ * IstioAuthorization (allow-nothing baseline + one ALLOW policy per flow) under Istio,
+ * LinkerdAuthorization (Server + MeshTLSAuthentication + AuthorizationPolicy per flow) under Linkerd.
+ * Flows use only what both meshes express: service accounts, namespaces, any meshed workload or
+ * anyone, to labelled pods on named ports. Use IstioAuthorization directly for DENY, AUDIT, HTTP
+ * methods and paths, and conditions.
+ */
+export class MeshAuthorization extends Construct {
+  /** The Istio authorization, under Istio. */
+  public readonly istio?: IstioAuthorization;
+  /** The Linkerd authorization, under Linkerd. */
+  public readonly linkerd?: LinkerdAuthorization;
+
+  constructor(scope: Construct, id: string, props: MeshAuthorizationProps) {
+    super(scope, id);
+    const cluster = requireMesh(this, 'MeshAuthorization', [MeshKind.ISTIO, MeshKind.LINKERD]);
+    const namespace = validateDnsLabel(this, 'namespace', requireProps(this, props, false).namespace);
+    if (cluster.mesh.kind === MeshKind.ISTIO) this.istio = new IstioAuthorization(this, 'Istio', { namespace });
+    else this.linkerd = new LinkerdAuthorization(this, 'Linkerd', { namespace });
+  }
+
+  /**
+   * Allow one flow; returns the objects emitted for it (the AuthorizationPolicy under Istio; the
+   * authentication and the per-port AuthorizationPolicies under Linkerd).
+   */
+  public allowFlow(name: string, options: MeshFlowOptions): ApiObject[] {
+    const prop = `flow '${requireString(this, 'name', name)}'`;
+    const o = requireProps(this, options, false, prop);
+    if (o.methods !== undefined || o.paths !== undefined || o.when !== undefined) {
+      throw propError(this, prop, 'methods, paths and when do not render for every mesh: use IstioAuthorization for them');
+    }
+    if (o.from !== undefined && requireArray(this, `${prop}.from`, o.from).some((s) => s instanceof MeshSource && s._spec.kind === 'principal')) {
+      throw propError(this, `${prop}.from`, 'MeshSource.principal() is Istio only: use MeshSource.serviceAccount()');
+    }
+    if (o.ports === undefined) throw propError(this, `${prop}.ports`, 'name the ports (Linkerd authorizes per port; the intent must render for both meshes)');
+    if (this.istio) return [this.istio.allowFlow(name, o)];
+    const objects = this.linkerd!.allowFlow(name, o);
+    return [objects.authentication, ...objects.authorizationPolicies];
+  }
+}

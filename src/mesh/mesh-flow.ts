@@ -1,0 +1,142 @@
+import { IConstruct } from 'constructs';
+import { MeshCondition, MeshFlowOptions } from './mesh-flow-options';
+import { MeshSource } from './mesh-source';
+import { MeshSourceSpec } from './mesh-source-spec';
+import { sortedLabels } from '../policy/intent';
+import { propError } from '../util/errors';
+import {
+  requireArray, requireArrayOf, requireInstance, requireObject, requireOptionalArray, requireOptionalStringArray, requireProps, requireString,
+  requireStringMap,
+} from '../util/guards';
+import { validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../util/validate';
+
+/** A validated flow (internal). */
+export interface ValidatedFlow {
+  readonly name: string;
+  readonly namespace: string;
+  readonly sources: MeshSourceSpec[];
+  readonly to: Record<string, string>;
+  readonly ports: number[];
+  readonly methods: string[];
+  readonly paths: string[];
+  readonly when: Array<{ key: string; values?: string[]; notValues?: string[] }>;
+  /** Does any part rely on the peer's mTLS identity? */
+  readonly identityBased: boolean;
+  /** Does any part need an L7 (HTTP) proxy? */
+  readonly l7: boolean;
+}
+
+const CONDITION_KEYS = [
+  /^request\.headers\[[^\]]+\]$/, /^source\.ip$/, /^remote\.ip$/, /^source\.namespace$/, /^source\.principal$/,
+  /^request\.auth\.principal$/, /^request\.auth\.audiences$/, /^request\.auth\.presenter$/, /^request\.auth\.claims\[[^\]]+\](\[[^\]]+\])*$/,
+  /^destination\.ip$/, /^destination\.port$/, /^connection\.sni$/, /^experimental\.envoy\.filters\..+$/,
+];
+const IDENTITY_KEYS = ['source.namespace', 'source.principal'];
+
+/**
+ * Validate a flow's name and options for `scope` (errors name `<prop>.<field>`). Every field's runtime
+ * type is checked first (jsii and plain-JavaScript callers): a missing `to` is an error, never
+ * "every workload", and a string is never taken for a list.
+ */
+export function validateFlow(scope: IConstruct, prop: string, name: string, namespace: string, options: MeshFlowOptions): ValidatedFlow {
+  validateDnsSubdomain(scope, prop, name);
+  const o = requireProps(scope, options, false, prop);
+  const from = requireArray(scope, `${prop}.from`, o.from);
+  if (from.length === 0) {
+    throw propError(scope, `${prop}.from`, 'at least one source is required (MeshSource.anyone() for anyone, explicitly)');
+  }
+  const sources = from.map((s, i) => source(scope, `${prop}.from[${i}]`, namespace, s));
+  if (sources.length > 1 && sources.some((s) => s.kind === 'anyone')) {
+    throw propError(scope, `${prop}.from`, 'MeshSource.anyone() admits every caller: listing other sources beside it means nothing');
+  }
+  if (o.to === undefined) {
+    throw propError(scope, `${prop}.to`, 'is required: labels of the target pods ({} for every workload of the namespace, explicitly)');
+  }
+  const to = validateLabels(scope, `${prop}.to`, requireStringMap(scope, `${prop}.to`, o.to));
+  for (const field of ['ports', 'methods', 'paths'] as const) {
+    const list = requireOptionalArray<unknown>(scope, `${prop}.${field}`, o[field]);
+    if (list !== undefined && list.length === 0) throw propError(scope, `${prop}.${field}`, 'must not be empty: omit it for any');
+  }
+  const ports = unique(scope, `${prop}.ports`, (o.ports ?? []).map((p, i) => validatePortNumber(scope, `${prop}.ports[${i}]`, p)));
+  const methods = unique(scope, `${prop}.methods`, (requireOptionalStringArray(scope, `${prop}.methods`, o.methods) ?? []).map((m, i) => {
+    if (!/^[A-Z]+$/.test(m)) throw propError(scope, `${prop}.methods[${i}]`, `'${m}' is not an upper-case HTTP method (e.g. GET)`);
+    return m;
+  }));
+  const paths = unique(scope, `${prop}.paths`, (requireOptionalStringArray(scope, `${prop}.paths`, o.paths) ?? [])
+    .map((p, i) => path(scope, `${prop}.paths[${i}]`, p)));
+  const when = o.when === undefined ? [] : requireArrayOf(scope, `${prop}.when`, o.when, (c, p) => condition(scope, p, c));
+  return {
+    name,
+    namespace,
+    sources,
+    to: sortedLabels(to),
+    ports,
+    methods,
+    paths,
+    when,
+    identityBased: sources.some((s) => s.kind !== 'anyone') || when.some((c) => IDENTITY_KEYS.includes(c.key)),
+    l7: methods.length > 0 || paths.length > 0 || when.some((c) => c.key.startsWith('request.')),
+  };
+}
+
+/** A source, made by a MeshSource factory (a look-alike `{ _spec: ... }` would skip their checks). */
+function source(scope: IConstruct, prop: string, namespace: string, s: MeshSource): MeshSourceSpec {
+  const spec = requireInstance(scope, prop, s, MeshSource, 'a MeshSource made by one of its factories (MeshSource.serviceAccount(), .namespace(), '
+    + '.principal(), ...)')._spec;
+  switch (spec.kind) {
+    case 'serviceAccount': {
+      const ns = spec.namespace === undefined ? namespace : validateDnsLabel(scope, `${prop}.namespace`, spec.namespace);
+      const name = validateDnsSubdomain(scope, `${prop}.name`, spec.name as string);
+      if (name === 'default' && spec.workload !== undefined) {
+        throw propError(scope, prop, `${spec.workload} runs as the namespace's default service account, which every pod without its own shares: `
+          + 'an identity-based allow would admit all of them. Give the workload its own ServiceAccount');
+      }
+      return { kind: 'serviceAccount', name, namespace: ns };
+    }
+    case 'namespace':
+      return { kind: 'namespace', namespace: validateDnsLabel(scope, `${prop}.namespace`, spec.namespace as string) };
+    case 'principal':
+      return { kind: 'principal', name: requireString(scope, prop, spec.name as string, true) };
+    case 'anyMeshWorkload':
+    case 'anyone':
+      return { kind: spec.kind };
+  }
+}
+
+/** Istio path matching: exact, prefix (`/api/*`), suffix (`*.png`) or presence (`*`). */
+function path(scope: IConstruct, prop: string, p: string): string {
+  const stars = typeof p === 'string' ? (p.match(/\*/g) ?? []).length : -1;
+  const ok = typeof p === 'string' && p.length > 0 && !/\s/.test(p)
+    && (p === '*' || (stars === 0 && p.startsWith('/')) || (stars === 1 && p.startsWith('/') && p.endsWith('*')) || (stars === 1 && p.startsWith('*')));
+  if (!ok) {
+    throw propError(scope, prop, `'${p}' is not a path Istio matches: exact ('/healthz'), prefix ('/api/*'), suffix ('*.png') or '*', `
+      + 'with one wildcard at most, at the start or the end');
+  }
+  return p;
+}
+
+function condition(scope: IConstruct, prop: string, given: MeshCondition): { key: string; values?: string[]; notValues?: string[] } {
+  const c = requireObject(scope, prop, given);
+  const key = requireString(scope, `${prop}.key`, c.key);
+  if (!CONDITION_KEYS.some((re) => re.test(key))) {
+    throw propError(scope, `${prop}.key`, `'${key}' is not an Istio authorization condition key (request.headers[...], source.ip, remote.ip, `
+      + 'source.namespace, source.principal, request.auth.*, destination.ip, destination.port, connection.sni, experimental.envoy.filters.*)');
+  }
+  const values = requireOptionalStringArray(scope, `${prop}.values`, c.values) ?? [];
+  const notValues = requireOptionalStringArray(scope, `${prop}.notValues`, c.notValues) ?? [];
+  for (const [field, list] of [['values', values], ['notValues', notValues]] as const) {
+    const empty = list.findIndex((v) => v.length === 0);
+    if (empty >= 0) throw propError(scope, `${prop}.${field}[${empty}]`, 'must not be empty');
+  }
+  if (values.length === 0 && notValues.length === 0) throw propError(scope, prop, `condition '${key}' needs values or notValues`);
+  return { key, ...(values.length ? { values: [...values] } : {}), ...(notValues.length ? { notValues: [...notValues] } : {}) };
+}
+
+function unique<T>(scope: IConstruct, prop: string, list: T[]): T[] {
+  const seen = new Set<T>();
+  for (const v of list) {
+    if (seen.has(v)) throw propError(scope, prop, `${String(v)} is listed twice`);
+    seen.add(v);
+  }
+  return list;
+}

@@ -1,0 +1,113 @@
+import { IConstruct } from 'constructs';
+import { LinkerdInboundPolicy, NamespaceMeshOptions } from './mesh-options';
+import { NamespacePolicyOptions } from './namespace-policy-options';
+import { PodSecurityLevel } from './pod-security';
+import { ClusterNetwork } from '../cluster/cluster-network';
+import { MeshKind } from '../cluster/mesh';
+import { Peer } from '../policy/peer';
+import { Port } from '../policy/port';
+import { Protocol } from '../policy/protocol';
+import { RuleAction, TrafficRule } from '../policy/rule';
+import { propError } from '../util/errors';
+import { requireObject } from '../util/guards';
+import { checkEnum } from '../util/validate';
+
+/** What joining the mesh adds to a namespace (internal). */
+export interface MeshNamespaceSetup {
+  readonly meshed: boolean;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  /** The mesh's own allows (control plane, metrics, probes), added without transport twins. */
+  readonly policies: Array<{ readonly name: string; readonly options: NamespacePolicyOptions }>;
+  readonly transportPort?: number;
+}
+
+/** Namespace label keys that only mesh membership sets: a hand-written one would bypass the checks below. */
+const MESH_LABEL_KEYS = ['istio-injection', 'istio.io/rev', 'istio.io/dataplane-mode', 'istio.io/use-waypoint'];
+
+/**
+ * Validate a namespace's mesh membership against the cluster context and compute what it adds:
+ * labels or annotations, the mesh's network allows, and the transport port. Errors name the
+ * construct and the prop, and say what to change.
+ */
+export function meshNamespaceSetup(
+  scope: IConstruct,
+  cluster: ClusterNetwork,
+  labels: Record<string, string>,
+  options: NamespaceMeshOptions | undefined,
+  podSecurity: PodSecurityLevel,
+): MeshNamespaceSetup {
+  for (const key of MESH_LABEL_KEYS) {
+    if (key in labels) {
+      throw propError(scope, `labels.${key}`, 'mesh labels are set by mesh membership, never by hand: join the mesh with `mesh: {}` '
+        + '(it also opens what the mesh needs in the namespace policies)');
+    }
+  }
+  const mesh = cluster.mesh;
+  if (options === undefined) return { meshed: false, labels: {}, annotations: {}, policies: [] };
+  // `{}` joins with the defaults; a boolean or a string is no shorthand for it (`'false'` must never join).
+  requireObject(scope, 'mesh', options);
+  if (mesh.kind === MeshKind.NONE) {
+    throw propError(scope, 'mesh', 'the ClusterNetwork declares no service mesh (Mesh.none()): declare ClusterNetwork mesh: Mesh.istio({ mode }) '
+      + 'or Mesh.linkerd(), or remove mesh');
+  }
+  if (mesh.needsPrivilegedInit && String(podSecurity) !== 'privileged') {
+    const init = mesh.kind === MeshKind.ISTIO ? 'istio-init' : 'linkerd-init';
+    const plugin = mesh.kind === MeshKind.ISTIO ? 'the Istio CNI plugin and declare Mesh.istio({ ..., cni: true })' : 'linkerd-cni and declare Mesh.linkerd({ cni: true })';
+    throw propError(scope, 'mesh', `${mesh.displayName} without its CNI plugin injects ${init}, which needs NET_ADMIN and NET_RAW; Pod Security `
+      + `'${podSecurity}' rejects it, so no pod of the namespace could start. Install ${plugin} (recommended), or set podSecurity: PodSecurityLevel.PRIVILEGED`);
+  }
+  const annotations: Record<string, string> = { ...mesh.namespaceAnnotations() };
+  if (options.linkerdDefaultInboundPolicy !== undefined) {
+    if (mesh.kind !== MeshKind.LINKERD) {
+      throw propError(scope, 'mesh.linkerdDefaultInboundPolicy', `only applies to Linkerd; the ClusterNetwork mesh is ${mesh.displayName}`);
+    }
+    annotations['config.linkerd.io/default-inbound-policy'] = checkEnum(scope, 'mesh.linkerdDefaultInboundPolicy',
+      options.linkerdDefaultInboundPolicy, Object.values(LinkerdInboundPolicy), 'a Linkerd inbound policy');
+  }
+
+  const needs = mesh.networkNeeds();
+  const prefix = `allow-${mesh.kind}`;
+  const policies: MeshNamespaceSetup['policies'] = [];
+  if (needs.controlPlane) {
+    const cp = needs.controlPlane;
+    policies.push({
+      name: `${prefix}-control-plane`,
+      options: { egress: [{ peers: [Peer.pods(cp.podLabels, cp.namespace)], ports: cp.ports.map((p) => Port.tcp(p.port)) }] },
+    });
+  }
+  if (needs.metricsPorts.length > 0) {
+    policies.push({
+      name: `${prefix}-metrics`,
+      options: { ingress: [{ peers: [Peer.monitoring()], ports: needs.metricsPorts.map((p) => Port.tcp(p.port)) }] },
+    });
+  }
+  if (needs.probeSourceCidrs.length > 0) {
+    // Every port: the kubelet probes whatever port each container's probes name.
+    policies.push({ name: `${prefix}-kubelet-probes`, options: { ingress: [{ peers: needs.probeSourceCidrs.map((c) => Peer.cidr(c)) }] } });
+  }
+  return { meshed: true, labels: mesh.namespaceLabels(), annotations, policies, transportPort: needs.transportPort?.port };
+}
+
+/** Peer kinds that select pods (meshed traffic between them travels on the transport port). */
+const POD_PEER_KINDS = new Set(['pods', 'namespaces', 'ingressController', 'gateway', 'monitoring']);
+
+/**
+ * The policy with a twin for every allow rule between pods that names ports: same pod peers, the
+ * mesh's transport port. Rules without ports already cover it; CIDR, DNS and other non-pod peers
+ * never carry meshed traffic and get no twin.
+ */
+export function withMeshTransport(options: NamespacePolicyOptions, transportPort: number): NamespacePolicyOptions {
+  const twin = (rules: TrafficRule[] | undefined): TrafficRule[] | undefined => {
+    if (!Array.isArray(rules)) return rules;
+    return rules.flatMap((rule) => {
+      const allow = rule && (rule.action === undefined || rule.action === RuleAction.ALLOW);
+      if (!allow || !Array.isArray(rule.ports) || rule.ports.length === 0) return [rule];
+      if (rule.ports.some((p) => p && p.number === transportPort && p.endPort === undefined && p.protocol === Protocol.TCP)) return [rule];
+      const podPeers = (rule.peers ?? []).filter((p) => p && POD_PEER_KINDS.has(p._spec?.kind));
+      if (podPeers.length === 0) return [rule];
+      return [rule, { peers: podPeers, ports: [Port.tcp(transportPort)] }];
+    });
+  };
+  return { ...options, ingress: twin(options.ingress), egress: twin(options.egress) };
+}

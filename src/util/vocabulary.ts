@@ -1,0 +1,205 @@
+/**
+ * The manifest vocabulary shared by the analyzer, the lint and the CLI: API groups, kind
+ * predicates, where workloads keep their pod template, and the label keys Kubernetes and the CNIs
+ * set themselves. Vocabulary only: what a field *means* stays with each consumer (the analyzer
+ * checks the renderers, so it must never share their semantics).
+ *
+ * Every predicate takes any JSON value and never throws.
+ */
+
+/** The label every namespace carries since Kubernetes 1.22 (NETWORKING-FACTS.md #1). */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+/** Calico's workload-endpoint label holding the pod's namespace. */
+export const CALICO_NAMESPACE_LABEL = 'projectcalico.org/namespace';
+/** Calico's label holding a namespace's or service account's name. */
+export const CALICO_NAME_LABEL = 'projectcalico.org/name';
+/** Calico's workload-endpoint label holding the pod's service account. */
+export const CALICO_SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
+/** Calico's workload-endpoint label holding the orchestrator (`k8s`). */
+export const CALICO_ORCHESTRATOR_LABEL = 'projectcalico.org/orchestrator';
+
+/** API group of Kubernetes NetworkPolicy. */
+export const NETWORKING_GROUP = 'networking.k8s.io';
+/** API group of the network-policy-api kinds (ClusterNetworkPolicy, AdminNetworkPolicy, ...). */
+export const POLICY_API_GROUP = 'policy.networking.k8s.io';
+/** The API group Calico serves (aggregated API server or native v3 CRDs). */
+export const CALICO_GROUP = 'projectcalico.org';
+/** Calico's internal storage group (never written by users). */
+export const CALICO_STORAGE_GROUP = 'crd.projectcalico.org';
+/** Cilium's API group. */
+export const CILIUM_GROUP = 'cilium.io';
+
+/** Is `value` a plain (non-array, non-null) object? */
+export function isPlainObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The API group of an object (`''` for the core group and for a missing apiVersion). */
+export function apiGroupOf(obj: unknown): string {
+  const apiVersion = isPlainObject(obj) && typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
+/** The API version of an object without its group (`v1` of `apps/v1`), or undefined. */
+export function apiVersionOf(obj: unknown): string | undefined {
+  const apiVersion = isPlainObject(obj) && typeof obj.apiVersion === 'string' ? obj.apiVersion : undefined;
+  if (apiVersion === undefined) return undefined;
+  return apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
+}
+
+/** Does the object have this API group (any version) and kind? */
+export function isKindOf(obj: unknown, group: string, kind: string): boolean {
+  return isPlainObject(obj) && obj.kind === kind && apiGroupOf(obj) === group;
+}
+
+/**
+ * The namespace of a namespaced object as kubectl applies it: `metadata.namespace` when it is a
+ * non-empty string, otherwise `default`.
+ */
+export function namespaceOf(obj: unknown): string {
+  const metadata = isPlainObject(obj) ? obj.metadata : undefined;
+  const ns = isPlainObject(metadata) ? metadata.namespace : undefined;
+  return typeof ns === 'string' && ns !== '' ? ns : 'default';
+}
+
+/** `metadata.name` when it is a string, else `''`. */
+export function nameOf(obj: unknown): string {
+  const metadata = isPlainObject(obj) ? obj.metadata : undefined;
+  return isPlainObject(metadata) && typeof metadata.name === 'string' ? metadata.name : '';
+}
+
+/** networking.k8s.io NetworkPolicy, any version (only v1 is served; see {@link isServedNetworkPolicy}). */
+export function isKubernetesNetworkPolicy(obj: unknown): boolean {
+  return isKindOf(obj, NETWORKING_GROUP, 'NetworkPolicy') || isKindOf(obj, 'extensions', 'NetworkPolicy');
+}
+
+/** networking.k8s.io/v1 NetworkPolicy, the only version a current API server serves. */
+export function isServedNetworkPolicy(obj: unknown): boolean {
+  return isKindOf(obj, NETWORKING_GROUP, 'NetworkPolicy') && apiVersionOf(obj) === 'v1';
+}
+
+/** policy.networking.k8s.io ClusterNetworkPolicy (v1alpha2 is the version the analyzer evaluates). */
+export function isClusterNetworkPolicyKind(obj: unknown): boolean {
+  return isKindOf(obj, POLICY_API_GROUP, 'ClusterNetworkPolicy');
+}
+
+/** policy.networking.k8s.io AdminNetworkPolicy or BaselineAdminNetworkPolicy (v1alpha1, superseded by ClusterNetworkPolicy). */
+export function isAdminNetworkPolicyKind(obj: unknown): boolean {
+  return isKindOf(obj, POLICY_API_GROUP, 'AdminNetworkPolicy') || isKindOf(obj, POLICY_API_GROUP, 'BaselineAdminNetworkPolicy');
+}
+
+/** Calico policy kinds that are enforced (staged kinds are previews and enforce nothing). */
+const CALICO_POLICY_KINDS = new Set(['NetworkPolicy', 'GlobalNetworkPolicy']);
+/** Calico staged policy kinds: recorded and reported by Calico, never enforced. */
+const CALICO_STAGED_KINDS = new Set(['StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy']);
+
+/**
+ * A Calico (Global)NetworkPolicy, in the served group (projectcalico.org) or the internal storage
+ * group (crd.projectcalico.org), any version. Staged policies are not included.
+ */
+export function isCalicoPolicy(obj: unknown): boolean {
+  const group = apiGroupOf(obj);
+  return isPlainObject(obj) && (group === CALICO_GROUP || group === CALICO_STORAGE_GROUP) && CALICO_POLICY_KINDS.has(obj.kind);
+}
+
+/** A projectcalico.org/v3 (Global)NetworkPolicy: the form the analyzer evaluates. */
+export function isServedCalicoPolicy(obj: unknown): boolean {
+  return isCalicoPolicy(obj) && apiGroupOf(obj) === CALICO_GROUP && apiVersionOf(obj) === 'v3';
+}
+
+/** A Calico staged policy (StagedNetworkPolicy, StagedGlobalNetworkPolicy, StagedKubernetesNetworkPolicy). */
+export function isCalicoStagedPolicy(obj: unknown): boolean {
+  const group = apiGroupOf(obj);
+  return isPlainObject(obj) && (group === CALICO_GROUP || group === CALICO_STORAGE_GROUP) && CALICO_STAGED_KINDS.has(obj.kind);
+}
+
+/** A projectcalico.org/v3 NetworkSet or GlobalNetworkSet. */
+export function isCalicoNetworkSet(obj: unknown): boolean {
+  return isPlainObject(obj) && apiGroupOf(obj) === CALICO_GROUP && apiVersionOf(obj) === 'v3'
+    && (obj.kind === 'NetworkSet' || obj.kind === 'GlobalNetworkSet');
+}
+
+/** A projectcalico.org/v3 Tier. */
+export function isCalicoTier(obj: unknown): boolean {
+  return isKindOf(obj, CALICO_GROUP, 'Tier') && apiVersionOf(obj) === 'v3';
+}
+
+/** A Calico HostEndpoint (served or storage group). */
+export function isCalicoHostEndpoint(obj: unknown): boolean {
+  return isKindOf(obj, CALICO_GROUP, 'HostEndpoint') || isKindOf(obj, CALICO_STORAGE_GROUP, 'HostEndpoint');
+}
+
+/** CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy, any version (cilium.io/v2 is the served one). */
+export function isCiliumPolicy(obj: unknown): boolean {
+  return isPlainObject(obj) && apiGroupOf(obj) === CILIUM_GROUP
+    && (obj.kind === 'CiliumNetworkPolicy' || obj.kind === 'CiliumClusterwideNetworkPolicy');
+}
+
+/** cilium.io/v2 CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy: the form the analyzer evaluates. */
+export function isServedCiliumPolicy(obj: unknown): boolean {
+  return isCiliumPolicy(obj) && apiVersionOf(obj) === 'v2';
+}
+
+/** A cilium.io CiliumCIDRGroup (v2 or v2alpha1). */
+export function isCiliumCidrGroup(obj: unknown): boolean {
+  return isKindOf(obj, CILIUM_GROUP, 'CiliumCIDRGroup');
+}
+
+/** A core Namespace. */
+export function isNamespace(obj: unknown): boolean {
+  return isKindOf(obj, '', 'Namespace') && apiVersionOf(obj) === 'v1';
+}
+
+/**
+ * Where each workload kind keeps its pod template, with the API group the kind belongs to. A kind in
+ * another group (a `Deployment` in `v1`) is not a workload.
+ */
+export const WORKLOAD_TEMPLATES: Readonly<Record<string, { readonly group: string; readonly path: readonly string[] }>> = {
+  Pod: { group: '', path: [] },
+  ReplicationController: { group: '', path: ['spec', 'template'] },
+  Deployment: { group: 'apps', path: ['spec', 'template'] },
+  StatefulSet: { group: 'apps', path: ['spec', 'template'] },
+  DaemonSet: { group: 'apps', path: ['spec', 'template'] },
+  ReplicaSet: { group: 'apps', path: ['spec', 'template'] },
+  Job: { group: 'batch', path: ['spec', 'template'] },
+  CronJob: { group: 'batch', path: ['spec', 'jobTemplate', 'spec', 'template'] },
+};
+
+/**
+ * Is the object a workload whose pods run in a namespace: a Pod or ReplicationController (core), a
+ * Deployment, StatefulSet, DaemonSet or ReplicaSet (apps) or a Job or CronJob (batch)? The object
+ * must name its apiVersion (an object without one is never applied).
+ */
+export function isWorkload(obj: unknown): boolean {
+  if (!isPlainObject(obj) || typeof obj.kind !== 'string' || typeof obj.apiVersion !== 'string') return false;
+  const entry = Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATES, obj.kind) ? WORKLOAD_TEMPLATES[obj.kind] : undefined;
+  return entry !== undefined && entry.group === apiGroupOf(obj);
+}
+
+/** The pod template of a workload (the Pod itself for a Pod), or undefined when absent or not an object. */
+export function podTemplateOf(obj: unknown): Record<string, any> | undefined {
+  if (!isWorkload(obj)) return undefined;
+  let node: unknown = obj;
+  for (const key of WORKLOAD_TEMPLATES[(obj as any).kind].path) node = isPlainObject(node) ? node[key] : undefined;
+  return isPlainObject(node) ? node : undefined;
+}
+
+/**
+ * Every kind the analysis and the lint know, per API group: the ones that shape pod traffic and the
+ * ones that provably do not (Services, RBAC, ...). Anything else in a manifest set deserves a warning.
+ */
+export const KNOWN_KINDS: Readonly<Record<string, readonly string[]>> = {
+  '': ['Namespace', 'Pod', 'ReplicationController', 'Service', 'ServiceAccount', 'ConfigMap', 'Secret', 'Endpoints',
+    'PersistentVolumeClaim', 'PersistentVolume', 'LimitRange', 'ResourceQuota'],
+  'apps': ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'],
+  'batch': ['Job', 'CronJob'],
+  'networking.k8s.io': ['NetworkPolicy', 'Ingress', 'IngressClass'],
+  'policy.networking.k8s.io': ['ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'],
+  'projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy', 'NetworkSet', 'GlobalNetworkSet', 'Tier', 'HostEndpoint',
+    'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy'],
+  'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup'],
+  'rbac.authorization.k8s.io': ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
+  'policy': ['PodDisruptionBudget'],
+  'autoscaling': ['HorizontalPodAutoscaler'],
+  'apiextensions.k8s.io': ['CustomResourceDefinition'],
+};

@@ -1,0 +1,205 @@
+/**
+ * Pod addresses: pods have the IPs their manifests state (`status.podIP(s)`), otherwise they are
+ * somewhere in the pod CIDR (ReachabilityOptions.podCidrs), otherwise anywhere. A CIDR peer that
+ * contains every possible address matches, a disjoint one does not, anything else is indeterminate
+ * with the reason. CIDR peers match pods by address on every CNI but Cilium.
+ */
+import { deployment, namespace, networkPolicy } from './fixtures';
+import { Reachability, ReachabilityOptions } from '../../src/analysis/reachability';
+import { Target } from '../../src/analysis/target';
+import { Verdict } from '../../src/analysis/verdict';
+import { Cni } from '../../src/cluster/cni';
+import { Port } from '../../src/policy/port';
+import { expectValidManifests } from '../support/schema';
+
+/** A bare Pod serving TCP 80, with the addresses its status reports. */
+function pod(ns: string, name: string, labels: Record<string, string>, ips: string[] = []) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels },
+    spec: { containers: [{ name: 'c', image: 'agnhost', ports: [{ containerPort: 80 }] }] },
+    ...(ips.length > 0 ? { status: { podIP: ips[0], podIPs: ips.map((ip) => ({ ip })) } } : {}),
+  };
+}
+
+/** Client x/a may only send to `to` (egress ipBlock peers of one rule). */
+function egressTo(...blocks: Array<{ cidr: string; except?: string[] }>) {
+  return networkPolicy('client-egress', 'x', {
+    podSelector: { matchLabels: { pod: 'a' } },
+    policyTypes: ['Egress'],
+    egress: [{ to: blocks.map((ipBlock) => ({ ipBlock })) }],
+  });
+}
+
+function verdict(manifests: any[], options: Partial<ReachabilityOptions>, to: string, cni = Cni.kubernetes()): Verdict {
+  const reach = Reachability.fromManifests(manifests, { cni, ...options });
+  return reach.check(Target.workload('x', 'a'), Target.workload('y', to), Port.tcp(80)).verdict;
+}
+
+const cluster = (serverIps: string[] = []) => [
+  namespace('x'), namespace('y'),
+  pod('x', 'a', { pod: 'a' }),
+  pod('y', 'server', { pod: 'server' }, serverIps),
+  pod('y', 'unknown', { pod: 'unknown' }),
+];
+
+describe('pods with status.podIP are matched by ipBlock exactly (Kubernetes e2e: ipBlock of the server /32)', () => {
+  test('cidr /32 of the server pod allows it; except of its IP denies it', () => {
+    const manifests = cluster(['10.244.2.7']);
+    expectValidManifests(manifests);
+    expect(verdict([...manifests, egressTo({ cidr: '10.244.2.7/32' })], {}, 'server')).toBe(Verdict.ALLOW);
+    expect(verdict([...manifests, egressTo({ cidr: '10.244.0.0/16', except: ['10.244.2.7/32'] })], {}, 'server')).toBe(Verdict.DENY);
+    expect(verdict([...manifests, egressTo({ cidr: '192.168.0.0/16' })], {}, 'server')).toBe(Verdict.DENY);
+  });
+
+  test('a dual-stack pod matches only when every one of its IPs is inside (the flow may use either)', () => {
+    const manifests = cluster(['10.244.2.7', 'fd00:10:244::7']);
+    expect(verdict([...manifests, egressTo({ cidr: '10.244.0.0/16' })], {}, 'server')).toBe(Verdict.INDETERMINATE);
+    expect(verdict([...manifests, egressTo({ cidr: '10.244.0.0/16' }, { cidr: 'fd00:10:244::/56' })], {}, 'server')).toBe(Verdict.ALLOW);
+    const reach = Reachability.fromManifests([...manifests, egressTo({ cidr: '10.244.0.0/16' })], { cni: Cni.kubernetes() });
+    expect(reach.check(Target.workload('x', 'a'), Target.workload('y', 'server'), Port.tcp(80)).uncertainties).toEqual([
+      "NetworkPolicy x/client-egress spec.egress[0].to[0].ipBlock: ipBlock 10.244.0.0/16 may or may not contain the destination's address: "
+      + 'it has several IPs (10.244.2.7, fd00:10:244::7) and the flow may use any of them',
+    ]);
+  });
+});
+
+describe('pods without a known IP are somewhere in the pod CIDR', () => {
+  const manifests = cluster();
+
+  test.each([
+    ['a block containing the whole pod CIDR matches', { cidr: '10.0.0.0/8' }, Verdict.ALLOW],
+    ['a disjoint block does not', { cidr: '192.168.0.0/16' }, Verdict.DENY],
+    ['a partial overlap is indeterminate', { cidr: '10.244.2.0/24' }, Verdict.INDETERMINATE],
+    ['an except covering the pod CIDR makes it disjoint', { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] }, Verdict.DENY],
+    ['an except inside the pod CIDR is a partial overlap', { cidr: '0.0.0.0/0', except: ['10.244.2.0/24'] }, Verdict.INDETERMINATE],
+  ])('%s', (_name, block, expected) => {
+    expect(verdict([...manifests, egressTo(block)], { podCidrs: ['10.244.0.0/16'] }, 'unknown')).toBe(expected);
+  });
+
+  test('several blocks of one peer list count together', () => {
+    const halves = egressTo({ cidr: '10.244.0.0/17' }, { cidr: '10.244.128.0/17' });
+    expect(verdict([...manifests, halves], { podCidrs: ['10.244.0.0/16'] }, 'unknown')).toBe(Verdict.ALLOW);
+  });
+
+  test('without a pod CIDR a pod could have any address: only 0.0.0.0/0 with ::/0 surely contains it', () => {
+    expect(verdict([...manifests, egressTo({ cidr: '0.0.0.0/0' }, { cidr: '::/0' })], {}, 'unknown')).toBe(Verdict.ALLOW);
+    expect(verdict([...manifests, egressTo({ cidr: '0.0.0.0/0' })], {}, 'unknown')).toBe(Verdict.INDETERMINATE);
+    // No pod ever has a link-local address such as the metadata service's.
+    expect(verdict([...manifests, egressTo({ cidr: '169.254.169.254/32' })], {}, 'unknown')).toBe(Verdict.DENY);
+    const reach = Reachability.fromManifests([...manifests, egressTo({ cidr: '10.0.0.0/8' })], { cni: Cni.kubernetes() });
+    const result = reach.check(Target.workload('x', 'a'), Target.workload('y', 'unknown'), Port.tcp(80));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.explain().split('\n')[0]).toBe('INDETERMINATE: workload x/a -> workload y/unknown on TCP/80 (CNI: kubernetes)');
+    expect(result.explain()).toContain('indeterminate because: NetworkPolicy x/client-egress spec.egress[0].to[0].ipBlock: ipBlock 10.0.0.0/8 '
+      + "may or may not contain the destination's address: its IP is not in the manifests (no Pod status.podIP) and no pod CIDR is given "
+      + '(ReachabilityOptions.podCidrs)');
+  });
+
+  test('a probe with an IP is matched exactly; without one it is in the pod CIDR', () => {
+    const reach = Reachability.fromManifests([...manifests, egressTo({ cidr: '10.244.9.9/32' })], { cni: Cni.kubernetes(), podCidrs: ['10.244.0.0/16'] });
+    reach.addProbe('exact', 'y', { pod: 'exact' }, { ip: '10.244.9.9', ports: [Port.tcp(80)] });
+    reach.addProbe('somewhere', 'y', { pod: 'somewhere' }, { ports: [Port.tcp(80)] });
+    expect(reach.check(Target.workload('x', 'a'), Target.workload('y', 'exact'), Port.tcp(80)).verdict).toBe(Verdict.ALLOW);
+    expect(reach.check(Target.workload('x', 'a'), Target.workload('y', 'somewhere'), Port.tcp(80)).verdict).toBe(Verdict.INDETERMINATE);
+  });
+
+  test('ingress ipBlocks judge the source the same way', () => {
+    const fromOffice = networkPolicy('server-ingress', 'y', {
+      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.244.0.0/24' } }] }],
+    });
+    const reach = Reachability.fromManifests([...cluster(['10.244.2.7']), fromOffice], { cni: Cni.kubernetes(), podCidrs: ['10.244.0.0/16'] });
+    const result = reach.check(Target.workload('x', 'a'), Target.workload('y', 'server'), Port.tcp(80));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.ingress.uncertainties).toEqual(['NetworkPolicy y/server-ingress spec.ingress[0].from[0].ipBlock: ipBlock 10.244.0.0/24 may or may not '
+      + "contain the source's address: its IP is not in the manifests, only somewhere in the pod CIDR 10.244.0.0/16"]);
+  });
+});
+
+describe('per CNI: who matches pods by CIDR', () => {
+  const manifests = [...cluster(['10.244.2.7']), egressTo({ cidr: '10.244.2.7/32' })];
+
+  test('Cni.kubernetes() and Cni.calico() match the pod IP; Cilium never matches its endpoints by CIDR', () => {
+    expect(verdict(manifests, {}, 'server', Cni.kubernetes())).toBe(Verdict.ALLOW);
+    expect(verdict(manifests, {}, 'server', Cni.calico())).toBe(Verdict.ALLOW);
+    expect(verdict(manifests, {}, 'server', Cni.cilium())).toBe(Verdict.DENY);
+    // Unknown pod IPs do not matter to Cilium either: the CIDR rule never selects a pod.
+    expect(verdict([...cluster(), egressTo({ cidr: '0.0.0.0/0' })], {}, 'unknown', Cni.cilium())).toBe(Verdict.DENY);
+  });
+
+  test('Calico nets and network sets match pods by IP', () => {
+    const allowNets = (destination: any) => ({
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'client-egress', namespace: 'x' },
+      spec: { selector: "pod == 'a'", types: ['Egress'], egress: [{ action: 'Allow', destination }] },
+    });
+    const set = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkSet',
+      metadata: { name: 'servers', labels: { role: 'servers' } },
+      spec: { nets: ['10.244.2.0/24'] },
+    };
+    const byNets = [...cluster(['10.244.2.7']), allowNets({ nets: ['10.244.2.0/24'] })];
+    const bySet = [...cluster(['10.244.2.7']), set, allowNets({ selector: "role == 'servers'", namespaceSelector: 'global()' })];
+    expectValidManifests([...bySet, allowNets({ nets: ['10.244.2.0/24'] })]);
+    for (const manifests2 of [byNets, bySet]) {
+      expect(verdict(manifests2, { podCidrs: ['10.244.0.0/16'] }, 'server', Cni.calico())).toBe(Verdict.ALLOW);
+      expect(verdict(manifests2, { podCidrs: ['10.244.0.0/16'] }, 'unknown', Cni.calico())).toBe(Verdict.INDETERMINATE);
+      expect(verdict(manifests2, { podCidrs: ['10.245.0.0/16'] }, 'unknown', Cni.calico())).toBe(Verdict.DENY);
+    }
+  });
+
+  test('ClusterNetworkPolicy networks match pods by IP (Calico and a Kubernetes CNI that implements it)', () => {
+    const cnp = {
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name: 'deny-pod-range' },
+      spec: {
+        tier: 'Admin',
+        priority: 10,
+        subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'x' } } },
+        egress: [{ name: 'pods', action: 'Deny', to: [{ networks: ['10.244.2.0/24'] }] }],
+      },
+    };
+    expectValidManifests([cnp]);
+    for (const cni of [Cni.calico(), Cni.kubernetes({ clusterNetworkPolicy: true })]) {
+      expect(verdict([...cluster(['10.244.2.7']), cnp], {}, 'server', cni)).toBe(Verdict.DENY);
+      expect(verdict([...cluster(['10.244.3.7']), cnp], {}, 'server', cni)).toBe(Verdict.ALLOW);
+      expect(verdict([...cluster(), cnp], { podCidrs: ['10.244.0.0/16'] }, 'unknown', cni)).toBe(Verdict.INDETERMINATE);
+    }
+  });
+});
+
+describe('nodes and hostNetwork pods', () => {
+  const agent = deployment('y', 'agent', { app: 'agent' }, { hostNetwork: true, containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80 }] }] });
+  const toNodes = networkPolicy('to-nodes', 'x', {
+    podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '192.168.1.0/24' } }] }],
+  });
+
+  test('a hostNetwork pod has the node IP when given; otherwise the ipBlock may or may not contain it', () => {
+    const manifests = [namespace('x'), namespace('y'), pod('x', 'a', { pod: 'a' }), agent, toNodes];
+    expect(verdict(manifests, { nodeIp: '192.168.1.10' }, 'agent')).toBe(Verdict.ALLOW);
+    expect(verdict(manifests, { nodeIp: '192.168.2.10' }, 'agent')).toBe(Verdict.DENY);
+    expect(verdict(manifests, {}, 'agent')).toBe(Verdict.INDETERMINATE);
+    // The pod CIDR says nothing about node addresses.
+    expect(verdict(manifests, { podCidrs: ['10.244.0.0/16'] }, 'agent')).toBe(Verdict.INDETERMINATE);
+  });
+});
+
+describe('options are checked', () => {
+  test.each([
+    [{ podCidrs: ['10.0.0.300/8'] }, "Reachability: podCidrs[0]: '10.0.0.300/8' is not a valid CIDR"],
+    [{ podCidrs: [] }, 'Reachability: podCidrs must be a non-empty list of CIDRs, got []'],
+    [{ podCidrs: '10.0.0.0/8' }, 'Reachability: podCidrs must be a non-empty list of CIDRs, got "10.0.0.0/8"'],
+    [{ nodeIp: 'node-1' }, 'Reachability: nodeIp: "node-1" is not an IPv4 or IPv6 address'],
+  ])('%p', (options, message) => {
+    expect(() => Reachability.fromManifests([], { cni: Cni.kubernetes(), ...(options as any) })).toThrow(message);
+  });
+
+  test('a missing or wrong cni is an error naming the choices', () => {
+    expect(() => Reachability.fromManifests([], {} as any)).toThrow('Reachability: options.cni must be a Cni (Cni.kubernetes(), Cni.calico(), Cni.cilium(), ...)');
+    expect(() => Reachability.fromManifests([], { cni: 'calico' } as any)).toThrow('options.cni must be a Cni');
+  });
+});

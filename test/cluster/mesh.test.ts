@@ -1,0 +1,86 @@
+import { ClusterNetwork, Cni, Errors, IstioMode, Mesh, MeshKind, Peer, TrafficPolicy } from '../../src';
+import { meshChart } from '../support/mesh';
+import { chartFor, find, synthValid } from '../support/synth';
+
+/** The error `make` throws. */
+function captured(make: () => unknown): unknown {
+  try {
+    make();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('no error thrown');
+}
+
+describe('Mesh factories', () => {
+  test.each([
+    ['no mode', () => Mesh.istio({} as any), '[Mesh.istio] mode: is required: IstioMode.SIDECAR or IstioMode.AMBIENT, chosen explicitly'],
+    ['an unknown mode', () => Mesh.istio({ mode: 'Sidecar' as any }), "[Mesh.istio] mode: 'Sidecar' is not an Istio mode (one of sidecar, ambient)"],
+    ['no options at all (jsii callers)', () => Mesh.istio(undefined as any), '[Mesh.istio] options: must be an object of props (they are required), got undefined'],
+    ['options that are not an object', () => Mesh.linkerd('cni' as any), "[Mesh.linkerd] options: must be an object of options (or omitted), got the string 'cni'"],
+    ['ambient without the CNI agent', () => Mesh.istio({ mode: IstioMode.AMBIENT, cni: false }), '[Mesh.istio] cni: ambient mode always runs on the Istio CNI node agent'],
+    ['a revision that is no DNS label', () => Mesh.istio({ mode: IstioMode.SIDECAR, revision: 'Canary_1' }), "[Mesh.istio] revision: 'Canary_1' is not a valid DNS-1123 label"],
+    ['the default revision by name', () => Mesh.istio({ mode: IstioMode.SIDECAR, revision: 'default' }), "[Mesh.istio] revision: 'default' is the default revision"],
+    ['a string for a boolean', () => Mesh.istio({ mode: IstioMode.SIDECAR, cni: 'yes' as any }), "[Mesh.istio] cni: must be true or false, got the string 'yes'"],
+    ['istiod labels as a string', () => Mesh.istio({ mode: IstioMode.SIDECAR, istiodLabels: 'app=istiod' as any }),
+      "[Mesh.istio] istiodLabels: must be a map of strings to strings, got the string 'app=istiod'"],
+    ['a namespace that is not a string', () => Mesh.linkerd({ controlPlaneNamespace: null as any }), '[Mesh.linkerd] controlPlaneNamespace: must be a string, got null'],
+    ['no istiod labels', () => Mesh.istio({ mode: IstioMode.SIDECAR, istiodLabels: {} }), '[Mesh.istio] istiodLabels: must name at least one label'],
+    ['a bad trust domain', () => Mesh.linkerd({ trustDomain: 'Cluster Local' }), "[Mesh.linkerd] trustDomain: 'Cluster Local' is not a valid DNS-1123 subdomain"],
+  ])('%s', (_what, make, message) => {
+    expect(make).toThrow(message);
+    expect(Errors.isValidationError(captured(make))).toBe(true);
+  });
+
+  test('defaults', () => {
+    const sidecar = Mesh.istio({ mode: IstioMode.SIDECAR });
+    expect([sidecar.rootNamespace, sidecar.controlPlaneNamespace, sidecar.cniPlugin, sidecar.trustDomain, sidecar.needsPrivilegedInit])
+      .toEqual(['istio-system', 'istio-system', false, 'cluster.local', true]);
+    const ambient = Mesh.istio({ mode: IstioMode.AMBIENT });
+    expect([ambient.cniPlugin, ambient.needsPrivilegedInit]).toEqual([true, false]);
+    expect(Mesh.linkerd().controlPlaneNamespace).toBe('linkerd');
+    expect(Mesh.none().networkNeeds()).toEqual({ metricsPorts: [], probeSourceCidrs: [] });
+  });
+});
+
+describe('ClusterNetwork mesh and gateway facts', () => {
+  test('no mesh unless declared', () => {
+    const chart = chartFor(Cni.calico());
+    expect(ClusterNetwork.of(chart).mesh.kind).toBe(MeshKind.NONE);
+    expect(ClusterNetwork.of(chart).gateway).toBeUndefined();
+  });
+
+  test('a mesh that is not a Mesh (jsii callers): a string, null or a look-alike object', () => {
+    for (const [mesh, got] of [['istio', "the string 'istio'"], [null, 'null'], [{ kind: 'istio', networkNeeds: () => ({}) }, 'a plain object']] as const) {
+      expect(() => chartFor(Cni.calico(), { mesh: mesh as any }))
+        .toThrow(`[test/cluster] mesh: must be a Mesh made by one of its factories: Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd(), got ${got}`);
+    }
+  });
+
+  test('gateway pods are validated like the ingress controller', () => {
+    expect(() => chartFor(Cni.calico(), { gateway: { namespace: 'Gateways' } }))
+      .toThrow("[test/cluster] gateway.namespace: 'Gateways' is not a valid DNS-1123 label");
+  });
+
+  test('Peer.gateway() selects the declared gateway pods, and is an error without them', () => {
+    const chart = meshChart(Cni.kubernetes(), Mesh.none(), { gateway: { namespace: 'gateways', podLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } } });
+    new TrafficPolicy(chart, 'p', { name: 'from-gateway', namespace: 'shop', ingress: [{ peers: [Peer.gateway()] }] });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'from-gateway').spec.ingress).toEqual([{
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } },
+        podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } },
+      }],
+    }]);
+    const bare = chartFor(Cni.kubernetes());
+    expect(() => new TrafficPolicy(bare, 'p', { name: 'from-gateway', namespace: 'shop', ingress: [{ peers: [Peer.gateway()] }] }))
+      .toThrow('[test/p] ingress[0].peers[0]: Peer.gateway() needs the gateway pods: declare ClusterNetwork gateway ({ namespace, podLabels })');
+  });
+
+  test('the mesh tables: what each mesh needs from the network', () => {
+    expect(Mesh.istio({ mode: IstioMode.SIDECAR }).networkNeeds().controlPlane?.ports.map((p) => p.port)).toEqual([15012]);
+    expect(Mesh.istio({ mode: IstioMode.AMBIENT }).networkNeeds().transportPort?.port).toBe(15008);
+    expect(Mesh.linkerd().networkNeeds().transportPort?.port).toBe(4143);
+    expect(Mesh.linkerd().namespaceAnnotations()).toEqual({ 'linkerd.io/inject': 'enabled' });
+    expect(Mesh.linkerd().namespaceLabels()).toEqual({});
+  });
+});

@@ -1,0 +1,313 @@
+/**
+ * CalicoInstallation: the exact operator.tigera.io/v1 and projectcalico.org/v3 objects, the GitOps
+ * steps they land in, and every invalid combination as a named error.
+ * Ground truth: NETWORKING-FACTS.md "Calico (tigera-operator, v3.32.1)" and "GitOps delivery".
+ */
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import {
+  CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoInstallationProps, CalicoNodeAddressAutodetection, ClusterNetwork,
+  ClusterNetworkProps, Cni, Delivery, IpFamily, KubeProxyMode, TenantIsolation, tigera,
+} from '../../../src';
+import { find, synthAppValid } from '../../support/synth';
+
+const WAVE = 'argocd.argoproj.io/sync-wave';
+const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+
+function build(props: CalicoInstallationProps = {}, cluster: Omit<ClusterNetworkProps, 'cni'> = {}, cni = Cni.calico()) {
+  const app = Testing.app();
+  const chart = new Chart(app, 'platform');
+  new ClusterNetwork(chart, 'cluster', { cni, ...cluster });
+  const calico = new CalicoInstallation(chart, 'calico', props);
+  return { app, chart, calico };
+}
+
+const DEFAULT_POOL = {
+  name: 'default-ipv4-ippool', cidr: '10.244.0.0/16', blockSize: 26, encapsulation: 'VXLANCrossSubnet', natOutgoing: 'Enabled', nodeSelector: 'all()',
+};
+
+describe('CalicoInstallation objects', () => {
+  test('zero-config (manifests only): Installation and APIServer default in one step; a pool per pod CIDR with the seeds\' defaults', () => {
+    const { app, calico } = build();
+    const { byChart } = synthAppValid(app);
+    expect(Object.keys(byChart)).toEqual(['calico-resources', 'platform']);
+    expect(byChart['calico-resources']).toEqual([
+      {
+        apiVersion: 'operator.tigera.io/v1',
+        kind: 'Installation',
+        metadata: { name: 'default' },
+        spec: { calicoNetwork: { bgp: 'Disabled', ipPools: [DEFAULT_POOL], linuxDataplane: 'Iptables' } },
+      },
+      { apiVersion: 'operator.tigera.io/v1', kind: 'APIServer', metadata: { name: 'default' }, spec: {} },
+    ]);
+    expect(byChart.platform).toEqual([]);
+    expect(calico.felixConfiguration).toBeUndefined();
+    expect(calico.stepCharts.map((c) => c.node.id)).toEqual(['calico-resources']);
+  });
+
+  test('natOutgoing is the CRD enum, never the seed\'s boolean', () => {
+    const { app } = build({ ipPools: [{ cidr: '10.244.0.0/17', natOutgoing: false }, { cidr: '10.244.128.0/17' }] });
+    const pools = find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork.ipPools;
+    expect(pools.map((p: any) => [p.name, p.natOutgoing])).toEqual([['default-ipv4-ippool', 'Disabled'], ['ipv4-ippool-2', 'Enabled']]);
+  });
+
+  test('dual stack, WireGuard, Goldmane and Whisker: a pool per family, FelixConfiguration for both families after the APIServer', () => {
+    const { app } = build({ wireguard: true, goldmane: true, whisker: true },
+      { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] });
+    const { byChart } = synthAppValid(app);
+    expect(Object.keys(byChart)).toEqual(['calico-resources', 'calico-config', 'platform']);
+    expect(byChart['calico-resources'].map((o) => o.kind)).toEqual(['Installation', 'APIServer', 'Goldmane', 'Whisker']);
+    expect(find(byChart['calico-resources'], 'Installation', 'default').spec.calicoNetwork.ipPools).toEqual([
+      DEFAULT_POOL,
+      { name: 'default-ipv6-ippool', cidr: 'fd00:10:244::/56', blockSize: 122, encapsulation: 'VXLANCrossSubnet', natOutgoing: 'Enabled', nodeSelector: 'all()' },
+    ]);
+    expect(byChart['calico-config']).toEqual([{
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'FelixConfiguration',
+      metadata: { name: 'default' },
+      spec: { wireguardEnabled: true, wireguardEnabledV6: true },
+    }]);
+  });
+
+  test('BGP: IPIP pools allowed, BGPConfiguration default with AS, mesh and advertised service CIDRs', () => {
+    const { app, calico } = build({
+      bgp: true,
+      ipPools: [{ cidr: '10.244.0.0/16', encapsulation: CalicoEncapsulation.IPIP_CROSS_SUBNET, blockSize: 24 }],
+      bgpConfiguration: { asNumber: 65010, nodeToNodeMesh: false, advertiseServiceCidrs: true },
+    });
+    const { byChart } = synthAppValid(app);
+    expect(calico.installationSpec.calicoNetwork.bgp).toBe('Enabled');
+    expect(byChart['calico-config']).toEqual([{
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'BGPConfiguration',
+      metadata: { name: 'default' },
+      spec: { asNumber: 65010, nodeToNodeMeshEnabled: false, serviceClusterIPs: [{ cidr: '10.96.0.0/12' }] },
+    }]);
+  });
+
+  test('eBPF with the operator bootstrapping API access and managing kube-proxy (custom-resources-bpf.yaml)', () => {
+    const { app } = build({
+      dataplane: CalicoDataplane.BPF,
+      operatorManagesKubeProxy: true,
+      nodeAddressAutodetectionV4: CalicoNodeAddressAutodetection.kubernetesInternalIp(),
+      mtu: 1450,
+    }, { kubeProxyMode: KubeProxyMode.REPLACED });
+    expect(find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork).toEqual({
+      bgp: 'Disabled',
+      ipPools: [DEFAULT_POOL],
+      linuxDataplane: 'BPF',
+      bpfNetworkBootstrap: 'Enabled',
+      kubeProxyManagement: 'Enabled',
+      nodeAddressAutodetectionV4: { kubernetes: 'NodeInternalIP' },
+      mtu: 1450,
+    });
+  });
+
+  test('eBPF with the kubernetes-services-endpoint ConfigMap (manifests only: with the operator\'s resources)', () => {
+    const { app } = build({
+      dataplane: CalicoDataplane.BPF,
+      kubernetesServiceEndpoint: { host: '10.0.0.10' },
+      nodeAddressAutodetectionV4: CalicoNodeAddressAutodetection.interfaceName('ens.*'),
+    }, { kubeProxyMode: KubeProxyMode.REPLACED });
+    const { byChart } = synthAppValid(app);
+    expect(find(byChart['calico-resources'], 'ConfigMap', 'kubernetes-services-endpoint', 'tigera-operator').data)
+      .toEqual({ KUBERNETES_SERVICE_HOST: '10.0.0.10', KUBERNETES_SERVICE_PORT: '6443' });
+    const network = find(byChart['calico-resources'], 'Installation', 'default').spec.calicoNetwork;
+    expect(network.bpfNetworkBootstrap).toBeUndefined();
+    expect(network.nodeAddressAutodetectionV4).toEqual({ interface: 'ens.*' });
+  });
+
+  test('installationOverrides: typed upstream fields merge over the typed props and are emitted', () => {
+    const { app } = build({
+      installationOverrides: {
+        calicoNetwork: {
+          hostPorts: tigera.InstallationSpecCalicoNetworkHostPorts.DISABLED,
+          containerIpForwarding: tigera.InstallationSpecCalicoNetworkContainerIpForwarding.ENABLED,
+        },
+        controlPlaneReplicas: 3,
+      },
+    });
+    const spec = find(synthAppValid(app).all, 'Installation', 'default').spec;
+    expect(spec).toEqual({
+      calicoNetwork: { bgp: 'Disabled', containerIPForwarding: 'Enabled', hostPorts: 'Disabled', ipPools: [DEFAULT_POOL], linuxDataplane: 'Iptables' },
+      controlPlaneReplicas: 3,
+    });
+  });
+});
+
+describe('CalicoInstallation GitOps steps', () => {
+  test('Flux: CRD chart, then the operator chart (dependsOn), then its CRs, then the v3 config, then the charts using the Calico API', () => {
+    const { app, chart } = build({ delivery: Delivery.flux(), wireguard: true });
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
+    const { byChart } = synthAppValid(app);
+    expect(Object.keys(byChart)).toEqual(['calico-operator', 'calico-resources', 'calico-config', 'platform']);
+    const operator = byChart['calico-operator'];
+    expect(operator.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/tigera-operator', 'HelmRepository/projectcalico', 'HelmRelease/calico-crds', 'HelmRelease/tigera-operator',
+    ]);
+    expect(find(operator, 'Namespace', 'tigera-operator').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    expect(find(operator, 'HelmRepository', 'projectcalico', 'flux-system').spec).toEqual({ url: 'https://docs.tigera.io/calico/charts', interval: '1h' });
+    const crds = find(operator, 'HelmRelease', 'calico-crds', 'flux-system');
+    expect(crds.apiVersion).toBe('helm.toolkit.fluxcd.io/v2');
+    expect(crds.spec).toEqual({
+      interval: '1h',
+      releaseName: 'calico-crds',
+      targetNamespace: 'tigera-operator',
+      chart: { spec: { chart: 'crd.projectcalico.org.v1', version: 'v3.32.1', interval: '1h', sourceRef: { kind: 'HelmRepository', name: 'projectcalico', namespace: 'flux-system' } } },
+      install: { crds: 'CreateReplace', remediation: { retries: 3 } },
+      upgrade: { crds: 'CreateReplace', remediation: { retries: 3 } },
+    });
+    const op = find(operator, 'HelmRelease', 'tigera-operator', 'flux-system');
+    expect(op.spec.dependsOn).toEqual([{ name: 'calico-crds' }]);
+    expect(op.spec.releaseName).toBe('calico');
+    const off = { enabled: false };
+    expect(op.spec.values).toEqual({ installation: off, apiServer: off, goldmane: off, whisker: off });
+    expect(byChart['calico-resources'].map((o) => o.kind)).toEqual(['Installation', 'APIServer']);
+    expect(byChart['calico-config'].map((o) => o.kind)).toEqual(['FelixConfiguration']);
+    // The guard rails TenantIsolation emits come in the last file, after the Calico API server exists.
+    expect(byChart.platform.filter((o) => o.apiVersion === 'projectcalico.org/v3').map((o) => o.kind)).toEqual(['Tier', 'NetworkPolicy', 'GlobalNetworkPolicy']);
+  });
+
+  test('Flux: a sibling chart with Calico policies, declared before the install, is ordered after it too', () => {
+    const app = Testing.app();
+    const tenants = new Chart(app, 'tenants');
+    new ClusterNetwork(app, 'cluster', { cni: Cni.calico() });
+    new TenantIsolation(tenants, 'tenants', { tenants: ['acme'] });
+    const platform = new Chart(app, 'platform');
+    new CalicoInstallation(platform, 'calico', { delivery: Delivery.flux() });
+    app.synthYaml();
+    expect(app.charts.map((c) => c.node.id)).toEqual(['calico-operator', 'calico-resources', 'tenants', 'platform']);
+  });
+
+  test('Argo CD: sync waves order namespace < CRD chart < operator chart < operator CRs < Tiers < Calico policies; CRDs applied server-side', () => {
+    const { app, chart } = build({ delivery: Delivery.argoCd(), wireguard: true });
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
+    const { all } = synthAppValid(app);
+    const wave = (kind: string, name: string) => Number(find(all, kind, name).metadata.annotations[WAVE]);
+    expect([
+      wave('Namespace', 'tigera-operator'), wave('Application', 'calico-crds'), wave('Application', 'tigera-operator'), wave('Installation', 'default'),
+      wave('APIServer', 'default'), wave('FelixConfiguration', 'default'), wave('Tier', 'platform-guardrails'),
+      wave('GlobalNetworkPolicy', 'platform-guardrails.tenant-isolation-acme'),
+    ]).toEqual([-40, -30, -20, -10, -10, 10, 10, 11]);
+    // Objects of an API that does not exist at dry-run time are not dry-run; core objects are.
+    for (const o of all) {
+      const skip = (o.metadata.annotations?.[SYNC_OPTIONS] ?? '').includes('SkipDryRunOnMissingResource=true');
+      expect([o.kind, skip]).toEqual([o.kind, o.apiVersion.startsWith('projectcalico.org/') || o.apiVersion.startsWith('operator.tigera.io/')]);
+    }
+    expect(find(all, 'Namespace', 'acme').metadata.annotations).toBeUndefined();
+    const crds = find(all, 'Application', 'calico-crds', 'argocd');
+    expect(crds.spec).toEqual({
+      project: 'default',
+      destination: { server: 'https://kubernetes.default.svc', namespace: 'tigera-operator' },
+      source: { repoURL: 'https://docs.tigera.io/calico/charts', chart: 'crd.projectcalico.org.v1', targetRevision: 'v3.32.1', helm: { releaseName: 'calico-crds' } },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ['ServerSideApply=true'],
+        retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+      },
+    });
+    expect(find(all, 'Application', 'tigera-operator', 'argocd').spec.source.helm.valuesObject.installation).toEqual({ enabled: false });
+  });
+
+  test('Argo CD: a wave the user set on a Calico object is kept, other sync options are kept', () => {
+    const { app, chart } = build({ delivery: Delivery.argoCd() });
+    const tenants = new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
+    void tenants;
+    const tier = chart.node.findAll().find((c: any) => c.kind === 'Tier') as any;
+    tier.metadata.addAnnotation(WAVE, '5');
+    tier.metadata.addAnnotation(SYNC_OPTIONS, 'Prune=false');
+    const found = find(synthAppValid(app).all, 'Tier', 'platform-guardrails');
+    expect(found.metadata.annotations).toEqual({ [WAVE]: '5', [SYNC_OPTIONS]: 'Prune=false,SkipDryRunOnMissingResource=true' });
+  });
+
+  test('the chart version and repository are overridable; Flux OCI repositories use an OCIRepository + chartRef', () => {
+    const { app } = build({ delivery: Delivery.flux({ namespace: 'flux', interval: '10m' }), version: 'v3.32.2', chartRepository: 'oci://quay.io/tigera/charts' });
+    const operator = synthAppValid(app).byChart['calico-operator'];
+    expect(find(operator, 'OCIRepository', 'calico-crds', 'flux').spec).toEqual({ url: 'oci://quay.io/tigera/charts/crd.projectcalico.org.v1', interval: '10m', ref: { tag: 'v3.32.2' } });
+    expect(find(operator, 'HelmRelease', 'calico-crds', 'flux').spec.chartRef).toEqual({ kind: 'OCIRepository', name: 'calico-crds', namespace: 'flux' });
+    expect(operator.filter((o) => o.kind === 'HelmRepository')).toEqual([]);
+  });
+
+  test('byte-identical synth, twice', () => {
+    const yaml = () => {
+      const { app, chart } = build({ delivery: Delivery.argoCd(), wireguard: true, bgp: true });
+      new TenantIsolation(chart, 'tenants', { tenants: ['acme', 'globex'] });
+      return app.synthYaml();
+    };
+    expect(yaml()).toBe(yaml());
+  });
+});
+
+describe('CalicoInstallation named errors', () => {
+  const dual = { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] };
+  test.each<[string, CalicoInstallationProps, Omit<ClusterNetworkProps, 'cni'>, RegExp]>([
+    ['pod/service CIDR overlap', {}, { podCidrs: ['10.96.0.0/16'], serviceCidrs: ['10.96.0.0/12'] }, /\[platform\/calico\] ClusterNetwork\.podCidrs: pod CIDR 10\.96\.0\.0\/16 overlaps the service CIDR 10\.96\.0\.0\/12/],
+    ['overlapping pools', { ipPools: [{ cidr: '10.244.0.0/17' }, { cidr: '10.244.64.0/18' }] }, {}, /ipPools\[1\]\.cidr: '10\.244\.64\.0\/18' overlaps ipPools\[0\]/],
+    ['pool outside the pod CIDRs', { ipPools: [{ cidr: '192.168.0.0/16' }] }, {}, /ipPools\[0\]\.cidr: '192\.168\.0\.0\/16' is outside the cluster's pod CIDRs \[10\.244\.0\.0\/16\]/],
+    ['IPIP without BGP', { ipPools: [{ cidr: '10.244.0.0/16', encapsulation: CalicoEncapsulation.IPIP }] }, {}, /ipPools\[0\]\.encapsulation: IPIP needs BGP to distribute routes, but BGP is disabled/],
+    ['None without BGP', { ipPools: [{ cidr: '10.244.0.0/16', encapsulation: CalicoEncapsulation.NONE }] }, {}, /ipPools\[0\]\.encapsulation: None needs BGP/],
+    ['IPIP on IPv6', { bgp: true, ipPools: [{ cidr: '10.244.0.0/16' }, { cidr: 'fd00:10:244::/56', encapsulation: CalicoEncapsulation.IPIP }] }, dual, /ipPools\[1\]\.encapsulation: IPIP is not supported on IPv6 pools/],
+    ['IPv4 blockSize out of range', { ipPools: [{ cidr: '10.244.0.0/16', blockSize: 33 }] }, {}, /ipPools\[0\]\.blockSize: 33 is outside 20-32/],
+    ['IPv4 blockSize below 20', { ipPools: [{ cidr: '10.0.0.0/8', blockSize: 19 }] }, { podCidrs: ['10.0.0.0/8'], serviceCidrs: ['172.20.0.0/16'] }, /ipPools\[0\]\.blockSize: 19 is outside 20-32/],
+    ['IPv6 blockSize out of range', { ipPools: [{ cidr: '10.244.0.0/16' }, { cidr: 'fd00:10:244::/56', blockSize: 112 }] }, dual, /ipPools\[1\]\.blockSize: 112 is outside 116-128/],
+    ['blocks larger than the pool', { ipPools: [{ cidr: '10.244.0.0/27', blockSize: 26 }] }, {}, /ipPools\[0\]\.blockSize: \/26 blocks do not fit in the \/27 pool/],
+    ['IPv6 pool on an IPv4-only cluster', { ipPools: [{ cidr: '10.244.0.0/16' }, { cidr: 'fd00:10:244::/56' }] }, {}, /ipPools\[1\]\.cidr: 'fd00:10:244::\/56' is IPv6, but the cluster's ipFamilies are \[IPv4\]/],
+    ['no pool for a cluster family', { ipPools: [{ cidr: '10.244.0.0/16' }] }, dual, /ipPools: no IPv6 pool, but the cluster's ipFamilies include IPv6/],
+    ['empty pool list', { ipPools: [] }, {}, /ipPools: must not be empty/],
+    ['BPF without API server access', { dataplane: CalicoDataplane.BPF, nodeAddressAutodetectionV4: CalicoNodeAddressAutodetection.firstFound() }, { kubeProxyMode: KubeProxyMode.REPLACED },
+      /dataplane: the BPF dataplane replaces kube-proxy, so the operator needs another way to reach the API server/],
+    ['BPF with both ConfigMap and bootstrap', {
+      dataplane: CalicoDataplane.BPF, operatorManagesKubeProxy: true, kubernetesServiceEndpoint: { host: '10.0.0.10' }, nodeAddressAutodetectionV4: CalicoNodeAddressAutodetection.firstFound(),
+    }, { kubeProxyMode: KubeProxyMode.REPLACED }, /kubernetesServiceEndpoint: the kubernetes-services-endpoint ConfigMap and bpfNetworkBootstrap: Enabled are mutually exclusive/],
+    ['BPF without node address autodetection', { dataplane: CalicoDataplane.BPF, operatorManagesKubeProxy: true }, { kubeProxyMode: KubeProxyMode.REPLACED },
+      /nodeAddressAutodetectionV4: the BPF dataplane needs an explicit IPv4 node address autodetection/],
+    ['BPF on a cluster that says kube-proxy runs', { dataplane: CalicoDataplane.BPF, operatorManagesKubeProxy: true, nodeAddressAutodetectionV4: CalicoNodeAddressAutodetection.firstFound() }, {},
+      /dataplane: the BPF dataplane replaces kube-proxy, but the ClusterNetwork says kube-proxy runs in iptables mode/],
+    ['kube-proxy replaced without BPF', {}, { kubeProxyMode: KubeProxyMode.REPLACED }, /dataplane: the ClusterNetwork says kube-proxy is replaced, but only Calico's BPF dataplane replaces it/],
+    ['ConfigMap without BPF', { kubernetesServiceEndpoint: { host: '10.0.0.10' } }, {}, /kubernetesServiceEndpoint: only applies to the BPF dataplane, not Iptables/],
+    ['Whisker without Goldmane', { whisker: true }, {}, /whisker: Whisker shows the flows Goldmane aggregates: set goldmane: true too/],
+    ['BGP configuration without BGP', { bgpConfiguration: { asNumber: 65000 } }, {}, /bgpConfiguration: only applies with bgp: true/],
+    ['AS number out of range', { bgp: true, bgpConfiguration: { asNumber: 0 } }, {}, /bgpConfiguration\.asNumber: must be an integer from 1 to 4294967295, got the number 0/],
+    ['registry without a trailing slash', { registry: 'registry.example.com' }, {}, /registry: 'registry\.example\.com' must end with '\/'/],
+    ['MTU out of range', { mtu: 100 }, {}, /mtu: must be an integer from 576 to 9216, got the number 100/],
+    ['version not a release', { version: '3.32.1' }, {}, /version: '3\.32\.1' is not a Calico release like 'v3\.32\.1'/],
+    ['a string for a boolean (untyped caller)', { wireguard: 'yes' as any }, {}, /\[platform\/calico\] wireguard: must be true or false, got the string 'yes'/],
+    ['an unknown encapsulation (untyped caller)', { ipPools: [{ cidr: '10.244.0.0/16', encapsulation: 'vxlan' as any }] }, {}, /ipPools\[0\]\.encapsulation: 'vxlan' is not a CalicoEncapsulation \(one of VXLANCrossSubnet, VXLAN, IPIP, IPIPCrossSubnet, None\)/],
+    ['natOutgoing: true in the overrides (the seeds\' mistake)', { installationOverrides: { calicoNetwork: { ipPools: [{ cidr: '10.244.0.0/16', encapsulation: tigera.InstallationSpecCalicoNetworkIpPoolsEncapsulation.VXLAN, natOutgoing: true as any }] } } }, {},
+      /installationOverrides\.calicoNetwork\.ipPools\[0\]\.natOutgoing: true must be 'Enabled' or 'Disabled'/],
+    ['an unknown override field', { installationOverrides: { calicoNetwork: { ipPool: [] } as any } }, {}, /installationOverrides\.calicoNetwork\.ipPool: is not a field of the pinned CRD schema/],
+    ['an override that breaks a rule the typed props kept', { installationOverrides: { calicoNetwork: { linuxDataplane: tigera.InstallationSpecCalicoNetworkLinuxDataplane.BPF } } }, { kubeProxyMode: KubeProxyMode.REPLACED },
+      /installationOverrides\.calicoNetwork\.linuxDataplane: the BPF dataplane replaces kube-proxy, so the operator needs another way/],
+    ['two autodetection methods in the overrides', { installationOverrides: { calicoNetwork: { nodeAddressAutodetectionV4: { firstFound: true, canReach: '8.8.8.8' } } } }, {},
+      /installationOverrides\.calicoNetwork\.nodeAddressAutodetectionV4: sets firstFound and canReach: the operator accepts at most one/],
+  ])('%s', (_name, props, cluster, message) => {
+    expect(() => build(props, cluster)).toThrow(message);
+  });
+
+  test('a ClusterNetwork naming another CNI is an error, whatever the CNI', () => {
+    expect(() => build({}, {}, Cni.cilium())).toThrow(
+      "[platform/calico] ClusterNetwork.cni: the ClusterNetwork 'platform/cluster' names the CNI 'cilium', but a CalicoInstallation installs calico");
+    expect(() => build({}, {}, Cni.kubernetes())).toThrow(/names the CNI 'kubernetes'/);
+  });
+
+  test('two installations in one app: the second Installation default is a duplicate', () => {
+    const app = new App();
+    new ClusterNetwork(app, 'cluster', { cni: Cni.calico() });
+    new CalicoInstallation(new Chart(app, 'a'), 'calico-a');
+    expect(() => new CalicoInstallation(new Chart(app, 'b'), 'calico-b')).toThrow(/Installation 'default' in the cluster scope is already emitted by 'a\/calico-a'/);
+  });
+
+  test('Argo CD cannot take an OCI chart repository', () => {
+    expect(() => build({ delivery: Delivery.argoCd(), chartRepository: 'oci://quay.io/tigera/charts' })).toThrow(/chartRepository: 'oci:\/\/quay\.io\/tigera\/charts' is an OCI registry/);
+  });
+});
+
+test('installationOverrides replace lists whole: a pool list without encapsulation falls back to the operator default IPIP, which needs BGP', () => {
+  expect(() => build({ installationOverrides: { calicoNetwork: { ipPools: [{ cidr: '10.244.0.0/16' }] } } })).toThrow(
+    /installationOverrides\.calicoNetwork\.ipPools\[0\]\.encapsulation: IPIP needs BGP/);
+});
+
+test('a projectcalico.org/v3 IPPool named like an operator-managed pool is an error at synth', () => {
+  const { app, chart } = build();
+  new ApiObject(chart, 'pool', { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '10.244.0.0/16' } });
+  expect(() => app.synthYaml()).toThrow(/\[platform\/calico\] IPPool 'default-ipv4-ippool' \(platform\/pool\) has the name of a pool the operator manages/);
+});

@@ -1,0 +1,324 @@
+/**
+ * CiliumInstall: exact Helm values for chart 1.20.0, every emitted key path present in the pinned
+ * values.yaml, the delivery objects and steps, companion objects, and each requirement between
+ * options as a named error. Ground truth: NETWORKING-FACTS.md "Cilium" (Helm values, chart 1.20.0).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { parse } from 'yaml';
+import {
+  CiliumEncryption, CiliumInstall, CiliumInstallProps, CiliumIpamMode, CiliumPolicyEnforcementMode, CiliumRouting, CiliumTunnelProtocol,
+  ClusterNetwork, ClusterNetworkProps, Cni, Delivery, HubbleTlsMethod, IpFamily, KubeProxyMode, Peer, Port, ZeroTrustNamespace,
+} from '../../../src';
+import { find, synthAppValid } from '../../support/synth';
+
+const VALUES_YAML = path.resolve(__dirname, '../../../../shared/crds/cilium/1.20.0/chart/values.yaml');
+const CHART_VALUES = parse(fs.readFileSync(VALUES_YAML, 'utf8'));
+const KPR = { k8sServiceHost: '10.0.0.1', k8sServicePort: 6443 };
+
+function build(props: CiliumInstallProps = KPR, cluster: Omit<ClusterNetworkProps, 'cni'> = {}, cni = Cni.cilium()) {
+  const app = Testing.app();
+  const chart = new Chart(app, 'platform');
+  new ClusterNetwork(chart, 'cluster', { cni, ...cluster });
+  const cilium = new CiliumInstall(chart, 'cilium', props);
+  return { app, chart, cilium };
+}
+
+/**
+ * Every key path of `values` that does not exist in the chart's values.yaml. Walked against the YAML
+ * itself (not the library's generated key list): maps whose chart default is empty or keyed by label
+ * names hold free-form keys.
+ */
+function keysMissingFromChart(values: any, chart: any = CHART_VALUES, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const p = prefix ? `${prefix}.${key}` : key;
+    if (chart === null || typeof chart !== 'object' || !(key in chart)) {
+      out.push(p);
+      continue;
+    }
+    const def = chart[key];
+    const freeForm = def !== null && typeof def === 'object' && !Array.isArray(def) && (Object.keys(def).length === 0 || Object.keys(def).some((k) => /[./]/.test(k)));
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !freeForm) out.push(...keysMissingFromChart(value, def, p));
+  }
+  return out;
+}
+
+const EVERYTHING: CiliumInstallProps = {
+  ...KPR,
+  delivery: Delivery.flux(),
+  routing: CiliumRouting.native({ ipv4NativeRoutingCidr: '10.244.0.0/16', autoDirectNodeRoutes: true }),
+  encryption: CiliumEncryption.wireguard({ nodeEncryption: true, strictEgressCidr: '10.244.0.0/16', allowRemoteNodeIdentities: true, strictIngress: true }),
+  hubble: { ui: true, metrics: ['dns:query;ignoreAAAA', 'drop', 'tcp', 'flow', 'icmp', 'http'], tlsMethod: HubbleTlsMethod.CERT_MANAGER, certManagerIssuer: { name: 'ca' } },
+  bandwidthManager: true,
+  bbr: true,
+  bpfMasquerade: true,
+  localRedirectPolicies: true,
+  gatewayApi: true,
+  clusterName: 'eu-1',
+  clusterId: 300,
+  maxConnectedClusters: 511,
+  policyEnforcementMode: CiliumPolicyEnforcementMode.ALWAYS,
+  l2Announcements: true,
+  k8sClientRateLimit: { qps: 50, burst: 100 },
+  egressGateway: true,
+  ipam: { ipv4MaskSize: 25 },
+};
+
+describe('CiliumInstall values', () => {
+  test('defaults: kube-proxy replacement from the ClusterNetwork, VXLAN, WireGuard, Hubble with relay and CronJob TLS, pool = pod CIDRs', () => {
+    const { cilium } = build();
+    expect(cilium.values).toEqual({
+      kubeProxyReplacement: 'true',
+      k8sServiceHost: '10.0.0.1',
+      k8sServicePort: 6443,
+      ipv4: { enabled: true },
+      ipv6: { enabled: false },
+      routingMode: 'tunnel',
+      tunnelProtocol: 'vxlan',
+      ipam: { mode: 'cluster-pool', operator: { clusterPoolIPv4PodCIDRList: ['10.244.0.0/16'], clusterPoolIPv4MaskSize: 24 } },
+      encryption: { enabled: true, type: 'wireguard' },
+      hubble: { enabled: true, relay: { enabled: true }, ui: { enabled: false }, tls: { auto: { method: 'cronJob' } } },
+    });
+  });
+
+  test('every option at once: exact values, and every emitted key path exists in the pinned values.yaml', () => {
+    const { cilium } = build(EVERYTHING);
+    const values = cilium.values;
+    expect(values).toEqual({
+      kubeProxyReplacement: 'true',
+      k8sServiceHost: '10.0.0.1',
+      k8sServicePort: 6443,
+      ipv4: { enabled: true },
+      ipv6: { enabled: false },
+      routingMode: 'native',
+      ipv4NativeRoutingCIDR: '10.244.0.0/16',
+      autoDirectNodeRoutes: true,
+      ipam: { mode: 'cluster-pool', operator: { clusterPoolIPv4PodCIDRList: ['10.244.0.0/16'], clusterPoolIPv4MaskSize: 25 } },
+      encryption: {
+        enabled: true,
+        type: 'wireguard',
+        nodeEncryption: true,
+        strictMode: { egress: { enabled: true, cidr: '10.244.0.0/16', allowRemoteNodeIdentities: true }, ingress: { enabled: true } },
+      },
+      hubble: {
+        enabled: true,
+        relay: { enabled: true },
+        ui: { enabled: true },
+        metrics: { enabled: ['dns:query;ignoreAAAA', 'drop', 'tcp', 'flow', 'icmp', 'http'] },
+        tls: { auto: { method: 'certmanager', certManagerIssuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'ca' } } },
+      },
+      bandwidthManager: { enabled: true, bbr: true },
+      bpf: { masquerade: true },
+      localRedirectPolicies: { enabled: true },
+      gatewayAPI: { enabled: true },
+      cluster: { name: 'eu-1', id: 300 },
+      clustermesh: { maxConnectedClusters: 511 },
+      policyEnforcementMode: 'always',
+      l2announcements: { enabled: true },
+      k8sClientRateLimit: { qps: 50, burst: 100 },
+      egressGateway: { enabled: true },
+    });
+    expect(keysMissingFromChart(values)).toEqual([]);
+  });
+
+  test.each<[string, CiliumInstallProps, Omit<ClusterNetworkProps, 'cni'>]>([
+    ['defaults', KPR, {}],
+    ['IPsec, Geneve, kubernetes IPAM, no Hubble', {
+      ...KPR,
+      encryption: CiliumEncryption.ipsec(),
+      routing: CiliumRouting.tunnel(CiliumTunnelProtocol.GENEVE),
+      ipam: { mode: CiliumIpamMode.KUBERNETES },
+      hubble: { enabled: false },
+    }, {}],
+    ['dual stack native routing', { ...KPR, routing: CiliumRouting.native({ ipv4NativeRoutingCidr: '10.0.0.0/8', ipv6NativeRoutingCidr: 'fd00:10::/32' }) },
+      { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] }],
+    ['kube-proxy kept, no encryption', { encryption: CiliumEncryption.none() }, { kubeProxyMode: KubeProxyMode.IPTABLES }],
+  ])('%s: every key path exists in the chart', (_name, props, cluster) => {
+    const kpr = cluster.kubeProxyMode === KubeProxyMode.IPTABLES ? Cni.cilium({ kubeProxyReplacement: false }) : Cni.cilium();
+    const { cilium } = build(props, cluster, kpr);
+    expect(keysMissingFromChart(cilium.values)).toEqual([]);
+  });
+
+  test('IPsec: the key Secret is referenced by name and never emitted', () => {
+    const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.ipsec({ secretName: 'ipsec-keys' }) });
+    expect(cilium.values.encryption).toEqual({ enabled: true, type: 'ipsec', ipsec: { secretName: 'ipsec-keys' } });
+    expect(synthAppValid(app).all.filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+
+  test('without kube-proxy replacement: "false", and no API server address needed', () => {
+    const { cilium } = build({}, {}, Cni.cilium({ kubeProxyReplacement: false }));
+    expect(cilium.values.kubeProxyReplacement).toBe('false');
+    expect(cilium.values.k8sServiceHost).toBeUndefined();
+    expect(cilium.kubeProxyReplacement).toBe(false);
+  });
+
+  test('local redirect policies default on when the ClusterNetwork declares NodeLocal DNS under kube-proxy replacement', () => {
+    expect(build(KPR, { nodeLocalDns: true }).cilium.values.localRedirectPolicies).toEqual({ enabled: true });
+    expect(build(KPR, {}).cilium.values.localRedirectPolicies).toBeUndefined();
+    expect(build({ ...KPR, localRedirectPolicies: false }, {}).cilium.localRedirectPolicies).toBe(false);
+    // Turning them off while the ClusterNetwork says the LRP variant is in use is an error, however it is spelled.
+    expect(() => build({ ...KPR, localRedirectPolicies: false }, { nodeLocalDns: true }))
+      .toThrow(/localRedirectPolicies: the ClusterNetwork declares NodeLocal DNS under kube-proxy replacement/);
+    expect(() => build({ ...KPR, extraValues: { localRedirectPolicies: { enabled: false } } }, { nodeLocalDns: true }))
+      .toThrow(/localRedirectPolicies: the ClusterNetwork declares/);
+    // Without kube-proxy replacement NodeLocal DNS uses the iptables variant: no LRP needed.
+    const iptables = build({}, { nodeLocalDns: true, kubeProxyMode: KubeProxyMode.IPTABLES }, Cni.cilium({ kubeProxyReplacement: false }));
+    expect(iptables.cilium.localRedirectPolicies).toBe(false);
+  });
+
+  test('extraValues merge over the typed values and are key-checked', () => {
+    const { cilium } = build({ ...KPR, extraValues: { operator: { replicas: 1 }, hubble: { relay: { replicas: 2 } }, podLabels: { team: 'net' } } });
+    expect(cilium.values.operator).toEqual({ replicas: 1 });
+    expect(cilium.values.hubble.relay).toEqual({ enabled: true, replicas: 2 });
+    expect(cilium.values.podLabels).toEqual({ team: 'net' });
+  });
+
+  test('values.yaml for `cilium install --values`: the same values, deterministic', () => {
+    const { cilium } = build(EVERYTHING);
+    const yaml = cilium.valuesYaml();
+    expect(parse(yaml)).toEqual(cilium.values);
+    expect(build(EVERYTHING).cilium.valuesYaml()).toBe(yaml);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cilium-values-'));
+    try {
+      cilium.writeValuesFile(path.join(dir, 'values.yaml'));
+      expect(fs.readFileSync(path.join(dir, 'values.yaml'), 'utf8')).toBe(yaml);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the values object is a copy', () => {
+    const { cilium } = build();
+    cilium.values.encryption.enabled = false;
+    expect(cilium.values.encryption.enabled).toBe(true);
+  });
+});
+
+describe('CiliumInstall delivery and steps', () => {
+  test('Flux: HelmRepository + HelmRelease cilium into kube-system, then the companions, then the charts with Cilium policies', () => {
+    const { app, chart } = build({
+      ...KPR,
+      delivery: Delivery.flux(),
+      l2Announcements: true,
+      k8sClientRateLimit: { qps: 50, burst: 100 },
+      loadBalancerIpPools: [{ name: 'public', cidrs: ['192.0.2.0/24'], serviceSelector: { expose: 'public' } }],
+      l2AnnouncementPolicies: [{ name: 'lan', interfaces: ['^eth[0-9]+'], nodeSelector: { 'node-role.kubernetes.io/worker': '' } }],
+    });
+    const ns = new ZeroTrustNamespace(chart, 'web', { name: 'web' });
+    ns.allowEgress('to-api', { app: 'web' }, [Peer.kubeApiServer()], [Port.tcp(443)]);
+    const { byChart } = synthAppValid(app);
+    expect(Object.keys(byChart)).toEqual(['cilium-install', 'cilium-resources', 'platform']);
+    const release = find(byChart['cilium-install'], 'HelmRelease', 'cilium', 'flux-system');
+    expect(release.spec.chart.spec).toEqual({ chart: 'cilium', version: '1.20.0', interval: '1h', sourceRef: { kind: 'HelmRepository', name: 'cilium', namespace: 'flux-system' } });
+    expect(release.spec.targetNamespace).toBe('kube-system');
+    expect(release.spec.upgrade.crds).toBe('CreateReplace');
+    expect(keysMissingFromChart(release.spec.values)).toEqual([]);
+    expect(find(byChart['cilium-install'], 'HelmRepository', 'cilium', 'flux-system').spec.url).toBe('https://helm.cilium.io');
+    expect(byChart['cilium-resources']).toEqual([
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumLoadBalancerIPPool', metadata: { name: 'public' }, spec: { blocks: [{ cidr: '192.0.2.0/24' }], serviceSelector: { matchLabels: { expose: 'public' } } } },
+      {
+        apiVersion: 'cilium.io/v2alpha1',
+        kind: 'CiliumL2AnnouncementPolicy',
+        metadata: { name: 'lan' },
+        spec: { interfaces: ['^eth[0-9]+'], nodeSelector: { matchLabels: { 'node-role.kubernetes.io/worker': '' } }, loadBalancerIPs: true, externalIPs: false },
+      },
+    ]);
+    expect(byChart.platform.some((o) => o.kind === 'CiliumNetworkPolicy')).toBe(true);
+  });
+
+  test('Argo CD: the Application in wave -20 with valuesObject; every cilium.io object of the app in wave 10, not dry-run', () => {
+    const { app, chart } = build({
+      ...KPR,
+      delivery: Delivery.argoCd({ project: 'platform' }),
+      egressGateway: true,
+      bpfMasquerade: true,
+      egressGatewayPolicies: [{ name: 'legacy-db', namespace: 'billing', podSelector: { app: 'api' }, destinationCidrs: ['203.0.113.0/24'], gatewayNodeSelector: { egress: 'true' }, egressIp: '198.51.100.7' }],
+    });
+    const ns = new ZeroTrustNamespace(chart, 'web', { name: 'web' });
+    ns.allowEgress('to-api', { app: 'web' }, [Peer.kubeApiServer()], [Port.tcp(443)]);
+    const { all } = synthAppValid(app);
+    const application = find(all, 'Application', 'cilium', 'argocd');
+    expect(application.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-20' });
+    expect(application.spec.project).toBe('platform');
+    expect(application.spec.source).toEqual({
+      repoURL: 'https://helm.cilium.io', chart: 'cilium', targetRevision: '1.20.0', helm: { releaseName: 'cilium', valuesObject: application.spec.source.helm.valuesObject },
+    });
+    expect(application.spec.source.helm.valuesObject.egressGateway).toEqual({ enabled: true });
+    expect(application.spec.source.helm.values).toBeUndefined();
+    const egress = find(all, 'CiliumEgressGatewayPolicy', 'legacy-db');
+    expect(egress.spec).toEqual({
+      selectors: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'billing' } }, podSelector: { matchLabels: { app: 'api' } } }],
+      destinationCIDRs: ['203.0.113.0/24'],
+      egressGateway: { nodeSelector: { matchLabels: { egress: 'true' } }, egressIP: '198.51.100.7' },
+    });
+    for (const o of all.filter((x) => x.apiVersion.startsWith('cilium.io/'))) {
+      expect([o.kind, o.metadata.annotations]).toEqual([o.kind, { 'argocd.argoproj.io/sync-wave': '10', 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' }]);
+    }
+    expect(find(all, 'Namespace', 'web').metadata.annotations).toBeUndefined();
+  });
+
+  test('manifests only: nothing but the user\'s charts (Cilium installed with the values file)', () => {
+    const { app, cilium } = build();
+    expect(Object.keys(synthAppValid(app).byChart)).toEqual(['platform']);
+    expect(cilium.stepCharts).toEqual([]);
+  });
+});
+
+describe('CiliumInstall named errors', () => {
+  test.each<[string, CiliumInstallProps, Omit<ClusterNetworkProps, 'cni'>, RegExp]>([
+    ['KPR without k8sServiceHost', { k8sServicePort: 6443 }, {}, /\[platform\/cilium\] k8sServiceHost: kube-proxy replacement needs the API server address/],
+    ['k8sServiceHost with a scheme', { k8sServiceHost: 'https://10.0.0.1:6443', k8sServicePort: 6443 }, {}, /k8sServiceHost: 'https:\/\/10\.0\.0\.1:6443' must be a host name or IP address only/],
+    ['KPR without k8sServicePort', { k8sServiceHost: '10.0.0.1' }, {}, /k8sServicePort: kube-proxy replacement needs the API server port/],
+    ['KPR contradicting the ClusterNetwork', { kubeProxyReplacement: false }, {}, /kubeProxyReplacement: keeps kube-proxy, but the ClusterNetwork says kube-proxy is replaced/],
+    ['native routing without the native routing CIDR', { ...KPR, routing: CiliumRouting.native({}) }, {}, /routing\.ipv4NativeRoutingCidr: native routing on an IPv4 cluster needs ipv4NativeRoutingCIDR/],
+    ['native routing CIDR not covering the pods', { ...KPR, routing: CiliumRouting.native({ ipv4NativeRoutingCidr: '10.0.0.0/16' }) }, {},
+      /routing\.ipv4NativeRoutingCidr: 10\.0\.0\.0\/16 does not contain the pod CIDR 10\.244\.0\.0\/16/],
+    ['egress gateway without BPF masquerade', { ...KPR, egressGateway: true }, {}, /egressGateway: the egress gateway needs eBPF masquerading/],
+    ['BBR without the bandwidth manager', { ...KPR, bbr: true }, {}, /bbr: BBR needs the bandwidth manager/],
+    ['Hubble UI without relay', { ...KPR, hubble: { relay: false, ui: true } }, {}, /hubble\.ui: Hubble UI reads flows through Hubble Relay/],
+    ['cert-manager TLS without an issuer', { ...KPR, hubble: { tlsMethod: HubbleTlsMethod.CERT_MANAGER } }, {}, /hubble\.certManagerIssuer: the certmanager method needs the issuer/],
+    ['Hubble TLS by helm through extraValues', { ...KPR, extraValues: { hubble: { tls: { auto: { method: 'helm' } } } } }, {},
+      /extraValues\.hubble\.tls\.auto\.method: "helm": use 'cronJob' or 'certmanager'/],
+    ['cluster id above 255', { ...KPR, clusterName: 'eu-1', clusterId: 256 }, {}, /clusterId: 256 must be 0 \(no ClusterMesh\) or 1-255 \(up to 511 with clustermesh\.maxConnectedClusters: 511\)/],
+    ['cluster id above 511', { ...KPR, clusterName: 'eu-1', clusterId: 512, maxConnectedClusters: 511 }, {}, /clusterId: must be an integer from 0 to 511, got the number 512/],
+    ['maxConnectedClusters not 255 or 511', { ...KPR, maxConnectedClusters: 300 }, {}, /maxConnectedClusters: 300 must be 255 or 511/],
+    ['cluster name default with an id', { ...KPR, clusterId: 3 }, {}, /clusterName: 'default' cannot be used with a cluster id \(3\)/],
+    ['cluster name too long', { ...KPR, clusterName: 'a'.repeat(33) }, {}, /clusterName: "a{33}" must be at most 32/],
+    ['L2 announcements without a raised rate limit', { ...KPR, l2Announcements: true }, {}, /k8sClientRateLimit: L2 announcements renew a lease per Service/],
+    ['L2 announcements without KPR', { l2Announcements: true, k8sClientRateLimit: { qps: 50, burst: 100 } }, { kubeProxyMode: KubeProxyMode.IPTABLES },
+      /l2Announcements: L2 announcements need kube-proxy replacement/],
+    ['Gateway API without KPR', { gatewayApi: true }, { kubeProxyMode: KubeProxyMode.IPTABLES }, /gatewayApi: Cilium's Gateway API needs kube-proxy replacement/],
+    ['Gateway API without the L7 proxy', { ...KPR, gatewayApi: true, extraValues: { l7Proxy: false } }, {}, /gatewayApi: Cilium's Gateway API needs the L7 proxy/],
+    ['BPF masquerade without KPR', { bpfMasquerade: true }, { kubeProxyMode: KubeProxyMode.IPTABLES }, /bpfMasquerade: eBPF masquerading depends on the BPF NodePort feature/],
+    ['policy enforcement never', { ...KPR, policyEnforcementMode: 'never' as CiliumPolicyEnforcementMode }, {}, /policyEnforcementMode: 'never' disables every network policy/],
+    ['IPAM pool outside the pod CIDRs', { ...KPR, extraValues: { ipam: { operator: { clusterPoolIPv4PodCIDRList: ['10.0.0.0/8'] } } } }, {},
+      /extraValues\.ipam\.operator\.clusterPoolIPv4PodCIDRList: 10\.0\.0\.0\/8 is outside the ClusterNetwork's pod CIDRs/],
+    ['IPAM mask size not fitting the pod CIDR', { ...KPR, ipam: { ipv4MaskSize: 16 } }, {}, /ipam\.ipv4MaskSize: \/16 node blocks do not fit more than once in the pod CIDR 10\.244\.0\.0\/16/],
+    ['removed key: tunnel', { ...KPR, extraValues: { tunnel: 'vxlan' } }, {}, /extraValues\.tunnel: removed in Cilium 1\.15/],
+    ['removed value: kubeProxyReplacement strict', { ...KPR, extraValues: { kubeProxyReplacement: 'strict' } }, {}, /extraValues\.kubeProxyReplacement: "strict" is not "true" or "false"/],
+    ['removed key: flat encryption.strictMode.enabled', { ...KPR, extraValues: { encryption: { strictMode: { enabled: true } } } }, {},
+      /extraValues\.encryption\.strictMode\.enabled: moved to encryption\.strictMode\.egress\.enabled in 1\.20/],
+    ['deprecated key: localRedirectPolicy', { ...KPR, extraValues: { localRedirectPolicy: true } }, {}, /extraValues\.localRedirectPolicy: deprecated: use localRedirectPolicies\.enabled/],
+    ['misspelled key', { ...KPR, extraValues: { hubble: { relay: { enable: true } } } }, {}, /extraValues\.hubble\.relay\.enable: is not a key of the Cilium 1\.20\.0 chart's values\.yaml/],
+    ['encryption enabled without a type', { ...KPR, encryption: CiliumEncryption.none(), extraValues: { encryption: { enabled: true } } }, {},
+      /\] encryption: type undefined is not 'wireguard', 'ipsec' or 'ztunnel' \(set it: the chart defaults to ipsec/],
+    ['L2 policies without L2 announcements', { ...KPR, l2AnnouncementPolicies: [{ name: 'lan' }] }, {}, /l2AnnouncementPolicies: need L2 announcements/],
+    ['egress policies without the egress gateway', {
+      ...KPR, egressGatewayPolicies: [{ name: 'x', namespace: 'a', destinationCidrs: ['203.0.113.0/24'], gatewayNodeSelector: { egress: 'true' } }],
+    }, {}, /egressGatewayPolicies: need the egress gateway/],
+    ['LB pool overlapping the service CIDR', { ...KPR, loadBalancerIpPools: [{ name: 'x', cidrs: ['10.96.0.0/24'] }] }, {}, /loadBalancerIpPools\[0\]\.cidrs: 10\.96\.0\.0\/24 overlaps the cluster's pod or service CIDR 10\.96\.0\.0\/12/],
+    ['ipv6 enabled on an IPv4 cluster', { ...KPR, extraValues: { ipv6: { enabled: true } } }, {}, /extraValues\.ipv6\.enabled: true contradicts the ClusterNetwork's ipFamilies \[IPv4\]/],
+    ['a string for a boolean (untyped caller)', { ...KPR, bandwidthManager: 'yes' as any }, {}, /bandwidthManager: must be true or false, got the string 'yes'/],
+  ])('%s', (_name, props, cluster, message) => {
+    const cni = cluster.kubeProxyMode === KubeProxyMode.IPTABLES ? Cni.cilium({ kubeProxyReplacement: false }) : Cni.cilium();
+    expect(() => build(props, cluster, cni)).toThrow(message);
+  });
+
+  test('a ClusterNetwork naming another CNI is an error', () => {
+    expect(() => build(KPR, {}, Cni.calico())).toThrow(
+      "[platform/cilium] ClusterNetwork.cni: the ClusterNetwork 'platform/cluster' names the CNI 'calico', but a CiliumInstall installs cilium: declare Cni.cilium()");
+  });
+});

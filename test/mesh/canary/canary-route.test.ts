@@ -1,0 +1,261 @@
+import { Chart } from 'cdk8s';
+import {
+  AllowedRoutes, CanaryRoute, CanaryRouteProps, CircuitBreaker, Cni, GatewayParent, HttpsGateway, IstioMode, IstioMtls, Mesh, MeshRouteApi,
+  PolicyLint, RouteProtocol, RouteTarget, ZeroTrustNamespace,
+} from '../../../src';
+import { deployment, meshChart, service } from '../../support/mesh';
+import { find, ofKind, synthValid } from '../../support/synth';
+
+const sidecar = () => meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
+
+/** The seeds' canary: Service `api` in `shop`, v1 stable, v2 canary, both deployed. */
+function workloads(chart: Chart, versionServices = false): void {
+  service(chart, 'shop', 'api', { app: 'api' });
+  deployment(chart, 'shop', 'api-v1', { app: 'api', version: 'v1' });
+  deployment(chart, 'shop', 'api-v2', { app: 'api', version: 'v2' });
+  if (versionServices) {
+    service(chart, 'shop', 'api-v1', { app: 'api', version: 'v1' });
+    service(chart, 'shop', 'api-v2', { app: 'api', version: 'v2' });
+  }
+}
+
+const base = (target: RouteTarget): CanaryRouteProps => ({
+  namespace: 'shop',
+  service: 'api',
+  port: 8080,
+  stable: { name: 'v1', labels: { version: 'v1' } },
+  canary: { name: 'v2', labels: { version: 'v2' } },
+  stablePercent: 90,
+  canaryPercent: 10,
+  headerPin: { name: 'canary', value: 'true' },
+  target,
+});
+
+describe('CanaryRoute on Istio', () => {
+  test('the seeds\' 90/10 with header pin: pinned route first, weighted last; subsets in the one DestinationRule, TLS and breaker repeated', () => {
+    const chart = sidecar();
+    new ZeroTrustNamespace(chart, 'ns', { name: 'shop', mesh: {} });
+    workloads(chart);
+    new IstioMtls(chart, 'mtls', { namespace: 'shop', destinationRuleHosts: ['api'] });
+    new CircuitBreaker(chart, 'breaker', { namespace: 'shop', service: 'api' });
+    new CanaryRoute(chart, 'canary', base(RouteTarget.istio()));
+    const objects = synthValid(chart);
+    expect(find(objects, 'VirtualService', 'api', 'shop').spec).toEqual({
+      hosts: ['api'],
+      http: [
+        {
+          name: 'header-pin',
+          match: [{ headers: { canary: { exact: 'true' } } }],
+          route: [{ destination: { host: 'api', subset: 'v2', port: { number: 8080 } } }],
+        },
+        {
+          name: 'weighted',
+          route: [
+            { destination: { host: 'api', subset: 'v1', port: { number: 8080 } }, weight: 90 },
+            { destination: { host: 'api', subset: 'v2', port: { number: 8080 } }, weight: 10 },
+          ],
+        },
+      ],
+    });
+    const rules = ofKind(objects, 'DestinationRule');
+    expect(rules).toHaveLength(1);
+    const policy = {
+      connectionPool: { tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 50, http2MaxRequests: 100 } },
+      outlierDetection: { consecutive5xxErrors: 5, interval: '30s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+      tls: { mode: 'ISTIO_MUTUAL' },
+    };
+    expect(rules[0].spec).toEqual({
+      host: 'api',
+      trafficPolicy: policy,
+      subsets: [
+        { name: 'v1', labels: { version: 'v1' }, trafficPolicy: policy },
+        { name: 'v2', labels: { version: 'v2' }, trafficPolicy: policy },
+      ],
+    });
+    expect(PolicyLint.check(objects, { cni: Cni.calico() })).toEqual([]);
+  });
+
+  test('TCP: weights only', () => {
+    const chart = sidecar();
+    workloads(chart);
+    new CanaryRoute(chart, 'canary', { ...base(RouteTarget.istio()), headerPin: undefined, protocol: RouteProtocol.TCP });
+    expect(find(synthValid(chart), 'VirtualService', 'api').spec).toEqual({
+      hosts: ['api'],
+      tcp: [{
+        route: [
+          { destination: { host: 'api', subset: 'v1', port: { number: 8080 } }, weight: 90 },
+          { destination: { host: 'api', subset: 'v2', port: { number: 8080 } }, weight: 10 },
+        ],
+      }],
+    });
+  });
+
+  test('a second route on the same host with other subset labels: a named conflict', () => {
+    const chart = sidecar();
+    new CanaryRoute(chart, 'a', { ...base(RouteTarget.istio()), servicesOutsideApp: true });
+    expect(() => new CanaryRoute(chart, 'b', { ...base(RouteTarget.istio()), name: 'api-2', canary: { name: 'v2', labels: { track: 'canary' } }, servicesOutsideApp: true }))
+      .toThrow("[test/b] stable/canary: conflicts with test/a (stable/canary): subset 'v2' of host 'api' in namespace 'shop' selects {\"version\":\"v2\"} there "
+        + 'and {"track":"canary"} here');
+  });
+});
+
+describe('CanaryRoute as HTTPRoute', () => {
+  test('mesh (GAMMA) route under Linkerd: Service parent with port, header rule, catch-all weighted rule', () => {
+    const chart = meshChart(Cni.cilium(), Mesh.linkerd({ cni: true }));
+    workloads(chart, true);
+    new CanaryRoute(chart, 'canary', base(RouteTarget.meshRoute()));
+    expect(find(synthValid(chart), 'HTTPRoute', 'api', 'shop')).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: 'api', port: 8080 }],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' }, headers: [{ type: 'Exact', name: 'canary', value: 'true' }] }],
+            backendRefs: [{ name: 'api-v2', port: 8080, weight: 1 }],
+          },
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            backendRefs: [{ name: 'api-v1', port: 8080, weight: 90 }, { name: 'api-v2', port: 8080, weight: 10 }],
+          },
+        ],
+      },
+    });
+  });
+
+  test('Linkerd\'s own HTTPRoute API (policy.linkerd.io/v1beta3), same spec', () => {
+    const chart = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+    workloads(chart, true);
+    new CanaryRoute(chart, 'canary', base(RouteTarget.meshRoute({ api: MeshRouteApi.LINKERD_POLICY })));
+    const route = find(synthValid(chart), 'HTTPRoute', 'api', 'shop');
+    expect(route.apiVersion).toBe('policy.linkerd.io/v1beta3');
+    expect(route.spec.rules[1].backendRefs).toEqual([{ name: 'api-v1', port: 8080, weight: 90 }, { name: 'api-v2', port: 8080, weight: 10 }]);
+  });
+
+  test('north-south through a Gateway listener defined in the app that admits the namespace', () => {
+    const chart = meshChart(Cni.kubernetes(), Mesh.none());
+    workloads(chart, true);
+    const gw = new HttpsGateway(chart, 'gw', {
+      name: 'public', namespace: 'gateways', gatewayClassName: 'istio', hostname: 'shop.example.com', allowedRoutes: AllowedRoutes.namespaces(['shop']),
+    });
+    new CanaryRoute(chart, 'canary', { ...base(RouteTarget.gateway(gw.parent(), { hostnames: ['shop.example.com'] })), name: 'shop-api' });
+    const objects = synthValid(chart);
+    expect(find(objects, 'Gateway', 'public', 'gateways').spec).toEqual({
+      gatewayClassName: 'istio',
+      listeners: [{
+        name: 'https',
+        protocol: 'HTTPS',
+        port: 443,
+        hostname: 'shop.example.com',
+        tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', name: 'public-tls' }] },
+        allowedRoutes: {
+          namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop'] }] } },
+          kinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+        },
+      }],
+    });
+    const route = find(objects, 'HTTPRoute', 'shop-api', 'shop');
+    expect(route.spec.parentRefs).toEqual([{ name: 'public', namespace: 'gateways', sectionName: 'https' }]);
+    expect(route.spec.hostnames).toEqual(['shop.example.com']);
+    expect(ofKind(objects, 'ReferenceGrant')).toEqual([]);
+  });
+
+  test('a listener that does not admit the route\'s namespace: an error, not a detached route', () => {
+    const chart = meshChart(Cni.kubernetes(), Mesh.none());
+    const gw = new HttpsGateway(chart, 'gw', { name: 'public', namespace: 'gateways', gatewayClassName: 'istio', hostname: 'shop.example.com' });
+    expect(() => new CanaryRoute(chart, 'canary', { ...base(RouteTarget.gateway(gw.parent())), servicesOutsideApp: true }))
+      .toThrow("[test/canary] target: listener gateways/public/https (test/gw) admits routes from 'Same', not from namespace 'shop': the route would never attach");
+  });
+
+  test('a route in the Gateway\'s namespace referencing Services elsewhere gets a ReferenceGrant in theirs', () => {
+    const chart = meshChart(Cni.kubernetes(), Mesh.none());
+    workloads(chart, true);
+    const gw = new HttpsGateway(chart, 'gw', { name: 'public', namespace: 'gateways', gatewayClassName: 'istio', hostname: 'shop.example.com' });
+    new CanaryRoute(chart, 'canary', { ...base(RouteTarget.gateway(gw.parent(), { routeNamespace: 'gateways' })), headerPin: undefined });
+    const objects = synthValid(chart);
+    const route = find(objects, 'HTTPRoute', 'api', 'gateways');
+    expect(route.spec.parentRefs).toEqual([{ name: 'public', sectionName: 'https' }]);
+    expect(route.spec.rules).toEqual([{
+      matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+      backendRefs: [{ name: 'api-v1', namespace: 'shop', port: 8080, weight: 90 }, { name: 'api-v2', namespace: 'shop', port: 8080, weight: 10 }],
+    }]);
+    expect(find(objects, 'ReferenceGrant', 'api-from-gateways', 'shop')).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1beta1',
+      kind: 'ReferenceGrant',
+      metadata: { name: 'api-from-gateways', namespace: 'shop' },
+      spec: {
+        from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'gateways' }],
+        to: [{ group: '', kind: 'Service', name: 'api-v1' }, { group: '', kind: 'Service', name: 'api-v2' }],
+      },
+    });
+  });
+
+  test('an existing Gateway outside the app: parentRef emitted as given (admission cannot be checked)', () => {
+    const chart = meshChart(Cni.calico(), Mesh.none());
+    workloads(chart, true);
+    new CanaryRoute(chart, 'canary', base(RouteTarget.gateway(GatewayParent.existing({ name: 'edge', namespace: 'infra', sectionName: 'https' }))));
+    expect(find(synthValid(chart), 'HTTPRoute', 'api').spec.parentRefs).toEqual([{ name: 'edge', namespace: 'infra', sectionName: 'https' }]);
+  });
+});
+
+describe('CanaryRoute errors', () => {
+  test.each([
+    ['percentages that do not sum to 100', { stablePercent: 90, canaryPercent: 5 },
+      '[test/canary] stablePercent/canaryPercent: 90 + 5 = 95, not 100: route weights are relative (weight / sum of weights), so 90/5 would send 94.7%/5.3% of the traffic'],
+    ['a fractional percentage', { stablePercent: 89.5, canaryPercent: 10.5 }, '[test/canary] stablePercent: must be an integer from 0 to 100, got the number 89.5'],
+    ['a negative percentage', { stablePercent: 110, canaryPercent: -10 }, '[test/canary] stablePercent: must be an integer from 0 to 100, got the number 110'],
+    ['a string percentage', { canaryPercent: '10' as any }, "[test/canary] canaryPercent: must be an integer from 0 to 100, got the string '10'"],
+    ['one version twice', { canary: { name: 'v2', labels: { version: 'v1' } } }, '[test/canary] canary.labels: {version=v1} also selects the stable version'],
+    ['a version without labels', { canary: { name: 'v2', labels: {} } }, "[test/canary] canary.labels: at least one label must tell this version's pods apart"],
+    ['an upper-case header', { headerPin: { name: 'Canary', value: 'true' } }, "[test/canary] headerPin.name: 'Canary' is not a lower-case HTTP header name"],
+    ['a header pin on a TCP route', { protocol: RouteProtocol.TCP }, '[test/canary] headerPin: a TCP route cannot match headers'],
+  ])('%s', (_what, props, message) => {
+    expect(() => new CanaryRoute(sidecar(), 'canary', { ...base(RouteTarget.istio()), ...props })).toThrow(message);
+  });
+
+  test.each([
+    ['Istio route without a mesh', Mesh.none(), RouteTarget.istio(),
+      "[test/canary] mesh: CanaryRoute with RouteTarget.istio() needs a ClusterNetwork with mesh Mesh.istio({ mode }); this chart's ClusterNetwork (test/cluster) declares no mesh"],
+    ['Istio route under Linkerd', Mesh.linkerd(), RouteTarget.istio(), 'declares Linkerd'],
+    ['a VirtualService in ambient mode', Mesh.istio({ mode: IstioMode.AMBIENT }), RouteTarget.istio(), '[test/canary] target: a VirtualService needs an L7 proxy; in ambient mode that is a waypoint'],
+    ['a mesh route without a mesh', Mesh.none(), RouteTarget.meshRoute(), 'CanaryRoute with RouteTarget.meshRoute() needs a ClusterNetwork with mesh Mesh.istio({ mode }) or Mesh.linkerd()'],
+    ['a Linkerd route under Istio', Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }), RouteTarget.meshRoute({ api: MeshRouteApi.LINKERD_POLICY }),
+      '[test/canary] target: policy.linkerd.io HTTPRoutes are read by Linkerd only; the ClusterNetwork mesh is Istio (sidecar)'],
+  ])('%s', (_what, mesh, target, message) => {
+    expect(() => new CanaryRoute(meshChart(Cni.calico(), mesh), 'canary', base(target))).toThrow(message);
+  });
+
+  test('a missing Service', () => {
+    const chart = sidecar();
+    new CanaryRoute(chart, 'canary', base(RouteTarget.istio()));
+    expect(() => chart.toJson()).toThrow("[test/canary] service: missing Service 'api' in namespace 'shop': no such Service is defined in this app "
+      + '(set servicesOutsideApp: true if it is managed outside this app)');
+  });
+
+  test('a missing subset: no workload runs the canary version', () => {
+    const chart = sidecar();
+    service(chart, 'shop', 'api', { app: 'api' });
+    deployment(chart, 'shop', 'api-v1', { app: 'api', version: 'v1' });
+    new CanaryRoute(chart, 'canary', base(RouteTarget.istio()));
+    expect(() => chart.toJson()).toThrow("[test/canary] canary: missing subset 'v2': no workload in namespace 'shop' has pods labelled "
+      + "{app=api,version=v2} (Service 'api' selector plus canary.labels), so its share of the traffic would fail with 503");
+  });
+
+  test('HTTPRoute backends: a missing per-version Service, and one that mixes versions', () => {
+    const chart = meshChart(Cni.calico(), Mesh.linkerd());
+    workloads(chart);
+    service(chart, 'shop', 'api-v1', { app: 'api' });
+    new CanaryRoute(chart, 'canary', base(RouteTarget.meshRoute()));
+    expect(() => chart.toJson()).toThrow("[test/canary] stable.serviceName: Service 'api-v1' selects {app=api}, which is not exactly version 'v1' "
+      + '({app=api,version=v1}): the split would mix versions');
+    expect(() => chart.toJson()).toThrow("[test/canary] canary.serviceName: missing Service 'api-v2' in namespace 'shop'");
+  });
+
+  test('a Service without the routed port', () => {
+    const chart = sidecar();
+    workloads(chart);
+    new CanaryRoute(chart, 'canary', { ...base(RouteTarget.istio()), port: 80 });
+    expect(() => chart.toJson()).toThrow("[test/canary] port: Service 'api' has no port 80 (ports: 8080)");
+  });
+});

@@ -1,0 +1,172 @@
+import * as kplus from 'cdk8s-plus-27';
+import {
+  Cni, IstioAuthorization, IstioMode, IstioMtls, Mesh, MeshSource, MtlsMode, MtlsPortMode, PolicyLint,
+} from '../../../src';
+import { meshChart } from '../../support/mesh';
+import { find, ofKind, synthValid } from '../../support/synth';
+
+const sidecar = () => meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
+
+describe('IstioAuthorization', () => {
+  test('allow-nothing baseline plus one flow: from, to and when ANDed in ONE rule, action always written', () => {
+    const chart = sidecar();
+    new IstioMtls(chart, 'mtls', { namespace: 'shop' });
+    const authz = new IstioAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('web-to-api', {
+      from: [MeshSource.serviceAccount('web'), MeshSource.serviceAccount('admin', 'ops'), MeshSource.namespace('batch')],
+      to: { app: 'api' },
+      ports: [8080],
+      methods: ['GET', 'POST'],
+      paths: ['/api/v1/*'],
+      when: [{ key: 'request.headers[authorization]', values: ['Bearer *'] }],
+    });
+    const objects = synthValid(chart);
+    expect(find(objects, 'AuthorizationPolicy', 'allow-nothing', 'shop')).toEqual({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'allow-nothing', namespace: 'shop' },
+      spec: { action: 'ALLOW' },
+    });
+    const policy = find(objects, 'AuthorizationPolicy', 'web-to-api', 'shop');
+    expect(policy.spec).toEqual({
+      selector: { matchLabels: { app: 'api' } },
+      action: 'ALLOW',
+      rules: [{
+        from: [
+          { source: { principals: ['cluster.local/ns/shop/sa/web', 'cluster.local/ns/ops/sa/admin'] } },
+          { source: { namespaces: ['batch'] } },
+        ],
+        to: [{ operation: { ports: ['8080'], methods: ['GET', 'POST'], paths: ['/api/v1/*'] } }],
+        when: [{ key: 'request.headers[authorization]', values: ['Bearer *'] }],
+      }],
+    });
+    // The AND structure: exactly one rule carrying all three clauses; the linter agrees.
+    expect(policy.spec.rules).toHaveLength(1);
+    expect(Object.keys(policy.spec.rules[0]).sort()).toEqual(['from', 'to', 'when']);
+    expect(PolicyLint.check(objects, { cni: Cni.calico() }).filter((f) => f.rule.startsWith('istio-authz'))).toEqual([]);
+  });
+
+  test('DENY and AUDIT flows; a trust domain from the mesh', () => {
+    const chart = meshChart(Cni.cilium(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true, trustDomain: 'prod.example' }));
+    new IstioMtls(chart, 'mtls');
+    const authz = new IstioAuthorization(chart, 'authz', { namespace: 'shop', allowNothing: false });
+    authz.denyFlow('no-admin-from-web', { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, paths: ['/admin/*'] });
+    authz.auditFlow('audit-writes', { from: [MeshSource.anyMeshWorkload()], to: {}, methods: ['DELETE'] });
+    const objects = synthValid(chart);
+    expect(ofKind(objects, 'AuthorizationPolicy').map((p) => p.metadata.name)).toEqual(['no-admin-from-web', 'audit-writes']);
+    expect(find(objects, 'AuthorizationPolicy', 'no-admin-from-web').spec).toEqual({
+      selector: { matchLabels: { app: 'api' } },
+      action: 'DENY',
+      rules: [{ from: [{ source: { principals: ['prod.example/ns/shop/sa/web'] } }], to: [{ operation: { paths: ['/admin/*'] } }] }],
+    });
+    expect(find(objects, 'AuthorizationPolicy', 'audit-writes').spec).toEqual({
+      action: 'AUDIT',
+      rules: [{ from: [{ source: { principals: ['*'] } }], to: [{ operation: { methods: ['DELETE'] } }] }],
+    });
+  });
+
+  test('anyone to a public path needs no mTLS and renders no from clause', () => {
+    const chart = sidecar();
+    const authz = new IstioAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('public-health', { from: [MeshSource.anyone()], to: { app: 'api' }, paths: ['/healthz'] });
+    expect(find(synthValid(chart), 'AuthorizationPolicy', 'public-health').spec.rules).toEqual([{ to: [{ operation: { paths: ['/healthz'] } }] }]);
+  });
+
+  test('a cdk8s-plus workload with its own service account is a source', () => {
+    const chart = sidecar();
+    new IstioMtls(chart, 'mtls', { namespace: 'shop' });
+    const sa = new kplus.ServiceAccount(chart, 'web-sa', { metadata: { name: 'web', namespace: 'shop' } });
+    const web = new kplus.Deployment(chart, 'web', { metadata: { namespace: 'shop' }, serviceAccount: sa, containers: [{ image: 'web:1' }] });
+    new IstioAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', { from: [MeshSource.workload(web)], to: { app: 'api' }, ports: [8080] });
+    expect(find(chart.toJson(), 'AuthorizationPolicy', 'web-to-api').spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }]);
+  });
+
+  test('a workload on the default service account is refused', () => {
+    const chart = sidecar();
+    const web = new kplus.Deployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: 'web:1' }] });
+    expect(() => new IstioAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('x', { from: [MeshSource.workload(web)], to: { app: 'api' } }))
+      .toThrow("[test/authz] flow 'x'.from[0]: test/web runs as the namespace's default service account");
+  });
+
+  describe('identity sources need STRICT mTLS for the target (checked at synth, whatever the construction order)', () => {
+    const flow = { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, ports: [8080] };
+
+    test('no PeerAuthentication at all', () => {
+      const chart = sidecar();
+      new IstioAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', flow);
+      expect(() => chart.toJson()).toThrow("[test/authz] flow 'web-to-api': admits callers by mesh identity, but mTLS is not STRICT for its target "
+        + '(no PeerAuthentication covers it (Istio then accepts plaintext: PERMISSIVE))');
+    });
+
+    test('a PERMISSIVE namespace policy, declared after the authorization', () => {
+      const chart = sidecar();
+      new IstioAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', flow);
+      new IstioMtls(chart, 'migrating', { namespace: 'shop', mode: MtlsMode.PERMISSIVE });
+      expect(() => chart.toJson()).toThrow('(test/migrating sets PERMISSIVE)');
+    });
+
+    test('STRICT mesh-wide but a port exception on the target port', () => {
+      const chart = sidecar();
+      new IstioMtls(chart, 'mesh');
+      new IstioMtls(chart, 'api-port', { namespace: 'shop', name: 'api', selector: { app: 'api' }, portExceptions: [{ port: 8080, mode: MtlsPortMode.PERMISSIVE }] });
+      new IstioAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', flow);
+      expect(() => chart.toJson()).toThrow('test/api-port sets PERMISSIVE on port 8080');
+    });
+
+    test('a port exception on another port, or a namespace STRICT over a PERMISSIVE mesh, is fine', () => {
+      const chart = sidecar();
+      new IstioMtls(chart, 'mesh', { mode: MtlsMode.PERMISSIVE });
+      new IstioMtls(chart, 'shop', { namespace: 'shop' });
+      new IstioMtls(chart, 'metrics', { namespace: 'shop', name: 'api', selector: { app: 'api' }, portExceptions: [{ port: 9090, mode: MtlsPortMode.PERMISSIVE }] });
+      new IstioAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', flow);
+      expect(find(synthValid(chart), 'AuthorizationPolicy', 'web-to-api').spec.action).toBe('ALLOW');
+    });
+
+    test('a PERMISSIVE policy on a subset of the target pods (a canary version) is caught', () => {
+      const chart = sidecar();
+      new IstioMtls(chart, 'shop', { namespace: 'shop' });
+      new IstioMtls(chart, 'v2', { namespace: 'shop', name: 'api-v2', selector: { app: 'api', version: 'v2' }, mode: MtlsMode.PERMISSIVE });
+      new IstioAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', flow);
+      expect(() => chart.toJson()).toThrow('test/v2 sets PERMISSIVE for pods {app=api,version=v2}');
+    });
+  });
+
+  test.each([
+    ['no sources', { from: [], to: {} }, "[test/authz] flow 'f'.from: at least one source is required (MeshSource.anyone() for anyone, explicitly)"],
+    ['anyone beside others', { from: [MeshSource.anyone(), MeshSource.namespace('x')], to: {} }, "[test/authz] flow 'f'.from: MeshSource.anyone() admits every caller"],
+    ['a lower-case method', { from: [MeshSource.anyone()], to: {}, methods: ['get'] }, "[test/authz] flow 'f'.methods[0]: 'get' is not an upper-case HTTP method"],
+    ['a path with a middle wildcard', { from: [MeshSource.anyone()], to: {}, paths: ['/api/*/x'] }, "[test/authz] flow 'f'.paths[0]: '/api/*/x' is not a path Istio matches"],
+    ['a relative path', { from: [MeshSource.anyone()], to: {}, paths: ['api'] }, "flow 'f'.paths[0]: 'api' is not a path Istio matches"],
+    ['the seed\'s request.time condition', { from: [MeshSource.anyone()], to: {}, when: [{ key: 'request.time', values: ['09:00:00-17:00:00'] }] },
+      "[test/authz] flow 'f'.when[0].key: 'request.time' is not an Istio authorization condition key"],
+    ['a condition without values', { from: [MeshSource.anyone()], to: {}, when: [{ key: 'source.ip' }] }, "[test/authz] flow 'f'.when[0]: condition 'source.ip' needs values or notValues"],
+    ['port 70000', { from: [MeshSource.anyone()], to: {}, ports: [70000] }, "[test/authz] flow 'f'.ports[0]: port 70000 is outside 1-65535"],
+    ['an empty port list', { from: [MeshSource.anyone()], to: {}, ports: [] }, "[test/authz] flow 'f'.ports: must not be empty: omit it for any"],
+    ['a port twice', { from: [MeshSource.anyone()], to: {}, ports: [80, 80] }, "[test/authz] flow 'f'.ports: 80 is listed twice"],
+    ['not a MeshSource', { from: ['web'], to: {} }, "[test/authz] flow 'f'.from[0]: must be a MeshSource"],
+  ])('%s', (_what, options, message) => {
+    const authz = new IstioAuthorization(sidecar(), 'authz', { namespace: 'shop' });
+    expect(() => authz.allowFlow('f', options as any)).toThrow(message);
+  });
+
+  test('two flows of one name', () => {
+    const authz = new IstioAuthorization(sidecar(), 'authz', { namespace: 'shop' });
+    authz.allowFlow('f', { from: [MeshSource.anyone()], to: {} });
+    expect(() => authz.denyFlow('f', { from: [MeshSource.anyone()], to: {} })).toThrow("[test/authz] flow 'f': the namespace already has a policy of that name");
+  });
+
+  test('ambient: L4 flows are fine, L7 fields need a waypoint', () => {
+    const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
+    new IstioMtls(chart, 'mtls');
+    const authz = new IstioAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('l4', { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, ports: [8080] });
+    expect(() => authz.allowFlow('l7', { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, methods: ['GET'] }))
+      .toThrow("[test/authz] flow 'l7': HTTP methods, paths and request conditions need an L7 proxy; in ambient mode that is a waypoint");
+    expect(find(synthValid(chart), 'AuthorizationPolicy', 'l4').spec.rules[0].to).toEqual([{ operation: { ports: ['8080'] } }]);
+  });
+
+  test('under Linkerd: an error', () => {
+    expect(() => new IstioAuthorization(meshChart(Cni.calico(), Mesh.linkerd()), 'authz', { namespace: 'shop' }))
+      .toThrow('[test/authz] mesh: IstioAuthorization needs a ClusterNetwork with mesh Mesh.istio({ mode }); this chart\'s ClusterNetwork (test/cluster) declares Linkerd');
+  });
+});

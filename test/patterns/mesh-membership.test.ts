@@ -1,0 +1,250 @@
+import { Cni, IstioMode, LinkerdInboundPolicy, Mesh, Peer, PodSecurityLevel, Port, Target, ZeroTrustNamespace } from '../../src';
+import { deployment, meshChart, meshReachability } from '../support/mesh';
+import { ENFORCING_CNIS, find, synthValid } from '../support/synth';
+import '../support/reachability-matchers';
+
+const PSA_LABELS = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+  'pod-security.kubernetes.io/audit': 'restricted',
+  'pod-security.kubernetes.io/audit-version': 'latest',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/warn-version': 'latest',
+};
+
+const web = Target.workload('shop', 'web');
+const api = Target.workload('shop', 'api');
+const istiod = Target.workload('istio-system', 'istiod');
+const prometheus = Target.workload('monitoring', 'prometheus');
+
+/** A meshed `shop` namespace with web -> api:8080 allowed, and both workloads. */
+function shop(cni: Cni, mesh: Mesh) {
+  const chart = meshChart(cni, mesh);
+  const ns = new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+  ns.allowFlow('web-to-api', { app: 'web' }, { app: 'api' }, [Port.tcp(8080)]);
+  deployment(chart, 'shop', 'web', { app: 'web' });
+  deployment(chart, 'shop', 'api', { app: 'api' });
+  return { chart, ns };
+}
+
+describe.each(ENFORCING_CNIS)('a namespace joining Istio in sidecar mode on %s', (_name, cni) => {
+  const mesh = () => Mesh.istio({ mode: IstioMode.SIDECAR, cni: true });
+
+  test('is labelled istio-injection=enabled and allows istiod 15012 and the metrics ports, nothing else of the mesh', () => {
+    const { chart } = shop(cni(), mesh());
+    const objects = synthValid(chart);
+    expect(find(objects, 'Namespace', 'shop').metadata).toEqual({ name: 'shop', labels: { ...PSA_LABELS, 'istio-injection': 'enabled' } });
+    expect(find(objects, 'NetworkPolicy', 'allow-istio-control-plane', 'shop').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+          podSelector: { matchLabels: { app: 'istiod' } },
+        }],
+        ports: [{ protocol: 'TCP', port: 15012 }],
+      }],
+    });
+    expect(find(objects, 'NetworkPolicy', 'allow-istio-metrics', 'shop').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+        ports: [{ protocol: 'TCP', port: 15020 }, { protocol: 'TCP', port: 15090 }],
+      }],
+    });
+    // Sidecars use the application port: no transport twin, no probe-source allow.
+    expect(find(objects, 'NetworkPolicy', 'web-to-api-ingress', 'shop').spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+    ]);
+    expect(objects.filter((o) => o.metadata.name === 'allow-istio-kubelet-probes')).toEqual([]);
+  });
+
+  test('the analyzer: istiod 15012 reachable, metrics only from monitoring, health 15021 only from the local kubelet', () => {
+    const { chart } = shop(cni(), mesh());
+    const reach = meshReachability(chart, cni());
+    for (const pod of [web, api]) {
+      expect(reach).toAllow(pod, istiod, Port.tcp(15012));
+      expect(reach).toDeny(pod, istiod, Port.tcp(15010));
+      // istiod's webhook port is for the API server, not for meshed pods.
+      expect(reach).toDeny(pod, istiod, Port.tcp(15017));
+      expect(reach).toAllow(prometheus, pod, Port.tcp(15020));
+      expect(reach).toAllow(prometheus, pod, Port.tcp(15090));
+      expect(reach).toDeny(prometheus, pod, Port.tcp(8080));
+      expect(reach).toAllow(Target.localNode(), pod, Port.tcp(15021));
+      expect(reach).toDeny(Target.remoteNode(), pod, Port.tcp(15021));
+    }
+    expect(reach).toAllow(web, api, Port.tcp(8080));
+    expect(reach).toDeny(api, web, Port.tcp(8080));
+    expect(reach).toDeny(web, api, Port.tcp(15008));
+    expect(reach).toDeny(web, Target.external('169.254.169.254'), Port.tcp(80));
+  });
+
+  test('a revision labels istio.io/rev instead of istio-injection (never both) and selects that istiod', () => {
+    const chart = meshChart(cni(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true, revision: '1-30-3' }));
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    const objects = synthValid(chart);
+    expect(find(objects, 'Namespace', 'shop').metadata.labels).toEqual({ ...PSA_LABELS, 'istio.io/rev': '1-30-3' });
+    expect(find(objects, 'NetworkPolicy', 'allow-istio-control-plane', 'shop').spec.egress[0].to[0].podSelector)
+      .toEqual({ matchLabels: { 'app': 'istiod', 'istio.io/rev': '1-30-3' } });
+  });
+});
+
+describe.each(ENFORCING_CNIS)('a namespace joining Istio ambient on %s', (_name, cni) => {
+  const mesh = () => Mesh.istio({ mode: IstioMode.AMBIENT });
+
+  test('is labelled for ambient; HBONE 15008 rides along every pod-to-pod allow; probes from 169.254.7.127/32', () => {
+    const { chart } = shop(cni(), mesh());
+    const objects = synthValid(chart);
+    expect(find(objects, 'Namespace', 'shop').metadata.labels).toEqual({ ...PSA_LABELS, 'istio.io/dataplane-mode': 'ambient' });
+    expect(find(objects, 'NetworkPolicy', 'web-to-api-egress', 'shop').spec.egress).toEqual([
+      { to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      { to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ protocol: 'TCP', port: 15008 }] },
+    ]);
+    expect(find(objects, 'NetworkPolicy', 'web-to-api-ingress', 'shop').spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      { from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ protocol: 'TCP', port: 15008 }] },
+    ]);
+    expect(find(objects, 'NetworkPolicy', 'allow-istio-kubelet-probes', 'shop').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }] }],
+    });
+    // Ambient pods do not talk to istiod (ztunnel does) and expose no sidecar metrics.
+    expect(objects.filter((o) => ['allow-istio-control-plane', 'allow-istio-metrics'].includes(o.metadata.name))).toEqual([]);
+  });
+
+  test('the analyzer: HBONE only along allowed flows, probes reach every port, metadata stays blocked', () => {
+    const { chart } = shop(cni(), mesh());
+    const reach = meshReachability(chart, cni());
+    expect(reach).toAllow(web, api, Port.tcp(15008));
+    expect(reach).toAllow(web, api, Port.tcp(8080));
+    expect(reach).toDeny(api, web, Port.tcp(15008));
+    expect(reach).toDeny(prometheus, api, Port.tcp(15008));
+    expect(reach).toDeny(web, istiod, Port.tcp(15012));
+    for (const pod of [web, api]) {
+      expect(reach).toAllow(Target.external('169.254.7.127'), pod, Port.tcp(8080));
+      expect(reach).toDeny(Target.external('169.254.7.126'), pod, Port.tcp(8080));
+      expect(reach).toDeny(pod, Target.external('169.254.169.254'), Port.tcp(80));
+    }
+  });
+
+  test('a metadata CIDR covering the whole link-local range still leaves the probe address reachable', () => {
+    const chart = meshChart(cni(), mesh(), { metadataCidrs: ['169.254.0.0/16'] });
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    deployment(chart, 'shop', 'api', { app: 'api' });
+    const reach = meshReachability(chart, cni());
+    expect(reach).toAllow(Target.external('169.254.7.127'), api, Port.tcp(8080));
+    expect(reach).toDeny(api, Target.external('169.254.7.127'), Port.tcp(8080));
+    expect(reach).toDeny(api, Target.external('169.254.169.254'), Port.tcp(80));
+  });
+});
+
+describe.each(ENFORCING_CNIS)('a namespace joining Linkerd on %s', (_name, cni) => {
+  const mesh = () => Mesh.linkerd({ cni: true });
+
+  test('is annotated (not labelled) linkerd.io/inject; control plane 8086/8090/8080; 4143 along flows; 4191 from monitoring', () => {
+    const { chart } = shop(cni(), mesh());
+    const objects = synthValid(chart);
+    expect(find(objects, 'Namespace', 'shop').metadata).toEqual({
+      name: 'shop',
+      annotations: { 'linkerd.io/inject': 'enabled' },
+      labels: PSA_LABELS,
+    });
+    expect(find(objects, 'NetworkPolicy', 'allow-linkerd-control-plane', 'shop').spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'linkerd' } } }],
+      ports: [{ protocol: 'TCP', port: 8086 }, { protocol: 'TCP', port: 8090 }, { protocol: 'TCP', port: 8080 }],
+    }]);
+    expect(find(objects, 'NetworkPolicy', 'web-to-api-ingress', 'shop').spec.ingress[1])
+      .toEqual({ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ protocol: 'TCP', port: 4143 }] });
+  });
+
+  test('the analyzer: control plane, proxy port along flows only, admin port from monitoring only', () => {
+    const { chart } = shop(cni(), mesh());
+    const reach = meshReachability(chart, cni());
+    const destination = Target.workload('linkerd', 'linkerd-destination');
+    for (const pod of [web, api]) {
+      expect(reach).toAllow(pod, destination, Port.tcp(8086));
+      expect(reach).toAllow(pod, destination, Port.tcp(8090));
+      expect(reach).toAllow(pod, Target.workload('linkerd', 'linkerd-identity'), Port.tcp(8080));
+      expect(reach).toDeny(pod, destination, Port.tcp(8443));
+      expect(reach).toAllow(prometheus, pod, Port.tcp(4191));
+      expect(reach).toDeny(prometheus, pod, Port.tcp(4143));
+    }
+    expect(reach).toAllow(web, api, Port.tcp(4143));
+    expect(reach).toDeny(api, web, Port.tcp(4143));
+  });
+
+  test('default inbound policy annotation', () => {
+    const chart = meshChart(cni(), mesh());
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.ALL_AUTHENTICATED } });
+    expect(find(synthValid(chart), 'Namespace', 'shop').metadata.annotations).toEqual({
+      'config.linkerd.io/default-inbound-policy': 'all-authenticated',
+      'linkerd.io/inject': 'enabled',
+    });
+  });
+});
+
+describe('transport twins', () => {
+  test('only for allows between pods with explicit ports: not for DNS, CIDRs, deny rules or all-port rules', () => {
+    const chart = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+    const ns = new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    ns.allowEgress('to-partner', { app: 'api' }, [Peer.cidr('203.0.113.0/24'), Peer.pods({ app: 'db' })], [Port.tcp(443)]);
+    ns.allowIngress('all-ports', { app: 'api' }, [Peer.pods({ app: 'web' })]);
+    const objects = synthValid(chart);
+    expect(find(objects, 'NetworkPolicy', 'to-partner', 'shop').spec.egress).toEqual([
+      { to: [{ ipBlock: { cidr: '203.0.113.0/24' } }, { podSelector: { matchLabels: { app: 'db' } } }], ports: [{ protocol: 'TCP', port: 443 }] },
+      { to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ protocol: 'TCP', port: 4143 }] },
+    ]);
+    expect(find(objects, 'NetworkPolicy', 'all-ports', 'shop').spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }]);
+    expect(find(objects, 'NetworkPolicy', 'allow-dns', 'shop').spec.egress).toHaveLength(1);
+  });
+});
+
+describe('mesh membership errors', () => {
+  test.each([
+    ['Istio sidecar without the CNI plugin under restricted', Mesh.istio({ mode: IstioMode.SIDECAR }), undefined,
+      "[test/shop] mesh: Istio (sidecar) without its CNI plugin injects istio-init, which needs NET_ADMIN and NET_RAW; Pod Security 'restricted' "
+      + 'rejects it, so no pod of the namespace could start. Install the Istio CNI plugin and declare Mesh.istio({ ..., cni: true }) (recommended), '
+      + 'or set podSecurity: PodSecurityLevel.PRIVILEGED'],
+    ['Istio sidecar without the CNI plugin under baseline', Mesh.istio({ mode: IstioMode.SIDECAR }), PodSecurityLevel.BASELINE,
+      "Pod Security 'baseline' rejects it"],
+    ['Linkerd without linkerd-cni under restricted', Mesh.linkerd(), undefined,
+      'Linkerd without its CNI plugin injects linkerd-init, which needs NET_ADMIN and NET_RAW'],
+    ['a mesh option on a cluster without a mesh', Mesh.none(), undefined,
+      '[test/shop] mesh: the ClusterNetwork declares no service mesh (Mesh.none()): declare ClusterNetwork mesh: Mesh.istio({ mode }) or Mesh.linkerd(), or remove mesh'],
+  ])('%s', (_what, mesh, podSecurity, message) => {
+    const chart = meshChart(Cni.calico(), mesh);
+    expect(() => new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {}, podSecurity })).toThrow(message);
+  });
+
+  test('sidecars without the CNI plugin are accepted where Pod Security is privileged', () => {
+    const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR }));
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {}, podSecurity: PodSecurityLevel.PRIVILEGED });
+    expect(find(synthValid(chart), 'Namespace', 'shop').metadata.labels['istio-injection']).toBe('enabled');
+  });
+
+  test.each(['istio-injection', 'istio.io/rev', 'istio.io/dataplane-mode'])('the mesh label %s by hand is refused', (key) => {
+    const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
+    expect(() => new ZeroTrustNamespace(chart, 'shop', { name: 'shop', labels: { [key]: 'enabled' } }))
+      .toThrow(`[test/shop] labels.${key}: mesh labels are set by mesh membership, never by hand: join the mesh with \`mesh: {}\``);
+  });
+
+  test('a Linkerd option under Istio', () => {
+    const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
+    expect(() => new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } }))
+      .toThrow('[test/shop] mesh.linkerdDefaultInboundPolicy: only applies to Linkerd; the ClusterNetwork mesh is Istio (ambient)');
+  });
+
+  test('an unknown inbound policy from a jsii caller', () => {
+    const chart = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+    expect(() => new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: 'allow-all' as LinkerdInboundPolicy } }))
+      .toThrow("[test/shop] mesh.linkerdDefaultInboundPolicy: 'allow-all' is not a Linkerd inbound policy");
+  });
+
+  test('the mesh control-plane namespace cannot be a zero-trust namespace', () => {
+    const chart = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+    expect(() => new ZeroTrustNamespace(chart, 'linkerd', { name: 'linkerd' }))
+      .toThrow("[test/linkerd] name: 'linkerd' runs the Linkerd control plane (ClusterNetwork mesh), which every workload relies on");
+  });
+});

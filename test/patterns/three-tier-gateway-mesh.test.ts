@@ -1,0 +1,163 @@
+import { Chart } from 'cdk8s';
+import {
+  AllowedRoutes, AppTier, CanaryRoute, Cni, HttpsGateway, IstioMode, IstioMtls, Mesh, Port, RouteTarget, Target, ThreeTierApp,
+  ThreeTierAppProps,
+} from '../../src';
+import { deployment, meshChart, meshReachability, service } from '../support/mesh';
+import { ENFORCING_CNIS, find, ofKind, synthValid } from '../support/synth';
+import '../support/reachability-matchers';
+
+const GATEWAY_PODS = { namespace: 'gateways', podLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } };
+const tiers: Pick<ThreeTierAppProps, 'host' | 'frontend' | 'backend' | 'database'> = {
+  host: 'shop.example.com',
+  frontend: { image: 'ghcr.io/example/web:1.0.0' },
+  backend: { image: 'ghcr.io/example/api:1.0.0' },
+  database: { image: 'postgres:16.4' },
+};
+const fe = Target.workload('shop', 'shop-frontend');
+const be = Target.workload('shop', 'shop-backend');
+const db = Target.workload('shop', 'shop-database');
+const gatewayPod = Target.workload('gateways', 'public-gateway');
+const nginx = Target.workload('ingress-nginx', 'controller');
+
+function gatewayApp(cni: Cni): Chart {
+  const chart = meshChart(cni, Mesh.none(), { gateway: GATEWAY_PODS });
+  const gw = new HttpsGateway(chart, 'gw', {
+    name: 'public', namespace: 'gateways', gatewayClassName: 'istio', hostname: '*.example.com', allowedRoutes: AllowedRoutes.namespaces(['shop']),
+  });
+  new ThreeTierApp(chart, 'shop', { namespace: 'shop', ...tiers, gateway: { parent: gw.parent() } });
+  return chart;
+}
+
+describe.each(ENFORCING_CNIS)('ThreeTierApp behind a Gateway on %s', (_name, cni) => {
+  test('an HTTPRoute on the listener instead of an Ingress; the frontend admits the gateway pods; no HTTP-01 solver policy', () => {
+    const objects = synthValid(gatewayApp(cni()));
+    expect(ofKind(objects, 'Ingress')).toEqual([]);
+    expect(find(objects, 'HTTPRoute', 'shop', 'shop')).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: {
+        name: 'shop',
+        namespace: 'shop',
+        labels: { 'app.kubernetes.io/component': 'frontend', 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' },
+      },
+      spec: {
+        parentRefs: [{ name: 'public', namespace: 'gateways', sectionName: 'https' }],
+        hostnames: ['shop.example.com'],
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'shop-frontend', port: 8080, weight: 1 }] }],
+      },
+    });
+    const names = objects.map((o) => o.metadata.name);
+    expect(names).toContain('shop-frontend-allow-gateway');
+    expect(names).not.toContain('shop-frontend-allow-ingress-controller');
+    expect(names).not.toContain('acme-solver-allow-ingress-controller');
+  });
+
+  test('the analyzer: gateway -> frontend only; the ingress controller no longer gets in', () => {
+    const reach = meshReachability(gatewayApp(cni()), cni());
+    reach.addProbe('public-gateway', 'gateways', GATEWAY_PODS.podLabels);
+    reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' });
+    expect(reach).toAllow(gatewayPod, fe, Port.tcp(8080));
+    expect(reach).toDeny(gatewayPod, be, Port.tcp(8080));
+    expect(reach).toDeny(gatewayPod, db, Port.tcp(5432));
+    expect(reach).toDeny(nginx, fe, Port.tcp(8080));
+    expect(reach).toAllow(fe, be, Port.tcp(8080));
+    expect(reach).toDeny(fe, db, Port.tcp(5432));
+  });
+});
+
+describe('ThreeTierApp gateway errors', () => {
+  test('gateway and ingress together', () => {
+    const chart = meshChart(Cni.calico(), Mesh.none(), { gateway: GATEWAY_PODS });
+    const gw = new HttpsGateway(chart, 'gw', { name: 'public', namespace: 'gateways', gatewayClassName: 'istio', hostname: '*.example.com', allowedRoutes: AllowedRoutes.allNamespaces() });
+    expect(() => new ThreeTierApp(chart, 'shop', { namespace: 'shop', ...tiers, gateway: { parent: gw.parent() }, ingress: { className: 'nginx' } }))
+      .toThrow('[test/shop] ingress: omit it with gateway: the app is routed by an HTTPRoute, not an Ingress');
+  });
+
+  test('no gateway pods in the ClusterNetwork', () => {
+    const chart = meshChart(Cni.calico(), Mesh.none());
+    const gw = new HttpsGateway(chart, 'gw', { name: 'public', namespace: 'gateways', gatewayClassName: 'istio', hostname: '*.example.com', allowedRoutes: AllowedRoutes.allNamespaces() });
+    expect(() => new ThreeTierApp(chart, 'shop', { namespace: 'shop', ...tiers, gateway: { parent: gw.parent() } }))
+      .toThrow('[test/shop] gateway: the ClusterNetwork declares no gateway pods, so the frontend could not admit them');
+  });
+
+  test('a listener that does not admit the app namespace', () => {
+    const chart = meshChart(Cni.calico(), Mesh.none(), { gateway: GATEWAY_PODS });
+    const gw = new HttpsGateway(chart, 'gw', { name: 'public', namespace: 'gateways', gatewayClassName: 'istio', hostname: '*.example.com' });
+    expect(() => new ThreeTierApp(chart, 'shop', { namespace: 'shop', ...tiers, gateway: { parent: gw.parent() } }))
+      .toThrow("[test/shop] gateway.parent: listener gateways/public/https (test/gw) admits routes from 'Same', not from namespace 'shop'");
+  });
+
+  test('the gateway namespace cannot be a zero-trust namespace', () => {
+    const chart = meshChart(Cni.calico(), Mesh.none(), { gateway: GATEWAY_PODS });
+    expect(() => new ThreeTierApp(chart, 'shop', { namespace: 'gateways', ...tiers }))
+      .toThrow("'gateways' runs the Gateway API gateway (ClusterNetwork gateway), which every workload relies on");
+  });
+});
+
+/**
+ * A canary of the backend: the app's pods carry `version: v1` (app labels), a second Deployment runs
+ * the same tier labels with `version: v2`. The tier policies select tier labels only, so both
+ * versions stay reachable from the frontend, and only from it.
+ */
+function canaryOfBackend(chart: Chart, versionServices: boolean): void {
+  const app = new ThreeTierApp(chart, 'shop', { namespace: 'shop', ...tiers, labels: { version: 'v1' }, mesh: {} });
+  const backend = app.podLabels(AppTier.BACKEND);
+  deployment(chart, 'shop', 'shop-backend-canary', { ...backend, version: 'v2' });
+  if (versionServices) {
+    service(chart, 'shop', 'shop-backend-v1', { ...backend, version: 'v1' });
+    service(chart, 'shop', 'shop-backend-v2', { ...backend, version: 'v2' });
+  }
+}
+
+const canaryProps = {
+  namespace: 'shop',
+  service: 'shop-backend',
+  port: 8080,
+  stable: { name: 'v1', labels: { version: 'v1' } },
+  canary: { name: 'v2', labels: { version: 'v2' } },
+  stablePercent: 90,
+  canaryPercent: 10,
+  headerPin: { name: 'canary', value: 'true' },
+};
+
+describe.each(ENFORCING_CNIS)('a canary of a meshed ThreeTierApp backend on %s: both versions stay reachable', (_name, cni) => {
+  const canary = Target.workload('shop', 'shop-backend-canary');
+
+  test('Istio sidecar, VirtualService', () => {
+    const chart = meshChart(cni(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
+    canaryOfBackend(chart, false);
+    new IstioMtls(chart, 'mtls', { namespace: 'shop' });
+    new CanaryRoute(chart, 'canary', { ...canaryProps, target: RouteTarget.istio() });
+    const reach = meshReachability(chart, cni());
+    expect(find(synthValid(chart), 'DestinationRule', 'shop-backend', 'shop').spec.subsets.map((s: any) => s.labels))
+      .toEqual([{ version: 'v1' }, { version: 'v2' }]);
+    for (const version of [be, canary]) {
+      expect(reach).toAllow(fe, version, Port.tcp(8080));
+      expect(reach).toAllow(version, db, Port.tcp(5432));
+      expect(reach).toAllow(version, Target.workload('istio-system', 'istiod'), Port.tcp(15012));
+      expect(reach).toDeny(db, version, Port.tcp(8080));
+    }
+    expect(reach).toDeny(fe, db, Port.tcp(5432));
+  });
+
+  test('Linkerd, mesh HTTPRoute: the application port and the proxy port 4143', () => {
+    const chart = meshChart(cni(), Mesh.linkerd({ cni: true }));
+    canaryOfBackend(chart, true);
+    new CanaryRoute(chart, 'canary', { ...canaryProps, target: RouteTarget.meshRoute() });
+    const reach = meshReachability(chart, cni());
+    for (const version of [be, canary]) {
+      expect(reach).toAllow(fe, version, Port.tcp(8080));
+      expect(reach).toAllow(fe, version, Port.tcp(4143));
+      expect(reach).toDeny(db, version, Port.tcp(4143));
+    }
+    expect(reach).toDeny(fe, db, Port.tcp(4143));
+  });
+});
+
+test('mesh on an app in an existing zero-trust namespace is refused', () => {
+  const chart = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+  const first = new ThreeTierApp(chart, 'a', { namespace: 'shop', ...tiers });
+  expect(() => new ThreeTierApp(chart, 'b', { zeroTrustNamespace: first.zeroTrustNamespace, ...tiers, mesh: {} }))
+    .toThrow("[test/b] mesh: omit it with zeroTrustNamespace: 'shop' joins the mesh (or not) where it is created (test/a/Namespace)");
+});
