@@ -82,7 +82,7 @@ function checkCapabilities(intent: PolicyIntent, caps: CniCapabilities, fail: (w
 
 /**
  * The renderers build plain JSON: a PlainApiObject renders it as cdk8s would, without cdk8s's
- * per-value token resolution (half of `toJson()`'s cost; see PlainApiObject).
+ * per-value token resolution (about two thirds of `toJson()`'s cost; see PlainApiObject).
  */
 function emit(owner: Construct, id: string, manifest: any): ApiObject {
   return registerObject(owner, new PlainApiObject(owner, id, manifest));
