@@ -51,6 +51,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   jsiiVersion: '~5.9.0',
   typescriptVersion: '~5.9.0',
   keywords: ['cdk8s', 'kubernetes', 'networkpolicy', 'calico', 'cilium', 'zero-trust'],
+  // 0.x and experimental until the API settles: minor versions may break it (CHANGELOG.md says how).
+  stability: 'experimental',
+  // The Node versions tested here (CI and the consumer-app test run Node 20).
+  minNodeVersion: '20.0.0',
 
   // No GitHub workflows, release or mergify: CI is .ci/run on this project's machines.
   github: false,
@@ -75,7 +79,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'projenrc'],
-    ignorePatterns: ['imports/', 'src/imports/', '*.d.ts', 'node_modules/', 'dist/', 'lib/'],
+    // test/consumer/app/ is a separate cdk8s app (it imports the installed package): test/consumer checks it.
+    ignorePatterns: ['imports/', 'src/imports/', '*.d.ts', 'node_modules/', 'dist/', 'lib/', 'test/consumer/app/'],
     // A lint error fails the test run; CI must never rewrite the sources it checks.
     commandOptions: { fix: false },
   },
@@ -84,6 +89,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The consumer app's own tests run inside the app that test/consumer/consumer.test.ts builds.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/app/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/imports/'],
       testTimeout: 60_000,
     },
@@ -91,11 +98,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   tsconfigDev: {
     compilerOptions: {},
     include: ['../examples/**/*.ts', '../bench/**/*.ts'],
+    exclude: ['node_modules', 'consumer/app'],
   },
 });
 
 // Generated copies and example output stay out of git (after projen's own `!/src/` rule).
 project.gitignore.exclude('/src/imports/', '/examples/*/dist/');
+// A node_modules symlink (shared dependencies of a worktree) is not matched by 'node_modules/'.
+project.gitignore.exclude('/node_modules');
 
 // The analyzer CLI for GitOps pipelines.
 project.addBins({ 'cdk8s-networking': 'lib/cli/main.js' });
@@ -106,6 +116,9 @@ for (const pattern of ['/imports/', '/examples/', '/bench/', '/.ci/']) {
 }
 
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+// 0.x until the API settles (projen would write 0.0.0 outside its release workflow, which we do not use).
+project.package.addVersion('0.1.0');
 
 // ---------------------------------------------------------------------------------------------
 // imports/: generated L1 classes. `npm run imports` regenerates them from the pinned CRDs; the
@@ -128,6 +141,25 @@ const syncImports = project.addTask('imports:sync', {
   steps: [{ exec: 'node projenrc/sync-imports.js' }],
 });
 project.preCompileTask.spawn(syncImports);
+
+// ---------------------------------------------------------------------------------------------
+// The installable package. `npm run pack:tarball` compiles a fresh lib/ with jsii and packs it with
+// its bundled dependencies into dist/tarball/cdk8s-networking-<version>.tgz, which an app installs
+// with `npm install ./cdk8s-networking-<version>.tgz` (one copy of cdk8s and constructs: the app's).
+// `npm test` packs it first: test/consumer installs that tarball into a separate cdk8s app and runs
+// `cdk8s synth` (with the validation plugin) and the app's own jest tests there.
+// ---------------------------------------------------------------------------------------------
+const packTarball = project.addTask('pack:tarball', {
+  description: 'Compile a fresh lib/ with jsii and pack the installable tarball into dist/tarball/',
+});
+// jsii never deletes the output of a removed source: start from an empty lib/ so nothing stale ships.
+packTarball.exec('node -e "require(\'fs\').rmSync(\'lib\', { recursive: true, force: true })"', { name: 'clean lib/' });
+packTarball.spawn(project.preCompileTask);
+packTarball.spawn(project.compileTask);
+packTarball.exec('node projenrc/pack-tarball.js dist/tarball');
+
+// `npm test`: imports:sync, type-check, pack:tarball (for test/consumer), jest, eslint.
+project.testTask.prependSpawn(packTarball);
 // ts-jest runs with isolatedModules (transpile only), so it does not type-check tests, examples or
 // the bench: a prop misspelled in a test would be silently ignored. Type-check them first.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json', { name: 'typecheck tests, examples and bench' });

@@ -24,6 +24,7 @@ export * from './patterns/mesh-options';
 export * from './patterns/tenant-isolation';
 export * from './patterns/three-tier/tier-props';
 export * from './patterns/three-tier-app';
+export * from './patterns/three-tier/resources';
 
 // Platform: CNI installs, NodeLocal DNS and their delivery
 export * from './delivery/delivery';

@@ -2,9 +2,6 @@
  * Every example, for every CNI: synthesizes, validates strictly, lints clean, and enforces the
  * flows it promises.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { App } from 'cdk8s';
 import { expectApplyOrder } from './support/apply-order';
 import { expectThreeTierChain, threeTierTargets } from './support/flows';
@@ -13,7 +10,6 @@ import { validYaml } from './support/synth';
 import { EXAMPLE_CNIS } from '../examples/cni';
 import { EXAMPLES } from '../examples/synth-all';
 import { LintSeverity, PolicyLint, Port, Reachability, Target } from '../src';
-import { run } from '../src/cli/run';
 import './support/reachability-matchers';
 
 interface Common { readonly dns: Target; readonly controller: Target; readonly metadata: Target; readonly cniName: string }
@@ -140,28 +136,4 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
   });
 });
 
-describe('the CLI on the examples\' synthesized output (GitOps check)', () => {
-  test.each(Object.keys(EXAMPLE_CNIS))('secure-multi-tier on %s: lint clean and every expectation passes', (cniName) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-'));
-    try {
-      const app = new App({ outdir: dir });
-      EXAMPLES['secure-multi-tier'](app, EXAMPLE_CNIS[cniName]());
-      app.synth();
-      const written = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'));
-      expect(written).not.toEqual([]);
-      for (const file of written) validYaml(fs.readFileSync(path.join(dir, file), 'utf8'));
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = run(
-        ['analyze', dir, '--cni', cniName, '--lint', '--expect', path.join(__dirname, '../examples/secure-multi-tier/expectations.yaml')],
-        { stdout: (s) => out.push(s), stderr: (s) => err.push(s) },
-      );
-      expect({ code, err: err.join('') }).toEqual({ code: 0, err: '' });
-      const text = out.join('');
-      expect(text.match(/^PASS/gm)).toHaveLength(5);
-      expect(text).not.toMatch(/^FAIL/m);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
+// The CLI's GitOps check of each example (its expectations.yaml) is in test/cli/example-expectations.test.ts.

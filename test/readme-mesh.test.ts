@@ -1,5 +1,5 @@
 /** The README's service-mesh program compiles, synthesizes valid manifests and does what it says. */
-import { Cni, Port, Reachability, Target } from '../src';
+import { Cni, Port, Reachability, Target, Verdict } from '../src';
 import { readmeBlock, runReadmeProgram } from './support/readme';
 import { find, synthValid } from './support/synth';
 import './support/reachability-matchers';
@@ -29,5 +29,19 @@ describe('README service-mesh example', () => {
     expect(reach).toAllow(web, api, Port.tcp(8080));
     expect(reach).toDeny(api, web, Port.tcp(8080));
     expect(reach).toAllow(api, Target.pod('istio-system', { app: 'istiod' }), Port.tcp(15012));
+  });
+
+  test('"Both layers": the chart\'s mesh is analysed with the CNI; POST /admin is allowed by the CNI and denied by the mesh', () => {
+    const reach = Reachability.fromChart(app.charts[0], { cni: Cni.cilium() });
+    reach.addProbe('web', 'checkout', { app: 'web' }, { serviceAccount: 'web' });
+    reach.addProbe('api', 'checkout', { app: 'api' }, { serviceAccount: 'api', ports: [Port.tcp(8080)] });
+    const web = Target.pod('checkout', { app: 'web' });
+    const api = Target.pod('checkout', { app: 'api' });
+    expect(reach.meshName).toBe('Istio (sidecar)');
+    expect(reach.check(web, api, Port.tcp(8080)).l7Constraints).toEqual([
+      'only HTTP methods GET, paths /api/* (AuthorizationPolicy checkout/web-to-api spec.rules[0] (ALLOW); a non-HTTP connection matches no HTTP rule)',
+    ]);
+    const admin = reach.checkRequest(web, api, Port.tcp(8080), { method: 'POST', path: '/admin' });
+    expect([admin.verdict, admin.cniVerdict, admin.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
   });
 });

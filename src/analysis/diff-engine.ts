@@ -53,7 +53,8 @@ function deciders(side: Side, cache: Map<string, string[]>, key: string, source:
     const pair = side.reach._pairByName(source, destination, protocol as L4Protocol, Number(number));
     found = [];
     if (pair) {
-      for (const [name, result] of [['egress', pair.egress], ['ingress', pair.ingress]] as const) {
+      const sides = [['egress', pair.egress], ['ingress', pair.ingress], ...(pair.mesh ? [['mesh', pair.mesh] as const] : [])] as const;
+      for (const [name, result] of sides) {
         found.push(...result.decidingRules.map((o) => `${name}: ${o}`));
         found.push(...result.uncertainties.map((u) => `${name}: indeterminate: ${u}`));
       }

@@ -26,11 +26,17 @@ export class FlowMatrix {
   public readonly _data: MatrixData;
   /** @internal */
   public readonly _cniName: string;
+  /**
+   * The mesh of the analysis, e.g. `Istio (sidecar)`.
+   * @default - no mesh layer
+   */
+  public readonly meshName?: string;
   private cachedSummary?: MatrixSummary;
 
   private constructor(cniName: string, data: MatrixData) {
     this._cniName = cniName;
     this._data = data;
+    this.meshName = data.mesh?.mesh.facts.displayName;
     this.endpoints = data.pods.map((p) => p.endpoint.name);
     this.flowCount = data.flowCount;
   }
@@ -110,17 +116,21 @@ export class FlowMatrix {
   public _entry(source: string, destination: string, s: number, t: number, k: number): FlowEntry {
     const d = this._data;
     const code = d.verdict(s, t, k);
-    const entry: FlowEntry = { source, destination, port: d.classes[t].ports[k].key, verdict: verdictOf(code), allowed: code === YES };
+    let entry: FlowEntry = { source, destination, port: d.classes[t].ports[k].key, verdict: verdictOf(code), allowed: code === YES };
     if (code === YES) {
       const l7 = d.l7(s, t, k);
-      return l7.length > 0 ? { ...entry, l7Constraints: l7 } : entry;
+      if (l7.length > 0) entry = { ...entry, l7Constraints: l7 };
+    } else if (code !== 0) {
+      entry = { ...entry, reason: d.reason(s, t, k) };
     }
-    return code === 0 ? entry : { ...entry, reason: d.reason(s, t, k) };
+    // The layers last, in the order the JSON rendering writes them.
+    return d.mesh ? { ...entry, cniVerdict: verdictOf(d.cniVerdict(s, t, k)), meshVerdict: verdictOf(d.mesh.meshCode(s, t, k)) } : entry;
   }
 
   /**
    * Aligned text table with columns FROM, TO, PORT, VERDICT (`allow`, `allow (L7)`, `deny`,
-   * `indeterminate [n]`), then the reason of each `[n]`.
+   * `indeterminate [n]`), then the reason of each `[n]`. With a mesh, a denial says which layer
+   * denies: `deny (CNI)`, `deny (mesh)` or `deny (CNI, mesh)`.
    */
   public toTable(options: RenderOptions = {}): string {
     return collect((sink) => writeTable(this, sink, options.maxRows ?? 200_000));
@@ -133,7 +143,8 @@ export class FlowMatrix {
 
   /**
    * JSON `{ cni, endpoints, summary, flows }` with stable ordering and 2-space indentation; above
-   * `maxRows` flows the list is cut and `truncated: true` added.
+   * `maxRows` flows the list is cut and `truncated: true` added. With a mesh, `mesh` names it and
+   * every flow has `cniVerdict` and `meshVerdict`.
    */
   public toJson(options: RenderOptions = {}): string {
     return collect((sink) => writeJson(this, sink, options.maxRows ?? 200_000));

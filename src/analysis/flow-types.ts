@@ -42,6 +42,16 @@ export interface FlowEntry {
    * @default - none: the allow is plain L3/L4
    */
   readonly l7Constraints?: string[];
+  /**
+   * The CNI layer's verdict, in an analysis with a mesh (`verdict` is this AND `meshVerdict`).
+   * @default - no mesh layer
+   */
+  readonly cniVerdict?: Verdict;
+  /**
+   * The mesh authorization verdict at the destination, in an analysis with a mesh.
+   * @default - no mesh layer
+   */
+  readonly meshVerdict?: Verdict;
 }
 
 /** Counts of a flow matrix, computed from the class verdicts without listing flows. */

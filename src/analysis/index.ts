@@ -6,4 +6,5 @@ export * from './reachability-diff';
 export * from './target';
 export * from './flow-types';
 export * from './flow-matrix';
+export * from './http-request-types';
 export * from './jest-matchers';

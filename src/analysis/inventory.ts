@@ -2,6 +2,7 @@
  * The endpoints a set of manifests describes: one pod endpoint per workload (every replica of a
  * workload is identical for policy purposes), and the namespaces with their labels.
  */
+import { isMeshAnnotation } from './mesh/membership';
 import { Endpoint, L4Protocol, ManifestObject, NamedPort } from './model';
 import { Labels } from './selectors';
 import {
@@ -31,6 +32,8 @@ export interface Inventory {
   readonly pods: InventoryPod[];
   /** Namespace name -> labels (always including the automatic name label). */
   readonly namespaces: Map<string, Labels>;
+  /** Namespace name -> annotations (declared namespaces only). */
+  readonly namespaceAnnotations: Map<string, Labels>;
 }
 
 /** Is `obj` a workload (or bare Pod) whose pods the inventory models? See the vocabulary. */
@@ -48,9 +51,13 @@ function stringLabels(value: unknown): Record<string, string> {
 /** Build the inventory of `manifests`; namespaces referenced but not declared get only the name label. */
 export function buildInventory(manifests: ManifestObject[]): Inventory {
   const namespaces = new Map<string, Labels>();
+  const namespaceAnnotations = new Map<string, Labels>();
   for (const obj of manifests) {
     const name = nameOf(obj);
-    if (isNamespace(obj) && name) namespaces.set(name, { ...stringLabels(obj.metadata?.labels), [NAMESPACE_NAME_LABEL]: name });
+    if (isNamespace(obj) && name) {
+      namespaces.set(name, { ...stringLabels(obj.metadata?.labels), [NAMESPACE_NAME_LABEL]: name });
+      namespaceAnnotations.set(name, stringLabels(obj.metadata?.annotations));
+    }
   }
   const referenced = (ns: string) => {
     if (!namespaces.has(ns)) namespaces.set(ns, { [NAMESPACE_NAME_LABEL]: ns });
@@ -72,7 +79,7 @@ export function buildInventory(manifests: ManifestObject[]): Inventory {
     endpoint: { ...p.endpoint, namespaceLabels: namespaces.get(p.endpoint.namespace!)! },
   }));
   withNamespaces.sort((a, b) => a.endpoint.name.localeCompare(b.endpoint.name));
-  return { pods: withNamespaces, namespaces };
+  return { pods: withNamespaces, namespaces, namespaceAnnotations };
 }
 
 /** A Pod's `status.podIP` and `status.podIPs` (dual stack), as its endpoint's addresses. */
@@ -102,6 +109,7 @@ export function podFromTemplate(name: string, workloadKind: string, namespace: s
   const namedPorts: NamedPort[] = ports
     .filter((p) => p.name !== undefined)
     .map((p) => ({ name: p.name!, port: p.port, protocol: p.protocol }));
+  const annotations = Object.fromEntries(Object.entries(stringLabels(template?.metadata?.annotations)).filter(([k]) => isMeshAnnotation(k)));
   const serviceAccount = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName
     : typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default';
   return {
@@ -113,6 +121,7 @@ export function podFromTemplate(name: string, workloadKind: string, namespace: s
       namespace,
       labels: stringLabels(template?.metadata?.labels),
       namespaceLabels: { [NAMESPACE_NAME_LABEL]: namespace },
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       serviceAccount,
       hostNetwork: spec.hostNetwork === true,
       namedPorts,

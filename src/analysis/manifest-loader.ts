@@ -14,7 +14,9 @@ export interface LoadedManifests {
 
 /**
  * Read `*.yaml` / `*.yml` files, recursing into directories (in sorted order, for stable output);
- * every real file once, symlink loops ended. `kind: List` documents are flattened.
+ * every real file once, symlink loops ended. `kind: List` documents are flattened. Only regular files
+ * up to 32 MiB each and 256 MiB together are read, and symlinks found in a directory are followed
+ * only inside it (the command line's defaults); anything else is a problem.
  * @param cwd directory relative paths are resolved against (they are reported as given)
  */
 export function loadYamlFiles(paths: string[], cwd: string = process.cwd()): LoadedManifests {
@@ -22,7 +24,7 @@ export function loadYamlFiles(paths: string[], cwd: string = process.cwd()): Loa
   const problems: string[] = [];
   for (const file of readYamlFiles(paths, cwd)) {
     if (file.entries === undefined) {
-      problems.push(`${file.path}: cannot read: ${file.error}`);
+      problems.push(`${file.path}: cannot read: ${file.error?.message}`);
       continue;
     }
     for (const entry of file.entries) {

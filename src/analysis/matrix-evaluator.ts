@@ -13,8 +13,10 @@
  */
 import { addressKey } from './addresses';
 import { ContainerPort, InventoryPod } from './inventory';
+import { MeshModel } from './mesh';
+import { MeshMatrix } from './mesh/mesh-matrix';
 import { AnnotatedCniModel, Direction, Endpoint, L4Protocol } from './model';
-import { combineSides, MAYBE, Tri, YES } from './verdict';
+import { and3, combineSides, MAYBE, Tri, YES } from './verdict';
 import { Port } from '../policy/port';
 
 /** A destination port of the matrix. */
@@ -113,8 +115,10 @@ export class MatrixData {
   private readonly ingress: Uint8Array;
   private readonly reasons = new Map<string, string[]>();
   private readonly l7Cache = new Map<string, string[]>();
+  /** The mesh layer, in an analysis with a mesh. */
+  readonly mesh?: MeshMatrix;
 
-  constructor(pods: InventoryPod[], options: EvaluationOptions, private readonly model: AnnotatedCniModel) {
+  constructor(pods: InventoryPod[], options: EvaluationOptions, private readonly model: AnnotatedCniModel, mesh?: MeshModel, l7BlindToMtls = false) {
     this.pods = pods;
     const classIndex = new Map<string, number>();
     this.classOf = new Int32Array(pods.length);
@@ -179,6 +183,7 @@ export class MatrixData {
         });
       });
     });
+    if (mesh) this.mesh = new MeshMatrix(this.classes, model, mesh, l7BlindToMtls);
   }
 
   private egressCell(s: number, d: number, k: number): number {
@@ -192,7 +197,17 @@ export class MatrixData {
 
   /** The verdict (0 deny, 1 allow, 2 indeterminate) from source class `s` to destination class `d` on its port `k`. */
   verdict(s: number, d: number, k: number): Tri {
-    return combineSides(this.egress[this.egressCell(s, d, k)] as Tri, this.ingress[this.ingressCell(s, d, k)] as Tri);
+    if (!this.mesh) return combineSides(this.egress[this.egressCell(s, d, k)] as Tri, this.ingress[this.ingressCell(s, d, k)] as Tri);
+    return and3(this.cniVerdict(s, d, k), this.mesh.meshCode(s, d, k));
+  }
+
+  /** The CNI layer's verdict of a flow (on the tunnel port where the mesh tunnels it). */
+  cniVerdict(s: number, d: number, k: number): Tri {
+    const cni = combineSides(this.egress[this.egressCell(s, d, k)] as Tri, this.ingress[this.ingressCell(s, d, k)] as Tri);
+    if (!this.mesh) return cni;
+    const code = this.mesh.cniCode(s, d, k, cni);
+    // HTTP rules of the CNI cannot read a flow the mesh encrypts.
+    return code === YES && this.mesh.encryption(s, d, k) !== undefined && this.cniL7(s, d, k).length > 0 ? MAYBE : code;
   }
 
   /**
@@ -201,15 +216,30 @@ export class MatrixData {
    */
   reason(s: number, d: number, k: number): string {
     const out: string[] = [];
-    const port = this.classes[d].ports[k];
     const src = this.classes[s].rep.endpoint;
     const dst = this.classes[d].rep.endpoint;
-    if (this.egress[this.egressCell(s, d, k)] === MAYBE) {
-      out.push(...this.sideReasons(`e${this.egressCell(s, d, k)}`, 'egress', src, dst, port));
+    const wire = this.mesh?.wire(s, d, k);
+    if (wire) {
+      if (this.cniVerdict(s, d, k) === MAYBE) {
+        const key = `w${s} ${d} ${k}`;
+        const port = { protocol: wire.protocol, port: wire.port, key: `${wire.protocol}/${wire.port}` };
+        out.push(...this.sideReasons(`${key}e`, 'egress', src, dst, port), ...this.sideReasons(`${key}i`, 'ingress', dst, src, port));
+        if (wire.uncertain) out.push(`CNI: ${wire.why}`);
+      }
+    } else {
+      const port = this.classes[d].ports[k];
+      if (this.egress[this.egressCell(s, d, k)] === MAYBE) {
+        out.push(...this.sideReasons(`e${this.egressCell(s, d, k)}`, 'egress', src, dst, port));
+      }
+      if (this.ingress[this.ingressCell(s, d, k)] === MAYBE) {
+        out.push(...this.sideReasons(`i${this.ingressCell(s, d, k)}`, 'ingress', dst, src, port));
+      }
     }
-    if (this.ingress[this.ingressCell(s, d, k)] === MAYBE) {
-      out.push(...this.sideReasons(`i${this.ingressCell(s, d, k)}`, 'ingress', dst, src, port));
+    const encryption = this.mesh?.encryption(s, d, k);
+    if (encryption !== undefined && this.cniVerdict(s, d, k) === MAYBE && this.cniL7(s, d, k).length > 0) {
+      out.push(`CNI: its HTTP rules cannot read this flow: ${encryption}, and the CNI documents its HTTP policy as incompatible with mutual TLS`);
     }
+    if (this.mesh && this.mesh.meshCode(s, d, k) === MAYBE) out.push(...(this.mesh.meshVerdict(s, d, k).uncertain ?? []).map((u) => `mesh: ${u}`));
     return [...new Set(out)].join('; ');
   }
 
@@ -226,11 +256,17 @@ export class MatrixData {
 
   /** L7 constraints of an allowed flow (empty for a plain L3/L4 allow). */
   l7(s: number, d: number, k: number): string[] {
+    const mesh = this.mesh ? this.mesh.meshVerdict(s, d, k).l7Constraints ?? [] : [];
+    return [...this.cniL7(s, d, k), ...mesh];
+  }
+
+  /** The CNI's L7 constraints of a flow allowed at L4. */
+  private cniL7(s: number, d: number, k: number): string[] {
     if (!this.model.hasL7Rules()) return [];
     const key = `${s} ${d} ${k}`;
     let found = this.l7Cache.get(key);
     if (found === undefined) {
-      const p = this.classes[d].ports[k];
+      const p = this.mesh?.wire(s, d, k) ?? this.classes[d].ports[k];
       const source = this.classes[s].rep.endpoint;
       const destination = this.classes[d].rep.endpoint;
       const base = { port: p.port, protocol: p.protocol, destination };
@@ -250,6 +286,7 @@ function classKey(pod: InventoryPod): string {
   const sorted = (o: Readonly<Record<string, string>>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([
     e.kind, e.namespace, sorted(e.labels), sorted(e.namespaceLabels), e.serviceAccount, e.hostNetwork, addressKey(e), e.dnsName,
+    sorted(e.annotations ?? {}),
     pod.ports.map((p) => `${p.name ?? ''}:${p.protocol}/${p.port}`).sort(),
   ]);
 }

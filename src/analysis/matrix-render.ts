@@ -11,6 +11,7 @@ import { Verdict } from './verdict';
 export interface MatrixView {
   readonly _data: MatrixData;
   readonly _cniName: string;
+  readonly meshName?: string;
   readonly endpoints: string[];
   readonly flowCount: number;
   readonly summary: MatrixSummary;
@@ -54,7 +55,11 @@ function widths(matrix: MatrixView): [number, number, number] {
 }
 
 function verdictCell(flow: FlowEntry, reasons: Map<string, number>): string {
-  if (flow.verdict === Verdict.DENY) return 'deny';
+  if (flow.verdict === Verdict.DENY) {
+    if (flow.meshVerdict === undefined) return 'deny';
+    const layers = [flow.cniVerdict === Verdict.DENY ? 'CNI' : '', flow.meshVerdict === Verdict.DENY ? 'mesh' : ''].filter((l) => l);
+    return `deny (${layers.join(', ')})`;
+  }
   if (flow.verdict === Verdict.ALLOW) return flow.l7Constraints?.length ? 'allow (L7)' : 'allow';
   let n = reasons.get(flow.reason ?? '');
   if (n === undefined) reasons.set(flow.reason ?? '', n = reasons.size + 1);
@@ -107,13 +112,17 @@ function flowJson(flow: FlowEntry, quoted: Map<string, string>): string {
     + `      "verdict": "${flow.verdict}",\n      "allowed": ${flow.allowed}`;
   if (flow.reason !== undefined) text += `,\n      "reason": ${q(flow.reason)}`;
   if (flow.l7Constraints !== undefined) text += `,\n      "l7Constraints": ${indent(JSON.stringify(flow.l7Constraints, null, 2), '      ').trimStart()}`;
+  if (flow.cniVerdict !== undefined) text += `,\n      "cniVerdict": "${flow.cniVerdict}"`;
+  if (flow.meshVerdict !== undefined) text += `,\n      "meshVerdict": "${flow.meshVerdict}"`;
   return `${text}\n    }`;
 }
 
 /** JSON `{ cni, endpoints, summary, flows[, truncated] }`, formatted like `JSON.stringify(doc, null, 2)`. */
 export function writeJson(matrix: MatrixView, sink: ITextSink, maxRows: number): void {
   const out = new Buffered(sink);
-  const head = JSON.stringify({ cni: matrix._cniName, endpoints: matrix.endpoints, summary: matrix.summary }, null, 2);
+  const head = JSON.stringify({
+    cni: matrix._cniName, ...(matrix.meshName !== undefined ? { mesh: matrix.meshName } : {}), endpoints: matrix.endpoints, summary: matrix.summary,
+  }, null, 2);
   out.add(`${head.slice(0, head.length - 2)},\n  "flows": [`);
   let rows = 0;
   const quoted = new Map<string, string>();

@@ -6,6 +6,7 @@
  * it. Each CNI model answers one side at a time (`evaluate`), because that is how every supported
  * dataplane enforces policy: egress at the sending endpoint, ingress at the receiving one.
  */
+import { L7Matcher } from './http-request';
 import { Labels } from './selectors';
 import { Tri, YES } from './verdict';
 import { AddressSet } from '../util/address-set';
@@ -74,6 +75,12 @@ export interface Endpoint {
   readonly namespace?: string;
   readonly labels: Labels;
   readonly namespaceLabels: Labels;
+  /**
+   * The mesh-relevant annotations of the pod (template): injection, proxy port exclusions, default
+   * inbound policy (see ./mesh/membership).
+   * @default - none
+   */
+  readonly annotations?: Labels;
   /** Service account name (Calico `serviceAccountSelector`, Cilium `io.cilium.k8s.policy.serviceaccount`). */
   readonly serviceAccount?: string;
   /** IP address, when known (always for `external`; optional for pods and nodes). */
@@ -130,6 +137,11 @@ export interface DirectionVerdict {
   readonly uncertain?: string[];
   /** L7 constraints that apply on top of an L3/L4 allow (Cilium L7 rules, Calico HTTP matches), as readable strings. */
   readonly l7Constraints?: string[];
+  /**
+   * The same L7 rules in a form an HTTP request can be matched against (same order as
+   * `l7Constraints`; absent when the model cannot match requests).
+   */
+  readonly l7Matchers?: L7Matcher[];
 }
 
 /** A question to a CNI model: may `peer` talk to `subject` (ingress) or `subject` to `peer` (egress)? */
@@ -185,13 +197,16 @@ export interface AnnotatedCniModel extends CniModel {
 }
 
 /** A side verdict with `allowed` derived from the outcome. */
-export function sideVerdict(outcome: Tri, reasons: Reason[], uncertain: string[] = [], l7Constraints?: string[]): DirectionVerdict {
+export function sideVerdict(
+  outcome: Tri, reasons: Reason[], uncertain: string[] = [], l7Constraints?: string[], l7Matchers?: L7Matcher[],
+): DirectionVerdict {
   return {
     outcome,
     allowed: outcome === YES,
     reasons,
     ...(uncertain.length > 0 ? { uncertain: [...new Set(uncertain)] } : {}),
     ...(l7Constraints && l7Constraints.length > 0 ? { l7Constraints } : {}),
+    ...(l7Constraints && l7Constraints.length > 0 && l7Matchers && l7Matchers.length > 0 ? { l7Matchers } : {}),
   };
 }
 

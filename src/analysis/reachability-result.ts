@@ -47,8 +47,31 @@ export interface PairResult {
   readonly ingress: SideResult;
   /** L7 constraints on top of the L4 allow (Cilium HTTP rules, Calico HTTP matches on ingress). */
   readonly l7Constraints: string[];
-  /** Why the pair is indeterminate (the sides' uncertainties; empty when decided). */
+  /** Why the pair is indeterminate (the sides' and the mesh's uncertainties; empty when decided). */
   readonly uncertainties: string[];
+  /**
+   * The CNI layer's verdict (egress and ingress together) in an analysis with a mesh, where
+   * `verdict` is this AND the mesh's verdict.
+   * @default - no mesh layer: `verdict` is the CNI verdict
+   */
+  readonly cniVerdict?: Verdict;
+  /**
+   * The port the CNI layer evaluated when the mesh tunnels the flow: `TCP/15008` (Istio ambient HBONE)
+   * or `TCP/4143` (Linkerd's inbound proxy port); the ingress side's first reason says why.
+   * @default - the destination port
+   */
+  readonly cniPort?: string;
+  /**
+   * The mesh authorization at the destination (Istio AuthorizationPolicy and PeerAuthentication,
+   * Linkerd Server and AuthorizationPolicy), with its deciding objects and rules.
+   * @default - no mesh layer in the analysis
+   */
+  readonly mesh?: SideResult;
+  /**
+   * The HTTP request the question named (`POST /admin`), whose L7 rules were matched against it.
+   * @default - an L4 question: L7 rules are reported as `l7Constraints`
+   */
+  readonly request?: string;
 }
 
 /** The result of {@link Reachability.check}. */
@@ -56,8 +79,8 @@ export class ReachabilityResult {
   /**
    * @internal
    */
-  public static _create(question: string, cniName: string, pairs: PairResult[], notes: string[]): ReachabilityResult {
-    return new ReachabilityResult(question, cniName, pairs, notes);
+  public static _create(question: string, cniName: string, pairs: PairResult[], notes: string[], meshName?: string): ReachabilityResult {
+    return new ReachabilityResult(question, cniName, pairs, notes, meshName);
   }
 
   /**
@@ -78,8 +101,28 @@ export class ReachabilityResult {
   public readonly egress: SideResult;
   /** The ingress side over all pairs. */
   public readonly ingress: SideResult;
-  /** L7 constraints on top of the L4 allow (Cilium HTTP rules, Calico HTTP matches on ingress), over all pairs. */
+  /** L7 constraints on top of the L4 allow (Cilium HTTP rules, Calico HTTP matches on ingress, mesh HTTP rules), over all pairs. */
   public readonly l7Constraints: string[];
+  /**
+   * The CNI layer's verdict over all pairs (as `verdict`), in an analysis with a mesh.
+   * @default - no mesh layer
+   */
+  public readonly cniVerdict?: Verdict;
+  /**
+   * The mesh layer's verdict over all pairs (as `verdict`), in an analysis with a mesh.
+   * @default - no mesh layer
+   */
+  public readonly meshVerdict?: Verdict;
+  /**
+   * The mesh authorization side over all pairs.
+   * @default - no mesh layer
+   */
+  public readonly mesh?: SideResult;
+  /**
+   * The mesh of the analysis, e.g. `Istio (sidecar)`.
+   * @default - no mesh layer
+   */
+  public readonly meshName?: string;
   /** Why some pair is indeterminate, over all pairs (empty when every pair is decided). */
   public readonly uncertainties: string[];
   /** The verdict of each source/destination pod pair. */
@@ -90,9 +133,10 @@ export class ReachabilityResult {
   public readonly question: string;
   private readonly cniName: string;
 
-  private constructor(question: string, cniName: string, pairs: PairResult[], notes: string[]) {
+  private constructor(question: string, cniName: string, pairs: PairResult[], notes: string[], meshName?: string) {
     this.question = question;
     this.cniName = cniName;
+    this.meshName = meshName;
     this.pairs = pairs;
     this.notes = notes;
     this.allowed = pairs.every((p) => p.allowed);
@@ -103,6 +147,13 @@ export class ReachabilityResult {
     this.ingress = mergeSides(pairs.map((p) => p.ingress));
     this.l7Constraints = unique(pairs.flatMap((p) => p.l7Constraints));
     this.uncertainties = unique(pairs.flatMap((p) => p.uncertainties));
+    if (meshName !== undefined) {
+      this.cniVerdict = overall(pairs.map((p) => p.cniVerdict ?? p.verdict));
+      const meshSides = pairs.map((p) => p.mesh).filter((m): m is SideResult => m !== undefined);
+      // A pair without a mesh side never reached the mesh (a named port the destination lacks).
+      this.meshVerdict = meshSides.length === 0 ? Verdict.DENY : overall(meshSides.map((m) => m.verdict));
+      if (meshSides.length > 0) this.mesh = mergeSides(meshSides);
+    }
   }
 
   /** The first line of {@link explain}: `ALLOWED`, `DENIED`, `INDETERMINATE` or `PARTLY ALLOWED (n of m pod pairs)`. */
@@ -119,13 +170,17 @@ export class ReachabilityResult {
 
   /** A multi-line explanation: the verdict, then per pod pair each side's deciding objects and rules, and why it is undecided. */
   public explain(): string {
-    const lines = [`${this.summary}: ${this.question} (CNI: ${this.cniName})`];
+    const lines = [`${this.summary}: ${this.question} (CNI: ${this.cniName}${this.meshName !== undefined ? `; mesh: ${this.meshName}` : ''})`];
     for (const pair of this.pairs) {
-      lines.push(`${pair.source} -> ${pair.destination} ${pair.port}: ${verdictWord(pair.verdict)}`);
+      const layers = pair.cniVerdict !== undefined
+        ? ` (CNI${pair.cniPort !== undefined ? ` on ${pair.cniPort}` : ''}: ${verdictWord(pair.cniVerdict)}; mesh: ${pair.mesh ? verdictWord(pair.mesh.verdict) : 'not reached'})`
+        : '';
+      lines.push(`${pair.source} -> ${pair.destination} ${pair.port}${pair.request !== undefined ? ` ${pair.request}` : ''}: ${verdictWord(pair.verdict)}${layers}`);
       lines.push(...side('egress', pair.source, pair.egress), ...side('ingress', pair.destination, pair.ingress));
+      if (pair.mesh) lines.push(...side('mesh', pair.destination, pair.mesh));
       for (const c of pair.l7Constraints) lines.push(`  L7 constraint: ${c}`);
     }
-    const objects = unique([...this.egress.decidingObjects, ...this.ingress.decidingObjects]);
+    const objects = unique([...this.egress.decidingObjects, ...this.ingress.decidingObjects, ...(this.mesh?.decidingObjects ?? [])]);
     lines.push(`deciding objects: ${objects.length > 0 ? objects.join(', ') : '(none: default behaviour)'}`);
     for (const u of this.uncertainties) lines.push(`indeterminate because: ${u}`);
     for (const note of this.notes) lines.push(`note: ${note}`);
@@ -140,7 +195,7 @@ export function verdictWord(verdict: Verdict): string {
 
 function side(direction: string, endpoint: string, result: SideResult): string[] {
   return [
-    `  ${direction} at ${endpoint}: ${verdictWord(result.verdict)}`,
+    `  ${direction} ${direction === 'mesh' ? 'authorization ' : ''}at ${endpoint}: ${verdictWord(result.verdict)}`,
     ...result.reasons.map((r) => `    - ${r}`),
     ...result.uncertainties.map((u) => `    ? ${u}`),
   ];
@@ -157,6 +212,13 @@ function mergeSides(sides: SideResult[]): SideResult {
     decidingRules: unique(sides.flatMap((s) => s.decidingRules)),
     uncertainties: unique(sides.flatMap((s) => s.uncertainties)),
   };
+}
+
+/** ALLOW when every verdict allows, DENY when every one denies, else INDETERMINATE. */
+function overall(verdicts: Verdict[]): Verdict {
+  if (verdicts.every((v) => v === Verdict.ALLOW)) return Verdict.ALLOW;
+  if (verdicts.every((v) => v === Verdict.DENY)) return Verdict.DENY;
+  return Verdict.INDETERMINATE;
 }
 
 function unique(values: string[]): string[] {

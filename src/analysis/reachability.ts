@@ -9,18 +9,24 @@ import { modelFor } from './cni-model';
 import { diffReachability } from './diff-engine';
 import { FlowMatrix } from './flow-matrix';
 import { MatrixOptions } from './flow-types';
+import { HttpRequestSpec, httpRequestSpec } from './http-request';
+import { HttpRequest } from './http-request-types';
 import { InventoryPod, NAMESPACE_NAME_LABEL, buildInventory, podFromTemplate } from './inventory';
 import { loadYamlFiles } from './manifest-loader';
 import { MatrixData } from './matrix-evaluator';
-import { AnnotatedCniModel, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NodeEndpoints, describeRef } from './model';
+import { MeshFacts, MeshModel, meshModelFor } from './mesh';
+import { LINKERD_DEFAULT_POLICIES, meshFactsOf } from './mesh/facts';
+import { isMeshAnnotation } from './mesh/membership';
+import { AnnotatedCniModel, Endpoint, L4Protocol, ManifestObject, NodeEndpoints } from './model';
+import { evaluatePair, missingNamedPortPair, PairContext } from './pair-evaluator';
 import { ReachabilityDiff } from './reachability-diff';
-import { PairResult, ReachabilityResult, SideResult } from './reachability-result';
+import { PairResult, ReachabilityResult } from './reachability-result';
 import { Labels } from './selectors';
 import { Target } from './target';
 import { invalidObjectNote, partitionManifests } from './validation';
-import { combineSides, Verdict, verdictOf } from './verdict';
 import { ClusterNetwork } from '../cluster/cluster-network';
-import { Cni } from '../cluster/cni';
+import { Cni, CniKind } from '../cluster/cni';
+import { Mesh, MeshKind } from '../cluster/mesh';
 import { Port } from '../policy/port';
 import { ParsedCidr, parseCidr, parseIp } from '../util/cidr';
 import { isCalicoStagedPolicy, isPlainObject } from '../util/vocabulary';
@@ -47,6 +53,26 @@ export interface ReachabilityOptions {
    * indeterminate
    */
   readonly podCidrs?: string[];
+  /**
+   * The service mesh whose authorization applies on top of the CNI: Istio (AuthorizationPolicy,
+   * PeerAuthentication; sidecar and ambient workloads) or Linkerd (Server, AuthorizationPolicy,
+   * MeshTLSAuthentication, NetworkAuthentication). A flow is then allowed only when the CNI and the
+   * destination's mesh proxy both allow it; results carry both verdicts. Pods are in the mesh by
+   * their namespace's and pod template's injection labels and annotations; traffic to a pod outside
+   * the mesh is not subject to mesh authorization.
+   * `Mesh.none()` analyses the CNI alone, also for a chart whose ClusterNetwork declares a mesh.
+   * @default - `fromChart` / `fromApp`: the mesh of the ClusterNetwork the chart or app declares;
+   * otherwise none: the analysis has no mesh layer and mesh objects change nothing
+   */
+  readonly mesh?: Mesh;
+  /**
+   * Linkerd only: the cluster-wide default inbound policy (`proxy.defaultInboundPolicy`:
+   * `all-unauthenticated`, `all-authenticated`, `cluster-authenticated`, `cluster-unauthenticated`,
+   * `deny` or `audit`), for ports no Server describes on pods whose namespace and template do not
+   * set `config.linkerd.io/default-inbound-policy`.
+   * @default 'all-unauthenticated' (Linkerd's install default; reasons say it was assumed)
+   */
+  readonly linkerdDefaultInboundPolicy?: string;
 }
 
 /** Options of {@link Reachability.addProbe}. */
@@ -76,6 +102,12 @@ export interface ProbeOptions {
    * @default - none
    */
   readonly namedPorts?: { [name: string]: Port };
+  /**
+   * Annotations of the probe pod; the mesh layer reads the injection and proxy ones
+   * (`linkerd.io/inject`, `sidecar.istio.io/inject`, `config.linkerd.io/*`, `traffic.sidecar.istio.io/*`).
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
 }
 
 /**
@@ -95,14 +127,14 @@ export class Reachability {
     return new Reachability(manifests, options, []);
   }
 
-  /** Analyze the objects of one chart (pod CIDRs default to its ClusterNetwork's). */
+  /** Analyze the objects of one chart (pod CIDRs and mesh default to its ClusterNetwork's). */
   public static fromChart(chart: Chart, options: ReachabilityOptions): Reachability {
-    return new Reachability(chart.toJson(), withClusterPodCidrs(chart, options), []);
+    return new Reachability(chart.toJson(), withClusterFacts(chart, options), []);
   }
 
-  /** Analyze the objects of every chart of an app (pod CIDRs default to its ClusterNetworks'). */
+  /** Analyze the objects of every chart of an app (pod CIDRs and mesh default to its ClusterNetworks'). */
   public static fromApp(app: App, options: ReachabilityOptions): Reachability {
-    return new Reachability(app.charts.flatMap((c) => c.toJson()), withClusterPodCidrs(app, options), []);
+    return new Reachability(app.charts.flatMap((c) => c.toJson()), withClusterFacts(app, options), []);
   }
 
   /**
@@ -118,10 +150,18 @@ export class Reachability {
   public readonly problems: string[];
   /** The CNI whose semantics apply. */
   public readonly cni: Cni;
+  /**
+   * The mesh whose authorization applies on top of the CNI, e.g. `Istio (sidecar)`, `Linkerd`.
+   * @default - no mesh layer
+   */
+  public readonly meshName?: string;
   private readonly manifests: ManifestObject[];
   private readonly workloads: InventoryPod[];
   private readonly probes: InventoryPod[] = [];
   private readonly namespaces: Map<string, Labels>;
+  private readonly namespaceAnnotations: Map<string, Labels>;
+  private readonly meshFacts?: MeshFacts;
+  private cachedMesh?: MeshModel;
   private readonly nodeIp?: string;
   private readonly podCidrs?: ParsedCidr[];
   private readonly inputNotes: string[];
@@ -135,6 +175,8 @@ export class Reachability {
     this.cni = options.cni;
     this.nodeIp = options.nodeIp === undefined ? undefined : checkIp(options.nodeIp, 'nodeIp');
     this.podCidrs = checkPodCidrs(options.podCidrs);
+    this.meshFacts = checkMesh(options.mesh, options.linkerdDefaultInboundPolicy);
+    this.meshName = this.meshFacts?.displayName;
     this.problems = problems;
     const objects = manifests.filter((m) => isPlainObject(m)) as ManifestObject[];
     const { valid, invalid } = partitionManifests(objects);
@@ -146,6 +188,7 @@ export class Reachability {
     ];
     const inventory = buildInventory(this.manifests);
     this.namespaces = inventory.namespaces;
+    this.namespaceAnnotations = inventory.namespaceAnnotations;
     this.workloads = inventory.pods.map((p) => this.withAddresses(p));
   }
 
@@ -159,7 +202,7 @@ export class Reachability {
    * JSON path of each problem), objects of another CNI, policies the CNI does not enforce.
    */
   public get notes(): string[] {
-    return [...this.inputNotes, ...this.model().notes];
+    return [...this.inputNotes, ...this.model().notes, ...(this.meshModel()?.notes ?? [])];
   }
 
   /**
@@ -181,8 +224,9 @@ export class Reachability {
       ...Object.entries(options.namedPorts ?? {})
         .map(([n, p]) => ({ name: n, containerPort: singlePort(p, `namedPorts.${n}`), protocol: p.protocol })),
     ];
+    const annotations = Object.fromEntries(Object.entries(options.annotations ?? {}).filter(([k]) => isMeshAnnotation(k)));
     const template = {
-      metadata: { labels },
+      metadata: { labels, annotations },
       spec: {
         serviceAccountName: options.serviceAccount,
         hostNetwork: options.hostNetwork,
@@ -202,10 +246,24 @@ export class Reachability {
    * error (a typo), not a denial.
    */
   public check(source: Target, destination: Target, port: Port): ReachabilityResult {
-    if (!(source instanceof Target) || !(destination instanceof Target)) throw new Error('Reachability.check: source and destination must be Targets');
-    if (!(port instanceof Port)) throw new Error('Reachability.check: port must be a Port (Port.tcp(443), Port.named(\'http\'), ...)');
+    return this.ask('check', source, destination, port);
+  }
+
+  /**
+   * Can `from` send this HTTP request to `to` on `port` ("can A call B's POST /admin")? As
+   * {@link check}, but the L7 rules of both layers (Cilium HTTP rules, Calico HTTP matches, Istio
+   * methods, paths, hosts and header conditions) are matched against the request instead of being
+   * reported as constraints.
+   */
+  public checkRequest(source: Target, destination: Target, port: Port, request: HttpRequest): ReachabilityResult {
+    return this.ask('checkRequest', source, destination, port, httpRequestSpec(request, 'Reachability.checkRequest'));
+  }
+
+  private ask(site: string, source: Target, destination: Target, port: Port, request?: HttpRequestSpec): ReachabilityResult {
+    if (!(source instanceof Target) || !(destination instanceof Target)) throw new Error(`Reachability.${site}: source and destination must be Targets`);
+    if (!(port instanceof Port)) throw new Error(`Reachability.${site}: port must be a Port (Port.tcp(443), Port.named('http'), ...)`);
     if (port.name === undefined && (port.number === undefined || port.endPort !== undefined)) {
-      throw new Error(`Reachability.check needs a single port or a named port, got ${port.toString()}`);
+      throw new Error(`Reachability.${site} needs a single port or a named port, got ${port.toString()}`);
     }
     const sources = this.resolve(source);
     const destinations = this.resolve(destination);
@@ -217,10 +275,11 @@ export class Reachability {
     }
     const pairs: PairResult[] = [];
     for (const s of sources) {
-      for (const d of destinations) pairs.push(this.checkPair(s, d, port));
+      for (const d of destinations) pairs.push(this.checkPair(s, d, port, request));
     }
-    const question = `${source.description} -> ${destination.description} on ${port.toString()}`;
-    return ReachabilityResult._create(question, this.cni.name, pairs, this.notes);
+    const question = `${source.description} -> ${destination.description} on ${port.toString()}`
+      + (request ? ` (HTTP ${request.method} ${request.path})` : '');
+    return ReachabilityResult._create(question, this.cni.name, pairs, this.notes, this.meshName);
   }
 
   /** The explanation of {@link check}. */
@@ -233,7 +292,7 @@ export class Reachability {
    * with identical policy-relevant attributes are evaluated once; flows are produced when read.
    */
   public matrix(options: MatrixOptions = {}): FlowMatrix {
-    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), options, this.model()));
+    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), options, this.model(), this.meshModel(), this.cni.kind === CniKind.CILIUM));
   }
 
   /**
@@ -257,59 +316,25 @@ export class Reachability {
     const s = this.pods().find((p) => p.endpoint.name === source);
     const d = this.pods().find((p) => p.endpoint.name === destination);
     if (!s || !d) return undefined;
-    return this.evaluatePair(s.endpoint, d.endpoint, protocol, port);
+    return evaluatePair(this.context(), s.endpoint, d.endpoint, protocol, port);
   }
 
-  private checkPair(source: Endpoint, destination: Endpoint, port: Port): PairResult {
+  private checkPair(source: Endpoint, destination: Endpoint, port: Port, request?: HttpRequestSpec): PairResult {
     const protocol = port.protocol as unknown as L4Protocol;
     let number = port.number;
     if (port.name !== undefined) {
       number = destination.namedPorts.find((p) => p.name === port.name && p.protocol === protocol)?.port;
       if (number === undefined) {
         const reason = `${destination.name} has no container port named '${port.name}' (${protocol})`;
-        const denied: SideResult = {
-          verdict: Verdict.DENY, allowed: false, reasons: [reason], decidingObjects: [], decidingRules: [], uncertainties: [],
-        };
-        return {
-          source: source.name,
-          destination: destination.name,
-          port: port.toString(),
-          verdict: Verdict.DENY,
-          allowed: false,
-          denied: true,
-          indeterminate: false,
-          egress: denied,
-          ingress: denied,
-          l7Constraints: [],
-          uncertainties: [],
-        };
+        return missingNamedPortPair(source, destination, port.toString(), reason, this.meshFacts !== undefined);
       }
     }
-    return this.evaluatePair(source, destination, protocol, number!);
+    return evaluatePair(this.context(), source, destination, protocol, number!, request);
   }
 
-  private evaluatePair(source: Endpoint, destination: Endpoint, protocol: L4Protocol, number: number): PairResult {
-    const model = this.model();
-    const base = { port: number, protocol, destination };
-    const egress = model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination });
-    const ingress = model.evaluate({ ...base, direction: 'ingress', subject: destination, peer: source });
-    const verdict = verdictOf(combineSides(egress.outcome, ingress.outcome));
-    const egressSide = sideResult(egress);
-    const ingressSide = sideResult(ingress);
-    return {
-      source: source.name,
-      destination: destination.name,
-      port: `${protocol}/${number}`,
-      verdict,
-      allowed: verdict === Verdict.ALLOW,
-      denied: verdict === Verdict.DENY,
-      indeterminate: verdict === Verdict.INDETERMINATE,
-      egress: egressSide,
-      ingress: ingressSide,
-      l7Constraints: verdict === Verdict.ALLOW ? [...(egress.l7Constraints ?? []), ...(ingress.l7Constraints ?? [])] : [],
-      // A definite deny on one side decides the pair, whatever the other side's uncertainty.
-      uncertainties: verdict === Verdict.INDETERMINATE ? [...egressSide.uncertainties, ...ingressSide.uncertainties] : [],
-    };
+  private context(): PairContext {
+    const mesh = this.meshModel();
+    return { model: this.model(), ...(mesh ? { mesh, l7BlindToMtls: this.cni.kind === CniKind.CILIUM } : {}) };
   }
 
   private resolve(target: Target): Endpoint[] {
@@ -363,18 +388,13 @@ export class Reachability {
     if (!this.cachedModel) this.cachedModel = modelFor(this.cni, this.manifests, this.namespaces);
     return this.cachedModel;
   }
-}
 
-function sideResult(verdict: DirectionVerdict): SideResult {
-  return {
-    verdict: verdictOf(verdict.outcome),
-    allowed: verdict.allowed,
-    reasons: verdict.reasons.map((r) => r.message),
-    decidingObjects: [...new Set(verdict.reasons.filter((r) => r.object).map((r) => describeRef(r.object!)))],
-    decidingRules: [...new Set(verdict.reasons.filter((r) => r.object)
-      .map((r) => `${describeRef(r.object!)}${r.rule ? ` ${r.rule}` : ''} (${r.effect})`))],
-    uncertainties: verdict.uncertain ?? [],
-  };
+  private meshModel(): MeshModel | undefined {
+    if (this.meshFacts && !this.cachedMesh) {
+      this.cachedMesh = meshModelFor(this.meshFacts, this.manifests, this.namespaces, this.namespaceAnnotations);
+    }
+    return this.cachedMesh;
+  }
 }
 
 function singlePort(port: Port, prop: string): number {
@@ -408,13 +428,37 @@ function checkPodCidrs(value: unknown): ParsedCidr[] | undefined {
   });
 }
 
-/** The options with `podCidrs` taken from the ClusterNetwork(s) declared in `scope` when not given. */
-function withClusterPodCidrs(scope: IConstruct, options: ReachabilityOptions): ReachabilityOptions {
-  if (!isPlainObject(options) || options.podCidrs !== undefined) return options;
+/**
+ * The options with `podCidrs` and `mesh` taken from the ClusterNetwork(s) declared in `scope` when
+ * not given (the mesh only when they all declare the same one).
+ */
+function withClusterFacts(scope: IConstruct, options: ReachabilityOptions): ReachabilityOptions {
+  if (!isPlainObject(options)) return options;
   // Declared in the scope's subtree, or directly on one of its ancestors (as ClusterNetwork.of finds it).
   const candidates = [...scope.node.scopes.flatMap((a) => a.node.children), ...scope.node.findAll()];
   const declared = [...new Set(candidates)]
     .filter((c): c is ClusterNetwork => ClusterNetwork.isClusterNetwork(c) && !c.node.id.startsWith('cdk8s-networking.default'));
   const cidrs = [...new Set(declared.flatMap((c) => c.podCidrs))];
-  return cidrs.length > 0 ? { ...options, podCidrs: cidrs } : options;
+  let result = options.podCidrs === undefined && cidrs.length > 0 ? { ...options, podCidrs: cidrs } : options;
+  if (options.mesh === undefined) {
+    const meshes = declared.map((c) => c.mesh).filter((m) => m.kind !== MeshKind.NONE);
+    const kinds = new Set(meshes.map((m) => JSON.stringify([m.kind, m.istioMode, m.rootNamespace, m.trustDomain])));
+    if (meshes.length > 0 && kinds.size > 1) {
+      throw new Error('Reachability: the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
+    }
+    if (meshes.length > 0) result = { ...result, mesh: meshes[0] };
+  }
+  return result;
+}
+
+/** The mesh facts of the options (undefined without a mesh). */
+function checkMesh(mesh: unknown, linkerdDefault: unknown): MeshFacts | undefined {
+  if (linkerdDefault !== undefined && !(LINKERD_DEFAULT_POLICIES as readonly unknown[]).includes(linkerdDefault)) {
+    throw new Error(`Reachability: linkerdDefaultInboundPolicy must be one of ${LINKERD_DEFAULT_POLICIES.join(', ')}, got ${JSON.stringify(linkerdDefault)}`);
+  }
+  if (mesh === undefined) return undefined;
+  if (!(mesh instanceof Mesh)) {
+    throw new Error('Reachability: options.mesh must be a Mesh made by one of its factories: Mesh.istio({ mode }), Mesh.linkerd() or Mesh.none()');
+  }
+  return meshFactsOf(mesh, linkerdDefault as string | undefined);
 }

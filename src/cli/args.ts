@@ -2,10 +2,15 @@
  * Command-line parsing with node's built-in `util.parseArgs` (strict: unknown flags are errors).
  */
 import { parseArgs } from 'util';
+import { MESH_CHOICES, MeshChoice } from './mesh-choice';
+import { OpenPattern, parseOpenPattern } from './open-patterns';
 import { parsePortList } from './ports';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
+import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
 import { Port } from '../policy/port';
+import { parseCidr, parseIp } from '../util/cidr';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, ReadLimits } from '../util/input-files';
 
 /** A command line that cannot be run; reported with the usage text and exit code 2. */
 export class UsageError extends Error {
@@ -20,19 +25,53 @@ export type Command =
   | { readonly command: 'help' }
   | { readonly command: 'version' }
   | AnalyzeCommand
+  | DiffCommand
   | LintCommand;
 
+/** What the analysis is told about the cluster besides the manifests. */
+export interface ClusterFacts {
+  readonly cni: Cni;
+  /** `--pod-cidrs`: where pods without a stated IP are (ReachabilityOptions.podCidrs). */
+  readonly podCidrs?: string[];
+  /** `--node-ip`: the nodes' address (ReachabilityOptions.nodeIp). */
+  readonly nodeIp?: string;
+  /** `--mesh`: the mesh whose authorization applies on top of the CNI. */
+  readonly mesh?: MeshChoice;
+}
+
 /** `cdk8s-networking analyze ...`. */
-export interface AnalyzeCommand {
+export interface AnalyzeCommand extends ClusterFacts {
   readonly command: 'analyze';
   readonly paths: string[];
-  readonly cni: Cni;
   readonly format: 'table' | 'json' | 'mermaid';
   readonly lint: boolean;
   readonly ipFamilies?: IpFamily[];
   readonly expect?: string;
   readonly ports: Port[];
   readonly output?: string;
+  /** What may be read (sizes, symlinks). */
+  readonly limits: Required<ReadLimits>;
+  /** The table lists at most this many flows, and summarizes above; undefined: every flow (`--all`). */
+  readonly maxRows?: number;
+  /** `--strict`: an indeterminate flow in the matrix is a failure (exit code 4). */
+  readonly strict: boolean;
+}
+
+/** `cdk8s-networking analyze --diff <base> <head> ...`. */
+export interface DiffCommand extends ClusterFacts {
+  readonly command: 'diff';
+  /** The manifests before the change. */
+  readonly base: string;
+  /** The manifests after the change. */
+  readonly head: string;
+  readonly format: 'table' | 'json' | 'markdown';
+  readonly ports: Port[];
+  readonly output?: string;
+  readonly limits: Required<ReadLimits>;
+  /** `--fail-on-open`: opened flows that fail the run. */
+  readonly failOnOpen: OpenPattern[];
+  /** `--strict`: a flow the change makes indeterminate fails the run (exit code 4). */
+  readonly strict: boolean;
 }
 
 /** `cdk8s-networking lint ...`. */
@@ -43,14 +82,14 @@ export interface LintCommand {
   readonly ipFamilies?: IpFamily[];
   readonly format: 'text' | 'json';
   readonly output?: string;
+  /** What may be read (sizes, symlinks). */
+  readonly limits: Required<ReadLimits>;
+  /** Search directories for Markdown files (`*.md`, `*.markdown`) too. */
+  readonly markdown: boolean;
 }
 
-const CNIS: Record<string, () => Cni> = {
-  kubernetes: () => Cni.kubernetes(),
-  calico: () => Cni.calico(),
-  cilium: () => Cni.cilium(),
-  flannel: () => Cni.flannel(),
-};
+/** The table's row limit unless `--max-rows` or `--all` says otherwise. */
+export const DEFAULT_MAX_ROWS = 2000;
 
 const OPTIONS = {
   'cni': { type: 'string' },
@@ -59,7 +98,19 @@ const OPTIONS = {
   'ip-families': { type: 'string' },
   'expect': { type: 'string' },
   'ports': { type: 'string', multiple: true },
+  'mesh': { type: 'string' },
   'output': { type: 'string', short: 'o' },
+  'max-rows': { type: 'string' },
+  'all': { type: 'boolean' },
+  'markdown': { type: 'boolean' },
+  'max-file-size': { type: 'string' },
+  'max-total-size': { type: 'string' },
+  'follow-symlinks': { type: 'boolean' },
+  'strict': { type: 'boolean' },
+  'pod-cidrs': { type: 'string' },
+  'node-ip': { type: 'string' },
+  'diff': { type: 'boolean' },
+  'fail-on-open': { type: 'string', multiple: true },
   'help': { type: 'boolean', short: 'h' },
   'version': { type: 'boolean', short: 'v' },
 } as const;
@@ -99,37 +150,126 @@ export function parseCommandLine(args: string[]): Command {
   if (paths.length === 0) throw new UsageError(`${command}: give at least one file or directory`);
   const cni = values.cni === undefined ? undefined : parseCni(values.cni);
   const ipFamilies = values['ip-families'] === undefined ? undefined : parseIpFamilies(values['ip-families']);
+  const limits: Required<ReadLimits> = {
+    maxFileBytes: values['max-file-size'] === undefined ? DEFAULT_MAX_FILE_BYTES : parseSize('--max-file-size', values['max-file-size']),
+    maxTotalBytes: values['max-total-size'] === undefined ? DEFAULT_MAX_TOTAL_BYTES : parseSize('--max-total-size', values['max-total-size']),
+    followExternalSymlinks: values['follow-symlinks'] ?? false,
+  };
 
   if (command === 'lint') {
-    for (const flag of ['lint', 'expect', 'ports'] as const) {
+    const analyzeOnly = ['lint', 'expect', 'ports', 'mesh', 'max-rows', 'all', 'strict', 'pod-cidrs', 'node-ip', 'diff', 'fail-on-open'] as const;
+    for (const flag of analyzeOnly) {
       if (values[flag] !== undefined) throw new UsageError(`lint: --${flag} is an analyze option`);
     }
-    return { command, paths, cni, ipFamilies, format: oneOf('lint', values.format ?? 'text', ['text', 'json']), output: values.output };
+    const format = oneOf('lint', values.format ?? 'text', ['text', 'json']);
+    return { command, paths, cni, ipFamilies, format, output: values.output, limits, markdown: values.markdown ?? false };
   }
-  if (cni === undefined) throw new UsageError('analyze: --cni is required (kubernetes, calico, cilium or flannel)');
+  if (values.markdown !== undefined) throw new UsageError('analyze: --markdown is a lint option (analyze reads YAML only)');
+  if (cni === undefined) throw new UsageError(`analyze: --cni is required (${CNI_NAMES.join(', ')})`);
   let ports: Port[];
   try {
     ports = (values.ports ?? []).flatMap(parsePortList);
   } catch (e) {
     throw new UsageError(`--ports: ${(e as Error).message}`);
   }
+  const facts: ClusterFacts = {
+    cni,
+    ...(values['pod-cidrs'] !== undefined ? { podCidrs: parseCidrList(values['pod-cidrs']) } : {}),
+    ...(values['node-ip'] !== undefined ? { nodeIp: parseAddress(values['node-ip']) } : {}),
+    ...(values.mesh !== undefined && values.mesh !== 'none' ? { mesh: oneOfMesh(values.mesh) } : {}),
+  };
+  const strict = values.strict ?? false;
+  if (values.diff) {
+    for (const flag of ['lint', 'expect', 'max-rows', 'all'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`analyze --diff: --${flag} is not a diff option`);
+    }
+    if (paths.length !== 2) throw new UsageError('analyze --diff: give two paths, the manifests before and after the change');
+    const format = oneOf('analyze --diff', values.format ?? 'table', ['table', 'json', 'markdown']);
+    const failOnOpen = (values['fail-on-open'] ?? []).map((text) => {
+      try {
+        return parseOpenPattern(text);
+      } catch (e) {
+        throw new UsageError(`--fail-on-open: ${(e as Error).message}`);
+      }
+    });
+    return { command: 'diff', base: paths[0], head: paths[1], ...facts, format, ports, output: values.output, limits, failOnOpen, strict };
+  }
+  if (values['fail-on-open'] !== undefined) throw new UsageError('analyze: --fail-on-open is a --diff option');
+  const format = oneOf('analyze', values.format ?? 'table', ['table', 'json', 'mermaid']);
+  if (values.all && values['max-rows'] !== undefined) throw new UsageError('analyze: give --all or --max-rows, not both');
+  if (format !== 'table' && (values.all || values['max-rows'] !== undefined)) {
+    throw new UsageError(`analyze: --${values.all ? 'all' : 'max-rows'} is for --format table (json and mermaid always list every flow)`);
+  }
   return {
     command,
     paths,
-    cni,
-    format: oneOf('analyze', values.format ?? 'table', ['table', 'json', 'mermaid']),
+    ...facts,
+    format,
     lint: values.lint ?? false,
     ipFamilies,
     expect: values.expect,
     ports,
     output: values.output,
+    limits,
+    maxRows: values.all ? undefined : values['max-rows'] === undefined ? DEFAULT_MAX_ROWS : parseCount('--max-rows', values['max-rows']),
+    strict,
   };
 }
 
+/** `10.244.0.0/16,fd00:10:244::/56`: CIDRs, each valid. */
+function parseCidrList(text: string): string[] {
+  const cidrs = text.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  if (cidrs.length === 0) throw new UsageError('--pod-cidrs: expected CIDRs, e.g. 10.244.0.0/16');
+  for (const c of cidrs) {
+    try {
+      parseCidr(c);
+    } catch (e) {
+      throw new UsageError(`--pod-cidrs: '${c}' is not a CIDR: ${(e as Error).message}`);
+    }
+  }
+  return cidrs;
+}
+
+function parseAddress(text: string): string {
+  try {
+    parseIp(text.trim());
+  } catch (e) {
+    throw new UsageError(`--node-ip: '${text}' is not an IP address: ${(e as Error).message}`);
+  }
+  return text.trim();
+}
+
+function oneOfMesh(value: string): MeshChoice {
+  if (!(MESH_CHOICES as readonly string[]).includes(value)) {
+    throw new UsageError(`analyze: unknown --mesh '${value}': expected ${MESH_CHOICES.join(', ')} or none`);
+  }
+  return value as MeshChoice;
+}
+
 function parseCni(name: string): Cni {
-  const factory = CNIS[name.toLowerCase()];
-  if (!factory) throw new UsageError(`unknown --cni '${name}': expected ${Object.keys(CNIS).join(', ')}`);
-  return factory();
+  const cni = cniByName(name);
+  if (!cni) throw new UsageError(`unknown --cni '${name}': expected ${CNI_NAMES.join(', ')}`);
+  return cni;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, 'k': 1024, 'kib': 1024, 'm': 1024 ** 2, 'mib': 1024 ** 2, 'g': 1024 ** 3, 'gib': 1024 ** 3 };
+
+/** A byte count: `1048576`, `512K`, `16M`, `16MiB`, `1G` (binary units, case-insensitive), at least 1. */
+function parseSize(flag: string, text: string): number {
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Number(m[1]) * unit : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new UsageError(`${flag}: invalid size '${text}': expected a number of bytes, optionally with K, M or G (KiB, MiB, GiB), e.g. 64M`);
+  }
+  return bytes;
+}
+
+/** A positive integer. */
+function parseCount(flag: string, text: string): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag}: expected a positive whole number, got '${text}'`);
+  return n;
 }
 
 function oneOf<T extends string>(command: string, value: string, allowed: readonly T[]): T {

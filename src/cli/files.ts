@@ -1,9 +1,13 @@
 /**
- * Reads the manifests named on the command line, remembering which file and line each came from
- * so lint findings and warnings can point at it. Problems are collected, never thrown: one broken
- * file must not hide the rest of a GitOps repository.
+ * Reads the input named on the command line, remembering which file and line each manifest came
+ * from so lint findings and warnings can point at it. Only regular files are read, within the size
+ * limits, and symlinks only inside the directories given (src/util/input-files.ts). Problems are
+ * collected, never thrown: an invalid document is a warning, a file that cannot be read is reported
+ * with all the others before the caller gives up.
  */
-import { isManifest, readYamlFiles } from '../util/yaml-documents';
+import * as path from 'path';
+import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from '../util/input-files';
+import { isManifest, isYamlFileName, parseYamlText } from '../util/yaml-documents';
 
 /** One manifest object with its origin. */
 export interface SourcedManifest {
@@ -15,48 +19,111 @@ export interface SourcedManifest {
   readonly line: number;
 }
 
-/** What {@link loadManifests} found. */
+/** A Markdown file read for the lint. */
+export interface MarkdownFile {
+  /** The file, as given (joined with the directory entries below it). */
+  readonly file: string;
+  /** Its text. */
+  readonly text: string;
+}
+
+/** What {@link loadInput} found. */
 export interface LoadedFiles {
   /** Manifest objects in file order (`kind: List` flattened). */
   readonly manifests: SourcedManifest[];
+  /** Markdown files, in file order. */
+  readonly markdown: MarkdownFile[];
   /** Files that were read (even if they held no manifest). */
   readonly files: string[];
-  /** Unreadable paths, invalid YAML documents, documents that are not Kubernetes objects. */
+  /** Invalid YAML documents and documents that are not Kubernetes objects (warnings). */
   readonly problems: string[];
+  /** `path: reason` for every file or directory that could not be read (the caller stops). */
+  readonly unreadable: string[];
   /** Paths named on the command line that do not exist (a typo: the caller treats it as fatal). */
   readonly missing: string[];
 }
 
+/** How Markdown files are treated. */
+export type MarkdownMode =
+  /** Named `*.md` / `*.markdown` files are refused (analyze reads YAML only). */
+  | 'refuse'
+  /** Named `*.md` / `*.markdown` files are read as Markdown; directories are searched for YAML only. */
+  | 'named'
+  /** Directories are searched for `*.md` / `*.markdown` files as well. */
+  | 'search';
+
+/** Is `name` a Markdown file name? */
+export function isMarkdownFileName(name: string): boolean {
+  return /\.(md|markdown)$/i.test(name);
+}
+
+/** What to say about a read error with the flag that changes the outcome. */
+function describe(file: string, error: ReadError): string {
+  const hint: Partial<Record<ReadError['kind'], string>> = {
+    'too-large': ' (raise --max-file-size to read it)',
+    'total-exceeded': ' (raise --max-total-size to read it)',
+    'outside': ' (--follow-symlinks follows it; or name the target on the command line)',
+  };
+  return `${file}: ${error.message}${hint[error.kind] ?? ''}`;
+}
+
 /**
- * Read `*.yaml` / `*.yml` files; directories are searched recursively in sorted order (stable output).
- * Files named explicitly are read whatever their extension. Every file is read once, however often it
- * is reached (the same path twice, a directory and a file inside it, symlinks, symlink loops).
+ * Read `*.yaml` / `*.yml` files (and Markdown, per `markdown`); directories are searched recursively
+ * in sorted order (stable output). Files named explicitly are read whatever their extension (YAML
+ * unless named `*.md` / `*.markdown`). Every file is read once, however often it is reached (the
+ * same path twice, a directory and a file inside it, symlinks, symlink loops).
  * @param cwd directory relative paths are resolved against (they are reported as given)
  */
-export function loadManifests(paths: string[], cwd: string): LoadedFiles {
-  const manifests: SourcedManifest[] = [];
-  const files: string[] = [];
-  const problems: string[] = [];
-  const missing: string[] = [];
-  for (const file of readYamlFiles(paths, cwd)) {
-    if (file.missing) {
-      missing.push(file.path);
+export function loadInput(paths: string[], cwd: string, limits: ReadLimits, markdown: MarkdownMode): LoadedFiles {
+  const loaded: LoadedFiles = { manifests: [], markdown: [], files: [], problems: [], unreadable: [], missing: [] };
+  const select = markdown === 'search' ? (n: string) => isYamlFileName(n) || isMarkdownFileName(n) : isYamlFileName;
+  const budget = new ReadBudget(limits);
+  for (const entry of walkFiles(paths, cwd, { select, followExternalSymlinks: limits.followExternalSymlinks })) {
+    if (entry.error?.kind === 'missing') {
+      loaded.missing.push(entry.path);
       continue;
     }
-    if (file.entries === undefined) {
-      problems.push(`${file.path}: cannot read: ${file.error}`);
+    if (entry.error !== undefined) {
+      loaded.unreadable.push(describe(entry.path, entry.error));
       continue;
     }
-    files.push(file.path);
-    for (const entry of file.entries) {
-      if (entry.error !== undefined) {
-        problems.push(`${file.path}: line ${entry.line}: invalid YAML, document skipped: ${entry.error}`);
-      } else if (!isManifest(entry.value)) {
-        problems.push(`${file.path}: line ${entry.line}: not a Kubernetes object (no kind), document skipped`);
+    const isMarkdown = isMarkdownFileName(path.basename(entry.path));
+    if (isMarkdown && markdown === 'refuse') {
+      loaded.unreadable.push(`${entry.path}: a Markdown file: analyze reads YAML only (cdk8s-networking lint reads Markdown)`);
+      continue;
+    }
+    const read = readRegularFile(entry.absolute, budget);
+    if ('error' in read) {
+      loaded.unreadable.push(describe(entry.path, read.error));
+      continue;
+    }
+    loaded.files.push(entry.path);
+    if (isMarkdown) {
+      loaded.markdown.push({ file: entry.path, text: read.text });
+      continue;
+    }
+    for (const doc of parseYamlText(read.text, { expandLists: true }).entries) {
+      if (doc.error !== undefined) {
+        loaded.problems.push(`${entry.path}: line ${doc.line}: invalid YAML, document skipped: ${doc.error}`);
+      } else if (!isManifest(doc.value)) {
+        loaded.problems.push(`${entry.path}: line ${doc.line}: not a Kubernetes object (no kind), document skipped`);
       } else {
-        manifests.push({ obj: entry.value, file: file.path, line: entry.line });
+        loaded.manifests.push({ obj: doc.value, file: entry.path, line: doc.line });
       }
     }
   }
-  return { manifests, files, problems, missing };
+  return loaded;
+}
+
+/**
+ * Read one file named by the user (the expectations file) under the same rules: a regular file of
+ * at most `limits.maxFileBytes`.
+ * @returns the text, or the reason it cannot be read (with the flag that would change it)
+ */
+export function readNamedFile(file: string, cwd: string, limits: ReadLimits): { text: string } | { error: string } {
+  const read = readRegularFile(path.resolve(cwd, file), new ReadBudget({ maxFileBytes: limits.maxFileBytes, maxTotalBytes: limits.maxFileBytes }));
+  if ('error' in read) {
+    return { error: read.error.kind === 'too-large' ? `${read.error.message} (raise --max-file-size to read it)` : read.error.message };
+  }
+  return read;
 }

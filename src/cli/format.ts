@@ -1,7 +1,7 @@
 /**
  * Text renderings of lint findings and expectation outcomes for the terminal.
  */
-import { ExpectationOutcome } from './expectations';
+import { ExpectationOutcome, verdictText } from './expectation-check';
 import { LintFinding, LintSeverity } from '../lint/types';
 
 /** Counts of findings per severity. */
@@ -38,31 +38,20 @@ export function formatFindingsText(findings: readonly LintFinding[]): string {
 export function formatExpectationsText(outcomes: readonly ExpectationOutcome[]): string {
   const lines: string[] = [];
   for (const o of outcomes) {
-    const expected = verdict(o.expected);
+    const expected = o.expected ? 'allowed' : 'denied';
     if (o.pass) {
       lines.push(`PASS ${o.question}: ${expected}`);
       continue;
     }
-    lines.push(`FAIL ${o.question}: expected ${expected}, got ${actualVerdict(o)}`);
+    const got = o.actual === undefined ? 'an error' : verdictText(o);
+    lines.push(`${o.undecided ? 'UNDECIDED' : 'FAIL'} ${o.question}: expected ${expected}, got ${got}`);
     for (const l of (o.explanation ?? '').split('\n')) lines.push(`  ${l}`);
   }
-  const failed = outcomes.filter((o) => !o.pass).length;
-  lines.push(`expectations: ${outcomes.length - failed} passed, ${failed} failed`);
+  const failed = outcomes.filter((o) => !o.pass && !o.undecided).length;
+  const undecided = outcomes.filter((o) => o.undecided).length;
+  lines.push(`expectations: ${outcomes.length - failed - undecided} passed, ${failed} failed`
+    + `${undecided > 0 ? `, ${undecided} undecided (indeterminate: the manifests do not decide them)` : ''}`);
   return lines.join('\n') + '\n';
-}
-
-function verdict(allowed: boolean): string {
-  return allowed ? 'allowed' : 'denied';
-}
-
-/** `allowed`, `denied`, `allowed for 1 of 2 pod pairs` or `an error`. */
-function actualVerdict(o: ExpectationOutcome): string {
-  if (o.actual === undefined) return 'an error';
-  const { allowedPairs, totalPairs } = o;
-  if (allowedPairs !== undefined && totalPairs !== undefined && allowedPairs > 0 && allowedPairs < totalPairs) {
-    return `allowed for ${allowedPairs} of ${totalPairs} pod pairs`;
-  }
-  return verdict(o.actual);
 }
 
 function plural(n: number, word: string): string {

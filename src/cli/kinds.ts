@@ -36,21 +36,32 @@ const LINTED_ONLY: Record<string, readonly string[]> = {
   'crd.projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'IPPool'],
   'projectcalico.org': ['IPPool', 'FelixConfiguration', 'BGPConfiguration'],
   'operator.tigera.io': ['Installation', 'APIServer'],
+  'policy.linkerd.io': ['Server', 'AuthorizationPolicy'],
   // Chart deliveries: the lint checks the Cilium values they carry.
   'helm.toolkit.fluxcd.io': ['HelmRelease'],
   'argoproj.io': ['Application'],
 };
 
+/** Kinds the mesh layer of the analysis evaluates (`analyze --mesh`). */
+const MESH_MODELLED: Record<'istio' | 'linkerd', Record<string, readonly string[]>> = {
+  istio: { 'security.istio.io': ['AuthorizationPolicy', 'PeerAuthentication'] },
+  linkerd: {
+    'policy.linkerd.io': ['Server', 'AuthorizationPolicy', 'MeshTLSAuthentication', 'NetworkAuthentication', 'HTTPRoute', 'ServerAuthorization'],
+  },
+};
+
 /**
  * A warning for every manifest whose `apiVersion` group and `kind` this tool does not know; with
- * `command: 'analyze'`, also for the kinds only the lint checks (they do not shape the flow matrix).
+ * `command: 'analyze'`, also for the kinds only the lint checks (they do not shape the flow matrix),
+ * except those the mesh layer evaluates when `mesh` is given.
  */
-export function unknownKindWarnings(manifests: readonly SourcedManifest[], command: 'analyze' | 'lint'): string[] {
+export function unknownKindWarnings(manifests: readonly SourcedManifest[], command: 'analyze' | 'lint', mesh?: 'istio' | 'linkerd'): string[] {
   const out: string[] = [];
   for (const m of manifests) {
     const apiVersion = typeof m.obj.apiVersion === 'string' ? m.obj.apiVersion : '';
     const group = apiGroup(m.obj);
     if ((KNOWN[group] ?? []).includes(m.obj.kind)) continue;
+    if (mesh !== undefined && command === 'analyze' && (MESH_MODELLED[mesh][group] ?? []).includes(m.obj.kind)) continue;
     const name = typeof m.obj.metadata?.name === 'string' ? ` '${m.obj.metadata.name}'` : '';
     const what = `${m.obj.kind}${name} (apiVersion ${apiVersion || 'missing'})`;
     if ((LINTED_ONLY[group] ?? []).includes(m.obj.kind)) {

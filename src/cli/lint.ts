@@ -2,7 +2,7 @@
  * Lints the loaded manifests as one set (cross-file rules such as "namespace without default deny"
  * need to see every file) and points each finding back at its file and line.
  */
-import { SourcedManifest } from './files';
+import { MarkdownFile, SourcedManifest } from './files';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { documentLabel } from '../lint/document';
@@ -23,4 +23,12 @@ export function lintManifests(manifests: readonly SourcedManifest[], cni?: Cni, 
     if (!origin) return f;
     return { ...f, source: origin.file, line: origin.line };
   });
+}
+
+/**
+ * Lint each Markdown file on its own (`PolicyLint.checkMarkdown`: its yaml blocks, YAML heredocs and
+ * Cilium `--set` command lines); findings carry the file and the line in it.
+ */
+export function lintMarkdown(files: readonly MarkdownFile[], cni?: Cni, ipFamilies?: IpFamily[]): LintFinding[] {
+  return files.flatMap((f) => PolicyLint.checkMarkdown(f.text, f.file, { cni, ipFamilies }));
 }

@@ -3,21 +3,26 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { Analysis, analyzeManifests } from './analysis';
 import { AnalyzeCommand, LintCommand, UsageError, parseCommandLine } from './args';
-import { Expectation, ExpectationFileError, checkExpectations, loadExpectations } from './expectations';
-import { LoadedFiles, loadManifests } from './files';
+import { runDiff } from './diff';
+import { ExpectationFile, ExpectationFileError, loadExpectations } from './expectations';
+import { flowsOf, writeJsonReport, writeMermaid, writeTable } from './flow-writers';
 import { formatExpectationsText, formatFindingsText, summarize } from './format';
-import { unknownKindWarnings } from './kinds';
-import { lintManifests } from './lint';
+import { InputError, loadOrFail } from './input';
+import { lintManifests, lintMarkdown } from './lint';
+import { OutputClosedError, OutputError, ReportWriter } from './output';
 import { USAGE } from './usage';
-import { Reachability } from '../analysis/reachability';
-import { LintSeverity } from '../lint/types';
+import { LintFinding, LintSeverity } from '../lint/types';
 
 /** Where the command line writes; `cwd` resolves relative paths (default: `process.cwd()`). */
 export interface CliIo {
   /** Directory relative paths are resolved against (default: `process.cwd()`). */
   readonly cwd?: string;
-  /** Receives the report. */
+  /**
+   * Receives the report, in chunks of about 64 KiB. May throw {@link OutputClosedError} when the
+   * reader has gone: the run then stops writing and returns the exit code it had decided.
+   */
   stdout(s: string): void;
   /** Receives warnings and errors. */
   stderr(s: string): void;
@@ -27,15 +32,30 @@ export interface CliIo {
 export const EXIT_OK = 0;
 /** A lint error or a failed expectation. */
 export const EXIT_FINDINGS = 1;
-/** A usage error, an unreadable expectations file or no readable input. */
+/** A usage error, input that cannot be read, an unreadable expectations file, an unwritable --output. */
 export const EXIT_USAGE = 2;
+/** An internal error: a bug in cdk8s-networking, reported as such instead of a stack trace. */
+export const EXIT_INTERNAL = 3;
+/**
+ * Undecided: nothing failed, but an expectation (or with `--strict` a flow of the matrix, or with
+ * `--diff` a flow a `--fail-on-open` pattern matches) is indeterminate: the manifests alone do not
+ * decide it.
+ */
+export const EXIT_UNDECIDED = 4;
+
+/** The exit code a command has decided before it writes its report (kept when the reader goes away). */
+interface Decision {
+  code: number;
+}
 
 /**
- * Run the command line with `args` (without the program name) and return the exit code.
- * Never throws for bad input: usage problems go to `stderr` with exit code 2.
+ * Run the command line with `args` (without the program name) and return the exit code. Never
+ * throws: usage problems and unreadable input go to `stderr` with exit code 2, an unexpected error
+ * with exit code 3.
  */
 export function run(args: string[], io: CliIo): number {
   const cwd = io.cwd ?? process.cwd();
+  const decision: Decision = { code: EXIT_OK };
   try {
     const command = parseCommandLine(args);
     switch (command.command) {
@@ -46,31 +66,48 @@ export function run(args: string[], io: CliIo): number {
         io.stdout(`${version()}\n`);
         return EXIT_OK;
       case 'lint':
-        return lint(command, io, cwd);
+        return lint(command, io, cwd, decision);
+      case 'diff':
+        return runDiff(command, io, cwd, { ok: EXIT_OK, findings: EXIT_FINDINGS, undecided: EXIT_UNDECIDED }, JSON_SCHEMA_VERSION,
+          (code) => { decision.code = code; });
       default:
-        return analyze(command, io, cwd);
+        return analyze(command, io, cwd, decision);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`error: ${e.message}\n\n${USAGE}`);
-      return EXIT_USAGE;
-    }
-    if (e instanceof ExpectationFileError || e instanceof InputError) {
-      io.stderr(`error: ${e.message}\n`);
-      return EXIT_USAGE;
-    }
-    throw e;
+    return failure(e, io, decision);
   }
 }
 
-/** Nothing to analyze, or the report cannot be written (exit code 2). */
-class InputError extends Error {}
+/** The exit code for an error `run` caught, after telling the user. */
+function failure(e: unknown, io: CliIo, decision: Decision): number {
+  if (e instanceof OutputClosedError) return decision.code;
+  const expected = e instanceof UsageError || e instanceof ExpectationFileError || e instanceof InputError || e instanceof OutputError;
+  try {
+    if (e instanceof UsageError) {
+      io.stderr(`error: ${e.message}\n\n${USAGE}`);
+    } else if (expected) {
+      io.stderr(`error: ${(e as Error).message}\n`);
+    } else {
+      const err = e as Error;
+      const what = typeof err?.message === 'string' ? `${err.name ?? 'Error'}: ${err.message}` : String(e);
+      const stack = process.env.CDK8S_NETWORKING_DEBUG && typeof err?.stack === 'string' ? `${err.stack}\n` : '';
+      io.stderr(`internal error: ${what}\nThis is a bug in cdk8s-networking: please report it with the input that causes it `
+        + `(CDK8S_NETWORKING_DEBUG=1 prints the stack trace).\n${stack}`);
+    }
+  } catch {
+    // stderr is gone too: the exit code is all that is left.
+  }
+  return expected ? EXIT_USAGE : EXIT_INTERNAL;
+}
 
 /**
  * Version of the JSON documents `analyze --format json` and `lint --format json` print. Raised when a
- * field is removed or changes meaning (new fields do not raise it).
+ * field is removed or changes meaning (new fields do not raise it). 2: flows have a `verdict` (allow,
+ * deny, indeterminate with a `reason`), so `allowed: false` no longer means denied; expectation
+ * outcomes say `actual` as a word and `undecided`. With `--mesh` (new fields, same version): `mesh`
+ * names the mesh, and every flow has `cniVerdict` and `meshVerdict` beside the combined `verdict`.
  */
-export const JSON_SCHEMA_VERSION = 1;
+export const JSON_SCHEMA_VERSION = 2;
 
 /**
  * Mermaid refuses to render a flowchart with more edges than its `maxEdges` setting, 500 by default
@@ -78,92 +115,89 @@ export const JSON_SCHEMA_VERSION = 1;
  */
 export const MERMAID_MAX_EDGES = 500;
 
-function analyze(command: AnalyzeCommand, io: CliIo, cwd: string): number {
+function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Decision): number {
   // Validate the expectations before the (possibly long) analysis.
-  const expectations: Expectation[] | undefined = command.expect !== undefined
-    ? loadExpectations(command.expect, cwd) : undefined;
-  const { loaded, warnings } = load(command.paths, io, cwd, 'analyze');
-  const reach = Reachability.fromManifests(loaded.manifests.map((m) => m.obj), { cni: command.cni });
-  const matrix = reach.matrix({ ports: command.ports });
+  const expectations: ExpectationFile | undefined = command.expect !== undefined
+    ? loadExpectations(command.expect, cwd, command.limits) : undefined;
+  const { loaded, warnings } = loadOrFail(command.paths, io, cwd, 'analyze', command.limits, 'refuse', { mesh: command.mesh });
+  const analysis: Analysis = analyzeManifests({
+    manifests: loaded.manifests,
+    cni: command.cni,
+    podCidrs: command.podCidrs,
+    nodeIp: command.nodeIp,
+    mesh: command.mesh,
+    ports: command.ports,
+    expectations,
+  });
+  for (const w of analysis.leftOut) io.stderr(`warning: ${w}\n`);
+  warnings.push(...analysis.leftOut);
+  const { matrix, notes, outcomes } = analysis;
   const findings = command.lint ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : undefined;
-  const outcomes = expectations ? checkExpectations(reach, expectations) : undefined;
-  const notes = reach.notes;
+  const summary = matrix.summary;
+  const failed = (findings !== undefined && summarize(findings).error > 0) || (outcomes ?? []).some((o) => !o.pass && !o.undecided);
+  const undecided = (outcomes ?? []).some((o) => o.undecided) || (command.strict && summary.indeterminate > 0);
+  decision.code = failed ? EXIT_FINDINGS : undecided ? EXIT_UNDECIDED : EXIT_OK;
 
-  let out: string;
+  const out = ReportWriter.open(command.output, cwd, io.stdout);
   if (command.format === 'json') {
-    const doc = {
+    const head = {
       schemaVersion: JSON_SCHEMA_VERSION,
-      ...JSON.parse(matrix.toJson()),
-      ...(findings ? { lint: { findings, summary: summarize(findings) } } : {}),
-      ...(outcomes ? { expectations: outcomes } : {}),
+      cni: command.cni.name,
+      ...(matrix.meshName !== undefined ? { mesh: matrix.meshName } : {}),
+      summary,
+      endpoints: matrix.endpoints,
+    };
+    writeJsonReport(out, head, flowsOf(matrix), {
+      lint: findings ? { findings, summary: summarize(findings) } : undefined,
+      expectations: outcomes,
       warnings,
       notes,
-    };
-    out = JSON.stringify(doc, null, 2) + '\n';
+    });
   } else {
-    const diagram = command.format === 'mermaid' ? matrix.toMermaid() : undefined;
-    const sections = [diagram ?? matrix.toTable()];
     // Extra sections are Mermaid comments (`%%`) in mermaid format, so the output still renders.
     const extra = (text: string) => command.format === 'mermaid' ? text.replace(/^(?=.)/gm, '%% ') : text;
-    if (findings) sections.push(extra(formatFindingsText(findings)));
-    if (outcomes) sections.push(extra(formatExpectationsText(outcomes)));
-    out = sections.map((s) => s.endsWith('\n') ? s : `${s}\n`).join('\n');
-    if (diagram !== undefined) {
-      const tooMany = mermaidEdgeWarning(diagram);
-      if (tooMany) io.stderr(`warning: ${tooMany}\n`);
-    }
+    let edges = 0;
+    if (command.format === 'mermaid') edges = writeMermaid(out, matrix.endpoints, flowsOf(matrix), matrix.meshName);
+    else writeTable(out, () => flowsOf(matrix), command.maxRows, matrix.meshName);
+    if (findings) out.write(`\n${extra(formatFindingsText(findings))}`);
+    if (outcomes) out.write(`\n${extra(formatExpectationsText(outcomes))}`);
+    const tooMany = command.format === 'mermaid' ? mermaidEdgeWarning(edges) : undefined;
+    if (tooMany) io.stderr(`warning: ${tooMany}\n`);
   }
+  out.end();
   for (const note of notes) io.stderr(`note: ${note}\n`);
-  emit(out, command.output, io, cwd);
-  const failed = (findings !== undefined && summarize(findings).error > 0) || (outcomes ?? []).some((o) => !o.pass);
-  return failed ? EXIT_FINDINGS : EXIT_OK;
+  if (summary.indeterminate > 0 && command.podCidrs === undefined) {
+    io.stderr(`note: ${summary.indeterminate} flows are indeterminate; where the reason is an unknown address, --pod-cidrs `
+      + '(and --node-ip) tell the analysis where pods (and nodes) are\n');
+  }
+  if (command.strict && summary.indeterminate > 0) {
+    io.stderr(`error: --strict: ${summary.indeterminate} of ${summary.flows} flows are indeterminate (the manifests do not decide them)\n`);
+  }
+  if (command.output !== undefined) io.stderr(`wrote ${command.output}\n`);
+  return decision.code;
 }
 
-/** A warning when `diagram` (a rendered flowchart) has more edges than Mermaid draws by default. */
-export function mermaidEdgeWarning(diagram: string): string | undefined {
-  // renderMermaid draws one `a -->|"ports"| b` line per source/destination pair.
-  const edges = diagram.split('\n').filter((l) => / -->\|/.test(l)).length;
+/** A warning when a flowchart has more edges than Mermaid draws by default. */
+export function mermaidEdgeWarning(edges: number): string | undefined {
   if (edges <= MERMAID_MAX_EDGES) return undefined;
   return `the flowchart has ${edges} edges, more than Mermaid's default maxEdges (${MERMAID_MAX_EDGES}): `
     + 'it may not render; analyze fewer files or directories, or use --format table or json';
 }
 
-function lint(command: LintCommand, io: CliIo, cwd: string): number {
-  const { loaded, warnings } = load(command.paths, io, cwd, 'lint');
-  const findings = lintManifests(loaded.manifests, command.cni, command.ipFamilies);
-  const out = command.format === 'json'
+function lint(command: LintCommand, io: CliIo, cwd: string, decision: Decision): number {
+  const { loaded, warnings } = loadOrFail(command.paths, io, cwd, 'lint', command.limits, command.markdown ? 'search' : 'named');
+  const findings: LintFinding[] = [
+    ...(loaded.manifests.length > 0 ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : []),
+    ...lintMarkdown(loaded.markdown, command.cni, command.ipFamilies),
+  ];
+  decision.code = findings.some((f) => f.severity === LintSeverity.ERROR) ? EXIT_FINDINGS : EXIT_OK;
+  const out = ReportWriter.open(command.output, cwd, io.stdout);
+  out.write(command.format === 'json'
     ? JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, findings, summary: summarize(findings), warnings }, null, 2) + '\n'
-    : formatFindingsText(findings);
-  emit(out, command.output, io, cwd);
-  return findings.some((f) => f.severity === LintSeverity.ERROR) ? EXIT_FINDINGS : EXIT_OK;
-}
-
-/**
- * Load the input and print its problems as warnings (also returned, for the JSON output). A path named
- * on the command line that does not exist (a typo would otherwise pass a pipeline on less input), no
- * readable file, or no Kubernetes object at all is an input error.
- */
-function load(paths: string[], io: CliIo, cwd: string, command: 'analyze' | 'lint'): { loaded: LoadedFiles; warnings: string[] } {
-  const loaded = loadManifests(paths, cwd);
-  const warnings = [...loaded.problems, ...unknownKindWarnings(loaded.manifests, command)];
-  for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
-  if (loaded.missing.length > 0) throw new InputError(`no such file or directory: ${loaded.missing.join(', ')}`);
-  if (loaded.files.length === 0) throw new InputError(`no readable YAML file in ${paths.join(', ')}`);
-  if (loaded.manifests.length === 0) throw new InputError(`no Kubernetes object in ${paths.join(', ')}`);
-  return { loaded, warnings };
-}
-
-function emit(text: string, output: string | undefined, io: CliIo, cwd: string): void {
-  if (output === undefined) {
-    io.stdout(text);
-    return;
-  }
-  try {
-    fs.writeFileSync(path.resolve(cwd, output), text);
-  } catch (e) {
-    throw new InputError(`cannot write ${output}: ${(e as Error).message}`);
-  }
-  io.stderr(`wrote ${output}\n`);
+    : formatFindingsText(findings));
+  out.end();
+  if (command.output !== undefined) io.stderr(`wrote ${command.output}\n`);
+  return decision.code;
 }
 
 /** The package version, read at run time so the compiled CLI reports what is installed. */

@@ -1,42 +1,107 @@
 /**
  * The help text of the `cdk8s-networking` command line, shown by `--help` and after usage errors.
+ * The CNI names come from the one CNI table (src/cluster/cni-choices.ts), the limits from their defaults.
  */
+import { DEFAULT_MAX_ROWS } from './args';
+import { CNI_NAMES } from '../cluster/cni-choices';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, formatBytes } from '../util/input-files';
+
+const CNIS = CNI_NAMES.join('|');
+const size = (n: number) => formatBytes(n).replace(' ', '');
+
+/** The text of `--help`. */
 export const USAGE = `Usage:
-  cdk8s-networking analyze <dir|file...> --cni kubernetes|calico|cilium|flannel
-      [--format table|json|mermaid] [--lint] [--ip-families ipv4,ipv6]
-      [--expect expectations.yaml] [--ports tcp/8080,udp/53] [--output FILE]
-  cdk8s-networking lint <dir|file...> [--cni kubernetes|calico|cilium|flannel]
-      [--ip-families ipv4,ipv6] [--format text|json] [--output FILE]
+  cdk8s-networking analyze <dir|file...> --cni ${CNIS}
+      [--format table|json|mermaid] [--max-rows N | --all] [--lint] [--ip-families ipv4,ipv6]
+      [--expect expectations.yaml] [--strict] [--ports tcp/8080,udp/53] [--pod-cidrs CIDRS]
+      [--node-ip IP] [--mesh istio|istio-ambient|linkerd] [--output FILE] [READ OPTIONS]
+  cdk8s-networking analyze --diff <base> <head> --cni ${CNIS}
+      [--format table|json|markdown] [--fail-on-open 'SOURCE -> DESTINATION'...] [--strict]
+      [--ports ...] [--pod-cidrs CIDRS] [--node-ip IP] [--mesh MESH] [--output FILE] [READ OPTIONS]
+  cdk8s-networking lint <dir|file...> [--cni ${CNIS}] [--markdown]
+      [--ip-families ipv4,ipv6] [--format text|json] [--output FILE] [READ OPTIONS]
   cdk8s-networking --help | --version
 
 Commands:
-  analyze   Print the flow matrix (which workload may reach which on which port) of the
-            Kubernetes YAML under the given files and directories (*.yaml, *.yml, recursively).
-  lint      Print the networking pitfalls found in that YAML.
+  analyze   Print the flow matrix (which workload may reach which on which port: allow, deny,
+            or indeterminate when the manifests do not decide it) of the Kubernetes YAML under
+            the given files and directories (*.yaml, *.yml, recursively).
+            With --diff: the flows a change opens, closes or makes indeterminate between the
+            manifests in <base> and in <head>, with the rules that decide them.
+  lint      Print the networking pitfalls found in that YAML, and in Markdown files (*.md,
+            *.markdown): their yaml blocks, heredocs and helm/cilium --set command lines.
 
 Options:
-  --cni NAME       CNI whose policy semantics apply (required for analyze).
-  --format FMT     analyze: table (default), json or mermaid; lint: text (default) or json.
+  --cni NAME       CNI whose policy semantics apply (required for analyze):
+                   ${CNI_NAMES.join(', ')}.
+  --format FMT     analyze: table (default), json or mermaid; analyze --diff: table, json or
+                   markdown (for a pull-request comment); lint: text (default) or json.
+  --max-rows N     analyze table: list at most N flows (default ${DEFAULT_MAX_ROWS}); above, count the
+                   allowed, denied and indeterminate flows per namespace pair instead.
+  --all            analyze table: list every flow, however many.
   --lint           analyze: also lint the manifests.
   --ip-families F  The cluster's IP families for the lint (ipv4, ipv6 or ipv4,ipv6): egress
                    to every address is checked against each family's metadata service.
                    Default: unknown (IPv4 decides).
   --expect FILE    analyze: check expectations, e.g.
+                     probes:
+                       - { name: probe, namespaces: all }
                      expect:
                        - from: { namespace: shop, workload: web }
                          to: { namespace: shop, labels: { app: db } }
                          port: tcp/5432
                          allowed: true
-                   A target is { namespace, labels }, { namespace, workload }, { external: IP },
-                   node (every node), local-node (the pod's own node) or remote-node.
+                       - from: { namespaces: all, workload: probe }
+                         to: { namespaces: { withLabel: tenant }, workload: probe }
+                         pairs: { across: tenant }
+                         port: [tcp/8080, udp/53]
+                         allowed: false
+                   A target is { namespace, labels }, { namespace, workload }, the same with
+                   namespaces: all | { withLabel: KEY } | { labels: { KEY: VALUE } } (one per
+                   namespace), { external: IP }, node, local-node or remote-node. README.md
+                   describes probes and pairs. An expectation may name an HTTP request,
+                   checked against the HTTP rules of the CNI and the mesh:
+                     request: { method: POST, path: /admin }
+  --strict         analyze: an indeterminate flow of the matrix fails the run (exit 4); with
+                   --diff, a flow the change makes indeterminate does.
+  --fail-on-open P analyze --diff: fail (exit 1) when the change opens a flow matching P,
+                   'SOURCE -> DESTINATION' with globs over namespace/name and ! to negate,
+                   e.g. '!acme/* -> acme/*' (into acme from outside it). Repeatable.
   --ports LIST     analyze: extra destination ports for the matrix (proto/number or proto/name).
+  --pod-cidrs L    analyze: the pod CIDRs (e.g. 10.244.0.0/16), so ipBlocks can be matched
+                   against pods whose IP the manifests do not state. Default: unknown (an
+                   ipBlock that may hold a pod makes the flow indeterminate).
+  --node-ip IP     analyze: the nodes' address, for ipBlocks and hostNetwork pods.
+  --mesh MESH      analyze (and --diff): also evaluate the mesh's authorization (Istio
+                   AuthorizationPolicy and PeerAuthentication, or Linkerd Server and
+                   AuthorizationPolicy) at each meshed destination; a flow is allowed when the
+                   CNI and the mesh allow it, and every format says which layer denies.
+                   istio (sidecar), istio-ambient or linkerd; default none.
+  --markdown       lint: search directories for Markdown files too (named *.md and *.markdown
+                   files are always read as Markdown).
   --output FILE    Write the report to FILE instead of standard output.
   -h, --help       Show this help.
   -v, --version    Show the version.
 
-Exit codes: 0 fine; 1 a lint error (with --lint or lint) or a failed expectation;
-2 usage error, a path that does not exist, no readable YAML or no Kubernetes object in
-the input, an unreadable expectations file, or an --output that cannot be written.
-Unreadable or invalid documents and unknown kinds are warnings (stderr, and the
-'warnings' of --format json), not errors.
+Read options (input comes from contributors: only regular files are read):
+  --max-file-size SIZE   Largest file read (default ${size(DEFAULT_MAX_FILE_BYTES)}); e.g. 64M, 1G.
+  --max-total-size SIZE  Most bytes read over all files (default ${size(DEFAULT_MAX_TOTAL_BYTES)}).
+  --follow-symlinks      Follow symlinks that lead out of the directories given (default: such a
+                         symlink is an error).
+
+Exit codes:
+  0  fine.
+  1  a lint error (lint, or analyze --lint), a failed expectation, or with --diff an opened
+     flow matching --fail-on-open.
+  2  usage error; input that cannot be read: a path that does not exist, a file that is not a
+     regular file or is over a size limit, a symlink out of the directories given, no readable
+     YAML or no Kubernetes object at all; an unreadable or malformed expectations file; an
+     --output that cannot be written.
+  3  internal error (a bug in cdk8s-networking: please report it with the input).
+  4  undecided: nothing failed, but an expectation is indeterminate (the manifests do not
+     decide it; the reason is printed), or with --strict an indeterminate flow, or with --diff
+     a --fail-on-open pattern matches a flow the change makes indeterminate.
+Invalid YAML documents, objects the analyzer cannot evaluate and unknown kinds are warnings
+or notes (stderr, and the 'warnings' and 'notes' of --format json): the rest of the input is
+still analyzed.
 `;

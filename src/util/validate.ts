@@ -26,10 +26,15 @@ export function validateDnsLabel(scope: InputSite, prop: string, value: string):
   return value;
 }
 
+/** Is `value` a DNS-1123 subdomain (what Kubernetes requires of most object names, service accounts among them)? */
+export function isDnsSubdomain(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+
 /** A DNS-1123 subdomain (most object names): at most 253 characters. */
 export function validateDnsSubdomain(scope: InputSite, prop: string, value: string): string {
   requireString(scope, prop, value);
-  if (value.length === 0 || value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+  if (!isDnsSubdomain(value)) {
     throw propError(
       scope,
       prop,

@@ -3,9 +3,8 @@
  * text into documents with their lines, and walks files and directories. Problems are returned, never
  * thrown: one broken document must not hide the rest of a GitOps repository. Internal.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { Document, LineCounter, Node, isAlias, isMap, isSeq, parseAllDocuments } from 'yaml';
+import { Composer, Document, LineCounter, Node, Parser, YAMLParseError, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from './input-files';
 
 /**
  * Aliases a document may expand before it is rejected. `toJS` throws past this count, which stops
@@ -51,42 +50,85 @@ export interface ParseYamlOptions {
   readonly expandLists?: boolean;
 }
 
-/** Split multi-document YAML into values with their lines. Never throws. */
+/**
+ * Split multi-document YAML into values with their lines. Never throws.
+ *
+ * Documents are composed one at a time and dropped once converted (a document's syntax tree costs
+ * about 40 bytes per input byte; a 20 MB multi-document file peaks at about a quarter of what
+ * composing every document first needs). Duplicate mapping keys are found in one pass per mapping:
+ * the yaml library's own check compares each key with every earlier one, which takes half a minute
+ * for one mapping of 64k keys.
+ */
 export function parseYamlText(text: string, options: ParseYamlOptions = {}): ParsedYamlText {
   const offset = (options.firstLine ?? 1) - 1;
   const lineCounter = new LineCounter();
-  let docs: Document.Parsed[];
-  try {
-    docs = parseAllDocuments(text, { lineCounter }) as Document.Parsed[];
-  } catch (e) {
-    return { entries: [{ document: 0, line: offset + 1, error: firstLine(e) }], documentCount: 1 };
-  }
-  // parseAllDocuments returns an EmptyStream (an array without documents) for empty input.
-  const list = Array.isArray(docs) ? docs : [];
   const lineOf = (pos: number) => offset + lineCounter.linePos(pos).line;
   const entries: YamlEntry[] = [];
-  list.forEach((doc, document) => {
-    const line = lineOf(doc.contents?.range?.[0] ?? doc.range[0]);
-    if (doc.errors.length > 0) {
-      const err = doc.errors[0];
-      entries.push({ document, line: err.linePos ? offset + err.linePos[0].line : line, error: firstLine(err) });
-      return;
+  let document = 0;
+  try {
+    const composer = new Composer({ uniqueKeys: false });
+    for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
+      readDocument(doc as Document.Parsed, document++, lineOf, lineCounter, options, entries);
     }
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (e) {
-      entries.push({ document, line, error: firstLine(e) });
-      return;
+  } catch (e) {
+    return { entries: [...entries, { document, line: offset + 1, error: firstLine(e) }], documentCount: document + 1 };
+  }
+  return { entries, documentCount: Math.max(1, document) };
+}
+
+/** Convert one composed document into entries (a value, the items of a List, or an error). */
+function readDocument(doc: Document.Parsed, document: number, lineOf: (pos: number) => number, lines: LineCounter,
+  options: ParseYamlOptions, entries: YamlEntry[]): void {
+  const line = lineOf(doc.contents?.range?.[0] ?? doc.range[0]);
+  const error = doc.errors[0] ?? duplicateKey(doc);
+  if (error !== undefined) {
+    // The library's "pretty" message: the position in the text itself, then the excerpt (dropped).
+    const at = lines.linePos(error.pos[0]);
+    entries.push({ document, line: lineOf(error.pos[0]), error: `${firstLine(error)} at line ${at.line}, column ${at.col}` });
+    return;
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    entries.push({ document, line, error: firstLine(e) });
+    return;
+  }
+  if (value === null || value === undefined) return;
+  if (options.expandLists) {
+    expandList(value, doc.contents, line, doc, lineOf, (v, l) => entries.push({ document, line: l, value: v }));
+  } else {
+    entries.push({ document, line, value });
+  }
+}
+
+/**
+ * The duplicate key of any mapping in `doc` that comes first in the text, as the yaml library reports
+ * it with its default `uniqueKeys` (scalar keys are equal when their values are; other keys only when
+ * they are the same node), in one pass per mapping: parse with `uniqueKeys: false`, then ask this.
+ * Iterative, so deep nesting costs no stack.
+ */
+export function duplicateKey(doc: Document.Parsed): YAMLParseError | undefined {
+  let first: number | undefined;
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const keys = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (keys.has(key)) {
+          const start = (pair.key as Node | null)?.range?.[0] ?? node.range?.[0] ?? 0;
+          if (first === undefined || start < first) first = start;
+        }
+        keys.add(key);
+        stack.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
     }
-    if (value === null || value === undefined) return;
-    if (options.expandLists) {
-      expandList(value, doc.contents, line, doc, lineOf, (v, l) => entries.push({ document, line: l, value: v }));
-    } else {
-      entries.push({ document, line, value });
-    }
-  });
-  return { entries, documentCount: Math.max(1, list.length) };
+  }
+  return first === undefined ? undefined : new YAMLParseError([first, first + 1], 'DUPLICATE_KEY', 'Map keys must be unique');
 }
 
 /** Is `value` a mapping with a string `kind` (the least a Kubernetes object has)? */
@@ -122,70 +164,9 @@ function firstLine(e: unknown): string {
   return message.split('\n')[0].replace(/:$/, '');
 }
 
-/** A file found by {@link walkYamlFiles}, or a path that could not be listed. */
-export interface WalkEntry {
-  /** The path as given, joined with the directory entries below it. */
-  readonly path: string;
-  /** Why the path could not be read; undefined for a file to read. */
-  readonly error?: string;
-  /** The path was named by the caller (not found in a directory) and does not exist. */
-  readonly missing?: boolean;
-}
-
-/** Extensions read when walking directories (files named explicitly are read whatever their extension). */
-const YAML_FILE = /\.ya?ml$/i;
-
-/**
- * The files below `paths` in input order, directories searched recursively in sorted order (stable
- * output) for `*.yaml` / `*.yml`. Every real file and directory is visited once, however often it is
- * reached (the same path twice, a directory and a file inside it, symlinks, symlink loops).
- * @param cwd directory relative paths are resolved against (they are reported as given)
- */
-export function walkYamlFiles(paths: readonly string[], cwd: string = process.cwd()): WalkEntry[] {
-  const out: WalkEntry[] = [];
-  walk(paths, cwd, new Set(), true, out);
-  return out;
-}
-
-function walk(paths: readonly string[], cwd: string, seen: Set<string>, named: boolean, out: WalkEntry[]): void {
-  for (const p of paths) {
-    const abs = path.resolve(cwd, p);
-    let stat: fs.Stats;
-    let real: string;
-    try {
-      stat = fs.statSync(abs);
-      real = fs.realpathSync(abs);
-    } catch (e) {
-      const missing = named && (e as NodeJS.ErrnoException).code === 'ENOENT';
-      out.push({ path: p, error: (e as Error).message, ...(missing ? { missing } : {}) });
-      continue;
-    }
-    // Real paths, so a symlink back to an ancestor ends the recursion.
-    if (seen.has(real)) continue;
-    seen.add(real);
-    if (!stat.isDirectory()) {
-      out.push({ path: p });
-      continue;
-    }
-    let children: string[];
-    try {
-      children = fs.readdirSync(abs).sort();
-    } catch (e) {
-      out.push({ path: p, error: (e as Error).message });
-      continue;
-    }
-    const selected = children.map((c) => path.join(p, c)).filter((c) => YAML_FILE.test(c) || isDirectory(path.resolve(cwd, c)));
-    walk(selected, cwd, seen, false, out);
-  }
-}
-
-/** A dangling symlink is no directory: it is listed (and reported unreadable) only if it looks like YAML. */
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
+/** Is `name` a YAML file name (`*.yaml`, `*.yml`)? */
+export function isYamlFileName(name: string): boolean {
+  return /\.ya?ml$/i.test(name);
 }
 
 /** One file read by {@link readYamlFiles}: its entries, or why it could not be read. */
@@ -195,21 +176,22 @@ export interface YamlFile {
   /** The file's values (`kind: List` expanded); undefined when `error` is set. */
   readonly entries?: YamlEntry[];
   /** Why the path could not be read. */
-  readonly error?: string;
-  /** The path was named by the caller and does not exist. */
-  readonly missing?: boolean;
+  readonly error?: ReadError;
 }
 
-/** Walk `paths` ({@link walkYamlFiles}) and parse every file ({@link parseYamlText}, Lists expanded). */
-export function readYamlFiles(paths: readonly string[], cwd: string = process.cwd()): YamlFile[] {
-  return walkYamlFiles(paths, cwd).map((entry) => {
-    if (entry.error !== undefined) return entry;
-    let text: string;
-    try {
-      text = fs.readFileSync(path.resolve(cwd, entry.path), 'utf-8');
-    } catch (e) {
-      return { path: entry.path, error: (e as Error).message };
-    }
-    return { path: entry.path, entries: parseYamlText(text, { expandLists: true }).entries };
-  });
+/**
+ * Walk `paths` for `*.yaml` / `*.yml` files ({@link walkFiles}: regular files only, symlinks kept
+ * inside the searched directories, size limits) and parse each ({@link parseYamlText}, Lists
+ * expanded). Files named explicitly are read whatever their extension.
+ * @param cwd directory relative paths are resolved against (they are reported as given)
+ */
+export function readYamlFiles(paths: readonly string[], cwd: string = process.cwd(), limits: ReadLimits = {}): YamlFile[] {
+  const budget = new ReadBudget(limits);
+  return walkFiles(paths, cwd, { select: isYamlFileName, followExternalSymlinks: limits.followExternalSymlinks })
+    .map((entry) => {
+      if (entry.error !== undefined) return { path: entry.path, error: entry.error };
+      const read = readRegularFile(entry.absolute, budget);
+      if ('error' in read) return { path: entry.path, error: read.error };
+      return { path: entry.path, entries: parseYamlText(read.text, { expandLists: true }).entries };
+    });
 }

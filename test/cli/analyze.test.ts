@@ -71,8 +71,10 @@ describe('analyze: json and mermaid', () => {
     ]);
     expect(doc.flows).toHaveLength(9);
     expect(doc.lint).toBeUndefined();
-    expect(doc.schemaVersion).toBe(1);
-    expect(Object.keys(doc)[0]).toBe('schemaVersion');
+    // 2: flows carry a verdict (allow, deny, indeterminate), so `allowed: false` no longer means denied.
+    expect(doc.schemaVersion).toBe(2);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'cni', 'summary', 'endpoints', 'flows', 'warnings', 'notes']);
+    expect(doc.summary).toEqual({ endpoints: 3, classes: 3, flows: 9, allowed: 2, denied: 7, indeterminate: 0 });
     expect(doc.warnings).toEqual([]);
     expect(doc.notes).toEqual([]);
   });

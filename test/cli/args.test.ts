@@ -26,7 +26,7 @@ describe('usage', () => {
   });
 
   test.each([
-    [['analyze', 'app'], 'error: analyze: --cni is required (kubernetes, calico, cilium or flannel)'],
+    [['analyze', 'app'], 'error: analyze: --cni is required (kubernetes, calico, cilium, flannel)'],
     [['analyze', 'app', '--cni', 'weave'], 'error: unknown --cni \'weave\': expected kubernetes, calico, cilium, flannel'],
     [['analyze', 'app', '--cni', 'kubernetes', '--format', 'text'],
       'error: analyze: unknown --format \'text\': expected table, json, mermaid'],

@@ -33,18 +33,18 @@ describe('expectation file errors name the line and the field', () => {
 
   test('an unknown key is reported where its value is', () => {
     expect(errorFor(`expect:\n${GOOD}  - from: node\n    to: node\n    port: 80\n    allowd: true\n`))
-      .toBe("e.yaml: line 9: expect[1].allowd: unknown key 'allowd'");
+      .toBe("e.yaml: line 9: expect[1].allowd: unknown key 'allowd': expected from, to, port, allowed, pairs, request");
   });
 
   test('a missing field is reported at the line of the mapping that lacks it', () => {
     expect(errorFor('expect:\n  - from: node\n    to: { labels: { app: x } }\n    port: 80\n    allowed: true\n'))
-      .toBe('e.yaml: line 3: expect[0].to.namespace: expected a namespace name');
+      .toBe('e.yaml: line 3: expect[0].to.namespace: expected a namespace name (or namespaces: all | { withLabel } | { labels })');
     expect(errorFor('expect:\n  - from: node\n    to: node\n    allowed: true\n'))
-      .toBe('e.yaml: line 2: expect[0].port: expected e.g. tcp/5432');
+      .toBe('e.yaml: line 2: expect[0].port: expected e.g. tcp/5432 or [udp/53, tcp/53]');
   });
 
   test('a file that is not a mapping with expect, and invalid YAML', () => {
-    expect(errorFor('\n\n- a\n')).toBe("e.yaml: line 3: expected a mapping with a list 'expect'");
+    expect(errorFor('\n\n- a\n')).toBe("e.yaml: line 3: expected a mapping with a list 'expect' (and optionally a list 'probes')");
     expect(errorFor('expect:\n  - from: node\n    to: node: x\n')).toMatch(/^e\.yaml: line 3: invalid YAML: Nested mappings are not allowed/);
   });
 });

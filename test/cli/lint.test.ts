@@ -32,7 +32,7 @@ describe('lint', () => {
       ['namespace-selector-name-label', 'NetworkPolicy payments/allow-dns', 'seed/seed.yaml', 3],
     ]);
     expect(doc.summary).toEqual({ error: 2, warning: 1, info: 0 });
-    expect(doc.schemaVersion).toBe(1);
+    expect(doc.schemaVersion).toBe(2);
     expect(doc.warnings).toEqual([]);
   });
 

@@ -6,10 +6,12 @@ const authz = (spec: Record<string, unknown>, apiVersion = 'security.istio.io/v1
 const FROM = { from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontend'] } }] };
 const TO = { to: [{ operation: { methods: ['GET'], paths: ['/api/*'] } }] };
 const WHEN = { when: [{ key: 'source.ip', values: ['10.0.0.0/8'] }] };
+/** Mesh-wide STRICT mutual TLS, so that identity-based sources mean something (see test/lint/mesh-rules.test.ts). */
+const STRICT = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system' }, spec: { mtls: { mode: 'STRICT' } } };
 
 describe('Istio AuthorizationPolicy', () => {
   test('from/to/when as three rules (the seed): split-rules error; v1beta1 also flagged for action and version', () => {
-    expect(brief(PolicyLint.check([authz({ selector: { matchLabels: { app: 'api' } }, rules: [FROM, TO, WHEN] }, 'security.istio.io/v1beta1')]))).toEqual([
+    expect(brief(PolicyLint.check([STRICT, authz({ selector: { matchLabels: { app: 'api' } }, rules: [FROM, TO, WHEN] }, 'security.istio.io/v1beta1')]))).toEqual([
       { rule: 'deprecated-api-version', severity: 'info', object: 'AuthorizationPolicy shop/authz', path: 'apiVersion' },
       { rule: 'istio-authz-missing-action', severity: 'warning', object: 'AuthorizationPolicy shop/authz', path: 'spec' },
       { rule: 'istio-authz-split-rules', severity: 'error', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules' },
@@ -17,9 +19,9 @@ describe('Istio AuthorizationPolicy', () => {
   });
 
   test('one rule with from+to+when, or several rules each with from+to: clean', () => {
-    expect(PolicyLint.check([authz({ action: 'ALLOW', rules: [{ ...FROM, ...TO, ...WHEN }] })])).toEqual([]);
+    expect(PolicyLint.check([STRICT, authz({ action: 'ALLOW', rules: [{ ...FROM, ...TO, ...WHEN }] })])).toEqual([]);
     const other = { from: [{ source: { principals: ['cluster.local/ns/shop/sa/admin'] } }], to: [{ operation: { methods: ['DELETE'] } }] };
-    expect(PolicyLint.check([authz({ action: 'ALLOW', rules: [{ ...FROM, ...TO }, other] })])).toEqual([]);
+    expect(PolicyLint.check([STRICT, authz({ action: 'ALLOW', rules: [{ ...FROM, ...TO }, other] })])).toEqual([]);
   });
 
   test('allow-nothing (spec with action and no rules) is a legitimate baseline', () => {
@@ -37,11 +39,11 @@ describe('Istio DestinationRule and PeerAuthentication', () => {
 
   test('consecutiveErrors at top level and in a subset', () => {
     const findings = PolicyLint.check([dr({ outlierDetection: { consecutiveErrors: 5 } }, [{ name: 'v1', labels: { v: '1' }, trafficPolicy: { outlierDetection: { consecutiveErrors: 3 } } }])]);
-    expect(brief(findings)).toEqual([
+    expect(brief(findings, 'istio-consecutive-errors')).toEqual([
       { rule: 'istio-consecutive-errors', severity: 'error', object: 'DestinationRule shop/dr', path: 'spec.subsets[0].trafficPolicy.outlierDetection.consecutiveErrors' },
       { rule: 'istio-consecutive-errors', severity: 'error', object: 'DestinationRule shop/dr', path: 'spec.trafficPolicy.outlierDetection.consecutiveErrors' },
     ]);
-    expect(findings[1].fix).toContain('consecutive5xxErrors: 5');
+    expect(findings.filter((f) => f.rule === 'istio-consecutive-errors')[1].fix).toContain('consecutive5xxErrors: 5');
   });
 
   test('consecutive5xxErrors is clean', () => {
@@ -81,7 +83,7 @@ describe('Istio VirtualService', () => {
 
   test('a subset no DestinationRule defines: warning', () => {
     const route = [{ route: [{ destination: { host: 'web', subset: 'v3' } }] }];
-    expect(brief(PolicyLint.check([vs(route), drWeb]))).toEqual([
+    expect(brief(PolicyLint.check([vs(route), drWeb]), 'virtualservice-undefined-subset')).toEqual([
       { rule: 'virtualservice-undefined-subset', severity: 'warning', object: 'VirtualService shop/web', path: 'spec.http[0].route[0].destination.subset' },
     ]);
   });

@@ -1,6 +1,6 @@
 import { App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { ClusterNetwork, Cni, Port, TenantIsolation, ZeroTrustNamespace, AppTier, ThreeTierApp, ThreeTierAppProps } from '../../src';
+import { ClusterNetwork, Cni, Port, TenantIsolation, TierResources, ZeroTrustNamespace, AppTier, ThreeTierApp, ThreeTierAppProps } from '../../src';
 import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
 import { expectThreeTierChain, threeTierTargets } from '../support/flows';
@@ -805,7 +805,7 @@ describe('ThreeTierApp validation: errors name the construct path and the prop',
     ['frontend.healthCheckPath', { frontend: { image: 'web:1', healthCheckPath: 'healthz' } }],
     ['backend.env', { backend: { image: 'api:1', env: { '1BAD': 'x' } } }],
     ['database.storage', { database: { image: 'db:1', storage: Size.kibibytes(0) } }],
-    ['frontend.resources.cpu', { frontend: { image: 'web:1', resources: { cpu: { request: kplus.Cpu.millis(800), limit: kplus.Cpu.millis(500) } } } }],
+    ['frontend.resources.cpu', { frontend: { image: 'web:1', resources: { cpu: { request: '800m', limit: '500m' } } } }],
     ['ingress.limitRps', { ingress: { limitRps: 0 } }],
     ['frontend.writablePaths[1]', { frontend: { image: 'web:1', writablePaths: ['/tmp', '/tmp/'] } }],
     ['database.writablePaths[0]', { database: { image: 'db:1', writablePaths: ['/data'] } }],
@@ -880,7 +880,7 @@ describe('ThreeTierApp refuses props that would open a tier or that Kubernetes w
 
   test('only a request given: the default limit stays', () => {
     const objects = synth(Cni.kubernetes(), {
-      frontend: { image: 'web:1', resources: { cpu: { request: kplus.Cpu.millis(200) }, memory: { request: Size.mebibytes(200) } } },
+      frontend: { image: 'web:1', resources: { cpu: { request: '200m' }, memory: { request: Size.mebibytes(200) } } },
     });
     const c = podSpec(get(objects, 'Deployment', 'shop-frontend')).containers[0];
     expect(c.resources).toEqual({ requests: { cpu: '200m', memory: '200Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
@@ -895,8 +895,27 @@ describe('ThreeTierApp refuses props that would open a tier or that Kubernetes w
   test('only a request above the default limit: an error naming the prop', () => {
     expect(build({ frontend: { image: 'web:1', resources: { memory: { request: Size.gibibytes(1) } } } })).toThrow(
       '[test/shop] frontend.resources.memory.request: 1Gi exceeds the default limit 256Mi; set resources.memory.limit too');
-    expect(build({ database: { image: 'db:1', resources: { cpu: { request: kplus.Cpu.units(2) } } } })).toThrow(
+    expect(build({ database: { image: 'db:1', resources: { cpu: { request: '2' } } } })).toThrow(
       '[test/shop] database.resources.cpu.request: 2 exceeds the default limit 1; set resources.cpu.limit too');
+  });
+
+  test('CPU quantities in cores: 1.5 cores request, 2 cores limit', () => {
+    const objects = synth(Cni.kubernetes(), { backend: { image: 'api:1', resources: { cpu: { request: '1.5', limit: '2' } } } });
+    const c = podSpec(get(objects, 'Deployment', 'shop-backend')).containers[0];
+    expect(c.resources).toEqual({ requests: { cpu: '1.5', memory: '128Mi' }, limits: { cpu: '2', memory: '256Mi' } });
+  });
+
+  test.each([
+    [{ cpu: { request: 250 } }, 'frontend.resources.cpu.request', '250 is not a CPU quantity: millicores (\'250m\') or cores with at most 3 decimals (\'1\', \'1.5\')'],
+    [{ cpu: { request: '0.0005' } }, 'frontend.resources.cpu.request', '"0.0005" is not a CPU quantity'],
+    [{ cpu: { limit: '500 m' } }, 'frontend.resources.cpu.limit', '"500 m" is not a CPU quantity'],
+    [{ memory: { limit: '256Mi' } }, 'frontend.resources.memory.limit', 'must be a Size (e.g. Size.mebibytes(256)), got the string \'256Mi\''],
+    [{ cpu: { requests: '1' } }, 'frontend.resources.cpu.requests', 'unknown field (expected request, limit)'],
+    [{ gpu: {} }, 'frontend.resources.gpu', 'unknown field (expected cpu, memory, ephemeralStorage)'],
+    [{ memory: 'lots' }, 'frontend.resources.memory', 'must be an object, got the string \'lots\''],
+    ['big', 'frontend.resources', 'must be an object, got the string \'big\''],
+  ])('resources %j (from an untyped caller) fails naming the prop', (resources, prop, message) => {
+    expect(build({ frontend: { image: 'web:1', resources: resources as any } })).toThrow(`[test/shop] ${prop}: ${message}`);
   });
 
   test('runAsUser is capped at 2147483647 (int32)', () => {
@@ -939,7 +958,7 @@ describe('ThreeTierApp refuses props that would open a tier or that Kubernetes w
     ['memory', 'request', { memory: { request: Size.kibibytes(512), limit: Size.mebibytes(1) } }, '512Ki', 'Mi'],
     ['memory', 'limit', { memory: { request: Size.mebibytes(1), limit: Size.gibibytes(0.1) } }, '0.1Gi', 'Mi'],
     ['ephemeralStorage', 'request', { ephemeralStorage: { request: Size.mebibytes(512) } }, '512Mi', 'Gi'],
-  ] as Array<[string, string, kplus.ContainerResources, string, string]>)('%s.%s not a whole number of the unit cdk8s-plus writes', (what, field, resources, shown, unit) => {
+  ] as Array<[string, string, TierResources, string, string]>)('%s.%s not a whole number of the unit cdk8s-plus writes', (what, field, resources, shown, unit) => {
     expect(build({ frontend: { image: 'web:1', resources } })).toThrow(
       `[test/shop] frontend.resources.${what}.${field}: ${shown} is not a whole number of ${unit} (cdk8s-plus-27 writes it in ${unit})`);
   });

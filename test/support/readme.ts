@@ -1,3 +1,7 @@
+/**
+ * README programs as code, read from README.md itself so the tests that run them (in-process, and
+ * test/consumer in a separate app) and the text users copy cannot drift apart.
+ */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';

@@ -1,5 +1,5 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { expectValidManifests, synthAndValidate, translateRe2Pattern, validateManifests } from './schema';
+import { KUBERNETES_VERSIONS, expectValidManifests, synthAndValidate, translateRe2Pattern, validateManifests } from './schema';
 import { validYaml } from './synth';
 
 /** An expected finding. */
@@ -293,6 +293,46 @@ describe('metadata', () => {
     expect(validateManifests([obj])).toEqual([
       finding('CiliumNetworkPolicy/shop/web', 'metadata.labels["app.kubernetes.io/name"]', 'must match format "k8s-label-value", got "has space"'),
       finding('CiliumNetworkPolicy/shop/web', 'metadata.lables', 'unknown field "lables"'),
+    ]);
+  });
+});
+
+describe('every core object is checked against Kubernetes 1.27, 1.33 and 1.36', () => {
+  test('the pinned versions, oldest (the primary, cdk8s-plus-27\'s API level) first', () => {
+    expect(KUBERNETES_VERSIONS).toEqual(['v1.27.0', 'v1.33.0', 'v1.36.0']);
+  });
+
+  test('a field 1.27 knows but later versions dropped fails there, naming each version (NetworkPolicy status, gone in 1.28)', () => {
+    expect(validateManifests([{ ...networkPolicy(), status: {} }])).toEqual([
+      finding('NetworkPolicy/shop/web', 'status', 'Kubernetes v1.33.0: unknown field "status"'),
+      finding('NetworkPolicy/shop/web', 'status', 'Kubernetes v1.36.0: unknown field "status"'),
+    ]);
+  });
+
+  test('a kind 1.27 serves but later versions removed fails there (flowcontrol v1beta3, removed in 1.32)', () => {
+    const flowSchema = {
+      apiVersion: 'flowcontrol.apiserver.k8s.io/v1beta3',
+      kind: 'FlowSchema',
+      metadata: { name: 'fs' },
+      spec: { priorityLevelConfiguration: { name: 'global-default' } },
+    };
+    expect(validateManifests([flowSchema])).toEqual([
+      finding('FlowSchema/fs', '', 'Kubernetes v1.33.0 does not serve flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema'),
+      finding('FlowSchema/fs', '', 'Kubernetes v1.36.0 does not serve flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema'),
+    ]);
+  });
+
+  test('a field or kind newer than 1.27 fails against 1.27 (Service trafficDistribution, ServiceCIDR)', () => {
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80 }], trafficDistribution: 'PreferClose' },
+    };
+    const serviceCidr = { apiVersion: 'networking.k8s.io/v1', kind: 'ServiceCIDR', metadata: { name: 'extra' }, spec: { cidrs: ['10.97.0.0/16'] } };
+    expect(validateManifests([service, serviceCidr])).toEqual([
+      finding('Service/shop/web', 'spec.trafficDistribution', 'unknown field "trafficDistribution"'),
+      finding('ServiceCIDR/extra', '', 'Kubernetes v1.27.0 does not serve networking.k8s.io/v1 ServiceCIDR'),
     ]);
   });
 });

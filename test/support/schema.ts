@@ -1,9 +1,13 @@
 /**
  * Strict schema validation of synthesized manifests, shared by every test and example test.
  *
- * - Core Kubernetes kinds are validated against the pinned v1.27.0 OpenAPI definitions, looked up by their
+ * - Core Kubernetes kinds are validated against the pinned OpenAPI definitions of every Kubernetes version in
+ *   {@link KUBERNETES_VERSIONS} (1.27, the API level of cdk8s-plus-27, then 1.33 and 1.36), looked up by their
  *   `x-kubernetes-group-version-kind` entries. Those definitions are open (no `additionalProperties: false`), so
  *   every object schema is closed when loading: an unknown field is an error, as with `kubectl apply --validate=strict`.
+ *   Findings against 1.27 are reported as they are; only an object valid there is checked against the later
+ *   versions, whose findings name the version (`Kubernetes v1.36.0: unknown field "x"`), as does a kind one of
+ *   them does not serve. Each version's validators are compiled once per process and cached.
  * - Custom resources are validated against the pinned JSON schemas in `<shared>/schemas/<group>/<kind>_<version>.json`,
  *   closed the same way (a few of them leave the top level open), plus a strict `ObjectMeta` check, because their
  *   `metadata` is only `{type: object}`.
@@ -38,12 +42,20 @@ export interface ManifestValidationError {
 }
 
 const SHARED_ROOT = process.env.CDK8S_NETWORKING_SHARED ?? path.resolve(__dirname, '../../../shared');
-const K8S_DEFINITIONS_FILE = path.join(SHARED_ROOT, 'crds/kubernetes/v1.27.0/_definitions.json');
+/**
+ * The Kubernetes versions whose API definitions every core object must validate against. The first is the primary:
+ * its findings are reported without a version, and its ObjectMeta checks the metadata of custom resources.
+ */
+export const KUBERNETES_VERSIONS = ['v1.27.0', 'v1.33.0', 'v1.36.0'] as const;
+/** One of {@link KUBERNETES_VERSIONS}. */
+export type KubernetesVersion = typeof KUBERNETES_VERSIONS[number];
+const PRIMARY_VERSION: KubernetesVersion = KUBERNETES_VERSIONS[0];
 const CRD_SCHEMA_DIR = path.join(SHARED_ROOT, 'schemas');
 const CRD_YAML_DIR = path.join(SHARED_ROOT, 'crds');
-const K8S_DEFS_ID = 'https://cdk8s-networking.invalid/k8s-v1.27.0-definitions.json';
+const definitionsFile = (version: KubernetesVersion) => path.join(SHARED_ROOT, `crds/kubernetes/${version}/_definitions.json`);
+const definitionsId = (version: KubernetesVersion) => `https://cdk8s-networking.invalid/k8s-${version}-definitions.json`;
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
-const OBJECT_META_REF = `${K8S_DEFS_ID}#/definitions/${OBJECT_META}`;
+const OBJECT_META_REF = `${definitionsId(PRIMARY_VERSION)}#/definitions/${OBJECT_META}`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Go RE2 -> JavaScript (u flag) pattern translation
@@ -402,11 +414,14 @@ interface Registry {
   readonly gvkIndex: Map<string, string>;
 }
 
-let registry: Registry | undefined;
+/** One ajv instance per Kubernetes version (the definitions of each share names), loaded on first use. */
+const registries = new Map<KubernetesVersion, Registry>();
+/** `version apiVersion kind` -> validator; null when that version has no schema for the kind. */
 const validatorCache = new Map<string, ValidateFunction | null>();
 
-function loadRegistry(): Registry {
-  if (registry) return registry;
+function loadRegistry(version: KubernetesVersion): Registry {
+  const cached = registries.get(version);
+  if (cached) return cached;
   const ajv = new Ajv({
     allErrors: true,
     // Schema strictness stays on (unknown keywords and unknown formats throw); only the schema-quality lint
@@ -429,7 +444,7 @@ function loadRegistry(): Registry {
   ajv.addVocabulary(KUBERNETES_KEYWORDS);
   addKubernetesFormats(ajv);
 
-  const definitions = JSON.parse(fs.readFileSync(K8S_DEFINITIONS_FILE, 'utf8')).definitions;
+  const definitions = JSON.parse(fs.readFileSync(definitionsFile(version), 'utf8')).definitions;
   const gvkIndex = new Map<string, string>();
   for (const [name, def] of Object.entries<any>(definitions)) {
     for (const gvk of def['x-kubernetes-group-version-kind'] ?? []) {
@@ -440,8 +455,9 @@ function loadRegistry(): Registry {
   for (const def of Object.values(definitions)) normalizeSchema(def);
   definitions['io.k8s.apimachinery.pkg.api.resource.Quantity'].format = 'k8s-quantity';
   tightenObjectMeta(definitions[OBJECT_META]);
-  ajv.addSchema({ $id: K8S_DEFS_ID, definitions });
-  registry = { ajv, gvkIndex };
+  ajv.addSchema({ $id: definitionsId(version), definitions });
+  const registry = { ajv, gvkIndex };
+  registries.set(version, registry);
   return registry;
 }
 
@@ -504,17 +520,32 @@ function pinTypeMeta(schema: any, apiVersion: string, kind: string): void {
   schema.required = [...new Set([...(schema.required ?? []), 'apiVersion', 'kind'])];
 }
 
-function compileValidator(apiVersion: string, kind: string): ValidateFunction | null {
-  const { ajv, gvkIndex } = loadRegistry();
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
-  const defName = gvkIndex.get(`${group}/${version}/${kind}`);
-  if (defName) {
-    return ajv.compile({
-      allOf: [{ $ref: `${K8S_DEFS_ID}#/definitions/${defName}` }, topLevelMetadataSchema(apiVersion, kind, false)],
-    });
-  }
+  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/** The definition name of a core kind in one Kubernetes version, if that version serves it. */
+function coreDefinition(k8sVersion: KubernetesVersion, apiVersion: string, kind: string): string | undefined {
+  const { group, version } = splitApiVersion(apiVersion);
+  return loadRegistry(k8sVersion).gvkIndex.get(`${group}/${version}/${kind}`);
+}
+
+/** Is this a core kind, i.e. served by at least one of the pinned Kubernetes versions? */
+function isCoreKind(apiVersion: string, kind: string): boolean {
+  return KUBERNETES_VERSIONS.some((v) => coreDefinition(v, apiVersion, kind) !== undefined);
+}
+
+function compileCoreValidator(k8sVersion: KubernetesVersion, apiVersion: string, kind: string): ValidateFunction | null {
+  const defName = coreDefinition(k8sVersion, apiVersion, kind);
+  if (defName === undefined) return null;
+  return loadRegistry(k8sVersion).ajv.compile({
+    allOf: [{ $ref: `${definitionsId(k8sVersion)}#/definitions/${defName}` }, topLevelMetadataSchema(apiVersion, kind, false)],
+  });
+}
+
+function compileCrdValidator(apiVersion: string, kind: string): ValidateFunction | null {
+  const { group, version } = splitApiVersion(apiVersion);
   if (group === '' || /[/\\]|\.\./.test(group + kind + version)) return null;
   const file = path.join(CRD_SCHEMA_DIR, group, `${kind.toLowerCase()}_${version}.json`);
   if (!fs.existsSync(file)) return null;
@@ -523,7 +554,8 @@ function compileValidator(apiVersion: string, kind: string): ValidateFunction | 
   normalizeSchema(schema);
   pinTypeMeta(schema, apiVersion, kind);
   const extra = group === GATEWAY_API_GROUP ? [standardChannelSchema(kind, version)] : [];
-  return ajv.compile({ allOf: [schema, topLevelMetadataSchema(apiVersion, kind, true), ...extra] });
+  // Custom resources share the primary version's ajv, whose ObjectMeta checks their metadata.
+  return loadRegistry(PRIMARY_VERSION).ajv.compile({ allOf: [schema, topLevelMetadataSchema(apiVersion, kind, true), ...extra] });
 }
 
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
@@ -558,11 +590,12 @@ function notStandard(reason: string): object {
   return { properties: { kind: { enum: [reason] } } };
 }
 
-function validatorFor(apiVersion: string, kind: string): ValidateFunction | null {
-  const key = `${apiVersion} ${kind}`;
+/** The validator of a kind: `k8sVersion` for core kinds, `'crd'` for custom resources. */
+function validatorFor(k8sVersion: KubernetesVersion | 'crd', apiVersion: string, kind: string): ValidateFunction | null {
+  const key = `${k8sVersion} ${apiVersion} ${kind}`;
   let v = validatorCache.get(key);
   if (v === undefined) {
-    v = compileValidator(apiVersion, kind);
+    v = k8sVersion === 'crd' ? compileCrdValidator(apiVersion, kind) : compileCoreValidator(k8sVersion, apiVersion, kind);
     validatorCache.set(key, v);
   }
   return v;
@@ -712,19 +745,43 @@ export function validateManifests(objects: any[]): ManifestValidationError[] {
       findings.push({ object, path: 'apiVersion', message: `${apiVersion}: ${NEVER_EMIT[apiVersion]}` });
       return;
     }
-    const validate = validatorFor(apiVersion, kind);
-    if (!validate) {
-      findings.push({ object, path: '', message: `no schema for ${apiVersion} ${kind}` });
-      return;
-    }
-    if (!validate(obj)) {
-      // ajv's order follows schema keyword order; sorting by path keeps reports stable and readable.
-      const sorted = toFindings(object, validate.errors ?? [], obj)
-        .sort((a, b) => (a.path === b.path ? a.message.localeCompare(b.message) : a.path < b.path ? -1 : 1));
-      findings.push(...sorted);
-    }
+    findings.push(...(isCoreKind(apiVersion, kind) ? validateCore(obj, object) : validateCrd(obj, object)));
   });
   return findings;
+}
+
+/** Findings of one validator, sorted by path (ajv's order follows schema keyword order, which reads badly). */
+function run(validate: ValidateFunction, obj: any, object: string): ManifestValidationError[] {
+  if (validate(obj)) return [];
+  return toFindings(object, validate.errors ?? [], obj)
+    .sort((a, b) => (a.path === b.path ? a.message.localeCompare(b.message) : a.path < b.path ? -1 : 1));
+}
+
+/**
+ * A core object: against the primary version first (findings as they are), then, when it is valid there, against
+ * each later version, whose findings and missing kinds name the version.
+ */
+function validateCore(obj: any, object: string): ManifestValidationError[] {
+  const { apiVersion, kind } = obj;
+  const primary = validatorFor(PRIMARY_VERSION, apiVersion, kind);
+  if (!primary) return [{ object, path: '', message: `Kubernetes ${PRIMARY_VERSION} does not serve ${apiVersion} ${kind}` }];
+  const findings = run(primary, obj, object);
+  if (findings.length > 0) return findings;
+  for (const version of KUBERNETES_VERSIONS.slice(1)) {
+    const validate = validatorFor(version, apiVersion, kind);
+    if (!validate) {
+      findings.push({ object, path: '', message: `Kubernetes ${version} does not serve ${apiVersion} ${kind}` });
+      continue;
+    }
+    findings.push(...run(validate, obj, object).map((f) => ({ ...f, message: `Kubernetes ${version}: ${f.message}` })));
+  }
+  return findings;
+}
+
+function validateCrd(obj: any, object: string): ManifestValidationError[] {
+  const validate = validatorFor('crd', obj.apiVersion, obj.kind);
+  if (!validate) return [{ object, path: '', message: `no schema for ${obj.apiVersion} ${obj.kind}` }];
+  return run(validate, obj, object);
 }
 
 /** Throw one Error listing every problem (object, path, message) when any manifest is invalid. */

@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Reachability } from '../../src/analysis/reachability';
 import { Cni } from '../../src/cluster/cni';
-import { parseYamlText, walkYamlFiles } from '../../src/util/yaml-documents';
+import { walkFiles } from '../../src/util/input-files';
+import { isYamlFileName, parseYamlText } from '../../src/util/yaml-documents';
 import { expectValidManifests } from '../support/schema';
 
 // Nine aliases of nine aliases of nine: 9 + 81 + 729 expansions, far past yaml's maxAliasCount of 100
@@ -108,7 +109,7 @@ describe('parseYamlText', () => {
   });
 });
 
-describe('walkYamlFiles', () => {
+describe('walkFiles', () => {
   test('a symlink loop ends, each real file is listed once, missing named paths are marked', () => {
     const dir = tempDir();
     try {
@@ -118,12 +119,13 @@ describe('walkYamlFiles', () => {
       fs.symlinkSync('..', path.join(dir, 'sub', 'up')); // dir/sub/up -> dir
       fs.symlinkSync('sub/a.yaml', path.join(dir, 'b.yml'));
       fs.symlinkSync('nowhere.yaml', path.join(dir, 'dangling.yaml'));
-      const entries = walkYamlFiles(['.', 'sub/a.yaml', 'gone.yaml'], dir);
-      expect(entries.map((e) => ({ ...e, error: e.error === undefined ? undefined : e.error.split(':')[0] }))).toEqual([
+      const entries = walkFiles(['.', 'sub/a.yaml', 'gone.yaml'], dir, { select: isYamlFileName });
+      const real = fs.realpathSync(dir);
+      expect(entries.map((e) => ({ ...e, error: e.error && { kind: e.error.kind, message: e.error.message.split(':')[0] } }))).toEqual([
         // b.yml is the first path to reach sub/a.yaml (sorted order), so sub/a.yaml is skipped.
-        { path: 'b.yml' },
-        { path: 'dangling.yaml', error: 'ENOENT' },
-        { path: 'gone.yaml', error: 'ENOENT', missing: true },
+        { path: 'b.yml', absolute: path.join(real, 'sub', 'a.yaml'), error: undefined },
+        { path: 'dangling.yaml', absolute: path.join(real, 'dangling.yaml'), error: { kind: 'io', message: 'ENOENT' } },
+        { path: 'gone.yaml', absolute: path.join(dir, 'gone.yaml'), error: { kind: 'missing', message: 'no such file or directory' } },
       ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
  * https://docs.tigera.io/calico/latest/reference/resources/networkpolicy and
  * https://docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy .
  */
+import { calicoHttpMatcher, L7Matcher } from '../http-request';
 import { namespaceLabels, serviceAccountLabels, workloadLabels } from './labels';
 import { CalicoDecision, MaybeAction, NO_DECISION, PolicyDecision, PolicyEntry, PolicyOutcome } from './policy-entry';
 import {
@@ -109,13 +110,13 @@ export class CalicoPolicyEntry implements PolicyEntry {
    * "HTTP match criteria: ingress traffic only"): on egress the match restricts nothing, so the rule
    * allows at L4 and says so in a note (fail open in the analysis, never a false "restricted").
    */
-  private httpConstraints(rule: CompiledRule, direction: Direction, notes: string[]): string[] | undefined {
+  private httpConstraints(rule: CompiledRule, direction: Direction, notes: string[]): L7Matcher[] | undefined {
     if (rule.action !== 'Allow' || rule.http === undefined) return undefined;
     if (direction === 'egress') {
       notes.push(`${this.label} ${rule.path}: the HTTP match is not enforced on egress (Calico matches HTTP on ingress only); the rule allows at L4`);
       return undefined;
     }
-    return [`${rule.http} (${this.label} ${rule.path})`];
+    return [calicoHttpMatcher(rule.httpMatch ?? {}, `${rule.http} (${this.label} ${rule.path})`)];
   }
 
   decide(query: SideQuery, ctx: RuleContext): PolicyDecision {

@@ -19,6 +19,7 @@
  * to accept). Remote nodes are ordinary peers: HostEndpoints are not
  * modelled, rules see them through `nets` and network sets only.
  */
+import { L7Matcher } from '../http-request';
 import { CalicoPolicyEntry, compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
 import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy } from './cluster-network-policy';
 import { KubernetesPolicyEntry } from './kubernetes-policy';
@@ -290,7 +291,8 @@ class CalicoModel implements AnnotatedCniModel {
     const walk = this.walkFrom(this.selection(subject, direction), 0, query, notes);
     const outcome = fromOutcomes(walk.bits);
     const noteReasons: Reason[] = [...new Set(notes)].map((n) => ({ effect: 'log', message: `note: ${n}` }));
-    return sideVerdict(outcome, [...walk.reasons, ...noteReasons], outcome === MAYBE ? walk.uncertain : [], outcome === YES ? walk.l7 : undefined);
+    const l7 = outcome === YES ? walk.l7 : undefined;
+    return sideVerdict(outcome, [...walk.reasons, ...noteReasons], outcome === MAYBE ? walk.uncertain : [], l7?.map((m) => m.text), l7);
   }
 
   /** {@link decideFrom} with the reasons of the path taken when every maybe fails, and why the others may happen. */
@@ -372,7 +374,7 @@ interface Walk {
   readonly bits: Outcomes;
   readonly reasons: Reason[];
   readonly uncertain: string[];
-  readonly l7?: string[];
+  readonly l7?: L7Matcher[];
 }
 
 /** The Calico CNI model: projectcalico.org/v3 policies, tiers, network sets, Kubernetes NetworkPolicy and ClusterNetworkPolicy. */

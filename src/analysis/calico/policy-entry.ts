@@ -3,6 +3,7 @@
  * GlobalNetworkPolicy, Kubernetes NetworkPolicies (default tier, order 1000) and
  * ClusterNetworkPolicies (kube-admin / kube-baseline tiers).
  */
+import { L7Matcher } from '../http-request';
 import { Direction, Endpoint, ObjectRef, Reason, SideQuery } from '../model';
 import { RuleContext } from './rules';
 
@@ -39,7 +40,7 @@ export interface PolicyOutcome {
   /** Approximations the analyzer made while evaluating this policy. */
   readonly notes: string[];
   /** L7 constraints attached to an Allow. */
-  readonly l7?: string[];
+  readonly l7?: L7Matcher[];
   /** Rules before the deciding one (or all rules, when none decided) that may match. */
   readonly maybe: MaybeAction[];
 }

@@ -54,6 +54,8 @@ export interface CompiledRule {
   readonly destination: EntityRule;
   /** Readable HTTP match of an Allow rule (enforced only with Calico's application layer policy). */
   readonly http?: string;
+  /** The raw `http` match, for matching HTTP requests. */
+  readonly httpMatch?: Record<string, any>;
 }
 
 /** Where the policy lives: namespaced policies scope rule selectors to their own namespace. */
@@ -189,7 +191,7 @@ export function compileRule(raw: any, path: string, cache: SelectorCache): Compi
     }
     http = `HTTP ${parts.join('; ') || 'any'}`;
   }
-  return { path, action, protocol, notProtocol, ipVersion: raw.ipVersion, source, destination, http };
+  return { path, action, protocol, notProtocol, ipVersion: raw.ipVersion, source, destination, http, ...(http ? { httpMatch: raw.http } : {}) };
 }
 
 const QUERY_PROTOCOL: Record<L4Protocol, number> = { TCP: 6, UDP: 17, SCTP: 132 };

@@ -13,12 +13,13 @@
  * L7 rules (HTTP, DNS, Kafka) on a matching allow restrict the allowed traffic even without default
  * deny, unless another matching allow for the same flow has no L7 rules (which adds an L7 allow-all).
  */
+import { L7Matcher } from '../http-request';
 import { CidrGroupIndex } from './cidr-groups';
 import { dnsProxyLookup } from './dns-proxy';
 import { effectivePeerSelector, identityOf, selectorMatches } from './identity';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet } from './policies';
-import { CiliumPortRule, describeL7, hasL7Rules, matchingPortRule } from './ports';
+import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule } from './ports';
 import { addressKey } from '../addresses';
 import {
   effectivePolicyTypes,
@@ -58,7 +59,7 @@ function isIcmpOnly(rule: any): boolean {
 interface RuleHit {
   readonly reason: Reason;
   /** L7 constraints of the matching toPorts entry; empty for a plain L3/L4 allow. */
-  readonly l7: string[];
+  readonly l7: L7Matcher[];
 }
 
 function ruleLabel(rs: CiliumRuleSet, path: string): string {
@@ -415,7 +416,7 @@ export class CiliumModel implements AnnotatedCniModel {
         const hit = this.matchRule(rs, rule, q, plan.allowCtx, allowNotes, path, true);
         if (hit?.truth === MAYBE) maybeAllows.push(...hit.why.map((w) => `${ruleLabel(rs, path)}: ${w}`));
         if (hit?.truth !== YES) return;
-        const l7 = hit.portRule && hasL7Rules(hit.portRule) ? describeL7(hit.portRule).map((c) => `${c} (${ruleLabel(rs, path)})`) : [];
+        const l7 = hit.portRule && hasL7Rules(hit.portRule) ? l7MatchersOf(hit.portRule, ` (${ruleLabel(rs, path)})`) : [];
         allows.push({
           reason: {
             object: refOf(rs.object),
@@ -445,8 +446,8 @@ export class CiliumModel implements AnnotatedCniModel {
     if (denies.length > 0) return sideVerdict(NO, [...denies, ...noteReasons]);
 
     // The allow side (what the flow gets if no deny rule matches), then may-match deny rules on top.
-    const finish = (allow: Tri, reasons: Reason[], uncertain: string[], l7?: string[]): DirectionVerdict => {
-      if (maybeDenies.length === 0 || allow === NO) return sideVerdict(allow, reasons, allow === MAYBE ? uncertain : [], l7);
+    const finish = (allow: Tri, reasons: Reason[], uncertain: string[], l7?: L7Matcher[]): DirectionVerdict => {
+      if (maybeDenies.length === 0 || allow === NO) return sideVerdict(allow, reasons, allow === MAYBE ? uncertain : [], l7?.map((m) => m.text), l7);
       return sideVerdict(MAYBE, reasons, [...maybeDenies, ...(allow === MAYBE ? uncertain : [])]);
     };
 

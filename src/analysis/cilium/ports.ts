@@ -9,7 +9,9 @@
  * mergeIngress / mergeEgress) only looks at the list's length, and a rule with L3 peers, no toPorts
  * entries and no icmps entries allows all ports.
  */
+import { ciliumHttpMatcher, L7Matcher } from '../http-request';
 import { Endpoint, L4Protocol } from '../model';
+import { MAYBE, NO } from '../verdict';
 import { describeDnsSelector, DnsSelector } from './fqdn';
 
 /** One `toPorts[].ports[]` entry. */
@@ -106,5 +108,31 @@ export function describeL7(rule: CiliumPortRule): string[] {
   for (const d of r.dns ?? []) out.push(`DNS proxy ${describeDnsSelector(d)}`);
   for (const k of r.kafka ?? []) out.push(`Kafka ${JSON.stringify(k)}`);
   if (r.l7proto) out.push(`L7 ${r.l7proto} ${JSON.stringify(r.l7 ?? [])}`);
+  return out;
+}
+
+/**
+ * The L7 rules of a toPorts entry as request matchers, with the texts of {@link describeL7} plus
+ * `suffix`: HTTP rules match requests (see ciliumHttpMatcher); DNS and Kafka rules send the port's
+ * traffic to a proxy that speaks only that protocol, so no HTTP request passes them; a proxylib
+ * `l7proto` parser is not evaluated.
+ */
+export function l7MatchersOf(rule: CiliumPortRule, suffix: string): L7Matcher[] {
+  const r = rule.rules;
+  if (!r) return [];
+  const texts = describeL7(rule).map((t) => `${t}${suffix}`);
+  let i = 0;
+  const out: L7Matcher[] = [];
+  for (const h of r.http ?? []) out.push(ciliumHttpMatcher(h, texts[i++]));
+  const other = (text: string, protocol: string): L7Matcher => ({
+    text,
+    matches: () => ({ truth: NO, why: `the port's ${protocol} proxy serves no HTTP` }),
+  });
+  for (const _ of r.dns ?? []) out.push(other(texts[i++], 'DNS'));
+  for (const _ of r.kafka ?? []) out.push(other(texts[i++], 'Kafka'));
+  if (r.l7proto) {
+    const text = texts[i++];
+    out.push({ text, matches: () => ({ truth: MAYBE, why: `the ${r.l7proto} proxylib parser is not evaluated` }) });
+  }
   return out;
 }

@@ -4,13 +4,16 @@ import { calicoDenyAllScope } from './calico-deny-all-scope';
 import { calicoNatOutgoingEnum } from './calico-nat-outgoing-enum';
 import { ciliumDeprecatedValues } from './cilium-deprecated-values';
 import { ciliumPolicyShape } from './cilium-policy-shape';
+import { destinationRuleSubsets } from './destination-rule-subsets';
 import { dnsUdpOnly } from './dns-udp-only';
 import { egressWorld } from './egress-world';
 import { ingressHygiene } from './ingress';
 import { invalidObject } from './invalid-object';
 import { istioAuthz } from './istio-authz';
 import { istioConsecutiveErrors } from './istio-consecutive-errors';
+import { istioMtls } from './istio-mtls';
 import { istioPeerAuthentication } from './istio-peer-authentication';
+import { linkerdServer } from './linkerd-server';
 import { namespaceSelectorNameLabel } from './namespace-selector-name-label';
 import { namespaceWithoutDefaultDeny } from './namespace-without-default-deny';
 import { peerAndOrConfusion } from './peer-and-or-confusion';
@@ -37,5 +40,8 @@ export const RULES: readonly LintRule[] = [
   virtualService,
   ciliumPolicyShape,
   istioPeerAuthentication,
+  istioMtls,
+  destinationRuleSubsets,
+  linkerdServer,
   invalidObject,
 ];

@@ -40,7 +40,9 @@ export const istioAuthz: LintRule = {
           rule: MISSING_ACTION,
           severity: LintSeverity.WARNING,
           path: 'spec',
-          message: 'action is omitted and defaults to ALLOW',
+          message: rules.length === 0
+            ? 'action is omitted and defaults to ALLOW: without rules this policy allows nothing (spec: {} is the allow-nothing baseline)'
+            : 'action is omitted and defaults to ALLOW',
           fix: 'set action explicitly (ALLOW, DENY, AUDIT or CUSTOM)',
         });
       }

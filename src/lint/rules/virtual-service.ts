@@ -36,6 +36,11 @@ export const virtualService: LintRule = {
             });
           }
           dests.forEach((d, j) => checkSubset(doc, d, ns, subsets, jsonPath('spec', protocol, i, 'route', j, 'destination', 'subset'), out));
+          if (isObject(route) && isObject(route.mirror)) {
+            checkSubset(doc, { destination: route.mirror }, ns, subsets, jsonPath('spec', protocol, i, 'mirror', 'subset'), out);
+          }
+          asArray(isObject(route) ? route.mirrors : undefined).forEach((m, j) => checkSubset(doc, m, ns, subsets,
+            jsonPath('spec', protocol, i, 'mirrors', j, 'destination', 'subset'), out));
         });
       }
     }
@@ -62,7 +67,7 @@ function checkSubset(doc: LintDocument, dest: any, ns: string, subsets: Map<stri
 }
 
 /** Short service names resolve in the object's own namespace; compare `<service>.<namespace>`. */
-function hostKey(host: string, ns: string): string {
+export function hostKey(host: string, ns: string): string {
   const labels = host.split('.');
   return labels.length >= 2 ? `${labels[0]}.${labels[1]}` : `${host}.${ns}`;
 }
@@ -75,6 +80,34 @@ function definedSubsets(docs: readonly LintDocument[]): Map<string, Set<string>>
     const names = out.get(key) ?? new Set<string>();
     asArray(doc.obj.spec.subsets).forEach((s) => typeof s?.name === 'string' && names.add(s.name));
     out.set(key, names);
+  }
+  return out;
+}
+
+/**
+ * Host key -> the subsets VirtualService routes (and mirrors) name for it; a host some VirtualService
+ * routes to without a subset is present with an empty set.
+ */
+export function routedSubsets(docs: readonly LintDocument[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (dest: any, ns: string) => {
+    if (!isObject(dest) || typeof dest.host !== 'string') return;
+    const key = hostKey(dest.host, ns);
+    const names = out.get(key) ?? new Set<string>();
+    if (typeof dest.subset === 'string') names.add(dest.subset);
+    out.set(key, names);
+  };
+  for (const doc of docs) {
+    if (!isKind(doc.obj, 'networking.istio.io', 'VirtualService') || !isObject(doc.obj.spec)) continue;
+    const ns = namespaceOf(doc.obj);
+    for (const protocol of ['http', 'tcp', 'tls']) {
+      for (const route of asArray(doc.obj.spec[protocol])) {
+        if (!isObject(route)) continue;
+        for (const d of asArray(route.route)) add(d?.destination, ns);
+        add(route.mirror, ns);
+        for (const m of asArray(route.mirrors)) add(m?.destination, ns);
+      }
+    }
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { TierResources } from './resources';
 
 /** The three tiers of a ThreeTierApp; also the value of their `app.kubernetes.io/component` label. */
 export enum AppTier {
@@ -51,7 +51,7 @@ export interface HttpTierProps extends AppTierCommonProps {
    * only that default.
    * @default - cpu 100m request / 500m limit, memory 128Mi request / 256Mi limit
    */
-  readonly resources?: kplus.ContainerResources;
+  readonly resources?: TierResources;
   /**
    * Path of the HTTP health endpoint used by the readiness and liveness probes.
    * @default '/healthz'
@@ -87,7 +87,7 @@ export interface DatabaseTierProps extends AppTierCommonProps {
    * only that default.
    * @default - cpu 250m request / 1 limit, memory 512Mi request / 1Gi limit
    */
-  readonly resources?: kplus.ContainerResources;
+  readonly resources?: TierResources;
   /**
    * Size of each pod's data volume (volumeClaimTemplate `data`, ReadWriteOnce).
    * @default Size.gibibytes(10)

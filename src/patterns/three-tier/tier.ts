@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './tier-props';
 import {
+  containerResources,
   sizeToQuantity,
   validateAbsolutePath,
   validateEnvName,
@@ -15,7 +16,7 @@ import {
 import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
 import {
-  requireInstance, requireObject, requireOptionalBoolean, requireOptionalObject, requireOptionalStringArray, requireOptionalStringMap,
+  requireInstance, requireObject, requireOptionalBoolean, requireOptionalStringArray, requireOptionalStringMap,
 } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsSubdomain, validatePortNumber } from '../../util/validate';
@@ -68,7 +69,6 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const p = requireObject(app, t, o.props);
   const dbProps = p as DatabaseTierProps;
   const httpProps = p as HttpTierProps;
-  checkResourceTypes(app, `${t}.resources`, p.resources);
 
   const image = validateImage(app, `${t}.image`, p.image);
   const port = validatePortNumber(app, `${t}.port`, p.port ?? (isDb ? 5432 : 8080));
@@ -76,11 +76,12 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const user = validatePositiveInteger(app, `${t}.runAsUser`, p.runAsUser ?? (isDb ? 999 : 10001), 1, Infinity);
   if (user > MAX_ID) throw propError(app, `${t}.runAsUser`, `${user} exceeds ${MAX_ID}, the largest user id (int32)`);
   const defaults = DEFAULT_RESOURCES[o.kind];
+  const given = containerResources(app, `${t}.resources`, p.resources);
   const resources: kplus.ContainerResources = {
-    cpu: withDefaultLimit(app, `${t}.resources.cpu`, p.resources?.cpu, defaults.cpu, (c) => millicores(c), (c) => c.amount),
-    memory: withDefaultLimit(app, `${t}.resources.memory`, p.resources?.memory, defaults.memory,
+    cpu: withDefaultLimit(app, `${t}.resources.cpu`, given?.cpu, defaults.cpu, (c) => millicores(c), (c) => c.amount),
+    memory: withDefaultLimit(app, `${t}.resources.memory`, given?.memory, defaults.memory,
       (s) => s.toKibibytes({ rounding: SizeRoundingBehavior.NONE }), (s) => s.asString()),
-    ephemeralStorage: p.resources?.ephemeralStorage,
+    ephemeralStorage: given?.ephemeralStorage,
   };
   validateResources(app, `${t}.resources`, resources);
   const writablePaths = (requireOptionalStringArray(app, `${t}.writablePaths`, p.writablePaths) ?? (isDb ? ['/tmp', '/var/run/postgresql'] : ['/tmp']))
@@ -271,24 +272,4 @@ function volumeName(app: Construct, prop: string, all: string[], index: number, 
     throw propError(app, prop, `'${path}' would reuse the volume name '${mine}' of an earlier writable path or of the data volume`);
   }
   return mine;
-}
-
-/**
- * The resources prop holds cdk8s-plus objects (Cpu, Size): anything else would fail deep inside
- * cdk8s-plus with a bare TypeError, or (a string for the whole prop) be ignored for the defaults.
- */
-function checkResourceTypes(app: Construct, prop: string, resources: kplus.ContainerResources | undefined): void {
-  const r = requireOptionalObject(app, prop, resources);
-  if (r === undefined) return;
-  const parts: Array<[keyof kplus.ContainerResources, { readonly prototype: unknown }, string]> = [
-    ['cpu', kplus.Cpu, 'a Cpu (e.g. Cpu.millis(250))'],
-    ['memory', Size, 'a Size (e.g. Size.mebibytes(256))'],
-    ['ephemeralStorage', Size, 'a Size (e.g. Size.gibibytes(1))'],
-  ];
-  for (const [part, type, made] of parts) {
-    const value = requireOptionalObject(app, `${prop}.${part}`, r[part] as object | undefined) as { request?: unknown; limit?: unknown } | undefined;
-    for (const field of ['request', 'limit'] as const) {
-      if (value?.[field] !== undefined) requireInstance(app, `${prop}.${part}.${field}`, value[field], type, made);
-    }
-  }
 }

@@ -1,8 +1,9 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { TierResources } from './resources';
 import { propError } from '../../util/errors';
-import { MAX_INT32, requireNumber, requireString } from '../../util/guards';
+import { MAX_INT32, requireInstance, requireNumber, requireOptionalObject, requireString } from '../../util/guards';
 import { validateDnsSubdomain } from '../../util/validate';
 
 /**
@@ -94,6 +95,47 @@ export function validateAbsolutePath(scope: IConstruct, prop: string, path: stri
     throw propError(scope, prop, `'${path}' must be an absolute path starting with '/' (no whitespace, no '..')`);
   }
   return path;
+}
+
+/** A Kubernetes CPU quantity in millicores (`250m`) or cores with at most millicore precision (`1`, `1.5`). */
+const CPU_QUANTITY = /^(?:[0-9]+m|[0-9]+(?:\.[0-9]{1,3})?)$/;
+
+/**
+ * The user's {@link TierResources} as cdk8s-plus-27 requirements, after checking their runtime types
+ * (jsii and plain-JS callers can pass anything): CPU quantity strings, cdk8s `Size` amounts, and no
+ * unknown field (a misspelled `requests` would silently keep the defaults).
+ */
+export function containerResources(scope: IConstruct, prop: string, given: TierResources | undefined): kplus.ContainerResources | undefined {
+  const r = requireOptionalObject(scope, prop, given);
+  if (r === undefined) return undefined;
+  rejectUnknownFields(scope, prop, r, ['cpu', 'memory', 'ephemeralStorage']);
+  const pair = <T>(what: string, value: object | undefined, convert: (field: string, v: unknown) => T) => {
+    const v = requireOptionalObject(scope, `${prop}.${what}`, value) as { request?: unknown; limit?: unknown } | undefined;
+    if (v === undefined) return undefined;
+    rejectUnknownFields(scope, `${prop}.${what}`, v, ['request', 'limit']);
+    return {
+      ...(v.request === undefined ? {} : { request: convert('request', v.request) }),
+      ...(v.limit === undefined ? {} : { limit: convert('limit', v.limit) }),
+    };
+  };
+  const cpu = (field: string, v: unknown): kplus.Cpu => {
+    if (typeof v !== 'string' || !CPU_QUANTITY.test(v)) {
+      throw propError(scope, `${prop}.cpu.${field}`, `${JSON.stringify(v)} is not a CPU quantity: millicores ('250m') or cores with at most 3 decimals ('1', '1.5')`);
+    }
+    return v.endsWith('m') ? kplus.Cpu.millis(Number(v.slice(0, -1))) : kplus.Cpu.units(Number(v));
+  };
+  const size = (what: string) => (field: string, v: unknown): Size =>
+    requireInstance(scope, `${prop}.${what}.${field}`, v as Size, Size, 'a Size (e.g. Size.mebibytes(256))');
+  return {
+    cpu: pair('cpu', r.cpu, cpu),
+    memory: pair('memory', r.memory, size('memory')),
+    ephemeralStorage: pair('ephemeralStorage', r.ephemeralStorage, size('ephemeralStorage')),
+  };
+}
+
+function rejectUnknownFields(scope: IConstruct, prop: string, value: object, known: readonly string[]): void {
+  const unknown = Object.keys(value).find((k) => !known.includes(k));
+  if (unknown !== undefined) throw propError(scope, `${prop}.${unknown}`, `unknown field (expected ${known.join(', ')})`);
 }
 
 /** Millicores of a cdk8s-plus Cpu (`'250m'` or `'1.5'`). */

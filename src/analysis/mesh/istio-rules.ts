@@ -1,0 +1,253 @@
+/**
+ * Matching one Istio AuthorizationPolicy rule against a flow (internal), per the istio.io
+ * "Authorization Policy" reference: a rule matches when its `from`, `to` and `when` all match (absent
+ * = any); `from` and `to` are lists of alternatives; the fields of one source or operation are ANDed,
+ * the values of one field ORed, `not*` fields match when no value matches; every `when` condition
+ * must hold.
+ *
+ * Identity fields (principals, namespaces, serviceAccounts, trustDomains and the conditions
+ * source.principal / source.namespace) compare against an empty value on a plaintext connection, so
+ * they never match it and their `not*` forms always do (istio.io ISTIO-SECURITY-2021-004).
+ *
+ * Without an HTTP request in the question the HTTP fields (methods, paths, hosts, request.headers
+ * conditions) are kept as a text constraint on the requests; with one they are evaluated. Attributes
+ * the analysis has no value for (request principals and `request.auth.*` from JWTs, `connection.sni`,
+ * `experimental.*`) make a rule's match unknown.
+ */
+import { addressIn, anyMatch, istioHostMatch, istioPathMatch, istioStringMatch, withIdentity } from './istio-values';
+import { isPlainObject } from '../../util/vocabulary';
+import { HttpRequestSpec } from '../http-request';
+import { Endpoint } from '../model';
+import { and3, MAYBE, NO, Tri, YES } from '../verdict';
+
+/** The flow as a rule sees it. */
+export interface IstioFlow {
+  readonly source: Endpoint;
+  readonly destination: Endpoint;
+  readonly port: number;
+  /** Does the connection carry the source's mesh identity (mutual TLS)? */
+  readonly mtls: Tri;
+  /** The source's principal `<trust domain>/ns/<ns>/sa/<sa>` (when it is in the mesh). */
+  readonly principal?: string;
+  /** The source's namespace. */
+  readonly sourceNamespace?: string;
+  /** The source's service account. */
+  readonly serviceAccount?: string;
+  /** The mesh's trust domain. */
+  readonly trustDomain: string;
+  /** The HTTP request, when the question names one. */
+  readonly request?: HttpRequestSpec;
+}
+
+/** How a rule matched. */
+export interface RuleMatch {
+  /** What is evaluated (everything but the HTTP fields when there is no request). */
+  readonly truth: Tri;
+  /**
+   * Without a request: the HTTP conditions the rule puts on requests (alternatives); undefined when
+   * it puts none on the matching part.
+   */
+  readonly http?: string[];
+  /** Conditions the analysis cannot evaluate, with their path. */
+  readonly unknown: string[];
+  /** Why `truth` is MAYBE. */
+  readonly why: string[];
+}
+
+const HTTP_FIELDS = ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'];
+const NO_MATCH: RuleMatch = { truth: NO, unknown: [], why: [] };
+
+function list(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.map(String) : undefined;
+}
+
+/** AND of parts (http constraints joined). */
+function and(parts: RuleMatch[]): RuleMatch {
+  let truth: Tri = YES;
+  let http: string[] | undefined;
+  const unknown: string[] = [];
+  const why: string[] = [];
+  for (const p of parts) {
+    truth = and3(truth, p.truth);
+    if (p.http) http = http ? http.flatMap((a) => p.http!.map((b) => `${a}, ${b}`)) : p.http;
+    unknown.push(...p.unknown);
+    why.push(...p.why);
+  }
+  if (truth === NO) return NO_MATCH;
+  return { truth, ...(http ? { http } : {}), unknown, why: truth === MAYBE ? why : [] };
+}
+
+/**
+ * OR of alternatives. An alternative that surely matches without conditions wins; otherwise the
+ * constrained and uncertain ones are kept (their HTTP constraints as alternatives).
+ */
+function or(parts: RuleMatch[]): RuleMatch {
+  const live = parts.filter((p) => p.truth !== NO);
+  if (live.length === 0) return NO_MATCH;
+  const plain = live.find((p) => p.truth === YES && !p.http && p.unknown.length === 0);
+  if (plain) return plain;
+  const truth: Tri = live.some((p) => p.truth === YES) ? YES : MAYBE;
+  const constrained = live.filter((p) => p.http);
+  const http = constrained.length > 0 && constrained.length === live.length ? constrained.flatMap((p) => p.http!) : undefined;
+  return {
+    truth,
+    ...(http ? { http } : {}),
+    unknown: live.flatMap((p) => p.unknown),
+    why: truth === MAYBE ? live.flatMap((p) => p.why) : [],
+  };
+}
+
+function of(truth: Tri, why?: string): RuleMatch {
+  return { truth, unknown: [], why: truth === MAYBE && why ? [why] : [] };
+}
+
+function unknownPart(what: string): RuleMatch {
+  return { truth: YES, unknown: [what], why: [] };
+}
+
+/** A field of strings matched (positively or with `not`) against one value. */
+function stringField(values: string[], value: string | undefined, negative: boolean, match = istioStringMatch): boolean {
+  const hit = anyMatch(values, value, match);
+  return negative ? !hit : hit;
+}
+
+/** Match one `from[].source`. */
+function matchSource(source: Record<string, unknown>, path: string, flow: IstioFlow): RuleMatch {
+  const parts: RuleMatch[] = [];
+  const sa = flow.sourceNamespace !== undefined && flow.serviceAccount !== undefined ? `${flow.sourceNamespace}/${flow.serviceAccount}` : undefined;
+  const trustDomain = flow.principal?.split('/ns/')[0];
+  const identity: Array<[string, string | undefined]> = [
+    ['principals', flow.principal], ['namespaces', flow.sourceNamespace], ['serviceAccounts', sa], ['trustDomains', trustDomain],
+  ];
+  for (const [field, value] of identity) {
+    for (const negative of [false, true]) {
+      const key = negative ? `not${field[0].toUpperCase()}${field.slice(1)}` : field;
+      const values = list(source[key]);
+      if (values === undefined) continue;
+      if (field === 'serviceAccounts' && values.some((v) => !v.includes('/'))) {
+        parts.push(unknownPart(`${path}.${key}: entries without a namespace ('${values.find((v) => !v.includes('/'))}') are not evaluated`));
+        continue;
+      }
+      parts.push(of(withIdentity(flow.mtls, (has) => stringField(values, has ? value : undefined, negative)),
+        `${path}.${key}: whether the connection carries ${flow.source.name}'s mesh identity is not known`));
+    }
+  }
+  for (const field of ['ipBlocks', 'remoteIpBlocks']) {
+    for (const negative of [false, true]) {
+      const key = negative ? `not${field[0].toUpperCase()}${field.slice(1)}` : field;
+      const values = list(source[key]);
+      if (values === undefined) continue;
+      const hit = addressIn(flow.source, values);
+      const truth = negative ? (hit.truth === MAYBE ? MAYBE : hit.truth === YES ? NO : YES) : hit.truth;
+      parts.push(of(truth, `${path}.${key}: ${flow.source.name}: ${hit.why}`));
+    }
+  }
+  for (const key of ['requestPrincipals', 'notRequestPrincipals']) {
+    if (source[key] !== undefined) parts.push(unknownPart(`${path}.${key} (request principals come from JWTs, which the manifests do not carry)`));
+  }
+  return and(parts);
+}
+
+/** Match one `to[].operation`. */
+function matchOperation(operation: Record<string, unknown>, path: string, flow: IstioFlow): RuleMatch {
+  const parts: RuleMatch[] = [];
+  const port = String(flow.port);
+  const ports = list(operation.ports);
+  if (ports !== undefined) parts.push(of(ports.includes(port) ? YES : NO));
+  const notPorts = list(operation.notPorts);
+  if (notPorts !== undefined) parts.push(of(notPorts.includes(port) ? NO : YES));
+  const httpFields = HTTP_FIELDS.filter((f) => operation[f] !== undefined);
+  if (httpFields.length > 0) {
+    if (flow.request) {
+      const r = flow.request;
+      const check = (key: string, value: string | undefined, match: (p: string, v: string | undefined) => boolean, negative: boolean) => {
+        const values = list(operation[key]);
+        if (values === undefined) return;
+        if (value === undefined) {
+          parts.push(of(MAYBE, `${path}.${key}: the request's host is not given`));
+          return;
+        }
+        parts.push(of(stringField(values, value, negative, match) ? YES : NO));
+      };
+      check('methods', r.method, (p, v) => p === v, false);
+      check('notMethods', r.method, (p, v) => p === v, true);
+      check('paths', r.path, istioPathMatch, false);
+      check('notPaths', r.path, istioPathMatch, true);
+      check('hosts', r.host, istioHostMatch, false);
+      check('notHosts', r.host, istioHostMatch, true);
+    } else {
+      const text = httpFields.map((f) => `${f} ${list(operation[f])!.join('|')}`).join(', ');
+      parts.push({ truth: YES, http: [`HTTP ${text}`], unknown: [], why: [] });
+    }
+  }
+  return and(parts);
+}
+
+/** Match one `when` condition. */
+function matchCondition(condition: Record<string, unknown>, path: string, flow: IstioFlow): RuleMatch {
+  const key = typeof condition.key === 'string' ? condition.key : '';
+  const values = list(condition.values);
+  const notValues = list(condition.notValues);
+  const strings = (value: string | undefined, match = istioStringMatch): boolean =>
+    (values === undefined || anyMatch(values, value, match)) && !(notValues !== undefined && anyMatch(notValues, value, match));
+  const address = (endpoint: Endpoint): RuleMatch => {
+    const pos = values === undefined ? { truth: YES as Tri } : addressIn(endpoint, values);
+    const neg = notValues === undefined ? { truth: NO as Tri } : addressIn(endpoint, notValues);
+    const truth = and3(pos.truth, neg.truth === MAYBE ? MAYBE : neg.truth === YES ? NO : YES);
+    return of(truth, `${path} (${key}): ${endpoint.name}: ${pos.why ?? neg.why}`);
+  };
+  switch (key) {
+    case 'source.ip':
+    case 'remote.ip':
+      return address(flow.source);
+    case 'destination.ip':
+      return address(flow.destination);
+    case 'destination.port':
+      return of(strings(String(flow.port), (p, v) => p === v) ? YES : NO);
+    case 'source.principal':
+      return of(withIdentity(flow.mtls, (has) => strings(has ? flow.principal : undefined)), `${path} (${key}): mTLS is not known`);
+    case 'source.namespace':
+      return of(withIdentity(flow.mtls, (has) => strings(has ? flow.sourceNamespace : undefined)), `${path} (${key}): mTLS is not known`);
+    default:
+      break;
+  }
+  const header = /^request\.headers\[(.+)\]$/.exec(key);
+  if (header) {
+    if (!flow.request) return { truth: YES, http: [`header ${header[1]} ${describeValues(values, notValues)}`], unknown: [], why: [] };
+    return of(strings(flow.request.headers[header[1].toLowerCase()]) ? YES : NO);
+  }
+  if (key.startsWith('request.auth.')) return unknownPart(`${path} (${key}: JWT claims are not in the manifests)`);
+  if (key === 'connection.sni' || key.startsWith('experimental.')) return unknownPart(`${path} (${key} is not known to the analysis)`);
+  return unknownPart(`${path} (unknown condition key '${key}')`);
+}
+
+function describeValues(values: string[] | undefined, notValues: string[] | undefined): string {
+  return [values ? `in ${values.join('|')}` : '', notValues ? `not in ${notValues.join('|')}` : ''].filter((s) => s).join(' and ');
+}
+
+/** Match one rule (`spec.rules[i]`) against the flow. */
+export function matchRule(rule: unknown, path: string, flow: IstioFlow): RuleMatch {
+  if (!isPlainObject(rule)) return { truth: YES, unknown: [], why: [] };
+  const parts: RuleMatch[] = [];
+  if (Array.isArray(rule.from) && rule.from.length > 0) {
+    parts.push(or(rule.from.map((f: any, i: number) => matchSource(isPlainObject(f?.source) ? f.source : {}, `${path}.from[${i}].source`, flow))));
+  }
+  if (Array.isArray(rule.to) && rule.to.length > 0) {
+    parts.push(or(rule.to.map((t: any, i: number) => matchOperation(isPlainObject(t?.operation) ? t.operation : {}, `${path}.to[${i}].operation`, flow))));
+  }
+  if (Array.isArray(rule.when)) {
+    rule.when.forEach((c: any, i: number) => parts.push(matchCondition(isPlainObject(c) ? c : {}, `${path}.when[${i}]`, flow)));
+  }
+  return and(parts);
+}
+
+/** Does the rule use anything that needs an L7 proxy (HTTP fields, request conditions, JWT principals)? */
+export function ruleNeedsL7(rule: unknown): boolean {
+  if (!isPlainObject(rule)) return false;
+  const ops = Array.isArray(rule.to) ? rule.to : [];
+  const sources = Array.isArray(rule.from) ? rule.from : [];
+  const conditions = Array.isArray(rule.when) ? rule.when : [];
+  return ops.some((t: any) => isPlainObject(t?.operation) && HTTP_FIELDS.some((f) => t.operation[f] !== undefined))
+    || sources.some((f: any) => isPlainObject(f?.source) && (f.source.requestPrincipals !== undefined || f.source.notRequestPrincipals !== undefined))
+    || conditions.some((c: any) => typeof c?.key === 'string' && c.key.startsWith('request.'));
+}

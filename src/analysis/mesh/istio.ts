@@ -1,0 +1,348 @@
+/**
+ * Istio authorization of one flow at its destination (internal), per the istio.io "Authorization
+ * Policy" reference and "Authorization" concept page:
+ *
+ * 1. Which policies apply: security.istio.io (v1, v1beta1) AuthorizationPolicies in the workload's
+ *    namespace and in the root namespace (mesh-wide); without `selector` to every workload there, with
+ *    `selector.matchLabels` to the workloads carrying those labels (a root-namespace selector selects in
+ *    every namespace). `targetRef(s)` policies attach to gateways and waypoints, never to a sidecar or
+ *    ztunnel: they count only for the gateway pods they name (not evaluated: indeterminate).
+ * 2. Mutual TLS (PeerAuthentication, ./peer-authentication): a plaintext client of a STRICT port is
+ *    refused before any policy; on a plaintext connection the identity fields are empty.
+ * 3. Evaluation order: CUSTOM (an external authorizer decides: indeterminate when it may apply), then
+ *    DENY (any match denies), then ALLOW (no ALLOW policy: allowed; else allowed only when a rule
+ *    matches; a policy without rules matches nothing, so `spec: {}` allows nothing). AUDIT decides nothing.
+ * 4. Ambient workloads without a waypoint are enforced by ztunnel, which cannot evaluate HTTP attributes:
+ *    rules that use them make the answer indeterminate. A workload behind a waypoint is not modelled.
+ */
+import { MeshFacts, NamespaceAnnotations } from './facts';
+import { IstioFlow, matchRule, ruleNeedsL7, RuleMatch } from './istio-rules';
+import { Membership } from './membership';
+import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
+import { PeerAuthentications } from './peer-authentication';
+import { apiVersionOf, isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
+import { addressKey } from '../addresses';
+import { describeRequest } from '../http-request';
+import { describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
+import { MAYBE, NO, Tri, YES } from '../verdict';
+
+/** Ports a sidecar serves itself (metrics, health): they are not captured, so no policy applies (istio.io "Application Requirements", ports used by Istio). */
+const SIDECAR_OWN_PORTS: Record<number, string> = { 15020: 'merged Prometheus metrics', 15021: 'health checks', 15090: 'Envoy Prometheus metrics' };
+/** Istio ambient's HBONE port (istio.io "Ambient and Kubernetes NetworkPolicy"). */
+export const HBONE_PORT = 15008;
+
+type Action = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
+
+interface Policy {
+  readonly obj: ManifestObject;
+  readonly ref: ObjectRef;
+  readonly namespace: string;
+  readonly action: Action;
+  readonly selector?: Record<string, string>;
+  readonly targets: Array<{ kind: string; name: string }>;
+  readonly rules: unknown[];
+}
+
+/** Is the object an Istio AuthorizationPolicy? */
+export function isIstioAuthorizationPolicy(obj: unknown): boolean {
+  return isKindOf(obj, 'security.istio.io', 'AuthorizationPolicy');
+}
+
+/** Why the API server (CEL, schema) rejects an AuthorizationPolicy, or undefined. */
+function rejection(obj: ManifestObject): string | undefined {
+  const version = apiVersionOf(obj);
+  if (version !== 'v1' && version !== 'v1beta1') return `${obj.apiVersion} is not a served version (use security.istio.io/v1)`;
+  const spec = obj.spec;
+  if (spec === undefined || spec === null) return undefined;
+  if (!isPlainObject(spec)) return 'spec is not a mapping';
+  const action = spec.action;
+  if (action !== undefined && !['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'].includes(action)) return `spec.action '${String(action)}' is not ALLOW, DENY, AUDIT or CUSTOM`;
+  const set = ['selector', 'targetRef', 'targetRefs'].filter((k) => spec[k] !== undefined);
+  if (set.length > 1) return `spec sets ${set.join(' and ')} (CEL: only one of targetRefs or selector can be set)`;
+  if (spec.rules !== undefined && !Array.isArray(spec.rules)) return 'spec.rules is not a list';
+  for (const [i, rule] of (Array.isArray(spec.rules) ? spec.rules : []).entries()) {
+    for (const [j, from] of (Array.isArray(rule?.from) ? rule.from : []).entries()) {
+      const s = from?.source ?? {};
+      if ((s.serviceAccounts || s.notServiceAccounts) && (s.principals || s.notPrincipals || s.namespaces || s.notNamespaces)) {
+        return `spec.rules[${i}].from[${j}].source sets serviceAccounts with namespaces or principals (CEL rejects it)`;
+      }
+    }
+  }
+  const refs = [spec.targetRef, ...(Array.isArray(spec.targetRefs) ? spec.targetRefs : [])].filter((r) => r !== undefined);
+  if (refs.some((r) => isPlainObject(r) && typeof r.namespace === 'string' && r.namespace !== '')) {
+    return 'a targetRef names a namespace (CEL: cross namespace referencing is not currently supported)';
+  }
+  return undefined;
+}
+
+/** The Istio mesh layer. */
+export class IstioModel implements MeshModel {
+  readonly notes: string[] = [];
+  private readonly policies = new Map<string, Policy[]>();
+  private readonly peerAuth: PeerAuthentications;
+  private readonly members: MembershipCache;
+  /** `<namespace>/<name>` -> the Service's selector (undefined: a Service without selector). */
+  private readonly services = new Map<string, Record<string, string> | undefined>();
+
+  constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
+    this.members = new MembershipCache(facts, namespaces, annotations);
+    this.peerAuth = new PeerAuthentications(manifests, facts.rootNamespace);
+    for (const obj of manifests) {
+      if (isKindOf(obj, '', 'Service')) {
+        const selector = obj.spec?.selector;
+        this.services.set(`${namespaceOf(obj)}/${nameOf(obj)}`, isPlainObject(selector) && Object.keys(selector).length > 0 ? selector : undefined);
+      }
+      if (!isIstioAuthorizationPolicy(obj)) continue;
+      const why = rejection(obj);
+      if (why) {
+        this.notes.push(`${describeRef(refOf(obj))} is invalid and left out of the mesh analysis (the API server rejects it, so it never takes effect): ${why}`);
+        continue;
+      }
+      const spec = isPlainObject(obj.spec) ? obj.spec : {};
+      const matchLabels = isPlainObject(spec.selector) && isPlainObject(spec.selector.matchLabels) ? spec.selector.matchLabels : undefined;
+      const targets = [spec.targetRef, ...(Array.isArray(spec.targetRefs) ? spec.targetRefs : [])]
+        .filter((r) => isPlainObject(r)).map((r: any) => ({ kind: String(r.kind), name: String(r.name) }));
+      const ns = namespaceOf(obj);
+      const policy: Policy = {
+        obj,
+        ref: refOf(obj),
+        namespace: ns,
+        action: (spec.action ?? 'ALLOW') as Action,
+        ...(matchLabels && Object.keys(matchLabels).length > 0 ? { selector: matchLabels as Record<string, string> } : {}),
+        targets,
+        rules: Array.isArray(spec.rules) ? spec.rules : [],
+      };
+      this.policies.set(ns, [...(this.policies.get(ns) ?? []), policy]);
+    }
+  }
+
+  membership(endpoint: Endpoint): Membership {
+    return this.members.of(endpoint);
+  }
+
+  sourceKey(e: Endpoint): string {
+    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, e.serviceAccount, sorted(e.labels), sorted(e.annotations ?? {}),
+      sorted(e.namespaceLabels), addressKey(e)]);
+  }
+
+  destinationKey(e: Endpoint): string {
+    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sorted(e.labels), sorted(e.annotations ?? {}), sorted(e.namespaceLabels),
+      addressKey(e)]);
+  }
+
+  wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
+    if (protocol !== 'TCP') return undefined;
+    const s = this.members.of(source).dataPlane;
+    const d = this.members.of(destination);
+    if (!d.dataPlane || !s || d.inboundBypass.has(port)) return undefined;
+    const why = `Istio ambient tunnels meshed traffic over HBONE to port ${HBONE_PORT} of the destination pod, and the CNI sees that port `
+      + '(istio.io "Ambient and Kubernetes NetworkPolicy")';
+    if (s === 'ambient') return { port: HBONE_PORT, protocol: 'TCP', why };
+    if (d.dataPlane === 'ambient') {
+      return { port: HBONE_PORT, protocol: 'TCP', why: `${why}; whether a sidecar client tunnels to an ambient pod depends on the Istio version`, uncertain: true };
+    }
+    return undefined;
+  }
+
+  encryption(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): string | undefined {
+    const s = this.members.of(source);
+    const d = this.members.of(destination);
+    if (protocol !== 'TCP' || !s.dataPlane || !d.dataPlane || s.outboundBypass.has(port) || d.inboundBypass.has(port)) return undefined;
+    if (d.dataPlane === 'sidecar' && SIDECAR_OWN_PORTS[port]) return undefined;
+    const mode = this.peerAuth.modeFor(destination.namespace ?? 'default', destination.labels, port);
+    if (mode.candidates.includes('DISABLE')) return undefined;
+    return `${source.name} and ${destination.name} are both in the mesh and ${mode.why}: Istio sends this flow over mutual TLS`;
+  }
+
+  evaluate(q: MeshQuery): DirectionVerdict {
+    const dst = this.members.of(q.destination);
+    const flowText = `${q.source.name} -> ${q.destination.name} ${q.protocol}/${q.port}${q.request ? ` ${describeRequest(q.request)}` : ''}`;
+    const bypass = (message: string): DirectionVerdict => sideVerdict(YES, [{ effect: 'default-allow', message }]);
+    if (!dst.dataPlane) return bypass(`${dst.why}: Istio authorization does not apply to ${flowText}`);
+    if (q.protocol !== 'TCP') return bypass(`Istio proxies TCP only: ${q.protocol} traffic to ${q.destination.name} bypasses its ${dataPlaneName(dst.dataPlane)}`);
+    if (dst.dataPlane === 'sidecar' && SIDECAR_OWN_PORTS[q.port]) {
+      return bypass(`port ${q.port} is the sidecar's own (${SIDECAR_OWN_PORTS[q.port]}), not captured: no Istio policy applies`);
+    }
+    if (dst.inboundBypass.has(q.port)) {
+      return bypass(`${q.destination.name}'s sidecar does not capture inbound port ${q.port} (${dst.inboundBypass.source}): no Istio policy applies`);
+    }
+    if (dst.waypoint !== undefined) {
+      const why = `${q.destination.name} uses the waypoint '${dst.waypoint}' (istio.io/use-waypoint): policies bound to waypoints and what ztunnel sees `
+        + 'behind one are not modelled';
+      return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
+    }
+    const src = this.members.of(q.source);
+    const srcMeshed = src.dataPlane !== undefined && !src.outboundBypass.has(q.port);
+    const mtls = this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port);
+    const paReason: Reason = { ...(mtls.object ? { object: mtls.object, rule: mtls.rule } : {}), effect: 'log', message: mtls.why };
+    let connection: Tri;
+    let identityText: string;
+    const reasons: Reason[] = [];
+    const uncertain: string[] = [];
+    if (!srcMeshed) {
+      const why = src.dataPlane ? `${q.source.name}'s proxy does not capture outbound port ${q.port} (${src.outboundBypass.source})` : src.why;
+      identityText = `in plaintext, so its principal and namespace are empty (${why})`;
+      connection = NO;
+      if (mtls.mode === 'STRICT') {
+        return sideVerdict(NO, [{
+          ...paReason,
+          effect: 'deny',
+          message: `${mtls.why}: mutual TLS is required on ${q.destination.name} port ${q.port}, `
+          + `and ${q.source.name} connects ${identityText}`,
+        }]);
+      }
+      if (mtls.mode === undefined && mtls.candidates.includes('STRICT')) {
+        uncertain.push(mtls.why);
+        reasons.push({ effect: 'uncertain', message: `${mtls.why}: if STRICT, ${q.source.name}'s plaintext connection is refused` });
+      } else {
+        reasons.push({ ...paReason, message: `${mtls.why}: ${q.source.name} connects ${identityText}, which ${mtls.mode ?? 'it'} accepts` });
+      }
+    } else if (mtls.mode === 'DISABLE') {
+      connection = NO;
+      identityText = `in plaintext (${mtls.why}), so its principal and namespace are empty`;
+      reasons.push({ ...paReason, message: `${mtls.why}: ${q.source.name} connects ${identityText}` });
+    } else {
+      // Undecided between DISABLE and another mode: identity-based rules answer MAYBE (see withIdentity), others are unaffected.
+      connection = mtls.mode === undefined && mtls.candidates.includes('DISABLE') ? MAYBE : YES;
+      identityText = connection === YES ? `over mutual TLS as ${this.principalOf(q.source)}`
+        : `as ${this.principalOf(q.source)} if over mutual TLS (${mtls.why})`;
+    }
+    const flow: IstioFlow = {
+      source: q.source,
+      destination: q.destination,
+      port: q.port,
+      mtls: connection,
+      ...(srcMeshed ? { principal: this.principalOf(q.source), sourceNamespace: q.source.namespace, serviceAccount: q.source.serviceAccount ?? 'default' } : {}),
+      trustDomain: this.facts.trustDomain,
+      ...(q.request ? { request: q.request } : {}),
+    };
+    return this.decide(q, dst, flow, flowText, identityText, reasons, uncertain);
+  }
+
+  /**
+   * Why a `targetRef(s)` policy may apply to this destination without being modelled: it names the
+   * destination's Gateway, or (ambient) a Service selecting it, whose waypoint would enforce it.
+   * Sidecars and ztunnel never take targetRef policies.
+   */
+  private targetRefUncertainty(p: Policy, destination: Endpoint, dst: Membership): string | undefined {
+    if (p.namespace !== (destination.namespace ?? 'default')) return undefined;
+    const gateway = destination.labels['gateway.networking.k8s.io/gateway-name'];
+    if (p.targets.some((t) => t.kind === 'Gateway' && t.name === gateway)) {
+      return `${describeRef(p.ref)} targets the Gateway '${gateway}' of ${destination.name}: gateway policies are not evaluated`;
+    }
+    if (dst.dataPlane !== 'ambient') return undefined;
+    for (const t of p.targets.filter((x) => x.kind === 'Service' || x.kind === 'ServiceEntry')) {
+      const key = `${p.namespace}/${t.name}`;
+      const selector = t.kind === 'Service' ? this.services.get(key) : undefined;
+      const selects = selector !== undefined && Object.entries(selector).every(([k, v]) => destination.labels[k] === v);
+      if (!this.services.has(key) || t.kind === 'ServiceEntry' || selects) {
+        return `${describeRef(p.ref)} targets the ${t.kind} '${t.name}'${selects ? `, which selects ${destination.name}` : ''}: it applies where a waypoint `
+          + 'serves that service, which is not modelled';
+      }
+    }
+    return undefined;
+  }
+
+  private principalOf(e: Endpoint): string {
+    return `${this.facts.trustDomain}/ns/${e.namespace ?? 'default'}/sa/${e.serviceAccount ?? 'default'}`;
+  }
+
+  /** The applicable policies, then CUSTOM -> DENY -> ALLOW. */
+  private decide(q: MeshQuery, dst: Membership, flow: IstioFlow, flowText: string, identityText: string, pre: Reason[],
+    preUncertain: string[]): DirectionVerdict {
+    const ns = q.destination.namespace ?? 'default';
+    const root = ns === this.facts.rootNamespace ? [] : this.policies.get(this.facts.rootNamespace) ?? [];
+    const candidates = [...(this.policies.get(ns) ?? []), ...root];
+    const uncertain = [...preUncertain];
+    const reasons = [...pre];
+    const applicable: Policy[] = [];
+    for (const p of candidates) {
+      if (p.targets.length > 0) {
+        const why = this.targetRefUncertainty(p, q.destination, dst);
+        if (why) {
+          uncertain.push(why);
+          reasons.push({ object: p.ref, effect: 'uncertain', message: why });
+        }
+        continue;
+      }
+      if (p.selector && !Object.entries(p.selector).every(([k, v]) => q.destination.labels[k] === v)) continue;
+      if (p.action !== 'AUDIT') applicable.push(p);
+    }
+    const ztunnel = dst.dataPlane === 'ambient';
+    const hits = (action: Action) => applicable.filter((p) => p.action === action).flatMap((p) => p.rules.map((rule, i) => {
+      const path = `spec.rules[${i}]`;
+      let m: RuleMatch = matchRule(rule, path, flow);
+      if (ztunnel && m.truth !== NO && ruleNeedsL7(rule)) {
+        m = { truth: m.truth, unknown: [...m.unknown, `${path} uses HTTP attributes, which ztunnel cannot evaluate without a waypoint`], why: m.why };
+      }
+      return { p, path, m, label: `${describeRef(p.ref)} ${path} (${p.action})` };
+    })).filter((h) => h.m.truth !== NO);
+
+    const l7: string[] = [];
+    const maybe: string[] = [];
+    const maybeOf = (h: { label: string; m: RuleMatch }) => [...h.m.why, ...h.m.unknown].map((w) => `${h.label}: ${w}`);
+    for (const h of hits('CUSTOM')) {
+      if (h.m.http && h.m.unknown.length === 0 && h.m.truth === YES) l7.push(`${h.m.http.join(' or ')}: decided by the external authorizer of ${h.label}`);
+      else maybe.push(`${h.label}: an external authorizer (provider ${String((h.p.obj.spec as any)?.provider?.name ?? 'unset')}) decides`, ...maybeOf(h));
+    }
+    for (const h of hits('DENY')) {
+      if (h.m.truth === YES && h.m.unknown.length === 0 && !h.m.http) {
+        return sideVerdict(NO, [...reasons, {
+          object: h.p.ref,
+          rule: h.path,
+          effect: 'deny',
+          message: `${h.label} matches ${flowText} (${identityText}): DENY policies win over ALLOW policies`,
+        }]);
+      }
+      if (h.m.http && h.m.unknown.length === 0) {
+        l7.push(`not ${h.m.http.join(' or ')} (${h.label}${h.m.truth === MAYBE ? `, if it applies: ${h.m.why.join('; ')}` : ''}; `
+          + 'a non-HTTP connection to the port is denied whole)');
+      } else {maybe.push(...maybeOf(h));}
+    }
+    const allowPolicies = applicable.filter((p) => p.action === 'ALLOW');
+    let allow: Tri;
+    const only: string[] = [];
+    if (allowPolicies.length === 0) {
+      allow = YES;
+      reasons.push({ effect: 'default-allow', message: `no ALLOW AuthorizationPolicy selects ${q.destination.name}: Istio allows ${flowText} (${identityText})` });
+    } else {
+      const allows = hits('ALLOW');
+      const plain = allows.find((h) => h.m.truth === YES && h.m.unknown.length === 0 && !h.m.http);
+      const constrained = allows.filter((h) => h.m.truth === YES && h.m.unknown.length === 0 && h.m.http);
+      if (plain) {
+        allow = YES;
+        reasons.push({ object: plain.p.ref, rule: plain.path, effect: 'allow', message: `${plain.label} allows ${flowText} (${identityText})` });
+      } else if (constrained.length > 0) {
+        allow = YES;
+        for (const h of constrained) {
+          reasons.push({ object: h.p.ref, rule: h.path, effect: 'allow', message: `${h.label} allows ${flowText} (${identityText}) for some requests only` });
+          only.push(`only ${h.m.http!.join(' or ')} (${h.label}; a non-HTTP connection matches no HTTP rule)`);
+        }
+      } else {
+        const unsure = allows.filter((h) => h.m.truth !== NO);
+        allow = unsure.length > 0 ? MAYBE : NO;
+        uncertain.push(...unsure.flatMap(maybeOf));
+        const nothing = allowPolicies.filter((p) => p.rules.length === 0);
+        reasons.push({
+          object: (nothing[0] ?? allowPolicies[0]).ref,
+          effect: 'isolate',
+          message: `${allowPolicies.map((p) => describeRef(p.ref) + (p.rules.length === 0 ? ' (ALLOW without rules: allow-nothing)' : '')).join(', ')} `
+            + `select${allowPolicies.length === 1 ? 's' : ''} ${q.destination.name}, so only what an ALLOW rule matches is allowed, and no rule `
+            + `${unsure.length > 0 ? 'surely ' : ''}matches ${flowText} (${identityText})`,
+        });
+      }
+    }
+    if (allow === NO) return sideVerdict(NO, reasons);
+    const all = [...uncertain, ...maybe];
+    if (allow === MAYBE || all.length > 0) {
+      for (const m of maybe) reasons.push({ effect: 'uncertain', message: m });
+      return sideVerdict(MAYBE, reasons, all);
+    }
+    const constraints = [...only, ...l7];
+    return sideVerdict(YES, reasons, [], constraints);
+  }
+}
+
+function sorted(o: Readonly<Record<string, string>>): Array<[string, string]> {
+  return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,336 @@
+/**
+ * Linkerd authorization of one flow at its destination (internal), per the linkerd.io
+ * "Authorization Policy" reference (edge-26.8 / 2.20 CRDs):
+ *
+ * - A Server (policy.linkerd.io, v1beta3) selects pods of its namespace (`podSelector`) and one port
+ *   (number, or a container port name). A port a Server describes admits what an AuthorizationPolicy
+ *   targeting that Server (or `kind: Namespace`, the policy's own namespace: every Server there)
+ *   authorizes; anything else gets the Server's `accessPolicy` (default `deny`).
+ * - An AuthorizationPolicy (v1alpha1) applies when ALL its `requiredAuthenticationRefs` match:
+ *   MeshTLSAuthentication (`identities`: exact, `*`, or `*.suffix`; `identityRefs`: ServiceAccount,
+ *   optionally all of a namespace, or Namespace), NetworkAuthentication (`networks[].cidr` minus
+ *   `except`, against the client address) or a ServiceAccount directly.
+ * - A port no Server describes gets the default inbound policy: pod annotation
+ *   `config.linkerd.io/default-inbound-policy`, else the namespace's, else the cluster's
+ *   (`all-unauthenticated` unless installed otherwise).
+ * - Clients outside the mesh have no identity: only unauthenticated policies and NetworkAuthentication
+ *   admit them. Meshed identities are `<sa>.<ns>.serviceaccount.identity.linkerd.<trust domain>`.
+ *
+ * Route-level authorization (HTTPRoutes whose parent is a Server, policies targeting HTTPRoutes) and
+ * the legacy ServerAuthorization are not evaluated: the flows they may decide are indeterminate.
+ */
+import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
+import { addressIn } from './istio-values';
+import { Membership } from './membership';
+import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
+import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocabulary';
+import { addressKey } from '../addresses';
+import { describeRequest } from '../http-request';
+import { describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
+import { LabelSelector, matchesLabelSelector } from '../selectors';
+import { and3, MAYBE, NO, Tri, YES } from '../verdict';
+
+/** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
+export const LINKERD_INBOUND_PORT = 4143;
+const GROUP = 'policy.linkerd.io';
+const SERVER_VERSIONS = ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'];
+
+interface Server {
+  readonly obj: ManifestObject;
+  readonly ref: ObjectRef;
+  readonly selector: LabelSelector;
+  readonly port: string;
+  readonly accessPolicy: string;
+}
+
+interface Client {
+  readonly endpoint: Endpoint;
+  /** The client's identity when it connects through its Linkerd proxy. */
+  readonly identity?: string;
+  /** `as web.shop.serviceaccount...` or `without a mesh identity (...)`. */
+  readonly text: string;
+}
+
+interface Judgement {
+  readonly truth: Tri;
+  readonly why: string;
+}
+
+function linkerdKind(obj: unknown, kind: string): boolean {
+  return isPlainObject(obj) && obj.kind === kind && apiGroupOf(obj) === GROUP;
+}
+
+/** The Linkerd mesh layer. */
+export class LinkerdModel implements MeshModel {
+  readonly notes: string[] = [];
+  private readonly servers = new Map<string, Server[]>();
+  private readonly policies = new Map<string, ManifestObject[]>();
+  private readonly authentications = new Map<string, ManifestObject>();
+  private readonly routesByServer = new Map<string, ManifestObject[]>();
+  private readonly legacy = new Map<string, ManifestObject[]>();
+  private readonly members: MembershipCache;
+
+  constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
+    this.members = new MembershipCache(facts, namespaces, annotations);
+    const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
+    for (const obj of manifests) {
+      const ns = namespaceOf(obj);
+      const version = typeof obj.apiVersion === 'string' ? obj.apiVersion.split('/')[1] : '';
+      if (linkerdKind(obj, 'Server')) {
+        const spec = isPlainObject(obj.spec) ? obj.spec : {};
+        if (!SERVER_VERSIONS.includes(version) || spec.port === undefined || !isPlainObject(spec.podSelector)) {
+          this.notes.push(`${describeRef(refOf(obj))} is left out of the mesh analysis: ${!SERVER_VERSIONS.includes(version)
+            ? `${obj.apiVersion} is not served` : 'it needs port and podSelector (externalWorkloadSelector is not modelled)'}`);
+          continue;
+        }
+        push(this.servers, ns, {
+          obj, ref: refOf(obj), selector: spec.podSelector as LabelSelector, port: String(spec.port), accessPolicy: String(spec.accessPolicy ?? 'deny'),
+        });
+      } else if (linkerdKind(obj, 'AuthorizationPolicy')) {
+        push(this.policies, ns, obj);
+      } else if (linkerdKind(obj, 'MeshTLSAuthentication') || linkerdKind(obj, 'NetworkAuthentication')) {
+        this.authentications.set(`${obj.kind}|${ns}|${nameOf(obj)}`, obj);
+      } else if (linkerdKind(obj, 'ServerAuthorization')) {
+        push(this.legacy, ns, obj);
+      } else if (obj.kind === 'HTTPRoute' && (apiGroupOf(obj) === GROUP || apiGroupOf(obj) === 'gateway.networking.k8s.io')) {
+        for (const parent of Array.isArray(obj.spec?.parentRefs) ? obj.spec.parentRefs : []) {
+          if (parent?.kind === 'Server' && (parent.group ?? GROUP) === GROUP) push(this.routesByServer, `${parent.namespace ?? ns}/${parent.name}`, obj);
+        }
+      }
+    }
+  }
+
+  membership(endpoint: Endpoint): Membership {
+    return this.members.of(endpoint);
+  }
+
+  sourceKey(e: Endpoint): string {
+    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, e.serviceAccount, sortedEntries(e.annotations), sortedEntries(e.namespaceLabels),
+      addressKey(e)]);
+  }
+
+  destinationKey(e: Endpoint): string {
+    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}`).sort()]);
+  }
+
+  wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
+    if (protocol !== 'TCP') return undefined;
+    const s = this.members.of(source);
+    const d = this.members.of(destination);
+    if (!s.dataPlane || !d.dataPlane || s.outboundBypass.has(port) || d.inboundBypass.has(port)) return undefined;
+    return {
+      port: LINKERD_INBOUND_PORT,
+      protocol: 'TCP',
+      why: `between meshed pods Linkerd replaces the destination port by the inbound proxy port ${LINKERD_INBOUND_PORT}, which the CNI sees `
+        + '(linkerd.io "Network Policy" common error)',
+    };
+  }
+
+  encryption(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): string | undefined {
+    return this.wirePort(source, destination, port, protocol) ? `${source.name} and ${destination.name} are both meshed: Linkerd sends this flow over mutual TLS` : undefined;
+  }
+
+  evaluate(q: MeshQuery): DirectionVerdict {
+    const dst = this.members.of(q.destination);
+    const flowText = `${q.source.name} -> ${q.destination.name} ${q.protocol}/${q.port}${q.request ? ` ${describeRequest(q.request)}` : ''}`;
+    const bypass = (message: string): DirectionVerdict => sideVerdict(YES, [{ effect: 'default-allow', message }]);
+    if (!dst.dataPlane) return bypass(`${dst.why}: Linkerd authorization does not apply to ${flowText}`);
+    if (q.protocol !== 'TCP') return bypass(`Linkerd proxies TCP only: ${q.protocol} traffic to ${q.destination.name} bypasses its proxy`);
+    if (dst.inboundBypass.has(q.port)) return bypass(`${q.destination.name}'s proxy skips inbound port ${q.port} (${dst.inboundBypass.source}): no Linkerd policy applies`);
+    const client = this.clientOf(q);
+    const ns = q.destination.namespace ?? 'default';
+    const servers = (this.servers.get(ns) ?? []).filter((s) => matchesLabelSelector(s.selector, q.destination.labels) && this.portMatches(s.port, q));
+    if (servers.length === 0) return this.defaultPolicy(q, dst, client, flowText);
+    const verdicts = servers.map((s) => this.serverVerdict(s, q, client, flowText));
+    const outcomes = new Set(verdicts.map((v) => v.outcome));
+    if (verdicts.length === 1 || outcomes.size === 1) return verdicts[0];
+    const why = `${servers.map((s) => describeRef(s.ref)).join(', ')} all describe port ${q.port} of ${q.destination.name} and decide differently; `
+      + 'Linkerd uses one of overlapping Servers';
+    return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }, ...verdicts.flatMap((v) => v.reasons)], [why]);
+  }
+
+  private portMatches(port: string, q: MeshQuery): boolean {
+    if (/^\d+$/.test(port)) return Number(port) === q.port;
+    return q.destination.namedPorts.some((p) => p.name === port && p.port === q.port && p.protocol === 'TCP');
+  }
+
+  private clientOf(q: MeshQuery): Client {
+    const m = this.members.of(q.source);
+    if (m.dataPlane && !m.outboundBypass.has(q.port)) {
+      const identity = `${q.source.serviceAccount ?? 'default'}.${q.source.namespace ?? 'default'}.serviceaccount.identity.linkerd.${this.facts.trustDomain}`;
+      return { endpoint: q.source, identity, text: `as ${identity}` };
+    }
+    const why = m.dataPlane ? `its proxy skips outbound port ${q.port} (${m.outboundBypass.source})` : m.why;
+    return { endpoint: q.source, text: `without a mesh identity (${why})` };
+  }
+
+  private serverVerdict(server: Server, q: MeshQuery, client: Client, flowText: string): DirectionVerdict {
+    const serverName = describeRef(server.ref);
+    const key = `${server.ref.namespace ?? 'default'}/${server.ref.name}`;
+    const uncertain: string[] = [];
+    const reasons: Reason[] = [];
+    const routes = this.routesByServer.get(key) ?? [];
+    if (routes.length > 0) {
+      uncertain.push(`${routes.map((r) => describeRef(refOf(r))).join(', ')} attach${routes.length === 1 ? 'es' : ''} to ${serverName}: route-level `
+        + 'authorization is not evaluated');
+    }
+    for (const legacy of this.legacy.get(server.ref.namespace ?? 'default') ?? []) {
+      uncertain.push(`${describeRef(refOf(legacy))} (legacy ServerAuthorization) may authorize clients of ${serverName} and is not evaluated`);
+    }
+    const ns = server.ref.namespace ?? 'default';
+    let allowed: Tri = NO;
+    for (const policy of this.policies.get(ns) ?? []) {
+      const target = isPlainObject(policy.spec?.targetRef) ? policy.spec.targetRef : {};
+      const kind = String(target.kind ?? '');
+      const group = String(target.group ?? '');
+      const onServer = kind === 'Server' && group === GROUP && target.name === server.ref.name;
+      const onNamespace = kind === 'Namespace' && (group === '' || group === 'core') && target.name === ns;
+      if (kind === 'HTTPRoute' && routes.some((r) => nameOf(r) === target.name)) {
+        uncertain.push(`${describeRef(refOf(policy))} authorizes the route ${String(target.name)} of ${serverName}: route-level authorization is not evaluated`);
+        continue;
+      }
+      if (!onServer && !onNamespace) continue;
+      const j = this.requiredAuthentications(policy, client);
+      if (j.truth === YES && allowed !== YES) {
+        allowed = YES;
+        reasons.push({
+          object: refOf(policy),
+          rule: 'spec.requiredAuthenticationRefs',
+          effect: 'allow',
+          message: `${describeRef(refOf(policy))} (targeting ${onServer ? serverName : `namespace ${ns}`}) authorizes ${flowText}: ${j.why}`,
+        });
+      } else if (j.truth === MAYBE) {
+        if (allowed === NO) allowed = MAYBE;
+        uncertain.push(`${describeRef(refOf(policy))}: ${j.why}`);
+      } else if (j.truth === NO) {
+        // Not a deciding object: it is only why the policy did not apply.
+        reasons.push({ effect: 'log', message: `${describeRef(refOf(policy))} does not authorize ${client.endpoint.name}: ${j.why}` });
+      }
+    }
+    if (allowed === YES) return sideVerdict(YES, reasons.filter((r) => r.effect === 'allow'));
+    const fallback = this.policyJudgement(server.accessPolicy, client);
+    const fallbackReason: Reason = {
+      object: server.ref,
+      rule: 'spec.accessPolicy',
+      effect: fallback.truth === YES ? 'allow' : 'isolate',
+      message: `${serverName} describes port ${q.port} of ${q.destination.name}; no AuthorizationPolicy ${uncertain.length > 0 ? 'surely ' : ''}`
+        + `authorizes ${flowText} (${client.text}), so its accessPolicy ${server.accessPolicy}${server.obj.spec?.accessPolicy === undefined ? ' (the default)' : ''} `
+        + `applies: ${fallback.why}`,
+    };
+    const truth = fallback.truth === YES ? YES : fallback.truth === MAYBE || allowed === MAYBE || uncertain.length > 0 ? MAYBE : NO;
+    if (truth === MAYBE && fallback.truth === MAYBE) uncertain.push(`${serverName} spec.accessPolicy: ${fallback.why}`);
+    return sideVerdict(truth, [...reasons, fallbackReason, ...uncertain.map((u) => ({ effect: 'uncertain' as const, message: u }))], truth === MAYBE ? uncertain : []);
+  }
+
+  private defaultPolicy(q: MeshQuery, dst: Membership, client: Client, flowText: string): DirectionVerdict {
+    const policy = dst.defaultPolicy?.value ?? this.facts.linkerdDefaultPolicy;
+    const source = dst.defaultPolicy?.source
+      ?? (this.facts.linkerdDefaultPolicyGiven ? 'the cluster default' : 'the cluster default, assumed to be Linkerd\'s install default');
+    const j = this.policyJudgement(policy, client);
+    const message = `no Server describes port ${q.port} of ${q.destination.name}: the default inbound policy ${policy} (${source}) applies to `
+      + `${flowText} (${client.text}): ${j.why}`;
+    return sideVerdict(j.truth, [{ effect: j.truth === YES ? 'default-allow' : j.truth === NO ? 'isolate' : 'uncertain', message }],
+      j.truth === MAYBE ? [message] : []);
+  }
+
+  /** A default inbound policy or Server accessPolicy for this client. */
+  private policyJudgement(policy: string, client: Client): Judgement {
+    const inCluster = () => addressIn(client.endpoint, this.facts.clusterNetworks);
+    switch (policy) {
+      case 'all-unauthenticated':
+      case 'audit':
+        return { truth: YES, why: 'it admits every client' };
+      case 'deny':
+        return { truth: NO, why: 'it admits no client' };
+      case 'all-authenticated':
+        return client.identity ? { truth: YES, why: 'it admits meshed clients' } : { truth: NO, why: `it admits meshed clients only, and ${client.endpoint.name} connects ${client.text}` };
+      case 'cluster-authenticated':
+      case 'cluster-unauthenticated': {
+        if (policy === 'cluster-authenticated' && !client.identity) {
+          return { truth: NO, why: `it admits meshed clients of the cluster only, and ${client.endpoint.name} connects ${client.text}` };
+        }
+        const hit = inCluster();
+        const networks = `the cluster networks ${this.facts.clusterNetworks.join(', ')}`;
+        if (hit.truth === YES) return { truth: YES, why: `${client.endpoint.name} is in ${networks}` };
+        if (hit.truth === NO) return { truth: NO, why: `${client.endpoint.name} is not in ${networks}` };
+        return { truth: MAYBE, why: `whether ${client.endpoint.name} is in ${networks} is not known: ${hit.why}` };
+      }
+      default:
+        return { truth: MAYBE, why: `'${policy}' is not a Linkerd policy (${LINKERD_DEFAULT_POLICIES.join(', ')})` };
+    }
+  }
+
+  /** ALL of the policy's required authentications must match the client. */
+  private requiredAuthentications(policy: ManifestObject, client: Client): Judgement {
+    const refs: unknown[] = Array.isArray(policy.spec?.requiredAuthenticationRefs) ? policy.spec.requiredAuthenticationRefs : [];
+    if (refs.length === 0) return { truth: YES, why: 'it requires no authentication' };
+    let truth: Tri = YES;
+    const whys: string[] = [];
+    refs.forEach((ref, i) => {
+      const j = this.authentication(ref, namespaceOf(policy), client, `spec.requiredAuthenticationRefs[${i}]`);
+      truth = and3(truth, j.truth);
+      whys.push(j.why);
+    });
+    return { truth, why: whys.join('; ') };
+  }
+
+  private authentication(ref: unknown, policyNamespace: string, client: Client, path: string): Judgement {
+    if (!isPlainObject(ref)) return { truth: MAYBE, why: `${path} is not a reference` };
+    const kind = String(ref.kind);
+    const ns = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : policyNamespace;
+    const name = String(ref.name);
+    if (kind === 'ServiceAccount') {
+      const id = `${name}.${ns}.serviceaccount.identity.linkerd.${this.facts.trustDomain}`;
+      return client.identity === id ? { truth: YES, why: `the client is ServiceAccount ${ns}/${name}` }
+        : { truth: NO, why: `it requires ServiceAccount ${ns}/${name}, and the client connects ${client.text}` };
+    }
+    if (kind !== 'MeshTLSAuthentication' && kind !== 'NetworkAuthentication') {
+      return { truth: MAYBE, why: `${path}: authentication kind ${kind} is not evaluated` };
+    }
+    const obj = this.authentications.get(`${kind}|${ns}|${name}`);
+    const label = `${kind} ${ns}/${name}`;
+    if (!obj) return { truth: MAYBE, why: `${label} is not in the manifests (without it Linkerd ignores the policy)` };
+    if (kind === 'NetworkAuthentication') {
+      const networks: any[] = Array.isArray(obj.spec?.networks) ? obj.spec.networks : [];
+      let truth: Tri = NO;
+      let unknown: string | undefined;
+      for (const n of networks) {
+        const inside = addressIn(client.endpoint, [String(n?.cidr)]);
+        const excepted = Array.isArray(n?.except) && n.except.length > 0 ? addressIn(client.endpoint, n.except.map(String)) : { truth: NO as Tri };
+        const t = and3(inside.truth, excepted.truth === YES ? NO : excepted.truth === NO ? YES : MAYBE);
+        if (t === YES) return { truth: YES, why: `${label} admits ${client.endpoint.name}'s address (${String(n?.cidr)})` };
+        if (t === MAYBE) {
+          truth = MAYBE;
+          unknown = inside.why ?? (excepted as { why?: string }).why;
+        }
+      }
+      return truth === MAYBE ? { truth, why: `${label}: whether ${client.endpoint.name}'s address is in its networks is not known: ${unknown}` }
+        : { truth: NO, why: `${label} does not admit ${client.endpoint.name}'s address` };
+    }
+    if (!client.identity) return { truth: NO, why: `${label} requires a mesh identity, and the client connects ${client.text}` };
+    const identities: string[] = Array.isArray(obj.spec?.identities) ? obj.spec.identities.map(String) : [];
+    if (identities.some((p) => identityMatches(p, client.identity!))) {
+      return { truth: YES, why: `${label} admits ${client.identity}` };
+    }
+    const identityRefs: any[] = Array.isArray(obj.spec?.identityRefs) ? obj.spec.identityRefs : [];
+    for (const r of identityRefs) {
+      const refNs = typeof r?.namespace === 'string' && r.namespace !== '' ? r.namespace : namespaceOf(obj);
+      if (r?.kind === 'ServiceAccount' && (r.name === undefined || r.name === client.endpoint.serviceAccount) && refNs === client.endpoint.namespace) {
+        return { truth: YES, why: `${label} admits ServiceAccount ${refNs}/${r.name ?? '*'}` };
+      }
+      if (r?.kind === 'Namespace' && r.name === client.endpoint.namespace) return { truth: YES, why: `${label} admits namespace ${r.name}` };
+      if (r?.kind !== 'ServiceAccount' && r?.kind !== 'Namespace') return { truth: MAYBE, why: `${label}: identityRefs kind ${String(r?.kind)} is not evaluated` };
+    }
+    return { truth: NO, why: `${label} does not admit ${client.identity}` };
+  }
+}
+
+function sortedEntries(o: Readonly<Record<string, string>> | undefined): Array<[string, string]> {
+  return Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** MeshTLSAuthentication `identities`: `*` is any meshed client, a `*.` prefix matches a domain, anything else exactly. */
+function identityMatches(pattern: string, identity: string): boolean {
+  if (pattern === '*') return true;
+  return pattern.startsWith('*.') ? identity.endsWith(pattern.slice(1)) : pattern === identity;
+}

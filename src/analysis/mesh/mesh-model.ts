@@ -1,0 +1,77 @@
+/**
+ * The mesh authorization layer of the analysis (internal): on top of the CNI, a meshed destination's
+ * proxy decides whether a connection (or request) from a source is authorized. One model per mesh
+ * (./istio, ./linkerd) answers for the destination side; the flow needs the CNI AND the mesh.
+ */
+import { MeshFacts, NamespaceAnnotations } from './facts';
+import { DataPlane, Membership, membershipOf } from './membership';
+import { HttpRequestSpec } from '../http-request';
+import { DirectionVerdict, Endpoint, L4Protocol, NamespaceIndex } from '../model';
+
+/** A question to the mesh layer: may `source` connect to (or send `request` to) `destination` on `port`? */
+export interface MeshQuery {
+  readonly source: Endpoint;
+  readonly destination: Endpoint;
+  readonly port: number;
+  readonly protocol: L4Protocol;
+  /** The HTTP request, when the question names one. */
+  readonly request?: HttpRequestSpec;
+}
+
+/** The port the CNI sees for a flow the mesh tunnels, and why. */
+export interface WirePort {
+  readonly port: number;
+  readonly protocol: L4Protocol;
+  /** e.g. `Istio ambient tunnels meshed traffic over HBONE to port 15008 of the destination pod`. */
+  readonly why: string;
+  /**
+   * The tunnel is only likely, not certain: the CNI verdict is indeterminate unless the application
+   * port and the tunnel port get the same verdict.
+   */
+  readonly uncertain?: boolean;
+}
+
+/** The authorization semantics of one mesh over one manifest set. */
+export interface MeshModel {
+  readonly facts: MeshFacts;
+  /** Objects the mesh layer ignored or could not evaluate exactly. */
+  readonly notes: string[];
+  /** The mesh verdict at the destination (reasons, uncertainties, L7 constraints). */
+  evaluate(query: MeshQuery): DirectionVerdict;
+  /** Endpoints with equal keys get equal answers as sources (for the flow matrix). */
+  sourceKey(endpoint: Endpoint): string;
+  /** Endpoints with equal keys get equal answers as destinations (for the flow matrix). */
+  destinationKey(endpoint: Endpoint): string;
+  /** The port the CNI sees when the mesh tunnels the flow, undefined when it sees the application port. */
+  wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined;
+  /** The membership of an endpoint. */
+  membership(endpoint: Endpoint): Membership;
+  /**
+   * Why the mesh encrypts the flow (mutual TLS between two proxies), or undefined when it may travel
+   * in plaintext: the CNI's HTTP rules cannot read an encrypted flow.
+   */
+  encryption(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): string | undefined;
+}
+
+/** Caches memberships (they are asked for every flow). */
+export class MembershipCache {
+  private readonly cache = new WeakMap<Endpoint, Membership>();
+
+  constructor(private readonly facts: MeshFacts, private readonly namespaces: NamespaceIndex, private readonly annotations: NamespaceAnnotations) {}
+
+  of(endpoint: Endpoint): Membership {
+    let m = this.cache.get(endpoint);
+    if (!m) this.cache.set(endpoint, m = membershipOf(endpoint, this.facts, this.namespaces, this.annotations));
+    return m;
+  }
+}
+
+/** Everything of an endpoint the membership depends on, as a key. */
+export function membershipKey(m: Membership): string {
+  return `${m.dataPlane ?? '-'}|${m.waypoint ?? ''}|${m.defaultPolicy?.value ?? ''}|${m.inboundBypass.source ?? ''}|${m.outboundBypass.source ?? ''}`;
+}
+
+/** A readable name of a data plane. */
+export function dataPlaneName(plane: DataPlane): string {
+  return plane === 'sidecar' ? 'Istio sidecar' : plane === 'ambient' ? 'Istio ambient' : 'Linkerd proxy';
+}

@@ -1,0 +1,139 @@
+/**
+ * The verdict of one source pod and one destination pod on one port (internal): the CNI layer
+ * (egress at the source AND ingress at the destination) and, with a mesh, the mesh authorization
+ * at the destination; the flow needs both. A mesh that tunnels the flow (Istio ambient HBONE,
+ * Linkerd's inbound proxy port) makes the CNI see the tunnel port, not the application port. With
+ * an HTTP request, the L7 rules of both layers are matched against it instead of being reported as
+ * constraints.
+ */
+import { describeRequest, HttpRequestSpec, requestAllowedBy } from './http-request';
+import { MeshModel } from './mesh';
+import { AnnotatedCniModel, describeRef, DirectionVerdict, Endpoint, L4Protocol, sideVerdict } from './model';
+import { PairResult, SideResult } from './reachability-result';
+import { and3, combineSides, MAYBE, NO, Tri, Verdict, verdictOf, YES } from './verdict';
+
+/** What a pair evaluation needs. */
+export interface PairContext {
+  readonly model: AnnotatedCniModel;
+  readonly mesh?: MeshModel;
+  /**
+   * The CNI's HTTP rules cannot read mutual TLS: Cilium documents its HTTP policy as incompatible with
+   * Istio mTLS STRICT or PERMISSIVE (docs.cilium.io "Integration with Istio").
+   */
+  readonly l7BlindToMtls?: boolean;
+}
+
+/** A side as the public result shows it. */
+export function sideResult(verdict: DirectionVerdict): SideResult {
+  return {
+    verdict: verdictOf(verdict.outcome),
+    allowed: verdict.allowed,
+    reasons: verdict.reasons.map((r) => r.message),
+    decidingObjects: [...new Set(verdict.reasons.filter((r) => r.object).map((r) => describeRef(r.object!)))],
+    decidingRules: [...new Set(verdict.reasons.filter((r) => r.object)
+      .map((r) => `${describeRef(r.object!)}${r.rule ? ` ${r.rule}` : ''} (${r.effect})`))],
+    uncertainties: verdict.uncertain ?? [],
+  };
+}
+
+/** A side allowed at L4 with L7 rules, judged for one request. */
+function withRequest(side: DirectionVerdict, request: HttpRequestSpec | undefined): DirectionVerdict {
+  if (!request || side.outcome !== YES || !side.l7Constraints?.length) return side;
+  const text = describeRequest(request);
+  if (!side.l7Matchers?.length) {
+    const why = `the L7 rules (${side.l7Constraints.join('; ')}) cannot be matched against ${text}`;
+    return sideVerdict(MAYBE, [...side.reasons, { effect: 'uncertain', message: why }], [why]);
+  }
+  const r = requestAllowedBy(side.l7Matchers, request);
+  if (r.truth === YES) return sideVerdict(YES, [...side.reasons, { effect: 'allow', message: `${text} matches the L7 rule ${r.decidedBy.join('; ')}` }]);
+  if (r.truth === NO) {
+    return sideVerdict(NO, [...side.reasons, { effect: 'deny', message: `${text} matches none of the L7 rules (${side.l7Constraints.join('; ')}): denied` }]);
+  }
+  return sideVerdict(MAYBE, [...side.reasons, ...r.why.map((w) => ({ effect: 'uncertain' as const, message: w }))], r.why);
+}
+
+/** A side whose HTTP rules would have to read a flow the mesh encrypts: indeterminate. */
+function blind(side: DirectionVerdict, encryption: string | undefined): DirectionVerdict {
+  if (encryption === undefined || side.outcome !== YES || !side.l7Constraints?.length) return side;
+  const why = `the CNI's HTTP rules (${side.l7Constraints.join('; ')}) cannot read this flow: ${encryption}, and the CNI documents its HTTP `
+    + 'policy as incompatible with mutual TLS';
+  return sideVerdict(MAYBE, [...side.reasons, { effect: 'uncertain', message: why }], [why]);
+}
+
+/** The CNI sides of a flow on one port. */
+function cniSides(ctx: PairContext, source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number, request?: HttpRequestSpec) {
+  const base = { port, protocol, destination };
+  const encryption = ctx.l7BlindToMtls ? ctx.mesh?.encryption(source, destination, port, protocol) : undefined;
+  const egress = withRequest(blind(ctx.model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination }), encryption), request);
+  const ingress = withRequest(blind(ctx.model.evaluate({ ...base, direction: 'ingress', subject: destination, peer: source }), encryption), request);
+  return { egress, ingress, outcome: combineSides(egress.outcome, ingress.outcome) };
+}
+
+/** The verdict of `source -> destination` on `protocol/port` (optionally for one HTTP request). */
+export function evaluatePair(ctx: PairContext, source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number,
+  request?: HttpRequestSpec): PairResult {
+  const wire = ctx.mesh?.wirePort(source, destination, port, protocol);
+  let cni = cniSides(ctx, source, destination, protocol, wire ? wire.port : port, request);
+  const wireUncertainty: string[] = [];
+  if (wire) {
+    const note = { effect: 'log' as const, message: `the CNI sees ${wire.protocol}/${wire.port}: ${wire.why}` };
+    if (wire.uncertain) {
+      const app = cniSides(ctx, source, destination, protocol, port, request);
+      if (app.outcome !== cni.outcome) {
+        wireUncertainty.push(`the CNI gives ${protocol}/${port} and ${wire.protocol}/${wire.port} different verdicts, and ${wire.why}`);
+      }
+    }
+    cni = { ...cni, ingress: { ...cni.ingress, reasons: [note, ...cni.ingress.reasons] } };
+  }
+  const cniOutcome: Tri = wireUncertainty.length > 0 ? MAYBE : cni.outcome;
+  const egressSide = sideResult(cni.egress);
+  const ingressSide = sideResult(cni.ingress);
+  const mesh = ctx.mesh?.evaluate({ source, destination, port, protocol, ...(request ? { request } : {}) });
+  const outcome = mesh ? and3(cniOutcome, mesh.outcome) : cniOutcome;
+  const verdict = verdictOf(outcome);
+  const meshSide = mesh ? sideResult(mesh) : undefined;
+  const l7 = verdict === Verdict.ALLOW
+    ? [...(cni.egress.l7Constraints ?? []), ...(cni.ingress.l7Constraints ?? []), ...(mesh?.l7Constraints ?? [])] : [];
+  // A definite deny on one side or layer decides the pair, whatever the others' uncertainty.
+  const uncertainties = verdict !== Verdict.INDETERMINATE ? [] : [
+    ...(cniOutcome === MAYBE ? [...egressSide.uncertainties, ...ingressSide.uncertainties, ...wireUncertainty] : []),
+    ...(mesh?.outcome === MAYBE ? meshSide!.uncertainties.map((u) => `mesh: ${u}`) : []),
+  ];
+  return {
+    source: source.name,
+    destination: destination.name,
+    port: `${protocol}/${port}`,
+    verdict,
+    allowed: verdict === Verdict.ALLOW,
+    denied: verdict === Verdict.DENY,
+    indeterminate: verdict === Verdict.INDETERMINATE,
+    egress: egressSide,
+    ingress: ingressSide,
+    l7Constraints: l7,
+    uncertainties,
+    ...(mesh ? { cniVerdict: verdictOf(cniOutcome), mesh: meshSide } : {}),
+    ...(wire ? { cniPort: `${wire.protocol}/${wire.port}` } : {}),
+    ...(request ? { request: describeRequest(request) } : {}),
+  };
+}
+
+/** The pair of a named port the destination does not have: denied, with the reason. */
+export function missingNamedPortPair(source: Endpoint, destination: Endpoint, port: string, reason: string, withMesh: boolean): PairResult {
+  const denied: SideResult = {
+    verdict: Verdict.DENY, allowed: false, reasons: [reason], decidingObjects: [], decidingRules: [], uncertainties: [],
+  };
+  return {
+    source: source.name,
+    destination: destination.name,
+    port,
+    verdict: Verdict.DENY,
+    allowed: false,
+    denied: true,
+    indeterminate: false,
+    egress: denied,
+    ingress: denied,
+    l7Constraints: [],
+    uncertainties: [],
+    ...(withMesh ? { cniVerdict: Verdict.DENY } : {}),
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * `analyze --diff <base> <head>`: the pull-request view. Both manifest sets are analyzed (objects
+ * the analyzer fails on are left out, as for `analyze`), then `Reachability.diff` lists the flows the
+ * change opens and closes and those it makes or stops making indeterminate, each with the objects
+ * and rules deciding it, grouped by namespace pair, as a table, JSON or Markdown for a PR comment.
+ * `--fail-on-open` patterns turn chosen openings into a failed check. With `--mesh`, a flow needs the
+ * CNI and the mesh to allow it, and the mesh's deciding rules are marked `mesh:`.
+ */
+import { analyzeManifests } from './analysis';
+import { DiffCommand } from './args';
+import { loadOrFail, WarningSink } from './input';
+import { ReportWriter } from './output';
+import { FlowChange, FlowDiffEntry } from '../analysis/reachability-diff';
+import { Verdict } from '../analysis/verdict';
+
+/** Where the diff writes and what it decides. */
+export interface DiffIo extends WarningSink {
+  stdout(s: string): void;
+}
+
+/** Exit codes the diff can decide (the command line's, passed in to keep one definition). */
+export interface DiffExitCodes {
+  readonly ok: number;
+  readonly findings: number;
+  readonly undecided: number;
+}
+
+/** A `--fail-on-open` pattern and the changed flows it matches. */
+interface PatternMatch {
+  readonly pattern: string;
+  /** Opened flows it matches. */
+  readonly opened: string[];
+  /** Flows, not allowed before, that the change makes indeterminate (they may open), that it matches. */
+  readonly mayOpen: string[];
+}
+
+/**
+ * Run the diff; `decide` records the exit code before the report is written.
+ * @returns the exit code
+ */
+export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: DiffExitCodes, schemaVersion: number,
+  decide: (code: number) => void): number {
+  const side = (dir: string) => {
+    const { loaded, warnings } = loadOrFail([dir], io, cwd, 'analyze', command.limits, 'refuse', { allowEmpty: true, mesh: command.mesh });
+    const { cni, podCidrs, nodeIp, ports, mesh } = command;
+    const analysis = analyzeManifests({ manifests: loaded.manifests, cni, podCidrs, nodeIp, ports, mesh });
+    for (const w of analysis.leftOut) io.stderr(`warning: ${w}\n`);
+    return { reach: analysis.reach, warnings: [...warnings, ...analysis.leftOut] };
+  };
+  const base = side(command.base);
+  const head = side(command.head);
+  const diff = base.reach.diff(head.reach, { ports: command.ports });
+  const meshName = head.reach.meshName;
+  const matches: PatternMatch[] = command.failOnOpen.map((p) => {
+    const hits = (pick: (c: FlowDiffEntry) => boolean) => diff.changes.filter((c) => pick(c) && p.matches(c.source, c.destination)).map(describe);
+    return {
+      pattern: p.text,
+      opened: hits((c) => c.change === FlowChange.OPENED),
+      mayOpen: hits((c) => c.change === FlowChange.UNCERTAIN && c.after === Verdict.INDETERMINATE && c.before !== Verdict.ALLOW),
+    };
+  });
+  const opened = matches.some((m) => m.opened.length > 0);
+  const undecided = matches.some((m) => m.mayOpen.length > 0)
+    || (command.strict && diff.changes.some((c) => c.after === Verdict.INDETERMINATE));
+  const code = opened ? codes.findings : undecided ? codes.undecided : codes.ok;
+  decide(code);
+
+  const out = ReportWriter.open(command.output, cwd, io.stdout);
+  if (command.format === 'json') {
+    out.write(`${JSON.stringify({
+      schemaVersion,
+      cni: command.cni.name,
+      ...(meshName !== undefined ? { mesh: meshName } : {}),
+      ...JSON.parse(diff.toJson()),
+      ...(matches.length > 0 ? { failOnOpen: matches } : {}),
+      warnings: [...base.warnings, ...head.warnings],
+    }, null, 2)}\n`);
+  } else {
+    const markdown = command.format === 'markdown';
+    out.write(markdown ? diff.toMarkdown() : diff.toTable());
+    if (meshName !== undefined) {
+      const layers = `both layers: CNI ${command.cni.name} and mesh ${meshName} (a flow needs both to allow it); `
+        + 'the rules marked "mesh:" are the mesh\'s authorization';
+      out.write(markdown ? `\n_${layers[0].toUpperCase()}${layers.slice(1)}._\n` : `\n${layers}\n`);
+    }
+    const verdicts = patternText(matches, markdown);
+    if (verdicts !== '') out.write(`\n${verdicts}`);
+  }
+  out.end();
+  if (command.output !== undefined) io.stderr(`wrote ${command.output}\n`);
+  return code;
+}
+
+function describe(c: FlowDiffEntry): string {
+  return `${c.source} -> ${c.destination} ${c.port}`;
+}
+
+/** One line per pattern: what it matched (in Markdown, a list for the PR comment). */
+function patternText(matches: readonly PatternMatch[], markdown: boolean): string {
+  const lines: string[] = [];
+  for (const m of matches) {
+    const found = [...m.opened.map((f) => `opened: ${f}`), ...m.mayOpen.map((f) => `may open (indeterminate): ${f}`)];
+    const verdict = m.opened.length > 0 ? 'FAIL' : m.mayOpen.length > 0 ? 'UNDECIDED' : 'PASS';
+    const count = found.length === 0 ? 'no flow opened' : `${found.length} flow${found.length === 1 ? '' : 's'}`;
+    lines.push(markdown ? `- **${verdict}** \`--fail-on-open '${m.pattern}'\`: ${count}` : `${verdict} --fail-on-open '${m.pattern}': ${count}`);
+    for (const f of found.slice(0, 20)) lines.push(markdown ? `  - \`${f}\`` : `  ${f}`);
+    if (found.length > 20) lines.push(`${markdown ? '  - ' : '  '}... and ${found.length - 20} more`);
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+}

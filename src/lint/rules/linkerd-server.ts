@@ -1,0 +1,41 @@
+import { apiGroupOf } from '../../util/vocabulary';
+import { isObject } from '../document';
+import { namespaceOf } from '../kinds';
+import { LintContext, LintRule, RuleReport } from '../rule';
+import { LintSeverity } from '../types';
+
+/**
+ * A Linkerd Server makes its port deny-by-default (linkerd.io "Authorization Policy" reference:
+ * `accessPolicy` defaults to `deny`): without an AuthorizationPolicy targeting the Server (or its
+ * namespace), every connection to that port of the selected pods is refused, meshed or not.
+ */
+export const linkerdServer: LintRule = {
+  ids: ['linkerd-server-without-authorization'],
+  check(ctx: LintContext): RuleReport[] {
+    const isLinkerd = (obj: any, kind: string) => isObject(obj) && obj.kind === kind && apiGroupOf(obj) === 'policy.linkerd.io';
+    const targeted = new Set<string>();
+    for (const doc of ctx.documents) {
+      if (!isLinkerd(doc.obj, 'AuthorizationPolicy')) continue;
+      const ref = isObject(doc.obj.spec?.targetRef) ? doc.obj.spec.targetRef : {};
+      targeted.add(`${namespaceOf(doc.obj)}|${String(ref.kind)}|${String(ref.name)}`);
+    }
+    const out: RuleReport[] = [];
+    for (const doc of ctx.documents) {
+      if (!isLinkerd(doc.obj, 'Server') || !isObject(doc.obj.spec)) continue;
+      const ns = namespaceOf(doc.obj);
+      const name = doc.obj.metadata?.name;
+      const access = doc.obj.spec.accessPolicy ?? 'deny';
+      if (access !== 'deny' || targeted.has(`${ns}|Server|${name}`) || targeted.has(`${ns}|Namespace|${ns}`)) continue;
+      out.push({
+        doc,
+        severity: LintSeverity.WARNING,
+        path: doc.obj.spec.accessPolicy === undefined ? 'spec' : 'spec.accessPolicy',
+        message: `no AuthorizationPolicy in these manifests targets Server '${name}' or namespace ${ns}, and its accessPolicy is deny`
+          + `${doc.obj.spec.accessPolicy === undefined ? ' (the default)' : ''}: every connection to port ${String(doc.obj.spec.port)} of the pods it selects is refused`,
+        fix: 'add an AuthorizationPolicy targeting the Server with the clients that need it (LinkerdAuthorization or MeshAuthorization), '
+          + 'or set accessPolicy if the port is meant to be open',
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,212 @@
+/**
+ * A cdk8s validation plugin: `cdk8s synth` lints the synthesized manifests with {@link PolicyLint}
+ * and, optionally, checks reachability expectations (the CLI's `--expect` file format), failing
+ * the synth on lint errors and failed expectations. Each violation names the finding, the object
+ * (with its construct path, which cdk8s-cli adds from the app's construct metadata) and the fix.
+ *
+ * cdk8s.yaml:
+ * ```yaml
+ * validations:
+ *   - package: ./node_modules/cdk8s-networking/lib/plugin
+ *     version: 0.1.0
+ *     class: NetworkingValidation
+ *     properties:
+ *       cni: calico
+ *       expectations: expectations.yaml   # optional
+ * ```
+ */
+import * as path from 'path';
+import { PluginContext, PluginViolation } from './contract';
+import { buildInventory } from '../analysis/inventory';
+import { Reachability } from '../analysis/reachability';
+import { ExpectationOutcome, addProbes, checkExpectations, verdictText } from '../cli/expectation-check';
+import { ExpectationFileError, loadExpectations } from '../cli/expectations';
+import { SourcedManifest, loadInput } from '../cli/files';
+import { lintManifests } from '../cli/lint';
+import { Cni } from '../cluster/cni';
+import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
+import { documentLabel } from '../lint/document';
+import { LintFinding, LintSeverity } from '../lint/types';
+
+/** The plugin's `properties` in cdk8s.yaml. */
+export interface NetworkingValidationProperties {
+  /** The CNI of the target cluster, by name: `kubernetes`, `calico`, `cilium` or `flannel`. Required. */
+  readonly cni: string;
+  /**
+   * An expectations file (`expect: [{ from, to, port, allowed }]` and optional `probes`, as
+   * `cdk8s-networking analyze --expect` reads it), relative to the directory `cdk8s synth` runs in.
+   * An expectation the manifests cannot decide (indeterminate) fails like a failed one.
+   * @default - no reachability expectations: lint only
+   */
+  readonly expectations?: string;
+  /**
+   * The lowest lint severity that fails the synth: `error` or `warning`. Warnings are always listed.
+   * @default 'error'
+   */
+  readonly failOn?: string;
+}
+
+const PROPERTY_KEYS = ['cni', 'expectations', 'failOn'];
+const PREFIX = 'cdk8s-networking validation plugin';
+
+/**
+ * The synthesized manifests are the app's own output, not contributed files: no size limits (the
+ * CLI's defaults would refuse the one-file synth of a very large platform), regular files only.
+ */
+const SYNTH_OUTPUT = { maxFileBytes: Number.MAX_SAFE_INTEGER, maxTotalBytes: Number.MAX_SAFE_INTEGER, followExternalSymlinks: true };
+
+/**
+ * The validation plugin class cdk8s-cli instantiates with the `properties` of its cdk8s.yaml entry.
+ * Bad properties throw at construction, so `cdk8s synth` stops before validating anything.
+ */
+export class NetworkingValidation {
+  private readonly cniName: string;
+  private readonly cni: Cni;
+  private readonly expectations?: string;
+  private readonly failOnWarnings: boolean;
+
+  constructor(properties: NetworkingValidationProperties = {} as NetworkingValidationProperties) {
+    const props: Record<string, unknown> = typeof properties === 'object' && properties !== null && !Array.isArray(properties)
+      ? properties as any : invalid('properties', 'expected a mapping');
+    const unknown = Object.keys(props).filter((k) => !PROPERTY_KEYS.includes(k));
+    if (unknown.length > 0) invalid(unknown[0], `unknown property (expected ${PROPERTY_KEYS.join(', ')})`);
+    if (typeof props.cni !== 'string' || props.cni === '') invalid('cni', `required: one of ${CNI_NAMES.join(', ')}`);
+    const cni = cniByName(props.cni as string);
+    if (cni === undefined) invalid('cni', `unknown CNI '${props.cni}': expected ${CNI_NAMES.join(', ')}`);
+    this.cniName = (props.cni as string).toLowerCase();
+    this.cni = cni;
+    if (props.expectations !== undefined && (typeof props.expectations !== 'string' || props.expectations === '')) {
+      invalid('expectations', 'expected the path of an expectations file');
+    }
+    this.expectations = props.expectations as string | undefined;
+    const failOn = props.failOn ?? 'error';
+    if (failOn !== 'error' && failOn !== 'warning') invalid('failOn', `expected error or warning, got ${JSON.stringify(failOn)}`);
+    this.failOnWarnings = failOn === 'warning';
+  }
+
+  /** Lint the manifests, check the expectations, and submit the report (status `failure` fails the synth). */
+  public async validate(context: PluginContext): Promise<void> {
+    const cwd = process.cwd();
+    const shown = context.manifests.map((m) => displayPath(m, cwd));
+    const loaded = loadInput(shown, cwd, SYNTH_OUTPUT, 'named');
+    for (const problem of [...loaded.missing.map((m) => `${m}: no such file`), ...loaded.problems]) {
+      context.logger.log(`${PREFIX}: warning: ${problem}`);
+    }
+    // A manifest that cannot be read (not a regular file) would leave part of the app unchecked.
+    for (const problem of loaded.unreadable) {
+      const file = problem.slice(0, problem.indexOf(': '));
+      context.report.addViolation({
+        ruleName: 'manifest-unreadable',
+        recommendation: `cannot read ${problem}, so it is neither linted nor analyzed`,
+        fix: 'Check the synthesized output directory: every manifest must be a regular file.',
+        violatingResources: [{ resourceName: file, locations: [problem], manifestPath: file }],
+      });
+    }
+    const resources = new ResourceNames(loaded.manifests);
+
+    const findings = lintManifests(loaded.manifests, this.cni);
+    const count = (s: LintSeverity) => findings.filter((f) => f.severity === s).length;
+    for (const f of findings.filter((x) => x.severity !== LintSeverity.INFO)) {
+      context.report.addViolation(lintViolation(f, resources));
+    }
+
+    let outcomes: ExpectationOutcome[] | undefined;
+    let expectationFileFailed = false;
+    if (this.expectations !== undefined) {
+      try {
+        const file = loadExpectations(this.expectations, cwd);
+        const objects = loaded.manifests.map((m) => m.obj);
+        const reach = Reachability.fromManifests(objects, { cni: this.cni });
+        const namespaces = buildInventory(objects).namespaces;
+        addProbes(reach, file.probes, namespaces);
+        outcomes = checkExpectations(reach, file.expectations, namespaces);
+        for (const note of reach.notes) context.logger.log(`${PREFIX}: note: ${note}`);
+        outcomes.forEach((o, i) => {
+          if (!o.pass) context.report.addViolation(expectationViolation(o, i, this.expectations!));
+        });
+      } catch (e) {
+        if (!(e instanceof ExpectationFileError)) throw e;
+        expectationFileFailed = true;
+        context.report.addViolation({
+          ruleName: 'expectations-file',
+          recommendation: e.message,
+          fix: `Correct ${this.expectations} (expect: [{ from, to, port, allowed }]) or the plugin's expectations property in cdk8s.yaml.`,
+          violatingResources: [{ resourceName: this.expectations, locations: [e.message], manifestPath: this.expectations }],
+        });
+      }
+    }
+
+    const failedExpectations = (outcomes ?? []).filter((o) => !o.pass).length;
+    const failed = count(LintSeverity.ERROR) > 0 || failedExpectations > 0 || expectationFileFailed || loaded.unreadable.length > 0
+      || (this.failOnWarnings && count(LintSeverity.WARNING) > 0);
+    context.report.submit(failed ? 'failure' : 'success', {
+      CNI: this.cniName,
+      Objects: String(loaded.manifests.length),
+      Lint: `${count(LintSeverity.ERROR)} error(s), ${count(LintSeverity.WARNING)} warning(s), ${count(LintSeverity.INFO)} info`,
+      ...(this.expectations === undefined ? {} : {
+        Expectations: outcomes === undefined ? `${this.expectations} unreadable`
+          : `${outcomes.length - failedExpectations} of ${outcomes.length} passed (${this.expectations})`,
+      }),
+    });
+  }
+}
+
+function invalid(property: string, message: string): never {
+  throw new Error(`${PREFIX}: properties.${property}: ${message}`);
+}
+
+/** A manifest path relative to the app directory when it lies inside it (as cdk8s prints `dist/...`). */
+function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+/**
+ * The resource names the report uses. cdk8s-cli maps a `resourceName` to its construct path by
+ * `metadata.name` alone, so only a name that one object has is passed bare; objects sharing a name
+ * (an `allow-dns` per namespace) keep their `Kind namespace/name` label and get no construct path
+ * rather than another object's.
+ */
+class ResourceNames {
+  private readonly byLabel = new Map<string, SourcedManifest>();
+  private readonly nameCount = new Map<string, number>();
+
+  constructor(manifests: readonly SourcedManifest[]) {
+    manifests.forEach((m, i) => {
+      const label = documentLabel({ obj: m.obj, index: i + 1 });
+      if (!this.byLabel.has(label)) this.byLabel.set(label, m);
+      const name = m.obj?.metadata?.name;
+      if (typeof name === 'string') this.nameCount.set(name, (this.nameCount.get(name) ?? 0) + 1);
+    });
+  }
+
+  /** The resource name of the object labelled `label` (`Kind ns/name`). */
+  public resourceName(label: string): string {
+    const name = this.byLabel.get(label)?.obj?.metadata?.name;
+    return typeof name === 'string' && this.nameCount.get(name) === 1 ? name : label;
+  }
+}
+
+function lintViolation(f: LintFinding, resources: ResourceNames): PluginViolation {
+  const where = [f.object, f.path, f.line !== undefined ? `line ${f.line}` : undefined].filter((x) => x !== undefined).join(', ');
+  return {
+    ruleName: `${f.rule} (${f.severity})`,
+    recommendation: f.message,
+    fix: f.fix,
+    violatingResources: [{ resourceName: resources.resourceName(f.object), locations: [where], manifestPath: f.source ?? 'unknown' }],
+  };
+}
+
+function expectationViolation(o: ExpectationOutcome, index: number, file: string): PluginViolation {
+  const wanted = o.expected ? 'allowed' : 'denied';
+  const pairs = o.totalPairs === undefined ? '' : ` (${o.allowedPairs} of ${o.totalPairs} pod pairs allowed)`;
+  const got = o.undecided ? `, but the manifests do not decide it (${verdictText(o)})` : pairs;
+  return {
+    ruleName: 'reachability-expectation',
+    recommendation: `expected ${o.question} to be ${wanted}${got}: ${o.explanation ?? 'no explanation'}`,
+    fix: o.undecided
+      ? `Make the policies decide the flow (the explanation says what the manifests leave open), or correct expect[${index}] in ${file}.`
+      : `Change the policies so that the flow is ${wanted}, or correct expect[${index}] in ${file} if the intent changed.`,
+    violatingResources: [{ resourceName: file, locations: [`expect[${index}]: ${o.question}`], manifestPath: file }],
+  };
+}

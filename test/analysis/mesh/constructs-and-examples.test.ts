@@ -1,0 +1,155 @@
+/**
+ * The mesh constructs and the mesh examples, analysed across both layers with the mesh their
+ * ClusterNetwork declares (Reachability.fromChart picks it up): the flows they promise are allowed by
+ * the CNI AND the mesh, and what they refuse is refused by the layer meant to refuse it.
+ */
+import { App, Chart } from 'cdk8s';
+import { EXAMPLE_CNIS } from '../../../examples/cni';
+import { EXAMPLES } from '../../../examples/synth-all';
+import {
+  Cni, IstioMode, IstioMtls, Mesh, MeshAuthorization, MeshSource, Port, Reachability, Target, Verdict, ZeroTrustNamespace,
+} from '../../../src';
+import { deployment, meshChart } from '../../support/mesh';
+import { synthValid } from '../../support/synth';
+
+const cnis = Object.entries(EXAMPLE_CNIS);
+
+function example(name: string, cni: () => Cni): { chart: Chart; reach: Reachability } {
+  const chart = EXAMPLES[name](new App(), cni());
+  synthValid(chart);
+  return { chart, reach: Reachability.fromChart(chart, { cni: cni() }) };
+}
+
+describe.each(cnis)('examples/istio-canary on %s', (_name, cni) => {
+  const { reach } = example('istio-canary', cni);
+  const web = Target.workload('checkout', 'web');
+  const versions = [Target.workload('checkout', 'api-v1'), Target.workload('checkout', 'api-v2')];
+  reach.addProbe('prometheus', 'monitoring', { app: 'prometheus' });
+  // A pod that copies web's labels but runs as another service account: the CNI cannot tell them apart.
+  reach.addProbe('impostor', 'checkout', { app: 'web' }, { serviceAccount: 'impostor' });
+
+  test('the analysis has the ClusterNetwork\'s mesh', () => {
+    expect(reach.meshName).toBe('Istio (sidecar)');
+  });
+
+  test('web -> both api versions: allowed on both layers, only GET/POST under /api/ (an L7 constraint of the mesh)', () => {
+    for (const api of versions) {
+      const result = reach.check(web, api, Port.tcp(8080));
+      expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+      expect(result.mesh!.decidingObjects).toEqual(['AuthorizationPolicy checkout/web-to-api']);
+      expect(result.l7Constraints).toEqual(['only HTTP methods GET|POST, paths /api/* (AuthorizationPolicy checkout/web-to-api spec.rules[0] (ALLOW); '
+        + 'a non-HTTP connection matches no HTTP rule)']);
+    }
+  });
+
+  test('can web call api\'s POST /api/orders? yes; DELETE /api/orders or POST /admin? no, the mesh refuses (allow-nothing baseline)', () => {
+    for (const api of versions) {
+      expect(reach.checkRequest(web, api, Port.tcp(8080), { method: 'POST', path: '/api/orders' }).verdict).toBe(Verdict.ALLOW);
+      for (const request of [{ method: 'DELETE', path: '/api/orders' }, { method: 'POST', path: '/admin' }]) {
+        const result = reach.checkRequest(web, api, Port.tcp(8080), request);
+        expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+        expect(result.mesh!.decidingObjects).toEqual(['AuthorizationPolicy checkout/allow-nothing']);
+      }
+    }
+  });
+
+  test('an impostor with web\'s labels passes the CNI and is refused by the mesh (its principal is not web\'s)', () => {
+    const result = reach.check(Target.workload('checkout', 'impostor'), versions[0], Port.tcp(8080));
+    expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+    expect(result.mesh!.reasons[0]).toContain('(over mutual TLS as cluster.local/ns/checkout/sa/impostor)');
+  });
+
+  test('api -> web is refused by both layers; Prometheus scrapes the sidecar port 15020 but not the app port', () => {
+    const back = reach.check(versions[0], web, Port.tcp(8080));
+    expect([back.cniVerdict, back.meshVerdict]).toEqual([Verdict.DENY, Verdict.DENY]);
+    const prometheus = Target.workload('monitoring', 'prometheus');
+    const scrape = reach.check(prometheus, versions[0], Port.tcp(15020));
+    expect([scrape.verdict, scrape.cniVerdict, scrape.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+    const app = reach.check(prometheus, versions[0], Port.tcp(8080));
+    // Denied by the CNI (no allow), and by STRICT mTLS (Prometheus has no sidecar).
+    expect([app.cniVerdict, app.meshVerdict]).toEqual([Verdict.DENY, Verdict.DENY]);
+    expect(app.mesh!.decidingRules).toEqual(['PeerAuthentication istio-system/default spec.mtls.mode (deny)']);
+  });
+});
+
+describe.each(cnis)('examples/gateway-canary on %s', (_name, cni) => {
+  const { reach } = example('gateway-canary', cni);
+  const fe = Target.workload('storefront', 'storefront-frontend');
+  const versions = [Target.workload('storefront', 'storefront-backend'), Target.workload('storefront', 'storefront-backend-canary')];
+  const db = Target.workload('storefront', 'storefront-database');
+  reach.addProbe('public-gateway', 'gateways', { 'gateway.networking.k8s.io/gateway-name': 'public' });
+
+  test('the analysis has the ClusterNetwork\'s mesh', () => {
+    expect(reach.meshName).toBe('Linkerd');
+  });
+
+  test('frontend -> both backend versions: the CNI sees Linkerd\'s port 4143, the namespace\'s default policy admits cluster clients', () => {
+    for (const be of versions) {
+      const result = reach.check(fe, be, Port.tcp(8080));
+      expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+      expect(result.pairs[0].cniPort).toBe('TCP/4143');
+      expect(result.mesh!.reasons[0]).toContain('the default inbound policy cluster-unauthenticated (namespace storefront annotation '
+        + 'config.linkerd.io/default-inbound-policy)');
+      expect(reach.check(be, db, Port.tcp(5432)).verdict).toBe(Verdict.ALLOW);
+    }
+  });
+
+  test('the unmeshed gateway reaches the frontend on the application port; nothing else of the storefront', () => {
+    const gateway = Target.workload('gateways', 'public-gateway');
+    const result = reach.check(gateway, fe, Port.tcp(8080));
+    expect([result.verdict, result.pairs[0].cniPort]).toEqual([Verdict.ALLOW, undefined]);
+    expect(reach.check(gateway, versions[0], Port.tcp(8080)).cniVerdict).toBe(Verdict.DENY);
+  });
+
+  test('frontend -> database stays refused by the CNI (no transport port between them either)', () => {
+    const result = reach.check(fe, db, Port.tcp(5432));
+    expect([result.verdict, result.cniVerdict, result.pairs[0].cniPort]).toEqual([Verdict.DENY, Verdict.DENY, 'TCP/4143']);
+  });
+});
+
+describe.each([
+  ['Istio', Mesh.istio({ mode: IstioMode.SIDECAR, cni: true })],
+  ['Linkerd', Mesh.linkerd({ cni: true })],
+] as const)('MeshAuthorization on %s: one intent, the same verdicts', (meshName, mesh) => {
+  const chart = meshChart(Cni.calico(), mesh);
+  // Identity-based flows need STRICT mutual TLS under Istio (IstioAuthorization checks it at synth).
+  if (meshName === 'Istio') new IstioMtls(chart, 'mtls');
+  const ns = new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+  for (const name of ['web', 'api', 'worker']) deployment(chart, 'shop', name, { app: name }, 8080, name);
+  // The CNI admits web and worker to api; the mesh narrows it to web's identity.
+  ns.allowFlow('web-to-api', { app: 'web' }, { app: 'api' }, [Port.tcp(8080)]);
+  ns.allowFlow('worker-to-api', { app: 'worker' }, { app: 'api' }, [Port.tcp(8080)]);
+  new MeshAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', {
+    from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, ports: [8080],
+  });
+  synthValid(chart);
+  const reach = Reachability.fromChart(chart, { cni: Cni.calico() });
+  const w = (name: string) => Target.workload('shop', name);
+
+  test('web -> api: allowed by the CNI and by the mesh\'s authorization object', () => {
+    const result = reach.check(w('web'), w('api'), Port.tcp(8080));
+    expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+    expect(result.mesh!.decidingObjects).toEqual([meshName === 'Istio' ? 'AuthorizationPolicy shop/web-to-api' : 'AuthorizationPolicy shop/web-to-api-8080']);
+  });
+
+  test('worker -> api: the CNI allows, the mesh refuses', () => {
+    const result = reach.check(w('worker'), w('api'), Port.tcp(8080));
+    expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+    expect(result.mesh!.decidingRules).toEqual([meshName === 'Istio'
+      ? 'AuthorizationPolicy shop/allow-nothing (isolate)' : 'Server shop/api-8080 spec.accessPolicy (isolate)']);
+  });
+});
+
+describe('the mesh default of fromChart', () => {
+  test('Mesh.none() analyses the CNI alone, also for a chart whose ClusterNetwork declares a mesh', () => {
+    const chart = EXAMPLES['istio-canary'](new App(), Cni.calico());
+    const cniOnly = Reachability.fromChart(chart, { cni: Cni.calico(), mesh: Mesh.none() });
+    expect(cniOnly.meshName).toBeUndefined();
+    expect(cniOnly.check(Target.workload('checkout', 'web'), Target.workload('checkout', 'api-v1'), Port.tcp(8080)).meshVerdict).toBeUndefined();
+  });
+
+  test('a mesh that is not a Mesh is refused at the edge', () => {
+    expect(() => Reachability.fromManifests([], { cni: Cni.calico(), mesh: { kind: 'istio' } as any }))
+      .toThrow('Reachability: options.mesh must be a Mesh made by one of its factories: Mesh.istio({ mode }), Mesh.linkerd() or Mesh.none()');
+  });
+});

@@ -1,0 +1,258 @@
+/**
+ * Istio AuthorizationPolicy semantics in the mesh layer of the analyzer, each case citing the
+ * istio.io "Authorization Policy" reference (https://istio.io/latest/docs/reference/config/security/authorization-policy/)
+ * unless stated otherwise. Kubernetes NetworkPolicy semantics with no NetworkPolicy: the CNI allows
+ * everything, so every verdict here is the mesh's.
+ */
+import { authorizationPolicy, ISTIO_SIDECAR, meshReach, namespace, peerAuthentication, podWithIp, w, workload } from './support';
+import { Reachability } from '../../../src/analysis/reachability';
+import { Verdict } from '../../../src/analysis/verdict';
+import { Cni } from '../../../src/cluster/cni';
+import { Port } from '../../../src/policy/port';
+
+const STRICT = peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } });
+const base = [
+  namespace('istio-system'),
+  namespace('shop', { 'istio-injection': 'enabled' }),
+  namespace('ops', { 'istio-injection': 'enabled' }),
+  namespace('legacy'),
+  workload('shop', 'web'),
+  workload('shop', 'api'),
+  workload('shop', 'worker'),
+  workload('ops', 'admin'),
+  workload('legacy', 'client'),
+  STRICT,
+];
+const HTTP = Port.tcp(8080);
+const principal = (ns: string, sa: string) => `cluster.local/ns/${ns}/sa/${sa}`;
+const allowFrom = (name: string, source: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  authorizationPolicy('shop', name, { selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ from: [{ source }], ...extra }] });
+
+function reach(...objects: any[]): Reachability {
+  return meshReach([...base, ...objects], ISTIO_SIDECAR);
+}
+
+describe('mesh opt-in', () => {
+  test('without ReachabilityOptions.mesh, Istio objects change nothing and results carry no mesh fields', () => {
+    const r = Reachability.fromManifests([...base, authorizationPolicy('shop', 'deny-all', { action: 'ALLOW' })], { cni: Cni.kubernetes() });
+    const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.meshVerdict).toBeUndefined();
+    expect(result.pairs[0]).not.toHaveProperty('mesh');
+    expect(result.pairs[0]).not.toHaveProperty('cniVerdict');
+    expect(r.matrix().flows.every((f) => !('meshVerdict' in f))).toBe(true);
+    expect(JSON.parse(r.matrix().toJson())).not.toHaveProperty('mesh');
+  });
+});
+
+describe('ALLOW, DENY, CUSTOM, AUDIT (evaluation order CUSTOM -> DENY -> ALLOW)', () => {
+  test('no ALLOW policy selects the workload: allowed by default', () => {
+    const result = reach().check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.meshVerdict).toBe(Verdict.ALLOW);
+    expect(result.mesh!.reasons).toEqual([
+      `no ALLOW AuthorizationPolicy selects shop/api: Istio allows shop/web -> shop/api TCP/8080 (over mutual TLS as ${principal('shop', 'web')})`,
+    ]);
+    expect(result.mesh!.decidingObjects).toEqual([]);
+  });
+
+  test('spec: {} is allow-nothing: every request to the namespace is denied, with the policy as deciding object', () => {
+    const result = reach(authorizationPolicy('shop', 'allow-nothing', {})).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.cniVerdict).toBe(Verdict.ALLOW);
+    expect(result.meshVerdict).toBe(Verdict.DENY);
+    expect(result.mesh!.decidingRules).toEqual(['AuthorizationPolicy shop/allow-nothing (isolate)']);
+    expect(result.mesh!.reasons[0]).toContain('AuthorizationPolicy shop/allow-nothing (ALLOW without rules: allow-nothing) selects shop/api');
+  });
+
+  test('rules: [{}] matches every request: allow-all', () => {
+    const r = reach(authorizationPolicy('shop', 'allow-nothing', {}), authorizationPolicy('shop', 'allow-all', { action: 'ALLOW', rules: [{}] }));
+    expect(r.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY); // STRICT refuses the plaintext client first
+    const result = r.check(w('ops/admin'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.mesh!.decidingRules).toEqual(['AuthorizationPolicy shop/allow-all spec.rules[0] (allow)']);
+  });
+
+  test('a DENY match wins over any ALLOW match', () => {
+    const r = reach(
+      authorizationPolicy('shop', 'allow-all', { action: 'ALLOW', rules: [{}] }),
+      authorizationPolicy('shop', 'deny-ops', { action: 'DENY', rules: [{ from: [{ source: { namespaces: ['ops'] } }] }] }),
+    );
+    const denied = r.check(w('ops/admin'), w('shop/api'), HTTP);
+    expect(denied.verdict).toBe(Verdict.DENY);
+    expect(denied.mesh!.decidingRules).toEqual(['AuthorizationPolicy shop/deny-ops spec.rules[0] (deny)']);
+    expect(denied.mesh!.reasons[0]).toBe('AuthorizationPolicy shop/deny-ops spec.rules[0] (DENY) matches ops/admin -> shop/api TCP/8080 '
+      + `(over mutual TLS as ${principal('ops', 'admin')}): DENY policies win over ALLOW policies`);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a DENY policy without rules matches nothing', () => {
+    expect(reach(authorizationPolicy('shop', 'deny-nothing', { action: 'DENY' })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('CUSTOM: an external authorizer decides, so a flow it may match is indeterminate, never denied', () => {
+    const custom = authorizationPolicy('shop', 'ext-authz', { action: 'CUSTOM', provider: { name: 'opa' }, rules: [{ to: [{ operation: { ports: ['8080'] } }] }] });
+    const result = reach(custom).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toContain('mesh: AuthorizationPolicy shop/ext-authz spec.rules[0] (CUSTOM): an external authorizer (provider opa) decides');
+    // A port the CUSTOM rule does not match is decided as usual.
+    expect(reach(custom).check(w('shop/web'), w('shop/api'), Port.tcp(9090)).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('AUDIT decides nothing', () => {
+    const r = reach(authorizationPolicy('shop', 'audit', { action: 'AUDIT', rules: [{}] }));
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).mesh!.reasons[0]).toMatch(/^no ALLOW AuthorizationPolicy selects shop\/api/);
+  });
+});
+
+describe('workload selection', () => {
+  test('selector.matchLabels selects only the workloads with those labels', () => {
+    const r = reach(allowFrom('web-only', { principals: [principal('shop', 'web')] }));
+    expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(r.check(w('shop/worker'), w('shop/web'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a policy in the root namespace without selector applies to every workload of the mesh', () => {
+    const r = reach(authorizationPolicy('istio-system', 'mesh-allow-nothing', { action: 'ALLOW' }));
+    const result = r.check(w('shop/web'), w('ops/admin'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.mesh!.decidingObjects).toEqual(['AuthorizationPolicy istio-system/mesh-allow-nothing']);
+  });
+
+  test('a root-namespace policy with a selector selects matching workloads in every namespace', () => {
+    const r = reach(authorizationPolicy('istio-system', 'api-only-from-shop', {
+      selector: { matchLabels: { app: 'admin' } }, action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['shop'] } }] }],
+    }));
+    expect(r.check(w('shop/web'), w('ops/admin'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(w('ops/admin'), w('ops/admin'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(r.check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a policy in another (non-root) namespace does not apply', () => {
+    const r = reach(authorizationPolicy('ops', 'allow-nothing', { action: 'ALLOW' }));
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('targetRefs attach to gateways and waypoints, never to sidecars; on the Gateway pods they name, indeterminate', () => {
+    const gatewayPod = workload('shop', 'public-gw', { podLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } });
+    const targeted = authorizationPolicy('shop', 'gw-allow-nothing', {
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public' }], action: 'ALLOW',
+    });
+    const r = reach(gatewayPod, targeted);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    const gw = r.check(w('shop/web'), w('shop/public-gw'), HTTP);
+    expect(gw.verdict).toBe(Verdict.INDETERMINATE);
+    expect(gw.uncertainties).toEqual([
+      "mesh: AuthorizationPolicy shop/gw-allow-nothing targets the Gateway 'public' of shop/public-gw: gateway policies are not evaluated",
+    ]);
+  });
+
+  test('a policy the API server rejects (selector and targetRef both set) is left out with a note', () => {
+    const bad = authorizationPolicy('shop', 'both', {
+      selector: { matchLabels: { app: 'api' } }, targetRef: { kind: 'Service', name: 'api' }, action: 'ALLOW',
+    });
+    const r = reach(bad);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.notes).toContain('AuthorizationPolicy shop/both is invalid and left out of the mesh analysis (the API server rejects it, so it never '
+      + 'takes effect): spec sets selector and targetRef (CEL: only one of targetRefs or selector can be set)');
+  });
+});
+
+describe('sources', () => {
+  test('principals come from service accounts: <trustDomain>/ns/<ns>/sa/<sa>', () => {
+    const r = reach(allowFrom('web', { principals: [principal('shop', 'web')] }));
+    const allowed = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(allowed.verdict).toBe(Verdict.ALLOW);
+    expect(allowed.mesh!.reasons).toEqual([
+      `AuthorizationPolicy shop/web spec.rules[0] (ALLOW) allows shop/web -> shop/api TCP/8080 (over mutual TLS as ${principal('shop', 'web')})`,
+    ]);
+    expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('principal wildcards: prefix, suffix and * (any identity)', () => {
+    expect(reach(allowFrom('p', { principals: ['cluster.local/ns/ops/*'] })).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(allowFrom('p', { principals: ['cluster.local/ns/ops/*'] })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(reach(allowFrom('s', { principals: ['*/sa/web'] })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(allowFrom('s', { principals: ['*/sa/web'] })).check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(reach(allowFrom('any', { principals: ['*'] })).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('namespaces and notNamespaces', () => {
+    expect(reach(allowFrom('ns', { namespaces: ['ops'] })).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(allowFrom('ns', { namespaces: ['ops'] })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(reach(allowFrom('not', { notNamespaces: ['ops'] })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(allowFrom('not', { notNamespaces: ['ops'] })).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('serviceAccounts (<ns>/<sa>) and notPrincipals', () => {
+    expect(reach(allowFrom('sa', { serviceAccounts: ['shop/web'] })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(allowFrom('sa', { serviceAccounts: ['shop/web'] })).check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(reach(allowFrom('np', { notPrincipals: [principal('shop', 'worker')] })).check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('ipBlocks match the pod IP from the address model: known IPs exactly, unknown IPs against the pod CIDRs', () => {
+    const pods = [podWithIp('shop', 'known', '10.244.1.7'), podWithIp('shop', 'elsewhere', '10.245.0.9')];
+    const policy = allowFrom('ip', { ipBlocks: ['10.244.1.0/24'] });
+    const r = reach(...pods, policy);
+    expect(r.check(w('shop/known'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(w('shop/elsewhere'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    // shop/web's IP is unknown: somewhere in the pod CIDR, partly inside the block.
+    const unknown = meshReach([...base, policy], ISTIO_SIDECAR, { podCidrs: ['10.244.0.0/16'] }).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(unknown.verdict).toBe(Verdict.INDETERMINATE);
+    expect(unknown.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/ip spec.rules[0] (ALLOW): spec.rules[0].from[0].source.ipBlocks: shop/web: '
+      + 'its IP is not in the manifests, only somewhere in the pod CIDR 10.244.0.0/16']);
+    // A block containing the whole pod CIDR matches every pod.
+    const wide = meshReach([...base, allowFrom('ip', { ipBlocks: ['10.0.0.0/8'] })], ISTIO_SIDECAR, { podCidrs: ['10.244.0.0/16'] });
+    expect(wide.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('requestPrincipals come from JWTs the manifests do not carry: indeterminate, not denied', () => {
+    const result = reach(allowFrom('jwt', { requestPrincipals: ['https://issuer.example.com/*'] })).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties[0]).toContain('requestPrincipals (request principals come from JWTs');
+  });
+});
+
+describe('rules: from, to and when of one rule are ANDed, rules are ORed', () => {
+  test('a rule needs its source AND its port; a second rule is an alternative', () => {
+    const policy = authorizationPolicy('shop', 'api', {
+      selector: { matchLabels: { app: 'api' } },
+      action: 'ALLOW',
+      rules: [
+        { from: [{ source: { principals: [principal('shop', 'web')] } }], to: [{ operation: { ports: ['8080'] } }] },
+        { from: [{ source: { namespaces: ['ops'] } }], to: [{ operation: { ports: ['9090'] } }] },
+      ],
+    });
+    const r = reach(policy);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(w('shop/web'), w('shop/api'), Port.tcp(9090)).verdict).toBe(Verdict.DENY);
+    expect(r.check(w('ops/admin'), w('shop/api'), Port.tcp(9090)).mesh!.decidingRules).toEqual(['AuthorizationPolicy shop/api spec.rules[1] (allow)']);
+    expect(r.check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('notPorts', () => {
+    const r = reach(allowFrom('np', { namespaces: ['shop'] }, { to: [{ operation: { notPorts: ['9090'] } }] }));
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(w('shop/web'), w('shop/api'), Port.tcp(9090)).verdict).toBe(Verdict.DENY);
+  });
+
+  test('when: source.ip, destination.port and source.namespace are evaluated', () => {
+    const pods = [podWithIp('shop', 'known', '10.244.1.7')];
+    const r = reach(...pods, allowFrom('when', { namespaces: ['shop'] }, {
+      when: [{ key: 'source.ip', values: ['10.244.1.0/24'] }, { key: 'destination.port', values: ['8080'] }, { key: 'source.namespace', notValues: ['ops'] }],
+    }));
+    expect(r.check(w('shop/known'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(w('shop/known'), w('shop/api'), Port.tcp(9090)).verdict).toBe(Verdict.DENY);
+  });
+
+  test('when: a condition the analysis cannot evaluate (request.auth.claims) makes the flow indeterminate, not denied', () => {
+    const r = reach(allowFrom('claims', { principals: [principal('shop', 'web')] }, { when: [{ key: 'request.auth.claims[groups]', values: ['admins'] }] }));
+    const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([
+      'mesh: AuthorizationPolicy shop/claims spec.rules[0] (ALLOW): spec.rules[0].when[0] (request.auth.claims[groups]: JWT claims are not in the manifests)',
+    ]);
+    // Another source fails the rule's principal whatever the claims: denied.
+    expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+});

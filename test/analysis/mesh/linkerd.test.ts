@@ -1,0 +1,209 @@
+/**
+ * Linkerd authorization in the mesh layer, per the linkerd.io "Authorization Policy" reference
+ * (https://linkerd.io/2/reference/authorization-policy/): Server v1beta3 (accessPolicy default deny),
+ * AuthorizationPolicy v1alpha1 (targetRef Server or Namespace; ALL requiredAuthenticationRefs must
+ * match), MeshTLSAuthentication and NetworkAuthentication, default inbound policies; meshed-to-meshed
+ * traffic reaches the CNI on the inbound proxy port 4143 (https://linkerd.io/2/common-errors/network-policy/).
+ */
+import { LINKERD, linkerd, meshReach, namespace, networkPolicy, podWithIp, w, workload } from './support';
+import { Verdict } from '../../../src/analysis/verdict';
+import { Port } from '../../../src/policy/port';
+
+const HTTP = Port.tcp(8080);
+const MESHED = { 'linkerd.io/inject': 'enabled' };
+const ns = [namespace('shop', {}, MESHED), namespace('legacy')];
+const apps = [workload('shop', 'web'), workload('shop', 'api'), workload('shop', 'worker'), workload('legacy', 'client')];
+const server = linkerd('Server', 'shop', 'api-8080', { podSelector: { matchLabels: { app: 'api' } }, port: 8080, accessPolicy: 'deny' });
+const webIdentity = linkerd('MeshTLSAuthentication', 'shop', 'web', { identities: ['web.shop.serviceaccount.identity.linkerd.cluster.local'] });
+const webPolicy = linkerd('AuthorizationPolicy', 'shop', 'web-to-api', {
+  targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' },
+  requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'web' }],
+});
+
+describe('Server', () => {
+  test('a Server without any AuthorizationPolicy makes its port deny-by-default', () => {
+    const result = meshReach([...ns, ...apps, server], LINKERD).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.mesh!.decidingRules).toEqual(['Server shop/api-8080 spec.accessPolicy (isolate)']);
+    expect(result.mesh!.reasons).toEqual(['Server shop/api-8080 describes port 8080 of shop/api; no AuthorizationPolicy authorizes shop/web -> shop/api '
+      + 'TCP/8080 (as web.shop.serviceaccount.identity.linkerd.cluster.local), so its accessPolicy deny applies: it admits no client']);
+  });
+
+  test('accessPolicy omitted is deny (the CRD default), and other ports of the pod keep the default policy', () => {
+    const implicit = linkerd('Server', 'shop', 'api-8080', { podSelector: { matchLabels: { app: 'api' } }, port: 8080 });
+    const api = workload('shop', 'api', { ports: [8080, 9090] });
+    const r = meshReach([...ns, workload('shop', 'web'), api, implicit], LINKERD);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).mesh!.reasons[0]).toContain('its accessPolicy deny (the default) applies');
+    expect(r.check(w('shop/web'), w('shop/api'), Port.tcp(9090)).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a Server selects its port by container port name too', () => {
+    const named = linkerd('Server', 'shop', 'api-http', { podSelector: { matchLabels: { app: 'api' } }, port: 'http', accessPolicy: 'deny' });
+    const api = workload('shop', 'api', { ports: [{ name: 'http', port: 8080 }] });
+    expect(meshReach([...ns, workload('shop', 'web'), api, named], LINKERD).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+});
+
+describe('AuthorizationPolicy and authentications', () => {
+  test('MeshTLSAuthentication by identity: the named service account is authorized, others fall to the accessPolicy', () => {
+    const r = meshReach([...ns, ...apps, server, webIdentity, webPolicy], LINKERD);
+    const ok = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(ok.verdict).toBe(Verdict.ALLOW);
+    expect(ok.mesh!.decidingRules).toEqual(['AuthorizationPolicy shop/web-to-api spec.requiredAuthenticationRefs (allow)']);
+    expect(ok.mesh!.reasons).toEqual(['AuthorizationPolicy shop/web-to-api (targeting Server shop/api-8080) authorizes shop/web -> shop/api TCP/8080: '
+      + 'MeshTLSAuthentication shop/web admits web.shop.serviceaccount.identity.linkerd.cluster.local']);
+    expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('an unmeshed client has no identity: MeshTLSAuthentication never admits it', () => {
+    const result = meshReach([...ns, ...apps, server, webIdentity, webPolicy], LINKERD).check(w('legacy/client'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.mesh!.reasons[0]).toBe('AuthorizationPolicy shop/web-to-api does not authorize legacy/client: MeshTLSAuthentication shop/web requires '
+      + 'a mesh identity, and the client connects without a mesh identity (legacy/client is not in the mesh (no linkerd.io/inject annotation on '
+      + 'namespace legacy or the pod template))');
+  });
+
+  test('identities: * is any meshed client, *.<ns>... a whole namespace; identityRefs by ServiceAccount and Namespace', () => {
+    const policy = (auth: string) => linkerd('AuthorizationPolicy', 'shop', 'p', {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' },
+      requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: auth }],
+    });
+    const cases: Array<[any, string, Verdict]> = [
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identities: ['*'] }), 'shop/worker', Verdict.ALLOW],
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identities: ['*'] }), 'legacy/client', Verdict.DENY],
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identities: ['*.shop.serviceaccount.identity.linkerd.cluster.local'] }), 'shop/worker', Verdict.ALLOW],
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'ServiceAccount', name: 'web' }] }), 'shop/web', Verdict.ALLOW],
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'ServiceAccount', name: 'web' }] }), 'shop/worker', Verdict.DENY],
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'Namespace', name: 'shop' }] }), 'shop/worker', Verdict.ALLOW],
+    ];
+    for (const [auth, client, verdict] of cases) {
+      expect([client, auth.spec, meshReach([...ns, ...apps, server, auth, policy('a')], LINKERD).check(w(client), w('shop/api'), HTTP).verdict])
+        .toEqual([client, auth.spec, verdict]);
+    }
+  });
+
+  test('ALL requiredAuthenticationRefs must match: identity AND network', () => {
+    const pods = [podWithIp('shop', 'inside', '10.244.1.5', 'web', MESHED), podWithIp('shop', 'outside', '10.250.0.5', 'web', MESHED)];
+    const net = linkerd('NetworkAuthentication', 'shop', 'pods', { networks: [{ cidr: '10.244.0.0/16', except: ['10.244.9.0/24'] }] });
+    const both = linkerd('AuthorizationPolicy', 'shop', 'web-from-pods', {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' },
+      requiredAuthenticationRefs: [
+        { group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'web' },
+        { group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'pods' },
+      ],
+    });
+    const r = meshReach([...ns, ...apps, ...pods, server, webIdentity, net, both], LINKERD);
+    expect(r.check(w('shop/inside'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(w('shop/outside'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    // web's IP is unknown (no pod CIDRs): whether it is in the network is not known.
+    const unknown = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(unknown.verdict).toBe(Verdict.INDETERMINATE);
+    expect(unknown.uncertainties[0]).toContain('NetworkAuthentication shop/pods: whether shop/web\'s address is in its networks is not known');
+  });
+
+  test('NetworkAuthentication admits unmeshed clients by address', () => {
+    const client = podWithIp('legacy', 'scanner', '192.168.3.4');
+    const net = linkerd('NetworkAuthentication', 'shop', 'office', { networks: [{ cidr: '192.168.0.0/16' }] });
+    const policy = linkerd('AuthorizationPolicy', 'shop', 'office', {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' },
+      requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'office' }],
+    });
+    expect(meshReach([...ns, ...apps, client, server, net, policy], LINKERD).check(w('legacy/scanner'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a policy targeting the Namespace applies to every Server of the namespace; a ServiceAccount ref authenticates directly', () => {
+    const nsPolicy = linkerd('AuthorizationPolicy', 'shop', 'ns-web', {
+      targetRef: { kind: 'Namespace', name: 'shop' }, requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'web' }],
+    });
+    const r = meshReach([...ns, ...apps, server, nsPolicy], LINKERD);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).mesh!.decidingObjects).toEqual(['AuthorizationPolicy shop/ns-web']);
+    expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('an authentication missing from the manifests makes the policy indeterminate (Linkerd ignores it if it is missing in the cluster too)', () => {
+    const result = meshReach([...ns, ...apps, server, webPolicy], LINKERD).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/web-to-api: MeshTLSAuthentication shop/web is not in the manifests (without it '
+      + 'Linkerd ignores the policy)']);
+  });
+
+  test('route-level authorization (an HTTPRoute on the Server) is not evaluated: indeterminate', () => {
+    const route = {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'HTTPRoute',
+      metadata: { name: 'api-get', namespace: 'shop' },
+      spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' }], rules: [{ matches: [{ method: 'GET' }] }] },
+    };
+    const result = meshReach([...ns, ...apps, server, webIdentity, webPolicy, route], LINKERD).check(w('shop/worker'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: HTTPRoute shop/api-get attaches to Server shop/api-8080: route-level authorization is not evaluated']);
+  });
+});
+
+describe('default inbound policy', () => {
+  test('the cluster default (all-unauthenticated unless told otherwise) admits everyone, and the reason says it was assumed', () => {
+    const result = meshReach([...ns, ...apps], LINKERD).check(w('legacy/client'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.mesh!.reasons[0]).toBe('no Server describes port 8080 of shop/api: the default inbound policy all-unauthenticated (the cluster default, assumed '
+      + "to be Linkerd's install default) applies to legacy/client -> shop/api TCP/8080 (without a mesh identity (legacy/client is not in the mesh "
+      + '(no linkerd.io/inject annotation on namespace legacy or the pod template))): it admits every client');
+  });
+
+  test('namespace annotation config.linkerd.io/default-inbound-policy, overridden by the pod template', () => {
+    const denyNs = namespace('shop', {}, { ...MESHED, 'config.linkerd.io/default-inbound-policy': 'deny' });
+    const open = workload('shop', 'public', { annotations: { 'config.linkerd.io/default-inbound-policy': 'all-unauthenticated' } });
+    const r = meshReach([denyNs, namespace('legacy'), ...apps, open], LINKERD);
+    const denied = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(denied.verdict).toBe(Verdict.DENY);
+    expect(denied.mesh!.reasons[0]).toContain('the default inbound policy deny (namespace shop annotation config.linkerd.io/default-inbound-policy)');
+    expect(r.check(w('shop/web'), w('shop/public'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('all-authenticated admits meshed clients only', () => {
+    const r = meshReach([...ns, ...apps], LINKERD, { linkerdDefaultInboundPolicy: 'all-authenticated' });
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('cluster-unauthenticated needs the client address in the cluster networks: known IP, or pod CIDRs inside them', () => {
+    const client = podWithIp('legacy', 'far', '203.0.113.9');
+    const r = meshReach([...ns, ...apps, client], LINKERD, { linkerdDefaultInboundPolicy: 'cluster-unauthenticated' });
+    expect(r.check(w('legacy/far'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(r.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.INDETERMINATE);
+    const withCidrs = meshReach([...ns, ...apps], LINKERD, { linkerdDefaultInboundPolicy: 'cluster-unauthenticated', podCidrs: ['10.244.0.0/16'] });
+    expect(withCidrs.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('an unknown default policy value is rejected at the edge', () => {
+    expect(() => meshReach([...ns, ...apps], LINKERD, { linkerdDefaultInboundPolicy: 'allow' })).toThrow(
+      'Reachability: linkerdDefaultInboundPolicy must be one of all-unauthenticated, all-authenticated, cluster-authenticated, cluster-unauthenticated, deny, audit, got "allow"');
+  });
+});
+
+describe('membership and the CNI on port 4143', () => {
+  test('an unmeshed destination and skipped inbound ports are not subject to Linkerd policy', () => {
+    const skipped = workload('shop', 'db', { ports: [5432], annotations: { 'config.linkerd.io/skip-inbound-ports': '5432' } });
+    const denyAll = linkerd('Server', 'shop', 'db', { podSelector: { matchLabels: { app: 'db' } }, port: 5432, accessPolicy: 'deny' });
+    const r = meshReach([...ns, ...apps, skipped, denyAll], LINKERD);
+    expect(r.check(w('shop/web'), w('shop/db'), Port.tcp(5432)).mesh!.reasons[0])
+      .toBe("shop/db's proxy skips inbound port 5432 (the pod template annotation config.linkerd.io/skip-inbound-ports): no Linkerd policy applies");
+    const optedOut = workload('shop', 'batch', { annotations: { 'linkerd.io/inject': 'disabled' } });
+    expect(meshReach([...ns, ...apps, optedOut], LINKERD).check(w('shop/web'), w('shop/batch'), HTTP).mesh!.reasons[0])
+      .toBe('shop/batch is not in the mesh (the pod template is annotated linkerd.io/inject=disabled): Linkerd authorization does not apply to '
+        + 'shop/web -> shop/batch TCP/8080');
+  });
+
+  test('between meshed pods the CNI sees 4143: a NetworkPolicy opening only 8080 blocks them, an unmeshed client still uses 8080', () => {
+    const apiIngress = (ports: number[]) => networkPolicy('shop', 'api-ingress', {
+      podSelector: { matchLabels: { app: 'api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: ports.map((port) => ({ protocol: 'TCP', port })) }],
+    });
+    const r = meshReach([...ns, ...apps, apiIngress([8080])], LINKERD);
+    const meshed = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(meshed.verdict).toBe(Verdict.DENY);
+    expect(meshed.pairs[0].cniPort).toBe('TCP/4143');
+    expect(r.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(meshReach([...ns, ...apps, apiIngress([8080, 4143])], LINKERD).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+});

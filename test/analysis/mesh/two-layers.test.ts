@@ -1,0 +1,247 @@
+/**
+ * A flow needs the CNI AND the mesh: "can A call B's POST /admin" across both layers.
+ * - The CNI decides first (a NetworkPolicy or Cilium denial denies, whatever the mesh says); a CNI
+ *   allow with a mesh denial is denied by the mesh, with the mesh's object.
+ * - L4 questions against HTTP rules report them as L7 constraints (as Cilium L7 rules are), and
+ *   `checkRequest` matches the request against both layers' HTTP rules: Istio methods/paths
+ *   (istio.io "Authorization Policy" reference, Operation) and Cilium `rules.http`
+ *   (https://docs.cilium.io/en/stable/security/policy/language/#layer-7-examples).
+ * - Istio ambient tunnels meshed traffic over HBONE to port 15008, so the CNI sees 15008
+ *   (https://istio.io/latest/docs/ambient/usage/networkpolicy/); ztunnel enforces L4 attributes only
+ *   (https://istio.io/latest/docs/ambient/usage/l4-policy/).
+ */
+import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace, networkPolicy, peerAuthentication, w, workload } from './support';
+import { Verdict } from '../../../src/analysis/verdict';
+import { Cni } from '../../../src/cluster/cni';
+import { Port } from '../../../src/policy/port';
+
+const HTTP = Port.tcp(8080);
+const ns = [namespace('istio-system'), namespace('shop', { 'istio-injection': 'enabled' })];
+const apps = [workload('shop', 'web'), workload('shop', 'api'), workload('shop', 'batch')];
+const strict = peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } });
+const allowNothing = authorizationPolicy('shop', 'allow-nothing', { action: 'ALLOW' });
+const webToApi = authorizationPolicy('shop', 'web-to-api', {
+  selector: { matchLabels: { app: 'api' } },
+  action: 'ALLOW',
+  rules: [{
+    from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }],
+    to: [{ operation: { ports: ['8080'], methods: ['GET', 'POST'], paths: ['/api/*'] } }],
+  }],
+});
+const denyAdmin = authorizationPolicy('shop', 'deny-admin', {
+  selector: { matchLabels: { app: 'api' } }, action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin', '/admin/*'] } }] }],
+});
+/** api admits ingress only from web on 8080 (and 15008 for ambient). */
+const apiIngress = (ports: number[]) => networkPolicy('shop', 'api-ingress', {
+  podSelector: { matchLabels: { app: 'api' } },
+  policyTypes: ['Ingress'],
+  ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: ports.map((port) => ({ protocol: 'TCP', port })) }],
+});
+
+describe('both layers', () => {
+  const objects = [...ns, ...apps, strict, allowNothing, webToApi, denyAdmin, apiIngress([8080])];
+
+  test('CNI denies: denied whatever the mesh says (batch has no NetworkPolicy allow, and no mesh allow either)', () => {
+    const result = meshReach(objects, ISTIO_SIDECAR).check(w('shop/batch'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.cniVerdict).toBe(Verdict.DENY);
+    expect(result.ingress.decidingObjects).toEqual(['NetworkPolicy shop/api-ingress']);
+  });
+
+  test('CNI denies while the mesh would allow: still denied', () => {
+    const allowAll = authorizationPolicy('shop', 'allow-all', { action: 'ALLOW', rules: [{}] });
+    const result = meshReach([...ns, ...apps, strict, allowAll, apiIngress([8080])], ISTIO_SIDECAR).check(w('shop/batch'), w('shop/api'), HTTP);
+    expect(result.cniVerdict).toBe(Verdict.DENY);
+    expect(result.meshVerdict).toBe(Verdict.ALLOW);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.explain().split('\n')[1]).toBe('shop/batch -> shop/api TCP/8080: denied (CNI: denied; mesh: allowed)');
+  });
+
+  test('CNI allows and an AuthorizationPolicy denies: denied by the mesh, with its object', () => {
+    const open = [...ns, ...apps, strict, allowNothing, webToApi, denyAdmin];
+    const result = meshReach(open, ISTIO_SIDECAR).check(w('shop/batch'), w('shop/api'), HTTP);
+    expect(result.cniVerdict).toBe(Verdict.ALLOW);
+    expect(result.meshVerdict).toBe(Verdict.DENY);
+    expect(result.mesh!.decidingObjects).toEqual(['AuthorizationPolicy shop/allow-nothing']);
+    expect(meshReach(open, ISTIO_SIDECAR).matrix().toTable()).toMatch(/^shop\/batch\s+shop\/api\s+TCP\/8080\s+deny \(mesh\)$/m);
+  });
+
+  test('an L4 question against HTTP rules: allowed with the HTTP rules as L7 constraints (ALLOW: only; DENY: not)', () => {
+    const result = meshReach(objects, ISTIO_SIDECAR).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.l7Constraints).toEqual([
+      'only HTTP methods GET|POST, paths /api/* (AuthorizationPolicy shop/web-to-api spec.rules[0] (ALLOW); a non-HTTP connection matches no HTTP rule)',
+      'not HTTP paths /admin|/admin/* (AuthorizationPolicy shop/deny-admin spec.rules[0] (DENY); a non-HTTP connection to the port is denied whole)',
+    ]);
+  });
+
+  test('can web call api\'s POST /admin? No: the CNI allows, the mesh denies (DENY rule on the path)', () => {
+    const result = meshReach(objects, ISTIO_SIDECAR).checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/admin' });
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.cniVerdict).toBe(Verdict.ALLOW);
+    expect(result.mesh!.decidingRules).toEqual(['AuthorizationPolicy shop/deny-admin spec.rules[0] (deny)']);
+    expect(result.pairs[0].request).toBe('POST /admin');
+    expect(result.l7Constraints).toEqual([]);
+    expect(result.question).toBe('workload shop/web -> workload shop/api on TCP/8080 (HTTP POST /admin)');
+  });
+
+  test('POST /api/orders is allowed on both layers; DELETE /api/orders and GET /other are not', () => {
+    const r = meshReach(objects, ISTIO_SIDECAR);
+    const ok = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/api/orders?id=7' });
+    expect(ok.verdict).toBe(Verdict.ALLOW);
+    expect(ok.mesh!.decidingRules).toEqual(['AuthorizationPolicy shop/web-to-api spec.rules[0] (allow)']);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'DELETE', path: '/api/orders' }).verdict).toBe(Verdict.DENY);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/other' }).verdict).toBe(Verdict.DENY);
+  });
+
+  test('hosts rules need the request host; header conditions match request headers', () => {
+    const byHost = authorizationPolicy('shop', 'host', {
+      selector: { matchLabels: { app: 'api' } },
+      action: 'ALLOW',
+      rules: [{ to: [{ operation: { hosts: ['api.shop.svc.cluster.local', 'api.example.com'] } }], when: [{ key: 'request.headers[x-team]', values: ['blue'] }] }],
+    });
+    const r = meshReach([...ns, ...apps, strict, byHost], ISTIO_SIDECAR);
+    const unknownHost = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { 'X-Team': 'blue' } });
+    expect(unknownHost.verdict).toBe(Verdict.INDETERMINATE);
+    expect(unknownHost.uncertainties).toEqual(["mesh: AuthorizationPolicy shop/host spec.rules[0] (ALLOW): spec.rules[0].to[0].operation.hosts: the request's host is not given"]);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { host: 'API.example.com', headers: { 'x-team': 'blue' } }).verdict).toBe(Verdict.ALLOW);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { host: 'api.example.com', headers: { 'x-team': 'red' } }).verdict).toBe(Verdict.DENY);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).l7Constraints).toEqual([
+      'only HTTP hosts api.shop.svc.cluster.local|api.example.com, header x-team in blue (AuthorizationPolicy shop/host spec.rules[0] (ALLOW); '
+        + 'a non-HTTP connection matches no HTTP rule)',
+    ]);
+  });
+
+  test('checkRequest validates the request', () => {
+    const r = meshReach(objects, ISTIO_SIDECAR);
+    expect(() => r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { path: 'admin' })).toThrow("Reachability.checkRequest: request.path 'admin' must start with /");
+    expect(() => r.checkRequest(w('shop/web'), w('shop/api'), HTTP, undefined as any)).toThrow('request must be an object');
+  });
+});
+
+describe('Cilium L7 rules and the mesh', () => {
+  const cnp = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'api-http', namespace: 'shop' },
+    spec: {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{
+        fromEndpoints: [{ matchLabels: { app: 'web' } }],
+        toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET|POST', path: '/api/.*' }, { method: 'GET', path: '/admin' }] } }],
+      }],
+    },
+  };
+  // Cilium's HTTP policy needs plaintext: "mTLS mode STRICT or PERMISSIVE are not compatible with Cilium HTTP network
+  // policy ... configure mtls.mode=DISABLE" (https://docs.cilium.io/en/stable/network/servicemesh/istio/).
+  const plaintextApi = peerAuthentication('shop', 'api-plaintext', { selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'DISABLE' } });
+  const objects = [...ns, ...apps, strict, plaintextApi, denyAdmin, cnp];
+  const reach = () => meshReach(objects, ISTIO_SIDECAR, { cni: Cni.cilium() });
+
+  test('over mutual TLS Cilium\'s HTTP rules cannot read the flow: indeterminate, with the documented reason', () => {
+    const r = meshReach([...ns, ...apps, strict, denyAdmin, cnp], ISTIO_SIDECAR, { cni: Cni.cilium() });
+    const result = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/api/orders' });
+    expect(result.cniVerdict).toBe(Verdict.INDETERMINATE);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties[0]).toMatch(/^the CNI's HTTP rules \(HTTP GET\|POST \/api\/\.\* .*\) cannot read this flow: shop\/web and shop\/api are both in the mesh and PeerAuthentication istio-system\/default \(mesh-wide\) sets STRICT: Istio sends this flow over mutual TLS, and the CNI documents its HTTP policy as incompatible with mutual TLS$/);
+    const flow = r.matrix().flows.find((f) => f.source === 'shop/web' && f.destination === 'shop/api')!;
+    expect(flow.cniVerdict).toBe(Verdict.INDETERMINATE);
+    expect(flow.reason).toContain('CNI: its HTTP rules cannot read this flow');
+    // The same denial of POST /admin by the mesh decides the request whatever the CNI cannot tell.
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/admin' }).verdict).toBe(Verdict.DENY);
+  });
+
+  test('L4 question: both layers\' HTTP rules are constraints', () => {
+    expect(reach().check(w('shop/web'), w('shop/api'), HTTP).l7Constraints).toEqual([
+      'HTTP GET|POST /api/.* (CiliumNetworkPolicy shop/api-http spec.ingress[0])',
+      'HTTP GET /admin (CiliumNetworkPolicy shop/api-http spec.ingress[0])',
+      'not HTTP paths /admin|/admin/* (AuthorizationPolicy shop/deny-admin spec.rules[0] (DENY); a non-HTTP connection to the port is denied whole)',
+    ]);
+  });
+
+  test('POST /admin: Cilium denies it (no HTTP rule matches) and the mesh denies it too', () => {
+    const result = reach().checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/admin' });
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.cniVerdict).toBe(Verdict.DENY);
+    expect(result.meshVerdict).toBe(Verdict.DENY);
+    expect(result.ingress.reasons[result.ingress.reasons.length - 1]).toBe('POST /admin matches none of the L7 rules (HTTP GET|POST /api/.* '
+      + '(CiliumNetworkPolicy shop/api-http spec.ingress[0]); HTTP GET /admin (CiliumNetworkPolicy shop/api-http spec.ingress[0])): denied');
+  });
+
+  test('GET /admin: Cilium allows it, the mesh denies it: denied by the mesh', () => {
+    const result = reach().checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/admin' });
+    expect(result.cniVerdict).toBe(Verdict.ALLOW);
+    expect(result.meshVerdict).toBe(Verdict.DENY);
+    expect(result.verdict).toBe(Verdict.DENY);
+  });
+
+  test('POST /api/orders: allowed by both', () => {
+    const result = reach().checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/api/orders' });
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.ingress.reasons).toContain('POST /api/orders matches the L7 rule HTTP GET|POST /api/.* (CiliumNetworkPolicy shop/api-http spec.ingress[0])');
+  });
+
+  test('without a mesh, checkRequest still answers the CNI\'s HTTP rules', () => {
+    const cniOnly = meshReach(objects, undefined, { cni: Cni.cilium() });
+    expect(cniOnly.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/admin' }).verdict).toBe(Verdict.ALLOW);
+    expect(cniOnly.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'DELETE', path: '/api/x' }).verdict).toBe(Verdict.DENY);
+  });
+});
+
+describe('Istio ambient', () => {
+  const ambientNs = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' })];
+
+  test('the CNI sees HBONE port 15008: a NetworkPolicy that opens only 8080 blocks ambient traffic', () => {
+    const r = meshReach([...ambientNs, ...apps, apiIngress([8080])], ISTIO_AMBIENT);
+    const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.pairs[0].cniPort).toBe('TCP/15008');
+    expect(result.ingress.reasons[0]).toBe('the CNI sees TCP/15008: Istio ambient tunnels meshed traffic over HBONE to port 15008 of the destination pod, '
+      + 'and the CNI sees that port (istio.io "Ambient and Kubernetes NetworkPolicy")');
+    const fixed = meshReach([...ambientNs, ...apps, apiIngress([8080, 15008])], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(fixed.verdict).toBe(Verdict.ALLOW);
+    expect(fixed.explain().split('\n')[1]).toBe('shop/web -> shop/api TCP/8080: allowed (CNI on TCP/15008: allowed; mesh: allowed)');
+  });
+
+  test('ztunnel enforces L4 rules (principals, ports)', () => {
+    const l4 = authorizationPolicy('shop', 'api-l4', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }],
+    });
+    const r = meshReach([...ambientNs, ...apps, l4], ISTIO_AMBIENT);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(w('shop/batch'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('HTTP rules on a workload without a waypoint: ztunnel cannot evaluate them, so indeterminate', () => {
+    const result = meshReach([...ambientNs, ...apps, webToApi], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/web-to-api spec.rules[0] (ALLOW): spec.rules[0] uses HTTP attributes, which '
+      + 'ztunnel cannot evaluate without a waypoint']);
+  });
+
+  test('a workload behind a waypoint is not modelled: indeterminate', () => {
+    const waypointNs = namespace('shop', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'shop-waypoint' });
+    const result = meshReach([namespace('istio-system'), waypointNs, ...apps], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.meshVerdict).toBe(Verdict.INDETERMINATE);
+  });
+});
+
+describe('targetRefs to Services (waypoints)', () => {
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, ports: [{ port: 8080 }] } };
+  const onService = authorizationPolicy('shop', 'api-waypoint', { targetRefs: [{ kind: 'Service', group: '', name: 'api' }], action: 'ALLOW', rules: [{}] });
+
+  test('ambient: a policy on a Service that selects the destination applies through a waypoint: indeterminate', () => {
+    const ambientNs = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' })];
+    const result = meshReach([...ambientNs, ...apps, service, onService], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(["mesh: AuthorizationPolicy shop/api-waypoint targets the Service 'api', which selects shop/api: it applies where "
+      + 'a waypoint serves that service, which is not modelled']);
+    // Another workload of the namespace is not behind that Service.
+    expect(meshReach([...ambientNs, ...apps, service, onService], ISTIO_AMBIENT).check(w('shop/web'), w('shop/batch'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('sidecars never take targetRef policies', () => {
+    expect(meshReach([...ns, ...apps, service, onService], ISTIO_SIDECAR).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+});
