@@ -198,10 +198,10 @@ project.addTask('cilium:keys', {
 project.tasks.tryFind('docgen')?.reset('jsii-docgen -o API.md -s root');
 
 // Benchmarks print ratios measured in one run: every measurement in a fresh process of the compiled
-// sources, medians with min and max (bench/run.ts). `bench` is the quick plan (under 5 minutes, one CNI
+// sources, medians with min and max (bench/run.ts). `bench` is the quick plan (about 5 minutes, one CNI
 // at 10,000 tenants); `bench:full` covers every CNI and size. `-- --verbose` prints progress.
 for (const [name, args, description] of [
-  ['bench', '', 'Synthesis and reachability benchmarks, quick plan (under 5 minutes)'],
+  ['bench', '', 'Synthesis and reachability benchmarks, quick plan (about 5 minutes)'],
   ['bench:full', ' --full', 'Synthesis and reachability benchmarks on every CNI and size (about 25 minutes)'],
 ]) {
   const bench = project.addTask(name, { description });
