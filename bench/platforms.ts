@@ -1,7 +1,8 @@
 /**
  * The tenant platforms the synth bench builds: with this library's TenantIsolation, and the same
  * intent written with cdk8s-plus-27 alone. Each builder returns a fresh App with ONE Chart (one
- * Chart per tenant is quadratic in cdk8s: every Chart re-resolves the whole app; DESIGN.md).
+ * Chart per tenant is quadratic in cdk8s: every Chart re-resolves the whole app; DESIGN.md), whose
+ * `synth()` writes `platform.k8s.yaml` into `outdir`.
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -13,15 +14,17 @@ export function tenantNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `tenant-${String(i).padStart(5, '0')}`);
 }
 
-function platformApp(): { app: App; chart: Chart } {
-  // synthYaml() never writes to outdir; a fixed temp path keeps the constructor from touching the repo.
-  const app = new App({ outdir: '/tmp/cdk8s-networking-bench' });
+/** Where `app.synth()` writes when no outdir is given (never the repository). */
+const DEFAULT_OUTDIR = '/tmp/cdk8s-networking-bench';
+
+function platformApp(outdir: string): { app: App; chart: Chart } {
+  const app = new App({ outdir });
   return { app, chart: new Chart(app, 'platform') };
 }
 
 /** TenantIsolation with internet egress on 443 (the default port), on `cni`. */
-export function ourPlatform(cni: Cni, tenants: string[]): App {
-  const { app, chart } = platformApp();
+export function ourPlatform(cni: Cni, tenants: string[], outdir = DEFAULT_OUTDIR): App {
+  const { app, chart } = platformApp(outdir);
   new ClusterNetwork(chart, 'cluster', { cni });
   new TenantIsolation(chart, 'tenants', { tenants, allowInternetEgress: true });
   return app;
@@ -35,8 +38,8 @@ const INTERNET_EXCEPT = ['169.254.169.254/32', '10.0.0.0/8', '172.16.0.0/12', '1
  * labelled Namespace, default deny, DNS to kube-dns, same-tenant ingress/egress, and internet egress
  * on TCP 443 except private ranges and the metadata service.
  */
-export function kplusPlatform(tenants: string[]): App {
-  const { app, chart } = platformApp();
+export function kplusPlatform(tenants: string[], outdir = DEFAULT_OUTDIR): App {
+  const { app, chart } = platformApp(outdir);
   const dns = kplus.Pods.select(chart, 'kube-dns', {
     labels: { 'k8s-app': 'kube-dns' },
     namespaces: kplus.Namespaces.select(chart, 'kube-system', { names: ['kube-system'] }),

@@ -2,7 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ValidationError } from './errors';
 
-const REGISTRIES = new WeakMap<IConstruct, Map<string, string>>();
+/** Per app root: `group|kind|namespace|name` -> the construct that emits it (its path only on error). */
+const REGISTRIES = new WeakMap<IConstruct, Map<string, IConstruct>>();
 
 /**
  * Record that `owner` emits `obj`, and fail at once if another construct already emits an object
@@ -21,14 +22,14 @@ export function registerObject(owner: IConstruct, obj: ApiObject): ApiObject {
     registry = new Map();
     REGISTRIES.set(root, registry);
   }
-  const group = obj.apiGroup || 'core';
-  const where = obj.metadata.namespace ? `namespace '${obj.metadata.namespace}'` : 'the cluster scope';
-  const key = `${group}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.name}`;
+  const key = `${obj.apiGroup || 'core'}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.name}`;
   const existing = registry.get(key);
   if (existing !== undefined) {
+    const where = obj.metadata.namespace ? `namespace '${obj.metadata.namespace}'` : 'the cluster scope';
     throw new ValidationError(owner.node.path, 'metadata.name',
-      `${obj.kind} '${obj.name}' in ${where} is already emitted by '${existing}'; give one of them another name`);
+      `${obj.kind} '${obj.name}' in ${where} is already emitted by '${existing.node.path}'; give one of them another name`);
   }
-  registry.set(key, owner.node.path);
+  // The owner, not its path: a path is built by walking up the tree, and is needed only for the error.
+  registry.set(key, owner);
   return obj;
 }

@@ -30,6 +30,22 @@ describe('ZeroTrustNamespace says what its policies open to every pod', () => {
     expect(ns.opensToAllPods()).toBe(false);
   });
 
+  test('a policy\'s blanket allows are what it was when added, even if the caller changes its arrays afterwards', () => {
+    const ns = new ZeroTrustNamespace(chartFor(Cni.kubernetes()), 'ns', { name: 'payments' });
+    const peers = [Peer.clusterDns()];
+    const ports = [Port.udp(53)];
+    const egress = [{ peers, ports }];
+    ns.addPolicy('more-dns', { egress });
+    peers.push(Peer.internet());
+    ports.push(Port.tcp(443));
+    egress.push({ peers: [Peer.internet()], ports: [Port.tcp(80)] });
+    expect(ns.blanketAllows()).toEqual([
+      DNS_ALLOW,
+      { policyName: 'more-dns', direction: Direction.EGRESS, peers: ['cluster DNS'], ports: ['UDP/53'], dnsOnly: true, meshOnly: false },
+    ]);
+    expect(ns.opensToAllPods()).toBe(false);
+  });
+
   test('every allow of a policy selecting all pods counts, whatever its name and whenever it is added; denies and per-pod allows do not', () => {
     const ns = new ZeroTrustNamespace(chartFor(Cni.calico()), 'ns', { name: 'payments', monitoringPorts: [Port.tcp(9090)] });
     ns.allowEgress('api-to-stripe', { app: 'api' }, [Peer.internet()], [Port.tcp(443)]);

@@ -63,7 +63,7 @@ describe('TenantIsolation mesh errors', () => {
   test('a cluster without a mesh: the tenant namespace names the prop', () => {
     const chart = meshChart(Cni.calico(), Mesh.none());
     expect(() => new TenantIsolation(chart, 'tenants', { tenants: ['acme'], mesh: {} }))
-      .toThrow('[test/tenants/acme/acme] mesh: the ClusterNetwork declares no service mesh (Mesh.none())');
+      .toThrow('[test/tenants/acme] mesh: the ClusterNetwork declares no service mesh (Mesh.none())');
   });
 
   test.each([['the string true', 'true', "the string 'true'"], ['true', true, 'the boolean true'], ['null', null, 'null'], ['a list', [], 'an array of 0']])(

@@ -6,6 +6,7 @@ import { WriteContext } from './writer';
 import { CniKind } from '../../cluster/cni';
 import { propError } from '../../util/errors';
 import { registerObject } from '../../util/object-registry';
+import { PlainApiObject } from '../../util/plain-api-object';
 import { RuleAction } from '../rule';
 
 /**
@@ -63,12 +64,13 @@ function ensureCalicoTier(owner: Construct, name: string, order: number): ApiObj
   if (seen !== undefined && seen.order !== order) {
     throw propError(owner, 'calicoGuardrailTier', `Calico tier '${name}' is requested with order ${order}, but with order ${seen.order} by chart '${seen.chart}': give one of them another tier name or the same order`);
   }
-  orders.set(name, { order, chart: chart.node.path || chart.node.id });
+  // The chart's path only for the first request: building a path walks the tree, once per guard rail otherwise.
+  if (seen === undefined) orders.set(name, { order, chart: chart.node.path || chart.node.id });
   const done = TIERS.get(chart) ?? new Map<string, ApiObject>();
   TIERS.set(chart, done);
   const emitted = done.get(name);
   if (emitted !== undefined) return emitted;
-  const tier = new ApiObject(chart, `calico-tier-${name}`, calicoTierManifest(name, order));
+  const tier = new PlainApiObject(chart, `calico-tier-${name}`, calicoTierManifest(name, order));
   done.set(name, tier);
   // The copies in later charts are the same object (same order, checked above): only the first is
   // registered, so another construct emitting a Tier of that name is still caught.

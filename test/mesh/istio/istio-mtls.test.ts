@@ -146,7 +146,7 @@ describe('IstioMtls for a ZeroTrustNamespace of the app: the namespace must have
     new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
     new IstioMtls(chart, 'blog-mtls', { namespace: 'blog' });
     new IstioMtls(chart, 'acme-mtls', { namespace: 'acme' });
-    expect(() => synthValid(chart)).toThrow(/\[test\/blog-mtls\] namespace: 'blog' is a ZeroTrustNamespace \(test\/blog\/Namespace\)[^\n]*\n {2}\[test\/acme-mtls\] namespace: 'acme' is a ZeroTrustNamespace \(test\/tenants\/acme\/acme\)/);
+    expect(() => synthValid(chart)).toThrow(/\[test\/blog-mtls\] namespace: 'blog' is a ZeroTrustNamespace \(test\/blog\/Namespace\)[^\n]*\n {2}\[test\/acme-mtls\] namespace: 'acme' is a ZeroTrustNamespace \(test\/tenants\/acme\)/);
   });
 
   test('namespaces the app does not declare as ZeroTrustNamespaces, and the mesh-wide policy, are not checked (nothing to know)', () => {
