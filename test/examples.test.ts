@@ -74,7 +74,11 @@ const PROMISES: Record<string, (reach: Reachability, c: Common) => void> = {
       expect(reach).toAllow(fe, version, Port.tcp(4143));
       expect(reach).toAllow(version, db, Port.tcp(5432));
       expect(reach).toAllow(Target.pod('monitoring'), version, Port.tcp(4191));
-      expect(reach).toAllow(version, Target.pod('linkerd'), Port.tcp(8086));
+      // Each Linkerd control-plane component on its own ports, no other pod of the namespace.
+      expect(reach).toAllow(version, Target.workload('linkerd', 'linkerd-destination'), Port.tcp(8086));
+      expect(reach).toAllow(version, Target.workload('linkerd', 'linkerd-identity'), Port.tcp(8080));
+      expect(reach).toDeny(version, Target.workload('linkerd', 'linkerd-identity'), Port.tcp(8086));
+      expect(reach).toDeny(version, Target.workload('linkerd', 'linkerd-proxy-injector'), Port.tcp(8086));
       expect(reach).toDeny(version, metadata, Port.tcp(80));
     }
     expect(reach).toDeny(fe, db, Port.tcp(5432));
@@ -126,6 +130,8 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
     reach.addProbe('prometheus', 'monitoring', { app: 'prometheus' });
     reach.addProbe('istiod', 'istio-system', { app: 'istiod' }, { ports: [Port.tcp(15012), Port.tcp(15017)] });
     reach.addProbe('linkerd-destination', 'linkerd', { 'linkerd.io/control-plane-component': 'destination' }, { ports: [Port.tcp(8086)] });
+    reach.addProbe('linkerd-identity', 'linkerd', { 'linkerd.io/control-plane-component': 'identity' }, { ports: [Port.tcp(8080)] });
+    reach.addProbe('linkerd-proxy-injector', 'linkerd', { 'linkerd.io/control-plane-component': 'proxy-injector' }, { ports: [Port.tcp(8443)] });
     reach.addProbe('public-gateway', 'gateways', { 'gateway.networking.k8s.io/gateway-name': 'public' });
     reach.addProbe('node-local-dns', 'kube-system', { 'k8s-app': 'node-local-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
     const dns = Target.pod('kube-system', { 'k8s-app': 'kube-dns' });

@@ -72,7 +72,9 @@ export interface LinkerdMeshOptions {
    */
   readonly cni?: boolean;
   /**
-   * Namespace of the Linkerd control plane (destination 8086, policy 8090, identity 8080).
+   * Namespace of the Linkerd control plane. Meshed pods may reach its `destination` pods (label
+   * `linkerd.io/control-plane-component: destination`: destination 8086 and the policy controller
+   * 8090, which runs in the same pod) and its `identity` pods (8080), each on its own ports only.
    * @default 'linkerd'
    */
   readonly controlPlaneNamespace?: string;
@@ -91,13 +93,15 @@ export interface MeshPort {
   readonly purpose: string;
 }
 
-/** The control-plane pods meshed pods connect to, and on which ports. */
+/** One control-plane component meshed pods connect to: its pods, and the ports those pods serve. */
 export interface MeshControlPlane {
-  /** Namespace of the control-plane pods. */
+  /** The component (`istiod`, `destination`, `identity`): documentation and messages. */
+  readonly component: string;
+  /** Namespace of the component's pods. */
   readonly namespace: string;
-  /** Labels of the control-plane pods ({} = every pod of the namespace). */
+  /** Labels of the component's pods (never empty: a whole control-plane namespace is never opened). */
   readonly podLabels: { [key: string]: string };
-  /** TCP ports. */
+  /** TCP ports this component serves (and only these: no port of one component is opened to another). */
   readonly ports: MeshPort[];
 }
 
@@ -108,10 +112,11 @@ export interface MeshControlPlane {
  */
 export interface MeshNetworkNeeds {
   /**
-   * Egress from meshed pods to the control plane pods.
-   * @default - none (ambient pods do not talk to istiod themselves)
+   * Egress from meshed pods to the control plane, one entry per component (each component's pods on
+   * the ports it serves). Empty when meshed pods dial no control plane (no mesh; Istio ambient, whose
+   * pods do not talk to istiod themselves).
    */
-  readonly controlPlane?: MeshControlPlane;
+  readonly controlPlane: MeshControlPlane[];
   /** Ports the monitoring pods scrape on every meshed pod. */
   readonly metricsPorts: MeshPort[];
   /**
@@ -123,6 +128,9 @@ export interface MeshNetworkNeeds {
   /** Source address of kubelet probes as the pod sees them (ingress allowed on every port). */
   readonly probeSourceCidrs: string[];
 }
+
+/** The pod label that names a Linkerd control-plane component (`destination`, `identity`, ...). */
+const LINKERD_COMPONENT_LABEL = 'linkerd.io/control-plane-component';
 
 /** The link-local address Istio ambient SNATs kubelet health probes to (istio-cni). */
 export const AMBIENT_PROBE_SOURCE = '169.254.7.127';
@@ -202,7 +210,10 @@ export class Mesh {
   public readonly rootNamespace?: string;
   /** Namespace of the control plane (istiod, or Linkerd's destination/policy/identity). */
   public readonly controlPlaneNamespace?: string;
-  /** Labels of the control-plane pods meshed pods connect to ({} = every pod of its namespace). */
+  /**
+   * Labels of the istiod pods sidecars connect to (Istio). Empty for Linkerd, whose components are
+   * selected one by one with `linkerd.io/control-plane-component` (see `networkNeeds().controlPlane`).
+   */
   public readonly controlPlanePodLabels: { [key: string]: string };
   /** The mesh's CNI plugin is installed (no privileged init container in meshed pods). */
   public readonly cniPlugin: boolean;
@@ -257,7 +268,7 @@ export class Mesh {
   public networkNeeds(): MeshNetworkNeeds {
     switch (this.kind) {
       case MeshKind.NONE:
-        return { metricsPorts: [], probeSourceCidrs: [] };
+        return { controlPlane: [], metricsPorts: [], probeSourceCidrs: [] };
       case MeshKind.ISTIO:
         if (this.istioMode === IstioMode.AMBIENT) {
           // ztunnel (in the pod's network namespace) tunnels meshed traffic over HBONE to port 15008
@@ -265,6 +276,7 @@ export class Mesh {
           // be told apart (https://istio.io/latest/docs/ambient/usage/networkpolicy/). Ambient pods
           // do not talk to istiod themselves (ztunnel does, from istio-system).
           return {
+            controlPlane: [],
             metricsPorts: [],
             transportPort: { port: 15008, purpose: 'HBONE (ambient mTLS tunnel)' },
             probeSourceCidrs: [`${AMBIENT_PROBE_SOURCE}/32`],
@@ -274,27 +286,37 @@ export class Mesh {
         // scrapes the merged metrics on 15020 and Envoy's on 15090. The sidecar's health port 15021 is
         // probed by the kubelet from the pod's own node, which every CNI admits without a rule.
         return {
-          controlPlane: {
+          controlPlane: [{
+            component: 'istiod',
             namespace: this.controlPlaneNamespace!,
             podLabels: { ...this.controlPlanePodLabels },
             ports: [{ port: 15012, purpose: 'istiod xDS and CA' }],
-          },
+          }],
           metricsPorts: [{ port: 15020, purpose: 'merged Prometheus metrics' }, { port: 15090, purpose: 'Envoy Prometheus metrics' }],
           probeSourceCidrs: [],
         };
       case MeshKind.LINKERD:
         // Since edge-25.3.2 meshed proxies talk to each other on the inbound proxy port 4143
-        // (transport-header mode), not on the application port.
+        // (transport-header mode), not on the application port. The control plane is two kinds of
+        // pods (linkerd-control-plane chart, 2.20): `destination` runs the destination controller
+        // (8086) and the policy controller (8090) side by side; `identity` serves 8080. Each is
+        // opened on its own ports only, never the whole namespace (which also holds the proxy
+        // injector, extensions' pods, ...).
         return {
-          controlPlane: {
-            namespace: this.controlPlaneNamespace!,
-            podLabels: { ...this.controlPlanePodLabels },
-            ports: [
-              { port: 8086, purpose: 'destination' },
-              { port: 8090, purpose: 'policy' },
-              { port: 8080, purpose: 'identity' },
-            ],
-          },
+          controlPlane: [
+            {
+              component: 'destination',
+              namespace: this.controlPlaneNamespace!,
+              podLabels: { [LINKERD_COMPONENT_LABEL]: 'destination' },
+              ports: [{ port: 8086, purpose: 'destination (service discovery)' }, { port: 8090, purpose: 'policy controller' }],
+            },
+            {
+              component: 'identity',
+              namespace: this.controlPlaneNamespace!,
+              podLabels: { [LINKERD_COMPONENT_LABEL]: 'identity' },
+              ports: [{ port: 8080, purpose: 'identity (certificates)' }],
+            },
+          ],
           metricsPorts: [{ port: 4191, purpose: 'proxy admin and metrics' }],
           transportPort: { port: 4143, purpose: 'inbound proxy (meshed traffic)' },
           probeSourceCidrs: [],

@@ -32,6 +32,12 @@ const CONDITION_KEYS = [
   /^destination\.ip$/, /^destination\.port$/, /^connection\.sni$/, /^experimental\.envoy\.filters\..+$/,
 ];
 const IDENTITY_KEYS = ['source.namespace', 'source.principal'];
+/**
+ * The condition keys ztunnel enforces on its own (istio.io "Use Layer 4 security policy", allowed
+ * policy attributes): every other key (request.*, remote.ip, connection.sni, experimental.*) needs
+ * an L7 proxy.
+ */
+const L4_KEYS = ['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port'];
 
 /**
  * Validate a flow's name and options for `scope` (errors name `<prop>.<field>`). Every field's runtime
@@ -75,7 +81,7 @@ export function validateFlow(scope: IConstruct, prop: string, name: string, name
     paths,
     when,
     identityBased: sources.some((s) => s.kind !== 'anyone') || when.some((c) => IDENTITY_KEYS.includes(c.key)),
-    l7: methods.length > 0 || paths.length > 0 || when.some((c) => c.key.startsWith('request.')),
+    l7: methods.length > 0 || paths.length > 0 || when.some((c) => !L4_KEYS.includes(c.key)),
   };
 }
 

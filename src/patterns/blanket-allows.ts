@@ -64,8 +64,7 @@ interface MeshTraffic {
 function isMeshOnly(cluster: ClusterNetwork, needs: MeshNetworkNeeds, rule: IntentRule): boolean {
   if (rule.http.length > 0 || rule.peers.length === 0) return false;
   const traffic: MeshTraffic[] = [];
-  if (needs.controlPlane) {
-    const cp = needs.controlPlane;
+  for (const cp of needs.controlPlane) {
     traffic.push({ direction: Direction.EGRESS, peer: podsWithin(cp.namespace, cp.podLabels), tcpPorts: cp.ports.map((p) => p.port) });
   }
   if (needs.metricsPorts.length > 0) {

@@ -69,11 +69,14 @@ export function meshNamespaceSetup(
   const needs = mesh.networkNeeds();
   const prefix = `allow-${mesh.kind}`;
   const policies: MeshNamespaceSetup['policies'] = [];
-  if (needs.controlPlane) {
-    const cp = needs.controlPlane;
+  if (needs.controlPlane.length > 0) {
+    // One rule per component: its pods on its own ports (rules are ORed, so one rule listing every
+    // component and every port would open each component on the others' ports too).
     policies.push({
       name: `${prefix}-control-plane`,
-      options: { egress: [{ peers: [Peer.pods(cp.podLabels, cp.namespace)], ports: cp.ports.map((p) => Port.tcp(p.port)) }] },
+      options: {
+        egress: needs.controlPlane.map((cp) => ({ peers: [Peer.pods(cp.podLabels, cp.namespace)], ports: cp.ports.map((p) => Port.tcp(p.port)) })),
+      },
     });
   }
   if (needs.metricsPorts.length > 0) {

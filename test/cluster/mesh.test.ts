@@ -39,7 +39,7 @@ describe('Mesh factories', () => {
     const ambient = Mesh.istio({ mode: IstioMode.AMBIENT });
     expect([ambient.cniPlugin, ambient.needsPrivilegedInit]).toEqual([true, false]);
     expect(Mesh.linkerd().controlPlaneNamespace).toBe('linkerd');
-    expect(Mesh.none().networkNeeds()).toEqual({ metricsPorts: [], probeSourceCidrs: [] });
+    expect(Mesh.none().networkNeeds()).toEqual({ controlPlane: [], metricsPorts: [], probeSourceCidrs: [] });
   });
 });
 
@@ -77,8 +77,18 @@ describe('ClusterNetwork mesh and gateway facts', () => {
   });
 
   test('the mesh tables: what each mesh needs from the network', () => {
-    expect(Mesh.istio({ mode: IstioMode.SIDECAR }).networkNeeds().controlPlane?.ports.map((p) => p.port)).toEqual([15012]);
+    const sidecarCp = Mesh.istio({ mode: IstioMode.SIDECAR }).networkNeeds().controlPlane;
+    expect(sidecarCp.map((c) => [c.namespace, c.podLabels, c.ports.map((p) => p.port)])).toEqual([['istio-system', { app: 'istiod' }, [15012]]]);
+    expect(Mesh.istio({ mode: IstioMode.AMBIENT }).networkNeeds().controlPlane).toEqual([]);
     expect(Mesh.istio({ mode: IstioMode.AMBIENT }).networkNeeds().transportPort?.port).toBe(15008);
+    // Linkerd 2.20 (linkerd-control-plane chart): the `destination` pods serve 8086 (destination) and
+    // 8090 (policy controller, same pod); the `identity` pods serve 8080. Each component on its own
+    // ports, never the whole control-plane namespace.
+    const linkerdCp = Mesh.linkerd({ controlPlaneNamespace: 'linkerd-edge' }).networkNeeds().controlPlane;
+    expect(linkerdCp.map((c) => [c.component, c.namespace, c.podLabels, c.ports.map((p) => p.port)])).toEqual([
+      ['destination', 'linkerd-edge', { 'linkerd.io/control-plane-component': 'destination' }, [8086, 8090]],
+      ['identity', 'linkerd-edge', { 'linkerd.io/control-plane-component': 'identity' }, [8080]],
+    ]);
     expect(Mesh.linkerd().networkNeeds().transportPort?.port).toBe(4143);
     expect(Mesh.linkerd().namespaceAnnotations()).toEqual({ 'linkerd.io/inject': 'enabled' });
     expect(Mesh.linkerd().namespaceLabels()).toEqual({});

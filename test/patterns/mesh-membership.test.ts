@@ -143,7 +143,7 @@ describe.each(ENFORCING_CNIS)('a namespace joining Istio ambient on %s', (_name,
 describe.each(ENFORCING_CNIS)('a namespace joining Linkerd on %s', (_name, cni) => {
   const mesh = () => Mesh.linkerd({ cni: true });
 
-  test('is annotated (not labelled) linkerd.io/inject; control plane 8086/8090/8080; 4143 along flows; 4191 from monitoring', () => {
+  test('is annotated (not labelled) linkerd.io/inject; destination 8086/8090 and identity 8080; 4143 along flows; 4191 from monitoring', () => {
     const { chart } = shop(cni(), mesh());
     const objects = synthValid(chart);
     expect(find(objects, 'Namespace', 'shop').metadata).toEqual({
@@ -151,10 +151,16 @@ describe.each(ENFORCING_CNIS)('a namespace joining Linkerd on %s', (_name, cni) 
       annotations: { 'linkerd.io/inject': 'enabled' },
       labels: PSA_LABELS,
     });
-    expect(find(objects, 'NetworkPolicy', 'allow-linkerd-control-plane', 'shop').spec.egress).toEqual([{
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'linkerd' } } }],
-      ports: [{ protocol: 'TCP', port: 8086 }, { protocol: 'TCP', port: 8090 }, { protocol: 'TCP', port: 8080 }],
-    }]);
+    // One rule per control-plane component, each on the ports its pods serve (Linkerd 2.20 chart:
+    // destination + policy controller in the `destination` pods, identity in the `identity` pods).
+    const component = (name: string) => ({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'linkerd' } },
+      podSelector: { matchLabels: { 'linkerd.io/control-plane-component': name } },
+    });
+    expect(find(objects, 'NetworkPolicy', 'allow-linkerd-control-plane', 'shop').spec.egress).toEqual([
+      { to: [component('destination')], ports: [{ protocol: 'TCP', port: 8086 }, { protocol: 'TCP', port: 8090 }] },
+      { to: [component('identity')], ports: [{ protocol: 'TCP', port: 8080 }] },
+    ]);
     expect(find(objects, 'NetworkPolicy', 'web-to-api-ingress', 'shop').spec.ingress[1])
       .toEqual({ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ protocol: 'TCP', port: 4143 }] });
   });
@@ -163,11 +169,20 @@ describe.each(ENFORCING_CNIS)('a namespace joining Linkerd on %s', (_name, cni) 
     const { chart } = shop(cni(), mesh());
     const reach = meshReachability(chart, cni());
     const destination = Target.workload('linkerd', 'linkerd-destination');
+    const identity = Target.workload('linkerd', 'linkerd-identity');
+    // Any other pod of the control-plane namespace (proxy injector, viz, ...), on the control-plane ports.
+    reach.addProbe('linkerd-proxy-injector', 'linkerd', { 'linkerd.io/control-plane-component': 'proxy-injector' }, { ports: [Port.tcp(8443)] });
+    const injector = Target.workload('linkerd', 'linkerd-proxy-injector');
     for (const pod of [web, api]) {
       expect(reach).toAllow(pod, destination, Port.tcp(8086));
       expect(reach).toAllow(pod, destination, Port.tcp(8090));
-      expect(reach).toAllow(pod, Target.workload('linkerd', 'linkerd-identity'), Port.tcp(8080));
+      expect(reach).toAllow(pod, identity, Port.tcp(8080));
+      // Each component on its own ports only.
+      expect(reach).toDeny(pod, identity, Port.tcp(8086));
+      expect(reach).toDeny(pod, identity, Port.tcp(8090));
+      expect(reach).toDeny(pod, destination, Port.tcp(8080));
       expect(reach).toDeny(pod, destination, Port.tcp(8443));
+      for (const port of [8080, 8086, 8090, 8443]) expect(reach).toDeny(pod, injector, Port.tcp(port));
       expect(reach).toAllow(prometheus, pod, Port.tcp(4191));
       expect(reach).toDeny(prometheus, pod, Port.tcp(4143));
     }

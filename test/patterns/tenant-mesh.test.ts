@@ -52,7 +52,10 @@ describe.each(ENFORCING_CNIS)('TenantIsolation with mesh on %s', (_name, cni) =>
       }
       for (const pod of [a1, g]) {
         if (mesh === 'Istio sidecar') expect(reach).toAllow(pod, Target.workload('istio-system', 'istiod'), Port.tcp(15012));
-        if (mesh === 'Linkerd') expect(reach).toAllow(pod, Target.workload('linkerd', 'linkerd-destination'), Port.tcp(8086));
+        if (mesh === 'Linkerd') {
+          expect(reach).toAllow(pod, Target.workload('linkerd', 'linkerd-destination'), Port.tcp(8086));
+          expect(reach).toDeny(pod, Target.workload('linkerd', 'linkerd-identity'), Port.tcp(8086));
+        }
         expect(reach).toDeny(pod, Target.external('169.254.169.254'), Port.tcp(80));
       }
     }

@@ -33,8 +33,9 @@ const MODES: Array<{ mode: string; mesh: () => Mesh; egress: string[]; ingress: 
   {
     mode: 'Linkerd',
     mesh: () => Mesh.linkerd({ cni: true }),
-    // The Linkerd control plane is the whole `linkerd` namespace on 8086, 8090 and 8080 (NETWORKING-FACTS).
-    egress: ['destination', 'identity'].flatMap((pod) => [8080, 8086, 8090].map((port) => `linkerd/linkerd-${pod} TCP/${port}`)),
+    // Each Linkerd control-plane component on its own ports: destination 8086 and the policy
+    // controller 8090 (same pods), identity 8080; never the whole `linkerd` namespace.
+    egress: ['linkerd/linkerd-destination TCP/8086', 'linkerd/linkerd-destination TCP/8090', 'linkerd/linkerd-identity TCP/8080'],
     ingress: ['monitoring/prometheus TCP/4191', 'shop/shop-backend TCP/4143'],
   },
 ];
@@ -112,6 +113,31 @@ describe('blanket allows of a meshed namespace: mesh-only is decided by peers an
     expect(ns.opensToAllPods()).toBe(true);
     expect(() => new ThreeTierApp(chart, 'shop', { zeroTrustNamespace: ns, ...TIERS }))
       .toThrow("[test/shop] zeroTrustNamespace: 'shop' has allows that apply to every pod of the namespace, the database included: 'wide'");
+  });
+
+  test('Linkerd: each control-plane component on its own ports is mesh-only; the whole namespace or a component on another\'s port is not', () => {
+    const chart = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop', mesh: {} });
+    const component = (c: string) => Peer.pods({ 'linkerd.io/control-plane-component': c }, 'linkerd');
+    ns.allowEgress('policy-again', {}, [component('destination')], [Port.tcp(8090)]);
+    ns.allowEgress('identity-again', {}, [component('identity')], [Port.tcp(8080)]);
+    ns.allowEgress('whole-namespace', {}, [Peer.namespace('linkerd')], [Port.tcp(8086)]);
+    ns.allowEgress('identity-on-8086', {}, [component('identity')], [Port.tcp(8086)]);
+    ns.allowEgress('destination-on-8080', {}, [component('destination')], [Port.tcp(8080)]);
+    ns.allowEgress('both-components', {}, [component('destination'), component('identity')], [Port.tcp(8086)]);
+    // (Hand-added allows between pods also get a proxy-port twin on 4143, which is no mesh-only opening: left out here.)
+    expect(ns.blanketAllows().filter((a) => !a.dnsOnly && !a.ports.includes('TCP/4143')).map((a) => [a.policyName, a.meshOnly])).toEqual([
+      ['allow-linkerd-control-plane', true],
+      ['allow-linkerd-control-plane', true],
+      ['allow-linkerd-metrics', true],
+      ['policy-again', true],
+      ['identity-again', true],
+      ['whole-namespace', false],
+      ['identity-on-8086', false],
+      ['destination-on-8080', false],
+      ['both-components', false],
+    ]);
+    expect(ns.opensToAllPods()).toBe(true);
   });
 
   test('ambient: the probe address is mesh-only on ingress, on every port; a wider link-local block is not', () => {

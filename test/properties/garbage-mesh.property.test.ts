@@ -49,11 +49,12 @@ describe('Mesh factories', () => {
           // Sidecars dial exactly the istiod pods given: never every pod of the control-plane namespace.
           const cp = mesh.networkNeeds().controlPlane;
           if (!ambient) {
-            expect(cp).toEqual(expect.objectContaining({
+            expect(cp).toHaveLength(1);
+            expect(cp[0]).toEqual(expect.objectContaining({
               namespace: x.rootNamespace ?? 'istio-system',
               podLabels: x.istiodLabels ?? { app: 'istiod', ...(x.revision ? { 'istio.io/rev': x.revision } : {}) },
             }));
-          } else {expect(cp).toBeUndefined();}
+          } else {expect(cp).toEqual([]);}
         });
     }), runs(NUM_RUNS));
   });
@@ -68,7 +69,9 @@ describe('Mesh factories', () => {
           && absentOr(isString)(x.trustDomain)),
         (mesh, x: any) => {
           expect(mesh.cniPlugin).toBe(x?.cni === true);
-          expect(mesh.networkNeeds().controlPlane!.namespace).toBe(x?.controlPlaneNamespace ?? 'linkerd');
+          // Each control-plane component by its label, in exactly that namespace (never the whole namespace).
+          expect(mesh.networkNeeds().controlPlane.map((cp) => [cp.namespace, cp.podLabels])).toEqual(['destination', 'identity'].map((c) =>
+            [x?.controlPlaneNamespace ?? 'linkerd', { 'linkerd.io/control-plane-component': c }]));
           expect(mesh.namespaceAnnotations()).toEqual({ 'linkerd.io/inject': 'enabled' });
         });
     }), runs(NUM_RUNS));

@@ -93,7 +93,9 @@ export class IstioAuthorization extends Construct {
     if (this.policies.has(name)) throw propError(this, `flow '${name}'`, 'the namespace already has a policy of that name');
     if (flow.l7 && isAmbient(this.cluster)) {
       throw propError(this, `flow '${name}'`, 'HTTP methods, paths and request conditions need an L7 proxy; in ambient mode that is a waypoint, '
-        + 'which this library does not configure yet: authorize by source and port only, or run the namespace in sidecar mode');
+        + 'which this library does not configure yet (ztunnel alone would enforce only part of the rule): authorize by source, port and the '
+        + 'L4 conditions (source.ip, source.namespace, source.principal, destination.ip, destination.port) only, or run the namespace in '
+        + 'sidecar mode');
     }
     const rule: Record<string, unknown> = {};
     const from = istioSources(this.cluster, flow);

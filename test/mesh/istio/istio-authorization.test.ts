@@ -162,7 +162,24 @@ describe('IstioAuthorization', () => {
     authz.allowFlow('l4', { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, ports: [8080] });
     expect(() => authz.allowFlow('l7', { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, methods: ['GET'] }))
       .toThrow("[test/authz] flow 'l7': HTTP methods, paths and request conditions need an L7 proxy; in ambient mode that is a waypoint");
-    expect(find(synthValid(chart), 'AuthorizationPolicy', 'l4').spec.rules[0].to).toEqual([{ operation: { ports: ['8080'] } }]);
+    // Conditions ztunnel evaluates itself (istio.io "Use Layer 4 security policy") are L4; every other key needs a waypoint,
+    // for DENY as for ALLOW: never emitted to be enforced in part.
+    authz.allowFlow('l4-when', {
+      from: [MeshSource.serviceAccount('web')],
+      to: { app: 'api' },
+      when: [{ key: 'source.ip', values: ['10.0.0.0/8'] }, { key: 'destination.port', values: ['8080'] }],
+    });
+    for (const key of ['remote.ip', 'connection.sni', 'request.headers[x-user]', 'experimental.envoy.filters.network.mysql_proxy[db.table]']) {
+      for (const add of [authz.allowFlow.bind(authz), authz.denyFlow.bind(authz)]) {
+        expect(() => add(`l7-${key.length}`, { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, when: [{ key, values: ['x'] }] }))
+          .toThrow(`[test/authz] flow 'l7-${key.length}': HTTP methods, paths and request conditions need an L7 proxy; in ambient mode that is a waypoint`);
+      }
+    }
+    const objects = synthValid(chart);
+    expect(find(objects, 'AuthorizationPolicy', 'l4').spec.rules[0].to).toEqual([{ operation: { ports: ['8080'] } }]);
+    expect(find(objects, 'AuthorizationPolicy', 'l4-when').spec.rules[0].when).toEqual([
+      { key: 'source.ip', values: ['10.0.0.0/8'] }, { key: 'destination.port', values: ['8080'] },
+    ]);
   });
 
   test('under Linkerd: an error', () => {
