@@ -8,6 +8,7 @@ import { flannelModel, kubernetesModel } from './kubernetes/model';
 import { AnnotatedCniModel, ManifestObject, NamespaceIndex } from './model';
 import { adminNetworkPolicyUncertainties } from './uncertainty/admin-network-policy';
 import { calicoHostEndpointUncertainties } from './uncertainty/calico-host-endpoints';
+import { ciliumRedirectUncertainties } from './uncertainty/cilium-redirects';
 import { foreignObjectUncertainties, NativePolicies } from './uncertainty/foreign-objects';
 import { Uncertainty, withUncertainties } from './uncertainty/overlay';
 import { Cni, CniKind } from '../cluster/cni';
@@ -69,6 +70,7 @@ export function modelFor(cni: Cni, manifests: ManifestObject[], namespaces: Name
     ...adminNetworkPolicyUncertainties(manifests, namespaces),
     ...foreignObjectUncertainties(manifests, namespaces, cni.name, analysis.native),
     ...analysis.uncertainties(manifests),
+    ...ciliumRedirectUncertainties(manifests),
   ];
   return withUncertainties(inner, uncertainties, manifests);
 }

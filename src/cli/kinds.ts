@@ -20,10 +20,13 @@ const KNOWN: Record<string, readonly string[]> = {
   'autoscaling': ['HorizontalPodAutoscaler'],
   'apiextensions.k8s.io': ['CustomResourceDefinition'],
   // What the install constructs emit besides policies, none of which shapes pod traffic: chart
-  // sources, Calico's flow observability, Cilium's LB IP allocation and L2 announcements.
+  // sources, Calico's flow observability, Cilium's LB IP allocation and L2 announcements. Cilium's
+  // local redirect and egress gateway policies are read by the analysis: flows to a redirected
+  // address are indeterminate, and both are listed in its notes (analysis/uncertainty/cilium-redirects).
   'source.toolkit.fluxcd.io': ['HelmRepository', 'OCIRepository'],
   'operator.tigera.io': ['Goldmane', 'Whisker'],
-  'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy'],
+  'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy',
+    'CiliumLocalRedirectPolicy', 'CiliumEgressGatewayPolicy'],
 };
 
 /**

@@ -9,7 +9,6 @@ import {
   HelmReleaseSpecUpgradeCrds,
 } from '../imports/helm.toolkit.fluxcd.io';
 import { HelmRepository, OciRepository } from '../imports/source.toolkit.fluxcd.io';
-import { propError } from '../util/errors';
 import { registerObject } from '../util/object-registry';
 
 /** One Helm chart an install construct delivers. */
@@ -110,14 +109,14 @@ function emitFlux(scope: Construct, flux: ResolvedFlux, release: ChartRelease): 
 /**
  * Argo CD: one Application per chart in its sync wave, values as `valuesObject` (a map, never the
  * `values` string). No `resources-finalizer`: deleting the Application must not delete the CNI of a
- * running cluster.
+ * running cluster. An `oci://` registry is Argo CD's native OCI source (3.1 and later,
+ * argo-cd.readthedocs.io "OCI"): `repoURL` is the chart's own OCI reference, `path: .`, no `chart`;
+ * public registries need no repository Secret, private ones the usual OCI repository credentials.
  */
 function emitArgoCd(scope: Construct, argo: ResolvedArgoCd, release: ChartRelease): ApiObject {
-  if (isOciRepository(release.repository)) {
-    throw propError(scope, 'chartRepository', `'${release.repository}' is an OCI registry; this library's Argo CD delivery `
-      + 'emits https Helm repositories only (Argo CD needs a repository Secret with enableOCI for OCI charts): '
-      + 'give the https repository, or deliver with Flux');
-  }
+  const chartSource = isOciRepository(release.repository)
+    ? { repoUrl: `${release.repository.replace(/\/+$/, '')}/${release.chart}`, path: '.' }
+    : { repoUrl: release.repository, chart: release.chart };
   const syncOptions = release.serverSideApply ? ['ServerSideApply=true'] : [];
   const app = new Application(scope, `${release.name}-application`, {
     metadata: { name: release.name, namespace: argo.namespace },
@@ -125,8 +124,7 @@ function emitArgoCd(scope: Construct, argo: ResolvedArgoCd, release: ChartReleas
       project: argo.project,
       destination: { server: argo.destinationServer, namespace: release.targetNamespace },
       source: {
-        repoUrl: release.repository,
-        chart: release.chart,
+        ...chartSource,
         targetRevision: release.version,
         helm: { releaseName: release.releaseName, valuesObject: release.values },
       },

@@ -28,8 +28,7 @@ export interface Uncertainty {
    */
   readonly unlessIsolated?: boolean;
   /**
-   * The peers it can concern; must depend only on the peer's kind, hostNetwork flag and node
-   * locality (which every peer key holds).
+   * The peers it can concern (any property of the peer: the answer is part of the peer key).
    * @default - every peer
    */
   readonly peers?: (peer: Endpoint) => boolean;

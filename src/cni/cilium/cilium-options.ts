@@ -149,23 +149,32 @@ export enum CiliumIpamMode {
   CLUSTER_POOL = 'cluster-pool',
   /** Use the node's `spec.podCIDR` from kube-controller-manager (`--cluster-cidr` = the ClusterNetwork pod CIDRs). */
   KUBERNETES = 'kubernetes',
+  /**
+   * Multi-pool (docs.cilium.io "Multi-Pool"): the operator creates the pool `default` from the
+   * ClusterNetwork's pod CIDRs (`ipam.operator.autoCreateCiliumPodIPPools`); more pools are
+   * CiliumPodIPPool objects. Needs eBPF masquerading (`bpfMasquerade`), or masquerading off:
+   * iptables masquerading would need `egressMasqueradeInterfaces`.
+   */
+  MULTI_POOL = 'multi-pool',
 }
 
 /** IPAM options. */
 export interface CiliumIpamOptions {
   /**
-   * IPAM mode. In cluster-pool mode the pool is the ClusterNetwork's pod CIDRs (the chart's own
-   * default, 10.0.0.0/8, overlaps typical VPCs).
+   * IPAM mode. In cluster-pool mode the pool (in multi-pool mode the pool `default`) is the
+   * ClusterNetwork's pod CIDRs (the chart's own default, 10.0.0.0/8, overlaps typical VPCs).
    * @default CiliumIpamMode.CLUSTER_POOL
    */
   readonly mode?: CiliumIpamMode;
   /**
-   * Per-node IPv4 block size in cluster-pool mode (`ipam.operator.clusterPoolIPv4MaskSize`).
+   * Per-node IPv4 block size in cluster-pool mode (`ipam.operator.clusterPoolIPv4MaskSize`) or of
+   * the multi-pool `default` pool (`maskSize`).
    * @default 24
    */
   readonly ipv4MaskSize?: number;
   /**
-   * Per-node IPv6 block size in cluster-pool mode (`ipam.operator.clusterPoolIPv6MaskSize`).
+   * Per-node IPv6 block size in cluster-pool mode (`ipam.operator.clusterPoolIPv6MaskSize`) or of
+   * the multi-pool `default` pool (`maskSize`).
    * @default 120
    */
   readonly ipv6MaskSize?: number;

@@ -134,7 +134,7 @@ function ipamValues(scope: IConstruct, given: CiliumIpamOptions | undefined, clu
   const mode = requireOptionalOneOf(scope, 'ipam.mode', ipam.mode, Object.values(CiliumIpamMode), 'a CiliumIpamMode', CiliumIpamMode.CLUSTER_POOL);
   if (mode === CiliumIpamMode.KUBERNETES) {
     if (ipam.ipv4MaskSize !== undefined || ipam.ipv6MaskSize !== undefined) {
-      throw propError(scope, 'ipam', 'mask sizes only apply to cluster-pool IPAM (in kubernetes mode kube-controller-manager sizes the node CIDRs)');
+      throw propError(scope, 'ipam', 'mask sizes only apply to cluster-pool and multi-pool IPAM (in kubernetes mode kube-controller-manager sizes the node CIDRs)');
     }
     return { mode };
   }
@@ -152,13 +152,22 @@ function ipamValues(scope: IConstruct, given: CiliumIpamOptions | undefined, clu
     }
     return size;
   };
+  const v4Mask = mask('ipv4MaskSize', v4, 24, 30);
+  const v6Mask = mask('ipv6MaskSize', v6, 120, 126);
+  if (mode === CiliumIpamMode.MULTI_POOL) {
+    const pool = dropUndefined({
+      ipv4: v4.length > 0 ? { cidrs: v4, maskSize: v4Mask } : undefined,
+      ipv6: v6.length > 0 ? { cidrs: v6, maskSize: v6Mask } : undefined,
+    });
+    return { mode, operator: { autoCreateCiliumPodIPPools: { default: pool } } };
+  }
   return {
     mode,
     operator: dropUndefined({
       clusterPoolIPv4PodCIDRList: v4.length > 0 ? v4 : undefined,
-      clusterPoolIPv4MaskSize: mask('ipv4MaskSize', v4, 24, 30),
+      clusterPoolIPv4MaskSize: v4Mask,
       clusterPoolIPv6PodCIDRList: v6.length > 0 ? v6 : undefined,
-      clusterPoolIPv6MaskSize: mask('ipv6MaskSize', v6, 120, 126),
+      clusterPoolIPv6MaskSize: v6Mask,
     }),
   };
 }

@@ -21,6 +21,8 @@ export interface ValuesOrigin {
 }
 
 const DEFAULT_CLIENT_RATE_LIMIT = { qps: 10, burst: 20 };
+/** `ipam.mode` values of Cilium 1.20 (docs.cilium.io "IP Address Management"; the chart's schema has no enum). */
+const IPAM_MODES = ['cluster-pool', 'kubernetes', 'multi-pool', 'crd', 'eni', 'azure', 'alibabacloud', 'delegated-plugin'];
 const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 function get(values: Record<string, any>, path: string): any {
@@ -101,6 +103,32 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
     }
   }
   const ipamMode = get(values, 'ipam.mode') ?? 'cluster-pool';
+  if (!IPAM_MODES.includes(ipamMode)) fail('ipam.mode', `${JSON.stringify(ipamMode)} is not a Cilium IPAM mode (${IPAM_MODES.join(', ')}); the chart's schema does not check it`);
+  if (ipamMode === 'multi-pool') {
+    const pools = get(values, 'ipam.operator.autoCreateCiliumPodIPPools');
+    for (const [name, pool] of Object.entries(isPlainObject(pools) ? pools : {})) {
+      if (!isPlainObject(pool)) fail(`ipam.operator.autoCreateCiliumPodIPPools.${name}`, 'must be an object with ipv4 and/or ipv6 { cidrs, maskSize }');
+      for (const family of ['ipv4', 'ipv6']) {
+        const key = `ipam.operator.autoCreateCiliumPodIPPools.${name}.${family}.cidrs`;
+        const list = get(values, key);
+        if (list === undefined) continue;
+        if (!Array.isArray(list)) fail(key, 'must be a list of CIDRs');
+        for (const cidr of list) {
+          const parsed = parseOrFail(cidr, (m) => fail(key, m));
+          if (!cluster.podCidrs.some((pod) => cidrContainsCidr(parseCidr(pod), parsed))) {
+            fail(key, `${cidr} is outside the ClusterNetwork's pod CIDRs [${cluster.podCidrs.join(', ')}]: policies and DNS allows are computed for those`);
+          }
+        }
+      }
+    }
+    // docs.cilium.io "Multi-Pool", limitations: iptables masquerading assumes one pod CIDR per node
+    // unless egressMasqueradeInterfaces is set (cilium/cilium#26397); eBPF masquerading works.
+    const masquerading = get(values, 'enableIPv4Masquerade') !== false || (cluster.ipFamilies.includes(IpFamily.IPV6) && get(values, 'enableIPv6Masquerade') !== false);
+    if (masquerading && !on('bpf.masquerade')) {
+      fail('ipam.mode', 'multi-pool IPAM with iptables masquerading needs egressMasqueradeInterfaces: use eBPF masquerading (bpfMasquerade: true, '
+        + 'which needs kube-proxy replacement), or turn masquerading off');
+    }
+  }
   if (ipamMode === 'cluster-pool') {
     for (const [family, key] of [[IpFamily.IPV4, 'ipam.operator.clusterPoolIPv4PodCIDRList'], [IpFamily.IPV6, 'ipam.operator.clusterPoolIPv6PodCIDRList']] as const) {
       if (!cluster.ipFamilies.includes(family)) continue;

@@ -227,6 +227,22 @@ describe('CalicoInstallation GitOps steps', () => {
     expect(operator.filter((o) => o.kind === 'HelmRepository')).toEqual([]);
   });
 
+  test('Argo CD with an OCI registry: the native OCI source (repoURL oci://<registry>/<chart>, path ., no chart), values and waves unchanged', () => {
+    const { app } = build({ delivery: Delivery.argoCd(), chartRepository: 'oci://quay.io/tigera/charts/' });
+    const operator = synthAppValid(app).byChart['calico-operator'];
+    expect(find(operator, 'Application', 'calico-crds', 'argocd').spec.source).toEqual({
+      repoURL: 'oci://quay.io/tigera/charts/crd.projectcalico.org.v1', path: '.', targetRevision: 'v3.32.1', helm: { releaseName: 'calico-crds' },
+    });
+    const op = find(operator, 'Application', 'tigera-operator', 'argocd');
+    expect(op.spec.source).toEqual({
+      repoURL: 'oci://quay.io/tigera/charts/tigera-operator',
+      path: '.',
+      targetRevision: 'v3.32.1',
+      helm: { releaseName: 'calico', valuesObject: { installation: { enabled: false }, apiServer: { enabled: false }, goldmane: { enabled: false }, whisker: { enabled: false } } },
+    });
+    expect(op.metadata.annotations[WAVE]).toBe('-20');
+  });
+
   test('byte-identical synth, twice', () => {
     const yaml = () => {
       const { app, chart } = build({ delivery: Delivery.argoCd(), wireguard: true, bgp: true });
@@ -306,9 +322,6 @@ describe('CalicoInstallation named errors', () => {
     expect(() => new CalicoInstallation(new Chart(app, 'b'), 'calico-b')).toThrow(/Installation 'default' in the cluster scope is already emitted by 'a\/calico-a'/);
   });
 
-  test('Argo CD cannot take an OCI chart repository', () => {
-    expect(() => build({ delivery: Delivery.argoCd(), chartRepository: 'oci://quay.io/tigera/charts' })).toThrow(/chartRepository: 'oci:\/\/quay\.io\/tigera\/charts' is an OCI registry/);
-  });
 });
 
 describe('CalicoNodeAddressAutodetection factories refuse what the operator cannot use', () => {

@@ -136,10 +136,25 @@ describe('CiliumInstall values', () => {
     ['dual stack native routing', { ...KPR, routing: CiliumRouting.native({ ipv4NativeRoutingCidr: '10.0.0.0/8', ipv6NativeRoutingCidr: 'fd00:10::/32' }) },
       { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] }],
     ['kube-proxy kept, no encryption', { encryption: CiliumEncryption.none() }, { kubeProxyMode: KubeProxyMode.IPTABLES }],
+    ['multi-pool IPAM with eBPF masquerading', { ...KPR, bpfMasquerade: true, ipam: { mode: CiliumIpamMode.MULTI_POOL } }, {}],
   ])('%s: every key path exists in the chart', (_name, props, cluster) => {
     const kpr = cluster.kubeProxyMode === KubeProxyMode.IPTABLES ? Cni.cilium({ kubeProxyReplacement: false }) : Cni.cilium();
     const { cilium } = build(props, cluster, kpr);
     expect(keysMissingFromChart(cilium.values)).toEqual([]);
+  });
+
+  test('multi-pool IPAM: the operator\'s pool `default` is the ClusterNetwork\'s pod CIDRs per family, with the mask sizes', () => {
+    const dual = { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] };
+    const props = { ...KPR, bpfMasquerade: true, delivery: Delivery.flux(), ipam: { mode: CiliumIpamMode.MULTI_POOL, ipv4MaskSize: 26 } };
+    const { app, cilium } = build(props, dual);
+    const expected = {
+      mode: 'multi-pool',
+      operator: {
+        autoCreateCiliumPodIPPools: { default: { ipv4: { cidrs: ['10.244.0.0/16'], maskSize: 26 }, ipv6: { cidrs: ['fd00:10:244::/56'], maskSize: 120 } } },
+      },
+    };
+    expect(cilium.values.ipam).toEqual(expected);
+    expect(find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values.ipam).toEqual(expected);
   });
 
   test('IPsec: the key Secret is referenced by name and never emitted', () => {
@@ -296,6 +311,17 @@ describe('CiliumInstall named errors', () => {
     ['policy enforcement never', { ...KPR, policyEnforcementMode: 'never' as CiliumPolicyEnforcementMode }, {}, /policyEnforcementMode: 'never' disables every network policy/],
     ['IPAM pool outside the pod CIDRs', { ...KPR, extraValues: { ipam: { operator: { clusterPoolIPv4PodCIDRList: ['10.0.0.0/8'] } } } }, {},
       /extraValues\.ipam\.operator\.clusterPoolIPv4PodCIDRList: 10\.0\.0\.0\/8 is outside the ClusterNetwork's pod CIDRs/],
+    ['an IPAM mode Cilium does not have (extraValues)', { ...KPR, extraValues: { ipam: { mode: 'clusterpool' } } }, {},
+      /extraValues\.ipam\.mode: "clusterpool" is not a Cilium IPAM mode \(cluster-pool, kubernetes, multi-pool, crd, eni, azure, alibabacloud, delegated-plugin\)/],
+    ['multi-pool with iptables masquerading', { ...KPR, ipam: { mode: CiliumIpamMode.MULTI_POOL } }, {},
+      /\[platform\/cilium\] ipam: multi-pool IPAM with iptables masquerading needs egressMasqueradeInterfaces: use eBPF masquerading/],
+    ['a multi-pool pool outside the pod CIDRs (extraValues)', {
+      ...KPR,
+      bpfMasquerade: true,
+      ipam: { mode: CiliumIpamMode.MULTI_POOL },
+      extraValues: { ipam: { operator: { autoCreateCiliumPodIPPools: { blue: { ipv4: { cidrs: ['10.50.0.0/16'], maskSize: 24 } } } } } },
+    }, {}, /extraValues\.ipam\.operator\.autoCreateCiliumPodIPPools\.blue\.ipv4\.cidrs: 10\.50\.0\.0\/16 is outside the ClusterNetwork's pod CIDRs/],
+    ['mask sizes with kubernetes IPAM', { ...KPR, ipam: { mode: CiliumIpamMode.KUBERNETES, ipv4MaskSize: 24 } }, {}, /ipam: mask sizes only apply to cluster-pool and multi-pool IPAM/],
     ['IPAM mask size not fitting the pod CIDR', { ...KPR, ipam: { ipv4MaskSize: 16 } }, {}, /ipam\.ipv4MaskSize: \/16 node blocks do not fit more than once in the pod CIDR 10\.244\.0\.0\/16/],
     ['removed key: tunnel', { ...KPR, extraValues: { tunnel: 'vxlan' } }, {}, /extraValues\.tunnel: removed in Cilium 1\.15/],
     ['removed value: kubeProxyReplacement strict', { ...KPR, extraValues: { kubeProxyReplacement: 'strict' } }, {}, /extraValues\.kubeProxyReplacement: "strict" is not "true" or "false"/],
