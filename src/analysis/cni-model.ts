@@ -10,6 +10,7 @@ import { adminNetworkPolicyUncertainties } from './uncertainty/admin-network-pol
 import { calicoHostEndpointUncertainties } from './uncertainty/calico-host-endpoints';
 import { foreignObjectUncertainties, NativePolicies } from './uncertainty/foreign-objects';
 import { Uncertainty, withUncertainties } from './uncertainty/overlay';
+import { partialRuleNotes } from './uncertainty/partial-rules';
 import { Cni, CniKind } from '../cluster/cni';
 
 /** How the analyzer treats one CNI. */
@@ -70,7 +71,9 @@ export function modelFor(cni: Cni, manifests: ManifestObject[], namespaces: Name
     ...foreignObjectUncertainties(manifests, namespaces, cni.name, analysis.native),
     ...analysis.uncertainties(manifests),
   ];
-  return withUncertainties(inner, uncertainties, manifests);
+  const model = withUncertainties(inner, uncertainties, manifests);
+  model.notes.push(...partialRuleNotes(manifests, analysis.native));
+  return model;
 }
 
 /** Are `cni`'s L7 rules blind to the mesh's mTLS (see CniAnalysis.l7BlindToMtls)? */
