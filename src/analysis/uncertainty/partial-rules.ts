@@ -16,8 +16,8 @@ const CILIUM_FIELDS: ReadonlyArray<readonly [string, string]> = [
   ['toNodes', 'node labels are not in the manifests'],
   ['fromNodes', 'node labels are not in the manifests'],
   ['toGroups', 'the cloud provider groups are not resolved'],
-  ['fromRequires', 'Cilium 1.18 honours it and 1.19 rejects the policy'],
-  ['toRequires', 'Cilium 1.18 honours it and 1.19 rejects the policy'],
+  ['fromRequires', 'Cilium 1.18 applies it and 1.19+ rejects the policy'],
+  ['toRequires', 'Cilium 1.18 applies it and 1.19+ rejects the policy'],
 ];
 
 function nonEmpty(value: unknown): boolean {
