@@ -11,6 +11,7 @@ import { calicoHostEndpointUncertainties } from './uncertainty/calico-host-endpo
 import { ciliumRedirectUncertainties } from './uncertainty/cilium-redirects';
 import { foreignObjectUncertainties, NativePolicies } from './uncertainty/foreign-objects';
 import { Uncertainty, withUncertainties } from './uncertainty/overlay';
+import { partialRuleNotes } from './uncertainty/partial-rules';
 import { Cni, CniKind } from '../cluster/cni';
 
 /** How the analyzer treats one CNI. */
@@ -72,7 +73,9 @@ export function modelFor(cni: Cni, manifests: ManifestObject[], namespaces: Name
     ...analysis.uncertainties(manifests),
     ...ciliumRedirectUncertainties(manifests),
   ];
-  return withUncertainties(inner, uncertainties, manifests);
+  const model = withUncertainties(inner, uncertainties, manifests);
+  model.notes.push(...partialRuleNotes(manifests, analysis.native));
+  return model;
 }
 
 /** Are `cni`'s L7 rules blind to the mesh's mTLS (see CniAnalysis.l7BlindToMtls)? */

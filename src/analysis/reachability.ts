@@ -199,7 +199,8 @@ export class Reachability {
 
   /**
    * Notes about what the analysis left out or could not evaluate exactly: invalid objects (with the
-   * JSON path of each problem), objects of another CNI, policies the CNI does not enforce.
+   * JSON path of each problem), objects of another CNI, policies the CNI does not enforce, and
+   * policies whose rules are evaluated in part (Cilium `toServices`, Calico `services`, ...).
    */
   public get notes(): string[] {
     return [...this.inputNotes, ...this.model().notes, ...(this.meshModel()?.notes ?? [])];

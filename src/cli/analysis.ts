@@ -6,7 +6,7 @@
  * either. Only when the analysis of no object at all fails is it an internal error.
  */
 import { ClusterFacts } from './args';
-import { addProbes, checkExpectations, ExpectationOutcome } from './expectation-check';
+import { addProbes, checkExpectations, ExpectationOutcome, Namespaces } from './expectation-check';
 import { ExpectationFile, ExpectationFileError } from './expectations';
 import { SourcedManifest } from './files';
 import { flowsOf } from './flow-writers';
@@ -24,6 +24,12 @@ export interface AnalysisInput extends ClusterFacts {
   readonly ports: Port[];
   /** Probes and expectations to check. */
   readonly expectations?: ExpectationFile;
+  /**
+   * A probe set (`namespaces:`) matching no namespace adds no probe instead of being an error (a
+   * side of `analyze --diff`).
+   * @default false
+   */
+  readonly allowEmptyProbeSets?: boolean;
 }
 
 /** The analysis of the manifests that could be analyzed. */
@@ -36,6 +42,8 @@ export interface Analysis {
   readonly outcomes?: ExpectationOutcome[];
   /** Objects left out because the analysis failed on them: a warning each. */
   readonly leftOut: string[];
+  /** The namespaces of the manifests analyzed, with their labels. */
+  readonly namespaces: Namespaces;
 }
 
 /** Analyze once; every error but an expectations-file error propagates. */
@@ -48,13 +56,13 @@ function attempt(input: AnalysisInput, manifests: readonly SourcedManifest[]): O
     ...(input.mesh !== undefined ? { mesh: meshOf(input.mesh) } : {}),
   });
   const namespaces = buildInventory(objects).namespaces;
-  if (input.expectations) addProbes(reach, input.expectations.probes, namespaces);
+  if (input.expectations) addProbes(reach, input.expectations.probes, namespaces, input.allowEmptyProbeSets ?? false);
   const matrix = reach.matrix({ ports: input.ports });
   // Read every flow once here, so a failure in evaluating one is found before any output is written.
   for (const flow of flowsOf(matrix)) void flow;
   const notes = reach.notes;
   const outcomes = input.expectations ? checkExpectations(reach, input.expectations.expectations, namespaces) : undefined;
-  return { reach, matrix, notes, outcomes };
+  return { reach, matrix, notes, outcomes, namespaces };
 }
 
 /**

@@ -72,6 +72,8 @@ export interface DiffCommand extends ClusterFacts {
   readonly failOnOpen: OpenPattern[];
   /** `--strict`: a flow the change makes indeterminate fails the run (exit code 4). */
   readonly strict: boolean;
+  /** `--probes`: an expectations file whose probes are added to both sides. */
+  readonly probes?: string;
 }
 
 /** `cdk8s-networking lint ...`. */
@@ -111,6 +113,7 @@ const OPTIONS = {
   'node-ip': { type: 'string' },
   'diff': { type: 'boolean' },
   'fail-on-open': { type: 'string', multiple: true },
+  'probes': { type: 'string' },
   'help': { type: 'boolean', short: 'h' },
   'version': { type: 'boolean', short: 'v' },
 } as const;
@@ -157,7 +160,7 @@ export function parseCommandLine(args: string[]): Command {
   };
 
   if (command === 'lint') {
-    const analyzeOnly = ['lint', 'expect', 'ports', 'mesh', 'max-rows', 'all', 'strict', 'pod-cidrs', 'node-ip', 'diff', 'fail-on-open'] as const;
+    const analyzeOnly = ['lint', 'expect', 'ports', 'mesh', 'max-rows', 'all', 'strict', 'pod-cidrs', 'node-ip', 'diff', 'fail-on-open', 'probes'] as const;
     for (const flag of analyzeOnly) {
       if (values[flag] !== undefined) throw new UsageError(`lint: --${flag} is an analyze option`);
     }
@@ -181,7 +184,9 @@ export function parseCommandLine(args: string[]): Command {
   const strict = values.strict ?? false;
   if (values.diff) {
     for (const flag of ['lint', 'expect', 'max-rows', 'all'] as const) {
-      if (values[flag] !== undefined) throw new UsageError(`analyze --diff: --${flag} is not a diff option`);
+      if (values[flag] !== undefined) {
+        throw new UsageError(`analyze --diff: --${flag} is not a diff option${flag === 'expect' ? ' (--probes adds the probes of an expectations file)' : ''}`);
+      }
     }
     if (paths.length !== 2) throw new UsageError('analyze --diff: give two paths, the manifests before and after the change');
     const format = oneOf('analyze --diff', values.format ?? 'table', ['table', 'json', 'markdown']);
@@ -192,9 +197,11 @@ export function parseCommandLine(args: string[]): Command {
         throw new UsageError(`--fail-on-open: ${(e as Error).message}`);
       }
     });
-    return { command: 'diff', base: paths[0], head: paths[1], ...facts, format, ports, output: values.output, limits, failOnOpen, strict };
+    const probes = values.probes !== undefined ? { probes: values.probes } : {};
+    return { command: 'diff', base: paths[0], head: paths[1], ...facts, format, ports, output: values.output, limits, failOnOpen, strict, ...probes };
   }
   if (values['fail-on-open'] !== undefined) throw new UsageError('analyze: --fail-on-open is a --diff option');
+  if (values.probes !== undefined) throw new UsageError('analyze: --probes is a --diff option (without --diff, --expect reads the probes)');
   const format = oneOf('analyze', values.format ?? 'table', ['table', 'json', 'mermaid']);
   if (values.all && values['max-rows'] !== undefined) throw new UsageError('analyze: give --all or --max-rows, not both');
   if (format !== 'table' && (values.all || values['max-rows'] !== undefined)) {

@@ -3,13 +3,19 @@
  * the analyzer fails on are left out, as for `analyze`), then `Reachability.diff` lists the flows the
  * change opens and closes and those it makes or stops making indeterminate, each with the objects
  * and rules deciding it, grouped by namespace pair, as a table, JSON or Markdown for a PR comment.
- * `--fail-on-open` patterns turn chosen openings into a failed check. With `--mesh`, a flow needs the
- * CNI and the mesh to allow it, and the mesh's deciding rules are marked `mesh:`.
+ * `--fail-on-open` patterns turn chosen openings into a failed check (see open-patterns.ts); a pattern
+ * no pair of endpoints matches is undecided, not passed. `--probes` adds the probes of an
+ * expectations file to both sides, so a repository of namespaces and policies has endpoints to
+ * compare. With `--mesh`, a flow needs the CNI and the mesh to allow it, and the mesh's deciding
+ * rules are marked `mesh:`.
  */
 import { analyzeManifests } from './analysis';
 import { DiffCommand } from './args';
+import { loadExpectations } from './expectations';
 import { loadOrFail, WarningSink } from './input';
+import { NamespaceLabelsOf, OpenPattern } from './open-patterns';
 import { ReportWriter } from './output';
+import { NAMESPACE_NAME_LABEL } from '../analysis/inventory';
 import { FlowChange, FlowDiffEntry } from '../analysis/reachability-diff';
 import { Verdict } from '../analysis/verdict';
 
@@ -32,6 +38,22 @@ interface PatternMatch {
   readonly opened: string[];
   /** Flows, not allowed before, that the change makes indeterminate (they may open), that it matches. */
   readonly mayOpen: string[];
+  /**
+   * No pair of endpoints of either side matches the pattern, so it cannot fail whatever the policies
+   * allow (a repository of namespaces and policies has no pods: `--probes` adds them). Undecided,
+   * never a pass.
+   */
+  readonly matchesNoEndpoints: boolean;
+}
+
+/** Does some pair of endpoints (of `names`) match `pattern`? Stops at the first match. */
+function matchesSomePair(pattern: OpenPattern, names: readonly string[], labelsOf: NamespaceLabelsOf): boolean {
+  for (const source of names) {
+    for (const destination of names) {
+      if (pattern.matches(source, destination, labelsOf)) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -40,27 +62,38 @@ interface PatternMatch {
  */
 export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: DiffExitCodes, schemaVersion: number,
   decide: (code: number) => void): number {
+  // Validate the probes before the (possibly long) analysis; only their `probes` are used.
+  const probes = command.probes === undefined ? undefined
+    : { probes: loadExpectations(command.probes, cwd, command.limits, true).probes, expectations: [] };
   const side = (dir: string) => {
     const { loaded, warnings } = loadOrFail([dir], io, cwd, 'analyze', command.limits, 'refuse', { allowEmpty: true, mesh: command.mesh });
     const { cni, podCidrs, nodeIp, ports, mesh } = command;
-    const analysis = analyzeManifests({ manifests: loaded.manifests, cni, podCidrs, nodeIp, ports, mesh });
+    const analysis = analyzeManifests({
+      manifests: loaded.manifests, cni, podCidrs, nodeIp, ports, mesh, expectations: probes, allowEmptyProbeSets: true,
+    });
     for (const w of analysis.leftOut) io.stderr(`warning: ${w}\n`);
-    return { reach: analysis.reach, warnings: [...warnings, ...analysis.leftOut] };
+    return { reach: analysis.reach, warnings: [...warnings, ...analysis.leftOut], namespaces: analysis.namespaces };
   };
   const base = side(command.base);
   const head = side(command.head);
   const diff = base.reach.diff(head.reach, { ports: command.ports });
   const meshName = head.reach.meshName;
+  // Patterns read the namespace labels after the change (an opened flow exists after it).
+  const labelsOf = (ns: string) => head.namespaces.get(ns) ?? { [NAMESPACE_NAME_LABEL]: ns };
+  const endpoints = command.failOnOpen.length > 0 ? [...new Set([...base.reach.endpoints, ...head.reach.endpoints])].sort() : [];
   const matches: PatternMatch[] = command.failOnOpen.map((p) => {
-    const hits = (pick: (c: FlowDiffEntry) => boolean) => diff.changes.filter((c) => pick(c) && p.matches(c.source, c.destination)).map(describe);
+    const hits = (pick: (c: FlowDiffEntry) => boolean) =>
+      diff.changes.filter((c) => pick(c) && p.matches(c.source, c.destination, labelsOf)).map(describe);
+    const opened = hits((c) => c.change === FlowChange.OPENED);
     return {
       pattern: p.text,
-      opened: hits((c) => c.change === FlowChange.OPENED),
+      opened,
       mayOpen: hits((c) => c.change === FlowChange.UNCERTAIN && c.after === Verdict.INDETERMINATE && c.before !== Verdict.ALLOW),
+      matchesNoEndpoints: opened.length === 0 && !matchesSomePair(p, endpoints, labelsOf),
     };
   });
   const opened = matches.some((m) => m.opened.length > 0);
-  const undecided = matches.some((m) => m.mayOpen.length > 0)
+  const undecided = matches.some((m) => m.mayOpen.length > 0 || m.matchesNoEndpoints)
     || (command.strict && diff.changes.some((c) => c.after === Verdict.INDETERMINATE));
   const code = opened ? codes.findings : undecided ? codes.undecided : codes.ok;
   decide(code);
@@ -100,8 +133,10 @@ function patternText(matches: readonly PatternMatch[], markdown: boolean): strin
   const lines: string[] = [];
   for (const m of matches) {
     const found = [...m.opened.map((f) => `opened: ${f}`), ...m.mayOpen.map((f) => `may open (indeterminate): ${f}`)];
-    const verdict = m.opened.length > 0 ? 'FAIL' : m.mayOpen.length > 0 ? 'UNDECIDED' : 'PASS';
-    const count = found.length === 0 ? 'no flow opened' : `${found.length} flow${found.length === 1 ? '' : 's'}`;
+    const verdict = m.opened.length > 0 ? 'FAIL' : m.mayOpen.length > 0 || m.matchesNoEndpoints ? 'UNDECIDED' : 'PASS';
+    const count = m.matchesNoEndpoints && found.length === 0
+      ? 'matches no pair of endpoints of the manifests (namespaces and policies alone have no pods: add them with --probes)'
+      : found.length === 0 ? 'no flow opened' : `${found.length} flow${found.length === 1 ? '' : 's'}`;
     lines.push(markdown ? `- **${verdict}** \`--fail-on-open '${m.pattern}'\`: ${count}` : `${verdict} --fail-on-open '${m.pattern}': ${count}`);
     for (const f of found.slice(0, 20)) lines.push(markdown ? `  - \`${f}\`` : `  ${f}`);
     if (found.length > 20) lines.push(`${markdown ? '  - ' : '  '}... and ${found.length - 20} more`);

@@ -54,12 +54,13 @@ function namespacesIn(namespaces: Namespaces, matches: (labels: NamespaceLabels)
 
 /**
  * Add the declared probes to `reach` (`namespaces` resolves the probes declared for a set).
+ * `allowEmptySets`: a set matching no namespace adds no probe (one side of a diff may have none).
  * @throws ExpectationFileError naming the probe's line when a probe cannot be added (its name is taken)
  */
-export function addProbes(reach: Reachability, probes: readonly ProbeDeclaration[], namespaces: Namespaces): void {
+export function addProbes(reach: Reachability, probes: readonly ProbeDeclaration[], namespaces: Namespaces, allowEmptySets = false): void {
   for (const probe of probes) {
     const targets = probe.namespace !== undefined ? [probe.namespace] : namespacesIn(namespaces, probe.namespaces!.matches);
-    if (targets.length === 0) throw probe.error(`no namespace of the manifests is ${probe.namespaces!.description.replace(/^every namespace ?/, '') || 'there'}`);
+    if (targets.length === 0 && !allowEmptySets) throw probe.error(`no namespace of the manifests is ${probe.namespaces!.description.replace(/^every namespace ?/, '') || 'there'}`);
     for (const ns of targets) {
       try {
         reach.addProbe(probe.name, ns, probe.labels, { ports: probe.ports, serviceAccount: probe.serviceAccount, annotations: probe.annotations });

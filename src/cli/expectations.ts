@@ -109,9 +109,10 @@ export interface ExpectationFile {
  * Read and validate an expectations file (`file` is resolved against `cwd` and reported as given):
  * a regular file within `limits.maxFileBytes`. Errors name the file, the line and the field:
  * `e.yaml: line 4: expect[0].port: ...`.
+ * With `probesOnly` (`analyze --diff --probes`), the list `expect` may be left out.
  * @throws ExpectationFileError when it cannot be read, is not YAML or has a malformed entry
  */
-export function loadExpectations(file: string, cwd: string = process.cwd(), limits: ReadLimits = {}): ExpectationFile {
+export function loadExpectations(file: string, cwd: string = process.cwd(), limits: ReadLimits = {}, probesOnly = false): ExpectationFile {
   const read = readNamedFile(file, cwd, limits);
   if ('error' in read) throw new ExpectationFileError(`cannot read expectations file ${file}: ${read.error}`);
   const lineCounter = new LineCounter();
@@ -130,8 +131,10 @@ export function loadExpectations(file: string, cwd: string = process.cwd(), limi
     throw new ExpectationFileError(`${file}: invalid YAML: ${(e as Error).message}`);
   }
   const at = new Locator(file, yamlDoc, lineCounter);
+  if (probesOnly && isObject(doc) && doc.expect === undefined) doc.expect = [];
   if (!isObject(doc) || !Array.isArray(doc.expect)) {
-    throw at.error([], "expected a mapping with a list 'expect' (and optionally a list 'probes')");
+    throw at.error([], probesOnly ? "expected a mapping with a list 'probes' (and optionally a list 'expect')"
+      : "expected a mapping with a list 'expect' (and optionally a list 'probes')");
   }
   for (const key of Object.keys(doc)) {
     if (key !== 'expect' && key !== 'probes') throw at.error([key], `unknown key '${key}': expected expect or probes`);

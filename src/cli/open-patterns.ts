@@ -1,24 +1,101 @@
 /**
  * `--fail-on-open` patterns of `analyze --diff`: which opened flows fail a pull request. A pattern is
- * `SOURCE -> DESTINATION`, each side a glob over endpoint names (`namespace/name`; `*` matches any
- * characters, `/` included), optionally negated with `!`: `'!acme/* -> acme/*'` is "anything into
- * namespace acme from outside it", `'* -> *'` any opened flow.
+ * `SOURCE -> DESTINATION`; each side is one of
+ * - a glob over endpoint names (`namespace/name`; `*` matches any characters, `/` included):
+ *   `acme/*`, `* `, `shop/web`;
+ * - a namespace label selector in brackets, optionally followed by `/` and a glob over pod names:
+ *   `[tenant]` (every endpoint of a namespace carrying label `tenant`), `[tenant=acme,env!=dev]`,
+ *   `[!tenant]/web*`; terms are `KEY`, `!KEY`, `KEY=VALUE` and `KEY!=VALUE` (true without the label,
+ *   as in Kubernetes selectors), all of which must hold;
+ * - `outside` (an endpoint whose namespace is not the other side's) or `outside(KEY)` (whose
+ *   namespace's label KEY differs from the other side's namespace's; a namespace without the label
+ *   counts as a value of its own, as the expectations' `pairs: { across: KEY }`).
+ * `!` before a side negates it. So `outside -> [tenant]` is "anything into a tenant namespace from
+ * outside it", `outside(tenant) -> [tenant]` "into a tenant from another tenant or a namespace of
+ * no tenant", `'!acme/* -> acme/*'` "into namespace acme from outside it", `* -> *` any opened flow.
+ * Namespace labels are those of the manifests after the change (`kubernetes.io/metadata.name`
+ * included).
  */
+
+/** Namespace name -> labels. */
+export type NamespaceLabelsOf = (namespace: string) => Readonly<Record<string, string>>;
 
 /** One parsed pattern. */
 export interface OpenPattern {
   /** The pattern as given. */
   readonly text: string;
-  /** Does a flow from `source` to `destination` match? */
-  matches(source: string, destination: string): boolean;
+  /** Does a flow from `source` to `destination` (endpoint names `namespace/name`) match? */
+  matches(source: string, destination: string, labelsOf: NamespaceLabelsOf): boolean;
 }
 
-/** A side: a glob, or `!glob` for everything it does not match. */
-function side(text: string): (name: string) => boolean {
+/** A side, tested against its endpoint, the other side's endpoint and the namespace labels. */
+type Side = (self: string, other: string, labelsOf: NamespaceLabelsOf) => boolean;
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+function globRe(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+function namespaceOf(endpoint: string): string {
+  const slash = endpoint.indexOf('/');
+  return slash < 0 ? endpoint : endpoint.slice(0, slash);
+}
+
+/** `KEY`, `!KEY`, `KEY=VALUE`, `KEY!=VALUE` terms, comma-separated. */
+function selector(text: string, pattern: string): (labels: Readonly<Record<string, string>>) => boolean {
+  const terms = text.split(',').map((t) => t.trim());
+  const tests = terms.map((term) => {
+    const m = /^(!?)([^=!]+?)\s*(?:(!?=)\s*(.*))?$/.exec(term);
+    const key = m?.[2];
+    const value = m?.[4] ?? '';
+    if (!m || key === undefined || !LABEL_KEY.test(key) || (m[3] !== undefined && (m[1] === '!' || !LABEL_VALUE.test(value)))) {
+      throw new Error(`'${pattern}': '[${text}]' is not a namespace label selector (terms KEY, !KEY, KEY=VALUE or KEY!=VALUE, comma-separated)`);
+    }
+    if (m[3] === '=') return (l: Readonly<Record<string, string>>) => l[key] === value;
+    if (m[3] === '!=') return (l: Readonly<Record<string, string>>) => l[key] !== value;
+    return m[1] === '!' ? (l: Readonly<Record<string, string>>) => l[key] === undefined : (l: Readonly<Record<string, string>>) => l[key] !== undefined;
+  });
+  return (labels) => tests.every((t) => t(labels));
+}
+
+function side(text: string, pattern: string): Side {
   const negated = text.startsWith('!');
-  const glob = negated ? text.slice(1).trim() : text;
-  const re = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return negated ? (name) => !re.test(name) : (name) => re.test(name);
+  const body = negated ? text.slice(1).trim() : text;
+  let test: Side;
+  const outside = /^outside(?:\(\s*([^)]*?)\s*\))?$/.exec(body);
+  if (outside) {
+    const key = outside[1];
+    if (key !== undefined && !LABEL_KEY.test(key)) throw new Error(`'${pattern}': outside(${key}) needs a label key`);
+    test = key === undefined
+      ? (self, other) => namespaceOf(self) !== namespaceOf(other)
+      : (self, other, labelsOf) => {
+        const mine = namespaceOf(self);
+        const theirs = namespaceOf(other);
+        if (mine === theirs) return false;
+        const a = labelsOf(mine)[key];
+        const b = labelsOf(theirs)[key];
+        return a === undefined || b === undefined || a !== b;
+      };
+  } else if (body.startsWith('[')) {
+    const close = body.indexOf(']');
+    const rest = close < 0 ? '' : body.slice(close + 1);
+    if (close < 0 || (rest !== '' && !rest.startsWith('/')) || rest === '/') {
+      throw new Error(`'${pattern}': expected [SELECTOR] or [SELECTOR]/GLOB, got '${body}'`);
+    }
+    const matchesNamespace = selector(body.slice(1, close), pattern);
+    const name = globRe(rest === '' ? '*' : rest.slice(1));
+    test = (self, _other, labelsOf) => {
+      const ns = namespaceOf(self);
+      return matchesNamespace(labelsOf(ns)) && name.test(self.slice(ns.length + 1));
+    };
+  } else {
+    if (/[[\]()]/.test(body)) throw new Error(`'${pattern}': '${body}' is neither a glob over namespace/name, [SELECTOR] nor outside`);
+    const re = globRe(body);
+    test = (self) => re.test(self);
+  }
+  return negated ? (self, other, labelsOf) => !test(self, other, labelsOf) : test;
 }
 
 /**
@@ -28,8 +105,12 @@ function side(text: string): (name: string) => boolean {
 export function parseOpenPattern(text: string): OpenPattern {
   const parts = text.split('->').map((p) => p.trim());
   if (parts.length !== 2 || parts.some((p) => p === '' || p === '!')) {
-    throw new Error(`'${text}' is not SOURCE -> DESTINATION (globs over namespace/name, e.g. '!acme/* -> acme/*')`);
+    throw new Error(`'${text}' is not SOURCE -> DESTINATION (globs over namespace/name, [namespace label selector] or outside; `
+      + "e.g. 'outside -> [tenant]', '!acme/* -> acme/*')");
   }
-  const [from, to] = parts.map(side);
-  return { text, matches: (source, destination) => from(source) && to(destination) };
+  const isOutside = (p: string) => /^!?\s*outside(\(|$)/.test(p);
+  if (isOutside(parts[0]) && isOutside(parts[1])) throw new Error(`'${text}': outside is relative to the other side; give it on one side only`);
+  const from = side(parts[0], text);
+  const to = side(parts[1], text);
+  return { text, matches: (source, destination, labelsOf) => from(source, destination, labelsOf) && to(destination, source, labelsOf) };
 }

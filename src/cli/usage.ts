@@ -17,7 +17,7 @@ export const USAGE = `Usage:
       [--node-ip IP] [--mesh istio|istio-ambient|linkerd] [--output FILE] [READ OPTIONS]
   cdk8s-networking analyze --diff <base> <head> --cni ${CNIS}
       [--format table|json|markdown] [--fail-on-open 'SOURCE -> DESTINATION'...] [--strict]
-      [--ports ...] [--pod-cidrs CIDRS] [--node-ip IP] [--mesh MESH] [--output FILE] [READ OPTIONS]
+      [--probes expectations.yaml] [--ports ...] [--pod-cidrs CIDRS] [--node-ip IP] [--mesh MESH] [--output FILE] [READ OPTIONS]
   cdk8s-networking lint <dir|file...> [--cni ${CNIS}] [--markdown]
       [--ip-families ipv4,ipv6] [--format text|json] [--output FILE] [READ OPTIONS]
   cdk8s-networking --help | --version
@@ -65,8 +65,14 @@ Options:
   --strict         analyze: an indeterminate flow of the matrix fails the run (exit 4); with
                    --diff, a flow the change makes indeterminate does.
   --fail-on-open P analyze --diff: fail (exit 1) when the change opens a flow matching P,
-                   'SOURCE -> DESTINATION' with globs over namespace/name and ! to negate,
-                   e.g. '!acme/* -> acme/*' (into acme from outside it). Repeatable.
+                   'SOURCE -> DESTINATION'. A side is a glob over namespace/name, a namespace
+                   label selector [KEY], [KEY=VALUE,!KEY2,...] (optionally /GLOB over pod
+                   names), outside (another namespace than the other side's) or outside(KEY)
+                   (a namespace whose label KEY differs); ! negates. E.g. 'outside -> [tenant]'
+                   (into any tenant namespace from outside it), '!acme/* -> acme/*'. A pattern
+                   no pair of endpoints matches is undecided (exit 4). Repeatable.
+  --probes FILE    analyze --diff: add the probes of an expectations file (its expect entries
+                   are not checked) to both sides, e.g. one per namespace.
   --ports LIST     analyze: extra destination ports for the matrix (proto/number or proto/name).
   --pod-cidrs L    analyze: the pod CIDRs (e.g. 10.244.0.0/16), so ipBlocks can be matched
                    against pods whose IP the manifests do not state. Default: unknown (an
@@ -100,7 +106,7 @@ Exit codes:
   3  internal error (a bug in cdk8s-networking: please report it with the input).
   4  undecided: nothing failed, but an expectation is indeterminate (the manifests do not
      decide it; the reason is printed), or with --strict an indeterminate flow, or with --diff
-     a --fail-on-open pattern matches a flow the change makes indeterminate.
+     a --fail-on-open pattern matches a flow the change makes indeterminate, or no endpoints.
 Invalid YAML documents, objects the analyzer cannot evaluate and unknown kinds are warnings
 or notes (stderr, and the 'warnings' and 'notes' of --format json): the rest of the input is
 still analyzed.

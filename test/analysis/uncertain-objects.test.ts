@@ -138,6 +138,27 @@ describe('Cilium rules the analyzer does not resolve', () => {
     });
   });
 
+  test('each policy holding rules evaluated in part is a note naming the object and the JSON paths', () => {
+    const policy = {
+      ...cnp([{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'shop' } }] }, { toNodes: [{ matchLabels: { role: 'infra' } }] }]),
+      specs: [{ endpointSelector: { matchLabels: { app: 'db' } }, ingress: [{ fromEndpoints: [{}], authentication: { mode: 'required' } }] }],
+    };
+    expectValidManifests([policy]);
+    const reach = Reachability.fromManifests([...base, policy], { cni: Cni.cilium() });
+    expect(reach.notes).toEqual(['CiliumNetworkPolicy shop/web-egress is evaluated in part: '
+      + 'spec.egress[0].toServices (the Service backends are not resolved); spec.egress[1].toNodes (node labels are not in the manifests); '
+      + "specs[0].ingress[0].authentication.mode required (mutual authentication depends on the cluster's SPIRE, not on the manifests) "
+      + 'are not modelled exactly; the flows they could change are indeterminate']);
+    // explain() and the matrix carry the note; the reason is on each flow.
+    expect(reach.explain(web, db, p8080)).toContain(`note: ${reach.notes[0]}`);
+    expect(reach.check(web, db, p8080).verdict).toBe(Verdict.INDETERMINATE);
+    // Analysed for another CNI, the policy is a policy of another CNI (one note of that kind instead).
+    expect(Reachability.fromManifests([...base, policy], { cni: Cni.kubernetes() }).notes).toEqual([
+      'CiliumNetworkPolicy shop/web-egress (cilium.io/v2) is not evaluated: a Cilium policy, analysed for the kubernetes CNI '
+      + '(a cluster that runs Cilium enforces it); flows of the endpoints it selects are indeterminate where it could change them',
+    ]);
+  });
+
   test('toNodes concerns nodes only; pods stay denied', () => {
     const reach = Reachability.fromManifests([...base, cnp([{ toNodes: [{ matchLabels: { role: 'infra' } }] }])], { cni: Cni.cilium() });
     expect(reach.check(web, db, p8080).verdict).toBe(Verdict.DENY);
@@ -167,11 +188,28 @@ describe('Calico rules and host endpoints the analyzer does not resolve', () => 
     ]);
   });
 
-  test('source ports are ephemeral: a rule on them may or may not match', () => {
-    const policy = gnp('db-src-port', {
-      selector: "app == 'db'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', source: { ports: [1024] } }],
+  test('source ports are ephemeral: a rule on them (ports or notPorts) may or may not match', () => {
+    for (const source of [{ ports: [1024] }, { notPorts: [1024] }]) {
+      const policy = gnp('db-src-port', { selector: "app == 'db'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', source }] });
+      expectValidManifests([policy]);
+      expect(Reachability.fromManifests([...base, policy], { cni: Cni.calico() }).check(web, db, p8080).verdict).toBe(Verdict.INDETERMINATE);
+    }
+  });
+
+  test('a note names each Calico policy with services peers or source ports, and the JSON paths', () => {
+    const policy = gnp('db-in', {
+      selector: "app == 'db'",
+      types: ['Ingress'],
+      ingress: [
+        { action: 'Allow', protocol: 'TCP', source: { services: { name: 'web', namespace: 'shop' } } },
+        { action: 'Deny', protocol: 'TCP', source: { notPorts: [1024] } },
+      ],
     });
-    expect(Reachability.fromManifests([...base, policy], { cni: Cni.calico() }).check(web, db, p8080).verdict).toBe(Verdict.INDETERMINATE);
+    expectValidManifests([policy]);
+    expect(Reachability.fromManifests([...base, policy], { cni: Cni.calico() }).notes).toEqual(['GlobalNetworkPolicy db-in is evaluated in part: '
+      + "spec.ingress[0].source.services (the Service's endpoints are not resolved); "
+      + 'spec.ingress[1].source.notPorts (the source port of a connection is ephemeral) '
+      + 'are not modelled exactly; the flows they could change are indeterminate']);
   });
 
   test('with HostEndpoints, policies that may select them make node and forwarded flows indeterminate', () => {

@@ -88,7 +88,7 @@ describe('analyze --diff', () => {
       expect(doc.summary).toEqual({ opened: 1, closed: 0, uncertain: 0 });
       expect(doc.groups.map((g: any) => [g.sourceNamespace, g.destinationNamespace, g.changes.length])).toEqual([['frontend', 'data', 1]]);
       expect(doc.groups[0].changes[0]).toMatchObject({ source: 'frontend/web', destination: 'data/db', port: 'TCP/5432', change: 'opened', before: 'deny', after: 'allow' });
-      expect(doc.failOnOpen).toEqual([{ pattern: '* -> data/*', opened: ['frontend/web -> data/db TCP/5432'], mayOpen: [] }]);
+      expect(doc.failOnOpen).toEqual([{ pattern: '* -> data/*', opened: ['frontend/web -> data/db TCP/5432'], mayOpen: [], matchesNoEndpoints: false }]);
       expect(doc.warnings).toEqual([]);
       const md = cli('analyze', '--diff', 'app', head, '--cni', 'calico', '--format', 'markdown', '--fail-on-open', '* -> data/*');
       expect(md.code).toBe(1);
@@ -126,15 +126,146 @@ describe('analyze --diff', () => {
       [['analyze', '--diff', 'app', 'app', '--cni', 'kubernetes', '--format', 'mermaid'],
         "error: analyze --diff: unknown --format 'mermaid': expected table, json, markdown"],
       [['analyze', '--diff', 'app', 'app', '--cni', 'kubernetes', '--expect', 'expectations.yaml'],
-        'error: analyze --diff: --expect is not a diff option'],
+        'error: analyze --diff: --expect is not a diff option (--probes adds the probes of an expectations file)'],
+      [['analyze', 'app', '--cni', 'kubernetes', '--probes', 'expectations.yaml'],
+        'error: analyze: --probes is a --diff option (without --diff, --expect reads the probes)'],
+      [['lint', 'app', '--probes', 'expectations.yaml'], 'error: lint: --probes is an analyze option'],
       [['analyze', 'app', '--cni', 'kubernetes', '--fail-on-open', '* -> *'], 'error: analyze: --fail-on-open is a --diff option'],
       [['analyze', '--diff', 'app', 'app', '--cni', 'kubernetes', '--fail-on-open', 'data/*'],
-        "error: --fail-on-open: 'data/*' is not SOURCE -> DESTINATION (globs over namespace/name, e.g. '!acme/* -> acme/*')"],
+        "error: --fail-on-open: 'data/*' is not SOURCE -> DESTINATION (globs over namespace/name, [namespace label selector] or outside; "
+        + "e.g. 'outside -> [tenant]', '!acme/* -> acme/*')"],
+      [['analyze', '--diff', 'app', 'app', '--cni', 'kubernetes', '--fail-on-open', '* -> [tenant'],
+        "error: --fail-on-open: '* -> [tenant': expected [SELECTOR] or [SELECTOR]/GLOB, got '[tenant'"],
     ];
     for (const [args, message] of cases) {
       const r = cli(...args);
       expect({ args, code: r.code, first: r.stderr.split('\n')[0] }).toEqual({ args, code: 2, first: message });
     }
     expect(cli('analyze', '--diff', 'app', 'nope', '--cni', 'kubernetes').stderr).toBe('error: no such file or directory: nope\n');
+  });
+});
+
+/**
+ * A repository of namespaces and policies only (fixture tenants/: a-web and a-data of tenant a, b of
+ * tenant b, shared without a tenant label; each tenant namespace denies all but DNS and its own
+ * tenant). `--probes` adds the probes of tenant-expectations.yaml (a probe on tcp/8080 in every
+ * namespace, CoreDNS in kube-system) to both sides.
+ */
+describe('analyze --diff on namespaces and policies: --probes and namespace patterns', () => {
+  /** a-web admits b and shared on 8080 and may send to shared; b may send to a-web. */
+  const PARTNERS = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: allow-partners, namespace: a-web }
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress:
+    - from:
+        - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: b } }
+        - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: shared } }
+      ports: [{ protocol: TCP, port: 8080 }]
+  egress:
+    - to:
+        - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: shared } }
+      ports: [{ protocol: TCP, port: 8080 }]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: to-a-web, namespace: b }
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - to:
+        - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: a-web } }
+      ports: [{ protocol: TCP, port: 8080 }]
+`;
+  const NEW_TENANT = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: c\n  labels: { tenant: c }\n';
+
+  /** `head/`: tenants/ plus `extra.yaml`. */
+  function withTenantHead(extra: string, body: (head: string, dir: string) => void): void {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-diff-'));
+    try {
+      const head = path.join(dir, 'head');
+      fs.cpSync(path.join(FIXTURES, 'tenants'), head, { recursive: true });
+      fs.writeFileSync(path.join(head, 'extra.yaml'), extra);
+      body(head, dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const diff = (head: string, ...args: string[]) =>
+    cli('analyze', '--diff', 'tenants', head, '--cni', 'kubernetes', '--probes', 'tenant-expectations.yaml', ...args);
+
+  test("'outside -> [tenant]' (anything into a tenant namespace from outside it) fails on the flows a policy opens", () => {
+    withTenantHead(PARTNERS, (head) => {
+      const r = diff(head, '--fail-on-open', 'outside -> [tenant]', '--fail-on-open', 'outside(tenant) -> [tenant=b]',
+        '--fail-on-open', '[!tenant] -> [tenant]', '--fail-on-open', '[tenant] -> !outside');
+      expect(r.code).toBe(1);
+      const lines = r.stdout.split('\n');
+      expect(lines[0]).toBe('3 flows opened, 0 closed, 0 uncertain');
+      expect(lines.slice(lines.indexOf('b -> a-web'), lines.indexOf('b -> a-web') + 3).map((l) => l.trim().split(/\s{2,}/))).toEqual([
+        ['b -> a-web'],
+        ['CHANGE', 'FROM', 'TO', 'PORT', 'BEFORE', 'AFTER', 'DECIDED BY'],
+        ['opened', 'b/probe', 'a-web/probe', 'TCP/8080', 'denied', 'allowed',
+          'egress: NetworkPolicy b/to-a-web spec.egress[0] (allow); ingress: NetworkPolicy a-web/allow-partners spec.ingress[0] (allow)'],
+      ]);
+      expect(lines.slice(lines.indexOf('FAIL --fail-on-open \'outside -> [tenant]\': 2 flows'))).toEqual([
+        "FAIL --fail-on-open 'outside -> [tenant]': 2 flows",
+        '  opened: b/probe -> a-web/probe TCP/8080',
+        '  opened: shared/probe -> a-web/probe TCP/8080',
+        "PASS --fail-on-open 'outside(tenant) -> [tenant=b]': no flow opened",
+        "FAIL --fail-on-open '[!tenant] -> [tenant]': 1 flow",
+        '  opened: shared/probe -> a-web/probe TCP/8080',
+        // a-web -> shared is opened too, but it leaves the tenant: not into a tenant namespace, not within one.
+        "PASS --fail-on-open '[tenant] -> !outside': no flow opened",
+        '',
+      ]);
+    });
+  });
+
+  test('a new tenant namespace without policies: every flow into it from outside is opened; JSON lists them', () => {
+    withTenantHead(NEW_TENANT, (head) => {
+      const doc = JSON.parse(diff(head, '--format', 'json', '--fail-on-open', 'outside -> [tenant]').stdout);
+      expect(doc.summary).toEqual({ opened: 6, closed: 0, uncertain: 0 });
+      expect(doc.groups.map((g: any) => `${g.sourceNamespace} -> ${g.destinationNamespace}`))
+        .toEqual(['c -> c', 'c -> kube-system', 'c -> shared', 'kube-system -> c', 'shared -> c']);
+      expect(doc.failOnOpen).toEqual([{
+        pattern: 'outside -> [tenant]',
+        opened: ['kube-system/coredns -> c/probe TCP/8080', 'shared/probe -> c/probe TCP/8080'],
+        mayOpen: [],
+        matchesNoEndpoints: false,
+      }]);
+    });
+  });
+
+  test('without probes a pattern matches no endpoint: undecided (exit 4), never a pass', () => {
+    withTenantHead(PARTNERS, (head) => {
+      const r = cli('analyze', '--diff', 'tenants', head, '--cni', 'kubernetes', '--fail-on-open', 'outside -> [tenant]');
+      expect(r.code).toBe(4);
+      expect(r.stdout).toBe('0 flows opened, 0 closed, 0 uncertain\n\n'
+        + "UNDECIDED --fail-on-open 'outside -> [tenant]': matches no pair of endpoints of the manifests "
+        + '(namespaces and policies alone have no pods: add them with --probes)\n');
+      const json = JSON.parse(cli('analyze', '--diff', 'tenants', head, '--cni', 'kubernetes', '--format', 'json',
+        '--fail-on-open', 'outside -> [tenant]').stdout);
+      expect(json.failOnOpen).toEqual([{ pattern: 'outside -> [tenant]', opened: [], mayOpen: [], matchesNoEndpoints: true }]);
+    });
+  });
+
+  test('a probes file needs no expect list; a probe set that matches no namespace on one side adds nothing there', () => {
+    withTenantHead(NEW_TENANT, (head, dir) => {
+      const probes = path.join(dir, 'probes.yaml');
+      fs.writeFileSync(probes, 'probes:\n  - { name: probe, namespaces: { labels: { tenant: c } }, ports: [tcp/8080] }\n'
+        + '  - { name: probe, namespace: shared, ports: [tcp/8080] }\n');
+      const r = cli('analyze', '--diff', 'tenants', head, '--cni', 'kubernetes', '--probes', probes, '--fail-on-open', 'outside -> [tenant]');
+      expect(r.code).toBe(1);
+      expect(r.stdout.split('\n')[0]).toBe('3 flows opened, 0 closed, 0 uncertain');
+      expect(r.stdout).toContain("FAIL --fail-on-open 'outside -> [tenant]': 1 flow\n  opened: shared/probe -> c/probe TCP/8080\n");
+      fs.writeFileSync(probes, 'probes:\n  - { name: probe }\n');
+      const bad = cli('analyze', '--diff', 'tenants', head, '--cni', 'kubernetes', '--probes', probes);
+      expect({ code: bad.code, stderr: bad.stderr }).toEqual({
+        code: 2, stderr: `error: ${probes}: line 2: probes[0]: give namespace (one) or namespaces (all | { withLabel } | { labels })\n`,
+      });
+    });
   });
 });

@@ -105,3 +105,40 @@ describe('the README shows the tenant-platform expectations as they are', () => 
     for (const entry of excerpt.expect) expect(file.expect).toContainEqual(entry);
   });
 });
+
+describe("the README's pull-request check on tenant-platform: --probes and --fail-on-open 'outside -> [tenant]'", () => {
+  /** A tenant's own NetworkPolicy admitting every source into namespace acme, on every port. */
+  const OPEN_ACME = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: allow-all-ingress, namespace: acme }\n'
+    + 'spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n  ingress: [{}]\n';
+
+  test.each(['kubernetes', 'calico'])('%s: the non-tenant sources whose egress is open reach into acme; other tenants still do not', (cniName) => {
+    const base = synthTo('tenant-platform', cniName);
+    const head = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-tenant-platform-head-'));
+    try {
+      fs.cpSync(base, head, { recursive: true });
+      fs.writeFileSync(path.join(head, 'open-acme.yaml'), OPEN_ACME);
+      validYaml(OPEN_ACME);
+      const r = analyze('--diff', base, head, '--cni', cniName, '--probes', expectationsOf('tenant-platform'),
+        '--fail-on-open', 'outside -> [tenant]', '--fail-on-open', '[tenant,tenant!=acme] -> [tenant=acme]');
+      expect(r.code).toBe(1);
+      expect(r.stdout.split('\n')[0]).toBe('6 flows opened, 0 closed, 0 uncertain');
+      // The ingress controller already reached acme's app=web pods; CoreDNS and the controller reach the rest now.
+      const failed = r.stdout.slice(r.stdout.indexOf('FAIL --fail-on-open')).split('\n');
+      expect(failed).toEqual([
+        "FAIL --fail-on-open 'outside -> [tenant]': 6 flows",
+        '  opened: ingress-nginx/controller -> acme/probe TCP/5432',
+        '  opened: ingress-nginx/controller -> acme/probe TCP/8080',
+        '  opened: kube-system/coredns -> acme/probe TCP/5432',
+        '  opened: kube-system/coredns -> acme/probe TCP/8080',
+        '  opened: kube-system/coredns -> acme/web TCP/8080',
+        '  opened: kube-system/coredns -> acme/web-probe TCP/8080',
+        // The other tenants' egress stays within their tenant.
+        "PASS --fail-on-open '[tenant,tenant!=acme] -> [tenant=acme]': no flow opened",
+        '',
+      ]);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+      fs.rmSync(head, { recursive: true, force: true });
+    }
+  });
+});

@@ -359,8 +359,8 @@ function entityMatches(
   }
   if (isSource) {
     // Source ports are ephemeral and unknown to the analyzer.
-    if (e.ports) {
-      log?.why.push('source.ports: the source port of a connection is ephemeral, unknown to the analysis');
+    if (e.ports || e.notPorts) {
+      log?.why.push(`source.${e.ports ? 'ports' : 'notPorts'}: the source port of a connection is ephemeral, unknown to the analysis`);
       result = and3(result, MAYBE);
     }
   } else {

@@ -1,0 +1,80 @@
+/**
+ * `--fail-on-open` patterns: globs over `namespace/name`, namespace label selectors in brackets and
+ * `outside` / `outside(KEY)` relative to the other side. Namespaces here: a-web and a-data (tenant a),
+ * b (tenant b, env prod), shared (no tenant label).
+ */
+import { NamespaceLabelsOf, parseOpenPattern } from '../../src/cli/open-patterns';
+
+const LABELS: Record<string, Record<string, string>> = {
+  'a-web': { 'tenant': 'a', 'kubernetes.io/metadata.name': 'a-web' },
+  'a-data': { 'tenant': 'a', 'kubernetes.io/metadata.name': 'a-data' },
+  'b': { 'tenant': 'b', 'env': 'prod', 'kubernetes.io/metadata.name': 'b' },
+  'shared': { 'kubernetes.io/metadata.name': 'shared' },
+};
+const labelsOf: NamespaceLabelsOf = (ns) => LABELS[ns] ?? { 'kubernetes.io/metadata.name': ns };
+
+/** Every flow between one pod per namespace (plus b/api), and which of them `pattern` matches. */
+function matched(pattern: string): string[] {
+  const p = parseOpenPattern(pattern);
+  const pods = ['a-web/web', 'a-data/db', 'b/api', 'b/web', 'shared/cache'];
+  return pods.flatMap((s) => pods.filter((d) => d !== s && p.matches(s, d, labelsOf)).map((d) => `${s} -> ${d}`));
+}
+
+describe('--fail-on-open patterns', () => {
+  test('globs over namespace/name, ! negates (as before)', () => {
+    expect(matched('!b/* -> b/*')).toEqual(['a-web/web -> b/api', 'a-web/web -> b/web', 'a-data/db -> b/api', 'a-data/db -> b/web',
+      'shared/cache -> b/api', 'shared/cache -> b/web']);
+    expect(matched('* -> */web')).toEqual(['a-web/web -> b/web', 'a-data/db -> a-web/web', 'a-data/db -> b/web', 'b/api -> a-web/web',
+      'b/api -> b/web', 'b/web -> a-web/web', 'shared/cache -> a-web/web', 'shared/cache -> b/web']);
+  });
+
+  test('outside -> [tenant]: anything into a tenant namespace from another namespace', () => {
+    expect(matched('outside -> [tenant]')).toEqual([
+      'a-web/web -> a-data/db', 'a-web/web -> b/api', 'a-web/web -> b/web',
+      'a-data/db -> a-web/web', 'a-data/db -> b/api', 'a-data/db -> b/web',
+      'b/api -> a-web/web', 'b/api -> a-data/db',
+      'b/web -> a-web/web', 'b/web -> a-data/db',
+      'shared/cache -> a-web/web', 'shared/cache -> a-data/db', 'shared/cache -> b/api', 'shared/cache -> b/web',
+    ]);
+  });
+
+  test('outside(tenant) -> [tenant]: from another tenant or a namespace of no tenant; the namespaces of one tenant do not count', () => {
+    expect(matched('outside(tenant) -> [tenant]')).toEqual([
+      'a-web/web -> b/api', 'a-web/web -> b/web',
+      'a-data/db -> b/api', 'a-data/db -> b/web',
+      'b/api -> a-web/web', 'b/api -> a-data/db',
+      'b/web -> a-web/web', 'b/web -> a-data/db',
+      'shared/cache -> a-web/web', 'shared/cache -> a-data/db', 'shared/cache -> b/api', 'shared/cache -> b/web',
+    ]);
+    // A destination without the label is outside every tenant too.
+    expect(matched('[tenant=a] -> outside(tenant)')).toEqual(['a-web/web -> b/api', 'a-web/web -> b/web', 'a-web/web -> shared/cache',
+      'a-data/db -> b/api', 'a-data/db -> b/web', 'a-data/db -> shared/cache']);
+  });
+
+  test('selector terms: KEY, !KEY, KEY=VALUE, KEY!=VALUE, all of them; a glob after / picks pod names', () => {
+    expect(matched('[!tenant] -> [tenant=b]')).toEqual(['shared/cache -> b/api', 'shared/cache -> b/web']);
+    // KEY!=VALUE holds without the label too (as in Kubernetes label selectors); [KEY,KEY!=VALUE] needs it.
+    expect(matched('[tenant!=a] -> [tenant=a]/web')).toEqual(['b/api -> a-web/web', 'b/web -> a-web/web', 'shared/cache -> a-web/web']);
+    expect(matched('[tenant,tenant!=a] -> [tenant=a]/web')).toEqual(['b/api -> a-web/web', 'b/web -> a-web/web']);
+    expect(matched('[tenant,env!=prod]/db -> [tenant=b,env=prod]/a*')).toEqual(['a-data/db -> b/api']);
+    expect(matched('[kubernetes.io/metadata.name=shared] -> !outside')).toEqual([]);
+    expect(matched('b/api -> !outside')).toEqual(['b/api -> b/web']);
+    expect(matched('!outside -> [tenant = b]')).toEqual(['b/api -> b/web', 'b/web -> b/api']);
+  });
+
+  test('malformed patterns are errors naming the pattern', () => {
+    const cases: Array<[string, string]> = [
+      ['data/*', "'data/*' is not SOURCE -> DESTINATION (globs over namespace/name, [namespace label selector] or outside; "
+        + "e.g. 'outside -> [tenant]', '!acme/* -> acme/*')"],
+      ['outside -> outside(tenant)', "'outside -> outside(tenant)': outside is relative to the other side; give it on one side only"],
+      ['* -> [tenant', "'* -> [tenant': expected [SELECTOR] or [SELECTOR]/GLOB, got '[tenant'"],
+      ['* -> [tenant]x', "'* -> [tenant]x': expected [SELECTOR] or [SELECTOR]/GLOB, got '[tenant]x'"],
+      ['* -> []', "'* -> []': '[]' is not a namespace label selector (terms KEY, !KEY, KEY=VALUE or KEY!=VALUE, comma-separated)"],
+      ['* -> [!tenant=a]', "'* -> [!tenant=a]': '[!tenant=a]' is not a namespace label selector (terms KEY, !KEY, KEY=VALUE or KEY!=VALUE, comma-separated)"],
+      ['* -> [a b]', "'* -> [a b]': '[a b]' is not a namespace label selector (terms KEY, !KEY, KEY=VALUE or KEY!=VALUE, comma-separated)"],
+      ['outside(a b) -> *', "'outside(a b) -> *': outside(a b) needs a label key"],
+      ['outside( -> *', "'outside( -> *': 'outside(' is neither a glob over namespace/name, [SELECTOR] nor outside"],
+    ];
+    for (const [text, message] of cases) expect(() => parseOpenPattern(text)).toThrow(message);
+  });
+});
