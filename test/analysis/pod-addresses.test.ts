@@ -209,6 +209,10 @@ describe('options are checked: a ValidationError naming the factory and the opti
     [{ podCidrs: '10.0.0.0/8' }, '[Reachability.fromManifests] options.podCidrs: must be a non-empty list of CIDRs, got "10.0.0.0/8"'],
     [{ nodeIp: 'node-1' }, '[Reachability.fromManifests] options.nodeIp: "node-1" is not an IPv4 or IPv6 address'],
     [{ nodeIp: null }, '[Reachability.fromManifests] options.nodeIp: null is not an IPv4 or IPv6 address'],
+    // inet_aton forms (127.0.0.1, 0.0.0.1) and zones: no Kubernetes address is written so.
+    [{ nodeIp: '2130706433' }, '[Reachability.fromManifests] options.nodeIp: "2130706433" is not an IPv4 or IPv6 address'],
+    [{ nodeIp: '1' }, '[Reachability.fromManifests] options.nodeIp: "1" is not an IPv4 or IPv6 address'],
+    [{ nodeIp: 'fe80::1%eth0' }, '[Reachability.fromManifests] options.nodeIp: "fe80::1%eth0" is not an IPv4 or IPv6 address'],
   ])('%p', (options, message) => {
     const e = thrown(() => Reachability.fromManifests([], { cni: Cni.kubernetes(), ...(options as any) }));
     expect(e.message).toBe(message);
@@ -252,6 +256,21 @@ describe('options are checked: a ValidationError naming the factory and the opti
     for (const [build, message] of cases) expect(thrown(build).message).toBe(message);
     // Nothing was added by the refused calls.
     expect(reach.endpoints).toEqual([]);
+  });
+
+  test('Target factories check their arguments: an address Kubernetes would write, a namespace, a label map', () => {
+    expect(thrown(() => Target.external('0x7f000001')).message).toBe("[Target.external] ip: '0x7f000001' is not an IPv4 or IPv6 address");
+    expect(thrown(() => Target.external('10.0.0.010')).message).toBe("[Target.external] ip: '10.0.0.010' is not an IPv4 or IPv6 address");
+    expect(Target.external('::ffff:169.254.169.254').description).toBe('external ::ffff:169.254.169.254');
+    expect(thrown(() => Target.pod(undefined as any)).message).toBe('[Target.pod] namespace: must be a non-empty string, got undefined');
+    // A string where the label map belongs would have become labels { 0: 'a', 1: 'p', ... }.
+    expect(thrown(() => Target.pod('shop', 'app=web' as any)).message).toBe("[Target.pod] labels: must be a map of strings to strings, got the string 'app=web'");
+    expect(thrown(() => Target.workload('shop', null as any)).message).toBe('[Target.workload] name: must be a non-empty string, got null');
+    // A Target not made by a factory passes instanceof, but is never read as "every node".
+    const reach = Reachability.fromManifests([], { cni: Cni.kubernetes() });
+    reach.addProbe('a', 'ns', { app: 'a' });
+    expect(thrown(() => reach.check(Object.create(Target.prototype), Target.workload('ns', 'a'), Port.tcp(80))).message)
+      .toBe('[Target] kind: undefined is not a target a Target factory makes (Target.pod(), Target.workload(), ...)');
   });
 
   test('check: source, destination and port must be what the factories make', () => {
