@@ -110,7 +110,8 @@ describe('Reachability options', () => {
   });
 
   test('options itself and cni: a named error unless a plain object with a factory-made Cni', () => {
-    const cni = fc.oneof(garbage, fc.constantFrom<unknown>(Cni.calico(), Object.create(Cni.prototype), Object.assign(Object.create(Cni.prototype), Cni.cilium())));
+    const copy = Object.assign(Object.create(Cni.prototype), Cni.cilium());
+    const cni = fc.oneof(garbage, fc.constantFrom<unknown>(Cni.calico(), Object.create(Cni.prototype), copy));
     fc.assert(fc.property(fc.oneof(garbage, cni.map((c) => ({ cni: c }))), (options) => {
       expectNamedOrTyped(options, ['Reachability.fromManifests'], (o: any) => Reachability.fromManifests(manifests, o),
         // The only factory-made Cni the generator offers is the Cni.calico() above (the copies on its prototype are not).
