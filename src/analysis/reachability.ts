@@ -314,7 +314,8 @@ export class Reachability {
    * with identical policy-relevant attributes are evaluated once; flows are produced when read.
    */
   public matrix(options: MatrixOptions = {}): FlowMatrix {
-    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), options, this.model(), this.meshModel(), l7BlindToMtls(this.cni)));
+    const checked = checkMatrixOptions('Reachability.matrix', options);
+    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), checked, this.model(), this.meshModel(), l7BlindToMtls(this.cni)));
   }
 
   /**
@@ -327,7 +328,7 @@ export class Reachability {
    */
   public diff(other: Reachability, options: MatrixOptions = {}): ReachabilityDiff {
     requireInstance('Reachability.diff', 'other', other, Reachability, 'a Reachability (Reachability.fromChart(...), ...)');
-    return diffReachability(this, other, options);
+    return diffReachability(this, other, checkMatrixOptions('Reachability.diff', options));
   }
 
   /**
@@ -419,6 +420,21 @@ export class Reachability {
   }
 }
 
+/** The ports of a matrix or diff: a list of single or named Ports; `includeDeclaredPorts` exactly a boolean. */
+function checkMatrixOptions(site: string, options: MatrixOptions | undefined): MatrixOptions {
+  const o = requireProps(site, options, true, 'options');
+  const ports = requireOptionalArray(site, 'options.ports', o.ports)?.map((p, i) => {
+    requireInstance(site, `options.ports[${i}]`, p, Port, "a Port (Port.tcp(443), Port.named('http'), ...)");
+    if (p.name === undefined && (p.number === undefined || p.endPort !== undefined)) {
+      throw propError(site, `options.ports[${i}]`, `must be a single or named port, got ${p.toString()}`);
+    }
+    return p;
+  });
+  const includeDeclaredPorts = o.includeDeclaredPorts === undefined ? undefined
+    : requireOptionalBoolean(site, 'options.includeDeclaredPorts', o.includeDeclaredPorts, true);
+  return { ...(ports ? { ports } : {}), ...(includeDeclaredPorts !== undefined ? { includeDeclaredPorts } : {}) };
+}
+
 function singlePort(port: Port, prop: string): number {
   requireInstance('Reachability.addProbe', prop, port, Port, 'a Port (Port.tcp(8080), Port.udp(53), ...)');
   if (port.number === undefined || port.endPort !== undefined || port.name !== undefined) {
@@ -473,7 +489,7 @@ function withClusterFacts(site: string, scope: IConstruct, options: Reachability
   // Declared in the scope's subtree, or directly on one of its ancestors (as ClusterNetwork.of finds it).
   const candidates = [...scope.node.scopes.flatMap((a) => a.node.children), ...scope.node.findAll()];
   const declared = [...new Set(candidates)]
-    .filter((c): c is ClusterNetwork => ClusterNetwork.isClusterNetwork(c) && !c.node.id.startsWith('cdk8s-networking.default'));
+    .filter((c): c is ClusterNetwork => ClusterNetwork.isClusterNetwork(c));
   const cidrs = [...new Set(declared.flatMap((c) => c.podCidrs))];
   let result = options.podCidrs === undefined && cidrs.length > 0 ? { ...options, podCidrs: cidrs } : options;
   if (options.mesh === undefined) {
