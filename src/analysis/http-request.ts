@@ -3,6 +3,7 @@
  * rules (Cilium `toPorts[].rules.http`, Calico `http` matches) judge it.
  */
 import { Tri, MAYBE, NO, YES, or3 } from './verdict';
+import { propError } from '../util/errors';
 
 /** A validated request (internal): header names in lower case, path without query. */
 export interface HttpRequestSpec {
@@ -12,29 +13,32 @@ export interface HttpRequestSpec {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-/** Check and normalize a request given by any caller (jsii, plain JavaScript). */
+/**
+ * Check and normalize a request given by any caller (jsii, plain JavaScript). Bad input is a
+ * ValidationError naming `site` and the field (`[Reachability.checkRequest] request.path: ...`).
+ */
 export function httpRequestSpec(value: unknown, site: string): HttpRequestSpec {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${site}: request must be an object like { method: 'POST', path: '/admin' }`);
+    throw propError(site, 'request', "must be an object like { method: 'POST', path: '/admin' }");
   }
   const r = value as Record<string, unknown>;
   const str = (key: string, fallback?: string): string | undefined => {
     const v = r[key];
     if (v === undefined) return fallback;
-    if (typeof v !== 'string' || v === '') throw new Error(`${site}: request.${key} must be a non-empty string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || v === '') throw propError(site, `request.${key}`, `must be a non-empty string, got ${JSON.stringify(v)}`);
     return v;
   };
   const method = str('method', 'GET')!;
-  if (!/^[A-Za-z]+$/.test(method)) throw new Error(`${site}: request.method '${method}' is not an HTTP method`);
+  if (!/^[A-Za-z]+$/.test(method)) throw propError(site, 'request.method', `'${method}' is not an HTTP method`);
   const path = str('path', '/')!;
-  if (!path.startsWith('/')) throw new Error(`${site}: request.path '${path}' must start with /`);
+  if (!path.startsWith('/')) throw propError(site, 'request.path', `'${path}' must start with /`);
   const headers: Record<string, string> = {};
   if (r.headers !== undefined) {
     if (typeof r.headers !== 'object' || r.headers === null || Array.isArray(r.headers)) {
-      throw new Error(`${site}: request.headers must be a map of header names to values`);
+      throw propError(site, 'request.headers', 'must be a map of header names to values');
     }
     for (const [k, v] of Object.entries(r.headers)) {
-      if (typeof v !== 'string') throw new Error(`${site}: request.headers.${k} must be a string, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'string') throw propError(site, `request.headers.${k}`, `must be a string, got ${JSON.stringify(v)}`);
       headers[k.toLowerCase()] = v;
     }
   }

@@ -29,6 +29,11 @@ import { Cni } from '../cluster/cni';
 import { Mesh, MeshKind } from '../cluster/mesh';
 import { Port } from '../policy/port';
 import { ParsedCidr, parseCidr, parseIp } from '../util/cidr';
+import { propError } from '../util/errors';
+import {
+  describeValue, requireInstance, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
+  requireOptionalStringMap, requireProps, requireString, requireStringArray, requireStringMap,
+} from '../util/guards';
 import { isCalicoStagedPolicy, isPlainObject } from '../util/vocabulary';
 
 /** Options of {@link Reachability}. */
@@ -124,17 +129,21 @@ export interface ProbeOptions {
 export class Reachability {
   /** Analyze plain manifest objects (e.g. the output of `Testing.synth`). */
   public static fromManifests(manifests: any[], options: ReachabilityOptions): Reachability {
-    return new Reachability(manifests, options, []);
+    return new Reachability('Reachability.fromManifests', manifests, options, []);
   }
 
   /** Analyze the objects of one chart (pod CIDRs and mesh default to its ClusterNetwork's). */
   public static fromChart(chart: Chart, options: ReachabilityOptions): Reachability {
-    return new Reachability(chart.toJson(), withClusterFacts(chart, options), []);
+    const site = 'Reachability.fromChart';
+    if (!Chart.isChart(chart)) throw propError(site, 'chart', `must be a cdk8s Chart, got ${describeValue(chart)}`);
+    return new Reachability(site, chart.toJson(), withClusterFacts(site, chart, options), []);
   }
 
   /** Analyze the objects of every chart of an app (pod CIDRs and mesh default to its ClusterNetworks'). */
   public static fromApp(app: App, options: ReachabilityOptions): Reachability {
-    return new Reachability(app.charts.flatMap((c) => c.toJson()), withClusterFacts(app, options), []);
+    const site = 'Reachability.fromApp';
+    if (!(app instanceof App)) throw propError(site, 'app', `must be a cdk8s App, got ${describeValue(app)}`);
+    return new Reachability(site, app.charts.flatMap((c) => c.toJson()), withClusterFacts(site, app, options), []);
   }
 
   /**
@@ -142,8 +151,9 @@ export class Reachability {
    * files and invalid YAML are reported in `problems`, not thrown.
    */
   public static fromYamlFiles(paths: string[], options: ReachabilityOptions): Reachability {
-    const loaded = loadYamlFiles(paths);
-    return new Reachability(loaded.manifests, options, loaded.problems);
+    const site = 'Reachability.fromYamlFiles';
+    const loaded = loadYamlFiles(requireStringArray(site, 'paths', paths, true));
+    return new Reachability(site, loaded.manifests, options, loaded.problems);
   }
 
   /** Files or documents that could not be read. */
@@ -167,15 +177,17 @@ export class Reachability {
   private readonly inputNotes: string[];
   private cachedModel?: AnnotatedCniModel;
 
-  private constructor(manifests: any[], options: ReachabilityOptions, problems: string[]) {
-    if (!isPlainObject(options) || !(options.cni instanceof Cni) || !Cni._isMade(options.cni)) {
-      throw new Error('Reachability: options.cni must be a Cni (Cni.kubernetes(), Cni.calico(), Cni.cilium(), ...)');
+  private constructor(site: string, manifests: any[], options: ReachabilityOptions, problems: string[]) {
+    if (!isPlainObject(options)) throw propError(site, 'options', `must be an object of options such as { cni: Cni.calico() }, got ${describeValue(options)}`);
+    if (!(options.cni instanceof Cni) || !Cni._isMade(options.cni)) {
+      // instanceof alone admits Object.create(Cni.prototype) and copies, which carry none of the facts a factory states.
+      throw propError(site, 'options.cni', 'must be a Cni (Cni.kubernetes(), Cni.calico(), Cni.cilium(), ...)');
     }
-    if (!Array.isArray(manifests)) throw new Error('Reachability: manifests must be a list of Kubernetes objects');
+    if (!Array.isArray(manifests)) throw propError(site, 'manifests', 'must be a list of Kubernetes objects');
     this.cni = options.cni;
-    this.nodeIp = options.nodeIp === undefined ? undefined : checkIp(options.nodeIp, 'nodeIp');
-    this.podCidrs = checkPodCidrs(options.podCidrs);
-    this.meshFacts = checkMesh(options.mesh, options.linkerdDefaultInboundPolicy);
+    this.nodeIp = options.nodeIp === undefined ? undefined : checkIp(site, options.nodeIp, 'options.nodeIp');
+    this.podCidrs = checkPodCidrs(site, options.podCidrs);
+    this.meshFacts = checkMesh(site, options.mesh, options.linkerdDefaultInboundPolicy);
     this.meshName = this.meshFacts?.displayName;
     this.problems = problems;
     const objects = manifests.filter((m) => isPlainObject(m)) as ManifestObject[];
@@ -211,26 +223,34 @@ export class Reachability {
    * Its endpoint name is `<namespace>/<name>`; `Target.workload(namespace, name)` selects it.
    */
   public addProbe(name: string, namespace: string, labels: { [key: string]: string }, options: ProbeOptions = {}): void {
+    const site = 'Reachability.addProbe';
+    requireString(site, 'name', name, true);
+    requireString(site, 'namespace', namespace, true);
+    const podLabels = requireStringMap(site, 'labels', labels);
+    const o = requireProps(site, options, true, 'options');
     const fullName = `${namespace}/${name}`;
     if (this.pods().some((p) => p.endpoint.name === fullName)) {
-      throw new Error(`Reachability.addProbe: an endpoint named ${fullName} already exists`);
+      throw propError(site, 'name', `an endpoint named ${fullName} already exists`);
     }
-    if (options.ip !== undefined) checkIp(options.ip, 'addProbe ip');
+    if (o.ip !== undefined) checkIp(site, o.ip, 'options.ip');
+    const serviceAccount = requireOptionalString(site, 'options.serviceAccount', o.serviceAccount, true);
+    const hostNetwork = requireOptionalBoolean(site, 'options.hostNetwork', o.hostNetwork, false);
+    const unnamed = requireOptionalArray(site, 'options.ports', o.ports) ?? [];
+    const named = requireOptionalObject(site, 'options.namedPorts', o.namedPorts) ?? {};
+    const annotations = requireOptionalStringMap(site, 'options.annotations', o.annotations) ?? {};
+    const ports = [
+      ...unnamed.map((p, i) => ({ containerPort: singlePort(p, `options.ports[${i}]`), protocol: p.protocol })),
+      ...Object.entries(named).map(([n, p]) => ({ name: n, containerPort: singlePort(p, `options.namedPorts.${n}`), protocol: p.protocol })),
+    ];
     if (!this.namespaces.has(namespace)) {
       this.namespaces.set(namespace, { [NAMESPACE_NAME_LABEL]: namespace });
       this.cachedModel = undefined;
     }
-    const ports = [
-      ...(options.ports ?? []).map((p) => ({ containerPort: singlePort(p, 'ports'), protocol: p.protocol })),
-      ...Object.entries(options.namedPorts ?? {})
-        .map(([n, p]) => ({ name: n, containerPort: singlePort(p, `namedPorts.${n}`), protocol: p.protocol })),
-    ];
-    const annotations = Object.fromEntries(Object.entries(options.annotations ?? {}).filter(([k]) => isMeshAnnotation(k)));
     const template = {
-      metadata: { labels, annotations },
+      metadata: { labels: podLabels, annotations: Object.fromEntries(Object.entries(annotations).filter(([k]) => isMeshAnnotation(k))) },
       spec: {
-        serviceAccountName: options.serviceAccount,
-        hostNetwork: options.hostNetwork,
+        serviceAccountName: serviceAccount,
+        hostNetwork,
         containers: [{ name: 'probe', ports }],
       },
     };
@@ -261,10 +281,12 @@ export class Reachability {
   }
 
   private ask(site: string, source: Target, destination: Target, port: Port, request?: HttpRequestSpec): ReachabilityResult {
-    if (!(source instanceof Target) || !(destination instanceof Target)) throw new Error(`Reachability.${site}: source and destination must be Targets`);
-    if (!(port instanceof Port)) throw new Error(`Reachability.${site}: port must be a Port (Port.tcp(443), Port.named('http'), ...)`);
+    const where = `Reachability.${site}`;
+    requireInstance(where, 'source', source, Target, 'a Target (Target.workload(namespace, name), Target.pod(namespace, labels), ...)');
+    requireInstance(where, 'destination', destination, Target, 'a Target (Target.workload(namespace, name), Target.pod(namespace, labels), ...)');
+    requireInstance(where, 'port', port, Port, "a Port (Port.tcp(443), Port.named('http'), ...)");
     if (port.name === undefined && (port.number === undefined || port.endPort !== undefined)) {
-      throw new Error(`Reachability.${site} needs a single port or a named port, got ${port.toString()}`);
+      throw propError(where, 'port', `must be a single port or a named port, got ${port.toString()}`);
     }
     const sources = this.resolve(source);
     const destinations = this.resolve(destination);
@@ -293,7 +315,8 @@ export class Reachability {
    * with identical policy-relevant attributes are evaluated once; flows are produced when read.
    */
   public matrix(options: MatrixOptions = {}): FlowMatrix {
-    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), options, this.model(), this.meshModel(), l7BlindToMtls(this.cni)));
+    const checked = checkMatrixOptions('Reachability.matrix', options);
+    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), checked, this.model(), this.meshModel(), l7BlindToMtls(this.cni)));
   }
 
   /**
@@ -305,8 +328,8 @@ export class Reachability {
    * @param options the ports to compare (as for `matrix`)
    */
   public diff(other: Reachability, options: MatrixOptions = {}): ReachabilityDiff {
-    if (!(other instanceof Reachability)) throw new Error('Reachability.diff: other must be a Reachability');
-    return diffReachability(this, other, options);
+    requireInstance('Reachability.diff', 'other', other, Reachability, 'a Reachability (Reachability.fromChart(...), ...)');
+    return diffReachability(this, other, checkMatrixOptions('Reachability.diff', options));
   }
 
   /**
@@ -398,54 +421,83 @@ export class Reachability {
   }
 }
 
+/** The ports of a matrix or diff: a list of single or named Ports; `includeDeclaredPorts` exactly a boolean. */
+function checkMatrixOptions(site: string, options: MatrixOptions | undefined): MatrixOptions {
+  const o = requireProps(site, options, true, 'options');
+  const ports = requireOptionalArray(site, 'options.ports', o.ports)?.map((p, i) => {
+    requireInstance(site, `options.ports[${i}]`, p, Port, "a Port (Port.tcp(443), Port.named('http'), ...)");
+    if (p.name === undefined && (p.number === undefined || p.endPort !== undefined)) {
+      throw propError(site, `options.ports[${i}]`, `must be a single or named port, got ${p.toString()}`);
+    }
+    return p;
+  });
+  const includeDeclaredPorts = o.includeDeclaredPorts === undefined ? undefined
+    : requireOptionalBoolean(site, 'options.includeDeclaredPorts', o.includeDeclaredPorts, true);
+  return { ...(ports ? { ports } : {}), ...(includeDeclaredPorts !== undefined ? { includeDeclaredPorts } : {}) };
+}
+
 function singlePort(port: Port, prop: string): number {
+  requireInstance('Reachability.addProbe', prop, port, Port, 'a Port (Port.tcp(8080), Port.udp(53), ...)');
   if (port.number === undefined || port.endPort !== undefined || port.name !== undefined) {
-    throw new Error(`Reachability.addProbe: ${prop} must be a single port number, got ${port.toString()}`);
+    throw propError('Reachability.addProbe', prop, `must be a single port number, got ${port.toString()}`);
   }
   return port.number;
 }
 
-function checkIp(value: unknown, prop: string): string {
+function checkIp(site: string, value: unknown, prop: string): string {
+  let valid = typeof value === 'string';
   try {
-    if (typeof value !== 'string') throw new Error('not a string');
-    parseIp(value);
-    return value;
+    if (valid) parseIp(value as string);
   } catch {
-    throw new Error(`Reachability: ${prop}: ${JSON.stringify(value)} is not an IPv4 or IPv6 address`);
+    valid = false;
   }
+  if (!valid) throw propError(site, prop, `${shown(value)} is not an IPv4 or IPv6 address`);
+  return value as string;
 }
 
-function checkPodCidrs(value: unknown): ParsedCidr[] | undefined {
+function checkPodCidrs(site: string, value: unknown): ParsedCidr[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length === 0) {
-    throw new Error(`Reachability: podCidrs must be a non-empty list of CIDRs, got ${JSON.stringify(value)}`);
+    throw propError(site, 'options.podCidrs', `must be a non-empty list of CIDRs, got ${shown(value)}`);
   }
   return value.map((c, i) => {
+    if (typeof c !== 'string') throw propError(site, `options.podCidrs[${i}]`, `must be a CIDR string, got ${describeValue(c)}`);
     try {
       return parseCidr(c);
     } catch (e) {
-      throw new Error(`Reachability: podCidrs[${i}]: ${(e as Error).message}`);
+      throw propError(site, `options.podCidrs[${i}]`, (e as Error).message);
     }
   });
+}
+
+/** A bad value in a message: JSON where it has one (`"node-1"`, `[]`), otherwise its description. */
+function shown(value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
+  return json === undefined ? describeValue(value) : json.length > 80 ? `${json.slice(0, 80)}...` : json;
 }
 
 /**
  * The options with `podCidrs` and `mesh` taken from the ClusterNetwork(s) declared in `scope` when
  * not given (the mesh only when they all declare the same one).
  */
-function withClusterFacts(scope: IConstruct, options: ReachabilityOptions): ReachabilityOptions {
+function withClusterFacts(site: string, scope: IConstruct, options: ReachabilityOptions): ReachabilityOptions {
   if (!isPlainObject(options)) return options;
   // Declared in the scope's subtree, or directly on one of its ancestors (as ClusterNetwork.of finds it).
   const candidates = [...scope.node.scopes.flatMap((a) => a.node.children), ...scope.node.findAll()];
   const declared = [...new Set(candidates)]
-    .filter((c): c is ClusterNetwork => ClusterNetwork.isClusterNetwork(c) && !c.node.id.startsWith('cdk8s-networking.default'));
+    .filter((c): c is ClusterNetwork => ClusterNetwork.isClusterNetwork(c));
   const cidrs = [...new Set(declared.flatMap((c) => c.podCidrs))];
   let result = options.podCidrs === undefined && cidrs.length > 0 ? { ...options, podCidrs: cidrs } : options;
   if (options.mesh === undefined) {
     const meshes = declared.map((c) => c.mesh).filter((m) => m.kind !== MeshKind.NONE);
     const kinds = new Set(meshes.map((m) => JSON.stringify([m.kind, m.istioMode, m.rootNamespace, m.trustDomain])));
     if (meshes.length > 0 && kinds.size > 1) {
-      throw new Error('Reachability: the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
+      throw propError(site, 'options.mesh', 'the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
     }
     if (meshes.length > 0) result = { ...result, mesh: meshes[0] };
   }
@@ -453,13 +505,14 @@ function withClusterFacts(scope: IConstruct, options: ReachabilityOptions): Reac
 }
 
 /** The mesh facts of the options (undefined without a mesh). */
-function checkMesh(mesh: unknown, linkerdDefault: unknown): MeshFacts | undefined {
+function checkMesh(site: string, mesh: unknown, linkerdDefault: unknown): MeshFacts | undefined {
   if (linkerdDefault !== undefined && !(LINKERD_DEFAULT_POLICIES as readonly unknown[]).includes(linkerdDefault)) {
-    throw new Error(`Reachability: linkerdDefaultInboundPolicy must be one of ${LINKERD_DEFAULT_POLICIES.join(', ')}, got ${JSON.stringify(linkerdDefault)}`);
+    throw propError(site, 'options.linkerdDefaultInboundPolicy', `must be one of ${LINKERD_DEFAULT_POLICIES.join(', ')}, got ${shown(linkerdDefault)}`);
   }
   if (mesh === undefined) return undefined;
-  if (!(mesh instanceof Mesh)) {
-    throw new Error('Reachability: options.mesh must be a Mesh made by one of its factories: Mesh.istio({ mode }), Mesh.linkerd() or Mesh.none()');
+  // instanceof alone admits Object.create(Mesh.prototype) and copies, which no factory checked.
+  if (!(mesh instanceof Mesh) || !Mesh._isMade(mesh)) {
+    throw propError(site, 'options.mesh', 'must be a Mesh made by one of its factories: Mesh.istio({ mode }), Mesh.linkerd() or Mesh.none()');
   }
   return meshFactsOf(mesh, linkerdDefault as string | undefined);
 }

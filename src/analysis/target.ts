@@ -3,6 +3,11 @@
  */
 import { Endpoint, NodeEndpoints } from './model';
 import { parseIp } from '../util/cidr';
+import { propError } from '../util/errors';
+import { requireOptionalString, requireString, requireStringMap } from '../util/guards';
+
+/** What a Target denotes. */
+type TargetKind = 'pod' | 'workload' | 'external' | 'node' | 'localNode' | 'remoteNode';
 
 /**
  * One side of a reachability question. Create with a static factory:
@@ -16,6 +21,8 @@ export class Target {
    * @param labels labels the pods must carry (all of them); empty matches every pod of the namespace
    */
   public static pod(namespace: string, labels: { [key: string]: string } = {}): Target {
+    requireString('Target.pod', 'namespace', namespace, true);
+    labels = requireStringMap('Target.pod', 'labels', labels);
     const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
     return new Target('pod', `pods in ${namespace}${shown ? ` with ${shown}` : ''}`, { namespace, labels: { ...labels } });
   }
@@ -26,6 +33,8 @@ export class Target {
    * @param name the workload's `metadata.name` (or the probe's name)
    */
   public static workload(namespace: string, name: string): Target {
+    requireString('Target.workload', 'namespace', namespace, true);
+    requireString('Target.workload', 'name', name, true);
     return new Target('workload', `workload ${namespace}/${name}`, { namespace, name });
   }
 
@@ -35,7 +44,13 @@ export class Target {
    * @param dnsName the DNS name it answers to, for FQDN rules
    */
   public static external(ip: string, dnsName?: string): Target {
-    parseIp(ip);
+    requireString('Target.external', 'ip', ip);
+    try {
+      parseIp(ip);
+    } catch {
+      throw propError('Target.external', 'ip', `'${ip}' is not an IPv4 or IPv6 address`);
+    }
+    requireOptionalString('Target.external', 'dnsName', dnsName, true);
     return new Target('external', `external ${dnsName ? `${dnsName} (${ip})` : ip}`, { ip, dnsName });
   }
 
@@ -68,10 +83,10 @@ export class Target {
 
   /** Readable description, used in errors and explanations. */
   public readonly description: string;
-  private readonly kind: string;
+  private readonly kind: TargetKind;
   private readonly spec: TargetSpec;
 
-  private constructor(kind: string, description: string, spec: TargetSpec) {
+  private constructor(kind: TargetKind, description: string, spec: TargetSpec) {
     this.kind = kind;
     this.description = description;
     this.spec = spec;
@@ -103,8 +118,11 @@ export class Target {
         return [nodes.local];
       case 'remoteNode':
         return [nodes.remote];
-      default:
+      case 'node':
         return [nodes.local, nodes.remote];
+      default:
+        // A Target not made by a factory (Object.create(Target.prototype) passes instanceof): never read as some default target.
+        throw propError('Target', 'kind', `${JSON.stringify(this.kind)} is not a target a Target factory makes (Target.pod(), Target.workload(), ...)`);
     }
   }
 

@@ -7,6 +7,7 @@ import { NAMESPACE_NAME_LABEL } from '../analysis/inventory';
 import { Reachability } from '../analysis/reachability';
 import { Target } from '../analysis/target';
 import { Port } from '../policy/port';
+import { ValidationError } from '../util/errors';
 
 /**
  * What the analyzer answered for an expectation, over every pod pair of every question it expanded
@@ -65,7 +66,8 @@ export function addProbes(reach: Reachability, probes: readonly ProbeDeclaration
       try {
         reach.addProbe(probe.name, ns, probe.labels, { ports: probe.ports, serviceAccount: probe.serviceAccount, annotations: probe.annotations });
       } catch (e) {
-        throw probe.error(`cannot add probe ${ns}/${probe.name}: ${(e as Error).message}`);
+        // A refused probe is a fault of the file: its reason without the library's `[Reachability.addProbe] prop:` prefix.
+        throw probe.error(`cannot add probe ${ns}/${probe.name}: ${ValidationError.isValidationError(e) ? e.reason : (e as Error).message}`);
       }
     }
   }

@@ -16,6 +16,7 @@ import { NAMESPACE_NAME_LABEL } from '../analysis/inventory';
 import { Target } from '../analysis/target';
 import { isObject } from '../lint/document';
 import { Port } from '../policy/port';
+import { ValidationError } from '../util/errors';
 import { ReadLimits } from '../util/input-files';
 import { isDnsLabel, isDnsSubdomain } from '../util/validate';
 import { duplicateKey } from '../util/yaml-documents';
@@ -212,7 +213,8 @@ function parseRequest(value: unknown, where: FieldPath, at: Locator): ExpectedRe
   try {
     return { request: value as HttpRequest, description: describeRequest(httpRequestSpec(value, 'request')) };
   } catch (e) {
-    throw at.error(where, (e as Error).message.replace(/^request: /, ''));
+    // `request.path 'admin' must start with /`: the field and the reason, without the library's `[site]` prefix.
+    throw at.error(where, ValidationError.isValidationError(e) ? `${e.prop} ${e.reason}` : (e as Error).message);
   }
 }
 

@@ -187,6 +187,9 @@ const FAMILY_DEFAULTS: Record<IpFamily, FamilyDefaults> = {
   },
 };
 
+/** The Mesh factories, for messages. */
+const MESH_CHOICES = 'Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd()';
+
 const CLUSTER_NETWORK_SYMBOL = Symbol.for('cdk8s-networking.ClusterNetwork');
 /** Parent scope -> the ClusterNetwork declared directly in it. */
 const DECLARED = new WeakMap<IConstruct, ClusterNetwork>();
@@ -317,10 +320,17 @@ export class ClusterNetwork extends Construct {
     this.monitoring = this.pods('monitoring', p.monitoring !== undefined ? p.monitoring : { namespace: 'monitoring' });
 
     this.apiServerCidrs = this.cidrs('apiServerCidrs', p.apiServerCidrs, []);
-    this.mesh = p.mesh === undefined ? Mesh.none()
-      : requireInstance(this, 'mesh', p.mesh, Mesh, 'a Mesh made by one of its factories: Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd()');
+    this.mesh = p.mesh === undefined ? Mesh.none() : this.madeMesh(p.mesh);
     this.gateway = p.gateway === undefined ? undefined : this.pods('gateway', p.gateway);
     this.node.addValidation({ validate: () => this.unenforcedPolicies() });
+  }
+
+  /** A Mesh a factory made: instanceof alone admits `Object.create(Mesh.prototype)` and copies, which no factory checked. */
+  private madeMesh(mesh: Mesh): Mesh {
+    const made = `a Mesh made by one of its factories: ${MESH_CHOICES}`;
+    requireInstance(this, 'mesh', mesh, Mesh, made);
+    if (!Mesh._isMade(mesh)) throw propError(this, 'mesh', `must be ${made}, not a hand-built object`);
+    return mesh;
   }
 
   /** The "whole address space" CIDRs of the cluster's IP families. */

@@ -1,6 +1,11 @@
-import { propError } from '../util/errors';
+import { ValidationError, propError } from '../util/errors';
 import { requireOneOf, requireOptionalBoolean, requireOptionalString, requireProps } from '../util/guards';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
+
+/** Passed by the factories to the private constructor: plain JavaScript can call `new Mesh(...)` (TypeScript's `private` is erased). */
+const FACTORY_TOKEN: unique symbol = Symbol('Mesh factory');
+/** Every Mesh a factory made (a look-alike such as `Object.create(Mesh.prototype)` passes `instanceof` but is not here). */
+const MADE = new WeakSet<object>();
 
 /** The service meshes this library knows. */
 export enum MeshKind {
@@ -144,7 +149,7 @@ export const AMBIENT_PROBE_SOURCE = '169.254.7.127';
 export class Mesh {
   /** No service mesh. */
   public static none(): Mesh {
-    return new Mesh(MeshKind.NONE, {});
+    return new Mesh(FACTORY_TOKEN, MeshKind.NONE, {});
   }
 
   /** Istio 1.30 in sidecar or ambient mode. */
@@ -176,7 +181,7 @@ export class Mesh {
     if (Object.keys(istiodLabels).length === 0) {
       throw propError(site, 'istiodLabels', 'must name at least one label: sidecars would be allowed to every pod of the control-plane namespace');
     }
-    return new Mesh(MeshKind.ISTIO, {
+    return new Mesh(FACTORY_TOKEN, MeshKind.ISTIO, {
       istioMode: mode,
       revision,
       rootNamespace,
@@ -191,13 +196,23 @@ export class Mesh {
   public static linkerd(options: LinkerdMeshOptions = {}): Mesh {
     const site = 'Mesh.linkerd';
     const o = requireProps(site, options, true, 'options');
-    return new Mesh(MeshKind.LINKERD, {
+    return new Mesh(FACTORY_TOKEN, MeshKind.LINKERD, {
       controlPlaneNamespace: validateDnsLabel(site, 'controlPlaneNamespace',
         requireOptionalString(site, 'controlPlaneNamespace', o.controlPlaneNamespace) ?? 'linkerd'),
       controlPlanePodLabels: {},
       cniPlugin: requireOptionalBoolean(site, 'cni', o.cni, false),
       trustDomain: trustDomain(site, o.trustDomain),
     });
+  }
+
+  /**
+   * Is `x` a Mesh made by one of the factories (not a look-alike object, nor one made with
+   * `Object.create(Mesh.prototype)`, which passes `instanceof`)? Internal: ClusterNetwork and
+   * Reachability check it.
+   * @internal
+   */
+  public static _isMade(x: unknown): boolean {
+    return typeof x === 'object' && x !== null && MADE.has(x);
   }
 
   /** Which mesh. */
@@ -220,7 +235,11 @@ export class Mesh {
   /** Trust domain of workload identities. */
   public readonly trustDomain: string;
 
-  private constructor(kind: MeshKind, extra: MeshExtras) {
+  private constructor(token: typeof FACTORY_TOKEN, kind: MeshKind, extra: MeshExtras) {
+    if (token !== FACTORY_TOKEN) {
+      throw new ValidationError('Mesh', 'constructor', 'a Mesh is made by one of its factories: Mesh.none(), Mesh.istio({ mode }) or '
+        + 'Mesh.linkerd(), never with new');
+    }
     this.kind = kind;
     this.istioMode = extra.istioMode;
     this.revision = extra.revision;
@@ -229,6 +248,7 @@ export class Mesh {
     this.controlPlanePodLabels = Object.freeze({ ...(extra.controlPlanePodLabels ?? {}) });
     this.cniPlugin = extra.cniPlugin ?? false;
     this.trustDomain = extra.trustDomain ?? 'cluster.local';
+    MADE.add(this);
   }
 
   /** Readable name for messages: `Istio (sidecar)`, `Istio (ambient)`, `Linkerd`, `no mesh`. */

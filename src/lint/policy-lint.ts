@@ -4,27 +4,38 @@ import { parseYaml } from './parse';
 import { LintContext } from './rule';
 import { RULES } from './rules';
 import { LintFinding, LintSeverity, PolicyLintOptions } from './types';
+import { Cni } from '../cluster/cni';
+import { cniChoicesText } from '../cluster/cni-choices';
+import { IpFamily } from '../cluster/ip-family';
+import { propError } from '../util/errors';
+import { requireArray, requireInstance, requireOneOf, requireOptionalString, requireProps, requireString } from '../util/guards';
 
 /**
  * Flags the networking pitfalls listed in NETWORKING-FACTS.md in any manifests: ours (from
  * `Testing.synth`) or foreign YAML and Markdown. Never throws on odd input: unparsable YAML is a
- * `yaml-parse` finding.
+ * `yaml-parse` finding. Arguments of the wrong type (a manifest list that is not a list, a `cni`
+ * that is not a Cni, an unknown IP family) are a ValidationError naming the method and the option:
+ * read differently they would silently skip rules.
  *
  * Findings are sorted by source, object, path and rule, so output is stable run to run.
  */
 export class PolicyLint {
   /** Lint plain manifest objects (e.g. the output of `Testing.synth(chart)`). */
   public static check(manifests: any[], options: PolicyLintOptions = {}): LintFinding[] {
-    const documents: LintDocument[] = (Array.isArray(manifests) ? manifests : [])
+    const site = 'PolicyLint.check';
+    const checked = checkOptions(site, options);
+    const documents: LintDocument[] = requireArray(site, 'manifests', manifests)
       .map((obj, i) => ({ obj, index: i + 1 }))
       .filter((d) => d.obj !== null && d.obj !== undefined);
-    return PolicyLint.run(documents, [], options);
+    return PolicyLint.run(documents, [], checked);
   }
 
   /** Lint multi-document YAML text; `source` names the file in findings. */
   public static checkYaml(text: string, source?: string, options: PolicyLintOptions = {}): LintFinding[] {
-    const parsed = parseYaml(text, source);
-    return PolicyLint.run(parsed.documents, parsed.findings, options);
+    const site = 'PolicyLint.checkYaml';
+    const checked = checkOptions(site, options);
+    const parsed = parseYaml(requireString(site, 'text', text), requireOptionalString(site, 'source', source));
+    return PolicyLint.run(parsed.documents, parsed.findings, checked);
   }
 
   /**
@@ -32,8 +43,10 @@ export class PolicyLint {
    * Cilium `--set` values in its shell blocks).
    */
   public static checkMarkdown(text: string, source?: string, options: PolicyLintOptions = {}): LintFinding[] {
-    const found = markdownManifests(text, source);
-    return PolicyLint.run(found.documents, found.findings, options);
+    const site = 'PolicyLint.checkMarkdown';
+    const checked = checkOptions(site, options);
+    const found = markdownManifests(requireString(site, 'text', text), requireOptionalString(site, 'source', source));
+    return PolicyLint.run(found.documents, found.findings, checked);
   }
 
   private static run(documents: LintDocument[], initial: LintFinding[], options: PolicyLintOptions): LintFinding[] {
@@ -69,6 +82,31 @@ export class PolicyLint {
     }
     return findings.sort(compareFindings);
   }
+}
+
+/**
+ * The options, checked at the public entry point (jsii and plain JavaScript callers can pass
+ * anything): a `cni` that is not a factory-made Cni would reach the CNI rules as a string, and an
+ * empty or misspelt `ipFamilies` would make the metadata rules check no family at all.
+ */
+function checkOptions(site: string, options: PolicyLintOptions | undefined): PolicyLintOptions {
+  const o = requireProps(site, options, true, 'options');
+  let cni: Cni | undefined;
+  if (o.cni !== undefined) {
+    const made = `a Cni made by one of its factories: ${cniChoicesText()}`;
+    cni = requireInstance(site, 'options.cni', o.cni, Cni, made);
+    if (!Cni._isMade(cni)) throw propError(site, 'options.cni', `must be ${made}, not a hand-built object`);
+  }
+  let ipFamilies: IpFamily[] | undefined;
+  if (o.ipFamilies !== undefined) {
+    ipFamilies = requireArray(site, 'options.ipFamilies', o.ipFamilies)
+      .map((f, i) => requireOneOf(site, `options.ipFamilies[${i}]`, f, Object.values(IpFamily), 'an IP family'));
+    if (ipFamilies.length === 0) {
+      throw propError(site, 'options.ipFamilies', 'must name at least one IP family (omit it when the families are unknown): '
+        + 'with none, no destination would be checked against a metadata service');
+    }
+  }
+  return { ...o, cni, ipFamilies };
 }
 
 function compareFindings(a: LintFinding, b: LintFinding): number {

@@ -27,6 +27,7 @@ import { Cni } from '../cluster/cni';
 import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
 import { documentLabel } from '../lint/document';
 import { LintFinding, LintSeverity } from '../lint/types';
+import { ValidationError } from '../util/errors';
 
 /** The plugin's `properties` in cdk8s.yaml. */
 export interface NetworkingValidationProperties {
@@ -67,7 +68,7 @@ export class NetworkingValidation {
 
   constructor(properties: NetworkingValidationProperties = {} as NetworkingValidationProperties) {
     const props: Record<string, unknown> = typeof properties === 'object' && properties !== null && !Array.isArray(properties)
-      ? properties as any : invalid('properties', 'expected a mapping');
+      ? properties as any : invalid('', 'expected a mapping');
     const unknown = Object.keys(props).filter((k) => !PROPERTY_KEYS.includes(k));
     if (unknown.length > 0) invalid(unknown[0], `unknown property (expected ${PROPERTY_KEYS.join(', ')})`);
     if (typeof props.cni !== 'string' || props.cni === '') invalid('cni', `required: one of ${CNI_NAMES.join(', ')}`);
@@ -151,8 +152,9 @@ export class NetworkingValidation {
   }
 }
 
+/** Bad input in cdk8s.yaml: a ValidationError (`[cdk8s-networking validation plugin] properties.cni: ...`), not a bug. */
 function invalid(property: string, message: string): never {
-  throw new Error(`${PREFIX}: properties.${property}: ${message}`);
+  throw new ValidationError(PREFIX, property === '' ? 'properties' : `properties.${property}`, message);
 }
 
 /** A manifest path relative to the app directory when it lies inside it (as cdk8s prints `dist/...`). */

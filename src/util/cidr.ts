@@ -86,12 +86,17 @@ export function hostCidr(ip: string): string {
   return `${ip}/${hostPrefix(ip.includes(':') ? 'ipv6' : 'ipv4')}`;
 }
 
-/** Parse a single IP address (v4 or v6). */
+/**
+ * Parse a single IP address (v4 or v6) as Kubernetes writes one: IPv4 in four decimal octets, IPv6
+ * without a zone. ipaddr.js also accepts the inet_aton forms `1` (0.0.0.1), `2130706433` and
+ * `0x7f000001` (127.0.0.1) and zones (`fe80::1%eth0`), which the API server rejects in an ipBlock.
+ */
 export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 {
-  if (!ipaddr.isValid(text) || (text.includes('.') && !text.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(text))) {
+  const address = typeof text === 'string' && !text.includes('%') && ipaddr.isValid(text) ? ipaddr.parse(text) : undefined;
+  if (!address || (address.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(text))) {
     throw new CidrError(`'${text}' is not a valid IP address`);
   }
-  return ipaddr.parse(text);
+  return address;
 }
 
 /** Does `ip` lie inside `cidr`? Addresses of another family never match. */

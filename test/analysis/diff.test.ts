@@ -136,6 +136,6 @@ describe('workloads that appear or disappear, and uncertain changes', () => {
   });
 
   test('diff needs a Reachability', () => {
-    expect(() => Reachability.fromManifests(cluster, { cni }).diff({} as any)).toThrow('Reachability.diff: other must be a Reachability');
+    expect(() => Reachability.fromManifests(cluster, { cni }).diff({} as any)).toThrow('[Reachability.diff] other: must be a Reachability (Reachability.fromChart(...), ...), got a plain object');
   });
 });

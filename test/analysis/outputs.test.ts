@@ -80,6 +80,21 @@ describe('inventory', () => {
     expect(() => reach.check(Target.workload('n', 'a'), Target.workload('n', 'a'), Port.tcpRange(1, 2))).toThrow('single port');
   });
 
+  test('matrix and diff options: ports single or named Ports, includeDeclaredPorts a boolean (a ValidationError naming the option)', () => {
+    const reach = Reachability.fromManifests([deployment('n', 'a', { app: 'x' })], { cni });
+    const cases: Array<[() => unknown, string]> = [
+      [() => reach.matrix({ ports: 'TCP/80' as any }), "[Reachability.matrix] options.ports: must be a list, got the string 'TCP/80'"],
+      [() => reach.matrix({ ports: [80 as any] }), "[Reachability.matrix] options.ports[0]: must be a Port (Port.tcp(443), Port.named('http'), ...), got the number 80"],
+      [() => reach.matrix({ ports: [Port.tcp(80), Port.tcpRange(1, 2)] }), '[Reachability.matrix] options.ports[1]: must be a single or named port, got TCP/1-2'],
+      // 'false' would have been read as true: the declared ports evaluated after all.
+      [() => reach.matrix({ includeDeclaredPorts: 'false' as any }), "[Reachability.matrix] options.includeDeclaredPorts: must be true or false, got the string 'false'"],
+      [() => reach.diff(reach, { ports: [Port.allTcp()] }), '[Reachability.diff] options.ports[0]: must be a single or named port, got TCP/*'],
+      [() => reach.matrix(null as any), '[Reachability.matrix] options: must be an object of options (or omitted), got null'],
+    ];
+    for (const [build, message] of cases) expect(build).toThrow(message);
+    expect(reach.matrix({ ports: [Port.udp(53)], includeDeclaredPorts: false }).flows.map((f) => f.port)).toEqual(['UDP/53']);
+  });
+
   test('probes are pods in their namespace, with the automatic namespace label', () => {
     const reach = Reachability.fromManifests([
       deployment('prod', 'db', { app: 'db' }),

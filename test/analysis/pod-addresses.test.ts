@@ -4,12 +4,14 @@
  * contains every possible address matches, a disjoint one does not, anything else is indeterminate
  * with the reason. CIDR peers match pods by address on every CNI but Cilium.
  */
+import { Testing } from 'cdk8s';
 import { deployment, namespace, networkPolicy } from './fixtures';
 import { Reachability, ReachabilityOptions } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
 import { Verdict } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
+import { Errors, ValidationError } from '../../src/util/errors';
 import { expectValidManifests } from '../support/schema';
 
 /** A bare Pod serving TCP 80, with the addresses its status reports. */
@@ -188,18 +190,97 @@ describe('nodes and hostNetwork pods', () => {
   });
 });
 
-describe('options are checked', () => {
+describe('options are checked: a ValidationError naming the factory and the option', () => {
+  /** The error `build` throws (failing the test when it throws none). */
+  function thrown(build: () => unknown): ValidationError {
+    try {
+      build();
+    } catch (e) {
+      expect(Errors.isValidationError(e)).toBe(true);
+      return e as ValidationError;
+    }
+    throw new Error('no error thrown');
+  }
+
   test.each([
-    [{ podCidrs: ['10.0.0.300/8'] }, "Reachability: podCidrs[0]: '10.0.0.300/8' is not a valid CIDR"],
-    [{ podCidrs: [] }, 'Reachability: podCidrs must be a non-empty list of CIDRs, got []'],
-    [{ podCidrs: '10.0.0.0/8' }, 'Reachability: podCidrs must be a non-empty list of CIDRs, got "10.0.0.0/8"'],
-    [{ nodeIp: 'node-1' }, 'Reachability: nodeIp: "node-1" is not an IPv4 or IPv6 address'],
+    [{ podCidrs: ['10.0.0.300/8'] }, "[Reachability.fromManifests] options.podCidrs[0]: '10.0.0.300/8' is not a valid CIDR"],
+    [{ podCidrs: [42] }, '[Reachability.fromManifests] options.podCidrs[0]: must be a CIDR string, got the number 42'],
+    [{ podCidrs: [] }, '[Reachability.fromManifests] options.podCidrs: must be a non-empty list of CIDRs, got []'],
+    [{ podCidrs: '10.0.0.0/8' }, '[Reachability.fromManifests] options.podCidrs: must be a non-empty list of CIDRs, got "10.0.0.0/8"'],
+    [{ nodeIp: 'node-1' }, '[Reachability.fromManifests] options.nodeIp: "node-1" is not an IPv4 or IPv6 address'],
+    [{ nodeIp: null }, '[Reachability.fromManifests] options.nodeIp: null is not an IPv4 or IPv6 address'],
+    // inet_aton forms (127.0.0.1, 0.0.0.1) and zones: no Kubernetes address is written so.
+    [{ nodeIp: '2130706433' }, '[Reachability.fromManifests] options.nodeIp: "2130706433" is not an IPv4 or IPv6 address'],
+    [{ nodeIp: '1' }, '[Reachability.fromManifests] options.nodeIp: "1" is not an IPv4 or IPv6 address'],
+    [{ nodeIp: 'fe80::1%eth0' }, '[Reachability.fromManifests] options.nodeIp: "fe80::1%eth0" is not an IPv4 or IPv6 address'],
   ])('%p', (options, message) => {
-    expect(() => Reachability.fromManifests([], { cni: Cni.kubernetes(), ...(options as any) })).toThrow(message);
+    const e = thrown(() => Reachability.fromManifests([], { cni: Cni.kubernetes(), ...(options as any) }));
+    expect(e.message).toBe(message);
+    expect(e.path).toBe('Reachability.fromManifests');
   });
 
-  test('a missing or wrong cni is an error naming the choices', () => {
-    expect(() => Reachability.fromManifests([], {} as any)).toThrow('Reachability: options.cni must be a Cni (Cni.kubernetes(), Cni.calico(), Cni.cilium(), ...)');
-    expect(() => Reachability.fromManifests([], { cni: 'calico' } as any)).toThrow('options.cni must be a Cni');
+  test('a missing, wrong or hand-built cni is an error naming the choices', () => {
+    const message = '[Reachability.fromManifests] options.cni: must be a Cni (Cni.kubernetes(), Cni.calico(), Cni.cilium(), ...)';
+    for (const cni of [undefined, 'calico', { kind: 'calico' }, Object.create(Cni.prototype), Object.assign(Object.create(Cni.prototype), Cni.calico())]) {
+      const e = thrown(() => Reachability.fromManifests([], { cni } as any));
+      expect([e.message, e.prop]).toEqual([message, 'options.cni']);
+    }
+    expect(thrown(() => Reachability.fromManifests([], 'calico' as any)).message)
+      .toBe("[Reachability.fromManifests] options: must be an object of options such as { cni: Cni.calico() }, got the string 'calico'");
+    expect(thrown(() => Reachability.fromManifests({} as any, { cni: Cni.calico() })).message)
+      .toBe('[Reachability.fromManifests] manifests: must be a list of Kubernetes objects');
+  });
+
+  test('each factory names itself; its first argument is checked too', () => {
+    expect(thrown(() => Reachability.fromChart({} as any, { cni: Cni.calico() })).message)
+      .toBe('[Reachability.fromChart] chart: must be a cdk8s Chart, got a plain object');
+    expect(thrown(() => Reachability.fromApp(Testing.chart() as any, { cni: Cni.calico() })).message)
+      .toBe('[Reachability.fromApp] app: must be a cdk8s App, got a Chart');
+    expect(thrown(() => Reachability.fromYamlFiles('manifests/' as any, { cni: Cni.calico() })).message)
+      .toBe("[Reachability.fromYamlFiles] paths: must be a list, got the string 'manifests/'");
+    expect(thrown(() => Reachability.fromChart(Testing.chart(), { cni: Cni.calico(), nodeIp: '10.0.0.300' })).message)
+      .toBe('[Reachability.fromChart] options.nodeIp: "10.0.0.300" is not an IPv4 or IPv6 address');
+  });
+
+  test('addProbe options: a ValidationError naming addProbe and the option', () => {
+    const reach = Reachability.fromManifests([], { cni: Cni.kubernetes() });
+    const cases: Array<[() => void, string]> = [
+      [() => reach.addProbe('p', 'ns', {}, { ip: 'x' }), '[Reachability.addProbe] options.ip: "x" is not an IPv4 or IPv6 address'],
+      [() => reach.addProbe('p', 'ns', {}, { hostNetwork: 'false' as any }), "[Reachability.addProbe] options.hostNetwork: must be true or false, got the string 'false'"],
+      [() => reach.addProbe('p', 'ns', {}, { ports: [8080 as any] }),
+        '[Reachability.addProbe] options.ports[0]: must be a Port (Port.tcp(8080), Port.udp(53), ...), got the number 8080'],
+      [() => reach.addProbe('p', 'ns', {}, { ports: [Port.tcpRange(80, 90)] }), '[Reachability.addProbe] options.ports[0]: must be a single port number, got TCP/80-90'],
+      [() => reach.addProbe('p', 'ns', 'app=web' as any), "[Reachability.addProbe] labels: must be a map of strings to strings, got the string 'app=web'"],
+      [() => reach.addProbe(undefined as any, 'ns', {}), '[Reachability.addProbe] name: must be a non-empty string, got undefined'],
+    ];
+    for (const [build, message] of cases) expect(thrown(build).message).toBe(message);
+    // Nothing was added by the refused calls.
+    expect(reach.endpoints).toEqual([]);
+  });
+
+  test('Target factories check their arguments: an address Kubernetes would write, a namespace, a label map', () => {
+    expect(thrown(() => Target.external('0x7f000001')).message).toBe("[Target.external] ip: '0x7f000001' is not an IPv4 or IPv6 address");
+    expect(thrown(() => Target.external('10.0.0.010')).message).toBe("[Target.external] ip: '10.0.0.010' is not an IPv4 or IPv6 address");
+    expect(Target.external('::ffff:169.254.169.254').description).toBe('external ::ffff:169.254.169.254');
+    expect(thrown(() => Target.pod(undefined as any)).message).toBe('[Target.pod] namespace: must be a non-empty string, got undefined');
+    // A string where the label map belongs would have become labels { 0: 'a', 1: 'p', ... }.
+    expect(thrown(() => Target.pod('shop', 'app=web' as any)).message).toBe("[Target.pod] labels: must be a map of strings to strings, got the string 'app=web'");
+    expect(thrown(() => Target.workload('shop', null as any)).message).toBe('[Target.workload] name: must be a non-empty string, got null');
+    // A Target not made by a factory passes instanceof, but is never read as "every node".
+    const reach = Reachability.fromManifests([], { cni: Cni.kubernetes() });
+    reach.addProbe('a', 'ns', { app: 'a' });
+    expect(thrown(() => reach.check(Object.create(Target.prototype), Target.workload('ns', 'a'), Port.tcp(80))).message)
+      .toBe('[Target] kind: undefined is not a target a Target factory makes (Target.pod(), Target.workload(), ...)');
+  });
+
+  test('check: source, destination and port must be what the factories make', () => {
+    const reach = Reachability.fromManifests([], { cni: Cni.kubernetes() });
+    reach.addProbe('a', 'ns', { app: 'a' });
+    const a = Target.workload('ns', 'a');
+    expect(thrown(() => reach.check('ns/a' as any, a, Port.tcp(80))).message)
+      .toBe("[Reachability.check] source: must be a Target (Target.workload(namespace, name), Target.pod(namespace, labels), ...), got the string 'ns/a'");
+    expect(thrown(() => reach.check(a, a, { protocol: 'TCP', number: 80 } as any)).message)
+      .toBe("[Reachability.check] port: must be a Port (Port.tcp(443), Port.named('http'), ...), got a plain object");
+    expect(thrown(() => reach.check(a, a, Port.allTcp())).prop).toBe('port');
   });
 });

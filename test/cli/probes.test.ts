@@ -102,7 +102,7 @@ describe('probes and every-namespace expectations on namespaces and policies onl
     const taken = withExpectations('probes:\n  - { name: probe, namespace: b }\n  - { name: probe, namespaces: all }\n'
       + 'expect:\n  - { from: node, to: node, port: 80, allowed: true }\n');
     expect(taken.code).toBe(2);
-    expect(taken.stderr).toMatch(/^error: \S+e\.yaml: line 3: probes\[1\]: cannot add probe b\/probe: Reachability\.addProbe: an endpoint named b\/probe already exists\n$/);
+    expect(taken.stderr).toMatch(/^error: \S+e\.yaml: line 3: probes\[1\]: cannot add probe b\/probe: an endpoint named b\/probe already exists\n$/);
     const none = withExpectations('probes:\n  - { name: probe, namespaces: { withLabel: team } }\nexpect: []\n');
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^error: \S+e\.yaml: line 2: probes\[0\]: no namespace of the manifests is with label team\n$/);

@@ -57,6 +57,38 @@ describe('ClusterNetwork mesh and gateway facts', () => {
     }
   });
 
+  test('a hand-built Mesh that passes instanceof is refused: Object.create(Mesh.prototype), a copy of a real one, a proxy', () => {
+    const sidecar = Mesh.istio({ mode: IstioMode.SIDECAR });
+    const lookAlikes: unknown[] = [
+      Object.create(Mesh.prototype),
+      // Every field of a real Mesh on the Mesh prototype, but with the fail-open choice no factory allows: no istiod labels.
+      Object.assign(Object.create(Mesh.prototype), sidecar, { controlPlanePodLabels: {} }),
+      Object.assign(Object.create(Mesh.prototype), Mesh.linkerd()),
+      new Proxy(sidecar, {}),
+    ];
+    for (const mesh of lookAlikes) {
+      const e = captured(() => chartFor(Cni.calico(), { mesh: mesh as Mesh }));
+      expect(Errors.isValidationError(e)).toBe(true);
+      expect((e as Error).message).toBe('[test/cluster] mesh: must be a Mesh made by one of its factories: Mesh.none(), Mesh.istio({ mode }) '
+        + 'or Mesh.linkerd(), not a hand-built object');
+    }
+    // Every factory-made Mesh is accepted, as that very object.
+    for (const mesh of [Mesh.none(), sidecar, Mesh.istio({ mode: IstioMode.AMBIENT }), Mesh.linkerd()]) {
+      expect(ClusterNetwork.of(chartFor(Cni.calico(), { mesh })).mesh).toBe(mesh);
+    }
+  });
+
+  test('new Mesh(...) from plain JavaScript (TypeScript\'s private is erased) is a named error, also with the factories\' arguments', () => {
+    const MeshClass = Mesh as unknown as new (...args: unknown[]) => Mesh;
+    for (const args of [[], [MeshKind.ISTIO, { istioMode: IstioMode.SIDECAR, controlPlanePodLabels: {} }], [Symbol('Mesh factory'), MeshKind.LINKERD, {}]]) {
+      const e = captured(() => new MeshClass(...args));
+      expect(Errors.isValidationError(e)).toBe(true);
+      expect((e as Error).message).toBe('[Mesh] constructor: a Mesh is made by one of its factories: Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd(), '
+        + 'never with new');
+    }
+    expect(() => new (class extends MeshClass {})(MeshKind.NONE, {})).toThrow(/^\[Mesh\] constructor: /);
+  });
+
   test('gateway pods are validated like the ingress controller', () => {
     expect(() => chartFor(Cni.calico(), { gateway: { namespace: 'Gateways' } }))
       .toThrow("[test/cluster] gateway.namespace: 'Gateways' is not a valid DNS-1123 label");

@@ -1,6 +1,8 @@
 import { brief } from './support';
 import { Cni } from '../../src/cluster/cni';
-import { LintSeverity, PolicyLint } from '../../src/lint';
+import { IpFamily } from '../../src/cluster/ip-family';
+import { LintFinding, LintSeverity, PolicyLint } from '../../src/lint';
+import { Errors, ValidationError } from '../../src/util/errors';
 import { validYaml } from '../support/synth';
 
 /** A best-practice manifest set, as a platform team would write it after reading NETWORKING-FACTS.md. */
@@ -181,6 +183,81 @@ describe('PolicyLint API', () => {
     expect(udpOnly[0].line).toBe(8);
     // Both items belong to the List, document 1; neither is mistaken for a namespace without default deny.
     expect(findings.filter((f) => f.rule === 'namespace-without-default-deny')).toEqual([]);
+  });
+
+  describe('options and arguments of the wrong type: a ValidationError naming the method and the option, never silently skipped rules', () => {
+    /** A Cilium policy Calico does not read, open to the world on 443: two rules fire on it when the options are right. */
+    const cnp = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { endpointSelector: {}, egress: [{ toEntities: ['world'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] },
+    };
+    const rules = (findings: LintFinding[]) => findings.map((f) => f.rule);
+    /** The error `build` throws (failing the test when it throws none). */
+    function thrown(build: () => unknown): ValidationError {
+      try {
+        build();
+      } catch (e) {
+        expect(Errors.isValidationError(e)).toBe(true);
+        return e as ValidationError;
+      }
+      throw new Error('no error thrown');
+    }
+
+    test('the right options make the CNI and family rules fire', () => {
+      validYaml(JSON.stringify(cnp));
+      expect(rules(PolicyLint.check([cnp], { cni: Cni.calico(), ipFamilies: [IpFamily.IPV4] })))
+        // Sorted by path: the finding about the whole object first.
+        .toEqual(['policy-on-unenforcing-cni', 'egress-world-includes-metadata']);
+    });
+
+    test('cni: a string, a look-alike, or a hand-built Cni that passes instanceof', () => {
+      const choices = 'Cni.kubernetes(), Cni.calico(), Cni.cilium(), Cni.flannel({ acknowledgeUnenforcedPolicies: true }) or Cni.custom(name, capabilities)';
+      const cases: Array<[unknown, string]> = [
+        ['calico', `must be a Cni made by one of its factories: ${choices}, got the string 'calico'`],
+        [null, `must be a Cni made by one of its factories: ${choices}, got null`],
+        [{ kind: 'calico', capabilities: {} }, `must be a Cni made by one of its factories: ${choices}, got a plain object`],
+        [Object.create(Cni.prototype), `must be a Cni made by one of its factories: ${choices}, not a hand-built object`],
+        [Object.assign(Object.create(Cni.prototype), Cni.calico()), `must be a Cni made by one of its factories: ${choices}, not a hand-built object`],
+      ];
+      for (const [cni, reason] of cases) {
+        for (const [site, lint] of [
+          ['PolicyLint.check', () => PolicyLint.check([cnp], { cni } as any)],
+          ['PolicyLint.checkYaml', () => PolicyLint.checkYaml(JSON.stringify(cnp), 'p.yaml', { cni } as any)],
+          ['PolicyLint.checkMarkdown', () => PolicyLint.checkMarkdown(`\`\`\`yaml\n${JSON.stringify(cnp)}\n\`\`\`\n`, 'p.md', { cni } as any)],
+        ] as const) {
+          expect(thrown(lint).message).toBe(`[${site}] options.cni: ${reason}`);
+        }
+      }
+    });
+
+    test('ipFamilies: not a list, empty (no family would be checked), or a value that is not an IpFamily', () => {
+      const cases: Array<[unknown, string, string]> = [
+        ['IPv4', 'options.ipFamilies', "must be a list, got the string 'IPv4'"],
+        [[], 'options.ipFamilies', 'must name at least one IP family (omit it when the families are unknown): '
+          + 'with none, no destination would be checked against a metadata service'],
+        // Lower case would have been read as IPv6, hiding the IPv4 metadata finding.
+        [['ipv4'], 'options.ipFamilies[0]', "'ipv4' is not an IP family (one of IPv4, IPv6)"],
+        [[IpFamily.IPV4, null], 'options.ipFamilies[1]', 'null is not an IP family (one of IPv4, IPv6)'],
+      ];
+      for (const [ipFamilies, prop, reason] of cases) {
+        const e = thrown(() => PolicyLint.check([cnp], { ipFamilies } as any));
+        expect([e.path, e.prop, e.reason]).toEqual(['PolicyLint.check', prop, reason]);
+      }
+    });
+
+    test('the manifests, text, source and options themselves', () => {
+      expect(thrown(() => PolicyLint.check('kind: NetworkPolicy' as any)).message)
+        .toBe("[PolicyLint.check] manifests: must be a list, got the string 'kind: NetworkPolicy'");
+      expect(thrown(() => PolicyLint.check([cnp], 'calico' as any)).message)
+        .toBe("[PolicyLint.check] options: must be an object of options (or omitted), got the string 'calico'");
+      expect(thrown(() => PolicyLint.checkYaml(undefined as any)).message).toBe('[PolicyLint.checkYaml] text: must be a string, got undefined');
+      expect(thrown(() => PolicyLint.checkMarkdown(['# a'] as any)).message).toBe('[PolicyLint.checkMarkdown] text: must be a string, got an array of 1');
+      expect(thrown(() => PolicyLint.checkYaml('', 42 as any)).message).toBe('[PolicyLint.checkYaml] source: must be a string, got the number 42');
+      // Omitted options are still fine.
+      expect(PolicyLint.check([], undefined)).toEqual([]);
+    });
   });
 
   test('odd inputs do not crash: scalars, nulls, arrays, half-shaped policies', () => {

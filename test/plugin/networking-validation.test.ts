@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Validation, ValidationContext } from 'cdk8s-cli/plugins';
-import { ClusterNetwork, Cni, ThreeTierApp } from '../../src';
+import { ClusterNetwork, Cni, Errors, ThreeTierApp } from '../../src';
 import { NetworkingValidation } from '../../src/plugin';
 
 const FRONTEND_TO_DB_DENIED = `expect:
@@ -213,9 +213,18 @@ describe('bad properties stop the synth before validating, naming the property',
     [{ cni: 'calico', expectation: 'e.yaml' }, 'properties.expectation: unknown property (expected cni, expectations, failOn)'],
     [{ cni: 'calico', expectations: 42 }, 'properties.expectations: expected the path of an expectations file'],
     [{ cni: 'calico', failOn: 'info' }, 'properties.failOn: expected error or warning, got "info"'],
-    [[], 'properties.properties: expected a mapping'],
+    [[], 'properties: expected a mapping'],
+    [null, 'properties: expected a mapping'],
   ])('%j', (properties, message) => {
-    expect(() => new NetworkingValidation(properties as any)).toThrow(`cdk8s-networking validation plugin: ${message}`);
+    let error: unknown;
+    try {
+      new NetworkingValidation(properties as any);
+    } catch (e) {
+      error = e;
+    }
+    // Bad input, told apart from a bug of the plugin.
+    expect(Errors.isValidationError(error)).toBe(true);
+    expect((error as Error).message).toBe(`[cdk8s-networking validation plugin] ${message}`);
   });
 
   test('the CNI name is case-insensitive', () => {

@@ -4,7 +4,7 @@ import { notStrictReason } from './mtls-registry';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { constructIdFor } from '../../util/construct-id';
-import { propError } from '../../util/errors';
+import { assertNever, propError } from '../../util/errors';
 import { requireOptionalBoolean, requireProps, requireString } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsLabel } from '../../util/validate';
@@ -149,6 +149,8 @@ export function istioSources(cluster: ClusterNetwork, flow: ValidatedFlow): Arra
       case 'anyMeshWorkload': principals.push('*'); break;
       case 'namespace': namespaces.push(s.namespace!); break;
       case 'anyone': break;
+      // A source kind no clause renders would leave a rule without `from`, which Istio reads as "anyone".
+      default: assertNever(s.kind, 'mesh source kind');
     }
   }
   const out: Array<{ source: Record<string, string[]> }> = [];

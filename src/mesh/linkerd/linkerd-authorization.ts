@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { constructIdFor } from '../../util/construct-id';
-import { propError } from '../../util/errors';
+import { assertNever, internalError, propError } from '../../util/errors';
 import { requireProps, requireString } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsLabel, validateDnsSubdomain } from '../../util/validate';
@@ -92,7 +92,12 @@ export class LinkerdAuthorization extends Construct {
       switch (s.kind) {
         case 'serviceAccount': return `${s.name}.${s.namespace}.${suffix}`;
         case 'namespace': return `*.${s.namespace}.${suffix}`;
-        default: return '*';
+        case 'anyMeshWorkload': return '*';
+        // Refused above (Istio only); never a wildcard identity.
+        case 'principal': throw internalError('MeshSource.principal() reached the Linkerd writer');
+        // 'anyone' takes the NetworkAuthentication branch above; a new kind fails compilation here, never '*'.
+        case 'anyone': throw internalError('MeshSource.anyone() reached the MeshTLSAuthentication writer');
+        default: return assertNever(s.kind, 'mesh source kind');
       }
     }))];
     return this.emit(flow.name, 'MeshTLSAuthentication', 'v1alpha1', { identities });

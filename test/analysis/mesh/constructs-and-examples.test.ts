@@ -9,6 +9,7 @@ import { EXAMPLES } from '../../../examples/synth-all';
 import {
   Cni, IstioMode, IstioMtls, Mesh, MeshAuthorization, MeshSource, Port, Reachability, Target, Verdict, ZeroTrustNamespace,
 } from '../../../src';
+import { ValidationError } from '../../../src/util/errors';
 import { deployment, meshChart } from '../../support/mesh';
 import { synthValid } from '../../support/synth';
 
@@ -148,8 +149,18 @@ describe('the mesh default of fromChart', () => {
     expect(cniOnly.check(Target.workload('checkout', 'web'), Target.workload('checkout', 'api-v1'), Port.tcp(8080)).meshVerdict).toBeUndefined();
   });
 
-  test('a mesh that is not a Mesh is refused at the edge', () => {
-    expect(() => Reachability.fromManifests([], { cni: Cni.calico(), mesh: { kind: 'istio' } as any }))
-      .toThrow('Reachability: options.mesh must be a Mesh made by one of its factories: Mesh.istio({ mode }), Mesh.linkerd() or Mesh.none()');
+  test('a mesh that is not a factory-made Mesh is refused at the edge: a look-alike, or a hand-built one that passes instanceof', () => {
+    const lookAlikes: unknown[] = [
+      { kind: 'istio' },
+      'istio',
+      Object.create(Mesh.prototype),
+      Object.assign(Object.create(Mesh.prototype), Mesh.istio({ mode: IstioMode.SIDECAR })),
+      new Proxy(Mesh.linkerd(), {}),
+    ];
+    for (const mesh of lookAlikes) {
+      expect(() => Reachability.fromManifests([], { cni: Cni.calico(), mesh } as any)).toThrow(new ValidationError('Reachability.fromManifests', 'options.mesh',
+        'must be a Mesh made by one of its factories: Mesh.istio({ mode }), Mesh.linkerd() or Mesh.none()'));
+    }
+    expect(Reachability.fromManifests([], { cni: Cni.calico(), mesh: Mesh.linkerd() }).meshName).toBe('Linkerd');
   });
 });

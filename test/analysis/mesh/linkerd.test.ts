@@ -176,7 +176,8 @@ describe('default inbound policy', () => {
 
   test('an unknown default policy value is rejected at the edge', () => {
     expect(() => meshReach([...ns, ...apps], LINKERD, { linkerdDefaultInboundPolicy: 'allow' })).toThrow(
-      'Reachability: linkerdDefaultInboundPolicy must be one of all-unauthenticated, all-authenticated, cluster-authenticated, cluster-unauthenticated, deny, audit, got "allow"');
+      '[Reachability.fromManifests] options.linkerdDefaultInboundPolicy: must be one of all-unauthenticated, all-authenticated, cluster-authenticated, '
+      + 'cluster-unauthenticated, deny, audit, got "allow"');
   });
 });
 

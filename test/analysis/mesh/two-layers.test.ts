@@ -14,6 +14,7 @@ import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace
 import { Verdict } from '../../../src/analysis/verdict';
 import { Cni } from '../../../src/cluster/cni';
 import { Port } from '../../../src/policy/port';
+import { Errors } from '../../../src/util/errors';
 
 const HTTP = Port.tcp(8080);
 const ns = [namespace('istio-system'), namespace('shop', { 'istio-injection': 'enabled' })];
@@ -114,8 +115,25 @@ describe('both layers', () => {
 
   test('checkRequest validates the request', () => {
     const r = meshReach(objects, ISTIO_SIDECAR);
-    expect(() => r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { path: 'admin' })).toThrow("Reachability.checkRequest: request.path 'admin' must start with /");
-    expect(() => r.checkRequest(w('shop/web'), w('shop/api'), HTTP, undefined as any)).toThrow('request must be an object');
+    const cases: Array<[unknown, string]> = [
+      [{ path: 'admin' }, "request.path: 'admin' must start with /"],
+      [undefined, "request: must be an object like { method: 'POST', path: '/admin' }"],
+      [{ method: 'P OST' }, "request.method: 'P OST' is not an HTTP method"],
+      [{ method: '' }, 'request.method: must be a non-empty string, got ""'],
+      [{ headers: ['x-team'] }, 'request.headers: must be a map of header names to values'],
+      [{ headers: { 'x-team': 1 } }, 'request.headers.x-team: must be a string, got 1'],
+    ];
+    for (const [request, message] of cases) {
+      let error: unknown;
+      try {
+        r.checkRequest(w('shop/web'), w('shop/api'), HTTP, request as any);
+      } catch (e) {
+        error = e;
+      }
+      // A ValidationError (bad input), not a bug.
+      expect(Errors.isValidationError(error)).toBe(true);
+      expect((error as Error).message).toBe(`[Reachability.checkRequest] ${message}`);
+    }
   });
 });
 
