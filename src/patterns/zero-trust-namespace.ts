@@ -25,6 +25,8 @@ import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, vali
 /** Construct id of the Namespace object. */
 const NAMESPACE_ID = 'Namespace';
 
+const POD_SECURITY_LEVELS: string[] = Object.values(PodSecurityLevel);
+
 /** Props of {@link ZeroTrustNamespace}. */
 export interface ZeroTrustNamespaceProps {
   /**
@@ -129,7 +131,7 @@ export class ZeroTrustNamespace extends Construct {
     checkTenantLabels(this, this.name, labels);
     validatePorts(this, 'monitoringPorts', props.monitoringPorts);
     validatePorts(this, 'ingressControllerPorts', props.ingressControllerPorts);
-    const level = checkEnum(this, 'podSecurity', props.podSecurity ?? PodSecurityLevel.RESTRICTED, Object.values(PodSecurityLevel), 'a Pod Security level');
+    const level = checkEnum(this, 'podSecurity', props.podSecurity ?? PodSecurityLevel.RESTRICTED, POD_SECURITY_LEVELS, 'a Pod Security level');
     const version = requireOptionalString(this, 'podSecurityVersion', props.podSecurityVersion) ?? 'latest';
     // The Pod Security admission version label: 'latest' or 'v<major>.<minor>' without leading zeros
     // (https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces).

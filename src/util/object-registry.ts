@@ -16,7 +16,9 @@ const REGISTRIES = new WeakMap<IConstruct, Map<string, IConstruct>>();
  * per app), where a validation would walk every object of the app.
  */
 export function registerObject(owner: IConstruct, obj: ApiObject): ApiObject {
-  const root = owner.node.root;
+  // The root by walking up: `node.root` builds the array of every scope first.
+  let root: IConstruct = owner;
+  for (let up = root.node.scope; up !== undefined; up = up.node.scope) root = up;
   let registry = REGISTRIES.get(root);
   if (!registry) {
     registry = new Map();
