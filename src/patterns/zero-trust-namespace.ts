@@ -29,9 +29,11 @@ const POD_SECURITY_LEVELS: string[] = Object.values(PodSecurityLevel);
 
 /** The baseline policies' options, the same for every namespace (values: frozen, shared). */
 const DEFAULT_DENY_ALL: NamespacePolicyOptions = Object.freeze({ isolate: Object.freeze([Direction.INGRESS, Direction.EGRESS]) as Direction[] });
-const ALLOW_DNS: NamespacePolicyOptions = Object.freeze({
-  egress: Object.freeze([Object.freeze({ peers: Object.freeze([Peer.clusterDns()]) as Peer[], ports: Object.freeze([Port.udp(53), Port.tcp(53)]) as Port[] })]) as TrafficRule[],
+const DNS_RULE: TrafficRule = Object.freeze({
+  peers: Object.freeze([Peer.clusterDns()]) as Peer[],
+  ports: Object.freeze([Port.udp(53), Port.tcp(53)]) as Port[],
 });
+const ALLOW_DNS: NamespacePolicyOptions = Object.freeze({ egress: Object.freeze([DNS_RULE]) as TrafficRule[] });
 
 /** Props of {@link ZeroTrustNamespace}. */
 export interface ZeroTrustNamespaceProps {
