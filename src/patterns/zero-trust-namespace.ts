@@ -110,7 +110,6 @@ export class ZeroTrustNamespace extends Construct {
   /** The namespace joined the ClusterNetwork's mesh (`mesh`). */
   public readonly meshed: boolean;
   /** Every policy of the namespace, by name. */
-  private readonly policies = new Map<string, TrafficPolicy>();
   /**
    * Each policy added, in order, with its options; its blanket allows are worked out when first asked
    * for. Only a ThreeTierApp in this namespace asks: working them out for every policy of every
@@ -224,13 +223,12 @@ export class ZeroTrustNamespace extends Construct {
   private addPolicyAsIs(name: string, options: NamespacePolicyOptions, owned = false): TrafficPolicy {
     if (typeof name !== 'string' || name.length === 0) throw propError(this, 'name', 'a policy name is required');
     validateDnsSubdomain(this, 'name', name);
-    if (this.policies.has(name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
+    if (this.added.some((a) => a.name === name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
     const o = requireProps(this, options, false, `options of policy '${name}'`);
     // The id is the policy name (a DNS subdomain, so never the Namespace object's id); constructs would
     // mistake an Object.prototype member name ('constructor') for a taken id.
     const id = constructIdFor(name);
     const policy = new TrafficPolicy(this, id, { ...o, name, namespace: this.name });
-    this.policies.set(name, policy);
     const meshNeeds = this.meshed ? this.cluster.mesh.networkNeeds() : undefined;
     // The rules' peer and port lists as they are now (Peer and Port are immutable values): a caller
     // changing its arrays later must not change what this policy was.
@@ -322,6 +320,7 @@ export class ZeroTrustNamespace extends Construct {
 
   /** The policy of this namespace with that name, if any. */
   public policy(name: string): TrafficPolicy | undefined {
-    return this.policies.get(name);
+    // A scan of the few policies of one namespace: a Map per namespace cost more heap than it saved.
+    return this.added.find((a) => a.name === name)?.policy;
   }
 }

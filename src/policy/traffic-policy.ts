@@ -251,7 +251,7 @@ export class TrafficPolicy extends Construct {
     if (known === undefined) INTERNET.set(cluster, known = new Map());
     let peers = known.get(key);
     if (peers === undefined) known.set(key, peers = internetPeers(cluster, exceptPrivateRanges));
-    return peers.map((p) => ({ type: 'cidr' as const, cidr: p.cidr, except: [...p.except] }));
+    return peers.map((p) => ({ type: 'cidr' as const, cidr: p.cidr, except: p.except }));
   }
 
   /**
@@ -295,7 +295,7 @@ function internetPeers(cluster: ClusterNetwork, exceptPrivateRanges: boolean): A
       if (own.family !== whole.family || own.prefix === 0) continue;
       if (!except.some((e) => cidrContainsCidr(e, own))) except.push(own);
     }
-    return { cidr: whole.text, except: except.map((e) => e.text) };
+    return { cidr: whole.text, except: Object.freeze(except.map((e) => e.text)) as string[] };
   });
 }
 

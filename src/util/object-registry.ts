@@ -24,7 +24,8 @@ export function registerObject(owner: IConstruct, obj: ApiObject): ApiObject {
     registry = new Map();
     REGISTRIES.set(root, registry);
   }
-  const key = `${obj.apiGroup || 'core'}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.name}`;
+  // join() makes one flat string; a template literal would keep a cons string beside its flattened copy.
+  const key = [obj.apiGroup || 'core', obj.kind, obj.metadata.namespace ?? '', obj.name].join('|');
   const existing = registry.get(key);
   if (existing !== undefined) {
     const where = obj.metadata.namespace ? `namespace '${obj.metadata.namespace}'` : 'the cluster scope';
