@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { NamespaceMeshOptions } from './mesh-options';
+import { NamespacePolicyOptions } from './namespace-policy-options';
 import { PodSecurityLevel } from './pod-security';
 import { sharedNamespaceUse } from './shared-namespaces';
 import { claimTenant, claimTenantLabel } from './tenant-labels';
@@ -146,6 +147,11 @@ export class TenantIsolation extends Construct {
     props.tenants.forEach((tenant, i) => claimTenant(this, `tenants[${i}]`, tenant));
 
     const guardrails = props.guardrails! && cluster.cni.capabilities.deny && cluster.cni.capabilities.clusterWide;
+    // One set of options for every tenant's internet egress, with a copy of the given ports (the
+    // caller's array may change later; the namespaces keep these options as they are).
+    const internetEgress: NamespacePolicyOptions | undefined = allowInternetEgress
+      ? { egress: [{ peers: [Peer.internet()], ports: [...(props.internetEgressPorts ?? [Port.tcp(443)])] }] }
+      : undefined;
     // Construct tree: `<this>/<namespace>` (a ZeroTrustNamespace) and `<this>/Guardrail-<tenant>`,
     // flat under this construct, in tenant order (the synthesized file keeps its object order).
     //
@@ -174,7 +180,7 @@ export class TenantIsolation extends Construct {
         const owner = seenNamespaces.get(ns);
         if (owner !== undefined) throw propError(this, `namespaces.${tenant}[${j}]`, `namespace '${ns}' already belongs to tenant '${owner}'`);
         seenNamespaces.set(ns, tenant);
-        return this.tenantNamespace(tenant, ns, tenantLabel, props);
+        return this.tenantNamespace(tenant, ns, tenantLabel, props, internetEgress);
       });
       if (guardrails) this.guardrails[tenant] = this.guardrail(tenant, tenantLabel);
     }
@@ -197,22 +203,20 @@ export class TenantIsolation extends Construct {
     }
   }
 
-  private tenantNamespace(tenant: string, namespace: string, tenantLabel: string, props: TenantIsolationProps): ZeroTrustNamespace {
+  private tenantNamespace(tenant: string, namespace: string, tenantLabel: string, props: TenantIsolationProps,
+    internetEgress: NamespacePolicyOptions | undefined): ZeroTrustNamespace {
     const zt = new ZeroTrustNamespace(this, constructIdFor(namespace), {
       name: namespace,
       labels: { [tenantLabel]: tenant },
       podSecurity: props.podSecurity,
       mesh: props.mesh,
     });
+    // Options built here and never handed out: the namespace keeps them without copying them.
     if (props.allowSameTenant) {
       const sameTenant = Peer.namespaces({ [tenantLabel]: tenant });
-      zt.addPolicy(ALLOW_SAME_TENANT, { ingress: [{ peers: [sameTenant] }], egress: [{ peers: [sameTenant] }] });
+      zt._addOwnedPolicy(ALLOW_SAME_TENANT, { ingress: [{ peers: [sameTenant] }], egress: [{ peers: [sameTenant] }] });
     }
-    if (props.allowInternetEgress) {
-      zt.addPolicy('allow-internet-egress', {
-        egress: [{ peers: [Peer.internet()], ports: props.internetEgressPorts ?? [Port.tcp(443)] }],
-      });
-    }
+    if (internetEgress) zt._addOwnedPolicy('allow-internet-egress', internetEgress);
     return zt;
   }
 

@@ -25,6 +25,16 @@ import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, vali
 /** Construct id of the Namespace object. */
 const NAMESPACE_ID = 'Namespace';
 
+const POD_SECURITY_LEVELS: string[] = Object.values(PodSecurityLevel);
+
+/** The baseline policies' options, the same for every namespace (values: frozen, shared). */
+const DEFAULT_DENY_ALL: NamespacePolicyOptions = Object.freeze({ isolate: Object.freeze([Direction.INGRESS, Direction.EGRESS]) as Direction[] });
+const DNS_RULE: TrafficRule = Object.freeze({
+  peers: Object.freeze([Peer.clusterDns()]) as Peer[],
+  ports: Object.freeze([Port.udp(53), Port.tcp(53)]) as Port[],
+});
+const ALLOW_DNS: NamespacePolicyOptions = Object.freeze({ egress: Object.freeze([DNS_RULE]) as TrafficRule[] });
+
 /** Props of {@link ZeroTrustNamespace}. */
 export interface ZeroTrustNamespaceProps {
   /**
@@ -100,7 +110,6 @@ export class ZeroTrustNamespace extends Construct {
   /** The namespace joined the ClusterNetwork's mesh (`mesh`). */
   public readonly meshed: boolean;
   /** Every policy of the namespace, by name. */
-  private readonly policies = new Map<string, TrafficPolicy>();
   /**
    * Each policy added, in order, with its options; its blanket allows are worked out when first asked
    * for. Only a ThreeTierApp in this namespace asks: working them out for every policy of every
@@ -129,7 +138,7 @@ export class ZeroTrustNamespace extends Construct {
     checkTenantLabels(this, this.name, labels);
     validatePorts(this, 'monitoringPorts', props.monitoringPorts);
     validatePorts(this, 'ingressControllerPorts', props.ingressControllerPorts);
-    const level = checkEnum(this, 'podSecurity', props.podSecurity ?? PodSecurityLevel.RESTRICTED, Object.values(PodSecurityLevel), 'a Pod Security level');
+    const level = checkEnum(this, 'podSecurity', props.podSecurity ?? PodSecurityLevel.RESTRICTED, POD_SECURITY_LEVELS, 'a Pod Security level');
     const version = requireOptionalString(this, 'podSecurityVersion', props.podSecurityVersion) ?? 'latest';
     // The Pod Security admission version label: 'latest' or 'v<major>.<minor>' without leading zeros
     // (https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces).
@@ -163,18 +172,18 @@ export class ZeroTrustNamespace extends Construct {
       }));
     }
 
-    this.addPolicy('default-deny-all', { isolate: [Direction.INGRESS, Direction.EGRESS] });
-    this.addPolicy('allow-dns', { egress: [{ peers: [Peer.clusterDns()], ports: [Port.udp(53), Port.tcp(53)] }] });
+    this._addOwnedPolicy('default-deny-all', DEFAULT_DENY_ALL);
+    this._addOwnedPolicy('allow-dns', ALLOW_DNS);
     if (cluster.cni.capabilities.deny) {
       // Default deny already keeps the metadata service out of reach; the explicit deny keeps it so
       // when someone later adds a broad egress allow of their own.
-      this.addPolicy('deny-cloud-metadata', {
+      this._addOwnedPolicy('deny-cloud-metadata', {
         egress: [{ action: RuleAction.DENY, peers: cluster.metadataCidrs.map((c) => Peer.cidr(c)) }],
       });
     }
     for (const meshPolicy of mesh.policies) this.addPolicyAsIs(meshPolicy.name, meshPolicy.options);
     if (allowSameNamespace) {
-      this.addPolicy('allow-same-namespace', {
+      this._addOwnedPolicy('allow-same-namespace', {
         ingress: [{ peers: [Peer.sameNamespace()] }],
         egress: [{ peers: [Peer.sameNamespace()] }],
       });
@@ -199,22 +208,32 @@ export class ZeroTrustNamespace extends Construct {
     return this.addPolicyAsIs(name, meshed);
   }
 
+  /**
+   * addPolicy for options this library built and never hands out (nor changes): kept as they are,
+   * without the copy of their rules that protects against a caller changing its arrays later. At
+   * thousands of tenant namespaces those copies were about a tenth of the heap the library keeps.
+   * @internal
+   */
+  public _addOwnedPolicy(name: string, options: NamespacePolicyOptions): TrafficPolicy {
+    const meshed = this.meshTransportPort === undefined ? options : withMeshTransport(options, this.meshTransportPort);
+    return this.addPolicyAsIs(name, meshed, true);
+  }
+
   /** addPolicy without the mesh transport port (the mesh's own control-plane and probe allows). */
-  private addPolicyAsIs(name: string, options: NamespacePolicyOptions): TrafficPolicy {
+  private addPolicyAsIs(name: string, options: NamespacePolicyOptions, owned = false): TrafficPolicy {
     if (typeof name !== 'string' || name.length === 0) throw propError(this, 'name', 'a policy name is required');
     validateDnsSubdomain(this, 'name', name);
-    if (this.policies.has(name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
+    if (this.added.some((a) => a.name === name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
     const o = requireProps(this, options, false, `options of policy '${name}'`);
     // The id is the policy name (a DNS subdomain, so never the Namespace object's id); constructs would
     // mistake an Object.prototype member name ('constructor') for a taken id.
     const id = constructIdFor(name);
     const policy = new TrafficPolicy(this, id, { ...o, name, namespace: this.name });
-    this.policies.set(name, policy);
     const meshNeeds = this.meshed ? this.cluster.mesh.networkNeeds() : undefined;
     // The rules' peer and port lists as they are now (Peer and Port are immutable values): a caller
     // changing its arrays later must not change what this policy was.
     const snapshot = (rules?: TrafficRule[]) => rules?.map((r) => ({ ...r, peers: [...r.peers], ports: r.ports && [...r.ports] }));
-    this.added.push({ name, policy, options: { ingress: snapshot(o.ingress), egress: snapshot(o.egress) }, meshNeeds });
+    this.added.push({ name, policy, options: owned ? o : { ingress: snapshot(o.ingress), egress: snapshot(o.egress) }, meshNeeds });
     return policy;
   }
 
@@ -301,6 +320,7 @@ export class ZeroTrustNamespace extends Construct {
 
   /** The policy of this namespace with that name, if any. */
   public policy(name: string): TrafficPolicy | undefined {
-    return this.policies.get(name);
+    // A scan of the few policies of one namespace: a Map per namespace cost more heap than it saved.
+    return this.added.find((a) => a.name === name)?.policy;
   }
 }

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clusterDnsPeers } from './cluster-dns';
 import { validateHttpMatches } from './http-validation';
-import { IntentRule, PolicyIntent, ResolvedPeer } from './intent';
+import { IntentRule, PolicyIntent, ResolvedPeer, directionsIn, labelsOrShared, listOrShared } from './intent';
 import { LabelExpression, LabelOperator } from './label-expression';
 import { Peer } from './peer';
 import { validatePorts } from './port-validation';
@@ -91,7 +91,9 @@ export class TrafficPolicy extends Construct {
     const p = requireProps(this, props, false);
     const cluster = ClusterNetwork.of(this);
     this._intent = this.buildIntent(cluster, p);
-    this.apiObjects = renderIntent(this, cluster, this._intent);
+    // A copy of exactly its length: the writers build the list with push(), and V8 gives a pushed-to
+    // array room for 17 elements, kept for as long as the policy lives (see directionsIn in intent.ts).
+    this.apiObjects = renderIntent(this, cluster, this._intent).slice();
   }
 
   private buildIntent(cluster: ClusterNetwork, props: TrafficPolicyProps): PolicyIntent {
@@ -120,12 +122,12 @@ export class TrafficPolicy extends Construct {
     return {
       name,
       namespace,
-      podLabels: validateLabels(this, 'podSelector', props.podSelector),
-      namespaceLabels: validateLabels(this, 'namespaceSelector', props.namespaceSelector),
-      isolate: [Direction.INGRESS, Direction.EGRESS].filter((d) => isolate.has(d)),
+      podLabels: labelsOrShared(validateLabels(this, 'podSelector', props.podSelector)),
+      namespaceLabels: labelsOrShared(validateLabels(this, 'namespaceSelector', props.namespaceSelector)),
+      isolate: directionsIn((d) => isolate.has(d)),
       precedence: props.precedence,
-      rules,
-      labels: validateLabels(this, 'labels', props.labels),
+      rules: rules.slice(),
+      labels: labelsOrShared(validateLabels(this, 'labels', props.labels)),
     };
   }
 
@@ -153,7 +155,8 @@ export class TrafficPolicy extends Construct {
         throw propError(this, `${origin}.http`, `L7 HTTP rules cannot be enforced by CNI '${cluster.cni.name}' (capability 'l7' missing)`);
       }
     }
-    return { direction, action, peers, ports, http, origin };
+    // flatMap leaves room for 17 peers: kept with the intent, so copied to its length (directionsIn).
+    return { direction, action, peers: peers.slice(), ports: listOrShared(ports), http: listOrShared(http), origin };
   }
 
   private buildExpression(e: LabelExpression, prop: string): LabelExpression {
@@ -184,16 +187,16 @@ export class TrafficPolicy extends Construct {
         if (namespace === undefined) {
           throw propError(this, prop, `${peer} is relative to the policy's namespace, but this policy is cluster-wide: name the namespace or use Peer.namespaces()`);
         }
-        return [{ type: 'pods', namespace, podLabels: validateLabels(this, `${prop}.labels`, s.podLabels) }];
+        return [{ type: 'pods', namespace, podLabels: labelsOrShared(validateLabels(this, `${prop}.labels`, s.podLabels)) }];
       }
       case 'namespaces':
         return [{
           type: 'podsInNamespaces',
-          namespaceLabels: validateLabels(this, `${prop}.namespaceLabels`, s.namespaceLabels),
+          namespaceLabels: labelsOrShared(validateLabels(this, `${prop}.namespaceLabels`, s.namespaceLabels)),
           // Sorted (the expressions are ANDed, so order carries no meaning) so that reordering them
           // in the program does not change the output: GitOps diffs stay minimal.
-          namespaceExpressions: sortExpressions((s.namespaceExpressions ?? []).map((e, i) => this.buildExpression(e, `${prop}.expressions[${i}]`))),
-          podLabels: validateLabels(this, `${prop}.podLabels`, s.podLabels),
+          namespaceExpressions: listOrShared(sortExpressions((s.namespaceExpressions ?? []).map((e, i) => this.buildExpression(e, `${prop}.expressions[${i}]`)))),
+          podLabels: labelsOrShared(validateLabels(this, `${prop}.podLabels`, s.podLabels)),
         }];
       case 'dns':
         return clusterDnsPeers(cluster);
@@ -240,17 +243,15 @@ export class TrafficPolicy extends Construct {
    * existing except (the RFC 1918 defaults) add nothing.
    */
   private resolveInternet(cluster: ClusterNetwork, exceptPrivateRanges: boolean): ResolvedPeer[] {
-    const fixed = [...cluster.metadataCidrs, ...(exceptPrivateRanges ? cluster.privateCidrs : [])].map((c) => parseCidr(c));
-    const ownRanges = [...cluster.podCidrs, ...cluster.serviceCidrs].map((c) => parseCidr(c));
-    return cluster.anyAddressCidrs.map((text) => {
-      const whole = parseCidr(text);
-      const except: ParsedCidr[] = fixed.filter((e) => e.family === whole.family);
-      for (const own of ownRanges) {
-        if (own.family !== whole.family || own.prefix === 0) continue;
-        if (!except.some((e) => cidrContainsCidr(e, own))) except.push(own);
-      }
-      return { type: 'cidr' as const, cidr: whole.text, except: except.map((e) => e.text) };
-    });
+    // Worked out once per cluster and set of ranges (every tenant namespace asks for the same), keyed
+    // by the ranges themselves: ClusterNetwork's arrays are public and could still change.
+    const key = [exceptPrivateRanges, cluster.anyAddressCidrs, cluster.metadataCidrs, exceptPrivateRanges ? cluster.privateCidrs : [],
+      cluster.podCidrs, cluster.serviceCidrs].join('|');
+    let known = INTERNET.get(cluster);
+    if (known === undefined) INTERNET.set(cluster, known = new Map());
+    let peers = known.get(key);
+    if (peers === undefined) known.set(key, peers = internetPeers(cluster, exceptPrivateRanges));
+    return peers.map((p) => ({ type: 'cidr' as const, cidr: p.cidr, except: p.except }));
   }
 
   /**
@@ -282,6 +283,24 @@ export class TrafficPolicy extends Construct {
     return { type: 'cidr', cidr: block.text, except: excepts.map((e) => e.text) };
   }
 }
+
+/** "The internet" on this cluster (see TrafficPolicy's resolveInternet). */
+function internetPeers(cluster: ClusterNetwork, exceptPrivateRanges: boolean): Array<{ readonly cidr: string; readonly except: string[] }> {
+  const fixed = [...cluster.metadataCidrs, ...(exceptPrivateRanges ? cluster.privateCidrs : [])].map((c) => parseCidr(c));
+  const ownRanges = [...cluster.podCidrs, ...cluster.serviceCidrs].map((c) => parseCidr(c));
+  return cluster.anyAddressCidrs.map((text) => {
+    const whole = parseCidr(text);
+    const except: ParsedCidr[] = fixed.filter((e) => e.family === whole.family);
+    for (const own of ownRanges) {
+      if (own.family !== whole.family || own.prefix === 0) continue;
+      if (!except.some((e) => cidrContainsCidr(e, own))) except.push(own);
+    }
+    return { cidr: whole.text, except: Object.freeze(except.map((e) => e.text)) as string[] };
+  });
+}
+
+/** Per cluster: the internet peers by the ranges they were worked out from. */
+const INTERNET = new WeakMap<ClusterNetwork, Map<string, Array<{ readonly cidr: string; readonly except: string[] }>>>();
 
 /** Label expressions in a canonical order: by key, then operator, then values. */
 function sortExpressions(expressions: LabelExpression[]): LabelExpression[] {

@@ -16,13 +16,16 @@ const REGISTRIES = new WeakMap<IConstruct, Map<string, IConstruct>>();
  * per app), where a validation would walk every object of the app.
  */
 export function registerObject(owner: IConstruct, obj: ApiObject): ApiObject {
-  const root = owner.node.root;
+  // The root by walking up: `node.root` builds the array of every scope first.
+  let root: IConstruct = owner;
+  for (let up = root.node.scope; up !== undefined; up = up.node.scope) root = up;
   let registry = REGISTRIES.get(root);
   if (!registry) {
     registry = new Map();
     REGISTRIES.set(root, registry);
   }
-  const key = `${obj.apiGroup || 'core'}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.name}`;
+  // join() makes one flat string; a template literal would keep a cons string beside its flattened copy.
+  const key = [obj.apiGroup || 'core', obj.kind, obj.metadata.namespace ?? '', obj.name].join('|');
   const existing = registry.get(key);
   if (existing !== undefined) {
     const where = obj.metadata.namespace ? `namespace '${obj.metadata.namespace}'` : 'the cluster scope';

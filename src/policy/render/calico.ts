@@ -51,10 +51,11 @@ export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlac
     const isolates = placement.isolating && intent.isolate.includes(direction);
     if (rules.length > 0 || isolates) {
       directions.push(direction);
-      if (rules.length > 0) spec[direction === Direction.INGRESS ? 'ingress' : 'egress'] = rules;
+      // Copies of their length: flatMap and push leave room for 17 (see directionsIn in intent.ts).
+      if (rules.length > 0) spec[direction === Direction.INGRESS ? 'ingress' : 'egress'] = rules.slice();
     }
   }
-  spec.types = directions;
+  spec.types = directions.slice();
 
   const metadata: any = { name };
   if (intent.namespace !== undefined) metadata.namespace = intent.namespace;
@@ -115,7 +116,7 @@ function calicoRules(rule: IntentRule, policyNamespace: string | undefined): any
       const ports = protocol ? byProtocol.get(protocol)! : [];
       const r: any = { action: rule.action };
       if (protocol) r.protocol = protocol;
-      const portField = ports.length ? { ports } : {};
+      const portField = ports.length ? { ports: ports.slice() } : {};
       if (rule.direction === Direction.INGRESS) {
         r.source = entity;
         if (ports.length) r.destination = portField;

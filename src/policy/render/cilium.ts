@@ -48,15 +48,16 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
       allows.unshift(...ciliumRules(dns, { dns: [{ matchPattern: '*' }] }));
     }
     const denies = rulesOf(intent, direction, RuleAction.DENY).flatMap((r) => ciliumRules(r));
+    // Copies of their length: flatMap and push leave room for 17 (see directionsIn in intent.ts).
     if (allows.length) {
-      spec[field] = allows;
+      spec[field] = allows.slice();
     } else if (intent.isolate.includes(direction) && !denies.length) {
       // Isolation without rules: the CRD needs at least one of the rule fields (anyOf), and Cilium's
       // default-deny idiom is one empty rule, which selects no peer and so allows nothing
       // ("Ingress/Egress Default Deny", https://docs.cilium.io/en/stable/security/policy/language/).
       spec[field] = [{}];
     }
-    if (denies.length) spec[`${field}Deny`] = denies;
+    if (denies.length) spec[`${field}Deny`] = denies.slice();
   }
   spec.enableDefaultDeny = {
     ingress: intent.isolate.includes(Direction.INGRESS),
@@ -128,10 +129,10 @@ function ciliumRules(rule: IntentRule, l7: any = httpRules(rule)): any[] {
   }
   const out: any[] = [];
   const add = (l3: any) => out.push({ ...l3, ...(ports ? { toPorts: ports } : {}) });
-  if (endpoints.length) add({ [to ? 'toEndpoints' : 'fromEndpoints']: endpoints });
-  if (cidrSets.length) add({ [to ? 'toCIDRSet' : 'fromCIDRSet']: cidrSets });
-  if (entities.length) add({ [to ? 'toEntities' : 'fromEntities']: entities });
-  if (fqdns.length) add({ toFQDNs: fqdns });
+  if (endpoints.length) add({ [to ? 'toEndpoints' : 'fromEndpoints']: endpoints.slice() });
+  if (cidrSets.length) add({ [to ? 'toCIDRSet' : 'fromCIDRSet']: cidrSets.slice() });
+  if (entities.length) add({ [to ? 'toEntities' : 'fromEntities']: entities.slice() });
+  if (fqdns.length) add({ toFQDNs: fqdns.slice() });
   return out;
 }
 
@@ -146,7 +147,7 @@ function podsInNamespacesSelector(peer: Extract<ResolvedPeer, { type: 'podsInNam
   // An empty selector would mean "this namespace" in a CiliumNetworkPolicy: say "any namespace".
   return {
     ...(Object.keys(labels).length ? { matchLabels: sortedLabels(labels) } : {}),
-    matchExpressions: [{ key: CILIUM_NAMESPACE_LABEL, operator: 'Exists' }, ...expressions],
+    matchExpressions: [{ key: CILIUM_NAMESPACE_LABEL, operator: 'Exists' }].concat(expressions),
   };
 }
 

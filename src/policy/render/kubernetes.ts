@@ -1,5 +1,5 @@
 import { assertNever, internalError } from '../../util/errors';
-import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
+import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, directionsIn, rulesOf, sortedLabels } from '../intent';
 import { LabelExpression } from '../label-expression';
 import { Direction, RuleAction } from '../rule';
 
@@ -26,7 +26,7 @@ export function networkPolicyManifest(intent: PolicyIntent): any {
   const spec: any = {
     podSelector: labelSelector(intent.podLabels),
     // Always explicit: omitted policyTypes silently drop egress isolation (NETWORKING-FACTS 2).
-    policyTypes: [Direction.INGRESS, Direction.EGRESS].filter((d) => intent.isolate.includes(d)),
+    policyTypes: directionsIn((d) => intent.isolate.includes(d)),
   };
   const ingress = rulesOf(intent, Direction.INGRESS, RuleAction.ALLOW).map((r) => networkPolicyRule(r, namespace, 'from'));
   const egress = rulesOf(intent, Direction.EGRESS, RuleAction.ALLOW).map((r) => networkPolicyRule(r, namespace, 'to'));
@@ -81,8 +81,13 @@ export function networkPolicyPort(port: ResolvedPort): any {
   return { protocol: port.protocol, port: port.port, ...(port.endPort !== undefined ? { endPort: port.endPort } : {}) };
 }
 
+/** The selector of every pod (or namespace). */
+const SELECT_ALL = Object.freeze({});
+
 /** `{}` for no labels (select all), `{matchLabels, matchExpressions}` otherwise, keys sorted. */
 export function labelSelector(labels: Record<string, string>, expressions: LabelExpression[] = []): any {
+  // Select-all is one shared frozen `{}` (manifests are never changed once built; see labelsOrShared).
+  if (expressions.length === 0 && Object.keys(labels).length === 0) return SELECT_ALL;
   const out: any = {};
   if (Object.keys(labels).length) {
     out.matchLabels = {};
