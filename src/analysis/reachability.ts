@@ -7,6 +7,7 @@ import { IConstruct } from 'constructs';
 import { podCidrSpace } from './addresses';
 import { l7BlindToMtls, modelFor } from './cni-model';
 import { diffReachability } from './diff-engine';
+import { ExternalFacts, ExternalRegion, externalFactsOf } from './external-endpoints';
 import { FlowMatrix } from './flow-matrix';
 import { MatrixOptions } from './flow-types';
 import { HttpRequestSpec, httpRequestSpec } from './http-request';
@@ -19,7 +20,7 @@ import { LINKERD_DEFAULT_POLICIES, meshFactsOf } from './mesh/facts';
 import { isMeshAnnotation } from './mesh/membership';
 import { AnnotatedCniModel, Endpoint, L4Protocol, ManifestObject, NodeEndpoints } from './model';
 import { evaluatePair, missingNamedPortPair, PairContext } from './pair-evaluator';
-import { ReachabilityDiff } from './reachability-diff';
+import { DiffOptions, ReachabilityDiff } from './reachability-diff';
 import { PairResult, ReachabilityResult } from './reachability-result';
 import { Labels } from './selectors';
 import { Target } from './target';
@@ -28,7 +29,7 @@ import { ClusterNetwork } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { Mesh, MeshKind } from '../cluster/mesh';
 import { Port } from '../policy/port';
-import { ParsedCidr, parseCidr, parseIp } from '../util/cidr';
+import { hostCidr, ParsedCidr, parseCidr, parseIp } from '../util/cidr';
 import { isCalicoStagedPolicy, isPlainObject } from '../util/vocabulary';
 
 /** Options of {@link Reachability}. */
@@ -166,6 +167,7 @@ export class Reachability {
   private readonly podCidrs?: ParsedCidr[];
   private readonly inputNotes: string[];
   private cachedModel?: AnnotatedCniModel;
+  private podsByName?: Map<string, InventoryPod>;
 
   private constructor(manifests: any[], options: ReachabilityOptions, problems: string[]) {
     if (!isPlainObject(options) || !(options.cni instanceof Cni) || !Cni._isMade(options.cni)) {
@@ -235,6 +237,7 @@ export class Reachability {
       },
     };
     const pod = podFromTemplate(fullName, 'Probe', namespace, template);
+    this.podsByName = undefined;
     this.probes.push(this.withAddresses({
       ...pod,
       endpoint: { ...pod.endpoint, ...(options.ip !== undefined ? { ip: options.ip } : {}), namespaceLabels: this.namespaces.get(namespace)! },
@@ -301,11 +304,17 @@ export class Reachability {
    * opens and closes, and those whose verdict becomes or stops being indeterminate, each with the
    * objects and rules deciding it on either side, grouped by namespace pair. Both sides use their
    * own CNI and options.
+   * Pods' egress to and ingress from external endpoints (one per region of the CIDRs the policies
+   * name, the internet and the metadata address) are compared too (see DiffOptions).
    * @param other the manifests after the change
-   * @param options the ports to compare (as for `matrix`)
+   * @param options the ports to compare (as for `matrix`) and whether to compare external endpoints
    */
-  public diff(other: Reachability, options: MatrixOptions = {}): ReachabilityDiff {
+  public diff(other: Reachability, options: DiffOptions = {}): ReachabilityDiff {
     if (!(other instanceof Reachability)) throw new Error('Reachability.diff: other must be a Reachability');
+    if (!isPlainObject(options)) throw new Error('Reachability.diff: options must be an object');
+    if (options.externalEndpoints !== undefined && typeof options.externalEndpoints !== 'boolean') {
+      throw new Error(`Reachability.diff: options.externalEndpoints must be a boolean, got ${JSON.stringify(options.externalEndpoints)}`);
+    }
     return diffReachability(this, other, options);
   }
 
@@ -318,6 +327,34 @@ export class Reachability {
     const d = this.pods().find((p) => p.endpoint.name === destination);
     if (!s || !d) return undefined;
     return evaluatePair(this.context(), s.endpoint, d.endpoint, protocol, port);
+  }
+
+  /**
+   * The CIDRs and ports the policies name, and the addresses that are pods or nodes (for the
+   * external endpoints of the diff).
+   * @internal
+   */
+  public _externalFacts(): ExternalFacts {
+    return {
+      ...externalFactsOf(this.manifests),
+      internal: [...(this.podCidrs ?? []).map((c) => c.text), ...(this.nodeIp !== undefined ? [hostCidr(this.nodeIp)] : [])],
+    };
+  }
+
+  /**
+   * The verdict between one pod and an external address, either way (for the diff).
+   * @internal
+   */
+  public _externalPair(pod: string, external: ExternalRegion, podIsSource: boolean, protocol: L4Protocol, port: number): PairResult | undefined {
+    if (!this.podsByName) this.podsByName = new Map(this.pods().map((x) => [x.endpoint.name, x]));
+    const p = this.podsByName.get(pod);
+    if (!p) return undefined;
+    const outside: Endpoint = {
+      kind: 'external', name: external.name, ip: external.ip, labels: {}, namespaceLabels: {}, hostNetwork: false, namedPorts: [],
+    };
+    return podIsSource
+      ? evaluatePair(this.context(), p.endpoint, outside, protocol, port)
+      : evaluatePair(this.context(), outside, p.endpoint, protocol, port);
   }
 
   private checkPair(source: Endpoint, destination: Endpoint, port: Port, request?: HttpRequestSpec): PairResult {
