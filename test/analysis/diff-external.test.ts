@@ -13,6 +13,7 @@ import { TenantIsolation } from '../../src/patterns/tenant-isolation';
 import { ZeroTrustNamespace } from '../../src/patterns/zero-trust-namespace';
 import { Peer } from '../../src/policy/peer';
 import { Port } from '../../src/policy/port';
+import { expectValidManifests } from '../support/schema';
 import { ENFORCING_CNIS, chartFor, synthValid } from '../support/synth';
 
 const withPort = (p: number) => ({ containers: [{ name: 'c', image: 'x', ports: [{ containerPort: p }] }] });
@@ -160,5 +161,38 @@ describe('a pull request that adds ingress from 0.0.0.0/0', () => {
       ['shop/web', FlowChange.UNCERTAIN, Verdict.INDETERMINATE],
       ['external 0.0.0.0/0 except 169.254.169.254/32', FlowChange.OPENED, Verdict.ALLOW],
     ]);
+  });
+});
+
+describe('what the analyzer does not know stays indeterminate', () => {
+  test('cilium: a PR adding toFQDNs egress makes the internet uncertain (the names may resolve to any address), never opened or denied', () => {
+    const cni = Cni.cilium();
+    const cluster = [namespace('shop'), deployment('shop', 'web', { app: 'web' })];
+    const fqdn = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'web-egress', namespace: 'shop' },
+      spec: {
+        endpointSelector: { matchLabels: { app: 'web' } },
+        egress: [
+          { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+          // The DNS proxy rule toFQDNs needs to learn the names' addresses.
+          {
+            toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+            toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+          },
+        ],
+      },
+    };
+    expectValidManifests([fqdn]);
+    const diff = Reachability.fromManifests(cluster, { cni, podCidrs: POD_CIDRS })
+      .diff(Reachability.fromManifests([...cluster, fqdn], { cni, podCidrs: POD_CIDRS }));
+    const internet = diff.changes.filter((c) => c.destination === 'external 0.0.0.0/0 except 10.244.0.0/16, 169.254.169.254/32');
+    expect(internet.map((c) => [c.source, c.port, c.change, c.before, c.after])).toEqual([
+      // The policy's own port 53 is asked too: DNS to the internet is now denied (only kube-dns is allowed).
+      ['shop/web', 'TCP/53', FlowChange.CLOSED, Verdict.ALLOW, Verdict.DENY],
+      ['shop/web', 'TCP/443', FlowChange.UNCERTAIN, Verdict.ALLOW, Verdict.INDETERMINATE],
+    ]);
+    expect(internet[1].decidedAfter.some((d) => d.includes('toFQDNs') && d.includes('indeterminate'))).toBe(true);
   });
 });
