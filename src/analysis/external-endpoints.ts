@@ -63,10 +63,13 @@ export function externalFactsOf(manifests: readonly ManifestObject[]): { cidrs: 
     if (value === null || typeof value !== 'object') return;
     const obj = value as Record<string, unknown>;
     const own = typeof obj.protocol === 'string' ? obj.protocol.toUpperCase() : protocol;
-    const proto = PROTOCOLS.has(own) ? own : 'TCP';
+    // Cilium `ANY` (or a protocol not given) is TCP and UDP alike; TCP stands for both unless it is ANY.
+    const protos = own === 'ANY' ? ['TCP', 'UDP'] : [PROTOCOLS.has(own) ? own : 'TCP'];
     for (const [key, v] of Object.entries(obj)) {
-      if (key === 'port') addPort(ports, proto, v);
-      if (key === 'ports' && Array.isArray(v)) for (const p of v) if (typeof p !== 'object') addPort(ports, proto, p);
+      for (const proto of protos) {
+        if (key === 'port') addPort(ports, proto, v);
+        if (key === 'ports' && Array.isArray(v)) for (const p of v) if (typeof p !== 'object') addPort(ports, proto, p);
+      }
       walk(v, own);
     }
   };

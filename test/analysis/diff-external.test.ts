@@ -189,9 +189,10 @@ describe('what the analyzer does not know stays indeterminate', () => {
       .diff(Reachability.fromManifests([...cluster, fqdn], { cni, podCidrs: POD_CIDRS }));
     const internet = diff.changes.filter((c) => c.destination === 'external 0.0.0.0/0 except 10.244.0.0/16, 169.254.169.254/32');
     expect(internet.map((c) => [c.source, c.port, c.change, c.before, c.after])).toEqual([
-      // The policy's own port 53 is asked too: DNS to the internet is now denied (only kube-dns is allowed).
+      // The policy's own port 53 (protocol ANY: TCP and UDP) is asked too: DNS to the internet is now denied (only kube-dns is allowed).
       ['shop/web', 'TCP/53', FlowChange.CLOSED, Verdict.ALLOW, Verdict.DENY],
       ['shop/web', 'TCP/443', FlowChange.UNCERTAIN, Verdict.ALLOW, Verdict.INDETERMINATE],
+      ['shop/web', 'UDP/53', FlowChange.CLOSED, Verdict.ALLOW, Verdict.DENY],
     ]);
     expect(internet[1].decidedAfter.some((d) => d.includes('toFQDNs') && d.includes('indeterminate'))).toBe(true);
   });
