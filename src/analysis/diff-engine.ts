@@ -2,10 +2,11 @@
  * Computing a reachability diff (internal): the flow matrices of both manifest sets compared flow by
  * flow, the deciding objects and rules looked up once per class pair and port.
  */
+import { EXTERNAL_NAMESPACE, ExternalFacts, ExternalRegion, externalRegions } from './external-endpoints';
 import { MatrixOptions } from './flow-types';
 import { MatrixData } from './matrix-evaluator';
 import { L4Protocol } from './model';
-import { FlowChange, FlowDiffEntry, ReachabilityDiff } from './reachability-diff';
+import { DiffOptions, FlowChange, FlowDiffEntry, ReachabilityDiff } from './reachability-diff';
 import { PairResult } from './reachability-result';
 import { Verdict, verdictOf } from './verdict';
 
@@ -14,6 +15,8 @@ export interface DiffSource {
   readonly notes: string[];
   matrix(options: MatrixOptions): { readonly _data: MatrixData };
   _pairByName(source: string, destination: string, protocol: L4Protocol, port: number): PairResult | undefined;
+  _externalFacts(): ExternalFacts;
+  _externalPair(pod: string, external: ExternalRegion, podIsSource: boolean, protocol: L4Protocol, port: number): PairResult | undefined;
 }
 
 interface Side {
@@ -51,22 +54,58 @@ function deciders(side: Side, cache: Map<string, string[]>, key: string, source:
   if (!found) {
     const [protocol, number] = port.split('/');
     const pair = side.reach._pairByName(source, destination, protocol as L4Protocol, Number(number));
-    found = [];
-    if (pair) {
-      const sides = [['egress', pair.egress], ['ingress', pair.ingress], ...(pair.mesh ? [['mesh', pair.mesh] as const] : [])] as const;
-      for (const [name, result] of sides) {
-        found.push(...result.decidingRules.map((o) => `${name}: ${o}`));
-        found.push(...result.uncertainties.map((u) => `${name}: indeterminate: ${u}`));
-      }
-      if (found.length === 0) found.push('no policy selects either side (default allow)');
-    }
+    found = pair ? decidersOf(pair) : [];
     cache.set(key, found);
   }
   return found;
 }
 
+function decidersOf(pair: PairResult): string[] {
+  const found: string[] = [];
+  const sides = [['egress', pair.egress], ['ingress', pair.ingress], ...(pair.mesh ? [['mesh', pair.mesh] as const] : [])] as const;
+  for (const [name, result] of sides) {
+    found.push(...result.decidingRules.map((o) => `${name}: ${o}`));
+    found.push(...result.uncertainties.map((u) => `${name}: indeterminate: ${u}`));
+  }
+  if (found.length === 0) found.push('no policy selects either side (default allow)');
+  return found;
+}
+
+/** A verdict between a pod and an external endpoint, with its deciding objects and rules. */
+interface ExternalVerdict {
+  readonly verdict: Verdict;
+  readonly deciders: string[];
+}
+
+/**
+ * The verdict and deciders between a pod and an external endpoint on one side (cached per pod
+ * class, endpoint, direction and port), or undefined when the pod (or, into the pod, the port) is
+ * not there.
+ */
+function externalAt(side: Side, cache: Map<string, ExternalVerdict | undefined>, pod: string,
+  external: ExternalRegion, region: number, podIsSource: boolean, port: string): ExternalVerdict | undefined {
+  const i = side.index.get(pod);
+  if (i === undefined) return undefined;
+  const c = side.data.classOf[i];
+  if (!podIsSource && side.portIndex[c].get(port) === undefined) return undefined;
+  const key = `${c} ${region} ${podIsSource ? 'e' : 'i'} ${port}`;
+  if (!cache.has(key)) {
+    const [protocol, number] = port.split('/');
+    const pair = side.reach._externalPair(pod, external, podIsSource, protocol as L4Protocol, Number(number));
+    cache.set(key, pair ? { verdict: pair.verdict, deciders: decidersOf(pair) } : undefined);
+  }
+  return cache.get(key);
+}
+
+/** Ports asked for egress to external endpoints: TCP/443, the policies' numeric ports, the extra single ports. */
+function externalEgressPorts(facts: readonly ExternalFacts[], options: MatrixOptions): string[] {
+  const extra = (options.ports ?? []).filter((p) => p.number !== undefined && p.endPort === undefined && p.name === undefined)
+    .map((p) => `${p.protocol}/${p.number}`);
+  return [...new Set(['TCP/443', ...facts.flatMap((f) => f.ports), ...extra])].sort(comparePorts);
+}
+
 /** Compare the flow matrices of `base` and `head` (see {@link Reachability.diff}). */
-export function diffReachability(base: DiffSource, head: DiffSource, options: MatrixOptions): ReachabilityDiff {
+export function diffReachability(base: DiffSource, head: DiffSource, options: DiffOptions): ReachabilityDiff {
   const before = sideOf(base, options);
   const after = sideOf(head, options);
   const names = [...new Set([...before.index.keys(), ...after.index.keys()])].sort((a, b) => a.localeCompare(b));
@@ -104,12 +143,67 @@ export function diffReachability(base: DiffSource, head: DiffSource, options: Ma
       }
     }
   }
-  const sorted = [...groups.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([key, changes]) => {
-    const [sourceNamespace, destinationNamespace] = key.split('\n');
-    return { sourceNamespace, destinationNamespace, changes };
-  });
+  const externals = options.externalEndpoints === false ? [] : externalRegions([base._externalFacts(), head._externalFacts()]);
+  if (externals.length > 0) {
+    const egressPorts = externalEgressPorts([base._externalFacts(), head._externalFacts()], options);
+    const beforeExt = new Map<string, ExternalVerdict | undefined>();
+    const afterExt = new Map<string, ExternalVerdict | undefined>();
+    type Change = { external: ExternalRegion; podIsSource: boolean; port: string; change: FlowChange; b?: ExternalVerdict; a?: ExternalVerdict };
+    // Pods of one class on each side have the same external flows: they are computed once per class pair.
+    const perClassPair = new Map<string, Change[]>();
+    const classOf = (side: Side, pod: string) => {
+      const i = side.index.get(pod);
+      return i === undefined ? '-' : String(side.data.classOf[i]);
+    };
+    for (const pod of names) {
+      const classes = `${classOf(before, pod)} ${classOf(after, pod)}`;
+      let found = perClassPair.get(classes);
+      if (!found) {
+        found = [];
+        for (const [region, external] of externals.entries()) {
+          const flows = [
+            ...egressPorts.map((port) => ({ podIsSource: true, port })),
+            // The metadata address is a destination; nothing sends from it to a pod.
+            ...(external.metadata ? [] : destinationPorts.get(pod)!.map((port) => ({ podIsSource: false, port }))),
+          ];
+          for (const { podIsSource, port } of flows) {
+            const b = externalAt(before, beforeExt, pod, external, region, podIsSource, port);
+            const a = externalAt(after, afterExt, pod, external, region, podIsSource, port);
+            const change = changeOf(b?.verdict, a?.verdict);
+            if (change !== undefined) found.push({ external, podIsSource, port, change, b, a });
+          }
+        }
+        perClassPair.set(classes, found);
+      }
+      const namespace = pod.split('/')[0];
+      for (const { external, podIsSource, port, change, b, a } of found) {
+        const key = podIsSource ? `${namespace}\n${EXTERNAL_NAMESPACE}` : `${EXTERNAL_NAMESPACE}\n${namespace}`;
+        let list = groups.get(key);
+        if (!list) groups.set(key, list = []);
+        list.push({
+          source: podIsSource ? pod : external.name,
+          destination: podIsSource ? external.name : pod,
+          port,
+          change,
+          ...(b ? { before: b.verdict } : {}),
+          ...(a ? { after: a.verdict } : {}),
+          decidedBefore: b?.deciders ?? [],
+          decidedAfter: a?.deciders ?? [],
+        });
+      }
+    }
+  }
+  // Pod pairs first, then the flows to and from external endpoints; each part sorted by key.
+  const order = entryOrder(externals);
+  const rank = (key: string) => (key.includes(EXTERNAL_NAMESPACE) ? 1 : 0);
+  const sorted = [...groups.entries()]
+    .sort(([x], [y]) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0))
+    .map(([key, changes]) => {
+      const [sourceNamespace, destinationNamespace] = key.split('\n');
+      return { sourceNamespace, destinationNamespace, changes: [...changes].sort(order) };
+    });
   const baseNotes = new Set(base.notes);
-  return ReachabilityDiff._create(sorted, head.notes.filter((n) => !baseNotes.has(n)));
+  return ReachabilityDiff._create(sorted, head.notes.filter((n) => !baseNotes.has(n)), externals.map((e) => e.name));
 }
 
 function changeOf(before: Verdict | undefined, after: Verdict | undefined): FlowChange | undefined {
@@ -118,6 +212,17 @@ function changeOf(before: Verdict | undefined, after: Verdict | undefined): Flow
   if (a === b) return undefined;
   if (a === Verdict.INDETERMINATE || b === Verdict.INDETERMINATE) return FlowChange.UNCERTAIN;
   return a === Verdict.ALLOW ? FlowChange.OPENED : FlowChange.CLOSED;
+}
+
+/** By source, destination, port; pods by name, external endpoints in the order of `externals` (by address). */
+function entryOrder(externals: readonly ExternalRegion[]): (x: FlowDiffEntry, y: FlowDiffEntry) => number {
+  const index = new Map(externals.map((e, i) => [e.name, i]));
+  const byName = (a: string, b: string) => {
+    const i = index.get(a);
+    const j = index.get(b);
+    return i !== undefined && j !== undefined ? i - j : a.localeCompare(b);
+  };
+  return (x, y) => byName(x.source, y.source) || byName(x.destination, y.destination) || comparePorts(x.port, y.port);
 }
 
 function comparePorts(x: string, y: string): number {

@@ -1,10 +1,28 @@
 /**
  * The pull-request view of reachability: which flows a change of manifests opens and closes, and
- * which objects and rules decide each of them before and after, grouped by namespace pair.
+ * which objects and rules decide each of them before and after, grouped by namespace pair. Besides
+ * pod-to-pod flows, the diff compares each pod's egress to and ingress from external endpoints: one
+ * per region of the address space the CIDRs of either side's policies carve out (see
+ * ./external-endpoints), named by that region, e.g. `external 0.0.0.0/0 except 10.0.0.0/8`.
  */
-import { RenderOptions } from './flow-types';
+import { MatrixOptions, RenderOptions } from './flow-types';
 import { verdictWord } from './reachability-result';
 import { Verdict } from './verdict';
+
+/** Options of {@link Reachability.diff}. */
+export interface DiffOptions extends MatrixOptions {
+  /**
+   * Also compare each pod's egress to and ingress from external endpoints: one address per region
+   * the CIDRs of either side's policies carve out (`external 10.0.0.0/8 except 10.1.0.0/16`; the
+   * region outside them all is `external 0.0.0.0/0 except ...`, the internet; IPv6 `::/0` only when
+   * a policy names an IPv6 block), plus the cloud metadata address `external 169.254.169.254/32`
+   * (egress only). Regions inside the pod CIDRs or at the node IP are left out. Egress to them is
+   * compared on TCP/443, every numeric port the policies name and the single ports of `ports`;
+   * ingress from them on the pod's ports, as for pod flows.
+   * @default true
+   */
+  readonly externalEndpoints?: boolean;
+}
 
 /** How a flow changed. */
 export enum FlowChange {
@@ -18,9 +36,9 @@ export enum FlowChange {
 
 /** One flow whose verdict differs between the two manifest sets. */
 export interface FlowDiffEntry {
-  /** Source endpoint name. */
+  /** Source endpoint name: a pod `namespace/name` or an external endpoint `external 0.0.0.0/0 except 10.0.0.0/8`. */
   readonly source: string;
-  /** Destination endpoint name. */
+  /** Destination endpoint name (as `source`). */
   readonly destination: string;
   /** Destination port, e.g. `TCP/8080`. */
   readonly port: string;
@@ -44,9 +62,9 @@ export interface FlowDiffEntry {
 
 /** The changes between one source namespace and one destination namespace. */
 export interface NamespacePairDiff {
-  /** Namespace of the sources. */
+  /** Namespace of the sources, `(external)` for external endpoints. */
   readonly sourceNamespace: string;
-  /** Namespace of the destinations. */
+  /** Namespace of the destinations, `(external)` for external endpoints. */
   readonly destinationNamespace: string;
   /** The changed flows, sorted by source, destination and port. */
   readonly changes: FlowDiffEntry[];
@@ -55,11 +73,11 @@ export interface NamespacePairDiff {
 /** The result of {@link Reachability.diff}. */
 export class ReachabilityDiff {
   /** @internal */
-  public static _create(groups: NamespacePairDiff[], notes: string[]): ReachabilityDiff {
-    return new ReachabilityDiff(groups, notes);
+  public static _create(groups: NamespacePairDiff[], notes: string[], externalEndpoints: string[]): ReachabilityDiff {
+    return new ReachabilityDiff(groups, notes, externalEndpoints);
   }
 
-  /** The changes grouped by (source namespace, destination namespace), sorted. */
+  /** The changes grouped by (source namespace, destination namespace), sorted: pod pairs first, then those with external endpoints. */
   public readonly groups: NamespacePairDiff[];
   /** Every changed flow. */
   public readonly changes: FlowDiffEntry[];
@@ -71,8 +89,11 @@ export class ReachabilityDiff {
   public readonly uncertain: number;
   /** Notes of the head (after) that the base does not have: new invalid or unevaluated objects. */
   public readonly notes: string[];
+  /** The external endpoints compared (see DiffOptions.externalEndpoints), by address. */
+  public readonly externalEndpoints: string[];
 
-  private constructor(groups: NamespacePairDiff[], notes: string[]) {
+  private constructor(groups: NamespacePairDiff[], notes: string[], externalEndpoints: string[]) {
+    this.externalEndpoints = externalEndpoints;
     this.groups = groups;
     this.changes = groups.flatMap((g) => g.changes);
     this.opened = this.changes.filter((c) => c.change === FlowChange.OPENED).length;
@@ -112,12 +133,13 @@ export class ReachabilityDiff {
     return lines.join('\n') + '\n';
   }
 
-  /** JSON `{ summary: {opened, closed, uncertain}, groups: [...], notes }`, 2-space indentation. */
+  /** JSON `{ summary: {opened, closed, uncertain}, groups: [...], notes, externalEndpoints }`, 2-space indentation. */
   public toJson(): string {
     return JSON.stringify({
       summary: { opened: this.opened, closed: this.closed, uncertain: this.uncertain },
       groups: this.groups,
       notes: this.notes,
+      externalEndpoints: this.externalEndpoints,
     }, null, 2) + '\n';
   }
 

@@ -7,6 +7,7 @@ import { IConstruct } from 'constructs';
 import { podCidrSpace } from './addresses';
 import { l7BlindToMtls, modelFor } from './cni-model';
 import { diffReachability } from './diff-engine';
+import { ExternalFacts, ExternalRegion, externalFactsOf } from './external-endpoints';
 import { FlowMatrix } from './flow-matrix';
 import { MatrixOptions } from './flow-types';
 import { HttpRequestSpec, httpRequestSpec } from './http-request';
@@ -19,7 +20,7 @@ import { LINKERD_DEFAULT_POLICIES, meshFactsOf } from './mesh/facts';
 import { isMeshAnnotation } from './mesh/membership';
 import { AnnotatedCniModel, Endpoint, L4Protocol, ManifestObject, NodeEndpoints } from './model';
 import { evaluatePair, missingNamedPortPair, PairContext } from './pair-evaluator';
-import { ReachabilityDiff } from './reachability-diff';
+import { DiffOptions, ReachabilityDiff } from './reachability-diff';
 import { PairResult, ReachabilityResult } from './reachability-result';
 import { Labels } from './selectors';
 import { Target } from './target';
@@ -28,7 +29,7 @@ import { ClusterNetwork } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { Mesh, MeshKind } from '../cluster/mesh';
 import { Port } from '../policy/port';
-import { ParsedCidr, parseCidr, parseIp } from '../util/cidr';
+import { hostCidr, ParsedCidr, parseCidr, parseIp } from '../util/cidr';
 import { propError } from '../util/errors';
 import {
   describeValue, requireInstance, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
@@ -176,6 +177,7 @@ export class Reachability {
   private readonly podCidrs?: ParsedCidr[];
   private readonly inputNotes: string[];
   private cachedModel?: AnnotatedCniModel;
+  private podsByName?: Map<string, InventoryPod>;
 
   private constructor(site: string, manifests: any[], options: ReachabilityOptions, problems: string[]) {
     if (!isPlainObject(options)) throw propError(site, 'options', `must be an object of options such as { cni: Cni.calico() }, got ${describeValue(options)}`);
@@ -255,6 +257,7 @@ export class Reachability {
       },
     };
     const pod = podFromTemplate(fullName, 'Probe', namespace, template);
+    this.podsByName = undefined;
     this.probes.push(this.withAddresses({
       ...pod,
       endpoint: { ...pod.endpoint, ...(options.ip !== undefined ? { ip: options.ip } : {}), namespaceLabels: this.namespaces.get(namespace)! },
@@ -324,12 +327,22 @@ export class Reachability {
    * opens and closes, and those whose verdict becomes or stops being indeterminate, each with the
    * objects and rules deciding it on either side, grouped by namespace pair. Both sides use their
    * own CNI and options.
+   * Pods' egress to and ingress from external endpoints (one per region of the CIDRs the policies
+   * name, the internet and the metadata address) are compared too (see DiffOptions).
    * @param other the manifests after the change
-   * @param options the ports to compare (as for `matrix`)
+   * @param options the ports to compare (as for `matrix`) and whether to compare external endpoints
    */
-  public diff(other: Reachability, options: MatrixOptions = {}): ReachabilityDiff {
-    requireInstance('Reachability.diff', 'other', other, Reachability, 'a Reachability (Reachability.fromChart(...), ...)');
-    return diffReachability(this, other, checkMatrixOptions('Reachability.diff', options));
+  public diff(other: Reachability, options: DiffOptions = {}): ReachabilityDiff {
+    const site = 'Reachability.diff';
+    requireInstance(site, 'other', other, Reachability, 'a Reachability (Reachability.fromChart(...), ...)');
+    const o = requireProps(site, options, true, 'options');
+    const externalEndpoints = o.externalEndpoints === undefined ? undefined
+      : requireOptionalBoolean(site, 'options.externalEndpoints', o.externalEndpoints, true);
+    const { externalEndpoints: _ignored, ...matrixOptions } = o as DiffOptions;
+    return diffReachability(this, other, {
+      ...checkMatrixOptions(site, matrixOptions),
+      ...(externalEndpoints !== undefined ? { externalEndpoints } : {}),
+    });
   }
 
   /**
@@ -341,6 +354,34 @@ export class Reachability {
     const d = this.pods().find((p) => p.endpoint.name === destination);
     if (!s || !d) return undefined;
     return evaluatePair(this.context(), s.endpoint, d.endpoint, protocol, port);
+  }
+
+  /**
+   * The CIDRs and ports the policies name, and the addresses that are pods or nodes (for the
+   * external endpoints of the diff).
+   * @internal
+   */
+  public _externalFacts(): ExternalFacts {
+    return {
+      ...externalFactsOf(this.manifests),
+      internal: [...(this.podCidrs ?? []).map((c) => c.text), ...(this.nodeIp !== undefined ? [hostCidr(this.nodeIp)] : [])],
+    };
+  }
+
+  /**
+   * The verdict between one pod and an external address, either way (for the diff).
+   * @internal
+   */
+  public _externalPair(pod: string, external: ExternalRegion, podIsSource: boolean, protocol: L4Protocol, port: number): PairResult | undefined {
+    if (!this.podsByName) this.podsByName = new Map(this.pods().map((x) => [x.endpoint.name, x]));
+    const p = this.podsByName.get(pod);
+    if (!p) return undefined;
+    const outside: Endpoint = {
+      kind: 'external', name: external.name, ip: external.ip, labels: {}, namespaceLabels: {}, hostNetwork: false, namedPorts: [],
+    };
+    return podIsSource
+      ? evaluatePair(this.context(), p.endpoint, outside, protocol, port)
+      : evaluatePair(this.context(), outside, p.endpoint, protocol, port);
   }
 
   private checkPair(source: Endpoint, destination: Endpoint, port: Port, request?: HttpRequestSpec): PairResult {

@@ -7,7 +7,9 @@
  * no pair of endpoints matches is undecided, not passed. `--probes` adds the probes of an
  * expectations file to both sides, so a repository of namespaces and policies has endpoints to
  * compare. With `--mesh`, a flow needs the CNI and the mesh to allow it, and the mesh's deciding
- * rules are marked `mesh:`.
+ * rules are marked `mesh:`. Pods' egress to and ingress from external endpoints (the regions of the
+ * policies' CIDRs, the internet, the metadata address) are compared too, and patterns can name them
+ * (`internet`, `external`, a CIDR; `outside` includes them).
  */
 import { analyzeManifests } from './analysis';
 import { DiffCommand } from './args';
@@ -46,11 +48,15 @@ interface PatternMatch {
   readonly matchesNoEndpoints: boolean;
 }
 
-/** Does some pair of endpoints (of `names`) match `pattern`? Stops at the first match. */
-function matchesSomePair(pattern: OpenPattern, names: readonly string[], labelsOf: NamespaceLabelsOf): boolean {
+/**
+ * Does some pair of endpoints match `pattern`: two pods of `names`, or a pod and an external
+ * endpoint either way? Stops at the first match.
+ */
+function matchesSomePair(pattern: OpenPattern, names: readonly string[], externals: readonly string[], labelsOf: NamespaceLabelsOf): boolean {
   for (const source of names) {
-    for (const destination of names) {
+    for (const destination of [...names, ...externals]) {
       if (pattern.matches(source, destination, labelsOf)) return true;
+      if (externals.includes(destination) && pattern.matches(destination, source, labelsOf)) return true;
     }
   }
   return false;
@@ -89,7 +95,7 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
       pattern: p.text,
       opened,
       mayOpen: hits((c) => c.change === FlowChange.UNCERTAIN && c.after === Verdict.INDETERMINATE && c.before !== Verdict.ALLOW),
-      matchesNoEndpoints: opened.length === 0 && !matchesSomePair(p, endpoints, labelsOf),
+      matchesNoEndpoints: opened.length === 0 && !matchesSomePair(p, endpoints, diff.externalEndpoints, labelsOf),
     };
   });
   const opened = matches.some((m) => m.opened.length > 0);

@@ -10,12 +10,23 @@
  * - `outside` (an endpoint whose namespace is not the other side's) or `outside(KEY)` (whose
  *   namespace's label KEY differs from the other side's namespace's; a namespace without the label
  *   counts as a value of its own, as the expectations' `pairs: { across: KEY }`).
+ * - `external` (any external endpoint of the diff: `external 0.0.0.0/0 except 10.0.0.0/8`, the
+ *   metadata address `external 169.254.169.254/32`, ...), `internet` (an external endpoint whose
+ *   region holds a public address: outside every special range ipaddr.js knows, private ranges
+ *   and link-local included), or a CIDR or address (`169.254.169.254/32`, `203.0.113.0/24`: an
+ *   external endpoint whose region shares an address with it).
+ * External endpoints have no namespace: `outside` and `outside(KEY)` always match them, a
+ * `[selector]` never does, and a glob sees their name (`*` matches them).
  * `!` before a side negates it. So `outside -> [tenant]` is "anything into a tenant namespace from
  * outside it", `outside(tenant) -> [tenant]` "into a tenant from another tenant or a namespace of
  * no tenant", `'!acme/* -> acme/*'` "into namespace acme from outside it", `* -> *` any opened flow.
  * Namespace labels are those of the manifests after the change (`kubernetes.io/metadata.name`
  * included).
  */
+
+import { addressesOfExternal, hasPublicAddress } from '../analysis/external-endpoints';
+import { AddressSet } from '../util/address-set';
+import { parseCidrLoose } from '../util/cidr';
 
 /** Namespace name -> labels. */
 export type NamespaceLabelsOf = (namespace: string) => Readonly<Record<string, string>>;
@@ -36,6 +47,10 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 function globRe(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+function isExternal(endpoint: string): boolean {
+  return addressesOfExternal(endpoint) !== undefined;
 }
 
 function namespaceOf(endpoint: string): string {
@@ -65,12 +80,24 @@ function side(text: string, pattern: string): Side {
   const body = negated ? text.slice(1).trim() : text;
   let test: Side;
   const outside = /^outside(?:\(\s*([^)]*?)\s*\))?$/.exec(body);
-  if (outside) {
+  const cidr = /^[0-9a-fA-F:.]+(\/[0-9]+)?$/.test(body) && /[.:]/.test(body) ? parseCidrLoose(body) : undefined;
+  if (body === 'external') {
+    test = (self) => isExternal(self);
+  } else if (body === 'internet') {
+    test = (self) => {
+      const region = addressesOfExternal(self);
+      return region !== undefined && hasPublicAddress(region);
+    };
+  } else if (cidr) {
+    const block = AddressSet.fromCidrs([cidr]);
+    test = (self) => addressesOfExternal(self)?.intersects(block) ?? false;
+  } else if (outside) {
     const key = outside[1];
     if (key !== undefined && !LABEL_KEY.test(key)) throw new Error(`'${pattern}': outside(${key}) needs a label key`);
     test = key === undefined
-      ? (self, other) => namespaceOf(self) !== namespaceOf(other)
+      ? (self, other) => isExternal(self) || namespaceOf(self) !== namespaceOf(other)
       : (self, other, labelsOf) => {
+        if (isExternal(self)) return true;
         const mine = namespaceOf(self);
         const theirs = namespaceOf(other);
         if (mine === theirs) return false;
@@ -87,11 +114,12 @@ function side(text: string, pattern: string): Side {
     const matchesNamespace = selector(body.slice(1, close), pattern);
     const name = globRe(rest === '' ? '*' : rest.slice(1));
     test = (self, _other, labelsOf) => {
+      if (isExternal(self)) return false;
       const ns = namespaceOf(self);
       return matchesNamespace(labelsOf(ns)) && name.test(self.slice(ns.length + 1));
     };
   } else {
-    if (/[[\]()]/.test(body)) throw new Error(`'${pattern}': '${body}' is neither a glob over namespace/name, [SELECTOR] nor outside`);
+    if (/[[\]()]/.test(body)) throw new Error(`'${pattern}': '${body}' is neither a glob over namespace/name, [SELECTOR], outside, external, internet nor a CIDR`);
     const re = globRe(body);
     test = (self) => re.test(self);
   }
@@ -105,8 +133,8 @@ function side(text: string, pattern: string): Side {
 export function parseOpenPattern(text: string): OpenPattern {
   const parts = text.split('->').map((p) => p.trim());
   if (parts.length !== 2 || parts.some((p) => p === '' || p === '!')) {
-    throw new Error(`'${text}' is not SOURCE -> DESTINATION (globs over namespace/name, [namespace label selector] or outside; `
-      + "e.g. 'outside -> [tenant]', '!acme/* -> acme/*')");
+    throw new Error(`'${text}' is not SOURCE -> DESTINATION (globs over namespace/name, [namespace label selector], outside, `
+      + "external, internet or a CIDR; e.g. 'outside -> [tenant]', '!acme/* -> acme/*', '[tenant] -> internet')");
   }
   const isOutside = (p: string) => /^!?\s*outside(\(|$)/.test(p);
   if (isOutside(parts[0]) && isOutside(parts[1])) throw new Error(`'${text}': outside is relative to the other side; give it on one side only`);

@@ -67,9 +67,11 @@ Options:
   --fail-on-open P analyze --diff: fail (exit 1) when the change opens a flow matching P,
                    'SOURCE -> DESTINATION'. A side is a glob over namespace/name, a namespace
                    label selector [KEY], [KEY=VALUE,!KEY2,...] (optionally /GLOB over pod
-                   names), outside (another namespace than the other side's) or outside(KEY)
-                   (a namespace whose label KEY differs); ! negates. E.g. 'outside -> [tenant]'
-                   (into any tenant namespace from outside it), '!acme/* -> acme/*'. A pattern
+                   names), outside (another namespace than the other side's, or an external
+                   endpoint) or outside(KEY) (a namespace whose label KEY differs), external,
+                   internet or a CIDR (external endpoints: the regions of the policies' CIDRs,
+                   the internet, 169.254.169.254/32); ! negates. E.g. 'outside -> [tenant]'
+                   (into any tenant namespace from outside it), '[tenant] -> internet'. A pattern
                    no pair of endpoints matches is undecided (exit 4). Repeatable.
   --probes FILE    analyze --diff: add the probes of an expectations file (its expect entries
                    are not checked) to both sides, e.g. one per namespace.

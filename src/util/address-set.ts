@@ -131,6 +131,23 @@ export class AddressSet {
     return false;
   }
 
+  /**
+   * One address of the set as text: the lowest one, or the one after it when its range has at least
+   * three addresses (so a block is represented by a host, not its network address); undefined when
+   * the set is empty. Deterministic.
+   */
+  public sample(): string | undefined {
+    const r = this.ranges[0];
+    if (!r) return undefined;
+    let n = r.hi - r.lo >= 2n ? r.lo + 1n : r.lo;
+    const bytes: number[] = [];
+    for (let i = 0; i < (r.v6 ? 16 : 4); i++) {
+      bytes.unshift(Number(n % 256n));
+      n /= 256n;
+    }
+    return ipaddr.fromByteArray(bytes).toString();
+  }
+
   /** Is every address of `other` in this set? */
   public containsAll(other: AddressSet): boolean {
     return other.subtract(this).isEmpty;

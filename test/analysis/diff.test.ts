@@ -37,9 +37,10 @@ describe('a pull request that opens api -> db and closes everything else into ap
   const diff = base.diff(head);
 
   test('opened and closed flows, grouped by namespace pair, with the deciding rules', () => {
-    expect(diff.summary).toBe('1 flow opened, 2 closed, 0 uncertain');
+    expect(diff.summary).toBe('1 flow opened, 3 closed, 0 uncertain');
+    // Pod pairs first, then the external endpoints: api's new isolation also closes it to the internet.
     expect(diff.groups.map((g) => [g.sourceNamespace, g.destinationNamespace, g.changes.length])).toEqual([
-      ['data', 'shop', 1], ['shop', 'data', 1], ['shop', 'shop', 1],
+      ['data', 'shop', 1], ['shop', 'data', 1], ['shop', 'shop', 1], ['(external)', 'shop', 1],
     ]);
     expect(diff.changes).toEqual([
       {
@@ -72,23 +73,36 @@ describe('a pull request that opens api -> db and closes everything else into ap
         decidedBefore: ['no policy selects either side (default allow)'],
         decidedAfter: ['ingress: NetworkPolicy shop/api-ingress (isolate)'],
       },
+      {
+        source: 'external 0.0.0.0/0 except 169.254.169.254/32',
+        destination: 'shop/api',
+        port: 'TCP/8080',
+        change: FlowChange.CLOSED,
+        before: Verdict.ALLOW,
+        after: Verdict.DENY,
+        decidedBefore: ['no policy selects either side (default allow)'],
+        decidedAfter: ['ingress: NetworkPolicy shop/api-ingress (isolate)'],
+      },
     ]);
+    expect(diff.externalEndpoints).toEqual(['external 0.0.0.0/0 except 169.254.169.254/32', 'external 169.254.169.254/32']);
     expect(diff.notes).toEqual([]);
     expect(diff.hasChanges).toBe(true);
   });
 
   test('table, JSON and Markdown', () => {
     expect(diff.toTable().split('\n').slice(0, 6)).toEqual([
-      '1 flow opened, 2 closed, 0 uncertain',
+      '1 flow opened, 3 closed, 0 uncertain',
       '',
       'data -> shop',
       '  CHANGE  FROM     TO        PORT      BEFORE   AFTER   DECIDED BY',
       '  closed  data/db  shop/api  TCP/8080  allowed  denied  ingress: NetworkPolicy shop/api-ingress (isolate)',
       '',
     ]);
-    expect(JSON.parse(diff.toJson())).toEqual({ summary: { opened: 1, closed: 2, uncertain: 0 }, groups: diff.groups, notes: [] });
+    expect(JSON.parse(diff.toJson())).toEqual({
+      summary: { opened: 1, closed: 3, uncertain: 0 }, groups: diff.groups, notes: [], externalEndpoints: diff.externalEndpoints,
+    });
     const md = diff.toMarkdown();
-    expect(md.startsWith('### Reachability changes\n\n**1 flow opened, 2 closed, 0 uncertain**\n')).toBe(true);
+    expect(md.startsWith('### Reachability changes\n\n**1 flow opened, 3 closed, 0 uncertain**\n')).toBe(true);
     expect(md).toContain('#### `shop` → `data`');
     expect(md).toContain('| opened | `shop/api` | `data/db` | TCP/5432 | denied | allowed | ingress: NetworkPolicy data/db-ingress spec.ingress[0] (allow) |');
   });
@@ -105,9 +119,16 @@ describe('workloads that appear or disappear, and uncertain changes', () => {
     const opened = base.diff(head).changes.filter((c) => c.source === 'shop/worker' || c.destination === 'shop/worker');
     expect(opened.map((c) => `${c.source}>${c.destination} ${c.change} ${c.before ?? '-'}>${c.after}`)).toEqual([
       'shop/worker>shop/api opened ->allow',
+      // No policy selects the worker: its egress to any address is allowed (TCP/443 is asked).
+      'shop/worker>external 0.0.0.0/0 except 169.254.169.254/32 opened ->allow',
+      'shop/worker>external 169.254.169.254/32 opened ->allow',
     ]);
     const closed = head.diff(base).changes;
-    expect(closed.map((c) => `${c.source}>${c.destination} ${c.change} ${c.before}>${c.after ?? '-'}`)).toEqual(['shop/worker>shop/api closed allow>-']);
+    expect(closed.map((c) => `${c.source}>${c.destination} ${c.change} ${c.before}>${c.after ?? '-'}`)).toEqual([
+      'shop/worker>shop/api closed allow>-',
+      'shop/worker>external 0.0.0.0/0 except 169.254.169.254/32 closed allow>-',
+      'shop/worker>external 169.254.169.254/32 closed allow>-',
+    ]);
   });
 
   test('a change that makes a flow depend on an unknown pod IP is uncertain, with the reason', () => {
@@ -120,6 +141,9 @@ describe('workloads that appear or disappear, and uncertain changes', () => {
     expect(changes.map((c) => [c.destination, c.change, c.after])).toEqual([
       ['data/db', FlowChange.UNCERTAIN, Verdict.INDETERMINATE],
       ['shop/api', FlowChange.UNCERTAIN, Verdict.INDETERMINATE],
+      // The block is inside the pod CIDR, so it is no external endpoint; the rest of the address space is.
+      ['external 0.0.0.0/0 except 10.244.0.0/16, 169.254.169.254/32', FlowChange.CLOSED, Verdict.DENY],
+      ['external 169.254.169.254/32', FlowChange.CLOSED, Verdict.DENY],
     ]);
     expect(changes[0].decidedAfter).toEqual([
       'egress: NetworkPolicy shop/web-egress (isolate)',
@@ -132,7 +156,9 @@ describe('workloads that appear or disappear, and uncertain changes', () => {
     const base = Reachability.fromManifests([...cluster], { cni });
     const head = Reachability.fromManifests([...cluster, dbIsolated], { cni });
     const udp = base.diff(head, { ports: [Port.udp(53)], includeDeclaredPorts: false }).changes;
-    expect(udp.map((c) => `${c.source}>${c.destination} ${c.port}`)).toEqual(['data/db>data/db UDP/53', 'shop/api>data/db UDP/53', 'shop/web>data/db UDP/53']);
+    expect(udp.map((c) => `${c.source}>${c.destination} ${c.port}`)).toEqual([
+      'data/db>data/db UDP/53', 'shop/api>data/db UDP/53', 'shop/web>data/db UDP/53', 'external 0.0.0.0/0 except 169.254.169.254/32>data/db UDP/53',
+    ]);
   });
 
   test('diff needs a Reachability', () => {

@@ -105,16 +105,66 @@ describe('analyze --diff', () => {
     try {
       fs.copyFileSync(path.join(FIXTURES, 'ipblock', 'workloads.yaml'), path.join(dir, 'workloads.yaml'));
       const r = cli('analyze', '--diff', dir, 'ipblock', '--cni', 'kubernetes', '--fail-on-open', '* -> *');
-      expect(r.stdout.split('\n')[0]).toBe('0 flows opened, 0 closed, 3 uncertain');
+      // Web's egress to the internet and to the metadata address closes (TCP/443; no policy names a port).
+      expect(r.stdout.split('\n')[0]).toBe('0 flows opened, 2 closed, 3 uncertain');
+      expect(r.stdout).toContain('frontend -> (external)\n');
+      expect(r.stdout).toMatch(/^ {2}closed {2}frontend\/web {2}external 0\.0\.0\.0\/0 except 10\.0\.0\.0\/8, 169\.254\.169\.254\/32 {2}TCP\/443 {2}allowed {2}denied {2}egress: NetworkPolicy frontend\/web-egress \(isolate\)$/m);
       // Allowed before: they may close, not open.
       expect(r.code).toBe(0);
       expect(cli('analyze', '--diff', dir, 'ipblock', '--cni', 'kubernetes', '--strict').code).toBe(4);
       // From a base where web's egress is closed entirely, the same head may open them.
       fs.writeFileSync(path.join(dir, 'deny.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n'
         + 'metadata: { name: web-egress, namespace: frontend }\nspec: { podSelector: { matchLabels: { app: web } }, policyTypes: [Egress] }\n');
-      const mayOpen = cli('analyze', '--diff', dir, 'ipblock', '--cni', 'kubernetes', '--fail-on-open', '* -> *');
+      const mayOpen = cli('analyze', '--diff', dir, 'ipblock', '--cni', 'kubernetes', '--fail-on-open', '* -> !external');
       expect(mayOpen.code).toBe(4);
-      expect(mayOpen.stdout).toMatch(/^UNDECIDED --fail-on-open '\* -> \*': 3 flows$/m);
+      expect(mayOpen.stdout).toMatch(/^UNDECIDED --fail-on-open '\* -> !external': 3 flows$/m);
+      // ... and it opens web's egress to the addresses of 10.0.0.0/8 outside the cluster, definitely.
+      const opens = cli('analyze', '--diff', dir, 'ipblock', '--cni', 'kubernetes', '--fail-on-open', '* -> 10.1.2.3');
+      expect(opens.code).toBe(1);
+      expect(opens.stdout).toMatch(/^FAIL --fail-on-open '\* -> 10\.1\.2\.3': 1 flow\n {2}opened: frontend\/web -> external 10\.0\.0\.0\/8 TCP\/443$/m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('external endpoints: ingress from 0.0.0.0/0 is an opened flow from the internet; --fail-on-open internet fails the run (exit 1)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-diff-'));
+    try {
+      const head = path.join(dir, 'head');
+      fs.cpSync(path.join(FIXTURES, 'app'), head, { recursive: true });
+      fs.writeFileSync(path.join(head, 'web-from-anywhere.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n'
+        + 'metadata: { name: web-from-anywhere, namespace: frontend }\nspec:\n  podSelector: { matchLabels: { app: web } }\n'
+        + '  policyTypes: [Ingress]\n  ingress:\n    - from: [{ ipBlock: { cidr: 0.0.0.0/0, except: [10.0.0.0/8] } }]\n'
+        + '      ports: [{ protocol: TCP, port: 8080 }]\n');
+      const internet = 'external 0.0.0.0/0 except 10.0.0.0/8, 169.254.169.254/32';
+      const r = cli('analyze', '--diff', 'app', head, '--cni', 'kubernetes', '--pod-cidrs', '10.244.0.0/16', '--format', 'json',
+        '--fail-on-open', 'internet -> *', '--fail-on-open', 'outside -> frontend/*', '--fail-on-open', '* -> internet',
+        '--fail-on-open', '10.0.0.0/8 -> *');
+      expect(r.code).toBe(1);
+      const doc = JSON.parse(r.stdout);
+      // The pods are in 10.244.0.0/16, inside the except: only the internet is opened.
+      expect(doc.summary).toEqual({ opened: 1, closed: 0, uncertain: 0 });
+      expect(doc.groups).toEqual([{
+        sourceNamespace: '(external)',
+        destinationNamespace: 'frontend',
+        changes: [{
+          source: internet,
+          destination: 'frontend/web',
+          port: 'TCP/8080',
+          change: 'opened',
+          before: 'deny',
+          after: 'allow',
+          decidedBefore: ['ingress: NetworkPolicy frontend/default-deny-all (isolate)'],
+          decidedAfter: ['ingress: NetworkPolicy frontend/web-from-anywhere spec.ingress[0] (allow)'],
+        }],
+      }]);
+      expect(doc.externalEndpoints).toEqual([internet, 'external 10.0.0.0/8 except 10.244.0.0/16', 'external 169.254.169.254/32']);
+      expect(doc.failOnOpen.map((m: any) => [m.pattern, m.opened, m.matchesNoEndpoints])).toEqual([
+        ['internet -> *', [`${internet} -> frontend/web TCP/8080`], false],
+        ['outside -> frontend/*', [`${internet} -> frontend/web TCP/8080`], false],
+        ['* -> internet', [], false],
+        ['10.0.0.0/8 -> *', [], false],
+      ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -132,8 +182,8 @@ describe('analyze --diff', () => {
       [['lint', 'app', '--probes', 'expectations.yaml'], 'error: lint: --probes is an analyze option'],
       [['analyze', 'app', '--cni', 'kubernetes', '--fail-on-open', '* -> *'], 'error: analyze: --fail-on-open is a --diff option'],
       [['analyze', '--diff', 'app', 'app', '--cni', 'kubernetes', '--fail-on-open', 'data/*'],
-        "error: --fail-on-open: 'data/*' is not SOURCE -> DESTINATION (globs over namespace/name, [namespace label selector] or outside; "
-        + "e.g. 'outside -> [tenant]', '!acme/* -> acme/*')"],
+        "error: --fail-on-open: 'data/*' is not SOURCE -> DESTINATION (globs over namespace/name, [namespace label selector], outside, "
+        + "external, internet or a CIDR; e.g. 'outside -> [tenant]', '!acme/* -> acme/*', '[tenant] -> internet')"],
       [['analyze', '--diff', 'app', 'app', '--cni', 'kubernetes', '--fail-on-open', '* -> [tenant'],
         "error: --fail-on-open: '* -> [tenant': expected [SELECTOR] or [SELECTOR]/GLOB, got '[tenant'"],
     ];
@@ -227,12 +277,22 @@ spec:
   test('a new tenant namespace without policies: every flow into it from outside is opened; JSON lists them', () => {
     withTenantHead(NEW_TENANT, (head) => {
       const doc = JSON.parse(diff(head, '--format', 'json', '--fail-on-open', 'outside -> [tenant]').stdout);
-      expect(doc.summary).toEqual({ opened: 6, closed: 0, uncertain: 0 });
+      // 6 pod flows; c/probe's egress to the internet and the metadata address on TCP/443 and the
+      // policies' DNS ports (6), and the internet into c/probe on 8080 (1).
+      expect(doc.summary).toEqual({ opened: 13, closed: 0, uncertain: 0 });
       expect(doc.groups.map((g: any) => `${g.sourceNamespace} -> ${g.destinationNamespace}`))
-        .toEqual(['c -> c', 'c -> kube-system', 'c -> shared', 'kube-system -> c', 'shared -> c']);
+        .toEqual(['c -> c', 'c -> kube-system', 'c -> shared', 'kube-system -> c', 'shared -> c', '(external) -> c', 'c -> (external)']);
+      expect(doc.externalEndpoints).toEqual(['external 0.0.0.0/0 except 169.254.169.254/32', 'external 169.254.169.254/32']);
+      expect(doc.groups.find((g: any) => g.destinationNamespace === '(external)').changes.map((c: any) => `${c.destination} ${c.port}`)).toEqual([
+        'external 0.0.0.0/0 except 169.254.169.254/32 TCP/53', 'external 0.0.0.0/0 except 169.254.169.254/32 TCP/443',
+        'external 0.0.0.0/0 except 169.254.169.254/32 UDP/53',
+        'external 169.254.169.254/32 TCP/53', 'external 169.254.169.254/32 TCP/443', 'external 169.254.169.254/32 UDP/53',
+      ]);
       expect(doc.failOnOpen).toEqual([{
         pattern: 'outside -> [tenant]',
-        opened: ['kube-system/coredns -> c/probe TCP/8080', 'shared/probe -> c/probe TCP/8080'],
+        // outside includes the external endpoints.
+        opened: ['kube-system/coredns -> c/probe TCP/8080', 'shared/probe -> c/probe TCP/8080',
+          'external 0.0.0.0/0 except 169.254.169.254/32 -> c/probe TCP/8080'],
         mayOpen: [],
         matchesNoEndpoints: false,
       }]);
@@ -259,8 +319,9 @@ spec:
         + '  - { name: probe, namespace: shared, ports: [tcp/8080] }\n');
       const r = cli('analyze', '--diff', 'tenants', head, '--cni', 'kubernetes', '--probes', probes, '--fail-on-open', 'outside -> [tenant]');
       expect(r.code).toBe(1);
-      expect(r.stdout.split('\n')[0]).toBe('3 flows opened, 0 closed, 0 uncertain');
-      expect(r.stdout).toContain("FAIL --fail-on-open 'outside -> [tenant]': 1 flow\n  opened: shared/probe -> c/probe TCP/8080\n");
+      expect(r.stdout.split('\n')[0]).toBe('10 flows opened, 0 closed, 0 uncertain');
+      expect(r.stdout).toContain("FAIL --fail-on-open 'outside -> [tenant]': 2 flows\n  opened: shared/probe -> c/probe TCP/8080\n"
+        + '  opened: external 0.0.0.0/0 except 169.254.169.254/32 -> c/probe TCP/8080\n');
       fs.writeFileSync(probes, 'probes:\n  - { name: probe }\n');
       const bad = cli('analyze', '--diff', 'tenants', head, '--cni', 'kubernetes', '--probes', probes);
       expect({ code: bad.code, stderr: bad.stderr }).toEqual({

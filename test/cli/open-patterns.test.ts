@@ -51,6 +51,33 @@ describe('--fail-on-open patterns', () => {
       'a-data/db -> b/api', 'a-data/db -> b/web', 'a-data/db -> shared/cache']);
   });
 
+  test('external endpoints: external, internet and CIDRs name them; outside includes them; a [selector] never matches them', () => {
+    const internet = 'external 0.0.0.0/0 except 10.0.0.0/8, 169.254.169.254/32';
+    const ends = ['a-web/web', 'b/api', internet, 'external 10.0.0.0/8 except 10.1.0.0/16', 'external 10.1.0.0/16', 'external 169.254.169.254/32'];
+    const pairs = (pattern: string) => {
+      const p = parseOpenPattern(pattern);
+      return ends.flatMap((s) => ends.filter((d) => d !== s && (!s.startsWith('external') || !d.startsWith('external'))
+        && p.matches(s, d, labelsOf)).map((d) => `${s} -> ${d}`));
+    };
+    // Only the region outside every private and special range is the internet.
+    expect(pairs('[tenant=a] -> internet')).toEqual([`a-web/web -> ${internet}`]);
+    expect(pairs('internet -> *')).toEqual([`${internet} -> a-web/web`, `${internet} -> b/api`]);
+    // A CIDR names every region sharing an address with it; an address is a /32.
+    expect(pairs('a-web/* -> 169.254.169.254')).toEqual(['a-web/web -> external 169.254.169.254/32']);
+    expect(pairs('b/* -> 10.0.0.0/8')).toEqual(['b/api -> external 10.0.0.0/8 except 10.1.0.0/16', 'b/api -> external 10.1.0.0/16']);
+    expect(pairs('b/* -> 10.1.2.0/24')).toEqual(['b/api -> external 10.1.0.0/16']);
+    expect(pairs('external -> [tenant=b]')).toEqual([
+      `${internet} -> b/api`, 'external 10.0.0.0/8 except 10.1.0.0/16 -> b/api', 'external 10.1.0.0/16 -> b/api', 'external 169.254.169.254/32 -> b/api',
+    ]);
+    // outside and outside(KEY): an external endpoint has no namespace, so it is outside every one.
+    expect(pairs('outside -> b/*')).toEqual(['a-web/web -> b/api', `${internet} -> b/api`, 'external 10.0.0.0/8 except 10.1.0.0/16 -> b/api',
+      'external 10.1.0.0/16 -> b/api', 'external 169.254.169.254/32 -> b/api']);
+    expect(pairs('outside(tenant) -> [tenant=a]')).toEqual(['b/api -> a-web/web', `${internet} -> a-web/web`,
+      'external 10.0.0.0/8 except 10.1.0.0/16 -> a-web/web', 'external 10.1.0.0/16 -> a-web/web', 'external 169.254.169.254/32 -> a-web/web']);
+    expect(pairs('[!tenant] -> *')).toEqual([]);
+    expect(pairs('!external -> internet')).toEqual([`a-web/web -> ${internet}`, `b/api -> ${internet}`]);
+  });
+
   test('selector terms: KEY, !KEY, KEY=VALUE, KEY!=VALUE, all of them; a glob after / picks pod names', () => {
     expect(matched('[!tenant] -> [tenant=b]')).toEqual(['shared/cache -> b/api', 'shared/cache -> b/web']);
     // KEY!=VALUE holds without the label too (as in Kubernetes label selectors); [KEY,KEY!=VALUE] needs it.
@@ -64,8 +91,8 @@ describe('--fail-on-open patterns', () => {
 
   test('malformed patterns are errors naming the pattern', () => {
     const cases: Array<[string, string]> = [
-      ['data/*', "'data/*' is not SOURCE -> DESTINATION (globs over namespace/name, [namespace label selector] or outside; "
-        + "e.g. 'outside -> [tenant]', '!acme/* -> acme/*')"],
+      ['data/*', "'data/*' is not SOURCE -> DESTINATION (globs over namespace/name, [namespace label selector], outside, "
+        + "external, internet or a CIDR; e.g. 'outside -> [tenant]', '!acme/* -> acme/*', '[tenant] -> internet')"],
       ['outside -> outside(tenant)', "'outside -> outside(tenant)': outside is relative to the other side; give it on one side only"],
       ['* -> [tenant', "'* -> [tenant': expected [SELECTOR] or [SELECTOR]/GLOB, got '[tenant'"],
       ['* -> [tenant]x', "'* -> [tenant]x': expected [SELECTOR] or [SELECTOR]/GLOB, got '[tenant]x'"],
@@ -73,7 +100,7 @@ describe('--fail-on-open patterns', () => {
       ['* -> [!tenant=a]', "'* -> [!tenant=a]': '[!tenant=a]' is not a namespace label selector (terms KEY, !KEY, KEY=VALUE or KEY!=VALUE, comma-separated)"],
       ['* -> [a b]', "'* -> [a b]': '[a b]' is not a namespace label selector (terms KEY, !KEY, KEY=VALUE or KEY!=VALUE, comma-separated)"],
       ['outside(a b) -> *', "'outside(a b) -> *': outside(a b) needs a label key"],
-      ['outside( -> *', "'outside( -> *': 'outside(' is neither a glob over namespace/name, [SELECTOR] nor outside"],
+      ['outside( -> *', "'outside( -> *': 'outside(' is neither a glob over namespace/name, [SELECTOR], outside, external, internet nor a CIDR"],
     ];
     for (const [text, message] of cases) expect(() => parseOpenPattern(text)).toThrow(message);
   });
