@@ -11,8 +11,8 @@ import { Target } from '../../src/analysis/target';
 import { Verdict } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
-import { Errors, ValidationError } from '../../src/util/errors';
 import { expectValidManifests } from '../support/schema';
+import { validationErrorOf } from '../support/thrown';
 
 /** A bare Pod serving TCP 80, with the addresses its status reports. */
 function pod(ns: string, name: string, labels: Record<string, string>, ips: string[] = []) {
@@ -191,16 +191,6 @@ describe('nodes and hostNetwork pods', () => {
 });
 
 describe('options are checked: a ValidationError naming the factory and the option', () => {
-  /** The error `build` throws (failing the test when it throws none). */
-  function thrown(build: () => unknown): ValidationError {
-    try {
-      build();
-    } catch (e) {
-      expect(Errors.isValidationError(e)).toBe(true);
-      return e as ValidationError;
-    }
-    throw new Error('no error thrown');
-  }
 
   test.each([
     [{ podCidrs: ['10.0.0.300/8'] }, "[Reachability.fromManifests] options.podCidrs[0]: '10.0.0.300/8' is not a valid CIDR"],
@@ -214,7 +204,7 @@ describe('options are checked: a ValidationError naming the factory and the opti
     [{ nodeIp: '1' }, '[Reachability.fromManifests] options.nodeIp: "1" is not an IPv4 or IPv6 address'],
     [{ nodeIp: 'fe80::1%eth0' }, '[Reachability.fromManifests] options.nodeIp: "fe80::1%eth0" is not an IPv4 or IPv6 address'],
   ])('%p', (options, message) => {
-    const e = thrown(() => Reachability.fromManifests([], { cni: Cni.kubernetes(), ...(options as any) }));
+    const e = validationErrorOf(() => Reachability.fromManifests([], { cni: Cni.kubernetes(), ...(options as any) }));
     expect(e.message).toBe(message);
     expect(e.path).toBe('Reachability.fromManifests');
   });
@@ -222,23 +212,23 @@ describe('options are checked: a ValidationError naming the factory and the opti
   test('a missing, wrong or hand-built cni is an error naming the choices', () => {
     const message = '[Reachability.fromManifests] options.cni: must be a Cni (Cni.kubernetes(), Cni.calico(), Cni.cilium(), ...)';
     for (const cni of [undefined, 'calico', { kind: 'calico' }, Object.create(Cni.prototype), Object.assign(Object.create(Cni.prototype), Cni.calico())]) {
-      const e = thrown(() => Reachability.fromManifests([], { cni } as any));
+      const e = validationErrorOf(() => Reachability.fromManifests([], { cni } as any));
       expect([e.message, e.prop]).toEqual([message, 'options.cni']);
     }
-    expect(thrown(() => Reachability.fromManifests([], 'calico' as any)).message)
+    expect(validationErrorOf(() => Reachability.fromManifests([], 'calico' as any)).message)
       .toBe("[Reachability.fromManifests] options: must be an object of options such as { cni: Cni.calico() }, got the string 'calico'");
-    expect(thrown(() => Reachability.fromManifests({} as any, { cni: Cni.calico() })).message)
+    expect(validationErrorOf(() => Reachability.fromManifests({} as any, { cni: Cni.calico() })).message)
       .toBe('[Reachability.fromManifests] manifests: must be a list of Kubernetes objects');
   });
 
   test('each factory names itself; its first argument is checked too', () => {
-    expect(thrown(() => Reachability.fromChart({} as any, { cni: Cni.calico() })).message)
+    expect(validationErrorOf(() => Reachability.fromChart({} as any, { cni: Cni.calico() })).message)
       .toBe('[Reachability.fromChart] chart: must be a cdk8s Chart, got a plain object');
-    expect(thrown(() => Reachability.fromApp(Testing.chart() as any, { cni: Cni.calico() })).message)
+    expect(validationErrorOf(() => Reachability.fromApp(Testing.chart() as any, { cni: Cni.calico() })).message)
       .toBe('[Reachability.fromApp] app: must be a cdk8s App, got a Chart');
-    expect(thrown(() => Reachability.fromYamlFiles('manifests/' as any, { cni: Cni.calico() })).message)
+    expect(validationErrorOf(() => Reachability.fromYamlFiles('manifests/' as any, { cni: Cni.calico() })).message)
       .toBe("[Reachability.fromYamlFiles] paths: must be a list, got the string 'manifests/'");
-    expect(thrown(() => Reachability.fromChart(Testing.chart(), { cni: Cni.calico(), nodeIp: '10.0.0.300' })).message)
+    expect(validationErrorOf(() => Reachability.fromChart(Testing.chart(), { cni: Cni.calico(), nodeIp: '10.0.0.300' })).message)
       .toBe('[Reachability.fromChart] options.nodeIp: "10.0.0.300" is not an IPv4 or IPv6 address');
   });
 
@@ -253,23 +243,23 @@ describe('options are checked: a ValidationError naming the factory and the opti
       [() => reach.addProbe('p', 'ns', 'app=web' as any), "[Reachability.addProbe] labels: must be a map of strings to strings, got the string 'app=web'"],
       [() => reach.addProbe(undefined as any, 'ns', {}), '[Reachability.addProbe] name: must be a non-empty string, got undefined'],
     ];
-    for (const [build, message] of cases) expect(thrown(build).message).toBe(message);
+    for (const [build, message] of cases) expect(validationErrorOf(build).message).toBe(message);
     // Nothing was added by the refused calls.
     expect(reach.endpoints).toEqual([]);
   });
 
   test('Target factories check their arguments: an address Kubernetes would write, a namespace, a label map', () => {
-    expect(thrown(() => Target.external('0x7f000001')).message).toBe("[Target.external] ip: '0x7f000001' is not an IPv4 or IPv6 address");
-    expect(thrown(() => Target.external('10.0.0.010')).message).toBe("[Target.external] ip: '10.0.0.010' is not an IPv4 or IPv6 address");
+    expect(validationErrorOf(() => Target.external('0x7f000001')).message).toBe("[Target.external] ip: '0x7f000001' is not an IPv4 or IPv6 address");
+    expect(validationErrorOf(() => Target.external('10.0.0.010')).message).toBe("[Target.external] ip: '10.0.0.010' is not an IPv4 or IPv6 address");
     expect(Target.external('::ffff:169.254.169.254').description).toBe('external ::ffff:169.254.169.254');
-    expect(thrown(() => Target.pod(undefined as any)).message).toBe('[Target.pod] namespace: must be a non-empty string, got undefined');
+    expect(validationErrorOf(() => Target.pod(undefined as any)).message).toBe('[Target.pod] namespace: must be a non-empty string, got undefined');
     // A string where the label map belongs would have become labels { 0: 'a', 1: 'p', ... }.
-    expect(thrown(() => Target.pod('shop', 'app=web' as any)).message).toBe("[Target.pod] labels: must be a map of strings to strings, got the string 'app=web'");
-    expect(thrown(() => Target.workload('shop', null as any)).message).toBe('[Target.workload] name: must be a non-empty string, got null');
+    expect(validationErrorOf(() => Target.pod('shop', 'app=web' as any)).message).toBe("[Target.pod] labels: must be a map of strings to strings, got the string 'app=web'");
+    expect(validationErrorOf(() => Target.workload('shop', null as any)).message).toBe('[Target.workload] name: must be a non-empty string, got null');
     // A Target not made by a factory passes instanceof, but is never read as "every node".
     const reach = Reachability.fromManifests([], { cni: Cni.kubernetes() });
     reach.addProbe('a', 'ns', { app: 'a' });
-    expect(thrown(() => reach.check(Object.create(Target.prototype), Target.workload('ns', 'a'), Port.tcp(80))).message)
+    expect(validationErrorOf(() => reach.check(Object.create(Target.prototype), Target.workload('ns', 'a'), Port.tcp(80))).message)
       .toBe('[Target] kind: undefined is not a target a Target factory makes (Target.pod(), Target.workload(), ...)');
   });
 
@@ -277,10 +267,10 @@ describe('options are checked: a ValidationError naming the factory and the opti
     const reach = Reachability.fromManifests([], { cni: Cni.kubernetes() });
     reach.addProbe('a', 'ns', { app: 'a' });
     const a = Target.workload('ns', 'a');
-    expect(thrown(() => reach.check('ns/a' as any, a, Port.tcp(80))).message)
+    expect(validationErrorOf(() => reach.check('ns/a' as any, a, Port.tcp(80))).message)
       .toBe("[Reachability.check] source: must be a Target (Target.workload(namespace, name), Target.pod(namespace, labels), ...), got the string 'ns/a'");
-    expect(thrown(() => reach.check(a, a, { protocol: 'TCP', number: 80 } as any)).message)
+    expect(validationErrorOf(() => reach.check(a, a, { protocol: 'TCP', number: 80 } as any)).message)
       .toBe("[Reachability.check] port: must be a Port (Port.tcp(443), Port.named('http'), ...), got a plain object");
-    expect(thrown(() => reach.check(a, a, Port.allTcp())).prop).toBe('port');
+    expect(validationErrorOf(() => reach.check(a, a, Port.allTcp())).prop).toBe('port');
   });
 });

@@ -9,8 +9,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { expectationErrorFor } from './expectation-errors';
 import { cli } from './support';
-import { ExpectationFileError, loadExpectations } from '../../src/cli/expectations';
 
 /** Run analyze on tenants/ with an expectations file holding `text`. */
 function withExpectations(text: string, ...args: string[]) {
@@ -109,20 +109,6 @@ describe('probes and every-namespace expectations on namespaces and policies onl
   });
 });
 
-/** The error loadExpectations throws for `text` (fails the test if it throws none). */
-function errorFor(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-expect-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'e.yaml'), text);
-    loadExpectations('e.yaml', dir);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ExpectationFileError);
-    return (e as Error).message;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-  throw new Error('loadExpectations accepted the file');
-}
 
 describe('probe, namespaces and pairs errors name the line and the field', () => {
   const entry = (extra: string) => `expect:\n  - from: { namespaces: all }\n    to: { namespace: b }\n    port: 80\n    allowed: true\n${extra}`;
@@ -153,6 +139,6 @@ describe('probe, namespaces and pairs errors name the line and the field', () =>
     ['probes: { name: p }\nexpect: []\n', 'e.yaml: line 1: probes: expected a list of probes'],
     ['expect: []\nprobe: []\n', "e.yaml: line 2: probe: unknown key 'probe': expected expect or probes"],
   ])('%#', (text, message) => {
-    expect(errorFor(text)).toBe(message);
+    expect(expectationErrorFor(text)).toBe(message);
   });
 });

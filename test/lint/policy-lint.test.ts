@@ -2,8 +2,8 @@ import { brief } from './support';
 import { Cni } from '../../src/cluster/cni';
 import { IpFamily } from '../../src/cluster/ip-family';
 import { LintFinding, LintSeverity, PolicyLint } from '../../src/lint';
-import { Errors, ValidationError } from '../../src/util/errors';
 import { validYaml } from '../support/synth';
+import { validationErrorOf } from '../support/thrown';
 
 /** A best-practice manifest set, as a platform team would write it after reading NETWORKING-FACTS.md. */
 const BEST_PRACTICE = `
@@ -194,16 +194,6 @@ describe('PolicyLint API', () => {
       spec: { endpointSelector: {}, egress: [{ toEntities: ['world'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] },
     };
     const rules = (findings: LintFinding[]) => findings.map((f) => f.rule);
-    /** The error `build` throws (failing the test when it throws none). */
-    function thrown(build: () => unknown): ValidationError {
-      try {
-        build();
-      } catch (e) {
-        expect(Errors.isValidationError(e)).toBe(true);
-        return e as ValidationError;
-      }
-      throw new Error('no error thrown');
-    }
 
     test('the right options make the CNI and family rules fire', () => {
       validYaml(JSON.stringify(cnp));
@@ -227,7 +217,7 @@ describe('PolicyLint API', () => {
           ['PolicyLint.checkYaml', () => PolicyLint.checkYaml(JSON.stringify(cnp), 'p.yaml', { cni } as any)],
           ['PolicyLint.checkMarkdown', () => PolicyLint.checkMarkdown(`\`\`\`yaml\n${JSON.stringify(cnp)}\n\`\`\`\n`, 'p.md', { cni } as any)],
         ] as const) {
-          expect(thrown(lint).message).toBe(`[${site}] options.cni: ${reason}`);
+          expect(validationErrorOf(lint).message).toBe(`[${site}] options.cni: ${reason}`);
         }
       }
     });
@@ -242,19 +232,19 @@ describe('PolicyLint API', () => {
         [[IpFamily.IPV4, null], 'options.ipFamilies[1]', 'null is not an IP family (one of IPv4, IPv6)'],
       ];
       for (const [ipFamilies, prop, reason] of cases) {
-        const e = thrown(() => PolicyLint.check([cnp], { ipFamilies } as any));
+        const e = validationErrorOf(() => PolicyLint.check([cnp], { ipFamilies } as any));
         expect([e.path, e.prop, e.reason]).toEqual(['PolicyLint.check', prop, reason]);
       }
     });
 
     test('the manifests, text, source and options themselves', () => {
-      expect(thrown(() => PolicyLint.check('kind: NetworkPolicy' as any)).message)
+      expect(validationErrorOf(() => PolicyLint.check('kind: NetworkPolicy' as any)).message)
         .toBe("[PolicyLint.check] manifests: must be a list, got the string 'kind: NetworkPolicy'");
-      expect(thrown(() => PolicyLint.check([cnp], 'calico' as any)).message)
+      expect(validationErrorOf(() => PolicyLint.check([cnp], 'calico' as any)).message)
         .toBe("[PolicyLint.check] options: must be an object of options (or omitted), got the string 'calico'");
-      expect(thrown(() => PolicyLint.checkYaml(undefined as any)).message).toBe('[PolicyLint.checkYaml] text: must be a string, got undefined');
-      expect(thrown(() => PolicyLint.checkMarkdown(['# a'] as any)).message).toBe('[PolicyLint.checkMarkdown] text: must be a string, got an array of 1');
-      expect(thrown(() => PolicyLint.checkYaml('', 42 as any)).message).toBe('[PolicyLint.checkYaml] source: must be a string, got the number 42');
+      expect(validationErrorOf(() => PolicyLint.checkYaml(undefined as any)).message).toBe('[PolicyLint.checkYaml] text: must be a string, got undefined');
+      expect(validationErrorOf(() => PolicyLint.checkMarkdown(['# a'] as any)).message).toBe('[PolicyLint.checkMarkdown] text: must be a string, got an array of 1');
+      expect(validationErrorOf(() => PolicyLint.checkYaml('', 42 as any)).message).toBe('[PolicyLint.checkYaml] source: must be a string, got the number 42');
       // Omitted options are still fine.
       expect(PolicyLint.check([], undefined)).toEqual([]);
     });
