@@ -13,6 +13,8 @@ import { foreignObjectUncertainties, NativePolicies } from './uncertainty/foreig
 import { Uncertainty, withUncertainties } from './uncertainty/overlay';
 import { partialRuleNotes } from './uncertainty/partial-rules';
 import { Cni, CniKind } from '../cluster/cni';
+import { NATIVE_POLICY_GROUPS } from '../cluster/native-policy-apis';
+import { CALICO_GROUP, CILIUM_GROUP } from '../util/vocabulary';
 
 /** How the analyzer treats one CNI. */
 interface CniAnalysis {
@@ -31,29 +33,38 @@ interface CniAnalysis {
 
 const NONE = (): Uncertainty[] => [];
 
+/**
+ * The policy families a CNI kind's model evaluates: those it enforces, as the cluster's table says
+ * (one statement of which CNI reads which policy API, for ClusterNetwork, PolicyLint and the analyzer).
+ */
+function nativeOf(kind: CniKind): NativePolicies {
+  const groups = NATIVE_POLICY_GROUPS[kind];
+  return { calico: groups.includes(CALICO_GROUP), cilium: groups.includes(CILIUM_GROUP) };
+}
+
 /** The analysis of every CNI kind. */
 const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
   [CniKind.KUBERNETES]: {
     model: (manifests, namespaces, cni) => kubernetesModel(manifests, namespaces, { clusterNetworkPolicy: cni.capabilities.clusterNetworkPolicy }),
-    native: { calico: false, cilium: false },
+    native: nativeOf(CniKind.KUBERNETES),
     uncertainties: NONE,
     l7BlindToMtls: false,
   },
   [CniKind.CALICO]: {
     model: (manifests, namespaces) => calicoModel(manifests, namespaces),
-    native: { calico: true, cilium: false },
+    native: nativeOf(CniKind.CALICO),
     uncertainties: calicoHostEndpointUncertainties,
     l7BlindToMtls: false,
   },
   [CniKind.CILIUM]: {
     model: (manifests, namespaces) => ciliumModel(manifests, namespaces),
-    native: { calico: false, cilium: true },
+    native: nativeOf(CniKind.CILIUM),
     uncertainties: NONE,
     l7BlindToMtls: true,
   },
   [CniKind.FLANNEL]: {
     model: (manifests, _namespaces, cni) => flannelModel(manifests, cni.name),
-    native: { calico: false, cilium: false },
+    native: nativeOf(CniKind.FLANNEL),
     uncertainties: NONE,
     l7BlindToMtls: false,
   },

@@ -128,7 +128,7 @@ export function diffReachability(base: DiffSource, head: DiffSource, options: Di
         const a = verdictAt(after, source, destination, port);
         const change = changeOf(b?.verdict, a?.verdict);
         if (change === undefined) continue;
-        const entry: FlowDiffEntry = {
+        addEntry(groups, `${source.split('/')[0]}\n${destination.split('/')[0]}`, {
           source,
           destination,
           port,
@@ -137,15 +137,15 @@ export function diffReachability(base: DiffSource, head: DiffSource, options: Di
           ...(a ? { after: a.verdict } : {}),
           decidedBefore: b ? deciders(before, beforeCache, b.key, source, destination, port) : [],
           decidedAfter: a ? deciders(after, afterCache, a.key, source, destination, port) : [],
-        };
-        const key = `${source.split('/')[0]}\n${destination.split('/')[0]}`;
-        groups.set(key, [...(groups.get(key) ?? []), entry]);
+        });
       }
     }
   }
-  const externals = options.externalEndpoints === false ? [] : externalRegions([base._externalFacts(), head._externalFacts()]);
+  // Each side's facts walk all of its manifests: read once.
+  const facts = options.externalEndpoints === false ? [] : [base._externalFacts(), head._externalFacts()];
+  const externals = facts.length === 0 ? [] : externalRegions(facts);
   if (externals.length > 0) {
-    const egressPorts = externalEgressPorts([base._externalFacts(), head._externalFacts()], options);
+    const egressPorts = externalEgressPorts(facts, options);
     const beforeExt = new Map<string, ExternalVerdict | undefined>();
     const afterExt = new Map<string, ExternalVerdict | undefined>();
     type Change = { external: ExternalRegion; podIsSource: boolean; port: string; change: FlowChange; b?: ExternalVerdict; a?: ExternalVerdict };
@@ -177,10 +177,7 @@ export function diffReachability(base: DiffSource, head: DiffSource, options: Di
       }
       const namespace = pod.split('/')[0];
       for (const { external, podIsSource, port, change, b, a } of found) {
-        const key = podIsSource ? `${namespace}\n${EXTERNAL_NAMESPACE}` : `${EXTERNAL_NAMESPACE}\n${namespace}`;
-        let list = groups.get(key);
-        if (!list) groups.set(key, list = []);
-        list.push({
+        addEntry(groups, podIsSource ? `${namespace}\n${EXTERNAL_NAMESPACE}` : `${EXTERNAL_NAMESPACE}\n${namespace}`, {
           source: podIsSource ? pod : external.name,
           destination: podIsSource ? external.name : pod,
           port,
@@ -204,6 +201,13 @@ export function diffReachability(base: DiffSource, head: DiffSource, options: Di
     });
   const baseNotes = new Set(base.notes);
   return ReachabilityDiff._create(sorted, head.notes.filter((n) => !baseNotes.has(n)), externals.map((e) => e.name));
+}
+
+/** Append `entry` to the group `key` (in place: a copy per entry would be quadratic in a group's size). */
+function addEntry(groups: Map<string, FlowDiffEntry[]>, key: string, entry: FlowDiffEntry): void {
+  const list = groups.get(key);
+  if (list) list.push(entry);
+  else groups.set(key, [entry]);
 }
 
 function changeOf(before: Verdict | undefined, after: Verdict | undefined): FlowChange | undefined {

@@ -32,7 +32,7 @@ import { Port } from '../policy/port';
 import { hostCidr, ParsedCidr, parseCidr, parseIp } from '../util/cidr';
 import { propError } from '../util/errors';
 import {
-  describeValue, requireInstance, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
+  describeValue, requireBoolean, requireInstance, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
   requireOptionalStringMap, requireProps, requireString, requireStringArray, requireStringMap,
 } from '../util/guards';
 import { isCalicoStagedPolicy, isPlainObject } from '../util/vocabulary';
@@ -288,7 +288,7 @@ export class Reachability {
     requireInstance(where, 'source', source, Target, 'a Target (Target.workload(namespace, name), Target.pod(namespace, labels), ...)');
     requireInstance(where, 'destination', destination, Target, 'a Target (Target.workload(namespace, name), Target.pod(namespace, labels), ...)');
     requireInstance(where, 'port', port, Port, "a Port (Port.tcp(443), Port.named('http'), ...)");
-    if (port.name === undefined && (port.number === undefined || port.endPort !== undefined)) {
+    if (!isSingleOrNamed(port)) {
       throw propError(where, 'port', `must be a single port or a named port, got ${port.toString()}`);
     }
     const sources = this.resolve(source);
@@ -337,7 +337,7 @@ export class Reachability {
     requireInstance(site, 'other', other, Reachability, 'a Reachability (Reachability.fromChart(...), ...)');
     const o = requireProps(site, options, true, 'options');
     const externalEndpoints = o.externalEndpoints === undefined ? undefined
-      : requireOptionalBoolean(site, 'options.externalEndpoints', o.externalEndpoints, true);
+      : requireBoolean(site, 'options.externalEndpoints', o.externalEndpoints);
     const { externalEndpoints: _ignored, ...matrixOptions } = o as DiffOptions;
     return diffReachability(this, other, {
       ...checkMatrixOptions(site, matrixOptions),
@@ -467,14 +467,19 @@ function checkMatrixOptions(site: string, options: MatrixOptions | undefined): M
   const o = requireProps(site, options, true, 'options');
   const ports = requireOptionalArray(site, 'options.ports', o.ports)?.map((p, i) => {
     requireInstance(site, `options.ports[${i}]`, p, Port, "a Port (Port.tcp(443), Port.named('http'), ...)");
-    if (p.name === undefined && (p.number === undefined || p.endPort !== undefined)) {
+    if (!isSingleOrNamed(p)) {
       throw propError(site, `options.ports[${i}]`, `must be a single or named port, got ${p.toString()}`);
     }
     return p;
   });
   const includeDeclaredPorts = o.includeDeclaredPorts === undefined ? undefined
-    : requireOptionalBoolean(site, 'options.includeDeclaredPorts', o.includeDeclaredPorts, true);
+    : requireBoolean(site, 'options.includeDeclaredPorts', o.includeDeclaredPorts);
   return { ...(ports ? { ports } : {}), ...(includeDeclaredPorts !== undefined ? { includeDeclaredPorts } : {}) };
+}
+
+/** A named port, or one port number (no range): what a question or a matrix column asks about. */
+function isSingleOrNamed(port: Port): boolean {
+  return port.name !== undefined || (port.number !== undefined && port.endPort === undefined);
 }
 
 function singlePort(port: Port, prop: string): number {
@@ -486,14 +491,12 @@ function singlePort(port: Port, prop: string): number {
 }
 
 function checkIp(site: string, value: unknown, prop: string): string {
-  let valid = typeof value === 'string';
   try {
-    if (valid) parseIp(value as string);
+    parseIp(value as string); // refuses non-strings too
+    return value as string;
   } catch {
-    valid = false;
+    throw propError(site, prop, `${shown(value)} is not an IPv4 or IPv6 address`);
   }
-  if (!valid) throw propError(site, prop, `${shown(value)} is not an IPv4 or IPv6 address`);
-  return value as string;
 }
 
 function checkPodCidrs(site: string, value: unknown): ParsedCidr[] | undefined {

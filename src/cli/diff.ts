@@ -54,9 +54,11 @@ interface PatternMatch {
  */
 function matchesSomePair(pattern: OpenPattern, names: readonly string[], externals: readonly string[], labelsOf: NamespaceLabelsOf): boolean {
   for (const source of names) {
-    for (const destination of [...names, ...externals]) {
+    for (const destination of names) {
       if (pattern.matches(source, destination, labelsOf)) return true;
-      if (externals.includes(destination) && pattern.matches(destination, source, labelsOf)) return true;
+    }
+    for (const external of externals) {
+      if (pattern.matches(source, external, labelsOf) || pattern.matches(external, source, labelsOf)) return true;
     }
   }
   return false;

@@ -57,14 +57,20 @@ export function isMarkdownFileName(name: string): boolean {
   return /\.(md|markdown)$/i.test(name);
 }
 
-/** What to say about a read error with the flag that changes the outcome. */
+/** The flag that changes the outcome of a read error, as a suffix of its message. */
+const HINTS: Partial<Record<ReadError['kind'], string>> = {
+  'too-large': ' (raise --max-file-size to read it)',
+  'total-exceeded': ' (raise --max-total-size to read it)',
+  'outside': ' (--follow-symlinks follows it; or name the target on the command line)',
+};
+
+/** What to say about a read error, with the flag that changes the outcome. */
+function withHint(error: ReadError): string {
+  return `${error.message}${HINTS[error.kind] ?? ''}`;
+}
+
 function describe(file: string, error: ReadError): string {
-  const hint: Partial<Record<ReadError['kind'], string>> = {
-    'too-large': ' (raise --max-file-size to read it)',
-    'total-exceeded': ' (raise --max-total-size to read it)',
-    'outside': ' (--follow-symlinks follows it; or name the target on the command line)',
-  };
-  return `${file}: ${error.message}${hint[error.kind] ?? ''}`;
+  return `${file}: ${withHint(error)}`;
 }
 
 /**
@@ -122,8 +128,6 @@ export function loadInput(paths: string[], cwd: string, limits: ReadLimits, mark
  */
 export function readNamedFile(file: string, cwd: string, limits: ReadLimits): { text: string } | { error: string } {
   const read = readRegularFile(path.resolve(cwd, file), new ReadBudget({ maxFileBytes: limits.maxFileBytes, maxTotalBytes: limits.maxFileBytes }));
-  if ('error' in read) {
-    return { error: read.error.kind === 'too-large' ? `${read.error.message} (raise --max-file-size to read it)` : read.error.message };
-  }
-  return read;
+  // With the total limit at the file limit, a read fails as too-large, not-regular or io only.
+  return 'error' in read ? { error: withHint(read.error) } : read;
 }

@@ -1,7 +1,7 @@
 import { asArray, isObject } from './document';
 import {
-  apiGroupOf, isCalicoPolicy as isEnforcedCalicoPolicy, isCalicoStagedPolicy, isCiliumPolicy as isCiliumPolicyKind,
-  isKubernetesNetworkPolicy, isWorkload as isWorkloadKind, namespaceOf as namespaceOfObject, POLICY_API_GROUP,
+  isCalicoPolicy as isEnforcedCalicoPolicy, isCalicoStagedPolicy, isCiliumPolicy as isCiliumPolicyKind,
+  isKubernetesNetworkPolicy, isWorkload as isWorkloadKind, namespaceOf as namespaceOfObject,
 } from '../util/vocabulary';
 
 /**
@@ -36,12 +36,6 @@ export function calicoSelectsAll(spec: Record<string, any>): boolean {
 /** CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy (any version). */
 export function isCiliumPolicy(obj: any): boolean {
   return isCiliumPolicyKind(obj);
-}
-
-/** Any object that expresses a network policy for a CNI to enforce. */
-export function isNetworkPolicyObject(obj: any): boolean {
-  return isK8sNetworkPolicy(obj) || isCalicoPolicyOrStaged(obj) || isCiliumPolicy(obj)
-    || (isObject(obj) && apiGroupOf(obj) === POLICY_API_GROUP);
 }
 
 /**
