@@ -211,7 +211,7 @@ project.tasks.tryFind('docgen')?.reset('jsii-docgen -o API.md -s root');
 // at 10,000 tenants); `bench:full` covers every CNI and size. `-- --verbose` prints progress.
 for (const [name, args, description] of [
   ['bench', '', 'Synthesis and reachability benchmarks, quick plan (about 5 minutes)'],
-  ['bench:full', ' --full', 'Synthesis and reachability benchmarks on every CNI and size (about 25 minutes)'],
+  ['bench:full', ' --full', 'Synthesis and reachability benchmarks on every CNI and size (about 12 minutes on a 2-core machine)'],
 ]) {
   const bench = project.addTask(name, { description });
   bench.spawn(syncImports);
