@@ -8,8 +8,10 @@
  *   `[!tenant]/web*`; terms are `KEY`, `!KEY`, `KEY=VALUE` and `KEY!=VALUE` (true without the label,
  *   as in Kubernetes selectors), all of which must hold;
  * - `outside` (an endpoint whose namespace is not the other side's) or `outside(KEY)` (whose
- *   namespace's label KEY differs from the other side's namespace's; a namespace without the label
- *   counts as a value of its own, as the expectations' `pairs: { across: KEY }`).
+ *   namespace is another one and either carries another value of label KEY or lacks the label on
+ *   one side: each namespace without the label is a group of its own, so two unlabelled
+ *   namespaces are outside each other. This reports more than the expectations'
+ *   `pairs: { across: KEY }`, where two unlabelled namespaces share the value "none").
  * - `external` (any external endpoint of the diff: `external 0.0.0.0/0 except 10.0.0.0/8`, the
  *   metadata address `external 169.254.169.254/32`, ...), `internet` (an external endpoint whose
  *   region holds a public address: outside every special range ipaddr.js knows, private ranges

@@ -38,6 +38,13 @@ describe('--fail-on-open patterns', () => {
     ]);
   });
 
+  test('outside(KEY): two different namespaces without the label are outside each other (flagged, never missed)', () => {
+    const p = parseOpenPattern('outside(tenant) -> *');
+    expect(p.matches('shared/cache', 'tools/ci', labelsOf)).toBe(true);
+    expect(p.matches('shared/cache', 'shared/other', labelsOf)).toBe(false);
+    expect(p.matches('a-data/db', 'a-web/web', labelsOf)).toBe(false);
+  });
+
   test('outside(tenant) -> [tenant]: from another tenant or a namespace of no tenant; the namespaces of one tenant do not count', () => {
     expect(matched('outside(tenant) -> [tenant]')).toEqual([
       'a-web/web -> b/api', 'a-web/web -> b/web',
