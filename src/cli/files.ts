@@ -27,6 +27,14 @@ export interface MarkdownFile {
   readonly text: string;
 }
 
+/** A file or directory the CLI could not read. */
+export interface UnreadableFile {
+  /** The path as given or found. */
+  readonly path: string;
+  /** `path: reason`, as printed. */
+  readonly message: string;
+}
+
 /** What {@link loadInput} found. */
 export interface LoadedFiles {
   /** Manifest objects in file order (`kind: List` flattened). */
@@ -37,8 +45,8 @@ export interface LoadedFiles {
   readonly files: string[];
   /** Invalid YAML documents and documents that are not Kubernetes objects (warnings). */
   readonly problems: string[];
-  /** `path: reason` for every file or directory that could not be read (the caller stops). */
-  readonly unreadable: string[];
+  /** Every file or directory that could not be read (the caller stops). */
+  readonly unreadable: UnreadableFile[];
   /** Paths named on the command line that do not exist (a typo: the caller treats it as fatal). */
   readonly missing: string[];
 }
@@ -90,17 +98,17 @@ export function loadInput(paths: string[], cwd: string, limits: ReadLimits, mark
       continue;
     }
     if (entry.error !== undefined) {
-      loaded.unreadable.push(describe(entry.path, entry.error));
+      loaded.unreadable.push({ path: entry.path, message: describe(entry.path, entry.error) });
       continue;
     }
     const isMarkdown = isMarkdownFileName(path.basename(entry.path));
     if (isMarkdown && markdown === 'refuse') {
-      loaded.unreadable.push(`${entry.path}: a Markdown file: analyze reads YAML only (cdk8s-networking lint reads Markdown)`);
+      loaded.unreadable.push({ path: entry.path, message: `${entry.path}: a Markdown file: analyze reads YAML only (cdk8s-networking lint reads Markdown)` });
       continue;
     }
     const read = readRegularFile(entry.absolute, budget);
     if ('error' in read) {
-      loaded.unreadable.push(describe(entry.path, read.error));
+      loaded.unreadable.push({ path: entry.path, message: describe(entry.path, read.error) });
       continue;
     }
     loaded.files.push(entry.path);

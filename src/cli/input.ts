@@ -39,7 +39,7 @@ export function loadOrFail(paths: string[], io: WarningSink, cwd: string, comman
   if (loaded.missing.length > 0) throw new InputError(`no such file or directory: ${loaded.missing.join(', ')}`);
   if (loaded.unreadable.length > 0) {
     throw new InputError(`cannot read ${loaded.unreadable.length === 1 ? 'an input file' : `${loaded.unreadable.length} input files`}`
-      + `, so nothing is checked:\n${loaded.unreadable.map((u) => `  ${u}`).join('\n')}`);
+      + `, so nothing is checked:\n${loaded.unreadable.map((u) => `  ${u.message}`).join('\n')}`);
   }
   if (options.allowEmpty) return { loaded, warnings };
   if (loaded.files.length === 0) {

@@ -94,13 +94,12 @@ export class NetworkingValidation {
       context.logger.log(`${PREFIX}: warning: ${problem}`);
     }
     // A manifest that cannot be read (not a regular file) would leave part of the app unchecked.
-    for (const problem of loaded.unreadable) {
-      const file = problem.slice(0, problem.indexOf(': '));
+    for (const { path: file, message } of loaded.unreadable) {
       context.report.addViolation({
         ruleName: 'manifest-unreadable',
-        recommendation: `cannot read ${problem}, so it is neither linted nor analyzed`,
+        recommendation: `cannot read ${message}, so it is neither linted nor analyzed`,
         fix: 'Check the synthesized output directory: every manifest must be a regular file.',
-        violatingResources: [{ resourceName: file, locations: [problem], manifestPath: file }],
+        violatingResources: [{ resourceName: file, locations: [message], manifestPath: file }],
       });
     }
     const resources = new ResourceNames(loaded.manifests);

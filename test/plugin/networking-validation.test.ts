@@ -3,6 +3,7 @@
  * objects `cdk8s synth` hands a plugin), on manifests a real App wrote with its construct metadata.
  * The end-to-end run through the `cdk8s` command is in test/consumer.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -106,6 +107,20 @@ describe('failures fail the synth with the finding, the object and the fix', () 
       manifestPath: path.join('dist', 'platform.k8s.yaml'),
       locations: [expect.stringMatching(/^NetworkPolicy shop\/allow-from-web, spec\.ingress\[0\]\.from\[0\]\.namespaceSelector\.matchLabels\.name, line \d+$/)],
     }]);
+  });
+
+  test('a manifest that is not a regular file fails the synth, named by its whole path (even one holding ": ")', async () => {
+    const context = synthApp();
+    const fifo = path.join(dir, 'dist', 'odd: name.k8s.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const report = await validate({ cni: 'calico' }, new ValidationContext([...context.manifests, fifo], 'cdk8s-networking', '0.1.0', {}, false));
+    expect(report.summary.status).toBe('failure');
+    const unreadable = report.violations.filter((v) => v.ruleName === 'manifest-unreadable');
+    expect(unreadable).toHaveLength(1);
+    const shown = path.join('dist', 'odd: name.k8s.yaml');
+    expect(unreadable[0].violatingConstructs).toEqual([
+      expect.objectContaining({ resourceName: shown, manifestPath: shown, locations: [expect.stringMatching(/^dist\/odd: name\.k8s\.yaml: /)] }),
+    ]);
   });
 
   test('a failed expectation: the question, the explanation and what to change', async () => {
