@@ -4,6 +4,7 @@
  */
 import { EXTERNAL_NAMESPACE, ExternalFacts, ExternalRegion, externalRegions } from './external-endpoints';
 import { MatrixOptions } from './flow-types';
+import { namespaceOfEndpoint } from './inventory';
 import { MatrixData } from './matrix-evaluator';
 import { L4Protocol } from './model';
 import { DiffOptions, FlowChange, FlowDiffEntry, ReachabilityDiff } from './reachability-diff';
@@ -128,7 +129,7 @@ export function diffReachability(base: DiffSource, head: DiffSource, options: Di
         const a = verdictAt(after, source, destination, port);
         const change = changeOf(b?.verdict, a?.verdict);
         if (change === undefined) continue;
-        addEntry(groups, `${source.split('/')[0]}\n${destination.split('/')[0]}`, {
+        addEntry(groups, `${namespaceOfEndpoint(source)}\n${namespaceOfEndpoint(destination)}`, {
           source,
           destination,
           port,
@@ -175,7 +176,7 @@ export function diffReachability(base: DiffSource, head: DiffSource, options: Di
         }
         perClassPair.set(classes, found);
       }
-      const namespace = pod.split('/')[0];
+      const namespace = namespaceOfEndpoint(pod);
       for (const { external, podIsSource, port, change, b, a } of found) {
         addEntry(groups, podIsSource ? `${namespace}\n${EXTERNAL_NAMESPACE}` : `${EXTERNAL_NAMESPACE}\n${namespace}`, {
           source: podIsSource ? pod : external.name,

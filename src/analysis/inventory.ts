@@ -36,6 +36,12 @@ export interface Inventory {
   readonly namespaceAnnotations: Map<string, Labels>;
 }
 
+/** The namespace of a pod endpoint's name (`namespace/name`, as the inventory and probes name pods). */
+export function namespaceOfEndpoint(endpoint: string): string {
+  const slash = endpoint.indexOf('/');
+  return slash < 0 ? endpoint : endpoint.slice(0, slash);
+}
+
 /** Is `obj` a workload (or bare Pod) whose pods the inventory models? See the vocabulary. */
 export function isWorkload(obj: ManifestObject): boolean {
   return isVocabularyWorkload(obj);

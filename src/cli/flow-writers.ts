@@ -7,6 +7,7 @@
 import { ReportWriter } from './output';
 import { FlowMatrix } from '../analysis/flow-matrix';
 import { FlowEntry, MatrixSummary } from '../analysis/flow-types';
+import { namespaceOfEndpoint } from '../analysis/inventory';
 import { Verdict } from '../analysis/verdict';
 
 /**
@@ -46,12 +47,6 @@ function verdictCell(flow: FlowEntry, reasons: Reasons): string {
   }
   if (flow.verdict === Verdict.ALLOW) return flow.l7Constraints?.length ? 'allow (L7)' : 'allow';
   return `indeterminate [${reasons.numberOf(flow.reason ?? 'unknown')}]`;
-}
-
-/** The namespace of an endpoint name (`namespace/name`). */
-function namespaceOf(endpoint: string): string {
-  const slash = endpoint.indexOf('/');
-  return slash < 0 ? endpoint : endpoint.slice(0, slash);
 }
 
 /** Flow counts by verdict; with a mesh, the denials by each layer too (a flow both deny counts in both). */
@@ -129,7 +124,7 @@ export function writeTable(out: ReportWriter, flows: () => Iterable<FlowEntry>, 
     if (total <= maxRows) rows.push([f.source, f.destination, f.port, verdictCell(f, reasons)]);
     else if (rows.length > 0) rows.length = 0;
     if (total > maxRows && f.verdict === Verdict.INDETERMINATE) reasons.numberOf(f.reason ?? 'unknown');
-    const key = `${namespaceOf(f.source)}\n${namespaceOf(f.destination)}`;
+    const key = `${namespaceOfEndpoint(f.source)}\n${namespaceOfEndpoint(f.destination)}`;
     let counts = pairs.get(key);
     if (counts === undefined) {
       counts = noCounts();

@@ -27,6 +27,7 @@
  */
 
 import { addressesOfExternal, hasPublicAddress } from '../analysis/external-endpoints';
+import { namespaceOfEndpoint } from '../analysis/inventory';
 import { AddressSet } from '../util/address-set';
 import { parseCidrLoose } from '../util/cidr';
 
@@ -53,11 +54,6 @@ function globRe(glob: string): RegExp {
 
 function isExternal(endpoint: string): boolean {
   return addressesOfExternal(endpoint) !== undefined;
-}
-
-function namespaceOf(endpoint: string): string {
-  const slash = endpoint.indexOf('/');
-  return slash < 0 ? endpoint : endpoint.slice(0, slash);
 }
 
 /** `KEY`, `!KEY`, `KEY=VALUE`, `KEY!=VALUE` terms, comma-separated. */
@@ -97,11 +93,11 @@ function side(text: string, pattern: string): Side {
     const key = outside[1];
     if (key !== undefined && !LABEL_KEY.test(key)) throw new Error(`'${pattern}': outside(${key}) needs a label key`);
     test = key === undefined
-      ? (self, other) => isExternal(self) || namespaceOf(self) !== namespaceOf(other)
+      ? (self, other) => isExternal(self) || namespaceOfEndpoint(self) !== namespaceOfEndpoint(other)
       : (self, other, labelsOf) => {
         if (isExternal(self)) return true;
-        const mine = namespaceOf(self);
-        const theirs = namespaceOf(other);
+        const mine = namespaceOfEndpoint(self);
+        const theirs = namespaceOfEndpoint(other);
         if (mine === theirs) return false;
         const a = labelsOf(mine)[key];
         const b = labelsOf(theirs)[key];
@@ -117,7 +113,7 @@ function side(text: string, pattern: string): Side {
     const name = globRe(rest === '' ? '*' : rest.slice(1));
     test = (self, _other, labelsOf) => {
       if (isExternal(self)) return false;
-      const ns = namespaceOf(self);
+      const ns = namespaceOfEndpoint(self);
       return matchesNamespace(labelsOf(ns)) && name.test(self.slice(ns.length + 1));
     };
   } else {
