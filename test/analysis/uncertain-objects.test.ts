@@ -8,6 +8,7 @@ import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
 import { Verdict } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
+import { PolicyLint } from '../../src/lint';
 import { Port } from '../../src/policy/port';
 import { expectValidManifests } from '../support/schema';
 
@@ -99,6 +100,15 @@ describe('objects of another CNI than the one analysed', () => {
     expect(verdicts(Reachability.fromManifests([...base, calicoDeny], { cni: Cni.calico() }))).toEqual({
       'web>db': Verdict.DENY, 'db>web': Verdict.ALLOW, 'tool>db': Verdict.DENY, 'tool>web': Verdict.ALLOW, 'web>tool': Verdict.ALLOW,
     });
+  });
+
+  test('PolicyLint says no more than the analyzer: "restricts nothing" only of a cluster that runs the CNI given', () => {
+    // The analyzer keeps the flows the object could change indeterminate (the cluster may run Calico
+    // after all); the lint error is about a cluster that runs what was said, and says so.
+    const [finding] = PolicyLint.check([...base, calicoDeny], { cni: Cni.kubernetes() }).filter((f) => f.rule === 'policy-on-unenforcing-cni');
+    expect(finding.message).toBe("projectcalico.org policies are enforced only by calico, not by 'kubernetes': "
+      + "on a cluster that runs 'kubernetes' this policy is accepted by the API server but restricts nothing");
+    expect(Reachability.fromManifests([...base, calicoDeny], { cni: Cni.kubernetes() }).check(tool, db, p8080).verdict).toBe(Verdict.INDETERMINATE);
   });
 
   test('Cilium objects with Cni.calico(): the selected pods\' ingress is indeterminate (default deny and allows)', () => {

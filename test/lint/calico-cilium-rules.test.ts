@@ -515,7 +515,7 @@ describe('policy-on-unenforcing-cni', () => {
 
   test('the message names the CNI that does enforce the API (from the per-kind table, not a kind comparison)', () => {
     const [finding] = PolicyLint.check([calico], { cni: Cni.cilium() }).filter((f) => f.rule === 'policy-on-unenforcing-cni');
-    expect(finding.message).toBe("projectcalico.org policies are enforced only by calico, not by 'cilium': this policy is accepted by the API server but restricts nothing");
+    expect(finding.message).toBe("projectcalico.org policies are enforced only by calico, not by 'cilium': on a cluster that runs 'cilium' this policy is accepted by the API server but restricts nothing");
   });
 
   test('a custom CNI reads NetworkPolicy (and ClusterNetworkPolicy when it says so), never Calico or Cilium policies', () => {

@@ -22,7 +22,9 @@ export const policyOnUnenforcingCni: LintRule = {
       out.push({
         doc,
         severity: LintSeverity.ERROR,
-        message: `${reason}: this policy is accepted by the API server but restricts nothing`,
+        // Said of a cluster that runs the CNI given, and only of it: the analyzer treats the same object as
+        // possibly enforced (uncertainty/foreign-objects.ts), since the cluster may run another CNI after all.
+        message: `${reason}: on a cluster that runs '${cni.name}' this policy is accepted by the API server but restricts nothing`,
         fix: unenforcedPolicyFix(cni),
       });
     }
