@@ -4,7 +4,11 @@
  * A job is one JSON argument; the child prints one JSON line with what it measured:
  * - `synth`: build a platform and write it as `cdk8s synth` does (`app.synth()` to an outdir), or for
  *   the floor, serialize the same plain objects with `yaml` and write them (the objects are read from
- *   a JSON file before the clock starts).
+ *   a JSON file before the clock starts), or for the cdk8s floor (`bare`), write the same plain
+ *   objects with `app.synth()` as one PlainApiObject each directly under the Chart: what cdk8s itself
+ *   costs for these objects with no library logic and the fewest constructs it allows; or for the
+ *   `skeleton`, the same with each object at its construct path in ours (plain Constructs in
+ *   between): what our construct tree costs with no library logic.
  * - `reach`: `Reachability.fromManifests` of a generated cluster, then `matrix()`, its `summary`,
  *   then listing every flow page by page (`flowsPage`), each phase timed on its own.
  *
@@ -14,15 +18,17 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { App } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { generateCluster } from './cluster-manifests';
 import { kplusPlatform, ourPlatform, tenantNames } from './platforms';
 import { Cni, Reachability } from '../src';
+import { PlainApiObject } from '../src/util/plain-api-object';
 
 /** What the parent asks for. */
 export type Job =
-  | { kind: 'synth'; contender: 'ours' | 'kplus' | 'floor'; cni: CniName; tenants: number; outdir: string; floorInput?: string; dumpObjects?: string }
+  | { kind: 'synth'; contender: 'ours' | 'kplus' | 'floor' | 'bare' | 'skeleton'; cni: CniName; tenants: number; outdir: string; floorInput?: string; dumpObjects?: string }
   | { kind: 'reach'; cni: CniName; namespaces: number; deploymentsPerNamespace: number; seed: number };
 
 /** The CNIs the bench covers. */
@@ -85,6 +91,22 @@ function synth(job: Extract<Job, { kind: 'synth' }>): Measurement {
       writeFileSync(file, objects.map((o) => YAML.stringify(o)).join('---\n'));
       return undefined;
     });
+  } else if (job.contender === 'bare' || job.contender === 'skeleton') {
+    const objects: any[] = JSON.parse(readFileSync(job.floorInput as string, 'utf8'));
+    const tree: Array<{ path: string[]; dependsOn: number[] }> = job.contender === 'skeleton'
+      ? JSON.parse(readFileSync(treeFile(job.floorInput as string), 'utf8')) : [];
+    run = timed(() => {
+      const app = new App({ outdir: job.outdir });
+      const chart = new Chart(app, 'platform');
+      if (job.contender === 'bare') {
+        objects.forEach((o, i) => new PlainApiObject(chart, `o${i}`, o));
+      } else {
+        const made = objects.map((o, i) => new PlainApiObject(scopeFor(chart, tree[i].path), tree[i].path[tree[i].path.length - 1], o));
+        made.forEach((m, i) => tree[i].dependsOn.forEach((j) => m.node.addDependency(made[j])));
+      }
+      app.synth();
+      return undefined;
+    });
   } else {
     const names = tenantNames(job.tenants);
     run = timed(() => {
@@ -99,6 +121,16 @@ function synth(job: Extract<Job, { kind: 'synth' }>): Measurement {
   if (job.dumpObjects && run.value) {
     const objects = run.value.charts.flatMap((c) => c.toJson());
     writeFileSync(job.dumpObjects, JSON.stringify(objects));
+    // For the skeleton, in the same (output) order: each object's construct path under its chart and
+    // the objects it depends on (by index).
+    const ordered = run.value.charts.flatMap((c) => new DependencyGraph(c.node).topology()
+      .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === c));
+    const index = new Map<IConstruct, number>(ordered.map((x, i) => [x, i]));
+    const tree = ordered.map((x) => ({
+      path: x.node.scopes.slice(Chart.of(x).node.scopes.length).map((y) => y.node.id),
+      dependsOn: x.node.dependencies.map((d) => index.get(d)).filter((i): i is number => i !== undefined),
+    }));
+    writeFileSync(treeFile(job.dumpObjects), JSON.stringify(tree));
     rules = objects.reduce((n, o) => n + ruleCount(o), 0);
   }
   return {
@@ -109,6 +141,18 @@ function synth(job: Extract<Job, { kind: 'synth' }>): Measurement {
     bytes: Buffer.byteLength(text),
     ...(rules !== undefined ? { info: { rules } } : {}),
   };
+}
+
+/** Where the construct paths and dependencies of the dumped objects are written, beside them. */
+function treeFile(objectsFile: string): string {
+  return objectsFile.replace(/\.json$/, '') + '.tree.json';
+}
+
+/** The scope of an object at `path` (ids below the chart, the object's last): plain Constructs, made on first use. */
+function scopeFor(chart: Chart, path: string[]): Construct {
+  let scope: Construct = chart;
+  for (const id of path.slice(0, -1)) scope = (scope.node.tryFindChild(id) as Construct | undefined) ?? new Construct(scope, id);
+  return scope;
 }
 
 /** Allow and deny rules of one object, whatever its API (NetworkPolicy, Calico, Cilium, ClusterNetworkPolicy). */

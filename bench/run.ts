@@ -13,6 +13,12 @@
  *   the ratio of two runs of the same round, then the median of those ratios. Every size and CNI
  *   takes part in each round, so linearity (10,000 vs 1,000 tenants) is paired by round too.
  * - Peak RSS is each process's own maximum (getrusage), read right after the measured work.
+ * - Two floors, both given the same plain objects before the clock starts and checked to write the
+ *   same bytes as ours: the yaml floor (the `yaml` package alone) and, at 1,000 tenants, the cdk8s
+ *   floor (the objects as PlainApiObjects directly under the Chart, written with `app.synth()`): the
+ *   least any construct library pays on cdk8s for them; and the skeleton, the same objects at their
+ *   construct paths in ours (plain Constructs between, the same dependencies): our construct tree's
+ *   cost before any library logic.
  */
 import { spawnSync } from 'child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'fs';
@@ -33,7 +39,7 @@ const MEMORY_VS_FLOOR_MAX = 2;
 const MATRIX_CPU_MAX_MS = 2000;
 const MATRIX_RSS_MAX_MIB = 300;
 
-type Contender = 'ours' | 'kplus' | 'floor';
+type Contender = 'ours' | 'kplus' | 'floor' | 'bare' | 'skeleton';
 
 /** One synth group: contenders run in turn at one size on one CNI. */
 interface SynthGroup {
@@ -60,6 +66,12 @@ interface Plan {
 }
 
 const ALL: Contender[] = ['ours', 'kplus', 'floor'];
+/**
+ * At 1,000 tenants, two more floors: the cdk8s floor (`bare`: the least cdk8s itself costs for the same
+ * objects) and our construct tree with no library logic (`skeleton`).
+ */
+const CDK8S_FLOORS: Contender[] = ['bare', 'skeleton'];
+const WITH_FLOORS: Contender[] = [...ALL, ...CDK8S_FLOORS];
 
 /** 5,000 pods x 1,000 policies, once: it must complete (the listing holds 27.7 M flows). */
 const FIVE_THOUSAND_PODS = (cni: CniName): ReachGroup =>
@@ -74,9 +86,9 @@ function plan(full: boolean): Plan {
       synth: [
         // cdk8s-plus-27's program is the same whatever the CNI: Calico and Cilium are compared with
         // the kubernetes group's cdk8s-plus-27 run of the same round.
-        { cni: 'kubernetes', tenants: 1000, rounds: 3, contenders: ALL },
-        { cni: 'calico', tenants: 1000, rounds: 3, contenders: ['ours', 'floor'] },
-        { cni: 'cilium', tenants: 1000, rounds: 3, contenders: ['ours', 'floor'] },
+        { cni: 'kubernetes', tenants: 1000, rounds: 3, contenders: WITH_FLOORS },
+        { cni: 'calico', tenants: 1000, rounds: 3, contenders: ['ours', 'floor', ...CDK8S_FLOORS] },
+        { cni: 'cilium', tenants: 1000, rounds: 3, contenders: ['ours', 'floor', ...CDK8S_FLOORS] },
         { cni: 'kubernetes', tenants: 5000, rounds: 1, contenders: ['ours', 'floor'] },
         { cni: 'kubernetes', tenants: 10000, rounds: 2, contenders: ALL },
       ],
@@ -90,7 +102,7 @@ function plan(full: boolean): Plan {
   }
   const synth: SynthGroup[] = [];
   for (const cni of ['kubernetes', 'calico', 'cilium'] as CniName[]) {
-    synth.push({ cni, tenants: 1000, rounds: 5, contenders: ALL });
+    synth.push({ cni, tenants: 1000, rounds: 5, contenders: WITH_FLOORS });
     synth.push({ cni, tenants: 5000, rounds: 3, contenders: ALL });
     synth.push({ cni, tenants: 10000, rounds: 3, contenders: ALL });
   }
@@ -170,15 +182,18 @@ function runGroups(groups: SynthGroup[], progress: (line: string) => void): Map<
       for (const contender of g.contenders) {
         // The first run of ours also writes the plain objects the floor serializes (after its measurement).
         const extra = contender === 'ours' && round === 0 ? { dumpObjects: floorInput }
-          : contender === 'floor' ? { floorInput } : {};
+          : contender === 'floor' || CDK8S_FLOORS.includes(contender) ? { floorInput } : {};
         const m = mustRun(synthJob(g, contender, extra));
         results.get(`${g.cni}/${g.tenants}`)!.get(contender)!.runs.push(m);
         progress(`${g.cni} ${g.tenants} ${contender} round ${round + 1}/${g.rounds}: ${fmt(m.cpuMs, 0)} ms CPU`);
       }
-      if (round === 0 && g.contenders.includes('floor') && g.contenders.includes('ours')) {
-        const same = readFileSync(join(WORK, 'out', `ours-${g.cni}-${g.tenants}`, 'platform.k8s.yaml'), 'utf8')
-          === readFileSync(join(WORK, 'out', `floor-${g.cni}-${g.tenants}`, 'platform.k8s.yaml'), 'utf8');
-        if (!same) throw new Error(`the floor's YAML differs from ours (${g.cni}, ${g.tenants} tenants): the floor would not be the same bytes`);
+      if (round === 0 && g.contenders.includes('ours')) {
+        const yamlOf = (c: Contender) => readFileSync(join(WORK, 'out', `${c}-${g.cni}-${g.tenants}`, 'platform.k8s.yaml'), 'utf8');
+        for (const floor of g.contenders.filter((c) => c === 'floor' || CDK8S_FLOORS.includes(c))) {
+          if (yamlOf(floor) !== yamlOf('ours')) {
+            throw new Error(`the ${floor} contender's YAML differs from ours (${g.cni}, ${g.tenants} tenants): it would not be the same bytes`);
+          }
+        }
       }
     }
   }
@@ -243,6 +258,16 @@ function synthSections(report: Report, p: Plan, results: Map<string, Map<Contend
       const name = `  ours / yaml floor (${fmtSpread(s(cpuOf(floor)), 0)} ms)`;
       if (g.tenants === 1000) report.check(name, `${fmtSpread(ratio, 2)}x`, `<= ${FLOOR_MAX}`, ratio.median <= FLOOR_MAX);
       else report.info(name, `${fmtSpread(ratio, 2)}x`);
+      const bare = r.get('bare');
+      const skeleton = r.get('skeleton');
+      if (bare && skeleton) {
+        // What no library on cdk8s goes below (the same objects, one construct each, no library logic),
+        // and what our construct tree costs before any library logic runs.
+        const vsFloor = (x: Runs) => `${fmtSpread(s(pairRatios(cpuOf(x), cpuOf(floor))), 2)}x`;
+        report.info(`  cdk8s floor (${fmtSpread(s(cpuOf(bare)), 0)} ms) / yaml floor`, vsFloor(bare));
+        report.info(`  our construct tree, no library logic (${fmtSpread(s(cpuOf(skeleton)), 0)} ms) / yaml floor`, vsFloor(skeleton));
+        report.info('  ours / our construct tree (the library logic)', `${fmtSpread(s(pairRatios(cpuOf(ours), cpuOf(skeleton))), 2)}x`);
+      }
     }
     const kplus = r.get('kplus') ?? results.get(key('kubernetes', g.tenants))?.get('kplus');
     if (kplus) {
