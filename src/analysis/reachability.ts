@@ -27,6 +27,7 @@ import { Target } from './target';
 import { invalidObjectNote, partitionManifests } from './validation';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
+import { requireMadeCni, requireMadeMesh } from '../cluster/made-by-factories';
 import { Mesh, MeshKind } from '../cluster/mesh';
 import { Port } from '../policy/port';
 import { cidrContainsIp, hostCidr, ParsedCidr, parseCidr, parseIp } from '../util/cidr';
@@ -191,10 +192,7 @@ export class Reachability {
 
   private constructor(site: string, manifests: any[], options: ReachabilityOptions, problems: string[]) {
     if (!isPlainObject(options)) throw propError(site, 'options', `must be an object of options such as { cni: Cni.calico() }, got ${describeValue(options)}`);
-    if (!(options.cni instanceof Cni) || !Cni._isMade(options.cni)) {
-      // instanceof alone admits Object.create(Cni.prototype) and copies, which carry none of the facts a factory states.
-      throw propError(site, 'options.cni', 'must be a Cni (Cni.kubernetes(), Cni.calico(), Cni.cilium(), ...)');
-    }
+    requireMadeCni(site, 'options.cni', options.cni);
     if (!Array.isArray(manifests)) throw propError(site, 'manifests', 'must be a list of Kubernetes objects');
     this.cni = options.cni;
     this.nodeIp = options.nodeIp === undefined ? undefined : checkIp(site, options.nodeIp, 'options.nodeIp');
@@ -583,9 +581,5 @@ function checkMesh(site: string, mesh: unknown, linkerdDefault: unknown): MeshFa
     throw propError(site, 'options.linkerdDefaultInboundPolicy', `must be one of ${LINKERD_DEFAULT_POLICIES.join(', ')}, got ${shown(linkerdDefault)}`);
   }
   if (mesh === undefined) return undefined;
-  // instanceof alone admits Object.create(Mesh.prototype) and copies, which no factory checked.
-  if (!(mesh instanceof Mesh) || !Mesh._isMade(mesh)) {
-    throw propError(site, 'options.mesh', 'must be a Mesh made by one of its factories: Mesh.istio({ mode }), Mesh.linkerd() or Mesh.none()');
-  }
-  return meshFactsOf(mesh, linkerdDefault as string | undefined);
+  return meshFactsOf(requireMadeMesh(site, 'options.mesh', mesh), linkerdDefault as string | undefined);
 }

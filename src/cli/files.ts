@@ -1,13 +1,14 @@
 /**
  * Reads the input named on the command line, remembering which file and line each manifest came
- * from so lint findings and warnings can point at it. Only regular files are read, within the size
- * limits, and symlinks only inside the directories given (src/util/input-files.ts). Problems are
+ * from so lint findings and warnings can point at it. The files are walked and read by the reader
+ * `Reachability.fromYamlFiles` uses too (`readYamlFiles` in src/util/yaml-documents.ts): only regular
+ * files, within the size limits, and symlinks only inside the directories given. Problems are
  * collected, never thrown: an invalid document is a warning, a file that cannot be read is reported
  * with all the others before the caller gives up.
  */
 import * as path from 'path';
-import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from '../util/input-files';
-import { isManifest, isYamlFileName, parseYamlText } from '../util/yaml-documents';
+import { ReadBudget, ReadError, ReadLimits, readRegularFile } from '../util/input-files';
+import { MarkdownMode, isManifest, readYamlFiles } from '../util/yaml-documents';
 
 /** One manifest object with its origin. */
 export interface SourcedManifest {
@@ -51,25 +52,13 @@ export interface LoadedFiles {
   readonly missing: string[];
 }
 
-/** How Markdown files are treated. */
-export type MarkdownMode =
-  /** Named `*.md` / `*.markdown` files are refused (analyze reads YAML only). */
-  | 'refuse'
-  /** Named `*.md` / `*.markdown` files are read as Markdown; directories are searched for YAML only. */
-  | 'named'
-  /** Directories are searched for `*.md` / `*.markdown` files as well. */
-  | 'search';
-
-/** Is `name` a Markdown file name? */
-export function isMarkdownFileName(name: string): boolean {
-  return /\.(md|markdown)$/i.test(name);
-}
-
 /** The flag that changes the outcome of a read error, as a suffix of its message. */
 const HINTS: Partial<Record<ReadError['kind'], string>> = {
   'too-large': ' (raise --max-file-size to read it)',
   'total-exceeded': ' (raise --max-total-size to read it)',
   'outside': ' (--follow-symlinks follows it; or name the target on the command line)',
+  // Not a flag: the command that reads it (only analyze refuses Markdown).
+  'refused': ': analyze reads YAML only (cdk8s-networking lint reads Markdown)',
 };
 
 /** What to say about a read error, with the flag that changes the outcome. */
@@ -82,47 +71,36 @@ function describe(file: string, error: ReadError): string {
 }
 
 /**
- * Read `*.yaml` / `*.yml` files (and Markdown, per `markdown`); directories are searched recursively
- * in sorted order (stable output). Files named explicitly are read whatever their extension (YAML
- * unless named `*.md` / `*.markdown`). Every file is read once, however often it is reached (the
- * same path twice, a directory and a file inside it, symlinks, symlink loops).
+ * Read `*.yaml` / `*.yml` files (and Markdown, per `markdown`) with {@link readYamlFiles}:
+ * directories are searched recursively in sorted order (stable output), files named explicitly are
+ * read whatever their extension (YAML unless named `*.md` / `*.markdown`), and every file is read
+ * once, however often it is reached (the same path twice, a directory and a file inside it, symlinks,
+ * symlink loops). This sorts what was read into manifests, Markdown, warnings and errors.
  * @param cwd directory relative paths are resolved against (they are reported as given)
  */
 export function loadInput(paths: string[], cwd: string, limits: ReadLimits, markdown: MarkdownMode): LoadedFiles {
   const loaded: LoadedFiles = { manifests: [], markdown: [], files: [], problems: [], unreadable: [], missing: [] };
-  const select = markdown === 'search' ? (n: string) => isYamlFileName(n) || isMarkdownFileName(n) : isYamlFileName;
-  const budget = new ReadBudget(limits);
-  for (const entry of walkFiles(paths, cwd, { select, followExternalSymlinks: limits.followExternalSymlinks })) {
-    if (entry.error?.kind === 'missing') {
-      loaded.missing.push(entry.path);
+  for (const file of readYamlFiles(paths, cwd, { ...limits, markdown })) {
+    if (file.error?.kind === 'missing') {
+      loaded.missing.push(file.path);
       continue;
     }
-    if (entry.error !== undefined) {
-      loaded.unreadable.push({ path: entry.path, message: describe(entry.path, entry.error) });
+    if (file.error !== undefined) {
+      loaded.unreadable.push({ path: file.path, message: describe(file.path, file.error) });
       continue;
     }
-    const isMarkdown = isMarkdownFileName(path.basename(entry.path));
-    if (isMarkdown && markdown === 'refuse') {
-      loaded.unreadable.push({ path: entry.path, message: `${entry.path}: a Markdown file: analyze reads YAML only (cdk8s-networking lint reads Markdown)` });
+    loaded.files.push(file.path);
+    if (file.markdown !== undefined) {
+      loaded.markdown.push({ file: file.path, text: file.markdown });
       continue;
     }
-    const read = readRegularFile(entry.absolute, budget);
-    if ('error' in read) {
-      loaded.unreadable.push({ path: entry.path, message: describe(entry.path, read.error) });
-      continue;
-    }
-    loaded.files.push(entry.path);
-    if (isMarkdown) {
-      loaded.markdown.push({ file: entry.path, text: read.text });
-      continue;
-    }
-    for (const doc of parseYamlText(read.text, { expandLists: true }).entries) {
+    for (const doc of file.entries ?? []) {
       if (doc.error !== undefined) {
-        loaded.problems.push(`${entry.path}: line ${doc.line}: invalid YAML, document skipped: ${doc.error}`);
+        loaded.problems.push(`${file.path}: line ${doc.line}: invalid YAML, document skipped: ${doc.error}`);
       } else if (!isManifest(doc.value)) {
-        loaded.problems.push(`${entry.path}: line ${doc.line}: not a Kubernetes object (no kind), document skipped`);
+        loaded.problems.push(`${file.path}: line ${doc.line}: not a Kubernetes object (no kind), document skipped`);
       } else {
-        loaded.manifests.push({ obj: doc.value, file: entry.path, line: doc.line });
+        loaded.manifests.push({ obj: doc.value, file: file.path, line: doc.line });
       }
     }
   }

@@ -2,10 +2,11 @@
  * Loads the command line's input and decides whether it can be checked at all: warnings for what
  * is skipped inside readable files, an input error (exit code 2) for anything that cannot be read.
  */
-import { LoadedFiles, MarkdownMode, loadInput } from './files';
+import { LoadedFiles, loadInput } from './files';
 import { unknownKindWarnings } from './kinds';
 import { MeshChoice, meshFamily } from './mesh-choice';
 import { ReadLimits } from '../util/input-files';
+import { MarkdownMode } from '../util/yaml-documents';
 
 /** Nothing to analyze, or input that cannot be read (exit code 2). */
 export class InputError extends Error {}

@@ -5,12 +5,13 @@ import { cniChoicesText } from './cni-choices';
 import { IpFamily } from './ip-family';
 import { checkClusterFamily } from './ip-family-check';
 import { KubeProxyMode, resolveKubeProxyMode } from './kube-proxy-mode';
+import { requireMadeCni, requireMadeMesh } from './made-by-factories';
 import { Mesh } from './mesh';
 import { unenforcedPolicyFix, unenforcedPolicyReason } from './unenforced-policy';
 import { addressAt, cidrContainsIp, cidrInFamily, formatAddress, hostPrefix, parseCidr, parseIp } from '../util/cidr';
 import { ValidationError, propError } from '../util/errors';
 import {
-  requireInstance, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
+  requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
   requireOptionalStringArray, requireObject, requireProps, requireString,
 } from '../util/guards';
 import { checkEnum, validateCidr, validateDnsLabel, validateLabels } from '../util/validate';
@@ -187,9 +188,6 @@ const FAMILY_DEFAULTS: Record<IpFamily, FamilyDefaults> = {
   },
 };
 
-/** The Mesh factories, for messages. */
-const MESH_CHOICES = 'Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd()';
-
 const CLUSTER_NETWORK_SYMBOL = Symbol.for('cdk8s-networking.ClusterNetwork');
 /** Parent scope -> the ClusterNetwork declared directly in it. */
 const DECLARED = new WeakMap<IConstruct, ClusterNetwork>();
@@ -283,9 +281,7 @@ export class ClusterNetwork extends Construct {
       throw propError(this, 'cni', `is required: the CNI the cluster runs, one of ${cniChoicesText()}. There is no default: guessing `
         + 'plain Kubernetes would emit no guard rails and no deny on a cluster that has them');
     }
-    this.cni = requireInstance(this, 'cni', p.cni, Cni, `a Cni made by one of its factories: ${cniChoicesText()}`);
-    // instanceof alone admits Object.create(Cni.prototype) and subclasses, which carry none of the facts a factory states.
-    if (!Cni._isMade(this.cni)) throw propError(this, 'cni', `must be a Cni made by one of its factories: ${cniChoicesText()}, not a hand-built object`);
+    this.cni = requireMadeCni(this, 'cni', p.cni);
     const families = requireOptionalArray(this, 'ipFamilies', p.ipFamilies) ?? [IpFamily.IPV4];
     families.forEach((f, i) => checkEnum(this, `ipFamilies[${i}]`, f, Object.values(IpFamily), 'an IP family'));
     this.ipFamilies = [...new Set(families)];
@@ -320,17 +316,9 @@ export class ClusterNetwork extends Construct {
     this.monitoring = this.pods('monitoring', p.monitoring !== undefined ? p.monitoring : { namespace: 'monitoring' });
 
     this.apiServerCidrs = this.cidrs('apiServerCidrs', p.apiServerCidrs, []);
-    this.mesh = p.mesh === undefined ? Mesh.none() : this.madeMesh(p.mesh);
+    this.mesh = p.mesh === undefined ? Mesh.none() : requireMadeMesh(this, 'mesh', p.mesh);
     this.gateway = p.gateway === undefined ? undefined : this.pods('gateway', p.gateway);
     this.node.addValidation({ validate: () => this.unenforcedPolicies() });
-  }
-
-  /** A Mesh a factory made: instanceof alone admits `Object.create(Mesh.prototype)` and copies, which no factory checked. */
-  private madeMesh(mesh: Mesh): Mesh {
-    const made = `a Mesh made by one of its factories: ${MESH_CHOICES}`;
-    requireInstance(this, 'mesh', mesh, Mesh, made);
-    if (!Mesh._isMade(mesh)) throw propError(this, 'mesh', `must be ${made}, not a hand-built object`);
-    return mesh;
   }
 
   /** The "whole address space" CIDRs of the cluster's IP families. */

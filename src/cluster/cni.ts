@@ -225,7 +225,7 @@ export class Cni {
 
   /**
    * Is `x` a Cni made by one of the factories (not a look-alike object, nor one made with
-   * `Object.create(Cni.prototype)`, which passes `instanceof`)? Internal: ClusterNetwork checks it.
+   * `Object.create(Cni.prototype)`, which passes `instanceof`)? Internal: `requireMadeCni` asks it.
    * @internal
    */
   public static _isMade(x: unknown): boolean {

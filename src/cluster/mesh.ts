@@ -207,8 +207,8 @@ export class Mesh {
 
   /**
    * Is `x` a Mesh made by one of the factories (not a look-alike object, nor one made with
-   * `Object.create(Mesh.prototype)`, which passes `instanceof`)? Internal: ClusterNetwork and
-   * Reachability check it.
+   * `Object.create(Mesh.prototype)`, which passes `instanceof`)? Internal: `requireMadeMesh` asks
+   * it.
    * @internal
    */
   public static _isMade(x: unknown): boolean {

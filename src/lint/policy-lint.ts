@@ -5,10 +5,10 @@ import { LintContext } from './rule';
 import { RULES } from './rules';
 import { LintFinding, LintSeverity, PolicyLintOptions } from './types';
 import { Cni } from '../cluster/cni';
-import { cniChoicesText } from '../cluster/cni-choices';
 import { IpFamily } from '../cluster/ip-family';
+import { requireMadeCni } from '../cluster/made-by-factories';
 import { propError } from '../util/errors';
-import { requireArray, requireInstance, requireOneOf, requireOptionalString, requireProps, requireString } from '../util/guards';
+import { requireArray, requireOneOf, requireOptionalString, requireProps, requireString } from '../util/guards';
 
 /**
  * Flags the networking pitfalls listed in NETWORKING-FACTS.md in any manifests: ours (from
@@ -93,9 +93,7 @@ function checkOptions(site: string, options: PolicyLintOptions | undefined): Pol
   const o = requireProps(site, options, true, 'options');
   let cni: Cni | undefined;
   if (o.cni !== undefined) {
-    const made = `a Cni made by one of its factories: ${cniChoicesText()}`;
-    cni = requireInstance(site, 'options.cni', o.cni, Cni, made);
-    if (!Cni._isMade(cni)) throw propError(site, 'options.cni', `must be ${made}, not a hand-built object`);
+    cni = requireMadeCni(site, 'options.cni', o.cni);
   }
   let ipFamilies: IpFamily[] | undefined;
   if (o.ipFamilies !== undefined) {

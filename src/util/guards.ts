@@ -182,6 +182,20 @@ export function requireInstance<T>(site: InputSite, prop: string, value: T, type
   return value;
 }
 
+/**
+ * An instance of `type` that one of its factories made (`isMade`), never a look-alike object nor a
+ * hand-built instance: `instanceof` alone admits `Object.create(type.prototype)`, copies of a real
+ * one and proxies, which carry none of the facts a factory states. One message shape whatever was
+ * given: `must be <made>, not a hand-built object` for an instance no factory made, `not <the value>`
+ * (`the string 'calico'`, `null`, `a plain object`) for anything else.
+ */
+export function requireMade<T>(site: InputSite, prop: string, value: unknown, type: { readonly prototype: T },
+  isMade: (x: unknown) => boolean, made: string): T {
+  if (isMade(value)) return value as T;
+  const given = value instanceof (type as unknown as new () => T) ? 'a hand-built object' : describeValue(value);
+  throw propError(site, prop, `must be ${made}, not ${given}`);
+}
+
 /** One of `allowed` (an enum's values; jsii callers can pass any string). */
 export function requireOneOf<T>(site: InputSite, prop: string, value: T, allowed: readonly T[], what: string): T {
   if (!allowed.includes(value)) {

@@ -44,6 +44,8 @@ export type ReadErrorKind =
   | 'total-exceeded'
   /** A symlink found in a directory leads out of it. */
   | 'outside'
+  /** A file of a kind the caller does not read (a Markdown file where only YAML is read). */
+  | 'refused'
   /** Any other failure of the operating system (permissions, a dangling symlink, ...). */
   | 'io';
 

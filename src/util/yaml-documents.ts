@@ -1,8 +1,10 @@
 /**
- * The one YAML reader behind the command line, `Reachability.fromYamlFiles` and the linter: splits a
- * text into documents with their lines, and walks files and directories. Problems are returned, never
- * thrown: one broken document must not hide the rest of a GitOps repository. Internal.
+ * The one YAML reader behind the command line (with its Markdown, for lint), `Reachability.fromYamlFiles`
+ * and the linter: splits a text into documents with their lines, and walks and reads files and
+ * directories. Problems are returned, never thrown: one broken document must not hide the rest of a
+ * GitOps repository. Internal.
  */
+import * as path from 'path';
 import { Composer, Document, LineCounter, Node, Parser, YAMLParseError, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from './input-files';
 
@@ -169,29 +171,64 @@ export function isYamlFileName(name: string): boolean {
   return /\.ya?ml$/i.test(name);
 }
 
-/** One file read by {@link readYamlFiles}: its entries, or why it could not be read. */
+/** Is `name` a Markdown file name (`*.md`, `*.markdown`)? */
+export function isMarkdownFileName(name: string): boolean {
+  return /\.(md|markdown)$/i.test(name);
+}
+
+/** How {@link readYamlFiles} treats Markdown files. */
+export type MarkdownMode =
+  /** Named `*.md` / `*.markdown` files are not read: a `refused` error (analyze reads YAML only). */
+  | 'refuse'
+  /** Named `*.md` / `*.markdown` files are read as Markdown; directories are searched for YAML only. */
+  | 'named'
+  /** Directories are searched for `*.md` / `*.markdown` files as well. */
+  | 'search';
+
+/** Options of {@link readYamlFiles}. */
+export interface ReadYamlOptions extends ReadLimits {
+  /**
+   * How Markdown files are treated (the command line's lint reads them, analyze refuses them).
+   * @default - Markdown is not special: directories are searched for YAML only, and a named file is
+   * parsed as YAML whatever its extension
+   */
+  readonly markdown?: MarkdownMode;
+}
+
+/** One file read by {@link readYamlFiles}: its entries (or Markdown text), or why it could not be read. */
 export interface YamlFile {
   /** The path as given, joined with the directory entries below it. */
   readonly path: string;
-  /** The file's values (`kind: List` expanded); undefined when `error` is set. */
+  /** The file's values (`kind: List` expanded); undefined when `error` or `markdown` is set. */
   readonly entries?: YamlEntry[];
+  /** The text of a Markdown file (only with {@link ReadYamlOptions.markdown} `named` or `search`). */
+  readonly markdown?: string;
   /** Why the path could not be read. */
   readonly error?: ReadError;
 }
 
 /**
  * Walk `paths` for `*.yaml` / `*.yml` files ({@link walkFiles}: regular files only, symlinks kept
- * inside the searched directories, size limits) and parse each ({@link parseYamlText}, Lists
- * expanded). Files named explicitly are read whatever their extension.
+ * inside the searched directories, every real file once, in input order with directories searched in
+ * sorted order) and read each within the limits of one {@link ReadBudget} ({@link readRegularFile}),
+ * parsing YAML ({@link parseYamlText}, Lists expanded) and keeping Markdown as text per
+ * `options.markdown`. Files named explicitly are read whatever their extension. Errors are returned
+ * per path, never thrown.
  * @param cwd directory relative paths are resolved against (they are reported as given)
  */
-export function readYamlFiles(paths: readonly string[], cwd: string = process.cwd(), limits: ReadLimits = {}): YamlFile[] {
-  const budget = new ReadBudget(limits);
-  return walkFiles(paths, cwd, { select: isYamlFileName, followExternalSymlinks: limits.followExternalSymlinks })
-    .map((entry) => {
+export function readYamlFiles(paths: readonly string[], cwd: string = process.cwd(), options: ReadYamlOptions = {}): YamlFile[] {
+  const markdown = options.markdown;
+  const select = markdown === 'search' ? (n: string) => isYamlFileName(n) || isMarkdownFileName(n) : isYamlFileName;
+  const budget = new ReadBudget(options);
+  return walkFiles(paths, cwd, { select, followExternalSymlinks: options.followExternalSymlinks })
+    .map((entry): YamlFile => {
       if (entry.error !== undefined) return { path: entry.path, error: entry.error };
+      const isMarkdown = markdown !== undefined && isMarkdownFileName(path.basename(entry.path));
+      // Refused before it is read: it costs none of the budget and gives the same error at any size.
+      if (isMarkdown && markdown === 'refuse') return { path: entry.path, error: { kind: 'refused', message: 'a Markdown file' } };
       const read = readRegularFile(entry.absolute, budget);
       if ('error' in read) return { path: entry.path, error: read.error };
+      if (isMarkdown) return { path: entry.path, markdown: read.text };
       return { path: entry.path, entries: parseYamlText(read.text, { expandLists: true }).entries };
     });
 }

@@ -210,10 +210,18 @@ describe('options are checked: a ValidationError naming the factory and the opti
   });
 
   test('a missing, wrong or hand-built cni is an error naming the choices', () => {
-    const message = '[Reachability.fromManifests] options.cni: must be a Cni (Cni.kubernetes(), Cni.calico(), Cni.cilium(), ...)';
-    for (const cni of [undefined, 'calico', { kind: 'calico' }, Object.create(Cni.prototype), Object.assign(Object.create(Cni.prototype), Cni.calico())]) {
+    const choices = 'Cni.kubernetes(), Cni.calico(), Cni.cilium(), Cni.flannel({ acknowledgeUnenforcedPolicies: true }) or Cni.custom(name, capabilities)';
+    const cases: Array<[unknown, string]> = [
+      [undefined, 'undefined'],
+      ['calico', "the string 'calico'"],
+      [{ kind: 'calico' }, 'a plain object'],
+      [Object.create(Cni.prototype), 'a hand-built object'],
+      [Object.assign(Object.create(Cni.prototype), Cni.calico()), 'a hand-built object'],
+    ];
+    for (const [cni, given] of cases) {
       const e = validationErrorOf(() => Reachability.fromManifests([], { cni } as any));
-      expect([e.message, e.prop]).toEqual([message, 'options.cni']);
+      expect(e.prop).toBe('options.cni');
+      expect(e.message).toBe(`[Reachability.fromManifests] options.cni: must be a Cni made by one of its factories: ${choices}, not ${given}`);
     }
     expect(validationErrorOf(() => Reachability.fromManifests([], 'calico' as any)).message)
       .toBe("[Reachability.fromManifests] options: must be an object of options such as { cni: Cni.calico() }, got the string 'calico'");

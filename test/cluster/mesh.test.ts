@@ -53,7 +53,7 @@ describe('ClusterNetwork mesh and gateway facts', () => {
   test('a mesh that is not a Mesh (jsii callers): a string, null or a look-alike object', () => {
     for (const [mesh, got] of [['istio', "the string 'istio'"], [null, 'null'], [{ kind: 'istio', networkNeeds: () => ({}) }, 'a plain object']] as const) {
       expect(() => chartFor(Cni.calico(), { mesh: mesh as any }))
-        .toThrow(`[test/cluster] mesh: must be a Mesh made by one of its factories: Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd(), got ${got}`);
+        .toThrow(`[test/cluster] mesh: must be a Mesh made by one of its factories: Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd(), not ${got}`);
     }
   });
 

@@ -205,9 +205,9 @@ describe('PolicyLint API', () => {
     test('cni: a string, a look-alike, or a hand-built Cni that passes instanceof', () => {
       const choices = 'Cni.kubernetes(), Cni.calico(), Cni.cilium(), Cni.flannel({ acknowledgeUnenforcedPolicies: true }) or Cni.custom(name, capabilities)';
       const cases: Array<[unknown, string]> = [
-        ['calico', `must be a Cni made by one of its factories: ${choices}, got the string 'calico'`],
-        [null, `must be a Cni made by one of its factories: ${choices}, got null`],
-        [{ kind: 'calico', capabilities: {} }, `must be a Cni made by one of its factories: ${choices}, got a plain object`],
+        ['calico', `must be a Cni made by one of its factories: ${choices}, not the string 'calico'`],
+        [null, `must be a Cni made by one of its factories: ${choices}, not null`],
+        [{ kind: 'calico', capabilities: {} }, `must be a Cni made by one of its factories: ${choices}, not a plain object`],
         [Object.create(Cni.prototype), `must be a Cni made by one of its factories: ${choices}, not a hand-built object`],
         [Object.assign(Object.create(Cni.prototype), Cni.calico()), `must be a Cni made by one of its factories: ${choices}, not a hand-built object`],
       ];

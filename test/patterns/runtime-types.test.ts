@@ -102,7 +102,7 @@ describe('constructs name the prop for the sixteen inputs that gave a bare TypeE
   test('cni as a string and ClusterNetwork without props are named errors', () => {
     expect(thrown(() => new ClusterNetwork(Testing.chart(), 'cluster', { cni: any('calico') })).message)
       .toContain('[test/cluster] cni: must be a Cni made by one of its factories: Cni.kubernetes(), Cni.calico(), Cni.cilium(), '
-        + "Cni.flannel({ acknowledgeUnenforcedPolicies: true }) or Cni.custom(name, capabilities), got the string 'calico'");
+        + "Cni.flannel({ acknowledgeUnenforcedPolicies: true }) or Cni.custom(name, capabilities), not the string 'calico'");
     expect(thrown(() => new ClusterNetwork(Testing.chart(), 'cluster', any(undefined))).message)
       .toBe('[test/cluster] props: must be an object of props (they are required), got undefined');
   });

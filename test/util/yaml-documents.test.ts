@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Reachability } from '../../src/analysis/reachability';
 import { Cni } from '../../src/cluster/cni';
 import { walkFiles } from '../../src/util/input-files';
-import { isYamlFileName, parseYamlText } from '../../src/util/yaml-documents';
+import { isYamlFileName, parseYamlText, readYamlFiles } from '../../src/util/yaml-documents';
 import { expectValidManifests } from '../support/schema';
 
 // Nine aliases of nine aliases of nine: 9 + 81 + 729 expansions, far past yaml's maxAliasCount of 100
@@ -131,6 +131,52 @@ describe('walkFiles', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('readYamlFiles: the Markdown modes of the one reader', () => {
+  const NOTES = '# Runbook\n\nkind: not yaml: [\n';
+  function withTree(run: (dir: string) => void): void {
+    const dir = tempDir();
+    try {
+      fs.mkdirSync(path.join(dir, 'docs'));
+      fs.writeFileSync(path.join(dir, 'docs', 'notes.md'), NOTES);
+      fs.writeFileSync(path.join(dir, 'web.yaml'), DEPLOYMENT);
+      run(dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const shape = (files: ReturnType<typeof readYamlFiles>) => files.map((f) => ({
+    path: f.path, kinds: f.entries?.map((e) => (e.value as any)?.kind ?? 'error'), markdown: f.markdown, error: f.error?.kind,
+  }));
+
+  test('search: directories are searched for Markdown too, kept as text in sorted order', () => withTree((dir) => {
+    expect(shape(readYamlFiles(['.'], dir, { markdown: 'search' }))).toEqual([
+      { path: 'docs/notes.md', kinds: undefined, markdown: NOTES, error: undefined },
+      { path: 'web.yaml', kinds: ['Deployment'], markdown: undefined, error: undefined },
+    ]);
+  }));
+
+  test('named: only a named Markdown file is read as Markdown; directories give YAML only', () => withTree((dir) => {
+    expect(shape(readYamlFiles(['.', 'docs/notes.md'], dir, { markdown: 'named' }))).toEqual([
+      { path: 'web.yaml', kinds: ['Deployment'], markdown: undefined, error: undefined },
+      { path: 'docs/notes.md', kinds: undefined, markdown: NOTES, error: undefined },
+    ]);
+  }));
+
+  test('refuse: a named Markdown file is an error before it is read (no size limit applies, no budget spent)', () => withTree((dir) => {
+    const files = readYamlFiles(['docs/notes.md', 'web.yaml'], dir, { markdown: 'refuse', maxTotalBytes: DEPLOYMENT.length });
+    expect(files).toEqual([
+      { path: 'docs/notes.md', error: { kind: 'refused', message: 'a Markdown file' } },
+      { path: 'web.yaml', entries: [expect.objectContaining({ document: 0, line: 1 })] },
+    ]);
+  }));
+
+  test('no mode (Reachability.fromYamlFiles): a named Markdown file is parsed as YAML', () => withTree((dir) => {
+    expect(shape(readYamlFiles(['docs/notes.md'], dir))).toEqual([
+      { path: 'docs/notes.md', kinds: ['error'], markdown: undefined, error: undefined },
+    ]);
+  }));
 });
 
 describe('Reachability.fromYamlFiles uses the same reader', () => {

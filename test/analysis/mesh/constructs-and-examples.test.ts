@@ -150,16 +150,16 @@ describe('the mesh default of fromChart', () => {
   });
 
   test('a mesh that is not a factory-made Mesh is refused at the edge: a look-alike, or a hand-built one that passes instanceof', () => {
-    const lookAlikes: unknown[] = [
-      { kind: 'istio' },
-      'istio',
-      Object.create(Mesh.prototype),
-      Object.assign(Object.create(Mesh.prototype), Mesh.istio({ mode: IstioMode.SIDECAR })),
-      new Proxy(Mesh.linkerd(), {}),
+    const lookAlikes: Array<[unknown, string]> = [
+      [{ kind: 'istio' }, 'a plain object'],
+      ['istio', "the string 'istio'"],
+      [Object.create(Mesh.prototype), 'a hand-built object'],
+      [Object.assign(Object.create(Mesh.prototype), Mesh.istio({ mode: IstioMode.SIDECAR })), 'a hand-built object'],
+      [new Proxy(Mesh.linkerd(), {}), 'a hand-built object'],
     ];
-    for (const mesh of lookAlikes) {
+    for (const [mesh, given] of lookAlikes) {
       expect(() => Reachability.fromManifests([], { cni: Cni.calico(), mesh } as any)).toThrow(new ValidationError('Reachability.fromManifests', 'options.mesh',
-        'must be a Mesh made by one of its factories: Mesh.istio({ mode }), Mesh.linkerd() or Mesh.none()'));
+        `must be a Mesh made by one of its factories: Mesh.none(), Mesh.istio({ mode }) or Mesh.linkerd(), not ${given}`));
     }
     expect(Reachability.fromManifests([], { cni: Cni.calico(), mesh: Mesh.linkerd() }).meshName).toBe('Linkerd');
   });
