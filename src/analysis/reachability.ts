@@ -30,7 +30,7 @@ import { Cni } from '../cluster/cni';
 import { requireMadeCni, requireMadeMesh } from '../cluster/made-by-factories';
 import { Mesh, MeshKind } from '../cluster/mesh';
 import { Port } from '../policy/port';
-import { cidrContainsIp, hostCidr, ParsedCidr, parseCidr, parseIp } from '../util/cidr';
+import { hostCidr, ParsedCidr, parseCidr, parseIp } from '../util/cidr';
 import { propError } from '../util/errors';
 import {
   describeValue, requireBoolean, requireInstance, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
@@ -60,15 +60,6 @@ export interface ReachabilityOptions {
    * indeterminate
    */
   readonly podCidrs?: string[];
-  /**
-   * The cluster's Service CIDRs. Traffic to a ClusterIP is translated to one of the Service's pods
-   * before any policy applies, so a verdict for the ClusterIP as an outside address would describe a
-   * flow that never happens: `Target.external()` of an address in them is refused (name the pods
-   * behind the Service instead), and the external endpoints of `diff` leave them out.
-   * @default - `fromChart` / `fromApp`: the `serviceCidrs` of the ClusterNetwork the chart or app
-   * declares; otherwise unknown, and external addresses are not checked against them
-   */
-  readonly serviceCidrs?: string[];
   /**
    * The service mesh whose authorization applies on top of the CNI: Istio (AuthorizationPolicy,
    * PeerAuthentication; sidecar and ambient workloads) or Linkerd (Server, AuthorizationPolicy,
@@ -185,7 +176,6 @@ export class Reachability {
   private cachedMesh?: MeshModel;
   private readonly nodeIp?: string;
   private readonly podCidrs?: ParsedCidr[];
-  private readonly serviceCidrs?: ParsedCidr[];
   private readonly inputNotes: string[];
   private cachedModel?: AnnotatedCniModel;
   private podsByName?: Map<string, InventoryPod>;
@@ -196,8 +186,7 @@ export class Reachability {
     if (!Array.isArray(manifests)) throw propError(site, 'manifests', 'must be a list of Kubernetes objects');
     this.cni = options.cni;
     this.nodeIp = options.nodeIp === undefined ? undefined : checkIp(site, options.nodeIp, 'options.nodeIp');
-    this.podCidrs = checkCidrList(site, 'options.podCidrs', options.podCidrs);
-    this.serviceCidrs = checkCidrList(site, 'options.serviceCidrs', options.serviceCidrs);
+    this.podCidrs = checkPodCidrs(site, options.podCidrs);
     this.meshFacts = checkMesh(site, options.mesh, options.linkerdDefaultInboundPolicy);
     this.meshName = this.meshFacts?.displayName;
     this.problems = problems;
@@ -302,8 +291,6 @@ export class Reachability {
     }
     const sources = this.resolve(source);
     const destinations = this.resolve(destination);
-    this.refuseClusterIp(where, 'source', source, sources);
-    this.refuseClusterIp(where, 'destination', destination, destinations);
     // A named port no destination has is almost always a typo; answering "denied" would let a
     // "must not reach" check pass vacuously.
     const named = (d: Endpoint) => d.namedPorts.some((p) => p.name === port.name && p.protocol === (port.protocol as string));
@@ -375,10 +362,7 @@ export class Reachability {
   public _externalFacts(): ExternalFacts {
     return {
       ...externalFactsOf(this.manifests),
-      internal: [
-        ...[...(this.podCidrs ?? []), ...(this.serviceCidrs ?? [])].map((c) => c.text),
-        ...(this.nodeIp !== undefined ? [hostCidr(this.nodeIp)] : []),
-      ],
+      internal: [...(this.podCidrs ?? []).map((c) => c.text), ...(this.nodeIp !== undefined ? [hostCidr(this.nodeIp)] : [])],
     };
   }
 
@@ -414,17 +398,6 @@ export class Reachability {
   private context(): PairContext {
     const mesh = this.meshModel();
     return { model: this.model(), ...(mesh ? { mesh, l7BlindToMtls: l7BlindToMtls(this.cni) } : {}) };
-  }
-
-  /** An external target inside the Service CIDRs is a ClusterIP: no policy ever sees that address. */
-  private refuseClusterIp(site: string, prop: string, target: Target, endpoints: Endpoint[]): void {
-    for (const e of endpoints) {
-      if (e.kind !== 'external' || e.ip === undefined) continue;
-      const cidr = this.serviceCidrs?.find((c) => cidrContainsIp(c, parseIp(e.ip!)));
-      if (cidr === undefined) continue;
-      throw propError(site, prop, `${target.description} is in the Service CIDR ${cidr.text}: traffic to a ClusterIP is translated to one of `
-        + 'the Service\'s pods before any policy applies, so ask about those pods (Target.workload(), Target.pod())');
-    }
   }
 
   private resolve(target: Target): Endpoint[] {
@@ -524,17 +497,17 @@ function checkIp(site: string, value: unknown, prop: string): string {
   }
 }
 
-function checkCidrList(site: string, prop: string, value: unknown): ParsedCidr[] | undefined {
+function checkPodCidrs(site: string, value: unknown): ParsedCidr[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length === 0) {
-    throw propError(site, prop, `must be a non-empty list of CIDRs, got ${shown(value)}`);
+    throw propError(site, 'options.podCidrs', `must be a non-empty list of CIDRs, got ${shown(value)}`);
   }
   return value.map((c, i) => {
-    if (typeof c !== 'string') throw propError(site, `${prop}[${i}]`, `must be a CIDR string, got ${describeValue(c)}`);
+    if (typeof c !== 'string') throw propError(site, `options.podCidrs[${i}]`, `must be a CIDR string, got ${describeValue(c)}`);
     try {
       return parseCidr(c);
     } catch (e) {
-      throw propError(site, `${prop}[${i}]`, (e as Error).message);
+      throw propError(site, `options.podCidrs[${i}]`, (e as Error).message);
     }
   });
 }
@@ -562,8 +535,6 @@ function withClusterFacts(site: string, scope: IConstruct, options: Reachability
     .filter((c): c is ClusterNetwork => ClusterNetwork.isClusterNetwork(c));
   const cidrs = [...new Set(declared.flatMap((c) => c.podCidrs))];
   let result = options.podCidrs === undefined && cidrs.length > 0 ? { ...options, podCidrs: cidrs } : options;
-  const serviceCidrs = [...new Set(declared.flatMap((c) => c.serviceCidrs))];
-  if (options.serviceCidrs === undefined && serviceCidrs.length > 0) result = { ...result, serviceCidrs };
   if (options.mesh === undefined) {
     const meshes = declared.map((c) => c.mesh).filter((m) => m.kind !== MeshKind.NONE);
     const kinds = new Set(meshes.map((m) => JSON.stringify([m.kind, m.istioMode, m.rootNamespace, m.trustDomain])));
