@@ -22,6 +22,7 @@ export * from './patterns/namespace-policy-options';
 export * from './patterns/zero-trust-namespace';
 export * from './patterns/mesh-options';
 export * from './patterns/tenant-isolation';
+export * from './patterns/egress-allow-list';
 export * from './patterns/three-tier/tier-props';
 export * from './patterns/three-tier-app';
 export * from './patterns/three-tier/resources';

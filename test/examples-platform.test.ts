@@ -137,6 +137,24 @@ describe('cilium-cluster', () => {
     expect(reach).toAllow(Target.pod('ingress-nginx'), web, Port.tcp(8080));
     for (const port of DNS) expect(reach).toAllow(web, COREDNS, port);
   });
+
+  test('the egress allow list: the api reaches api.stripe.com on 443 only, by name; the web pods do not', () => {
+    const policy = byChart['cilium-cluster'].find((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.name === 'api-egress');
+    expect(policy.spec.egress.filter((r: any) => r.toFQDNs)).toEqual([
+      { toFQDNs: [{ matchName: 'api.stripe.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+    ]);
+    const reach = reachability(all, Cni.cilium());
+    reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8080)] });
+    reach.addProbe('api', 'shop', { app: 'api' }, { ports: [Port.tcp(8080)] });
+    const stripe = Target.external('54.187.216.72', 'api.stripe.com');
+    expect(reach).toAllow(Target.workload('shop', 'api'), stripe, Port.tcp(443));
+    expect(reach).toDeny(Target.workload('shop', 'api'), stripe, Port.tcp(80));
+    expect(reach).toDeny(Target.workload('shop', 'api'), Target.external('93.184.216.34', 'example.com'), Port.tcp(443));
+    // An address with no name may be one api.stripe.com resolves to: the analyzer cannot tell.
+    expect(reach.check(Target.workload('shop', 'api'), Target.external('54.187.216.72'), Port.tcp(443)).indeterminate).toBe(true);
+    expect(reach).toDeny(Target.workload('shop', 'web'), stripe, Port.tcp(443));
+    for (const port of DNS) expect(reach).toAllow(Target.workload('shop', 'api'), COREDNS, port);
+  });
 });
 
 describe('node-local-dns', () => {

@@ -3,7 +3,8 @@
  * server address given, `kubeProxyReplacement: "true"`, never the removed `strict`), VXLAN set
  * explicitly (never the removed `tunnel:` key), WireGuard (no key Secret to manage), Hubble Relay and
  * UI with CronJob-made certificates (no churn on every render), the bandwidth manager with BBR, and
- * an L7 HTTP policy: the shop's web pods may only GET the api's /api/ paths.
+ * an L7 HTTP policy: the shop's web pods may only GET the api's /api/ paths; and an egress allow list:
+ * the api pods may call api.stripe.com on 443 and nothing else outside.
  *
  * Output:
  *   0000-cilium-install.k8s.yaml   HelmRepository + HelmRelease cilium (flux-system -> kube-system)
@@ -14,8 +15,8 @@
  */
 import { App, Chart } from 'cdk8s';
 import {
-  CiliumEncryption, CiliumInstall, CiliumRouting, CiliumTunnelProtocol, ClusterNetwork, Cni, Delivery, HubbleTlsMethod, Peer, Port,
-  ZeroTrustNamespace,
+  CiliumEncryption, CiliumInstall, CiliumRouting, CiliumTunnelProtocol, ClusterNetwork, Cni, Delivery, EgressAllowList, HubbleTlsMethod, Peer,
+  Port, ZeroTrustNamespace,
 } from '../../src';
 
 /** Build the Cilium cluster into `app`. */
@@ -42,6 +43,13 @@ export function build(app: App): Chart {
   shop.addPolicy('api-from-web-http', {
     podSelector: { app: 'api' },
     ingress: [{ peers: [Peer.pods({ app: 'web' })], ports: [Port.tcp(8080)], http: [{ method: 'GET', path: '/api/.*' }] }],
+  });
+  // The api pods may call the payment provider by name on 443, and no other outside address
+  // (Cilium toFQDNs, with the DNS-proxy rule it needs; the metadata service stays out of reach).
+  new EgressAllowList(chart, 'api-egress', {
+    namespace: 'shop',
+    podSelector: { app: 'api' },
+    destinations: [{ peer: Peer.fqdn('api.stripe.com'), ports: [Port.tcp(443)] }],
   });
   return chart;
 }

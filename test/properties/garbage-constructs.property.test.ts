@@ -9,7 +9,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  ClusterNetwork, Cni, Direction, IpFamily, IstioMode, Mesh, MeshKind, Peer, PodSecurityLevel, Port, RuleAction, Target, TenantIsolation,
+  ClusterNetwork, Cni, Direction, EgressAllowList, IpFamily, IstioMode, Mesh, MeshKind, Peer, PodSecurityLevel, Port, RuleAction, Target, TenantIsolation,
   ThreeTierApp, TrafficPolicy, ZeroTrustNamespace,
 } from '../../src';
 import { reachabilityOf } from '../support/flows';
@@ -229,6 +229,42 @@ describe('TenantIsolation', () => {
       });
     }), runs(30));
   });
+});
+
+describe('EgressAllowList', () => {
+  const destination = { peer: Peer.cidr('203.0.113.0/24'), ports: [Port.tcp(443)] };
+  const list = (props: Record<string, unknown>) => (chart: Chart) => {
+    new EgressAllowList(chart, 'x', { namespace: 'payments', podSelector: { app: 'api' }, destinations: [destination], ...props } as any);
+    return synthValid(chart);
+  };
+  const egressOf = (objects: any[]) => objects[0].spec.egress as any[];
+  const cases: Case[] = [
+    {
+      prop: 'props',
+      valid: fc.constant({ namespace: 'payments', podSelector: {}, destinations: [destination] }),
+      typed: (v) => isPlain(v) && isString(v.namespace) && isStringMap(v.podSelector) && Array.isArray(v.destinations),
+      build: (chart, v) => { new EgressAllowList(chart, 'x', v as any); return synthValid(chart); },
+    },
+    { prop: 'namespace', valid: fc.constant('payments'), typed: isString, build: (chart, v) => list({ namespace: v })(chart) },
+    { prop: 'podSelector', valid: fc.constant({ app: 'api' }), typed: isStringMap, build: (chart, v) => list({ podSelector: v })(chart) },
+    {
+      prop: 'destinations',
+      valid: fc.constant([destination]),
+      typed: arrayOf((d) => isPlain(d) && isPeer(d.peer) && arrayOf(isPort)(d.ports)),
+      build: (chart, v) => list({ destinations: v })(chart),
+      // Exactly the destination given, and DNS: never a peer nobody asked for.
+      check: (objects) => expect(egressOf(objects).map((r) => r.to[0].ipBlock?.cidr ?? 'dns')).toEqual(['203.0.113.0/24', 'dns']),
+    },
+    { prop: 'name', valid: fc.constant('api-egress'), typed: (v) => v === undefined || isString(v), build: (chart, v) => list({ name: v })(chart) },
+    {
+      prop: 'allowDns',
+      valid: fc.boolean(),
+      typed: (v) => v === undefined || isBoolean(v),
+      build: (chart, v) => list({ allowDns: v })(chart),
+      check: (objects, v) => expect(egressOf(objects)).toHaveLength(v === false ? 1 : 2),
+    },
+  ];
+  test('every prop: a named error, or its declared type with exactly that meaning', () => garbageProperty(() => Cni.calico(), cases));
 });
 
 describe('ThreeTierApp', () => {

@@ -1,0 +1,94 @@
+import { Construct } from 'constructs';
+import { Peer } from '../policy/peer';
+import { Port } from '../policy/port';
+import { TrafficRule } from '../policy/rule';
+import { TrafficPolicy } from '../policy/traffic-policy';
+import { propError } from '../util/errors';
+import { requireArrayOf, requireInstance, requireObject, requireOptionalBoolean, requireOptionalString, requireProps, requireString, requireStringMap } from '../util/guards';
+
+/** One destination of an {@link EgressAllowList}: where to, and on which ports. */
+export interface EgressDestination {
+  /**
+   * Where to: an address range (`Peer.cidr()`, `Peer.internet()`), a DNS name (`Peer.fqdn()`,
+   * `Peer.fqdnPattern()`; Cilium only) or the Kubernetes API server (`Peer.kubeApiServer()`).
+   * Pods are not destinations of an allow list: use `ZeroTrustNamespace.allowFlow()` or a
+   * TrafficPolicy for them.
+   */
+  readonly peer: Peer;
+  /** The ports allowed to that destination (at least one: an allow list names its ports). */
+  readonly ports: Port[];
+}
+
+/** Props of {@link EgressAllowList}. */
+export interface EgressAllowListProps {
+  /** The namespace of the pods whose egress the list allows. */
+  readonly namespace: string;
+  /** Labels of those pods; `{}` is every pod of the namespace (said explicitly). */
+  readonly podSelector: { [key: string]: string };
+  /** The destinations allowed (at least one). Everything else the pods send out is denied. */
+  readonly destinations: EgressDestination[];
+  /**
+   * `metadata.name` of the policy (a DNS-1123 subdomain, stable and human-readable).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Also allow DNS to the cluster DNS (UDP and TCP 53, and NodeLocal DNS where the cluster runs
+   * it): the list puts the pods' egress into default deny, and pods that cannot resolve names reach
+   * nothing by name. Turn it off where another policy already allows DNS (a ZeroTrustNamespace
+   * does). With a DNS-name destination the DNS rule is the one Cilium's DNS proxy needs, which is
+   * always emitted.
+   * @default true
+   */
+  readonly allowDns?: boolean;
+}
+
+/** The kinds of peer an allow list takes: destinations outside the pod network. */
+const DESTINATION_KINDS: ReadonlySet<string> = new Set(['cidr', 'internet', 'fqdn', 'kubeApiServer']);
+
+const DNS_RULE: TrafficRule = Object.freeze({
+  peers: Object.freeze([Peer.clusterDns()]) as Peer[],
+  ports: Object.freeze([Port.udp(53), Port.tcp(53)]) as Port[],
+});
+
+/**
+ * The outside destinations some pods may reach, and nothing else: one policy that puts the pods'
+ * egress into default deny and allows each destination on its ports, plus DNS. Address ranges never
+ * include the cloud metadata service (its addresses are excepted, as in every TrafficPolicy); DNS
+ * names need a CNI that enforces them (Cilium `toFQDNs`, with the DNS-proxy rule it needs); an
+ * intent the cluster's CNI cannot enforce is a synth error.
+ *
+ * Other policies that select the same pods still add their allows (policies add up): the list
+ * narrows nothing that another policy opens.
+ */
+export class EgressAllowList extends Construct {
+  /** The policy the list is (escape hatch: its `apiObjects`). */
+  public readonly policy: TrafficPolicy;
+
+  constructor(scope: Construct, id: string, props: EgressAllowListProps) {
+    super(scope, id);
+    const p = requireProps(this, props, false);
+    const destinations = requireArrayOf(this, 'destinations', p.destinations, (d, prop) => this.destination(d, prop));
+    if (destinations.length === 0) throw propError(this, 'destinations', 'at least one destination is required (an empty allow list allows only DNS)');
+    const byName = destinations.some((d) => d.peers[0]._spec.kind === 'fqdn');
+    const allowDns = requireOptionalBoolean(this, 'allowDns', p.allowDns, true);
+    this.policy = new TrafficPolicy(this, 'Policy', {
+      name: requireOptionalString(this, 'name', p.name) ?? id,
+      namespace: requireString(this, 'namespace', p.namespace),
+      podSelector: requireStringMap(this, 'podSelector', p.podSelector),
+      egress: allowDns && !byName ? [...destinations, DNS_RULE] : destinations,
+    });
+  }
+
+  private destination(given: EgressDestination, prop: string): TrafficRule {
+    const d = requireObject(this, prop, given);
+    const peer = requireInstance(this, `${prop}.peer`, d.peer, Peer, 'a Peer made by one of its factories (Peer.cidr(...), Peer.internet(), Peer.fqdn(...), ...)');
+    if (!DESTINATION_KINDS.has(peer._spec.kind)) {
+      throw propError(this, `${prop}.peer`, `${peer} is not an outside destination (Peer.cidr, Peer.internet, Peer.fqdn, Peer.fqdnPattern or `
+        + 'Peer.kubeApiServer); allow pods with ZeroTrustNamespace.allowFlow() or a TrafficPolicy');
+    }
+    const ports = requireArrayOf(this, `${prop}.ports`, d.ports, (port) => port);
+    if (ports.length === 0) throw propError(this, `${prop}.ports`, `at least one port is required for ${peer} (an allow list names its ports)`);
+    return { peers: [peer], ports };
+  }
+}

@@ -1,0 +1,149 @@
+import { Cni, EgressAllowList, Peer, Port, Reachability, Target, ZeroTrustNamespace } from '../../src';
+import { DNS, METADATA, reachabilityOf } from '../support/flows';
+import { IPV4_METADATA } from '../support/metadata';
+import '../support/reachability-matchers';
+import { ENFORCING_CNIS, chartFor, ofKind, synthValid } from '../support/synth';
+import { validationErrorOf } from '../support/thrown';
+
+const API = Target.pod('payments', { app: 'api' });
+const WORKER = Target.pod('payments', { app: 'worker' });
+const PARTNER = Target.external('203.0.113.10');
+const ELSEWHERE = Target.external('198.51.100.7');
+
+/** A payments namespace where the api pods may reach the partner range on 443 only. */
+function partnerList(cni: Cni, more: Partial<{ allowDns: boolean; internet: boolean }> = {}) {
+  const chart = chartFor(cni);
+  new EgressAllowList(chart, 'api-egress', {
+    namespace: 'payments',
+    podSelector: { app: 'api' },
+    destinations: [
+      { peer: Peer.cidr('203.0.113.0/24'), ports: [Port.tcp(443)] },
+      ...(more.internet ? [{ peer: Peer.internet(), ports: [Port.tcp(8443)] }] : []),
+    ],
+    ...(more.allowDns !== undefined ? { allowDns: more.allowDns } : {}),
+  });
+  return chart;
+}
+
+function withPods(reach: Reachability): Reachability {
+  reach.addProbe('api', 'payments', { app: 'api' }, { ports: [Port.tcp(8080)] });
+  reach.addProbe('worker', 'payments', { app: 'worker' }, { ports: [Port.tcp(8080)] });
+  return reach;
+}
+
+describe.each(ENFORCING_CNIS)('EgressAllowList on %s', (_cniName, cni) => {
+  test('the selected pods reach the listed destinations on the listed ports, DNS, and nothing else', () => {
+    const reach = withPods(reachabilityOf(partnerList(cni()), cni()));
+    expect(reach).toAllow(API, PARTNER, Port.tcp(443));
+    expect(reach).toDeny(API, PARTNER, Port.tcp(80));
+    expect(reach).toDeny(API, ELSEWHERE, Port.tcp(443));
+    expect(reach).toAllow(API, DNS, Port.udp(53));
+    expect(reach).toAllow(API, DNS, Port.tcp(53));
+    expect(reach).toDeny(API, DNS, Port.tcp(80));
+    // Pods the list does not select keep whatever else applies to them (here: nothing isolates them).
+    expect(reach).toAllow(WORKER, ELSEWHERE, Port.tcp(443));
+  });
+
+  test('Peer.internet() never includes the cloud metadata service nor the private ranges', () => {
+    const reach = withPods(reachabilityOf(partnerList(cni(), { internet: true }), cni()));
+    expect(reach).toAllow(API, ELSEWHERE, Port.tcp(8443));
+    expect(reach).toDeny(API, METADATA, Port.tcp(8443));
+    expect(reach).toDeny(API, Target.external('10.1.2.3'), Port.tcp(8443));
+  });
+
+  test('allowDns: false leaves DNS to other policies', () => {
+    const reach = withPods(reachabilityOf(partnerList(cni(), { allowDns: false }), cni()));
+    expect(reach).toDeny(API, DNS, Port.udp(53));
+    expect(reach).toAllow(API, PARTNER, Port.tcp(443));
+  });
+
+  test('one policy object, named after the construct id: a plain NetworkPolicy, which is exact for address ranges on every CNI', () => {
+    const objects = synthValid(partnerList(cni()));
+    expect(objects.map((o) => [o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name])).toEqual([
+      ['networking.k8s.io/v1', 'NetworkPolicy', 'payments', 'api-egress'],
+    ]);
+  });
+});
+
+test('on the Kubernetes CNI: a NetworkPolicy isolating egress, the range with the metadata addresses excepted where it holds them', () => {
+  const chart = chartFor(Cni.kubernetes());
+  new EgressAllowList(chart, 'link-local-egress', {
+    namespace: 'payments',
+    podSelector: {},
+    name: 'allow-link-local',
+    destinations: [{ peer: Peer.cidr('169.254.0.0/16'), ports: [Port.tcp(80)] }],
+  });
+  const [policy] = synthValid(chart);
+  expect(policy.spec.podSelector).toEqual({});
+  expect(policy.spec.policyTypes).toEqual(['Egress']);
+  expect(policy.metadata.name).toBe('allow-link-local');
+  expect(policy.spec.egress[0]).toEqual({ to: [{ ipBlock: { cidr: '169.254.0.0/16', except: IPV4_METADATA } }], ports: [{ protocol: 'TCP', port: 80 }] });
+  // The second rule is DNS, to the cluster DNS pods on UDP and TCP 53.
+  expect(policy.spec.egress[1].ports).toEqual([{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }]);
+  expect(policy.spec.egress).toHaveLength(2);
+});
+
+describe('DNS names', () => {
+  test('Cilium: toFQDNs with the DNS-proxy rule it needs, and no second DNS rule beside it', () => {
+    const chart = chartFor(Cni.cilium());
+    new EgressAllowList(chart, 'stripe', {
+      namespace: 'payments',
+      podSelector: { app: 'api' },
+      destinations: [{ peer: Peer.fqdn('api.stripe.com'), ports: [Port.tcp(443)] }],
+    });
+    const [policy] = ofKind(synthValid(chart), 'CiliumNetworkPolicy');
+    const egress: any[] = policy.spec.egress;
+    expect(egress.filter((r) => r.toFQDNs)).toEqual([{ toFQDNs: [{ matchName: 'api.stripe.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }]);
+    const dnsRules = egress.filter((r) => JSON.stringify(r.toPorts ?? []).includes('"53"'));
+    expect(dnsRules).toHaveLength(1);
+    expect(dnsRules[0].toPorts[0].rules).toEqual({ dns: [{ matchPattern: '*' }] });
+    expect(policy.spec.enableDefaultDeny).toEqual({ ingress: false, egress: true });
+  });
+
+  test.each([['kubernetes', Cni.kubernetes()], ['calico', Cni.calico()]])('%s cannot enforce them: a synth error', (_name, cni) => {
+    const chart = chartFor(cni);
+    const e = validationErrorOf(() => new EgressAllowList(chart, 'stripe', {
+      namespace: 'payments', podSelector: {}, destinations: [{ peer: Peer.fqdn('api.stripe.com'), ports: [Port.tcp(443)] }],
+    }));
+    expect(e.prop).toBe('egress[0].peers[0]');
+    expect(e.reason).toContain("capability 'fqdn' missing");
+  });
+});
+
+describe('bad input names the construct and the prop', () => {
+  const build = (props: any) => validationErrorOf(() => new EgressAllowList(chartFor(Cni.calico()), 'list', props));
+  const base = { namespace: 'payments', podSelector: {}, destinations: [{ peer: Peer.cidr('203.0.113.0/24'), ports: [Port.tcp(443)] }] };
+
+  test('pods are not outside destinations', () => {
+    const e = build({ ...base, destinations: [{ peer: Peer.pods({ app: 'db' }), ports: [Port.tcp(5432)] }] });
+    expect([e.path, e.prop]).toEqual(['test/list', 'destinations[0].peer']);
+    expect(e.reason).toMatch(/^pods .* is not an outside destination \(Peer\.cidr, Peer\.internet, Peer\.fqdn, Peer\.fqdnPattern or Peer\.kubeApiServer\)/);
+  });
+
+  test('an empty list, a destination without ports, a look-alike peer, a string for a boolean', () => {
+    expect(build({ ...base, destinations: [] }).prop).toBe('destinations');
+    const noPorts = build({ ...base, destinations: [{ peer: Peer.cidr('203.0.113.0/24'), ports: [] }] });
+    expect([noPorts.prop, noPorts.reason]).toEqual(['destinations[0].ports', 'at least one port is required for cidr 203.0.113.0/24 (an allow list names its ports)']);
+    expect(build({ ...base, destinations: [{ peer: { _spec: { kind: 'cidr', cidr: '0.0.0.0/0' } }, ports: [Port.tcp(443)] }] }).prop).toBe('destinations[0].peer');
+    expect(build({ ...base, destinations: [{ peer: Peer.cidr('203.0.113.0/24') }] }).prop).toBe('destinations[0].ports');
+    expect(build({ ...base, allowDns: 'no' }).prop).toBe('allowDns');
+    expect(build({ ...base, podSelector: undefined }).prop).toBe('podSelector');
+    expect(build({ ...base, namespace: 'Payments' }).prop).toBe('namespace');
+    expect(build(undefined).prop).toBe('props');
+  });
+});
+
+test('inside a ZeroTrustNamespace, with allowDns off: the namespace\'s own DNS allow still applies', () => {
+  const chart = chartFor(Cni.kubernetes());
+  new ZeroTrustNamespace(chart, 'payments', { name: 'payments' });
+  new EgressAllowList(chart, 'api-egress', {
+    namespace: 'payments',
+    podSelector: { app: 'api' },
+    allowDns: false,
+    destinations: [{ peer: Peer.cidr('203.0.113.0/24'), ports: [Port.tcp(443)] }],
+  });
+  const reach = withPods(reachabilityOf(chart, Cni.kubernetes()));
+  expect(reach).toAllow(API, PARTNER, Port.tcp(443));
+  expect(reach).toAllow(API, DNS, Port.udp(53));
+  expect(reach).toDeny(WORKER, PARTNER, Port.tcp(443));
+});
