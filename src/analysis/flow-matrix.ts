@@ -6,7 +6,9 @@
 import { FlowEntry, ITextSink, MatrixSummary, RenderOptions } from './flow-types';
 import { MatrixData } from './matrix-evaluator';
 import { writeJson, writeMermaid, writeTable } from './matrix-render';
+import { renderLimit, requireCount, requireSink } from './render-limits';
 import { verdictOf, YES } from './verdict';
+import { propError } from '../util/errors';
 
 /** Materializing more flows than this as an array is refused (use `flowsPage` or the `write*` methods). */
 const MAX_MATERIALIZED = 5_000_000;
@@ -62,7 +64,7 @@ export class FlowMatrix {
    */
   public get flows(): FlowEntry[] {
     if (this.flowCount > MAX_MATERIALIZED) {
-      throw new Error(`FlowMatrix.flows: ${this.flowCount} flows are too many for one array; use flowsPage(offset, limit), `
+      throw propError('FlowMatrix', 'flows', `${this.flowCount} flows are too many for one array; use flowsPage(offset, limit), `
         + 'summary, or writeTable/writeJson to stream them');
     }
     return [...this._flows()];
@@ -75,9 +77,8 @@ export class FlowMatrix {
    * @param limit how many flows at most
    */
   public flowsPage(offset: number, limit: number): FlowEntry[] {
-    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 0) {
-      throw new Error(`FlowMatrix.flowsPage: offset and limit must be non-negative integers, got ${offset} and ${limit}`);
-    }
+    requireCount('FlowMatrix.flowsPage', 'offset', offset);
+    requireCount('FlowMatrix.flowsPage', 'limit', limit);
     const out: FlowEntry[] = [];
     for (const flow of this._flows(offset)) {
       if (out.length >= limit) break;
@@ -133,12 +134,13 @@ export class FlowMatrix {
    * denies: `deny (CNI)`, `deny (mesh)` or `deny (CNI, mesh)`.
    */
   public toTable(options: RenderOptions = {}): string {
-    return collect((sink) => writeTable(this, sink, options.maxRows ?? 200_000));
+    const maxRows = renderLimit('FlowMatrix.toTable', options, 'maxRows', 200_000);
+    return collect((sink) => writeTable(this, sink, maxRows));
   }
 
   /** {@link toTable} without a row limit, in chunks. */
   public writeTable(sink: ITextSink): void {
-    writeTable(this, sink, Number.POSITIVE_INFINITY);
+    writeTable(this, requireSink('FlowMatrix.writeTable', sink), Number.POSITIVE_INFINITY);
   }
 
   /**
@@ -147,12 +149,13 @@ export class FlowMatrix {
    * every flow has `cniVerdict` and `meshVerdict`.
    */
   public toJson(options: RenderOptions = {}): string {
-    return collect((sink) => writeJson(this, sink, options.maxRows ?? 200_000));
+    const maxRows = renderLimit('FlowMatrix.toJson', options, 'maxRows', 200_000);
+    return collect((sink) => writeJson(this, sink, maxRows));
   }
 
   /** {@link toJson} with every flow, in chunks. */
   public writeJson(sink: ITextSink): void {
-    writeJson(this, sink, Number.POSITIVE_INFINITY);
+    writeJson(this, requireSink('FlowMatrix.writeJson', sink), Number.POSITIVE_INFINITY);
   }
 
   /**
@@ -161,7 +164,8 @@ export class FlowMatrix {
    * node per namespace with flow counts instead.
    */
   public toMermaid(options: RenderOptions = {}): string {
-    return collect((sink) => writeMermaid(this, sink, options.maxEdges ?? 2000));
+    const maxEdges = renderLimit('FlowMatrix.toMermaid', options, 'maxEdges', 2000);
+    return collect((sink) => writeMermaid(this, sink, maxEdges));
   }
 }
 

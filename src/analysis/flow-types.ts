@@ -74,12 +74,14 @@ export interface MatrixSummary {
 export interface RenderOptions {
   /**
    * Most flow rows `toTable` and `toJson` print; above it they print that many rows and say how many
-   * were left out (use `writeTable` / `writeJson` for everything).
-   * @default 200000
+   * were left out (use `writeTable` / `writeJson` for everything). An integer of at least 0, or
+   * `Infinity` for no limit. ReachabilityDiff's `toTable` and `toMarkdown` take it too.
+   * @default 200000 (ReachabilityDiff: 10000 for `toTable`, 500 for `toMarkdown`)
    */
   readonly maxRows?: number;
   /**
    * Most pod-to-pod edges `toMermaid` draws; above it the diagram has one node per namespace instead.
+   * An integer of at least 0, or `Infinity` for no limit.
    * @default 2000
    */
   readonly maxEdges?: number;

@@ -8,6 +8,8 @@ import { Reachability } from './reachability';
 import { Target } from './target';
 import { Verdict } from './verdict';
 import { Port } from '../policy/port';
+import { propError } from '../util/errors';
+import { describeValue } from '../util/guards';
 
 /**
  * Install `expect(reach).toAllow(from, to, port)` and `expect(reach).toDeny(from, to, port)`.
@@ -18,7 +20,7 @@ import { Port } from '../policy/port';
  */
 export function installReachabilityMatchers(expectObj: any): void {
   if (!expectObj || typeof expectObj.extend !== 'function') {
-    throw new Error('installReachabilityMatchers: pass jest\'s expect (it has no extend method)');
+    throw propError('installReachabilityMatchers', 'expectObj', `must be jest's expect (it has an extend method), got ${describeValue(expectObj)}`);
   }
   expectObj.extend({
     toAllow(this: { isNot?: boolean }, reach: Reachability, from: Target, to: Target, port: Port) {

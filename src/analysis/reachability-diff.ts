@@ -7,6 +7,7 @@
  */
 import { MatrixOptions, RenderOptions } from './flow-types';
 import { verdictWord } from './reachability-result';
+import { renderLimit } from './render-limits';
 import { Verdict } from './verdict';
 
 /** Options of {@link Reachability.diff}. */
@@ -114,7 +115,7 @@ export class ReachabilityDiff {
 
   /** Aligned text: per namespace pair, CHANGE FROM TO PORT BEFORE AFTER DECIDED-BY (after the change, or before for closed flows). */
   public toTable(options: RenderOptions = {}): string {
-    const max = options.maxRows ?? 10_000;
+    const max = renderLimit('ReachabilityDiff.toTable', options, 'maxRows', 10_000);
     const lines = [this.summary];
     let shown = 0;
     for (const g of this.groups) {
@@ -145,7 +146,7 @@ export class ReachabilityDiff {
 
   /** Markdown for a pull-request comment: the summary, then a table per namespace pair. */
   public toMarkdown(options: RenderOptions = {}): string {
-    const max = options.maxRows ?? 500;
+    const max = renderLimit('ReachabilityDiff.toMarkdown', options, 'maxRows', 500);
     const lines = ['### Reachability changes', '', `**${this.summary}**`];
     let shown = 0;
     for (const g of this.groups) {

@@ -289,13 +289,13 @@ export class Reachability {
     if (!isSingleOrNamed(port)) {
       throw propError(where, 'port', `must be a single port or a named port, got ${port.toString()}`);
     }
-    const sources = this.resolve(source);
-    const destinations = this.resolve(destination);
+    const sources = this.resolve(where, 'source', source);
+    const destinations = this.resolve(where, 'destination', destination);
     // A named port no destination has is almost always a typo; answering "denied" would let a
     // "must not reach" check pass vacuously.
     const named = (d: Endpoint) => d.namedPorts.some((p) => p.name === port.name && p.protocol === (port.protocol as string));
     if (port.name !== undefined && !destinations.some(named)) {
-      throw new Error(`Reachability: no pod of ${destination.description} has a container port named '${port.name}' (${port.protocol})`);
+      throw propError(where, 'port', `no pod of ${destination.description} has a container port named '${port.name}' (${port.protocol})`);
     }
     const pairs: PairResult[] = [];
     for (const s of sources) {
@@ -400,10 +400,11 @@ export class Reachability {
     return { model: this.model(), ...(mesh ? { mesh, l7BlindToMtls: l7BlindToMtls(this.cni) } : {}) };
   }
 
-  private resolve(target: Target): Endpoint[] {
+  /** The endpoints `target` (the argument `prop` of `site`) selects; none is an error naming the known ones. */
+  private resolve(site: string, prop: string, target: Target): Endpoint[] {
     const endpoints = target._resolve(this.pods().map((p) => p.endpoint), this.nodeEndpoints());
     if (endpoints.length === 0) {
-      throw new Error(`Reachability: ${target.description} matches no endpoint (known: ${this.endpoints.join(', ') || 'none'})`);
+      throw propError(site, prop, `${target.description} matches no endpoint (known: ${this.endpoints.join(', ') || 'none'})`);
     }
     return endpoints;
   }

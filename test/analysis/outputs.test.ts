@@ -15,6 +15,7 @@ import { Verdict } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
 import { expectValidManifests } from '../support/schema';
+import { validationErrorOf } from '../support/thrown';
 
 const cni = Cni.kubernetes();
 
@@ -67,12 +68,19 @@ describe('inventory', () => {
     expect(result.pairs.map((p) => `${p.source}->${p.destination}`)).toEqual(['n/a->m/c', 'n/b->m/c']);
   });
 
-  test('a target matching no endpoint is an error naming it', () => {
-    const reach = Reachability.fromManifests([deployment('n', 'a', { app: 'x' })], { cni });
-    expect(() => reach.check(Target.workload('n', 'nope'), Target.workload('n', 'a'), Port.tcp(80)))
-      .toThrow('Reachability: workload n/nope matches no endpoint (known: n/a)');
-    expect(() => reach.check(Target.pod('n', { app: 'y' }), Target.workload('n', 'a'), Port.tcp(80)))
-      .toThrow('pods in n with app=y matches no endpoint');
+  test('a target matching no endpoint is an error naming the method, the side and the known endpoints', () => {
+    const reach = Reachability.fromManifests([deployment('n', 'a', { app: 'x' }), deployment('n', 'b', { app: 'x' })], { cni });
+    const source = validationErrorOf(() => reach.check(Target.workload('n', 'nope'), Target.workload('n', 'a'), Port.tcp(80)));
+    expect([source.path, source.prop, source.reason]).toEqual(['Reachability.check', 'source', 'workload n/nope matches no endpoint (known: n/a, n/b)']);
+    expect(source.message).toBe('[Reachability.check] source: workload n/nope matches no endpoint (known: n/a, n/b)');
+    const destination = validationErrorOf(() => reach.check(Target.workload('n', 'a'), Target.pod('n', { app: 'y' }), Port.tcp(80)));
+    expect([destination.path, destination.prop, destination.reason])
+      .toEqual(['Reachability.check', 'destination', 'pods in n with app=y matches no endpoint (known: n/a, n/b)']);
+    const request = validationErrorOf(() => reach.checkRequest(Target.workload('n', 'a'), Target.workload('m', 'a'), Port.tcp(80), { path: '/' }));
+    expect([request.path, request.prop, request.reason])
+      .toEqual(['Reachability.checkRequest', 'destination', 'workload m/a matches no endpoint (known: n/a, n/b)']);
+    const empty = validationErrorOf(() => Reachability.fromManifests([], { cni }).check(Target.workload('n', 'a'), Target.workload('n', 'a'), Port.tcp(80)));
+    expect([empty.prop, empty.reason]).toEqual(['source', 'workload n/a matches no endpoint (known: none)']);
   });
 
   test('check() rejects port ranges and "all ports"', () => {
@@ -120,7 +128,8 @@ describe('loading', () => {
     expectValidManifests([...Testing.synth(chart), ...Testing.synth(other)]);
     const web = Target.workload('shop', 'web');
     const client = Target.workload('shop', 'client');
-    expect(() => Reachability.fromChart(chart, { cni }).check(client, web, Port.tcp(80))).toThrow('workload shop/client matches no endpoint');
+    expect(() => Reachability.fromChart(chart, { cni }).check(client, web, Port.tcp(80)))
+      .toThrow('[Reachability.check] source: workload shop/client matches no endpoint (known: shop/web)');
     expect(Reachability.fromApp(app as App, { cni }).check(client, web, Port.tcp(80)).allowed).toBe(false);
   });
 

@@ -8,7 +8,9 @@ import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
+import { Protocol } from '../../src/policy/protocol';
 import '../support/reachability-matchers';
+import { validationErrorOf } from '../support/thrown';
 
 // data/db admits only `role: api` pods, from any namespace; shop has api (role: api) and web (no role).
 const manifests = [
@@ -63,9 +65,17 @@ describe('named ports', () => {
   const web = Target.workload('shop', 'web');
 
   test('a named port no destination pod has is an error, not a vacuous denial', () => {
-    expect(() => analysis.check(web, Target.workload('shop', 'db'), Port.named('postgress')))
-      .toThrow("Reachability: no pod of workload shop/db has a container port named 'postgress' (TCP)");
-    expect(() => expect(analysis).toDeny(web, Target.workload('shop', 'db'), Port.named('postgress'))).toThrow(/postgress/);
+    const e = validationErrorOf(() => analysis.check(web, Target.workload('shop', 'db'), Port.named('postgress')));
+    expect([e.path, e.prop, e.reason]).toEqual(['Reachability.check', 'port', "no pod of workload shop/db has a container port named 'postgress' (TCP)"]);
+    expect(e.message).toBe("[Reachability.check] port: no pod of workload shop/db has a container port named 'postgress' (TCP)");
+    // The matchers let the error through: a typo fails the test instead of passing as "denied".
+    const viaMatcher = validationErrorOf(() => expect(analysis).toDeny(web, Target.workload('shop', 'db'), Port.named('postgress')));
+    expect([viaMatcher.path, viaMatcher.prop]).toEqual(['Reachability.check', 'port']);
+  });
+
+  test('checkRequest names itself for a named port no destination pod has (UDP named ports are told apart from TCP)', () => {
+    const e = validationErrorOf(() => analysis.checkRequest(web, Target.workload('shop', 'db'), Port.named('postgres', Protocol.UDP), { method: 'GET', path: '/' }));
+    expect([e.path, e.prop, e.reason]).toEqual(['Reachability.checkRequest', 'port', "no pod of workload shop/db has a container port named 'postgres' (UDP)"]);
   });
 
   test('a named port some destination pods have: those pairs resolve, the others are denied', () => {

@@ -66,14 +66,14 @@ describe('analyze --expect', () => {
     const r = cli('analyze', 'app', '--cni', 'kubernetes', '--expect', 'named-port-typo-expectations.yaml');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL workload frontend\/web -> workload data\/db on TCP\/postgress: expected denied, got an error$/m);
-    expect(r.stdout).toMatch(/^ {2}Reachability: no pod of workload data\/db has a container port named 'postgress' \(TCP\)$/m);
+    expect(r.stdout).toMatch(/^ {2}\[Reachability\.check\] port: no pod of workload data\/db has a container port named 'postgress' \(TCP\)$/m);
   });
 
   test('a target matching no pod fails with the reason', () => {
     const r = cli('analyze', 'app', '--cni', 'kubernetes', '--expect', 'missing-target-expectations.yaml');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL workload shop\/ghost -> workload data\/db on TCP\/5432: expected allowed, got an error$/m);
-    expect(r.stdout).toMatch(/^ {2}Reachability: workload shop\/ghost matches no endpoint/m);
+    expect(r.stdout).toMatch(/^ {2}\[Reachability\.check\] source: workload shop\/ghost matches no endpoint \(known: backend\/api, data\/db, frontend\/web\)$/m);
   });
 
   test('a malformed or missing expectations file is exit 2 and nothing is analyzed', () => {

@@ -93,6 +93,6 @@ describe('evaluateCase', () => {
       tables: [tt('TCP/metrics', null, 'x/a > x/b: allow')],
       cnis: ['kubernetes'],
     };
-    expect(evaluateCase(c, 'kubernetes').actual[0]).toMatch(/^x\/a > x\/b TCP\/metrics: error: Reachability: no pod of workload x\/b has a container port named 'metrics'/);
+    expect(evaluateCase(c, 'kubernetes').actual[0]).toMatch(/^x\/a > x\/b TCP\/metrics: error: \[Reachability\.check\] port: no pod of workload x\/b has a container port named 'metrics' \(TCP\)$/);
   });
 });
