@@ -1,7 +1,8 @@
-import { CILIUM_CHART_VERSION, CILIUM_FREE_FORM_KEYS, CILIUM_VALUE_KEYS } from './chart-values-keys';
+import { CILIUM_CHART_VERSION, CILIUM_COMMENTED_VALUE_KEYS, CILIUM_FREE_FORM_KEYS, CILIUM_VALUE_KEYS } from './chart-values-keys';
 import { isPlainObject } from '../../util/deep-merge';
 
-const KEYS = new Set(CILIUM_VALUE_KEYS);
+/** The chart's keys: those values.yaml sets, and the options it documents commented out (`# egressMasqueradeInterfaces: ""`). */
+const KEYS = new Set([...CILIUM_VALUE_KEYS, ...CILIUM_COMMENTED_VALUE_KEYS]);
 const FREE_FORM = new Set(CILIUM_FREE_FORM_KEYS);
 
 /**
@@ -30,8 +31,8 @@ export interface ValueKeyProblem {
 }
 
 /**
- * Every key path of `values` must exist in the pinned chart's values.yaml (below a free-form map such
- * as `podLabels` any key is the user's). Removed and deprecated keys get the replacement named.
+ * Every key path of `values` must exist in the pinned chart's values.yaml, as a key or as an option it
+ * documents commented out (below a free-form map such as `podLabels` any key is the user's). Removed and deprecated keys get the replacement named.
  */
 export function unknownValueKeys(values: Record<string, unknown>): ValueKeyProblem[] {
   const problems: ValueKeyProblem[] = [];

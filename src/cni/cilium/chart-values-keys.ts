@@ -1518,7 +1518,60 @@ export const CILIUM_VALUE_KEYS: readonly string[] = [
   'wellKnownIdentities.enabled',
 ];
 
-/** Key paths whose default is an empty map: the keys below them are the user's (labels, annotations, resources, ...). */
+/**
+ * Key paths the chart documents only as commented-out examples (`# egressMasqueradeInterfaces: ""`):
+ * options the templates read although the parsed values.yaml does not have them.
+ */
+export const CILIUM_COMMENTED_VALUE_KEYS: readonly string[] = [
+  'azure.clientID',
+  'azure.clientSecret',
+  'azure.resourceGroup',
+  'azure.subscriptionID',
+  'azure.tenantID',
+  'azure.usePrimaryAddress',
+  'azure.userAssignedIdentityID',
+  'clustermesh.apiserver.metrics.serviceMonitor.namespace',
+  'cni.readCniConf',
+  'disableIptablesFeederRules',
+  'dnsPolicyUnloadOnShutdown',
+  'dnsProxy.enableTransparentMode',
+  'egressGateway.maxPolicyEntries',
+  'egressMasqueradeInterfaces',
+  'enableIdentityMark',
+  'envoy.prometheus.serviceMonitor.namespace',
+  'fragmentTracking',
+  'hubble.eventBufferCapacity',
+  'hubble.eventQueueSize',
+  'hubble.lostEventSendInterval',
+  'hubble.peerService.servicePort',
+  'hubble.relay.prometheus.serviceMonitor.namespace',
+  'hubble.relay.servicePort',
+  'hubble.ui.backend.securityContext.readOnlyRootFilesystem',
+  'hubble.ui.frontend.securityContext.readOnlyRootFilesystem',
+  'iptablesLockTimeout',
+  'l2announcements.leaseDuration',
+  'l2announcements.leaseRenewDeadline',
+  'l2announcements.leaseRetryPeriod',
+  'labels',
+  'loadBalancer.algorithm',
+  'loadBalancer.dsrDispatch',
+  'loadBalancer.mode',
+  'loadBalancer.reflectorWaitTime',
+  'logOptions',
+  'nodeLabels',
+  'nodePort.range',
+  'policyAuditMode',
+  'prometheus.serviceMonitor.namespace',
+  'socketLB.hostNamespaceOnly',
+  'socketLB.terminatePodConnections',
+  'socketLB.tracing',
+  'tls.caBundle.content',
+];
+
+/**
+ * Key paths whose default is an empty map, or whose commented-out example is a map: the keys below
+ * them are the user's (labels, annotations, resources, log options, ...).
+ */
 export const CILIUM_FREE_FORM_KEYS: readonly string[] = [
   'annotations',
   'authentication.mutual.spire.annotations',
@@ -1623,6 +1676,7 @@ export const CILIUM_FREE_FORM_KEYS: readonly string[] = [
   'ingressController.service.labels',
   'initResources',
   'ipam.operator.autoCreateCiliumPodIPPools',
+  'logOptions',
   'maglev',
   'nodeSelector',
   'nodeinit.affinity',

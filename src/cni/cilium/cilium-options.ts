@@ -152,8 +152,9 @@ export enum CiliumIpamMode {
   /**
    * Multi-pool (docs.cilium.io "Multi-Pool"): the operator creates the pool `default` from the
    * ClusterNetwork's pod CIDRs (`ipam.operator.autoCreateCiliumPodIPPools`); more pools are
-   * CiliumPodIPPool objects. Needs eBPF masquerading (`bpfMasquerade`), or masquerading off:
-   * iptables masquerading would need `egressMasqueradeInterfaces`.
+   * CiliumPodIPPool objects. Needs eBPF masquerading (`bpfMasquerade`), or iptables masquerading
+   * limited to interfaces (`egressMasqueradeInterfaces` in `extraValues`, cilium/cilium#26397), or
+   * masquerading off.
    */
   MULTI_POOL = 'multi-pool',
 }

@@ -51,6 +51,13 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
   const unknown = unknownValueKeys(values)[0];
   if (unknown) fail(unknown.path, unknown.message);
 
+  // egressMasqueradeInterfaces (documented commented out in values.yaml): the chart writes it as is
+  // into the agent ConfigMap (`egress-masquerade-interfaces`), so only a non-empty string is a value.
+  const masqueradeInterfaces = get(values, 'egressMasqueradeInterfaces');
+  if (masqueradeInterfaces !== undefined && (typeof masqueradeInterfaces !== 'string' || masqueradeInterfaces.trim() === '')) {
+    fail('egressMasqueradeInterfaces', `must be a non-empty string naming the interfaces iptables masquerading applies to, got ${JSON.stringify(masqueradeInterfaces)}`);
+  }
+
   // kube-proxy replacement (string|boolean; strict/partial/probe/disabled were removed in 1.16).
   const kpr = get(values, 'kubeProxyReplacement');
   if (kpr !== undefined && ![true, false, 'true', 'false'].includes(kpr)) {
@@ -122,11 +129,12 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
       }
     }
     // docs.cilium.io "Multi-Pool", limitations: iptables masquerading assumes one pod CIDR per node
-    // unless egressMasqueradeInterfaces is set (cilium/cilium#26397); eBPF masquerading works.
+    // unless egressMasqueradeInterfaces is set (cilium/cilium#26397; the Multi-Pool docs name it as the
+    // requirement for iptables masquerading since cilium/cilium#26522); eBPF masquerading works.
     const masquerading = get(values, 'enableIPv4Masquerade') !== false || (cluster.ipFamilies.includes(IpFamily.IPV6) && get(values, 'enableIPv6Masquerade') !== false);
-    if (masquerading && !on('bpf.masquerade')) {
-      fail('ipam.mode', 'multi-pool IPAM with iptables masquerading needs egressMasqueradeInterfaces: use eBPF masquerading (bpfMasquerade: true, '
-        + 'which needs kube-proxy replacement), or turn masquerading off');
+    if (masquerading && !on('bpf.masquerade') && get(values, 'egressMasqueradeInterfaces') === undefined) {
+      fail('ipam.mode', 'multi-pool IPAM with iptables masquerading needs egressMasqueradeInterfaces (the interfaces to masquerade on, through extraValues), '
+        + 'or eBPF masquerading (bpfMasquerade: true, which needs kube-proxy replacement), or masquerading turned off');
     }
   }
   if (ipamMode === 'cluster-pool') {

@@ -157,6 +157,29 @@ describe('CiliumInstall values', () => {
     expect(find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values.ipam).toEqual(expected);
   });
 
+  test('options the chart documents commented out are accepted and land in the HelmRelease values as given', () => {
+    // values.yaml: `# egressMasqueradeInterfaces: ""` (top level), `# hostNamespaceOnly: false` under
+    // socketLB (the facts file's Istio setting), `# logOptions:` with a `format: json` example (a map).
+    const extra = { egressMasqueradeInterfaces: 'eth0', socketLB: { hostNamespaceOnly: true }, logOptions: { format: 'json' }, maglev: { tableSize: 16381 } };
+    const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), extraValues: extra });
+    const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+    for (const v of [cilium.values, released]) {
+      expect(v.egressMasqueradeInterfaces).toBe('eth0');
+      expect(v.socketLB).toEqual({ hostNamespaceOnly: true });
+      expect(v.logOptions).toEqual({ format: 'json' });
+      expect(v.maglev).toEqual({ tableSize: 16381 });
+    }
+  });
+
+  test('multi-pool IPAM with iptables masquerading limited to egressMasqueradeInterfaces (cilium/cilium#26397)', () => {
+    const props = { ...KPR, delivery: Delivery.flux(), ipam: { mode: CiliumIpamMode.MULTI_POOL }, extraValues: { egressMasqueradeInterfaces: 'eth0' } };
+    const { app, cilium } = build(props);
+    expect(cilium.values.bpf?.masquerade).toBeUndefined();
+    const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+    expect(released.ipam.mode).toBe('multi-pool');
+    expect(released.egressMasqueradeInterfaces).toBe('eth0');
+  });
+
   test('IPsec: the key Secret is referenced by name and never emitted', () => {
     const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.ipsec({ secretName: 'ipsec-keys' }) });
     expect(cilium.values.encryption).toEqual({ enabled: true, type: 'ipsec', ipsec: { secretName: 'ipsec-keys' } });
@@ -314,7 +337,17 @@ describe('CiliumInstall named errors', () => {
     ['an IPAM mode Cilium does not have (extraValues)', { ...KPR, extraValues: { ipam: { mode: 'clusterpool' } } }, {},
       /extraValues\.ipam\.mode: "clusterpool" is not a Cilium IPAM mode \(cluster-pool, kubernetes, multi-pool, crd, eni, azure, alibabacloud, delegated-plugin\)/],
     ['multi-pool with iptables masquerading', { ...KPR, ipam: { mode: CiliumIpamMode.MULTI_POOL } }, {},
-      /\[platform\/cilium\] ipam: multi-pool IPAM with iptables masquerading needs egressMasqueradeInterfaces: use eBPF masquerading/],
+      /\[platform\/cilium\] ipam: multi-pool IPAM with iptables masquerading needs egressMasqueradeInterfaces \(the interfaces to masquerade on, through extraValues\), or eBPF masquerading/],
+    ['an empty egressMasqueradeInterfaces (the chart\'s commented-out example value)', { ...KPR, ipam: { mode: CiliumIpamMode.MULTI_POOL }, extraValues: { egressMasqueradeInterfaces: '' } }, {},
+      /\[platform\/cilium\] extraValues\.egressMasqueradeInterfaces: must be a non-empty string naming the interfaces iptables masquerading applies to, got ""/],
+    ['a list for egressMasqueradeInterfaces (the chart writes it as is)', { ...KPR, extraValues: { egressMasqueradeInterfaces: ['eth0'] } }, {},
+      /extraValues\.egressMasqueradeInterfaces: must be a non-empty string naming the interfaces iptables masquerading applies to, got \["eth0"\]/],
+    ['a near-miss of a commented-out option', { ...KPR, extraValues: { egressMasqueradeInterface: 'eth0' } }, {},
+      /\[platform\/cilium\] extraValues\.egressMasqueradeInterface: is not a key of the Cilium 1\.20\.0 chart's values\.yaml \(misspelled, or from another version\?\)/],
+    ['a word of a description comment (`# nodes: Count of nodes ...` under ciliumEndpointSlice)', { ...KPR, extraValues: { ciliumEndpointSlice: { nodes: 3 } } }, {},
+      /extraValues\.ciliumEndpointSlice\.nodes: is not a key of the Cilium 1\.20\.0 chart's values\.yaml/],
+    ['maglev\'s commented-out tableSize at the top level, where the chart does not read it', { ...KPR, extraValues: { tableSize: 16381 } }, {},
+      /extraValues\.tableSize: is not a key of the Cilium 1\.20\.0 chart's values\.yaml/],
     ['a multi-pool pool outside the pod CIDRs (extraValues)', {
       ...KPR,
       bpfMasquerade: true,
