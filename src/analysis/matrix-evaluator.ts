@@ -18,6 +18,7 @@ import { MeshMatrix } from './mesh/mesh-matrix';
 import { AnnotatedCniModel, Direction, Endpoint, L4Protocol } from './model';
 import { and3, combineSides, MAYBE, Tri, YES } from './verdict';
 import { Port } from '../policy/port';
+import { internalError } from '../util/errors';
 
 /** A destination port of the matrix. */
 export interface ResolvedPort {
@@ -304,7 +305,8 @@ function destinationPorts(pod: InventoryPod, options: EvaluationOptions): Resolv
     } else if (port.number !== undefined && port.endPort === undefined) {
       add(protocol, port.number);
     } else {
-      throw new Error(`Reachability.matrix: ports must be single or named ports, got ${port.toString()}`);
+      // checkMatrixOptions refused anything else for matrix() and diff() already.
+      throw internalError(`Reachability.matrix: ports must be single or named ports, got ${port.toString()}`);
     }
   }
   return [...result.values()].sort((a, b) => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : a.port - b.port));
