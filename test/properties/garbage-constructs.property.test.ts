@@ -9,8 +9,8 @@
 import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  ClusterNetwork, Cni, Direction, EgressAllowList, IpFamily, IstioMode, Mesh, MeshKind, Peer, PodSecurityLevel, Port, RuleAction, Target, TenantIsolation,
-  ThreeTierApp, TrafficPolicy, ZeroTrustNamespace,
+  ClusterNetwork, Cni, Direction, EgressAllowList, IpFamily, IstioMode, Mesh, MeshKind, Peer, PodSecurityLevel, Port, RuleAction, Target,
+  TenantIsolation, ThreeTierApp, TrafficPolicy, ZeroTrustNamespace,
 } from '../../src';
 import { reachabilityOf } from '../support/flows';
 import { IPV4_METADATA } from '../support/metadata';
