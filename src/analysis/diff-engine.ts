@@ -1,12 +1,15 @@
 /**
  * Computing a reachability diff (internal): the flow matrices of both manifest sets compared flow by
- * flow, the deciding objects and rules looked up once per class pair and port.
+ * flow, the deciding objects and rules looked up once per class pair and port. Flows between pods
+ * and external endpoints are decided once per group of pods of the matrix (pods the same policies
+ * select and match), endpoint, direction and port, their deciders looked up only for changed flows,
+ * and listed for every pod of the group.
  */
-import { EXTERNAL_NAMESPACE, ExternalFacts, ExternalRegion, externalRegions } from './external-endpoints';
+import { EXTERNAL_NAMESPACE, ExternalFacts, ExternalRegion, externalEndpoint, externalRegions } from './external-endpoints';
 import { MatrixOptions } from './flow-types';
 import { namespaceOfEndpoint } from './inventory';
 import { MatrixData } from './matrix-evaluator';
-import { L4Protocol } from './model';
+import { Endpoint, L4Protocol } from './model';
 import { DiffOptions, FlowChange, FlowDiffEntry, ReachabilityDiff } from './reachability-diff';
 import { PairResult } from './reachability-result';
 import { Verdict, verdictOf } from './verdict';
@@ -61,7 +64,8 @@ function deciders(side: Side, cache: Map<string, string[]>, key: string, source:
   return found;
 }
 
-function decidersOf(pair: PairResult): string[] {
+/** The deciding objects and rules of one pair, as the diff lists them. */
+export function decidersOf(pair: PairResult): string[] {
   const found: string[] = [];
   const sides = [['egress', pair.egress], ['ingress', pair.ingress], ...(pair.mesh ? [['mesh', pair.mesh] as const] : [])] as const;
   for (const [name, result] of sides) {
@@ -72,30 +76,75 @@ function decidersOf(pair: PairResult): string[] {
   return found;
 }
 
-/** A verdict between a pod and an external endpoint, with its deciding objects and rules. */
-interface ExternalVerdict {
+/** A verdict between a pod and an external endpoint on one side; its deciders are looked up when a change lists them. */
+interface ExternalCell {
   readonly verdict: Verdict;
-  readonly deciders: string[];
+  /** The pod it was asked for: every pod of its group gets the same verdict and deciders. */
+  readonly pod: string;
+  deciders?: string[];
 }
 
 /**
- * The verdict and deciders between a pod and an external endpoint on one side (cached per pod
- * class, endpoint, direction and port), or undefined when the pod (or, into the pod, the port) is
- * not there.
+ * One side's verdicts between pods and external endpoints, asked once per group of pods (the
+ * matrix's groups, see MatrixData.externalGroup; the pod class with a mesh), endpoint, direction
+ * and port: a cluster of a thousand pods has a few hundred groups.
  */
-function externalAt(side: Side, cache: Map<string, ExternalVerdict | undefined>, pod: string,
-  external: ExternalRegion, region: number, podIsSource: boolean, port: string): ExternalVerdict | undefined {
-  const i = side.index.get(pod);
-  if (i === undefined) return undefined;
-  const c = side.data.classOf[i];
-  if (!podIsSource && side.portIndex[c].get(port) === undefined) return undefined;
-  const key = `${c} ${region} ${podIsSource ? 'e' : 'i'} ${port}`;
-  if (!cache.has(key)) {
-    const [protocol, number] = port.split('/');
-    const pair = side.reach._externalPair(pod, external, podIsSource, protocol as L4Protocol, Number(number));
-    cache.set(key, pair ? { verdict: pair.verdict, deciders: decidersOf(pair) } : undefined);
+class ExternalSide {
+  private readonly cells = new Map<string, ExternalCell | undefined>();
+
+  constructor(private readonly side: Side) {}
+
+  /** The group of `pod` for one direction, with its ports when it receives; `-` when the pod is not on this side. */
+  key(pod: string, podIsSource: boolean): string {
+    const i = this.side.index.get(pod);
+    if (i === undefined) return '-';
+    const c = this.side.data.classOf[i];
+    const group = this.side.data.externalGroup(c, podIsSource) ?? `c${c}`;
+    return podIsSource ? group : `${group} ${this.side.data.classes[c].ports.map((p) => p.key).join(',')}`;
   }
-  return cache.get(key);
+
+  /** The verdict between `pod` and an external endpoint, or undefined when the pod (or, into the pod, the port) is not there. */
+  at(pod: string, external: ExternalRegion, outside: Endpoint, region: number, podIsSource: boolean, port: string): ExternalCell | undefined {
+    const i = this.side.index.get(pod);
+    if (i === undefined) return undefined;
+    const c = this.side.data.classOf[i];
+    if (!podIsSource && this.side.portIndex[c].get(port) === undefined) return undefined;
+    const group = this.side.data.externalGroup(c, podIsSource);
+    const key = `${group ?? `c${c}`} ${region} ${podIsSource ? 'e' : 'i'} ${port}`;
+    if (!this.cells.has(key)) {
+      const [protocol, number] = port.split('/');
+      if (group !== undefined) {
+        const verdict = this.side.data.externalVerdict(c, outside, podIsSource, protocol as L4Protocol, Number(number));
+        this.cells.set(key, { verdict: verdictOf(verdict), pod });
+      } else {
+        const pair = this.side.reach._externalPair(pod, external, podIsSource, protocol as L4Protocol, Number(number));
+        this.cells.set(key, pair ? { verdict: pair.verdict, pod, deciders: decidersOf(pair) } : undefined);
+      }
+    }
+    return this.cells.get(key);
+  }
+
+  /** The deciding objects and rules of a cell (asked of its pod once). */
+  deciders(cell: ExternalCell, external: ExternalRegion, podIsSource: boolean, port: string): string[] {
+    if (!cell.deciders) {
+      const [protocol, number] = port.split('/');
+      const pair = this.side.reach._externalPair(cell.pod, external, podIsSource, protocol as L4Protocol, Number(number));
+      cell.deciders = pair ? decidersOf(pair) : [];
+    }
+    return cell.deciders;
+  }
+}
+
+/** A changed flow between a pod and an external endpoint, for every pod of a pair of groups (before, after). */
+interface ExternalChange {
+  readonly external: ExternalRegion;
+  readonly podIsSource: boolean;
+  readonly port: string;
+  readonly change: FlowChange;
+  readonly before?: Verdict;
+  readonly after?: Verdict;
+  readonly decidedBefore: string[];
+  readonly decidedAfter: string[];
 }
 
 /** Ports asked for egress to external endpoints: TCP/443, the policies' numeric ports, the extra single ports. */
@@ -147,47 +196,62 @@ export function diffReachability(base: DiffSource, head: DiffSource, options: Di
   const externals = facts.length === 0 ? [] : externalRegions(facts);
   if (externals.length > 0) {
     const egressPorts = externalEgressPorts(facts, options);
-    const beforeExt = new Map<string, ExternalVerdict | undefined>();
-    const afterExt = new Map<string, ExternalVerdict | undefined>();
-    type Change = { external: ExternalRegion; podIsSource: boolean; port: string; change: FlowChange; b?: ExternalVerdict; a?: ExternalVerdict };
-    // Pods of one class on each side have the same external flows: they are computed once per class pair.
-    const perClassPair = new Map<string, Change[]>();
-    const classOf = (side: Side, pod: string) => {
-      const i = side.index.get(pod);
-      return i === undefined ? '-' : String(side.data.classOf[i]);
-    };
-    for (const pod of names) {
-      const classes = `${classOf(before, pod)} ${classOf(after, pod)}`;
-      let found = perClassPair.get(classes);
-      if (!found) {
-        found = [];
-        for (const [region, external] of externals.entries()) {
-          const flows = [
-            ...egressPorts.map((port) => ({ podIsSource: true, port })),
-            // The metadata address is a destination; nothing sends from it to a pod.
-            ...(external.metadata ? [] : destinationPorts.get(pod)!.map((port) => ({ podIsSource: false, port }))),
-          ];
-          for (const { podIsSource, port } of flows) {
-            const b = externalAt(before, beforeExt, pod, external, region, podIsSource, port);
-            const a = externalAt(after, afterExt, pod, external, region, podIsSource, port);
-            const change = changeOf(b?.verdict, a?.verdict);
-            if (change !== undefined) found.push({ external, podIsSource, port, change, b, a });
-          }
-        }
-        perClassPair.set(classes, found);
-      }
-      const namespace = namespaceOfEndpoint(pod);
-      for (const { external, podIsSource, port, change, b, a } of found) {
-        addEntry(groups, podIsSource ? `${namespace}\n${EXTERNAL_NAMESPACE}` : `${EXTERNAL_NAMESPACE}\n${namespace}`, {
-          source: podIsSource ? pod : external.name,
-          destination: podIsSource ? external.name : pod,
+    const outsides = externals.map(externalEndpoint);
+    const beforeExt = new ExternalSide(before);
+    const afterExt = new ExternalSide(after);
+    /** The changes per endpoint (in the order of `externals`) of one pod, one direction. */
+    const changesOf = (pod: string, podIsSource: boolean): ExternalChange[][] => externals.map((external, region) => {
+      const found: ExternalChange[] = [];
+      // The metadata address is a destination; nothing sends from it to a pod.
+      if (!podIsSource && external.metadata) return found;
+      for (const port of podIsSource ? egressPorts : destinationPorts.get(pod)!) {
+        const b = beforeExt.at(pod, external, outsides[region], region, podIsSource, port);
+        const a = afterExt.at(pod, external, outsides[region], region, podIsSource, port);
+        const change = changeOf(b?.verdict, a?.verdict);
+        if (change === undefined) continue;
+        found.push({
+          external,
+          podIsSource,
           port,
           change,
           ...(b ? { before: b.verdict } : {}),
           ...(a ? { after: a.verdict } : {}),
-          decidedBefore: b?.deciders ?? [],
-          decidedAfter: a?.deciders ?? [],
+          decidedBefore: b ? beforeExt.deciders(b, external, podIsSource, port) : [],
+          decidedAfter: a ? afterExt.deciders(a, external, podIsSource, port) : [],
         });
+      }
+      return found;
+    });
+    // Pods in the same groups on both sides have the same external flows: listed once per pair of groups.
+    const listed = [new Map<string, ExternalChange[][]>(), new Map<string, ExternalChange[][]>()];
+    const changesOfGroups = (pod: string, podIsSource: boolean): ExternalChange[][] => {
+      const cache = listed[podIsSource ? 0 : 1];
+      const key = `${beforeExt.key(pod, podIsSource)}\n${afterExt.key(pod, podIsSource)}`;
+      let found = cache.get(key);
+      if (!found) {
+        found = changesOf(pod, podIsSource);
+        cache.set(key, found);
+      }
+      return found;
+    };
+    for (const pod of names) {
+      const egress = changesOfGroups(pod, true);
+      const ingress = changesOfGroups(pod, false);
+      const namespace = namespaceOfEndpoint(pod);
+      for (let region = 0; region < externals.length; region++) {
+        for (const c of [...egress[region], ...ingress[region]]) {
+          const { external, podIsSource, port, change, before: b, after: a, decidedBefore, decidedAfter } = c;
+          addEntry(groups, podIsSource ? `${namespace}\n${EXTERNAL_NAMESPACE}` : `${EXTERNAL_NAMESPACE}\n${namespace}`, {
+            source: podIsSource ? pod : external.name,
+            destination: podIsSource ? external.name : pod,
+            port,
+            change,
+            ...(b ? { before: b } : {}),
+            ...(a ? { after: a } : {}),
+            decidedBefore,
+            decidedAfter,
+          });
+        }
       }
     }
   }

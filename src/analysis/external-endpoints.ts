@@ -11,7 +11,7 @@
  * Regions inside the pod CIDRs or at the node IP are pods and nodes, not external, and are left out.
  */
 import * as ipaddr from 'ipaddr.js';
-import { ManifestObject } from './model';
+import { Endpoint, ManifestObject } from './model';
 import { AddressSet } from '../util/address-set';
 import { ParsedCidr, parseCidrLoose } from '../util/cidr';
 
@@ -32,6 +32,11 @@ export interface ExternalRegion {
   readonly ip: string;
   /** The region is the metadata address (compared as a destination only). */
   readonly metadata: boolean;
+}
+
+/** The endpoint the analysis asks about for `region`: an address outside the cluster, with no labels. */
+export function externalEndpoint(region: ExternalRegion): Endpoint {
+  return { kind: 'external', name: region.name, ip: region.ip, labels: {}, namespaceLabels: {}, hostNetwork: false, namedPorts: [] };
 }
 
 /** What a manifest set contributes to the external endpoints. */

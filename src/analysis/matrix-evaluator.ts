@@ -196,6 +196,34 @@ export class MatrixData {
     return this.ingressBase[g] + this.ingressPeers.groupOf[s] * this.ingressSlots.ports[g].length + this.ingressSlots.slot[d][k];
   }
 
+  /**
+   * Which pods share every verdict with an address outside the cluster, by this matrix's groups:
+   * sending to it (`podIsSource`), class `c`'s egress subject group and ingress peer group; receiving
+   * from it, its egress peer group and ingress subject group. Undefined with a mesh, whose layer is
+   * grouped per class pair (see MeshMatrix): the class is the finest key then.
+   */
+  externalGroup(c: number, podIsSource: boolean): string | undefined {
+    if (this.mesh) return undefined;
+    return podIsSource
+      ? `${this.egressSubjects.groupOf[c]} ${this.ingressPeers.groupOf[c]}`
+      : `${this.egressPeers.groupOf[c]} ${this.ingressSubjects.groupOf[c]}`;
+  }
+
+  /**
+   * The verdict (0 deny, 1 allow, 2 indeterminate) between class `c`'s pods and `outside` on one
+   * port, either way, from the outcomes alone (as the matrix's own cells). Only without a mesh (see
+   * {@link externalGroup}).
+   */
+  externalVerdict(c: number, outside: Endpoint, podIsSource: boolean, protocol: L4Protocol, port: number): Tri {
+    if (this.mesh) throw new Error('MatrixData.externalVerdict: the mesh layer is not evaluated here');
+    const pod = this.classes[c].rep.endpoint;
+    const source = podIsSource ? pod : outside;
+    const destination = podIsSource ? outside : pod;
+    return combineSides(
+      this.model.decide({ direction: 'egress', subject: source, peer: destination, port, protocol, destination }),
+      this.model.decide({ direction: 'ingress', subject: destination, peer: source, port, protocol, destination }));
+  }
+
   /** The verdict (0 deny, 1 allow, 2 indeterminate) from source class `s` to destination class `d` on its port `k`. */
   verdict(s: number, d: number, k: number): Tri {
     if (!this.mesh) return combineSides(this.egress[this.egressCell(s, d, k)] as Tri, this.ingress[this.ingressCell(s, d, k)] as Tri);

@@ -7,7 +7,7 @@ import { IConstruct } from 'constructs';
 import { podCidrSpace } from './addresses';
 import { l7BlindToMtls, modelFor } from './cni-model';
 import { diffReachability } from './diff-engine';
-import { ExternalFacts, ExternalRegion, externalFactsOf } from './external-endpoints';
+import { ExternalFacts, ExternalRegion, externalEndpoint, externalFactsOf } from './external-endpoints';
 import { FlowMatrix } from './flow-matrix';
 import { MatrixOptions } from './flow-types';
 import { HttpRequestSpec, httpRequestSpec } from './http-request';
@@ -374,9 +374,7 @@ export class Reachability {
     if (!this.podsByName) this.podsByName = new Map(this.pods().map((x) => [x.endpoint.name, x]));
     const p = this.podsByName.get(pod);
     if (!p) return undefined;
-    const outside: Endpoint = {
-      kind: 'external', name: external.name, ip: external.ip, labels: {}, namespaceLabels: {}, hostNetwork: false, namedPorts: [],
-    };
+    const outside = externalEndpoint(external);
     return podIsSource
       ? evaluatePair(this.context(), p.endpoint, outside, protocol, port)
       : evaluatePair(this.context(), outside, p.endpoint, protocol, port);

@@ -15,7 +15,6 @@ import { analyzeManifests } from './analysis';
 import { DiffCommand } from './args';
 import { loadExpectations } from './expectations';
 import { loadOrFail, WarningSink } from './input';
-import { NamespaceLabelsOf, OpenPattern } from './open-patterns';
 import { ReportWriter } from './output';
 import { NAMESPACE_NAME_LABEL } from '../analysis/inventory';
 import { FlowChange, FlowDiffEntry } from '../analysis/reachability-diff';
@@ -46,22 +45,6 @@ interface PatternMatch {
    * never a pass.
    */
   readonly matchesNoEndpoints: boolean;
-}
-
-/**
- * Does some pair of endpoints match `pattern`: two pods of `names`, or a pod and an external
- * endpoint either way? Stops at the first match.
- */
-function matchesSomePair(pattern: OpenPattern, names: readonly string[], externals: readonly string[], labelsOf: NamespaceLabelsOf): boolean {
-  for (const source of names) {
-    for (const destination of names) {
-      if (pattern.matches(source, destination, labelsOf)) return true;
-    }
-    for (const external of externals) {
-      if (pattern.matches(source, external, labelsOf) || pattern.matches(external, source, labelsOf)) return true;
-    }
-  }
-  return false;
 }
 
 /**
@@ -97,7 +80,7 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
       pattern: p.text,
       opened,
       mayOpen: hits((c) => c.change === FlowChange.UNCERTAIN && c.after === Verdict.INDETERMINATE && c.before !== Verdict.ALLOW),
-      matchesNoEndpoints: opened.length === 0 && !matchesSomePair(p, endpoints, diff.externalEndpoints, labelsOf),
+      matchesNoEndpoints: opened.length === 0 && !p.matchesSomePair(endpoints, diff.externalEndpoints, labelsOf),
     };
   });
   const opened = matches.some((m) => m.opened.length > 0);

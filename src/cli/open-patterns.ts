@@ -40,10 +40,22 @@ export interface OpenPattern {
   readonly text: string;
   /** Does a flow from `source` to `destination` (endpoint names `namespace/name`) match? */
   matches(source: string, destination: string, labelsOf: NamespaceLabelsOf): boolean;
+  /**
+   * Does some pair of endpoints match: two of `pods` (one pod with itself included), or one of
+   * `pods` and one of `externals` either way? Linear in the endpoints (times the namespaces, for a
+   * pattern with `outside`), so a pattern that matches nothing in a large cluster is answered fast.
+   */
+  matchesSomePair(pods: readonly string[], externals: readonly string[], labelsOf: NamespaceLabelsOf): boolean;
 }
 
 /** A side, tested against its endpoint, the other side's endpoint and the namespace labels. */
 type Side = (self: string, other: string, labelsOf: NamespaceLabelsOf) => boolean;
+
+/** A side, and whether it reads the other side's endpoint (`outside`: only through its namespace). */
+interface ParsedSide {
+  readonly test: Side;
+  readonly relative: boolean;
+}
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
@@ -73,7 +85,7 @@ function selector(text: string, pattern: string): (labels: Readonly<Record<strin
   return (labels) => tests.every((t) => t(labels));
 }
 
-function side(text: string, pattern: string): Side {
+function side(text: string, pattern: string): ParsedSide {
   const negated = text.startsWith('!');
   const body = negated ? text.slice(1).trim() : text;
   let test: Side;
@@ -121,7 +133,37 @@ function side(text: string, pattern: string): Side {
     const re = globRe(body);
     test = (self) => re.test(self);
   }
-  return negated ? (self, other, labelsOf) => !test(self, other, labelsOf) : test;
+  return { test: negated ? (self, other, labelsOf) => !test(self, other, labelsOf) : test, relative: outside !== null };
+}
+
+/**
+ * Is there a pair (source, destination) of `pods` x `pods`, `pods` x `externals` or `externals` x
+ * `pods` with `from(source, destination)` and `to(destination, source)`? At most one side is
+ * relative, and it reads the other endpoint only through its namespace: one endpoint per namespace
+ * of the other side's matches stands for all of them.
+ */
+function somePair(from: ParsedSide, to: ParsedSide, pods: readonly string[], externals: readonly string[], labelsOf: NamespaceLabelsOf): boolean {
+  if (from.relative && to.relative) throw new Error('outside on both sides of a pattern');
+  // Orient the search: `fixed` is the side that does not read the other one.
+  const fixedIsSource = !from.relative;
+  const fixed = fixedIsSource ? from : to;
+  const other = fixedIsSource ? to : from;
+  // The fixed side's matches, one per (kind, namespace) when the other side reads the namespace.
+  const reps = new Map<string, { endpoint: string; external: boolean }>();
+  for (const [list, external] of [[pods, false], [externals, true]] as const) {
+    for (const e of list) {
+      if (!fixed.test(e, '', labelsOf)) continue;
+      const key = other.relative ? `${external ? 'e' : 'p'}${namespaceOfEndpoint(e)}` : (external ? 'e' : 'p');
+      if (!reps.has(key)) reps.set(key, { endpoint: e, external });
+    }
+  }
+  for (const { endpoint, external } of reps.values()) {
+    // A pod pairs with pods and external endpoints; an external endpoint with pods only.
+    for (const list of external ? [pods] : [pods, externals]) {
+      for (const e of list) if (other.test(e, endpoint, labelsOf)) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -138,5 +180,9 @@ export function parseOpenPattern(text: string): OpenPattern {
   if (isOutside(parts[0]) && isOutside(parts[1])) throw new Error(`'${text}': outside is relative to the other side; give it on one side only`);
   const from = side(parts[0], text);
   const to = side(parts[1], text);
-  return { text, matches: (source, destination, labelsOf) => from(source, destination, labelsOf) && to(destination, source, labelsOf) };
+  return {
+    text,
+    matches: (source, destination, labelsOf) => from.test(source, destination, labelsOf) && to.test(destination, source, labelsOf),
+    matchesSomePair: (pods, externals, labelsOf) => somePair(from, to, pods, externals, labelsOf),
+  };
 }

@@ -111,4 +111,41 @@ describe('--fail-on-open patterns', () => {
     ];
     for (const [text, message] of cases) expect(() => parseOpenPattern(text)).toThrow(message);
   });
+
+  describe('matchesSomePair (is the pattern undecided for want of endpoints?) answers as the pair-by-pair search', () => {
+    /** The reference: every pod pair (a pod with itself included), and every pod with every external endpoint either way. */
+    const everyPair = (pattern: string, pods: string[], externals: string[]) => {
+      const p = parseOpenPattern(pattern);
+      return pods.some((s) => pods.some((d) => p.matches(s, d, labelsOf))
+        || externals.some((e) => p.matches(s, e, labelsOf) || p.matches(e, s, labelsOf)));
+    };
+    const POOL = ['a-web/web', 'a-data/db', 'b/api', 'b/web', 'shared/cache', 'tools/ci'];
+    const EXTERNALS = ['external 0.0.0.0/0 except 10.0.0.0/8, 169.254.169.254/32', 'external 10.0.0.0/8', 'external 169.254.169.254/32'];
+    /** Every subset of up to three pods of the pool, with every subset of the external endpoints. */
+    const subsets = <T>(items: T[], max: number): T[][] => items.reduce<T[][]>((all, item) =>
+      [...all, ...all.filter((x) => x.length < max).map((x) => [...x, item])], [[]]);
+    const sets = subsets(POOL, 3).flatMap((pods) => subsets(EXTERNALS, 3).map((externals) => ({ pods, externals })));
+    const PATTERNS = [
+      '* -> *', 'b/* -> b/*', '!b/* -> b/*', 'a-web/web -> a-web/web', 'outside -> [tenant]', '[tenant] -> outside', 'outside -> b/api',
+      '!outside -> [tenant=b]', '[tenant=a] -> !outside', 'outside(tenant) -> [tenant]', '[tenant=a] -> outside(tenant)',
+      '!outside(tenant) -> [tenant=a]', 'outside -> external', 'internet -> outside', 'external -> *', '[tenant] -> internet',
+      '!external -> 10.1.0.0/16', '169.254.169.254 -> *', '* -> 169.254.169.254', 'external -> external', '[!tenant] -> [tenant=b]',
+      'outside(env) -> [env=prod]', '!outside -> external',
+    ];
+
+    test.each(PATTERNS)('%s', (pattern) => {
+      const p = parseOpenPattern(pattern);
+      const answers = sets.map(({ pods, externals }) => p.matchesSomePair(pods, externals, labelsOf));
+      expect(answers).toEqual(sets.map(({ pods, externals }) => everyPair(pattern, pods, externals)));
+    });
+
+    test('the sets are not trivial: most patterns match some sets and not others', () => {
+      const mixed = PATTERNS.filter((pattern) => {
+        const answers = new Set(sets.map(({ pods, externals }) => everyPair(pattern, pods, externals)));
+        return answers.size === 2;
+      });
+      // Two never match anything: an external endpoint pairs only with pods, and one is outside every namespace.
+      expect(PATTERNS.filter((x) => !mixed.includes(x))).toEqual(['external -> external', '!outside -> external']);
+    });
+  });
 });
