@@ -22,7 +22,10 @@ export function build(app: App, cni: Cni): Chart {
   new ClusterNetwork(chart, 'cluster', {
     cni,
     mesh: Mesh.linkerd({ cni: true }),
-    // The Gateway's data plane (Istio and Envoy Gateway label their gateway pods this way).
+    // The Gateway's data plane: Istio's Gateway API implementation (north-south only; the mesh here is
+    // Linkerd) runs a Deployment in the Gateway's namespace whose pods carry this label. Envoy Gateway
+    // runs its proxies in envoy-gateway-system by default, labelled
+    // gateway.envoyproxy.io/owning-gateway-name: declare those instead when it is the implementation.
     gateway: { namespace: 'gateways', podLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } },
   });
 
