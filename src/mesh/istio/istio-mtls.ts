@@ -9,7 +9,7 @@ import { propError } from '../../util/errors';
 import { requireObject, requireOptionalArray, requireOptionalString, requireOptionalStringArray, requireProps } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../../util/validate';
-import { requireMesh } from '../mesh-context';
+import { isAmbient, requireMesh } from '../mesh-context';
 
 /** Peer authentication modes a workload (or namespace, or mesh) may require. */
 export enum MtlsMode {
@@ -23,7 +23,7 @@ export enum MtlsMode {
 export enum MtlsPortMode {
   /** Mutual TLS and plaintext on this port (e.g. a port scraped by an unmeshed Prometheus). */
   PERMISSIVE = 'PERMISSIVE',
-  /** No mutual TLS on this port. */
+  /** No mutual TLS on this port (sidecar mode only: Istio's ambient mode does not support it). */
   DISABLE = 'DISABLE',
 }
 
@@ -119,6 +119,13 @@ export class IstioMtls extends Construct {
       const port = validatePortNumber(this, `portExceptions[${i}].port`, e.port);
       const mode = checkEnum(this, `portExceptions[${i}].mode`, e.mode, Object.values(MtlsPortMode), 'a port mTLS mode');
       if (port in portModes) throw propError(this, `portExceptions[${i}].port`, `port ${port} is listed twice`);
+      if (mode === MtlsPortMode.DISABLE && isAmbient(cluster)) {
+        // Istio's PeerAuthentication reference (1.23 and later): in ambient mode ztunnel always
+        // encrypts pod-to-pod traffic with HBONE, so DISABLE is not supported; a port opened to
+        // plaintext clients outside the mesh is PERMISSIVE.
+        throw propError(this, `portExceptions[${i}].mode`, 'DISABLE is not supported in Istio ambient mode (ztunnel always uses mutual TLS '
+          + `between meshed pods); use MtlsPortMode.PERMISSIVE to accept plaintext on port ${port}`);
+      }
       portModes[port] = mode;
     });
     const name = this.nameFor(p.name, selector);

@@ -92,6 +92,16 @@ describe('IstioMtls', () => {
       + `ClusterNetwork (test/cluster) declares ${declared}`);
   });
 
+  test('ambient mode: a port exception is PERMISSIVE, never DISABLE (ztunnel always uses mutual TLS; Istio\'s PeerAuthentication reference)', () => {
+    const ambient = () => meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
+    const props = (mode: MtlsPortMode) => ({ namespace: 'shop', selector: { app: 'db' }, name: 'db-metrics', portExceptions: [{ port: 9187, mode }] });
+    expect(() => new IstioMtls(ambient(), 'm', props(MtlsPortMode.DISABLE))).toThrow('[test/m] portExceptions[0].mode: DISABLE is not supported in '
+      + 'Istio ambient mode (ztunnel always uses mutual TLS between meshed pods); use MtlsPortMode.PERMISSIVE to accept plaintext on port 9187');
+    const chart = ambient();
+    new IstioMtls(chart, 'm', props(MtlsPortMode.PERMISSIVE));
+    expect(find(synthValid(chart), 'PeerAuthentication', 'db-metrics', 'shop').spec.portLevelMtls).toEqual({ 9187: { mode: 'PERMISSIVE' } });
+  });
+
   test('two namespace-wide policies for one namespace collide by name', () => {
     const chart = sidecar();
     new IstioMtls(chart, 'a', { namespace: 'shop' });
