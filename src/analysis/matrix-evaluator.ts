@@ -240,8 +240,8 @@ export class MatrixData {
   }
 
   /**
-   * Why an indeterminate flow is indeterminate: the uncertain sides' reasons, which name objects and
-   * rules, never pods (so one answer serves every pod of the classes).
+   * Why an indeterminate flow is indeterminate: the uncertain sides' and the mesh's reasons, which
+   * name objects and rules, never pods (so one answer serves every pod of the classes).
    */
   reason(s: number, d: number, k: number): string {
     const out: string[] = [];

@@ -129,7 +129,7 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
         continue;
       }
       parts.push(of(withIdentity(flow.mtls, (has) => stringField(values, has ? value : undefined, negative)),
-        `${path}.${key}: whether the connection carries ${flow.source.name}'s mesh identity is not known`));
+        `${path}.${key}: whether the connection carries the source's mesh identity is not known`));
     }
   }
   for (const field of ['ipBlocks', 'remoteIpBlocks']) {
@@ -139,7 +139,7 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
       if (values === undefined) continue;
       const hit = addressIn(flow.source, values);
       const truth = negative ? (hit.truth === MAYBE ? MAYBE : hit.truth === YES ? NO : YES) : hit.truth;
-      parts.push(of(truth, `${path}.${key}: ${flow.source.name}: ${hit.why}`));
+      parts.push(of(truth, `${path}.${key}: the source's address: ${hit.why}`));
     }
   }
   for (const key of ['requestPrincipals', 'notRequestPrincipals']) {
@@ -190,18 +190,18 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
   const notValues = list(condition.notValues);
   const strings = (value: string | undefined, match = istioStringMatch): boolean =>
     (values === undefined || anyMatch(values, value, match)) && !(notValues !== undefined && anyMatch(notValues, value, match));
-  const address = (endpoint: Endpoint): RuleMatch => {
+  const address = (endpoint: Endpoint, role: string): RuleMatch => {
     const pos = values === undefined ? { truth: YES as Tri } : addressIn(endpoint, values);
     const neg = notValues === undefined ? { truth: NO as Tri } : addressIn(endpoint, notValues);
     const truth = and3(pos.truth, neg.truth === MAYBE ? MAYBE : neg.truth === YES ? NO : YES);
-    return of(truth, `${path} (${key}): ${endpoint.name}: ${pos.why ?? neg.why}`);
+    return of(truth, `${path} (${key}): the ${role}'s address: ${pos.why ?? neg.why}`);
   };
   switch (key) {
     case 'source.ip':
     case 'remote.ip':
-      return address(flow.source);
+      return address(flow.source, 'source');
     case 'destination.ip':
-      return address(flow.destination);
+      return address(flow.destination, 'destination');
     case 'destination.port':
       return of(strings(String(flow.port), (p, v) => p === v) ? YES : NO);
     case 'source.principal':

@@ -151,7 +151,7 @@ export class IstioModel implements MeshModel {
     if (d.dataPlane === 'sidecar' && SIDECAR_OWN_PORTS[port]) return undefined;
     const mode = this.peerAuth.modeFor(destination.namespace ?? 'default', destination.labels, port);
     if (mode.candidates.includes('DISABLE')) return undefined;
-    return `${source.name} and ${destination.name} are both in the mesh and ${mode.why}: Istio sends this flow over mutual TLS`;
+    return `the source and the destination are both in the mesh and ${mode.why}: Istio sends this flow over mutual TLS`;
   }
 
   evaluate(q: MeshQuery): DirectionVerdict {
@@ -167,7 +167,7 @@ export class IstioModel implements MeshModel {
       return bypass(`${q.destination.name}'s sidecar does not capture inbound port ${q.port} (${dst.inboundBypass.source}): no Istio policy applies`);
     }
     if (dst.waypoint !== undefined) {
-      const why = `${q.destination.name} uses the waypoint '${dst.waypoint}' (istio.io/use-waypoint): policies bound to waypoints and what ztunnel sees `
+      const why = `the destination uses the waypoint '${dst.waypoint}' (istio.io/use-waypoint): policies bound to waypoints and what ztunnel sees `
         + 'behind one are not modelled';
       return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
     }
@@ -228,7 +228,7 @@ export class IstioModel implements MeshModel {
     if (p.namespace !== (destination.namespace ?? 'default')) return undefined;
     const gateway = destination.labels['gateway.networking.k8s.io/gateway-name'];
     if (p.targets.some((t) => t.kind === 'Gateway' && t.name === gateway)) {
-      return `${describeRef(p.ref)} targets the Gateway '${gateway}' of ${destination.name}: gateway policies are not evaluated`;
+      return `${describeRef(p.ref)} targets the Gateway '${gateway}' of the destination: gateway policies are not evaluated`;
     }
     if (dst.dataPlane !== 'ambient') return undefined;
     for (const t of p.targets.filter((x) => x.kind === 'Service' || x.kind === 'ServiceEntry')) {
@@ -236,7 +236,7 @@ export class IstioModel implements MeshModel {
       const selector = t.kind === 'Service' ? this.services.get(key) : undefined;
       const selects = selector !== undefined && Object.entries(selector).every(([k, v]) => destination.labels[k] === v);
       if (!this.services.has(key) || t.kind === 'ServiceEntry' || selects) {
-        return `${describeRef(p.ref)} targets the ${t.kind} '${t.name}'${selects ? `, which selects ${destination.name}` : ''}: it applies where a waypoint `
+        return `${describeRef(p.ref)} targets the ${t.kind} '${t.name}'${selects ? ', which selects the destination' : ''}: it applies where a waypoint `
           + 'serves that service, which is not modelled';
       }
     }

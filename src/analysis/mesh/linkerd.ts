@@ -127,7 +127,7 @@ export class LinkerdModel implements MeshModel {
   }
 
   encryption(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): string | undefined {
-    return this.wirePort(source, destination, port, protocol) ? `${source.name} and ${destination.name} are both meshed: Linkerd sends this flow over mutual TLS` : undefined;
+    return this.wirePort(source, destination, port, protocol) ? 'the source and the destination are both meshed: Linkerd sends this flow over mutual TLS' : undefined;
   }
 
   evaluate(q: MeshQuery): DirectionVerdict {
@@ -144,7 +144,7 @@ export class LinkerdModel implements MeshModel {
     const verdicts = servers.map((s) => this.serverVerdict(s, q, client, flowText));
     const outcomes = new Set(verdicts.map((v) => v.outcome));
     if (verdicts.length === 1 || outcomes.size === 1) return verdicts[0];
-    const why = `${servers.map((s) => describeRef(s.ref)).join(', ')} all describe port ${q.port} of ${q.destination.name} and decide differently; `
+    const why = `${servers.map((s) => describeRef(s.ref)).join(', ')} all describe port ${q.port} of the destination and decide differently; `
       + 'Linkerd uses one of overlapping Servers';
     return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }, ...verdicts.flatMap((v) => v.reasons)], [why]);
   }
@@ -229,8 +229,10 @@ export class LinkerdModel implements MeshModel {
     const j = this.policyJudgement(policy, client);
     const message = `no Server describes port ${q.port} of ${q.destination.name}: the default inbound policy ${policy} (${source}) applies to `
       + `${flowText} (${client.text}): ${j.why}`;
+    // The flow matrix and the diff share the uncertainty between pods of a class: it names no pod.
+    const uncertain = `no Server describes port ${q.port} of the destination: the default inbound policy ${policy} (${source}) applies: ${j.why}`;
     return sideVerdict(j.truth, [{ effect: j.truth === YES ? 'default-allow' : j.truth === NO ? 'isolate' : 'uncertain', message }],
-      j.truth === MAYBE ? [message] : []);
+      j.truth === MAYBE ? [uncertain] : []);
   }
 
   /** A default inbound policy or Server accessPolicy for this client. */
@@ -251,9 +253,9 @@ export class LinkerdModel implements MeshModel {
         }
         const hit = inCluster();
         const networks = `the cluster networks ${this.facts.clusterNetworks.join(', ')}`;
-        if (hit.truth === YES) return { truth: YES, why: `${client.endpoint.name} is in ${networks}` };
-        if (hit.truth === NO) return { truth: NO, why: `${client.endpoint.name} is not in ${networks}` };
-        return { truth: MAYBE, why: `whether ${client.endpoint.name} is in ${networks} is not known: ${hit.why}` };
+        if (hit.truth === YES) return { truth: YES, why: `the client is in ${networks}` };
+        if (hit.truth === NO) return { truth: NO, why: `the client is not in ${networks}` };
+        return { truth: MAYBE, why: `whether the client is in ${networks} is not known: ${hit.why}` };
       }
       default:
         return { truth: MAYBE, why: `'${policy}' is not a Linkerd policy (${LINKERD_DEFAULT_POLICIES.join(', ')})` };
@@ -298,14 +300,14 @@ export class LinkerdModel implements MeshModel {
         const inside = addressIn(client.endpoint, [String(n?.cidr)]);
         const excepted = Array.isArray(n?.except) && n.except.length > 0 ? addressIn(client.endpoint, n.except.map(String)) : { truth: NO as Tri };
         const t = and3(inside.truth, excepted.truth === YES ? NO : excepted.truth === NO ? YES : MAYBE);
-        if (t === YES) return { truth: YES, why: `${label} admits ${client.endpoint.name}'s address (${String(n?.cidr)})` };
+        if (t === YES) return { truth: YES, why: `${label} admits the client's address (${String(n?.cidr)})` };
         if (t === MAYBE) {
           truth = MAYBE;
           unknown = inside.why ?? (excepted as { why?: string }).why;
         }
       }
-      return truth === MAYBE ? { truth, why: `${label}: whether ${client.endpoint.name}'s address is in its networks is not known: ${unknown}` }
-        : { truth: NO, why: `${label} does not admit ${client.endpoint.name}'s address` };
+      return truth === MAYBE ? { truth, why: `${label}: whether the client's address is in its networks is not known: ${unknown}` }
+        : { truth: NO, why: `${label} does not admit the client's address` };
     }
     if (!client.identity) return { truth: NO, why: `${label} requires a mesh identity, and the client connects ${client.text}` };
     const identities: string[] = Array.isArray(obj.spec?.identities) ? obj.spec.identities.map(String) : [];

@@ -36,7 +36,11 @@ export interface MeshModel {
   readonly facts: MeshFacts;
   /** Objects the mesh layer ignored or could not evaluate exactly. */
   readonly notes: string[];
-  /** The mesh verdict at the destination (reasons, uncertainties, L7 constraints). */
+  /**
+   * The mesh verdict at the destination (reasons, uncertainties, L7 constraints). The uncertainties
+   * and L7 constraints name no pod ("the source", "the destination", "the client"): the flow matrix
+   * and the diff show one answer for every pod with the same keys.
+   */
   evaluate(query: MeshQuery): DirectionVerdict;
   /** Endpoints with equal keys get equal answers as sources (for the flow matrix). */
   sourceKey(endpoint: Endpoint): string;
@@ -48,7 +52,8 @@ export interface MeshModel {
   membership(endpoint: Endpoint): Membership;
   /**
    * Why the mesh encrypts the flow (mutual TLS between two proxies), or undefined when it may travel
-   * in plaintext: the CNI's HTTP rules cannot read an encrypted flow.
+   * in plaintext: the CNI's HTTP rules cannot read an encrypted flow. Names no pod (shared like
+   * the uncertainties of `evaluate`).
    */
   encryption(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): string | undefined;
 }

@@ -143,7 +143,7 @@ describe('workload selection', () => {
     const gw = r.check(w('shop/web'), w('shop/public-gw'), HTTP);
     expect(gw.verdict).toBe(Verdict.INDETERMINATE);
     expect(gw.uncertainties).toEqual([
-      "mesh: AuthorizationPolicy shop/gw-allow-nothing targets the Gateway 'public' of shop/public-gw: gateway policies are not evaluated",
+      "mesh: AuthorizationPolicy shop/gw-allow-nothing targets the Gateway 'public' of the destination: gateway policies are not evaluated",
     ]);
   });
 
@@ -199,7 +199,7 @@ describe('sources', () => {
     // shop/web's IP is unknown: somewhere in the pod CIDR, partly inside the block.
     const unknown = meshReach([...base, policy], ISTIO_SIDECAR, { podCidrs: ['10.244.0.0/16'] }).check(w('shop/web'), w('shop/api'), HTTP);
     expect(unknown.verdict).toBe(Verdict.INDETERMINATE);
-    expect(unknown.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/ip spec.rules[0] (ALLOW): spec.rules[0].from[0].source.ipBlocks: shop/web: '
+    expect(unknown.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/ip spec.rules[0] (ALLOW): spec.rules[0].from[0].source.ipBlocks: the source\'s address: '
       + 'its IP is not in the manifests, only somewhere in the pod CIDR 10.244.0.0/16']);
     // A block containing the whole pod CIDR matches every pod.
     const wide = meshReach([...base, allowFrom('ip', { ipBlocks: ['10.0.0.0/8'] })], ISTIO_SIDECAR, { podCidrs: ['10.244.0.0/16'] });

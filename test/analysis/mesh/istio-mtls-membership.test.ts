@@ -101,7 +101,7 @@ describe('PeerAuthentication', () => {
     const result = meshReach([...ns, ...apps, ...undecided, byPrincipal], ISTIO_SIDECAR).check(w('shop/web'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
     expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/api-from-web spec.rules[0] (ALLOW): spec.rules[0].from[0].source.principals: '
-      + "whether the connection carries shop/web's mesh identity is not known"]);
+      + "whether the connection carries the source's mesh identity is not known"]);
   });
 
   test('DISABLE: meshed clients connect in plaintext, so identity rules do not match them', () => {

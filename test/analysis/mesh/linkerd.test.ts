@@ -98,7 +98,7 @@ describe('AuthorizationPolicy and authentications', () => {
     // web's IP is unknown (no pod CIDRs): whether it is in the network is not known.
     const unknown = r.check(w('shop/web'), w('shop/api'), HTTP);
     expect(unknown.verdict).toBe(Verdict.INDETERMINATE);
-    expect(unknown.uncertainties[0]).toContain('NetworkAuthentication shop/pods: whether shop/web\'s address is in its networks is not known');
+    expect(unknown.uncertainties[0]).toContain('NetworkAuthentication shop/pods: whether the client\'s address is in its networks is not known');
   });
 
   test('NetworkAuthentication admits unmeshed clients by address', () => {

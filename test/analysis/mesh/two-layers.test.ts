@@ -161,7 +161,7 @@ describe('Cilium L7 rules and the mesh', () => {
     const result = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/api/orders' });
     expect(result.cniVerdict).toBe(Verdict.INDETERMINATE);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties[0]).toMatch(/^the CNI's HTTP rules \(HTTP GET\|POST \/api\/\.\* .*\) cannot read this flow: shop\/web and shop\/api are both in the mesh and PeerAuthentication istio-system\/default \(mesh-wide\) sets STRICT: Istio sends this flow over mutual TLS, and the CNI documents its HTTP policy as incompatible with mutual TLS$/);
+    expect(result.uncertainties[0]).toMatch(/^the CNI's HTTP rules \(HTTP GET\|POST \/api\/\.\* .*\) cannot read this flow: the source and the destination are both in the mesh and PeerAuthentication istio-system\/default \(mesh-wide\) sets STRICT: Istio sends this flow over mutual TLS, and the CNI documents its HTTP policy as incompatible with mutual TLS$/);
     const flow = r.matrix().flows.find((f) => f.source === 'shop/web' && f.destination === 'shop/api')!;
     expect(flow.cniVerdict).toBe(Verdict.INDETERMINATE);
     expect(flow.reason).toContain('CNI: its HTTP rules cannot read this flow');
@@ -253,7 +253,7 @@ describe('targetRefs to Services (waypoints)', () => {
     const ambientNs = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' })];
     const result = meshReach([...ambientNs, ...apps, service, onService], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(["mesh: AuthorizationPolicy shop/api-waypoint targets the Service 'api', which selects shop/api: it applies where "
+    expect(result.uncertainties).toEqual(["mesh: AuthorizationPolicy shop/api-waypoint targets the Service 'api', which selects the destination: it applies where "
       + 'a waypoint serves that service, which is not modelled']);
     // Another workload of the namespace is not behind that Service.
     expect(meshReach([...ambientNs, ...apps, service, onService], ISTIO_AMBIENT).check(w('shop/web'), w('shop/batch'), HTTP).verdict).toBe(Verdict.ALLOW);
