@@ -74,11 +74,15 @@ export class FlowMatrix {
    * `limit` flows starting at position `offset` of the sorted flow list (for paging through large
    * matrices without holding them).
    * @param offset position of the first flow (0-based)
-   * @param limit how many flows at most
+   * @param limit how many flows at most (at most 5,000,000, as for {@link flows})
    */
   public flowsPage(offset: number, limit: number): FlowEntry[] {
     requireCount('FlowMatrix.flowsPage', 'offset', offset);
     requireCount('FlowMatrix.flowsPage', 'limit', limit);
+    if (limit > MAX_MATERIALIZED) {
+      throw propError('FlowMatrix.flowsPage', 'limit', `${limit} flows are too many for one page (at most ${MAX_MATERIALIZED}); `
+        + 'page through them, or stream them with writeTable/writeJson');
+    }
     const out: FlowEntry[] = [];
     for (const flow of this._flows(offset)) {
       if (out.length >= limit) break;

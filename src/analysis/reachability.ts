@@ -402,7 +402,7 @@ export class Reachability {
   private resolve(site: string, prop: string, target: Target): Endpoint[] {
     const endpoints = target._resolve(this.pods().map((p) => p.endpoint), this.nodeEndpoints());
     if (endpoints.length === 0) {
-      throw propError(site, prop, `${target.description} matches no endpoint (known: ${this.endpoints.join(', ') || 'none'})`);
+      throw propError(site, prop, `${target.description} matches no endpoint (known: ${knownList(this.endpoints)})`);
     }
     return endpoints;
   }
@@ -509,6 +509,15 @@ function checkPodCidrs(site: string, value: unknown): ParsedCidr[] | undefined {
       throw propError(site, `options.podCidrs[${i}]`, (e as Error).message);
     }
   });
+}
+
+/** Endpoints shown in an error: the first 20, then how many more (one line, even at thousands of pods). */
+const KNOWN_SHOWN = 20;
+
+function knownList(endpoints: readonly string[]): string {
+  if (endpoints.length === 0) return 'none';
+  const first = endpoints.slice(0, KNOWN_SHOWN).join(', ');
+  return endpoints.length > KNOWN_SHOWN ? `${first} and ${endpoints.length - KNOWN_SHOWN} more` : first;
 }
 
 /** A bad value in a message: JSON where it has one (`"node-1"`, `[]`), otherwise its description. */

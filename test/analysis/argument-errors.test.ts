@@ -39,6 +39,12 @@ describe('FlowMatrix.flowsPage(offset, limit)', () => {
     expect(refusal(() => matrix.flowsPage(undefined as any, 2))).toEqual(['FlowMatrix.flowsPage', 'offset', 'must be an integer of at least 0, got undefined']);
   });
 
+  test('a page holds at most 5,000,000 flows, as the flows getter does (even where the matrix has fewer)', () => {
+    expect(refusal(() => matrix.flowsPage(0, 5_000_001))).toEqual(['FlowMatrix.flowsPage', 'limit',
+      '5000001 flows are too many for one page (at most 5000000); page through them, or stream them with writeTable/writeJson']);
+    expect(matrix.flowsPage(0, 5_000_000)).toEqual(matrix.flows);
+  });
+
   test('valid pages still work, down to the empty one', () => {
     expect(matrix.flowCount).toBe(4);
     expect(matrix.flowsPage(0, 0)).toEqual([]);

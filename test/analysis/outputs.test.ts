@@ -83,6 +83,13 @@ describe('inventory', () => {
     expect([empty.prop, empty.reason]).toEqual(['source', 'workload n/a matches no endpoint (known: none)']);
   });
 
+  test('the known endpoints of that error: the first 20, then how many more (one readable line at thousands of pods)', () => {
+    const names = Array.from({ length: 23 }, (_, i) => `w${String(i).padStart(2, '0')}`);
+    const reach = Reachability.fromManifests(names.map((n) => deployment('n', n, { app: n })), { cni });
+    const e = validationErrorOf(() => reach.check(Target.workload('n', 'nope'), Target.workload('n', 'w00'), Port.tcp(80)));
+    expect(e.reason).toBe(`workload n/nope matches no endpoint (known: ${names.slice(0, 20).map((n) => `n/${n}`).join(', ')} and 3 more)`);
+  });
+
   test('check() rejects port ranges and "all ports"', () => {
     const reach = Reachability.fromManifests([deployment('n', 'a', { app: 'x' })], { cni });
     expect(() => reach.check(Target.workload('n', 'a'), Target.workload('n', 'a'), Port.tcpRange(1, 2))).toThrow('single port');
