@@ -136,15 +136,9 @@ class ExternalSide {
 }
 
 /** A changed flow between a pod and an external endpoint, for every pod of a pair of groups (before, after). */
-interface ExternalChange {
+interface ExternalChange extends Omit<FlowDiffEntry, 'source' | 'destination'> {
   readonly external: ExternalRegion;
   readonly podIsSource: boolean;
-  readonly port: string;
-  readonly change: FlowChange;
-  readonly before?: Verdict;
-  readonly after?: Verdict;
-  readonly decidedBefore: string[];
-  readonly decidedAfter: string[];
 }
 
 /** Ports asked for egress to external endpoints: TCP/443, the policies' numeric ports, the extra single ports. */
