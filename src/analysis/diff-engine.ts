@@ -269,7 +269,8 @@ function addEntry(groups: Map<string, FlowDiffEntry[]>, key: string, entry: Flow
   else groups.set(key, [entry]);
 }
 
-function changeOf(before: Verdict | undefined, after: Verdict | undefined): FlowChange | undefined {
+/** How a flow's verdict changed (a missing flow counts as denied), or undefined when it did not. */
+export function changeOf(before: Verdict | undefined, after: Verdict | undefined): FlowChange | undefined {
   const b = before ?? Verdict.DENY;
   const a = after ?? Verdict.DENY;
   if (a === b) return undefined;

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { CLUSTER_DNS_RULE } from './cluster-dns-rule';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { TrafficRule } from '../policy/rule';
@@ -46,11 +47,6 @@ export interface EgressAllowListProps {
 /** The kinds of peer an allow list takes: destinations outside the pod network. */
 const DESTINATION_KINDS: ReadonlySet<string> = new Set(['cidr', 'internet', 'fqdn', 'kubeApiServer']);
 
-const DNS_RULE: TrafficRule = Object.freeze({
-  peers: Object.freeze([Peer.clusterDns()]) as Peer[],
-  ports: Object.freeze([Port.udp(53), Port.tcp(53)]) as Port[],
-});
-
 /**
  * The outside destinations some pods may reach, and nothing else: one policy that puts the pods'
  * egress into default deny and allows each destination on its ports, plus DNS. Address ranges never
@@ -76,7 +72,7 @@ export class EgressAllowList extends Construct {
       name: requireOptionalString(this, 'name', p.name) ?? id,
       namespace: requireString(this, 'namespace', p.namespace),
       podSelector: requireStringMap(this, 'podSelector', p.podSelector),
-      egress: allowDns && !byName ? [...destinations, DNS_RULE] : destinations,
+      egress: allowDns && !byName ? [...destinations, CLUSTER_DNS_RULE] : destinations,
     });
   }
 

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BlanketAllow } from './blanket-allow';
 import { blanketAllowsOf } from './blanket-allows';
+import { CLUSTER_DNS_RULE } from './cluster-dns-rule';
 import { meshNamespaceSetup, withMeshTransport } from './mesh-membership';
 import { NamespaceMeshOptions } from './mesh-options';
 import { NamespacePolicyOptions } from './namespace-policy-options';
@@ -29,11 +30,7 @@ const POD_SECURITY_LEVELS: string[] = Object.values(PodSecurityLevel);
 
 /** The baseline policies' options, the same for every namespace (values: frozen, shared). */
 const DEFAULT_DENY_ALL: NamespacePolicyOptions = Object.freeze({ isolate: Object.freeze([Direction.INGRESS, Direction.EGRESS]) as Direction[] });
-const DNS_RULE: TrafficRule = Object.freeze({
-  peers: Object.freeze([Peer.clusterDns()]) as Peer[],
-  ports: Object.freeze([Port.udp(53), Port.tcp(53)]) as Port[],
-});
-const ALLOW_DNS: NamespacePolicyOptions = Object.freeze({ egress: Object.freeze([DNS_RULE]) as TrafficRule[] });
+const ALLOW_DNS: NamespacePolicyOptions = Object.freeze({ egress: Object.freeze([CLUSTER_DNS_RULE]) as TrafficRule[] });
 
 /** Props of {@link ZeroTrustNamespace}. */
 export interface ZeroTrustNamespaceProps {

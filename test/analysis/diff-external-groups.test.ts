@@ -5,12 +5,11 @@
  * changes, their order, their deciders and every rendering must be the same, byte for byte.
  */
 import { deployment, namespace, networkPolicy } from './fixtures';
-import { decidersOf } from '../../src/analysis/diff-engine';
+import { changeOf, decidersOf } from '../../src/analysis/diff-engine';
 import { EXTERNAL_NAMESPACE, externalRegions } from '../../src/analysis/external-endpoints';
 import { L4Protocol } from '../../src/analysis/model';
 import { Reachability } from '../../src/analysis/reachability';
 import { FlowChange, FlowDiffEntry, NamespacePairDiff, ReachabilityDiff } from '../../src/analysis/reachability-diff';
-import { Verdict } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
 import { IstioMode, Mesh } from '../../src/cluster/mesh';
 import { expectValidManifests } from '../support/schema';
@@ -121,14 +120,6 @@ const comparePorts = (x: string, y: string) => {
   const [py, ny] = y.split('/');
   return px < py ? -1 : px > py ? 1 : Number(nx) - Number(ny);
 };
-
-function changeOf(before: Verdict | undefined, after: Verdict | undefined): FlowChange | undefined {
-  const b = before ?? Verdict.DENY;
-  const a = after ?? Verdict.DENY;
-  if (a === b) return undefined;
-  if (a === Verdict.INDETERMINATE || b === Verdict.INDETERMINATE) return FlowChange.UNCERTAIN;
-  return a === Verdict.ALLOW ? FlowChange.OPENED : FlowChange.CLOSED;
-}
 
 /** The destination ports of each pod of one side (as the matrix resolves them). */
 function portsByPod(reach: Reachability): Map<string, string[]> {
