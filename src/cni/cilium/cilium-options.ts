@@ -154,7 +154,9 @@ export enum CiliumIpamMode {
    * ClusterNetwork's pod CIDRs (`ipam.operator.autoCreateCiliumPodIPPools`); more pools are
    * CiliumPodIPPool objects. Needs eBPF masquerading (`bpfMasquerade`), or iptables masquerading
    * limited to interfaces (`egressMasqueradeInterfaces` in `extraValues`, cilium/cilium#26397), or
-   * masquerading off.
+   * masquerading off. The same holds for the modes only `extraValues` can set (eni, azure, crd, ...):
+   * since 1.19 the agent does not start with iptables masquerading and no interfaces
+   * (cilium/cilium#42531).
    */
   MULTI_POOL = 'multi-pool',
 }

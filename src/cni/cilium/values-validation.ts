@@ -128,13 +128,16 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
         }
       }
     }
-    // docs.cilium.io "Multi-Pool", limitations: iptables masquerading assumes one pod CIDR per node
-    // unless egressMasqueradeInterfaces is set (cilium/cilium#26397; the Multi-Pool docs name it as the
-    // requirement for iptables masquerading since cilium/cilium#26522); eBPF masquerading works.
+  }
+  // Iptables masquerading matches a node's single pod CIDR, which only cluster-pool and kubernetes
+  // IPAM give; every other mode must name the interfaces to masquerade on. Since 1.19 the agent
+  // refuses to start (panics) without them (cilium/cilium#42531; for multi-pool, #26397 and the
+  // Multi-Pool docs since #26522). eBPF masquerading has no such limit.
+  if (ipamMode !== 'cluster-pool' && ipamMode !== 'kubernetes') {
     const masquerading = get(values, 'enableIPv4Masquerade') !== false || (cluster.ipFamilies.includes(IpFamily.IPV6) && get(values, 'enableIPv6Masquerade') !== false);
     if (masquerading && !on('bpf.masquerade') && get(values, 'egressMasqueradeInterfaces') === undefined) {
-      fail('ipam.mode', 'multi-pool IPAM with iptables masquerading needs egressMasqueradeInterfaces (the interfaces to masquerade on, through extraValues), '
-        + 'or eBPF masquerading (bpfMasquerade: true, which needs kube-proxy replacement), or masquerading turned off');
+      fail('ipam.mode', `${ipamMode} IPAM with iptables masquerading needs egressMasqueradeInterfaces (the interfaces to masquerade on, through extraValues; `
+        + 'without them the Cilium agent refuses to start), or eBPF masquerading (bpfMasquerade: true, which needs kube-proxy replacement), or masquerading turned off');
     }
   }
   if (ipamMode === 'cluster-pool') {

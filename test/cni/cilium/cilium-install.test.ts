@@ -137,6 +137,7 @@ describe('CiliumInstall values', () => {
       { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] }],
     ['kube-proxy kept, no encryption', { encryption: CiliumEncryption.none() }, { kubeProxyMode: KubeProxyMode.IPTABLES }],
     ['multi-pool IPAM with eBPF masquerading', { ...KPR, bpfMasquerade: true, ipam: { mode: CiliumIpamMode.MULTI_POOL } }, {}],
+    ['Azure IPAM without masquerading', { ...KPR, extraValues: { ipam: { mode: 'azure' }, enableIPv4Masquerade: false } }, {}],
   ])('%s: every key path exists in the chart', (_name, props, cluster) => {
     const kpr = cluster.kubeProxyMode === KubeProxyMode.IPTABLES ? Cni.cilium({ kubeProxyReplacement: false }) : Cni.cilium();
     const { cilium } = build(props, cluster, kpr);
@@ -178,6 +179,20 @@ describe('CiliumInstall values', () => {
     const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
     expect(released.ipam.mode).toBe('multi-pool');
     expect(released.egressMasqueradeInterfaces).toBe('eth0');
+  });
+
+  test('ENI IPAM with iptables masquerading on the named interfaces (cilium/cilium#42531)', () => {
+    const props = { ...KPR, delivery: Delivery.flux(), extraValues: { ipam: { mode: 'eni' }, egressMasqueradeInterfaces: 'eth+' } };
+    const { app } = build(props);
+    const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+    expect(released.ipam.mode).toBe('eni');
+    expect(released.egressMasqueradeInterfaces).toBe('eth+');
+  });
+
+  test('kubernetes IPAM with iptables masquerading needs no interfaces (the node\'s pod CIDR is matched)', () => {
+    const { cilium } = build({ ...KPR, ipam: { mode: CiliumIpamMode.KUBERNETES } });
+    expect(cilium.values.ipam.mode).toBe('kubernetes');
+    expect(cilium.values.egressMasqueradeInterfaces).toBeUndefined();
   });
 
   test('IPsec: the key Secret is referenced by name and never emitted', () => {
@@ -337,7 +352,15 @@ describe('CiliumInstall named errors', () => {
     ['an IPAM mode Cilium does not have (extraValues)', { ...KPR, extraValues: { ipam: { mode: 'clusterpool' } } }, {},
       /extraValues\.ipam\.mode: "clusterpool" is not a Cilium IPAM mode \(cluster-pool, kubernetes, multi-pool, crd, eni, azure, alibabacloud, delegated-plugin\)/],
     ['multi-pool with iptables masquerading', { ...KPR, ipam: { mode: CiliumIpamMode.MULTI_POOL } }, {},
-      /\[platform\/cilium\] ipam: multi-pool IPAM with iptables masquerading needs egressMasqueradeInterfaces \(the interfaces to masquerade on, through extraValues\), or eBPF masquerading/],
+      /\[platform\/cilium\] ipam: multi-pool IPAM with iptables masquerading needs egressMasqueradeInterfaces \(the interfaces to masquerade on, through extraValues; without them the Cilium agent refuses to start\), or eBPF masquerading/],
+    // cilium/cilium#42531 (1.19): iptables masquerading without interfaces panics the agent for every
+    // IPAM mode but cluster-pool and kubernetes.
+    ['ENI IPAM with iptables masquerading (extraValues)', { ...KPR, extraValues: { ipam: { mode: 'eni' } } }, {},
+      /\[platform\/cilium\] extraValues\.ipam\.mode: eni IPAM with iptables masquerading needs egressMasqueradeInterfaces/],
+    ['CRD IPAM with IPv6 iptables masquerading on a dual-stack cluster', {
+      ...KPR, routing: CiliumRouting.native({ ipv4NativeRoutingCidr: '10.0.0.0/8', ipv6NativeRoutingCidr: 'fd00:10::/32' }), extraValues: { ipam: { mode: 'crd' }, enableIPv4Masquerade: false },
+    }, { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] },
+    /extraValues\.ipam\.mode: crd IPAM with iptables masquerading needs egressMasqueradeInterfaces/],
     ['an empty egressMasqueradeInterfaces (the chart\'s commented-out example value)', { ...KPR, ipam: { mode: CiliumIpamMode.MULTI_POOL }, extraValues: { egressMasqueradeInterfaces: '' } }, {},
       /\[platform\/cilium\] extraValues\.egressMasqueradeInterfaces: must be a non-empty string naming the interfaces iptables masquerading applies to, got ""/],
     ['a list for egressMasqueradeInterfaces (the chart writes it as is)', { ...KPR, extraValues: { egressMasqueradeInterfaces: ['eth0'] } }, {},
