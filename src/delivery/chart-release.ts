@@ -30,6 +30,13 @@ export interface ChartRelease {
   readonly wave: number;
   /** Apply server-side with Argo CD (CRDs beyond the client-side last-applied annotation limit). */
   readonly serverSideApply?: boolean;
+  /**
+   * Argo CD only: the Helm capabilities (`[group/]version/kind`) to render the chart with
+   * (`source.helm.apiVersions`, passed to `helm template` instead of those Argo CD reads from the
+   * destination cluster), for charts that choose what to emit by them. Not emitted for Flux:
+   * helm-controller renders against the live cluster, which supplies its own.
+   */
+  readonly apiVersions?: string[];
 }
 
 /** Is `url` an OCI registry reference rather than an https Helm repository? */
@@ -126,7 +133,7 @@ function emitArgoCd(scope: Construct, argo: ResolvedArgoCd, release: ChartReleas
       source: {
         ...chartSource,
         targetRevision: release.version,
-        helm: { releaseName: release.releaseName, valuesObject: release.values },
+        helm: { releaseName: release.releaseName, valuesObject: release.values, apiVersions: release.apiVersions },
       },
       syncPolicy: {
         automated: argo.automated ? { prune: true, selfHeal: true } : undefined,

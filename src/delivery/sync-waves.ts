@@ -9,7 +9,7 @@ import { ApiObject } from 'cdk8s';
 export const SyncWave = {
   /** Namespaces and ConfigMaps the charts need before they start (tigera-operator). */
   PREREQUISITES: -40,
-  /** CRD charts (Calico's crd.projectcalico.org.v1). */
+  /** CRD charts (Calico's crd.projectcalico.org.v1 or projectcalico.org.v3). */
   CRDS: -30,
   /** Operators and agents (tigera-operator, cilium). */
   OPERATORS: -20,

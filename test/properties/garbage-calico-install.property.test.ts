@@ -11,8 +11,8 @@
 import { Chart } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoKubernetesProvider, CalicoNodeAddressAutodetection, Cni, Delivery, IpFamily,
-  KubeProxyMode,
+  CalicoCrdMode, CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoKubernetesProvider, CalicoNodeAddressAutodetection, Cni, Delivery,
+  IpFamily, KubeProxyMode,
 } from '../../src';
 import { cidrContainsCidr, parseCidr, parseIpLoose } from '../../src/util/cidr';
 import { validateManifests } from '../support/schema';
@@ -109,6 +109,28 @@ describe('CalicoInstallation', () => {
       check: (objects, v: any) => {
         const urls = [...ofKind(objects, 'HelmRepository'), ...ofKind(objects, 'OCIRepository')].map((r) => r.spec.url);
         expect(urls.every((u: string) => u.startsWith(v ?? 'https://docs.tigera.io/calico/charts'))).toBe(true);
+      },
+    },
+    {
+      prop: 'crdMode',
+      valid: fc.constantFrom(...Object.values(CalicoCrdMode)),
+      typed: absentOr(oneOf(Object.values(CalicoCrdMode))),
+      build: (chart, v) => calico({ delivery: Delivery.argoCd(), crdMode: v, kubernetesVersion: v === CalicoCrdMode.NATIVE_V3 ? '1.36' : undefined })(chart),
+      // Exactly one CRD chart: the v3 one only when NATIVE_V3 itself was given (NETWORKING-FACTS.md, never both).
+      check: (objects, v) => expect(ofKind(objects, 'Application').map((a) => a.spec.source.chart))
+        .toEqual([v === CalicoCrdMode.NATIVE_V3 ? 'projectcalico.org.v3' : 'crd.projectcalico.org.v1', 'tigera-operator']),
+    },
+    {
+      prop: 'kubernetesVersion',
+      valid: fc.constantFrom('1.34', '1.35.2', '1.36', 'v1.37.1'),
+      typed: isString,
+      build: (chart, v) => calico({ delivery: Delivery.argoCd(), crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: v })(chart),
+      // Accepted only from 1.34; the v1 MutatingAdmissionPolicy capability exactly from 1.36 (GA).
+      check: (objects, v: any) => {
+        const [major, minor] = /^v?(\d+)\.(\d+)/.exec(v)!.slice(1).map(Number);
+        expect(major > 1 || (major === 1 && minor >= 34)).toBe(true);
+        expect(find(objects, 'Application', 'calico-v3-crds').spec.source.helm.apiVersions)
+          .toEqual(major > 1 || minor >= 36 ? ['admissionregistration.k8s.io/v1/MutatingAdmissionPolicy'] : undefined);
       },
     },
     {

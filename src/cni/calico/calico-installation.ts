@@ -1,9 +1,10 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  CalicoBgpConfigurationOptions, CalicoDataplane, CalicoEncapsulation, CalicoIpPool, CalicoKubernetesProvider,
+  CalicoBgpConfigurationOptions, CalicoCrdMode, CalicoDataplane, CalicoEncapsulation, CalicoIpPool, CalicoKubernetesProvider,
   CalicoKubernetesServiceEndpoint, CalicoNodeAddressAutodetection,
 } from './calico-options';
+import { CRD_CHARTS, KubernetesMinorVersion, crdChartApiVersions, crdModeOf, kubernetesVersionOf, unservedInNativeMode } from './crd-mode';
 import { INSTALLATION_SHAPE_DEFS, INSTALLATION_SPEC_SHAPE } from './installation-shape';
 import { SpecOrigin, validateInstallationSpec } from './installation-validation';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
@@ -27,7 +28,7 @@ import { typedOverridesToWire } from '../typed-overrides';
 
 /** Calico release the charts and CRs are pinned to (tigera-operator v1.42.3). */
 const CALICO_VERSION = 'v3.32.1';
-/** Calico's Helm repository (charts `crd.projectcalico.org.v1` and `tigera-operator`). */
+/** Calico's Helm repository (charts `crd.projectcalico.org.v1`, `projectcalico.org.v3` and `tigera-operator`). */
 const CALICO_CHART_REPOSITORY = 'https://docs.tigera.io/calico/charts';
 const OPERATOR_NAMESPACE = 'tigera-operator';
 
@@ -39,7 +40,7 @@ export interface CalicoInstallationProps {
    */
   readonly delivery?: Delivery;
   /**
-   * Version of the `crd.projectcalico.org.v1` and `tigera-operator` charts (Calico release).
+   * Version of the CRD chart and the `tigera-operator` chart (Calico release).
    * @default 'v3.32.1' (the version this library's CRs are validated against)
    */
   readonly version?: string;
@@ -48,6 +49,23 @@ export interface CalicoInstallationProps {
    * @default 'https://docs.tigera.io/calico/charts'
    */
   readonly chartRepository?: string;
+  /**
+   * How Calico serves projectcalico.org/v3: which CRD chart is installed (Flux and Argo CD), and what
+   * the app may emit. `NATIVE_V3` (tech preview) installs the `projectcalico.org.v3` chart instead of
+   * `crd.projectcalico.org.v1`, needs `kubernetesVersion` (1.34 or later), and makes any
+   * ClusterNetworkPolicy or crd.projectcalico.org object in the app a synth error (its CRDs are not
+   * installed). Choose it for new clusters: an installed cluster changes mode only by Calico's
+   * migration procedure.
+   * @default CalicoCrdMode.API_SERVER
+   */
+  readonly crdMode?: CalicoCrdMode;
+  /**
+   * The cluster's Kubernetes version, `major.minor` or `major.minor.patch` (e.g. '1.34'). Required
+   * with `crdMode: NATIVE_V3` (which needs 1.34 or later; from 1.36 Argo CD renders the CRD chart
+   * with the GA admissionregistration.k8s.io/v1 MutatingAdmissionPolicy); refused otherwise.
+   * @default - none (only the native v3 mode uses it, and requires it)
+   */
+  readonly kubernetesVersion?: string;
   /**
    * IP pools, reconciled by the operator. Each inside a pod CIDR of the ClusterNetwork.
    * @default - one pool per pod CIDR of the ClusterNetwork, VXLANCrossSubnet, blockSize 26 (IPv4) / 122 (IPv6), natOutgoing Enabled
@@ -139,21 +157,32 @@ export interface CalicoInstallationProps {
  * Calico (v3.32.1) installed and configured by the Tigera operator, ordered for GitOps:
  *
  * 1. `<id>-operator` (Flux and Argo CD only): the `tigera-operator` Namespace (Pod Security
- *    `privileged`), the eBPF `kubernetes-services-endpoint` ConfigMap when set, and the
- *    `crd.projectcalico.org.v1` chart, then the `tigera-operator` chart (Flux `dependsOn`; Argo CD
- *    waves -30/-20, CRDs server-side applied). The operator chart's own CRs are turned off.
- * 2. `<id>-resources`: Installation and APIServer `default` (+ Goldmane, Whisker).
+ *    `privileged`), the eBPF `kubernetes-services-endpoint` ConfigMap when set, and the CRD chart
+ *    (release `calico-crds`, chart `crd.projectcalico.org.v1`; native v3 mode: release
+ *    `calico-v3-crds`, chart `projectcalico.org.v3`), then the `tigera-operator` chart (Flux
+ *    `dependsOn`; Argo CD waves -30/-20, CRDs server-side applied). The operator chart's own CRs are
+ *    turned off.
+ * 2. `<id>-resources`: Installation and APIServer `default` (+ Goldmane, Whisker). The APIServer is
+ *    emitted in both modes: it deploys the aggregated calico-apiserver in API-server mode and the
+ *    admission webhooks pod in native v3 mode.
  * 3. `<id>-config`: projectcalico.org/v3 FelixConfiguration `default` (WireGuard) and
- *    BGPConfiguration `default` (BGP), served only once the APIServer runs.
+ *    BGPConfiguration `default` (BGP). In API-server mode v3 is served only once the APIServer
+ *    runs; in native v3 mode the kinds are CRDs of step 1, and the order is merely conservative.
  *
  * Every other projectcalico.org/v3 object in the app (TenantIsolation's guard-rail Tier and
  * GlobalNetworkPolicies, ...) is ordered after step 3: its chart depends on it, or under Argo CD it
  * gets sync wave 10 (Tiers) or 11 (policies) with `SkipDryRunOnMissingResource=true`. Reads pod CIDRs, IP families, service
  * CIDRs and the kube-proxy mode from the ClusterNetwork, which must name `Cni.calico()`.
+ *
+ * Native v3 mode (`crdMode: CalicoCrdMode.NATIVE_V3`, Calico 3.32 tech preview) also differs in
+ * what the app may hold: its CRD chart has no policy.networking.k8s.io ClusterNetworkPolicy and no
+ * crd.projectcalico.org CRDs, so any such object in the app fails synthesis, naming its path.
  */
 export class CalicoInstallation extends Construct {
   /** The delivery used. */
   public readonly delivery: Delivery;
+  /** The CRD mode used. */
+  public readonly crdMode: CalicoCrdMode;
   /** The operator.tigera.io/v1 Installation `default`. */
   public readonly installation: ApiObject;
   /** The operator.tigera.io/v1 APIServer `default`. */
@@ -179,6 +208,8 @@ export class CalicoInstallation extends Construct {
     if (!/^v\d+\.\d+\.\d+$/.test(version)) throw propError(this, 'version', `'${version}' is not a Calico release like 'v3.32.1'`);
     const repository = (requireOptionalString(this, 'chartRepository', props.chartRepository, true) ?? CALICO_CHART_REPOSITORY);
     if (!/^(https|oci):\/\/\S+$/.test(repository)) throw propError(this, 'chartRepository', `'${repository}' must be an https:// or oci:// URL`);
+    this.crdMode = crdModeOf(this, props.crdMode);
+    const kubernetesVersion = kubernetesVersionOf(this, this.crdMode, props.kubernetesVersion);
 
     const bgp = requireOptionalBoolean(this, 'bgp', props.bgp, false);
     const bgpOptions = requireOptionalObject<CalicoBgpConfigurationOptions>(this, 'bgpConfiguration', props.bgpConfiguration);
@@ -197,7 +228,7 @@ export class CalicoInstallation extends Construct {
     this.installationSpec = spec;
 
     const stages = new InstallStages(this, this.delivery);
-    if (this.delivery.kind !== DeliveryKind.MANIFESTS_ONLY) this.emitOperator(stages.chart('operator'), stages, repository, version, endpoint);
+    if (this.delivery.kind !== DeliveryKind.MANIFESTS_ONLY) this.emitOperator(stages.chart('operator'), stages, repository, version, kubernetesVersion, endpoint);
     const resources = stages.chart('resources');
     if (this.delivery.kind === DeliveryKind.MANIFESTS_ONLY && endpoint) {
       this.emitServiceEndpoint(resources, stages, endpoint, SyncWave.OPERATOR_RESOURCES);
@@ -231,6 +262,7 @@ export class CalicoInstallation extends Construct {
         .map((c) => `IPPool '${c.name}' (${c.node.path}) has the name of a pool the operator manages through the Installation: `
           + 'the two would overwrite each other; rename it or manage the pool in ipPools only'),
     });
+    if (this.crdMode === CalicoCrdMode.NATIVE_V3) this.node.addValidation({ validate: () => unservedInNativeMode(this.node.root) });
 
     // Everything served by the Calico API server comes after the last step.
     const last = stages.stageCharts[stages.stageCharts.length - 1];
@@ -317,7 +349,8 @@ export class CalicoInstallation extends Construct {
   }
 
   /** Step 1: namespace, endpoint ConfigMap, the CRD chart, then the operator chart. */
-  private emitOperator(chart: Chart, stages: InstallStages, repository: string, version: string, endpoint?: CalicoKubernetesServiceEndpoint): void {
+  private emitOperator(chart: Chart, stages: InstallStages, repository: string, version: string,
+    kubernetesVersion: KubernetesMinorVersion | undefined, endpoint?: CalicoKubernetesServiceEndpoint): void {
     // The operator runs host-networked and deploys privileged calico-node: the namespace must allow it
     // (Calico's tigera-operator.yaml labels it the same way).
     registerObject(this, stages.place(new ApiObject(chart, 'namespace', {
@@ -327,15 +360,22 @@ export class CalicoInstallation extends Construct {
     }), SyncWave.PREREQUISITES, false));
     if (endpoint) this.emitServiceEndpoint(chart, stages, endpoint, SyncWave.PREREQUISITES);
     const common = { repository, repositoryName: 'projectcalico', version, targetNamespace: OPERATOR_NAMESPACE };
+    const crds = CRD_CHARTS[this.crdMode];
     emitChartRelease(chart, this.delivery, {
-      ...common, name: 'calico-crds', chart: 'crd.projectcalico.org.v1', releaseName: 'calico-crds', wave: SyncWave.CRDS, serverSideApply: true,
+      ...common,
+      name: crds.name,
+      chart: crds.chart,
+      releaseName: crds.name,
+      wave: SyncWave.CRDS,
+      serverSideApply: true,
+      apiVersions: crdChartApiVersions(this.crdMode, this.delivery.kind, kubernetesVersion),
     });
     emitChartRelease(chart, this.delivery, {
       ...common,
       name: 'tigera-operator',
       chart: 'tigera-operator',
       releaseName: 'calico',
-      dependsOn: ['calico-crds'],
+      dependsOn: [crds.name],
       wave: SyncWave.OPERATORS,
       // The chart would create its own Installation/APIServer/Goldmane/Whisker from values; this
       // construct emits validated ones instead (a later step), so the chart's are turned off.

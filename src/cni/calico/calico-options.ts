@@ -33,6 +33,28 @@ export enum CalicoDataplane {
   NFTABLES = 'Nftables',
 }
 
+/**
+ * How Calico serves its projectcalico.org/v3 API (Calico 3.32): which CRD chart is installed, never
+ * both. Calico detects the mode from the installed CRDs; a cluster keeps the mode it was installed
+ * with unless it is migrated with Calico's own procedure (switching this value on a running cluster
+ * is not a migration).
+ */
+export enum CalicoCrdMode {
+  /**
+   * The default: the `crd.projectcalico.org.v1` CRD chart; projectcalico.org/v3 is served by the
+   * aggregated calico-apiserver the APIServer CR deploys, objects are stored as crd.projectcalico.org/v1.
+   * Ships the policy.networking.k8s.io ClusterNetworkPolicy CRD.
+   */
+  API_SERVER = 'ApiServer',
+  /**
+   * Tech preview (new in Calico 3.32): the `projectcalico.org.v3` CRD chart; projectcalico.org/v3
+   * kinds are real CRDs and the APIServer CR deploys a webhooks pod instead of the API server. Needs
+   * Kubernetes 1.34 or later (MutatingAdmissionPolicy: feature gate on 1.34/1.35, GA on 1.36). Does
+   * not ship the ClusterNetworkPolicy CRD nor the crd.projectcalico.org/v1 CRDs.
+   */
+  NATIVE_V3 = 'NativeV3',
+}
+
 /** Installation `kubernetesProvider`. */
 export enum CalicoKubernetesProvider {
   /** Amazon EKS. */

@@ -5,10 +5,10 @@
  */
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import {
-  CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoInstallationProps, CalicoNodeAddressAutodetection, ClusterNetwork,
-  ClusterNetworkProps, Cni, Delivery, IpFamily, KubeProxyMode, TenantIsolation, tigera,
+  CalicoCrdMode, CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoInstallationProps, CalicoNodeAddressAutodetection, ClusterNetwork,
+  ClusterNetworkProps, Cni, Delivery, IpFamily, KubeProxyMode, Peer, RuleAction, TenantIsolation, TrafficPolicy, tigera,
 } from '../../../src';
-import { find, synthAppValid } from '../../support/synth';
+import { find, ofKind, synthAppValid } from '../../support/synth';
 
 const WAVE = 'argocd.argoproj.io/sync-wave';
 const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
@@ -360,4 +360,192 @@ test('a projectcalico.org/v3 IPPool named like an operator-managed pool is an er
   const { app, chart } = build();
   new ApiObject(chart, 'pool', { apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'default-ipv4-ippool' }, spec: { cidr: '10.244.0.0/16' } });
   expect(() => app.synthYaml()).toThrow(/\[platform\/calico\] IPPool 'default-ipv4-ippool' \(platform\/pool\) has the name of a pool the operator manages/);
+});
+
+/**
+ * Native v3 CRD mode (Calico 3.32 tech preview). Ground truth: NETWORKING-FACTS.md, Calico "How
+ * projectcalico.org/v3 is served in 3.32" (chart `projectcalico.org.v3` instead of
+ * `crd.projectcalico.org.v1`, never both; APIServer CR still needed; Kubernetes >= 1.34; on 1.36 the
+ * chart is rendered with the v1 MutatingAdmissionPolicy API version) and the ClusterNetworkPolicy
+ * row (not shipped in v3_projectcalico_org.yaml); "GitOps delivery" (Argo CD `source.helm.apiVersions`).
+ */
+describe('CalicoInstallation native v3 CRD mode', () => {
+  const MAP_V1 = 'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy';
+  const native = (kubernetesVersion: string, props: CalicoInstallationProps = {}) =>
+    build({ crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion, ...props });
+  /** Synthesize with the synth-time validations (app.synthYaml runs them), then every object strictly validated. */
+  const synth = (app: App) => {
+    app.synthYaml();
+    return synthAppValid(app);
+  };
+  const charts = (all: any[]) => [...ofKind(all, 'HelmRelease').map((r) => r.spec.chart.spec.chart), ...ofKind(all, 'Application').map((a) => a.spec.source.chart)];
+
+  test('the default mode is the API server mode: crd.projectcalico.org.v1 chart, no kubernetesVersion needed', () => {
+    const { app, calico } = build({ delivery: Delivery.flux() });
+    expect(calico.crdMode).toBe(CalicoCrdMode.API_SERVER);
+    expect(charts(synth(app).all)).toEqual(['crd.projectcalico.org.v1', 'tigera-operator']);
+    const explicit = build({ delivery: Delivery.flux(), crdMode: CalicoCrdMode.API_SERVER });
+    expect(explicit.app.synthYaml()).toBe(build({ delivery: Delivery.flux() }).app.synthYaml());
+  });
+
+  test('Flux: the projectcalico.org.v3 chart (own release) instead of crd.projectcalico.org.v1, the operator depends on it; APIServer still emitted', () => {
+    const { app, calico } = native('1.36', { delivery: Delivery.flux(), wireguard: true });
+    const { byChart, all } = synth(app);
+    expect(calico.crdMode).toBe(CalicoCrdMode.NATIVE_V3);
+    expect(Object.keys(byChart)).toEqual(['calico-operator', 'calico-resources', 'calico-config', 'platform']);
+    const operator = byChart['calico-operator'];
+    expect(operator.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/tigera-operator', 'HelmRepository/projectcalico', 'HelmRelease/calico-v3-crds', 'HelmRelease/tigera-operator',
+    ]);
+    expect(find(operator, 'HelmRelease', 'calico-v3-crds', 'flux-system').spec).toEqual({
+      interval: '1h',
+      releaseName: 'calico-v3-crds',
+      targetNamespace: 'tigera-operator',
+      chart: { spec: { chart: 'projectcalico.org.v3', version: 'v3.32.1', interval: '1h', sourceRef: { kind: 'HelmRepository', name: 'projectcalico', namespace: 'flux-system' } } },
+      install: { crds: 'CreateReplace', remediation: { retries: 3 } },
+      upgrade: { crds: 'CreateReplace', remediation: { retries: 3 } },
+    });
+    const op = find(operator, 'HelmRelease', 'tigera-operator', 'flux-system');
+    expect(op.spec.dependsOn).toEqual([{ name: 'calico-v3-crds' }]);
+    expect(op.spec.chart.spec.chart).toBe('tigera-operator');
+    // Never both CRD charts; Flux renders against the cluster, so no API versions are pinned anywhere.
+    expect(charts(all)).toEqual(['projectcalico.org.v3', 'tigera-operator']);
+    expect(JSON.stringify(all)).not.toContain('MutatingAdmissionPolicy');
+    expect(byChart['calico-resources']).toEqual([
+      { apiVersion: 'operator.tigera.io/v1', kind: 'Installation', metadata: { name: 'default' }, spec: { calicoNetwork: { bgp: 'Disabled', ipPools: [DEFAULT_POOL], linuxDataplane: 'Iptables' } } },
+      { apiVersion: 'operator.tigera.io/v1', kind: 'APIServer', metadata: { name: 'default' }, spec: {} },
+    ]);
+    expect(byChart['calico-config'].map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(['projectcalico.org/v3 FelixConfiguration']);
+  });
+
+  test('Argo CD on Kubernetes 1.36: the CRD Application renders with the v1 MutatingAdmissionPolicy API version, waves unchanged', () => {
+    const { app, chart } = native('1.36', { delivery: Delivery.argoCd() });
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
+    const { all } = synth(app);
+    const crds = find(all, 'Application', 'calico-v3-crds', 'argocd');
+    expect(crds.metadata.annotations).toEqual({ [WAVE]: '-30' });
+    expect(crds.spec).toEqual({
+      project: 'default',
+      destination: { server: 'https://kubernetes.default.svc', namespace: 'tigera-operator' },
+      source: {
+        repoURL: 'https://docs.tigera.io/calico/charts',
+        chart: 'projectcalico.org.v3',
+        targetRevision: 'v3.32.1',
+        helm: { releaseName: 'calico-v3-crds', apiVersions: [MAP_V1] },
+      },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ['ServerSideApply=true'],
+        retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+      },
+    });
+    const op = find(all, 'Application', 'tigera-operator', 'argocd');
+    expect(op.metadata.annotations[WAVE]).toBe('-20');
+    expect(op.spec.source.helm).toEqual({
+      releaseName: 'calico', valuesObject: { installation: { enabled: false }, apiServer: { enabled: false }, goldmane: { enabled: false }, whisker: { enabled: false } },
+    });
+    expect(charts(all)).toEqual(['projectcalico.org.v3', 'tigera-operator']);
+    const wave = (kind: string, name: string) => find(all, kind, name).metadata.annotations[WAVE];
+    expect([wave('APIServer', 'default'), wave('Tier', 'platform-guardrails'), wave('GlobalNetworkPolicy', 'tenant-isolation-acme')]).toEqual(['-10', '10', '11']);
+  });
+
+  test.each<[string, string[] | undefined]>([
+    ['1.34', undefined],
+    ['1.35.3', undefined],
+    ['v1.36', [MAP_V1]],
+    ['1.36.0', [MAP_V1]],
+    ['1.37', [MAP_V1]],
+  ])('Argo CD on Kubernetes %s: helm apiVersions %j (MutatingAdmissionPolicy is GA from 1.36)', (version, apiVersions) => {
+    const { app } = native(version, { delivery: Delivery.argoCd() });
+    const helm = find(synth(app).all, 'Application', 'calico-v3-crds', 'argocd').spec.source.helm;
+    expect(helm).toEqual(apiVersions === undefined ? { releaseName: 'calico-v3-crds' } : { releaseName: 'calico-v3-crds', apiVersions });
+  });
+
+  test('Argo CD with an OCI registry: the native chart as the OCI source, with its API versions', () => {
+    const { app } = native('1.36', { delivery: Delivery.argoCd(), chartRepository: 'oci://quay.io/tigera/charts' });
+    expect(find(synth(app).all, 'Application', 'calico-v3-crds', 'argocd').spec.source).toEqual({
+      repoURL: 'oci://quay.io/tigera/charts/projectcalico.org.v3', path: '.', targetRevision: 'v3.32.1', helm: { releaseName: 'calico-v3-crds', apiVersions: [MAP_V1] },
+    });
+  });
+
+  test('manifests only: no chart, Installation and APIServer as in the API server mode', () => {
+    const { app } = native('1.34');
+    const { byChart } = synth(app);
+    expect(Object.keys(byChart)).toEqual(['calico-resources', 'platform']);
+    expect(byChart['calico-resources'].map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Installation/default', 'APIServer/default']);
+  });
+
+  test('the library\'s Calico rendering emits no ClusterNetworkPolicy: a cluster-wide deny TrafficPolicy and TenantIsolation synthesize in native mode', () => {
+    const { app, chart } = native('1.36', { delivery: Delivery.flux() });
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme'] });
+    new TrafficPolicy(chart, 'deny-metadata', {
+      name: 'deny-metadata',
+      egress: [{ action: RuleAction.DENY, peers: [Peer.cidr('169.254.169.254/32')] }],
+    });
+    const { all } = synth(app);
+    expect(all.filter((o) => o.kind === 'ClusterNetworkPolicy')).toEqual([]);
+    expect(find(all, 'GlobalNetworkPolicy', 'deny-metadata').apiVersion).toBe('projectcalico.org/v3');
+  });
+
+  test('a ClusterNetworkPolicy anywhere in the app fails synthesis in native mode, naming the object and its path', () => {
+    const { app, chart } = native('1.36', { delivery: Delivery.flux() });
+    new ApiObject(chart, 'cnp', {
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name: 'deny-metadata' },
+      spec: { tier: 'Admin', priority: 10, subject: { namespaces: {} }, egress: [{ name: 'deny', action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }] }] },
+    });
+    const other = new Chart(app, 'guardrails');
+    new ApiObject(other, 'baseline', { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'baseline' }, spec: {} });
+    let message = '';
+    try {
+      app.synthYaml();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("[platform/calico] crdMode: ClusterNetworkPolicy 'deny-metadata' (platform/cnp) cannot be applied: the native v3 CRD chart "
+      + '(projectcalico.org.v3) does not ship the policy.networking.k8s.io ClusterNetworkPolicy CRD');
+    expect(message).toContain("[platform/calico] crdMode: ClusterNetworkPolicy 'baseline' (guardrails/baseline) cannot be applied");
+  });
+
+  test('the same ClusterNetworkPolicy synthesizes (and validates) in the API server mode, whose CRD chart ships it', () => {
+    const { app, chart } = build({ delivery: Delivery.flux() });
+    new ApiObject(chart, 'cnp', {
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name: 'deny-metadata' },
+      spec: { tier: 'Admin', priority: 10, subject: { namespaces: {} }, egress: [{ name: 'deny', action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }] }] },
+    });
+    expect(find(synth(app).all, 'ClusterNetworkPolicy', 'deny-metadata').spec.tier).toBe('Admin');
+  });
+
+  test('a crd.projectcalico.org object fails synthesis in native mode (its CRDs are not installed)', () => {
+    const { app, chart } = native('1.34');
+    new ApiObject(chart, 'set', { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkSet', metadata: { name: 'blocked' }, spec: { nets: ['192.0.2.0/24'] } });
+    expect(() => app.synthYaml()).toThrow(/\[platform\/calico\] crdMode: GlobalNetworkSet 'blocked' \(platform\/set\) is a crd\.projectcalico\.org object, but native v3 mode installs no crd\.projectcalico\.org CRDs/);
+  });
+
+  test.each<[string, CalicoInstallationProps, string]>([
+    ['no kubernetesVersion', { crdMode: CalicoCrdMode.NATIVE_V3 },
+      "[platform/calico] kubernetesVersion: is required with crdMode: CalicoCrdMode.NATIVE_V3 (native v3 CRDs need Kubernetes 1.34 or later); give the cluster's version, e.g. '1.34'"],
+    ['Kubernetes 1.33', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: '1.33' },
+      "[platform/calico] kubernetesVersion: '1.33': native v3 CRDs need Kubernetes 1.34 or later (MutatingAdmissionPolicy); keep crdMode: CalicoCrdMode.API_SERVER on this cluster"],
+    ['Kubernetes 1.33.9', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: '1.33.9' }, "[platform/calico] kubernetesVersion: '1.33.9': native v3 CRDs need Kubernetes 1.34 or later"],
+    ['Kubernetes 0.40', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: '0.40' }, "[platform/calico] kubernetesVersion: '0.40': native v3 CRDs need Kubernetes 1.34 or later"],
+    ['a malformed version', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: '1.x' }, "[platform/calico] kubernetesVersion: '1.x' is not a Kubernetes version like '1.34' or '1.34.2'"],
+    ['a version with a suffix', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: '1.34-eks' }, "[platform/calico] kubernetesVersion: '1.34-eks' is not a Kubernetes version"],
+    ['a leading zero', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: '1.034' }, "[platform/calico] kubernetesVersion: '1.034' is not a Kubernetes version"],
+    ['a number for the version (untyped caller)', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: 1.34 as any },
+      '[platform/calico] kubernetesVersion: must be a non-empty string, got the number 1.34'],
+    ['an empty version', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: '' }, '[platform/calico] kubernetesVersion: must be a non-empty string'],
+    ['null for the version', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: null as any }, '[platform/calico] kubernetesVersion: must be a non-empty string, got null'],
+    ['a version in the API server mode', { kubernetesVersion: '1.36' }, '[platform/calico] kubernetesVersion: only applies with crdMode: CalicoCrdMode.NATIVE_V3'],
+    ['a string that is not a mode (untyped caller)', { crdMode: 'native' as any, kubernetesVersion: '1.36' },
+      "[platform/calico] crdMode: 'native' is not a CalicoCrdMode (one of ApiServer, NativeV3)"],
+    ['the enum key instead of its value (untyped caller)', { crdMode: 'NATIVE_V3' as any, kubernetesVersion: '1.36' }, "[platform/calico] crdMode: 'NATIVE_V3' is not a CalicoCrdMode"],
+    ['a boolean for the mode (untyped caller)', { crdMode: true as any }, '[platform/calico] crdMode: the boolean true is not a CalicoCrdMode'],
+    ['null for the mode (untyped caller)', { crdMode: null as any }, '[platform/calico] crdMode: null is not a CalicoCrdMode'],
+  ])('%s', (_name, props, message) => {
+    expect(() => build(props)).toThrow(message);
+  });
 });
