@@ -6,10 +6,11 @@ import { constructIdFor } from '../../util/construct-id';
 import { assertNever, internalError, propError } from '../../util/errors';
 import { requireProps, requireString } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
-import { validateDnsLabel, validateDnsSubdomain } from '../../util/validate';
+import { validateDnsLabel } from '../../util/validate';
 import { requireMesh } from '../mesh-context';
 import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
+import { linkerdServerName } from './server-name';
 
 /** Props of {@link LinkerdAuthorization}. */
 export interface LinkerdAuthorizationProps {
@@ -34,7 +35,9 @@ const SERVERS = new WeakMap<IConstruct, Map<string, { server: ApiObject; selecto
  * what an AuthorizationPolicy authorizes), and per flow a MeshTLSAuthentication v1alpha1 listing the
  * callers' identities and an AuthorizationPolicy v1alpha1 per port tying them together. Two flows to
  * the same pods and port share one Server; overlapping Servers (same port, overlapping pods) are an
- * error, because Linkerd then picks one arbitrarily.
+ * error, because Linkerd then picks one arbitrarily. A Server is named `<app>-<port>` for pods
+ * selected by `app` alone, else `<label values>-<hash of the selector>-<port>` (see
+ * `linkerdServerName`), so selectors that differ get different names.
  *
  * Identities are `<service account>.<namespace>.serviceaccount.identity.linkerd.<trust domain>`; a
  * namespace is `*.<namespace>...`; `MeshSource.anyMeshWorkload()` is `*`; `MeshSource.anyone()`
@@ -119,8 +122,7 @@ export class LinkerdAuthorization extends Construct {
           + `on port ${port}: Linkerd would pick one of the two Servers arbitrarily. Target the same labels, or labels that exclude each other`);
       }
     }
-    const name = validateDnsSubdomain(this, `flow '${flow.name}'.to`, `${Object.values(flow.to).join('-')}-${port}`.toLowerCase());
-    const server = this.emit(name, 'Server', 'v1beta3', { podSelector: { matchLabels: { ...flow.to } }, port, accessPolicy: 'deny' });
+    const server = this.emit(linkerdServerName(flow.to, port), 'Server', 'v1beta3', { podSelector: { matchLabels: { ...flow.to } }, port, accessPolicy: 'deny' });
     servers.set(key, { server, selector });
     return server;
   }

@@ -1,5 +1,7 @@
-import { Cni, IstioMode, IstioMtls, LinkerdAuthorization, Mesh, MeshAuthorization, MeshSource } from '../../../src';
-import { meshChart } from '../../support/mesh';
+import { Cni, IstioMode, IstioMtls, LinkerdAuthorization, Mesh, MeshAuthorization, MeshSource, Port, Reachability, Target, Verdict, ZeroTrustNamespace } from '../../../src';
+import { PolicyLint } from '../../../src/lint';
+import { isDnsLabel } from '../../../src/util/validate';
+import { deployment, meshChart } from '../../support/mesh';
 import { find, ofKind, synthValid } from '../../support/synth';
 
 const linkerd = () => meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
@@ -71,6 +73,130 @@ describe('LinkerdAuthorization', () => {
     authz.allowFlow('a', { from: [MeshSource.anyMeshWorkload()], to: { app: 'api' }, ports: [8080] });
     expect(() => authz.allowFlow('b', { from: [MeshSource.anyMeshWorkload()], to: { app: 'api', version: 'v2' }, ports: [8080] }))
       .toThrow("[test/authz] flow 'b'.to: pods {\"app\":\"api\",\"version\":\"v2\"} and the pods {\"app\":\"api\"} of Server 'api-8080' can overlap on port 8080");
+  });
+});
+
+/*
+ * Server names (metadata.name): `<app>-<port>` for pods selected by `app` alone (the name of earlier
+ * releases), else `<values>-<hash>-<port>`, the hash being the first 10 hex digits of the SHA-256 of
+ * the selector's `key=value` pairs in key order joined by ','. The expected hashes below were computed
+ * outside the library: `printf '%s' 'app=api,tier=x' | sha256sum | cut -c1-10` -> 23935eaf19.
+ */
+describe('LinkerdAuthorization Server names', () => {
+  const anyMesh = [MeshSource.anyMeshWorkload()];
+  const servers = (objects: any[]) => ofKind(objects, 'Server').map((s) => [s.metadata.name, s.spec.podSelector.matchLabels, s.spec.port]);
+  const targets = (objects: any[]) => ofKind(objects, 'AuthorizationPolicy').map((p) => [p.metadata.name, p.spec.targetRef.name]);
+
+  test('selectors whose values join to the same string get two Servers, each targeted by its own policy', () => {
+    const chart = linkerd();
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('to-api-x', { from: anyMesh, to: { app: 'api', tier: 'x' }, ports: [8080] });
+    authz.allowFlow('to-apix', { from: anyMesh, to: { app: 'api-x' }, ports: [8080] });
+    const objects = synthValid(chart);
+    expect(servers(objects)).toEqual([
+      ['api-x-23935eaf19-8080', { app: 'api', tier: 'x' }, 8080],
+      ['api-x-8080', { app: 'api-x' }, 8080],
+    ]);
+    expect(targets(objects)).toEqual([['to-api-x-8080', 'api-x-23935eaf19-8080'], ['to-apix-8080', 'api-x-8080']]);
+    // The lint rule reads Servers back by name: each has its policy.
+    expect(PolicyLint.check(objects).filter((f) => f.rule === 'linkerd-server-without-authorization')).toEqual([]);
+  });
+
+  test('label keys count: the same values under other keys are another Server', () => {
+    const chart = linkerd();
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    // Both join to 'web-front' in key order; 'tier' is front in one and web in the other: no pod has both.
+    authz.allowFlow('a', { from: anyMesh, to: { role: 'web', tier: 'front' }, ports: [8080] });
+    authz.allowFlow('b', { from: anyMesh, to: { tier: 'web', zone: 'front' }, ports: [8080] });
+    authz.allowFlow('c', { from: anyMesh, to: { role: 'web' }, ports: [9090] });
+    const objects = synthValid(chart);
+    expect(servers(objects)).toEqual([
+      ['web-front-6f015581ae-8080', { role: 'web', tier: 'front' }, 8080],
+      ['web-front-59e4c99b52-8080', { tier: 'web', zone: 'front' }, 8080],
+      // Not web-9090: that is the name of {app: web}'s Server.
+      ['web-ac1eed229e-9090', { role: 'web' }, 9090],
+    ]);
+    expect(targets(objects)).toEqual([['a-8080', 'web-front-6f015581ae-8080'], ['b-8080', 'web-front-59e4c99b52-8080'], ['c-9090', 'web-ac1eed229e-9090']]);
+  });
+
+  test('{app: web} and {role: web} on one port can select the same pod: refused as overlapping, not as a duplicate name', () => {
+    const authz = new LinkerdAuthorization(linkerd(), 'authz', { namespace: 'shop' });
+    authz.allowFlow('a', { from: anyMesh, to: { app: 'web' }, ports: [8080] });
+    expect(() => authz.allowFlow('b', { from: anyMesh, to: { role: 'web' }, ports: [8080] }))
+      .toThrow("[test/authz] flow 'b'.to: pods {\"role\":\"web\"} and the pods {\"app\":\"web\"} of Server 'web-8080' can overlap on port 8080");
+  });
+
+  test('an app value that looks like a hashed name is hashed itself, so it cannot take the other Server\'s name', () => {
+    const chart = linkerd();
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('a', { from: anyMesh, to: { app: 'api', tier: 'x' }, ports: [8080] });
+    authz.allowFlow('b', { from: anyMesh, to: { app: 'api-x-23935eaf19' }, ports: [8080] });
+    const names = ofKind(synthValid(chart), 'Server').map((s) => s.metadata.name);
+    expect(names[0]).toBe('api-x-23935eaf19-8080');
+    expect(names[1]).toMatch(/^api-x-23935eaf19-[0-9a-f]{10}-8080$/);
+  });
+
+  test('label values that are no DNS name (upper case, _, .) and long values give valid names of at most 63 characters', () => {
+    const chart = linkerd();
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    // Before: 'payments_api-8080' (invalid, an error) and 'api-8080' for {app: API} (the name of {app: api}).
+    authz.allowFlow('a', { from: anyMesh, to: { app: 'Payments_API' }, ports: [8080] });
+    authz.allowFlow('b', { from: anyMesh, to: { app: 'API' }, ports: [8080] });
+    authz.allowFlow('c', { from: anyMesh, to: { 'app.kubernetes.io/name': 'n'.repeat(63), 'app.kubernetes.io/instance': 'i'.repeat(63) }, ports: [9090] });
+    authz.allowFlow('d', { from: anyMesh, to: { app: `svc.${'v'.repeat(59)}` }, ports: [7070] });
+    authz.allowFlow('e', { from: anyMesh, to: { app: 'api' }, ports: [8080] });
+    const objects = synthValid(chart);
+    const names = ofKind(objects, 'Server').map((s) => s.metadata.name);
+    // Hashes: sha256 of 'app=Payments_API', 'app=API', 'app.kubernetes.io/instance=iii...,app.kubernetes.io/name=nnn...', 'app=svc.vvv...'.
+    expect(names).toEqual([
+      'payments-api-97961051e2-8080',
+      'api-6ec85261e1-8080',
+      `${'i'.repeat(47)}-da891549c6-9090`,
+      `svc-${'v'.repeat(43)}-64f33fa700-7070`,
+      'api-8080',
+    ]);
+    for (const name of names) expect(isDnsLabel(name)).toBe(true);
+    expect(names[2]).toHaveLength(63);
+  });
+
+  test('deterministic: the same program twice, and the same labels in another order, give the same names', () => {
+    const program = (to: Record<string, string>) => {
+      const chart = linkerd();
+      const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+      authz.allowFlow('a', { from: anyMesh, to, ports: [8080, 9090] });
+      authz.allowFlow('b', { from: [MeshSource.serviceAccount('web')], to: { app: 'web' }, ports: [8080] });
+      return synthValid(chart);
+    };
+    const first = program({ app: 'api', tier: 'x' });
+    expect(program({ app: 'api', tier: 'x' })).toEqual(first);
+    expect(servers(program({ tier: 'x', app: 'api' }))).toEqual(servers(first));
+    expect(servers(first).map(([name]) => name)).toEqual(['api-x-23935eaf19-8080', 'api-x-23935eaf19-9090', 'web-8080']);
+  });
+
+  test('the analyzer pairs each AuthorizationPolicy with its own Server', () => {
+    const chart = linkerd();
+    const ns = new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    deployment(chart, 'shop', 'web', { app: 'web' }, 8080, 'web');
+    deployment(chart, 'shop', 'batch', { app: 'batch' }, 8080, 'batch');
+    deployment(chart, 'shop', 'api', { app: 'api', tier: 'x' }, 8080, 'api');
+    deployment(chart, 'shop', 'apix', { app: 'api-x' }, 8080, 'apix');
+    for (const from of ['web', 'batch']) {
+      ns.allowFlow(`${from}-to-api`, { app: from }, { app: 'api', tier: 'x' }, [Port.tcp(8080)]);
+      ns.allowFlow(`${from}-to-apix`, { app: from }, { app: 'api-x' }, [Port.tcp(8080)]);
+    }
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('web-to-api', { from: [MeshSource.serviceAccount('web')], to: { app: 'api', tier: 'x' }, ports: [8080] });
+    authz.allowFlow('batch-to-apix', { from: [MeshSource.serviceAccount('batch')], to: { app: 'api-x' }, ports: [8080] });
+    synthValid(chart);
+    const reach = Reachability.fromChart(chart, { cni: Cni.calico() });
+    const check = (from: string, to: string) => {
+      const result = reach.check(Target.workload('shop', from), Target.workload('shop', to), Port.tcp(8080));
+      return [result.cniVerdict, result.meshVerdict, result.mesh!.decidingObjects];
+    };
+    expect(check('web', 'api')).toEqual([Verdict.ALLOW, Verdict.ALLOW, ['AuthorizationPolicy shop/web-to-api-8080']]);
+    expect(check('batch', 'api')).toEqual([Verdict.ALLOW, Verdict.DENY, ['Server shop/api-x-23935eaf19-8080']]);
+    expect(check('batch', 'apix')).toEqual([Verdict.ALLOW, Verdict.ALLOW, ['AuthorizationPolicy shop/batch-to-apix-8080']]);
+    expect(check('web', 'apix')).toEqual([Verdict.ALLOW, Verdict.DENY, ['Server shop/api-x-8080']]);
   });
 });
 
