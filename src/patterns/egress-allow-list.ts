@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import { CLUSTER_DNS_RULE } from './cluster-dns-rule';
+import { ClusterNetwork } from '../cluster/cluster-network';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
-import { TrafficRule } from '../policy/rule';
+import { RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { propError } from '../util/errors';
 import { requireArrayOf, requireInstance, requireObject, requireOptionalBoolean, requireOptionalString, requireProps, requireString, requireStringMap } from '../util/guards';
@@ -51,7 +52,8 @@ const DESTINATION_KINDS: ReadonlySet<string> = new Set(['cidr', 'internet', 'fqd
  * The outside destinations some pods may reach, and nothing else: one policy that puts the pods'
  * egress into default deny and allows each destination on its ports, plus DNS. Address ranges never
  * include the cloud metadata service (its addresses are excepted, as in every TrafficPolicy); DNS
- * names need a CNI that enforces them (Cilium `toFQDNs`, with the DNS-proxy rule it needs); an
+ * names need a CNI that enforces them (Cilium `toFQDNs`, with the DNS-proxy rule it needs), and a
+ * list with names also denies the metadata service explicitly, since a name can resolve to it; an
  * intent the cluster's CNI cannot enforce is a synth error.
  *
  * Other policies that select the same pods still add their allows (policies add up): the list
@@ -68,11 +70,17 @@ export class EgressAllowList extends Construct {
     if (destinations.length === 0) throw propError(this, 'destinations', 'at least one destination is required (an empty allow list allows only DNS)');
     const byName = destinations.some((d) => d.peers[0]._spec.kind === 'fqdn');
     const allowDns = requireOptionalBoolean(this, 'allowDns', p.allowDns, true);
+    // A DNS name allows whatever addresses its answers hold, and anyone who controls a record under
+    // an allowed name or pattern can answer 169.254.169.254: deny the metadata service explicitly
+    // (a deny wins over the toFQDNs allow; only Cilium enforces names, and it has denies).
+    const metadataDeny: TrafficRule[] = byName
+      ? [{ action: RuleAction.DENY, peers: ClusterNetwork.of(this).metadataCidrs.map((c) => Peer.cidr(c)) }]
+      : [];
     this.policy = new TrafficPolicy(this, 'Policy', {
       name: requireOptionalString(this, 'name', p.name) ?? id,
       namespace: requireString(this, 'namespace', p.namespace),
       podSelector: requireStringMap(this, 'podSelector', p.podSelector),
-      egress: allowDns && !byName ? [...destinations, CLUSTER_DNS_RULE] : destinations,
+      egress: [...(allowDns && !byName ? [...destinations, CLUSTER_DNS_RULE] : destinations), ...metadataDeny],
     });
   }
 

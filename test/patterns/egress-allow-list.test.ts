@@ -100,6 +100,38 @@ describe('DNS names', () => {
     expect(policy.spec.enableDefaultDeny).toEqual({ ingress: false, egress: true });
   });
 
+  test('a name that resolves to the metadata service does not reach it: the list denies the metadata addresses explicitly', () => {
+    // Whoever controls a record under an allowed pattern can answer 169.254.169.254 (or a public
+    // wildcard-DNS name can); toFQDNs then allows that address unless a deny wins over it.
+    const chart = chartFor(Cni.cilium());
+    new EgressAllowList(chart, 'partner', {
+      namespace: 'payments',
+      podSelector: { app: 'api' },
+      destinations: [{ peer: Peer.fqdnPattern('*.partner.example'), ports: [Port.tcp(80)] }],
+    });
+    const [policy] = ofKind(synthValid(chart), 'CiliumNetworkPolicy');
+    expect(policy.spec.egressDeny).toEqual([{ toCIDRSet: IPV4_METADATA.map((cidr) => ({ cidr })) }]);
+    const reach = withPods(reachabilityOf(chart, Cni.cilium()));
+    expect(reach).toAllow(API, Target.external('203.0.113.80', 'api.partner.example'), Port.tcp(80));
+    expect(reach).toDeny(API, Target.external('169.254.169.254', 'imds.partner.example'), Port.tcp(80));
+    expect(reach).toDeny(API, Target.external('169.254.170.2', 'creds.partner.example'), Port.tcp(80));
+  });
+
+  test('the analyzer does not guess where a name points: an address without a DNS name is indeterminate, with a note', () => {
+    const chart = chartFor(Cni.cilium());
+    new EgressAllowList(chart, 'stripe', {
+      namespace: 'payments',
+      podSelector: { app: 'api' },
+      destinations: [{ peer: Peer.fqdn('api.stripe.com'), ports: [Port.tcp(443)] }],
+    });
+    const reach = withPods(reachabilityOf(chart, Cni.cilium()));
+    const unnamed = reach.check(API, Target.external('198.51.100.7'), Port.tcp(443));
+    expect(unnamed.verdict).toBe('indeterminate');
+    expect(unnamed.uncertainties.join('\n')).toContain('toFQDNs matchName api.stripe.com');
+    expect(reach).toAllow(API, Target.external('198.51.100.7', 'api.stripe.com'), Port.tcp(443));
+    expect(reach).toDeny(API, Target.external('198.51.100.7', 'stripe.com'), Port.tcp(443));
+  });
+
   test.each([['kubernetes', Cni.kubernetes()], ['calico', Cni.calico()]])('%s cannot enforce them: a synth error', (_name, cni) => {
     const chart = chartFor(cni);
     const e = validationErrorOf(() => new EgressAllowList(chart, 'stripe', {
