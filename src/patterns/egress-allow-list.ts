@@ -5,13 +5,15 @@ import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
+import { CidrError, ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import { requireArrayOf, requireInstance, requireObject, requireOptionalBoolean, requireOptionalString, requireProps, requireString, requireStringMap } from '../util/guards';
 
 /** One destination of an {@link EgressAllowList}: where to, and on which ports. */
 export interface EgressDestination {
   /**
-   * Where to: an address range (`Peer.cidr()`, `Peer.internet()`), a DNS name (`Peer.fqdn()`,
+   * Where to: an address range (`Peer.cidr()`, without the cluster's pod CIDRs, which are excepted;
+   * `Peer.internet()`), a DNS name (`Peer.fqdn()`,
    * `Peer.fqdnPattern()`; Cilium only) or the Kubernetes API server (`Peer.kubeApiServer()`).
    * Pods are not destinations of an allow list: use `ZeroTrustNamespace.allowFlow()` or a
    * TrafficPolicy for them.
@@ -93,6 +95,40 @@ export class EgressAllowList extends Construct {
     }
     const ports = requireArrayOf(this, `${prop}.ports`, d.ports, (port) => port);
     if (ports.length === 0) throw propError(this, `${prop}.ports`, `at least one port is required for ${peer} (an allow list names its ports)`);
-    return { peers: [peer], ports };
+    return { peers: [peer._spec.kind === 'cidr' ? this.outsidePods(peer, `${prop}.peer`) : peer], ports };
+  }
+
+  /**
+   * An address range without the cluster's pod CIDRs. Calico and most plugins match pod IPs with
+   * ipBlock while Cilium never does (NETWORKING-FACTS.md NetworkPolicy 6): `10.0.0.0/8` would open
+   * every pod on the listed ports on some CNIs only. Pod CIDRs inside the range are excepted; a
+   * range inside a pod CIDR is nothing but pods and is refused.
+   */
+  private outsidePods(peer: Peer, prop: string): Peer {
+    const s = peer._spec;
+    let block: ParsedCidr;
+    try {
+      block = parseCidr(s.cidr as string);
+    } catch (e) {
+      if (e instanceof CidrError) return peer; // TrafficPolicy reports the invalid range with its checks
+      throw e;
+    }
+    const except = [...(s.except ?? [])];
+    const excepted = (own: ParsedCidr) => except.some((e) => {
+      try {
+        return cidrContainsCidr(parseCidr(e), own);
+      } catch {
+        return false; // reported by TrafficPolicy
+      }
+    });
+    for (const text of ClusterNetwork.of(this).podCidrs) {
+      const own = parseCidr(text);
+      if (own.family !== block.family) continue;
+      if (cidrContainsCidr(own, block)) {
+        throw propError(this, prop, `${peer} is inside the pod CIDR ${own.text}: pods are not outside destinations; allow them with ZeroTrustNamespace.allowFlow() or a TrafficPolicy`);
+      }
+      if (cidrContainsCidr(block, own) && !excepted(own)) except.push(own.text);
+    }
+    return except.length === (s.except ?? []).length ? peer : Peer.cidr(s.cidr as string, except);
   }
 }

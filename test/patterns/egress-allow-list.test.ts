@@ -57,6 +57,22 @@ describe.each(ENFORCING_CNIS)('EgressAllowList on %s', (_cniName, cni) => {
     expect(reach).toAllow(API, PARTNER, Port.tcp(443));
   });
 
+  test('a range that holds the pod CIDR opens no pods, on every CNI: the pod CIDR is excepted', () => {
+    // The default pod CIDR is 10.244.0.0/16; Calico and most plugins match pod IPs with ipBlock.
+    const chart = chartFor(cni());
+    new EgressAllowList(chart, 'on-prem', {
+      namespace: 'payments',
+      podSelector: { app: 'api' },
+      destinations: [{ peer: Peer.cidr('10.0.0.0/8'), ports: [Port.tcp(443)] }],
+    });
+    const [policy] = synthValid(chart);
+    expect(policy.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.244.0.0/16'] } }]);
+    const reach = withPods(reachabilityOf(chart, cni()));
+    reach.addProbe('db', 'other', { app: 'db' }, { ports: [Port.tcp(443)] });
+    expect(reach).toAllow(API, Target.external('10.1.2.3'), Port.tcp(443));
+    expect(reach).toDeny(API, Target.pod('other', { app: 'db' }), Port.tcp(443));
+  });
+
   test('one policy object, named after the construct id: a plain NetworkPolicy, which is exact for address ranges on every CNI', () => {
     const objects = synthValid(partnerList(cni()));
     expect(objects.map((o) => [o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name])).toEqual([
@@ -161,6 +177,9 @@ describe('bad input names the construct and the prop', () => {
     expect(build({ ...base, allowDns: 'no' }).prop).toBe('allowDns');
     expect(build({ ...base, podSelector: undefined }).prop).toBe('podSelector');
     expect(build({ ...base, namespace: 'Payments' }).prop).toBe('namespace');
+    const pods = build({ ...base, destinations: [{ peer: Peer.cidr('10.244.3.0/24'), ports: [Port.tcp(443)] }] });
+    expect([pods.path, pods.prop]).toEqual(['test/list', 'destinations[0].peer']);
+    expect(pods.reason).toMatch(/^cidr 10\.244\.3\.0\/24 is inside the pod CIDR 10\.244\.0\.0\/16: pods are not outside destinations/);
     expect(build(undefined).prop).toBe('props');
   });
 });
