@@ -3,6 +3,7 @@ import { CLUSTER_DNS_RULE } from './cluster-dns-rule';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
+import { validatePorts } from '../policy/port-validation';
 import { RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { CidrError, ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
@@ -95,6 +96,12 @@ export class EgressAllowList extends Construct {
     }
     const ports = requireArrayOf(this, `${prop}.ports`, d.ports, (port) => port);
     if (ports.length === 0) throw propError(this, `${prop}.ports`, `at least one port is required for ${peer} (an allow list names its ports)`);
+    // What the policy would refuse, refused here under the prop the caller wrote (not the policy's egress[i]).
+    validatePorts(this, `${prop}.ports`, ports);
+    const cni = ClusterNetwork.of(this).cni;
+    if (peer._spec.kind === 'fqdn' && !cni.capabilities.fqdn) {
+      throw propError(this, `${prop}.peer`, `${peer} cannot be enforced by CNI '${cni.name}' (capability 'fqdn' missing); use Cni.cilium() or Peer.cidr()`);
+    }
     return { peers: [peer._spec.kind === 'cidr' ? this.outsidePods(peer, `${prop}.peer`) : peer], ports };
   }
 

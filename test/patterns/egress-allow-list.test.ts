@@ -153,7 +153,7 @@ describe('DNS names', () => {
     const e = validationErrorOf(() => new EgressAllowList(chart, 'stripe', {
       namespace: 'payments', podSelector: {}, destinations: [{ peer: Peer.fqdn('api.stripe.com'), ports: [Port.tcp(443)] }],
     }));
-    expect(e.prop).toBe('egress[0].peers[0]');
+    expect([e.path, e.prop]).toEqual(['test/stripe', 'destinations[0].peer']);
     expect(e.reason).toContain("capability 'fqdn' missing");
   });
 });
@@ -174,6 +174,9 @@ describe('bad input names the construct and the prop', () => {
     expect([noPorts.prop, noPorts.reason]).toEqual(['destinations[0].ports', 'at least one port is required for cidr 203.0.113.0/24 (an allow list names its ports)']);
     expect(build({ ...base, destinations: [{ peer: { _spec: { kind: 'cidr', cidr: '0.0.0.0/0' } }, ports: [Port.tcp(443)] }] }).prop).toBe('destinations[0].peer');
     expect(build({ ...base, destinations: [{ peer: Peer.cidr('203.0.113.0/24') }] }).prop).toBe('destinations[0].ports');
+    const nullPort = build({ ...base, destinations: [base.destinations[0], { peer: Peer.cidr('198.51.100.0/24'), ports: [Port.tcp(443), null] }] });
+    expect([nullPort.path, nullPort.prop]).toEqual(['test/list', 'destinations[1].ports[1]']);
+    expect(build({ ...base, destinations: [{ peer: Peer.cidr('203.0.113.0/24'), ports: [Port.tcp(70000)] }] }).prop).toMatch(/^destinations\[0\]\.ports\[0\]/);
     expect(build({ ...base, allowDns: 'no' }).prop).toBe('allowDns');
     expect(build({ ...base, podSelector: undefined }).prop).toBe('podSelector');
     expect(build({ ...base, namespace: 'Payments' }).prop).toBe('namespace');
