@@ -133,6 +133,19 @@ describe('DNS names', () => {
     expect(reach).toDeny(API, Target.external('169.254.170.2', 'creds.partner.example'), Port.tcp(80));
   });
 
+  test('allowDns: false does not remove the DNS-proxy rule DNS names need (documented: always emitted)', () => {
+    const chart = chartFor(Cni.cilium());
+    new EgressAllowList(chart, 'stripe', {
+      namespace: 'payments',
+      podSelector: { app: 'api' },
+      allowDns: false,
+      destinations: [{ peer: Peer.fqdn('api.stripe.com'), ports: [Port.tcp(443)] }],
+    });
+    const reach = withPods(reachabilityOf(chart, Cni.cilium()));
+    expect(reach).toAllow(API, DNS, Port.udp(53));
+    expect(reach).toAllow(API, Target.external('198.51.100.7', 'api.stripe.com'), Port.tcp(443));
+  });
+
   test('the analyzer does not guess where a name points: an address without a DNS name is indeterminate, with a note', () => {
     const chart = chartFor(Cni.cilium());
     new EgressAllowList(chart, 'stripe', {
