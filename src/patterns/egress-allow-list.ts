@@ -1,16 +1,20 @@
 import { Construct } from 'constructs';
 import { CLUSTER_DNS_RULE } from './cluster-dns-rule';
+import { ClusterNetwork } from '../cluster/cluster-network';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
-import { TrafficRule } from '../policy/rule';
+import { validatePorts } from '../policy/port-validation';
+import { RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
+import { CidrError, ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import { requireArrayOf, requireInstance, requireObject, requireOptionalBoolean, requireOptionalString, requireProps, requireString, requireStringMap } from '../util/guards';
 
 /** One destination of an {@link EgressAllowList}: where to, and on which ports. */
 export interface EgressDestination {
   /**
-   * Where to: an address range (`Peer.cidr()`, `Peer.internet()`), a DNS name (`Peer.fqdn()`,
+   * Where to: an address range (`Peer.cidr()`, without the cluster's pod CIDRs, which are excepted;
+   * `Peer.internet()`), a DNS name (`Peer.fqdn()`,
    * `Peer.fqdnPattern()`; Cilium only) or the Kubernetes API server (`Peer.kubeApiServer()`).
    * Pods are not destinations of an allow list: use `ZeroTrustNamespace.allowFlow()` or a
    * TrafficPolicy for them.
@@ -51,7 +55,8 @@ const DESTINATION_KINDS: ReadonlySet<string> = new Set(['cidr', 'internet', 'fqd
  * The outside destinations some pods may reach, and nothing else: one policy that puts the pods'
  * egress into default deny and allows each destination on its ports, plus DNS. Address ranges never
  * include the cloud metadata service (its addresses are excepted, as in every TrafficPolicy); DNS
- * names need a CNI that enforces them (Cilium `toFQDNs`, with the DNS-proxy rule it needs); an
+ * names need a CNI that enforces them (Cilium `toFQDNs`, with the DNS-proxy rule it needs), and a
+ * list with names also denies the metadata service explicitly, since a name can resolve to it; an
  * intent the cluster's CNI cannot enforce is a synth error.
  *
  * Other policies that select the same pods still add their allows (policies add up): the list
@@ -68,11 +73,17 @@ export class EgressAllowList extends Construct {
     if (destinations.length === 0) throw propError(this, 'destinations', 'at least one destination is required (an empty allow list allows only DNS)');
     const byName = destinations.some((d) => d.peers[0]._spec.kind === 'fqdn');
     const allowDns = requireOptionalBoolean(this, 'allowDns', p.allowDns, true);
+    // A DNS name allows whatever addresses its answers hold, and anyone who controls a record under
+    // an allowed name or pattern can answer 169.254.169.254: deny the metadata service explicitly
+    // (a deny wins over the toFQDNs allow; only Cilium enforces names, and it has denies).
+    const metadataDeny: TrafficRule[] = byName
+      ? [{ action: RuleAction.DENY, peers: ClusterNetwork.of(this).metadataCidrs.map((c) => Peer.cidr(c)) }]
+      : [];
     this.policy = new TrafficPolicy(this, 'Policy', {
       name: requireOptionalString(this, 'name', p.name) ?? id,
       namespace: requireString(this, 'namespace', p.namespace),
       podSelector: requireStringMap(this, 'podSelector', p.podSelector),
-      egress: allowDns && !byName ? [...destinations, CLUSTER_DNS_RULE] : destinations,
+      egress: [...(allowDns && !byName ? [...destinations, CLUSTER_DNS_RULE] : destinations), ...metadataDeny],
     });
   }
 
@@ -85,6 +96,46 @@ export class EgressAllowList extends Construct {
     }
     const ports = requireArrayOf(this, `${prop}.ports`, d.ports, (port) => port);
     if (ports.length === 0) throw propError(this, `${prop}.ports`, `at least one port is required for ${peer} (an allow list names its ports)`);
-    return { peers: [peer], ports };
+    // What the policy would refuse, refused here under the prop the caller wrote (not the policy's egress[i]).
+    validatePorts(this, `${prop}.ports`, ports);
+    const cni = ClusterNetwork.of(this).cni;
+    if (peer._spec.kind === 'fqdn' && !cni.capabilities.fqdn) {
+      throw propError(this, `${prop}.peer`, `${peer} cannot be enforced by CNI '${cni.name}' (capability 'fqdn' missing); use Cni.cilium() or Peer.cidr()`);
+    }
+    return { peers: [peer._spec.kind === 'cidr' ? this.outsidePods(peer, `${prop}.peer`) : peer], ports };
+  }
+
+  /**
+   * An address range without the cluster's pod CIDRs. Calico and most plugins match pod IPs with
+   * ipBlock while Cilium never does (NETWORKING-FACTS.md NetworkPolicy 6): `10.0.0.0/8` would open
+   * every pod on the listed ports on some CNIs only. Pod CIDRs inside the range are excepted; a
+   * range inside a pod CIDR is nothing but pods and is refused.
+   */
+  private outsidePods(peer: Peer, prop: string): Peer {
+    const s = peer._spec;
+    let block: ParsedCidr;
+    try {
+      block = parseCidr(s.cidr as string);
+    } catch (e) {
+      if (e instanceof CidrError) return peer; // TrafficPolicy reports the invalid range with its checks
+      throw e;
+    }
+    const except = [...(s.except ?? [])];
+    const excepted = (own: ParsedCidr) => except.some((e) => {
+      try {
+        return cidrContainsCidr(parseCidr(e), own);
+      } catch {
+        return false; // reported by TrafficPolicy
+      }
+    });
+    for (const text of ClusterNetwork.of(this).podCidrs) {
+      const own = parseCidr(text);
+      if (own.family !== block.family) continue;
+      if (cidrContainsCidr(own, block)) {
+        throw propError(this, prop, `${peer} is inside the pod CIDR ${own.text}: pods are not outside destinations; allow them with ZeroTrustNamespace.allowFlow() or a TrafficPolicy`);
+      }
+      if (cidrContainsCidr(block, own) && !excepted(own)) except.push(own.text);
+    }
+    return except.length === (s.except ?? []).length ? peer : Peer.cidr(s.cidr as string, except);
   }
 }

@@ -57,6 +57,22 @@ describe.each(ENFORCING_CNIS)('EgressAllowList on %s', (_cniName, cni) => {
     expect(reach).toAllow(API, PARTNER, Port.tcp(443));
   });
 
+  test('a range that holds the pod CIDR opens no pods, on every CNI: the pod CIDR is excepted', () => {
+    // The default pod CIDR is 10.244.0.0/16; Calico and most plugins match pod IPs with ipBlock.
+    const chart = chartFor(cni());
+    new EgressAllowList(chart, 'on-prem', {
+      namespace: 'payments',
+      podSelector: { app: 'api' },
+      destinations: [{ peer: Peer.cidr('10.0.0.0/8'), ports: [Port.tcp(443)] }],
+    });
+    const [policy] = synthValid(chart);
+    expect(policy.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.244.0.0/16'] } }]);
+    const reach = withPods(reachabilityOf(chart, cni()));
+    reach.addProbe('db', 'other', { app: 'db' }, { ports: [Port.tcp(443)] });
+    expect(reach).toAllow(API, Target.external('10.1.2.3'), Port.tcp(443));
+    expect(reach).toDeny(API, Target.pod('other', { app: 'db' }), Port.tcp(443));
+  });
+
   test('one policy object, named after the construct id: a plain NetworkPolicy, which is exact for address ranges on every CNI', () => {
     const objects = synthValid(partnerList(cni()));
     expect(objects.map((o) => [o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name])).toEqual([
@@ -100,12 +116,57 @@ describe('DNS names', () => {
     expect(policy.spec.enableDefaultDeny).toEqual({ ingress: false, egress: true });
   });
 
+  test('a name that resolves to the metadata service does not reach it: the list denies the metadata addresses explicitly', () => {
+    // Whoever controls a record under an allowed pattern can answer 169.254.169.254 (or a public
+    // wildcard-DNS name can); toFQDNs then allows that address unless a deny wins over it.
+    const chart = chartFor(Cni.cilium());
+    new EgressAllowList(chart, 'partner', {
+      namespace: 'payments',
+      podSelector: { app: 'api' },
+      destinations: [{ peer: Peer.fqdnPattern('*.partner.example'), ports: [Port.tcp(80)] }],
+    });
+    const [policy] = ofKind(synthValid(chart), 'CiliumNetworkPolicy');
+    expect(policy.spec.egressDeny).toEqual([{ toCIDRSet: IPV4_METADATA.map((cidr) => ({ cidr })) }]);
+    const reach = withPods(reachabilityOf(chart, Cni.cilium()));
+    expect(reach).toAllow(API, Target.external('203.0.113.80', 'api.partner.example'), Port.tcp(80));
+    expect(reach).toDeny(API, Target.external('169.254.169.254', 'imds.partner.example'), Port.tcp(80));
+    expect(reach).toDeny(API, Target.external('169.254.170.2', 'creds.partner.example'), Port.tcp(80));
+  });
+
+  test('allowDns: false does not remove the DNS-proxy rule DNS names need (documented: always emitted)', () => {
+    const chart = chartFor(Cni.cilium());
+    new EgressAllowList(chart, 'stripe', {
+      namespace: 'payments',
+      podSelector: { app: 'api' },
+      allowDns: false,
+      destinations: [{ peer: Peer.fqdn('api.stripe.com'), ports: [Port.tcp(443)] }],
+    });
+    const reach = withPods(reachabilityOf(chart, Cni.cilium()));
+    expect(reach).toAllow(API, DNS, Port.udp(53));
+    expect(reach).toAllow(API, Target.external('198.51.100.7', 'api.stripe.com'), Port.tcp(443));
+  });
+
+  test('the analyzer does not guess where a name points: an address without a DNS name is indeterminate, with a note', () => {
+    const chart = chartFor(Cni.cilium());
+    new EgressAllowList(chart, 'stripe', {
+      namespace: 'payments',
+      podSelector: { app: 'api' },
+      destinations: [{ peer: Peer.fqdn('api.stripe.com'), ports: [Port.tcp(443)] }],
+    });
+    const reach = withPods(reachabilityOf(chart, Cni.cilium()));
+    const unnamed = reach.check(API, Target.external('198.51.100.7'), Port.tcp(443));
+    expect(unnamed.verdict).toBe('indeterminate');
+    expect(unnamed.uncertainties.join('\n')).toContain('toFQDNs matchName api.stripe.com');
+    expect(reach).toAllow(API, Target.external('198.51.100.7', 'api.stripe.com'), Port.tcp(443));
+    expect(reach).toDeny(API, Target.external('198.51.100.7', 'stripe.com'), Port.tcp(443));
+  });
+
   test.each([['kubernetes', Cni.kubernetes()], ['calico', Cni.calico()]])('%s cannot enforce them: a synth error', (_name, cni) => {
     const chart = chartFor(cni);
     const e = validationErrorOf(() => new EgressAllowList(chart, 'stripe', {
       namespace: 'payments', podSelector: {}, destinations: [{ peer: Peer.fqdn('api.stripe.com'), ports: [Port.tcp(443)] }],
     }));
-    expect(e.prop).toBe('egress[0].peers[0]');
+    expect([e.path, e.prop]).toEqual(['test/stripe', 'destinations[0].peer']);
     expect(e.reason).toContain("capability 'fqdn' missing");
   });
 });
@@ -126,9 +187,15 @@ describe('bad input names the construct and the prop', () => {
     expect([noPorts.prop, noPorts.reason]).toEqual(['destinations[0].ports', 'at least one port is required for cidr 203.0.113.0/24 (an allow list names its ports)']);
     expect(build({ ...base, destinations: [{ peer: { _spec: { kind: 'cidr', cidr: '0.0.0.0/0' } }, ports: [Port.tcp(443)] }] }).prop).toBe('destinations[0].peer');
     expect(build({ ...base, destinations: [{ peer: Peer.cidr('203.0.113.0/24') }] }).prop).toBe('destinations[0].ports');
+    const nullPort = build({ ...base, destinations: [base.destinations[0], { peer: Peer.cidr('198.51.100.0/24'), ports: [Port.tcp(443), null] }] });
+    expect([nullPort.path, nullPort.prop]).toEqual(['test/list', 'destinations[1].ports[1]']);
+    expect(build({ ...base, destinations: [{ peer: Peer.cidr('203.0.113.0/24'), ports: [Port.tcp(70000)] }] }).prop).toMatch(/^destinations\[0\]\.ports\[0\]/);
     expect(build({ ...base, allowDns: 'no' }).prop).toBe('allowDns');
     expect(build({ ...base, podSelector: undefined }).prop).toBe('podSelector');
     expect(build({ ...base, namespace: 'Payments' }).prop).toBe('namespace');
+    const pods = build({ ...base, destinations: [{ peer: Peer.cidr('10.244.3.0/24'), ports: [Port.tcp(443)] }] });
+    expect([pods.path, pods.prop]).toEqual(['test/list', 'destinations[0].peer']);
+    expect(pods.reason).toMatch(/^cidr 10\.244\.3\.0\/24 is inside the pod CIDR 10\.244\.0\.0\/16: pods are not outside destinations/);
     expect(build(undefined).prop).toBe('props');
   });
 });

@@ -4,7 +4,7 @@ import {
   CalicoBgpConfigurationOptions, CalicoCrdMode, CalicoDataplane, CalicoEncapsulation, CalicoIpPool, CalicoKubernetesProvider,
   CalicoKubernetesServiceEndpoint, CalicoNodeAddressAutodetection,
 } from './calico-options';
-import { CRD_CHARTS, KubernetesMinorVersion, crdChartApiVersions, crdModeOf, kubernetesVersionOf, unservedInNativeMode } from './crd-mode';
+import { CRD_CHARTS, KubernetesMinorVersion, checkReleaseHasMode, crdChartApiVersions, crdModeOf, kubernetesVersionOf, unservedInNativeMode } from './crd-mode';
 import { INSTALLATION_SHAPE_DEFS, INSTALLATION_SPEC_SHAPE } from './installation-shape';
 import { SpecOrigin, validateInstallationSpec } from './installation-validation';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
@@ -52,7 +52,8 @@ export interface CalicoInstallationProps {
   /**
    * How Calico serves projectcalico.org/v3: which CRD chart is installed (Flux and Argo CD), and what
    * the app may emit. `NATIVE_V3` (tech preview) installs the `projectcalico.org.v3` chart instead of
-   * `crd.projectcalico.org.v1`, needs `kubernetesVersion` (1.34 or later), and makes any
+   * `crd.projectcalico.org.v1`, needs `kubernetesVersion` (1.34 or later) and a `version` of v3.32.0
+   * or later, and makes any
    * ClusterNetworkPolicy or crd.projectcalico.org object in the app a synth error (its CRDs are not
    * installed). Choose it for new clusters: an installed cluster changes mode only by Calico's
    * migration procedure.
@@ -209,6 +210,7 @@ export class CalicoInstallation extends Construct {
     const repository = (requireOptionalString(this, 'chartRepository', props.chartRepository, true) ?? CALICO_CHART_REPOSITORY);
     if (!/^(https|oci):\/\/\S+$/.test(repository)) throw propError(this, 'chartRepository', `'${repository}' must be an https:// or oci:// URL`);
     this.crdMode = crdModeOf(this, props.crdMode);
+    checkReleaseHasMode(this, this.crdMode, version);
     const kubernetesVersion = kubernetesVersionOf(this, this.crdMode, props.kubernetesVersion);
 
     const bgp = requireOptionalBoolean(this, 'bgp', props.bgp, false);

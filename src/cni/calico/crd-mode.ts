@@ -71,6 +71,24 @@ export function kubernetesVersionOf(scope: IConstruct, mode: CalicoCrdMode, valu
   return version;
 }
 
+/** The first Calico release with native v3 CRDs (the projectcalico.org.v3 chart): 3.32.0. */
+const NATIVE_V3_FIRST_RELEASE = [3, 32] as const;
+
+/**
+ * The Calico release (`version` prop, `vX.Y.Z`, already checked) must have native v3 CRDs when the
+ * mode asks for them: before 3.32 the projectcalico.org.v3 chart does not exist and the operator
+ * knows no such mode.
+ */
+export function checkReleaseHasMode(scope: IConstruct, mode: CalicoCrdMode, version: string): void {
+  if (mode !== CalicoCrdMode.NATIVE_V3) return;
+  const [major, minor] = version.slice(1).split('.').map(Number);
+  const [firstMajor, firstMinor] = NATIVE_V3_FIRST_RELEASE;
+  if (major < firstMajor || (major === firstMajor && minor < firstMinor)) {
+    throw propError(scope, 'version', `'${version}' has no native v3 CRDs (new in Calico v${firstMajor}.${firstMinor}.0, chart projectcalico.org.v3); `
+      + 'use a later release or crdMode: CalicoCrdMode.API_SERVER');
+  }
+}
+
 /**
  * The Helm API versions the native CRD chart must be rendered with, for Argo CD. The chart emits its
  * MutatingAdmissionPolicies as admissionregistration.k8s.io/v1beta1 unless the render capabilities

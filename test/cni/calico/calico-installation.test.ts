@@ -461,6 +461,13 @@ describe('CalicoInstallation native v3 CRD mode', () => {
     expect(helm).toEqual(apiVersions === undefined ? { releaseName: 'calico-v3-crds' } : { releaseName: 'calico-v3-crds', apiVersions });
   });
 
+  test('native v3 mode with the first releases that have it: v3.32.0 and later', () => {
+    for (const version of ['v3.32.0', 'v3.33.1', 'v4.0.0']) {
+      const { app } = native('1.34', { delivery: Delivery.flux(), version });
+      expect(find(synth(app).all, 'HelmRelease', 'calico-v3-crds', 'flux-system').spec.chart.spec).toMatchObject({ chart: 'projectcalico.org.v3', version });
+    }
+  });
+
   test('Argo CD with an OCI registry: the native chart as the OCI source, with its API versions', () => {
     const { app } = native('1.36', { delivery: Delivery.argoCd(), chartRepository: 'oci://quay.io/tigera/charts' });
     expect(find(synth(app).all, 'Application', 'calico-v3-crds', 'argocd').spec.source).toEqual({
@@ -545,6 +552,10 @@ describe('CalicoInstallation native v3 CRD mode', () => {
     ['the enum key instead of its value (untyped caller)', { crdMode: 'NATIVE_V3' as any, kubernetesVersion: '1.36' }, "[platform/calico] crdMode: 'NATIVE_V3' is not a CalicoCrdMode"],
     ['a boolean for the mode (untyped caller)', { crdMode: true as any }, '[platform/calico] crdMode: the boolean true is not a CalicoCrdMode'],
     ['null for the mode (untyped caller)', { crdMode: null as any }, '[platform/calico] crdMode: null is not a CalicoCrdMode'],
+    // Native v3 CRDs (chart projectcalico.org.v3) are new in Calico 3.32.0 (NETWORKING-FACTS.md, Calico).
+    ['a Calico release before 3.32', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: '1.34', version: 'v3.31.3' },
+      "[platform/calico] version: 'v3.31.3' has no native v3 CRDs (new in Calico v3.32.0, chart projectcalico.org.v3)"],
+    ['Calico 2.x', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: '1.34', version: 'v2.40.0' }, "[platform/calico] version: 'v2.40.0' has no native v3 CRDs"],
   ])('%s', (_name, props, message) => {
     expect(() => build(props)).toThrow(message);
   });
