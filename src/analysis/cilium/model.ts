@@ -117,6 +117,19 @@ function needsAuthentication(rule: any): boolean {
   return mode === 'required' || mode === 'test-always-fail';
 }
 
+/**
+ * Why an allow rule with authentication only may apply: `required` passes where the cluster's
+ * mutual authentication (SPIRE) admits the peer; `test-always-fail` is Cilium's test handler that
+ * denies every authentication request, so the allow applies at most where the agent does not
+ * enforce it. Neither is in the manifests.
+ */
+function authenticationWhy(mode: string): string {
+  return mode === 'test-always-fail'
+    ? 'authentication.mode test-always-fail: the allow needs Cilium\'s test authentication, which fails every request; whether the agent '
+      + 'enforces it is not in the manifests'
+    : `authentication.mode ${mode}: the allow needs Cilium mutual authentication, which depends on the cluster's SPIRE setup`;
+}
+
 /** Does a rule set use `fromRequires` / `toRequires` (deprecated in 1.17, removed in 1.19)? */
 function usesRequires(rule: any): boolean {
   return ['ingress', 'ingressDeny', 'egress', 'egressDeny'].some((field) => Array.isArray(rule?.[field])
@@ -522,7 +535,7 @@ export class CiliumModel implements AnnotatedCniModel {
     if (peer.truth === NO) return undefined;
     const portRule = idx >= 0 ? toPorts![idx] : undefined;
     if (allow && peer.truth === YES && needsAuthentication(rule)) {
-      return { truth: MAYBE, why: [`authentication.mode ${rule.authentication.mode}: the allow needs Cilium mutual authentication, which depends on the cluster's SPIRE setup`], portRule };
+      return { truth: MAYBE, why: [authenticationWhy(String(rule.authentication.mode))], portRule };
     }
     return { truth: peer.truth, via: peer.via ? `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}` : undefined, why: peer.why, portRule };
   }
