@@ -158,10 +158,13 @@ export class CiliumModel implements AnnotatedCniModel {
   private readonly withoutRequires?: CiliumModel;
   /** `Kind ns/name` of the policies that use fromRequires/toRequires. */
   private readonly requiresObjects: string[] = [];
+  /** The policies that use fromRequires/toRequires. */
+  private readonly requiring: Set<object>;
 
   constructor(manifests: ManifestObject[], private readonly namespaces: NamespaceIndex) {
     this.index = new CiliumPolicyIndex(manifests);
     const requiring = new Set(this.index.allRuleSets().filter((rs) => usesRequires(rs.rule)).map((rs) => rs.object));
+    this.requiring = requiring;
     if (requiring.size > 0) {
       this.requiresObjects = [...requiring].map((o) => describeRef(refOf(o))).sort();
       this.withoutRequires = new CiliumModel(manifests.filter((o) => !requiring.has(o)), namespaces);
@@ -378,7 +381,11 @@ export class CiliumModel implements AnnotatedCniModel {
     if (!this.withoutRequires) return verdict;
     const other = this.withoutRequires.evaluate(q);
     if (other.outcome === verdict.outcome) return verdict;
-    const why = `${this.requiresObjects.join(', ')} use${this.requiresObjects.length === 1 ? 's' : ''} fromRequires/toRequires, which `
+    // The policies that 1.19+ rejects and that select the subject (all of them for a node-like subject, policed by host policies).
+    const selecting = [...new Set(this.selectedRuleSets(q.subject).filter((rs) => this.requiring.has(rs.object))
+      .map((rs) => describeRef(refOf(rs.object))))].sort();
+    const names = selecting.length > 0 ? selecting : this.requiresObjects;
+    const why = `${names.join(', ')} use${names.length === 1 ? 's' : ''} fromRequires/toRequires, which `
       + 'Cilium 1.18 applies and 1.19+ rejects with the whole policy (cilium/cilium#42615): the two give different verdicts here';
     return sideVerdict(MAYBE, verdict.reasons, [why, ...(verdict.uncertain ?? []), ...(other.uncertain ?? [])]);
   }

@@ -3,7 +3,9 @@
  * which the manifests do not describe: the side is indeterminate, and the text says what the mode
  * means. `required` is mutual authentication (SPIRE); `test-always-fail` is Cilium's test handler
  * that denies every authentication request (cilium/cilium#24609), so it must not be explained as
- * depending on SPIRE.
+ * depending on SPIRE. A flow that Cilium 1.18 (which applies fromRequires/toRequires) and 1.19+
+ * (which rejects those policies) decide differently names the requiring policies that select its
+ * subject, not every requiring policy of the cluster.
  */
 import { Reachability } from '../../../src/analysis/reachability';
 import { Target } from '../../../src/analysis/target';
@@ -64,5 +66,27 @@ describe('Cilium authentication texts say what the mode means', () => {
       notes: ['CiliumNetworkPolicy shop/api-auth is evaluated in part: spec.ingress[0].authentication.mode test-always-fail (a test handler that '
         + 'fails every authentication; whether the agent enforces it is not in the manifests) is not modelled exactly; the flows it could change are indeterminate'],
     });
+  });
+});
+
+describe('fromRequires: the text names the requiring policy that selects the subject', () => {
+  const requiring = (name: string, app: string): any => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name, namespace: 'shop' },
+    spec: {
+      endpointSelector: { matchLabels: { app } },
+      ingress: [{ fromRequires: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'ops' } }], fromEndpoints: [{}] }],
+    },
+  });
+
+  test('two requiring policies: the flow into web names web-requires only (it named both)', () => {
+    const reach = Reachability.fromManifests([...cluster, requiring('web-requires', 'web'), requiring('api-requires', 'api')], { cni: Cni.cilium() });
+    const why = 'CiliumNetworkPolicy shop/web-requires uses fromRequires/toRequires, which Cilium 1.18 applies and 1.19+ rejects with the whole '
+      + 'policy (cilium/cilium#42615): the two give different verdicts here';
+    const result = reach.check(Target.workload('shop', 'api-1'), Target.workload('shop', 'web-1'), Port.tcp(8080));
+    expect([result.verdict, result.uncertainties]).toEqual([Verdict.INDETERMINATE, [why]]);
+    const flow = reach.matrix().flows.find((f) => f.source === 'shop/api-1' && f.destination === 'shop/web-1')!;
+    expect(flow.reason).toBe(`ingress: ${why}`);
   });
 });
