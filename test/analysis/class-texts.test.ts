@@ -391,7 +391,8 @@ function shownTexts(head: Reachability, base: Reachability, pods: PodSpec[]): Sh
   }
   for (const [from, to] of [[base, head], [head, base]]) {
     for (const c of from.diff(to, { ports: [Port.tcp(8080), Port.udp(53)] }).changes) {
-      out.push({ where: 'diff', source: c.source, destination: c.destination, text: [...c.decidedBefore, ...c.decidedAfter].join(' | ') });
+      const external = c.source.startsWith('external ') || c.destination.startsWith('external ');
+      out.push({ where: external ? 'diff-external' : 'diff', source: c.source, destination: c.destination, text: [...c.decidedBefore, ...c.decidedAfter].join(' | ') });
     }
   }
   // check evaluates per pair: its texts may name the pair's pods, never another.
@@ -446,6 +447,8 @@ describe('class-cached texts name no pod but the flow\'s own', () => {
       const all = shown.filter((s) => s.where !== 'check').map((s) => s.text).join('\n');
       expect(scenario.reaches.filter((r) => !all.includes(r))).toEqual([]);
       expect(shown.filter((s) => s.where === 'matrix' && s.text !== '').length).toBeGreaterThan(0);
+      // The diff's flows to and from external endpoints (cached per group of pods) are listed too.
+      expect(shown.filter((s) => s.where === 'diff-external').length).toBeGreaterThan(0);
     }
   });
 
