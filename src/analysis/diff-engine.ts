@@ -64,15 +64,25 @@ function deciders(side: Side, cache: Map<string, string[]>, key: string, source:
   return found;
 }
 
-/** The deciding objects and rules of one pair, as the diff lists them. */
+/**
+ * The deciding objects and rules of one pair, as the diff lists them. They are cached per class pair
+ * and port, so they name objects and rules, never a pod: a side denied by a default of the CNI or the
+ * mesh (no object decides) says so, and its reason (which names the pods) is left to `check`.
+ */
 export function decidersOf(pair: PairResult): string[] {
   const found: string[] = [];
   const sides = [['egress', pair.egress], ['ingress', pair.ingress], ...(pair.mesh ? [['mesh', pair.mesh] as const] : [])] as const;
   for (const [name, result] of sides) {
     found.push(...result.decidingRules.map((o) => `${name}: ${o}`));
     found.push(...result.uncertainties.map((u) => `${name}: indeterminate: ${u}`));
+    if (result.verdict === Verdict.DENY && result.decidingRules.length === 0) {
+      found.push(`${name}: denied by a default of the ${name === 'mesh' ? 'mesh' : 'CNI'}, not by a policy object (check gives the reason)`);
+    }
   }
-  if (found.length === 0) found.push('no policy selects either side (default allow)');
+  // The pair's own uncertainties (the CNI seeing the mesh's tunnel port) that no side lists.
+  const listed = new Set([...pair.egress.uncertainties, ...pair.ingress.uncertainties, ...(pair.mesh?.uncertainties ?? []).map((u) => `mesh: ${u}`)]);
+  found.push(...pair.uncertainties.filter((u) => !listed.has(u)).map((u) => `CNI: indeterminate: ${u}`));
+  if (found.length === 0) found.push('no policy decides the flow (allowed by default)');
   return found;
 }
 

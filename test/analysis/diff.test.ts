@@ -50,7 +50,7 @@ describe('a pull request that opens api -> db and closes everything else into ap
         change: FlowChange.CLOSED,
         before: Verdict.ALLOW,
         after: Verdict.DENY,
-        decidedBefore: ['no policy selects either side (default allow)'],
+        decidedBefore: ['no policy decides the flow (allowed by default)'],
         decidedAfter: ['ingress: NetworkPolicy shop/api-ingress (isolate)'],
       },
       {
@@ -70,7 +70,7 @@ describe('a pull request that opens api -> db and closes everything else into ap
         change: FlowChange.CLOSED,
         before: Verdict.ALLOW,
         after: Verdict.DENY,
-        decidedBefore: ['no policy selects either side (default allow)'],
+        decidedBefore: ['no policy decides the flow (allowed by default)'],
         decidedAfter: ['ingress: NetworkPolicy shop/api-ingress (isolate)'],
       },
       {
@@ -80,7 +80,7 @@ describe('a pull request that opens api -> db and closes everything else into ap
         change: FlowChange.CLOSED,
         before: Verdict.ALLOW,
         after: Verdict.DENY,
-        decidedBefore: ['no policy selects either side (default allow)'],
+        decidedBefore: ['no policy decides the flow (allowed by default)'],
         decidedAfter: ['ingress: NetworkPolicy shop/api-ingress (isolate)'],
       },
     ]);

@@ -46,7 +46,7 @@ describe('AdminNetworkPolicy / BaselineAdminNetworkPolicy v1alpha1 are not evalu
       'web>db': Verdict.INDETERMINATE, 'db>web': Verdict.ALLOW, 'tool>db': Verdict.INDETERMINATE, 'tool>web': Verdict.ALLOW, 'web>tool': Verdict.ALLOW,
     });
     const result = reach.check(web, db, p8080);
-    expect(result.ingress.uncertainties).toEqual(['AdminNetworkPolicy x selects this pod and is not evaluated (AdminNetworkPolicy v1alpha1): its rules may override NetworkPolicy']);
+    expect(result.ingress.uncertainties).toEqual(['AdminNetworkPolicy x selects the destination and is not evaluated (AdminNetworkPolicy v1alpha1): its rules may override NetworkPolicy']);
     expect(reach.notes).toEqual(['AdminNetworkPolicy x (policy.networking.k8s.io/v1alpha1) is not evaluated: whether and how the CNI enforces '
       + 'AdminNetworkPolicy v1alpha1 is unknown (ClusterNetworkPolicy v1alpha2 replaces it); flows of the pods it selects are indeterminate where its rules could change them']);
   });
@@ -66,6 +66,15 @@ describe('AdminNetworkPolicy / BaselineAdminNetworkPolicy v1alpha1 are not evalu
     expect(verdicts(Reachability.fromManifests([...base, banp], { cni: Cni.kubernetes() }))['web>db']).toBe(Verdict.INDETERMINATE);
     const isolated = verdicts(Reachability.fromManifests([...base, banp, allowWeb], { cni: Cni.kubernetes() }));
     expect([isolated['web>db'], isolated['tool>db']]).toEqual([Verdict.ALLOW, Verdict.DENY]);
+  });
+
+  test('a pair\'s uncertainty says which side the policy selects (it said "this pod")', () => {
+    const banp = anp('BaselineAdminNetworkPolicy', { egress: [{ action: 'Deny', to: [{ namespaces: {} }] }] });
+    const reach = Reachability.fromManifests([...base, banp], { cni: Cni.kubernetes() });
+    expect(reach.check(db, web, p8080).uncertainties).toEqual(['BaselineAdminNetworkPolicy x selects the source and is not evaluated '
+      + '(BaselineAdminNetworkPolicy v1alpha1): its rules may apply where no NetworkPolicy isolates it']);
+    // The flow into db is not the subject's egress: the BANP does not touch it.
+    expect(reach.check(web, db, p8080).verdict).toBe(Verdict.ALLOW);
   });
 });
 
@@ -93,7 +102,7 @@ describe('objects of another CNI than the one analysed', () => {
       'web>db': Verdict.INDETERMINATE, 'db>web': Verdict.ALLOW, 'tool>db': Verdict.INDETERMINATE, 'tool>web': Verdict.ALLOW, 'web>tool': Verdict.ALLOW,
     });
     expect(reach.check(tool, db, p8080).uncertainties).toEqual([
-      'NetworkPolicy shop/db-ingress may select this endpoint and is not evaluated (a Calico policy, analysed for the kubernetes CNI (a cluster that runs Calico enforces it))',
+      'NetworkPolicy shop/db-ingress may select the destination and is not evaluated (a Calico policy, analysed for the kubernetes CNI (a cluster that runs Calico enforces it))',
     ]);
     expect(reach.notes).toHaveLength(1);
     // With Cni.calico() the same object is evaluated exactly.

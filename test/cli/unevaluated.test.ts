@@ -141,10 +141,10 @@ describe('valid objects the analyzer does not evaluate exactly: notes and indete
       expect(notes).toEqual([ANP_NOTE, calicoNote('kubernetes'), ciliumNote('kubernetes')]);
       const webToDb = doc.flows.find((f: any) => f.source === 'shop/web' && f.destination === 'shop/db');
       expect(webToDb.reason.split('; ')).toEqual([
-        'egress: CiliumNetworkPolicy shop/web-svc selects this endpoint and is not evaluated (a Cilium policy, analysed for the kubernetes CNI '
+        'egress: CiliumNetworkPolicy shop/web-svc selects the source and is not evaluated (a Cilium policy, analysed for the kubernetes CNI '
           + '(a cluster that runs Cilium enforces it))',
-        'ingress: AdminNetworkPolicy anp selects this pod and is not evaluated (AdminNetworkPolicy v1alpha1): its rules may override NetworkPolicy',
-        'ingress: NetworkPolicy shop/deny-db may select this endpoint and is not evaluated (a Calico policy, analysed for the kubernetes CNI '
+        'ingress: AdminNetworkPolicy anp selects the destination and is not evaluated (AdminNetworkPolicy v1alpha1): its rules may override NetworkPolicy',
+        'ingress: NetworkPolicy shop/deny-db may select the destination and is not evaluated (a Calico policy, analysed for the kubernetes CNI '
           + '(a cluster that runs Calico enforces it))',
       ]);
     });

@@ -44,7 +44,9 @@ export class KubernetesPolicyEntry implements PolicyEntry {
   evaluate(query: SideQuery): PolicyOutcome {
     const index = matchingRuleIndex(this.np, query, this.namespaces);
     if (index !== undefined) return { action: 'Allow', rule: `spec.${query.direction}[${index}]`, logs: [], notes: [], maybe: [] };
-    const maybe = maybeRules(this.np, query, this.namespaces).map((m) => ({ action: 'Allow' as const, rule: m.path, why: [m.why] }));
+    // Named like the rules of Calico's own policies: the policy, the rule and its action, then why it may match.
+    const maybe = maybeRules(this.np, query, this.namespaces)
+      .map((m) => ({ action: 'Allow' as const, rule: m.path, why: [`${this.label} ${m.path} (Allow): ${m.why}`] }));
     return { logs: [], notes: [], maybe };
   }
 

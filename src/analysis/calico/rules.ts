@@ -268,10 +268,13 @@ function networkSetBlock(e: EntityRule, scope: RuleScope, ctx: RuleContext, nega
  * network sets it selects (https://docs.tigera.io/calico/latest/reference/resources/globalnetworkset),
  * so a pod also matches through a network set that contains its IP (MAYBE when its IP is unknown).
  */
-function identityMatches(e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: RuleContext, log: MatchLog | undefined): Tri {
+function identityMatches(
+  e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: RuleContext, log: MatchLog | undefined, side: 'source' | 'destination' = 'source',
+): Tri {
   const scoped = isScoped(e, scope);
   const hasSets = ctx.networkSets.all.length > 0;
-  const why = (part: string) => log?.why.push(`${part} may or may not hold the address: ${unknownAddressWhy(ep)}`);
+  const why = (field: 'selector' | 'notSelector') => log?.why.push(
+    `${side}.${field}: the network sets it reaches may or may not contain the ${side}'s address: ${unknownAddressWhy(ep)}`);
   if (isPodNetworkEndpoint(ep)) {
     const labels = workloadLabels(ep);
     const ns = ep.namespace ?? 'default';
@@ -290,14 +293,14 @@ function identityMatches(e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: Rul
       positive = byLabels ? YES : NO;
       if (!byLabels && hasSets && !e.hasServiceAccounts) {
         positive = matchAddresses(ep, networkSetBlock(e, scope, ctx, false));
-        if (positive === MAYBE) why('a network set the selector reaches');
+        if (positive === MAYBE) why('selector');
       }
     }
     if (positive === NO || !e.notSelector) return positive;
     if (e.notSelector.matches(labels)) return NO;
     if (!hasSets) return positive;
     const excluded = matchAddresses(ep, networkSetBlock(e, scope, ctx, true));
-    if (excluded === MAYBE) why('a network set the notSelector reaches');
+    if (excluded === MAYBE) why('notSelector');
     return and3(positive, not3(excluded));
   }
   // Nodes, hostNetwork pods and external IPs: only network sets containing the IP give them labels
@@ -308,12 +311,12 @@ function identityMatches(e: EntityRule, ep: Endpoint, scope: RuleScope, ctx: Rul
   let result: Tri = YES;
   if (scoped) {
     result = hasSets ? matchAddresses(ep, networkSetBlock(e, scope, ctx, false)) : NO;
-    if (result === MAYBE) why('a network set the selector reaches');
+    if (result === MAYBE) why('selector');
     if (result === NO) return NO;
   }
   if (e.notSelector && hasSets) {
     const excluded = matchAddresses(ep, networkSetBlock(e, scope, ctx, true));
-    if (excluded === MAYBE) why('a network set the notSelector reaches');
+    if (excluded === MAYBE) why('notSelector');
     result = and3(result, not3(excluded));
   }
   if (result !== NO && ep.kind !== 'external' && (scoped || e.notSelector)) {
@@ -372,7 +375,7 @@ function entityMatches(
     log?.why.push(`${side}.services: the Service's endpoints are not resolved by the analysis`);
     result = and3(result, MAYBE);
   }
-  return and3(result, identityMatches(e, ep, scope, ctx, log));
+  return and3(result, identityMatches(e, ep, scope, ctx, log, side));
 }
 
 function families(ep: Endpoint): Set<4 | 6> {

@@ -117,6 +117,19 @@ function needsAuthentication(rule: any): boolean {
   return mode === 'required' || mode === 'test-always-fail';
 }
 
+/**
+ * Why an allow rule with authentication only may apply: `required` passes where the cluster's
+ * mutual authentication (SPIRE) admits the peer; `test-always-fail` is Cilium's test handler that
+ * denies every authentication request, so the allow applies at most where the agent does not
+ * enforce it. Neither is in the manifests.
+ */
+function authenticationWhy(mode: string): string {
+  return mode === 'test-always-fail'
+    ? 'authentication.mode test-always-fail: the allow needs Cilium\'s test authentication, which fails every request; whether the agent '
+      + 'enforces it is not in the manifests'
+    : `authentication.mode ${mode}: the allow needs Cilium mutual authentication, which depends on the cluster's SPIRE setup`;
+}
+
 /** Does a rule set use `fromRequires` / `toRequires` (deprecated in 1.17, removed in 1.19)? */
 function usesRequires(rule: any): boolean {
   return ['ingress', 'ingressDeny', 'egress', 'egressDeny'].some((field) => Array.isArray(rule?.[field])
@@ -145,10 +158,13 @@ export class CiliumModel implements AnnotatedCniModel {
   private readonly withoutRequires?: CiliumModel;
   /** `Kind ns/name` of the policies that use fromRequires/toRequires. */
   private readonly requiresObjects: string[] = [];
+  /** The policies that use fromRequires/toRequires. */
+  private readonly requiring: Set<object>;
 
   constructor(manifests: ManifestObject[], private readonly namespaces: NamespaceIndex) {
     this.index = new CiliumPolicyIndex(manifests);
     const requiring = new Set(this.index.allRuleSets().filter((rs) => usesRequires(rs.rule)).map((rs) => rs.object));
+    this.requiring = requiring;
     if (requiring.size > 0) {
       this.requiresObjects = [...requiring].map((o) => describeRef(refOf(o))).sort();
       this.withoutRequires = new CiliumModel(manifests.filter((o) => !requiring.has(o)), namespaces);
@@ -365,7 +381,11 @@ export class CiliumModel implements AnnotatedCniModel {
     if (!this.withoutRequires) return verdict;
     const other = this.withoutRequires.evaluate(q);
     if (other.outcome === verdict.outcome) return verdict;
-    const why = `${this.requiresObjects.join(', ')} use${this.requiresObjects.length === 1 ? 's' : ''} fromRequires/toRequires, which `
+    // The policies that 1.19+ rejects and that select the subject (all of them for a node-like subject, policed by host policies).
+    const selecting = [...new Set(this.selectedRuleSets(q.subject).filter((rs) => this.requiring.has(rs.object))
+      .map((rs) => describeRef(refOf(rs.object))))].sort();
+    const names = selecting.length > 0 ? selecting : this.requiresObjects;
+    const why = `${names.join(', ')} use${names.length === 1 ? 's' : ''} fromRequires/toRequires, which `
       + 'Cilium 1.18 applies and 1.19+ rejects with the whole policy (cilium/cilium#42615): the two give different verdicts here';
     return sideVerdict(MAYBE, verdict.reasons, [why, ...(verdict.uncertain ?? []), ...(other.uncertain ?? [])]);
   }
@@ -522,7 +542,7 @@ export class CiliumModel implements AnnotatedCniModel {
     if (peer.truth === NO) return undefined;
     const portRule = idx >= 0 ? toPorts![idx] : undefined;
     if (allow && peer.truth === YES && needsAuthentication(rule)) {
-      return { truth: MAYBE, why: [`authentication.mode ${rule.authentication.mode}: the allow needs Cilium mutual authentication, which depends on the cluster's SPIRE setup`], portRule };
+      return { truth: MAYBE, why: [authenticationWhy(String(rule.authentication.mode))], portRule };
     }
     return { truth: peer.truth, via: peer.via ? `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}` : undefined, why: peer.why, portRule };
   }

@@ -7,7 +7,7 @@
  * their actions could change it. An AdminNetworkPolicy sits above NetworkPolicy; a
  * BaselineAdminNetworkPolicy only matters where no NetworkPolicy isolates the subject.
  */
-import { Uncertainty } from './overlay';
+import { sideName, Uncertainty } from './overlay';
 import { isAdminNetworkPolicyKind } from '../../util/vocabulary';
 import { selectsSubject } from '../cluster-network-policy';
 import { describeRef, Direction, ManifestObject, NamespaceIndex, refOf } from '../model';
@@ -27,7 +27,8 @@ export function adminNetworkPolicyUncertainties(manifests: ManifestObject[], nam
       id,
       note: `${id} (${obj.apiVersion}) is not evaluated: whether and how the CNI enforces AdminNetworkPolicy v1alpha1 is unknown `
         + '(ClusterNetworkPolicy v1alpha2 replaces it); flows of the pods it selects are indeterminate where its rules could change them',
-      why: `${id} selects this pod and is not evaluated (${obj.kind} v1alpha1): its rules may ${baseline ? 'apply where no NetworkPolicy isolates the pod' : 'override NetworkPolicy'}`,
+      why: (direction) => `${id} selects ${sideName(direction)} and is not evaluated (${obj.kind} v1alpha1): its rules may `
+        + `${baseline ? 'apply where no NetworkPolicy isolates it' : 'override NetworkPolicy'}`,
       appliesTo: (subject, direction) => actions[direction].size > 0 && selectsSubject(obj, subject, namespaces),
       canAllow: (direction) => actions[direction].has('Allow'),
       canDeny: (direction) => actions[direction].has('Deny'),

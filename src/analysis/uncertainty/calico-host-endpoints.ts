@@ -56,7 +56,7 @@ export function calicoHostEndpointUncertainties(manifests: ManifestObject[]): Un
       id,
       note: `${id} may select Calico host endpoints, whose policy is not evaluated: node and hostNetwork-pod flows`
         + `${forwarding ? ` and (${flags}) flows forwarded to and from pods` : ''} are indeterminate where it could change them`,
-      why: `${id} may select a host endpoint on the path (host endpoint policy is not evaluated)`,
+      why: () => `${id} may select a host endpoint on the path (host endpoint policy is not evaluated)`,
       appliesTo: (subject, direction) => {
         if (!types.has(direction)) return false;
         return isNodeLike(subject) || (forwarding && isPodNetworkEndpoint(subject));

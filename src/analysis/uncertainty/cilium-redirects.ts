@@ -48,7 +48,7 @@ function redirectedAddresses(id: string, addresses: string[], what: string): Unc
     id,
     note: `${id} redirects traffic to ${what} to pods on the sender's node, which the analyzer does not model: `
       + `flows to ${addresses.join(', ')} are indeterminate`,
-    why: `${id} redirects traffic to ${addresses.join(', ')} to a node-local pod (local redirect is not evaluated)`,
+    why: () => `${id} redirects traffic to ${addresses.join(', ')} to a node-local pod (local redirect is not evaluated)`,
     peers: (peer) => addressesOf(peer).some((a) => set.has(a)),
     appliesTo: (_subject, direction) => direction === 'egress',
     canAllow: () => true,
@@ -58,7 +58,7 @@ function redirectedAddresses(id: string, addresses: string[], what: string): Unc
 
 /** An object that changes no verdict the analyzer gives, only worth a note. */
 function noteOnly(id: string, note: string): Uncertainty {
-  return { id, note, why: note, peers: () => false, appliesTo: () => false, canAllow: () => false, canDeny: () => false };
+  return { id, note, why: () => note, peers: () => false, appliesTo: () => false, canAllow: () => false, canDeny: () => false };
 }
 
 /** The uncertainties and notes of local redirect and egress gateway policies, whatever the CNI analysed. */

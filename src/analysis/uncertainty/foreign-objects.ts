@@ -7,7 +7,7 @@
  * endpoints they select become indeterminate where their rules could change the verdict. Their own
  * selection is evaluated with their CNI's semantics, so unrelated flows keep their verdicts.
  */
-import { isNodeLike, Uncertainty } from './overlay';
+import { isNodeLike, sideName, Uncertainty } from './overlay';
 import { apiGroupOf, CALICO_STORAGE_GROUP, isCalicoPolicy, isServedCiliumPolicy } from '../../util/vocabulary';
 import { calicoPolicyTypes, compileCalicoPolicy } from '../calico/calico-policy';
 import { NetworkSetIndex } from '../calico/network-sets';
@@ -42,7 +42,7 @@ function calicoUncertainty(obj: ManifestObject, namespaces: NamespaceIndex, cach
   return {
     id,
     note: `${id} (${obj.apiVersion}) is not evaluated: ${why}; flows of the endpoints it selects are indeterminate where it could change them`,
-    why: `${id} may select this endpoint and is not evaluated (${why})`,
+    why: (direction) => `${id} may select ${sideName(direction)} and is not evaluated (${why})`,
     appliesTo: (subject, direction) => {
       if (!types.has(direction)) return false;
       if (isPodNetworkEndpoint(subject)) {
@@ -67,7 +67,7 @@ function ciliumUncertainty(obj: ManifestObject, why: string): Uncertainty {
   return {
     id,
     note: `${id} (${obj.apiVersion}) is not evaluated: ${why}; flows of the endpoints it selects are indeterminate where it could change them`,
-    why: `${id} selects this endpoint and is not evaluated (${why})`,
+    why: (direction) => `${id} selects ${sideName(direction)} and is not evaluated (${why})`,
     appliesTo: (subject, direction) => {
       if (!allows(direction) && !denies(direction)) return false;
       if (isPodNetworkEndpoint(subject)) {

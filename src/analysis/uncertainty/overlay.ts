@@ -19,8 +19,12 @@ export interface Uncertainty {
   readonly id: string;
   /** The note for `Reachability.notes`: what is not evaluated and why. */
   readonly note: string;
-  /** The reason attached to each indeterminate side, naming the object (endpoint-independent). */
-  readonly why: string;
+  /**
+   * The reason attached to an indeterminate side in `direction`, naming the object and the side
+   * (`the source` for egress, `the destination` for ingress), never an endpoint: a pair's uncertainties
+   * list both sides without their direction.
+   */
+  readonly why: (direction: Direction) => string;
   /**
    * It only matters when no Kubernetes NetworkPolicy isolates the subject in the direction
    * (BaselineAdminNetworkPolicy sits below NetworkPolicy).
@@ -81,8 +85,9 @@ export function withUncertainties(inner: AnnotatedCniModel, uncertainties: Uncer
       const verdict = inner.evaluate(query);
       const found = changing(query, verdict.outcome);
       if (found.length === 0) return verdict;
-      const reasons = [...verdict.reasons, ...found.map((u) => ({ effect: 'uncertain' as const, message: u.why }))];
-      return sideVerdict(MAYBE, reasons, found.map((u) => u.why));
+      const whys = found.map((u) => u.why(query.direction));
+      const reasons = [...verdict.reasons, ...whys.map((message) => ({ effect: 'uncertain' as const, message }))];
+      return sideVerdict(MAYBE, reasons, whys);
     },
     subjectKey(subject: Endpoint, direction: Direction): string {
       const key = inner.subjectKey(subject, direction);
@@ -94,6 +99,11 @@ export function withUncertainties(inner: AnnotatedCniModel, uncertainties: Uncer
       return `${inner.peerKey(peer, direction)}|${bits}`;
     },
   };
+}
+
+/** `the source` (egress: the subject sends) or `the destination` (ingress), for uncertainty texts. */
+export function sideName(direction: Direction): string {
+  return direction === 'egress' ? 'the source' : 'the destination';
 }
 
 /** Does a subject look like a node to policies (a node, or a hostNetwork pod)? */

@@ -35,8 +35,10 @@ function ciliumPaths(obj: ManifestObject): string[] {
         const at = `${rs.path}.${direction}[${i}]`;
         for (const [field, why] of CILIUM_FIELDS) if (nonEmpty(rule?.[field])) out.push(`${at}.${field} (${why})`);
         const mode = rule?.authentication?.mode;
-        if (mode === 'required' || mode === 'test-always-fail') {
+        if (mode === 'required') {
           out.push(`${at}.authentication.mode ${mode} (mutual authentication depends on the cluster's SPIRE, not on the manifests)`);
+        } else if (mode === 'test-always-fail') {
+          out.push(`${at}.authentication.mode ${mode} (a test handler that fails every authentication; whether the agent enforces it is not in the manifests)`);
         }
       });
     }
