@@ -400,8 +400,11 @@ describe('LinkerdAuthorization and MeshAuthorization', () => {
         return synthValid(chart);
       },
       check: (objects, v: any) => {
-        const expected: Record<string, unknown> = { '/api/*': { type: 'RegularExpression', value: '/api/.*' }, '/healthz': { type: 'Exact', value: '/healthz' },
-          '*.png': { type: 'RegularExpression', value: '.*\\.png' } };
+        const expected: Record<string, unknown> = {
+          '/api/*': { type: 'RegularExpression', value: '/api/.*' },
+          '/healthz': { type: 'Exact', value: '/healthz' },
+          '*.png': { type: 'RegularExpression', value: '.*\\.png' },
+        };
         expect(find(objects, 'HTTPRoute', 'f-8080').spec.rules[0].matches)
           .toEqual((v ?? [undefined]).map((p: string | undefined) => ({ path: p === undefined ? { type: 'PathPrefix', value: '/' } : expected[p], method: 'GET' })));
       },
