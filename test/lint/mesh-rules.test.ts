@@ -149,4 +149,20 @@ describe('linkerd-server-without-authorization (https://linkerd.io/2/reference/a
     expect(PolicyLint.check([server({ accessPolicy: 'all-authenticated' })])).toEqual([]);
     expect(brief(PolicyLint.check([server(), policy({ group: 'policy.linkerd.io', kind: 'Server', name: 'other' })]))).toHaveLength(1);
   });
+
+  test('a policy targeting an HTTPRoute attached to the Server authorizes (some) requests to it: clean; a route without one does not count', () => {
+    const route = (group: string) => ({
+      apiVersion: `${group}/${group === 'policy.linkerd.io' ? 'v1beta3' : 'v1'}`,
+      kind: 'HTTPRoute',
+      metadata: { name: 'api-get', namespace: 'shop' },
+      spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' }], rules: [{ matches: [{ method: 'GET' }] }] },
+    });
+    expect(PolicyLint.check([server(), route('policy.linkerd.io'), policy({ group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'api-get' })])).toEqual([]);
+    expect(PolicyLint.check([server(), route('gateway.networking.k8s.io'), policy({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'api-get' })]))
+      .toEqual([]);
+    // The policy names the other API group's route, or no policy names the route at all.
+    expect(brief(PolicyLint.check([server(), route('policy.linkerd.io'), policy({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'api-get' })])))
+      .toHaveLength(1);
+    expect(brief(PolicyLint.check([server(), route('policy.linkerd.io')]))).toHaveLength(1);
+  });
 });

@@ -379,6 +379,36 @@ describe('LinkerdAuthorization and MeshAuthorization', () => {
         },
       ];
     }),
+    // Route-level flows (LinkerdAuthorization only): exactly the methods and paths asked for, on the flow's HTTPRoute.
+    {
+      prop: 'LinkerdAuthorization.allowFlow.methods',
+      valid: fc.constantFrom(['GET'], ['GET', 'POST']),
+      typed: absentOr(arrayOf(isString)),
+      build: (chart, v) => {
+        new LinkerdAuthorization(chart, 'x', { namespace: 'shop' }).allowFlow('f', { ...FLOW, methods: v } as any);
+        return synthValid(chart);
+      },
+      check: (objects, v: any) => expect(v === undefined ? ofKind(objects, 'HTTPRoute') : find(objects, 'HTTPRoute', 'f-8080').spec.rules[0].matches)
+        .toEqual(v === undefined ? [] : v.map((method: string) => ({ path: { type: 'PathPrefix', value: '/' }, method }))),
+    },
+    {
+      prop: 'LinkerdAuthorization.allowFlow.paths',
+      valid: fc.constantFrom(['/api/*'], ['/healthz', '*.png']),
+      typed: absentOr(arrayOf(isString)),
+      build: (chart, v) => {
+        new LinkerdAuthorization(chart, 'x', { namespace: 'shop' }).allowFlow('f', { ...FLOW, methods: ['GET'], paths: v } as any);
+        return synthValid(chart);
+      },
+      check: (objects, v: any) => {
+        const expected: Record<string, unknown> = {
+          '/api/*': { type: 'RegularExpression', value: '/api/.*' },
+          '/healthz': { type: 'Exact', value: '/healthz' },
+          '*.png': { type: 'RegularExpression', value: '.*\\.png' },
+        };
+        expect(find(objects, 'HTTPRoute', 'f-8080').spec.rules[0].matches)
+          .toEqual((v ?? [undefined]).map((p: string | undefined) => ({ path: p === undefined ? { type: 'PathPrefix', value: '/' } : expected[p], method: 'GET' })));
+      },
+    },
   ];
   test('every prop and flow field: a named error, or its declared type with exactly that meaning', () => garbageProperty(linkerd, cases, 150));
 });

@@ -16,11 +16,19 @@
  * - Clients outside the mesh have no identity: only unauthenticated policies and NetworkAuthentication
  *   admit them. Meshed identities are `<sa>.<ns>.serviceaccount.identity.linkerd.<trust domain>`.
  *
- * Route-level authorization (HTTPRoutes whose parent is a Server, policies targeting HTTPRoutes) and
- * the legacy ServerAuthorization are not evaluated: the flows they may decide are indeterminate.
+ * - HTTPRoutes whose parent is a Server with proxyProtocol unknown, HTTP/1 or HTTP/2 (./linkerd-routes):
+ *   an HTTP request must match one of them, else the proxy answers 404; it goes to one route and is
+ *   authorized by the AuthorizationPolicies targeting that route or by the Server's own
+ *   authorizations (linkerd2 proxy: route authorizations are the route's plus the Server's). A
+ *   question without a request gets `allow` with L7 constraints when only some routes admit the
+ *   client.
+ *
+ * Routes on other Servers (gRPC, opaque, TLS) and the legacy ServerAuthorization are not evaluated:
+ * the flows they may decide are indeterminate.
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
+import { compareHits, LinkerdRoute, linkerdRoute, matchesEveryRequest, matchRoute } from './linkerd-routes';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocabulary';
@@ -34,6 +42,8 @@ import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 export const LINKERD_INBOUND_PORT = 4143;
 const GROUP = 'policy.linkerd.io';
 const SERVER_VERSIONS = ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'];
+/** Server proxyProtocols that carry HTTP/1 or HTTP/2 requests, which HTTPRoutes match. */
+const HTTP_PROTOCOLS = ['unknown', 'HTTP/1', 'HTTP/2'];
 
 interface Server {
   readonly obj: ManifestObject;
@@ -54,6 +64,13 @@ interface Client {
 interface Judgement {
   readonly truth: Tri;
   readonly why: string;
+}
+
+/** What the AuthorizationPolicies targeting one HTTPRoute say about a client. */
+interface RouteAuthorization {
+  readonly truth: Tri;
+  readonly reasons: Reason[];
+  readonly uncertain: string[];
 }
 
 function linkerdKind(obj: unknown, kind: string): boolean {
@@ -169,10 +186,13 @@ export class LinkerdModel implements MeshModel {
     const key = `${server.ref.namespace ?? 'default'}/${server.ref.name}`;
     const uncertain: string[] = [];
     const reasons: Reason[] = [];
-    const routes = this.routesByServer.get(key) ?? [];
-    if (routes.length > 0) {
-      uncertain.push(`${routes.map((r) => describeRef(refOf(r))).join(', ')} attach${routes.length === 1 ? 'es' : ''} to ${serverName}: route-level `
-        + 'authorization is not evaluated');
+    const routes = (this.routesByServer.get(key) ?? []).map(linkerdRoute);
+    const protocol = String(server.obj.spec?.proxyProtocol ?? 'unknown');
+    // HTTPRoutes apply to Servers that may carry HTTP/1 or HTTP/2 (linkerd2 issue 8663); gRPC Servers take GRPCRoutes.
+    const routed = routes.length > 0 && HTTP_PROTOCOLS.includes(protocol);
+    if (routes.length > 0 && !routed) {
+      uncertain.push(`${routes.map((r) => describeRef(r.ref)).join(', ')} attach${routes.length === 1 ? 'es' : ''} to ${serverName}, whose proxyProtocol `
+        + `is ${protocol}: route-level authorization on it is not evaluated`);
     }
     for (const legacy of this.legacy.get(server.ref.namespace ?? 'default') ?? []) {
       uncertain.push(`${describeRef(refOf(legacy))} (legacy ServerAuthorization) may authorize clients of ${serverName} and is not evaluated`);
@@ -185,8 +205,9 @@ export class LinkerdModel implements MeshModel {
       const group = String(target.group ?? '');
       const onServer = kind === 'Server' && group === GROUP && target.name === server.ref.name;
       const onNamespace = kind === 'Namespace' && (group === '' || group === 'core') && target.name === ns;
-      if (kind === 'HTTPRoute' && routes.some((r) => nameOf(r) === target.name)) {
-        uncertain.push(`${describeRef(refOf(policy))} authorizes the route ${String(target.name)} of ${serverName}: route-level authorization is not evaluated`);
+      if (kind === 'HTTPRoute' && routes.some((r) => r.name === target.name)) {
+        // Evaluated per route below (routeVerdict); on a Server without HTTP they are not.
+        if (!routed) uncertain.push(`${describeRef(refOf(policy))} authorizes the route ${String(target.name)} of ${serverName}: route-level authorization is not evaluated`);
         continue;
       }
       if (!onServer && !onNamespace) continue;
@@ -207,19 +228,130 @@ export class LinkerdModel implements MeshModel {
         reasons.push({ effect: 'log', message: `${describeRef(refOf(policy))} does not authorize ${client.endpoint.name}: ${j.why}` });
       }
     }
-    if (allowed === YES) return sideVerdict(YES, reasons.filter((r) => r.effect === 'allow'));
-    const fallback = this.policyJudgement(server.accessPolicy, client);
-    const fallbackReason: Reason = {
-      object: server.ref,
-      rule: 'spec.accessPolicy',
-      effect: fallback.truth === YES ? 'allow' : 'isolate',
-      message: `${serverName} describes port ${q.port} of ${q.destination.name}; no AuthorizationPolicy ${uncertain.length > 0 ? 'surely ' : ''}`
-        + `authorizes ${flowText} (${client.text}), so its accessPolicy ${server.accessPolicy}${server.obj.spec?.accessPolicy === undefined ? ' (the default)' : ''} `
-        + `applies: ${fallback.why}`,
+    let serverLevel: DirectionVerdict;
+    if (allowed === YES) {
+      serverLevel = sideVerdict(YES, reasons.filter((r) => r.effect === 'allow'));
+    } else {
+      const fallback = this.policyJudgement(server.accessPolicy, client);
+      const fallbackReason: Reason = {
+        object: server.ref,
+        rule: 'spec.accessPolicy',
+        effect: fallback.truth === YES ? 'allow' : 'isolate',
+        message: `${serverName} describes port ${q.port} of ${q.destination.name}; no AuthorizationPolicy ${uncertain.length > 0 ? 'surely ' : ''}`
+          + `${routed ? 'targeting it or its namespace ' : ''}authorizes ${flowText} (${client.text}), so its accessPolicy ${server.accessPolicy}`
+          + `${server.obj.spec?.accessPolicy === undefined ? ' (the default)' : ''} applies: ${fallback.why}`,
+      };
+      const truth = fallback.truth === YES ? YES : fallback.truth === MAYBE || allowed === MAYBE || uncertain.length > 0 ? MAYBE : NO;
+      if (truth === MAYBE && fallback.truth === MAYBE) uncertain.push(`${serverName} spec.accessPolicy: ${fallback.why}`);
+      serverLevel = sideVerdict(truth, [...reasons, fallbackReason, ...uncertain.map((u) => ({ effect: 'uncertain' as const, message: u }))],
+        truth === MAYBE ? uncertain : []);
+    }
+    return routed ? this.routedVerdict(server, routes, serverLevel, q, client, flowText) : serverLevel;
+  }
+
+  /**
+   * The verdict on a Server with HTTPRoutes: a request must match a route (else 404) and is then
+   * authorized by that route's policies or by the Server's own authorizations (`serverLevel`).
+   */
+  private routedVerdict(server: Server, routes: LinkerdRoute[], serverLevel: DirectionVerdict, q: MeshQuery, client: Client,
+    flowText: string): DirectionVerdict {
+    const serverName = describeRef(server.ref);
+    const ns = server.ref.namespace ?? 'default';
+    const own = new Map(routes.map((r) => [r, this.routeAuthorization(r, ns, client, flowText)]));
+    const decide = (r: LinkerdRoute): DirectionVerdict => {
+      const j = own.get(r)!;
+      const routeText = `${describeRef(r.ref)} (${r.text})`;
+      if (serverLevel.outcome === YES) {
+        return sideVerdict(YES, [...serverLevel.reasons, { object: r.ref, effect: 'log', message: `the request goes to ${routeText}, where the Server's own authorizations apply too` }]);
+      }
+      if (j.truth === YES) return sideVerdict(YES, j.reasons);
+      const truth = j.truth === MAYBE || serverLevel.outcome === MAYBE ? MAYBE : NO;
+      const why = `the request goes to ${routeText}, and no AuthorizationPolicy targeting it ${j.truth === MAYBE ? 'surely ' : ''}authorizes ${client.endpoint.name}`;
+      return sideVerdict(truth, [{ object: r.ref, effect: truth === NO ? 'isolate' : 'uncertain', message: why }, ...j.reasons, ...serverLevel.reasons],
+        truth === MAYBE ? [...j.uncertain, ...(serverLevel.uncertain ?? [])] : []);
     };
-    const truth = fallback.truth === YES ? YES : fallback.truth === MAYBE || allowed === MAYBE || uncertain.length > 0 ? MAYBE : NO;
-    if (truth === MAYBE && fallback.truth === MAYBE) uncertain.push(`${serverName} spec.accessPolicy: ${fallback.why}`);
-    return sideVerdict(truth, [...reasons, fallbackReason, ...uncertain.map((u) => ({ effect: 'uncertain' as const, message: u }))], truth === MAYBE ? uncertain : []);
+    if (q.request) {
+      const request = describeRequest(q.request);
+      const hits = routes.map((r) => ({ r, hit: matchRoute(r, q.request!) })).filter((h) => h.hit.truth !== NO);
+      if (hits.length === 0) {
+        return sideVerdict(NO, [{
+          object: server.ref,
+          effect: 'isolate',
+          message: `HTTPRoutes attach to ${serverName} and none matches ${request}: Linkerd's proxy answers 404 to ${flowText} (linkerd.io "Configuring Per-Route `
+            + 'Authorization Policy")',
+        }]);
+      }
+      const sure = hits.filter((h) => h.hit.truth === YES);
+      const best = sure.reduce((a, b) => (compareHits(b.hit, a.hit) > 0 ? b : a), sure[0]);
+      // Routes that may win: the best sure match, the sure matches as strong as it, and every unsure match.
+      const contenders = hits.filter((h) => h.hit.truth === MAYBE || (best && compareHits(h.hit, best.hit) === 0));
+      const verdicts = contenders.map((h) => decide(h.r));
+      if (contenders.length === 1 && contenders[0].hit.truth === YES) return verdicts[0];
+      const outcomes = new Set(verdicts.map((v) => v.outcome));
+      // All possible routes deny (as a 404 would), or a route surely matches and all possible ones allow.
+      if (outcomes.size === 1 && (verdicts[0].outcome === NO || (verdicts[0].outcome === YES && best))) return verdicts[0];
+      const why = `${request} may go to any of ${contenders.map((h) => describeRef(h.r.ref)).join(', ')}${best ? '' : ' or to none (404)'} on ${serverName} (`
+        + `${[...new Set(contenders.map((h) => h.hit.why ?? 'equal matches are ordered by creation time, not known here'))].join('; ')})`;
+      return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }, ...verdicts.flatMap((v) => v.reasons)],
+        [why, ...verdicts.flatMap((v) => v.uncertain ?? [])]);
+    }
+    const catchAll = routes.find(matchesEveryRequest);
+    if (serverLevel.outcome === YES) {
+      if (catchAll) {
+        return sideVerdict(YES, [...serverLevel.reasons, {
+          object: catchAll.ref, effect: 'log', message: `${describeRef(catchAll.ref)} matches every request, so no request to ${serverName} is left unrouted`,
+        }]);
+      }
+      return sideVerdict(YES, serverLevel.reasons, [], [`only requests an HTTPRoute of ${serverName} matches (${routes.map((r) => r.text).join('; ')}): `
+        + 'Linkerd answers 404 to the others']);
+    }
+    const allowedRoutes = routes.filter((r) => own.get(r)!.truth === YES);
+    const unsure = routes.filter((r) => own.get(r)!.truth === MAYBE);
+    if (allowedRoutes.length > 0 && unsure.length === 0 && serverLevel.outcome === NO) {
+      return sideVerdict(YES, [
+        ...allowedRoutes.flatMap((r) => own.get(r)!.reasons.map((reason) => ({ ...reason, message: `${reason.message} for some requests only` }))),
+      ], [], allowedRoutes.map((r) => `only ${r.text} (${describeRef(r.ref)}, when no stronger match of another route of ${serverName} takes the request; `
+        + 'a non-HTTP connection is refused)'));
+    }
+    if (allowedRoutes.length > 0 || unsure.length > 0 || serverLevel.outcome === MAYBE) {
+      const whys = [
+        ...(allowedRoutes.length > 0 ? [`AuthorizationPolicies authorize some requests only (${allowedRoutes.map((r) => `${describeRef(r.ref)}: ${r.text}`).join('; ')})`] : []),
+        ...unsure.flatMap((r) => own.get(r)!.uncertain),
+        ...(serverLevel.uncertain ?? []),
+      ];
+      return sideVerdict(MAYBE, [...serverLevel.reasons, ...whys.map((m) => ({ effect: 'uncertain' as const, message: m }))], whys);
+    }
+    return sideVerdict(NO, [...serverLevel.reasons, ...routes.flatMap((r) => own.get(r)!.reasons)]);
+  }
+
+  /** The AuthorizationPolicies targeting one route, for this client. */
+  private routeAuthorization(route: LinkerdRoute, ns: string, client: Client, flowText: string): RouteAuthorization {
+    let truth: Tri = NO;
+    const reasons: Reason[] = [];
+    const uncertain: string[] = [];
+    if (route.unknown) uncertain.push(`${describeRef(route.ref)}: ${route.unknown}`);
+    for (const policy of this.policies.get(ns) ?? []) {
+      const target = isPlainObject(policy.spec?.targetRef) ? policy.spec.targetRef : {};
+      if (target.kind !== 'HTTPRoute' || target.name !== route.name || String(target.group ?? '') !== route.group) continue;
+      const j = this.requiredAuthentications(policy, client);
+      if (j.truth === YES) {
+        if (truth !== YES) {
+          reasons.push({
+            object: refOf(policy),
+            rule: 'spec.requiredAuthenticationRefs',
+            effect: 'allow',
+            message: `${describeRef(refOf(policy))} (targeting ${describeRef(route.ref)}: ${route.text}) authorizes ${flowText}: ${j.why}`,
+          });
+        }
+        truth = YES;
+      } else if (j.truth === MAYBE) {
+        if (truth === NO) truth = MAYBE;
+        uncertain.push(`${describeRef(refOf(policy))}: ${j.why}`);
+      } else {
+        reasons.push({ effect: 'log', message: `${describeRef(refOf(policy))} does not authorize ${client.endpoint.name}: ${j.why}` });
+      }
+    }
+    return { truth, reasons, uncertain };
   }
 
   private defaultPolicy(q: MeshQuery, dst: Membership, client: Client, flowText: string): DirectionVerdict {

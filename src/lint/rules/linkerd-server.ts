@@ -7,17 +7,30 @@ import { LintSeverity } from '../types';
 /**
  * A Linkerd Server makes its port deny-by-default (linkerd.io "Authorization Policy" reference:
  * `accessPolicy` defaults to `deny`): without an AuthorizationPolicy targeting the Server (or its
- * namespace), every connection to that port of the selected pods is refused, meshed or not.
+ * namespace, or an HTTPRoute attached to the Server), every connection to that port of the selected
+ * pods is refused, meshed or not.
  */
 export const linkerdServer: LintRule = {
   ids: ['linkerd-server-without-authorization'],
   check(ctx: LintContext): RuleReport[] {
     const isLinkerd = (obj: any, kind: string) => isObject(obj) && obj.kind === kind && apiGroupOf(obj) === 'policy.linkerd.io';
     const targeted = new Set<string>();
+    const routeTargets = new Set<string>();
     for (const doc of ctx.documents) {
       if (!isLinkerd(doc.obj, 'AuthorizationPolicy')) continue;
       const ref = isObject(doc.obj.spec?.targetRef) ? doc.obj.spec.targetRef : {};
       targeted.add(`${namespaceOf(doc.obj)}|${String(ref.kind)}|${String(ref.name)}`);
+      if (ref.kind === 'HTTPRoute') routeTargets.add(`${namespaceOf(doc.obj)}|${String(ref.group ?? '')}|${String(ref.name)}`);
+    }
+    // A policy targeting an HTTPRoute whose parent is the Server authorizes (some) requests to it.
+    for (const doc of ctx.documents) {
+      const group = isObject(doc.obj) ? apiGroupOf(doc.obj) : '';
+      if (!isObject(doc.obj) || doc.obj.kind !== 'HTTPRoute' || (group !== 'policy.linkerd.io' && group !== 'gateway.networking.k8s.io')) continue;
+      const ns = namespaceOf(doc.obj);
+      if (!routeTargets.has(`${ns}|${group}|${String(doc.obj.metadata?.name)}`)) continue;
+      for (const parent of Array.isArray(doc.obj.spec?.parentRefs) ? doc.obj.spec.parentRefs : []) {
+        if (isObject(parent) && parent.kind === 'Server') targeted.add(`${ns}|Server|${String(parent.name)}`);
+      }
     }
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {

@@ -10,6 +10,7 @@ import { validateDnsLabel } from '../../util/validate';
 import { requireMesh } from '../mesh-context';
 import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
+import { describeRouteRequests, linkerdRouteRules, overlappingRequest, RouteRequests, validateRouteRequests } from './route-matches';
 import { linkerdServerName } from './server-name';
 
 /** Props of {@link LinkerdAuthorization}. */
@@ -22,12 +23,24 @@ export interface LinkerdAuthorizationProps {
 export interface LinkerdFlowObjects {
   /** The MeshTLSAuthentication (or NetworkAuthentication for `MeshSource.anyone()`) naming the callers. */
   readonly authentication: ApiObject;
-  /** One AuthorizationPolicy per target port. */
+  /** One AuthorizationPolicy per target port (targeting the Server, or the flow's HTTPRoute when it has methods or paths). */
   readonly authorizationPolicies: ApiObject[];
+  /** For a flow with methods or paths, one HTTPRoute per target port (on that port's Server); else empty. */
+  readonly routes: ApiObject[];
+}
+
+/** A Server and what route-level flows put on it. */
+interface ServerEntry {
+  readonly server: ApiObject;
+  readonly selector: string;
+  /** The HTTPRoute matching every request, emitted with the Server's first route-level flow. */
+  catchAll?: ApiObject;
+  /** The route-level flows on the Server, whose requests must not overlap. */
+  readonly routed: Array<RouteRequests & { readonly flow: string }>;
 }
 
 /** Root -> `<namespace>|<selector>|<port>` -> the Server describing that port (Servers must not overlap). */
-const SERVERS = new WeakMap<IConstruct, Map<string, { server: ApiObject; selector: string }>>();
+const SERVERS = new WeakMap<IConstruct, Map<string, ServerEntry>>();
 
 /**
  * Linkerd authorization (policy.linkerd.io) for one namespace, from the same flow intents as
@@ -41,9 +54,24 @@ const SERVERS = new WeakMap<IConstruct, Map<string, { server: ApiObject; selecto
  *
  * Identities are `<service account>.<namespace>.serviceaccount.identity.linkerd.<trust domain>`; a
  * namespace is `*.<namespace>...`; `MeshSource.anyMeshWorkload()` is `*`; `MeshSource.anyone()`
- * becomes a NetworkAuthentication for every address. Not supported here (errors): flows without
- * ports (Servers are per port), HTTP methods and paths (route-level authorization needs HTTPRoutes
- * on the Server, which also change what it serves), Istio conditions and principals.
+ * becomes a NetworkAuthentication for every address.
+ *
+ * A flow with HTTP `methods` or `paths` is route-level (linkerd.io "Configuring Per-Route
+ * Authorization Policy"): per port an HTTPRoute (policy.linkerd.io v1beta3, named `<flow>-<port>`)
+ * whose parent is the Server and whose matches are the flow's (path, method) pairs, and an
+ * AuthorizationPolicy targeting that HTTPRoute instead of the Server. Once any HTTPRoute attaches to
+ * a Server, Linkerd's proxy answers 404 to HTTP requests no route matches, and an AuthorizationPolicy
+ * targeting the Server authorizes its clients on every route. So with the Server's first
+ * route-level flow comes a catch-all HTTPRoute `<server>-catch-all` (PathPrefix `/`) without a
+ * policy of its own: port-level flows on the Server keep every request, route-level clients get
+ * only their routes. Linkerd routes each request to ONE route (longest path match, then a method
+ * match), so two route-level flows on one Server whose requests overlap are an error, as is a
+ * method-less match as general as the catch-all. Limits: the Server's default probe route is gone
+ * once it has routes (kubelet HTTP probes on that port need a flow of their own); non-HTTP
+ * connections get the port-level flows only.
+ *
+ * Not supported here (errors): flows without ports (Servers are per port), Istio conditions and
+ * principals.
  */
 export class LinkerdAuthorization extends Construct {
   /** The namespace. */
@@ -64,10 +92,8 @@ export class LinkerdAuthorization extends Construct {
     if (this.names.has(name)) throw propError(this, prop, 'the namespace already has a flow of that name');
     this.names.add(name);
     if (flow.ports.length === 0) throw propError(this, `${prop}.ports`, 'Linkerd authorizes per Server, and a Server is one port: name the ports');
-    if (flow.methods.length > 0 || flow.paths.length > 0) {
-      throw propError(this, prop, 'HTTP methods and paths need HTTPRoutes on the Server in Linkerd, which this library does not emit yet: '
-        + 'authorize by source and port');
-    }
+    const routed = flow.methods.length > 0 || flow.paths.length > 0;
+    if (routed) validateRouteRequests(this, prop, flow);
     if (flow.when.length > 0) throw propError(this, `${prop}.when`, 'conditions are Istio only');
     const principal = flow.sources.find((s) => s.kind === 'principal');
     if (principal) throw propError(this, `${prop}.from`, 'MeshSource.principal() is Istio only: use MeshSource.serviceAccount()');
@@ -75,15 +101,42 @@ export class LinkerdAuthorization extends Construct {
       throw propError(this, `${prop}.to`, 'a Server selects pods by labels: name the target pods (at least one label)');
     }
 
+    const entries = flow.ports.map((port) => this.server(flow, port));
+    if (routed) {
+      entries.forEach((entry, i) => {
+        for (const other of entry.routed) {
+          const both = overlappingRequest(flow, other);
+          if (both !== undefined) {
+            throw propError(this, prop, `its requests (${describeRouteRequests(flow)}) overlap those of flow '${other.flow}' (${describeRouteRequests(other)}) `
+              + `on Server '${entry.server.name}' (port ${flow.ports[i]}), e.g. ${both}: Linkerd routes a request to one HTTPRoute only, so one flow's `
+              + 'clients would be refused there. Make the requests disjoint, or authorize the shared ones in one flow');
+          }
+        }
+      });
+    }
     const authentication = this.authentication(flow);
-    const authorizationPolicies = flow.ports.map((port) => {
-      const server = this.server(flow, port);
-      return this.emit(`${name}-${port}`, 'AuthorizationPolicy', 'v1alpha1', {
-        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: server.name },
+    const routes: ApiObject[] = [];
+    const authorizationPolicies = entries.map((entry, i) => {
+      let target = { group: 'policy.linkerd.io', kind: 'Server', name: entry.server.name };
+      if (routed) {
+        entry.catchAll ??= this.emit(`${entry.server.name}-catch-all`, 'HTTPRoute', 'v1beta3', {
+          parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: entry.server.name }],
+          rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }],
+        });
+        const route = this.emit(`${name}-${flow.ports[i]}`, 'HTTPRoute', 'v1beta3', {
+          parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: entry.server.name }],
+          rules: linkerdRouteRules(flow),
+        });
+        entry.routed.push({ flow: name, methods: flow.methods, paths: flow.paths });
+        routes.push(route);
+        target = { group: 'policy.linkerd.io', kind: 'HTTPRoute', name: route.name };
+      }
+      return this.emit(`${name}-${flow.ports[i]}`, 'AuthorizationPolicy', 'v1alpha1', {
+        targetRef: target,
         requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: authentication.kind, name: authentication.name }],
       });
     });
-    return { authentication, authorizationPolicies };
+    return { authentication, authorizationPolicies, routes };
   }
 
   private authentication(flow: ValidatedFlow): ApiObject {
@@ -107,14 +160,14 @@ export class LinkerdAuthorization extends Construct {
   }
 
   /** The Server of these pods and port: shared by flows, never overlapping another. */
-  private server(flow: ValidatedFlow, port: number): ApiObject {
+  private server(flow: ValidatedFlow, port: number): ServerEntry {
     const root = this.node.root;
     const servers = SERVERS.get(root) ?? new Map();
     SERVERS.set(root, servers);
     const selector = JSON.stringify(flow.to);
     const key = `${this.namespace}|${selector}|${port}`;
     const existing = servers.get(key);
-    if (existing) return existing.server;
+    if (existing) return existing;
     for (const [otherKey, other] of servers) {
       const [ns, , otherPort] = otherKey.split('|');
       if (ns === this.namespace && Number(otherPort) === port && overlaps(JSON.parse(other.selector), flow.to)) {
@@ -123,8 +176,9 @@ export class LinkerdAuthorization extends Construct {
       }
     }
     const server = this.emit(linkerdServerName(flow.to, port), 'Server', 'v1beta3', { podSelector: { matchLabels: { ...flow.to } }, port, accessPolicy: 'deny' });
-    servers.set(key, { server, selector });
-    return server;
+    const entry: ServerEntry = { server, selector, routed: [] };
+    servers.set(key, entry);
+    return entry;
   }
 
   private emit(name: string, kind: string, version: string, spec: Record<string, unknown>): ApiObject {

@@ -127,16 +127,122 @@ describe('AuthorizationPolicy and authentications', () => {
       + 'Linkerd ignores the policy)']);
   });
 
-  test('route-level authorization (an HTTPRoute on the Server) is not evaluated: indeterminate', () => {
-    const route = {
-      apiVersion: 'policy.linkerd.io/v1beta3',
-      kind: 'HTTPRoute',
-      metadata: { name: 'api-get', namespace: 'shop' },
-      spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' }], rules: [{ matches: [{ method: 'GET' }] }] },
-    };
-    const result = meshReach([...ns, ...apps, server, webIdentity, webPolicy, route], LINKERD).check(w('shop/worker'), w('shop/api'), HTTP);
+  test('an HTTPRoute on a gRPC Server is not evaluated (HTTPRoutes apply to unknown, HTTP/1 and HTTP/2 Servers): indeterminate', () => {
+    const grpc = linkerd('Server', 'shop', 'api-8080', { podSelector: { matchLabels: { app: 'api' } }, port: 8080, proxyProtocol: 'gRPC' });
+    const result = meshReach([...ns, ...apps, grpc, webIdentity, webPolicy, route('api-get', [{ matches: [{ method: 'GET' }] }])], LINKERD)
+      .check(w('shop/worker'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(['mesh: HTTPRoute shop/api-get attaches to Server shop/api-8080: route-level authorization is not evaluated']);
+    expect(result.uncertainties).toEqual(['mesh: HTTPRoute shop/api-get attaches to Server shop/api-8080, whose proxyProtocol is gRPC: route-level authorization '
+      + 'on it is not evaluated']);
+  });
+});
+
+/** An inbound HTTPRoute on Server shop/api-8080. */
+function route(name: string, rules: unknown[], extra: Record<string, unknown> = {}, group = 'policy.linkerd.io'): any {
+  return {
+    apiVersion: `${group}/${group === 'policy.linkerd.io' ? 'v1beta3' : 'v1'}`,
+    kind: 'HTTPRoute',
+    metadata: { name, namespace: 'shop' },
+    spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' }], rules, ...extra },
+  };
+}
+/** An AuthorizationPolicy for shop/web on an HTTPRoute. */
+function routePolicy(routeName: string, group = 'policy.linkerd.io'): any {
+  return linkerd('AuthorizationPolicy', 'shop', `web-${routeName}`, {
+    targetRef: { group, kind: 'HTTPRoute', name: routeName },
+    requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'web' }],
+  });
+}
+
+/*
+ * Route-level authorization (linkerd.io "Configuring Per-Route Authorization Policy"; linkerd2
+ * policy controller and proxy): once HTTPRoutes attach to a Server, a request no route matches gets
+ * 404; a request goes to one route (longest path match, then a method match); the route admits the
+ * clients of its own AuthorizationPolicies and those of the Server's.
+ */
+describe('HTTPRoutes on a Server', () => {
+  const get = route('api-get', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }]);
+  const reach = (...extra: any[]) => meshReach([...ns, ...apps, server, webIdentity, ...extra], LINKERD);
+  const ask = (r: ReturnType<typeof reach>, from: string, method: string, path: string) => r.checkRequest(w(from), w('shop/api'), HTTP, { method, path });
+
+  test('a policy on the route admits its requests; other methods and unrouted paths get 404', () => {
+    const r = reach(get, routePolicy('api-get'));
+    const ok = ask(r, 'shop/web', 'GET', '/api/orders');
+    expect(ok.verdict).toBe(Verdict.ALLOW);
+    expect(ok.mesh!.reasons).toEqual(['AuthorizationPolicy shop/web-api-get (targeting HTTPRoute shop/api-get: GET PathPrefix /api) authorizes '
+      + 'shop/web -> shop/api TCP/8080 GET /api/orders: MeshTLSAuthentication shop/web admits web.shop.serviceaccount.identity.linkerd.cluster.local']);
+    // PathPrefix is segment-wise: /api matches, /apix does not.
+    expect(ask(r, 'shop/web', 'GET', '/api').verdict).toBe(Verdict.ALLOW);
+    for (const [method, path] of [['POST', '/api/orders'], ['GET', '/apix'], ['GET', '/']]) {
+      const denied = ask(r, 'shop/web', method, path);
+      expect([method, path, denied.verdict, denied.mesh!.decidingRules]).toEqual([method, path, Verdict.DENY, ['Server shop/api-8080 (isolate)']]);
+      expect(denied.mesh!.reasons).toEqual([`HTTPRoutes attach to Server shop/api-8080 and none matches ${method} ${path}: Linkerd's proxy answers 404 to `
+        + `shop/web -> shop/api TCP/8080 ${method} ${path} (linkerd.io "Configuring Per-Route Authorization Policy")`]);
+    }
+    expect(ask(r, 'shop/worker', 'GET', '/api/orders').verdict).toBe(Verdict.DENY);
+    // Without a request: allowed with the route as L7 constraint, not a plain allow; other clients denied.
+    const l4 = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect([l4.verdict, l4.l7Constraints]).toEqual([Verdict.ALLOW, ['only GET PathPrefix /api (HTTPRoute shop/api-get, when no stronger match of another '
+      + 'route of Server shop/api-8080 takes the request; a non-HTTP connection is refused)']]);
+    expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('a policy on the Server authorizes its clients on every route, but not requests no route matches (404)', () => {
+    const r = reach(webPolicy, get);
+    expect(ask(r, 'shop/web', 'GET', '/api/orders').verdict).toBe(Verdict.ALLOW);
+    expect(ask(r, 'shop/web', 'POST', '/api/orders').verdict).toBe(Verdict.DENY);
+    const l4 = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect([l4.verdict, l4.l7Constraints]).toEqual([Verdict.ALLOW, ['only requests an HTTPRoute of Server shop/api-8080 matches (GET PathPrefix /api): '
+      + 'Linkerd answers 404 to the others']]);
+    expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    // With a route matching every request, the Server's clients keep the whole port.
+    const all = reach(webPolicy, get, route('catch-all', [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }]));
+    expect(ask(all, 'shop/web', 'POST', '/x').verdict).toBe(Verdict.ALLOW);
+    const plain = all.check(w('shop/web'), w('shop/api'), HTTP);
+    expect([plain.verdict, plain.l7Constraints]).toEqual([Verdict.ALLOW, []]);
+  });
+
+  test('the longest path match takes the request, then a method match', () => {
+    const admin = route('api-admin', [{ matches: [{ path: { type: 'Exact', value: '/api/admin' } }] }]);
+    const r = reach(get, routePolicy('api-get'), admin);
+    // /api/admin goes to the Exact route, which authorizes nobody, though GET PathPrefix /api matches too.
+    expect(ask(r, 'shop/web', 'GET', '/api/admin').mesh!.decidingObjects).toEqual(['HTTPRoute shop/api-admin', 'Server shop/api-8080']);
+    expect(ask(r, 'shop/web', 'GET', '/api/admin').verdict).toBe(Verdict.DENY);
+    expect(ask(r, 'shop/web', 'GET', '/api/other').verdict).toBe(Verdict.ALLOW);
+    // Same path match: the one with a method wins.
+    const anyMethod = route('api-any', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }] }]);
+    expect(ask(reach(get, routePolicy('api-get'), anyMethod), 'shop/web', 'GET', '/api/x').verdict).toBe(Verdict.ALLOW);
+    expect(ask(reach(get, anyMethod, routePolicy('api-any')), 'shop/web', 'GET', '/api/x').verdict).toBe(Verdict.DENY);
+  });
+
+  test('a regular expression must match the whole path', () => {
+    const re = route('api-re', [{ matches: [{ path: { type: 'RegularExpression', value: '/api/v[0-9]+/.*' }, method: 'GET' }] }]);
+    const r = reach(re, routePolicy('api-re'));
+    expect(ask(r, 'shop/web', 'GET', '/api/v2/orders').verdict).toBe(Verdict.ALLOW);
+    expect(ask(r, 'shop/web', 'GET', '/x/api/v2/orders').verdict).toBe(Verdict.DENY);
+    // An escaped dot is a dot; a hyphen is itself.
+    const dotted = route('api-dot', [{ matches: [{ path: { type: 'RegularExpression', value: '/v1\\.0/my-api/.*' } }] }]);
+    expect(ask(reach(dotted, routePolicy('api-dot')), 'shop/web', 'GET', '/v1.0/my-api/x').verdict).toBe(Verdict.ALLOW);
+    expect(ask(reach(dotted, routePolicy('api-dot')), 'shop/web', 'GET', '/v1x0/my-api/x').verdict).toBe(Verdict.DENY);
+  });
+
+  test('equal matches of two routes that decide differently, and header matches, are indeterminate', () => {
+    const twin = route('api-get-2', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }]);
+    const tie = ask(reach(get, routePolicy('api-get'), twin), 'shop/web', 'GET', '/api/x');
+    expect(tie.verdict).toBe(Verdict.INDETERMINATE);
+    expect(tie.uncertainties[0]).toBe('mesh: GET /api/x may go to any of HTTPRoute shop/api-get, HTTPRoute shop/api-get-2 on Server shop/api-8080 (equal matches '
+      + 'are ordered by creation time, not known here)');
+    const headers = route('api-h', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, headers: [{ name: 'x-admin', value: '1' }] }] }]);
+    const h = ask(reach(headers, routePolicy('api-h')), 'shop/web', 'GET', '/api/x');
+    expect(h.verdict).toBe(Verdict.INDETERMINATE);
+    expect(h.uncertainties).toEqual(['mesh: GET /api/x may go to any of HTTPRoute shop/api-h or to none (404) on Server shop/api-8080 (any method PathPrefix '
+      + '/api (also matches headers, not evaluated))']);
+  });
+
+  test('a gateway.networking.k8s.io route is targeted with its own group', () => {
+    const gw = route('api-get', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }], {}, 'gateway.networking.k8s.io');
+    expect(ask(reach(gw, routePolicy('api-get', 'gateway.networking.k8s.io')), 'shop/web', 'GET', '/api/x').verdict).toBe(Verdict.ALLOW);
+    expect(ask(reach(gw, routePolicy('api-get')), 'shop/web', 'GET', '/api/x').verdict).toBe(Verdict.DENY);
   });
 });
 

@@ -59,7 +59,6 @@ describe('LinkerdAuthorization', () => {
 
   test.each([
     ['no ports', { from: [MeshSource.anyMeshWorkload()], to: { app: 'api' } }, "[test/authz] flow 'f'.ports: Linkerd authorizes per Server, and a Server is one port: name the ports"],
-    ['HTTP paths', { from: [MeshSource.anyMeshWorkload()], to: { app: 'api' }, ports: [80], paths: ['/x'] }, "[test/authz] flow 'f': HTTP methods and paths need HTTPRoutes"],
     ['conditions', { from: [MeshSource.anyMeshWorkload()], to: { app: 'api' }, ports: [80], when: [{ key: 'source.ip', values: ['10.0.0.1'] }] },
       "[test/authz] flow 'f'.when: conditions are Istio only"],
     ['a principal', { from: [MeshSource.principal('cluster.local/ns/a/sa/b')], to: { app: 'api' }, ports: [80] }, "[test/authz] flow 'f'.from: MeshSource.principal() is Istio only"],

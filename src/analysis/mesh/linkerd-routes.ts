@@ -1,0 +1,139 @@
+/**
+ * Inbound HTTPRoutes of Linkerd Servers (internal), per the linkerd.io "Authorization Policy"
+ * reference and "Configuring Per-Route Authorization Policy", and linkerd2's policy controller and
+ * proxy:
+ *
+ * - Once an HTTPRoute (policy.linkerd.io, or gateway.networking.k8s.io) has a Server as parent, an
+ *   HTTP request to that Server must match one of its routes, else the proxy answers 404.
+ * - A request goes to ONE route: the match with the longest path match (`Exact`: the path;
+ *   `PathPrefix`: the prefix, segment-wise, trailing `/` ignored; `RegularExpression`: the whole
+ *   path, which it must match entirely), then one with a method, then more headers, then more query
+ *   parameters. Equal matches are ordered by creation time and name, unknown here.
+ * - A route admits the clients of the AuthorizationPolicies targeting it AND those of the Server's
+ *   own authorizations (policies targeting the Server or the namespace, its accessPolicy).
+ */
+import { apiGroupOf, isPlainObject, nameOf } from '../../util/vocabulary';
+import { HttpRequestSpec } from '../http-request';
+import { ManifestObject, ObjectRef, refOf } from '../model';
+import { Tri, MAYBE, NO, YES } from '../verdict';
+
+/** One match of a route: method and path, and what it also requires that is not evaluated. */
+interface RouteMatch {
+  readonly method?: string;
+  readonly path: { readonly type: string; readonly value: string };
+  /** Headers or query parameters this match also requires (not evaluated). */
+  readonly extra?: string;
+}
+
+/** An inbound HTTPRoute as the analysis reads it. */
+export interface LinkerdRoute {
+  readonly obj: ManifestObject;
+  readonly ref: ObjectRef;
+  /** `policy.linkerd.io` or `gateway.networking.k8s.io` (an AuthorizationPolicy's targetRef names it). */
+  readonly group: string;
+  readonly name: string;
+  readonly matches: readonly RouteMatch[];
+  /** What makes every request's match unknown (hostnames, parent ports or sections). */
+  readonly unknown?: string;
+  /** `GET /api/.* (RegularExpression) or ...` for constraints. */
+  readonly text: string;
+}
+
+/** How a request matched a route: YES with the precedence of the best match, NO, or MAYBE (why). */
+export interface RouteHit {
+  readonly truth: Tri;
+  readonly length: number;
+  readonly method: boolean;
+  readonly why?: string;
+}
+
+function matchText(m: RouteMatch): string {
+  const path = m.path.type === 'PathPrefix' && m.path.value === '/' ? 'any path' : `${m.path.type} ${m.path.value}`;
+  return `${m.method ?? 'any method'} ${path}${m.extra ? ` (${m.extra})` : ''}`;
+}
+
+/** Read an HTTPRoute (rules[].matches[]; a rule without matches matches every request, as does a match without a path). */
+export function linkerdRoute(obj: ManifestObject): LinkerdRoute {
+  const spec = isPlainObject(obj.spec) ? obj.spec : {};
+  const matches: RouteMatch[] = [];
+  const rules: unknown[] = Array.isArray(spec.rules) && spec.rules.length > 0 ? spec.rules : [{}];
+  for (const rule of rules) {
+    const given: unknown[] = isPlainObject(rule) && Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
+    for (const m of given) {
+      const match = isPlainObject(m) ? m : {};
+      const path = isPlainObject(match.path) ? match.path : {};
+      const extra = [Array.isArray(match.headers) && match.headers.length > 0 ? 'headers' : '',
+        Array.isArray(match.queryParams) && match.queryParams.length > 0 ? 'query parameters' : ''].filter((x) => x).join(' and ');
+      matches.push({
+        ...(typeof match.method === 'string' ? { method: match.method } : {}),
+        path: { type: typeof path.type === 'string' ? path.type : 'PathPrefix', value: typeof path.value === 'string' ? path.value : '/' },
+        ...(extra ? { extra: `also matches ${extra}, not evaluated` } : {}),
+      });
+    }
+  }
+  const parents: unknown[] = Array.isArray(spec.parentRefs) ? spec.parentRefs : [];
+  const unknown = Array.isArray(spec.hostnames) && spec.hostnames.length > 0 ? 'its hostnames are not evaluated'
+    : parents.some((p) => isPlainObject(p) && p.kind === 'Server' && (p.port !== undefined || p.sectionName !== undefined))
+      ? 'a parentRef to a Server names a port or section, which Linkerd rejects' : undefined;
+  return {
+    obj,
+    ref: refOf(obj),
+    group: apiGroupOf(obj),
+    name: nameOf(obj),
+    matches,
+    ...(unknown ? { unknown } : {}),
+    text: matches.map(matchText).join(' or '),
+  };
+}
+
+/** Does the route match every HTTP request (a method-less `PathPrefix /` match, nothing else)? */
+export function matchesEveryRequest(route: LinkerdRoute): boolean {
+  return !route.unknown && route.matches.some((m) => !m.method && !m.extra && m.path.type === 'PathPrefix' && m.path.value === '/');
+}
+
+/** The matched length of a path match, undefined for none, or a string saying why it is unknown. */
+function pathLength(type: string, value: string, path: string): number | undefined | string {
+  switch (type) {
+    case 'Exact': return value === path ? value.length : undefined;
+    case 'PathPrefix': {
+      if (value === '/') return 1;
+      const prefix = value.replace(/\/+$/, '');
+      const rest = path.replace(/\/+$/, '');
+      return rest.startsWith(prefix) && (rest.length === prefix.length || rest[prefix.length] === '/') ? prefix.length : undefined;
+    }
+    case 'RegularExpression': {
+      // Linkerd takes the leftmost-first match and requires it to span the path: with an alternation
+      // that can differ from a full match, so those are left unknown.
+      if (value.includes('|')) return `the regular expression ${value} has an alternation, not evaluated`;
+      try {
+        return new RegExp(`^(?:${value})$`, 'u').test(path) ? path.length : undefined;
+      } catch {
+        return `the regular expression ${value} is not evaluated`;
+      }
+    }
+    default: return `path match type ${type} is not evaluated`;
+  }
+}
+
+/** Does the route match the request, and how strongly (Linkerd's ordering: path length, then method)? */
+export function matchRoute(route: LinkerdRoute, request: HttpRequestSpec): RouteHit {
+  if (route.unknown) return { truth: MAYBE, length: 0, method: false, why: `${route.name}: ${route.unknown}` };
+  let best: RouteHit = { truth: NO, length: 0, method: false };
+  for (const m of route.matches) {
+    if (m.method !== undefined && m.method !== request.method) continue;
+    const len = pathLength(m.path.type, m.path.value, request.path);
+    if (len === undefined) continue;
+    if (typeof len === 'string' || m.extra) {
+      if (best.truth === NO) best = { truth: MAYBE, length: 0, method: false, why: typeof len === 'string' ? len : matchText(m) };
+      continue;
+    }
+    const hit = { truth: YES, length: len, method: m.method !== undefined };
+    if (best.truth !== YES || compareHits(hit, best) > 0) best = hit;
+  }
+  return best;
+}
+
+/** Linkerd's order of two matches of one request (> 0: `a` wins). */
+export function compareHits(a: RouteHit, b: RouteHit): number {
+  return a.length !== b.length ? a.length - b.length : Number(a.method) - Number(b.method);
+}

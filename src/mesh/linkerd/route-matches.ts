@@ -1,0 +1,135 @@
+import { IConstruct } from 'constructs';
+import { propError } from '../../util/errors';
+
+/**
+ * The HTTP methods an HTTPRoute match may name (policy.linkerd.io HTTPRoute v1beta3 CRD enum, the
+ * Gateway API's): a method outside this list cannot be matched by a route.
+ */
+export const LINKERD_HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+/** CRD limits: at most 8 matches per rule and 16 rules per HTTPRoute. */
+const MATCHES_PER_RULE = 8;
+const MAX_RULES = 16;
+
+/** The requests of a route-level flow (internal): validated methods (empty: any) and mesh paths (empty: any). */
+export interface RouteRequests {
+  readonly methods: readonly string[];
+  readonly paths: readonly string[];
+}
+
+type PathKind = { kind: 'any' } | { kind: 'exact' | 'prefix' | 'suffix'; value: string };
+
+/** A mesh path (`/x` exact, `/x/*` prefix, `*.png` suffix, `*` any), as validated by `validateFlow`. */
+function pathKind(p: string): PathKind {
+  if (p === '*' || p === '/*') return { kind: 'any' };
+  if (p.startsWith('*')) return { kind: 'suffix', value: p.slice(1) };
+  if (p.endsWith('*')) return { kind: 'prefix', value: p.slice(0, -1) };
+  return { kind: 'exact', value: p };
+}
+
+/**
+ * Escape a literal for a regular expression: the characters special outside a class in Rust's regex
+ * crate (Linkerd) and in JavaScript alike (`-`, `#`, `&`, `~` are not, and stay readable).
+ */
+function escapeRegex(literal: string): string {
+  return literal.replace(/[\\.+*?()|[\]{}^$]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The HTTPRoute path match of a mesh path, with the mesh's (Istio's) string semantics: exact paths are
+ * `Exact`; `*` (and `/*`) is `PathPrefix /` (every path); a prefix `/api/*` or a suffix `*.png` is a
+ * `RegularExpression` (`/api/.*`, `.*\.png`), which Linkerd matches against the whole path. A
+ * `PathPrefix` would not do: Linkerd matches it segment by segment, so `/api/` would also match `/api`.
+ */
+export function linkerdPathMatch(p: string | undefined): { type: string; value: string } {
+  const k = p === undefined ? { kind: 'any' as const } : pathKind(p);
+  switch (k.kind) {
+    case 'any': return { type: 'PathPrefix', value: '/' };
+    case 'exact': return { type: 'Exact', value: k.value };
+    case 'prefix': return { type: 'RegularExpression', value: `${escapeRegex(k.value)}.*` };
+    case 'suffix': return { type: 'RegularExpression', value: `.*${escapeRegex(k.value)}` };
+  }
+}
+
+/**
+ * Check what Linkerd adds to the mesh flow checks for route-level flows, naming `<prop>.methods[i]` or
+ * `<prop>.paths[i]`: methods from the CRD's list, paths without a query or fragment (Linkerd matches
+ * the path alone), no match as general as the Server's catch-all route (Linkerd would pick one of
+ * the two), and at most 128 (path, method) pairs (CRD limits).
+ */
+export function validateRouteRequests(scope: IConstruct, prop: string, r: RouteRequests): void {
+  r.methods.forEach((m, i) => {
+    if (!LINKERD_HTTP_METHODS.includes(m)) {
+      throw propError(scope, `${prop}.methods[${i}]`, `'${m}' is not a method an HTTPRoute can match (${LINKERD_HTTP_METHODS.join(', ')})`);
+    }
+  });
+  r.paths.forEach((p, i) => {
+    if (/[?#]/.test(p)) throw propError(scope, `${prop}.paths[${i}]`, `'${p}': Linkerd matches the request path alone, without query or fragment`);
+  });
+  if (r.methods.length === 0) {
+    const i = r.paths.findIndex((p) => { const k = pathKind(p); return k.kind === 'any' || (k.kind !== 'prefix' && k.value === '/') || (k.kind === 'suffix' && '/'.endsWith(k.value)); });
+    if (i >= 0) {
+      throw propError(scope, `${prop}.paths[${i}]`, `'${r.paths[i]}' without methods matches the path / as generally as the Server's catch-all `
+        + 'HTTPRoute, and Linkerd would route such a request to either of them: name the methods, or omit paths to authorize the whole port');
+    }
+  }
+  const pairs = Math.max(1, r.methods.length) * Math.max(1, r.paths.length);
+  if (pairs > MATCHES_PER_RULE * MAX_RULES) {
+    throw propError(scope, prop, `${r.methods.length} methods times ${r.paths.length} paths are ${pairs} HTTPRoute matches; `
+      + `an HTTPRoute holds at most ${MATCHES_PER_RULE * MAX_RULES} (${MAX_RULES} rules of ${MATCHES_PER_RULE}): split the flow`);
+  }
+}
+
+/** The HTTPRoute `rules` of a route-level flow: every (path, method) pair is one match, 8 matches per rule. */
+export function linkerdRouteRules(r: RouteRequests): Array<{ matches: Array<Record<string, unknown>> }> {
+  const paths = r.paths.length > 0 ? r.paths : [undefined];
+  const methods = r.methods.length > 0 ? r.methods : [undefined];
+  const matches = paths.flatMap((p) => methods.map((m) => ({ path: linkerdPathMatch(p), ...(m !== undefined ? { method: m } : {}) })));
+  const rules: Array<{ matches: Array<Record<string, unknown>> }> = [];
+  for (let i = 0; i < matches.length; i += MATCHES_PER_RULE) rules.push({ matches: matches.slice(i, i + MATCHES_PER_RULE) });
+  return rules;
+}
+
+/** Can one path match both mesh paths? */
+function pathsOverlap(a: PathKind, b: PathKind): boolean {
+  if (a.kind === 'any' || b.kind === 'any') return true;
+  if (a.kind === 'exact' && b.kind === 'exact') return a.value === b.value;
+  if (a.kind === 'exact' || b.kind === 'exact') {
+    const [e, o] = a.kind === 'exact' ? [a.value, b as { kind: string; value: string }] : [b.value, a as { kind: string; value: string }];
+    return o.kind === 'prefix' ? e.startsWith(o.value) : e.endsWith(o.value);
+  }
+  if (a.kind === 'prefix' && b.kind === 'prefix') return a.value.startsWith(b.value) || b.value.startsWith(a.value);
+  if (a.kind === 'suffix' && b.kind === 'suffix') return a.value.endsWith(b.value) || b.value.endsWith(a.value);
+  // A prefix and a suffix: `<prefix><suffix>` matches both.
+  return true;
+}
+
+/** A request both flows match, as text (`GET /api/x`), or undefined when they are disjoint. */
+export function overlappingRequest(a: RouteRequests, b: RouteRequests): string | undefined {
+  const methods = a.methods.length === 0 ? b.methods : b.methods.length === 0 ? a.methods : a.methods.filter((m) => b.methods.includes(m));
+  if (a.methods.length > 0 && b.methods.length > 0 && methods.length === 0) return undefined;
+  const pa = a.paths.length > 0 ? a.paths : ['*'];
+  const pb = b.paths.length > 0 ? b.paths : ['*'];
+  for (const x of pa) {
+    for (const y of pb) {
+      const [kx, ky] = [pathKind(x), pathKind(y)];
+      if (pathsOverlap(kx, ky)) return `${methods[0] ?? 'any method'} ${samplePath(kx, ky)}`;
+    }
+  }
+  return undefined;
+}
+
+/** A path two overlapping mesh paths both match. */
+function samplePath(a: PathKind, b: PathKind): string {
+  const one = (k: PathKind) => (k.kind === 'any' ? '/' : k.kind === 'suffix' && !k.value.startsWith('/') ? `/${k.value}` : k.value);
+  if (a.kind === 'any') return one(b);
+  if (b.kind === 'any' || a.kind === 'exact') return one(a);
+  if (b.kind === 'exact') return one(b);
+  if (a.kind === b.kind) return a.value.length >= b.value.length ? one(a) : one(b);
+  // A prefix and a suffix.
+  return a.kind === 'prefix' ? a.value + b.value : b.value + a.value;
+}
+
+/** `GET, POST /api/* or /healthz` for messages. */
+export function describeRouteRequests(r: RouteRequests): string {
+  return `${r.methods.length > 0 ? r.methods.join(', ') : 'any method'} ${r.paths.length > 0 ? r.paths.join(' or ') : 'any path'}`;
+}
