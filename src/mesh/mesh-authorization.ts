@@ -2,12 +2,13 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
+import { validateRouteRequests } from './linkerd/route-matches';
 import { requireMesh } from './mesh-context';
 import { MeshFlowOptions } from './mesh-flow-options';
 import { MeshSource } from './mesh-source';
 import { MeshKind } from '../cluster/mesh';
 import { propError } from '../util/errors';
-import { requireArray, requireProps, requireString } from '../util/guards';
+import { requireArray, requireOptionalStringArray, requireProps, requireString } from '../util/guards';
 import { validateDnsLabel } from '../util/validate';
 
 /** Props of {@link MeshAuthorization}. */
@@ -21,8 +22,12 @@ export interface MeshAuthorizationProps {
  * IstioAuthorization (allow-nothing baseline + one ALLOW policy per flow) under Istio,
  * LinkerdAuthorization (Server + MeshTLSAuthentication + AuthorizationPolicy per flow) under Linkerd.
  * Flows use only what both meshes express: service accounts, namespaces, any meshed workload or
- * anyone, to labelled pods on named ports. Use IstioAuthorization directly for DENY, AUDIT, HTTP
- * methods and paths, and conditions.
+ * anyone, to labelled pods on named ports, optionally narrowed to HTTP methods and paths (an Istio
+ * `to.operation` under Istio's sidecar mode; an HTTPRoute on the port's Server with a route-targeted
+ * AuthorizationPolicy under Linkerd, whose other callers keep every request through a catch-all
+ * route). Both read a path the same way: exact, `/prefix/*`, `*suffix` or `*`. Use IstioAuthorization
+ * directly for DENY, AUDIT and conditions (`when`); Istio's ambient mode has no L7 without a
+ * waypoint, and methods and paths are refused there.
  */
 export class MeshAuthorization extends Construct {
   /** The Istio authorization, under Istio. */
@@ -40,20 +45,23 @@ export class MeshAuthorization extends Construct {
 
   /**
    * Allow one flow; returns the objects emitted for it (the AuthorizationPolicy under Istio; the
-   * authentication and the per-port AuthorizationPolicies under Linkerd).
+   * authentication, the per-port AuthorizationPolicies and, for a flow with methods or paths, the
+   * per-port HTTPRoutes under Linkerd).
    */
   public allowFlow(name: string, options: MeshFlowOptions): ApiObject[] {
     const prop = `flow '${requireString(this, 'name', name)}'`;
     const o = requireProps(this, options, false, prop);
-    if (o.methods !== undefined || o.paths !== undefined || o.when !== undefined) {
-      throw propError(this, prop, 'methods, paths and when do not render for every mesh: use IstioAuthorization for them');
-    }
+    if (o.when !== undefined) throw propError(this, `${prop}.when`, 'request conditions do not render for every mesh: use IstioAuthorization for them');
+    // One intent for both meshes: what an HTTPRoute cannot match (Linkerd) is refused under Istio too.
+    const methods = requireOptionalStringArray(this, `${prop}.methods`, o.methods) ?? [];
+    const paths = requireOptionalStringArray(this, `${prop}.paths`, o.paths) ?? [];
+    if (methods.length > 0 || paths.length > 0) validateRouteRequests(this, prop, { methods, paths });
     if (o.from !== undefined && requireArray(this, `${prop}.from`, o.from).some((s) => s instanceof MeshSource && s._spec.kind === 'principal')) {
       throw propError(this, `${prop}.from`, 'MeshSource.principal() is Istio only: use MeshSource.serviceAccount()');
     }
     if (o.ports === undefined) throw propError(this, `${prop}.ports`, 'name the ports (Linkerd authorizes per port; the intent must render for both meshes)');
     if (this.istio) return [this.istio.allowFlow(name, o)];
     const objects = this.linkerd!.allowFlow(name, o);
-    return [objects.authentication, ...objects.authorizationPolicies];
+    return [objects.authentication, ...objects.authorizationPolicies, ...objects.routes];
   }
 }

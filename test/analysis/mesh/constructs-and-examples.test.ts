@@ -141,6 +141,36 @@ describe.each([
   });
 });
 
+describe.each([
+  ['Istio', Mesh.istio({ mode: IstioMode.SIDECAR, cni: true })],
+  ['Linkerd', Mesh.linkerd({ cni: true })],
+] as const)('MeshAuthorization with methods and paths on %s: one intent, the same request verdicts', (meshName, mesh) => {
+  const chart = meshChart(Cni.calico(), mesh);
+  if (meshName === 'Istio') new IstioMtls(chart, 'mtls');
+  const ns = new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+  for (const name of ['web', 'api', 'worker']) deployment(chart, 'shop', name, { app: name }, 8080, name);
+  ns.allowFlow('web-to-api', { app: 'web' }, { app: 'api' }, [Port.tcp(8080)]);
+  ns.allowFlow('worker-to-api', { app: 'worker' }, { app: 'api' }, [Port.tcp(8080)]);
+  const authz = new MeshAuthorization(chart, 'authz', { namespace: 'shop' });
+  // web may only read orders; worker may do anything on the port.
+  authz.allowFlow('web-reads-orders', { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, ports: [8080], methods: ['GET'], paths: ['/api/orders/*'] });
+  authz.allowFlow('worker-to-api', { from: [MeshSource.serviceAccount('worker')], to: { app: 'api' }, ports: [8080] });
+  synthValid(chart);
+  const reach = Reachability.fromChart(chart, { cni: Cni.calico() });
+  const ask = (from: string, method: string, path: string) => reach.checkRequest(Target.workload('shop', from), Target.workload('shop', 'api'), Port.tcp(8080), { method, path }).verdict;
+
+  test.each([
+    ['web', 'GET', '/api/orders/42', Verdict.ALLOW],
+    ['web', 'POST', '/api/orders/42', Verdict.DENY],
+    ['web', 'GET', '/api/orders', Verdict.DENY],
+    ['web', 'GET', '/admin', Verdict.DENY],
+    ['worker', 'POST', '/admin', Verdict.ALLOW],
+    ['worker', 'GET', '/api/orders/42', Verdict.ALLOW],
+  ])('%s %s %s -> %s', (from, method, path, verdict) => {
+    expect(ask(from, method, path)).toBe(verdict);
+  });
+});
+
 describe('the mesh default of fromChart', () => {
   test('Mesh.none() analyses the CNI alone, also for a chart whose ClusterNetwork declares a mesh', () => {
     const chart = EXAMPLES['istio-canary'](new App(), Cni.calico());

@@ -221,10 +221,49 @@ describe('MeshAuthorization: one intent, either mesh', () => {
   });
 
   test.each([
-    ['Istio-only fields', { ...flow, methods: ['GET'] }, "[test/authz] flow 'f': methods, paths and when do not render for every mesh: use IstioAuthorization for them"],
+    ['request conditions (Istio only)', { ...flow, when: [{ key: 'request.headers[x-env]', values: ['prod'] }] },
+      "[test/authz] flow 'f'.when: request conditions do not render for every mesh: use IstioAuthorization for them"],
+    ['a method no HTTPRoute can match (Linkerd could not render it)', { ...flow, methods: ['PURGE'] }, "[test/authz] flow 'f'.methods[0]: 'PURGE' is not a method an HTTPRoute can match"],
+    ['a path with a query (Linkerd matches the path alone)', { ...flow, methods: ['GET'], paths: ['/search?q=x'] }, "[test/authz] flow 'f'.paths[0]: '/search?q=x': Linkerd matches the request path alone"],
     ['no ports', { from: flow.from, to: flow.to }, "[test/authz] flow 'f'.ports: name the ports"],
   ])('%s are refused, whichever mesh', (_what, options, message) => {
     expect(() => new MeshAuthorization(linkerd(), 'authz', { namespace: 'shop' }).allowFlow('f', options)).toThrow(message);
+    const istio = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
+    new IstioMtls(istio, 'mtls');
+    expect(() => new MeshAuthorization(istio, 'authz', { namespace: 'shop' }).allowFlow('f', options)).toThrow(message);
+  });
+
+  test('methods and paths under Linkerd: an HTTPRoute on the Server, the policy targets it', () => {
+    const chart = linkerd();
+    const objects = new MeshAuthorization(chart, 'authz', { namespace: 'shop' })
+      .allowFlow('web-reads-orders', { ...flow, methods: ['GET'], paths: ['/api/orders/*'] });
+    expect(objects.map((o) => `${o.kind} ${o.name}`)).toEqual([
+      'MeshTLSAuthentication web-reads-orders', 'AuthorizationPolicy web-reads-orders-8080', 'HTTPRoute web-reads-orders-8080',
+    ]);
+    const synthesized = synthValid(chart);
+    // Istio's prefix `/api/orders/*` is every path that starts with `/api/orders/`: a whole-path
+    // regular expression in Linkerd (a PathPrefix would also take `/api/orders`).
+    expect(find(synthesized, 'HTTPRoute', 'web-reads-orders-8080', 'shop').spec.rules)
+      .toEqual([{ matches: [{ path: { type: 'RegularExpression', value: '/api/orders/.*' }, method: 'GET' }] }]);
+    expect(find(synthesized, 'AuthorizationPolicy', 'web-reads-orders-8080', 'shop').spec.targetRef)
+      .toEqual({ group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'web-reads-orders-8080' });
+  });
+
+  test('methods and paths under Istio: the ALLOW policy\'s operation', () => {
+    const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
+    new IstioMtls(chart, 'mtls');
+    new MeshAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-reads-orders', { ...flow, methods: ['GET'], paths: ['/api/orders/*'] });
+    expect(find(synthValid(chart), 'AuthorizationPolicy', 'web-reads-orders').spec.rules).toEqual([{
+      from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }],
+      to: [{ operation: { ports: ['8080'], methods: ['GET'], paths: ['/api/orders/*'] } }],
+    }]);
+  });
+
+  test('methods and paths in Istio\'s ambient mode: refused (L7 needs a waypoint)', () => {
+    const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
+    new IstioMtls(chart, 'mtls');
+    expect(() => new MeshAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('f', { ...flow, methods: ['GET'] }))
+      .toThrow(/HTTP methods, paths and request conditions need an L7 proxy; in ambient mode that is a waypoint/);
   });
 
   test('without a mesh: an error', () => {
