@@ -51,7 +51,7 @@ const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
     l7BlindToMtls: false,
   },
   [CniKind.CALICO]: {
-    model: (manifests, namespaces) => calicoModel(manifests, namespaces),
+    model: (manifests, namespaces, cni) => calicoModel(manifests, namespaces, { clusterNetworkPolicy: cni.capabilities.clusterNetworkPolicy }),
     native: nativeOf(CniKind.CALICO),
     uncertainties: calicoHostEndpointUncertainties,
     l7BlindToMtls: false,

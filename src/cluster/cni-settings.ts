@@ -9,7 +9,7 @@ import { CniKind } from './cni-kind';
 /** Options of each kind, as its factory validated them. */
 export interface CniOptionsByKind {
   readonly [CniKind.KUBERNETES]: { readonly acknowledgeUnenforcedPolicies: boolean };
-  readonly [CniKind.CALICO]: { readonly guardrailTier: string; readonly guardrailTierOrder: number };
+  readonly [CniKind.CALICO]: { readonly guardrailTier: string; readonly guardrailTierOrder: number; readonly nativeV3Crds: boolean };
   readonly [CniKind.CILIUM]: { readonly kubeProxyReplacement: boolean };
   readonly [CniKind.FLANNEL]: { readonly acknowledgeUnenforcedPolicies: boolean };
 }

@@ -72,6 +72,15 @@ export interface CalicoCniOptions {
    * @default 100
    */
   readonly guardrailTierOrder?: number;
+  /**
+   * Calico serves projectcalico.org/v3 as native CRDs (Calico 3.32 tech preview: the CRD chart
+   * `projectcalico.org.v3` instead of `crd.projectcalico.org.v1`). That chart ships no
+   * policy.networking.k8s.io ClusterNetworkPolicy CRD, so such a cluster has no ClusterNetworkPolicy:
+   * one in the app is a synth error, and the analyzer and lint treat one as not enforced.
+   * `CalicoInstallation` takes its `crdMode` from this.
+   * @default false - projectcalico.org/v3 through Calico's aggregated API server (its default)
+   */
+  readonly nativeV3Crds?: boolean;
 }
 
 /** Options for {@link Cni.cilium}. */
@@ -119,9 +128,10 @@ export class Cni {
     }, { kind: CniKind.KUBERNETES, acknowledgeUnenforcedPolicies: false }, HOST_NETWORK_DNS);
   }
 
-  /** Calico (open source, 3.32): tiers, ordered allow/deny, GlobalNetworkPolicy, ClusterNetworkPolicy. */
+  /** Calico (open source, 3.32): tiers, ordered allow/deny, GlobalNetworkPolicy, ClusterNetworkPolicy (not with native v3 CRDs). */
   public static calico(options: CalicoCniOptions = {}): Cni {
     const o = requireProps('Cni.calico', options, true, 'options');
+    const nativeV3Crds = requireOptionalBoolean('Cni.calico', 'nativeV3Crds', o.nativeV3Crds, false);
     return new Cni(
       FACTORY_TOKEN,
       'calico',
@@ -134,10 +144,12 @@ export class Cni {
         l7: false,
         fqdn: false,
         entities: false,
-        clusterNetworkPolicy: true,
+        // Not in native v3 CRD mode: its CRD chart has no ClusterNetworkPolicy CRD (NETWORKING-FACTS.md).
+        clusterNetworkPolicy: !nativeV3Crds,
       },
       {
         kind: CniKind.CALICO,
+        nativeV3Crds,
         guardrailTier: validateGuardrailTier(o.guardrailTier === undefined ? 'platform-guardrails' : o.guardrailTier),
         guardrailTierOrder: validateGuardrailTierOrder(o.guardrailTierOrder === undefined ? 100 : o.guardrailTierOrder),
       },
@@ -242,6 +254,8 @@ export class Cni {
   public readonly kubeProxyReplacement: boolean;
   /** The user acknowledged that policies are not enforced (Flannel only). */
   public readonly acknowledgeUnenforcedPolicies: boolean;
+  /** Calico serves projectcalico.org/v3 as native CRDs (Calico only). */
+  public readonly calicoNativeV3Crds?: boolean;
   /** Calico tier holding the cluster-wide guard rails (Calico only). */
   public readonly calicoGuardrailTier?: string;
   /** Order of the Calico guard-rail tier (Calico only). */
@@ -272,6 +286,7 @@ export class Cni {
         this.acknowledgeUnenforcedPolicies = false;
         this.calicoGuardrailTier = settings.guardrailTier;
         this.calicoGuardrailTierOrder = settings.guardrailTierOrder;
+        this.calicoNativeV3Crds = settings.nativeV3Crds;
         break;
       case CniKind.CILIUM:
         this.acknowledgeUnenforcedPolicies = false;

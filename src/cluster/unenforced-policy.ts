@@ -30,7 +30,10 @@ export function unenforcedPolicyReason(cni: Cni, obj: unknown): string | undefin
     return cni.acknowledgeUnenforcedPolicies ? undefined : `CNI '${cni.name}' enforces no network policy at all`;
   }
   if (group === POLICY_API_GROUP) {
-    return cni.capabilities.clusterNetworkPolicy ? undefined : `'${cni.name}' does not implement policy.networking.k8s.io ${kind}`;
+    if (cni.capabilities.clusterNetworkPolicy) return undefined;
+    return cni.calicoNativeV3Crds
+      ? `Calico in native v3 CRD mode serves no policy.networking.k8s.io ${kind} (its CRD chart has no such CRD)`
+      : `'${cni.name}' does not implement policy.networking.k8s.io ${kind}`;
   }
   if (isKubernetesNetworkPolicy(obj) || NATIVE_POLICY_GROUPS[cni.kind].includes(group)) return undefined;
   const enforcers = kindsEnforcing(group);

@@ -124,6 +124,23 @@ describe('ClusterNetworkPolicy', () => {
   });
 });
 
+describe('Calico in native v3 CRD mode', () => {
+  // Its CRD chart ships no ClusterNetworkPolicy CRD (NETWORKING-FACTS.md, Calico): none is in force.
+  const deny = cnp('deny-dev', 'Admin', 10, { subject: subjectProd, ingress: [{ action: 'Deny', from: fromDev }] });
+
+  test('a ClusterNetworkPolicy is ignored, with a note, where Calico serves projectcalico.org/v3 natively', () => {
+    const reach = Reachability.fromManifests([...cluster, deny], { cni: Cni.calico({ nativeV3Crds: true }) });
+    const result = reach.check(tool, db, Port.tcp(1));
+    expect(result.allowed).toBe(true);
+    expect(result.explain()).toContain('1 ClusterNetworkPolicy object(s) ignored: this Calico cluster serves no ClusterNetworkPolicy');
+  });
+
+  test('with the aggregated API server (Calico\'s default) it is in force', () => {
+    const reach = Reachability.fromManifests([...cluster, deny], { cni: Cni.calico() });
+    expect(reach.check(tool, db, Port.tcp(1)).allowed).toBe(false);
+  });
+});
+
 describe('flannel', () => {
   test('every flow is allowed, whatever the policies say', () => {
     const reach = Reachability.fromManifests([...cluster, npDenyAll], { cni: Cni.flannel() });

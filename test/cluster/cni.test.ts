@@ -44,6 +44,16 @@ describe('Cni.calico guard-rail tier options', () => {
     expect(() => Cni.calico(options)).toThrow(message);
   });
 
+  test('nativeV3Crds: no ClusterNetworkPolicy capability (the native CRD chart has none), everything else as Calico', () => {
+    const native = Cni.calico({ nativeV3Crds: true });
+    expect(native.capabilities).toEqual({ ...Cni.calico().capabilities, clusterNetworkPolicy: false });
+    expect([native.calicoNativeV3Crds, Cni.calico().calicoNativeV3Crds]).toEqual([true, false]);
+  });
+
+  test.each([['true'], [1], [null]])('nativeV3Crds %p (untyped caller) is refused', (value) => {
+    expect(() => Cni.calico({ nativeV3Crds: value as any })).toThrow('[Cni.calico] nativeV3Crds: ');
+  });
+
   test.each(['default', 'kube-admin', 'kube-baseline', 'adminnetworkpolicy', 'baselineadminnetworkpolicy'])('guardrailTier %s is reserved', (tier) => {
     expect(() => Cni.calico({ guardrailTier: tier })).toThrow(
       `[Cni.calico] guardrailTier: '${tier}' is a tier Calico creates and manages itself (default, kube-admin, kube-baseline, adminnetworkpolicy, `

@@ -57,6 +57,13 @@ const VARIANTS: { readonly [K in CniKind]: readonly Variant[] } = {
   ],
   [CniKind.CALICO]: [
     { label: 'Cni.calico()', cni: () => Cni.calico(), enforces: ['allow', 'deny', 'clusterWideAllow', 'clusterWideDeny', 'precedence'], reads: [K8S, CNP, CALICO] },
+    // Native v3 CRD mode: no ClusterNetworkPolicy CRD (NETWORKING-FACTS.md, Calico); Calico's own policies render the same.
+    {
+      label: 'Cni.calico({ nativeV3Crds: true })',
+      cni: () => Cni.calico({ nativeV3Crds: true }),
+      enforces: ['allow', 'deny', 'clusterWideAllow', 'clusterWideDeny', 'precedence'],
+      reads: [K8S, CALICO],
+    },
   ],
   [CniKind.CILIUM]: [
     { label: 'Cni.cilium()', cni: () => Cni.cilium(), enforces: ['allow', 'deny', 'clusterWideAllow', 'clusterWideDeny', 'entity', 'fqdn', 'l7'], reads: [K8S, CILIUM] },

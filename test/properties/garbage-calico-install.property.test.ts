@@ -27,6 +27,8 @@ const NUM_RUNS = 150;
 const POD_CIDR = '10.244.0.0/16';
 
 const iptables = () => chartFor(Cni.calico());
+/** A cluster whose Calico serves projectcalico.org/v3 as native CRDs. */
+const native = () => chartFor(Cni.calico({ nativeV3Crds: true }));
 /** kube-proxy replaced: the eBPF dataplane's cluster. */
 const replaced = () => chartFor(Cni.calico(), { kubeProxyMode: KubeProxyMode.REPLACED });
 
@@ -115,7 +117,9 @@ describe('CalicoInstallation', () => {
       prop: 'crdMode',
       valid: fc.constantFrom(...Object.values(CalicoCrdMode)),
       typed: absentOr(oneOf(Object.values(CalicoCrdMode))),
-      build: (chart, v) => calico({ delivery: Delivery.argoCd(), crdMode: v, kubernetesVersion: v === CalicoCrdMode.NATIVE_V3 ? '1.36' : undefined })(chart),
+      // The native mode on a Cni that says so (the two must agree).
+      build: (chart, v) => calico({ delivery: Delivery.argoCd(), crdMode: v, kubernetesVersion: v === CalicoCrdMode.NATIVE_V3 ? '1.36' : undefined })(
+        v === CalicoCrdMode.NATIVE_V3 ? native() : chart),
       // Exactly one CRD chart: the v3 one only when NATIVE_V3 itself was given (NETWORKING-FACTS.md, never both).
       check: (objects, v) => expect(ofKind(objects, 'Application').map((a) => a.spec.source.chart))
         .toEqual([v === CalicoCrdMode.NATIVE_V3 ? 'projectcalico.org.v3' : 'crd.projectcalico.org.v1', 'tigera-operator']),
@@ -124,7 +128,7 @@ describe('CalicoInstallation', () => {
       prop: 'kubernetesVersion',
       valid: fc.constantFrom('1.34', '1.35.2', '1.36', 'v1.37.1'),
       typed: isString,
-      build: (chart, v) => calico({ delivery: Delivery.argoCd(), crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: v })(chart),
+      build: (_chart, v) => calico({ delivery: Delivery.argoCd(), crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: v })(native()),
       // Accepted only from 1.34; the v1 MutatingAdmissionPolicy capability exactly from 1.36 (GA).
       check: (objects, v: any) => {
         const [major, minor] = /^v?(\d+)\.(\d+)/.exec(v)!.slice(1).map(Number);

@@ -84,7 +84,13 @@ class CalicoModel implements AnnotatedCniModel {
   private readonly cnpPeers: Array<(e: Endpoint) => boolean>;
   private entities?: PeerEntities;
 
-  constructor(manifests: ManifestObject[], namespaces: NamespaceIndex) {
+  constructor(given: ManifestObject[], namespaces: NamespaceIndex, options: CalicoModelOptions) {
+    const cnps = options.clusterNetworkPolicy ? 0 : given.filter(isClusterNetworkPolicy).length;
+    const manifests = cnps === 0 ? given : given.filter((m) => !isClusterNetworkPolicy(m));
+    if (cnps > 0) {
+      this.skip(undefined, `${cnps} ClusterNetworkPolicy object(s) ignored: this Calico cluster serves no ClusterNetworkPolicy `
+        + '(native v3 CRD mode installs no policy.networking.k8s.io CRD)');
+    }
     const cache = new SelectorCache();
     this.ctx = { namespaces, networkSets: new NetworkSetIndex(manifests.filter(isNetworkSet).map(toNetworkSet)) };
     this.tiers = collectTiers(manifests.filter(isTier));
@@ -377,7 +383,18 @@ interface Walk {
   readonly l7?: L7Matcher[];
 }
 
+/** What the Calico cluster serves besides its own policies. */
+export interface CalicoModelOptions {
+  /**
+   * The cluster has the policy.networking.k8s.io ClusterNetworkPolicy CRD (not in native v3 CRD
+   * mode): without it, ClusterNetworkPolicy objects are ignored, with a note.
+   */
+  readonly clusterNetworkPolicy: boolean;
+}
+
 /** The Calico CNI model: projectcalico.org/v3 policies, tiers, network sets, Kubernetes NetworkPolicy and ClusterNetworkPolicy. */
-export function calicoModel(manifests: ManifestObject[], namespaces: NamespaceIndex): AnnotatedCniModel {
-  return new CalicoModel(manifests, namespaces);
+export function calicoModel(
+  manifests: ManifestObject[], namespaces: NamespaceIndex, options: CalicoModelOptions = { clusterNetworkPolicy: true },
+): AnnotatedCniModel {
+  return new CalicoModel(manifests, namespaces, options);
 }

@@ -56,8 +56,9 @@ export interface CalicoInstallationProps {
    * or later, and makes any
    * ClusterNetworkPolicy or crd.projectcalico.org object in the app a synth error (its CRDs are not
    * installed). Choose it for new clusters: an installed cluster changes mode only by Calico's
-   * migration procedure.
-   * @default CalicoCrdMode.API_SERVER
+   * migration procedure. Must agree with the ClusterNetwork's `Cni.calico({ nativeV3Crds })`, which
+   * the policies, the analyzer and lint go by.
+   * @default - the ClusterNetwork's Cni: NATIVE_V3 with `Cni.calico({ nativeV3Crds: true })`, else API_SERVER
    */
   readonly crdMode?: CalicoCrdMode;
   /**
@@ -209,7 +210,7 @@ export class CalicoInstallation extends Construct {
     if (!/^v\d+\.\d+\.\d+$/.test(version)) throw propError(this, 'version', `'${version}' is not a Calico release like 'v3.32.1'`);
     const repository = (requireOptionalString(this, 'chartRepository', props.chartRepository, true) ?? CALICO_CHART_REPOSITORY);
     if (!/^(https|oci):\/\/\S+$/.test(repository)) throw propError(this, 'chartRepository', `'${repository}' must be an https:// or oci:// URL`);
-    this.crdMode = crdModeOf(this, props.crdMode);
+    this.crdMode = crdModeOf(this, props.crdMode, cluster.cni.calicoNativeV3Crds === true);
     checkReleaseHasMode(this, this.crdMode, version);
     const kubernetesVersion = kubernetesVersionOf(this, this.crdMode, props.kubernetesVersion);
 

@@ -42,10 +42,20 @@ export interface KubernetesMinorVersion {
   readonly minor: number;
 }
 
-/** The CRD mode given, checked (jsii and plain-JS callers can pass any value). */
-export function crdModeOf(scope: IConstruct, value: CalicoCrdMode | undefined): CalicoCrdMode {
-  if (value === undefined) return CalicoCrdMode.API_SERVER;
-  return requireOneOf(scope, 'crdMode', value, Object.values(CalicoCrdMode), 'a CalicoCrdMode');
+/**
+ * The CRD mode given, checked (jsii and plain-JS callers can pass any value), and the same as the
+ * ClusterNetwork's `Cni.calico({ nativeV3Crds })` says: policies, the analyzer and lint read the
+ * mode from there. When not given, the Cni's.
+ */
+export function crdModeOf(scope: IConstruct, value: CalicoCrdMode | undefined, cniNativeV3Crds: boolean): CalicoCrdMode {
+  const cniMode = cniNativeV3Crds ? CalicoCrdMode.NATIVE_V3 : CalicoCrdMode.API_SERVER;
+  if (value === undefined) return cniMode;
+  const mode = requireOneOf(scope, 'crdMode', value, Object.values(CalicoCrdMode), 'a CalicoCrdMode');
+  if (mode !== cniMode) {
+    throw propError(scope, 'crdMode', `${mode} differs from the ClusterNetwork's Cni.calico({ nativeV3Crds: ${cniNativeV3Crds} }), `
+      + 'which policies, the analyzer and lint go by: set the same mode in both (or leave crdMode out to take the Cni\'s)');
+  }
+  return mode;
 }
 
 /**

@@ -372,7 +372,7 @@ test('a projectcalico.org/v3 IPPool named like an operator-managed pool is an er
 describe('CalicoInstallation native v3 CRD mode', () => {
   const MAP_V1 = 'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy';
   const native = (kubernetesVersion: string, props: CalicoInstallationProps = {}) =>
-    build({ crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion, ...props });
+    build({ crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion, ...props }, {}, Cni.calico({ nativeV3Crds: true }));
   /** Synthesize with the synth-time validations (app.synthYaml runs them), then every object strictly validated. */
   const synth = (app: App) => {
     app.synthYaml();
@@ -557,6 +557,20 @@ describe('CalicoInstallation native v3 CRD mode', () => {
       "[platform/calico] version: 'v3.31.3' has no native v3 CRDs (new in Calico v3.32.0, chart projectcalico.org.v3)"],
     ['Calico 2.x', { crdMode: CalicoCrdMode.NATIVE_V3, kubernetesVersion: '1.34', version: 'v2.40.0' }, "[platform/calico] version: 'v2.40.0' has no native v3 CRDs"],
   ])('%s', (_name, props, message) => {
-    expect(() => build(props)).toThrow(message);
+    expect(() => build(props, {}, props.crdMode === CalicoCrdMode.NATIVE_V3 ? Cni.calico({ nativeV3Crds: true }) : Cni.calico())).toThrow(message);
+  });
+
+  test('the mode comes from the ClusterNetwork\'s Cni when not given', () => {
+    const { calico } = build({ kubernetesVersion: '1.34', delivery: Delivery.flux() }, {}, Cni.calico({ nativeV3Crds: true }));
+    expect(calico.crdMode).toBe(CalicoCrdMode.NATIVE_V3);
+    expect(build({}, {}, Cni.calico({ nativeV3Crds: false })).calico.crdMode).toBe(CalicoCrdMode.API_SERVER);
+  });
+
+  test.each([
+    ['native mode on a Cni that says the API server', CalicoCrdMode.NATIVE_V3, Cni.calico(), 'NativeV3 differs from the ClusterNetwork\'s Cni.calico({ nativeV3Crds: false })'],
+    ['the API server mode on a Cni that says native', CalicoCrdMode.API_SERVER, Cni.calico({ nativeV3Crds: true }), 'ApiServer differs from the ClusterNetwork\'s Cni.calico({ nativeV3Crds: true })'],
+  ])('%s: an error (policies, the analyzer and lint go by the Cni)', (_name, crdMode, cni, message) => {
+    expect(() => build({ crdMode, kubernetesVersion: crdMode === CalicoCrdMode.NATIVE_V3 ? '1.34' : undefined }, {}, cni))
+      .toThrow(`[platform/calico] crdMode: ${message}`);
   });
 });
