@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { refusedProbeProblems } from './probes';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { constructIdFor } from '../../util/construct-id';
@@ -33,10 +34,14 @@ export interface LinkerdFlowObjects {
 interface ServerEntry {
   readonly server: ApiObject;
   readonly selector: string;
+  readonly labels: Record<string, string>;
+  readonly port: number;
   /** The HTTPRoute matching every request, emitted with the Server's first route-level flow. */
   catchAll?: ApiObject;
   /** The route-level flows on the Server, whose requests must not overlap. */
   readonly routed: Array<RouteRequests & { readonly flow: string }>;
+  /** The requests flows from `MeshSource.anyone()` admit on the Server (a port-level flow: every request). */
+  readonly anyone: RouteRequests[];
 }
 
 /** Root -> `<namespace>|<selector>|<port>` -> the Server describing that port (Servers must not overlap). */
@@ -66,9 +71,13 @@ const SERVERS = new WeakMap<IConstruct, Map<string, ServerEntry>>();
  * policy of its own: port-level flows on the Server keep every request, route-level clients get
  * only their routes. Linkerd routes each request to ONE route (longest path match, then a method
  * match), so two route-level flows on one Server whose requests overlap are an error, as is a
- * method-less match as general as the catch-all. Limits: the Server's default probe route is gone
- * once it has routes (kubelet HTTP probes on that port need a flow of their own); non-HTTP
- * connections get the port-level flows only.
+ * method-less match as general as the catch-all. Once a Server has routes, Linkerd's probe route
+ * (unauthenticated `GET` of the pods' httpGet probe paths) is gone: at synth time every httpGet
+ * liveness, readiness or startup probe on the Server's port of the app's workloads whose pods it
+ * selects must be admitted by a flow from `MeshSource.anyone()` (a route-level flow with GET and the
+ * path, or a port-level one), else synthesis fails naming the flow to add; nothing is authorized
+ * implicitly, and workloads outside the app are not seen. Non-HTTP connections get the port-level
+ * flows only.
  *
  * Not supported here (errors): flows without ports (Servers are per port), Istio conditions and
  * principals.
@@ -114,15 +123,25 @@ export class LinkerdAuthorization extends Construct {
         }
       });
     }
+    if (flow.sources.some((s) => s.kind === 'anyone')) {
+      for (const entry of entries) entry.anyone.push(routed ? { methods: flow.methods, paths: flow.paths } : { methods: [], paths: [] });
+    }
     const authentication = this.authentication(flow);
     const routes: ApiObject[] = [];
     const authorizationPolicies = entries.map((entry, i) => {
       let target = { group: 'policy.linkerd.io', kind: 'Server', name: entry.server.name };
       if (routed) {
-        entry.catchAll ??= this.emit(`${entry.server.name}-catch-all`, 'HTTPRoute', 'v1beta3', {
-          parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: entry.server.name }],
-          rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }],
-        });
+        if (!entry.catchAll) {
+          entry.catchAll = this.emit(`${entry.server.name}-catch-all`, 'HTTPRoute', 'v1beta3', {
+            parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: entry.server.name }],
+            rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }],
+          });
+          // At synth time, so that workloads and flows added later are seen.
+          const e = entry;
+          this.node.addValidation({
+            validate: () => refusedProbeProblems(this.node.root, { name: e.server.name, namespace: this.namespace, ...e }),
+          });
+        }
         const route = this.emit(`${name}-${flow.ports[i]}`, 'HTTPRoute', 'v1beta3', {
           parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: entry.server.name }],
           rules: linkerdRouteRules(flow),
@@ -176,7 +195,7 @@ export class LinkerdAuthorization extends Construct {
       }
     }
     const server = this.emit(linkerdServerName(flow.to, port), 'Server', 'v1beta3', { podSelector: { matchLabels: { ...flow.to } }, port, accessPolicy: 'deny' });
-    const entry: ServerEntry = { server, selector, routed: [] };
+    const entry: ServerEntry = { server, selector, labels: { ...flow.to }, port, routed: [], anyone: [] };
     servers.set(key, entry);
     return entry;
   }

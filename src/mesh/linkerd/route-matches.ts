@@ -129,6 +129,25 @@ function samplePath(a: PathKind, b: PathKind): string {
   return a.kind === 'prefix' ? a.value + b.value : b.value + a.value;
 }
 
+/**
+ * Does a route-level flow's requests include this request (method, path without query), with the
+ * meaning its HTTPRoute gives them: no methods match every method, no paths every path; exact paths
+ * the path itself, `/api/*` every path starting `/api/`, `*.png` every path ending `.png`, `*` any.
+ */
+export function requestsInclude(r: RouteRequests, method: string, path: string): boolean {
+  if (r.methods.length > 0 && !r.methods.includes(method)) return false;
+  if (r.paths.length === 0) return true;
+  return r.paths.some((p) => {
+    const k = pathKind(p);
+    switch (k.kind) {
+      case 'any': return true;
+      case 'exact': return path === k.value;
+      case 'prefix': return path.startsWith(k.value);
+      case 'suffix': return path.endsWith(k.value);
+    }
+  });
+}
+
 /** `GET, POST /api/* or /healthz` for messages. */
 export function describeRouteRequests(r: RouteRequests): string {
   return `${r.methods.length > 0 ? r.methods.join(', ') : 'any method'} ${r.paths.length > 0 ? r.paths.join(' or ') : 'any path'}`;

@@ -1,0 +1,125 @@
+/**
+ * Kubelet HTTP probes on a Linkerd Server that has HTTPRoutes (internal).
+ *
+ * linkerd2's policy controller (`policy-controller/k8s/index`, `inbound/index.rs` `http_routes` and
+ * `default_inbound_http_routes`, `pod.rs` `pod_http_probes`): a Server without routes gets a default
+ * route plus a probe route matching `GET` with an `Exact` path for each `httpGet` liveness, readiness
+ * and startup probe of the pod's containers on that port (the port a number, or a TCP port name of
+ * the same container; the path `/` when the probe names none), authorized for unauthenticated
+ * clients from the `probeNetworks` (default every address). Once any HTTPRoute has the Server as
+ * parent, only those routes remain: the probe route is gone, and a probe no route admits for
+ * unauthenticated clients is refused (linkerd.io "Configuring Per-Route Authorization Policy").
+ */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { describeRouteRequests, requestsInclude, RouteRequests } from './route-matches';
+import { isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
+
+/** A Server with HTTPRoutes, and what its flows admit. */
+export interface RoutedServer {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly port: number;
+  /** The requests flows from `MeshSource.anyone()` admit (a port-level flow: every request). */
+  readonly anyone: readonly RouteRequests[];
+  /** The route-level flows on the Server (each takes its requests to its own HTTPRoute). */
+  readonly routed: ReadonlyArray<RouteRequests & { readonly flow: string }>;
+}
+
+/** One kubelet HTTP probe of a workload of the app on a Server's port. */
+interface HttpProbe {
+  /** `Deployment shop/api (<construct path>)`. */
+  readonly workload: string;
+  readonly container: string;
+  readonly probe: string;
+  /** The request path, without query or fragment. */
+  readonly path: string;
+}
+
+const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
+const CONSEQUENCE: Record<string, string> = {
+  livenessProbe: 'the kubelet restarts the container again and again',
+  readinessProbe: 'its pods never become ready',
+  startupProbe: 'the container never counts as started and is restarted',
+};
+
+/** The port a probe's `httpGet.port` names: a number, or a TCP port name of the same container. */
+function probePort(container: Record<string, any>, port: unknown): number | undefined {
+  if (typeof port === 'number') return port;
+  if (typeof port !== 'string') return undefined;
+  const ports: unknown[] = Array.isArray(container.ports) ? container.ports : [];
+  for (const p of ports) {
+    if (isPlainObject(p) && p.name === port && (p.protocol ?? 'TCP') === 'TCP' && typeof p.containerPort === 'number') return p.containerPort;
+  }
+  return undefined;
+}
+
+/**
+ * The `httpGet` probes (HTTP, not HTTPS: the proxy sees no HTTP request in a TLS connection it does
+ * not terminate, so no route ever applied to those) of the app's workloads whose pods the Server
+ * selects, on its port.
+ */
+function httpProbes(root: IConstruct, server: RoutedServer): HttpProbe[] {
+  const found: HttpProbe[] = [];
+  for (const c of root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || !Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATES, c.kind)) continue;
+    const obj = c.toJson();
+    const template = podTemplateOf(obj);
+    if (!template || (obj.metadata?.namespace ?? 'default') !== server.namespace) continue;
+    const labels = isPlainObject(template.metadata) && isPlainObject(template.metadata.labels) ? template.metadata.labels : {};
+    if (!Object.entries(server.labels).every(([k, v]) => labels[k] === v)) continue;
+    const spec = isPlainObject(template.spec) ? template.spec : {};
+    const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+    const containers = [...list(spec.containers), ...list(spec.initContainers)];
+    for (const container of containers.filter(isPlainObject)) {
+      for (const probe of PROBES) {
+        const get = isPlainObject(container[probe]) ? container[probe].httpGet : undefined;
+        if (!isPlainObject(get) || String(get.scheme ?? 'HTTP').toUpperCase() !== 'HTTP') continue;
+        if (probePort(container, get.port) !== server.port) continue;
+        const path = typeof get.path === 'string' && get.path !== '' ? get.path.split(/[?#]/)[0] || '/' : '/';
+        found.push({ workload: `${obj.kind} ${server.namespace}/${obj.metadata?.name} (${c.node.path})`, container: String(container.name), probe, path });
+      }
+    }
+  }
+  return found;
+}
+
+/** `{ app: 'api', 'app.kubernetes.io/part-of': 'shop' }` as a caller would write it. */
+function literal(labels: Record<string, string>): string {
+  const key = (k: string) => (/^[A-Za-z_$][\w$]*$/.test(k) ? k : `'${k}'`);
+  return `{ ${Object.keys(labels).sort().map((k) => `${key(k)}: '${labels[k]}'`).join(', ')} }`;
+}
+
+/**
+ * The errors for the app's kubelet HTTP probes on a routed Server that no flow admits for
+ * unauthenticated clients, each naming the Server, the workload, the probe, and the flow to add (or
+ * why none can be added there). Never authorizes anything itself.
+ */
+export function refusedProbeProblems(root: IConstruct, server: RoutedServer): string[] {
+  const refused = httpProbes(root, server).filter((p) => !server.anyone.some((r) => requestsInclude(r, 'GET', p.path)));
+  const taker = (p: HttpProbe) => server.routed.find((r) => requestsInclude(r, 'GET', p.path));
+  // One flow for every refused path no other route-level flow takes: the same flow fixes every error.
+  const free = [...new Set(refused.filter((p) => !taker(p)).map((p) => p.path))].sort();
+  const suggestion = `allowFlow('${server.name}-probes', { from: [MeshSource.anyone()], to: ${literal(server.labels)}, ports: [${server.port}], `
+    + `methods: ['GET'], paths: [${free.map((p) => `'${p}'`).join(', ')}] })`;
+  // One error per container and path: its liveness, readiness and startup probes often share one.
+  const groups = new Map<string, HttpProbe[]>();
+  for (const p of refused) groups.set(`${p.workload}|${p.container}|${p.path}`, [...(groups.get(`${p.workload}|${p.container}|${p.path}`) ?? []), p]);
+  return [...groups.values()].map((probes) => {
+    const p = probes[0];
+    const names = probes.map((q) => q.probe);
+    const consequence = names.map((n) => CONSEQUENCE[n]).join(' and ');
+    const head = `Server '${server.name}' (namespace ${server.namespace}, port ${server.port}) has HTTPRoutes, so Linkerd's own probe route is gone: `
+      + `the ${names.join(' and ')} of container '${p.container}' of ${p.workload}, GET ${p.path} on port ${server.port}, `;
+    const other = taker(p);
+    if (other) {
+      return `${head}goes to the HTTPRoute of flow '${other.flow}' (${describeRouteRequests(other)}), which does not admit unauthenticated clients, `
+        + `so ${consequence}. Move the probe to a path outside that flow's requests and authorize it with a flow from `
+        + "MeshSource.anyone() with methods: ['GET'] and paths: ['<that path>'], or move it to a port without route-level flows";
+    }
+    return `${head}is admitted by no flow from MeshSource.anyone(), so ${consequence}. Add ${suggestion} `
+      + `(it lets any address GET exactly ${free.length > 1 ? 'those paths' : 'that path'} on this port, as Linkerd's probe route did), `
+      + 'or move the probe to a port without route-level flows';
+  });
+}

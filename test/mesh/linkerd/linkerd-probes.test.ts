@@ -1,0 +1,191 @@
+/**
+ * Kubelet HTTP probes on a LinkerdAuthorization Server that has HTTPRoutes. linkerd2's policy
+ * controller (`inbound/index.rs` `http_routes`, `default_inbound_http_routes`; `pod.rs`
+ * `pod_http_probes`): a Server without routes has a probe route, `GET` + `Exact` path per httpGet
+ * liveness/readiness/startup probe of the pods' containers on that port (a port number, or a TCP
+ * port name of the same container; path `/` when none), authorized for unauthenticated clients from
+ * the probe networks (default every address). Once an HTTPRoute has the Server as parent, only the
+ * routes remain (linkerd.io "Configuring Per-Route Authorization Policy": the service becomes
+ * unready). So adding a route-level flow must not silently take the pods down: synthesis fails,
+ * naming the flow to add, and nothing is authorized behind the user's back.
+ */
+import { ApiObject, Chart } from 'cdk8s';
+import { Cni, LinkerdAuthorization, Mesh, MeshSource, Port, Reachability, Target, ThreeTierApp, Verdict } from '../../../src';
+import { meshChart } from '../../support/mesh';
+import { find, ofKind, synthValid } from '../../support/synth';
+
+const linkerd = () => meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+const TIERS = {
+  host: 'shop.example.com',
+  frontend: { image: 'ghcr.io/example/web:1.0.0' },
+  backend: { image: 'ghcr.io/example/api:1.0.0' },
+  database: { image: 'postgres:16.4' },
+};
+const BACKEND = { 'app.kubernetes.io/component': 'backend' };
+
+/** A Deployment ApiObject with one container `app` (ports as given) and the given probes. */
+function workload(chart: Chart, name: string, labels: Record<string, string>, container: Record<string, unknown>, namespace = 'shop'): ApiObject {
+  return new ApiObject(chart, `deploy-${namespace}-${name}`, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels },
+    spec: {
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1.0.0', ...container }] } },
+    },
+  });
+}
+const HTTP_8080 = { ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }] };
+const readiness = (port: number | string, path?: string) => ({ readinessProbe: { httpGet: { port, ...(path !== undefined ? { path } : {}) } } });
+const routeFlow = { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, ports: [8080], methods: ['GET'], paths: ['/api/*'] };
+
+function synthError(chart: Chart): string {
+  try {
+    synthValid(chart);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('synthesis succeeded');
+}
+
+describe('kubelet probes on a routed Linkerd Server', () => {
+  test('a ThreeTierApp backend (cdk8s-plus-27 Deployment, httpGet /healthz on the port): the error names the Server, workload, probes and the flow to add', () => {
+    const chart = linkerd();
+    new ThreeTierApp(chart, 'shop', { namespace: 'shop', mesh: {}, ...TIERS });
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    const { routes } = authz.allowFlow('web-reads', { from: [MeshSource.serviceAccount('shop-frontend')], to: BACKEND, ports: [8080], methods: ['GET'], paths: ['/api/*'] });
+    const server = routes[0].toJson().spec.parentRefs[0].name;
+    expect(server).toMatch(/^backend-[0-9a-f]{10}-8080$/);
+    expect(synthError(chart)).toBe('Validation failed with the following errors:\n  '
+      + `[test/authz] Server '${server}' (namespace shop, port 8080) has HTTPRoutes, so Linkerd's own probe route is gone: the livenessProbe and `
+      + "readinessProbe of container 'backend' of Deployment shop/shop-backend (test/shop/Backend/Deployment/Resource), GET /healthz on port 8080, "
+      + 'is admitted by no flow from MeshSource.anyone(), so the kubelet restarts the container again and again and its pods never become ready. '
+      + `Add allowFlow('${server}-probes', { from: [MeshSource.anyone()], to: { 'app.kubernetes.io/component': 'backend' }, ports: [8080], `
+      + "methods: ['GET'], paths: ['/healthz'] }) (it lets any address GET exactly that path on this port, as Linkerd's probe route did), "
+      + 'or move the probe to a port without route-level flows');
+  });
+
+  test('with the suggested flow: synthesizes, and the analyzer admits the kubelet GET of the probe path only', () => {
+    const chart = linkerd();
+    new ThreeTierApp(chart, 'shop', { namespace: 'shop', mesh: {}, ...TIERS });
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    const { routes } = authz.allowFlow('web-reads', { from: [MeshSource.serviceAccount('shop-frontend')], to: BACKEND, ports: [8080], methods: ['GET'], paths: ['/api/*'] });
+    const server = routes[0].toJson().spec.parentRefs[0].name;
+    authz.allowFlow(`${server}-probes`, { from: [MeshSource.anyone()], to: BACKEND, ports: [8080], methods: ['GET'], paths: ['/healthz'] });
+    const objects = synthValid(chart);
+    expect(find(objects, 'HTTPRoute', `${server}-probes-8080`, 'shop').spec.rules).toEqual([{ matches: [{ path: { type: 'Exact', value: '/healthz' }, method: 'GET' }] }]);
+    expect(find(objects, 'AuthorizationPolicy', `${server}-probes-8080`, 'shop').spec.requiredAuthenticationRefs)
+      .toEqual([{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: `${server}-probes` }]);
+
+    // The kubelet probes from the pod's node; the NetworkAuthentication matches it by address.
+    const reach = Reachability.fromChart(chart, { cni: Cni.calico(), nodeIp: '192.168.10.7' });
+    const backend = Target.workload('shop', 'shop-backend');
+    const kubelet = (method: string, path: string) => reach.checkRequest(Target.localNode(), backend, Port.tcp(8080), { method, path });
+    const probe = kubelet('GET', '/healthz');
+    expect([probe.meshVerdict, probe.mesh!.decidingObjects]).toEqual([Verdict.ALLOW, [`AuthorizationPolicy shop/${server}-probes-8080`]]);
+    for (const [method, path] of [['GET', '/api/orders'], ['GET', '/metrics'], ['POST', '/healthz'], ['GET', '/healthz/x']]) {
+      expect([method, path, kubelet(method, path).meshVerdict]).toEqual([method, path, Verdict.DENY]);
+    }
+  });
+
+  test('a plain Deployment added after the flow: named container port resolved, default path /, the other probe kinds too', () => {
+    const chart = linkerd();
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-reads', routeFlow);
+    workload(chart, 'api', { app: 'api', tier: 'api' }, { ...HTTP_8080, ...readiness('http'), startupProbe: { httpGet: { port: 8080, path: '/started?full=1' } } });
+    expect(synthError(chart)).toBe('Validation failed with the following errors:\n  '
+      + "[test/authz] Server 'api-8080' (namespace shop, port 8080) has HTTPRoutes, so Linkerd's own probe route is gone: the readinessProbe of "
+      + "container 'app' of Deployment shop/api (test/deploy-shop-api), GET / on port 8080, is admitted by no flow from MeshSource.anyone(), so its "
+      + "pods never become ready. Add allowFlow('api-8080-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [8080], methods: ['GET'], "
+      + "paths: ['/', '/started'] }) (it lets any address GET exactly those paths on this port, as Linkerd's probe route did), or move the probe to a "
+      + 'port without route-level flows\n  '
+      + "[test/authz] Server 'api-8080' (namespace shop, port 8080) has HTTPRoutes, so Linkerd's own probe route is gone: the startupProbe of "
+      + "container 'app' of Deployment shop/api (test/deploy-shop-api), GET /started on port 8080, is admitted by no flow from MeshSource.anyone(), so "
+      + "the container never counts as started and is restarted. Add allowFlow('api-8080-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, "
+      + "ports: [8080], methods: ['GET'], paths: ['/', '/started'] }) (it lets any address GET exactly those paths on this port, as Linkerd's probe "
+      + 'route did), or move the probe to a port without route-level flows');
+  });
+
+  test('a Pod, and a probe path that another route-level flow takes: that flow is named, no flow that would overlap it is suggested', () => {
+    const chart = linkerd();
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-reads', routeFlow);
+    new ApiObject(chart, 'pod', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'api-0', namespace: 'shop', labels: { app: 'api' } },
+      spec: { containers: [{ name: 'app', image: 'registry.example/app:1.0.0', ...HTTP_8080, livenessProbe: { httpGet: { port: 8080, path: '/api/health' } } }] },
+    });
+    expect(synthError(chart)).toBe('Validation failed with the following errors:\n  '
+      + "[test/authz] Server 'api-8080' (namespace shop, port 8080) has HTTPRoutes, so Linkerd's own probe route is gone: the livenessProbe of "
+      + "container 'app' of Pod shop/api-0 (test/pod), GET /api/health on port 8080, goes to the HTTPRoute of flow 'web-reads' (GET /api/*), which "
+      + 'does not admit unauthenticated clients, so the kubelet restarts the container again and again. Move the probe to a path outside that '
+      + "flow's requests and authorize it with a flow from MeshSource.anyone() with methods: ['GET'] and paths: ['<that path>'], or move it to a "
+      + 'port without route-level flows');
+  });
+
+  test('probes the flows admit for unauthenticated clients: a route-level flow covering GET of the path, or a port-level flow from anyone', () => {
+    const covered = linkerd();
+    const a = new LinkerdAuthorization(covered, 'authz', { namespace: 'shop' });
+    a.allowFlow('web-reads', routeFlow);
+    a.allowFlow('probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [8080], methods: ['GET', 'HEAD'], paths: ['/health/*'] });
+    workload(covered, 'api', { app: 'api' }, { ...HTTP_8080, ...readiness(8080, '/health/ready'), livenessProbe: { httpGet: { port: 'http', path: '/health/live' } } });
+    expect(ofKind(synthValid(covered), 'HTTPRoute').map((r) => r.metadata.name).sort()).toEqual(['api-8080-catch-all', 'probes-8080', 'web-reads-8080']);
+
+    const portLevel = linkerd();
+    const b = new LinkerdAuthorization(portLevel, 'authz', { namespace: 'shop' });
+    b.allowFlow('public', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [8080] });
+    b.allowFlow('web-reads', routeFlow);
+    workload(portLevel, 'api', { app: 'api' }, { ...HTTP_8080, ...readiness(8080, '/healthz') });
+    expect(() => synthValid(portLevel)).not.toThrow();
+
+    // A route-level flow from anyone for another method or path does not cover the probe.
+    const other = linkerd();
+    const c = new LinkerdAuthorization(other, 'authz', { namespace: 'shop' });
+    c.allowFlow('web-reads', routeFlow);
+    c.allowFlow('hooks', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [8080], methods: ['POST'], paths: ['/healthz'] });
+    workload(other, 'api', { app: 'api' }, { ...HTTP_8080, ...readiness(8080, '/healthz') });
+    expect(synthError(other)).toContain("the readinessProbe of container 'app' of Deployment shop/api (test/deploy-shop-api), GET /healthz on port 8080, "
+      + 'is admitted by no flow from MeshSource.anyone()');
+  });
+
+  test('no error: probes on another port, tcpSocket/exec/HTTPS probes, unselected or other-namespace pods, a name of another container, a Server without routes', () => {
+    const chart = linkerd();
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-reads', routeFlow);
+    workload(chart, 'other-port', { app: 'api', v: '1' }, { ports: [{ name: 'admin', containerPort: 9090 }], ...readiness('admin', '/healthz'), startupProbe: { httpGet: { port: 9090 } } });
+    workload(chart, 'tcp-exec', { app: 'api', v: '2' }, {
+      ...HTTP_8080, readinessProbe: { tcpSocket: { port: 8080 } }, livenessProbe: { exec: { command: ['true'] } }, startupProbe: { httpGet: { port: 8080, scheme: 'HTTPS' } },
+    });
+    workload(chart, 'unselected', { app: 'web' }, { ...HTTP_8080, ...readiness(8080, '/healthz') });
+    workload(chart, 'elsewhere', { app: 'api' }, { ...HTTP_8080, ...readiness(8080, '/healthz') }, 'other');
+    // Linkerd (and the kubelet) resolve a probe's port name in its own container only; a UDP port is no probe port.
+    new ApiObject(chart, 'sts', {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'two', namespace: 'shop' },
+      spec: {
+        serviceName: 'two',
+        selector: { matchLabels: { app: 'api', v: '3' } },
+        template: {
+          metadata: { labels: { app: 'api', v: '3' } },
+          spec: {
+            containers: [
+              { name: 'a', image: 'registry.example/a:1.0.0', ...readiness('http', '/healthz') },
+              {
+                name: 'b',
+                image: 'registry.example/b:1.0.0',
+                ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'dns', containerPort: 8080, protocol: 'UDP' }],
+                ...readiness('dns'),
+              },
+            ],
+          },
+        },
+      },
+    });
+    expect(() => synthValid(chart)).not.toThrow();
+
+    // The same probe on a Server that has only port-level flows: Linkerd's probe route still admits it.
+    const portOnly = linkerd();
+    new LinkerdAuthorization(portOnly, 'authz', { namespace: 'shop' }).allowFlow('web', { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, ports: [8080] });
+    workload(portOnly, 'api', { app: 'api' }, { ...HTTP_8080, ...readiness(8080, '/healthz') });
+    expect(() => synthValid(portOnly)).not.toThrow();
+  });
+});
