@@ -108,19 +108,28 @@ describe.each(cnis)('examples/gateway-canary on %s', (_name, cni) => {
   });
 });
 
-describe.each([
-  ['Istio', Mesh.istio({ mode: IstioMode.SIDECAR, cni: true })],
-  ['Linkerd', Mesh.linkerd({ cni: true })],
-] as const)('MeshAuthorization on %s: one intent, the same verdicts', (meshName, mesh) => {
+/**
+ * A meshed namespace `shop` with web, api and worker (service accounts of the same names), the CNI
+ * admitting web and worker to api on 8080, and a MeshAuthorization for the flows to add.
+ */
+function meshedShop(meshName: 'Istio' | 'Linkerd', mesh: Mesh): { chart: Chart; authz: MeshAuthorization } {
   const chart = meshChart(Cni.calico(), mesh);
   // Identity-based flows need STRICT mutual TLS under Istio (IstioAuthorization checks it at synth).
   if (meshName === 'Istio') new IstioMtls(chart, 'mtls');
   const ns = new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
   for (const name of ['web', 'api', 'worker']) deployment(chart, 'shop', name, { app: name }, 8080, name);
-  // The CNI admits web and worker to api; the mesh narrows it to web's identity.
   ns.allowFlow('web-to-api', { app: 'web' }, { app: 'api' }, [Port.tcp(8080)]);
   ns.allowFlow('worker-to-api', { app: 'worker' }, { app: 'api' }, [Port.tcp(8080)]);
-  new MeshAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', {
+  return { chart, authz: new MeshAuthorization(chart, 'authz', { namespace: 'shop' }) };
+}
+
+describe.each([
+  ['Istio', Mesh.istio({ mode: IstioMode.SIDECAR, cni: true })],
+  ['Linkerd', Mesh.linkerd({ cni: true })],
+] as const)('MeshAuthorization on %s: one intent, the same verdicts', (meshName, mesh) => {
+  // The CNI admits web and worker to api; the mesh narrows it to web's identity.
+  const { chart, authz } = meshedShop(meshName, mesh);
+  authz.allowFlow('web-to-api', {
     from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, ports: [8080],
   });
   synthValid(chart);
@@ -145,13 +154,7 @@ describe.each([
   ['Istio', Mesh.istio({ mode: IstioMode.SIDECAR, cni: true })],
   ['Linkerd', Mesh.linkerd({ cni: true })],
 ] as const)('MeshAuthorization with methods and paths on %s: one intent, the same request verdicts', (meshName, mesh) => {
-  const chart = meshChart(Cni.calico(), mesh);
-  if (meshName === 'Istio') new IstioMtls(chart, 'mtls');
-  const ns = new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
-  for (const name of ['web', 'api', 'worker']) deployment(chart, 'shop', name, { app: name }, 8080, name);
-  ns.allowFlow('web-to-api', { app: 'web' }, { app: 'api' }, [Port.tcp(8080)]);
-  ns.allowFlow('worker-to-api', { app: 'worker' }, { app: 'api' }, [Port.tcp(8080)]);
-  const authz = new MeshAuthorization(chart, 'authz', { namespace: 'shop' });
+  const { chart, authz } = meshedShop(meshName, mesh);
   // web may only read orders; worker may do anything on the port.
   authz.allowFlow('web-reads-orders', { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, ports: [8080], methods: ['GET'], paths: ['/api/orders/*'] });
   authz.allowFlow('worker-to-api', { from: [MeshSource.serviceAccount('worker')], to: { app: 'api' }, ports: [8080] });
