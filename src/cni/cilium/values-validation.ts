@@ -134,7 +134,9 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
   // refuses to start (panics) without them (cilium/cilium#42531; for multi-pool, #26397 and the
   // Multi-Pool docs since #26522). eBPF masquerading has no such limit.
   if (ipamMode !== 'cluster-pool' && ipamMode !== 'kubernetes') {
-    const masquerading = get(values, 'enableIPv4Masquerade') !== false || (cluster.ipFamilies.includes(IpFamily.IPV6) && get(values, 'enableIPv6Masquerade') !== false);
+    // Masquerading of a family the cluster does not run is no masquerading (the chart's IPv4 default is on).
+    const masquerading = (cluster.ipFamilies.includes(IpFamily.IPV4) && get(values, 'enableIPv4Masquerade') !== false)
+      || (cluster.ipFamilies.includes(IpFamily.IPV6) && get(values, 'enableIPv6Masquerade') !== false);
     if (masquerading && !on('bpf.masquerade') && get(values, 'egressMasqueradeInterfaces') === undefined) {
       fail('ipam.mode', `${ipamMode} IPAM with iptables masquerading needs egressMasqueradeInterfaces (the interfaces to masquerade on, through extraValues; `
         + 'without them the Cilium agent refuses to start), or eBPF masquerading (bpfMasquerade: true, which needs kube-proxy replacement), or masquerading turned off');

@@ -189,6 +189,14 @@ describe('CiliumInstall values', () => {
     expect(released.egressMasqueradeInterfaces).toBe('eth+');
   });
 
+  test('IPv6-only multi-pool with IPv6 masquerading off: no masquerading at all (the chart\'s IPv4 default does not count)', () => {
+    const v6 = { ipFamilies: [IpFamily.IPV6], podCidrs: ['fd00:10:244::/56'], serviceCidrs: ['fd00:10:96::/112'] };
+    const { cilium } = build({ ...KPR, ipam: { mode: CiliumIpamMode.MULTI_POOL }, extraValues: { enableIPv6Masquerade: false } }, v6);
+    expect(cilium.values.ipam.mode).toBe('multi-pool');
+    expect(() => build({ ...KPR, ipam: { mode: CiliumIpamMode.MULTI_POOL } }, v6))
+      .toThrow('[platform/cilium] ipam: multi-pool IPAM with iptables masquerading needs egressMasqueradeInterfaces');
+  });
+
   test('kubernetes IPAM with iptables masquerading needs no interfaces (the node\'s pod CIDR is matched)', () => {
     const { cilium } = build({ ...KPR, ipam: { mode: CiliumIpamMode.KUBERNETES } });
     expect(cilium.values.ipam.mode).toBe('kubernetes');
