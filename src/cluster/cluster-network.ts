@@ -7,7 +7,7 @@ import { checkClusterFamily } from './ip-family-check';
 import { KubeProxyMode, resolveKubeProxyMode } from './kube-proxy-mode';
 import { requireMadeCni, requireMadeMesh } from './made-by-factories';
 import { Mesh } from './mesh';
-import { unenforcedPolicyFix, unenforcedPolicyReason } from './unenforced-policy';
+import { unenforcedPolicyFix, unenforcedPolicyReason, unservedPolicyObject } from './unenforced-policy';
 import { addressAt, cidrContainsIp, cidrInFamily, formatAddress, hostPrefix, parseCidr, parseIp } from '../util/cidr';
 import { ValidationError, propError } from '../util/errors';
 import {
@@ -343,10 +343,12 @@ export class ClusterNetwork extends Construct {
     for (const c of this.node.scope!.node.findAll()) {
       if (!ApiObject.isApiObject(c)) continue;
       // The kind first: it rules out most objects without the walk up the tree that `of` makes.
-      const reason = unenforcedPolicyReason(this.cni, { apiVersion: c.apiVersion, kind: c.kind });
+      const obj = { apiVersion: c.apiVersion, kind: c.kind };
+      const reason = unenforcedPolicyReason(this.cni, obj);
       if (reason === undefined || ClusterNetwork.of(c) !== this) continue;
-      problems.push(`cni: the ${c.apiVersion} ${c.kind} '${c.name}' at '${c.node.path}' is not enforced: ${reason}, so it is accepted by the `
-        + `API server but restricts nothing. ${capitalize(unenforcedPolicyFix(this.cni))}`);
+      const consequence = unservedPolicyObject(this.cni, obj) ? 'the API server refuses it (no such CRD)' : 'it is accepted by the API server but restricts nothing';
+      problems.push(`cni: the ${c.apiVersion} ${c.kind} '${c.name}' at '${c.node.path}' is not enforced: ${reason}, so ${consequence}. `
+        + `${capitalize(unenforcedPolicyFix(this.cni))}`);
     }
     return problems;
   }

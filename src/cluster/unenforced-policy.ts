@@ -8,7 +8,7 @@
 import { Cni } from './cni';
 import { kindsEnforcing, NATIVE_POLICY_GROUPS } from './native-policy-apis';
 import {
-  apiGroupOf, isCalicoPolicy, isCalicoStagedPolicy, isCiliumPolicy, isKubernetesNetworkPolicy, POLICY_API_GROUP,
+  apiGroupOf, CALICO_STORAGE_GROUP, isCalicoPolicy, isCalicoStagedPolicy, isCiliumPolicy, isKubernetesNetworkPolicy, POLICY_API_GROUP,
 } from '../util/vocabulary';
 
 /**
@@ -35,6 +35,9 @@ export function unenforcedPolicyReason(cni: Cni, obj: unknown): string | undefin
       ? `Calico in native v3 CRD mode serves no policy.networking.k8s.io ${kind} (its CRD chart has no such CRD)`
       : `'${cni.name}' does not implement policy.networking.k8s.io ${kind}`;
   }
+  if (group === CALICO_STORAGE_GROUP && cni.calicoNativeV3Crds) {
+    return `Calico in native v3 CRD mode installs no ${CALICO_STORAGE_GROUP} CRDs (projectcalico.org/v3 objects are stored as themselves)`;
+  }
   if (isKubernetesNetworkPolicy(obj) || NATIVE_POLICY_GROUPS[cni.kind].includes(group)) return undefined;
   const enforcers = kindsEnforcing(group);
   return `${group} policies are enforced ${enforcers.length > 0 ? `only by ${enforcers.join(' or ')}` : 'by no CNI this library knows'}, not by '${cni.name}'`;
@@ -46,4 +49,14 @@ export function unenforcedPolicyFix(cni: Cni): string {
     ? `express the policy in an API that '${cni.name}' enforces (networking.k8s.io/v1 NetworkPolicy where possible)`
     : 'install a CNI that enforces policy (Calico, Cilium, or Canal) or, if the policies are for other clusters, '
       + `acknowledge it with ${cni._facts.acknowledgeUnenforced || 'Cni.flannel({ acknowledgeUnenforcedPolicies: true })'}`;
+}
+
+/**
+ * Whether the API server refuses the unenforced policy object `obj` outright (its CRD is not
+ * installed: ClusterNetworkPolicy and crd.projectcalico.org under Calico's native v3 CRD mode),
+ * rather than accepting it and enforcing nothing.
+ */
+export function unservedPolicyObject(cni: Cni, obj: unknown): boolean {
+  const group = apiGroupOf(obj);
+  return cni.calicoNativeV3Crds === true && (group === POLICY_API_GROUP || group === CALICO_STORAGE_GROUP);
 }

@@ -18,6 +18,8 @@ const FEATURES: readonly Feature[] = ['allow', 'deny', 'clusterWideAllow', 'clus
 const K8S = 'networking.k8s.io';
 const CNP = 'policy.networking.k8s.io';
 const CALICO = 'projectcalico.org';
+/** Calico's storage group: read by Calico where its CRDs are installed (not in native v3 CRD mode). */
+const CALICO_STORAGE = 'crd.projectcalico.org';
 const CILIUM = 'cilium.io';
 
 /** A CNI variant, the intents it enforces and the policy API groups it reads (by hand, from each CNI's docs). */
@@ -52,11 +54,11 @@ const VARIANTS: { readonly [K in CniKind]: readonly Variant[] } = {
       label: "Cni.custom('weave', none, acknowledged)",
       cni: () => Cni.custom('weave', NO_CAPS, { acknowledgeUnenforcedPolicies: true }),
       enforces: ['allow'],
-      reads: [K8S, CNP, CALICO, CILIUM],
+      reads: [K8S, CNP, CALICO, CALICO_STORAGE, CILIUM],
     },
   ],
   [CniKind.CALICO]: [
-    { label: 'Cni.calico()', cni: () => Cni.calico(), enforces: ['allow', 'deny', 'clusterWideAllow', 'clusterWideDeny', 'precedence'], reads: [K8S, CNP, CALICO] },
+    { label: 'Cni.calico()', cni: () => Cni.calico(), enforces: ['allow', 'deny', 'clusterWideAllow', 'clusterWideDeny', 'precedence'], reads: [K8S, CNP, CALICO, CALICO_STORAGE] },
     // Native v3 CRD mode: no ClusterNetworkPolicy CRD (NETWORKING-FACTS.md, Calico); Calico's own policies render the same.
     {
       label: 'Cni.calico({ nativeV3Crds: true })',
@@ -81,7 +83,7 @@ const VARIANTS: { readonly [K in CniKind]: readonly Variant[] } = {
       label: 'Cni.flannel({ acknowledgeUnenforcedPolicies: true })',
       cni: () => Cni.flannel({ acknowledgeUnenforcedPolicies: true }),
       enforces: ['allow'],
-      reads: [K8S, CNP, CALICO, CILIUM],
+      reads: [K8S, CNP, CALICO, CALICO_STORAGE, CILIUM],
     },
   ],
 };
@@ -144,7 +146,7 @@ const RAW: ReadonlyArray<{ group: string; manifest: Record<string, unknown> }> =
   { group: CALICO, manifest: { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'cal', namespace: 'shop' }, spec: { selector: 'all()' } } },
   { group: CALICO, manifest: { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'gnp' }, spec: { selector: 'all()' } } },
   // Calico's storage group is what the API server stores; objects written there are read by Calico too.
-  { group: CALICO, manifest: { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy', metadata: { name: 'stored' }, spec: {} } },
+  { group: CALICO_STORAGE, manifest: { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy', metadata: { name: 'stored' }, spec: {} } },
   { group: CNP, manifest: { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'cnp-admin' }, spec: {} } },
 ];
 /** Objects of those groups that are no policies: never an error, on any CNI. */
@@ -185,6 +187,17 @@ describe('policy objects the program adds itself are a synth error when the CNI 
     const flannel = chartFor(Cni.flannel());
     new ApiObject(flannel, 'raw', RAW[0].manifest as any);
     expect(() => expectValidTree(flannel)).toThrow(/CNI 'flannel' enforces no network policy at all, .* acknowledge it with Cni\.flannel\(\{ acknowledgeUnenforcedPolicies: true \}\)$/);
+  });
+
+  test('Calico in native v3 CRD mode: a ClusterNetworkPolicy or crd.projectcalico.org object is refused by the API server (its CRD is not installed)', () => {
+    const chart = chartFor(Cni.calico({ nativeV3Crds: true }));
+    new ApiObject(chart, 'stored', RAW[5].manifest as any);
+    expect(() => expectValidTree(chart)).toThrow("[test/cluster] cni: the crd.projectcalico.org/v1 GlobalNetworkPolicy 'stored' at 'test/stored' is not enforced: "
+      + 'Calico in native v3 CRD mode installs no crd.projectcalico.org CRDs (projectcalico.org/v3 objects are stored as themselves), '
+      + 'so the API server refuses it (no such CRD). ');
+    const cnp = chartFor(Cni.calico({ nativeV3Crds: true }));
+    new ApiObject(cnp, 'cnp', RAW[6].manifest as any);
+    expect(() => expectValidTree(cnp)).toThrow(/'cnp-admin' at 'test\/cnp' is not enforced: Calico in native v3 CRD mode serves no policy\.networking\.k8s\.io ClusterNetworkPolicy \(its CRD chart has no such CRD\), so the API server refuses it \(no such CRD\)\. /);
   });
 
   test('app.synth() fails the same way (cdk8s runs the validations)', () => {

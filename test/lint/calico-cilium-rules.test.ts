@@ -532,6 +532,19 @@ describe('policy-on-unenforcing-cni', () => {
     expect(brief(PolicyLint.check([stored], { cni: Cni.calico() }), 'policy-on-unenforcing-cni')).toEqual([]);
     expect(brief(PolicyLint.check([stored], { cni: Cni.cilium() }), 'policy-on-unenforcing-cni').map((f) => f.object)).toEqual(['NetworkPolicy app/c']);
   });
+
+  test('Calico in native v3 CRD mode: storage-group objects and ClusterNetworkPolicy have no CRD, so the API server refuses them', () => {
+    const stored = { ...calico, apiVersion: 'crd.projectcalico.org/v1' };
+    const clusterPolicy = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'guard' }, spec: {} };
+    const findings = PolicyLint.check([calico, stored, clusterPolicy], { cni: Cni.calico({ nativeV3Crds: true }) })
+      .filter((f) => f.rule === 'policy-on-unenforcing-cni');
+    expect(findings.map((f) => f.message)).toEqual([
+      'Calico in native v3 CRD mode serves no policy.networking.k8s.io ClusterNetworkPolicy (its CRD chart has no such CRD): '
+        + "on a cluster that runs 'calico' this policy is refused by the API server (no such CRD)",
+      'Calico in native v3 CRD mode installs no crd.projectcalico.org CRDs (projectcalico.org/v3 objects are stored as themselves): '
+        + "on a cluster that runs 'calico' this policy is refused by the API server (no such CRD)",
+    ]);
+  });
 });
 
 describe('calico-deny-all-scope honours a scoping namespaceSelector', () => {

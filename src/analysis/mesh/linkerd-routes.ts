@@ -7,7 +7,7 @@
  *   HTTP request to that Server must match one of its routes, else the proxy answers 404.
  * - A request goes to ONE route: the match with the longest path match (`Exact`: the path;
  *   `PathPrefix`: the prefix, segment-wise, trailing `/` ignored; `RegularExpression`: the whole
- *   path, which it must match entirely), then one with a method, then more headers, then more query
+ *   path, which its leftmost-first match must span), then one with a method, then more headers, then more query
  *   parameters. Equal matches are ordered by creation time and name, unknown here.
  * - A route admits the clients of the AuthorizationPolicies targeting it AND those of the Server's
  *   own authorizations (policies targeting the Server or the namespace, its accessPolicy).
@@ -102,14 +102,17 @@ function pathLength(type: string, value: string, path: string): number | undefin
       return rest.startsWith(prefix) && (rest.length === prefix.length || rest[prefix.length] === '/') ? prefix.length : undefined;
     }
     case 'RegularExpression': {
-      // Linkerd takes the leftmost-first match and requires it to span the path: with an alternation
-      // that can differ from a full match, so those are left unknown.
-      if (value.includes('|')) return `the regular expression ${value} has an alternation, not evaluated`;
+      // Linkerd's proxy takes the regex crate's leftmost-first match (the match a backtracking engine
+      // such as JavaScript's reports first, unanchored) and requires it to span the whole path: a path
+      // the expression could match entirely is not matched when the preferred match is shorter
+      // (`/api/.*?`, `/a*(ab)?`, `/api|/api/x`). A syntax JavaScript refuses is not evaluated.
+      let m: RegExpExecArray | null;
       try {
-        return new RegExp(`^(?:${value})$`, 'u').test(path) ? path.length : undefined;
+        m = new RegExp(value, 'u').exec(path);
       } catch {
         return `the regular expression ${value} is not evaluated`;
       }
+      return m !== null && m.index === 0 && m[0].length === path.length ? path.length : undefined;
     }
     default: return `path match type ${type} is not evaluated`;
   }

@@ -1,4 +1,4 @@
-import { unenforcedPolicyFix, unenforcedPolicyReason } from '../../cluster/unenforced-policy';
+import { unenforcedPolicyFix, unenforcedPolicyReason, unservedPolicyObject } from '../../cluster/unenforced-policy';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -24,7 +24,8 @@ export const policyOnUnenforcingCni: LintRule = {
         severity: LintSeverity.ERROR,
         // Said of a cluster that runs the CNI given, and only of it: the analyzer treats the same object as
         // possibly enforced (uncertainty/foreign-objects.ts), since the cluster may run another CNI after all.
-        message: `${reason}: on a cluster that runs '${cni.name}' this policy is accepted by the API server but restricts nothing`,
+        message: `${reason}: on a cluster that runs '${cni.name}' this policy ${unservedPolicyObject(cni, doc.obj)
+          ? 'is refused by the API server (no such CRD)' : 'is accepted by the API server but restricts nothing'}`,
         fix: unenforcedPolicyFix(cni),
       });
     }

@@ -9,6 +9,8 @@ export const LINKERD_HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CO
 /** CRD limits: at most 8 matches per rule and 16 rules per HTTPRoute. */
 const MATCHES_PER_RULE = 8;
 const MAX_RULES = 16;
+/** CRD limit on a match's `path.value`, which a RegularExpression's escapes and `.*` lengthen. */
+const MAX_PATH_VALUE = 1024;
 
 /** The requests of a route-level flow (internal): validated methods (empty: any) and mesh paths (empty: any). */
 export interface RouteRequests {
@@ -54,7 +56,8 @@ export function linkerdPathMatch(p: string | undefined): { type: string; value: 
  * Check what Linkerd adds to the mesh flow checks for route-level flows, naming `<prop>.methods[i]` or
  * `<prop>.paths[i]`: methods from the CRD's list, paths without a query or fragment (Linkerd matches
  * the path alone), no match as general as the Server's catch-all route (Linkerd would pick one of
- * the two), and at most 128 (path, method) pairs (CRD limits).
+ * the two), at most 128 (path, method) pairs and path values of at most 1024 characters as rendered
+ * (CRD limits).
  */
 export function validateRouteRequests(scope: IConstruct, prop: string, r: RouteRequests): void {
   r.methods.forEach((m, i) => {
@@ -64,6 +67,11 @@ export function validateRouteRequests(scope: IConstruct, prop: string, r: RouteR
   });
   r.paths.forEach((p, i) => {
     if (/[?#]/.test(p)) throw propError(scope, `${prop}.paths[${i}]`, `'${p}': Linkerd matches the request path alone, without query or fragment`);
+    const rendered = linkerdPathMatch(p);
+    if (rendered.value.length > MAX_PATH_VALUE) {
+      throw propError(scope, `${prop}.paths[${i}]`, `renders as the HTTPRoute ${rendered.type} path '${rendered.value.slice(0, 40)}...' of `
+        + `${rendered.value.length} characters; the HTTPRoute CRD allows ${MAX_PATH_VALUE}`);
+    }
   });
   if (r.methods.length === 0) {
     const i = r.paths.findIndex((p) => { const k = pathKind(p); return k.kind === 'any' || (k.kind !== 'prefix' && k.value === '/') || (k.kind === 'suffix' && '/'.endsWith(k.value)); });

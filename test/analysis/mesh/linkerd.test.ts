@@ -226,6 +226,22 @@ describe('HTTPRoutes on a Server', () => {
     expect(ask(reach(dotted, routePolicy('api-dot')), 'shop/web', 'GET', '/v1x0/my-api/x').verdict).toBe(Verdict.DENY);
   });
 
+  test('a regular expression matches a path only when its leftmost-first match spans it (linkerd2-proxy MatchPath::Regex: find, start 0, end = length)', () => {
+    // The regex crate's find prefers the lazy `.*?` empty, the greedy `a*` over the optional `(ab)?`,
+    // and the first alternative: each preferred match ends before the path does, so no route matches (404),
+    // though the expression could match the whole path.
+    const cases: Array<[string, string, string]> = [
+      ['/api/.*?', '/api/x', '/api/'],
+      ['/files/a*(ab)?', '/files/aab', '/files/a'],
+      ['/api|/api/x', '/api/x', '/api'],
+    ];
+    for (const [value, unmatched, matched] of cases) {
+      const re = route('api-re', [{ matches: [{ path: { type: 'RegularExpression', value } }] }]);
+      const r = reach(re, routePolicy('api-re'));
+      expect([value, ask(r, 'shop/web', 'GET', unmatched).verdict, ask(r, 'shop/web', 'GET', matched).verdict]).toEqual([value, Verdict.DENY, Verdict.ALLOW]);
+    }
+  });
+
   test('equal matches of two routes that decide differently, and header matches, are indeterminate', () => {
     const twin = route('api-get-2', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }]);
     const tie = ask(reach(get, routePolicy('api-get'), twin), 'shop/web', 'GET', '/api/x');

@@ -120,8 +120,24 @@ describe('route-level flows: bad input', () => {
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'],
       paths: Array.from({ length: 15 }, (_, i) => `/p${i}`),
     }, "[test/authz] flow 'f': 9 methods times 15 paths are 135 HTTPRoute matches; an HTTPRoute holds at most 128"],
+    // policy.linkerd.io HTTPRoute v1beta3: matches[].path.value has maxLength 1024; a prefix gains '.*',
+    // and each escaped character a backslash.
+    ['a prefix path longer than an HTTPRoute path value once rendered', { methods: ['GET'], paths: ['/ok', `/${'a'.repeat(1022)}*`] },
+      `[test/authz] flow 'f'.paths[1]: renders as the HTTPRoute RegularExpression path '/${'a'.repeat(39)}...' of 1025 characters; the HTTPRoute CRD allows 1024`],
+    ['a suffix path whose escapes make it too long', { methods: ['GET'], paths: [`*${'.'.repeat(512)}`] },
+      `[test/authz] flow 'f'.paths[0]: renders as the HTTPRoute RegularExpression path '.*${'\\.'.repeat(19)}...' of 1026 characters`],
+    ['an exact path longer than 1024 characters', { methods: ['GET'], paths: [`/${'a'.repeat(1024)}`] },
+      "[test/authz] flow 'f'.paths[0]: renders as the HTTPRoute Exact path"],
   ])('%s', (_what, extra, message) => {
     expect(() => new LinkerdAuthorization(linkerd(), 'authz', { namespace: 'shop' }).allowFlow('f', { ...base, ...extra } as any)).toThrow(message);
+  });
+
+  test('a path whose rendered value is exactly 1024 characters is accepted and validates against the CRD', () => {
+    const chart = linkerd();
+    const prefix = `/${'a'.repeat(1021)}*`;
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('f', { ...base, methods: ['GET'], paths: [prefix] });
+    const value = find(synthValid(chart), 'HTTPRoute', 'f-8080', 'shop').spec.rules[0].matches[0].path.value;
+    expect([value.length, value]).toEqual([1024, `/${'a'.repeat(1021)}.*`]);
   });
 
   test('route-level flows whose requests overlap on one Server are refused (Linkerd routes a request to one route)', () => {
