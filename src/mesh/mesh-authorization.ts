@@ -25,11 +25,12 @@ export interface MeshAuthorizationProps {
  * anyone, to labelled pods on named ports, optionally narrowed to HTTP methods and paths (an Istio
  * `to.operation` under Istio's sidecar mode; an HTTPRoute on the port's Server with a route-targeted
  * AuthorizationPolicy under Linkerd, whose other callers keep every request through a catch-all
- * route). Both read a path the same way: exact, `/prefix/*`, `*suffix` or `*`, with one difference:
- * Istio matches (and forwards) the path normalized (its default `BASE`: percent-decoded unreserved
- * characters, `.` and `..` segments resolved), Linkerd matches the raw path, so under Linkerd a
- * `/api/*` flow also admits `/api/../admin`, which an application that resolves dot segments serves
- * as `/admin`. Use IstioAuthorization
+ * route). Both read a path the same way: exact, `/prefix/*`, `*suffix` or `*`. Istio matches (and
+ * forwards) the path normalized (its default `BASE`: percent-decoded unreserved characters, `.` and
+ * `..` segments resolved); Linkerd matches the raw path, so its routes never admit a dot segment or
+ * an escaped dot, slash or backslash where the wildcard stands (`/api/../admin` is refused, as under
+ * Istio; `/api/./x`, which Istio admits as `/api/x`, is refused too), and paths holding one are
+ * refused at synth. Use IstioAuthorization
  * directly for DENY, AUDIT and conditions (`when`); Istio's ambient mode has no L7 without a
  * waypoint, and methods and paths are refused there.
  */

@@ -16,6 +16,7 @@ import {
   RouteProtocol, RouteTarget, TenantIsolation, ThreeTierApp, ZeroTrustNamespace,
 } from '../../src';
 import { meshChart } from '../support/mesh';
+import { regexAdmitting } from '../support/route-regex';
 import { find, ofKind, synthValid } from '../support/synth';
 import { runs } from './support/config';
 import { expectNamedOrTyped, garbage, isPlain, isStringMap } from './support/garbage';
@@ -401,9 +402,10 @@ describe('LinkerdAuthorization and MeshAuthorization', () => {
       },
       check: (objects, v: any) => {
         const expected: Record<string, unknown> = {
-          '/api/*': { type: 'RegularExpression', value: '/api/.*' },
+          // The prefix and the suffix on the raw path, never past a dot segment.
+          '/api/*': { type: 'RegularExpression', value: regexAdmitting(['/api/x', '/api/'], ['/api', '/api/../admin']) },
           '/healthz': { type: 'Exact', value: '/healthz' },
-          '*.png': { type: 'RegularExpression', value: '.*\\.png' },
+          '*.png': { type: 'RegularExpression', value: regexAdmitting(['/a.png', '/b/a.png'], ['/a.pngx', '/../a.png']) },
         };
         expect(find(objects, 'HTTPRoute', 'f-8080').spec.rules[0].matches)
           .toEqual((v ?? [undefined]).map((p: string | undefined) => ({ path: p === undefined ? { type: 'PathPrefix', value: '/' } : expected[p], method: 'GET' })));

@@ -37,19 +37,62 @@ function escapeRegex(literal: string): string {
 }
 
 /**
+ * One character of a path segment the proxy may let through under a prefix or suffix route: not
+ * `/`, not a backslash, and no percent-escape of `.`, `/` or `\` (`%2e`, `%2f`, `%5c`, any case).
+ * Istio decodes and resolves those before it matches a path; Linkerd matches the raw path, and an
+ * application that resolves them itself would serve `/admin` for `/api/%2e%2e/admin`.
+ */
+const SEGMENT_CHAR = String.raw`(?:[^/%\\]|%[^25/\\]|%2[^eEfF/\\]|%5[^cC/\\])`;
+/** {@link SEGMENT_CHAR} without a literal dot. */
+const SEGMENT_CHAR_NO_DOT = String.raw`(?:[^/%\\.]|%[^25/\\]|%2[^eEfF/\\]|%5[^cC/\\])`;
+/**
+ * Any run of path segments none of which is `.` or `..` (RFC 3986 dot segments): slashes, and
+ * segments that start with a character other than a dot, with one dot and then such a character,
+ * or with two dots and at least one more character. Every alternative takes its segment to the end
+ * (greedy), so the proxy's leftmost-first match spans every path this admits.
+ */
+const NO_DOT_SEGMENTS = `(?:/|${SEGMENT_CHAR_NO_DOT}${SEGMENT_CHAR}*|\\.${SEGMENT_CHAR_NO_DOT}${SEGMENT_CHAR}*|\\.\\.${SEGMENT_CHAR}+)*`;
+
+/**
  * The HTTPRoute path match of a mesh path, with the mesh's (Istio's) string semantics: exact paths are
  * `Exact`; `*` (and `/*`) is `PathPrefix /` (every path); a prefix `/api/*` or a suffix `*.png` is a
- * `RegularExpression` (`/api/.*`, `.*\.png`), which Linkerd matches against the whole path. A
- * `PathPrefix` would not do: Linkerd matches it segment by segment, so `/api/` would also match `/api`.
+ * `RegularExpression`, which Linkerd matches against the whole path. A `PathPrefix` would not do:
+ * Linkerd matches it segment by segment, so `/api/` would also match `/api`.
+ *
+ * What the wildcard stands for admits no dot segment and no escaped dot, slash or backslash: Istio
+ * normalizes a path before it matches it (`/api/../admin` is `/admin`, which `/api/*` does not
+ * admit), Linkerd does not, so `/api/.*` would let `/api/../admin` through to an application that
+ * resolves it. Such requests are refused (narrower than Istio, which would admit `/api/./x`).
  */
 export function linkerdPathMatch(p: string | undefined): { type: string; value: string } {
   const k = p === undefined ? { kind: 'any' as const } : pathKind(p);
   switch (k.kind) {
     case 'any': return { type: 'PathPrefix', value: '/' };
     case 'exact': return { type: 'Exact', value: k.value };
-    case 'prefix': return { type: 'RegularExpression', value: `${escapeRegex(k.value)}.*` };
-    case 'suffix': return { type: 'RegularExpression', value: `.*${escapeRegex(k.value)}` };
+    case 'prefix': return { type: 'RegularExpression', value: `${escapeRegex(k.value)}${NO_DOT_SEGMENTS}` };
+    case 'suffix': return { type: 'RegularExpression', value: `${NO_DOT_SEGMENTS}${escapeRegex(k.value)}` };
   }
+}
+
+/**
+ * Why a mesh path cannot be rendered for Linkerd without letting traversal through, or undefined:
+ * dot segments, backslashes and percent-escapes in the path itself (Istio would normalize them
+ * first; Linkerd would compare them raw).
+ */
+function unsafePathReason(p: string): string | undefined {
+  const k = pathKind(p);
+  if (k.kind === 'any') return undefined;
+  if (/[\\%]/.test(k.value)) return 'holds a backslash or a percent-escape, which Istio decodes before matching and Linkerd does not';
+  const segments = k.value.split('/');
+  // The last segment of a prefix and the first of a suffix continue into the wildcard; a whole
+  // segment `.` or `..` anywhere else is a dot segment.
+  const whole = k.kind === 'prefix' ? segments.slice(0, -1) : k.kind === 'suffix' ? segments.slice(1) : segments;
+  const partial = k.kind === 'prefix' ? segments[segments.length - 1] : k.kind === 'suffix' ? segments[0] : undefined;
+  // A partial `.` or `..` is a dot segment when the wildcard adds nothing to it.
+  if ([...whole, partial].some((s) => s === '.' || s === '..')) {
+    return 'holds a dot segment (`.` or `..`), which Istio resolves before matching and Linkerd does not';
+  }
+  return undefined;
 }
 
 /**
@@ -67,6 +110,8 @@ export function validateRouteRequests(scope: IConstruct, prop: string, r: RouteR
   });
   r.paths.forEach((p, i) => {
     if (/[?#]/.test(p)) throw propError(scope, `${prop}.paths[${i}]`, `'${p}': Linkerd matches the request path alone, without query or fragment`);
+    const unsafe = unsafePathReason(p);
+    if (unsafe) throw propError(scope, `${prop}.paths[${i}]`, `'${p}' ${unsafe}: write the path as it is after normalization`);
     const rendered = linkerdPathMatch(p);
     if (rendered.value.length > MAX_PATH_VALUE) {
       throw propError(scope, `${prop}.paths[${i}]`, `renders as the HTTPRoute ${rendered.type} path '${rendered.value.slice(0, 40)}...' of `

@@ -238,10 +238,12 @@ describe.each([
   });
 
   // The one difference: Istio matches the path after its normalization (meshConfig pathNormalization,
-  // BASE by default, which is not known to the analysis), Linkerd's proxy the raw path.
+  // BASE by default, which is not known to the analysis), Linkerd's proxy the raw path, which the
+  // rendered routes never admit past a dot segment (narrower than Istio for `/./`).
   test.each([
-    ['/api/orders/../../admin', Verdict.INDETERMINATE, Verdict.ALLOW],
-    ['/api/orders/./42', Verdict.INDETERMINATE, Verdict.ALLOW],
+    ['/api/orders/../../admin', Verdict.INDETERMINATE, Verdict.DENY],
+    ['/api/orders/./42', Verdict.INDETERMINATE, Verdict.DENY],
+    ['/api/orders/%2e%2e/%2e%2e/admin', Verdict.INDETERMINATE, Verdict.DENY],
     ['/%61pi/orders/42', Verdict.INDETERMINATE, Verdict.DENY],
     ['/api//orders/42', Verdict.INDETERMINATE, Verdict.DENY],
   ] as const)('web GET %s: Istio %s (normalized first), Linkerd %s (raw path)', (path, istio, linkerd) => {

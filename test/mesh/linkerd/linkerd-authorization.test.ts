@@ -2,6 +2,7 @@ import { Cni, IstioMode, IstioMtls, LinkerdAuthorization, Mesh, MeshAuthorizatio
 import { PolicyLint } from '../../../src/lint';
 import { isDnsLabel } from '../../../src/util/validate';
 import { deployment, meshChart } from '../../support/mesh';
+import { regexAdmitting } from '../../support/route-regex';
 import { find, ofKind, synthValid } from '../../support/synth';
 
 const linkerd = () => meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
@@ -242,9 +243,9 @@ describe('MeshAuthorization: one intent, either mesh', () => {
     ]);
     const synthesized = synthValid(chart);
     // Istio's prefix `/api/orders/*` is every path that starts with `/api/orders/`: a whole-path
-    // regular expression in Linkerd (a PathPrefix would also take `/api/orders`).
+    // regular expression in Linkerd (a PathPrefix would also take `/api/orders`), never past a dot segment.
     expect(find(synthesized, 'HTTPRoute', 'web-reads-orders-8080', 'shop').spec.rules)
-      .toEqual([{ matches: [{ path: { type: 'RegularExpression', value: '/api/orders/.*' }, method: 'GET' }] }]);
+      .toEqual([{ matches: [{ path: { type: 'RegularExpression', value: regexAdmitting(['/api/orders/42'], ['/api/orders', '/api/orders/../../admin']) }, method: 'GET' }] }]);
     expect(find(synthesized, 'AuthorizationPolicy', 'web-reads-orders-8080', 'shop').spec.targetRef)
       .toEqual({ group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'web-reads-orders-8080' });
   });

@@ -13,10 +13,19 @@
 import { Cni, LinkerdAuthorization, Mesh, MeshSource, Port, Reachability, Target, Verdict, ZeroTrustNamespace } from '../../../src';
 import { PolicyLint } from '../../../src/lint';
 import { deployment, meshChart } from '../../support/mesh';
+import { admitsPath, regexAdmitting } from '../../support/route-regex';
 import { find, ofKind, synthValid } from '../../support/synth';
 
 const linkerd = () => meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
 const SERVER_REF = { group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' };
+/**
+ * What `/api/*` and `*.png` must admit and refuse: Istio's prefix and suffix on a path as Istio's
+ * normalization leaves it (RFC 3986 dot segments resolved, escaped dots, slashes and backslashes
+ * decoded), so a raw dot segment or such an escape is never admitted.
+ */
+const API_PREFIX = regexAdmitting(['/api/', '/api/orders', '/api/orders/42', '/api/.well-known', '/api/a..b', '/api/a%20b', '/api//x'],
+  ['/api', '/apix', '/api/../admin', '/api/./x', '/api/..', '/api/orders/../../admin', '/api/%2e%2e/admin', '/api/%2E/x', '/api/a%2Fb', '/api/a\\b']);
+const PNG_SUFFIX = regexAdmitting(['/a.png', '/img/a.png', '/.png', '/x.png/y.png'], ['/a.pngx', '/../secret.png', '/img/../a.png', '/a%2fb.png', '/a.png/x']);
 
 describe('route-level flows: objects', () => {
   test('an HTTPRoute per port with the (path, method) matches, a policy targeting it, and one catch-all route per Server', () => {
@@ -38,13 +47,14 @@ describe('route-level flows: objects', () => {
         rules: [{
           matches: [
             // Istio-style prefix `/api/*` is the string prefix `/api/`: a regex over the whole path, since
-            // Linkerd's PathPrefix `/api/` would also match `/api`.
-            { path: { type: 'RegularExpression', value: '/api/.*' }, method: 'GET' },
-            { path: { type: 'RegularExpression', value: '/api/.*' }, method: 'HEAD' },
+            // Linkerd's PathPrefix `/api/` would also match `/api`; no dot segment after it (Istio
+            // resolves them before matching, Linkerd would not).
+            { path: { type: 'RegularExpression', value: API_PREFIX }, method: 'GET' },
+            { path: { type: 'RegularExpression', value: API_PREFIX }, method: 'HEAD' },
             { path: { type: 'Exact', value: '/healthz' }, method: 'GET' },
             { path: { type: 'Exact', value: '/healthz' }, method: 'HEAD' },
-            { path: { type: 'RegularExpression', value: '.*\\.png' }, method: 'GET' },
-            { path: { type: 'RegularExpression', value: '.*\\.png' }, method: 'HEAD' },
+            { path: { type: 'RegularExpression', value: PNG_SUFFIX }, method: 'GET' },
+            { path: { type: 'RegularExpression', value: PNG_SUFFIX }, method: 'HEAD' },
           ],
         }],
       },
@@ -95,7 +105,14 @@ describe('route-level flows: objects', () => {
     expect(ofKind(objects, 'HTTPRoute').map((r) => r.metadata.name).sort())
       .toEqual(['api-8080-catch-all', 'get-8080', 'icons-8080', 'images-8080', 'post-8080', 'robots-8080', 'v1-8080']);
     // Regular-expression characters of the literal part are escaped (the dot), others stay as written.
-    expect(find(objects, 'HTTPRoute', 'v1-8080').spec.rules).toEqual([{ matches: [{ path: { type: 'RegularExpression', value: '/v1\\.0/my-api/.*' }, method: 'GET' }] }]);
+    expect(find(objects, 'HTTPRoute', 'v1-8080').spec.rules).toEqual([{
+      matches: [{
+        path: {
+          type: 'RegularExpression', value: regexAdmitting(['/v1.0/my-api/x', '/v1.0/my-api/'], ['/v1x0/my-api/x', '/v1.0/my-api/../x']),
+        },
+        method: 'GET',
+      }],
+    }]);
   });
 
   test('the lint does not flag a Server whose only policies target its routes', () => {
@@ -120,24 +137,40 @@ describe('route-level flows: bad input', () => {
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'],
       paths: Array.from({ length: 15 }, (_, i) => `/p${i}`),
     }, "[test/authz] flow 'f': 9 methods times 15 paths are 135 HTTPRoute matches; an HTTPRoute holds at most 128"],
-    // policy.linkerd.io HTTPRoute v1beta3: matches[].path.value has maxLength 1024; a prefix gains '.*',
-    // and each escaped character a backslash.
+    // policy.linkerd.io HTTPRoute v1beta3: matches[].path.value has maxLength 1024; a prefix or suffix
+    // gains the expression of its wildcard, and each escaped character a backslash.
     ['a prefix path longer than an HTTPRoute path value once rendered', { methods: ['GET'], paths: ['/ok', `/${'a'.repeat(1022)}*`] },
-      `[test/authz] flow 'f'.paths[1]: renders as the HTTPRoute RegularExpression path '/${'a'.repeat(39)}...' of 1025 characters; the HTTPRoute CRD allows 1024`],
+      new RegExp('^\\[test/authz\\] flow \'f\'\\.paths\\[1\\]: renders as the HTTPRoute RegularExpression path \'/a{39}\\.\\.\\.\' of \\d{4} characters; the HTTPRoute CRD allows 1024$')],
     ['a suffix path whose escapes make it too long', { methods: ['GET'], paths: [`*${'.'.repeat(512)}`] },
-      `[test/authz] flow 'f'.paths[0]: renders as the HTTPRoute RegularExpression path '.*${'\\.'.repeat(19)}...' of 1026 characters`],
+      /^\[test\/authz\] flow 'f'\.paths\[0\]: renders as the HTTPRoute RegularExpression path '.{40}\.\.\.' of \d{4} characters; the HTTPRoute CRD allows 1024$/],
+    ['a dot segment in a prefix (Istio resolves it first, Linkerd would not)', { methods: ['GET'], paths: ['/api/../admin/*'] },
+      "[test/authz] flow 'f'.paths[0]: '/api/../admin/*' holds a dot segment (`.` or `..`), which Istio resolves before matching and Linkerd does not"],
+    ['a prefix ending in a dot segment', { methods: ['GET'], paths: ['/static/..*'] }, "[test/authz] flow 'f'.paths[0]: '/static/..*' holds a dot segment"],
+    ['an escaped slash in a path', { methods: ['GET'], paths: ['/files/a%2Fb'] },
+      "[test/authz] flow 'f'.paths[0]: '/files/a%2Fb' holds a backslash or a percent-escape, which Istio decodes before matching and Linkerd does not"],
     ['an exact path longer than 1024 characters', { methods: ['GET'], paths: [`/${'a'.repeat(1024)}`] },
       "[test/authz] flow 'f'.paths[0]: renders as the HTTPRoute Exact path"],
   ])('%s', (_what, extra, message) => {
     expect(() => new LinkerdAuthorization(linkerd(), 'authz', { namespace: 'shop' }).allowFlow('f', { ...base, ...extra } as any)).toThrow(message);
   });
 
-  test('a path whose rendered value is exactly 1024 characters is accepted and validates against the CRD', () => {
+  test('the longest prefix accepted renders exactly 1024 characters and validates against the CRD', () => {
+    const prefixOf = (n: number) => `/${'a'.repeat(n)}*`;
+    const accepts = (n: number) => {
+      try {
+        new LinkerdAuthorization(linkerd(), 'authz', { namespace: 'shop' }).allowFlow('f', { ...base, methods: ['GET'], paths: [prefixOf(n)] });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let n = 1023;
+    while (n > 0 && !accepts(n)) n--;
     const chart = linkerd();
-    const prefix = `/${'a'.repeat(1021)}*`;
-    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('f', { ...base, methods: ['GET'], paths: [prefix] });
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('f', { ...base, methods: ['GET'], paths: [prefixOf(n)] });
     const value = find(synthValid(chart), 'HTTPRoute', 'f-8080', 'shop').spec.rules[0].matches[0].path.value;
-    expect([value.length, value]).toEqual([1024, `/${'a'.repeat(1021)}.*`]);
+    expect(value.length).toBe(1024);
+    expect([admitsPath(value, `/${'a'.repeat(n)}/x`), admitsPath(value, `/${'a'.repeat(n)}/../x`)]).toEqual([true, false]);
   });
 
   test('route-level flows whose requests overlap on one Server are refused (Linkerd routes a request to one route)', () => {
@@ -187,8 +220,11 @@ describe('route-level flows: the analyzer', () => {
     // Without a request: allowed for some requests only, never a plain allow.
     const l4 = p.check('web');
     expect(l4.verdict).toBe(Verdict.ALLOW);
-    expect(l4.l7Constraints).toEqual(['only GET RegularExpression /api/.* (HTTPRoute shop/web-reads-8080, when no stronger match of another route of '
-      + 'Server shop/api-8080 takes the request; a non-HTTP connection is refused)']);
+    expect(l4.l7Constraints).toHaveLength(1);
+    const [constraint] = l4.l7Constraints;
+    const regex = /^only GET RegularExpression (\S+) \(HTTPRoute shop\/web-reads-8080, when no stronger match of another route of Server shop\/api-8080 takes the request; a non-HTTP connection is refused\)$/.exec(constraint);
+    expect(regex).not.toBeNull();
+    expect(regex![1]).toEqual(API_PREFIX);
   });
 
   test('the port-level client keeps every request, routed or not; other clients get none', () => {
