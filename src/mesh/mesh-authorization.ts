@@ -1,15 +1,23 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
-import { validateRouteRequests } from './linkerd/route-matches';
+import { overlappingRequest, RouteRequests, routeOverlapMessage, validateRouteRequests } from './linkerd/route-matches';
+import { linkerdServerName } from './linkerd/server-name';
 import { requireMesh } from './mesh-context';
+import { validateFlow } from './mesh-flow';
 import { MeshFlowOptions } from './mesh-flow-options';
 import { MeshSource } from './mesh-source';
 import { MeshKind } from '../cluster/mesh';
 import { propError } from '../util/errors';
 import { requireArray, requireOptionalStringArray, requireProps, requireString } from '../util/guards';
 import { validateDnsLabel } from '../util/validate';
+
+/**
+ * Root -> `<namespace>|<selector>|<port>` -> the route-level flows MeshAuthorization put there under
+ * Istio: what would share one Linkerd Server, whose routes must not overlap under Linkerd.
+ */
+const ISTIO_ROUTED = new WeakMap<IConstruct, Map<string, Array<RouteRequests & { readonly flow: string }>>>();
 
 /** Props of {@link MeshAuthorization}. */
 export interface MeshAuthorizationProps {
@@ -30,7 +38,9 @@ export interface MeshAuthorizationProps {
  * `..` segments resolved); Linkerd matches the raw path, so its routes never admit a dot segment or
  * an escaped dot, slash or backslash where the wildcard stands (`/api/../admin` is refused, as under
  * Istio; `/api/./x`, which Istio admits as `/api/x`, is refused too), and paths holding one are
- * refused at synth. Use IstioAuthorization
+ * refused at synth. Two route-level flows to the
+ * same pods and port (one Linkerd Server) whose requests overlap are refused under either mesh
+ * (Linkerd routes a request to one HTTPRoute only). Use IstioAuthorization
  * directly for DENY, AUDIT and conditions (`when`); Istio's ambient mode has no L7 without a
  * waypoint, and methods and paths are refused there.
  */
@@ -65,7 +75,30 @@ export class MeshAuthorization extends Construct {
       throw propError(this, `${prop}.from`, 'MeshSource.principal() is Istio only: use MeshSource.serviceAccount()');
     }
     if (o.ports === undefined) throw propError(this, `${prop}.ports`, 'name the ports (Linkerd authorizes per port; the intent must render for both meshes)');
-    if (this.istio) return [this.istio.allowFlow(name, o)];
+    if (this.istio) {
+      // What Linkerd refuses on a shared Server is refused here too, before anything is emitted.
+      const flow = validateFlow(this, prop, name, this.istio.namespace, o);
+      const routed = flow.methods.length > 0 || flow.paths.length > 0;
+      const servers = ISTIO_ROUTED.get(this.node.root) ?? new Map<string, Array<RouteRequests & { readonly flow: string }>>();
+      ISTIO_ROUTED.set(this.node.root, servers);
+      const key = (port: number) => `${flow.namespace}|${JSON.stringify(flow.to)}|${port}`;
+      if (routed) {
+        for (const port of flow.ports) {
+          for (const other of servers.get(key(port)) ?? []) {
+            const both = overlappingRequest(flow, other);
+            if (both !== undefined) {
+              throw propError(this, prop, routeOverlapMessage(flow, other, `Linkerd's Server '${linkerdServerName(flow.to, port)}' (port ${port})`, both));
+            }
+          }
+        }
+      }
+      const policy = this.istio.allowFlow(name, o);
+      if (routed) {
+        const entry = { flow: name, methods: flow.methods, paths: flow.paths };
+        for (const port of flow.ports) servers.set(key(port), [...servers.get(key(port)) ?? [], entry]);
+      }
+      return [policy];
+    }
     const objects = this.linkerd!.allowFlow(name, o);
     return [objects.authentication, ...objects.authorizationPolicies, ...objects.routes];
   }

@@ -1,14 +1,16 @@
 import { Construct } from 'constructs';
 import { CLUSTER_DNS_RULE } from './cluster-dns-rule';
 import { ClusterNetwork } from '../cluster/cluster-network';
+import { checkClusterFamily } from '../cluster/ip-family-check';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { validatePorts } from '../policy/port-validation';
 import { RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
-import { CidrError, ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
+import { ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import { requireArrayOf, requireInstance, requireObject, requireOptionalBoolean, requireOptionalString, requireProps, requireString, requireStringMap } from '../util/guards';
+import { validateCidr } from '../util/validate';
 
 /** One destination of an {@link EgressAllowList}: where to, and on which ports. */
 export interface EgressDestination {
@@ -98,9 +100,13 @@ export class EgressAllowList extends Construct {
     if (ports.length === 0) throw propError(this, `${prop}.ports`, `at least one port is required for ${peer} (an allow list names its ports)`);
     // What the policy would refuse, refused here under the prop the caller wrote (not the policy's egress[i]).
     validatePorts(this, `${prop}.ports`, ports);
-    const cni = ClusterNetwork.of(this).cni;
+    const cluster = ClusterNetwork.of(this);
+    const cni = cluster.cni;
     if (peer._spec.kind === 'fqdn' && !cni.capabilities.fqdn) {
       throw propError(this, `${prop}.peer`, `${peer} cannot be enforced by CNI '${cni.name}' (capability 'fqdn' missing); use Cni.cilium() or Peer.cidr()`);
+    }
+    if (peer._spec.kind === 'kubeApiServer' && !cni.capabilities.entities && cluster.apiServerCidrs.length === 0) {
+      throw propError(this, `${prop}.peer`, `Peer.kubeApiServer() needs ClusterNetwork apiServerCidrs on CNI '${cni.name}' (it has no kube-apiserver entity)`);
     }
     return { peers: [peer._spec.kind === 'cidr' ? this.outsidePods(peer, `${prop}.peer`) : peer], ports };
   }
@@ -113,21 +119,18 @@ export class EgressAllowList extends Construct {
    */
   private outsidePods(peer: Peer, prop: string): Peer {
     const s = peer._spec;
-    let block: ParsedCidr;
-    try {
-      block = parseCidr(s.cidr as string);
-    } catch (e) {
-      if (e instanceof CidrError) return peer; // TrafficPolicy reports the invalid range with its checks
-      throw e;
-    }
-    const except = [...(s.except ?? [])];
-    const excepted = (own: ParsedCidr) => except.some((e) => {
-      try {
-        return cidrContainsCidr(parseCidr(e), own);
-      } catch {
-        return false; // reported by TrafficPolicy
+    const families = ClusterNetwork.of(this).ipFamilies;
+    // What the policy would refuse, refused here under the prop the caller wrote (not the policy's egress[i].peers[0]).
+    const block = checkClusterFamily(this, `${prop}.cidr`, validateCidr(this, `${prop}.cidr`, s.cidr as string), families);
+    const given = (s.except ?? []).map((e, i) => {
+      const parsed = checkClusterFamily(this, `${prop}.except[${i}]`, validateCidr(this, `${prop}.except[${i}]`, e), families);
+      if (parsed.family !== block.family || !cidrContainsCidr(block, parsed) || parsed.prefix === block.prefix) {
+        throw propError(this, `${prop}.except[${i}]`, `${parsed.text} is not strictly inside ${block.text}`);
       }
+      return parsed;
     });
+    const except = [...(s.except ?? [])];
+    const excepted = (own: ParsedCidr) => given.some((e) => cidrContainsCidr(e, own));
     for (const text of ClusterNetwork.of(this).podCidrs) {
       const own = parseCidr(text);
       if (own.family !== block.family) continue;

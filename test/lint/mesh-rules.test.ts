@@ -165,4 +165,27 @@ describe('linkerd-server-without-authorization (https://linkerd.io/2/reference/a
       .toHaveLength(1);
     expect(brief(PolicyLint.check([server(), route('policy.linkerd.io')]))).toHaveLength(1);
   });
+
+  test('targetRef and parentRefs name the API group as Linkerd resolves it: a look-alike group or another namespace authorizes nothing', () => {
+    const warned = [{ rule: 'linkerd-server-without-authorization', severity: 'warning', object: 'Server shop/api-8080', path: 'spec' }];
+    // A Server or Namespace of another API group, or a Server without a group, is not the Linkerd Server or the namespace.
+    expect(brief(PolicyLint.check([server(), policy({ group: 'example.com', kind: 'Server', name: 'api-8080' })]))).toEqual(warned);
+    expect(brief(PolicyLint.check([server(), policy({ kind: 'Server', name: 'api-8080' })]))).toEqual(warned);
+    expect(brief(PolicyLint.check([server(), policy({ group: 'example.com', kind: 'Namespace', name: 'shop' })]))).toEqual(warned);
+    expect(PolicyLint.check([server(), policy({ group: 'core', kind: 'Namespace', name: 'shop' })])).toEqual([]);
+    const route = (parent: Record<string, string>) => ({
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'HTTPRoute',
+      metadata: { name: 'api-get', namespace: 'shop' },
+      spec: { parentRefs: [{ kind: 'Server', name: 'api-8080', ...parent }], rules: [{ matches: [{ method: 'GET' }] }] },
+    });
+    const onRoute = policy({ group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'api-get' });
+    // The route's parent is a Server of another group, or of another namespace: not this Server.
+    expect(brief(PolicyLint.check([server(), route({ group: 'example.com' }), onRoute]))).toEqual(warned);
+    expect(brief(PolicyLint.check([server(), route({ group: 'policy.linkerd.io', namespace: 'other' }), onRoute]))).toEqual(warned);
+    // policy.linkerd.io named, or omitted (its default), and the route's own namespace named: this Server.
+    expect(PolicyLint.check([server(), route({ group: 'policy.linkerd.io' }), onRoute])).toEqual([]);
+    expect(PolicyLint.check([server(), route({}), onRoute])).toEqual([]);
+    expect(PolicyLint.check([server(), route({ namespace: 'shop' }), onRoute])).toEqual([]);
+  });
 });

@@ -181,6 +181,29 @@ describe('bad input names the construct and the prop', () => {
     expect(e.reason).toMatch(/^pods .* is not an outside destination \(Peer\.cidr, Peer\.internet, Peer\.fqdn, Peer\.fqdnPattern or Peer\.kubeApiServer\)/);
   });
 
+  test('what the inner policy would refuse in a destination is reported at the list\'s destinations[i].peer, not the policy\'s egress[i].peers[0]', () => {
+    const second = (peer: Peer) => build({ ...base, destinations: [base.destinations[0], { peer, ports: [Port.tcp(443)] }] });
+    // Calico has no kube-apiserver entity: the API server is an address range the cluster must declare.
+    const api = second(Peer.kubeApiServer());
+    expect([api.path, api.prop, api.reason])
+      .toEqual(['test/list', 'destinations[1].peer', "Peer.kubeApiServer() needs ClusterNetwork apiServerCidrs on CNI 'calico' (it has no kube-apiserver entity)"]);
+    const malformed = second(Peer.cidr('203.0.113.300/24'));
+    expect([malformed.path, malformed.prop]).toEqual(['test/list', 'destinations[1].peer.cidr']);
+    expect(malformed.reason).toMatch(/^invalid CIDR: /);
+    const hostBits = second(Peer.cidr('203.0.113.7/24'));
+    expect([hostBits.path, hostBits.prop]).toEqual(['test/list', 'destinations[1].peer.cidr']);
+    // The cluster is IPv4 only: an IPv6 range can never match.
+    expect(second(Peer.cidr('2001:db8::/32')).prop).toBe('destinations[1].peer.cidr');
+    const badExcept = second(Peer.cidr('198.51.100.0/24', ['198.51.100.0/33']));
+    expect([badExcept.path, badExcept.prop]).toEqual(['test/list', 'destinations[1].peer.except[0]']);
+    const outside = second(Peer.cidr('198.51.100.0/24', ['192.0.2.0/28']));
+    expect([outside.path, outside.prop, outside.reason]).toEqual(['test/list', 'destinations[1].peer.except[0]', '192.0.2.0/28 is not strictly inside 198.51.100.0/24']);
+    // With apiServerCidrs, or on a CNI with the entity, the API server is a destination.
+    const declared = chartFor(Cni.calico(), { apiServerCidrs: ['192.0.2.10/32'] });
+    new EgressAllowList(declared, 'list', { ...base, destinations: [{ peer: Peer.kubeApiServer(), ports: [Port.tcp(443)] }] });
+    expect(ofKind(synthValid(declared), 'NetworkPolicy')[0].spec.egress[0].to).toEqual([{ ipBlock: { cidr: '192.0.2.10/32' } }]);
+  });
+
   test('an empty list, a destination without ports, a look-alike peer, a string for a boolean', () => {
     expect(build({ ...base, destinations: [] }).prop).toBe('destinations');
     const noPorts = build({ ...base, destinations: [{ peer: Peer.cidr('203.0.113.0/24'), ports: [] }] });

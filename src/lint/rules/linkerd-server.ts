@@ -4,6 +4,8 @@ import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
+const GROUP = 'policy.linkerd.io';
+
 /**
  * A Linkerd Server makes its port deny-by-default (linkerd.io "Authorization Policy" reference:
  * `accessPolicy` defaults to `deny`): without an AuthorizationPolicy targeting the Server (or its
@@ -13,23 +15,31 @@ import { LintSeverity } from '../types';
 export const linkerdServer: LintRule = {
   ids: ['linkerd-server-without-authorization'],
   check(ctx: LintContext): RuleReport[] {
-    const isLinkerd = (obj: any, kind: string) => isObject(obj) && obj.kind === kind && apiGroupOf(obj) === 'policy.linkerd.io';
+    const isLinkerd = (obj: any, kind: string) => isObject(obj) && obj.kind === kind && apiGroupOf(obj) === GROUP;
     const targeted = new Set<string>();
     const routeTargets = new Set<string>();
     for (const doc of ctx.documents) {
       if (!isLinkerd(doc.obj, 'AuthorizationPolicy')) continue;
       const ref = isObject(doc.obj.spec?.targetRef) ? doc.obj.spec.targetRef : {};
-      targeted.add(`${namespaceOf(doc.obj)}|${String(ref.kind)}|${String(ref.name)}`);
-      if (ref.kind === 'HTTPRoute') routeTargets.add(`${namespaceOf(doc.obj)}|${String(ref.group ?? '')}|${String(ref.name)}`);
+      // Linkerd resolves a targetRef by group and kind: a Server of policy.linkerd.io, the core Namespace,
+      // an HTTPRoute of the group named (as the mesh analysis does); a look-alike group targets nothing.
+      const group = String(ref.group ?? '');
+      if ((ref.kind === 'Server' && group === GROUP) || (ref.kind === 'Namespace' && (group === '' || group === 'core'))) {
+        targeted.add(`${namespaceOf(doc.obj)}|${String(ref.kind)}|${String(ref.name)}`);
+      }
+      if (ref.kind === 'HTTPRoute') routeTargets.add(`${namespaceOf(doc.obj)}|${group}|${String(ref.name)}`);
     }
     // A policy targeting an HTTPRoute whose parent is the Server authorizes (some) requests to it.
     for (const doc of ctx.documents) {
       const group = isObject(doc.obj) ? apiGroupOf(doc.obj) : '';
-      if (!isObject(doc.obj) || doc.obj.kind !== 'HTTPRoute' || (group !== 'policy.linkerd.io' && group !== 'gateway.networking.k8s.io')) continue;
+      if (!isObject(doc.obj) || doc.obj.kind !== 'HTTPRoute' || (group !== GROUP && group !== 'gateway.networking.k8s.io')) continue;
       const ns = namespaceOf(doc.obj);
       if (!routeTargets.has(`${ns}|${group}|${String(doc.obj.metadata?.name)}`)) continue;
       for (const parent of Array.isArray(doc.obj.spec?.parentRefs) ? doc.obj.spec.parentRefs : []) {
-        if (isObject(parent) && parent.kind === 'Server') targeted.add(`${ns}|Server|${String(parent.name)}`);
+        // A parent Server of policy.linkerd.io (the group when omitted, as the mesh analysis reads it), in the parent's namespace.
+        if (isObject(parent) && parent.kind === 'Server' && (parent.group ?? GROUP) === GROUP) {
+          targeted.add(`${String(parent.namespace ?? ns)}|Server|${String(parent.name)}`);
+        }
       }
     }
     const out: RuleReport[] = [];

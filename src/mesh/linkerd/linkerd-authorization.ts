@@ -11,7 +11,7 @@ import { validateDnsLabel } from '../../util/validate';
 import { requireMesh } from '../mesh-context';
 import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
-import { describeRouteRequests, linkerdRouteRules, overlappingRequest, RouteRequests, validateRouteRequests } from './route-matches';
+import { linkerdRouteRules, overlappingRequest, RouteRequests, routeOverlapMessage, validateRouteRequests } from './route-matches';
 import { linkerdServerName } from './server-name';
 
 /** Props of {@link LinkerdAuthorization}. */
@@ -116,9 +116,7 @@ export class LinkerdAuthorization extends Construct {
         for (const other of entry.routed) {
           const both = overlappingRequest(flow, other);
           if (both !== undefined) {
-            throw propError(this, prop, `its requests (${describeRouteRequests(flow)}) overlap those of flow '${other.flow}' (${describeRouteRequests(other)}) `
-              + `on Server '${entry.server.name}' (port ${flow.ports[i]}), e.g. ${both}: Linkerd routes a request to one HTTPRoute only, so one flow's `
-              + 'clients would be refused there. Make the requests disjoint, or authorize the shared ones in one flow');
+            throw propError(this, prop, routeOverlapMessage(flow, other, `Server '${entry.server.name}' (port ${flow.ports[i]})`, both));
           }
         }
       });

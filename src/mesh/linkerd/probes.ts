@@ -56,6 +56,17 @@ function probePort(container: Record<string, any>, port: unknown): number | unde
 }
 
 /**
+ * The path of the request the kubelet sends for an `httpGet.path`, without query or fragment: `/`
+ * when none; a path without a leading `/` gets one, as the kubelet builds the probe URL from the
+ * path and the pod's host and port (Go's URL writes `/healthz` for the path `healthz` once a host is
+ * set), so `healthz` is the request `GET /healthz`.
+ */
+function requestPath(given: unknown): string {
+  const path = typeof given === 'string' ? given.split(/[?#]/)[0] : '';
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+/**
  * The `httpGet` probes (HTTP, not HTTPS: the proxy sees no HTTP request in a TLS connection it does
  * not terminate, so no route ever applied to those) of the app's workloads whose pods the Server
  * selects, on its port.
@@ -77,7 +88,7 @@ function httpProbes(root: IConstruct, server: RoutedServer): HttpProbe[] {
         const get = isPlainObject(container[probe]) ? container[probe].httpGet : undefined;
         if (!isPlainObject(get) || String(get.scheme ?? 'HTTP').toUpperCase() !== 'HTTP') continue;
         if (probePort(container, get.port) !== server.port) continue;
-        const path = typeof get.path === 'string' && get.path !== '' ? get.path.split(/[?#]/)[0] || '/' : '/';
+        const path = requestPath(get.path);
         found.push({ workload: `${obj.kind} ${server.namespace}/${obj.metadata?.name} (${c.node.path})`, container: String(container.name), probe, path });
       }
     }

@@ -171,6 +171,16 @@ export function overlappingRequest(a: RouteRequests, b: RouteRequests): string |
   return undefined;
 }
 
+/**
+ * The error text for two route-level flows on one Linkerd Server whose requests overlap (`example`
+ * from {@link overlappingRequest}); `where` names the Server and port.
+ */
+export function routeOverlapMessage(flow: RouteRequests, other: RouteRequests & { readonly flow: string }, where: string, example: string): string {
+  return `its requests (${describeRouteRequests(flow)}) overlap those of flow '${other.flow}' (${describeRouteRequests(other)}) `
+    + `on ${where}, e.g. ${example}: Linkerd routes a request to one HTTPRoute only, so one flow's `
+    + 'clients would be refused there. Make the requests disjoint, or authorize the shared ones in one flow';
+}
+
 /** A path two overlapping mesh paths both match. */
 function samplePath(a: PathKind, b: PathKind): string {
   const one = (k: PathKind) => (k.kind === 'any' ? '/' : k.kind === 'suffix' && !k.value.startsWith('/') ? `/${k.value}` : k.value);

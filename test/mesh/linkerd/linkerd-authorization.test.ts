@@ -260,6 +260,34 @@ describe('MeshAuthorization: one intent, either mesh', () => {
     }]);
   });
 
+  test('route-level flows whose requests overlap on one Server are refused under both meshes, with the same message', () => {
+    const istio = () => {
+      const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
+      new IstioMtls(chart, 'mtls');
+      return chart;
+    };
+    const admin = { ...flow, from: [MeshSource.serviceAccount('admin')], methods: ['GET', 'DELETE'], paths: ['/api/admin'] };
+    const tail = ", e.g. GET /api/admin: Linkerd routes a request to one HTTPRoute only, so one flow's clients would be refused there. "
+      + 'Make the requests disjoint, or authorize the shared ones in one flow';
+    for (const [chart, site, server] of [[linkerd(), 'test/a/Linkerd', "Server 'api-8080'"], [istio(), 'test/a', "Linkerd's Server 'api-8080'"]] as const) {
+      const a = new MeshAuthorization(chart, 'a', { namespace: 'shop' });
+      a.allowFlow('reads', { ...flow, methods: ['GET'], paths: ['/api/*'] });
+      // Disjoint requests on the same Server, and the same requests on another port or other pods, are fine.
+      a.allowFlow('writes', { ...flow, methods: ['POST'], paths: ['/api/*'] });
+      a.allowFlow('admin-9090', { ...admin, ports: [9090] });
+      a.allowFlow('admin-web', { ...admin, to: { app: 'web' } });
+      expect(() => a.allowFlow('admin', admin)).toThrow(`[${site}] flow 'admin': its requests (GET, DELETE /api/admin) overlap those of flow 'reads' `
+        + `(GET /api/*) on ${server} (port 8080)${tail}`);
+      synthValid(chart);
+    }
+    // Under Istio the refused flow emitted nothing: the four accepted ones and the baselines only.
+    const chart = istio();
+    const m = new MeshAuthorization(chart, 'a', { namespace: 'shop' });
+    m.allowFlow('reads', { ...flow, methods: ['GET'], paths: ['/api/*'] });
+    expect(() => m.allowFlow('admin', admin)).toThrow(/overlap those of flow 'reads'/);
+    expect(ofKind(synthValid(chart), 'AuthorizationPolicy').map((p) => p.metadata.name)).toEqual(['allow-nothing', 'reads']);
+  });
+
   test('methods and paths in Istio\'s ambient mode: refused (L7 needs a waypoint)', () => {
     const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
     new IstioMtls(chart, 'mtls');

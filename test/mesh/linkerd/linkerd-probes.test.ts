@@ -105,6 +105,33 @@ describe('kubelet probes on a routed Linkerd Server', () => {
       + 'route did), or move the probe to a port without route-level flows');
   });
 
+  test('a probe path without a leading / is the request the kubelet sends (GET /healthz): the suggested flow is accepted and fixes it', () => {
+    const build = () => {
+      const chart = linkerd();
+      const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+      authz.allowFlow('web-reads', routeFlow);
+      workload(chart, 'api', { app: 'api' }, { ...HTTP_8080, ...readiness(8080, 'healthz?verbose=1') });
+      return { chart, authz };
+    };
+    const { chart } = build();
+    expect(synthError(chart)).toBe('Validation failed with the following errors:\n  '
+      + "[test/authz] Server 'api-8080' (namespace shop, port 8080) has HTTPRoutes, so Linkerd's own probe route is gone: the readinessProbe of "
+      + "container 'app' of Deployment shop/api (test/deploy-shop-api), GET /healthz on port 8080, is admitted by no flow from MeshSource.anyone(), so "
+      + "its pods never become ready. Add allowFlow('api-8080-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [8080], "
+      + "methods: ['GET'], paths: ['/healthz'] }) (it lets any address GET exactly that path on this port, as Linkerd's probe route did), "
+      + 'or move the probe to a port without route-level flows');
+    // The suggestion, as written: accepted, and the probe is admitted.
+    const fixed = build();
+    fixed.authz.allowFlow('api-8080-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [8080], methods: ['GET'], paths: ['/healthz'] });
+    expect(find(synthValid(fixed.chart), 'HTTPRoute', 'api-8080-probes-8080', 'shop').spec.rules)
+      .toEqual([{ matches: [{ path: { type: 'Exact', value: '/healthz' }, method: 'GET' }] }]);
+    // Without the slash, the path the kubelet requests falls under another flow's requests: that flow is named.
+    const taken = linkerd();
+    new LinkerdAuthorization(taken, 'authz', { namespace: 'shop' }).allowFlow('web-reads', routeFlow);
+    workload(taken, 'api', { app: 'api' }, { ...HTTP_8080, ...readiness(8080, 'api/health') });
+    expect(synthError(taken)).toContain("GET /api/health on port 8080, goes to the HTTPRoute of flow 'web-reads' (GET /api/*)");
+  });
+
   test('a Pod, and a probe path that another route-level flow takes: that flow is named, no flow that would overlap it is suggested', () => {
     const chart = linkerd();
     new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-reads', routeFlow);
