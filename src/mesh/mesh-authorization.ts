@@ -18,6 +18,8 @@ import { validateDnsLabel } from '../util/validate';
  * Istio: what would share one Linkerd Server, whose routes must not overlap under Linkerd.
  */
 const ISTIO_ROUTED = new WeakMap<IConstruct, Map<string, Array<RouteRequests & { readonly flow: string }>>>();
+/** Per app root: the namespaces whose Istio allow-nothing baseline a MeshAuthorization already emits (one per namespace). */
+const ISTIO_BASELINES = new WeakMap<IConstruct, Set<string>>();
 
 /** Props of {@link MeshAuthorization}. */
 export interface MeshAuthorizationProps {
@@ -27,7 +29,8 @@ export interface MeshAuthorizationProps {
 
 /**
  * Mesh authorization from one intent API, rendered for the mesh the ClusterNetwork declares:
- * IstioAuthorization (allow-nothing baseline + one ALLOW policy per flow) under Istio,
+ * IstioAuthorization (allow-nothing baseline, one per namespace however many MeshAuthorizations
+ * share it, + one ALLOW policy per flow) under Istio,
  * LinkerdAuthorization (Server + MeshTLSAuthentication + AuthorizationPolicy per flow) under Linkerd.
  * Flows use only what both meshes express: service accounts, namespaces, any meshed workload or
  * anyone, to labelled pods on named ports, optionally narrowed to HTTP methods and paths (an Istio
@@ -54,7 +57,14 @@ export class MeshAuthorization extends Construct {
     super(scope, id);
     const cluster = requireMesh(this, 'MeshAuthorization', [MeshKind.ISTIO, MeshKind.LINKERD]);
     const namespace = validateDnsLabel(this, 'namespace', requireProps(this, props, false).namespace);
-    if (cluster.mesh.kind === MeshKind.ISTIO) this.istio = new IstioAuthorization(this, 'Istio', { namespace });
+    if (cluster.mesh.kind === MeshKind.ISTIO) {
+      // Several MeshAuthorizations may share a namespace (as LinkerdAuthorizations share its Servers):
+      // the first emits the namespace's allow-nothing baseline, the others rely on it.
+      const baselines = ISTIO_BASELINES.get(this.node.root) ?? new Set<string>();
+      ISTIO_BASELINES.set(this.node.root, baselines);
+      this.istio = new IstioAuthorization(this, 'Istio', { namespace, allowNothing: !baselines.has(namespace) });
+      baselines.add(namespace);
+    }
     else this.linkerd = new LinkerdAuthorization(this, 'Linkerd', { namespace });
   }
 

@@ -295,6 +295,21 @@ describe('MeshAuthorization: one intent, either mesh', () => {
       .toThrow(/HTTP methods, paths and request conditions need an L7 proxy; in ambient mode that is a waypoint/);
   });
 
+  test.each([
+    ['Istio', () => {
+      const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
+      new IstioMtls(chart, 'mtls');
+      return chart;
+    }],
+    ['Linkerd', linkerd],
+  ] as const)('two MeshAuthorizations in one namespace under %s: both flows, one baseline', (meshName, makeChart) => {
+    const chart = makeChart();
+    new MeshAuthorization(chart, 'web', { namespace: 'shop' }).allowFlow('web-to-api', flow);
+    new MeshAuthorization(chart, 'batch', { namespace: 'shop' }).allowFlow('batch-to-api', { ...flow, from: [MeshSource.serviceAccount('batch')] });
+    const policies = ofKind(synthValid(chart), 'AuthorizationPolicy').map((p) => p.metadata.name).sort();
+    expect(policies).toEqual(meshName === 'Istio' ? ['allow-nothing', 'batch-to-api', 'web-to-api'] : ['batch-to-api-8080', 'web-to-api-8080']);
+  });
+
   test('without a mesh: an error', () => {
     expect(() => new MeshAuthorization(meshChart(Cni.calico(), Mesh.none()), 'authz', { namespace: 'shop' }))
       .toThrow('[test/authz] mesh: MeshAuthorization needs a ClusterNetwork with mesh Mesh.istio({ mode }) or Mesh.linkerd()');
