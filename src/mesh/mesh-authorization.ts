@@ -64,8 +64,9 @@ export class MeshAuthorization extends Construct {
       ISTIO_BASELINES.set(this.node.root, baselines);
       this.istio = new IstioAuthorization(this, 'Istio', { namespace, allowNothing: !baselines.has(namespace) });
       baselines.add(namespace);
+    } else {
+      this.linkerd = new LinkerdAuthorization(this, 'Linkerd', { namespace });
     }
-    else this.linkerd = new LinkerdAuthorization(this, 'Linkerd', { namespace });
   }
 
   /**
