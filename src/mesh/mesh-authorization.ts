@@ -4,6 +4,7 @@ import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { overlappingRequest, RouteRequests, routeOverlapMessage, validateRouteRequests } from './linkerd/route-matches';
 import { linkerdServerName } from './linkerd/server-name';
+import { SERVER_NEEDS_LABELS, selectorsOverlap, serverOverlapMessage } from './linkerd/server-selectors';
 import { requireMesh } from './mesh-context';
 import { validateFlow } from './mesh-flow';
 import { MeshFlowOptions } from './mesh-flow-options';
@@ -13,11 +14,20 @@ import { propError } from '../util/errors';
 import { requireArray, requireOptionalStringArray, requireProps, requireString } from '../util/guards';
 import { validateDnsLabel } from '../util/validate';
 
+/** What would be one Linkerd Server: its pods and port, and the route-level flows on it. */
+interface WouldBeServer {
+  readonly namespace: string;
+  readonly to: Readonly<Record<string, string>>;
+  readonly port: number;
+  readonly routed: Array<RouteRequests & { readonly flow: string }>;
+}
+
 /**
- * Root -> `<namespace>|<selector>|<port>` -> the route-level flows MeshAuthorization put there under
- * Istio: what would share one Linkerd Server, whose routes must not overlap under Linkerd.
+ * Root -> `<namespace>|<selector>|<port>` -> what MeshAuthorization put there under Istio: what
+ * would share one Linkerd Server, which must not overlap another's pods and whose routes must not
+ * overlap each other under Linkerd.
  */
-const ISTIO_ROUTED = new WeakMap<IConstruct, Map<string, Array<RouteRequests & { readonly flow: string }>>>();
+const ISTIO_SERVERS = new WeakMap<IConstruct, Map<string, WouldBeServer>>();
 /** Per app root: the namespaces whose Istio allow-nothing baseline a MeshAuthorization already emits (one per namespace). */
 const ISTIO_BASELINES = new WeakMap<IConstruct, Set<string>>();
 
@@ -87,26 +97,36 @@ export class MeshAuthorization extends Construct {
     }
     if (o.ports === undefined) throw propError(this, `${prop}.ports`, 'name the ports (Linkerd authorizes per port; the intent must render for both meshes)');
     if (this.istio) {
-      // What Linkerd refuses on a shared Server is refused here too, before anything is emitted.
+      // What Linkerd refuses of its Servers is refused here too, before anything is emitted.
       const flow = validateFlow(this, prop, name, this.istio.namespace, o);
+      if (Object.keys(flow.to).length === 0) throw propError(this, `${prop}.to`, SERVER_NEEDS_LABELS);
       const routed = flow.methods.length > 0 || flow.paths.length > 0;
-      const servers = ISTIO_ROUTED.get(this.node.root) ?? new Map<string, Array<RouteRequests & { readonly flow: string }>>();
-      ISTIO_ROUTED.set(this.node.root, servers);
-      const key = (port: number) => `${flow.namespace}|${JSON.stringify(flow.to)}|${port}`;
-      if (routed) {
-        for (const port of flow.ports) {
-          for (const other of servers.get(key(port)) ?? []) {
-            const both = overlappingRequest(flow, other);
-            if (both !== undefined) {
-              throw propError(this, prop, routeOverlapMessage(flow, other, `Linkerd's Server '${linkerdServerName(flow.to, port)}' (port ${port})`, both));
+      const servers = ISTIO_SERVERS.get(this.node.root) ?? new Map<string, WouldBeServer>();
+      ISTIO_SERVERS.set(this.node.root, servers);
+      const selector = JSON.stringify(flow.to);
+      const key = (port: number) => `${flow.namespace}|${selector}|${port}`;
+      for (const port of flow.ports) {
+        const own = servers.get(key(port));
+        if (own === undefined) {
+          for (const other of servers.values()) {
+            if (other.namespace === flow.namespace && other.port === port && selectorsOverlap(other.to, flow.to)) {
+              throw propError(this, `${prop}.to`, serverOverlapMessage(selector, JSON.stringify(other.to),
+                `Linkerd's Server '${linkerdServerName(other.to, port)}'`, port));
             }
+          }
+        }
+        for (const other of routed ? own?.routed ?? [] : []) {
+          const both = overlappingRequest(flow, other);
+          if (both !== undefined) {
+            throw propError(this, prop, routeOverlapMessage(flow, other, `Linkerd's Server '${linkerdServerName(flow.to, port)}' (port ${port})`, both));
           }
         }
       }
       const policy = this.istio.allowFlow(name, o);
-      if (routed) {
-        const entry = { flow: name, methods: flow.methods, paths: flow.paths };
-        for (const port of flow.ports) servers.set(key(port), [...servers.get(key(port)) ?? [], entry]);
+      for (const port of flow.ports) {
+        const entry = servers.get(key(port)) ?? { namespace: flow.namespace, to: { ...flow.to }, port, routed: [] };
+        if (routed) entry.routed.push({ flow: name, methods: flow.methods, paths: flow.paths });
+        servers.set(key(port), entry);
       }
       return [policy];
     }

@@ -13,6 +13,7 @@ import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
 import { linkerdRouteRules, overlappingRequest, RouteRequests, routeOverlapMessage, validateRouteRequests } from './route-matches';
 import { linkerdServerName } from './server-name';
+import { SERVER_NEEDS_LABELS, selectorsOverlap, serverOverlapMessage } from './server-selectors';
 
 /** Props of {@link LinkerdAuthorization}. */
 export interface LinkerdAuthorizationProps {
@@ -107,7 +108,7 @@ export class LinkerdAuthorization extends Construct {
     const principal = flow.sources.find((s) => s.kind === 'principal');
     if (principal) throw propError(this, `${prop}.from`, 'MeshSource.principal() is Istio only: use MeshSource.serviceAccount()');
     if (Object.keys(flow.to).length === 0) {
-      throw propError(this, `${prop}.to`, 'a Server selects pods by labels: name the target pods (at least one label)');
+      throw propError(this, `${prop}.to`, SERVER_NEEDS_LABELS);
     }
 
     const entries = flow.ports.map((port) => this.server(flow, port));
@@ -187,9 +188,8 @@ export class LinkerdAuthorization extends Construct {
     if (existing) return existing;
     for (const [otherKey, other] of servers) {
       const [ns, , otherPort] = otherKey.split('|');
-      if (ns === this.namespace && Number(otherPort) === port && overlaps(JSON.parse(other.selector), flow.to)) {
-        throw propError(this, `flow '${flow.name}'.to`, `pods ${selector} and the pods ${other.selector} of Server '${other.server.name}' can overlap `
-          + `on port ${port}: Linkerd would pick one of the two Servers arbitrarily. Target the same labels, or labels that exclude each other`);
+      if (ns === this.namespace && Number(otherPort) === port && selectorsOverlap(JSON.parse(other.selector), flow.to)) {
+        throw propError(this, `flow '${flow.name}'.to`, serverOverlapMessage(selector, other.selector, `Server '${other.server.name}'`, port));
       }
     }
     const server = this.emit(linkerdServerName(flow.to, port), 'Server', 'v1beta3', { podSelector: { matchLabels: { ...flow.to } }, port, accessPolicy: 'deny' });
@@ -208,7 +208,3 @@ export class LinkerdAuthorization extends Construct {
   }
 }
 
-/** Could a pod carry both label sets? */
-function overlaps(a: Record<string, string>, b: Record<string, string>): boolean {
-  return Object.entries(a).every(([k, v]) => b[k] === undefined || b[k] === v);
-}

@@ -260,6 +260,28 @@ describe('MeshAuthorization: one intent, either mesh', () => {
     }]);
   });
 
+  test('selectors Linkerd Servers cannot take are refused under both meshes: none, or pods two selectors could share on a port', () => {
+    const istio = () => {
+      const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
+      new IstioMtls(chart, 'mtls');
+      return chart;
+    };
+    for (const [chart, site, server] of [[linkerd(), 'test/a/Linkerd', "Server 'api-8080'"], [istio(), 'test/a', "Linkerd's Server 'api-8080'"]] as const) {
+      const a = new MeshAuthorization(chart, 'a', { namespace: 'shop' });
+      expect(() => a.allowFlow('all-pods', { ...flow, to: {} }))
+        .toThrow(`[${site}] flow 'all-pods'.to: a Server selects pods by labels: name the target pods (at least one label)`);
+      a.allowFlow('web-to-api', flow);
+      // The same pods share the Server; pods that exclude each other, or another port, get their own.
+      a.allowFlow('batch-to-api', { ...flow, from: [MeshSource.serviceAccount('batch')] });
+      a.allowFlow('web-to-db', { ...flow, to: { app: 'db' } });
+      a.allowFlow('web-to-api-admin', { ...flow, ports: [9090], to: { app: 'api', tier: 'admin' } });
+      expect(() => a.allowFlow('web-to-api-x', { ...flow, to: { app: 'api', tier: 'x' } }))
+        .toThrow(`[${site}] flow 'web-to-api-x'.to: pods {"app":"api","tier":"x"} and the pods {"app":"api"} of ${server} can overlap on port 8080: `
+          + 'Linkerd would pick one of the two Servers arbitrarily. Target the same labels, or labels that exclude each other');
+      synthValid(chart);
+    }
+  });
+
   test('route-level flows whose requests overlap on one Server are refused under both meshes, with the same message', () => {
     const istio = () => {
       const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
