@@ -10,26 +10,30 @@ export function meshChart(cni: Cni, mesh: Mesh, props: Omit<ClusterNetworkProps,
 }
 
 /**
- * A minimal Deployment (one container listening on `port`, named `http`) that the analyzer turns
- * into pods, for flow tests of constructs that route or authorize but do not create workloads.
+ * A Deployment ApiObject with one container `app` (`container` adds its fields: ports, probes, ...)
+ * and `podSpec` beside the containers, for tests that need a workload of a given shape.
  */
-export function deployment(chart: Chart, namespace: string, name: string, labels: Record<string, string>, port = 8080,
-  serviceAccount?: string): ApiObject {
+export function deploymentWith(chart: Chart, namespace: string, name: string, labels: Record<string, string>,
+  container: Record<string, unknown>, podSpec: Record<string, unknown> = {}): ApiObject {
   return new ApiObject(chart, `deploy-${namespace}-${name}`, {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, namespace, labels },
     spec: {
       selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          ...(serviceAccount ? { serviceAccountName: serviceAccount } : {}),
-          containers: [{ name: 'app', image: 'registry.example/app:1.0.0', ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }] }],
-        },
-      },
+      template: { metadata: { labels }, spec: { ...podSpec, containers: [{ name: 'app', image: 'registry.example/app:1.0.0', ...container }] } },
     },
   });
+}
+
+/**
+ * A minimal Deployment (one container listening on `port`, named `http`) that the analyzer turns
+ * into pods, for flow tests of constructs that route or authorize but do not create workloads.
+ */
+export function deployment(chart: Chart, namespace: string, name: string, labels: Record<string, string>, port = 8080,
+  serviceAccount?: string): ApiObject {
+  return deploymentWith(chart, namespace, name, labels, { ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }] },
+    serviceAccount ? { serviceAccountName: serviceAccount } : {});
 }
 
 /** A ClusterIP Service selecting `selector` on `port` (target port `port`). */

@@ -11,7 +11,7 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { Cni, LinkerdAuthorization, Mesh, MeshSource, Port, Reachability, Target, ThreeTierApp, Verdict } from '../../../src';
-import { meshChart } from '../../support/mesh';
+import { deploymentWith, meshChart } from '../../support/mesh';
 import { find, ofKind, synthValid } from '../../support/synth';
 
 const linkerd = () => meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
@@ -25,15 +25,7 @@ const BACKEND = { 'app.kubernetes.io/component': 'backend' };
 
 /** A Deployment ApiObject with one container `app` (ports as given) and the given probes. */
 function workload(chart: Chart, name: string, labels: Record<string, string>, container: Record<string, unknown>, namespace = 'shop'): ApiObject {
-  return new ApiObject(chart, `deploy-${namespace}-${name}`, {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace, labels },
-    spec: {
-      selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'registry.example/app:1.0.0', ...container }] } },
-    },
-  });
+  return deploymentWith(chart, namespace, name, labels, container);
 }
 const HTTP_8080 = { ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }] };
 const readiness = (port: number | string, path?: string) => ({ readinessProbe: { httpGet: { port, ...(path !== undefined ? { path } : {}) } } });
