@@ -6,7 +6,7 @@ import { MESH_CHOICES, MeshChoice } from './mesh-choice';
 import { OpenPattern, parseOpenPattern } from './open-patterns';
 import { parsePortList } from './ports';
 import { IpFamily } from '../cluster/cluster-network';
-import { Cni } from '../cluster/cni';
+import { Cni, CniKind } from '../cluster/cni';
 import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
 import { Port } from '../policy/port';
 import { parseCidr, parseIp } from '../util/cidr';
@@ -95,6 +95,8 @@ export const DEFAULT_MAX_ROWS = 2000;
 
 const OPTIONS = {
   'cni': { type: 'string' },
+  'calico-native-v3-crds': { type: 'boolean' },
+  'cluster-network-policy': { type: 'boolean' },
   'format': { type: 'string' },
   'lint': { type: 'boolean' },
   'ip-families': { type: 'string' },
@@ -151,7 +153,11 @@ export function parseCommandLine(args: string[]): Command {
   if (command === undefined) throw new UsageError('missing command: analyze or lint');
   if (command !== 'analyze' && command !== 'lint') throw new UsageError(`unknown command '${command}'`);
   if (paths.length === 0) throw new UsageError(`${command}: give at least one file or directory`);
-  const cni = values.cni === undefined ? undefined : parseCni(values.cni);
+  const cni = values.cni === undefined ? undefined
+    : parseCni(values.cni, values['calico-native-v3-crds'] ?? false, values['cluster-network-policy'] ?? false);
+  for (const flag of ['calico-native-v3-crds', 'cluster-network-policy'] as const) {
+    if (values[flag] !== undefined && values.cni === undefined) throw new UsageError(`--${flag} describes the CNI: give --cni too`);
+  }
   const ipFamilies = values['ip-families'] === undefined ? undefined : parseIpFamilies(values['ip-families']);
   const limits: Required<ReadLimits> = {
     maxFileBytes: values['max-file-size'] === undefined ? DEFAULT_MAX_FILE_BYTES : parseSize('--max-file-size', values['max-file-size']),
@@ -253,9 +259,20 @@ function oneOfMesh(value: string): MeshChoice {
   return value as MeshChoice;
 }
 
-function parseCni(name: string): Cni {
+/**
+ * The CNI named `name`, with the options of the flags that describe its cluster: `--calico-native-v3-crds`
+ * (Calico serving projectcalico.org/v3 as native CRDs: no ClusterNetworkPolicy) and
+ * `--cluster-network-policy` (a Kubernetes CNI that implements ClusterNetworkPolicy).
+ */
+function parseCni(name: string, calicoNativeV3Crds: boolean, clusterNetworkPolicy: boolean): Cni {
   const cni = cniByName(name);
   if (!cni) throw new UsageError(`unknown --cni '${name}': expected ${CNI_NAMES.join(', ')}`);
+  if (calicoNativeV3Crds && cni.kind !== CniKind.CALICO) throw new UsageError(`--calico-native-v3-crds describes a Calico cluster, not --cni ${cni.kind}`);
+  if (clusterNetworkPolicy && cni.kind !== CniKind.KUBERNETES) {
+    throw new UsageError(`--cluster-network-policy describes a kubernetes CNI (the others say themselves whether they implement it), not --cni ${cni.kind}`);
+  }
+  if (calicoNativeV3Crds) return Cni.calico({ nativeV3Crds: true });
+  if (clusterNetworkPolicy) return Cni.kubernetes({ clusterNetworkPolicy: true });
   return cni;
 }
 

@@ -34,6 +34,12 @@ Commands:
 Options:
   --cni NAME       CNI whose policy semantics apply (required for analyze):
                    ${CNI_NAMES.join(', ')}.
+  --calico-native-v3-crds
+                   With --cni calico: Calico serves projectcalico.org/v3 as native CRDs (3.32
+                   tech preview), so no ClusterNetworkPolicy exists (Cni.calico({ nativeV3Crds })).
+  --cluster-network-policy
+                   With --cni kubernetes: the CNI implements ClusterNetworkPolicy
+                   (Cni.kubernetes({ clusterNetworkPolicy })).
   --format FMT     analyze: table (default), json or mermaid; analyze --diff: table, json or
                    markdown (for a pull-request comment); lint: text (default) or json.
   --max-rows N     analyze table: list at most N flows (default ${DEFAULT_MAX_ROWS}); above, count the

@@ -67,7 +67,10 @@ interface PeerEntities {
 type Selection = Record<Direction, TierPlan[] | undefined>;
 
 class CalicoModel implements AnnotatedCniModel {
-  /** Caveats are reported per verdict (as `log` reasons), so there are no global notes. */
+  /**
+   * Objects the cluster cannot hold (ClusterNetworkPolicy in native v3 CRD mode); the caveats of
+   * evaluated policies are reported per verdict (as `log` reasons).
+   */
   readonly notes: string[] = [];
   private readonly ctx: RuleContext;
   private readonly tiers: Map<string, TierInfo>;
@@ -88,7 +91,7 @@ class CalicoModel implements AnnotatedCniModel {
     const cnps = options.clusterNetworkPolicy ? 0 : given.filter(isClusterNetworkPolicy).length;
     const manifests = cnps === 0 ? given : given.filter((m) => !isClusterNetworkPolicy(m));
     if (cnps > 0) {
-      this.skip(undefined, `${cnps} ClusterNetworkPolicy object(s) ignored: this Calico cluster serves no ClusterNetworkPolicy `
+      this.notes.push(`${cnps} ClusterNetworkPolicy object(s) ignored: this Calico cluster serves no ClusterNetworkPolicy `
         + '(native v3 CRD mode installs no policy.networking.k8s.io CRD)');
     }
     const cache = new SelectorCache();
