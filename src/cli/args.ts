@@ -6,7 +6,7 @@ import { MESH_CHOICES, MeshChoice } from './mesh-choice';
 import { OpenPattern, parseOpenPattern } from './open-patterns';
 import { parsePortList } from './ports';
 import { IpFamily } from '../cluster/cluster-network';
-import { Cni, CniKind } from '../cluster/cni';
+import { Cni } from '../cluster/cni';
 import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
 import { Port } from '../policy/port';
 import { parseCidr, parseIp } from '../util/cidr';
@@ -153,11 +153,9 @@ export function parseCommandLine(args: string[]): Command {
   if (command === undefined) throw new UsageError('missing command: analyze or lint');
   if (command !== 'analyze' && command !== 'lint') throw new UsageError(`unknown command '${command}'`);
   if (paths.length === 0) throw new UsageError(`${command}: give at least one file or directory`);
-  const cni = values.cni === undefined ? undefined
-    : parseCni(values.cni, values['calico-native-v3-crds'] ?? false, values['cluster-network-policy'] ?? false);
-  for (const flag of ['calico-native-v3-crds', 'cluster-network-policy'] as const) {
-    if (values[flag] !== undefined && values.cni === undefined) throw new UsageError(`--${flag} describes the CNI: give --cni too`);
-  }
+  const cniFlags = (Object.keys(CNI_OPTION_FLAGS) as Array<keyof typeof CNI_OPTION_FLAGS>).filter((flag) => values[flag] === true);
+  if (values.cni === undefined && cniFlags.length > 0) throw new UsageError(`--${cniFlags[0]} describes the CNI: give --cni too`);
+  const cni = values.cni === undefined ? undefined : parseCni(values.cni, cniFlags);
   const ipFamilies = values['ip-families'] === undefined ? undefined : parseIpFamilies(values['ip-families']);
   const limits: Required<ReadLimits> = {
     maxFileBytes: values['max-file-size'] === undefined ? DEFAULT_MAX_FILE_BYTES : parseSize('--max-file-size', values['max-file-size']),
@@ -259,21 +257,29 @@ function oneOfMesh(value: string): MeshChoice {
   return value as MeshChoice;
 }
 
+/** The flags that describe the CNI beyond its name: the `--cni` each applies to and the Cni it gives. */
+const CNI_OPTION_FLAGS = {
+  'calico-native-v3-crds': { cni: 'calico', what: 'a Calico cluster', create: () => Cni.calico({ nativeV3Crds: true }) },
+  'cluster-network-policy': {
+    cni: 'kubernetes',
+    what: 'a kubernetes CNI (the others say themselves whether they implement it)',
+    create: () => Cni.kubernetes({ clusterNetworkPolicy: true }),
+  },
+} as const;
+
 /**
- * The CNI named `name`, with the options of the flags that describe its cluster: `--calico-native-v3-crds`
- * (Calico serving projectcalico.org/v3 as native CRDs: no ClusterNetworkPolicy) and
- * `--cluster-network-policy` (a Kubernetes CNI that implements ClusterNetworkPolicy).
+ * The CNI named `name`, or the Cni of the option flag given with it (`--calico-native-v3-crds`:
+ * Calico serving projectcalico.org/v3 as native CRDs, no ClusterNetworkPolicy;
+ * `--cluster-network-policy`: a Kubernetes CNI that implements ClusterNetworkPolicy).
  */
-function parseCni(name: string, calicoNativeV3Crds: boolean, clusterNetworkPolicy: boolean): Cni {
+function parseCni(name: string, flags: ReadonlyArray<keyof typeof CNI_OPTION_FLAGS>): Cni {
   const cni = cniByName(name);
   if (!cni) throw new UsageError(`unknown --cni '${name}': expected ${CNI_NAMES.join(', ')}`);
-  if (calicoNativeV3Crds && cni.kind !== CniKind.CALICO) throw new UsageError(`--calico-native-v3-crds describes a Calico cluster, not --cni ${cni.kind}`);
-  if (clusterNetworkPolicy && cni.kind !== CniKind.KUBERNETES) {
-    throw new UsageError(`--cluster-network-policy describes a kubernetes CNI (the others say themselves whether they implement it), not --cni ${cni.kind}`);
+  const given = name.toLowerCase();
+  for (const flag of flags) {
+    if (CNI_OPTION_FLAGS[flag].cni !== given) throw new UsageError(`--${flag} describes ${CNI_OPTION_FLAGS[flag].what}, not --cni ${given}`);
   }
-  if (calicoNativeV3Crds) return Cni.calico({ nativeV3Crds: true });
-  if (clusterNetworkPolicy) return Cni.kubernetes({ clusterNetworkPolicy: true });
-  return cni;
+  return flags.length > 0 ? CNI_OPTION_FLAGS[flags[0]].create() : cni;
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, 'k': 1024, 'kib': 1024, 'm': 1024 ** 2, 'mib': 1024 ** 2, 'g': 1024 ** 3, 'gib': 1024 ** 3 };
