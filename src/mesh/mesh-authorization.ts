@@ -2,9 +2,9 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
-import { overlappingRequest, RouteRequests, routeOverlapMessage, validateRouteRequests } from './linkerd/route-matches';
+import { RouteRequests, routeOverlapProblem, validateRouteRequests } from './linkerd/route-matches';
 import { linkerdServerName } from './linkerd/server-name';
-import { SERVER_NEEDS_LABELS, selectorsOverlap, serverOverlapMessage } from './linkerd/server-selectors';
+import { overlappingServer, SERVER_NEEDS_LABELS, ServerPods, serverOverlapMessage } from './linkerd/server-selectors';
 import { requireMesh } from './mesh-context';
 import { validateFlow } from './mesh-flow';
 import { MeshFlowOptions } from './mesh-flow-options';
@@ -15,10 +15,7 @@ import { requireArray, requireOptionalStringArray, requireProps, requireString }
 import { validateDnsLabel } from '../util/validate';
 
 /** What would be one Linkerd Server: its pods and port, and the route-level flows on it. */
-interface WouldBeServer {
-  readonly namespace: string;
-  readonly to: Readonly<Record<string, string>>;
-  readonly port: number;
+interface WouldBeServer extends ServerPods {
   readonly routed: Array<RouteRequests & { readonly flow: string }>;
 }
 
@@ -107,24 +104,16 @@ export class MeshAuthorization extends Construct {
       const key = (port: number) => `${flow.namespace}|${selector}|${port}`;
       for (const port of flow.ports) {
         const own = servers.get(key(port));
-        if (own === undefined) {
-          for (const other of servers.values()) {
-            if (other.namespace === flow.namespace && other.port === port && selectorsOverlap(other.to, flow.to)) {
-              throw propError(this, `${prop}.to`, serverOverlapMessage(selector, JSON.stringify(other.to),
-                `Linkerd's Server '${linkerdServerName(other.to, port)}'`, port));
-            }
-          }
+        const other = own === undefined ? overlappingServer(servers.values(), { namespace: flow.namespace, labels: flow.to, port }) : undefined;
+        if (other) {
+          throw propError(this, `${prop}.to`, serverOverlapMessage(selector, JSON.stringify(other.labels), `Linkerd's Server '${linkerdServerName(other.labels, port)}'`, port));
         }
-        for (const other of routed ? own?.routed ?? [] : []) {
-          const both = overlappingRequest(flow, other);
-          if (both !== undefined) {
-            throw propError(this, prop, routeOverlapMessage(flow, other, `Linkerd's Server '${linkerdServerName(flow.to, port)}' (port ${port})`, both));
-          }
-        }
+        const problem = routed && own ? routeOverlapProblem(flow, own.routed, `Linkerd's Server '${linkerdServerName(flow.to, port)}' (port ${port})`) : undefined;
+        if (problem) throw propError(this, prop, problem);
       }
       const policy = this.istio.allowFlow(name, o);
       for (const port of flow.ports) {
-        const entry = servers.get(key(port)) ?? { namespace: flow.namespace, to: { ...flow.to }, port, routed: [] };
+        const entry = servers.get(key(port)) ?? { namespace: flow.namespace, labels: { ...flow.to }, port, routed: [] };
         if (routed) entry.routed.push({ flow: name, methods: flow.methods, paths: flow.paths });
         servers.set(key(port), entry);
       }

@@ -12,6 +12,7 @@
  * - A route admits the clients of the AuthorizationPolicies targeting it AND those of the Server's
  *   own authorizations (policies targeting the Server or the namespace, its accessPolicy).
  */
+import { leftmostMatchSpans } from '../../util/leftmost-match';
 import { apiGroupOf, isPlainObject, nameOf } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
 import { ManifestObject, ObjectRef, refOf } from '../model';
@@ -102,17 +103,12 @@ function pathLength(type: string, value: string, path: string): number | undefin
       return rest.startsWith(prefix) && (rest.length === prefix.length || rest[prefix.length] === '/') ? prefix.length : undefined;
     }
     case 'RegularExpression': {
-      // Linkerd's proxy takes the regex crate's leftmost-first match (the match a backtracking engine
-      // such as JavaScript's reports first, unanchored) and requires it to span the whole path: a path
-      // the expression could match entirely is not matched when the preferred match is shorter
-      // (`/api/.*?`, `/a*(ab)?`, `/api|/api/x`). A syntax JavaScript refuses is not evaluated.
-      let m: RegExpExecArray | null;
+      // The proxy's leftmost-first match must span the path; a syntax JavaScript refuses is not evaluated.
       try {
-        m = new RegExp(value, 'u').exec(path);
+        return leftmostMatchSpans(value, path) ? path.length : undefined;
       } catch {
         return `the regular expression ${value} is not evaluated`;
       }
-      return m !== null && m.index === 0 && m[0].length === path.length ? path.length : undefined;
     }
     default: return `path match type ${type} is not evaluated`;
   }

@@ -11,9 +11,9 @@ import { validateDnsLabel } from '../../util/validate';
 import { requireMesh } from '../mesh-context';
 import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
-import { linkerdRouteRules, overlappingRequest, RouteRequests, routeOverlapMessage, validateRouteRequests } from './route-matches';
+import { linkerdRouteRules, RouteRequests, routeOverlapProblem, validateRouteRequests } from './route-matches';
 import { linkerdServerName } from './server-name';
-import { SERVER_NEEDS_LABELS, selectorsOverlap, serverOverlapMessage } from './server-selectors';
+import { overlappingServer, SERVER_NEEDS_LABELS, ServerPods, serverOverlapMessage } from './server-selectors';
 
 /** Props of {@link LinkerdAuthorization}. */
 export interface LinkerdAuthorizationProps {
@@ -31,12 +31,11 @@ export interface LinkerdFlowObjects {
   readonly routes: ApiObject[];
 }
 
-/** A Server and what route-level flows put on it. */
-interface ServerEntry {
+/** A Server (its pods and port) and what route-level flows put on it. */
+interface ServerEntry extends ServerPods {
   readonly server: ApiObject;
   readonly selector: string;
   readonly labels: Record<string, string>;
-  readonly port: number;
   /** The HTTPRoute matching every request, emitted with the Server's first route-level flow. */
   catchAll?: ApiObject;
   /** The route-level flows on the Server, whose requests must not overlap. */
@@ -114,12 +113,8 @@ export class LinkerdAuthorization extends Construct {
     const entries = flow.ports.map((port) => this.server(flow, port));
     if (routed) {
       entries.forEach((entry, i) => {
-        for (const other of entry.routed) {
-          const both = overlappingRequest(flow, other);
-          if (both !== undefined) {
-            throw propError(this, prop, routeOverlapMessage(flow, other, `Server '${entry.server.name}' (port ${flow.ports[i]})`, both));
-          }
-        }
+        const problem = routeOverlapProblem(flow, entry.routed, `Server '${entry.server.name}' (port ${flow.ports[i]})`);
+        if (problem) throw propError(this, prop, problem);
       });
     }
     if (flow.sources.some((s) => s.kind === 'anyone')) {
@@ -138,7 +133,7 @@ export class LinkerdAuthorization extends Construct {
           // At synth time, so that workloads and flows added later are seen.
           const e = entry;
           this.node.addValidation({
-            validate: () => refusedProbeProblems(this.node.root, { name: e.server.name, namespace: this.namespace, ...e }),
+            validate: () => refusedProbeProblems(this.node.root, { name: e.server.name, ...e }),
           });
         }
         const route = this.emit(`${name}-${flow.ports[i]}`, 'HTTPRoute', 'v1beta3', {
@@ -180,20 +175,19 @@ export class LinkerdAuthorization extends Construct {
   /** The Server of these pods and port: shared by flows, never overlapping another. */
   private server(flow: ValidatedFlow, port: number): ServerEntry {
     const root = this.node.root;
-    const servers = SERVERS.get(root) ?? new Map();
+    const servers = SERVERS.get(root) ?? new Map<string, ServerEntry>();
     SERVERS.set(root, servers);
     const selector = JSON.stringify(flow.to);
     const key = `${this.namespace}|${selector}|${port}`;
     const existing = servers.get(key);
     if (existing) return existing;
-    for (const [otherKey, other] of servers) {
-      const [ns, , otherPort] = otherKey.split('|');
-      if (ns === this.namespace && Number(otherPort) === port && selectorsOverlap(JSON.parse(other.selector), flow.to)) {
-        throw propError(this, `flow '${flow.name}'.to`, serverOverlapMessage(selector, other.selector, `Server '${other.server.name}'`, port));
-      }
-    }
-    const server = this.emit(linkerdServerName(flow.to, port), 'Server', 'v1beta3', { podSelector: { matchLabels: { ...flow.to } }, port, accessPolicy: 'deny' });
-    const entry: ServerEntry = { server, selector, labels: { ...flow.to }, port, routed: [], anyone: [] };
+    const other = overlappingServer<ServerEntry>(servers.values(), { namespace: this.namespace, labels: flow.to, port });
+    if (other) throw propError(this, `flow '${flow.name}'.to`, serverOverlapMessage(selector, other.selector, `Server '${other.server.name}'`, port));
+    const labels = { ...flow.to };
+    const server = this.emit(linkerdServerName(labels, port), 'Server', 'v1beta3', {
+      podSelector: { matchLabels: { ...labels } }, port, accessPolicy: 'deny',
+    });
+    const entry: ServerEntry = { server, selector, namespace: this.namespace, labels, port, routed: [], anyone: [] };
     servers.set(key, entry);
     return entry;
   }

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { propError } from '../../util/errors';
+import { leftmostMatchSpans } from '../../util/leftmost-match';
 
 /**
  * The HTTP methods an HTTPRoute match may name (policy.linkerd.io HTTPRoute v1beta3 CRD enum, the
@@ -157,7 +158,7 @@ function pathsOverlap(a: PathKind, b: PathKind): boolean {
 }
 
 /** A request both flows match, as text (`GET /api/x`), or undefined when they are disjoint. */
-export function overlappingRequest(a: RouteRequests, b: RouteRequests): string | undefined {
+function overlappingRequest(a: RouteRequests, b: RouteRequests): string | undefined {
   const methods = a.methods.length === 0 ? b.methods : b.methods.length === 0 ? a.methods : a.methods.filter((m) => b.methods.includes(m));
   if (a.methods.length > 0 && b.methods.length > 0 && methods.length === 0) return undefined;
   const pa = a.paths.length > 0 ? a.paths : ['*'];
@@ -172,13 +173,21 @@ export function overlappingRequest(a: RouteRequests, b: RouteRequests): string |
 }
 
 /**
- * The error text for two route-level flows on one Linkerd Server whose requests overlap (`example`
- * from {@link overlappingRequest}); `where` names the Server and port.
+ * The error text when `flow`'s requests overlap those of a route-level flow already on the Linkerd
+ * Server `where` (its name and port), or undefined when they overlap none: Linkerd routes a request
+ * to one HTTPRoute only.
  */
-export function routeOverlapMessage(flow: RouteRequests, other: RouteRequests & { readonly flow: string }, where: string, example: string): string {
-  return `its requests (${describeRouteRequests(flow)}) overlap those of flow '${other.flow}' (${describeRouteRequests(other)}) `
-    + `on ${where}, e.g. ${example}: Linkerd routes a request to one HTTPRoute only, so one flow's `
-    + 'clients would be refused there. Make the requests disjoint, or authorize the shared ones in one flow';
+export function routeOverlapProblem(
+  flow: RouteRequests, routed: Iterable<RouteRequests & { readonly flow: string }>, where: string,
+): string | undefined {
+  for (const other of routed) {
+    const example = overlappingRequest(flow, other);
+    if (example === undefined) continue;
+    return `its requests (${describeRouteRequests(flow)}) overlap those of flow '${other.flow}' (${describeRouteRequests(other)}) `
+      + `on ${where}, e.g. ${example}: Linkerd routes a request to one HTTPRoute only, so one flow's `
+      + 'clients would be refused there. Make the requests disjoint, or authorize the shared ones in one flow';
+  }
+  return undefined;
 }
 
 /** A path two overlapping mesh paths both match. */
@@ -194,19 +203,19 @@ function samplePath(a: PathKind, b: PathKind): string {
 
 /**
  * Does a route-level flow's requests include this request (method, path without query), with the
- * meaning its HTTPRoute gives them: no methods match every method, no paths every path; exact paths
- * the path itself, `/api/*` every path starting `/api/`, `*.png` every path ending `.png`, `*` any.
+ * meaning its HTTPRoute gives them: no methods match every method, no paths every path; otherwise
+ * the path matches one of the rendered path matches as the proxy matches them (`/api/*` every path
+ * starting `/api/` with no dot segment after it, `*.png` likewise every path ending `.png`).
  */
 export function requestsInclude(r: RouteRequests, method: string, path: string): boolean {
   if (r.methods.length > 0 && !r.methods.includes(method)) return false;
   if (r.paths.length === 0) return true;
   return r.paths.some((p) => {
-    const k = pathKind(p);
-    switch (k.kind) {
-      case 'any': return true;
-      case 'exact': return path === k.value;
-      case 'prefix': return path.startsWith(k.value);
-      case 'suffix': return path.endsWith(k.value);
+    const match = linkerdPathMatch(p);
+    switch (match.type) {
+      case 'PathPrefix': return true; // only `/`: every path
+      case 'Exact': return path === match.value;
+      default: return leftmostMatchSpans(match.value, path);
     }
   });
 }

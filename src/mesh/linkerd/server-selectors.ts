@@ -17,3 +17,21 @@ export function serverOverlapMessage(selector: string, otherSelector: string, ot
   return `pods ${selector} and the pods ${otherSelector} of ${otherServer} can overlap on port ${port}: `
     + 'Linkerd would pick one of the two Servers arbitrarily. Target the same labels, or labels that exclude each other';
 }
+
+/** The pods and port of a Server, or of what would be one, as the overlap check reads them. */
+export interface ServerPods {
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly port: number;
+}
+
+/**
+ * The first of `servers` on the same namespace and port whose pods `pods` could share, or undefined.
+ * Ask it only for pods with no Server of their own yet (the same labels share one Server).
+ */
+export function overlappingServer<T extends ServerPods>(servers: Iterable<T>, pods: ServerPods): T | undefined {
+  for (const server of servers) {
+    if (server.namespace === pods.namespace && server.port === pods.port && selectorsOverlap(server.labels, pods.labels)) return server;
+  }
+  return undefined;
+}

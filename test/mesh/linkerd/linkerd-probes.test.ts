@@ -164,6 +164,14 @@ describe('kubelet probes on a routed Linkerd Server', () => {
     workload(other, 'api', { app: 'api' }, { ...HTTP_8080, ...readiness(8080, '/healthz') });
     expect(synthError(other)).toContain("the readinessProbe of container 'app' of Deployment shop/api (test/deploy-shop-api), GET /healthz on port 8080, "
       + 'is admitted by no flow from MeshSource.anyone()');
+
+    // Nor does a prefix flow for a probe path with a dot segment: its HTTPRoute never admits one.
+    const dotted = linkerd();
+    const d = new LinkerdAuthorization(dotted, 'authz', { namespace: 'shop' });
+    d.allowFlow('web-reads', routeFlow);
+    d.allowFlow('probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [8080], methods: ['GET'], paths: ['/health/*'] });
+    workload(dotted, 'api', { app: 'api' }, { ...HTTP_8080, ...readiness(8080, '/health/../ready') });
+    expect(synthError(dotted)).toContain("the readinessProbe of container 'app' of Deployment shop/api (test/deploy-shop-api), GET /health/../ready on port 8080, ");
   });
 
   test('no error: probes on another port, tcpSocket/exec/HTTPS probes, unselected or other-namespace pods, a name of another container, a Server without routes', () => {
