@@ -5,7 +5,7 @@ import { checkClusterFamily } from '../cluster/ip-family-check';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { validatePorts } from '../policy/port-validation';
-import { RuleAction, TrafficRule } from '../policy/rule';
+import { TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
@@ -75,17 +75,12 @@ export class EgressAllowList extends Construct {
     if (destinations.length === 0) throw propError(this, 'destinations', 'at least one destination is required (an empty allow list allows only DNS)');
     const byName = destinations.some((d) => d.peers[0]._spec.kind === 'fqdn');
     const allowDns = requireOptionalBoolean(this, 'allowDns', p.allowDns, true);
-    // A DNS name allows whatever addresses its answers hold, and anyone who controls a record under
-    // an allowed name or pattern can answer 169.254.169.254: deny the metadata service explicitly
-    // (a deny wins over the toFQDNs allow; only Cilium enforces names, and it has denies).
-    const metadataDeny: TrafficRule[] = byName
-      ? [{ action: RuleAction.DENY, peers: ClusterNetwork.of(this).metadataCidrs.map((c) => Peer.cidr(c)) }]
-      : [];
+    // A list with DNS names also denies the metadata service: every TrafficPolicy that allows names does.
     this.policy = new TrafficPolicy(this, 'Policy', {
       name: requireOptionalString(this, 'name', p.name) ?? id,
       namespace: requireString(this, 'namespace', p.namespace),
       podSelector: requireStringMap(this, 'podSelector', p.podSelector),
-      egress: [...(allowDns && !byName ? [...destinations, CLUSTER_DNS_RULE] : destinations), ...metadataDeny],
+      egress: allowDns && !byName ? [...destinations, CLUSTER_DNS_RULE] : destinations,
     });
   }
 

@@ -145,12 +145,18 @@ export class Peer {
     return new Peer({ kind: 'kubeApiServer' });
   }
 
-  /** Hosts by exact DNS name (Cilium `toFQDNs.matchName`); egress only. */
+  /**
+   * Hosts by exact DNS name (Cilium `toFQDNs.matchName`); egress only. The policy that allows it
+   * also denies the cloud metadata addresses (a name can resolve to them).
+   */
   public static fqdn(name: string): Peer {
     return new Peer({ kind: 'fqdn', fqdnName: requireString('Peer.fqdn', 'name', name) });
   }
 
-  /** Hosts by DNS pattern with `*` wildcards (Cilium `toFQDNs.matchPattern`); egress only. */
+  /**
+   * Hosts by DNS pattern with `*` wildcards (Cilium `toFQDNs.matchPattern`); egress only. The policy
+   * that allows it also denies the cloud metadata addresses (a name can resolve to them).
+   */
   public static fqdnPattern(pattern: string): Peer {
     return new Peer({ kind: 'fqdn', fqdnPattern: requireString('Peer.fqdnPattern', 'pattern', pattern) });
   }

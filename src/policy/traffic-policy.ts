@@ -78,7 +78,8 @@ export interface TrafficPolicyProps {
  *
  * Semantics on every CNI: pods are in default deny for each isolated direction; allow rules add
  * up; a matching deny rule wins over every allow. Egress to CIDRs never includes the cloud
- * metadata service: its addresses are added to `except` automatically.
+ * metadata service: its addresses are added to `except` automatically. A policy that allows DNS
+ * names also denies the metadata addresses on every port, since a name can resolve to them.
  */
 export class TrafficPolicy extends Construct {
   /** The objects emitted for this policy (escape hatch: `addJsonPatch` on them). */
@@ -109,6 +110,8 @@ export class TrafficPolicy extends Construct {
       const list = requireOptionalArray(this, field, direction === Direction.INGRESS ? props.ingress : props.egress) ?? [];
       list.forEach((rule, i) => rules.push(this.buildRule(cluster, direction, rule, `${field}[${i}]`, namespace)));
     }
+    const metadataGuard = this.metadataDenyForNames(cluster, rules);
+    if (metadataGuard !== undefined) rules.push(metadataGuard);
     const isolated = requireOptionalArray(this, 'isolate', props.isolate) ?? [];
     isolated.forEach((d, i) => checkEnum(this, `isolate[${i}]`, d, DIRECTIONS, 'a direction'));
     const isolate = new Set<Direction>(isolated);
@@ -128,6 +131,36 @@ export class TrafficPolicy extends Construct {
       precedence: props.precedence,
       rules: rules.slice(),
       labels: labelsOrShared(validateLabels(this, 'labels', props.labels)),
+    };
+  }
+
+  /**
+   * A DNS name allows whatever addresses its answers hold, and whoever controls a record under an
+   * allowed name or pattern can answer 169.254.169.254 (or a resolver can be made to): the metadata
+   * service would be one lookup away. An intent with a name allow therefore also denies the
+   * metadata CIDRs on every port (a deny wins over the name's allow), unless its own deny rules
+   * already cover every one of them. The policy keeps the service out by itself, whether or not a
+   * ZeroTrustNamespace's `deny-cloud-metadata` also selects its pods.
+   */
+  private metadataDenyForNames(cluster: ClusterNetwork, rules: IntentRule[]): IntentRule | undefined {
+    const byName = rules.find((r) => r.direction === Direction.EGRESS && r.action === RuleAction.ALLOW && r.peers.some((p) => p.type === 'fqdn'));
+    if (byName === undefined) return undefined;
+    const denied = rules
+      .filter((r) => r.direction === Direction.EGRESS && r.action === RuleAction.DENY && r.ports.length === 0)
+      .flatMap((r) => r.peers)
+      .flatMap((p) => (p.type === 'cidr' ? [{ block: parseCidr(p.cidr), except: p.except.map((e) => parseCidr(e)) }] : []));
+    const covered = (m: ParsedCidr) => denied.some((d) => d.block.family === m.family && cidrContainsCidr(d.block, m)
+      && !d.except.some((e) => e.family === m.family && (cidrContainsCidr(e, m) || cidrContainsCidr(m, e))));
+    if (cluster.metadataCidrs.every((c) => covered(parseCidr(c)))) return undefined;
+    // Every CNI that enforces names has denies (Cilium); were one without them added, rendering this
+    // rule would fail on the missing capability: closed, never a name allow without the deny.
+    return {
+      direction: Direction.EGRESS,
+      action: RuleAction.DENY,
+      peers: cluster.metadataCidrs.map((cidr) => ({ type: 'cidr' as const, cidr, except: listOrShared<string>([]) })),
+      ports: listOrShared([]),
+      http: listOrShared([]),
+      origin: 'egress (the metadata deny of DNS-name allows)',
     };
   }
 
