@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { CLUSTER_DNS_RULE } from './cluster-dns-rule';
 import { ClusterNetwork } from '../cluster/cluster-network';
-import { checkClusterFamily } from '../cluster/ip-family-check';
+import { validateCidrPeer } from '../policy/cidr-validation';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { validatePorts } from '../policy/port-validation';
@@ -10,7 +10,6 @@ import { TrafficPolicy } from '../policy/traffic-policy';
 import { ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import { requireArrayOf, requireInstance, requireObject, requireOptionalBoolean, requireOptionalString, requireProps, requireString, requireStringMap } from '../util/guards';
-import { validateCidr } from '../util/validate';
 
 /** One destination of an {@link EgressAllowList}: where to, and on which ports. */
 export interface EgressDestination {
@@ -114,16 +113,8 @@ export class EgressAllowList extends Construct {
    */
   private outsidePods(peer: Peer, prop: string): Peer {
     const s = peer._spec;
-    const families = ClusterNetwork.of(this).ipFamilies;
     // What the policy would refuse, refused here under the prop the caller wrote (not the policy's egress[i].peers[0]).
-    const block = checkClusterFamily(this, `${prop}.cidr`, validateCidr(this, `${prop}.cidr`, s.cidr as string), families);
-    const given = (s.except ?? []).map((e, i) => {
-      const parsed = checkClusterFamily(this, `${prop}.except[${i}]`, validateCidr(this, `${prop}.except[${i}]`, e), families);
-      if (parsed.family !== block.family || !cidrContainsCidr(block, parsed) || parsed.prefix === block.prefix) {
-        throw propError(this, `${prop}.except[${i}]`, `${parsed.text} is not strictly inside ${block.text}`);
-      }
-      return parsed;
-    });
+    const { block, excepts: given } = validateCidrPeer(this, prop, s.cidr as string, s.except ?? [], ClusterNetwork.of(this).ipFamilies);
     const except = [...(s.except ?? [])];
     const excepted = (own: ParsedCidr) => given.some((e) => cidrContainsCidr(e, own));
     for (const text of ClusterNetwork.of(this).podCidrs) {

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { validateCidrPeer } from './cidr-validation';
 import { clusterDnsPeers } from './cluster-dns';
 import { validateHttpMatches } from './http-validation';
 import { IntentRule, PolicyIntent, ResolvedPeer, directionsIn, labelsOrShared, listOrShared } from './intent';
@@ -10,13 +11,12 @@ import { Protocol } from './protocol';
 import { renderIntent } from './render/render';
 import { Direction, RuleAction, TrafficRule } from './rule';
 import { ClusterNetwork } from '../cluster/cluster-network';
-import { checkClusterFamily } from '../cluster/ip-family-check';
 import { ParsedCidr, cidrContainsCidr, cidrInFamily, parseCidr } from '../util/cidr';
 import { assertNever, propError } from '../util/errors';
 import {
   requireArray, requireInstance, requireObject, requireOptionalArray, requireOptionalStringArray, requireProps, requireString,
 } from '../util/guards';
-import { checkEnum, validateCidr, validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
+import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
 
 /** Props of {@link TrafficPolicy}. */
 export interface TrafficPolicyProps {
@@ -293,14 +293,7 @@ export class TrafficPolicy extends Construct {
    * `except` (fail closed), and refuse a peer that is nothing but the metadata service.
    */
   private resolveCidr(cluster: ClusterNetwork, cidr: string, except: string[], prop: string, direction: Direction, action: RuleAction): ResolvedPeer {
-    const block = checkClusterFamily(this, `${prop}.cidr`, validateCidr(this, `${prop}.cidr`, cidr), cluster.ipFamilies);
-    const excepts = except.map((e, i) => {
-      const parsed = checkClusterFamily(this, `${prop}.except[${i}]`, validateCidr(this, `${prop}.except[${i}]`, e), cluster.ipFamilies);
-      if (parsed.family !== block.family || !cidrContainsCidr(block, parsed) || parsed.prefix === block.prefix) {
-        throw propError(this, `${prop}.except[${i}]`, `${parsed.text} is not strictly inside ${block.text}`);
-      }
-      return parsed;
-    });
+    const { block, excepts } = validateCidrPeer(this, prop, cidr, except, cluster.ipFamilies);
     if (direction === Direction.EGRESS && action === RuleAction.ALLOW) {
       // ClusterNetwork validated its metadataCidrs already. Each is compared in the block's family:
       // `::ffff:169.254.169.254/128` is the IPv4 metadata address, reached over IPv4.
