@@ -12,7 +12,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { describeRouteRequests, requestsInclude, RouteRequests } from './route-matches';
+import { describeRouteRequests, exactPathProblem, requestsInclude, RouteRequests } from './route-matches';
 import { isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
 
 /** A Server with HTTPRoutes, and what its flows admit. */
@@ -110,8 +110,9 @@ function literal(labels: Record<string, string>): string {
 export function refusedProbeProblems(root: IConstruct, server: RoutedServer): string[] {
   const refused = httpProbes(root, server).filter((p) => !server.anyone.some((r) => requestsInclude(r, 'GET', p.path)));
   const taker = (p: HttpProbe) => server.routed.find((r) => requestsInclude(r, 'GET', p.path));
-  // One flow for every refused path no other route-level flow takes: the same flow fixes every error.
-  const free = [...new Set(refused.filter((p) => !taker(p)).map((p) => p.path))].sort();
+  // One flow for every refused path no other route-level flow takes and a flow can name exactly: the
+  // same flow fixes every such error. A path no flow can name (a dot segment, a `*`) is not suggested.
+  const free = [...new Set(refused.filter((p) => !taker(p) && exactPathProblem(p.path) === undefined).map((p) => p.path))].sort();
   const suggestion = `allowFlow('${server.name}-probes', { from: [MeshSource.anyone()], to: ${literal(server.labels)}, ports: [${server.port}], `
     + `methods: ['GET'], paths: [${free.map((p) => `'${p}'`).join(', ')}] })`;
   // One error per container and path: its liveness, readiness and startup probes often share one.
@@ -128,6 +129,12 @@ export function refusedProbeProblems(root: IConstruct, server: RoutedServer): st
       return `${head}goes to the HTTPRoute of flow '${other.flow}' (${describeRouteRequests(other)}), which does not admit unauthenticated clients, `
         + `so ${consequence}. Move the probe to a path outside that flow's requests and authorize it with a flow from `
         + "MeshSource.anyone() with methods: ['GET'] and paths: ['<that path>'], or move it to a port without route-level flows";
+    }
+    const unnamable = exactPathProblem(p.path);
+    if (unnamable) {
+      return `${head}is admitted by no flow from MeshSource.anyone(), so ${consequence}. No route-level flow can admit it: the path ${unnamable}. `
+        + 'Give the probe a plain path and authorize that path with a flow from MeshSource.anyone() with methods: [\'GET\'], '
+        + 'or move the probe to a port without route-level flows';
     }
     return `${head}is admitted by no flow from MeshSource.anyone(), so ${consequence}. Add ${suggestion} `
       + `(it lets any address GET exactly ${free.length > 1 ? 'those paths' : 'that path'} on this port, as Linkerd's probe route did), `

@@ -97,6 +97,16 @@ function unsafePathReason(p: string): string | undefined {
 }
 
 /**
+ * Why the request path `path` (the path of a request, not a mesh pattern) cannot be authorized by a
+ * route-level flow naming it exactly, or undefined: a mesh path with a `*` or whitespace is no exact
+ * path, and one the dot-segment check refuses cannot be a flow path at all.
+ */
+export function exactPathProblem(path: string): string | undefined {
+  if (/[*\s]/.test(path)) return 'holds a `*` or whitespace, which a mesh path cannot name exactly';
+  return unsafePathReason(path);
+}
+
+/**
  * Check what Linkerd adds to the mesh flow checks for route-level flows, naming `<prop>.methods[i]` or
  * `<prop>.paths[i]`: methods from the CRD's list, paths without a query or fragment (Linkerd matches
  * the path alone), no match as general as the Server's catch-all route (Linkerd would pick one of

@@ -215,4 +215,35 @@ describe('kubelet probes on a routed Linkerd Server', () => {
     workload(portOnly, 'api', { app: 'api' }, { ...HTTP_8080, ...readiness(8080, '/healthz') });
     expect(() => synthValid(portOnly)).not.toThrow();
   });
+  test('probe paths no flow can name exactly (a dot segment, a *) get no suggested flow; the plain path beside them does', () => {
+    const build = (withFlow: boolean) => {
+      const chart = linkerd();
+      const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+      authz.allowFlow('web-reads', routeFlow);
+      workload(chart, 'api', { app: 'api' }, {
+        ...HTTP_8080,
+        livenessProbe: { httpGet: { port: 8080, path: '/health/../live' } },
+        readinessProbe: { httpGet: { port: 8080, path: '/ready*' } },
+        startupProbe: { httpGet: { port: 8080, path: '/started' } },
+      });
+      if (withFlow) authz.allowFlow('api-8080-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [8080], methods: ['GET'], paths: ['/started'] });
+      return chart;
+    };
+    const head = "[test/authz] Server 'api-8080' (namespace shop, port 8080) has HTTPRoutes, so Linkerd's own probe route is gone: the ";
+    const container = "of container 'app' of Deployment shop/api (test/deploy-shop-api)";
+    const unnamable = (probe: string, path: string, consequence: string, reason: string) => `${head}${probe} ${container}, GET ${path} on port 8080, `
+      + `is admitted by no flow from MeshSource.anyone(), so ${consequence}. No route-level flow can admit it: the path ${reason}. Give the probe a `
+      + "plain path and authorize that path with a flow from MeshSource.anyone() with methods: ['GET'], or move the probe to a port without route-level flows";
+    const dotSegment = unnamable('livenessProbe', '/health/../live', 'the kubelet restarts the container again and again',
+      'holds a dot segment (`.` or `..`), which Istio resolves before matching and Linkerd does not');
+    const star = unnamable('readinessProbe', '/ready*', 'its pods never become ready', 'holds a `*` or whitespace, which a mesh path cannot name exactly');
+    expect(synthError(build(false))).toBe('Validation failed with the following errors:\n  '
+      + `${dotSegment}\n  ${star}\n  `
+      + `${head}startupProbe ${container}, GET /started on port 8080, is admitted by no flow from MeshSource.anyone(), so the container never counts as `
+      + "started and is restarted. Add allowFlow('api-8080-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [8080], methods: ['GET'], "
+      + "paths: ['/started'] }) (it lets any address GET exactly that path on this port, as Linkerd's probe route did), or move the probe to a port "
+      + 'without route-level flows');
+    // The suggested flow is accepted and fixes its probe; the other two stay refused, as they are on the cluster.
+    expect(synthError(build(true))).toBe(`Validation failed with the following errors:\n  ${dotSegment}\n  ${star}`);
+  });
 });
