@@ -256,6 +256,7 @@ describe('Cilium policy rules', () => {
     const p = cnp('f', 'app', { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: 443, protocol: 'TCP' }] }] }] });
     expect(brief(PolicyLint.check([p]))).toEqual([
       { rule: 'cilium-fqdn-without-dns-proxy', severity: 'error', object: 'CiliumNetworkPolicy app/f', path: 'spec.egress[0].toFQDNs' },
+      { rule: 'egress-world-includes-metadata', severity: 'error', object: 'CiliumNetworkPolicy app/f', path: 'spec.egress[0].toFQDNs' },
       { rule: 'cilium-port-not-string', severity: 'error', object: 'CiliumNetworkPolicy app/f', path: 'spec.egress[0].toPorts[0].ports[0].port' },
     ]);
     const ok = cnp('f', 'app', {
@@ -267,8 +268,71 @@ describe('Cilium policy rules', () => {
         },
         { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
       ],
+      egressDeny: [{ toCIDRSet: [{ cidr: '169.254.169.254/32' }] }],
     });
     expect(PolicyLint.check([ok])).toEqual([]);
+  });
+});
+
+describe('Cilium toFQDNs and the metadata service (a name can resolve to 169.254.169.254)', () => {
+  const DNS_PROXY = {
+    toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+    toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+  };
+  const byName = (egressDeny?: any[], namespace = 'app') => cnp('f', namespace, {
+    endpointSelector: { matchLabels: { 'k8s:app': 'api' } },
+    egress: [DNS_PROXY, { toFQDNs: [{ matchPattern: '*.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }],
+    ...(egressDeny ? { egressDeny } : {}),
+  });
+  const metadata = (namespace = 'app') => ({ rule: 'egress-world-includes-metadata', severity: 'error', object: `CiliumNetworkPolicy ${namespace}/f`, path: 'spec.egress[1].toFQDNs' });
+  /** A ZeroTrustNamespace-style guard rail: every endpoint of the namespace, metadata denied on every port. */
+  const guardRail = (namespace: string, egressDeny: any[] = [{ toCIDRSet: [{ cidr: '169.254.169.254/32' }, { cidr: '169.254.170.2/32' }] }]) =>
+    cnp('deny-cloud-metadata', namespace, { endpointSelector: {}, egressDeny, enableDefaultDeny: { ingress: false, egress: false } });
+
+  test('no deny: an error at the toFQDNs, with the deny to add', () => {
+    const findings = PolicyLint.check([byName()]);
+    expect(brief(findings)).toEqual([metadata()]);
+    // The families unknown, IPv4 decides and the IPv6 address is named too (as for toEntities world).
+    expect(findings[0].fix).toBe('add an egressDeny to 169.254.169.254/32 and fd00:ec2::254/128 to this policy');
+  });
+
+  test('a deny of the metadata address on every port in the policy itself: clean', () => {
+    expect(PolicyLint.check([byName([{ toCIDR: ['169.254.169.254/32'] }])])).toEqual([]);
+    expect(PolicyLint.check([byName([{ toCIDRSet: [{ cidr: '169.254.0.0/16', except: ['169.254.20.10/32'] }] }])])).toEqual([]);
+  });
+
+  test('a deny on some ports only, or one whose except reopens the metadata address, keeps the error', () => {
+    const onPort80 = byName([{ toCIDR: ['169.254.169.254/32'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }]);
+    const reopened = byName([{ toCIDRSet: [{ cidr: '169.254.0.0/16', except: ['169.254.169.254/32'] }] }]);
+    expect(brief(PolicyLint.check([onPort80]))).toEqual([metadata()]);
+    expect(brief(PolicyLint.check([reopened]))).toEqual([metadata()]);
+  });
+
+  test('a guard rail for every endpoint of the same namespace counts; one in another namespace or for some pods only does not', () => {
+    expect(PolicyLint.check([byName(), guardRail('app')])).toEqual([]);
+    expect(brief(PolicyLint.check([byName(), guardRail('other')]))).toEqual([metadata()]);
+    const somePods = { ...guardRail('app'), spec: { ...guardRail('app').spec, endpointSelector: { matchLabels: { 'k8s:app': 'web' } } } };
+    expect(brief(PolicyLint.check([byName(), somePods]))).toEqual([metadata()]);
+    expect(brief(PolicyLint.check([byName(), guardRail('app', [{ toCIDR: ['169.254.169.254/32'], toPorts: [{ ports: [{ port: '80' }] }] }])])))
+      .toEqual([metadata()]);
+  });
+
+  test('a clusterwide policy for every pod counts (the pod-namespace Exists requirement allowed)', () => {
+    const ccnp = (endpointSelector: any) => ({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumClusterwideNetworkPolicy',
+      metadata: { name: 'no-metadata' },
+      spec: { endpointSelector, egressDeny: [{ toCIDR: ['169.254.169.254/32'] }] },
+    });
+    expect(PolicyLint.check([byName(), ccnp({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] })])).toEqual([]);
+    expect(PolicyLint.check([byName(), ccnp({})])).toEqual([]);
+    expect(brief(PolicyLint.check([byName(), ccnp({ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'other' } })]))).toEqual([metadata()]);
+  });
+
+  test('dual-stack: an IPv4 deny leaves fd00:ec2::254', () => {
+    const findings = PolicyLint.check([byName([{ toCIDR: ['169.254.169.254/32'] }])], { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6] });
+    expect(brief(findings)).toEqual([metadata()]);
+    expect(findings[0].fix).toBe('add an egressDeny to fd00:ec2::254/128 to this policy');
   });
 });
 

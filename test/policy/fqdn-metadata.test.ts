@@ -4,7 +4,7 @@
  * therefore denies the metadata addresses itself, whether or not a ZeroTrustNamespace guard rail
  * also selects its pods.
  */
-import { Cni, IpFamily, Peer, Port, Reachability, RuleAction, Target, TrafficPolicy, ZeroTrustNamespace } from '../../src';
+import { Cni, IpFamily, Peer, PolicyLint, Port, Reachability, RuleAction, Target, TrafficPolicy, ZeroTrustNamespace } from '../../src';
 import { chartFor, find, synthValid } from '../support/synth';
 import '../support/reachability-matchers';
 
@@ -21,6 +21,8 @@ describe('a TrafficPolicy that allows DNS names on Cilium', () => {
     expect(spec.egressDeny).toEqual([{ toCIDRSet: IPV4_METADATA }]);
     expect(spec.egress.map((r: any) => Object.keys(r).sort())).toEqual([['toEndpoints', 'toPorts'], ['toFQDNs', 'toPorts']]);
     expect(spec.enableDefaultDeny).toEqual({ ingress: false, egress: true });
+    // PolicyLint, which flags a toFQDNs without such a deny, finds nothing to say about it.
+    expect(PolicyLint.check(synthValid(chart), { cni: Cni.cilium() })).toEqual([]);
   });
 
   test('patterns too', () => {

@@ -1,6 +1,7 @@
 import { IpFamily } from '../../cluster/cluster-network';
 import { ParsedCidr, cidrContainsCidr, cidrContainsIp, cidrsOverlap, parseCidrLoose, parseIp } from '../../util/cidr';
 import { LintDocument, asArray, isObject, jsonPath } from '../document';
+import { ciliumSpecs, isCiliumPolicy, namespaceOf } from '../kinds';
 import { checkPolicyKinds } from '../policy-dispatch';
 import { calicoPortsInclude, calicoRuleAllows, k8sPortsAllow, protocolName } from '../ports';
 import { LintContext, LintRule, RuleReport } from '../rule';
@@ -95,6 +96,7 @@ export const egressWorld: LintRule = {
       familyless: familylessReach(clusterFamilies),
       // A destination of a family the cluster does not run is unreachable: nothing to report.
       has: (f) => clusterFamilies === undefined || clusterFamilies.includes(f),
+      deniedAround: namespaceWideMetadataDenies(ctx),
     };
     return checkPolicyKinds(ctx, {
       k8s: (doc, out) => checkK8s(doc, out, reach),
@@ -113,6 +115,53 @@ interface Reach {
   readonly familyless: FamilylessReach;
   /** Does the cluster run this family? (Always true when the families are unknown.) */
   readonly has: (family: Family) => boolean;
+  /** The metadata services Cilium policies deny to every pod of the document's namespace. */
+  readonly deniedAround: (doc: LintDocument) => Covered;
+}
+
+/**
+ * Cilium denies of the metadata service that hold for every pod of a namespace: the egressDeny of a
+ * CiliumNetworkPolicy that selects every endpoint of its namespace (a ZeroTrustNamespace's
+ * `deny-cloud-metadata`), or of a CiliumClusterwideNetworkPolicy that selects every pod (no labels;
+ * at most the pod-namespace `Exists` requirement). Other selectors are not compared: their denies
+ * count only in their own spec.
+ */
+function namespaceWideMetadataDenies(ctx: LintContext): (doc: LintDocument) => Covered {
+  const byNamespace = new Map<string, ParsedCidr[]>();
+  const everywhere: ParsedCidr[] = [];
+  for (const doc of ctx.documents) {
+    if (!isCiliumPolicy(doc.obj)) continue;
+    const clusterWide = doc.obj.kind === 'CiliumClusterwideNetworkPolicy';
+    for (const { spec } of ciliumSpecs(doc.obj)) {
+      if (!selectsEveryPod(spec.endpointSelector, clusterWide)) continue;
+      const denied = egressDenyCidrs(spec);
+      if (clusterWide) everywhere.push(...denied);
+      else byNamespace.set(namespaceOf(doc.obj), [...(byNamespace.get(namespaceOf(doc.obj)) ?? []), ...denied]);
+    }
+  }
+  return (doc) => coveredBy([...everywhere, ...(byNamespace.get(namespaceOf(doc.obj)) ?? [])]);
+}
+
+/** Does a Cilium endpointSelector select every pod (of the namespace, or of the cluster)? */
+function selectsEveryPod(selector: unknown, clusterWide: boolean): boolean {
+  if (!isObject(selector)) return false;
+  if (isObject(selector.matchLabels) && Object.keys(selector.matchLabels).length > 0) return false;
+  const expressions = asArray(selector.matchExpressions);
+  return expressions.every((e) => clusterWide && isObject(e) && e.key === 'k8s:io.kubernetes.pod.namespace' && e.operator === 'Exists');
+}
+
+/**
+ * The CIDRs of a Cilium spec's egressDeny rules that deny on every port (no `toPorts`), a CIDR set
+ * left out when its `except` reopens its family's metadata address.
+ */
+function egressDenyCidrs(spec: any): ParsedCidr[] {
+  const setCidrs = (set: any): ParsedCidr[] => {
+    const excepts = parseAll(set.except);
+    return parseAll([set.cidr]).filter((c) => !excepts.some((e) => cidrContainsIp(e, FAMILIES[c.family].metadataIp)));
+  };
+  return asArray(spec.egressDeny).flatMap((r) => (isObject(r) && asArray(r.toPorts).length === 0
+    ? [...parseAll(r.toCIDR), ...asArray(r.toCIDRSet).flatMap((set) => (isObject(set) ? setCidrs(set) : []))]
+    : []));
 }
 
 function isWorld(c: ParsedCidr | undefined): c is ParsedCidr {
@@ -259,9 +308,7 @@ function checkCalico(doc: LintDocument, out: RuleReport[], reach: Reach): void {
 
 function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport[], reach: Reach): void {
   // egressDeny wins over egress allows (https://docs.cilium.io/en/stable/security/policy/language/#deny-policies).
-  const covered = coveredBy(asArray(spec.egressDeny).flatMap((r) => (isObject(r)
-    ? [...parseAll(r.toCIDR), ...asArray(r.toCIDRSet).flatMap((s) => (isObject(s) ? parseAll([s.cidr]) : []))]
-    : [])));
+  const covered = coveredBy(egressDenyCidrs(spec));
   asArray(spec.egress).forEach((rule, i) => {
     if (!isObject(rule)) return;
     asArray(rule.toCIDR).forEach((text, j) => {
@@ -272,6 +319,17 @@ function checkCilium(doc: LintDocument, spec: any, path: string, out: RuleReport
       const c = isObject(set) && typeof set.cidr === 'string' ? parseCidrLoose(set.cidr) : undefined;
       if (isWorld(c) && reach.has(c.family)) checkExcepts(doc, jsonPath(path, 'egress', i, 'toCIDRSet', j), c, parseAll(set.except), covered[c.family], 'toCIDRSet.except', out);
     });
+    if (asArray(rule.toFQDNs).length > 0) {
+      // A name allows whatever its answers hold: whoever controls a record under an allowed name can
+      // point it at the metadata service. Only a deny keeps it out (excepts do not apply to names).
+      const around = reach.deniedAround(doc);
+      const reached = reach.familyless({ ipv4: covered.ipv4 || around.ipv4, ipv6: covered.ipv6 || around.ipv6 });
+      if (reached.length > 0) {
+        out.push(report(doc, METADATA, jsonPath(path, 'egress', i, 'toFQDNs'),
+          `toFQDNs allows whatever addresses the names resolve to, ${services(reached)} included (a record under an allowed name can point there)`,
+          `add an egressDeny to ${join(reached, (f) => f.metadataHost.text)} to this policy`));
+      }
+    }
     asArray(rule.toEntities).forEach((entity, j) => {
       const families = typeof entity === 'string' ? WORLD_ENTITIES.get(entity) : undefined;
       if (!families) return;
