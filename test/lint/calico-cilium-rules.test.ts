@@ -252,6 +252,17 @@ describe('Cilium policy rules', () => {
     expect(PolicyLint.check([denied, excepted])).toEqual([]);
   });
 
+  test('an egressDeny of the metadata IP on some ports only leaves world egress reaching it on the others', () => {
+    const onPort80 = cnp('w', 'app', {
+      endpointSelector: {},
+      egress: [{ toEntities: ['world'] }],
+      egressDeny: [{ toCIDR: ['169.254.169.254/32'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
+    });
+    expect(brief(PolicyLint.check([onPort80]))).toEqual([
+      { rule: 'egress-world-includes-metadata', severity: 'error', object: 'CiliumNetworkPolicy app/w', path: 'spec.egress[0].toEntities[0]' },
+    ]);
+  });
+
   test('numeric toPorts port and toFQDNs without a DNS proxy rule', () => {
     const p = cnp('f', 'app', { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: 443, protocol: 'TCP' }] }] }] });
     expect(brief(PolicyLint.check([p]))).toEqual([
