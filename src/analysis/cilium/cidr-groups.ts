@@ -43,16 +43,26 @@ export class CidrGroupIndex {
     return { block: AddressSet.EMPTY, unknown: `cidrGroupRef ${name}: no CiliumCIDRGroup of that name in the manifests, so its CIDRs are unknown` };
   }
 
-  /** The union of the groups whose labels `selector` matches (the groups of the manifests). */
+  /**
+   * The union of the groups whose labels `selector` matches (the groups of the manifests). A selector
+   * that matches no group of the manifests selects groups kept elsewhere, if any: their addresses are
+   * unknown, as for a `cidrGroupRef` to a missing group (never a quiet "matches nothing").
+   */
   bySelector(selector: unknown): ResolvedGroups {
     if (!isPlainObject(selector)) return { block: AddressSet.EMPTY };
     let found = this.selected.get(selector);
     if (!found) {
       let block = AddressSet.EMPTY;
+      let matched = false;
       for (const g of this.groups.values()) {
-        if (matchesLabelSelector(selector as LabelSelector, g.labels)) block = block.union(g.block);
+        if (!matchesLabelSelector(selector as LabelSelector, g.labels)) continue;
+        matched = true;
+        block = block.union(g.block);
       }
-      found = { block };
+      found = matched ? { block } : {
+        block,
+        unknown: `cidrGroupSelector ${JSON.stringify(selector)}: no CiliumCIDRGroup in the manifests matches it, so the CIDRs it selects are unknown`,
+      };
       this.selected.set(selector, found);
     }
     return found;

@@ -122,6 +122,24 @@ describe('CIDR rules', () => {
     expect(egress([policy], web, api, 443).outcome).toBe(0);
   });
 
+  test('a cidrGroupSelector that matches no CiliumCIDRGroup of the manifests: external flows are indeterminate (as for a missing cidrGroupRef)', () => {
+    const policy = cnp('shop', 'by-sel', {
+      endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toCIDRSet: [{ cidrGroupSelector: { matchLabels: { kind: 'partner' } } }] }],
+    });
+    const other = {
+      apiVersion: 'cilium.io/v2', kind: 'CiliumCIDRGroup', metadata: { name: 'vendors', labels: { kind: 'vendor' } }, spec: { externalCIDRs: ['203.0.113.0/24'] },
+    };
+    for (const manifests of [[policy], [policy, other]]) {
+      const v = egress(manifests, web, internet, 443);
+      expect(v.outcome).toBe(2);
+      expect(v.uncertain).toEqual([
+        'CiliumNetworkPolicy shop/by-sel spec.egress[0]: cidrGroupSelector {"matchLabels":{"kind":"partner"}}: no CiliumCIDRGroup in the manifests '
+        + 'matches it, so the CIDRs it selects are unknown',
+      ]);
+      expect(egress(manifests, web, api, 443).outcome).toBe(0);
+    }
+  });
+
   test('cidrGroupRef and cidrGroupSelector resolve through the CiliumCIDRGroups of the manifests', () => {
     const group = {
       apiVersion: 'cilium.io/v2',
