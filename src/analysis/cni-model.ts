@@ -11,6 +11,7 @@ import { calicoHostEndpointUncertainties } from './uncertainty/calico-host-endpo
 import { ciliumRedirectUncertainties } from './uncertainty/cilium-redirects';
 import { splitDuplicatePolicies } from './uncertainty/duplicate-objects';
 import { foreignObjectUncertainties, NativePolicies } from './uncertainty/foreign-objects';
+import { withHostNetworkPlacement } from './uncertainty/host-network-placement';
 import { Uncertainty, withUncertainties } from './uncertainty/overlay';
 import { partialRuleNotes } from './uncertainty/partial-rules';
 import { Cni, CniKind } from '../cluster/cni';
@@ -88,7 +89,7 @@ export function modelFor(cni: Cni, allManifests: ManifestObject[], namespaces: N
     ...analysis.uncertainties(manifests),
     ...ciliumRedirectUncertainties(manifests),
   ];
-  const model = withUncertainties(inner, uncertainties, manifests);
+  const model = withUncertainties(withHostNetworkPlacement(inner), uncertainties, manifests);
   model.notes.push(...partialRuleNotes(manifests, analysis.native));
   return model;
 }
