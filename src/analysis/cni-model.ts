@@ -9,7 +9,9 @@ import { AnnotatedCniModel, ManifestObject, NamespaceIndex } from './model';
 import { adminNetworkPolicyUncertainties } from './uncertainty/admin-network-policy';
 import { calicoHostEndpointUncertainties } from './uncertainty/calico-host-endpoints';
 import { ciliumRedirectUncertainties } from './uncertainty/cilium-redirects';
+import { splitDuplicatePolicies } from './uncertainty/duplicate-objects';
 import { foreignObjectUncertainties, NativePolicies } from './uncertainty/foreign-objects';
+import { withHostNetworkPlacement } from './uncertainty/host-network-placement';
 import { Uncertainty, withUncertainties } from './uncertainty/overlay';
 import { partialRuleNotes } from './uncertainty/partial-rules';
 import { Cni, CniKind } from '../cluster/cni';
@@ -74,17 +76,20 @@ const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
  * The CNI model for `cni` over `manifests` (already validated). A CNI that enforces no
  * NetworkPolicy (Flannel, or a custom CNI saying so) allows every flow, whatever the objects.
  */
-export function modelFor(cni: Cni, manifests: ManifestObject[], namespaces: NamespaceIndex): AnnotatedCniModel {
-  if (!cni.capabilities.enforcesNetworkPolicy) return flannelModel(manifests, cni.name);
+export function modelFor(cni: Cni, allManifests: ManifestObject[], namespaces: NamespaceIndex): AnnotatedCniModel {
+  if (!cni.capabilities.enforcesNetworkPolicy) return flannelModel(allManifests, cni.name);
   const analysis = CNI_ANALYSIS[cni.kind];
+  const duplicates = splitDuplicatePolicies(allManifests, namespaces);
+  const manifests = duplicates.manifests;
   const inner = analysis.model(manifests, namespaces, cni);
   const uncertainties = [
+    ...duplicates.uncertainties,
     ...adminNetworkPolicyUncertainties(manifests, namespaces),
     ...foreignObjectUncertainties(manifests, namespaces, cni.name, analysis.native),
     ...analysis.uncertainties(manifests),
     ...ciliumRedirectUncertainties(manifests),
   ];
-  const model = withUncertainties(inner, uncertainties, manifests);
+  const model = withUncertainties(withHostNetworkPlacement(inner), uncertainties, manifests);
   model.notes.push(...partialRuleNotes(manifests, analysis.native));
   return model;
 }

@@ -14,6 +14,7 @@ import { NetworkSetIndex } from '../calico/network-sets';
 import { SelectorCache } from '../calico/selector';
 import { identityOf, selectorMatches } from '../cilium/identity';
 import { ruleSetsOf } from '../cilium/policies';
+import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../kubernetes/network-policy';
 import { describeRef, Direction, ManifestObject, NamespaceIndex, refOf, isPodNetworkEndpoint } from '../model';
 
 function hasRules(list: unknown): boolean {
@@ -79,6 +80,28 @@ function ciliumUncertainty(obj: ManifestObject, why: string): Uncertainty {
     },
     canAllow: allows,
     canDeny: denies,
+  };
+}
+
+/**
+ * A policy object the model does not evaluate, whatever its kind (Kubernetes NetworkPolicy, Calico or
+ * Cilium policy), as an uncertainty with `why`; undefined for other kinds.
+ */
+export function policyUncertainty(obj: ManifestObject, namespaces: NamespaceIndex, why: string): Uncertainty | undefined {
+  if (isCalicoPolicy(obj)) return calicoUncertainty(obj, namespaces, new SelectorCache(), why);
+  if (isServedCiliumPolicy(obj)) return ciliumUncertainty(obj, why);
+  if (!isNetworkPolicy(obj)) return undefined;
+  const id = describeRef(refOf(obj));
+  const types = effectivePolicyTypes(obj);
+  return {
+    id,
+    note: `${id} (${obj.apiVersion}) is not evaluated: ${why}; flows of the pods it selects are indeterminate where it could change them`,
+    why: (direction) => `${id} may select ${sideName(direction)} and is not evaluated (${why})`,
+    appliesTo: (subject, direction) => types.includes(direction === 'ingress' ? 'Ingress' : 'Egress') && selectsEndpoint(obj, subject),
+    canAllow: (direction) => hasRules(obj.spec?.[direction]),
+    // A selecting NetworkPolicy isolates its pods for the direction, unless another one already does.
+    canDeny: () => true,
+    denyUnlessIsolated: true,
   };
 }
 

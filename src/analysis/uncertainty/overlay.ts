@@ -32,6 +32,12 @@ export interface Uncertainty {
    */
   readonly unlessIsolated?: boolean;
   /**
+   * It can only deny where no Kubernetes NetworkPolicy isolates the subject in the direction (a
+   * NetworkPolicy's rules only add allows: once another one isolates the subject, it can only allow).
+   * @default false
+   */
+  readonly denyUnlessIsolated?: boolean;
+  /**
    * The peers it can concern (any property of the peer: the answer is part of the peer key).
    * @default - every peer
    */
@@ -71,7 +77,9 @@ export function withUncertainties(inner: AnnotatedCniModel, uncertainties: Uncer
   const changing = (query: SideQuery, outcome: Tri): Uncertainty[] => {
     if (outcome === MAYBE) return [];
     return ofSubject(query.subject, query.direction).filter((u) => (!u.peers || u.peers(query.peer))
-      && (outcome === YES ? u.canDeny(query.direction) : u.canAllow(query.direction)));
+      && (outcome === YES
+        ? u.canDeny(query.direction) && !(u.denyUnlessIsolated && isolated(query.subject, query.direction))
+        : u.canAllow(query.direction)));
   };
   const notes = [...inner.notes, ...new Set(uncertainties.map((u) => u.note))];
   return {
