@@ -258,6 +258,34 @@ describe('cluster-wide intents', () => {
     });
   });
 
+  test('calico: a namespaceSelector of negative terms only is kept to namespaces (else GlobalNetworkSets and HostEndpoints match)', () => {
+    // libcalico-go prefixes a rule's namespaceSelector with `pcns.` and matches it against every
+    // labelled thing: `pcns.env not in {'prod'}` and `!has(pcns.env)` hold for a GlobalNetworkSet or
+    // a HostEndpoint (no namespace labels), so the allow would admit their CIDRs and node addresses.
+    const chart = chartFor(Cni.calico());
+    new TrafficPolicy(chart, 'g', {
+      name: 'db-from-non-prod',
+      namespaceSelector: { team: 'data' },
+      podSelector: { app: 'db' },
+      ingress: [{
+        peers: [
+          Peer.namespacesMatching([{ key: 'env', operator: LabelOperator.NOT_IN, values: ['prod'] }]),
+          Peer.namespacesMatching([{ key: 'quarantine', operator: LabelOperator.DOES_NOT_EXIST }], { app: 'api' }),
+        ],
+        ports: [Port.tcp(5432)],
+      }],
+    });
+    expect(find(synthValid(chart), 'GlobalNetworkPolicy', 'db-from-non-prod').spec.ingress).toEqual([
+      { action: 'Allow', protocol: 'TCP', source: { namespaceSelector: "has(kubernetes.io/metadata.name) && env not in {'prod'}" }, destination: { ports: [5432] } },
+      {
+        action: 'Allow',
+        protocol: 'TCP',
+        source: { namespaceSelector: 'has(kubernetes.io/metadata.name) && !has(quarantine)', selector: "app == 'api'" },
+        destination: { ports: [5432] },
+      },
+    ]);
+  });
+
   test('kubernetes without ClusterNetworkPolicy: error', () => {
     const chart = chartFor(Cni.kubernetes());
     expect(() => new TrafficPolicy(chart, 'g', guard)).toThrow(/\[test\/g\] TrafficPolicy 'no-cross-tenant'.*CNI 'kubernetes'/);
