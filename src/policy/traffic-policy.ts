@@ -291,6 +291,11 @@ function internetPeers(cluster: ClusterNetwork, exceptPrivateRanges: boolean): A
   return cluster.anyAddressCidrs.map((text) => {
     const whole = parseCidr(text);
     const except: ParsedCidr[] = fixed.filter((e) => e.family === whole.family);
+    // A metadata CIDR of the other family in this one: `::ffff:100.100.100.200/128` is the IPv4
+    // address 100.100.100.200, reached over IPv4 (as resolveCidr compares them).
+    for (const metadata of cluster.metadataCidrs.map((c) => cidrInFamily(parseCidr(c), whole.family))) {
+      if (metadata !== undefined && !except.some((e) => cidrContainsCidr(e, metadata))) except.push(metadata);
+    }
     for (const own of ownRanges) {
       if (own.family !== whole.family || own.prefix === 0) continue;
       if (!except.some((e) => cidrContainsCidr(e, own))) except.push(own);

@@ -82,6 +82,22 @@ describe('IPv4-mapped IPv6 peers are the IPv4 addresses they stand for', () => {
     expect(policy.spec.egress[0].to[1].ipBlock).toEqual({ cidr: '::/0', except: [...IPV6_BLOCK_METADATA, 'fc00::/7'] });
   });
 
+  test.each(ENFORCING_CNIS)('a metadata address given in mapped form is excepted from the IPv4 internet too on %s (dual stack)', (name, cni) => {
+    // `::ffff:100.100.100.200` is the IPv4 address 100.100.100.200 (Alibaba Cloud metadata), which a
+    // dual-stack pod reaches over IPv4: the 0.0.0.0/0 block must except it as Peer.cidr does.
+    const chart = chartFor(cni(), { ...dual, metadataCidrs: ['::ffff:100.100.100.200/128'] });
+    new TrafficPolicy(chart, 'p', { name: 'internet', namespace: 'acme', podSelector: { app: 'web' }, egress: [{ peers: [Peer.internet()], ports: [Port.tcp(80)] }] });
+    const objects = synthValid(chart);
+    expect(find(objects, 'NetworkPolicy', 'internet', 'acme').spec.egress[0].to[0].ipBlock).toEqual({
+      cidr: '0.0.0.0/0',
+      except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.100.100.200/32'],
+    });
+    const reach = reachabilityOf(chart, CNI_OF[name]());
+    reach.addProbe('web', 'acme', { app: 'web' });
+    expect(reach).toDeny(ACME, Target.external('100.100.100.200'), Port.tcp(80));
+    expect(reach).toAllow(ACME, Target.external('100.100.100.201'), Port.tcp(80));
+  });
+
   test('a deny of a mapped address renders as given (denies never widen)', () => {
     const chart = chartFor(Cni.cilium(), v6);
     new TrafficPolicy(chart, 'p', { name: 'no-imds', namespace: 'a', egress: [{ action: RuleAction.DENY, peers: [Peer.cidr('::ffff:169.254.169.254/128')] }] });
