@@ -151,6 +151,10 @@ export class TrafficPolicy extends Construct {
         // (pkg/policy/api/rule_validation.go, PortRule.sanitize).
         throw propError(this, `${origin}.http`, `HTTP rules need TCP ports, got ${notTcp}`);
       }
+      // Cilium applies `rules.http` to single ports, not to ranges (NETWORKING-FACTS, Cilium):
+      // a range, or every port, would not get the L7 filtering the rule states.
+      const range = rule.ports!.find((p) => p.endPort !== undefined || (p.number === undefined && p.name === undefined));
+      if (range) throw propError(this, `${origin}.http`, `HTTP rules need single ports or named ports, not a range, got ${range}`);
       if (!cluster.cni.capabilities.l7) {
         throw propError(this, `${origin}.http`, `L7 HTTP rules cannot be enforced by CNI '${cluster.cni.name}' (capability 'l7' missing)`);
       }

@@ -313,6 +313,9 @@ describe('L7 HTTP rules need TCP ports (Cilium rejects L7 rules on other protoco
     ['UDP range after a TCP port', [Port.tcp(80), Port.udpRange(1000, 2000)], '[test/bad] egress[0].http: HTTP rules need TCP ports, got UDP/1000-2000'],
     ['every SCTP port', [Port.sctp(9)], '[test/bad] egress[0].http: HTTP rules need TCP ports, got SCTP/9'],
     ['every UDP port', [Port.allUdp()], '[test/bad] egress[0].http: HTTP rules need TCP ports, got UDP/*'],
+    // Cilium's rules.http apply to single ports, not to port ranges (NETWORKING-FACTS.md, Cilium).
+    ['a TCP range', [Port.tcp(80), Port.tcpRange(8000, 8080)], '[test/bad] egress[0].http: HTTP rules need single ports or named ports, not a range, got TCP/8000-8080'],
+    ['every TCP port', [Port.allTcp()], '[test/bad] egress[0].http: HTTP rules need single ports or named ports, not a range, got TCP/*'],
   ])('%s', (_what, ports, message) => {
     expect(make(ports)).toThrow(message);
   });
