@@ -270,6 +270,10 @@ export class TrafficPolicy extends Construct {
       if (parsed.family !== block.family || !cidrContainsCidr(block, parsed) || parsed.prefix === block.prefix) {
         throw propError(this, `${prop}.except[${i}]`, `${parsed.text} is not strictly inside ${block.text}`);
       }
+      if (isIpv4Mapped(parsed) && !isIpv4Mapped(block)) {
+        throw propError(this, `${prop}.except[${i}]`, `${parsed.text} is an IPv4-mapped block, which Kubernetes and Calico refuse as an `
+          + `except of ${block.text} (they read it as IPv4): except the IPv4 block in an IPv4 peer`);
+      }
       return parsed;
     });
     if (direction === Direction.EGRESS && action === RuleAction.ALLOW) {
@@ -277,7 +281,8 @@ export class TrafficPolicy extends Construct {
       // `::ffff:169.254.169.254/128` is the IPv4 metadata address, reached over IPv4.
       for (const metadata of cluster.metadataCidrs.map((c) => parseCidr(c))) {
         const m = cidrInFamily(metadata, block.family);
-        if (m === undefined) continue;
+        // An IPv4-mapped except is only valid inside an IPv4-mapped block (see isIpv4Mapped).
+        if (m === undefined || (isIpv4Mapped(m) && !isIpv4Mapped(block))) continue;
         if (cidrContainsCidr(m, block)) {
           throw propError(this, `${prop}.cidr`, `${block.text} is the cloud metadata service (${metadata.text}), which is never reachable (credential theft)`);
         }
@@ -294,11 +299,14 @@ function internetPeers(cluster: ClusterNetwork, exceptPrivateRanges: boolean): A
   const ownRanges = [...cluster.podCidrs, ...cluster.serviceCidrs].map((c) => parseCidr(c));
   return cluster.anyAddressCidrs.map((text) => {
     const whole = parseCidr(text);
-    const except: ParsedCidr[] = fixed.filter((e) => e.family === whole.family);
-    // A metadata CIDR of the other family in this one: `::ffff:100.100.100.200/128` is the IPv4
+    // `::/0` never gets an IPv4-mapped except (see isIpv4Mapped): those addresses are IPv4 on the
+    // wire, excepted from 0.0.0.0/0.
+    const except: ParsedCidr[] = fixed.filter((e) => e.family === whole.family && !isIpv4Mapped(e));
+    // A metadata CIDR given in the other family's form: `::ffff:100.100.100.200/128` is the IPv4
     // address 100.100.100.200, reached over IPv4 (as resolveCidr compares them).
     for (const metadata of cluster.metadataCidrs.map((c) => cidrInFamily(parseCidr(c), whole.family))) {
-      if (metadata !== undefined && !except.some((e) => cidrContainsCidr(e, metadata))) except.push(metadata);
+      if (metadata === undefined || isIpv4Mapped(metadata)) continue;
+      if (!except.some((e) => cidrContainsCidr(e, metadata))) except.push(metadata);
     }
     for (const own of ownRanges) {
       if (own.family !== whole.family || own.prefix === 0) continue;
@@ -306,6 +314,18 @@ function internetPeers(cluster: ClusterNetwork, exceptPrivateRanges: boolean): A
     }
     return { cidr: whole.text, except: Object.freeze(except.map((e) => e.text)) as string[] };
   });
+}
+
+/**
+ * Is `cidr` an IPv6 block inside `::ffff:0:0/96` (an IPv4-mapped block)? Such a block is IPv4 to
+ * Kubernetes and Calico (Go's `net.IP.To4()`): the API server refuses it as an `except` of any IPv6
+ * block that is not itself IPv4-mapped (`IPNet.Contains` never matches across the two lengths:
+ * "must be a strict subset of `cidr`"), and Calico refuses a rule with it in `notNets` next to IPv6
+ * `nets` ("rule contains both IPv4 and IPv6 CIDRs"). The addresses are reached over IPv4 anyway,
+ * where the IPv4 blocks except them.
+ */
+function isIpv4Mapped(cidr: ParsedCidr): boolean {
+  return cidr.family === 'ipv6' && cidrInFamily(cidr, 'ipv4') !== undefined;
 }
 
 /** Per cluster: the internet peers by the ranges they were worked out from. */

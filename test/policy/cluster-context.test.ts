@@ -6,7 +6,7 @@
  */
 import { Cni, IpFamily, KubeProxyMode, Peer, Port, RuleAction, Target, TrafficPolicy } from '../../src';
 import { INTERNET, reachabilityOf } from '../support/flows';
-import { IPV4_METADATA, IPV6_BLOCK_METADATA } from '../support/metadata';
+import { IPV4_METADATA, IPV6_METADATA } from '../support/metadata';
 import { chartFor, find, synthValid } from '../support/synth';
 
 const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
@@ -254,7 +254,7 @@ describe('internet excepts the cluster\'s own pod and Service CIDRs', () => {
     new TrafficPolicy(chart, 'p', internetPolicy());
     expect(find(synthValid(chart), 'NetworkPolicy', 'internet').spec.egress[0].to).toEqual([
       { ipBlock: { cidr: '0.0.0.0/0', except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/16'] } },
-      { ipBlock: { cidr: '::/0', except: [...IPV6_BLOCK_METADATA, 'fc00::/7', '2001:db8:42::/56'] } },
+      { ipBlock: { cidr: '::/0', except: [...IPV6_METADATA, 'fc00::/7', '2001:db8:42::/56'] } },
     ]);
   });
 

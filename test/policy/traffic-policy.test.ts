@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { ClusterNetwork, Cni, Direction, LabelOperator, Peer, Port, RuleAction, TrafficPolicy, ValidationError } from '../../src';
-import { IPV4_METADATA, IPV6_BLOCK_METADATA } from '../support/metadata';
+import { IPV4_METADATA, IPV6_METADATA } from '../support/metadata';
 import { chartFor, find, synthValid, validYaml } from '../support/synth';
 
 const DNS_PEER_K8S = {
@@ -67,7 +67,8 @@ describe('peers', () => {
     const np = find(synthValid(chart), 'NetworkPolicy', 'internet');
     expect(np.spec.egress[0].to).toEqual([
       { ipBlock: { cidr: '0.0.0.0/0', except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } },
-      { ipBlock: { cidr: '::/0', except: [...IPV6_BLOCK_METADATA, 'fc00::/7'] } },
+      // No IPv4-mapped excepts in ::/0: the API server refuses them (see metadata.test.ts); the IPv4 block excepts those addresses.
+      { ipBlock: { cidr: '::/0', except: [...IPV6_METADATA, 'fc00::/7'] } },
     ]);
   });
 
