@@ -1,6 +1,6 @@
 import { IpFamily } from '../cluster/ip-family';
 import { checkClusterFamily } from '../cluster/ip-family-check';
-import { ParsedCidr, cidrContainsCidr } from '../util/cidr';
+import { ParsedCidr, cidrContainsCidr, cidrInFamily } from '../util/cidr';
 import { InputSite, propError } from '../util/errors';
 import { validateCidr } from '../util/validate';
 
@@ -24,7 +24,23 @@ export function validateCidrPeer(
     if (parsed.family !== block.family || !cidrContainsCidr(block, parsed) || parsed.prefix === block.prefix) {
       throw propError(site, `${prop}.except[${i}]`, `${parsed.text} is not strictly inside ${block.text}`);
     }
+    if (isIpv4Mapped(parsed) && !isIpv4Mapped(block)) {
+      throw propError(site, `${prop}.except[${i}]`, `${parsed.text} is an IPv4-mapped block, which Kubernetes and Calico refuse as an `
+        + `except of ${block.text} (they read it as IPv4): except the IPv4 block in an IPv4 peer`);
+    }
     return parsed;
   });
   return { block, excepts };
+}
+
+/**
+ * Is `cidr` an IPv6 block inside `::ffff:0:0/96` (an IPv4-mapped block)? Such a block is IPv4 to
+ * Kubernetes and Calico (Go's `net.IP.To4()`): the API server refuses it as an `except` of any IPv6
+ * block that is not itself IPv4-mapped (`IPNet.Contains` never matches across the two lengths:
+ * "must be a strict subset of `cidr`"), and Calico refuses a rule with it in `notNets` next to IPv6
+ * `nets` ("rule contains both IPv4 and IPv6 CIDRs"). The addresses are reached over IPv4 anyway,
+ * where the IPv4 blocks except them.
+ */
+export function isIpv4Mapped(cidr: ParsedCidr): boolean {
+  return cidr.family === 'ipv6' && cidrInFamily(cidr, 'ipv4') !== undefined;
 }

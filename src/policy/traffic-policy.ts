@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { validateCidrPeer } from './cidr-validation';
+import { isIpv4Mapped, validateCidrPeer } from './cidr-validation';
 import { clusterDnsPeers } from './cluster-dns';
 import { validateHttpMatches } from './http-validation';
 import { IntentRule, PolicyIntent, ResolvedPeer, directionsIn, labelsOrShared, listOrShared } from './intent';
@@ -184,6 +184,10 @@ export class TrafficPolicy extends Construct {
         // (pkg/policy/api/rule_validation.go, PortRule.sanitize).
         throw propError(this, `${origin}.http`, `HTTP rules need TCP ports, got ${notTcp}`);
       }
+      // Cilium applies `rules.http` to single ports, not to ranges (NETWORKING-FACTS, Cilium):
+      // a range, or every port, would not get the L7 filtering the rule states.
+      const range = rule.ports!.find((p) => p.endPort !== undefined || (p.number === undefined && p.name === undefined));
+      if (range) throw propError(this, `${origin}.http`, `HTTP rules need single ports or named ports, not a range, got ${range}`);
       if (!cluster.cni.capabilities.l7) {
         throw propError(this, `${origin}.http`, `L7 HTTP rules cannot be enforced by CNI '${cluster.cni.name}' (capability 'l7' missing)`);
       }
@@ -299,7 +303,8 @@ export class TrafficPolicy extends Construct {
       // `::ffff:169.254.169.254/128` is the IPv4 metadata address, reached over IPv4.
       for (const metadata of cluster.metadataCidrs.map((c) => parseCidr(c))) {
         const m = cidrInFamily(metadata, block.family);
-        if (m === undefined) continue;
+        // An IPv4-mapped except is only valid inside an IPv4-mapped block (see isIpv4Mapped).
+        if (m === undefined || (isIpv4Mapped(m) && !isIpv4Mapped(block))) continue;
         if (cidrContainsCidr(m, block)) {
           throw propError(this, `${prop}.cidr`, `${block.text} is the cloud metadata service (${metadata.text}), which is never reachable (credential theft)`);
         }
@@ -316,7 +321,15 @@ function internetPeers(cluster: ClusterNetwork, exceptPrivateRanges: boolean): A
   const ownRanges = [...cluster.podCidrs, ...cluster.serviceCidrs].map((c) => parseCidr(c));
   return cluster.anyAddressCidrs.map((text) => {
     const whole = parseCidr(text);
-    const except: ParsedCidr[] = fixed.filter((e) => e.family === whole.family);
+    // `::/0` never gets an IPv4-mapped except (see isIpv4Mapped): those addresses are IPv4 on the
+    // wire, excepted from 0.0.0.0/0.
+    const except: ParsedCidr[] = fixed.filter((e) => e.family === whole.family && !isIpv4Mapped(e));
+    // A metadata CIDR given in the other family's form: `::ffff:100.100.100.200/128` is the IPv4
+    // address 100.100.100.200, reached over IPv4 (as resolveCidr compares them).
+    for (const metadata of cluster.metadataCidrs.map((c) => cidrInFamily(parseCidr(c), whole.family))) {
+      if (metadata === undefined || isIpv4Mapped(metadata)) continue;
+      if (!except.some((e) => cidrContainsCidr(e, metadata))) except.push(metadata);
+    }
     for (const own of ownRanges) {
       if (own.family !== whole.family || own.prefix === 0) continue;
       if (!except.some((e) => cidrContainsCidr(e, own))) except.push(own);
@@ -324,6 +337,7 @@ function internetPeers(cluster: ClusterNetwork, exceptPrivateRanges: boolean): A
     return { cidr: whole.text, except: Object.freeze(except.map((e) => e.text)) as string[] };
   });
 }
+
 
 /** Per cluster: the internet peers by the ranges they were worked out from. */
 const INTERNET = new WeakMap<ClusterNetwork, Map<string, Array<{ readonly cidr: string; readonly except: string[] }>>>();

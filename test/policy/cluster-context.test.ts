@@ -6,7 +6,7 @@
  */
 import { Cni, IpFamily, KubeProxyMode, Peer, Port, RuleAction, Target, TrafficPolicy } from '../../src';
 import { INTERNET, reachabilityOf } from '../support/flows';
-import { IPV4_METADATA, IPV6_BLOCK_METADATA } from '../support/metadata';
+import { IPV4_METADATA, IPV6_METADATA } from '../support/metadata';
 import { chartFor, find, synthValid } from '../support/synth';
 
 const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
@@ -254,7 +254,7 @@ describe('internet excepts the cluster\'s own pod and Service CIDRs', () => {
     new TrafficPolicy(chart, 'p', internetPolicy());
     expect(find(synthValid(chart), 'NetworkPolicy', 'internet').spec.egress[0].to).toEqual([
       { ipBlock: { cidr: '0.0.0.0/0', except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/16'] } },
-      { ipBlock: { cidr: '::/0', except: [...IPV6_BLOCK_METADATA, 'fc00::/7', '2001:db8:42::/56'] } },
+      { ipBlock: { cidr: '::/0', except: [...IPV6_METADATA, 'fc00::/7', '2001:db8:42::/56'] } },
     ]);
   });
 
@@ -313,6 +313,9 @@ describe('L7 HTTP rules need TCP ports (Cilium rejects L7 rules on other protoco
     ['UDP range after a TCP port', [Port.tcp(80), Port.udpRange(1000, 2000)], '[test/bad] egress[0].http: HTTP rules need TCP ports, got UDP/1000-2000'],
     ['every SCTP port', [Port.sctp(9)], '[test/bad] egress[0].http: HTTP rules need TCP ports, got SCTP/9'],
     ['every UDP port', [Port.allUdp()], '[test/bad] egress[0].http: HTTP rules need TCP ports, got UDP/*'],
+    // Cilium's rules.http apply to single ports, not to port ranges (NETWORKING-FACTS.md, Cilium).
+    ['a TCP range', [Port.tcp(80), Port.tcpRange(8000, 8080)], '[test/bad] egress[0].http: HTTP rules need single ports or named ports, not a range, got TCP/8000-8080'],
+    ['every TCP port', [Port.allTcp()], '[test/bad] egress[0].http: HTTP rules need single ports or named ports, not a range, got TCP/*'],
   ])('%s', (_what, ports, message) => {
     expect(make(ports)).toThrow(message);
   });

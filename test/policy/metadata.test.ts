@@ -5,7 +5,7 @@
  */
 import { Cni, IpFamily, Peer, Port, RuleAction, Target, TenantIsolation, TrafficPolicy, ZeroTrustNamespace } from '../../src';
 import { reachabilityOf } from '../support/flows';
-import { IPV4_METADATA, IPV6_BLOCK_METADATA, MAPPED_METADATA } from '../support/metadata';
+import { IPV4_METADATA, IPV6_METADATA, MAPPED_METADATA } from '../support/metadata';
 import '../support/reachability-matchers';
 import { ENFORCING_CNIS, chartFor, find, ofKind, synthValid } from '../support/synth';
 
@@ -68,7 +68,7 @@ describe('IPv4-mapped IPv6 peers are the IPv4 addresses they stand for', () => {
     ]);
   });
 
-  test.each(ENFORCING_CNIS)('IPv6 internet egress excepts the mapped metadata addresses on %s', (name, cni) => {
+  test.each(ENFORCING_CNIS)('dual-stack internet egress keeps the mapped metadata addresses out (over IPv4) on %s', (name, cni) => {
     const chart = chartFor(cni(), dual);
     new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowInternetEgress: true, internetEgressPorts: [Port.tcp(80)] });
     const objects = synthValid(chart);
@@ -79,7 +79,52 @@ describe('IPv4-mapped IPv6 peers are the IPv4 addresses they stand for', () => {
     }
     expect(reach).toAllow(ACME, Target.external('2606:4700::1111'), Port.tcp(80));
     const policy = find(objects, 'NetworkPolicy', 'allow-internet-egress', 'acme');
-    expect(policy.spec.egress[0].to[1].ipBlock).toEqual({ cidr: '::/0', except: [...IPV6_BLOCK_METADATA, 'fc00::/7'] });
+    // The mapped forms are reached over IPv4, where 0.0.0.0/0 excepts them; as excepts of ::/0 the API
+    // server would refuse the policy (see the next test).
+    expect(policy.spec.egress[0].to[0].ipBlock).toEqual({ cidr: '0.0.0.0/0', except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] });
+    expect(policy.spec.egress[0].to[1].ipBlock).toEqual({ cidr: '::/0', except: [...IPV6_METADATA, 'fc00::/7'] });
+  });
+
+  test.each([['kubernetes', () => Cni.kubernetes()], ['calico', () => Cni.calico()]])(
+    'an IPv6 block that is not IPv4-mapped never gets an IPv4-mapped except on %s (the API server and Calico refuse it)', (_name, cni) => {
+      // Kubernetes: `net.IPNet.Contains` of ::/0 is false for ::ffff:a.b.c.d (Go reads it as IPv4), so
+      // the except is "not a strict subset of cidr". Calico: the mapped net is version 4 next to the
+      // IPv6 nets, "rule contains both IPv4 and IPv6 CIDRs".
+      const chart = chartFor(cni(), v6);
+      new TrafficPolicy(chart, 'p', {
+        name: 'wide',
+        namespace: 'a',
+        precedence: cni().capabilities.ordering ? 5 : undefined,
+        egress: [{ peers: [Peer.cidr('::/0'), Peer.internet()], ports: [Port.tcp(443)] }],
+      });
+      const objects = synthValid(chart);
+      const excepts = objects.flatMap((o) => (o.spec.egress ?? []).flatMap((r: any) => [
+        ...(r.to ?? []).flatMap((t: any) => t.ipBlock?.except ?? []),
+        ...(r.destination?.notNets ?? []),
+      ]));
+      expect(excepts).toEqual([...IPV6_METADATA, ...IPV6_METADATA, 'fc00::/7']);
+    });
+
+  test('an IPv4-mapped except the user gives in a non-mapped IPv6 block is refused', () => {
+    expect(() => new TrafficPolicy(chartFor(Cni.kubernetes(), v6), 'p', {
+      name: 'wide', namespace: 'a', egress: [{ peers: [Peer.cidr('::/0', ['::ffff:10.0.0.0/104'])] }],
+    })).toThrow('[test/p] egress[0].peers[0].except[0]: ::ffff:10.0.0.0/104 is an IPv4-mapped block, which Kubernetes and Calico refuse');
+  });
+
+  test.each(ENFORCING_CNIS)('a metadata address given in mapped form is excepted from the IPv4 internet too on %s (dual stack)', (name, cni) => {
+    // `::ffff:100.100.100.200` is the IPv4 address 100.100.100.200 (Alibaba Cloud metadata), which a
+    // dual-stack pod reaches over IPv4: the 0.0.0.0/0 block must except it as Peer.cidr does.
+    const chart = chartFor(cni(), { ...dual, metadataCidrs: ['::ffff:100.100.100.200/128'] });
+    new TrafficPolicy(chart, 'p', { name: 'internet', namespace: 'acme', podSelector: { app: 'web' }, egress: [{ peers: [Peer.internet()], ports: [Port.tcp(80)] }] });
+    const objects = synthValid(chart);
+    expect(find(objects, 'NetworkPolicy', 'internet', 'acme').spec.egress[0].to[0].ipBlock).toEqual({
+      cidr: '0.0.0.0/0',
+      except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.100.100.200/32'],
+    });
+    const reach = reachabilityOf(chart, CNI_OF[name]());
+    reach.addProbe('web', 'acme', { app: 'web' });
+    expect(reach).toDeny(ACME, Target.external('100.100.100.200'), Port.tcp(80));
+    expect(reach).toAllow(ACME, Target.external('100.100.100.201'), Port.tcp(80));
   });
 
   test('a deny of a mapped address renders as given (denies never widen)', () => {

@@ -8,5 +8,9 @@
 export const IPV4_METADATA = ['169.254.169.254/32', '169.254.170.2/32', '169.254.170.23/32'];
 export const IPV6_METADATA = ['fd00:ec2::254/128', 'fd00:ec2::23/128'];
 export const MAPPED_METADATA = ['::ffff:169.254.169.254/128', '::ffff:169.254.170.2/128', '::ffff:169.254.170.23/128'];
-/** What an IPv6 block gets excepted: the IPv6 endpoints, then the mapped IPv4 ones. */
-export const IPV6_BLOCK_METADATA = [...IPV6_METADATA, ...MAPPED_METADATA];
+/**
+ * What an IPv6 block gets excepted: the IPv6 endpoints only. The mapped forms are IPv4 to the API
+ * server and to Calico, which refuse them as excepts of a non-mapped IPv6 block; they are reached over
+ * IPv4, where the IPv4 block excepts them. Only an IPv4-mapped block (`::ffff:0.0.0.0/96`) gets them.
+ */
+export const IPV6_BLOCK_METADATA = IPV6_METADATA;

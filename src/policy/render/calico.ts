@@ -153,7 +153,7 @@ function calicoEntity(peer: ResolvedPeer, policyNamespace: string | undefined): 
       return out;
     }
     case 'podsInNamespaces': {
-      const out: any = { namespaceSelector: calicoSelector(peer.namespaceLabels, peer.namespaceExpressions) };
+      const out: any = { namespaceSelector: calicoNamespaceSelector(peer.namespaceLabels, peer.namespaceExpressions) };
       if (Object.keys(peer.podLabels).length) out.selector = calicoSelector(peer.podLabels);
       return out;
     }
@@ -166,6 +166,22 @@ function calicoEntity(peer: ResolvedPeer, policyNamespace: string | undefined): 
     default:
       return assertNever(peer, 'peer');
   }
+}
+
+/**
+ * A rule's `namespaceSelector`. Calico prefixes its labels (`pcns.`) and matches the result against
+ * every labelled thing, namespaced or not (libcalico-go updateprocessors/rules.go,
+ * getEndpointSelector); only `all()` is rewritten to "any namespace". A selector made only of
+ * negative terms (`env not in {'prod'}`, `!has(env)`) therefore also matches what has no namespace
+ * labels at all: GlobalNetworkSets and HostEndpoints, i.e. arbitrary CIDRs and node addresses,
+ * where NetworkPolicy, Cilium and ClusterNetworkPolicy match namespaces only. A positive term on the
+ * label every namespace carries keeps it to namespaces.
+ */
+export function calicoNamespaceSelector(labels: Record<string, string>, expressions: LabelExpression[] = []): string {
+  const positive = Object.keys(labels).length > 0
+    || expressions.some((e) => e.operator === LabelOperator.IN || e.operator === LabelOperator.EXISTS);
+  if (positive || expressions.length === 0) return calicoSelector(labels, expressions);
+  return `has(${NAMESPACE_NAME_LABEL}) && ${calicoSelector(labels, expressions)}`;
 }
 
 /**
