@@ -221,7 +221,8 @@ function portMatches(m: PortMatcher, port: number, protocol: L4Protocol, owner: 
  */
 function setInScope(set: NetworkSetEntry, e: EntityRule, scope: RuleScope, ctx: RuleContext): boolean {
   if (e.namespaceSelector) {
-    if (!set.namespace) return e.namespaceSelector.usesGlobal && e.namespaceSelector.matches({}, { global: true });
+    // A GlobalNetworkSet has no namespace labels: `global()` and negative-only terms match it, `all()` does not.
+    if (!set.namespace) return e.namespaceSelector.matches({}, { global: true });
     return e.namespaceSelector.matches(namespaceLabels(set.namespace, ctx.namespaces));
   }
   if (scope.namespace !== undefined) return set.namespace === scope.namespace;

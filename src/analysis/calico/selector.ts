@@ -3,8 +3,9 @@
  * `serviceAccountSelector` fields in
  * https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#selectors :
  *
- * - `all()` matches everything; `global()` matches non-namespaced resources (GlobalNetworkSets,
- *   host endpoints) and is meant for a rule's `namespaceSelector`;
+ * - `all()` matches everything (under a rule's `namespaceSelector`: everything in a namespace);
+ *   `global()` matches non-namespaced resources (GlobalNetworkSets, host endpoints) and is meant for
+ *   a rule's `namespaceSelector`;
  * - `has(k)`; `k == 'v'`; `k != 'v'` (also true when `k` is absent); `k in {'a','b'}`;
  *   `k not in {...}` (also true when `k` is absent); `k starts with 'x'`, `k ends with 'x'`,
  *   `k contains 'x'` (false when `k` is absent);
@@ -15,7 +16,14 @@
  */
 import { Labels } from '../selectors';
 
-/** Evaluation scope: whether the candidate is a non-namespaced resource (what `global()` tests). */
+/**
+ * Evaluation scope: whether the candidate is a non-namespaced resource (what `global()` tests),
+ * judged by a rule's `namespaceSelector`. libcalico-go turns such a selector into one over the
+ * candidate's `pcns.` (namespace) labels, with `all()` rewritten to `has(projectcalico.org/namespace)`
+ * and `global()` to its negation (updateprocessors/rules.go, getEndpointSelector): a non-namespaced
+ * resource has no namespace labels, so `all()` is false for it and a selector of negative terms only
+ * (`env not in {'prod'}`) is true.
+ */
 export interface SelectorScope {
   readonly global?: boolean;
 }
@@ -93,7 +101,8 @@ class Parser {
         return (l) => Object.prototype.hasOwnProperty.call(l, key);
       }
       this.expect(')');
-      if (word === 'all') return () => true;
+      // all(): everything, but under a namespaceSelector only what is in a namespace (see SelectorScope).
+      if (word === 'all') return (_l, g) => !g;
       this.usesGlobal = true;
       return (_l, g) => g;
     }

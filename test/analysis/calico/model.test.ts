@@ -252,6 +252,24 @@ describe('rule matching', () => {
     expect(evaluate([set, viaGlobal], ingress(partner, web, 8080)).allowed).toBe(true);
   });
 
+  test('a NetworkPolicy namespaceSelector of negative terms only also matches GlobalNetworkSets (no namespace labels); all() and positive terms do not', () => {
+    // libcalico-go prefixes namespaceSelector labels with pcns. and rewrites all() to has(projectcalico.org/namespace)
+    // (updateprocessors/rules.go getEndpointSelector): a GlobalNetworkSet has neither.
+    const set: ManifestObject = {
+      apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name: 'partners', labels: { partner: 'true' } }, spec: { nets: ['198.51.100.0/24'] },
+    };
+    const partner = external('198.51.100.20');
+    const from = (namespaceSelector: string) => isolateWeb([{ action: 'Allow', source: { namespaceSelector } }]);
+    for (const selector of ["env not in {'prod'}", '!has(env)', "env != 'prod'", "global() || env == 'dev'"]) {
+      expect([selector, evaluate([set, from(selector)], ingress(partner, web, 8080)).allowed]).toEqual([selector, true]);
+    }
+    for (const selector of ['all()', 'has(env)', "env == 'dev'", "has(kubernetes.io/metadata.name) && env not in {'prod'}"]) {
+      expect([selector, evaluate([set, from(selector)], ingress(partner, web, 8080)).allowed]).toEqual([selector, false]);
+    }
+    // Without the set, the address matches nothing.
+    expect(evaluate([from("env not in {'prod'}")], ingress(partner, web, 8080)).allowed).toBe(false);
+  });
+
   test('a namespaced NetworkSet is matched by a NetworkPolicy of its namespace', () => {
     const set: ManifestObject = {
       apiVersion: 'projectcalico.org/v3',

@@ -82,6 +82,9 @@ describe('Calico selector language', () => {
     expect(sel.matches({ 'kubernetes.io/metadata.name': 'shop' })).toBe(false);
     expect(sel.matches({}, { global: true })).toBe(true);
     expect(parseCalicoSelector('all()').usesGlobal).toBe(false);
+    // Under a namespaceSelector, all() is "in any namespace": not a non-namespaced resource.
+    expect(parseCalicoSelector('all()').matches({ 'kubernetes.io/metadata.name': 'shop' })).toBe(true);
+    expect(parseCalicoSelector('all()').matches({}, { global: true })).toBe(false);
   });
 
   test.each([
