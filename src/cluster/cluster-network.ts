@@ -126,7 +126,8 @@ export interface ClusterNetworkProps {
    * 169.254.170.2 (ECS task credentials) and 169.254.170.23 (EKS Pod Identity); IPv6
    * fd00:ec2::254 (EC2 IMDS) and fd00:ec2::23 (EKS Pod Identity), plus the IPv4-mapped form
    * (`::ffff:169.254.169.254`) of every IPv4 metadata address, which a dual-stack socket reaches
-   * over IPv4. Never the whole link-local 169.254.0.0/16: NodeLocal DNS (169.254.20.10) and Istio
+   * over IPv4 (excepted from IPv4-mapped blocks only: IPv4 blocks except the address itself). A
+   * mapped form given here also counts as its IPv4 address on IPv4 clusters. Never the whole link-local 169.254.0.0/16: NodeLocal DNS (169.254.20.10) and Istio
    * ambient's probe source (169.254.7.127) live there. Each must belong to one of `ipFamilies`.
    * @default - only the well-known addresses above
    */
@@ -373,7 +374,8 @@ export class ClusterNetwork extends Construct {
   /**
    * The metadata CIDRs: the well-known ones of the cluster's families, then the user's (validated,
    * of the cluster's families), and on IPv6 clusters the IPv4-mapped form of every IPv4 one (a
-   * dual-stack socket reaches `::ffff:169.254.169.254` over IPv4). Duplicates are dropped.
+   * dual-stack socket reaches `::ffff:169.254.169.254` over IPv4); on IPv4 clusters the IPv4 form of
+   * every IPv4-mapped one the user gives. Duplicates are dropped.
    */
   private metadata(given: string[] | undefined): string[] {
     const user = this.cidrs('metadataCidrs', given, []).map((c) => parseCidr(c));
@@ -382,6 +384,13 @@ export class ClusterNetwork extends Construct {
     if (this.ipFamilies.includes(IpFamily.IPV6)) {
       const ipv4 = [...FAMILY_DEFAULTS[IpFamily.IPV4].metadataCidrs.map((c) => parseCidr(c)), ...user.filter((c) => c.family === 'ipv4')];
       for (const c of ipv4) all.push(cidrInFamily(c, 'ipv6')!);
+    }
+    if (this.ipFamilies.includes(IpFamily.IPV4)) {
+      // A user's IPv4-mapped CIDR (`::ffff:100.100.100.200/128`) is that IPv4 address, reached over IPv4.
+      for (const c of user) {
+        const ipv4 = c.family === 'ipv6' ? cidrInFamily(c, 'ipv4') : undefined;
+        if (ipv4 !== undefined) all.push(ipv4);
+      }
     }
     return [...new Set(all.map((c) => c.text))];
   }

@@ -324,12 +324,6 @@ function internetPeers(cluster: ClusterNetwork, exceptPrivateRanges: boolean): A
     // `::/0` never gets an IPv4-mapped except (see isIpv4Mapped): those addresses are IPv4 on the
     // wire, excepted from 0.0.0.0/0.
     const except: ParsedCidr[] = fixed.filter((e) => e.family === whole.family && !isIpv4Mapped(e));
-    // A metadata CIDR given in the other family's form: `::ffff:100.100.100.200/128` is the IPv4
-    // address 100.100.100.200, reached over IPv4 (as resolveCidr compares them).
-    for (const metadata of cluster.metadataCidrs.map((c) => cidrInFamily(parseCidr(c), whole.family))) {
-      if (metadata === undefined || isIpv4Mapped(metadata)) continue;
-      if (!except.some((e) => cidrContainsCidr(e, metadata))) except.push(metadata);
-    }
     for (const own of ownRanges) {
       if (own.family !== whole.family || own.prefix === 0) continue;
       if (!except.some((e) => cidrContainsCidr(e, own))) except.push(own);

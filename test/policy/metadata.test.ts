@@ -3,7 +3,7 @@
  * says (it adds, never replaces), in every IP family the cluster runs, and an IPv4-mapped IPv6 peer
  * is the IPv4 address it stands for.
  */
-import { Cni, IpFamily, Peer, Port, RuleAction, Target, TenantIsolation, TrafficPolicy, ZeroTrustNamespace } from '../../src';
+import { ClusterNetwork, Cni, IpFamily, Peer, Port, RuleAction, Target, TenantIsolation, TrafficPolicy, ZeroTrustNamespace } from '../../src';
 import { reachabilityOf } from '../support/flows';
 import { IPV4_METADATA, IPV6_METADATA, MAPPED_METADATA } from '../support/metadata';
 import '../support/reachability-matchers';
@@ -119,12 +119,23 @@ describe('IPv4-mapped IPv6 peers are the IPv4 addresses they stand for', () => {
     const objects = synthValid(chart);
     expect(find(objects, 'NetworkPolicy', 'internet', 'acme').spec.egress[0].to[0].ipBlock).toEqual({
       cidr: '0.0.0.0/0',
-      except: [...IPV4_METADATA, '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.100.100.200/32'],
+      except: [...IPV4_METADATA, '100.100.100.200/32', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
     });
     const reach = reachabilityOf(chart, CNI_OF[name]());
     reach.addProbe('web', 'acme', { app: 'web' });
     expect(reach).toDeny(ACME, Target.external('100.100.100.200'), Port.tcp(80));
     expect(reach).toAllow(ACME, Target.external('100.100.100.201'), Port.tcp(80));
+  });
+
+  test.each([['calico', Cni.calico], ['cilium', Cni.cilium]] as const)('%s: the namespace guard rail denies a metadata address given in mapped form over IPv4 too', (_name, cni) => {
+    const chart = chartFor(cni(), { ...dual, metadataCidrs: ['::ffff:100.100.100.200/128'] });
+    expect(ClusterNetwork.of(chart).metadataCidrs).toEqual(expect.arrayContaining(['::ffff:100.100.100.200/128', '100.100.100.200/32']));
+    new ZeroTrustNamespace(chart, 'acme', { name: 'acme' });
+    const reach = reachabilityOf(chart, cni());
+    reach.addProbe('web', 'acme', { app: 'web' });
+    expect(reach).toDeny(ACME, Target.external('100.100.100.200'), Port.tcp(80));
+    const guardRail = JSON.stringify(synthValid(chart).filter((o) => o.metadata.name === 'deny-cloud-metadata'));
+    expect(guardRail).toContain('"100.100.100.200/32"');
   });
 
   test('a deny of a mapped address renders as given (denies never widen)', () => {
