@@ -8,6 +8,7 @@ import { flannelModel, kubernetesModel } from './kubernetes/model';
 import { AnnotatedCniModel, ManifestObject, NamespaceIndex } from './model';
 import { adminNetworkPolicyUncertainties } from './uncertainty/admin-network-policy';
 import { calicoHostEndpointUncertainties } from './uncertainty/calico-host-endpoints';
+import { ciliumNamedPortUncertainties } from './uncertainty/cilium-named-ports';
 import { ciliumRedirectUncertainties } from './uncertainty/cilium-redirects';
 import { splitDuplicatePolicies } from './uncertainty/duplicate-objects';
 import { foreignObjectUncertainties, NativePolicies } from './uncertainty/foreign-objects';
@@ -61,7 +62,7 @@ const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
   [CniKind.CILIUM]: {
     model: (manifests, namespaces) => ciliumModel(manifests, namespaces),
     native: nativeOf(CniKind.CILIUM),
-    uncertainties: NONE,
+    uncertainties: ciliumNamedPortUncertainties,
     l7BlindToMtls: true,
   },
   [CniKind.FLANNEL]: {

@@ -42,6 +42,12 @@ export interface Uncertainty {
    * @default - every peer
    */
   readonly peers?: (peer: Endpoint) => boolean;
+  /**
+   * The flows it can concern beyond subject and peer (e.g. by port); the answer must follow from the
+   * subject key, the peer key and the port.
+   * @default - every flow of its subjects and peers
+   */
+  readonly flows?: (query: SideQuery) => boolean;
   /** Does the object apply to this subject's side in `direction`? */
   appliesTo(subject: Endpoint, direction: Direction): boolean;
   /** Can it allow traffic the model denies on that side? */
@@ -76,7 +82,7 @@ export function withUncertainties(inner: AnnotatedCniModel, uncertainties: Uncer
   /** The uncertainties that can change an outcome `outcome` of this query. */
   const changing = (query: SideQuery, outcome: Tri): Uncertainty[] => {
     if (outcome === MAYBE) return [];
-    return ofSubject(query.subject, query.direction).filter((u) => (!u.peers || u.peers(query.peer))
+    return ofSubject(query.subject, query.direction).filter((u) => (!u.peers || u.peers(query.peer)) && (!u.flows || u.flows(query))
       && (outcome === YES
         ? u.canDeny(query.direction) && !(u.denyUnlessIsolated && isolated(query.subject, query.direction))
         : u.canAllow(query.direction)));

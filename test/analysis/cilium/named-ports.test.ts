@@ -1,0 +1,68 @@
+/**
+ * A pod that declares one port name with two numbers (in two containers: the API server accepts it,
+ * though the Pod API asks for names unique within the pod). Kubernetes' model (and Calico's) match
+ * a policy's named port against every declaration; Cilium keeps one number per name for the
+ * endpoint (its named-port map has one entry per name), so a policy naming the port opens one of the
+ * two numbers only, and which one is an implementation detail: indeterminate on Cilium.
+ */
+import { Cni, Port, Reachability, Target, Verdict } from '../../../src';
+
+const server = (ports: Array<Array<{ name: string; containerPort: number }>>) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'srv', namespace: 'a', labels: { app: 'srv' } },
+  spec: { containers: ports.map((p, i) => ({ name: `c${i}`, image: 'x', ports: p })) },
+});
+const client = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'cli', namespace: 'a', labels: { app: 'cli' } }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+const TWO_NUMBERS = server([[{ name: 'http', containerPort: 8080 }], [{ name: 'http', containerPort: 9090 }]]);
+const ingressByName = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'np', namespace: 'a' },
+  spec: { podSelector: { matchLabels: { app: 'srv' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 'http' }] }] },
+};
+const egressByName = {
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumNetworkPolicy',
+  metadata: { name: 'out', namespace: 'a' },
+  spec: {
+    endpointSelector: { matchLabels: { app: 'cli' } },
+    egress: [{ toEndpoints: [{ matchLabels: { app: 'srv' } }], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }],
+  },
+};
+const CLI = Target.pod('a', { app: 'cli' });
+const SRV = Target.pod('a', { app: 'srv' });
+
+function verdicts(manifests: any[], cni: Cni): Verdict[] {
+  const reach = Reachability.fromManifests(manifests, { cni });
+  return [8080, 9090, 7070].map((port) => reach.check(CLI, SRV, Port.tcp(port)).verdict);
+}
+
+describe('a port name declared with two numbers in one pod', () => {
+  test('Kubernetes and Calico: a policy naming the port opens both numbers', () => {
+    for (const cni of [Cni.kubernetes(), Cni.calico()]) {
+      expect(verdicts([TWO_NUMBERS, client, ingressByName], cni)).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.DENY]);
+    }
+  });
+
+  test('Cilium, ingress (NetworkPolicy): indeterminate on both numbers, with the reason; other ports stay exact', () => {
+    const reach = Reachability.fromManifests([TWO_NUMBERS, client, ingressByName], { cni: Cni.cilium() });
+    expect(verdicts([TWO_NUMBERS, client, ingressByName], Cni.cilium())).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE, Verdict.DENY]);
+    expect(reach.check(CLI, SRV, Port.tcp(8080)).ingress.uncertainties).toEqual([
+      'the destination declares a port name that a policy uses with several numbers, and Cilium resolves the name to one of them',
+    ]);
+    expect(reach.notes.some((n) => n.startsWith('pods that declare a port name with several numbers (http named by policies)'))).toBe(true);
+  });
+
+  test('Cilium, egress (CiliumNetworkPolicy): indeterminate on both numbers', () => {
+    expect(verdicts([TWO_NUMBERS, client, egressByName], Cni.cilium())).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE, Verdict.DENY]);
+  });
+
+  test('Cilium: exact when the name has one number, when no policy names the port, or for numeric ports', () => {
+    const oneNumber = server([[{ name: 'http', containerPort: 8080 }], [{ name: 'metrics', containerPort: 9090 }]]);
+    expect(verdicts([oneNumber, client, ingressByName], Cni.cilium())).toEqual([Verdict.ALLOW, Verdict.DENY, Verdict.DENY]);
+    const numeric = { ...ingressByName, spec: { ...ingressByName.spec, ingress: [{ ports: [{ port: 8080 }] }] } };
+    expect(verdicts([TWO_NUMBERS, client, numeric], Cni.cilium())).toEqual([Verdict.ALLOW, Verdict.DENY, Verdict.DENY]);
+    expect(Reachability.fromManifests([TWO_NUMBERS, client, numeric], { cni: Cni.cilium() }).notes.filter((n) => n.includes('port name'))).toEqual([]);
+  });
+});
