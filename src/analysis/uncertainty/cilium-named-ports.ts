@@ -1,78 +1,139 @@
 /**
- * A pod whose containers declare one port name with several numbers (the Pod API asks for names
- * unique within the pod, but accepts the same name in two containers). Kubernetes' model matches a
- * named port against every declaration; Cilium keeps one number per name for an endpoint (its named
- * port map holds one entry per name, the last declaration written) and resolves a policy's named
- * port to that one only, for ingress at the pod and for egress to it. Which declaration is kept is
- * an implementation detail, so on the declared numbers of such a name the side is indeterminate,
- * wherever a policy of the manifests names the port.
+ * Port names declared with several numbers. A pod whose containers declare one name twice (the Pod
+ * API asks for names unique within the pod, but accepts the same name in two containers):
+ * Kubernetes' model matches a named port against every declaration, while Cilium keeps one number
+ * per name for an endpoint (its named-port map holds one entry per name) and resolves a policy's
+ * named port to that one only. Which declaration is kept is an implementation detail, so on the
+ * declared numbers of such a name the side is indeterminate, wherever a policy of the manifests
+ * names the port. For egress Cilium resolves the name over the pods that declare it (every pod, or
+ * those the rule selects, depending on the version) and refuses it when they disagree: a name that
+ * pods of the manifests declare with different numbers makes egress flows on those numbers
+ * indeterminate too.
  */
 import { Uncertainty } from './overlay';
-import { isKubernetesNetworkPolicy, isServedCiliumPolicy } from '../../util/vocabulary';
-import { Endpoint, ManifestObject, SideQuery } from '../model';
+import { isServedCiliumPolicy } from '../../util/vocabulary';
+import { identityOf, selectorMatches } from '../cilium/identity';
+import { ruleSetsOf } from '../cilium/policies';
+import { buildInventory } from '../inventory';
+import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../kubernetes/network-policy';
+import { Direction, Endpoint, ManifestObject, SideQuery, isPodNetworkEndpoint } from '../model';
 
-/** The non-numeric `port` values of Kubernetes and Cilium policies (the named ports they use), and those of deny rules. */
-function namedPortsInPolicies(manifests: ManifestObject[]): { used: Set<string>; denied: Set<string> } {
-  const used = new Set<string>();
-  const denied = new Set<string>();
-  const visit = (value: unknown, inDeny: boolean): void => {
-    if (Array.isArray(value)) {
-      value.forEach((v) => visit(v, inDeny));
-    } else if (typeof value === 'object' && value !== null) {
-      for (const [key, inner] of Object.entries(value)) {
-        if (key === 'port' && typeof inner === 'string' && !/^[0-9]+$/.test(inner.trim())) {
-          used.add(inner.trim());
-          if (inDeny) denied.add(inner.trim());
-        } else {
-          visit(inner, inDeny || key === 'ingressDeny' || key === 'egressDeny');
-        }
-      }
-    }
-  };
-  for (const obj of manifests) {
-    if (isKubernetesNetworkPolicy(obj)) visit(obj.spec, false);
-    if (isServedCiliumPolicy(obj)) visit([obj.spec, obj.specs], false);
-  }
-  return { used, denied };
+/** A policy's use of named ports in one direction: whom it selects and the names it uses. */
+interface NamedPortUse {
+  readonly direction: Direction;
+  readonly names: ReadonlySet<string>;
+  readonly denies: boolean;
+  readonly selects: (subject: Endpoint) => boolean;
 }
 
-/** The names of `used` the endpoint declares with more than one number for one protocol. */
-function ambiguousNames(endpoint: Endpoint, used: ReadonlySet<string>): Map<string, number[]> {
+/** The non-numeric `port` values under `value`. */
+function portNames(value: unknown, into: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const v of value) portNames(v, into);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'port' && typeof inner === 'string' && !/^[0-9]+$/.test(inner.trim())) into.add(inner.trim());
+      else portNames(inner, into);
+    }
+  }
+  return into;
+}
+
+/** Where the Kubernetes and Cilium policies of the manifests use named ports. */
+function namedPortUses(manifests: ManifestObject[]): NamedPortUse[] {
+  const uses: NamedPortUse[] = [];
+  const add = (direction: Direction, names: Set<string>, denies: boolean, selects: (subject: Endpoint) => boolean) => {
+    if (names.size > 0) uses.push({ direction, names, denies, selects });
+  };
+  for (const obj of manifests) {
+    if (isNetworkPolicy(obj)) {
+      const types = effectivePolicyTypes(obj);
+      for (const direction of ['ingress', 'egress'] as const) {
+        if (!types.includes(direction === 'ingress' ? 'Ingress' : 'Egress')) continue;
+        add(direction, portNames(obj.spec?.[direction]), false, (subject) => selectsEndpoint(obj, subject));
+      }
+    } else if (isServedCiliumPolicy(obj)) {
+      for (const rs of ruleSetsOf(obj)) {
+        const selector = rs.subjectSelector;
+        if (rs.rejected !== undefined || selector === undefined) continue;
+        const selects = (subject: Endpoint) => selectorMatches(selector, identityOf(subject));
+        add('ingress', portNames(rs.rule.ingress), false, selects);
+        add('egress', portNames(rs.rule.egress), false, selects);
+        add('ingress', portNames(rs.rule.ingressDeny), true, selects);
+        add('egress', portNames(rs.rule.egressDeny), true, selects);
+      }
+    }
+  }
+  return uses;
+}
+
+/** name/protocol keys of `names` the endpoint declares with more than one number, with those numbers. */
+function ambiguousNames(endpoint: Endpoint, names: ReadonlySet<string>): Map<string, number[]> {
   const numbers = new Map<string, Set<number>>();
   for (const np of endpoint.namedPorts) {
-    if (!used.has(np.name)) continue;
+    if (!names.has(np.name)) continue;
     const key = `${np.name}/${np.protocol}`;
     numbers.set(key, (numbers.get(key) ?? new Set()).add(np.port));
   }
-  return new Map([...numbers].filter(([, ports]) => ports.size > 1).map(([key, ports]) => [key, [...ports].sort((a, b) => a - b)]));
+  return new Map([...numbers].filter(([, ports]) => ports.size > 1).map(([key, ports]) => [key, [...ports]]));
 }
 
-/** The uncertainty of the ambiguous named ports of the manifests' pods (none when no policy names a port). */
+/**
+ * The uncertainty of the named ports Cilium resolves differently from the model (none when no policy
+ * names a port that the manifests' pods declare with several numbers).
+ */
 export function ciliumNamedPortUncertainties(manifests: ManifestObject[]): Uncertainty[] {
-  const { used, denied } = namedPortsInPolicies(manifests);
-  if (used.size === 0) return [];
-  const cache = new WeakMap<Endpoint, Map<string, number[]>>();
-  const ambiguous = (endpoint: Endpoint): Map<string, number[]> => {
-    let found = cache.get(endpoint);
-    if (!found) cache.set(endpoint, found = ambiguousNames(endpoint, used));
-    return found;
-  };
-  const concerned = (q: SideQuery): boolean => {
-    for (const [key, ports] of ambiguous(q.destination)) {
-      if (key.endsWith(`/${q.protocol}`) && ports.includes(q.port)) return true;
+  const uses = namedPortUses(manifests);
+  if (uses.length === 0) return [];
+  const used = new Set(uses.flatMap((u) => [...u.names]));
+  // name/protocol -> the numbers the pods of the manifests declare for it.
+  const numbers = new Map<string, Set<number>>();
+  for (const pod of buildInventory(manifests).pods) {
+    for (const np of pod.endpoint.namedPorts) {
+      const key = `${np.name}/${np.protocol}`;
+      if (used.has(np.name)) numbers.set(key, (numbers.get(key) ?? new Set()).add(np.port));
     }
-    return false;
+  }
+  const conflicted = new Set([...numbers].filter(([, ports]) => ports.size > 1).map(([key]) => key));
+  if (conflicted.size === 0) return [];
+  const conflictedNames = new Set([...conflicted].map((key) => key.slice(0, key.lastIndexOf('/'))));
+  const relevant = uses.filter((u) => [...u.names].some((n) => conflictedNames.has(n)));
+  /** The names the policies selecting `subject` in `direction` use (cached per endpoint). */
+  const cache = new WeakMap<Endpoint, Partial<Record<Direction, Set<string>>>>();
+  const namesFor = (subject: Endpoint, direction: Direction): Set<string> => {
+    let perDirection = cache.get(subject);
+    if (!perDirection) cache.set(subject, perDirection = {});
+    let names = perDirection[direction];
+    if (!names) {
+      names = new Set(isPodNetworkEndpoint(subject)
+        ? relevant.filter((u) => u.direction === direction && u.selects(subject)).flatMap((u) => [...u.names].filter((n) => conflictedNames.has(n)))
+        : []);
+      perDirection[direction] = names;
+    }
+    return names;
+  };
+  /** Ingress: the destination pod itself declares a name its policies use with several numbers, this one among them. */
+  const atPod = (q: SideQuery): boolean => [...ambiguousNames(q.destination, namesFor(q.subject, 'ingress'))]
+    .some(([key, ports]) => key.endsWith(`/${q.protocol}`) && ports.includes(q.port));
+  /** Egress: the destination declares, on this number, a name the source's policies use and other declarations number otherwise. */
+  const acrossPods = (q: SideQuery): boolean => {
+    const names = namesFor(q.subject, 'egress');
+    return q.destination.namedPorts.some((np) => np.port === q.port && np.protocol === q.protocol && names.has(np.name)
+      && conflicted.has(`${np.name}/${np.protocol}`));
   };
   return [{
-    id: 'cilium-ambiguous-named-ports',
-    note: `pods that declare a port name with several numbers (${[...used].sort().join(', ')} named by policies): Cilium keeps one number per `
-      + 'name for a pod, so a policy naming the port applies to one of them only, and flows on those numbers are indeterminate',
-    why: () => 'the destination declares a port name that a policy uses with several numbers, and Cilium resolves the name to one of them',
-    appliesTo: (subject, direction) => direction === 'egress' || ambiguous(subject).size > 0,
-    flows: concerned,
-    // The model matches a named port on every declaration, Cilium on one: it can only allow less,
-    // except where a deny rule names the port (Cilium then denies less).
-    canAllow: () => denied.size > 0,
+    id: 'cilium-conflicting-named-ports',
+    note: `port names that policies use and pods declare with several numbers (${[...conflicted].sort().join(', ')}): Cilium keeps one number `
+      + 'per name for a pod (ingress) and refuses an egress named port whose pods disagree, so flows on those numbers are indeterminate',
+    why: (direction) => (direction === 'ingress'
+      ? 'the destination declares a port name that a policy uses with several numbers, and Cilium resolves the name to one of them'
+      : 'the destination\'s port name that a policy uses has other numbers on other pods or containers, and Cilium refuses an egress '
+        + 'named port whose pods disagree'),
+    appliesTo: (subject, direction) => namesFor(subject, direction).size > 0,
+    flows: (q) => (q.direction === 'ingress' ? atPod(q) : acrossPods(q)),
+    // The model matches a named port on every declaration, Cilium on one at most: it can only allow
+    // less, except where a deny rule names the port (Cilium then denies less).
+    canAllow: (direction) => relevant.some((u) => u.direction === direction && u.denies),
     canDeny: () => true,
   }];
 }

@@ -51,7 +51,7 @@ describe('a port name declared with two numbers in one pod', () => {
     expect(reach.check(CLI, SRV, Port.tcp(8080)).ingress.uncertainties).toEqual([
       'the destination declares a port name that a policy uses with several numbers, and Cilium resolves the name to one of them',
     ]);
-    expect(reach.notes.some((n) => n.startsWith('pods that declare a port name with several numbers (http named by policies)'))).toBe(true);
+    expect(reach.notes.some((n) => n.startsWith('port names that policies use and pods declare with several numbers (http/TCP)'))).toBe(true);
   });
 
   test('Cilium, egress (CiliumNetworkPolicy): indeterminate on both numbers', () => {
@@ -64,5 +64,29 @@ describe('a port name declared with two numbers in one pod', () => {
     const numeric = { ...ingressByName, spec: { ...ingressByName.spec, ingress: [{ ports: [{ port: 8080 }] }] } };
     expect(verdicts([TWO_NUMBERS, client, numeric], Cni.cilium())).toEqual([Verdict.ALLOW, Verdict.DENY, Verdict.DENY]);
     expect(Reachability.fromManifests([TWO_NUMBERS, client, numeric], { cni: Cni.cilium() }).notes.filter((n) => n.includes('port name'))).toEqual([]);
+  });
+});
+
+describe('a port name two pods declare with different numbers', () => {
+  const other = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: 'a', labels: { app: 'web' } },
+    spec: { containers: [{ name: 'c', image: 'x', ports: [{ name: 'http', containerPort: 9090 }] }] },
+  };
+  const oneNumber = server([[{ name: 'http', containerPort: 8080 }]]);
+
+  test('Cilium egress by name: indeterminate (Cilium refuses a named port whose pods disagree), with the reason', () => {
+    const reach = Reachability.fromManifests([oneNumber, other, client, egressByName], { cni: Cni.cilium() });
+    const v = reach.check(CLI, SRV, Port.tcp(8080));
+    expect([v.verdict, v.egress.uncertainties]).toEqual([Verdict.INDETERMINATE, [
+      "the destination's port name that a policy uses has other numbers on other pods or containers, and Cilium refuses an egress named port whose pods disagree",
+    ]]);
+    // Without the other pod the name has one number: exact.
+    expect(verdicts([oneNumber, client, egressByName], Cni.cilium())).toEqual([Verdict.ALLOW, Verdict.DENY, Verdict.DENY]);
+  });
+
+  test('Cilium ingress by name is resolved at the pod itself: exact', () => {
+    expect(verdicts([oneNumber, other, client, ingressByName], Cni.cilium())).toEqual([Verdict.ALLOW, Verdict.DENY, Verdict.DENY]);
   });
 });
