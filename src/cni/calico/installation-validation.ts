@@ -49,6 +49,11 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
   if (!ENABLED_DISABLED.includes(bgp)) throw propError(scope, where('calicoNetwork.bgp'), `'${bgp}' must be 'Enabled' or 'Disabled'`);
 
   const pools: any[] = Array.isArray(network.ipPools) ? network.ipPools : [];
+  // `ipPools: []` makes the operator create no pool (the typed prop refuses it; so must an override).
+  if (Array.isArray(network.ipPools) && pools.length === 0) {
+    throw propError(scope, where('calicoNetwork.ipPools'), 'must not be empty: the operator would create no pool and pods would get no address '
+      + '(omit it for one pool per pod CIDR)');
+  }
   if (pools.length > MAX_POOLS) throw propError(scope, where('calicoNetwork.ipPools'), `${pools.length} pools; the Installation CRD allows at most ${MAX_POOLS}`);
   const parsed: Array<{ cidr: ParsedCidr; family: IpFamily }> = [];
   const names = new Set<string>();

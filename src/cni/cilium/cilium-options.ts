@@ -85,6 +85,7 @@ export interface CiliumWireguardOptions {
   /**
    * Strict egress mode: look up remote node identities dynamically (needed with tunnelling, or when
    * node and pod CIDRs overlap) (`encryption.strictMode.egress.allowRemoteNodeIdentities`).
+   * Strict egress without it is an error unless the routing is native.
    * @default false
    */
   readonly allowRemoteNodeIdentities?: boolean;

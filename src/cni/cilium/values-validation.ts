@@ -173,6 +173,13 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
           fail('encryption.strictMode.egress.cidr', `${cidr} does not contain the pod CIDR ${pod}: unencrypted traffic to those pods would still be let through`);
         }
       }
+      // docs.cilium.io "Transparent Encryption" (1.20): only direct routing (with node and pod CIDRs
+      // apart) works without dynamic remote-node lookups; in tunnel mode strict egress needs them.
+      if (routingMode !== 'native' && !on('encryption.strictMode.egress.allowRemoteNodeIdentities')) {
+        const set = hasPath(origin.extra, 'encryption.strictMode.egress.enabled') ? 'encryption.strictMode.egress.enabled' : 'encryption.strictMode.egress.allowRemoteNodeIdentities';
+        fail(set, `strict egress mode in ${routingMode === '' ? 'the default tunnel' : 'tunnel'} routing mode `
+          + 'needs allowRemoteNodeIdentities: true (only native routing with separate node and pod CIDRs works without remote node identity lookups)');
+      }
     }
   } else if (on('encryption.nodeEncryption') || on('encryption.strictMode.egress.enabled') || on('encryption.strictMode.ingress.enabled')) {
     fail('encryption.enabled', 'node encryption and strict modes need encryption enabled');

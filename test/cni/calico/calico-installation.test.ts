@@ -269,6 +269,8 @@ describe('CalicoInstallation named errors', () => {
     ['IPv6 pool on an IPv4-only cluster', { ipPools: [{ cidr: '10.244.0.0/16' }, { cidr: 'fd00:10:244::/56' }] }, {}, /ipPools\[1\]\.cidr: 'fd00:10:244::\/56' is IPv6, but the cluster's ipFamilies are \[IPv4\]/],
     ['no pool for a cluster family', { ipPools: [{ cidr: '10.244.0.0/16' }] }, dual, /ipPools: no IPv6 pool, but the cluster's ipFamilies include IPv6/],
     ['empty pool list', { ipPools: [] }, {}, /ipPools: must not be empty/],
+    ['empty pool list through the overrides (no pool, no pod addresses)', { installationOverrides: { calicoNetwork: { ipPools: [] } } }, {},
+      /\[[^\]]*\] installationOverrides\.calicoNetwork\.ipPools: must not be empty: the operator would create no pool/],
     ['BPF without API server access', { dataplane: CalicoDataplane.BPF, nodeAddressAutodetectionV4: CalicoNodeAddressAutodetection.firstFound() }, { kubeProxyMode: KubeProxyMode.REPLACED },
       /dataplane: the BPF dataplane replaces kube-proxy, so the operator needs another way to reach the API server/],
     ['BPF with both ConfigMap and bootstrap', {

@@ -415,9 +415,32 @@ describe('CiliumInstall named errors', () => {
     ['a strict egress CIDR that is no CIDR (emitted as given)', { ...KPR, encryption: CiliumEncryption.wireguard({ strictEgressCidr: 'pods' }) }, {}, /encryption\.strictEgressCidr: .*pods/],
     ['a strict egress CIDR not covering the pods (their traffic left unencrypted)', { ...KPR, encryption: CiliumEncryption.wireguard({ strictEgressCidr: '192.168.0.0/16' }) }, {},
       /encryption\.strictEgressCidr: 192\.168\.0\.0\/16 does not contain the pod CIDR 10\.244\.0\.0\/16/],
+    // docs.cilium.io "Transparent Encryption" (1.20): without direct routing, strict egress needs remote node identity lookups.
+    ['strict egress in (default) tunnel mode without remote node identities', { ...KPR, encryption: CiliumEncryption.wireguard({ strictEgressCidr: '10.244.0.0/16' }) }, {},
+      /\[platform\/cilium\] encryption\.allowRemoteNodeIdentities: strict egress mode in tunnel routing mode needs allowRemoteNodeIdentities: true/],
+    ['strict egress through extraValues on the chart\'s default routing', {
+      ...KPR,
+      routing: CiliumRouting.native({ ipv4NativeRoutingCidr: '10.244.0.0/16' }),
+      extraValues: { routingMode: '', encryption: { strictMode: { egress: { enabled: true, cidr: '10.244.0.0/16' } } } },
+    }, {}, /extraValues\.encryption\.strictMode\.egress\.enabled: strict egress mode in the default tunnel routing mode needs allowRemoteNodeIdentities: true/],
   ])('%s', (_name, props, cluster, message) => {
     const cni = cluster.kubeProxyMode === KubeProxyMode.IPTABLES ? Cni.cilium({ kubeProxyReplacement: false }) : Cni.cilium();
     expect(() => build(props, cluster, cni)).toThrow(message);
+  });
+
+  test('strict egress without remote node identities is accepted with native routing only', () => {
+    const { app, cilium } = build({
+      ...KPR,
+      routing: CiliumRouting.native({ ipv4NativeRoutingCidr: '10.244.0.0/16' }),
+      encryption: CiliumEncryption.wireguard({ strictEgressCidr: '10.244.0.0/16' }),
+    });
+    synthAppValid(app);
+    expect(cilium.values.encryption).toEqual({
+      enabled: true, type: 'wireguard', strictMode: { egress: { enabled: true, cidr: '10.244.0.0/16', allowRemoteNodeIdentities: false } },
+    });
+    const tunnel = build({ ...KPR, encryption: CiliumEncryption.wireguard({ strictEgressCidr: '10.244.0.0/16', allowRemoteNodeIdentities: true }) });
+    synthAppValid(tunnel.app);
+    expect(tunnel.cilium.values.encryption.strictMode.egress).toEqual({ enabled: true, cidr: '10.244.0.0/16', allowRemoteNodeIdentities: true });
   });
 
   test('the encryption factories refuse options that are not an object', () => {
