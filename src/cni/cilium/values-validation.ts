@@ -81,6 +81,9 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
     }
     const port = get(values, 'k8sServicePort');
     if (host !== 'auto' && !ref && (port === undefined || port === '')) fail('k8sServicePort', 'kube-proxy replacement needs the API server port (k8sServicePort)');
+    if (port !== undefined && port !== '' && !(/^[0-9]+$/.test(String(port)) && Number(port) >= 1 && Number(port) <= 65535)) {
+      fail('k8sServicePort', `${JSON.stringify(port)} is not a port (1-65535): the agent could not reach the API server`);
+    }
   }
 
   // Routing.

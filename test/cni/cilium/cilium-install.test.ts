@@ -333,6 +333,7 @@ describe('CiliumInstall named errors', () => {
     ['KPR without k8sServiceHost', { k8sServicePort: 6443 }, {}, /\[platform\/cilium\] k8sServiceHost: kube-proxy replacement needs the API server address/],
     ['k8sServiceHost with a scheme', { k8sServiceHost: 'https://10.0.0.1:6443', k8sServicePort: 6443 }, {}, /k8sServiceHost: 'https:\/\/10\.0\.0\.1:6443' must be a host name or IP address only/],
     ['KPR without k8sServicePort', { k8sServiceHost: '10.0.0.1' }, {}, /k8sServicePort: kube-proxy replacement needs the API server port/],
+    ['k8sServicePort 0 through extraValues', { k8sServiceHost: '10.0.0.1', extraValues: { k8sServicePort: 0 } }, {}, /extraValues\.k8sServicePort: 0 is not a port \(1-65535\)/],
     ['KPR contradicting the ClusterNetwork', { kubeProxyReplacement: false }, {}, /kubeProxyReplacement: keeps kube-proxy, but the ClusterNetwork says kube-proxy is replaced/],
     ['native routing without the native routing CIDR', { ...KPR, routing: CiliumRouting.native({}) }, {}, /routing\.ipv4NativeRoutingCidr: native routing on an IPv4 cluster needs ipv4NativeRoutingCIDR/],
     ['native routing CIDR not covering the pods', { ...KPR, routing: CiliumRouting.native({ ipv4NativeRoutingCidr: '10.0.0.0/16' }) }, {},
