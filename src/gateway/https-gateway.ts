@@ -19,7 +19,9 @@ export interface HttpsGatewayProps {
   /**
    * cert-manager ClusterIssuer that issues the listener's certificate (annotation
    * `cert-manager.io/cluster-issuer`; cert-manager's gateway-shim creates the Certificate for every
-   * listener with a hostname and a certificateRef).
+   * listener with a hostname and a certificateRef). The Gateway has no HTTP listener: the issuer must
+   * solve with DNS-01, or with HTTP-01 through a Gateway that listens for HTTP on port 80; a wildcard
+   * host name always needs DNS-01.
    * @default 'letsencrypt-prod'
    */
   readonly clusterIssuer?: string;
