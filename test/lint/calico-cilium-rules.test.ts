@@ -333,7 +333,8 @@ describe('Cilium toFQDNs and the metadata service (a name can resolve to 169.254
       apiVersion: 'cilium.io/v2',
       kind: 'CiliumClusterwideNetworkPolicy',
       metadata: { name: 'no-metadata' },
-      spec: { endpointSelector, egressDeny: [{ toCIDR: ['169.254.169.254/32'] }] },
+      // Default deny off: a deny-only guard rail for every pod (else kube-system would be isolated too).
+      spec: { endpointSelector, egressDeny: [{ toCIDR: ['169.254.169.254/32'] }], enableDefaultDeny: { ingress: false, egress: false } },
     });
     expect(PolicyLint.check([byName(), ccnp({ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] })])).toEqual([]);
     expect(PolicyLint.check([byName(), ccnp({})])).toEqual([]);

@@ -306,23 +306,25 @@ describe('namespace-without-default-deny', () => {
       spec: { selector: 'all()', types: ['Ingress', 'Egress'] },
     };
     expect(PolicyLint.check([ns('shop'), calico])).toEqual([]);
+    // These clusterwide policies select kube-system too (cilium-clusterwide-scope, tested on its own).
+    const scoped = (objects: any[]) => PolicyLint.check(objects).filter((f) => f.rule !== 'cilium-clusterwide-scope');
     const ccnp = {
       apiVersion: 'cilium.io/v2',
       kind: 'CiliumClusterwideNetworkPolicy',
       metadata: { name: 'deny' },
       spec: { endpointSelector: {}, ingress: [{}], egress: [{}] },
     };
-    expect(PolicyLint.check([ns('shop'), ccnp])).toEqual([]);
+    expect(scoped([ns('shop'), ccnp])).toEqual([]);
     // Rules for a direction isolate every endpoint there, unless they allow everything (entity `all`)
     // or enableDefaultDeny turns the isolation off.
     const fromCluster = { ...ccnp, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'] }], egress: [{}] } };
-    expect(PolicyLint.check([ns('shop'), fromCluster])).toEqual([]);
+    expect(scoped([ns('shop'), fromCluster])).toEqual([]);
     const fromAll = { ...ccnp, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['all'] }], egress: [{}] } };
-    expect(brief(PolicyLint.check([ns('shop'), fromAll]))).toEqual([
+    expect(brief(scoped([ns('shop'), fromAll]))).toEqual([
       { rule: 'namespace-without-default-deny', severity: 'warning', object: 'Namespace shop' },
     ]);
     const notDefaultDeny = { ...ccnp, spec: { ...ccnp.spec, enableDefaultDeny: { egress: false } } };
-    expect(PolicyLint.check([ns('shop'), notDefaultDeny])[0].message).toContain('no default-deny egress policy');
+    expect(scoped([ns('shop'), notDefaultDeny])[0].message).toContain('no default-deny egress policy');
     // Calico: an unconstrained Allow opens the direction.
     const calicoAllowAll = { ...calico, spec: { selector: 'all()', types: ['Ingress', 'Egress'], ingress: [{ action: 'Allow' }] } };
     expect(PolicyLint.check([ns('shop'), calicoAllowAll])[0].message).toContain('no default-deny ingress policy');

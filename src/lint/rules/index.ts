@@ -3,6 +3,7 @@ import { apiVersions } from './api-versions';
 import { calicoDenyAllScope } from './calico-deny-all-scope';
 import { calicoNatOutgoingEnum } from './calico-nat-outgoing-enum';
 import { calicoPolicyNameTier } from './calico-policy-name-tier';
+import { ciliumClusterwideScope } from './cilium-clusterwide-scope';
 import { ciliumDeprecatedValues } from './cilium-deprecated-values';
 import { ciliumPolicyShape } from './cilium-policy-shape';
 import { destinationRuleSubsets } from './destination-rule-subsets';
@@ -36,6 +37,7 @@ export const RULES: readonly LintRule[] = [
   calicoNatOutgoingEnum,
   policyOnUnenforcingCni,
   calicoDenyAllScope,
+  ciliumClusterwideScope,
   calicoPolicyNameTier,
   apiVersions,
   ingressHygiene,
