@@ -195,11 +195,12 @@ for (const dir of ['examples', 'bench']) {
   });
 }
 
-// CiliumInstall refuses value keys the pinned chart does not have: the key list is derived from
-// ../shared/crds/cilium/<version>/chart/values.yaml (a test checks the committed copy is current).
+// CiliumInstall refuses value keys the pinned chart does not have, and values of types its schema
+// refuses: the key list is derived from ../shared/crds/cilium/<version>/chart/values.yaml, the types
+// from its values.schema.json (tests check the committed copies are current).
 project.addTask('cilium:keys', {
-  description: 'Regenerate src/cni/cilium/chart-values-keys.ts from the pinned Cilium chart values.yaml',
-  steps: [{ exec: 'node projenrc/cilium-values-keys.js' }],
+  description: 'Regenerate src/cni/cilium/chart-values-keys.ts and chart-value-types.ts from the pinned Cilium chart values.yaml and values.schema.json',
+  steps: [{ exec: 'node projenrc/cilium-values-keys.js' }, { exec: 'node projenrc/cilium-values-types.js' }],
 });
 
 // API.md documents the root module only: the typed escape hatches export generated CRD classes as

@@ -1,3 +1,4 @@
+import { CILIUM_VALUE_TYPES } from './chart-value-types';
 import { CILIUM_CHART_VERSION, CILIUM_COMMENTED_VALUE_KEYS, CILIUM_FREE_FORM_KEYS, CILIUM_VALUE_KEYS } from './chart-values-keys';
 import { isPlainObject } from '../../util/deep-merge';
 
@@ -48,6 +49,40 @@ export function unknownValueKeys(values: Record<string, unknown>): ValueKeyProbl
         continue;
       }
       if (isPlainObject(value) && !FREE_FORM.has(path)) walk(value, path);
+    }
+  };
+  walk(values, '');
+  return problems;
+}
+
+/** The JSON Schema type names a value satisfies (an integer is also a number). */
+function jsonTypes(value: unknown): string[] {
+  if (value === null) return ['null'];
+  if (Array.isArray(value)) return ['array'];
+  if (typeof value === 'number') return Number.isInteger(value) ? ['integer', 'number'] : ['number'];
+  return [typeof value === 'object' ? 'object' : typeof value];
+}
+
+/**
+ * Every value whose key path the pinned chart's values.schema.json types must have one of those
+ * types: Helm checks the merged values against that schema and refuses the install otherwise
+ * (`encryption.enabled: 'true'` is a string where the schema wants a boolean).
+ */
+export function mistypedValues(values: Record<string, unknown>): ValueKeyProblem[] {
+  const problems: ValueKeyProblem[] = [];
+  const walk = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [key, value] of Object.entries(obj)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      const allowed = CILIUM_VALUE_TYPES[path];
+      if (allowed !== undefined && !jsonTypes(value).some((t) => allowed.includes(t))) {
+        const kind = jsonTypes(value)[0];
+        const shown = kind === 'object' ? 'a map' : `a${/^[aeiou]/.test(kind) ? 'n' : ''} ${kind}`;
+        const message = `${JSON.stringify(value)} is ${shown}, but the Cilium ${CILIUM_CHART_VERSION} chart's values.schema.json allows `
+          + `${allowed.join(' or ')} (Helm would refuse the install)`;
+        problems.push({ path, message });
+        continue;
+      }
+      if (isPlainObject(value)) walk(value, path);
     }
   };
   walk(values, '');

@@ -4,7 +4,7 @@
  * Errors name the typed prop that set a value, or `extraValues.<path>` when the escape hatch did.
  */
 import { IConstruct } from 'constructs';
-import { unknownValueKeys } from './chart-values-keys-check';
+import { mistypedValues, unknownValueKeys } from './chart-values-keys-check';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
@@ -48,6 +48,9 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
   };
   const on = (path: string) => get(values, path) === true || get(values, path) === 'true';
 
+  // Types first: a map where the chart wants a string is better said so than as unknown keys below it.
+  const mistyped = mistypedValues(values)[0];
+  if (mistyped) fail(mistyped.path, mistyped.message);
   const unknown = unknownValueKeys(values)[0];
   if (unknown) fail(unknown.path, unknown.message);
 
