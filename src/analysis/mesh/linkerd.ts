@@ -14,7 +14,7 @@
  *   `config.linkerd.io/default-inbound-policy`, else the namespace's, else the cluster's
  *   (`all-unauthenticated` unless installed otherwise).
  * - Clients outside the mesh have no identity: only unauthenticated policies and NetworkAuthentication
- *   admit them. Meshed identities are `<sa>.<ns>.serviceaccount.identity.linkerd.<trust domain>`.
+ *   admit them. Meshed identities are `<sa>.<ns>.serviceaccount.identity.<Linkerd's namespace>.<trust domain>`.
  *
  * - HTTPRoutes whose parent is a Server with proxyProtocol unknown, HTTP/1 or HTTP/2 (./linkerd-routes):
  *   an HTTP request must match one of them, else the proxy answers 404; it goes to one route and is
@@ -86,9 +86,12 @@ export class LinkerdModel implements MeshModel {
   private readonly routesByServer = new Map<string, ManifestObject[]>();
   private readonly legacy = new Map<string, ManifestObject[]>();
   private readonly members: MembershipCache;
+  /** `serviceaccount.identity.<Linkerd's namespace>.<trust domain>`, the end of every proxy identity. */
+  private readonly identitySuffix: string;
 
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
+    this.identitySuffix = `serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`;
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
     for (const obj of manifests) {
       const ns = namespaceOf(obj);
@@ -174,7 +177,7 @@ export class LinkerdModel implements MeshModel {
   private clientOf(q: MeshQuery): Client {
     const m = this.members.of(q.source);
     if (m.dataPlane && !m.outboundBypass.has(q.port)) {
-      const identity = `${q.source.serviceAccount ?? 'default'}.${q.source.namespace ?? 'default'}.serviceaccount.identity.linkerd.${this.facts.trustDomain}`;
+      const identity = `${q.source.serviceAccount ?? 'default'}.${q.source.namespace ?? 'default'}.${this.identitySuffix}`;
       return { endpoint: q.source, identity, text: `as ${identity}` };
     }
     const why = m.dataPlane ? `its proxy skips outbound port ${q.port} (${m.outboundBypass.source})` : m.why;
@@ -414,7 +417,7 @@ export class LinkerdModel implements MeshModel {
     const ns = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : policyNamespace;
     const name = String(ref.name);
     if (kind === 'ServiceAccount') {
-      const id = `${name}.${ns}.serviceaccount.identity.linkerd.${this.facts.trustDomain}`;
+      const id = `${name}.${ns}.${this.identitySuffix}`;
       return client.identity === id ? { truth: YES, why: `the client is ServiceAccount ${ns}/${name}` }
         : { truth: NO, why: `it requires ServiceAccount ${ns}/${name}, and the client connects ${client.text}` };
     }
