@@ -256,13 +256,37 @@ export function matchRule(rule: unknown, path: string, flow: IstioFlow): RuleMat
   return and(parts);
 }
 
-/** Does the rule use anything that needs an L7 proxy (HTTP fields, request conditions, JWT principals)? */
+/**
+ * What istiod leaves out of a rule for ztunnel (pilot ambient `convertAuthorizationPolicy`): the HTTP
+ * fields of operations, the source fields read from requests (remote addresses, JWT principals) and
+ * every condition but source.ip, source.namespace, source.principal, destination.ip and destination.port.
+ */
+const L7_SOURCE_FIELDS = ['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrincipals', 'notRequestPrincipals'];
+const L4_CONDITION_KEYS = ['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port'];
+
+/** Does the rule use anything that needs an L7 proxy (what istiod leaves out of the rule for ztunnel)? */
 export function ruleNeedsL7(rule: unknown): boolean {
   if (!isPlainObject(rule)) return false;
   const ops = Array.isArray(rule.to) ? rule.to : [];
   const sources = Array.isArray(rule.from) ? rule.from : [];
   const conditions = Array.isArray(rule.when) ? rule.when : [];
   return ops.some((t: any) => isPlainObject(t?.operation) && HTTP_FIELDS.some((f) => t.operation[f] !== undefined))
-    || sources.some((f: any) => isPlainObject(f?.source) && (f.source.requestPrincipals !== undefined || f.source.notRequestPrincipals !== undefined))
-    || conditions.some((c: any) => typeof c?.key === 'string' && c.key.startsWith('request.'));
+    || sources.some((f: any) => isPlainObject(f?.source) && L7_SOURCE_FIELDS.some((k) => f.source[k] !== undefined))
+    || conditions.some((c: any) => !L4_CONDITION_KEYS.includes(c?.key));
+}
+
+/**
+ * The rule as ztunnel enforces a DENY policy: without its L7 parts (istiod: "DENY policy with HTTP
+ * attributes is enforced without the HTTP rules"), so an operation, source or condition made only of
+ * them matches every connection.
+ */
+export function withoutL7(rule: unknown): unknown {
+  if (!isPlainObject(rule)) return rule;
+  const omit = (o: unknown, keys: string[]) => (isPlainObject(o) ? Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) : o);
+  return {
+    ...rule,
+    ...(Array.isArray(rule.to) ? { to: rule.to.map((t: any) => (isPlainObject(t) ? { ...t, operation: omit(t.operation, HTTP_FIELDS) } : t)) } : {}),
+    ...(Array.isArray(rule.from) ? { from: rule.from.map((f: any) => (isPlainObject(f) ? { ...f, source: omit(f.source, L7_SOURCE_FIELDS) } : f)) } : {}),
+    ...(Array.isArray(rule.when) ? { when: rule.when.filter((c: any) => L4_CONDITION_KEYS.includes(c?.key)) } : {}),
+  };
 }
