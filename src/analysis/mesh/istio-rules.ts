@@ -286,7 +286,8 @@ export function withoutL7(rule: unknown): unknown {
   return {
     ...rule,
     ...(Array.isArray(rule.to) ? { to: rule.to.map((t: any) => (isPlainObject(t) ? { ...t, operation: omit(t.operation, HTTP_FIELDS) } : t)) } : {}),
-    ...(Array.isArray(rule.from) ? { from: rule.from.map((f: any) => (isPlainObject(f) ? { ...f, source: omit(f.source, L7_SOURCE_FIELDS) } : f)) } : {}),
+    ...(Array.isArray(rule.from)
+      ? { from: rule.from.map((f: any) => (isPlainObject(f) ? { ...f, source: omit(f.source, L7_SOURCE_FIELDS) } : f)) } : {}),
     ...(Array.isArray(rule.when) ? { when: rule.when.filter((c: any) => L4_CONDITION_KEYS.includes(c?.key)) } : {}),
   };
 }
