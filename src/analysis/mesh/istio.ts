@@ -176,6 +176,9 @@ export class IstioModel implements MeshModel {
     }
     const src = this.members.of(q.source);
     const srcMeshed = src.dataPlane !== undefined && !src.outboundBypass.has(q.port);
+    // ztunnel to ztunnel is always HBONE, mutual TLS whatever the PeerAuthentication says (istio.io
+    // PeerAuthentication reference: in ambient mode DISABLE is not supported).
+    const hbone = src.dataPlane === 'ambient' && dst.dataPlane === 'ambient';
     const mtls = this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port);
     const paReason: Reason = { ...(mtls.object ? { object: mtls.object, rule: mtls.rule } : {}), effect: 'log', message: mtls.why };
     let connection: Tri;
@@ -200,13 +203,13 @@ export class IstioModel implements MeshModel {
       } else {
         reasons.push({ ...paReason, message: `${mtls.why}: ${q.source.name} connects ${identityText}, which ${mtls.mode ?? 'it'} accepts` });
       }
-    } else if (mtls.mode === 'DISABLE') {
+    } else if (mtls.mode === 'DISABLE' && !hbone) {
       connection = NO;
       identityText = `in plaintext (${mtls.why}), so its principal and namespace are empty`;
       reasons.push({ ...paReason, message: `${mtls.why}: ${q.source.name} connects ${identityText}` });
     } else {
       // Undecided between DISABLE and another mode: identity-based rules answer MAYBE (see withIdentity), others are unaffected.
-      connection = mtls.mode === undefined && mtls.candidates.includes('DISABLE') ? MAYBE : YES;
+      connection = !hbone && mtls.mode === undefined && mtls.candidates.includes('DISABLE') ? MAYBE : YES;
       identityText = connection === YES ? `over mutual TLS as ${this.principalOf(q.source)}`
         : `as ${this.principalOf(q.source)} if over mutual TLS (${mtls.why})`;
     }

@@ -262,6 +262,25 @@ describe('Istio ambient', () => {
       + 'remote addresses, request conditions), which ztunnel cannot evaluate without a waypoint']);
   });
 
+  // istio.io PeerAuthentication reference: "In ambient mode ... traffic between proxies uses the HBONE
+  // protocol, which includes encryption with mTLS. Because of this, DISABLE mode is not supported."
+  test('DISABLE does not strip the identity between ztunnels: identity rules still match', () => {
+    const byPrincipal = authorizationPolicy('shop', 'api-from-web', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }],
+    });
+    for (const disable of [
+      peerAuthentication('shop', 'default', { mtls: { mode: 'DISABLE' } }),
+      peerAuthentication('shop', 'api', { selector: { matchLabels: { app: 'api' } }, portLevelMtls: { 8080: { mode: 'DISABLE' } } }),
+    ]) {
+      const r = meshReach([...ambientNs, ...apps, disable, byPrincipal], ISTIO_AMBIENT);
+      const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+      expect(result.verdict).toBe(Verdict.ALLOW);
+      expect(result.mesh!.reasons).toEqual(['AuthorizationPolicy shop/api-from-web spec.rules[0] (ALLOW) allows shop/web -> shop/api TCP/8080 (over mutual '
+        + 'TLS as cluster.local/ns/shop/sa/web)']);
+      expect(r.check(w('shop/batch'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    }
+  });
+
   test('a workload behind a waypoint is not modelled: indeterminate', () => {
     const waypointNs = namespace('shop', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'shop-waypoint' });
     const result = meshReach([namespace('istio-system'), waypointNs, ...apps], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
