@@ -450,15 +450,21 @@ export class LinkerdModel implements MeshModel {
       return { truth: YES, why: `${label} admits ${client.identity}` };
     }
     const identityRefs: any[] = Array.isArray(obj.spec?.identityRefs) ? obj.spec.identityRefs : [];
+    let unsure: string | undefined;
     for (const r of identityRefs) {
       const refNs = typeof r?.namespace === 'string' && r.namespace !== '' ? r.namespace : namespaceOf(obj);
-      if (r?.kind === 'ServiceAccount' && (r.name === undefined || r.name === client.endpoint.serviceAccount) && refNs === client.endpoint.namespace) {
-        return { truth: YES, why: `${label} admits ServiceAccount ${refNs}/${r.name ?? '*'}` };
+      if (r?.kind === 'ServiceAccount' && r.name === undefined) {
+        // The CRD reads a missing name as "every ServiceAccount of the namespace", but linkerd2's policy
+        // controller builds the identity from the name, which it requires.
+        unsure ??= `${label}: an identityRefs ServiceAccount without name is not evaluated (the CRD reads it as every ServiceAccount of `
+          + `namespace ${refNs}; Linkerd's policy controller needs a name)`;
+      } else if (r?.kind === 'ServiceAccount' && r.name === client.endpoint.serviceAccount && refNs === client.endpoint.namespace) {
+        return { truth: YES, why: `${label} admits ServiceAccount ${refNs}/${r.name}` };
       }
       if (r?.kind === 'Namespace' && r.name === client.endpoint.namespace) return { truth: YES, why: `${label} admits namespace ${r.name}` };
-      if (r?.kind !== 'ServiceAccount' && r?.kind !== 'Namespace') return { truth: MAYBE, why: `${label}: identityRefs kind ${String(r?.kind)} is not evaluated` };
+      if (r?.kind !== 'ServiceAccount' && r?.kind !== 'Namespace') unsure ??= `${label}: identityRefs kind ${String(r?.kind)} is not evaluated`;
     }
-    return { truth: NO, why: `${label} does not admit ${client.identity}` };
+    return unsure ? { truth: MAYBE, why: unsure } : { truth: NO, why: `${label} does not admit ${client.identity}` };
   }
 }
 

@@ -91,6 +91,12 @@ describe('AuthorizationPolicy and authentications', () => {
       [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'ServiceAccount', name: 'web' }] }), 'shop/web', Verdict.ALLOW],
       [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'ServiceAccount', name: 'web' }] }), 'shop/worker', Verdict.DENY],
       [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'Namespace', name: 'shop' }] }), 'shop/worker', Verdict.ALLOW],
+      // The CRD documents a missing name as every ServiceAccount of the namespace; linkerd2's policy controller
+      // (MeshTLSAuthentication identityRefs: service_account_identity(ns, name)) needs one: not evaluated.
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'ServiceAccount' }] }), 'shop/worker', Verdict.INDETERMINATE],
+      // An unknown kind does not hide a later reference that admits the client.
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'Other', name: 'x' }, { kind: 'ServiceAccount', name: 'worker' }] }),
+        'shop/worker', Verdict.ALLOW],
     ];
     for (const [auth, client, verdict] of cases) {
       expect([client, auth.spec, meshReach([...ns, ...apps, server, auth, policy('a')], LINKERD).check(w(client), w('shop/api'), HTTP).verdict])
