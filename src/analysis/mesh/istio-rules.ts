@@ -35,6 +35,8 @@ export interface IstioFlow {
   readonly serviceAccount?: string;
   /** The mesh's trust domain. */
   readonly trustDomain: string;
+  /** The destination is enforced by ztunnel (ambient), not by a sidecar. */
+  readonly ztunnel?: boolean;
   /** The HTTP request, when the question names one. */
   readonly request?: HttpRequestSpec;
 }
@@ -111,6 +113,26 @@ function stringField(values: string[], value: string | undefined, negative: bool
   return negative ? !hit : hit;
 }
 
+/**
+ * The readings of principal patterns: for a sidecar, istiod (trust domain bundle,
+ * ReplaceTrustDomainAliases) takes the trust domain `cluster.local` in a policy for the local trust
+ * domain; whether ztunnel does is not known here, so there both readings count (and a match that
+ * depends on the reading is unknown).
+ */
+function principalReadings(values: string[], flow: IstioFlow): string[][] {
+  const local = 'cluster.local/';
+  if (flow.trustDomain === 'cluster.local' || !values.some((v) => v.startsWith(local))) return [values];
+  const rewritten = values.map((v) => (v.startsWith(local) ? `${flow.trustDomain}/${v.slice(local.length)}` : v));
+  return flow.ztunnel ? [rewritten, values] : [rewritten];
+}
+
+/** One answer from the readings of a principal field: their common truth, or MAYBE when they differ. */
+function overReadings(readings: string[][], test: (values: string[]) => Tri, where: string, why: string): RuleMatch {
+  const truths = [...new Set(readings.map(test))];
+  return truths.length === 1 ? of(truths[0], `${where}: ${why}`)
+    : of(MAYBE, `${where}: the trust domain cluster.local is read as the local one for sidecars; whether ztunnel does is not known`);
+}
+
 /** Match one `from[].source`. */
 function matchSource(source: Record<string, unknown>, path: string, flow: IstioFlow): RuleMatch {
   const parts: RuleMatch[] = [];
@@ -128,8 +150,9 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
         parts.push(unknownPart(`${path}.${key}: entries without a namespace ('${values.find((v) => !v.includes('/'))}') are not evaluated`));
         continue;
       }
-      parts.push(of(withIdentity(flow.mtls, (has) => stringField(values, has ? value : undefined, negative)),
-        `${path}.${key}: whether the connection carries the source's mesh identity is not known`));
+      parts.push(overReadings(field === 'principals' ? principalReadings(values, flow) : [values],
+        (patterns) => withIdentity(flow.mtls, (has) => stringField(patterns, has ? value : undefined, negative)),
+        `${path}.${key}`, 'whether the connection carries the source\'s mesh identity is not known'));
     }
   }
   for (const field of ['ipBlocks', 'remoteIpBlocks']) {
@@ -219,8 +242,17 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
       return address(flow.destination, 'destination');
     case 'destination.port':
       return of(strings(String(flow.port), (p, v) => p === v) ? YES : NO);
-    case 'source.principal':
-      return of(withIdentity(flow.mtls, (has) => strings(has ? flow.principal : undefined)), `${path} (${key}): mTLS is not known`);
+    case 'source.principal': {
+      // Both lists in one reading: values and notValues are read alike.
+      const readings = principalReadings([...values ?? [], ...notValues ?? []], flow);
+      const split = (all: string[]) => [values === undefined ? undefined : all.slice(0, values.length), notValues === undefined ? undefined
+        : all.slice(values?.length ?? 0)] as const;
+      return overReadings(readings, (all) => {
+        const [pos, neg] = split(all);
+        const match = (v: string | undefined) => (pos === undefined || anyMatch(pos, v)) && !(neg !== undefined && anyMatch(neg, v));
+        return withIdentity(flow.mtls, (has) => match(has ? flow.principal : undefined));
+      }, `${path} (${key})`, 'mTLS is not known');
+    }
     case 'source.namespace':
       return of(withIdentity(flow.mtls, (has) => strings(has ? flow.sourceNamespace : undefined)), `${path} (${key}): mTLS is not known`);
     default:

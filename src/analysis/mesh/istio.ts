@@ -220,6 +220,7 @@ export class IstioModel implements MeshModel {
       mtls: connection,
       ...(srcMeshed ? { principal: this.principalOf(q.source), sourceNamespace: q.source.namespace, serviceAccount: q.source.serviceAccount ?? 'default' } : {}),
       trustDomain: this.facts.trustDomain,
+      ztunnel: dst.dataPlane === 'ambient',
       ...(q.request ? { request: q.request } : {}),
     };
     return this.decide(q, dst, flow, flowText, identityText, reasons, uncertain);
