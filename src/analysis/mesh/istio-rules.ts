@@ -59,8 +59,13 @@ export interface RuleMatch {
 const HTTP_FIELDS = ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'];
 const NO_MATCH: RuleMatch = { truth: NO, unknown: [], why: [] };
 
+/**
+ * A field's values; an empty list is no constraint at all, as istiod reads it (authz model
+ * `ruleList.appendLast`/`insertFront`: a key without values and notValues adds no rule), not a
+ * list nothing matches.
+ */
 function list(value: unknown): string[] | undefined {
-  return Array.isArray(value) ? value.map(String) : undefined;
+  return Array.isArray(value) && value.length > 0 ? value.map(String) : undefined;
 }
 
 /** AND of parts (http constraints joined). */

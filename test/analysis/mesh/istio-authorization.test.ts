@@ -205,6 +205,18 @@ describe('sources', () => {
     expect(ambient.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
   });
 
+  // istio pilot authz model (ruleList.appendLast): a field without values and notValues adds no constraint.
+  test('an empty list is no constraint: principals: [] beside namespaces, ports: [] and condition values: [] are left out', () => {
+    expect(reach(allowFrom('p', { principals: [], namespaces: ['ops'] })).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(allowFrom('p', { principals: [], namespaces: ['ops'] })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    const deny = (rule: Record<string, unknown>) => authorizationPolicy('shop', 'd', { action: 'DENY', rules: [rule] });
+    expect(reach(deny({ to: [{ operation: { ports: [], notPorts: ['9090'] } }] })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(reach(deny({ when: [{ key: 'source.namespace', values: [], notValues: ['ops'] }] })).check(w('shop/web'), w('shop/api'), HTTP).verdict)
+      .toBe(Verdict.DENY);
+    expect(reach(deny({ when: [{ key: 'source.namespace', values: [], notValues: ['ops'] }] })).check(w('ops/admin'), w('shop/api'), HTTP).verdict)
+      .toBe(Verdict.ALLOW);
+  });
+
   test('namespaces and notNamespaces', () => {
     expect(reach(allowFrom('ns', { namespaces: ['ops'] })).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
     expect(reach(allowFrom('ns', { namespaces: ['ops'] })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
