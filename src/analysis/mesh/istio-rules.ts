@@ -307,8 +307,10 @@ export function ruleNeedsL7(rule: unknown): boolean {
   const ops = Array.isArray(rule.to) ? rule.to : [];
   const sources = Array.isArray(rule.from) ? rule.from : [];
   const conditions = Array.isArray(rule.when) ? rule.when : [];
-  return ops.some((t: any) => isPlainObject(t?.operation) && HTTP_FIELDS.some((f) => t.operation[f] !== undefined))
-    || sources.some((f: any) => isPlainObject(f?.source) && L7_SOURCE_FIELDS.some((k) => f.source[k] !== undefined))
+  // An empty list is no field at all (istiod checks len() > 0).
+  const set = (o: Record<string, unknown>, k: string) => list(o[k]) !== undefined;
+  return ops.some((t: any) => isPlainObject(t?.operation) && HTTP_FIELDS.some((f) => set(t.operation, f)))
+    || sources.some((f: any) => isPlainObject(f?.source) && L7_SOURCE_FIELDS.some((k) => set(f.source, k)))
     || conditions.some((c: any) => !L4_CONDITION_KEYS.includes(c?.key));
 }
 
