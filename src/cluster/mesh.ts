@@ -84,7 +84,7 @@ export interface LinkerdMeshOptions {
    */
   readonly controlPlaneNamespace?: string;
   /**
-   * The identity trust domain (identities are `<sa>.<ns>.serviceaccount.identity.linkerd.<trustDomain>`).
+   * The identity trust domain (identities are `<sa>.<ns>.serviceaccount.identity.<controlPlaneNamespace>.<trustDomain>`).
    * @default 'cluster.local'
    */
   readonly trustDomain?: string;

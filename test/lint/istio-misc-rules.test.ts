@@ -57,6 +57,37 @@ describe('Istio DestinationRule and PeerAuthentication', () => {
     ]);
     expect(PolicyLint.check([pa({ selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } })])).toEqual([]);
   });
+
+  // CRD CEL (istio 1.30.3): portLevelMtls needs a non-empty selector.matchLabels; istiod reads an empty one as no selector.
+  test('portLevelMtls with a selector naming no label is flagged too', () => {
+    const pa = (selector: unknown) => ({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'shop' },
+      spec: { selector, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } },
+    });
+    for (const selector of [{}, { matchLabels: {} }]) {
+      const findings = PolicyLint.check([pa(selector)]);
+      expect(brief(findings)).toEqual([
+        { rule: 'istio-port-level-mtls-without-selector', severity: 'error', object: 'PeerAuthentication shop/default', path: 'spec.portLevelMtls' },
+      ]);
+      expect(findings[0].message).toContain('the CRD rejects it (portLevelMtls requires selector)');
+    }
+  });
+
+  // istiod ComposePeerAuthentication: a root-namespace policy with a selector is skipped.
+  test('a PeerAuthentication with a selector in the root namespace is ignored by Istio: flagged', () => {
+    const pa = (namespace: string) => ({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'gw', namespace },
+      spec: { selector: { matchLabels: { app: 'gw' } }, mtls: { mode: 'STRICT' } },
+    });
+    expect(brief(PolicyLint.check([STRICT, pa('istio-system')]))).toEqual([
+      { rule: 'istio-peer-authentication-selector-in-root-namespace', severity: 'error', object: 'PeerAuthentication istio-system/gw', path: 'spec.selector' },
+    ]);
+    expect(PolicyLint.check([STRICT, pa('shop')])).toEqual([]);
+  });
 });
 
 describe('Istio VirtualService', () => {

@@ -39,6 +39,16 @@ describe('istio-mtls-permissive (https://istio.io/latest/docs/tasks/security/aut
     ]);
   });
 
+  // istio.io PeerAuthentication reference: DISABLE = "Connection is not tunneled", no mutual TLS at all.
+  test('namespace-wide DISABLE is flagged too: mutual TLS is off even between sidecars', () => {
+    const findings = PolicyLint.check([pa('istio-system', 'default', { mtls: { mode: 'STRICT' } }), pa('shop', 'default', { mtls: { mode: 'DISABLE' } })]);
+    expect(brief(findings)).toEqual([
+      { rule: 'istio-mtls-permissive', severity: 'warning', object: 'PeerAuthentication shop/default', path: 'spec.mtls.mode' },
+    ]);
+    expect(findings[0].message).toBe('namespace-wide (namespace shop) mutual TLS is DISABLE: every connection it covers is plaintext, even between '
+      + 'sidecars, and carries no identity, so identity-based authorization matches nothing');
+  });
+
   test('STRICT, and workload-level exceptions (explicit, with a selector), are clean', () => {
     const findings = PolicyLint.check([
       pa('istio-system', 'default', { mtls: { mode: 'STRICT' } }),

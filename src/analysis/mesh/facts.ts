@@ -33,6 +33,11 @@ export interface MeshFacts {
   readonly rootNamespace: string;
   /** Trust domain of workload identities. */
   readonly trustDomain: string;
+  /**
+   * Linkerd: the control plane's namespace, part of every proxy identity
+   * (`<sa>.<ns>.serviceaccount.identity.<namespace>.<trust domain>`).
+   */
+  readonly linkerdNamespace: string;
   /** Linkerd: the cluster-wide default inbound policy (`proxy.defaultInboundPolicy`). */
   readonly linkerdDefaultPolicy: LinkerdPolicyName;
   /** Linkerd: whether the default policy was given, or assumed to be the install default. */
@@ -51,6 +56,7 @@ export type NamespaceAnnotations = ReadonlyMap<string, Labels>;
 export function meshFactsOf(mesh: Mesh, linkerdDefaultPolicy?: string): MeshFacts | undefined {
   const base = {
     trustDomain: mesh.trustDomain,
+    linkerdNamespace: mesh.kind === MeshKind.LINKERD ? mesh.controlPlaneNamespace ?? 'linkerd' : 'linkerd',
     linkerdDefaultPolicy: (linkerdDefaultPolicy ?? 'all-unauthenticated') as LinkerdPolicyName,
     linkerdDefaultPolicyGiven: linkerdDefaultPolicy !== undefined,
     clusterNetworks: LINKERD_DEFAULT_CLUSTER_NETWORKS,

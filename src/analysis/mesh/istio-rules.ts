@@ -35,6 +35,8 @@ export interface IstioFlow {
   readonly serviceAccount?: string;
   /** The mesh's trust domain. */
   readonly trustDomain: string;
+  /** The destination is enforced by ztunnel (ambient), not by a sidecar. */
+  readonly ztunnel?: boolean;
   /** The HTTP request, when the question names one. */
   readonly request?: HttpRequestSpec;
 }
@@ -57,8 +59,13 @@ export interface RuleMatch {
 const HTTP_FIELDS = ['methods', 'notMethods', 'paths', 'notPaths', 'hosts', 'notHosts'];
 const NO_MATCH: RuleMatch = { truth: NO, unknown: [], why: [] };
 
+/**
+ * A field's values; an empty list is no constraint at all, as istiod reads it (authz model
+ * `ruleList.appendLast`/`insertFront`: a key without values and notValues adds no rule), not a
+ * list nothing matches.
+ */
 function list(value: unknown): string[] | undefined {
-  return Array.isArray(value) ? value.map(String) : undefined;
+  return Array.isArray(value) && value.length > 0 ? value.map(String) : undefined;
 }
 
 /** AND of parts (http constraints joined). */
@@ -111,6 +118,26 @@ function stringField(values: string[], value: string | undefined, negative: bool
   return negative ? !hit : hit;
 }
 
+/**
+ * The readings of principal patterns: for a sidecar, istiod (trust domain bundle,
+ * ReplaceTrustDomainAliases) takes the trust domain `cluster.local` in a policy for the local trust
+ * domain; whether ztunnel does is not known here, so there both readings count (and a match that
+ * depends on the reading is unknown).
+ */
+function principalReadings(values: string[], flow: IstioFlow): string[][] {
+  const local = 'cluster.local/';
+  if (flow.trustDomain === 'cluster.local' || !values.some((v) => v.startsWith(local))) return [values];
+  const rewritten = values.map((v) => (v.startsWith(local) ? `${flow.trustDomain}/${v.slice(local.length)}` : v));
+  return flow.ztunnel ? [rewritten, values] : [rewritten];
+}
+
+/** One answer from the readings of a principal field: their common truth, or MAYBE when they differ. */
+function overReadings(readings: string[][], test: (values: string[]) => Tri, where: string, why: string): RuleMatch {
+  const truths = [...new Set(readings.map(test))];
+  return truths.length === 1 ? of(truths[0], `${where}: ${why}`)
+    : of(MAYBE, `${where}: the trust domain cluster.local is read as the local one for sidecars; whether ztunnel does is not known`);
+}
+
 /** Match one `from[].source`. */
 function matchSource(source: Record<string, unknown>, path: string, flow: IstioFlow): RuleMatch {
   const parts: RuleMatch[] = [];
@@ -128,8 +155,9 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
         parts.push(unknownPart(`${path}.${key}: entries without a namespace ('${values.find((v) => !v.includes('/'))}') are not evaluated`));
         continue;
       }
-      parts.push(of(withIdentity(flow.mtls, (has) => stringField(values, has ? value : undefined, negative)),
-        `${path}.${key}: whether the connection carries the source's mesh identity is not known`));
+      parts.push(overReadings(field === 'principals' ? principalReadings(values, flow) : [values],
+        (patterns) => withIdentity(flow.mtls, (has) => stringField(patterns, has ? value : undefined, negative)),
+        `${path}.${key}`, 'whether the connection carries the source\'s mesh identity is not known'));
     }
   }
   for (const field of ['ipBlocks', 'remoteIpBlocks']) {
@@ -219,8 +247,17 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
       return address(flow.destination, 'destination');
     case 'destination.port':
       return of(strings(String(flow.port), (p, v) => p === v) ? YES : NO);
-    case 'source.principal':
-      return of(withIdentity(flow.mtls, (has) => strings(has ? flow.principal : undefined)), `${path} (${key}): mTLS is not known`);
+    case 'source.principal': {
+      // Both lists in one reading: values and notValues are read alike.
+      const readings = principalReadings([...values ?? [], ...notValues ?? []], flow);
+      const split = (all: string[]) => [values === undefined ? undefined : all.slice(0, values.length), notValues === undefined ? undefined
+        : all.slice(values?.length ?? 0)] as const;
+      return overReadings(readings, (all) => {
+        const [pos, neg] = split(all);
+        const match = (v: string | undefined) => (pos === undefined || anyMatch(pos, v)) && !(neg !== undefined && anyMatch(neg, v));
+        return withIdentity(flow.mtls, (has) => match(has ? flow.principal : undefined));
+      }, `${path} (${key})`, 'mTLS is not known');
+    }
     case 'source.namespace':
       return of(withIdentity(flow.mtls, (has) => strings(has ? flow.sourceNamespace : undefined)), `${path} (${key}): mTLS is not known`);
     default:
@@ -256,13 +293,40 @@ export function matchRule(rule: unknown, path: string, flow: IstioFlow): RuleMat
   return and(parts);
 }
 
-/** Does the rule use anything that needs an L7 proxy (HTTP fields, request conditions, JWT principals)? */
+/**
+ * What istiod leaves out of a rule for ztunnel (pilot ambient `convertAuthorizationPolicy`): the HTTP
+ * fields of operations, the source fields read from requests (remote addresses, JWT principals) and
+ * every condition but source.ip, source.namespace, source.principal, destination.ip and destination.port.
+ */
+const L7_SOURCE_FIELDS = ['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrincipals', 'notRequestPrincipals'];
+const L4_CONDITION_KEYS = ['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port'];
+
+/** Does the rule use anything that needs an L7 proxy (what istiod leaves out of the rule for ztunnel)? */
 export function ruleNeedsL7(rule: unknown): boolean {
   if (!isPlainObject(rule)) return false;
   const ops = Array.isArray(rule.to) ? rule.to : [];
   const sources = Array.isArray(rule.from) ? rule.from : [];
   const conditions = Array.isArray(rule.when) ? rule.when : [];
-  return ops.some((t: any) => isPlainObject(t?.operation) && HTTP_FIELDS.some((f) => t.operation[f] !== undefined))
-    || sources.some((f: any) => isPlainObject(f?.source) && (f.source.requestPrincipals !== undefined || f.source.notRequestPrincipals !== undefined))
-    || conditions.some((c: any) => typeof c?.key === 'string' && c.key.startsWith('request.'));
+  // An empty list is no field at all (istiod checks len() > 0).
+  const set = (o: Record<string, unknown>, k: string) => list(o[k]) !== undefined;
+  return ops.some((t: any) => isPlainObject(t?.operation) && HTTP_FIELDS.some((f) => set(t.operation, f)))
+    || sources.some((f: any) => isPlainObject(f?.source) && L7_SOURCE_FIELDS.some((k) => set(f.source, k)))
+    || conditions.some((c: any) => !L4_CONDITION_KEYS.includes(c?.key));
+}
+
+/**
+ * The rule as ztunnel enforces a DENY policy: without its L7 parts (istiod: "DENY policy with HTTP
+ * attributes is enforced without the HTTP rules"), so an operation, source or condition made only of
+ * them matches every connection.
+ */
+export function withoutL7(rule: unknown): unknown {
+  if (!isPlainObject(rule)) return rule;
+  const omit = (o: unknown, keys: string[]) => (isPlainObject(o) ? Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) : o);
+  return {
+    ...rule,
+    ...(Array.isArray(rule.to) ? { to: rule.to.map((t: any) => (isPlainObject(t) ? { ...t, operation: omit(t.operation, HTTP_FIELDS) } : t)) } : {}),
+    ...(Array.isArray(rule.from)
+      ? { from: rule.from.map((f: any) => (isPlainObject(f) ? { ...f, source: omit(f.source, L7_SOURCE_FIELDS) } : f)) } : {}),
+    ...(Array.isArray(rule.when) ? { when: rule.when.filter((c: any) => L4_CONDITION_KEYS.includes(c?.key)) } : {}),
+  };
 }

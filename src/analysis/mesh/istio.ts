@@ -12,11 +12,14 @@
  * 3. Evaluation order: CUSTOM (an external authorizer decides: indeterminate when it may apply), then
  *    DENY (any match denies), then ALLOW (no ALLOW policy: allowed; else allowed only when a rule
  *    matches; a policy without rules matches nothing, so `spec: {}` allows nothing). AUDIT decides nothing.
- * 4. Ambient workloads without a waypoint are enforced by ztunnel, which cannot evaluate HTTP attributes:
- *    rules that use them make the answer indeterminate. A workload behind a waypoint is not modelled.
+ * 4. Ambient workloads without a waypoint are enforced by ztunnel, which cannot evaluate HTTP attributes
+ *    (nor remote addresses, JWT principals or conditions other than source.ip, source.namespace,
+ *    source.principal, destination.ip, destination.port): an ALLOW rule that uses them makes the answer
+ *    indeterminate; a DENY rule is enforced without them, as istiod hands it to ztunnel. A workload
+ *    behind a waypoint is not modelled.
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
-import { IstioFlow, matchRule, ruleNeedsL7, RuleMatch } from './istio-rules';
+import { IstioFlow, matchRule, ruleNeedsL7, RuleMatch, withoutL7 } from './istio-rules';
 import { Membership } from './membership';
 import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { PeerAuthentications } from './peer-authentication';
@@ -173,6 +176,9 @@ export class IstioModel implements MeshModel {
     }
     const src = this.members.of(q.source);
     const srcMeshed = src.dataPlane !== undefined && !src.outboundBypass.has(q.port);
+    // ztunnel to ztunnel is always HBONE, mutual TLS whatever the PeerAuthentication says (istio.io
+    // PeerAuthentication reference: in ambient mode DISABLE is not supported).
+    const hbone = src.dataPlane === 'ambient' && dst.dataPlane === 'ambient';
     const mtls = this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port);
     const paReason: Reason = { ...(mtls.object ? { object: mtls.object, rule: mtls.rule } : {}), effect: 'log', message: mtls.why };
     let connection: Tri;
@@ -197,13 +203,13 @@ export class IstioModel implements MeshModel {
       } else {
         reasons.push({ ...paReason, message: `${mtls.why}: ${q.source.name} connects ${identityText}, which ${mtls.mode ?? 'it'} accepts` });
       }
-    } else if (mtls.mode === 'DISABLE') {
+    } else if (mtls.mode === 'DISABLE' && !hbone) {
       connection = NO;
       identityText = `in plaintext (${mtls.why}), so its principal and namespace are empty`;
       reasons.push({ ...paReason, message: `${mtls.why}: ${q.source.name} connects ${identityText}` });
     } else {
       // Undecided between DISABLE and another mode: identity-based rules answer MAYBE (see withIdentity), others are unaffected.
-      connection = mtls.mode === undefined && mtls.candidates.includes('DISABLE') ? MAYBE : YES;
+      connection = !hbone && mtls.mode === undefined && mtls.candidates.includes('DISABLE') ? MAYBE : YES;
       identityText = connection === YES ? `over mutual TLS as ${this.principalOf(q.source)}`
         : `as ${this.principalOf(q.source)} if over mutual TLS (${mtls.why})`;
     }
@@ -214,6 +220,7 @@ export class IstioModel implements MeshModel {
       mtls: connection,
       ...(srcMeshed ? { principal: this.principalOf(q.source), sourceNamespace: q.source.namespace, serviceAccount: q.source.serviceAccount ?? 'default' } : {}),
       trustDomain: this.facts.trustDomain,
+      ztunnel: dst.dataPlane === 'ambient',
       ...(q.request ? { request: q.request } : {}),
     };
     return this.decide(q, dst, flow, flowText, identityText, reasons, uncertain);
@@ -271,9 +278,15 @@ export class IstioModel implements MeshModel {
     const ztunnel = dst.dataPlane === 'ambient';
     const hits = (action: Action) => applicable.filter((p) => p.action === action).flatMap((p) => p.rules.map((rule, i) => {
       const path = `spec.rules[${i}]`;
+      const l7 = ztunnel && ruleNeedsL7(rule);
+      if (l7 && action === 'DENY') {
+        // istiod hands ztunnel the DENY rule without its L7 parts, which then match every connection.
+        const m = matchRule(withoutL7(rule), path, flow);
+        return { p, path, m, label: `${describeRef(p.ref)} ${path} (${p.action}; ztunnel enforces it without its L7 attributes)` };
+      }
       let m: RuleMatch = matchRule(rule, path, flow);
-      if (ztunnel && m.truth !== NO && ruleNeedsL7(rule)) {
-        m = { truth: m.truth, unknown: [...m.unknown, `${path} uses HTTP attributes, which ztunnel cannot evaluate without a waypoint`], why: m.why };
+      if (l7 && m.truth !== NO) {
+        m = { truth: m.truth, unknown: [...m.unknown, `${path} uses L7 attributes (HTTP fields, remote addresses, request conditions), which ztunnel cannot evaluate without a waypoint`], why: m.why };
       }
       return { p, path, m, label: `${describeRef(p.ref)} ${path} (${p.action})` };
     })).filter((h) => h.m.truth !== NO);

@@ -14,7 +14,7 @@
  *   `config.linkerd.io/default-inbound-policy`, else the namespace's, else the cluster's
  *   (`all-unauthenticated` unless installed otherwise).
  * - Clients outside the mesh have no identity: only unauthenticated policies and NetworkAuthentication
- *   admit them. Meshed identities are `<sa>.<ns>.serviceaccount.identity.linkerd.<trust domain>`.
+ *   admit them. Meshed identities are `<sa>.<ns>.serviceaccount.identity.<Linkerd's namespace>.<trust domain>`.
  *
  * - HTTPRoutes whose parent is a Server with proxyProtocol unknown, HTTP/1 or HTTP/2 (./linkerd-routes):
  *   an HTTP request must match one of them, else the proxy answers 404; it goes to one route and is
@@ -86,9 +86,12 @@ export class LinkerdModel implements MeshModel {
   private readonly routesByServer = new Map<string, ManifestObject[]>();
   private readonly legacy = new Map<string, ManifestObject[]>();
   private readonly members: MembershipCache;
+  /** `serviceaccount.identity.<Linkerd's namespace>.<trust domain>`, the end of every proxy identity. */
+  private readonly identitySuffix: string;
 
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
+    this.identitySuffix = `serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`;
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
     for (const obj of manifests) {
       const ns = namespaceOf(obj);
@@ -174,7 +177,7 @@ export class LinkerdModel implements MeshModel {
   private clientOf(q: MeshQuery): Client {
     const m = this.members.of(q.source);
     if (m.dataPlane && !m.outboundBypass.has(q.port)) {
-      const identity = `${q.source.serviceAccount ?? 'default'}.${q.source.namespace ?? 'default'}.serviceaccount.identity.linkerd.${this.facts.trustDomain}`;
+      const identity = `${q.source.serviceAccount ?? 'default'}.${q.source.namespace ?? 'default'}.${this.identitySuffix}`;
       return { endpoint: q.source, identity, text: `as ${identity}` };
     }
     const why = m.dataPlane ? `its proxy skips outbound port ${q.port} (${m.outboundBypass.source})` : m.why;
@@ -414,7 +417,7 @@ export class LinkerdModel implements MeshModel {
     const ns = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : policyNamespace;
     const name = String(ref.name);
     if (kind === 'ServiceAccount') {
-      const id = `${name}.${ns}.serviceaccount.identity.linkerd.${this.facts.trustDomain}`;
+      const id = `${name}.${ns}.${this.identitySuffix}`;
       return client.identity === id ? { truth: YES, why: `the client is ServiceAccount ${ns}/${name}` }
         : { truth: NO, why: `it requires ServiceAccount ${ns}/${name}, and the client connects ${client.text}` };
     }
@@ -447,15 +450,21 @@ export class LinkerdModel implements MeshModel {
       return { truth: YES, why: `${label} admits ${client.identity}` };
     }
     const identityRefs: any[] = Array.isArray(obj.spec?.identityRefs) ? obj.spec.identityRefs : [];
+    let unsure: string | undefined;
     for (const r of identityRefs) {
       const refNs = typeof r?.namespace === 'string' && r.namespace !== '' ? r.namespace : namespaceOf(obj);
-      if (r?.kind === 'ServiceAccount' && (r.name === undefined || r.name === client.endpoint.serviceAccount) && refNs === client.endpoint.namespace) {
-        return { truth: YES, why: `${label} admits ServiceAccount ${refNs}/${r.name ?? '*'}` };
+      if (r?.kind === 'ServiceAccount' && r.name === undefined) {
+        // The CRD reads a missing name as "every ServiceAccount of the namespace", but linkerd2's policy
+        // controller builds the identity from the name, which it requires.
+        unsure ??= `${label}: an identityRefs ServiceAccount without name is not evaluated (the CRD reads it as every ServiceAccount of `
+          + `namespace ${refNs}; Linkerd's policy controller needs a name)`;
+      } else if (r?.kind === 'ServiceAccount' && r.name === client.endpoint.serviceAccount && refNs === client.endpoint.namespace) {
+        return { truth: YES, why: `${label} admits ServiceAccount ${refNs}/${r.name}` };
       }
       if (r?.kind === 'Namespace' && r.name === client.endpoint.namespace) return { truth: YES, why: `${label} admits namespace ${r.name}` };
-      if (r?.kind !== 'ServiceAccount' && r?.kind !== 'Namespace') return { truth: MAYBE, why: `${label}: identityRefs kind ${String(r?.kind)} is not evaluated` };
+      if (r?.kind !== 'ServiceAccount' && r?.kind !== 'Namespace') unsure ??= `${label}: identityRefs kind ${String(r?.kind)} is not evaluated`;
     }
-    return { truth: NO, why: `${label} does not admit ${client.identity}` };
+    return unsure ? { truth: MAYBE, why: unsure } : { truth: NO, why: `${label} does not admit ${client.identity}` };
   }
 }
 

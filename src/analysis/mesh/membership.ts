@@ -3,10 +3,13 @@
  * capture (internal). Derived from the labels and annotations of the namespace and the pod template,
  * as the injectors read them:
  *
- * - Istio sidecar (istio.io "Installing the sidecar", "Controlling the injection policy"): namespace
- *   label `istio-injection` (`enabled` / `disabled`) or `istio.io/rev`, pod label (or the older
- *   annotation) `sidecar.istio.io/inject` (`"true"` / `"false"`, or `istio.io/rev`); a `disabled` /
- *   `"false"` on either side wins, then an `enabled` / `"true"` on either side injects. Proxy port
+ * - Istio sidecar (istio.io "Installing the sidecar", "Controlling the injection policy"; istiod's
+ *   injection webhooks and injector): the webhook is called for a namespace labelled
+ *   `istio-injection=enabled` or `istio.io/rev` (any other `istio-injection` value: never), else only
+ *   for a pod labelled `sidecar.istio.io/inject=true` (exactly) or `istio.io/rev`, and never for a
+ *   pod labelled `sidecar.istio.io/inject=false`; the injector then injects unless the pod's
+ *   `sidecar.istio.io/inject` (the label, else the deprecated annotation) is set to anything but
+ *   y, yes, true or on (any case). The annotation alone never calls the webhook. Proxy port
  *   exclusions: `traffic.sidecar.istio.io/includeInboundPorts`, `excludeInboundPorts`,
  *   `excludeOutboundPorts`.
  * - Istio ambient (istio.io "Adding workloads to the mesh" in ambient mode): label
@@ -49,8 +52,8 @@ export interface PortSet {
 
 const NO_PORTS: PortSet = { has: () => false };
 
-const TRUE = ['true', 'y', 'yes', 'on', 'enabled'];
-const FALSE = ['false', 'n', 'no', 'off', 'disabled'];
+/** The values of `sidecar.istio.io/inject` the Istio injector reads as true (lower-cased); any other non-empty value is false. */
+const TRUE = ['y', 'yes', 'true', 'on'];
 
 /** Parse `8080, 9090`, `4000-5000` or `*`; unparsable entries are ignored. */
 export function parsePortSet(text: string | undefined, source: string): PortSet {
@@ -95,16 +98,40 @@ function notMeshed(why: string): Membership {
 function istioMembership(endpoint: Endpoint, facts: MeshFacts, s: Scopes): Membership {
   const nsInjection = s.nsLabels['istio-injection'];
   const nsRevision = s.nsLabels['istio.io/rev'];
-  const podInject = s.podLabels['sidecar.istio.io/inject'] ?? s.podAnnotations['sidecar.istio.io/inject'];
-  const podInjectSource = s.podLabels['sidecar.istio.io/inject'] !== undefined ? 'label' : 'annotation';
+  const podLabel = s.podLabels['sidecar.istio.io/inject'];
+  // The injector prefers the label to the (deprecated) annotation when both are set.
+  const podInject = podLabel ?? s.podAnnotations['sidecar.istio.io/inject'];
+  const podInjectSource = podLabel !== undefined ? 'label' : 'annotation';
   const podRevision = s.podLabels['istio.io/rev'];
-  let sidecar: string | undefined;
+  // Which injection webhook the API server calls (istiod's MutatingWebhookConfiguration): by the
+  // namespace label istio-injection=enabled or istio.io/rev, unless the pod LABEL is "false"; in a
+  // namespace with neither label, only for a pod labelled sidecar.istio.io/inject=true (exactly) or
+  // istio.io/rev. Any other istio-injection value matches no webhook.
+  let webhook: string | undefined;
   let optOut: string | undefined;
-  if (nsInjection === 'disabled') {optOut = `namespace ${s.nsName} is labelled istio-injection=disabled`;} else if (podInject !== undefined && FALSE.includes(podInject.toLowerCase())) {
-    optOut = `the pod template has the ${podInjectSource} sidecar.istio.io/inject=${podInject}`;
-  } else if (nsInjection === 'enabled') {sidecar = `namespace ${s.nsName} is labelled istio-injection=enabled`;} else if (nsRevision !== undefined) {sidecar = `namespace ${s.nsName} is labelled istio.io/rev=${nsRevision}`;} else if (podInject !== undefined && TRUE.includes(podInject.toLowerCase())) {
-    sidecar = `the pod template has the ${podInjectSource} sidecar.istio.io/inject=${podInject}`;
-  } else if (podRevision !== undefined) {sidecar = `the pod template is labelled istio.io/rev=${podRevision}`;}
+  if (nsInjection !== undefined) {
+    const unmatched = nsInjection === 'disabled' ? '' : ', which no injection webhook matches (only enabled)';
+    if (nsInjection !== 'enabled') optOut = `namespace ${s.nsName} is labelled istio-injection=${nsInjection}${unmatched}`;
+    else if (podLabel !== 'false') webhook = `namespace ${s.nsName} is labelled istio-injection=enabled`;
+  } else if (nsRevision !== undefined) {
+    if (podLabel !== 'false') webhook = `namespace ${s.nsName} is labelled istio.io/rev=${nsRevision}`;
+  } else if (podLabel === 'true') {
+    webhook = 'the pod template has the label sidecar.istio.io/inject=true';
+  } else if (podRevision !== undefined && podLabel !== 'false') {
+    webhook = `the pod template is labelled istio.io/rev=${podRevision}`;
+  } else if (podInject !== undefined && podInject !== '') {
+    optOut = `the pod template has the ${podInjectSource} sidecar.istio.io/inject=${podInject}`
+      + (TRUE.includes(podInject.toLowerCase()) ? ', but in a namespace without injection label only the label sidecar.istio.io/inject=true (or '
+        + 'istio.io/rev) calls the injector' : '');
+  }
+  // The injector then injects unless the pod's value is set and not one of y, yes, true, on (any case).
+  let sidecar: string | undefined;
+  if (webhook !== undefined) {
+    if (podInject === undefined || podInject === '' || TRUE.includes(podInject.toLowerCase())) sidecar = webhook;
+    else optOut = `the pod template has the ${podInjectSource} sidecar.istio.io/inject=${podInject}`;
+  } else if (optOut === undefined && podLabel === 'false') {
+    optOut = 'the pod template has the label sidecar.istio.io/inject=false';
+  }
   if (sidecar !== undefined) {
     const include = s.podAnnotations['traffic.sidecar.istio.io/includeInboundPorts'];
     const exclude = parsePortSet(s.podAnnotations['traffic.sidecar.istio.io/excludeInboundPorts'], 'traffic.sidecar.istio.io/excludeInboundPorts');

@@ -16,7 +16,8 @@ const IDENTITY_KEYS = ['source.principal', 'source.namespace'];
  * Mutual TLS pitfalls of Istio (istio.io "PeerAuthentication" reference; "Mutual TLS Migration"):
  * - `istio-mtls-permissive`: a mesh-wide (root namespace) or namespace-wide PeerAuthentication left
  *   on PERMISSIVE (or UNSET at mesh level, which is PERMISSIVE): plaintext stays accepted everywhere
- *   it covers. PERMISSIVE is a migration step towards STRICT.
+ *   it covers. PERMISSIVE is a migration step towards STRICT. DISABLE, which turns mutual TLS off
+ *   altogether (no identity even between sidecars), is flagged too.
  * - `istio-authz-identity-without-strict`: an AuthorizationPolicy matching on peer identity
  *   (principals, namespaces, serviceAccounts, source.principal / source.namespace and their `not`
  *   forms) for workloads whose mTLS is not STRICT: a plaintext peer's identity is empty, so ALLOW
@@ -34,14 +35,18 @@ export const istioMtls: LintRule = {
       const ns = namespaceOf(doc.obj);
       const mode = isObject(spec.mtls) ? spec.mtls.mode : undefined;
       const meshWide = ns === ROOT_NAMESPACE;
-      const permissive = mode === 'PERMISSIVE' || (meshWide && (mode === undefined || mode === 'UNSET'));
+      const permissive = mode === 'PERMISSIVE' || mode === 'DISABLE' || (meshWide && (mode === undefined || mode === 'UNSET'));
       if (!permissive) continue;
+      const scope = meshWide ? 'mesh-wide' : `namespace-wide (namespace ${ns})`;
       out.push({
         doc,
         rule: PERMISSIVE,
         severity: LintSeverity.WARNING,
         path: mode === undefined ? 'spec' : 'spec.mtls.mode',
-        message: `${meshWide ? 'mesh-wide' : `namespace-wide (namespace ${ns})`} mutual TLS is ${mode === 'PERMISSIVE' ? 'PERMISSIVE' : `${mode ?? 'unset'}, which is PERMISSIVE`}: `
+        message: mode === 'DISABLE'
+          ? `${scope} mutual TLS is DISABLE: every connection it covers is plaintext, even between sidecars, and carries no identity, so `
+            + 'identity-based authorization matches nothing'
+          : `${scope} mutual TLS is ${mode === 'PERMISSIVE' ? 'PERMISSIVE' : `${mode ?? 'unset'}, which is PERMISSIVE`}: `
           + 'plaintext connections stay accepted and carry no identity, so identity-based authorization does not hold for them',
         fix: 'once every client has a sidecar, set mtls.mode: STRICT (keep PERMISSIVE only as a step of a migration, and only where needed)',
       });

@@ -1,24 +1,51 @@
 import { isKind, isObject } from '../document';
+import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
+const PORT_LEVEL = 'istio-port-level-mtls-without-selector';
+const ROOT_SELECTOR = 'istio-peer-authentication-selector-in-root-namespace';
+/** Istio's default mesh root namespace (mesh config `rootNamespace`), where mesh-wide policies live. */
+const ROOT_NAMESPACE = 'istio-system';
+
 /**
- * PeerAuthentication `portLevelMtls` is only honoured with a workload `selector`
- * (https://istio.io/latest/docs/reference/config/security/peer_authentication/); namespace- or
- * mesh-wide policies silently ignore it.
+ * PeerAuthentication pitfalls (https://istio.io/latest/docs/reference/config/security/peer_authentication/;
+ * istiod `ComposePeerAuthentication`):
+ * - `istio-port-level-mtls-without-selector`: `portLevelMtls` is only honoured with a workload
+ *   selector naming at least one label; namespace- or mesh-wide policies ignore it (and the CRD's
+ *   CEL rule "portLevelMtls requires selector" rejects it, an empty `matchLabels` included).
+ * - `istio-peer-authentication-selector-in-root-namespace`: in the root namespace only a policy
+ *   without selector counts (as the mesh-wide one); one with a selector is ignored, so the pods it
+ *   names keep the mesh-wide mode.
  */
 export const istioPeerAuthentication: LintRule = {
-  ids: ['istio-port-level-mtls-without-selector'],
+  ids: [PORT_LEVEL, ROOT_SELECTOR],
   check(ctx: LintContext): RuleReport[] {
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {
       const spec = isKind(doc.obj, 'security.istio.io', 'PeerAuthentication') ? doc.obj.spec : undefined;
-      if (!isObject(spec) || !isObject(spec.portLevelMtls) || isObject(spec.selector)) continue;
+      if (!isObject(spec)) continue;
+      const labels = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? Object.keys(spec.selector.matchLabels) : [];
+      if (labels.length > 0 && namespaceOf(doc.obj) === ROOT_NAMESPACE) {
+        out.push({
+          doc,
+          rule: ROOT_SELECTOR,
+          severity: LintSeverity.ERROR,
+          path: 'spec.selector',
+          message: `a PeerAuthentication with a selector in the root namespace ${ROOT_NAMESPACE} is ignored: only the policy without selector counts `
+            + 'there (mesh-wide), so the selected pods keep the mesh-wide mode',
+          fix: 'move the policy to the namespace of the workloads it selects, or drop the selector to make it the mesh-wide policy',
+        });
+      }
+      if (!isObject(spec.portLevelMtls) || labels.length > 0) continue;
       out.push({
         doc,
+        rule: PORT_LEVEL,
         severity: LintSeverity.ERROR,
         path: 'spec.portLevelMtls',
-        message: 'portLevelMtls without a selector is ignored',
+        message: isObject(spec.selector)
+          ? 'portLevelMtls with a selector that names no label: the CRD rejects it (portLevelMtls requires selector), and Istio reads the policy as namespace- or mesh-wide, which ignores portLevelMtls'
+          : 'portLevelMtls without a selector is ignored',
         fix: 'add spec.selector.matchLabels for the workload, or move the port exception to a workload-level PeerAuthentication',
       });
     }

@@ -24,7 +24,10 @@ export enum IstioAuthorizationAction {
 
 /** Props of {@link IstioAuthorization}. */
 export interface IstioAuthorizationProps {
-  /** Namespace of the policies (the target workloads' namespace). */
+  /**
+   * Namespace of the policies (the target workloads' namespace). Not the mesh root namespace, whose
+   * policies Istio applies to every namespace.
+   */
   readonly namespace: string;
   /**
    * Emit the namespace-wide allow-nothing baseline `allow-nothing` (an ALLOW policy without rules and
@@ -62,6 +65,13 @@ export class IstioAuthorization extends Construct {
     this.cluster = requireMesh(this, 'IstioAuthorization', [MeshKind.ISTIO]);
     const p = requireProps(this, props, false);
     this.namespace = validateDnsLabel(this, 'namespace', p.namespace);
+    if (this.namespace === this.cluster.mesh.rootNamespace) {
+      // Istio applies root-namespace policies mesh-wide: without selector to every workload of the
+      // mesh, with one to the matching pods of every namespace.
+      throw propError(this, 'namespace', `'${this.namespace}' is the mesh root namespace, whose AuthorizationPolicies apply to every namespace `
+        + '(the allow-nothing baseline would deny the whole mesh, and a flow would admit its callers to matching pods everywhere); '
+        + 'authorize workloads in their own namespace');
+    }
     if (requireOptionalBoolean(this, 'allowNothing', p.allowNothing, true)) {
       this.allowNothingPolicy = this.emit('allow-nothing', { action: IstioAuthorizationAction.ALLOW });
     }

@@ -43,7 +43,8 @@ export interface IstioMtlsProps {
    */
   readonly namespace?: string;
   /**
-   * Labels of the workload pods (workload scope; needs `namespace`).
+   * Labels of the workload pods (workload scope; needs `namespace`, other than the mesh root
+   * namespace, where Istio ignores policies with a selector).
    * @default - every workload of the namespace (or of the mesh)
    */
   readonly selector?: { [key: string]: string };
@@ -106,6 +107,13 @@ export class IstioMtls extends Construct {
       if (p.namespace === undefined) throw propError(this, 'selector', 'a workload policy needs its namespace: set namespace');
       if (Object.keys(selector).length === 0) {
         throw propError(this, 'selector', 'must name at least one label (omit it for the whole namespace)');
+      }
+      if (namespace === cluster.mesh.rootNamespace) {
+        // istiod (ComposePeerAuthentication) reads a root-namespace policy only as the mesh-wide one:
+        // one with a selector is ignored, for the root namespace's own pods too.
+        throw propError(this, 'selector', `'${namespace}' is the mesh root namespace, where Istio ignores a PeerAuthentication with a selector `
+          + '(only the policy without selector counts there, as the mesh-wide one): the selected pods would keep the mesh-wide mode. '
+          + 'Omit namespace and selector for the mesh-wide policy, or run the workload in its own namespace');
       }
     }
     const exceptions = requireOptionalArray(this, 'portExceptions', p.portExceptions) ?? [];

@@ -57,7 +57,8 @@ const SERVERS = new WeakMap<IConstruct, Map<string, ServerEntry>>();
  * selected by `app` alone, else `<label values>-<hash of the selector>-<port>` (see
  * `linkerdServerName`), so selectors that differ get different names.
  *
- * Identities are `<service account>.<namespace>.serviceaccount.identity.linkerd.<trust domain>`; a
+ * Identities are `<service account>.<namespace>.serviceaccount.identity.<control plane namespace>.<trust domain>`
+ * (the ClusterNetwork's `Mesh.linkerd({ controlPlaneNamespace, trustDomain })`, as Linkerd's proxies name themselves); a
  * namespace is `*.<namespace>...`; `MeshSource.anyMeshWorkload()` is `*`; `MeshSource.anyone()`
  * becomes a NetworkAuthentication for every address.
  *
@@ -156,7 +157,8 @@ export class LinkerdAuthorization extends Construct {
     if (flow.sources.some((s) => s.kind === 'anyone')) {
       return this.emit(flow.name, 'NetworkAuthentication', 'v1alpha1', { networks: this.cluster.anyAddressCidrs.map((cidr) => ({ cidr })) });
     }
-    const suffix = `serviceaccount.identity.linkerd.${this.cluster.mesh.trustDomain}`;
+    // The proxies' identity is `<sa>.<ns>.serviceaccount.identity.<Linkerd's namespace>.<trust domain>` (linkerd2 chart, LINKERD2_PROXY_IDENTITY_LOCAL_NAME).
+    const suffix = `serviceaccount.identity.${this.cluster.mesh.controlPlaneNamespace}.${this.cluster.mesh.trustDomain}`;
     const identities = [...new Set(flow.sources.map((s) => {
       switch (s.kind) {
         case 'serviceAccount': return `${s.name}.${s.namespace}.${suffix}`;

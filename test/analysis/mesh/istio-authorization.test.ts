@@ -8,6 +8,7 @@ import { authorizationPolicy, ISTIO_SIDECAR, meshReach, namespace, peerAuthentic
 import { Reachability } from '../../../src/analysis/reachability';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Cni } from '../../../src/cluster/cni';
+import { IstioMode, Mesh } from '../../../src/cluster/mesh';
 import { Port } from '../../../src/policy/port';
 
 const STRICT = peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } });
@@ -175,6 +176,45 @@ describe('sources', () => {
     expect(reach(allowFrom('s', { principals: ['*/sa/web'] })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
     expect(reach(allowFrom('s', { principals: ['*/sa/web'] })).check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
     expect(reach(allowFrom('any', { principals: ['*'] })).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  // istiod (trust domain bundle, ReplaceTrustDomainAliases): the trust domain cluster.local in a policy's
+  // principal "is a pointer to the local trust domain and its aliases".
+  test('a principal under cluster.local names the local trust domain when the mesh has another; under ztunnel it is not evaluated', () => {
+    const rule = (key: string) => (key === 'when'
+      ? { when: [{ key: 'source.principal', values: ['cluster.local/ns/shop/sa/web'] }] }
+      : { from: [{ source: { [key]: ['cluster.local/ns/shop/sa/web'] } }] });
+    const policy = (key: string) => authorizationPolicy('shop', 'p', { selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [rule(key)] });
+    const corp = (mode: IstioMode) => Mesh.istio({ mode, trustDomain: 'corp.example' });
+    for (const key of ['principals', 'when']) {
+      const sidecar = meshReach([...base, policy(key)], corp(IstioMode.SIDECAR));
+      expect([key, sidecar.check(w('shop/web'), w('shop/api'), HTTP).verdict]).toEqual([key, Verdict.ALLOW]);
+      expect([key, sidecar.check(w('shop/worker'), w('shop/api'), HTTP).verdict]).toEqual([key, Verdict.DENY]);
+    }
+    // notPrincipals: the local reading excludes web, so a DENY on everyone else spares it.
+    const denyOthers = authorizationPolicy('shop', 'd', { action: 'DENY', rules: [{ from: [{ source: { notPrincipals: ['cluster.local/ns/shop/sa/web'] } }] }] });
+    expect(meshReach([...base, denyOthers], corp(IstioMode.SIDECAR)).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    const ambientObjects = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }), workload('shop', 'web'),
+      workload('shop', 'api'), workload('shop', 'worker'), policy('principals')];
+    const ambient = meshReach(ambientObjects, corp(IstioMode.AMBIENT));
+    const unsure = ambient.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(unsure.verdict).toBe(Verdict.INDETERMINATE);
+    expect(unsure.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/p spec.rules[0] (ALLOW): spec.rules[0].from[0].source.principals: the trust '
+      + 'domain cluster.local is read as the local one for sidecars; whether ztunnel does is not known']);
+    // Under either reading worker is not web.
+    expect(ambient.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  // istio pilot authz model (ruleList.appendLast): a field without values and notValues adds no constraint.
+  test('an empty list is no constraint: principals: [] beside namespaces, ports: [] and condition values: [] are left out', () => {
+    expect(reach(allowFrom('p', { principals: [], namespaces: ['ops'] })).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(allowFrom('p', { principals: [], namespaces: ['ops'] })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    const deny = (rule: Record<string, unknown>) => authorizationPolicy('shop', 'd', { action: 'DENY', rules: [rule] });
+    expect(reach(deny({ to: [{ operation: { ports: [], notPorts: ['9090'] } }] })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(reach(deny({ when: [{ key: 'source.namespace', values: [], notValues: ['ops'] }] })).check(w('shop/web'), w('shop/api'), HTTP).verdict)
+      .toBe(Verdict.DENY);
+    expect(reach(deny({ when: [{ key: 'source.namespace', values: [], notValues: ['ops'] }] })).check(w('ops/admin'), w('shop/api'), HTTP).verdict)
+      .toBe(Verdict.ALLOW);
   });
 
   test('namespaces and notNamespaces', () => {

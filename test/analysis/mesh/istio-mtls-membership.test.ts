@@ -141,6 +141,42 @@ describe('mesh membership', () => {
     expect(r.check(w('shop/web'), w('legacy/svc'), HTTP).verdict).toBe(Verdict.DENY);
   });
 
+  // istiod's injection webhooks: in a namespace without injection label only a pod LABELLED
+  // sidecar.istio.io/inject=true (exactly) calls the injector; the injector injects only for an unset
+  // value or y, yes, true, on (any case) and reads every other value as false. A destination the mesh
+  // does not inject is outside Istio authorization; a source it does not inject connects in plaintext.
+  test('injection follows the webhooks and the injector: the annotation alone never injects, and only y/yes/true/on count as true', () => {
+    const allowNothing = (n: string) => authorizationPolicy(n, 'allow-nothing', {});
+    const cases: Array<[string, any, boolean]> = [
+      ['annotation true, unlabelled namespace', workload('legacy', 'a', { annotations: { 'sidecar.istio.io/inject': 'true' } }), false],
+      ['label yes, unlabelled namespace (the webhook wants exactly true)', workload('legacy', 'b', { podLabels: { 'sidecar.istio.io/inject': 'yes' } }), false],
+      ['label true, unlabelled namespace', workload('legacy', 'c', { podLabels: { 'sidecar.istio.io/inject': 'true' } }), true],
+      ['label enabled, injected namespace (not a true value)', workload('shop', 'd', { podLabels: { 'sidecar.istio.io/inject': 'enabled' } }), false],
+      ['annotation On, injected namespace', workload('shop', 'e', { annotations: { 'sidecar.istio.io/inject': 'On' } }), true],
+      ['label true over annotation false, injected namespace', workload('shop', 'f', {
+        podLabels: { 'sidecar.istio.io/inject': 'true' }, annotations: { 'sidecar.istio.io/inject': 'false' },
+      }), true],
+      ['istio-injection=true on the namespace matches no webhook', workload('odd', 'g', { podLabels: { 'sidecar.istio.io/inject': 'true' } }), false],
+    ];
+    const objects = [...ns, namespace('odd', { 'istio-injection': 'true' }), namespace('open', { 'istio-injection': 'enabled' }), ...apps,
+      workload('open', 'srv'), mesh('STRICT'), allowNothing('legacy'), allowNothing('shop'), allowNothing('odd'), ...cases.map(([, wl]) => wl)];
+    const r = meshReach(objects, ISTIO_SIDECAR);
+    for (const [label, wl, injected] of cases) {
+      const target = `${wl.metadata.namespace}/${wl.metadata.name}`;
+      // As a destination: allow-nothing denies it only when it has a sidecar.
+      expect([label, r.check(w('shop/web'), w(target), HTTP).verdict]).toEqual([label, injected ? Verdict.DENY : Verdict.ALLOW]);
+      // As a source to a STRICT destination without ALLOW policy: only a sidecar brings mutual TLS.
+      expect([label, r.check(w(target), w('open/srv'), HTTP).verdict]).toEqual([label, injected ? Verdict.ALLOW : Verdict.DENY]);
+    }
+    expect(r.check(w('legacy/a'), w('shop/web'), HTTP).mesh!.reasons[0]).toContain('(legacy/a is not in the mesh (the pod template has the annotation '
+      + 'sidecar.istio.io/inject=true, but in a namespace without injection label only the label sidecar.istio.io/inject=true (or istio.io/rev) calls '
+      + 'the injector))');
+    expect(r.check(w('shop/web'), w('shop/d'), HTTP).mesh!.reasons[0]).toBe('shop/d is not in the mesh (the pod template has the label '
+      + 'sidecar.istio.io/inject=enabled): Istio authorization does not apply to shop/web -> shop/d TCP/8080');
+    expect(r.check(w('shop/web'), w('odd/g'), HTTP).mesh!.reasons[0]).toBe('odd/g is not in the mesh (namespace odd is labelled istio-injection=true, '
+      + 'which no injection webhook matches (only enabled)): Istio authorization does not apply to shop/web -> odd/g TCP/8080');
+  });
+
   test('a revision label (istio.io/rev) injects too', () => {
     const rev = namespace('canary', { 'istio.io/rev': '1-30' });
     const r = meshReach([...ns, rev, ...apps, workload('canary', 'svc'), authorizationPolicy('canary', 'allow-nothing', {})], ISTIO_SIDECAR);

@@ -10,7 +10,7 @@
  *   (https://istio.io/latest/docs/ambient/usage/networkpolicy/); ztunnel enforces L4 attributes only
  *   (https://istio.io/latest/docs/ambient/usage/l4-policy/).
  */
-import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace, networkPolicy, peerAuthentication, w, workload } from './support';
+import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace, networkPolicy, peerAuthentication, podWithIp, w, workload } from './support';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Cni } from '../../../src/cluster/cni';
 import { Port } from '../../../src/policy/port';
@@ -233,8 +233,52 @@ describe('Istio ambient', () => {
   test('HTTP rules on a workload without a waypoint: ztunnel cannot evaluate them, so indeterminate', () => {
     const result = meshReach([...ambientNs, ...apps, webToApi], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/web-to-api spec.rules[0] (ALLOW): spec.rules[0] uses HTTP attributes, which '
-      + 'ztunnel cannot evaluate without a waypoint']);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/web-to-api spec.rules[0] (ALLOW): spec.rules[0] uses L7 attributes (HTTP fields, '
+      + 'remote addresses, request conditions), which ztunnel cannot evaluate without a waypoint']);
+  });
+
+  // istiod (pilot ambient convertAuthorizationPolicy) hands ztunnel only source.ip/namespace/principal and
+  // destination.ip/port conditions, no remoteIpBlocks or HTTP fields: an ALLOW rule using the others
+  // never matches, a DENY rule is enforced without them ("more restrictive than requested").
+  test('remote addresses and other L7 conditions are not ztunnel\'s either: a DENY rule is enforced without them, an ALLOW rule is indeterminate', () => {
+    const objects = [...ambientNs, workload('shop', 'api'), podWithIp('shop', 'web', '10.1.0.5')];
+    const check = (spec: Record<string, unknown>) => meshReach([...objects, authorizationPolicy('shop', 'p', spec)], ISTIO_AMBIENT)
+      .check(w('shop/web'), w('shop/api'), HTTP);
+    for (const rule of [
+      { when: [{ key: 'remote.ip', values: ['192.0.2.0/24'] }] },
+      { from: [{ source: { remoteIpBlocks: ['192.0.2.0/24'] } }] },
+      { to: [{ operation: { methods: ['DELETE'] } }] },
+    ]) {
+      const result = check({ action: 'DENY', rules: [rule] });
+      expect(result.verdict).toBe(Verdict.DENY);
+      expect(result.mesh!.reasons).toEqual(['AuthorizationPolicy shop/p spec.rules[0] (DENY; ztunnel enforces it without its L7 attributes) matches '
+        + 'shop/web -> shop/api TCP/8080 (over mutual TLS as cluster.local/ns/shop/sa/web): DENY policies win over ALLOW policies']);
+    }
+    // Without its L7 parts the rule still names another port: no match.
+    expect(check({ action: 'DENY', rules: [{ to: [{ operation: { methods: ['DELETE'], ports: ['9090'] } }] }] }).verdict).toBe(Verdict.ALLOW);
+    const allow = check({ selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ when: [{ key: 'remote.ip', values: ['10.1.0.0/16'] }] }] });
+    expect(allow.verdict).toBe(Verdict.INDETERMINATE);
+    expect(allow.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/p spec.rules[0] (ALLOW): spec.rules[0] uses L7 attributes (HTTP fields, '
+      + 'remote addresses, request conditions), which ztunnel cannot evaluate without a waypoint']);
+  });
+
+  // istio.io PeerAuthentication reference: "In ambient mode ... traffic between proxies uses the HBONE
+  // protocol, which includes encryption with mTLS. Because of this, DISABLE mode is not supported."
+  test('DISABLE does not strip the identity between ztunnels: identity rules still match', () => {
+    const byPrincipal = authorizationPolicy('shop', 'api-from-web', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }],
+    });
+    for (const disable of [
+      peerAuthentication('shop', 'default', { mtls: { mode: 'DISABLE' } }),
+      peerAuthentication('shop', 'api', { selector: { matchLabels: { app: 'api' } }, portLevelMtls: { 8080: { mode: 'DISABLE' } } }),
+    ]) {
+      const r = meshReach([...ambientNs, ...apps, disable, byPrincipal], ISTIO_AMBIENT);
+      const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+      expect(result.verdict).toBe(Verdict.ALLOW);
+      expect(result.mesh!.reasons).toEqual(['AuthorizationPolicy shop/api-from-web spec.rules[0] (ALLOW) allows shop/web -> shop/api TCP/8080 (over mutual '
+        + 'TLS as cluster.local/ns/shop/sa/web)']);
+      expect(r.check(w('shop/batch'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    }
   });
 
   test('a workload behind a waypoint is not modelled: indeterminate', () => {

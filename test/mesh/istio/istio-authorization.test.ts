@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Cni, IstioAuthorization, IstioMode, IstioMtls, Mesh, MeshSource, MtlsMode, MtlsPortMode, PolicyLint,
+  Cni, IstioAuthorization, IstioMode, IstioMtls, Mesh, MeshAuthorization, MeshSource, MtlsMode, MtlsPortMode, PolicyLint,
 } from '../../../src';
 import { meshChart } from '../../support/mesh';
 import { find, ofKind, synthValid } from '../../support/synth';
@@ -147,6 +147,22 @@ describe('IstioAuthorization', () => {
   ])('%s', (_what, options, message) => {
     const authz = new IstioAuthorization(sidecar(), 'authz', { namespace: 'shop' });
     expect(() => authz.allowFlow('f', options as any)).toThrow(message);
+  });
+
+  // istio.io "Authorization Policy": a policy in the root namespace applies to every namespace (its
+  // selector matches workloads in all namespaces); the allow-nothing baseline there is mesh-wide.
+  test('the mesh root namespace is refused: its policies would apply to every namespace', () => {
+    expect(() => new IstioAuthorization(sidecar(), 'authz', { namespace: 'istio-system' }))
+      .toThrow("[test/authz] namespace: 'istio-system' is the mesh root namespace, whose AuthorizationPolicies apply to every namespace");
+    expect(() => new IstioAuthorization(sidecar(), 'authz', { namespace: 'istio-system', allowNothing: false }))
+      .toThrow("[test/authz] namespace: 'istio-system' is the mesh root namespace");
+    const custom = meshChart(Cni.kubernetes(), Mesh.istio({ mode: IstioMode.AMBIENT, rootNamespace: 'istio-config' }));
+    expect(() => new MeshAuthorization(custom, 'mesh', { namespace: 'istio-config' }))
+      .toThrow("[test/mesh/Istio] namespace: 'istio-config' is the mesh root namespace");
+    // The control plane's namespace is an ordinary one when the root namespace is another.
+    const chart = meshChart(Cni.kubernetes(), Mesh.istio({ mode: IstioMode.AMBIENT, rootNamespace: 'istio-config' }));
+    new IstioAuthorization(chart, 'authz', { namespace: 'istio-system' });
+    expect(find(synthValid(chart), 'AuthorizationPolicy', 'allow-nothing', 'istio-system').spec).toEqual({ action: 'ALLOW' });
   });
 
   test('two flows of one name', () => {

@@ -107,6 +107,20 @@ describe('IstioMtls', () => {
     new IstioMtls(chart, 'a', { namespace: 'shop' });
     expect(() => new IstioMtls(chart, 'b', { namespace: 'shop' })).toThrow("PeerAuthentication 'default' in namespace 'shop' is already emitted by 'test/a'");
   });
+
+  // istiod ComposePeerAuthentication: in the root namespace only a policy without selector counts (as
+  // the mesh-wide one); one with a selector is skipped, for the root namespace's own pods too.
+  test('a workload policy in the mesh root namespace is refused: Istio ignores it, the pods keep the mesh-wide mode', () => {
+    const message = "[test/gw] selector: 'istio-system' is the mesh root namespace, where Istio ignores a PeerAuthentication with a selector";
+    expect(() => new IstioMtls(sidecar(), 'gw', { namespace: 'istio-system', selector: { app: 'gw' }, name: 'gw' })).toThrow(message);
+    const custom = meshChart(Cni.kubernetes(), Mesh.istio({ mode: IstioMode.AMBIENT, rootNamespace: 'istio-config' }));
+    expect(() => new IstioMtls(custom, 'gw', { namespace: 'istio-config', selector: { app: 'gw' }, name: 'gw' }))
+      .toThrow("[test/gw] selector: 'istio-config' is the mesh root namespace");
+    // The root namespace without selector is the mesh-wide policy itself, as without namespace.
+    const chart = sidecar();
+    new IstioMtls(chart, 'mesh', { namespace: 'istio-system' });
+    expect(find(synthValid(chart), 'PeerAuthentication', 'default', 'istio-system').spec).toEqual({ mtls: { mode: 'STRICT' } });
+  });
 });
 
 describe('IstioMtls for a ZeroTrustNamespace of the app: the namespace must have joined the mesh (checked at synth)', () => {

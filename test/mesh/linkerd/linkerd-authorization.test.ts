@@ -46,6 +46,18 @@ describe('LinkerdAuthorization', () => {
     });
   });
 
+  // linkerd2 chart: a proxy's identity is `<sa>.<ns>.serviceaccount.identity.<Linkerd's namespace>.<trust domain>`
+  // (LINKERD2_PROXY_IDENTITY_LOCAL_NAME), so a control plane outside `linkerd` changes every identity.
+  test('identities name the control plane namespace and the trust domain of the mesh', () => {
+    const chart = meshChart(Cni.calico(), Mesh.linkerd({ cni: true, controlPlaneNamespace: 'linkerd-cp', trustDomain: 'corp.example' }));
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('callers', {
+      from: [MeshSource.serviceAccount('web'), MeshSource.namespace('batch')], to: { app: 'api' }, ports: [8080],
+    });
+    expect(find(synthValid(chart), 'MeshTLSAuthentication', 'callers').spec).toEqual({
+      identities: ['web.shop.serviceaccount.identity.linkerd-cp.corp.example', '*.batch.serviceaccount.identity.linkerd-cp.corp.example'],
+    });
+  });
+
   test('two flows to the same pods and port share the Server; anyone is a NetworkAuthentication', () => {
     const chart = linkerd();
     const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
