@@ -41,6 +41,20 @@ import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
 export const LINKERD_INBOUND_PORT = 4143;
 const GROUP = 'policy.linkerd.io';
+
+/**
+ * linkerd2's policy controller compares reference kinds and groups ignoring ASCII case, an empty
+ * group being the core group (policy-controller k8s index, `targets_kind`).
+ */
+function isKind(value: unknown, kind: string): boolean {
+  return typeof value === 'string' && value.toLowerCase() === kind.toLowerCase();
+}
+
+/** A reference's group against `group` (`''` for the core group), as {@link isKind}. */
+function isGroup(value: unknown, group: string): boolean {
+  const given = typeof value === 'string' && value !== '' ? value.toLowerCase() : 'core';
+  return given === (group === '' ? 'core' : group.toLowerCase());
+}
 const SERVER_VERSIONS = ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'];
 /** Server proxyProtocols that carry HTTP/1 or HTTP/2 requests, which HTTPRoutes match. */
 const HTTP_PROTOCOLS = ['unknown', 'HTTP/1', 'HTTP/2'];
@@ -204,11 +218,9 @@ export class LinkerdModel implements MeshModel {
     let allowed: Tri = NO;
     for (const policy of this.policies.get(ns) ?? []) {
       const target = isPlainObject(policy.spec?.targetRef) ? policy.spec.targetRef : {};
-      const kind = String(target.kind ?? '');
-      const group = String(target.group ?? '');
-      const onServer = kind === 'Server' && group === GROUP && target.name === server.ref.name;
-      const onNamespace = kind === 'Namespace' && (group === '' || group === 'core') && target.name === ns;
-      if (kind === 'HTTPRoute' && routes.some((r) => r.name === target.name)) {
+      const onServer = isKind(target.kind, 'Server') && isGroup(target.group, GROUP) && target.name === server.ref.name;
+      const onNamespace = isKind(target.kind, 'Namespace') && isGroup(target.group, '') && target.name === ns;
+      if (isKind(target.kind, 'HTTPRoute') && routes.some((r) => r.name === target.name)) {
         // Evaluated per route below (routeVerdict); on a Server without HTTP they are not.
         if (!routed) uncertain.push(`${describeRef(refOf(policy))} authorizes the route ${String(target.name)} of ${serverName}: route-level authorization is not evaluated`);
         continue;
@@ -335,7 +347,7 @@ export class LinkerdModel implements MeshModel {
     if (route.unknown) uncertain.push(`${describeRef(route.ref)}: ${route.unknown}`);
     for (const policy of this.policies.get(ns) ?? []) {
       const target = isPlainObject(policy.spec?.targetRef) ? policy.spec.targetRef : {};
-      if (target.kind !== 'HTTPRoute' || target.name !== route.name || String(target.group ?? '') !== route.group) continue;
+      if (!isKind(target.kind, 'HTTPRoute') || target.name !== route.name || !isGroup(target.group, route.group)) continue;
       const j = this.requiredAuthentications(policy, client);
       if (j.truth === YES) {
         if (truth !== YES) {
@@ -413,7 +425,8 @@ export class LinkerdModel implements MeshModel {
 
   private authentication(ref: unknown, policyNamespace: string, client: Client, path: string): Judgement {
     if (!isPlainObject(ref)) return { truth: MAYBE, why: `${path} is not a reference` };
-    const kind = String(ref.kind);
+    // The canonical spelling of a kind Linkerd reads (it ignores case), else the kind as given.
+    const kind = ['ServiceAccount', 'MeshTLSAuthentication', 'NetworkAuthentication'].find((k) => isKind(ref.kind, k)) ?? String(ref.kind);
     const ns = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : policyNamespace;
     const name = String(ref.name);
     if (kind === 'ServiceAccount') {
@@ -453,16 +466,18 @@ export class LinkerdModel implements MeshModel {
     let unsure: string | undefined;
     for (const r of identityRefs) {
       const refNs = typeof r?.namespace === 'string' && r.namespace !== '' ? r.namespace : namespaceOf(obj);
-      if (r?.kind === 'ServiceAccount' && r.name === undefined) {
+      const isServiceAccount = isKind(r?.kind, 'ServiceAccount');
+      const isNamespace = isKind(r?.kind, 'Namespace');
+      if (isServiceAccount && r.name === undefined) {
         // The CRD reads a missing name as "every ServiceAccount of the namespace", but linkerd2's policy
         // controller builds the identity from the name, which it requires.
         unsure ??= `${label}: an identityRefs ServiceAccount without name is not evaluated (the CRD reads it as every ServiceAccount of `
           + `namespace ${refNs}; Linkerd's policy controller needs a name)`;
-      } else if (r?.kind === 'ServiceAccount' && r.name === client.endpoint.serviceAccount && refNs === client.endpoint.namespace) {
+      } else if (isServiceAccount && r.name === client.endpoint.serviceAccount && refNs === client.endpoint.namespace) {
         return { truth: YES, why: `${label} admits ServiceAccount ${refNs}/${r.name}` };
       }
-      if (r?.kind === 'Namespace' && r.name === client.endpoint.namespace) return { truth: YES, why: `${label} admits namespace ${r.name}` };
-      if (r?.kind !== 'ServiceAccount' && r?.kind !== 'Namespace') unsure ??= `${label}: identityRefs kind ${String(r?.kind)} is not evaluated`;
+      if (isNamespace && r.name === client.endpoint.namespace) return { truth: YES, why: `${label} admits namespace ${r.name}` };
+      if (!isServiceAccount && !isNamespace) unsure ??= `${label}: identityRefs kind ${String(r?.kind)} is not evaluated`;
     }
     return unsure ? { truth: MAYBE, why: unsure } : { truth: NO, why: `${label} does not admit ${client.identity}` };
   }

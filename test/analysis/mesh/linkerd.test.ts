@@ -56,6 +56,22 @@ describe('AuthorizationPolicy and authentications', () => {
     expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
   });
 
+  test('reference kinds and groups are compared ignoring case, as linkerd2\'s policy controller does (targets_kind)', () => {
+    const shouting = linkerd('AuthorizationPolicy', 'shop', 'web-to-api', {
+      targetRef: { group: 'Policy.Linkerd.IO', kind: 'server', name: 'api-8080' },
+      requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'meshTLSAuthentication', name: 'web' }],
+    });
+    const byRef = linkerd('MeshTLSAuthentication', 'shop', 'web', { identityRefs: [{ kind: 'serviceaccount', name: 'web' }] });
+    for (const objects of [[webIdentity, shouting], [byRef, webPolicy]]) {
+      const r = meshReach([...ns, ...apps, server, ...objects], LINKERD);
+      expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+      expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    }
+    // A namespace target with the core group spelled out in any case.
+    const onNamespace = { ...webPolicy, metadata: { ...webPolicy.metadata, name: 'ns' }, spec: { ...webPolicy.spec, targetRef: { group: 'Core', kind: 'NAMESPACE', name: 'shop' } } };
+    expect(meshReach([...ns, ...apps, server, webIdentity, onNamespace], LINKERD).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
   // linkerd2 chart (LINKERD2_PROXY_IDENTITY_LOCAL_NAME): `<sa>.<ns>.serviceaccount.identity.<Linkerd's namespace>.<trust domain>`.
   test('a client\'s identity names the control plane namespace of the mesh: an identity under another namespace does not admit it', () => {
     const cp = Mesh.linkerd({ controlPlaneNamespace: 'linkerd-cp' });
