@@ -183,6 +183,9 @@ describe('linkerd-server-without-authorization (https://linkerd.io/2/reference/a
     expect(brief(PolicyLint.check([server(), policy({ kind: 'Server', name: 'api-8080' })]))).toEqual(warned);
     expect(brief(PolicyLint.check([server(), policy({ group: 'example.com', kind: 'Namespace', name: 'shop' })]))).toEqual(warned);
     expect(PolicyLint.check([server(), policy({ group: 'core', kind: 'Namespace', name: 'shop' })])).toEqual([]);
+    // Kinds and groups are compared ignoring case, as linkerd2's policy controller does (targets_kind).
+    expect(PolicyLint.check([server(), policy({ group: 'Policy.Linkerd.IO', kind: 'server', name: 'api-8080' })])).toEqual([]);
+    expect(PolicyLint.check([server(), policy({ group: 'Core', kind: 'NAMESPACE', name: 'shop' })])).toEqual([]);
     const route = (parent: Record<string, string>) => ({
       apiVersion: 'policy.linkerd.io/v1beta3',
       kind: 'HTTPRoute',

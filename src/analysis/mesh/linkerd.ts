@@ -28,6 +28,7 @@
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
+import { isLinkerdGroup, isLinkerdKind } from './linkerd-refs';
 import { compareHits, LinkerdRoute, linkerdRoute, matchesEveryRequest, matchRoute } from './linkerd-routes';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
@@ -41,20 +42,6 @@ import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
 export const LINKERD_INBOUND_PORT = 4143;
 const GROUP = 'policy.linkerd.io';
-
-/**
- * linkerd2's policy controller compares reference kinds and groups ignoring ASCII case, an empty
- * group being the core group (policy-controller k8s index, `targets_kind`).
- */
-function isKind(value: unknown, kind: string): boolean {
-  return typeof value === 'string' && value.toLowerCase() === kind.toLowerCase();
-}
-
-/** A reference's group against `group` (`''` for the core group), as {@link isKind}. */
-function isGroup(value: unknown, group: string): boolean {
-  const given = typeof value === 'string' && value !== '' ? value.toLowerCase() : 'core';
-  return given === (group === '' ? 'core' : group.toLowerCase());
-}
 const SERVER_VERSIONS = ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'];
 /** Server proxyProtocols that carry HTTP/1 or HTTP/2 requests, which HTTPRoutes match. */
 const HTTP_PROTOCOLS = ['unknown', 'HTTP/1', 'HTTP/2'];
@@ -218,9 +205,9 @@ export class LinkerdModel implements MeshModel {
     let allowed: Tri = NO;
     for (const policy of this.policies.get(ns) ?? []) {
       const target = isPlainObject(policy.spec?.targetRef) ? policy.spec.targetRef : {};
-      const onServer = isKind(target.kind, 'Server') && isGroup(target.group, GROUP) && target.name === server.ref.name;
-      const onNamespace = isKind(target.kind, 'Namespace') && isGroup(target.group, '') && target.name === ns;
-      if (isKind(target.kind, 'HTTPRoute') && routes.some((r) => r.name === target.name)) {
+      const onServer = isLinkerdKind(target.kind, 'Server') && isLinkerdGroup(target.group, GROUP) && target.name === server.ref.name;
+      const onNamespace = isLinkerdKind(target.kind, 'Namespace') && isLinkerdGroup(target.group, '') && target.name === ns;
+      if (isLinkerdKind(target.kind, 'HTTPRoute') && routes.some((r) => r.name === target.name)) {
         // Evaluated per route below (routeVerdict); on a Server without HTTP they are not.
         if (!routed) uncertain.push(`${describeRef(refOf(policy))} authorizes the route ${String(target.name)} of ${serverName}: route-level authorization is not evaluated`);
         continue;
@@ -347,7 +334,7 @@ export class LinkerdModel implements MeshModel {
     if (route.unknown) uncertain.push(`${describeRef(route.ref)}: ${route.unknown}`);
     for (const policy of this.policies.get(ns) ?? []) {
       const target = isPlainObject(policy.spec?.targetRef) ? policy.spec.targetRef : {};
-      if (!isKind(target.kind, 'HTTPRoute') || target.name !== route.name || !isGroup(target.group, route.group)) continue;
+      if (!isLinkerdKind(target.kind, 'HTTPRoute') || target.name !== route.name || !isLinkerdGroup(target.group, route.group)) continue;
       const j = this.requiredAuthentications(policy, client);
       if (j.truth === YES) {
         if (truth !== YES) {
@@ -426,7 +413,7 @@ export class LinkerdModel implements MeshModel {
   private authentication(ref: unknown, policyNamespace: string, client: Client, path: string): Judgement {
     if (!isPlainObject(ref)) return { truth: MAYBE, why: `${path} is not a reference` };
     // The canonical spelling of a kind Linkerd reads (it ignores case), else the kind as given.
-    const kind = ['ServiceAccount', 'MeshTLSAuthentication', 'NetworkAuthentication'].find((k) => isKind(ref.kind, k)) ?? String(ref.kind);
+    const kind = ['ServiceAccount', 'MeshTLSAuthentication', 'NetworkAuthentication'].find((k) => isLinkerdKind(ref.kind, k)) ?? String(ref.kind);
     const ns = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : policyNamespace;
     const name = String(ref.name);
     if (kind === 'ServiceAccount') {
@@ -466,8 +453,8 @@ export class LinkerdModel implements MeshModel {
     let unsure: string | undefined;
     for (const r of identityRefs) {
       const refNs = typeof r?.namespace === 'string' && r.namespace !== '' ? r.namespace : namespaceOf(obj);
-      const isServiceAccount = isKind(r?.kind, 'ServiceAccount');
-      const isNamespace = isKind(r?.kind, 'Namespace');
+      const isServiceAccount = isLinkerdKind(r?.kind, 'ServiceAccount');
+      const isNamespace = isLinkerdKind(r?.kind, 'Namespace');
       if (isServiceAccount && r.name === undefined) {
         // The CRD reads a missing name as "every ServiceAccount of the namespace", but linkerd2's policy
         // controller builds the identity from the name, which it requires.

@@ -1,3 +1,4 @@
+import { isLinkerdGroup, isLinkerdKind } from '../../analysis/mesh/linkerd-refs';
 import { apiGroupOf } from '../../util/vocabulary';
 import { isObject } from '../document';
 import { namespaceOf } from '../kinds';
@@ -23,18 +24,17 @@ export const linkerdServer: LintRule = {
       const ref = isObject(doc.obj.spec?.targetRef) ? doc.obj.spec.targetRef : {};
       // Linkerd resolves a targetRef by group and kind: a Server of policy.linkerd.io, the core Namespace,
       // an HTTPRoute of the group named (as the mesh analysis does); a look-alike group targets nothing.
-      const group = String(ref.group ?? '');
-      if ((ref.kind === 'Server' && group === GROUP) || (ref.kind === 'Namespace' && (group === '' || group === 'core'))) {
-        targeted.add(`${namespaceOf(doc.obj)}|${String(ref.kind)}|${String(ref.name)}`);
-      }
-      if (ref.kind === 'HTTPRoute') routeTargets.add(`${namespaceOf(doc.obj)}|${group}|${String(ref.name)}`);
+      const group = String(ref.group ?? '').toLowerCase();
+      if (isLinkerdKind(ref.kind, 'Server') && isLinkerdGroup(ref.group, GROUP)) targeted.add(`${namespaceOf(doc.obj)}|Server|${String(ref.name)}`);
+      if (isLinkerdKind(ref.kind, 'Namespace') && isLinkerdGroup(ref.group, '')) targeted.add(`${namespaceOf(doc.obj)}|Namespace|${String(ref.name)}`);
+      if (isLinkerdKind(ref.kind, 'HTTPRoute')) routeTargets.add(`${namespaceOf(doc.obj)}|${group}|${String(ref.name)}`);
     }
     // A policy targeting an HTTPRoute whose parent is the Server authorizes (some) requests to it.
     for (const doc of ctx.documents) {
       const group = isObject(doc.obj) ? apiGroupOf(doc.obj) : '';
       if (!isObject(doc.obj) || doc.obj.kind !== 'HTTPRoute' || (group !== GROUP && group !== 'gateway.networking.k8s.io')) continue;
       const ns = namespaceOf(doc.obj);
-      if (!routeTargets.has(`${ns}|${group}|${String(doc.obj.metadata?.name)}`)) continue;
+      if (!routeTargets.has(`${ns}|${group.toLowerCase()}|${String(doc.obj.metadata?.name)}`)) continue;
       for (const parent of Array.isArray(doc.obj.spec?.parentRefs) ? doc.obj.spec.parentRefs : []) {
         // A parent Server of policy.linkerd.io (the group when omitted, as the mesh analysis reads it), in the parent's namespace.
         if (isObject(parent) && parent.kind === 'Server' && (parent.group ?? GROUP) === GROUP) {
