@@ -86,6 +86,8 @@ export class IstioModel implements MeshModel {
   private readonly members: MembershipCache;
   /** `<namespace>/<name>` -> the Service's selector (undefined: a Service without selector). */
   private readonly services = new Map<string, Record<string, string> | undefined>();
+  /** Services labelled `istio.io/use-waypoint` (ambient): traffic addressed to them passes that waypoint. */
+  private readonly waypointServices: Array<{ namespace: string; name: string; selector: Record<string, string>; waypoint: string }> = [];
 
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
@@ -94,6 +96,10 @@ export class IstioModel implements MeshModel {
       if (isKindOf(obj, '', 'Service')) {
         const selector = obj.spec?.selector;
         this.services.set(`${namespaceOf(obj)}/${nameOf(obj)}`, isPlainObject(selector) && Object.keys(selector).length > 0 ? selector : undefined);
+        const waypoint = isPlainObject(obj.metadata?.labels) ? obj.metadata!.labels['istio.io/use-waypoint'] : undefined;
+        if (typeof waypoint === 'string' && waypoint !== 'none' && isPlainObject(selector) && Object.keys(selector).length > 0) {
+          this.waypointServices.push({ namespace: namespaceOf(obj), name: nameOf(obj), selector: selector as Record<string, string>, waypoint });
+        }
       }
       if (!isIstioAuthorizationPolicy(obj)) continue;
       const why = rejection(obj);
@@ -173,6 +179,17 @@ export class IstioModel implements MeshModel {
       const why = `the destination uses the waypoint '${dst.waypoint}' (istio.io/use-waypoint): policies bound to waypoints and what ztunnel sees `
         + 'behind one are not modelled';
       return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
+    }
+    if (dst.dataPlane === 'ambient') {
+      // A Service with its own waypoint: clients addressing the Service reach the destination through
+      // the waypoint (its identity, its policies); clients addressing the pod do not.
+      const viaService = this.waypointServices.find((svc) => svc.namespace === (q.destination.namespace ?? 'default')
+        && Object.entries(svc.selector).every(([k, v]) => q.destination.labels[k] === v));
+      if (viaService !== undefined) {
+        const why = `the Service '${viaService.name}', which selects the destination, uses the waypoint '${viaService.waypoint}' (istio.io/use-waypoint): `
+          + 'traffic addressed to it passes the waypoint, whose policies and identity are not modelled';
+        return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
+      }
     }
     const src = this.members.of(q.source);
     const srcMeshed = src.dataPlane !== undefined && !src.outboundBypass.has(q.port);

@@ -289,6 +289,34 @@ describe('Istio ambient', () => {
   });
 });
 
+describe('Services with a waypoint (ambient)', () => {
+  const ambientNs = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' })];
+  const byPrincipal = authorizationPolicy('shop', 'api-from-web', {
+    selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }],
+  });
+  const service = (labels: Record<string, string>) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop', labels }, spec: { selector: { app: 'api' }, ports: [{ port: 8080 }] },
+  });
+
+  test('a Service selecting the destination with istio.io/use-waypoint: traffic to it arrives from the waypoint, so identity verdicts are indeterminate', () => {
+    const r = meshReach([...ambientNs, ...apps, byPrincipal, service({ 'istio.io/use-waypoint': 'api-waypoint' })], ISTIO_AMBIENT);
+    const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(["mesh: the Service 'api', which selects the destination, uses the waypoint 'api-waypoint' (istio.io/use-waypoint): "
+      + 'traffic addressed to it passes the waypoint, whose policies and identity are not modelled']);
+    // A workload no waypoint Service selects stays exact.
+    expect(r.check(w('shop/web'), w('shop/batch'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('without the label, or with use-waypoint none, ztunnel decides exactly', () => {
+    for (const labels of [{}, { 'istio.io/use-waypoint': 'none' }] as Array<Record<string, string>>) {
+      const r = meshReach([...ambientNs, ...apps, byPrincipal, service(labels)], ISTIO_AMBIENT);
+      expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+      expect(r.check(w('shop/batch'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    }
+  });
+});
+
 describe('targetRefs to Services (waypoints)', () => {
   const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, ports: [{ port: 8080 }] } };
   const onService = authorizationPolicy('shop', 'api-waypoint', { targetRefs: [{ kind: 'Service', group: '', name: 'api' }], action: 'ALLOW', rules: [{}] });
