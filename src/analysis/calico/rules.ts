@@ -19,8 +19,11 @@ export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';
 
 /** Protocol names Calico accepts, as IANA numbers. */
 const PROTOCOL_NUMBERS: Record<string, number> = { TCP: 6, UDP: 17, SCTP: 132, ICMP: 1, ICMPV6: 58, UDPLITE: 136 };
-/** Protocols on which `ports` are allowed (Calico validation rejects ports with any other protocol). */
-const PORT_PROTOCOLS = new Set([6, 17, 132, 136]);
+/**
+ * Protocols on which `ports` are allowed: TCP, UDP, SCTP (libcalico-go Protocol.SupportsPorts;
+ * Calico validation rejects ports with any other protocol, UDPLite included).
+ */
+const PORT_PROTOCOLS = new Set([6, 17, 132]);
 
 type PortMatcher = { readonly from: number; readonly to: number } | { readonly name: string };
 
@@ -180,7 +183,7 @@ export function compileRule(raw: any, path: string, cache: SelectorCache): Compi
   // valid with a protocol that has ports, and the API server rejects the policy otherwise.
   const hasPorts = [source, destination].some((e) => e.ports?.length || e.notPorts?.length);
   if (hasPorts && (protocol === undefined || !PORT_PROTOCOLS.has(protocol))) {
-    throw new InvalidRuleError(`${path}: ports require protocol TCP, UDP, SCTP or UDPLite`);
+    throw new InvalidRuleError(`${path}: ports require protocol TCP, UDP or SCTP`);
   }
   let http: string | undefined;
   if (raw.http) {

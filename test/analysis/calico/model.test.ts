@@ -195,7 +195,7 @@ describe('selection', () => {
     const p = gnp('bad', { selector: 'all()', ingress: [{ action: 'Deny', destination: { ports: [80] } }] });
     const v = evaluate([p], ingress(api, web, 80));
     expect(v.allowed).toBe(true);
-    expect(v.reasons[1].message).toContain('ports require protocol TCP, UDP, SCTP or UDPLite');
+    expect(v.reasons[1].message).toContain('ports require protocol TCP, UDP or SCTP');
   });
 });
 
