@@ -248,6 +248,17 @@ function isScoped(e: EntityRule, scope: RuleScope): boolean {
   return !!(e.selector || e.namespaceSelector || e.hasServiceAccounts || (e.notSelector && scope.namespace !== undefined));
 }
 
+/** The one service account label the analyzer knows: Calico gives each service account its name as a label. */
+const SA_NAME_LABEL = 'projectcalico.org/name';
+
+/**
+ * Does a `serviceAccounts.selector` test labels of the service account other than its name? Those
+ * labels live on ServiceAccount objects the analysis does not read, so the match is unknown.
+ */
+function saLabelsUnknown(selector: CalicoSelector): boolean {
+  return [...selector.labelKeys].some((k) => k !== SA_NAME_LABEL);
+}
+
 /** Addresses of the network sets a selector reaches (positive: in scope and selected; negative: notSelector). */
 const SET_BLOCKS = new WeakMap<EntityRule, Map<string, AddressSet>>();
 
@@ -295,6 +306,13 @@ function identityMatches(
         if (e.saSelector && !e.saSelector.matches({ 'projectcalico.org/name': sa })) byLabels = false;
       }
       positive = byLabels ? YES : NO;
+      if (positive === NO && e.saSelector && saLabelsUnknown(e.saSelector) && inScope && (!e.selector || e.selector.matches(labels))
+        && (!e.saNames || e.saNames.has(labels['projectcalico.org/serviceaccount'] as string))) {
+        // Only the service account's own labels could decide, and the manifests do not give them.
+        positive = MAYBE;
+        log?.why.push(`${side}.serviceAccounts.selector tests labels of service account '${labels['projectcalico.org/serviceaccount']}', `
+          + `which the manifests do not give (only ${SA_NAME_LABEL} is known)`);
+      }
       if (!byLabels && hasSets && !e.hasServiceAccounts) {
         positive = matchAddresses(ep, networkSetBlock(e, scope, ctx, false));
         if (positive === MAYBE) why('selector');
