@@ -85,6 +85,28 @@ const CASES: Case[] = [
     message: "must be a list, got a string '10.0.0.0/8'",
   },
   {
+    // libcalico-go Protocol.SupportsPorts: TCP, UDP and SCTP only.
+    name: 'Calico ports with protocol UDPLite',
+    object: calico('GlobalNetworkPolicy', 'db-udplite', {
+      selector: "app == 'db'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'UDPLite', destination: { ports: [5432] } }],
+    }),
+    cni: Cni.calico(),
+    label: 'GlobalNetworkPolicy db-udplite',
+    path: 'spec.ingress[0].protocol',
+    message: 'rules with ports need protocol TCP, UDP or SCTP',
+  },
+  {
+    // libcalico-go validateRule: an ICMP type/code match needs protocol ICMP or ICMPv6.
+    name: 'Calico ICMP match without protocol ICMP',
+    object: calico('GlobalNetworkPolicy', 'db-no-ping', {
+      selector: "app == 'db'", types: ['Ingress'], ingress: [{ action: 'Deny', icmp: { type: 8 } }],
+    }),
+    cni: Cni.calico(),
+    label: 'GlobalNetworkPolicy db-no-ping',
+    path: 'spec.ingress[0].icmp',
+    message: 'needs protocol ICMP or ICMPv6',
+  },
+  {
     name: 'NetworkPolicy rules given as a mapping instead of a list',
     object: networkPolicy('web-egress', 'shop', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: { to: [] } }),
     cni: Cni.kubernetes(),
@@ -158,6 +180,31 @@ describe('invalid objects and the rest of the manifests', () => {
     expect(validateManifest(policy)).toEqual({
       rejectedBy: 'the API server or Cilium',
       problems: [{ path: 'spec.ingress[0].toPorts[0]', message: 'DNS rules are not allowed on ingress' }],
+    });
+  });
+
+  test('Calico services, ICMP and HTTP rule constraints follow libcalico-go validation', () => {
+    const policy = calico('GlobalNetworkPolicy', 'svc', {
+      selector: "app == 'db'",
+      ingress: [
+        // A source Service with source ports is valid (only a destination Service brings its own ports).
+        { action: 'Allow', protocol: 'TCP', source: { services: { name: 'web', namespace: 'shop' }, ports: [80] } },
+        { action: 'Allow', destination: { services: { name: 'db', namespace: 'shop' } } },
+        { action: 'Allow', source: { services: { name: 'web', namespace: 'shop' }, selector: "app == 'web'" } },
+        { action: 'Allow', protocol: 'ICMP', icmp: { code: 0 } },
+        { action: 'Allow', protocol: 'UDP', http: { methods: ['GET'] } },
+      ],
+      egress: [{ action: 'Allow', source: { services: { name: 'web', namespace: 'shop' } } }],
+    });
+    expect(validateManifest(policy)).toEqual({
+      rejectedBy: 'Calico',
+      problems: [
+        { path: 'spec.ingress[1].destination.services', message: 'is not allowed in an ingress rule destination' },
+        { path: 'spec.ingress[2].source.services', message: 'cannot be combined with selector' },
+        { path: 'spec.ingress[3].icmp.code', message: 'needs an ICMP type' },
+        { path: 'spec.ingress[4].protocol', message: 'must be TCP (or omitted) with an HTTP match' },
+        { path: 'spec.egress[0].source.services', message: 'is not allowed in an egress rule source' },
+      ],
     });
   });
 

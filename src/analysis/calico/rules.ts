@@ -19,8 +19,11 @@ export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';
 
 /** Protocol names Calico accepts, as IANA numbers. */
 const PROTOCOL_NUMBERS: Record<string, number> = { TCP: 6, UDP: 17, SCTP: 132, ICMP: 1, ICMPV6: 58, UDPLITE: 136 };
-/** Protocols on which `ports` are allowed (Calico validation rejects ports with any other protocol). */
-const PORT_PROTOCOLS = new Set([6, 17, 132, 136]);
+/**
+ * Protocols on which `ports` are allowed: TCP, UDP, SCTP (libcalico-go Protocol.SupportsPorts;
+ * Calico validation rejects ports with any other protocol, UDPLite included).
+ */
+const PORT_PROTOCOLS = new Set([6, 17, 132]);
 
 type PortMatcher = { readonly from: number; readonly to: number } | { readonly name: string };
 
@@ -180,7 +183,7 @@ export function compileRule(raw: any, path: string, cache: SelectorCache): Compi
   // valid with a protocol that has ports, and the API server rejects the policy otherwise.
   const hasPorts = [source, destination].some((e) => e.ports?.length || e.notPorts?.length);
   if (hasPorts && (protocol === undefined || !PORT_PROTOCOLS.has(protocol))) {
-    throw new InvalidRuleError(`${path}: ports require protocol TCP, UDP, SCTP or UDPLite`);
+    throw new InvalidRuleError(`${path}: ports require protocol TCP, UDP or SCTP`);
   }
   let http: string | undefined;
   if (raw.http) {
@@ -245,6 +248,17 @@ function isScoped(e: EntityRule, scope: RuleScope): boolean {
   return !!(e.selector || e.namespaceSelector || e.hasServiceAccounts || (e.notSelector && scope.namespace !== undefined));
 }
 
+/** The one service account label the analyzer knows: Calico gives each service account its name as a label. */
+const SA_NAME_LABEL = 'projectcalico.org/name';
+
+/**
+ * Does a `serviceAccounts.selector` test labels of the service account other than its name? Those
+ * labels live on ServiceAccount objects the analysis does not read, so the match is unknown.
+ */
+function saLabelsUnknown(selector: CalicoSelector): boolean {
+  return [...selector.labelKeys].some((k) => k !== SA_NAME_LABEL);
+}
+
 /** Addresses of the network sets a selector reaches (positive: in scope and selected; negative: notSelector). */
 const SET_BLOCKS = new WeakMap<EntityRule, Map<string, AddressSet>>();
 
@@ -292,6 +306,13 @@ function identityMatches(
         if (e.saSelector && !e.saSelector.matches({ 'projectcalico.org/name': sa })) byLabels = false;
       }
       positive = byLabels ? YES : NO;
+      if (positive === NO && e.saSelector && saLabelsUnknown(e.saSelector) && inScope && (!e.selector || e.selector.matches(labels))
+        && (!e.saNames || e.saNames.has(labels['projectcalico.org/serviceaccount'] as string))) {
+        // Only the service account's own labels could decide, and the manifests do not give them.
+        positive = MAYBE;
+        log?.why.push(`${side}.serviceAccounts.selector tests labels of service account '${labels['projectcalico.org/serviceaccount']}', `
+          + `which the manifests do not give (only ${SA_NAME_LABEL} is known)`);
+      }
       if (!byLabels && hasSets && !e.hasServiceAccounts) {
         positive = matchAddresses(ep, networkSetBlock(e, scope, ctx, false));
         if (positive === MAYBE) why('selector');

@@ -34,6 +34,8 @@ export interface CalicoSelector {
   readonly expression: string;
   /** Does the expression contain `global()`? */
   readonly usesGlobal: boolean;
+  /** The label keys the expression tests (in `has()` and comparisons). */
+  readonly labelKeys: ReadonlySet<string>;
   /** Does the selector match an object with these labels (`scope.global`: it is a non-namespaced resource)? */
   matches(labels: Record<string, string>, scope?: SelectorScope): boolean;
 }
@@ -46,6 +48,7 @@ const KEY_CHAR = /[A-Za-z0-9_.\/-]/;
 class Parser {
   private pos = 0;
   usesGlobal = false;
+  readonly labelKeys = new Set<string>();
 
   constructor(private readonly text: string) {}
 
@@ -97,6 +100,7 @@ class Parser {
         this.skipSpace();
         const key = this.readKey();
         if (!key) this.fail('expected a label key inside has()');
+        this.labelKeys.add(key);
         this.expect(')');
         return (l) => Object.prototype.hasOwnProperty.call(l, key);
       }
@@ -111,6 +115,7 @@ class Parser {
   }
 
   private parseComparison(key: string): Eval {
+    this.labelKeys.add(key);
     const has = (l: Labels) => Object.prototype.hasOwnProperty.call(l, key);
     this.skipSpace();
     if (this.eat('==')) {
@@ -250,6 +255,7 @@ export function parseCalicoSelector(expr: string): CalicoSelector {
   return {
     expression: expr,
     usesGlobal: parser.usesGlobal,
+    labelKeys: parser.labelKeys,
     matches: (labels, scope) => evaluate(labels, scope?.global ?? false),
   };
 }

@@ -8,7 +8,11 @@ import { at, Checker, isPortName } from './checker';
 import { parseCalicoSelector } from '../calico/selector';
 
 const PROTOCOLS = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'SCTP', 'UDPLite'];
-const PORT_PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP', 'UDPLITE', '6', '17', '132', '136']);
+/**
+ * Protocols that take ports: TCP, UDP and SCTP, by name or number (libcalico-go numorstring
+ * Protocol.SupportsPorts; UDPLite is not one of them).
+ */
+const PORT_PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP', '6', '17', '132']);
 
 /** A Calico selector expression (blank is allowed: it means all()). */
 function checkSelector(value: unknown, path: string, c: Checker): void {
@@ -63,6 +67,12 @@ function checkPorts(value: unknown, path: string, c: Checker): number {
 function checkEntity(value: unknown, path: string, c: Checker): { ports: number; services: boolean } {
   const e = c.object(value, path);
   if (!e) return { ports: 0, services: false };
+  if (e.services !== undefined && e.services !== null) {
+    // libcalico-go validateEntityRule: a Service match takes the Service's endpoints as the whole entity.
+    const others = ['nets', 'notNets', 'selector', 'notSelector', 'namespaceSelector', 'serviceAccounts']
+      .filter((f) => e[f] !== undefined && e[f] !== null && e[f] !== '' && !(Array.isArray(e[f]) && e[f].length === 0));
+    if (others.length > 0) c.report(at(path, 'services'), `cannot be combined with ${others.join(', ')}`);
+  }
   for (const field of ['nets', 'notNets']) c.strings(e[field], at(path, field)).forEach((n, i) => c.cidr(n, at(at(path, field), i), true));
   for (const field of ['selector', 'notSelector', 'namespaceSelector']) checkSelector(e[field], at(path, field), c);
   const ports = checkPorts(e.ports, at(path, 'ports'), c) + checkPorts(e.notPorts, at(path, 'notPorts'), c);
@@ -88,13 +98,34 @@ function checkRule(rule: Record<string, any>, path: string, c: Checker, directio
   const source = checkEntity(rule.source, at(path, 'source'), c);
   const destination = checkEntity(rule.destination, at(path, 'destination'), c);
   if ((source.ports > 0 || destination.ports > 0) && !PORT_PROTOCOLS.has(String(rule.protocol).toUpperCase())) {
-    c.report(at(path, 'protocol'), 'rules with ports need protocol TCP, UDP, SCTP or UDPLite');
+    c.report(at(path, 'protocol'), 'rules with ports need protocol TCP, UDP or SCTP');
   }
+  // libcalico-go validateRule: a destination Service brings its own ports (source ports stay valid).
   if (destination.services && destination.ports > 0) c.report(at(path, 'destination'), 'services cannot be combined with ports');
-  if (source.services && source.ports > 0) c.report(at(path, 'source'), 'services cannot be combined with ports');
+  // validateNetworkPolicySpec: Services only in the destination of egress rules and the source of ingress rules.
+  if (direction === 'egress' && source.services) c.report(at(at(path, 'source'), 'services'), 'is not allowed in an egress rule source');
+  if (direction === 'ingress' && destination.services) {
+    c.report(at(at(path, 'destination'), 'services'), 'is not allowed in an ingress rule destination');
+  }
+  // validateRule: ICMP type/code need protocol ICMP or ICMPv6, and a code needs a type (validateICMPFields).
+  for (const field of ['icmp', 'notICMP']) {
+    const icmp = c.object(rule[field], at(path, field));
+    if (!icmp) continue;
+    if (field === 'icmp' && rule.protocol !== 'ICMP' && rule.protocol !== 'ICMPv6') {
+      c.report(at(path, 'icmp'), 'needs protocol ICMP or ICMPv6');
+    }
+    if (icmp.code !== undefined && icmp.code !== null && (icmp.type === undefined || icmp.type === null)) {
+      c.report(at(at(path, field), 'code'), 'needs an ICMP type');
+    }
+  }
   const http = c.object(rule.http, at(path, 'http'));
   if (http) {
     if (action !== undefined && action !== 'Allow') c.report(at(path, 'http'), 'HTTP matches are only valid on Allow rules');
+    // validateNetworkPolicySpec and validateRule: no HTTP match on egress rules, and only with protocol TCP (or none).
+    if (direction === 'egress') c.report(at(path, 'http'), 'HTTP matches are not allowed in egress rules');
+    if (rule.protocol !== undefined && rule.protocol !== null && rule.protocol !== 'TCP') {
+      c.report(at(path, 'protocol'), 'must be TCP (or omitted) with an HTTP match');
+    }
     c.strings(http.methods, at(at(path, 'http'), 'methods'));
     for (const { item, path: p } of c.objects(http.paths, at(at(path, 'http'), 'paths'))) {
       c.string(item.exact, at(p, 'exact'));

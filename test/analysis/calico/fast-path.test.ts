@@ -64,6 +64,7 @@ function entity(r: Rng): any {
       { names: ['sa1'] },
       { selector: "projectcalico.org/name == 'sa2'" },
       { selector: '!has(projectcalico.org/name)' },
+      { selector: "role == 'frontend'" },
       {},
       { names: [] },
     ]);

@@ -113,7 +113,7 @@ describe('hasL7Rules: can a verdict of the model carry L7 constraints?', () => {
     expect(calicoModel([egressHttp], NAMESPACES).hasL7Rules()).toBe(false);
   });
 
-  test('an HTTP match on an egress Allow rule allows at L4 without a constraint, with a note (Calico: HTTP on ingress only)', () => {
+  test('an HTTP match on an egress rule gets the whole policy rejected (libcalico-go: "not allowed in egress rule")', () => {
     const egressHttp = cnp('shop', 'web-egress-get', {
       selector: "app == 'web'",
       types: ['Egress'],
@@ -123,9 +123,10 @@ describe('hasL7Rules: can a verdict of the model carry L7 constraints?', () => {
     const verdict = egressReach.check(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080));
     expect(verdict.allowed).toBe(true);
     expect(verdict.l7Constraints).toEqual([]);
-    // Calico reports its caveats per verdict, as `note:` log reasons of the side they concern.
-    expect(verdict.egress.reasons).toContain('note: NetworkPolicy shop/web-egress-get spec.egress[0]: the HTTP match '
-      + 'is not enforced on egress (Calico matches HTTP on ingress only); the rule allows at L4');
+    // Had the policy applied, its end-of-tier Deny would drop UDP: Calico rejects it, so nothing isolates web.
+    expect(egressReach.check(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.udp(53)).allowed).toBe(true);
+    expect(egressReach.notes).toContain('NetworkPolicy shop/web-egress-get is invalid and left out of the analysis (Calico rejects it, '
+      + 'so it never takes effect): spec.egress[0].http: HTTP matches are not allowed in egress rules');
     expect(egressReach.matrix().flows.every((f) => f.l7Constraints === undefined)).toBe(true);
   });
 

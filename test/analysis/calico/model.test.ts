@@ -1,7 +1,7 @@
 import { cnp, egress, evaluate, external, gnp, ingress, NAMESPACES, pod, tier } from './helpers';
 import { calicoModel } from '../../../src/analysis/calico';
 import { ManifestObject } from '../../../src/analysis/model';
-import { NO, YES } from '../../../src/analysis/verdict';
+import { MAYBE, NO, YES } from '../../../src/analysis/verdict';
 import { expectValidManifests } from '../../support/schema';
 
 // Expected values follow https://docs.tigera.io/calico/latest/reference/resources/tier ("How policy
@@ -195,7 +195,7 @@ describe('selection', () => {
     const p = gnp('bad', { selector: 'all()', ingress: [{ action: 'Deny', destination: { ports: [80] } }] });
     const v = evaluate([p], ingress(api, web, 80));
     expect(v.allowed).toBe(true);
-    expect(v.reasons[1].message).toContain('ports require protocol TCP, UDP, SCTP or UDPLite');
+    expect(v.reasons[1].message).toContain('ports require protocol TCP, UDP or SCTP');
   });
 });
 
@@ -355,6 +355,24 @@ describe('rule matching', () => {
     expect(evaluate([set, positive], ingress(api, web, 8080)).allowed).toBe(true);
     // Without a network set the IP has no labels at all, so no selector can match it.
     expect(evaluate([negated], ingress(partner, web, 8080)).allowed).toBe(false);
+  });
+
+  // https://docs.tigera.io/calico/latest/reference/resources/networkpolicy#serviceaccountmatch :
+  // `selector` matches the labels of the ServiceAccount object, which the manifests do not give
+  // (only its name, as projectcalico.org/name). Unknown is indeterminate, never a quiet deny.
+  test('a service-account selector on other service-account labels may match (indeterminate)', () => {
+    const p = isolateWeb([{ action: 'Allow', source: { serviceAccounts: { selector: "role == 'frontend'" } } }], 'sa-role');
+    expectValidManifests([p]);
+    const v = evaluate([p], ingress(api, web, 8080));
+    expect(v.outcome).toBe(MAYBE);
+    expect(v.uncertain).toEqual(['NetworkPolicy shop/sa-role spec.ingress[0] (Allow): source.serviceAccounts.selector tests labels of service '
+      + "account 'api-sa', which the manifests do not give (only projectcalico.org/name is known)"]);
+    // Outside the policy namespace and for IPs without a service account the rule surely does not match.
+    expect(evaluate([p], ingress(invoice, web, 8080)).outcome).toBe(NO);
+    expect(evaluate([p], ingress(external('203.0.113.7'), web, 8080)).outcome).toBe(NO);
+    // Names are known: a names list that excludes the account decides, whatever its labels.
+    const named = isolateWeb([{ action: 'Allow', source: { serviceAccounts: { names: ['other-sa'], selector: "role == 'frontend'" } } }], 'sa-both');
+    expect(evaluate([named], ingress(api, web, 8080)).outcome).toBe(NO);
   });
 
   test('notSelector excludes matching peers', () => {
