@@ -8,6 +8,7 @@ import { flannelModel, kubernetesModel } from './kubernetes/model';
 import { AnnotatedCniModel, ManifestObject, NamespaceIndex } from './model';
 import { adminNetworkPolicyUncertainties } from './uncertainty/admin-network-policy';
 import { calicoHostEndpointUncertainties } from './uncertainty/calico-host-endpoints';
+import { calicoServiceAccountSelectorUncertainties } from './uncertainty/calico-service-account-selectors';
 import { ciliumNamedPortUncertainties } from './uncertainty/cilium-named-ports';
 import { ciliumRedirectUncertainties } from './uncertainty/cilium-redirects';
 import { splitDuplicatePolicies } from './uncertainty/duplicate-objects';
@@ -56,7 +57,7 @@ const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
   [CniKind.CALICO]: {
     model: (manifests, namespaces, cni) => calicoModel(manifests, namespaces, { clusterNetworkPolicy: cni.capabilities.clusterNetworkPolicy }),
     native: nativeOf(CniKind.CALICO),
-    uncertainties: calicoHostEndpointUncertainties,
+    uncertainties: (manifests) => [...calicoHostEndpointUncertainties(manifests), ...calicoServiceAccountSelectorUncertainties(manifests)],
     l7BlindToMtls: false,
   },
   [CniKind.CILIUM]: {
