@@ -2,8 +2,8 @@
  * The reachability analyzer: "can A reach B on port P under this CNI, and which object decided?"
  * over synthesized charts or any Kubernetes YAML, answered allow, deny or indeterminate.
  */
-import { App, Chart } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { podCidrSpace } from './addresses';
 import { l7BlindToMtls, modelFor } from './cni-model';
 import { diffReachability } from './diff-engine';
@@ -184,14 +184,21 @@ export class Reachability {
     if (!isPlainObject(options)) throw propError(site, 'options', `must be an object of options such as { cni: Cni.calico() }, got ${describeValue(options)}`);
     requireMadeCni(site, 'options.cni', options.cni);
     if (!Array.isArray(manifests)) throw propError(site, 'manifests', 'must be a list of Kubernetes objects');
+    // Skipping an entry would analyze the manifests without it (a policy left out allows more).
+    manifests.forEach((m, i) => {
+      if (ApiObject.isApiObject(m) || Construct.isConstruct(m)) {
+        throw propError(site, `manifests[${i}]`, 'must be a plain Kubernetes object, not a cdk8s ApiObject or construct: pass its '
+          + 'toJson() (or use Reachability.fromChart / fromApp)');
+      }
+      if (!isPlainObject(m)) throw propError(site, `manifests[${i}]`, `must be a Kubernetes object (a mapping), got ${describeValue(m)}`);
+    });
     this.cni = options.cni;
     this.nodeIp = options.nodeIp === undefined ? undefined : checkIp(site, options.nodeIp, 'options.nodeIp');
     this.podCidrs = checkPodCidrs(site, options.podCidrs);
     this.meshFacts = checkMesh(site, options.mesh, options.linkerdDefaultInboundPolicy);
     this.meshName = this.meshFacts?.displayName;
     this.problems = problems;
-    const objects = manifests.filter((m) => isPlainObject(m)) as ManifestObject[];
-    const { valid, invalid } = partitionManifests(objects);
+    const { valid, invalid } = partitionManifests(manifests as ManifestObject[]);
     this.manifests = valid;
     const staged = valid.filter(isCalicoStagedPolicy).length;
     this.inputNotes = [

@@ -106,12 +106,13 @@ export function writeTable(out: ReportWriter, flows: () => Iterable<FlowEntry>, 
     const widths = HEADER.map((h) => h.length);
     const sizing = new Reasons();
     for (const f of flows()) {
-      widen(widths, [f.source, f.destination, f.port, verdictCell(f, sizing)]);
+      widen(widths, [printable(f.source), printable(f.destination), printable(f.port), verdictCell(f, sizing)]);
       count(totals, f);
     }
     const reasons = new Reasons();
     writeAligned(out, [HEADER], widths);
-    writeAligned(out, mapIterable(flows(), (f) => [f.source, f.destination, f.port, verdictCell(f, reasons)]), widths);
+    const cells = (f: FlowEntry) => [printable(f.source), printable(f.destination), printable(f.port), verdictCell(f, reasons)];
+    writeAligned(out, mapIterable(flows(), cells), widths);
     writeReasons(out, reasons, undefined);
     return { flows: flowCount(totals), indeterminate: totals.indeterminate };
   }
@@ -121,10 +122,11 @@ export function writeTable(out: ReportWriter, flows: () => Iterable<FlowEntry>, 
   let total = 0;
   for (const f of flows()) {
     total++;
-    if (total <= maxRows) rows.push([f.source, f.destination, f.port, verdictCell(f, reasons)]);
+    if (total <= maxRows) rows.push([printable(f.source), printable(f.destination), printable(f.port), verdictCell(f, reasons)]);
     else if (rows.length > 0) rows.length = 0;
     if (total > maxRows && f.verdict === Verdict.INDETERMINATE) reasons.numberOf(f.reason ?? 'unknown');
-    const key = `${namespaceOfEndpoint(f.source)}\n${namespaceOfEndpoint(f.destination)}`;
+    // JSON, not a separator character: a namespace may hold any character (the analyzer does not require valid names).
+    const key = JSON.stringify([namespaceOfEndpoint(f.source), namespaceOfEndpoint(f.destination)]);
     let counts = pairs.get(key);
     if (counts === undefined) {
       counts = noCounts();
@@ -172,9 +174,10 @@ function writeSummary(out: ReportWriter, total: number, totals: Counts, pairs: M
   const header = ['FROM NAMESPACE', 'TO NAMESPACE', 'ALLOW', 'ALLOW (L7)', 'DENY', ...(mesh ? ['DENY (CNI)', 'DENY (MESH)'] : []), 'INDETERMINATE'];
   const keys = [...pairs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const shown = keys.slice(0, maxRows).map((key) => {
-    const [from, to] = key.split('\n');
+    const [from, to] = JSON.parse(key) as [string, string];
     const c = pairs.get(key)!;
-    return [from, to, String(c.allow), String(c.allowL7), String(c.deny), ...(mesh ? [String(c.denyCni), String(c.denyMesh)] : []),
+    return [printable(from), printable(to), String(c.allow), String(c.allowL7), String(c.deny),
+      ...(mesh ? [String(c.denyCni), String(c.denyMesh)] : []),
       String(c.indeterminate)];
   });
   const widths = header.map((h) => h.length);
@@ -270,7 +273,17 @@ export function writeMermaid(out: ReportWriter, endpoints: readonly string[], fl
   return edges;
 }
 
-/** Mermaid entity codes for the characters that would end a quoted label. */
+/** Mermaid entity codes for the characters that would end a quoted label (control characters escaped first). */
 function escapeMermaid(text: string): string {
-  return text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+  return printable(text).replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+}
+
+/**
+ * `text` with control characters (C0, DEL, C1, the Unicode line and paragraph separators) written as
+ * `\uXXXX`. Names come from contributed manifests; the analyzer does not require them to be names the
+ * API server accepts, and a newline or an escape sequence in one would break a table row or a Mermaid
+ * label, or drive the terminal of whoever reads the CI log.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -90,15 +90,24 @@ export class NetworkingValidation {
     const cwd = process.cwd();
     const shown = context.manifests.map((m) => displayPath(m, cwd));
     const loaded = loadInput(shown, cwd, SYNTH_OUTPUT, 'named');
-    for (const problem of [...loaded.missing.map((m) => `${m}: no such file`), ...loaded.problems]) {
-      context.logger.log(`${PREFIX}: warning: ${problem}`);
-    }
-    // A manifest that cannot be read (not a regular file) would leave part of the app unchecked.
-    for (const { path: file, message } of loaded.unreadable) {
+    // A manifest that cannot be read (missing, not a regular file) or a document that cannot be parsed
+    // (invalid YAML, no kind) would leave part of the app unchecked: each fails the synth.
+    const fileFix = 'Check the synthesized output directory: every manifest must be a regular file.';
+    const unchecked = [
+      ...loaded.missing.map((m) => ({ path: m, message: `${m}: no such file`, fix: fileFix })),
+      ...loaded.unreadable.map((u) => ({ ...u, fix: fileFix })),
+      ...loaded.problems.map((message) => ({
+        path: loaded.files.find((f) => message.startsWith(`${f}: line `)) ?? 'unknown',
+        message,
+        fix: 'Every synthesized document must be a Kubernetes object (a mapping with a kind) in valid YAML: correct the object '
+          + 'that writes it (an Include, a hand-written ApiObject or a post-synthesis step).',
+      })),
+    ];
+    for (const { path: file, message, fix } of unchecked) {
       context.report.addViolation({
         ruleName: 'manifest-unreadable',
         recommendation: `cannot read ${message}, so it is neither linted nor analyzed`,
-        fix: 'Check the synthesized output directory: every manifest must be a regular file.',
+        fix,
         violatingResources: [{ resourceName: file, locations: [message], manifestPath: file }],
       });
     }
@@ -137,7 +146,7 @@ export class NetworkingValidation {
     }
 
     const failedExpectations = (outcomes ?? []).filter((o) => !o.pass).length;
-    const failed = count(LintSeverity.ERROR) > 0 || failedExpectations > 0 || expectationFileFailed || loaded.unreadable.length > 0
+    const failed = count(LintSeverity.ERROR) > 0 || failedExpectations > 0 || expectationFileFailed || unchecked.length > 0
       || (this.failOnWarnings && count(LintSeverity.WARNING) > 0);
     context.report.submit(failed ? 'failure' : 'success', {
       CNI: this.cniName,

@@ -4,7 +4,7 @@
  * contains every possible address matches, a disjoint one does not, anything else is indeterminate
  * with the reason. CIDR peers match pods by address on every CNI but Cilium.
  */
-import { Testing } from 'cdk8s';
+import { ApiObject, Testing } from 'cdk8s';
 import { deployment, namespace, networkPolicy } from './fixtures';
 import { Reachability, ReachabilityOptions } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
@@ -229,6 +229,25 @@ describe('options are checked: a ValidationError naming the factory and the opti
       .toBe("[Reachability.fromManifests] options: must be an object of options such as { cni: Cni.calico() }, got the string 'calico'");
     expect(validationErrorOf(() => Reachability.fromManifests({} as any, { cni: Cni.calico() })).message)
       .toBe('[Reachability.fromManifests] manifests: must be a list of Kubernetes objects');
+  });
+
+  test('fromManifests refuses an entry that is no manifest instead of analyzing without it', () => {
+    // A skipped NetworkPolicy would make its flows "allow": every entry must be a manifest mapping.
+    const chart = Testing.chart();
+    const policy = new ApiObject(chart, 'deny', networkPolicy('deny', 'shop', { podSelector: {}, policyTypes: ['Ingress'] }));
+    const web = deployment('shop', 'web', { app: 'web' });
+    const refused = (entry: unknown) => validationErrorOf(() => Reachability.fromManifests([web, entry], { cni: Cni.kubernetes() })).message;
+    const notPlain = '[Reachability.fromManifests] manifests[1]: must be a plain Kubernetes object, not a cdk8s ApiObject or construct: '
+      + 'pass its toJson() (or use Reachability.fromChart / fromApp)';
+    expect(refused(policy)).toBe(notPlain);
+    expect(refused(chart)).toBe(notPlain);
+    expect(refused(null)).toBe('[Reachability.fromManifests] manifests[1]: must be a Kubernetes object (a mapping), got null');
+    expect(refused('kind: NetworkPolicy')).toBe(
+      "[Reachability.fromManifests] manifests[1]: must be a Kubernetes object (a mapping), got the string 'kind: NetworkPolicy'");
+    expect(refused([policy.toJson()])).toBe('[Reachability.fromManifests] manifests[1]: must be a Kubernetes object (a mapping), got an array of 1');
+    // Its toJson() is analyzed: the default deny isolates shop/web.
+    const reach = Reachability.fromManifests([web, policy.toJson()], { cni: Cni.kubernetes() });
+    expect(reach.check(Target.workload('shop', 'web'), Target.workload('shop', 'web'), Port.tcp(80)).verdict).toBe(Verdict.DENY);
   });
 
   test('each factory names itself; its first argument is checked too', () => {

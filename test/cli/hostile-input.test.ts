@@ -231,3 +231,42 @@ describe('pathological YAML', () => {
     });
   });
 });
+
+describe('names with control characters', () => {
+  test('table and Mermaid escape them: a newline or an escape sequence in a name breaks no row or label and reaches no terminal', () => {
+    withRepo((repo) => {
+      // The API server rejects such a name; the analyzer reads the manifests as given.
+      const file = path.join(repo, 'd.yaml');
+      fs.writeFileSync(file, [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: "a\\nb\\u001b[31m", namespace: shop }',
+        'spec:',
+        '  selector: { matchLabels: { app: web } }',
+        '  template:',
+        '    metadata: { labels: { app: web } }',
+        '    spec: { containers: [ { name: c, image: x, ports: [ { containerPort: 80 } ] } ] }',
+        '',
+      ].join('\n'));
+      const shown = 'shop/a\\u000ab\\u001b[31m';
+      const table = cli('analyze', file, '--cni', 'kubernetes');
+      expect(table.code).toBe(0);
+      expect(table.stdout).toBe(`FROM${' '.repeat(shown.length - 2)}TO${' '.repeat(shown.length)}PORT    VERDICT\n`
+        + `${shown}  ${shown}  TCP/80  allow\n`);
+      const all = cli('analyze', file, '--cni', 'kubernetes', '--all');
+      expect(all.stdout).toBe(table.stdout);
+      const mermaid = cli('analyze', file, '--cni', 'kubernetes', '--format', 'mermaid');
+      expect(mermaid.stdout).toBe(`flowchart LR\n  n0["${shown}"]\n  n0 -->|"TCP/80"| n0\n`);
+      // Above --max-rows, the namespace pairs: a namespace holding a newline stays one namespace.
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf-8').replace('namespace: shop', 'namespace: "x\\ny"')
+        .replace('{ containerPort: 80 }', '{ containerPort: 80 }, { containerPort: 81 }'));
+      const summary = cli('analyze', file, '--cni', 'kubernetes', '--max-rows', '1');
+      expect(summary.stdout).toBe('2 flows, more than --max-rows 1: 2 allowed, 0 denied, 0 indeterminate. Counted per namespace pair; '
+        + '--all lists every flow, --format json too.\n\n'
+        + 'FROM NAMESPACE  TO NAMESPACE  ALLOW  ALLOW (L7)  DENY  INDETERMINATE\n'
+        + 'x\\u000ay        x\\u000ay      2      0           0     0\n');
+      // JSON escapes them itself, and keeps the name.
+      expect(JSON.parse(cli('analyze', file, '--cni', 'kubernetes', '--format', 'json').stdout).endpoints).toEqual(['x\ny/a\nb\u001b[31m']);
+    });
+  });
+});

@@ -123,6 +123,28 @@ describe('failures fail the synth with the finding, the object and the fix', () 
     ]);
   });
 
+  test('a document that cannot be parsed or a manifest that is missing fails the synth: it would go unchecked', async () => {
+    const context = synthApp();
+    const broken = path.join(dir, 'dist', 'broken.k8s.yaml');
+    // A default deny the analysis cannot read: without it, it would report the flows it denies as allowed.
+    fs.writeFileSync(broken, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: deny, namespace: [shop }\n'
+      + '---\nspec: { podSelector: {} }\n');
+    const missing = path.join(dir, 'dist', 'gone.k8s.yaml');
+    const report = await validate({ cni: 'calico' }, new ValidationContext([...context.manifests, broken, missing], 'cdk8s-networking', '0.1.0', {}, false));
+    expect(report.summary.status).toBe('failure');
+    const unreadable = report.violations.filter((v) => v.ruleName === 'manifest-unreadable');
+    const shown = path.join('dist', 'broken.k8s.yaml');
+    const gone = path.join('dist', 'gone.k8s.yaml');
+    expect(unreadable.map((v) => v.violatingConstructs.map((c) => [c.resourceName, c.manifestPath]))).toEqual([
+      [[gone, gone]], [[shown, shown]], [[shown, shown]],
+    ]);
+    expect(unreadable.map((v) => v.recommendation)).toEqual([
+      `cannot read ${gone}: no such file, so it is neither linted nor analyzed`,
+      expect.stringMatching(new RegExp(`^cannot read ${shown.replace(/\./g, '\\.')}: line 3: invalid YAML, document skipped: .+, so it is neither linted nor analyzed$`)),
+      `cannot read ${shown}: line 5: not a Kubernetes object (no kind), document skipped, so it is neither linted nor analyzed`,
+    ]);
+  });
+
   test('a failed expectation: the question, the explanation and what to change', async () => {
     fs.writeFileSync('expectations.yaml', FRONTEND_TO_DB_DENIED.replace('allowed: false', 'allowed: true'));
     const report = await validate({ cni: 'calico', expectations: 'expectations.yaml' }, synthApp());
