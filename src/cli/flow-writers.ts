@@ -9,6 +9,7 @@ import { FlowMatrix } from '../analysis/flow-matrix';
 import { FlowEntry, MatrixSummary } from '../analysis/flow-types';
 import { namespaceOfEndpoint } from '../analysis/inventory';
 import { Verdict } from '../analysis/verdict';
+import { printable } from '../util/printable';
 
 /**
  * The flows of `matrix`, in the matrix's order (source, destination, protocol, port), produced as
@@ -278,12 +279,3 @@ function escapeMermaid(text: string): string {
   return printable(text).replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 }
 
-/**
- * `text` with control characters (C0, DEL, C1, the Unicode line and paragraph separators) written as
- * `\uXXXX`. Names come from contributed manifests; the analyzer does not require them to be names the
- * API server accepts, and a newline or an escape sequence in one would break a table row or a Mermaid
- * label, or drive the terminal of whoever reads the CI log.
- */
-export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}

@@ -28,6 +28,7 @@ export interface Problem {
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 /** `base.key` or `base[3]`. */
@@ -98,6 +99,20 @@ export class Checker {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'string') return value;
     this.report(path, `must be a string, got ${typeName(value)} ${show(value)}`);
+    return undefined;
+  }
+
+  /**
+   * An object name when present: a DNS subdomain (at most 253 characters; `label`: a DNS label of at
+   * most 63, as namespace names are), what the API server requires of the kinds the analyzer reads.
+   */
+  objectName(value: unknown, path: string, label = false): string | undefined {
+    const text = this.string(value, path);
+    if (text === undefined) return undefined;
+    const ok = label ? text.length <= 63 && DNS_LABEL.test(text) : text.length <= 253 && DNS_SUBDOMAIN.test(text);
+    if (ok) return text;
+    this.report(path, `${JSON.stringify(text)} is not a ${label ? 'DNS label (lower-case letters, digits and -, at most 63)' : 'DNS subdomain (lower-case letters, '
+      + 'digits, - and ., at most 253)'}: the API server refuses the name`);
     return undefined;
   }
 

@@ -9,6 +9,7 @@ import { at, Checker, Problem } from './checker';
 import { checkCiliumCidrGroup, checkCiliumPolicy } from './cilium';
 import { checkAdminNetworkPolicy, checkClusterNetworkPolicy } from './cluster-network-policy';
 import { checkNamespace, checkNetworkPolicy, checkWorkload } from './kubernetes';
+import { printable } from '../../util/printable';
 import {
   apiGroupOf, apiVersionOf, CALICO_GROUP, CILIUM_GROUP, isPlainObject, isWorkload, NETWORKING_GROUP, POLICY_API_GROUP,
 } from '../../util/vocabulary';
@@ -86,8 +87,8 @@ export function validateManifest(obj: unknown): Rejection | undefined {
   } else {
     const metadata = c.object(obj.metadata, 'metadata');
     if (metadata) {
-      c.string(metadata.name, at('metadata', 'name'));
-      c.string(metadata.namespace, at('metadata', 'namespace'));
+      c.objectName(metadata.name, at('metadata', 'name'), obj.kind === 'Namespace');
+      c.objectName(metadata.namespace, at('metadata', 'namespace'), true);
     }
     try {
       rule.check(obj, c);
@@ -123,7 +124,8 @@ export function labelOf(obj: Record<string, any>): string {
   const metadata = isPlainObject(obj.metadata) ? obj.metadata : {};
   const name = typeof metadata.name === 'string' ? metadata.name : '(no name)';
   const ns = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? `${metadata.namespace}/` : '';
-  return `${kind} ${ns}${name}`;
+  // The note quotes the manifest's own strings: escape what would drive a terminal (a name the API server refuses may hold anything).
+  return printable(`${kind} ${ns}${name}`);
 }
 
 /** The analyzer note for a rejected object: object, each JSON path and problem, and the consequence. */
