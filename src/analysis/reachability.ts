@@ -36,6 +36,7 @@ import {
   describeValue, requireBoolean, requireInstance, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
   requireOptionalStringMap, requireProps, requireString, requireStringArray, requireStringMap,
 } from '../util/guards';
+import { validateDnsLabel, validateDnsSubdomain } from '../util/validate';
 import { isCalicoStagedPolicy, isPlainObject } from '../util/vocabulary';
 
 /** Options of {@link Reachability}. */
@@ -231,8 +232,9 @@ export class Reachability {
    */
   public addProbe(name: string, namespace: string, labels: { [key: string]: string }, options: ProbeOptions = {}): void {
     const site = 'Reachability.addProbe';
-    requireString(site, 'name', name, true);
-    requireString(site, 'namespace', namespace, true);
+    // Names of pods the API server would accept: `a/b` would make the endpoint `ns/a/b`.
+    validateDnsSubdomain(site, 'name', requireString(site, 'name', name, true));
+    validateDnsLabel(site, 'namespace', requireString(site, 'namespace', namespace, true));
     const podLabels = requireStringMap(site, 'labels', labels);
     const o = requireProps(site, options, true, 'options');
     const fullName = `${namespace}/${name}`;

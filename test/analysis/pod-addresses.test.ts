@@ -271,6 +271,9 @@ describe('options are checked: a ValidationError naming the factory and the opti
       [() => reach.addProbe('p', 'ns', {}, { ports: [Port.tcpRange(80, 90)] }), '[Reachability.addProbe] options.ports[0]: must be a single port number, got TCP/80-90'],
       [() => reach.addProbe('p', 'ns', 'app=web' as any), "[Reachability.addProbe] labels: must be a map of strings to strings, got the string 'app=web'"],
       [() => reach.addProbe(undefined as any, 'ns', {}), '[Reachability.addProbe] name: must be a non-empty string, got undefined'],
+      [() => reach.addProbe('a/b', 'ns', {}), "[Reachability.addProbe] name: 'a/b' is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters)"],
+      [() => reach.addProbe('a', 'Shop', {}), "[Reachability.addProbe] namespace: 'Shop' is not a valid DNS-1123 label (lower-case alphanumerics and '-', starting and ending alphanumeric, "
+        + 'at most 63 characters)'],
     ];
     for (const [build, message] of cases) expect(validationErrorOf(build).message).toBe(message);
     // Nothing was added by the refused calls.
