@@ -14,7 +14,7 @@ import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { Direction } from '../policy/rule';
 import { propError } from '../util/errors';
-import { requireInstance, requireOptionalBoolean, requireOptionalObject, requireProps } from '../util/guards';
+import { StructKeys, orDefault, requireInstance, requireKnownKeys, requireOptionalBoolean, requireOptionalObject, requireProps } from '../util/guards';
 import { registerObject } from '../util/object-registry';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
 
@@ -180,6 +180,26 @@ const RESERVED_LABELS = [
 ];
 const MAX_NAME_LENGTH = 43;
 
+/** The fields of the props and their option structs. */
+const PROPS_KEYS: StructKeys<ThreeTierAppProps> = {
+  name: true,
+  namespace: true,
+  zeroTrustNamespace: true,
+  host: true,
+  frontend: true,
+  backend: true,
+  database: true,
+  ingress: true,
+  gateway: true,
+  mesh: true,
+  createNamespace: true,
+  labels: true,
+};
+const INGRESS_KEYS: StructKeys<ThreeTierIngressOptions> = {
+  className: true, clusterIssuer: true, tlsSecretName: true, sslRedirect: true, limitRps: true, allowAcmeHttp01Solver: true,
+};
+const GATEWAY_KEYS: StructKeys<ThreeTierGatewayOptions> = { parent: true };
+
 /**
  * A three-tier application in a zero-trust namespace (its own, or an existing one such as a tenant
  * namespace: `zeroTrustNamespace`), built to the usual best practice: frontend and
@@ -229,8 +249,8 @@ export class ThreeTierApp extends Construct {
 
   constructor(scope: Construct, id: string, givenProps: ThreeTierAppProps) {
     super(scope, id);
-    const props = requireProps(this, givenProps, false);
-    this.name = validateDnsLabel(this, 'name', props.name ?? id);
+    const props = requireKnownKeys(this, '', requireProps(this, givenProps, false), PROPS_KEYS);
+    this.name = validateDnsLabel(this, 'name', orDefault(props.name, id));
     if (this.name.length > MAX_NAME_LENGTH) {
       throw propError(this, 'name', `'${this.name}' is longer than ${MAX_NAME_LENGTH} characters: the StatefulSet's `
         + `controller-revision-hash label '${this.name}-database-<hash>' would exceed 63`);
@@ -287,6 +307,8 @@ export class ThreeTierApp extends Construct {
 
     const gateway = requireOptionalObject(this, 'gateway', props.gateway);
     const ingress = requireOptionalObject(this, 'ingress', props.ingress);
+    if (gateway !== undefined) requireKnownKeys(this, 'gateway', gateway, GATEWAY_KEYS);
+    if (ingress !== undefined) requireKnownKeys(this, 'ingress', ingress, INGRESS_KEYS);
     if (gateway !== undefined) {
       if (ingress !== undefined) throw propError(this, 'ingress', 'omit it with gateway: the app is routed by an HTTPRoute, not an Ingress');
       this.httpRoute = this.buildHttpRoute(host, front, gateway);
@@ -356,9 +378,9 @@ export class ThreeTierApp extends Construct {
   }
 
   private buildIngress(host: string, front: TierBuild, options: ThreeTierIngressOptions): kplus.Ingress {
-    const className = validateDnsSubdomain(this, 'ingress.className', options.className ?? 'nginx');
-    const issuer = validateDnsSubdomain(this, 'ingress.clusterIssuer', options.clusterIssuer ?? 'letsencrypt-prod');
-    const secretName = validateDnsSubdomain(this, 'ingress.tlsSecretName', options.tlsSecretName ?? `${this.name}-tls`);
+    const className = validateDnsSubdomain(this, 'ingress.className', orDefault(options.className, 'nginx'));
+    const issuer = validateDnsSubdomain(this, 'ingress.clusterIssuer', orDefault(options.clusterIssuer, 'letsencrypt-prod'));
+    const secretName = validateDnsSubdomain(this, 'ingress.tlsSecretName', orDefault(options.tlsSecretName, `${this.name}-tls`));
     const annotations: Record<string, string> = {
       'cert-manager.io/cluster-issuer': issuer,
       // ingress-nginx redirects to HTTPS by default once TLS is configured; emitting the annotation either
