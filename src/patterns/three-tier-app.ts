@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { openBlanketRules } from './blanket-allows';
 import { NamespaceMeshOptions } from './mesh-options';
 import { TierBuild, buildTier } from './three-tier/tier';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './three-tier/tier-props';
@@ -13,6 +14,7 @@ import { gatewayParentRef } from '../gateway/parent-ref';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { Direction } from '../policy/rule';
+import { TrafficPolicy } from '../policy/traffic-policy';
 import { propError } from '../util/errors';
 import { StructKeys, orDefault, requireInstance, requireKnownKeys, requireOptionalBoolean, requireOptionalObject, requireProps } from '../util/guards';
 import { registerObject } from '../util/object-registry';
@@ -98,8 +100,9 @@ export interface ThreeTierAppProps {
    * added later under any name is caught): `allowSameNamespace`, `monitoringPorts`,
    * `ingressControllerPorts`, TenantIsolation's same-tenant or internet allows
    * (`allowSameTenant: false`, `allowInternetEgress: false`), or an `allowEgress(name, {}, ...)`
-   * would open the database to others or let it reach more than DNS. Allow what a tier needs for
-   * that tier (`podLabels(tier)`). Several apps of different names can share the namespace: their
+   * would open the database to others or let it reach more than DNS. The same holds at synth for a
+   * policy of the namespace declared outside it (a TrafficPolicy or EgressAllowList of its own, in
+   * any chart) that selects every pod. Allow what a tier needs for that tier (`podLabels(tier)`). Several apps of different names can share the namespace: their
    * policies are named after the app (`<name>-frontend-to-backend`).
    * @default - the app creates its own zero-trust namespace named `namespace`
    */
@@ -361,7 +364,28 @@ export class ThreeTierApp extends Construct {
 
   /** For the synth-time validation: `zeroTrustNamespace: ...` when the namespace opens every pod. */
   private blanketAllowProblems(): string[] {
-    return blanketAllowProblems(this.zeroTrustNamespace, this.name).map((p) => `zeroTrustNamespace: ${p}`);
+    return [...blanketAllowProblems(this.zeroTrustNamespace, this.name), ...this.otherBlanketAllows()].map((p) => `zeroTrustNamespace: ${p}`);
+  }
+
+  /**
+   * Policies in the app's namespace declared outside its zero-trust namespace (a TrafficPolicy or an
+   * EgressAllowList of its own, in any chart of the app) that select every pod and allow more than
+   * DNS and the mesh's needs: they open the database just as a blanket allow of the namespace does.
+   */
+  private otherBlanketAllows(): string[] {
+    const ns = this.zeroTrustNamespace;
+    const cluster = ClusterNetwork.of(this);
+    const meshNeeds = ns.meshed ? cluster.mesh.networkNeeds() : undefined;
+    const problems: string[] = [];
+    for (const c of this.node.root.node.findAll()) {
+      if (!(c instanceof TrafficPolicy) || c._intent.namespace !== ns.name || c.node.scopes.includes(ns)) continue;
+      const open = openBlanketRules(cluster, c._intent, meshNeeds);
+      if (open.length === 0) continue;
+      problems.push(`the policy '${c._intent.name}' (${c.node.path}) selects every pod of '${ns.name}', the database included, and allows `
+        + `${open.map((r) => r.origin).join(', ')}: the database must be reachable only from the backend and reach nothing but DNS. `
+        + 'Select the pods that need it instead (e.g. podSelector: app.podLabels(AppTier.BACKEND))');
+    }
+    return problems;
   }
 
   /** The HTTPRoute for `host` on the Gateway listener, to the frontend Service (standard fields of Gateway API v1.2). */
