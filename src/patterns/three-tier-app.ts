@@ -102,7 +102,8 @@ export interface ThreeTierAppProps {
    * (`allowSameTenant: false`, `allowInternetEgress: false`), or an `allowEgress(name, {}, ...)`
    * would open the database to others or let it reach more than DNS. The same holds at synth for a
    * policy of the namespace declared outside it (a TrafficPolicy or EgressAllowList of its own, in
-   * any chart) that selects every pod. Allow what a tier needs for that tier (`podLabels(tier)`). Several apps of different names can share the namespace: their
+   * any chart, or a cluster-wide TrafficPolicy whose namespace selector the namespace's known labels
+   * satisfy) that selects every pod. Allow what a tier needs for that tier (`podLabels(tier)`). Several apps of different names can share the namespace: their
    * policies are named after the app (`<name>-frontend-to-backend`).
    * @default - the app creates its own zero-trust namespace named `namespace`
    */
@@ -376,12 +377,19 @@ export class ThreeTierApp extends Construct {
     const ns = this.zeroTrustNamespace;
     const cluster = ClusterNetwork.of(this);
     const meshNeeds = ns.meshed ? cluster.mesh.networkNeeds() : undefined;
+    // The namespace's labels as far as this app knows them: a cluster-wide policy whose namespace
+    // selector they satisfy (or that has none) applies to the namespace as well.
+    const nsLabels: Record<string, string> = { ...(ns.namespaceObject?.metadata.toJson().labels ?? {}), 'kubernetes.io/metadata.name': ns.name };
+    const inNamespace = (intent: TrafficPolicy['_intent']) => (intent.namespace === undefined
+      ? Object.entries(intent.namespaceLabels).every(([k, v]) => nsLabels[k] === v)
+      : intent.namespace === ns.name);
     const problems: string[] = [];
     for (const c of this.node.root.node.findAll()) {
-      if (!(c instanceof TrafficPolicy) || c._intent.namespace !== ns.name || c.node.scopes.includes(ns)) continue;
+      if (!(c instanceof TrafficPolicy) || !inNamespace(c._intent) || c.node.scopes.includes(ns)) continue;
       const open = openBlanketRules(cluster, c._intent, meshNeeds);
       if (open.length === 0) continue;
-      problems.push(`the policy '${c._intent.name}' (${c.node.path}) selects every pod of '${ns.name}', the database included, and allows `
+      const scope = c._intent.namespace === undefined ? 'the cluster-wide policy' : 'the policy';
+      problems.push(`${scope} '${c._intent.name}' (${c.node.path}) selects every pod of '${ns.name}', the database included, and allows `
         + `${open.map((r) => r.origin).join(', ')}: the database must be reachable only from the backend and reach nothing but DNS. `
         + 'Select the pods that need it instead (e.g. podSelector: app.podLabels(AppTier.BACKEND))');
     }

@@ -165,6 +165,23 @@ describe('ThreeTierApp also refuses a policy of the namespace declared outside i
       + "of 'shop', the database included, and allows egress[0]: ");
   });
 
+  test.each([['calico', Cni.calico], ['cilium', Cni.cilium]])('a cluster-wide allow that selects the namespace, by name or by no selector, is refused on %s', (_name, cni) => {
+    const selectors: Array<Record<string, string> | undefined> = [{ 'kubernetes.io/metadata.name': 'shop' }, { team: 'web' }, undefined];
+    for (const namespaceSelector of selectors) {
+      const chart = chartFor(cni());
+      new ThreeTierApp(chart, 'shop', { ...APP, namespace: 'shop', labels: { team: 'web' } });
+      new TrafficPolicy(chart, 'wide', { name: 'open-all', namespaceSelector, ingress: [{ peers: [Peer.allPods()] }] });
+      expect(() => synthValid(chart)).toThrow("[test/shop] zeroTrustNamespace: the cluster-wide policy 'open-all' (test/wide) selects every pod of "
+        + "'shop', the database included, and allows ingress[0]: ");
+    }
+    // A selector the namespace does not satisfy, and the tenant guard rails (denies only), leave it alone.
+    const chart = chartFor(cni());
+    const t = new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowSameTenant: false });
+    new ThreeTierApp(chart, 'shop', { ...APP, zeroTrustNamespace: t.tenantNamespaces.acme[0] });
+    new TrafficPolicy(chart, 'wide', { name: 'open-globex', namespaceSelector: { tenant: 'globex' }, ingress: [{ peers: [Peer.allPods()] }] });
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
   test.each(ENFORCING_CNIS)('policies that select a tier, or allow only DNS to every pod, or live in another namespace keep the app valid on %s', (_name, cni) => {
     const chart = chartFor(cni());
     const app = new ThreeTierApp(chart, 'shop', { ...APP, namespace: 'shop' });
