@@ -36,6 +36,17 @@ export function blanketAllowsOf(cluster: ClusterNetwork, policyName: string, int
   return out;
 }
 
+/**
+ * The allow rules of a namespaced policy that apply to every pod of its namespace (`podSelector`
+ * empty) beyond DNS and, with `meshNeeds`, what the mesh needs: what a ThreeTierApp's database must
+ * not be under, whichever construct declared the policy. Internal.
+ */
+export function openBlanketRules(cluster: ClusterNetwork, intent: PolicyIntent, meshNeeds?: MeshNetworkNeeds): IntentRule[] {
+  if (Object.keys(intent.podLabels).length > 0) return [];
+  return intent.rules.filter((r) => r.action === RuleAction.ALLOW && !isDnsOnly(cluster, r)
+    && !(meshNeeds !== undefined && isMeshOnly(cluster, meshNeeds, r)));
+}
+
 /** Egress to DNS destinations only (those `Peer.clusterDns()` resolves to), on UDP/TCP 53 only. */
 function isDnsOnly(cluster: ClusterNetwork, rule: IntentRule): boolean {
   if (rule.direction !== Direction.EGRESS || rule.ports.length === 0 || rule.http.length > 0) return false;

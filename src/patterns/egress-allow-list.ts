@@ -9,7 +9,11 @@ import { TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
-import { requireArrayOf, requireInstance, requireObject, requireOptionalBoolean, requireOptionalString, requireProps, requireString, requireStringMap } from '../util/guards';
+import {
+  StructKeys, requireArrayOf, requireInstance, requireKnownKeys,
+  requireObject, requireOptionalBoolean, requireOptionalString, requireProps, requireString,
+  requireStringMap,
+} from '../util/guards';
 
 /** One destination of an {@link EgressAllowList}: where to, and on which ports. */
 export interface EgressDestination {
@@ -49,6 +53,10 @@ export interface EgressAllowListProps {
   readonly allowDns?: boolean;
 }
 
+/** The fields of the props and of a destination. */
+const PROPS_KEYS: StructKeys<EgressAllowListProps> = { namespace: true, podSelector: true, destinations: true, name: true, allowDns: true };
+const DESTINATION_KEYS: StructKeys<EgressDestination> = { peer: true, ports: true };
+
 /** The kinds of peer an allow list takes: destinations outside the pod network. */
 const DESTINATION_KINDS: ReadonlySet<string> = new Set(['cidr', 'internet', 'fqdn', 'kubeApiServer']);
 
@@ -69,7 +77,7 @@ export class EgressAllowList extends Construct {
 
   constructor(scope: Construct, id: string, props: EgressAllowListProps) {
     super(scope, id);
-    const p = requireProps(this, props, false);
+    const p = requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS);
     const destinations = requireArrayOf(this, 'destinations', p.destinations, (d, prop) => this.destination(d, prop));
     if (destinations.length === 0) throw propError(this, 'destinations', 'at least one destination is required (an empty allow list allows only DNS)');
     const byName = destinations.some((d) => d.peers[0]._spec.kind === 'fqdn');
@@ -84,7 +92,7 @@ export class EgressAllowList extends Construct {
   }
 
   private destination(given: EgressDestination, prop: string): TrafficRule {
-    const d = requireObject(this, prop, given);
+    const d = requireKnownKeys(this, prop, requireObject(this, prop, given), DESTINATION_KEYS);
     const peer = requireInstance(this, `${prop}.peer`, d.peer, Peer, 'a Peer made by one of its factories (Peer.cidr(...), Peer.internet(), Peer.fqdn(...), ...)');
     if (!DESTINATION_KINDS.has(peer._spec.kind)) {
       throw propError(this, `${prop}.peer`, `${peer} is not an outside destination (Peer.cidr, Peer.internet, Peer.fqdn, Peer.fqdnPattern or `

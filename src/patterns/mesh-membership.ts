@@ -9,7 +9,7 @@ import { Port } from '../policy/port';
 import { Protocol } from '../policy/protocol';
 import { RuleAction, TrafficRule } from '../policy/rule';
 import { propError } from '../util/errors';
-import { requireObject } from '../util/guards';
+import { StructKeys, requireKnownKeys, requireObject } from '../util/guards';
 import { checkEnum } from '../util/validate';
 
 /** What joining the mesh adds to a namespace (internal). */
@@ -21,6 +21,9 @@ export interface MeshNamespaceSetup {
   readonly policies: Array<{ readonly name: string; readonly options: NamespacePolicyOptions }>;
   readonly transportPort?: number;
 }
+
+/** The fields of NamespaceMeshOptions. */
+const MESH_OPTIONS_KEYS: StructKeys<NamespaceMeshOptions> = { linkerdDefaultInboundPolicy: true };
 
 /** Namespace label keys that only mesh membership sets: a hand-written one would bypass the checks below. */
 const MESH_LABEL_KEYS = ['istio-injection', 'istio.io/rev', 'istio.io/dataplane-mode', 'istio.io/use-waypoint'];
@@ -46,7 +49,7 @@ export function meshNamespaceSetup(
   const mesh = cluster.mesh;
   if (options === undefined) return { meshed: false, labels: {}, annotations: {}, policies: [] };
   // `{}` joins with the defaults; a boolean or a string is no shorthand for it (`'false'` must never join).
-  requireObject(scope, 'mesh', options);
+  requireKnownKeys(scope, 'mesh', requireObject(scope, 'mesh', options), MESH_OPTIONS_KEYS);
   if (mesh.kind === MeshKind.NONE) {
     throw propError(scope, 'mesh', 'the ClusterNetwork declares no service mesh (Mesh.none()): declare ClusterNetwork mesh: Mesh.istio({ mode }) '
       + 'or Mesh.linkerd(), or remove mesh');

@@ -15,12 +15,25 @@ import { TrafficPolicy } from '../policy/traffic-policy';
 import { constructIdFor, ownValue } from '../util/construct-id';
 import { propError } from '../util/errors';
 import {
-  requireArrayOf, requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps, requireString, requireStringArray,
+  StructKeys, requireArrayOf, requireKnownKeys, requireOptionalBoolean,
+  requireOptionalObject, requireOptionalString, requireProps, requireString, requireStringArray,
 } from '../util/guards';
 import { validateDnsLabel, validateUnreservedLabelKey } from '../util/validate';
 
 /** Name of the policy that opens a tenant namespace to every pod of the same tenant. */
 const ALLOW_SAME_TENANT = 'allow-same-tenant';
+
+const PROPS_KEYS: StructKeys<TenantIsolationProps> = {
+  tenants: true,
+  namespaces: true,
+  tenantLabel: true,
+  allowSameTenant: true,
+  allowInternetEgress: true,
+  internetEgressPorts: true,
+  guardrails: true,
+  podSecurity: true,
+  mesh: true,
+};
 
 /** Props of {@link TenantIsolation}. */
 export interface TenantIsolationProps {
@@ -111,7 +124,7 @@ export class TenantIsolation extends Construct {
 
   constructor(scope: Construct, id: string, givenProps: TenantIsolationProps) {
     super(scope, id);
-    const given = requireProps(this, givenProps, false);
+    const given = requireKnownKeys(this, '', requireProps(this, givenProps, false), PROPS_KEYS);
     const cluster = ClusterNetwork.of(this);
     const tenantLabel = requireOptionalString(this, 'tenantLabel', given.tenantLabel) ?? 'tenant';
     validateUnreservedLabelKey(this, 'tenantLabel', tenantLabel);

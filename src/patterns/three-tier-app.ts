@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { openBlanketRules } from './blanket-allows';
 import { NamespaceMeshOptions } from './mesh-options';
 import { TierBuild, buildTier } from './three-tier/tier';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './three-tier/tier-props';
@@ -13,8 +14,9 @@ import { gatewayParentRef } from '../gateway/parent-ref';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { Direction } from '../policy/rule';
+import { TrafficPolicy } from '../policy/traffic-policy';
 import { propError } from '../util/errors';
-import { requireInstance, requireOptionalBoolean, requireOptionalObject, requireProps } from '../util/guards';
+import { StructKeys, orDefault, requireInstance, requireKnownKeys, requireOptionalBoolean, requireOptionalObject, requireProps } from '../util/guards';
 import { registerObject } from '../util/object-registry';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
 
@@ -98,8 +100,10 @@ export interface ThreeTierAppProps {
    * added later under any name is caught): `allowSameNamespace`, `monitoringPorts`,
    * `ingressControllerPorts`, TenantIsolation's same-tenant or internet allows
    * (`allowSameTenant: false`, `allowInternetEgress: false`), or an `allowEgress(name, {}, ...)`
-   * would open the database to others or let it reach more than DNS. Allow what a tier needs for
-   * that tier (`podLabels(tier)`). Several apps of different names can share the namespace: their
+   * would open the database to others or let it reach more than DNS. The same holds at synth for a
+   * policy of the namespace declared outside it (a TrafficPolicy or EgressAllowList of its own, in
+   * any chart, or a cluster-wide TrafficPolicy whose namespace selector the namespace's known labels
+   * satisfy) that selects every pod. Allow what a tier needs for that tier (`podLabels(tier)`). Several apps of different names can share the namespace: their
    * policies are named after the app (`<name>-frontend-to-backend`).
    * @default - the app creates its own zero-trust namespace named `namespace`
    */
@@ -180,6 +184,26 @@ const RESERVED_LABELS = [
 ];
 const MAX_NAME_LENGTH = 43;
 
+/** The fields of the props and their option structs. */
+const PROPS_KEYS: StructKeys<ThreeTierAppProps> = {
+  name: true,
+  namespace: true,
+  zeroTrustNamespace: true,
+  host: true,
+  frontend: true,
+  backend: true,
+  database: true,
+  ingress: true,
+  gateway: true,
+  mesh: true,
+  createNamespace: true,
+  labels: true,
+};
+const INGRESS_KEYS: StructKeys<ThreeTierIngressOptions> = {
+  className: true, clusterIssuer: true, tlsSecretName: true, sslRedirect: true, limitRps: true, allowAcmeHttp01Solver: true,
+};
+const GATEWAY_KEYS: StructKeys<ThreeTierGatewayOptions> = { parent: true };
+
 /**
  * A three-tier application in a zero-trust namespace (its own, or an existing one such as a tenant
  * namespace: `zeroTrustNamespace`), built to the usual best practice: frontend and
@@ -229,8 +253,8 @@ export class ThreeTierApp extends Construct {
 
   constructor(scope: Construct, id: string, givenProps: ThreeTierAppProps) {
     super(scope, id);
-    const props = requireProps(this, givenProps, false);
-    this.name = validateDnsLabel(this, 'name', props.name ?? id);
+    const props = requireKnownKeys(this, '', requireProps(this, givenProps, false), PROPS_KEYS);
+    this.name = validateDnsLabel(this, 'name', orDefault(props.name, id));
     if (this.name.length > MAX_NAME_LENGTH) {
       throw propError(this, 'name', `'${this.name}' is longer than ${MAX_NAME_LENGTH} characters: the StatefulSet's `
         + `controller-revision-hash label '${this.name}-database-<hash>' would exceed 63`);
@@ -287,6 +311,8 @@ export class ThreeTierApp extends Construct {
 
     const gateway = requireOptionalObject(this, 'gateway', props.gateway);
     const ingress = requireOptionalObject(this, 'ingress', props.ingress);
+    if (gateway !== undefined) requireKnownKeys(this, 'gateway', gateway, GATEWAY_KEYS);
+    if (ingress !== undefined) requireKnownKeys(this, 'ingress', ingress, INGRESS_KEYS);
     if (gateway !== undefined) {
       if (ingress !== undefined) throw propError(this, 'ingress', 'omit it with gateway: the app is routed by an HTTPRoute, not an Ingress');
       this.httpRoute = this.buildHttpRoute(host, front, gateway);
@@ -339,7 +365,35 @@ export class ThreeTierApp extends Construct {
 
   /** For the synth-time validation: `zeroTrustNamespace: ...` when the namespace opens every pod. */
   private blanketAllowProblems(): string[] {
-    return blanketAllowProblems(this.zeroTrustNamespace, this.name).map((p) => `zeroTrustNamespace: ${p}`);
+    return [...blanketAllowProblems(this.zeroTrustNamespace, this.name), ...this.otherBlanketAllows()].map((p) => `zeroTrustNamespace: ${p}`);
+  }
+
+  /**
+   * Policies in the app's namespace declared outside its zero-trust namespace (a TrafficPolicy or an
+   * EgressAllowList of its own, in any chart of the app) that select every pod and allow more than
+   * DNS and the mesh's needs: they open the database just as a blanket allow of the namespace does.
+   */
+  private otherBlanketAllows(): string[] {
+    const ns = this.zeroTrustNamespace;
+    const cluster = ClusterNetwork.of(this);
+    const meshNeeds = ns.meshed ? cluster.mesh.networkNeeds() : undefined;
+    // The namespace's labels as far as this app knows them: a cluster-wide policy whose namespace
+    // selector they satisfy (or that has none) applies to the namespace as well.
+    const nsLabels: Record<string, string> = { ...(ns.namespaceObject?.metadata.toJson().labels ?? {}), 'kubernetes.io/metadata.name': ns.name };
+    const inNamespace = (intent: TrafficPolicy['_intent']) => (intent.namespace === undefined
+      ? Object.entries(intent.namespaceLabels).every(([k, v]) => nsLabels[k] === v)
+      : intent.namespace === ns.name);
+    const problems: string[] = [];
+    for (const c of this.node.root.node.findAll()) {
+      if (!(c instanceof TrafficPolicy) || !inNamespace(c._intent) || c.node.scopes.includes(ns)) continue;
+      const open = openBlanketRules(cluster, c._intent, meshNeeds);
+      if (open.length === 0) continue;
+      const scope = c._intent.namespace === undefined ? 'the cluster-wide policy' : 'the policy';
+      problems.push(`${scope} '${c._intent.name}' (${c.node.path}) selects every pod of '${ns.name}', the database included, and allows `
+        + `${open.map((r) => r.origin).join(', ')}: the database must be reachable only from the backend and reach nothing but DNS. `
+        + 'Select the pods that need it instead (e.g. podSelector: app.podLabels(AppTier.BACKEND))');
+    }
+    return problems;
   }
 
   /** The HTTPRoute for `host` on the Gateway listener, to the frontend Service (standard fields of Gateway API v1.2). */
@@ -356,9 +410,9 @@ export class ThreeTierApp extends Construct {
   }
 
   private buildIngress(host: string, front: TierBuild, options: ThreeTierIngressOptions): kplus.Ingress {
-    const className = validateDnsSubdomain(this, 'ingress.className', options.className ?? 'nginx');
-    const issuer = validateDnsSubdomain(this, 'ingress.clusterIssuer', options.clusterIssuer ?? 'letsencrypt-prod');
-    const secretName = validateDnsSubdomain(this, 'ingress.tlsSecretName', options.tlsSecretName ?? `${this.name}-tls`);
+    const className = validateDnsSubdomain(this, 'ingress.className', orDefault(options.className, 'nginx'));
+    const issuer = validateDnsSubdomain(this, 'ingress.clusterIssuer', orDefault(options.clusterIssuer, 'letsencrypt-prod'));
+    const secretName = validateDnsSubdomain(this, 'ingress.tlsSecretName', orDefault(options.tlsSecretName, `${this.name}-tls`));
     const annotations: Record<string, string> = {
       'cert-manager.io/cluster-issuer': issuer,
       // ingress-nginx redirects to HTTPS by default once TLS is configured; emitting the annotation either

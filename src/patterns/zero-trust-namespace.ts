@@ -18,7 +18,9 @@ import { Direction, RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { constructIdFor } from '../util/construct-id';
 import { propError } from '../util/errors';
-import { requireArray, requireOptionalBoolean, requireOptionalString, requireProps, requireStringMap } from '../util/guards';
+import {
+  StructKeys, orDefault, requireArray, requireKnownKeys, requireOptionalBoolean, requireOptionalString, requireProps, requireString, requireStringMap,
+} from '../util/guards';
 import { registerObject } from '../util/object-registry';
 import { PlainApiObject } from '../util/plain-api-object';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validateUnreservedLabelKey } from '../util/validate';
@@ -31,6 +33,19 @@ const POD_SECURITY_LEVELS: string[] = Object.values(PodSecurityLevel);
 /** The baseline policies' options, the same for every namespace (values: frozen, shared). */
 const DEFAULT_DENY_ALL: NamespacePolicyOptions = Object.freeze({ isolate: Object.freeze([Direction.INGRESS, Direction.EGRESS]) as Direction[] });
 const ALLOW_DNS: NamespacePolicyOptions = Object.freeze({ egress: Object.freeze([CLUSTER_DNS_RULE]) as TrafficRule[] });
+
+const PROPS_KEYS: StructKeys<ZeroTrustNamespaceProps> = {
+  name: true,
+  labels: true,
+  podSecurity: true,
+  podSecurityVersion: true,
+  allowSameNamespace: true,
+  monitoringPorts: true,
+  ingressControllerPorts: true,
+  createNamespace: true,
+  mesh: true,
+};
+const OPTIONS_KEYS: StructKeys<NamespacePolicyOptions> = { podSelector: true, isolate: true, ingress: true, egress: true, labels: true };
 
 /** Props of {@link ZeroTrustNamespace}. */
 export interface ZeroTrustNamespaceProps {
@@ -125,7 +140,7 @@ export class ZeroTrustNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: ZeroTrustNamespaceProps) {
     super(scope, id);
-    props = requireProps(this, props, false);
+    props = requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS);
     const cluster = ClusterNetwork.of(this);
     this.cluster = cluster;
     this.name = validateDnsLabel(this, 'name', props.name);
@@ -135,7 +150,7 @@ export class ZeroTrustNamespace extends Construct {
     checkTenantLabels(this, this.name, labels);
     validatePorts(this, 'monitoringPorts', props.monitoringPorts);
     validatePorts(this, 'ingressControllerPorts', props.ingressControllerPorts);
-    const level = checkEnum(this, 'podSecurity', props.podSecurity ?? PodSecurityLevel.RESTRICTED, POD_SECURITY_LEVELS, 'a Pod Security level');
+    const level = checkEnum(this, 'podSecurity', orDefault(props.podSecurity, PodSecurityLevel.RESTRICTED), POD_SECURITY_LEVELS, 'a Pod Security level');
     const version = requireOptionalString(this, 'podSecurityVersion', props.podSecurityVersion) ?? 'latest';
     // The Pod Security admission version label: 'latest' or 'v<major>.<minor>' without leading zeros
     // (https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces).
@@ -221,7 +236,7 @@ export class ZeroTrustNamespace extends Construct {
     if (typeof name !== 'string' || name.length === 0) throw propError(this, 'name', 'a policy name is required');
     validateDnsSubdomain(this, 'name', name);
     if (this.added.some((a) => a.name === name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
-    const o = requireProps(this, options, false, `options of policy '${name}'`);
+    const o = requireKnownKeys(this, 'options', requireProps(this, options, false, `options of policy '${name}'`), OPTIONS_KEYS);
     // The id is the policy name (a DNS subdomain, so never the Namespace object's id); constructs would
     // mistake an Object.prototype member name ('constructor') for a taken id.
     const id = constructIdFor(name);
@@ -289,6 +304,8 @@ export class ZeroTrustNamespace extends Construct {
    * @returns the egress and the ingress policy, in that order
    */
   public allowFlow(name: string, from: { [key: string]: string }, to: { [key: string]: string }, ports: Port[]): TrafficPolicy[] {
+    // The prefix of both policy names: `undefined` or a number would make 'undefined-egress', '1-egress'.
+    requireString(this, 'name', name, true);
     for (const [prop, labels] of [['from', from], ['to', to]] as const) {
       if (labels === undefined || labels === null || Object.keys(requireStringMap(this, prop, labels)).length === 0) {
         throw propError(this, prop, `pods by at least one label are required for flow '${name}' (every pod of the namespace: allowSameNamespace)`);

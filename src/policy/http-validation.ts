@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { HttpMatch } from './rule';
 import { propError } from '../util/errors';
-import { requireObject, requireOptionalArray, requireString } from '../util/guards';
+import { StructKeys, requireKnownKeys, requireObject, requireOptionalArray, requireString } from '../util/guards';
 
 /**
  * RFC 9110 section 5.6.2 (formerly RFC 7230 section 3.2.6) `token`: the grammar of header field
@@ -23,8 +23,10 @@ export function validateHttpMatches(scope: IConstruct, prop: string, given: Http
   return matches.map((m, i) => validateHttpMatch(scope, `${prop}[${i}]`, m));
 }
 
+const MATCH_KEYS: StructKeys<HttpMatch> = { method: true, path: true, headers: true };
+
 function validateHttpMatch(scope: IConstruct, prop: string, m: HttpMatch): HttpMatch {
-  requireObject(scope, prop, m);
+  requireKnownKeys(scope, prop, requireObject(scope, prop, m), MATCH_KEYS);
   if (m.headers !== undefined && !Array.isArray(m.headers)) throw propError(scope, `${prop}.headers`, 'must be a list of header strings');
   if (m.method === undefined && m.path === undefined && (m.headers === undefined || m.headers.length === 0)) {
     throw propError(scope, prop, 'an HTTP match needs a method, a path or headers (an empty match allows every request)');

@@ -2,7 +2,8 @@ import { LabelExpression, LabelOperator } from './label-expression';
 import { PeerSpec } from './peer-spec';
 import { assertNever, propError } from '../util/errors';
 import {
-  requireArrayOf, requireObject, requireOneOf, requireOptionalBoolean, requireOptionalStringArray, requireOptionalStringMap,
+  StructKeys, requireArrayOf, requireKnownKeys, requireObject,
+  requireOneOf, requireOptionalBoolean, requireOptionalStringArray, requireOptionalStringMap,
   requireOptionalString, requireProps, requireString, requireStringMap,
 } from '../util/guards';
 
@@ -54,7 +55,7 @@ export class Peer {
   public static namespacesMatching(expressions: LabelExpression[], podLabels?: { [key: string]: string }): Peer {
     const where = 'Peer.namespacesMatching';
     const namespaceExpressions = requireArrayOf(where, 'expressions', expressions, (e, prop) => {
-      const expr = requireObject(where, prop, e);
+      const expr = requireKnownKeys(where, prop, requireObject(where, prop, e), EXPRESSION_KEYS);
       return {
         key: requireString(where, `${prop}.key`, expr.key),
         operator: requireOneOf(where, `${prop}.operator`, expr.operator, Object.values(LabelOperator), 'a label operator'),
@@ -101,7 +102,7 @@ export class Peer {
    * services.
    */
   public static internet(options: InternetPeerOptions = {}): Peer {
-    const o = requireProps('Peer.internet', options, true, 'options');
+    const o = requireKnownKeys('Peer.internet', 'options', requireProps('Peer.internet', options, true, 'options'), INTERNET_KEYS);
     return new Peer({ kind: 'internet', exceptPrivateRanges: requireOptionalBoolean('Peer.internet', 'exceptPrivateRanges', o.exceptPrivateRanges, true) });
   }
 
@@ -197,3 +198,6 @@ export interface InternetPeerOptions {
    */
   readonly exceptPrivateRanges?: boolean;
 }
+
+const EXPRESSION_KEYS: StructKeys<LabelExpression> = { key: true, operator: true, values: true };
+const INTERNET_KEYS: StructKeys<InternetPeerOptions> = { exceptPrivateRanges: true };

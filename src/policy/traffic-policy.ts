@@ -14,7 +14,9 @@ import { ClusterNetwork } from '../cluster/cluster-network';
 import { ParsedCidr, cidrContainsCidr, cidrInFamily, parseCidr } from '../util/cidr';
 import { assertNever, propError } from '../util/errors';
 import {
-  requireArray, requireInstance, requireObject, requireOptionalArray, requireOptionalStringArray, requireProps, requireString,
+  StructKeys, orDefault, requireArray, requireInstance,
+  requireKnownKeys, requireObject, requireOptionalArray, requireOptionalStringArray, requireProps,
+  requireString,
 } from '../util/guards';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
 
@@ -89,7 +91,7 @@ export class TrafficPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: TrafficPolicyProps) {
     super(scope, id);
-    const p = requireProps(this, props, false);
+    const p = requireKnownKeys(this, '', requireProps(this, props, false), POLICY_KEYS);
     const cluster = ClusterNetwork.of(this);
     this._intent = this.buildIntent(cluster, p);
     // A copy of exactly its length: the writers build the list with push(), and V8 gives a pushed-to
@@ -165,8 +167,8 @@ export class TrafficPolicy extends Construct {
   }
 
   private buildRule(cluster: ClusterNetwork, direction: Direction, given: TrafficRule, origin: string, namespace?: string): IntentRule {
-    const rule = requireObject(this, origin, given);
-    const action = checkEnum(this, `${origin}.action`, rule.action ?? RuleAction.ALLOW, ACTIONS, 'a rule action');
+    const rule = requireKnownKeys(this, origin, requireObject(this, origin, given), RULE_KEYS);
+    const action = checkEnum(this, `${origin}.action`, orDefault(rule.action, RuleAction.ALLOW), ACTIONS, 'a rule action');
     const givenPeers = rule.peers === undefined ? [] : requireArray(this, `${origin}.peers`, rule.peers);
     if (givenPeers.length === 0) {
       throw propError(this, `${origin}.peers`, 'at least one peer is required (say Peer.allPods() or Peer.internet() explicitly for "anyone")');
@@ -197,7 +199,7 @@ export class TrafficPolicy extends Construct {
   }
 
   private buildExpression(e: LabelExpression, prop: string): LabelExpression {
-    requireObject(this, prop, e);
+    requireKnownKeys(this, prop, requireObject(this, prop, e), EXPRESSION_KEYS);
     validateLabels(this, `${prop}.key`, { [requireString(this, `${prop}.key`, e.key)]: '' });
     checkEnum(this, `${prop}.operator`, e.operator, OPERATORS, 'a label operator');
     const values = requireOptionalStringArray(this, `${prop}.values`, e.values) ?? [];
@@ -343,6 +345,11 @@ function sortExpressions(expressions: LabelExpression[]): LabelExpression[] {
 }
 
 const DIRECTIONS: string[] = Object.values(Direction);
+const POLICY_KEYS: StructKeys<TrafficPolicyProps> = {
+  name: true, namespace: true, podSelector: true, namespaceSelector: true, isolate: true, ingress: true, egress: true, precedence: true, labels: true,
+};
+const RULE_KEYS: StructKeys<TrafficRule> = { peers: true, ports: true, action: true, http: true };
+const EXPRESSION_KEYS: StructKeys<LabelExpression> = { key: true, operator: true, values: true };
 const ACTIONS: string[] = Object.values(RuleAction);
 const OPERATORS: string[] = Object.values(LabelOperator);
 

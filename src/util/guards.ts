@@ -64,6 +64,15 @@ export function requireObject<T extends object>(site: InputSite, prop: string, v
   return value;
 }
 
+/**
+ * `value`, or `defaultValue` when it is omitted (`undefined`). Unlike `??`, `null` stays `null`, for
+ * the check that follows to refuse: a null is a mistake, never "the default" (a null rule action
+ * must not read as Allow).
+ */
+export function orDefault<T>(value: T | undefined, defaultValue: T): T {
+  return value === undefined ? defaultValue : value;
+}
+
 /** An optional plain object: undefined stays undefined. */
 export function requireOptionalObject<T extends object>(site: InputSite, prop: string, value: T | undefined): T | undefined {
   return value === undefined ? undefined : requireObject(site, prop, value);
@@ -209,4 +218,27 @@ export function requireOptionalOneOf<T>(
   site: InputSite, prop: string, value: T | undefined, allowed: readonly T[], what: string, defaultValue: T,
 ): T {
   return value === undefined ? defaultValue : requireOneOf(site, prop, value, allowed, what);
+}
+
+/**
+ * Every key of a struct type, each `true`: a compile-time complete list of the fields a plain object
+ * of that type may carry (a field added to the interface and missed here fails to compile).
+ */
+export type StructKeys<T> = { readonly [K in keyof Required<T>]: true };
+
+/**
+ * Refuse a key the struct does not declare. TypeScript checks excess properties of literals only;
+ * plain-JavaScript callers, and TypeScript ones passing a variable, can misspell a field, and a
+ * misspelt optional field reads as omitted, which is often the wider intent: `port` for `ports`
+ * allows every port, `actoin: DENY` allows, `namespce` makes a policy cluster-wide. `prop` is the
+ * struct's own prop (`ingress[0]`), or empty for a construct's props (the key alone is named).
+ */
+export function requireKnownKeys<T extends object>(site: InputSite, prop: string, value: T, known: StructKeys<T>): T {
+  for (const key of Object.keys(value)) {
+    if (!Object.prototype.hasOwnProperty.call(known, key)) {
+      throw propError(site, prop === '' ? key : `${prop}.${key}`, `unknown field (expected one of ${Object.keys(known).join(', ')}); `
+        + 'a misspelt field would be silently ignored');
+    }
+  }
+  return value;
 }

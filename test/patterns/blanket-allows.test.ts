@@ -4,12 +4,14 @@
  * (ZeroTrustNamespace.blanketAllows / opensToAllPods), whatever their names and whenever they are
  * added; the app asks it at construction and again at synth.
  */
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import {
-  AppTier, ClusterNetwork, Cni, Direction, Peer, Port, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, ZeroTrustNamespace,
+  AppTier, ClusterNetwork, Cni, Direction, EgressAllowList, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps,
+  TrafficPolicy, ZeroTrustNamespace,
 } from '../../src';
 import { INTERNET, reachabilityOf, threeTierTargets } from '../support/flows';
 import '../support/reachability-matchers';
+import { expectValidManifests } from '../support/schema';
 import { ENFORCING_CNIS, chartFor, expectValidTree, synthValid } from '../support/synth';
 
 const APP: ThreeTierAppProps = {
@@ -131,6 +133,64 @@ describe('ThreeTierApp refuses a namespace that opens every pod', () => {
     expect(reach).toAllow(backend, INTERNET, Port.tcp(443));
     expect(reach).toDeny(database, INTERNET, Port.tcp(443));
     expect(reach).toAllow(database, Target.pod('kube-system', { 'k8s-app': 'kube-dns' }), Port.udp(53));
+  });
+});
+
+describe('ThreeTierApp also refuses a policy of the namespace declared outside it (red-team: the check was escaped)', () => {
+  test.each(ENFORCING_CNIS)('a TrafficPolicy of its own that selects every pod (the frontend reached the database) fails the synth on %s', (name, cni) => {
+    const chart = chartFor(cni());
+    new ThreeTierApp(chart, 'shop', { ...APP, namespace: 'shop' });
+    new TrafficPolicy(chart, 'open', {
+      name: 'open-house', namespace: 'shop', ingress: [{ peers: [Peer.sameNamespace()] }], egress: [{ peers: [Peer.sameNamespace()] }],
+    });
+    // What the objects open (read without cdk8s' validations, which now refuse them): frontend -> database.
+    const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+    expectValidManifests(objects);
+    const { frontend, database } = threeTierTargets('shop', 'shop');
+    const reach = Reachability.fromManifests(objects, { cni: CNI_OF[name](), podCidrs: ClusterNetwork.of(chart).podCidrs });
+    expect(reach).toAllow(frontend, database, Port.tcp(5432));
+    expect(() => synthValid(chart)).toThrow("[test/shop] zeroTrustNamespace: the policy 'open-house' (test/open) selects every pod of 'shop', "
+      + 'the database included, and allows ingress[0], egress[0]: the database must be reachable only from the backend and reach nothing but DNS. '
+      + 'Select the pods that need it instead (e.g. podSelector: app.podLabels(AppTier.BACKEND))');
+  });
+
+  test('an EgressAllowList for every pod of the namespace, in another chart, is refused; its DNS rule is not what is named', () => {
+    const app = new App();
+    new ClusterNetwork(app, 'cluster', { cni: Cni.calico() });
+    const platform = new Chart(app, 'platform');
+    new ThreeTierApp(platform, 'shop', { ...APP, namespace: 'shop' });
+    const other = new Chart(app, 'egress');
+    new EgressAllowList(other, 'partners', { namespace: 'shop', podSelector: {}, destinations: [{ peer: Peer.internet(), ports: [Port.tcp(443)] }] });
+    expect(() => app.synthYaml()).toThrow("[platform/shop] zeroTrustNamespace: the policy 'partners' (egress/partners/Policy) selects every pod "
+      + "of 'shop', the database included, and allows egress[0]: ");
+  });
+
+  test.each([['calico', Cni.calico], ['cilium', Cni.cilium]])('a cluster-wide allow that selects the namespace, by name or by no selector, is refused on %s', (_name, cni) => {
+    const selectors: Array<Record<string, string> | undefined> = [{ 'kubernetes.io/metadata.name': 'shop' }, { team: 'web' }, undefined];
+    for (const namespaceSelector of selectors) {
+      const chart = chartFor(cni());
+      new ThreeTierApp(chart, 'shop', { ...APP, namespace: 'shop', labels: { team: 'web' } });
+      new TrafficPolicy(chart, 'wide', { name: 'open-all', namespaceSelector, ingress: [{ peers: [Peer.allPods()] }] });
+      expect(() => synthValid(chart)).toThrow("[test/shop] zeroTrustNamespace: the cluster-wide policy 'open-all' (test/wide) selects every pod of "
+        + "'shop', the database included, and allows ingress[0]: ");
+    }
+    // A selector the namespace does not satisfy, and the tenant guard rails (denies only), leave it alone.
+    const chart = chartFor(cni());
+    const t = new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowSameTenant: false });
+    new ThreeTierApp(chart, 'shop', { ...APP, zeroTrustNamespace: t.tenantNamespaces.acme[0] });
+    new TrafficPolicy(chart, 'wide', { name: 'open-globex', namespaceSelector: { tenant: 'globex' }, ingress: [{ peers: [Peer.allPods()] }] });
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test.each(ENFORCING_CNIS)('policies that select a tier, or allow only DNS to every pod, or live in another namespace keep the app valid on %s', (_name, cni) => {
+    const chart = chartFor(cni());
+    const app = new ThreeTierApp(chart, 'shop', { ...APP, namespace: 'shop' });
+    new EgressAllowList(chart, 'backend-partners', {
+      namespace: 'shop', podSelector: app.podLabels(AppTier.BACKEND), destinations: [{ peer: Peer.internet(), ports: [Port.tcp(443)] }],
+    });
+    new TrafficPolicy(chart, 'dns', { name: 'more-dns', namespace: 'shop', egress: [{ peers: [Peer.clusterDns()], ports: [Port.udp(53), Port.tcp(53)] }] });
+    new TrafficPolicy(chart, 'elsewhere', { name: 'open-house', namespace: 'web', ingress: [{ peers: [Peer.sameNamespace()] }] });
+    expect(() => synthValid(chart)).not.toThrow();
   });
 });
 

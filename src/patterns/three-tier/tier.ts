@@ -16,7 +16,8 @@ import {
 import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
 import {
-  requireInstance, requireObject, requireOptionalBoolean, requireOptionalStringArray, requireOptionalStringMap,
+  StructKeys, orDefault, requireInstance, requireKnownKeys,
+  requireObject, requireOptionalBoolean, requireOptionalStringArray, requireOptionalStringMap,
 } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsSubdomain, validatePortNumber } from '../../util/validate';
@@ -47,6 +48,21 @@ export interface TierBuild {
   readonly objectLabels: Record<string, string>;
 }
 
+/** The fields of each kind of tier: a database field on an HTTP tier (or the reverse) would be ignored. */
+const COMMON_KEYS = {
+  image: true,
+  env: true,
+  envFromSecret: true,
+  readOnlyRootFilesystem: true,
+  port: true,
+  replicas: true,
+  resources: true,
+  runAsUser: true,
+  writablePaths: true,
+} as const;
+const HTTP_KEYS: StructKeys<HttpTierProps> = { ...COMMON_KEYS, healthCheckPath: true };
+const DATABASE_KEYS: StructKeys<DatabaseTierProps> = { ...COMMON_KEYS, storage: true, storageClassName: true, dataMountPath: true };
+
 const DEFAULT_RESOURCES: Record<'http' | 'database', Required<Pick<kplus.ContainerResources, 'cpu' | 'memory'>>> = {
   http: {
     cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
@@ -66,14 +82,14 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const t = o.tier;
   const isDb = o.kind === 'database';
   if (o.props === undefined || o.props === null) throw propError(app, t, `the ${t} tier props are required`);
-  const p = requireObject(app, t, o.props);
+  const p = requireKnownKeys(app, t, requireObject(app, t, o.props), (isDb ? DATABASE_KEYS : HTTP_KEYS) as StructKeys<typeof o.props>);
   const dbProps = p as DatabaseTierProps;
   const httpProps = p as HttpTierProps;
 
   const image = validateImage(app, `${t}.image`, p.image);
-  const port = validatePortNumber(app, `${t}.port`, p.port ?? (isDb ? 5432 : 8080));
-  const replicas = validatePositiveInteger(app, `${t}.replicas`, p.replicas ?? (isDb ? 1 : 2));
-  const user = validatePositiveInteger(app, `${t}.runAsUser`, p.runAsUser ?? (isDb ? 999 : 10001), 1, Infinity);
+  const port = validatePortNumber(app, `${t}.port`, orDefault(p.port, isDb ? 5432 : 8080));
+  const replicas = validatePositiveInteger(app, `${t}.replicas`, orDefault(p.replicas, isDb ? 1 : 2));
+  const user = validatePositiveInteger(app, `${t}.runAsUser`, orDefault(p.runAsUser, isDb ? 999 : 10001), 1, Infinity);
   if (user > MAX_ID) throw propError(app, `${t}.runAsUser`, `${user} exceeds ${MAX_ID}, the largest user id (int32)`);
   const defaults = DEFAULT_RESOURCES[o.kind];
   const given = containerResources(app, `${t}.resources`, p.resources);
@@ -87,7 +103,7 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const writablePaths = (requireOptionalStringArray(app, `${t}.writablePaths`, p.writablePaths) ?? (isDb ? ['/tmp', '/var/run/postgresql'] : ['/tmp']))
     .map((path, i) => validateAbsolutePath(app, `${t}.writablePaths[${i}]`, path));
   const dataMountPath = isDb
-    ? validateAbsolutePath(app, `${t}.dataMountPath`, dbProps.dataMountPath ?? '/var/lib/postgresql/data')
+    ? validateAbsolutePath(app, `${t}.dataMountPath`, orDefault(dbProps.dataMountPath, '/var/lib/postgresql/data'))
     : undefined;
   if (dataMountPath !== undefined) {
     writablePaths.forEach((path, i) => {
@@ -97,7 +113,7 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
       }
     });
   }
-  const healthPath = isDb ? undefined : validateAbsolutePath(app, `${t}.healthCheckPath`, httpProps.healthCheckPath ?? '/healthz');
+  const healthPath = isDb ? undefined : validateAbsolutePath(app, `${t}.healthCheckPath`, orDefault(httpProps.healthCheckPath, '/healthz'));
 
   const name = `${o.appName}-${t}`;
   const portName = isDb ? 'postgres' : 'http';
