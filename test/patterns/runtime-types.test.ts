@@ -5,20 +5,12 @@
  */
 import { Testing } from 'cdk8s';
 import {
-  ClusterNetwork, Cni, Errors, LabelOperator, Peer, Port, TenantIsolation, ThreeTierApp, TrafficPolicy, ValidationError, ZeroTrustNamespace,
+  ClusterNetwork, Cni, LabelOperator, Peer, Port, TenantIsolation, ThreeTierApp, TrafficPolicy, ZeroTrustNamespace,
 } from '../../src';
 import { chartFor } from '../support/synth';
+import { validationErrorOf } from '../support/thrown';
 
-/** The error `build` throws; fails unless it is a ValidationError. */
-function thrown(build: () => unknown): ValidationError {
-  try {
-    build();
-  } catch (e) {
-    if (!Errors.isValidationError(e)) throw new Error(`expected a ValidationError, got: ${(e as Error)?.stack ?? String(e)}`);
-    return e as ValidationError;
-  }
-  throw new Error('expected a ValidationError, but nothing was thrown');
-}
+const thrown = validationErrorOf;
 
 const APP = { host: 'shop.example.com', frontend: { image: 'web:1' }, backend: { image: 'api:1' }, database: { image: 'postgres:16.4' } };
 const any = (x: unknown) => x as any;

@@ -7,21 +7,13 @@
  * naming the construct path and the field.
  */
 import {
-  Cni, EgressAllowList, Errors, LabelOperator, Peer, Port, RuleAction, TenantIsolation, ThreeTierApp, TrafficPolicy, ValidationError,
+  Cni, EgressAllowList, LabelOperator, Peer, Port, RuleAction, TenantIsolation, ThreeTierApp, TrafficPolicy,
   ZeroTrustNamespace,
 } from '../../src';
 import { chartFor, find, synthValid } from '../support/synth';
+import { validationErrorOf } from '../support/thrown';
 
-/** The error `build` throws; fails unless it is a ValidationError. */
-function thrown(build: () => unknown): ValidationError {
-  try {
-    build();
-  } catch (e) {
-    if (!Errors.isValidationError(e)) throw new Error(`expected a ValidationError, got: ${(e as Error)?.stack ?? String(e)}`);
-    return e as ValidationError;
-  }
-  throw new Error('expected a ValidationError, but nothing was thrown');
-}
+const thrown = validationErrorOf;
 
 const any = (x: unknown) => x as any;
 const APP = { host: 'shop.example.com', frontend: { image: 'web:1' }, backend: { image: 'api:1' }, database: { image: 'postgres:16.4' } };
