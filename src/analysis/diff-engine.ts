@@ -160,8 +160,10 @@ function externalEgressPorts(facts: readonly ExternalFacts[], options: MatrixOpt
 
 /** Compare the flow matrices of `base` and `head` (see {@link Reachability.diff}). */
 export function diffReachability(base: DiffSource, head: DiffSource, options: DiffOptions): ReachabilityDiff {
-  const before = sideOf(base, options);
-  const after = sideOf(head, options);
+  // The matrices take the matrix options only (they refuse fields they do not know).
+  const matrixOptions: MatrixOptions = { ports: options.ports, includeDeclaredPorts: options.includeDeclaredPorts };
+  const before = sideOf(base, matrixOptions);
+  const after = sideOf(head, matrixOptions);
   const names = [...new Set([...before.index.keys(), ...after.index.keys()])].sort((a, b) => a.localeCompare(b));
   const portsOf = (name: string): string[] => {
     const ports = new Set<string>();

@@ -2,8 +2,10 @@
  * An HTTP request in a reachability question ("can A call B's POST /admin?"), and how the CNI's L7
  * rules (Cilium `toPorts[].rules.http`, Calico `http` matches) judge it.
  */
+import { HttpRequest } from './http-request-types';
 import { Tri, MAYBE, NO, YES, or3 } from './verdict';
 import { propError } from '../util/errors';
+import { requireKnownKeys, StructKeys } from '../util/guards';
 
 /** A validated request (internal): header names in lower case, path without query. */
 export interface HttpRequestSpec {
@@ -21,7 +23,7 @@ export function httpRequestSpec(value: unknown, site: string): HttpRequestSpec {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw propError(site, 'request', "must be an object like { method: 'POST', path: '/admin' }");
   }
-  const r = value as Record<string, unknown>;
+  const r = requireKnownKeys(site, 'request', value as HttpRequest, REQUEST_KEYS) as Record<string, unknown>;
   const str = (key: string, fallback?: string): string | undefined => {
     const v = r[key];
     if (v === undefined) return fallback;
@@ -149,3 +151,6 @@ export function requestAllowedBy(matchers: readonly L7Matcher[], request: HttpRe
   }
   return { truth, decidedBy, why };
 }
+
+/** The fields of an HttpRequest: a misspelt one (`header`) would be ignored. */
+const REQUEST_KEYS: StructKeys<HttpRequest> = { method: true, path: true, host: true, headers: true };

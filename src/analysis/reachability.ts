@@ -34,7 +34,7 @@ import { hostCidr, ParsedCidr, parseCidr, parseIp } from '../util/cidr';
 import { propError } from '../util/errors';
 import {
   describeValue, requireBoolean, requireInstance, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
-  requireOptionalStringMap, requireProps, requireString, requireStringArray, requireStringMap,
+  requireKnownKeys, requireOptionalStringMap, requireProps, requireString, requireStringArray, requireStringMap, StructKeys,
 } from '../util/guards';
 import { validateDnsLabel, validateDnsSubdomain } from '../util/validate';
 import { isCalicoStagedPolicy, isPlainObject } from '../util/vocabulary';
@@ -183,6 +183,7 @@ export class Reachability {
 
   private constructor(site: string, manifests: any[], options: ReachabilityOptions, problems: string[]) {
     if (!isPlainObject(options)) throw propError(site, 'options', `must be an object of options such as { cni: Cni.calico() }, got ${describeValue(options)}`);
+    requireKnownKeys(site, 'options', options, REACHABILITY_OPTION_KEYS);
     requireMadeCni(site, 'options.cni', options.cni);
     if (!Array.isArray(manifests)) throw propError(site, 'manifests', 'must be a list of Kubernetes objects');
     // Skipping an entry would analyze the manifests without it (a policy left out allows more).
@@ -236,7 +237,7 @@ export class Reachability {
     validateDnsSubdomain(site, 'name', requireString(site, 'name', name, true));
     validateDnsLabel(site, 'namespace', requireString(site, 'namespace', namespace, true));
     const podLabels = requireStringMap(site, 'labels', labels);
-    const o = requireProps(site, options, true, 'options');
+    const o = requireKnownKeys(site, 'options', requireProps(site, options, true, 'options'), PROBE_OPTION_KEYS);
     const fullName = `${namespace}/${name}`;
     if (this.pods().some((p) => p.endpoint.name === fullName)) {
       throw propError(site, 'name', `an endpoint named ${fullName} already exists`);
@@ -342,7 +343,7 @@ export class Reachability {
   public diff(other: Reachability, options: DiffOptions = {}): ReachabilityDiff {
     const site = 'Reachability.diff';
     requireInstance(site, 'other', other, Reachability, 'a Reachability (Reachability.fromChart(...), ...)');
-    const o = requireProps(site, options, true, 'options');
+    const o = requireKnownKeys(site, 'options', requireProps(site, options, true, 'options'), DIFF_OPTION_KEYS);
     const externalEndpoints = o.externalEndpoints === undefined ? undefined
       : requireBoolean(site, 'options.externalEndpoints', o.externalEndpoints);
     const { externalEndpoints: _ignored, ...matrixOptions } = o as DiffOptions;
@@ -470,7 +471,7 @@ export class Reachability {
 
 /** The ports of a matrix or diff: a list of single or named Ports; `includeDeclaredPorts` exactly a boolean. */
 function checkMatrixOptions(site: string, options: MatrixOptions | undefined): MatrixOptions {
-  const o = requireProps(site, options, true, 'options');
+  const o = requireKnownKeys(site, 'options', requireProps(site, options, true, 'options'), MATRIX_OPTION_KEYS);
   const ports = requireOptionalArray(site, 'options.ports', o.ports)?.map((p, i) => {
     requireInstance(site, `options.ports[${i}]`, p, Port, "a Port (Port.tcp(443), Port.named('http'), ...)");
     if (!isSingleOrNamed(p)) {
@@ -571,3 +572,16 @@ function checkMesh(site: string, mesh: unknown, linkerdDefault: unknown): MeshFa
   if (mesh === undefined) return undefined;
   return meshFactsOf(requireMadeMesh(site, 'options.mesh', mesh), linkerdDefault as string | undefined);
 }
+
+/**
+ * The fields of each option bag, for requireKnownKeys: a misspelt option (`podCIDRs`, `port`) would
+ * otherwise be ignored, and the analysis would run without it.
+ */
+const REACHABILITY_OPTION_KEYS: StructKeys<ReachabilityOptions> = {
+  cni: true, nodeIp: true, podCidrs: true, mesh: true, linkerdDefaultInboundPolicy: true,
+};
+const PROBE_OPTION_KEYS: StructKeys<ProbeOptions> = {
+  serviceAccount: true, ip: true, hostNetwork: true, ports: true, namedPorts: true, annotations: true,
+};
+const MATRIX_OPTION_KEYS: StructKeys<MatrixOptions> = { ports: true, includeDeclaredPorts: true };
+const DIFF_OPTION_KEYS: StructKeys<DiffOptions> = { ...MATRIX_OPTION_KEYS, externalEndpoints: true };

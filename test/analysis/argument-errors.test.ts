@@ -7,7 +7,9 @@
 import { deployment, namespace, networkPolicy } from './fixtures';
 import { installReachabilityMatchers } from '../../src/analysis/jest-matchers';
 import { Reachability } from '../../src/analysis/reachability';
+import { Target } from '../../src/analysis/target';
 import { Cni } from '../../src/cluster/cni';
+import { Port } from '../../src/policy/port';
 import { expectValidManifests } from '../support/schema';
 import { validationErrorOf } from '../support/thrown';
 
@@ -110,5 +112,25 @@ describe('installReachabilityMatchers(expectObj)', () => {
     const extended: string[] = [];
     installReachabilityMatchers({ extend: (matchers: object) => extended.push(...Object.keys(matchers)) });
     expect(extended).toEqual(['toAllow', 'toDeny']);
+  });
+});
+
+describe('option bags refuse fields they do not declare (a misspelt option would be ignored)', () => {
+  const UNKNOWN = 'unknown field (expected one of';
+  test('fromManifests, addProbe, matrix, diff and checkRequest name the misspelt field', () => {
+    const reach = Reachability.fromManifests(cluster, { cni });
+    const cases: Array<[() => unknown, string, string]> = [
+      [() => Reachability.fromManifests(cluster, { cni, podCIDRs: ['10.0.0.0/8'] } as any), 'Reachability.fromManifests', 'options.podCIDRs'],
+      [() => reach.addProbe('p', 'shop', {}, { ipAddress: '10.0.0.1' } as any), 'Reachability.addProbe', 'options.ipAddress'],
+      [() => reach.matrix({ port: [Port.tcp(80)] } as any), 'Reachability.matrix', 'options.port'],
+      [() => reach.diff(reach, { externalEndpoint: false } as any), 'Reachability.diff', 'options.externalEndpoint'],
+      [() => reach.checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'db'), Port.tcp(8080), { header: { a: 'b' } } as any),
+        'Reachability.checkRequest', 'request.header'],
+    ];
+    for (const [build, site, prop] of cases) {
+      const [path, field, reason] = refusal(build);
+      expect([path, field]).toEqual([site, prop]);
+      expect(reason.startsWith(UNKNOWN)).toBe(true);
+    }
   });
 });
