@@ -8,7 +8,7 @@ import { Cni } from '../cluster/cni';
 import { IpFamily } from '../cluster/ip-family';
 import { requireMadeCni } from '../cluster/made-by-factories';
 import { propError } from '../util/errors';
-import { requireArray, requireOneOf, requireOptionalString, requireProps, requireString } from '../util/guards';
+import { requireArray, requireKnownKeys, requireOneOf, requireOptionalString, requireProps, requireString, StructKeys } from '../util/guards';
 
 /**
  * Flags the networking pitfalls listed in NETWORKING-FACTS.md in any manifests: ours (from
@@ -90,7 +90,7 @@ export class PolicyLint {
  * empty or misspelt `ipFamilies` would make the metadata rules check no family at all.
  */
 function checkOptions(site: string, options: PolicyLintOptions | undefined): PolicyLintOptions {
-  const o = requireProps(site, options, true, 'options');
+  const o = requireKnownKeys(site, 'options', requireProps(site, options, true, 'options'), OPTION_KEYS);
   let cni: Cni | undefined;
   if (o.cni !== undefined) {
     cni = requireMadeCni(site, 'options.cni', o.cni);
@@ -106,6 +106,9 @@ function checkOptions(site: string, options: PolicyLintOptions | undefined): Pol
   }
   return { ...o, cni, ipFamilies };
 }
+
+/** The fields of PolicyLintOptions: a misspelt one (`ipFamily`) would be ignored. */
+const OPTION_KEYS: StructKeys<PolicyLintOptions> = { cni: true, ipFamilies: true };
 
 function compareFindings(a: LintFinding, b: LintFinding): number {
   return cmp(a.source, b.source) || cmp(a.object, b.object) || cmp(a.path, b.path) || cmp(a.rule, b.rule)

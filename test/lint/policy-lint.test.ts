@@ -245,6 +245,9 @@ describe('PolicyLint API', () => {
       expect(validationErrorOf(() => PolicyLint.checkYaml(undefined as any)).message).toBe('[PolicyLint.checkYaml] text: must be a string, got undefined');
       expect(validationErrorOf(() => PolicyLint.checkMarkdown(['# a'] as any)).message).toBe('[PolicyLint.checkMarkdown] text: must be a string, got an array of 1');
       expect(validationErrorOf(() => PolicyLint.checkYaml('', 42 as any)).message).toBe('[PolicyLint.checkYaml] source: must be a string, got the number 42');
+      // A misspelt option would be ignored (ipFamily: no family checked as the caller meant).
+      expect(validationErrorOf(() => PolicyLint.check([cnp], { ipFamily: [IpFamily.IPV6] } as any)).message)
+        .toBe('[PolicyLint.check] options.ipFamily: unknown field (expected one of cni, ipFamilies); a misspelt field would be silently ignored');
       // Omitted options are still fine.
       expect(PolicyLint.check([], undefined)).toEqual([]);
     });
