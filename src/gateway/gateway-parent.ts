@@ -1,5 +1,5 @@
 import { propError } from '../util/errors';
-import { requireOptionalString, requireProps, requireStringArray } from '../util/guards';
+import { StructKeys, requireKnownKeys, requireOptionalString, requireProps, requireStringArray } from '../util/guards';
 import { validateDnsLabel, validateDnsSubdomain } from '../util/validate';
 
 /**
@@ -78,6 +78,8 @@ export interface ExistingGatewayOptions {
   readonly sectionName?: string;
 }
 
+const EXISTING_KEYS: StructKeys<ExistingGatewayOptions> = { name: true, namespace: true, sectionName: true };
+
 /** The parent a north-south route attaches to: a Gateway listener, defined in this app or not. */
 export class GatewayParent {
   /**
@@ -87,7 +89,7 @@ export class GatewayParent {
    */
   public static existing(options: ExistingGatewayOptions): GatewayParent {
     const site = 'GatewayParent.existing';
-    const o = requireProps(site, options, false, 'options');
+    const o = requireKnownKeys(site, 'options', requireProps(site, options, false, 'options'), EXISTING_KEYS);
     const sectionName = requireOptionalString(site, 'sectionName', o.sectionName);
     return new GatewayParent({
       gatewayName: validateDnsLabel(site, 'name', o.name),

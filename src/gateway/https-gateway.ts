@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AllowedRoutes, GatewayParent } from './gateway-parent';
 import { propError } from '../util/errors';
-import { requireInstance, requireOptionalString, requireProps, requireString } from '../util/guards';
+import { StructKeys, requireInstance, requireKnownKeys, requireOptionalString, requireProps, requireString } from '../util/guards';
 import { registerObject } from '../util/object-registry';
 import { validateDnsLabel, validateDnsSubdomain } from '../util/validate';
 
@@ -37,6 +37,10 @@ export interface HttpsGatewayProps {
   readonly allowedRoutes?: AllowedRoutes;
 }
 
+const PROPS_KEYS: StructKeys<HttpsGatewayProps> = {
+  name: true, namespace: true, gatewayClassName: true, hostname: true, clusterIssuer: true, tlsSecretName: true, allowedRoutes: true,
+};
+
 /**
  * A Gateway API Gateway (gateway.networking.k8s.io/v1) with one HTTPS listener named `https` on port
  * 443 that terminates TLS with a certificate from cert-manager. Routes attach with `parent()`;
@@ -57,7 +61,7 @@ export class HttpsGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpsGatewayProps) {
     super(scope, id);
-    props = requireProps(this, props, false);
+    props = requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS);
     this.name = validateDnsLabel(this, 'name', props.name);
     this.namespace = validateDnsLabel(this, 'namespace', props.namespace);
     const className = validateDnsSubdomain(this, 'gatewayClassName', props.gatewayClassName);

@@ -6,12 +6,12 @@ import { RouteRequests, routeOverlapProblem, validateRouteRequests } from './lin
 import { linkerdServerName } from './linkerd/server-name';
 import { overlappingServer, SERVER_NEEDS_LABELS, ServerPods, serverOverlapMessage } from './linkerd/server-selectors';
 import { requireMesh } from './mesh-context';
-import { validateFlow } from './mesh-flow';
+import { requireFlowOptions, validateFlow } from './mesh-flow';
 import { MeshFlowOptions } from './mesh-flow-options';
 import { MeshSource } from './mesh-source';
 import { MeshKind } from '../cluster/mesh';
 import { propError } from '../util/errors';
-import { requireArray, requireOptionalStringArray, requireProps, requireString } from '../util/guards';
+import { StructKeys, requireArray, requireKnownKeys, requireOptionalStringArray, requireProps, requireString } from '../util/guards';
 import { validateDnsLabel } from '../util/validate';
 
 /** What would be one Linkerd Server: its pods and port, and the route-level flows on it. */
@@ -27,6 +27,8 @@ interface WouldBeServer extends ServerPods {
 const ISTIO_SERVERS = new WeakMap<IConstruct, Map<string, WouldBeServer>>();
 /** Per app root: the namespaces whose Istio allow-nothing baseline a MeshAuthorization already emits (one per namespace). */
 const ISTIO_BASELINES = new WeakMap<IConstruct, Set<string>>();
+
+const PROPS_KEYS: StructKeys<MeshAuthorizationProps> = { namespace: true };
 
 /** Props of {@link MeshAuthorization}. */
 export interface MeshAuthorizationProps {
@@ -63,7 +65,7 @@ export class MeshAuthorization extends Construct {
   constructor(scope: Construct, id: string, props: MeshAuthorizationProps) {
     super(scope, id);
     const cluster = requireMesh(this, 'MeshAuthorization', [MeshKind.ISTIO, MeshKind.LINKERD]);
-    const namespace = validateDnsLabel(this, 'namespace', requireProps(this, props, false).namespace);
+    const namespace = validateDnsLabel(this, 'namespace', requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS).namespace);
     if (cluster.mesh.kind === MeshKind.ISTIO) {
       // Several MeshAuthorizations may share a namespace (as LinkerdAuthorizations share its Servers):
       // the first emits the namespace's allow-nothing baseline, the others rely on it.
@@ -83,7 +85,7 @@ export class MeshAuthorization extends Construct {
    */
   public allowFlow(name: string, options: MeshFlowOptions): ApiObject[] {
     const prop = `flow '${requireString(this, 'name', name)}'`;
-    const o = requireProps(this, options, false, prop);
+    const o = requireFlowOptions(this, prop, options);
     if (o.when !== undefined) throw propError(this, `${prop}.when`, 'request conditions do not render for every mesh: use IstioAuthorization for them');
     // One intent for both meshes: what an HTTPRoute cannot match (Linkerd) is refused under Istio too.
     const methods = requireOptionalStringArray(this, `${prop}.methods`, o.methods) ?? [];

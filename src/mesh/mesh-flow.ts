@@ -5,8 +5,8 @@ import { MeshSourceSpec } from './mesh-source-spec';
 import { sortedLabels } from '../policy/intent';
 import { propError } from '../util/errors';
 import {
-  requireArray, requireArrayOf, requireInstance, requireObject, requireOptionalArray, requireOptionalStringArray, requireProps, requireString,
-  requireStringMap,
+  StructKeys, requireArray, requireArrayOf, requireInstance, requireKnownKeys, requireObject, requireOptionalArray, requireOptionalStringArray,
+  requireProps, requireString, requireStringMap,
 } from '../util/guards';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../util/validate';
 
@@ -31,6 +31,10 @@ const CONDITION_KEYS = [
   /^request\.auth\.principal$/, /^request\.auth\.audiences$/, /^request\.auth\.presenter$/, /^request\.auth\.claims\[[^\]]+\](\[[^\]]+\])*$/,
   /^destination\.ip$/, /^destination\.port$/, /^connection\.sni$/, /^experimental\.envoy\.filters\..+$/,
 ];
+/** The fields of a flow and of a condition: any other is refused (a misspelt `port` would read as every port). */
+const FLOW_FIELDS: StructKeys<MeshFlowOptions> = { from: true, to: true, ports: true, methods: true, paths: true, when: true };
+const CONDITION_FIELDS: StructKeys<MeshCondition> = { key: true, values: true, notValues: true };
+
 const IDENTITY_KEYS = ['source.namespace', 'source.principal'];
 /**
  * The condition keys ztunnel enforces on its own (istio.io "Use Layer 4 security policy", allowed
@@ -40,13 +44,21 @@ const IDENTITY_KEYS = ['source.namespace', 'source.principal'];
 const L4_KEYS = ['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port'];
 
 /**
+ * A flow's options as given: a plain object with only the fields of {@link MeshFlowOptions}
+ * (errors name `<prop>.<field>`).
+ */
+export function requireFlowOptions(scope: IConstruct, prop: string, options: MeshFlowOptions): MeshFlowOptions {
+  return requireKnownKeys(scope, prop, requireProps(scope, options, false, prop), FLOW_FIELDS);
+}
+
+/**
  * Validate a flow's name and options for `scope` (errors name `<prop>.<field>`). Every field's runtime
  * type is checked first (jsii and plain-JavaScript callers): a missing `to` is an error, never
  * "every workload", and a string is never taken for a list.
  */
 export function validateFlow(scope: IConstruct, prop: string, name: string, namespace: string, options: MeshFlowOptions): ValidatedFlow {
   validateDnsSubdomain(scope, prop, name);
-  const o = requireProps(scope, options, false, prop);
+  const o = requireFlowOptions(scope, prop, options);
   const from = requireArray(scope, `${prop}.from`, o.from);
   if (from.length === 0) {
     throw propError(scope, `${prop}.from`, 'at least one source is required (MeshSource.anyone() for anyone, explicitly)');
@@ -122,7 +134,7 @@ function path(scope: IConstruct, prop: string, p: string): string {
 }
 
 function condition(scope: IConstruct, prop: string, given: MeshCondition): { key: string; values?: string[]; notValues?: string[] } {
-  const c = requireObject(scope, prop, given);
+  const c = requireKnownKeys(scope, prop, requireObject(scope, prop, given), CONDITION_FIELDS);
   const key = requireString(scope, `${prop}.key`, c.key);
   if (!CONDITION_KEYS.some((re) => re.test(key))) {
     throw propError(scope, `${prop}.key`, `'${key}' is not an Istio authorization condition key (request.headers[...], source.ip, remote.ip, `

@@ -9,7 +9,8 @@ import { gatewayParentRef } from '../../gateway/parent-ref';
 import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
 import {
-  requireInstance, requireInteger, requireObject, requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps, requireString,
+  StructKeys, requireInstance, requireInteger, requireKnownKeys, requireObject, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
+  requireProps, requireString,
 } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../../util/validate';
@@ -81,6 +82,23 @@ export interface CanaryRouteProps {
   readonly servicesOutsideApp?: boolean;
 }
 
+const PROPS_KEYS: StructKeys<CanaryRouteProps> = {
+  namespace: true,
+  service: true,
+  port: true,
+  stable: true,
+  canary: true,
+  stablePercent: true,
+  canaryPercent: true,
+  headerPin: true,
+  target: true,
+  protocol: true,
+  name: true,
+  servicesOutsideApp: true,
+};
+const VERSION_KEYS: StructKeys<CanaryVersion> = { name: true, labels: true, serviceName: true };
+const HEADER_PIN_KEYS: StructKeys<HeaderPin> = { name: true, value: true };
+
 /**
  * Split the traffic of one Service between a stable and a canary version by percentage, with an
  * optional header pin, for Istio (VirtualService + DestinationRule subsets), a mesh HTTPRoute with
@@ -113,7 +131,7 @@ export class CanaryRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryRouteProps) {
     super(scope, id);
-    props = requireProps(this, props, false);
+    props = requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS);
     const target = requireInstance(this, 'target', props.target, RouteTarget, 'a RouteTarget (RouteTarget.istio(), .meshRoute(), .gateway(...))');
     const namespace = validateDnsLabel(this, 'namespace', props.namespace);
     const service = validateDnsLabel(this, 'service', props.service);
@@ -128,7 +146,7 @@ export class CanaryRoute extends Construct {
     const protocol = props.protocol === undefined ? RouteProtocol.HTTP
       : checkEnum(this, 'protocol', props.protocol, Object.values(RouteProtocol), 'a route protocol');
     const givenPin = requireOptionalObject(this, 'headerPin', props.headerPin);
-    const pin = givenPin === undefined ? undefined : this.headerPin(givenPin);
+    const pin = givenPin === undefined ? undefined : this.headerPin(requireKnownKeys(this, 'headerPin', givenPin, HEADER_PIN_KEYS));
     if (pin && protocol === RouteProtocol.TCP) {
       throw propError(this, 'headerPin', 'a TCP route cannot match headers: drop the header pin, or route the port as HTTP');
     }
@@ -166,7 +184,7 @@ export class CanaryRoute extends Construct {
 
   private version(prop: string, given: CanaryVersion, service: string): Version {
     if (given === undefined) throw propError(this, prop, 'is required ({ name, labels })');
-    const v = requireObject(this, prop, given);
+    const v = requireKnownKeys(this, prop, requireObject(this, prop, given), VERSION_KEYS);
     const name = validateDnsLabel(this, `${prop}.name`, v.name);
     if (v.labels === undefined) throw propError(this, `${prop}.labels`, 'is required: the labels that tell this version\'s pods apart (e.g. version: v2)');
     const labels = validateLabels(this, `${prop}.labels`, v.labels);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { propError } from '../../util/errors';
-import { requireArrayOf, requireInteger, requireProps, requireString } from '../../util/guards';
+import { StructKeys, requireArrayOf, requireInteger, requireKnownKeys, requireProps, requireString } from '../../util/guards';
 
 /** One stage of a {@link ProgressiveRollout}. */
 export interface RolloutStage {
@@ -31,6 +31,8 @@ export interface ProgressiveRolloutProps {
   readonly canaryPercentages?: number[];
 }
 
+const PROPS_KEYS: StructKeys<ProgressiveRolloutProps> = { canaryPercentages: true };
+
 /**
  * A progressive rollout: the same program synthesized once per stage (10 -> 25 -> 50 -> 100 percent
  * canary by default), each stage in its own App and output folder (`<outdir>/stage-2-canary-25/`),
@@ -45,7 +47,7 @@ export class ProgressiveRollout {
   constructor(props: ProgressiveRolloutProps = {}) {
     // Not a construct: errors name the class, like static factories do.
     const site = 'ProgressiveRollout';
-    const given = requireProps(site, props, true).canaryPercentages;
+    const given = requireKnownKeys(site, '', requireProps(site, props, true), PROPS_KEYS).canaryPercentages;
     const percentages = given === undefined ? [10, 25, 50, 100]
       : requireArrayOf(site, 'canaryPercentages', given, (p, prop) => requireInteger(site, prop, p, 1, 100));
     if (percentages.length === 0) throw propError(site, 'canaryPercentages', 'at least one stage is required');

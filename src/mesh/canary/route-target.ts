@@ -1,5 +1,7 @@
 import { GatewayParent } from '../../gateway/gateway-parent';
-import { requireInstance, requireOneOf, requireOptionalString, requireOptionalStringArray, requireProps } from '../../util/guards';
+import {
+  StructKeys, requireInstance, requireKnownKeys, requireOneOf, requireOptionalString, requireOptionalStringArray, requireProps,
+} from '../../util/guards';
 import { validateDnsLabel } from '../../util/validate';
 
 /** Which HTTPRoute API a mesh route is written in. */
@@ -42,6 +44,9 @@ export interface MeshRouteOptions {
   readonly api?: MeshRouteApi;
 }
 
+const GATEWAY_OPTIONS_KEYS: StructKeys<GatewayRouteOptions> = { hostnames: true, routeNamespace: true };
+const MESH_OPTIONS_KEYS: StructKeys<MeshRouteOptions> = { api: true };
+
 /**
  * Where a {@link CanaryRoute} is rendered:
  * - `RouteTarget.istio()`: VirtualService + DestinationRule subsets (east-west, Istio sidecar mode);
@@ -58,7 +63,7 @@ export class RouteTarget {
 
   /** A mesh (GAMMA) HTTPRoute with the Service as parent and a catch-all weighted rule. */
   public static meshRoute(options: MeshRouteOptions = {}): RouteTarget {
-    const o = requireProps('RouteTarget.meshRoute', options, true, 'options');
+    const o = requireKnownKeys('RouteTarget.meshRoute', 'options', requireProps('RouteTarget.meshRoute', options, true, 'options'), MESH_OPTIONS_KEYS);
     const api = o.api === undefined ? MeshRouteApi.GATEWAY_API
       : requireOneOf('RouteTarget.meshRoute', 'api', o.api, Object.values(MeshRouteApi), 'an HTTPRoute API');
     return new RouteTarget('mesh', api);
@@ -68,7 +73,7 @@ export class RouteTarget {
   public static gateway(parent: GatewayParent, options: GatewayRouteOptions = {}): RouteTarget {
     const site = 'RouteTarget.gateway';
     requireInstance(site, 'parent', parent, GatewayParent, 'a GatewayParent (GatewayParent.existing(...) or HttpsGateway.parent())');
-    const o = requireProps(site, options, true, 'options');
+    const o = requireKnownKeys(site, 'options', requireProps(site, options, true, 'options'), GATEWAY_OPTIONS_KEYS);
     const routeNamespace = requireOptionalString(site, 'routeNamespace', o.routeNamespace);
     return new RouteTarget('gateway', MeshRouteApi.GATEWAY_API, parent, {
       hostnames: requireOptionalStringArray(site, 'hostnames', o.hostnames),

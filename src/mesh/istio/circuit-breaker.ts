@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { contributeDestinationRule } from './destination-rules';
 import { MeshKind } from '../../cluster/mesh';
-import { requireProps } from '../../util/guards';
+import { StructKeys, requireKnownKeys, requireProps } from '../../util/guards';
 import { checkEnum, validateDnsLabel } from '../../util/validate';
 import { integerIn, meshDuration, requireMesh } from '../mesh-context';
 
@@ -96,6 +96,25 @@ export interface CircuitBreakerProps {
   readonly loadBalancer?: LoadBalancerAlgorithm;
 }
 
+const PROPS_KEYS: StructKeys<CircuitBreakerProps> = {
+  namespace: true,
+  service: true,
+  maxConnections: true,
+  connectTimeout: true,
+  http1MaxPendingRequests: true,
+  http2MaxRequests: true,
+  maxRequestsPerConnection: true,
+  maxRetries: true,
+  idleTimeout: true,
+  consecutive5xxErrors: true,
+  consecutiveGatewayErrors: true,
+  interval: true,
+  baseEjectionTime: true,
+  maxEjectionPercent: true,
+  minHealthPercent: true,
+  loadBalancer: true,
+};
+
 const INT32 = 2147483647;
 const UINT32 = 4294967295;
 
@@ -117,7 +136,7 @@ export class CircuitBreaker extends Construct {
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
     requireMesh(this, 'CircuitBreaker', [MeshKind.ISTIO]);
-    props = requireProps(this, props, false);
+    props = requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS);
     const namespace = validateDnsLabel(this, 'namespace', props.namespace);
     const service = validateDnsLabel(this, 'service', props.service);
     // Defaults only for absent props: null from a jsii or JSON caller is an error, not "the default".

@@ -5,7 +5,7 @@ import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { constructIdFor } from '../../util/construct-id';
 import { assertNever, propError } from '../../util/errors';
-import { requireOptionalBoolean, requireProps, requireString } from '../../util/guards';
+import { StructKeys, requireKnownKeys, requireOptionalBoolean, requireProps, requireString } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsLabel } from '../../util/validate';
 import { isAmbient, requireMesh } from '../mesh-context';
@@ -38,6 +38,8 @@ export interface IstioAuthorizationProps {
   readonly allowNothing?: boolean;
 }
 
+const PROPS_KEYS: StructKeys<IstioAuthorizationProps> = { namespace: true, allowNothing: true };
+
 /**
  * Istio authorization (security.istio.io/v1 AuthorizationPolicy) for one namespace: an allow-nothing
  * baseline and explicit, named flows. Each flow is one policy with one rule whose `from`, `to` and
@@ -63,7 +65,7 @@ export class IstioAuthorization extends Construct {
   constructor(scope: Construct, id: string, props: IstioAuthorizationProps) {
     super(scope, id);
     this.cluster = requireMesh(this, 'IstioAuthorization', [MeshKind.ISTIO]);
-    const p = requireProps(this, props, false);
+    const p = requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS);
     this.namespace = validateDnsLabel(this, 'namespace', p.namespace);
     if (this.namespace === this.cluster.mesh.rootNamespace) {
       // Istio applies root-namespace policies mesh-wide: without selector to every workload of the

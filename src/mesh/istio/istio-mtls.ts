@@ -6,7 +6,9 @@ import { MeshKind } from '../../cluster/mesh';
 import { ZeroTrustNamespace } from '../../patterns/zero-trust-namespace';
 import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
-import { requireObject, requireOptionalArray, requireOptionalString, requireOptionalStringArray, requireProps } from '../../util/guards';
+import {
+  StructKeys, requireKnownKeys, requireObject, requireOptionalArray, requireOptionalString, requireOptionalStringArray, requireProps,
+} from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../../util/validate';
 import { isAmbient, requireMesh } from '../mesh-context';
@@ -75,6 +77,11 @@ export interface IstioMtlsProps {
   readonly destinationRuleHosts?: string[];
 }
 
+const PROPS_KEYS: StructKeys<IstioMtlsProps> = {
+  namespace: true, selector: true, mode: true, portExceptions: true, name: true, destinationRuleHosts: true,
+};
+const PORT_EXCEPTION_KEYS: StructKeys<MtlsPortException> = { port: true, mode: true };
+
 /**
  * Istio peer authentication (security.istio.io/v1 PeerAuthentication): which traffic a workload's
  * proxy accepts. STRICT by default: only mutual TLS with a mesh identity, so that authorization by
@@ -98,7 +105,7 @@ export class IstioMtls extends Construct {
   constructor(scope: Construct, id: string, props: IstioMtlsProps = {}) {
     super(scope, id);
     const cluster = requireMesh(this, 'IstioMtls', [MeshKind.ISTIO]);
-    const p = requireProps(this, props, true);
+    const p = requireKnownKeys(this, '', requireProps(this, props, true), PROPS_KEYS);
     this.mode = p.mode === undefined ? MtlsMode.STRICT : checkEnum(this, 'mode', p.mode, Object.values(MtlsMode), 'an mTLS mode');
     const givenNamespace = requireOptionalString(this, 'namespace', p.namespace);
     const namespace = givenNamespace === undefined ? cluster.mesh.rootNamespace! : validateDnsLabel(this, 'namespace', givenNamespace);
@@ -123,7 +130,7 @@ export class IstioMtls extends Construct {
     }
     const portModes: Record<number, string> = {};
     exceptions.forEach((given, i) => {
-      const e = requireObject(this, `portExceptions[${i}]`, given);
+      const e = requireKnownKeys(this, `portExceptions[${i}]`, requireObject(this, `portExceptions[${i}]`, given), PORT_EXCEPTION_KEYS);
       const port = validatePortNumber(this, `portExceptions[${i}].port`, e.port);
       const mode = checkEnum(this, `portExceptions[${i}].mode`, e.mode, Object.values(MtlsPortMode), 'a port mTLS mode');
       if (port in portModes) throw propError(this, `portExceptions[${i}].port`, `port ${port} is listed twice`);

@@ -5,7 +5,7 @@ import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { constructIdFor } from '../../util/construct-id';
 import { assertNever, internalError, propError } from '../../util/errors';
-import { requireProps, requireString } from '../../util/guards';
+import { StructKeys, requireKnownKeys, requireProps, requireString } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsLabel } from '../../util/validate';
 import { requireMesh } from '../mesh-context';
@@ -20,6 +20,8 @@ export interface LinkerdAuthorizationProps {
   /** Namespace of the target workloads (Servers and policies live there). */
   readonly namespace: string;
 }
+
+const PROPS_KEYS: StructKeys<LinkerdAuthorizationProps> = { namespace: true };
 
 /** The objects one Linkerd flow emits. */
 export interface LinkerdFlowObjects {
@@ -92,7 +94,7 @@ export class LinkerdAuthorization extends Construct {
   constructor(scope: Construct, id: string, props: LinkerdAuthorizationProps) {
     super(scope, id);
     this.cluster = requireMesh(this, 'LinkerdAuthorization', [MeshKind.LINKERD]);
-    this.namespace = validateDnsLabel(this, 'namespace', requireProps(this, props, false).namespace);
+    this.namespace = validateDnsLabel(this, 'namespace', requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS).namespace);
   }
 
   /** Authorize the callers of one flow on its ports. */
