@@ -236,7 +236,9 @@ export type StructKeys<T> = { readonly [K in keyof Required<T>]: true };
 export function requireKnownKeys<T extends object>(site: InputSite, prop: string, value: T, known: StructKeys<T>): T {
   for (const key of Object.keys(value)) {
     if (!Object.prototype.hasOwnProperty.call(known, key)) {
-      throw propError(site, prop === '' ? key : `${prop}.${key}`, `unknown field (expected one of ${Object.keys(known).join(', ')}); `
+      // An empty key is named as `''`, so the message still names a field.
+      const name = key === '' ? "''" : key;
+      throw propError(site, prop === '' ? name : `${prop}.${name}`, `unknown field (expected one of ${Object.keys(known).join(', ')}); `
         + 'a misspelt field would be silently ignored');
     }
   }
