@@ -11,7 +11,7 @@ import { unenforcedPolicyFix, unenforcedPolicyReason, unservedPolicyObject } fro
 import { addressAt, cidrContainsIp, cidrInFamily, formatAddress, hostPrefix, parseCidr, parseIp } from '../util/cidr';
 import { ValidationError, propError } from '../util/errors';
 import {
-  requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
+  StructKeys, orDefault, requireKnownKeys, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
   requireOptionalStringArray, requireObject, requireProps, requireString,
 } from '../util/guards';
 import { checkEnum, validateCidr, validateDnsLabel, validateLabels } from '../util/validate';
@@ -277,7 +277,7 @@ export class ClusterNetwork extends Construct {
     DECLARED.set(scope, this);
     if (!DECLARED_IN_TREE.has(scope.node.root)) DECLARED_IN_TREE.set(scope.node.root, this);
 
-    const p = requireProps(this, props, false);
+    const p = requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS);
     if (p.cni === undefined || p.cni === null) {
       throw propError(this, 'cni', `is required: the CNI the cluster runs, one of ${cniChoicesText()}. There is no default: guessing `
         + 'plain Kubernetes would emit no guard rails and no deny on a cluster that has them');
@@ -293,9 +293,9 @@ export class ClusterNetwork extends Construct {
     this.podCidrs = this.nonEmpty('podCidrs', this.cidrs('podCidrs', p.podCidrs, perFamily((d) => d.podCidr)));
     this.serviceCidrs = this.nonEmpty('serviceCidrs', this.cidrs('serviceCidrs', p.serviceCidrs, perFamily((d) => d.serviceCidr)));
 
-    const dns = requireOptionalObject(this, 'dns', p.dns) ?? {};
+    const dns = requireKnownKeys(this, 'dns', requireOptionalObject(this, 'dns', p.dns) ?? {}, DNS_KEYS);
     this.dnsNamespace = validateDnsLabel(this, 'dns.namespace', requireOptionalString(this, 'dns.namespace', dns.namespace) ?? 'kube-system');
-    this.dnsPodLabels = validateLabels(this, 'dns.podLabels', dns.podLabels ?? { 'k8s-app': 'kube-dns' });
+    this.dnsPodLabels = validateLabels(this, 'dns.podLabels', orDefault(dns.podLabels, { 'k8s-app': 'kube-dns' }));
     if (Object.keys(this.dnsPodLabels).length === 0) {
       throw propError(this, 'dns.podLabels', 'must not be empty: DNS allows would open every pod in the DNS namespace');
     }
@@ -459,13 +459,33 @@ export class ClusterNetwork extends Construct {
   }
 
   private pods(prop: string, value: NamespacedPods): NamespacedPods {
-    const v = requireObject(this, prop, value);
+    const v = requireKnownKeys(this, prop, requireObject(this, prop, value), PODS_KEYS);
     return {
       namespace: validateDnsLabel(this, `${prop}.namespace`, requireString(this, `${prop}.namespace`, v.namespace)),
       podLabels: v.podLabels === undefined ? undefined : validateLabels(this, `${prop}.podLabels`, v.podLabels),
     };
   }
 }
+
+/** The fields of each struct, for requireKnownKeys: a misspelt optional field would be silently ignored. */
+const PROPS_KEYS: StructKeys<ClusterNetworkProps> = {
+  cni: true,
+  podCidrs: true,
+  serviceCidrs: true,
+  ipFamilies: true,
+  dns: true,
+  kubeProxyMode: true,
+  nodeLocalDns: true,
+  nodeLocalDnsIp: true,
+  ingressController: true,
+  monitoring: true,
+  metadataCidrs: true,
+  apiServerCidrs: true,
+  mesh: true,
+  gateway: true,
+};
+const DNS_KEYS: StructKeys<ClusterDnsOptions> = { namespace: true, podLabels: true, serviceIp: true };
+const PODS_KEYS: StructKeys<NamespacedPods> = { namespace: true, podLabels: true };
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,7 +1,7 @@
 import { CniKind } from './cni-kind';
 import { CniFacts, CniSettings } from './cni-settings';
 import { assertNever, ValidationError } from '../util/errors';
-import { requireBoolean, requireNumber, requireOptionalBoolean, requireProps, requireString } from '../util/guards';
+import { StructKeys, requireBoolean, requireKnownKeys, requireNumber, requireOptionalBoolean, requireProps, requireString } from '../util/guards';
 import { isDnsLabel } from '../util/validate';
 
 export { CniKind } from './cni-kind';
@@ -113,7 +113,7 @@ export interface FlannelCniOptions {
 export class Cni {
   /** A CNI that enforces plain NetworkPolicy only (kindnet >= 0.24, Antrea in K8s mode, ...). */
   public static kubernetes(options: KubernetesCniOptions = {}): Cni {
-    const o = requireProps('Cni.kubernetes', options, true, 'options');
+    const o = requireKnownKeys('Cni.kubernetes', 'options', requireProps('Cni.kubernetes', options, true, 'options'), KUBERNETES_KEYS);
     const cnp = requireOptionalBoolean('Cni.kubernetes', 'clusterNetworkPolicy', o.clusterNetworkPolicy, false);
     return new Cni(FACTORY_TOKEN, 'kubernetes', {
       enforcesNetworkPolicy: true,
@@ -130,7 +130,7 @@ export class Cni {
 
   /** Calico (open source, 3.32): tiers, ordered allow/deny, GlobalNetworkPolicy, ClusterNetworkPolicy (not with native v3 CRDs). */
   public static calico(options: CalicoCniOptions = {}): Cni {
-    const o = requireProps('Cni.calico', options, true, 'options');
+    const o = requireKnownKeys('Cni.calico', 'options', requireProps('Cni.calico', options, true, 'options'), CALICO_KEYS);
     const nativeV3Crds = requireOptionalBoolean('Cni.calico', 'nativeV3Crds', o.nativeV3Crds, false);
     return new Cni(
       FACTORY_TOKEN,
@@ -159,7 +159,7 @@ export class Cni {
 
   /** Cilium (1.16-1.18): deny precedence, clusterwide policies, L7, FQDN and entities. No ordering. */
   public static cilium(options: CiliumCniOptions = {}): Cni {
-    const o = requireProps('Cni.cilium', options, true, 'options');
+    const o = requireKnownKeys('Cni.cilium', 'options', requireProps('Cni.cilium', options, true, 'options'), CILIUM_KEYS);
     const kpr = requireOptionalBoolean('Cni.cilium', 'kubeProxyReplacement', o.kubeProxyReplacement, true);
     return new Cni(
       FACTORY_TOKEN,
@@ -191,7 +191,7 @@ export class Cni {
 
   /** Flannel: no policy enforcement. Any policy is a synth error unless acknowledged. */
   public static flannel(options: FlannelCniOptions = {}): Cni {
-    const o = requireProps('Cni.flannel', options, true, 'options');
+    const o = requireKnownKeys('Cni.flannel', 'options', requireProps('Cni.flannel', options, true, 'options'), FLANNEL_KEYS);
     const ack = requireOptionalBoolean('Cni.flannel', 'acknowledgeUnenforcedPolicies', o.acknowledgeUnenforcedPolicies, false);
     return new Cni(
       FACTORY_TOKEN,
@@ -212,10 +212,10 @@ export class Cni {
   public static custom(name: string, capabilities: CniCapabilities, options: CustomCniOptions = {}): Cni {
     const where = 'Cni.custom';
     requireString(where, 'name', name, true);
-    const caps = requireProps(where, capabilities, false, 'capabilities');
+    const caps = requireKnownKeys(where, 'capabilities', requireProps(where, capabilities, false, 'capabilities'), CAPABILITIES_KEYS);
     const given = {} as Record<keyof CniCapabilities, boolean>;
     for (const key of CAPABILITY_KEYS) given[key] = requireBoolean(where, `capabilities.${key}`, caps[key]);
-    const o = requireProps(where, options, true, 'options');
+    const o = requireKnownKeys(where, 'options', requireProps(where, options, true, 'options'), CUSTOM_KEYS);
     const ack = requireOptionalBoolean(where, 'acknowledgeUnenforcedPolicies', o.acknowledgeUnenforcedPolicies, false);
     if (ack && given.enforcesNetworkPolicy) {
       throw new ValidationError(where, 'acknowledgeUnenforcedPolicies', 'only meaningful with capabilities.enforcesNetworkPolicy: false');
@@ -298,10 +298,14 @@ export class Cni {
   }
 }
 
-/** The fields of {@link CniCapabilities}; `Cni.custom` requires every one as a boolean. */
-const CAPABILITY_KEYS: ReadonlyArray<keyof CniCapabilities> = [
-  'enforcesNetworkPolicy', 'deny', 'ordering', 'clusterWide', 'l7', 'fqdn', 'entities', 'clusterNetworkPolicy',
-];
+/**
+ * The fields of {@link CniCapabilities} (compile-time complete); `Cni.custom` requires every one as a
+ * boolean and refuses any other.
+ */
+const CAPABILITIES_KEYS: StructKeys<CniCapabilities> = {
+  enforcesNetworkPolicy: true, deny: true, ordering: true, clusterWide: true, l7: true, fqdn: true, entities: true, clusterNetworkPolicy: true,
+};
+const CAPABILITY_KEYS = Object.keys(CAPABILITIES_KEYS) as ReadonlyArray<keyof CniCapabilities>;
 
 /** A CNI that enforces nothing. */
 const NO_ENFORCEMENT: CniCapabilities = {
@@ -333,6 +337,13 @@ export interface CustomCniOptions {
  * validator): `default`, and the ClusterNetworkPolicy tiers `kube-admin` / `kube-baseline`
  * (named `adminnetworkpolicy` / `baselineadminnetworkpolicy` before Calico 3.32).
  */
+/** The fields of each options struct, for requireKnownKeys: a misspelt option would be silently ignored. */
+const KUBERNETES_KEYS: StructKeys<KubernetesCniOptions> = { clusterNetworkPolicy: true };
+const CALICO_KEYS: StructKeys<CalicoCniOptions> = { guardrailTier: true, guardrailTierOrder: true, nativeV3Crds: true };
+const CILIUM_KEYS: StructKeys<CiliumCniOptions> = { kubeProxyReplacement: true };
+const FLANNEL_KEYS: StructKeys<FlannelCniOptions> = { acknowledgeUnenforcedPolicies: true };
+const CUSTOM_KEYS: StructKeys<CustomCniOptions> = { acknowledgeUnenforcedPolicies: true };
+
 const RESERVED_CALICO_TIERS = ['default', 'kube-admin', 'kube-baseline', 'adminnetworkpolicy', 'baselineadminnetworkpolicy'];
 /** Order of Calico's `kube-admin` tier (Admin ClusterNetworkPolicies); the default tier is at 1,000,000. */
 const KUBE_ADMIN_TIER_ORDER = 1000;

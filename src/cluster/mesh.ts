@@ -1,5 +1,5 @@
 import { ValidationError, propError } from '../util/errors';
-import { requireOneOf, requireOptionalBoolean, requireOptionalString, requireProps } from '../util/guards';
+import { StructKeys, requireKnownKeys, requireOneOf, requireOptionalBoolean, requireOptionalString, requireProps } from '../util/guards';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
 
 /** Passed by the factories to the private constructor: plain JavaScript can call `new Mesh(...)` (TypeScript's `private` is erased). */
@@ -155,7 +155,7 @@ export class Mesh {
   /** Istio 1.30 in sidecar or ambient mode. */
   public static istio(options: IstioMeshOptions): Mesh {
     const site = 'Mesh.istio';
-    const o = requireProps(site, options, false, 'options');
+    const o = requireKnownKeys(site, 'options', requireProps(site, options, false, 'options'), ISTIO_KEYS);
     if (o.mode === undefined) {
       throw propError(site, 'mode', 'is required: IstioMode.SIDECAR or IstioMode.AMBIENT, chosen explicitly (the two need different namespace '
         + 'labels and policies)');
@@ -195,7 +195,7 @@ export class Mesh {
   /** Linkerd edge-26.8 (2.20). */
   public static linkerd(options: LinkerdMeshOptions = {}): Mesh {
     const site = 'Mesh.linkerd';
-    const o = requireProps(site, options, true, 'options');
+    const o = requireKnownKeys(site, 'options', requireProps(site, options, true, 'options'), LINKERD_KEYS);
     return new Mesh(FACTORY_TOKEN, MeshKind.LINKERD, {
       controlPlaneNamespace: validateDnsLabel(site, 'controlPlaneNamespace',
         requireOptionalString(site, 'controlPlaneNamespace', o.controlPlaneNamespace) ?? 'linkerd'),
@@ -344,6 +344,12 @@ export class Mesh {
     }
   }
 }
+
+/** The fields of each options struct, for requireKnownKeys: a misspelt option would be silently ignored. */
+const ISTIO_KEYS: StructKeys<IstioMeshOptions> = {
+  mode: true, revision: true, rootNamespace: true, controlPlaneNamespace: true, istiodLabels: true, cni: true, trustDomain: true,
+};
+const LINKERD_KEYS: StructKeys<LinkerdMeshOptions> = { cni: true, controlPlaneNamespace: true, trustDomain: true };
 
 interface MeshExtras {
   readonly istioMode?: IstioMode;

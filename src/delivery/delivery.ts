@@ -1,6 +1,6 @@
 import { ResolvedArgoCd, ResolvedFlux } from './delivery-settings';
 import { ValidationError } from '../util/errors';
-import { describeValue, requireOptionalString, requireProps } from '../util/guards';
+import { StructKeys, describeValue, requireKnownKeys, requireOptionalString, requireProps } from '../util/guards';
 import { isDnsLabel } from '../util/validate';
 
 /** How an install construct's Helm charts reach the cluster. */
@@ -65,6 +65,12 @@ export interface ArgoCdDeliveryOptions {
 }
 
 /** Go `time.ParseDuration` syntax as Flux and Argo CD accept it (no sign, at least one unit). */
+/** The fields of each factory's options, for requireKnownKeys: a misspelt option would be silently ignored. */
+const FLUX_KEYS: StructKeys<FluxDeliveryOptions> = { namespace: true, interval: true, remediationRetries: true };
+const ARGO_CD_KEYS: StructKeys<ArgoCdDeliveryOptions> = {
+  namespace: true, project: true, destinationServer: true, automated: true, retryLimit: true,
+};
+
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 
 function optionError(factory: string, prop: string, message: string): Error {
@@ -99,7 +105,7 @@ export class Delivery {
    * Calico CRDs) say so in `dependsOn`.
    */
   public static flux(options: FluxDeliveryOptions = {}): Delivery {
-    const o = requireProps('Delivery.flux', options, true, 'options');
+    const o = requireKnownKeys('Delivery.flux', 'options', requireProps('Delivery.flux', options, true, 'options'), FLUX_KEYS);
     const interval = requireOptionalString('Delivery.flux', 'interval', o.interval) ?? '1h';
     if (!GO_DURATION.test(interval)) throw optionError('flux', 'interval', `'${interval}' is not a Go duration (e.g. '10m', '1h')`);
     return new Delivery(DeliveryKind.FLUX, {
@@ -114,7 +120,7 @@ export class Delivery {
    * `argocd.argoproj.io/sync-wave` that puts it after what it needs.
    */
   public static argoCd(options: ArgoCdDeliveryOptions = {}): Delivery {
-    const o = requireProps('Delivery.argoCd', options, true, 'options');
+    const o = requireKnownKeys('Delivery.argoCd', 'options', requireProps('Delivery.argoCd', options, true, 'options'), ARGO_CD_KEYS);
     const server = requireOptionalString('Delivery.argoCd', 'destinationServer', o.destinationServer) ?? 'https://kubernetes.default.svc';
     if (!/^https:\/\/[^\s/]+/.test(server)) {
       throw optionError('argoCd', 'destinationServer', `'${server}' is not an https:// API server URL`);

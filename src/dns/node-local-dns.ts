@@ -8,7 +8,7 @@ import { CiliumLocalRedirectPolicy, CiliumLocalRedirectPolicySpecRedirectBackend
 import { NODE_LOCAL_DNS_POD_LABELS } from '../policy/cluster-dns';
 import { parseIpLoose } from '../util/cidr';
 import { propError } from '../util/errors';
-import { requireOptionalObject, requireOptionalOneOf, requireOptionalString, requireProps, requireString } from '../util/guards';
+import { StructKeys, requireKnownKeys, requireOptionalObject, requireOptionalOneOf, requireOptionalString, requireProps, requireString } from '../util/guards';
 import { registerObject } from '../util/object-registry';
 import { validateDnsSubdomain } from '../util/validate';
 
@@ -78,6 +78,11 @@ export interface NodeLocalDNSProps {
 const IMAGE = 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4';
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 const LABELS = { ...NODE_LOCAL_DNS_POD_LABELS };
+/** The fields of each struct, for requireKnownKeys: a misspelt optional field would be silently ignored. */
+const PROPS_KEYS: StructKeys<NodeLocalDNSProps> = {
+  localIp: true, kubeDnsIp: true, kubeProxyMode: true, clusterDomain: true, image: true, resources: true,
+};
+const RESOURCES_KEYS: StructKeys<NodeLocalDnsResources> = { cpuRequest: true, memoryRequest: true, memoryLimit: true };
 
 /**
  * NodeLocal DNSCache, the upstream addon as a construct: ServiceAccount `node-local-dns`, Service
@@ -104,7 +109,7 @@ export class NodeLocalDNS extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeLocalDNSProps = {}) {
     super(scope, id);
-    requireProps(this, props, true);
+    requireKnownKeys(this, '', requireProps(this, props, true), PROPS_KEYS);
     const cluster = ClusterNetwork.of(this);
     if (cluster.nodeLocalDnsIp === undefined) {
       throw propError(this, 'ClusterNetwork.nodeLocalDns', `the ClusterNetwork '${cluster.node.path}' does not declare nodeLocalDns: true, `
@@ -176,7 +181,7 @@ export class NodeLocalDNS extends Construct {
   private daemonSetObject(
     namespace: string, image: string, localIp: string, kubeDnsIp: string, redirect: boolean, given?: NodeLocalDnsResources,
   ): ApiObject {
-    const resources = requireOptionalObject<NodeLocalDnsResources>(this, 'resources', given) ?? {};
+    const resources = requireKnownKeys(this, 'resources', requireOptionalObject<NodeLocalDnsResources>(this, 'resources', given) ?? {}, RESOURCES_KEYS);
     const quantity = (prop: keyof NodeLocalDnsResources, fallback?: string) => {
       const q = (requireOptionalString(this, `resources.${prop}`, resources[prop], true) ?? fallback);
       if (q !== undefined && !QUANTITY.test(q)) throw propError(this, `resources.${prop}`, `'${q}' is not a Kubernetes quantity`);

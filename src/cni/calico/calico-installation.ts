@@ -20,7 +20,7 @@ import { BgpConfiguration, FelixConfiguration } from '../../imports/projectcalic
 import { parseCidr } from '../../util/cidr';
 import { deepMerge } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
-import { requireInteger, requireObject, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString, requireProps } from '../../util/guards';
+import { StructKeys, requireInteger, requireKnownKeys, requireObject, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString, requireProps } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsSubdomain } from '../../util/validate';
 import { requireClusterCni, requireDisjointPodAndServiceCidrs } from '../cluster-facts';
@@ -200,7 +200,7 @@ export class CalicoInstallation extends Construct {
 
   constructor(scope: Construct, id: string, props: CalicoInstallationProps = {}) {
     super(scope, id);
-    requireProps(this, props, true);
+    requireKnownKeys(this, '', requireProps(this, props, true), PROPS_KEYS);
     const cluster = ClusterNetwork.of(this);
     requireClusterCni(this, cluster, CniKind.CALICO, 'CalicoInstallation', 'Cni.calico()');
     requireDisjointPodAndServiceCidrs(this, cluster);
@@ -216,12 +216,14 @@ export class CalicoInstallation extends Construct {
 
     const bgp = requireOptionalBoolean(this, 'bgp', props.bgp, false);
     const bgpOptions = requireOptionalObject<CalicoBgpConfigurationOptions>(this, 'bgpConfiguration', props.bgpConfiguration);
+    if (bgpOptions) requireKnownKeys(this, 'bgpConfiguration', bgpOptions, BGP_KEYS);
     if (bgpOptions && !bgp) throw propError(this, 'bgpConfiguration', 'only applies with bgp: true');
     const goldmane = requireOptionalBoolean(this, 'goldmane', props.goldmane, false);
     const whisker = requireOptionalBoolean(this, 'whisker', props.whisker, false);
     if (whisker && !goldmane) throw propError(this, 'whisker', 'Whisker shows the flows Goldmane aggregates: set goldmane: true too');
     const wireguard = requireOptionalBoolean(this, 'wireguard', props.wireguard, false);
     const endpoint = requireOptionalObject<CalicoKubernetesServiceEndpoint>(this, 'kubernetesServiceEndpoint', props.kubernetesServiceEndpoint);
+    if (endpoint) requireKnownKeys(this, 'kubernetesServiceEndpoint', endpoint, ENDPOINT_KEYS);
 
     const { spec: typed, typedProps } = this.typedSpec(props, cluster, bgp);
     const overrides = typedOverridesToWire(this, 'installationOverrides', props.installationOverrides, INSTALLATION_SPEC_SHAPE, INSTALLATION_SHAPE_DEFS);
@@ -326,7 +328,7 @@ export class CalicoInstallation extends Construct {
     }
     const perFamily = new Map<IpFamily, number>();
     return pools.map((pool, i) => {
-      requireObject(this, `ipPools[${i}]`, pool);
+      requireKnownKeys(this, `ipPools[${i}]`, requireObject(this, `ipPools[${i}]`, pool), IP_POOL_KEYS);
       const cidr = requireOptionalString(this, `ipPools[${i}].cidr`, pool.cidr, true);
       if (cidr === undefined) throw propError(this, `ipPools[${i}].cidr`, 'is required');
       let family: IpFamily;
@@ -412,6 +414,39 @@ export class CalicoInstallation extends Construct {
     });
   }
 }
+
+/**
+ * The fields of each struct, for requireKnownKeys: a misspelt optional field would be silently
+ * ignored (`wireGuard` for `wireguard`: no encryption). Not `installationOverrides`: a free-form
+ * spec, checked against the Installation CRD.
+ */
+const PROPS_KEYS: StructKeys<CalicoInstallationProps> = {
+  delivery: true,
+  version: true,
+  chartRepository: true,
+  crdMode: true,
+  kubernetesVersion: true,
+  ipPools: true,
+  bgp: true,
+  bgpConfiguration: true,
+  dataplane: true,
+  kubernetesServiceEndpoint: true,
+  operatorManagesKubeProxy: true,
+  nodeAddressAutodetectionV4: true,
+  nodeAddressAutodetectionV6: true,
+  mtu: true,
+  wireguard: true,
+  goldmane: true,
+  whisker: true,
+  kubernetesProvider: true,
+  registry: true,
+  installationOverrides: true,
+};
+const IP_POOL_KEYS: StructKeys<CalicoIpPool> = {
+  cidr: true, name: true, blockSize: true, encapsulation: true, natOutgoing: true, nodeSelector: true,
+};
+const BGP_KEYS: StructKeys<CalicoBgpConfigurationOptions> = { asNumber: true, nodeToNodeMesh: true, advertiseServiceCidrs: true };
+const ENDPOINT_KEYS: StructKeys<CalicoKubernetesServiceEndpoint> = { host: true, port: true };
 
 function dropUndefined(obj: Record<string, any>): Record<string, any> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));

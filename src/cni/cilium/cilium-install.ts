@@ -21,7 +21,7 @@ import { requireDelivery } from '../../delivery/require-delivery';
 import { SyncWave } from '../../delivery/sync-waves';
 import { clone, deepMerge } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
-import { requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps } from '../../util/guards';
+import { StructKeys, requireKnownKeys, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps } from '../../util/guards';
 import { JsonShapeError, toJson } from '../../util/json-shape';
 import { registerObject } from '../../util/object-registry';
 import { requireClusterCni, requireDisjointPodAndServiceCidrs } from '../cluster-facts';
@@ -197,7 +197,7 @@ export class CiliumInstall extends Construct {
 
   constructor(scope: Construct, id: string, props: CiliumInstallProps = {}) {
     super(scope, id);
-    requireProps(this, props, true);
+    requireKnownKeys(this, '', requireProps(this, props, true), PROPS_KEYS);
     const cluster = ClusterNetwork.of(this);
     requireClusterCni(this, cluster, CniKind.CILIUM, 'CiliumInstall', 'Cni.cilium()');
     requireDisjointPodAndServiceCidrs(this, cluster);
@@ -291,6 +291,39 @@ export class CiliumInstall extends Construct {
  * (no `__proto__` or `constructor` key, which would be lost or break synthesis, or reach the merged
  * values' prototype; no functions, dates or NaN).
  */
+/**
+ * The props, for requireKnownKeys: a misspelt optional prop would be silently ignored (`hubbel`:
+ * Hubble with its defaults). `extraValues` itself is free-form, checked against the chart's keys.
+ */
+const PROPS_KEYS: StructKeys<CiliumInstallProps> = {
+  delivery: true,
+  version: true,
+  chartRepository: true,
+  kubeProxyReplacement: true,
+  k8sServiceHost: true,
+  k8sServicePort: true,
+  routing: true,
+  ipam: true,
+  encryption: true,
+  hubble: true,
+  bandwidthManager: true,
+  bbr: true,
+  bpfMasquerade: true,
+  localRedirectPolicies: true,
+  gatewayApi: true,
+  clusterName: true,
+  clusterId: true,
+  maxConnectedClusters: true,
+  policyEnforcementMode: true,
+  l2Announcements: true,
+  k8sClientRateLimit: true,
+  egressGateway: true,
+  loadBalancerIpPools: true,
+  l2AnnouncementPolicies: true,
+  egressGatewayPolicies: true,
+  extraValues: true,
+};
+
 function extraValues(scope: CiliumInstall, given: { [key: string]: any } | undefined): Record<string, any> {
   const map = requireOptionalObject<Record<string, any>>(scope, 'extraValues', given) ?? {};
   try {

@@ -1,4 +1,4 @@
-import { requireOneOf, requireProps } from '../../util/guards';
+import { StructKeys, requireKnownKeys, requireOneOf, requireProps } from '../../util/guards';
 
 /**
  * Typed options of CiliumInstall (chart 1.20.0). Each maps onto keys of the pinned chart's
@@ -52,7 +52,8 @@ export class CiliumRouting {
    * @param options the native routing CIDRs (required per IP family of the cluster)
    */
   public static native(options: CiliumNativeRoutingOptions): CiliumRouting {
-    return new CiliumRouting('native', undefined, { ...requireProps('CiliumRouting.native', options, false, 'options') });
+    const site = 'CiliumRouting.native';
+    return new CiliumRouting('native', undefined, { ...requireKnownKeys(site, 'options', requireProps(site, options, false, 'options'), NATIVE_ROUTING_KEYS) });
   }
 
   /** `tunnel` or `native`. */
@@ -114,7 +115,8 @@ export class CiliumEncryption {
    * @param options node encryption and strict modes
    */
   public static wireguard(options: CiliumWireguardOptions = {}): CiliumEncryption {
-    return new CiliumEncryption('wireguard', { ...requireProps('CiliumEncryption.wireguard', options, true, 'options') }, {});
+    const site = 'CiliumEncryption.wireguard';
+    return new CiliumEncryption('wireguard', { ...requireKnownKeys(site, 'options', requireProps(site, options, true, 'options'), WIREGUARD_KEYS) }, {});
   }
 
   /**
@@ -122,7 +124,8 @@ export class CiliumEncryption {
    * @param options the key Secret's name
    */
   public static ipsec(options: CiliumIpsecOptions = {}): CiliumEncryption {
-    return new CiliumEncryption('ipsec', {}, { ...requireProps('CiliumEncryption.ipsec', options, true, 'options') });
+    const site = 'CiliumEncryption.ipsec';
+    return new CiliumEncryption('ipsec', {}, { ...requireKnownKeys(site, 'options', requireProps(site, options, true, 'options'), IPSEC_KEYS) });
   }
 
   /** No transparent encryption (`encryption.enabled: false`). */
@@ -329,3 +332,12 @@ export interface CiliumEgressGatewayPolicyOptions {
    */
   readonly egressIp?: string;
 }
+
+/** The fields of each factory's options, for requireKnownKeys: a misspelt option would be silently ignored. */
+const NATIVE_ROUTING_KEYS: StructKeys<CiliumNativeRoutingOptions> = {
+  ipv4NativeRoutingCidr: true, ipv6NativeRoutingCidr: true, autoDirectNodeRoutes: true,
+};
+const WIREGUARD_KEYS: StructKeys<CiliumWireguardOptions> = {
+  nodeEncryption: true, strictEgressCidr: true, allowRemoteNodeIdentities: true, strictIngress: true,
+};
+const IPSEC_KEYS: StructKeys<CiliumIpsecOptions> = { secretName: true };

@@ -7,7 +7,7 @@ import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
-import { describeValue, requireInstance, requireInteger, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString } from '../../util/guards';
+import { StructKeys, describeValue, requireInstance, requireKnownKeys, requireInteger, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString } from '../../util/guards';
 
 /** The typed inputs of the values (a subset of CiliumInstallProps). */
 export interface CiliumValueInputs {
@@ -107,6 +107,7 @@ export function typedCiliumValues(scope: IConstruct, p: CiliumValueInputs, clust
   if (requireOptionalBoolean(scope, 'l2Announcements', p.l2Announcements, false)) v.l2announcements = { enabled: true };
   const limit = requireOptionalObject<CiliumClientRateLimit>(scope, 'k8sClientRateLimit', p.k8sClientRateLimit);
   if (limit) {
+    requireKnownKeys(scope, 'k8sClientRateLimit', limit, RATE_LIMIT_KEYS);
     const qps = (limit.qps === undefined ? undefined : requireInteger(scope, 'k8sClientRateLimit.qps', limit.qps, 1, 100000));
     const burst = (limit.burst === undefined ? undefined : requireInteger(scope, 'k8sClientRateLimit.burst', limit.burst, 1, 100000));
     if (qps === undefined || burst === undefined) throw propError(scope, 'k8sClientRateLimit', 'give both qps and burst');
@@ -130,7 +131,7 @@ function routingValues(scope: IConstruct, routing: CiliumRouting | undefined): R
 }
 
 function ipamValues(scope: IConstruct, given: CiliumIpamOptions | undefined, cluster: ClusterNetwork): Record<string, unknown> {
-  const ipam = requireOptionalObject<CiliumIpamOptions>(scope, 'ipam', given) ?? {};
+  const ipam = requireKnownKeys(scope, 'ipam', requireOptionalObject<CiliumIpamOptions>(scope, 'ipam', given) ?? {}, IPAM_KEYS);
   const mode = requireOptionalOneOf(scope, 'ipam.mode', ipam.mode, Object.values(CiliumIpamMode), 'a CiliumIpamMode', CiliumIpamMode.CLUSTER_POOL);
   if (mode === CiliumIpamMode.KUBERNETES) {
     if (ipam.ipv4MaskSize !== undefined || ipam.ipv6MaskSize !== undefined) {
@@ -196,7 +197,7 @@ function encryptionValues(scope: IConstruct, given: CiliumEncryption | undefined
 }
 
 function hubbleValues(scope: IConstruct, given: CiliumHubbleOptions | undefined): Record<string, unknown> {
-  const h = requireOptionalObject<CiliumHubbleOptions>(scope, 'hubble', given) ?? {};
+  const h = requireKnownKeys(scope, 'hubble', requireOptionalObject<CiliumHubbleOptions>(scope, 'hubble', given) ?? {}, HUBBLE_KEYS);
   const enabled = requireOptionalBoolean(scope, 'hubble.enabled', h.enabled, true);
   // Every field is checked whether Hubble is on or not: a null or 'true' is an error either way.
   const relay = requireOptionalBoolean(scope, 'hubble.relay', h.relay, enabled);
@@ -207,6 +208,7 @@ function hubbleValues(scope: IConstruct, given: CiliumHubbleOptions | undefined)
   });
   const method = requireOptionalOneOf(scope, 'hubble.tlsMethod', h.tlsMethod, Object.values(HubbleTlsMethod), 'a HubbleTlsMethod', HubbleTlsMethod.CRON_JOB);
   const issuer = requireOptionalObject<CertManagerIssuerRef>(scope, 'hubble.certManagerIssuer', h.certManagerIssuer);
+  if (issuer) requireKnownKeys(scope, 'hubble.certManagerIssuer', issuer, ISSUER_KEYS);
   if (issuer && method !== HubbleTlsMethod.CERT_MANAGER) throw propError(scope, 'hubble.certManagerIssuer', 'only applies with tlsMethod: HubbleTlsMethod.CERT_MANAGER');
   const auto: Record<string, unknown> = { method };
   if (issuer) {
@@ -230,6 +232,14 @@ function hubbleValues(scope: IConstruct, given: CiliumHubbleOptions | undefined)
     tls: { auto },
   });
 }
+
+/** The fields of each option struct, for requireKnownKeys: a misspelt optional field would be silently ignored. */
+const IPAM_KEYS: StructKeys<CiliumIpamOptions> = { mode: true, ipv4MaskSize: true, ipv6MaskSize: true };
+const HUBBLE_KEYS: StructKeys<CiliumHubbleOptions> = {
+  enabled: true, relay: true, ui: true, metrics: true, tlsMethod: true, certManagerIssuer: true,
+};
+const ISSUER_KEYS: StructKeys<CertManagerIssuerRef> = { name: true, kind: true, group: true };
+const RATE_LIMIT_KEYS: StructKeys<CiliumClientRateLimit> = { qps: true, burst: true };
 
 function dropUndefined(obj: Record<string, any>): Record<string, any> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));

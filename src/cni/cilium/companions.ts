@@ -10,7 +10,7 @@ import { ClusterNetwork } from '../../cluster/cluster-network';
 import { CiliumEgressGatewayPolicy, CiliumL2AnnouncementPolicy, CiliumLoadBalancerIpPool } from '../../imports/cilium.io';
 import { CidrError, cidrsOverlap, parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
-import { requireObject, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString } from '../../util/guards';
+import { StructKeys, requireKnownKeys, requireObject, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString } from '../../util/guards';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../../util/validate';
 
 function cidrs(scope: IConstruct, prop: string, given: string[] | undefined, required: boolean): string[] {
@@ -39,7 +39,7 @@ export function loadBalancerIpPools(
   const seen = new Set<string>();
   return (requireOptionalArray<CiliumLoadBalancerIpPoolOptions>(scope, 'loadBalancerIpPools', given) ?? []).map((pool, i) => {
     const at = `loadBalancerIpPools[${i}]`;
-    requireObject(scope, at, pool);
+    requireKnownKeys(scope, at, requireObject(scope, at, pool), LB_POOL_KEYS);
     const name = uniqueName(scope, `${at}.name`, pool.name, seen);
     const blocks = cidrs(scope, `${at}.cidrs`, pool.cidrs, true);
     for (const block of blocks) {
@@ -59,7 +59,7 @@ export function l2AnnouncementPolicies(scope: IConstruct, chart: Chart, given: C
   const seen = new Set<string>();
   return (requireOptionalArray<CiliumL2AnnouncementPolicyOptions>(scope, 'l2AnnouncementPolicies', given) ?? []).map((policy, i) => {
     const at = `l2AnnouncementPolicies[${i}]`;
-    requireObject(scope, at, policy);
+    requireKnownKeys(scope, at, requireObject(scope, at, policy), L2_POLICY_KEYS);
     const name = uniqueName(scope, `${at}.name`, policy.name, seen);
     const interfaces = (requireOptionalArray<string>(scope, `${at}.interfaces`, policy.interfaces) ?? []);
     interfaces.forEach((re, j) => requireOptionalString(scope, `${at}.interfaces[${j}]`, re, true));
@@ -84,7 +84,7 @@ export function egressGatewayPolicies(scope: IConstruct, chart: Chart, given: Ci
   const seen = new Set<string>();
   return (requireOptionalArray<CiliumEgressGatewayPolicyOptions>(scope, 'egressGatewayPolicies', given) ?? []).map((policy, i) => {
     const at = `egressGatewayPolicies[${i}]`;
-    requireObject(scope, at, policy);
+    requireKnownKeys(scope, at, requireObject(scope, at, policy), EGRESS_POLICY_KEYS);
     const name = uniqueName(scope, `${at}.name`, policy.name, seen);
     const namespace = validateDnsLabel(scope, `${at}.namespace`, policy.namespace);
     const gateway = validateLabels(scope, `${at}.gatewayNodeSelector`, requireOptionalObject(scope, `${at}.gatewayNodeSelector`, policy.gatewayNodeSelector));
@@ -105,3 +105,12 @@ export function egressGatewayPolicies(scope: IConstruct, chart: Chart, given: Ci
     });
   });
 }
+
+/** The fields of each companion object's options, for requireKnownKeys: a misspelt optional field would be silently ignored. */
+const LB_POOL_KEYS: StructKeys<CiliumLoadBalancerIpPoolOptions> = { name: true, cidrs: true, serviceSelector: true };
+const L2_POLICY_KEYS: StructKeys<CiliumL2AnnouncementPolicyOptions> = {
+  name: true, interfaces: true, serviceSelector: true, nodeSelector: true, loadBalancerIps: true, externalIps: true,
+};
+const EGRESS_POLICY_KEYS: StructKeys<CiliumEgressGatewayPolicyOptions> = {
+  name: true, namespace: true, podSelector: true, destinationCidrs: true, excludedCidrs: true, gatewayNodeSelector: true, egressIp: true,
+};
