@@ -130,6 +130,14 @@ export function ciliumNamedPortUncertainties(manifests: ManifestObject[]): Uncer
       : 'the destination\'s port name that a policy uses has other numbers on other pods or containers, and Cilium refuses an egress '
         + 'named port whose pods disagree'),
     appliesTo: (subject, direction) => namesFor(subject, direction).size > 0,
+    // `flows` reads the names the subject's policies use and (ingress) the subject's own declarations
+    // of them; the inner key has neither where it is '' (no default deny: enableDefaultDeny false).
+    subjectKey: (subject, direction) => {
+      const names = namesFor(subject, direction);
+      const own = direction === 'ingress' ? [...ambiguousNames(subject, names)].sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([key, ports]) => [key, [...ports].sort((a, b) => a - b)]) : [];
+      return JSON.stringify([[...names].sort(), own]);
+    },
     flows: (q) => (q.direction === 'ingress' ? atPod(q) : acrossPods(q)),
     // The model matches a named port on every declaration, Cilium on one at most: it can only allow
     // less, except where a deny rule names the port (Cilium then denies less).

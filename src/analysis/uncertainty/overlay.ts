@@ -48,6 +48,12 @@ export interface Uncertainty {
    * @default - every flow of its subjects and peers
    */
   readonly flows?: (query: SideQuery) => boolean;
+  /**
+   * What `flows` reads of the subject beyond the inner model's subject key (e.g. the port names its
+   * policies use, its own named ports): part of the subject key wherever the uncertainty applies.
+   * @default - nothing: `flows` depends on the subject only through the inner key
+   */
+  readonly subjectKey?: (subject: Endpoint, direction: Direction) => string;
   /** Does the object apply to this subject's side in `direction`? */
   appliesTo(subject: Endpoint, direction: Direction): boolean;
   /** Can it allow traffic the model denies on that side? */
@@ -105,7 +111,7 @@ export function withUncertainties(inner: AnnotatedCniModel, uncertainties: Uncer
     },
     subjectKey(subject: Endpoint, direction: Direction): string {
       const key = inner.subjectKey(subject, direction);
-      const ids = ofSubject(subject, direction).map((u) => u.id);
+      const ids = ofSubject(subject, direction).map((u) => (u.subjectKey ? [u.id, u.subjectKey(subject, direction)] : u.id));
       return ids.length === 0 ? key : JSON.stringify([key, ids]);
     },
     peerKey(peer: Endpoint, direction: Direction): string {
