@@ -26,7 +26,7 @@ export function isClusterNetworkPolicy(obj: ManifestObject): boolean {
   return isClusterNetworkPolicyKind(obj) && apiVersionOf(obj) === 'v1alpha2';
 }
 
-/** The policies of one tier, sorted by priority (then name, for deterministic ties). */
+/** The policies of one tier, sorted by priority (then name, for a deterministic order; ties are indeterminate where they disagree, see samePriorityRivals). */
 export function policiesOfTier(manifests: ManifestObject[], tier: ClusterNetworkPolicyTier): ManifestObject[] {
   return manifests
     .filter((m) => isClusterNetworkPolicy(m) && m.spec?.tier === tier)
@@ -111,13 +111,20 @@ export interface TierOutcome {
 /** Evaluate one tier's (sorted) policies for one side of a flow. */
 export function evaluateTier(policies: ManifestObject[], query: SideQuery, namespaces: NamespaceIndex): TierOutcome {
   const maybe: Array<{ action: CnpAction; why: string }> = [];
-  for (const cnp of policies) {
+  for (const [i, cnp] of policies.entries()) {
     if (!selectsSubject(cnp, query.subject, namespaces)) continue;
     const walk = walkRules(cnp, query, namespaces);
     for (const m of walk.maybe) maybe.push({ action: m.rule.action, why: maybeWhy(cnp, m, query) });
     if (!walk.matched) continue;
     const { index, rule } = walk.matched;
     const action = rule.action as CnpAction;
+    for (const tie of samePriorityRivals(policies, i, action, query, namespaces)) {
+      maybe.push({
+        action: tie.action,
+        why: `${describeRef(refOf(tie.policy))} has the same priority (${cnp.spec?.priority}) as ${describeRef(refOf(cnp))} and may match too: `
+          + 'the implementation may apply either (ClusterNetworkPolicy priority)',
+      });
+    }
     const path = `spec.${query.direction}[${index}]`;
     const named = rule.name ? ` (${rule.name})` : '';
     return {
@@ -144,13 +151,38 @@ export interface TierDecision {
 /** The same walk as {@link evaluateTier}, without messages. */
 export function tierDecision(policies: ManifestObject[], query: SideQuery, namespaces: NamespaceIndex): TierDecision {
   const maybe = new Set<CnpAction>();
-  for (const cnp of policies) {
+  for (const [i, cnp] of policies.entries()) {
     if (!selectsSubject(cnp, query.subject, namespaces)) continue;
     const walk = walkRules(cnp, query, namespaces);
     for (const m of walk.maybe) maybe.add(m.rule.action as CnpAction);
-    if (walk.matched) return { action: walk.matched.rule.action as CnpAction, maybe };
+    if (!walk.matched) continue;
+    const action = walk.matched.rule.action as CnpAction;
+    for (const tie of samePriorityRivals(policies, i, action, query, namespaces)) maybe.add(tie.action);
+    return { action, maybe };
   }
   return { maybe };
+}
+
+/**
+ * The policies after `policies[at]` (sorted by priority) with the same priority that select the
+ * subject and may match the flow with another action than `action`. The API leaves the choice among
+ * same-priority policies that match a connection to the implementation (the v1alpha2 `priority`
+ * field: "the implementation can apply any of the matching policies"), so the name order the
+ * analyzer sorts by decides nothing.
+ */
+function samePriorityRivals(policies: ManifestObject[], at: number, action: CnpAction, query: SideQuery, namespaces: NamespaceIndex)
+  : Array<{ policy: ManifestObject; action: CnpAction }> {
+  const priority = policies[at].spec?.priority ?? 0;
+  const rivals: Array<{ policy: ManifestObject; action: CnpAction }> = [];
+  for (const other of policies.slice(at + 1)) {
+    if ((other.spec?.priority ?? 0) !== priority) break;
+    if (!selectsSubject(other, query.subject, namespaces)) continue;
+    const walk = walkRules(other, query, namespaces);
+    // Its first rule that surely matches, or any that may match before it, could be the one applied.
+    const actions = [...walk.maybe.map((m) => m.rule.action as CnpAction), ...(walk.matched ? [walk.matched.rule.action as CnpAction] : [])];
+    for (const a of new Set(actions)) if (a !== action) rivals.push({ policy: other, action: a });
+  }
+  return rivals;
 }
 
 /**

@@ -68,6 +68,25 @@ describe('ClusterNetworkPolicy', () => {
     expect(Reachability.fromManifests([...cluster, deny(5), accept(10)], { cni: withCnp }).check(tool, db, Port.tcp(1)).allowed).toBe(false);
   });
 
+  // v1alpha2 `priority`: "If two (or more) policies in the same tier with the same priority could match a
+  // connection, then the implementation can apply any of the matching policies to the connection".
+  test('two policies of one priority that match with different actions: indeterminate, naming both; agreeing ones decide', () => {
+    const accept = cnp('accept', 'Admin', 10, { subject: subjectProd, ingress: [{ action: 'Accept', from: fromDev }] });
+    const deny = cnp('deny', 'Admin', 10, { subject: subjectProd, ingress: [{ action: 'Deny', from: fromDev }] });
+    const reach = Reachability.fromManifests([...cluster, npDenyAll, accept, deny], { cni: withCnp });
+    const tied = reach.check(tool, db, Port.tcp(1));
+    expect(tied.verdict).toBe('indeterminate');
+    expect(tied.ingress.uncertainties).toEqual(['ClusterNetworkPolicy deny has the same priority (10) as ClusterNetworkPolicy accept and may match too: '
+      + 'the implementation may apply either (ClusterNetworkPolicy priority)']);
+    // The flow matrix agrees with check (its fast path uses the same tier decision).
+    expect(reach.matrix({ ports: [Port.tcp(1)] }).flows.filter((f) => f.source === 'dev/tool' && f.destination === 'prod/db').map((f) => f.verdict))
+      .toEqual(['indeterminate']);
+    // Flows neither policy matches stay exact, and so do two policies that agree.
+    expect(reach.check(api, db, Port.tcp(1)).verdict).toBe('deny');
+    const deny2 = cnp('deny-too', 'Admin', 10, { subject: subjectProd, ingress: [{ action: 'Deny', from: fromDev }] });
+    expect(Reachability.fromManifests([...cluster, npAllowAll, deny, deny2], { cni: withCnp }).check(tool, db, Port.tcp(1)).verdict).toBe('deny');
+  });
+
   test('egress networks and port ranges', () => {
     const policy = cnp('egress', 'Admin', 1, {
       subject: { pods: { namespaceSelector: { matchLabels: { env: 'prod' } }, podSelector: { matchLabels: { app: 'api' } } } },
