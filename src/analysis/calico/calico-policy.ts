@@ -35,6 +35,17 @@ export function calicoPolicyTypes(spec: any): Set<Direction> {
   return new Set<Direction>(['ingress']);
 }
 
+/**
+ * Whether a Calico policy can let traffic through in each direction: some rule of that direction
+ * has action Allow or Pass (for uncertainties about policies the model does not evaluate).
+ */
+export function calicoCanAllow(spec: any): (direction: Direction) => boolean {
+  const allows = (direction: Direction) => (Array.isArray(spec?.[direction]) ? spec[direction] : [])
+    .some((r: any) => r?.action === 'Allow' || r?.action === 'Pass');
+  const result: Record<Direction, boolean> = { ingress: allows('ingress'), egress: allows('egress') };
+  return (direction) => result[direction];
+}
+
 /** Either a tier entry or the reason the policy is not applied to pods. */
 export type CompiledCalicoPolicy = { entry: PolicyEntry; skipped?: undefined } | { entry?: undefined; skipped: string };
 

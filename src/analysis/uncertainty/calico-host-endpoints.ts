@@ -10,9 +10,9 @@
  */
 import { isNodeLike, Uncertainty } from './overlay';
 import { CALICO_GROUP, isCalicoHostEndpoint, isKindOf, isPlainObject, isServedCalicoPolicy } from '../../util/vocabulary';
-import { calicoPolicyTypes } from '../calico/calico-policy';
+import { calicoCanAllow, calicoPolicyTypes } from '../calico/calico-policy';
 import { parseCalicoSelector } from '../calico/selector';
-import { describeRef, Direction, ManifestObject, refOf, isPodNetworkEndpoint, isLocalNode } from '../model';
+import { describeRef, ManifestObject, refOf, isPodNetworkEndpoint, isLocalNode } from '../model';
 
 /** Labels of every HostEndpoint; `undefined` in the list stands for automatic ones (labels unknown). */
 function hostEndpointLabels(manifests: ManifestObject[]): Array<Record<string, string> | undefined> {
@@ -45,10 +45,7 @@ export function calicoHostEndpointUncertainties(manifests: ManifestObject[]): Un
     if (!isServedCalicoPolicy(obj) || obj.kind !== 'GlobalNetworkPolicy' || !mayMatchSomeHost(obj.spec?.selector, hosts)) continue;
     const spec = obj.spec ?? {};
     const id = describeRef(refOf(obj));
-    const actions: Record<Direction, Set<string>> = {
-      ingress: new Set((Array.isArray(spec.ingress) ? spec.ingress : []).map((r: any) => String(r?.action))),
-      egress: new Set((Array.isArray(spec.egress) ? spec.egress : []).map((r: any) => String(r?.action))),
-    };
+    const canAllow = calicoCanAllow(spec);
     const forwarding = spec.applyOnForward === true || spec.preDNAT === true || spec.doNotTrack === true;
     const types = calicoPolicyTypes(spec);
     const flags = ['applyOnForward', 'preDNAT', 'doNotTrack'].filter((f) => spec[f] === true).join(', ');
@@ -61,7 +58,7 @@ export function calicoHostEndpointUncertainties(manifests: ManifestObject[]): Un
         if (!types.has(direction)) return false;
         return isNodeLike(subject) || (forwarding && isPodNetworkEndpoint(subject));
       },
-      canAllow: (direction) => actions[direction].has('Allow') || actions[direction].has('Pass'),
+      canAllow,
       canDeny: () => true,
       // Host-to-local-workload traffic is allowed before any policy (see the Calico model).
       peers: (peer) => !isLocalNode(peer),

@@ -8,10 +8,10 @@
  */
 import { Uncertainty } from './overlay';
 import { isServedCalicoPolicy } from '../../util/vocabulary';
-import { compileCalicoPolicy } from '../calico/calico-policy';
+import { calicoCanAllow, compileCalicoPolicy } from '../calico/calico-policy';
 import { NetworkSetIndex } from '../calico/network-sets';
 import { SelectorCache } from '../calico/selector';
-import { describeRef, Direction, ManifestObject, refOf } from '../model';
+import { describeRef, ManifestObject, refOf } from '../model';
 
 /** The one ServiceAccount label the analyzer knows. */
 const KNOWN_KEYS = new Set(['projectcalico.org/name']);
@@ -36,17 +36,13 @@ export function calicoServiceAccountSelectorUncertainties(manifests: ManifestObj
     const rest = compileCalicoPolicy({ ...obj, spec: { ...obj.spec, serviceAccountSelector: undefined } }, cache).entry;
     if (!whole || !rest) continue;
     const id = describeRef(refOf(obj));
-    const actions: Record<Direction, Set<string>> = {
-      ingress: new Set((Array.isArray(obj.spec.ingress) ? obj.spec.ingress : []).map((r: any) => String(r?.action))),
-      egress: new Set((Array.isArray(obj.spec.egress) ? obj.spec.egress : []).map((r: any) => String(r?.action))),
-    };
     out.push({
       id,
       note: `${id} selects pods by ServiceAccount labels (${unknownKeys.join(', ')}), which the manifests do not give: the flows of pods its other `
         + 'selectors match are indeterminate where it could change them',
       why: (direction) => `${id} may select ${direction === 'ingress' ? 'the destination' : 'the source'} by its ServiceAccount's labels, which are not known`,
       appliesTo: (subject, direction) => rest.selects(subject, direction, ctx) && !whole.selects(subject, direction, ctx),
-      canAllow: (direction) => actions[direction].has('Allow') || actions[direction].has('Pass'),
+      canAllow: calicoCanAllow(obj.spec),
       // A selecting policy without a matching rule ends its tier with a Deny.
       canDeny: () => true,
     });

@@ -9,7 +9,7 @@
  */
 import { isNodeLike, sideName, Uncertainty } from './overlay';
 import { apiGroupOf, CALICO_STORAGE_GROUP, isCalicoPolicy, isServedCiliumPolicy } from '../../util/vocabulary';
-import { calicoPolicyTypes, compileCalicoPolicy } from '../calico/calico-policy';
+import { calicoCanAllow, calicoPolicyTypes, compileCalicoPolicy } from '../calico/calico-policy';
 import { NetworkSetIndex } from '../calico/network-sets';
 import { SelectorCache } from '../calico/selector';
 import { identityOf, selectorMatches } from '../cilium/identity';
@@ -25,10 +25,7 @@ function hasRules(list: unknown): boolean {
 function calicoUncertainty(obj: ManifestObject, namespaces: NamespaceIndex, cache: SelectorCache, why: string): Uncertainty {
   const id = describeRef(refOf(obj));
   const spec = obj.spec ?? {};
-  const actions: Record<Direction, Set<string>> = {
-    ingress: new Set((Array.isArray(spec.ingress) ? spec.ingress : []).map((r: any) => String(r?.action))),
-    egress: new Set((Array.isArray(spec.egress) ? spec.egress : []).map((r: any) => String(r?.action))),
-  };
+  const canAllow = calicoCanAllow(spec);
   // crd.projectcalico.org objects skip Calico's validation: whatever fails to compile may apply anywhere.
   let compiled: ReturnType<typeof compileCalicoPolicy>;
   try {
@@ -53,7 +50,7 @@ function calicoUncertainty(obj: ManifestObject, namespaces: NamespaceIndex, cach
       // A GlobalNetworkPolicy may select the host endpoints of nodes (their labels are not in the manifests).
       return global && isNodeLike(subject);
     },
-    canAllow: (direction) => actions[direction].has('Allow') || actions[direction].has('Pass'),
+    canAllow,
     // A selecting policy with no matching rule ends its tier with Deny.
     canDeny: () => true,
   };
