@@ -6,10 +6,9 @@
  * of the conflicting copies: each is an uncertainty that makes the flows it could change
  * indeterminate. Identical copies are one object.
  */
-import { policyUncertainty } from './foreign-objects';
+import { isDescribablePolicy, policyUncertainty } from './foreign-objects';
 import { Uncertainty } from './overlay';
-import { apiGroupOf, isCalicoPolicy, isPlainObject, isServedCiliumPolicy, namespaceOf, nameOf } from '../../util/vocabulary';
-import { isNetworkPolicy } from '../kubernetes/network-policy';
+import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocabulary';
 import { ManifestObject, NamespaceIndex } from '../model';
 
 /** Cluster-scoped policy kinds (their namespace is not part of their identity). */
@@ -26,8 +25,7 @@ export function splitDuplicatePolicies(manifests: ManifestObject[], namespaces: 
   const byKey = new Map<string, ManifestObject[]>();
   const keyOf = (obj: ManifestObject): string | undefined => {
     if (!isPlainObject(obj) || typeof obj.kind !== 'string' || nameOf(obj) === '') return undefined;
-    // The kinds policyUncertainty describes, by a cheap test (it would compile every Calico policy).
-    if (!isCalicoPolicy(obj) && !isServedCiliumPolicy(obj) && !isNetworkPolicy(obj)) return undefined;
+    if (!isDescribablePolicy(obj)) return undefined;
     return JSON.stringify([apiGroupOf(obj), obj.kind, CLUSTER_SCOPED.has(obj.kind) ? '' : namespaceOf(obj), nameOf(obj)]);
   };
   for (const obj of manifests) {

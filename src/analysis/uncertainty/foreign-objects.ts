@@ -80,14 +80,19 @@ function ciliumUncertainty(obj: ManifestObject, why: string): Uncertainty {
   };
 }
 
+/** The policy kinds {@link policyUncertainty} describes (a cheap test: describing compiles Calico policies). */
+export function isDescribablePolicy(obj: ManifestObject): boolean {
+  return isCalicoPolicy(obj) || isServedCiliumPolicy(obj) || isNetworkPolicy(obj);
+}
+
 /**
  * A policy object the model does not evaluate, whatever its kind (Kubernetes NetworkPolicy, Calico or
  * Cilium policy), as an uncertainty with `why`; undefined for other kinds.
  */
 export function policyUncertainty(obj: ManifestObject, namespaces: NamespaceIndex, why: string): Uncertainty | undefined {
+  if (!isDescribablePolicy(obj)) return undefined;
   if (isCalicoPolicy(obj)) return calicoUncertainty(obj, namespaces, new SelectorCache(), why);
   if (isServedCiliumPolicy(obj)) return ciliumUncertainty(obj, why);
-  if (!isNetworkPolicy(obj)) return undefined;
   const id = describeRef(refOf(obj));
   const types = effectivePolicyTypes(obj);
   return {
