@@ -4,7 +4,8 @@
  * change opens and closes and those it makes or stops making indeterminate, each with the objects
  * and rules deciding it, grouped by namespace pair, as a table, JSON or Markdown for a PR comment.
  * `--fail-on-open` patterns turn chosen openings into a failed check (see open-patterns.ts); a pattern
- * no pair of endpoints matches is undecided, not passed. `--probes` adds the probes of an
+ * no pair of endpoints matches is undecided, not passed, and so is a diff with an invalid YAML
+ * document on either side (it may hold a policy). `--probes` adds the probes of an
  * expectations file to both sides, so a repository of namespaces and policies has endpoints to
  * compare. With `--mesh`, a flow needs the CNI and the mesh to allow it, and the mesh's deciding
  * rules are marked `mesh:`. Pods' egress to and ingress from external endpoints (the regions of the
@@ -57,13 +58,13 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
   const probes = command.probes === undefined ? undefined
     : { probes: loadExpectations(command.probes, cwd, command.limits, true).probes, expectations: [] };
   const side = (dir: string) => {
-    const { loaded, warnings } = loadOrFail([dir], io, cwd, 'analyze', command.limits, 'refuse', { allowEmpty: true, mesh: command.mesh });
+    const { loaded, warnings, invalidDocuments } = loadOrFail([dir], io, cwd, 'analyze', command.limits, 'refuse', { allowEmpty: true, mesh: command.mesh });
     const { cni, podCidrs, nodeIp, ports, mesh } = command;
     const analysis = analyzeManifests({
       manifests: loaded.manifests, cni, podCidrs, nodeIp, ports, mesh, expectations: probes, allowEmptyProbeSets: true,
     });
     for (const w of analysis.leftOut) io.stderr(`warning: ${w}\n`);
-    return { reach: analysis.reach, warnings: [...warnings, ...analysis.leftOut], namespaces: analysis.namespaces };
+    return { reach: analysis.reach, warnings: [...warnings, ...analysis.leftOut], invalidDocuments, namespaces: analysis.namespaces };
   };
   const base = side(command.base);
   const head = side(command.head);
@@ -84,7 +85,9 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
     };
   });
   const opened = matches.some((m) => m.opened.length > 0);
-  const undecided = matches.some((m) => m.mayOpen.length > 0 || m.matchesNoEndpoints)
+  // An invalid document on either side may hold a policy: the changes listed may be wrong either way.
+  const invalidDocuments = [...base.invalidDocuments, ...head.invalidDocuments];
+  const undecided = invalidDocuments.length > 0 || matches.some((m) => m.mayOpen.length > 0 || m.matchesNoEndpoints)
     || (command.strict && diff.changes.some((c) => c.after === Verdict.INDETERMINATE));
   const code = opened ? codes.findings : undecided ? codes.undecided : codes.ok;
   decide(code);
@@ -98,6 +101,7 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
       ...JSON.parse(diff.toJson()),
       ...(matches.length > 0 ? { failOnOpen: matches } : {}),
       warnings: [...base.warnings, ...head.warnings],
+      invalidDocuments,
     }, null, 2)}\n`);
   } else {
     const markdown = command.format === 'markdown';

@@ -3,8 +3,8 @@
  * from so lint findings and warnings can point at it. The files are walked and read by the reader
  * `Reachability.fromYamlFiles` uses too (`readYamlFiles` in src/util/yaml-documents.ts): only regular
  * files, within the size limits, and symlinks only inside the directories given. Problems are
- * collected, never thrown: an invalid document is a warning, a file that cannot be read is reported
- * with all the others before the caller gives up.
+ * collected, never thrown: a document that is skipped (invalid YAML, or not a Kubernetes object) is
+ * listed, a file that cannot be read is reported with all the others before the caller gives up.
  */
 import * as path from 'path';
 import { ReadBudget, ReadError, ReadLimits, readRegularFile } from '../util/input-files';
@@ -28,6 +28,22 @@ export interface MarkdownFile {
   readonly text: string;
 }
 
+/** A document of a readable file that is not read as a manifest. */
+export interface SkippedDocument {
+  /** The file, as given (joined with the directory entries below it). */
+  readonly file: string;
+  /** 1-based line where the document starts, or where its syntax error is. */
+  readonly line: number;
+  /**
+   * Why the YAML parser refused the document (first line of its message). Such a document may be
+   * anything, a policy included, so what is concluded without it may be wrong.
+   * @default - the document parses but is not a Kubernetes object (no kind): it cannot be applied
+   */
+  readonly yamlError?: string;
+  /** `file: line N: why, document skipped`. */
+  readonly message: string;
+}
+
 /** A file or directory the CLI could not read. */
 export interface UnreadableFile {
   /** The path as given or found. */
@@ -44,8 +60,8 @@ export interface LoadedFiles {
   readonly markdown: MarkdownFile[];
   /** Files that were read (even if they held no manifest). */
   readonly files: string[];
-  /** Invalid YAML documents and documents that are not Kubernetes objects (warnings). */
-  readonly problems: string[];
+  /** Invalid YAML documents and documents that are not Kubernetes objects, in file order. */
+  readonly skipped: SkippedDocument[];
   /** Every file or directory that could not be read (the caller stops). */
   readonly unreadable: UnreadableFile[];
   /** Paths named on the command line that do not exist (a typo: the caller treats it as fatal). */
@@ -75,11 +91,11 @@ function describe(file: string, error: ReadError): string {
  * directories are searched recursively in sorted order (stable output), files named explicitly are
  * read whatever their extension (YAML unless named `*.md` / `*.markdown`), and every file is read
  * once, however often it is reached (the same path twice, a directory and a file inside it, symlinks,
- * symlink loops). This sorts what was read into manifests, Markdown, warnings and errors.
+ * symlink loops). This sorts what was read into manifests, Markdown, skipped documents and errors.
  * @param cwd directory relative paths are resolved against (they are reported as given)
  */
 export function loadInput(paths: string[], cwd: string, limits: ReadLimits, markdown: MarkdownMode): LoadedFiles {
-  const loaded: LoadedFiles = { manifests: [], markdown: [], files: [], problems: [], unreadable: [], missing: [] };
+  const loaded: LoadedFiles = { manifests: [], markdown: [], files: [], skipped: [], unreadable: [], missing: [] };
   for (const file of readYamlFiles(paths, cwd, { ...limits, markdown })) {
     if (file.error?.kind === 'missing') {
       loaded.missing.push(file.path);
@@ -95,10 +111,11 @@ export function loadInput(paths: string[], cwd: string, limits: ReadLimits, mark
       continue;
     }
     for (const doc of file.entries ?? []) {
+      const at = `${file.path}: line ${doc.line}`;
       if (doc.error !== undefined) {
-        loaded.problems.push(`${file.path}: line ${doc.line}: invalid YAML, document skipped: ${doc.error}`);
+        loaded.skipped.push({ file: file.path, line: doc.line, yamlError: doc.error, message: `${at}: invalid YAML, document skipped: ${doc.error}` });
       } else if (!isManifest(doc.value)) {
-        loaded.problems.push(`${file.path}: line ${doc.line}: not a Kubernetes object (no kind), document skipped`);
+        loaded.skipped.push({ file: file.path, line: doc.line, message: `${at}: not a Kubernetes object (no kind), document skipped` });
       } else {
         loaded.manifests.push({ obj: doc.value, file: file.path, line: doc.line });
       }

@@ -1,6 +1,7 @@
 /**
  * Loads the command line's input and decides whether it can be checked at all: warnings for what
- * is skipped inside readable files, an input error (exit code 2) for anything that cannot be read.
+ * is skipped inside readable files (an invalid YAML document also leaves the run undecided), an input
+ * error (exit code 2) for anything that cannot be read.
  */
 import { LoadedFiles, loadInput } from './files';
 import { unknownKindWarnings } from './kinds';
@@ -25,29 +26,62 @@ export interface WarningSink {
 }
 
 /**
+ * A document that is not valid YAML, as the JSON outputs list it (`invalidDocuments`). It may hold a
+ * NetworkPolicy (a deny or an allow), so the run is undecided: a verdict, an expectation or a clean
+ * lint about the rest of the input may be wrong.
+ */
+export interface InvalidDocument {
+  /** The file, as given (joined with the directory entries below it). */
+  readonly file: string;
+  /** 1-based line of the syntax error (where the document starts, for an error found after parsing). */
+  readonly line: number;
+  /** Why the YAML parser refused it. */
+  readonly error: string;
+}
+
+/** What {@link loadOrFail} read. */
+export interface LoadedInput {
+  readonly loaded: LoadedFiles;
+  /** The warnings printed, for the JSON output. */
+  readonly warnings: string[];
+  /** The invalid YAML documents skipped (each also among `warnings`): non-empty makes the run undecided. */
+  readonly invalidDocuments: InvalidDocument[];
+}
+
+/** What the warning about an invalid YAML document adds: why skipping it leaves the run undecided. */
+const UNDECIDED_BECAUSE: Record<'analyze' | 'lint', string> = {
+  analyze: 'the verdicts may be wrong, since any policy in it is left out of the analysis',
+  lint: 'any policy in it is not linted, so the lint cannot vouch for it',
+};
+
+/**
  * Load the input and print its problems as warnings (also returned, for the JSON output). A path named
  * on the command line that does not exist (a typo would otherwise pass a pipeline on less input), a
  * file that cannot be read (not a regular file, over a size limit, a symlink out of the directories
  * given), no readable file, or no Kubernetes object at all (nor Markdown, for lint) is an input error;
- * with `allowEmpty` (one side of a diff) the last two are not.
+ * with `allowEmpty` (one side of a diff) the last two are not. A document that is not valid YAML is a
+ * warning saying the run is undecided (the caller decides exit code 4 unless something fails); one
+ * that parses but is no Kubernetes object is only a warning (it cannot be applied either).
  */
 export function loadOrFail(paths: string[], io: WarningSink, cwd: string, command: 'analyze' | 'lint', limits: ReadLimits,
-  markdown: MarkdownMode, options: LoadOptions = {}): { loaded: LoadedFiles; warnings: string[] } {
+  markdown: MarkdownMode, options: LoadOptions = {}): LoadedInput {
   const loaded = loadInput(paths, cwd, limits, markdown);
   const mesh = options.mesh === undefined ? undefined : meshFamily(options.mesh);
-  const warnings = [...loaded.problems, ...unknownKindWarnings(loaded.manifests, command, mesh)];
+  const skipped = loaded.skipped.map((s) => s.yamlError === undefined ? s.message
+    : `${s.message}; ${UNDECIDED_BECAUSE[command]} (the run is undecided: exit 4 unless something fails)`);
+  const warnings = [...skipped, ...unknownKindWarnings(loaded.manifests, command, mesh)];
+  const invalidDocuments = loaded.skipped.flatMap((s) => s.yamlError === undefined ? [] : [{ file: s.file, line: s.line, error: s.yamlError }]);
   for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
   if (loaded.missing.length > 0) throw new InputError(`no such file or directory: ${loaded.missing.join(', ')}`);
   if (loaded.unreadable.length > 0) {
     throw new InputError(`cannot read ${loaded.unreadable.length === 1 ? 'an input file' : `${loaded.unreadable.length} input files`}`
       + `, so nothing is checked:\n${loaded.unreadable.map((u) => `  ${u.message}`).join('\n')}`);
   }
-  if (options.allowEmpty) return { loaded, warnings };
+  if (options.allowEmpty) return { loaded, warnings, invalidDocuments };
   if (loaded.files.length === 0) {
     const hint = markdown === 'named' ? ' (lint searches directories for Markdown with --markdown)' : '';
     throw new InputError(`no readable YAML file in ${paths.join(', ')}${hint}`);
   }
   if (loaded.manifests.length === 0 && loaded.markdown.length === 0) throw new InputError(`no Kubernetes object in ${paths.join(', ')}`);
-  return { loaded, warnings };
+  return { loaded, warnings, invalidDocuments };
 }
-

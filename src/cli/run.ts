@@ -39,7 +39,8 @@ export const EXIT_INTERNAL = 3;
 /**
  * Undecided: nothing failed, but an expectation (or with `--strict` a flow of the matrix, or with
  * `--diff` a flow a `--fail-on-open` pattern matches) is indeterminate: the manifests alone do not
- * decide it.
+ * decide it; or a document of the input is not valid YAML (any command): it may hold a policy, so
+ * what was concluded without it may be wrong.
  */
 export const EXIT_UNDECIDED = 4;
 
@@ -106,6 +107,8 @@ function failure(e: unknown, io: CliIo, decision: Decision): number {
  * deny, indeterminate with a `reason`), so `allowed: false` no longer means denied; expectation
  * outcomes say `actual` as a word and `undecided`. With `--mesh` (new fields, same version): `mesh`
  * names the mesh, and every flow has `cniVerdict` and `meshVerdict` beside the combined `verdict`.
+ * `invalidDocuments` (a new field, same version; `analyze --diff` has it too) lists the documents
+ * skipped as invalid YAML, `{ file, line, error }`: when it is not empty the run is undecided.
  */
 export const JSON_SCHEMA_VERSION = 2;
 
@@ -119,7 +122,7 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
   // Validate the expectations before the (possibly long) analysis.
   const expectations: ExpectationFile | undefined = command.expect !== undefined
     ? loadExpectations(command.expect, cwd, command.limits) : undefined;
-  const { loaded, warnings } = loadOrFail(command.paths, io, cwd, 'analyze', command.limits, 'refuse', { mesh: command.mesh });
+  const { loaded, warnings, invalidDocuments } = loadOrFail(command.paths, io, cwd, 'analyze', command.limits, 'refuse', { mesh: command.mesh });
   const analysis: Analysis = analyzeManifests({
     manifests: loaded.manifests,
     cni: command.cni,
@@ -135,7 +138,8 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
   const findings = command.lint ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : undefined;
   const summary = matrix.summary;
   const failed = (findings !== undefined && summarize(findings).error > 0) || (outcomes ?? []).some((o) => !o.pass && !o.undecided);
-  const undecided = (outcomes ?? []).some((o) => o.undecided) || (command.strict && summary.indeterminate > 0);
+  // A skipped invalid document may hold a policy: no verdict or expectation stands for certain without it.
+  const undecided = invalidDocuments.length > 0 || (outcomes ?? []).some((o) => o.undecided) || (command.strict && summary.indeterminate > 0);
   decision.code = failed ? EXIT_FINDINGS : undecided ? EXIT_UNDECIDED : EXIT_OK;
 
   const out = ReportWriter.open(command.output, cwd, io.stdout);
@@ -152,6 +156,7 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
       expectations: outcomes,
       warnings,
       notes,
+      invalidDocuments,
     });
   } else {
     // Extra sections are Mermaid comments (`%%`) in mermaid format, so the output still renders.
@@ -185,15 +190,17 @@ export function mermaidEdgeWarning(edges: number): string | undefined {
 }
 
 function lint(command: LintCommand, io: CliIo, cwd: string, decision: Decision): number {
-  const { loaded, warnings } = loadOrFail(command.paths, io, cwd, 'lint', command.limits, command.markdown ? 'search' : 'named');
+  const { loaded, warnings, invalidDocuments } = loadOrFail(command.paths, io, cwd, 'lint', command.limits, command.markdown ? 'search' : 'named');
   const findings: LintFinding[] = [
     ...(loaded.manifests.length > 0 ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : []),
     ...lintMarkdown(loaded.markdown, command.cni, command.ipFamilies),
   ];
-  decision.code = findings.some((f) => f.severity === LintSeverity.ERROR) ? EXIT_FINDINGS : EXIT_OK;
+  // No error found is no all-clear when a document could not be read: a policy in it went unlinted.
+  decision.code = findings.some((f) => f.severity === LintSeverity.ERROR) ? EXIT_FINDINGS
+    : invalidDocuments.length > 0 ? EXIT_UNDECIDED : EXIT_OK;
   const out = ReportWriter.open(command.output, cwd, io.stdout);
   out.write(command.format === 'json'
-    ? JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, findings, summary: summarize(findings), warnings }, null, 2) + '\n'
+    ? JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, findings, summary: summarize(findings), warnings, invalidDocuments }, null, 2) + '\n'
     : formatFindingsText(findings));
   out.end();
   if (command.output !== undefined) io.stderr(`wrote ${command.output}\n`);

@@ -114,8 +114,12 @@ Exit codes:
   3  internal error (a bug in cdk8s-networking: please report it with the input).
   4  undecided: nothing failed, but an expectation is indeterminate (the manifests do not
      decide it; the reason is printed), or with --strict an indeterminate flow, or with --diff
-     a --fail-on-open pattern matches a flow the change makes indeterminate, or no endpoints.
-Invalid YAML documents, objects the analyzer cannot evaluate and unknown kinds are warnings
-or notes (stderr, and the 'warnings' and 'notes' of --format json): the rest of the input is
-still analyzed.
+     a --fail-on-open pattern matches a flow the change makes indeterminate, or no endpoints;
+     or (analyze, --diff on either side, and lint) a document is not valid YAML: it is skipped,
+     and since it may hold a policy (a deny or an allow), the verdicts, expectations and a
+     clean lint of the rest may be wrong.
+Invalid YAML documents, documents that are not Kubernetes objects (no kind), objects the
+analyzer cannot evaluate and unknown kinds are warnings or notes (stderr, and the 'warnings'
+and 'notes' of --format json, which lists invalid YAML documents in 'invalidDocuments' too):
+the rest of the input is still analyzed. Only invalid YAML changes the exit code (to 4).
 `;

@@ -96,8 +96,8 @@ export class NetworkingValidation {
     const unchecked = [
       ...loaded.missing.map((m) => ({ path: m, message: `${m}: no such file`, fix: fileFix })),
       ...loaded.unreadable.map((u) => ({ ...u, fix: fileFix })),
-      ...loaded.problems.map((message) => ({
-        path: loaded.files.find((f) => message.startsWith(`${f}: line `)) ?? 'unknown',
+      ...loaded.skipped.map(({ file, message }) => ({
+        path: file,
         message,
         fix: 'Every synthesized document must be a Kubernetes object (a mapping with a kind) in valid YAML: correct the object '
           + 'that writes it (an Include, a hand-written ApiObject or a post-synthesis step).',

@@ -73,18 +73,21 @@ describe('analyze: json and mermaid', () => {
     expect(doc.lint).toBeUndefined();
     // 2: flows carry a verdict (allow, deny, indeterminate), so `allowed: false` no longer means denied.
     expect(doc.schemaVersion).toBe(2);
-    expect(Object.keys(doc)).toEqual(['schemaVersion', 'cni', 'summary', 'endpoints', 'flows', 'warnings', 'notes']);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'cni', 'summary', 'endpoints', 'flows', 'warnings', 'notes', 'invalidDocuments']);
     expect(doc.summary).toEqual({ endpoints: 3, classes: 3, flows: 9, allowed: 2, denied: 7, indeterminate: 0 });
     expect(doc.warnings).toEqual([]);
     expect(doc.notes).toEqual([]);
+    expect(doc.invalidDocuments).toEqual([]);
   });
 
   test('json carries the warnings and analyzer notes that also go to stderr', () => {
     const broken = cli('analyze', 'broken', '--cni', 'calico', '--format', 'json');
-    expect(broken.code).toBe(0);
+    // The invalid document may hold a policy: undecided (invalid-yaml.test.ts).
+    expect(broken.code).toBe(4);
     const warnings = JSON.parse(broken.stdout).warnings;
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toMatch(/^broken\/invalid\.yaml: line \d+: invalid YAML, document skipped/);
+    expect(warnings[0]).toBe('broken/invalid.yaml: line 5: invalid YAML, document skipped: Flow sequence in block collection must be '
+      + 'sufficiently indented and end with a ] at line 5, column 1; the verdicts may be wrong, since any policy in it is left out of the analysis (the run is undecided: exit 4 unless something fails)');
     expect(warnings[1]).toBe("broken/unknown-kind.yaml: line 1: unknown kind Widget 'gizmo' (apiVersion example.com/v1), ignored");
     expect(broken.stderr).toBe(warnings.map((w: string) => `warning: ${w}\n`).join(''));
     // Flannel enforces none of the fixture's 7 NetworkPolicies (3 default denies, 4 allows).
@@ -135,12 +138,12 @@ describe('analyze: json and mermaid', () => {
 });
 
 describe('analyze: bad input is reported, not fatal', () => {
-  test('invalid YAML and unknown kinds become warnings; the rest is analyzed', () => {
+  test('invalid YAML and unknown kinds become warnings; the rest is analyzed (undecided: the invalid document may hold a policy)', () => {
     const r = cli('analyze', 'broken', '--cni', 'calico');
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
     const warnings = r.stderr.trimEnd().split('\n');
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toMatch(/^warning: broken\/invalid\.yaml: line \d+: invalid YAML, document skipped/);
+    expect(warnings[0]).toMatch(/^warning: broken\/invalid\.yaml: line 5: invalid YAML, document skipped: .+; the verdicts may be wrong, /);
     expect(warnings[1]).toBe(
       'warning: broken/unknown-kind.yaml: line 1: unknown kind Widget \'gizmo\' (apiVersion example.com/v1), ignored');
     // No policy selects shop/shop: it is not isolated.

@@ -34,14 +34,17 @@ describe('lint', () => {
     expect(doc.summary).toEqual({ error: 2, warning: 1, info: 0 });
     expect(doc.schemaVersion).toBe(2);
     expect(doc.warnings).toEqual([]);
+    expect(doc.invalidDocuments).toEqual([]);
   });
 
   test('json output carries the warnings that also go to stderr', () => {
     const r = cli('lint', 'broken', '--format', 'json');
+    expect(r.code).toBe(4);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc)).toEqual(['schemaVersion', 'findings', 'summary', 'warnings']);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'findings', 'summary', 'warnings', 'invalidDocuments']);
     expect(doc.warnings).toHaveLength(2);
-    expect(doc.warnings[0]).toMatch(/^broken\/invalid\.yaml: line \d+: invalid YAML, document skipped/);
+    expect(doc.warnings[0]).toMatch(/^broken\/invalid\.yaml: line 5: invalid YAML, document skipped: .+; any policy in it is not linted, /);
+    expect(doc.invalidDocuments).toEqual([{ file: 'broken/invalid.yaml', line: 5, error: expect.stringMatching(/^Flow sequence /) }]);
     expect(doc.warnings[1]).toBe("broken/unknown-kind.yaml: line 1: unknown kind Widget 'gizmo' (apiVersion example.com/v1), ignored");
     expect(r.stderr).toBe(doc.warnings.map((w: string) => `warning: ${w}\n`).join(''));
   });
@@ -84,8 +87,9 @@ describe('lint', () => {
     expect(cli('analyze', 'seed', '--cni', 'kubernetes').code).toBe(0);
   });
 
-  test('invalid YAML and unknown kinds are warnings for lint too', () => {
+  test('invalid YAML and unknown kinds are warnings for lint too (invalid YAML leaves it undecided, exit 4)', () => {
     const r = cli('lint', 'broken');
+    expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^warning: broken\/invalid\.yaml: line \d+: invalid YAML/m);
     expect(r.stderr).toMatch(/^warning: broken\/unknown-kind\.yaml: line 1: unknown kind Widget/m);
     expect(r.stdout).not.toMatch(/ error \[/);

@@ -83,7 +83,7 @@ describe('analyze --mesh: every output format shows the mesh layer', () => {
     // One flow per line, as the streaming writer produces them.
     expect(r.stdout.split('\n').filter((l) => l.startsWith('    {"source":')).length).toBe(9);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc)).toEqual(['schemaVersion', 'cni', 'mesh', 'summary', 'endpoints', 'flows', 'warnings', 'notes']);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'cni', 'mesh', 'summary', 'endpoints', 'flows', 'warnings', 'notes', 'invalidDocuments']);
     expect([doc.schemaVersion, doc.cni, doc.mesh]).toEqual([2, 'kubernetes', 'Istio (sidecar)']);
     expect(doc.summary).toEqual({ endpoints: 3, classes: 3, flows: 9, allowed: 4, denied: 5, indeterminate: 0 });
     const verdicts = doc.flows.map((f: any) => [f.source, f.destination, f.verdict, f.cniVerdict, f.meshVerdict]);

@@ -1,0 +1,139 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { FIXTURES, cli, row } from './support';
+import { parseYamlText } from '../../src/util/yaml-documents';
+import { expectValidManifests } from '../support/schema';
+
+// half-read/policies.yaml holds a NetworkPolicy that parses (api admits web on TCP/8080) and a
+// default deny of namespace shop that does not (line 15: an unclosed flow sequence). Without the
+// deny, every flow the allow does not isolate looks allowed; with it, all of them would be denied.
+// So nothing the CLI concludes about this input stands for certain: the run is undecided (exit 4)
+// unless something fails, and the JSON says which document was skipped.
+
+const FILE = 'half-read/policies.yaml';
+const ERROR = 'Flow sequence in block collection must be sufficiently indented and end with a ] at line 15, column 50';
+const SKIPPED = `${FILE}: line 15: invalid YAML, document skipped: ${ERROR}`;
+const UNDECIDED = '(the run is undecided: exit 4 unless something fails)';
+const ANALYZE_WARNING = `${SKIPPED}; the verdicts may be wrong, since any policy in it is left out of the analysis ${UNDECIDED}`;
+const LINT_WARNING = `${SKIPPED}; any policy in it is not linted, so the lint cannot vouch for it ${UNDECIDED}`;
+const INVALID = { file: FILE, line: 15, error: ERROR };
+
+function withDir(body: (dir: string) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-invalid-'));
+  try {
+    body(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('an invalid YAML document leaves the run undecided (exit 4), never a quiet verdict', () => {
+  test('the fixture: everything but the broken document is schema-valid', () => {
+    const entries = ['workloads.yaml', 'policies.yaml']
+      .flatMap((f) => parseYamlText(fs.readFileSync(path.join(FIXTURES, 'half-read', f), 'utf-8')).entries);
+    expect(entries.filter((e) => e.error !== undefined)).toEqual([{ document: 1, line: 15, error: ERROR }]);
+    expectValidManifests(entries.filter((e) => e.error === undefined).map((e) => e.value));
+  });
+
+  test('analyze: exit 4, the warning says why, and the matrix of the rest is still printed', () => {
+    const r = cli('analyze', 'half-read', '--cni', 'kubernetes');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
+    expect(r.stdout).toMatch(row('shop/web', 'shop/api', 'TCP/8080', 'allow'));
+    expect(r.stdout).toMatch(row('shop/api', 'shop/api', 'TCP/8080', 'deny'));
+  });
+
+  test('analyze --strict: exit 4 although no flow is indeterminate', () => {
+    const r = cli('analyze', 'half-read', '--cni', 'kubernetes', '--strict');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
+  });
+
+  test('analyze --expect: a passing expectation is undecided (exit 4); a failing one still fails (exit 1)', () => {
+    withDir((dir) => {
+      const expectations = (allowed: boolean) => {
+        const file = path.join(dir, `${allowed}.yaml`);
+        fs.writeFileSync(file, 'expect:\n  - from: { namespace: shop, workload: api }\n    to: { namespace: shop, workload: web }\n'
+          + `    port: tcp/80\n    allowed: ${allowed}\n`);
+        return file;
+      };
+      const passing = cli('analyze', 'half-read', '--cni', 'kubernetes', '--expect', expectations(true));
+      expect(passing.code).toBe(4);
+      expect(passing.stdout).toMatch(/^PASS /m);
+      expect(passing.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
+      expect(cli('analyze', 'half-read', '--cni', 'kubernetes', '--expect', expectations(false)).code).toBe(1);
+    });
+  });
+
+  test('analyze --format json: the warning, and invalidDocuments (a new field: schemaVersion stays 2)', () => {
+    const r = cli('analyze', 'half-read', '--cni', 'kubernetes', '--format', 'json');
+    expect(r.code).toBe(4);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schemaVersion).toBe(2);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'cni', 'summary', 'endpoints', 'flows', 'warnings', 'notes', 'invalidDocuments']);
+    expect(doc.warnings).toEqual([ANALYZE_WARNING]);
+    expect(doc.invalidDocuments).toEqual([INVALID]);
+    expect(doc.summary).toEqual({ endpoints: 2, classes: 2, flows: 4, allowed: 3, denied: 1, indeterminate: 0 });
+    expect(r.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
+  });
+
+  test('analyze --diff: an invalid document on either side is undecided (exit 4); an opened flow matching --fail-on-open still fails', () => {
+    // The head adds the policies: the allow closes shop/api's ingress, which fails nothing.
+    const head = cli('analyze', '--diff', 'half-read/workloads.yaml', 'half-read', '--cni', 'kubernetes');
+    expect(head.code).toBe(4);
+    expect(head.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
+    expect(head.stdout).toMatch(/^0 flows opened, 2 closed, 0 uncertain$/m);
+    // The head removes them: the openings fail a pattern that matches them, and pass one that does not.
+    const base = cli('analyze', '--diff', 'half-read', 'half-read/workloads.yaml', '--cni', 'kubernetes', '--fail-on-open', 'shop/* -> shop/web');
+    expect(base.code).toBe(4);
+    expect(base.stdout).toMatch(/^PASS --fail-on-open 'shop\/\* -> shop\/web': no flow opened$/m);
+    expect(base.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
+    expect(cli('analyze', '--diff', 'half-read', 'half-read/workloads.yaml', '--cni', 'kubernetes', '--fail-on-open', 'shop/* -> shop/api').code)
+      .toBe(1);
+  });
+
+  test('analyze --diff --format json lists the invalid documents of both sides', () => {
+    const r = cli('analyze', '--diff', 'half-read', 'half-read', '--cni', 'kubernetes', '--format', 'json');
+    expect(r.code).toBe(4);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schemaVersion).toBe(2);
+    expect(doc.summary).toEqual({ opened: 0, closed: 0, uncertain: 0 });
+    expect(doc.warnings).toEqual([ANALYZE_WARNING, ANALYZE_WARNING]);
+    expect(doc.invalidDocuments).toEqual([INVALID, INVALID]);
+    expect(r.stderr).toBe(`warning: ${ANALYZE_WARNING}\nwarning: ${ANALYZE_WARNING}\n`);
+  });
+
+  test('lint: no error found is no all-clear (exit 4); an error still fails (exit 1)', () => {
+    const r = cli('lint', 'half-read', '--cni', 'kubernetes');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(`warning: ${LINT_WARNING}\n`);
+    expect(r.stdout).toMatch(/^lint: 0 errors, 1 warning, 0 info findings$/m);
+    const json = cli('lint', 'half-read', '--cni', 'kubernetes', '--format', 'json');
+    expect(json.code).toBe(4);
+    const doc = JSON.parse(json.stdout);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'findings', 'summary', 'warnings', 'invalidDocuments']);
+    expect(doc.warnings).toEqual([LINT_WARNING]);
+    expect(doc.invalidDocuments).toEqual([INVALID]);
+    // Flannel enforces no NetworkPolicy: the allow is a lint error, which decides the exit code.
+    expect(cli('lint', 'half-read', '--cni', 'flannel').code).toBe(1);
+  });
+
+  test('a document that parses but has no kind (a values file) stays a plain warning: the exit code is unchanged', () => {
+    withDir((dir) => {
+      fs.copyFileSync(path.join(FIXTURES, 'half-read', 'workloads.yaml'), path.join(dir, 'workloads.yaml'));
+      fs.writeFileSync(path.join(dir, 'values.yaml'), 'replicaCount: 3\nimage: { tag: v1 }\n');
+      const warning = `warning: ${dir}/values.yaml: line 1: not a Kubernetes object (no kind), document skipped\n`;
+      for (const args of [['analyze', dir, '--cni', 'kubernetes', '--strict'], ['analyze', '--diff', dir, dir, '--cni', 'kubernetes']]) {
+        const r = cli(...args);
+        expect(r.code).toBe(0);
+        expect(r.stderr).toBe(args[1] === '--diff' ? `${warning}${warning}` : warning);
+      }
+      const json = JSON.parse(cli('analyze', dir, '--cni', 'kubernetes', '--format', 'json').stdout);
+      expect(json.invalidDocuments).toEqual([]);
+      const lint = cli('lint', dir, '--cni', 'kubernetes', '--format', 'json');
+      expect(lint.code).toBe(0);
+      expect(JSON.parse(lint.stdout).invalidDocuments).toEqual([]);
+    });
+  });
+});
