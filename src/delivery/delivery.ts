@@ -130,7 +130,8 @@ export class Delivery {
   public static argoCd(options: ArgoCdDeliveryOptions = {}): Delivery {
     const o = requireKnownKeys('Delivery.argoCd', 'options', requireProps('Delivery.argoCd', options, true, 'options'), ARGO_CD_KEYS);
     const server = requireOptionalString('Delivery.argoCd', 'destinationServer', o.destinationServer) ?? 'https://kubernetes.default.svc';
-    if (!/^https:\/\/[^\s/]+/.test(server)) {
+    // The whole string: a host, then optionally a path (Rancher-style proxies), never whitespace.
+    if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(server)) {
       throw optionError('argoCd', 'destinationServer', `'${server}' is not an https:// API server URL`);
     }
     const automated = o.automated === undefined ? true : o.automated;

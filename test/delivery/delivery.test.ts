@@ -32,6 +32,11 @@ describe('Delivery factories', () => {
     ['negative retries', () => Delivery.flux({ remediationRetries: -1 }), '[Delivery.flux] remediationRetries: -1 must be an integer in 0-100'],
     ['an Argo CD server that is no https URL', () => Delivery.argoCd({ destinationServer: 'kubernetes.default.svc' }),
       "[Delivery.argoCd] destinationServer: 'kubernetes.default.svc' is not an https:// API server URL"],
+    // The check only anchored the start: whitespace after the host passed and Argo CD matched no cluster.
+    ['an Argo CD server with a space after the host', () => Delivery.argoCd({ destinationServer: 'https://kubernetes.default.svc prod' }),
+      "[Delivery.argoCd] destinationServer: 'https://kubernetes.default.svc prod' is not an https:// API server URL"],
+    ['an Argo CD server with a trailing newline', () => Delivery.argoCd({ destinationServer: 'https://10.0.0.1:6443\n' }),
+      "[Delivery.argoCd] destinationServer: 'https://10.0.0.1:6443\n' is not an https:// API server URL"],
     ['a string for automated (untyped caller)', () => Delivery.argoCd({ automated: 'true' as any }), '[Delivery.argoCd] automated: "true" is not a boolean'],
     ['a fractional retry limit', () => Delivery.argoCd({ retryLimit: 1.5 }), '[Delivery.argoCd] retryLimit: 1.5 must be an integer in 0-100'],
     // Found by the garbage properties (test/properties/garbage-dns-delivery.property.test.ts).
@@ -53,6 +58,11 @@ describe('Delivery factories', () => {
       `HelmRepository/projectcalico:${interval}`, `HelmRelease/calico-crds:${interval}`, `HelmRelease/tigera-operator:${interval}`,
     ]);
   });
+
+  test.each(['https://kubernetes.default.svc', 'https://10.0.0.1:6443', 'https://rancher.example.com/k8s/clusters/c-m-abc123'])(
+    'Argo CD destination server %s is kept', (server) => {
+      expect(Delivery.argoCd({ destinationServer: server })._argoCd?.destinationServer).toBe(server);
+    });
 
   test('an install refuses a delivery that is not made by the factories', () => {
     const chart = Testing.chart();
