@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { corefile } from './corefile';
+import { corefile, listenAddresses } from './corefile';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { KubeProxyMode } from '../cluster/kube-proxy-mode';
 import { nodeLocalDnsVariant } from '../cluster/node-local-dns-variant';
@@ -190,7 +190,7 @@ export class NodeLocalDNS extends Construct {
     const memoryLimit = quantity('memoryLimit');
     const ipvs = this.mode === NodeLocalDnsMode.IPVS;
     const args = [
-      '-localip', ipvs ? localIp : `${localIp},${kubeDnsIp}`,
+      '-localip', listenAddresses(ipvs ? 'ipvs' : redirect ? 'local-redirect' : 'iptables', localIp, kubeDnsIp).join(','),
       '-conf', '/etc/Corefile',
       '-upstreamsvc', 'kube-dns-upstream',
       ...(redirect ? ['-skipteardown=true', '-setupinterface=false', '-setupiptables=false'] : ['-pidfile', '/tmp/node-cache.pid']),

@@ -186,6 +186,28 @@ describe('NodeLocalDNS on Cilium with kube-proxy replacement (local redirect)', 
   });
 });
 
+describe('NodeLocalDNS with the kube-dns ClusterIP as its listen address (ClusterNetwork nodeLocalDnsIp = dns.serviceIp)', () => {
+  test('iptables: the address is bound and passed to -localip once, not twice', () => {
+    const { app, dns } = build(Cni.kubernetes(), { nodeLocalDnsIp: '10.96.0.10' });
+    expect(dns.corefile).toBe([
+      ...corefileZone('cluster.local', '10.96.0.10', '__PILLAR__CLUSTER__DNS__', 'health 10.96.0.10:8080'),
+      ...corefileZone('in-addr.arpa', '10.96.0.10', '__PILLAR__CLUSTER__DNS__'),
+      ...corefileZone('ip6.arpa', '10.96.0.10', '__PILLAR__CLUSTER__DNS__'),
+      ...corefileZone('.', '10.96.0.10', '__PILLAR__UPSTREAM__SERVERS__'),
+    ].join('\n') + '\n');
+    const container = find(synthAppValid(app).all, 'DaemonSet', 'node-local-dns').spec.template.spec.containers[0];
+    expect(container.args).toEqual(['-localip', '10.96.0.10', '-conf', '/etc/Corefile', '-upstreamsvc', 'kube-dns-upstream', '-pidfile', '/tmp/node-cache.pid']);
+    expect(container.livenessProbe.httpGet).toEqual({ host: '10.96.0.10', path: '/health', port: 8080 });
+  });
+
+  test('Cilium local redirect: -localip names the address once', () => {
+    const { app } = build(Cni.cilium(), { nodeLocalDnsIp: '10.96.0.10' });
+    expect(find(synthAppValid(app).all, 'DaemonSet', 'node-local-dns').spec.template.spec.containers[0].args).toEqual([
+      '-localip', '10.96.0.10', '-conf', '/etc/Corefile', '-upstreamsvc', 'kube-dns-upstream', '-skipteardown=true', '-setupinterface=false', '-setupiptables=false',
+    ]);
+  });
+});
+
 describe('NodeLocalDNS named errors', () => {
   test.each<[string, () => Cni, Omit<ClusterNetworkProps, 'cni'>, NodeLocalDNSProps, RegExp]>([
     ['ClusterNetwork without nodeLocalDns', () => Cni.kubernetes(), { nodeLocalDns: false }, {},
