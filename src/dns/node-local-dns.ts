@@ -127,6 +127,13 @@ export class NodeLocalDNS extends Construct {
         + '(the link-local iptables trick needs kube-proxy; the local-redirect variant needs Cilium)');
     }
     this.mode = { 'iptables': NodeLocalDnsMode.IPTABLES, 'ipvs': NodeLocalDnsMode.IPVS, 'cilium-local-redirect': NodeLocalDnsMode.CILIUM_LOCAL_REDIRECT }[variant];
+    // The ClusterNetwork allows the kube-dns ClusterIP as the local IP (iptables binds it anyway), but
+    // in IPVS mode the cluster zones forward to that very address.
+    if (this.mode === NodeLocalDnsMode.IPVS && localIp === kubeDnsIp) {
+      throw propError(this, 'localIp', `'${localIp}' (the ClusterNetwork's nodeLocalDnsIp) is the kube-dns ClusterIP, which kube-proxy in IPVS mode `
+        + 'binds to kube-ipvs0 on every node and to which the cache forwards the cluster zones: node-local-dns would forward to itself. '
+        + 'Use a link-local address (169.254.20.10 by default)');
+    }
     const redirect = this.mode === NodeLocalDnsMode.CILIUM_LOCAL_REDIRECT;
     this.kubeletClusterDns = this.mode === NodeLocalDnsMode.IPVS ? localIp : kubeDnsIp;
 

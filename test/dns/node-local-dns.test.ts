@@ -206,6 +206,13 @@ describe('NodeLocalDNS with the kube-dns ClusterIP as its listen address (Cluste
       '-localip', '10.96.0.10', '-conf', '/etc/Corefile', '-upstreamsvc', 'kube-dns-upstream', '-skipteardown=true', '-setupinterface=false', '-setupiptables=false',
     ]);
   });
+
+  test('IPVS: an error (kube-ipvs0 owns the ClusterIP, and the cluster zones would forward to the cache itself)', () => {
+    expect(() => build(Cni.kubernetes(), { kubeProxyMode: KubeProxyMode.IPVS, nodeLocalDnsIp: '10.96.0.10' })).toThrow(
+      "[platform/node-local-dns] localIp: '10.96.0.10' (the ClusterNetwork's nodeLocalDnsIp) is the kube-dns ClusterIP, which kube-proxy in IPVS mode "
+      + 'binds to kube-ipvs0 on every node and to which the cache forwards the cluster zones: node-local-dns would forward to itself. '
+      + 'Use a link-local address (169.254.20.10 by default)');
+  });
 });
 
 describe('NodeLocalDNS named errors', () => {
