@@ -77,6 +77,14 @@ export interface NodeLocalDNSProps {
 
 const IMAGE = 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4';
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const QUANTITY_SUFFIX: Record<string, number> = {
+  '': 1, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40,
+};
+/** The amount of a quantity that matched {@link QUANTITY}. */
+function quantityAmount(q: string): number {
+  const [, digits, suffix] = /^([0-9.]+)(.*)$/.exec(q)!;
+  return Number(digits) * QUANTITY_SUFFIX[suffix];
+}
 const LABELS = { ...NODE_LOCAL_DNS_POD_LABELS };
 /** The fields of each struct, for requireKnownKeys: a misspelt optional field would be silently ignored. */
 const PROPS_KEYS: StructKeys<NodeLocalDNSProps> = {
@@ -195,6 +203,10 @@ export class NodeLocalDNS extends Construct {
       return q;
     };
     const memoryLimit = quantity('memoryLimit');
+    const memoryRequest = quantity('memoryRequest', '5Mi')!;
+    if (memoryLimit !== undefined && quantityAmount(memoryLimit) < quantityAmount(memoryRequest)) {
+      throw propError(this, 'resources.memoryLimit', `'${memoryLimit}' is below the memory request '${memoryRequest}': the API server refuses a request above its limit`);
+    }
     const ipvs = this.mode === NodeLocalDnsMode.IPVS;
     const args = [
       '-localip', listenAddresses(ipvs ? 'ipvs' : redirect ? 'local-redirect' : 'iptables', localIp, kubeDnsIp).join(','),
@@ -236,7 +248,7 @@ export class NodeLocalDNS extends Construct {
               name: 'node-cache',
               image,
               resources: {
-                requests: { cpu: quantity('cpuRequest', '25m'), memory: quantity('memoryRequest', '5Mi') },
+                requests: { cpu: quantity('cpuRequest', '25m'), memory: memoryRequest },
                 limits: memoryLimit ? { memory: memoryLimit } : undefined,
               },
               args,

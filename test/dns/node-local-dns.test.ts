@@ -225,9 +225,21 @@ describe('NodeLocalDNS named errors', () => {
     ['kube-proxy replaced by Calico eBPF', () => Cni.calico(), { kubeProxyMode: KubeProxyMode.REPLACED }, {}, /kubeProxyMode: kube-proxy is replaced by calico, for which no NodeLocal DNS variant is documented/],
     ['bad resource quantity', () => Cni.kubernetes(), {}, { resources: { cpuRequest: 'lots' } }, /resources\.cpuRequest: 'lots' is not a Kubernetes quantity/],
     ['bad domain', () => Cni.kubernetes(), {}, { clusterDomain: 'Cluster.Local' }, /clusterDomain: 'Cluster\.Local' is not a valid DNS-1123 subdomain/],
+    // The API server refuses a container whose request exceeds its limit (requests must be <= limits).
+    ['memory limit below the default request', () => Cni.kubernetes(), {}, { resources: { memoryLimit: '4Mi' } },
+      /^\[platform\/node-local-dns\] resources\.memoryLimit: '4Mi' is below the memory request '5Mi': the API server refuses a request above its limit$/],
+    ['memory limit below the request, in other units', () => Cni.kubernetes(), {}, { resources: { memoryRequest: '1Gi', memoryLimit: '1G' } },
+      /^\[platform\/node-local-dns\] resources\.memoryLimit: '1G' is below the memory request '1Gi': the API server refuses a request above its limit$/],
   ])('%s', (_name, cni, cluster, props, message) => {
     expect(() => build(cni(), cluster, props)).toThrow(message);
   });
+
+  test.each([[{ memoryRequest: '64Mi', memoryLimit: '0.0625Gi' }], [{ memoryRequest: '1G', memoryLimit: '1Gi' }], [{ memoryLimit: '5242880' }]])(
+    'a memory limit at or above the request is kept (%j)', (resources) => {
+      const { app } = build(Cni.kubernetes(), {}, { resources });
+      const container = find(synthAppValid(app).all, 'DaemonSet', 'node-local-dns').spec.template.spec.containers[0];
+      expect(container.resources.limits).toEqual({ memory: resources.memoryLimit });
+    });
 
   test('kube-system labelled restricted is an error at synth', () => {
     const { app, chart } = build(Cni.kubernetes());
