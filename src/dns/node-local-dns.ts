@@ -147,6 +147,7 @@ export class NodeLocalDNS extends Construct {
 
     const domain = validateDnsSubdomain(this, 'clusterDomain', (requireOptionalString(this, 'clusterDomain', props.clusterDomain, true) ?? 'cluster.local'));
     const image = (requireOptionalString(this, 'image', props.image, true) ?? IMAGE);
+    if (/\s/.test(image)) throw propError(this, 'image', `${JSON.stringify(image)} is not a container image reference (it contains whitespace)`);
     const namespace = cluster.dnsNamespace;
     this.corefile = corefile({ variant: redirect ? 'local-redirect' : this.mode === NodeLocalDnsMode.IPVS ? 'ipvs' : 'iptables', domain, localIp, kubeDnsIp });
 

@@ -225,6 +225,11 @@ describe('NodeLocalDNS named errors', () => {
     ['kube-proxy replaced by Calico eBPF', () => Cni.calico(), { kubeProxyMode: KubeProxyMode.REPLACED }, {}, /kubeProxyMode: kube-proxy is replaced by calico, for which no NodeLocal DNS variant is documented/],
     ['bad resource quantity', () => Cni.kubernetes(), {}, { resources: { cpuRequest: 'lots' } }, /resources\.cpuRequest: 'lots' is not a Kubernetes quantity/],
     ['bad domain', () => Cni.kubernetes(), {}, { clusterDomain: 'Cluster.Local' }, /clusterDomain: 'Cluster\.Local' is not a valid DNS-1123 subdomain/],
+    // No image reference contains whitespace; the API server refuses leading or trailing whitespace outright.
+    ['image with a trailing newline', () => Cni.kubernetes(), {}, { image: 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4\n' },
+      /^\[platform\/node-local-dns\] image: "registry\.k8s\.io\/dns\/k8s-dns-node-cache:1\.26\.4\\n" is not a container image reference \(it contains whitespace\)$/],
+    ['image with a space inside', () => Cni.kubernetes(), {}, { image: 'registry.example.com/node cache:1' },
+      /^\[platform\/node-local-dns\] image: "registry\.example\.com\/node cache:1" is not a container image reference \(it contains whitespace\)$/],
     // The API server refuses a container whose request exceeds its limit (requests must be <= limits).
     ['memory limit below the default request', () => Cni.kubernetes(), {}, { resources: { memoryLimit: '4Mi' } },
       /^\[platform\/node-local-dns\] resources\.memoryLimit: '4Mi' is below the memory request '5Mi': the API server refuses a request above its limit$/],
