@@ -22,7 +22,8 @@ export interface FluxDeliveryOptions {
    */
   readonly namespace?: string;
   /**
-   * Reconciliation interval of the sources and releases (Go duration, e.g. '10m', '1h').
+   * Reconciliation interval of the sources and releases (a Go duration in ms, s, m or h, as the
+   * Flux CRDs require, e.g. '10m', '1h30m').
    * @default '1h'
    */
   readonly interval?: string;
@@ -64,14 +65,19 @@ export interface ArgoCdDeliveryOptions {
   readonly retryLimit?: number;
 }
 
-/** Go `time.ParseDuration` syntax as Flux and Argo CD accept it (no sign, at least one unit). */
 /** The fields of each factory's options, for requireKnownKeys: a misspelt option would be silently ignored. */
 const FLUX_KEYS: StructKeys<FluxDeliveryOptions> = { namespace: true, interval: true, remediationRetries: true };
 const ARGO_CD_KEYS: StructKeys<ArgoCdDeliveryOptions> = {
   namespace: true, project: true, destinationServer: true, automated: true, retryLimit: true,
 };
 
-const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+/**
+ * The durations the pinned Flux CRDs accept for every `interval` emitted (HelmRelease `spec.interval`
+ * and `chart.spec.interval`, HelmRepository and OCIRepository `spec.interval`): Go
+ * `time.ParseDuration` syntax without sign and without the units below a millisecond
+ * (`ns`, `us`, `µs`), which their pattern refuses.
+ */
+const FLUX_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 
 function optionError(factory: string, prop: string, message: string): Error {
   return new ValidationError(`Delivery.${factory}`, prop, message);
@@ -107,7 +113,9 @@ export class Delivery {
   public static flux(options: FluxDeliveryOptions = {}): Delivery {
     const o = requireKnownKeys('Delivery.flux', 'options', requireProps('Delivery.flux', options, true, 'options'), FLUX_KEYS);
     const interval = requireOptionalString('Delivery.flux', 'interval', o.interval) ?? '1h';
-    if (!GO_DURATION.test(interval)) throw optionError('flux', 'interval', `'${interval}' is not a Go duration (e.g. '10m', '1h')`);
+    if (!FLUX_DURATION.test(interval)) {
+      throw optionError('flux', 'interval', `'${interval}' is not a duration the Flux CRDs accept (digits with ms, s, m or h, e.g. '10m', '1h30m')`);
+    }
     return new Delivery(DeliveryKind.FLUX, {
       namespace: dnsLabel('flux', 'namespace', o.namespace, 'flux-system'),
       interval,
@@ -122,7 +130,8 @@ export class Delivery {
   public static argoCd(options: ArgoCdDeliveryOptions = {}): Delivery {
     const o = requireKnownKeys('Delivery.argoCd', 'options', requireProps('Delivery.argoCd', options, true, 'options'), ARGO_CD_KEYS);
     const server = requireOptionalString('Delivery.argoCd', 'destinationServer', o.destinationServer) ?? 'https://kubernetes.default.svc';
-    if (!/^https:\/\/[^\s/]+/.test(server)) {
+    // The whole string: a host, then optionally a path (Rancher-style proxies), never whitespace.
+    if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(server)) {
       throw optionError('argoCd', 'destinationServer', `'${server}' is not an https:// API server URL`);
     }
     const automated = o.automated === undefined ? true : o.automated;

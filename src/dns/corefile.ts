@@ -23,9 +23,18 @@ export function hostPort(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
+/**
+ * The addresses node-cache is given in `-localip` (and, with the link-local trick, binds in the
+ * Corefile): the local IP and, except in IPVS mode, the kube-dns ClusterIP; each once. Internal.
+ */
+export function listenAddresses(variant: CorefileInputs['variant'], localIp: string, kubeDnsIp: string): string[] {
+  return variant === 'ipvs' || localIp === kubeDnsIp ? [localIp] : [localIp, kubeDnsIp];
+}
+
 /** The Corefile for the inputs. */
 export function corefile(c: CorefileInputs): string {
-  const bind = c.variant === 'local-redirect' ? '0.0.0.0' : c.variant === 'ipvs' ? c.localIp : `${c.localIp} ${c.kubeDnsIp}`;
+  // When the local IP is the kube-dns ClusterIP itself (iptables), it is bound once.
+  const bind = c.variant === 'local-redirect' ? '0.0.0.0' : listenAddresses(c.variant, c.localIp, c.kubeDnsIp).join(' ');
   // In IPVS mode the kube-dns ClusterIP is reachable through kube-ipvs0, so the cluster zones forward
   // to it directly (the guide's `s/__PILLAR__CLUSTER__DNS__/$kubedns/`); otherwise node-cache fills
   // in the kube-dns-upstream Service IP.

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { corefile } from './corefile';
+import { corefile, listenAddresses } from './corefile';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { KubeProxyMode } from '../cluster/kube-proxy-mode';
 import { nodeLocalDnsVariant } from '../cluster/node-local-dns-variant';
@@ -77,6 +77,14 @@ export interface NodeLocalDNSProps {
 
 const IMAGE = 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4';
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const QUANTITY_SUFFIX: Record<string, number> = {
+  '': 1, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40,
+};
+/** The amount of a quantity that matched {@link QUANTITY}. */
+function quantityAmount(q: string): number {
+  const [, digits, suffix] = /^([0-9.]+)(.*)$/.exec(q)!;
+  return Number(digits) * QUANTITY_SUFFIX[suffix];
+}
 const LABELS = { ...NODE_LOCAL_DNS_POD_LABELS };
 /** The fields of each struct, for requireKnownKeys: a misspelt optional field would be silently ignored. */
 const PROPS_KEYS: StructKeys<NodeLocalDNSProps> = {
@@ -127,11 +135,19 @@ export class NodeLocalDNS extends Construct {
         + '(the link-local iptables trick needs kube-proxy; the local-redirect variant needs Cilium)');
     }
     this.mode = { 'iptables': NodeLocalDnsMode.IPTABLES, 'ipvs': NodeLocalDnsMode.IPVS, 'cilium-local-redirect': NodeLocalDnsMode.CILIUM_LOCAL_REDIRECT }[variant];
+    // The ClusterNetwork allows the kube-dns ClusterIP as the local IP (iptables binds it anyway), but
+    // in IPVS mode the cluster zones forward to that very address.
+    if (this.mode === NodeLocalDnsMode.IPVS && localIp === kubeDnsIp) {
+      throw propError(this, 'localIp', `'${localIp}' (the ClusterNetwork's nodeLocalDnsIp) is the kube-dns ClusterIP, which kube-proxy in IPVS mode `
+        + 'binds to kube-ipvs0 on every node and to which the cache forwards the cluster zones: node-local-dns would forward to itself. '
+        + 'Use a link-local address (169.254.20.10 by default)');
+    }
     const redirect = this.mode === NodeLocalDnsMode.CILIUM_LOCAL_REDIRECT;
     this.kubeletClusterDns = this.mode === NodeLocalDnsMode.IPVS ? localIp : kubeDnsIp;
 
     const domain = validateDnsSubdomain(this, 'clusterDomain', (requireOptionalString(this, 'clusterDomain', props.clusterDomain, true) ?? 'cluster.local'));
     const image = (requireOptionalString(this, 'image', props.image, true) ?? IMAGE);
+    if (/\s/.test(image)) throw propError(this, 'image', `${JSON.stringify(image)} is not a container image reference (it contains whitespace)`);
     const namespace = cluster.dnsNamespace;
     this.corefile = corefile({ variant: redirect ? 'local-redirect' : this.mode === NodeLocalDnsMode.IPVS ? 'ipvs' : 'iptables', domain, localIp, kubeDnsIp });
 
@@ -188,9 +204,13 @@ export class NodeLocalDNS extends Construct {
       return q;
     };
     const memoryLimit = quantity('memoryLimit');
+    const memoryRequest = quantity('memoryRequest', '5Mi')!;
+    if (memoryLimit !== undefined && quantityAmount(memoryLimit) < quantityAmount(memoryRequest)) {
+      throw propError(this, 'resources.memoryLimit', `'${memoryLimit}' is below the memory request '${memoryRequest}': the API server refuses a request above its limit`);
+    }
     const ipvs = this.mode === NodeLocalDnsMode.IPVS;
     const args = [
-      '-localip', ipvs ? localIp : `${localIp},${kubeDnsIp}`,
+      '-localip', listenAddresses(ipvs ? 'ipvs' : redirect ? 'local-redirect' : 'iptables', localIp, kubeDnsIp).join(','),
       '-conf', '/etc/Corefile',
       '-upstreamsvc', 'kube-dns-upstream',
       ...(redirect ? ['-skipteardown=true', '-setupinterface=false', '-setupiptables=false'] : ['-pidfile', '/tmp/node-cache.pid']),
@@ -229,7 +249,7 @@ export class NodeLocalDNS extends Construct {
               name: 'node-cache',
               image,
               resources: {
-                requests: { cpu: quantity('cpuRequest', '25m'), memory: quantity('memoryRequest', '5Mi') },
+                requests: { cpu: quantity('cpuRequest', '25m'), memory: memoryRequest },
                 limits: memoryLimit ? { memory: memoryLimit } : undefined,
               },
               args,

@@ -18,11 +18,25 @@ describe('Delivery factories', () => {
   });
 
   test.each<[string, () => Delivery, string]>([
-    ['a Flux interval that is no Go duration', () => Delivery.flux({ interval: '1 hour' }), "[Delivery.flux] interval: '1 hour' is not a Go duration (e.g. '10m', '1h')"],
+    ['a Flux interval that is no Go duration', () => Delivery.flux({ interval: '1 hour' }),
+      "[Delivery.flux] interval: '1 hour' is not a duration the Flux CRDs accept (digits with ms, s, m or h, e.g. '10m', '1h30m')"],
+    // Go durations, but every interval of the pinned Flux CRDs (HelmRelease, chart.spec,
+    // HelmRepository, OCIRepository) has the pattern ^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$: the API server refuses them.
+    ['a Flux interval in microseconds', () => Delivery.flux({ interval: '500us' }),
+      "[Delivery.flux] interval: '500us' is not a duration the Flux CRDs accept (digits with ms, s, m or h, e.g. '10m', '1h30m')"],
+    ['a Flux interval with a nanosecond part', () => Delivery.flux({ interval: '1h30ns' }),
+      "[Delivery.flux] interval: '1h30ns' is not a duration the Flux CRDs accept (digits with ms, s, m or h, e.g. '10m', '1h30m')"],
+    ['a Flux interval in µs', () => Delivery.flux({ interval: '10µs' }),
+      "[Delivery.flux] interval: '10µs' is not a duration the Flux CRDs accept (digits with ms, s, m or h, e.g. '10m', '1h30m')"],
     ['a Flux namespace that is no DNS label', () => Delivery.flux({ namespace: 'Flux_System' }), "[Delivery.flux] namespace: 'Flux_System' is not a valid DNS-1123 label"],
     ['negative retries', () => Delivery.flux({ remediationRetries: -1 }), '[Delivery.flux] remediationRetries: -1 must be an integer in 0-100'],
     ['an Argo CD server that is no https URL', () => Delivery.argoCd({ destinationServer: 'kubernetes.default.svc' }),
       "[Delivery.argoCd] destinationServer: 'kubernetes.default.svc' is not an https:// API server URL"],
+    // The check only anchored the start: whitespace after the host passed and Argo CD matched no cluster.
+    ['an Argo CD server with a space after the host', () => Delivery.argoCd({ destinationServer: 'https://kubernetes.default.svc prod' }),
+      "[Delivery.argoCd] destinationServer: 'https://kubernetes.default.svc prod' is not an https:// API server URL"],
+    ['an Argo CD server with a trailing newline', () => Delivery.argoCd({ destinationServer: 'https://10.0.0.1:6443\n' }),
+      "[Delivery.argoCd] destinationServer: 'https://10.0.0.1:6443\n' is not an https:// API server URL"],
     ['a string for automated (untyped caller)', () => Delivery.argoCd({ automated: 'true' as any }), '[Delivery.argoCd] automated: "true" is not a boolean'],
     ['a fractional retry limit', () => Delivery.argoCd({ retryLimit: 1.5 }), '[Delivery.argoCd] retryLimit: 1.5 must be an integer in 0-100'],
     // Found by the garbage properties (test/properties/garbage-dns-delivery.property.test.ts).
@@ -33,6 +47,22 @@ describe('Delivery factories', () => {
   ])('%s is an error', (_name, make, message) => {
     expect(make).toThrow(message);
   });
+
+  test.each(['1h30m', '90s', '1.5h', '250ms'])('Flux interval %s is kept and every object carrying it passes the pinned Flux schemas', (interval) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'platform');
+    new ClusterNetwork(chart, 'cluster', { cni: Cni.calico() });
+    new CalicoInstallation(chart, 'calico', { delivery: Delivery.flux({ interval }) });
+    const flux = synthAppValid(app).all.filter((o) => o.apiVersion.includes('.toolkit.fluxcd.io/'));
+    expect(flux.map((o) => `${o.kind}/${o.metadata.name}:${o.spec.interval}`)).toEqual([
+      `HelmRepository/projectcalico:${interval}`, `HelmRelease/calico-crds:${interval}`, `HelmRelease/tigera-operator:${interval}`,
+    ]);
+  });
+
+  test.each(['https://kubernetes.default.svc', 'https://10.0.0.1:6443', 'https://rancher.example.com/k8s/clusters/c-m-abc123'])(
+    'Argo CD destination server %s is kept', (server) => {
+      expect(Delivery.argoCd({ destinationServer: server })._argoCd?.destinationServer).toBe(server);
+    });
 
   test('an install refuses a delivery that is not made by the factories', () => {
     const chart = Testing.chart();

@@ -186,6 +186,35 @@ describe('NodeLocalDNS on Cilium with kube-proxy replacement (local redirect)', 
   });
 });
 
+describe('NodeLocalDNS with the kube-dns ClusterIP as its listen address (ClusterNetwork nodeLocalDnsIp = dns.serviceIp)', () => {
+  test('iptables: the address is bound and passed to -localip once, not twice', () => {
+    const { app, dns } = build(Cni.kubernetes(), { nodeLocalDnsIp: '10.96.0.10' });
+    expect(dns.corefile).toBe([
+      ...corefileZone('cluster.local', '10.96.0.10', '__PILLAR__CLUSTER__DNS__', 'health 10.96.0.10:8080'),
+      ...corefileZone('in-addr.arpa', '10.96.0.10', '__PILLAR__CLUSTER__DNS__'),
+      ...corefileZone('ip6.arpa', '10.96.0.10', '__PILLAR__CLUSTER__DNS__'),
+      ...corefileZone('.', '10.96.0.10', '__PILLAR__UPSTREAM__SERVERS__'),
+    ].join('\n') + '\n');
+    const container = find(synthAppValid(app).all, 'DaemonSet', 'node-local-dns').spec.template.spec.containers[0];
+    expect(container.args).toEqual(['-localip', '10.96.0.10', '-conf', '/etc/Corefile', '-upstreamsvc', 'kube-dns-upstream', '-pidfile', '/tmp/node-cache.pid']);
+    expect(container.livenessProbe.httpGet).toEqual({ host: '10.96.0.10', path: '/health', port: 8080 });
+  });
+
+  test('Cilium local redirect: -localip names the address once', () => {
+    const { app } = build(Cni.cilium(), { nodeLocalDnsIp: '10.96.0.10' });
+    expect(find(synthAppValid(app).all, 'DaemonSet', 'node-local-dns').spec.template.spec.containers[0].args).toEqual([
+      '-localip', '10.96.0.10', '-conf', '/etc/Corefile', '-upstreamsvc', 'kube-dns-upstream', '-skipteardown=true', '-setupinterface=false', '-setupiptables=false',
+    ]);
+  });
+
+  test('IPVS: an error (kube-ipvs0 owns the ClusterIP, and the cluster zones would forward to the cache itself)', () => {
+    expect(() => build(Cni.kubernetes(), { kubeProxyMode: KubeProxyMode.IPVS, nodeLocalDnsIp: '10.96.0.10' })).toThrow(
+      "[platform/node-local-dns] localIp: '10.96.0.10' (the ClusterNetwork's nodeLocalDnsIp) is the kube-dns ClusterIP, which kube-proxy in IPVS mode "
+      + 'binds to kube-ipvs0 on every node and to which the cache forwards the cluster zones: node-local-dns would forward to itself. '
+      + 'Use a link-local address (169.254.20.10 by default)');
+  });
+});
+
 describe('NodeLocalDNS named errors', () => {
   test.each<[string, () => Cni, Omit<ClusterNetworkProps, 'cni'>, NodeLocalDNSProps, RegExp]>([
     ['ClusterNetwork without nodeLocalDns', () => Cni.kubernetes(), { nodeLocalDns: false }, {},
@@ -196,9 +225,26 @@ describe('NodeLocalDNS named errors', () => {
     ['kube-proxy replaced by Calico eBPF', () => Cni.calico(), { kubeProxyMode: KubeProxyMode.REPLACED }, {}, /kubeProxyMode: kube-proxy is replaced by calico, for which no NodeLocal DNS variant is documented/],
     ['bad resource quantity', () => Cni.kubernetes(), {}, { resources: { cpuRequest: 'lots' } }, /resources\.cpuRequest: 'lots' is not a Kubernetes quantity/],
     ['bad domain', () => Cni.kubernetes(), {}, { clusterDomain: 'Cluster.Local' }, /clusterDomain: 'Cluster\.Local' is not a valid DNS-1123 subdomain/],
+    // No image reference contains whitespace; the API server refuses leading or trailing whitespace outright.
+    ['image with a trailing newline', () => Cni.kubernetes(), {}, { image: 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4\n' },
+      /^\[platform\/node-local-dns\] image: "registry\.k8s\.io\/dns\/k8s-dns-node-cache:1\.26\.4\\n" is not a container image reference \(it contains whitespace\)$/],
+    ['image with a space inside', () => Cni.kubernetes(), {}, { image: 'registry.example.com/node cache:1' },
+      /^\[platform\/node-local-dns\] image: "registry\.example\.com\/node cache:1" is not a container image reference \(it contains whitespace\)$/],
+    // The API server refuses a container whose request exceeds its limit (requests must be <= limits).
+    ['memory limit below the default request', () => Cni.kubernetes(), {}, { resources: { memoryLimit: '4Mi' } },
+      /^\[platform\/node-local-dns\] resources\.memoryLimit: '4Mi' is below the memory request '5Mi': the API server refuses a request above its limit$/],
+    ['memory limit below the request, in other units', () => Cni.kubernetes(), {}, { resources: { memoryRequest: '1Gi', memoryLimit: '1G' } },
+      /^\[platform\/node-local-dns\] resources\.memoryLimit: '1G' is below the memory request '1Gi': the API server refuses a request above its limit$/],
   ])('%s', (_name, cni, cluster, props, message) => {
     expect(() => build(cni(), cluster, props)).toThrow(message);
   });
+
+  test.each([[{ memoryRequest: '64Mi', memoryLimit: '0.0625Gi' }], [{ memoryRequest: '1G', memoryLimit: '1Gi' }], [{ memoryLimit: '5242880' }]])(
+    'a memory limit at or above the request is kept (%j)', (resources) => {
+      const { app } = build(Cni.kubernetes(), {}, { resources });
+      const container = find(synthAppValid(app).all, 'DaemonSet', 'node-local-dns').spec.template.spec.containers[0];
+      expect(container.resources.limits).toEqual({ memory: resources.memoryLimit });
+    });
 
   test('kube-system labelled restricted is an error at synth', () => {
     const { app, chart } = build(Cni.kubernetes());
