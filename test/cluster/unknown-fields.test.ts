@@ -59,7 +59,7 @@ const KNOWN = {
   issuer: 'name, kind, group',
   rateLimit: 'qps, burst',
   nativeRouting: 'ipv4NativeRoutingCidr, ipv6NativeRoutingCidr, autoDirectNodeRoutes',
-  wireguard: 'nodeEncryption, strictEgressCidr, allowRemoteNodeIdentities, strictIngress',
+  wireguard: 'nodeEncryption, strictEgressCidr, allowRemoteNodeIdentities, strictIngress, acknowledgeUnprotectedIpv6',
   ipsec: 'secretName',
   lbPool: 'name, cidrs, serviceSelector',
   l2Policy: 'name, interfaces, serviceSelector, nodeSelector, loadBalancerIps, externalIps',
@@ -324,7 +324,7 @@ describe('every declared field is still accepted', () => {
     const hubble = { enabled: true, relay: true, ui: true, metrics: ['drop'], tlsMethod: HubbleTlsMethod.CERT_MANAGER, certManagerIssuer };
     const k8sClientRateLimit = { qps: 50, burst: 100 };
     const native = { ipv4NativeRoutingCidr: '10.244.0.0/16', ipv6NativeRoutingCidr: 'fd00:10:244::/56', autoDirectNodeRoutes: true };
-    const wireguard = { nodeEncryption: true, strictEgressCidr: '10.244.0.0/16', allowRemoteNodeIdentities: true, strictIngress: true };
+    const wireguard = { nodeEncryption: true, strictEgressCidr: '10.244.0.0/16', allowRemoteNodeIdentities: true, strictIngress: true, acknowledgeUnprotectedIpv6: true };
     const lbPool = { name: 'public', cidrs: ['192.0.2.0/24'], serviceSelector: { expose: 'public' } };
     const l2Policy = {
       name: 'lan', interfaces: ['^eth[0-9]+'], serviceSelector: { expose: 'public' }, nodeSelector: { lan: 'true' }, loadBalancerIps: true, externalIps: true,

@@ -5,6 +5,7 @@
  */
 import { IConstruct } from 'constructs';
 import { mistypedValues, unknownValueKeys } from './chart-values-keys-check';
+import { CiliumAcknowledgements } from './cilium-values';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
@@ -35,7 +36,9 @@ function get(values: Record<string, any>, path: string): any {
 }
 
 /** Validate the merged values; throws the first problem as a propError. */
-export function validateCiliumValues(scope: IConstruct, values: Record<string, any>, origin: ValuesOrigin, cluster: ClusterNetwork): void {
+export function validateCiliumValues(
+  scope: IConstruct, values: Record<string, any>, origin: ValuesOrigin, cluster: ClusterNetwork, acknowledged: CiliumAcknowledgements,
+): void {
   const prop = (path: string): string => {
     if (hasPath(origin.extra, path)) return `extraValues.${path}`;
     for (let p = path; p !== ''; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
@@ -174,10 +177,23 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
       // An IPv4 CIDR (the agent's option is IPv4 only) that covers the pods: traffic to pods outside it leaves unencrypted.
       const parsed = parseOrFail(cidr, (m) => fail('encryption.strictMode.egress.cidr', m));
       if (ipFamilyOf(parsed) !== IpFamily.IPV4) fail('encryption.strictMode.egress.cidr', `${cidr} is not an IPv4 CIDR (strict egress mode is IPv4 only)`);
-      for (const pod of cluster.podCidrs.filter((p) => ipFamilyOf(parseCidr(p)) === IpFamily.IPV4)) {
+      const v4Pods = cluster.podCidrs.filter((p) => ipFamilyOf(parseCidr(p)) === IpFamily.IPV4);
+      if (v4Pods.length === 0) {
+        fail('encryption.strictMode.egress.cidr', 'the cluster has no IPv4 pod CIDR and strict egress mode is IPv4 only: '
+          + 'it would protect no pod traffic at all; turn strict egress off');
+      }
+      for (const pod of v4Pods) {
         if (!cidrContainsCidr(parsed, parseCidr(pod))) {
           fail('encryption.strictMode.egress.cidr', `${cidr} does not contain the pod CIDR ${pod}: unencrypted traffic to those pods would still be let through`);
         }
+      }
+      // Same docs, strict mode limitations: "IPv6 traffic is not protected by the strict mode and can
+      // be leaked". The chart has no IPv6 strict CIDR, so a dual-stack cluster must accept that explicitly.
+      if (cluster.ipFamilies.includes(IpFamily.IPV6) && !acknowledged.unprotectedIpv6) {
+        fail('encryption.strictMode.egress.cidr', 'strict egress mode protects IPv4 only (its CIDR is IPv4 and the chart has no IPv6 one): '
+          + 'on this dual-stack cluster IPv6 pod-to-pod traffic can still leave a node unencrypted (docs.cilium.io "Transparent Encryption", '
+          + 'strict mode limitations). Accept that with CiliumEncryption.wireguard({ acknowledgeUnprotectedIpv6: true }) (egress policies that '
+          + 'keep IPv6 pod traffic away from unknown destinations are the documented mitigation), or turn strict egress off');
       }
       // docs.cilium.io "Transparent Encryption" (1.20): only direct routing (with node and pod CIDRs
       // apart) works without dynamic remote-node lookups; in tunnel mode strict egress needs them.
@@ -189,6 +205,13 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
     }
   } else if (on('encryption.nodeEncryption') || on('encryption.strictMode.egress.enabled') || on('encryption.strictMode.ingress.enabled')) {
     fail('encryption.enabled', 'node encryption and strict modes need encryption enabled');
+  }
+  if (acknowledged.unprotectedIpv6) {
+    const ack = 'encryption.acknowledgeUnprotectedIpv6';
+    if (!on('encryption.enabled') || !on('encryption.strictMode.egress.enabled')) throw propError(scope, ack, 'only applies to strict egress mode (strictEgressCidr)');
+    if (!cluster.ipFamilies.includes(IpFamily.IPV6)) {
+      throw propError(scope, ack, 'the cluster has no IPv6 pod CIDR, so strict egress mode leaves no IPv6 traffic unprotected: drop it');
+    }
   }
 
   // Hubble.

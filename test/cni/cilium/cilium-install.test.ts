@@ -444,6 +444,49 @@ describe('CiliumInstall named errors', () => {
     expect(tunnel.cilium.values.encryption.strictMode.egress).toEqual({ enabled: true, cidr: '10.244.0.0/16', allowRemoteNodeIdentities: true });
   });
 
+  describe('strict egress mode is IPv4 only (docs.cilium.io "Transparent Encryption": IPv6 traffic is not protected and can be leaked)', () => {
+    const DUAL = { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] };
+    const V6 = { ipFamilies: [IpFamily.IPV6], podCidrs: ['fd00:10:244::/56'], serviceCidrs: ['fd00:10:96::/112'] };
+    const STRICT = { strictEgressCidr: '10.244.0.0/16', allowRemoteNodeIdentities: true };
+    const UNPROTECTED = 'strict egress mode protects IPv4 only (its CIDR is IPv4 and the chart has no IPv6 one): on this dual-stack cluster IPv6 pod-to-pod '
+      + 'traffic can still leave a node unencrypted (docs.cilium.io "Transparent Encryption", strict mode limitations). Accept that with '
+      + 'CiliumEncryption.wireguard({ acknowledgeUnprotectedIpv6: true }) (egress policies that keep IPv6 pod traffic away from unknown '
+      + 'destinations are the documented mitigation), or turn strict egress off';
+
+    test('on a dual-stack cluster it is refused without an acknowledgement, naming the prop that set it', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard(STRICT) }, DUAL))
+        .toThrow(`[platform/cilium] encryption.strictEgressCidr: ${UNPROTECTED}`);
+      const egress = { enabled: true, cidr: '10.244.0.0/16', allowRemoteNodeIdentities: true };
+      expect(() => build({ ...KPR, extraValues: { encryption: { strictMode: { egress } } } }, DUAL))
+        .toThrow(`[platform/cilium] extraValues.encryption.strictMode.egress.cidr: ${UNPROTECTED}`);
+    });
+
+    test('acknowledged on a dual-stack cluster: the IPv4 strict mode is emitted, the acknowledgement itself is no chart value', () => {
+      const encryption = CiliumEncryption.wireguard({ ...STRICT, acknowledgeUnprotectedIpv6: true });
+      const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption }, DUAL);
+      const expected = { enabled: true, type: 'wireguard', strictMode: { egress: { enabled: true, cidr: '10.244.0.0/16', allowRemoteNodeIdentities: true } } };
+      expect(cilium.values.encryption).toEqual(expected);
+      expect(find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values.encryption).toEqual(expected);
+    });
+
+    test('on an IPv6-only cluster it protects nothing: refused, acknowledged or not', () => {
+      const nothing = '[platform/cilium] encryption.strictEgressCidr: the cluster has no IPv4 pod CIDR and strict egress mode is IPv4 only: '
+        + 'it would protect no pod traffic at all; turn strict egress off';
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard(STRICT) }, V6)).toThrow(nothing);
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard({ ...STRICT, acknowledgeUnprotectedIpv6: true }) }, V6)).toThrow(nothing);
+    });
+
+    test('an acknowledgement that acknowledges nothing is an error', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard({ acknowledgeUnprotectedIpv6: true }) }, DUAL))
+        .toThrow('[platform/cilium] encryption.acknowledgeUnprotectedIpv6: only applies to strict egress mode (strictEgressCidr)');
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard({ ...STRICT, acknowledgeUnprotectedIpv6: true }) }))
+        .toThrow('[platform/cilium] encryption.acknowledgeUnprotectedIpv6: the cluster has no IPv6 pod CIDR, so strict egress mode leaves no IPv6 traffic unprotected: drop it');
+      expect(() => CiliumEncryption.wireguard({ acknowledgeUnprotectedIpv6: 'yes' as any })).not.toThrow();
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard({ ...STRICT, acknowledgeUnprotectedIpv6: 'yes' as any }) }, DUAL))
+        .toThrow("[platform/cilium] encryption.acknowledgeUnprotectedIpv6: must be true or false, got the string 'yes'");
+    });
+  });
+
   test('the encryption factories refuse options that are not an object', () => {
     expect(() => CiliumEncryption.wireguard('strict' as any)).toThrow("[CiliumEncryption.wireguard] options: must be an object of options (or omitted), got the string 'strict'");
     expect(() => CiliumEncryption.ipsec([] as any)).toThrow('[CiliumEncryption.ipsec] options: must be an object of options (or omitted), got an array of 0');
