@@ -171,6 +171,15 @@ export function validateCiliumValues(
     if (!['wireguard', 'ipsec', 'ztunnel'].includes(type)) fail('encryption.type', `type ${JSON.stringify(type)} is not 'wireguard', 'ipsec' or 'ztunnel' (set it: the chart defaults to ipsec, which needs a key Secret)`);
     if (type !== 'wireguard' && on('encryption.nodeEncryption')) fail('encryption.nodeEncryption', 'node encryption is a WireGuard feature');
     if (type !== 'wireguard' && on('encryption.strictMode.ingress.enabled')) fail('encryption.strictMode.ingress.enabled', 'strict ingress mode requires WireGuard');
+    if (on('encryption.strictMode.ingress.enabled')) {
+      const chaining = chainedOnAnotherPlugin(values);
+      if (chaining !== undefined) {
+        fail('encryption.strictMode.ingress.enabled', 'strict ingress mode is not supported with Cilium chained on top of another CNI plugin '
+          + `(${prop(chaining)}: ${JSON.stringify(get(values, chaining))}; docs.cilium.io "Transparent Encryption", cilium/cilium#15596): it relies on `
+          + 'Cilium\'s programs on every interface that carries pod traffic, and the other plugin provides the pod network. '
+          + 'Turn strict ingress off, or run Cilium as the only CNI');
+      }
+    }
     if (on('encryption.strictMode.egress.enabled')) {
       const cidr = get(values, 'encryption.strictMode.egress.cidr');
       if (typeof cidr !== 'string' || cidr === '') fail('encryption.strictMode.egress.cidr', 'strict egress mode needs the CIDR whose traffic must be encrypted');
@@ -274,6 +283,20 @@ function validateClusterIdentity(values: Record<string, any>, fail: (path: strin
     fail('cluster.name', `${JSON.stringify(name)} must be at most 32 lower-case alphanumerics and '-', starting and ending alphanumeric`);
   }
   if (name === 'default' && id !== 0) fail('cluster.name', `'default' cannot be used with a cluster id (${id}): give every ClusterMesh member its own name`);
+}
+
+/**
+ * The values path that chains Cilium on top of another CNI plugin, if any: a `cni.chainingMode`
+ * other than none and portmap (values.yaml lists none, aws-cni, flannel, generic-veth, portmap;
+ * with portmap Cilium stays the primary plugin and portmap only adds hostPort), or any
+ * `cni.chainingTarget` (which implies generic-veth).
+ */
+function chainedOnAnotherPlugin(values: Record<string, any>): string | undefined {
+  const target = get(values, 'cni.chainingTarget');
+  if (typeof target === 'string' && target !== '') return 'cni.chainingTarget';
+  const mode = get(values, 'cni.chainingMode');
+  if (mode !== undefined && mode !== null && !['', 'none', 'portmap'].includes(mode)) return 'cni.chainingMode';
+  return undefined;
 }
 
 function parseOrFail(cidr: string, fail: (message: string) => never) {

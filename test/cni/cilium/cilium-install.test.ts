@@ -487,6 +487,41 @@ describe('CiliumInstall named errors', () => {
     });
   });
 
+  describe('strict ingress mode with CNI chaining (docs.cilium.io "Transparent Encryption": not supported on top of other CNI plugins, cilium/cilium#15596)', () => {
+    const INGRESS = CiliumEncryption.wireguard({ strictIngress: true });
+    const refused = (prop: string, chaining: string) => `[platform/cilium] ${prop}: strict ingress mode is not supported with Cilium chained on top of `
+      + `another CNI plugin (${chaining}; docs.cilium.io "Transparent Encryption", cilium/cilium#15596): it relies on Cilium's programs on every `
+      + 'interface that carries pod traffic, and the other plugin provides the pod network. Turn strict ingress off, or run Cilium as the only CNI';
+
+    test.each(['aws-cni', 'flannel', 'generic-veth'])('chainingMode %s is refused', (mode) => {
+      expect(() => build({ ...KPR, encryption: INGRESS, extraValues: { cni: { chainingMode: mode } } }))
+        .toThrow(refused('encryption.strictIngress', `extraValues.cni.chainingMode: "${mode}"`));
+    });
+
+    test('a chainingTarget (it implies generic-veth) is refused, and so is strict ingress set through extraValues', () => {
+      expect(() => build({ ...KPR, encryption: INGRESS, extraValues: { cni: { chainingTarget: 'aws-cni' } } }))
+        .toThrow(refused('encryption.strictIngress', 'extraValues.cni.chainingTarget: "aws-cni"'));
+      expect(() => build({ ...KPR, extraValues: { cni: { chainingMode: 'aws-cni' }, encryption: { strictMode: { ingress: { enabled: true } } } } }))
+        .toThrow(refused('extraValues.encryption.strictMode.ingress.enabled', 'extraValues.cni.chainingMode: "aws-cni"'));
+    });
+
+    test('Cilium as the primary plugin is accepted: no chaining, "none", and portmap (chained after Cilium for hostPort)', () => {
+      for (const cni of [{}, { chainingMode: 'none' }, { chainingMode: 'portmap' }]) {
+        const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: INGRESS, extraValues: { cni } });
+        const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+        for (const v of [cilium.values, released]) {
+          expect(v.encryption).toEqual({ enabled: true, type: 'wireguard', strictMode: { ingress: { enabled: true } } });
+          expect(v.cni).toEqual(cni);
+        }
+      }
+    });
+
+    test('chaining without strict ingress is left alone (WireGuard with chaining is documented, with cni.enableRouteMTUForCNIChaining)', () => {
+      const { cilium } = build({ ...KPR, extraValues: { cni: { chainingMode: 'aws-cni', enableRouteMTUForCNIChaining: true } } });
+      expect(cilium.values.cni).toEqual({ chainingMode: 'aws-cni', enableRouteMTUForCNIChaining: true });
+    });
+  });
+
   test('the encryption factories refuse options that are not an object', () => {
     expect(() => CiliumEncryption.wireguard('strict' as any)).toThrow("[CiliumEncryption.wireguard] options: must be an object of options (or omitted), got the string 'strict'");
     expect(() => CiliumEncryption.ipsec([] as any)).toThrow('[CiliumEncryption.ipsec] options: must be an object of options (or omitted), got an array of 0');
