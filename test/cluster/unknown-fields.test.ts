@@ -45,7 +45,7 @@ const KNOWN = {
   istio: 'mode, revision, rootNamespace, controlPlaneNamespace, istiodLabels, cni, trustDomain',
   linkerd: 'cni, controlPlaneNamespace, trustDomain',
   calicoInstallation: 'delivery, version, chartRepository, crdMode, kubernetesVersion, ipPools, bgp, bgpConfiguration, dataplane, '
-    + 'kubernetesServiceEndpoint, operatorManagesKubeProxy, nodeAddressAutodetectionV4, nodeAddressAutodetectionV6, mtu, wireguard, goldmane, '
+    + 'kubernetesServiceEndpoint, operatorManagesKubeProxy, nodeAddressAutodetectionV4, nodeAddressAutodetectionV6, mtu, nodeNetworkMtu, wireguard, goldmane, '
     + 'whisker, kubernetesProvider, registry, installationOverrides',
   ipPool: 'cidr, name, blockSize, encapsulation, natOutgoing, nodeSelector',
   bgp: 'asNumber, nodeToNodeMesh, advertiseServiceCidrs',
@@ -59,7 +59,7 @@ const KNOWN = {
   issuer: 'name, kind, group',
   rateLimit: 'qps, burst',
   nativeRouting: 'ipv4NativeRoutingCidr, ipv6NativeRoutingCidr, autoDirectNodeRoutes',
-  wireguard: 'nodeEncryption, strictEgressCidr, allowRemoteNodeIdentities, strictIngress',
+  wireguard: 'nodeEncryption, strictEgressCidr, allowRemoteNodeIdentities, strictIngress, acknowledgeUnprotectedIpv6',
   ipsec: 'secretName',
   lbPool: 'name, cidrs, serviceSelector',
   l2Policy: 'name, interfaces, serviceSelector, nodeSelector, loadBalancerIps, externalIps',
@@ -276,7 +276,8 @@ describe('every declared field is still accepted', () => {
       dataplane: CalicoDataplane.BPF,
       nodeAddressAutodetectionV4: CalicoNodeAddressAutodetection.firstFound(),
       nodeAddressAutodetectionV6: CalicoNodeAddressAutodetection.firstFound(),
-      mtu: 1450,
+      mtu: 1420,
+      nodeNetworkMtu: 1500,
       wireguard: true,
       goldmane: true,
       whisker: true,
@@ -307,7 +308,7 @@ describe('every declared field is still accepted', () => {
       name: 'pods-v4', cidr: '10.244.0.0/16', blockSize: 27, encapsulation: 'None', natOutgoing: 'Disabled', nodeSelector: 'all()',
     });
     expect(spec).toMatchObject({ kubernetesProvider: 'EKS', registry: 'registry.example.com/', controlPlaneReplicas: 3 });
-    expect(spec.calicoNetwork).toMatchObject({ bgp: 'Enabled', linuxDataplane: 'BPF', mtu: 1450 });
+    expect(spec.calicoNetwork).toMatchObject({ bgp: 'Enabled', linuxDataplane: 'BPF', mtu: 1420 });
     expect(find(withEndpoint, 'BGPConfiguration', 'default').spec).toEqual({
       asNumber: 65010, nodeToNodeMeshEnabled: false, serviceClusterIPs: expect.arrayContaining([{ cidr: '10.96.0.0/12' }]),
     });
@@ -324,7 +325,7 @@ describe('every declared field is still accepted', () => {
     const hubble = { enabled: true, relay: true, ui: true, metrics: ['drop'], tlsMethod: HubbleTlsMethod.CERT_MANAGER, certManagerIssuer };
     const k8sClientRateLimit = { qps: 50, burst: 100 };
     const native = { ipv4NativeRoutingCidr: '10.244.0.0/16', ipv6NativeRoutingCidr: 'fd00:10:244::/56', autoDirectNodeRoutes: true };
-    const wireguard = { nodeEncryption: true, strictEgressCidr: '10.244.0.0/16', allowRemoteNodeIdentities: true, strictIngress: true };
+    const wireguard = { nodeEncryption: true, strictEgressCidr: '10.244.0.0/16', allowRemoteNodeIdentities: true, strictIngress: true, acknowledgeUnprotectedIpv6: true };
     const lbPool = { name: 'public', cidrs: ['192.0.2.0/24'], serviceSelector: { expose: 'public' } };
     const l2Policy = {
       name: 'lan', interfaces: ['^eth[0-9]+'], serviceSelector: { expose: 'public' }, nodeSelector: { lan: 'true' }, loadBalancerIps: true, externalIps: true,

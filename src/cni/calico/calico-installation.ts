@@ -6,7 +6,7 @@ import {
 } from './calico-options';
 import { CRD_CHARTS, KubernetesMinorVersion, checkReleaseHasMode, crdChartApiVersions, crdModeOf, kubernetesVersionOf, unservedInNativeMode } from './crd-mode';
 import { INSTALLATION_SHAPE_DEFS, INSTALLATION_SPEC_SHAPE } from './installation-shape';
-import { SpecOrigin, validateInstallationSpec } from './installation-validation';
+import { SpecOrigin, validateInstallationSpec, validateWireguardMtu } from './installation-validation';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { CniKind } from '../../cluster/cni';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
@@ -114,10 +114,22 @@ export interface CalicoInstallationProps {
    */
   readonly nodeAddressAutodetectionV6?: CalicoNodeAddressAutodetection;
   /**
-   * Pod interface MTU (576-9216).
-   * @default - auto-detected by Calico
+   * Pod interface MTU (576-9216). The operator gives the IP-in-IP, VXLAN and WireGuard interfaces
+   * the same MTU, so with `wireguard` it must leave room for WireGuard's header: the node network's
+   * MTU minus 60 (IPv4 cluster) or minus 80 (IPv6 or dual stack), e.g. 1440 / 1420 on a 1500-byte
+   * network (docs.tigera.io "Configure MTU"). With `wireguard`, an mtu equal to a common network MTU
+   * (1450, 1460, 1500, 9000, 9001) is refused unless `nodeNetworkMtu` shows there is room.
+   * @default - auto-detected by Calico from the nodes' interfaces and the enabled encapsulations
    */
   readonly mtu?: number;
+  /**
+   * The MTU of the network between the nodes (576-65535), e.g. 9216 on a jumbo-frame fabric or 1400
+   * on AKS (whose 1500-byte NICs sit on a 1400-byte network). Only checks an explicit `mtu` with
+   * `wireguard`: it must be at most this minus 60 (IPv4 cluster) or 80 (IPv6 or dual stack).
+   * Nothing is emitted for it; refused without `wireguard` and `mtu`.
+   * @default - unknown: with WireGuard, only an mtu equal to a common network MTU is refused
+   */
+  readonly nodeNetworkMtu?: number;
   /**
    * Encrypt pod traffic between nodes with WireGuard, for every IP family of the cluster
    * (FelixConfiguration `default`: `wireguardEnabled`, `wireguardEnabledV6`).
@@ -230,6 +242,8 @@ export class CalicoInstallation extends Construct {
     const spec = deepMerge(typed, overrides);
     const origin: SpecOrigin = { overrides, typedProps, serviceEndpointConfigMap: endpoint !== undefined };
     validateInstallationSpec(this, spec, origin, cluster);
+    const nodeNetworkMtu = (props.nodeNetworkMtu === undefined ? undefined : requireInteger(this, 'nodeNetworkMtu', props.nodeNetworkMtu, 576, 65535));
+    validateWireguardMtu(this, spec, origin, cluster, wireguard, nodeNetworkMtu);
     this.installationSpec = spec;
 
     const stages = new InstallStages(this, this.delivery);
@@ -435,6 +449,7 @@ const PROPS_KEYS: StructKeys<CalicoInstallationProps> = {
   nodeAddressAutodetectionV4: true,
   nodeAddressAutodetectionV6: true,
   mtu: true,
+  nodeNetworkMtu: true,
   wireguard: true,
   goldmane: true,
   whisker: true,

@@ -161,6 +161,50 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
 }
 
 /**
+ * The network MTUs of the "Common MTU sizes" table of docs.tigera.io "Configure MTU" (Ethernet,
+ * jumbo, GCE, AWS jumbo, OpenStack VXLAN). A pod MTU equal to one of them is, with WireGuard, the
+ * node's MTU copied (or, for 1450, the VXLAN value of a 1500-byte network kept): it leaves no room
+ * for the WireGuard header unless the network is larger, which the user must then say.
+ */
+const COMMON_NETWORK_MTUS = [1450, 1460, 1500, 9000, 9001];
+
+/**
+ * An explicit pod MTU with Calico's WireGuard. The operator sets the WireGuard interfaces' MTU
+ * (FELIX_WIREGUARDMTU, FELIX_WIREGUARDMTUV6) to the Installation's `mtu`; WireGuard adds 60 bytes
+ * over IPv4 and 80 over IPv6 and sets Don't Fragment, so the pod MTU must be at most the network's
+ * MTU minus that (docs.tigera.io "Configure MTU": minus 80 as soon as IPv6 WireGuard is used
+ * anywhere). The network's MTU is unknown here: with `nodeNetworkMtu` the check is exact, without
+ * it only an MTU that is itself a common network MTU is refused (jumbo and other pod MTUs below a
+ * larger network stay valid). Auto-detection (no `mtu`) accounts for WireGuard itself.
+ */
+export function validateWireguardMtu(
+  scope: IConstruct, spec: Record<string, any>, origin: SpecOrigin, cluster: ClusterNetwork, wireguard: boolean, nodeNetworkMtu: number | undefined,
+): void {
+  const mtu = isPlainObject(spec.calicoNetwork) ? spec.calicoNetwork.mtu : undefined;
+  if (nodeNetworkMtu !== undefined && (!wireguard || mtu === undefined)) {
+    throw propError(scope, 'nodeNetworkMtu', 'only applies with wireguard: true and an explicit mtu (it checks that mtu against WireGuard\'s header; '
+      + 'without mtu the operator auto-detects from the node\'s interfaces)');
+  }
+  if (!wireguard || mtu === undefined) return;
+  const overhead = cluster.ipFamilies.includes(IpFamily.IPV6) ? 80 : 60;
+  const where = propName(origin, 'calicoNetwork.mtu');
+  if (nodeNetworkMtu !== undefined) {
+    if (mtu > nodeNetworkMtu - overhead) {
+      throw propError(scope, where, `${mtu} leaves no room for WireGuard's ${overhead}-byte header on the ${nodeNetworkMtu}-byte node network (nodeNetworkMtu): `
+        + `at most ${nodeNetworkMtu - overhead} (WireGuard sets Don't Fragment, so larger pod packets would be dropped)`);
+    }
+    return;
+  }
+  if (COMMON_NETWORK_MTUS.includes(mtu)) {
+    throw propError(scope, where, `${mtu} is a common node network MTU (1450, 1460, 1500, 9000 and 9001 in docs.tigera.io "Configure MTU"), `
+      + 'and the operator gives the WireGuard interface the pod MTU too: '
+      + `WireGuard adds a ${overhead}-byte header and sets Don't Fragment, so full-size pod packets would be dropped on a ${mtu}-byte network. `
+      + `Use the network MTU minus ${overhead} (${mtu - overhead} on a ${mtu}-byte network), omit mtu for auto-detection, `
+      + 'or state the node network\'s MTU with nodeNetworkMtu if it is larger');
+  }
+}
+
+/**
  * The BPF dataplane (docs.tigera.io "Enable the eBPF dataplane"; NETWORKING-FACTS.md Calico): the
  * operator must reach the API server without kube-proxy, either by itself (`bpfNetworkBootstrap` +
  * `kubeProxyManagement`, as custom-resources-bpf.yaml does) or through the

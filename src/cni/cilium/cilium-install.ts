@@ -213,10 +213,10 @@ export class CiliumInstall extends Construct {
     this.localRedirectPolicies = requireOptionalBoolean(this, 'localRedirectPolicies', props.localRedirectPolicies, clusterReplaced && cluster.nodeLocalDnsIp !== undefined);
 
     const inputs = { ...props, kubeProxyReplacement: this.kubeProxyReplacement, localRedirectPolicies: this.localRedirectPolicies };
-    const { values: typed, typed: typedPaths } = typedCiliumValues(this, inputs, cluster);
+    const { values: typed, typed: typedPaths, acknowledged } = typedCiliumValues(this, inputs, cluster);
     const extra = extraValues(this, props.extraValues);
     this.merged = deepMerge(typed, extra);
-    validateCiliumValues(this, this.merged, { extra, typed: typedPaths }, cluster);
+    validateCiliumValues(this, this.merged, { extra, typed: typedPaths }, cluster, acknowledged);
     // The effective switches, whichever way they were set.
     this.localRedirectPolicies = this.merged.localRedirectPolicies?.enabled === true;
     this.kubeProxyReplacement = this.merged.kubeProxyReplacement === 'true' || this.merged.kubeProxyReplacement === true;

@@ -95,6 +95,15 @@ export interface CiliumWireguardOptions {
    * @default false
    */
   readonly strictIngress?: boolean;
+  /**
+   * Accept that strict egress mode leaves IPv6 unprotected on a dual-stack cluster. Its CIDR is IPv4
+   * only and the chart has no IPv6 one, so IPv6 pod-to-pod traffic can still leave a node
+   * unencrypted (docs.cilium.io "Transparent Encryption", strict mode limitations). Not a chart
+   * value: only this library's check reads it. Refused where it acknowledges nothing (no strict
+   * egress, or no IPv6 pod CIDR).
+   * @default false - strict egress mode on a dual-stack cluster is an error
+   */
+  readonly acknowledgeUnprotectedIpv6?: boolean;
 }
 
 /** Options of {@link CiliumEncryption.ipsec}. */
@@ -338,6 +347,6 @@ const NATIVE_ROUTING_KEYS: StructKeys<CiliumNativeRoutingOptions> = {
   ipv4NativeRoutingCidr: true, ipv6NativeRoutingCidr: true, autoDirectNodeRoutes: true,
 };
 const WIREGUARD_KEYS: StructKeys<CiliumWireguardOptions> = {
-  nodeEncryption: true, strictEgressCidr: true, allowRemoteNodeIdentities: true, strictIngress: true,
+  nodeEncryption: true, strictEgressCidr: true, allowRemoteNodeIdentities: true, strictIngress: true, acknowledgeUnprotectedIpv6: true,
 };
 const IPSEC_KEYS: StructKeys<CiliumIpsecOptions> = { secretName: true };

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import {
   CertManagerIssuerRef, CiliumClientRateLimit, CiliumEncryption, CiliumHubbleOptions, CiliumIpamMode, CiliumIpamOptions,
-  CiliumPolicyEnforcementMode, CiliumRouting, HubbleTlsMethod,
+  CiliumPolicyEnforcementMode, CiliumRouting, CiliumWireguardOptions, HubbleTlsMethod,
 } from './cilium-options';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
@@ -36,6 +36,14 @@ export interface CiliumValueInputs {
 export interface TypedValues {
   readonly values: Record<string, any>;
   readonly typed: Record<string, string>;
+  /** What the user accepted that the checks would otherwise refuse (no chart values). */
+  readonly acknowledged: CiliumAcknowledgements;
+}
+
+/** Acknowledgements the value checks read (see validateCiliumValues). */
+export interface CiliumAcknowledgements {
+  /** `encryption.acknowledgeUnprotectedIpv6`: strict egress mode on a dual-stack cluster leaves IPv6 unprotected. */
+  readonly unprotectedIpv6: boolean;
 }
 
 /**
@@ -115,7 +123,12 @@ export function typedCiliumValues(scope: IConstruct, p: CiliumValueInputs, clust
     v.k8sClientRateLimit = { qps, burst };
   }
   if (requireOptionalBoolean(scope, 'egressGateway', p.egressGateway, false)) v.egressGateway = { enabled: true };
-  return { values: dropUndefined(v), typed };
+  // After encryptionValues, which checked that the encryption is a CiliumEncryption.
+  const wireguard: CiliumWireguardOptions = p.encryption === undefined ? {} : p.encryption._wireguard;
+  const acknowledged = {
+    unprotectedIpv6: requireOptionalBoolean(scope, 'encryption.acknowledgeUnprotectedIpv6', wireguard.acknowledgeUnprotectedIpv6, false),
+  };
+  return { values: dropUndefined(v), typed, acknowledged };
 }
 
 function routingValues(scope: IConstruct, routing: CiliumRouting | undefined): Record<string, unknown> {

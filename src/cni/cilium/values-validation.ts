@@ -5,6 +5,7 @@
  */
 import { IConstruct } from 'constructs';
 import { mistypedValues, unknownValueKeys } from './chart-values-keys-check';
+import { CiliumAcknowledgements } from './cilium-values';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
@@ -35,7 +36,9 @@ function get(values: Record<string, any>, path: string): any {
 }
 
 /** Validate the merged values; throws the first problem as a propError. */
-export function validateCiliumValues(scope: IConstruct, values: Record<string, any>, origin: ValuesOrigin, cluster: ClusterNetwork): void {
+export function validateCiliumValues(
+  scope: IConstruct, values: Record<string, any>, origin: ValuesOrigin, cluster: ClusterNetwork, acknowledged: CiliumAcknowledgements,
+): void {
   const prop = (path: string): string => {
     if (hasPath(origin.extra, path)) return `extraValues.${path}`;
     for (let p = path; p !== ''; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
@@ -168,16 +171,38 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
     if (!['wireguard', 'ipsec', 'ztunnel'].includes(type)) fail('encryption.type', `type ${JSON.stringify(type)} is not 'wireguard', 'ipsec' or 'ztunnel' (set it: the chart defaults to ipsec, which needs a key Secret)`);
     if (type !== 'wireguard' && on('encryption.nodeEncryption')) fail('encryption.nodeEncryption', 'node encryption is a WireGuard feature');
     if (type !== 'wireguard' && on('encryption.strictMode.ingress.enabled')) fail('encryption.strictMode.ingress.enabled', 'strict ingress mode requires WireGuard');
+    if (on('encryption.strictMode.ingress.enabled')) {
+      const chaining = chainedOnAnotherPlugin(values);
+      if (chaining !== undefined) {
+        fail('encryption.strictMode.ingress.enabled', 'strict ingress mode is not supported with Cilium chained on top of another CNI plugin '
+          + `(${prop(chaining)}: ${JSON.stringify(get(values, chaining))}; docs.cilium.io "Transparent Encryption", cilium/cilium#15596): it relies on `
+          + 'Cilium\'s programs on every interface that carries pod traffic, and the other plugin provides the pod network. '
+          + 'Turn strict ingress off, or run Cilium as the only CNI');
+      }
+    }
     if (on('encryption.strictMode.egress.enabled')) {
       const cidr = get(values, 'encryption.strictMode.egress.cidr');
       if (typeof cidr !== 'string' || cidr === '') fail('encryption.strictMode.egress.cidr', 'strict egress mode needs the CIDR whose traffic must be encrypted');
       // An IPv4 CIDR (the agent's option is IPv4 only) that covers the pods: traffic to pods outside it leaves unencrypted.
       const parsed = parseOrFail(cidr, (m) => fail('encryption.strictMode.egress.cidr', m));
       if (ipFamilyOf(parsed) !== IpFamily.IPV4) fail('encryption.strictMode.egress.cidr', `${cidr} is not an IPv4 CIDR (strict egress mode is IPv4 only)`);
-      for (const pod of cluster.podCidrs.filter((p) => ipFamilyOf(parseCidr(p)) === IpFamily.IPV4)) {
+      const v4Pods = cluster.podCidrs.filter((p) => ipFamilyOf(parseCidr(p)) === IpFamily.IPV4);
+      if (v4Pods.length === 0) {
+        fail('encryption.strictMode.egress.cidr', 'the cluster has no IPv4 pod CIDR and strict egress mode is IPv4 only: '
+          + 'it would protect no pod traffic at all; turn strict egress off');
+      }
+      for (const pod of v4Pods) {
         if (!cidrContainsCidr(parsed, parseCidr(pod))) {
           fail('encryption.strictMode.egress.cidr', `${cidr} does not contain the pod CIDR ${pod}: unencrypted traffic to those pods would still be let through`);
         }
+      }
+      // Same docs, strict mode limitations: "IPv6 traffic is not protected by the strict mode and can
+      // be leaked". The chart has no IPv6 strict CIDR, so a dual-stack cluster must accept that explicitly.
+      if (cluster.ipFamilies.includes(IpFamily.IPV6) && !acknowledged.unprotectedIpv6) {
+        fail('encryption.strictMode.egress.cidr', 'strict egress mode protects IPv4 only (its CIDR is IPv4 and the chart has no IPv6 one): '
+          + 'on this dual-stack cluster IPv6 pod-to-pod traffic can still leave a node unencrypted (docs.cilium.io "Transparent Encryption", '
+          + 'strict mode limitations). Accept that with CiliumEncryption.wireguard({ acknowledgeUnprotectedIpv6: true }) (egress policies that '
+          + 'keep IPv6 pod traffic away from unknown destinations are the documented mitigation), or turn strict egress off');
       }
       // docs.cilium.io "Transparent Encryption" (1.20): only direct routing (with node and pod CIDRs
       // apart) works without dynamic remote-node lookups; in tunnel mode strict egress needs them.
@@ -189,6 +214,13 @@ export function validateCiliumValues(scope: IConstruct, values: Record<string, a
     }
   } else if (on('encryption.nodeEncryption') || on('encryption.strictMode.egress.enabled') || on('encryption.strictMode.ingress.enabled')) {
     fail('encryption.enabled', 'node encryption and strict modes need encryption enabled');
+  }
+  if (acknowledged.unprotectedIpv6) {
+    const ack = 'encryption.acknowledgeUnprotectedIpv6';
+    if (!on('encryption.enabled') || !on('encryption.strictMode.egress.enabled')) throw propError(scope, ack, 'only applies to strict egress mode (strictEgressCidr)');
+    if (!cluster.ipFamilies.includes(IpFamily.IPV6)) {
+      throw propError(scope, ack, 'the cluster has no IPv6 pod CIDR, so strict egress mode leaves no IPv6 traffic unprotected: drop it');
+    }
   }
 
   // Hubble.
@@ -251,6 +283,20 @@ function validateClusterIdentity(values: Record<string, any>, fail: (path: strin
     fail('cluster.name', `${JSON.stringify(name)} must be at most 32 lower-case alphanumerics and '-', starting and ending alphanumeric`);
   }
   if (name === 'default' && id !== 0) fail('cluster.name', `'default' cannot be used with a cluster id (${id}): give every ClusterMesh member its own name`);
+}
+
+/**
+ * The values path that chains Cilium on top of another CNI plugin, if any: a `cni.chainingMode`
+ * other than none and portmap (values.yaml lists none, aws-cni, flannel, generic-veth, portmap;
+ * with portmap Cilium stays the primary plugin and portmap only adds hostPort), or any
+ * `cni.chainingTarget` (which implies generic-veth).
+ */
+function chainedOnAnotherPlugin(values: Record<string, any>): string | undefined {
+  const target = get(values, 'cni.chainingTarget');
+  if (typeof target === 'string' && target !== '') return 'cni.chainingTarget';
+  const mode = get(values, 'cni.chainingMode');
+  if (mode !== undefined && mode !== null && !['', 'none', 'portmap'].includes(mode)) return 'cni.chainingMode';
+  return undefined;
 }
 
 function parseOrFail(cidr: string, fail: (message: string) => never) {

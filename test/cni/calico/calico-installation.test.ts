@@ -326,6 +326,52 @@ describe('CalicoInstallation named errors', () => {
 
 });
 
+describe('an explicit MTU with WireGuard (docs.tigera.io "Configure MTU": network MTU minus 60 for IPv4 WireGuard, minus 80 for IPv6)', () => {
+  const DUAL = { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] };
+  const commonMtu = (prop: string, mtu: number, overhead: number) => `[platform/calico] ${prop}: ${mtu} is a common node network MTU `
+    + '(1450, 1460, 1500, 9000 and 9001 in docs.tigera.io "Configure MTU"), and the operator gives the WireGuard interface the pod MTU too: '
+    + `WireGuard adds a ${overhead}-byte header and sets Don't Fragment, so full-size pod packets would be dropped on a ${mtu}-byte network. `
+    + `Use the network MTU minus ${overhead} (${mtu - overhead} on a ${mtu}-byte network), omit mtu for auto-detection, `
+    + 'or state the node network\'s MTU with nodeNetworkMtu if it is larger';
+  const tooLarge = (mtu: number, overhead: number, network: number) => `[platform/calico] mtu: ${mtu} leaves no room for WireGuard's ${overhead}-byte header `
+    + `on the ${network}-byte node network (nodeNetworkMtu): at most ${network - overhead} (WireGuard sets Don't Fragment, so larger pod packets would be dropped)`;
+  const mtuOf = (app: App) => find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork.mtu;
+
+  test.each<[string, CalicoInstallationProps, Omit<ClusterNetworkProps, 'cni'>, string]>([
+    ['the NIC MTU copied (IPv4)', { wireguard: true, mtu: 1500 }, {}, commonMtu('mtu', 1500, 60)],
+    ['the VXLAN value of a 1500-byte network kept after turning WireGuard on', { wireguard: true, mtu: 1450 }, {}, commonMtu('mtu', 1450, 60)],
+    ['a jumbo NIC MTU on a dual-stack cluster (IPv6 WireGuard: 80 bytes)', { wireguard: true, mtu: 9000 }, DUAL, commonMtu('mtu', 9000, 80)],
+    ['the NIC MTU through the overrides', { wireguard: true, installationOverrides: { calicoNetwork: { mtu: 1500 } } }, {},
+      commonMtu('installationOverrides.calicoNetwork.mtu', 1500, 60)],
+    ['above the stated network MTU minus 60 (IPv4)', { wireguard: true, mtu: 1450, nodeNetworkMtu: 1500 }, {}, tooLarge(1450, 60, 1500)],
+    ['above the stated network MTU minus 80 (dual stack)', { wireguard: true, mtu: 1440, nodeNetworkMtu: 1500 }, DUAL, tooLarge(1440, 80, 1500)],
+    ['AKS: a 1400-byte path under a 1500-byte NIC', { wireguard: true, mtu: 1400, nodeNetworkMtu: 1400 }, {}, tooLarge(1400, 60, 1400)],
+    ['nodeNetworkMtu without an explicit mtu', { wireguard: true, nodeNetworkMtu: 1500 }, {},
+      '[platform/calico] nodeNetworkMtu: only applies with wireguard: true and an explicit mtu (it checks that mtu against WireGuard\'s header; '
+      + 'without mtu the operator auto-detects from the node\'s interfaces)'],
+    ['nodeNetworkMtu without WireGuard', { mtu: 1450, nodeNetworkMtu: 1500 }, {},
+      '[platform/calico] nodeNetworkMtu: only applies with wireguard: true and an explicit mtu (it checks that mtu against WireGuard\'s header; '
+      + 'without mtu the operator auto-detects from the node\'s interfaces)'],
+    ['nodeNetworkMtu out of range', { wireguard: true, mtu: 1440, nodeNetworkMtu: 100 }, {}, '[platform/calico] nodeNetworkMtu: must be an integer from 576 to 65535, got the number 100'],
+    ['a string for nodeNetworkMtu (untyped caller)', { wireguard: true, mtu: 1440, nodeNetworkMtu: '1500' as any }, {},
+      "[platform/calico] nodeNetworkMtu: must be an integer from 576 to 65535, got the string '1500'"],
+  ])('refused: %s', (_name, props, cluster, message) => {
+    expect(() => build(props, cluster)).toThrow(message);
+  });
+
+  test.each<[string, CalicoInstallationProps, Omit<ClusterNetworkProps, 'cni'>, number | undefined]>([
+    ['auto-detection (no mtu)', { wireguard: true }, {}, undefined],
+    ['the documented IPv4 WireGuard value for a 1500-byte network', { wireguard: true, mtu: 1440 }, {}, 1440],
+    ['the documented IPv6 WireGuard value for a 1500-byte network, dual stack', { wireguard: true, mtu: 1420 }, DUAL, 1420],
+    ['jumbo frames: 9000 minus 60', { wireguard: true, mtu: 8940 }, {}, 8940],
+    ['a 9000-byte pod MTU on a stated 9216-byte network', { wireguard: true, mtu: 9000, nodeNetworkMtu: 9216 }, {}, 9000],
+    ['exactly the stated network MTU minus 80 (dual stack)', { wireguard: true, mtu: 1420, nodeNetworkMtu: 1500 }, DUAL, 1420],
+    ['the NIC MTU without WireGuard (no WireGuard header)', { mtu: 1500 }, {}, 1500],
+  ])('accepted: %s', (_name, props, cluster, mtu) => {
+    expect(mtuOf(build(props, cluster).app)).toBe(mtu);
+  });
+});
+
 describe('CalicoNodeAddressAutodetection factories refuse what the operator cannot use', () => {
   // Found by the garbage properties: each was emitted as given.
   test.each<[string, () => unknown, string]>([

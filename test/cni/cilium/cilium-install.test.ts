@@ -444,6 +444,84 @@ describe('CiliumInstall named errors', () => {
     expect(tunnel.cilium.values.encryption.strictMode.egress).toEqual({ enabled: true, cidr: '10.244.0.0/16', allowRemoteNodeIdentities: true });
   });
 
+  describe('strict egress mode is IPv4 only (docs.cilium.io "Transparent Encryption": IPv6 traffic is not protected and can be leaked)', () => {
+    const DUAL = { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] };
+    const V6 = { ipFamilies: [IpFamily.IPV6], podCidrs: ['fd00:10:244::/56'], serviceCidrs: ['fd00:10:96::/112'] };
+    const STRICT = { strictEgressCidr: '10.244.0.0/16', allowRemoteNodeIdentities: true };
+    const UNPROTECTED = 'strict egress mode protects IPv4 only (its CIDR is IPv4 and the chart has no IPv6 one): on this dual-stack cluster IPv6 pod-to-pod '
+      + 'traffic can still leave a node unencrypted (docs.cilium.io "Transparent Encryption", strict mode limitations). Accept that with '
+      + 'CiliumEncryption.wireguard({ acknowledgeUnprotectedIpv6: true }) (egress policies that keep IPv6 pod traffic away from unknown '
+      + 'destinations are the documented mitigation), or turn strict egress off';
+
+    test('on a dual-stack cluster it is refused without an acknowledgement, naming the prop that set it', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard(STRICT) }, DUAL))
+        .toThrow(`[platform/cilium] encryption.strictEgressCidr: ${UNPROTECTED}`);
+      const egress = { enabled: true, cidr: '10.244.0.0/16', allowRemoteNodeIdentities: true };
+      expect(() => build({ ...KPR, extraValues: { encryption: { strictMode: { egress } } } }, DUAL))
+        .toThrow(`[platform/cilium] extraValues.encryption.strictMode.egress.cidr: ${UNPROTECTED}`);
+    });
+
+    test('acknowledged on a dual-stack cluster: the IPv4 strict mode is emitted, the acknowledgement itself is no chart value', () => {
+      const encryption = CiliumEncryption.wireguard({ ...STRICT, acknowledgeUnprotectedIpv6: true });
+      const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption }, DUAL);
+      const expected = { enabled: true, type: 'wireguard', strictMode: { egress: { enabled: true, cidr: '10.244.0.0/16', allowRemoteNodeIdentities: true } } };
+      expect(cilium.values.encryption).toEqual(expected);
+      expect(find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values.encryption).toEqual(expected);
+    });
+
+    test('on an IPv6-only cluster it protects nothing: refused, acknowledged or not', () => {
+      const nothing = '[platform/cilium] encryption.strictEgressCidr: the cluster has no IPv4 pod CIDR and strict egress mode is IPv4 only: '
+        + 'it would protect no pod traffic at all; turn strict egress off';
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard(STRICT) }, V6)).toThrow(nothing);
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard({ ...STRICT, acknowledgeUnprotectedIpv6: true }) }, V6)).toThrow(nothing);
+    });
+
+    test('an acknowledgement that acknowledges nothing is an error', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard({ acknowledgeUnprotectedIpv6: true }) }, DUAL))
+        .toThrow('[platform/cilium] encryption.acknowledgeUnprotectedIpv6: only applies to strict egress mode (strictEgressCidr)');
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard({ ...STRICT, acknowledgeUnprotectedIpv6: true }) }))
+        .toThrow('[platform/cilium] encryption.acknowledgeUnprotectedIpv6: the cluster has no IPv6 pod CIDR, so strict egress mode leaves no IPv6 traffic unprotected: drop it');
+      expect(() => CiliumEncryption.wireguard({ acknowledgeUnprotectedIpv6: 'yes' as any })).not.toThrow();
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.wireguard({ ...STRICT, acknowledgeUnprotectedIpv6: 'yes' as any }) }, DUAL))
+        .toThrow("[platform/cilium] encryption.acknowledgeUnprotectedIpv6: must be true or false, got the string 'yes'");
+    });
+  });
+
+  describe('strict ingress mode with CNI chaining (docs.cilium.io "Transparent Encryption": not supported on top of other CNI plugins, cilium/cilium#15596)', () => {
+    const INGRESS = CiliumEncryption.wireguard({ strictIngress: true });
+    const refused = (prop: string, chaining: string) => `[platform/cilium] ${prop}: strict ingress mode is not supported with Cilium chained on top of `
+      + `another CNI plugin (${chaining}; docs.cilium.io "Transparent Encryption", cilium/cilium#15596): it relies on Cilium's programs on every `
+      + 'interface that carries pod traffic, and the other plugin provides the pod network. Turn strict ingress off, or run Cilium as the only CNI';
+
+    test.each(['aws-cni', 'flannel', 'generic-veth'])('chainingMode %s is refused', (mode) => {
+      expect(() => build({ ...KPR, encryption: INGRESS, extraValues: { cni: { chainingMode: mode } } }))
+        .toThrow(refused('encryption.strictIngress', `extraValues.cni.chainingMode: "${mode}"`));
+    });
+
+    test('a chainingTarget (it implies generic-veth) is refused, and so is strict ingress set through extraValues', () => {
+      expect(() => build({ ...KPR, encryption: INGRESS, extraValues: { cni: { chainingTarget: 'aws-cni' } } }))
+        .toThrow(refused('encryption.strictIngress', 'extraValues.cni.chainingTarget: "aws-cni"'));
+      expect(() => build({ ...KPR, extraValues: { cni: { chainingMode: 'aws-cni' }, encryption: { strictMode: { ingress: { enabled: true } } } } }))
+        .toThrow(refused('extraValues.encryption.strictMode.ingress.enabled', 'extraValues.cni.chainingMode: "aws-cni"'));
+    });
+
+    test('Cilium as the primary plugin is accepted: no chaining, "none", and portmap (chained after Cilium for hostPort)', () => {
+      for (const cni of [{}, { chainingMode: 'none' }, { chainingMode: 'portmap' }]) {
+        const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: INGRESS, extraValues: { cni } });
+        const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+        for (const v of [cilium.values, released]) {
+          expect(v.encryption).toEqual({ enabled: true, type: 'wireguard', strictMode: { ingress: { enabled: true } } });
+          expect(v.cni).toEqual(cni);
+        }
+      }
+    });
+
+    test('chaining without strict ingress is left alone (WireGuard with chaining is documented, with cni.enableRouteMTUForCNIChaining)', () => {
+      const { cilium } = build({ ...KPR, extraValues: { cni: { chainingMode: 'aws-cni', enableRouteMTUForCNIChaining: true } } });
+      expect(cilium.values.cni).toEqual({ chainingMode: 'aws-cni', enableRouteMTUForCNIChaining: true });
+    });
+  });
+
   test('the encryption factories refuse options that are not an object', () => {
     expect(() => CiliumEncryption.wireguard('strict' as any)).toThrow("[CiliumEncryption.wireguard] options: must be an object of options (or omitted), got the string 'strict'");
     expect(() => CiliumEncryption.ipsec([] as any)).toThrow('[CiliumEncryption.ipsec] options: must be an object of options (or omitted), got an array of 0');
