@@ -16,7 +16,8 @@
  * - Clients outside the mesh have no identity: only unauthenticated policies and NetworkAuthentication
  *   admit them. Meshed identities are `<sa>.<ns>.serviceaccount.identity.<Linkerd's namespace>.<trust domain>`.
  *
- * - HTTPRoutes whose parent is a Server with proxyProtocol unknown, HTTP/1 or HTTP/2 (./linkerd-routes):
+ * - HTTPRoutes whose parent is a Server (kind and group ignoring case, a missing group being the route
+ *   CRD's default; a Server in another namespace makes Linkerd refuse the route) with proxyProtocol unknown, HTTP/1 or HTTP/2 (./linkerd-routes):
  *   an HTTP request must match one of them, else the proxy answers 404; it goes to one route and is
  *   authorized by the AuthorizationPolicies targeting that route or by the Server's own
  *   authorizations (linkerd2 proxy: route authorizations are the route's plus the Server's). A
@@ -42,6 +43,7 @@ import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
 export const LINKERD_INBOUND_PORT = 4143;
 const GROUP = 'policy.linkerd.io';
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const SERVER_VERSIONS = ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'];
 /** Server proxyProtocols that carry HTTP/1 or HTTP/2 requests, which HTTPRoutes match. */
 const HTTP_PROTOCOLS = ['unknown', 'HTTP/1', 'HTTP/2'];
@@ -72,6 +74,25 @@ interface RouteAuthorization {
   readonly truth: Tri;
   readonly reasons: Reason[];
   readonly uncertain: string[];
+}
+
+/**
+ * The Servers an inbound HTTPRoute names as parents, as linkerd2's policy controller reads its
+ * parentRefs: kind and group compared ignoring ASCII case ({@link isLinkerdKind}), a missing group
+ * being what the route's CRD defaults it to (`policy.linkerd.io` in Linkerd's HTTPRoute,
+ * `gateway.networking.k8s.io` in Gateway API's, which then names no Server). A Server parent in
+ * another namespace makes the controller refuse the whole route.
+ */
+function serverParents(route: ManifestObject, ns: string): string[] | 'other-namespace' {
+  const defaultGroup = apiGroupOf(route);
+  const names: string[] = [];
+  for (const parent of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) {
+    if (!isPlainObject(parent) || !isLinkerdKind(parent.kind, 'Server') || !isLinkerdGroup(parent.group ?? defaultGroup, GROUP)) continue;
+    if (typeof parent.name !== 'string' || parent.name === '') continue;
+    if (parent.namespace !== undefined && parent.namespace !== ns) return 'other-namespace';
+    names.push(parent.name);
+  }
+  return names;
 }
 
 function linkerdKind(obj: unknown, kind: string): boolean {
@@ -113,10 +134,13 @@ export class LinkerdModel implements MeshModel {
         this.authentications.set(`${obj.kind}|${ns}|${nameOf(obj)}`, obj);
       } else if (linkerdKind(obj, 'ServerAuthorization')) {
         push(this.legacy, ns, obj);
-      } else if (obj.kind === 'HTTPRoute' && (apiGroupOf(obj) === GROUP || apiGroupOf(obj) === 'gateway.networking.k8s.io')) {
-        for (const parent of Array.isArray(obj.spec?.parentRefs) ? obj.spec.parentRefs : []) {
-          if (parent?.kind === 'Server' && (parent.group ?? GROUP) === GROUP) push(this.routesByServer, `${parent.namespace ?? ns}/${parent.name}`, obj);
+      } else if (obj.kind === 'HTTPRoute' && (apiGroupOf(obj) === GROUP || apiGroupOf(obj) === GATEWAY_GROUP)) {
+        const parents = serverParents(obj, ns);
+        if (parents === 'other-namespace') {
+          this.notes.push(`${describeRef(refOf(obj))} is left out of the mesh analysis: a parentRef names a Server in another namespace, `
+            + 'so Linkerd refuses the route');
         }
+        for (const name of parents === 'other-namespace' ? [] : parents) push(this.routesByServer, `${ns}/${name}`, obj);
       }
     }
   }
