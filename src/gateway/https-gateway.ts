@@ -58,6 +58,7 @@ export class HttpsGateway extends Construct {
   /** Namespace of the Gateway. */
   public readonly namespace: string;
   private readonly allowedRoutes: AllowedRoutes;
+  private readonly hostname: string;
 
   constructor(scope: Construct, id: string, props: HttpsGatewayProps) {
     super(scope, id);
@@ -69,6 +70,7 @@ export class HttpsGateway extends Construct {
     if (!/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(hostname) || hostname.length > 253) {
       throw propError(this, 'hostname', `'${hostname}' is not a host name (lower-case DNS name with at least two labels, optionally '*.' first)`);
     }
+    this.hostname = hostname;
     const issuer = validateDnsSubdomain(this, 'clusterIssuer', requireOptionalString(this, 'clusterIssuer', props.clusterIssuer) ?? 'letsencrypt-prod');
     const secret = validateDnsSubdomain(this, 'tlsSecretName', requireOptionalString(this, 'tlsSecretName', props.tlsSecretName) ?? `${this.name}-tls`);
     this.allowedRoutes = props.allowedRoutes === undefined ? AllowedRoutes.sameNamespace()
@@ -99,6 +101,7 @@ export class HttpsGateway extends Construct {
       gatewayNamespace: this.namespace,
       sectionName: 'https',
       allowedRoutes: this.allowedRoutes,
+      hostname: this.hostname,
       definedBy: this.node.path,
     });
   }

@@ -114,7 +114,8 @@ const HEADER_PIN_KEYS: StructKeys<HeaderPin> = { name: true, value: true };
  *   matches `PathPrefix /` so the weighted rule is the catch-all a mesh route needs (requests that
  *   match no rule of an attached mesh route are rejected). A route in another namespace than its
  *   backends gets a ReferenceGrant in theirs; a route a Gateway listener defined in this app does
- *   not admit is an error (for Gateways outside the app this cannot be checked).
+ *   not admit, or a route hostname that listener's hostname does not match, is an error (for
+ *   Gateways outside the app this cannot be checked).
  *
  * Checks at synth unless `servicesOutsideApp`: the Service exists in the app with the port; for
  * HTTPRoutes the per-version Services exist and select their version; a workload carries each
@@ -165,7 +166,7 @@ export class CanaryRoute extends Construct {
       const hostnames = (target._kind === 'gateway' ? target._gateway.hostnames ?? [] : [])
         .map((h, i) => this.hostname(`target.hostnames[${i}]`, h));
       const parentRefs = target._kind === 'gateway'
-        ? [gatewayParentRef(this, 'target', target._parent!, routeNamespace)]
+        ? [gatewayParentRef(this, 'target', target._parent!, routeNamespace, hostnames, (i) => `target.hostnames[${i}]`)]
         : [{ group: '', kind: 'Service', name: service, port }];
       const crossNamespace = routeNamespace !== namespace ? namespace : undefined;
       const backend = (v: Version, weight: number): RouteBackend => ({ name: v.serviceName, namespace: crossNamespace, port, weight });
