@@ -151,6 +151,10 @@ export class CanaryRoute extends Construct {
     if (pin && protocol === RouteProtocol.TCP) {
       throw propError(this, 'headerPin', 'a TCP route cannot match headers: drop the header pin, or route the port as HTTP');
     }
+    // Gateway API HTTPHeaderName (also Linkerd's HTTPRoute CRD): at most 256 characters; Istio sets no limit.
+    if (pin && target._kind !== 'istio' && pin.name.length > 256) {
+      throw propError(this, 'headerPin.name', `an HTTPRoute header match name has at most 256 characters, got ${pin.name.length} (${pin.name.slice(0, 20)}...)`);
+    }
     const name = validateDnsSubdomain(this, 'name', requireOptionalString(this, 'name', props.name) ?? service);
     const servicesOutsideApp = requireOptionalBoolean(this, 'servicesOutsideApp', props.servicesOutsideApp, false);
     this.checkTarget(target, protocol);
@@ -163,8 +167,9 @@ export class CanaryRoute extends Construct {
       this.route = this.virtualService(routed);
     } else {
       const routeNamespace = (target._kind === 'gateway' ? target._gateway.routeNamespace : undefined) ?? namespace;
-      const hostnames = (target._kind === 'gateway' ? target._gateway.hostnames ?? [] : [])
-        .map((h, i) => this.hostname(`target.hostnames[${i}]`, h));
+      const givenHostnames = target._kind === 'gateway' ? target._gateway.hostnames ?? [] : [];
+      if (givenHostnames.length > 16) throw propError(this, 'target.hostnames', `an HTTPRoute has at most 16 hostnames, got ${givenHostnames.length}`);
+      const hostnames = givenHostnames.map((h, i) => this.hostname(`target.hostnames[${i}]`, h));
       const parentRefs = target._kind === 'gateway'
         ? [gatewayParentRef(this, 'target', target._parent!, routeNamespace, hostnames, (i) => `target.hostnames[${i}]`)]
         : [{ group: '', kind: 'Service', name: service, port }];
