@@ -29,7 +29,7 @@
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
-import { isLinkerdGroup, isLinkerdKind } from './linkerd-refs';
+import { isLinkerdGroup, isLinkerdKind, serverParents } from './linkerd-refs';
 import { compareHits, LinkerdRoute, linkerdRoute, matchesEveryRequest, matchRoute } from './linkerd-routes';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
@@ -74,25 +74,6 @@ interface RouteAuthorization {
   readonly truth: Tri;
   readonly reasons: Reason[];
   readonly uncertain: string[];
-}
-
-/**
- * The Servers an inbound HTTPRoute names as parents, as linkerd2's policy controller reads its
- * parentRefs: kind and group compared ignoring ASCII case ({@link isLinkerdKind}), a missing group
- * being what the route's CRD defaults it to (`policy.linkerd.io` in Linkerd's HTTPRoute,
- * `gateway.networking.k8s.io` in Gateway API's, which then names no Server). A Server parent in
- * another namespace makes the controller refuse the whole route.
- */
-function serverParents(route: ManifestObject, ns: string): string[] | 'other-namespace' {
-  const defaultGroup = apiGroupOf(route);
-  const names: string[] = [];
-  for (const parent of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) {
-    if (!isPlainObject(parent) || !isLinkerdKind(parent.kind, 'Server') || !isLinkerdGroup(parent.group ?? defaultGroup, GROUP)) continue;
-    if (typeof parent.name !== 'string' || parent.name === '') continue;
-    if (parent.namespace !== undefined && parent.namespace !== ns) return 'other-namespace';
-    names.push(parent.name);
-  }
-  return names;
 }
 
 function linkerdKind(obj: unknown, kind: string): boolean {
