@@ -1,7 +1,25 @@
 import { IConstruct } from 'constructs';
 import { GatewayParent } from './gateway-parent';
 import { propError } from '../util/errors';
-import { requireInstance } from '../util/guards';
+import { requireInstance, requireString } from '../util/guards';
+
+/** One lower-case DNS-1123 label. */
+const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+
+/**
+ * A Gateway API Hostname (listener `hostname`, HTTPRoute `hostnames`): the CRD's pattern (lower-case
+ * DNS labels, optionally `*.` first, at most 253 characters; `minLabels` labels at least) and not an
+ * IP address, which the type's definition excludes ("IPs are not allowed") but its pattern admits.
+ */
+export function validateGatewayHostname(scope: IConstruct | string, prop: string, value: string, minLabels = 1): string {
+  const h = requireString(scope, prop, value);
+  const labels = minLabels > 1 ? `(\\.${LABEL}){${minLabels - 1},}` : `(\\.${LABEL})*`;
+  if (!new RegExp(`^(\\*\\.)?${LABEL}${labels}$`).test(h) || h.length > 253) {
+    throw propError(scope, prop, `'${h}' is not a host name${minLabels > 1 ? ' (lower-case DNS name with at least two labels, optionally \'*.\' first)' : ''}`);
+  }
+  if (/^[0-9]+(\.[0-9]+){3}$/.test(h)) throw propError(scope, prop, `'${h}' is an IP address; a Gateway API hostname must be a DNS name (IPs are not allowed)`);
+  return h;
+}
 
 /**
  * Do a listener hostname and a route hostname intersect (Gateway API, HTTPRoute `hostnames`)? A

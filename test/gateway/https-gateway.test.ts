@@ -114,6 +114,8 @@ describe('HttpsGateway', () => {
     ['an upper-case host', { hostname: 'Shop.example.com' }, "[test/gw] hostname: 'Shop.example.com' is not a host name"],
     ['a single-label host', { hostname: 'shop' }, "[test/gw] hostname: 'shop' is not a host name"],
     ['a bad class', { gatewayClassName: 'Istio' }, "[test/gw] gatewayClassName: 'Istio' is not a valid DNS-1123 subdomain"],
+    // Gateway API Hostname: "IPs are not allowed" (the CRD pattern lets a dotted quad through; TLS SNI never carries one).
+    ['an IP address', { hostname: '203.0.113.10' }, "[test/gw] hostname: '203.0.113.10' is an IP address; a Gateway API hostname must be a DNS name (IPs are not allowed)"],
   ])('%s', (_what, props, message) => {
     expect(() => new HttpsGateway(app(), 'gw', { name: 'web', namespace: 'edge', gatewayClassName: 'eg', hostname: 'shop.example.com', ...props }))
       .toThrow(message);

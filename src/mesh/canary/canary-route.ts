@@ -5,7 +5,7 @@ import { MeshRouteApi, RouteProtocol, RouteTarget } from './route-target';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { GATEWAY_HTTP_ROUTE, LINKERD_HTTP_ROUTE, RouteBackend, RouteRule, emitHttpRoute, emitReferenceGrant } from '../../gateway/http-route';
-import { gatewayParentRef } from '../../gateway/parent-ref';
+import { gatewayParentRef, validateGatewayHostname } from '../../gateway/parent-ref';
 import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
 import {
@@ -169,7 +169,7 @@ export class CanaryRoute extends Construct {
       const routeNamespace = (target._kind === 'gateway' ? target._gateway.routeNamespace : undefined) ?? namespace;
       const givenHostnames = target._kind === 'gateway' ? target._gateway.hostnames ?? [] : [];
       if (givenHostnames.length > 16) throw propError(this, 'target.hostnames', `an HTTPRoute has at most 16 hostnames, got ${givenHostnames.length}`);
-      const hostnames = givenHostnames.map((h, i) => this.hostname(`target.hostnames[${i}]`, h));
+      const hostnames = givenHostnames.map((h, i) => validateGatewayHostname(this, `target.hostnames[${i}]`, h));
       const parentRefs = target._kind === 'gateway'
         ? [gatewayParentRef(this, 'target', target._parent!, routeNamespace, hostnames, (i) => `target.hostnames[${i}]`)]
         : [{ group: '', kind: 'Service', name: service, port }];
@@ -218,13 +218,6 @@ export class CanaryRoute extends Construct {
       throw propError(this, 'headerPin.value', `${JSON.stringify(pin.value)} must be a non-empty header value without control characters`);
     }
     return { name: pin.name, value: pin.value };
-  }
-
-  private hostname(prop: string, h: string): string {
-    if (typeof h !== 'string' || !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(h) || h.length > 253) {
-      throw propError(this, prop, `'${h}' is not a host name`);
-    }
-    return h;
   }
 
   /** The cluster context must have the mesh the target renders for, and the target must route this protocol. */

@@ -245,6 +245,13 @@ describe('CanaryRoute errors', () => {
     })).toThrow('[test/canary] target.hostnames: an HTTPRoute has at most 16 hostnames, got 17');
   });
 
+  test('a route hostname that is an IP address: refused (Gateway API hostnames: "IPs are not allowed")', () => {
+    expect(() => new CanaryRoute(meshChart(Cni.calico(), Mesh.none()), 'canary', {
+      ...base(RouteTarget.gateway(GatewayParent.existing({ name: 'edge', namespace: 'infra' }), { hostnames: ['shop.example.com', '10.0.0.1'] })),
+      servicesOutsideApp: true,
+    })).toThrow("[test/canary] target.hostnames[1]: '10.0.0.1' is an IP address; a Gateway API hostname must be a DNS name (IPs are not allowed)");
+  });
+
   test('a missing Service', () => {
     const chart = sidecar();
     new CanaryRoute(chart, 'canary', base(RouteTarget.istio()));
