@@ -60,6 +60,8 @@ export interface GatewayListenerRef {
   readonly sectionName?: string;
   /** What the listener admits; undefined when the Gateway is not defined in this app (unknown). */
   readonly allowedRoutes?: AllowedRoutes;
+  /** The listener's hostname; undefined when it has none or the Gateway is not defined in this app (unknown). */
+  readonly hostname?: string;
   /** The construct defining the Gateway, when it is in this app. */
   readonly definedBy?: string;
 }

@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AllowedRoutes, GatewayParent } from './gateway-parent';
-import { propError } from '../util/errors';
-import { StructKeys, requireInstance, requireKnownKeys, requireOptionalString, requireProps, requireString } from '../util/guards';
+import { validateGatewayHostname } from './parent-ref';
+import { StructKeys, requireInstance, requireKnownKeys, requireOptionalString, requireProps } from '../util/guards';
 import { registerObject } from '../util/object-registry';
 import { validateDnsLabel, validateDnsSubdomain } from '../util/validate';
 
@@ -58,6 +58,7 @@ export class HttpsGateway extends Construct {
   /** Namespace of the Gateway. */
   public readonly namespace: string;
   private readonly allowedRoutes: AllowedRoutes;
+  private readonly hostname: string;
 
   constructor(scope: Construct, id: string, props: HttpsGatewayProps) {
     super(scope, id);
@@ -65,10 +66,8 @@ export class HttpsGateway extends Construct {
     this.name = validateDnsLabel(this, 'name', props.name);
     this.namespace = validateDnsLabel(this, 'namespace', props.namespace);
     const className = validateDnsSubdomain(this, 'gatewayClassName', props.gatewayClassName);
-    const hostname = requireString(this, 'hostname', props.hostname);
-    if (!/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(hostname) || hostname.length > 253) {
-      throw propError(this, 'hostname', `'${hostname}' is not a host name (lower-case DNS name with at least two labels, optionally '*.' first)`);
-    }
+    const hostname = validateGatewayHostname(this, 'hostname', props.hostname, 2);
+    this.hostname = hostname;
     const issuer = validateDnsSubdomain(this, 'clusterIssuer', requireOptionalString(this, 'clusterIssuer', props.clusterIssuer) ?? 'letsencrypt-prod');
     const secret = validateDnsSubdomain(this, 'tlsSecretName', requireOptionalString(this, 'tlsSecretName', props.tlsSecretName) ?? `${this.name}-tls`);
     this.allowedRoutes = props.allowedRoutes === undefined ? AllowedRoutes.sameNamespace()
@@ -99,6 +98,7 @@ export class HttpsGateway extends Construct {
       gatewayNamespace: this.namespace,
       sectionName: 'https',
       allowedRoutes: this.allowedRoutes,
+      hostname: this.hostname,
       definedBy: this.node.path,
     });
   }

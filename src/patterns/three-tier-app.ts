@@ -402,7 +402,7 @@ export class ThreeTierApp extends Construct {
       throw propError(this, 'gateway', 'the ClusterNetwork declares no gateway pods, so the frontend could not admit them: declare ClusterNetwork '
         + 'gateway ({ namespace, podLabels }) for the Gateway\'s data plane');
     }
-    const parentRef = gatewayParentRef(this, 'gateway.parent', options.parent, this.namespace);
+    const parentRef = gatewayParentRef(this, 'gateway.parent', options.parent, this.namespace, [host], () => 'host');
     const route = emitHttpRoute(this, 'HTTPRoute', GATEWAY_HTTP_ROUTE, this.name, this.namespace, [parentRef], [host],
       [{ backends: [{ name: front.service.name, port: front.port, weight: 1 }] }]);
     for (const [key, value] of Object.entries(front.objectLabels)) route.metadata.addLabel(key, value);

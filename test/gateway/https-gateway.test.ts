@@ -80,10 +80,42 @@ describe('HttpsGateway', () => {
     expect(find(synthValid(chart), 'Gateway', 'web').spec.listeners[0].allowedRoutes.namespaces).toEqual({ from: 'All' });
   });
 
+  /*
+   * Gateway API (HTTPRoute hostnames): a route hostname that does not match the listener's is ignored, and a route none of
+   * whose hostnames matches does not attach (NoMatchingListenerHostname). A wildcard listener `*.example.com` matches
+   * `shop.example.com` and `a.b.example.com`, not `example.com`; a wildcard route hostname matches the listener hostnames it covers.
+   */
+  test.each([
+    ['shop.example.com', ['shop.example.com', '*.example.com', '*.com']],
+    ['*.example.com', ['shop.example.com', 'a.b.example.com', '*.example.com', '*.shop.example.com', '*.com']],
+  ])('a listener for %s serves routes for %j', (listener, hostnames) => {
+    const chart = app();
+    const gw = new HttpsGateway(chart, 'gw', { name: 'web', namespace: 'edge', gatewayClassName: 'eg', hostname: listener, allowedRoutes: AllowedRoutes.allNamespaces() });
+    new CanaryRoute(chart, 'route', { ...versions, target: RouteTarget.gateway(gw.parent(), { hostnames }) });
+    expect(find(synthValid(chart), 'HTTPRoute', 'api', 'shop').spec.hostnames).toEqual(hostnames);
+  });
+
+  test.each([
+    ['shop.example.com', ['shop.example.com', 'api.example.com'], 1, 'api.example.com'],
+    ['shop.example.com', ['*.shop.example.com'], 0, '*.shop.example.com'],
+    ['*.example.com', ['example.com'], 0, 'example.com'],
+    ['*.example.com', ['shop.example.org'], 0, 'shop.example.org'],
+    ['*.shop.example.com', ['*.api.example.com'], 0, '*.api.example.com'],
+  ])('a listener for %s ignores the route hostname in %j: an error, not a hostname that is never served', (listener, hostnames, index, host) => {
+    const chart = app();
+    const gw = new HttpsGateway(chart, 'gw', { name: 'web', namespace: 'edge', gatewayClassName: 'eg', hostname: listener, allowedRoutes: AllowedRoutes.allNamespaces() });
+    expect(() => new CanaryRoute(chart, 'route', { ...versions, target: RouteTarget.gateway(gw.parent(), { hostnames }) }))
+      .toThrow(`[test/route] target.hostnames[${index}]: '${host}' does not match the hostname '${listener}' of listener edge/web/https (test/gw): `
+        + 'the listener ignores it, and a route none of whose hostnames match does not attach (NoMatchingListenerHostname). Use a hostname the listener '
+        + 'serves, or omit hostnames to take the listener\'s');
+  });
+
   test.each([
     ['an upper-case host', { hostname: 'Shop.example.com' }, "[test/gw] hostname: 'Shop.example.com' is not a host name"],
     ['a single-label host', { hostname: 'shop' }, "[test/gw] hostname: 'shop' is not a host name"],
     ['a bad class', { gatewayClassName: 'Istio' }, "[test/gw] gatewayClassName: 'Istio' is not a valid DNS-1123 subdomain"],
+    // Gateway API Hostname: "IPs are not allowed" (the CRD pattern lets a dotted quad through; TLS SNI never carries one).
+    ['an IP address', { hostname: '203.0.113.10' }, "[test/gw] hostname: '203.0.113.10' is an IP address; a Gateway API hostname must be a DNS name (IPs are not allowed)"],
   ])('%s', (_what, props, message) => {
     expect(() => new HttpsGateway(app(), 'gw', { name: 'web', namespace: 'edge', gatewayClassName: 'eg', hostname: 'shop.example.com', ...props }))
       .toThrow(message);

@@ -201,4 +201,25 @@ describe('linkerd-server-without-authorization (https://linkerd.io/2/reference/a
     expect(PolicyLint.check([server(), route({}), onRoute])).toEqual([]);
     expect(PolicyLint.check([server(), route({ namespace: 'shop' }), onRoute])).toEqual([]);
   });
+
+  test('parentRefs as linkerd2 reads them: kind ignoring case, a missing group defaulted by the route\'s CRD, a Server elsewhere refuses the route', () => {
+    const warned = [{ rule: 'linkerd-server-without-authorization', severity: 'warning', object: 'Server shop/api-8080', path: 'spec' }];
+    const route = (apiVersion: string, namespace: string, parent: Record<string, string>) => ({
+      apiVersion,
+      kind: 'HTTPRoute',
+      metadata: { name: 'api-get', namespace },
+      spec: { parentRefs: [{ name: 'api-8080', ...parent }], rules: [{ matches: [{ method: 'GET' }] }] },
+    });
+    const onRoute = (group: string, namespace = 'shop') => ({ ...policy({ group, kind: 'HTTPRoute', name: 'api-get' }), metadata: { name: 'web', namespace } });
+    // linkerd2 (targets_kind) compares kinds ignoring case: a `server` parent is this Server.
+    expect(PolicyLint.check([server(), route('policy.linkerd.io/v1beta3', 'shop', { kind: 'server' }), onRoute('policy.linkerd.io')])).toEqual([]);
+    // Gateway API's CRD defaults a parentRef's group to gateway.networking.k8s.io: no Server.
+    expect(brief(PolicyLint.check([server(), route('gateway.networking.k8s.io/v1', 'shop', { kind: 'Server' }), onRoute('gateway.networking.k8s.io')])))
+      .toEqual(warned);
+    expect(PolicyLint.check([server(), route('gateway.networking.k8s.io/v1', 'shop', { group: 'policy.linkerd.io', kind: 'Server' }),
+      onRoute('gateway.networking.k8s.io')])).toEqual([]);
+    // A route in another namespace naming this Server is refused by Linkerd: it authorizes nothing here.
+    expect(brief(PolicyLint.check([server(), route('policy.linkerd.io/v1beta3', 'legacy', { kind: 'Server', namespace: 'shop' }),
+      onRoute('policy.linkerd.io', 'legacy')]))).toEqual(warned);
+  });
 });

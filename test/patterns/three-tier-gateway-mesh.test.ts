@@ -88,6 +88,13 @@ describe('ThreeTierApp gateway errors', () => {
       .toThrow("[test/shop] gateway.parent: listener gateways/public/https (test/gw) admits routes from 'Same', not from namespace 'shop'");
   });
 
+  test('a listener whose hostname does not match the app host: an error, not a route that never attaches', () => {
+    const chart = meshChart(Cni.calico(), Mesh.none(), { gateway: GATEWAY_PODS });
+    const gw = new HttpsGateway(chart, 'gw', { name: 'public', namespace: 'gateways', gatewayClassName: 'istio', hostname: '*.example.org', allowedRoutes: AllowedRoutes.allNamespaces() });
+    expect(() => new ThreeTierApp(chart, 'shop', { namespace: 'shop', ...tiers, gateway: { parent: gw.parent() } }))
+      .toThrow(`[test/shop] host: '${tiers.host}' does not match the hostname '*.example.org' of listener gateways/public/https (test/gw): the listener ignores it`);
+  });
+
   test('the gateway namespace cannot be a zero-trust namespace', () => {
     const chart = meshChart(Cni.calico(), Mesh.none(), { gateway: GATEWAY_PODS });
     expect(() => new ThreeTierApp(chart, 'shop', { namespace: 'gateways', ...tiers }))

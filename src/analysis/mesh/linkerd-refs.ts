@@ -1,3 +1,5 @@
+import { apiGroupOf, isPlainObject } from '../../util/vocabulary';
+
 /**
  * How linkerd2's policy controller compares the kind and group of a reference (targetRef,
  * authentication refs): linkerd2's policy controller compares reference kinds and groups ignoring ASCII case, an empty
@@ -11,4 +13,23 @@ export function isLinkerdKind(value: unknown, kind: string): boolean {
 export function isLinkerdGroup(value: unknown, group: string): boolean {
   const given = typeof value === 'string' && value !== '' ? value.toLowerCase() : 'core';
   return given === (group === '' ? 'core' : group.toLowerCase());
+}
+
+/**
+ * The Servers an HTTPRoute (Linkerd's or Gateway API's) names as parents, as linkerd2's policy
+ * controller reads its parentRefs: kind and group compared as {@link isLinkerdKind} does, a missing
+ * group being what the route's CRD defaults it to (`policy.linkerd.io` in Linkerd's HTTPRoute,
+ * `gateway.networking.k8s.io` in Gateway API's, which then names no Server). A Server parent in
+ * another namespace than the route's makes the controller refuse the whole route.
+ */
+export function serverParents(route: { apiVersion?: unknown; spec?: any }, routeNamespace: string): string[] | 'other-namespace' {
+  const defaultGroup = apiGroupOf(route);
+  const names: string[] = [];
+  for (const parent of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) {
+    if (!isPlainObject(parent) || !isLinkerdKind(parent.kind, 'Server') || !isLinkerdGroup(parent.group ?? defaultGroup, 'policy.linkerd.io')) continue;
+    if (typeof parent.name !== 'string' || parent.name === '') continue;
+    if (parent.namespace !== undefined && parent.namespace !== routeNamespace) return 'other-namespace';
+    names.push(parent.name);
+  }
+  return names;
 }

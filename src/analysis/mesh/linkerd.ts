@@ -16,7 +16,8 @@
  * - Clients outside the mesh have no identity: only unauthenticated policies and NetworkAuthentication
  *   admit them. Meshed identities are `<sa>.<ns>.serviceaccount.identity.<Linkerd's namespace>.<trust domain>`.
  *
- * - HTTPRoutes whose parent is a Server with proxyProtocol unknown, HTTP/1 or HTTP/2 (./linkerd-routes):
+ * - HTTPRoutes whose parent is a Server (kind and group ignoring case, a missing group being the route
+ *   CRD's default; a Server in another namespace makes Linkerd refuse the route) with proxyProtocol unknown, HTTP/1 or HTTP/2 (./linkerd-routes):
  *   an HTTP request must match one of them, else the proxy answers 404; it goes to one route and is
  *   authorized by the AuthorizationPolicies targeting that route or by the Server's own
  *   authorizations (linkerd2 proxy: route authorizations are the route's plus the Server's). A
@@ -28,7 +29,7 @@
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
-import { isLinkerdGroup, isLinkerdKind } from './linkerd-refs';
+import { isLinkerdGroup, isLinkerdKind, serverParents } from './linkerd-refs';
 import { compareHits, LinkerdRoute, linkerdRoute, matchesEveryRequest, matchRoute } from './linkerd-routes';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
@@ -42,6 +43,7 @@ import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
 export const LINKERD_INBOUND_PORT = 4143;
 const GROUP = 'policy.linkerd.io';
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const SERVER_VERSIONS = ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'];
 /** Server proxyProtocols that carry HTTP/1 or HTTP/2 requests, which HTTPRoutes match. */
 const HTTP_PROTOCOLS = ['unknown', 'HTTP/1', 'HTTP/2'];
@@ -113,10 +115,13 @@ export class LinkerdModel implements MeshModel {
         this.authentications.set(`${obj.kind}|${ns}|${nameOf(obj)}`, obj);
       } else if (linkerdKind(obj, 'ServerAuthorization')) {
         push(this.legacy, ns, obj);
-      } else if (obj.kind === 'HTTPRoute' && (apiGroupOf(obj) === GROUP || apiGroupOf(obj) === 'gateway.networking.k8s.io')) {
-        for (const parent of Array.isArray(obj.spec?.parentRefs) ? obj.spec.parentRefs : []) {
-          if (parent?.kind === 'Server' && (parent.group ?? GROUP) === GROUP) push(this.routesByServer, `${parent.namespace ?? ns}/${parent.name}`, obj);
+      } else if (obj.kind === 'HTTPRoute' && (apiGroupOf(obj) === GROUP || apiGroupOf(obj) === GATEWAY_GROUP)) {
+        const parents = serverParents(obj, ns);
+        if (parents === 'other-namespace') {
+          this.notes.push(`${describeRef(refOf(obj))} is left out of the mesh analysis: a parentRef names a Server in another namespace, `
+            + 'so Linkerd refuses the route');
         }
+        for (const name of parents === 'other-namespace' ? [] : parents) push(this.routesByServer, `${ns}/${name}`, obj);
       }
     }
   }

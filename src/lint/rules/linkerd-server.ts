@@ -1,4 +1,4 @@
-import { isLinkerdGroup, isLinkerdKind } from '../../analysis/mesh/linkerd-refs';
+import { isLinkerdGroup, isLinkerdKind, serverParents } from '../../analysis/mesh/linkerd-refs';
 import { apiGroupOf } from '../../util/vocabulary';
 import { isObject } from '../document';
 import { namespaceOf } from '../kinds';
@@ -35,12 +35,9 @@ export const linkerdServer: LintRule = {
       if (!isObject(doc.obj) || doc.obj.kind !== 'HTTPRoute' || (group !== GROUP && group !== 'gateway.networking.k8s.io')) continue;
       const ns = namespaceOf(doc.obj);
       if (!routeTargets.has(`${ns}|${group.toLowerCase()}|${String(doc.obj.metadata?.name)}`)) continue;
-      for (const parent of Array.isArray(doc.obj.spec?.parentRefs) ? doc.obj.spec.parentRefs : []) {
-        // A parent Server of policy.linkerd.io (the group when omitted, as the mesh analysis reads it), in the parent's namespace.
-        if (isObject(parent) && parent.kind === 'Server' && (parent.group ?? GROUP) === GROUP) {
-          targeted.add(`${String(parent.namespace ?? ns)}|Server|${String(parent.name)}`);
-        }
-      }
+      // The parent Servers as Linkerd (and the mesh analysis) reads them; a route naming a Server elsewhere is refused.
+      const parents = serverParents(doc.obj, ns);
+      for (const name of parents === 'other-namespace' ? [] : parents) targeted.add(`${ns}|Server|${name}`);
     }
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {

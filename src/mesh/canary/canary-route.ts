@@ -5,7 +5,7 @@ import { MeshRouteApi, RouteProtocol, RouteTarget } from './route-target';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { GATEWAY_HTTP_ROUTE, LINKERD_HTTP_ROUTE, RouteBackend, RouteRule, emitHttpRoute, emitReferenceGrant } from '../../gateway/http-route';
-import { gatewayParentRef } from '../../gateway/parent-ref';
+import { gatewayParentRef, validateGatewayHostname } from '../../gateway/parent-ref';
 import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
 import {
@@ -114,7 +114,8 @@ const HEADER_PIN_KEYS: StructKeys<HeaderPin> = { name: true, value: true };
  *   matches `PathPrefix /` so the weighted rule is the catch-all a mesh route needs (requests that
  *   match no rule of an attached mesh route are rejected). A route in another namespace than its
  *   backends gets a ReferenceGrant in theirs; a route a Gateway listener defined in this app does
- *   not admit is an error (for Gateways outside the app this cannot be checked).
+ *   not admit, or a route hostname that listener's hostname does not match, is an error (for
+ *   Gateways outside the app this cannot be checked).
  *
  * Checks at synth unless `servicesOutsideApp`: the Service exists in the app with the port; for
  * HTTPRoutes the per-version Services exist and select their version; a workload carries each
@@ -150,6 +151,10 @@ export class CanaryRoute extends Construct {
     if (pin && protocol === RouteProtocol.TCP) {
       throw propError(this, 'headerPin', 'a TCP route cannot match headers: drop the header pin, or route the port as HTTP');
     }
+    // Gateway API HTTPHeaderName (also Linkerd's HTTPRoute CRD): at most 256 characters; Istio sets no limit.
+    if (pin && target._kind !== 'istio' && pin.name.length > 256) {
+      throw propError(this, 'headerPin.name', `an HTTPRoute header match name has at most 256 characters, got ${pin.name.length} (${pin.name.slice(0, 20)}...)`);
+    }
     const name = validateDnsSubdomain(this, 'name', requireOptionalString(this, 'name', props.name) ?? service);
     const servicesOutsideApp = requireOptionalBoolean(this, 'servicesOutsideApp', props.servicesOutsideApp, false);
     this.checkTarget(target, protocol);
@@ -162,10 +167,11 @@ export class CanaryRoute extends Construct {
       this.route = this.virtualService(routed);
     } else {
       const routeNamespace = (target._kind === 'gateway' ? target._gateway.routeNamespace : undefined) ?? namespace;
-      const hostnames = (target._kind === 'gateway' ? target._gateway.hostnames ?? [] : [])
-        .map((h, i) => this.hostname(`target.hostnames[${i}]`, h));
+      const givenHostnames = target._kind === 'gateway' ? target._gateway.hostnames ?? [] : [];
+      if (givenHostnames.length > 16) throw propError(this, 'target.hostnames', `an HTTPRoute has at most 16 hostnames, got ${givenHostnames.length}`);
+      const hostnames = givenHostnames.map((h, i) => validateGatewayHostname(this, `target.hostnames[${i}]`, h));
       const parentRefs = target._kind === 'gateway'
-        ? [gatewayParentRef(this, 'target', target._parent!, routeNamespace)]
+        ? [gatewayParentRef(this, 'target', target._parent!, routeNamespace, hostnames, (i) => `target.hostnames[${i}]`)]
         : [{ group: '', kind: 'Service', name: service, port }];
       const crossNamespace = routeNamespace !== namespace ? namespace : undefined;
       const backend = (v: Version, weight: number): RouteBackend => ({ name: v.serviceName, namespace: crossNamespace, port, weight });
@@ -212,13 +218,6 @@ export class CanaryRoute extends Construct {
       throw propError(this, 'headerPin.value', `${JSON.stringify(pin.value)} must be a non-empty header value without control characters`);
     }
     return { name: pin.name, value: pin.value };
-  }
-
-  private hostname(prop: string, h: string): string {
-    if (typeof h !== 'string' || !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(h) || h.length > 253) {
-      throw propError(this, prop, `'${h}' is not a host name`);
-    }
-    return h;
   }
 
   /** The cluster context must have the mesh the target renders for, and the target must route this protocol. */

@@ -23,7 +23,8 @@ export enum RouteProtocol {
 /** Options of {@link RouteTarget.gateway}. */
 export interface GatewayRouteOptions {
   /**
-   * Host names the route serves (`hostnames`).
+   * Host names the route serves (`hostnames`). Each must match the listener's hostname (the
+   * listener ignores the others); checked when the Gateway is defined in this app.
    * @default - every host name of the listener
    */
   readonly hostnames?: string[];

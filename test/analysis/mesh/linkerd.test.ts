@@ -293,6 +293,44 @@ describe('HTTPRoutes on a Server', () => {
       + '/api (also matches headers, not evaluated))']);
   });
 
+  test('parentRefs name a Server as linkerd2 reads them: kind and group ignoring case, the group defaulted by the route\'s own CRD', () => {
+    // linkerd2 policy controller (targets_kind): kind and group compared ignoring ASCII case. A missing group is what the CRD
+    // defaults: policy.linkerd.io in Linkerd's HTTPRoute, gateway.networking.k8s.io in Gateway API's (then it is no Server).
+    const getRule = [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }];
+    const withParent = (parent: Record<string, unknown>, group = 'policy.linkerd.io') => ({ ...route('api-get', getRule, {}, group), spec: { parentRefs: [parent], rules: getRule } });
+    const verdicts = (r: any, group = 'policy.linkerd.io') => {
+      const reached = meshReach([...ns, ...apps, server, webIdentity, r, routePolicy('api-get', group)], LINKERD);
+      return [ask(reached, 'shop/web', 'GET', '/api/x').verdict, ask(reached, 'shop/web', 'POST', '/api/x').verdict];
+    };
+    // Attached: GET admitted by the route's policy, POST unrouted (404).
+    expect(verdicts(withParent({ group: 'policy.linkerd.io', kind: 'server', name: 'api-8080' }))).toEqual([Verdict.ALLOW, Verdict.DENY]);
+    expect(verdicts(withParent({ group: 'Policy.Linkerd.IO', kind: 'SERVER', name: 'api-8080' }))).toEqual([Verdict.ALLOW, Verdict.DENY]);
+    expect(verdicts(withParent({ kind: 'Server', name: 'api-8080' }))).toEqual([Verdict.ALLOW, Verdict.DENY]);
+    // Not attached: the Server's own deny applies to every request.
+    expect(verdicts(withParent({ kind: 'Server', name: 'api-8080' }, 'gateway.networking.k8s.io'), 'gateway.networking.k8s.io'))
+      .toEqual([Verdict.DENY, Verdict.DENY]);
+    expect(verdicts(withParent({ group: '', kind: 'Server', name: 'api-8080' }))).toEqual([Verdict.DENY, Verdict.DENY]);
+  });
+
+  test('a route whose Server parent is in another namespace is refused by Linkerd: it attaches nowhere', () => {
+    // linkerd2 policy controller: "route resource may not reference a parent Server in an other namespace" (the whole route is invalid).
+    const getRule = [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }];
+    const foreign = {
+      ...route('api-get', getRule),
+      metadata: { name: 'api-get', namespace: 'legacy' },
+      spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080', namespace: 'shop' }], rules: getRule },
+    };
+    const foreignPolicy = { ...routePolicy('api-get'), metadata: { name: 'web-api-get', namespace: 'legacy' } };
+    const r = meshReach([...ns, ...apps, server, webIdentity, foreign, foreignPolicy, routePolicy('api-get')], LINKERD);
+    // Server shop/api-8080 has no route: its accessPolicy deny decides, and POST is not a 404 but the same deny.
+    for (const method of ['GET', 'POST']) {
+      expect([method, ask(r, 'shop/web', method, '/api/x').mesh!.reasons.at(-1)]).toEqual([method, 'Server shop/api-8080 describes port 8080 of shop/api; '
+        + `no AuthorizationPolicy authorizes shop/web -> shop/api TCP/8080 ${method} /api/x (as web.shop.serviceaccount.identity.linkerd.cluster.local), so its `
+        + 'accessPolicy deny applies: it admits no client']);
+    }
+    expect(r.notes).toContain('HTTPRoute legacy/api-get is left out of the mesh analysis: a parentRef names a Server in another namespace, so Linkerd refuses the route');
+  });
+
   test('a gateway.networking.k8s.io route is targeted with its own group', () => {
     const gw = route('api-get', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }], {}, 'gateway.networking.k8s.io');
     expect(ask(reach(gw, routePolicy('api-get', 'gateway.networking.k8s.io')), 'shop/web', 'GET', '/api/x').verdict).toBe(Verdict.ALLOW);

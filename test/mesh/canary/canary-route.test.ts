@@ -226,6 +226,32 @@ describe('CanaryRoute errors', () => {
     expect(() => new CanaryRoute(meshChart(Cni.calico(), mesh), 'canary', base(target))).toThrow(message);
   });
 
+  test('an HTTPRoute header match name is at most 256 characters and a route at most 16 hostnames (Gateway API CRD); a VirtualService has neither limit', () => {
+    const longName = `x-${'a'.repeat(255)}`;
+    const linkerd = () => meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+    for (const api of [MeshRouteApi.GATEWAY_API, MeshRouteApi.LINKERD_POLICY]) {
+      expect(() => new CanaryRoute(linkerd(), 'canary', { ...base(RouteTarget.meshRoute({ api })), headerPin: { name: longName, value: 'true' }, servicesOutsideApp: true }))
+        .toThrow(`[test/canary] headerPin.name: an HTTPRoute header match name has at most 256 characters, got 257 (${longName.slice(0, 20)}...)`);
+    }
+    const ok = linkerd();
+    new CanaryRoute(ok, 'canary', { ...base(RouteTarget.meshRoute()), headerPin: { name: longName.slice(0, 256), value: 'true' }, servicesOutsideApp: true });
+    expect(find(synthValid(ok), 'HTTPRoute', 'api').spec.rules[0].matches[0].headers[0].name).toBe(longName.slice(0, 256));
+    const istio = sidecar();
+    new CanaryRoute(istio, 'canary', { ...base(RouteTarget.istio()), headerPin: { name: longName, value: 'true' }, servicesOutsideApp: true });
+    expect(Object.keys(find(synthValid(istio), 'VirtualService', 'api').spec.http[0].match[0].headers)).toEqual([longName]);
+    const hostnames = Array.from({ length: 17 }, (_, i) => `h${i}.example.com`);
+    expect(() => new CanaryRoute(meshChart(Cni.calico(), Mesh.none()), 'canary', {
+      ...base(RouteTarget.gateway(GatewayParent.existing({ name: 'edge', namespace: 'infra' }), { hostnames })), servicesOutsideApp: true,
+    })).toThrow('[test/canary] target.hostnames: an HTTPRoute has at most 16 hostnames, got 17');
+  });
+
+  test('a route hostname that is an IP address: refused (Gateway API hostnames: "IPs are not allowed")', () => {
+    expect(() => new CanaryRoute(meshChart(Cni.calico(), Mesh.none()), 'canary', {
+      ...base(RouteTarget.gateway(GatewayParent.existing({ name: 'edge', namespace: 'infra' }), { hostnames: ['shop.example.com', '10.0.0.1'] })),
+      servicesOutsideApp: true,
+    })).toThrow("[test/canary] target.hostnames[1]: '10.0.0.1' is an IP address; a Gateway API hostname must be a DNS name (IPs are not allowed)");
+  });
+
   test('a missing Service', () => {
     const chart = sidecar();
     new CanaryRoute(chart, 'canary', base(RouteTarget.istio()));
