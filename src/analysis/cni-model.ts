@@ -77,14 +77,24 @@ const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
 /**
  * The CNI model for `cni` over `manifests` (already validated). A CNI that enforces no
  * NetworkPolicy (Flannel, or a custom CNI saying so) allows every flow, whatever the objects.
+ * @param input uncertainties of the input itself (files and documents that could not be read, see
+ * ./uncertainty/skipped-input): they apply whatever the manifests hold; with a CNI that enforces no
+ * policy only their notes remain (nothing they may hold changes its verdicts)
  */
-export function modelFor(cni: Cni, allManifests: ManifestObject[], namespaces: NamespaceIndex): AnnotatedCniModel {
-  if (!cni.capabilities.enforcesNetworkPolicy) return flannelModel(allManifests, cni.name);
+export function modelFor(
+  cni: Cni, allManifests: ManifestObject[], namespaces: NamespaceIndex, input: readonly Uncertainty[] = [],
+): AnnotatedCniModel {
+  if (!cni.capabilities.enforcesNetworkPolicy) {
+    const flannel = flannelModel(allManifests, cni.name);
+    flannel.notes.push(...input.map((u) => u.note));
+    return flannel;
+  }
   const analysis = CNI_ANALYSIS[cni.kind];
   const duplicates = splitDuplicatePolicies(allManifests, namespaces);
   const manifests = duplicates.manifests;
   const inner = analysis.model(manifests, namespaces, cni);
   const uncertainties = [
+    ...input,
     ...duplicates.uncertainties,
     ...adminNetworkPolicyUncertainties(manifests, namespaces),
     ...foreignObjectUncertainties(manifests, namespaces, cni.name, analysis.native),

@@ -24,6 +24,8 @@ import { DiffOptions, ReachabilityDiff } from './reachability-diff';
 import { PairResult, ReachabilityResult } from './reachability-result';
 import { Labels } from './selectors';
 import { Target } from './target';
+import { Uncertainty } from './uncertainty/overlay';
+import { SkippedInput, meshWithSkippedInput, skippedInputUncertainties } from './uncertainty/skipped-input';
 import { invalidObjectNote, partitionManifests } from './validation';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
@@ -150,16 +152,32 @@ export class Reachability {
   }
 
   /**
-   * Analyze YAML files; directories are searched recursively for `*.yaml` / `*.yml`. Unreadable
-   * files and invalid YAML are reported in `problems`, not thrown.
+   * Analyze YAML files; directories are searched recursively for `*.yaml` / `*.yml`. What cannot be
+   * read is listed in `problems`, not thrown. A file that cannot be read or a document that is not
+   * valid YAML may hold any policy, so it also makes every verdict a policy could change
+   * indeterminate (both sides of every pod and node, and the mesh verdict with a mesh), with the
+   * file and line as the reason and a note in `notes`. A document that parses but is no Kubernetes
+   * object (no `kind`, e.g. a Helm values file) cannot be a policy: it is only a problem.
    */
   public static fromYamlFiles(paths: string[], options: ReachabilityOptions): Reachability {
     const site = 'Reachability.fromYamlFiles';
     const loaded = loadYamlFiles(requireStringArray(site, 'paths', paths, true));
-    return new Reachability(site, loaded.manifests, options, loaded.problems);
+    return new Reachability(site, loaded.manifests, options, loaded.problems, loaded.skipped);
   }
 
-  /** Files or documents that could not be read. */
+  /**
+   * As {@link fromManifests}, for manifests read from files of which some input could not be read
+   * (the command line's invalid YAML documents): see {@link fromYamlFiles}.
+   * @internal
+   */
+  public static _fromManifestsWithSkippedInput(manifests: any[], options: ReachabilityOptions, skipped: readonly SkippedInput[]): Reachability {
+    return new Reachability('Reachability.fromManifests', manifests, options, [], skipped);
+  }
+
+  /**
+   * Files or documents that could not be read (`fromYamlFiles`). Those that may hold a policy (an
+   * unreadable file, invalid YAML) also make the verdicts indeterminate and are in `notes`.
+   */
   public readonly problems: string[];
   /** The CNI whose semantics apply. */
   public readonly cni: Cni;
@@ -178,10 +196,12 @@ export class Reachability {
   private readonly nodeIp?: string;
   private readonly podCidrs?: ParsedCidr[];
   private readonly inputNotes: string[];
+  /** Files and documents that could not be read, as uncertainties (see ./uncertainty/skipped-input). */
+  private readonly skippedInput: Uncertainty[];
   private cachedModel?: AnnotatedCniModel;
   private podsByName?: Map<string, InventoryPod>;
 
-  private constructor(site: string, manifests: any[], options: ReachabilityOptions, problems: string[]) {
+  private constructor(site: string, manifests: any[], options: ReachabilityOptions, problems: string[], skipped: readonly SkippedInput[] = []) {
     if (!isPlainObject(options)) throw propError(site, 'options', `must be an object of options such as { cni: Cni.calico() }, got ${describeValue(options)}`);
     requireKnownKeys(site, 'options', options, REACHABILITY_OPTION_KEYS);
     requireMadeCni(site, 'options.cni', options.cni);
@@ -200,6 +220,7 @@ export class Reachability {
     this.meshFacts = checkMesh(site, options.mesh, options.linkerdDefaultInboundPolicy);
     this.meshName = this.meshFacts?.displayName;
     this.problems = problems;
+    this.skippedInput = skippedInputUncertainties(skipped);
     const { valid, invalid } = partitionManifests(manifests as ManifestObject[]);
     this.manifests = valid;
     const staged = valid.filter(isCalicoStagedPolicy).length;
@@ -219,9 +240,10 @@ export class Reachability {
   }
 
   /**
-   * Notes about what the analysis left out or could not evaluate exactly: invalid objects (with the
-   * JSON path of each problem), objects of another CNI, policies the CNI does not enforce, and
-   * policies whose rules are evaluated in part (Cilium `toServices`, Calico `services`, ...).
+   * Notes about what the analysis left out or could not evaluate exactly: files and documents that
+   * could not be read, invalid objects (with the JSON path of each problem), objects of another CNI,
+   * policies the CNI does not enforce, and policies whose rules are evaluated in part (Cilium
+   * `toServices`, Calico `services`, ...).
    */
   public get notes(): string[] {
     return [...this.inputNotes, ...this.model().notes, ...(this.meshModel()?.notes ?? [])];
@@ -457,13 +479,14 @@ export class Reachability {
   }
 
   private model(): AnnotatedCniModel {
-    if (!this.cachedModel) this.cachedModel = modelFor(this.cni, this.manifests, this.namespaces);
+    if (!this.cachedModel) this.cachedModel = modelFor(this.cni, this.manifests, this.namespaces, this.skippedInput);
     return this.cachedModel;
   }
 
   private meshModel(): MeshModel | undefined {
     if (this.meshFacts && !this.cachedMesh) {
-      this.cachedMesh = meshModelFor(this.meshFacts, this.manifests, this.namespaces, this.namespaceAnnotations);
+      const mesh = meshModelFor(this.meshFacts, this.manifests, this.namespaces, this.namespaceAnnotations);
+      this.cachedMesh = meshWithSkippedInput(mesh, this.skippedInput);
     }
     return this.cachedMesh;
   }

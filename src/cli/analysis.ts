@@ -10,6 +10,7 @@ import { addProbes, checkExpectations, ExpectationOutcome, Namespaces } from './
 import { ExpectationFile, ExpectationFileError } from './expectations';
 import { SourcedManifest } from './files';
 import { flowsOf } from './flow-writers';
+import { InvalidDocument } from './input';
 import { meshOf } from './mesh-choice';
 import { FlowMatrix } from '../analysis/flow-matrix';
 import { buildInventory } from '../analysis/inventory';
@@ -22,6 +23,12 @@ export interface AnalysisInput extends ClusterFacts {
   readonly manifests: readonly SourcedManifest[];
   /** Extra destination ports of the matrix. */
   readonly ports: Port[];
+  /**
+   * Documents skipped as invalid YAML: each may hold a policy, so every verdict a policy could change
+   * is indeterminate, with the file and line as the reason (as `Reachability.fromYamlFiles` does).
+   * @default - none
+   */
+  readonly invalidDocuments?: readonly InvalidDocument[];
   /** Probes and expectations to check. */
   readonly expectations?: ExpectationFile;
   /**
@@ -49,12 +56,12 @@ export interface Analysis {
 /** Analyze once; every error but an expectations-file error propagates. */
 function attempt(input: AnalysisInput, manifests: readonly SourcedManifest[]): Omit<Analysis, 'leftOut'> {
   const objects = manifests.map((m) => m.obj);
-  const reach = Reachability.fromManifests(objects, {
+  const reach = Reachability._fromManifestsWithSkippedInput(objects, {
     cni: input.cni,
     podCidrs: input.podCidrs,
     nodeIp: input.nodeIp,
     ...(input.mesh !== undefined ? { mesh: meshOf(input.mesh) } : {}),
-  });
+  }, input.invalidDocuments ?? []);
   const namespaces = buildInventory(objects).namespaces;
   if (input.expectations) addProbes(reach, input.expectations.probes, namespaces, input.allowEmptyProbeSets ?? false);
   const matrix = reach.matrix({ ports: input.ports });

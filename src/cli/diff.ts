@@ -61,7 +61,7 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
     const { loaded, warnings, invalidDocuments } = loadOrFail([dir], io, cwd, 'analyze', command.limits, 'refuse', { allowEmpty: true, mesh: command.mesh });
     const { cni, podCidrs, nodeIp, ports, mesh } = command;
     const analysis = analyzeManifests({
-      manifests: loaded.manifests, cni, podCidrs, nodeIp, ports, mesh, expectations: probes, allowEmptyProbeSets: true,
+      manifests: loaded.manifests, cni, podCidrs, nodeIp, ports, mesh, expectations: probes, allowEmptyProbeSets: true, invalidDocuments,
     });
     for (const w of analysis.leftOut) io.stderr(`warning: ${w}\n`);
     return { reach: analysis.reach, warnings: [...warnings, ...analysis.leftOut], invalidDocuments, namespaces: analysis.namespaces };
@@ -85,7 +85,7 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
     };
   });
   const opened = matches.some((m) => m.opened.length > 0);
-  // An invalid document on either side may hold a policy: the changes listed may be wrong either way.
+  // An invalid document on either side may hold a policy: every flow it could change is indeterminate on that side.
   const invalidDocuments = [...base.invalidDocuments, ...head.invalidDocuments];
   const undecided = invalidDocuments.length > 0 || matches.some((m) => m.mayOpen.length > 0 || m.matchesNoEndpoints)
     || (command.strict && diff.changes.some((c) => c.after === Verdict.INDETERMINATE));

@@ -36,7 +36,7 @@ export interface SkippedDocument {
   readonly line: number;
   /**
    * Why the YAML parser refused the document (first line of its message). Such a document may be
-   * anything, a policy included, so what is concluded without it may be wrong.
+   * anything, a policy included, so every verdict it could change is indeterminate.
    * @default - the document parses but is not a Kubernetes object (no kind): it cannot be applied
    */
   readonly yamlError?: string;

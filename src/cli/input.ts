@@ -27,8 +27,8 @@ export interface WarningSink {
 
 /**
  * A document that is not valid YAML, as the JSON outputs list it (`invalidDocuments`). It may hold a
- * NetworkPolicy (a deny or an allow), so the run is undecided: a verdict, an expectation or a clean
- * lint about the rest of the input may be wrong.
+ * NetworkPolicy (a deny or an allow), so the run is undecided: the analysis answers every verdict it
+ * could change indeterminate (with the file and line), and a clean lint of the rest may be wrong.
  */
 export interface InvalidDocument {
   /** The file, as given (joined with the directory entries below it). */
@@ -50,7 +50,7 @@ export interface LoadedInput {
 
 /** What the warning about an invalid YAML document adds: why skipping it leaves the run undecided. */
 const UNDECIDED_BECAUSE: Record<'analyze' | 'lint', string> = {
-  analyze: 'the verdicts may be wrong, since any policy in it is left out of the analysis',
+  analyze: 'any policy in it is unknown, so every verdict it could change is indeterminate',
   lint: 'any policy in it is not linted, so the lint cannot vouch for it',
 };
 

@@ -40,7 +40,7 @@ export const EXIT_INTERNAL = 3;
  * Undecided: nothing failed, but an expectation (or with `--strict` a flow of the matrix, or with
  * `--diff` a flow a `--fail-on-open` pattern matches) is indeterminate: the manifests alone do not
  * decide it; or a document of the input is not valid YAML (any command): it may hold a policy, so
- * what was concluded without it may be wrong.
+ * every verdict it could change is indeterminate, and a clean lint of the rest may be wrong.
  */
 export const EXIT_UNDECIDED = 4;
 
@@ -131,6 +131,7 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
     mesh: command.mesh,
     ports: command.ports,
     expectations,
+    invalidDocuments,
   });
   for (const w of analysis.leftOut) io.stderr(`warning: ${w}\n`);
   warnings.push(...analysis.leftOut);

@@ -15,6 +15,7 @@ import { podCidrSpace } from '../../src/analysis/addresses';
 import { modelFor } from '../../src/analysis/cni-model';
 import { buildInventory } from '../../src/analysis/inventory';
 import { Endpoint, L4Protocol, ManifestObject } from '../../src/analysis/model';
+import { skippedInputUncertainties } from '../../src/analysis/uncertainty/skipped-input';
 import { partitionManifests } from '../../src/analysis/validation';
 import { Cni } from '../../src/cluster/cni';
 import { parseCidr } from '../../src/util/cidr';
@@ -201,6 +202,28 @@ describe.each(CNIS)('%s: the full model (modelFor, with every uncertainty) keeps
     }
     // The corpus reaches indeterminate outcomes, not only allow and deny.
     expect(indeterminate).toBeGreaterThan(50);
+  });
+});
+
+describe.each(CNIS)('%s: with input that could not be read (fromYamlFiles, the CLI), every pod and node side is indeterminate', (_name, cni, factor) => {
+  test('on 60 seeded random clusters, external addresses (no policy subject) keep their own sides', () => {
+    const skipped = skippedInputUncertainties([{ file: 'policies.yaml', line: 3, error: 'bad indentation' }, { file: 'gone.yaml', error: 'EACCES' }]);
+    for (let seed = 1; seed <= 60; seed++) {
+      const r = new Rng(seed * factor + 1);
+      const { valid } = partitionManifests(randomManifests(r));
+      const pods = endpointsOf(r, valid);
+      const model = modelFor(cni(), valid, buildInventory(valid).namespaces, skipped);
+      const everyone = [...pods, ...EXTRA_PEERS];
+      checkContract(model, everyone, everyone, PORTS);
+      for (const subject of everyone) {
+        for (const direction of ['ingress', 'egress'] as const) {
+          const outcomes = new Set(everyone.map((peer) => model.decide({
+            direction, subject, peer, port: 8080, protocol: 'TCP', destination: direction === 'ingress' ? subject : peer,
+          })));
+          if (subject.kind !== 'external') expect([subject.name, direction, [...outcomes]]).toEqual([subject.name, direction, [2]]);
+        }
+      }
+    }
   });
 });
 

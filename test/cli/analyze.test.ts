@@ -87,9 +87,16 @@ describe('analyze: json and mermaid', () => {
     const warnings = JSON.parse(broken.stdout).warnings;
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toBe('broken/invalid.yaml: line 5: invalid YAML, document skipped: Flow sequence in block collection must be '
-      + 'sufficiently indented and end with a ] at line 5, column 1; the verdicts may be wrong, since any policy in it is left out of the analysis (the run is undecided: exit 4 unless something fails)');
+      + 'sufficiently indented and end with a ] at line 5, column 1; any policy in it is unknown, so every verdict it could change is indeterminate '
+      + '(the run is undecided: exit 4 unless something fails)');
     expect(warnings[1]).toBe("broken/unknown-kind.yaml: line 1: unknown kind Widget 'gizmo' (apiVersion example.com/v1), ignored");
-    expect(broken.stderr).toBe(warnings.map((w: string) => `warning: ${w}\n`).join(''));
+    const notes = JSON.parse(broken.stdout).notes;
+    expect(notes).toEqual(['broken/invalid.yaml: line 5 is not valid YAML (Flow sequence in block collection must be sufficiently indented and end '
+      + 'with a ] at line 5, column 1), so it was skipped: it may hold any policy (a NetworkPolicy, a cluster-wide or mesh policy), so every '
+      + 'verdict a policy could change is indeterminate']);
+    const hint = 'note: 1 flows are indeterminate; where the reason is an unknown address, --pod-cidrs (and --node-ip) tell the analysis '
+      + 'where pods (and nodes) are\n';
+    expect(broken.stderr).toBe([...warnings.map((w: string) => `warning: ${w}\n`), ...notes.map((n: string) => `note: ${n}\n`), hint].join(''));
     // Flannel enforces none of the fixture's 7 NetworkPolicies (3 default denies, 4 allows).
     const flannel = cli('analyze', 'app', '--cni', 'flannel', '--format', 'json');
     expect(JSON.parse(flannel.stdout).notes).toEqual(['7 policy object(s) ignored: flannel enforces no NetworkPolicy']);
@@ -141,13 +148,14 @@ describe('analyze: bad input is reported, not fatal', () => {
   test('invalid YAML and unknown kinds become warnings; the rest is analyzed (undecided: the invalid document may hold a policy)', () => {
     const r = cli('analyze', 'broken', '--cni', 'calico');
     expect(r.code).toBe(4);
-    const warnings = r.stderr.trimEnd().split('\n');
+    const warnings = r.stderr.trimEnd().split('\n').filter((line) => line.startsWith('warning: '));
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toMatch(/^warning: broken\/invalid\.yaml: line 5: invalid YAML, document skipped: .+; the verdicts may be wrong, /);
+    expect(warnings[0]).toMatch(/^warning: broken\/invalid\.yaml: line 5: invalid YAML, document skipped: .+; any policy in it is unknown, /);
     expect(warnings[1]).toBe(
       'warning: broken/unknown-kind.yaml: line 1: unknown kind Widget \'gizmo\' (apiVersion example.com/v1), ignored');
-    // No policy selects shop/shop: it is not isolated.
-    expect(r.stdout).toMatch(row('shop/shop', 'shop/shop', 'TCP/8080', 'allow'));
+    // No policy read selects shop/shop, but the invalid document may hold one.
+    expect(r.stdout).toMatch(/^shop\/shop {2}shop\/shop {2}TCP\/8080 {2}indeterminate \[1\]$/m);
+    expect(r.stdout).toMatch(/^\[1\] indeterminate: egress: broken\/invalid\.yaml: line 5 is not valid YAML and was skipped: it may hold a policy that selects the source; /m);
   });
 
   test('a path that does not exist is an error (exit 2) even when other input remains: a typo must not pass a pipeline', () => {

@@ -1,23 +1,37 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FIXTURES, cli, row } from './support';
+import { FIXTURES, cli } from './support';
 import { parseYamlText } from '../../src/util/yaml-documents';
 import { expectValidManifests } from '../support/schema';
 
 // half-read/policies.yaml holds a NetworkPolicy that parses (api admits web on TCP/8080) and a
 // default deny of namespace shop that does not (line 15: an unclosed flow sequence). Without the
 // deny, every flow the allow does not isolate looks allowed; with it, all of them would be denied.
-// So nothing the CLI concludes about this input stands for certain: the run is undecided (exit 4)
-// unless something fails, and the JSON says which document was skipped.
+// So nothing the CLI concludes about this input stands for certain: every flow is indeterminate,
+// naming the document, the run is undecided (exit 4) unless something fails, and the JSON says
+// which document was skipped.
 
 const FILE = 'half-read/policies.yaml';
 const ERROR = 'Flow sequence in block collection must be sufficiently indented and end with a ] at line 15, column 50';
 const SKIPPED = `${FILE}: line 15: invalid YAML, document skipped: ${ERROR}`;
 const UNDECIDED = '(the run is undecided: exit 4 unless something fails)';
-const ANALYZE_WARNING = `${SKIPPED}; the verdicts may be wrong, since any policy in it is left out of the analysis ${UNDECIDED}`;
+const ANALYZE_WARNING = `${SKIPPED}; any policy in it is unknown, so every verdict it could change is indeterminate ${UNDECIDED}`;
 const LINT_WARNING = `${SKIPPED}; any policy in it is not linted, so the lint cannot vouch for it ${UNDECIDED}`;
 const INVALID = { file: FILE, line: 15, error: ERROR };
+const NOTE = `${FILE}: line 15 is not valid YAML (${ERROR}), so it was skipped: it may hold any policy (a NetworkPolicy, a cluster-wide `
+  + 'or mesh policy), so every verdict a policy could change is indeterminate';
+const WHY_SOURCE = `${FILE}: line 15 is not valid YAML and was skipped: it may hold a policy that selects the source`;
+const WHY_DESTINATION = `${FILE}: line 15 is not valid YAML and was skipped: it may hold a policy that selects the destination`;
+const REASON = `egress: ${WHY_SOURCE}; ingress: ${WHY_DESTINATION}`;
+const PODS_HINT = 'note: 4 flows are indeterminate; where the reason is an unknown address, --pod-cidrs (and --node-ip) tell the analysis '
+  + 'where pods (and nodes) are\n';
+/** stderr of `analyze half-read`: the warning, the analyzer's note, and the count of indeterminate flows. */
+const ANALYZE_STDERR = `warning: ${ANALYZE_WARNING}\nnote: ${NOTE}\n${PODS_HINT}`;
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
 
 function withDir(body: (dir: string) => void): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-invalid-'));
@@ -36,21 +50,29 @@ describe('an invalid YAML document leaves the run undecided (exit 4), never a qu
     expectValidManifests(entries.filter((e) => e.error === undefined).map((e) => e.value));
   });
 
-  test('analyze: exit 4, the warning says why, and the matrix of the rest is still printed', () => {
+  test('analyze: exit 4, the warning says why, and every flow of the rest is indeterminate, naming the document', () => {
     const r = cli('analyze', 'half-read', '--cni', 'kubernetes');
     expect(r.code).toBe(4);
-    expect(r.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
-    expect(r.stdout).toMatch(row('shop/web', 'shop/api', 'TCP/8080', 'allow'));
-    expect(r.stdout).toMatch(row('shop/api', 'shop/api', 'TCP/8080', 'deny'));
+    expect(r.stderr).toBe(ANALYZE_STDERR);
+    expect(r.stdout).toBe([
+      'FROM      TO        PORT      VERDICT',
+      'shop/api  shop/api  TCP/8080  indeterminate [1]',
+      'shop/api  shop/web  TCP/80    indeterminate [1]',
+      'shop/web  shop/api  TCP/8080  indeterminate [1]',
+      'shop/web  shop/web  TCP/80    indeterminate [1]',
+      '',
+      `[1] indeterminate: ${REASON}`,
+      '',
+    ].join('\n'));
   });
 
-  test('analyze --strict: exit 4 although no flow is indeterminate', () => {
+  test('analyze --strict: exit 4, and every flow counts as indeterminate', () => {
     const r = cli('analyze', 'half-read', '--cni', 'kubernetes', '--strict');
     expect(r.code).toBe(4);
-    expect(r.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
+    expect(r.stderr).toBe(`${ANALYZE_STDERR}error: --strict: 4 of 4 flows are indeterminate (the manifests do not decide them)\n`);
   });
 
-  test('analyze --expect: a passing expectation is undecided (exit 4); a failing one still fails (exit 1)', () => {
+  test('analyze --expect: an expectation either way is undecided (exit 4): the skipped document may decide the flow', () => {
     withDir((dir) => {
       const expectations = (allowed: boolean) => {
         const file = path.join(dir, `${allowed}.yaml`);
@@ -58,11 +80,14 @@ describe('an invalid YAML document leaves the run undecided (exit 4), never a qu
           + `    port: tcp/80\n    allowed: ${allowed}\n`);
         return file;
       };
-      const passing = cli('analyze', 'half-read', '--cni', 'kubernetes', '--expect', expectations(true));
-      expect(passing.code).toBe(4);
-      expect(passing.stdout).toMatch(/^PASS /m);
-      expect(passing.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
-      expect(cli('analyze', 'half-read', '--cni', 'kubernetes', '--expect', expectations(false)).code).toBe(1);
+      for (const allowed of [true, false]) {
+        const r = cli('analyze', 'half-read', '--cni', 'kubernetes', '--expect', expectations(allowed));
+        expect(r.code).toBe(4);
+        expect(r.stdout).toMatch(new RegExp(`^UNDECIDED workload shop/api -> workload shop/web on TCP/80: expected ${allowed ? 'allowed' : 'denied'}, `
+          + 'got indeterminate$', 'm'));
+        expect(r.stdout).toContain(`\n  indeterminate because: ${WHY_SOURCE}\n  indeterminate because: ${WHY_DESTINATION}\n`);
+        expect(r.stderr).toBe(ANALYZE_STDERR);
+      }
     });
   });
 
@@ -74,23 +99,35 @@ describe('an invalid YAML document leaves the run undecided (exit 4), never a qu
     expect(Object.keys(doc)).toEqual(['schemaVersion', 'cni', 'summary', 'endpoints', 'flows', 'warnings', 'notes', 'invalidDocuments']);
     expect(doc.warnings).toEqual([ANALYZE_WARNING]);
     expect(doc.invalidDocuments).toEqual([INVALID]);
-    expect(doc.summary).toEqual({ endpoints: 2, classes: 2, flows: 4, allowed: 3, denied: 1, indeterminate: 0 });
-    expect(r.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
+    expect(doc.summary).toEqual({ endpoints: 2, classes: 2, flows: 4, denied: 0, allowed: 0, indeterminate: 4 });
+    expect(doc.flows.map((f: any) => [f.source, f.destination, f.port, f.verdict, f.reason])).toEqual([
+      ['shop/api', 'shop/api', 'TCP/8080', 'indeterminate', REASON],
+      ['shop/api', 'shop/web', 'TCP/80', 'indeterminate', REASON],
+      ['shop/web', 'shop/api', 'TCP/8080', 'indeterminate', REASON],
+      ['shop/web', 'shop/web', 'TCP/80', 'indeterminate', REASON],
+    ]);
+    expect(doc.notes).toEqual([NOTE]);
+    expect(r.stderr).toBe(ANALYZE_STDERR);
   });
 
-  test('analyze --diff: an invalid document on either side is undecided (exit 4); an opened flow matching --fail-on-open still fails', () => {
-    // The head adds the policies: the allow closes shop/api's ingress, which fails nothing.
+  test('analyze --diff: an invalid document on either side is undecided (exit 4), and its side of every flow indeterminate', () => {
+    // The head adds the policies: every flow of the head is indeterminate (pods to and from the outside too).
     const head = cli('analyze', '--diff', 'half-read/workloads.yaml', 'half-read', '--cni', 'kubernetes');
     expect(head.code).toBe(4);
     expect(head.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
-    expect(head.stdout).toMatch(/^0 flows opened, 2 closed, 0 uncertain$/m);
-    // The head removes them: the openings fail a pattern that matches them, and pass one that does not.
-    const base = cli('analyze', '--diff', 'half-read', 'half-read/workloads.yaml', '--cni', 'kubernetes', '--fail-on-open', 'shop/* -> shop/web');
-    expect(base.code).toBe(4);
-    expect(base.stdout).toMatch(/^PASS --fail-on-open 'shop\/\* -> shop\/web': no flow opened$/m);
-    expect(base.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
-    expect(cli('analyze', '--diff', 'half-read', 'half-read/workloads.yaml', '--cni', 'kubernetes', '--fail-on-open', 'shop/* -> shop/api').code)
-      .toBe(1);
+    expect(head.stdout).toMatch(/^0 flows opened, 0 closed, 14 uncertain$/m);
+    expect(head.stdout).toMatch(new RegExp(`^  uncertain  shop/web  shop/web  TCP/80    allowed  indeterminate  egress: indeterminate: ${escape(WHY_SOURCE)}; `
+      + `ingress: indeterminate: ${escape(WHY_DESTINATION)}$`, 'm'));
+    // The head removes them: shop/api's ingress (closed by the allow before) is not known to open, since the
+    // skipped deny may have closed it as well: no flow opened, whichever pattern.
+    for (const pattern of ['shop/* -> shop/web', 'shop/* -> shop/api']) {
+      const base = cli('analyze', '--diff', 'half-read', 'half-read/workloads.yaml', '--cni', 'kubernetes', '--fail-on-open', pattern);
+      expect(base.code).toBe(4);
+      expect(base.stdout).toMatch(/^0 flows opened, 0 closed, 14 uncertain$/m);
+      expect(base.stdout).toMatch(/^  uncertain  shop\/web  shop\/api  TCP\/8080  indeterminate  allowed  no policy decides the flow \(allowed by default\)$/m);
+      expect(base.stdout).toContain(`\nPASS --fail-on-open '${pattern}': no flow opened\n`);
+      expect(base.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
+    }
   });
 
   test('analyze --diff --format json lists the invalid documents of both sides', () => {
