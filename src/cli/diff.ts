@@ -80,7 +80,9 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
     return {
       pattern: p.text,
       opened,
-      mayOpen: hits((c) => c.change === FlowChange.UNCERTAIN && c.after === Verdict.INDETERMINATE && c.before !== Verdict.ALLOW),
+      // Uncertain and not surely allowed before nor surely denied after: denied (or absent) before and
+      // indeterminate after, or indeterminate before and allowed (or indeterminate) after.
+      mayOpen: hits((c) => c.change === FlowChange.UNCERTAIN && c.before !== Verdict.ALLOW && c.after !== Verdict.DENY && c.after !== undefined),
       matchesNoEndpoints: opened.length === 0 && !p.matchesSomePair(endpoints, diff.externalEndpoints, labelsOf),
     };
   });

@@ -114,7 +114,8 @@ Exit codes:
   3  internal error (a bug in cdk8s-networking: please report it with the input).
   4  undecided: nothing failed, but an expectation is indeterminate (the manifests do not
      decide it; the reason is printed), or with --strict an indeterminate flow, or with --diff
-     a --fail-on-open pattern matches a flow the change makes indeterminate, or no endpoints;
+     a --fail-on-open pattern matches a flow the change may open (denied before and
+     indeterminate after, or indeterminate before and allowed after), or no endpoints;
      or (analyze, --diff on either side, and lint) a document is not valid YAML: it is skipped,
      and since it may hold a policy (a deny or an allow), every verdict it could change is
      indeterminate (with its file and line) and a clean lint of the rest may be wrong.

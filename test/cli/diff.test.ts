@@ -118,6 +118,14 @@ describe('analyze --diff', () => {
       const mayOpen = cli('analyze', '--diff', dir, 'ipblock', '--cni', 'kubernetes', '--fail-on-open', '* -> !external');
       expect(mayOpen.code).toBe(4);
       expect(mayOpen.stdout).toMatch(/^UNDECIDED --fail-on-open '\* -> !external': 3 flows$/m);
+      // The other way round (indeterminate before, allowed after): the change may open them too.
+      fs.rmSync(path.join(dir, 'deny.yaml'));
+      const reverse = cli('analyze', '--diff', 'ipblock', dir, '--cni', 'kubernetes', '--fail-on-open', '* -> !external');
+      expect(reverse.stdout.split('\n')[0]).toBe('2 flows opened, 0 closed, 3 uncertain');
+      expect(reverse.code).toBe(4);
+      expect(reverse.stdout).toMatch(/^UNDECIDED --fail-on-open '\* -> !external': 3 flows$/m);
+      fs.writeFileSync(path.join(dir, 'deny.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n'
+        + 'metadata: { name: web-egress, namespace: frontend }\nspec: { podSelector: { matchLabels: { app: web } }, policyTypes: [Egress] }\n');
       // ... and it opens web's egress to the addresses of 10.0.0.0/8 outside the cluster, definitely.
       const opens = cli('analyze', '--diff', dir, 'ipblock', '--cni', 'kubernetes', '--fail-on-open', '* -> 10.1.2.3');
       expect(opens.code).toBe(1);

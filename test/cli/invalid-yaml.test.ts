@@ -118,14 +118,15 @@ describe('an invalid YAML document leaves the run undecided (exit 4), never a qu
     expect(head.stdout).toMatch(/^0 flows opened, 0 closed, 14 uncertain$/m);
     expect(head.stdout).toMatch(new RegExp(`^  uncertain  shop/web  shop/web  TCP/80    allowed  indeterminate  egress: indeterminate: ${escape(WHY_SOURCE)}; `
       + `ingress: indeterminate: ${escape(WHY_DESTINATION)}$`, 'm'));
-    // The head removes them: shop/api's ingress (closed by the allow before) is not known to open, since the
-    // skipped deny may have closed it as well: no flow opened, whichever pattern.
+    // The head removes them: every flow goes from indeterminate to allowed. None is known to open (the
+    // skipped document may have allowed it before), but each may: undecided, whichever pattern.
     for (const pattern of ['shop/* -> shop/web', 'shop/* -> shop/api']) {
       const base = cli('analyze', '--diff', 'half-read', 'half-read/workloads.yaml', '--cni', 'kubernetes', '--fail-on-open', pattern);
       expect(base.code).toBe(4);
       expect(base.stdout).toMatch(/^0 flows opened, 0 closed, 14 uncertain$/m);
       expect(base.stdout).toMatch(/^  uncertain  shop\/web  shop\/api  TCP\/8080  indeterminate  allowed  no policy decides the flow \(allowed by default\)$/m);
-      expect(base.stdout).toContain(`\nPASS --fail-on-open '${pattern}': no flow opened\n`);
+      expect(base.stdout).toContain(`\nUNDECIDED --fail-on-open '${pattern}': 2 flows\n`);
+      expect(base.stdout).toContain(`  may open (indeterminate): shop/web -> ${pattern.split(' -> ')[1]} TCP/${pattern.endsWith('web') ? 80 : 8080}\n`);
       expect(base.stderr).toBe(`warning: ${ANALYZE_WARNING}\n`);
     }
   });
