@@ -5,6 +5,7 @@
 import { deployment, namespace, networkPolicy } from './fixtures';
 import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
+import { validateManifest } from '../../src/analysis/validation';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';
 
@@ -168,5 +169,78 @@ describe('flannel', () => {
     expect(result.ingress.reasons).toEqual(['flannel enforces no NetworkPolicy']);
     expect(result.egress.reasons).toEqual(['flannel enforces no NetworkPolicy']);
     expect(reach.notes).toEqual(['1 policy object(s) ignored: flannel enforces no NetworkPolicy']);
+  });
+});
+
+// The pinned CRD (calico/v3.32.1/operator-crds.yaml, policy.networking.k8s.io_clusternetworkpolicies): a subject,
+// a peer, a protocol and a destinationPort are unions (minProperties 1, maxProperties 1); `tcp`/`udp`/`sctp` need
+// minProperties 1; `protocols` and `networks` have minItems 1 and maxItems 25, `to`/`from` maxItems 25; `pods`
+// requires podSelector; rule names are at most 100 characters; a networks item is at most 43 characters and passes
+// the CEL `isCIDR(self)` (Kubernetes' CIDR parser refuses IPv4-mapped IPv6 prefixes); a range needs `start < end`.
+describe('ClusterNetworkPolicy objects the API server rejects', () => {
+  const valid = { subject: subjectProd, ingress: [{ action: 'Deny', from: fromDev }] };
+  const problems = (spec: any) => validateManifest(cnp('bad', 'Admin', 10, spec))?.problems;
+
+  test('a one-port range (start = end) is rejected, so the Deny never takes effect', () => {
+    const bad = cnp('one-port-range', 'Admin', 10, {
+      subject: subjectProd, ingress: [{ action: 'Deny', from: fromDev, protocols: [{ tcp: { destinationPort: { range: { start: 5432, end: 5432 } } } }] }],
+    });
+    expect(validateManifest(bad)).toEqual({
+      rejectedBy: 'the API server',
+      problems: [{ path: 'spec.ingress[0].protocols[0].tcp.destinationPort.range', message: 'start 5432 must be less than end 5432' }],
+    });
+    const reach = Reachability.fromManifests([...cluster, bad], { cni: withCnp });
+    expect(reach.check(tool, db, Port.tcp(5432)).allowed).toBe(true);
+    expect(reach.notes).toEqual(['ClusterNetworkPolicy one-port-range is invalid and left out of the analysis (the API server rejects it, so it '
+      + 'never takes effect): spec.ingress[0].protocols[0].tcp.destinationPort.range: start 5432 must be less than end 5432']);
+  });
+
+  test('a subject with both namespaces and pods is rejected (the analyzer read only namespaces)', () => {
+    const both = { namespaces: { matchLabels: { env: 'prod' } }, pods: { podSelector: { matchLabels: { app: 'db' } } } };
+    expect(problems({ ...valid, subject: both })).toEqual([{ path: 'spec.subject', message: 'must set exactly one of namespaces, pods (got namespaces, pods)' }]);
+    const reach = Reachability.fromManifests([...cluster, cnp('two-subjects', 'Admin', 10, { ...valid, subject: both })], { cni: withCnp });
+    expect(reach.check(tool, api, Port.tcp(1)).allowed).toBe(true);
+  });
+
+  test('unions with several members, empty members and empty lists', () => {
+    expect(problems({
+      subject: { pods: { namespaceSelector: {} } },
+      egress: [
+        { action: 'Deny', to: [{ namespaces: {}, networks: ['10.0.0.0/8'] }, { networks: [] }], protocols: [] },
+        { action: 'Deny', to: [{ pods: { podSelector: {} } }], protocols: [{ tcp: {} }, {}, { tcp: { destinationPort: { number: 80 } }, udp: { destinationPort: { number: 80 } } }] },
+        { action: 'Deny', to: fromDev, protocols: [{ tcp: { destinationPort: {} } }, { udp: { destinationPort: { number: 53, range: { start: 53, end: 54 } } } }] },
+      ],
+    })).toEqual([
+      { path: 'spec.subject.pods.podSelector', message: 'is required' },
+      { path: 'spec.egress[0].to[0]', message: 'must set exactly one of namespaces, pods, networks (got namespaces, networks)' },
+      { path: 'spec.egress[0].to[1].networks', message: 'must list at least one CIDR' },
+      { path: 'spec.egress[0].protocols', message: 'must list at least one protocol (omit it to match every protocol and port)' },
+      { path: 'spec.egress[1].protocols[0].tcp', message: 'must set destinationPort' },
+      { path: 'spec.egress[1].protocols[1]', message: 'must set exactly one of tcp, udp, sctp, destinationNamedPort (got none)' },
+      { path: 'spec.egress[1].protocols[2]', message: 'must set exactly one of tcp, udp, sctp, destinationNamedPort (got tcp, udp)' },
+      { path: 'spec.egress[2].protocols[0].tcp.destinationPort', message: 'must set exactly one of number, range (got none)' },
+      { path: 'spec.egress[2].protocols[1].udp.destinationPort', message: 'must set exactly one of number, range (got number, range)' },
+    ]);
+  });
+
+  test('list and string limits, and IPv4-mapped networks', () => {
+    const cidrs = Array.from({ length: 26 }, (_, i) => `192.0.2.${i}/32`);
+    expect(problems({
+      subject: subjectProd,
+      egress: [
+        { name: 'n'.repeat(101), action: 'Deny', to: Array.from({ length: 26 }, () => ({ namespaces: {} })) },
+        { action: 'Deny', to: [{ networks: cidrs }], protocols: Array.from({ length: 26 }, (_, i) => ({ tcp: { destinationPort: { number: i + 1 } } })) },
+        { action: 'Deny', to: [{ networks: ['::ffff:169.254.169.254/128', '0000:0000:0000:0000:0000:0000:255.255.255.255/128', '::ffff:0:0/96', '169.254.169.254/32'] }] },
+      ],
+    })).toEqual([
+      { path: 'spec.egress[0].name', message: 'is 101 characters, at most 100 are allowed' },
+      { path: 'spec.egress[0].to', message: 'has 26 peers, at most 25 are allowed' },
+      { path: 'spec.egress[1].to[0].networks', message: 'has 26 CIDRs, at most 25 are allowed' },
+      { path: 'spec.egress[1].protocols', message: 'has 26 protocols, at most 25 are allowed' },
+      { path: 'spec.egress[2].to[0].networks[0]', message: "'::ffff:169.254.169.254/128' is an IPv4-mapped IPv6 prefix, which isCIDR refuses: use 169.254.169.254/32" },
+      { path: 'spec.egress[2].to[0].networks[1]', message: 'is 49 characters, at most 43 are allowed' },
+      { path: 'spec.egress[2].to[0].networks[2]', message: "'::ffff:0:0/96' is an IPv4-mapped IPv6 prefix, which isCIDR refuses: use 0.0.0.0/0" },
+    ]);
+    expect(problems(valid)).toBeUndefined();
   });
 });

@@ -9,7 +9,7 @@
  *   are ORed, so more ports are split, each part keeping the L7 rules.
  */
 import { Chart } from 'cdk8s';
-import { Cni, LabelOperator, Peer, Port, Reachability, RuleAction, Target, TrafficPolicy } from '../../src';
+import { Cni, IpFamily, LabelOperator, Peer, Port, Reachability, RuleAction, Target, TrafficPolicy } from '../../src';
 import { chartFor, find, synthValid } from '../support/synth';
 import '../support/reachability-matchers';
 
@@ -39,6 +39,22 @@ describe('ClusterNetworkPolicy limits are synth errors, not objects the API serv
       + 'so they would not match what NetworkPolicy matches: use port numbers';
     expect(deny([{ action: RuleAction.DENY, peers: [external(1)], ports: [Port.named('metrics')] }])).toThrow(message);
     expect(deny([{ action: RuleAction.DENY, peers: [Peer.namespace('db')], ports: [Port.named('metrics')] }])).toThrow(message);
+  });
+
+  // The CRD's `networks` items carry the CEL rule `isCIDR(self)`, and Kubernetes' CEL CIDR parser refuses
+  // IPv4-mapped IPv6 prefixes ("IPv4-mapped IPv6 address ... is not allowed"): the API server would reject the object.
+  test('an IPv4-mapped IPv6 block (the API server refuses it as a network); the IPv4 block renders', () => {
+    const dualStack = () => chartFor(Cni.kubernetes({ clusterNetworkPolicy: true }), { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6] });
+    const denyTo = (cidr: string) => () => new TrafficPolicy(dualStack(), 'p',
+      { name: 'deny', namespace: 'web', egress: [{ action: RuleAction.DENY, peers: [Peer.cidr(cidr)] }] });
+    expect(denyTo('::ffff:169.254.169.254/128')).toThrow(`${prefix}egress[0]: ClusterNetworkPolicy networks cannot hold the IPv4-mapped `
+      + 'IPv6 block ::ffff:169.254.169.254/128 (the API server refuses IPv4-mapped addresses in a CIDR): deny 169.254.169.254/32 instead');
+    expect(denyTo('::ffff:0:0/96')).toThrow(`${prefix}egress[0]: ClusterNetworkPolicy networks cannot hold the IPv4-mapped `
+      + 'IPv6 block ::ffff:0.0.0.0/96 (the API server refuses IPv4-mapped addresses in a CIDR): deny 0.0.0.0/0 instead');
+    const chart = dualStack();
+    new TrafficPolicy(chart, 'p', { name: 'deny', namespace: 'web', egress: [{ action: RuleAction.DENY, peers: [Peer.cidr('169.254.169.254/32'), Peer.cidr('fd00::/8')] }] });
+    expect(find(synthValid(chart), 'ClusterNetworkPolicy', 'web.deny').spec.egress)
+      .toEqual([{ action: 'Deny', to: [{ networks: ['169.254.169.254/32'] }, { networks: ['fd00::/8'] }] }]);
   });
 });
 

@@ -5,6 +5,49 @@
  * analyzer reads of them (subject and rule actions), since it does not evaluate their rules.
  */
 import { at, Checker } from './checker';
+import { cidrInFamily, parseCidrLoose } from '../../util/cidr';
+
+/** The CRD's `maxItems` of rules, peers, networks and protocols. */
+const MAX_ITEMS = 25;
+/** The CRD's `maxLength` of a rule name and of a networks item. */
+const MAX_RULE_NAME = 100;
+const MAX_NETWORK = 43;
+
+/** A union (`minProperties: 1`, `maxProperties: 1`): exactly one of `keys` is set. */
+function exactlyOne(obj: Record<string, any>, keys: readonly string[], path: string, c: Checker): void {
+  const set = keys.filter((k) => obj[k] !== undefined && obj[k] !== null);
+  if (set.length !== 1) c.report(path, `must set exactly one of ${keys.join(', ')} (got ${set.length ? set.join(', ') : 'none'})`);
+}
+
+function atMost(list: unknown[], max: number, what: string, path: string, c: Checker): void {
+  if (list.length > max) c.report(path, `has ${list.length} ${what}, at most ${max} are allowed`);
+}
+
+function checkPods(value: unknown, path: string, c: Checker): void {
+  const pods = c.object(value, path);
+  if (!pods) return;
+  c.labelSelector(pods.namespaceSelector, at(path, 'namespaceSelector'));
+  if (pods.podSelector === undefined || pods.podSelector === null) c.report(at(path, 'podSelector'), 'is required');
+  c.labelSelector(pods.podSelector, at(path, 'podSelector'));
+}
+
+/**
+ * A `networks` item: at most 43 characters and a CIDR by the CEL `isCIDR`, whose parser (Kubernetes'
+ * CEL CIDR library) refuses IPv4-mapped IPv6 prefixes.
+ */
+function checkNetwork(text: string, path: string, c: Checker): void {
+  if (text.length > MAX_NETWORK) {
+    c.report(path, `is ${text.length} characters, at most ${MAX_NETWORK} are allowed`);
+    return;
+  }
+  const parsed = parseCidrLoose(text);
+  const ipv4 = parsed?.family === 'ipv6' ? cidrInFamily(parsed, 'ipv4') : undefined;
+  if (ipv4) {
+    c.report(path, `'${text}' is an IPv4-mapped IPv6 prefix, which isCIDR refuses: use ${ipv4.text}`);
+    return;
+  }
+  c.cidr(text, path);
+}
 
 function checkSubject(value: unknown, path: string, c: Checker, required: boolean): void {
   const subject = c.object(value, path);
@@ -13,17 +56,14 @@ function checkSubject(value: unknown, path: string, c: Checker, required: boolea
     return;
   }
   c.labelSelector(subject.namespaces, at(path, 'namespaces'));
-  const pods = c.object(subject.pods, at(path, 'pods'));
-  if (pods) {
-    c.labelSelector(pods.namespaceSelector, at(at(path, 'pods'), 'namespaceSelector'));
-    c.labelSelector(pods.podSelector, at(at(path, 'pods'), 'podSelector'));
-  }
-  if (!subject.namespaces && !subject.pods) c.report(path, 'must set namespaces or pods');
+  checkPods(subject.pods, at(path, 'pods'), c);
+  exactlyOne(subject, ['namespaces', 'pods'], path, c);
 }
 
 function checkDestinationPort(value: unknown, path: string, c: Checker): void {
   const dp = c.object(value, path);
   if (!dp) return;
+  exactlyOne(dp, ['number', 'range'], path, c);
   c.port(dp.number, at(path, 'number'));
   const range = c.object(dp.range, at(path, 'range'));
   if (range) {
@@ -31,7 +71,8 @@ function checkDestinationPort(value: unknown, path: string, c: Checker): void {
     const end = c.port(range.end, at(at(path, 'range'), 'end'));
     if (start === undefined && range.start === undefined) c.report(at(at(path, 'range'), 'start'), 'is required');
     if (end === undefined && range.end === undefined) c.report(at(at(path, 'range'), 'end'), 'is required');
-    if (start !== undefined && end !== undefined && end < start) c.report(at(path, 'range'), `end ${end} is below start ${start}`);
+    // CEL `self.start < self.end`: a one-port range is refused too.
+    if (start !== undefined && end !== undefined && end <= start) c.report(at(path, 'range'), `start ${start} must be less than end ${end}`);
   }
 }
 
@@ -50,32 +91,48 @@ export function checkClusterNetworkPolicy(obj: Record<string, any>, c: Checker):
   for (const direction of ['ingress', 'egress'] as const) {
     const peersField = direction === 'ingress' ? 'from' : 'to';
     const rules = c.objects(spec[direction], `spec.${direction}`);
-    if (rules.length > 25) c.report(`spec.${direction}`, `has ${rules.length} rules, at most 25 are allowed`);
+    atMost(rules, MAX_ITEMS, 'rules', `spec.${direction}`, c);
     for (const { item: rule, path } of rules) {
       if (rule.action === undefined) c.report(at(path, 'action'), 'is required');
       c.oneOf(rule.action, at(path, 'action'), ['Accept', 'Deny', 'Pass']);
-      c.string(rule.name, at(path, 'name'));
+      const name = c.string(rule.name, at(path, 'name'));
+      if (name !== undefined && name.length > MAX_RULE_NAME) {
+        c.report(at(path, 'name'), `is ${name.length} characters, at most ${MAX_RULE_NAME} are allowed`);
+      }
       const peers = c.objects(rule[peersField], at(path, peersField));
       if (peers.length === 0) c.report(at(path, peersField), 'must list at least one peer');
+      atMost(peers, MAX_ITEMS, 'peers', at(path, peersField), c);
       for (const { item: peer, path: p } of peers) {
         c.labelSelector(peer.namespaces, at(p, 'namespaces'));
-        const pods = c.object(peer.pods, at(p, 'pods'));
-        if (pods) {
-          c.labelSelector(pods.namespaceSelector, at(at(p, 'pods'), 'namespaceSelector'));
-          c.labelSelector(pods.podSelector, at(at(p, 'pods'), 'podSelector'));
+        checkPods(peer.pods, at(p, 'pods'), c);
+        if (peer.networks !== undefined && peer.networks !== null) {
+          if (direction === 'ingress') {
+            c.report(at(p, 'networks'), 'is only valid in egress rules');
+          } else {
+            const networks = c.strings(peer.networks, at(p, 'networks'));
+            if (Array.isArray(peer.networks) && peer.networks.length === 0) c.report(at(p, 'networks'), 'must list at least one CIDR');
+            atMost(networks, MAX_ITEMS, 'CIDRs', at(p, 'networks'), c);
+            networks.forEach((n, i) => checkNetwork(n, at(at(p, 'networks'), i), c));
+          }
         }
-        if (peer.networks !== undefined) {
-          if (direction === 'ingress') c.report(at(p, 'networks'), 'is only valid in egress rules');
-          c.strings(peer.networks, at(p, 'networks')).forEach((n, i) => c.cidr(n, at(at(p, 'networks'), i)));
-        }
-        if (!peer.namespaces && !peer.pods && !peer.networks) c.report(p, 'must set namespaces, pods or networks');
+        const members = direction === 'ingress' ? ['namespaces', 'pods'] : ['namespaces', 'pods', 'networks'];
+        if (direction === 'egress' || peer.networks === undefined || peer.networks === null) exactlyOne(peer, members, p, c);
       }
-      for (const { item: proto, path: p } of c.objects(rule.protocols, at(path, 'protocols'))) {
+      const protocols = c.objects(rule.protocols, at(path, 'protocols'));
+      if (Array.isArray(rule.protocols) && rule.protocols.length === 0) {
+        c.report(at(path, 'protocols'), 'must list at least one protocol (omit it to match every protocol and port)');
+      }
+      atMost(protocols, MAX_ITEMS, 'protocols', at(path, 'protocols'), c);
+      for (const { item: proto, path: p } of protocols) {
         c.string(proto.destinationNamedPort, at(p, 'destinationNamedPort'));
         for (const key of ['tcp', 'udp', 'sctp']) {
           const l4 = c.object(proto[key], at(p, key));
-          if (l4) checkDestinationPort(l4.destinationPort, at(at(p, key), 'destinationPort'), c);
+          if (!l4) continue;
+          // `minProperties: 1`: `tcp: {}` is refused (destinationPort is its only field).
+          if (l4.destinationPort === undefined || l4.destinationPort === null) c.report(at(p, key), 'must set destinationPort');
+          checkDestinationPort(l4.destinationPort, at(at(p, key), 'destinationPort'), c);
         }
+        exactlyOne(proto, ['tcp', 'udp', 'sctp', 'destinationNamedPort'], p, c);
       }
     }
   }

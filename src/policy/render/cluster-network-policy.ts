@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { NAMESPACE_NAME_LABEL, labelSelector } from './kubernetes';
 import { MAX_OBJECT_NAME, nameError } from './object-names';
+import { cidrInFamily, parseCidr } from '../../util/cidr';
 import { assertNever, internalError } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { Direction, RuleAction } from '../rule';
@@ -15,7 +16,8 @@ const MAX_ITEMS = 25;
  * rather than approximated. The pinned CRD also caps rules per direction, peers per rule and
  * protocols per rule at 25. Named ports are refused: `destinationNamedPort` has no protocol (it
  * matches the named port whatever its protocol, where the other renderers match the protocol too)
- * and cannot apply to `networks` peers.
+ * and cannot apply to `networks` peers. An IPv4-mapped IPv6 block (`::ffff:a.b.c.d/n`) is refused: the CRD
+ * checks each network with the CEL `isCIDR`, whose parser rejects IPv4-mapped addresses.
  */
 export function clusterNetworkPolicyLimitation(intent: PolicyIntent): string | undefined {
   for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
@@ -31,11 +33,24 @@ export function clusterNetworkPolicyLimitation(intent: PolicyIntent): string | u
     for (const peer of rule.peers) {
       if (peer.type === 'cidr' && rule.direction === Direction.INGRESS) return `${rule.origin}: ClusterNetworkPolicy has no ingress CIDR peers`;
       if (peer.type === 'cidr' && peer.except.length) return `${rule.origin}: ClusterNetworkPolicy networks have no 'except'`;
+      if (peer.type === 'cidr') {
+        const ipv4 = ipv4OfMapped(peer.cidr);
+        if (ipv4) {
+          return `${rule.origin}: ClusterNetworkPolicy networks cannot hold the IPv4-mapped IPv6 block ${peer.cidr} `
+            + `(the API server refuses IPv4-mapped addresses in a CIDR): deny ${ipv4} instead`;
+        }
+      }
       if (peer.type === 'entity' || peer.type === 'fqdn') return `${rule.origin}: peer ${peer.type} is not expressible`;
     }
     if (rule.peers.length > MAX_ITEMS) return `${rule.origin}: more than ${MAX_ITEMS} peers`;
   }
   return undefined;
+}
+
+/** The IPv4 block an IPv4-mapped IPv6 block stands for, or undefined for any other block. */
+function ipv4OfMapped(cidr: string): string | undefined {
+  const parsed = parseCidr(cidr);
+  return parsed.family === 'ipv6' ? cidrInFamily(parsed, 'ipv4')?.text : undefined;
 }
 
 /**
