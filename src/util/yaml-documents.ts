@@ -45,8 +45,9 @@ export interface ParseYamlOptions {
    */
   readonly firstLine?: number;
   /**
-   * Replace a document `{ kind: List, items: [...] }` (what `kubectl get -o yaml` prints) by its
-   * items, each with its own line; nested Lists are expanded too.
+   * Replace a list document `{ kind: List, items: [...] }` (what `kubectl get -o yaml` prints), or a
+   * typed list such as `NetworkPolicyList`, by its items, each with its own line, as kubectl applies
+   * them; nested lists are expanded too.
    * @default false
    */
   readonly expandLists?: boolean;
@@ -138,22 +139,37 @@ export function isManifest(value: unknown): value is { kind: string; [key: strin
   return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as any).kind === 'string';
 }
 
-/** Report `value`, or the items of a List with the lines of their nodes (`node` is `value`'s node). */
+/**
+ * Report `value`, or the items of a list with the lines of their nodes (`node` is `value`'s node).
+ *
+ * A list is what kubectl applies item by item: apimachinery's unstructured decoder reads any object
+ * with an `items` field as a list, typed lists (`NetworkPolicyList`) as well as `List`, and gives an
+ * item that has neither `kind` nor `apiVersion` the list's `apiVersion` and its kind without the
+ * `List` suffix. Reading only `kind: List` would silently drop the policies of a typed list.
+ */
 function expandList(value: unknown, node: unknown, line: number, doc: Document, lineOf: (pos: number) => number,
   emit: (value: unknown, line: number) => void): void {
   const obj = value as any;
-  if (!isManifest(obj) || obj.kind !== 'List' || !Array.isArray(obj.items)) {
+  if (!isManifest(obj) || !Array.isArray(obj.items)) {
     emit(value, line);
     return;
   }
+  const itemKind = obj.kind.endsWith('List') ? obj.kind.slice(0, -'List'.length) : '';
   const resolved = resolveAlias(node, doc);
   const itemsNode = isMap(resolved) ? resolveAlias(resolved.get('items', true), doc) : undefined;
   obj.items.forEach((item: unknown, i: number) => {
     if (item === null || item === undefined) return;
     const itemNode = isSeq(itemsNode) ? resolveAlias(itemsNode.items[i], doc) : undefined;
     const start = (itemNode as Node | undefined)?.range?.[0];
-    expandList(item, itemNode, start !== undefined ? lineOf(start) : line, doc, lineOf, emit);
+    const typed = itemKind !== '' && isPlainMapping(item) && item.kind === undefined && item.apiVersion === undefined
+      ? { apiVersion: obj.apiVersion, kind: itemKind, ...item }
+      : item;
+    expandList(typed, itemNode, start !== undefined ? lineOf(start) : line, doc, lineOf, emit);
   });
+}
+
+function isPlainMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function resolveAlias(node: unknown, doc: Document): unknown {

@@ -78,4 +78,62 @@ describe('CLI input reading', () => {
         + 'Excessive alias count indicates a resource exhaustion attack; any policy in it is not linted, so the lint cannot vouch for it (the run is undecided: exit 4 unless something fails)\n');
     });
   });
+
+  // kubectl decodes any object with an `items` field as a list (apimachinery unstructuredJSONScheme)
+  // and applies its items; the items of a typed list without kind and apiVersion take the list's
+  // apiVersion and its kind without the `List` suffix. Ignoring a NetworkPolicyList would fail open.
+  const TYPED_LIST = [
+    'apiVersion: v1', //                                            1
+    'kind: Namespace',
+    'metadata: { name: shop }',
+    '---',
+    'apiVersion: apps/v1', //                                       5
+    'kind: Deployment',
+    'metadata: { name: web, namespace: shop }',
+    'spec:',
+    '  selector: { matchLabels: { app: web } }',
+    '  template:',
+    '    metadata: { labels: { app: web } }',
+    '    spec: { containers: [{ name: web, image: nginx, ports: [{ containerPort: 8080 }] }] }',
+    '---',
+    'apiVersion: networking.k8s.io/v1', //                          14
+    'kind: NetworkPolicyList',
+    'items:',
+    '  - metadata: { name: deny-ingress, namespace: shop }', //     17: kind and apiVersion from the list
+    '    spec: { podSelector: {}, policyTypes: [Ingress] }',
+    '  - apiVersion: networking.k8s.io/v1', //                      19
+    '    kind: NetworkPolicy',
+    '    metadata: { name: allow-dns, namespace: shop }',
+    '    spec:',
+    '      podSelector: {}',
+    '      policyTypes: [Egress]',
+    '      egress: [{ ports: [{ protocol: UDP, port: 53 }] }]',
+    '',
+  ].join('\n');
+
+  test('a typed list (kind: NetworkPolicyList) is expanded like kubectl does, not ignored (fail-open)', () => {
+    expect(parseYamlText(TYPED_LIST, { expandLists: true }).entries.map((e) => [e.line, (e.value as any).kind, (e.value as any).apiVersion]))
+      .toEqual([
+        [1, 'Namespace', 'v1'],
+        [5, 'Deployment', 'apps/v1'],
+        [17, 'NetworkPolicy', 'networking.k8s.io/v1'],
+        [19, 'NetworkPolicy', 'networking.k8s.io/v1'],
+      ]);
+    withFile('typed-list.yaml', TYPED_LIST, (file) => {
+      const a = cli('analyze', file, '--cni', 'kubernetes');
+      expect({ code: a.code, stderr: a.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(a.stdout).toMatch(/^shop\/web\s+shop\/web\s+TCP\/8080\s+deny$/m);
+      const l = cli('lint', file, '--cni', 'kubernetes');
+      expect(l.code).toBe(1);
+      expect(l.stdout).toMatch(new RegExp(`^${file}:19: error \\[dns-udp-only\\] NetworkPolicy shop/allow-dns `, 'm'));
+    });
+  });
+
+  test('an object with an items field that is not a list is left as it is; List items keep their own kind', () => {
+    const text = 'apiVersion: v1\nkind: List\nitems:\n  - metadata: { name: x }\n---\napiVersion: example.com/v1\nkind: WidgetList\nitems: 3\n';
+    expect(parseYamlText(text, { expandLists: true }).entries.map((e) => [e.line, e.value])).toEqual([
+      [4, { metadata: { name: 'x' } }],
+      [6, { apiVersion: 'example.com/v1', kind: 'WidgetList', items: 3 }],
+    ]);
+  });
 });
