@@ -69,7 +69,9 @@ export function parseYamlText(text: string, options: ParseYamlOptions = {}): Par
   const entries: YamlEntry[] = [];
   let document = 0;
   try {
-    const composer = new Composer({ uniqueKeys: false });
+    // merge: kubectl reads YAML with go-yaml (sigs.k8s.io/yaml), which resolves YAML 1.1 merge keys
+    // (`<<: *base`, keys written beside it win); unresolved, `<<` would be read as a field of its own.
+    const composer = new Composer({ uniqueKeys: false, merge: true });
     for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
       readDocument(doc as Document.Parsed, document++, lineOf, lineCounter, options, entries);
     }

@@ -136,4 +136,59 @@ describe('CLI input reading', () => {
       [6, { apiVersion: 'example.com/v1', kind: 'WidgetList', items: 3 }],
     ]);
   });
+
+  // kubectl reads YAML with go-yaml (sigs.k8s.io/yaml), which resolves YAML 1.1 merge keys: `<<: *x`
+  // copies the mapping x, and keys written next to it win. Read without merging, the policy below
+  // has a label key '<<' and was left out as invalid; a default-deny written this way was dropped.
+  const MERGE = [
+    'apiVersion: v1',
+    'kind: Namespace',
+    'metadata: { name: shop }',
+    '---',
+    'apiVersion: networking.k8s.io/v1',
+    'kind: NetworkPolicy',
+    'metadata: { <<: { namespace: shop }, name: deny-all }',
+    'spec: { podSelector: {}, policyTypes: [Ingress] }',
+    '---',
+    'apiVersion: networking.k8s.io/v1',
+    'kind: NetworkPolicy',
+    'metadata: { name: web-to-db, namespace: shop }',
+    'spec:',
+    '  podSelector: { matchLabels: &db { app: db } }',
+    '  policyTypes: [Ingress]',
+    '  ingress:',
+    '    - from: [{ podSelector: { matchLabels: { <<: *db, app: web } } }]',
+    '      ports: [{ <<: &udp { protocol: UDP, port: 5432 }, protocol: TCP }]',
+    '---',
+  ].join('\n') + '\n' + ['web', 'db'].map((app) => [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    `metadata: { name: ${app}, namespace: shop }`,
+    'spec:',
+    `  selector: { matchLabels: { app: ${app} } }`,
+    '  template:',
+    `    metadata: { labels: { app: ${app} } }`,
+    `    spec: { containers: [{ name: ${app}, image: nginx, ports: [{ containerPort: ${app === 'db' ? 5432 : 8080} }] }] }`,
+  ].join('\n')).join('\n---\n') + '\n';
+
+  test('YAML merge keys (<<) are resolved as kubectl resolves them; keys written beside them win', () => {
+    const values = parseYamlText(MERGE, { expandLists: true }).entries.map((e) => e.value as any);
+    expect(values[1].metadata).toEqual({ namespace: 'shop', name: 'deny-all' });
+    expect(values[2].spec.ingress).toEqual([{
+      from: [{ podSelector: { matchLabels: { app: 'web' } } }],
+      ports: [{ protocol: 'TCP', port: 5432 }],
+    }]);
+    withFile('merge.yaml', MERGE, (file) => {
+      const r = cli('analyze', file, '--cni', 'kubernetes');
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(r.stdout).toBe([
+        'FROM      TO        PORT      VERDICT',
+        'shop/db   shop/db   TCP/5432  deny',
+        'shop/db   shop/web  TCP/8080  deny',
+        'shop/web  shop/db   TCP/5432  allow',
+        'shop/web  shop/web  TCP/8080  deny',
+        '',
+      ].join('\n'));
+    });
+  });
 });
