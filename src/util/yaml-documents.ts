@@ -5,7 +5,7 @@
  * GitOps repository. Internal.
  */
 import * as path from 'path';
-import { Composer, Document, LineCounter, Node, Parser, YAMLParseError, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { Composer, Document, LineCounter, Node, Parser, ScalarTag, YAMLParseError, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from './input-files';
 
 /**
@@ -13,6 +13,19 @@ import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from '.
  * "billion laughs" documents (https://eemeli.org/yaml/#tojs-options: `maxAliasCount`, default 100).
  */
 const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The YAML 1.1 booleans kubectl's parser (go-yaml v2, via sigs.k8s.io/yaml) resolves beyond YAML 1.2's
+ * true/false: a plain `yes`, `on` or `n` is a boolean there (so a label value `yes` makes the API
+ * server refuse the object), never the string the 1.2 core schema makes of it. Quoted, they stay strings.
+ */
+const YAML11_BOOL: ScalarTag = {
+  identify: (value) => typeof value === 'boolean',
+  default: true,
+  tag: 'tag:yaml.org,2002:bool',
+  test: /^(?:y|Y|yes|Yes|YES|on|On|ON|n|N|no|No|NO|off|Off|OFF)$/,
+  resolve: (text) => /^(?:y|Y|yes|Yes|YES|on|On|ON)$/.test(text),
+};
 
 /** One value of a YAML text (a document, or an item of a `kind: List` document), or why it was skipped. */
 export interface YamlEntry {
@@ -71,7 +84,8 @@ export function parseYamlText(text: string, options: ParseYamlOptions = {}): Par
   try {
     // merge: kubectl reads YAML with go-yaml (sigs.k8s.io/yaml), which resolves YAML 1.1 merge keys
     // (`<<: *base`, keys written beside it win); unresolved, `<<` would be read as a field of its own.
-    const composer = new Composer({ uniqueKeys: false, merge: true });
+    // customTags: the same plain scalars are booleans as for kubectl (YAML11_BOOL).
+    const composer = new Composer({ uniqueKeys: false, merge: true, customTags: [YAML11_BOOL] });
     for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
       readDocument(doc as Document.Parsed, document++, lineOf, lineCounter, options, entries);
     }

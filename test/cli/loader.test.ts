@@ -191,4 +191,38 @@ describe('CLI input reading', () => {
       ].join('\n'));
     });
   });
+
+  // go-yaml (what kubectl parses with) is YAML 1.1: plain y/yes/on, n/no/off are booleans, and a
+  // boolean label value makes the API server refuse the object. Read as YAML 1.2 strings, the policy
+  // below counted as an allow that never exists.
+  test('YAML 1.1 booleans (yes, on, ...) are booleans as kubectl reads them: a policy with `trusted: yes` in a selector is invalid', () => {
+    expect(parseYamlText('a: [y, Yes, ON, n, No, OFF, "yes", true]\n').entries.map((e) => e.value))
+      .toEqual([{ a: [true, true, true, false, false, false, 'yes', true] }]);
+    const text = [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: { name: deny-all, namespace: shop }',
+      'spec: { podSelector: {}, policyTypes: [Ingress] }',
+      '---',
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: { name: allow-trusted, namespace: shop }',
+      'spec:',
+      '  podSelector: {}',
+      '  policyTypes: [Ingress]',
+      '  ingress: [{ from: [{ podSelector: { matchLabels: { trusted: yes } } }] }]',
+      '---',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: { name: client, namespace: shop, labels: { trusted: "yes" } }',
+      'spec: { containers: [{ name: c, image: busybox, ports: [{ containerPort: 8080 }] }] }',
+      '',
+    ].join('\n');
+    withFile('yes.yaml', text, (file) => {
+      const r = cli('analyze', file, '--cni', 'kubernetes');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^shop\/client\s+shop\/client\s+TCP\/8080\s+deny$/m);
+      expect(r.stderr).toMatch(/^note: NetworkPolicy shop\/allow-trusted is invalid and left out of the analysis .*spec\.ingress\[0\]\.from\[0\]\.podSelector\.matchLabels\.trusted: label values must be strings/m);
+    });
+  });
 });
