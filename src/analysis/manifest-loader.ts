@@ -18,7 +18,7 @@ export interface LoadedManifests {
 
 /**
  * Read `*.yaml` / `*.yml` files, recursing into directories (in sorted order, for stable output);
- * every real file once, symlink loops ended. `kind: List` documents are flattened. Only regular files
+ * every real file once, symlink loops ended. `kind: List` documents and typed lists are flattened. Only regular files
  * up to 32 MiB each and 256 MiB together are read, and symlinks found in a directory are followed
  * only inside it (the command line's defaults); anything else is a problem.
  * @param cwd directory relative paths are resolved against (they are reported as given)

@@ -54,7 +54,7 @@ export interface UnreadableFile {
 
 /** What {@link loadInput} found. */
 export interface LoadedFiles {
-  /** Manifest objects in file order (`kind: List` flattened). */
+  /** Manifest objects in file order (`kind: List` and typed lists flattened). */
   readonly manifests: SourcedManifest[];
   /** Markdown files, in file order. */
   readonly markdown: MarkdownFile[];

@@ -22,7 +22,7 @@ export interface ParsedYaml {
 export function parseYaml(text: string, source: string | undefined, firstLine = 1, firstIndex = 1): ParsedYaml {
   const documents: LintDocument[] = [];
   const findings: LintFinding[] = [];
-  // The items of a `kind: List` (kubectl get -o yaml) are linted as the objects they are, each at its line.
+  // The items of a list (`kind: List` from kubectl get -o yaml, or a typed list) are linted as the objects they are, each at its line.
   const parsed = parseYamlText(text, { firstLine, expandLists: true });
   for (const entry of parsed.entries) {
     const index = firstIndex + entry.document;

@@ -5,7 +5,7 @@
  * GitOps repository. Internal.
  */
 import * as path from 'path';
-import { Composer, Document, LineCounter, Node, Parser, YAMLParseError, isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { Composer, Document, LineCounter, Node, Parser, ScalarTag, YAMLParseError, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from './input-files';
 
 /**
@@ -13,6 +13,19 @@ import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from '.
  * "billion laughs" documents (https://eemeli.org/yaml/#tojs-options: `maxAliasCount`, default 100).
  */
 const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The YAML 1.1 booleans kubectl's parser (go-yaml v2, via sigs.k8s.io/yaml) resolves beyond YAML 1.2's
+ * true/false: a plain `yes`, `on` or `n` is a boolean there (so a label value `yes` makes the API
+ * server refuse the object), never the string the 1.2 core schema makes of it. Quoted, they stay strings.
+ */
+const YAML11_BOOL: ScalarTag = {
+  identify: (value) => typeof value === 'boolean',
+  default: true,
+  tag: 'tag:yaml.org,2002:bool',
+  test: /^(?:y|Y|yes|Yes|YES|on|On|ON|n|N|no|No|NO|off|Off|OFF)$/,
+  resolve: (text) => /^(?:y|Y|yes|Yes|YES|on|On|ON)$/.test(text),
+};
 
 /** One value of a YAML text (a document, or an item of a `kind: List` document), or why it was skipped. */
 export interface YamlEntry {
@@ -45,8 +58,9 @@ export interface ParseYamlOptions {
    */
   readonly firstLine?: number;
   /**
-   * Replace a document `{ kind: List, items: [...] }` (what `kubectl get -o yaml` prints) by its
-   * items, each with its own line; nested Lists are expanded too.
+   * Replace a list document `{ kind: List, items: [...] }` (what `kubectl get -o yaml` prints), or a
+   * typed list such as `NetworkPolicyList`, by its items, each with its own line, as kubectl applies
+   * them; nested lists are expanded too.
    * @default false
    */
   readonly expandLists?: boolean;
@@ -68,7 +82,10 @@ export function parseYamlText(text: string, options: ParseYamlOptions = {}): Par
   const entries: YamlEntry[] = [];
   let document = 0;
   try {
-    const composer = new Composer({ uniqueKeys: false });
+    // merge: kubectl reads YAML with go-yaml (sigs.k8s.io/yaml), which resolves YAML 1.1 merge keys
+    // (`<<: *base`, keys written beside it win); unresolved, `<<` would be read as a field of its own.
+    // customTags: the same plain scalars are booleans as for kubectl (YAML11_BOOL).
+    const composer = new Composer({ uniqueKeys: false, merge: true, customTags: [YAML11_BOOL] });
     for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
       readDocument(doc as Document.Parsed, document++, lineOf, lineCounter, options, entries);
     }
@@ -138,22 +155,37 @@ export function isManifest(value: unknown): value is { kind: string; [key: strin
   return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as any).kind === 'string';
 }
 
-/** Report `value`, or the items of a List with the lines of their nodes (`node` is `value`'s node). */
+/**
+ * Report `value`, or the items of a list with the lines of their nodes (`node` is `value`'s node).
+ *
+ * A list is what kubectl applies item by item: apimachinery's unstructured decoder reads any object
+ * with an `items` field as a list, typed lists (`NetworkPolicyList`) as well as `List`, and gives an
+ * item that has neither `kind` nor `apiVersion` the list's `apiVersion` and its kind without the
+ * `List` suffix. Reading only `kind: List` would silently drop the policies of a typed list.
+ */
 function expandList(value: unknown, node: unknown, line: number, doc: Document, lineOf: (pos: number) => number,
   emit: (value: unknown, line: number) => void): void {
   const obj = value as any;
-  if (!isManifest(obj) || obj.kind !== 'List' || !Array.isArray(obj.items)) {
+  if (!isManifest(obj) || !Array.isArray(obj.items)) {
     emit(value, line);
     return;
   }
+  const itemKind = obj.kind.endsWith('List') ? obj.kind.slice(0, -'List'.length) : '';
   const resolved = resolveAlias(node, doc);
   const itemsNode = isMap(resolved) ? resolveAlias(resolved.get('items', true), doc) : undefined;
   obj.items.forEach((item: unknown, i: number) => {
     if (item === null || item === undefined) return;
     const itemNode = isSeq(itemsNode) ? resolveAlias(itemsNode.items[i], doc) : undefined;
     const start = (itemNode as Node | undefined)?.range?.[0];
-    expandList(item, itemNode, start !== undefined ? lineOf(start) : line, doc, lineOf, emit);
+    const typed = itemKind !== '' && isPlainMapping(item) && item.kind === undefined && item.apiVersion === undefined
+      ? { apiVersion: obj.apiVersion, kind: itemKind, ...item }
+      : item;
+    expandList(typed, itemNode, start !== undefined ? lineOf(start) : line, doc, lineOf, emit);
   });
+}
+
+function isPlainMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function resolveAlias(node: unknown, doc: Document): unknown {

@@ -78,4 +78,151 @@ describe('CLI input reading', () => {
         + 'Excessive alias count indicates a resource exhaustion attack; any policy in it is not linted, so the lint cannot vouch for it (the run is undecided: exit 4 unless something fails)\n');
     });
   });
+
+  // kubectl decodes any object with an `items` field as a list (apimachinery unstructuredJSONScheme)
+  // and applies its items; the items of a typed list without kind and apiVersion take the list's
+  // apiVersion and its kind without the `List` suffix. Ignoring a NetworkPolicyList would fail open.
+  const TYPED_LIST = [
+    'apiVersion: v1', //                                            1
+    'kind: Namespace',
+    'metadata: { name: shop }',
+    '---',
+    'apiVersion: apps/v1', //                                       5
+    'kind: Deployment',
+    'metadata: { name: web, namespace: shop }',
+    'spec:',
+    '  selector: { matchLabels: { app: web } }',
+    '  template:',
+    '    metadata: { labels: { app: web } }',
+    '    spec: { containers: [{ name: web, image: nginx, ports: [{ containerPort: 8080 }] }] }',
+    '---',
+    'apiVersion: networking.k8s.io/v1', //                          14
+    'kind: NetworkPolicyList',
+    'items:',
+    '  - metadata: { name: deny-ingress, namespace: shop }', //     17: kind and apiVersion from the list
+    '    spec: { podSelector: {}, policyTypes: [Ingress] }',
+    '  - apiVersion: networking.k8s.io/v1', //                      19
+    '    kind: NetworkPolicy',
+    '    metadata: { name: allow-dns, namespace: shop }',
+    '    spec:',
+    '      podSelector: {}',
+    '      policyTypes: [Egress]',
+    '      egress: [{ ports: [{ protocol: UDP, port: 53 }] }]',
+    '',
+  ].join('\n');
+
+  test('a typed list (kind: NetworkPolicyList) is expanded like kubectl does, not ignored (fail-open)', () => {
+    expect(parseYamlText(TYPED_LIST, { expandLists: true }).entries.map((e) => [e.line, (e.value as any).kind, (e.value as any).apiVersion]))
+      .toEqual([
+        [1, 'Namespace', 'v1'],
+        [5, 'Deployment', 'apps/v1'],
+        [17, 'NetworkPolicy', 'networking.k8s.io/v1'],
+        [19, 'NetworkPolicy', 'networking.k8s.io/v1'],
+      ]);
+    withFile('typed-list.yaml', TYPED_LIST, (file) => {
+      const a = cli('analyze', file, '--cni', 'kubernetes');
+      expect({ code: a.code, stderr: a.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(a.stdout).toMatch(/^shop\/web\s+shop\/web\s+TCP\/8080\s+deny$/m);
+      const l = cli('lint', file, '--cni', 'kubernetes');
+      expect(l.code).toBe(1);
+      expect(l.stdout).toMatch(new RegExp(`^${file}:19: error \\[dns-udp-only\\] NetworkPolicy shop/allow-dns `, 'm'));
+    });
+  });
+
+  test('an object with an items field that is not a list is left as it is; List items keep their own kind', () => {
+    const text = 'apiVersion: v1\nkind: List\nitems:\n  - metadata: { name: x }\n---\napiVersion: example.com/v1\nkind: WidgetList\nitems: 3\n';
+    expect(parseYamlText(text, { expandLists: true }).entries.map((e) => [e.line, e.value])).toEqual([
+      [4, { metadata: { name: 'x' } }],
+      [6, { apiVersion: 'example.com/v1', kind: 'WidgetList', items: 3 }],
+    ]);
+  });
+
+  // kubectl reads YAML with go-yaml (sigs.k8s.io/yaml), which resolves YAML 1.1 merge keys: `<<: *x`
+  // copies the mapping x, and keys written next to it win. Read without merging, the policy below
+  // has a label key '<<' and was left out as invalid; a default-deny written this way was dropped.
+  const MERGE = [
+    'apiVersion: v1',
+    'kind: Namespace',
+    'metadata: { name: shop }',
+    '---',
+    'apiVersion: networking.k8s.io/v1',
+    'kind: NetworkPolicy',
+    'metadata: { <<: { namespace: shop }, name: deny-all }',
+    'spec: { podSelector: {}, policyTypes: [Ingress] }',
+    '---',
+    'apiVersion: networking.k8s.io/v1',
+    'kind: NetworkPolicy',
+    'metadata: { name: web-to-db, namespace: shop }',
+    'spec:',
+    '  podSelector: { matchLabels: &db { app: db } }',
+    '  policyTypes: [Ingress]',
+    '  ingress:',
+    '    - from: [{ podSelector: { matchLabels: { <<: *db, app: web } } }]',
+    '      ports: [{ <<: &udp { protocol: UDP, port: 5432 }, protocol: TCP }]',
+    '---',
+  ].join('\n') + '\n' + ['web', 'db'].map((app) => [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    `metadata: { name: ${app}, namespace: shop }`,
+    'spec:',
+    `  selector: { matchLabels: { app: ${app} } }`,
+    '  template:',
+    `    metadata: { labels: { app: ${app} } }`,
+    `    spec: { containers: [{ name: ${app}, image: nginx, ports: [{ containerPort: ${app === 'db' ? 5432 : 8080} }] }] }`,
+  ].join('\n')).join('\n---\n') + '\n';
+
+  test('YAML merge keys (<<) are resolved as kubectl resolves them; keys written beside them win', () => {
+    const values = parseYamlText(MERGE, { expandLists: true }).entries.map((e) => e.value as any);
+    expect(values[1].metadata).toEqual({ namespace: 'shop', name: 'deny-all' });
+    expect(values[2].spec.ingress).toEqual([{
+      from: [{ podSelector: { matchLabels: { app: 'web' } } }],
+      ports: [{ protocol: 'TCP', port: 5432 }],
+    }]);
+    withFile('merge.yaml', MERGE, (file) => {
+      const r = cli('analyze', file, '--cni', 'kubernetes');
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(r.stdout).toBe([
+        'FROM      TO        PORT      VERDICT',
+        'shop/db   shop/db   TCP/5432  deny',
+        'shop/db   shop/web  TCP/8080  deny',
+        'shop/web  shop/db   TCP/5432  allow',
+        'shop/web  shop/web  TCP/8080  deny',
+        '',
+      ].join('\n'));
+    });
+  });
+
+  // go-yaml (what kubectl parses with) is YAML 1.1: plain y/yes/on, n/no/off are booleans, and a
+  // boolean label value makes the API server refuse the object. Read as YAML 1.2 strings, the policy
+  // below counted as an allow that never exists.
+  test('YAML 1.1 booleans (yes, on, ...) are booleans as kubectl reads them: a policy with `trusted: yes` in a selector is invalid', () => {
+    expect(parseYamlText('a: [y, Yes, ON, n, No, OFF, "yes", true]\n').entries.map((e) => e.value))
+      .toEqual([{ a: [true, true, true, false, false, false, 'yes', true] }]);
+    const text = [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: { name: deny-all, namespace: shop }',
+      'spec: { podSelector: {}, policyTypes: [Ingress] }',
+      '---',
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: { name: allow-trusted, namespace: shop }',
+      'spec:',
+      '  podSelector: {}',
+      '  policyTypes: [Ingress]',
+      '  ingress: [{ from: [{ podSelector: { matchLabels: { trusted: yes } } }] }]',
+      '---',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: { name: client, namespace: shop, labels: { trusted: "yes" } }',
+      'spec: { containers: [{ name: c, image: busybox, ports: [{ containerPort: 8080 }] }] }',
+      '',
+    ].join('\n');
+    withFile('yes.yaml', text, (file) => {
+      const r = cli('analyze', file, '--cni', 'kubernetes');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^shop\/client\s+shop\/client\s+TCP\/8080\s+deny$/m);
+      expect(r.stderr).toMatch(/^note: NetworkPolicy shop\/allow-trusted is invalid and left out of the analysis .*spec\.ingress\[0\]\.from\[0\]\.podSelector\.matchLabels\.trusted: label values must be strings/m);
+    });
+  });
 });
