@@ -53,6 +53,8 @@ export interface CompiledRule {
   readonly protocol?: number;
   readonly notProtocol?: number;
   readonly ipVersion?: number;
+  /** The rule's ICMP type matches that are set (`icmp`, `notICMP`), see {@link ruleTruth}. */
+  readonly icmpFields?: ReadonlyArray<'icmp' | 'notICMP'>;
   readonly source: EntityRule;
   readonly destination: EntityRule;
   /** Readable HTTP match of an Allow rule (enforced only with Calico's application layer policy). */
@@ -194,7 +196,9 @@ export function compileRule(raw: any, path: string, cache: SelectorCache): Compi
     }
     http = `HTTP ${parts.join('; ') || 'any'}`;
   }
-  return { path, action, protocol, notProtocol, ipVersion: raw.ipVersion, source, destination, http, ...(http ? { httpMatch: raw.http } : {}) };
+  const icmp = (['icmp', 'notICMP'] as const).filter((f) => raw[f] !== undefined && raw[f] !== null);
+  const extra = { ...(icmp.length > 0 ? { icmpFields: icmp } : {}), ...(http ? { httpMatch: raw.http } : {}) };
+  return { path, action, protocol, notProtocol, ipVersion: raw.ipVersion, source, destination, http, ...extra };
 }
 
 const QUERY_PROTOCOL: Record<L4Protocol, number> = { TCP: 6, UDP: 17, SCTP: 132 };
@@ -439,10 +443,23 @@ export function ruleTruth(rule: CompiledRule, query: SideQuery, scope: RuleScope
   if (rule.protocol !== undefined && rule.protocol !== proto) return NO;
   if (rule.notProtocol !== undefined && rule.notProtocol === proto) return NO;
   let result: Tri = YES;
+  if (rule.icmpFields) {
+    // The query is TCP, UDP or SCTP, which the protocol check above let through. Felix renders
+    // `icmp` / `notICMP` as an ICMP type(/code) match with no protocol check of its own (iptables
+    // `-m icmp [!] --icmp-type`, which the kernel only loads with `-p icmp`; nftables `icmp type [!=]`,
+    // which implies ICMP; eBPF: a compare of the ICMP-type byte of its packet state), so whether
+    // the rule matches non-ICMP traffic depends on the dataplane.
+    result = MAYBE;
+    for (const field of rule.icmpFields) {
+      log?.why.push(`${field}: Felix matches the ICMP type without checking the protocol, and whether that matches ${query.protocol} `
+        + 'traffic depends on the dataplane (iptables, nftables or eBPF)');
+    }
+  }
   if (rule.ipVersion !== undefined) {
-    result = ipVersionTruth(rule.ipVersion, query);
-    if (result === NO) return NO;
-    if (result === MAYBE) log?.why.push(`ipVersion ${rule.ipVersion}: the flow may use either IP family`);
+    const version = ipVersionTruth(rule.ipVersion, query);
+    if (version === NO) return NO;
+    if (version === MAYBE) log?.why.push(`ipVersion ${rule.ipVersion}: the flow may use either IP family`);
+    result = and3(result, version);
   }
   const src = query.direction === 'ingress' ? query.peer : query.subject;
   const dst = query.direction === 'ingress' ? query.subject : query.peer;

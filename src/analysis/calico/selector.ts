@@ -7,8 +7,8 @@
  *   `global()` matches non-namespaced resources (GlobalNetworkSets, host endpoints) and is meant for
  *   a rule's `namespaceSelector`;
  * - `has(k)`; `k == 'v'`; `k != 'v'` (also true when `k` is absent); `k in {'a','b'}`;
- *   `k not in {...}` (also true when `k` is absent); `k starts with 'x'`, `k ends with 'x'`,
- *   `k contains 'x'` (false when `k` is absent);
+ *   `k not in {...}` (also true when `k` is absent; a set may end with a comma, `{'a',}`);
+ *   `k starts with 'x'`, `k ends with 'x'`, `k contains 'x'` (false when `k` is absent);
  * - `!`, `&&` (binds tighter than `||`), `||`, parentheses; values in single or double quotes.
  *
  * An empty (or all-whitespace) expression is `all()`, which is what Calico does for an omitted
@@ -153,14 +153,21 @@ class Parser {
     this.fail(`expected an operator (==, !=, in, not in, starts with, ends with, contains) after label '${key}'`);
   }
 
+  /**
+   * `{'a', 'b'}`, possibly empty. Like libcalico-go's parser (parseOperation), read strings each
+   * followed by an optional comma and stop at the first token that is not a string: a trailing
+   * comma (`{'a',}`) is accepted, a leading or doubled one is not.
+   */
   private readSet(): Set<string> {
     this.expect('{');
     const values = new Set<string>();
-    this.skipSpace();
-    if (this.eat('}')) return values;
-    do {
+    for (;;) {
+      this.skipSpace();
+      const next = this.text[this.pos];
+      if (next !== "'" && next !== '"') break;
       values.add(this.readString());
-    } while (this.eat(','));
+      if (!this.eat(',')) break;
+    }
     this.expect('}');
     return values;
   }
