@@ -136,7 +136,7 @@ describe('L7 rules', () => {
   test('headers are reported', () => {
     const withHeaders = cnp('shop', 'hdr', {
       endpointSelector: { matchLabels: { app: 'api' } },
-      ingress: [{ toPorts: [{ ports: [{ port: '80' }], rules: { http: [{ method: 'POST', headers: ['X-Token: abc'] }] } }] }],
+      ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'POST', headers: ['X-Token: abc'] }] } }] }],
     });
     expect(ingress([withHeaders], web, api, 80).l7Constraints).toEqual([
       'HTTP POST any path headers [X-Token: abc] (CiliumNetworkPolicy shop/hdr spec.ingress[0])',
