@@ -133,16 +133,25 @@ export function effectivePeerSelector(raw: LabelSelector | undefined, policyName
 /** Effective peer selectors, cached per selector object of a parsed manifest. */
 const peerSelectorCache = new WeakMap<object, Map<string | undefined, LabelSelector>>();
 
-function computePeerSelector(raw: LabelSelector | undefined, policyNamespace: string | undefined): LabelSelector {
+function computePeerSelector(raw: LabelSelector | undefined, policyNamespace: string | undefined, reservedAsIs = true): LabelSelector {
   const sel = normalizeSelector(raw);
   const keys = selectorKeys(sel);
-  if (keys.some((k) => k.startsWith('reserved:'))) return sel;
+  if (reservedAsIs && keys.some((k) => k.startsWith('reserved:'))) return sel;
   const namesNamespace = keys.includes(`k8s:${POD_NAMESPACE_KEY}`) || keys.includes(`any:${POD_NAMESPACE_KEY}`);
   if (namesNamespace) return sel;
   if (policyNamespace === undefined) {
     return { ...sel, matchExpressions: [...(sel.matchExpressions ?? []), { key: `k8s:${POD_NAMESPACE_KEY}`, operator: 'Exists' }] };
   }
   return { ...sel, matchLabels: { ...sel.matchLabels, [`k8s:${POD_NAMESPACE_KEY}`]: policyNamespace } };
+}
+
+/**
+ * The effective `fromRequires`/`toRequires` selector: the same namespace handling as
+ * {@link effectivePeerSelector}, also for selectors with `reserved:` keys (the parser calls
+ * getEndpointSelector without the k8s-prefix option for requirements).
+ */
+export function effectiveRequirementSelector(raw: LabelSelector | undefined, policyNamespace: string | undefined): LabelSelector {
+  return computePeerSelector(raw, policyNamespace, false);
 }
 
 /**

@@ -179,3 +179,28 @@ describe('CiliumClusterwideNetworkPolicy scope', () => {
       + 'which the manifests do not hold, and may deny ingress of nodes and hostNetwork pods here']);
   });
 });
+
+describe('fromRequires / toRequires get the policy namespace like peer selectors', () => {
+  // getEndpointSelector (pkg/k8s/apis/cilium.io/utils) is applied to FromRequires/ToRequires too,
+  // without the exception for reserved: keys: in a CNP a requirement that does not name the pod
+  // namespace only admits peers of the policy namespace (in a CCNP: any pod).
+  const requiring = (kind: 'cnp' | 'ccnp') => {
+    const spec = {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'billing' } }, {}], fromRequires: [{ matchLabels: { app: 'web' } }] }],
+    };
+    return kind === 'cnp' ? cnp('shop', 'req', spec) : ccnp('req', spec);
+  };
+
+  test('CNP: a billing peer fails the requirement under 1.18, passes without it under 1.19+: indeterminate', () => {
+    const v = ingress([requiring('cnp')], billingWeb, api, 80);
+    expect([v.outcome, v.uncertain]).toEqual([2, ['CiliumNetworkPolicy shop/req uses fromRequires/toRequires, which Cilium 1.18 applies and 1.19+ '
+      + 'rejects with the whole policy (cilium/cilium#42615): the two give different verdicts here']]);
+    // A shop peer with app=web meets it under both.
+    expect(ingress([requiring('cnp')], web, api, 80).outcome).toBe(1);
+  });
+
+  test('CCNP: the requirement reaches every namespace', () => {
+    expect(ingress([requiring('ccnp')], billingWeb, api, 80).outcome).toBe(1);
+  });
+});
