@@ -7,6 +7,7 @@ import { Direction, ManifestObject } from '../model';
 import { LabelSelector } from '../selectors';
 import { effectiveSubjectSelector } from './identity';
 import { ruleHasL7PortRules } from './ports';
+import { parseCidrLoose } from '../../util/cidr';
 import { isServedCiliumPolicy, namespaceOf } from '../../util/vocabulary';
 
 /** One Cilium rule (a `spec` or one `specs[i]`) with its effective subject selector. */
@@ -75,11 +76,37 @@ function portRuleRejection(pr: any, direction: Direction): string | undefined {
   return undefined;
 }
 
+/**
+ * Why validation rejects one CIDRSet entry: an `except` whose address is not inside `cidr` (or of
+ * another address family). Unparsable values are left to the schema checks.
+ */
+function cidrRuleRejection(entry: any): string | undefined {
+  if (typeof entry?.cidr !== 'string' || !entry.cidr.includes('/') || !Array.isArray(entry.except)) return undefined;
+  const outer = parseCidrLoose(entry.cidr);
+  if (!outer) return undefined;
+  for (const text of entry.except) {
+    const inner = typeof text === 'string' && text.includes('/') ? parseCidrLoose(text) : undefined;
+    if (!inner) continue;
+    if (inner.address.kind() !== outer.address.kind() || !(inner.address as any).match(outer.address, outer.prefix)) {
+      return `except ${text} is not inside cidr ${entry.cidr}`;
+    }
+  }
+  return undefined;
+}
+
 /** Why validation rejects one `ingress`/`egress` rule, with the path below the rule, or undefined. */
 function allowRuleRejection(rule: any, direction: Direction): string | undefined {
   const present = L3_MEMBERS[direction].filter((f) => nonEmpty(rule?.[f]));
   if (present.length > 1) return `: combines ${present.join(' and ')}; Cilium does not support several kinds of peer in one rule (use one rule each)`;
   if (nonEmpty(rule?.icmps) && nonEmpty(rule?.toPorts)) return ': icmps may only be present without toPorts (use a separate rule)';
+  const setField = direction === 'ingress' ? 'fromCIDRSet' : 'toCIDRSet';
+  const sets: unknown = rule?.[setField];
+  if (Array.isArray(sets)) {
+    for (let k = 0; k < sets.length; k++) {
+      const why = cidrRuleRejection(sets[k]);
+      if (why !== undefined) return `.${setField}[${k}]: ${why}`;
+    }
+  }
   const toPorts: unknown = rule?.toPorts;
   if (!Array.isArray(toPorts)) return undefined;
   for (let j = 0; j < toPorts.length; j++) {
@@ -96,6 +123,8 @@ function allowRuleRejection(rule: any, direction: Direction): string | undefined
  * - IngressRule/EgressRule.sanitize: one rule may not combine two kinds of peer ("Combining
  *   FromEndpoints and FromCIDR is not supported yet"; still so in 2025 releases) and `icmps` may
  *   not share a rule with `toPorts` (toServices with toPorts is accepted since 1.17, cilium/cilium#35506);
+ * - CIDRRule.sanitize: each `except` of a CIDRSet entry must lie inside its `cidr` (its address,
+ *   same family);
  * - PortRule.sanitize: DNS rules are not allowed on ingress; L7 rules other than DNS only apply to
  *   TCP ("L7 rules can only apply to TCP (not ANY) except for DNS rules"; an omitted protocol
  *   parses as ANY); L7 rules cannot be used when a port is 0;

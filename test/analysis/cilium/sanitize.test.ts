@@ -4,7 +4,7 @@
  * (CiliumNetworkPolicy.Parse). Each case here is accepted by the CRD schema and used to be applied
  * as written.
  */
-import { api, billingApi, cnp, egress, ingress, internet, web, worker } from './helpers';
+import { api, billingApi, cnp, egress, external, ingress, internet, web, worker } from './helpers';
 import { ManifestObject } from '../../../src/analysis/model';
 import { expectValidManifests } from '../../support/schema';
 
@@ -89,5 +89,29 @@ describe('rules Cilium rejects are not applied', () => {
     expect(ingress([policy], web, api, 8080).outcome).toBe(0);
     expect(ingress([policy], internet, api, 8080).outcome).toBe(0);
     expect(ingress([policy], worker, api, 8080).outcome).toBe(1);
+  });
+});
+
+describe('CIDRSet except outside its cidr', () => {
+  // CIDRRule.sanitize: "allow CIDR prefix ... does not contain exclude CIDR prefix ..." (the except's
+  // address must lie in the cidr, same address family).
+  const fromSet = (name: string, set: any) => apiIngress(name, [{ fromCIDRSet: [set] }]);
+
+  test('an except outside the cidr gets the policy rejected', () => {
+    const outside = fromSet('except-outside', { cidr: '203.0.113.0/24', except: ['198.51.100.0/24'] });
+    const family = fromSet('except-v6', { cidr: '203.0.113.0/24', except: ['::ffff:203.0.113.7/128'] });
+    expectValidManifests([outside, family]);
+    expect(summary(ingress([outside], worker, api, 8080))).toEqual([1, [
+      'default-allow: no Cilium or Kubernetes policy puts shop/api into default deny for ingress',
+      rejectedNote('except-outside', 'spec.ingress[0].fromCIDRSet[0]: except 198.51.100.0/24 is not inside cidr 203.0.113.0/24'),
+    ]]);
+    expect(ingress([family], worker, api, 8080).outcome).toBe(1);
+  });
+
+  test('control: an except inside the cidr (by its address) is accepted', () => {
+    const inside = fromSet('except-inside', { cidr: '203.0.113.0/24', except: ['203.0.113.7/32'] });
+    expect(ingress([inside], worker, api, 8080).outcome).toBe(0);
+    expect(ingress([inside], internet, api, 8080).outcome).toBe(0);
+    expect(ingress([inside], external('203.0.113.9'), api, 8080).outcome).toBe(1);
   });
 });
