@@ -46,7 +46,9 @@ export function portProtocolMatches(pp: CiliumPortProtocol, port: number, protoc
     return port >= start && port <= end;
   }
   // Named port: the destination pod must declare it, with this number and a compatible protocol.
-  return destination.namedPorts.some((np) => np.name === text && np.port === port && np.protocol === protocol);
+  // Cilium lower-cases the name (PortProtocol.sanitize); container port names are lower case.
+  const name = text.toLowerCase();
+  return destination.namedPorts.some((np) => np.name === name && np.port === port && np.protocol === protocol);
 }
 
 /**

@@ -51,7 +51,8 @@ function portNames(value: unknown, into: Set<string> = new Set()): Set<string> {
     for (const v of value) portNames(v, into);
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, inner] of Object.entries(value)) {
-      if (key === 'port' && typeof inner === 'string' && !/^[0-9]+$/.test(inner.trim())) into.add(inner.trim());
+      // Cilium lower-cases port names; NetworkPolicy names are lower case already (IANA_SVC_NAME).
+      if (key === 'port' && typeof inner === 'string' && !/^[0-9]+$/.test(inner.trim())) into.add(inner.trim().toLowerCase());
       else portNames(inner, into);
     }
   }

@@ -386,3 +386,17 @@ describe('toPorts entries without ports', () => {
     expect(v.reasons.find((r) => r.effect === 'log')?.message).toContain('spec.ingress[0].toPorts[0]: DNS rules are not allowed on ingress');
   });
 });
+
+describe('named ports are case-insensitive', () => {
+  // PortProtocol.sanitize lower-cases a port name ("Normalize for case insensitive comparison"), and
+  // container port names are lower case (IANA_SVC_NAME).
+  test('port HTTP selects the container port named http', () => {
+    const policy = cnp('shop', 'upper', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: 'HTTP', protocol: 'TCP' }] }] }],
+    });
+    const v = ingress([policy], web, api, 8080);
+    expect([v.outcome, v.reasons[0].message]).toEqual([1, 'CiliumNetworkPolicy shop/upper spec.ingress[0] allows ingress from shop/web to shop/api on 8080/TCP via fromEndpoints[0], toPorts[0]']);
+    expect(ingress([policy], web, api, 9090).outcome).toBe(0);
+  });
+});
