@@ -64,12 +64,19 @@ function portRuleRejection(pr: any, direction: Direction): string | undefined {
   if (direction === 'ingress' && hasDns) return 'DNS rules are not allowed on ingress';
   const r = pr?.rules;
   const hasL7 = !!r && typeof r === 'object' && (nonEmpty(r.http) || nonEmpty(r.kafka) || nonEmpty(r.dns) || !!r.l7proto);
+  if (Array.isArray(pr?.serverNames) && pr.serverNames.length > 0 && hasL7 && (pr.terminatingTLS === undefined || pr.terminatingTLS === null)) {
+    return 'serverNames need terminatingTLS when the entry has L7 rules';
+  }
   const ports: any[] = Array.isArray(pr?.ports) ? pr.ports : [];
   if (hasL7 && !hasDns) {
     for (let k = 0; k < ports.length; k++) {
       const protocol = String(ports[k]?.protocol ?? '').toUpperCase() || 'ANY';
       if (protocol !== 'TCP') return `ports[${k}]: L7 rules only apply to protocol TCP (got ${protocol}; an omitted protocol is ANY), except DNS rules`;
     }
+  }
+  if (pr?.listener !== undefined && pr?.listener !== null) {
+    if (direction === 'ingress') return 'a listener is not allowed on ingress';
+    if (hasL7) return 'a listener cannot be combined with L7 rules';
   }
   if (hasL7 && ports.some((pp) => /^\s*0+\s*$/.test(String(pp?.port ?? '')))) return 'L7 rules cannot be used with port 0 (all ports)';
   if (hasDns && ports.length === 0) return 'DNS rules need ports (port 53 must be specified)';
@@ -125,7 +132,8 @@ function allowRuleRejection(rule: any, direction: Direction): string | undefined
  *   not share a rule with `toPorts` (toServices with toPorts is accepted since 1.17, cilium/cilium#35506);
  * - CIDRRule.sanitize: each `except` of a CIDRSet entry must lie inside its `cidr` (its address,
  *   same family);
- * - PortRule.sanitize: DNS rules are not allowed on ingress; L7 rules other than DNS only apply to
+ * - PortRule.sanitize: DNS rules are not allowed on ingress; serverNames with L7 rules need
+ *   terminatingTLS; a listener is not allowed on ingress nor with L7 rules; L7 rules other than DNS only apply to
  *   TCP ("L7 rules can only apply to TCP (not ANY) except for DNS rules"; an omitted protocol
  *   parses as ANY); L7 rules cannot be used when a port is 0;
  * - L7Rules.sanitize: DNS rules need ports ("Port 53 must be specified for DNS rules").
