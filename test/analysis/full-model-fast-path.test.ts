@@ -234,25 +234,34 @@ describe('Cilium named ports on a subject without default deny', () => {
     metadata: { name, namespace: 'shop', labels: { app: 'web' } },
     spec: { containers: ports.map((port, i) => ({ name: `c${i}`, image: 'example/app:1', ports: [{ name: 'http', containerPort: port }] })) },
   });
-  const policy: ManifestObject = {
+  const policy = (field: 'ingress' | 'ingressDeny'): ManifestObject => ({
     apiVersion: 'cilium.io/v2',
     kind: 'CiliumNetworkPolicy',
     metadata: { name: 'http-in', namespace: 'shop' },
     spec: {
       endpointSelector: { matchLabels: { app: 'web' } },
       enableDefaultDeny: { ingress: false },
-      ingress: [{ fromEndpoints: [{}], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }],
+      [field]: [{ fromEndpoints: [{}], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }] }] }],
     },
-  };
-
-  test('a pod declaring the name twice and one declaring it once get different ingress keys, as their verdicts differ', () => {
-    const manifests = [web('twice', [8080, 9090]), web('once', [8080]), policy];
+  });
+  const setup = (manifests: ManifestObject[]) => {
     const [once, twice] = buildInventory(manifests).pods.map((p) => p.endpoint);
     const model = modelFor(Cni.cilium(), manifests, buildInventory(manifests).namespaces);
     const ask = (subject: Endpoint) => model.decide({ direction: 'ingress', subject, peer: once, port: 8080, protocol: 'TCP', destination: subject });
+    return { once, twice, model, ask };
+  };
+
+  test('a deny rule by name: the pod declaring it twice and the one declaring it once get different ingress keys, as their verdicts differ', () => {
+    const { once, twice, model, ask } = setup([web('twice', [8080, 9090]), web('once', [8080]), policy('ingressDeny')]);
     // Cilium resolves `http` of `twice` to one of its two numbers; `once` has only 8080.
     expect(ask(twice)).toBe(2);
-    expect(ask(once)).toBe(1);
+    expect(ask(once)).toBe(0);
     expect(model.subjectKey(twice, 'ingress')).not.toBe(model.subjectKey(once, 'ingress'));
+  });
+
+  test('an allow rule by name: Cilium allows both whatever the name resolves to, with equal keys', () => {
+    const { once, twice, model, ask } = setup([web('twice', [8080, 9090]), web('once', [8080]), policy('ingress')]);
+    expect([ask(twice), ask(once)]).toEqual([1, 1]);
+    expect(model.subjectKey(twice, 'ingress')).toBe(model.subjectKey(once, 'ingress'));
   });
 });

@@ -109,11 +109,10 @@ export function selectorKeys(selector: LabelSelector): string[] {
  * parses a policy (pkg/k8s/apis/cilium.io/utils, getEndpointSelector):
  * - a selector with a `reserved:` key is left alone (it selects reserved identities);
  * - CiliumNetworkPolicy: unless the selector names the namespace (`k8s:` or source-less
- *   `io.kubernetes.pod.namespace`) or a namespace label (`io.cilium.k8s.namespace.labels.*`), it is
- *   restricted to the policy's namespace. The docs page
- *   https://docs.cilium.io/en/stable/security/policy/kubernetes/#known-pitfalls says namespace-label
- *   selectors are "ignored" in a CNP; the parser instead skips the namespace injection, which is
- *   what we model (the selector then matches pods of any namespace with those labels);
+ *   `io.kubernetes.pod.namespace`), it is restricted to the policy's namespace. Namespace labels
+ *   (`io.cilium.k8s.namespace.labels.*`) do not count: the parser only looks for the pod namespace
+ *   key, so in a CNP they only narrow the policy's own namespace (the docs page
+ *   https://docs.cilium.io/en/stable/security/policy/kubernetes/#known-pitfalls calls them "ignored");
  * - CiliumClusterwideNetworkPolicy (namespace undefined): unless the namespace is named, the selector
  *   gains `k8s:io.kubernetes.pod.namespace Exists`, so `{}` means every pod of the cluster but no
  *   reserved identity (host, world, ...).
@@ -134,20 +133,25 @@ export function effectivePeerSelector(raw: LabelSelector | undefined, policyName
 /** Effective peer selectors, cached per selector object of a parsed manifest. */
 const peerSelectorCache = new WeakMap<object, Map<string | undefined, LabelSelector>>();
 
-function computePeerSelector(raw: LabelSelector | undefined, policyNamespace: string | undefined): LabelSelector {
+function computePeerSelector(raw: LabelSelector | undefined, policyNamespace: string | undefined, reservedAsIs = true): LabelSelector {
   const sel = normalizeSelector(raw);
   const keys = selectorKeys(sel);
-  if (keys.some((k) => k.startsWith('reserved:'))) return sel;
+  if (reservedAsIs && keys.some((k) => k.startsWith('reserved:'))) return sel;
   const namesNamespace = keys.includes(`k8s:${POD_NAMESPACE_KEY}`) || keys.includes(`any:${POD_NAMESPACE_KEY}`);
   if (namesNamespace) return sel;
   if (policyNamespace === undefined) {
     return { ...sel, matchExpressions: [...(sel.matchExpressions ?? []), { key: `k8s:${POD_NAMESPACE_KEY}`, operator: 'Exists' }] };
   }
-  const namesNamespaceLabels = keys.some(
-    (k) => k.startsWith(`k8s:${NAMESPACE_LABELS_PREFIX}`) || k.startsWith(`any:${NAMESPACE_LABELS_PREFIX}`),
-  );
-  if (namesNamespaceLabels) return sel;
   return { ...sel, matchLabels: { ...sel.matchLabels, [`k8s:${POD_NAMESPACE_KEY}`]: policyNamespace } };
+}
+
+/**
+ * The effective `fromRequires`/`toRequires` selector: the same namespace handling as
+ * {@link effectivePeerSelector}, also for selectors with `reserved:` keys (the parser calls
+ * getEndpointSelector without the k8s-prefix option for requirements).
+ */
+export function effectiveRequirementSelector(raw: LabelSelector | undefined, policyNamespace: string | undefined): LabelSelector {
+  return computePeerSelector(raw, policyNamespace, false);
 }
 
 /**

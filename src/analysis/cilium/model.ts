@@ -318,7 +318,7 @@ export class CiliumModel implements AnnotatedCniModel {
         for (const rule of rules) {
           const selectors = [
             ...(Array.isArray(rule?.[`${pfx}Endpoints`]) ? rule[`${pfx}Endpoints`] : []).map((e: any) => effectivePeerSelector(e, rs.namespace)),
-            ...requirementsOf(rule, direction),
+            ...requirementsOf(rule, direction, rs.namespace),
           ];
           for (const sel of selectors) seen.set(JSON.stringify(sel), sel);
         }
@@ -354,8 +354,8 @@ export class CiliumModel implements AnnotatedCniModel {
         allows,
         ciliumDefaultDeny: selected.some((rs) => rs.defaultDeny[direction]),
         networkPolicies,
-        allowCtx: { dnsProxy, cidrGroups: this.cidrGroups, requires: allows.flatMap((r) => requirementsOf(r.rule, direction)) },
-        denyCtx: { dnsProxy, cidrGroups: this.cidrGroups, requires: denies.flatMap((r) => requirementsOf(r.rule, direction)) },
+        allowCtx: { dnsProxy, cidrGroups: this.cidrGroups, requires: allows.flatMap((r) => requirementsOf(r.rule, direction, r.rs.namespace)) },
+        denyCtx: { dnsProxy, cidrGroups: this.cidrGroups, requires: denies.flatMap((r) => requirementsOf(r.rule, direction, r.rs.namespace)) },
       };
       perDirection[direction] = plan;
     }

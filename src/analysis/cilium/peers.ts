@@ -18,7 +18,7 @@
 import { CidrGroupIndex } from './cidr-groups';
 import { entityMatches } from './entities';
 import { dnsSelectorMatches, describeDnsSelector, DnsSelector } from './fqdn';
-import { effectivePeerSelector, identityOf, normalizeSelector, selectorMatches } from './identity';
+import { effectivePeerSelector, effectiveRequirementSelector, identityOf, selectorMatches } from './identity';
 import { blockOf, blockOfCidr, matchAddresses } from '../addresses';
 import { Direction, Endpoint } from '../model';
 import { LabelSelector } from '../selectors';
@@ -171,8 +171,11 @@ function fqdnCouldResolve(selector: DnsSelector, dnsProxy: DnsProxyLookup): bool
   return probe !== undefined && dnsProxy(probe).ok;
 }
 
-/** The `fromRequires` / `toRequires` selectors of a rule, normalized (sources made explicit). */
-export function requirementsOf(rule: any, direction: Direction): LabelSelector[] {
+/**
+ * The `fromRequires` / `toRequires` selectors of a rule, normalized (sources made explicit) and
+ * scoped like peer selectors: `policyNamespace` is undefined for clusterwide policies.
+ */
+export function requirementsOf(rule: any, direction: Direction, policyNamespace: string | undefined): LabelSelector[] {
   const list = rule?.[direction === 'ingress' ? 'fromRequires' : 'toRequires'];
-  return Array.isArray(list) ? list.map((s: any) => normalizeSelector(s)) : [];
+  return Array.isArray(list) ? list.map((s: any) => effectiveRequirementSelector(s, policyNamespace)) : [];
 }

@@ -7,6 +7,7 @@ import { Direction, ManifestObject } from '../model';
 import { LabelSelector } from '../selectors';
 import { effectiveSubjectSelector } from './identity';
 import { ruleHasL7PortRules } from './ports';
+import { parseCidrLoose } from '../../util/cidr';
 import { isServedCiliumPolicy, namespaceOf } from '../../util/vocabulary';
 
 /** One Cilium rule (a `spec` or one `specs[i]`) with its effective subject selector. */
@@ -51,27 +52,101 @@ export function defaultDenyOf(rule: any): Record<Direction, boolean> {
   };
 }
 
+/** Peer fields Cilium's rule validation refuses to combine in one allow rule, per direction. */
+const L3_MEMBERS: Record<Direction, string[]> = {
+  ingress: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromNodes', 'fromGroups'],
+  egress: ['toCIDR', 'toCIDRSet', 'toEndpoints', 'toEntities', 'toServices', 'toFQDNs', 'toGroups', 'toNodes'],
+};
+
+/** Why validation rejects one toPorts entry of an allow rule, or undefined. */
+function portRuleRejection(pr: any, direction: Direction): string | undefined {
+  const hasDns = Array.isArray(pr?.rules?.dns) && pr.rules.dns.length > 0;
+  if (direction === 'ingress' && hasDns) return 'DNS rules are not allowed on ingress';
+  const r = pr?.rules;
+  const hasL7 = !!r && typeof r === 'object' && (nonEmpty(r.http) || nonEmpty(r.kafka) || nonEmpty(r.dns) || !!r.l7proto);
+  if (Array.isArray(pr?.serverNames) && pr.serverNames.length > 0 && hasL7 && (pr.terminatingTLS === undefined || pr.terminatingTLS === null)) {
+    return 'serverNames need terminatingTLS when the entry has L7 rules';
+  }
+  const ports: any[] = Array.isArray(pr?.ports) ? pr.ports : [];
+  if (hasL7 && !hasDns) {
+    for (let k = 0; k < ports.length; k++) {
+      const protocol = String(ports[k]?.protocol ?? '').toUpperCase() || 'ANY';
+      if (protocol !== 'TCP') return `ports[${k}]: L7 rules only apply to protocol TCP (got ${protocol}; an omitted protocol is ANY), except DNS rules`;
+    }
+  }
+  if (pr?.listener !== undefined && pr?.listener !== null) {
+    if (direction === 'ingress') return 'a listener is not allowed on ingress';
+    if (hasL7) return 'a listener cannot be combined with L7 rules';
+  }
+  if (hasL7 && ports.some((pp) => /^\s*0+\s*$/.test(String(pp?.port ?? '')))) return 'L7 rules cannot be used with port 0 (all ports)';
+  if (hasDns && ports.length === 0) return 'DNS rules need ports (port 53 must be specified)';
+  return undefined;
+}
+
+/**
+ * Why validation rejects one CIDRSet entry: an `except` whose address is not inside `cidr` (or of
+ * another address family). Unparsable values are left to the schema checks.
+ */
+function cidrRuleRejection(entry: any): string | undefined {
+  if (typeof entry?.cidr !== 'string' || !entry.cidr.includes('/') || !Array.isArray(entry.except)) return undefined;
+  const outer = parseCidrLoose(entry.cidr);
+  if (!outer) return undefined;
+  for (const text of entry.except) {
+    const inner = typeof text === 'string' && text.includes('/') ? parseCidrLoose(text) : undefined;
+    if (!inner) continue;
+    if (inner.address.kind() !== outer.address.kind() || !(inner.address as any).match(outer.address, outer.prefix)) {
+      return `except ${text} is not inside cidr ${entry.cidr}`;
+    }
+  }
+  return undefined;
+}
+
+/** Why validation rejects one `ingress`/`egress` rule, with the path below the rule, or undefined. */
+function allowRuleRejection(rule: any, direction: Direction): string | undefined {
+  const present = L3_MEMBERS[direction].filter((f) => nonEmpty(rule?.[f]));
+  if (present.length > 1) return `: combines ${present.join(' and ')}; Cilium does not support several kinds of peer in one rule (use one rule each)`;
+  if (nonEmpty(rule?.icmps) && nonEmpty(rule?.toPorts)) return ': icmps may only be present without toPorts (use a separate rule)';
+  const setField = direction === 'ingress' ? 'fromCIDRSet' : 'toCIDRSet';
+  const sets: unknown = rule?.[setField];
+  if (Array.isArray(sets)) {
+    for (let k = 0; k < sets.length; k++) {
+      const why = cidrRuleRejection(sets[k]);
+      if (why !== undefined) return `.${setField}[${k}]: ${why}`;
+    }
+  }
+  const toPorts: unknown = rule?.toPorts;
+  if (!Array.isArray(toPorts)) return undefined;
+  for (let j = 0; j < toPorts.length; j++) {
+    const why = portRuleRejection(toPorts[j], direction);
+    if (why !== undefined) return `.toPorts[${j}]${why.startsWith('ports[') ? `.${why}` : `: ${why}`}`;
+  }
+  return undefined;
+}
+
 /**
  * The reason Cilium's rule validation rejects one rule (`spec` or `specs[i]`), for the shapes the
- * model knows: pkg/policy/api/rule_validation.go, PortRule.sanitize and L7Rules.sanitize, refuse
- * `toPorts[].rules.dns` on ingress ("DNS rules are not allowed on ingress") and DNS rules in a
- * toPorts entry without ports ("Port 53 must be specified for DNS rules"). Other portless L7 rules
- * (HTTP, Kafka, l7proto) pass validation; see `matchingPortRule` for what they do.
+ * model knows. pkg/policy/api/rule_validation.go (`Rule.Sanitize`, which checks the `ingress` and
+ * `egress` allow rules, not the deny rules):
+ * - IngressRule/EgressRule.sanitize: one rule may not combine two kinds of peer ("Combining
+ *   FromEndpoints and FromCIDR is not supported yet"; still so in 2025 releases) and `icmps` may
+ *   not share a rule with `toPorts` (toServices with toPorts is accepted since 1.17, cilium/cilium#35506);
+ * - CIDRRule.sanitize: each `except` of a CIDRSet entry must lie inside its `cidr` (its address,
+ *   same family);
+ * - PortRule.sanitize: DNS rules are not allowed on ingress; serverNames with L7 rules need
+ *   terminatingTLS; a listener is not allowed on ingress nor with L7 rules; L7 rules other than DNS only apply to
+ *   TCP ("L7 rules can only apply to TCP (not ANY) except for DNS rules"; an omitted protocol
+ *   parses as ANY); L7 rules cannot be used when a port is 0;
+ * - L7Rules.sanitize: DNS rules need ports ("Port 53 must be specified for DNS rules").
+ * Other portless L7 rules (HTTP, Kafka, l7proto) pass validation; see `matchingPortRule` for what
+ * they do.
  */
 export function rejectionOf(rule: any, path: string): string | undefined {
   for (const direction of ['ingress', 'egress'] as const) {
     const rules: unknown = rule?.[direction];
     if (!Array.isArray(rules)) continue;
     for (let i = 0; i < rules.length; i++) {
-      const toPorts: unknown = rules[i]?.toPorts;
-      if (!Array.isArray(toPorts)) continue;
-      for (let j = 0; j < toPorts.length; j++) {
-        const pr = toPorts[j];
-        if (!Array.isArray(pr?.rules?.dns) || pr.rules.dns.length === 0) continue;
-        const where = `${path}.${direction}[${i}].toPorts[${j}]`;
-        if (direction === 'ingress') return `${where}: DNS rules are not allowed on ingress`;
-        if (!Array.isArray(pr.ports) || pr.ports.length === 0) return `${where}: DNS rules need ports (port 53 must be specified)`;
-      }
+      const why = allowRuleRejection(rules[i], direction);
+      if (why !== undefined) return `${path}.${direction}[${i}]${why}`;
     }
   }
   return undefined;

@@ -32,6 +32,8 @@ export interface CiliumPortRule {
     readonly l7?: Array<Record<string, string>>;
   };
   readonly serverNames?: string[];
+  /** A custom Envoy listener (of a CiliumEnvoyConfig) the port's traffic is redirected to. */
+  readonly listener?: { readonly name?: string; readonly envoyConfig?: { readonly kind?: string; readonly name?: string } };
 }
 
 /** Does one port entry match the flow's port/protocol (named ports resolved on `destination`)? */
@@ -46,7 +48,9 @@ export function portProtocolMatches(pp: CiliumPortProtocol, port: number, protoc
     return port >= start && port <= end;
   }
   // Named port: the destination pod must declare it, with this number and a compatible protocol.
-  return destination.namedPorts.some((np) => np.name === text && np.port === port && np.protocol === protocol);
+  // Cilium lower-cases the name (PortProtocol.sanitize); container port names are lower case.
+  const name = text.toLowerCase();
+  return destination.namedPorts.some((np) => np.name === name && np.port === port && np.protocol === protocol);
 }
 
 /**
@@ -74,8 +78,14 @@ export function matchingPortRule(
   return undefined;
 }
 
-/** Does a toPorts entry carry L7 rules (which turn the L4 allow into a proxy redirect)? */
+/**
+ * Does a toPorts entry carry L7 rules, TLS server names or a listener (each turns the L4 allow into
+ * a proxy redirect that passes less than the port: CRD, "If not empty, then TLS must be present and
+ * one of the provided SNIs must be indicated in the TLS handshake"; a listener is a custom Envoy
+ * listener)?
+ */
 export function hasL7Rules(rule: CiliumPortRule): boolean {
+  if ((Array.isArray(rule.serverNames) && rule.serverNames.length > 0) || (rule.listener !== undefined && rule.listener !== null)) return true;
   const r = rule.rules;
   if (!r) return false;
   return (r.http?.length ?? 0) > 0 || (r.dns?.length ?? 0) > 0 || (r.kafka?.length ?? 0) > 0 || !!r.l7proto;
@@ -96,14 +106,26 @@ function describeHttp(h: Record<string, any>): string {
  */
 export function ruleHasL7PortRules(rule: any): boolean {
   return ['ingress', 'egress'].some((dir) => Array.isArray(rule?.[dir])
-    && rule[dir].some((r: any) => Array.isArray(r?.toPorts) && r.toPorts.some((p: any) => p?.rules && typeof p.rules === 'object')));
+    && rule[dir].some((r: any) => Array.isArray(r?.toPorts) && r.toPorts.some((p: any) => (p?.rules && typeof p.rules === 'object')
+      || (Array.isArray(p?.serverNames) && p.serverNames.length > 0) || (p?.listener !== undefined && p?.listener !== null))));
+}
+
+/** The TLS server names and listener of a toPorts entry, as constraint texts. */
+function describeTls(rule: CiliumPortRule): string[] {
+  const out: string[] = [];
+  if (Array.isArray(rule.serverNames) && rule.serverNames.length > 0) out.push(`TLS SNI ${rule.serverNames.join(', ')}`);
+  if (rule.listener !== undefined && rule.listener !== null) {
+    const cec = rule.listener.envoyConfig;
+    out.push(`Envoy listener ${rule.listener.name ?? '(unnamed)'}${cec?.name ? ` of ${cec.kind ?? 'CiliumEnvoyConfig'} ${cec.name}` : ''}`);
+  }
+  return out;
 }
 
 /** Human-readable L7 constraints of a toPorts entry (empty when it has none). */
 export function describeL7(rule: CiliumPortRule): string[] {
+  const out = describeTls(rule);
   const r = rule.rules;
-  if (!r) return [];
-  const out: string[] = [];
+  if (!r) return out;
   for (const h of r.http ?? []) out.push(describeHttp(h));
   for (const d of r.dns ?? []) out.push(`DNS proxy ${describeDnsSelector(d)}`);
   for (const k of r.kafka ?? []) out.push(`Kafka ${JSON.stringify(k)}`);
@@ -118,11 +140,18 @@ export function describeL7(rule: CiliumPortRule): string[] {
  * `l7proto` parser is not evaluated.
  */
 export function l7MatchersOf(rule: CiliumPortRule, suffix: string): L7Matcher[] {
-  const r = rule.rules;
-  if (!r) return [];
   const texts = describeL7(rule).map((t) => `${t}${suffix}`);
   let i = 0;
   const out: L7Matcher[] = [];
+  // The TLS handshake and a custom listener's behaviour are not part of an HTTP request.
+  if (Array.isArray(rule.serverNames) && rule.serverNames.length > 0) {
+    out.push({ text: texts[i++], matches: () => ({ truth: MAYBE, why: 'the port only passes TLS connections whose SNI is one of the server names, which a request does not show' }) });
+  }
+  if (rule.listener !== undefined && rule.listener !== null) {
+    out.push({ text: texts[i++], matches: () => ({ truth: MAYBE, why: 'the port goes to a custom Envoy listener, which is not evaluated' }) });
+  }
+  const r = rule.rules;
+  if (!r) return out;
   for (const h of r.http ?? []) out.push(ciliumHttpMatcher(h, texts[i++]));
   const other = (text: string, protocol: string): L7Matcher => ({
     text,

@@ -9,11 +9,19 @@
  * those the rule selects, depending on the version) and refuses it when they disagree: a name that
  * pods of the manifests declare with different numbers makes egress flows on those numbers
  * indeterminate too.
+ *
+ * Where the subject is not in default deny for the direction (no selecting Cilium rule enables it,
+ * no NetworkPolicy isolates it), Cilium allows every flow of that side whatever number an allow
+ * rule's name resolves to (https://docs.cilium.io/en/stable/security/policy/language/,
+ * enableDefaultDeny): the name only matters there through deny rules that use it, or through L7
+ * rules of the subject (which the resolved port number moves, and which an L3/L4 allow of the same
+ * port lifts).
  */
 import { Uncertainty } from './overlay';
 import { isServedCiliumPolicy } from '../../util/vocabulary';
 import { identityOf, selectorMatches } from '../cilium/identity';
 import { ruleSetsOf } from '../cilium/policies';
+import { hasL7Rules } from '../cilium/ports';
 import { buildInventory } from '../inventory';
 import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../kubernetes/network-policy';
 import { Direction, Endpoint, ManifestObject, SideQuery, isPodNetworkEndpoint } from '../model';
@@ -26,22 +34,39 @@ interface NamedPortUse {
   readonly selects: (subject: Endpoint) => boolean;
 }
 
+/** Whom a policy puts into default deny, or gives L7 rules, in one direction. */
+interface SideEffect {
+  readonly direction: Direction;
+  readonly selects: (subject: Endpoint) => boolean;
+}
+
+/** Does one `ingress`/`egress` rule list hold a toPorts entry with L7 rules? */
+function listHasL7(rules: unknown): boolean {
+  return Array.isArray(rules) && rules.some((r: any) => Array.isArray(r?.toPorts) && r.toPorts.some((p: any) => !!p && hasL7Rules(p)));
+}
+
 /** The non-numeric `port` values under `value`. */
 function portNames(value: unknown, into: Set<string> = new Set()): Set<string> {
   if (Array.isArray(value)) {
     for (const v of value) portNames(v, into);
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, inner] of Object.entries(value)) {
-      if (key === 'port' && typeof inner === 'string' && !/^[0-9]+$/.test(inner.trim())) into.add(inner.trim());
+      // Cilium lower-cases port names; NetworkPolicy names are lower case already (IANA_SVC_NAME).
+      if (key === 'port' && typeof inner === 'string' && !/^[0-9]+$/.test(inner.trim())) into.add(inner.trim().toLowerCase());
       else portNames(inner, into);
     }
   }
   return into;
 }
 
-/** Where the Kubernetes and Cilium policies of the manifests use named ports. */
-function namedPortUses(manifests: ManifestObject[]): NamedPortUse[] {
+/**
+ * Where the Kubernetes and Cilium policies of the manifests use named ports (`uses`), and where they
+ * put subjects into default deny or give them L7 rules (`effects`: a NetworkPolicy isolates whom it
+ * selects in its policy types).
+ */
+function namedPortUses(manifests: ManifestObject[]): { uses: NamedPortUse[]; effects: SideEffect[] } {
   const uses: NamedPortUse[] = [];
+  const effects: SideEffect[] = [];
   const add = (direction: Direction, names: Set<string>, denies: boolean, selects: (subject: Endpoint) => boolean) => {
     if (names.size > 0) uses.push({ direction, names, denies, selects });
   };
@@ -50,7 +75,9 @@ function namedPortUses(manifests: ManifestObject[]): NamedPortUse[] {
       const types = effectivePolicyTypes(obj);
       for (const direction of ['ingress', 'egress'] as const) {
         if (!types.includes(direction === 'ingress' ? 'Ingress' : 'Egress')) continue;
-        add(direction, portNames(obj.spec?.[direction]), false, (subject) => selectsEndpoint(obj, subject));
+        const selects = (subject: Endpoint) => selectsEndpoint(obj, subject);
+        add(direction, portNames(obj.spec?.[direction]), false, selects);
+        effects.push({ direction, selects });
       }
     } else if (isServedCiliumPolicy(obj)) {
       for (const rs of ruleSetsOf(obj)) {
@@ -61,10 +88,13 @@ function namedPortUses(manifests: ManifestObject[]): NamedPortUse[] {
         add('egress', portNames(rs.rule.egress), false, selects);
         add('ingress', portNames(rs.rule.ingressDeny), true, selects);
         add('egress', portNames(rs.rule.egressDeny), true, selects);
+        for (const direction of ['ingress', 'egress'] as const) {
+          if (rs.defaultDeny[direction] || listHasL7(rs.rule[direction])) effects.push({ direction, selects });
+        }
       }
     }
   }
-  return uses;
+  return { uses, effects };
 }
 
 /** name/protocol keys of `names` the endpoint declares with more than one number, with those numbers. */
@@ -83,7 +113,7 @@ function ambiguousNames(endpoint: Endpoint, names: ReadonlySet<string>): Map<str
  * names a port that the manifests' pods declare with several numbers).
  */
 export function ciliumNamedPortUncertainties(manifests: ManifestObject[]): Uncertainty[] {
-  const uses = namedPortUses(manifests);
+  const { uses, effects } = namedPortUses(manifests);
   if (uses.length === 0) return [];
   const used = new Set(uses.flatMap((u) => [...u.names]));
   // name/protocol -> the numbers the pods of the manifests declare for it.
@@ -98,16 +128,20 @@ export function ciliumNamedPortUncertainties(manifests: ManifestObject[]): Uncer
   if (conflicted.size === 0) return [];
   const conflictedNames = new Set([...conflicted].map((key) => key.slice(0, key.lastIndexOf('/'))));
   const relevant = uses.filter((u) => [...u.names].some((n) => conflictedNames.has(n)));
-  /** The names the policies selecting `subject` in `direction` use (cached per endpoint). */
+  /**
+   * The conflicted names the policies selecting `subject` in `direction` use where they matter
+   * (cached per endpoint): every such name when the subject is in default deny or has L7 rules in
+   * the direction, otherwise only those of deny rules.
+   */
   const cache = new WeakMap<Endpoint, Partial<Record<Direction, Set<string>>>>();
   const namesFor = (subject: Endpoint, direction: Direction): Set<string> => {
     let perDirection = cache.get(subject);
     if (!perDirection) cache.set(subject, perDirection = {});
     let names = perDirection[direction];
     if (!names) {
-      names = new Set(isPodNetworkEndpoint(subject)
-        ? relevant.filter((u) => u.direction === direction && u.selects(subject)).flatMap((u) => [...u.names].filter((n) => conflictedNames.has(n)))
-        : []);
+      const selecting = isPodNetworkEndpoint(subject) ? relevant.filter((u) => u.direction === direction && u.selects(subject)) : [];
+      const enforced = selecting.length > 0 && effects.some((e) => e.direction === direction && e.selects(subject));
+      names = new Set(selecting.filter((u) => enforced || u.denies).flatMap((u) => [...u.names].filter((n) => conflictedNames.has(n))));
       perDirection[direction] = names;
     }
     return names;
@@ -131,7 +165,8 @@ export function ciliumNamedPortUncertainties(manifests: ManifestObject[]): Uncer
         + 'named port whose pods disagree'),
     appliesTo: (subject, direction) => namesFor(subject, direction).size > 0,
     // `flows` reads the names the subject's policies use and (ingress) the subject's own declarations
-    // of them; the inner key has neither where it is '' (no default deny: enableDefaultDeny false).
+    // of them; the inner key has neither where it is '' (no default deny and no deny rules: then
+    // only L7 rules make the names matter, and the inner key does not hold those).
     subjectKey: (subject, direction) => {
       const names = namesFor(subject, direction);
       const own = direction === 'ingress' ? [...ambiguousNames(subject, names)].sort(([a], [b]) => (a < b ? -1 : 1))

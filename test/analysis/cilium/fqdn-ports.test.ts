@@ -2,7 +2,7 @@
  * toFQDNs (https://docs.cilium.io/en/stable/security/policy/language/#dns-based) and toPorts / L7
  * (https://docs.cilium.io/en/stable/security/policy/language/#layer-4-examples, #layer-7-examples).
  */
-import { api, cnp, egress, external, ingress, kubeDns, web, worker } from './helpers';
+import { api, cnp, egress, external, ingress, internet, kubeDns, web, worker } from './helpers';
 import { patternToRegExp } from '../../../src/analysis/cilium/fqdn';
 import { expectValidManifests } from '../../support/schema';
 
@@ -136,7 +136,7 @@ describe('L7 rules', () => {
   test('headers are reported', () => {
     const withHeaders = cnp('shop', 'hdr', {
       endpointSelector: { matchLabels: { app: 'api' } },
-      ingress: [{ toPorts: [{ ports: [{ port: '80' }], rules: { http: [{ method: 'POST', headers: ['X-Token: abc'] }] } }] }],
+      ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'POST', headers: ['X-Token: abc'] }] } }] }],
     });
     expect(ingress([withHeaders], web, api, 80).l7Constraints).toEqual([
       'HTTP POST any path headers [X-Token: abc] (CiliumNetworkPolicy shop/hdr spec.ingress[0])',
@@ -384,5 +384,53 @@ describe('toPorts entries without ports', () => {
     const v = ingress([policy], worker, api, 8080);
     expect(v.allowed).toBe(true);
     expect(v.reasons.find((r) => r.effect === 'log')?.message).toContain('spec.ingress[0].toPorts[0]: DNS rules are not allowed on ingress');
+  });
+});
+
+describe('named ports are case-insensitive', () => {
+  // PortProtocol.sanitize lower-cases a port name ("Normalize for case insensitive comparison"), and
+  // container port names are lower case (IANA_SVC_NAME).
+  test('port HTTP selects the container port named http', () => {
+    const policy = cnp('shop', 'upper', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: 'HTTP', protocol: 'TCP' }] }] }],
+    });
+    const v = ingress([policy], web, api, 8080);
+    expect([v.outcome, v.reasons[0].message]).toEqual([1, 'CiliumNetworkPolicy shop/upper spec.ingress[0] allows ingress from shop/web to shop/api on 8080/TCP via fromEndpoints[0], toPorts[0]']);
+    expect(ingress([policy], web, api, 9090).outcome).toBe(0);
+  });
+});
+
+describe('serverNames and listener restrict a port beyond L4', () => {
+  // CRD: "ServerNames ... If not empty, then TLS must be present and one of the provided SNIs must be
+  // indicated in the TLS handshake"; `listener` redirects the port to a custom Envoy listener.
+  const egressTo = (name: string, entry: any) => cnp('shop', name, {
+    endpointSelector: { matchLabels: { app: 'web' } },
+    egress: [{ toCIDR: ['203.0.113.0/24'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], ...entry }] }],
+  });
+
+  test('an allow with serverNames carries the SNI as an L7 constraint (not a plain allow)', () => {
+    const policy = egressTo('sni', { serverNames: ['api.example.com'] });
+    expectValidManifests([policy]);
+    const v = egress([policy], web, internet, 443);
+    expect([v.outcome, v.l7Constraints]).toEqual([1, ['TLS SNI api.example.com (CiliumNetworkPolicy shop/sni spec.egress[0])']]);
+  });
+
+  test('an allow with a listener carries the listener as an L7 constraint', () => {
+    const policy = egressTo('lsn', { listener: { envoyConfig: { kind: 'CiliumEnvoyConfig', name: 'cec' }, name: 'l1' } });
+    expectValidManifests([policy]);
+    expect(egress([policy], web, internet, 443).l7Constraints).toEqual(['Envoy listener l1 of CiliumEnvoyConfig cec (CiliumNetworkPolicy shop/lsn spec.egress[0])']);
+  });
+
+  test('serverNames with HTTP rules and no terminatingTLS, a listener on ingress or with L7 rules: rejected', () => {
+    const both = egressTo('sni-http', { serverNames: ['api.example.com'], rules: { http: [{ method: 'GET' }] } });
+    expect(egress([both], web, worker, 8080).reasons[1].message).toContain('(spec.egress[0].toPorts[0]: serverNames need terminatingTLS when the entry has L7 rules)');
+    const lsnIn = cnp('shop', 'lsn-in', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      ingress: [{ fromEndpoints: [{}], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], listener: { envoyConfig: { kind: 'CiliumEnvoyConfig', name: 'cec' }, name: 'l1' } }] }],
+    });
+    expect(ingress([lsnIn], worker, web, 8080).reasons[1].message).toContain('(spec.ingress[0].toPorts[0]: a listener is not allowed on ingress)');
+    const lsnL7 = egressTo('lsn-l7', { listener: { envoyConfig: { kind: 'CiliumEnvoyConfig', name: 'cec' }, name: 'l1' }, rules: { http: [{ method: 'GET' }] } });
+    expect(egress([lsnL7], web, worker, 8080).reasons[1].message).toContain('(spec.egress[0].toPorts[0]: a listener cannot be combined with L7 rules)');
   });
 });

@@ -90,3 +90,36 @@ describe('a port name two pods declare with different numbers', () => {
     expect(verdicts([oneNumber, other, client, ingressByName], Cni.cilium())).toEqual([Verdict.ALLOW, Verdict.DENY, Verdict.DENY]);
   });
 });
+
+describe('a conflicting port name on a subject that is not in default deny', () => {
+  const named = (entry: any) => ({ ports: [{ port: 'http', protocol: 'TCP' }], ...entry });
+  const ingressCnp = (name: string, spec: any) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name, namespace: 'a' },
+    spec: { endpointSelector: { matchLabels: { app: 'srv' } }, ...spec },
+  });
+
+  test('enableDefaultDeny.ingress false with an allow by name: Cilium allows every flow, whatever number the name resolves to', () => {
+    const policy = ingressCnp('allow-by-name', { enableDefaultDeny: { ingress: false }, ingress: [{ fromEndpoints: [{}], toPorts: [named({})] }] });
+    const reach = Reachability.fromManifests([TWO_NUMBERS, client, policy], { cni: Cni.cilium() });
+    expect(verdicts([TWO_NUMBERS, client, policy], Cni.cilium())).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+    expect(reach.check(CLI, SRV, Port.tcp(8080)).ingress.uncertainties).toEqual([]);
+    // Egress by name from a source without default deny: allowed too.
+    const egressOff = { ...egressByName, spec: { ...egressByName.spec, enableDefaultDeny: { egress: false } } };
+    expect(verdicts([TWO_NUMBERS, client, egressOff], Cni.cilium())).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+  });
+
+  test('still indeterminate where the name matters: a deny rule by name, L7 rules, or a NetworkPolicy isolating the subject', () => {
+    const deny = ingressCnp('deny-by-name', { enableDefaultDeny: { ingress: false }, ingressDeny: [{ fromEndpoints: [{}], toPorts: [named({})] }] });
+    expect(verdicts([TWO_NUMBERS, client, deny], Cni.cilium())).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE, Verdict.ALLOW]);
+    const l7 = ingressCnp('l7-by-name', {
+      enableDefaultDeny: { ingress: false },
+      ingress: [{ fromEndpoints: [{}], toPorts: [named({ rules: { http: [{ method: 'GET' }] } })] }],
+    });
+    expect(verdicts([TWO_NUMBERS, client, l7], Cni.cilium())).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE, Verdict.ALLOW]);
+    const off = ingressCnp('allow-by-name', { enableDefaultDeny: { ingress: false }, ingress: [{ fromEndpoints: [{}], toPorts: [named({})] }] });
+    const isolating = { ...ingressByName, spec: { ...ingressByName.spec, ingress: [{ ports: [{ port: 7070 }] }] } };
+    expect(verdicts([TWO_NUMBERS, client, off, isolating], Cni.cilium())).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE, Verdict.ALLOW]);
+  });
+});

@@ -76,13 +76,33 @@ describe('fromEndpoints namespace scoping', () => {
     expect(ingress([policy], external('198.51.100.1'), api, 1234).allowed).toBe(false);
   });
 
-  test('namespace-label selectors in a CNP are not namespace-restricted (parser skips the injection)', () => {
+  test('namespace-label selectors in a CNP stay in the policy namespace (the parser injects it unless the pod namespace is named)', () => {
+    // pkg/k8s/apis/cilium.io/utils getEndpointSelector adds k8s:io.kubernetes.pod.namespace=<policy
+    // namespace> to every peer selector without a (k8s: or any:) io.kubernetes.pod.namespace key:
+    // namespace labels alone do not reach other namespaces ("ignored", docs Known Pitfalls).
     const policy = cnp('shop', 'from-finance', {
       endpointSelector: { matchLabels: { app: 'api' } },
       ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'finance' } }] }],
     });
-    expect(ingress([policy], billingWeb, api, 80).allowed).toBe(true);
-    expect(ingress([policy], web, api, 80).allowed).toBe(false);
+    const v = ingress([policy], billingWeb, api, 80);
+    expect([v.outcome, v.reasons.map((r) => r.message)]).toEqual([0, [
+      'CiliumNetworkPolicy shop/from-finance spec selects shop/api and puts its ingress into default deny (it has ingress rules)',
+      'shop/api is in default deny for ingress and no rule allows from billing/web to shop/api on 80/TCP',
+    ]]);
+    expect(ingress([policy], web, api, 80).outcome).toBe(0);
+    // The same selector in billing (whose namespace is labelled team=finance) selects billing's pods.
+    const inBilling = cnp('billing', 'from-finance', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.namespace.labels.team': 'finance' } }] }],
+    });
+    expect(ingress([inBilling], billingWeb, billingApi, 80).outcome).toBe(1);
+    expect(ingress([inBilling], web, billingApi, 80).outcome).toBe(0);
+    // Naming the pod namespace too lifts the restriction.
+    const named = cnp('shop', 'from-billing-finance', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'io.kubernetes.pod.namespace': 'billing', 'io.cilium.k8s.namespace.labels.team': 'finance' } }] }],
+    });
+    expect(ingress([named], billingWeb, api, 80).outcome).toBe(1);
   });
 
   test('service account label selects pods by service account', () => {
@@ -157,5 +177,30 @@ describe('CiliumClusterwideNetworkPolicy scope', () => {
     expect(fromWorld.outcome).toBe(2);
     expect(fromWorld.uncertain).toEqual(['host policies (CiliumClusterwideNetworkPolicy host-fw spec) select nodes by node labels, '
       + 'which the manifests do not hold, and may deny ingress of nodes and hostNetwork pods here']);
+  });
+});
+
+describe('fromRequires / toRequires get the policy namespace like peer selectors', () => {
+  // getEndpointSelector (pkg/k8s/apis/cilium.io/utils) is applied to FromRequires/ToRequires too,
+  // without the exception for reserved: keys: in a CNP a requirement that does not name the pod
+  // namespace only admits peers of the policy namespace (in a CCNP: any pod).
+  const requiring = (kind: 'cnp' | 'ccnp') => {
+    const spec = {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'billing' } }, {}], fromRequires: [{ matchLabels: { app: 'web' } }] }],
+    };
+    return kind === 'cnp' ? cnp('shop', 'req', spec) : ccnp('req', spec);
+  };
+
+  test('CNP: a billing peer fails the requirement under 1.18, passes without it under 1.19+: indeterminate', () => {
+    const v = ingress([requiring('cnp')], billingWeb, api, 80);
+    expect([v.outcome, v.uncertain]).toEqual([2, ['CiliumNetworkPolicy shop/req uses fromRequires/toRequires, which Cilium 1.18 applies and 1.19+ '
+      + 'rejects with the whole policy (cilium/cilium#42615): the two give different verdicts here']]);
+    // A shop peer with app=web meets it under both.
+    expect(ingress([requiring('cnp')], web, api, 80).outcome).toBe(1);
+  });
+
+  test('CCNP: the requirement reaches every namespace', () => {
+    expect(ingress([requiring('ccnp')], billingWeb, api, 80).outcome).toBe(1);
   });
 });
