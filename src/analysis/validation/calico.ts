@@ -1,10 +1,12 @@
 /**
  * What Calico's API validation rejects in the projectcalico.org/v3 objects the analyzer reads
  * (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, globalnetworkpolicy,
- * networkset, globalnetworkset, tier): selectors that do not parse, invalid CIDRs, ports outside
- * 1-65535 or ports without a port protocol, unknown actions and protocols, fields of the wrong type.
+ * networkset, globalnetworkset, tier): selectors that do not parse, invalid CIDRs (and, in rules, bare
+ * IPs, host bits and mixed IP families), ports outside 1-65535 or ports without a port protocol,
+ * unknown actions and protocols, fields of the wrong type.
  */
 import { at, Checker, isPortName } from './checker';
+import { calicoRuleIpProblems } from '../calico/rules';
 import { parseCalicoSelector } from '../calico/selector';
 
 const PROTOCOLS = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'SCTP', 'UDPLite'];
@@ -97,6 +99,7 @@ function checkRule(rule: Record<string, any>, path: string, c: Checker, directio
   if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) c.report(at(path, 'ipVersion'), 'must be 4 or 6');
   const source = checkEntity(rule.source, at(path, 'source'), c);
   const destination = checkEntity(rule.destination, at(path, 'destination'), c);
+  for (const p of calicoRuleIpProblems(rule, path)) c.report(p.path, p.message);
   if ((source.ports > 0 || destination.ports > 0) && !PORT_PROTOCOLS.has(String(rule.protocol).toUpperCase())) {
     c.report(at(path, 'protocol'), 'rules with ports need protocol TCP, UDP or SCTP');
   }
