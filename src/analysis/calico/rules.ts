@@ -185,6 +185,21 @@ export function calicoRuleIpProblems(raw: any, path: string): RuleProblem[] {
   return problems;
 }
 
+/**
+ * Where libcalico-go's validator refuses `global()` (lib/validator/v3/validator.go): anywhere in a
+ * policy's `selector`, `serviceAccountSelector` or GlobalNetworkPolicy `namespaceSelector`, or a
+ * rule's `selector` (a plain substring test for `global()`), and in a rule's `namespaceSelector`
+ * next to anything else. A rule's `notSelector` and `serviceAccounts.selector` are not checked:
+ * there global() evaluates to true. `ruleNamespaceSelector`: `text` is a rule's namespaceSelector.
+ */
+export function globalSelectorProblem(text: unknown, ruleNamespaceSelector: boolean): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  if (ruleNamespaceSelector) {
+    return text.includes('global(') && text.replace(/[ \t]/g, '') !== 'global()' ? 'global() cannot be combined with other selectors' : undefined;
+  }
+  return text.includes('global()') ? "global() can only be used in a rule's namespaceSelector" : undefined;
+}
+
 /** Compile a selector through the cache; a syntax error becomes an InvalidRuleError naming `path`. */
 export function compileSelector(expr: unknown, cache: SelectorCache, path: string): CalicoSelector | undefined {
   if (expr === undefined || expr === null) return undefined;
@@ -217,6 +232,10 @@ function compileServiceAccounts(
 
 function compileEntity(raw: any, cache: SelectorCache, path: string): EntityRule {
   const e = raw ?? {};
+  for (const [field, inNamespaceSelector] of [['selector', false], ['namespaceSelector', true]] as const) {
+    const problem = globalSelectorProblem(e[field], inNamespaceSelector);
+    if (problem) throw new InvalidRuleError(`${path}.${field}: ${problem}`);
+  }
   const nets = compileNets(e.nets, `${path}.nets`);
   const notNets = compileNets(e.notNets, `${path}.notNets`);
   return {
@@ -296,7 +315,7 @@ function setInScope(set: NetworkSetEntry, e: EntityRule, scope: RuleScope, ctx: 
   if (e.namespaceSelector) {
     // A GlobalNetworkSet has no namespace labels: `global()` and negative-only terms match it, `all()` does not.
     if (!set.namespace) return e.namespaceSelector.matches({}, { global: true });
-    return e.namespaceSelector.matches(namespaceLabels(set.namespace, ctx.namespaces));
+    return e.namespaceSelector.matches(namespaceLabels(set.namespace, ctx.namespaces), { global: false });
   }
   if (scope.namespace !== undefined) return set.namespace === scope.namespace;
   return true;
@@ -366,7 +385,7 @@ function identityMatches(
     let positive: Tri = YES;
     if (scoped) {
       const inScope = e.namespaceSelector
-        ? e.namespaceSelector.matches(namespaceLabels(ns, ctx.namespaces, ep.namespaceLabels))
+        ? e.namespaceSelector.matches(namespaceLabels(ns, ctx.namespaces, ep.namespaceLabels), { global: false })
         : scope.namespace === undefined || scope.namespace === ns;
       let byLabels = inScope && (!e.selector || e.selector.matches(labels));
       if (byLabels && e.hasServiceAccounts) {

@@ -3,7 +3,7 @@
  * `net` tag of EntityRule nets/notNets) rejects are dropped, with the problem, by both the
  * validation and the model; what it accepts is evaluated.
  */
-import { cnp, evaluate, external, ingress, pod } from './helpers';
+import { cnp, evaluate, external, gnp, ingress, pod } from './helpers';
 import { validateManifest } from '../../../src/analysis/validation';
 import { NO, YES } from '../../../src/analysis/verdict';
 
@@ -59,5 +59,53 @@ describe('rule nets and notNets (validateRule scanNets, EntityRule `net` tag)', 
   test('a valid notNets 0.0.0.0/0 rule is evaluated (it matches no IPv4 peer)', () => {
     const v = evaluate([policy({ action: 'Allow', source: { notNets: ['0.0.0.0/0'] } })], ingress(external('10.2.0.1'), web, 8080));
     expect(v.outcome).toBe(NO);
+  });
+});
+
+describe('global() outside a rule namespaceSelector (validateEntityRule, validate[Global]NetworkPolicySpec)', () => {
+  const api = pod('shop', 'api', { app: 'api' }, { ip: '10.1.0.11' });
+
+  test('global() in policy selectors and rule selectors is rejected, and a namespaceSelector may only be global() itself', () => {
+    const g = gnp('g', {
+      selector: "global() || app == 'web'",
+      serviceAccountSelector: 'global()',
+      namespaceSelector: '!global()',
+      ingress: [
+        { action: 'Allow', source: { selector: 'global()' } },
+        { action: 'Allow', source: { namespaceSelector: "global() || env == 'dev'" } },
+        { action: 'Allow', source: { namespaceSelector: ' global() ' }, destination: { notSelector: 'global()' } },
+      ],
+    });
+    expect(validateManifest(g)).toEqual({
+      rejectedBy: 'Calico',
+      problems: [
+        { path: 'spec.selector', message: "global() can only be used in a rule's namespaceSelector" },
+        { path: 'spec.serviceAccountSelector', message: "global() can only be used in a rule's namespaceSelector" },
+        { path: 'spec.namespaceSelector', message: "global() can only be used in a rule's namespaceSelector" },
+        { path: 'spec.ingress[0].source.selector', message: "global() can only be used in a rule's namespaceSelector" },
+        { path: 'spec.ingress[1].source.namespaceSelector', message: 'global() cannot be combined with other selectors' },
+      ],
+    });
+  });
+
+  test('the model skips such a policy with the reason', () => {
+    const p = policy({ action: 'Deny', source: { selector: 'global()' } });
+    const v = evaluate([p], ingress(api, web, 8080));
+    expect(v.outcome).toBe(YES);
+    expect(v.reasons.filter((r) => r.effect === 'log').map((r) => r.message)).toEqual([
+      "note: NetworkPolicy shop/web-in would be rejected by Calico and is not applied: spec.ingress[0].source.selector: global() can only be used in a rule's namespaceSelector",
+    ]);
+  });
+
+  test('a notSelector of global() (accepted) excludes every endpoint: libcalico-go evaluates global() as true there', () => {
+    const p = policy({ action: 'Allow', source: { notSelector: 'global()' } });
+    expect(validateManifest(p)).toBeUndefined();
+    const fromPod = evaluate([p], ingress(api, web, 8080));
+    expect(fromPod.outcome).toBe(NO);
+    expect(fromPod.reasons[0].effect).toBe('isolate');
+    // In a GlobalNetworkPolicy (no namespace scope), an address outside every endpoint and network set is not excluded.
+    const g = gnp('web-in', { selector: "app == 'web'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { notSelector: 'global()' } }] });
+    expect(evaluate([g], ingress(api, web, 8080)).outcome).toBe(NO);
+    expect(evaluate([g], ingress(external('203.0.113.7'), web, 8080)).outcome).toBe(YES);
   });
 });
