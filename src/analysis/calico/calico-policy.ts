@@ -7,7 +7,8 @@ import { calicoHttpMatcher, L7Matcher } from '../http-request';
 import { namespaceLabels, serviceAccountLabels, workloadLabels } from './labels';
 import { CalicoDecision, MaybeAction, NO_DECISION, PolicyDecision, PolicyEntry, PolicyOutcome } from './policy-entry';
 import {
-  compileRule, CompiledRule, compileSelector, dependsOnSubject, EntityRule, InvalidRuleError, RuleContext, RuleScope, ruleMatches, ruleTruth,
+  compileRule, CompiledRule, compileSelector, dependsOnSubject, EntityRule, globalSelectorProblem, InvalidRuleError, RuleContext, RuleScope,
+  ruleMatches, ruleTruth,
 } from './rules';
 import { CalicoSelector, SelectorCache } from './selector';
 import { calicoPolicyTier, isServedCalicoPolicy } from '../../util/vocabulary';
@@ -177,7 +178,11 @@ export function compileCalicoPolicy(obj: ManifestObject, cache: SelectorCache): 
   }
   try {
     // Blank selectors are absent (`all()` for spec.selector below).
-    const sel = (expr: unknown, path: string) => (typeof expr === 'string' && expr.trim() ? compileSelector(expr, cache, path) : undefined);
+    const sel = (expr: unknown, path: string) => {
+      const problem = globalSelectorProblem(expr, false);
+      if (problem) throw new InvalidRuleError(`${path}: ${problem}`);
+      return typeof expr === 'string' && expr.trim() ? compileSelector(expr, cache, path) : undefined;
+    };
     // An omitted spec.selector means all() (the docs' default for the field).
     const selector = sel(spec.selector, 'spec.selector') ?? cache.get('all()');
     const namespaceSelector = obj.kind === 'GlobalNetworkPolicy' ? sel(spec.namespaceSelector, 'spec.namespaceSelector') : undefined;

@@ -5,11 +5,12 @@
  * sender and `destination` its receiver in both directions, so an ingress rule's `source` is the
  * peer and its `destination` the selected endpoint.
  */
+import * as ipaddr from 'ipaddr.js';
 import { namespaceLabels, workloadLabels } from './labels';
 import { NetworkSetEntry, NetworkSetIndex } from './network-sets';
 import { CalicoSelector, SelectorCache } from './selector';
 import { AddressSet } from '../../util/address-set';
-import { parseCidrLoose, ParsedCidr } from '../../util/cidr';
+import { formatAddress, parseCidrLoose, ParsedCidr } from '../../util/cidr';
 import { matchAddresses, possibleAddresses, unknownAddressWhy } from '../addresses';
 import { Endpoint, L4Protocol, NamespaceIndex, SideQuery, isPodNetworkEndpoint } from '../model';
 import { and3, MAYBE, NO, not3, Tri, YES } from '../verdict';
@@ -121,6 +122,84 @@ function compileNets(list: unknown, path: string): ParsedCidr[] | undefined {
   });
 }
 
+/** A problem Calico's validation finds in a rule: the JSON path and what is wrong. */
+export interface RuleProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The network address of a parsed CIDR (host bits cleared), as text. */
+function networkText(c: ParsedCidr): string {
+  const text = `${c.address.toString()}/${c.prefix}`;
+  const network = c.family === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+  return `${formatAddress(network)}/${c.prefix}`;
+}
+
+/**
+ * What libcalico-go's validateRule (lib/validator/v3/validator.go) rejects in a rule's IP fields.
+ * The `net` validation tag of EntityRule nets/notNets takes a bare IP but not a CIDR with host bits
+ * set, and validateRule then parses every entry with ParseCIDR, which needs a prefix length; it
+ * collects the IP families of source nets, source notNets, destination nets and destination notNets
+ * in that order, and rejects the field that brings a second family into the rule and any field
+ * whose family differs from `ipVersion`. A rule with protocol or notProtocol ICMP needs ipVersion 4
+ * (or none), ICMPv6 needs 6. Entries that are not strings or not addresses are left to the type checks.
+ */
+export function calicoRuleIpProblems(raw: any, path: string): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const ipVersion = raw?.ipVersion === 4 || raw?.ipVersion === 6 ? raw.ipVersion : undefined;
+  for (const [field, name] of [['protocol', 'protocol'], ['notProtocol', 'notProtocol']] as const) {
+    const proto = raw?.[field];
+    if (proto === 'ICMP' && ipVersion !== undefined && ipVersion !== 4) problems.push({ path: `${path}.ipVersion`, message: `must be 4 with ${name} ICMP` });
+    if (proto === 'ICMPv6' && ipVersion !== undefined && ipVersion !== 6) problems.push({ path: `${path}.ipVersion`, message: `must be 6 with ${name} ICMPv6` });
+  }
+  const seen = new Set<4 | 6>();
+  for (const side of ['source', 'destination']) {
+    for (const field of ['nets', 'notNets']) {
+      const list: unknown = raw?.[side]?.[field];
+      if (!Array.isArray(list)) continue;
+      const where = `${path}.${side}.${field}`;
+      const found = new Set<4 | 6>();
+      list.forEach((n, i) => {
+        if (typeof n !== 'string') return;
+        const c = parseCidrLoose(n);
+        if (!c) return;
+        if (!n.includes('/')) {
+          problems.push({ path: `${where}[${i}]`, message: `'${n}' has no prefix length: a rule's nets and notNets must be CIDRs` });
+          return;
+        }
+        const network = networkText(c);
+        if (network !== `${formatAddress(c.address)}/${c.prefix}`) {
+          problems.push({ path: `${where}[${i}]`, message: `'${n}' has host bits set (the network is '${network}')` });
+        }
+        found.add(c.family === 'ipv4' ? 4 : 6);
+      });
+      for (const f of found) {
+        if (ipVersion !== undefined && f !== ipVersion) problems.push({ path: where, message: `IPv${f} CIDRs do not match ipVersion ${ipVersion}` });
+      }
+      if (found.size > 1 || [...found].some((f) => seen.size > 0 && !seen.has(f))) {
+        problems.push({ path: where, message: 'the rule mixes IPv4 and IPv6 CIDRs' });
+      }
+      found.forEach((f) => seen.add(f));
+    }
+  }
+  return problems;
+}
+
+/**
+ * Where libcalico-go's validator refuses `global()` (lib/validator/v3/validator.go): anywhere in a
+ * policy's `selector`, `serviceAccountSelector` or GlobalNetworkPolicy `namespaceSelector`, or a
+ * rule's `selector` (a plain substring test for `global()`), and in a rule's `namespaceSelector`
+ * next to anything else. A rule's `notSelector` and `serviceAccounts.selector` are not checked:
+ * there global() evaluates to true. `ruleNamespaceSelector`: `text` is a rule's namespaceSelector.
+ */
+export function globalSelectorProblem(text: unknown, ruleNamespaceSelector: boolean): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  if (ruleNamespaceSelector) {
+    return text.includes('global(') && text.replace(/[ \t]/g, '') !== 'global()' ? 'global() cannot be combined with other selectors' : undefined;
+  }
+  return text.includes('global()') ? "global() can only be used in a rule's namespaceSelector" : undefined;
+}
+
 /** Compile a selector through the cache; a syntax error becomes an InvalidRuleError naming `path`. */
 export function compileSelector(expr: unknown, cache: SelectorCache, path: string): CalicoSelector | undefined {
   if (expr === undefined || expr === null) return undefined;
@@ -153,6 +232,10 @@ function compileServiceAccounts(
 
 function compileEntity(raw: any, cache: SelectorCache, path: string): EntityRule {
   const e = raw ?? {};
+  for (const [field, inNamespaceSelector] of [['selector', false], ['namespaceSelector', true]] as const) {
+    const problem = globalSelectorProblem(e[field], inNamespaceSelector);
+    if (problem) throw new InvalidRuleError(`${path}.${field}: ${problem}`);
+  }
   const nets = compileNets(e.nets, `${path}.nets`);
   const notNets = compileNets(e.notNets, `${path}.notNets`);
   return {
@@ -177,6 +260,8 @@ function compileEntity(raw: any, cache: SelectorCache, path: string): EntityRule
 export function compileRule(raw: any, path: string, cache: SelectorCache): CompiledRule {
   const action = raw?.action;
   if (!['Allow', 'Deny', 'Pass', 'Log'].includes(action)) throw new InvalidRuleError(`${path}: invalid action '${action}'`);
+  const ipProblem = calicoRuleIpProblems(raw, path)[0];
+  if (ipProblem) throw new InvalidRuleError(`${ipProblem.path}: ${ipProblem.message}`);
   const protocol = protocolNumber(raw.protocol, `${path}.protocol`);
   const notProtocol = protocolNumber(raw.notProtocol, `${path}.notProtocol`);
   const source = compileEntity(raw.source, cache, `${path}.source`);
@@ -230,7 +315,7 @@ function setInScope(set: NetworkSetEntry, e: EntityRule, scope: RuleScope, ctx: 
   if (e.namespaceSelector) {
     // A GlobalNetworkSet has no namespace labels: `global()` and negative-only terms match it, `all()` does not.
     if (!set.namespace) return e.namespaceSelector.matches({}, { global: true });
-    return e.namespaceSelector.matches(namespaceLabels(set.namespace, ctx.namespaces));
+    return e.namespaceSelector.matches(namespaceLabels(set.namespace, ctx.namespaces), { global: false });
   }
   if (scope.namespace !== undefined) return set.namespace === scope.namespace;
   return true;
@@ -300,7 +385,7 @@ function identityMatches(
     let positive: Tri = YES;
     if (scoped) {
       const inScope = e.namespaceSelector
-        ? e.namespaceSelector.matches(namespaceLabels(ns, ctx.namespaces, ep.namespaceLabels))
+        ? e.namespaceSelector.matches(namespaceLabels(ns, ctx.namespaces, ep.namespaceLabels), { global: false })
         : scope.namespace === undefined || scope.namespace === ns;
       let byLabels = inScope && (!e.selector || e.selector.matches(labels));
       if (byLabels && e.hasServiceAccounts) {

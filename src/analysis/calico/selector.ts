@@ -17,12 +17,14 @@
 import { Labels } from '../selectors';
 
 /**
- * Evaluation scope: whether the candidate is a non-namespaced resource (what `global()` tests),
- * judged by a rule's `namespaceSelector`. libcalico-go turns such a selector into one over the
+ * Evaluation scope of a rule's `namespaceSelector`: whether the candidate is a non-namespaced
+ * resource (what `global()` tests). libcalico-go turns such a selector into one over the
  * candidate's `pcns.` (namespace) labels, with `all()` rewritten to `has(projectcalico.org/namespace)`
  * and `global()` to its negation (updateprocessors/rules.go, getEndpointSelector): a non-namespaced
  * resource has no namespace labels, so `all()` is false for it and a selector of negative terms only
- * (`env not in {'prod'}`) is true.
+ * (`env not in {'prod'}`) is true. Give `{ global: false }` for a namespaced candidate. Without a
+ * scope (every other selector field), `global()` is true like `all()`: libcalico-go's parser
+ * evaluates it to true and only a rule's namespaceSelector is rewritten.
  */
 export interface SelectorScope {
   readonly global?: boolean;
@@ -40,7 +42,8 @@ export interface CalicoSelector {
   matches(labels: Record<string, string>, scope?: SelectorScope): boolean;
 }
 
-type Eval = (labels: Labels, global: boolean) => boolean;
+/** `global`: undefined outside a rule namespaceSelector, else whether the candidate is non-namespaced. */
+type Eval = (labels: Labels, global: boolean | undefined) => boolean;
 
 const KEY_CHAR = /[A-Za-z0-9_.\/-]/;
 
@@ -106,9 +109,9 @@ class Parser {
       }
       this.expect(')');
       // all(): everything, but under a namespaceSelector only what is in a namespace (see SelectorScope).
-      if (word === 'all') return (_l, g) => !g;
+      if (word === 'all') return (_l, g) => g !== true;
       this.usesGlobal = true;
-      return (_l, g) => g;
+      return (_l, g) => g !== false;
     }
     this.pos = afterWord;
     return this.parseComparison(word);
@@ -263,7 +266,7 @@ export function parseCalicoSelector(expr: string): CalicoSelector {
     expression: expr,
     usesGlobal: parser.usesGlobal,
     labelKeys: parser.labelKeys,
-    matches: (labels, scope) => evaluate(labels, scope?.global ?? false),
+    matches: (labels, scope) => evaluate(labels, scope?.global),
   };
 }
 

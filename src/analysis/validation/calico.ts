@@ -1,10 +1,12 @@
 /**
  * What Calico's API validation rejects in the projectcalico.org/v3 objects the analyzer reads
  * (https://docs.tigera.io/calico/latest/reference/resources/networkpolicy, globalnetworkpolicy,
- * networkset, globalnetworkset, tier): selectors that do not parse, invalid CIDRs, ports outside
- * 1-65535 or ports without a port protocol, unknown actions and protocols, fields of the wrong type.
+ * networkset, globalnetworkset, tier): selectors that do not parse, invalid CIDRs (and, in rules, bare
+ * IPs, host bits and mixed IP families), ports outside 1-65535 or ports without a port protocol,
+ * unknown actions and protocols, fields of the wrong type.
  */
 import { at, Checker, isPortName } from './checker';
+import { calicoRuleIpProblems, globalSelectorProblem } from '../calico/rules';
 import { parseCalicoSelector } from '../calico/selector';
 
 const PROTOCOLS = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'SCTP', 'UDPLite'];
@@ -14,15 +16,22 @@ const PROTOCOLS = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'SCTP', 'UDPLite'];
  */
 const PORT_PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP', '6', '17', '132']);
 
-/** A Calico selector expression (blank is allowed: it means all()). */
-function checkSelector(value: unknown, path: string, c: Checker): void {
+/**
+ * A Calico selector expression (blank is allowed: it means all()). `global` says where global() is
+ * checked: 'policy' (refused anywhere in the text), 'namespace' (a rule's namespaceSelector: only
+ * alone), or 'free' (not checked), see {@link globalSelectorProblem}.
+ */
+function checkSelector(value: unknown, path: string, c: Checker, global: 'policy' | 'namespace' | 'free' = 'free'): void {
   const text = c.string(value, path);
   if (text === undefined || text.trim() === '') return;
   try {
     parseCalicoSelector(text);
   } catch (e) {
     c.report(path, (e as Error).message);
+    return;
   }
+  const problem = global === 'free' ? undefined : globalSelectorProblem(text, global === 'namespace');
+  if (problem) c.report(path, problem);
 }
 
 function checkProtocol(value: unknown, path: string, c: Checker): void {
@@ -74,7 +83,9 @@ function checkEntity(value: unknown, path: string, c: Checker): { ports: number;
     if (others.length > 0) c.report(at(path, 'services'), `cannot be combined with ${others.join(', ')}`);
   }
   for (const field of ['nets', 'notNets']) c.strings(e[field], at(path, field)).forEach((n, i) => c.cidr(n, at(at(path, field), i), true));
-  for (const field of ['selector', 'notSelector', 'namespaceSelector']) checkSelector(e[field], at(path, field), c);
+  checkSelector(e.selector, at(path, 'selector'), c, 'policy');
+  checkSelector(e.notSelector, at(path, 'notSelector'), c);
+  checkSelector(e.namespaceSelector, at(path, 'namespaceSelector'), c, 'namespace');
   const ports = checkPorts(e.ports, at(path, 'ports'), c) + checkPorts(e.notPorts, at(path, 'notPorts'), c);
   const sa = c.object(e.serviceAccounts, at(path, 'serviceAccounts'));
   if (sa) {
@@ -97,6 +108,7 @@ function checkRule(rule: Record<string, any>, path: string, c: Checker, directio
   if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) c.report(at(path, 'ipVersion'), 'must be 4 or 6');
   const source = checkEntity(rule.source, at(path, 'source'), c);
   const destination = checkEntity(rule.destination, at(path, 'destination'), c);
+  for (const p of calicoRuleIpProblems(rule, path)) c.report(p.path, p.message);
   if ((source.ports > 0 || destination.ports > 0) && !PORT_PROTOCOLS.has(String(rule.protocol).toUpperCase())) {
     c.report(at(path, 'protocol'), 'rules with ports need protocol TCP, UDP or SCTP');
   }
@@ -141,10 +153,10 @@ export function checkCalicoPolicy(obj: Record<string, any>, c: Checker): void {
   if (!spec) return;
   c.number(spec.order, 'spec.order');
   c.string(spec.tier, 'spec.tier');
-  checkSelector(spec.selector, 'spec.selector', c);
-  checkSelector(spec.serviceAccountSelector, 'spec.serviceAccountSelector', c);
+  checkSelector(spec.selector, 'spec.selector', c, 'policy');
+  checkSelector(spec.serviceAccountSelector, 'spec.serviceAccountSelector', c, 'policy');
   const global = obj.kind === 'GlobalNetworkPolicy';
-  if (global) checkSelector(spec.namespaceSelector, 'spec.namespaceSelector', c);
+  if (global) checkSelector(spec.namespaceSelector, 'spec.namespaceSelector', c, 'policy');
   else if (spec.namespaceSelector !== undefined) c.report('spec.namespaceSelector', 'is only valid in a GlobalNetworkPolicy');
   const types = c.list(spec.types, 'spec.types');
   types.forEach((t, i) => c.oneOf(t, at('spec.types', i), ['Ingress', 'Egress'], true));

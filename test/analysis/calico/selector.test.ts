@@ -76,11 +76,13 @@ describe('Calico selector language', () => {
     expect(m('has(all)', { all: 'x' })).toBe(true);
   });
 
-  test('global() only matches in a non-namespaced scope', () => {
+  test('under a rule namespaceSelector global() only matches a non-namespaced scope; elsewhere it is true (libcalico-go GlobalNode)', () => {
     const sel = parseCalicoSelector('global()');
     expect(sel.usesGlobal).toBe(true);
-    expect(sel.matches({ 'kubernetes.io/metadata.name': 'shop' })).toBe(false);
+    expect(sel.matches({ 'kubernetes.io/metadata.name': 'shop' }, { global: false })).toBe(false);
     expect(sel.matches({}, { global: true })).toBe(true);
+    expect(sel.matches({ app: 'web' })).toBe(true);
+    expect(parseCalicoSelector("!global() || app == 'web'").matches({ app: 'db' })).toBe(false);
     expect(parseCalicoSelector('all()').usesGlobal).toBe(false);
     // Under a namespaceSelector, all() is "in any namespace": not a non-namespaced resource.
     expect(parseCalicoSelector('all()').matches({ 'kubernetes.io/metadata.name': 'shop' })).toBe(true);
