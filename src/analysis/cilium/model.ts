@@ -137,6 +137,39 @@ function usesRequires(rule: any): boolean {
       || (Array.isArray(r?.toRequires) && r.toRequires.length > 0)));
 }
 
+/**
+ * Does a rule set use `fromNodes` / `toNodes` in an allow rule? Ingress/EgressRule.sanitize
+ * (pkg/policy/api/rule_validation.go) fails such a rule unless the agent runs with
+ * enable-node-selector-labels (Helm `nodeSelectorLabels`, default false), rejecting the policy.
+ */
+function usesNodeSelectors(rule: any): boolean {
+  return (Array.isArray(rule?.ingress) && rule.ingress.some((r: any) => Array.isArray(r?.fromNodes) && r.fromNodes.length > 0))
+    || (Array.isArray(rule?.egress) && rule.egress.some((r: any) => Array.isArray(r?.toNodes) && r.toNodes.length > 0));
+}
+
+/** Policies whose acceptance depends on what the manifests do not say: the Cilium version or an agent flag. */
+interface ConditionalPolicies {
+  readonly objects: Set<object>;
+  /** `Kind ns/name` of the objects, sorted. */
+  readonly names: string[];
+  /** The same manifests without these objects. */
+  readonly without: CiliumModel;
+  /** Why they may or may not apply, after "X uses " / "X and Y use ". */
+  readonly condition: string;
+}
+
+const CONDITIONS: Array<{ uses: (rule: any) => boolean; condition: string }> = [
+  {
+    uses: usesRequires,
+    condition: 'fromRequires/toRequires, which Cilium 1.18 applies and 1.19+ rejects with the whole policy (cilium/cilium#42615)',
+  },
+  {
+    uses: usesNodeSelectors,
+    condition: 'fromNodes/toNodes, which Cilium applies only when the agent runs with enable-node-selector-labels (Helm nodeSelectorLabels, '
+      + 'default false) and rejects with the whole policy otherwise',
+  },
+];
+
 /** Cilium semantics over a set of manifests. */
 export class CiliumModel implements AnnotatedCniModel {
   /** Caveats are reported per verdict (as `log` reasons), so there are no global notes. */
@@ -154,20 +187,24 @@ export class CiliumModel implements AnnotatedCniModel {
   private readonly cidrGroups: CidrGroupIndex;
   private readonly npPeers: NetworkPolicyPeerIndex;
   private peerSelectors?: LabelSelector[];
-  /** The same manifests without the policies that use fromRequires/toRequires (Cilium 1.19+ rejects them). */
-  private readonly withoutRequires?: CiliumModel;
-  /** `Kind ns/name` of the policies that use fromRequires/toRequires. */
-  private readonly requiresObjects: string[] = [];
-  /** The policies that use fromRequires/toRequires. */
-  private readonly requiring: Set<object>;
+  /**
+   * Policies that Cilium applies or rejects depending on its version (fromRequires/toRequires) or an
+   * agent flag (fromNodes/toNodes), each with the model without them (which compares the other
+   * conditions in turn): every combination must agree, or the side is indeterminate.
+   */
+  private readonly conditional: ConditionalPolicies[] = [];
 
   constructor(manifests: ManifestObject[], private readonly namespaces: NamespaceIndex) {
     this.index = new CiliumPolicyIndex(manifests);
-    const requiring = new Set(this.index.allRuleSets().filter((rs) => usesRequires(rs.rule)).map((rs) => rs.object));
-    this.requiring = requiring;
-    if (requiring.size > 0) {
-      this.requiresObjects = [...requiring].map((o) => describeRef(refOf(o))).sort();
-      this.withoutRequires = new CiliumModel(manifests.filter((o) => !requiring.has(o)), namespaces);
+    for (const { uses, condition } of CONDITIONS) {
+      const objects = new Set(this.index.allRuleSets().filter((rs) => rs.rejected === undefined && uses(rs.rule)).map((rs) => rs.object));
+      if (objects.size === 0) continue;
+      this.conditional.push({
+        objects,
+        names: [...objects].map((o) => describeRef(refOf(o))).sort(),
+        without: new CiliumModel(manifests.filter((o) => !objects.has(o)), namespaces),
+        condition,
+      });
     }
     this.cidrGroups = new CidrGroupIndex(manifests);
     const nps: ManifestObject[] = [];
@@ -191,7 +228,7 @@ export class CiliumModel implements AnnotatedCniModel {
 
   /** Does any Cilium policy hold an L7 rule (`toPorts[].rules`)? Only then can a verdict carry L7 constraints. */
   hasL7Rules(): boolean {
-    return this.index.hasL7Rules || !!this.withoutRequires?.hasL7Rules();
+    return this.index.hasL7Rules || this.conditional.some((c) => c.without.hasL7Rules());
   }
 
   /**
@@ -202,8 +239,7 @@ export class CiliumModel implements AnnotatedCniModel {
    */
   decide(q: SideQuery): Tri {
     const outcome = this.decideHere(q);
-    if (!this.withoutRequires) return outcome;
-    return outcome === this.withoutRequires.decide(q) ? outcome : MAYBE;
+    return this.conditional.every((c) => c.without.decide(q) === outcome) ? outcome : MAYBE;
   }
 
   private decideHere(q: SideQuery): Tri {
@@ -271,9 +307,9 @@ export class CiliumModel implements AnnotatedCniModel {
    */
   subjectKey(subject: Endpoint, direction: Direction): string {
     const key = this.subjectKeyHere(subject, direction);
-    if (!this.withoutRequires) return key;
-    const other = this.withoutRequires.subjectKey(subject, direction);
-    return key === '' && other === '' ? '' : JSON.stringify([key, other]);
+    if (this.conditional.length === 0) return key;
+    const others = this.conditional.map((c) => c.without.subjectKey(subject, direction));
+    return key === '' && others.every((o) => o === '') ? '' : JSON.stringify([key, ...others]);
   }
 
   private subjectKeyHere(subject: Endpoint, direction: Direction): string {
@@ -296,7 +332,7 @@ export class CiliumModel implements AnnotatedCniModel {
    */
   peerKey(peer: Endpoint, direction: Direction): string {
     const key = this.peerKeyHere(peer, direction);
-    return this.withoutRequires ? `${key}|${this.withoutRequires.peerKey(peer, direction)}` : key;
+    return [key, ...this.conditional.map((c) => c.without.peerKey(peer, direction))].join('|');
   }
 
   private peerKeyHere(peer: Endpoint, direction: Direction): string {
@@ -372,22 +408,27 @@ export class CiliumModel implements AnnotatedCniModel {
   }
 
   /**
-   * Evaluate one side of a flow. Where policies use `fromRequires`/`toRequires`, the outcome under
-   * Cilium 1.18 (which applies them) and under 1.19+ (which rejects those policies) must agree, or
-   * the side is indeterminate.
+   * Evaluate one side of a flow. Where policies use `fromRequires`/`toRequires` (applied by Cilium
+   * 1.18, rejected by 1.19+) or `fromNodes`/`toNodes` (applied only with enable-node-selector-labels),
+   * the outcomes with and without them must agree, or the side is indeterminate.
    */
   evaluate(q: SideQuery): DirectionVerdict {
     const verdict = this.evaluateHere(q);
-    if (!this.withoutRequires) return verdict;
-    const other = this.withoutRequires.evaluate(q);
-    if (other.outcome === verdict.outcome) return verdict;
-    // The policies that 1.19+ rejects and that select the subject (all of them for a node-like subject, policed by host policies).
-    const selecting = [...new Set(this.selectedRuleSets(q.subject).filter((rs) => this.requiring.has(rs.object))
-      .map((rs) => describeRef(refOf(rs.object))))].sort();
-    const names = selecting.length > 0 ? selecting : this.requiresObjects;
-    const why = `${names.join(', ')} use${names.length === 1 ? 's' : ''} fromRequires/toRequires, which `
-      + 'Cilium 1.18 applies and 1.19+ rejects with the whole policy (cilium/cilium#42615): the two give different verdicts here';
-    return sideVerdict(MAYBE, verdict.reasons, [why, ...(verdict.uncertain ?? []), ...(other.uncertain ?? [])]);
+    if (this.conditional.length === 0) return verdict;
+    const others = this.conditional.map((c) => ({ c, other: c.without.evaluate(q) })).filter(({ other }) => other.outcome !== verdict.outcome);
+    if (others.length === 0) return verdict;
+    const parts = others.map(({ c }) => {
+      // The conditional policies that select the subject (all of them for a node-like subject, policed by host policies).
+      const selecting = [...new Set(this.selectedRuleSets(q.subject).filter((rs) => c.objects.has(rs.object))
+        .map((rs) => describeRef(refOf(rs.object))))].sort();
+      const names = selecting.length > 0 ? selecting : c.names;
+      return `${names.join(', ')} use${names.length === 1 ? 's' : ''} ${c.condition}`;
+    });
+    const why = parts.length === 1
+      ? `${parts[0]}: the two give different verdicts here`
+      : `${parts.join('; ')}: the verdicts with and without them differ here`;
+    const uncertain = [why, ...(verdict.uncertain ?? []), ...others.flatMap(({ other }) => other.uncertain ?? [])];
+    return sideVerdict(MAYBE, verdict.reasons, [...new Set(uncertain)]);
   }
 
   private evaluateHere(q: SideQuery): DirectionVerdict {

@@ -115,3 +115,35 @@ describe('CIDRSet except outside its cidr', () => {
     expect(ingress([inside], external('203.0.113.9'), api, 8080).outcome).toBe(1);
   });
 });
+
+describe('fromNodes / toNodes need the agent flag enable-node-selector-labels', () => {
+  // Ingress/EgressRule.sanitize fail a rule with fromNodes/toNodes unless the agent runs with
+  // enable-node-selector-labels (Helm nodeSelectorLabels, default false): the whole policy is then
+  // rejected. Whether the flag is set is not in the manifests.
+  const withNodes = apiIngress('from-nodes', [FROM_WEB, { fromNodes: [{ matchLabels: { role: 'infra' } }] }]);
+  const why = 'CiliumNetworkPolicy shop/from-nodes uses fromNodes/toNodes, which Cilium applies only when the agent runs with '
+    + 'enable-node-selector-labels (Helm nodeSelectorLabels, default false) and rejects with the whole policy otherwise: the two give different verdicts here';
+
+  test('a pod flow the policy would deny is indeterminate; one it allows stays allowed', () => {
+    expectValidManifests([withNodes]);
+    const v = ingress([withNodes], worker, api, 8080);
+    expect([v.outcome, v.uncertain]).toEqual([2, [why]]);
+    expect(ingress([withNodes], web, api, 8080).outcome).toBe(1);
+    // Pods the policy does not select are not concerned.
+    expect(ingress([withNodes], worker, web, 8080).outcome).toBe(1);
+  });
+
+  test('with fromRequires in another policy both conditions are compared', () => {
+    const requiring = cnp('shop', 'req', {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: { app: 'worker' } }], fromRequires: [{ matchLabels: { tier: 'x' } }] }],
+    });
+    // worker -> api: from-nodes denies it, req (1.18) requires tier=x (worker lacks it), req (1.19+) is dropped.
+    const v = ingress([withNodes, requiring], worker, api, 8080);
+    expect(v.outcome).toBe(2);
+    expect(v.uncertain![0]).toBe('CiliumNetworkPolicy shop/req uses fromRequires/toRequires, which Cilium 1.18 applies and 1.19+ rejects with the whole '
+      + 'policy (cilium/cilium#42615); CiliumNetworkPolicy shop/from-nodes uses fromNodes/toNodes, which Cilium applies only when the agent runs with '
+      + 'enable-node-selector-labels (Helm nodeSelectorLabels, default false) and rejects with the whole policy otherwise: the verdicts with and '
+      + 'without them differ here');
+  });
+});
