@@ -186,8 +186,14 @@ const ciliumPolicies = [
     ingress: [
       { fromEndpoints: [{ matchLabels: { app: 'web' } }], authentication: { mode: 'required' }, toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] },
       { fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: 'http', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/v1/.*' }] } }] },
-      { fromNodes: [{ matchLabels: { 'node-role.kubernetes.io/worker': '' } }] },
     ],
+  }),
+  // A policy of its own: fromNodes/toNodes make a whole policy depend on an agent flag
+  // (enable-node-selector-labels), and where it decides, the verdict is indeterminate.
+  cilium('CiliumNetworkPolicy', 'web-from-nodes', 'shop', {
+    endpointSelector: { matchLabels: { app: 'web' } },
+    ingress: [{ fromNodes: [{ matchLabels: { 'node-role.kubernetes.io/worker': '' } }] }],
+    egress: [{ toNodes: [{ matchLabels: { 'node-role.kubernetes.io/worker': '' } }] }],
   }),
   cilium('CiliumNetworkPolicy', 'web-requires', 'shop', {
     endpointSelector: { matchLabels: { app: 'web' } },
@@ -198,7 +204,6 @@ const ciliumPolicies = [
     egress: [
       { toEndpoints: [{ matchLabels: { app: 'api' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] },
       { toServices: [{ k8sService: { serviceName: 'api', namespace: 'shop' } }] },
-      { toNodes: [{ matchLabels: { 'node-role.kubernetes.io/worker': '' } }] },
       { toGroups: [{ aws: { securityGroupsIds: ['sg-0123'] } }] },
       { toCIDRSet: [{ cidrGroupRef: 'not-in-the-manifests' }] },
       { toFQDNs: [{ matchPattern: '*.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },

@@ -178,9 +178,11 @@ describe('Cilium rules the analyzer does not resolve', () => {
     ]);
   });
 
-  test('toNodes concerns nodes only; pods stay denied', () => {
+  test('toNodes: the policy applies only when the agent runs with enable-node-selector-labels, so what it denies pods is indeterminate', () => {
     const reach = Reachability.fromManifests([...base, cnp([{ toNodes: [{ matchLabels: { role: 'infra' } }] }])], { cni: Cni.cilium() });
-    expect(reach.check(web, db, p8080).verdict).toBe(Verdict.DENY);
+    const toDb = reach.check(web, db, p8080);
+    expect(toDb.verdict).toBe(Verdict.INDETERMINATE);
+    expect(toDb.uncertainties.join('\n')).toContain('enable-node-selector-labels');
     expect(reach.check(web, Target.remoteNode(), p8080).verdict).toBe(Verdict.INDETERMINATE);
   });
 
