@@ -156,6 +156,8 @@ describe('linkerd-server-without-authorization (https://linkerd.io/2/reference/a
   test('a policy targeting the Server or its namespace, or an open accessPolicy: clean', () => {
     expect(PolicyLint.check([server(), policy({ group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' })])).toEqual([]);
     expect(PolicyLint.check([server(), policy({ group: '', kind: 'Namespace', name: 'shop' })])).toEqual([]);
+    // linkerd2 reads a Namespace targetRef as the policy's own namespace and never reads its name.
+    expect(PolicyLint.check([server(), policy({ group: '', kind: 'Namespace', name: 'elsewhere' })])).toEqual([]);
     expect(PolicyLint.check([server({ accessPolicy: 'all-authenticated' })])).toEqual([]);
     expect(brief(PolicyLint.check([server(), policy({ group: 'policy.linkerd.io', kind: 'Server', name: 'other' })]))).toHaveLength(1);
   });

@@ -4,7 +4,7 @@
  *
  * - A Server (policy.linkerd.io, v1beta3) selects pods of its namespace (`podSelector`) and one port
  *   (number, or a container port name). A port a Server describes admits what an AuthorizationPolicy
- *   targeting that Server (or `kind: Namespace`, the policy's own namespace: every Server there)
+ *   targeting that Server (or `kind: Namespace`, the policy's own namespace whatever name it gives: every Server there)
  *   authorizes; anything else gets the Server's `accessPolicy` (default `deny`).
  * - An AuthorizationPolicy (v1alpha1) applies when ALL its `requiredAuthenticationRefs` match:
  *   MeshTLSAuthentication (`identities`: exact, `*`, or `*.suffix`; `identityRefs`: ServiceAccount,
@@ -211,7 +211,8 @@ export class LinkerdModel implements MeshModel {
     for (const policy of this.policies.get(ns) ?? []) {
       const target = isPlainObject(policy.spec?.targetRef) ? policy.spec.targetRef : {};
       const onServer = isLinkerdKind(target.kind, 'Server') && isLinkerdGroup(target.group, GROUP) && target.name === server.ref.name;
-      const onNamespace = isLinkerdKind(target.kind, 'Namespace') && isLinkerdGroup(target.group, '') && target.name === ns;
+      // linkerd2's policy controller reads a Namespace target as the policy's own namespace and never reads its name.
+      const onNamespace = isLinkerdKind(target.kind, 'Namespace') && isLinkerdGroup(target.group, '');
       if (isLinkerdKind(target.kind, 'HTTPRoute') && routes.some((r) => r.name === target.name)) {
         // Evaluated per route below (routeVerdict); on a Server without HTTP they are not.
         if (!routed) uncertain.push(`${describeRef(refOf(policy))} authorizes the route ${String(target.name)} of ${serverName}: route-level authorization is not evaluated`);
@@ -225,7 +226,8 @@ export class LinkerdModel implements MeshModel {
           object: refOf(policy),
           rule: 'spec.requiredAuthenticationRefs',
           effect: 'allow',
-          message: `${describeRef(refOf(policy))} (targeting ${onServer ? serverName : `namespace ${ns}`}) authorizes ${flowText}: ${j.why}`,
+          message: `${describeRef(refOf(policy))} (targeting ${onServer ? serverName : `namespace ${ns}${target.name === ns ? ''
+            : ': a Namespace targetRef is the policy\'s own namespace, whatever name it gives'}`}) authorizes ${flowText}: ${j.why}`,
         });
       } else if (j.truth === MAYBE) {
         if (allowed === NO) allowed = MAYBE;

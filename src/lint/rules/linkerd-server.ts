@@ -26,7 +26,8 @@ export const linkerdServer: LintRule = {
       // an HTTPRoute of the group named (as the mesh analysis does); a look-alike group targets nothing.
       const group = String(ref.group ?? '').toLowerCase();
       if (isLinkerdKind(ref.kind, 'Server') && isLinkerdGroup(ref.group, GROUP)) targeted.add(`${namespaceOf(doc.obj)}|Server|${String(ref.name)}`);
-      if (isLinkerdKind(ref.kind, 'Namespace') && isLinkerdGroup(ref.group, '')) targeted.add(`${namespaceOf(doc.obj)}|Namespace|${String(ref.name)}`);
+      // A Namespace target is the policy's own namespace: linkerd2's policy controller does not read its name.
+      if (isLinkerdKind(ref.kind, 'Namespace') && isLinkerdGroup(ref.group, '')) targeted.add(`${namespaceOf(doc.obj)}|Namespace`);
       if (isLinkerdKind(ref.kind, 'HTTPRoute')) routeTargets.add(`${namespaceOf(doc.obj)}|${group}|${String(ref.name)}`);
     }
     // A policy targeting an HTTPRoute whose parent is the Server authorizes (some) requests to it.
@@ -45,7 +46,7 @@ export const linkerdServer: LintRule = {
       const ns = namespaceOf(doc.obj);
       const name = doc.obj.metadata?.name;
       const access = doc.obj.spec.accessPolicy ?? 'deny';
-      if (access !== 'deny' || targeted.has(`${ns}|Server|${name}`) || targeted.has(`${ns}|Namespace|${ns}`)) continue;
+      if (access !== 'deny' || targeted.has(`${ns}|Server|${name}`) || targeted.has(`${ns}|Namespace`)) continue;
       out.push({
         doc,
         severity: LintSeverity.WARNING,

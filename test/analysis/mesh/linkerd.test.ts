@@ -158,6 +158,16 @@ describe('AuthorizationPolicy and authentications', () => {
     expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
   });
 
+  test('a Namespace targetRef means the policy\'s own namespace whatever name it gives (linkerd2 authorization_policy target: Target::Namespace, the name unread)', () => {
+    const elsewhere = linkerd('AuthorizationPolicy', 'shop', 'ns-web', {
+      targetRef: { kind: 'Namespace', name: 'legacy' }, requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'web' }],
+    });
+    const result = meshReach([...ns, ...apps, server, elsewhere], LINKERD).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.mesh!.reasons).toEqual(['AuthorizationPolicy shop/ns-web (targeting namespace shop: a Namespace targetRef is the policy\'s own namespace, '
+      + 'whatever name it gives) authorizes shop/web -> shop/api TCP/8080: the client is ServiceAccount shop/web']);
+  });
+
   test('an authentication missing from the manifests makes the policy indeterminate (Linkerd ignores it if it is missing in the cluster too)', () => {
     const result = meshReach([...ns, ...apps, server, webPolicy], LINKERD).check(w('shop/web'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
