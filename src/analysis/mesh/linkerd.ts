@@ -9,7 +9,10 @@
  * - An AuthorizationPolicy (v1alpha1) applies when ALL its `requiredAuthenticationRefs` match:
  *   MeshTLSAuthentication (`identities`: exact, `*`, or `*.suffix`; `identityRefs`: ServiceAccount,
  *   optionally all of a namespace, or Namespace), NetworkAuthentication (`networks[].cidr` minus
- *   `except`, against the client address) or a ServiceAccount directly.
+ *   `except`, against the client address) or a ServiceAccount directly. Linkerd refuses a policy with
+ *   another kind, two identity sources (MeshTLSAuthentication, ServiceAccount) or two
+ *   NetworkAuthentications, and a MeshTLSAuthentication with another identityRefs kind or no identity:
+ *   they authorize nobody.
  * - A port no Server describes gets the default inbound policy: pod annotation
  *   `config.linkerd.io/default-inbound-policy`, else the namespace's, else the cluster's
  *   (`all-unauthenticated` unless installed otherwise).
@@ -407,6 +410,8 @@ export class LinkerdModel implements MeshModel {
   private requiredAuthentications(policy: ManifestObject, client: Client): Judgement {
     const refs: unknown[] = Array.isArray(policy.spec?.requiredAuthenticationRefs) ? policy.spec.requiredAuthenticationRefs : [];
     if (refs.length === 0) return { truth: YES, why: 'it requires no authentication' };
+    const refused = refusedAuthentications(refs);
+    if (refused) return { truth: NO, why: `Linkerd's policy controller refuses the policy: ${refused}` };
     let truth: Tri = YES;
     const whys: string[] = [];
     refs.forEach((ref, i) => {
@@ -428,9 +433,6 @@ export class LinkerdModel implements MeshModel {
       return client.identity === id ? { truth: YES, why: `the client is ServiceAccount ${ns}/${name}` }
         : { truth: NO, why: `it requires ServiceAccount ${ns}/${name}, and the client connects ${client.text}` };
     }
-    if (kind !== 'MeshTLSAuthentication' && kind !== 'NetworkAuthentication') {
-      return { truth: MAYBE, why: `${path}: authentication kind ${kind} is not evaluated` };
-    }
     const obj = this.authentications.get(`${kind}|${ns}|${name}`);
     const label = `${kind} ${ns}/${name}`;
     if (!obj) return { truth: MAYBE, why: `${label} is not in the manifests (without it Linkerd ignores the policy)` };
@@ -451,12 +453,22 @@ export class LinkerdModel implements MeshModel {
       return truth === MAYBE ? { truth, why: `${label}: whether the client's address is in its networks is not known: ${unknown}` }
         : { truth: NO, why: `${label} does not admit the client's address` };
     }
-    if (!client.identity) return { truth: NO, why: `${label} requires a mesh identity, and the client connects ${client.text}` };
     const identities: string[] = Array.isArray(obj.spec?.identities) ? obj.spec.identities.map(String) : [];
+    const identityRefs: any[] = Array.isArray(obj.spec?.identityRefs) ? obj.spec.identityRefs : [];
+    // linkerd2's policy controller refuses a MeshTLSAuthentication with an identityRefs kind other than
+    // ServiceAccount or Namespace, or without any identity; a policy requiring it is then ignored.
+    const badRef = identityRefs.find((r) => !isLinkerdKind(r?.kind, 'ServiceAccount') && !isLinkerdKind(r?.kind, 'Namespace'));
+    if (badRef !== undefined || identities.length + identityRefs.length === 0) {
+      return {
+        truth: NO,
+        why: `Linkerd's policy controller refuses ${label} (${badRef !== undefined ? `identityRefs kind ${String(badRef?.kind)} is not supported`
+          : 'it names no identity'}), and ignores the policies requiring it`,
+      };
+    }
+    if (!client.identity) return { truth: NO, why: `${label} requires a mesh identity, and the client connects ${client.text}` };
     if (identities.some((p) => identityMatches(p, client.identity!))) {
       return { truth: YES, why: `${label} admits ${client.identity}` };
     }
-    const identityRefs: any[] = Array.isArray(obj.spec?.identityRefs) ? obj.spec.identityRefs : [];
     let unsure: string | undefined;
     for (const r of identityRefs) {
       const refNs = typeof r?.namespace === 'string' && r.namespace !== '' ? r.namespace : namespaceOf(obj);
@@ -471,10 +483,30 @@ export class LinkerdModel implements MeshModel {
         return { truth: YES, why: `${label} admits ServiceAccount ${refNs}/${r.name}` };
       }
       if (isNamespace && r.name === client.endpoint.namespace) return { truth: YES, why: `${label} admits namespace ${r.name}` };
-      if (!isServiceAccount && !isNamespace) unsure ??= `${label}: identityRefs kind ${String(r?.kind)} is not evaluated`;
     }
     return unsure ? { truth: MAYBE, why: unsure } : { truth: NO, why: `${label} does not admit ${client.identity}` };
   }
+}
+
+/**
+ * Why linkerd2's policy controller refuses (and its admission webhook rejects) an AuthorizationPolicy
+ * for its requiredAuthenticationRefs, if it does: a kind other than MeshTLSAuthentication,
+ * NetworkAuthentication or ServiceAccount; more than one identity source (MeshTLSAuthentication or
+ * ServiceAccount); more than one NetworkAuthentication. References that are not objects are left to
+ * the per-reference evaluation.
+ */
+function refusedAuthentications(refs: readonly unknown[]): string | undefined {
+  let identities = 0;
+  let networks = 0;
+  for (const ref of refs) {
+    if (!isPlainObject(ref)) continue;
+    if (isLinkerdKind(ref.kind, 'MeshTLSAuthentication') || isLinkerdKind(ref.kind, 'ServiceAccount')) identities++;
+    else if (isLinkerdKind(ref.kind, 'NetworkAuthentication')) networks++;
+    else return `it requires an authentication of kind ${String(ref.kind)}, which Linkerd does not support`;
+  }
+  if (identities > 1) return `it requires ${identities} identity authentications (MeshTLSAuthentication or ServiceAccount); Linkerd accepts one`;
+  if (networks > 1) return `it requires ${networks} NetworkAuthentications; Linkerd accepts one`;
+  return undefined;
 }
 
 function sortedEntries(o: Readonly<Record<string, string>> | undefined): Array<[string, string]> {

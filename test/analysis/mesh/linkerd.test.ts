@@ -110,9 +110,12 @@ describe('AuthorizationPolicy and authentications', () => {
       // The CRD documents a missing name as every ServiceAccount of the namespace; linkerd2's policy controller
       // (MeshTLSAuthentication identityRefs: service_account_identity(ns, name)) needs one: not evaluated.
       [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'ServiceAccount' }] }), 'shop/worker', Verdict.INDETERMINATE],
-      // An unknown kind does not hide a later reference that admits the client.
+      // An unknown kind makes linkerd2's policy controller refuse the whole MeshTLSAuthentication (unsupported target
+      // type), and then every policy requiring it: a later reference that would admit the client admits nobody.
       [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'Other', name: 'x' }, { kind: 'ServiceAccount', name: 'worker' }] }),
-        'shop/worker', Verdict.ALLOW],
+        'shop/worker', Verdict.DENY],
+      // Neither identities nor identityRefs: refused too (no identities configured).
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identities: [] }), 'shop/worker', Verdict.DENY],
     ];
     for (const [auth, client, verdict] of cases) {
       expect([client, auth.spec, meshReach([...ns, ...apps, server, auth, policy('a')], LINKERD).check(w(client), w('shop/api'), HTTP).verdict])
@@ -137,6 +140,28 @@ describe('AuthorizationPolicy and authentications', () => {
     const unknown = r.check(w('shop/web'), w('shop/api'), HTTP);
     expect(unknown.verdict).toBe(Verdict.INDETERMINATE);
     expect(unknown.uncertainties[0]).toContain('NetworkAuthentication shop/pods: whether the client\'s address is in its networks is not known');
+  });
+
+  test('a policy linkerd2 refuses authorizes nobody: an unknown authentication kind, two identity sources, two NetworkAuthentications', () => {
+    const net = (name: string) => linkerd('NetworkAuthentication', 'shop', name, { networks: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] });
+    const anyone = linkerd('MeshTLSAuthentication', 'shop', 'anyone', { identities: ['*'] });
+    const policy = (refs: unknown[]) => linkerd('AuthorizationPolicy', 'shop', 'p', {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' }, requiredAuthenticationRefs: refs,
+    });
+    const mtls = (name: string) => ({ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name });
+    const network = (name: string) => ({ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name });
+    const cases: Array<[unknown[], string]> = [
+      [[mtls('web'), { kind: 'Secret', name: 'x' }], 'it requires an authentication of kind Secret, which Linkerd does not support'],
+      [[mtls('web'), mtls('anyone')], 'it requires 2 identity authentications (MeshTLSAuthentication or ServiceAccount); Linkerd accepts one'],
+      [[mtls('web'), { kind: 'ServiceAccount', name: 'web' }], 'it requires 2 identity authentications (MeshTLSAuthentication or ServiceAccount); '
+        + 'Linkerd accepts one'],
+      [[network('a'), network('b')], 'it requires 2 NetworkAuthentications; Linkerd accepts one'],
+    ];
+    for (const [refs, why] of cases) {
+      const result = meshReach([...ns, ...apps, server, webIdentity, anyone, net('a'), net('b'), policy(refs)], LINKERD).check(w('shop/web'), w('shop/api'), HTTP);
+      expect([refs, result.verdict, result.mesh!.reasons[0]]).toEqual([refs, Verdict.DENY,
+        `AuthorizationPolicy shop/p does not authorize shop/web: Linkerd's policy controller refuses the policy: ${why}`]);
+    }
   });
 
   test('NetworkAuthentication admits unmeshed clients by address', () => {
