@@ -15,7 +15,9 @@
  *   they authorize nobody.
  * - A port no Server describes gets the default inbound policy: pod annotation
  *   `config.linkerd.io/default-inbound-policy`, else the namespace's, else the cluster's
- *   (`all-unauthenticated` unless installed otherwise).
+ *   (`all-unauthenticated` unless installed otherwise); on the ports of the pod's (else namespace's)
+ *   `config.linkerd.io/proxy-require-identity-inbound-ports`, an `*-unauthenticated` one is
+ *   `*-authenticated` (linkerd2 policy controller, default inbound server).
  * - Clients outside the mesh have no identity: only unauthenticated policies and NetworkAuthentication
  *   admit them. Meshed identities are `<sa>.<ns>.serviceaccount.identity.<Linkerd's namespace>.<trust domain>`.
  *
@@ -95,7 +97,8 @@ export class LinkerdModel implements MeshModel {
   /** `serviceaccount.identity.<Linkerd's namespace>.<trust domain>`, the end of every proxy identity. */
   private readonly identitySuffix: string;
 
-  constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
+  constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex,
+    private readonly annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.identitySuffix = `serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`;
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
@@ -367,9 +370,18 @@ export class LinkerdModel implements MeshModel {
   }
 
   private defaultPolicy(q: MeshQuery, dst: Membership, client: Client, flowText: string): DirectionVerdict {
-    const policy = dst.defaultPolicy?.value ?? this.facts.linkerdDefaultPolicy;
-    const source = dst.defaultPolicy?.source
+    const given = dst.defaultPolicy?.value ?? this.facts.linkerdDefaultPolicy;
+    let source = dst.defaultPolicy?.source
       ?? (this.facts.linkerdDefaultPolicyGiven ? 'the cluster default' : 'the cluster default, assumed to be Linkerd\'s install default');
+    // linkerd2's policy controller makes an allowing default policy authenticated-only on the ports of
+    // the pod's config.linkerd.io/proxy-require-identity-inbound-ports (the injector copies the
+    // namespace's annotation to the pod); Servers do not read it.
+    let policy = given;
+    const required = this.requireIdentityPorts(q.destination);
+    if (required?.has(q.port) && given.endsWith('-unauthenticated')) {
+      policy = given.replace(/-unauthenticated$/, '-authenticated');
+      source += `; ${given} made authenticated on this port by ${required.source}`;
+    }
     const j = this.policyJudgement(policy, client);
     const message = `no Server describes port ${q.port} of ${q.destination.name}: the default inbound policy ${policy} (${source}) applies to `
       + `${flowText} (${client.text}): ${j.why}`;
@@ -377,6 +389,16 @@ export class LinkerdModel implements MeshModel {
     const uncertain = `no Server describes port ${q.port} of the destination: the default inbound policy ${policy} (${source}) applies: ${j.why}`;
     return sideVerdict(j.truth, [{ effect: j.truth === YES ? 'default-allow' : j.truth === NO ? 'isolate' : 'uncertain', message }],
       j.truth === MAYBE ? [uncertain] : []);
+  }
+
+  /** The pod's (else its namespace's) `config.linkerd.io/proxy-require-identity-inbound-ports`. */
+  private requireIdentityPorts(destination: Endpoint): { has: (port: number) => boolean; source: string } | undefined {
+    const key = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+    const ns = destination.namespace ?? 'default';
+    const pod = destination.annotations?.[key];
+    const text = pod ?? this.annotations.get(ns)?.[key];
+    if (text === undefined) return undefined;
+    return { has: linkerdPortSet(text), source: `${pod !== undefined ? 'the pod template' : `namespace ${ns}`} annotation ${key}` };
   }
 
   /** A default inbound policy or Server accessPolicy for this client. */
@@ -507,6 +529,23 @@ function refusedAuthentications(refs: readonly unknown[]): string | undefined {
   if (identities > 1) return `it requires ${identities} identity authentications (MeshTLSAuthentication or ServiceAccount); Linkerd accepts one`;
   if (networks > 1) return `it requires ${networks} NetworkAuthentications; Linkerd accepts one`;
   return undefined;
+}
+
+/**
+ * A port list as linkerd2's policy controller reads it (parse_portset): comma-separated ports and
+ * increasing `a-b` ranges, blanks ignored; any invalid entry makes the whole set empty.
+ */
+function linkerdPortSet(text: string): (port: number) => boolean {
+  const ranges: Array<[number, number]> = [];
+  const port = (p: string) => (/^\+?\d+$/.test(p.trim()) && Number(p.trim()) >= 1 && Number(p.trim()) <= 65535 ? Number(p.trim()) : undefined);
+  for (const entry of text.split(',')) {
+    const dash = entry.indexOf('-');
+    const [from, to] = dash < 0 ? [port(entry), port(entry)] : [port(entry.slice(0, dash)), port(entry.slice(dash + 1))];
+    if (dash < 0 && entry.trim() === '') continue;
+    if (from === undefined || to === undefined || from > to) return () => false;
+    ranges.push([from, to]);
+  }
+  return (p) => ranges.some(([from, to]) => p >= from && p <= to);
 }
 
 function sortedEntries(o: Readonly<Record<string, string>> | undefined): Array<[string, string]> {

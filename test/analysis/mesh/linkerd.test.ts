@@ -407,6 +407,30 @@ describe('default inbound policy', () => {
     expect(withCidrs.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
   });
 
+  test('config.linkerd.io/proxy-require-identity-inbound-ports makes an allowing default policy authenticated on those ports (pod, else namespace)', () => {
+    const REQUIRE = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+    const api = workload('shop', 'api', { ports: [8080, 9090], annotations: { [REQUIRE]: '8000-8080' } });
+    const r = meshReach([...ns, workload('shop', 'web'), workload('legacy', 'client'), api], LINKERD);
+    const unmeshed = r.check(w('legacy/client'), w('shop/api'), HTTP);
+    expect(unmeshed.verdict).toBe(Verdict.DENY);
+    expect(unmeshed.mesh!.reasons).toEqual(['no Server describes port 8080 of shop/api: the default inbound policy all-authenticated (the cluster default, '
+      + "assumed to be Linkerd's install default; all-unauthenticated made authenticated on this port by the pod template annotation " + REQUIRE + ') '
+      + 'applies to legacy/client -> shop/api TCP/8080 (without a mesh identity (legacy/client is not in the mesh (no linkerd.io/inject annotation on '
+      + 'namespace legacy or the pod template))): it admits meshed clients only, and legacy/client connects without a mesh identity (legacy/client is not '
+      + 'in the mesh (no linkerd.io/inject annotation on namespace legacy or the pod template))']);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(w('legacy/client'), w('shop/api'), Port.tcp(9090)).verdict).toBe(Verdict.ALLOW);
+    // From the namespace (the injector copies it to the pod); cluster-unauthenticated becomes cluster-authenticated; deny stays deny.
+    const nsRequire = [namespace('shop', {}, { ...MESHED, [REQUIRE]: '8080' }), namespace('legacy')];
+    const cluster = meshReach([...nsRequire, ...apps], LINKERD, { linkerdDefaultInboundPolicy: 'cluster-unauthenticated', podCidrs: ['10.244.0.0/16'] });
+    expect(cluster.check(w('legacy/client'), w('shop/api'), HTTP).mesh!.reasons[0]).toContain('the default inbound policy cluster-authenticated (the cluster '
+      + 'default; cluster-unauthenticated made authenticated on this port by namespace shop annotation ' + REQUIRE + ')');
+    expect(cluster.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    // An invalid list is an empty set for Linkerd (parse_portset): nothing changes.
+    const invalid = workload('shop', 'api', { annotations: { [REQUIRE]: '8080,http' } });
+    expect(meshReach([...ns, workload('legacy', 'client'), invalid], LINKERD).check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
   test('an unknown default policy value is rejected at the edge', () => {
     expect(() => meshReach([...ns, ...apps], LINKERD, { linkerdDefaultInboundPolicy: 'allow' })).toThrow(
       '[Reachability.fromManifests] options.linkerdDefaultInboundPolicy: must be one of all-unauthenticated, all-authenticated, cluster-authenticated, '
