@@ -29,6 +29,11 @@
  *   question without a request gets `allow` with L7 constraints when only some routes admit the
  *   client.
  *
+ * - The policy controller adds a probe route to servers without HTTPRoutes (HTTP or detected, not
+ *   opaque): GET on the pod's probe paths, from policyController.probeNetworks (all addresses by
+ *   default) without authentication. Only the injected proxy's own probes are known here (GET /live
+ *   and /ready on its admin port 4191); the application containers' probes are not read.
+ *
  * Routes on other Servers (gRPC, opaque, TLS) and the legacy ServerAuthorization are not evaluated:
  * the flows they may decide are indeterminate.
  */
@@ -47,6 +52,9 @@ import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
 export const LINKERD_INBOUND_PORT = 4143;
+/** The Linkerd proxy's admin port and the paths its injected container's liveness and readiness probes GET there. */
+const LINKERD_ADMIN_PORT = 4191;
+const PROXY_PROBE_PATHS = ['/live', '/ready'];
 const GROUP = 'policy.linkerd.io';
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const SERVER_VERSIONS = ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'];
@@ -261,7 +269,9 @@ export class LinkerdModel implements MeshModel {
       serverLevel = sideVerdict(truth, [...reasons, fallbackReason, ...uncertain.map((u) => ({ effect: 'uncertain' as const, message: u }))],
         truth === MAYBE ? uncertain : []);
     }
-    return routed ? this.routedVerdict(server, routes, serverLevel, q, client, flowText) : serverLevel;
+    if (routed) return this.routedVerdict(server, routes, serverLevel, q, client, flowText);
+    // Probe routes are HTTP routes: a Server of another protocol (or with HTTPRoutes, above) has none.
+    return HTTP_PROTOCOLS.includes(protocol) ? this.withProbeRoute(serverLevel, q, flowText) : serverLevel;
   }
 
   /**
@@ -387,8 +397,33 @@ export class LinkerdModel implements MeshModel {
       + `${flowText} (${client.text}): ${j.why}`;
     // The flow matrix and the diff share the uncertainty between pods of a class: it names no pod.
     const uncertain = `no Server describes port ${q.port} of the destination: the default inbound policy ${policy} (${source}) applies: ${j.why}`;
-    return sideVerdict(j.truth, [{ effect: j.truth === YES ? 'default-allow' : j.truth === NO ? 'isolate' : 'uncertain', message }],
+    const verdict = sideVerdict(j.truth, [{ effect: j.truth === YES ? 'default-allow' : j.truth === NO ? 'isolate' : 'uncertain', message }],
       j.truth === MAYBE ? [uncertain] : []);
+    // The default server of an opaque port (config.linkerd.io/opaque-ports, pod else namespace) is not HTTP: no probe route.
+    const opaqueKey = 'config.linkerd.io/opaque-ports';
+    const opaque = q.destination.annotations?.[opaqueKey] ?? this.annotations.get(q.destination.namespace ?? 'default')?.[opaqueKey];
+    return opaque !== undefined && linkerdPortSet(opaque)(q.port) ? verdict : this.withProbeRoute(verdict, q, flowText);
+  }
+
+  /**
+   * The probe route linkerd2's policy controller adds to an HTTP (or detected) server without
+   * HTTPRoutes: GET on the pod's probe paths of the port, authorized from the probe networks without
+   * authentication. Only the injected proxy's own probes (GET /live, /ready on 4191) are known here.
+   */
+  private withProbeRoute(verdict: DirectionVerdict, q: MeshQuery, flowText: string): DirectionVerdict {
+    if (q.port !== LINKERD_ADMIN_PORT || verdict.outcome === YES) return verdict;
+    const why = `the Linkerd proxy probes ${PROXY_PROBE_PATHS.map((p) => `GET ${p}`).join(' and ')} on its admin port ${LINKERD_ADMIN_PORT}, and Linkerd's `
+      + 'policy controller authorizes such probe requests from policyController.probeNetworks (assumed to be the install default 0.0.0.0/0, ::/0), '
+      + 'authenticated or not, where no HTTPRoute attaches to the port';
+    if (q.request) {
+      const path = q.request.path.split('?')[0];
+      if (q.request.method !== 'GET' || !PROXY_PROBE_PATHS.includes(path)) return verdict;
+      return sideVerdict(YES, [{ effect: 'default-allow', message: `${flowText} is a probe request: ${why}` }]);
+    }
+    const probes = { effect: 'default-allow' as const, message: `probe requests only: ${why}` };
+    if (verdict.outcome === MAYBE) return { ...verdict, reasons: [...verdict.reasons, { ...probes, effect: 'log' }] };
+    return sideVerdict(YES, [probes, ...verdict.reasons.map((r) => ({ effect: 'log' as const, message: r.message }))], [],
+      [`only ${PROXY_PROBE_PATHS.map((p) => `GET ${p}`).join(' and ')} (the proxy's probe paths; other requests and non-HTTP connections are refused)`]);
   }
 
   /** The pod's (else its namespace's) `config.linkerd.io/proxy-require-identity-inbound-ports`. */

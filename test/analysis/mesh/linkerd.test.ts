@@ -438,6 +438,45 @@ describe('default inbound policy', () => {
   });
 });
 
+describe('the proxy\'s own probes on its admin port 4191', () => {
+  // The injected proxy container probes GET /live and /ready on 4191; linkerd2's policy controller adds a probe route
+  // for a pod's probe paths to the default server and to Servers without HTTPRoutes, authorized from
+  // policyController.probeNetworks (0.0.0.0/0 and ::/0 by default) without authentication.
+  const ADMIN = Port.tcp(4191);
+  const denyNs = [namespace('shop', {}, { ...MESHED, 'config.linkerd.io/default-inbound-policy': 'deny' }), namespace('legacy')];
+  const probeWhy = 'the Linkerd proxy probes GET /live and GET /ready on its admin port 4191, and Linkerd\'s policy controller authorizes such probe '
+    + 'requests from policyController.probeNetworks (assumed to be the install default 0.0.0.0/0, ::/0), authenticated or not, where no HTTPRoute '
+    + 'attaches to the port';
+
+  test('under a deny default policy, GET /live and /ready on 4191 are admitted from anywhere; other requests are not', () => {
+    const r = meshReach([...denyNs, ...apps], LINKERD);
+    const probe = r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/ready' });
+    expect(probe.verdict).toBe(Verdict.ALLOW);
+    expect(probe.mesh!.reasons).toEqual([`legacy/client -> shop/api TCP/4191 GET /ready is a probe request: ${probeWhy}`]);
+    expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/metrics' }).verdict).toBe(Verdict.DENY);
+    expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'POST', path: '/live' }).verdict).toBe(Verdict.DENY);
+    const l4 = r.check(w('legacy/client'), w('shop/api'), ADMIN);
+    expect([l4.verdict, l4.l7Constraints]).toEqual([Verdict.ALLOW, ['only GET /live and GET /ready (the proxy\'s probe paths; other requests and '
+      + 'non-HTTP connections are refused)']]);
+    // Another port has no probe route.
+    expect(r.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('a deny Server on 4191 without HTTPRoutes keeps the probe route; an opaque Server, an opaque port, or HTTPRoutes on the Server do not', () => {
+    const admin = (spec: Record<string, unknown> = {}) => linkerd('Server', 'shop', 'api-admin', { podSelector: { matchLabels: { app: 'api' } }, port: 4191, ...spec });
+    const live = { method: 'GET', path: '/live' };
+    expect(meshReach([...ns, ...apps, admin()], LINKERD).checkRequest(w('shop/web'), w('shop/api'), ADMIN, live).verdict).toBe(Verdict.ALLOW);
+    expect(meshReach([...ns, ...apps, admin({ proxyProtocol: 'opaque' })], LINKERD).checkRequest(w('shop/web'), w('shop/api'), ADMIN, live).verdict)
+      .toBe(Verdict.DENY);
+    const metrics = { ...route('api-metrics', [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }]) };
+    metrics.spec.parentRefs = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'api-admin' }];
+    expect(meshReach([...ns, ...apps, admin(), metrics], LINKERD).checkRequest(w('shop/web'), w('shop/api'), ADMIN, live).verdict).toBe(Verdict.DENY);
+    const opaqueApi = workload('shop', 'api', { annotations: { 'config.linkerd.io/opaque-ports': '4191' } });
+    expect(meshReach([...denyNs, workload('legacy', 'client'), opaqueApi], LINKERD).checkRequest(w('legacy/client'), w('shop/api'), ADMIN, live).verdict)
+      .toBe(Verdict.DENY);
+  });
+});
+
 describe('membership and the CNI on port 4143', () => {
   test('an unmeshed destination and skipped inbound ports are not subject to Linkerd policy', () => {
     const skipped = workload('shop', 'db', { ports: [5432], annotations: { 'config.linkerd.io/skip-inbound-ports': '5432' } });
