@@ -33,3 +33,24 @@ export function serverParents(route: { apiVersion?: unknown; spec?: any }, route
   }
   return names;
 }
+
+/**
+ * Why linkerd2's policy controller refuses (and its admission webhook rejects) an AuthorizationPolicy
+ * for its requiredAuthenticationRefs, if it does: a kind other than MeshTLSAuthentication,
+ * NetworkAuthentication or ServiceAccount; more than one identity source (MeshTLSAuthentication or
+ * ServiceAccount); more than one NetworkAuthentication. References that are not objects are left to
+ * the per-reference evaluation.
+ */
+export function refusedAuthentications(refs: readonly unknown[]): string | undefined {
+  let identities = 0;
+  let networks = 0;
+  for (const ref of refs) {
+    if (!isPlainObject(ref)) continue;
+    if (isLinkerdKind(ref.kind, 'MeshTLSAuthentication') || isLinkerdKind(ref.kind, 'ServiceAccount')) identities++;
+    else if (isLinkerdKind(ref.kind, 'NetworkAuthentication')) networks++;
+    else return `it requires an authentication of kind ${String(ref.kind)}, which Linkerd does not support`;
+  }
+  if (identities > 1) return `it requires ${identities} identity authentications (MeshTLSAuthentication or ServiceAccount); Linkerd accepts one`;
+  if (networks > 1) return `it requires ${networks} NetworkAuthentications; Linkerd accepts one`;
+  return undefined;
+}

@@ -39,7 +39,7 @@
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
-import { isLinkerdGroup, isLinkerdKind, serverParents } from './linkerd-refs';
+import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
 import { compareHits, LinkerdRoute, linkerdRoute, matchesEveryRequest, matchRoute } from './linkerd-routes';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
@@ -543,27 +543,6 @@ export class LinkerdModel implements MeshModel {
     }
     return unsure ? { truth: MAYBE, why: unsure } : { truth: NO, why: `${label} does not admit ${client.identity}` };
   }
-}
-
-/**
- * Why linkerd2's policy controller refuses (and its admission webhook rejects) an AuthorizationPolicy
- * for its requiredAuthenticationRefs, if it does: a kind other than MeshTLSAuthentication,
- * NetworkAuthentication or ServiceAccount; more than one identity source (MeshTLSAuthentication or
- * ServiceAccount); more than one NetworkAuthentication. References that are not objects are left to
- * the per-reference evaluation.
- */
-function refusedAuthentications(refs: readonly unknown[]): string | undefined {
-  let identities = 0;
-  let networks = 0;
-  for (const ref of refs) {
-    if (!isPlainObject(ref)) continue;
-    if (isLinkerdKind(ref.kind, 'MeshTLSAuthentication') || isLinkerdKind(ref.kind, 'ServiceAccount')) identities++;
-    else if (isLinkerdKind(ref.kind, 'NetworkAuthentication')) networks++;
-    else return `it requires an authentication of kind ${String(ref.kind)}, which Linkerd does not support`;
-  }
-  if (identities > 1) return `it requires ${identities} identity authentications (MeshTLSAuthentication or ServiceAccount); Linkerd accepts one`;
-  if (networks > 1) return `it requires ${networks} NetworkAuthentications; Linkerd accepts one`;
-  return undefined;
 }
 
 /**
