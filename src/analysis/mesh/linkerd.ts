@@ -11,7 +11,8 @@
  *   optionally all of a namespace, or Namespace), NetworkAuthentication (`networks[].cidr` minus
  *   `except`, against the client address) or a ServiceAccount directly. Linkerd refuses a policy with
  *   another kind, two identity sources (MeshTLSAuthentication, ServiceAccount) or two
- *   NetworkAuthentications, and a MeshTLSAuthentication with another identityRefs kind or no identity:
+ *   NetworkAuthentications (a reference's group counts: none is the core group), and a
+ *   MeshTLSAuthentication with another identityRefs kind (core ServiceAccount, Namespace) or no identity:
  *   they authorize nobody.
  * - A port no Server describes gets the default inbound policy: pod annotation
  *   `config.linkerd.io/default-inbound-policy`, else the namespace's, else the cluster's
@@ -514,11 +515,11 @@ export class LinkerdModel implements MeshModel {
     const identityRefs: any[] = Array.isArray(obj.spec?.identityRefs) ? obj.spec.identityRefs : [];
     // linkerd2's policy controller refuses a MeshTLSAuthentication with an identityRefs kind other than
     // ServiceAccount or Namespace, or without any identity; a policy requiring it is then ignored.
-    const badRef = identityRefs.find((r) => !isLinkerdKind(r?.kind, 'ServiceAccount') && !isLinkerdKind(r?.kind, 'Namespace'));
+    const badRef = identityRefs.find((r) => !isLinkerdGroup(r?.group, '') || (!isLinkerdKind(r?.kind, 'ServiceAccount') && !isLinkerdKind(r?.kind, 'Namespace')));
     if (badRef !== undefined || identities.length + identityRefs.length === 0) {
       return {
         truth: NO,
-        why: `Linkerd's policy controller refuses ${label} (${badRef !== undefined ? `identityRefs kind ${String(badRef?.kind)} is not supported`
+        why: `Linkerd's policy controller refuses ${label} (${badRef !== undefined ? `identityRefs kind ${String(badRef?.kind)}${isLinkerdGroup(badRef?.group, '') ? '' : ` of group ${String(badRef?.group)}`} is not supported`
           : 'it names no identity'}), and ignores the policies requiring it`,
       };
     }

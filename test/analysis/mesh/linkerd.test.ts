@@ -114,6 +114,9 @@ describe('AuthorizationPolicy and authentications', () => {
       // type), and then every policy requiring it: a later reference that would admit the client admits nobody.
       [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'Other', name: 'x' }, { kind: 'ServiceAccount', name: 'worker' }] }),
         'shop/worker', Verdict.DENY],
+      // identityRefs are of the core group too: a ServiceAccount of another group is not supported.
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ group: 'policy.linkerd.io', kind: 'ServiceAccount', name: 'worker' }] }),
+        'shop/worker', Verdict.DENY],
       // Neither identities nor identityRefs: refused too (no identities configured).
       [linkerd('MeshTLSAuthentication', 'shop', 'a', { identities: [] }), 'shop/worker', Verdict.DENY],
     ];
@@ -152,6 +155,11 @@ describe('AuthorizationPolicy and authentications', () => {
     const network = (name: string) => ({ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name });
     const cases: Array<[unknown[], string]> = [
       [[mtls('web'), { kind: 'Secret', name: 'x' }], 'it requires an authentication of kind Secret, which Linkerd does not support'],
+      // A reference's group is part of its kind; without one it is the core group (the CRD: "When empty, the Kubernetes core API group is inferred").
+      [[{ kind: 'MeshTLSAuthentication', name: 'web' }], 'it requires an authentication of kind MeshTLSAuthentication in the core group (no group given), '
+        + 'which Linkerd does not support'],
+      [[{ group: 'policy.linkerd.io', kind: 'ServiceAccount', name: 'web' }], 'it requires an authentication of kind ServiceAccount in group '
+        + 'policy.linkerd.io, which Linkerd does not support'],
       [[mtls('web'), mtls('anyone')], 'it requires 2 identity authentications (MeshTLSAuthentication or ServiceAccount); Linkerd accepts one'],
       [[mtls('web'), { kind: 'ServiceAccount', name: 'web' }], 'it requires 2 identity authentications (MeshTLSAuthentication or ServiceAccount); '
         + 'Linkerd accepts one'],
