@@ -156,8 +156,22 @@ describe('linkerd-server-without-authorization (https://linkerd.io/2/reference/a
   test('a policy targeting the Server or its namespace, or an open accessPolicy: clean', () => {
     expect(PolicyLint.check([server(), policy({ group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' })])).toEqual([]);
     expect(PolicyLint.check([server(), policy({ group: '', kind: 'Namespace', name: 'shop' })])).toEqual([]);
+    // linkerd2 reads a Namespace targetRef as the policy's own namespace and never reads its name.
+    expect(PolicyLint.check([server(), policy({ group: '', kind: 'Namespace', name: 'elsewhere' })])).toEqual([]);
     expect(PolicyLint.check([server({ accessPolicy: 'all-authenticated' })])).toEqual([]);
     expect(brief(PolicyLint.check([server(), policy({ group: 'policy.linkerd.io', kind: 'Server', name: 'other' })]))).toHaveLength(1);
+  });
+
+  test('a policy linkerd2 refuses for its requiredAuthenticationRefs does not count (unsupported kind, two identity sources, two networks)', () => {
+    const target = { group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' };
+    const refused = (refs: unknown[]) => ({ ...policy(target), spec: { targetRef: target, requiredAuthenticationRefs: refs } });
+    const warned = [{ rule: 'linkerd-server-without-authorization', severity: 'warning', object: 'Server shop/api-8080', path: 'spec' }];
+    expect(brief(PolicyLint.check([server(), refused([{ kind: 'Secret', name: 'x' }])]))).toEqual(warned);
+    expect(brief(PolicyLint.check([server(), refused([{ kind: 'ServiceAccount', name: 'a' }, { kind: 'ServiceAccount', name: 'b' }])]))).toEqual(warned);
+    expect(brief(PolicyLint.check([server(), refused([{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'a' },
+      { group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'b' }])]))).toEqual(warned);
+    expect(PolicyLint.check([server(), refused([{ kind: 'ServiceAccount', name: 'a' },
+      { group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'b' }])])).toEqual([]);
   });
 
   test('a policy targeting an HTTPRoute attached to the Server authorizes (some) requests to it: clean; a route without one does not count', () => {

@@ -33,3 +33,32 @@ export function serverParents(route: { apiVersion?: unknown; spec?: any }, route
   }
   return names;
 }
+
+/**
+ * Why linkerd2's policy controller refuses (and its admission webhook rejects) an AuthorizationPolicy
+ * for its requiredAuthenticationRefs, if it does: a kind other than MeshTLSAuthentication,
+ * NetworkAuthentication (group policy.linkerd.io) or ServiceAccount (core group; a missing group is
+ * the core group); more than one identity source (MeshTLSAuthentication or
+ * ServiceAccount); more than one NetworkAuthentication. References that are not objects are left to
+ * the per-reference evaluation.
+ */
+export function refusedAuthentications(refs: readonly unknown[]): string | undefined {
+  let identities = 0;
+  let networks = 0;
+  for (const ref of refs) {
+    if (!isPlainObject(ref)) continue;
+    const policyGroup = isLinkerdGroup(ref.group, 'policy.linkerd.io');
+    if ((isLinkerdKind(ref.kind, 'MeshTLSAuthentication') && policyGroup) || (isLinkerdKind(ref.kind, 'ServiceAccount') && isLinkerdGroup(ref.group, ''))) {
+      identities++;
+    } else if (isLinkerdKind(ref.kind, 'NetworkAuthentication') && policyGroup) {
+      networks++;
+    } else {
+      const group = typeof ref.group === 'string' && ref.group !== '' ? `group ${ref.group}` : 'the core group (no group given)';
+      const known = ['MeshTLSAuthentication', 'NetworkAuthentication', 'ServiceAccount'].some((k) => isLinkerdKind(ref.kind, k));
+      return `it requires an authentication of kind ${String(ref.kind)}${known ? ` in ${group}` : ''}, which Linkerd does not support`;
+    }
+  }
+  if (identities > 1) return `it requires ${identities} identity authentications (MeshTLSAuthentication or ServiceAccount); Linkerd accepts one`;
+  if (networks > 1) return `it requires ${networks} NetworkAuthentications; Linkerd accepts one`;
+  return undefined;
+}

@@ -4,15 +4,21 @@
  *
  * - A Server (policy.linkerd.io, v1beta3) selects pods of its namespace (`podSelector`) and one port
  *   (number, or a container port name). A port a Server describes admits what an AuthorizationPolicy
- *   targeting that Server (or `kind: Namespace`, the policy's own namespace: every Server there)
+ *   targeting that Server (or `kind: Namespace`, the policy's own namespace whatever name it gives: every Server there)
  *   authorizes; anything else gets the Server's `accessPolicy` (default `deny`).
  * - An AuthorizationPolicy (v1alpha1) applies when ALL its `requiredAuthenticationRefs` match:
  *   MeshTLSAuthentication (`identities`: exact, `*`, or `*.suffix`; `identityRefs`: ServiceAccount,
  *   optionally all of a namespace, or Namespace), NetworkAuthentication (`networks[].cidr` minus
- *   `except`, against the client address) or a ServiceAccount directly.
+ *   `except`, against the client address) or a ServiceAccount directly. Linkerd refuses a policy with
+ *   another kind, two identity sources (MeshTLSAuthentication, ServiceAccount) or two
+ *   NetworkAuthentications (a reference's group counts: none is the core group), and a
+ *   MeshTLSAuthentication with another identityRefs kind (core ServiceAccount, Namespace) or no identity:
+ *   they authorize nobody.
  * - A port no Server describes gets the default inbound policy: pod annotation
  *   `config.linkerd.io/default-inbound-policy`, else the namespace's, else the cluster's
- *   (`all-unauthenticated` unless installed otherwise).
+ *   (`all-unauthenticated` unless installed otherwise); on the ports of the pod's (else namespace's)
+ *   `config.linkerd.io/proxy-require-identity-inbound-ports`, an `*-unauthenticated` one is
+ *   `*-authenticated` (linkerd2 policy controller, default inbound server).
  * - Clients outside the mesh have no identity: only unauthenticated policies and NetworkAuthentication
  *   admit them. Meshed identities are `<sa>.<ns>.serviceaccount.identity.<Linkerd's namespace>.<trust domain>`.
  *
@@ -24,12 +30,17 @@
  *   question without a request gets `allow` with L7 constraints when only some routes admit the
  *   client.
  *
+ * - The policy controller adds a probe route to servers without HTTPRoutes (HTTP or detected, not
+ *   opaque): GET on the pod's probe paths, from policyController.probeNetworks (all addresses by
+ *   default) without authentication. Only the injected proxy's own probes are known here (GET /live
+ *   and /ready on its admin port 4191); the application containers' probes are not read.
+ *
  * Routes on other Servers (gRPC, opaque, TLS) and the legacy ServerAuthorization are not evaluated:
  * the flows they may decide are indeterminate.
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
-import { isLinkerdGroup, isLinkerdKind, serverParents } from './linkerd-refs';
+import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
 import { compareHits, LinkerdRoute, linkerdRoute, matchesEveryRequest, matchRoute } from './linkerd-routes';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
@@ -42,6 +53,9 @@ import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
 export const LINKERD_INBOUND_PORT = 4143;
+/** The Linkerd proxy's admin port and the paths its injected container's liveness and readiness probes GET there. */
+const LINKERD_ADMIN_PORT = 4191;
+const PROXY_PROBE_PATHS = ['/live', '/ready'];
 const GROUP = 'policy.linkerd.io';
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const SERVER_VERSIONS = ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'];
@@ -92,7 +106,8 @@ export class LinkerdModel implements MeshModel {
   /** `serviceaccount.identity.<Linkerd's namespace>.<trust domain>`, the end of every proxy identity. */
   private readonly identitySuffix: string;
 
-  constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
+  constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex,
+    private readonly annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.identitySuffix = `serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`;
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
@@ -211,7 +226,8 @@ export class LinkerdModel implements MeshModel {
     for (const policy of this.policies.get(ns) ?? []) {
       const target = isPlainObject(policy.spec?.targetRef) ? policy.spec.targetRef : {};
       const onServer = isLinkerdKind(target.kind, 'Server') && isLinkerdGroup(target.group, GROUP) && target.name === server.ref.name;
-      const onNamespace = isLinkerdKind(target.kind, 'Namespace') && isLinkerdGroup(target.group, '') && target.name === ns;
+      // linkerd2's policy controller reads a Namespace target as the policy's own namespace and never reads its name.
+      const onNamespace = isLinkerdKind(target.kind, 'Namespace') && isLinkerdGroup(target.group, '');
       if (isLinkerdKind(target.kind, 'HTTPRoute') && routes.some((r) => r.name === target.name)) {
         // Evaluated per route below (routeVerdict); on a Server without HTTP they are not.
         if (!routed) uncertain.push(`${describeRef(refOf(policy))} authorizes the route ${String(target.name)} of ${serverName}: route-level authorization is not evaluated`);
@@ -225,7 +241,8 @@ export class LinkerdModel implements MeshModel {
           object: refOf(policy),
           rule: 'spec.requiredAuthenticationRefs',
           effect: 'allow',
-          message: `${describeRef(refOf(policy))} (targeting ${onServer ? serverName : `namespace ${ns}`}) authorizes ${flowText}: ${j.why}`,
+          message: `${describeRef(refOf(policy))} (targeting ${onServer ? serverName : `namespace ${ns}${target.name === ns ? ''
+            : ': a Namespace targetRef is the policy\'s own namespace, whatever name it gives'}`}) authorizes ${flowText}: ${j.why}`,
         });
       } else if (j.truth === MAYBE) {
         if (allowed === NO) allowed = MAYBE;
@@ -253,7 +270,9 @@ export class LinkerdModel implements MeshModel {
       serverLevel = sideVerdict(truth, [...reasons, fallbackReason, ...uncertain.map((u) => ({ effect: 'uncertain' as const, message: u }))],
         truth === MAYBE ? uncertain : []);
     }
-    return routed ? this.routedVerdict(server, routes, serverLevel, q, client, flowText) : serverLevel;
+    if (routed) return this.routedVerdict(server, routes, serverLevel, q, client, flowText);
+    // Probe routes are HTTP routes: a Server of another protocol (or with HTTPRoutes, above) has none.
+    return HTTP_PROTOCOLS.includes(protocol) ? this.withProbeRoute(serverLevel, q, flowText) : serverLevel;
   }
 
   /**
@@ -362,16 +381,60 @@ export class LinkerdModel implements MeshModel {
   }
 
   private defaultPolicy(q: MeshQuery, dst: Membership, client: Client, flowText: string): DirectionVerdict {
-    const policy = dst.defaultPolicy?.value ?? this.facts.linkerdDefaultPolicy;
-    const source = dst.defaultPolicy?.source
+    const given = dst.defaultPolicy?.value ?? this.facts.linkerdDefaultPolicy;
+    let source = dst.defaultPolicy?.source
       ?? (this.facts.linkerdDefaultPolicyGiven ? 'the cluster default' : 'the cluster default, assumed to be Linkerd\'s install default');
+    // linkerd2's policy controller makes an allowing default policy authenticated-only on the ports of
+    // the pod's config.linkerd.io/proxy-require-identity-inbound-ports (the injector copies the
+    // namespace's annotation to the pod); Servers do not read it.
+    let policy = given;
+    const required = this.requireIdentityPorts(q.destination);
+    if (required?.has(q.port) && given.endsWith('-unauthenticated')) {
+      policy = given.replace(/-unauthenticated$/, '-authenticated');
+      source += `; ${given} made authenticated on this port by ${required.source}`;
+    }
     const j = this.policyJudgement(policy, client);
     const message = `no Server describes port ${q.port} of ${q.destination.name}: the default inbound policy ${policy} (${source}) applies to `
       + `${flowText} (${client.text}): ${j.why}`;
     // The flow matrix and the diff share the uncertainty between pods of a class: it names no pod.
     const uncertain = `no Server describes port ${q.port} of the destination: the default inbound policy ${policy} (${source}) applies: ${j.why}`;
-    return sideVerdict(j.truth, [{ effect: j.truth === YES ? 'default-allow' : j.truth === NO ? 'isolate' : 'uncertain', message }],
+    const verdict = sideVerdict(j.truth, [{ effect: j.truth === YES ? 'default-allow' : j.truth === NO ? 'isolate' : 'uncertain', message }],
       j.truth === MAYBE ? [uncertain] : []);
+    // The default server of an opaque port (config.linkerd.io/opaque-ports, pod else namespace) is not HTTP: no probe route.
+    const opaqueKey = 'config.linkerd.io/opaque-ports';
+    const opaque = q.destination.annotations?.[opaqueKey] ?? this.annotations.get(q.destination.namespace ?? 'default')?.[opaqueKey];
+    return opaque !== undefined && linkerdPortSet(opaque)(q.port) ? verdict : this.withProbeRoute(verdict, q, flowText);
+  }
+
+  /**
+   * The probe route linkerd2's policy controller adds to an HTTP (or detected) server without
+   * HTTPRoutes: GET on the pod's probe paths of the port, authorized from the probe networks without
+   * authentication. Only the injected proxy's own probes (GET /live, /ready on 4191) are known here.
+   */
+  private withProbeRoute(verdict: DirectionVerdict, q: MeshQuery, flowText: string): DirectionVerdict {
+    if (q.port !== LINKERD_ADMIN_PORT || verdict.outcome === YES) return verdict;
+    const why = `the Linkerd proxy probes ${PROXY_PROBE_PATHS.map((p) => `GET ${p}`).join(' and ')} on its admin port ${LINKERD_ADMIN_PORT}, and Linkerd's `
+      + 'policy controller authorizes such probe requests from policyController.probeNetworks (assumed to be the install default 0.0.0.0/0, ::/0), '
+      + 'authenticated or not, where no HTTPRoute attaches to the port';
+    if (q.request) {
+      const path = q.request.path.split('?')[0];
+      if (q.request.method !== 'GET' || !PROXY_PROBE_PATHS.includes(path)) return verdict;
+      return sideVerdict(YES, [{ effect: 'default-allow', message: `${flowText} is a probe request: ${why}` }]);
+    }
+    const probes = { effect: 'default-allow' as const, message: `probe requests only: ${why}` };
+    if (verdict.outcome === MAYBE) return { ...verdict, reasons: [...verdict.reasons, { ...probes, effect: 'log' }] };
+    return sideVerdict(YES, [probes, ...verdict.reasons.map((r) => ({ effect: 'log' as const, message: r.message }))], [],
+      [`only ${PROXY_PROBE_PATHS.map((p) => `GET ${p}`).join(' and ')} (the proxy's probe paths; other requests and non-HTTP connections are refused)`]);
+  }
+
+  /** The pod's (else its namespace's) `config.linkerd.io/proxy-require-identity-inbound-ports`. */
+  private requireIdentityPorts(destination: Endpoint): { has: (port: number) => boolean; source: string } | undefined {
+    const key = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+    const ns = destination.namespace ?? 'default';
+    const pod = destination.annotations?.[key];
+    const text = pod ?? this.annotations.get(ns)?.[key];
+    if (text === undefined) return undefined;
+    return { has: linkerdPortSet(text), source: `${pod !== undefined ? 'the pod template' : `namespace ${ns}`} annotation ${key}` };
   }
 
   /** A default inbound policy or Server accessPolicy for this client. */
@@ -405,6 +468,8 @@ export class LinkerdModel implements MeshModel {
   private requiredAuthentications(policy: ManifestObject, client: Client): Judgement {
     const refs: unknown[] = Array.isArray(policy.spec?.requiredAuthenticationRefs) ? policy.spec.requiredAuthenticationRefs : [];
     if (refs.length === 0) return { truth: YES, why: 'it requires no authentication' };
+    const refused = refusedAuthentications(refs);
+    if (refused) return { truth: NO, why: `Linkerd's policy controller refuses the policy: ${refused}` };
     let truth: Tri = YES;
     const whys: string[] = [];
     refs.forEach((ref, i) => {
@@ -426,9 +491,6 @@ export class LinkerdModel implements MeshModel {
       return client.identity === id ? { truth: YES, why: `the client is ServiceAccount ${ns}/${name}` }
         : { truth: NO, why: `it requires ServiceAccount ${ns}/${name}, and the client connects ${client.text}` };
     }
-    if (kind !== 'MeshTLSAuthentication' && kind !== 'NetworkAuthentication') {
-      return { truth: MAYBE, why: `${path}: authentication kind ${kind} is not evaluated` };
-    }
     const obj = this.authentications.get(`${kind}|${ns}|${name}`);
     const label = `${kind} ${ns}/${name}`;
     if (!obj) return { truth: MAYBE, why: `${label} is not in the manifests (without it Linkerd ignores the policy)` };
@@ -449,12 +511,22 @@ export class LinkerdModel implements MeshModel {
       return truth === MAYBE ? { truth, why: `${label}: whether the client's address is in its networks is not known: ${unknown}` }
         : { truth: NO, why: `${label} does not admit the client's address` };
     }
-    if (!client.identity) return { truth: NO, why: `${label} requires a mesh identity, and the client connects ${client.text}` };
     const identities: string[] = Array.isArray(obj.spec?.identities) ? obj.spec.identities.map(String) : [];
+    const identityRefs: any[] = Array.isArray(obj.spec?.identityRefs) ? obj.spec.identityRefs : [];
+    // linkerd2's policy controller refuses a MeshTLSAuthentication with an identityRefs kind other than
+    // ServiceAccount or Namespace, or without any identity; a policy requiring it is then ignored.
+    const badRef = identityRefs.find((r) => !isLinkerdGroup(r?.group, '') || (!isLinkerdKind(r?.kind, 'ServiceAccount') && !isLinkerdKind(r?.kind, 'Namespace')));
+    if (badRef !== undefined || identities.length + identityRefs.length === 0) {
+      return {
+        truth: NO,
+        why: `Linkerd's policy controller refuses ${label} (${badRef !== undefined ? `identityRefs kind ${String(badRef?.kind)}${isLinkerdGroup(badRef?.group, '') ? '' : ` of group ${String(badRef?.group)}`} is not supported`
+          : 'it names no identity'}), and ignores the policies requiring it`,
+      };
+    }
+    if (!client.identity) return { truth: NO, why: `${label} requires a mesh identity, and the client connects ${client.text}` };
     if (identities.some((p) => identityMatches(p, client.identity!))) {
       return { truth: YES, why: `${label} admits ${client.identity}` };
     }
-    const identityRefs: any[] = Array.isArray(obj.spec?.identityRefs) ? obj.spec.identityRefs : [];
     let unsure: string | undefined;
     for (const r of identityRefs) {
       const refNs = typeof r?.namespace === 'string' && r.namespace !== '' ? r.namespace : namespaceOf(obj);
@@ -469,10 +541,26 @@ export class LinkerdModel implements MeshModel {
         return { truth: YES, why: `${label} admits ServiceAccount ${refNs}/${r.name}` };
       }
       if (isNamespace && r.name === client.endpoint.namespace) return { truth: YES, why: `${label} admits namespace ${r.name}` };
-      if (!isServiceAccount && !isNamespace) unsure ??= `${label}: identityRefs kind ${String(r?.kind)} is not evaluated`;
     }
     return unsure ? { truth: MAYBE, why: unsure } : { truth: NO, why: `${label} does not admit ${client.identity}` };
   }
+}
+
+/**
+ * A port list as linkerd2's policy controller reads it (parse_portset): comma-separated ports and
+ * increasing `a-b` ranges, blanks ignored; any invalid entry makes the whole set empty.
+ */
+function linkerdPortSet(text: string): (port: number) => boolean {
+  const ranges: Array<[number, number]> = [];
+  const port = (p: string) => (/^\+?\d+$/.test(p.trim()) && Number(p.trim()) >= 1 && Number(p.trim()) <= 65535 ? Number(p.trim()) : undefined);
+  for (const entry of text.split(',')) {
+    const dash = entry.indexOf('-');
+    const [from, to] = dash < 0 ? [port(entry), port(entry)] : [port(entry.slice(0, dash)), port(entry.slice(dash + 1))];
+    if (dash < 0 && entry.trim() === '') continue;
+    if (from === undefined || to === undefined || from > to) return () => false;
+    ranges.push([from, to]);
+  }
+  return (p) => ranges.some(([from, to]) => p >= from && p <= to);
 }
 
 function sortedEntries(o: Readonly<Record<string, string>> | undefined): Array<[string, string]> {

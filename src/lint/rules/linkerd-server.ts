@@ -1,4 +1,4 @@
-import { isLinkerdGroup, isLinkerdKind, serverParents } from '../../analysis/mesh/linkerd-refs';
+import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from '../../analysis/mesh/linkerd-refs';
 import { apiGroupOf } from '../../util/vocabulary';
 import { isObject } from '../document';
 import { namespaceOf } from '../kinds';
@@ -11,7 +11,8 @@ const GROUP = 'policy.linkerd.io';
  * A Linkerd Server makes its port deny-by-default (linkerd.io "Authorization Policy" reference:
  * `accessPolicy` defaults to `deny`): without an AuthorizationPolicy targeting the Server (or its
  * namespace, or an HTTPRoute attached to the Server), every connection to that port of the selected
- * pods is refused, meshed or not.
+ * pods is refused, meshed or not. A policy Linkerd refuses for its requiredAuthenticationRefs
+ * (analysis/mesh/linkerd-refs `refusedAuthentications`) does not count.
  */
 export const linkerdServer: LintRule = {
   ids: ['linkerd-server-without-authorization'],
@@ -21,12 +22,16 @@ export const linkerdServer: LintRule = {
     const routeTargets = new Set<string>();
     for (const doc of ctx.documents) {
       if (!isLinkerd(doc.obj, 'AuthorizationPolicy')) continue;
+      // A policy linkerd2's policy controller refuses for its authentications authorizes nobody.
+      const authentications = doc.obj.spec?.requiredAuthenticationRefs;
+      if (Array.isArray(authentications) && refusedAuthentications(authentications) !== undefined) continue;
       const ref = isObject(doc.obj.spec?.targetRef) ? doc.obj.spec.targetRef : {};
       // Linkerd resolves a targetRef by group and kind: a Server of policy.linkerd.io, the core Namespace,
       // an HTTPRoute of the group named (as the mesh analysis does); a look-alike group targets nothing.
       const group = String(ref.group ?? '').toLowerCase();
       if (isLinkerdKind(ref.kind, 'Server') && isLinkerdGroup(ref.group, GROUP)) targeted.add(`${namespaceOf(doc.obj)}|Server|${String(ref.name)}`);
-      if (isLinkerdKind(ref.kind, 'Namespace') && isLinkerdGroup(ref.group, '')) targeted.add(`${namespaceOf(doc.obj)}|Namespace|${String(ref.name)}`);
+      // A Namespace target is the policy's own namespace: linkerd2's policy controller does not read its name.
+      if (isLinkerdKind(ref.kind, 'Namespace') && isLinkerdGroup(ref.group, '')) targeted.add(`${namespaceOf(doc.obj)}|Namespace`);
       if (isLinkerdKind(ref.kind, 'HTTPRoute')) routeTargets.add(`${namespaceOf(doc.obj)}|${group}|${String(ref.name)}`);
     }
     // A policy targeting an HTTPRoute whose parent is the Server authorizes (some) requests to it.
@@ -45,7 +50,7 @@ export const linkerdServer: LintRule = {
       const ns = namespaceOf(doc.obj);
       const name = doc.obj.metadata?.name;
       const access = doc.obj.spec.accessPolicy ?? 'deny';
-      if (access !== 'deny' || targeted.has(`${ns}|Server|${name}`) || targeted.has(`${ns}|Namespace|${ns}`)) continue;
+      if (access !== 'deny' || targeted.has(`${ns}|Server|${name}`) || targeted.has(`${ns}|Namespace`)) continue;
       out.push({
         doc,
         severity: LintSeverity.WARNING,

@@ -110,9 +110,15 @@ describe('AuthorizationPolicy and authentications', () => {
       // The CRD documents a missing name as every ServiceAccount of the namespace; linkerd2's policy controller
       // (MeshTLSAuthentication identityRefs: service_account_identity(ns, name)) needs one: not evaluated.
       [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'ServiceAccount' }] }), 'shop/worker', Verdict.INDETERMINATE],
-      // An unknown kind does not hide a later reference that admits the client.
+      // An unknown kind makes linkerd2's policy controller refuse the whole MeshTLSAuthentication (unsupported target
+      // type), and then every policy requiring it: a later reference that would admit the client admits nobody.
       [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ kind: 'Other', name: 'x' }, { kind: 'ServiceAccount', name: 'worker' }] }),
-        'shop/worker', Verdict.ALLOW],
+        'shop/worker', Verdict.DENY],
+      // identityRefs are of the core group too: a ServiceAccount of another group is not supported.
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identityRefs: [{ group: 'policy.linkerd.io', kind: 'ServiceAccount', name: 'worker' }] }),
+        'shop/worker', Verdict.DENY],
+      // Neither identities nor identityRefs: refused too (no identities configured).
+      [linkerd('MeshTLSAuthentication', 'shop', 'a', { identities: [] }), 'shop/worker', Verdict.DENY],
     ];
     for (const [auth, client, verdict] of cases) {
       expect([client, auth.spec, meshReach([...ns, ...apps, server, auth, policy('a')], LINKERD).check(w(client), w('shop/api'), HTTP).verdict])
@@ -139,6 +145,33 @@ describe('AuthorizationPolicy and authentications', () => {
     expect(unknown.uncertainties[0]).toContain('NetworkAuthentication shop/pods: whether the client\'s address is in its networks is not known');
   });
 
+  test('a policy linkerd2 refuses authorizes nobody: an unknown authentication kind, two identity sources, two NetworkAuthentications', () => {
+    const net = (name: string) => linkerd('NetworkAuthentication', 'shop', name, { networks: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] });
+    const anyone = linkerd('MeshTLSAuthentication', 'shop', 'anyone', { identities: ['*'] });
+    const policy = (refs: unknown[]) => linkerd('AuthorizationPolicy', 'shop', 'p', {
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' }, requiredAuthenticationRefs: refs,
+    });
+    const mtls = (name: string) => ({ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name });
+    const network = (name: string) => ({ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name });
+    const cases: Array<[unknown[], string]> = [
+      [[mtls('web'), { kind: 'Secret', name: 'x' }], 'it requires an authentication of kind Secret, which Linkerd does not support'],
+      // A reference's group is part of its kind; without one it is the core group (the CRD: "When empty, the Kubernetes core API group is inferred").
+      [[{ kind: 'MeshTLSAuthentication', name: 'web' }], 'it requires an authentication of kind MeshTLSAuthentication in the core group (no group given), '
+        + 'which Linkerd does not support'],
+      [[{ group: 'policy.linkerd.io', kind: 'ServiceAccount', name: 'web' }], 'it requires an authentication of kind ServiceAccount in group '
+        + 'policy.linkerd.io, which Linkerd does not support'],
+      [[mtls('web'), mtls('anyone')], 'it requires 2 identity authentications (MeshTLSAuthentication or ServiceAccount); Linkerd accepts one'],
+      [[mtls('web'), { kind: 'ServiceAccount', name: 'web' }], 'it requires 2 identity authentications (MeshTLSAuthentication or ServiceAccount); '
+        + 'Linkerd accepts one'],
+      [[network('a'), network('b')], 'it requires 2 NetworkAuthentications; Linkerd accepts one'],
+    ];
+    for (const [refs, why] of cases) {
+      const result = meshReach([...ns, ...apps, server, webIdentity, anyone, net('a'), net('b'), policy(refs)], LINKERD).check(w('shop/web'), w('shop/api'), HTTP);
+      expect([refs, result.verdict, result.mesh!.reasons[0]]).toEqual([refs, Verdict.DENY,
+        `AuthorizationPolicy shop/p does not authorize shop/web: Linkerd's policy controller refuses the policy: ${why}`]);
+    }
+  });
+
   test('NetworkAuthentication admits unmeshed clients by address', () => {
     const client = podWithIp('legacy', 'scanner', '192.168.3.4');
     const net = linkerd('NetworkAuthentication', 'shop', 'office', { networks: [{ cidr: '192.168.0.0/16' }] });
@@ -156,6 +189,16 @@ describe('AuthorizationPolicy and authentications', () => {
     const r = meshReach([...ns, ...apps, server, nsPolicy], LINKERD);
     expect(r.check(w('shop/web'), w('shop/api'), HTTP).mesh!.decidingObjects).toEqual(['AuthorizationPolicy shop/ns-web']);
     expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('a Namespace targetRef means the policy\'s own namespace whatever name it gives (linkerd2 authorization_policy target: Target::Namespace, the name unread)', () => {
+    const elsewhere = linkerd('AuthorizationPolicy', 'shop', 'ns-web', {
+      targetRef: { kind: 'Namespace', name: 'legacy' }, requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'web' }],
+    });
+    const result = meshReach([...ns, ...apps, server, elsewhere], LINKERD).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.mesh!.reasons).toEqual(['AuthorizationPolicy shop/ns-web (targeting namespace shop: a Namespace targetRef is the policy\'s own namespace, '
+      + 'whatever name it gives) authorizes shop/web -> shop/api TCP/8080: the client is ServiceAccount shop/web']);
   });
 
   test('an authentication missing from the manifests makes the policy indeterminate (Linkerd ignores it if it is missing in the cluster too)', () => {
@@ -372,10 +415,73 @@ describe('default inbound policy', () => {
     expect(withCidrs.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
   });
 
+  test('config.linkerd.io/proxy-require-identity-inbound-ports makes an allowing default policy authenticated on those ports (pod, else namespace)', () => {
+    const REQUIRE = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+    const api = workload('shop', 'api', { ports: [8080, 9090], annotations: { [REQUIRE]: '8000-8080' } });
+    const r = meshReach([...ns, workload('shop', 'web'), workload('legacy', 'client'), api], LINKERD);
+    const unmeshed = r.check(w('legacy/client'), w('shop/api'), HTTP);
+    expect(unmeshed.verdict).toBe(Verdict.DENY);
+    expect(unmeshed.mesh!.reasons).toEqual(['no Server describes port 8080 of shop/api: the default inbound policy all-authenticated (the cluster default, '
+      + "assumed to be Linkerd's install default; all-unauthenticated made authenticated on this port by the pod template annotation " + REQUIRE + ') '
+      + 'applies to legacy/client -> shop/api TCP/8080 (without a mesh identity (legacy/client is not in the mesh (no linkerd.io/inject annotation on '
+      + 'namespace legacy or the pod template))): it admits meshed clients only, and legacy/client connects without a mesh identity (legacy/client is not '
+      + 'in the mesh (no linkerd.io/inject annotation on namespace legacy or the pod template))']);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(w('legacy/client'), w('shop/api'), Port.tcp(9090)).verdict).toBe(Verdict.ALLOW);
+    // From the namespace (the injector copies it to the pod); cluster-unauthenticated becomes cluster-authenticated; deny stays deny.
+    const nsRequire = [namespace('shop', {}, { ...MESHED, [REQUIRE]: '8080' }), namespace('legacy')];
+    const cluster = meshReach([...nsRequire, ...apps], LINKERD, { linkerdDefaultInboundPolicy: 'cluster-unauthenticated', podCidrs: ['10.244.0.0/16'] });
+    expect(cluster.check(w('legacy/client'), w('shop/api'), HTTP).mesh!.reasons[0]).toContain('the default inbound policy cluster-authenticated (the cluster '
+      + 'default; cluster-unauthenticated made authenticated on this port by namespace shop annotation ' + REQUIRE + ')');
+    expect(cluster.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    // An invalid list is an empty set for Linkerd (parse_portset): nothing changes.
+    const invalid = workload('shop', 'api', { annotations: { [REQUIRE]: '8080,http' } });
+    expect(meshReach([...ns, workload('legacy', 'client'), invalid], LINKERD).check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
   test('an unknown default policy value is rejected at the edge', () => {
     expect(() => meshReach([...ns, ...apps], LINKERD, { linkerdDefaultInboundPolicy: 'allow' })).toThrow(
       '[Reachability.fromManifests] options.linkerdDefaultInboundPolicy: must be one of all-unauthenticated, all-authenticated, cluster-authenticated, '
       + 'cluster-unauthenticated, deny, audit, got "allow"');
+  });
+});
+
+describe('the proxy\'s own probes on its admin port 4191', () => {
+  // The injected proxy container probes GET /live and /ready on 4191; linkerd2's policy controller adds a probe route
+  // for a pod's probe paths to the default server and to Servers without HTTPRoutes, authorized from
+  // policyController.probeNetworks (0.0.0.0/0 and ::/0 by default) without authentication.
+  const ADMIN = Port.tcp(4191);
+  const denyNs = [namespace('shop', {}, { ...MESHED, 'config.linkerd.io/default-inbound-policy': 'deny' }), namespace('legacy')];
+  const probeWhy = 'the Linkerd proxy probes GET /live and GET /ready on its admin port 4191, and Linkerd\'s policy controller authorizes such probe '
+    + 'requests from policyController.probeNetworks (assumed to be the install default 0.0.0.0/0, ::/0), authenticated or not, where no HTTPRoute '
+    + 'attaches to the port';
+
+  test('under a deny default policy, GET /live and /ready on 4191 are admitted from anywhere; other requests are not', () => {
+    const r = meshReach([...denyNs, ...apps], LINKERD);
+    const probe = r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/ready' });
+    expect(probe.verdict).toBe(Verdict.ALLOW);
+    expect(probe.mesh!.reasons).toEqual([`legacy/client -> shop/api TCP/4191 GET /ready is a probe request: ${probeWhy}`]);
+    expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/metrics' }).verdict).toBe(Verdict.DENY);
+    expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'POST', path: '/live' }).verdict).toBe(Verdict.DENY);
+    const l4 = r.check(w('legacy/client'), w('shop/api'), ADMIN);
+    expect([l4.verdict, l4.l7Constraints]).toEqual([Verdict.ALLOW, ['only GET /live and GET /ready (the proxy\'s probe paths; other requests and '
+      + 'non-HTTP connections are refused)']]);
+    // Another port has no probe route.
+    expect(r.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('a deny Server on 4191 without HTTPRoutes keeps the probe route; an opaque Server, an opaque port, or HTTPRoutes on the Server do not', () => {
+    const admin = (spec: Record<string, unknown> = {}) => linkerd('Server', 'shop', 'api-admin', { podSelector: { matchLabels: { app: 'api' } }, port: 4191, ...spec });
+    const live = { method: 'GET', path: '/live' };
+    expect(meshReach([...ns, ...apps, admin()], LINKERD).checkRequest(w('shop/web'), w('shop/api'), ADMIN, live).verdict).toBe(Verdict.ALLOW);
+    expect(meshReach([...ns, ...apps, admin({ proxyProtocol: 'opaque' })], LINKERD).checkRequest(w('shop/web'), w('shop/api'), ADMIN, live).verdict)
+      .toBe(Verdict.DENY);
+    const metrics = { ...route('api-metrics', [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }]) };
+    metrics.spec.parentRefs = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'api-admin' }];
+    expect(meshReach([...ns, ...apps, admin(), metrics], LINKERD).checkRequest(w('shop/web'), w('shop/api'), ADMIN, live).verdict).toBe(Verdict.DENY);
+    const opaqueApi = workload('shop', 'api', { annotations: { 'config.linkerd.io/opaque-ports': '4191' } });
+    expect(meshReach([...denyNs, workload('legacy', 'client'), opaqueApi], LINKERD).checkRequest(w('legacy/client'), w('shop/api'), ADMIN, live).verdict)
+      .toBe(Verdict.DENY);
   });
 });
 
