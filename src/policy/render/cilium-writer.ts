@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { ciliumPolicyManifest } from './cilium';
+import { ciliumUnmatchableSelector } from './cilium-identity-labels';
 import { isExpressibleAsNetworkPolicy, networkPolicyManifest } from './kubernetes';
 import { WriteContext } from './writer';
 import { CniKind } from '../../cluster/cni';
@@ -12,6 +13,14 @@ import { clusterDnsPeers } from '../cluster-dns';
  */
 export function writeCilium(ctx: WriteContext<CniKind.CILIUM>): ApiObject[] {
   const { intent } = ctx;
+  // Whichever object carries it, Cilium matches the selector against identities: a key its label
+  // filter drops selects no pod (an isolation or a deny that applies to nothing, fail open).
+  const unmatchable = ciliumUnmatchableSelector(intent);
+  if (unmatchable) {
+    throw ctx.fail(`${unmatchable.where} (label key '${unmatchable.key}')`, 'Cilium leaves this pod label out of security identities by '
+      + `default (label filter '!${unmatchable.pattern}'), and its policies, NetworkPolicies included, select identities: the selector `
+      + 'would match no pod. Select the pods by a label Cilium keeps (e.g. app.kubernetes.io/name or app)');
+  }
   if (!ctx.denyPart && isExpressibleAsNetworkPolicy(intent)) return [ctx.emit('Resource', networkPolicyManifest(intent))];
   return [ctx.emit('Cilium', ciliumPolicyManifest(intent, { dnsPeers: clusterDnsPeers(ctx.cluster) }))];
 }
