@@ -148,3 +148,27 @@ describe('API versions and Ingress', () => {
     expect(PolicyLint.check([tls])).toEqual([]);
   });
 });
+
+// istiod's validating webhook (ValidateAuthorizationPolicy, ValidateAttribute) rejects these.
+describe('istio-authz-rejected', () => {
+  test('an unknown when key and an empty operation are errors with their paths', () => {
+    const findings = PolicyLint.check([authz({
+      action: 'ALLOW',
+      rules: [{ from: [{ source: { namespaces: ['ops'] } }], to: [{ operation: {} }], when: [{ key: 'request.time', values: ['09:00'] }] }],
+    })]);
+    expect(brief(findings, 'istio-authz-rejected')).toEqual([
+      { rule: 'istio-authz-rejected', severity: 'error', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules[0].to[0].operation' },
+      { rule: 'istio-authz-rejected', severity: 'error', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules[0].when[0].key' },
+    ]);
+    expect(findings.find((f) => f.path === 'spec.rules[0].when[0].key')!.message).toBe("spec.rules[0].when[0].key: unknown attribute 'request.time': istiod's validating webhook rejects the AuthorizationPolicy, "
+      + 'so none of it takes effect');
+  });
+
+  test('a DENY or CUSTOM policy without rules, and a CUSTOM one without provider', () => {
+    expect(brief(PolicyLint.check([authz({ action: 'DENY' }), authz({ action: 'CUSTOM', rules: [{}] })]))).toEqual([
+      { rule: 'istio-authz-rejected', severity: 'error', object: 'AuthorizationPolicy shop/authz', path: 'spec.provider.name' },
+      { rule: 'istio-authz-rejected', severity: 'error', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules' },
+    ]);
+    expect(PolicyLint.check([authz({ action: 'CUSTOM', provider: { name: 'opa' }, rules: [{ to: [{ operation: { paths: ['/admin/*'] } }] }] })])).toEqual([]);
+  });
+});

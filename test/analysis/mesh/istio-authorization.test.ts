@@ -296,3 +296,47 @@ describe('rules: from, to and when of one rule are ANDed, rules are ORed', () =>
     expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
   });
 });
+
+// istiod's validating webhook (istio/istio pkg/config/validation ValidateAuthorizationPolicy and
+// pkg/config/security ValidateAttribute) rejects these objects: they never exist, so they are left
+// out with a note instead of being evaluated.
+describe('policies istiod\'s validating webhook rejects', () => {
+  const NOTE = (name: string, why: string) => `AuthorizationPolicy shop/${name} is invalid and left out of the mesh analysis (istiod's validating `
+    + `webhook rejects it, so it never takes effect): ${why}`;
+  const allowNothing = authorizationPolicy('shop', 'allow-nothing', {});
+
+  test('an unknown when key (request.time) rejects the policy: no indeterminate verdict, a note', () => {
+    const bad = authorizationPolicy('shop', 'office-hours', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ when: [{ key: 'request.time', values: ['09:00'] }] }],
+    });
+    const r = reach(bad);
+    const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.uncertainties).toEqual([]);
+    expect(r.notes).toContain(NOTE('office-hours', "spec.rules[0].when[0].key: unknown attribute 'request.time'"));
+  });
+
+  test('an empty from.source, a null rule and an empty port value: left out, so allow-nothing still denies', () => {
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['empty-source', { rules: [{ from: [{ source: {} }] }] }, 'spec.rules[0].from[0].source is empty (from.source must not be empty)'],
+      ['null-rule', { rules: [null] }, 'spec.rules[0] is null (a rule must not be nil)'],
+      ['empty-from', { rules: [{ from: [] }] }, 'spec.rules[0].from is an empty list (it must not be empty when set)'],
+      ['no-values', { rules: [{ when: [{ key: 'source.namespace' }] }] }, 'spec.rules[0].when[0] (source.namespace) sets neither values nor notValues'],
+    ];
+    for (const [name, spec, why] of cases) {
+      const r = reach(allowNothing, authorizationPolicy('shop', name, { action: 'ALLOW', ...spec }));
+      expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+      expect(r.notes).toContain(NOTE(name, why));
+    }
+  });
+
+  test('a DENY rule with an empty port value or a bad ipBlock is rejected: it denies nothing', () => {
+    const deny = (name: string, rule: Record<string, unknown>) => authorizationPolicy('shop', name, { action: 'DENY', rules: [rule] });
+    const r = reach(deny('ports', { to: [{ operation: { ports: ['8080', ''] } }] }),
+      deny('ips', { from: [{ source: { ipBlocks: ['10.0.0.300'] } }] }), deny('port-key', { when: [{ key: 'destination.port', values: ['http'] }] }));
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.notes).toContain(NOTE('ports', 'spec.rules[0].to[0].operation.ports holds an empty value'));
+    expect(r.notes).toContain(NOTE('ips', "spec.rules[0].from[0].source.ipBlocks: '10.0.0.300' is not an IP address or CIDR"));
+    expect(r.notes).toContain(NOTE('port-key', "spec.rules[0].when[0] (destination.port): 'http' is not a port (0-65535)"));
+  });
+});
