@@ -277,10 +277,10 @@ export class IstioModel implements MeshModel {
       const l7 = ztunnel && ruleNeedsL7(rule);
       if (l7 && action === 'DENY') {
         // istiod hands ztunnel the DENY rule without its L7 parts, which then match every connection.
-        const m = matchRule(withoutL7(rule), path, flow);
+        const m = matchRule(withoutL7(rule), path, flow, p.namespace);
         return { p, path, m, label: `${describeRef(p.ref)} ${path} (${p.action}; ztunnel enforces it without its L7 attributes)` };
       }
-      let m: RuleMatch = matchRule(rule, path, flow);
+      let m: RuleMatch = matchRule(rule, path, flow, p.namespace);
       if (l7 && m.truth !== NO) {
         m = { truth: m.truth, unknown: [...m.unknown, `${path} uses L7 attributes (HTTP fields, remote addresses, request conditions), which ztunnel cannot evaluate without a waypoint`], why: m.why };
       }

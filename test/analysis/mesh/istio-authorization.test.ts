@@ -340,3 +340,58 @@ describe('policies istiod\'s validating webhook rejects', () => {
     expect(r.notes).toContain(NOTE('port-key', "spec.rules[0].when[0] (destination.port): 'http' is not a port (0-65535)"));
   });
 });
+
+// How istiod builds the matchers (istio/istio pilot/pkg/security/authz: model/generator.go,
+// matcher/string.go and header.go; ambient authorization.go stringToMatch / stringToServiceAccountMatch).
+describe('value matching as istiod builds it', () => {
+  const ambientBase = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),
+    namespace('ops', { 'istio.io/dataplane-mode': 'ambient' }), workload('shop', 'web'), workload('shop', 'api'), workload('ops', 'admin')];
+  const ambient = (...objects: any[]) => meshReach([...ambientBase, ...objects], Mesh.istio({ mode: IstioMode.AMBIENT }));
+
+  test('methods are a header match on :method, so * and prefix/suffix wildcards work (methodGenerator -> HeaderMatcher)', () => {
+    const r = reach(authorizationPolicy('shop', 'reads', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { methods: ['G*', '*TIONS'] } }] }],
+    }));
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'OPTIONS', path: '/' }).verdict).toBe(Verdict.ALLOW);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/' }).verdict).toBe(Verdict.DENY);
+  });
+
+  test('a leading * is read before a trailing one: */* is the suffix /* (StringMatcherWithPrefix, HeaderMatcher)', () => {
+    const r = reach(authorizationPolicy('shop', 'wildcard-accept', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ when: [{ key: 'request.headers[accept]', values: ['*/*'] }] }],
+    }));
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { accept: 'text/*' } }).verdict).toBe(Verdict.ALLOW);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { accept: 'text/html' } }).verdict).toBe(Verdict.DENY);
+  });
+
+  test('ports are parsed as numbers: 08080 is port 8080', () => {
+    const r = reach(authorizationPolicy('shop', 'port', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { ports: ['08080'] } }] }],
+    }));
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.notes).toEqual([]);
+  });
+
+  test('namespaces: a * in the middle is a wildcard for a sidecar (srcNamespaceGenerator regex), a literal for ztunnel (stringToMatch)', () => {
+    const policy = allowFrom('middle', { namespaces: ['o*s'] });
+    expect(reach(policy).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(policy).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(ambient(policy).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    const when = authorizationPolicy('shop', 'when-middle', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ when: [{ key: 'source.namespace', values: ['o*s'] }] }],
+    });
+    expect(reach(when).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(ambient(when).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('serviceAccounts without a namespace name one in the policy\'s namespace (serviceAccountRegex, stringToServiceAccountMatch)', () => {
+    const policy = allowFrom('sa', { serviceAccounts: ['web'] });
+    for (const r of [reach(policy), ambient(policy)]) {
+      const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+      expect(result.verdict).toBe(Verdict.ALLOW);
+      expect(result.uncertainties).toEqual([]);
+      expect(r.check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    }
+  });
+});
