@@ -172,3 +172,27 @@ describe('istio-authz-rejected', () => {
     expect(PolicyLint.check([authz({ action: 'CUSTOM', provider: { name: 'opa' }, rules: [{ to: [{ operation: { paths: ['/admin/*'] } }] }] })])).toEqual([]);
   });
 });
+
+// Pinned CRD (istio 1.30.3): mode enums, port keys 1-65535; istiod ValidatePeerAuthentication: an empty portLevelMtls.
+describe('istio-peer-authentication-rejected', () => {
+  const pa = (spec: unknown) => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'api', namespace: 'shop' }, spec });
+  test('a lowercase mode and a port key 0 are errors; a valid workload policy is clean', () => {
+    const findings = PolicyLint.check([pa({ selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'strict' }, portLevelMtls: { 0: { mode: 'DISABLE' } } })]);
+    expect(brief(findings, 'istio-peer-authentication-rejected')).toEqual([
+      { rule: 'istio-peer-authentication-rejected', severity: 'error', object: 'PeerAuthentication shop/api', path: 'spec.mtls.mode' },
+      { rule: 'istio-peer-authentication-rejected', severity: 'error', object: 'PeerAuthentication shop/api', path: 'spec.portLevelMtls.0' },
+    ]);
+    expect(findings.find((f) => f.path === 'spec.mtls.mode')!.message)
+      .toBe("spec.mtls.mode 'strict' is not UNSET, DISABLE, PERMISSIVE or STRICT: the API server rejects the PeerAuthentication, so none of it takes effect");
+    expect(brief(PolicyLint.check([pa({ selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'DISABLE' } } })]),
+      'istio-peer-authentication-rejected')).toEqual([]);
+  });
+
+  test('portLevelMtls without a selector is reported once, as rejected (not as ignored)', () => {
+    const findings = PolicyLint.check([pa({ mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } })]);
+    expect(brief(findings)).toEqual([
+      { rule: 'istio-port-level-mtls-without-selector', severity: 'error', object: 'PeerAuthentication shop/api', path: 'spec.portLevelMtls' },
+    ]);
+    expect(findings[0].message).toBe('portLevelMtls without a selector: the CRD rejects it (portLevelMtls requires selector), so none of the policy takes effect');
+  });
+});

@@ -220,3 +220,50 @@ function ruleProblems(rule: unknown, path: string, custom: boolean, api: Report,
     }
   });
 }
+
+const MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'];
+
+/**
+ * Why a PeerAuthentication never exists: the CRD (mode enums, "portLevelMtls requires selector",
+ * ports 1-65535, selector labels without wildcards) and istiod's `ValidatePeerAuthentication`
+ * (an empty `portLevelMtls`). Empty: it is accepted.
+ */
+export function peerAuthenticationProblems(obj: ManifestObject): IstioProblem[] {
+  const out: IstioProblem[] = [];
+  const api = (path: string, message: string) => out.push({ path, message, by: API });
+  const version = apiVersionOf(obj);
+  if (version !== 'v1' && version !== 'v1beta1') api('apiVersion', `${obj.apiVersion} is not a served version (use security.istio.io/v1)`);
+  const spec = obj.spec;
+  if (spec === undefined || spec === null) return out;
+  if (!isPlainObject(spec)) {
+    api('spec', 'spec is not a mapping');
+    return out;
+  }
+  const mode = isPlainObject(spec.mtls) ? spec.mtls.mode : undefined;
+  if (mode !== undefined && mode !== null && !MODES.includes(mode)) api('spec.mtls.mode', `spec.mtls.mode '${String(mode)}' is not UNSET, DISABLE, PERMISSIVE or STRICT`);
+  const labels = isPlainObject(spec.selector) && isPlainObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
+  for (const [k, v] of Object.entries(labels)) {
+    if (k === '' || k.includes('*') || (typeof v === 'string' && v.includes('*'))) {
+      api(`spec.selector.matchLabels.${k}`,
+        `selector label '${k}: ${String(v)}' is empty or has a wildcard (CEL: wildcards and empty keys are not allowed)`);
+    }
+  }
+  const portLevel = spec.portLevelMtls;
+  if (portLevel === undefined || portLevel === null) return out;
+  if (!isPlainObject(portLevel)) {
+    api('spec.portLevelMtls', 'spec.portLevelMtls is not a mapping');
+    return out;
+  }
+  if (Object.keys(labels).length === 0) api('spec.portLevelMtls', 'portLevelMtls without a selector naming a label (CEL: portLevelMtls requires selector)');
+  if (Object.keys(portLevel).length === 0) {
+    out.push({ path: 'spec.portLevelMtls', message: 'spec.portLevelMtls is empty (it must have at least one port when set)', by: WEBHOOK });
+  }
+  for (const [port, value] of Object.entries(portLevel)) {
+    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) api(`spec.portLevelMtls.${port}`, `spec.portLevelMtls key '${port}' is not a port (1-65535)`);
+    const portMode = isPlainObject(value) ? value.mode : undefined;
+    if (portMode !== undefined && portMode !== null && !MODES.includes(portMode)) {
+      api(`spec.portLevelMtls.${port}.mode`, `spec.portLevelMtls.${port}.mode '${String(portMode)}' is not UNSET, DISABLE, PERMISSIVE or STRICT`);
+    }
+  }
+  return out;
+}

@@ -69,6 +69,7 @@ export class IstioModel implements MeshModel {
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.peerAuth = new PeerAuthentications(manifests, facts.rootNamespace);
+    this.notes.push(...this.peerAuth.notes);
     for (const obj of manifests) {
       if (isKindOf(obj, '', 'Service')) {
         const selector = obj.spec?.selector;

@@ -10,8 +10,11 @@
  * - the more specific level overrides the less specific one unless its mode is UNSET (or absent),
  *   which inherits; `portLevelMtls` of the workload policy overrides per port (UNSET inherits the
  *   workload's mode);
- * - without any policy the mode is PERMISSIVE.
+ * - without any policy the mode is PERMISSIVE;
+ * - a policy the API server or istiod's webhook rejects (./istio-validation: a mode outside the enum,
+ *   portLevelMtls without a selector, ...) never exists: it is left out, with a note.
  */
+import { peerAuthenticationProblems } from './istio-validation';
 import { isKindOf, isPlainObject, namespaceOf } from '../../util/vocabulary';
 import { describeRef, ManifestObject, ObjectRef, refOf } from '../model';
 import { Labels } from '../selectors';
@@ -58,10 +61,19 @@ function modeOf(value: unknown): MtlsMode | undefined {
 /** The PeerAuthentication objects of a manifest set, by namespace. */
 export class PeerAuthentications {
   private readonly byNamespace = new Map<string, Candidate[]>();
+  /** The policies left out because they are rejected, one line each. */
+  readonly notes: string[] = [];
 
   constructor(manifests: readonly ManifestObject[], private readonly rootNamespace: string) {
     for (const obj of manifests) {
       if (!isPeerAuthentication(obj)) continue;
+      const problems = peerAuthenticationProblems(obj);
+      if (problems.length > 0) {
+        const [first] = problems;
+        this.notes.push(`${describeRef(refOf(obj))} is invalid and left out of the mesh analysis (${first.by} rejects it, so it never takes effect): `
+          + `${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
+        continue;
+      }
       const ns = namespaceOf(obj);
       const stamp = (obj.metadata as Record<string, unknown> | undefined)?.creationTimestamp;
       const created = typeof stamp === 'string' ? stamp : undefined;

@@ -112,6 +112,39 @@ describe('PeerAuthentication', () => {
   });
 });
 
+// Pinned CRD (istio 1.30.3): mtls.mode and portLevelMtls.*.mode are enums, "portLevelMtls requires
+// selector", ports 1-65535; istiod ValidatePeerAuthentication: an empty portLevelMtls. Such objects never exist.
+describe('PeerAuthentication the API server or istiod rejects', () => {
+  const NOTE = (name: string, by: string, why: string) => `PeerAuthentication shop/${name} is invalid and left out of the mesh analysis (${by} rejects it, `
+    + `so it never takes effect): ${why}`;
+
+  test('portLevelMtls without a selector: the whole policy is rejected, so its PERMISSIVE does not override mesh-wide STRICT', () => {
+    const bad = peerAuthentication('shop', 'default', { mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } });
+    const r = meshReach([...ns, ...apps, mesh('STRICT'), bad], ISTIO_SIDECAR);
+    const result = r.check(w('legacy/client'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.mesh!.decidingRules).toEqual(['PeerAuthentication istio-system/default spec.mtls.mode (deny)']);
+    expect(r.notes).toContain(NOTE('default', 'the API server', 'portLevelMtls without a selector naming a label (CEL: portLevelMtls requires selector)'));
+  });
+
+  test('a mode outside the enum (strict) is rejected: it does not compete with the valid namespace-level policy', () => {
+    const bad = peerAuthentication('shop', 'typo', { mtls: { mode: 'strict' } });
+    const good = peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } });
+    const r = meshReach([...ns, ...apps, bad, good], ISTIO_SIDECAR);
+    const result = r.check(w('legacy/client'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.uncertainties).toEqual([]);
+    expect(r.notes).toContain(NOTE('typo', 'the API server', "spec.mtls.mode 'strict' is not UNSET, DISABLE, PERMISSIVE or STRICT"));
+  });
+
+  test('an empty portLevelMtls is rejected by istiod\'s webhook', () => {
+    const bad = peerAuthentication('shop', 'api', { selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'STRICT' }, portLevelMtls: {} });
+    const r = meshReach([...ns, ...apps, bad], ISTIO_SIDECAR);
+    expect(r.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.notes).toContain(NOTE('api', 'istiod\'s validating webhook', 'spec.portLevelMtls is empty (it must have at least one port when set)'));
+  });
+});
+
 describe('mesh membership', () => {
   const api = authorizationPolicy('shop', 'allow-nothing', {});
 
