@@ -196,3 +196,19 @@ describe('istio-peer-authentication-rejected', () => {
     expect(findings[0].message).toBe('portLevelMtls without a selector: the CRD rejects it (portLevelMtls requires selector), so none of the policy takes effect');
   });
 });
+
+// istiod checkDryRunAnnotation: a boolean, only on AuthorizationPolicy, and only with ALLOW or DENY.
+describe('istio.io/dry-run annotations istiod rejects', () => {
+  const annotated = (kind: string, spec: unknown, value = 'true') =>
+    ({ apiVersion: 'security.istio.io/v1', kind, metadata: { name: 'p', namespace: 'shop', annotations: { 'istio.io/dry-run': value } }, spec });
+  test('on an AUDIT policy, with a non-boolean value, and on a PeerAuthentication', () => {
+    const findings = PolicyLint.check([annotated('AuthorizationPolicy', { action: 'AUDIT', rules: [{}] }),
+      annotated('AuthorizationPolicy', { action: 'DENY', rules: [{}] }, 'yes'), annotated('PeerAuthentication', { mtls: { mode: 'STRICT' } })]);
+    expect(findings.filter((f) => f.rule.endsWith('-rejected')).map((f) => [f.rule, f.path, f.message.split(':')[0]])).toEqual([
+      ['istio-authz-rejected', 'metadata.annotations.istio.io/dry-run', 'the annotation istio.io/dry-run is not a boolean'],
+      ['istio-authz-rejected', 'metadata.annotations.istio.io/dry-run', 'the annotation istio.io/dry-run only supports action ALLOW or DENY, not AUDIT'],
+      ['istio-peer-authentication-rejected', 'metadata.annotations.istio.io/dry-run', 'the annotation istio.io/dry-run is only supported on AuthorizationPolicy'],
+    ]);
+    expect(PolicyLint.check([annotated('AuthorizationPolicy', { action: 'DENY', rules: [{}] })]).filter((f) => f.rule.endsWith('-rejected'))).toEqual([]);
+  });
+});

@@ -20,6 +20,22 @@ export interface IstioProblem {
 const API = 'the API server' as const;
 const WEBHOOK = 'istiod\'s validating webhook' as const;
 
+/** The annotation that makes an AuthorizationPolicy a dry run (istio.io annotation `istio.io/dry-run`). */
+export const DRY_RUN = 'istio.io/dry-run';
+const GO_BOOLEANS: Record<string, boolean> = {
+  1: true, t: true, T: true, TRUE: true, true: true, True: true, 0: false, f: false, F: false, FALSE: false, false: false, False: false,
+};
+
+/** The object's `istio.io/dry-run` annotation as Go's strconv.ParseBool reads it (undefined: absent or not a boolean). */
+export function dryRunOf(obj: ManifestObject): boolean | undefined {
+  const value = isPlainObject(obj.metadata?.annotations) ? (obj.metadata!.annotations as Record<string, unknown>)[DRY_RUN] : undefined;
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(GO_BOOLEANS, value) ? GO_BOOLEANS[value] : undefined;
+}
+
+function hasDryRunAnnotation(obj: ManifestObject): boolean {
+  return isPlainObject(obj.metadata?.annotations) && (obj.metadata!.annotations as Record<string, unknown>)[DRY_RUN] !== undefined;
+}
+
 const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
   'serviceAccounts', 'notServiceAccounts', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'];
 const IP_SOURCE_FIELDS = ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'];
@@ -78,6 +94,12 @@ export function authorizationPolicyProblems(obj: ManifestObject): IstioProblem[]
     return out;
   }
   const action = spec.action ?? 'ALLOW';
+  // istiod validateMetadata/checkDryRunAnnotation: a boolean, and only with ALLOW or DENY.
+  if (hasDryRunAnnotation(obj) && (action !== 'ALLOW' && action !== 'DENY')) {
+    hook(`metadata.annotations.${DRY_RUN}`, `the annotation ${DRY_RUN} only supports action ALLOW or DENY, not ${String(action)}`);
+  } else if (hasDryRunAnnotation(obj) && dryRunOf(obj) === undefined) {
+    hook(`metadata.annotations.${DRY_RUN}`, `the annotation ${DRY_RUN} is not a boolean`);
+  }
   if (!['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'].includes(action)) api('spec.action', `spec.action '${String(action)}' is not ALLOW, DENY, AUDIT or CUSTOM`);
   const set = ['selector', 'targetRef', 'targetRefs'].filter((k) => spec[k] !== undefined && spec[k] !== null);
   if (set.length > 1) api('spec', `spec sets ${set.join(' and ')} (CEL: only one of targetRefs or selector can be set)`);
@@ -233,6 +255,9 @@ export function peerAuthenticationProblems(obj: ManifestObject): IstioProblem[] 
   const api = (path: string, message: string) => out.push({ path, message, by: API });
   const version = apiVersionOf(obj);
   if (version !== 'v1' && version !== 'v1beta1') api('apiVersion', `${obj.apiVersion} is not a served version (use security.istio.io/v1)`);
+  if (hasDryRunAnnotation(obj)) {
+    out.push({ path: `metadata.annotations.${DRY_RUN}`, message: `the annotation ${DRY_RUN} is only supported on AuthorizationPolicy`, by: WEBHOOK });
+  }
   const spec = obj.spec;
   if (spec === undefined || spec === null) return out;
   if (!isPlainObject(spec)) {

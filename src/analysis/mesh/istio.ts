@@ -4,7 +4,8 @@
  *
  * 0. A policy the API server or istiod's validating webhook rejects (./istio-validation: an unknown
  *    `when` key, an empty `from.source`, a port that does not parse, ...) never exists: it is left out
- *    with a note.
+ *    with a note. A dry-run policy (annotation `istio.io/dry-run: "true"`) is logged, not enforced
+ *    (sidecar shadow rules; ztunnel never receives it): left out with a note too.
  * 1. Which policies apply: security.istio.io (v1, v1beta1) AuthorizationPolicies in the workload's
  *    namespace and in the root namespace (mesh-wide); without `selector` to every workload there, with
  *    `selector.matchLabels` to the workloads carrying those labels (a root-namespace selector selects in
@@ -23,7 +24,7 @@
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
 import { IstioFlow, matchRule, ruleNeedsL7, RuleMatch, withoutL7 } from './istio-rules';
-import { authorizationPolicyProblems } from './istio-validation';
+import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
 import { Membership } from './membership';
 import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { PeerAuthentications } from './peer-authentication';
@@ -85,6 +86,12 @@ export class IstioModel implements MeshModel {
         const [first] = problems;
         this.notes.push(`${describeRef(refOf(obj))} is invalid and left out of the mesh analysis (${first.by} rejects it, so it never takes effect): `
           + `${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
+        continue;
+      }
+      if (dryRunOf(obj) === true) {
+        // Sidecars get it as shadow rules (logged, never enforced); istiod hands ztunnel nothing.
+        this.notes.push(`${describeRef(refOf(obj))} is a dry run (${DRY_RUN}: "true"): Istio logs what it would decide and enforces nothing, `
+          + 'so it is left out of the mesh analysis');
         continue;
       }
       const spec = isPlainObject(obj.spec) ? obj.spec : {};

@@ -395,3 +395,34 @@ describe('value matching as istiod builds it', () => {
     }
   });
 });
+
+// istio.io annotation istio.io/dry-run; istiod builds shadow rules for sidecars (authz builder
+// isDryRun) and skips the policy for ztunnel (ambient AuthzDerivedPolicies); its webhook
+// (checkDryRunAnnotation) rejects a non-boolean value and the annotation on AUDIT/CUSTOM policies.
+describe('dry-run policies (istio.io/dry-run)', () => {
+  const dryRun = (name: string, value: string, spec: Record<string, unknown>) => {
+    const p = authorizationPolicy('shop', name, spec);
+    p.metadata.annotations = { 'istio.io/dry-run': value };
+    return p;
+  };
+
+  test('a dry-run DENY denies nothing, for sidecars and ztunnel, with a note', () => {
+    const deny = dryRun('deny-all', 'true', { action: 'DENY', rules: [{}] });
+    const sidecar = reach(deny);
+    expect(sidecar.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(sidecar.notes).toContain('AuthorizationPolicy shop/deny-all is a dry run (istio.io/dry-run: "true"): Istio logs what it would decide and '
+      + 'enforces nothing, so it is left out of the mesh analysis');
+    const ambient = meshReach([namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }), workload('shop', 'web'),
+      workload('shop', 'api'), deny], Mesh.istio({ mode: IstioMode.AMBIENT }));
+    expect(ambient.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a dry-run allow-nothing does not isolate; dry-run "false" is enforced; a non-boolean value is rejected', () => {
+    expect(reach(dryRun('allow-nothing', 'True', { action: 'ALLOW' })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(dryRun('allow-nothing', 'false', { action: 'ALLOW' })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    const bad = reach(dryRun('allow-nothing', 'yes', { action: 'ALLOW' }));
+    expect(bad.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(bad.notes).toContain("AuthorizationPolicy shop/allow-nothing is invalid and left out of the mesh analysis (istiod's validating webhook rejects "
+      + 'it, so it never takes effect): the annotation istio.io/dry-run is not a boolean');
+  });
+});
