@@ -94,6 +94,21 @@ describe('PeerAuthentication', () => {
     expect(meshReach([...ns, ...apps, ...stamped], ISTIO_SIDECAR).check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
   });
 
+  // istiod sortConfigByCreationTime: creation time, then name (timestamps have one-second resolution);
+  // ComposePeerAuthentication keeps the first of that order.
+  test('equal creationTimestamps: the policy whose name sorts first wins, whatever the manifest order', () => {
+    const at = (name: string, mode: string, creationTimestamp: string) =>
+      ({ ...peerAuthentication('shop', name, { mtls: { mode } }), metadata: { name, namespace: 'shop', creationTimestamp } });
+    const same = '2026-01-01T00:00:00Z';
+    const r = meshReach([...ns, ...apps, at('z-permissive', 'PERMISSIVE', same), at('a-strict', 'STRICT', same)], ISTIO_SIDECAR);
+    const result = r.check(w('legacy/client'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.mesh!.decidingRules).toEqual(['PeerAuthentication shop/a-strict spec.mtls.mode (deny)']);
+    // An older one still wins over the name order, whatever the timestamp's spelling.
+    const older = meshReach([...ns, ...apps, at('a-strict', 'STRICT', same), at('z-permissive', 'PERMISSIVE', '2025-12-31T23:59:59+00:00')], ISTIO_SIDECAR);
+    expect(older.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
   test('undecided between DISABLE and STRICT: only identity-based rules become indeterminate for a meshed client', () => {
     const undecided = [peerAuthentication('shop', 'a', { mtls: { mode: 'DISABLE' } }), peerAuthentication('shop', 'b', { mtls: { mode: 'STRICT' } })];
     const byPort = authorizationPolicy('shop', 'api-8080', { selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { ports: ['8080'] } }] }] });
