@@ -148,3 +148,67 @@ describe('API versions and Ingress', () => {
     expect(PolicyLint.check([tls])).toEqual([]);
   });
 });
+
+// istiod's validating webhook (ValidateAuthorizationPolicy, ValidateAttribute) rejects these.
+describe('istio-authz-rejected', () => {
+  test('an unknown when key and an empty operation are errors with their paths', () => {
+    const findings = PolicyLint.check([authz({
+      action: 'ALLOW',
+      rules: [{ from: [{ source: { namespaces: ['ops'] } }], to: [{ operation: {} }], when: [{ key: 'request.time', values: ['09:00'] }] }],
+    })]);
+    expect(brief(findings, 'istio-authz-rejected')).toEqual([
+      { rule: 'istio-authz-rejected', severity: 'error', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules[0].to[0].operation' },
+      { rule: 'istio-authz-rejected', severity: 'error', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules[0].when[0].key' },
+    ]);
+    expect(findings.find((f) => f.path === 'spec.rules[0].when[0].key')!.message).toBe("spec.rules[0].when[0].key: unknown attribute 'request.time': istiod's validating webhook rejects the AuthorizationPolicy, "
+      + 'so none of it takes effect');
+  });
+
+  test('a DENY or CUSTOM policy without rules, and a CUSTOM one without provider', () => {
+    expect(brief(PolicyLint.check([authz({ action: 'DENY' }), authz({ action: 'CUSTOM', rules: [{}] })]))).toEqual([
+      { rule: 'istio-authz-rejected', severity: 'error', object: 'AuthorizationPolicy shop/authz', path: 'spec.provider.name' },
+      { rule: 'istio-authz-rejected', severity: 'error', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules' },
+    ]);
+    expect(PolicyLint.check([authz({ action: 'CUSTOM', provider: { name: 'opa' }, rules: [{ to: [{ operation: { paths: ['/admin/*'] } }] }] })])).toEqual([]);
+  });
+});
+
+// Pinned CRD (istio 1.30.3): mode enums, port keys 1-65535; istiod ValidatePeerAuthentication: an empty portLevelMtls.
+describe('istio-peer-authentication-rejected', () => {
+  const pa = (spec: unknown) => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'api', namespace: 'shop' }, spec });
+  test('a lowercase mode and a port key 0 are errors; a valid workload policy is clean', () => {
+    const findings = PolicyLint.check([pa({ selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'strict' }, portLevelMtls: { 0: { mode: 'DISABLE' } } })]);
+    expect(brief(findings, 'istio-peer-authentication-rejected')).toEqual([
+      { rule: 'istio-peer-authentication-rejected', severity: 'error', object: 'PeerAuthentication shop/api', path: 'spec.mtls.mode' },
+      { rule: 'istio-peer-authentication-rejected', severity: 'error', object: 'PeerAuthentication shop/api', path: 'spec.portLevelMtls.0' },
+    ]);
+    expect(findings.find((f) => f.path === 'spec.mtls.mode')!.message)
+      .toBe("spec.mtls.mode 'strict' is not UNSET, DISABLE, PERMISSIVE or STRICT: the API server rejects the PeerAuthentication, so none of it takes effect");
+    expect(brief(PolicyLint.check([pa({ selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'DISABLE' } } })]),
+      'istio-peer-authentication-rejected')).toEqual([]);
+  });
+
+  test('portLevelMtls without a selector is reported once, as rejected (not as ignored)', () => {
+    const findings = PolicyLint.check([pa({ mtls: { mode: 'STRICT' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } })]);
+    expect(brief(findings)).toEqual([
+      { rule: 'istio-port-level-mtls-without-selector', severity: 'error', object: 'PeerAuthentication shop/api', path: 'spec.portLevelMtls' },
+    ]);
+    expect(findings[0].message).toBe('portLevelMtls without a selector: the CRD rejects it (portLevelMtls requires selector), so none of the policy takes effect');
+  });
+});
+
+// istiod checkDryRunAnnotation: a boolean, only on AuthorizationPolicy, and only with ALLOW or DENY.
+describe('istio.io/dry-run annotations istiod rejects', () => {
+  const annotated = (kind: string, spec: unknown, value = 'true') =>
+    ({ apiVersion: 'security.istio.io/v1', kind, metadata: { name: 'p', namespace: 'shop', annotations: { 'istio.io/dry-run': value } }, spec });
+  test('on an AUDIT policy, with a non-boolean value, and on a PeerAuthentication', () => {
+    const findings = PolicyLint.check([annotated('AuthorizationPolicy', { action: 'AUDIT', rules: [{}] }),
+      annotated('AuthorizationPolicy', { action: 'DENY', rules: [{}] }, 'yes'), annotated('PeerAuthentication', { mtls: { mode: 'STRICT' } })]);
+    expect(findings.filter((f) => f.rule.endsWith('-rejected')).map((f) => [f.rule, f.path, f.message.split(':')[0]])).toEqual([
+      ['istio-authz-rejected', 'metadata.annotations.istio.io/dry-run', 'the annotation istio.io/dry-run is not a boolean'],
+      ['istio-authz-rejected', 'metadata.annotations.istio.io/dry-run', 'the annotation istio.io/dry-run only supports action ALLOW or DENY, not AUDIT'],
+      ['istio-peer-authentication-rejected', 'metadata.annotations.istio.io/dry-run', 'the annotation istio.io/dry-run is only supported on AuthorizationPolicy'],
+    ]);
+    expect(PolicyLint.check([annotated('AuthorizationPolicy', { action: 'DENY', rules: [{}] })]).filter((f) => f.rule.endsWith('-rejected'))).toEqual([]);
+  });
+});

@@ -14,7 +14,9 @@
  * the analysis has no value for (request principals and `request.auth.*` from JWTs, `connection.sni`,
  * `experimental.*`) make a rule's match unknown.
  */
-import { addressIn, anyMatch, istioHostMatch, istioPathMatch, istioStringMatch, withIdentity } from './istio-values';
+import {
+  addressIn, anyMatch, istioHostMatch, istioMethodMatch, istioNamespaceMatch, istioPathMatch, istioPortMatch, istioStringMatch, withIdentity,
+} from './istio-values';
 import { isPlainObject } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
 import { Endpoint } from '../model';
@@ -138,8 +140,8 @@ function overReadings(readings: string[][], test: (values: string[]) => Tri, whe
     : of(MAYBE, `${where}: the trust domain cluster.local is read as the local one for sidecars; whether ztunnel does is not known`);
 }
 
-/** Match one `from[].source`. */
-function matchSource(source: Record<string, unknown>, path: string, flow: IstioFlow): RuleMatch {
+/** Match one `from[].source` of a policy in `policyNamespace`. */
+function matchSource(source: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
   const parts: RuleMatch[] = [];
   const sa = flow.sourceNamespace !== undefined && flow.serviceAccount !== undefined ? `${flow.sourceNamespace}/${flow.serviceAccount}` : undefined;
   const trustDomain = flow.principal?.split('/ns/')[0];
@@ -151,12 +153,18 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
       const key = negative ? `not${field[0].toUpperCase()}${field.slice(1)}` : field;
       const values = list(source[key]);
       if (values === undefined) continue;
-      if (field === 'serviceAccounts' && values.some((v) => !v.includes('/'))) {
-        parts.push(unknownPart(`${path}.${key}: entries without a namespace ('${values.find((v) => !v.includes('/'))}') are not evaluated`));
+      if (field === 'serviceAccounts' && values.some((v) => v.includes('*'))) {
+        // A sidecar inserts the value into a regex, ztunnel compares it exactly: neither is a wildcard.
+        parts.push(unknownPart(`${path}.${key}: '${values.find((v) => v.includes('*'))}' (a * in a service account is not a wildcard) is not evaluated`));
         continue;
       }
-      parts.push(overReadings(field === 'principals' ? principalReadings(values, flow) : [values],
-        (patterns) => withIdentity(flow.mtls, (has) => stringField(patterns, has ? value : undefined, negative)),
+      // istiod reads a service account without namespace as one in the policy's namespace (authz
+      // `serviceAccountRegex`, ambient `stringToServiceAccountMatch`).
+      const patterns = field === 'serviceAccounts' ? values.map((v) => (v.includes('/') ? v : `${policyNamespace}/${v}`)) : values;
+      const match = field === 'namespaces' ? (p: string, v: string | undefined) => istioNamespaceMatch(p, v, flow.ztunnel === true)
+        : field === 'serviceAccounts' ? (p: string, v: string | undefined) => p === v : istioStringMatch;
+      parts.push(overReadings(field === 'principals' ? principalReadings(patterns, flow) : [patterns],
+        (readings) => withIdentity(flow.mtls, (has) => stringField(readings, has ? value : undefined, negative, match)),
         `${path}.${key}`, 'whether the connection carries the source\'s mesh identity is not known'));
     }
   }
@@ -181,9 +189,9 @@ function matchOperation(operation: Record<string, unknown>, path: string, flow: 
   const parts: RuleMatch[] = [];
   const port = String(flow.port);
   const ports = list(operation.ports);
-  if (ports !== undefined) parts.push(of(ports.includes(port) ? YES : NO));
+  if (ports !== undefined) parts.push(of(anyMatch(ports, port, istioPortMatch) ? YES : NO));
   const notPorts = list(operation.notPorts);
-  if (notPorts !== undefined) parts.push(of(notPorts.includes(port) ? NO : YES));
+  if (notPorts !== undefined) parts.push(of(anyMatch(notPorts, port, istioPortMatch) ? NO : YES));
   const httpFields = HTTP_FIELDS.filter((f) => operation[f] !== undefined);
   if (httpFields.length > 0) {
     if (flow.request) {
@@ -197,8 +205,8 @@ function matchOperation(operation: Record<string, unknown>, path: string, flow: 
         }
         parts.push(of(stringField(values, value, negative, match) ? YES : NO));
       };
-      check('methods', r.method, (p, v) => p === v, false);
-      check('notMethods', r.method, (p, v) => p === v, true);
+      check('methods', r.method, istioMethodMatch, false);
+      check('notMethods', r.method, istioMethodMatch, true);
       if ((operation.paths !== undefined || operation.notPaths !== undefined) && !isBaseNormalPath(r.path)) {
         // The sidecar matches the path after its normalization (meshConfig pathNormalization, BASE by
         // default: istio.io "Authorization Policy Normalization"), which is not known here.
@@ -246,7 +254,7 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
     case 'destination.ip':
       return address(flow.destination, 'destination');
     case 'destination.port':
-      return of(strings(String(flow.port), (p, v) => p === v) ? YES : NO);
+      return of(strings(String(flow.port), istioPortMatch) ? YES : NO);
     case 'source.principal': {
       // Both lists in one reading: values and notValues are read alike.
       const readings = principalReadings([...values ?? [], ...notValues ?? []], flow);
@@ -258,8 +266,10 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
         return withIdentity(flow.mtls, (has) => match(has ? flow.principal : undefined));
       }, `${path} (${key})`, 'mTLS is not known');
     }
-    case 'source.namespace':
-      return of(withIdentity(flow.mtls, (has) => strings(has ? flow.sourceNamespace : undefined)), `${path} (${key}): mTLS is not known`);
+    case 'source.namespace': {
+      const match = (p: string, v: string | undefined) => istioNamespaceMatch(p, v, flow.ztunnel === true);
+      return of(withIdentity(flow.mtls, (has) => strings(has ? flow.sourceNamespace : undefined, match)), `${path} (${key}): mTLS is not known`);
+    }
     default:
       break;
   }
@@ -277,12 +287,13 @@ function describeValues(values: string[] | undefined, notValues: string[] | unde
   return [values ? `in ${values.join('|')}` : '', notValues ? `not in ${notValues.join('|')}` : ''].filter((s) => s).join(' and ');
 }
 
-/** Match one rule (`spec.rules[i]`) against the flow. */
-export function matchRule(rule: unknown, path: string, flow: IstioFlow): RuleMatch {
+/** Match one rule (`spec.rules[i]`) of a policy in `policyNamespace` against the flow. */
+export function matchRule(rule: unknown, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
   if (!isPlainObject(rule)) return { truth: YES, unknown: [], why: [] };
   const parts: RuleMatch[] = [];
   if (Array.isArray(rule.from) && rule.from.length > 0) {
-    parts.push(or(rule.from.map((f: any, i: number) => matchSource(isPlainObject(f?.source) ? f.source : {}, `${path}.from[${i}].source`, flow))));
+    parts.push(or(rule.from.map((f: any, i: number) =>
+      matchSource(isPlainObject(f?.source) ? f.source : {}, `${path}.from[${i}].source`, flow, policyNamespace))));
   }
   if (Array.isArray(rule.to) && rule.to.length > 0) {
     parts.push(or(rule.to.map((t: any, i: number) => matchOperation(isPlainObject(t?.operation) ? t.operation : {}, `${path}.to[${i}].operation`, flow))));

@@ -2,20 +2,42 @@
  * How Istio AuthorizationPolicy matches one value against a list (internal), per the istio.io
  * "Authorization Policy" reference: strings match exactly, by prefix (`abc*`), by suffix (`*abc`) or
  * by presence (`*`: any non-empty value); `paths` also take the path templates `{*}` (one segment)
- * and `{**}` (any remaining segments); `hosts` compare case-insensitively; `ipBlocks` hold
- * addresses or CIDRs.
+ * and `{**}` (any remaining segments); `hosts` compare case-insensitively; `methods` take the same
+ * wildcards (case-sensitive); `namespaces` take `*` anywhere for sidecars; ports are numbers;
+ * `ipBlocks` hold addresses or CIDRs.
  */
 import { blockOf, matchAddresses, unknownAddressWhy } from '../addresses';
 import { Endpoint } from '../model';
 import { MAYBE, NO, Tri, YES, or3 } from '../verdict';
 
-/** Does `pattern` match `value` (absent = the attribute is empty, which no pattern matches)? */
+/**
+ * Does `pattern` match `value` (absent = the attribute is empty, which no pattern matches)? A leading
+ * `*` is checked before a trailing one, as istiod builds the matcher (authz matcher
+ * `StringMatcherWithPrefix`, `HeaderMatcher`, ambient `stringToMatch`): `*abc*` is the suffix `abc*`.
+ */
 export function istioStringMatch(pattern: string, value: string | undefined): boolean {
   if (value === undefined || value === '') return false;
   if (pattern === '*') return true;
-  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
   if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
+  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
   return value === pattern;
+}
+
+/**
+ * Namespace match (`namespaces`, `source.namespace`). A sidecar gets a regex over the peer principal
+ * with every `*` of the value read as `.*` (authz `srcNamespaceGenerator`), so `*` also works in the
+ * middle (`team-*-prod`); ztunnel gets the plain prefix/suffix/exact match (ambient `stringToMatch`),
+ * where a `*` in the middle is a literal no namespace name contains.
+ */
+export function istioNamespaceMatch(pattern: string, value: string | undefined, ztunnel: boolean): boolean {
+  if (ztunnel || !pattern.includes('*')) return istioStringMatch(pattern, value);
+  if (value === undefined || value === '') return false;
+  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+}
+
+/** Port match: istiod parses the value as a decimal number (`08080` is 8080). */
+export function istioPortMatch(pattern: string, port: string | undefined): boolean {
+  return port !== undefined && /^\d+$/.test(pattern) && Number(pattern) === Number(port);
 }
 
 /** Does any pattern match? */
@@ -35,6 +57,11 @@ export function istioPathMatch(pattern: string, path: string | undefined): boole
     return new RegExp(`^${regex}$`).test(path);
   }
   return istioStringMatch(pattern, path);
+}
+
+/** Method match: a header match on `:method` (authz `methodGenerator`), so `*`, prefix and suffix work; case-sensitive. */
+export function istioMethodMatch(pattern: string, method: string | undefined): boolean {
+  return istioStringMatch(pattern, method);
 }
 
 /** Host match: like strings, case-insensitive (the Host header is). */

@@ -2,6 +2,10 @@
  * Istio authorization of one flow at its destination (internal), per the istio.io "Authorization
  * Policy" reference and "Authorization" concept page:
  *
+ * 0. A policy the API server or istiod's validating webhook rejects (./istio-validation: an unknown
+ *    `when` key, an empty `from.source`, a port that does not parse, ...) never exists: it is left out
+ *    with a note. A dry-run policy (annotation `istio.io/dry-run: "true"`) is logged, not enforced
+ *    (sidecar shadow rules; ztunnel never receives it): left out with a note too.
  * 1. Which policies apply: security.istio.io (v1, v1beta1) AuthorizationPolicies in the workload's
  *    namespace and in the root namespace (mesh-wide); without `selector` to every workload there, with
  *    `selector.matchLabels` to the workloads carrying those labels (a root-namespace selector selects in
@@ -20,10 +24,11 @@
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
 import { IstioFlow, matchRule, ruleNeedsL7, RuleMatch, withoutL7 } from './istio-rules';
+import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
 import { Membership } from './membership';
 import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { PeerAuthentications } from './peer-authentication';
-import { apiVersionOf, isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
+import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
@@ -51,33 +56,6 @@ export function isIstioAuthorizationPolicy(obj: unknown): boolean {
   return isKindOf(obj, 'security.istio.io', 'AuthorizationPolicy');
 }
 
-/** Why the API server (CEL, schema) rejects an AuthorizationPolicy, or undefined. */
-function rejection(obj: ManifestObject): string | undefined {
-  const version = apiVersionOf(obj);
-  if (version !== 'v1' && version !== 'v1beta1') return `${obj.apiVersion} is not a served version (use security.istio.io/v1)`;
-  const spec = obj.spec;
-  if (spec === undefined || spec === null) return undefined;
-  if (!isPlainObject(spec)) return 'spec is not a mapping';
-  const action = spec.action;
-  if (action !== undefined && !['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'].includes(action)) return `spec.action '${String(action)}' is not ALLOW, DENY, AUDIT or CUSTOM`;
-  const set = ['selector', 'targetRef', 'targetRefs'].filter((k) => spec[k] !== undefined);
-  if (set.length > 1) return `spec sets ${set.join(' and ')} (CEL: only one of targetRefs or selector can be set)`;
-  if (spec.rules !== undefined && !Array.isArray(spec.rules)) return 'spec.rules is not a list';
-  for (const [i, rule] of (Array.isArray(spec.rules) ? spec.rules : []).entries()) {
-    for (const [j, from] of (Array.isArray(rule?.from) ? rule.from : []).entries()) {
-      const s = from?.source ?? {};
-      if ((s.serviceAccounts || s.notServiceAccounts) && (s.principals || s.notPrincipals || s.namespaces || s.notNamespaces)) {
-        return `spec.rules[${i}].from[${j}].source sets serviceAccounts with namespaces or principals (CEL rejects it)`;
-      }
-    }
-  }
-  const refs = [spec.targetRef, ...(Array.isArray(spec.targetRefs) ? spec.targetRefs : [])].filter((r) => r !== undefined);
-  if (refs.some((r) => isPlainObject(r) && typeof r.namespace === 'string' && r.namespace !== '')) {
-    return 'a targetRef names a namespace (CEL: cross namespace referencing is not currently supported)';
-  }
-  return undefined;
-}
-
 /** The Istio mesh layer. */
 export class IstioModel implements MeshModel {
   readonly notes: string[] = [];
@@ -92,6 +70,7 @@ export class IstioModel implements MeshModel {
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.peerAuth = new PeerAuthentications(manifests, facts.rootNamespace);
+    this.notes.push(...this.peerAuth.notes);
     for (const obj of manifests) {
       if (isKindOf(obj, '', 'Service')) {
         const selector = obj.spec?.selector;
@@ -102,9 +81,17 @@ export class IstioModel implements MeshModel {
         }
       }
       if (!isIstioAuthorizationPolicy(obj)) continue;
-      const why = rejection(obj);
-      if (why) {
-        this.notes.push(`${describeRef(refOf(obj))} is invalid and left out of the mesh analysis (the API server rejects it, so it never takes effect): ${why}`);
+      const problems = authorizationPolicyProblems(obj);
+      if (problems.length > 0) {
+        const [first] = problems;
+        this.notes.push(`${describeRef(refOf(obj))} is invalid and left out of the mesh analysis (${first.by} rejects it, so it never takes effect): `
+          + `${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
+        continue;
+      }
+      if (dryRunOf(obj) === true) {
+        // Sidecars get it as shadow rules (logged, never enforced); istiod hands ztunnel nothing.
+        this.notes.push(`${describeRef(refOf(obj))} is a dry run (${DRY_RUN}: "true"): Istio logs what it would decide and enforces nothing, `
+          + 'so it is left out of the mesh analysis');
         continue;
       }
       const spec = isPlainObject(obj.spec) ? obj.spec : {};
@@ -298,10 +285,10 @@ export class IstioModel implements MeshModel {
       const l7 = ztunnel && ruleNeedsL7(rule);
       if (l7 && action === 'DENY') {
         // istiod hands ztunnel the DENY rule without its L7 parts, which then match every connection.
-        const m = matchRule(withoutL7(rule), path, flow);
+        const m = matchRule(withoutL7(rule), path, flow, p.namespace);
         return { p, path, m, label: `${describeRef(p.ref)} ${path} (${p.action}; ztunnel enforces it without its L7 attributes)` };
       }
-      let m: RuleMatch = matchRule(rule, path, flow);
+      let m: RuleMatch = matchRule(rule, path, flow, p.namespace);
       if (l7 && m.truth !== NO) {
         m = { truth: m.truth, unknown: [...m.unknown, `${path} uses L7 attributes (HTTP fields, remote addresses, request conditions), which ztunnel cannot evaluate without a waypoint`], why: m.why };
       }

@@ -6,13 +6,16 @@
  * - mesh-wide: a policy without selector in the root namespace; namespace-wide: a policy without
  *   selector in the workload's namespace; workload: a policy with a selector in the workload's
  *   namespace (a policy with a selector in the root namespace applies to nothing);
- * - of several candidates at one level the oldest wins (creationTimestamp);
+ * - of several candidates at one level the oldest wins (creationTimestamp, then name);
  * - the more specific level overrides the less specific one unless its mode is UNSET (or absent),
  *   which inherits; `portLevelMtls` of the workload policy overrides per port (UNSET inherits the
  *   workload's mode);
- * - without any policy the mode is PERMISSIVE.
+ * - without any policy the mode is PERMISSIVE;
+ * - a policy the API server or istiod's webhook rejects (./istio-validation: a mode outside the enum,
+ *   portLevelMtls without a selector, ...) never exists: it is left out, with a note.
  */
-import { isKindOf, isPlainObject, namespaceOf } from '../../util/vocabulary';
+import { peerAuthenticationProblems } from './istio-validation';
+import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { describeRef, ManifestObject, ObjectRef, refOf } from '../model';
 import { Labels } from '../selectors';
 
@@ -58,10 +61,19 @@ function modeOf(value: unknown): MtlsMode | undefined {
 /** The PeerAuthentication objects of a manifest set, by namespace. */
 export class PeerAuthentications {
   private readonly byNamespace = new Map<string, Candidate[]>();
+  /** The policies left out because they are rejected, one line each. */
+  readonly notes: string[] = [];
 
   constructor(manifests: readonly ManifestObject[], private readonly rootNamespace: string) {
     for (const obj of manifests) {
       if (!isPeerAuthentication(obj)) continue;
+      const problems = peerAuthenticationProblems(obj);
+      if (problems.length > 0) {
+        const [first] = problems;
+        this.notes.push(`${describeRef(refOf(obj))} is invalid and left out of the mesh analysis (${first.by} rejects it, so it never takes effect): `
+          + `${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
+        continue;
+      }
       const ns = namespaceOf(obj);
       const stamp = (obj.metadata as Record<string, unknown> | undefined)?.creationTimestamp;
       const created = typeof stamp === 'string' ? stamp : undefined;
@@ -127,9 +139,18 @@ export class PeerAuthentications {
   }
 }
 
-/** The oldest candidate when every one has a creationTimestamp, else undefined (unknown order). */
+/**
+ * The oldest candidate when every one has a creationTimestamp, else undefined (unknown order). Equal
+ * timestamps (they have a one-second resolution) go by name, as istiod sorts them
+ * (`sortConfigByCreationTime`: creation time, then name, then namespace).
+ */
 function oldest(found: Candidate[]): Candidate | undefined {
   if (found.length === 1) return found[0];
-  if (found.some((c) => c.created === undefined)) return undefined;
-  return [...found].sort((a, b) => (a.created! < b.created! ? -1 : a.created! > b.created! ? 1 : 0))[0];
+  if (found.some((c) => c.created === undefined || Number.isNaN(Date.parse(c.created)))) return undefined;
+  const key = (c: Candidate): [number, string] => [Date.parse(c.created!), nameOf(c.obj)];
+  return [...found].sort((a, b) => {
+    const [ta, na] = key(a);
+    const [tb, nb] = key(b);
+    return ta !== tb ? ta - tb : na < nb ? -1 : na > nb ? 1 : 0;
+  })[0];
 }

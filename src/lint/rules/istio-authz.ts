@@ -1,9 +1,11 @@
+import { authorizationPolicyProblems } from '../../analysis/mesh/istio-validation';
 import { asArray, isKind, isObject } from '../document';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
 const SPLIT = 'istio-authz-split-rules';
 const MISSING_ACTION = 'istio-authz-missing-action';
+const REJECTED = 'istio-authz-rejected';
 const CLAUSES = ['from', 'to', 'when'];
 
 /**
@@ -11,14 +13,29 @@ const CLAUSES = ['from', 'to', 'when'];
  * (https://istio.io/latest/docs/reference/config/security/authorization-policy/). Two rules that
  * share no clause kind (`[{from}, {to}, {when}]`) allow any request that meets any one condition,
  * which is almost never the intent. `action` defaults to ALLOW; state it so a reader does not have
- * to know that.
+ * to know that. `istio-authz-rejected`: what the API server (CRD schema, CEL) or istiod's validating
+ * webhook (`ValidateAuthorizationPolicy`: an unknown `when` key such as `request.time`, an empty
+ * `from.source` or `to.operation`, a port or IP that does not parse, ...) rejects; such a policy
+ * never exists, and the reachability analyzer leaves it out (the checks are the analyzer's own).
  */
 export const istioAuthz: LintRule = {
-  ids: [SPLIT, MISSING_ACTION],
+  ids: [SPLIT, MISSING_ACTION, REJECTED],
   check(ctx: LintContext): RuleReport[] {
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {
-      if (!isKind(doc.obj, 'security.istio.io', 'AuthorizationPolicy') || !isObject(doc.obj.spec)) continue;
+      if (!isKind(doc.obj, 'security.istio.io', 'AuthorizationPolicy')) continue;
+      // Unserved versions have their own rule (api-versions).
+      for (const problem of authorizationPolicyProblems(doc.obj as any).filter((p) => p.path !== 'apiVersion')) {
+        out.push({
+          doc,
+          rule: REJECTED,
+          severity: LintSeverity.ERROR,
+          path: problem.path,
+          message: `${problem.message}: ${problem.by} rejects the AuthorizationPolicy, so none of it takes effect`,
+          fix: 'correct the field (see the message), or delete the policy if it is not needed',
+        });
+      }
+      if (!isObject(doc.obj.spec)) continue;
       const spec = doc.obj.spec;
       const rules = asArray(spec.rules);
       const clauseSets = rules.map((r) => (isObject(r) ? CLAUSES.filter((c) => r[c] !== undefined) : []));

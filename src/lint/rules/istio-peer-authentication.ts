@@ -1,3 +1,4 @@
+import { peerAuthenticationProblems } from '../../analysis/mesh/istio-validation';
 import { isKind, isObject } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
@@ -5,6 +6,7 @@ import { LintSeverity } from '../types';
 
 const PORT_LEVEL = 'istio-port-level-mtls-without-selector';
 const ROOT_SELECTOR = 'istio-peer-authentication-selector-in-root-namespace';
+const REJECTED = 'istio-peer-authentication-rejected';
 /** Istio's default mesh root namespace (mesh config `rootNamespace`), where mesh-wide policies live. */
 const ROOT_NAMESPACE = 'istio-system';
 
@@ -17,13 +19,28 @@ const ROOT_NAMESPACE = 'istio-system';
  * - `istio-peer-authentication-selector-in-root-namespace`: in the root namespace only a policy
  *   without selector counts (as the mesh-wide one); one with a selector is ignored, so the pods it
  *   names keep the mesh-wide mode.
+ * - `istio-peer-authentication-rejected`: what else the CRD or istiod's webhook rejects (a mode
+ *   outside UNSET/DISABLE/PERMISSIVE/STRICT such as `strict`, a port key outside 1-65535, an empty
+ *   portLevelMtls, a wildcard in the selector); the analyzer leaves such a policy out.
  */
 export const istioPeerAuthentication: LintRule = {
-  ids: [PORT_LEVEL, ROOT_SELECTOR],
+  ids: [PORT_LEVEL, ROOT_SELECTOR, REJECTED],
   check(ctx: LintContext): RuleReport[] {
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {
-      const spec = isKind(doc.obj, 'security.istio.io', 'PeerAuthentication') ? doc.obj.spec : undefined;
+      if (!isKind(doc.obj, 'security.istio.io', 'PeerAuthentication')) continue;
+      // Unserved versions: api-versions; portLevelMtls without selector: PORT_LEVEL below.
+      for (const problem of peerAuthenticationProblems(doc.obj as any).filter((p) => p.path !== 'apiVersion' && !p.message.startsWith('portLevelMtls without'))) {
+        out.push({
+          doc,
+          rule: REJECTED,
+          severity: LintSeverity.ERROR,
+          path: problem.path,
+          message: `${problem.message}: ${problem.by} rejects the PeerAuthentication, so none of it takes effect`,
+          fix: 'correct the field (see the message), or delete the policy if it is not needed',
+        });
+      }
+      const spec = doc.obj.spec;
       if (!isObject(spec)) continue;
       const labels = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? Object.keys(spec.selector.matchLabels) : [];
       if (labels.length > 0 && namespaceOf(doc.obj) === ROOT_NAMESPACE) {
@@ -45,7 +62,7 @@ export const istioPeerAuthentication: LintRule = {
         path: 'spec.portLevelMtls',
         message: isObject(spec.selector)
           ? 'portLevelMtls with a selector that names no label: the CRD rejects it (portLevelMtls requires selector), and Istio reads the policy as namespace- or mesh-wide, which ignores portLevelMtls'
-          : 'portLevelMtls without a selector is ignored',
+          : 'portLevelMtls without a selector: the CRD rejects it (portLevelMtls requires selector), so none of the policy takes effect',
         fix: 'add spec.selector.matchLabels for the workload, or move the port exception to a workload-level PeerAuthentication',
       });
     }

@@ -296,3 +296,133 @@ describe('rules: from, to and when of one rule are ANDed, rules are ORed', () =>
     expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
   });
 });
+
+// istiod's validating webhook (istio/istio pkg/config/validation ValidateAuthorizationPolicy and
+// pkg/config/security ValidateAttribute) rejects these objects: they never exist, so they are left
+// out with a note instead of being evaluated.
+describe('policies istiod\'s validating webhook rejects', () => {
+  const NOTE = (name: string, why: string) => `AuthorizationPolicy shop/${name} is invalid and left out of the mesh analysis (istiod's validating `
+    + `webhook rejects it, so it never takes effect): ${why}`;
+  const allowNothing = authorizationPolicy('shop', 'allow-nothing', {});
+
+  test('an unknown when key (request.time) rejects the policy: no indeterminate verdict, a note', () => {
+    const bad = authorizationPolicy('shop', 'office-hours', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ when: [{ key: 'request.time', values: ['09:00'] }] }],
+    });
+    const r = reach(bad);
+    const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.uncertainties).toEqual([]);
+    expect(r.notes).toContain(NOTE('office-hours', "spec.rules[0].when[0].key: unknown attribute 'request.time'"));
+  });
+
+  test('an empty from.source, a null rule and an empty port value: left out, so allow-nothing still denies', () => {
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['empty-source', { rules: [{ from: [{ source: {} }] }] }, 'spec.rules[0].from[0].source is empty (from.source must not be empty)'],
+      ['null-rule', { rules: [null] }, 'spec.rules[0] is null (a rule must not be nil)'],
+      ['empty-from', { rules: [{ from: [] }] }, 'spec.rules[0].from is an empty list (it must not be empty when set)'],
+      ['no-values', { rules: [{ when: [{ key: 'source.namespace' }] }] }, 'spec.rules[0].when[0] (source.namespace) sets neither values nor notValues'],
+    ];
+    for (const [name, spec, why] of cases) {
+      const r = reach(allowNothing, authorizationPolicy('shop', name, { action: 'ALLOW', ...spec }));
+      expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+      expect(r.notes).toContain(NOTE(name, why));
+    }
+  });
+
+  test('a DENY rule with an empty port value or a bad ipBlock is rejected: it denies nothing', () => {
+    const deny = (name: string, rule: Record<string, unknown>) => authorizationPolicy('shop', name, { action: 'DENY', rules: [rule] });
+    const r = reach(deny('ports', { to: [{ operation: { ports: ['8080', ''] } }] }),
+      deny('ips', { from: [{ source: { ipBlocks: ['10.0.0.300'] } }] }), deny('port-key', { when: [{ key: 'destination.port', values: ['http'] }] }));
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.notes).toContain(NOTE('ports', 'spec.rules[0].to[0].operation.ports holds an empty value'));
+    expect(r.notes).toContain(NOTE('ips', "spec.rules[0].from[0].source.ipBlocks: '10.0.0.300' is not an IP address or CIDR"));
+    expect(r.notes).toContain(NOTE('port-key', "spec.rules[0].when[0] (destination.port): 'http' is not a port (0-65535)"));
+  });
+});
+
+// How istiod builds the matchers (istio/istio pilot/pkg/security/authz: model/generator.go,
+// matcher/string.go and header.go; ambient authorization.go stringToMatch / stringToServiceAccountMatch).
+describe('value matching as istiod builds it', () => {
+  const ambientBase = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }),
+    namespace('ops', { 'istio.io/dataplane-mode': 'ambient' }), workload('shop', 'web'), workload('shop', 'api'), workload('ops', 'admin')];
+  const ambient = (...objects: any[]) => meshReach([...ambientBase, ...objects], Mesh.istio({ mode: IstioMode.AMBIENT }));
+
+  test('methods are a header match on :method, so * and prefix/suffix wildcards work (methodGenerator -> HeaderMatcher)', () => {
+    const r = reach(authorizationPolicy('shop', 'reads', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { methods: ['G*', '*TIONS'] } }] }],
+    }));
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'OPTIONS', path: '/' }).verdict).toBe(Verdict.ALLOW);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/' }).verdict).toBe(Verdict.DENY);
+  });
+
+  test('a leading * is read before a trailing one: */* is the suffix /* (StringMatcherWithPrefix, HeaderMatcher)', () => {
+    const r = reach(authorizationPolicy('shop', 'wildcard-accept', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ when: [{ key: 'request.headers[accept]', values: ['*/*'] }] }],
+    }));
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { accept: 'text/*' } }).verdict).toBe(Verdict.ALLOW);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { accept: 'text/html' } }).verdict).toBe(Verdict.DENY);
+  });
+
+  test('ports are parsed as numbers: 08080 is port 8080', () => {
+    const r = reach(authorizationPolicy('shop', 'port', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { ports: ['08080'] } }] }],
+    }));
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.notes).toEqual([]);
+  });
+
+  test('namespaces: a * in the middle is a wildcard for a sidecar (srcNamespaceGenerator regex), a literal for ztunnel (stringToMatch)', () => {
+    const policy = allowFrom('middle', { namespaces: ['o*s'] });
+    expect(reach(policy).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(policy).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(ambient(policy).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    const when = authorizationPolicy('shop', 'when-middle', {
+      selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ when: [{ key: 'source.namespace', values: ['o*s'] }] }],
+    });
+    expect(reach(when).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(ambient(when).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('serviceAccounts without a namespace name one in the policy\'s namespace (serviceAccountRegex, stringToServiceAccountMatch)', () => {
+    const policy = allowFrom('sa', { serviceAccounts: ['web'] });
+    for (const r of [reach(policy), ambient(policy)]) {
+      const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+      expect(result.verdict).toBe(Verdict.ALLOW);
+      expect(result.uncertainties).toEqual([]);
+      expect(r.check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    }
+  });
+});
+
+// istio.io annotation istio.io/dry-run; istiod builds shadow rules for sidecars (authz builder
+// isDryRun) and skips the policy for ztunnel (ambient AuthzDerivedPolicies); its webhook
+// (checkDryRunAnnotation) rejects a non-boolean value and the annotation on AUDIT/CUSTOM policies.
+describe('dry-run policies (istio.io/dry-run)', () => {
+  const dryRun = (name: string, value: string, spec: Record<string, unknown>) => {
+    const p = authorizationPolicy('shop', name, spec);
+    p.metadata.annotations = { 'istio.io/dry-run': value };
+    return p;
+  };
+
+  test('a dry-run DENY denies nothing, for sidecars and ztunnel, with a note', () => {
+    const deny = dryRun('deny-all', 'true', { action: 'DENY', rules: [{}] });
+    const sidecar = reach(deny);
+    expect(sidecar.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(sidecar.notes).toContain('AuthorizationPolicy shop/deny-all is a dry run (istio.io/dry-run: "true"): Istio logs what it would decide and '
+      + 'enforces nothing, so it is left out of the mesh analysis');
+    const ambient = meshReach([namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }), workload('shop', 'web'),
+      workload('shop', 'api'), deny], Mesh.istio({ mode: IstioMode.AMBIENT }));
+    expect(ambient.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a dry-run allow-nothing does not isolate; dry-run "false" is enforced; a non-boolean value is rejected', () => {
+    expect(reach(dryRun('allow-nothing', 'True', { action: 'ALLOW' })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(dryRun('allow-nothing', 'false', { action: 'ALLOW' })).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    const bad = reach(dryRun('allow-nothing', 'yes', { action: 'ALLOW' }));
+    expect(bad.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(bad.notes).toContain("AuthorizationPolicy shop/allow-nothing is invalid and left out of the mesh analysis (istiod's validating webhook rejects "
+      + 'it, so it never takes effect): the annotation istio.io/dry-run is not a boolean');
+  });
+});

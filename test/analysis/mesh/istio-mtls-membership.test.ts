@@ -94,6 +94,21 @@ describe('PeerAuthentication', () => {
     expect(meshReach([...ns, ...apps, ...stamped], ISTIO_SIDECAR).check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
   });
 
+  // istiod sortConfigByCreationTime: creation time, then name (timestamps have one-second resolution);
+  // ComposePeerAuthentication keeps the first of that order.
+  test('equal creationTimestamps: the policy whose name sorts first wins, whatever the manifest order', () => {
+    const at = (name: string, mode: string, creationTimestamp: string) =>
+      ({ ...peerAuthentication('shop', name, { mtls: { mode } }), metadata: { name, namespace: 'shop', creationTimestamp } });
+    const same = '2026-01-01T00:00:00Z';
+    const r = meshReach([...ns, ...apps, at('z-permissive', 'PERMISSIVE', same), at('a-strict', 'STRICT', same)], ISTIO_SIDECAR);
+    const result = r.check(w('legacy/client'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.mesh!.decidingRules).toEqual(['PeerAuthentication shop/a-strict spec.mtls.mode (deny)']);
+    // An older one still wins over the name order, whatever the timestamp's spelling.
+    const older = meshReach([...ns, ...apps, at('a-strict', 'STRICT', same), at('z-permissive', 'PERMISSIVE', '2025-12-31T23:59:59+00:00')], ISTIO_SIDECAR);
+    expect(older.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
   test('undecided between DISABLE and STRICT: only identity-based rules become indeterminate for a meshed client', () => {
     const undecided = [peerAuthentication('shop', 'a', { mtls: { mode: 'DISABLE' } }), peerAuthentication('shop', 'b', { mtls: { mode: 'STRICT' } })];
     const byPort = authorizationPolicy('shop', 'api-8080', { selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { ports: ['8080'] } }] }] });
@@ -109,6 +124,39 @@ describe('PeerAuthentication', () => {
     const result = r.check(w('shop/web'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.DENY);
     expect(result.mesh!.reasons[0]).toContain('PeerAuthentication shop/default (namespace-wide) sets DISABLE: shop/web connects in plaintext');
+  });
+});
+
+// Pinned CRD (istio 1.30.3): mtls.mode and portLevelMtls.*.mode are enums, "portLevelMtls requires
+// selector", ports 1-65535; istiod ValidatePeerAuthentication: an empty portLevelMtls. Such objects never exist.
+describe('PeerAuthentication the API server or istiod rejects', () => {
+  const NOTE = (name: string, by: string, why: string) => `PeerAuthentication shop/${name} is invalid and left out of the mesh analysis (${by} rejects it, `
+    + `so it never takes effect): ${why}`;
+
+  test('portLevelMtls without a selector: the whole policy is rejected, so its PERMISSIVE does not override mesh-wide STRICT', () => {
+    const bad = peerAuthentication('shop', 'default', { mtls: { mode: 'PERMISSIVE' }, portLevelMtls: { 8080: { mode: 'PERMISSIVE' } } });
+    const r = meshReach([...ns, ...apps, mesh('STRICT'), bad], ISTIO_SIDECAR);
+    const result = r.check(w('legacy/client'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.mesh!.decidingRules).toEqual(['PeerAuthentication istio-system/default spec.mtls.mode (deny)']);
+    expect(r.notes).toContain(NOTE('default', 'the API server', 'portLevelMtls without a selector naming a label (CEL: portLevelMtls requires selector)'));
+  });
+
+  test('a mode outside the enum (strict) is rejected: it does not compete with the valid namespace-level policy', () => {
+    const bad = peerAuthentication('shop', 'typo', { mtls: { mode: 'strict' } });
+    const good = peerAuthentication('shop', 'default', { mtls: { mode: 'STRICT' } });
+    const r = meshReach([...ns, ...apps, bad, good], ISTIO_SIDECAR);
+    const result = r.check(w('legacy/client'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.uncertainties).toEqual([]);
+    expect(r.notes).toContain(NOTE('typo', 'the API server', "spec.mtls.mode 'strict' is not UNSET, DISABLE, PERMISSIVE or STRICT"));
+  });
+
+  test('an empty portLevelMtls is rejected by istiod\'s webhook', () => {
+    const bad = peerAuthentication('shop', 'api', { selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'STRICT' }, portLevelMtls: {} });
+    const r = meshReach([...ns, ...apps, bad], ISTIO_SIDECAR);
+    expect(r.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.notes).toContain(NOTE('api', 'istiod\'s validating webhook', 'spec.portLevelMtls is empty (it must have at least one port when set)'));
   });
 });
 
