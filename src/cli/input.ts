@@ -6,6 +6,7 @@
 import { LoadedFiles, loadInput } from './files';
 import { unknownKindWarnings } from './kinds';
 import { MeshChoice, meshFamily } from './mesh-choice';
+import { SkippedInput } from '../analysis/uncertainty/skipped-input';
 import { ReadLimits } from '../util/input-files';
 import { MarkdownMode } from '../util/yaml-documents';
 
@@ -30,13 +31,9 @@ export interface WarningSink {
  * NetworkPolicy (a deny or an allow), so the run is undecided: the analysis answers every verdict it
  * could change indeterminate (with the file and line), and a clean lint of the rest may be wrong.
  */
-export interface InvalidDocument {
-  /** The file, as given (joined with the directory entries below it). */
-  readonly file: string;
+export interface InvalidDocument extends SkippedInput {
   /** 1-based line of the syntax error (where the document starts, for an error found after parsing). */
   readonly line: number;
-  /** Why the YAML parser refused it. */
-  readonly error: string;
 }
 
 /** What {@link loadOrFail} read. */

@@ -7,6 +7,7 @@
 import * as path from 'path';
 import { Composer, Document, LineCounter, Node, Parser, ScalarTag, YAMLParseError, isAlias, isMap, isScalar, isSeq } from 'yaml';
 import { ReadBudget, ReadError, ReadLimits, readRegularFile, walkFiles } from './input-files';
+import { isPlainObject } from './vocabulary';
 
 /**
  * Aliases a document may expand before it is rejected. `toJS` throws past this count, which stops
@@ -177,15 +178,11 @@ function expandList(value: unknown, node: unknown, line: number, doc: Document, 
     if (item === null || item === undefined) return;
     const itemNode = isSeq(itemsNode) ? resolveAlias(itemsNode.items[i], doc) : undefined;
     const start = (itemNode as Node | undefined)?.range?.[0];
-    const typed = itemKind !== '' && isPlainMapping(item) && item.kind === undefined && item.apiVersion === undefined
+    const typed = itemKind !== '' && isPlainObject(item) && item.kind === undefined && item.apiVersion === undefined
       ? { apiVersion: obj.apiVersion, kind: itemKind, ...item }
       : item;
     expandList(typed, itemNode, start !== undefined ? lineOf(start) : line, doc, lineOf, emit);
   });
-}
-
-function isPlainMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function resolveAlias(node: unknown, doc: Document): unknown {

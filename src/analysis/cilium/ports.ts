@@ -85,7 +85,7 @@ export function matchingPortRule(
  * listener)?
  */
 export function hasL7Rules(rule: CiliumPortRule): boolean {
-  if ((Array.isArray(rule.serverNames) && rule.serverNames.length > 0) || (rule.listener !== undefined && rule.listener !== null)) return true;
+  if (hasServerNames(rule) || hasListener(rule)) return true;
   const r = rule.rules;
   if (!r) return false;
   return (r.http?.length ?? 0) > 0 || (r.dns?.length ?? 0) > 0 || (r.kafka?.length ?? 0) > 0 || !!r.l7proto;
@@ -107,16 +107,26 @@ function describeHttp(h: Record<string, any>): string {
 export function ruleHasL7PortRules(rule: any): boolean {
   return ['ingress', 'egress'].some((dir) => Array.isArray(rule?.[dir])
     && rule[dir].some((r: any) => Array.isArray(r?.toPorts) && r.toPorts.some((p: any) => (p?.rules && typeof p.rules === 'object')
-      || (Array.isArray(p?.serverNames) && p.serverNames.length > 0) || (p?.listener !== undefined && p?.listener !== null))));
+      || hasServerNames(p) || hasListener(p))));
+}
+
+/** Does a toPorts entry name TLS server names? */
+function hasServerNames(rule: CiliumPortRule | undefined): boolean {
+  return Array.isArray(rule?.serverNames) && rule!.serverNames.length > 0;
+}
+
+/** Does a toPorts entry redirect to a custom Envoy listener? */
+function hasListener(rule: CiliumPortRule | undefined): boolean {
+  return rule?.listener !== undefined && rule?.listener !== null;
 }
 
 /** The TLS server names and listener of a toPorts entry, as constraint texts. */
 function describeTls(rule: CiliumPortRule): string[] {
   const out: string[] = [];
-  if (Array.isArray(rule.serverNames) && rule.serverNames.length > 0) out.push(`TLS SNI ${rule.serverNames.join(', ')}`);
-  if (rule.listener !== undefined && rule.listener !== null) {
-    const cec = rule.listener.envoyConfig;
-    out.push(`Envoy listener ${rule.listener.name ?? '(unnamed)'}${cec?.name ? ` of ${cec.kind ?? 'CiliumEnvoyConfig'} ${cec.name}` : ''}`);
+  if (hasServerNames(rule)) out.push(`TLS SNI ${rule.serverNames!.join(', ')}`);
+  if (hasListener(rule)) {
+    const cec = rule.listener!.envoyConfig;
+    out.push(`Envoy listener ${rule.listener!.name ?? '(unnamed)'}${cec?.name ? ` of ${cec.kind ?? 'CiliumEnvoyConfig'} ${cec.name}` : ''}`);
   }
   return out;
 }
@@ -144,10 +154,10 @@ export function l7MatchersOf(rule: CiliumPortRule, suffix: string): L7Matcher[] 
   let i = 0;
   const out: L7Matcher[] = [];
   // The TLS handshake and a custom listener's behaviour are not part of an HTTP request.
-  if (Array.isArray(rule.serverNames) && rule.serverNames.length > 0) {
+  if (hasServerNames(rule)) {
     out.push({ text: texts[i++], matches: () => ({ truth: MAYBE, why: 'the port only passes TLS connections whose SNI is one of the server names, which a request does not show' }) });
   }
-  if (rule.listener !== undefined && rule.listener !== null) {
+  if (hasListener(rule)) {
     out.push({ text: texts[i++], matches: () => ({ truth: MAYBE, why: 'the port goes to a custom Envoy listener, which is not evaluated' }) });
   }
   const r = rule.rules;

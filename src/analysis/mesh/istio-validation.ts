@@ -104,14 +104,7 @@ export function authorizationPolicyProblems(obj: ManifestObject): IstioProblem[]
   const set = ['selector', 'targetRef', 'targetRefs'].filter((k) => spec[k] !== undefined && spec[k] !== null);
   if (set.length > 1) api('spec', `spec sets ${set.join(' and ')} (CEL: only one of targetRefs or selector can be set)`);
   const labels = isPlainObject(spec.selector) ? spec.selector.matchLabels : undefined;
-  if (isPlainObject(labels)) {
-    for (const [k, v] of Object.entries(labels)) {
-      if (k === '' || k.includes('*') || (typeof v === 'string' && v.includes('*'))) {
-        api(`spec.selector.matchLabels.${k}`,
-          `selector label '${k}: ${String(v)}' is empty or has a wildcard (CEL: wildcards and empty keys are not allowed)`);
-      }
-    }
-  }
+  if (isPlainObject(labels)) selectorLabelProblems(labels, api);
   const refs = [spec.targetRef, ...(Array.isArray(spec.targetRefs) ? spec.targetRefs : [])].filter((r) => r !== undefined);
   if (refs.some((r) => isPlainObject(r) && typeof r.namespace === 'string' && r.namespace !== '')) {
     api('spec', 'a targetRef names a namespace (CEL: cross namespace referencing is not currently supported)');
@@ -132,6 +125,16 @@ export function authorizationPolicyProblems(obj: ManifestObject): IstioProblem[]
 }
 
 type Report = (path: string, message: string) => void;
+
+/** The CRDs' CEL rule on `spec.selector.matchLabels` (both kinds): no empty key, no wildcard. */
+function selectorLabelProblems(labels: Record<string, unknown>, api: Report): void {
+  for (const [k, v] of Object.entries(labels)) {
+    if (k === '' || k.includes('*') || (typeof v === 'string' && v.includes('*'))) {
+      api(`spec.selector.matchLabels.${k}`,
+        `selector label '${k}: ${String(v)}' is empty or has a wildcard (CEL: wildcards and empty keys are not allowed)`);
+    }
+  }
+}
 
 /** A list-of-strings field: schema type, then istiod's empty-value check. */
 function stringList(value: unknown, path: string, api: Report, hook: Report): string[] {
@@ -267,12 +270,7 @@ export function peerAuthenticationProblems(obj: ManifestObject): IstioProblem[] 
   const mode = isPlainObject(spec.mtls) ? spec.mtls.mode : undefined;
   if (mode !== undefined && mode !== null && !MODES.includes(mode)) api('spec.mtls.mode', `spec.mtls.mode '${String(mode)}' is not UNSET, DISABLE, PERMISSIVE or STRICT`);
   const labels = isPlainObject(spec.selector) && isPlainObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
-  for (const [k, v] of Object.entries(labels)) {
-    if (k === '' || k.includes('*') || (typeof v === 'string' && v.includes('*'))) {
-      api(`spec.selector.matchLabels.${k}`,
-        `selector label '${k}: ${String(v)}' is empty or has a wildcard (CEL: wildcards and empty keys are not allowed)`);
-    }
-  }
+  selectorLabelProblems(labels, api);
   const portLevel = spec.portLevelMtls;
   if (portLevel === undefined || portLevel === null) return out;
   if (!isPlainObject(portLevel)) {
