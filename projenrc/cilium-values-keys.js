@@ -44,10 +44,14 @@ const KEY_LINE = /^( *)([A-Za-z0-9_.\/-]+|"[^"]*"|'[^']*'):(?: +(.*))?$/;
 function parsedKeys(values) {
   const keys = [];
   const freeForm = [];
+  const nullDefault = [];
+  const emptyMapDefault = [];
   const walk = (obj, prefix) => {
     for (const [key, value] of Object.entries(obj)) {
       const p = prefix ? `${prefix}.${key}` : key;
       keys.push(p);
+      if (value === null) nullDefault.push(p);
+      if (isPlainObject(value) && Object.keys(value).length === 0) emptyMapDefault.push(p);
       if (isPlainObject(value)) {
         // An empty map, or a map keyed by label names (`kubernetes.io/os`), holds the user's keys.
         if (Object.keys(value).length === 0 || Object.keys(value).some((k) => /[./]/.test(k))) freeForm.push(p);
@@ -56,7 +60,7 @@ function parsedKeys(values) {
     }
   };
   walk(values, '');
-  return { keys, freeForm };
+  return { keys, freeForm, nullDefault, emptyMapDefault };
 }
 
 /** The value at a dotted path of the parsed values (undefined when absent). */
@@ -199,7 +203,7 @@ function commentedKeys(valuesText, values, known) {
 /** The TypeScript module for a values.yaml text. */
 function generate(valuesText) {
   const values = YAML.parse(valuesText);
-  const { keys, freeForm } = parsedKeys(values);
+  const { keys, freeForm, nullDefault, emptyMapDefault } = parsedKeys(values);
   const commented = commentedKeys(valuesText, values, new Set(keys));
   for (const p of Object.keys(EXCLUDED)) {
     if (!commented.rejected.some((r) => r.key === p && r.reason.startsWith('excluded'))) {
@@ -234,6 +238,16 @@ ${list(commented.accepted)}
  */
 export const CILIUM_FREE_FORM_KEYS: readonly string[] = [
 ${list([...freeForm, ...commented.freeForm].sort())}
+];
+
+/** Key paths of values.yaml whose default is null: a null given there changes nothing. */
+export const CILIUM_NULL_DEFAULT_KEYS: readonly string[] = [
+${list(nullDefault.sort())}
+];
+
+/** Key paths of values.yaml whose default is an empty map: a null given below them changes nothing. */
+export const CILIUM_EMPTY_MAP_DEFAULT_KEYS: readonly string[] = [
+${list(emptyMapDefault.sort())}
 ];
 `;
 }

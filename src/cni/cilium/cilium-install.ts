@@ -9,6 +9,7 @@ import {
 } from './cilium-options';
 import { typedCiliumValues } from './cilium-values';
 import { egressGatewayPolicies, l2AnnouncementPolicies, loadBalancerIpPools } from './companions';
+import { extraValues } from './extra-values';
 import { validateCiliumValues } from './values-validation';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { CniKind } from '../../cluster/cni';
@@ -21,8 +22,7 @@ import { requireDelivery } from '../../delivery/require-delivery';
 import { SyncWave } from '../../delivery/sync-waves';
 import { clone, deepMerge } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
-import { StructKeys, requireKnownKeys, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString, requireProps } from '../../util/guards';
-import { JsonShapeError, toJson } from '../../util/json-shape';
+import { StructKeys, requireKnownKeys, requireOptionalArray, requireOptionalBoolean, requireOptionalString, requireProps } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { requireClusterCni, requireDisjointPodAndServiceCidrs } from '../cluster-facts';
 
@@ -164,6 +164,8 @@ export interface CiliumInstallProps {
   /**
    * Any other chart value. Merged over the typed values (maps key by key, lists replaced); every key
    * path must exist in the pinned chart's values.yaml, and the checks apply to the merged values.
+   * A null where the chart has a default (Helm's way to delete one) is refused: cdk8s drops nulls
+   * from the manifests it writes, so the default would stay.
    * @default - none
    */
   readonly extraValues?: { [key: string]: any };
@@ -287,11 +289,6 @@ export class CiliumInstall extends Construct {
 }
 
 /**
- * `extraValues` as plain JSON: a map of values whose keys and values survive YAML and cdk8s as given
- * (no `__proto__` or `constructor` key, which would be lost or break synthesis, or reach the merged
- * values' prototype; no functions, dates or NaN).
- */
-/**
  * The props, for requireKnownKeys: a misspelt optional prop would be silently ignored (`hubbel`:
  * Hubble with its defaults). `extraValues` itself is free-form, checked against the chart's keys.
  */
@@ -323,13 +320,3 @@ const PROPS_KEYS: StructKeys<CiliumInstallProps> = {
   egressGatewayPolicies: true,
   extraValues: true,
 };
-
-function extraValues(scope: CiliumInstall, given: { [key: string]: any } | undefined): Record<string, any> {
-  const map = requireOptionalObject<Record<string, any>>(scope, 'extraValues', given) ?? {};
-  try {
-    return toJson(map, 'extraValues') as Record<string, any>;
-  } catch (e) {
-    if (e instanceof JsonShapeError) throw propError(scope, e.path, e.reason);
-    throw e;
-  }
-}

@@ -230,6 +230,13 @@ describe('CiliumInstall values', () => {
     expect(iptables.cilium.localRedirectPolicies).toBe(false);
   });
 
+  test('a null that changes nothing is accepted and dropped: a null default, a key under an empty default map', () => {
+    // values.yaml 1.20.0: bpf.masquerade defaults to null; podAnnotations to {}.
+    const { cilium } = build({ ...KPR, extraValues: { bpf: { masquerade: null }, podAnnotations: { team: null, owner: 'net' } } });
+    expect(cilium.values.bpf ?? {}).not.toHaveProperty('masquerade');
+    expect(cilium.values.podAnnotations).toEqual({ owner: 'net' });
+  });
+
   test('extraValues merge over the typed values and are key-checked', () => {
     const { cilium } = build({ ...KPR, extraValues: { operator: { replicas: 1 }, hubble: { relay: { replicas: 2 } }, podLabels: { team: 'net' } } });
     expect(cilium.values.operator).toEqual({ replicas: 1 });
@@ -411,6 +418,14 @@ describe('CiliumInstall named errors', () => {
     ['a __proto__ key in extraValues (it replaced the values\' prototype)', { ...KPR, extraValues: JSON.parse('{"__proto__": {"policyEnforcementMode": "never"}}') }, {},
       /extraValues\.__proto__: the key '__proto__' cannot be used/],
     ['a Date in extraValues', { ...KPR, extraValues: { debug: { enabled: new Date(0) } } }, {}, /extraValues\.debug\.enabled: must be JSON/],
+    // A null meant to delete a chart default (helm.sh "Deleting a default key") was dropped by cdk8s's
+    // sanitizer: the default stayed, silently (and Flux drops nulls added later, fluxcd/kustomize-controller#372).
+    ['a null in extraValues meant to delete a chart default', { ...KPR, extraValues: { operator: { replicas: 1, nodeSelector: { 'kubernetes.io/os': null } } } }, {},
+      /\[platform\/cilium\] extraValues\.operator\.nodeSelector\.kubernetes\.io\/os: null cannot be delivered: cdk8s drops null values/],
+    ['a null list item in extraValues', { ...KPR, extraValues: { hubble: { metrics: { enabled: ['dns', null] } } } }, {},
+      /extraValues\.hubble\.metrics\.enabled\[1\]: null cannot be delivered/],
+    ['a null for a chart default list', { ...KPR, extraValues: { operator: { tolerations: null } } }, {}, /extraValues\.operator\.tolerations: null cannot be delivered/],
+    ['a null for a whole section', { ...KPR, extraValues: { hubble: null } }, {}, /extraValues\.hubble: null cannot be delivered/],
     ['Hubble off with a null relay (accepted)', { ...KPR, hubble: { enabled: false, relay: null as any } }, {}, /hubble\.relay: must be true or false, got null/],
     ['Hubble off with TLS settings (ignored)', { ...KPR, hubble: { enabled: false, tlsMethod: HubbleTlsMethod.CRON_JOB } }, {}, /hubble\.enabled: false, but relay, ui, metrics or TLS settings are set/],
     ['a strict egress CIDR that is no CIDR (emitted as given)', { ...KPR, encryption: CiliumEncryption.wireguard({ strictEgressCidr: 'pods' }) }, {}, /encryption\.strictEgressCidr: .*pods/],
