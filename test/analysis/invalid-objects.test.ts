@@ -39,6 +39,19 @@ interface Case {
 
 const CASES: Case[] = [
   {
+    name: 'BaselineAdminNetworkPolicy not named default (it made every egress of its subject indeterminate)',
+    object: {
+      apiVersion: 'policy.networking.k8s.io/v1alpha1',
+      kind: 'BaselineAdminNetworkPolicy',
+      metadata: { name: 'baseline' },
+      spec: { subject: { namespaces: {} }, egress: [{ action: 'Deny', to: [{ namespaces: {} }] }] },
+    },
+    cni: Cni.kubernetes(),
+    label: 'BaselineAdminNetworkPolicy baseline',
+    path: 'metadata.name',
+    message: "must be 'default': the CRD admits a single BaselineAdminNetworkPolicy per cluster, named default",
+  },
+  {
     name: 'Calico selector with a syntax error',
     object: calico('GlobalNetworkPolicy', 'deny-web', { selector: "app == 'web", types: ['Egress'], egress: [{ action: 'Deny' }] }),
     cni: Cni.calico(),

@@ -36,7 +36,7 @@ describe('AdminNetworkPolicy / BaselineAdminNetworkPolicy v1alpha1 are not evalu
   const anp = (kind: string, rules: any) => ({
     apiVersion: 'policy.networking.k8s.io/v1alpha1',
     kind,
-    metadata: { name: 'x' },
+    metadata: { name: kind === 'AdminNetworkPolicy' ? 'x' : 'default' },
     spec: { ...(kind === 'AdminNetworkPolicy' ? { priority: 10 } : {}), subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } }, ...rules },
   });
 
@@ -71,7 +71,7 @@ describe('AdminNetworkPolicy / BaselineAdminNetworkPolicy v1alpha1 are not evalu
   test('a pair\'s uncertainty says which side the policy selects (it said "this pod")', () => {
     const banp = anp('BaselineAdminNetworkPolicy', { egress: [{ action: 'Deny', to: [{ namespaces: {} }] }] });
     const reach = Reachability.fromManifests([...base, banp], { cni: Cni.kubernetes() });
-    expect(reach.check(db, web, p8080).uncertainties).toEqual(['BaselineAdminNetworkPolicy x selects the source and is not evaluated '
+    expect(reach.check(db, web, p8080).uncertainties).toEqual(['BaselineAdminNetworkPolicy default selects the source and is not evaluated '
       + '(BaselineAdminNetworkPolicy v1alpha1): its rules may apply where no NetworkPolicy isolates it']);
     // The flow into db is not the subject's egress: the BANP does not touch it.
     expect(reach.check(web, db, p8080).verdict).toBe(Verdict.ALLOW);

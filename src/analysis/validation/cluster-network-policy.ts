@@ -138,12 +138,16 @@ export function checkClusterNetworkPolicy(obj: Record<string, any>, c: Checker):
   }
 }
 
-/** policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy / BaselineAdminNetworkPolicy: subject and actions. */
+/** policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy / BaselineAdminNetworkPolicy: the BANP's name, subject and actions. */
 export function checkAdminNetworkPolicy(obj: Record<string, any>, c: Checker): void {
   const spec = c.object(obj.spec, 'spec');
   if (!spec) {
     c.report('spec', 'is required');
     return;
+  }
+  // network-policy-api v0.1 BANP CRD (CEL on the object): one per cluster, named default.
+  if (obj.kind === 'BaselineAdminNetworkPolicy' && obj.metadata?.name !== 'default') {
+    c.report('metadata.name', 'must be \'default\': the CRD admits a single BaselineAdminNetworkPolicy per cluster, named default');
   }
   checkSubject(spec.subject, 'spec.subject', c, true);
   const actions = obj.kind === 'AdminNetworkPolicy' ? ['Allow', 'Deny', 'Pass'] : ['Allow', 'Deny'];

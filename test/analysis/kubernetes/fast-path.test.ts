@@ -82,13 +82,16 @@ function clusterPolicy(r: Rng, i: number): ManifestObject {
 
 function uncertainObject(r: Rng, i: number): ManifestObject {
   switch (r.int(3)) {
-    case 0:
+    case 0: {
+      const kind = r.pick(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']);
       return {
         apiVersion: 'policy.networking.k8s.io/v1alpha1',
-        kind: r.pick(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy']),
-        metadata: { name: `anp-${i}` },
+        kind,
+        // A BaselineAdminNetworkPolicy must be named default (any other name is invalid and left out).
+        metadata: { name: kind === 'BaselineAdminNetworkPolicy' ? 'default' : `anp-${i}` },
         spec: { priority: 1, subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { app: 'db' } } } }, ingress: [{ action: r.pick(['Allow', 'Deny']), from: [{ namespaces: {} }] }] },
       };
+    }
     case 1:
       return {
         apiVersion: 'projectcalico.org/v3',
