@@ -62,6 +62,18 @@ describe('ClusterNetworkPolicy', () => {
     expect(Reachability.fromManifests([...cluster, baseline, npAllowAll], { cni: withCnp }).check(tool, db, Port.tcp(1)).allowed).toBe(true);
   });
 
+  // The CRD's action doc: Pass "skips all further ClusterNetworkPolicy rules in the current tier ... and
+  // passes evaluation to the next tier"; after Baseline comes the default (allow).
+  test('Baseline Pass skips the rest of the Baseline tier: the default allow decides, not a later Baseline Deny', () => {
+    const pass = cnp('baseline-pass', 'Baseline', 10, { subject: subjectProd, ingress: [{ action: 'Pass', from: fromDev }] });
+    const deny = cnp('baseline-deny', 'Baseline', 20, { subject: subjectProd, ingress: [{ action: 'Deny', from: fromDev }] });
+    const passed = Reachability.fromManifests([...cluster, pass, deny], { cni: withCnp }).check(tool, db, Port.tcp(1));
+    expect(passed.verdict).toBe('allow');
+    // Without the Pass the Baseline Deny decides; a Pass does not bypass a NetworkPolicy that isolates the pod.
+    expect(Reachability.fromManifests([...cluster, deny], { cni: withCnp }).check(tool, db, Port.tcp(1)).verdict).toBe('deny');
+    expect(Reachability.fromManifests([...cluster, pass, deny, npDenyAll], { cni: withCnp }).check(tool, db, Port.tcp(1)).verdict).toBe('deny');
+  });
+
   test('lower priority is evaluated first within a tier', () => {
     const accept = (p: number) => cnp('accept', 'Admin', p, { subject: subjectProd, ingress: [{ action: 'Accept', from: fromDev }] });
     const deny = (p: number) => cnp('deny', 'Admin', p, { subject: subjectProd, ingress: [{ action: 'Deny', from: fromDev }] });
