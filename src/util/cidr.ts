@@ -119,6 +119,15 @@ export function cidrContainsCidr(outer: ParsedCidr, inner: ParsedCidr): boolean 
   return candidate !== undefined && candidate.prefix >= outer.prefix && cidrContainsIp(outer, candidate.address);
 }
 
+/**
+ * The IPv4 block an IPv4-mapped IPv6 block (`::ffff:10.0.0.0/104`) stands for (`10.0.0.0/8`), or
+ * undefined for any other block.
+ */
+export function ipv4OfMapped(cidr: string): string | undefined {
+  const parsed = parseCidr(cidr);
+  return parsed.family === 'ipv6' ? cidrInFamily(parsed, 'ipv4')?.text : undefined;
+}
+
 /** The IPv4-mapped IPv6 block `::ffff:0.0.0.0/96` (RFC 4291 2.5.5.2). */
 const IPV4_MAPPED_PREFIX = 96;
 

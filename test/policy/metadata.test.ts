@@ -60,12 +60,22 @@ describe('IPv4-mapped IPv6 peers are the IPv4 addresses they stand for', () => {
     })).toThrow('is the cloud metadata service');
   });
 
-  test('an IPv6 block around the mapped range gets the mapped metadata addresses excepted', () => {
-    const chart = chartFor(Cni.kubernetes(), v6);
-    new TrafficPolicy(chart, 'p', { name: 'mapped', namespace: 'a', egress: [{ peers: [Peer.cidr('::ffff:0.0.0.0/96')] }] });
-    expect(find(synthValid(chart), 'NetworkPolicy', 'mapped').spec.egress[0].to).toEqual([
-      { ipBlock: { cidr: '::ffff:0.0.0.0/96', except: MAPPED_METADATA } },
-    ]);
+  // KEP-4858 (StrictIPCIDRValidation, beta and on by default in Kubernetes 1.36): the API server refuses
+  // IPv4-mapped addresses in ipBlock.cidr and except. It used to be emitted as given (with the mapped
+  // metadata addresses excepted): a policy 1.36 rejects at apply time.
+  test.each(ENFORCING_CNIS)('an IPv4-mapped block in an allow that becomes a NetworkPolicy is refused, naming the IPv4 block, on %s', (_name, cni) => {
+    for (const [block, ipv4] of [['::ffff:0.0.0.0/96', '0.0.0.0/0'], ['::ffff:10.1.0.0/112', '10.1.0.0/16']]) {
+      expect(() => new TrafficPolicy(chartFor(cni(), v6), 'p', { name: 'mapped', namespace: 'a', egress: [{ peers: [Peer.cidr(block)] }] }))
+        .toThrow(`[test/p] TrafficPolicy 'mapped': this allow intent cannot be enforced by CNI '${cni().name}': egress[0]: NetworkPolicy ipBlocks cannot `
+          + `hold the IPv4-mapped IPv6 block ${block} (Kubernetes 1.36 refuses IPv4-mapped addresses in ipBlock, KEP-4858; 1.33-1.35 warn): `
+          + `its addresses are IPv4 on the wire, use ${ipv4}`);
+    }
+  });
+
+  test('the IPv4 block it names is accepted, with the IPv4 metadata addresses excepted', () => {
+    const chart = chartFor(Cni.kubernetes(), { ipFamilies: [IpFamily.IPV4] });
+    new TrafficPolicy(chart, 'p', { name: 'v4', namespace: 'a', egress: [{ peers: [Peer.cidr('0.0.0.0/0')] }] });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'v4').spec.egress[0].to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: IPV4_METADATA } }]);
   });
 
   test.each(ENFORCING_CNIS)('dual-stack internet egress keeps the mapped metadata addresses out (over IPv4) on %s', (name, cni) => {

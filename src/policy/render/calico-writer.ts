@@ -1,7 +1,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { calicoPolicyManifest, calicoTierManifest } from './calico';
-import { isExpressibleAsNetworkPolicy, networkPolicyManifest } from './kubernetes';
+import { isExpressibleAsNetworkPolicy } from './kubernetes';
+import { emitNetworkPolicy } from './kubernetes-writer';
 import { WriteContext } from './writer';
 import { CniKind } from '../../cluster/cni';
 import { propError } from '../../util/errors';
@@ -33,7 +34,7 @@ export function writeCalico(ctx: WriteContext<CniKind.CALICO>): ApiObject[] {
   if (allowPart) {
     const nameSuffix = denyPart ? ALLOW_SUFFIX : '';
     out.push(isExpressibleAsNetworkPolicy(allowPart)
-      ? ctx.emit('Resource', networkPolicyManifest(allowPart))
+      ? emitNetworkPolicy(ctx, allowPart)
       : ctx.emit('Calico', calicoPolicyManifest(allowPart, { order: intent.precedence ?? 1000, actions: [RuleAction.ALLOW], isolating: true, nameSuffix }, ctx.owner)));
   }
   return out;

@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { ciliumPolicyManifest } from './cilium';
 import { ciliumUnmatchableSelector } from './cilium-identity-labels';
-import { isExpressibleAsNetworkPolicy, networkPolicyManifest } from './kubernetes';
+import { isExpressibleAsNetworkPolicy } from './kubernetes';
+import { emitNetworkPolicy } from './kubernetes-writer';
 import { WriteContext } from './writer';
 import { CniKind } from '../../cluster/cni';
 import { clusterDnsPeers } from '../cluster-dns';
@@ -21,6 +22,6 @@ export function writeCilium(ctx: WriteContext<CniKind.CILIUM>): ApiObject[] {
       + `default (label filter '!${unmatchable.pattern}'), and its policies, NetworkPolicies included, select identities: the selector `
       + 'would match no pod. Select the pods by a label Cilium keeps (e.g. app.kubernetes.io/name or app)');
   }
-  if (!ctx.denyPart && isExpressibleAsNetworkPolicy(intent)) return [ctx.emit('Resource', networkPolicyManifest(intent))];
+  if (!ctx.denyPart && isExpressibleAsNetworkPolicy(intent)) return [emitNetworkPolicy(ctx, intent)];
   return [ctx.emit('Cilium', ciliumPolicyManifest(intent, { dnsPeers: clusterDnsPeers(ctx.cluster) }))];
 }

@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { NAMESPACE_NAME_LABEL, labelSelector } from './kubernetes';
 import { MAX_OBJECT_NAME, nameError } from './object-names';
-import { cidrInFamily, parseCidr } from '../../util/cidr';
+import { ipv4OfMapped } from '../../util/cidr';
 import { assertNever, internalError } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { Direction, RuleAction } from '../rule';
@@ -45,12 +45,6 @@ export function clusterNetworkPolicyLimitation(intent: PolicyIntent): string | u
     if (rule.peers.length > MAX_ITEMS) return `${rule.origin}: more than ${MAX_ITEMS} peers`;
   }
   return undefined;
-}
-
-/** The IPv4 block an IPv4-mapped IPv6 block stands for, or undefined for any other block. */
-function ipv4OfMapped(cidr: string): string | undefined {
-  const parsed = parseCidr(cidr);
-  return parsed.family === 'ipv6' ? cidrInFamily(parsed, 'ipv4')?.text : undefined;
 }
 
 /**

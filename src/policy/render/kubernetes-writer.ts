@@ -1,9 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { clusterNetworkPolicyLimitation, clusterNetworkPolicyManifest } from './cluster-network-policy';
-import { isExpressibleAsNetworkPolicy, networkPolicyManifest } from './kubernetes';
+import { isExpressibleAsNetworkPolicy, networkPolicyCidrLimitation, networkPolicyManifest } from './kubernetes';
 import { WriteContext } from './writer';
 import { CniKind } from '../../cluster/cni';
 import { propError } from '../../util/errors';
+import { PolicyIntent } from '../intent';
 
 /**
  * Plain Kubernetes (and `Cni.custom`): allows as networking.k8s.io/v1 NetworkPolicy; denies, where
@@ -16,7 +17,7 @@ export function writeKubernetes(ctx: WriteContext<CniKind.KUBERNETES>): ApiObjec
     if (!isExpressibleAsNetworkPolicy(allowPart)) {
       throw ctx.fail(intent.namespace === undefined ? 'a cluster-wide allow' : 'this allow intent', 'NetworkPolicy can only express namespaced L3/L4 allows');
     }
-    out.push(ctx.emit('Resource', networkPolicyManifest(allowPart)));
+    out.push(emitNetworkPolicy(ctx, allowPart));
   }
   if (denyPart) {
     const limitation = clusterNetworkPolicyLimitation(denyPart);
@@ -33,7 +34,7 @@ export function writeKubernetes(ctx: WriteContext<CniKind.KUBERNETES>): ApiObjec
  */
 export function writeUnenforced(ctx: WriteContext): ApiObject[] {
   if (!isExpressibleAsNetworkPolicy(ctx.intent)) throw ctx.fail('this intent', 'only portable NetworkPolicy may be emitted for an unenforcing CNI');
-  return [ctx.emit('Resource', networkPolicyManifest(ctx.intent))];
+  return [emitNetworkPolicy(ctx, ctx.intent)];
 }
 
 /**
@@ -45,4 +46,14 @@ function checkClusterNetworkPolicyPriority(ctx: WriteContext, precedence: number
   if (!Number.isInteger(precedence) || precedence < 0 || precedence > 1000) {
     throw propError(ctx.owner, 'precedence', `${precedence} must be an integer from 0 to 1000 when rendered as a ClusterNetworkPolicy (its priority)`);
   }
+}
+
+/**
+ * An allow intent (or part) as a networking.k8s.io/v1 NetworkPolicy, on any CNI; an ipBlock the API
+ * server would refuse is an error instead ({@link networkPolicyCidrLimitation}).
+ */
+export function emitNetworkPolicy(ctx: WriteContext, part: PolicyIntent): ApiObject {
+  const limitation = networkPolicyCidrLimitation(part);
+  if (limitation) throw ctx.fail('this allow intent', limitation);
+  return ctx.emit('Resource', networkPolicyManifest(part));
 }

@@ -1,3 +1,4 @@
+import { ipv4OfMapped } from '../../util/cidr';
 import { assertNever, internalError } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, directionsIn, rulesOf, sortedLabels } from '../intent';
 import { LabelExpression } from '../label-expression';
@@ -18,6 +19,29 @@ export function isExpressibleAsNetworkPolicy(intent: PolicyIntent): boolean {
       (r) => r.action === RuleAction.ALLOW && r.http.length === 0 && r.peers.every((p) => p.type === 'pods' || p.type === 'podsInNamespaces' || p.type === 'cidr'),
     )
   );
+}
+
+/**
+ * Why a NetworkPolicy cannot hold this intent's CIDR peers, or undefined when it can. Kubernetes 1.36
+ * validates `ipBlock.cidr` and `except` strictly (KEP-4858 StrictIPCIDRValidation: beta and on by
+ * default in 1.36, GA in 1.38; 1.33-1.35 warn that the value "will be considered invalid"): an
+ * IPv4-mapped IPv6 block (`::ffff:a.b.c.d/n`) is refused, so the policy would not apply. Its
+ * addresses are IPv4 on the wire, which the IPv4 block expresses.
+ */
+export function networkPolicyCidrLimitation(intent: PolicyIntent): string | undefined {
+  for (const rule of intent.rules) {
+    for (const peer of rule.peers) {
+      if (peer.type !== 'cidr') continue;
+      for (const block of [peer.cidr, ...peer.except]) {
+        const ipv4 = ipv4OfMapped(block);
+        if (ipv4 !== undefined) {
+          return `${rule.origin}: NetworkPolicy ipBlocks cannot hold the IPv4-mapped IPv6 block ${block} (Kubernetes 1.36 refuses `
+            + `IPv4-mapped addresses in ipBlock, KEP-4858; 1.33-1.35 warn): its addresses are IPv4 on the wire, use ${ipv4}`;
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Build the networking.k8s.io/v1 NetworkPolicy manifest (wire format) for an allow-only intent. */
