@@ -14,6 +14,7 @@ import { ciliumRedirectUncertainties } from './uncertainty/cilium-redirects';
 import { splitDuplicatePolicies } from './uncertainty/duplicate-objects';
 import { foreignObjectUncertainties, NativePolicies } from './uncertainty/foreign-objects';
 import { withHostNetworkPlacement } from './uncertainty/host-network-placement';
+import { splitIpv4MappedBlockPolicies } from './uncertainty/ipv4-mapped-ip-blocks';
 import { Uncertainty, withUncertainties } from './uncertainty/overlay';
 import { partialRuleNotes } from './uncertainty/partial-rules';
 import { Cni, CniKind } from '../cluster/cni';
@@ -91,11 +92,13 @@ export function modelFor(
   }
   const analysis = CNI_ANALYSIS[cni.kind];
   const duplicates = splitDuplicatePolicies(allManifests, namespaces);
-  const manifests = duplicates.manifests;
+  const versionDependent = splitIpv4MappedBlockPolicies(duplicates.manifests, namespaces);
+  const manifests = versionDependent.manifests;
   const inner = analysis.model(manifests, namespaces, cni);
   const uncertainties = [
     ...input,
     ...duplicates.uncertainties,
+    ...versionDependent.uncertainties,
     ...adminNetworkPolicyUncertainties(manifests, namespaces),
     ...foreignObjectUncertainties(manifests, namespaces, cni.name, analysis.native),
     ...analysis.uncertainties(manifests),

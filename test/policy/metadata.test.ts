@@ -5,7 +5,7 @@
  */
 import { ClusterNetwork, Cni, IpFamily, Peer, Port, RuleAction, Target, TenantIsolation, TrafficPolicy, ZeroTrustNamespace } from '../../src';
 import { reachabilityOf } from '../support/flows';
-import { IPV4_METADATA, IPV6_METADATA, MAPPED_METADATA } from '../support/metadata';
+import { IPV4_METADATA, IPV6_METADATA } from '../support/metadata';
 import '../support/reachability-matchers';
 import { ENFORCING_CNIS, chartFor, find, ofKind, synthValid } from '../support/synth';
 
