@@ -14,9 +14,9 @@ import { ciliumRedirectUncertainties } from './uncertainty/cilium-redirects';
 import { splitDuplicatePolicies } from './uncertainty/duplicate-objects';
 import { foreignObjectUncertainties, NativePolicies } from './uncertainty/foreign-objects';
 import { withHostNetworkPlacement } from './uncertainty/host-network-placement';
-import { splitIpv4MappedBlockPolicies } from './uncertainty/ipv4-mapped-ip-blocks';
 import { Uncertainty, withUncertainties } from './uncertainty/overlay';
 import { partialRuleNotes } from './uncertainty/partial-rules';
+import { splitVersionDependentPolicies } from './uncertainty/version-dependent-ip-blocks';
 import { Cni, CniKind } from '../cluster/cni';
 import { NATIVE_POLICY_GROUPS } from '../cluster/native-policy-apis';
 import { CALICO_GROUP, CILIUM_GROUP } from '../util/vocabulary';
@@ -92,7 +92,7 @@ export function modelFor(
   }
   const analysis = CNI_ANALYSIS[cni.kind];
   const duplicates = splitDuplicatePolicies(allManifests, namespaces);
-  const versionDependent = splitIpv4MappedBlockPolicies(duplicates.manifests, namespaces);
+  const versionDependent = splitVersionDependentPolicies(duplicates.manifests, namespaces);
   const manifests = versionDependent.manifests;
   const inner = analysis.model(manifests, namespaces, cni);
   const uncertainties = [

@@ -121,11 +121,11 @@ export function cidrContainsCidr(outer: ParsedCidr, inner: ParsedCidr): boolean 
 
 /**
  * The IPv4 block an IPv4-mapped IPv6 block (`::ffff:10.0.0.0/104`) stands for (`10.0.0.0/8`), or
- * undefined for any other block.
+ * undefined for any other block (or text that is no CIDR).
  */
 export function ipv4OfMapped(cidr: string): string | undefined {
-  const parsed = parseCidr(cidr);
-  return parsed.family === 'ipv6' ? cidrInFamily(parsed, 'ipv4')?.text : undefined;
+  const parsed = parseCidrLoose(cidr);
+  return parsed?.family === 'ipv6' ? cidrInFamily(parsed, 'ipv4')?.text : undefined;
 }
 
 /** The IPv4-mapped IPv6 block `::ffff:0.0.0.0/96` (RFC 4291 2.5.5.2). */
@@ -172,8 +172,13 @@ export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
   return cidrContainsCidr(a, b) || cidrContainsCidr(b, a);
 }
 
-/** Loose CIDR parse for analysis of foreign manifests: accepts a bare IP as a host route. */
+/**
+ * Loose CIDR parse for analysis of foreign manifests: accepts a bare IP as a host route, and reads
+ * IPv4 octets with leading zeros as decimal, as the Kubernetes API server's sloppy parser did
+ * (ipaddr.js would read `010` as octal 8).
+ */
 export function parseCidrLoose(text: string): ParsedCidr | undefined {
+  if (typeof text === 'string' && !text.includes(':')) text = text.replace(/(^|\.)0+(?=\d)/g, '$1');
   try {
     if (!text.includes('/')) {
       const ip = parseIp(text);

@@ -164,11 +164,16 @@ export class Checker {
     return out;
   }
 
-  /** A CIDR (`allowBareIp`: a single address too, as Calico accepts). */
-  cidr(value: unknown, path: string, allowBareIp = false): void {
+  /**
+   * A CIDR (`allowBareIp`: a single address too, as Calico accepts). IPv4 octets with a leading zero
+   * are refused (Go's parsers since 1.17, the Calico and Cilium validators, CEL `isCIDR`) unless
+   * `leadingZeros`: the Kubernetes API server accepted them until 1.36 (see
+   * ../uncertainty/version-dependent-ip-blocks).
+   */
+  cidr(value: unknown, path: string, allowBareIp = false, leadingZeros = false): void {
     const text = this.string(value, path);
     if (text === undefined) return;
-    if ((!allowBareIp && !text.includes('/')) || parseCidrLoose(text) === undefined || !validOctets(text)) {
+    if ((!allowBareIp && !text.includes('/')) || parseCidrLoose(text) === undefined || !validOctets(text, leadingZeros)) {
       this.report(path, `${show(text)} is not a valid ${allowBareIp ? 'IP address or CIDR' : 'CIDR'}`);
     }
   }
@@ -220,10 +225,13 @@ export function isPortName(name: string): boolean {
   return name.length <= 15 && IANA_SVC_NAME.test(name) && /[a-z]/.test(name) && !name.includes('--');
 }
 
-/** IPv4 parts of a CIDR or address must be four decimal octets of at most 255 (ipaddr.js accepts `10/8`). */
-function validOctets(text: string): boolean {
+/**
+ * IPv4 parts of a CIDR or address must be four decimal octets of at most 255 (ipaddr.js accepts
+ * `10/8`), without leading zeros unless `leadingZeros`.
+ */
+function validOctets(text: string, leadingZeros: boolean): boolean {
   const address = text.split('/')[0];
   if (address.includes(':')) return true;
   const parts = address.split('.');
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255 && (leadingZeros || !/^0\d/.test(p)));
 }

@@ -61,14 +61,15 @@ function checkPeer(peer: Record<string, any>, path: string, c: Checker): void {
     return;
   }
   const before = c.problems.length;
-  c.cidr(block.cidr, at(path, 'ipBlock.cidr'));
+  // Leading zeros: accepted before Kubernetes 1.36, an uncertainty of the analysis (not invalid).
+  c.cidr(block.cidr, at(path, 'ipBlock.cidr'), false, true);
   const excepts = c.strings(block.except, at(path, 'ipBlock.except'));
   if (c.problems.length > before) return;
   const outer = parseCidrLoose(block.cidr)!;
   excepts.forEach((e, i) => {
     const p = at(at(path, 'ipBlock.except'), i);
     const n = c.problems.length;
-    c.cidr(e, p);
+    c.cidr(e, p, false, true);
     if (c.problems.length > n) return;
     const inner = parseCidrLoose(e)!;
     const strict = inner.family === outer.family && inner.prefix > outer.prefix

@@ -11,7 +11,7 @@ import { dnsUdpOnly } from './dns-udp-only';
 import { egressWorld } from './egress-world';
 import { ingressHygiene } from './ingress';
 import { invalidObject } from './invalid-object';
-import { ipBlockIpv4Mapped } from './ipblock-ipv4-mapped';
+import { ipBlockStrictValidation } from './ipblock-strict-validation';
 import { istioAuthz } from './istio-authz';
 import { istioConsecutiveErrors } from './istio-consecutive-errors';
 import { istioMtls } from './istio-mtls';
@@ -48,6 +48,6 @@ export const RULES: readonly LintRule[] = [
   istioMtls,
   destinationRuleSubsets,
   linkerdServer,
-  ipBlockIpv4Mapped,
+  ipBlockStrictValidation,
   invalidObject,
 ];

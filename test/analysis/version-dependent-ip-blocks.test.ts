@@ -1,0 +1,82 @@
+/**
+ * A NetworkPolicy with an IPv4-mapped IPv6 ipBlock (`::ffff:10.0.0.0/104`) or an IPv4 octet with a
+ * leading zero (`010.0.0.0/8`) is refused by Kubernetes 1.36 and later (KEP-4858
+ * StrictIPCIDRValidation, beta and on by default in 1.36) and accepted by earlier versions: the
+ * analyzer, which does not know the version, evaluates no such policy, and the flows it could change
+ * are indeterminate. Before, it was evaluated as applied (on 1.36 its egress isolation does not
+ * exist, so "denied" was a claim the cluster does not keep), and `010` was read as octal 8 where
+ * Kubernetes read decimal 10. PolicyLint reports both. Other kinds refuse leading zeros outright.
+ */
+import { deployment, namespace, networkPolicy } from './fixtures';
+import { Reachability } from '../../src/analysis/reachability';
+import { Target } from '../../src/analysis/target';
+import { Verdict } from '../../src/analysis/verdict';
+import { Cni } from '../../src/cluster/cni';
+import { PolicyLint } from '../../src/lint';
+import { Port } from '../../src/policy/port';
+import { expectValidManifests } from '../support/schema';
+
+const base = [namespace('shop'), deployment('shop', 'web', { app: 'web' }), deployment('shop', 'db', { app: 'db' })];
+const web = Target.workload('shop', 'web');
+const db = Target.workload('shop', 'db');
+const internet = Target.external('93.184.216.34');
+const https = Port.tcp(443);
+const egressTo = (name: string, ipBlock: any) => networkPolicy(name, 'shop', {
+  podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock }] }],
+});
+const mappedCidr = egressTo('web-egress', { cidr: '::ffff:10.0.0.0/104' });
+const mappedExcept = egressTo('web-egress', { cidr: '::ffff:0.0.0.0/96', except: ['::ffff:10.0.0.0/104'] });
+const leadingZeros = egressTo('web-egress', { cidr: '010.0.0.0/8' });
+const v4 = egressTo('web-egress', { cidr: '10.0.0.0/8' });
+const why = (problem: string) => `it holds ${problem}, which Kubernetes 1.36 and later refuse (KEP-4858 strict IP validation) and earlier versions accept, `
+  + 'so whether it exists depends on the cluster\'s version';
+const options = { cni: Cni.kubernetes() };
+
+test('the manifests are valid against the pinned schemas (1.27-1.35 accept them; the schema cannot say)', () => {
+  expectValidManifests([...base, mappedCidr, mappedExcept, leadingZeros, v4]);
+});
+
+test.each([
+  ['an IPv4-mapped block in cidr', mappedCidr, 'an IPv4-mapped IPv6 ipBlock (::ffff:10.0.0.0/104)'],
+  ['an IPv4-mapped block in except', mappedExcept, 'an IPv4-mapped IPv6 ipBlock (::ffff:0.0.0.0/96)'],
+  ['leading zeros', leadingZeros, 'an IPv4 ipBlock with leading zeros (010.0.0.0/8)'],
+])('a NetworkPolicy with %s is not evaluated: what it could change is indeterminate', (_name, policy, problem) => {
+  const reach = Reachability.fromManifests([...base, policy], options);
+  const result = reach.check(web, internet, https);
+  expect(result.verdict).toBe(Verdict.INDETERMINATE);
+  expect(result.egress.uncertainties).toEqual([`NetworkPolicy shop/web-egress may select the source and is not evaluated (${why(problem)})`]);
+  expect(reach.notes).toContain(`NetworkPolicy shop/web-egress (networking.k8s.io/v1) is not evaluated: ${why(problem)}; flows of the pods `
+    + 'it selects are indeterminate where it could change them');
+  // Pods it does not select keep exact verdicts.
+  expect(reach.check(db, internet, https).verdict).toBe(Verdict.ALLOW);
+});
+
+test('the same policy with the IPv4 block is evaluated as before: exact deny outside it', () => {
+  const reach = Reachability.fromManifests([...base, v4], options);
+  expect(reach.check(web, internet, https).verdict).toBe(Verdict.DENY);
+  expect(reach.check(web, Target.external('10.1.2.3'), https).verdict).toBe(Verdict.ALLOW);
+});
+
+test('PolicyLint: an error at each IPv4-mapped block, naming the IPv4 block, and at each block with leading zeros', () => {
+  const findings = PolicyLint.check([mappedExcept, leadingZeros]).filter((f) => f.rule.startsWith('ipblock-'));
+  expect(findings.map((f) => [f.rule, f.severity, f.path, f.fix])).toEqual([
+    ['ipblock-ipv4-mapped', 'error', 'spec.egress[0].to[0].ipBlock.cidr', 'use the IPv4 block 0.0.0.0/0: the addresses are IPv4 on the wire'],
+    ['ipblock-leading-zeros', 'error', 'spec.egress[0].to[0].ipBlock.cidr', 'write 10.0.0.0/8'],
+    ['ipblock-ipv4-mapped', 'error', 'spec.egress[0].to[0].ipBlock.except[0]', 'use the IPv4 block 10.0.0.0/8: the addresses are IPv4 on the wire'],
+  ]);
+  expect(findings[0].message).toBe('::ffff:0.0.0.0/96 is an IPv4-mapped IPv6 block: Kubernetes 1.36 and later refuse it in ipBlock (KEP-4858 strict IP validation, '
+    + 'on by default from 1.36; 1.33-1.35 warn), so the policy is not applied');
+  expect(PolicyLint.check([v4]).filter((f) => f.rule.startsWith('ipblock-'))).toEqual([]);
+});
+
+test('other kinds refuse leading zeros outright (Go parsers, Calico and Cilium validation, CEL isCIDR): invalid, left out', () => {
+  const calico = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'GlobalNetworkPolicy',
+    metadata: { name: 'deny-ten' },
+    spec: { selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Deny', destination: { nets: ['010.0.0.0/8'] } }] },
+  };
+  const reach = Reachability.fromManifests([...base, calico], { cni: Cni.calico() });
+  expect(reach.notes.find((n) => n.startsWith('GlobalNetworkPolicy deny-ten is invalid'))).toContain('spec.egress[0].destination.nets[0]');
+  expect(reach.check(web, Target.external('10.1.2.3'), https).verdict).toBe(Verdict.ALLOW);
+});
