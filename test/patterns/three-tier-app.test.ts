@@ -1,5 +1,6 @@
 import { App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
 import { ClusterNetwork, Cni, Port, TenantIsolation, TierResources, ZeroTrustNamespace, AppTier, ThreeTierApp, ThreeTierAppProps } from '../../src';
 import { Reachability } from '../../src/analysis/reachability';
 import { Target } from '../../src/analysis/target';
@@ -333,9 +334,21 @@ describe.each([
       const expected = [FRONTEND, BACKEND, DATABASE];
       workloads().forEach((w, i) => {
         expect(w.spec.selector).toEqual({ matchLabels: expected[i] });
-        expect(w.spec.template.metadata.labels).toMatchObject(expected[i]);
+        // Exactly them: cdk8s-plus' construct-path label (`cdk8s.io/metadata.addr`) is not on the pods.
+        expect(w.spec.template.metadata.labels).toEqual(expected[i]);
         expect(w.metadata.namespace).toBe('shop');
       });
+    });
+
+    test('moving the app in the construct tree changes no workload: the pod templates do not depend on the path', () => {
+      const workloadsAt = (nest: boolean) => {
+        const chart = chartWith(makeCni());
+        new ThreeTierApp(nest ? new Construct(new Construct(chart, 'platform'), 'apps') : chart, 'shop', MINIMAL);
+        return synthValid(chart).filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+      };
+      const [here, moved] = [workloadsAt(false), workloadsAt(true)];
+      expect(here).toHaveLength(3);
+      expect(moved).toEqual(here);
     });
 
     test('database: StatefulSet with the headless Service as serviceName and a 10Gi ReadWriteOnce data claim', () => {

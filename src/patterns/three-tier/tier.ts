@@ -231,6 +231,12 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
       : JsonPatch.add('/spec/template/spec/containers/0/volumeMounts', [dataMount]));
   }
   workload.select(kplus.LabelSelector.of({ labels: { ...o.podLabels } }));
+  // cdk8s-plus-27 labels every pod template with `cdk8s.io/metadata.addr`, a hash of the construct
+  // path, even with `select: false`: moving the app in the tree would change the template and restart
+  // every pod. Nothing selects it here (the selector, Service, PDB and policies use the readable labels).
+  if (workload.podMetadata.getLabel(kplus.Pod.ADDRESS_LABEL) !== undefined) {
+    ApiObject.of(workload).addJsonPatch(JsonPatch.remove(`/spec/template/metadata/labels/${kplus.Pod.ADDRESS_LABEL.replace(/~/g, '~0').replace(/\//g, '~1')}`));
+  }
   // cdk8s-plus-27 cannot set seccompProfile; `restricted` requires RuntimeDefault (or Localhost).
   const seccomp = { type: 'RuntimeDefault' };
   ApiObject.of(workload).addJsonPatch(JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', seccomp));
