@@ -128,6 +128,25 @@ export function ipv4OfMapped(cidr: string): string | undefined {
   return parsed?.family === 'ipv6' ? cidrInFamily(parsed, 'ipv4')?.text : undefined;
 }
 
+/**
+ * What Kubernetes 1.36's strict IP validation (KEP-4858) refuses in a CIDR its earlier, sloppy parser
+ * accepted: IPv4 octets with leading zeros (`010.0.0.0/8`, read as decimal) or an IPv4-mapped IPv6
+ * block (`::ffff:10.0.0.0/104`). `replacement` is the block to write instead.
+ */
+export interface StrictCidrProblem {
+  readonly kind: 'leading-zeros' | 'ipv4-mapped';
+  readonly replacement: string;
+}
+
+/** The strict-validation problem of a CIDR, or undefined when it has none (or is no CIDR at all). */
+export function strictCidrProblem(cidr: string): StrictCidrProblem | undefined {
+  const parsed = parseCidrLoose(cidr);
+  if (parsed === undefined) return undefined;
+  if (!cidr.includes(':') && cidr.split('/')[0].split('.').some((octet) => /^0\d/.test(octet))) return { kind: 'leading-zeros', replacement: parsed.text };
+  const ipv4 = ipv4OfMapped(cidr);
+  return ipv4 === undefined ? undefined : { kind: 'ipv4-mapped', replacement: ipv4 };
+}
+
 /** The IPv4-mapped IPv6 block `::ffff:0.0.0.0/96` (RFC 4291 2.5.5.2). */
 const IPV4_MAPPED_PREFIX = 96;
 

@@ -10,7 +10,7 @@
  */
 import { policyUncertainty } from './foreign-objects';
 import { Uncertainty } from './overlay';
-import { ipv4OfMapped, parseCidrLoose } from '../../util/cidr';
+import { strictCidrProblem } from '../../util/cidr';
 import { isNetworkPolicy } from '../kubernetes/network-policy';
 import { ManifestObject, NamespaceIndex } from '../model';
 
@@ -37,16 +37,13 @@ export function splitVersionDependentPolicies(manifests: ManifestObject[], names
 }
 
 /**
- * What makes an ipBlock CIDR acceptable only before Kubernetes 1.36: `an IPv4-mapped IPv6 ipBlock
- * (...)` or `an IPv4 ipBlock with leading zeros (...)`; undefined when it is fine (or no CIDR at all:
- * validation reports those).
+ * What makes an ipBlock CIDR acceptable only before Kubernetes 1.36, described (`an IPv4-mapped IPv6
+ * ipBlock (...)`), or undefined when it is fine (or no CIDR at all: validation reports those).
  */
 export function strictIpBlockProblem(cidr: unknown): string | undefined {
-  if (typeof cidr !== 'string' || parseCidrLoose(cidr) === undefined) return undefined;
-  const address = cidr.split('/')[0];
-  if (!address.includes(':') && address.split('.').some((octet) => /^0\d/.test(octet))) return `an IPv4 ipBlock with leading zeros (${cidr})`;
-  if (ipv4OfMapped(cidr) !== undefined) return `an IPv4-mapped IPv6 ipBlock (${cidr})`;
-  return undefined;
+  const problem = typeof cidr === 'string' ? strictCidrProblem(cidr) : undefined;
+  if (problem === undefined) return undefined;
+  return problem.kind === 'leading-zeros' ? `an IPv4 ipBlock with leading zeros (${cidr})` : `an IPv4-mapped IPv6 ipBlock (${cidr})`;
 }
 
 /** The first version-dependent block of a (validated) NetworkPolicy, described. */

@@ -1,4 +1,4 @@
-import { ipv4OfMapped, parseCidrLoose } from '../../util/cidr';
+import { strictCidrProblem } from '../../util/cidr';
 import { LintDocument, asArray, isObject, jsonPath } from '../document';
 import { isK8sNetworkPolicy } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
@@ -40,29 +40,23 @@ function checkK8s(doc: LintDocument, out: RuleReport[]): void {
 }
 
 function report(doc: LintDocument, out: RuleReport[], cidr: unknown, path: string): void {
-  if (typeof cidr !== 'string') return;
-  const parsed = parseCidrLoose(cidr);
-  if (parsed === undefined) return; // not a CIDR: invalid-object reports it
-  if (!cidr.includes(':') && cidr.split('/')[0].split('.').some((octet) => /^0\d/.test(octet))) {
-    out.push({
+  const problem = typeof cidr === 'string' ? strictCidrProblem(cidr) : undefined;
+  if (problem === undefined) return; // fine, or not a CIDR (invalid-object reports that)
+  out.push(problem.kind === 'leading-zeros'
+    ? {
       rule: LEADING_ZEROS,
       doc,
       severity: LintSeverity.ERROR,
       path,
       message: `${cidr} has IPv4 octets with leading zeros: ${REFUSED}; Kubernetes before 1.36 read them as decimal, the CNI agents' parsers refuse them`,
-      fix: `write ${parsed.text}`,
-    });
-    return;
-  }
-  const ipv4 = ipv4OfMapped(parsed.text);
-  if (ipv4 !== undefined) {
-    out.push({
+      fix: `write ${problem.replacement}`,
+    }
+    : {
       rule: MAPPED,
       doc,
       severity: LintSeverity.ERROR,
       path,
       message: `${cidr} is an IPv4-mapped IPv6 block: ${REFUSED}`,
-      fix: `use the IPv4 block ${ipv4}: the addresses are IPv4 on the wire`,
+      fix: `use the IPv4 block ${problem.replacement}: the addresses are IPv4 on the wire`,
     });
-  }
 }
