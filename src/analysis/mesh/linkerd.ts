@@ -31,15 +31,16 @@
  *   client.
  *
  * - The policy controller adds a probe route to servers without HTTPRoutes (HTTP or detected, not
- *   opaque): GET on the pod's probe paths, from policyController.probeNetworks (all addresses by
- *   default) without authentication. Only the injected proxy's own probes are known here (GET /live
- *   and /ready on its admin port 4191); the application containers' probes are not read.
- *
- * Routes on other Servers (gRPC, opaque, TLS) and the legacy ServerAuthorization are not evaluated:
- * the flows they may decide are indeterminate.
+ *   opaque): GET on the pod's HTTP probe paths of the port (./linkerd-probes: the containers'
+ *   liveness, readiness and startup httpGet probes, and the injected proxy's GET /live and /ready on
+ *   its admin port 4191), from policyController.probeNetworks (all addresses by default) without
+ *   authentication.
+ * - gRPC Servers take GRPCRoutes (not evaluated: indeterminate), opaque and TLS ones no route: HTTPRoutes
+ *   on them change nothing. The legacy ServerAuthorization is not evaluated (indeterminate).
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
+import { LINKERD_ADMIN_PORT, PROXY_PROBE_PATHS, ProbePaths, probePathsByWorkload } from './linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
 import { compareHits, LinkerdRoute, linkerdRoute, matchesEveryRequest, matchRoute } from './linkerd-routes';
 import { Membership } from './membership';
@@ -53,9 +54,6 @@ import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
 export const LINKERD_INBOUND_PORT = 4143;
-/** The Linkerd proxy's admin port and the paths its injected container's liveness and readiness probes GET there. */
-const LINKERD_ADMIN_PORT = 4191;
-const PROXY_PROBE_PATHS = ['/live', '/ready'];
 const GROUP = 'policy.linkerd.io';
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const SERVER_VERSIONS = ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'];
@@ -102,6 +100,10 @@ export class LinkerdModel implements MeshModel {
   private readonly authentications = new Map<string, ManifestObject>();
   private readonly routesByServer = new Map<string, ManifestObject[]>();
   private readonly legacy = new Map<string, ManifestObject[]>();
+  /** GRPCRoutes by the `namespace/name` of their Server parents. */
+  private readonly grpcRoutesByServer = new Map<string, ManifestObject[]>();
+  /** The application containers' HTTP probe paths, by endpoint name (pods added by the caller have none). */
+  private readonly probes: Map<string, ProbePaths>;
   private readonly members: MembershipCache;
   /** `serviceaccount.identity.<Linkerd's namespace>.<trust domain>`, the end of every proxy identity. */
   private readonly identitySuffix: string;
@@ -110,6 +112,7 @@ export class LinkerdModel implements MeshModel {
     private readonly annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.identitySuffix = `serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`;
+    this.probes = probePathsByWorkload(manifests);
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
     for (const obj of manifests) {
       const ns = namespaceOf(obj);
@@ -130,13 +133,15 @@ export class LinkerdModel implements MeshModel {
         this.authentications.set(`${obj.kind}|${ns}|${nameOf(obj)}`, obj);
       } else if (linkerdKind(obj, 'ServerAuthorization')) {
         push(this.legacy, ns, obj);
-      } else if (obj.kind === 'HTTPRoute' && (apiGroupOf(obj) === GROUP || apiGroupOf(obj) === GATEWAY_GROUP)) {
+      } else if ((obj.kind === 'HTTPRoute' && (apiGroupOf(obj) === GROUP || apiGroupOf(obj) === GATEWAY_GROUP))
+        || (obj.kind === 'GRPCRoute' && apiGroupOf(obj) === GATEWAY_GROUP)) {
         const parents = serverParents(obj, ns);
         if (parents === 'other-namespace') {
           this.notes.push(`${describeRef(refOf(obj))} is left out of the mesh analysis: a parentRef names a Server in another namespace, `
             + 'so Linkerd refuses the route');
         }
-        for (const name of parents === 'other-namespace' ? [] : parents) push(this.routesByServer, `${ns}/${name}`, obj);
+        const byServer = obj.kind === 'GRPCRoute' ? this.grpcRoutesByServer : this.routesByServer;
+        for (const name of parents === 'other-namespace' ? [] : parents) push(byServer, `${ns}/${name}`, obj);
       }
     }
   }
@@ -151,7 +156,8 @@ export class LinkerdModel implements MeshModel {
   }
 
   destinationKey(e: Endpoint): string {
-    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}`).sort()]);
+    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}`).sort(),
+      [...(this.probes.get(e.name) ?? new Map()).entries()]]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
@@ -212,12 +218,9 @@ export class LinkerdModel implements MeshModel {
     const reasons: Reason[] = [];
     const routes = (this.routesByServer.get(key) ?? []).map(linkerdRoute);
     const protocol = String(server.obj.spec?.proxyProtocol ?? 'unknown');
-    // HTTPRoutes apply to Servers that may carry HTTP/1 or HTTP/2 (linkerd2 issue 8663); gRPC Servers take GRPCRoutes.
+    // The proxy routes HTTP/1, HTTP/2 and detected HTTP by HTTPRoutes, gRPC by GRPCRoutes, opaque and TLS
+    // connections by none (linkerd2 policy controller: the inbound server's routes per protocol).
     const routed = routes.length > 0 && HTTP_PROTOCOLS.includes(protocol);
-    if (routes.length > 0 && !routed) {
-      uncertain.push(`${routes.map((r) => describeRef(r.ref)).join(', ')} attach${routes.length === 1 ? 'es' : ''} to ${serverName}, whose proxyProtocol `
-        + `is ${protocol}: route-level authorization on it is not evaluated`);
-    }
     for (const legacy of this.legacy.get(server.ref.namespace ?? 'default') ?? []) {
       uncertain.push(`${describeRef(refOf(legacy))} (legacy ServerAuthorization) may authorize clients of ${serverName} and is not evaluated`);
     }
@@ -229,8 +232,7 @@ export class LinkerdModel implements MeshModel {
       // linkerd2's policy controller reads a Namespace target as the policy's own namespace and never reads its name.
       const onNamespace = isLinkerdKind(target.kind, 'Namespace') && isLinkerdGroup(target.group, '');
       if (isLinkerdKind(target.kind, 'HTTPRoute') && routes.some((r) => r.name === target.name)) {
-        // Evaluated per route below (routeVerdict); on a Server without HTTP they are not.
-        if (!routed) uncertain.push(`${describeRef(refOf(policy))} authorizes the route ${String(target.name)} of ${serverName}: route-level authorization is not evaluated`);
+        // Evaluated per route below (routeVerdict); on a Server that is not HTTP the route has no effect.
         continue;
       }
       if (!onServer && !onNamespace) continue;
@@ -271,6 +273,7 @@ export class LinkerdModel implements MeshModel {
         truth === MAYBE ? uncertain : []);
     }
     if (routed) return this.routedVerdict(server, routes, serverLevel, q, client, flowText);
+    if (protocol === 'gRPC') return this.grpcVerdict(key, serverName, serverLevel);
     // Probe routes are HTTP routes: a Server of another protocol (or with HTTPRoutes, above) has none.
     return HTTP_PROTOCOLS.includes(protocol) ? this.withProbeRoute(serverLevel, q, flowText) : serverLevel;
   }
@@ -350,6 +353,23 @@ export class LinkerdModel implements MeshModel {
     return sideVerdict(NO, [...serverLevel.reasons, ...routes.flatMap((r) => own.get(r)!.reasons)]);
   }
 
+  /**
+   * A gRPC Server with GRPCRoutes (not evaluated): a request matching none is refused, and a route also
+   * admits the clients of the policies targeting it. Only a Server-level denial with no policy on
+   * these routes is sure.
+   */
+  private grpcVerdict(key: string, serverName: string, serverLevel: DirectionVerdict): DirectionVerdict {
+    const routes = this.grpcRoutesByServer.get(key) ?? [];
+    if (routes.length === 0) return serverLevel;
+    const names = routes.map(nameOf);
+    const targeted = (this.policies.get(key.split('/')[0]) ?? []).filter((p) => isLinkerdKind(p.spec?.targetRef?.kind, 'GRPCRoute')
+      && isLinkerdGroup(p.spec?.targetRef?.group, GATEWAY_GROUP) && names.includes(p.spec?.targetRef?.name));
+    if (serverLevel.outcome === NO && targeted.length === 0) return serverLevel;
+    const why = `${routes.map((r) => describeRef(refOf(r))).join(', ')} attach${routes.length === 1 ? 'es' : ''} to the gRPC ${serverName}: GRPCRoute `
+      + 'matching and route-level authorization are not evaluated';
+    return sideVerdict(MAYBE, [...serverLevel.reasons, { effect: 'uncertain', message: why }], [why, ...(serverLevel.uncertain ?? [])]);
+  }
+
   /** The AuthorizationPolicies targeting one route, for this client. */
   private routeAuthorization(route: LinkerdRoute, ns: string, client: Client, flowText: string): RouteAuthorization {
     let truth: Tri = NO;
@@ -408,23 +428,28 @@ export class LinkerdModel implements MeshModel {
 
   /**
    * The probe route linkerd2's policy controller adds to an HTTP (or detected) server without
-   * HTTPRoutes: GET on the pod's probe paths of the port, authorized from the probe networks without
-   * authentication. Only the injected proxy's own probes (GET /live, /ready on 4191) are known here.
+   * HTTPRoutes: GET on the pod's probe paths of the port (./linkerd-probes), authorized from the
+   * probe networks without authentication.
    */
   private withProbeRoute(verdict: DirectionVerdict, q: MeshQuery, flowText: string): DirectionVerdict {
-    if (q.port !== LINKERD_ADMIN_PORT || verdict.outcome === YES) return verdict;
-    const why = `the Linkerd proxy probes ${PROXY_PROBE_PATHS.map((p) => `GET ${p}`).join(' and ')} on its admin port ${LINKERD_ADMIN_PORT}, and Linkerd's `
-      + 'policy controller authorizes such probe requests from policyController.probeNetworks (assumed to be the install default 0.0.0.0/0, ::/0), '
-      + 'authenticated or not, where no HTTPRoute attaches to the port';
+    const own = this.probes.get(q.destination.name)?.get(q.port) ?? [];
+    const proxy = q.port === LINKERD_ADMIN_PORT ? PROXY_PROBE_PATHS : [];
+    const paths = [...new Set([...proxy, ...own])].sort();
+    if (paths.length === 0 || verdict.outcome === YES) return verdict;
+    const gets = paths.map((p) => `GET ${p}`).join(' and ');
+    const probers = own.length === 0 ? `the Linkerd proxy probes ${gets} on its admin port ${LINKERD_ADMIN_PORT}`
+      : `the pod's ${proxy.length > 0 ? 'containers and proxy' : 'containers'} probe ${gets} on port ${q.port} (httpGet liveness, readiness or startup probes)`;
+    const why = `${probers}, and Linkerd's policy controller authorizes such probe requests from policyController.probeNetworks (assumed to be `
+      + 'the install default 0.0.0.0/0, ::/0), authenticated or not, where no HTTPRoute attaches to the port';
     if (q.request) {
       const path = q.request.path.split('?')[0];
-      if (q.request.method !== 'GET' || !PROXY_PROBE_PATHS.includes(path)) return verdict;
+      if (q.request.method !== 'GET' || !paths.includes(path)) return verdict;
       return sideVerdict(YES, [{ effect: 'default-allow', message: `${flowText} is a probe request: ${why}` }]);
     }
     const probes = { effect: 'default-allow' as const, message: `probe requests only: ${why}` };
     if (verdict.outcome === MAYBE) return { ...verdict, reasons: [...verdict.reasons, { ...probes, effect: 'log' }] };
     return sideVerdict(YES, [probes, ...verdict.reasons.map((r) => ({ effect: 'log' as const, message: r.message }))], [],
-      [`only ${PROXY_PROBE_PATHS.map((p) => `GET ${p}`).join(' and ')} (the proxy's probe paths; other requests and non-HTTP connections are refused)`]);
+      [`only ${gets} (the ${own.length === 0 ? 'proxy\'s' : 'pod\'s'} probe paths; other requests and non-HTTP connections are refused)`]);
   }
 
   /** The pod's (else its namespace's) `config.linkerd.io/proxy-require-identity-inbound-ports`. */

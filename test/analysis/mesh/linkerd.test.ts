@@ -6,6 +6,7 @@
  * traffic reaches the CNI on the inbound proxy port 4143 (https://linkerd.io/2/common-errors/network-policy/).
  */
 import { LINKERD, linkerd, meshReach, namespace, networkPolicy, podWithIp, w, workload } from './support';
+import { Target } from '../../../src/analysis/target';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Mesh } from '../../../src/cluster/mesh';
 import { Port } from '../../../src/policy/port';
@@ -208,13 +209,42 @@ describe('AuthorizationPolicy and authentications', () => {
       + 'Linkerd ignores the policy)']);
   });
 
-  test('an HTTPRoute on a gRPC Server is not evaluated (HTTPRoutes apply to unknown, HTTP/1 and HTTP/2 Servers): indeterminate', () => {
+  test('HTTPRoutes on a gRPC, opaque or TLS Server change nothing (the proxy routes those by GRPCRoutes or not at all): the Server decides', () => {
+    // linkerd2 policy controller: a gRPC server carries its GRPCRoutes, opaque and TLS servers no route; a policy on an HTTPRoute is never a Server authorization.
+    for (const proxyProtocol of ['gRPC', 'opaque', 'TLS']) {
+      const other = linkerd('Server', 'shop', 'api-8080', { podSelector: { matchLabels: { app: 'api' } }, port: 8080, proxyProtocol });
+      const workerRoute = linkerd('AuthorizationPolicy', 'shop', 'anyone-api-get', {
+        targetRef: { group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'api-get' },
+        requiredAuthenticationRefs: [],
+      });
+      const r = meshReach([...ns, ...apps, other, webIdentity, webPolicy, workerRoute, route('api-get', [{ matches: [{ method: 'GET' }] }])], LINKERD);
+      const worker = r.check(w('shop/worker'), w('shop/api'), HTTP);
+      expect([proxyProtocol, worker.verdict, worker.uncertainties]).toEqual([proxyProtocol, Verdict.DENY, []]);
+      expect(worker.mesh!.decidingRules).toEqual(['Server shop/api-8080 spec.accessPolicy (isolate)']);
+      const web = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/x' });
+      expect([proxyProtocol, web.verdict, web.l7Constraints]).toEqual([proxyProtocol, Verdict.ALLOW, []]);
+    }
+  });
+
+  test('GRPCRoutes on a gRPC Server are not evaluated: indeterminate, unless the Server denies and no policy targets them', () => {
     const grpc = linkerd('Server', 'shop', 'api-8080', { podSelector: { matchLabels: { app: 'api' } }, port: 8080, proxyProtocol: 'gRPC' });
-    const result = meshReach([...ns, ...apps, grpc, webIdentity, webPolicy, route('api-get', [{ matches: [{ method: 'GET' }] }])], LINKERD)
-      .check(w('shop/worker'), w('shop/api'), HTTP);
-    expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(['mesh: HTTPRoute shop/api-get attaches to Server shop/api-8080, whose proxyProtocol is gRPC: route-level authorization '
-      + 'on it is not evaluated']);
+    const grpcRoute = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GRPCRoute',
+      metadata: { name: 'api-grpc', namespace: 'shop' },
+      spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' }], rules: [{ matches: [{ method: { service: 'shop.Api' } }] }] },
+    };
+    const r = meshReach([...ns, ...apps, grpc, webIdentity, webPolicy, grpcRoute], LINKERD);
+    const web = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(web.verdict).toBe(Verdict.INDETERMINATE);
+    expect(web.uncertainties).toEqual(['mesh: GRPCRoute shop/api-grpc attaches to the gRPC Server shop/api-8080: GRPCRoute matching and route-level '
+      + 'authorization are not evaluated']);
+    expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    const onRoute = linkerd('AuthorizationPolicy', 'shop', 'anyone-grpc', {
+      targetRef: { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'api-grpc' },
+      requiredAuthenticationRefs: [],
+    });
+    expect(meshReach([...ns, ...apps, grpc, grpcRoute, onRoute], LINKERD).check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.INDETERMINATE);
   });
 });
 
@@ -482,6 +512,66 @@ describe('the proxy\'s own probes on its admin port 4191', () => {
     const opaqueApi = workload('shop', 'api', { annotations: { 'config.linkerd.io/opaque-ports': '4191' } });
     expect(meshReach([...denyNs, workload('legacy', 'client'), opaqueApi], LINKERD).checkRequest(w('legacy/client'), w('shop/api'), ADMIN, live).verdict)
       .toBe(Verdict.DENY);
+  });
+});
+
+describe('the application containers\' HTTP probes', () => {
+  // linkerd2 policy controller (pod_http_probes): liveness, readiness and startup httpGet probes of containers and init containers,
+  // the port a number or a TCP port name of the same container (ignoring case), the path / by default, without its query string.
+  const denyNs = [namespace('shop', {}, { ...MESHED, 'config.linkerd.io/default-inbound-policy': 'deny' }), namespace('legacy')];
+  const probed = (probes: Record<string, unknown>, ports: unknown[] = [{ name: 'http', containerPort: 8080 }]) => {
+    const api = workload('shop', 'api');
+    api.spec.template.spec.containers[0] = { ...api.spec.template.spec.containers[0], ports, ...probes };
+    return api;
+  };
+  const get = (path: string) => ({ method: 'GET', path });
+  const why = 'the pod\'s containers probe GET / and GET /healthz on port 8080 (httpGet liveness, readiness or startup probes), and Linkerd\'s policy '
+    + 'controller authorizes such probe requests from policyController.probeNetworks (assumed to be the install default 0.0.0.0/0, ::/0), '
+    + 'authenticated or not, where no HTTPRoute attaches to the port';
+  const api = probed({
+    livenessProbe: { httpGet: { path: '/healthz?full=1', port: 'HTTP' } },
+    readinessProbe: { httpGet: { port: 8080 } },
+    startupProbe: { tcpSocket: { port: 8080 } },
+  });
+
+  test('under a deny default policy the node\'s GET on a probe path is admitted; other requests and ports are not', () => {
+    const r = meshReach([...denyNs, workload('legacy', 'client'), api], LINKERD);
+    const probe = r.checkRequest(Target.localNode(), w('shop/api'), HTTP, get('/healthz'));
+    expect(probe.verdict).toBe(Verdict.ALLOW);
+    expect(probe.mesh!.reasons).toEqual([`local-node -> shop/api TCP/8080 GET /healthz is a probe request: ${why}`]);
+    expect(r.checkRequest(Target.localNode(), w('shop/api'), HTTP, get('/healthz/deep')).verdict).toBe(Verdict.DENY);
+    expect(r.checkRequest(Target.localNode(), w('shop/api'), HTTP, { method: 'POST', path: '/healthz' }).verdict).toBe(Verdict.DENY);
+    const l4 = r.check(w('legacy/client'), w('shop/api'), HTTP);
+    expect([l4.verdict, l4.l7Constraints]).toEqual([Verdict.ALLOW, ['only GET / and GET /healthz (the pod\'s probe paths; other requests and non-HTTP '
+      + 'connections are refused)']]);
+    expect(r.check(w('legacy/client'), w('shop/api'), Port.tcp(9090)).verdict).toBe(Verdict.DENY);
+  });
+
+  test('a named port of another container, a UDP port or a non-HTTP probe gives no probe route', () => {
+    const udp = probed({ livenessProbe: { httpGet: { path: '/healthz', port: 'http' } } }, [{ name: 'http', containerPort: 8080, protocol: 'UDP' }]);
+    const exec = probed({ livenessProbe: { exec: { command: ['true'] } } });
+    for (const pod of [udp, exec]) {
+      expect(meshReach([...denyNs, pod], LINKERD).checkRequest(Target.localNode(), w('shop/api'), HTTP, get('/healthz')).verdict).toBe(Verdict.DENY);
+    }
+    const sidecar = probed({});
+    sidecar.spec.template.spec.containers.push({ name: 'side', image: 'example/side:1.0', livenessProbe: { httpGet: { path: '/healthz', port: 'http' } } });
+    expect(meshReach([...denyNs, sidecar], LINKERD).checkRequest(Target.localNode(), w('shop/api'), HTTP, get('/healthz')).verdict).toBe(Verdict.DENY);
+  });
+
+  test('a Server without HTTPRoutes keeps the probe route; HTTPRoutes on it, or an opaque Server, remove it', () => {
+    const admin = (spec: Record<string, unknown> = {}) => linkerd('Server', 'shop', 'api-8080', { podSelector: { matchLabels: { app: 'api' } }, port: 8080, ...spec });
+    const at = (manifests: unknown[]) => meshReach([...ns, api, ...manifests], LINKERD).checkRequest(Target.localNode(), w('shop/api'), HTTP, get('/healthz')).verdict;
+    expect(at([admin()])).toBe(Verdict.ALLOW);
+    expect(at([admin({ proxyProtocol: 'opaque' })])).toBe(Verdict.DENY);
+    expect(at([admin(), route('api-get', [{ matches: [{ path: { type: 'Exact', value: '/api' } }] }])])).toBe(Verdict.DENY);
+  });
+
+  test('two workloads alike but for their probes are not one class in the flow matrix', () => {
+    const other = workload('shop', 'api2', { podLabels: { app: 'api' }, ports: [{ name: 'http', port: 8080 }] });
+    other.spec.selector.matchLabels.app = 'api';
+    const flows = meshReach([...denyNs, workload('legacy', 'client'), api, other], LINKERD).matrix().flows
+      .filter((f) => f.source === 'legacy/client' && f.destination.startsWith('shop/') && f.port === 'TCP/8080');
+    expect(flows.map((f) => [f.destination, f.verdict])).toEqual([['shop/api', Verdict.ALLOW], ['shop/api2', Verdict.DENY]]);
   });
 });
 
