@@ -15,7 +15,7 @@
  * `experimental.*`) make a rule's match unknown.
  */
 import {
-  addressIn, anyMatch, istioHostMatch, istioMethodMatch, istioNamespaceMatch, istioPathMatch, istioPortMatch, istioStringMatch, withIdentity,
+  addressIn, anyMatch, istioHeaderMatch, istioHostMatch, istioMethodMatch, istioNamespaceMatch, istioPathMatch, istioPortMatch, istioStringMatch, withIdentity,
 } from './istio-values';
 import { isPlainObject } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
@@ -276,7 +276,7 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
   const header = /^request\.headers\[(.+)\]$/.exec(key);
   if (header) {
     if (!flow.request) return { truth: YES, http: [`header ${header[1]} ${describeValues(values, notValues)}`], unknown: [], why: [] };
-    return of(strings(flow.request.headers[header[1].toLowerCase()]) ? YES : NO);
+    return of(strings(flow.request.headers[header[1].toLowerCase()], istioHeaderMatch) ? YES : NO);
   }
   if (key.startsWith('request.auth.')) return unknownPart(`${path} (${key}: JWT claims are not in the manifests)`);
   if (key === 'connection.sni' || key.startsWith('experimental.')) return unknownPart(`${path} (${key} is not known to the analysis)`);

@@ -365,6 +365,24 @@ describe('value matching as istiod builds it', () => {
     expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { accept: 'text/html' } }).verdict).toBe(Verdict.DENY);
   });
 
+  // matcher/header.go HeaderMatcher: "*" is a present_match; Envoy (HeaderUtility::getAllOfHeaderAsString)
+  // matches a header sent several times as its values joined by ",", the one value HttpRequest.headers gives.
+  test('headers: * is a presence match an empty value passes; a repeated header is matched as its values joined by ","', () => {
+    const r = reach(authorizationPolicy('shop', 'headers', {
+      selector: { matchLabels: { app: 'api' } },
+      action: 'ALLOW',
+      rules: [{ when: [{ key: 'request.headers[x-debug]', values: ['*'] }] }, { when: [{ key: 'request.headers[x-team]', values: ['blue', 'red*'] }] }],
+    }));
+    const verdict = (headers: Record<string, string>) => r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers }).verdict;
+    expect(verdict({ 'x-debug': '' })).toBe(Verdict.ALLOW);
+    expect(verdict({})).toBe(Verdict.DENY);
+    // x-team sent twice (blue, then green): Envoy sees "blue,green", which is neither blue nor red*.
+    expect(verdict({ 'x-team': 'blue,green' })).toBe(Verdict.DENY);
+    // red then blue: "red,blue" starts with red.
+    expect(verdict({ 'x-team': 'red,blue' })).toBe(Verdict.ALLOW);
+    expect(verdict({ 'x-team': 'blue' })).toBe(Verdict.ALLOW);
+  });
+
   test('ports are parsed as numbers: 08080 is port 8080', () => {
     const r = reach(authorizationPolicy('shop', 'port', {
       selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { ports: ['08080'] } }] }],
