@@ -15,7 +15,8 @@
  * `experimental.*`) make a rule's match unknown.
  */
 import {
-  addressIn, anyMatch, istioHeaderMatch, istioHostMatch, istioMethodMatch, istioNamespaceMatch, istioPathMatch, istioPortMatch, istioStringMatch, withIdentity,
+  addressIn, anyMatch, istioHeaderMatch, istioHostMatch, istioMethodMatch, istioNamespaceMatch, istioPathMatch, istioPortMatch, istioStringMatch,
+  withIdentity,
 } from './istio-values';
 import { isPlainObject } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
