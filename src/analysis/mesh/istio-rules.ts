@@ -211,7 +211,7 @@ function matchOperation(operation: Record<string, unknown>, path: string, flow: 
       if ((operation.paths !== undefined || operation.notPaths !== undefined) && !isBaseNormalPath(r.path)) {
         // The sidecar matches the path after its normalization (meshConfig pathNormalization, BASE by
         // default: istio.io "Authorization Policy Normalization"), which is not known here.
-        parts.push(of(MAYBE, `${path}.paths: Istio normalizes the path ${r.path} (percent-encoding, backslashes, dot segments; meshConfig `
+        parts.push(of(MAYBE, `${path}.paths: Istio normalizes the path ${r.path} (percent-encoding, backslashes, dot segments, fragments; meshConfig `
           + 'pathNormalization) before matching, not evaluated'));
       } else {
         check('paths', r.path, istioPathMatch, false);
@@ -229,10 +229,11 @@ function matchOperation(operation: Record<string, unknown>, path: string, flow: 
 
 /**
  * Is the path the same after Istio's normalization: no percent-encoding or backslash to decode, no
- * `.` or `..` segment to resolve (and no `//`, which MERGE_SLASHES would merge)?
+ * `.` or `..` segment to resolve (and no `//`, which MERGE_SLASHES would merge), no `#` fragment
+ * (which Envoy strips or rejects before any match)?
  */
 function isBaseNormalPath(p: string): boolean {
-  return !/[%\\]/.test(p) && !p.includes('//') && !p.split('/').some((seg) => seg === '.' || seg === '..');
+  return !/[%\\#]/.test(p) && !p.includes('//') && !p.split('/').some((seg) => seg === '.' || seg === '..');
 }
 
 /** Match one `when` condition. */

@@ -237,8 +237,15 @@ export class IstioModel implements MeshModel {
    * Sidecars and ztunnel never take targetRef policies.
    */
   private targetRefUncertainty(p: Policy, destination: Endpoint, dst: Membership): string | undefined {
-    if (p.namespace !== (destination.namespace ?? 'default')) return undefined;
     const gateway = destination.labels['gateway.networking.k8s.io/gateway-name'];
+    const gatewayClass = p.targets.find((t) => t.kind === 'GatewayClass');
+    if (gateway !== undefined && gatewayClass !== undefined && p.namespace === this.facts.rootNamespace) {
+      // A root-namespace policy on a GatewayClass applies to every Gateway of that class; the class of
+      // the destination's Gateway is not in its pod labels.
+      return `${describeRef(p.ref)} targets the GatewayClass '${gatewayClass.name}', which may be the class of the destination's Gateway '${gateway}': `
+        + 'gateway policies are not evaluated';
+    }
+    if (p.namespace !== (destination.namespace ?? 'default')) return undefined;
     if (p.targets.some((t) => t.kind === 'Gateway' && t.name === gateway)) {
       return `${describeRef(p.ref)} targets the Gateway '${gateway}' of the destination: gateway policies are not evaluated`;
     }

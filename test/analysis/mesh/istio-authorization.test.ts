@@ -148,6 +148,21 @@ describe('workload selection', () => {
     ]);
   });
 
+  test('a root-namespace policy on a GatewayClass may apply to any Gateway pod: indeterminate there, ignored for sidecars', () => {
+    const gatewayPod = workload('shop', 'public-gw', { podLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } });
+    const onClass = authorizationPolicy('istio-system', 'class-deny', {
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'GatewayClass', name: 'istio' }], action: 'DENY', rules: [{}],
+    });
+    const r = reach(gatewayPod, onClass);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    const gw = r.check(w('shop/web'), w('shop/public-gw'), HTTP);
+    expect(gw.verdict).toBe(Verdict.INDETERMINATE);
+    expect(gw.uncertainties).toEqual([
+      "mesh: AuthorizationPolicy istio-system/class-deny targets the GatewayClass 'istio', which may be the class of the destination's Gateway 'public': "
+        + 'gateway policies are not evaluated',
+    ]);
+  });
+
   test('a policy the API server rejects (selector and targetRef both set) is left out with a note', () => {
     const bad = authorizationPolicy('shop', 'both', {
       selector: { matchLabels: { app: 'api' } }, targetRef: { kind: 'Service', name: 'api' }, action: 'ALLOW',
@@ -381,6 +396,19 @@ describe('value matching as istiod builds it', () => {
     // red then blue: "red,blue" starts with red.
     expect(verdict({ 'x-team': 'red,blue' })).toBe(Verdict.ALLOW);
     expect(verdict({ 'x-team': 'blue' })).toBe(Verdict.ALLOW);
+  });
+
+  // Envoy strips a #fragment from the path (or rejects the request) before any path match, so the
+  // raw path is not what a DENY on /admin sees: indeterminate, never a confident allow.
+  test('a path with a #fragment is not matched raw: indeterminate', () => {
+    const r = reach(authorizationPolicy('shop', 'no-admin', {
+      selector: { matchLabels: { app: 'api' } }, action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin'] } }] }],
+    }));
+    const result = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/admin#top' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/no-admin spec.rules[0] (DENY): spec.rules[0].to[0].operation.paths: Istio '
+      + 'normalizes the path /admin#top (percent-encoding, backslashes, dot segments, fragments; meshConfig pathNormalization) before matching, not evaluated']);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/admin' }).verdict).toBe(Verdict.DENY);
   });
 
   test('ports are parsed as numbers: 08080 is port 8080', () => {
