@@ -141,6 +141,17 @@ function overReadings(readings: string[][], test: (values: string[]) => Tri, whe
     : of(MAYBE, `${where}: the trust domain cluster.local is read as the local one for sidecars; whether ztunnel does is not known`);
 }
 
+/**
+ * The remote address (remoteIpBlocks, remote.ip) is the connection's peer unless the request carries
+ * X-Forwarded-For: then Envoy takes it from that header (as many hops back as meshConfig
+ * gatewayTopology numTrustedProxies says), which the analysis does not model.
+ */
+const REMOTE_FROM_XFF = 'the request carries X-Forwarded-For, from which Envoy takes the remote address (meshConfig numTrustedProxies), not evaluated';
+
+function forwardedFor(flow: IstioFlow): boolean {
+  return flow.request?.headers['x-forwarded-for'] !== undefined;
+}
+
 /** Match one `from[].source` of a policy in `policyNamespace`. */
 function matchSource(source: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
   const parts: RuleMatch[] = [];
@@ -174,6 +185,10 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
       const key = negative ? `not${field[0].toUpperCase()}${field.slice(1)}` : field;
       const values = list(source[key]);
       if (values === undefined) continue;
+      if (field === 'remoteIpBlocks' && forwardedFor(flow)) {
+        parts.push(of(MAYBE, `${path}.${key}: ${REMOTE_FROM_XFF}`));
+        continue;
+      }
       const hit = addressIn(flow.source, values);
       const truth = negative ? (hit.truth === MAYBE ? MAYBE : hit.truth === YES ? NO : YES) : hit.truth;
       parts.push(of(truth, `${path}.${key}: the source's address: ${hit.why}`));
@@ -250,8 +265,10 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
     return of(truth, `${path} (${key}): the ${role}'s address: ${pos.why ?? neg.why}`);
   };
   switch (key) {
-    case 'source.ip':
     case 'remote.ip':
+      if (forwardedFor(flow)) return of(MAYBE, `${path} (${key}): ${REMOTE_FROM_XFF}`);
+      return address(flow.source, 'source');
+    case 'source.ip':
       return address(flow.source, 'source');
     case 'destination.ip':
       return address(flow.destination, 'destination');

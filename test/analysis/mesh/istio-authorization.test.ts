@@ -411,6 +411,24 @@ describe('value matching as istiod builds it', () => {
     expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/admin' }).verdict).toBe(Verdict.DENY);
   });
 
+  // Envoy's remote address (istio remote.ip / remoteIpBlocks) comes from X-Forwarded-For when the
+  // request carries it (istio.io "Authorization Policy" reference, remoteIpBlocks; numTrustedProxies).
+  test('remoteIpBlocks and remote.ip with an X-Forwarded-For header: indeterminate; without it, the peer address', () => {
+    const objects = [...base, podWithIp('shop', 'ext', '10.9.0.7')];
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ from: [{ source: { remoteIpBlocks: ['10.9.0.0/16'] } }] }, 'spec.rules[0].from[0].source.remoteIpBlocks'],
+      [{ when: [{ key: 'remote.ip', values: ['10.9.0.0/16'] }] }, 'spec.rules[0].when[0] (remote.ip)'],
+    ];
+    for (const [rule, where] of cases) {
+      const r = meshReach([...objects, authorizationPolicy('shop', 'deny-ext', { action: 'DENY', rules: [rule] })], ISTIO_SIDECAR);
+      expect(r.checkRequest(w('shop/ext'), w('shop/api'), HTTP, { method: 'GET', path: '/' }).verdict).toBe(Verdict.DENY);
+      const spoofed = r.checkRequest(w('shop/ext'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { 'X-Forwarded-For': '192.0.2.1' } });
+      expect(spoofed.verdict).toBe(Verdict.INDETERMINATE);
+      expect(spoofed.uncertainties).toEqual([`mesh: AuthorizationPolicy shop/deny-ext spec.rules[0] (DENY): ${where}: the request carries X-Forwarded-For, `
+        + 'from which Envoy takes the remote address (meshConfig numTrustedProxies), not evaluated']);
+    }
+  });
+
   test('ports are parsed as numbers: 08080 is port 8080', () => {
     const r = reach(authorizationPolicy('shop', 'port', {
       selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { ports: ['08080'] } }] }],
