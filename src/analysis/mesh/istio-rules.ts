@@ -252,7 +252,7 @@ function isBaseNormalPath(p: string): boolean {
 }
 
 /** Match one `when` condition. */
-function matchCondition(condition: Record<string, unknown>, path: string, flow: IstioFlow): RuleMatch {
+function matchCondition(condition: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
   const key = typeof condition.key === 'string' ? condition.key : '';
   const values = list(condition.values);
   const notValues = list(condition.notValues);
@@ -285,6 +285,15 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
         return withIdentity(flow.mtls, (has) => match(has ? flow.principal : undefined));
       }, `${path} (${key})`, 'mTLS is not known');
     }
+    case 'source.serviceAccount': {
+      // Read as the serviceAccounts field (a bare name is in the policy's namespace). What istiod hands
+      // ztunnel for this key is not known here.
+      if (flow.ztunnel) return unknownPart(`${path} (${key}: whether ztunnel gets this condition is not known)`);
+      const sa = flow.sourceNamespace !== undefined && flow.serviceAccount !== undefined ? `${flow.sourceNamespace}/${flow.serviceAccount}` : undefined;
+      const full = (v: string) => (v.includes('/') ? v : `${policyNamespace}/${v}`);
+      const match = (p: string, v: string | undefined) => full(p) === v;
+      return of(withIdentity(flow.mtls, (has) => strings(has ? sa : undefined, match)), `${path} (${key}): mTLS is not known`);
+    }
     case 'source.namespace': {
       const match = (p: string, v: string | undefined) => istioNamespaceMatch(p, v, flow.ztunnel === true);
       return of(withIdentity(flow.mtls, (has) => strings(has ? flow.sourceNamespace : undefined, match)), `${path} (${key}): mTLS is not known`);
@@ -298,7 +307,9 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
     return of(strings(flow.request.headers[header[1].toLowerCase()], istioHeaderMatch) ? YES : NO);
   }
   if (key.startsWith('request.auth.')) return unknownPart(`${path} (${key}: JWT claims are not in the manifests)`);
-  if (key === 'connection.sni' || key.startsWith('experimental.')) return unknownPart(`${path} (${key} is not known to the analysis)`);
+  if (key === 'connection.sni' || key.startsWith('experimental.') || key.startsWith('request.experimental.')) {
+    return unknownPart(`${path} (${key} is not known to the analysis)`);
+  }
   return unknownPart(`${path} (unknown condition key '${key}')`);
 }
 
@@ -318,7 +329,7 @@ export function matchRule(rule: unknown, path: string, flow: IstioFlow, policyNa
     parts.push(or(rule.to.map((t: any, i: number) => matchOperation(isPlainObject(t?.operation) ? t.operation : {}, `${path}.to[${i}].operation`, flow))));
   }
   if (Array.isArray(rule.when)) {
-    rule.when.forEach((c: any, i: number) => parts.push(matchCondition(isPlainObject(c) ? c : {}, `${path}.when[${i}]`, flow)));
+    rule.when.forEach((c: any, i: number) => parts.push(matchCondition(isPlainObject(c) ? c : {}, `${path}.when[${i}]`, flow, policyNamespace)));
   }
   return and(parts);
 }

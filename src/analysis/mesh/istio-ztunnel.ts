@@ -13,8 +13,8 @@
  *   (only L7 attributes, or none at all) never matches in ztunnel, which skips empty matches. A
  *   clause whose matches are all empty never matches, nor does its rule: a DENY rule whose `to`,
  *   `from` or some `when` is made only of L7 attributes has no effect at all (istio/istio#61126).
- * - Trust domains of sources: the istiod conversion read does not hand them over; whether 1.30
- *   does is not known, so a rule using them is not evaluated.
+ * - Trust domains of sources and the condition source.serviceAccount: the istiod conversion read
+ *   does not hand them over; whether 1.30 does is not known, so a rule using them is not evaluated.
  */
 import { isPlainObject } from '../../util/vocabulary';
 
@@ -33,6 +33,8 @@ const L7_SOURCE_FIELDS = ['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrincip
 const L4_SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'ipBlocks', 'notIpBlocks'];
 const TRUST_DOMAIN_FIELDS = ['trustDomains', 'notTrustDomains'];
 const L4_CONDITION_KEYS = ['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port'];
+/** Condition keys newer than the conversion read: whether istiod hands them to ztunnel is not known. */
+const UNKNOWN_CONDITION_KEYS = ['source.serviceAccount'];
 
 /** istiod counts a field when its list is not empty (`len() > 0`). */
 function isSet(o: Record<string, unknown>, key: string): boolean {
@@ -55,10 +57,15 @@ export function ztunnelRule(rule: unknown, action: 'ALLOW' | 'DENY', path: strin
   const omitted = [
     ...operations.flatMap((o, j) => HTTP_OPERATION_FIELDS.filter((k) => isSet(o, k)).map((k) => `${path}.to[${j}].operation.${k}`)),
     ...sources.flatMap((s, j) => L7_SOURCE_FIELDS.filter((k) => isSet(s, k)).map((k) => `${path}.from[${j}].source.${k}`)),
-    ...conditions.flatMap((c, j) => (L4_CONDITION_KEYS.includes(c.key as string) ? [] : [`${path}.when[${j}] (${String(c.key)})`])),
+    ...conditions.flatMap((c, j) => ([...L4_CONDITION_KEYS, ...UNKNOWN_CONDITION_KEYS].includes(c.key as string) ? []
+      : [`${path}.when[${j}] (${String(c.key)})`])),
   ];
   if (action === 'ALLOW' && omitted.length > 0) {
     return { kind: 'never', why: `istiod leaves this ALLOW rule out of what it sends ztunnel, because it uses L7 attributes (${omitted.join(', ')}), so it matches nothing` };
+  }
+  const unknownKey = conditions.findIndex((c) => UNKNOWN_CONDITION_KEYS.includes(c.key as string));
+  if (unknownKey >= 0) {
+    return { kind: 'unknown', why: `${path}.when[${unknownKey}] (${String(conditions[unknownKey].key)}): whether istiod hands this condition to ztunnel is not known` };
   }
   const trustDomains = sources.flatMap((s, j) => TRUST_DOMAIN_FIELDS.filter((k) => isSet(s, k)).map((k) => `${path}.from[${j}].source.${k}`));
   if (trustDomains.length > 0) {

@@ -429,6 +429,30 @@ describe('value matching as istiod builds it', () => {
     }
   });
 
+  // istio pkg/config/security ValidateAttribute accepts source.serviceAccount (CheckServiceAccount:
+  // 'sa' or 'ns/sa', no wildcard); the authz model reads it as the serviceAccounts field.
+  test('when source.serviceAccount: accepted and matched like serviceAccounts (a bare name is in the policy namespace)', () => {
+    const deny = (values: string[]) => authorizationPolicy('shop', 'deny-sa', {
+      selector: { matchLabels: { app: 'api' } }, action: 'DENY', rules: [{ when: [{ key: 'source.serviceAccount', values }] }],
+    });
+    const bare = reach(deny(['web']));
+    expect(bare.notes).toEqual([]);
+    expect(bare.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(bare.check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(deny(['ops/admin'])).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    // A wildcard is rejected: the policy is left out with a note.
+    const wildcard = reach(deny(['ops/*']));
+    expect(wildcard.check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(wildcard.notes).toEqual(['AuthorizationPolicy shop/deny-sa is invalid and left out of the mesh analysis (istiod\'s validating webhook rejects it, so it '
+      + "never takes effect): spec.rules[0].when[0] (source.serviceAccount): 'ops/*' is not 'serviceAccount' or 'namespace/serviceAccount' (no wildcard, "
+      + 'at most 320 characters)']);
+    // Under ztunnel it is not evaluated.
+    const result = ambient(deny(['web'])).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/deny-sa spec.rules[0] (DENY): spec.rules[0].when[0] (source.serviceAccount): '
+      + 'whether istiod hands this condition to ztunnel is not known']);
+  });
+
   test('ports are parsed as numbers: 08080 is port 8080', () => {
     const r = reach(authorizationPolicy('shop', 'port', {
       selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { ports: ['08080'] } }] }],
