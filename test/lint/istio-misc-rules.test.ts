@@ -253,3 +253,13 @@ describe('no further findings on rejected Istio policies', () => {
     ]);
   });
 });
+
+describe('istio-authz-identity-without-strict on conditions', () => {
+  test('a when on source.serviceAccount is identity-based, like source.principal', () => {
+    const rule = { when: [{ key: 'source.serviceAccount', values: ['shop/frontend'] }] };
+    expect(brief(PolicyLint.check([authz({ action: 'ALLOW', rules: [rule] })]))).toEqual([
+      { rule: 'istio-authz-identity-without-strict', severity: 'warning', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules[0].when[0]' },
+    ]);
+    expect(PolicyLint.check([STRICT, authz({ action: 'ALLOW', rules: [rule] })])).toEqual([]);
+  });
+});

@@ -11,7 +11,7 @@ const IDENTITY = 'istio-authz-identity-without-strict';
 /** Istio's default mesh root namespace (mesh config `rootNamespace`), where mesh-wide policies live. */
 const ROOT_NAMESPACE = 'istio-system';
 const IDENTITY_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts'];
-const IDENTITY_KEYS = ['source.principal', 'source.namespace'];
+const IDENTITY_KEYS = ['source.principal', 'source.namespace', 'source.serviceAccount'];
 
 /**
  * Mutual TLS pitfalls of Istio (istio.io "PeerAuthentication" reference; "Mutual TLS Migration"):
@@ -20,7 +20,7 @@ const IDENTITY_KEYS = ['source.principal', 'source.namespace'];
  *   it covers. PERMISSIVE is a migration step towards STRICT. DISABLE, which turns mutual TLS off
  *   altogether (no identity even between sidecars), is flagged too.
  * - `istio-authz-identity-without-strict`: an AuthorizationPolicy matching on peer identity
- *   (principals, namespaces, serviceAccounts, source.principal / source.namespace and their `not`
+ *   (principals, namespaces, serviceAccounts, source.principal / source.namespace / source.serviceAccount and their `not`
  *   forms) for workloads whose mTLS is not STRICT: a plaintext peer's identity is empty, so ALLOW
  *   rules never match it and DENY / not* rules let it through (istio.io ISTIO-SECURITY-2021-004).
  * Rejected policies (see istio-authz-rejected, istio-peer-authentication-rejected) never take effect:
