@@ -21,7 +21,8 @@ export interface HttpRequest {
    */
   readonly host?: string;
   /**
-   * Request headers, name -> value (names are case-insensitive).
+   * Request headers, name -> value (names are case-insensitive). A header sent several times is
+   * one entry with its values joined by `,` (no space), which is the value Envoy (Istio) matches.
    * @default - none
    */
   readonly headers?: { [name: string]: string };

@@ -212,3 +212,54 @@ describe('istio.io/dry-run annotations istiod rejects', () => {
     expect(PolicyLint.check([annotated('AuthorizationPolicy', { action: 'DENY', rules: [{}] })]).filter((f) => f.rule.endsWith('-rejected'))).toEqual([]);
   });
 });
+
+// A rejected object never reaches the mesh: its rejection is the one finding about it, and a rejected
+// PeerAuthentication sets no mode for the identity check.
+describe('no further findings on rejected Istio policies', () => {
+  const pa = (name: string, namespace: string, spec: unknown) =>
+    ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace }, spec });
+  test('a rejected AuthorizationPolicy gets neither split-rules, missing-action nor identity-without-strict', () => {
+    // The seed's split rules, no action, identity sources without STRICT, and a `when` key istiod rejects.
+    const rejected = authz({ rules: [FROM, TO, { when: [{ key: 'request.time', values: ['09:00'] }] }] });
+    expect(brief(PolicyLint.check([rejected]))).toEqual([
+      { rule: 'istio-authz-rejected', severity: 'error', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules[2].when[0].key' },
+    ]);
+    // The same policy with an accepted key gets all three.
+    expect(brief(PolicyLint.check([authz({ rules: [FROM, TO, WHEN] })])).map((f) => f.rule)).toEqual([
+      'istio-authz-missing-action', 'istio-authz-split-rules', 'istio-authz-identity-without-strict',
+    ]);
+  });
+
+  test('an AuthorizationPolicy of an unserved version is reported by api-versions only', () => {
+    const findings = PolicyLint.check([authz({ rules: [FROM, TO] }, 'security.istio.io/v1alpha1')]);
+    expect(findings.map((f) => f.rule).filter((r) => r.startsWith('istio-'))).toEqual([]);
+  });
+
+  test('a rejected PeerAuthentication is neither PERMISSIVE mesh-wide nor an ignored root selector, and sets no STRICT', () => {
+    // Rejected: port key 0. Accepted, it would be reported as a root-namespace selector.
+    const rootSelector = pa('api', 'istio-system', { selector: { matchLabels: { app: 'api' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { 0: { mode: 'DISABLE' } } });
+    expect(brief(PolicyLint.check([rootSelector]))).toEqual([
+      { rule: 'istio-peer-authentication-rejected', severity: 'error', object: 'PeerAuthentication istio-system/api', path: 'spec.portLevelMtls.0' },
+    ]);
+    // A mesh-wide PERMISSIVE policy istiod rejects (dry-run is only supported on AuthorizationPolicy).
+    const permissive = { ...pa('default', 'istio-system', { mtls: { mode: 'PERMISSIVE' } }), metadata: { name: 'default', namespace: 'istio-system', annotations: { 'istio.io/dry-run': 'true' } } };
+    expect(brief(PolicyLint.check([permissive]))).toEqual([
+      { rule: 'istio-peer-authentication-rejected', severity: 'error', object: 'PeerAuthentication istio-system/default', path: 'metadata.annotations.istio.io/dry-run' },
+    ]);
+    // A rejected STRICT namespace policy does not make identity rules safe; the finding says no PeerAuthentication is in effect (warning).
+    const strictRejected = pa('default', 'shop', { mtls: { mode: 'strict' } });
+    expect(brief(PolicyLint.check([strictRejected, authz({ action: 'ALLOW', rules: [FROM] })]), 'istio-authz-identity-without-strict')).toEqual([
+      { rule: 'istio-authz-identity-without-strict', severity: 'warning', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules[0].from[0].source.principals' },
+    ]);
+  });
+});
+
+describe('istio-authz-identity-without-strict on conditions', () => {
+  test('a when on source.serviceAccount is identity-based, like source.principal', () => {
+    const rule = { when: [{ key: 'source.serviceAccount', values: ['shop/frontend'] }] };
+    expect(brief(PolicyLint.check([authz({ action: 'ALLOW', rules: [rule] })]))).toEqual([
+      { rule: 'istio-authz-identity-without-strict', severity: 'warning', object: 'AuthorizationPolicy shop/authz', path: 'spec.rules[0].when[0]' },
+    ]);
+    expect(PolicyLint.check([STRICT, authz({ action: 'ALLOW', rules: [rule] })])).toEqual([]);
+  });
+});

@@ -15,7 +15,8 @@
  * `experimental.*`) make a rule's match unknown.
  */
 import {
-  addressIn, anyMatch, istioHostMatch, istioMethodMatch, istioNamespaceMatch, istioPathMatch, istioPortMatch, istioStringMatch, withIdentity,
+  addressIn, anyMatch, istioHeaderMatch, istioHostMatch, istioMethodMatch, istioNamespaceMatch, istioPathMatch, istioPortMatch, istioStringMatch,
+  withIdentity,
 } from './istio-values';
 import { isPlainObject } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
@@ -140,6 +141,17 @@ function overReadings(readings: string[][], test: (values: string[]) => Tri, whe
     : of(MAYBE, `${where}: the trust domain cluster.local is read as the local one for sidecars; whether ztunnel does is not known`);
 }
 
+/**
+ * The remote address (remoteIpBlocks, remote.ip) is the connection's peer unless the request carries
+ * X-Forwarded-For: then Envoy takes it from that header (as many hops back as meshConfig
+ * gatewayTopology numTrustedProxies says), which the analysis does not model.
+ */
+const REMOTE_FROM_XFF = 'the request carries X-Forwarded-For, from which Envoy takes the remote address (meshConfig numTrustedProxies), not evaluated';
+
+function forwardedFor(flow: IstioFlow): boolean {
+  return flow.request?.headers['x-forwarded-for'] !== undefined;
+}
+
 /** Match one `from[].source` of a policy in `policyNamespace`. */
 function matchSource(source: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
   const parts: RuleMatch[] = [];
@@ -173,6 +185,10 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
       const key = negative ? `not${field[0].toUpperCase()}${field.slice(1)}` : field;
       const values = list(source[key]);
       if (values === undefined) continue;
+      if (field === 'remoteIpBlocks' && forwardedFor(flow)) {
+        parts.push(of(MAYBE, `${path}.${key}: ${REMOTE_FROM_XFF}`));
+        continue;
+      }
       const hit = addressIn(flow.source, values);
       const truth = negative ? (hit.truth === MAYBE ? MAYBE : hit.truth === YES ? NO : YES) : hit.truth;
       parts.push(of(truth, `${path}.${key}: the source's address: ${hit.why}`));
@@ -210,7 +226,7 @@ function matchOperation(operation: Record<string, unknown>, path: string, flow: 
       if ((operation.paths !== undefined || operation.notPaths !== undefined) && !isBaseNormalPath(r.path)) {
         // The sidecar matches the path after its normalization (meshConfig pathNormalization, BASE by
         // default: istio.io "Authorization Policy Normalization"), which is not known here.
-        parts.push(of(MAYBE, `${path}.paths: Istio normalizes the path ${r.path} (percent-encoding, backslashes, dot segments; meshConfig `
+        parts.push(of(MAYBE, `${path}.paths: Istio normalizes the path ${r.path} (percent-encoding, backslashes, dot segments, fragments; meshConfig `
           + 'pathNormalization) before matching, not evaluated'));
       } else {
         check('paths', r.path, istioPathMatch, false);
@@ -228,14 +244,15 @@ function matchOperation(operation: Record<string, unknown>, path: string, flow: 
 
 /**
  * Is the path the same after Istio's normalization: no percent-encoding or backslash to decode, no
- * `.` or `..` segment to resolve (and no `//`, which MERGE_SLASHES would merge)?
+ * `.` or `..` segment to resolve (and no `//`, which MERGE_SLASHES would merge), no `#` fragment
+ * (which Envoy strips or rejects before any match)?
  */
 function isBaseNormalPath(p: string): boolean {
-  return !/[%\\]/.test(p) && !p.includes('//') && !p.split('/').some((seg) => seg === '.' || seg === '..');
+  return !/[%\\#]/.test(p) && !p.includes('//') && !p.split('/').some((seg) => seg === '.' || seg === '..');
 }
 
 /** Match one `when` condition. */
-function matchCondition(condition: Record<string, unknown>, path: string, flow: IstioFlow): RuleMatch {
+function matchCondition(condition: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
   const key = typeof condition.key === 'string' ? condition.key : '';
   const values = list(condition.values);
   const notValues = list(condition.notValues);
@@ -248,8 +265,10 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
     return of(truth, `${path} (${key}): the ${role}'s address: ${pos.why ?? neg.why}`);
   };
   switch (key) {
-    case 'source.ip':
     case 'remote.ip':
+      if (forwardedFor(flow)) return of(MAYBE, `${path} (${key}): ${REMOTE_FROM_XFF}`);
+      return address(flow.source, 'source');
+    case 'source.ip':
       return address(flow.source, 'source');
     case 'destination.ip':
       return address(flow.destination, 'destination');
@@ -266,6 +285,15 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
         return withIdentity(flow.mtls, (has) => match(has ? flow.principal : undefined));
       }, `${path} (${key})`, 'mTLS is not known');
     }
+    case 'source.serviceAccount': {
+      // Read as the serviceAccounts field (a bare name is in the policy's namespace). What istiod hands
+      // ztunnel for this key is not known here.
+      if (flow.ztunnel) return unknownPart(`${path} (${key}: whether ztunnel gets this condition is not known)`);
+      const sa = flow.sourceNamespace !== undefined && flow.serviceAccount !== undefined ? `${flow.sourceNamespace}/${flow.serviceAccount}` : undefined;
+      const full = (v: string) => (v.includes('/') ? v : `${policyNamespace}/${v}`);
+      const match = (p: string, v: string | undefined) => full(p) === v;
+      return of(withIdentity(flow.mtls, (has) => strings(has ? sa : undefined, match)), `${path} (${key}): mTLS is not known`);
+    }
     case 'source.namespace': {
       const match = (p: string, v: string | undefined) => istioNamespaceMatch(p, v, flow.ztunnel === true);
       return of(withIdentity(flow.mtls, (has) => strings(has ? flow.sourceNamespace : undefined, match)), `${path} (${key}): mTLS is not known`);
@@ -276,10 +304,12 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
   const header = /^request\.headers\[(.+)\]$/.exec(key);
   if (header) {
     if (!flow.request) return { truth: YES, http: [`header ${header[1]} ${describeValues(values, notValues)}`], unknown: [], why: [] };
-    return of(strings(flow.request.headers[header[1].toLowerCase()]) ? YES : NO);
+    return of(strings(flow.request.headers[header[1].toLowerCase()], istioHeaderMatch) ? YES : NO);
   }
   if (key.startsWith('request.auth.')) return unknownPart(`${path} (${key}: JWT claims are not in the manifests)`);
-  if (key === 'connection.sni' || key.startsWith('experimental.')) return unknownPart(`${path} (${key} is not known to the analysis)`);
+  if (key === 'connection.sni' || key.startsWith('experimental.') || key.startsWith('request.experimental.')) {
+    return unknownPart(`${path} (${key} is not known to the analysis)`);
+  }
   return unknownPart(`${path} (unknown condition key '${key}')`);
 }
 
@@ -299,45 +329,7 @@ export function matchRule(rule: unknown, path: string, flow: IstioFlow, policyNa
     parts.push(or(rule.to.map((t: any, i: number) => matchOperation(isPlainObject(t?.operation) ? t.operation : {}, `${path}.to[${i}].operation`, flow))));
   }
   if (Array.isArray(rule.when)) {
-    rule.when.forEach((c: any, i: number) => parts.push(matchCondition(isPlainObject(c) ? c : {}, `${path}.when[${i}]`, flow)));
+    rule.when.forEach((c: any, i: number) => parts.push(matchCondition(isPlainObject(c) ? c : {}, `${path}.when[${i}]`, flow, policyNamespace)));
   }
   return and(parts);
-}
-
-/**
- * What istiod leaves out of a rule for ztunnel (pilot ambient `convertAuthorizationPolicy`): the HTTP
- * fields of operations, the source fields read from requests (remote addresses, JWT principals) and
- * every condition but source.ip, source.namespace, source.principal, destination.ip and destination.port.
- */
-const L7_SOURCE_FIELDS = ['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrincipals', 'notRequestPrincipals'];
-const L4_CONDITION_KEYS = ['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port'];
-
-/** Does the rule use anything that needs an L7 proxy (what istiod leaves out of the rule for ztunnel)? */
-export function ruleNeedsL7(rule: unknown): boolean {
-  if (!isPlainObject(rule)) return false;
-  const ops = Array.isArray(rule.to) ? rule.to : [];
-  const sources = Array.isArray(rule.from) ? rule.from : [];
-  const conditions = Array.isArray(rule.when) ? rule.when : [];
-  // An empty list is no field at all (istiod checks len() > 0).
-  const set = (o: Record<string, unknown>, k: string) => list(o[k]) !== undefined;
-  return ops.some((t: any) => isPlainObject(t?.operation) && HTTP_FIELDS.some((f) => set(t.operation, f)))
-    || sources.some((f: any) => isPlainObject(f?.source) && L7_SOURCE_FIELDS.some((k) => set(f.source, k)))
-    || conditions.some((c: any) => !L4_CONDITION_KEYS.includes(c?.key));
-}
-
-/**
- * The rule as ztunnel enforces a DENY policy: without its L7 parts (istiod: "DENY policy with HTTP
- * attributes is enforced without the HTTP rules"), so an operation, source or condition made only of
- * them matches every connection.
- */
-export function withoutL7(rule: unknown): unknown {
-  if (!isPlainObject(rule)) return rule;
-  const omit = (o: unknown, keys: string[]) => (isPlainObject(o) ? Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) : o);
-  return {
-    ...rule,
-    ...(Array.isArray(rule.to) ? { to: rule.to.map((t: any) => (isPlainObject(t) ? { ...t, operation: omit(t.operation, HTTP_FIELDS) } : t)) } : {}),
-    ...(Array.isArray(rule.from)
-      ? { from: rule.from.map((f: any) => (isPlainObject(f) ? { ...f, source: omit(f.source, L7_SOURCE_FIELDS) } : f)) } : {}),
-    ...(Array.isArray(rule.when) ? { when: rule.when.filter((c: any) => L4_CONDITION_KEYS.includes(c?.key)) } : {}),
-  };
 }

@@ -64,9 +64,10 @@ function conditionKeyProblem(key: string): string | undefined {
       : `bad key '${key}' (it should have the form a[b])`;
   };
   if (key.startsWith('request.headers')) return mapKey('request.headers');
+  if (key.startsWith('request.experimental.inline.headers')) return mapKey('request.experimental.inline.headers');
   if (key.startsWith('request.auth.claims')) return mapKey('request.auth.claims');
   if (key.startsWith('experimental.envoy.filters.')) return mapKey('experimental.envoy.filters.');
-  if (['source.ip', 'remote.ip', 'source.namespace', 'source.principal', 'request.auth.principal', 'request.auth.audiences',
+  if (['source.ip', 'remote.ip', 'source.namespace', 'source.serviceAccount', 'source.principal', 'request.auth.principal', 'request.auth.audiences',
     'request.auth.presenter', 'destination.ip', 'destination.port', 'connection.sni'].includes(key)) return undefined;
   if (key === 'destination.namespace') return `the attribute ${key} is replaced by the policy's metadata.namespace`;
   if (key.startsWith('destination.labels')) return `the attribute ${key} is replaced by the workload selector`;
@@ -239,6 +240,12 @@ function ruleProblems(rule: unknown, path: string, custom: boolean, api: Report,
     if (key === 'destination.port') {
       const bad = all.find((v) => !isIstioPort(v));
       if (bad !== undefined) hook(at, `${at} (${key}): '${bad}' is not a port (0-65535)`);
+    }
+    if (key === 'source.serviceAccount') {
+      // istiod CheckServiceAccount, on values and on notValues.
+      if (values.length > 16 || notValues.length > 16) hook(at, `${at} (${key}) has more than 16 values`);
+      const bad = all.find((v) => v.includes('*') || v.length > 320 || !/^[^/]+(\/[^/]+)?$/.test(v));
+      if (bad !== undefined) hook(at, `${at} (${key}): '${bad}' is not 'serviceAccount' or 'namespace/serviceAccount' (no wildcard, at most 320 characters)`);
     }
     if (custom && (['source.namespace', 'source.serviceAccount', 'source.principal'].includes(key) || key.startsWith('request.auth.'))) {
       hook(`${at}.key`, `${at}.key: ${key} is not supported with action CUSTOM`);

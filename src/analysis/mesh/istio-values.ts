@@ -64,6 +64,16 @@ export function istioMethodMatch(pattern: string, method: string | undefined): b
   return istioStringMatch(pattern, method);
 }
 
+/**
+ * Header match (`request.headers[...]` conditions; authz `HeaderMatcher`): `*` is Envoy's present
+ * match, which a header sent with an empty value passes too; other values are string matches. Envoy
+ * matches a header sent several times as its values joined by `,` (HeaderUtility
+ * getAllOfHeaderAsString), which is the one value a request in the question gives.
+ */
+export function istioHeaderMatch(pattern: string, value: string | undefined): boolean {
+  return pattern === '*' ? value !== undefined : istioStringMatch(pattern, value);
+}
+
 /** Host match: like strings, case-insensitive (the Host header is). */
 export function istioHostMatch(pattern: string, host: string | undefined): boolean {
   return istioStringMatch(pattern.toLowerCase(), host?.toLowerCase());

@@ -16,15 +16,16 @@
  * 3. Evaluation order: CUSTOM (an external authorizer decides: indeterminate when it may apply), then
  *    DENY (any match denies), then ALLOW (no ALLOW policy: allowed; else allowed only when a rule
  *    matches; a policy without rules matches nothing, so `spec: {}` allows nothing). AUDIT decides nothing.
- * 4. Ambient workloads without a waypoint are enforced by ztunnel, which cannot evaluate HTTP attributes
- *    (nor remote addresses, JWT principals or conditions other than source.ip, source.namespace,
- *    source.principal, destination.ip, destination.port): an ALLOW rule that uses them makes the answer
- *    indeterminate; a DENY rule is enforced without them, as istiod hands it to ztunnel. A workload
- *    behind a waypoint is not modelled.
+ * 4. Ambient workloads without a waypoint are enforced by ztunnel, which gets what istiod converts
+ *    (./istio-ztunnel): no CUSTOM or AUDIT policy, no ALLOW rule with L7 attributes (HTTP fields,
+ *    remote addresses, JWT principals, other conditions than source.ip, source.namespace,
+ *    source.principal, destination.ip, destination.port), DENY rules without them (and without effect
+ *    when a clause is left empty). A workload behind a waypoint is not modelled.
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
-import { IstioFlow, matchRule, ruleNeedsL7, RuleMatch, withoutL7 } from './istio-rules';
+import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
 import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
+import { ztunnelRule } from './istio-ztunnel';
 import { Membership } from './membership';
 import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { PeerAuthentications } from './peer-authentication';
@@ -236,8 +237,15 @@ export class IstioModel implements MeshModel {
    * Sidecars and ztunnel never take targetRef policies.
    */
   private targetRefUncertainty(p: Policy, destination: Endpoint, dst: Membership): string | undefined {
-    if (p.namespace !== (destination.namespace ?? 'default')) return undefined;
     const gateway = destination.labels['gateway.networking.k8s.io/gateway-name'];
+    const gatewayClass = p.targets.find((t) => t.kind === 'GatewayClass');
+    if (gateway !== undefined && gatewayClass !== undefined && p.namespace === this.facts.rootNamespace) {
+      // A root-namespace policy on a GatewayClass applies to every Gateway of that class; the class of
+      // the destination's Gateway is not in its pod labels.
+      return `${describeRef(p.ref)} targets the GatewayClass '${gatewayClass.name}', which may be the class of the destination's Gateway '${gateway}': `
+        + 'gateway policies are not evaluated';
+    }
+    if (p.namespace !== (destination.namespace ?? 'default')) return undefined;
     if (p.targets.some((t) => t.kind === 'Gateway' && t.name === gateway)) {
       return `${describeRef(p.ref)} targets the Gateway '${gateway}' of the destination: gateway policies are not evaluated`;
     }
@@ -280,19 +288,28 @@ export class IstioModel implements MeshModel {
       if (p.action !== 'AUDIT') applicable.push(p);
     }
     const ztunnel = dst.dataPlane === 'ambient';
-    const hits = (action: Action) => applicable.filter((p) => p.action === action).flatMap((p) => p.rules.map((rule, i) => {
+    const ztunnelIgnores = ztunnel ? applicable.filter((p) => p.action === 'CUSTOM') : [];
+    for (const p of ztunnelIgnores) {
+      // istiod: "ztunnel does not support the CUSTOM action"; it sends ztunnel nothing for the policy.
+      const message = `${describeRef(p.ref)} (CUSTOM) is not enforced: istiod sends ztunnel ALLOW and DENY policies only, and ${q.destination.name} `
+        + 'has no waypoint';
+      reasons.push({ object: p.ref, effect: 'log', message });
+    }
+    const enforced = applicable.filter((p) => !ztunnelIgnores.includes(p));
+    const hits = (action: Action) => enforced.filter((p) => p.action === action).flatMap((p) => p.rules.map((rule, i) => {
       const path = `spec.rules[${i}]`;
-      const l7 = ztunnel && ruleNeedsL7(rule);
-      if (l7 && action === 'DENY') {
-        // istiod hands ztunnel the DENY rule without its L7 parts, which then match every connection.
-        const m = matchRule(withoutL7(rule), path, flow, p.namespace);
-        return { p, path, m, label: `${describeRef(p.ref)} ${path} (${p.action}; ztunnel enforces it without its L7 attributes)` };
+      const label = `${describeRef(p.ref)} ${path} (${p.action})`;
+      if (ztunnel && (action === 'ALLOW' || action === 'DENY')) {
+        const z = ztunnelRule(rule, action, path);
+        if (z.kind === 'never') {
+          reasons.push({ object: p.ref, rule: path, effect: 'log', message: `${label}: ${z.why}` });
+          return { p, path, m: { truth: NO, unknown: [], why: [] } as RuleMatch, label };
+        }
+        if (z.kind === 'unknown') return { p, path, m: { truth: YES, unknown: [z.why], why: [] } as RuleMatch, label };
+        const m = matchRule(z.rule, path, flow, p.namespace);
+        return { p, path, m, label: z.omitted.length > 0 ? `${describeRef(p.ref)} ${path} (${p.action}; ztunnel enforces it without its L7 attributes)` : label };
       }
-      let m: RuleMatch = matchRule(rule, path, flow, p.namespace);
-      if (l7 && m.truth !== NO) {
-        m = { truth: m.truth, unknown: [...m.unknown, `${path} uses L7 attributes (HTTP fields, remote addresses, request conditions), which ztunnel cannot evaluate without a waypoint`], why: m.why };
-      }
-      return { p, path, m, label: `${describeRef(p.ref)} ${path} (${p.action})` };
+      return { p, path, m: matchRule(rule, path, flow, p.namespace), label };
     })).filter((h) => h.m.truth !== NO);
 
     const l7: string[] = [];

@@ -16,7 +16,9 @@ const CLAUSES = ['from', 'to', 'when'];
  * to know that. `istio-authz-rejected`: what the API server (CRD schema, CEL) or istiod's validating
  * webhook (`ValidateAuthorizationPolicy`: an unknown `when` key such as `request.time`, an empty
  * `from.source` or `to.operation`, a port or IP that does not parse, ...) rejects; such a policy
- * never exists, and the reachability analyzer leaves it out (the checks are the analyzer's own).
+ * never exists, and the reachability analyzer leaves it out (the checks are the analyzer's own). The
+ * other findings are not reported on a rejected policy (nor on one whose apiVersion is not served):
+ * the rejection is what to fix first.
  */
 export const istioAuthz: LintRule = {
   ids: [SPLIT, MISSING_ACTION, REJECTED],
@@ -24,8 +26,9 @@ export const istioAuthz: LintRule = {
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {
       if (!isKind(doc.obj, 'security.istio.io', 'AuthorizationPolicy')) continue;
+      const problems = authorizationPolicyProblems(doc.obj as any);
       // Unserved versions have their own rule (api-versions).
-      for (const problem of authorizationPolicyProblems(doc.obj as any).filter((p) => p.path !== 'apiVersion')) {
+      for (const problem of problems.filter((p) => p.path !== 'apiVersion')) {
         out.push({
           doc,
           rule: REJECTED,
@@ -35,7 +38,8 @@ export const istioAuthz: LintRule = {
           fix: 'correct the field (see the message), or delete the policy if it is not needed',
         });
       }
-      if (!isObject(doc.obj.spec)) continue;
+      // A rejected policy never reaches the mesh: what its rules would do is moot until it is corrected.
+      if (problems.length > 0 || !isObject(doc.obj.spec)) continue;
       const spec = doc.obj.spec;
       const rules = asArray(spec.rules);
       const clauseSets = rules.map((r) => (isObject(r) ? CLAUSES.filter((c) => r[c] !== undefined) : []));

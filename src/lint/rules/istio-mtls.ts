@@ -1,3 +1,4 @@
+import { authorizationPolicyProblems, peerAuthenticationProblems } from '../../analysis/mesh/istio-validation';
 import { PeerAuthentications } from '../../analysis/mesh/peer-authentication';
 import { asArray, isKind, isObject, jsonPath, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
@@ -10,7 +11,7 @@ const IDENTITY = 'istio-authz-identity-without-strict';
 /** Istio's default mesh root namespace (mesh config `rootNamespace`), where mesh-wide policies live. */
 const ROOT_NAMESPACE = 'istio-system';
 const IDENTITY_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts'];
-const IDENTITY_KEYS = ['source.principal', 'source.namespace'];
+const IDENTITY_KEYS = ['source.principal', 'source.namespace', 'source.serviceAccount'];
 
 /**
  * Mutual TLS pitfalls of Istio (istio.io "PeerAuthentication" reference; "Mutual TLS Migration"):
@@ -19,15 +20,19 @@ const IDENTITY_KEYS = ['source.principal', 'source.namespace'];
  *   it covers. PERMISSIVE is a migration step towards STRICT. DISABLE, which turns mutual TLS off
  *   altogether (no identity even between sidecars), is flagged too.
  * - `istio-authz-identity-without-strict`: an AuthorizationPolicy matching on peer identity
- *   (principals, namespaces, serviceAccounts, source.principal / source.namespace and their `not`
+ *   (principals, namespaces, serviceAccounts, source.principal / source.namespace / source.serviceAccount and their `not`
  *   forms) for workloads whose mTLS is not STRICT: a plaintext peer's identity is empty, so ALLOW
  *   rules never match it and DENY / not* rules let it through (istio.io ISTIO-SECURITY-2021-004).
+ * Rejected policies (see istio-authz-rejected, istio-peer-authentication-rejected) never take effect:
+ * neither rule reports them, and a rejected PeerAuthentication sets no mode.
  */
 export const istioMtls: LintRule = {
   ids: [PERMISSIVE, IDENTITY],
   check(ctx: LintContext): RuleReport[] {
     const out: RuleReport[] = [];
-    const docs = ctx.documents.filter((d) => isKind(d.obj, 'security.istio.io', 'PeerAuthentication') && isObject(d.obj.spec ?? {}));
+    // Rejected policies (istio-authz-rejected, istio-peer-authentication-rejected) never take effect.
+    const docs = ctx.documents.filter((d) => isKind(d.obj, 'security.istio.io', 'PeerAuthentication') && isObject(d.obj.spec ?? {})
+      && peerAuthenticationProblems(d.obj as any).length === 0);
     for (const doc of docs) {
       const spec = isObject(doc.obj.spec) ? doc.obj.spec : {};
       const labels = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
@@ -53,7 +58,8 @@ export const istioMtls: LintRule = {
     }
     const peerAuth = new PeerAuthentications(docs.map((d) => d.obj), ROOT_NAMESPACE);
     for (const doc of ctx.documents) {
-      if (!isKind(doc.obj, 'security.istio.io', 'AuthorizationPolicy') || !isObject(doc.obj.spec)) continue;
+      if (!isKind(doc.obj, 'security.istio.io', 'AuthorizationPolicy') || !isObject(doc.obj.spec)
+        || authorizationPolicyProblems(doc.obj as any).length > 0) continue;
       out.push(...identityFindings(doc, peerAuth, docs.length > 0));
     }
     return out;

@@ -21,7 +21,8 @@ const ROOT_NAMESPACE = 'istio-system';
  *   names keep the mesh-wide mode.
  * - `istio-peer-authentication-rejected`: what else the CRD or istiod's webhook rejects (a mode
  *   outside UNSET/DISABLE/PERMISSIVE/STRICT such as `strict`, a port key outside 1-65535, an empty
- *   portLevelMtls, a wildcard in the selector); the analyzer leaves such a policy out.
+ *   portLevelMtls, a wildcard in the selector); the analyzer leaves such a policy out, and the
+ *   selector finding above is not reported on it.
  */
 export const istioPeerAuthentication: LintRule = {
   ids: [PORT_LEVEL, ROOT_SELECTOR, REJECTED],
@@ -29,8 +30,9 @@ export const istioPeerAuthentication: LintRule = {
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {
       if (!isKind(doc.obj, 'security.istio.io', 'PeerAuthentication')) continue;
+      const problems = peerAuthenticationProblems(doc.obj as any);
       // Unserved versions: api-versions; portLevelMtls without selector: PORT_LEVEL below.
-      for (const problem of peerAuthenticationProblems(doc.obj as any).filter((p) => p.path !== 'apiVersion' && !p.message.startsWith('portLevelMtls without'))) {
+      for (const problem of problems.filter((p) => p.path !== 'apiVersion' && !p.message.startsWith('portLevelMtls without'))) {
         out.push({
           doc,
           rule: REJECTED,
@@ -43,7 +45,8 @@ export const istioPeerAuthentication: LintRule = {
       const spec = doc.obj.spec;
       if (!isObject(spec)) continue;
       const labels = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? Object.keys(spec.selector.matchLabels) : [];
-      if (labels.length > 0 && namespaceOf(doc.obj) === ROOT_NAMESPACE) {
+      // A rejected policy is ignored for being rejected, not for its selector.
+      if (labels.length > 0 && namespaceOf(doc.obj) === ROOT_NAMESPACE && problems.length === 0) {
         out.push({
           doc,
           rule: ROOT_SELECTOR,

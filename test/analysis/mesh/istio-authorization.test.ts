@@ -148,6 +148,21 @@ describe('workload selection', () => {
     ]);
   });
 
+  test('a root-namespace policy on a GatewayClass may apply to any Gateway pod: indeterminate there, ignored for sidecars', () => {
+    const gatewayPod = workload('shop', 'public-gw', { podLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } });
+    const onClass = authorizationPolicy('istio-system', 'class-deny', {
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'GatewayClass', name: 'istio' }], action: 'DENY', rules: [{}],
+    });
+    const r = reach(gatewayPod, onClass);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    const gw = r.check(w('shop/web'), w('shop/public-gw'), HTTP);
+    expect(gw.verdict).toBe(Verdict.INDETERMINATE);
+    expect(gw.uncertainties).toEqual([
+      "mesh: AuthorizationPolicy istio-system/class-deny targets the GatewayClass 'istio', which may be the class of the destination's Gateway 'public': "
+        + 'gateway policies are not evaluated',
+    ]);
+  });
+
   test('a policy the API server rejects (selector and targetRef both set) is left out with a note', () => {
     const bad = authorizationPolicy('shop', 'both', {
       selector: { matchLabels: { app: 'api' } }, targetRef: { kind: 'Service', name: 'api' }, action: 'ALLOW',
@@ -363,6 +378,79 @@ describe('value matching as istiod builds it', () => {
     }));
     expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { accept: 'text/*' } }).verdict).toBe(Verdict.ALLOW);
     expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { accept: 'text/html' } }).verdict).toBe(Verdict.DENY);
+  });
+
+  // matcher/header.go HeaderMatcher: "*" is a present_match; Envoy (HeaderUtility::getAllOfHeaderAsString)
+  // matches a header sent several times as its values joined by ",", the one value HttpRequest.headers gives.
+  test('headers: * is a presence match an empty value passes; a repeated header is matched as its values joined by ","', () => {
+    const r = reach(authorizationPolicy('shop', 'headers', {
+      selector: { matchLabels: { app: 'api' } },
+      action: 'ALLOW',
+      rules: [{ when: [{ key: 'request.headers[x-debug]', values: ['*'] }] }, { when: [{ key: 'request.headers[x-team]', values: ['blue', 'red*'] }] }],
+    }));
+    const verdict = (headers: Record<string, string>) => r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers }).verdict;
+    expect(verdict({ 'x-debug': '' })).toBe(Verdict.ALLOW);
+    expect(verdict({})).toBe(Verdict.DENY);
+    // x-team sent twice (blue, then green): Envoy sees "blue,green", which is neither blue nor red*.
+    expect(verdict({ 'x-team': 'blue,green' })).toBe(Verdict.DENY);
+    // red then blue: "red,blue" starts with red.
+    expect(verdict({ 'x-team': 'red,blue' })).toBe(Verdict.ALLOW);
+    expect(verdict({ 'x-team': 'blue' })).toBe(Verdict.ALLOW);
+  });
+
+  // Envoy strips a #fragment from the path (or rejects the request) before any path match, so the
+  // raw path is not what a DENY on /admin sees: indeterminate, never a confident allow.
+  test('a path with a #fragment is not matched raw: indeterminate', () => {
+    const r = reach(authorizationPolicy('shop', 'no-admin', {
+      selector: { matchLabels: { app: 'api' } }, action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin'] } }] }],
+    }));
+    const result = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/admin#top' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/no-admin spec.rules[0] (DENY): spec.rules[0].to[0].operation.paths: Istio '
+      + 'normalizes the path /admin#top (percent-encoding, backslashes, dot segments, fragments; meshConfig pathNormalization) before matching, not evaluated']);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/admin' }).verdict).toBe(Verdict.DENY);
+  });
+
+  // Envoy's remote address (istio remote.ip / remoteIpBlocks) comes from X-Forwarded-For when the
+  // request carries it (istio.io "Authorization Policy" reference, remoteIpBlocks; numTrustedProxies).
+  test('remoteIpBlocks and remote.ip with an X-Forwarded-For header: indeterminate; without it, the peer address', () => {
+    const objects = [...base, podWithIp('shop', 'ext', '10.9.0.7')];
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ from: [{ source: { remoteIpBlocks: ['10.9.0.0/16'] } }] }, 'spec.rules[0].from[0].source.remoteIpBlocks'],
+      [{ when: [{ key: 'remote.ip', values: ['10.9.0.0/16'] }] }, 'spec.rules[0].when[0] (remote.ip)'],
+    ];
+    for (const [rule, where] of cases) {
+      const r = meshReach([...objects, authorizationPolicy('shop', 'deny-ext', { action: 'DENY', rules: [rule] })], ISTIO_SIDECAR);
+      expect(r.checkRequest(w('shop/ext'), w('shop/api'), HTTP, { method: 'GET', path: '/' }).verdict).toBe(Verdict.DENY);
+      const spoofed = r.checkRequest(w('shop/ext'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { 'X-Forwarded-For': '192.0.2.1' } });
+      expect(spoofed.verdict).toBe(Verdict.INDETERMINATE);
+      expect(spoofed.uncertainties).toEqual([`mesh: AuthorizationPolicy shop/deny-ext spec.rules[0] (DENY): ${where}: the request carries X-Forwarded-For, `
+        + 'from which Envoy takes the remote address (meshConfig numTrustedProxies), not evaluated']);
+    }
+  });
+
+  // istio pkg/config/security ValidateAttribute accepts source.serviceAccount (CheckServiceAccount:
+  // 'sa' or 'ns/sa', no wildcard); the authz model reads it as the serviceAccounts field.
+  test('when source.serviceAccount: accepted and matched like serviceAccounts (a bare name is in the policy namespace)', () => {
+    const deny = (values: string[]) => authorizationPolicy('shop', 'deny-sa', {
+      selector: { matchLabels: { app: 'api' } }, action: 'DENY', rules: [{ when: [{ key: 'source.serviceAccount', values }] }],
+    });
+    const bare = reach(deny(['web']));
+    expect(bare.notes).toEqual([]);
+    expect(bare.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    expect(bare.check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(reach(deny(['ops/admin'])).check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    // A wildcard is rejected: the policy is left out with a note.
+    const wildcard = reach(deny(['ops/*']));
+    expect(wildcard.check(w('ops/admin'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(wildcard.notes).toEqual(['AuthorizationPolicy shop/deny-sa is invalid and left out of the mesh analysis (istiod\'s validating webhook rejects it, so it '
+      + "never takes effect): spec.rules[0].when[0] (source.serviceAccount): 'ops/*' is not 'serviceAccount' or 'namespace/serviceAccount' (no wildcard, "
+      + 'at most 320 characters)']);
+    // Under ztunnel it is not evaluated.
+    const result = ambient(deny(['web'])).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/deny-sa spec.rules[0] (DENY): spec.rules[0].when[0] (source.serviceAccount): '
+      + 'whether istiod hands this condition to ztunnel is not known']);
   });
 
   test('ports are parsed as numbers: 08080 is port 8080', () => {

@@ -230,36 +230,84 @@ describe('Istio ambient', () => {
     expect(r.check(w('shop/batch'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
   });
 
-  test('HTTP rules on a workload without a waypoint: ztunnel cannot evaluate them, so indeterminate', () => {
+  // istiod (pilot ambient authorization.go handleRule): "L7 policies never match for ALLOW"; the
+  // rule is left out of what ztunnel gets ("Within an ALLOW policy, rules matching HTTP attributes are omitted").
+  test('HTTP rules on a workload without a waypoint: istiod leaves the ALLOW rule out for ztunnel, so it matches nothing', () => {
     const result = meshReach([...ambientNs, ...apps, webToApi], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
-    expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/web-to-api spec.rules[0] (ALLOW): spec.rules[0] uses L7 attributes (HTTP fields, '
-      + 'remote addresses, request conditions), which ztunnel cannot evaluate without a waypoint']);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.mesh!.reasons).toEqual([
+      'AuthorizationPolicy shop/web-to-api spec.rules[0] (ALLOW): istiod leaves this ALLOW rule out of what it sends ztunnel, because it uses L7 '
+        + 'attributes (spec.rules[0].to[0].operation.methods, spec.rules[0].to[0].operation.paths), so it matches nothing',
+      'AuthorizationPolicy shop/web-to-api selects shop/api, so only what an ALLOW rule matches is allowed, and no rule matches shop/web -> shop/api '
+        + 'TCP/8080 (over mutual TLS as cluster.local/ns/shop/sa/web)',
+    ]);
   });
 
-  // istiod (pilot ambient convertAuthorizationPolicy) hands ztunnel only source.ip/namespace/principal and
-  // destination.ip/port conditions, no remoteIpBlocks or HTTP fields: an ALLOW rule using the others
-  // never matches, a DENY rule is enforced without them ("more restrictive than requested").
-  test('remote addresses and other L7 conditions are not ztunnel\'s either: a DENY rule is enforced without them, an ALLOW rule is indeterminate', () => {
+  // istiod (handleRule) hands ztunnel only source.ip/namespace/principal and destination.ip/port
+  // conditions, ports, and the L4 source fields; each operation, source and condition becomes one match.
+  // ztunnel (src/rbac.rs Authorization::matches, test rbac_empty_policy) skips an empty match, so a DENY
+  // rule whose to, from or a condition is made only of L7 attributes never matches (istio/istio#61126).
+  test('L7 attributes under ztunnel: a DENY rule keeps its L4 parts, has no effect when a clause is left empty; an ALLOW rule matches nothing', () => {
     const objects = [...ambientNs, workload('shop', 'api'), podWithIp('shop', 'web', '10.1.0.5')];
     const check = (spec: Record<string, unknown>) => meshReach([...objects, authorizationPolicy('shop', 'p', spec)], ISTIO_AMBIENT)
       .check(w('shop/web'), w('shop/api'), HTTP);
-    for (const rule of [
-      { when: [{ key: 'remote.ip', values: ['192.0.2.0/24'] }] },
-      { from: [{ source: { remoteIpBlocks: ['192.0.2.0/24'] } }] },
-      { to: [{ operation: { methods: ['DELETE'] } }] },
-    ]) {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ when: [{ key: 'remote.ip', values: ['192.0.2.0/24'] }] }, 'spec.rules[0].when[0] (remote.ip) is left with no L4 attribute once istiod drops the L7 '
+        + 'ones (spec.rules[0].when[0] (remote.ip))'],
+      [{ from: [{ source: { remoteIpBlocks: ['192.0.2.0/24'] } }] }, 'every spec.rules[0].from[].source is left with no L4 attribute once istiod drops the L7 '
+        + 'ones (spec.rules[0].from[0].source.remoteIpBlocks)'],
+      [{ to: [{ operation: { methods: ['DELETE'] } }] }, 'every spec.rules[0].to[].operation is left with no L4 attribute once istiod drops the L7 '
+        + 'ones (spec.rules[0].to[0].operation.methods)'],
+      // An L4 source next to an L7 condition: the condition alone voids the rule.
+      [{ from: [{ source: { namespaces: ['shop'] } }], when: [{ key: 'request.headers[x-debug]', values: ['1'] }] }, 'spec.rules[0].when[0] '
+        + '(request.headers[x-debug]) is left with no L4 attribute once istiod drops the L7 ones (spec.rules[0].when[0] (request.headers[x-debug]))'],
+    ];
+    for (const [rule, why] of cases) {
       const result = check({ action: 'DENY', rules: [rule] });
-      expect(result.verdict).toBe(Verdict.DENY);
-      expect(result.mesh!.reasons).toEqual(['AuthorizationPolicy shop/p spec.rules[0] (DENY; ztunnel enforces it without its L7 attributes) matches '
-        + 'shop/web -> shop/api TCP/8080 (over mutual TLS as cluster.local/ns/shop/sa/web): DENY policies win over ALLOW policies']);
+      expect(result.verdict).toBe(Verdict.ALLOW);
+      expect(result.mesh!.reasons).toEqual([
+        `AuthorizationPolicy shop/p spec.rules[0] (DENY): ${why}: an empty match, which ztunnel never matches, so this DENY rule has no effect`,
+        'no ALLOW AuthorizationPolicy selects shop/api: Istio allows shop/web -> shop/api TCP/8080 (over mutual TLS as cluster.local/ns/shop/sa/web)',
+      ]);
     }
-    // Without its L7 parts the rule still names another port: no match.
+    // An operation with a port keeps it: the whole port is denied, and another port is not.
+    const withPort = check({ action: 'DENY', rules: [{ to: [{ operation: { methods: ['DELETE'], ports: ['8080'] } }] }] });
+    expect(withPort.verdict).toBe(Verdict.DENY);
+    expect(withPort.mesh!.reasons).toEqual(['AuthorizationPolicy shop/p spec.rules[0] (DENY; ztunnel enforces it without its L7 attributes) matches '
+      + 'shop/web -> shop/api TCP/8080 (over mutual TLS as cluster.local/ns/shop/sa/web): DENY policies win over ALLOW policies']);
     expect(check({ action: 'DENY', rules: [{ to: [{ operation: { methods: ['DELETE'], ports: ['9090'] } }] }] }).verdict).toBe(Verdict.ALLOW);
+    // Of two sources, the L7-only one is skipped and the L4 one still matches.
+    expect(check({ action: 'DENY', rules: [{ from: [{ source: { requestPrincipals: ['*'] } }, { source: { namespaces: ['shop'] } }] }] }).verdict)
+      .toBe(Verdict.DENY);
     const allow = check({ selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ when: [{ key: 'remote.ip', values: ['10.1.0.0/16'] }] }] });
-    expect(allow.verdict).toBe(Verdict.INDETERMINATE);
-    expect(allow.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/p spec.rules[0] (ALLOW): spec.rules[0] uses L7 attributes (HTTP fields, '
-      + 'remote addresses, request conditions), which ztunnel cannot evaluate without a waypoint']);
+    expect(allow.verdict).toBe(Verdict.DENY);
+    expect(allow.mesh!.reasons[0]).toBe('AuthorizationPolicy shop/p spec.rules[0] (ALLOW): istiod leaves this ALLOW rule out of what it sends ztunnel, '
+      + 'because it uses L7 attributes (spec.rules[0].when[0] (remote.ip)), so it matches nothing');
+    // An L7-free ALLOW rule next to it still allows.
+    const twoRules = [{ when: [{ key: 'remote.ip', values: ['10.1.0.0/16'] }] }, { from: [{ source: { namespaces: ['shop'] } }] }];
+    expect(check({ selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: twoRules }).verdict).toBe(Verdict.ALLOW);
+  });
+
+  // istiod convertAuthorizationPolicy: "ztunnel does not support the CUSTOM action" (nothing is sent); AUDIT likewise.
+  test('CUSTOM and AUDIT policies have no effect under ztunnel without a waypoint', () => {
+    const custom = authorizationPolicy('shop', 'ext', { selector: { matchLabels: { app: 'api' } }, action: 'CUSTOM', provider: { name: 'opa' }, rules: [{}] });
+    const result = meshReach([...ambientNs, ...apps, custom], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.mesh!.reasons).toEqual([
+      'AuthorizationPolicy shop/ext (CUSTOM) is not enforced: istiod sends ztunnel ALLOW and DENY policies only, and shop/api has no waypoint',
+      'no ALLOW AuthorizationPolicy selects shop/api: Istio allows shop/web -> shop/api TCP/8080 (over mutual TLS as cluster.local/ns/shop/sa/web)',
+    ]);
+    // With a sidecar the same policy leaves it to the external authorizer.
+    const sidecarNs = [namespace('istio-system'), namespace('shop', { 'istio-injection': 'enabled' })];
+    expect(meshReach([...sidecarNs, ...apps, custom], ISTIO_SIDECAR).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.INDETERMINATE);
+  });
+
+  test('trust domains of sources under ztunnel are not evaluated', () => {
+    const td = authorizationPolicy('shop', 'td', { action: 'DENY', rules: [{ from: [{ source: { namespaces: ['shop'], notTrustDomains: ['cluster.local'] } }] }] });
+    const result = meshReach([...ambientNs, ...apps, td], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/td spec.rules[0] (DENY): spec.rules[0].from[0].source.notTrustDomains: whether '
+      + 'istiod hands trust domains to ztunnel is not known']);
   });
 
   // istio.io PeerAuthentication reference: "In ambient mode ... traffic between proxies uses the HBONE
