@@ -9,6 +9,9 @@
  *   `PathPrefix`: the prefix, segment-wise, trailing `/` ignored; `RegularExpression`: the whole
  *   path, which its leftmost-first match must span), then one with a method, then more headers, then more query
  *   parameters. Equal matches are ordered by creation time and name, unknown here.
+ * - The proxy matches `http::Uri::path()`: hyper hands it the request target as the `http` crate
+ *   parses it, which ends the path at `?` and drops a `#fragment` (httparse accepts `#` in a raw
+ *   request line; clients never send one), so `/api/orders/42#x` is matched as `/api/orders/42`.
  * - A route admits the clients of the AuthorizationPolicies targeting it AND those of the Server's
  *   own authorizations (policies targeting the Server or the namespace, its accessPolicy).
  */
@@ -87,6 +90,14 @@ export function linkerdRoute(obj: ManifestObject): LinkerdRoute {
   };
 }
 
+/**
+ * The path the proxy matches routes against (linkerd2-proxy `MatchPath::match_length` reads
+ * `uri.path()`): the request target up to its query or fragment (hyperium/http `PathAndQuery`).
+ */
+export function linkerdRequestPath(path: string): string {
+  return path.split(/[?#]/)[0];
+}
+
 /** Does the route match every HTTP request (a method-less `PathPrefix /` match, nothing else)? */
 export function matchesEveryRequest(route: LinkerdRoute): boolean {
   return !route.unknown && route.matches.some((m) => !m.method && !m.extra && m.path.type === 'PathPrefix' && m.path.value === '/');
@@ -120,7 +131,7 @@ export function matchRoute(route: LinkerdRoute, request: HttpRequestSpec): Route
   let best: RouteHit = { truth: NO, length: 0, method: false };
   for (const m of route.matches) {
     if (m.method !== undefined && m.method !== request.method) continue;
-    const len = pathLength(m.path.type, m.path.value, request.path);
+    const len = pathLength(m.path.type, m.path.value, linkerdRequestPath(request.path));
     if (len === undefined) continue;
     if (typeof len === 'string' || m.extra) {
       if (best.truth === NO) best = { truth: MAYBE, length: 0, method: false, why: typeof len === 'string' ? len : matchText(m) };

@@ -42,7 +42,7 @@ import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './fac
 import { addressIn } from './istio-values';
 import { LINKERD_ADMIN_PORT, PROXY_PROBE_PATHS, ProbePaths, probePathsByWorkload } from './linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
-import { compareHits, LinkerdRoute, linkerdRoute, matchesEveryRequest, matchRoute } from './linkerd-routes';
+import { compareHits, linkerdRequestPath, LinkerdRoute, linkerdRoute, matchesEveryRequest, matchRoute } from './linkerd-routes';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocabulary';
@@ -442,7 +442,7 @@ export class LinkerdModel implements MeshModel {
     const why = `${probers}, and Linkerd's policy controller authorizes such probe requests from policyController.probeNetworks (assumed to be `
       + 'the install default 0.0.0.0/0, ::/0), authenticated or not, where no HTTPRoute attaches to the port';
     if (q.request) {
-      const path = q.request.path.split('?')[0];
+      const path = linkerdRequestPath(q.request.path);
       if (q.request.method !== 'GET' || !paths.includes(path)) return verdict;
       return sideVerdict(YES, [{ effect: 'default-allow', message: `${flowText} is a probe request: ${why}` }]);
     }

@@ -353,6 +353,18 @@ describe('HTTPRoutes on a Server', () => {
     }
   });
 
+  test('a #fragment is not part of the matched path (hyperium/http PathAndQuery drops it; linkerd2-proxy matches uri.path())', () => {
+    const r = reach(get, routePolicy('api-get'), route('api-admin', [{ matches: [{ path: { type: 'Exact', value: '/api/admin' } }] }]));
+    // /api/admin#x is /api/admin: the Exact route takes it, and it authorizes nobody.
+    const admin = ask(r, 'shop/web', 'GET', '/api/admin#x');
+    expect([admin.verdict, admin.mesh!.decidingObjects]).toEqual([Verdict.DENY, ['HTTPRoute shop/api-admin', 'Server shop/api-8080']]);
+    expect(ask(r, 'shop/web', 'GET', '/api/orders/42#x').verdict).toBe(Verdict.ALLOW);
+    // /apix#/api is /apix, which no route matches: the fragment cannot make a path match.
+    expect(ask(r, 'shop/web', 'GET', '/apix#/api').verdict).toBe(Verdict.DENY);
+    const exact = route('api-exact', [{ matches: [{ path: { type: 'Exact', value: '/api/orders' } }] }]);
+    expect(ask(reach(exact, routePolicy('api-exact')), 'shop/web', 'GET', '/api/orders#top').verdict).toBe(Verdict.ALLOW);
+  });
+
   test('equal matches of two routes that decide differently, and header matches, are indeterminate', () => {
     const twin = route('api-get-2', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }]);
     const tie = ask(reach(get, routePolicy('api-get'), twin), 'shop/web', 'GET', '/api/x');
@@ -492,6 +504,8 @@ describe('the proxy\'s own probes on its admin port 4191', () => {
     expect(probe.verdict).toBe(Verdict.ALLOW);
     expect(probe.mesh!.reasons).toEqual([`legacy/client -> shop/api TCP/4191 GET /ready is a probe request: ${probeWhy}`]);
     expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/metrics' }).verdict).toBe(Verdict.DENY);
+    // The proxy matches the path without its #fragment.
+    expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/ready#x' }).verdict).toBe(Verdict.ALLOW);
     expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'POST', path: '/live' }).verdict).toBe(Verdict.DENY);
     const l4 = r.check(w('legacy/client'), w('shop/api'), ADMIN);
     expect([l4.verdict, l4.l7Constraints]).toEqual([Verdict.ALLOW, ['only GET /live and GET /ready (the proxy\'s probe paths; other requests and '
