@@ -8,14 +8,20 @@
  * - A request goes to ONE route: the match with the longest path match (`Exact`: the path;
  *   `PathPrefix`: the prefix, segment-wise, trailing `/` ignored; `RegularExpression`: the whole
  *   path, which its leftmost-first match must span), then one with a method, then more headers, then more query
- *   parameters. Equal matches are ordered by creation time and name, unknown here.
+ *   parameters. Between equal matches of several routes the proxy keeps the first route of the list
+ *   the policy controller sends, which lists the oldest first (creationTimestamp; one without comes
+ *   last), then by name, then group and kind (linkerd2 policy-controller `to_route_list` and
+ *   `GroupKindName`'s order; linkerd2-proxy `http-route` `find`: the first of equal matches wins).
+ * - The proxy matches `http::Uri::path()`: hyper hands it the request target as the `http` crate
+ *   parses it, which ends the path at `?` and drops a `#fragment` (httparse accepts `#` in a raw
+ *   request line; clients never send one), so `/api/orders/42#x` is matched as `/api/orders/42`.
  * - A route admits the clients of the AuthorizationPolicies targeting it AND those of the Server's
  *   own authorizations (policies targeting the Server or the namespace, its accessPolicy).
  */
 import { leftmostMatchSpans } from '../../util/leftmost-match';
 import { apiGroupOf, isPlainObject, nameOf } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
-import { ManifestObject, ObjectRef, refOf } from '../model';
+import { describeRef, DirectionVerdict, ManifestObject, ObjectRef, Reason, refOf } from '../model';
 import { Tri, MAYBE, NO, YES } from '../verdict';
 
 /** One match of a route: method and path, and what it also requires that is not evaluated. */
@@ -38,6 +44,8 @@ export interface LinkerdRoute {
   readonly unknown?: string;
   /** `GET /api/.* (RegularExpression) or ...` for constraints. */
   readonly text: string;
+  /** `metadata.creationTimestamp` in milliseconds, when the manifest carries one that parses. */
+  readonly created?: number;
 }
 
 /** How a request matched a route: YES with the precedence of the best match, NO, or MAYBE (why). */
@@ -72,6 +80,8 @@ export function linkerdRoute(obj: ManifestObject): LinkerdRoute {
       });
     }
   }
+  const stamp = (obj.metadata as Record<string, unknown> | undefined)?.creationTimestamp;
+  const created = typeof stamp === 'string' ? Date.parse(stamp) : undefined;
   const parents: unknown[] = Array.isArray(spec.parentRefs) ? spec.parentRefs : [];
   const unknown = Array.isArray(spec.hostnames) && spec.hostnames.length > 0 ? 'its hostnames are not evaluated'
     : parents.some((p) => isPlainObject(p) && p.kind === 'Server' && (p.port !== undefined || p.sectionName !== undefined))
@@ -84,7 +94,42 @@ export function linkerdRoute(obj: ManifestObject): LinkerdRoute {
     matches,
     ...(unknown ? { unknown } : {}),
     text: matches.map(matchText).join(' or '),
+    ...(created !== undefined && !Number.isNaN(created) ? { created } : {}),
   };
+}
+
+/** How linkerd2 orders routes that match a request equally, for messages. */
+export const EQUAL_MATCH_ORDER = 'equal matches go to the oldest route (creationTimestamp), then by name';
+
+/**
+ * The route that takes a request several routes match equally: the first in the policy
+ * controller's order (oldest creationTimestamp, then name, group, kind), or only why it is not
+ * known (a route without creationTimestamp in the manifests gets one when it is created).
+ */
+export function firstOfEqualRoutes(routes: readonly LinkerdRoute[], request: string): { route?: LinkerdRoute; reason?: Reason; why: string } {
+  const unstamped = routes.filter((r) => r.created === undefined);
+  if (unstamped.length > 0) {
+    return { why: `${EQUAL_MATCH_ORDER}, and ${unstamped.map((r) => describeRef(r.ref)).join(', ')} carr${unstamped.length > 1 ? 'y' : 'ies'} no creationTimestamp` };
+  }
+  const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const [route] = [...routes].sort((a, b) => a.created! - b.created! || byteOrder(a.name, b.name) || byteOrder(a.group, b.group));
+  // Routes of both API groups may share a name: then the group tells them apart (and orders them).
+  const label = (r: LinkerdRoute) => `${describeRef(r.ref)}${routes.some((o) => o !== r && o.name === r.name) ? ` (${r.group})` : ''}`;
+  const why = `${EQUAL_MATCH_ORDER}, group: ${label(route)}`;
+  return { route, why, reason: { object: route.ref, effect: 'log', message: `${request} matches ${routes.map(label).join(', ')} equally: ${why}` } };
+}
+
+/** `verdict` with `reason` first (how the request came to the route that decided). */
+export function withFirstReason(verdict: DirectionVerdict, reason: Reason): DirectionVerdict {
+  return { ...verdict, reasons: [reason, ...verdict.reasons] };
+}
+
+/**
+ * The path the proxy matches routes against (linkerd2-proxy `MatchPath::match_length` reads
+ * `uri.path()`): the request target up to its query or fragment (hyperium/http `PathAndQuery`).
+ */
+export function linkerdRequestPath(path: string): string {
+  return path.split(/[?#]/)[0];
 }
 
 /** Does the route match every HTTP request (a method-less `PathPrefix /` match, nothing else)? */
@@ -120,7 +165,7 @@ export function matchRoute(route: LinkerdRoute, request: HttpRequestSpec): Route
   let best: RouteHit = { truth: NO, length: 0, method: false };
   for (const m of route.matches) {
     if (m.method !== undefined && m.method !== request.method) continue;
-    const len = pathLength(m.path.type, m.path.value, request.path);
+    const len = pathLength(m.path.type, m.path.value, linkerdRequestPath(request.path));
     if (len === undefined) continue;
     if (typeof len === 'string' || m.extra) {
       if (best.truth === NO) best = { truth: MAYBE, length: 0, method: false, why: typeof len === 'string' ? len : matchText(m) };

@@ -23,7 +23,7 @@
  *   admit them. Meshed identities are `<sa>.<ns>.serviceaccount.identity.<Linkerd's namespace>.<trust domain>`.
  *
  * - HTTPRoutes whose parent is a Server (kind and group ignoring case, a missing group being the route
- *   CRD's default; a Server in another namespace makes Linkerd refuse the route) with proxyProtocol unknown, HTTP/1 or HTTP/2 (./linkerd-routes):
+ *   CRD's default; a Server in another namespace makes Linkerd refuse the route) with proxyProtocol unknown, HTTP/1 or HTTP/2 (./linkerd-routes, ./linkerd-route-verdict):
  *   an HTTP request must match one of them, else the proxy answers 404; it goes to one route and is
  *   authorized by the AuthorizationPolicies targeting that route or by the Server's own
  *   authorizations (linkerd2 proxy: route authorizations are the route's plus the Server's). A
@@ -42,7 +42,8 @@ import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './fac
 import { addressIn } from './istio-values';
 import { LINKERD_ADMIN_PORT, PROXY_PROBE_PATHS, ProbePaths, probePathsByWorkload } from './linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
-import { compareHits, LinkerdRoute, linkerdRoute, matchesEveryRequest, matchRoute } from './linkerd-routes';
+import { RouteAuthorization, routedVerdict } from './linkerd-route-verdict';
+import { linkerdRequestPath, LinkerdRoute, linkerdRoute } from './linkerd-routes';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocabulary';
@@ -79,13 +80,6 @@ interface Client {
 interface Judgement {
   readonly truth: Tri;
   readonly why: string;
-}
-
-/** What the AuthorizationPolicies targeting one HTTPRoute say about a client. */
-interface RouteAuthorization {
-  readonly truth: Tri;
-  readonly reasons: Reason[];
-  readonly uncertain: string[];
 }
 
 function linkerdKind(obj: unknown, kind: string): boolean {
@@ -272,85 +266,13 @@ export class LinkerdModel implements MeshModel {
       serverLevel = sideVerdict(truth, [...reasons, fallbackReason, ...uncertain.map((u) => ({ effect: 'uncertain' as const, message: u }))],
         truth === MAYBE ? uncertain : []);
     }
-    if (routed) return this.routedVerdict(server, routes, serverLevel, q, client, flowText);
+    if (routed) {
+      const own = new Map(routes.map((r) => [r, this.routeAuthorization(r, server.ref.namespace ?? 'default', client, flowText)]));
+      return routedVerdict(server.ref, routes, own, serverLevel, q, client.endpoint, flowText);
+    }
     if (protocol === 'gRPC') return this.grpcVerdict(key, serverName, serverLevel);
     // Probe routes are HTTP routes: a Server of another protocol (or with HTTPRoutes, above) has none.
     return HTTP_PROTOCOLS.includes(protocol) ? this.withProbeRoute(serverLevel, q, flowText) : serverLevel;
-  }
-
-  /**
-   * The verdict on a Server with HTTPRoutes: a request must match a route (else 404) and is then
-   * authorized by that route's policies or by the Server's own authorizations (`serverLevel`).
-   */
-  private routedVerdict(server: Server, routes: LinkerdRoute[], serverLevel: DirectionVerdict, q: MeshQuery, client: Client,
-    flowText: string): DirectionVerdict {
-    const serverName = describeRef(server.ref);
-    const ns = server.ref.namespace ?? 'default';
-    const own = new Map(routes.map((r) => [r, this.routeAuthorization(r, ns, client, flowText)]));
-    const decide = (r: LinkerdRoute): DirectionVerdict => {
-      const j = own.get(r)!;
-      const routeText = `${describeRef(r.ref)} (${r.text})`;
-      if (serverLevel.outcome === YES) {
-        return sideVerdict(YES, [...serverLevel.reasons, { object: r.ref, effect: 'log', message: `the request goes to ${routeText}, where the Server's own authorizations apply too` }]);
-      }
-      if (j.truth === YES) return sideVerdict(YES, j.reasons);
-      const truth = j.truth === MAYBE || serverLevel.outcome === MAYBE ? MAYBE : NO;
-      const why = `the request goes to ${routeText}, and no AuthorizationPolicy targeting it ${j.truth === MAYBE ? 'surely ' : ''}authorizes ${client.endpoint.name}`;
-      return sideVerdict(truth, [{ object: r.ref, effect: truth === NO ? 'isolate' : 'uncertain', message: why }, ...j.reasons, ...serverLevel.reasons],
-        truth === MAYBE ? [...j.uncertain, ...(serverLevel.uncertain ?? [])] : []);
-    };
-    if (q.request) {
-      const request = describeRequest(q.request);
-      const hits = routes.map((r) => ({ r, hit: matchRoute(r, q.request!) })).filter((h) => h.hit.truth !== NO);
-      if (hits.length === 0) {
-        return sideVerdict(NO, [{
-          object: server.ref,
-          effect: 'isolate',
-          message: `HTTPRoutes attach to ${serverName} and none matches ${request}: Linkerd's proxy answers 404 to ${flowText} (linkerd.io "Configuring Per-Route `
-            + 'Authorization Policy")',
-        }]);
-      }
-      const sure = hits.filter((h) => h.hit.truth === YES);
-      const best = sure.reduce((a, b) => (compareHits(b.hit, a.hit) > 0 ? b : a), sure[0]);
-      // Routes that may win: the best sure match, the sure matches as strong as it, and every unsure match.
-      const contenders = hits.filter((h) => h.hit.truth === MAYBE || (best && compareHits(h.hit, best.hit) === 0));
-      const verdicts = contenders.map((h) => decide(h.r));
-      if (contenders.length === 1 && contenders[0].hit.truth === YES) return verdicts[0];
-      const outcomes = new Set(verdicts.map((v) => v.outcome));
-      // All possible routes deny (as a 404 would), or a route surely matches and all possible ones allow.
-      if (outcomes.size === 1 && (verdicts[0].outcome === NO || (verdicts[0].outcome === YES && best))) return verdicts[0];
-      const why = `${request} may go to any of ${contenders.map((h) => describeRef(h.r.ref)).join(', ')}${best ? '' : ' or to none (404)'} on ${serverName} (`
-        + `${[...new Set(contenders.map((h) => h.hit.why ?? 'equal matches are ordered by creation time, not known here'))].join('; ')})`;
-      return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }, ...verdicts.flatMap((v) => v.reasons)],
-        [why, ...verdicts.flatMap((v) => v.uncertain ?? [])]);
-    }
-    const catchAll = routes.find(matchesEveryRequest);
-    if (serverLevel.outcome === YES) {
-      if (catchAll) {
-        return sideVerdict(YES, [...serverLevel.reasons, {
-          object: catchAll.ref, effect: 'log', message: `${describeRef(catchAll.ref)} matches every request, so no request to ${serverName} is left unrouted`,
-        }]);
-      }
-      return sideVerdict(YES, serverLevel.reasons, [], [`only requests an HTTPRoute of ${serverName} matches (${routes.map((r) => r.text).join('; ')}): `
-        + 'Linkerd answers 404 to the others']);
-    }
-    const allowedRoutes = routes.filter((r) => own.get(r)!.truth === YES);
-    const unsure = routes.filter((r) => own.get(r)!.truth === MAYBE);
-    if (allowedRoutes.length > 0 && unsure.length === 0 && serverLevel.outcome === NO) {
-      return sideVerdict(YES, [
-        ...allowedRoutes.flatMap((r) => own.get(r)!.reasons.map((reason) => ({ ...reason, message: `${reason.message} for some requests only` }))),
-      ], [], allowedRoutes.map((r) => `only ${r.text} (${describeRef(r.ref)}, when no stronger match of another route of ${serverName} takes the request; `
-        + 'a non-HTTP connection is refused)'));
-    }
-    if (allowedRoutes.length > 0 || unsure.length > 0 || serverLevel.outcome === MAYBE) {
-      const whys = [
-        ...(allowedRoutes.length > 0 ? [`AuthorizationPolicies authorize some requests only (${allowedRoutes.map((r) => `${describeRef(r.ref)}: ${r.text}`).join('; ')})`] : []),
-        ...unsure.flatMap((r) => own.get(r)!.uncertain),
-        ...(serverLevel.uncertain ?? []),
-      ];
-      return sideVerdict(MAYBE, [...serverLevel.reasons, ...whys.map((m) => ({ effect: 'uncertain' as const, message: m }))], whys);
-    }
-    return sideVerdict(NO, [...serverLevel.reasons, ...routes.flatMap((r) => own.get(r)!.reasons)]);
   }
 
   /**
@@ -442,7 +364,7 @@ export class LinkerdModel implements MeshModel {
     const why = `${probers}, and Linkerd's policy controller authorizes such probe requests from policyController.probeNetworks (assumed to be `
       + 'the install default 0.0.0.0/0, ::/0), authenticated or not, where no HTTPRoute attaches to the port';
     if (q.request) {
-      const path = q.request.path.split('?')[0];
+      const path = linkerdRequestPath(q.request.path);
       if (q.request.method !== 'GET' || !paths.includes(path)) return verdict;
       return sideVerdict(YES, [{ effect: 'default-allow', message: `${flowText} is a probe request: ${why}` }]);
     }

@@ -13,6 +13,7 @@ import { ingressHygiene } from './ingress';
 import { invalidObject } from './invalid-object';
 import { ipBlockStrictValidation } from './ipblock-strict-validation';
 import { istioAuthz } from './istio-authz';
+import { istioAuthzZtunnel } from './istio-authz-ztunnel';
 import { istioConsecutiveErrors } from './istio-consecutive-errors';
 import { istioMtls } from './istio-mtls';
 import { istioPeerAuthentication } from './istio-peer-authentication';
@@ -33,6 +34,7 @@ export const RULES: readonly LintRule[] = [
   namespaceWithoutDefaultDeny,
   peerAndOrConfusion,
   istioAuthz,
+  istioAuthzZtunnel,
   ciliumDeprecatedValues,
   istioConsecutiveErrors,
   calicoNatOutgoingEnum,

@@ -353,17 +353,56 @@ describe('HTTPRoutes on a Server', () => {
     }
   });
 
+  test('a #fragment is not part of the matched path (hyperium/http PathAndQuery drops it; linkerd2-proxy matches uri.path())', () => {
+    const r = reach(get, routePolicy('api-get'), route('api-admin', [{ matches: [{ path: { type: 'Exact', value: '/api/admin' } }] }]));
+    // /api/admin#x is /api/admin: the Exact route takes it, and it authorizes nobody.
+    const admin = ask(r, 'shop/web', 'GET', '/api/admin#x');
+    expect([admin.verdict, admin.mesh!.decidingObjects]).toEqual([Verdict.DENY, ['HTTPRoute shop/api-admin', 'Server shop/api-8080']]);
+    expect(ask(r, 'shop/web', 'GET', '/api/orders/42#x').verdict).toBe(Verdict.ALLOW);
+    // /apix#/api is /apix, which no route matches: the fragment cannot make a path match.
+    expect(ask(r, 'shop/web', 'GET', '/apix#/api').verdict).toBe(Verdict.DENY);
+    const exact = route('api-exact', [{ matches: [{ path: { type: 'Exact', value: '/api/orders' } }] }]);
+    expect(ask(reach(exact, routePolicy('api-exact')), 'shop/web', 'GET', '/api/orders#top').verdict).toBe(Verdict.ALLOW);
+  });
+
   test('equal matches of two routes that decide differently, and header matches, are indeterminate', () => {
     const twin = route('api-get-2', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }]);
     const tie = ask(reach(get, routePolicy('api-get'), twin), 'shop/web', 'GET', '/api/x');
     expect(tie.verdict).toBe(Verdict.INDETERMINATE);
     expect(tie.uncertainties[0]).toBe('mesh: GET /api/x may go to any of HTTPRoute shop/api-get, HTTPRoute shop/api-get-2 on Server shop/api-8080 (equal matches '
-      + 'are ordered by creation time, not known here)');
+      + 'go to the oldest route (creationTimestamp), then by name, and HTTPRoute shop/api-get, HTTPRoute shop/api-get-2 carry no creationTimestamp)');
     const headers = route('api-h', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, headers: [{ name: 'x-admin', value: '1' }] }] }]);
     const h = ask(reach(headers, routePolicy('api-h')), 'shop/web', 'GET', '/api/x');
     expect(h.verdict).toBe(Verdict.INDETERMINATE);
     expect(h.uncertainties).toEqual(['mesh: GET /api/x may go to any of HTTPRoute shop/api-h or to none (404) on Server shop/api-8080 (any method PathPrefix '
       + '/api (also matches headers, not evaluated))']);
+  });
+
+  test('equal matches of routes that all carry a creationTimestamp: the oldest takes the request, then the first by name (linkerd2 to_route_list)', () => {
+    const stamped = (r: any, at: string) => ({ ...r, metadata: { ...r.metadata, creationTimestamp: at } });
+    const twin = route('api-get-2', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }]);
+    // api-get (authorized) is older: it takes GET /api/x.
+    const older = ask(reach(stamped(get, '2026-01-01T00:00:00Z'), routePolicy('api-get'), stamped(twin, '2026-02-01T00:00:00Z')), 'shop/web', 'GET', '/api/x');
+    expect(older.verdict).toBe(Verdict.ALLOW);
+    expect(older.mesh!.reasons[0]).toBe('GET /api/x matches HTTPRoute shop/api-get, HTTPRoute shop/api-get-2 equally: equal matches go to the oldest route '
+      + '(creationTimestamp), then by name, group: HTTPRoute shop/api-get');
+    // api-get-2 (no policy) is older: the request goes there and is denied.
+    const younger = ask(reach(stamped(get, '2026-03-01T00:00:00Z'), routePolicy('api-get'), stamped(twin, '2026-02-01T00:00:00Z')), 'shop/web', 'GET', '/api/x');
+    expect([younger.verdict, younger.mesh!.decidingObjects]).toEqual([Verdict.DENY, ['HTTPRoute shop/api-get-2', 'Server shop/api-8080']]);
+    // Same second: by name, api-get before api-get-2.
+    const same = ask(reach(stamped(twin, '2026-01-01T00:00:00Z'), stamped(get, '2026-01-01T00:00:00Z'), routePolicy('api-get')), 'shop/web', 'GET', '/api/x');
+    expect(same.verdict).toBe(Verdict.ALLOW);
+    // Same second and name: by group, gateway.networking.k8s.io before policy.linkerd.io (its route has no policy here).
+    const gatewayGet = stamped(route('api-get', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }], {}, 'gateway.networking.k8s.io'),
+      '2026-01-01T00:00:00Z');
+    const byGroup = ask(reach(stamped(get, '2026-01-01T00:00:00Z'), routePolicy('api-get'), gatewayGet), 'shop/web', 'GET', '/api/x');
+    expect([byGroup.verdict, byGroup.mesh!.reasons[0]]).toEqual([Verdict.DENY, 'GET /api/x matches HTTPRoute shop/api-get (policy.linkerd.io), HTTPRoute '
+      + 'shop/api-get (gateway.networking.k8s.io) equally: equal matches go to the oldest route (creationTimestamp), then by name, group: HTTPRoute '
+      + 'shop/api-get (gateway.networking.k8s.io)']);
+    // One route without creationTimestamp: its age is not known.
+    const half = ask(reach(stamped(get, '2026-01-01T00:00:00Z'), routePolicy('api-get'), twin), 'shop/web', 'GET', '/api/x');
+    expect(half.uncertainties).toEqual(['mesh: GET /api/x may go to any of HTTPRoute shop/api-get, HTTPRoute shop/api-get-2 on Server shop/api-8080 (equal '
+      + 'matches go to the oldest route (creationTimestamp), then by name, and HTTPRoute shop/api-get-2 carries no creationTimestamp)']);
   });
 
   test('parentRefs name a Server as linkerd2 reads them: kind and group ignoring case, the group defaulted by the route\'s own CRD', () => {
@@ -492,6 +531,8 @@ describe('the proxy\'s own probes on its admin port 4191', () => {
     expect(probe.verdict).toBe(Verdict.ALLOW);
     expect(probe.mesh!.reasons).toEqual([`legacy/client -> shop/api TCP/4191 GET /ready is a probe request: ${probeWhy}`]);
     expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/metrics' }).verdict).toBe(Verdict.DENY);
+    // The proxy matches the path without its #fragment.
+    expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/ready#x' }).verdict).toBe(Verdict.ALLOW);
     expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'POST', path: '/live' }).verdict).toBe(Verdict.DENY);
     const l4 = r.check(w('legacy/client'), w('shop/api'), ADMIN);
     expect([l4.verdict, l4.l7Constraints]).toEqual([Verdict.ALLOW, ['only GET /live and GET /ready (the proxy\'s probe paths; other requests and '

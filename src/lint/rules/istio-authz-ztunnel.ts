@@ -1,0 +1,110 @@
+import { buildInventory } from '../../analysis/inventory';
+import { meshFactsOf } from '../../analysis/mesh/facts';
+import { authorizationPolicyProblems, dryRunOf } from '../../analysis/mesh/istio-validation';
+import { ztunnelRule } from '../../analysis/mesh/istio-ztunnel';
+import { membershipOf } from '../../analysis/mesh/membership';
+import { Mesh, IstioMode } from '../../cluster/mesh';
+import { asArray, isKind, isObject, LintDocument } from '../document';
+import { namespaceOf } from '../kinds';
+import { LintContext, LintRule, RuleReport } from '../rule';
+import { LintSeverity } from '../types';
+
+const L7_ALLOW = 'istio-authz-l7-allow-under-ztunnel';
+const L7_DENY = 'istio-authz-l7-deny-under-ztunnel';
+
+/** Istio's default mesh root namespace (mesh config `rootNamespace`), where mesh-wide policies live. */
+const ROOT_NAMESPACE = 'istio-system';
+/**
+ * The workloads are judged as if ambient mode were installed: a workload labelled
+ * `istio.io/dataplane-mode=ambient` says its owner means it to run under ztunnel.
+ */
+const AMBIENT = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
+const FIX_WAYPOINT = 'enroll the workloads in a waypoint (label the namespace or the pods istio.io/use-waypoint=<waypoint>) and attach the '
+  + 'policy to it with targetRefs, so the L7 attributes are enforced';
+
+/**
+ * Istio AuthorizationPolicy rules with L7 attributes for ambient workloads without a waypoint,
+ * which ztunnel enforces (istio.io "Use Layer 4 security policy"; istiod's ambient conversion, as
+ * modelled by analysis/mesh/istio-ztunnel, whose reading of which attributes are L7 this rule shares):
+ * - `istio-authz-l7-allow-under-ztunnel` (error): istiod leaves an ALLOW rule with any L7 attribute
+ *   (HTTP methods, paths, hosts and their `not` forms, requestPrincipals, remoteIpBlocks, `when` keys
+ *   other than source.ip, source.namespace, source.principal, destination.ip, destination.port) out
+ *   of what ztunnel gets: it matches nothing, and when no other ALLOW rule matches, every connection
+ *   is denied.
+ * - `istio-authz-l7-deny-under-ztunnel` (error): a DENY rule whose `to`, `from` or some `when` is left
+ *   with no L4 attribute never matches, so it denies nothing (fail open); a DENY rule that keeps L4
+ *   parts denies them whole, whatever its L7 attributes said (a warning: it fails closed).
+ * Which workloads: pods of the manifests that the policy selects (its namespace, or every namespace
+ * for the root namespace `istio-system`; `selector.matchLabels`) and that are in ambient mode without
+ * `istio.io/use-waypoint` (analysis/mesh/membership). targetRef(s) policies bind to waypoints and
+ * gateways, rejected and dry-run policies never take effect: none is reported.
+ */
+export const istioAuthzZtunnel: LintRule = {
+  ids: [L7_ALLOW, L7_DENY],
+  check(ctx: LintContext): RuleReport[] {
+    const policies = ctx.documents.filter((d) => isKind(d.obj, 'security.istio.io', 'AuthorizationPolicy') && isObject(d.obj.spec)
+      && authorizationPolicyProblems(d.obj as any).length === 0 && dryRunOf(d.obj as any) !== true);
+    if (policies.length === 0) return [];
+    const inventory = buildInventory(ctx.documents.map((d) => d.obj).filter((o) => isObject(o)) as any[]);
+    const ztunnelPods = inventory.pods.map((p) => p.endpoint).filter((e) => {
+      const m = membershipOf(e, AMBIENT, inventory.namespaces, inventory.namespaceAnnotations);
+      return m.dataPlane === 'ambient' && m.waypoint === undefined;
+    });
+    const out: RuleReport[] = [];
+    for (const doc of policies) {
+      const spec = doc.obj.spec;
+      const action = spec.action ?? 'ALLOW';
+      if ((action !== 'ALLOW' && action !== 'DENY') || spec.targetRef !== undefined || spec.targetRefs !== undefined) continue;
+      const ns = namespaceOf(doc.obj);
+      const labels: Record<string, unknown> = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
+      const selected = ztunnelPods.filter((e) => (ns === ROOT_NAMESPACE || e.namespace === ns)
+        && Object.entries(labels).every(([k, v]) => e.labels[k] === v)).map((e) => e.name);
+      if (selected.length === 0) continue;
+      out.push(...ruleFindings(doc, action, selected));
+    }
+    return out;
+  },
+};
+
+function ruleFindings(doc: LintDocument, action: 'ALLOW' | 'DENY', selected: string[]): RuleReport[] {
+  const shown = selected.length > 3 ? `${selected.slice(0, 3).join(', ')} and ${selected.length - 3} more` : selected.join(', ');
+  const where = `it applies to ${shown}, in ambient mode without a waypoint, where ztunnel enforces it`;
+  const out: RuleReport[] = [];
+  asArray(doc.obj.spec.rules).forEach((rule, i) => {
+    const path = `spec.rules[${i}]`;
+    const z = ztunnelRule(rule, action, path);
+    if (z.kind === 'unknown' || (z.kind === 'l4' && z.omitted.length === 0)) return;
+    if (z.kind === 'never' && action === 'ALLOW') {
+      out.push({
+        doc,
+        rule: L7_ALLOW,
+        severity: LintSeverity.ERROR,
+        path,
+        message: `${where}: ${z.why}; a connection no other ALLOW rule matches is denied`,
+        fix: `${FIX_WAYPOINT}, or keep to L4 attributes (ports, principals, namespaces, serviceAccounts, ipBlocks, and the when keys `
+          + 'source.ip, source.namespace, source.principal, destination.ip, destination.port)',
+      });
+    } else if (z.kind === 'never') {
+      // A DENY rule left with an empty clause.
+      out.push({
+        doc,
+        rule: L7_DENY,
+        severity: LintSeverity.ERROR,
+        path,
+        message: `${where}: ${z.why}, so what it was meant to deny is let through`,
+        fix: `${FIX_WAYPOINT}, or give the clause L4 attributes ztunnel can match`,
+      });
+    } else {
+      out.push({
+        doc,
+        rule: L7_DENY,
+        severity: LintSeverity.WARNING,
+        path,
+        message: `${where}: istiod drops its L7 attributes (${z.omitted.join(', ')}), so ztunnel denies every connection its L4 parts match, `
+          + 'not only the requests the L7 attributes describe',
+        fix: `${FIX_WAYPOINT}, or accept that the L4 parts are denied whole`,
+      });
+    }
+  });
+  return out;
+}
