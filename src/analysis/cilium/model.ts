@@ -16,6 +16,7 @@
 import { L7Matcher } from '../http-request';
 import { CidrGroupIndex } from './cidr-groups';
 import { dnsProxyLookup } from './dns-proxy';
+import { EgressNamedPorts } from './egress-named-ports';
 import { effectivePeerSelector, identityOf, selectorMatches, unfilteredIdentityOf } from './identity';
 import { IdentityView, labelFilterNote } from './label-filter';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
@@ -187,6 +188,8 @@ export class CiliumModel implements AnnotatedCniModel {
   private readonly ids = new Map<object, number>();
   private readonly cidrGroups: CidrGroupIndex;
   private readonly npPeers: NetworkPolicyPeerIndex;
+  /** How egress named ports resolve (see egress-named-ports.ts). */
+  private readonly egressNames: EgressNamedPorts;
   /** Endpoints as Cilium identities see them, for NetworkPolicies (see label-filter.ts). */
   private readonly view: IdentityView;
   private peerSelectors?: LabelSelector[];
@@ -211,6 +214,7 @@ export class CiliumModel implements AnnotatedCniModel {
     }
     this.cidrGroups = new CidrGroupIndex(manifests);
     this.view = new IdentityView(namespaces);
+    this.egressNames = new EgressNamedPorts(manifests);
     const nps: ManifestObject[] = [];
     for (const obj of manifests) {
       if (!isNetworkPolicy(obj)) continue;
@@ -406,8 +410,10 @@ export class CiliumModel implements AnnotatedCniModel {
   private ruleTruth({ rs, rule }: PlannedRule, q: SideQuery, ctx: PeerContext, allow: boolean): Tri {
     if (isIcmpOnly(rule)) return NO;
     const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
-    if (matchingPortRule(toPorts, q.port, q.protocol, q.destination) === undefined) return NO;
+    const ports = matchingPortRule(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
+    if (ports === undefined) return NO;
     const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, ctx).truth;
+    if (peer === YES && ports.maybe !== undefined) return MAYBE;
     return allow && peer === YES && needsAuthentication(rule) ? MAYBE : peer;
   }
 
@@ -565,6 +571,11 @@ export class CiliumModel implements AnnotatedCniModel {
       [...isolators, ...npReasons, summary, ...toReasons([...denyNotes, ...allowNotes, ...hostNotes])], uncertain);
   }
 
+  /** Egress named-port resolution for egress rules; ingress names resolve on the destination. */
+  private egressNamesFor(direction: Direction): EgressNamedPorts | undefined {
+    return direction === 'egress' ? this.egressNames : undefined;
+  }
+
   /** The query with its endpoints as Cilium identities see them (NetworkPolicy evaluation). */
   private viewQuery(q: SideQuery): SideQuery {
     return { ...q, subject: this.view.of(q.subject), peer: this.view.of(q.peer), destination: this.view.of(q.destination) };
@@ -621,12 +632,14 @@ export class CiliumModel implements AnnotatedCniModel {
   ): { truth: Tri; via?: string; why: string[]; portRule?: CiliumPortRule } | undefined {
     if (isIcmpOnly(rule)) return undefined;
     const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
-    const idx = matchingPortRule(toPorts, q.port, q.protocol, q.destination);
-    if (idx === undefined) return undefined;
+    const ports = matchingPortRule(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
+    if (ports === undefined) return undefined;
+    const idx = ports.index;
     const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, ctx);
     for (const n of peer.notes) notes.push(`${ruleLabel(rs, path)}: ${n}`);
     if (peer.truth === NO) return undefined;
     const portRule = idx >= 0 ? toPorts![idx] : undefined;
+    if (ports.maybe !== undefined) return { truth: MAYBE, why: [...(peer.truth === MAYBE ? peer.why : []), ports.maybe], portRule };
     if (allow && peer.truth === YES && needsAuthentication(rule)) {
       return { truth: MAYBE, why: [authenticationWhy(String(rule.authentication.mode))], portRule };
     }
