@@ -281,7 +281,33 @@ export class CiliumModel implements AnnotatedCniModel {
       if (t === YES) return YES;
       if (t === MAYBE) result = MAYBE;
     }
+    if (result === NO && this.networkPolicyEgressNames(q, plan.networkPolicies.map((i) => nps[i])).length > 0) return MAYBE;
     return result;
+  }
+
+  /**
+   * Why isolating NetworkPolicies may allow an egress flow by a named port the destination does not
+   * declare: Cilium enforces them as its own rules and resolves their egress port names over the
+   * pods of the whole cluster too (see egress-named-ports.ts). One entry per rule that may match.
+   */
+  private networkPolicyEgressNames(q: SideQuery, isolating: ManifestObject[]): string[] {
+    if (q.direction !== 'egress') return [];
+    const out: string[] = [];
+    for (const np of isolating) {
+      const rules: any[] = Array.isArray(np.spec?.egress) ? np.spec.egress : [];
+      rules.forEach((rule, i) => {
+        const ports: any[] = Array.isArray(rule?.ports) ? rule.ports : [];
+        const whys = ports
+          .filter((p) => typeof p?.port === 'string' && (p.protocol ?? 'TCP') === q.protocol)
+          .map((p) => this.egressNames.matches(String(p.port), q.port, q.protocol, q.destination))
+          .filter((m): m is string => typeof m === 'string');
+        if (whys.length === 0) return;
+        const peersOnly = { ...np, spec: { ...np.spec, egress: [{ ...rule, ports: undefined }] } };
+        if (policyAllows(peersOnly, this.viewQuery(q), this.namespaces) === NO) return;
+        out.push(`${describeRef(refOf(np))} spec.egress[${i}]: ${whys[0]}`);
+      });
+    }
+    return out;
   }
 
   /**
@@ -557,7 +583,8 @@ export class CiliumModel implements AnnotatedCniModel {
       ], [], l7Constraints);
     }
     if (allows.length > 0) return finish(YES, [...allows.map((a) => a.reason), ...noteReasons], [], l7Constraints);
-    const uncertain = [...maybeAllows, ...(np?.isolated ? np.uncertain : [])];
+    const npIsolating = np?.isolated ? nps.filter((p) => effectivePolicyTypes(p).includes('Egress') && selectsEndpoint(p, this.view.of(q.subject))) : [];
+    const uncertain = [...maybeAllows, ...(np?.isolated ? np.uncertain : []), ...this.networkPolicyEgressNames(q, npIsolating)];
     const npReasons = np?.isolated ? np.reasons : [];
     const summary: Reason = {
       effect: 'isolate',

@@ -4,7 +4,7 @@
  * and applies the number to every peer the rule selects, external addresses and pods that do not
  * declare the name included.
  */
-import { cnp, egress, external, pod, web } from './helpers';
+import { cnp, egress, external, np, pod, web } from './helpers';
 import { ManifestObject } from '../../../src/analysis/model';
 import { MAYBE, NO, YES } from '../../../src/analysis/verdict';
 
@@ -67,5 +67,22 @@ describe('Cilium egress named ports resolve over the pods of the cluster, not th
     const v = egress([srvPod, allowWorldByName], web, srv, 8080);
     expect([v.outcome, v.reasons[0].message]).toEqual([YES,
       'CiliumNetworkPolicy shop/out spec.egress[1] allows egress from shop/web to shop/srv on 8080/TCP via toEndpoints[0], toPorts[0]']);
+  });
+
+  test('a NetworkPolicy egress by name, which Cilium enforces as its own rule: the same resolution', () => {
+    const byName = np('shop', 'out', {
+      podSelector: { matchLabels: { app: 'web' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 'http' }] }],
+    });
+    const v = egress([byName], web, site, 8080);
+    expect([v.outcome, v.uncertain]).toEqual([MAYBE, [
+      'NetworkPolicy shop/out spec.egress[0]: egress named port http/TCP: no pod of the manifests declares it, and Cilium resolves an egress '
+        + 'port name over the pods of the whole cluster and applies the number to every peer the rule selects (198.51.100.9 among them)',
+    ]]);
+    expect(egress([srvPod, byName], web, site, 9090).outcome).toBe(NO);
+    expect(egress([srvPod, byName], web, site, 8080).outcome).toBe(MAYBE);
+    // Under Cilium an ipBlock never selects pods, whatever the port.
+    expect(egress([srvPod, byName], web, srv, 8080).outcome).toBe(NO);
   });
 });
