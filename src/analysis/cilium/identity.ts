@@ -7,6 +7,7 @@
  * https://docs.cilium.io/en/stable/security/policy/language/ (EndpointSelector),
  * https://docs.cilium.io/en/stable/security/policy/kubernetes/ (namespace, service account labels).
  */
+import { ciliumIgnoredLabelPattern } from '../../util/cilium-label-filter';
 import { Endpoint, isPodNetworkEndpoint } from '../model';
 import { LabelSelector, Labels, matchesLabelSelector } from '../selectors';
 
@@ -35,7 +36,10 @@ const identityCache = new WeakMap<Endpoint, IdentityLabels>();
 
 /**
  * The identity labels of an endpoint, computed once per endpoint object.
- * - managed pods: pod labels, namespace, namespace labels, service account and cluster, all `k8s:`;
+ * - managed pods: pod labels, namespace, namespace labels, service account and cluster, all `k8s:`,
+ *   without the labels Cilium's default label filter drops (util/cilium-label-filter: e.g.
+ *   `pod-template-hash`, `statefulset.kubernetes.io/pod-name`, namespace labels with
+ *   `beta.kubernetes.io` in their key);
  * - nodes: `reserved:host` for the pod's own node (`nodeLocality: 'local'`, or unknown) and
  *   `reserved:remote-node` for another node (https://docs.cilium.io/en/stable/security/policy/language/#entities-based:
  *   `host` is the local host, `remote-node` any other node of the cluster);
@@ -50,14 +54,29 @@ const identityCache = new WeakMap<Endpoint, IdentityLabels>();
 export function identityOf(endpoint: Endpoint): IdentityLabels {
   const cached = identityCache.get(endpoint);
   if (cached) return cached;
+  const flat = computeIdentity(endpoint, true);
+  identityCache.set(endpoint, flat);
+  return flat;
+}
+
+/**
+ * The identity labels an endpoint would have if Cilium kept every label (no label filter): only
+ * for notes on selectors that the filter keeps from matching.
+ */
+export function unfilteredIdentityOf(endpoint: Endpoint): IdentityLabels {
+  return computeIdentity(endpoint, false);
+}
+
+function computeIdentity(endpoint: Endpoint, filter: boolean): IdentityLabels {
   const raw: Record<string, string> = {};
   if (isPodNetworkEndpoint(endpoint)) {
-    for (const [k, v] of Object.entries(endpoint.labels)) raw[`k8s:${k}`] = v;
-    const ns = endpoint.namespace ?? 'default';
-    raw[`k8s:${POD_NAMESPACE_KEY}`] = ns;
-    for (const [k, v] of Object.entries(endpoint.namespaceLabels)) raw[`k8s:${NAMESPACE_LABELS_PREFIX}${k}`] = v;
-    raw[`k8s:${SERVICE_ACCOUNT_KEY}`] = endpoint.serviceAccount ?? 'default';
-    raw[`k8s:${CLUSTER_KEY}`] = CLUSTER_NAME;
+    const k8s: Record<string, string> = {};
+    for (const [k, v] of Object.entries(endpoint.labels)) k8s[k] = v;
+    k8s[POD_NAMESPACE_KEY] = endpoint.namespace ?? 'default';
+    for (const [k, v] of Object.entries(endpoint.namespaceLabels)) k8s[`${NAMESPACE_LABELS_PREFIX}${k}`] = v;
+    k8s[SERVICE_ACCOUNT_KEY] = endpoint.serviceAccount ?? 'default';
+    k8s[CLUSTER_KEY] = CLUSTER_NAME;
+    for (const [k, v] of Object.entries(k8s)) if (!filter || ciliumIgnoredLabelPattern(k) === undefined) raw[`k8s:${k}`] = v;
   } else {
     const reserved = Object.keys(endpoint.labels).filter((k) => k.startsWith('reserved:'));
     const base = reserved.filter((k) => k !== 'reserved:kube-apiserver');
@@ -74,7 +93,6 @@ export function identityOf(endpoint: Endpoint): IdentityLabels {
     const key = k.slice(k.indexOf(':') + 1);
     if (!(`any:${key}` in flat)) flat[`any:${key}`] = v;
   }
-  identityCache.set(endpoint, flat);
   return flat;
 }
 

@@ -16,7 +16,9 @@
 import { L7Matcher } from '../http-request';
 import { CidrGroupIndex } from './cidr-groups';
 import { dnsProxyLookup } from './dns-proxy';
-import { effectivePeerSelector, identityOf, selectorMatches } from './identity';
+import { EgressNamedPorts } from './egress-named-ports';
+import { effectivePeerSelector, identityOf, selectorMatches, unfilteredIdentityOf } from './identity';
+import { IdentityView, labelFilterNote } from './label-filter';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet } from './policies';
 import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule } from './ports';
@@ -186,6 +188,10 @@ export class CiliumModel implements AnnotatedCniModel {
   private readonly ids = new Map<object, number>();
   private readonly cidrGroups: CidrGroupIndex;
   private readonly npPeers: NetworkPolicyPeerIndex;
+  /** How egress named ports resolve (see egress-named-ports.ts). */
+  private readonly egressNames: EgressNamedPorts;
+  /** Endpoints as Cilium identities see them, for NetworkPolicies (see label-filter.ts). */
+  private readonly view: IdentityView;
   private peerSelectors?: LabelSelector[];
   /**
    * Policies that Cilium applies or rejects depending on its version (fromRequires/toRequires) or an
@@ -207,6 +213,8 @@ export class CiliumModel implements AnnotatedCniModel {
       });
     }
     this.cidrGroups = new CidrGroupIndex(manifests);
+    this.view = new IdentityView(namespaces);
+    this.egressNames = new EgressNamedPorts(manifests);
     const nps: ManifestObject[] = [];
     for (const obj of manifests) {
       if (!isNetworkPolicy(obj)) continue;
@@ -269,11 +277,37 @@ export class CiliumModel implements AnnotatedCniModel {
     const index = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
     const nps = index.get(q.subject.namespace ?? 'default')!;
     for (const i of plan.networkPolicies) {
-      const t = policyAllows(nps[i], q, this.namespaces);
+      const t = policyAllows(nps[i], this.viewQuery(q), this.namespaces);
       if (t === YES) return YES;
       if (t === MAYBE) result = MAYBE;
     }
+    if (result === NO && this.networkPolicyEgressNames(q, plan.networkPolicies.map((i) => nps[i])).length > 0) return MAYBE;
     return result;
+  }
+
+  /**
+   * Why isolating NetworkPolicies may allow an egress flow by a named port the destination does not
+   * declare: Cilium enforces them as its own rules and resolves their egress port names over the
+   * pods of the whole cluster too (see egress-named-ports.ts). One entry per rule that may match.
+   */
+  private networkPolicyEgressNames(q: SideQuery, isolating: ManifestObject[]): string[] {
+    if (q.direction !== 'egress') return [];
+    const out: string[] = [];
+    for (const np of isolating) {
+      const rules: any[] = Array.isArray(np.spec?.egress) ? np.spec.egress : [];
+      rules.forEach((rule, i) => {
+        const ports: any[] = Array.isArray(rule?.ports) ? rule.ports : [];
+        const whys = ports
+          .filter((p) => typeof p?.port === 'string' && (p.protocol ?? 'TCP') === q.protocol)
+          .map((p) => this.egressNames.matches(String(p.port), q.port, q.protocol, q.destination))
+          .filter((m): m is string => typeof m === 'string');
+        if (whys.length === 0) return;
+        const peersOnly = { ...np, spec: { ...np.spec, egress: [{ ...rule, ports: undefined }] } };
+        if (policyAllows(peersOnly, this.viewQuery(q), this.namespaces) === NO) return;
+        out.push(`${describeRef(refOf(np))} spec.egress[${i}]: ${whys[0]}`);
+      });
+    }
+    return out;
   }
 
   /**
@@ -339,7 +373,7 @@ export class CiliumModel implements AnnotatedCniModel {
     const identity = identityOf(peer);
     const bits = this.allPeerSelectors().map((sel) => (selectorMatches(sel, identity) ? '1' : '0')).join('');
     const ports = direction === 'egress' ? namedPortsKey(peer).join(',') : '';
-    return `${basePeerKey(peer, addressKey(peer))}|${bits}|${this.npPeers.matched(peer).join(',')}|${ports}`;
+    return `${basePeerKey(peer, addressKey(peer))}|${bits}|${this.npPeers.matched(this.view.of(peer)).join(',')}|${ports}`;
   }
 
   /** Every distinct effective peer selector and requirement of the Cilium rules. */
@@ -380,7 +414,7 @@ export class CiliumModel implements AnnotatedCniModel {
       const type = direction === 'ingress' ? 'Ingress' : 'Egress';
       const networkPolicies: number[] = [];
       (this.networkPolicies.get(subject.namespace ?? 'default') ?? []).forEach((np, i) => {
-        if (effectivePolicyTypes(np).includes(type) && selectsEndpoint(np, subject)) networkPolicies.push(i);
+        if (effectivePolicyTypes(np).includes(type) && selectsEndpoint(np, this.view.of(subject))) networkPolicies.push(i);
       });
       const denies = rulesOf(direction === 'ingress' ? 'ingressDeny' : 'egressDeny');
       const allows = rulesOf(direction);
@@ -402,8 +436,10 @@ export class CiliumModel implements AnnotatedCniModel {
   private ruleTruth({ rs, rule }: PlannedRule, q: SideQuery, ctx: PeerContext, allow: boolean): Tri {
     if (isIcmpOnly(rule)) return NO;
     const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
-    if (matchingPortRule(toPorts, q.port, q.protocol, q.destination) === undefined) return NO;
+    const ports = matchingPortRule(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
+    if (ports === undefined) return NO;
     const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, ctx).truth;
+    if (peer === YES && ports.maybe !== undefined) return MAYBE;
     return allow && peer === YES && needsAuthentication(rule) ? MAYBE : peer;
   }
 
@@ -454,6 +490,7 @@ export class CiliumModel implements AnnotatedCniModel {
     for (const rs of this.rejectedSelecting(q.subject)) {
       denyNotes.push(`${describeRef(refOf(rs.object))} selects ${q.subject.name} but Cilium rejects it (${rs.rejected}): it enforces nothing`);
     }
+    denyNotes.push(...this.filteredSubjectNotes(q));
 
     for (const rs of selected) {
       const denyField = q.direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
@@ -526,7 +563,7 @@ export class CiliumModel implements AnnotatedCniModel {
 
     const npIndex = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
     const nps = npIndex.get(q.subject.namespace ?? 'default') ?? [];
-    const np = nps.length > 0 ? evaluateNetworkPolicies(nps, q, this.namespaces) : undefined;
+    const np = nps.length > 0 ? evaluateNetworkPolicies(nps, this.viewQuery(q), this.namespaces) : undefined;
     if (np?.isolated && np.allowed) {
       for (const r of np.reasons) allows.push({ reason: r, l7: [] });
     }
@@ -546,17 +583,63 @@ export class CiliumModel implements AnnotatedCniModel {
       ], [], l7Constraints);
     }
     if (allows.length > 0) return finish(YES, [...allows.map((a) => a.reason), ...noteReasons], [], l7Constraints);
-    const uncertain = [...maybeAllows, ...(np?.isolated ? np.uncertain : [])];
+    const npIsolating = np?.isolated ? nps.filter((p) => effectivePolicyTypes(p).includes('Egress') && selectsEndpoint(p, this.view.of(q.subject))) : [];
+    const uncertain = [...maybeAllows, ...(np?.isolated ? np.uncertain : []), ...this.networkPolicyEgressNames(q, npIsolating)];
     const npReasons = np?.isolated ? np.reasons : [];
     const summary: Reason = {
       effect: 'isolate',
       message: `${q.subject.name} is in default deny for ${q.direction} and no rule ${uncertain.length > 0 ? 'surely ' : ''}allows ${this.flowText(q)}`,
     };
+    if (np?.isolated) allowNotes.push(...this.filteredNetworkPolicyPeerNotes(q, nps));
     const hostNotes = q.direction === 'egress' && !isPodNetworkEndpoint(q.peer) && q.peer.kind !== 'external' && 'reserved:host' in identityOf(q.peer)
       ? [LOCAL_HOST_EGRESS_NOTE]
       : [];
     return finish(uncertain.length > 0 ? MAYBE : NO,
       [...isolators, ...npReasons, summary, ...toReasons([...denyNotes, ...allowNotes, ...hostNotes])], uncertain);
+  }
+
+  /** Egress named-port resolution for egress rules; ingress names resolve on the destination. */
+  private egressNamesFor(direction: Direction): EgressNamedPorts | undefined {
+    return direction === 'egress' ? this.egressNames : undefined;
+  }
+
+  /** The query with its endpoints as Cilium identities see them (NetworkPolicy evaluation). */
+  private viewQuery(q: SideQuery): SideQuery {
+    return { ...q, subject: this.view.of(q.subject), peer: this.view.of(q.peer), destination: this.view.of(q.destination) };
+  }
+
+  /**
+   * Notes on the policies whose pod selector matches the subject only by labels Cilium leaves out
+   * of identities: Cilium rule sets and NetworkPolicies (for this direction) that the user may
+   * expect to apply.
+   */
+  private filteredSubjectNotes(q: SideQuery): string[] {
+    const identity = identityOf(q.subject);
+    const unfiltered = unfilteredIdentityOf(q.subject);
+    const notes: string[] = [];
+    const seen = new Set<object>();
+    for (const rs of this.index.candidates(q.subject.namespace ?? 'default')) {
+      if (rs.rejected !== undefined || rs.subjectSelector === undefined || seen.has(rs.object)) continue;
+      if (selectorMatches(rs.subjectSelector, identity) || !selectorMatches(rs.subjectSelector, unfiltered)) continue;
+      seen.add(rs.object);
+      notes.push(labelFilterNote(`${describeRef(refOf(rs.object))} ${rs.path}.endpointSelector`, q.subject));
+    }
+    const type = q.direction === 'ingress' ? 'Ingress' : 'Egress';
+    for (const np of this.networkPolicies.get(q.subject.namespace ?? 'default') ?? []) {
+      if (!effectivePolicyTypes(np).includes(type) || !selectsEndpoint(np, q.subject) || selectsEndpoint(np, this.view.of(q.subject))) continue;
+      notes.push(labelFilterNote(`${describeRef(refOf(np))} spec.podSelector`, q.subject));
+    }
+    return notes;
+  }
+
+  /** Notes on the isolating NetworkPolicies that would allow the flow but for the peer's dropped labels. */
+  private filteredNetworkPolicyPeerNotes(q: SideQuery, nps: ManifestObject[]): string[] {
+    const view = this.viewQuery(q);
+    const type = q.direction === 'ingress' ? 'Ingress' : 'Egress';
+    return nps
+      .filter((np) => effectivePolicyTypes(np).includes(type) && selectsEndpoint(np, view.subject)
+        && policyAllows(np, { ...view, peer: q.peer }, this.namespaces) === YES)
+      .map((np) => labelFilterNote(`${describeRef(refOf(np))} spec.${q.direction}`, q.peer));
   }
 
   private flowText(q: SideQuery): string {
@@ -576,12 +659,14 @@ export class CiliumModel implements AnnotatedCniModel {
   ): { truth: Tri; via?: string; why: string[]; portRule?: CiliumPortRule } | undefined {
     if (isIcmpOnly(rule)) return undefined;
     const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
-    const idx = matchingPortRule(toPorts, q.port, q.protocol, q.destination);
-    if (idx === undefined) return undefined;
+    const ports = matchingPortRule(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
+    if (ports === undefined) return undefined;
+    const idx = ports.index;
     const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, ctx);
     for (const n of peer.notes) notes.push(`${ruleLabel(rs, path)}: ${n}`);
     if (peer.truth === NO) return undefined;
     const portRule = idx >= 0 ? toPorts![idx] : undefined;
+    if (ports.maybe !== undefined) return { truth: MAYBE, why: [...(peer.truth === MAYBE ? peer.why : []), ports.maybe], portRule };
     if (allow && peer.truth === YES && needsAuthentication(rule)) {
       return { truth: MAYBE, why: [authenticationWhy(String(rule.authentication.mode))], portRule };
     }

@@ -18,7 +18,8 @@
 import { CidrGroupIndex } from './cidr-groups';
 import { entityMatches } from './entities';
 import { dnsSelectorMatches, describeDnsSelector, DnsSelector } from './fqdn';
-import { effectivePeerSelector, effectiveRequirementSelector, identityOf, selectorMatches } from './identity';
+import { effectivePeerSelector, effectiveRequirementSelector, identityOf, selectorMatches, unfilteredIdentityOf } from './identity';
+import { labelFilterNote } from './label-filter';
 import { blockOf, blockOfCidr, matchAddresses } from '../addresses';
 import { Direction, Endpoint } from '../model';
 import { LabelSelector } from '../selectors';
@@ -114,9 +115,12 @@ export function matchPeer(
   const endpoints: any[] = rule[`${pfx}Endpoints`] ?? [];
   const requiresMet = ctx.requires.every((r) => selectorMatches(r, identity));
   for (let i = 0; i < endpoints.length; i++) {
-    if (selectorMatches(effectivePeerSelector(endpoints[i], policyNamespace), identity)) {
+    const selector = effectivePeerSelector(endpoints[i], policyNamespace);
+    if (selectorMatches(selector, identity)) {
       if (requiresMet) return { truth: YES, via: `${pfx}Endpoints[${i}]`, notes, why: [] };
       notes.push(`${pfx}Endpoints[${i}] selects ${peer.name}, but the ${pfx}Requires of the rules selecting the subject do not`);
+    } else if (selectorMatches(selector, unfilteredIdentityOf(peer))) {
+      notes.push(labelFilterNote(`${pfx}Endpoints[${i}]`, peer));
     }
   }
   for (const entity of rule[`${pfx}Entities`] ?? []) {

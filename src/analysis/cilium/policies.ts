@@ -39,16 +39,21 @@ function nonEmpty(list: unknown): boolean {
 }
 
 /**
- * Default-deny per direction. From the CRD's `enableDefaultDeny` description: an explicit value wins;
- * otherwise it is true for each direction that has rules (allow or deny), false otherwise. "Has
- * rules" means a non-empty list: the CRD says an omitted or empty `ingress`/`egress` list does not
- * apply to that direction.
+ * Default-deny per direction: only a rule with rules for the direction (a non-empty allow or deny
+ * list; the CRD says an omitted or empty list does not apply to that direction) can put it into
+ * default deny, and it does unless `enableDefaultDeny` turns it off. An `enableDefaultDeny: true`
+ * for a direction without rules does nothing: Cilium's policy resolution only reads the flag of
+ * rules that have rules for the direction (pkg/policy/repository.go
+ * computePolicyEnforcementAndRules: `len(r.Ingress) > 0 || len(r.IngressDeny) > 0` before
+ * `*r.EnableDefaultDeny.Ingress`; from 1.18 pkg/policy/utils RulesToPolicyEntries carries the flag
+ * on the entries made from those rules only).
  */
 export function defaultDenyOf(rule: any): Record<Direction, boolean> {
   const edd = rule?.enableDefaultDeny ?? {};
+  const of = (flag: unknown, has: boolean): boolean => has && (typeof flag === 'boolean' ? flag : true);
   return {
-    ingress: typeof edd.ingress === 'boolean' ? edd.ingress : nonEmpty(rule?.ingress) || nonEmpty(rule?.ingressDeny),
-    egress: typeof edd.egress === 'boolean' ? edd.egress : nonEmpty(rule?.egress) || nonEmpty(rule?.egressDeny),
+    ingress: of(edd.ingress, nonEmpty(rule?.ingress) || nonEmpty(rule?.ingressDeny)),
+    egress: of(edd.egress, nonEmpty(rule?.egress) || nonEmpty(rule?.egressDeny)),
   };
 }
 

@@ -12,6 +12,7 @@
 import { ciliumHttpMatcher, L7Matcher } from '../http-request';
 import { Endpoint, L4Protocol } from '../model';
 import { MAYBE, NO } from '../verdict';
+import { EgressNamedPorts } from './egress-named-ports';
 import { describeDnsSelector, DnsSelector } from './fqdn';
 
 /** One `toPorts[].ports[]` entry. */
@@ -36,8 +37,14 @@ export interface CiliumPortRule {
   readonly listener?: { readonly name?: string; readonly envoyConfig?: { readonly kind?: string; readonly name?: string } };
 }
 
-/** Does one port entry match the flow's port/protocol (named ports resolved on `destination`)? */
-export function portProtocolMatches(pp: CiliumPortProtocol, port: number, protocol: L4Protocol, destination: Endpoint): boolean {
+/** Does one port entry match the flow's port/protocol: true, false, or why it may (egress named ports)? */
+export function portProtocolMatches(
+  pp: CiliumPortProtocol,
+  port: number,
+  protocol: L4Protocol,
+  destination: Endpoint,
+  egressNames?: EgressNamedPorts,
+): true | false | string {
   const proto = (pp.protocol ?? 'ANY').toUpperCase();
   if (proto !== 'ANY' && proto !== '' && proto !== protocol) return false;
   const text = String(pp.port ?? '0').trim();
@@ -47,15 +54,24 @@ export function portProtocolMatches(pp: CiliumPortProtocol, port: number, protoc
     const end = pp.endPort !== undefined && pp.endPort > start ? pp.endPort : start;
     return port >= start && port <= end;
   }
-  // Named port: the destination pod must declare it, with this number and a compatible protocol.
-  // Cilium lower-cases the name (PortProtocol.sanitize); container port names are lower case.
+  // Named port. Cilium lower-cases the name (PortProtocol.sanitize); container port names are lower
+  // case. Ingress: the destination pod (the subject) must declare it with this number and protocol;
+  // egress: see ./egress-named-ports.
   const name = text.toLowerCase();
+  if (egressNames) return egressNames.matches(name, port, protocol, destination);
   return destination.namedPorts.some((np) => np.name === name && np.port === port && np.protocol === protocol);
 }
 
+/** The `toPorts` entry a flow matches: its index (`-1` for all ports), and why it only may match. */
+export interface PortMatch {
+  readonly index: number;
+  /** Set when the entry may match (an egress named port Cilium may resolve to the flow's port). */
+  readonly maybe?: string;
+}
+
 /**
- * Index of the first `toPorts` entry matching the flow, `-1` when `toPorts` is absent or empty (all
- * ports), or undefined.
+ * The first `toPorts` entry matching the flow (index `-1` when `toPorts` is absent or empty: all
+ * ports), else the first that may match, or undefined. `egressNames` is given for egress rules.
  *
  * An entry whose `ports` is absent or empty matches nothing, L7 `rules` or not: Cilium's policy
  * resolution (pkg/policy/rule.go, mergeIngress / mergeEgress) creates one L4 filter per
@@ -68,14 +84,20 @@ export function matchingPortRule(
   port: number,
   protocol: L4Protocol,
   destination: Endpoint,
-): number | undefined {
-  if (toPorts === undefined || toPorts.length === 0) return -1;
+  egressNames?: EgressNamedPorts,
+): PortMatch | undefined {
+  if (toPorts === undefined || toPorts.length === 0) return { index: -1 };
+  let maybe: PortMatch | undefined;
   for (let i = 0; i < toPorts.length; i++) {
     const ports = toPorts[i].ports;
     if (!Array.isArray(ports) || ports.length === 0) continue;
-    if (ports.some((pp) => portProtocolMatches(pp, port, protocol, destination))) return i;
+    for (const pp of ports) {
+      const m = portProtocolMatches(pp, port, protocol, destination, egressNames);
+      if (m === true) return { index: i };
+      if (typeof m === 'string' && maybe === undefined) maybe = { index: i, maybe: m };
+    }
   }
-  return undefined;
+  return maybe;
 }
 
 /**

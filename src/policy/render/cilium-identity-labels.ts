@@ -1,49 +1,12 @@
+import { ciliumIgnoredLabelPattern } from '../../util/cilium-label-filter';
 import { PolicyIntent } from '../intent';
 
 /**
- * Cilium's default label filter (pkg/labelsfilter `defaultLabelPrefixCfg`; docs.cilium.io
- * "Limiting Identity-Relevant Labels"): a pod label whose key one of the ignore patterns matches at
- * its start is left out of the pod's security identity, unless an include pattern matches a longer
- * part of the key. The StatefulSet and indexed-Job labels are ignored since 1.15
- * (cilium/cilium#28003). Cilium policies select identities, never pods, so a selector on such a key
- * matches no pod; that holds for the NetworkPolicies Cilium enforces as well (cilium/cilium#18878).
+ * Cilium policies select identities, never pods, and its default label filter leaves some pod labels
+ * out of identities (see util/cilium-label-filter), so a selector on such a key matches no pod; that
+ * holds for the NetworkPolicies Cilium enforces as well (cilium/cilium#18878).
  */
-const IGNORED: readonly string[] = [
-  'io\\.kubernetes', 'kubernetes\\.io', 'statefulset\\.kubernetes\\.io/pod-name', 'apps\\.kubernetes\\.io/pod-index',
-  'batch\\.kubernetes\\.io/job-completion-index', '.*beta\\.kubernetes\\.io', 'k8s\\.io', 'pod-template-generation',
-  'pod-template-hash', 'controller-revision-hash', 'annotation.*', 'etcd_node',
-];
-/** The include patterns of the same default list that can match a pod label key. */
-const INCLUDED: readonly string[] = [
-  'io\\.kubernetes\\.pod\\.namespace', 'io\\.cilium\\.k8s\\.namespace\\.labels', 'app\\.kubernetes\\.io', 'io\\.cilium\\.k8s\\.policy\\.cluster',
-];
-
-const compile = (patterns: readonly string[]) => patterns.map((p) => ({ pattern: p, expr: new RegExp(p) }));
-const IGNORED_EXPRS = compile(IGNORED);
-const INCLUDED_EXPRS = compile(INCLUDED);
-
-/** Length of the match of `expr` in `key` when the leftmost match starts at the key's start (labelsfilter `matches`), else 0. */
-function matchAtStart(expr: RegExp, key: string): number {
-  const m = expr.exec(key);
-  return m !== null && m.index === 0 ? m[0].length : 0;
-}
-
-/**
- * The default ignore pattern that keeps the pod label `key` out of Cilium identities, or undefined
- * when the key is identity-relevant. As labelsfilter decides: ignored when an ignore pattern
- * matches and no include pattern matches a longer part of the key (the shortest ignore match
- * against the longest include match).
- */
-export function ciliumIgnoredLabelPattern(key: string): string | undefined {
-  let ignored: { pattern: string; length: number } | undefined;
-  for (const { pattern, expr } of IGNORED_EXPRS) {
-    const length = matchAtStart(expr, key);
-    if (length > 0 && (ignored === undefined || length < ignored.length)) ignored = { pattern, length };
-  }
-  if (ignored === undefined) return undefined;
-  const included = Math.max(0, ...INCLUDED_EXPRS.map(({ expr }) => matchAtStart(expr, key)));
-  return included > ignored.length ? undefined : ignored.pattern;
-}
+export { ciliumIgnoredLabelPattern };
 
 /** A pod-label selector of the intent that Cilium cannot match, described for an error. */
 export interface UnmatchableSelector {

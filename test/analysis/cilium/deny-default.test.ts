@@ -77,15 +77,23 @@ describe('default deny', () => {
     expect(ingress([empty], web, api, 80).allowed).toBe(true);
   });
 
-  test('enableDefaultDeny ingress true with no ingress rules still isolates', () => {
+  test('enableDefaultDeny ingress true with no ingress rules does not isolate (Cilium reads the flag only of rules with ingress rules)', () => {
+    // pkg/policy/repository.go computePolicyEnforcementAndRules / pkg/policy/utils RulesToPolicyEntries.
     const edd = cnp('shop', 'edd', {
       endpointSelector: { matchLabels: { app: 'api' } },
       enableDefaultDeny: { ingress: true },
       egress: [{ toEntities: ['world'] }],
     });
     const v = ingress([edd], web, api, 80);
-    expect(v.allowed).toBe(false);
-    expect(v.reasons[0].message).toContain('enableDefaultDeny.ingress: true');
+    expect(v.allowed).toBe(true);
+    expect(v.reasons.map((r) => r.message)).toEqual([
+      'no Cilium or Kubernetes policy puts shop/api into default deny for ingress (selecting Cilium rules have enableDefaultDeny disabled or no ingress rules)',
+    ]);
+    // With an ingress rule the explicit flag isolates, and says so.
+    const withRule = cnp('shop', 'edd', { ...edd.spec, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'worker' } }] }] });
+    const denied = ingress([withRule], web, api, 80);
+    expect(denied.allowed).toBe(false);
+    expect(denied.reasons[0].message).toContain('enableDefaultDeny.ingress: true');
   });
 
   test('an egress policy does not restrict ingress (per-direction default deny)', () => {
