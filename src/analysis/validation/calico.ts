@@ -6,15 +6,14 @@
  * unknown actions and protocols, fields of the wrong type.
  */
 import { at, Checker, isPortName } from './checker';
-import { calicoRuleIpProblems, globalSelectorProblem } from '../calico/rules';
+import { calicoProtocol, calicoRuleIpProblems, globalSelectorProblem } from '../calico/rules';
 import { parseCalicoSelector } from '../calico/selector';
 
-const PROTOCOLS = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'SCTP', 'UDPLite'];
 /**
  * Protocols that take ports: TCP, UDP and SCTP, by name or number (libcalico-go numorstring
  * Protocol.SupportsPorts; UDPLite is not one of them).
  */
-const PORT_PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP', '6', '17', '132']);
+const PORT_PROTOCOLS = new Set([6, 17, 132]);
 
 /**
  * A Calico selector expression (blank is allowed: it means all()). `global` says where global() is
@@ -34,16 +33,12 @@ function checkSelector(value: unknown, path: string, c: Checker, global: 'policy
   if (problem) c.report(path, problem);
 }
 
-function checkProtocol(value: unknown, path: string, c: Checker): void {
-  if (value === undefined || value === null) return;
-  if (typeof value === 'number') {
-    c.number(value, path, { integer: true, min: 1, max: 255 });
-    return;
-  }
-  const text = c.string(value, path);
-  if (text === undefined) return;
-  if (/^\d+$/.test(text)) c.number(Number(text), path, { integer: true, min: 1, max: 255 });
-  else if (!PROTOCOLS.some((p) => p.toLowerCase() === text.toLowerCase())) c.report(path, `'${text}' is not a protocol Calico knows (${PROTOCOLS.join(', ')} or a number)`);
+/** A rule's protocol as libcalico-go reads it ({@link calicoProtocol}); undefined when absent or rejected (reported). */
+function checkProtocol(value: unknown, path: string, c: Checker): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const p = calicoProtocol(value);
+  if (p.problem !== undefined) c.report(path, p.problem);
+  return p.number;
 }
 
 /** Calico ports: a number 1-65535, a range `"first:last"`, or a named port. */
@@ -73,7 +68,14 @@ function checkPorts(value: unknown, path: string, c: Checker): number {
   return list.length;
 }
 
-function checkEntity(value: unknown, path: string, c: Checker): { ports: number; services: boolean } {
+/** What a rule check needs from an entity: its port count and its Service match (namespace '' when unset). */
+interface EntitySummary {
+  readonly ports: number;
+  readonly services: boolean;
+  readonly servicesNamespace?: string;
+}
+
+function checkEntity(value: unknown, path: string, c: Checker): EntitySummary {
   const e = c.object(value, path);
   if (!e) return { ports: 0, services: false };
   if (e.services !== undefined && e.services !== null) {
@@ -93,23 +95,29 @@ function checkEntity(value: unknown, path: string, c: Checker): { ports: number;
     checkSelector(sa.selector, at(at(path, 'serviceAccounts'), 'selector'), c);
   }
   const services = c.object(e.services, at(path, 'services'));
+  let servicesNamespace: string | undefined;
   if (services) {
-    c.string(services.name, at(at(path, 'services'), 'name'));
-    c.string(services.namespace, at(at(path, 'services'), 'namespace'));
+    // validateEntityRule: a Service match must name the Service.
+    const name = c.string(services.name, at(at(path, 'services'), 'name'));
+    if (services.name === undefined || services.name === null || name === '') c.report(at(at(path, 'services'), 'name'), 'must specify a service name');
+    const absent = services.namespace === undefined || services.namespace === null;
+    servicesNamespace = absent ? '' : c.string(services.namespace, at(at(path, 'services'), 'namespace'));
   }
-  return { ports, services: !!services };
+  return { ports, services: !!services, servicesNamespace };
 }
 
-function checkRule(rule: Record<string, any>, path: string, c: Checker, direction: string, preDNAT: boolean): void {
+function checkRule(rule: Record<string, any>, path: string, c: Checker, direction: string, preDNAT: boolean, global: boolean): void {
   if (rule.action === undefined) c.report(at(path, 'action'), 'is required');
   const action = c.oneOf(rule.action, at(path, 'action'), ['Allow', 'Deny', 'Log', 'Pass']);
-  checkProtocol(rule.protocol, at(path, 'protocol'), c);
+  const protocol = checkProtocol(rule.protocol, at(path, 'protocol'), c);
   checkProtocol(rule.notProtocol, at(path, 'notProtocol'), c);
   if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) c.report(at(path, 'ipVersion'), 'must be 4 or 6');
   const source = checkEntity(rule.source, at(path, 'source'), c);
   const destination = checkEntity(rule.destination, at(path, 'destination'), c);
   for (const p of calicoRuleIpProblems(rule, path)) c.report(p.path, p.message);
-  if ((source.ports > 0 || destination.ports > 0) && !PORT_PROTOCOLS.has(String(rule.protocol).toUpperCase())) {
+  // Protocol.SupportsPorts also says yes to the v1 spellings tcp/udp/sctp, which the name check rejects.
+  const supportsPorts = (protocol !== undefined && PORT_PROTOCOLS.has(protocol)) || ['tcp', 'udp', 'sctp'].includes(rule.protocol);
+  if ((source.ports > 0 || destination.ports > 0) && !supportsPorts) {
     c.report(at(path, 'protocol'), 'rules with ports need protocol TCP, UDP or SCTP');
   }
   // libcalico-go validateRule: a destination Service brings its own ports (source ports stay valid).
@@ -118,6 +126,12 @@ function checkRule(rule: Record<string, any>, path: string, c: Checker, directio
   if (direction === 'egress' && source.services) c.report(at(at(path, 'source'), 'services'), 'is not allowed in an egress rule source');
   if (direction === 'ingress' && destination.services) {
     c.report(at(at(path, 'destination'), 'services'), 'is not allowed in an ingress rule destination');
+  }
+  // validateGlobalNetworkPolicySpec: cluster-wide, a Service name needs its namespace (a namespaced
+  // policy's Service defaults to the policy's namespace).
+  const peer = direction === 'egress' ? destination : source;
+  if (global && peer.servicesNamespace === '') {
+    c.report(at(at(at(path, direction === 'egress' ? 'destination' : 'source'), 'services'), 'namespace'), 'must specify a namespace in a GlobalNetworkPolicy');
   }
   // validateRule: ICMP type/code need protocol ICMP or ICMPv6, and a code needs a type (validateICMPFields).
   for (const field of ['icmp', 'notICMP']) {
@@ -171,7 +185,7 @@ export function checkCalicoPolicy(obj: Record<string, any>, c: Checker): void {
   }
   if (spec.doNotTrack === true && spec.preDNAT === true) c.report('spec', 'doNotTrack and preDNAT cannot both be set');
   for (const direction of ['ingress', 'egress']) {
-    for (const { item, path } of c.objects(spec[direction], `spec.${direction}`)) checkRule(item, path, c, direction, spec.preDNAT === true);
+    for (const { item, path } of c.objects(spec[direction], `spec.${direction}`)) checkRule(item, path, c, direction, spec.preDNAT === true, global);
   }
 }
 
