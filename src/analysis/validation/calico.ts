@@ -175,6 +175,10 @@ export function checkCalicoPolicy(obj: Record<string, any>, c: Checker): void {
   const types = c.list(spec.types, 'spec.types');
   types.forEach((t, i) => c.oneOf(t, at('spec.types', i), ['Ingress', 'Egress'], true));
   if (types.length > 2) c.report('spec.types', 'may not list more than two types');
+  // validate[Global]NetworkPolicySpec: each type at most once.
+  types.forEach((t, i) => {
+    if (typeof t === 'string' && types.indexOf(t) !== i) c.report(at('spec.types', i), `'${t}' type specified more than once`);
+  });
   for (const field of ['doNotTrack', 'preDNAT', 'applyOnForward']) {
     if (spec[field] === undefined) continue;
     if (!global) c.report(`spec.${field}`, 'is only valid in a GlobalNetworkPolicy');

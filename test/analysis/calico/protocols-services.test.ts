@@ -97,3 +97,14 @@ describe('services: a name is required, and a GlobalNetworkPolicy must give its 
     });
   });
 });
+
+describe('types: each at most once (validateNetworkPolicySpec, validateGlobalNetworkPolicySpec)', () => {
+  test('a repeated type is rejected', () => {
+    const p = cnp('shop', 'twice', { selector: 'all()', types: ['Ingress', 'Ingress'], ingress: [{ action: 'Allow' }] });
+    expect(validateManifest(p)).toEqual({
+      rejectedBy: 'Calico',
+      problems: [{ path: 'spec.types[1]', message: "'Ingress' type specified more than once" }],
+    });
+    expect(validateManifest(gnp('both', { selector: 'all()', types: ['Ingress', 'Egress'] }))).toBeUndefined();
+  });
+});
