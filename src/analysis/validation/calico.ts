@@ -152,10 +152,17 @@ function checkRule(rule: Record<string, any>, path: string, c: Checker, directio
     if (rule.protocol !== undefined && rule.protocol !== null && rule.protocol !== 'TCP') {
       c.report(at(path, 'protocol'), 'must be TCP (or omitted) with an HTTP match');
     }
-    c.strings(http.methods, at(at(path, 'http'), 'methods'));
+    // validateHTTPRule: no method twice; each path sets exactly one of exact/prefix, starting with
+    // '/' and without '?', ' ' or '#'.
+    const methods = c.strings(http.methods, at(at(path, 'http'), 'methods'));
+    if (new Set(methods).size !== methods.length) c.report(at(at(path, 'http'), 'methods'), 'lists a method more than once');
     for (const { item, path: p } of c.objects(http.paths, at(at(path, 'http'), 'paths'))) {
-      c.string(item.exact, at(p, 'exact'));
-      c.string(item.prefix, at(p, 'prefix'));
+      const exact = c.string(item.exact, at(p, 'exact')) ?? '';
+      const prefix = c.string(item.prefix, at(p, 'prefix')) ?? '';
+      if (exact !== '' && prefix !== '') c.report(p, "sets both 'exact' and 'prefix'");
+      const value = exact || prefix;
+      if (exact === '' && prefix === '') c.report(p, "must set 'exact' or 'prefix'");
+      else if (!value.startsWith('/') || /[? #]/.test(value)) c.report(p, `'${value}' must start with '/' and not contain '?', ' ' or '#'`);
     }
   }
   if (preDNAT && direction === 'egress') c.report(path, 'preDNAT policies cannot have egress rules');
@@ -188,6 +195,7 @@ export function checkCalicoPolicy(obj: Record<string, any>, c: Checker): void {
     c.report('spec.applyOnForward', `must be true with ${spec.doNotTrack === true ? 'doNotTrack' : 'preDNAT'}`);
   }
   if (spec.doNotTrack === true && spec.preDNAT === true) c.report('spec', 'doNotTrack and preDNAT cannot both be set');
+  if (spec.preDNAT === true && types.includes('Egress')) c.report('spec.types', "a preDNAT policy cannot have the 'Egress' type");
   for (const direction of ['ingress', 'egress']) {
     for (const { item, path } of c.objects(spec[direction], `spec.${direction}`)) checkRule(item, path, c, direction, spec.preDNAT === true, global);
   }

@@ -108,3 +108,30 @@ describe('types: each at most once (validateNetworkPolicySpec, validateGlobalNet
     expect(validateManifest(gnp('both', { selector: 'all()', types: ['Ingress', 'Egress'] }))).toBeUndefined();
   });
 });
+
+describe('HTTP matches (validateHTTPRule) and preDNAT types (validateGlobalNetworkPolicySpec)', () => {
+  test('duplicate methods, paths with both or neither of exact/prefix, and paths not starting with / are rejected', () => {
+    const p = policy({
+      action: 'Allow',
+      http: {
+        methods: ['GET', 'GET'],
+        paths: [{ exact: '/a', prefix: '/b' }, {}, { prefix: 'api' }, { exact: '/x?y=1' }, { prefix: '/ok' }],
+      },
+    });
+    expect(validateManifest(p)).toEqual({
+      rejectedBy: 'Calico',
+      problems: [
+        { path: 'spec.ingress[0].http.methods', message: 'lists a method more than once' },
+        { path: 'spec.ingress[0].http.paths[0]', message: "sets both 'exact' and 'prefix'" },
+        { path: 'spec.ingress[0].http.paths[1]', message: "must set 'exact' or 'prefix'" },
+        { path: 'spec.ingress[0].http.paths[2]', message: "'api' must start with '/' and not contain '?', ' ' or '#'" },
+        { path: 'spec.ingress[0].http.paths[3]', message: "'/x?y=1' must start with '/' and not contain '?', ' ' or '#'" },
+      ],
+    });
+  });
+
+  test('a preDNAT GlobalNetworkPolicy cannot have the Egress type', () => {
+    const g = gnp('pre', { selector: 'all()', preDNAT: true, applyOnForward: true, types: ['Ingress', 'Egress'], ingress: [{ action: 'Deny' }] });
+    expect(validateManifest(g)).toEqual({ rejectedBy: 'Calico', problems: [{ path: 'spec.types', message: "a preDNAT policy cannot have the 'Egress' type" }] });
+  });
+});
