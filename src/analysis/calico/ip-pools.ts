@@ -4,7 +4,9 @@
  * of IP addresses that Calico uses to assign to pods"; "IP pools are only used when Calico is used
  * for pod networking"). When the manifests carry the operator's Installation with its pools, a pod
  * whose IP is not given is somewhere in those pools, which makes `nets` / `notNets` covering them
- * (e.g. "the internet" minus the pod CIDR) exact instead of unknown.
+ * (e.g. "the internet" minus the pod CIDR) exact instead of unknown. Not covered: pods given an
+ * address outside IPAM with the `cni.projectcalico.org/ipAddrsNoIpam` annotation, which Calico's CNI
+ * only honours when its `ip_addrs_no_ipam` feature is switched on.
  */
 import { AddressSet } from '../../util/address-set';
 import { ParsedCidr, parseCidrLoose } from '../../util/cidr';

@@ -209,10 +209,22 @@ export function checkCalicoNetworkSet(obj: Record<string, any>, c: Checker): voi
   if (spec) c.strings(spec.nets, 'spec.nets').forEach((n, i) => c.cidr(n, at('spec.nets', i), true));
 }
 
-/** projectcalico.org/v3 Tier: order and default action (Deny or Pass). */
+/**
+ * The default action the Tier CRD's CEL rules require of Calico's own tiers (`default`: Deny;
+ * `kube-admin`, `kube-baseline`: Pass). The schema defaults an omitted action to Deny first.
+ */
+const BUILT_IN_TIER_ACTIONS: Readonly<Record<string, string>> = { 'default': 'Deny', 'kube-admin': 'Pass', 'kube-baseline': 'Pass' };
+
+/** projectcalico.org/v3 Tier: order and default action (Deny or Pass; fixed for the built-in tiers). */
 export function checkCalicoTier(obj: Record<string, any>, c: Checker): void {
   const spec = c.object(obj.spec, 'spec');
   if (!spec) return;
   c.number(spec.order, 'spec.order');
-  c.oneOf(spec.defaultAction, 'spec.defaultAction', ['Deny', 'Pass']);
+  const action = c.oneOf(spec.defaultAction, 'spec.defaultAction', ['Deny', 'Pass']);
+  const name = obj.metadata?.name;
+  const required = typeof name === 'string' && Object.prototype.hasOwnProperty.call(BUILT_IN_TIER_ACTIONS, name) ? BUILT_IN_TIER_ACTIONS[name] : undefined;
+  const effective = spec.defaultAction === undefined || spec.defaultAction === null ? 'Deny' : action;
+  if (required !== undefined && effective !== undefined && effective !== required) {
+    c.report('spec.defaultAction', `the '${name}' tier must have default action '${required}'${spec.defaultAction == null ? ' (omitted, it defaults to Deny)' : ''}`);
+  }
 }

@@ -135,3 +135,18 @@ describe('HTTP matches (validateHTTPRule) and preDNAT types (validateGlobalNetwo
     expect(validateManifest(g)).toEqual({ rejectedBy: 'Calico', problems: [{ path: 'spec.types', message: "a preDNAT policy cannot have the 'Egress' type" }] });
   });
 });
+
+describe("Calico's own tiers keep their default action (Tier CRD CEL rules, v3_projectcalico_org.yaml)", () => {
+  test("a 'default' Tier with Pass, or a 'kube-admin' Tier without Pass, is rejected", () => {
+    const tierObject = (name: string, spec: any) => ({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name }, spec });
+    expect(validateManifest(tierObject('default', { order: 1000000, defaultAction: 'Pass' }))).toEqual({
+      rejectedBy: 'Calico', problems: [{ path: 'spec.defaultAction', message: "the 'default' tier must have default action 'Deny'" }],
+    });
+    expect(validateManifest(tierObject('kube-admin', { order: 1000 }))).toEqual({
+      rejectedBy: 'Calico', problems: [{ path: 'spec.defaultAction', message: "the 'kube-admin' tier must have default action 'Pass' (omitted, it defaults to Deny)" }],
+    });
+    expect(validateManifest(tierObject('default', { order: 1000000 }))).toBeUndefined();
+    expect(validateManifest(tierObject('kube-baseline', { order: 10000000, defaultAction: 'Pass' }))).toBeUndefined();
+    expect(validateManifest(tierObject('platform', { order: 100, defaultAction: 'Pass' }))).toBeUndefined();
+  });
+});
