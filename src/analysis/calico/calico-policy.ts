@@ -5,7 +5,7 @@
  */
 import { calicoHttpMatcher, L7Matcher } from '../http-request';
 import { namespaceLabels, serviceAccountLabels, workloadLabels } from './labels';
-import { CalicoDecision, MaybeAction, NO_DECISION, PolicyDecision, PolicyEntry, PolicyOutcome } from './policy-entry';
+import { CalicoDecision, MaybeAction, NO_DECISION, PolicyDecision, PolicyEntry, PolicyOutcome, policySortKey } from './policy-entry';
 import {
   compileRule, CompiledRule, compileSelector, dependsOnSubject, EntityRule, globalSelectorProblem, InvalidRuleError, RuleContext, RuleScope,
   ruleMatches, ruleTruth,
@@ -76,8 +76,8 @@ export class CalicoPolicyEntry implements PolicyEntry {
     this.tier = calicoPolicyTier(obj);
     this.order = typeof obj.spec?.order === 'number' ? obj.spec.order : undefined;
     const name = obj.metadata?.name ?? '';
-    this.sortKey = this.namespace ? `${this.namespace}/${name}` : name;
-    this.label = `${obj.kind} ${this.sortKey}`;
+    this.sortKey = policySortKey(name, this.namespace, obj.kind ?? '');
+    this.label = `${obj.kind} ${this.namespace ? `${this.namespace}/${name}` : name}`;
     this.scope = { namespace: this.namespace };
     // Only an ingress Allow rule reports its HTTP match (see evaluate).
     this.hasL7Rules = rules.ingress.some((r) => r.http !== undefined && r.action === 'Allow');

@@ -5,7 +5,7 @@
  * A selected endpoint that no rule allows falls through to the next policy of the tier, and to the
  * tier's end-of-tier Deny if nothing else decides.
  */
-import { NO_DECISION, PolicyDecision, PolicyEntry, PolicyOutcome } from './policy-entry';
+import { NO_DECISION, PolicyDecision, PolicyEntry, PolicyOutcome, policySortKey } from './policy-entry';
 import { effectivePolicyTypes, matchingRuleIndex, maybeRules, policyAllows, selectsEndpoint } from '../kubernetes/network-policy';
 import { Direction, Endpoint, ManifestObject, NamespaceIndex, refOf, SideQuery } from '../model';
 import { MAYBE, YES } from '../verdict';
@@ -31,7 +31,7 @@ export class KubernetesPolicyEntry implements PolicyEntry {
     this.namespace = np.metadata?.namespace ?? 'default';
     this.ref = { ...refOf(np), namespace: this.namespace };
     this.calicoName = `knp.default.${np.metadata?.name ?? ''}`;
-    this.sortKey = `${this.namespace}/${this.calicoName}`;
+    this.sortKey = policySortKey(this.calicoName, this.namespace, 'KubernetesNetworkPolicy');
     this.label = `Kubernetes NetworkPolicy ${this.namespace}/${np.metadata?.name ?? ''}`;
   }
 

@@ -22,6 +22,7 @@
 import { L7Matcher } from '../http-request';
 import { CalicoPolicyEntry, compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
 import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy } from './cluster-network-policy';
+import { calicoPodAddressSpace } from './ip-pools';
 import { KubernetesPolicyEntry } from './kubernetes-policy';
 import { isNetworkSet, NetworkSetIndex, toNetworkSet } from './network-sets';
 import { CalicoDecision, comparePolicies, PolicyEntry } from './policy-entry';
@@ -32,8 +33,8 @@ import { addressKey } from '../addresses';
 import { clusterPolicyPeerClauses } from '../cluster-network-policy';
 import { isNetworkPolicy, NetworkPolicyPeerIndex } from '../kubernetes/network-policy';
 import {
-  AnnotatedCniModel, basePeerKey, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey, Reason,
-  SideQuery,
+  AddressSpace, AnnotatedCniModel, basePeerKey, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey,
+  Reason, SideQuery,
   isPodNetworkEndpoint, sideVerdict,
 } from '../model';
 import { ALLOW_BIT, DENY_BIT, fromOutcomes, MAYBE, Outcomes, Tri, union, YES } from '../verdict';
@@ -86,6 +87,9 @@ class CalicoModel implements AnnotatedCniModel {
   private readonly npPeers: NetworkPolicyPeerIndex;
   private readonly cnpPeers: Array<(e: Endpoint) => boolean>;
   private entities?: PeerEntities;
+  /** Where Calico IPAM puts pods whose IP is not given (see {@link calicoPodAddressSpace}). */
+  private readonly poolSpace?: AddressSpace;
+  private readonly placedInPools = new WeakMap<Endpoint, Endpoint>();
 
   constructor(given: ManifestObject[], namespaces: NamespaceIndex, options: CalicoModelOptions) {
     const cnps = options.clusterNetworkPolicy ? 0 : given.filter(isClusterNetworkPolicy).length;
@@ -129,6 +133,29 @@ class CalicoModel implements AnnotatedCniModel {
     }
     this.npPeers = new NetworkPolicyPeerIndex(manifests.filter(isNetworkPolicy), namespaces);
     this.cnpPeers = clusterPolicyPeerClauses(manifests.filter(isClusterNetworkPolicy), namespaces);
+    this.poolSpace = calicoPodAddressSpace(manifests);
+  }
+
+  /**
+   * The endpoint as Calico sees it: a pod-network pod with neither an IP nor an address space from
+   * the caller is somewhere in the Calico IP pools, when the manifests give them (one copy per pod,
+   * so the caches keyed by endpoint keep working).
+   */
+  private placed(ep: Endpoint): Endpoint {
+    if (!this.poolSpace || !isPodNetworkEndpoint(ep) || ep.ip !== undefined || (ep.ips?.length ?? 0) > 0 || ep.addressSpace) return ep;
+    let copy = this.placedInPools.get(ep);
+    if (!copy) this.placedInPools.set(ep, copy = { ...ep, addressSpace: this.poolSpace });
+    return copy;
+  }
+
+  /** The query with its endpoints {@link placed}. */
+  private placedQuery(query: SideQuery): SideQuery {
+    if (!this.poolSpace) return query;
+    const subject = this.placed(query.subject);
+    const peer = this.placed(query.peer);
+    if (subject === query.subject && peer === query.peer) return query;
+    const destination = query.destination === query.subject ? subject : query.destination === query.peer ? peer : this.placed(query.destination);
+    return { ...query, subject, peer, destination };
   }
 
   private skip(namespace: string | undefined, note: string): void {
@@ -179,7 +206,8 @@ class CalicoModel implements AnnotatedCniModel {
   }
 
   /** The outcome of {@link evaluate} without reasons: same tier walk, over the cached selection. */
-  decide(query: SideQuery): Tri {
+  decide(given: SideQuery): Tri {
+    const query = this.placedQuery(given);
     if (!isPodNetworkEndpoint(query.subject)) return YES;
     if (query.direction === 'ingress' && isLocalNode(query.peer)) return YES;
     return fromOutcomes(this.decideFrom(this.selection(query.subject, query.direction), 0, query));
@@ -218,7 +246,8 @@ class CalicoModel implements AnnotatedCniModel {
    * the subject, of the subject's labels, namespace (labels), service account and IP. Rule selectors
    * are scoped by the policy's namespace, which the policy identity already fixes.
    */
-  subjectKey(subject: Endpoint, direction: Direction): string {
+  subjectKey(given: Endpoint, direction: Direction): string {
+    const subject = this.placed(given);
     if (!isPodNetworkEndpoint(subject)) return '';
     const tiers = this.selection(subject, direction);
     if (tiers.length === 0) return '';
@@ -238,7 +267,8 @@ class CalicoModel implements AnnotatedCniModel {
    * selectors, scope and network sets), the Kubernetes and ClusterNetworkPolicy peer clauses, the
    * endpoint's kind and addresses, and (egress: the peer is the destination) its named ports.
    */
-  peerKey(peer: Endpoint, direction: Direction): string {
+  peerKey(given: Endpoint, direction: Direction): string {
+    const peer = this.placed(given);
     const entities = this.peerEntities();
     const own = entities.byNamespace.get(peer.namespace ?? '') ?? [];
     const truths = [...own, ...entities.global].map((c) => `${c.id}:${entityIdentityTruth(c.entity, peer, c.scope, this.ctx)}`)
@@ -275,7 +305,8 @@ class CalicoModel implements AnnotatedCniModel {
     return this.entities = out;
   }
 
-  evaluate(query: SideQuery): DirectionVerdict {
+  evaluate(given: SideQuery): DirectionVerdict {
+    const query = this.placedQuery(given);
     const { subject, direction } = query;
     if (!isPodNetworkEndpoint(subject)) {
       return sideVerdict(YES, [{

@@ -51,7 +51,10 @@ export interface PolicyEntry {
   readonly tier: string;
   /** Order within the tier (lower first); undefined sorts last. */
   readonly order?: number;
-  /** Tie-breaker after order. */
+  /**
+   * Tie-breaker after order: `<name>/<namespace>/<kind>` as Felix builds it (see
+   * {@link policySortKey}).
+   */
   readonly sortKey: string;
   /** Namespace of a namespaced policy; undefined for cluster-wide ones. */
   readonly namespace?: string;
@@ -79,6 +82,18 @@ export interface PolicyEntry {
   dependsOnSubject(direction: Direction): boolean;
   /** Message for a decision by `rulePath`, naming the policy, action, tier and order. */
   describe(rulePath: string, action: string): string;
+}
+
+/**
+ * Felix's tie-break for policies of equal order in one tier (felix/calc/policy_sorter.go,
+ * PolKVLess): the strings `<name>/<namespace>/<kind>` of the policy keys, compared bytewise. The
+ * name is the Calico name (`knp.default.<name>` for a Kubernetes NetworkPolicy), the namespace is
+ * empty for cluster-wide policies and the kind is the v3 kind (`KubernetesNetworkPolicy` for a
+ * converted Kubernetes policy). So the name decides first: a GlobalNetworkPolicy `b` runs before a
+ * NetworkPolicy `a/c` of equal order, and only equal names fall back to the namespace.
+ */
+export function policySortKey(name: string, namespace: string | undefined, kind: string): string {
+  return `${name}/${namespace ?? ''}/${kind}`;
 }
 
 /** Sort policies within a tier: by order (unset last), then by sort key. */

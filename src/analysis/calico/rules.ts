@@ -18,8 +18,11 @@ import { and3, MAYBE, NO, not3, Tri, YES } from '../verdict';
 /** Calico rule actions. */
 export type CalicoAction = 'Allow' | 'Deny' | 'Pass' | 'Log';
 
-/** Protocol names Calico accepts, as IANA numbers. */
-const PROTOCOL_NUMBERS: Record<string, number> = { TCP: 6, UDP: 17, SCTP: 132, ICMP: 1, ICMPV6: 58, UDPLITE: 136 };
+/**
+ * Protocol names Calico accepts, exactly as written (libcalico-go validator.go `protocolRegex`
+ * `^(TCP|UDP|ICMP|ICMPv6|SCTP|UDPLite)$`: case matters, `tcp` is rejected), as IANA numbers.
+ */
+const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { TCP: 6, UDP: 17, SCTP: 132, ICMP: 1, ICMPv6: 58, UDPLite: 136 };
 /**
  * Protocols on which `ports` are allowed: TCP, UDP, SCTP (libcalico-go Protocol.SupportsPorts;
  * Calico validation rejects ports with any other protocol, UDPLite included).
@@ -79,14 +82,38 @@ export interface RuleContext {
 /** Thrown while compiling a rule that Calico's API validation would reject. */
 export class InvalidRuleError extends Error {}
 
+/** A rule's `protocol` / `notProtocol` as Calico reads it: the IANA number, or why it is rejected. */
+export type CalicoProtocol = { readonly number: number; readonly problem?: undefined } | { readonly number?: undefined; readonly problem: string };
+
+/**
+ * Read a `protocol` / `notProtocol` value as libcalico-go does (numorstring.Protocol, a
+ * Uint8OrString, and validator.go validateProtocol): a JSON number or a decimal string that parses
+ * as a uint8 is a number and must not be 0 (a string like `"6"` is protocol 6); any other string
+ * must be one of the names in {@link PROTOCOL_NUMBERS}, with that exact case. Numbers outside
+ * 0-255 or with a fraction do not decode at all.
+ */
+export function calicoProtocol(value: unknown): CalicoProtocol {
+  const numeric = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
+  if (numeric !== undefined && Number.isInteger(numeric) && numeric >= 0 && numeric <= 255) {
+    return numeric === 0 ? { problem: 'protocol number 0 is invalid (1-255)' } : { number: numeric };
+  }
+  if (typeof value === 'number') return { problem: `protocol number ${value} is not an integer 1-255` };
+  if (typeof value !== 'string') return { problem: `must be a protocol name or number, got ${JSON.stringify(value)}` };
+  const n = Object.prototype.hasOwnProperty.call(PROTOCOL_NUMBERS, value) ? PROTOCOL_NUMBERS[value] : undefined;
+  if (n !== undefined) return { number: n };
+  const named = Object.keys(PROTOCOL_NUMBERS).find((k) => k.toLowerCase() === value.toLowerCase());
+  return {
+    problem: named
+      ? `'${value}' is not a protocol name Calico accepts: names are case-sensitive, write '${named}'`
+      : `'${value}' is not a protocol Calico knows (${Object.keys(PROTOCOL_NUMBERS).join(', ')} or a number 1-255)`,
+  };
+}
+
 function protocolNumber(value: unknown, path: string): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number') return value;
-  const text = String(value);
-  if (/^\d+$/.test(text)) return Number(text);
-  const n = PROTOCOL_NUMBERS[text.toUpperCase()];
-  if (n === undefined) throw new InvalidRuleError(`${path}: unknown protocol '${text}'`);
-  return n;
+  const p = calicoProtocol(value);
+  if (p.problem !== undefined) throw new InvalidRuleError(`${path}: ${p.problem}`);
+  return p.number;
 }
 
 function compilePorts(list: unknown, path: string): PortMatcher[] | undefined {

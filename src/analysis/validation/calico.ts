@@ -6,15 +6,14 @@
  * unknown actions and protocols, fields of the wrong type.
  */
 import { at, Checker, isPortName } from './checker';
-import { calicoRuleIpProblems, globalSelectorProblem } from '../calico/rules';
+import { calicoProtocol, calicoRuleIpProblems, globalSelectorProblem } from '../calico/rules';
 import { parseCalicoSelector } from '../calico/selector';
 
-const PROTOCOLS = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'SCTP', 'UDPLite'];
 /**
  * Protocols that take ports: TCP, UDP and SCTP, by name or number (libcalico-go numorstring
  * Protocol.SupportsPorts; UDPLite is not one of them).
  */
-const PORT_PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP', '6', '17', '132']);
+const PORT_PROTOCOLS = new Set([6, 17, 132]);
 
 /**
  * A Calico selector expression (blank is allowed: it means all()). `global` says where global() is
@@ -34,16 +33,12 @@ function checkSelector(value: unknown, path: string, c: Checker, global: 'policy
   if (problem) c.report(path, problem);
 }
 
-function checkProtocol(value: unknown, path: string, c: Checker): void {
-  if (value === undefined || value === null) return;
-  if (typeof value === 'number') {
-    c.number(value, path, { integer: true, min: 1, max: 255 });
-    return;
-  }
-  const text = c.string(value, path);
-  if (text === undefined) return;
-  if (/^\d+$/.test(text)) c.number(Number(text), path, { integer: true, min: 1, max: 255 });
-  else if (!PROTOCOLS.some((p) => p.toLowerCase() === text.toLowerCase())) c.report(path, `'${text}' is not a protocol Calico knows (${PROTOCOLS.join(', ')} or a number)`);
+/** A rule's protocol as libcalico-go reads it ({@link calicoProtocol}); undefined when absent or rejected (reported). */
+function checkProtocol(value: unknown, path: string, c: Checker): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const p = calicoProtocol(value);
+  if (p.problem !== undefined) c.report(path, p.problem);
+  return p.number;
 }
 
 /** Calico ports: a number 1-65535, a range `"first:last"`, or a named port. */
@@ -73,7 +68,14 @@ function checkPorts(value: unknown, path: string, c: Checker): number {
   return list.length;
 }
 
-function checkEntity(value: unknown, path: string, c: Checker): { ports: number; services: boolean } {
+/** What a rule check needs from an entity: its port count and its Service match (namespace '' when unset). */
+interface EntitySummary {
+  readonly ports: number;
+  readonly services: boolean;
+  readonly servicesNamespace?: string;
+}
+
+function checkEntity(value: unknown, path: string, c: Checker): EntitySummary {
   const e = c.object(value, path);
   if (!e) return { ports: 0, services: false };
   if (e.services !== undefined && e.services !== null) {
@@ -93,23 +95,29 @@ function checkEntity(value: unknown, path: string, c: Checker): { ports: number;
     checkSelector(sa.selector, at(at(path, 'serviceAccounts'), 'selector'), c);
   }
   const services = c.object(e.services, at(path, 'services'));
+  let servicesNamespace: string | undefined;
   if (services) {
-    c.string(services.name, at(at(path, 'services'), 'name'));
-    c.string(services.namespace, at(at(path, 'services'), 'namespace'));
+    // validateEntityRule: a Service match must name the Service.
+    const name = c.string(services.name, at(at(path, 'services'), 'name'));
+    if (services.name === undefined || services.name === null || name === '') c.report(at(at(path, 'services'), 'name'), 'must specify a service name');
+    const absent = services.namespace === undefined || services.namespace === null;
+    servicesNamespace = absent ? '' : c.string(services.namespace, at(at(path, 'services'), 'namespace'));
   }
-  return { ports, services: !!services };
+  return { ports, services: !!services, servicesNamespace };
 }
 
-function checkRule(rule: Record<string, any>, path: string, c: Checker, direction: string, preDNAT: boolean): void {
+function checkRule(rule: Record<string, any>, path: string, c: Checker, direction: string, preDNAT: boolean, global: boolean): void {
   if (rule.action === undefined) c.report(at(path, 'action'), 'is required');
   const action = c.oneOf(rule.action, at(path, 'action'), ['Allow', 'Deny', 'Log', 'Pass']);
-  checkProtocol(rule.protocol, at(path, 'protocol'), c);
+  const protocol = checkProtocol(rule.protocol, at(path, 'protocol'), c);
   checkProtocol(rule.notProtocol, at(path, 'notProtocol'), c);
   if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) c.report(at(path, 'ipVersion'), 'must be 4 or 6');
   const source = checkEntity(rule.source, at(path, 'source'), c);
   const destination = checkEntity(rule.destination, at(path, 'destination'), c);
   for (const p of calicoRuleIpProblems(rule, path)) c.report(p.path, p.message);
-  if ((source.ports > 0 || destination.ports > 0) && !PORT_PROTOCOLS.has(String(rule.protocol).toUpperCase())) {
+  // Protocol.SupportsPorts also says yes to the v1 spellings tcp/udp/sctp, which the name check rejects.
+  const supportsPorts = (protocol !== undefined && PORT_PROTOCOLS.has(protocol)) || ['tcp', 'udp', 'sctp'].includes(rule.protocol);
+  if ((source.ports > 0 || destination.ports > 0) && !supportsPorts) {
     c.report(at(path, 'protocol'), 'rules with ports need protocol TCP, UDP or SCTP');
   }
   // libcalico-go validateRule: a destination Service brings its own ports (source ports stay valid).
@@ -118,6 +126,12 @@ function checkRule(rule: Record<string, any>, path: string, c: Checker, directio
   if (direction === 'egress' && source.services) c.report(at(at(path, 'source'), 'services'), 'is not allowed in an egress rule source');
   if (direction === 'ingress' && destination.services) {
     c.report(at(at(path, 'destination'), 'services'), 'is not allowed in an ingress rule destination');
+  }
+  // validateGlobalNetworkPolicySpec: cluster-wide, a Service name needs its namespace (a namespaced
+  // policy's Service defaults to the policy's namespace).
+  const peer = direction === 'egress' ? destination : source;
+  if (global && peer.servicesNamespace === '') {
+    c.report(at(at(at(path, direction === 'egress' ? 'destination' : 'source'), 'services'), 'namespace'), 'must specify a namespace in a GlobalNetworkPolicy');
   }
   // validateRule: ICMP type/code need protocol ICMP or ICMPv6, and a code needs a type (validateICMPFields).
   for (const field of ['icmp', 'notICMP']) {
@@ -138,10 +152,17 @@ function checkRule(rule: Record<string, any>, path: string, c: Checker, directio
     if (rule.protocol !== undefined && rule.protocol !== null && rule.protocol !== 'TCP') {
       c.report(at(path, 'protocol'), 'must be TCP (or omitted) with an HTTP match');
     }
-    c.strings(http.methods, at(at(path, 'http'), 'methods'));
+    // validateHTTPRule: no method twice; each path sets exactly one of exact/prefix, starting with
+    // '/' and without '?', ' ' or '#'.
+    const methods = c.strings(http.methods, at(at(path, 'http'), 'methods'));
+    if (new Set(methods).size !== methods.length) c.report(at(at(path, 'http'), 'methods'), 'lists a method more than once');
     for (const { item, path: p } of c.objects(http.paths, at(at(path, 'http'), 'paths'))) {
-      c.string(item.exact, at(p, 'exact'));
-      c.string(item.prefix, at(p, 'prefix'));
+      const exact = c.string(item.exact, at(p, 'exact')) ?? '';
+      const prefix = c.string(item.prefix, at(p, 'prefix')) ?? '';
+      if (exact !== '' && prefix !== '') c.report(p, "sets both 'exact' and 'prefix'");
+      const value = exact || prefix;
+      if (exact === '' && prefix === '') c.report(p, "must set 'exact' or 'prefix'");
+      else if (!value.startsWith('/') || /[? #]/.test(value)) c.report(p, `'${value}' must start with '/' and not contain '?', ' ' or '#'`);
     }
   }
   if (preDNAT && direction === 'egress') c.report(path, 'preDNAT policies cannot have egress rules');
@@ -161,6 +182,10 @@ export function checkCalicoPolicy(obj: Record<string, any>, c: Checker): void {
   const types = c.list(spec.types, 'spec.types');
   types.forEach((t, i) => c.oneOf(t, at('spec.types', i), ['Ingress', 'Egress'], true));
   if (types.length > 2) c.report('spec.types', 'may not list more than two types');
+  // validate[Global]NetworkPolicySpec: each type at most once.
+  types.forEach((t, i) => {
+    if (typeof t === 'string' && types.indexOf(t) !== i) c.report(at('spec.types', i), `'${t}' type specified more than once`);
+  });
   for (const field of ['doNotTrack', 'preDNAT', 'applyOnForward']) {
     if (spec[field] === undefined) continue;
     if (!global) c.report(`spec.${field}`, 'is only valid in a GlobalNetworkPolicy');
@@ -170,8 +195,9 @@ export function checkCalicoPolicy(obj: Record<string, any>, c: Checker): void {
     c.report('spec.applyOnForward', `must be true with ${spec.doNotTrack === true ? 'doNotTrack' : 'preDNAT'}`);
   }
   if (spec.doNotTrack === true && spec.preDNAT === true) c.report('spec', 'doNotTrack and preDNAT cannot both be set');
+  if (spec.preDNAT === true && types.includes('Egress')) c.report('spec.types', "a preDNAT policy cannot have the 'Egress' type");
   for (const direction of ['ingress', 'egress']) {
-    for (const { item, path } of c.objects(spec[direction], `spec.${direction}`)) checkRule(item, path, c, direction, spec.preDNAT === true);
+    for (const { item, path } of c.objects(spec[direction], `spec.${direction}`)) checkRule(item, path, c, direction, spec.preDNAT === true, global);
   }
 }
 
@@ -183,10 +209,22 @@ export function checkCalicoNetworkSet(obj: Record<string, any>, c: Checker): voi
   if (spec) c.strings(spec.nets, 'spec.nets').forEach((n, i) => c.cidr(n, at('spec.nets', i), true));
 }
 
-/** projectcalico.org/v3 Tier: order and default action (Deny or Pass). */
+/**
+ * The default action the Tier CRD's CEL rules require of Calico's own tiers (`default`: Deny;
+ * `kube-admin`, `kube-baseline`: Pass). The schema defaults an omitted action to Deny first.
+ */
+const BUILT_IN_TIER_ACTIONS: Readonly<Record<string, string>> = { 'default': 'Deny', 'kube-admin': 'Pass', 'kube-baseline': 'Pass' };
+
+/** projectcalico.org/v3 Tier: order and default action (Deny or Pass; fixed for the built-in tiers). */
 export function checkCalicoTier(obj: Record<string, any>, c: Checker): void {
   const spec = c.object(obj.spec, 'spec');
   if (!spec) return;
   c.number(spec.order, 'spec.order');
-  c.oneOf(spec.defaultAction, 'spec.defaultAction', ['Deny', 'Pass']);
+  const action = c.oneOf(spec.defaultAction, 'spec.defaultAction', ['Deny', 'Pass']);
+  const name = obj.metadata?.name;
+  const required = typeof name === 'string' && Object.prototype.hasOwnProperty.call(BUILT_IN_TIER_ACTIONS, name) ? BUILT_IN_TIER_ACTIONS[name] : undefined;
+  const effective = spec.defaultAction === undefined || spec.defaultAction === null ? 'Deny' : action;
+  if (required !== undefined && effective !== undefined && effective !== required) {
+    c.report('spec.defaultAction', `the '${name}' tier must have default action '${required}'${spec.defaultAction == null ? ' (omitted, it defaults to Deny)' : ''}`);
+  }
 }

@@ -1,0 +1,63 @@
+/**
+ * Where Calico puts pods: with Calico CNI and Calico IPAM, every pod IP comes from an IP pool
+ * (https://docs.tigera.io/calico/latest/networking/ipam/initial-ippool: "Calico IP pools are ranges
+ * of IP addresses that Calico uses to assign to pods"; "IP pools are only used when Calico is used
+ * for pod networking"). When the manifests carry the operator's Installation with its pools, a pod
+ * whose IP is not given is somewhere in those pools, which makes `nets` / `notNets` covering them
+ * (e.g. "the internet" minus the pod CIDR) exact instead of unknown. Not covered: pods given an
+ * address outside IPAM with the `cni.projectcalico.org/ipAddrsNoIpam` annotation, which Calico's CNI
+ * only honours when its `ip_addrs_no_ipam` feature is switched on.
+ */
+import { AddressSet } from '../../util/address-set';
+import { ParsedCidr, parseCidrLoose } from '../../util/cidr';
+import { AddressSpace, ManifestObject } from '../model';
+
+/**
+ * Providers whose operator default CNI is the cloud's own (AmazonVPC, GKE, AzureVNET): pods get
+ * their IPs outside Calico's pools unless `spec.cni.type` says Calico.
+ */
+const CLOUD_CNI_PROVIDERS = new Set(['EKS', 'GKE', 'AKS']);
+
+function isInstallation(obj: ManifestObject): boolean {
+  return obj.apiVersion === 'operator.tigera.io/v1' && obj.kind === 'Installation';
+}
+
+/** A projectcalico.org/v3 IPPool, or its crd.projectcalico.org/v1 storage form found in a cluster dump. */
+function isIpPool(obj: ManifestObject): boolean {
+  return (obj.apiVersion === 'projectcalico.org/v3' || obj.apiVersion === 'crd.projectcalico.org/v1') && obj.kind === 'IPPool';
+}
+
+/** Does this Installation give pods their IPs from Calico pools (Calico CNI with Calico IPAM)? */
+function usesCalicoIpam(spec: any): boolean {
+  const cni = spec?.cni;
+  const type = cni?.type ?? (CLOUD_CNI_PROVIDERS.has(spec?.kubernetesProvider) ? undefined : 'Calico');
+  return type === 'Calico' && (cni?.ipam?.type ?? 'Calico') === 'Calico';
+}
+
+/**
+ * The pod address space Calico IPAM draws from, when the manifests say it exactly: one Installation
+ * with Calico CNI and IPAM and an explicit `calicoNetwork.ipPools` list (omitted, the operator picks
+ * 192.168.0.0/16 or the kubeadm pod subnet, which the manifests do not tell), plus every IPPool
+ * object (pools added after install; disabled pools still hold the IPs they gave out). Undefined
+ * when any of that is missing, unclear or unparsable: pods then stay where the caller placed them.
+ */
+export function calicoPodAddressSpace(manifests: readonly ManifestObject[]): AddressSpace | undefined {
+  const installations = manifests.filter(isInstallation);
+  if (installations.length !== 1) return undefined;
+  const spec = installations[0].spec;
+  const pools: unknown = spec?.calicoNetwork?.ipPools;
+  if (!usesCalicoIpam(spec) || !Array.isArray(pools)) return undefined;
+  const texts = [...pools.map((p: any) => p?.cidr), ...manifests.filter(isIpPool).map((p) => p.spec?.cidr)];
+  const cidrs: ParsedCidr[] = [];
+  for (const text of texts) {
+    const cidr = typeof text === 'string' ? parseCidrLoose(text) : undefined;
+    if (!cidr) return undefined;
+    cidrs.push(cidr);
+  }
+  if (cidrs.length === 0) return undefined;
+  const shown = [...new Set(cidrs.map((c) => c.text))];
+  return {
+    set: AddressSet.fromCidrs(cidrs),
+    description: `somewhere in the Calico IP pool${shown.length > 1 ? 's' : ''} ${shown.join(', ')} (Calico IPAM)`,
+  };
+}
