@@ -102,9 +102,10 @@ function readDocument(doc: Document.Parsed, document: number, lineOf: (pos: numb
   const line = lineOf(doc.contents?.range?.[0] ?? doc.range[0]);
   const error = doc.errors[0] ?? duplicateKey(doc);
   if (error !== undefined) {
-    // The library's "pretty" message: the position in the text itself, then the excerpt (dropped).
+    // The library's "pretty" message gives the position in the text itself, then the excerpt (dropped):
+    // the line is said in the source (YAML embedded in Markdown starts below its first line).
     const at = lines.linePos(error.pos[0]);
-    entries.push({ document, line: lineOf(error.pos[0]), error: `${firstLine(error)} at line ${at.line}, column ${at.col}` });
+    entries.push({ document, line: lineOf(error.pos[0]), error: `${firstLine(error)} at line ${lineOf(error.pos[0])}, column ${at.col}` });
     return;
   }
   let value: unknown;
