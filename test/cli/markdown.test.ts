@@ -81,7 +81,10 @@ describe('lint on Markdown', () => {
       const json = cli('lint', file, '--format', 'json');
       expect(json.code).toBe(4);
       expect(JSON.parse(json.stdout)).toEqual({
-        schemaVersion: 2, findings: [], summary: { error: 0, warning: 0, info: 0 }, warnings: [warning],
+        schemaVersion: 2,
+        findings: [],
+        summary: { error: 0, warning: 0, info: 0 },
+        warnings: [warning],
         invalidDocuments: [{ file, line: 6, error }],
       });
       // A lint error elsewhere still decides exit 1; the skipped block is still a warning, not a yaml-parse error.
