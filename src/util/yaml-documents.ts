@@ -100,7 +100,7 @@ export function parseYamlText(text: string, options: ParseYamlOptions = {}): Par
 function readDocument(doc: Document.Parsed, document: number, lineOf: (pos: number) => number, lines: LineCounter,
   options: ParseYamlOptions, entries: YamlEntry[]): void {
   const line = lineOf(doc.contents?.range?.[0] ?? doc.range[0]);
-  const error = doc.errors[0] ?? duplicateKey(doc);
+  const error = doc.errors[0] ?? duplicateKey(doc) ?? keyKubectlRefuses(doc);
   if (error !== undefined) {
     // The library's "pretty" message gives the position in the text itself, then the excerpt (dropped):
     // the line is said in the source (YAML embedded in Markdown starts below its first line).
@@ -150,6 +150,38 @@ export function duplicateKey(doc: Document.Parsed): YAMLParseError | undefined {
     }
   }
   return first === undefined ? undefined : new YAMLParseError([first, first + 1], 'DUPLICATE_KEY', 'Map keys must be unique');
+}
+
+/**
+ * The first mapping key that kubectl cannot read, if any: a key that is a mapping or a sequence, or a
+ * null key. sigs.k8s.io/yaml converts the YAML to JSON and refuses such keys ("unsupported map key of
+ * type", yaml.go `convertToJSONableObject`), so the document cannot be applied as it is. An unquoted
+ * Helm template (`name: {{ .Values.name }}`) is one: YAML reads it as a flow mapping whose key is a
+ * flow mapping. Left to the yaml library, such a key becomes a string and a warning on stderr.
+ * Iterative, like {@link duplicateKey}.
+ */
+export function keyKubectlRefuses(doc: Document.Parsed): YAMLParseError | undefined {
+  let first: { start: number; what: string } | undefined;
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = resolveAlias(pair.key, doc);
+        const what = isMap(key) || isSeq(key) ? `a ${isMap(key) ? 'mapping' : 'sequence'}`
+          : key === null || key === undefined || (isScalar(key) && key.value === null) ? 'null' : undefined;
+        const start = (pair.key as Node | null)?.range?.[0] ?? node.range?.[0] ?? 0;
+        if (what !== undefined && (first === undefined || start < first.start)) first = { start, what };
+        stack.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  if (first === undefined) return undefined;
+  const template = first.what === 'null' ? '' : ' (an unquoted template such as {{ .Values.name }}? render it first, e.g. with helm template)';
+  return new YAMLParseError([first.start, first.start + 1], 'NON_STRING_KEY',
+    `A mapping key is ${first.what}, which kubectl cannot read${template}`);
 }
 
 /** Is `value` a mapping with a string `kind` (the least a Kubernetes object has)? */

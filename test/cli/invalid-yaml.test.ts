@@ -209,6 +209,55 @@ describe('an invalid YAML document leaves the run undecided (exit 4), never a qu
     expect(cli('lint', 'half-read', '--cni', 'flannel').code).toBe(1);
   });
 
+  test('a Helm template fed by mistake: the document is skipped as kubectl refuses it (exit 4), never a stray process warning', () => {
+    withDir((dir) => {
+      fs.copyFileSync(path.join(FIXTURES, 'half-read', 'workloads.yaml'), path.join(dir, 'workloads.yaml'));
+      // `{{ .Values.name }}` is a flow mapping whose key is a flow mapping: sigs.k8s.io/yaml refuses the key.
+      fs.writeFileSync(path.join(dir, 'policy.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n'
+        + '  name: {{ .Values.name }}\n  namespace: shop\nspec: { podSelector: {}, policyTypes: [Ingress] }\n---\n'
+        + 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: shop }\ndata:\n  ~: null key\n');
+      const warn = jest.spyOn(process, 'emitWarning');
+      try {
+        const r = cli('lint', dir, '--cni', 'kubernetes', '--format', 'json');
+        expect(r.code).toBe(4);
+        const template = 'A mapping key is a mapping, which kubectl cannot read (an unquoted template such as {{ .Values.name }}? '
+          + 'render it first, e.g. with helm template) at line 4, column 10';
+        const nullKey = 'A mapping key is null, which kubectl cannot read at line 12, column 3';
+        expect(JSON.parse(r.stdout).invalidDocuments).toEqual([
+          { file: `${dir}/policy.yaml`, line: 4, error: template },
+          { file: `${dir}/policy.yaml`, line: 12, error: nullKey },
+        ]);
+        expect(r.stderr).toBe([template, nullKey].map((e, i) => `warning: ${dir}/policy.yaml: line ${[4, 12][i]}: invalid YAML, document skipped: `
+          + `${e}; any policy in it is not linted, so the lint cannot vouch for it (the run is undecided: exit 4 unless something fails)\n`).join(''));
+        const analyze = cli('analyze', dir, '--cni', 'kubernetes');
+        expect(analyze.code).toBe(4);
+        expect(analyze.stdout).toMatch(/^shop\/api {2}shop\/api {2}TCP\/8080 {2}indeterminate \[1\]$/m);
+        expect(warn).not.toHaveBeenCalled();
+      } finally {
+        warn.mockRestore();
+      }
+    });
+  });
+
+  test('an expectations file with a template key is refused with its line (exit 2), without a process warning', () => {
+    withDir((dir) => {
+      const file = path.join(dir, 'e.yaml');
+      fs.writeFileSync(file, 'expect:\n  - from: { namespace: {{ .Values.ns }}, workload: api }\n');
+      const warn = jest.spyOn(process, 'emitWarning');
+      try {
+        const r = cli('analyze', 'half-read', '--cni', 'kubernetes', '--expect', file);
+        expect({ code: r.code, stderr: r.stderr }).toEqual({
+          code: 2,
+          stderr: `error: ${file}: line 2: invalid YAML: A mapping key is a mapping, which kubectl cannot read (an unquoted template such as `
+            + '{{ .Values.name }}? render it first, e.g. with helm template)\n',
+        });
+        expect(warn).not.toHaveBeenCalled();
+      } finally {
+        warn.mockRestore();
+      }
+    });
+  });
+
   test('a document that parses but has no kind (a values file) stays a plain warning: the exit code is unchanged', () => {
     withDir((dir) => {
       fs.copyFileSync(path.join(FIXTURES, 'half-read', 'workloads.yaml'), path.join(dir, 'workloads.yaml'));
