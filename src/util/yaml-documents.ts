@@ -28,6 +28,33 @@ const YAML11_BOOL: ScalarTag = {
   resolve: (text) => /^(?:y|Y|yes|Yes|YES|on|On|ON)$/.test(text),
 };
 
+/**
+ * The integers kubectl's parser reads differently from YAML 1.2's core schema. go-yaml v2 (forked in
+ * sigs.k8s.io/yaml, goyaml.v2/resolve.go) drops every `_` of a plain scalar that starts with a digit
+ * or a sign, then reads it with Go's `strconv.ParseInt(s, 0, 64)`: a leading `0` is octal (`0123` is
+ * 83, `0755` is 493), `0o`/`0O` octal, `0x`/`0X` hex, `0b`/`0B` binary; digits after a leading zero
+ * that are no octal number (`08`, `0789`) fall through to its float reading, the decimal value. The
+ * core schema reads `0123` as 123 and `0X1F`, `0b101`, `1_000` as strings, so a port written `0123`
+ * would be checked as port 123 while the API server gets 83. Quoted, they stay strings, as there.
+ */
+const YAML11_INT: ScalarTag = {
+  identify: (value) => typeof value === 'number' && Number.isInteger(value),
+  default: true,
+  tag: 'tag:yaml.org,2002:int',
+  test: /^[-+]?(?:0[xX][0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*|0[oO][0-7_]*[0-7][0-7_]*|0[bB][01_]*[01][01_]*|[0-9][0-9_]*)$/,
+  resolve: (text) => goParseInt(text.replace(/_/g, '')),
+};
+
+/** `strconv.ParseInt(s, 0, 64)` for the forms YAML11_INT admits (underscores removed), or the decimal float go-yaml falls back to. */
+function goParseInt(s: string): number {
+  const sign = s.startsWith('-') ? -1 : 1;
+  const digits = s.replace(/^[-+]/, '');
+  const prefixed = /^0([xXoObB])(.*)$/.exec(digits);
+  const n = prefixed ? parseInt(prefixed[2], { x: 16, o: 8, b: 2 }[prefixed[1].toLowerCase() as 'x' | 'o' | 'b'])
+    : parseInt(digits, /^0[0-7]+$/.test(digits) ? 8 : 10);
+  return n === 0 ? 0 : sign * n; // Go has no -0
+}
+
 /** One value of a YAML text (a document, or an item of a `kind: List` document), or why it was skipped. */
 export interface YamlEntry {
   /** 0-based position of the document in the text (the items of a List share their document's). */
@@ -85,8 +112,9 @@ export function parseYamlText(text: string, options: ParseYamlOptions = {}): Par
   try {
     // merge: kubectl reads YAML with go-yaml (sigs.k8s.io/yaml), which resolves YAML 1.1 merge keys
     // (`<<: *base`, keys written beside it win); unresolved, `<<` would be read as a field of its own.
-    // customTags: the same plain scalars are booleans as for kubectl (YAML11_BOOL).
-    const composer = new Composer({ uniqueKeys: false, merge: true, customTags: [YAML11_BOOL] });
+    // customTags: the same plain scalars are booleans and integers as for kubectl (YAML11_BOOL, YAML11_INT).
+    // YAML11_INT goes before the core schema's tags, whose decimal int would claim `0123` first.
+    const composer = new Composer({ uniqueKeys: false, merge: true, customTags: (tags) => [YAML11_INT, ...tags, YAML11_BOOL] });
     for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
       readDocument(doc as Document.Parsed, document++, lineOf, lineCounter, options, entries);
     }
