@@ -21,6 +21,7 @@ import { namespaceWithoutDefaultDeny } from './namespace-without-default-deny';
 import { peerAndOrConfusion } from './peer-and-or-confusion';
 import { policyOnUnenforcingCni } from './policy-on-unenforcing-cni';
 import { policyTypes } from './policy-types';
+import { templatePlaceholders } from './template-placeholders';
 import { virtualService } from './virtual-service';
 
 /** Every rule PolicyLint runs. Adding a rule = one module + one line here. */
@@ -48,4 +49,5 @@ export const RULES: readonly LintRule[] = [
   destinationRuleSubsets,
   linkerdServer,
   invalidObject,
+  templatePlaceholders,
 ];
