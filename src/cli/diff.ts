@@ -15,11 +15,12 @@
 import { analyzeManifests } from './analysis';
 import { DiffCommand } from './args';
 import { loadExpectations } from './expectations';
-import { loadOrFail, WarningSink } from './input';
+import { InvalidDocument, loadOrFail, WarningSink } from './input';
 import { ReportWriter } from './output';
 import { NAMESPACE_NAME_LABEL } from '../analysis/inventory';
 import { FlowChange, FlowDiffEntry } from '../analysis/reachability-diff';
 import { Verdict } from '../analysis/verdict';
+import { printable } from '../util/printable';
 
 /** Where the diff writes and what it decides. */
 export interface DiffIo extends WarningSink {
@@ -89,8 +90,8 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
   const opened = matches.some((m) => m.opened.length > 0);
   // An invalid document on either side may hold a policy: every flow it could change is indeterminate on that side.
   const invalidDocuments = [...base.invalidDocuments, ...head.invalidDocuments];
-  const undecided = invalidDocuments.length > 0 || matches.some((m) => m.mayOpen.length > 0 || m.matchesNoEndpoints)
-    || (command.strict && diff.changes.some((c) => c.after === Verdict.INDETERMINATE));
+  const madeIndeterminate = command.strict ? diff.changes.filter((c) => c.after === Verdict.INDETERMINATE).length : 0;
+  const undecided = invalidDocuments.length > 0 || matches.some((m) => m.mayOpen.length > 0 || m.matchesNoEndpoints) || madeIndeterminate > 0;
   const code = opened ? codes.findings : undecided ? codes.undecided : codes.ok;
   decide(code);
 
@@ -115,10 +116,39 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
     }
     const verdicts = patternText(matches, markdown);
     if (verdicts !== '') out.write(`\n${verdicts}`);
+    const reasons = [
+      ...base.invalidDocuments.map((d) => invalidReason('base', d)),
+      ...head.invalidDocuments.map((d) => invalidReason('head', d)),
+      ...(madeIndeterminate > 0 ? [`--strict: the change makes ${madeIndeterminate} flow${madeIndeterminate === 1 ? '' : 's'} indeterminate`] : []),
+    ];
+    if (reasons.length > 0) out.write(`\n${undecidedText(reasons, opened, markdown)}`);
   }
   out.end();
   if (command.output !== undefined) io.stderr(`wrote ${command.output}\n`);
   return code;
+}
+
+/** Why an invalid document leaves the diff undecided, naming its side. */
+function invalidReason(side: 'base' | 'head', d: InvalidDocument): string {
+  return `${side}: ${printable(d.file)}: line ${d.line} is not valid YAML (${printable(d.error)}) and was skipped: it may hold a policy, `
+    + `so every flow it could change is indeterminate in the ${side}`;
+}
+
+/**
+ * What the JSON says with `invalidDocuments` (and the exit code with 4), for the table and the pull-request
+ * comment: the comparison is undecided, and why. A diff that reads "0 flows opened" must not pass for a
+ * clean change when a document of either side was skipped. When a --fail-on-open pattern failed, the
+ * run fails (exit 1) and these are said as well.
+ */
+function undecidedText(reasons: readonly string[], failed: boolean, markdown: boolean): string {
+  const what = 'the manifests do not decide this comparison';
+  if (!markdown) return `${failed ? 'Also undecided' : 'UNDECIDED (exit 4)'}: ${what}:\n${reasons.map((r) => `  ${r}\n`).join('')}`;
+  return `> ${failed ? '**Also undecided**' : '**UNDECIDED** (exit 4)'}: ${what}:\n${reasons.map((r) => `> - ${markdownText(r)}\n`).join('')}`;
+}
+
+/** `text` with the characters Markdown would read as markup escaped (file names and parser messages come from the input). */
+function markdownText(text: string): string {
+  return text.replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`);
 }
 
 function describe(c: FlowDiffEntry): string {

@@ -19,7 +19,7 @@ import { Port } from '../policy/port';
 import { ValidationError } from '../util/errors';
 import { ReadLimits } from '../util/input-files';
 import { isDnsLabel, isDnsSubdomain } from '../util/validate';
-import { duplicateKey } from '../util/yaml-documents';
+import { duplicateKey, keyKubectlRefuses } from '../util/yaml-documents';
 
 /** The expectations file cannot be read or is malformed (exit code 2). */
 export class ExpectationFileError extends Error {
@@ -119,7 +119,7 @@ export function loadExpectations(file: string, cwd: string = process.cwd(), limi
   const lineCounter = new LineCounter();
   // uniqueKeys: false and our own one-pass check: the library's check is quadratic in a mapping's size.
   const yamlDoc = parseDocument(read.text, { lineCounter, uniqueKeys: false });
-  const error = yamlDoc.errors[0] ?? duplicateKey(yamlDoc);
+  const error = yamlDoc.errors[0] ?? duplicateKey(yamlDoc) ?? keyKubectlRefuses(yamlDoc);
   if (error !== undefined) {
     const where = ` line ${lineCounter.linePos(error.pos[0]).line}:`;
     throw new ExpectationFileError(`${file}:${where} invalid YAML: ${error.message.split('\n')[0].replace(/:$/, '')}`);

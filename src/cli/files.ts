@@ -113,7 +113,7 @@ export function loadInput(paths: string[], cwd: string, limits: ReadLimits, mark
     for (const doc of file.entries ?? []) {
       const at = `${file.path}: line ${doc.line}`;
       if (doc.error !== undefined) {
-        loaded.skipped.push({ file: file.path, line: doc.line, yamlError: doc.error, message: `${at}: invalid YAML, document skipped: ${doc.error}` });
+        loaded.skipped.push(invalidYamlDocument(file.path, doc.line, doc.error));
       } else if (!isManifest(doc.value)) {
         loaded.skipped.push({ file: file.path, line: doc.line, message: `${at}: not a Kubernetes object (no kind), document skipped` });
       } else {
@@ -122,6 +122,11 @@ export function loadInput(paths: string[], cwd: string, limits: ReadLimits, mark
     }
   }
   return loaded;
+}
+
+/** A document that is not valid YAML (of a YAML file, or a yaml block of a Markdown file), as skipped. */
+export function invalidYamlDocument(file: string, line: number, error: string): SkippedDocument {
+  return { file, line, yamlError: error, message: `${file}: line ${line}: invalid YAML, document skipped: ${error}` };
 }
 
 /**

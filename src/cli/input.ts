@@ -3,7 +3,7 @@
  * is skipped inside readable files (an invalid YAML document also leaves the run undecided), an input
  * error (exit code 2) for anything that cannot be read.
  */
-import { LoadedFiles, loadInput } from './files';
+import { LoadedFiles, SkippedDocument, loadInput } from './files';
 import { unknownKindWarnings } from './kinds';
 import { MeshChoice, meshFamily } from './mesh-choice';
 import { SkippedInput } from '../analysis/uncertainty/skipped-input';
@@ -51,6 +51,16 @@ const UNDECIDED_BECAUSE: Record<'analyze' | 'lint', string> = {
   lint: 'any policy in it is not linted, so the lint cannot vouch for it',
 };
 
+/** The warning about a skipped document; for one that is not valid YAML, why the run is undecided. */
+export function skippedWarning(s: SkippedDocument, command: 'analyze' | 'lint'): string {
+  return s.yamlError === undefined ? s.message : `${s.message}; ${UNDECIDED_BECAUSE[command]} (the run is undecided: exit 4 unless something fails)`;
+}
+
+/** The skipped documents that are not valid YAML, as the JSON outputs list them. */
+export function invalidDocumentsOf(skipped: readonly SkippedDocument[]): InvalidDocument[] {
+  return skipped.flatMap((s) => s.yamlError === undefined ? [] : [{ file: s.file, line: s.line, error: s.yamlError }]);
+}
+
 /**
  * Load the input and print its problems as warnings (also returned, for the JSON output). A path named
  * on the command line that does not exist (a typo would otherwise pass a pipeline on less input), a
@@ -64,10 +74,8 @@ export function loadOrFail(paths: string[], io: WarningSink, cwd: string, comman
   markdown: MarkdownMode, options: LoadOptions = {}): LoadedInput {
   const loaded = loadInput(paths, cwd, limits, markdown);
   const mesh = options.mesh === undefined ? undefined : meshFamily(options.mesh);
-  const skipped = loaded.skipped.map((s) => s.yamlError === undefined ? s.message
-    : `${s.message}; ${UNDECIDED_BECAUSE[command]} (the run is undecided: exit 4 unless something fails)`);
-  const warnings = [...skipped, ...unknownKindWarnings(loaded.manifests, command, mesh)];
-  const invalidDocuments = loaded.skipped.flatMap((s) => s.yamlError === undefined ? [] : [{ file: s.file, line: s.line, error: s.yamlError }]);
+  const warnings = [...loaded.skipped.map((s) => skippedWarning(s, command)), ...unknownKindWarnings(loaded.manifests, command, mesh)];
+  const invalidDocuments = invalidDocumentsOf(loaded.skipped);
   for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
   if (loaded.missing.length > 0) throw new InputError(`no such file or directory: ${loaded.missing.join(', ')}`);
   if (loaded.unreadable.length > 0) {

@@ -2,10 +2,11 @@
  * Lints the loaded manifests as one set (cross-file rules such as "namespace without default deny"
  * need to see every file) and points each finding back at its file and line.
  */
-import { MarkdownFile, SourcedManifest } from './files';
+import { MarkdownFile, SkippedDocument, SourcedManifest, invalidYamlDocument } from './files';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { documentLabel } from '../lint/document';
+import { yamlParseError } from '../lint/parse';
 import { PolicyLint } from '../lint/policy-lint';
 import { LintFinding } from '../lint/types';
 
@@ -25,10 +26,29 @@ export function lintManifests(manifests: readonly SourcedManifest[], cni?: Cni, 
   });
 }
 
+/** What the lint of the Markdown files found. */
+export interface MarkdownLint {
+  /** The findings, each with the file and the line in it. */
+  readonly findings: LintFinding[];
+  /** The YAML documents (yaml blocks, heredocs) that are not valid YAML, skipped as in YAML files. */
+  readonly skipped: SkippedDocument[];
+}
+
 /**
  * Lint each Markdown file on its own (`PolicyLint.checkMarkdown`: its yaml blocks, YAML heredocs and
- * Cilium `--set` command lines); findings carry the file and the line in it.
+ * Cilium `--set` command lines); findings carry the file and the line in it. A block that is not valid
+ * YAML is skipped input, as a document of a YAML file is (it may hold a policy: the run is undecided,
+ * exit 4 unless something fails), not the `yaml-parse` error the library reports.
  */
-export function lintMarkdown(files: readonly MarkdownFile[], cni?: Cni, ipFamilies?: IpFamily[]): LintFinding[] {
-  return files.flatMap((f) => PolicyLint.checkMarkdown(f.text, f.file, { cni, ipFamilies }));
+export function lintMarkdown(files: readonly MarkdownFile[], cni?: Cni, ipFamilies?: IpFamily[]): MarkdownLint {
+  const findings: LintFinding[] = [];
+  const skipped: SkippedDocument[] = [];
+  for (const f of files) {
+    for (const finding of PolicyLint.checkMarkdown(f.text, f.file, { cni, ipFamilies })) {
+      const error = yamlParseError(finding);
+      if (error === undefined) findings.push(finding);
+      else skipped.push(invalidYamlDocument(f.file, finding.line ?? 1, error));
+    }
+  }
+  return { findings, skipped };
 }

@@ -9,7 +9,7 @@ import { runDiff } from './diff';
 import { ExpectationFile, ExpectationFileError, loadExpectations } from './expectations';
 import { flowsOf, writeJsonReport, writeMermaid, writeTable } from './flow-writers';
 import { formatExpectationsText, formatFindingsText, summarize } from './format';
-import { InputError, loadOrFail } from './input';
+import { InputError, invalidDocumentsOf, loadOrFail, skippedWarning } from './input';
 import { lintManifests, lintMarkdown } from './lint';
 import { OutputClosedError, OutputError, ReportWriter } from './output';
 import { USAGE } from './usage';
@@ -192,10 +192,18 @@ export function mermaidEdgeWarning(edges: number): string | undefined {
 
 function lint(command: LintCommand, io: CliIo, cwd: string, decision: Decision): number {
   const { loaded, warnings, invalidDocuments } = loadOrFail(command.paths, io, cwd, 'lint', command.limits, command.markdown ? 'search' : 'named');
+  const markdown = lintMarkdown(loaded.markdown, command.cni, command.ipFamilies);
   const findings: LintFinding[] = [
     ...(loaded.manifests.length > 0 ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : []),
-    ...lintMarkdown(loaded.markdown, command.cni, command.ipFamilies),
+    ...markdown.findings,
   ];
+  // A yaml block of a Markdown file that is not valid YAML is skipped input, as a document of a YAML file.
+  for (const s of markdown.skipped) {
+    const warning = skippedWarning(s, 'lint');
+    io.stderr(`warning: ${warning}\n`);
+    warnings.push(warning);
+  }
+  invalidDocuments.push(...invalidDocumentsOf(markdown.skipped));
   // No error found is no all-clear when a document could not be read: a policy in it went unlinted.
   decision.code = findings.some((f) => f.severity === LintSeverity.ERROR) ? EXIT_FINDINGS
     : invalidDocuments.length > 0 ? EXIT_UNDECIDED : EXIT_OK;

@@ -116,9 +116,11 @@ Exit codes:
      decide it; the reason is printed), or with --strict an indeterminate flow, or with --diff
      a --fail-on-open pattern matches a flow the change may open (denied before and
      indeterminate after, or indeterminate before and allowed after), or no endpoints;
-     or (analyze, --diff on either side, and lint) a document is not valid YAML: it is skipped,
-     and since it may hold a policy (a deny or an allow), every verdict it could change is
-     indeterminate (with its file and line) and a clean lint of the rest may be wrong.
+     or (analyze, --diff on either side, and lint) a document is not valid YAML (a yaml block of
+     a Markdown file too, and one with a key kubectl cannot read, such as an unquoted Helm
+     template {{ .Values.x }}): it is skipped, and since it may hold a policy (a deny or an
+     allow), every verdict it could change is indeterminate (with its file and line) and a clean
+     lint of the rest may be wrong (analyze --diff says UNDECIDED in its table and Markdown).
 Invalid YAML documents, documents that are not Kubernetes objects (no kind), objects the
 analyzer cannot evaluate and unknown kinds are warnings or notes (stderr, and the 'warnings'
 and 'notes' of --format json, which lists invalid YAML documents in 'invalidDocuments' too):

@@ -32,12 +32,24 @@ export function parseYaml(text: string, source: string | undefined, firstLine = 
   return { documents, findings, count: parsed.documentCount };
 }
 
+/** The rule id of the finding for a document that is not valid YAML. */
+export const YAML_PARSE_RULE = 'yaml-parse';
+const NOT_VALID = 'not valid YAML: ';
+
+/**
+ * The parser's message of a `yaml-parse` finding (undefined for any other finding): the command line
+ * reports such a document as skipped input, as it does for an invalid document of a YAML file.
+ */
+export function yamlParseError(finding: LintFinding): string | undefined {
+  return finding.rule === YAML_PARSE_RULE && finding.message.startsWith(NOT_VALID) ? finding.message.slice(NOT_VALID.length) : undefined;
+}
+
 function parseFinding(index: number, source: string | undefined, line: number, message: string): LintFinding {
   return {
-    rule: 'yaml-parse',
+    rule: YAML_PARSE_RULE,
     severity: LintSeverity.ERROR,
     object: `document ${index} of ${source ?? 'input'}`,
-    message: `not valid YAML: ${message}`,
+    message: `${NOT_VALID}${message}`,
     fix: 'fix the YAML syntax (render templates and remove shell commands or comments in other syntaxes before linting)',
     ...(source !== undefined ? { source } : {}),
     line,

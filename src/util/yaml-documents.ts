@@ -28,6 +28,33 @@ const YAML11_BOOL: ScalarTag = {
   resolve: (text) => /^(?:y|Y|yes|Yes|YES|on|On|ON)$/.test(text),
 };
 
+/**
+ * The integers kubectl's parser reads differently from YAML 1.2's core schema. go-yaml v2 (forked in
+ * sigs.k8s.io/yaml, goyaml.v2/resolve.go) drops every `_` of a plain scalar that starts with a digit
+ * or a sign, then reads it with Go's `strconv.ParseInt(s, 0, 64)`: a leading `0` is octal (`0123` is
+ * 83, `0755` is 493), `0o`/`0O` octal, `0x`/`0X` hex, `0b`/`0B` binary; digits after a leading zero
+ * that are no octal number (`08`, `0789`) fall through to its float reading, the decimal value. The
+ * core schema reads `0123` as 123 and `0X1F`, `0b101`, `1_000` as strings, so a port written `0123`
+ * would be checked as port 123 while the API server gets 83. Quoted, they stay strings, as there.
+ */
+const YAML11_INT: ScalarTag = {
+  identify: (value) => typeof value === 'number' && Number.isInteger(value),
+  default: true,
+  tag: 'tag:yaml.org,2002:int',
+  test: /^[-+]?(?:0[xX][0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*|0[oO][0-7_]*[0-7][0-7_]*|0[bB][01_]*[01][01_]*|[0-9][0-9_]*)$/,
+  resolve: (text) => goParseInt(text.replace(/_/g, '')),
+};
+
+/** `strconv.ParseInt(s, 0, 64)` for the forms YAML11_INT admits (underscores removed), or the decimal float go-yaml falls back to. */
+function goParseInt(s: string): number {
+  const sign = s.startsWith('-') ? -1 : 1;
+  const digits = s.replace(/^[-+]/, '');
+  const prefixed = /^0([xXoObB])(.*)$/.exec(digits);
+  const n = prefixed ? parseInt(prefixed[2], { x: 16, o: 8, b: 2 }[prefixed[1].toLowerCase() as 'x' | 'o' | 'b'])
+    : parseInt(digits, /^0[0-7]+$/.test(digits) ? 8 : 10);
+  return n === 0 ? 0 : sign * n; // Go has no -0
+}
+
 /** One value of a YAML text (a document, or an item of a `kind: List` document), or why it was skipped. */
 export interface YamlEntry {
   /** 0-based position of the document in the text (the items of a List share their document's). */
@@ -85,8 +112,9 @@ export function parseYamlText(text: string, options: ParseYamlOptions = {}): Par
   try {
     // merge: kubectl reads YAML with go-yaml (sigs.k8s.io/yaml), which resolves YAML 1.1 merge keys
     // (`<<: *base`, keys written beside it win); unresolved, `<<` would be read as a field of its own.
-    // customTags: the same plain scalars are booleans as for kubectl (YAML11_BOOL).
-    const composer = new Composer({ uniqueKeys: false, merge: true, customTags: [YAML11_BOOL] });
+    // customTags: the same plain scalars are booleans and integers as for kubectl (YAML11_BOOL, YAML11_INT).
+    // YAML11_INT goes before the core schema's tags, whose decimal int would claim `0123` first.
+    const composer = new Composer({ uniqueKeys: false, merge: true, customTags: (tags) => [YAML11_INT, ...tags, YAML11_BOOL] });
     for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
       readDocument(doc as Document.Parsed, document++, lineOf, lineCounter, options, entries);
     }
@@ -100,11 +128,12 @@ export function parseYamlText(text: string, options: ParseYamlOptions = {}): Par
 function readDocument(doc: Document.Parsed, document: number, lineOf: (pos: number) => number, lines: LineCounter,
   options: ParseYamlOptions, entries: YamlEntry[]): void {
   const line = lineOf(doc.contents?.range?.[0] ?? doc.range[0]);
-  const error = doc.errors[0] ?? duplicateKey(doc);
+  const error = doc.errors[0] ?? duplicateKey(doc) ?? keyKubectlRefuses(doc);
   if (error !== undefined) {
-    // The library's "pretty" message: the position in the text itself, then the excerpt (dropped).
+    // The library's "pretty" message gives the position in the text itself, then the excerpt (dropped):
+    // the line is said in the source (YAML embedded in Markdown starts below its first line).
     const at = lines.linePos(error.pos[0]);
-    entries.push({ document, line: lineOf(error.pos[0]), error: `${firstLine(error)} at line ${at.line}, column ${at.col}` });
+    entries.push({ document, line: lineOf(error.pos[0]), error: `${firstLine(error)} at line ${lineOf(error.pos[0])}, column ${at.col}` });
     return;
   }
   let value: unknown;
@@ -149,6 +178,38 @@ export function duplicateKey(doc: Document.Parsed): YAMLParseError | undefined {
     }
   }
   return first === undefined ? undefined : new YAMLParseError([first, first + 1], 'DUPLICATE_KEY', 'Map keys must be unique');
+}
+
+/**
+ * The first mapping key that kubectl cannot read, if any: a key that is a mapping or a sequence, or a
+ * null key. sigs.k8s.io/yaml converts the YAML to JSON and refuses such keys ("unsupported map key of
+ * type", yaml.go `convertToJSONableObject`), so the document cannot be applied as it is. An unquoted
+ * Helm template (`name: {{ .Values.name }}`) is one: YAML reads it as a flow mapping whose key is a
+ * flow mapping. Left to the yaml library, such a key becomes a string and a warning on stderr.
+ * Iterative, like {@link duplicateKey}.
+ */
+export function keyKubectlRefuses(doc: Document.Parsed): YAMLParseError | undefined {
+  let first: { start: number; what: string } | undefined;
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = resolveAlias(pair.key, doc);
+        const what = isMap(key) || isSeq(key) ? `a ${isMap(key) ? 'mapping' : 'sequence'}`
+          : key === null || key === undefined || (isScalar(key) && key.value === null) ? 'null' : undefined;
+        const start = (pair.key as Node | null)?.range?.[0] ?? node.range?.[0] ?? 0;
+        if (what !== undefined && (first === undefined || start < first.start)) first = { start, what };
+        stack.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  if (first === undefined) return undefined;
+  const template = first.what === 'null' ? '' : ' (an unquoted template such as {{ .Values.name }}? render it first, e.g. with helm template)';
+  return new YAMLParseError([first.start, first.start + 1], 'NON_STRING_KEY',
+    `A mapping key is ${first.what}, which kubectl cannot read${template}`);
 }
 
 /** Is `value` a mapping with a string `kind` (the least a Kubernetes object has)? */

@@ -142,6 +142,58 @@ describe('an invalid YAML document leaves the run undecided (exit 4), never a qu
     expect(r.stderr).toBe(`warning: ${ANALYZE_WARNING}\nwarning: ${ANALYZE_WARNING}\n`);
   });
 
+  test('analyze --diff table and markdown say the comparison is undecided, and why, like the JSON and the exit code', () => {
+    // Both sides the same: no flow changes, so "0 flows opened" alone would read as a clean change.
+    const reason = (side: string, error: string) => `${side}: ${FILE}: line 15 is not valid YAML (${error}) and was skipped: `
+      + `it may hold a policy, so every flow it could change is indeterminate in the ${side}`;
+    const table = cli('analyze', '--diff', 'half-read', 'half-read', '--cni', 'kubernetes');
+    expect(table.code).toBe(4);
+    expect(table.stdout).toBe('0 flows opened, 0 closed, 0 uncertain\n\n'
+      + 'UNDECIDED (exit 4): the manifests do not decide this comparison:\n'
+      + `  ${reason('base', ERROR)}\n  ${reason('head', ERROR)}\n`);
+    const markdown = cli('analyze', '--diff', 'half-read/workloads.yaml', 'half-read', '--cni', 'kubernetes', '--format', 'markdown');
+    expect(markdown.code).toBe(4);
+    // The parser's message is escaped for Markdown (its `]` would start no link, but other input could).
+    expect(markdown.stdout.endsWith('\n\n> **UNDECIDED** (exit 4): the manifests do not decide this comparison:\n'
+      + `> - ${reason('head', ERROR.replace(']', '\\]'))}\n`)).toBe(true);
+    expect(markdown.stdout.startsWith('### Reachability changes\n\n**0 flows opened, 0 closed, 14 uncertain**\n')).toBe(true);
+  });
+
+  test('analyze --diff --strict with a failed --fail-on-open pattern: exit 1, and the text still says what is undecided', () => {
+    withDir((dir) => {
+      for (const f of ['workloads.yaml', 'namespaces.yaml']) fs.copyFileSync(path.join(FIXTURES, 'ipblock', f), path.join(dir, f));
+      fs.writeFileSync(path.join(dir, 'deny.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n'
+        + 'metadata: { name: deny, namespace: data }\nspec: { podSelector: {}, policyTypes: [Ingress] }\n');
+      // The base denies all ingress in data; the head drops that deny (opening it) and restricts web's egress (indeterminate).
+      const args = ['analyze', '--diff', dir, 'ipblock', '--cni', 'kubernetes', '--strict', '--fail-on-open', '* -> data/*'];
+      const table = cli(...args);
+      expect(table.code).toBe(1);
+      expect(table.stdout).toMatch(/^FAIL --fail-on-open '\* -> data\/\*': /m);
+      expect(table.stdout).toMatch(/\nAlso undecided: the manifests do not decide this comparison:\n {2}--strict: the change makes 3 flows indeterminate\n$/);
+      const markdown = cli(...args, '--format', 'markdown');
+      expect(markdown.code).toBe(1);
+      expect(markdown.stdout).toMatch(/\n> \*\*Also undecided\*\*: the manifests do not decide this comparison:\n> - --strict: the change makes 3 flows indeterminate\n$/);
+    });
+  });
+
+  test('analyze --diff --strict: the table and markdown say how many flows the change makes indeterminate', () => {
+    withDir((dir) => {
+      fs.copyFileSync(path.join(FIXTURES, 'ipblock', 'workloads.yaml'), path.join(dir, 'workloads.yaml'));
+      const table = cli('analyze', '--diff', dir, 'ipblock', '--cni', 'kubernetes', '--strict');
+      expect(table.code).toBe(4);
+      expect(table.stdout.endsWith('\nUNDECIDED (exit 4): the manifests do not decide this comparison:\n'
+        + '  --strict: the change makes 3 flows indeterminate\n')).toBe(true);
+      const markdown = cli('analyze', '--diff', dir, 'ipblock', '--cni', 'kubernetes', '--strict', '--format', 'markdown');
+      expect(markdown.code).toBe(4);
+      expect(markdown.stdout.endsWith('\n> **UNDECIDED** (exit 4): the manifests do not decide this comparison:\n'
+        + '> - --strict: the change makes 3 flows indeterminate\n')).toBe(true);
+      // Without --strict the same diff is decided (exit 0) and says nothing of the kind.
+      const plain = cli('analyze', '--diff', dir, 'ipblock', '--cni', 'kubernetes');
+      expect(plain.code).toBe(0);
+      expect(plain.stdout).not.toContain('UNDECIDED');
+    });
+  });
+
   test('lint: no error found is no all-clear (exit 4); an error still fails (exit 1)', () => {
     const r = cli('lint', 'half-read', '--cni', 'kubernetes');
     expect(r.code).toBe(4);
@@ -155,6 +207,55 @@ describe('an invalid YAML document leaves the run undecided (exit 4), never a qu
     expect(doc.invalidDocuments).toEqual([INVALID]);
     // Flannel enforces no NetworkPolicy: the allow is a lint error, which decides the exit code.
     expect(cli('lint', 'half-read', '--cni', 'flannel').code).toBe(1);
+  });
+
+  test('a Helm template fed by mistake: the document is skipped as kubectl refuses it (exit 4), never a stray process warning', () => {
+    withDir((dir) => {
+      fs.copyFileSync(path.join(FIXTURES, 'half-read', 'workloads.yaml'), path.join(dir, 'workloads.yaml'));
+      // `{{ .Values.name }}` is a flow mapping whose key is a flow mapping: sigs.k8s.io/yaml refuses the key.
+      fs.writeFileSync(path.join(dir, 'policy.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n'
+        + '  name: {{ .Values.name }}\n  namespace: shop\nspec: { podSelector: {}, policyTypes: [Ingress] }\n---\n'
+        + 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: shop }\ndata:\n  ~: null key\n');
+      const warn = jest.spyOn(process, 'emitWarning');
+      try {
+        const r = cli('lint', dir, '--cni', 'kubernetes', '--format', 'json');
+        expect(r.code).toBe(4);
+        const template = 'A mapping key is a mapping, which kubectl cannot read (an unquoted template such as {{ .Values.name }}? '
+          + 'render it first, e.g. with helm template) at line 4, column 10';
+        const nullKey = 'A mapping key is null, which kubectl cannot read at line 12, column 3';
+        expect(JSON.parse(r.stdout).invalidDocuments).toEqual([
+          { file: `${dir}/policy.yaml`, line: 4, error: template },
+          { file: `${dir}/policy.yaml`, line: 12, error: nullKey },
+        ]);
+        expect(r.stderr).toBe([template, nullKey].map((e, i) => `warning: ${dir}/policy.yaml: line ${[4, 12][i]}: invalid YAML, document skipped: `
+          + `${e}; any policy in it is not linted, so the lint cannot vouch for it (the run is undecided: exit 4 unless something fails)\n`).join(''));
+        const analyze = cli('analyze', dir, '--cni', 'kubernetes');
+        expect(analyze.code).toBe(4);
+        expect(analyze.stdout).toMatch(/^shop\/api {2}shop\/api {2}TCP\/8080 {2}indeterminate \[1\]$/m);
+        expect(warn).not.toHaveBeenCalled();
+      } finally {
+        warn.mockRestore();
+      }
+    });
+  });
+
+  test('an expectations file with a template key is refused with its line (exit 2), without a process warning', () => {
+    withDir((dir) => {
+      const file = path.join(dir, 'e.yaml');
+      fs.writeFileSync(file, 'expect:\n  - from: { namespace: {{ .Values.ns }}, workload: api }\n');
+      const warn = jest.spyOn(process, 'emitWarning');
+      try {
+        const r = cli('analyze', 'half-read', '--cni', 'kubernetes', '--expect', file);
+        expect({ code: r.code, stderr: r.stderr }).toEqual({
+          code: 2,
+          stderr: `error: ${file}: line 2: invalid YAML: A mapping key is a mapping, which kubectl cannot read (an unquoted template such as `
+            + '{{ .Values.name }}? render it first, e.g. with helm template)\n',
+        });
+        expect(warn).not.toHaveBeenCalled();
+      } finally {
+        warn.mockRestore();
+      }
+    });
   });
 
   test('a document that parses but has no kind (a values file) stays a plain warning: the exit code is unchanged', () => {

@@ -225,4 +225,35 @@ describe('CLI input reading', () => {
       expect(r.stderr).toMatch(/^note: NetworkPolicy shop\/allow-trusted is invalid and left out of the analysis .*spec\.ingress\[0\]\.from\[0\]\.podSelector\.matchLabels\.trusted: label values must be strings/m);
     });
   });
+
+  // go-yaml v2 (sigs.k8s.io/yaml goyaml.v2/resolve.go) reads a plain scalar starting with a digit or a
+  // sign with Go's strconv.ParseInt(s, 0, 64) after dropping `_`: a leading 0 is octal. YAML 1.2's core
+  // schema reads `0123` as 123; the API server gets 83.
+  test('YAML 1.1 integers as kubectl reads them: 0123 is octal 83, 0o17/0O17 15, 0X1F 31, 0b101 5, 1_000 1000; 08 and 0789 decimal', () => {
+    expect(parseYamlText('a: [0123, 0o17, 0O17, 0755, -0755, +80, 08, 0789, 0x1F, 0X1F, 0b101, 1_000, 0_8, -0, 007, "0123", 0x, 1.5, 1e3]\n')
+      .entries.map((e) => e.value))
+      .toEqual([{ a: [83, 15, 15, 493, -493, 80, 8, 789, 31, 31, 5, 1000, 8, 0, 7, '0123', '0x', 1.5, 1000] }]);
+    expect(Object.is((parseYamlText('a: -0\n').entries[0].value as any).a, 0)).toBe(true);
+    const text = [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: { name: allow, namespace: shop }',
+      'spec:',
+      '  podSelector: {}',
+      '  policyTypes: [Ingress]',
+      '  ingress: [{ ports: [{ port: 0123 }] }]',
+      '---',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: { name: web, namespace: shop }',
+      'spec: { containers: [{ name: c, image: nginx, ports: [{ containerPort: 83 }, { containerPort: 123 }] }] }',
+      '',
+    ].join('\n');
+    withFile('octal.yaml', text, (file) => {
+      const r = cli('analyze', file, '--cni', 'kubernetes');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^shop\/web\s+shop\/web\s+TCP\/83\s+allow$/m);
+      expect(r.stdout).toMatch(/^shop\/web\s+shop\/web\s+TCP\/123\s+deny$/m);
+    });
+  });
 });

@@ -2,6 +2,9 @@
  * `lint` reads the Markdown people copy from (runbooks, READMEs): its yaml blocks, YAML heredocs and
  * `helm install ... cilium` / `cilium install` `--set` lines, with the file and line of each finding.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { cli } from './support';
 
 // docs/runbook.md: a yaml block at line 6 with the seed's two mistakes (a namespaceSelector on a `name`
@@ -61,5 +64,40 @@ describe('lint on Markdown', () => {
       + '  docs/runbook.md: a Markdown file: analyze reads YAML only (cdk8s-networking lint reads Markdown)\n');
     expect(cli('analyze', 'app', '--cni', 'kubernetes', '--markdown').stderr.split('\n')[0])
       .toBe('error: analyze: --markdown is a lint option (analyze reads YAML only)');
+  });
+
+  test('a yaml block that is not valid YAML is skipped input as in a YAML file: warning, invalidDocuments, exit 4 (1 when an error is found)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-networking-md-'));
+    try {
+      // Line 6 (line 3 of the block) leaves the flow map open: the document may be the namespace's default deny.
+      const broken = '# Runbook\n\n```yaml\napiVersion: v1\nkind: Namespace\nmetadata: {name: a\n```\n';
+      const file = path.join(dir, 'runbook.md');
+      fs.writeFileSync(file, broken);
+      const error = 'Flow map in block collection must be sufficiently indented and end with a } at line 6, column 19';
+      const warning = `${file}: line 6: invalid YAML, document skipped: ${error}; any policy in it is not linted, so the lint cannot vouch `
+        + 'for it (the run is undecided: exit 4 unless something fails)';
+      const r = cli('lint', file);
+      expect(r).toEqual({ code: 4, stdout: 'lint: no findings\n', stderr: `warning: ${warning}\n` });
+      const json = cli('lint', file, '--format', 'json');
+      expect(json.code).toBe(4);
+      expect(JSON.parse(json.stdout)).toEqual({
+        schemaVersion: 2,
+        findings: [],
+        summary: { error: 0, warning: 0, info: 0 },
+        warnings: [warning],
+        invalidDocuments: [{ file, line: 6, error }],
+      });
+      // A lint error elsewhere still decides exit 1; the skipped block is still a warning, not a yaml-parse error.
+      fs.writeFileSync(file, `${broken}\n\`\`\`yaml\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: a}\n`
+        + 'spec: {podSelector: {}, policyTypes: [Egress], egress: [{ports: [{port: 53, protocol: UDP}]}]}\n```\n');
+      const failing = cli('lint', file, '--format', 'json');
+      expect(failing.code).toBe(1);
+      const doc = JSON.parse(failing.stdout);
+      expect(doc.findings.map((f: any) => [f.rule, f.severity, f.line])).toEqual([['dns-udp-only', 'error', 10]]);
+      expect(doc.invalidDocuments).toEqual([{ file, line: 6, error }]);
+      expect(failing.stderr).toBe(`warning: ${warning}\n`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

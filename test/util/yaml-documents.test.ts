@@ -100,8 +100,9 @@ describe('parseYamlText', () => {
   test('firstLine shifts document and error lines (YAML embedded in Markdown)', () => {
     const parsed = parseYamlText('a: 1\n---\nb: c: d\nx: 1\n', { firstLine: 10 });
     expect(parsed.entries[0]).toEqual({ document: 0, line: 10, value: { a: 1 } });
-    // The error message's own position stays relative to the text; its trailing colon is dropped.
-    expect(parsed.entries[1]).toEqual({ document: 1, line: 12, error: 'Nested mappings are not allowed in compact mappings at line 3, column 4' });
+    // The error message's line is the source's too (a warning `file: line 12: ... at line 3` would point at two places);
+    // its column stays the text's; its trailing colon is dropped.
+    expect(parsed.entries[1]).toEqual({ document: 1, line: 12, error: 'Nested mappings are not allowed in compact mappings at line 12, column 4' });
   });
 
   test('empty text: no entries, counted as one document', () => {

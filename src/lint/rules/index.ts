@@ -23,6 +23,7 @@ import { namespaceWithoutDefaultDeny } from './namespace-without-default-deny';
 import { peerAndOrConfusion } from './peer-and-or-confusion';
 import { policyOnUnenforcingCni } from './policy-on-unenforcing-cni';
 import { policyTypes } from './policy-types';
+import { templatePlaceholders } from './template-placeholders';
 import { virtualService } from './virtual-service';
 
 /** Every rule PolicyLint runs. Adding a rule = one module + one line here. */
@@ -52,4 +53,5 @@ export const RULES: readonly LintRule[] = [
   linkerdServer,
   ipBlockStrictValidation,
   invalidObject,
+  templatePlaceholders,
 ];
