@@ -40,6 +40,20 @@ describe('Cilium: pod selectors on labels its default label filter drops are ref
     })).toThrow(`[test/p] TrafficPolicy 'p': the pod selector of a peer in ingress[0] ${reason('controller-revision-hash', 'controller-revision-hash')}`);
   });
 
+  // Namespace labels reach identities as io.cilium.k8s.namespace.labels.<key>; the ignore pattern
+  // `.*beta\.kubernetes\.io` matches longer than that include, so such keys are dropped (pkg/labelsfilter).
+  test('a namespaces peer on a beta.kubernetes.io namespace label would match no namespace', () => {
+    const chart = chartFor(Cni.cilium());
+    expect(() => new TrafficPolicy(chart, 'p', {
+      name: 'p',
+      namespace: 'shop',
+      ingress: [{ peers: [Peer.namespaces({ 'topology.beta.kubernetes.io/zone': 'a' })] }],
+    })).toThrow("[test/p] TrafficPolicy 'p': the namespace selector of a peer in ingress[0] (label key 'topology.beta.kubernetes.io/zone') cannot be "
+      + "enforced by CNI 'cilium': Cilium leaves this namespace label out of security identities by default (label filter '!.*beta\\.kubernetes\\.io'), "
+      + 'and its policies, NetworkPolicies included, select identities: the selector would match no pod. Select the namespaces by a label Cilium '
+      + 'keeps (e.g. kubernetes.io/metadata.name)');
+  });
+
   test('the same intents render on Calico, which matches every pod label', () => {
     const chart = chartFor(Cni.calico());
     new TrafficPolicy(chart, 'p', {

@@ -18,9 +18,12 @@ export function writeCilium(ctx: WriteContext<CniKind.CILIUM>): ApiObject[] {
   // filter drops selects no pod (an isolation or a deny that applies to nothing, fail open).
   const unmatchable = ciliumUnmatchableSelector(intent);
   if (unmatchable) {
-    throw ctx.fail(`${unmatchable.where} (label key '${unmatchable.key}')`, 'Cilium leaves this pod label out of security identities by '
+    const advice = unmatchable.of === 'pod'
+      ? 'Select the pods by a label Cilium keeps (e.g. app.kubernetes.io/name or app)'
+      : 'Select the namespaces by a label Cilium keeps (e.g. kubernetes.io/metadata.name)';
+    throw ctx.fail(`${unmatchable.where} (label key '${unmatchable.key}')`, `Cilium leaves this ${unmatchable.of} label out of security identities by `
       + `default (label filter '!${unmatchable.pattern}'), and its policies, NetworkPolicies included, select identities: the selector `
-      + 'would match no pod. Select the pods by a label Cilium keeps (e.g. app.kubernetes.io/name or app)');
+      + `would match no pod. ${advice}`);
   }
   if (!ctx.denyPart && isExpressibleAsNetworkPolicy(intent)) return [emitNetworkPolicy(ctx, intent)];
   return [ctx.emit('Cilium', ciliumPolicyManifest(intent, { dnsPeers: clusterDnsPeers(ctx.cluster) }))];
