@@ -7,7 +7,7 @@ import { Tri, MAYBE, NO, YES, or3 } from './verdict';
 import { propError } from '../util/errors';
 import { requireKnownKeys, StructKeys } from '../util/guards';
 
-/** A validated request (internal): header names in lower case, path without query. */
+/** A validated request (internal): header names in lower case, path without query (a `#` fragment kept). */
 export interface HttpRequestSpec {
   readonly method: string;
   readonly path: string;
@@ -45,7 +45,10 @@ export function httpRequestSpec(value: unknown, site: string): HttpRequestSpec {
     }
   }
   const host = str('host');
-  return { method, path: path.split('?')[0], ...(host !== undefined ? { host } : {}), headers };
+  // The query ends at a `#` (RFC 3986): `/a?q#f` keeps its fragment, which the proxies treat apart.
+  const hash = path.indexOf('#');
+  const bare = (hash < 0 ? path : path.slice(0, hash)).split('?')[0] + (hash < 0 ? '' : path.slice(hash));
+  return { method, path: bare, ...(host !== undefined ? { host } : {}), headers };
 }
 
 /** `POST /admin` (with the host when given), for messages. */

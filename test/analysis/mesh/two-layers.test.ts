@@ -211,6 +211,10 @@ describe('Cilium L7 rules and the mesh', () => {
     expect(result.ingress.reasons[result.ingress.reasons.length - 1]).toBe('GET /api/x#frag matches none of the L7 rules (HTTP GET|POST /api/.* '
       + '(CiliumNetworkPolicy shop/api-http spec.ingress[0]); HTTP GET /admin (CiliumNetworkPolicy shop/api-http spec.ingress[0])) (Envoy rejects a '
       + 'request whose path has a # fragment (400, runtime guard envoy.reloadable_features.http_reject_path_with_fragment, on by default)): denied');
+    // A fragment after the query is still a fragment: the query goes, the fragment stays.
+    const afterQuery = cniOnly.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/api/x?id=7#frag' });
+    expect(afterQuery.verdict).toBe(Verdict.DENY);
+    expect(afterQuery.ingress.reasons[afterQuery.ingress.reasons.length - 1]).toMatch(/^GET \/api\/x#frag matches none of the L7 rules/);
   });
 
   test('without a mesh, checkRequest still answers the CNI\'s HTTP rules', () => {
