@@ -7,7 +7,7 @@ import { Tri, MAYBE, NO, YES, or3 } from './verdict';
 import { propError } from '../util/errors';
 import { requireKnownKeys, StructKeys } from '../util/guards';
 
-/** A validated request (internal): header names in lower case, path without query. */
+/** A validated request (internal): header names in lower case, path without query (a `#` fragment kept). */
 export interface HttpRequestSpec {
   readonly method: string;
   readonly path: string;
@@ -45,7 +45,10 @@ export function httpRequestSpec(value: unknown, site: string): HttpRequestSpec {
     }
   }
   const host = str('host');
-  return { method, path: path.split('?')[0], ...(host !== undefined ? { host } : {}), headers };
+  // The query ends at a `#` (RFC 3986): `/a?q#f` keeps its fragment, which the proxies treat apart.
+  const hash = path.indexOf('#');
+  const bare = (hash < 0 ? path : path.slice(0, hash)).split('?')[0] + (hash < 0 ? '' : path.slice(hash));
+  return { method, path: bare, ...(host !== undefined ? { host } : {}), headers };
 }
 
 /** `POST /admin` (with the host when given), for messages. */
@@ -60,20 +63,40 @@ export function describeRequest(request: HttpRequestSpec): string {
 export interface L7Matcher {
   /** The constraint as shown in `l7Constraints`. */
   readonly text: string;
-  /** YES: the rule allows the request; NO: it does not; MAYBE: it cannot be evaluated (reason in `why`). */
+  /**
+   * YES: the rule allows the request; NO: it does not (`why` set when the reason is not the rule's
+   * text, e.g. the proxy rejects the request); MAYBE: it cannot be evaluated (reason in `why`).
+   */
   matches(request: HttpRequestSpec): { truth: Tri; why?: string };
+}
+
+/**
+ * Envoy (which enforces both Cilium's and Calico's HTTP rules) rejects a request whose path has a
+ * `#` fragment with 400 by default since 1.16.5/1.17.4/1.18.4/1.19.1 (runtime guard
+ * `envoy.reloadable_features.http_reject_path_with_fragment`, still on by default); when the guard
+ * is off it strips the fragment instead, or keeps it with
+ * `envoy.reloadable_features.http_strip_fragment_from_path_unsafe_if_disabled` off.
+ */
+const ENVOY_FRAGMENT = 'Envoy rejects a request whose path has a # fragment (400, runtime guard envoy.reloadable_features.http_reject_path_with_fragment, on by default)';
+
+/** Does the request path carry a `#` fragment? */
+function hasFragment(request: HttpRequestSpec): boolean {
+  return request.path.includes('#');
 }
 
 /**
  * Does a Cilium `rules.http[]` entry allow the request? Cilium hands these to Envoy as full-match
  * regular expressions (docs.cilium.io "Layer 7 Examples": method and path are extended POSIX regex;
  * `host` too; `headers` are `Name` (presence) or `Name: value` (exact), `headerMatches` name/value
- * pairs); every field given must match.
+ * pairs); every field given must match. A path with a `#` fragment never gets that far: Cilium's
+ * Envoy keeps Envoy's default (its bootstrap, cilium/cilium pkg/envoy/embedded_envoy.go and the
+ * cilium-envoy chart's bootstrap-config.json, sets no fragment runtime key), which rejects it.
  */
 export function ciliumHttpMatcher(rule: Record<string, any>, text: string): L7Matcher {
   return {
     text,
     matches(request) {
+      if (hasFragment(request)) return { truth: NO, why: ENVOY_FRAGMENT };
       const parts: Tri[] = [];
       const whys: string[] = [];
       const regex = (field: string, value: string | undefined) => {
@@ -119,7 +142,11 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string): L7Ma
 /**
  * Does a Calico rule's `http` match allow the request? `methods` are exact, `paths` entries are
  * `{exact}` or `{prefix}` (docs.tigera.io "NetworkPolicy" reference, HTTPMatch); both lists are ORed
- * inside and ANDed with each other.
+ * inside and ANDed with each other. Calico enforces them in the Istio sidecar's Envoy (Dikastes), and
+ * Istio turns Envoy's fragment rejection off (pilot-agent bootstrap: `http_reject_path_with_fragment`
+ * false, so the fragment is stripped; kept with HTTP_STRIP_FRAGMENT_FROM_PATH_UNSAFE_IF_DISABLED=false):
+ * a path with a `#` fragment is indeterminate unless the rule allows none of the forms Envoy could
+ * pass on (or the method already fails).
  */
 export function calicoHttpMatcher(http: Record<string, any>, text: string): L7Matcher {
   return {
@@ -128,28 +155,50 @@ export function calicoHttpMatcher(http: Record<string, any>, text: string): L7Ma
       const methods: unknown[] = Array.isArray(http.methods) ? http.methods : [];
       const paths: any[] = Array.isArray(http.paths) ? http.paths : [];
       const methodOk = methods.length === 0 || methods.includes(request.method);
-      const pathOk = paths.length === 0 || paths.some((p) => (typeof p?.exact === 'string' && p.exact === request.path)
-        || (typeof p?.prefix === 'string' && request.path.startsWith(p.prefix)));
-      return { truth: methodOk && pathOk ? YES : NO };
+      const pathOk = (path: string) => paths.length === 0 || paths.some((p) => (typeof p?.exact === 'string' && p.exact === path)
+        || (typeof p?.prefix === 'string' && path.startsWith(p.prefix)));
+      if (methodOk && hasFragment(request)) {
+        // Rejected, stripped, or kept (as written, or percent-encoded by path normalization): not
+        // allowed only when no form the match could see matches.
+        const p = request.path;
+        if (![p.slice(0, p.indexOf('#')), p, p.replace(/#/g, '%23')].some(pathOk)) return { truth: NO };
+        const why = `the path ${p} has a # fragment, which the Envoy enforcing Calico's HTTP match rejects, strips or keeps `
+          + 'depending on its runtime flags (Istio strips it by default; plain Envoy rejects it), not evaluated';
+        return { truth: MAYBE, why };
+      }
+      return { truth: methodOk && pathOk(request.path) ? YES : NO };
     },
   };
+}
+
+/** How the L7 rules of one side judge a request (internal). */
+export interface RequestJudgement {
+  readonly truth: Tri;
+  /** The rules that allow the request. */
+  readonly decidedBy: string[];
+  /** Why rules cannot be evaluated (MAYBE). */
+  readonly why: string[];
+  /** Reasons, other than the rules' own text, that rules do not allow it (e.g. the proxy rejects it). */
+  readonly denied: string[];
 }
 
 /**
  * The verdict of a side with L7 rules for one request: allowed when any rule allows it (the rules of
  * one side are alternatives), denied when none does, indeterminate otherwise.
  */
-export function requestAllowedBy(matchers: readonly L7Matcher[], request: HttpRequestSpec): { truth: Tri; decidedBy: string[]; why: string[] } {
+export function requestAllowedBy(matchers: readonly L7Matcher[], request: HttpRequestSpec): RequestJudgement {
   let truth: Tri = NO;
   const decidedBy: string[] = [];
   const why: string[] = [];
+  const denied = new Set<string>();
   for (const m of matchers) {
     const r = m.matches(request);
     truth = or3(truth, r.truth);
     if (r.truth === YES) decidedBy.push(m.text);
     if (r.truth === MAYBE) why.push(`${m.text}: ${r.why ?? 'cannot be evaluated'}`);
+    if (r.truth === NO && r.why !== undefined) denied.add(r.why);
   }
-  return { truth, decidedBy, why };
+  return { truth, decidedBy, why, denied: [...denied] };
 }
 
 /** The fields of an HttpRequest: a misspelt one (`header`) would be ignored. */

@@ -47,7 +47,8 @@ function withRequest(side: DirectionVerdict, request: HttpRequestSpec | undefine
   const r = requestAllowedBy(side.l7Matchers, request);
   if (r.truth === YES) return sideVerdict(YES, [...side.reasons, { effect: 'allow', message: `${text} matches the L7 rule ${r.decidedBy.join('; ')}` }]);
   if (r.truth === NO) {
-    return sideVerdict(NO, [...side.reasons, { effect: 'deny', message: `${text} matches none of the L7 rules (${side.l7Constraints.join('; ')}): denied` }]);
+    const because = r.denied.length > 0 ? ` (${r.denied.join('; ')})` : '';
+    return sideVerdict(NO, [...side.reasons, { effect: 'deny', message: `${text} matches none of the L7 rules (${side.l7Constraints.join('; ')})${because}: denied` }]);
   }
   return sideVerdict(MAYBE, [...side.reasons, ...r.why.map((w) => ({ effect: 'uncertain' as const, message: w }))], r.why);
 }

@@ -20,7 +20,7 @@ import { EgressNamedPorts } from './egress-named-ports';
 import { effectivePeerSelector, identityOf, selectorMatches, unfilteredIdentityOf } from './identity';
 import { IdentityView, labelFilterNote } from './label-filter';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
-import { CiliumPolicyIndex, CiliumRuleSet } from './policies';
+import { CiliumPolicyIndex, CiliumRuleSet, usesWiderExcept } from './policies';
 import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule } from './ports';
 import { addressKey } from '../addresses';
 import {
@@ -166,6 +166,11 @@ const CONDITIONS: Array<{ uses: (rule: any) => boolean; condition: string }> = [
     condition: 'fromRequires/toRequires, which Cilium 1.18 applies and 1.19+ rejects with the whole policy (cilium/cilium#42615)',
   },
   {
+    uses: usesWiderExcept,
+    condition: 'a CIDRSet except with a shorter prefix than its cidr, which Cilium 1.20 rejects with the whole policy (cilium/cilium#44637) '
+      + 'and 1.18/1.19 apply (cilium/cilium#44614)',
+  },
+  {
     uses: usesNodeSelectors,
     condition: 'fromNodes/toNodes, which Cilium applies only when the agent runs with enable-node-selector-labels (Helm nodeSelectorLabels, '
       + 'default false) and rejects with the whole policy otherwise',
@@ -194,7 +199,8 @@ export class CiliumModel implements AnnotatedCniModel {
   private readonly view: IdentityView;
   private peerSelectors?: LabelSelector[];
   /**
-   * Policies that Cilium applies or rejects depending on its version (fromRequires/toRequires) or an
+   * Policies that Cilium applies or rejects depending on its version (fromRequires/toRequires, a CIDRSet
+   * except wider than its cidr) or an
    * agent flag (fromNodes/toNodes), each with the model without them (which compares the other
    * conditions in turn): every combination must agree, or the side is indeterminate.
    */

@@ -106,6 +106,30 @@ function cidrRuleRejection(entry: any): string | undefined {
   return undefined;
 }
 
+/**
+ * Does one CIDRSet entry have an `except` inside its `cidr` by address but with a shorter prefix
+ * (`cidr: 10.0.0.0/24`, `except: [10.0.0.0/16]`)? CIDRRule.sanitize checks the prefix length only
+ * since cilium/cilium#44637 (merged 2026-03, for 1.20; the bug report cilium/cilium#44614 shows 1.19
+ * accepting it), which then rejects the whole policy.
+ */
+function hasWiderExcept(entry: any): boolean {
+  if (typeof entry?.cidr !== 'string' || !entry.cidr.includes('/') || !Array.isArray(entry.except)) return false;
+  const outer = parseCidrLoose(entry.cidr);
+  if (!outer) return false;
+  return entry.except.some((text: unknown) => {
+    const inner = typeof text === 'string' && text.includes('/') ? parseCidrLoose(text) : undefined;
+    return inner !== undefined && inner.address.kind() === outer.address.kind() && inner.prefix < outer.prefix;
+  });
+}
+
+/** Does a rule use an `except` wider than its `cidr` in an allow rule's CIDRSet (see hasWiderExcept)? */
+export function usesWiderExcept(rule: any): boolean {
+  return (['ingress', 'egress'] as const).some((direction) => Array.isArray(rule?.[direction]) && rule[direction].some((r: any) => {
+    const sets: unknown = r?.[direction === 'ingress' ? 'fromCIDRSet' : 'toCIDRSet'];
+    return Array.isArray(sets) && sets.some(hasWiderExcept);
+  }));
+}
+
 /** Why validation rejects one `ingress`/`egress` rule, with the path below the rule, or undefined. */
 function allowRuleRejection(rule: any, direction: Direction): string | undefined {
   const present = L3_MEMBERS[direction].filter((f) => nonEmpty(rule?.[f]));
@@ -136,7 +160,7 @@ function allowRuleRejection(rule: any, direction: Direction): string | undefined
  *   FromEndpoints and FromCIDR is not supported yet"; still so in 2025 releases) and `icmps` may
  *   not share a rule with `toPorts` (toServices with toPorts is accepted since 1.17, cilium/cilium#35506);
  * - CIDRRule.sanitize: each `except` of a CIDRSet entry must lie inside its `cidr` (its address,
- *   same family);
+ *   same family; its prefix length too since 1.20, a version-dependent rejection: see usesWiderExcept);
  * - PortRule.sanitize: DNS rules are not allowed on ingress; serverNames with L7 rules need
  *   terminatingTLS; a listener is not allowed on ingress nor with L7 rules; L7 rules other than DNS only apply to
  *   TCP ("L7 rules can only apply to TCP (not ANY) except for DNS rules"; an omitted protocol

@@ -77,6 +77,24 @@ describe('Calico HTTP rules in the flow matrix', () => {
     expect(reach.check(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080)).l7Constraints).toEqual([CONSTRAINT]);
   });
 
+  // The Envoy enforcing the match (Istio's sidecar) strips a # fragment by default (istio pilot-agent bootstrap sets
+  // envoy.reloadable_features.http_reject_path_with_fragment to false); plain Envoy rejects it with 400; it is kept
+  // when HTTP_STRIP_FRAGMENT_FROM_PATH_UNSAFE_IF_DISABLED=false.
+  test('checkRequest: a path with a # fragment is indeterminate unless no form of it Envoy could pass on is allowed', () => {
+    const web = Target.workload('shop', 'web');
+    const api = Target.workload('shop', 'api');
+    expect(reach.checkRequest(web, api, Port.tcp(8080), { method: 'GET', path: '/api/x' }).verdict).toBe('allow');
+    const fragment = reach.checkRequest(web, api, Port.tcp(8080), { method: 'GET', path: '/api/x#frag' });
+    expect(fragment.verdict).toBe('indeterminate');
+    expect(fragment.uncertainties).toEqual([`${CONSTRAINT}: the path /api/x#frag has a # fragment, which the Envoy enforcing Calico's HTTP match `
+      + 'rejects, strips or keeps depending on its runtime flags (Istio strips it by default; plain Envoy rejects it), not evaluated']);
+    // Not allowed whatever Envoy does: rejected, or stripped to /other, or kept as /other#api or /other%23api, no path matches.
+    expect(reach.checkRequest(web, api, Port.tcp(8080), { method: 'GET', path: '/other#api' }).verdict).toBe('deny');
+    // The exact path /healthz matches only once the fragment is stripped.
+    expect(reach.checkRequest(web, api, Port.tcp(8080), { method: 'GET', path: '/healthz#x' }).verdict).toBe('indeterminate');
+    expect(reach.checkRequest(web, api, Port.tcp(8080), { method: 'POST', path: '/api/x#frag' }).verdict).toBe('deny');
+  });
+
   test('without the HTTP rule the matrix has no l7Constraints key anywhere', () => {
     const plainPolicy = apiPolicy('api-from-web');
     expectValidManifests([plainPolicy]);

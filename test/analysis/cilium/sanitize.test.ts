@@ -116,6 +116,32 @@ describe('CIDRSet except outside its cidr', () => {
   });
 });
 
+describe('CIDRSet except with a shorter prefix than its cidr', () => {
+  // CIDRRule.sanitize compares the prefix lengths too only since cilium/cilium#44637 (for 1.20); 1.19 accepts
+  // such a rule (cilium/cilium#44614) and its except then removes the whole cidr. The version is not in the manifests.
+  // The except's address lies in the cidr (as in the report: cidr 10.0.0.0/24, except 10.0.0.0/16), so older versions pass it.
+  const wider = apiIngress('except-wider', [FROM_WEB, { fromCIDRSet: [{ cidr: '203.0.0.0/24', except: ['203.0.0.0/16'] }] }]);
+  const why = 'CiliumNetworkPolicy shop/except-wider uses a CIDRSet except with a shorter prefix than its cidr, which Cilium 1.20 rejects with '
+    + 'the whole policy (cilium/cilium#44637) and 1.18/1.19 apply (cilium/cilium#44614): the two give different verdicts here';
+
+  test('a flow the policy would deny is indeterminate; one allowed either way stays allowed', () => {
+    expectValidManifests([wider]);
+    // 1.18/1.19: api is isolated and the set selects nothing (the except covers the cidr); 1.20: no policy, default allow.
+    const v = ingress([wider], external('203.0.0.9'), api, 8080);
+    expect([v.outcome, v.uncertain]).toEqual([2, [why]]);
+    expect(ingress([wider], worker, api, 8080).outcome).toBe(2);
+    expect(ingress([wider], web, api, 8080).outcome).toBe(1);
+  });
+
+  test('control: an except as long as its cidr or longer is not version-dependent', () => {
+    const same = apiIngress('except-same', [FROM_WEB, { fromCIDRSet: [{ cidr: '203.0.113.0/24', except: ['203.0.113.0/24', '203.0.113.128/25'] }] }]);
+    expectValidManifests([same]);
+    const v = ingress([same], external('203.0.113.9'), api, 8080);
+    expect([v.outcome, v.uncertain]).toEqual([0, undefined]);
+    expect(ingress([same], worker, api, 8080).outcome).toBe(0);
+  });
+});
+
 describe('fromNodes / toNodes need the agent flag enable-node-selector-labels', () => {
   // Ingress/EgressRule.sanitize fail a rule with fromNodes/toNodes unless the agent runs with
   // enable-node-selector-labels (Helm nodeSelectorLabels, default false): the whole policy is then

@@ -199,6 +199,24 @@ describe('Cilium L7 rules and the mesh', () => {
     expect(result.ingress.reasons).toContain('POST /api/orders matches the L7 rule HTTP GET|POST /api/.* (CiliumNetworkPolicy shop/api-http spec.ingress[0])');
   });
 
+  // Envoy rejects a path with a # fragment with 400 by default (1.16.5/1.17.4/1.18.4/1.19.1 and later: runtime guard
+  // envoy.reloadable_features.http_reject_path_with_fragment, still on in source/common/runtime/runtime_features.cc);
+  // Cilium's Envoy bootstrap (pkg/envoy/embedded_envoy.go, chart files/cilium-envoy/configmap/bootstrap-config.json)
+  // sets no runtime key for it, so the request never reaches the HTTP rules.
+  test('a path with a # fragment: Cilium\'s Envoy rejects the request, so it is denied even where the rule would match', () => {
+    const cniOnly = meshReach(objects, undefined, { cni: Cni.cilium() });
+    expect(cniOnly.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/api/x' }).verdict).toBe(Verdict.ALLOW);
+    const result = cniOnly.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/api/x#frag' });
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.ingress.reasons[result.ingress.reasons.length - 1]).toBe('GET /api/x#frag matches none of the L7 rules (HTTP GET|POST /api/.* '
+      + '(CiliumNetworkPolicy shop/api-http spec.ingress[0]); HTTP GET /admin (CiliumNetworkPolicy shop/api-http spec.ingress[0])) (Envoy rejects a '
+      + 'request whose path has a # fragment (400, runtime guard envoy.reloadable_features.http_reject_path_with_fragment, on by default)): denied');
+    // A fragment after the query is still a fragment: the query goes, the fragment stays.
+    const afterQuery = cniOnly.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/api/x?id=7#frag' });
+    expect(afterQuery.verdict).toBe(Verdict.DENY);
+    expect(afterQuery.ingress.reasons[afterQuery.ingress.reasons.length - 1]).toMatch(/^GET \/api\/x#frag matches none of the L7 rules/);
+  });
+
   test('without a mesh, checkRequest still answers the CNI\'s HTTP rules', () => {
     const cniOnly = meshReach(objects, undefined, { cni: Cni.cilium() });
     expect(cniOnly.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/admin' }).verdict).toBe(Verdict.ALLOW);
