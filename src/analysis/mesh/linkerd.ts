@@ -31,7 +31,8 @@
  *   client.
  *
  * - The policy controller adds a probe route to servers without HTTPRoutes (HTTP or detected, not
- *   opaque): GET on the pod's HTTP probe paths of the port (./linkerd-probes: the containers'
+ *   opaque; a port no Server describes is opaque by the pod's or namespace's `config.linkerd.io/opaque-ports`,
+ *   else by the cluster default ports the pod declares, which the proxy injector writes: ./linkerd-opaque): GET on the pod's HTTP probe paths of the port (./linkerd-probes: the containers'
  *   liveness, readiness and startup httpGet probes, and the injected proxy's GET /live and /ready on
  *   its admin port 4191), from policyController.probeNetworks (all addresses by default) without
  *   authentication.
@@ -40,6 +41,7 @@
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
+import { defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
 import { LINKERD_ADMIN_PORT, PROXY_PROBE_PATHS, ProbePaths, probePathsByWorkload } from './linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
 import { RouteAuthorization, routedVerdict } from './linkerd-route-verdict';
@@ -98,6 +100,8 @@ export class LinkerdModel implements MeshModel {
   private readonly grpcRoutesByServer = new Map<string, ManifestObject[]>();
   /** The application containers' HTTP probe paths, by endpoint name (pods added by the caller have none). */
   private readonly probes: Map<string, ProbePaths>;
+  /** The default opaque ports the proxy injector writes onto each workload's pods, by endpoint name (./linkerd-opaque). */
+  private readonly defaultOpaque: Map<string, readonly number[]>;
   private readonly members: MembershipCache;
   /** `serviceaccount.identity.<Linkerd's namespace>.<trust domain>`, the end of every proxy identity. */
   private readonly identitySuffix: string;
@@ -107,6 +111,7 @@ export class LinkerdModel implements MeshModel {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.identitySuffix = `serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`;
     this.probes = probePathsByWorkload(manifests);
+    this.defaultOpaque = defaultOpaquePortsByWorkload(manifests);
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
     for (const obj of manifests) {
       const ns = namespaceOf(obj);
@@ -151,7 +156,7 @@ export class LinkerdModel implements MeshModel {
 
   destinationKey(e: Endpoint): string {
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}`).sort(),
-      [...(this.probes.get(e.name) ?? new Map()).entries()]]);
+      [...(this.probes.get(e.name) ?? new Map()).entries()], this.defaultOpaque.get(e.name) ?? []]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
@@ -342,10 +347,18 @@ export class LinkerdModel implements MeshModel {
     const uncertain = `no Server describes port ${q.port} of the destination: the default inbound policy ${policy} (${source}) applies: ${j.why}`;
     const verdict = sideVerdict(j.truth, [{ effect: j.truth === YES ? 'default-allow' : j.truth === NO ? 'isolate' : 'uncertain', message }],
       j.truth === MAYBE ? [uncertain] : []);
-    // The default server of an opaque port (config.linkerd.io/opaque-ports, pod else namespace) is not HTTP: no probe route.
-    const opaqueKey = 'config.linkerd.io/opaque-ports';
-    const opaque = q.destination.annotations?.[opaqueKey] ?? this.annotations.get(q.destination.namespace ?? 'default')?.[opaqueKey];
-    return opaque !== undefined && linkerdPortSet(opaque)(q.port) ? verdict : this.withProbeRoute(verdict, q, flowText);
+    // The default server of an opaque port (./linkerd-opaque: the pod's annotation, else its namespace's, else the
+    // injector's default opaque ports it declares) is not HTTP: no probe route.
+    const opaque = this.opaquePorts(q.destination);
+    if (opaque === undefined || !opaque.has(q.port)) return this.withProbeRoute(verdict, q, flowText);
+    const probed = (this.probes.get(q.destination.name)?.get(q.port) ?? []).length > 0 || q.port === LINKERD_ADMIN_PORT;
+    if (!probed || verdict.outcome === YES) return verdict;
+    const why = `port ${q.port} of ${q.destination.name} is opaque (${opaque.source}): its default server carries no probe route`;
+    return { ...verdict, reasons: [...verdict.reasons, { effect: 'log', message: why }] };
+  }
+
+  private opaquePorts(destination: Endpoint): OpaquePorts | undefined {
+    return opaquePortsOf(destination, this.annotations.get(destination.namespace ?? 'default'), this.defaultOpaque.get(destination.name), linkerdPortSet);
   }
 
   /**

@@ -607,6 +607,45 @@ describe('the application containers\' HTTP probes', () => {
     expect(at([admin(), route('api-get', [{ matches: [{ path: { type: 'Exact', value: '/api' } }] }])])).toBe(Verdict.DENY);
   });
 
+  describe('the cluster default opaque ports (proxy.opaquePorts), which the proxy injector writes onto pods without the annotation', () => {
+    // controller/proxy-injector/webhook.go: without config.linkerd.io/opaque-ports on the pod (or copied from its namespace), the injector
+    // annotates the pod with the default opaque ports its containers declare; the policy controller's default server of an opaque port
+    // is opaque and carries no probe route.
+    const REDIS = Port.tcp(6379);
+    const redis = (ports: unknown[], annotations?: Record<string, string>) => {
+      const pod = probed({ readinessProbe: { httpGet: { path: '/healthz', port: 6379 } } }, ports);
+      if (annotations) pod.spec.template.metadata.annotations = annotations;
+      return pod;
+    };
+    const probeOn = (manifests: unknown[]) => meshReach([...denyNs, ...manifests], LINKERD).checkRequest(Target.localNode(), w('shop/api'), REDIS, get('/healthz'));
+
+    test('a declared default opaque port has no probe route: the default policy decides, and the reasons say why', () => {
+      const result = probeOn([redis([{ containerPort: 6379 }])]);
+      expect(result.verdict).toBe(Verdict.DENY);
+      expect(result.mesh!.reasons).toEqual([
+        'no Server describes port 6379 of shop/api: the default inbound policy deny (namespace shop annotation config.linkerd.io/default-inbound-policy) '
+          + 'applies to local-node -> shop/api TCP/6379 GET /healthz (without a mesh identity (local-node is a node, not a meshed pod)): it admits no client',
+        'port 6379 of shop/api is opaque (Linkerd\'s proxy injector, which annotates the pod config.linkerd.io/opaque-ports: 6379 (the container '
+          + 'ports it declares among the cluster default proxy.opaquePorts, assumed to be the install default 25,587,3306,4444,5432,6379,9300,11211)): '
+          + 'its default server carries no probe route',
+      ]);
+    });
+
+    test('a native sidecar\'s declared port counts too', () => {
+      const pod = redis([{ containerPort: 8080 }]);
+      pod.spec.template.spec.initContainers = [{ name: 'cache', image: 'example/cache:1.0', restartPolicy: 'Always', ports: [{ containerPort: 6379 }] }];
+      expect(probeOn([pod]).verdict).toBe(Verdict.DENY);
+    });
+
+    test('an undeclared port, or an annotation on the pod or its namespace, leaves the default out: the probe route stays', () => {
+      expect(probeOn([redis([{ containerPort: 8080 }])]).verdict).toBe(Verdict.ALLOW);
+      expect(probeOn([redis([{ containerPort: 6379 }], { 'config.linkerd.io/opaque-ports': '3306' })]).verdict).toBe(Verdict.ALLOW);
+      const nsOpaque = namespace('shop', {}, { ...MESHED, 'config.linkerd.io/default-inbound-policy': 'deny', 'config.linkerd.io/opaque-ports': '5432' });
+      expect(meshReach([nsOpaque, redis([{ containerPort: 6379 }])], LINKERD).checkRequest(Target.localNode(), w('shop/api'), REDIS, get('/healthz'))
+        .verdict).toBe(Verdict.ALLOW);
+    });
+  });
+
   test('two workloads alike but for their probes are not one class in the flow matrix', () => {
     const other = workload('shop', 'api2', { podLabels: { app: 'api' }, ports: [{ name: 'http', port: 8080 }] });
     other.spec.selector.matchLabels.app = 'api';
