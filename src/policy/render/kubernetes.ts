@@ -33,6 +33,7 @@ export function networkPolicyCidrLimitation(intent: PolicyIntent): string | unde
     for (const peer of rule.peers) {
       if (peer.type !== 'cidr') continue;
       for (const block of [peer.cidr, ...peer.except]) {
+        if (!block.includes(':')) continue; // IPv4: never mapped (and no parse on the hot path)
         const ipv4 = ipv4OfMapped(block);
         if (ipv4 !== undefined) {
           return `${rule.origin}: NetworkPolicy ipBlocks cannot hold the IPv4-mapped IPv6 block ${block} (Kubernetes 1.36 refuses `
