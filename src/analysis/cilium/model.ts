@@ -589,7 +589,8 @@ export class CiliumModel implements AnnotatedCniModel {
       ], [], l7Constraints);
     }
     if (allows.length > 0) return finish(YES, [...allows.map((a) => a.reason), ...noteReasons], [], l7Constraints);
-    const npIsolating = np?.isolated ? nps.filter((p) => effectivePolicyTypes(p).includes('Egress') && selectsEndpoint(p, this.view.of(q.subject))) : [];
+    // The isolating NetworkPolicies are the plan's, as in decide (one index per subject namespace).
+    const npIsolating = np?.isolated ? plan.networkPolicies.map((i) => nps[i]) : [];
     const uncertain = [...maybeAllows, ...(np?.isolated ? np.uncertain : []), ...this.networkPolicyEgressNames(q, npIsolating)];
     const npReasons = np?.isolated ? np.reasons : [];
     const summary: Reason = {
