@@ -27,7 +27,7 @@ const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { TCP: 6, UDP: 17, SC
  * Protocols on which `ports` are allowed: TCP, UDP, SCTP (libcalico-go Protocol.SupportsPorts;
  * Calico validation rejects ports with any other protocol, UDPLite included).
  */
-const PORT_PROTOCOLS = new Set([6, 17, 132]);
+export const PORT_PROTOCOLS: ReadonlySet<number> = new Set([6, 17, 132]);
 
 type PortMatcher = { readonly from: number; readonly to: number } | { readonly name: string };
 

@@ -6,14 +6,8 @@
  * unknown actions and protocols, fields of the wrong type.
  */
 import { at, Checker, isPortName } from './checker';
-import { calicoProtocol, calicoRuleIpProblems, globalSelectorProblem } from '../calico/rules';
+import { calicoProtocol, calicoRuleIpProblems, globalSelectorProblem, PORT_PROTOCOLS } from '../calico/rules';
 import { parseCalicoSelector } from '../calico/selector';
-
-/**
- * Protocols that take ports: TCP, UDP and SCTP, by name or number (libcalico-go numorstring
- * Protocol.SupportsPorts; UDPLite is not one of them).
- */
-const PORT_PROTOCOLS = new Set([6, 17, 132]);
 
 /**
  * A Calico selector expression (blank is allowed: it means all()). `global` says where global() is
