@@ -21,6 +21,32 @@ export function isNetworkPolicy(obj: ManifestObject): boolean {
   return isServedNetworkPolicy(obj);
 }
 
+/** One `ipBlock.cidr` or `ipBlock.except[k]` value of a NetworkPolicy, with its JSON path. */
+export interface IpBlockCidr {
+  /** The value as written (not necessarily a string). */
+  readonly cidr: unknown;
+  /** `spec.egress[0].to[1].ipBlock.cidr`, `...ipBlock.except[0]`. */
+  readonly path: string;
+}
+
+/** Every `ipBlock.cidr` and `except` value of a NetworkPolicy's rules, in document order (ingress, then egress). */
+export function ipBlockCidrs(np: ManifestObject): IpBlockCidr[] {
+  const out: IpBlockCidr[] = [];
+  const list = (value: unknown): any[] => (Array.isArray(value) ? value : []);
+  for (const [direction, field] of [['ingress', 'from'], ['egress', 'to']] as const) {
+    list(np.spec?.[direction]).forEach((rule, i) => {
+      list(rule?.[field]).forEach((peer, j) => {
+        const block = peer?.ipBlock;
+        if (block === null || typeof block !== 'object' || Array.isArray(block)) return;
+        const at = `spec.${direction}[${i}].${field}[${j}].ipBlock`;
+        out.push({ cidr: block.cidr, path: `${at}.cidr` });
+        list(block.except).forEach((cidr, k) => out.push({ cidr, path: `${at}.except[${k}]` }));
+      });
+    });
+  }
+  return out;
+}
+
 /**
  * The effective policyTypes: the explicit list, or `Ingress` plus `Egress` when the spec has at
  * least one egress rule. This mirrors the API server's defaulting (kubernetes

@@ -11,7 +11,7 @@
 import { policyUncertainty } from './foreign-objects';
 import { Uncertainty } from './overlay';
 import { strictCidrProblem } from '../../util/cidr';
-import { isNetworkPolicy } from '../kubernetes/network-policy';
+import { ipBlockCidrs, isNetworkPolicy } from '../kubernetes/network-policy';
 import { ManifestObject, NamespaceIndex } from '../model';
 
 /** The manifests the model evaluates, and the version-dependent NetworkPolicies as uncertainties. */
@@ -48,21 +48,9 @@ export function strictIpBlockProblem(cidr: unknown): string | undefined {
 
 /** The first version-dependent block of a (validated) NetworkPolicy, described. */
 function firstBlockProblem(obj: ManifestObject): string | undefined {
-  for (const [direction, field] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    for (const rule of asList(obj.spec?.[direction])) {
-      for (const peer of asList(rule?.[field])) {
-        const block = peer?.ipBlock;
-        if (!block) continue;
-        for (const cidr of [block.cidr, ...asList(block.except)]) {
-          const problem = strictIpBlockProblem(cidr);
-          if (problem !== undefined) return problem;
-        }
-      }
-    }
+  for (const { cidr } of ipBlockCidrs(obj)) {
+    const problem = strictIpBlockProblem(cidr);
+    if (problem !== undefined) return problem;
   }
   return undefined;
-}
-
-function asList(value: unknown): any[] {
-  return Array.isArray(value) ? value : [];
 }

@@ -1,5 +1,6 @@
+import { ipBlockCidrs } from '../../analysis/kubernetes/network-policy';
 import { strictCidrProblem } from '../../util/cidr';
-import { LintDocument, asArray, isObject, jsonPath } from '../document';
+import { LintDocument } from '../document';
 import { isK8sNetworkPolicy } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
@@ -26,17 +27,7 @@ export const ipBlockStrictValidation: LintRule = {
 };
 
 function checkK8s(doc: LintDocument, out: RuleReport[]): void {
-  for (const [direction, field] of [['ingress', 'from'], ['egress', 'to']] as const) {
-    asArray(doc.obj.spec?.[direction]).forEach((rule, i) => {
-      asArray(isObject(rule) ? rule[field] : undefined).forEach((peer, j) => {
-        const block = isObject(peer) && isObject(peer.ipBlock) ? peer.ipBlock : undefined;
-        if (!block) return;
-        const at = (...rest: (string | number)[]) => jsonPath('spec', direction, i, field, j, 'ipBlock', ...rest);
-        report(doc, out, block.cidr, at('cidr'));
-        asArray(block.except).forEach((e, k) => report(doc, out, e, at('except', k)));
-      });
-    });
-  }
+  for (const { cidr, path } of ipBlockCidrs(doc.obj)) report(doc, out, cidr, path);
 }
 
 function report(doc: LintDocument, out: RuleReport[], cidr: unknown, path: string): void {
