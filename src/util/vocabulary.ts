@@ -199,6 +199,19 @@ export function podTemplateOf(obj: unknown): Record<string, any> | undefined {
 }
 
 /**
+ * `of` applied to the pod template of every workload in `manifests`, keyed `namespace/name` (how the
+ * analysis inventory names a workload's pods).
+ */
+export function byWorkloadTemplate<T>(manifests: readonly unknown[], of: (template: Record<string, any>) => T): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const obj of manifests) {
+    const template = podTemplateOf(obj);
+    if (template) out.set(`${namespaceOf(obj)}/${nameOf(obj)}`, of(template));
+  }
+  return out;
+}
+
+/**
  * Every kind the analysis and the lint know, per API group: the ones that shape pod traffic and the
  * ones that provably do not (Services, RBAC, ...). Anything else in a manifest set deserves a warning.
  */

@@ -17,7 +17,7 @@
  *
  * An opaque default server carries no HTTP route, so no probe route either.
  */
-import { isPlainObject, isWorkload, namespaceOf, nameOf, podTemplateOf } from '../../util/vocabulary';
+import { byWorkloadTemplate, isPlainObject } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
 import { Labels } from '../selectors';
 
@@ -59,13 +59,7 @@ export function declaredContainerPorts(template: unknown): number[] {
  * (the declared container ports among {@link LINKERD_DEFAULT_OPAQUE_PORTS}), for every workload of `manifests`.
  */
 export function defaultOpaquePortsByWorkload(manifests: readonly ManifestObject[]): Map<string, readonly number[]> {
-  const out = new Map<string, readonly number[]>();
-  for (const obj of manifests) {
-    if (!isWorkload(obj)) continue;
-    const template = podTemplateOf(obj);
-    if (template) out.set(`${namespaceOf(obj)}/${nameOf(obj)}`, declaredContainerPorts(template).filter((p) => LINKERD_DEFAULT_OPAQUE_PORTS.includes(p)));
-  }
-  return out;
+  return byWorkloadTemplate(manifests, (template) => declaredContainerPorts(template).filter((p) => LINKERD_DEFAULT_OPAQUE_PORTS.includes(p)));
 }
 
 /**

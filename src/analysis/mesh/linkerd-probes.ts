@@ -14,7 +14,7 @@
  * The injected proxy's own container probes GET /live and /ready on its admin port 4191: the
  * manifests do not show it, so every meshed pod gets those too.
  */
-import { isPlainObject, isWorkload, namespaceOf, nameOf, podTemplateOf } from '../../util/vocabulary';
+import { byWorkloadTemplate, isPlainObject } from '../../util/vocabulary';
 import { ManifestObject } from '../model';
 
 /** The Linkerd proxy's admin port, where its injected container's probes GET `/live` and `/ready`. */
@@ -62,11 +62,5 @@ export function templateProbePaths(template: unknown): ProbePaths {
 
 /** Endpoint name (`namespace/workload`, as the inventory names pods) -> its probe paths, for every workload of `manifests`. */
 export function probePathsByWorkload(manifests: readonly ManifestObject[]): Map<string, ProbePaths> {
-  const out = new Map<string, ProbePaths>();
-  for (const obj of manifests) {
-    if (!isWorkload(obj)) continue;
-    const template = podTemplateOf(obj);
-    if (template) out.set(`${namespaceOf(obj)}/${nameOf(obj)}`, templateProbePaths(template));
-  }
-  return out;
+  return byWorkloadTemplate(manifests, templateProbePaths);
 }
