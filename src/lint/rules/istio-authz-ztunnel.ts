@@ -12,11 +12,10 @@ import { LintSeverity } from '../types';
 const L7_ALLOW = 'istio-authz-l7-allow-under-ztunnel';
 const L7_DENY = 'istio-authz-l7-deny-under-ztunnel';
 
-/** Istio's default mesh root namespace (mesh config `rootNamespace`), where mesh-wide policies live. */
-const ROOT_NAMESPACE = 'istio-system';
 /**
  * The workloads are judged as if ambient mode were installed: a workload labelled
- * `istio.io/dataplane-mode=ambient` says its owner means it to run under ztunnel.
+ * `istio.io/dataplane-mode=ambient` says its owner means it to run under ztunnel. Its
+ * `rootNamespace` is Istio's default (`istio-system`), where mesh-wide policies live.
  */
 const AMBIENT = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
 const FIX_WAYPOINT = 'enroll the workloads in a waypoint (label the namespace or the pods istio.io/use-waypoint=<waypoint>) and attach the '
@@ -57,7 +56,7 @@ export const istioAuthzZtunnel: LintRule = {
       if ((action !== 'ALLOW' && action !== 'DENY') || spec.targetRef !== undefined || spec.targetRefs !== undefined) continue;
       const ns = namespaceOf(doc.obj);
       const labels: Record<string, unknown> = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
-      const selected = ztunnelPods.filter((e) => (ns === ROOT_NAMESPACE || e.namespace === ns)
+      const selected = ztunnelPods.filter((e) => (ns === AMBIENT.rootNamespace || e.namespace === ns)
         && Object.entries(labels).every(([k, v]) => e.labels[k] === v)).map((e) => e.name);
       if (selected.length === 0) continue;
       out.push(...ruleFindings(doc, action, selected));
