@@ -198,6 +198,13 @@ export function podTemplateOf(obj: unknown): Record<string, any> | undefined {
   return isPlainObject(node) ? node : undefined;
 }
 
+/** `metadata.creationTimestamp` in milliseconds, or undefined when absent or not a timestamp. */
+export function creationTimeOf(obj: unknown): number | undefined {
+  const stamp = isPlainObject(obj) && isPlainObject(obj.metadata) ? obj.metadata.creationTimestamp : undefined;
+  const time = typeof stamp === 'string' ? Date.parse(stamp) : NaN;
+  return Number.isNaN(time) ? undefined : time;
+}
+
 /**
  * `of` applied to the pod template of every workload in `manifests`, keyed `namespace/name` (how the
  * analysis inventory names a workload's pods).

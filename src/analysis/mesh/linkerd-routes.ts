@@ -19,7 +19,7 @@
  *   own authorizations (policies targeting the Server or the namespace, its accessPolicy).
  */
 import { leftmostMatchSpans } from '../../util/leftmost-match';
-import { apiGroupOf, isPlainObject, nameOf } from '../../util/vocabulary';
+import { apiGroupOf, creationTimeOf, isPlainObject, nameOf } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
 import { describeRef, DirectionVerdict, ManifestObject, ObjectRef, Reason, refOf } from '../model';
 import { Tri, MAYBE, NO, YES } from '../verdict';
@@ -80,8 +80,7 @@ export function linkerdRoute(obj: ManifestObject): LinkerdRoute {
       });
     }
   }
-  const stamp = (obj.metadata as Record<string, unknown> | undefined)?.creationTimestamp;
-  const created = typeof stamp === 'string' ? Date.parse(stamp) : undefined;
+  const created = creationTimeOf(obj);
   const parents: unknown[] = Array.isArray(spec.parentRefs) ? spec.parentRefs : [];
   const unknown = Array.isArray(spec.hostnames) && spec.hostnames.length > 0 ? 'its hostnames are not evaluated'
     : parents.some((p) => isPlainObject(p) && p.kind === 'Server' && (p.port !== undefined || p.sectionName !== undefined))
@@ -94,7 +93,7 @@ export function linkerdRoute(obj: ManifestObject): LinkerdRoute {
     matches,
     ...(unknown ? { unknown } : {}),
     text: matches.map(matchText).join(' or '),
-    ...(created !== undefined && !Number.isNaN(created) ? { created } : {}),
+    ...(created !== undefined ? { created } : {}),
   };
 }
 

@@ -15,7 +15,7 @@
  *   portLevelMtls without a selector, ...) never exists: it is left out, with a note.
  */
 import { peerAuthenticationProblems } from './istio-validation';
-import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
+import { creationTimeOf, isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { describeRef, ManifestObject, ObjectRef, refOf } from '../model';
 import { Labels } from '../selectors';
 
@@ -38,7 +38,8 @@ export interface MtlsDecision {
 
 interface Candidate {
   readonly obj: ManifestObject;
-  readonly created?: string;
+  /** creationTimestamp in milliseconds, when the manifest carries one. */
+  readonly created?: number;
 }
 
 const SCOPE_WORDS = { mesh: 'mesh-wide', namespace: 'namespace-wide', workload: 'workload' } as const;
@@ -75,9 +76,7 @@ export class PeerAuthentications {
         continue;
       }
       const ns = namespaceOf(obj);
-      const stamp = (obj.metadata as Record<string, unknown> | undefined)?.creationTimestamp;
-      const created = typeof stamp === 'string' ? stamp : undefined;
-      this.byNamespace.set(ns, [...(this.byNamespace.get(ns) ?? []), { obj, created }]);
+      this.byNamespace.set(ns, [...(this.byNamespace.get(ns) ?? []), { obj, created: creationTimeOf(obj) }]);
     }
   }
 
@@ -146,8 +145,8 @@ export class PeerAuthentications {
  */
 function oldest(found: Candidate[]): Candidate | undefined {
   if (found.length === 1) return found[0];
-  if (found.some((c) => c.created === undefined || Number.isNaN(Date.parse(c.created)))) return undefined;
-  const key = (c: Candidate): [number, string] => [Date.parse(c.created!), nameOf(c.obj)];
+  if (found.some((c) => c.created === undefined)) return undefined;
+  const key = (c: Candidate): [number, string] => [c.created!, nameOf(c.obj)];
   return [...found].sort((a, b) => {
     const [ta, na] = key(a);
     const [tb, nb] = key(b);
