@@ -114,6 +114,8 @@ export function parseYamlText(text: string, options: ParseYamlOptions = {}): Par
     // (`<<: *base`, keys written beside it win); unresolved, `<<` would be read as a field of its own.
     // customTags: the same plain scalars are booleans and integers as for kubectl (YAML11_BOOL, YAML11_INT).
     // YAML11_INT goes before the core schema's tags, whose decimal int would claim `0123` first.
+    // No timestamp tag: go-yaml resolves `2024-01-01` as one but, decoding into interface{}, keeps its
+    // text (goyaml.v2 decode.go), so kubectl sends the string as written, as the core schema reads it.
     const composer = new Composer({ uniqueKeys: false, merge: true, customTags: (tags) => [YAML11_INT, ...tags, YAML11_BOOL] });
     for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
       readDocument(doc as Document.Parsed, document++, lineOf, lineCounter, options, entries);

@@ -256,4 +256,14 @@ describe('CLI input reading', () => {
       expect(r.stdout).toMatch(/^shop\/web\s+shop\/web\s+TCP\/123\s+deny$/m);
     });
   });
+
+  // go-yaml v2 resolves a plain `2024-01-01` as a timestamp, but decoding into interface{} (what
+  // sigs.k8s.io/yaml does before converting to JSON) keeps the scalar's original text "for backward
+  // compatibility" (goyaml.v2 decode.go, `case reflect.Interface` with yaml_TIMESTAMP_TAG): the API
+  // server gets the string as written, which is what YAML 1.2's core schema gives too.
+  test('unquoted dates and timestamps stay the strings kubectl sends, as written', () => {
+    expect(parseYamlText('a: [2024-01-01, 2001-12-14t21:59:43.10-05:00, 2001-12-14 21:59:43.10 -5, 2002-12-14]\n')
+      .entries.map((e) => e.value))
+      .toEqual([{ a: ['2024-01-01', '2001-12-14t21:59:43.10-05:00', '2001-12-14 21:59:43.10 -5', '2002-12-14'] }]);
+  });
 });
