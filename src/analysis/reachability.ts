@@ -16,9 +16,10 @@ import { InventoryPod, NAMESPACE_NAME_LABEL, buildInventory, podFromTemplate } f
 import { loadYamlFiles } from './manifest-loader';
 import { MatrixData } from './matrix-evaluator';
 import { MeshFacts, MeshModel, meshModelFor } from './mesh';
-import { LINKERD_DEFAULT_POLICIES, meshFactsOf } from './mesh/facts';
+import { LinkerdInstallValues, meshFactsOf } from './mesh/facts';
 import { isMeshAnnotation } from './mesh/membership';
 import { AnnotatedCniModel, Endpoint, L4Protocol, ManifestObject, NodeEndpoints } from './model';
+import { checkCidrList, checkLinkerdValues, shown } from './option-values';
 import { evaluatePair, missingNamedPortPair, PairContext } from './pair-evaluator';
 import { DiffOptions, ReachabilityDiff } from './reachability-diff';
 import { PairResult, ReachabilityResult } from './reachability-result';
@@ -83,6 +84,30 @@ export interface ReachabilityOptions {
    * @default 'all-unauthenticated' (Linkerd's install default; reasons say it was assumed)
    */
   readonly linkerdDefaultInboundPolicy?: string;
+  /**
+   * Linkerd only: the cluster's `clusterNetworks` (Helm value; comma-separated there), as CIDRs: the
+   * client networks the `cluster-authenticated` and `cluster-unauthenticated` policies admit. A client
+   * whose address may or may not be inside makes such a flow indeterminate.
+   * @default - Linkerd's install default 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fd00::/8 (reasons say it was assumed)
+   */
+  readonly linkerdClusterNetworks?: string[];
+  /**
+   * Linkerd only: `policyController.probeNetworks` (Helm value), as CIDRs: linkerd2's policy
+   * controller admits the GET requests on a pod's HTTP probe paths (its containers' httpGet probes,
+   * the proxy's /live and /ready on 4191) without authentication from clients in these networks, on
+   * ports without HTTPRoutes; a probe request from elsewhere is judged like any request. An empty
+   * list: the policy controller adds no probe route (the chart then omits `--probe-networks`).
+   * @default - Linkerd's install default 0.0.0.0/0, ::/0 (every client; reasons say it was assumed)
+   */
+  readonly linkerdProbeNetworks?: string[];
+  /**
+   * Linkerd only: `proxy.opaquePorts` (Helm value) in Linkerd's port-list syntax, comma-separated ports
+   * and increasing ranges `a-b` (e.g. `25,3306,4000-4100`; empty: none). On pods with no
+   * `config.linkerd.io/opaque-ports` (nor one on their namespace), the proxy injector annotates the
+   * ports they declare among these as opaque; an opaque port's default server carries no probe route.
+   * @default '25,587,3306,4444,5432,6379,9300,11211' (Linkerd's install default; reasons say it was assumed)
+   */
+  readonly linkerdOpaquePorts?: string;
 }
 
 /** Options of {@link Reachability.addProbe}. */
@@ -217,7 +242,7 @@ export class Reachability {
     this.cni = options.cni;
     this.nodeIp = options.nodeIp === undefined ? undefined : checkIp(site, options.nodeIp, 'options.nodeIp');
     this.podCidrs = checkPodCidrs(site, options.podCidrs);
-    this.meshFacts = checkMesh(site, options.mesh, options.linkerdDefaultInboundPolicy);
+    this.meshFacts = checkMesh(site, options.mesh, checkLinkerdValues(site, options));
     this.meshName = this.meshFacts?.displayName;
     this.problems = problems;
     this.skippedInput = skippedInputUncertainties(skipped);
@@ -531,17 +556,8 @@ function checkIp(site: string, value: unknown, prop: string): string {
 
 function checkPodCidrs(site: string, value: unknown): ParsedCidr[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length === 0) {
-    throw propError(site, 'options.podCidrs', `must be a non-empty list of CIDRs, got ${shown(value)}`);
-  }
-  return value.map((c, i) => {
-    if (typeof c !== 'string') throw propError(site, `options.podCidrs[${i}]`, `must be a CIDR string, got ${describeValue(c)}`);
-    try {
-      return parseCidr(c);
-    } catch (e) {
-      throw propError(site, `options.podCidrs[${i}]`, (e as Error).message);
-    }
-  });
+  const cidrs = checkCidrList(site, 'options.podCidrs', value, false);
+  return cidrs.map((c) => parseCidr(c));
 }
 
 /** Endpoints shown in an error: the first 20, then how many more (one line, even at thousands of pods). */
@@ -551,17 +567,6 @@ function knownList(endpoints: readonly string[]): string {
   if (endpoints.length === 0) return 'none';
   const first = endpoints.slice(0, KNOWN_SHOWN).join(', ');
   return endpoints.length > KNOWN_SHOWN ? `${first} and ${endpoints.length - KNOWN_SHOWN} more` : first;
-}
-
-/** A bad value in a message: JSON where it has one (`"node-1"`, `[]`), otherwise its description. */
-function shown(value: unknown): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch {
-    json = undefined;
-  }
-  return json === undefined ? describeValue(value) : json.length > 80 ? `${json.slice(0, 80)}...` : json;
 }
 
 /**
@@ -588,12 +593,9 @@ function withClusterFacts(site: string, scope: IConstruct, options: Reachability
 }
 
 /** The mesh facts of the options (undefined without a mesh). */
-function checkMesh(site: string, mesh: unknown, linkerdDefault: unknown): MeshFacts | undefined {
-  if (linkerdDefault !== undefined && !(LINKERD_DEFAULT_POLICIES as readonly unknown[]).includes(linkerdDefault)) {
-    throw propError(site, 'options.linkerdDefaultInboundPolicy', `must be one of ${LINKERD_DEFAULT_POLICIES.join(', ')}, got ${shown(linkerdDefault)}`);
-  }
+function checkMesh(site: string, mesh: unknown, linkerd: LinkerdInstallValues): MeshFacts | undefined {
   if (mesh === undefined) return undefined;
-  return meshFactsOf(requireMadeMesh(site, 'options.mesh', mesh), linkerdDefault as string | undefined);
+  return meshFactsOf(requireMadeMesh(site, 'options.mesh', mesh), linkerd);
 }
 
 /**
@@ -601,7 +603,14 @@ function checkMesh(site: string, mesh: unknown, linkerdDefault: unknown): MeshFa
  * otherwise be ignored, and the analysis would run without it.
  */
 const REACHABILITY_OPTION_KEYS: StructKeys<ReachabilityOptions> = {
-  cni: true, nodeIp: true, podCidrs: true, mesh: true, linkerdDefaultInboundPolicy: true,
+  cni: true,
+  nodeIp: true,
+  podCidrs: true,
+  mesh: true,
+  linkerdDefaultInboundPolicy: true,
+  linkerdClusterNetworks: true,
+  linkerdProbeNetworks: true,
+  linkerdOpaquePorts: true,
 };
 const PROBE_OPTION_KEYS: StructKeys<ProbeOptions> = {
   serviceAccount: true, ip: true, hostNetwork: true, ports: true, namedPorts: true, annotations: true,

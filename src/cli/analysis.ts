@@ -11,7 +11,7 @@ import { ExpectationFile, ExpectationFileError } from './expectations';
 import { SourcedManifest } from './files';
 import { flowsOf } from './flow-writers';
 import { InvalidDocument } from './input';
-import { meshOf } from './mesh-choice';
+import { meshOptions } from './mesh-choice';
 import { FlowMatrix } from '../analysis/flow-matrix';
 import { buildInventory } from '../analysis/inventory';
 import { Reachability } from '../analysis/reachability';
@@ -60,7 +60,7 @@ function attempt(input: AnalysisInput, manifests: readonly SourcedManifest[]): O
     cni: input.cni,
     podCidrs: input.podCidrs,
     nodeIp: input.nodeIp,
-    ...(input.mesh !== undefined ? { mesh: meshOf(input.mesh) } : {}),
+    ...(input.mesh !== undefined ? meshOptions(input.mesh, input.linkerd) : {}),
   }, input.invalidDocuments ?? []);
   const namespaces = buildInventory(objects).namespaces;
   if (input.expectations) addProbes(reach, input.expectations.probes, namespaces, input.allowEmptyProbeSets ?? false);

@@ -2,9 +2,11 @@
  * Command-line parsing with node's built-in `util.parseArgs` (strict: unknown flags are errors).
  */
 import { parseArgs } from 'util';
-import { MESH_CHOICES, MeshChoice } from './mesh-choice';
+import { LinkerdFlags, MESH_CHOICES, MeshChoice } from './mesh-choice';
 import { OpenPattern, parseOpenPattern } from './open-patterns';
 import { parsePortList } from './ports';
+import { LINKERD_DEFAULT_POLICIES } from '../analysis/mesh/facts';
+import { parseLinkerdPorts } from '../analysis/mesh/linkerd-ports';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
@@ -37,6 +39,8 @@ export interface ClusterFacts {
   readonly nodeIp?: string;
   /** `--mesh`: the mesh whose authorization applies on top of the CNI. */
   readonly mesh?: MeshChoice;
+  /** The `--linkerd-*` flags (with `--mesh linkerd` only): the Linkerd installation's cluster-wide values. */
+  readonly linkerd?: LinkerdFlags;
 }
 
 /** `cdk8s-networking analyze ...`. */
@@ -103,6 +107,10 @@ const OPTIONS = {
   'expect': { type: 'string' },
   'ports': { type: 'string', multiple: true },
   'mesh': { type: 'string' },
+  'linkerd-default-inbound-policy': { type: 'string' },
+  'linkerd-cluster-networks': { type: 'string' },
+  'linkerd-probe-networks': { type: 'string' },
+  'linkerd-opaque-ports': { type: 'string' },
   'output': { type: 'string', short: 'o' },
   'max-rows': { type: 'string' },
   'all': { type: 'boolean' },
@@ -164,7 +172,8 @@ export function parseCommandLine(args: string[]): Command {
   };
 
   if (command === 'lint') {
-    const analyzeOnly = ['lint', 'expect', 'ports', 'mesh', 'max-rows', 'all', 'strict', 'pod-cidrs', 'node-ip', 'diff', 'fail-on-open', 'probes'] as const;
+    const analyzeOnly = ['lint', 'expect', 'ports', 'mesh', ...LINKERD_FLAGS, 'max-rows', 'all', 'strict', 'pod-cidrs', 'node-ip', 'diff', 'fail-on-open',
+      'probes'] as const;
     for (const flag of analyzeOnly) {
       if (values[flag] !== undefined) throw new UsageError(`lint: --${flag} is an analyze option`);
     }
@@ -179,11 +188,14 @@ export function parseCommandLine(args: string[]): Command {
   } catch (e) {
     throw new UsageError(`--ports: ${(e as Error).message}`);
   }
+  const mesh = values.mesh !== undefined && values.mesh !== 'none' ? oneOfMesh(values.mesh) : undefined;
+  const linkerd = parseLinkerdFlags(values, mesh);
   const facts: ClusterFacts = {
     cni,
-    ...(values['pod-cidrs'] !== undefined ? { podCidrs: parseCidrList(values['pod-cidrs']) } : {}),
+    ...(values['pod-cidrs'] !== undefined ? { podCidrs: parseCidrList('--pod-cidrs', values['pod-cidrs']) } : {}),
     ...(values['node-ip'] !== undefined ? { nodeIp: parseAddress(values['node-ip']) } : {}),
-    ...(values.mesh !== undefined && values.mesh !== 'none' ? { mesh: oneOfMesh(values.mesh) } : {}),
+    ...(mesh !== undefined ? { mesh } : {}),
+    ...(linkerd !== undefined ? { linkerd } : {}),
   };
   const strict = values.strict ?? false;
   if (values.diff) {
@@ -227,18 +239,50 @@ export function parseCommandLine(args: string[]): Command {
   };
 }
 
-/** `10.244.0.0/16,fd00:10:244::/56`: CIDRs, each valid. */
-function parseCidrList(text: string): string[] {
+/** `10.244.0.0/16,fd00:10:244::/56`: CIDRs, each valid, at least one unless `emptyAllowed`. */
+function parseCidrList(flag: string, text: string, emptyAllowed = false): string[] {
   const cidrs = text.split(',').map((c) => c.trim()).filter((c) => c !== '');
-  if (cidrs.length === 0) throw new UsageError('--pod-cidrs: expected CIDRs, e.g. 10.244.0.0/16');
+  if (cidrs.length === 0 && !emptyAllowed) throw new UsageError(`${flag}: expected CIDRs, e.g. 10.244.0.0/16`);
   for (const c of cidrs) {
     try {
       parseCidr(c);
     } catch (e) {
-      throw new UsageError(`--pod-cidrs: '${c}' is not a CIDR: ${(e as Error).message}`);
+      throw new UsageError(`${flag}: '${c}' is not a CIDR: ${(e as Error).message}`);
     }
   }
   return cidrs;
+}
+
+/** The flags that describe a Linkerd installation (its cluster-wide Helm values). */
+const LINKERD_FLAGS = ['linkerd-default-inbound-policy', 'linkerd-cluster-networks', 'linkerd-probe-networks', 'linkerd-opaque-ports'] as const;
+
+/** The `--linkerd-*` flags, validated; undefined when none is given. They need `--mesh linkerd`. */
+function parseLinkerdFlags(values: Partial<Record<typeof LINKERD_FLAGS[number], string>>, mesh: MeshChoice | undefined): LinkerdFlags | undefined {
+  const given = LINKERD_FLAGS.filter((flag) => values[flag] !== undefined);
+  if (given.length === 0) return undefined;
+  if (mesh !== 'linkerd') throw new UsageError(`--${given[0]} describes a Linkerd installation: give --mesh linkerd`);
+  const policy = values['linkerd-default-inbound-policy'];
+  if (policy !== undefined && !(LINKERD_DEFAULT_POLICIES as readonly string[]).includes(policy)) {
+    throw new UsageError(`--linkerd-default-inbound-policy: unknown policy '${policy}': expected ${LINKERD_DEFAULT_POLICIES.join(', ')}`);
+  }
+  const opaque = values['linkerd-opaque-ports'];
+  if (opaque !== undefined) {
+    try {
+      parseLinkerdPorts(opaque);
+    } catch (e) {
+      throw new UsageError(`--linkerd-opaque-ports: '${opaque}' is not a Linkerd port list (comma-separated ports and ranges a-b, e.g. 25,3306,4000-4100): `
+        + (e as Error).message);
+    }
+  }
+  const clusterNetworks = values['linkerd-cluster-networks'];
+  const probeNetworks = values['linkerd-probe-networks'];
+  return {
+    ...(policy !== undefined ? { defaultInboundPolicy: policy } : {}),
+    ...(clusterNetworks !== undefined ? { clusterNetworks: parseCidrList('--linkerd-cluster-networks', clusterNetworks) } : {}),
+    // An empty list is Helm's `probeNetworks: []`: no probe route.
+    ...(probeNetworks !== undefined ? { probeNetworks: parseCidrList('--linkerd-probe-networks', probeNetworks, true) } : {}),
+    ...(opaque !== undefined ? { opaquePorts: opaque } : {}),
+  };
 }
 
 function parseAddress(text: string): string {

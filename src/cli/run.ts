@@ -129,6 +129,7 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
     podCidrs: command.podCidrs,
     nodeIp: command.nodeIp,
     mesh: command.mesh,
+    linkerd: command.linkerd,
     ports: command.ports,
     expectations,
     invalidDocuments,

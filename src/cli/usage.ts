@@ -3,10 +3,12 @@
  * The CNI names come from the one CNI table (src/cluster/cni-choices.ts), the limits from their defaults.
  */
 import { DEFAULT_MAX_ROWS } from './args';
+import { LINKERD_DEFAULT_CLUSTER_NETWORKS, LINKERD_DEFAULT_OPAQUE_PORTS, LINKERD_DEFAULT_POLICIES, LINKERD_DEFAULT_PROBE_NETWORKS } from '../analysis/mesh/facts';
 import { CNI_NAMES } from '../cluster/cni-choices';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, formatBytes } from '../util/input-files';
 
 const CNIS = CNI_NAMES.join('|');
+const POLICIES = LINKERD_DEFAULT_POLICIES;
 const size = (n: number) => formatBytes(n).replace(' ', '');
 
 /** The text of `--help`. */
@@ -14,10 +16,12 @@ export const USAGE = `Usage:
   cdk8s-networking analyze <dir|file...> --cni ${CNIS}
       [--format table|json|mermaid] [--max-rows N | --all] [--lint] [--ip-families ipv4,ipv6]
       [--expect expectations.yaml] [--strict] [--ports tcp/8080,udp/53] [--pod-cidrs CIDRS]
-      [--node-ip IP] [--mesh istio|istio-ambient|linkerd] [--output FILE] [READ OPTIONS]
+      [--node-ip IP] [--mesh istio|istio-ambient|linkerd] [LINKERD OPTIONS] [--output FILE]
+      [READ OPTIONS]
   cdk8s-networking analyze --diff <base> <head> --cni ${CNIS}
       [--format table|json|markdown] [--fail-on-open 'SOURCE -> DESTINATION'...] [--strict]
-      [--probes expectations.yaml] [--ports ...] [--pod-cidrs CIDRS] [--node-ip IP] [--mesh MESH] [--output FILE] [READ OPTIONS]
+      [--probes expectations.yaml] [--ports ...] [--pod-cidrs CIDRS] [--node-ip IP] [--mesh MESH]
+      [LINKERD OPTIONS] [--output FILE] [READ OPTIONS]
   cdk8s-networking lint <dir|file...> [--cni ${CNIS}] [--markdown]
       [--ip-families ipv4,ipv6] [--format text|json] [--output FILE] [READ OPTIONS]
   cdk8s-networking --help | --version
@@ -96,6 +100,22 @@ Options:
   --output FILE    Write the report to FILE instead of standard output.
   -h, --help       Show this help.
   -v, --version    Show the version.
+
+Linkerd options (with --mesh linkerd: the installation's cluster-wide Helm values; each one not
+given is assumed to be Linkerd's install default, and the reasons say so):
+  --linkerd-default-inbound-policy P
+                   proxy.defaultInboundPolicy: ${POLICIES[0]} (default),
+                   ${POLICIES.slice(1).join(', ')}.
+  --linkerd-cluster-networks CIDRS
+                   clusterNetworks: the client networks of the cluster-* policies (default
+                   ${LINKERD_DEFAULT_CLUSTER_NETWORKS.join(',')}).
+  --linkerd-probe-networks CIDRS
+                   policyController.probeNetworks: the clients whose GETs on a pod's probe paths
+                   are admitted without authentication (default ${LINKERD_DEFAULT_PROBE_NETWORKS.join(',')}; an empty
+                   value: none, no probe route).
+  --linkerd-opaque-ports LIST
+                   proxy.opaquePorts: ports and ranges a-b the proxy injector makes opaque on the
+                   pods that declare them (default ${LINKERD_DEFAULT_OPAQUE_PORTS}).
 
 Read options (input comes from contributors: only regular files are read):
   --max-file-size SIZE   Largest file read (default ${size(DEFAULT_MAX_FILE_BYTES)}); e.g. 64M, 1G.

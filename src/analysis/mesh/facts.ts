@@ -3,6 +3,7 @@
  * which mesh, the Istio data plane mode, root namespace and trust domain, and Linkerd's cluster-wide
  * defaults. Built from the ClusterNetwork's `Mesh` fact by `meshFactsOf`.
  */
+import { LinkerdPortList, parseLinkerdPorts } from './linkerd-ports';
 import { IstioMode, Mesh, MeshKind } from '../../cluster/mesh';
 import { Labels } from '../selectors';
 
@@ -18,9 +19,39 @@ export type LinkerdPolicyName = typeof LINKERD_DEFAULT_POLICIES[number];
 
 /**
  * Linkerd's `clusterNetworks` install default: the networks `cluster-*` policies treat as "this
- * cluster" (linkerd.io "Authorization Policy" reference; Helm value `clusterNetworks`).
+ * cluster" (linkerd.io "Authorization Policy" reference; Helm value `clusterNetworks`, whose default
+ * linkerd2 pkg/charts/linkerd2 values_test.go pins).
  */
-export const LINKERD_DEFAULT_CLUSTER_NETWORKS = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'];
+export const LINKERD_DEFAULT_CLUSTER_NETWORKS: readonly string[] = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'];
+
+/**
+ * Linkerd's `policyController.probeNetworks` install default: the client networks from which the
+ * policy controller's probe route admits probe requests (every address; charts/linkerd-control-plane
+ * values.yaml, pinned by linkerd2 pkg/charts/linkerd2 values_test.go).
+ */
+export const LINKERD_DEFAULT_PROBE_NETWORKS: readonly string[] = ['0.0.0.0/0', '::/0'];
+
+/**
+ * Linkerd's install default of Helm value `proxy.opaquePorts` (linkerd.io "Protocol Detection and
+ * Opaque Ports": SMTP 25 and 587, MySQL 3306, Galera 4444, PostgreSQL 5432, Redis 6379,
+ * Elasticsearch 9300, Memcached 11211; charts/linkerd-control-plane values.yaml).
+ */
+export const LINKERD_DEFAULT_OPAQUE_PORTS = '25,587,3306,4444,5432,6379,9300,11211';
+
+/**
+ * What the analysis is told about a Linkerd installation's cluster-wide Helm values; each one not
+ * given is assumed to be the install default (and reasons say so). Already validated.
+ */
+export interface LinkerdInstallValues {
+  /** `proxy.defaultInboundPolicy`, one of {@link LINKERD_DEFAULT_POLICIES}. */
+  readonly defaultInboundPolicy?: string;
+  /** `clusterNetworks`, as CIDRs. */
+  readonly clusterNetworks?: readonly string[];
+  /** `policyController.probeNetworks`, as CIDRs (empty: the policy controller adds no probe route). */
+  readonly probeNetworks?: readonly string[];
+  /** `proxy.opaquePorts`, in Linkerd's port-list syntax. */
+  readonly opaquePorts?: string;
+}
 
 /** The mesh facts of one analysis. */
 export interface MeshFacts {
@@ -44,6 +75,16 @@ export interface MeshFacts {
   readonly linkerdDefaultPolicyGiven: boolean;
   /** Linkerd: the `clusterNetworks` of `cluster-*` policies. */
   readonly clusterNetworks: readonly string[];
+  /** Linkerd: whether `clusterNetworks` was given, or assumed to be the install default. */
+  readonly linkerdClusterNetworksGiven: boolean;
+  /** Linkerd: `policyController.probeNetworks`, where the probe route admits probe requests from (empty: no probe route). */
+  readonly linkerdProbeNetworks: readonly string[];
+  /** Linkerd: whether `policyController.probeNetworks` was given, or assumed to be the install default. */
+  readonly linkerdProbeNetworksGiven: boolean;
+  /** Linkerd: `proxy.opaquePorts`, the default opaque ports the proxy injector filters by the pod's container ports. */
+  readonly linkerdOpaquePorts: LinkerdPortList;
+  /** Linkerd: whether `proxy.opaquePorts` was given, or assumed to be the install default. */
+  readonly linkerdOpaquePortsGiven: boolean;
 }
 
 /** Namespace name -> annotations (the mesh layer reads Linkerd's namespace annotations). */
@@ -51,15 +92,20 @@ export type NamespaceAnnotations = ReadonlyMap<string, Labels>;
 
 /**
  * The facts of a `Mesh` (the ClusterNetwork's mesh fact), or undefined for `Mesh.none()`.
- * `linkerdDefaultPolicy` is the cluster-wide default inbound policy when known.
+ * `linkerd` holds the Linkerd installation's cluster-wide values that are known (validated).
  */
-export function meshFactsOf(mesh: Mesh, linkerdDefaultPolicy?: string): MeshFacts | undefined {
+export function meshFactsOf(mesh: Mesh, linkerd: LinkerdInstallValues = {}): MeshFacts | undefined {
   const base = {
     trustDomain: mesh.trustDomain,
     linkerdNamespace: mesh.kind === MeshKind.LINKERD ? mesh.controlPlaneNamespace ?? 'linkerd' : 'linkerd',
-    linkerdDefaultPolicy: (linkerdDefaultPolicy ?? 'all-unauthenticated') as LinkerdPolicyName,
-    linkerdDefaultPolicyGiven: linkerdDefaultPolicy !== undefined,
-    clusterNetworks: LINKERD_DEFAULT_CLUSTER_NETWORKS,
+    linkerdDefaultPolicy: (linkerd.defaultInboundPolicy ?? 'all-unauthenticated') as LinkerdPolicyName,
+    linkerdDefaultPolicyGiven: linkerd.defaultInboundPolicy !== undefined,
+    clusterNetworks: linkerd.clusterNetworks ?? LINKERD_DEFAULT_CLUSTER_NETWORKS,
+    linkerdClusterNetworksGiven: linkerd.clusterNetworks !== undefined,
+    linkerdProbeNetworks: linkerd.probeNetworks ?? LINKERD_DEFAULT_PROBE_NETWORKS,
+    linkerdProbeNetworksGiven: linkerd.probeNetworks !== undefined,
+    linkerdOpaquePorts: parseLinkerdPorts(linkerd.opaquePorts ?? LINKERD_DEFAULT_OPAQUE_PORTS),
+    linkerdOpaquePortsGiven: linkerd.opaquePorts !== undefined,
     rootNamespace: mesh.rootNamespace ?? 'istio-system',
   };
   switch (mesh.kind) {

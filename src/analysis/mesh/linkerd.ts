@@ -16,7 +16,8 @@
  *   they authorize nobody.
  * - A port no Server describes gets the default inbound policy: pod annotation
  *   `config.linkerd.io/default-inbound-policy`, else the namespace's, else the cluster's
- *   (`all-unauthenticated` unless installed otherwise); on the ports of the pod's (else namespace's)
+ *   (`all-unauthenticated` unless installed otherwise; `cluster-*` admit clients in the Helm value
+ *   `clusterNetworks`); on the ports of the pod's (else namespace's)
  *   `config.linkerd.io/proxy-require-identity-inbound-ports`, an `*-unauthenticated` one is
  *   `*-authenticated` (linkerd2 policy controller, default inbound server).
  * - Clients outside the mesh have no identity: only unauthenticated policies and NetworkAuthentication
@@ -34,14 +35,17 @@
  *   opaque; a port no Server describes is opaque by the pod's or namespace's `config.linkerd.io/opaque-ports`,
  *   else by the cluster default ports the pod declares, which the proxy injector writes: ./linkerd-opaque): GET on the pod's HTTP probe paths of the port (./linkerd-probes: the containers'
  *   liveness, readiness and startup httpGet probes, and the injected proxy's GET /live and /ready on
- *   its admin port 4191), from policyController.probeNetworks (all addresses by default) without
- *   authentication.
+ *   its admin port 4191), for clients in policyController.probeNetworks (every address unless the
+ *   analysis is told otherwise; none: no probe route) without authentication; other clients' probe
+ *   requests are judged like any request. A port the injector may or may not have made opaque (an
+ *   entry of proxy.opaquePorts that is not one plain port) is indeterminate where the probe route decides.
  * - gRPC Servers take GRPCRoutes (not evaluated: indeterminate), opaque and TLS ones no route: HTTPRoutes
  *   on them change nothing. The legacy ServerAuthorization is not evaluated (indeterminate).
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
-import { defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
+import { DefaultOpaquePorts, defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
+import { linkerdPortSet } from './linkerd-ports';
 import { LINKERD_ADMIN_PORT, PROXY_PROBE_PATHS, ProbePaths, probePathsByWorkload } from './linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
 import { RouteAuthorization, routedVerdict } from './linkerd-route-verdict';
@@ -101,7 +105,7 @@ export class LinkerdModel implements MeshModel {
   /** The application containers' HTTP probe paths, by endpoint name (pods added by the caller have none). */
   private readonly probes: Map<string, ProbePaths>;
   /** The default opaque ports the proxy injector writes onto each workload's pods, by endpoint name (./linkerd-opaque). */
-  private readonly defaultOpaque: Map<string, readonly number[]>;
+  private readonly defaultOpaque: Map<string, DefaultOpaquePorts>;
   private readonly members: MembershipCache;
   /** `serviceaccount.identity.<Linkerd's namespace>.<trust domain>`, the end of every proxy identity. */
   private readonly identitySuffix: string;
@@ -111,7 +115,7 @@ export class LinkerdModel implements MeshModel {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.identitySuffix = `serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`;
     this.probes = probePathsByWorkload(manifests);
-    this.defaultOpaque = defaultOpaquePortsByWorkload(manifests);
+    this.defaultOpaque = defaultOpaquePortsByWorkload(manifests, facts.linkerdOpaquePorts);
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
     for (const obj of manifests) {
       const ns = namespaceOf(obj);
@@ -156,7 +160,7 @@ export class LinkerdModel implements MeshModel {
 
   destinationKey(e: Endpoint): string {
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}`).sort(),
-      [...(this.probes.get(e.name) ?? new Map()).entries()], this.defaultOpaque.get(e.name) ?? []]);
+      [...(this.probes.get(e.name) ?? new Map()).entries()], this.defaultOpaque.get(e.name) ?? null]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
@@ -350,7 +354,14 @@ export class LinkerdModel implements MeshModel {
     // The default server of an opaque port (./linkerd-opaque: the pod's annotation, else its namespace's, else the
     // injector's default opaque ports it declares) is not HTTP: no probe route.
     const opaque = this.opaquePorts(q.destination);
-    if (opaque === undefined || !opaque.has(q.port)) return this.withProbeRoute(verdict, q, flowText);
+    if (opaque === undefined || !opaque.has(q.port)) {
+      const routed = this.withProbeRoute(verdict, q, flowText);
+      // A port the proxy injector may or may not have marked opaque: the probe route exists only if it did not.
+      if (!opaque?.unsure?.has(q.port) || sameDecision(routed, verdict)) return routed;
+      const why = `port ${q.port} of the destination may be opaque, and an opaque port's default server carries no probe route: ${opaque.unsure.why}`;
+      return sideVerdict(MAYBE, [...routed.reasons.map((r) => ({ ...r, effect: r.effect === 'default-allow' ? 'log' as const : r.effect })),
+        { effect: 'uncertain', message: why }], [...(routed.uncertain ?? []), why]);
+    }
     const probed = (this.probes.get(q.destination.name)?.get(q.port) ?? []).length > 0 || q.port === LINKERD_ADMIN_PORT;
     if (!probed || verdict.outcome === YES) return verdict;
     const why = `port ${q.port} of ${q.destination.name} is opaque (${opaque.source}): its default server carries no probe route`;
@@ -358,29 +369,47 @@ export class LinkerdModel implements MeshModel {
   }
 
   private opaquePorts(destination: Endpoint): OpaquePorts | undefined {
-    return opaquePortsOf(destination, this.annotations.get(destination.namespace ?? 'default'), this.defaultOpaque.get(destination.name), linkerdPortSet);
+    return opaquePortsOf(destination, this.annotations.get(destination.namespace ?? 'default'), this.defaultOpaque.get(destination.name),
+      { list: this.facts.linkerdOpaquePorts, given: this.facts.linkerdOpaquePortsGiven });
   }
 
   /**
    * The probe route linkerd2's policy controller adds to an HTTP (or detected) server without
-   * HTTPRoutes: GET on the pod's probe paths of the port (./linkerd-probes), authorized from the
-   * probe networks without authentication.
+   * HTTPRoutes: GET on the pod's probe paths of the port (./linkerd-probes), authorized without
+   * authentication for clients in policyController.probeNetworks; with no probe networks there is no
+   * probe route (policy-controller k8s index, `default_inbound_http_routes`). A request it does not
+   * admit is judged by the server's own authorizations (`verdict`).
    */
   private withProbeRoute(verdict: DirectionVerdict, q: MeshQuery, flowText: string): DirectionVerdict {
     const own = this.probes.get(q.destination.name)?.get(q.port) ?? [];
     const proxy = q.port === LINKERD_ADMIN_PORT ? PROXY_PROBE_PATHS : [];
     const paths = [...new Set([...proxy, ...own])].sort();
     if (paths.length === 0 || verdict.outcome === YES) return verdict;
+    if (q.request && (q.request.method !== 'GET' || !paths.includes(linkerdRequestPath(q.request.path)))) return verdict;
     const gets = paths.map((p) => `GET ${p}`).join(' and ');
     const probers = own.length === 0 ? `the Linkerd proxy probes ${gets} on its admin port ${LINKERD_ADMIN_PORT}`
       : `the pod's ${proxy.length > 0 ? 'containers and proxy' : 'containers'} probe ${gets} on port ${q.port} (httpGet liveness, readiness or startup probes)`;
-    const why = `${probers}, and Linkerd's policy controller authorizes such probe requests from policyController.probeNetworks (assumed to be `
-      + 'the install default 0.0.0.0/0, ::/0), authenticated or not, where no HTTPRoute attaches to the port';
-    if (q.request) {
-      const path = linkerdRequestPath(q.request.path);
-      if (q.request.method !== 'GET' || !paths.includes(path)) return verdict;
-      return sideVerdict(YES, [{ effect: 'default-allow', message: `${flowText} is a probe request: ${why}` }]);
+    const networks = this.facts.linkerdProbeNetworks;
+    const given = this.facts.linkerdProbeNetworksGiven;
+    const log = (message: string): DirectionVerdict => ({ ...verdict, reasons: [...verdict.reasons, { effect: 'log', message }] });
+    if (networks.length === 0) {
+      return log(`${probers}, but policyController.probeNetworks is empty, so Linkerd's policy controller adds no probe route`);
     }
+    const networksText = `policyController.probeNetworks (${given ? '' : 'assumed to be the install default '}${networks.join(', ')})`;
+    const inside = addressIn(q.source, networks);
+    if (inside.truth === NO) {
+      return log(`${probers}, but Linkerd's policy controller authorizes such probe requests only from ${networksText}, and the client is not in them`);
+    }
+    if (inside.truth === MAYBE) {
+      // Names no endpoint: the flow matrix shares it between pods of a class.
+      const uncertain = `${probers}, and Linkerd's policy controller authorizes such probe requests from ${networksText}, authenticated or not: `
+        + `whether the client is in them is not known: ${inside.why}`;
+      if (!q.request && verdict.outcome === MAYBE) return log(`probe requests only: ${uncertain}`);
+      return sideVerdict(MAYBE, [...verdict.reasons, { effect: 'uncertain', message: uncertain }], [...(verdict.uncertain ?? []), uncertain]);
+    }
+    const why = `${probers}, and Linkerd's policy controller authorizes such probe requests from ${networksText}${given ? ', which hold the client' : ''}, `
+      + 'authenticated or not, where no HTTPRoute attaches to the port';
+    if (q.request) return sideVerdict(YES, [{ effect: 'default-allow', message: `${flowText} is a probe request: ${why}` }]);
     const probes = { effect: 'default-allow' as const, message: `probe requests only: ${why}` };
     if (verdict.outcome === MAYBE) return { ...verdict, reasons: [...verdict.reasons, { ...probes, effect: 'log' }] };
     return sideVerdict(YES, [probes, ...verdict.reasons.map((r) => ({ effect: 'log' as const, message: r.message }))], [],
@@ -414,7 +443,8 @@ export class LinkerdModel implements MeshModel {
           return { truth: NO, why: `it admits meshed clients of the cluster only, and ${client.endpoint.name} connects ${client.text}` };
         }
         const hit = inCluster();
-        const networks = `the cluster networks ${this.facts.clusterNetworks.join(', ')}`;
+        const networks = `the cluster networks ${this.facts.clusterNetworks.join(', ')}`
+          + `${this.facts.linkerdClusterNetworksGiven ? '' : ' (clusterNetworks, assumed to be Linkerd\'s install default)'}`;
         if (hit.truth === YES) return { truth: YES, why: `the client is in ${networks}` };
         if (hit.truth === NO) return { truth: NO, why: `the client is not in ${networks}` };
         return { truth: MAYBE, why: `whether the client is in ${networks} is not known: ${hit.why}` };
@@ -506,21 +536,9 @@ export class LinkerdModel implements MeshModel {
   }
 }
 
-/**
- * A port list as linkerd2's policy controller reads it (parse_portset): comma-separated ports and
- * increasing `a-b` ranges, blanks ignored; any invalid entry makes the whole set empty.
- */
-function linkerdPortSet(text: string): (port: number) => boolean {
-  const ranges: Array<[number, number]> = [];
-  const port = (p: string) => (/^\+?\d+$/.test(p.trim()) && Number(p.trim()) >= 1 && Number(p.trim()) <= 65535 ? Number(p.trim()) : undefined);
-  for (const entry of text.split(',')) {
-    const dash = entry.indexOf('-');
-    const [from, to] = dash < 0 ? [port(entry), port(entry)] : [port(entry.slice(0, dash)), port(entry.slice(dash + 1))];
-    if (dash < 0 && entry.trim() === '') continue;
-    if (from === undefined || to === undefined || from > to) return () => false;
-    ranges.push([from, to]);
-  }
-  return (p) => ranges.some(([from, to]) => p >= from && p <= to);
+/** Do two verdicts decide alike (outcome and L7 constraints)? */
+function sameDecision(a: DirectionVerdict, b: DirectionVerdict): boolean {
+  return a.outcome === b.outcome && JSON.stringify(a.l7Constraints ?? []) === JSON.stringify(b.l7Constraints ?? []);
 }
 
 function sortedEntries(o: Readonly<Record<string, string>> | undefined): Array<[string, string]> {

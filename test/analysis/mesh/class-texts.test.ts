@@ -89,7 +89,7 @@ describe('Linkerd: texts of class-cached flows', () => {
     const flow = head.matrix().flows.find((f) => f.source === 'shop/web-b' && f.destination === 'shop/api-b')!;
     expect([flow.verdict, flow.reason]).toEqual([Verdict.INDETERMINATE, 'mesh: no Server describes port 8080 of the destination: the default '
       + 'inbound policy cluster-unauthenticated (the cluster default) applies: whether the client is in the cluster networks 10.0.0.0/8, '
-      + '100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fd00::/8 is not known: its IP is not in the manifests (no Pod status.podIP) and no pod CIDR is given (ReachabilityOptions.podCidrs)']);
+      + '100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fd00::/8 (clusterNetworks, assumed to be Linkerd\'s install default) is not known: its IP is not in the manifests (no Pod status.podIP) and no pod CIDR is given (ReachabilityOptions.podCidrs)']);
     // check keeps the flow's own names in its reasons.
     const result = head.check(w('shop/web-b'), w('shop/api-a'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);

@@ -10,6 +10,7 @@ import { Target } from '../../../src/analysis/target';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Mesh } from '../../../src/cluster/mesh';
 import { Port } from '../../../src/policy/port';
+import { expectValidManifests } from '../../support/schema';
 
 const HTTP = Port.tcp(8080);
 const MESHED = { 'linkerd.io/inject': 'enabled' };
@@ -597,6 +598,17 @@ describe('the application containers\' HTTP probes', () => {
     const sidecar = probed({});
     sidecar.spec.template.spec.containers.push({ name: 'side', image: 'example/side:1.0', livenessProbe: { httpGet: { path: '/healthz', port: 'http' } } });
     expect(meshReach([...denyNs, sidecar], LINKERD).checkRequest(Target.localNode(), w('shop/api'), HTTP, get('/healthz')).verdict).toBe(Verdict.DENY);
+  });
+
+  test('an HTTPS probe gets the probe route too; a path not starting with / gets none (linkerd2 pod_http_probes)', () => {
+    // The policy controller reads httpGet.path and port, never scheme; it keeps http::Uri::try_from(path).path(), which for
+    // 'healthz' (no leading /) is no path any request has, while the kubelet requests GET /healthz.
+    const https = probed({ livenessProbe: { httpGet: { path: '/healthz', port: 8080, scheme: 'HTTPS' } } });
+    const relative = probed({ livenessProbe: { httpGet: { path: 'healthz', port: 8080 } } });
+    expectValidManifests([https, relative]);
+    const at = (pod: unknown) => meshReach([...denyNs, pod], LINKERD).checkRequest(Target.localNode(), w('shop/api'), HTTP, get('/healthz')).verdict;
+    expect(at(https)).toBe(Verdict.ALLOW);
+    expect(at(relative)).toBe(Verdict.DENY);
   });
 
   test('a Server without HTTPRoutes keeps the probe route; HTTPRoutes on it, or an opaque Server, remove it', () => {

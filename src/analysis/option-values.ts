@@ -1,0 +1,70 @@
+/**
+ * Runtime checks of option values shared by the analyzer's entry points (jsii callers have no
+ * TypeScript): CIDR lists, and the Linkerd installation values of ReachabilityOptions.
+ */
+import { LINKERD_DEFAULT_POLICIES, LinkerdInstallValues } from './mesh/facts';
+import { parseLinkerdPorts } from './mesh/linkerd-ports';
+import { parseCidr } from '../util/cidr';
+import { propError } from '../util/errors';
+import { describeValue } from '../util/guards';
+
+/** The Linkerd options of ReachabilityOptions (as the caller passed them: any type). */
+export interface LinkerdOptions {
+  readonly linkerdDefaultInboundPolicy?: unknown;
+  readonly linkerdClusterNetworks?: unknown;
+  readonly linkerdProbeNetworks?: unknown;
+  readonly linkerdOpaquePorts?: unknown;
+}
+
+/** A bad value in a message: JSON where it has one (`"node-1"`, `[]`), otherwise its description. */
+export function shown(value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    json = undefined;
+  }
+  return json === undefined ? describeValue(value) : json.length > 80 ? `${json.slice(0, 80)}...` : json;
+}
+
+/** A list of CIDR strings, each valid (non-empty unless `emptyAllowed`); returned as given. */
+export function checkCidrList(site: string, prop: string, value: unknown, emptyAllowed: boolean): string[] {
+  if (!Array.isArray(value) || (value.length === 0 && !emptyAllowed)) {
+    throw propError(site, prop, `must be a ${emptyAllowed ? '' : 'non-empty '}list of CIDRs, got ${shown(value)}`);
+  }
+  return value.map((c, i) => {
+    if (typeof c !== 'string') throw propError(site, `${prop}[${i}]`, `must be a CIDR string, got ${describeValue(c)}`);
+    try {
+      parseCidr(c);
+    } catch (e) {
+      throw propError(site, `${prop}[${i}]`, (e as Error).message);
+    }
+    return c;
+  });
+}
+
+/** The Linkerd installation values of the options, validated (checked whatever the mesh, so a typo never waits for one). */
+export function checkLinkerdValues(site: string, options: LinkerdOptions): LinkerdInstallValues {
+  const policy: unknown = options.linkerdDefaultInboundPolicy;
+  if (policy !== undefined && !(LINKERD_DEFAULT_POLICIES as readonly unknown[]).includes(policy)) {
+    throw propError(site, 'options.linkerdDefaultInboundPolicy', `must be one of ${LINKERD_DEFAULT_POLICIES.join(', ')}, got ${shown(policy)}`);
+  }
+  const opaque: unknown = options.linkerdOpaquePorts;
+  if (opaque !== undefined) {
+    if (typeof opaque !== 'string') {
+      throw propError(site, 'options.linkerdOpaquePorts', `must be a string of comma-separated ports and ranges a-b (e.g. '25,3306,4000-4100'), got ${shown(opaque)}`);
+    }
+    try {
+      parseLinkerdPorts(opaque);
+    } catch (e) {
+      throw propError(site, 'options.linkerdOpaquePorts', `${shown(opaque)} is not a Linkerd port list (comma-separated ports 1-65535 and increasing `
+        + `ranges a-b, as linkerd2's policy controller reads proxy.opaquePorts): ${(e as Error).message}`);
+    }
+  }
+  return {
+    ...(policy !== undefined ? { defaultInboundPolicy: policy as string } : {}),
+    ...(options.linkerdClusterNetworks !== undefined ? { clusterNetworks: checkCidrList(site, 'options.linkerdClusterNetworks', options.linkerdClusterNetworks, false) } : {}),
+    ...(options.linkerdProbeNetworks !== undefined ? { probeNetworks: checkCidrList(site, 'options.linkerdProbeNetworks', options.linkerdProbeNetworks, true) } : {}),
+    ...(opaque !== undefined ? { opaquePorts: opaque as string } : {}),
+  };
+}
