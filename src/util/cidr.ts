@@ -14,7 +14,9 @@ export class CidrError extends Error {}
 
 /**
  * Parse a CIDR strictly: a valid address, a prefix in range and no host bits set
- * (`10.0.0.1/8` is rejected with a hint, because it is almost always a typo).
+ * (`10.0.0.1/8` is rejected with a hint, because it is almost always a typo; Kubernetes 1.36 refuses
+ * it in ipBlock too, see {@link strictCidrProblem}). `text` is canonical (`10.0.0.0/08` ->
+ * `10.0.0.0/8`, `2001:0DB8::/32` -> `2001:db8::/32`), which is what the renderers emit.
  */
 export function parseCidr(text: string): ParsedCidr {
   // Platforms repeat the same few CIDRs (metadata, private ranges) for every tenant: parse each once.
