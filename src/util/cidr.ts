@@ -14,7 +14,9 @@ export class CidrError extends Error {}
 
 /**
  * Parse a CIDR strictly: a valid address, a prefix in range and no host bits set
- * (`10.0.0.1/8` is rejected with a hint, because it is almost always a typo).
+ * (`10.0.0.1/8` is rejected with a hint, because it is almost always a typo; Kubernetes 1.36 refuses
+ * it in ipBlock too, see {@link strictCidrProblem}). `text` is canonical (`10.0.0.0/08` ->
+ * `10.0.0.0/8`, `2001:0DB8::/32` -> `2001:db8::/32`), which is what the renderers emit.
  */
 export function parseCidr(text: string): ParsedCidr {
   // Platforms repeat the same few CIDRs (metadata, private ranges) for every tenant: parse each once.
@@ -129,22 +131,60 @@ export function ipv4OfMapped(cidr: string): string | undefined {
 }
 
 /**
- * What Kubernetes 1.36's strict IP validation (KEP-4858) refuses in a CIDR its earlier, sloppy parser
- * accepted: IPv4 octets with leading zeros (`010.0.0.0/8`, read as decimal) or an IPv4-mapped IPv6
- * block (`::ffff:10.0.0.0/104`). `replacement` is the block to write instead.
+ * What Kubernetes 1.36's strict IP validation (KEP-4858 StrictIPCIDRValidation) refuses in a CIDR
+ * its earlier, sloppy parser accepted, in the order the API server checks it (kubernetes
+ * staging/src/k8s.io/apimachinery/pkg/util/validation/ip.go `parseCIDR` with strict validation, used
+ * by `IsValidCIDRForLegacyField`; cases in its ip_test.go `TestIsValidCIDR`):
+ * - `leading-zeros`: an IPv4 octet (`010.0.0.0/8`, read as decimal) or the prefix length (`/08`)
+ *   with a leading zero ("must not have leading 0s in IP or prefix length");
+ * - `ipv4-mapped`: an IPv4-mapped IPv6 block (`::ffff:10.0.0.0/104`);
+ * - `host-bits`: bits set beyond the prefix length (`10.0.0.5/8`, an "ifaddr"), which the old parser
+ *   read as the network (`10.0.0.0/8`) and a reader may take for the one address.
+ * A non-canonical IPv6 text (`2001:DB8::/32`, `2001:0db8::/32`) is no problem: NetworkPolicy
+ * ipBlocks are "legacy" fields, which stay accepted in any IPv6 spelling (KEP-4858, Non-Goals; the
+ * API server at most warns).
  */
 export interface StrictCidrProblem {
-  readonly kind: 'leading-zeros' | 'ipv4-mapped';
+  readonly kind: 'leading-zeros' | 'ipv4-mapped' | 'host-bits';
+  /**
+   * The block to write instead: the network the old parser read, canonical (the IPv4 block for an
+   * IPv4-mapped one).
+   */
   readonly replacement: string;
+  /** For `host-bits`: the single address as a block (`10.0.0.5/32`), the other thing it may have meant. */
+  readonly address?: string;
 }
 
 /** The strict-validation problem of a CIDR, or undefined when it has none (or is no CIDR at all). */
 export function strictCidrProblem(cidr: string): StrictCidrProblem | undefined {
-  const parsed = parseCidrLoose(cidr);
+  const parsed = typeof cidr === 'string' && cidr.includes('/') ? parseCidrLoose(cidr) : undefined;
   if (parsed === undefined) return undefined;
-  if (!cidr.includes(':') && cidr.split('/')[0].split('.').some((octet) => /^0\d/.test(octet))) return { kind: 'leading-zeros', replacement: parsed.text };
-  const ipv4 = ipv4OfMapped(cidr);
-  return ipv4 === undefined ? undefined : { kind: 'ipv4-mapped', replacement: ipv4 };
+  const network = networkOf(parsed);
+  const [address, prefix] = cidr.split('/');
+  // The dotted octets: the whole IPv4 address, or the IPv4 tail of an IPv6 one (`::ffff:010.0.0.0`).
+  const octets = address.includes('.') ? address.slice(address.lastIndexOf(':') + 1).split('.') : [];
+  if (/^0\d/.test(prefix) || octets.some((octet) => /^0\d/.test(octet))) {
+    return { kind: 'leading-zeros', replacement: (cidrInFamily(network, 'ipv4') ?? network).text };
+  }
+  // A mapped address with a prefix shorter than 96 has host bits set (the `ffff` lies beyond it):
+  // reported as such below, with an IPv6 network as the replacement.
+  const ipv4 = cidrInFamily(network, 'ipv4');
+  if (parsed.family === 'ipv6' && ipv4 !== undefined) return { kind: 'ipv4-mapped', replacement: ipv4.text };
+  if (formatAddress(network.address) !== formatAddress(parsed.address)) {
+    const single = cidrInFamily({ ...parsed, prefix: hostPrefix(parsed.family) }, 'ipv4') ?? parsed;
+    return { kind: 'host-bits', replacement: network.text, address: `${formatAddress(single.address)}/${hostPrefix(single.family)}` };
+  }
+  return undefined;
+}
+
+/** `cidr` with the bits beyond its prefix cleared (`10.0.0.5/8` -> `10.0.0.0/8`), canonical. */
+export function networkOf(cidr: ParsedCidr): ParsedCidr {
+  const bytes = cidr.address.toByteArray().map((byte, i) => {
+    const kept = Math.max(0, Math.min(8, cidr.prefix - i * 8));
+    return byte - (byte % 2 ** (8 - kept));
+  });
+  const address = ipaddr.fromByteArray(bytes);
+  return { family: cidr.family, address, prefix: cidr.prefix, text: `${formatAddress(address)}/${cidr.prefix}` };
 }
 
 /** The IPv4-mapped IPv6 block `::ffff:0.0.0.0/96` (RFC 4291 2.5.5.2). */
@@ -197,7 +237,7 @@ export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
  * (ipaddr.js would read `010` as octal 8).
  */
 export function parseCidrLoose(text: string): ParsedCidr | undefined {
-  if (typeof text === 'string' && !text.includes(':')) text = text.replace(/(^|\.)0+(?=\d)/g, '$1');
+  if (typeof text === 'string') text = decimalOctets(text);
   try {
     if (!text.includes('/')) {
       const ip = parseIp(text);
@@ -208,4 +248,18 @@ export function parseCidrLoose(text: string): ParsedCidr | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `text` with the leading zeros of its dotted IPv4 octets dropped (`010.0.0.0/8` -> `10.0.0.0/8`,
+ * `::ffff:010.0.0.0/104` -> `::ffff:10.0.0.0/104`), so that they read as decimal; IPv6 groups and
+ * the prefix length are left alone.
+ */
+function decimalOctets(text: string): string {
+  if (!text.includes('.')) return text;
+  const slash = text.indexOf('/');
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const tail = address.lastIndexOf(':') + 1;
+  const octets = address.slice(tail).replace(/(^|\.)0+(?=\d)/g, '$1');
+  return address.slice(0, tail) + octets + (slash < 0 ? '' : text.slice(slash));
 }

@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { ClusterNetwork, Cni, Direction, LabelOperator, Peer, Port, RuleAction, TrafficPolicy, ValidationError } from '../../src';
+import { strictCidrProblem } from '../../src/util/cidr';
 import { IPV4_METADATA, IPV6_METADATA } from '../support/metadata';
 import { chartFor, find, synthValid, validYaml } from '../support/synth';
 
@@ -83,6 +84,25 @@ describe('peers', () => {
     const chart = chartFor(Cni.kubernetes());
     new TrafficPolicy(chart, 'p', { name: 'lb', namespace: 'a', ingress: [{ peers: [Peer.cidr('0.0.0.0/0')] }] });
     expect(find(synthValid(chart), 'NetworkPolicy', 'lb').spec.ingress[0].from).toEqual([{ ipBlock: { cidr: '0.0.0.0/0' } }]);
+  });
+
+  test('CIDRs render canonical: nothing Kubernetes 1.36 strict ipBlock validation refuses (KEP-4858) reaches a NetworkPolicy', () => {
+    // A zero-padded prefix length and non-canonical IPv6 text are read and written canonical; host bits
+    // and zero-padded octets are refused at input (see "TrafficPolicy bad input"); IPv4-mapped blocks
+    // by the renderer (render-limits.test.ts).
+    const chart = chartFor(Cni.kubernetes(), { ipFamilies: ['IPv4', 'IPv6'] as any });
+    new TrafficPolicy(chart, 'p', {
+      name: 'canonical',
+      namespace: 'a',
+      ingress: [{ peers: [Peer.cidr('10.0.0.0/08', ['10.1.0.0/016']), Peer.cidr('2001:0DB8::/032', ['2001:DB8:0:0::/48'])] }],
+    });
+    const from = find(synthValid(chart), 'NetworkPolicy', 'canonical').spec.ingress[0].from;
+    expect(from).toEqual([
+      { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } },
+      { ipBlock: { cidr: '2001:db8::/32', except: ['2001:db8::/48'] } },
+    ]);
+    const blocks = from.flatMap((p: any) => [p.ipBlock.cidr, ...p.ipBlock.except]);
+    expect(blocks.map(strictCidrProblem)).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   test('ports: range with endPort, named port, all ports of a protocol, SCTP', () => {
@@ -381,6 +401,7 @@ describe('TrafficPolicy bad input is a ValidationError naming the construct path
     ['invalid CIDR', { egress: [{ peers: [Peer.cidr('10.0.0.0/33')] }] }, /\[test\/bad\] egress\[0\]\.peers\[0\]\.cidr: invalid CIDR: '10\.0\.0\.0\/33'/],
     ['octet out of range', { egress: [{ peers: [Peer.cidr('999.1.1.0/24')] }] }, /egress\[0\]\.peers\[0\]\.cidr: invalid CIDR/],
     ['host bits set', { egress: [{ peers: [Peer.cidr('10.0.0.1/8')] }] }, /host bits set; did you mean 10\.0\.0\.0\/8/],
+    ['zero-padded octet', { egress: [{ peers: [Peer.cidr('10.0.0.0/8', ['10.010.0.0/16'])] }] }, /peers\[0\]\.except\[0\]: invalid CIDR: '10\.010\.0\.0\/16' is not a valid CIDR \(IPv4 needs four decimal octets\)/],
     ['except outside cidr', { egress: [{ peers: [Peer.cidr('10.0.0.0/8', ['192.168.0.0/16'])] }] }, /peers\[0\]\.except\[0\]: 192\.168\.0\.0\/16 is not strictly inside 10\.0\.0\.0\/8/],
     ['egress to the metadata service', { egress: [{ peers: [Peer.cidr('169.254.169.254/32')] }] }, /is the cloud metadata service \(169.254.169.254\/32\), which is never reachable/],
     ['namespace not DNS-1123', { namespace: 'Shop_1' }, /\[test\/bad\] namespace: 'Shop_1' is not a valid DNS-1123 label/],

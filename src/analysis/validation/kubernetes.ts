@@ -61,7 +61,8 @@ function checkPeer(peer: Record<string, any>, path: string, c: Checker): void {
     return;
   }
   const before = c.problems.length;
-  // Leading zeros: accepted before Kubernetes 1.36, an uncertainty of the analysis (not invalid).
+  // Leading zeros, host bits: accepted before Kubernetes 1.36, an uncertainty of the analysis (not invalid;
+  // see ../uncertainty/version-dependent-ip-blocks).
   c.cidr(block.cidr, at(path, 'ipBlock.cidr'), false, true);
   const excepts = c.strings(block.except, at(path, 'ipBlock.except'));
   if (c.problems.length > before) return;

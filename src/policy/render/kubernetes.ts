@@ -26,7 +26,9 @@ export function isExpressibleAsNetworkPolicy(intent: PolicyIntent): boolean {
  * validates `ipBlock.cidr` and `except` strictly (KEP-4858 StrictIPCIDRValidation: beta and on by
  * default in 1.36, GA in 1.38; 1.33-1.35 warn that the value "will be considered invalid"): an
  * IPv4-mapped IPv6 block (`::ffff:a.b.c.d/n`) is refused, so the policy would not apply. Its
- * addresses are IPv4 on the wire, which the IPv4 block expresses.
+ * addresses are IPv4 on the wire, which the IPv4 block expresses. The other blocks 1.36 refuses
+ * (host bits set, zero-padded octets or prefix length: util/cidr strictCidrProblem) never get here:
+ * CIDR input is parsed strictly and rendered canonical (util/cidr parseCidr).
  */
 export function networkPolicyCidrLimitation(intent: PolicyIntent): string | undefined {
   for (const rule of intent.rules) {
