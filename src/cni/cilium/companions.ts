@@ -5,6 +5,7 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import * as ipaddr from 'ipaddr.js';
 import { CiliumEgressGatewayPolicyOptions, CiliumL2AnnouncementPolicyOptions, CiliumLoadBalancerIpPoolOptions } from './cilium-options';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { CiliumEgressGatewayPolicy, CiliumL2AnnouncementPolicy, CiliumLoadBalancerIpPool } from '../../imports/cilium.io';
@@ -90,7 +91,11 @@ export function egressGatewayPolicies(scope: IConstruct, chart: Chart, given: Ci
     const gateway = validateLabels(scope, `${at}.gatewayNodeSelector`, requireOptionalObject(scope, `${at}.gatewayNodeSelector`, policy.gatewayNodeSelector));
     if (Object.keys(gateway).length === 0) throw propError(scope, `${at}.gatewayNodeSelector`, 'must select the gateway node(s) by at least one label');
     const egressIp = requireOptionalString(scope, `${at}.egressIp`, policy.egressIp, true);
-    if (egressIp !== undefined && !/^(\d{1,3}\.){3}\d{1,3}$/.test(egressIp)) throw propError(scope, `${at}.egressIp`, `'${egressIp}' is not an IPv4 address`);
+    // Four decimal octets of 0-255 without leading zeros: Cilium parses the field with Go's
+    // netip.ParseAddr, which refuses `010.0.0.1` (and a shape check alone let `999.1.1.1` through).
+    if (egressIp !== undefined && !ipaddr.IPv4.isValidFourPartDecimal(egressIp)) {
+      throw propError(scope, `${at}.egressIp`, `'${egressIp}' is not an IPv4 address in four decimal octets (0-255, no leading zeros)`);
+    }
     return new CiliumEgressGatewayPolicy(chart, `egress-gateway-policy-${name}`, {
       metadata: { name },
       spec: {

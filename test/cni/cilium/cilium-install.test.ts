@@ -407,6 +407,15 @@ describe('CiliumInstall named errors', () => {
     ['egress policies without the egress gateway', {
       ...KPR, egressGatewayPolicies: [{ name: 'x', namespace: 'a', destinationCidrs: ['203.0.113.0/24'], gatewayNodeSelector: { egress: 'true' } }],
     }, {}, /egressGatewayPolicies: need the egress gateway/],
+    // Cilium reads egressIP with Go's netip.ParseAddr: an octet over 255 or with a leading zero is refused there.
+    ...['999.1.1.1', '010.0.0.1', '198.51.100.07', '2001:db8::1'].map((ip): [string, CiliumInstallProps, Omit<ClusterNetworkProps, 'cni'>, RegExp] => [
+      `egress gateway IP ${ip}`, {
+        ...KPR,
+        egressGateway: true,
+        bpfMasquerade: true,
+        egressGatewayPolicies: [{ name: 'x', namespace: 'a', destinationCidrs: ['203.0.113.0/24'], gatewayNodeSelector: { egress: 'true' }, egressIp: ip }],
+      }, {}, new RegExp(`\\[platform/cilium\\] egressGatewayPolicies\\[0\\]\\.egressIp: '${ip.replace(/\./g, '\\.')}' is not an IPv4 address in four decimal octets \\(0-255, no leading zeros\\)`),
+    ]),
     ['LB pool overlapping the service CIDR', { ...KPR, loadBalancerIpPools: [{ name: 'x', cidrs: ['10.96.0.0/24'] }] }, {}, /loadBalancerIpPools\[0\]\.cidrs: 10\.96\.0\.0\/24 overlaps the cluster's pod or service CIDR 10\.96\.0\.0\/12/],
     ['ipv6 enabled on an IPv4 cluster', { ...KPR, extraValues: { ipv6: { enabled: true } } }, {}, /extraValues\.ipv6\.enabled: true contradicts the ClusterNetwork's ipFamilies \[IPv4\]/],
     ['a string for a boolean (untyped caller)', { ...KPR, bandwidthManager: 'yes' as any }, {}, /bandwidthManager: must be true or false, got the string 'yes'/],
