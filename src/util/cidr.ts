@@ -243,7 +243,11 @@ export function parseCidrLoose(text: string): ParsedCidr | undefined {
       const ip = parseIp(text);
       return { family: ip.kind(), address: ip, prefix: hostPrefix(ip.kind()), text: `${ip.toString()}/${hostPrefix(ip.kind())}` };
     }
+    // As parseIp: no zone (`fe80::1%eth0/64`) and IPv4 in four decimal octets (`10.1/8`), which
+    // ipaddr.js reads and every Go parser behind the objects refuses.
     const [address, prefix] = ipaddr.parseCIDR(text);
+    const written = text.slice(0, text.indexOf('/'));
+    if (written.includes('%') || (address.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(written))) return undefined;
     return { family: address.kind(), address, prefix, text };
   } catch {
     return undefined;

@@ -70,6 +70,17 @@ const CASES: Case[] = [
     message: "'10.0.0.300/8' is not a valid CIDR",
   },
   {
+    // Kubernetes' CIDR parsers (Go net/netip) refuse an IPv6 zone; ipaddr.js reads one.
+    name: 'IPv6 zone in an ipBlock',
+    object: networkPolicy('web-egress', 'shop', {
+      podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: 'fe80::1%eth0/64' } }] }],
+    }),
+    cni: Cni.kubernetes(),
+    label: 'NetworkPolicy shop/web-egress',
+    path: 'spec.egress[0].to[0].ipBlock.cidr',
+    message: "'fe80::1%eth0/64' is not a valid CIDR",
+  },
+  {
     name: 'port outside 1-65535',
     object: networkPolicy('web-egress', 'shop', {
       podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ ports: [{ port: 70000 }] }],
