@@ -13,7 +13,13 @@
  * conditions) are kept as a text constraint on the requests; with one they are evaluated. Attributes
  * the analysis has no value for (request principals and `request.auth.*` from JWTs, `connection.sni`,
  * `experimental.*`) make a rule's match unknown.
+ *
+ * The remote address (remoteIpBlocks, remote.ip; not ipBlocks or source.ip, which read the peer) is
+ * the peer's unless the request carries X-Forwarded-For. Without a request in the question, where a
+ * client can write that header (./istio-remote-address), a part it can turn the way that lets it
+ * through (an ALLOW matched, a DENY missed) is unknown; the other way it stays exact.
  */
+import { clientCanTurn, everyAddress, RuleAction } from './istio-remote-address';
 import {
   addressIn, anyMatch, istioHeaderMatch, istioHostMatch, istioMethodMatch, istioNamespaceMatch, istioPathMatch, istioPortMatch, istioStringMatch,
   withIdentity,
@@ -42,6 +48,11 @@ export interface IstioFlow {
   readonly ztunnel?: boolean;
   /** The HTTP request, when the question names one. */
   readonly request?: HttpRequestSpec;
+  /**
+   * Why the client picks the remote address (remoteIpBlocks, remote.ip) when the question names no
+   * request (./istio-remote-address); undefined when it is the peer's address.
+   */
+  readonly clientPicksRemote?: string;
 }
 
 /** How a rule matched. */
@@ -143,8 +154,8 @@ function overReadings(readings: string[][], test: (values: string[]) => Tri, whe
 
 /**
  * The remote address (remoteIpBlocks, remote.ip) is the connection's peer unless the request carries
- * X-Forwarded-For: then Envoy takes it from that header (as many hops back as meshConfig
- * gatewayTopology numTrustedProxies says), which the analysis does not model.
+ * X-Forwarded-For: then Envoy takes it from that header (a sidecar its last entry, a gateway as many
+ * hops back as meshConfig gatewayTopology numTrustedProxies says), which the analysis does not model.
  */
 const REMOTE_FROM_XFF = 'the request carries X-Forwarded-For, from which Envoy takes the remote address (meshConfig numTrustedProxies), not evaluated';
 
@@ -153,7 +164,7 @@ function forwardedFor(flow: IstioFlow): boolean {
 }
 
 /** Match one `from[].source` of a policy in `policyNamespace`. */
-function matchSource(source: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
+function matchSource(source: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string, action: RuleAction): RuleMatch {
   const parts: RuleMatch[] = [];
   const sa = flow.sourceNamespace !== undefined && flow.serviceAccount !== undefined ? `${flow.sourceNamespace}/${flow.serviceAccount}` : undefined;
   const trustDomain = flow.principal?.split('/ns/')[0];
@@ -191,6 +202,13 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
       }
       const hit = addressIn(flow.source, values);
       const truth = negative ? (hit.truth === MAYBE ? MAYBE : hit.truth === YES ? NO : YES) : hit.truth;
+      // A client that picks the address matches a block with an address in it, and misses every block
+      // with one outside them (none when they hold every address).
+      if (field === 'remoteIpBlocks' && flow.clientPicksRemote !== undefined
+        && clientCanTurn(truth, negative ? !everyAddress(values) : true, negative ? true : !everyAddress(values), action)) {
+        parts.push(of(MAYBE, `${path}.${key}: ${flow.clientPicksRemote}`));
+        continue;
+      }
       parts.push(of(truth, `${path}.${key}: the source's address: ${hit.why}`));
     }
   }
@@ -252,7 +270,7 @@ function isBaseNormalPath(p: string): boolean {
 }
 
 /** Match one `when` condition. */
-function matchCondition(condition: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
+function matchCondition(condition: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string, action: RuleAction): RuleMatch {
   const key = typeof condition.key === 'string' ? condition.key : '';
   const values = list(condition.values);
   const notValues = list(condition.notValues);
@@ -265,9 +283,16 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
     return of(truth, `${path} (${key}): the ${role}'s address: ${pos.why ?? neg.why}`);
   };
   switch (key) {
-    case 'remote.ip':
+    case 'remote.ip': {
       if (forwardedFor(flow)) return of(MAYBE, `${path} (${key}): ${REMOTE_FROM_XFF}`);
-      return address(flow.source, 'source');
+      const peer = address(flow.source, 'source');
+      const canMatch = !(notValues !== undefined && everyAddress(notValues));
+      const canMiss = notValues !== undefined || !(values !== undefined && everyAddress(values));
+      if (flow.clientPicksRemote !== undefined && clientCanTurn(peer.truth, canMatch, canMiss, action)) {
+        return of(MAYBE, `${path} (${key}): ${flow.clientPicksRemote}`);
+      }
+      return peer;
+    }
     case 'source.ip':
       return address(flow.source, 'source');
     case 'destination.ip':
@@ -317,19 +342,22 @@ function describeValues(values: string[] | undefined, notValues: string[] | unde
   return [values ? `in ${values.join('|')}` : '', notValues ? `not in ${notValues.join('|')}` : ''].filter((s) => s).join(' and ');
 }
 
-/** Match one rule (`spec.rules[i]`) of a policy in `policyNamespace` against the flow. */
-export function matchRule(rule: unknown, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
+/**
+ * Match one rule (`spec.rules[i]`) of a policy in `policyNamespace` against the flow; `action`, the
+ * policy's, says which way a client that picks its remote address would turn it.
+ */
+export function matchRule(rule: unknown, path: string, flow: IstioFlow, policyNamespace: string, action: RuleAction): RuleMatch {
   if (!isPlainObject(rule)) return { truth: YES, unknown: [], why: [] };
   const parts: RuleMatch[] = [];
   if (Array.isArray(rule.from) && rule.from.length > 0) {
     parts.push(or(rule.from.map((f: any, i: number) =>
-      matchSource(isPlainObject(f?.source) ? f.source : {}, `${path}.from[${i}].source`, flow, policyNamespace))));
+      matchSource(isPlainObject(f?.source) ? f.source : {}, `${path}.from[${i}].source`, flow, policyNamespace, action))));
   }
   if (Array.isArray(rule.to) && rule.to.length > 0) {
     parts.push(or(rule.to.map((t: any, i: number) => matchOperation(isPlainObject(t?.operation) ? t.operation : {}, `${path}.to[${i}].operation`, flow))));
   }
   if (Array.isArray(rule.when)) {
-    rule.when.forEach((c: any, i: number) => parts.push(matchCondition(isPlainObject(c) ? c : {}, `${path}.when[${i}]`, flow, policyNamespace)));
+    rule.when.forEach((c: any, i: number) => parts.push(matchCondition(isPlainObject(c) ? c : {}, `${path}.when[${i}]`, flow, policyNamespace, action)));
   }
   return and(parts);
 }
