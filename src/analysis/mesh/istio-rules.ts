@@ -133,23 +133,17 @@ function stringField(values: string[], value: string | undefined, negative: bool
 }
 
 /**
- * The readings of principal patterns: for a sidecar, istiod (trust domain bundle,
+ * Principal patterns as the proxy compares them. For a sidecar, istiod (trust domain bundle,
  * ReplaceTrustDomainAliases) takes the trust domain `cluster.local` in a policy for the local trust
- * domain; whether ztunnel does is not known here, so there both readings count (and a match that
- * depends on the reading is unknown).
+ * domain. ztunnel does not: istiod hands it the principals as written (ambient authorization
+ * `handleRule`, `stringToMatch`) and ztunnel compares them with the peer's SPIFFE ID as they are
+ * (istio/ztunnel src/rbac.rs `matches_principal`; istio/ztunnel#1260), so there `cluster.local/...`
+ * names only the trust domain cluster.local.
  */
-function principalReadings(values: string[], flow: IstioFlow): string[][] {
+function principalPatterns(values: string[], flow: IstioFlow): string[] {
   const local = 'cluster.local/';
-  if (flow.trustDomain === 'cluster.local' || !values.some((v) => v.startsWith(local))) return [values];
-  const rewritten = values.map((v) => (v.startsWith(local) ? `${flow.trustDomain}/${v.slice(local.length)}` : v));
-  return flow.ztunnel ? [rewritten, values] : [rewritten];
-}
-
-/** One answer from the readings of a principal field: their common truth, or MAYBE when they differ. */
-function overReadings(readings: string[][], test: (values: string[]) => Tri, where: string, why: string): RuleMatch {
-  const truths = [...new Set(readings.map(test))];
-  return truths.length === 1 ? of(truths[0], `${where}: ${why}`)
-    : of(MAYBE, `${where}: the trust domain cluster.local is read as the local one for sidecars; whether ztunnel does is not known`);
+  if (flow.ztunnel || flow.trustDomain === 'cluster.local') return values;
+  return values.map((v) => (v.startsWith(local) ? `${flow.trustDomain}/${v.slice(local.length)}` : v));
 }
 
 /**
@@ -186,9 +180,9 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
       const patterns = field === 'serviceAccounts' ? values.map((v) => (v.includes('/') ? v : `${policyNamespace}/${v}`)) : values;
       const match = field === 'namespaces' ? (p: string, v: string | undefined) => istioNamespaceMatch(p, v, flow.ztunnel === true)
         : field === 'serviceAccounts' ? (p: string, v: string | undefined) => p === v : istioStringMatch;
-      parts.push(overReadings(field === 'principals' ? principalReadings(patterns, flow) : [patterns],
-        (readings) => withIdentity(flow.mtls, (has) => stringField(readings, has ? value : undefined, negative, match)),
-        `${path}.${key}`, 'whether the connection carries the source\'s mesh identity is not known'));
+      const read = field === 'principals' ? principalPatterns(patterns, flow) : patterns;
+      parts.push(of(withIdentity(flow.mtls, (has) => stringField(read, has ? value : undefined, negative, match)),
+        `${path}.${key}: whether the connection carries the source's mesh identity is not known`));
     }
   }
   for (const field of ['ipBlocks', 'remoteIpBlocks']) {
@@ -300,15 +294,10 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
     case 'destination.port':
       return of(strings(String(flow.port), istioPortMatch) ? YES : NO);
     case 'source.principal': {
-      // Both lists in one reading: values and notValues are read alike.
-      const readings = principalReadings([...values ?? [], ...notValues ?? []], flow);
-      const split = (all: string[]) => [values === undefined ? undefined : all.slice(0, values.length), notValues === undefined ? undefined
-        : all.slice(values?.length ?? 0)] as const;
-      return overReadings(readings, (all) => {
-        const [pos, neg] = split(all);
-        const match = (v: string | undefined) => (pos === undefined || anyMatch(pos, v)) && !(neg !== undefined && anyMatch(neg, v));
-        return withIdentity(flow.mtls, (has) => match(has ? flow.principal : undefined));
-      }, `${path} (${key})`, 'mTLS is not known');
+      const pos = values === undefined ? undefined : principalPatterns(values, flow);
+      const neg = notValues === undefined ? undefined : principalPatterns(notValues, flow);
+      const match = (v: string | undefined) => (pos === undefined || anyMatch(pos, v)) && !(neg !== undefined && anyMatch(neg, v));
+      return of(withIdentity(flow.mtls, (has) => match(has ? flow.principal : undefined)), `${path} (${key}): mTLS is not known`);
     }
     case 'source.serviceAccount': {
       // Read as the serviceAccounts field (a bare name is in the policy's namespace). What istiod hands
