@@ -18,7 +18,9 @@
  *   writes. That setting is not in the manifests.
  * - ztunnel: istiod leaves these attributes out of what it sends ztunnel (./istio-ztunnel).
  */
+import * as ipaddr from 'ipaddr.js';
 import { InboundProtocols } from './istio-inbound-protocol';
+import { parseIpLoose } from '../../util/cidr';
 import { Endpoint } from '../model';
 import { NO, Tri, YES } from '../verdict';
 
@@ -67,4 +69,34 @@ export function everyAddress(blocks: readonly string[]): boolean {
  */
 export function clientCanTurn(truth: Tri, canMatch: boolean, canMiss: boolean, action: RuleAction): boolean {
   return (truth === NO && canMatch && action !== 'DENY') || (truth === YES && canMiss && action !== 'ALLOW');
+}
+
+/** What a request's X-Forwarded-For makes the remote address: an address, or why it is not known. */
+export type ForwardedRemote = { readonly address: string } | { readonly unknown: string };
+
+/**
+ * The remote address at the sidecar (or gateway) of `destination` for a request carrying
+ * X-Forwarded-For `header`; undefined when it is the peer's (a port every Service declares TCP, whose
+ * RBAC network filter reads no header). A sidecar takes the text after the header's last comma,
+ * trimmed (Envoy `Utility::getLastAddressFromXFF`); only a plain IPv4 or IPv6 address is evaluated,
+ * since Envoy's address parser and ours may read other forms differently.
+ */
+export function forwardedRemoteAddress(destination: Endpoint, port: number, protocols: InboundProtocols,
+  header: string): ForwardedRemote | undefined {
+  if (isIstioGateway(destination)) {
+    return {
+      unknown: 'the request carries X-Forwarded-For, from which an Istio gateway takes the remote address as many hops back as meshConfig '
+      + 'gatewayTopology numTrustedProxies says, which is not in the manifests; not evaluated',
+    };
+  }
+  if (protocols.of(destination, port).protocol === 'tcp') return undefined;
+  const last = header.slice(header.lastIndexOf(',') + 1).trim();
+  const ip = parseIpLoose(last);
+  const plain = ip !== undefined && (ip.kind() === 'ipv4' ? last.split('.').every((octet) => octet === '0' || !octet.startsWith('0'))
+    : !(ip as ipaddr.IPv6).isIPv4MappedAddress());
+  if (plain) return { address: last };
+  return {
+    unknown: `the last entry of the request's X-Forwarded-For ('${last}'), from which the sidecar takes the remote address, is not a plain IP `
+    + 'address; not evaluated',
+  };
 }

@@ -15,9 +15,10 @@
  * `experimental.*`) make a rule's match unknown.
  *
  * The remote address (remoteIpBlocks, remote.ip; not ipBlocks or source.ip, which read the peer) is
- * the peer's unless the request carries X-Forwarded-For. Without a request in the question, where a
- * client can write that header (./istio-remote-address), a part it can turn the way that lets it
- * through (an ALLOW matched, a DENY missed) is unknown; the other way it stays exact.
+ * the peer's unless the request carries X-Forwarded-For: then the address that header sets, as
+ * ./istio-remote-address reads it. Without a request in the question, where a client can write that
+ * header, a part it can turn the way that lets it through (an ALLOW matched, a DENY missed) is
+ * unknown; the other way it stays exact.
  */
 import { clientCanTurn, everyAddress, RuleAction } from './istio-remote-address';
 import {
@@ -53,6 +54,11 @@ export interface IstioFlow {
    * request (./istio-remote-address); undefined when it is the peer's address.
    */
   readonly clientPicksRemote?: string;
+  /**
+   * The remote address the request's X-Forwarded-For sets (./istio-remote-address), or why it is
+   * not known; undefined when it is the peer's address.
+   */
+  readonly forwarded?: { readonly address: Endpoint } | { readonly unknown: string };
 }
 
 /** How a rule matched. */
@@ -146,15 +152,14 @@ function principalPatterns(values: string[], flow: IstioFlow): string[] {
   return values.map((v) => (v.startsWith(local) ? `${flow.trustDomain}/${v.slice(local.length)}` : v));
 }
 
-/**
- * The remote address (remoteIpBlocks, remote.ip) is the connection's peer unless the request carries
- * X-Forwarded-For: then Envoy takes it from that header (a sidecar its last entry, a gateway as many
- * hops back as meshConfig gatewayTopology numTrustedProxies says), which the analysis does not model.
- */
-const REMOTE_FROM_XFF = 'the request carries X-Forwarded-For, from which Envoy takes the remote address (meshConfig numTrustedProxies), not evaluated';
+/** Why the remote address a request's X-Forwarded-For sets is not known, if it is not. */
+function unknownForwarded(flow: IstioFlow): string | undefined {
+  return flow.forwarded !== undefined && 'unknown' in flow.forwarded ? flow.forwarded.unknown : undefined;
+}
 
-function forwardedFor(flow: IstioFlow): boolean {
-  return flow.request?.headers['x-forwarded-for'] !== undefined;
+/** The remote address: the one the request's X-Forwarded-For sets, else the peer's. */
+function remoteOf(flow: IstioFlow): Endpoint {
+  return flow.forwarded !== undefined && 'address' in flow.forwarded ? flow.forwarded.address : flow.source;
 }
 
 /** Match one `from[].source` of a policy in `policyNamespace`. */
@@ -190,11 +195,11 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
       const key = negative ? `not${field[0].toUpperCase()}${field.slice(1)}` : field;
       const values = list(source[key]);
       if (values === undefined) continue;
-      if (field === 'remoteIpBlocks' && forwardedFor(flow)) {
-        parts.push(of(MAYBE, `${path}.${key}: ${REMOTE_FROM_XFF}`));
+      if (field === 'remoteIpBlocks' && unknownForwarded(flow) !== undefined) {
+        parts.push(of(MAYBE, `${path}.${key}: ${unknownForwarded(flow)}`));
         continue;
       }
-      const hit = addressIn(flow.source, values);
+      const hit = addressIn(field === 'remoteIpBlocks' ? remoteOf(flow) : flow.source, values);
       const truth = negative ? (hit.truth === MAYBE ? MAYBE : hit.truth === YES ? NO : YES) : hit.truth;
       // A client that picks the address matches a block with an address in it, and misses every block
       // with one outside them (none when they hold every address).
@@ -278,8 +283,8 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
   };
   switch (key) {
     case 'remote.ip': {
-      if (forwardedFor(flow)) return of(MAYBE, `${path} (${key}): ${REMOTE_FROM_XFF}`);
-      const peer = address(flow.source, 'source');
+      if (unknownForwarded(flow) !== undefined) return of(MAYBE, `${path} (${key}): ${unknownForwarded(flow)}`);
+      const peer = address(remoteOf(flow), 'source');
       const canMatch = !(notValues !== undefined && everyAddress(notValues));
       const canMiss = notValues !== undefined || !(values !== undefined && everyAddress(values));
       if (flow.clientPicksRemote !== undefined && clientCanTurn(peer.truth, canMatch, canMiss, action)) {

@@ -24,11 +24,12 @@
  * 5. Remote addresses (remoteIpBlocks, remote.ip; ./istio-remote-address): a connection question names
  *    no request, and a client speaking HTTP to a sidecar port that is not declared TCP (or to a
  *    gateway) writes the remote address with X-Forwarded-For: a rule it can turn the way that lets it
- *    through is indeterminate. ipBlocks and source.ip read the peer and stay exact.
+ *    through is indeterminate. ipBlocks and source.ip read the peer and stay exact. A request
+ *    question's X-Forwarded-For sets the address a sidecar matches (its last entry).
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
 import { InboundProtocols } from './istio-inbound-protocol';
-import { clientPicksRemoteAddress, RuleAction } from './istio-remote-address';
+import { clientPicksRemoteAddress, forwardedRemoteAddress, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
 import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
 import { ztunnelRule } from './istio-ztunnel';
@@ -228,9 +229,12 @@ export class IstioModel implements MeshModel {
       identityText = connection === YES ? `over mutual TLS as ${this.principalOf(q.source)}`
         : `as ${this.principalOf(q.source)} if over mutual TLS (${mtls.why})`;
     }
-    // Without a request in the question, the client may be one that writes X-Forwarded-For.
+    // Without a request in the question, the client may be one that writes X-Forwarded-For; with
+    // one, the header it carries (if any) sets the remote address.
     const clientPicksRemote = q.request === undefined && dst.dataPlane === 'sidecar'
       ? clientPicksRemoteAddress(q.destination, q.port, this.inbound) : undefined;
+    const header = q.request?.headers['x-forwarded-for'];
+    const forwarded = header !== undefined && dst.dataPlane === 'sidecar' ? forwardedRemoteAddress(q.destination, q.port, this.inbound, header) : undefined;
     const flow: IstioFlow = {
       source: q.source,
       destination: q.destination,
@@ -241,6 +245,11 @@ export class IstioModel implements MeshModel {
       ztunnel: dst.dataPlane === 'ambient',
       ...(q.request ? { request: q.request } : {}),
       ...(clientPicksRemote !== undefined ? { clientPicksRemote } : {}),
+      ...(forwarded === undefined ? {} : {
+        forwarded: 'unknown' in forwarded ? forwarded : {
+          address: { kind: 'external', name: forwarded.address, ip: forwarded.address, labels: {}, namespaceLabels: {}, hostNetwork: false, namedPorts: [] },
+        },
+      }),
     };
     return this.decide(q, dst, flow, flowText, identityText, reasons, uncertain);
   }

@@ -419,8 +419,9 @@ describe('value matching as istiod builds it', () => {
   });
 
   // Envoy's remote address (istio remote.ip / remoteIpBlocks) comes from X-Forwarded-For when the
-  // request carries it (istio.io "Authorization Policy" reference, remoteIpBlocks; numTrustedProxies).
-  test('remoteIpBlocks and remote.ip with an X-Forwarded-For header: indeterminate; without it, the peer address', () => {
+  // request carries it: a sidecar's inbound HTTP connection manager (use_remote_address false) takes
+  // the header's last entry (Envoy docs x-forwarded-for; Utility::getLastAddressFromXFF).
+  test('remoteIpBlocks and remote.ip read the last X-Forwarded-For entry at a sidecar; without the header, the peer address', () => {
     const objects = [...base, podWithIp('shop', 'ext', '10.9.0.7')];
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ from: [{ source: { remoteIpBlocks: ['10.9.0.0/16'] } }] }, 'spec.rules[0].from[0].source.remoteIpBlocks'],
@@ -428,11 +429,18 @@ describe('value matching as istiod builds it', () => {
     ];
     for (const [rule, where] of cases) {
       const r = meshReach([...objects, authorizationPolicy('shop', 'deny-ext', { action: 'DENY', rules: [rule] })], ISTIO_SIDECAR);
-      expect(r.checkRequest(w('shop/ext'), w('shop/api'), HTTP, { method: 'GET', path: '/' }).verdict).toBe(Verdict.DENY);
-      const spoofed = r.checkRequest(w('shop/ext'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { 'X-Forwarded-For': '192.0.2.1' } });
-      expect(spoofed.verdict).toBe(Verdict.INDETERMINATE);
-      expect(spoofed.uncertainties).toEqual([`mesh: AuthorizationPolicy shop/deny-ext spec.rules[0] (DENY): ${where}: the request carries X-Forwarded-For, `
-        + 'from which Envoy takes the remote address (meshConfig numTrustedProxies), not evaluated']);
+      const request = (xff?: string) => r.checkRequest(w('shop/ext'), w('shop/api'), HTTP, {
+        method: 'GET', path: '/', ...(xff === undefined ? {} : { headers: { 'X-Forwarded-For': xff } }),
+      });
+      expect(request().verdict).toBe(Verdict.DENY);
+      // The spoofed address passes the DENY; the last entry is the one read.
+      expect(request('192.0.2.1').verdict).toBe(Verdict.ALLOW);
+      expect(request('10.9.0.9, 192.0.2.1').verdict).toBe(Verdict.ALLOW);
+      expect(request('192.0.2.1,  10.9.3.3 ').verdict).toBe(Verdict.DENY);
+      const odd = request('192.0.2.1, 010.9.0.1');
+      expect(odd.verdict).toBe(Verdict.INDETERMINATE);
+      expect(odd.uncertainties).toEqual([`mesh: AuthorizationPolicy shop/deny-ext spec.rules[0] (DENY): ${where}: the last entry of the request's `
+        + "X-Forwarded-For ('010.9.0.1'), from which the sidecar takes the remote address, is not a plain IP address; not evaluated"]);
     }
   });
 

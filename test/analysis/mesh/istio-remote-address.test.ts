@@ -118,6 +118,22 @@ describe('remote address on connection checks to a sidecar', () => {
     expect(r.checkRequest(w('shop/ext'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict).toBe(Verdict.DENY);
   });
 
+  test('a request question with X-Forwarded-For: the sidecar reads its last entry; a TCP port and a gateway do not', () => {
+    const xff = (objects: any[], to = 'shop/api') => meshReach([...base, ...objects], ISTIO_SIDECAR)
+      .checkRequest(w('shop/ext'), w(to), PORT, { method: 'GET', path: '/', headers: { 'x-forwarded-for': '192.0.2.7' } });
+    expect(xff([policy('ALLOW', remoteIpBlocks(OTHER))]).verdict).toBe(Verdict.ALLOW);
+    expect(xff([policy('DENY', remoteIpBlocks(PEER))]).verdict).toBe(Verdict.ALLOW);
+    // A port declared TCP gets the RBAC network filter, which reads no header: the peer.
+    const tcp = service('shop', 'api', 'api', [{ name: 'tcp', port: 8080 }]);
+    expect(xff([tcp, policy('DENY', remoteIpBlocks(PEER))]).verdict).toBe(Verdict.DENY);
+    expect(xff([tcp, policy('ALLOW', remoteIpBlocks(OTHER))]).verdict).toBe(Verdict.DENY);
+    const gateway = xff([workload('shop', 'gw', { podLabels: { istio: 'ingressgateway' } }), policy('DENY', remoteIpBlocks(PEER), 'gw')], 'shop/gw');
+    expect(gateway.verdict).toBe(Verdict.INDETERMINATE);
+    expect(gateway.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/p spec.rules[0] (DENY): spec.rules[0].from[0].source.remoteIpBlocks: the '
+      + 'request carries X-Forwarded-For, from which an Istio gateway takes the remote address as many hops back as meshConfig gatewayTopology '
+      + 'numTrustedProxies says, which is not in the manifests; not evaluated']);
+  });
+
   test('the flow matrix gives the connection the same indeterminate verdict', () => {
     const r = meshReach([...base, policy('DENY', remoteIpBlocks(PEER))], ISTIO_SIDECAR);
     const flow = r.matrix().flows.find((f) => f.source === 'shop/ext' && f.destination === 'shop/api')!;
