@@ -53,7 +53,10 @@ export function servicePortProtocol(name: string | undefined, appProtocol: strin
 
 /** The inbound protocols of the pods' ports, from the Services of a manifest set. */
 export class InboundProtocols {
-  private readonly services: SelectingService[] = [];
+  /** Namespace -> its Services with a selector. */
+  private readonly services = new Map<string, SelectingService[]>();
+  /** Answers per destination and port (asked for every flow of a matrix). */
+  private readonly cache = new WeakMap<Endpoint, Map<number, { protocol: InboundProtocol; why: string }>>();
 
   constructor(manifests: readonly ManifestObject[]) {
     for (const obj of manifests) {
@@ -67,7 +70,9 @@ export class InboundProtocols {
         ...(typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? { targetPort: p.targetPort } : {}),
         ...(typeof p.appProtocol === 'string' ? { appProtocol: p.appProtocol } : {}),
       }));
-      this.services.push({ namespace: namespaceOf(obj), name: nameOf(obj), selector: selector as Record<string, string>, ports });
+      const ns = namespaceOf(obj);
+      const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports };
+      this.services.set(ns, [...this.services.get(ns) ?? [], svc]);
     }
   }
 
@@ -77,9 +82,16 @@ export class InboundProtocols {
    * it non-HTTP.
    */
   of(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
+    let ports = this.cache.get(destination);
+    if (!ports) this.cache.set(destination, ports = new Map());
+    let answer = ports.get(port);
+    if (!answer) ports.set(port, answer = this.compute(destination, port));
+    return answer;
+  }
+
+  private compute(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
     const declared: Array<{ protocol: InboundProtocol; what: string }> = [];
-    for (const svc of this.services) {
-      if (svc.namespace !== (destination.namespace ?? 'default')) continue;
+    for (const svc of this.services.get(destination.namespace ?? 'default') ?? []) {
       if (!Object.entries(svc.selector).every(([k, v]) => destination.labels[k] === v)) continue;
       for (const p of svc.ports) {
         if (targetOf(p, destination) !== port) continue;
