@@ -72,7 +72,9 @@ export class InboundProtocols {
       }));
       const ns = namespaceOf(obj);
       const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports };
-      this.services.set(ns, [...this.services.get(ns) ?? [], svc]);
+      const known = this.services.get(ns);
+      if (known) known.push(svc);
+      else this.services.set(ns, [svc]);
     }
   }
 
