@@ -13,7 +13,14 @@
  * conditions) are kept as a text constraint on the requests; with one they are evaluated. Attributes
  * the analysis has no value for (request principals and `request.auth.*` from JWTs, `connection.sni`,
  * `experimental.*`) make a rule's match unknown.
+ *
+ * The remote address (remoteIpBlocks, remote.ip; not ipBlocks or source.ip, which read the peer) is
+ * the peer's unless the request carries X-Forwarded-For: then the address that header sets, as
+ * ./istio-remote-address reads it. Without a request in the question, where a client can write that
+ * header, a part it can turn the way that lets it through (an ALLOW matched, a DENY missed) is
+ * unknown; the other way it stays exact.
  */
+import { clientCanTurn, everyAddress, RuleAction } from './istio-remote-address';
 import {
   addressIn, anyMatch, istioHeaderMatch, istioHostMatch, istioMethodMatch, istioNamespaceMatch, istioPathMatch, istioPortMatch, istioStringMatch,
   withIdentity,
@@ -42,6 +49,16 @@ export interface IstioFlow {
   readonly ztunnel?: boolean;
   /** The HTTP request, when the question names one. */
   readonly request?: HttpRequestSpec;
+  /**
+   * Why the client picks the remote address (remoteIpBlocks, remote.ip) when the question names no
+   * request (./istio-remote-address); undefined when it is the peer's address.
+   */
+  readonly clientPicksRemote?: string;
+  /**
+   * The remote address the request's X-Forwarded-For sets (./istio-remote-address), or why it is
+   * not known; undefined when it is the peer's address.
+   */
+  readonly forwarded?: { readonly address: Endpoint } | { readonly unknown: string };
 }
 
 /** How a rule matched. */
@@ -122,38 +139,31 @@ function stringField(values: string[], value: string | undefined, negative: bool
 }
 
 /**
- * The readings of principal patterns: for a sidecar, istiod (trust domain bundle,
+ * Principal patterns as the proxy compares them. For a sidecar, istiod (trust domain bundle,
  * ReplaceTrustDomainAliases) takes the trust domain `cluster.local` in a policy for the local trust
- * domain; whether ztunnel does is not known here, so there both readings count (and a match that
- * depends on the reading is unknown).
+ * domain. ztunnel does not: istiod hands it the principals as written (ambient authorization
+ * `handleRule`, `stringToMatch`) and ztunnel compares them with the peer's SPIFFE ID as they are
+ * (istio/ztunnel src/rbac.rs `matches_principal`; istio/ztunnel#1260), so there `cluster.local/...`
+ * names only the trust domain cluster.local.
  */
-function principalReadings(values: string[], flow: IstioFlow): string[][] {
+function principalPatterns(values: string[], flow: IstioFlow): string[] {
   const local = 'cluster.local/';
-  if (flow.trustDomain === 'cluster.local' || !values.some((v) => v.startsWith(local))) return [values];
-  const rewritten = values.map((v) => (v.startsWith(local) ? `${flow.trustDomain}/${v.slice(local.length)}` : v));
-  return flow.ztunnel ? [rewritten, values] : [rewritten];
+  if (flow.ztunnel || flow.trustDomain === 'cluster.local') return values;
+  return values.map((v) => (v.startsWith(local) ? `${flow.trustDomain}/${v.slice(local.length)}` : v));
 }
 
-/** One answer from the readings of a principal field: their common truth, or MAYBE when they differ. */
-function overReadings(readings: string[][], test: (values: string[]) => Tri, where: string, why: string): RuleMatch {
-  const truths = [...new Set(readings.map(test))];
-  return truths.length === 1 ? of(truths[0], `${where}: ${why}`)
-    : of(MAYBE, `${where}: the trust domain cluster.local is read as the local one for sidecars; whether ztunnel does is not known`);
+/** Why the remote address a request's X-Forwarded-For sets is not known, if it is not. */
+function unknownForwarded(flow: IstioFlow): string | undefined {
+  return flow.forwarded !== undefined && 'unknown' in flow.forwarded ? flow.forwarded.unknown : undefined;
 }
 
-/**
- * The remote address (remoteIpBlocks, remote.ip) is the connection's peer unless the request carries
- * X-Forwarded-For: then Envoy takes it from that header (as many hops back as meshConfig
- * gatewayTopology numTrustedProxies says), which the analysis does not model.
- */
-const REMOTE_FROM_XFF = 'the request carries X-Forwarded-For, from which Envoy takes the remote address (meshConfig numTrustedProxies), not evaluated';
-
-function forwardedFor(flow: IstioFlow): boolean {
-  return flow.request?.headers['x-forwarded-for'] !== undefined;
+/** The remote address: the one the request's X-Forwarded-For sets, else the peer's. */
+function remoteOf(flow: IstioFlow): Endpoint {
+  return flow.forwarded !== undefined && 'address' in flow.forwarded ? flow.forwarded.address : flow.source;
 }
 
 /** Match one `from[].source` of a policy in `policyNamespace`. */
-function matchSource(source: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
+function matchSource(source: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string, action: RuleAction): RuleMatch {
   const parts: RuleMatch[] = [];
   const sa = flow.sourceNamespace !== undefined && flow.serviceAccount !== undefined ? `${flow.sourceNamespace}/${flow.serviceAccount}` : undefined;
   const trustDomain = flow.principal?.split('/ns/')[0];
@@ -175,9 +185,9 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
       const patterns = field === 'serviceAccounts' ? values.map((v) => (v.includes('/') ? v : `${policyNamespace}/${v}`)) : values;
       const match = field === 'namespaces' ? (p: string, v: string | undefined) => istioNamespaceMatch(p, v, flow.ztunnel === true)
         : field === 'serviceAccounts' ? (p: string, v: string | undefined) => p === v : istioStringMatch;
-      parts.push(overReadings(field === 'principals' ? principalReadings(patterns, flow) : [patterns],
-        (readings) => withIdentity(flow.mtls, (has) => stringField(readings, has ? value : undefined, negative, match)),
-        `${path}.${key}`, 'whether the connection carries the source\'s mesh identity is not known'));
+      const read = field === 'principals' ? principalPatterns(patterns, flow) : patterns;
+      parts.push(of(withIdentity(flow.mtls, (has) => stringField(read, has ? value : undefined, negative, match)),
+        `${path}.${key}: whether the connection carries the source's mesh identity is not known`));
     }
   }
   for (const field of ['ipBlocks', 'remoteIpBlocks']) {
@@ -185,12 +195,19 @@ function matchSource(source: Record<string, unknown>, path: string, flow: IstioF
       const key = negative ? `not${field[0].toUpperCase()}${field.slice(1)}` : field;
       const values = list(source[key]);
       if (values === undefined) continue;
-      if (field === 'remoteIpBlocks' && forwardedFor(flow)) {
-        parts.push(of(MAYBE, `${path}.${key}: ${REMOTE_FROM_XFF}`));
+      if (field === 'remoteIpBlocks' && unknownForwarded(flow) !== undefined) {
+        parts.push(of(MAYBE, `${path}.${key}: ${unknownForwarded(flow)}`));
         continue;
       }
-      const hit = addressIn(flow.source, values);
+      const hit = addressIn(field === 'remoteIpBlocks' ? remoteOf(flow) : flow.source, values);
       const truth = negative ? (hit.truth === MAYBE ? MAYBE : hit.truth === YES ? NO : YES) : hit.truth;
+      // A client that picks the address matches a block with an address in it, and misses every block
+      // with one outside them (none when they hold every address).
+      if (field === 'remoteIpBlocks' && flow.clientPicksRemote !== undefined
+        && clientCanTurn(truth, negative ? !everyAddress(values) : true, negative ? true : !everyAddress(values), action)) {
+        parts.push(of(MAYBE, `${path}.${key}: ${flow.clientPicksRemote}`));
+        continue;
+      }
       parts.push(of(truth, `${path}.${key}: the source's address: ${hit.why}`));
     }
   }
@@ -252,7 +269,7 @@ function isBaseNormalPath(p: string): boolean {
 }
 
 /** Match one `when` condition. */
-function matchCondition(condition: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
+function matchCondition(condition: Record<string, unknown>, path: string, flow: IstioFlow, policyNamespace: string, action: RuleAction): RuleMatch {
   const key = typeof condition.key === 'string' ? condition.key : '';
   const values = list(condition.values);
   const notValues = list(condition.notValues);
@@ -265,9 +282,16 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
     return of(truth, `${path} (${key}): the ${role}'s address: ${pos.why ?? neg.why}`);
   };
   switch (key) {
-    case 'remote.ip':
-      if (forwardedFor(flow)) return of(MAYBE, `${path} (${key}): ${REMOTE_FROM_XFF}`);
-      return address(flow.source, 'source');
+    case 'remote.ip': {
+      if (unknownForwarded(flow) !== undefined) return of(MAYBE, `${path} (${key}): ${unknownForwarded(flow)}`);
+      const peer = address(remoteOf(flow), 'source');
+      const canMatch = !(notValues !== undefined && everyAddress(notValues));
+      const canMiss = notValues !== undefined || !(values !== undefined && everyAddress(values));
+      if (flow.clientPicksRemote !== undefined && clientCanTurn(peer.truth, canMatch, canMiss, action)) {
+        return of(MAYBE, `${path} (${key}): ${flow.clientPicksRemote}`);
+      }
+      return peer;
+    }
     case 'source.ip':
       return address(flow.source, 'source');
     case 'destination.ip':
@@ -275,15 +299,10 @@ function matchCondition(condition: Record<string, unknown>, path: string, flow: 
     case 'destination.port':
       return of(strings(String(flow.port), istioPortMatch) ? YES : NO);
     case 'source.principal': {
-      // Both lists in one reading: values and notValues are read alike.
-      const readings = principalReadings([...values ?? [], ...notValues ?? []], flow);
-      const split = (all: string[]) => [values === undefined ? undefined : all.slice(0, values.length), notValues === undefined ? undefined
-        : all.slice(values?.length ?? 0)] as const;
-      return overReadings(readings, (all) => {
-        const [pos, neg] = split(all);
-        const match = (v: string | undefined) => (pos === undefined || anyMatch(pos, v)) && !(neg !== undefined && anyMatch(neg, v));
-        return withIdentity(flow.mtls, (has) => match(has ? flow.principal : undefined));
-      }, `${path} (${key})`, 'mTLS is not known');
+      const pos = values === undefined ? undefined : principalPatterns(values, flow);
+      const neg = notValues === undefined ? undefined : principalPatterns(notValues, flow);
+      const match = (v: string | undefined) => (pos === undefined || anyMatch(pos, v)) && !(neg !== undefined && anyMatch(neg, v));
+      return of(withIdentity(flow.mtls, (has) => match(has ? flow.principal : undefined)), `${path} (${key}): mTLS is not known`);
     }
     case 'source.serviceAccount': {
       // Read as the serviceAccounts field (a bare name is in the policy's namespace). What istiod hands
@@ -317,19 +336,22 @@ function describeValues(values: string[] | undefined, notValues: string[] | unde
   return [values ? `in ${values.join('|')}` : '', notValues ? `not in ${notValues.join('|')}` : ''].filter((s) => s).join(' and ');
 }
 
-/** Match one rule (`spec.rules[i]`) of a policy in `policyNamespace` against the flow. */
-export function matchRule(rule: unknown, path: string, flow: IstioFlow, policyNamespace: string): RuleMatch {
+/**
+ * Match one rule (`spec.rules[i]`) of a policy in `policyNamespace` against the flow; `action`, the
+ * policy's, says which way a client that picks its remote address would turn it.
+ */
+export function matchRule(rule: unknown, path: string, flow: IstioFlow, policyNamespace: string, action: RuleAction): RuleMatch {
   if (!isPlainObject(rule)) return { truth: YES, unknown: [], why: [] };
   const parts: RuleMatch[] = [];
   if (Array.isArray(rule.from) && rule.from.length > 0) {
     parts.push(or(rule.from.map((f: any, i: number) =>
-      matchSource(isPlainObject(f?.source) ? f.source : {}, `${path}.from[${i}].source`, flow, policyNamespace))));
+      matchSource(isPlainObject(f?.source) ? f.source : {}, `${path}.from[${i}].source`, flow, policyNamespace, action))));
   }
   if (Array.isArray(rule.to) && rule.to.length > 0) {
     parts.push(or(rule.to.map((t: any, i: number) => matchOperation(isPlainObject(t?.operation) ? t.operation : {}, `${path}.to[${i}].operation`, flow))));
   }
   if (Array.isArray(rule.when)) {
-    rule.when.forEach((c: any, i: number) => parts.push(matchCondition(isPlainObject(c) ? c : {}, `${path}.when[${i}]`, flow, policyNamespace)));
+    rule.when.forEach((c: any, i: number) => parts.push(matchCondition(isPlainObject(c) ? c : {}, `${path}.when[${i}]`, flow, policyNamespace, action)));
   }
   return and(parts);
 }

@@ -21,8 +21,15 @@
  *    remote addresses, JWT principals, other conditions than source.ip, source.namespace,
  *    source.principal, destination.ip, destination.port), DENY rules without them (and without effect
  *    when a clause is left empty). A workload behind a waypoint is not modelled.
+ * 5. Remote addresses (remoteIpBlocks, remote.ip; ./istio-remote-address): a connection question names
+ *    no request, and a client speaking HTTP to a sidecar port that is not declared TCP (or to a
+ *    gateway) writes the remote address with X-Forwarded-For: a rule it can turn the way that lets it
+ *    through is indeterminate. ipBlocks and source.ip read the peer and stay exact. A request
+ *    question's X-Forwarded-For sets the address a sidecar matches (its last entry).
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
+import { InboundProtocols } from './istio-inbound-protocol';
+import { clientPicksRemoteAddress, forwardedRemoteAddress, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
 import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
 import { ztunnelRule } from './istio-ztunnel';
@@ -63,6 +70,8 @@ export class IstioModel implements MeshModel {
   private readonly policies = new Map<string, Policy[]>();
   private readonly peerAuth: PeerAuthentications;
   private readonly members: MembershipCache;
+  /** How sidecars serve inbound ports (HTTP or TCP), from the Services. */
+  private readonly inbound: InboundProtocols;
   /** `<namespace>/<name>` -> the Service's selector (undefined: a Service without selector). */
   private readonly services = new Map<string, Record<string, string> | undefined>();
   /** Services labelled `istio.io/use-waypoint` (ambient): traffic addressed to them passes that waypoint. */
@@ -71,6 +80,7 @@ export class IstioModel implements MeshModel {
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.peerAuth = new PeerAuthentications(manifests, facts.rootNamespace);
+    this.inbound = new InboundProtocols(manifests);
     this.notes.push(...this.peerAuth.notes);
     for (const obj of manifests) {
       if (isKindOf(obj, '', 'Service')) {
@@ -123,8 +133,9 @@ export class IstioModel implements MeshModel {
   }
 
   destinationKey(e: Endpoint): string {
+    // Named ports: a Service's named targetPort decides which port it declares (./istio-inbound-protocol).
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sorted(e.labels), sorted(e.annotations ?? {}), sorted(e.namespaceLabels),
-      addressKey(e)]);
+      addressKey(e), e.namedPorts.map((p) => `${p.name}=${p.port}/${p.protocol}`).sort()]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
@@ -218,6 +229,12 @@ export class IstioModel implements MeshModel {
       identityText = connection === YES ? `over mutual TLS as ${this.principalOf(q.source)}`
         : `as ${this.principalOf(q.source)} if over mutual TLS (${mtls.why})`;
     }
+    // Without a request in the question, the client may be one that writes X-Forwarded-For; with
+    // one, the header it carries (if any) sets the remote address.
+    const clientPicksRemote = q.request === undefined && dst.dataPlane === 'sidecar'
+      ? clientPicksRemoteAddress(q.destination, q.port, this.inbound) : undefined;
+    const header = q.request?.headers['x-forwarded-for'];
+    const forwarded = header !== undefined && dst.dataPlane === 'sidecar' ? forwardedRemoteAddress(q.destination, q.port, this.inbound, header) : undefined;
     const flow: IstioFlow = {
       source: q.source,
       destination: q.destination,
@@ -227,6 +244,12 @@ export class IstioModel implements MeshModel {
       trustDomain: this.facts.trustDomain,
       ztunnel: dst.dataPlane === 'ambient',
       ...(q.request ? { request: q.request } : {}),
+      ...(clientPicksRemote !== undefined ? { clientPicksRemote } : {}),
+      ...(forwarded === undefined ? {} : {
+        forwarded: 'unknown' in forwarded ? forwarded : {
+          address: { kind: 'external', name: forwarded.address, ip: forwarded.address, labels: {}, namespaceLabels: {}, hostNetwork: false, namedPorts: [] },
+        },
+      }),
     };
     return this.decide(q, dst, flow, flowText, identityText, reasons, uncertain);
   }
@@ -296,7 +319,7 @@ export class IstioModel implements MeshModel {
       reasons.push({ object: p.ref, effect: 'log', message });
     }
     const enforced = applicable.filter((p) => !ztunnelIgnores.includes(p));
-    const hits = (action: Action) => enforced.filter((p) => p.action === action).flatMap((p) => p.rules.map((rule, i) => {
+    const hits = (action: RuleAction) => enforced.filter((p) => p.action === action).flatMap((p) => p.rules.map((rule, i) => {
       const path = `spec.rules[${i}]`;
       const label = `${describeRef(p.ref)} ${path} (${p.action})`;
       if (ztunnel && (action === 'ALLOW' || action === 'DENY')) {
@@ -306,10 +329,10 @@ export class IstioModel implements MeshModel {
           return { p, path, m: { truth: NO, unknown: [], why: [] } as RuleMatch, label };
         }
         if (z.kind === 'unknown') return { p, path, m: { truth: YES, unknown: [z.why], why: [] } as RuleMatch, label };
-        const m = matchRule(z.rule, path, flow, p.namespace);
+        const m = matchRule(z.rule, path, flow, p.namespace, action);
         return { p, path, m, label: z.omitted.length > 0 ? `${describeRef(p.ref)} ${path} (${p.action}; ztunnel enforces it without its L7 attributes)` : label };
       }
-      return { p, path, m: matchRule(rule, path, flow, p.namespace), label };
+      return { p, path, m: matchRule(rule, path, flow, p.namespace, action), label };
     })).filter((h) => h.m.truth !== NO);
 
     const l7: string[] = [];

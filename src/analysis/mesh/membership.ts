@@ -193,8 +193,11 @@ function linkerdMembership(endpoint: Endpoint, s: Scopes): Membership {
   };
 }
 
-/** The mesh-relevant annotation keys (the part of a pod's annotations that can change a verdict). */
+/**
+ * The mesh-relevant annotation keys (the part of a pod's annotations that can change a verdict);
+ * `inject.istio.io/templates: gateway` marks an Istio gateway (./istio-remote-address).
+ */
 export function isMeshAnnotation(key: string): boolean {
   return key.startsWith('sidecar.istio.io/') || key.startsWith('traffic.sidecar.istio.io/') || key.startsWith('linkerd.io/')
-    || key.startsWith('config.linkerd.io/');
+    || key.startsWith('config.linkerd.io/') || key === 'inject.istio.io/templates';
 }

@@ -194,8 +194,10 @@ describe('sources', () => {
   });
 
   // istiod (trust domain bundle, ReplaceTrustDomainAliases): the trust domain cluster.local in a policy's
-  // principal "is a pointer to the local trust domain and its aliases".
-  test('a principal under cluster.local names the local trust domain when the mesh has another; under ztunnel it is not evaluated', () => {
+  // principal "is a pointer to the local trust domain and its aliases" for sidecars. ztunnel gets the
+  // principals as written (istiod ambient authorization handleRule/stringToMatch) and compares them as
+  // they are (istio/ztunnel src/rbac.rs matches_principal; istio/ztunnel#1260).
+  test('a principal under cluster.local names the local trust domain when the mesh has another; under ztunnel only cluster.local', () => {
     const rule = (key: string) => (key === 'when'
       ? { when: [{ key: 'source.principal', values: ['cluster.local/ns/shop/sa/web'] }] }
       : { from: [{ source: { [key]: ['cluster.local/ns/shop/sa/web'] } }] });
@@ -210,14 +212,19 @@ describe('sources', () => {
     const denyOthers = authorizationPolicy('shop', 'd', { action: 'DENY', rules: [{ from: [{ source: { notPrincipals: ['cluster.local/ns/shop/sa/web'] } }] }] });
     expect(meshReach([...base, denyOthers], corp(IstioMode.SIDECAR)).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
     const ambientObjects = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }), workload('shop', 'web'),
-      workload('shop', 'api'), workload('shop', 'worker'), policy('principals')];
-    const ambient = meshReach(ambientObjects, corp(IstioMode.AMBIENT));
-    const unsure = ambient.check(w('shop/web'), w('shop/api'), HTTP);
-    expect(unsure.verdict).toBe(Verdict.INDETERMINATE);
-    expect(unsure.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/p spec.rules[0] (ALLOW): spec.rules[0].from[0].source.principals: the trust '
-      + 'domain cluster.local is read as the local one for sidecars; whether ztunnel does is not known']);
-    // Under either reading worker is not web.
-    expect(ambient.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+      workload('shop', 'api'), workload('shop', 'worker')];
+    for (const key of ['principals', 'when']) {
+      const ambient = meshReach([...ambientObjects, policy(key)], corp(IstioMode.AMBIENT));
+      // web is corp.example/ns/shop/sa/web, which cluster.local/ns/shop/sa/web does not name under ztunnel.
+      const web = ambient.check(w('shop/web'), w('shop/api'), HTTP);
+      expect([key, web.verdict, web.uncertainties]).toEqual([key, Verdict.DENY, []]);
+      expect([key, ambient.check(w('shop/worker'), w('shop/api'), HTTP).verdict]).toEqual([key, Verdict.DENY]);
+    }
+    // The same notPrincipals DENY that spares web behind a sidecar denies it under ztunnel.
+    expect(meshReach([...ambientObjects, denyOthers], corp(IstioMode.AMBIENT)).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+    // With the trust domain cluster.local both read the same.
+    const plain = meshReach([...ambientObjects, policy('principals')], Mesh.istio({ mode: IstioMode.AMBIENT }));
+    expect(plain.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
   });
 
   // istio pilot authz model (ruleList.appendLast): a field without values and notValues adds no constraint.
@@ -412,8 +419,9 @@ describe('value matching as istiod builds it', () => {
   });
 
   // Envoy's remote address (istio remote.ip / remoteIpBlocks) comes from X-Forwarded-For when the
-  // request carries it (istio.io "Authorization Policy" reference, remoteIpBlocks; numTrustedProxies).
-  test('remoteIpBlocks and remote.ip with an X-Forwarded-For header: indeterminate; without it, the peer address', () => {
+  // request carries it: a sidecar's inbound HTTP connection manager (use_remote_address false) takes
+  // the header's last entry (Envoy docs x-forwarded-for; Utility::getLastAddressFromXFF).
+  test('remoteIpBlocks and remote.ip read the last X-Forwarded-For entry at a sidecar; without the header, the peer address', () => {
     const objects = [...base, podWithIp('shop', 'ext', '10.9.0.7')];
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ from: [{ source: { remoteIpBlocks: ['10.9.0.0/16'] } }] }, 'spec.rules[0].from[0].source.remoteIpBlocks'],
@@ -421,11 +429,18 @@ describe('value matching as istiod builds it', () => {
     ];
     for (const [rule, where] of cases) {
       const r = meshReach([...objects, authorizationPolicy('shop', 'deny-ext', { action: 'DENY', rules: [rule] })], ISTIO_SIDECAR);
-      expect(r.checkRequest(w('shop/ext'), w('shop/api'), HTTP, { method: 'GET', path: '/' }).verdict).toBe(Verdict.DENY);
-      const spoofed = r.checkRequest(w('shop/ext'), w('shop/api'), HTTP, { method: 'GET', path: '/', headers: { 'X-Forwarded-For': '192.0.2.1' } });
-      expect(spoofed.verdict).toBe(Verdict.INDETERMINATE);
-      expect(spoofed.uncertainties).toEqual([`mesh: AuthorizationPolicy shop/deny-ext spec.rules[0] (DENY): ${where}: the request carries X-Forwarded-For, `
-        + 'from which Envoy takes the remote address (meshConfig numTrustedProxies), not evaluated']);
+      const request = (xff?: string) => r.checkRequest(w('shop/ext'), w('shop/api'), HTTP, {
+        method: 'GET', path: '/', ...(xff === undefined ? {} : { headers: { 'X-Forwarded-For': xff } }),
+      });
+      expect(request().verdict).toBe(Verdict.DENY);
+      // The spoofed address passes the DENY; the last entry is the one read.
+      expect(request('192.0.2.1').verdict).toBe(Verdict.ALLOW);
+      expect(request('10.9.0.9, 192.0.2.1').verdict).toBe(Verdict.ALLOW);
+      expect(request('192.0.2.1,  10.9.3.3 ').verdict).toBe(Verdict.DENY);
+      const odd = request('192.0.2.1, 010.9.0.1');
+      expect(odd.verdict).toBe(Verdict.INDETERMINATE);
+      expect(odd.uncertainties).toEqual([`mesh: AuthorizationPolicy shop/deny-ext spec.rules[0] (DENY): ${where}: the last entry of the request's `
+        + "X-Forwarded-For ('010.9.0.1'), from which the sidecar takes the remote address, is not a plain IP address; not evaluated"]);
     }
   });
 

@@ -52,6 +52,11 @@ export function podWithIp(ns: string, name: string, ip: string, serviceAccount =
   };
 }
 
+/** A Service selecting `app: <app>` with the given ports (`{ name?, port, targetPort?, appProtocol? }`). */
+export function service(ns: string, name: string, app: string, ports: Array<Record<string, unknown>>): any {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { app }, ports } };
+}
+
 export function authorizationPolicy(ns: string, name: string, spec: Record<string, unknown>): any {
   return { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: ns }, spec };
 }

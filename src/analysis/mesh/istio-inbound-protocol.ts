@@ -1,0 +1,117 @@
+/**
+ * Whether a sidecar serves a pod's inbound port as HTTP (internal), as istiod builds the inbound
+ * listener from the Services selecting the pod:
+ *
+ * - A Service port's protocol is its `appProtocol`, else its name, read up to the first `-`
+ *   (`grpc-web` whole), case-insensitively; a name Istio does not know on the well-known ports 25, 53,
+ *   3306 and 27017 is TCP (istio pkg/config/kube `ConvertProtocol`, pkg/config/protocol `Parse`;
+ *   istio.io "Protocol Selection").
+ * - http, http2, http_proxy, grpc and grpc-web get an HTTP filter chain (Envoy's HTTP connection
+ *   manager); tcp, https, tls, mongo, redis and mysql a TCP chain only; anything else is detected per
+ *   connection, so a client speaking HTTP gets the HTTP chain (pilot networking
+ *   `ModelProtocolToListenerProtocol`, inbound protocol sniffing on by default).
+ * - A port no Service declares goes to the passthrough chains, which detect the protocol too (pilot
+ *   networking/core listener_inbound `buildInboundPassthroughChains`, `ListenerProtocolAuto`).
+ *
+ * A `Sidecar` resource's ingress listeners (which can declare other ports) are not read.
+ */
+import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
+import { Endpoint, ManifestObject } from '../model';
+
+/** How the sidecar's inbound listener serves a port. */
+export type InboundProtocol = 'http' | 'tcp' | 'detected';
+
+/** One port of a Service, as the inbound listener reads it. */
+interface ServicePortView {
+  readonly name?: string;
+  readonly port: number;
+  readonly targetPort?: number | string;
+  readonly appProtocol?: string;
+}
+
+/** A Service with a selector (a Service without one selects no pod). */
+interface SelectingService {
+  readonly namespace: string;
+  readonly name: string;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly ports: readonly ServicePortView[];
+}
+
+const HTTP_PROTOCOLS = new Set(['http', 'http2', 'http_proxy', 'grpc', 'grpc-web']);
+const TCP_PROTOCOLS = new Set(['tcp', 'https', 'tls', 'mongo', 'redis', 'mysql']);
+/** Service ports Istio never sniffs: an unknown protocol name there is TCP. */
+const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
+
+/** The listener protocol Istio gives a Service port. */
+export function servicePortProtocol(name: string | undefined, appProtocol: string | undefined, port: number): InboundProtocol {
+  const text = (appProtocol ?? name ?? '').toLowerCase();
+  const parsed = text.startsWith('grpc-web') ? 'grpc-web' : text.split('-')[0];
+  if (HTTP_PROTOCOLS.has(parsed)) return 'http';
+  if (TCP_PROTOCOLS.has(parsed)) return 'tcp';
+  return WELL_KNOWN_TCP_PORTS.has(port) ? 'tcp' : 'detected';
+}
+
+/** The inbound protocols of the pods' ports, from the Services of a manifest set. */
+export class InboundProtocols {
+  /** Namespace -> its Services with a selector. */
+  private readonly services = new Map<string, SelectingService[]>();
+  /** Answers per destination and port (asked for every flow of a matrix). */
+  private readonly cache = new WeakMap<Endpoint, Map<number, { protocol: InboundProtocol; why: string }>>();
+
+  constructor(manifests: readonly ManifestObject[]) {
+    for (const obj of manifests) {
+      if (!isKindOf(obj, '', 'Service')) continue;
+      const selector = obj.spec?.selector;
+      if (!isPlainObject(selector) || Object.keys(selector).length === 0) continue;
+      const ports = (Array.isArray(obj.spec?.ports) ? obj.spec!.ports : []).filter((p: any) => isPlainObject(p) && typeof p.port === 'number'
+        && (p.protocol === undefined || p.protocol === 'TCP')).map((p: any) => ({
+        ...(typeof p.name === 'string' ? { name: p.name } : {}),
+        port: p.port,
+        ...(typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? { targetPort: p.targetPort } : {}),
+        ...(typeof p.appProtocol === 'string' ? { appProtocol: p.appProtocol } : {}),
+      }));
+      const ns = namespaceOf(obj);
+      const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports };
+      const known = this.services.get(ns);
+      if (known) known.push(svc);
+      else this.services.set(ns, [svc]);
+    }
+  }
+
+  /**
+   * How the destination's sidecar serves TCP `port`, with why: `http` or `detected` when any
+   * Service selecting the pod (or none) leaves it open to HTTP, `tcp` only when every one declares
+   * it non-HTTP.
+   */
+  of(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
+    let ports = this.cache.get(destination);
+    if (!ports) this.cache.set(destination, ports = new Map());
+    let answer = ports.get(port);
+    if (!answer) ports.set(port, answer = this.compute(destination, port));
+    return answer;
+  }
+
+  private compute(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
+    const declared: Array<{ protocol: InboundProtocol; what: string }> = [];
+    for (const svc of this.services.get(destination.namespace ?? 'default') ?? []) {
+      if (!Object.entries(svc.selector).every(([k, v]) => destination.labels[k] === v)) continue;
+      for (const p of svc.ports) {
+        if (targetOf(p, destination) !== port) continue;
+        const protocol = servicePortProtocol(p.name, p.appProtocol, p.port);
+        const label = p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : p.name !== undefined ? `port name '${p.name}'` : 'no port name';
+        declared.push({ protocol, what: `Service ${svc.namespace}/${svc.name} port ${p.port} (${label}: ${protocol === 'detected' ? 'protocol detected' : protocol.toUpperCase()})` });
+      }
+    }
+    if (declared.length === 0) return { protocol: 'detected', why: `no Service declares port ${port}, so the sidecar detects its protocol` };
+    const open = declared.filter((d) => d.protocol !== 'tcp');
+    if (open.length === 0) return { protocol: 'tcp', why: declared.map((d) => d.what).join(', ') };
+    return { protocol: open.some((d) => d.protocol === 'http') ? 'http' : 'detected', why: open.map((d) => d.what).join(', ') };
+  }
+}
+
+/** The pod port a Service port sends to (a named targetPort through the pod's named ports). */
+function targetOf(p: ServicePortView, destination: Endpoint): number | undefined {
+  if (p.targetPort === undefined) return p.port;
+  if (typeof p.targetPort === 'number') return p.targetPort;
+  return destination.namedPorts.find((np) => np.name === p.targetPort && np.protocol === 'TCP')?.port;
+}
