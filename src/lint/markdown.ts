@@ -105,17 +105,31 @@ function helmCommands(block: Block): HelmCommand[] {
   return out;
 }
 
+/**
+ * A `--set` value typed as Helm's strvals parser types it (`typedVal`): `true`/`false`/`null` in any
+ * letter case are a boolean or null (null removes the chart default), `0` is 0, and a value that does
+ * not start with `0` is an integer when Go's `strconv.ParseInt(s, 10, 64)` reads it (a sign allowed);
+ * everything else stays a string: `010`, `1.5`, `0x1F` and integers beyond 64 bits.
+ */
+export function helmTypedValue(raw: string): unknown {
+  const lower = raw.toLowerCase();
+  if (lower === 'true' || lower === 'false') return lower === 'true';
+  if (lower === 'null') return null;
+  if (raw === '0') return 0;
+  if (raw !== '' && raw[0] !== '0' && /^[+-]?\d+$/.test(raw)) {
+    const n = BigInt(raw);
+    if (n >= -(2n ** 63n) && n < 2n ** 63n) return Number(n);
+  }
+  return raw;
+}
+
 /** Apply one `a.b=c` assignment the way `helm --set` types it. */
 function setValue(values: Record<string, any>, pair: string, asString: boolean): void {
   const eq = pair.indexOf('=');
   if (eq <= 0) return;
   const keys = pair.slice(0, eq).split('.');
   const raw = pair.slice(eq + 1);
-  let value: unknown = raw;
-  if (!asString) {
-    if (raw === 'true' || raw === 'false') value = raw === 'true';
-    else if (/^-?\d+$/.test(raw)) value = Number(raw);
-  }
+  const value = asString ? raw : helmTypedValue(raw);
   let node = values;
   keys.slice(0, -1).forEach((k) => {
     if (typeof node[k] !== 'object' || node[k] === null) node[k] = {};
