@@ -13,7 +13,13 @@ const YAML_LANGS = new Set(['yaml', 'yml']);
 const SHELL_LANGS = new Set(['bash', 'sh', 'shell', 'zsh', 'console']);
 const FENCE = /^(\s*)(`{3,}|~{3,})\s*([\w+-]*)/;
 
-interface Block { lang: string; firstLine: number; lines: string[] }
+interface Block {
+  lang: string;
+  firstLine: number;
+  lines: string[];
+  /** Columns of indentation removed from each line (the fence's, in a list item). */
+  strips: number[];
+}
 
 /** Fenced code blocks, with the fence's indentation removed from their lines (list items indent them). */
 function fencedBlocks(text: string): Block[] {
@@ -23,7 +29,7 @@ function fencedBlocks(text: string): Block[] {
   lines.forEach((line, i) => {
     const m = FENCE.exec(line);
     if (!open) {
-      if (m) open = { fence: m[2], indent: m[1].length, block: { lang: m[3].toLowerCase(), firstLine: i + 2, lines: [] } };
+      if (m) open = { fence: m[2], indent: m[1].length, block: { lang: m[3].toLowerCase(), firstLine: i + 2, lines: [], strips: [] } };
       return;
     }
     if (m && m[2].startsWith(open.fence) && m[3] === '' && line.trim() === m[2]) {
@@ -33,6 +39,7 @@ function fencedBlocks(text: string): Block[] {
     }
     const strip = Math.min(open.indent, line.length - line.trimStart().length);
     open.block.lines.push(line.slice(strip));
+    open.block.strips.push(strip);
   });
   return blocks;
 }
@@ -46,17 +53,17 @@ export function markdownManifests(text: string, source: string | undefined): Mar
   const documents: LintDocument[] = [];
   const findings: LintFinding[] = [];
   let next = 1;
-  const addYaml = (yamlText: string, firstLine: number) => {
-    const parsed = parseYaml(yamlText, source, firstLine, next);
+  const addYaml = (yamlText: string, firstLine: number, columnOffsets: number[]) => {
+    const parsed = parseYaml(yamlText, source, firstLine, next, columnOffsets);
     next += parsed.count;
     documents.push(...parsed.documents);
     findings.push(...parsed.findings);
   };
   for (const block of fencedBlocks(text)) {
     if (YAML_LANGS.has(block.lang)) {
-      addYaml(block.lines.join('\n'), block.firstLine);
+      addYaml(block.lines.join('\n'), block.firstLine, block.strips);
     } else if (SHELL_LANGS.has(block.lang)) {
-      for (const heredoc of heredocs(block)) addYaml(heredoc.text, heredoc.firstLine);
+      for (const heredoc of heredocs(block)) addYaml(heredoc.text, heredoc.firstLine, heredoc.strips);
       for (const cmd of helmCommands(block)) {
         documents.push({ obj: cmd.values, index: next++, source, line: cmd.line, label: `command '${cmd.name}' at line ${cmd.line}`, ciliumValues: true });
       }
@@ -65,15 +72,15 @@ export function markdownManifests(text: string, source: string | undefined): Mar
   return { documents, findings };
 }
 
-function heredocs(block: Block): Array<{ text: string; firstLine: number }> {
-  const out: Array<{ text: string; firstLine: number }> = [];
+function heredocs(block: Block): Array<{ text: string; firstLine: number; strips: number[] }> {
+  const out: Array<{ text: string; firstLine: number; strips: number[] }> = [];
   for (let i = 0; i < block.lines.length; i++) {
     const m = /<<-?\s*['"]?([A-Za-z_]\w*)['"]?/.exec(block.lines[i]);
     if (!m) continue;
     const end = block.lines.findIndex((l, j) => j > i && l.trim() === m[1]);
     if (end < 0) break;
     const body = block.lines.slice(i + 1, end).join('\n');
-    if (/^\s*(apiVersion|kind):/m.test(body)) out.push({ text: body, firstLine: block.firstLine + i + 1 });
+    if (/^\s*(apiVersion|kind):/m.test(body)) out.push({ text: body, firstLine: block.firstLine + i + 1, strips: block.strips.slice(i + 1, end) });
     i = end;
   }
   return out;

@@ -18,12 +18,13 @@ export interface ParsedYaml {
  *
  * @param firstLine line of `text`'s first line in the source (for YAML embedded in Markdown)
  * @param firstIndex number given to the first document (documents are numbered across a file)
+ * @param columnOffsets columns each line lost from its source (an indented Markdown fence), by 0-based line
  */
-export function parseYaml(text: string, source: string | undefined, firstLine = 1, firstIndex = 1): ParsedYaml {
+export function parseYaml(text: string, source: string | undefined, firstLine = 1, firstIndex = 1, columnOffsets?: readonly number[]): ParsedYaml {
   const documents: LintDocument[] = [];
   const findings: LintFinding[] = [];
   // The items of a list (`kind: List` from kubectl get -o yaml, or a typed list) are linted as the objects they are, each at its line.
-  const parsed = parseYamlText(text, { firstLine, expandLists: true });
+  const parsed = parseYamlText(text, { firstLine, expandLists: true, ...(columnOffsets ? { columnOffsets } : {}) });
   for (const entry of parsed.entries) {
     const index = firstIndex + entry.document;
     if (entry.error !== undefined) findings.push(parseFinding(index, source, entry.line, entry.error));

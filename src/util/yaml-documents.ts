@@ -92,6 +92,12 @@ export interface ParseYamlOptions {
    * @default false
    */
   readonly expandLists?: boolean;
+  /**
+   * Columns removed from each line of the text in its source, by 0-based line of the text (YAML
+   * embedded in Markdown loses the fence's indentation), so that errors give the source's column.
+   * @default - none
+   */
+  readonly columnOffsets?: readonly number[];
 }
 
 /**
@@ -135,7 +141,8 @@ function readDocument(doc: Document.Parsed, document: number, lineOf: (pos: numb
     // The library's "pretty" message gives the position in the text itself, then the excerpt (dropped):
     // the line is said in the source (YAML embedded in Markdown starts below its first line).
     const at = lines.linePos(error.pos[0]);
-    entries.push({ document, line: lineOf(error.pos[0]), error: `${firstLine(error)} at line ${lineOf(error.pos[0])}, column ${at.col}` });
+    const column = at.col + (options.columnOffsets?.[at.line - 1] ?? 0);
+    entries.push({ document, line: lineOf(error.pos[0]), error: `${firstLine(error)} at line ${lineOf(error.pos[0])}, column ${column}` });
     return;
   }
   let value: unknown;

@@ -24,3 +24,24 @@ describe('Markdown: helm --set values typed as Helm types them', () => {
     expect(valuesOf('cilium install --set-string a=TRUE,b=010,c=5')).toEqual({ a: 'TRUE', b: '010', c: '5' });
   });
 });
+
+describe('Markdown: YAML errors give the column in the Markdown file', () => {
+  // Line 4 of the file: `   metadata: {name: a` inside a fence indented by 3 (a list item); the
+  // flow map is left open, so the error is just past its last character, column 22 of the file.
+  test('an indented fence: the column counts the indentation the fence removed', () => {
+    const md = '1. Apply:\n   ```yaml\n   kind: Namespace\n   metadata: {name: a\n   ```\n';
+    const { findings } = markdownManifests(md, 'doc.md');
+    expect(findings.map((f) => [f.rule, f.line, f.message])).toEqual([
+      ['yaml-parse', 4, 'not valid YAML: Flow map in block collection must be sufficiently indented and end with a } at line 4, column 22'],
+    ]);
+  });
+
+  test('a heredoc in an indented shell block, and an unindented fence, alike', () => {
+    const heredoc = '- step\n\n  ```bash\n  cat <<EOF | kubectl apply -f -\n  kind: Namespace\n  metadata: {name: a\n  EOF\n  ```\n';
+    expect(markdownManifests(heredoc, 'doc.md').findings.map((f) => f.message))
+      .toEqual(['not valid YAML: Flow map in block collection must be sufficiently indented and end with a } at line 6, column 21']);
+    const flat = '```yaml\nkind: Namespace\nmetadata: {name: a\n```\n';
+    expect(markdownManifests(flat, 'doc.md').findings.map((f) => f.message))
+      .toEqual(['not valid YAML: Flow map in block collection must be sufficiently indented and end with a } at line 3, column 19']);
+  });
+});
