@@ -17,10 +17,10 @@ import { DiffCommand } from './args';
 import { loadExpectations } from './expectations';
 import { InvalidDocument, loadOrFail, WarningSink } from './input';
 import { ReportWriter } from './output';
+import { invalidDocumentText, undecidedText } from './undecided';
 import { NAMESPACE_NAME_LABEL } from '../analysis/inventory';
 import { FlowChange, FlowDiffEntry } from '../analysis/reachability-diff';
 import { Verdict } from '../analysis/verdict';
-import { printable } from '../util/printable';
 
 /** Where the diff writes and what it decides. */
 export interface DiffIo extends WarningSink {
@@ -121,7 +121,8 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
       ...head.invalidDocuments.map((d) => invalidReason('head', d)),
       ...(madeIndeterminate > 0 ? [`--strict: the change makes ${madeIndeterminate} flow${madeIndeterminate === 1 ? '' : 's'} indeterminate`] : []),
     ];
-    if (reasons.length > 0) out.write(`\n${undecidedText(reasons, opened, markdown)}`);
+    // A diff that reads "0 flows opened" must not pass for a clean change when a document of either side was skipped.
+    if (reasons.length > 0) out.write(`\n${undecidedText('the manifests do not decide this comparison', reasons, opened, markdown)}`);
   }
   out.end();
   if (command.output !== undefined) io.stderr(`wrote ${command.output}\n`);
@@ -130,25 +131,7 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
 
 /** Why an invalid document leaves the diff undecided, naming its side. */
 function invalidReason(side: 'base' | 'head', d: InvalidDocument): string {
-  return `${side}: ${printable(d.file)}: line ${d.line} is not valid YAML (${printable(d.error)}) and was skipped: it may hold a policy, `
-    + `so every flow it could change is indeterminate in the ${side}`;
-}
-
-/**
- * What the JSON says with `invalidDocuments` (and the exit code with 4), for the table and the pull-request
- * comment: the comparison is undecided, and why. A diff that reads "0 flows opened" must not pass for a
- * clean change when a document of either side was skipped. When a --fail-on-open pattern failed, the
- * run fails (exit 1) and these are said as well.
- */
-function undecidedText(reasons: readonly string[], failed: boolean, markdown: boolean): string {
-  const what = 'the manifests do not decide this comparison';
-  if (!markdown) return `${failed ? 'Also undecided' : 'UNDECIDED (exit 4)'}: ${what}:\n${reasons.map((r) => `  ${r}\n`).join('')}`;
-  return `> ${failed ? '**Also undecided**' : '**UNDECIDED** (exit 4)'}: ${what}:\n${reasons.map((r) => `> - ${markdownText(r)}\n`).join('')}`;
-}
-
-/** `text` with the characters Markdown would read as markup escaped (file names and parser messages come from the input). */
-function markdownText(text: string): string {
-  return text.replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`);
+  return `${side}: ${invalidDocumentText(d)}: it may hold a policy, so every flow it could change is indeterminate in the ${side}`;
 }
 
 function describe(c: FlowDiffEntry): string {

@@ -12,6 +12,7 @@ import { formatExpectationsText, formatFindingsText, summarize } from './format'
 import { InputError, invalidDocumentsOf, loadOrFail, skippedWarning } from './input';
 import { lintManifests, lintMarkdown } from './lint';
 import { OutputClosedError, OutputError, ReportWriter } from './output';
+import { invalidDocumentText, undecidedText } from './undecided';
 import { USAGE } from './usage';
 import { LintFinding, LintSeverity } from '../lint/types';
 
@@ -168,6 +169,11 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
     else writeTable(out, () => flowsOf(matrix), command.maxRows, matrix.meshName);
     if (findings) out.write(`\n${extra(formatFindingsText(findings))}`);
     if (outcomes) out.write(`\n${extra(formatExpectationsText(outcomes))}`);
+    // What invalidDocuments says in the JSON: without it a table of the rest (or no flows at all) reads as the whole answer.
+    if (invalidDocuments.length > 0) {
+      const reasons = invalidDocuments.map((d) => `${invalidDocumentText(d)}: it may hold a policy, so every verdict it could change is indeterminate`);
+      out.write(`\n${extra(undecidedText('the manifests do not decide this analysis', reasons, failed, false))}`);
+    }
     const tooMany = command.format === 'mermaid' ? mermaidEdgeWarning(edges) : undefined;
     if (tooMany) io.stderr(`warning: ${tooMany}\n`);
   }
@@ -212,6 +218,11 @@ function lint(command: LintCommand, io: CliIo, cwd: string, decision: Decision):
   out.write(command.format === 'json'
     ? JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, findings, summary: summarize(findings), warnings, invalidDocuments }, null, 2) + '\n'
     : formatFindingsText(findings));
+  // What invalidDocuments says in the JSON: without it the text of a partial lint reads as a clean one.
+  if (command.format !== 'json' && invalidDocuments.length > 0) {
+    const reasons = invalidDocuments.map((d) => `${invalidDocumentText(d)}: any policy in it is not linted`);
+    out.write(`\n${undecidedText('the lint does not cover all of the input', reasons, decision.code === EXIT_FINDINGS, false)}`);
+  }
   out.end();
   if (command.output !== undefined) io.stderr(`wrote ${command.output}\n`);
   return decision.code;

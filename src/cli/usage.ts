@@ -140,7 +140,9 @@ Exit codes:
      a Markdown file too, and one with a key kubectl cannot read, such as an unquoted Helm
      template {{ .Values.x }}): it is skipped, and since it may hold a policy (a deny or an
      allow), every verdict it could change is indeterminate (with its file and line) and a clean
-     lint of the rest may be wrong (analyze --diff says UNDECIDED in its table and Markdown).
+     lint of the rest may be wrong. The text reports (table, Markdown, Mermaid comments, lint
+     text) then end with an UNDECIDED block naming each such document ("Also undecided" when
+     the run fails for another reason).
 Invalid YAML documents, documents that are not Kubernetes objects (no kind), objects the
 analyzer cannot evaluate and unknown kinds are warnings or notes (stderr, and the 'warnings'
 and 'notes' of --format json, which lists invalid YAML documents in 'invalidDocuments' too):

@@ -28,6 +28,11 @@ const PODS_HINT = 'note: 4 flows are indeterminate; where the reason is an unkno
   + 'where pods (and nodes) are\n';
 /** stderr of `analyze half-read`: the warning, the analyzer's note, and the count of indeterminate flows. */
 const ANALYZE_STDERR = `warning: ${ANALYZE_WARNING}\nnote: ${NOTE}\n${PODS_HINT}`;
+/** The last lines of the text reports (what `invalidDocuments` and exit 4 say), for a reader of stdout alone. */
+const SKIPPED_LINE = `${FILE}: line 15 is not valid YAML (${ERROR}) and was skipped`;
+const ANALYZE_UNDECIDED = 'the manifests do not decide this analysis:\n'
+  + `  ${SKIPPED_LINE}: it may hold a policy, so every verdict it could change is indeterminate\n`;
+const LINT_UNDECIDED = `the lint does not cover all of the input:\n  ${SKIPPED_LINE}: any policy in it is not linted\n`;
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -63,7 +68,27 @@ describe('an invalid YAML document leaves the run undecided (exit 4), never a qu
       '',
       `[1] indeterminate: ${REASON}`,
       '',
+      `UNDECIDED (exit 4): ${ANALYZE_UNDECIDED}`,
     ].join('\n'));
+  });
+
+  test('analyze table and mermaid end by saying the run is undecided, with no flow left to say it, and "Also" when a lint error fails it', () => {
+    // Only the policies file: no workload, no flow. The table alone would read as a complete, empty answer.
+    const empty = cli('analyze', 'half-read/policies.yaml', '--cni', 'kubernetes');
+    expect([empty.code, empty.stdout]).toEqual([4, `FROM  TO  PORT  VERDICT\n\nUNDECIDED (exit 4): ${ANALYZE_UNDECIDED}`]);
+    // Mermaid: Mermaid comments, so the flowchart still renders.
+    const mermaid = cli('analyze', 'half-read', '--cni', 'kubernetes', '--format', 'mermaid');
+    expect(mermaid.code).toBe(4);
+    expect(mermaid.stdout.startsWith('flowchart LR\n')).toBe(true);
+    expect(mermaid.stdout.endsWith('  n1 -.->|"? TCP/80"| n1\n\n%% UNDECIDED (exit 4): the manifests do not decide this analysis:\n'
+      + `%%   ${SKIPPED_LINE}: it may hold a policy, so every verdict it could change is indeterminate\n`)).toBe(true);
+    // Flannel enforces no NetworkPolicy: --lint finds an error, the run fails (exit 1), and the text still says what is undecided.
+    const failed = cli('analyze', 'half-read', '--cni', 'flannel', '--lint');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^lint: 1 error, 1 warning, 0 info findings$/m);
+    expect(failed.stdout.endsWith(`\n\nAlso undecided: ${ANALYZE_UNDECIDED}`)).toBe(true);
+    // The JSON already says it in invalidDocuments: unchanged.
+    expect(cli('analyze', 'half-read/policies.yaml', '--cni', 'kubernetes', '--format', 'json').stdout).not.toContain('UNDECIDED');
   });
 
   test('analyze --strict: exit 4, and every flow counts as indeterminate', () => {
@@ -198,15 +223,21 @@ describe('an invalid YAML document leaves the run undecided (exit 4), never a qu
     const r = cli('lint', 'half-read', '--cni', 'kubernetes');
     expect(r.code).toBe(4);
     expect(r.stderr).toBe(`warning: ${LINT_WARNING}\n`);
-    expect(r.stdout).toMatch(/^lint: 0 errors, 1 warning, 0 info findings$/m);
+    // The findings of the rest, then what the exit code says: a reader of stdout alone cannot take it for a clean lint.
+    const clean = cli('lint', 'half-read/workloads.yaml', '--cni', 'kubernetes');
+    expect(clean.code).toBe(0);
+    expect(clean.stdout.endsWith('\nlint: 0 errors, 1 warning, 0 info findings\n')).toBe(true);
+    expect(r.stdout).toBe(`${clean.stdout}\nUNDECIDED (exit 4): ${LINT_UNDECIDED}`);
     const json = cli('lint', 'half-read', '--cni', 'kubernetes', '--format', 'json');
     expect(json.code).toBe(4);
     const doc = JSON.parse(json.stdout);
     expect(Object.keys(doc)).toEqual(['schemaVersion', 'findings', 'summary', 'warnings', 'invalidDocuments']);
     expect(doc.warnings).toEqual([LINT_WARNING]);
     expect(doc.invalidDocuments).toEqual([INVALID]);
-    // Flannel enforces no NetworkPolicy: the allow is a lint error, which decides the exit code.
-    expect(cli('lint', 'half-read', '--cni', 'flannel').code).toBe(1);
+    // Flannel enforces no NetworkPolicy: the allow is a lint error, which decides the exit code; the text says what is undecided too.
+    const failed = cli('lint', 'half-read', '--cni', 'flannel');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout.endsWith(`\nlint: 1 error, 1 warning, 0 info findings\n\nAlso undecided: ${LINT_UNDECIDED}`)).toBe(true);
   });
 
   test('a Helm template fed by mistake: the document is skipped as kubectl refuses it (exit 4), never a stray process warning', () => {

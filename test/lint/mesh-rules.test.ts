@@ -6,6 +6,7 @@
  */
 import { brief } from './support';
 import { PolicyLint } from '../../src/lint';
+import { expectValidManifests } from '../support/schema';
 
 const pa = (ns: string, name: string, spec: Record<string, unknown>) =>
   ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace: ns }, spec });
@@ -235,5 +236,24 @@ describe('linkerd-server-without-authorization (https://linkerd.io/2/reference/a
     // A route in another namespace naming this Server is refused by Linkerd: it authorizes nothing here.
     expect(brief(PolicyLint.check([server(), route('policy.linkerd.io/v1beta3', 'legacy', { kind: 'Server', namespace: 'shop' }),
       onRoute('policy.linkerd.io', 'legacy')]))).toEqual(warned);
+  });
+
+  test('a route naming its Server parent by port or section name is refused by Linkerd: its policy authorizes nothing', () => {
+    // linkerd2 policy-controller/k8s/index/src/inbound/routes.rs (SpecifiesPort, SpecifiesSection): the index ignores the whole route.
+    const route = (parents: Record<string, unknown>[]) => ({
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'HTTPRoute',
+      metadata: { name: 'api-get', namespace: 'shop' },
+      spec: { parentRefs: parents, rules: [{ matches: [{ method: 'GET' }] }] },
+    });
+    const onRoute = policy({ group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'api-get' });
+    const plain = { group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' };
+    const inputs = [route([{ ...plain, port: 8080 }]), route([{ ...plain, sectionName: 'http' }]), route([plain, { ...plain, name: 'api-admin', port: 4191 }])];
+    expectValidManifests(inputs);
+    for (const input of inputs) {
+      const findings = PolicyLint.check([server(), input, onRoute]);
+      expect(brief(findings)).toEqual([{ rule: 'linkerd-server-without-authorization', severity: 'warning', object: 'Server shop/api-8080', path: 'spec' }]);
+    }
+    expect(PolicyLint.check([server(), route([plain]), onRoute])).toEqual([]);
   });
 });

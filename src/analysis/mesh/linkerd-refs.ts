@@ -15,20 +15,36 @@ export function isLinkerdGroup(value: unknown, group: string): boolean {
   return given === (group === '' ? 'core' : group.toLowerCase());
 }
 
+/** Why linkerd2's policy controller ignores a whole route for one of its Server parentRefs. */
+export interface RefusedRoute {
+  /** `a parentRef names a Server in another namespace`, `... by port 8080`, `... by section name http`. */
+  readonly refused: string;
+}
+
 /**
- * The Servers an HTTPRoute (Linkerd's or Gateway API's) names as parents, as linkerd2's policy
- * controller reads its parentRefs: kind and group compared as {@link isLinkerdKind} does, a missing
- * group being what the route's CRD defaults it to (`policy.linkerd.io` in Linkerd's HTTPRoute,
- * `gateway.networking.k8s.io` in Gateway API's, which then names no Server). A Server parent in
- * another namespace than the route's makes the controller refuse the whole route.
+ * The Servers an HTTPRoute (Linkerd's or Gateway API's) or GRPCRoute names as parents, as linkerd2's
+ * policy controller reads its parentRefs: kind and group compared as {@link isLinkerdKind} does, a
+ * missing group being what the route's CRD defaults it to (`policy.linkerd.io` in Linkerd's HTTPRoute,
+ * `gateway.networking.k8s.io` in Gateway API's, which then names no Server), a parentRef without a
+ * name skipped. A Server parent in another namespace than the route's, or naming a `port` or a
+ * `sectionName`, makes the controller ignore the whole route (linkerd2
+ * policy-controller/k8s/index/src/inbound/routes.rs `InvalidParentRef`: ServerInAnotherNamespace,
+ * SpecifiesPort, SpecifiesSection, checked in that order per parentRef, the first one failing the
+ * route; the inbound index logs "Ignoring HTTPRoute"). The admission webhook does not check these
+ * (policy-controller/src/admission.rs only requires a port for an EgressNetwork parent), so the route
+ * exists and has no effect. A field given as `null` is absent (serde's `Option`; the API server drops
+ * nulls of CRD fields that are not nullable).
  */
-export function serverParents(route: { apiVersion?: unknown; spec?: any }, routeNamespace: string): string[] | 'other-namespace' {
+export function serverParents(route: { apiVersion?: unknown; spec?: any }, routeNamespace: string): string[] | RefusedRoute {
   const defaultGroup = apiGroupOf(route);
   const names: string[] = [];
+  const given = (value: unknown) => value !== undefined && value !== null;
   for (const parent of Array.isArray(route.spec?.parentRefs) ? route.spec.parentRefs : []) {
     if (!isPlainObject(parent) || !isLinkerdKind(parent.kind, 'Server') || !isLinkerdGroup(parent.group ?? defaultGroup, 'policy.linkerd.io')) continue;
     if (typeof parent.name !== 'string' || parent.name === '') continue;
-    if (parent.namespace !== undefined && parent.namespace !== routeNamespace) return 'other-namespace';
+    if (given(parent.namespace) && parent.namespace !== routeNamespace) return { refused: 'a parentRef names a Server in another namespace' };
+    if (given(parent.port)) return { refused: `a parentRef names Server ${parent.name} by port ${String(parent.port)}` };
+    if (given(parent.sectionName)) return { refused: `a parentRef names Server ${parent.name} by section name ${String(parent.sectionName)}` };
     names.push(parent.name);
   }
   return names;

@@ -40,7 +40,7 @@ export interface LinkerdRoute {
   readonly group: string;
   readonly name: string;
   readonly matches: readonly RouteMatch[];
-  /** What makes every request's match unknown (hostnames, parent ports or sections). */
+  /** What makes every request's match unknown (hostnames). */
   readonly unknown?: string;
   /** `GET /api/.* (RegularExpression) or ...` for constraints. */
   readonly text: string;
@@ -81,10 +81,8 @@ export function linkerdRoute(obj: ManifestObject): LinkerdRoute {
     }
   }
   const created = creationTimeOf(obj);
-  const parents: unknown[] = Array.isArray(spec.parentRefs) ? spec.parentRefs : [];
-  const unknown = Array.isArray(spec.hostnames) && spec.hostnames.length > 0 ? 'its hostnames are not evaluated'
-    : parents.some((p) => isPlainObject(p) && p.kind === 'Server' && (p.port !== undefined || p.sectionName !== undefined))
-      ? 'a parentRef to a Server names a port or section, which Linkerd rejects' : undefined;
+  // A Server parent naming a port or section refuses the whole route (linkerd-refs serverParents): it never gets here.
+  const unknown = Array.isArray(spec.hostnames) && spec.hostnames.length > 0 ? 'its hostnames are not evaluated' : undefined;
   return {
     obj,
     ref: refOf(obj),

@@ -139,12 +139,11 @@ export class LinkerdModel implements MeshModel {
       } else if ((obj.kind === 'HTTPRoute' && (apiGroupOf(obj) === GROUP || apiGroupOf(obj) === GATEWAY_GROUP))
         || (obj.kind === 'GRPCRoute' && apiGroupOf(obj) === GATEWAY_GROUP)) {
         const parents = serverParents(obj, ns);
-        if (parents === 'other-namespace') {
-          this.notes.push(`${describeRef(refOf(obj))} is left out of the mesh analysis: a parentRef names a Server in another namespace, `
-            + 'so Linkerd refuses the route');
+        if (!Array.isArray(parents)) {
+          this.notes.push(`${describeRef(refOf(obj))} is left out of the mesh analysis: ${parents.refused}, so Linkerd refuses the route`);
         }
         const byServer = obj.kind === 'GRPCRoute' ? this.grpcRoutesByServer : this.routesByServer;
-        for (const name of parents === 'other-namespace' ? [] : parents) push(byServer, `${ns}/${name}`, obj);
+        for (const name of Array.isArray(parents) ? parents : []) push(byServer, `${ns}/${name}`, obj);
       }
     }
   }

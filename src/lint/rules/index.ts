@@ -6,6 +6,7 @@ import { calicoPolicyNameTier } from './calico-policy-name-tier';
 import { ciliumClusterwideScope } from './cilium-clusterwide-scope';
 import { ciliumDeprecatedValues } from './cilium-deprecated-values';
 import { ciliumPolicyShape } from './cilium-policy-shape';
+import { clusterNetworkPolicyDenyAll } from './cluster-network-policy-deny-all';
 import { destinationRuleSubsets } from './destination-rule-subsets';
 import { dnsUdpOnly } from './dns-udp-only';
 import { egressWorld } from './egress-world';
@@ -42,6 +43,7 @@ export const RULES: readonly LintRule[] = [
   policyOnUnenforcingCni,
   calicoDenyAllScope,
   ciliumClusterwideScope,
+  clusterNetworkPolicyDenyAll,
   calicoPolicyNameTier,
   apiVersions,
   ingressHygiene,

@@ -40,9 +40,10 @@ export const linkerdServer: LintRule = {
       if (!isObject(doc.obj) || doc.obj.kind !== 'HTTPRoute' || (group !== GROUP && group !== 'gateway.networking.k8s.io')) continue;
       const ns = namespaceOf(doc.obj);
       if (!routeTargets.has(`${ns}|${group.toLowerCase()}|${String(doc.obj.metadata?.name)}`)) continue;
-      // The parent Servers as Linkerd (and the mesh analysis) reads them; a route naming a Server elsewhere is refused.
+      // The parent Servers as Linkerd (and the mesh analysis) reads them; a route naming a Server elsewhere, or a
+      // Server's port or section, is refused (linkerd-refs serverParents).
       const parents = serverParents(doc.obj, ns);
-      for (const name of parents === 'other-namespace' ? [] : parents) targeted.add(`${ns}|Server|${name}`);
+      for (const name of Array.isArray(parents) ? parents : []) targeted.add(`${ns}|Server|${name}`);
     }
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {

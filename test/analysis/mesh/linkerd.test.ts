@@ -444,6 +444,35 @@ describe('HTTPRoutes on a Server', () => {
     expect(r.notes).toContain('HTTPRoute legacy/api-get is left out of the mesh analysis: a parentRef names a Server in another namespace, so Linkerd refuses the route');
   });
 
+  test('a route whose Server parentRef names a port or a section is refused by Linkerd: it attaches nowhere, other parents included', () => {
+    // linkerd2 policy-controller/k8s/index/src/inbound/routes.rs: "route resource may not reference a parent by port" / "by section
+    // name" fail the whole route, which the inbound index ignores; the admission webhook admits it (it exists and has no effect).
+    const getRule = [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }];
+    const plain = { group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' };
+    const byPort = { ...route('api-get', getRule), spec: { parentRefs: [{ ...plain, port: 8080 }], rules: getRule } };
+    const bySection = {
+      ...route('api-get', getRule, {}, 'gateway.networking.k8s.io'),
+      spec: { parentRefs: [plain, { ...plain, name: 'api-admin', sectionName: 'admin' }], rules: getRule },
+    };
+    expectValidManifests([byPort, bySection]);
+    const denied = (method: string) => 'Server shop/api-8080 describes port 8080 of shop/api; no AuthorizationPolicy authorizes shop/web -> '
+      + `shop/api TCP/8080 ${method} /api/x (as web.shop.serviceaccount.identity.linkerd.cluster.local), so its accessPolicy deny applies: it admits no client`;
+    for (const [refused, policy, note] of [
+      [byPort, routePolicy('api-get'), 'HTTPRoute shop/api-get is left out of the mesh analysis: a parentRef names Server api-8080 by port 8080, '
+        + 'so Linkerd refuses the route'],
+      [bySection, routePolicy('api-get', 'gateway.networking.k8s.io'), 'HTTPRoute shop/api-get is left out of the mesh analysis: a parentRef names '
+        + 'Server api-admin by section name admin, so Linkerd refuses the route'],
+    ]) {
+      const r = meshReach([...ns, ...apps, server, webIdentity, refused, policy], LINKERD);
+      // Server shop/api-8080 has no route: its accessPolicy deny decides GET as POST (no 404), even for the route's plain parent.
+      for (const method of ['GET', 'POST']) {
+        const result = ask(r, 'shop/web', method, '/api/x');
+        expect([method, result.verdict, result.mesh!.reasons.at(-1)]).toEqual([method, Verdict.DENY, denied(method)]);
+      }
+      expect(r.notes).toContain(note);
+    }
+  });
+
   test('a gateway.networking.k8s.io route is targeted with its own group', () => {
     const gw = route('api-get', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }], {}, 'gateway.networking.k8s.io');
     expect(ask(reach(gw, routePolicy('api-get', 'gateway.networking.k8s.io')), 'shop/web', 'GET', '/api/x').verdict).toBe(Verdict.ALLOW);
