@@ -185,3 +185,36 @@ describe('which traffic passes the waypoint', () => {
     expect(reach(objects('All')).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
   });
 });
+
+describe('what the waypoint evaluation leaves indeterminate, and what it settles', () => {
+  test('a root-namespace policy on the GatewayClass istio-waypoint applies at every Istio waypoint', () => {
+    const classWide = authorizationPolicy('istio-system', 'no-delete', {
+      targetRefs: [{ kind: 'GatewayClass', group: 'gateway.networking.k8s.io', name: 'istio-waypoint' }],
+      action: 'DENY',
+      rules: [{ to: [{ operation: { methods: ['DELETE'] } }] }],
+    });
+    const r = reach([...ambientNs(), gateway({ 'istio.io/waypoint-for': 'all' }), ...apps, service(), classWide]);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'DELETE', path: '/' }).verdict).toBe(Verdict.DENY);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a port rule at the waypoint for a Service that maps another port onto the pod\'s: not evaluated', () => {
+    const mapped = { ...service(), spec: { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }] } };
+    const onPort = authorizationPolicy('shop', 'api-port', {
+      targetRefs: [{ kind: 'Service', group: '', name: 'api' }], action: 'DENY', rules: [{ to: [{ operation: { ports: ['80'] } }] }],
+    });
+    const result = reach([...ambientNs(), gateway(), ...apps, mapped, onPort]).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/api-port spec.rules[0] (DENY): spec.rules[0].to[0].operation.ports: which '
+      + 'addresses and ports a waypoint matches is not modelled']);
+  });
+
+  test('a client outside ambient mode reaching a destination behind a waypoint: indeterminate', () => {
+    const legacy = [namespace('legacy'), workload('legacy', 'client')];
+    const result = reach([...ambientNs(), gateway({ 'istio.io/waypoint-for': 'all' }), ...apps, ...legacy]).check(w('legacy/client'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: traffic addressed to the pod passes the waypoint shop/waypoint (namespace shop names the waypoint '
+      + 'shop/waypoint (istio.io/use-waypoint) and Gateway shop/waypoint takes all traffic (istio.io/waypoint-for=all)); how a client outside ambient '
+      + 'mode reaches it is not modelled']);
+  });
+});
