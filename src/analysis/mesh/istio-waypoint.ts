@@ -47,15 +47,21 @@ const INBOUND_BINDING_ANNOTATION = 'ambient.istio.io/waypoint-inbound-binding';
 
 /** A waypoint the analysis can evaluate. */
 export interface Waypoint {
+  /** The Gateway object. */
   readonly ref: ObjectRef;
+  /** The Gateway's namespace. */
   readonly namespace: string;
+  /** The Gateway's name. */
   readonly name: string;
+  /** The service account its proxies run as (the destination's ztunnel sees this identity). */
   readonly serviceAccount: string;
 }
 
 /** A Service a client may address the destination through. */
 export interface AddressedService {
+  /** The Service's namespace (the destination's). */
   readonly namespace: string;
+  /** The Service's name. */
   readonly name: string;
   /** Does a port of the Service carry the flow's port unchanged (port = targetPort)? */
   readonly samePort: boolean;
@@ -63,10 +69,17 @@ export interface AddressedService {
 
 /** One way a client may address the destination, and what it passes. */
 export interface WaypointPath {
-  /** The addressed Service; absent: the pod's own address. */
+  /**
+   * The addressed Service.
+   * @default - the pod's own address
+   */
   readonly service?: AddressedService;
   /** `direct`: the destination's ztunnel only; `waypoint`: through `waypoint`; `unknown`: see `why`. */
   readonly kind: 'direct' | 'waypoint' | 'unknown';
+  /**
+   * The waypoint passed.
+   * @default - none (set exactly when `kind` is `waypoint`)
+   */
   readonly waypoint?: Waypoint;
   /** Why, naming the labels and objects that decide (never a pod). */
   readonly why: string;
