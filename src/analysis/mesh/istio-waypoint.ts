@@ -103,7 +103,11 @@ export class Waypoints {
 
   constructor(manifests: readonly ManifestObject[], private readonly namespaces: NamespaceIndex) {
     for (const obj of manifests) {
-      if (isKindOf(obj, GATEWAY_GROUP, 'Gateway')) {this.gateways.set(`${namespaceOf(obj)}/${nameOf(obj)}`, obj);} else if (isKindOf(obj, GATEWAY_GROUP, 'GatewayClass')) {this.classes.set(nameOf(obj), obj);} else if (isKindOf(obj, '', 'Service') && isPlainObject(obj.spec?.selector) && Object.keys(obj.spec!.selector).length > 0) {
+      if (isKindOf(obj, GATEWAY_GROUP, 'Gateway')) this.gateways.set(`${namespaceOf(obj)}/${nameOf(obj)}`, obj);
+      if (isKindOf(obj, GATEWAY_GROUP, 'GatewayClass')) this.classes.set(nameOf(obj), obj);
+      // A headless Service resolves to pod addresses: its traffic is addressed to the pods.
+      if (isKindOf(obj, '', 'Service') && isPlainObject(obj.spec?.selector) && Object.keys(obj.spec!.selector).length > 0
+        && obj.spec!.clusterIP !== 'None') {
         this.services.push({ obj, selector: obj.spec!.selector as Record<string, string> });
       }
     }
@@ -115,7 +119,7 @@ export class Waypoints {
     const nsLabels = namespaceLabelsOf(destination, this.namespaces);
     const paths: WaypointPath[] = [this.resolve(destination.labels, ns, nsLabels, 'workload', 'the pod', undefined)];
     for (const svc of this.services) {
-      if (namespaceOf(svc.obj) !== ns || !Object.entries(svc.selector).every(([k, v]) => destination.labels[k] === v)) continue;
+      if (!this.selects(svc, destination)) continue;
       const carried = servicePortsFor(svc.obj, destination, port);
       if (carried.length === 0) continue;
       const service: AddressedService = { namespace: ns, name: nameOf(svc.obj), samePort: carried.every((p) => p === port) };
@@ -123,6 +127,15 @@ export class Waypoints {
       paths.push(this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service));
     }
     return paths;
+  }
+
+  /** Does the Service `namespace/name` (in the manifests, not headless) select `destination`? */
+  selectsDestination(namespace: string, name: string, destination: Endpoint): boolean {
+    return this.services.some((svc) => namespaceOf(svc.obj) === namespace && nameOf(svc.obj) === name && this.selects(svc, destination));
+  }
+
+  private selects(svc: ServiceInfo, destination: Endpoint): boolean {
+    return namespaceOf(svc.obj) === (destination.namespace ?? 'default') && Object.entries(svc.selector).every(([k, v]) => destination.labels[k] === v);
   }
 
   private resolve(labels: Labels, ns: string, nsLabels: Labels, traffic: 'service' | 'workload', what: string,
@@ -135,7 +148,9 @@ export class Waypoints {
       if (labels[USE_WAYPOINT] === 'none') return at('direct', `${what} is labelled ${USE_WAYPOINT}=none, which opts it out of any waypoint`);
       source = labels;
       where = what;
-    } else if (nsLabels[USE_WAYPOINT] !== undefined && nsLabels[USE_WAYPOINT] !== 'none') {
+    } else if (nsLabels[USE_WAYPOINT] === 'none') {
+      return at('direct', `namespace ${ns} is labelled ${USE_WAYPOINT}=none and ${what} names no waypoint`);
+    } else if (nsLabels[USE_WAYPOINT] !== undefined) {
       source = nsLabels;
       where = `namespace ${ns}`;
     } else {
@@ -212,7 +227,8 @@ function targetRefsOf(obj: ManifestObject): Array<{ group: string; kind: string;
  * Does the waypoint on `path` enforce the policy `obj` (in `policyNamespace`)? `applies`, `no`, or
  * a reason it is not known.
  */
-export function attachesAtWaypoint(obj: ManifestObject, policyNamespace: string, path: WaypointPath, rootNamespace: string): 'applies' | 'no' | string {
+export function attachesAtWaypoint(obj: ManifestObject, policyNamespace: string, path: WaypointPath, rootNamespace: string,
+  selectsDestination: (namespace: string, name: string) => boolean): 'applies' | 'no' | string {
   const wp = path.waypoint!;
   let unsure: string | undefined;
   for (const t of targetRefsOf(obj)) {
@@ -220,9 +236,9 @@ export function attachesAtWaypoint(obj: ManifestObject, policyNamespace: string,
     if (core && t.kind === 'Service') {
       if (path.service && t.name === path.service.name && policyNamespace === path.service.namespace) return 'applies';
       // Which Services a waypoint's chain for pod-addressed traffic carries is not read here.
-      if (!path.service && policyNamespace === wp.namespace) {
-        unsure = `${describeRef(refOf(obj))} targets the Service '${t.name}': whether the waypoint ${wp.namespace}/${wp.name} applies it to traffic `
-          + 'addressed to the pod is not known';
+      if (!path.service && selectsDestination(policyNamespace, t.name)) {
+        unsure = `${describeRef(refOf(obj))} targets the Service '${t.name}', which selects the destination: whether the waypoint `
+          + `${wp.namespace}/${wp.name} applies it to traffic addressed to the pod is not known`;
       }
     }
     if (t.group === GATEWAY_GROUP && t.kind === 'GatewayClass' && t.name === WAYPOINT_CLASS && policyNamespace === rootNamespace) return 'applies';

@@ -337,7 +337,8 @@ export class IstioModel implements MeshModel {
     for (const p of candidates) {
       if (stage.kind === 'waypoint') {
         // A waypoint takes targetRef policies only (policyattachment.go: "waypoints never use selector").
-        const at = p.targets.length > 0 ? attachesAtWaypoint(p.obj, p.namespace, stage.path, this.facts.rootNamespace) : 'no';
+        const at = p.targets.length > 0 ? attachesAtWaypoint(p.obj, p.namespace, stage.path, this.facts.rootNamespace,
+          (n, name) => this.waypoints.selectsDestination(n, name, q.destination)) : 'no';
         if (at === 'applies' && p.action !== 'AUDIT') {applicable.push(p);} else if (at !== 'applies' && at !== 'no') {
           uncertain.push(at);
           reasons.push({ object: p.ref, effect: 'uncertain', message: at });

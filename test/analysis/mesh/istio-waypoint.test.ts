@@ -218,3 +218,23 @@ describe('what the waypoint evaluation leaves indeterminate, and what it settles
       + 'mode reaches it is not modelled']);
   });
 });
+
+describe('addressing', () => {
+  test('a headless Service resolves to pod addresses: its clients address the pod, not the Service', () => {
+    const headless = { ...service(), spec: { ...service().spec, clusterIP: 'None' } };
+    const r = reach([...ambientNs(), gateway(), ...apps, headless, ztunnelAllow(WEB)]);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(w('shop/batch'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('a Service targetRef on a path addressed to the pod through a workload waypoint: not known whether it applies', () => {
+    const onService = authorizationPolicy('shop', 'api-get', {
+      targetRefs: [{ kind: 'Service', group: '', name: 'api' }], action: 'ALLOW', rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+    });
+    const r = reach([...ambientNs(), gateway({ 'istio.io/waypoint-for': 'all' }), ...apps, service(), onService]);
+    const result = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(["mesh: AuthorizationPolicy shop/api-get targets the Service 'api', which selects the destination: whether the "
+      + 'waypoint shop/waypoint applies it to traffic addressed to the pod is not known']);
+  });
+});
