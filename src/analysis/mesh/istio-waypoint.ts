@@ -129,6 +129,20 @@ export class Waypoints {
     return paths;
   }
 
+  /** The waypoint's pods as the CNI sees them: its namespace, the Gateway API name label and its service account. */
+  endpointOf(wp: Waypoint): Endpoint {
+    return {
+      kind: 'pod',
+      name: `waypoint ${wp.namespace}/${wp.name}`,
+      namespace: wp.namespace,
+      labels: { 'gateway.networking.k8s.io/gateway-name': wp.name },
+      namespaceLabels: this.namespaces.get(wp.namespace) ?? {},
+      serviceAccount: wp.serviceAccount,
+      hostNetwork: false,
+      namedPorts: [],
+    };
+  }
+
   /** Does the Service `namespace/name` (in the manifests, not headless) select `destination`? */
   selectsDestination(namespace: string, name: string, destination: Endpoint): boolean {
     return this.services.some((svc) => namespaceOf(svc.obj) === namespace && nameOf(svc.obj) === name && this.selects(svc, destination));

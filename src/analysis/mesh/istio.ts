@@ -33,7 +33,7 @@ import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validati
 import { attachesAtWaypoint, overPaths, pathLabel, throughWaypoint, WaypointPath, Waypoints, waypointRuleUnknown } from './istio-waypoint';
 import { ztunnelRule } from './istio-ztunnel';
 import { Membership } from './membership';
-import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
+import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WireHop, WirePort } from './mesh-model';
 import { PeerAuthentications } from './peer-authentication';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
@@ -139,11 +139,27 @@ export class IstioModel implements MeshModel {
     if (!d.dataPlane || !s || d.inboundBypass.has(port)) return undefined;
     const why = `Istio ambient tunnels meshed traffic over HBONE to port ${HBONE_PORT} of the destination pod, and the CNI sees that port `
       + '(istio.io "Ambient and Kubernetes NetworkPolicy")';
-    if (s === 'ambient') return { port: HBONE_PORT, protocol: 'TCP', why };
+    if (s === 'ambient') {
+      const hops = d.dataPlane === 'ambient' ? this.waypointHops(destination, port) : [];
+      return { port: HBONE_PORT, protocol: 'TCP', why, ...(hops.length > 0 ? { hops } : {}) };
+    }
     if (d.dataPlane === 'ambient') {
       return { port: HBONE_PORT, protocol: 'TCP', why: `${why}; whether a sidecar client tunnels to an ambient pod depends on the Istio version`, uncertain: true };
     }
     return undefined;
+  }
+
+  /** The waypoints some way of addressing `destination` passes (./istio-waypoint), as CNI hops. */
+  private waypointHops(destination: Endpoint, port: number): WireHop[] {
+    const seen = new Map<string, WireHop>();
+    for (const path of this.waypoints.paths(destination, port).filter((p) => p.kind === 'waypoint')) {
+      const wp = path.waypoint!;
+      const key = `${wp.namespace}/${wp.name}`;
+      const why = `${pathLabel(path)} passes the waypoint ${key}, so the CNI sees the client's HBONE connection to the waypoint and the waypoint's to the `
+        + 'destination';
+      if (!seen.has(key)) seen.set(key, { proxy: this.waypoints.endpointOf(wp), why });
+    }
+    return [...seen.values()];
   }
 
   encryption(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): string | undefined {
@@ -207,16 +223,7 @@ export class IstioModel implements MeshModel {
     };
     const atWaypoint = this.decide(q, dst, clientFlow, flowText, `over mutual TLS as ${principal}`, [], [], { kind: 'waypoint', path });
     // The waypoint opens its own HBONE connection: the destination's ztunnel sees the waypoint's identity, L4 only.
-    const waypointPod: Endpoint = {
-      kind: 'pod',
-      name: `waypoint ${wp.namespace}/${wp.name}`,
-      namespace: wp.namespace,
-      labels: { 'gateway.networking.k8s.io/gateway-name': wp.name },
-      namespaceLabels: {},
-      serviceAccount: wp.serviceAccount,
-      hostNetwork: false,
-      namedPorts: [],
-    };
+    const waypointPod = this.waypoints.endpointOf(wp);
     const waypointPrincipal = `${this.facts.trustDomain}/ns/${wp.namespace}/sa/${wp.serviceAccount}`;
     const hopFlow: IstioFlow = {
       source: waypointPod,

@@ -10,7 +10,7 @@
  * The questions name pods: every way to address the destination (the pod, each Service selecting
  * it) is evaluated, and the verdict is exact only when they agree.
  */
-import { authorizationPolicy, ISTIO_AMBIENT, meshReach, namespace, w, workload } from './support';
+import { authorizationPolicy, ISTIO_AMBIENT, meshReach, namespace, networkPolicy, w, workload } from './support';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Port } from '../../../src/policy/port';
 import { expectValidManifests } from '../../support/schema';
@@ -236,5 +236,33 @@ describe('addressing', () => {
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
     expect(result.uncertainties).toEqual(["mesh: AuthorizationPolicy shop/api-get targets the Service 'api', which selects the destination: whether the "
       + 'waypoint shop/waypoint applies it to traffic addressed to the pod is not known']);
+  });
+});
+
+// istio.io "Ambient and Kubernetes NetworkPolicy": meshed traffic reaches a pod over HBONE (15008);
+// through a waypoint the client connects to the waypoint's pod, which connects to the destination.
+describe('the CNI behind a waypoint sees the waypoint\'s connections', () => {
+  const ingressOn15008 = (from: Record<string, unknown>) => networkPolicy('shop', 'api-ingress', {
+    podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [from], ports: [{ protocol: 'TCP', port: 15008 }] }],
+  });
+  const base = [...ambientNs(), gateway({ 'istio.io/waypoint-for': 'all' }), ...apps, service()];
+
+  test('a NetworkPolicy that admits only the client on 15008 may block the waypoint: indeterminate in check and matrix', () => {
+    const r = reach([...base, ingressOn15008({ podSelector: { matchLabels: { app: 'web' } } })]);
+    const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.pairs[0].cniVerdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['traffic addressed to the pod passes the waypoint shop/waypoint, so the CNI sees the client\'s HBONE connection '
+      + 'to the waypoint and the waypoint\'s to the destination: the CNI gives those TCP/15008 connections denied and the direct one allowed']);
+    const flow = r.matrix().flows.find((f) => f.source === 'shop/web' && f.destination === 'shop/api')!;
+    expect(flow.verdict).toBe(Verdict.INDETERMINATE);
+    expect(flow.reason).toContain('CNI: traffic addressed to the pod passes the waypoint shop/waypoint, so the CNI sees the client\'s HBONE connection to '
+      + 'the waypoint and the waypoint\'s to the destination, which may get another verdict than the direct connection');
+  });
+
+  test('admitting every pod of the namespace on 15008 lets the waypoint through too: exact', () => {
+    const r = reach([...base, ingressOn15008({ podSelector: {} })]);
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.matrix().flows.find((f) => f.source === 'shop/web' && f.destination === 'shop/api')!.verdict).toBe(Verdict.ALLOW);
   });
 });
