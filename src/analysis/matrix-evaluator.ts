@@ -254,6 +254,7 @@ export class MatrixData {
         const port = { protocol: wire.protocol, port: wire.port, key: `${wire.protocol}/${wire.port}` };
         out.push(...this.sideReasons(`${key}e`, 'egress', src, dst, port), ...this.sideReasons(`${key}i`, 'ingress', dst, src, port));
         if (wire.uncertain) out.push(`CNI: ${wire.why}`);
+        for (const hop of wire.hops ?? []) out.push(`CNI: ${hop.why}, which may get another verdict than the direct connection`);
       }
     } else {
       const port = this.classes[d].ports[k];

@@ -9,7 +9,7 @@
 import { describeRequest, HttpRequestSpec, requestAllowedBy } from './http-request';
 import { MeshModel } from './mesh';
 import { AnnotatedCniModel, describeRef, DirectionVerdict, Endpoint, L4Protocol, sideVerdict } from './model';
-import { PairResult, SideResult } from './reachability-result';
+import { PairResult, SideResult, verdictWord } from './reachability-result';
 import { and3, combineSides, MAYBE, NO, Tri, Verdict, verdictOf, YES } from './verdict';
 
 /** What a pair evaluation needs. */
@@ -82,6 +82,16 @@ export function evaluatePair(ctx: PairContext, source: Endpoint, destination: En
       const app = cniSides(ctx, source, destination, protocol, port, request);
       if (app.outcome !== cni.outcome) {
         wireUncertainty.push(`the CNI gives ${protocol}/${port} and ${wire.protocol}/${wire.port} different verdicts, and ${wire.why}`);
+      }
+    }
+    for (const hop of wire.hops ?? []) {
+      // Through a proxy the CNI sees two connections; both must pass.
+      const out = cniSides(ctx, source, hop.proxy, protocol, wire.port, request).outcome;
+      const back = cniSides(ctx, hop.proxy, destination, protocol, wire.port, request).outcome;
+      const viaProxy = and3(out, back);
+      if (viaProxy !== cni.outcome) {
+        wireUncertainty.push(`${hop.why}: the CNI gives those ${wire.protocol}/${wire.port} connections ${verdictWord(verdictOf(viaProxy))} and the direct `
+          + `one ${verdictWord(verdictOf(cni.outcome))}`);
       }
     }
     cni = { ...cni, ingress: { ...cni.ingress, reasons: [note, ...cni.ingress.reasons] } };

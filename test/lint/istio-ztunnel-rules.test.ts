@@ -1,6 +1,6 @@
 /**
- * PolicyLint on Istio AuthorizationPolicies that ztunnel enforces (ambient workloads without a
- * waypoint): istiod drops ALLOW rules with L7 attributes and the L7 attributes of DENY rules
+ * PolicyLint on Istio AuthorizationPolicies that ztunnel enforces (selector and namespace-wide
+ * policies on ambient workloads, with or without a waypoint): istiod drops ALLOW rules with L7 attributes and the L7 attributes of DENY rules
  * (analysis/mesh/istio-ztunnel; istio.io "Use Layer 4 security policy").
  */
 import { brief } from './support';
@@ -55,10 +55,22 @@ describe('istio-authz-l7-allow-under-ztunnel', () => {
       { rule: 'istio-authz-l7-allow-under-ztunnel', severity: 'error', object: 'AuthorizationPolicy shop/mixed', path: `spec.rules[${i}]` })));
   });
 
-  test('clean: a waypoint (namespace or pod label), sidecar or unmeshed workloads, ambient opt-out, a selector matching no ambient pod', () => {
+  // istio.io "Creating authorization policy" (ambient): a selector policy is enforced by the destination's
+  // ztunnel with or without a waypoint; application-layer attributes there "will result in a DENY".
+  test('behind a waypoint (namespace or pod label) a selector policy is still ztunnel\'s: reported, saying so', () => {
+    for (const objs of [[namespace({ 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }), deployment('api')],
+      [AMBIENT_NS, deployment('api', { 'istio.io/use-waypoint': 'waypoint' })]]) {
+      const findings = PolicyLint.check([STRICT, allowGet, ...objs]).filter((f) => RULES.includes(f.rule));
+      expect(brief(findings)).toEqual([
+        { rule: 'istio-authz-l7-allow-under-ztunnel', severity: 'error', object: 'AuthorizationPolicy shop/api-get', path: 'spec.rules[0]' },
+      ]);
+      expect(findings[0].message.startsWith('it applies to shop/api, in ambient mode (a waypoint takes only targetRef policies, so even behind one), '
+        + 'where ztunnel enforces it: istiod leaves this ALLOW rule out')).toBe(true);
+    }
+  });
+
+  test('clean: sidecar or unmeshed workloads, ambient opt-out, a selector matching no ambient pod', () => {
     const clean = (...objs: unknown[]) => expect(brief(PolicyLint.check([STRICT, allowGet, ...objs]), ...RULES)).toEqual([]);
-    clean(namespace({ 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }), deployment('api'));
-    clean(AMBIENT_NS, deployment('api', { 'istio.io/use-waypoint': 'waypoint' }));
     clean(AMBIENT_NS, deployment('api', { 'istio.io/dataplane-mode': 'none' }));
     clean(namespace({ 'istio-injection': 'enabled' }), deployment('api'));
     clean(namespace({}), deployment('api'));

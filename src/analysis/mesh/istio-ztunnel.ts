@@ -4,7 +4,8 @@
  * `src/rbac.rs` `Authorization::matches`).
  *
  * - istiod sends ztunnel only ALLOW and DENY policies ("ztunnel does not support the CUSTOM action"):
- *   CUSTOM and AUDIT policies have no effect on a workload without a waypoint.
+ *   CUSTOM and AUDIT policies have no effect at ztunnel (a waypoint takes only targetRef policies:
+ *   ./istio-waypoint).
  * - L7 attributes (the HTTP fields of operations; remoteIpBlocks and requestPrincipals of sources;
  *   every `when` key but source.ip, source.namespace, source.principal, destination.ip and
  *   destination.port) are left out. An ALLOW rule that uses any of them is omitted whole, so it

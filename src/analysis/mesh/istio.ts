@@ -10,7 +10,8 @@
  *    namespace and in the root namespace (mesh-wide); without `selector` to every workload there, with
  *    `selector.matchLabels` to the workloads carrying those labels (a root-namespace selector selects in
  *    every namespace). `targetRef(s)` policies attach to gateways and waypoints, never to a sidecar or
- *    ztunnel: they count only for the gateway pods they name (not evaluated: indeterminate).
+ *    ztunnel: they count only at a waypoint (./istio-waypoint) and for the gateway pods they name (not
+ *    evaluated: indeterminate).
  * 2. Mutual TLS (PeerAuthentication, ./peer-authentication): a plaintext client of a STRICT port is
  *    refused before any policy; on a plaintext connection the identity fields are empty.
  * 3. Evaluation order: CUSTOM (an external authorizer decides: indeterminate when it may apply), then
@@ -20,21 +21,26 @@
  *    (./istio-ztunnel): no CUSTOM or AUDIT policy, no ALLOW rule with L7 attributes (HTTP fields,
  *    remote addresses, JWT principals, other conditions than source.ip, source.namespace,
  *    source.principal, destination.ip, destination.port), DENY rules without them (and without effect
- *    when a clause is left empty). A workload behind a waypoint is not modelled.
+ *    when a clause is left empty).
  * 5. Remote addresses (remoteIpBlocks, remote.ip; ./istio-remote-address): a connection question names
  *    no request, and a client speaking HTTP to a sidecar port that is not declared TCP (or to a
  *    gateway) writes the remote address with X-Forwarded-For: a rule it can turn the way that lets it
  *    through is indeterminate. ipBlocks and source.ip read the peer and stay exact. A request
  *    question's X-Forwarded-For sets the address a sidecar matches (its last entry).
+ * 6. Ambient destinations behind a waypoint (./istio-waypoint): every way to address the destination
+ *    (its own address, each Service selecting it) is a path; through a waypoint, the waypoint's
+ *    targetRef policies see the client and the request, then the destination's ztunnel sees the
+ *    waypoint's identity; the verdict is exact when all paths agree.
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
 import { InboundProtocols } from './istio-inbound-protocol';
 import { clientPicksRemoteAddress, forwardedRemoteAddress, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
 import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
+import { attachesAtWaypoint, overPaths, pathLabel, throughWaypoint, WaypointPath, Waypoints, waypointRuleUnknown } from './istio-waypoint';
 import { ztunnelRule } from './istio-ztunnel';
 import { Membership } from './membership';
-import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
+import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WireHop, WirePort } from './mesh-model';
 import { PeerAuthentications } from './peer-authentication';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
@@ -48,6 +54,9 @@ const SIDECAR_OWN_PORTS: Record<number, string> = { 15020: 'merged Prometheus me
 export const HBONE_PORT = 15008;
 
 type Action = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
+
+/** Where policies are evaluated: the destination's own proxy, a waypoint, or ztunnel behind a waypoint (./istio-waypoint). */
+type Stage = { readonly kind: 'proxy' } | { readonly kind: 'waypoint'; readonly path: WaypointPath } | { readonly kind: 'behind-waypoint' };
 
 interface Policy {
   readonly obj: ManifestObject;
@@ -74,22 +83,18 @@ export class IstioModel implements MeshModel {
   private readonly inbound: InboundProtocols;
   /** `<namespace>/<name>` -> the Service's selector (undefined: a Service without selector). */
   private readonly services = new Map<string, Record<string, string> | undefined>();
-  /** Services labelled `istio.io/use-waypoint` (ambient): traffic addressed to them passes that waypoint. */
-  private readonly waypointServices: Array<{ namespace: string; name: string; selector: Record<string, string>; waypoint: string }> = [];
+  private readonly waypoints: Waypoints;
 
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.peerAuth = new PeerAuthentications(manifests, facts.rootNamespace);
     this.inbound = new InboundProtocols(manifests);
     this.notes.push(...this.peerAuth.notes);
+    this.waypoints = new Waypoints(manifests, namespaces);
     for (const obj of manifests) {
       if (isKindOf(obj, '', 'Service')) {
         const selector = obj.spec?.selector;
         this.services.set(`${namespaceOf(obj)}/${nameOf(obj)}`, isPlainObject(selector) && Object.keys(selector).length > 0 ? selector : undefined);
-        const waypoint = isPlainObject(obj.metadata?.labels) ? obj.metadata!.labels['istio.io/use-waypoint'] : undefined;
-        if (typeof waypoint === 'string' && waypoint !== 'none' && isPlainObject(selector) && Object.keys(selector).length > 0) {
-          this.waypointServices.push({ namespace: namespaceOf(obj), name: nameOf(obj), selector: selector as Record<string, string>, waypoint });
-        }
       }
       if (!isIstioAuthorizationPolicy(obj)) continue;
       const problems = authorizationPolicyProblems(obj);
@@ -145,11 +150,27 @@ export class IstioModel implements MeshModel {
     if (!d.dataPlane || !s || d.inboundBypass.has(port)) return undefined;
     const why = `Istio ambient tunnels meshed traffic over HBONE to port ${HBONE_PORT} of the destination pod, and the CNI sees that port `
       + '(istio.io "Ambient and Kubernetes NetworkPolicy")';
-    if (s === 'ambient') return { port: HBONE_PORT, protocol: 'TCP', why };
+    if (s === 'ambient') {
+      const hops = d.dataPlane === 'ambient' ? this.waypointHops(destination, port) : [];
+      return { port: HBONE_PORT, protocol: 'TCP', why, ...(hops.length > 0 ? { hops } : {}) };
+    }
     if (d.dataPlane === 'ambient') {
       return { port: HBONE_PORT, protocol: 'TCP', why: `${why}; whether a sidecar client tunnels to an ambient pod depends on the Istio version`, uncertain: true };
     }
     return undefined;
+  }
+
+  /** The waypoints some way of addressing `destination` passes (./istio-waypoint), as CNI hops. */
+  private waypointHops(destination: Endpoint, port: number): WireHop[] {
+    const seen = new Map<string, WireHop>();
+    for (const path of this.waypoints.paths(destination, port).filter((p) => p.kind === 'waypoint')) {
+      const wp = path.waypoint!;
+      const key = `${wp.namespace}/${wp.name}`;
+      const why = `${pathLabel(path)} passes the waypoint ${key}, so the CNI sees the client's HBONE connection to the waypoint and the waypoint's to the `
+        + 'destination';
+      if (!seen.has(key)) seen.set(key, { proxy: this.waypoints.endpointOf(wp), why });
+    }
+    return [...seen.values()];
   }
 
   encryption(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): string | undefined {
@@ -174,22 +195,66 @@ export class IstioModel implements MeshModel {
     if (dst.inboundBypass.has(q.port)) {
       return bypass(`${q.destination.name}'s sidecar does not capture inbound port ${q.port} (${dst.inboundBypass.source}): no Istio policy applies`);
     }
-    if (dst.waypoint !== undefined) {
-      const why = `the destination uses the waypoint '${dst.waypoint}' (istio.io/use-waypoint): policies bound to waypoints and what ztunnel sees `
-        + 'behind one are not modelled';
+    if (dst.dataPlane === 'ambient') {
+      const paths = this.waypoints.paths(q.destination, q.port);
+      if (paths.some((p) => p.kind !== 'direct')) return overPaths(paths, paths.map((p) => this.alongPath(q, dst, p, flowText)));
+    }
+    return this.atDestination(q, dst, flowText);
+  }
+
+  /** One way of addressing an ambient destination (./istio-waypoint). */
+  private alongPath(q: MeshQuery, dst: Membership, path: WaypointPath, flowText: string): DirectionVerdict {
+    if (path.kind === 'unknown') {
+      const why = `${pathLabel(path)}: ${path.why}`;
       return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
     }
-    if (dst.dataPlane === 'ambient') {
-      // A Service with its own waypoint: clients addressing the Service reach the destination through
-      // the waypoint (its identity, its policies); clients addressing the pod do not.
-      const viaService = this.waypointServices.find((svc) => svc.namespace === (q.destination.namespace ?? 'default')
-        && Object.entries(svc.selector).every(([k, v]) => q.destination.labels[k] === v));
-      if (viaService !== undefined) {
-        const why = `the Service '${viaService.name}', which selects the destination, uses the waypoint '${viaService.waypoint}' (istio.io/use-waypoint): `
-          + 'traffic addressed to it passes the waypoint, whose policies and identity are not modelled';
-        return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
-      }
+    if (path.kind === 'direct') {
+      const v = this.atDestination(q, dst, flowText);
+      const head: Reason = { effect: 'log', message: `${pathLabel(path)} passes no waypoint (${path.why}): the destination's ztunnel sees the client` };
+      return { ...v, reasons: [head, ...v.reasons] };
     }
+    const wp = path.waypoint!;
+    const src = this.members.of(q.source);
+    if (src.dataPlane !== 'ambient') {
+      const why = `${pathLabel(path)} passes the waypoint ${wp.namespace}/${wp.name} (${path.why}); how a client outside ambient mode reaches it is not modelled`;
+      return sideVerdict(MAYBE, [{ object: wp.ref, effect: 'uncertain', message: why }], [why]);
+    }
+    // ztunnel to waypoint is HBONE: mutual TLS with the client's identity.
+    const principal = this.principalOf(q.source);
+    const clientFlow: IstioFlow = {
+      source: q.source,
+      destination: q.destination,
+      port: q.port,
+      mtls: YES,
+      principal,
+      sourceNamespace: q.source.namespace,
+      serviceAccount: q.source.serviceAccount ?? 'default',
+      trustDomain: this.facts.trustDomain,
+      ...(q.request ? { request: q.request } : {}),
+    };
+    const atWaypoint = this.decide(q, dst, clientFlow, flowText, `over mutual TLS as ${principal}`, [], [], { kind: 'waypoint', path });
+    // The waypoint opens its own HBONE connection: the destination's ztunnel sees the waypoint's identity, L4 only.
+    const waypointPod = this.waypoints.endpointOf(wp);
+    const waypointPrincipal = `${this.facts.trustDomain}/ns/${wp.namespace}/sa/${wp.serviceAccount}`;
+    const hopFlow: IstioFlow = {
+      source: waypointPod,
+      destination: q.destination,
+      port: q.port,
+      mtls: YES,
+      principal: waypointPrincipal,
+      sourceNamespace: wp.namespace,
+      serviceAccount: wp.serviceAccount,
+      trustDomain: this.facts.trustDomain,
+      ztunnel: true,
+    };
+    const hopText = `${waypointPod.name} -> ${q.destination.name} ${q.protocol}/${q.port}`;
+    const atZtunnel = this.decide({ ...q, source: waypointPod }, dst, hopFlow, hopText,
+      `over mutual TLS as ${waypointPrincipal}, the waypoint's identity: a waypoint does not pass on the client's`, [], [], { kind: 'behind-waypoint' });
+    return throughWaypoint(path, atWaypoint, atZtunnel);
+  }
+
+  /** The destination's own proxy (sidecar, or ztunnel without waypoint) with the client's identity. */
+  private atDestination(q: MeshQuery, dst: Membership, flowText: string): DirectionVerdict {
     const src = this.members.of(q.source);
     const srcMeshed = src.dataPlane !== undefined && !src.outboundBypass.has(q.port);
     // ztunnel to ztunnel is always HBONE, mutual TLS whatever the PeerAuthentication says (istio.io
@@ -256,8 +321,10 @@ export class IstioModel implements MeshModel {
 
   /**
    * Why a `targetRef(s)` policy may apply to this destination without being modelled: it names the
-   * destination's Gateway, or (ambient) a Service selecting it, whose waypoint would enforce it.
-   * Sidecars and ztunnel never take targetRef policies.
+   * destination's Gateway, or (ambient) a ServiceEntry or a Service not in the manifests, whose
+   * waypoint would enforce it. Sidecars and ztunnel never take targetRef policies; a Service in the
+   * manifests is settled: its waypoint, if any, is a path of its own (./istio-waypoint), else nothing
+   * enforces the policy.
    */
   private targetRefUncertainty(p: Policy, destination: Endpoint, dst: Membership): string | undefined {
     const gateway = destination.labels['gateway.networking.k8s.io/gateway-name'];
@@ -275,11 +342,9 @@ export class IstioModel implements MeshModel {
     if (dst.dataPlane !== 'ambient') return undefined;
     for (const t of p.targets.filter((x) => x.kind === 'Service' || x.kind === 'ServiceEntry')) {
       const key = `${p.namespace}/${t.name}`;
-      const selector = t.kind === 'Service' ? this.services.get(key) : undefined;
-      const selects = selector !== undefined && Object.entries(selector).every(([k, v]) => destination.labels[k] === v);
-      if (!this.services.has(key) || t.kind === 'ServiceEntry' || selects) {
-        return `${describeRef(p.ref)} targets the ${t.kind} '${t.name}'${selects ? ', which selects the destination' : ''}: it applies where a waypoint `
-          + 'serves that service, which is not modelled';
+      if (!this.services.has(key) || t.kind === 'ServiceEntry') {
+        return `${describeRef(p.ref)} targets the ${t.kind} '${t.name}'${t.kind === 'Service' ? ', which is not in the manifests' : ''}: it applies where `
+          + 'a waypoint serves that service, which is not modelled';
       }
     }
     return undefined;
@@ -291,15 +356,29 @@ export class IstioModel implements MeshModel {
 
   /** The applicable policies, then CUSTOM -> DENY -> ALLOW. */
   private decide(q: MeshQuery, dst: Membership, flow: IstioFlow, flowText: string, identityText: string, pre: Reason[],
-    preUncertain: string[]): DirectionVerdict {
+    preUncertain: string[], stage: Stage = { kind: 'proxy' }): DirectionVerdict {
     const ns = q.destination.namespace ?? 'default';
-    const root = ns === this.facts.rootNamespace ? [] : this.policies.get(this.facts.rootNamespace) ?? [];
-    const candidates = [...(this.policies.get(ns) ?? []), ...root];
+    const waypoint = stage.kind === 'waypoint' ? stage.path.waypoint! : undefined;
+    const namespaces = [...new Set([ns, ...(waypoint ? [waypoint.namespace] : []), this.facts.rootNamespace])];
+    const candidates = namespaces.flatMap((n) => this.policies.get(n) ?? []);
     const uncertain = [...preUncertain];
     const reasons = [...pre];
     const applicable: Policy[] = [];
     for (const p of candidates) {
+      if (stage.kind === 'waypoint') {
+        // A waypoint takes targetRef policies only (policyattachment.go: "waypoints never use selector").
+        const at = p.targets.length > 0 ? attachesAtWaypoint(p.obj, p.namespace, stage.path, this.facts.rootNamespace,
+          (n, name) => this.waypoints.selectsDestination(n, name, q.destination)) : 'no';
+        if (at === 'applies' && p.action !== 'AUDIT') {applicable.push(p);} else if (at !== 'applies' && at !== 'no') {
+          uncertain.push(at);
+          reasons.push({ object: p.ref, effect: 'uncertain', message: at });
+        }
+        continue;
+      }
+      if (p.namespace !== ns && p.namespace !== this.facts.rootNamespace) continue;
       if (p.targets.length > 0) {
+        // ztunnel never takes targetRef policies; behind a waypoint the waypoint stage has them.
+        if (stage.kind === 'behind-waypoint') continue;
         const why = this.targetRefUncertainty(p, q.destination, dst);
         if (why) {
           uncertain.push(why);
@@ -310,12 +389,16 @@ export class IstioModel implements MeshModel {
       if (p.selector && !Object.entries(p.selector).every(([k, v]) => q.destination.labels[k] === v)) continue;
       if (p.action !== 'AUDIT') applicable.push(p);
     }
-    const ztunnel = dst.dataPlane === 'ambient';
+    const ztunnel = dst.dataPlane === 'ambient' && stage.kind !== 'waypoint';
+    const portKnown = stage.kind !== 'waypoint' || (stage.path.service?.samePort ?? true);
+    /** `selects shop/api` / `applies at the waypoint shop/waypoint` (one policy), and for several. */
+    const subject = (one: boolean) => (waypoint ? `appl${one ? 'ies' : 'y'} at the waypoint ${waypoint.namespace}/${waypoint.name}`
+      : `select${one ? 's' : ''} ${q.destination.name}`);
     const ztunnelIgnores = ztunnel ? applicable.filter((p) => p.action === 'CUSTOM') : [];
     for (const p of ztunnelIgnores) {
       // istiod: "ztunnel does not support the CUSTOM action"; it sends ztunnel nothing for the policy.
-      const message = `${describeRef(p.ref)} (CUSTOM) is not enforced: istiod sends ztunnel ALLOW and DENY policies only, and ${q.destination.name} `
-        + 'has no waypoint';
+      const message = `${describeRef(p.ref)} (CUSTOM) is not enforced: istiod sends ztunnel ALLOW and DENY policies only`
+        + (stage.kind === 'behind-waypoint' ? ' (a waypoint takes only targetRef policies)' : `, and ${q.destination.name} has no waypoint`);
       reasons.push({ object: p.ref, effect: 'log', message });
     }
     const enforced = applicable.filter((p) => !ztunnelIgnores.includes(p));
@@ -332,6 +415,8 @@ export class IstioModel implements MeshModel {
         const m = matchRule(z.rule, path, flow, p.namespace, action);
         return { p, path, m, label: z.omitted.length > 0 ? `${describeRef(p.ref)} ${path} (${p.action}; ztunnel enforces it without its L7 attributes)` : label };
       }
+      const unknownAtWaypoint = stage.kind === 'waypoint' ? waypointRuleUnknown(rule, path, portKnown) : undefined;
+      if (unknownAtWaypoint) return { p, path, m: { truth: YES, unknown: [unknownAtWaypoint], why: [] } as RuleMatch, label };
       return { p, path, m: matchRule(rule, path, flow, p.namespace, action), label };
     })).filter((h) => h.m.truth !== NO);
 
@@ -361,7 +446,11 @@ export class IstioModel implements MeshModel {
     const only: string[] = [];
     if (allowPolicies.length === 0) {
       allow = YES;
-      reasons.push({ effect: 'default-allow', message: `no ALLOW AuthorizationPolicy selects ${q.destination.name}: Istio allows ${flowText} (${identityText})` });
+      reasons.push({
+        effect: 'default-allow',
+        message: `no ALLOW AuthorizationPolicy ${subject(true)}: Istio allows ${flowText} `
+        + `(${identityText})`,
+      });
     } else {
       const allows = hits('ALLOW');
       const plain = allows.find((h) => h.m.truth === YES && h.m.unknown.length === 0 && !h.m.http);
@@ -384,7 +473,7 @@ export class IstioModel implements MeshModel {
           object: (nothing[0] ?? allowPolicies[0]).ref,
           effect: 'isolate',
           message: `${allowPolicies.map((p) => describeRef(p.ref) + (p.rules.length === 0 ? ' (ALLOW without rules: allow-nothing)' : '')).join(', ')} `
-            + `select${allowPolicies.length === 1 ? 's' : ''} ${q.destination.name}, so only what an ALLOW rule matches is allowed, and no rule `
+            + `${subject(allowPolicies.length === 1)}, so only what an ALLOW rule matches is allowed, and no rule `
             + `${unsure.length > 0 ? 'surely ' : ''}matches ${flowText} (${identityText})`,
         });
       }

@@ -6,7 +6,7 @@
  */
 import { MeshModel, WirePort } from './mesh-model';
 import { AnnotatedCniModel, DirectionVerdict, Endpoint, L4Protocol } from '../model';
-import { combineSides, MAYBE, Tri } from '../verdict';
+import { and3, combineSides, MAYBE, Tri } from '../verdict';
 
 /** What the mesh matrix reads of a pod class. */
 export interface MeshMatrixClass {
@@ -48,7 +48,7 @@ export class MeshMatrix {
     const memo = new Map<string, number>();
     const wireMemo = new Map<string, number>();
     const cniMemo = new Map<string, Tri>();
-    const decide = (source: Endpoint, destination: Endpoint, wire: WirePort): Tri => {
+    const direct = (source: Endpoint, destination: Endpoint, wire: WirePort): Tri => {
       const key = [cni.subjectKey(source, 'egress'), cni.peerKey(destination, 'egress'), cni.subjectKey(destination, 'ingress'),
         cni.peerKey(source, 'ingress'), wire.protocol, wire.port].join('\u0000');
       let code = cniMemo.get(key);
@@ -59,6 +59,12 @@ export class MeshMatrix {
         cniMemo.set(key, code);
       }
       return code;
+    };
+    // Through a proxy (a waypoint) the CNI sees two connections; the verdict is exact when every way agrees.
+    const decide = (source: Endpoint, destination: Endpoint, wire: WirePort): Tri => {
+      const code = direct(source, destination, wire);
+      const viaProxies = (wire.hops ?? []).map((h) => and3(direct(source, h.proxy, wire), direct(h.proxy, destination, wire)));
+      return viaProxies.some((v) => v !== code) ? MAYBE : code;
     };
     for (let s = 0; s < classes.length; s++) {
       for (let t = 0; t < classes.length; t++) {

@@ -29,6 +29,21 @@ export interface WirePort {
    * port and the tunnel port get the same verdict.
    */
   readonly uncertain?: boolean;
+  /**
+   * Proxies the flow may pass instead of going straight to the destination (Istio waypoints): the
+   * CNI then sees the source's connection to the proxy and the proxy's to the destination, on `port`.
+   * The CNI verdict is exact only when every way gets the same one.
+   * @default - none: the CNI sees the source's connection to the destination only
+   */
+  readonly hops?: WireHop[];
+}
+
+/** A proxy between the source and the destination, as the CNI sees it. */
+export interface WireHop {
+  /** The proxy's pod, as far as the manifests tell (e.g. a waypoint's namespace, Gateway label and service account). */
+  readonly proxy: Endpoint;
+  /** Which traffic passes it and why; names no pod. */
+  readonly why: string;
 }
 
 /** The authorization semantics of one mesh over one manifest set. */

@@ -22,8 +22,8 @@ const FIX_WAYPOINT = 'enroll the workloads in a waypoint (label the namespace or
   + 'policy to it with targetRefs, so the L7 attributes are enforced';
 
 /**
- * Istio AuthorizationPolicy rules with L7 attributes for ambient workloads without a waypoint,
- * which ztunnel enforces (istio.io "Use Layer 4 security policy"; istiod's ambient conversion, as
+ * Istio AuthorizationPolicy rules with L7 attributes for ambient workloads, which ztunnel enforces
+ * (istio.io "Use Layer 4 security policy"; istiod's ambient conversion, as
  * modelled by analysis/mesh/istio-ztunnel, whose reading of which attributes are L7 this rule shares):
  * - `istio-authz-l7-allow-under-ztunnel` (error): istiod leaves an ALLOW rule with any L7 attribute
  *   (HTTP methods, paths, hosts and their `not` forms, requestPrincipals, remoteIpBlocks, `when` keys
@@ -35,8 +35,11 @@ const FIX_WAYPOINT = 'enroll the workloads in a waypoint (label the namespace or
  *   parts denies them whole, whatever its L7 attributes said (a warning: it fails closed).
  * Which workloads: pods of the manifests that the policy selects (its namespace, or every namespace
  * for the root namespace `istio-system`; `selector.matchLabels`) and that are in ambient mode without
- * `istio.io/use-waypoint` (analysis/mesh/membership). targetRef(s) policies bind to waypoints and
- * gateways, rejected and dry-run policies never take effect: none is reported.
+ * with or without `istio.io/use-waypoint` (analysis/mesh/membership): a waypoint takes only targetRef(s)
+ * policies, so a `selector` or namespace-wide policy stays with the destination's ztunnel even behind
+ * one, which "will result in a DENY" for application-layer attributes (istio.io "Creating authorization
+ * policy" in ambient; istio/istio pilot/pkg/model/policyattachment.go). targetRef(s) policies bind to
+ * waypoints and gateways, rejected and dry-run policies never take effect: none is reported.
  */
 export const istioAuthzZtunnel: LintRule = {
   ids: [L7_ALLOW, L7_DENY],
@@ -47,8 +50,10 @@ export const istioAuthzZtunnel: LintRule = {
     const inventory = buildInventory(ctx.documents.map((d) => d.obj).filter((o) => isObject(o)) as any[]);
     const ztunnelPods = inventory.pods.map((p) => p.endpoint).filter((e) => {
       const m = membershipOf(e, AMBIENT, inventory.namespaces, inventory.namespaceAnnotations);
-      return m.dataPlane === 'ambient' && m.waypoint === undefined;
+      return m.dataPlane === 'ambient';
     });
+    const behindWaypoint = new Set(ztunnelPods.filter((e) => membershipOf(e, AMBIENT, inventory.namespaces, inventory.namespaceAnnotations)
+      .waypoint !== undefined).map((e) => e.name));
     const out: RuleReport[] = [];
     for (const doc of policies) {
       const spec = doc.obj.spec;
@@ -59,15 +64,16 @@ export const istioAuthzZtunnel: LintRule = {
       const selected = ztunnelPods.filter((e) => (ns === AMBIENT.rootNamespace || e.namespace === ns)
         && Object.entries(labels).every(([k, v]) => e.labels[k] === v)).map((e) => e.name);
       if (selected.length === 0) continue;
-      out.push(...ruleFindings(doc, action, selected));
+      out.push(...ruleFindings(doc, action, selected, selected.some((name) => behindWaypoint.has(name))));
     }
     return out;
   },
 };
 
-function ruleFindings(doc: LintDocument, action: 'ALLOW' | 'DENY', selected: string[]): RuleReport[] {
+function ruleFindings(doc: LintDocument, action: 'ALLOW' | 'DENY', selected: string[], waypoint: boolean): RuleReport[] {
   const shown = selected.length > 3 ? `${selected.slice(0, 3).join(', ')} and ${selected.length - 3} more` : selected.join(', ');
-  const where = `it applies to ${shown}, in ambient mode without a waypoint, where ztunnel enforces it`;
+  const where = `it applies to ${shown}, in ambient mode ${waypoint ? '(a waypoint takes only targetRef policies, so even behind one)' : 'without a waypoint'}, `
+    + 'where ztunnel enforces it';
   const out: RuleReport[] = [];
   asArray(doc.obj.spec.rules).forEach((rule, i) => {
     const path = `spec.rules[${i}]`;

@@ -347,7 +347,7 @@ describe('Istio ambient', () => {
     }
   });
 
-  test('a workload behind a waypoint is not modelled: indeterminate', () => {
+  test('a workload behind a waypoint whose Gateway is not in the manifests: indeterminate', () => {
     const waypointNs = namespace('shop', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'shop-waypoint' });
     const result = meshReach([namespace('istio-system'), waypointNs, ...apps], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
@@ -364,12 +364,14 @@ describe('Services with a waypoint (ambient)', () => {
     apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop', labels }, spec: { selector: { app: 'api' }, ports: [{ port: 8080 }] },
   });
 
-  test('a Service selecting the destination with istio.io/use-waypoint: traffic to it arrives from the waypoint, so identity verdicts are indeterminate', () => {
+  // Waypoints with their Gateway are evaluated (./istio-waypoint.test.ts); without it, not.
+  test('a Service selecting the destination with istio.io/use-waypoint whose Gateway is not in the manifests: indeterminate', () => {
     const r = meshReach([...ambientNs, ...apps, byPrincipal, service({ 'istio.io/use-waypoint': 'api-waypoint' })], ISTIO_AMBIENT);
     const result = r.check(w('shop/web'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(["mesh: the Service 'api', which selects the destination, uses the waypoint 'api-waypoint' (istio.io/use-waypoint): "
-      + 'traffic addressed to it passes the waypoint, whose policies and identity are not modelled']);
+    expect(result.uncertainties).toEqual(['mesh: traffic addressed to Service shop/api: Service shop/api names the waypoint shop/api-waypoint '
+      + '(istio.io/use-waypoint), but Gateway shop/api-waypoint is not in the manifests: whether it is a waypoint, for which traffic and under which '
+      + 'identity is not known']);
     // A workload no waypoint Service selects stays exact.
     expect(r.check(w('shop/web'), w('shop/batch'), HTTP).verdict).toBe(Verdict.ALLOW);
   });
@@ -387,12 +389,17 @@ describe('targetRefs to Services (waypoints)', () => {
   const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, ports: [{ port: 8080 }] } };
   const onService = authorizationPolicy('shop', 'api-waypoint', { targetRefs: [{ kind: 'Service', group: '', name: 'api' }], action: 'ALLOW', rules: [{}] });
 
-  test('ambient: a policy on a Service that selects the destination applies through a waypoint: indeterminate', () => {
+  // policyattachment.go ShouldAttachPolicy: a workload that is not a gateway ignores targetRef policies;
+  // only a waypoint serving the Service enforces them.
+  test('ambient: a policy on a Service that no waypoint serves is enforced nowhere; on a Service not in the manifests, indeterminate', () => {
     const ambientNs = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' })];
-    const result = meshReach([...ambientNs, ...apps, service, onService], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
-    expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(["mesh: AuthorizationPolicy shop/api-waypoint targets the Service 'api', which selects the destination: it applies where "
-      + 'a waypoint serves that service, which is not modelled']);
+    const svcAllowNothing = authorizationPolicy('shop', 'api-waypoint', { targetRefs: [{ kind: 'Service', group: '', name: 'api' }], action: 'ALLOW' });
+    const result = meshReach([...ambientNs, ...apps, service, svcAllowNothing], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    const unknown = meshReach([...ambientNs, ...apps, onService], ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(unknown.verdict).toBe(Verdict.INDETERMINATE);
+    expect(unknown.uncertainties).toEqual(["mesh: AuthorizationPolicy shop/api-waypoint targets the Service 'api', which is not in the manifests: it applies "
+      + 'where a waypoint serves that service, which is not modelled']);
     // Another workload of the namespace is not behind that Service.
     expect(meshReach([...ambientNs, ...apps, service, onService], ISTIO_AMBIENT).check(w('shop/web'), w('shop/batch'), HTTP).verdict).toBe(Verdict.ALLOW);
   });

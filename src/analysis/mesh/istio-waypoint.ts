@@ -1,0 +1,321 @@
+/**
+ * Istio ambient waypoints (internal): which waypoint, if any, a flow to an ambient pod passes, which
+ * AuthorizationPolicies that waypoint enforces, and how the two enforcement points combine.
+ *
+ * Which waypoint (istio/istio pilot/pkg/serviceregistry/kube/controller/ambient/waypoints.go
+ * `fetchWaypointForTarget`, `fetchWaypointForService`, `fetchWaypointForWorkload`, `WaypointsCollection`;
+ * istio.io "Configure waypoint proxies"):
+ * - Traffic addressed to a Service uses the Service's `istio.io/use-waypoint`, else its namespace's;
+ *   traffic addressed to a pod uses the pod's label, else its namespace's. `none` on the object opts
+ *   out (the namespace label is not read then); `istio.io/use-waypoint-namespace` next to it names the
+ *   waypoint's namespace (default: the object's).
+ * - The chosen waypoint must take that traffic type: the Gateway's label `istio.io/waypoint-for`, else
+ *   its GatewayClass's, else `service`; `all` takes both. A waypoint that does not take it leaves the
+ *   flow without waypoint (no fall-back to the namespace's). The HBONE listener's `allowedRoutes`
+ *   (default `Same`) must admit the object's namespace.
+ * - "Traffic type concerns the original addressing": a pod reached through its Service is
+ *   service-addressed. A question names pods only, so every addressing that reaches the pod is a path
+ *   (the pod's address, each Service selecting it on that port); the answer is exact only when all agree.
+ * - A waypoint of class `istio-waypoint` runs under the service account named after the Gateway
+ *   (gateway deployment controller, class `disableNameSuffix`), or the one in the annotation
+ *   `gateway.istio.io/service-account`. Other classes, Gateways with `spec.addresses` (not deployed by
+ *   istiod) and the inbound-binding annotation are not modelled: indeterminate. The Gateway is assumed
+ *   to become ready (istiod ignores a waypoint until its status has an address).
+ *
+ * Which policies (istio/istio pilot/pkg/model/policyattachment.go `ShouldAttachPolicy` for a waypoint;
+ * istio.io "Creating authorization policy" in ambient):
+ * - The waypoint takes only `targetRef(s)` policies: a `Service` (group "" or core) named like the
+ *   addressed Service, in its namespace; a `Gateway` (gateway.networking.k8s.io) named like the
+ *   waypoint, in its namespace; the `GatewayClass` `istio-waypoint`, from the root namespace. Policies
+ *   with `selector` or neither stay with the destination's ztunnel, which sees the WAYPOINT's identity
+ *   as the source ("waypoint proxies do not impersonate src identity"). Both must allow.
+ */
+import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
+import { describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namespaceLabelsOf, ObjectRef, Reason, refOf, sideVerdict } from '../model';
+import { Labels, matchesLabelSelector } from '../selectors';
+import { MAYBE, NO, YES } from '../verdict';
+
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+const USE_WAYPOINT = 'istio.io/use-waypoint';
+const USE_WAYPOINT_NAMESPACE = 'istio.io/use-waypoint-namespace';
+const WAYPOINT_FOR = 'istio.io/waypoint-for';
+/** Istio's waypoint GatewayClass and its controller (pilot constants WaypointGatewayClassName, ManagedGatewayMeshController). */
+export const WAYPOINT_CLASS = 'istio-waypoint';
+const WAYPOINT_CONTROLLER = 'istio.io/mesh-controller';
+const SERVICE_ACCOUNT_ANNOTATION = 'gateway.istio.io/service-account';
+const INBOUND_BINDING_ANNOTATION = 'ambient.istio.io/waypoint-inbound-binding';
+
+/** A waypoint the analysis can evaluate. */
+export interface Waypoint {
+  /** The Gateway object. */
+  readonly ref: ObjectRef;
+  /** The Gateway's namespace. */
+  readonly namespace: string;
+  /** The Gateway's name. */
+  readonly name: string;
+  /** The service account its proxies run as (the destination's ztunnel sees this identity). */
+  readonly serviceAccount: string;
+}
+
+/** A Service a client may address the destination through. */
+export interface AddressedService {
+  /** The Service's namespace (the destination's). */
+  readonly namespace: string;
+  /** The Service's name. */
+  readonly name: string;
+  /** Does a port of the Service carry the flow's port unchanged (port = targetPort)? */
+  readonly samePort: boolean;
+}
+
+/** One way a client may address the destination, and what it passes. */
+export interface WaypointPath {
+  /**
+   * The addressed Service.
+   * @default - the pod's own address
+   */
+  readonly service?: AddressedService;
+  /** `direct`: the destination's ztunnel only; `waypoint`: through `waypoint`; `unknown`: see `why`. */
+  readonly kind: 'direct' | 'waypoint' | 'unknown';
+  /**
+   * The waypoint passed.
+   * @default - none (set exactly when `kind` is `waypoint`)
+   */
+  readonly waypoint?: Waypoint;
+  /** Why, naming the labels and objects that decide (never a pod). */
+  readonly why: string;
+}
+
+/** `traffic addressed to the pod` / `traffic addressed to Service shop/api`. */
+export function pathLabel(path: WaypointPath): string {
+  return path.service ? `traffic addressed to Service ${path.service.namespace}/${path.service.name}` : 'traffic addressed to the pod';
+}
+
+interface ServiceInfo {
+  readonly obj: ManifestObject;
+  readonly selector: Record<string, string>;
+}
+
+/** The waypoints of a manifest set. */
+export class Waypoints {
+  private readonly gateways = new Map<string, ManifestObject>();
+  private readonly classes = new Map<string, ManifestObject>();
+  private readonly services: ServiceInfo[] = [];
+
+  constructor(manifests: readonly ManifestObject[], private readonly namespaces: NamespaceIndex) {
+    for (const obj of manifests) {
+      if (isKindOf(obj, GATEWAY_GROUP, 'Gateway')) this.gateways.set(`${namespaceOf(obj)}/${nameOf(obj)}`, obj);
+      if (isKindOf(obj, GATEWAY_GROUP, 'GatewayClass')) this.classes.set(nameOf(obj), obj);
+      // A headless Service resolves to pod addresses: its traffic is addressed to the pods.
+      if (isKindOf(obj, '', 'Service') && isPlainObject(obj.spec?.selector) && Object.keys(obj.spec!.selector).length > 0
+        && obj.spec!.clusterIP !== 'None') {
+        this.services.push({ obj, selector: obj.spec!.selector as Record<string, string> });
+      }
+    }
+  }
+
+  /** The ways a client may reach `destination` (an ambient pod) on TCP `port`. */
+  paths(destination: Endpoint, port: number): WaypointPath[] {
+    const ns = destination.namespace ?? 'default';
+    const nsLabels = namespaceLabelsOf(destination, this.namespaces);
+    const paths: WaypointPath[] = [this.resolve(destination.labels, ns, nsLabels, 'workload', 'the pod', undefined)];
+    for (const svc of this.services) {
+      if (!this.selects(svc, destination)) continue;
+      const carried = servicePortsFor(svc.obj, destination, port);
+      if (carried.length === 0) continue;
+      const service: AddressedService = { namespace: ns, name: nameOf(svc.obj), samePort: carried.every((p) => p === port) };
+      const labels = isPlainObject(svc.obj.metadata?.labels) ? svc.obj.metadata!.labels as Labels : {};
+      paths.push(this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service));
+    }
+    return paths;
+  }
+
+  /** The waypoint's pods as the CNI sees them: its namespace, the Gateway API name label and its service account. */
+  endpointOf(wp: Waypoint): Endpoint {
+    return {
+      kind: 'pod',
+      name: `waypoint ${wp.namespace}/${wp.name}`,
+      namespace: wp.namespace,
+      labels: { 'gateway.networking.k8s.io/gateway-name': wp.name },
+      namespaceLabels: this.namespaces.get(wp.namespace) ?? {},
+      serviceAccount: wp.serviceAccount,
+      hostNetwork: false,
+      namedPorts: [],
+    };
+  }
+
+  /** Does the Service `namespace/name` (in the manifests, not headless) select `destination`? */
+  selectsDestination(namespace: string, name: string, destination: Endpoint): boolean {
+    return this.services.some((svc) => namespaceOf(svc.obj) === namespace && nameOf(svc.obj) === name && this.selects(svc, destination));
+  }
+
+  private selects(svc: ServiceInfo, destination: Endpoint): boolean {
+    return namespaceOf(svc.obj) === (destination.namespace ?? 'default') && Object.entries(svc.selector).every(([k, v]) => destination.labels[k] === v);
+  }
+
+  private resolve(labels: Labels, ns: string, nsLabels: Labels, traffic: 'service' | 'workload', what: string,
+    service: AddressedService | undefined): WaypointPath {
+    const at = (kind: WaypointPath['kind'], why: string, waypoint?: Waypoint): WaypointPath =>
+      ({ ...(service ? { service } : {}), kind, why, ...(waypoint ? { waypoint } : {}) });
+    let source: Labels;
+    let where: string;
+    if (labels[USE_WAYPOINT] !== undefined) {
+      if (labels[USE_WAYPOINT] === 'none') return at('direct', `${what} is labelled ${USE_WAYPOINT}=none, which opts it out of any waypoint`);
+      source = labels;
+      where = what;
+    } else if (nsLabels[USE_WAYPOINT] === 'none') {
+      return at('direct', `namespace ${ns} is labelled ${USE_WAYPOINT}=none and ${what} names no waypoint`);
+    } else if (nsLabels[USE_WAYPOINT] !== undefined) {
+      source = nsLabels;
+      where = `namespace ${ns}`;
+    } else {
+      return at('direct', `neither ${what} nor namespace ${ns} names a waypoint (${USE_WAYPOINT})`);
+    }
+    const wpNs = source[USE_WAYPOINT_NAMESPACE] ?? ns;
+    const wpName = source[USE_WAYPOINT];
+    const named = `${where} names the waypoint ${wpNs}/${wpName} (${USE_WAYPOINT})`;
+    const gw = this.gateways.get(`${wpNs}/${wpName}`);
+    if (gw === undefined) {
+      return at('unknown', `${named}, but Gateway ${wpNs}/${wpName} is not in the manifests: whether it is a waypoint, for which traffic and under `
+        + 'which identity is not known');
+    }
+    const gwRef = describeRef(refOf(gw));
+    const className = String(gw.spec?.gatewayClassName ?? '');
+    const classObj = this.classes.get(className);
+    if (className !== WAYPOINT_CLASS && classObj?.spec?.controllerName !== WAYPOINT_CONTROLLER) {
+      return at('unknown', `${named}, of GatewayClass '${className}', which is not Istio's waypoint class (${WAYPOINT_CLASS}): not modelled`);
+    }
+    const annotations: Labels = isPlainObject(gw.metadata?.annotations) ? gw.metadata!.annotations : {};
+    if (Array.isArray(gw.spec?.addresses) && gw.spec!.addresses.length > 0) {
+      return at('unknown', `${named}; ${gwRef} sets spec.addresses, so istiod does not deploy it and its identity is not known`);
+    }
+    if (annotations[INBOUND_BINDING_ANNOTATION] !== undefined) {
+      return at('unknown', `${named}; ${gwRef} has the annotation ${INBOUND_BINDING_ANNOTATION}, which is not modelled`);
+    }
+    const admits = this.admits(gw, ns);
+    if (admits === undefined) return at('unknown', `${named}; whether ${gwRef}'s HBONE listener admits namespace ${ns} (allowedRoutes) is not known`);
+    if (!admits) return at('direct', `${named}, but ${gwRef}'s HBONE listener does not admit namespace ${ns} (allowedRoutes), so istiod attaches none`);
+    const gwLabels: Labels = isPlainObject(gw.metadata?.labels) ? gw.metadata!.labels : {};
+    const classLabels: Labels = isPlainObject(classObj?.metadata?.labels) ? classObj!.metadata!.labels : {};
+    const forText = gwLabels[WAYPOINT_FOR] ?? classLabels[WAYPOINT_FOR];
+    const trafficType = forText ?? 'service';
+    const takes = `${gwRef} takes ${trafficType} traffic (${forText === undefined ? `no ${WAYPOINT_FOR} label: the default` : `${WAYPOINT_FOR}=${forText}`})`;
+    if (trafficType !== traffic && trafficType !== 'all') return at('direct', `${named}, but ${takes}, so ${pathLabel(at('direct', ''))} does not pass it`);
+    const serviceAccount = annotations[SERVICE_ACCOUNT_ANNOTATION] ?? wpName;
+    return at('waypoint', `${named} and ${takes}`, { ref: refOf(gw), namespace: wpNs, name: wpName, serviceAccount });
+  }
+
+  /** Does the waypoint's HBONE listener (15008) admit attachments from `ns`? undefined: not known. */
+  private admits(gw: ManifestObject, ns: string): boolean | undefined {
+    const listeners: any[] = Array.isArray(gw.spec?.listeners) ? gw.spec!.listeners : [];
+    const hbone = listeners.find((l) => isPlainObject(l) && l.protocol === 'HBONE' && l.port === 15008);
+    const namespaces = hbone?.allowedRoutes?.namespaces;
+    const from = namespaces?.from ?? 'Same';
+    if (from === 'All') return true;
+    if (from === 'Same') return namespaceOf(gw) === ns;
+    if (from !== 'Selector' || !isPlainObject(namespaces.selector)) return undefined;
+    const labels = this.namespaces.get(ns);
+    return labels === undefined ? undefined : matchesLabelSelector(namespaces.selector, labels);
+  }
+}
+
+/** The Service ports whose target is the pod's `port` (a number, or a name of the pod's ports). */
+function servicePortsFor(svc: ManifestObject, destination: Endpoint, port: number): number[] {
+  const ports: any[] = Array.isArray(svc.spec?.ports) ? svc.spec!.ports : [];
+  return ports.filter((p) => isPlainObject(p) && (p.protocol ?? 'TCP') === 'TCP').flatMap((p) => {
+    const target = p.targetPort ?? p.port;
+    const resolved = typeof target === 'string' ? destination.namedPorts.find((n) => n.name === target)?.port : Number(target);
+    return resolved === port ? [Number(p.port)] : [];
+  });
+}
+
+/** A policy's targetRefs as istiod reads them (`targetRefs`, else the legacy `targetRef`). */
+function targetRefsOf(obj: ManifestObject): Array<{ group: string; kind: string; name: string; namespace?: string }> {
+  const spec = isPlainObject(obj.spec) ? obj.spec : {};
+  const refs = Array.isArray(spec.targetRefs) && spec.targetRefs.length > 0 ? spec.targetRefs : isPlainObject(spec.targetRef) ? [spec.targetRef] : [];
+  return refs.filter(isPlainObject).map((r: any) => ({
+    group: String(r.group ?? ''), kind: String(r.kind), name: String(r.name), ...(r.namespace ? { namespace: String(r.namespace) } : {}),
+  }));
+}
+
+/**
+ * Does the waypoint on `path` enforce the policy `obj` (in `policyNamespace`)? `applies`, `no`, or
+ * a reason it is not known.
+ */
+export function attachesAtWaypoint(obj: ManifestObject, policyNamespace: string, path: WaypointPath, rootNamespace: string,
+  selectsDestination: (namespace: string, name: string) => boolean): 'applies' | 'no' | string {
+  const wp = path.waypoint!;
+  let unsure: string | undefined;
+  for (const t of targetRefsOf(obj)) {
+    const core = t.group === '' || t.group === 'core';
+    if (core && t.kind === 'Service') {
+      if (path.service && t.name === path.service.name && policyNamespace === path.service.namespace) return 'applies';
+      // Which Services a waypoint's chain for pod-addressed traffic carries is not read here.
+      if (!path.service && selectsDestination(policyNamespace, t.name)) {
+        unsure = `${describeRef(refOf(obj))} targets the Service '${t.name}', which selects the destination: whether the waypoint `
+          + `${wp.namespace}/${wp.name} applies it to traffic addressed to the pod is not known`;
+      }
+    }
+    if (t.group === GATEWAY_GROUP && t.kind === 'GatewayClass' && t.name === WAYPOINT_CLASS && policyNamespace === rootNamespace) return 'applies';
+    if (policyNamespace !== wp.namespace || (t.namespace !== undefined && t.namespace !== wp.namespace)) continue;
+    if (t.group === GATEWAY_GROUP && t.kind === 'Gateway' && t.name === wp.name) return 'applies';
+  }
+  return unsure ?? 'no';
+}
+
+/** Rule fields whose value at a waypoint (addresses, and ports when the Service maps them) is not modelled. */
+export function waypointRuleUnknown(rule: unknown, path: string, portKnown: boolean): string | undefined {
+  if (!isPlainObject(rule)) return undefined;
+  const used: string[] = [];
+  (Array.isArray(rule.from) ? rule.from : []).forEach((f: any, j: number) => {
+    for (const k of ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks']) if (f?.source?.[k] !== undefined) used.push(`${path}.from[${j}].source.${k}`);
+  });
+  (Array.isArray(rule.to) ? rule.to : []).forEach((t: any, j: number) => {
+    for (const k of ['ports', 'notPorts']) if (!portKnown && t?.operation?.[k] !== undefined) used.push(`${path}.to[${j}].operation.${k}`);
+  });
+  (Array.isArray(rule.when) ? rule.when : []).forEach((c: any, j: number) => {
+    const key = String(c?.key);
+    if (['source.ip', 'remote.ip', 'destination.ip'].includes(key) || (!portKnown && key === 'destination.port')) used.push(`${path}.when[${j}] (${key})`);
+  });
+  return used.length === 0 ? undefined : `${used.join(', ')}: which ${portKnown ? 'addresses' : 'addresses and ports'} a waypoint matches is not modelled`;
+}
+
+/** The two enforcement points of a path through a waypoint: both must allow. */
+export function throughWaypoint(path: WaypointPath, atWaypoint: DirectionVerdict, atZtunnel: DirectionVerdict): DirectionVerdict {
+  const wp = path.waypoint!;
+  const head: Reason = { object: wp.ref, effect: 'log', message: `${pathLabel(path)} passes the waypoint ${wp.namespace}/${wp.name}: ${path.why}` };
+  const prefix = (where: string, v: DirectionVerdict): Reason[] => v.reasons.map((r) => ({ ...r, message: `${where}: ${r.message}` }));
+  const w = prefix(`at the waypoint ${wp.namespace}/${wp.name}`, atWaypoint);
+  if (atWaypoint.outcome === NO) return sideVerdict(NO, [head, ...w]);
+  const z = prefix('at the destination\'s ztunnel, which sees the waypoint\'s identity', atZtunnel);
+  if (atZtunnel.outcome === NO) return sideVerdict(NO, [head, ...w, ...z]);
+  if (atWaypoint.outcome === MAYBE || atZtunnel.outcome === MAYBE) {
+    return sideVerdict(MAYBE, [head, ...w, ...z], [...atWaypoint.uncertain ?? [], ...atZtunnel.uncertain ?? []]);
+  }
+  return sideVerdict(YES, [head, ...w, ...z], [], [...atWaypoint.l7Constraints ?? [], ...atZtunnel.l7Constraints ?? []]);
+}
+
+const WORD = { [YES]: 'allowed', [NO]: 'denied', [MAYBE]: 'indeterminate' } as const;
+
+/**
+ * The verdicts of every way to address the destination: exact when they agree (same outcome, same
+ * L7 constraints), else indeterminate, naming the paths.
+ */
+export function overPaths(paths: WaypointPath[], verdicts: DirectionVerdict[]): DirectionVerdict {
+  if (verdicts.length === 1) return verdicts[0];
+  const reasons = verdicts.flatMap((v) => v.reasons);
+  const outcomes = new Set(verdicts.map((v) => v.outcome));
+  const constraints = new Set(verdicts.map((v) => JSON.stringify(v.l7Constraints ?? [])));
+  const [first] = verdicts;
+  if (outcomes.size === 1 && first.outcome !== MAYBE && constraints.size === 1) {
+    return sideVerdict(first.outcome, reasons, [], first.l7Constraints);
+  }
+  const uncertain = verdicts.flatMap((v) => v.uncertain ?? []);
+  // Paths that are indeterminate themselves say why; definite paths that disagree are named here.
+  const definite = verdicts.filter((v) => v.outcome !== MAYBE);
+  if (new Set(definite.map((v) => `${v.outcome}${JSON.stringify(v.l7Constraints ?? [])}`)).size > 1) {
+    uncertain.unshift(`the answer depends on how the client addresses the destination (the question does not say): ${paths
+      .map((p, i) => `${pathLabel(p)}: ${WORD[verdicts[i].outcome]}${verdicts[i].l7Constraints?.length ? ` (${verdicts[i].l7Constraints!.join('; ')})` : ''}`)
+      .join('; ')}`);
+  }
+  return sideVerdict(MAYBE, reasons, uncertain);
+}
