@@ -34,6 +34,26 @@ const POD_SECURITY_LEVELS: string[] = Object.values(PodSecurityLevel);
 const DEFAULT_DENY_ALL: NamespacePolicyOptions = Object.freeze({ isolate: Object.freeze([Direction.INGRESS, Direction.EGRESS]) as Direction[] });
 const ALLOW_DNS: NamespacePolicyOptions = Object.freeze({ egress: Object.freeze([CLUSTER_DNS_RULE]) as TrafficRule[] });
 
+/**
+ * The options of `deny-cloud-metadata`: one frozen set per cluster and list of metadata CIDRs, shared
+ * by every namespace of that cluster (built per namespace, they were some 440 bytes of heap per
+ * namespace, kept as long as the app). Keyed by the CIDRs themselves: ClusterNetwork's array is
+ * public and could still change.
+ */
+function denyCloudMetadataOptions(cluster: ClusterNetwork): NamespacePolicyOptions {
+  const key = cluster.metadataCidrs.join('|');
+  const known = DENY_CLOUD_METADATA.get(cluster);
+  if (known !== undefined && known.key === key) return known.options;
+  const peers = Object.freeze(cluster.metadataCidrs.map((c) => Peer.cidr(c))) as Peer[];
+  const rule: TrafficRule = Object.freeze({ action: RuleAction.DENY, peers });
+  const options: NamespacePolicyOptions = Object.freeze({ egress: Object.freeze([rule]) as TrafficRule[] });
+  DENY_CLOUD_METADATA.set(cluster, { key, options });
+  return options;
+}
+
+/** Per cluster: the `deny-cloud-metadata` options and the metadata CIDRs they were built from. */
+const DENY_CLOUD_METADATA = new WeakMap<ClusterNetwork, { readonly key: string; readonly options: NamespacePolicyOptions }>();
+
 const PROPS_KEYS: StructKeys<ZeroTrustNamespaceProps> = {
   name: true,
   labels: true,
@@ -189,9 +209,7 @@ export class ZeroTrustNamespace extends Construct {
     if (cluster.cni.capabilities.deny) {
       // Default deny already keeps the metadata service out of reach; the explicit deny keeps it so
       // when someone later adds a broad egress allow of their own.
-      this._addOwnedPolicy('deny-cloud-metadata', {
-        egress: [{ action: RuleAction.DENY, peers: cluster.metadataCidrs.map((c) => Peer.cidr(c)) }],
-      });
+      this._addOwnedPolicy('deny-cloud-metadata', denyCloudMetadataOptions(cluster));
     }
     for (const meshPolicy of mesh.policies) this.addPolicyAsIs(meshPolicy.name, meshPolicy.options);
     if (allowSameNamespace) {
