@@ -376,7 +376,8 @@ function sharedRule(given: TrafficRule, built: IntentRule): IntentRule {
   if (!Object.isFrozen(given)) return built;
   const last = SHARED_RULES.get(given);
   if (last !== undefined && isDeepStrictEqual(last, built)) return last;
-  SHARED_RULES.set(given, built);
+  // Frozen: renderers share what they render from a frozen rule too (render/shared-rendering.ts).
+  SHARED_RULES.set(given, Object.freeze(built));
   return built;
 }
 

@@ -6,6 +6,7 @@ import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLa
 import { LabelExpression, LabelOperator } from '../label-expression';
 import { Protocol } from '../protocol';
 import { Direction, RuleAction } from '../rule';
+import { SharedRenderings, renderShared } from './shared-rendering';
 
 /** Which Calico tier a rendered policy goes to. */
 export interface CalicoPlacement {
@@ -47,7 +48,7 @@ export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlac
     const rules = [RuleAction.DENY, RuleAction.ALLOW]
       .filter((a) => placement.actions.includes(a))
       .flatMap((a) => rulesOf(intent, direction, a))
-      .flatMap((r) => calicoRules(r, intent.namespace));
+      .flatMap((r) => renderShared(CALICO_RULES, r, intent.namespace, () => calicoRules(r, intent.namespace)));
     const isolates = placement.isolating && intent.isolate.includes(direction);
     if (rules.length > 0 || isolates) {
       directions.push(direction);
@@ -101,6 +102,9 @@ export function calicoTierManifest(name: string, order: number): any {
     spec: { order, defaultAction: 'Pass' },
   };
 }
+
+/** Calico rules of shared intent rules (see renderShared). */
+const CALICO_RULES: SharedRenderings<any[]> = new WeakMap();
 
 /**
  * One intent rule becomes one Calico rule per (peer x protocol): Calico rules carry a single

@@ -2,6 +2,7 @@ import { assertNever } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { Protocol } from '../protocol';
 import { Direction, RuleAction } from '../rule';
+import { SharedRenderings, renderShared } from './shared-rendering';
 
 /** Cilium identity label of a pod's namespace. */
 export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
@@ -35,7 +36,7 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
 
   for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
     const field = direction === Direction.INGRESS ? 'ingress' : 'egress';
-    const allows = rulesOf(intent, direction, RuleAction.ALLOW).flatMap((r) => ciliumRules(r));
+    const allows = rulesOf(intent, direction, RuleAction.ALLOW).flatMap((r) => renderShared(CILIUM_RULES, r, intent.namespace, () => ciliumRules(r)));
     if (direction === Direction.EGRESS && needsDnsProxy) {
       // toFQDNs only works when the DNS proxy sees the answers: allow DNS with an L7 DNS rule, to
       // every DNS destination. Cilium accepts L7 DNS rules with toEndpoints, toEntities and
@@ -47,7 +48,7 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
       // matchPattern '*': intercept every lookup without refusing any; the proxy only has to see the answers.
       allows.unshift(...ciliumRules(dns, { dns: [{ matchPattern: '*' }] }));
     }
-    const denies = rulesOf(intent, direction, RuleAction.DENY).flatMap((r) => ciliumRules(r));
+    const denies = rulesOf(intent, direction, RuleAction.DENY).flatMap((r) => renderShared(CILIUM_RULES, r, intent.namespace, () => ciliumRules(r)));
     // Copies of their length: flatMap and push leave room for 17 (see directionsIn in intent.ts).
     if (allows.length) {
       spec[field] = allows.slice();
@@ -91,6 +92,9 @@ function prefixed(labels: Record<string, string>): Record<string, string> {
   for (const [k, v] of Object.entries(labels)) out[`k8s:${k}`] = v;
   return out;
 }
+
+/** Cilium rules of shared intent rules (see renderShared). */
+const CILIUM_RULES: SharedRenderings<any[]> = new WeakMap();
 
 /**
  * One intent rule becomes one Cilium rule per peer kind: Cilium ANDs nothing across L3 fields
