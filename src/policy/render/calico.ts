@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { NAMESPACE_NAME_LABEL } from './kubernetes';
 import { MAX_OBJECT_NAME, nameError } from './object-names';
 import { assertNever, internalError } from '../../util/errors';
-import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
+import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, directionsIn, rulesOf, sortedLabels } from '../intent';
 import { LabelExpression, LabelOperator } from '../label-expression';
 import { Protocol } from '../protocol';
 import { Direction, RuleAction } from '../rule';
@@ -56,7 +56,7 @@ export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlac
       if (rules.length > 0) spec[direction === Direction.INGRESS ? 'ingress' : 'egress'] = rules.slice();
     }
   }
-  spec.types = directions.slice();
+  spec.types = directionsIn((d) => directions.includes(d));
 
   const metadata: any = { name };
   if (intent.namespace !== undefined) metadata.namespace = intent.namespace;
