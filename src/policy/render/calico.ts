@@ -6,7 +6,7 @@ import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, directionsIn, rul
 import { LabelExpression, LabelOperator } from '../label-expression';
 import { Protocol } from '../protocol';
 import { Direction, RuleAction } from '../rule';
-import { SharedRenderings, renderShared } from './shared-rendering';
+import { SharedRenderings, renderShared, renderedOnce } from './shared-rendering';
 
 /** Which Calico tier a rendered policy goes to. */
 export interface CalicoPlacement {
@@ -44,11 +44,12 @@ export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlac
   if (intent.namespace === undefined) spec.namespaceSelector = calicoSelector(intent.namespaceLabels);
 
   const directions: Direction[] = [];
+  const seen = new Map<ResolvedPeer, any>();
   for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
     const rules = [RuleAction.DENY, RuleAction.ALLOW]
       .filter((a) => placement.actions.includes(a))
       .flatMap((a) => rulesOf(intent, direction, a))
-      .flatMap((r) => renderShared(CALICO_RULES, r, intent.namespace, () => calicoRules(r, intent.namespace)));
+      .flatMap((r) => renderShared(CALICO_RULES, r, intent.namespace, () => calicoRules(r, intent.namespace, seen)));
     const isolates = placement.isolating && intent.isolate.includes(direction);
     if (rules.length > 0 || isolates) {
       directions.push(direction);
@@ -110,11 +111,11 @@ const CALICO_RULES: SharedRenderings<any[]> = new WeakMap();
  * One intent rule becomes one Calico rule per (peer x protocol): Calico rules carry a single
  * protocol, and ports are only valid with a protocol.
  */
-function calicoRules(rule: IntentRule, policyNamespace: string | undefined): any[] {
+function calicoRules(rule: IntentRule, policyNamespace: string | undefined, seen: Map<ResolvedPeer, any>): any[] {
   const byProtocol = groupPorts(rule.ports);
   const out: any[] = [];
   for (const peer of rule.peers) {
-    const entity = calicoEntity(peer, policyNamespace);
+    const entity = renderedOnce(seen, peer, () => calicoEntity(peer, policyNamespace));
     const protocols = byProtocol.size === 0 ? [undefined] : [...byProtocol.keys()];
     for (const protocol of protocols) {
       const ports = protocol ? byProtocol.get(protocol)! : [];

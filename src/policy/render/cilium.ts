@@ -2,7 +2,7 @@ import { assertNever } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { Protocol } from '../protocol';
 import { Direction, RuleAction } from '../rule';
-import { SharedRenderings, renderShared } from './shared-rendering';
+import { SharedRenderings, renderShared, renderedOnce } from './shared-rendering';
 
 /** Cilium identity label of a pod's namespace. */
 export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
@@ -34,9 +34,11 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
   const spec: any = { endpointSelector: endpointSelector(intent, clusterWide) };
   const needsDnsProxy = intent.rules.some((r) => r.direction === Direction.EGRESS && r.action === RuleAction.ALLOW && r.peers.some((p) => p.type === 'fqdn'));
 
+  const seen = new Map<ResolvedPeer, any>();
   for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
     const field = direction === Direction.INGRESS ? 'ingress' : 'egress';
-    const allows = rulesOf(intent, direction, RuleAction.ALLOW).flatMap((r) => renderShared(CILIUM_RULES, r, intent.namespace, () => ciliumRules(r)));
+    const rendered = (r: IntentRule) => renderShared(CILIUM_RULES, r, intent.namespace, () => ciliumRules(r, seen));
+    const allows = rulesOf(intent, direction, RuleAction.ALLOW).flatMap(rendered);
     if (direction === Direction.EGRESS && needsDnsProxy) {
       // toFQDNs only works when the DNS proxy sees the answers: allow DNS with an L7 DNS rule, to
       // every DNS destination. Cilium accepts L7 DNS rules with toEndpoints, toEntities and
@@ -46,9 +48,9 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
       // never to FQDNs.
       const dns: IntentRule = { direction, action: RuleAction.ALLOW, peers: ctx.dnsPeers, ports: DNS_PORTS, http: [], origin: 'dns-proxy' };
       // matchPattern '*': intercept every lookup without refusing any; the proxy only has to see the answers.
-      allows.unshift(...ciliumRules(dns, { dns: [{ matchPattern: '*' }] }));
+      allows.unshift(...ciliumRules(dns, seen, { dns: [{ matchPattern: '*' }] }));
     }
-    const denies = rulesOf(intent, direction, RuleAction.DENY).flatMap((r) => renderShared(CILIUM_RULES, r, intent.namespace, () => ciliumRules(r)));
+    const denies = rulesOf(intent, direction, RuleAction.DENY).flatMap(rendered);
     // Copies of their length: flatMap and push leave room for 17 (see directionsIn in intent.ts).
     if (allows.length) {
       spec[field] = allows.slice();
@@ -107,7 +109,7 @@ const CILIUM_RULES: SharedRenderings<any[]> = new WeakMap();
  * of a rule, but mixing endpoint and CIDR selectors in one rule is rejected by some versions, so
  * each L3 selector gets its own rule with the same ports.
  */
-function ciliumRules(rule: IntentRule, l7: any = httpRules(rule)): any[] {
+function ciliumRules(rule: IntentRule, seen: Map<ResolvedPeer, any>, l7: any = httpRules(rule)): any[] {
   const to = rule.direction === Direction.EGRESS;
   const ports = ciliumPorts(rule.ports, l7);
   const endpoints: any[] = [];
@@ -117,10 +119,12 @@ function ciliumRules(rule: IntentRule, l7: any = httpRules(rule)): any[] {
   for (const peer of rule.peers) {
     switch (peer.type) {
       case 'pods':
-        endpoints.push({ matchLabels: sortedLabels({ [CILIUM_NAMESPACE_LABEL]: peer.namespace, ...prefixed(peer.podLabels) }) });
+        endpoints.push(renderedOnce(seen, peer, () => ({
+          matchLabels: sortedLabels({ [CILIUM_NAMESPACE_LABEL]: peer.namespace, ...prefixed(peer.podLabels) }),
+        })));
         break;
       case 'podsInNamespaces':
-        endpoints.push(podsInNamespacesSelector(peer));
+        endpoints.push(renderedOnce(seen, peer, () => podsInNamespacesSelector(peer)));
         break;
       case 'cidr':
         cidrSets.push({ cidr: peer.cidr, ...(peer.except.length ? { except: [...peer.except] } : {}) });

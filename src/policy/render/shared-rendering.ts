@@ -25,3 +25,14 @@ export function renderShared<T>(cache: SharedRenderings<T>, rule: IntentRule, na
   cache.set(rule, { namespace, out });
   return out;
 }
+
+/**
+ * `render()` once per key within one manifest: a peer (or list of peers) given in several rules of a
+ * policy (a same-tenant allow's ingress and egress, a guard rail's two denies) is resolved to the
+ * same objects (TrafficPolicy's buildRule), and rendered to one object, not a copy per rule.
+ */
+export function renderedOnce<K extends object, T>(seen: Map<K, T>, key: K, render: () => T): T {
+  let out = seen.get(key);
+  if (out === undefined) seen.set(key, out = render());
+  return out;
+}
