@@ -112,7 +112,7 @@ export class TrafficPolicy extends Construct {
     for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
       const field = direction === Direction.INGRESS ? 'ingress' : 'egress';
       const list = requireOptionalArray(this, field, direction === Direction.INGRESS ? props.ingress : props.egress) ?? [];
-      list.forEach((rule, i) => rules.push(this.buildRule(cluster, direction, rule, `${field}[${i}]`, resolved, namespace)));
+      list.forEach((rule, i) => rules.push(this.buildRule(cluster, direction, rule, ruleOrigin(field, i), resolved, namespace)));
     }
     const metadataGuard = this.metadataDenyForNames(cluster, rules);
     if (metadataGuard !== undefined) rules.push(metadataGuard);
@@ -333,6 +333,19 @@ export class TrafficPolicy extends Construct {
     return { type: 'cidr', cidr: block.text, except: excepts.map((e) => e.text) };
   }
 }
+
+/**
+ * `ingress[2]`: where a rule came from (kept in its intent, for messages). The first few are one
+ * string each for every policy, not one per rule (about 32 bytes each, kept as long as the app).
+ */
+function ruleOrigin(field: 'ingress' | 'egress', index: number): string {
+  if (index >= ORIGINS_KEPT) return `${field}[${index}]`;
+  const known = ORIGINS[field];
+  return known[index] ??= `${field}[${index}]`;
+}
+
+const ORIGINS_KEPT = 16;
+const ORIGINS: { readonly [field: string]: string[] } = { ingress: [], egress: [] };
 
 /** The peers resolved so far while one policy's intent is built (see buildRule). */
 interface ResolvedPeers {
