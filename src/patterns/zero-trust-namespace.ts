@@ -147,8 +147,8 @@ export class ZeroTrustNamespace extends Construct {
    * for. Only a ThreeTierApp in this namespace asks: working them out for every policy of every
    * namespace was about 15% of a TenantIsolation's construction time (measured at 3,000 tenants).
    */
-  private readonly added: Array<{
-    readonly name: string;
+  private added: ReadonlyArray<{
+    /** Its name is `policy._intent.name`. */
     readonly policy: TrafficPolicy;
     readonly options: { readonly ingress?: TrafficRule[]; readonly egress?: TrafficRule[] };
     readonly meshNeeds?: MeshNetworkNeeds;
@@ -253,7 +253,7 @@ export class ZeroTrustNamespace extends Construct {
   private addPolicyAsIs(name: string, options: NamespacePolicyOptions, owned = false): TrafficPolicy {
     if (typeof name !== 'string' || name.length === 0) throw propError(this, 'name', 'a policy name is required');
     validateDnsSubdomain(this, 'name', name);
-    if (this.added.some((a) => a.name === name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
+    if (this.added.some((a) => a.policy._intent.name === name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
     const o = requireKnownKeys(this, 'options', requireProps(this, options, false, `options of policy '${name}'`), OPTIONS_KEYS);
     // The id is the policy name (a DNS subdomain, so never the Namespace object's id); constructs would
     // mistake an Object.prototype member name ('constructor') for a taken id.
@@ -263,7 +263,8 @@ export class ZeroTrustNamespace extends Construct {
     // The rules' peer and port lists as they are now (Peer and Port are immutable values): a caller
     // changing its arrays later must not change what this policy was.
     const snapshot = (rules?: TrafficRule[]) => rules?.map((r) => ({ ...r, peers: [...r.peers], ports: r.ports && [...r.ports] }));
-    this.added.push({ name, policy, options: owned ? o : { ingress: snapshot(o.ingress), egress: snapshot(o.egress) }, meshNeeds });
+    // concat, not push: an array of its length (push leaves room for 17; see directionsIn in policy/intent.ts).
+    this.added = this.added.concat([{ policy, options: owned ? o : { ingress: snapshot(o.ingress), egress: snapshot(o.egress) }, meshNeeds }]);
     return policy;
   }
 
@@ -308,7 +309,7 @@ export class ZeroTrustNamespace extends Construct {
 
   /** The blanket allows of every policy added so far, in order (each policy's worked out once). */
   private blanket(): BlanketAllow[] {
-    return this.added.flatMap((a) => (a.allows ??= blanketAllowsOf(this.cluster, a.name, a.policy._intent, a.options, a.meshNeeds)));
+    return this.added.flatMap((a) => (a.allows ??= blanketAllowsOf(this.cluster, a.policy._intent.name, a.policy._intent, a.options, a.meshNeeds)));
   }
 
   /**
@@ -353,6 +354,6 @@ export class ZeroTrustNamespace extends Construct {
   /** The policy of this namespace with that name, if any. */
   public policy(name: string): TrafficPolicy | undefined {
     // A scan of the few policies of one namespace: a Map per namespace cost more heap than it saved.
-    return this.added.find((a) => a.name === name)?.policy;
+    return this.added.find((a) => a.policy._intent.name === name)?.policy;
   }
 }
