@@ -10,7 +10,7 @@ import { LabelOperator } from '../policy/label-expression';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { validatePorts } from '../policy/port-validation';
-import { RuleAction } from '../policy/rule';
+import { RuleAction, TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { constructIdFor, ownValue } from '../util/construct-id';
 import { propError } from '../util/errors';
@@ -161,9 +161,15 @@ export class TenantIsolation extends Construct {
 
     const guardrails = props.guardrails! && cluster.cni.capabilities.deny && cluster.cni.capabilities.clusterWide;
     // One set of options for every tenant's internet egress, with a copy of the given ports (the
-    // caller's array may change later; the namespaces keep these options as they are).
+    // caller's array may change later; the namespaces keep these options as they are). Frozen: every
+    // tenant's policy then shares the rule TrafficPolicy builds from it (see sharedRule there).
     const internetEgress: NamespacePolicyOptions | undefined = allowInternetEgress
-      ? { egress: [{ peers: [Peer.internet()], ports: [...(props.internetEgressPorts ?? [Port.tcp(443)])] }] }
+      ? Object.freeze({
+        egress: Object.freeze([Object.freeze({
+          peers: Object.freeze([Peer.internet()]) as Peer[],
+          ports: Object.freeze([...(props.internetEgressPorts ?? [Port.tcp(443)])]) as Port[],
+        })]) as TrafficRule[],
+      })
       : undefined;
     // Construct tree: `<this>/<namespace>` (a ZeroTrustNamespace) and `<this>/Guardrail-<tenant>`,
     // flat under this construct, in tenant order (the synthesized file keeps its object order).

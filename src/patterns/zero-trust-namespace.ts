@@ -34,6 +34,26 @@ const POD_SECURITY_LEVELS: string[] = Object.values(PodSecurityLevel);
 const DEFAULT_DENY_ALL: NamespacePolicyOptions = Object.freeze({ isolate: Object.freeze([Direction.INGRESS, Direction.EGRESS]) as Direction[] });
 const ALLOW_DNS: NamespacePolicyOptions = Object.freeze({ egress: Object.freeze([CLUSTER_DNS_RULE]) as TrafficRule[] });
 
+/**
+ * The options of `deny-cloud-metadata`: one frozen set per cluster and list of metadata CIDRs, shared
+ * by every namespace of that cluster (built per namespace, they were some 440 bytes of heap per
+ * namespace, kept as long as the app). Keyed by the CIDRs themselves: ClusterNetwork's array is
+ * public and could still change.
+ */
+function denyCloudMetadataOptions(cluster: ClusterNetwork): NamespacePolicyOptions {
+  const key = cluster.metadataCidrs.join('|');
+  const known = DENY_CLOUD_METADATA.get(cluster);
+  if (known !== undefined && known.key === key) return known.options;
+  const peers = Object.freeze(cluster.metadataCidrs.map((c) => Peer.cidr(c))) as Peer[];
+  const rule: TrafficRule = Object.freeze({ action: RuleAction.DENY, peers });
+  const options: NamespacePolicyOptions = Object.freeze({ egress: Object.freeze([rule]) as TrafficRule[] });
+  DENY_CLOUD_METADATA.set(cluster, { key, options });
+  return options;
+}
+
+/** Per cluster: the `deny-cloud-metadata` options and the metadata CIDRs they were built from. */
+const DENY_CLOUD_METADATA = new WeakMap<ClusterNetwork, { readonly key: string; readonly options: NamespacePolicyOptions }>();
+
 const PROPS_KEYS: StructKeys<ZeroTrustNamespaceProps> = {
   name: true,
   labels: true,
@@ -127,8 +147,8 @@ export class ZeroTrustNamespace extends Construct {
    * for. Only a ThreeTierApp in this namespace asks: working them out for every policy of every
    * namespace was about 15% of a TenantIsolation's construction time (measured at 3,000 tenants).
    */
-  private readonly added: Array<{
-    readonly name: string;
+  private added: ReadonlyArray<{
+    /** Its name is `policy._intent.name`. */
     readonly policy: TrafficPolicy;
     readonly options: { readonly ingress?: TrafficRule[]; readonly egress?: TrafficRule[] };
     readonly meshNeeds?: MeshNetworkNeeds;
@@ -189,9 +209,7 @@ export class ZeroTrustNamespace extends Construct {
     if (cluster.cni.capabilities.deny) {
       // Default deny already keeps the metadata service out of reach; the explicit deny keeps it so
       // when someone later adds a broad egress allow of their own.
-      this._addOwnedPolicy('deny-cloud-metadata', {
-        egress: [{ action: RuleAction.DENY, peers: cluster.metadataCidrs.map((c) => Peer.cidr(c)) }],
-      });
+      this._addOwnedPolicy('deny-cloud-metadata', denyCloudMetadataOptions(cluster));
     }
     for (const meshPolicy of mesh.policies) this.addPolicyAsIs(meshPolicy.name, meshPolicy.options);
     if (allowSameNamespace) {
@@ -235,7 +253,7 @@ export class ZeroTrustNamespace extends Construct {
   private addPolicyAsIs(name: string, options: NamespacePolicyOptions, owned = false): TrafficPolicy {
     if (typeof name !== 'string' || name.length === 0) throw propError(this, 'name', 'a policy name is required');
     validateDnsSubdomain(this, 'name', name);
-    if (this.added.some((a) => a.name === name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
+    if (this.added.some((a) => a.policy._intent.name === name)) throw propError(this, 'name', `the namespace already has a policy named '${name}'`);
     const o = requireKnownKeys(this, 'options', requireProps(this, options, false, `options of policy '${name}'`), OPTIONS_KEYS);
     // The id is the policy name (a DNS subdomain, so never the Namespace object's id); constructs would
     // mistake an Object.prototype member name ('constructor') for a taken id.
@@ -245,7 +263,8 @@ export class ZeroTrustNamespace extends Construct {
     // The rules' peer and port lists as they are now (Peer and Port are immutable values): a caller
     // changing its arrays later must not change what this policy was.
     const snapshot = (rules?: TrafficRule[]) => rules?.map((r) => ({ ...r, peers: [...r.peers], ports: r.ports && [...r.ports] }));
-    this.added.push({ name, policy, options: owned ? o : { ingress: snapshot(o.ingress), egress: snapshot(o.egress) }, meshNeeds });
+    // concat, not push: an array of its length (push leaves room for 17; see directionsIn in policy/intent.ts).
+    this.added = this.added.concat([{ policy, options: owned ? o : { ingress: snapshot(o.ingress), egress: snapshot(o.egress) }, meshNeeds }]);
     return policy;
   }
 
@@ -290,7 +309,7 @@ export class ZeroTrustNamespace extends Construct {
 
   /** The blanket allows of every policy added so far, in order (each policy's worked out once). */
   private blanket(): BlanketAllow[] {
-    return this.added.flatMap((a) => (a.allows ??= blanketAllowsOf(this.cluster, a.name, a.policy._intent, a.options, a.meshNeeds)));
+    return this.added.flatMap((a) => (a.allows ??= blanketAllowsOf(this.cluster, a.policy._intent.name, a.policy._intent, a.options, a.meshNeeds)));
   }
 
   /**
@@ -335,6 +354,6 @@ export class ZeroTrustNamespace extends Construct {
   /** The policy of this namespace with that name, if any. */
   public policy(name: string): TrafficPolicy | undefined {
     // A scan of the few policies of one namespace: a Map per namespace cost more heap than it saved.
-    return this.added.find((a) => a.name === name)?.policy;
+    return this.added.find((a) => a.policy._intent.name === name)?.policy;
   }
 }

@@ -77,19 +77,24 @@ export function rulesOf(intent: PolicyIntent, direction: Direction, action: Rule
 }
 
 /**
- * The directions `isIn` holds for, ingress first, as an array of exactly that length. Arrays kept for the
- * life of the app (intents, manifests) are built at their final length: one built with push() or
- * filter() keeps room for 17 elements (about 130 bytes more per array), which at thousands of
- * policies is a measurable part of the heap, and of the garbage collector's work while the tree is
- * built (every surviving object is copied as it is promoted).
+ * The directions `isIn` holds for, ingress first: one of four shared frozen arrays (intents and
+ * manifests are never changed once built). Arrays kept for the life of the app (intents, manifests)
+ * are built at their final length: one built with push() or filter() keeps room for 17 elements
+ * (about 130 bytes more per array), which at thousands of policies is a measurable part of the heap,
+ * and of the garbage collector's work while the tree is built (every surviving object is copied as
+ * it is promoted); and the few that are the same in every policy are one object.
  */
 export function directionsIn(isIn: (d: Direction) => boolean): Direction[] {
   const ingress = isIn(Direction.INGRESS);
   const egress = isIn(Direction.EGRESS);
-  if (ingress && egress) return [Direction.INGRESS, Direction.EGRESS];
-  if (ingress) return [Direction.INGRESS];
-  return egress ? [Direction.EGRESS] : [];
+  if (ingress && egress) return BOTH_DIRECTIONS;
+  if (ingress) return INGRESS_ONLY;
+  return egress ? EGRESS_ONLY : NOTHING as unknown as Direction[];
 }
+
+const BOTH_DIRECTIONS = Object.freeze([Direction.INGRESS, Direction.EGRESS]) as Direction[];
+const INGRESS_ONLY = Object.freeze([Direction.INGRESS]) as Direction[];
+const EGRESS_ONLY = Object.freeze([Direction.EGRESS]) as Direction[];
 
 /** The empty label map and list every intent shares (frozen: intents are never changed once built). */
 const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'util';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { isIpv4Mapped, validateCidrPeer } from './cidr-validation';
@@ -107,10 +108,11 @@ export class TrafficPolicy extends Construct {
       throw propError(this, 'namespaceSelector', 'only applies to cluster-wide policies (omit namespace)');
     }
     const rules: IntentRule[] = [];
+    const resolved: ResolvedPeers = { byPeer: new Map(), lists: [] };
     for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
       const field = direction === Direction.INGRESS ? 'ingress' : 'egress';
       const list = requireOptionalArray(this, field, direction === Direction.INGRESS ? props.ingress : props.egress) ?? [];
-      list.forEach((rule, i) => rules.push(this.buildRule(cluster, direction, rule, `${field}[${i}]`, namespace)));
+      list.forEach((rule, i) => rules.push(this.buildRule(cluster, direction, rule, ruleOrigin(field, i), resolved, namespace)));
     }
     const metadataGuard = this.metadataDenyForNames(cluster, rules);
     if (metadataGuard !== undefined) rules.push(metadataGuard);
@@ -166,7 +168,8 @@ export class TrafficPolicy extends Construct {
     };
   }
 
-  private buildRule(cluster: ClusterNetwork, direction: Direction, given: TrafficRule, origin: string, namespace?: string): IntentRule {
+  private buildRule(cluster: ClusterNetwork, direction: Direction, given: TrafficRule, origin: string, resolved: ResolvedPeers,
+    namespace?: string): IntentRule {
     const rule = requireKnownKeys(this, origin, requireObject(this, origin, given), RULE_KEYS);
     const action = checkEnum(this, `${origin}.action`, orDefault(rule.action, RuleAction.ALLOW), ACTIONS, 'a rule action');
     const givenPeers = rule.peers === undefined ? [] : requireArray(this, `${origin}.peers`, rule.peers);
@@ -174,7 +177,17 @@ export class TrafficPolicy extends Construct {
       throw propError(this, `${origin}.peers`, 'at least one peer is required (say Peer.allPods() or Peer.internet() explicitly for "anyone")');
     }
     const ports = validatePorts(this, `${origin}.ports`, rule.ports);
-    const peers = givenPeers.flatMap((p, i) => this.resolvePeer(cluster, p, `${origin}.peers[${i}]`, direction, action, namespace));
+    const peers = givenPeers.flatMap((p, i) => {
+      // A pods or namespaces peer resolves the same whatever the rule's direction and action (the
+      // same checks, the same result): a peer given in several rules of the policy (a same-tenant
+      // allow's ingress and egress, a guard rail's two denies) is resolved once, and its rules share
+      // the result. Other kinds depend on direction or action (CIDR excepts, FQDN checks).
+      const kind = p instanceof Peer ? p._spec.kind : undefined;
+      if (kind !== 'pods' && kind !== 'namespaces') return this.resolvePeer(cluster, p, `${origin}.peers[${i}]`, direction, action, namespace);
+      let list = resolved.byPeer.get(p);
+      if (list === undefined) resolved.byPeer.set(p, list = this.resolvePeer(cluster, p, `${origin}.peers[${i}]`, direction, action, namespace));
+      return list;
+    });
     const http = validateHttpMatches(this, `${origin}.http`, rule.http);
     if (http.length > 0) {
       if (action === RuleAction.DENY) throw propError(this, `${origin}.http`, 'L7 rules cannot deny; deny at L3/L4 or allow only the HTTP requests you want');
@@ -194,8 +207,12 @@ export class TrafficPolicy extends Construct {
         throw propError(this, `${origin}.http`, `L7 HTTP rules cannot be enforced by CNI '${cluster.cni.name}' (capability 'l7' missing)`);
       }
     }
-    // flatMap leaves room for 17 peers: kept with the intent, so copied to its length (directionsIn).
-    return { direction, action, peers: peers.slice(), ports: listOrShared(ports), http: listOrShared(http), origin };
+    // flatMap leaves room for 17 peers: kept with the intent, so copied to its length (directionsIn),
+    // or the list of an earlier rule of the policy with the same peers.
+    const same = resolved.lists.find((l) => l.length === peers.length && l.every((x, i) => x === peers[i]));
+    const kept = same ?? peers.slice();
+    if (same === undefined) resolved.lists.push(kept);
+    return sharedRule(given, { direction, action, peers: kept, ports: listOrShared(ports), http: listOrShared(http), origin });
   }
 
   private buildExpression(e: LabelExpression, prop: string): LabelExpression {
@@ -317,6 +334,27 @@ export class TrafficPolicy extends Construct {
   }
 }
 
+/**
+ * `ingress[2]`: where a rule came from (kept in its intent, for messages). The first few are one
+ * string each for every policy, not one per rule (about 32 bytes each, kept as long as the app).
+ */
+function ruleOrigin(field: 'ingress' | 'egress', index: number): string {
+  if (index >= ORIGINS_KEPT) return `${field}[${index}]`;
+  const known = ORIGINS[field];
+  return known[index] ??= `${field}[${index}]`;
+}
+
+const ORIGINS_KEPT = 16;
+const ORIGINS: { readonly [field: string]: string[] } = { ingress: [], egress: [] };
+
+/** The peers resolved so far while one policy's intent is built (see buildRule). */
+interface ResolvedPeers {
+  /** Pods and namespaces peers, by the given Peer. */
+  readonly byPeer: Map<Peer, ResolvedPeer[]>;
+  /** The rules' peer lists so far. */
+  readonly lists: ResolvedPeer[][];
+}
+
 /** "The internet" on this cluster (see TrafficPolicy's resolveInternet). */
 function internetPeers(cluster: ClusterNetwork, exceptPrivateRanges: boolean): Array<{ readonly cidr: string; readonly except: string[] }> {
   const fixed = [...cluster.metadataCidrs, ...(exceptPrivateRanges ? cluster.privateCidrs : [])].map((c) => parseCidr(c));
@@ -337,6 +375,27 @@ function internetPeers(cluster: ClusterNetwork, exceptPrivateRanges: boolean): A
 
 /** Per cluster: the internet peers by the ranges they were worked out from. */
 const INTERNET = new WeakMap<ClusterNetwork, Map<string, Array<{ readonly cidr: string; readonly except: string[] }>>>();
+
+/**
+ * The rule built from a frozen given rule (the library's shared rules: the patterns' DNS allow, the
+ * `deny-cloud-metadata` rule, a TenantIsolation's internet egress), as one object for every policy
+ * it gives the same result in: `built` itself, or the equal rule an earlier policy built from the
+ * same given rule. Built for every tenant namespace, the same DNS, metadata and internet rules were
+ * about 0.3-0.4 KB of heap each per namespace, kept as long as the app. Intents are never changed
+ * once built, so equal rules can be one object. Only frozen rules are remembered (one entry each):
+ * a caller's own rule objects, often one per policy, would cost an entry for nothing.
+ */
+function sharedRule(given: TrafficRule, built: IntentRule): IntentRule {
+  if (!Object.isFrozen(given)) return built;
+  const last = SHARED_RULES.get(given);
+  if (last !== undefined && isDeepStrictEqual(last, built)) return last;
+  // Frozen: renderers share what they render from a frozen rule too (render/shared-rendering.ts).
+  SHARED_RULES.set(given, Object.freeze(built));
+  return built;
+}
+
+/** Per frozen given rule: the last intent rule built from it (see sharedRule). */
+const SHARED_RULES = new WeakMap<TrafficRule, IntentRule>();
 
 /** Label expressions in a canonical order: by key, then operator, then values. */
 function sortExpressions(expressions: LabelExpression[]): LabelExpression[] {

@@ -2,10 +2,11 @@ import { IConstruct } from 'constructs';
 import { NAMESPACE_NAME_LABEL } from './kubernetes';
 import { MAX_OBJECT_NAME, nameError } from './object-names';
 import { assertNever, internalError } from '../../util/errors';
-import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
+import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, directionsIn, rulesOf, sortedLabels } from '../intent';
 import { LabelExpression, LabelOperator } from '../label-expression';
 import { Protocol } from '../protocol';
 import { Direction, RuleAction } from '../rule';
+import { SharedRenderings, renderShared, renderedOnce } from './shared-rendering';
 
 /** Which Calico tier a rendered policy goes to. */
 export interface CalicoPlacement {
@@ -43,11 +44,12 @@ export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlac
   if (intent.namespace === undefined) spec.namespaceSelector = calicoSelector(intent.namespaceLabels);
 
   const directions: Direction[] = [];
+  const seen = new Map<ResolvedPeer, any>();
   for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
     const rules = [RuleAction.DENY, RuleAction.ALLOW]
       .filter((a) => placement.actions.includes(a))
       .flatMap((a) => rulesOf(intent, direction, a))
-      .flatMap((r) => calicoRules(r, intent.namespace));
+      .flatMap((r) => renderShared(CALICO_RULES, r, intent.namespace, () => calicoRules(r, intent.namespace, seen)));
     const isolates = placement.isolating && intent.isolate.includes(direction);
     if (rules.length > 0 || isolates) {
       directions.push(direction);
@@ -55,7 +57,7 @@ export function calicoPolicyManifest(intent: PolicyIntent, placement: CalicoPlac
       if (rules.length > 0) spec[direction === Direction.INGRESS ? 'ingress' : 'egress'] = rules.slice();
     }
   }
-  spec.types = directions.slice();
+  spec.types = directionsIn((d) => directions.includes(d));
 
   const metadata: any = { name };
   if (intent.namespace !== undefined) metadata.namespace = intent.namespace;
@@ -102,15 +104,18 @@ export function calicoTierManifest(name: string, order: number): any {
   };
 }
 
+/** Calico rules of shared intent rules (see renderShared). */
+const CALICO_RULES: SharedRenderings<any[]> = new WeakMap();
+
 /**
  * One intent rule becomes one Calico rule per (peer x protocol): Calico rules carry a single
  * protocol, and ports are only valid with a protocol.
  */
-function calicoRules(rule: IntentRule, policyNamespace: string | undefined): any[] {
+function calicoRules(rule: IntentRule, policyNamespace: string | undefined, seen: Map<ResolvedPeer, any>): any[] {
   const byProtocol = groupPorts(rule.ports);
   const out: any[] = [];
   for (const peer of rule.peers) {
-    const entity = calicoEntity(peer, policyNamespace);
+    const entity = renderedOnce(seen, peer, () => calicoEntity(peer, policyNamespace));
     const protocols = byProtocol.size === 0 ? [undefined] : [...byProtocol.keys()];
     for (const protocol of protocols) {
       const ports = protocol ? byProtocol.get(protocol)! : [];

@@ -2,6 +2,7 @@ import { assertNever } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, rulesOf, sortedLabels } from '../intent';
 import { Protocol } from '../protocol';
 import { Direction, RuleAction } from '../rule';
+import { SharedRenderings, renderShared, renderedOnce } from './shared-rendering';
 
 /** Cilium identity label of a pod's namespace. */
 export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
@@ -33,9 +34,11 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
   const spec: any = { endpointSelector: endpointSelector(intent, clusterWide) };
   const needsDnsProxy = intent.rules.some((r) => r.direction === Direction.EGRESS && r.action === RuleAction.ALLOW && r.peers.some((p) => p.type === 'fqdn'));
 
+  const seen = new Map<ResolvedPeer, any>();
   for (const direction of [Direction.INGRESS, Direction.EGRESS]) {
     const field = direction === Direction.INGRESS ? 'ingress' : 'egress';
-    const allows = rulesOf(intent, direction, RuleAction.ALLOW).flatMap((r) => ciliumRules(r));
+    const rendered = (r: IntentRule) => renderShared(CILIUM_RULES, r, intent.namespace, () => ciliumRules(r, seen));
+    const allows = rulesOf(intent, direction, RuleAction.ALLOW).flatMap(rendered);
     if (direction === Direction.EGRESS && needsDnsProxy) {
       // toFQDNs only works when the DNS proxy sees the answers: allow DNS with an L7 DNS rule, to
       // every DNS destination. Cilium accepts L7 DNS rules with toEndpoints, toEntities and
@@ -45,9 +48,9 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
       // never to FQDNs.
       const dns: IntentRule = { direction, action: RuleAction.ALLOW, peers: ctx.dnsPeers, ports: DNS_PORTS, http: [], origin: 'dns-proxy' };
       // matchPattern '*': intercept every lookup without refusing any; the proxy only has to see the answers.
-      allows.unshift(...ciliumRules(dns, { dns: [{ matchPattern: '*' }] }));
+      allows.unshift(...ciliumRules(dns, seen, { dns: [{ matchPattern: '*' }] }));
     }
-    const denies = rulesOf(intent, direction, RuleAction.DENY).flatMap((r) => ciliumRules(r));
+    const denies = rulesOf(intent, direction, RuleAction.DENY).flatMap(rendered);
     // Copies of their length: flatMap and push leave room for 17 (see directionsIn in intent.ts).
     if (allows.length) {
       spec[field] = allows.slice();
@@ -59,10 +62,7 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
     }
     if (denies.length) spec[`${field}Deny`] = denies.slice();
   }
-  spec.enableDefaultDeny = {
-    ingress: intent.isolate.includes(Direction.INGRESS),
-    egress: intent.isolate.includes(Direction.EGRESS),
-  };
+  spec.enableDefaultDeny = DEFAULT_DENY[intent.isolate.includes(Direction.INGRESS) ? 1 : 0][intent.isolate.includes(Direction.EGRESS) ? 1 : 0];
 
   const metadata: any = { name: intent.name };
   if (!clusterWide) metadata.namespace = intent.namespace;
@@ -75,14 +75,23 @@ export function ciliumPolicyManifest(intent: PolicyIntent, ctx: CiliumRenderCont
   };
 }
 
+/**
+ * `enableDefaultDeny` by [ingress][egress] (0 or 1), and the other parts of a manifest that are the
+ * same in every policy: shared frozen objects (manifests are never changed once built; `toJson()`
+ * copies them), where one per policy was some 30-90 bytes of heap each for as long as the app lives.
+ */
+const DEFAULT_DENY = [false, true].map((ingress) => [false, true].map((egress) => Object.freeze({ ingress, egress })));
+const SELECT_ALL = Object.freeze({});
+const PODS_ONLY = Object.freeze([Object.freeze({ key: CILIUM_NAMESPACE_LABEL, operator: 'Exists' })]);
+
 function endpointSelector(intent: PolicyIntent, clusterWide: boolean): any {
   const labels: Record<string, string> = { ...prefixed(intent.podLabels) };
   if (clusterWide) {
     for (const [k, v] of Object.entries(intent.namespaceLabels)) labels[CILIUM_NAMESPACE_LABELS_PREFIX + k] = v;
     // Cluster-wide selectors also match non-pod identities; restrict to pods.
-    return { matchLabels: sortedLabels(labels), matchExpressions: [{ key: CILIUM_NAMESPACE_LABEL, operator: 'Exists' }] };
+    return { matchLabels: sortedLabels(labels), matchExpressions: PODS_ONLY };
   }
-  return Object.keys(labels).length ? { matchLabels: sortedLabels(labels) } : {};
+  return Object.keys(labels).length ? { matchLabels: sortedLabels(labels) } : SELECT_ALL;
 }
 
 /** Pod labels as Cilium `k8s:` identity labels. */
@@ -92,12 +101,15 @@ function prefixed(labels: Record<string, string>): Record<string, string> {
   return out;
 }
 
+/** Cilium rules of shared intent rules (see renderShared). */
+const CILIUM_RULES: SharedRenderings<any[]> = new WeakMap();
+
 /**
  * One intent rule becomes one Cilium rule per peer kind: Cilium ANDs nothing across L3 fields
  * of a rule, but mixing endpoint and CIDR selectors in one rule is rejected by some versions, so
  * each L3 selector gets its own rule with the same ports.
  */
-function ciliumRules(rule: IntentRule, l7: any = httpRules(rule)): any[] {
+function ciliumRules(rule: IntentRule, seen: Map<ResolvedPeer, any>, l7: any = httpRules(rule)): any[] {
   const to = rule.direction === Direction.EGRESS;
   const ports = ciliumPorts(rule.ports, l7);
   const endpoints: any[] = [];
@@ -107,10 +119,12 @@ function ciliumRules(rule: IntentRule, l7: any = httpRules(rule)): any[] {
   for (const peer of rule.peers) {
     switch (peer.type) {
       case 'pods':
-        endpoints.push({ matchLabels: sortedLabels({ [CILIUM_NAMESPACE_LABEL]: peer.namespace, ...prefixed(peer.podLabels) }) });
+        endpoints.push(renderedOnce(seen, peer, () => ({
+          matchLabels: sortedLabels({ [CILIUM_NAMESPACE_LABEL]: peer.namespace, ...prefixed(peer.podLabels) }),
+        })));
         break;
       case 'podsInNamespaces':
-        endpoints.push(podsInNamespacesSelector(peer));
+        endpoints.push(renderedOnce(seen, peer, () => podsInNamespacesSelector(peer)));
         break;
       case 'cidr':
         cidrSets.push({ cidr: peer.cidr, ...(peer.except.length ? { except: [...peer.except] } : {}) });

@@ -3,6 +3,7 @@ import { assertNever, internalError } from '../../util/errors';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort, directionsIn, rulesOf, sortedLabels } from '../intent';
 import { LabelExpression } from '../label-expression';
 import { Direction, RuleAction } from '../rule';
+import { SharedRenderings, renderShared, renderedOnce } from './shared-rendering';
 
 /** The label Kubernetes sets on every namespace (GA 1.22): the only reliable namespace selector. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -55,8 +56,10 @@ export function networkPolicyManifest(intent: PolicyIntent): any {
     // Always explicit: omitted policyTypes silently drop egress isolation (NETWORKING-FACTS 2).
     policyTypes: directionsIn((d) => intent.isolate.includes(d)),
   };
-  const ingress = rulesOf(intent, Direction.INGRESS, RuleAction.ALLOW).map((r) => networkPolicyRule(r, namespace, 'from'));
-  const egress = rulesOf(intent, Direction.EGRESS, RuleAction.ALLOW).map((r) => networkPolicyRule(r, namespace, 'to'));
+  const seen = new Map<ResolvedPeer[], any[]>();
+  const rule = (r: IntentRule, field: 'from' | 'to') => renderShared(NETWORK_POLICY_RULES, r, namespace, () => networkPolicyRule(r, namespace, field, seen));
+  const ingress = rulesOf(intent, Direction.INGRESS, RuleAction.ALLOW).map((r) => rule(r, 'from'));
+  const egress = rulesOf(intent, Direction.EGRESS, RuleAction.ALLOW).map((r) => rule(r, 'to'));
   if (ingress.length > 0) spec.ingress = ingress;
   if (egress.length > 0) spec.egress = egress;
   return {
@@ -67,8 +70,11 @@ export function networkPolicyManifest(intent: PolicyIntent): any {
   };
 }
 
-function networkPolicyRule(rule: IntentRule, policyNamespace: string, peerField: 'from' | 'to'): any {
-  const out: any = { [peerField]: rule.peers.map((p) => networkPolicyPeer(p, policyNamespace)) };
+/** NetworkPolicy rules of shared intent rules (see renderShared). */
+const NETWORK_POLICY_RULES: SharedRenderings<any> = new WeakMap();
+
+function networkPolicyRule(rule: IntentRule, policyNamespace: string, peerField: 'from' | 'to', seen: Map<ResolvedPeer[], any[]>): any {
+  const out: any = { [peerField]: renderedOnce(seen, rule.peers, () => rule.peers.map((p) => networkPolicyPeer(p, policyNamespace))) };
   if (rule.ports.length > 0) out.ports = rule.ports.map(networkPolicyPort);
   return out;
 }
