@@ -36,8 +36,9 @@ function parseCidrUncached(text: string): ParsedCidr {
     throw new CidrError(`'${text}' is not a CIDR (expected address/prefix, e.g. 10.0.0.0/8)`);
   }
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  const hex = hexTail(text);
   try {
-    parsed = ipaddr.parseCIDR(text);
+    parsed = ipaddr.parseCIDR(hex);
   } catch {
     throw new CidrError(`'${text}' is not a valid CIDR`);
   }
@@ -50,7 +51,7 @@ function parseCidrUncached(text: string): ParsedCidr {
   const network =
     family === 'ipv4'
       ? ipaddr.IPv4.networkAddressFromCIDR(text)
-      : ipaddr.IPv6.networkAddressFromCIDR(text);
+      : ipaddr.IPv6.networkAddressFromCIDR(hex);
   if (network.toString() !== address.toString()) {
     throw new CidrError(`'${text}' has host bits set; did you mean ${network.toString()}/${prefix}?`);
   }
@@ -94,7 +95,8 @@ export function hostCidr(ip: string): string {
  * `0x7f000001` (127.0.0.1) and zones (`fe80::1%eth0`), which the API server rejects in an ipBlock.
  */
 export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 {
-  const address = typeof text === 'string' && !text.includes('%') && ipaddr.isValid(text) ? ipaddr.parse(text) : undefined;
+  const hex = typeof text === 'string' ? hexTail(text) : text;
+  const address = typeof text === 'string' && !text.includes('%') && ipaddr.isValid(hex) ? ipaddr.parse(hex) : undefined;
   if (!address || (address.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(text))) {
     throw new CidrError(`'${text}' is not a valid IP address`);
   }
@@ -245,13 +247,31 @@ export function parseCidrLoose(text: string): ParsedCidr | undefined {
     }
     // As parseIp: no zone (`fe80::1%eth0/64`) and IPv4 in four decimal octets (`10.1/8`), which
     // ipaddr.js reads and every Go parser behind the objects refuses.
-    const [address, prefix] = ipaddr.parseCIDR(text);
+    const [address, prefix] = ipaddr.parseCIDR(hexTail(text));
     const written = text.slice(0, text.indexOf('/'));
     if (written.includes('%') || (address.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(written))) return undefined;
     return { family: address.kind(), address, prefix, text };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `text` (an address or CIDR) with the dotted IPv4 tail of an IPv6 address written as two hex groups
+ * (`::1.2.3.4/128` -> `::102:304/128`), as Go's parsers read it (RFC 4291 2.2: the dotted quad is the
+ * low-order 32 bits, whatever precedes it). ipaddr.js reads `::a.b.c.d` alone as the IPv4-mapped
+ * `::ffff:a.b.c.d` instead, a different address. Octets are read as decimal, as ipaddr.js does in an
+ * IPv6 tail; any other text is returned unchanged for ipaddr.js to judge.
+ */
+function hexTail(text: string): string {
+  const slash = text.indexOf('/');
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const tail = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+  if (!tail) return text;
+  const octets = tail.slice(2).map(Number);
+  if (octets.some((o) => o > 255)) return text;
+  const group = (hi: number, lo: number) => (hi * 256 + lo).toString(16);
+  return `${tail[1]}${group(octets[0], octets[1])}:${group(octets[2], octets[3])}${slash < 0 ? '' : text.slice(slash)}`;
 }
 
 /**
