@@ -74,8 +74,8 @@ test('PolicyLint: an error at each IPv4-mapped block, naming the IPv4 block, and
     ['ipblock-leading-zeros', 'error', 'spec.egress[0].to[0].ipBlock.cidr', 'write 10.0.0.0/8'],
     ['ipblock-ipv4-mapped', 'error', 'spec.egress[0].to[0].ipBlock.except[0]', 'use the IPv4 block 10.0.0.0/8: the addresses are IPv4 on the wire'],
   ]);
-  expect(findings[0].message).toBe('::ffff:0.0.0.0/96 is an IPv4-mapped IPv6 block: Kubernetes 1.36 and later refuse it in ipBlock (KEP-4858 strict IP validation, '
-    + 'on by default from 1.36; 1.33-1.35 warn), so the policy is not applied');
+  expect(findings[0].message).toBe('::ffff:0.0.0.0/96 is an IPv4-mapped IPv6 block: Kubernetes 1.36 and later refuse it in ipBlock by default (KEP-4858 strict IP validation), '
+    + 'so the API server rejects the policy; earlier versions accept it (from 1.33 with an API warning)');
   expect(PolicyLint.check([v4]).filter((f) => f.rule.startsWith('ipblock-'))).toEqual([]);
 });
 
@@ -87,11 +87,12 @@ test('PolicyLint: an error at each block with host bits (naming the network and 
     ['ipblock-host-bits', 'error', 'spec.egress[0].to[0].ipBlock.except[1]',
       'write 192.168.0.0/16 for the whole block, or 192.168.1.1/32 for the one address'],
   ]);
-  expect(findings[0].message).toBe('10.0.0.5/8 has bits set beyond its prefix length: Kubernetes 1.36 and later refuse it in ipBlock (KEP-4858 '
-    + 'strict IP validation, on by default from 1.36; 1.33-1.35 warn), so the policy is not applied; Kubernetes before 1.36 read it as '
+  expect(findings[0].message).toBe('10.0.0.5/8 has bits set beyond its prefix length: Kubernetes 1.36 and later refuse it in ipBlock by default (KEP-4858 '
+    + 'strict IP validation), so the API server rejects the policy; earlier versions accept it (from 1.33 with an API warning); Kubernetes before 1.36 read it as '
     + '10.0.0.0/8, which a reader (or a network plugin) may take for the one address');
-  expect(findings[1].message).toBe('10.0.0.0/08 has leading zeros in its prefix length: Kubernetes 1.36 and later refuse it in ipBlock (KEP-4858 '
-    + 'strict IP validation, on by default from 1.36; 1.33-1.35 warn), so the policy is not applied; Kubernetes before 1.36 accepted them');
+  expect(findings[1].message).toBe('10.0.0.0/08 has leading zeros in its prefix length: Kubernetes 1.36 and later refuse it in ipBlock by default (KEP-4858 '
+    + 'strict IP validation), so the API server rejects the policy; earlier versions accept it (from 1.33 with an API warning); Kubernetes before 1.36 '
+    + 'accepted them');
 });
 
 describe('non-canonical IPv6 text stays valid in ipBlock from 1.36 (legacy field: the API server only warns, KEP-4858 Non-Goals)', () => {
