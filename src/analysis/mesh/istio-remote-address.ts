@@ -53,6 +53,10 @@ export function clientPicksRemoteAddress(destination: Endpoint, port: number, pr
   }
   const inbound = protocols.of(destination, port);
   if (inbound.protocol === 'tcp') return undefined;
+  if (inbound.protocol === 'unknown') {
+    return `whether the sidecar serves port ${port} as HTTP, where a client picks the remote address by the last entry of its X-Forwarded-For `
+      + `header, or as TCP, where it is the peer, is not known: ${inbound.why}`;
+  }
   return `a client speaking HTTP to port ${port} (${inbound.why}) writes the remote address: the sidecar takes the last entry of its X-Forwarded-For `
     + 'header (Envoy use_remote_address false on sidecar inbound), so the client picks the address matched here';
 }
@@ -89,7 +93,14 @@ export function forwardedRemoteAddress(destination: Endpoint, port: number, prot
       + 'gatewayTopology numTrustedProxies says, which is not in the manifests; not evaluated',
     };
   }
-  if (protocols.of(destination, port).protocol === 'tcp') return undefined;
+  const inbound = protocols.of(destination, port);
+  if (inbound.protocol === 'tcp') return undefined;
+  if (inbound.protocol === 'unknown') {
+    return {
+      unknown: `the request carries X-Forwarded-For, from which the sidecar takes the remote address only if it serves port ${port} as HTTP (else `
+        + `the peer): ${inbound.why}; not evaluated`,
+    };
+  }
   const last = header.slice(header.lastIndexOf(',') + 1).trim();
   const ip = parseIpLoose(last);
   const plain = ip !== undefined && (ip.kind() === 'ipv4' ? last.split('.').every((octet) => octet === '0' || !octet.startsWith('0'))
