@@ -139,7 +139,8 @@ export function ipv4OfMapped(cidr: string): string | undefined {
  * by `IsValidCIDRForLegacyField`; cases in its ip_test.go `TestIsValidCIDR`):
  * - `leading-zeros`: an IPv4 octet (`010.0.0.0/8`, read as decimal) or the prefix length (`/08`)
  *   with a leading zero ("must not have leading 0s in IP or prefix length");
- * - `ipv4-mapped`: an IPv4-mapped IPv6 block (`::ffff:10.0.0.0/104`);
+ * - `ipv4-mapped`: an IPv4-mapped IPv6 address, whatever the prefix (`::ffff:10.0.0.0/104`,
+ *   `::ffff:1.1.1.0/24`);
  * - `host-bits`: bits set beyond the prefix length (`10.0.0.5/8`, an "ifaddr"), which the old parser
  *   read as the network (`10.0.0.0/8`) and a reader may take for the one address.
  * A non-canonical IPv6 text (`2001:DB8::/32`, `2001:0db8::/32`) is no problem: NetworkPolicy
@@ -149,8 +150,9 @@ export function ipv4OfMapped(cidr: string): string | undefined {
 export interface StrictCidrProblem {
   readonly kind: 'leading-zeros' | 'ipv4-mapped' | 'host-bits';
   /**
-   * The block to write instead: the network the old parser read, canonical (the IPv4 block for an
-   * IPv4-mapped one).
+   * The block to write instead: the network the old parser read, canonical (for an IPv4-mapped one
+   * the IPv4 block it stands for; under a prefix shorter than 96, which holds no IPv4 block, the IPv6
+   * network).
    */
   readonly replacement: string;
   /** For `host-bits`: the single address as a block (`10.0.0.5/32`), the other thing it may have meant. */
@@ -168,10 +170,12 @@ export function strictCidrProblem(cidr: string): StrictCidrProblem | undefined {
   if (/^0\d/.test(prefix) || octets.some((octet) => /^0\d/.test(octet))) {
     return { kind: 'leading-zeros', replacement: (cidrInFamily(network, 'ipv4') ?? network).text };
   }
-  // A mapped address with a prefix shorter than 96 has host bits set (the `ffff` lies beyond it):
-  // reported as such below, with an IPv6 network as the replacement.
-  const ipv4 = cidrInFamily(network, 'ipv4');
-  if (parsed.family === 'ipv6' && ipv4 !== undefined) return { kind: 'ipv4-mapped', replacement: ipv4.text };
+  // The API server asks whether the address is mapped before it looks at the prefix, so a mapped
+  // address under a prefix shorter than 96 (`::ffff:1.1.1.0/24`) is mapped too (ip_test.go "ipv4-in-ipv6
+  // with ipv4-sized prefix"); its network (`::/24`) holds no IPv4 block, so that IPv6 network is the replacement.
+  if (parsed.family === 'ipv6' && (parsed.address as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return { kind: 'ipv4-mapped', replacement: (cidrInFamily(network, 'ipv4') ?? network).text };
+  }
   if (formatAddress(network.address) !== formatAddress(parsed.address)) {
     const single = cidrInFamily({ ...parsed, prefix: hostPrefix(parsed.family) }, 'ipv4') ?? parsed;
     return { kind: 'host-bits', replacement: network.text, address: `${formatAddress(single.address)}/${hostPrefix(single.family)}` };

@@ -95,6 +95,26 @@ test('PolicyLint: an error at each block with host bits (naming the network and 
     + 'accepted them');
 });
 
+test('PolicyLint: a mapped address under a prefix shorter than 96 is ipblock-ipv4-mapped, as the API server reports it, with the IPv6 network', () => {
+  // apimachinery util/validation ip.go parseCIDR checks Is4In6 before the host bits (ip_test.go "ipv4-in-ipv6 with ipv4-sized prefix").
+  const shortMapped = egressTo('web-egress', { cidr: '::ffff:1.1.1.0/24' });
+  expectValidManifests([shortMapped]);
+  expect(PolicyLint.check([shortMapped]).filter((f) => f.rule.startsWith('ipblock-')).map((f) => [f.rule, f.path, f.fix])).toEqual([
+    ['ipblock-ipv4-mapped', 'spec.egress[0].to[0].ipBlock.cidr', 'write ::/24 (the IPv6 network Kubernetes before 1.36 read it as), or the IPv4 block meant'],
+  ]);
+});
+
+test('PolicyLint and the analysis: ::1.2.3.4/128 (an IPv6 address with a dotted tail, not IPv4-mapped) is no KEP-4858 problem', () => {
+  const dotted = egressTo('web-egress', { cidr: '::1.2.3.4/128' });
+  expectValidManifests([dotted]);
+  expect(PolicyLint.check([dotted]).filter((f) => f.rule.startsWith('ipblock-'))).toEqual([]);
+  const reach = Reachability.fromManifests([...base, dotted], options);
+  expect(reach.notes.filter((n) => n.includes('KEP-4858'))).toEqual([]);
+  // ::102:304, not the IPv4 address 1.2.3.4.
+  expect(reach.check(web, Target.external('1.2.3.4'), https).verdict).toBe(Verdict.DENY);
+  expect(reach.check(web, Target.external('::102:304'), https).verdict).toBe(Verdict.ALLOW);
+});
+
 describe('non-canonical IPv6 text stays valid in ipBlock from 1.36 (legacy field: the API server only warns, KEP-4858 Non-Goals)', () => {
   // apimachinery util/validation ip_test.go TestIsValidCIDR: "2001:DB8::/64" and "2a00:79e0:2:0::/64"
   // fail only the canonical-form check of new fields, never IsValidCIDRForLegacyField.

@@ -56,7 +56,9 @@ function finding(cidr: string, problem: StrictCidrProblem): { rule: string; mess
       return {
         rule: MAPPED,
         message: `${cidr} is an IPv4-mapped IPv6 block: ${REFUSED}`,
-        fix: `use the IPv4 block ${problem.replacement}: the addresses are IPv4 on the wire`,
+        fix: problem.replacement.includes(':')
+          ? `write ${problem.replacement} (the IPv6 network Kubernetes before 1.36 read it as), or the IPv4 block meant`
+          : `use the IPv4 block ${problem.replacement}: the addresses are IPv4 on the wire`,
       };
     case 'host-bits':
       return {
