@@ -82,8 +82,8 @@ export type ForwardedRemote = { readonly address: string } | { readonly unknown:
  * The remote address at the sidecar (or gateway) of `destination` for a request carrying
  * X-Forwarded-For `header`; undefined when it is the peer's (a port every Service declares TCP, whose
  * RBAC network filter reads no header). A sidecar takes the text after the header's last comma,
- * trimmed (Envoy `Utility::getLastAddressFromXFF`); only a plain IPv4 or IPv6 address is evaluated,
- * since Envoy's address parser and ours may read other forms differently.
+ * trimmed of ASCII whitespace (Envoy `Utility::getLastAddressFromXFF`); only a plain IPv4 or IPv6
+ * address is evaluated, since Envoy's address parser and ours may read other forms differently.
  */
 export function forwardedRemoteAddress(destination: Endpoint, port: number, protocols: InboundProtocols,
   header: string): ForwardedRemote | undefined {
@@ -101,7 +101,9 @@ export function forwardedRemoteAddress(destination: Endpoint, port: number, prot
         + `the peer): ${inbound.why}; not evaluated`,
     };
   }
-  const last = header.slice(header.lastIndexOf(',') + 1).trim();
+  // Envoy trims only its ASCII whitespace (StringUtil::ltrim/rtrim: space, \t, \f, \v, \n, \r), not
+  // the wider set String.prototype.trim removes (a no-break space stays, and the entry is no address).
+  const last = header.slice(header.lastIndexOf(',') + 1).replace(/^[ \t\f\v\n\r]+|[ \t\f\v\n\r]+$/g, '');
   const ip = parseIpLoose(last);
   const plain = ip !== undefined && (ip.kind() === 'ipv4' ? last.split('.').every((octet) => octet === '0' || !octet.startsWith('0'))
     : !(ip as ipaddr.IPv6).isIPv4MappedAddress());

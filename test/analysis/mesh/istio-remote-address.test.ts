@@ -157,6 +157,18 @@ describe('remote address on connection checks to a sidecar', () => {
       + 'numTrustedProxies says, which is not in the manifests; not evaluated']);
   });
 
+  test('X-Forwarded-For entries are trimmed as Envoy trims them (ASCII whitespace only): a no-break space leaves no address', () => {
+    // Envoy Utility::getLastAddressFromXFF trims with StringUtil::ltrim/rtrim, whose WhitespaceChars are " \t\f\v\n\r".
+    const r = meshReach([...base, policy('DENY', remoteIpBlocks(PEER))], ISTIO_SIDECAR);
+    const xff = (header: string) => r.checkRequest(w('shop/ext'), w('shop/api'), PORT, { method: 'GET', path: '/', headers: { 'x-forwarded-for': header } });
+    expect(xff('10.9.0.1, 192.0.2.7\t ').verdict).toBe(Verdict.ALLOW);
+    const nbsp = xff('192.0.2.7\u00a0');
+    expect(nbsp.verdict).toBe(Verdict.INDETERMINATE);
+    expect(nbsp.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/p spec.rules[0] (DENY): spec.rules[0].from[0].source.remoteIpBlocks: the last '
+      + 'entry of the request\'s X-Forwarded-For (\'192.0.2.7\u00a0\'), from which the sidecar takes the remote address, is not a plain IP address; '
+      + 'not evaluated']);
+  });
+
   test('the flow matrix gives the connection the same indeterminate verdict', () => {
     const r = meshReach([...base, policy('DENY', remoteIpBlocks(PEER))], ISTIO_SIDECAR);
     const flow = r.matrix().flows.find((f) => f.source === 'shop/ext' && f.destination === 'shop/api')!;
