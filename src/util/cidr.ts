@@ -36,8 +36,9 @@ function parseCidrUncached(text: string): ParsedCidr {
     throw new CidrError(`'${text}' is not a CIDR (expected address/prefix, e.g. 10.0.0.0/8)`);
   }
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  const hex = hexTail(text);
   try {
-    parsed = ipaddr.parseCIDR(text);
+    parsed = ipaddr.parseCIDR(hex);
   } catch {
     throw new CidrError(`'${text}' is not a valid CIDR`);
   }
@@ -50,7 +51,7 @@ function parseCidrUncached(text: string): ParsedCidr {
   const network =
     family === 'ipv4'
       ? ipaddr.IPv4.networkAddressFromCIDR(text)
-      : ipaddr.IPv6.networkAddressFromCIDR(text);
+      : ipaddr.IPv6.networkAddressFromCIDR(hex);
   if (network.toString() !== address.toString()) {
     throw new CidrError(`'${text}' has host bits set; did you mean ${network.toString()}/${prefix}?`);
   }
@@ -94,7 +95,8 @@ export function hostCidr(ip: string): string {
  * `0x7f000001` (127.0.0.1) and zones (`fe80::1%eth0`), which the API server rejects in an ipBlock.
  */
 export function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 {
-  const address = typeof text === 'string' && !text.includes('%') && ipaddr.isValid(text) ? ipaddr.parse(text) : undefined;
+  const hex = typeof text === 'string' ? hexTail(text) : text;
+  const address = typeof text === 'string' && !text.includes('%') && ipaddr.isValid(hex) ? ipaddr.parse(hex) : undefined;
   if (!address || (address.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(text))) {
     throw new CidrError(`'${text}' is not a valid IP address`);
   }
@@ -137,7 +139,8 @@ export function ipv4OfMapped(cidr: string): string | undefined {
  * by `IsValidCIDRForLegacyField`; cases in its ip_test.go `TestIsValidCIDR`):
  * - `leading-zeros`: an IPv4 octet (`010.0.0.0/8`, read as decimal) or the prefix length (`/08`)
  *   with a leading zero ("must not have leading 0s in IP or prefix length");
- * - `ipv4-mapped`: an IPv4-mapped IPv6 block (`::ffff:10.0.0.0/104`);
+ * - `ipv4-mapped`: an IPv4-mapped IPv6 address, whatever the prefix (`::ffff:10.0.0.0/104`,
+ *   `::ffff:1.1.1.0/24`);
  * - `host-bits`: bits set beyond the prefix length (`10.0.0.5/8`, an "ifaddr"), which the old parser
  *   read as the network (`10.0.0.0/8`) and a reader may take for the one address.
  * A non-canonical IPv6 text (`2001:DB8::/32`, `2001:0db8::/32`) is no problem: NetworkPolicy
@@ -147,8 +150,9 @@ export function ipv4OfMapped(cidr: string): string | undefined {
 export interface StrictCidrProblem {
   readonly kind: 'leading-zeros' | 'ipv4-mapped' | 'host-bits';
   /**
-   * The block to write instead: the network the old parser read, canonical (the IPv4 block for an
-   * IPv4-mapped one).
+   * The block to write instead: the network the old parser read, canonical (for an IPv4-mapped one
+   * the IPv4 block it stands for; under a prefix shorter than 96, which holds no IPv4 block, the IPv6
+   * network).
    */
   readonly replacement: string;
   /** For `host-bits`: the single address as a block (`10.0.0.5/32`), the other thing it may have meant. */
@@ -166,10 +170,12 @@ export function strictCidrProblem(cidr: string): StrictCidrProblem | undefined {
   if (/^0\d/.test(prefix) || octets.some((octet) => /^0\d/.test(octet))) {
     return { kind: 'leading-zeros', replacement: (cidrInFamily(network, 'ipv4') ?? network).text };
   }
-  // A mapped address with a prefix shorter than 96 has host bits set (the `ffff` lies beyond it):
-  // reported as such below, with an IPv6 network as the replacement.
-  const ipv4 = cidrInFamily(network, 'ipv4');
-  if (parsed.family === 'ipv6' && ipv4 !== undefined) return { kind: 'ipv4-mapped', replacement: ipv4.text };
+  // The API server asks whether the address is mapped before it looks at the prefix, so a mapped
+  // address under a prefix shorter than 96 (`::ffff:1.1.1.0/24`) is mapped too (ip_test.go "ipv4-in-ipv6
+  // with ipv4-sized prefix"); its network (`::/24`) holds no IPv4 block, so that IPv6 network is the replacement.
+  if (parsed.family === 'ipv6' && (parsed.address as ipaddr.IPv6).isIPv4MappedAddress()) {
+    return { kind: 'ipv4-mapped', replacement: (cidrInFamily(network, 'ipv4') ?? network).text };
+  }
   if (formatAddress(network.address) !== formatAddress(parsed.address)) {
     const single = cidrInFamily({ ...parsed, prefix: hostPrefix(parsed.family) }, 'ipv4') ?? parsed;
     return { kind: 'host-bits', replacement: network.text, address: `${formatAddress(single.address)}/${hostPrefix(single.family)}` };
@@ -245,13 +251,31 @@ export function parseCidrLoose(text: string): ParsedCidr | undefined {
     }
     // As parseIp: no zone (`fe80::1%eth0/64`) and IPv4 in four decimal octets (`10.1/8`), which
     // ipaddr.js reads and every Go parser behind the objects refuses.
-    const [address, prefix] = ipaddr.parseCIDR(text);
+    const [address, prefix] = ipaddr.parseCIDR(hexTail(text));
     const written = text.slice(0, text.indexOf('/'));
     if (written.includes('%') || (address.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(written))) return undefined;
     return { family: address.kind(), address, prefix, text };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `text` (an address or CIDR) with the dotted IPv4 tail of an IPv6 address written as two hex groups
+ * (`::1.2.3.4/128` -> `::102:304/128`), as Go's parsers read it (RFC 4291 2.2: the dotted quad is the
+ * low-order 32 bits, whatever precedes it). ipaddr.js reads `::a.b.c.d` alone as the IPv4-mapped
+ * `::ffff:a.b.c.d` instead, a different address. Octets are read as decimal, as ipaddr.js does in an
+ * IPv6 tail; any other text is returned unchanged for ipaddr.js to judge.
+ */
+function hexTail(text: string): string {
+  const slash = text.indexOf('/');
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const tail = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+  if (!tail) return text;
+  const octets = tail.slice(2).map(Number);
+  if (octets.some((o) => o > 255)) return text;
+  const group = (hi: number, lo: number) => (hi * 256 + lo).toString(16);
+  return `${tail[1]}${group(octets[0], octets[1])}:${group(octets[2], octets[3])}${slash < 0 ? '' : text.slice(slash)}`;
 }
 
 /**

@@ -74,8 +74,8 @@ test('PolicyLint: an error at each IPv4-mapped block, naming the IPv4 block, and
     ['ipblock-leading-zeros', 'error', 'spec.egress[0].to[0].ipBlock.cidr', 'write 10.0.0.0/8'],
     ['ipblock-ipv4-mapped', 'error', 'spec.egress[0].to[0].ipBlock.except[0]', 'use the IPv4 block 10.0.0.0/8: the addresses are IPv4 on the wire'],
   ]);
-  expect(findings[0].message).toBe('::ffff:0.0.0.0/96 is an IPv4-mapped IPv6 block: Kubernetes 1.36 and later refuse it in ipBlock (KEP-4858 strict IP validation, '
-    + 'on by default from 1.36; 1.33-1.35 warn), so the policy is not applied');
+  expect(findings[0].message).toBe('::ffff:0.0.0.0/96 is an IPv4-mapped IPv6 block: Kubernetes 1.36 and later refuse it in ipBlock by default (KEP-4858 strict IP validation), '
+    + 'so the API server rejects the policy; earlier versions accept it (from 1.33 with an API warning)');
   expect(PolicyLint.check([v4]).filter((f) => f.rule.startsWith('ipblock-'))).toEqual([]);
 });
 
@@ -87,11 +87,32 @@ test('PolicyLint: an error at each block with host bits (naming the network and 
     ['ipblock-host-bits', 'error', 'spec.egress[0].to[0].ipBlock.except[1]',
       'write 192.168.0.0/16 for the whole block, or 192.168.1.1/32 for the one address'],
   ]);
-  expect(findings[0].message).toBe('10.0.0.5/8 has bits set beyond its prefix length: Kubernetes 1.36 and later refuse it in ipBlock (KEP-4858 '
-    + 'strict IP validation, on by default from 1.36; 1.33-1.35 warn), so the policy is not applied; Kubernetes before 1.36 read it as '
+  expect(findings[0].message).toBe('10.0.0.5/8 has bits set beyond its prefix length: Kubernetes 1.36 and later refuse it in ipBlock by default (KEP-4858 '
+    + 'strict IP validation), so the API server rejects the policy; earlier versions accept it (from 1.33 with an API warning); Kubernetes before 1.36 read it as '
     + '10.0.0.0/8, which a reader (or a network plugin) may take for the one address');
-  expect(findings[1].message).toBe('10.0.0.0/08 has leading zeros in its prefix length: Kubernetes 1.36 and later refuse it in ipBlock (KEP-4858 '
-    + 'strict IP validation, on by default from 1.36; 1.33-1.35 warn), so the policy is not applied; Kubernetes before 1.36 accepted them');
+  expect(findings[1].message).toBe('10.0.0.0/08 has leading zeros in its prefix length: Kubernetes 1.36 and later refuse it in ipBlock by default (KEP-4858 '
+    + 'strict IP validation), so the API server rejects the policy; earlier versions accept it (from 1.33 with an API warning); Kubernetes before 1.36 '
+    + 'accepted them');
+});
+
+test('PolicyLint: a mapped address under a prefix shorter than 96 is ipblock-ipv4-mapped, as the API server reports it, with the IPv6 network', () => {
+  // apimachinery util/validation ip.go parseCIDR checks Is4In6 before the host bits (ip_test.go "ipv4-in-ipv6 with ipv4-sized prefix").
+  const shortMapped = egressTo('web-egress', { cidr: '::ffff:1.1.1.0/24' });
+  expectValidManifests([shortMapped]);
+  expect(PolicyLint.check([shortMapped]).filter((f) => f.rule.startsWith('ipblock-')).map((f) => [f.rule, f.path, f.fix])).toEqual([
+    ['ipblock-ipv4-mapped', 'spec.egress[0].to[0].ipBlock.cidr', 'write ::/24 (the IPv6 network Kubernetes before 1.36 read it as), or the IPv4 block meant'],
+  ]);
+});
+
+test('PolicyLint and the analysis: ::1.2.3.4/128 (an IPv6 address with a dotted tail, not IPv4-mapped) is no KEP-4858 problem', () => {
+  const dotted = egressTo('web-egress', { cidr: '::1.2.3.4/128' });
+  expectValidManifests([dotted]);
+  expect(PolicyLint.check([dotted]).filter((f) => f.rule.startsWith('ipblock-'))).toEqual([]);
+  const reach = Reachability.fromManifests([...base, dotted], options);
+  expect(reach.notes.filter((n) => n.includes('KEP-4858'))).toEqual([]);
+  // ::102:304, not the IPv4 address 1.2.3.4.
+  expect(reach.check(web, Target.external('1.2.3.4'), https).verdict).toBe(Verdict.DENY);
+  expect(reach.check(web, Target.external('::102:304'), https).verdict).toBe(Verdict.ALLOW);
 });
 
 describe('non-canonical IPv6 text stays valid in ipBlock from 1.36 (legacy field: the API server only warns, KEP-4858 Non-Goals)', () => {

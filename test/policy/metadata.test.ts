@@ -67,8 +67,8 @@ describe('IPv4-mapped IPv6 peers are the IPv4 addresses they stand for', () => {
     for (const [block, ipv4] of [['::ffff:0.0.0.0/96', '0.0.0.0/0'], ['::ffff:10.1.0.0/112', '10.1.0.0/16']]) {
       expect(() => new TrafficPolicy(chartFor(cni(), v6), 'p', { name: 'mapped', namespace: 'a', egress: [{ peers: [Peer.cidr(block)] }] }))
         .toThrow(`[test/p] TrafficPolicy 'mapped': this allow intent cannot be enforced by CNI '${cni().name}': egress[0]: NetworkPolicy ipBlocks cannot `
-          + `hold the IPv4-mapped IPv6 block ${block} (Kubernetes 1.36 refuses IPv4-mapped addresses in ipBlock, KEP-4858; 1.33-1.35 warn): `
-          + `its addresses are IPv4 on the wire, use ${ipv4}`);
+          + `hold the IPv4-mapped IPv6 block ${block} (Kubernetes 1.36 refuses IPv4-mapped addresses in ipBlock by default, KEP-4858; earlier versions `
+          + `accept them, from 1.33 with an API warning): its addresses are IPv4 on the wire, use ${ipv4}`);
     }
   });
 

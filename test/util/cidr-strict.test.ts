@@ -22,8 +22,10 @@ test.each([
   ['1.2.3.4/24', { kind: 'host-bits', replacement: '1.2.3.0/24', address: '1.2.3.4/32' }],
   ['10.0.0.5/8', { kind: 'host-bits', replacement: '10.0.0.0/8', address: '10.0.0.5/32' }],
   ['2001:db8::1/64', { kind: 'host-bits', replacement: '2001:db8::/64', address: '2001:db8::1/128' }],
-  // A mapped address under a prefix shorter than 96 always has host bits (its ffff lies beyond it).
-  ['::ffff:1.1.1.0/24', { kind: 'host-bits', replacement: '::/24', address: '1.1.1.0/32' }],
+  // Mapped whatever the prefix: the API server checks the address before the prefix (ip_test.go "ipv4-in-ipv6
+  // with ipv4-sized prefix"); under a prefix shorter than 96 no IPv4 block, so the IPv6 network the old parser read.
+  ['::ffff:1.1.1.0/24', { kind: 'ipv4-mapped', replacement: '::/24' }],
+  ['::ffff:10.0.0.0/80', { kind: 'ipv4-mapped', replacement: '::/80' }],
 ])('%s is refused from 1.36: %j', (cidr, problem) => {
   expect(strictCidrProblem(cidr)).toEqual(problem);
 });

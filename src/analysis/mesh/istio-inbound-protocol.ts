@@ -12,14 +12,18 @@
  *   `ModelProtocolToListenerProtocol`, inbound protocol sniffing on by default).
  * - A port no Service declares goes to the passthrough chains, which detect the protocol too (pilot
  *   networking/core listener_inbound `buildInboundPassthroughChains`, `ListenerProtocolAuto`).
+ * - Several Service ports on one pod port: istiod builds one chain per target port and keeps the
+ *   oldest Service's ("If there is a conflict, we will use the oldest Service. This impacts the
+ *   protocol used as well": listener_inbound `buildInboundChainConfigs`). Creation times are not in
+ *   the manifests, so when they disagree between TCP and not TCP, the protocol is not known.
  *
  * A `Sidecar` resource's ingress listeners (which can declare other ports) are not read.
  */
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
 
-/** How the sidecar's inbound listener serves a port. */
-export type InboundProtocol = 'http' | 'tcp' | 'detected';
+/** How the sidecar's inbound listener serves a port (`unknown`: Services disagree on TCP, see above). */
+export type InboundProtocol = 'http' | 'tcp' | 'detected' | 'unknown';
 
 /** One port of a Service, as the inbound listener reads it. */
 interface ServicePortView {
@@ -79,9 +83,9 @@ export class InboundProtocols {
   }
 
   /**
-   * How the destination's sidecar serves TCP `port`, with why: `http` or `detected` when any
-   * Service selecting the pod (or none) leaves it open to HTTP, `tcp` only when every one declares
-   * it non-HTTP.
+   * How the destination's sidecar serves TCP `port`, with why: `tcp` when every Service port
+   * selecting it declares it non-HTTP, `http` or `detected` when none does (or no Service declares
+   * it), `unknown` when they disagree (istiod keeps the oldest Service's).
    */
   of(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
     let ports = this.cache.get(destination);
@@ -105,6 +109,13 @@ export class InboundProtocols {
     if (declared.length === 0) return { protocol: 'detected', why: `no Service declares port ${port}, so the sidecar detects its protocol` };
     const open = declared.filter((d) => d.protocol !== 'tcp');
     if (open.length === 0) return { protocol: 'tcp', why: declared.map((d) => d.what).join(', ') };
+    if (open.length < declared.length) {
+      return {
+        protocol: 'unknown',
+        why: `${declared.map((d) => d.what).join(', ')} declare port ${port} differently, and istiod serves it with the protocol of the oldest `
+          + 'Service, whose creation time is not in the manifests',
+      };
+    }
     return { protocol: open.some((d) => d.protocol === 'http') ? 'http' : 'detected', why: open.map((d) => d.what).join(', ') };
   }
 }

@@ -53,6 +53,10 @@ export function clientPicksRemoteAddress(destination: Endpoint, port: number, pr
   }
   const inbound = protocols.of(destination, port);
   if (inbound.protocol === 'tcp') return undefined;
+  if (inbound.protocol === 'unknown') {
+    return `whether the sidecar serves port ${port} as HTTP, where a client picks the remote address by the last entry of its X-Forwarded-For `
+      + `header, or as TCP, where it is the peer, is not known: ${inbound.why}`;
+  }
   return `a client speaking HTTP to port ${port} (${inbound.why}) writes the remote address: the sidecar takes the last entry of its X-Forwarded-For `
     + 'header (Envoy use_remote_address false on sidecar inbound), so the client picks the address matched here';
 }
@@ -78,8 +82,8 @@ export type ForwardedRemote = { readonly address: string } | { readonly unknown:
  * The remote address at the sidecar (or gateway) of `destination` for a request carrying
  * X-Forwarded-For `header`; undefined when it is the peer's (a port every Service declares TCP, whose
  * RBAC network filter reads no header). A sidecar takes the text after the header's last comma,
- * trimmed (Envoy `Utility::getLastAddressFromXFF`); only a plain IPv4 or IPv6 address is evaluated,
- * since Envoy's address parser and ours may read other forms differently.
+ * trimmed of ASCII whitespace (Envoy `Utility::getLastAddressFromXFF`); only a plain IPv4 or IPv6
+ * address is evaluated, since Envoy's address parser and ours may read other forms differently.
  */
 export function forwardedRemoteAddress(destination: Endpoint, port: number, protocols: InboundProtocols,
   header: string): ForwardedRemote | undefined {
@@ -89,8 +93,17 @@ export function forwardedRemoteAddress(destination: Endpoint, port: number, prot
       + 'gatewayTopology numTrustedProxies says, which is not in the manifests; not evaluated',
     };
   }
-  if (protocols.of(destination, port).protocol === 'tcp') return undefined;
-  const last = header.slice(header.lastIndexOf(',') + 1).trim();
+  const inbound = protocols.of(destination, port);
+  if (inbound.protocol === 'tcp') return undefined;
+  if (inbound.protocol === 'unknown') {
+    return {
+      unknown: `the request carries X-Forwarded-For, from which the sidecar takes the remote address only if it serves port ${port} as HTTP (else `
+        + `the peer): ${inbound.why}; not evaluated`,
+    };
+  }
+  // Envoy trims only its ASCII whitespace (StringUtil::ltrim/rtrim: space, \t, \f, \v, \n, \r), not
+  // the wider set String.prototype.trim removes (a no-break space stays, and the entry is no address).
+  const last = header.slice(header.lastIndexOf(',') + 1).replace(/^[ \t\f\v\n\r]+|[ \t\f\v\n\r]+$/g, '');
   const ip = parseIpLoose(last);
   const plain = ip !== undefined && (ip.kind() === 'ipv4' ? last.split('.').every((octet) => octet === '0' || !octet.startsWith('0'))
     : !(ip as ipaddr.IPv6).isIPv4MappedAddress());

@@ -9,13 +9,16 @@ import { LintSeverity } from '../types';
 const MAPPED = 'ipblock-ipv4-mapped';
 const LEADING_ZEROS = 'ipblock-leading-zeros';
 const HOST_BITS = 'ipblock-host-bits';
-const REFUSED = 'Kubernetes 1.36 and later refuse it in ipBlock (KEP-4858 strict IP validation, on by default from 1.36; 1.33-1.35 warn), '
-  + 'so the policy is not applied';
+// What is known of the versions: KEP-4858's graduation (alpha 1.33, off; beta 1.36, on by default;
+// kubernetes/enhancements#4858) and the apiserver warnings of its alpha (kubernetes/kubernetes#128786,
+// "warn on bad IPs in objects"). Not checked: the 1.33-1.35 NetworkPolicy strategy source itself.
+const REFUSED = 'Kubernetes 1.36 and later refuse it in ipBlock by default (KEP-4858 strict IP validation), so the API server rejects the policy; '
+  + 'earlier versions accept it (from 1.33 with an API warning)';
 
 /**
  * NetworkPolicy `ipBlock.cidr` and `except` values Kubernetes 1.36 refuses (KEP-4858
- * StrictIPCIDRValidation, on by default from 1.36; 1.33 to 1.35 warn; see strictCidrProblem for the
- * upstream source): an IPv4-mapped IPv6 block (`::ffff:10.0.0.0/104`, IPv4 on the wire anyway),
+ * StrictIPCIDRValidation, on by default from 1.36; 1.33 to 1.35 accept it with an API warning,
+ * kubernetes/kubernetes#128786; see strictCidrProblem for the upstream source): an IPv4-mapped IPv6 block (`::ffff:10.0.0.0/104`, IPv4 on the wire anyway),
  * leading zeros in an IPv4 octet (`010.0.0.0/8`: the API server read it as decimal 10, libc as
  * octal 8, CVE-2021-29923) or in the prefix length (`/08`), and bits set beyond the prefix length
  * (`10.0.0.5/8`: the API server read the network, a reader or plugin may take the one address,
@@ -53,7 +56,9 @@ function finding(cidr: string, problem: StrictCidrProblem): { rule: string; mess
       return {
         rule: MAPPED,
         message: `${cidr} is an IPv4-mapped IPv6 block: ${REFUSED}`,
-        fix: `use the IPv4 block ${problem.replacement}: the addresses are IPv4 on the wire`,
+        fix: problem.replacement.includes(':')
+          ? `write ${problem.replacement} (the IPv6 network Kubernetes before 1.36 read it as), or the IPv4 block meant`
+          : `use the IPv4 block ${problem.replacement}: the addresses are IPv4 on the wire`,
       };
     case 'host-bits':
       return {

@@ -25,7 +25,8 @@ export function isExpressibleAsNetworkPolicy(intent: PolicyIntent): boolean {
 /**
  * Why a NetworkPolicy cannot hold this intent's CIDR peers, or undefined when it can. Kubernetes 1.36
  * validates `ipBlock.cidr` and `except` strictly (KEP-4858 StrictIPCIDRValidation: beta and on by
- * default in 1.36, GA in 1.38; 1.33-1.35 warn that the value "will be considered invalid"): an
+ * default in 1.36, GA in 1.38; 1.33-1.35 accept it with an API warning that the value "will be considered
+ * invalid", kubernetes/kubernetes#128786): an
  * IPv4-mapped IPv6 block (`::ffff:a.b.c.d/n`) is refused, so the policy would not apply. Its
  * addresses are IPv4 on the wire, which the IPv4 block expresses. The other blocks 1.36 refuses
  * (host bits set, zero-padded octets or prefix length: util/cidr strictCidrProblem) never get here:
@@ -40,7 +41,8 @@ export function networkPolicyCidrLimitation(intent: PolicyIntent): string | unde
         const ipv4 = ipv4OfMapped(block);
         if (ipv4 !== undefined) {
           return `${rule.origin}: NetworkPolicy ipBlocks cannot hold the IPv4-mapped IPv6 block ${block} (Kubernetes 1.36 refuses `
-            + `IPv4-mapped addresses in ipBlock, KEP-4858; 1.33-1.35 warn): its addresses are IPv4 on the wire, use ${ipv4}`;
+            + 'IPv4-mapped addresses in ipBlock by default, KEP-4858; earlier versions accept them, from 1.33 with an API warning): its addresses are '
+            + `IPv4 on the wire, use ${ipv4}`;
         }
       }
     }

@@ -89,10 +89,9 @@ describe('remote address on connection checks to a sidecar', () => {
       .toBe(Verdict.DENY);
   });
 
-  test('an HTTP or undeclared protocol on the port (any Service) leaves it open to X-Forwarded-For, and says which Service', () => {
-    const tcp = service('shop', 'api-tcp', 'api', [{ name: 'tcp', port: 9000, targetPort: 8080 }]);
+  test('an HTTP or undeclared protocol on the port leaves it open to X-Forwarded-For, and says which Service', () => {
     const http = service('shop', 'api', 'api', [{ name: 'http-api', port: 80, targetPort: 8080 }]);
-    const result = check(tcp, http, policy('DENY', remoteIpBlocks(PEER)));
+    const result = check(http, policy('DENY', remoteIpBlocks(PEER)));
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
     expect(result.uncertainties).toEqual([`mesh: AuthorizationPolicy shop/p spec.rules[0] (DENY): spec.rules[0].from[0].source.remoteIpBlocks: ${
       PICKS("Service shop/api port 80 (port name 'http-api': HTTP)")}`]);
@@ -101,6 +100,30 @@ describe('remote address on connection checks to a sidecar', () => {
       `mesh: AuthorizationPolicy shop/p spec.rules[0] (DENY): spec.rules[0].from[0].source.remoteIpBlocks: ${
         PICKS("Service shop/api port 80 (port name 'web': protocol detected)")}`,
     ]);
+  });
+
+  // istiod keeps the oldest Service's protocol for a pod port several Services declare (pilot
+  // networking/core listener_inbound.go buildInboundChainConfigs); creation times are not in the manifests.
+  const CONFLICT = 'Service shop/api-tcp port 9000 (port name \'tcp\': TCP), Service shop/api port 80 (port name \'http-api\': HTTP) declare port '
+    + '8080 differently, and istiod serves it with the protocol of the oldest Service, whose creation time is not in the manifests';
+  const conflicting = () => [service('shop', 'api-tcp', 'api', [{ name: 'tcp', port: 9000, targetPort: 8080 }]),
+    service('shop', 'api', 'api', [{ name: 'http-api', port: 80, targetPort: 8080 }])];
+
+  test('Services that disagree on TCP for the port: whether the client picks the address is not known', () => {
+    const result = check(...conflicting(), policy('DENY', remoteIpBlocks(PEER)));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/p spec.rules[0] (DENY): spec.rules[0].from[0].source.remoteIpBlocks: '
+      + 'whether the sidecar serves port 8080 as HTTP, where a client picks the remote address by the last entry of its X-Forwarded-For header, '
+      + `or as TCP, where it is the peer, is not known: ${CONFLICT}`]);
+  });
+
+  test('Services that disagree on TCP for the port: a request\'s X-Forwarded-For is not evaluated (the oldest Service may make it the peer)', () => {
+    const r = meshReach([...base, ...conflicting(), policy('DENY', remoteIpBlocks(PEER))], ISTIO_SIDECAR);
+    const result = r.checkRequest(w('shop/ext'), w('shop/api'), PORT, { method: 'GET', path: '/', headers: { 'X-Forwarded-For': '192.0.2.7' } });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/p spec.rules[0] (DENY): spec.rules[0].from[0].source.remoteIpBlocks: '
+      + 'the request carries X-Forwarded-For, from which the sidecar takes the remote address only if it serves port 8080 as HTTP (else the peer): '
+      + `${CONFLICT}; not evaluated`]);
   });
 
   test('a named targetPort is read through the pod\'s named ports', () => {
@@ -132,6 +155,18 @@ describe('remote address on connection checks to a sidecar', () => {
     expect(gateway.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/p spec.rules[0] (DENY): spec.rules[0].from[0].source.remoteIpBlocks: the '
       + 'request carries X-Forwarded-For, from which an Istio gateway takes the remote address as many hops back as meshConfig gatewayTopology '
       + 'numTrustedProxies says, which is not in the manifests; not evaluated']);
+  });
+
+  test('X-Forwarded-For entries are trimmed as Envoy trims them (ASCII whitespace only): a no-break space leaves no address', () => {
+    // Envoy Utility::getLastAddressFromXFF trims with StringUtil::ltrim/rtrim, whose WhitespaceChars are " \t\f\v\n\r".
+    const r = meshReach([...base, policy('DENY', remoteIpBlocks(PEER))], ISTIO_SIDECAR);
+    const xff = (header: string) => r.checkRequest(w('shop/ext'), w('shop/api'), PORT, { method: 'GET', path: '/', headers: { 'x-forwarded-for': header } });
+    expect(xff('10.9.0.1, 192.0.2.7\t ').verdict).toBe(Verdict.ALLOW);
+    const nbsp = xff('192.0.2.7\u00a0');
+    expect(nbsp.verdict).toBe(Verdict.INDETERMINATE);
+    expect(nbsp.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/p spec.rules[0] (DENY): spec.rules[0].from[0].source.remoteIpBlocks: the last '
+      + 'entry of the request\'s X-Forwarded-For (\'192.0.2.7\u00a0\'), from which the sidecar takes the remote address, is not a plain IP address; '
+      + 'not evaluated']);
   });
 
   test('the flow matrix gives the connection the same indeterminate verdict', () => {
