@@ -71,6 +71,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'cdk8s-cli@^2.200.0',
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
+    '@bufbuild/cel@^0.6.1',
+    '@bufbuild/protobuf@^2.6.2',
     'fast-check@^3.23.0',
     'ts-node@^10.9.2',
     '@types/node@^20',
