@@ -4,7 +4,7 @@
  */
 import { LINKERD_DEFAULT_POLICIES, LinkerdInstallValues } from './mesh/facts';
 import { parseLinkerdPorts } from './mesh/linkerd-ports';
-import { parseCidr } from '../util/cidr';
+import { ipv4OfMapped, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import { describeValue } from '../util/guards';
 
@@ -43,6 +43,21 @@ export function checkCidrList(site: string, prop: string, value: unknown, emptyA
   });
 }
 
+/**
+ * A Linkerd network list (clusterNetworks, probeNetworks): CIDRs as {@link checkCidrList}, but no
+ * IPv4-mapped IPv6 block: Linkerd matches a client address against the networks of its own family
+ * (an IPv4 client never falls in `::ffff:10.0.0.0/104`), so such a block holds no IPv4 client there.
+ */
+function checkLinkerdNetworks(site: string, prop: string, value: unknown, emptyAllowed: boolean): string[] {
+  return checkCidrList(site, prop, value, emptyAllowed).map((c, i) => {
+    const ipv4 = ipv4OfMapped(c);
+    if (ipv4 !== undefined) {
+      throw propError(site, `${prop}[${i}]`, `'${c}' is an IPv4-mapped IPv6 block, which matches no IPv4 client in Linkerd: write ${ipv4}`);
+    }
+    return c;
+  });
+}
+
 /** The Linkerd installation values of the options, validated (checked whatever the mesh, so a typo never waits for one). */
 export function checkLinkerdValues(site: string, options: LinkerdOptions): LinkerdInstallValues {
   const policy: unknown = options.linkerdDefaultInboundPolicy;
@@ -63,8 +78,8 @@ export function checkLinkerdValues(site: string, options: LinkerdOptions): Linke
   }
   return {
     ...(policy !== undefined ? { defaultInboundPolicy: policy as string } : {}),
-    ...(options.linkerdClusterNetworks !== undefined ? { clusterNetworks: checkCidrList(site, 'options.linkerdClusterNetworks', options.linkerdClusterNetworks, false) } : {}),
-    ...(options.linkerdProbeNetworks !== undefined ? { probeNetworks: checkCidrList(site, 'options.linkerdProbeNetworks', options.linkerdProbeNetworks, true) } : {}),
+    ...(options.linkerdClusterNetworks !== undefined ? { clusterNetworks: checkLinkerdNetworks(site, 'options.linkerdClusterNetworks', options.linkerdClusterNetworks, false) } : {}),
+    ...(options.linkerdProbeNetworks !== undefined ? { probeNetworks: checkLinkerdNetworks(site, 'options.linkerdProbeNetworks', options.linkerdProbeNetworks, true) } : {}),
     ...(opaque !== undefined ? { opaquePorts: opaque as string } : {}),
   };
 }

@@ -192,6 +192,10 @@ describe('bad values are refused at the edge, naming the option', () => {
   test.each([
     [{ linkerdClusterNetworks: [] }, 'options.linkerdClusterNetworks: must be a non-empty list of CIDRs, got []'],
     [{ linkerdClusterNetworks: ['10.0.0.1/8'] }, 'options.linkerdClusterNetworks[0]: \'10.0.0.1/8\' has host bits set; did you mean 10.0.0.0/8?'],
+    [{ linkerdClusterNetworks: ['10.0.0.0/8', '::ffff:10.0.0.0/104'] },
+      'options.linkerdClusterNetworks[1]: \'::ffff:10.0.0.0/104\' is an IPv4-mapped IPv6 block, which matches no IPv4 client in Linkerd: write 10.0.0.0/8'],
+    [{ linkerdProbeNetworks: ['::ffff:192.168.0.0/112'] },
+      'options.linkerdProbeNetworks[0]: \'::ffff:192.168.0.0/112\' is an IPv4-mapped IPv6 block, which matches no IPv4 client in Linkerd: write 192.168.0.0/16'],
     [{ linkerdProbeNetworks: '0.0.0.0/0' }, 'options.linkerdProbeNetworks: must be a list of CIDRs, got "0.0.0.0/0"'],
     [{ linkerdProbeNetworks: ['node-cidr'] }, 'options.linkerdProbeNetworks[0]: \'node-cidr\' is not a CIDR (expected address/prefix, e.g. 10.0.0.0/8)'],
     [{ linkerdOpaquePorts: 8080 }, 'options.linkerdOpaquePorts: must be a string of comma-separated ports and ranges a-b (e.g. \'25,3306,4000-4100\'), got 8080'],
