@@ -35,7 +35,8 @@
  *    filter sees no request, so an ALLOW rule with HTTP-only attributes matches nothing, a DENY or
  *    CUSTOM rule loses them (and matches more), and a request question is answered as its TCP
  *    connection is. Where Services disagree on TCP, both chains are evaluated: indeterminate when
- *    they differ.
+ *    they differ. A waypoint does the same for traffic addressed to a Service whose port that
+ *    carries the flow is declared TCP (./istio-waypoint `AddressedService.tcp`).
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
 import { InboundProtocols } from './istio-inbound-protocol';
@@ -236,9 +237,16 @@ export class IstioModel implements MeshModel {
       sourceNamespace: q.source.namespace,
       serviceAccount: q.source.serviceAccount ?? 'default',
       trustDomain: this.facts.trustDomain,
-      ...(q.request ? { request: q.request } : {}),
+      // On a TCP Service port the waypoint's RBAC network filter sees no request (./istio-tcp-rules).
+      ...(path.service?.tcp !== undefined ? { tcpChain: `the waypoint serves ${pathLabel(path)} as TCP (${path.service.tcp})` }
+        : q.request ? { request: q.request } : {}),
     };
-    const atWaypoint = this.decide(q, dst, clientFlow, flowText, `over mutual TLS as ${principal}`, [], [], { kind: 'waypoint', path });
+    const noRequest: Reason[] = clientFlow.tcpChain !== undefined && q.request !== undefined ? [{
+      effect: 'log',
+      message: `${clientFlow.tcpChain}: it sees no HTTP request, so the request's method, path, host and headers play no part, and the answer is `
+        + 'the TCP connection\'s',
+    }] : [];
+    const atWaypoint = this.decide(q, dst, clientFlow, flowText, `over mutual TLS as ${principal}`, noRequest, [], { kind: 'waypoint', path });
     // The waypoint opens its own HBONE connection: the destination's ztunnel sees the waypoint's identity, L4 only.
     const waypointPod = this.waypoints.endpointOf(wp);
     const waypointPrincipal = `${this.facts.trustDomain}/ns/${wp.namespace}/sa/${wp.serviceAccount}`;
@@ -439,24 +447,23 @@ export class IstioModel implements MeshModel {
         const m = matchRule(z.rule, path, flow, p.namespace, action);
         return { p, path, m, label: z.omitted.length > 0 ? `${describeRef(p.ref)} ${path} (${p.action}; ztunnel enforces it without its L7 attributes)` : label };
       }
-      if (flow.tcpChain !== undefined && !ztunnel && stage.kind === 'proxy') {
+      let asEnforced = rule;
+      let enforcedLabel = label;
+      if (flow.tcpChain !== undefined && !ztunnel) {
         const t = tcpChainRule(rule, action, path);
         if (t.kind === 'never') {
           reasons.push({ object: p.ref, rule: path, effect: 'log', message: `${label}: ${flow.tcpChain}, and ${t.why}` });
           return { p, path, m: { truth: NO, unknown: [], why: [] } as RuleMatch, label };
         }
-        const m = matchRule(t.rule, path, flow, p.namespace, action);
-        return {
-          p,
-          path,
-          m,
-          label: t.omitted.length > 0 ? `${describeRef(p.ref)} ${path} (${p.action}; on this TCP port without its HTTP-only attributes `
-            + `${t.omitted.map((o) => o.slice(path.length + 1)).join(', ')}, which then match anything)` : label,
-        };
+        asEnforced = t.rule;
+        if (t.omitted.length > 0) {
+          enforcedLabel = `${describeRef(p.ref)} ${path} (${p.action}; on this TCP port without its HTTP-only attributes `
+            + `${t.omitted.map((o) => o.slice(path.length + 1)).join(', ')}, which then match anything)`;
+        }
       }
-      const unknownAtWaypoint = stage.kind === 'waypoint' ? waypointRuleUnknown(rule, path, portKnown) : undefined;
-      if (unknownAtWaypoint) return { p, path, m: { truth: YES, unknown: [unknownAtWaypoint], why: [] } as RuleMatch, label };
-      return { p, path, m: matchRule(rule, path, flow, p.namespace, action), label };
+      const unknownAtWaypoint = stage.kind === 'waypoint' ? waypointRuleUnknown(asEnforced, path, portKnown) : undefined;
+      if (unknownAtWaypoint) return { p, path, m: { truth: YES, unknown: [unknownAtWaypoint], why: [] } as RuleMatch, label: enforcedLabel };
+      return { p, path, m: matchRule(asEnforced, path, flow, p.namespace, action), label: enforcedLabel };
     })).filter((h) => h.m.truth !== NO);
 
     const l7: string[] = [];
@@ -467,7 +474,7 @@ export class IstioModel implements MeshModel {
         l7.push(`${h.m.http.join(' or ')}: decided by the external authorizer of ${h.label}`);
       } else {
         const provider = String((h.p.obj.spec as any)?.provider?.name ?? 'unset');
-        maybe.push(flow.tcpChain !== undefined && !ztunnel && stage.kind === 'proxy'
+        maybe.push(flow.tcpChain !== undefined && !ztunnel
           ? `${h.label}: ${flow.tcpChain}, where the external authorizer (provider ${provider}) decides if it is a gRPC ext_authz provider, and an HTTP `
             + 'provider is left out of the TCP filter chain (meshConfig extensionProviders, not in the manifests)'
           : `${h.label}: an external authorizer (provider ${provider}) decides`, ...maybeOf(h));

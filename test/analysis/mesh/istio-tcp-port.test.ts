@@ -7,7 +7,7 @@
  * methods matches nothing, a DENY rule with paths denies the whole connection (istio.io
  * "Authorization Policy" reference and task "Authorization for TCP traffic").
  */
-import { authorizationPolicy, ISTIO_SIDECAR, meshReach, namespace, peerAuthentication, service, w, workload } from './support';
+import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace, peerAuthentication, service, w, workload } from './support';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Port } from '../../../src/policy/port';
 import { expectValidManifests } from '../../support/schema';
@@ -158,5 +158,40 @@ describe('Services that disagree (TCP and HTTP on one pod port): istiod keeps th
     expect(r.checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/admin' }).verdict).toBe(Verdict.DENY);
     const ports = reach(...both, policy('port', 'ALLOW', { to: [{ operation: { ports: ['8080'] } }] }));
     expect(ports.check(w('shop/web'), w('shop/api'), PORT).verdict).toBe(Verdict.ALLOW);
+  });
+});
+
+// A waypoint builds its chains per Service port the same way (istio/istio pilot/pkg/networking/core
+// waypoint.go buildWaypointInternal: a TCP Service port gets the TCP chain, whose authorization is
+// the RBAC network filter).
+describe('a waypoint serving a Service port declared TCP', () => {
+  const ambient = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }),
+    workload('shop', 'web'), workload('shop', 'api'), {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'waypoint', namespace: 'shop' },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+    }];
+  const getAtWaypoint = authorizationPolicy('shop', 'api-get', {
+    targetRefs: [{ kind: 'Service', group: '', name: 'api' }], action: 'ALLOW', rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+  });
+  const ambientReach = (...objects: any[]) => {
+    const all = [...ambient, ...objects];
+    expectValidManifests(all);
+    return meshReach(all, ISTIO_AMBIENT);
+  };
+
+  test('a targetRef ALLOW with methods matches nothing there: a GET addressed to the Service is denied (the pod address passes no waypoint)', () => {
+    const r = ambientReach(TCP_SERVICE, getAtWaypoint);
+    const result = r.checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: the answer depends on how the client addresses the destination (the question does not say): traffic '
+      + 'addressed to the pod: allowed; traffic addressed to Service shop/api: denied']);
+    expect(result.mesh!.reasons).toContain('at the waypoint shop/waypoint: the waypoint serves traffic addressed to Service shop/api as TCP (Service shop/api '
+      + "declares port 8080 (port name 'tcp-api') TCP): it sees no HTTP request, so the request's method, path, host and headers play no part, and the "
+      + "answer is the TCP connection's");
+    // An HTTP Service port: unchanged, the GET is allowed on both paths.
+    expect(ambientReach(HTTP_SERVICE, getAtWaypoint).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict)
+      .toBe(Verdict.ALLOW);
   });
 });
