@@ -33,7 +33,7 @@ export type RuleAction = 'ALLOW' | 'DENY' | 'CUSTOM';
  * `gateway` template (`inject.istio.io/templates`) and labels the pod `istio: <release without
  * istio->` (manifests/charts/gateway `_helpers.tpl`), `ingressgateway` by convention.
  */
-function isIstioGateway(destination: Endpoint): boolean {
+export function isIstioGateway(destination: Endpoint): boolean {
   const istio = destination.labels.istio;
   return destination.labels['gateway.networking.k8s.io/gateway-name'] !== undefined
     || destination.annotations?.['inject.istio.io/templates'] === 'gateway'

@@ -47,8 +47,13 @@ export interface IstioFlow {
   readonly trustDomain: string;
   /** The destination is enforced by ztunnel (ambient), not by a sidecar. */
   readonly ztunnel?: boolean;
-  /** The HTTP request, when the question names one. */
+  /** The HTTP request, when the question names one (never on a port the sidecar serves as TCP). */
   readonly request?: HttpRequestSpec;
+  /**
+   * Why the destination's sidecar serves the port as TCP (./istio-tcp-rules: rules lose their
+   * HTTP-only attributes); undefined when it may serve HTTP.
+   */
+  readonly tcpChain?: string;
   /**
    * Why the client picks the remote address (remoteIpBlocks, remote.ip) when the question names no
    * request (./istio-remote-address); undefined when it is the peer's address.

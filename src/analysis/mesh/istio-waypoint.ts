@@ -30,6 +30,7 @@
  *   with `selector` or neither stay with the destination's ztunnel, which sees the WAYPOINT's identity
  *   as the source ("waypoint proxies do not impersonate src identity"). Both must allow.
  */
+import { servicePortProtocol } from './istio-inbound-protocol';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namespaceLabelsOf, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, matchesLabelSelector } from '../selectors';
@@ -65,6 +66,14 @@ export interface AddressedService {
   readonly name: string;
   /** Does a port of the Service carry the flow's port unchanged (port = targetPort)? */
   readonly samePort: boolean;
+  /**
+   * Why the waypoint serves the flow as TCP: every port of the Service that carries it is declared
+   * TCP (./istio-inbound-protocol), and the waypoint builds a TCP filter chain for it (istio/istio
+   * pilot/pkg/networking/core waypoint.go `buildWaypointInternal`: HTTP chain for HTTP ports, TCP
+   * chain for TCP ones, both with protocol detection for the rest).
+   * @default - not TCP: HTTP or detected
+   */
+  readonly tcp?: string;
 }
 
 /** One way a client may address the destination, and what it passes. */
@@ -122,7 +131,12 @@ export class Waypoints {
       if (!this.selects(svc, destination)) continue;
       const carried = servicePortsFor(svc.obj, destination, port);
       if (carried.length === 0) continue;
-      const service: AddressedService = { namespace: ns, name: nameOf(svc.obj), samePort: carried.every((p) => p === port) };
+      const tcp = carried.every((p) => servicePortProtocol(p.name, p.appProtocol, p.port) === 'tcp')
+        ? `Service ${ns}/${nameOf(svc.obj)} declares ${carried.map((p) => `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}`
+          : `port name '${p.name ?? ''}'`})`).join(', ')} TCP` : undefined;
+      const service: AddressedService = {
+        namespace: ns, name: nameOf(svc.obj), samePort: carried.every((p) => p.port === port), ...(tcp !== undefined ? { tcp } : {}),
+      };
       const labels = isPlainObject(svc.obj.metadata?.labels) ? svc.obj.metadata!.labels as Labels : {};
       paths.push(this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service));
     }
@@ -219,12 +233,16 @@ export class Waypoints {
 }
 
 /** The Service ports whose target is the pod's `port` (a number, or a name of the pod's ports). */
-function servicePortsFor(svc: ManifestObject, destination: Endpoint, port: number): number[] {
+function servicePortsFor(svc: ManifestObject, destination: Endpoint, port: number): Array<{ port: number; name?: string; appProtocol?: string }> {
   const ports: any[] = Array.isArray(svc.spec?.ports) ? svc.spec!.ports : [];
   return ports.filter((p) => isPlainObject(p) && (p.protocol ?? 'TCP') === 'TCP').flatMap((p) => {
     const target = p.targetPort ?? p.port;
     const resolved = typeof target === 'string' ? destination.namedPorts.find((n) => n.name === target)?.port : Number(target);
-    return resolved === port ? [Number(p.port)] : [];
+    return resolved === port ? [{
+      port: Number(p.port),
+      ...(typeof p.name === 'string' ? { name: p.name } : {}),
+      ...(typeof p.appProtocol === 'string' ? { appProtocol: p.appProtocol } : {}),
+    }] : [];
   });
 }
 

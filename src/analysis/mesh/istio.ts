@@ -31,11 +31,18 @@
  *    (its own address, each Service selecting it) is a path; through a waypoint, the waypoint's
  *    targetRef policies see the client and the request, then the destination's ztunnel sees the
  *    waypoint's identity; the verdict is exact when all paths agree.
+ * 7. A sidecar port served as TCP (./istio-inbound-protocol, ./istio-tcp-rules): the RBAC network
+ *    filter sees no request, so an ALLOW rule with HTTP-only attributes matches nothing, a DENY or
+ *    CUSTOM rule loses them (and matches more), and a request question is answered as its TCP
+ *    connection is. Where Services disagree on TCP, both chains are evaluated: indeterminate when
+ *    they differ. A waypoint does the same for traffic addressed to a Service whose port that
+ *    carries the flow is declared TCP (./istio-waypoint `AddressedService.tcp`).
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
 import { InboundProtocols } from './istio-inbound-protocol';
-import { clientPicksRemoteAddress, forwardedRemoteAddress, RuleAction } from './istio-remote-address';
+import { clientPicksRemoteAddress, forwardedRemoteAddress, isIstioGateway, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
+import { tcpChainRule } from './istio-tcp-rules';
 import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
 import { attachesAtWaypoint, overPaths, pathLabel, throughWaypoint, WaypointPath, Waypoints, waypointRuleUnknown } from './istio-waypoint';
 import { ztunnelRule } from './istio-ztunnel';
@@ -230,9 +237,16 @@ export class IstioModel implements MeshModel {
       sourceNamespace: q.source.namespace,
       serviceAccount: q.source.serviceAccount ?? 'default',
       trustDomain: this.facts.trustDomain,
-      ...(q.request ? { request: q.request } : {}),
+      // On a TCP Service port the waypoint's RBAC network filter sees no request (./istio-tcp-rules).
+      ...(path.service?.tcp !== undefined ? { tcpChain: `the waypoint serves ${pathLabel(path)} as TCP (${path.service.tcp})` }
+        : q.request ? { request: q.request } : {}),
     };
-    const atWaypoint = this.decide(q, dst, clientFlow, flowText, `over mutual TLS as ${principal}`, [], [], { kind: 'waypoint', path });
+    const noRequest: Reason[] = clientFlow.tcpChain !== undefined && q.request !== undefined ? [{
+      effect: 'log',
+      message: `${clientFlow.tcpChain}: it sees no HTTP request, so the request's method, path, host and headers play no part, and the answer is `
+        + 'the TCP connection\'s',
+    }] : [];
+    const atWaypoint = this.decide(q, dst, clientFlow, flowText, `over mutual TLS as ${principal}`, noRequest, [], { kind: 'waypoint', path });
     // The waypoint opens its own HBONE connection: the destination's ztunnel sees the waypoint's identity, L4 only.
     const waypointPod = this.waypoints.endpointOf(wp);
     const waypointPrincipal = `${this.facts.trustDomain}/ns/${wp.namespace}/sa/${wp.serviceAccount}`;
@@ -300,6 +314,8 @@ export class IstioModel implements MeshModel {
       ? clientPicksRemoteAddress(q.destination, q.port, this.inbound) : undefined;
     const header = q.request?.headers['x-forwarded-for'];
     const forwarded = header !== undefined && dst.dataPlane === 'sidecar' ? forwardedRemoteAddress(q.destination, q.port, this.inbound, header) : undefined;
+    // A gateway's servers (not read) decide how it serves a port, not the Services' port names.
+    const inbound = dst.dataPlane === 'sidecar' && !isIstioGateway(q.destination) ? this.inbound.of(q.destination, q.port) : undefined;
     const flow: IstioFlow = {
       source: q.source,
       destination: q.destination,
@@ -316,7 +332,23 @@ export class IstioModel implements MeshModel {
         },
       }),
     };
-    return this.decide(q, dst, flow, flowText, identityText, reasons, uncertain);
+    if (inbound === undefined || inbound.protocol === 'http' || inbound.protocol === 'detected') {
+      return this.decide(q, dst, flow, flowText, identityText, reasons, uncertain);
+    }
+    // A port served as TCP (./istio-tcp-rules): the RBAC network filter sees no request.
+    const tcpWhy = `${q.destination.name}'s sidecar serves port ${q.port} as TCP (${inbound.why})`;
+    const { request: _request, forwarded: _forwarded, clientPicksRemote: _picks, ...l4 } = flow;
+    const tcpFlow: IstioFlow = { ...l4, tcpChain: tcpWhy };
+    const tcpReasons: Reason[] = q.request === undefined ? reasons : [...reasons, {
+      effect: 'log',
+      message: `${tcpWhy}: it sees no HTTP request, so the request's method, path, host and headers play no part, and the answer is the TCP `
+        + 'connection\'s',
+    }];
+    if (inbound.protocol === 'tcp') return this.decide(q, dst, tcpFlow, flowText, identityText, tcpReasons, uncertain);
+    // Services disagree: the oldest one's protocol wins, and creation times are not in the manifests.
+    const asHttp = this.decide(q, dst, flow, flowText, identityText, reasons, uncertain);
+    const asTcp = this.decide(q, dst, tcpFlow, flowText, identityText, tcpReasons, uncertain);
+    return eitherChain(asHttp, asTcp, `${inbound.why}`);
   }
 
   /**
@@ -415,17 +447,38 @@ export class IstioModel implements MeshModel {
         const m = matchRule(z.rule, path, flow, p.namespace, action);
         return { p, path, m, label: z.omitted.length > 0 ? `${describeRef(p.ref)} ${path} (${p.action}; ztunnel enforces it without its L7 attributes)` : label };
       }
-      const unknownAtWaypoint = stage.kind === 'waypoint' ? waypointRuleUnknown(rule, path, portKnown) : undefined;
-      if (unknownAtWaypoint) return { p, path, m: { truth: YES, unknown: [unknownAtWaypoint], why: [] } as RuleMatch, label };
-      return { p, path, m: matchRule(rule, path, flow, p.namespace, action), label };
+      let asEnforced = rule;
+      let enforcedLabel = label;
+      if (flow.tcpChain !== undefined && !ztunnel) {
+        const t = tcpChainRule(rule, action, path);
+        if (t.kind === 'never') {
+          reasons.push({ object: p.ref, rule: path, effect: 'log', message: `${label}: ${flow.tcpChain}, and ${t.why}` });
+          return { p, path, m: { truth: NO, unknown: [], why: [] } as RuleMatch, label };
+        }
+        asEnforced = t.rule;
+        if (t.omitted.length > 0) {
+          enforcedLabel = `${describeRef(p.ref)} ${path} (${p.action}; on this TCP port without its HTTP-only attributes `
+            + `${t.omitted.map((o) => o.slice(path.length + 1)).join(', ')}, which then match anything)`;
+        }
+      }
+      const unknownAtWaypoint = stage.kind === 'waypoint' ? waypointRuleUnknown(asEnforced, path, portKnown) : undefined;
+      if (unknownAtWaypoint) return { p, path, m: { truth: YES, unknown: [unknownAtWaypoint], why: [] } as RuleMatch, label: enforcedLabel };
+      return { p, path, m: matchRule(asEnforced, path, flow, p.namespace, action), label: enforcedLabel };
     })).filter((h) => h.m.truth !== NO);
 
     const l7: string[] = [];
     const maybe: string[] = [];
     const maybeOf = (h: { label: string; m: RuleMatch }) => [...h.m.why, ...h.m.unknown].map((w) => `${h.label}: ${w}`);
     for (const h of hits('CUSTOM')) {
-      if (h.m.http && h.m.unknown.length === 0 && h.m.truth === YES) l7.push(`${h.m.http.join(' or ')}: decided by the external authorizer of ${h.label}`);
-      else maybe.push(`${h.label}: an external authorizer (provider ${String((h.p.obj.spec as any)?.provider?.name ?? 'unset')}) decides`, ...maybeOf(h));
+      if (h.m.http && h.m.unknown.length === 0 && h.m.truth === YES) {
+        l7.push(`${h.m.http.join(' or ')}: decided by the external authorizer of ${h.label}`);
+      } else {
+        const provider = String((h.p.obj.spec as any)?.provider?.name ?? 'unset');
+        maybe.push(flow.tcpChain !== undefined && !ztunnel
+          ? `${h.label}: ${flow.tcpChain}, where the external authorizer (provider ${provider}) decides if it is a gRPC ext_authz provider, and an HTTP `
+            + 'provider is left out of the TCP filter chain (meshConfig extensionProviders, not in the manifests)'
+          : `${h.label}: an external authorizer (provider ${provider}) decides`, ...maybeOf(h));
+      }
     }
     for (const h of hits('DENY')) {
       if (h.m.truth === YES && h.m.unknown.length === 0 && !h.m.http) {
@@ -487,6 +540,27 @@ export class IstioModel implements MeshModel {
     const constraints = [...only, ...l7];
     return sideVerdict(YES, reasons, [], constraints);
   }
+}
+
+/**
+ * The verdict when the sidecar serves the port either as HTTP or as TCP (`why`): the same answer
+ * when both agree, else indeterminate (naming both answers when both are definite; an indeterminate
+ * one says why itself).
+ */
+function eitherChain(asHttp: DirectionVerdict, asTcp: DirectionVerdict, why: string): DirectionVerdict {
+  const text = (v: DirectionVerdict) => `${v.outcome === YES ? 'allowed' : v.outcome === NO ? 'denied' : 'indeterminate'}`
+    + `${v.l7Constraints?.length ? ` (${v.l7Constraints.join('; ')})` : ''}`;
+  if (asHttp.outcome === asTcp.outcome && asHttp.outcome !== MAYBE
+    && JSON.stringify(asHttp.l7Constraints ?? []) === JSON.stringify(asTcp.l7Constraints ?? [])) {
+    return asHttp;
+  }
+  const uncertain = [
+    ...(asHttp.outcome !== MAYBE && asTcp.outcome !== MAYBE
+      ? [`${why}: served as HTTP the flow is ${text(asHttp)}, served as TCP (rules without their HTTP-only attributes) ${text(asTcp)}`] : []),
+    ...(asHttp.uncertain ?? []), ...(asTcp.uncertain ?? []),
+  ];
+  const seen = new Set(asHttp.reasons.map((r) => JSON.stringify(r)));
+  return sideVerdict(MAYBE, [...asHttp.reasons, ...asTcp.reasons.filter((r) => !seen.has(JSON.stringify(r)))], uncertain);
 }
 
 function sorted(o: Readonly<Record<string, string>>): Array<[string, string]> {

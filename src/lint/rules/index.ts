@@ -14,6 +14,7 @@ import { ingressHygiene } from './ingress';
 import { invalidObject } from './invalid-object';
 import { ipBlockStrictValidation } from './ipblock-strict-validation';
 import { istioAuthz } from './istio-authz';
+import { istioAuthzTcpPort } from './istio-authz-tcp-port';
 import { istioAuthzZtunnel } from './istio-authz-ztunnel';
 import { istioConsecutiveErrors } from './istio-consecutive-errors';
 import { istioMtls } from './istio-mtls';
@@ -37,6 +38,7 @@ export const RULES: readonly LintRule[] = [
   peerAndOrConfusion,
   istioAuthz,
   istioAuthzZtunnel,
+  istioAuthzTcpPort,
   ciliumDeprecatedValues,
   istioConsecutiveErrors,
   calicoNatOutgoingEnum,
