@@ -22,7 +22,8 @@ export interface HttpRequest {
   readonly host?: string;
   /**
    * Request headers, name -> value (names are case-insensitive). A header sent several times is
-   * one entry with its values joined by `,` (no space), which is the value Envoy (Istio) matches.
+   * one entry with its values joined by `,` (no space), which is the value Envoy (Istio) matches; two
+   * entries whose names differ only in case are refused.
    * @default - none
    */
   readonly headers?: { [name: string]: string };

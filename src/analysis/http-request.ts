@@ -41,7 +41,13 @@ export function httpRequestSpec(value: unknown, site: string): HttpRequestSpec {
     }
     for (const [k, v] of Object.entries(r.headers)) {
       if (typeof v !== 'string') throw propError(site, `request.headers.${k}`, `must be a string, got ${JSON.stringify(v)}`);
-      headers[k.toLowerCase()] = v;
+      const name = k.toLowerCase();
+      if (Object.prototype.hasOwnProperty.call(headers, name)) {
+        // Header names are case-insensitive: `X-Forwarded-For` and `x-forwarded-for` are one header,
+        // and which value wins would be the map's key order.
+        throw propError(site, `request.headers.${k}`, `the header ${name} is given twice (names are case-insensitive): give it once, repeated values joined with ','`);
+      }
+      headers[name] = v;
     }
   }
   const host = str('host');

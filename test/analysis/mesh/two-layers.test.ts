@@ -122,6 +122,8 @@ describe('both layers', () => {
       [{ method: '' }, 'request.method: must be a non-empty string, got ""'],
       [{ headers: ['x-team'] }, 'request.headers: must be a map of header names to values'],
       [{ headers: { 'x-team': 1 } }, 'request.headers.x-team: must be a string, got 1'],
+      [{ headers: { 'X-Forwarded-For': '192.0.2.1', 'x-forwarded-for': '10.0.0.1' } },
+        "request.headers.x-forwarded-for: the header x-forwarded-for is given twice (names are case-insensitive): give it once, repeated values joined with ','"],
     ];
     for (const [request, message] of cases) {
       let error: unknown;
