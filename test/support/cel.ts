@@ -228,7 +228,7 @@ function evaluate(schema: any, value: any, path: string, root: boolean, findings
   for (const r of rules) {
     const c = compileCelRule(r.rule);
     if (!('program' in c)) continue; // transition rules are skipped; unsupported ones are listed by celRulesNotChecked
-    const at = typeof r.fieldPath === 'string' ? `${path}${r.fieldPath}` : path;
+    const at = typeof r.fieldPath === 'string' ? `${path}${r.fieldPath}`.replace(/^\./, '') : path;
     let result: CelResult;
     try {
       result = c.program({ self });

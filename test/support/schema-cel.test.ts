@@ -163,6 +163,25 @@ describe('CEL rules of the pinned CRDs', () => {
     }]);
   });
 
+  test('ClusterNetworkPolicy: a port range must have start < end (int comparison), networks must be CIDRs (isCIDR)', () => {
+    const cnp = (range: object, network: string) => ({
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name: 'egress' },
+      spec: {
+        tier: 'Admin',
+        priority: 10,
+        subject: { namespaces: {} },
+        egress: [{ action: 'Accept', to: [{ networks: [network] }], protocols: [{ tcp: { destinationPort: { range } } }] }],
+      },
+    });
+    expect(validateManifests([cnp({ start: 8000, end: 8080 }, '10.0.0.0/8')])).toEqual([]);
+    expect(validateManifests([cnp({ start: 8080, end: 8080 }, '::ffff:10.0.0.0/104')])).toEqual([
+      { object: 'ClusterNetworkPolicy/egress', path: 'spec.egress[0].protocols[0].tcp.destinationPort.range', message: 'Start port must be less than End port' },
+      { object: 'ClusterNetworkPolicy/egress', path: 'spec.egress[0].to[0].networks[0]', message: 'Invalid CIDR format provided' },
+    ]);
+  });
+
   /** `group/file.json` of every pinned CRD schema with CEL rules, with its apiVersion and kind. */
   function schemasWithRules(): { file: string; apiVersion: string; kind: string }[] {
     const root = path.resolve(__dirname, '../../../shared/schemas');
