@@ -19,7 +19,10 @@
  * - The datree-published CRD schemas (Cilium, Flux, Argo CD, Linkerd, cert-manager, Prometheus operator) leave the
  *   top level open and have no `kind` enum; the Linkerd ones omit `apiVersion`/`kind` and one misspells
  *   `apiVerson`. Both are pinned to exact values here.
- * - Not checked: CEL rules (`x-kubernetes-validations`) and semantic API-server validation that no schema expresses.
+ * - CEL rules (`x-kubernetes-validations`) of custom resources are evaluated as the API server does on create, once
+ *   the object fits its schema (./cel.ts); the rules the test CEL environment cannot evaluate are listed by
+ *   `celRulesNotChecked` and pinned per kind in schema-cel.test.ts. Core kinds carry no CEL rules.
+ * - Not checked: semantic API-server validation that neither a schema nor a CEL rule expresses.
  *
  * The schema root defaults to `../../../shared` relative to this file; override it with `CDK8S_NETWORKING_SHARED`.
  */
@@ -30,6 +33,7 @@ import addFormats from 'ajv-formats';
 import { Chart, Testing } from 'cdk8s';
 import * as ipaddr from 'ipaddr.js';
 import { parseAllDocuments } from 'yaml';
+import { checkCelRules } from './cel';
 
 /** One problem found in one manifest. */
 export interface ManifestValidationError {
@@ -554,8 +558,21 @@ function compileCrdValidator(apiVersion: string, kind: string): ValidateFunction
   normalizeSchema(schema);
   pinTypeMeta(schema, apiVersion, kind);
   const extra = group === GATEWAY_API_GROUP ? [standardChannelSchema(kind, version)] : [];
+  celSchemaCache.set(`${apiVersion} ${kind}`, [schema, ...extra]);
   // Custom resources share the primary version's ajv, whose ObjectMeta checks their metadata.
   return loadRegistry(PRIMARY_VERSION).ajv.compile({ allOf: [schema, topLevelMetadataSchema(apiVersion, kind, true), ...extra] });
+}
+
+/**
+ * `apiVersion kind` -> the schemas whose CEL rules a custom resource must satisfy: its pinned JSON schema and, for
+ * the Gateway API, the standard-channel CRD (their rules mostly coincide; findings are deduplicated).
+ */
+const celSchemaCache = new Map<string, object[]>();
+
+/** The schemas holding the CEL rules of a custom resource kind (loaded with its validator); `[]` for core kinds. */
+export function celSchemasOf(apiVersion: string, kind: string): object[] {
+  validatorFor('crd', apiVersion, kind);
+  return celSchemaCache.get(`${apiVersion} ${kind}`) ?? [];
 }
 
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
@@ -778,10 +795,25 @@ function validateCore(obj: any, object: string): ManifestValidationError[] {
   return findings;
 }
 
+/**
+ * A custom resource: its schema(s), then, when it is valid there (so every value has its schema's type), the CEL
+ * rules of those schemas (see ./cel.ts).
+ */
 function validateCrd(obj: any, object: string): ManifestValidationError[] {
   const validate = validatorFor('crd', obj.apiVersion, obj.kind);
   if (!validate) return [{ object, path: '', message: `no schema for ${obj.apiVersion} ${obj.kind}` }];
-  return run(validate, obj, object);
+  const findings = run(validate, obj, object);
+  if (findings.length > 0) return findings;
+  const seen = new Set<string>();
+  for (const schema of celSchemasOf(obj.apiVersion, obj.kind)) {
+    for (const f of checkCelRules(schema, obj)) {
+      const key = `${f.path}\u0000${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push({ object, ...f });
+    }
+  }
+  return findings.sort((a, b) => (a.path === b.path ? a.message.localeCompare(b.message) : a.path < b.path ? -1 : 1));
 }
 
 /** Throw one Error listing every problem (object, path, message) when any manifest is invalid. */

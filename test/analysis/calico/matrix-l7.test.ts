@@ -10,7 +10,7 @@ import { Reachability } from '../../../src/analysis/reachability';
 import { Target } from '../../../src/analysis/target';
 import { Cni } from '../../../src/cluster/cni';
 import { Port } from '../../../src/policy/port';
-import { expectValidManifests } from '../../support/schema';
+import { expectValidManifests, validateManifests } from '../../support/schema';
 import { deployment, namespace } from '../fixtures';
 
 const listen = (containerPort: number) => ({
@@ -113,7 +113,12 @@ describe('hasL7Rules: can a verdict of the model carry L7 constraints?', () => {
   const inUndeclaredTier = gnp('platform.allow-get', { ...httpPolicy.spec, tier: 'platform' });
 
   test('Calico: only an applied policy with an HTTP match on an Allow rule', () => {
-    expectValidManifests([httpPolicy, denyHttp, inUndeclaredTier, tier('platform', 100)]);
+    expectValidManifests([httpPolicy, inUndeclaredTier, tier('platform', 100)]);
+    // The pinned projectcalico.org/v3 CRD rejects an HTTP match on a Deny rule (a CEL rule); the analyzer still reads
+    // such a manifest when given one, and must not report an L7 constraint for it.
+    expect(validateManifests([denyHttp])).toEqual([
+      { object: 'GlobalNetworkPolicy/deny-http', path: 'spec.ingress[0]', message: 'HTTP match is only valid on Allow rules' },
+    ]);
     expect(calicoModel([httpPolicy], NAMESPACES).hasL7Rules()).toBe(true);
     expect(calicoModel([...workloads], NAMESPACES).hasL7Rules()).toBe(false);
     // A Deny never reports its HTTP match (only Allow rules carry constraints).
