@@ -59,6 +59,15 @@ describe('istio-authz-http-*-on-tcp-port', () => {
       + 'it denies every connection to those ports that its other attributes match, not only the requests they describe');
   });
 
+  test('appProtocol kubernetes.io/wss is HTTPS to istiod (a TCP chain): reported; kubernetes.io/ws and h2c are HTTP: not reported', () => {
+    const findings = lint(SIDECAR_NS, deployment('api'), svc('api', { name: 'web', appProtocol: 'kubernetes.io/wss' }), GET_9000);
+    expect(brief(findings)).toEqual([{ rule: 'istio-authz-http-allow-on-tcp-port', severity: 'warning', object: 'AuthorizationPolicy shop/get', path: 'spec.rules[0]' }]);
+    expect(findings[0].message).toContain('(Service shop/api port 9000 (appProtocol kubernetes.io/wss: TCP))');
+    for (const appProtocol of ['kubernetes.io/ws', 'kubernetes.io/h2c']) {
+      expect(lint(SIDECAR_NS, deployment('api'), svc('api', { name: 'tcp-web', appProtocol }), GET_9000, NO_ADMIN_9000)).toEqual([]);
+    }
+  });
+
   test('not reported where it is not exact or not TCP: http- or detected port, no Service, Services disagreeing, no ports named, no sidecar', () => {
     expect(lint(SIDECAR_NS, deployment('api'), svc('api', { name: 'http-api' }), GET_9000, NO_ADMIN_9000)).toEqual([]);
     expect(lint(SIDECAR_NS, deployment('api'), svc('api', { name: 'api' }), GET_9000, NO_ADMIN_9000)).toEqual([]);
