@@ -15,7 +15,8 @@
  *   (default `Same`) must admit the object's namespace.
  * - "Traffic type concerns the original addressing": a pod reached through its Service is
  *   service-addressed. A question names pods only, so every addressing that reaches the pod is a path
- *   (the pod's address, each Service selecting it on that port); the answer is exact only when all agree.
+ *   (the pod's address, each Service selecting it on that port, split by the Service ports the
+ *   waypoint serves as TCP and those it does not); the answer is exact only when all agree.
  * - A waypoint of class `istio-waypoint` runs under the service account named after the Gateway
  *   (gateway deployment controller, class `disableNameSuffix`), or the one in the annotation
  *   `gateway.istio.io/service-account`. Other classes, Gateways with `spec.addresses` (not deployed by
@@ -74,6 +75,12 @@ export interface AddressedService {
    * @default - not TCP: HTTP or detected
    */
   readonly tcp?: string;
+  /**
+   * The Service ports of this way to address it, named when the Service also carries the flow on
+   * ports the waypoint serves otherwise (TCP and not TCP: two ways, which may get different answers).
+   * @default - every Service port that carries the flow
+   */
+  readonly ports?: number[];
 }
 
 /** One way a client may address the destination, and what it passes. */
@@ -96,7 +103,9 @@ export interface WaypointPath {
 
 /** `traffic addressed to the pod` / `traffic addressed to Service shop/api`. */
 export function pathLabel(path: WaypointPath): string {
-  return path.service ? `traffic addressed to Service ${path.service.namespace}/${path.service.name}` : 'traffic addressed to the pod';
+  if (!path.service) return 'traffic addressed to the pod';
+  const ports = path.service.ports;
+  return `traffic addressed to Service ${path.service.namespace}/${path.service.name}${ports ? ` port${ports.length > 1 ? 's' : ''} ${ports.join(', ')}` : ''}`;
 }
 
 interface ServiceInfo {
@@ -131,14 +140,25 @@ export class Waypoints {
       if (!this.selects(svc, destination)) continue;
       const carried = servicePortsFor(svc.obj, destination, port);
       if (carried.length === 0) continue;
-      const tcp = carried.every((p) => servicePortProtocol(p.name, p.appProtocol, p.port) === 'tcp')
-        ? `Service ${ns}/${nameOf(svc.obj)} declares ${carried.map((p) => `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}`
-          : `port name '${p.name ?? ''}'`})`).join(', ')} TCP` : undefined;
-      const service: AddressedService = {
-        namespace: ns, name: nameOf(svc.obj), samePort: carried.every((p) => p.port === port), ...(tcp !== undefined ? { tcp } : {}),
-      };
       const labels = isPlainObject(svc.obj.metadata?.labels) ? svc.obj.metadata!.labels as Labels : {};
-      paths.push(this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service));
+      // The waypoint builds a chain per Service port: ports declared TCP and ports that are not are
+      // two ways to address the Service, which a client picks by the port it connects to.
+      const tcpPorts = carried.filter((p) => servicePortProtocol(p.name, p.appProtocol, p.port) === 'tcp');
+      const otherPorts = carried.filter((p) => !tcpPorts.includes(p));
+      const split = tcpPorts.length > 0 && otherPorts.length > 0;
+      for (const group of [tcpPorts, otherPorts].filter((g) => g.length > 0)) {
+        const tcp = group === tcpPorts
+          ? `Service ${ns}/${nameOf(svc.obj)} declares ${group.map((p) => `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}`
+            : `port name '${p.name ?? ''}'`})`).join(', ')} TCP` : undefined;
+        const service: AddressedService = {
+          namespace: ns,
+          name: nameOf(svc.obj),
+          samePort: group.every((p) => p.port === port),
+          ...(tcp !== undefined ? { tcp } : {}),
+          ...(split ? { ports: group.map((p) => p.port) } : {}),
+        };
+        paths.push(this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service));
+      }
     }
     return paths;
   }

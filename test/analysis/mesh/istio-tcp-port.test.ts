@@ -221,4 +221,15 @@ describe('a waypoint serving a Service port declared TCP', () => {
     expect(ambientReach(HTTP_SERVICE, getAtWaypoint).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict)
       .toBe(Verdict.ALLOW);
   });
+
+  test('a Service carrying the flow on a TCP port and an HTTP port: two ways to address it, so a DENY on paths is indeterminate, naming the ports', () => {
+    const mixed = service('shop', 'api', 'api', [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'tcp', port: 9000, targetPort: 8080 }]);
+    const noAdmin = authorizationPolicy('shop', 'no-admin', {
+      targetRefs: [{ kind: 'Service', group: '', name: 'api' }], action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin'] } }] }],
+    });
+    const result = ambientReach(mixed, noAdmin).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/orders' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: the answer depends on how the client addresses the destination (the question does not say): traffic '
+      + 'addressed to the pod: allowed; traffic addressed to Service shop/api port 9000: denied; traffic addressed to Service shop/api port 80: allowed']);
+  });
 });
