@@ -11,7 +11,7 @@ import { expectValidManifests } from '../support/schema';
 const RULES = ['istio-authz-http-allow-on-tcp-port', 'istio-authz-http-deny-on-tcp-port'];
 const namespace = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels } });
 const SIDECAR_NS = namespace({ 'istio-injection': 'enabled' });
-const deployment = (name: string) => ({
+const deployment = (name: string): any => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace: 'shop' },
@@ -66,6 +66,16 @@ describe('istio-authz-http-*-on-tcp-port', () => {
     for (const appProtocol of ['kubernetes.io/ws', 'kubernetes.io/h2c']) {
       expect(lint(SIDECAR_NS, deployment('api'), svc('api', { name: 'tcp-web', appProtocol }), GET_9000, NO_ADMIN_9000)).toEqual([]);
     }
+  });
+
+  test('not reported on a port the sidecar does not capture (excludeInboundPorts): no RBAC filter enforces the rule there', () => {
+    const uncaptured = deployment('api');
+    uncaptured.spec.template.metadata.annotations = { 'traffic.sidecar.istio.io/excludeInboundPorts': '9000' };
+    expect(lint(SIDECAR_NS, uncaptured, TCP, GET_9000, NO_ADMIN_9000)).toEqual([]);
+    // Capturing another port changes nothing for 9000.
+    const other = deployment('api');
+    other.spec.template.metadata.annotations = { 'traffic.sidecar.istio.io/excludeInboundPorts': '9001' };
+    expect(lint(SIDECAR_NS, other, TCP, GET_9000).map((f) => f.rule)).toEqual(['istio-authz-http-allow-on-tcp-port']);
   });
 
   test('not reported where it is not exact or not TCP: http- or detected port, no Service, Services disagreeing, no ports named, no sidecar', () => {
