@@ -20,7 +20,8 @@
  * - A waypoint of class `istio-waypoint` runs under the service account named after the Gateway
  *   (gateway deployment controller, class `disableNameSuffix`), or the one in the annotation
  *   `gateway.istio.io/service-account`. Other classes, Gateways with `spec.addresses` (not deployed by
- *   istiod) and the inbound-binding annotation are not modelled: indeterminate. The Gateway is assumed
+ *   istiod) and the inbound-binding annotation (on the Gateway or its GatewayClass) are not modelled:
+ *   indeterminate. The Gateway is assumed
  *   to become ready (istiod ignores a waypoint until its status has an address).
  *
  * Which policies (istio/istio pilot/pkg/model/policyattachment.go `ShouldAttachPolicy` for a waypoint;
@@ -224,6 +225,10 @@ export class Waypoints {
     }
     if (annotations[INBOUND_BINDING_ANNOTATION] !== undefined) {
       return at('unknown', `${named}; ${gwRef} has the annotation ${INBOUND_BINDING_ANNOTATION}, which is not modelled`);
+    }
+    // istiod reads the binding from the Gateway, else its GatewayClass (waypoints.go getGatewayOrGatewayClassAnnotation).
+    if (isPlainObject(classObj?.metadata?.annotations) && classObj!.metadata!.annotations[INBOUND_BINDING_ANNOTATION] !== undefined) {
+      return at('unknown', `${named}; its GatewayClass ${className} has the annotation ${INBOUND_BINDING_ANNOTATION}, which is not modelled`);
     }
     const admits = this.admits(gw, ns);
     if (admits === undefined) return at('unknown', `${named}; whether ${gwRef}'s HBONE listener admits namespace ${ns} (allowedRoutes) is not known`);

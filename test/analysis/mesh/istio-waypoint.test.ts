@@ -167,6 +167,20 @@ describe('which traffic passes the waypoint', () => {
       + 'waypoint class (istio-waypoint): not modelled']);
   });
 
+  // istiod reads the inbound binding from the Gateway, else its GatewayClass (waypoints.go getGatewayOrGatewayClassAnnotation).
+  test('an inbound-binding annotation on the waypoint\'s GatewayClass is not modelled either: indeterminate', () => {
+    const cls = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: 'istio-waypoint', annotations: { 'ambient.istio.io/waypoint-inbound-binding': 'PROXY/15088' } },
+      spec: { controllerName: 'istio.io/mesh-controller' },
+    };
+    const result = reach([...ambientNs(), cls, gateway({ 'istio.io/waypoint-for': 'all' }), ...apps]).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: traffic addressed to the pod: namespace shop names the waypoint shop/waypoint (istio.io/use-waypoint); '
+      + 'its GatewayClass istio-waypoint has the annotation ambient.istio.io/waypoint-inbound-binding, which is not modelled']);
+  });
+
   test('a waypoint in another namespace attaches only where its HBONE listener admits the namespace (allowedRoutes, default Same)', () => {
     const shared = (from?: string) => ({
       apiVersion: 'gateway.networking.k8s.io/v1',
