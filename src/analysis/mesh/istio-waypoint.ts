@@ -69,10 +69,11 @@ export interface AddressedService {
   /** Does a port of the Service carry the flow's port unchanged (port = targetPort)? */
   readonly samePort: boolean;
   /**
-   * Why the waypoint serves the flow as TCP: every port of the Service that carries it is declared
-   * TCP (./istio-inbound-protocol), and the waypoint builds a TCP filter chain for it (istio/istio
-   * pilot/pkg/networking/core waypoint.go `buildWaypointInternal`: HTTP chain for HTTP ports, TCP
-   * chain for TCP ones, both with protocol detection for the rest).
+   * Why the waypoint serves the flow as TCP: the Service ports of this way to address it are
+   * declared TCP (./istio-inbound-protocol), and the waypoint builds a TCP filter chain for each
+   * (istio/istio pilot/pkg/networking/core/listener_waypoint.go `buildWaypointInternal`, per Service
+   * VIP and port: HTTP chain for HTTP ports, TCP chain for the other declared ones, both with protocol
+   * detection for the rest; UDP ports skipped).
    * @default - not TCP: HTTP or detected
    */
   readonly tcp?: string;

@@ -188,9 +188,9 @@ describe('Services that disagree (TCP and HTTP on one pod port): istiod keeps th
   });
 });
 
-// A waypoint builds its chains per Service port the same way (istio/istio pilot/pkg/networking/core
-// waypoint.go buildWaypointInternal: a TCP Service port gets the TCP chain, whose authorization is
-// the RBAC network filter).
+// A waypoint builds its chains per Service port the same way (istio/istio pilot/pkg/networking/core/
+// listener_waypoint.go buildWaypointInternal: a TCP Service port gets the TCP chain, whose
+// authorization is the RBAC network filter).
 describe('a waypoint serving a Service port declared TCP', () => {
   const ambient = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }),
     workload('shop', 'web'), workload('shop', 'api'), {
