@@ -16,7 +16,9 @@
  * - "Traffic type concerns the original addressing": a pod reached through its Service is
  *   service-addressed. A question names pods only, so every addressing that reaches the pod is a path
  *   (the pod's address, each Service selecting it on that port, split by the Service ports the
- *   waypoint serves as TCP and those it does not); the answer is exact only when all agree.
+ *   waypoint serves as TCP and those it does not); the answer is exact only when all agree. A
+ *   ServiceEntry selecting the pod (workloadSelector) whose traffic may pass a waypoint is a path
+ *   that is not modelled (indeterminate).
  * - A waypoint of class `istio-waypoint` runs under the service account named after the Gateway
  *   (gateway deployment controller, class `disableNameSuffix`), or the one in the annotation
  *   `gateway.istio.io/service-account`. Other classes, Gateways with `spec.addresses` (not deployed by
@@ -92,6 +94,11 @@ export interface WaypointPath {
    * @default - the pod's own address
    */
   readonly service?: AddressedService;
+  /**
+   * Another addressed object (e.g. `ServiceEntry shop/api`), whose path is `unknown`.
+   * @default - `service`, else the pod's own address
+   */
+  readonly entry?: string;
   /** `direct`: the destination's ztunnel only; `waypoint`: through `waypoint`; `unknown`: see `why`. */
   readonly kind: 'direct' | 'waypoint' | 'unknown';
   /**
@@ -105,6 +112,7 @@ export interface WaypointPath {
 
 /** `traffic addressed to the pod` / `traffic addressed to Service shop/api`. */
 export function pathLabel(path: WaypointPath): string {
+  if (path.entry !== undefined) return `traffic addressed to ${path.entry}`;
   if (!path.service) return 'traffic addressed to the pod';
   const ports = path.service.ports;
   return `traffic addressed to Service ${path.service.namespace}/${path.service.name}${ports ? ` port${ports.length > 1 ? 's' : ''} ${ports.join(', ')}` : ''}`;
@@ -120,6 +128,8 @@ export class Waypoints {
   private readonly gateways = new Map<string, ManifestObject>();
   private readonly classes = new Map<string, ManifestObject>();
   private readonly services: ServiceInfo[] = [];
+  /** ServiceEntries whose workloadSelector may pick pods (another way to address them). */
+  private readonly serviceEntries: ServiceInfo[] = [];
 
   constructor(manifests: readonly ManifestObject[], private readonly namespaces: NamespaceIndex) {
     for (const obj of manifests) {
@@ -130,6 +140,9 @@ export class Waypoints {
         && obj.spec!.clusterIP !== 'None') {
         this.services.push({ obj, selector: obj.spec!.selector as Record<string, string> });
       }
+      const workloadSelector = isKindOf(obj, 'networking.istio.io', 'ServiceEntry') && isPlainObject(obj.spec?.workloadSelector)
+        ? obj.spec!.workloadSelector.labels : undefined;
+      if (isPlainObject(workloadSelector)) this.serviceEntries.push({ obj, selector: workloadSelector as Record<string, string> });
     }
   }
 
@@ -161,6 +174,22 @@ export class Waypoints {
         };
         paths.push(this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service));
       }
+    }
+    // A ServiceEntry selecting the pod (workloadSelector) is addressed through its hosts and takes its
+    // own or its namespace's waypoint (waypoints.go fetchWaypointForService); which of its ports carry
+    // the flow and which policies that waypoint applies to it are not modelled.
+    for (const se of this.serviceEntries) {
+      if (!this.selects(se, destination)) continue;
+      const what = `ServiceEntry ${ns}/${nameOf(se.obj)}`;
+      const labels = isPlainObject(se.obj.metadata?.labels) ? se.obj.metadata!.labels as Labels : {};
+      const via = this.resolve(labels, ns, nsLabels, 'service', what, undefined);
+      if (via.kind === 'direct') continue;
+      paths.push({
+        entry: what,
+        kind: 'unknown',
+        why: `${what} selects the pod (workloadSelector), and traffic addressed to its hosts ${via.kind === 'waypoint'
+          ? `passes the waypoint ${via.waypoint!.namespace}/${via.waypoint!.name} (${via.why})` : `may pass a waypoint (${via.why})`}: not modelled`,
+      });
     }
     return paths;
   }

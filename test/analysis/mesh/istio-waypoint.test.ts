@@ -251,6 +251,34 @@ describe('addressing', () => {
     expect(result.uncertainties).toEqual(["mesh: AuthorizationPolicy shop/api-get targets the Service 'api', which selects the destination: whether the "
       + 'waypoint shop/waypoint applies it to traffic addressed to the pod is not known']);
   });
+
+  // waypoints.go fetchWaypointForService also serves ServiceEntries; a ServiceEntry's workloadSelector
+  // makes the pod reachable through its hosts.
+  test('a ServiceEntry selecting the pod whose traffic passes a waypoint is another way to address it: indeterminate, not modelled', () => {
+    const entry = (labels?: Record<string, string>) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'api-se', namespace: 'shop', ...(labels ? { labels } : {}) },
+      spec: {
+        hosts: ['api.example.internal'],
+        location: 'MESH_INTERNAL',
+        resolution: 'STATIC',
+        ports: [{ number: 80, name: 'http', protocol: 'HTTP', targetPort: 8080 }],
+        workloadSelector: { labels: { app: 'api' } },
+      },
+    });
+    const denyAtWaypoint = authorizationPolicy('shop', 'deny-all', {
+      targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'waypoint' }], action: 'DENY', rules: [{}],
+    });
+    const result = reach([...ambientNs(), gateway(), ...apps, entry(), denyAtWaypoint]).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: traffic addressed to ServiceEntry shop/api-se: ServiceEntry shop/api-se selects the pod (workloadSelector), '
+      + 'and traffic addressed to its hosts passes the waypoint shop/waypoint (namespace shop names the waypoint shop/waypoint (istio.io/use-waypoint) and '
+      + 'Gateway shop/waypoint takes service traffic (no istio.io/waypoint-for label: the default)): not modelled']);
+    // Opted out of the waypoint, the ServiceEntry's traffic meets the destination's ztunnel only, as the pod's own address does.
+    const optedOut = reach([...ambientNs(), gateway(), ...apps, entry({ 'istio.io/use-waypoint': 'none' }), denyAtWaypoint]);
+    expect(optedOut.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
 });
 
 // istio.io "Ambient and Kubernetes NetworkPolicy": meshed traffic reaches a pod over HBONE (15008);
