@@ -11,7 +11,7 @@ import { expectValidManifests } from '../support/schema';
 const RULES = ['istio-authz-http-allow-on-tcp-port', 'istio-authz-http-deny-on-tcp-port'];
 const namespace = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels } });
 const SIDECAR_NS = namespace({ 'istio-injection': 'enabled' });
-const deployment = (name: string) => ({
+const deployment = (name: string): any => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace: 'shop' },
@@ -57,6 +57,25 @@ describe('istio-authz-http-*-on-tcp-port', () => {
     expect(findings[0].message).toBe('port 9000 of shop/api is served as TCP by the sidecar (Service shop/api port 9000 (appProtocol mysql: TCP)), whose '
       + 'RBAC network filter sees no HTTP request: istiod drops the HTTP-only attributes of this DENY rule there (spec.rules[0].to[0].operation.paths), so '
       + 'it denies every connection to those ports that its other attributes match, not only the requests they describe');
+  });
+
+  test('appProtocol kubernetes.io/wss is HTTPS to istiod (a TCP chain): reported; kubernetes.io/ws and h2c are HTTP: not reported', () => {
+    const findings = lint(SIDECAR_NS, deployment('api'), svc('api', { name: 'web', appProtocol: 'kubernetes.io/wss' }), GET_9000);
+    expect(brief(findings)).toEqual([{ rule: 'istio-authz-http-allow-on-tcp-port', severity: 'warning', object: 'AuthorizationPolicy shop/get', path: 'spec.rules[0]' }]);
+    expect(findings[0].message).toContain('(Service shop/api port 9000 (appProtocol kubernetes.io/wss: TCP))');
+    for (const appProtocol of ['kubernetes.io/ws', 'kubernetes.io/h2c']) {
+      expect(lint(SIDECAR_NS, deployment('api'), svc('api', { name: 'tcp-web', appProtocol }), GET_9000, NO_ADMIN_9000)).toEqual([]);
+    }
+  });
+
+  test('not reported on a port the sidecar does not capture (excludeInboundPorts): no RBAC filter enforces the rule there', () => {
+    const uncaptured = deployment('api');
+    uncaptured.spec.template.metadata.annotations = { 'traffic.sidecar.istio.io/excludeInboundPorts': '9000' };
+    expect(lint(SIDECAR_NS, uncaptured, TCP, GET_9000, NO_ADMIN_9000)).toEqual([]);
+    // Capturing another port changes nothing for 9000.
+    const other = deployment('api');
+    other.spec.template.metadata.annotations = { 'traffic.sidecar.istio.io/excludeInboundPorts': '9001' };
+    expect(lint(SIDECAR_NS, other, TCP, GET_9000).map((f) => f.rule)).toEqual(['istio-authz-http-allow-on-tcp-port']);
   });
 
   test('not reported where it is not exact or not TCP: http- or detected port, no Service, Services disagreeing, no ports named, no sidecar', () => {

@@ -6,6 +6,11 @@
  *   (`grpc-web` whole), case-insensitively; a name Istio does not know on the well-known ports 25, 53,
  *   3306 and 27017 is TCP (istio pkg/config/kube `ConvertProtocol`, pkg/config/protocol `Parse`;
  *   istio.io "Protocol Selection").
+ * - The Kubernetes standard application protocols (KEP-3726), as an exact, case-sensitive
+ *   `appProtocol` only: `kubernetes.io/h2c` is HTTP2 and `kubernetes.io/ws` HTTP (an HTTP chain),
+ *   `kubernetes.io/wss` HTTPS (a TCP chain). Any other spelling falls through to the reading above
+ *   (istio/istio pkg/config/kube conversion.go `ConvertProtocol` since istio/istio#43987; listed in
+ *   istio/istio#58833).
  * - http, http2, http_proxy, grpc and grpc-web get an HTTP filter chain (Envoy's HTTP connection
  *   manager); tcp, https, tls, mongo, redis and mysql a TCP chain only; anything else is detected per
  *   connection, so a client speaking HTTP gets the HTTP chain (pilot networking
@@ -43,11 +48,19 @@ interface SelectingService {
 
 const HTTP_PROTOCOLS = new Set(['http', 'http2', 'http_proxy', 'grpc', 'grpc-web']);
 const TCP_PROTOCOLS = new Set(['tcp', 'https', 'tls', 'mongo', 'redis', 'mysql']);
+/** The KEP-3726 appProtocols istiod maps before parsing (h2c: HTTP2, ws: HTTP, wss: HTTPS). */
+const K8S_APP_PROTOCOLS: ReadonlyMap<string, InboundProtocol> = new Map([
+  ['kubernetes.io/h2c', 'http'],
+  ['kubernetes.io/ws', 'http'],
+  ['kubernetes.io/wss', 'tcp'],
+]);
 /** Service ports Istio never sniffs: an unknown protocol name there is TCP. */
 const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
 
 /** The listener protocol Istio gives a Service port. */
 export function servicePortProtocol(name: string | undefined, appProtocol: string | undefined, port: number): InboundProtocol {
+  const standard = appProtocol !== undefined ? K8S_APP_PROTOCOLS.get(appProtocol) : undefined;
+  if (standard !== undefined) return standard;
   const text = (appProtocol ?? name ?? '').toLowerCase();
   const parsed = text.startsWith('grpc-web') ? 'grpc-web' : text.split('-')[0];
   if (HTTP_PROTOCOLS.has(parsed)) return 'http';

@@ -15,11 +15,15 @@
  *   (default `Same`) must admit the object's namespace.
  * - "Traffic type concerns the original addressing": a pod reached through its Service is
  *   service-addressed. A question names pods only, so every addressing that reaches the pod is a path
- *   (the pod's address, each Service selecting it on that port); the answer is exact only when all agree.
+ *   (the pod's address, each Service selecting it on that port, split by the Service ports the
+ *   waypoint serves as TCP and those it does not); the answer is exact only when all agree. A
+ *   ServiceEntry selecting the pod (workloadSelector) whose traffic may pass a waypoint is a path
+ *   that is not modelled (indeterminate).
  * - A waypoint of class `istio-waypoint` runs under the service account named after the Gateway
  *   (gateway deployment controller, class `disableNameSuffix`), or the one in the annotation
  *   `gateway.istio.io/service-account`. Other classes, Gateways with `spec.addresses` (not deployed by
- *   istiod) and the inbound-binding annotation are not modelled: indeterminate. The Gateway is assumed
+ *   istiod) and the inbound-binding annotation (on the Gateway or its GatewayClass) are not modelled:
+ *   indeterminate. The Gateway is assumed
  *   to become ready (istiod ignores a waypoint until its status has an address).
  *
  * Which policies (istio/istio pilot/pkg/model/policyattachment.go `ShouldAttachPolicy` for a waypoint;
@@ -67,13 +71,20 @@ export interface AddressedService {
   /** Does a port of the Service carry the flow's port unchanged (port = targetPort)? */
   readonly samePort: boolean;
   /**
-   * Why the waypoint serves the flow as TCP: every port of the Service that carries it is declared
-   * TCP (./istio-inbound-protocol), and the waypoint builds a TCP filter chain for it (istio/istio
-   * pilot/pkg/networking/core waypoint.go `buildWaypointInternal`: HTTP chain for HTTP ports, TCP
-   * chain for TCP ones, both with protocol detection for the rest).
+   * Why the waypoint serves the flow as TCP: the Service ports of this way to address it are
+   * declared TCP (./istio-inbound-protocol), and the waypoint builds a TCP filter chain for each
+   * (istio/istio pilot/pkg/networking/core/listener_waypoint.go `buildWaypointInternal`, per Service
+   * VIP and port: HTTP chain for HTTP ports, TCP chain for the other declared ones, both with protocol
+   * detection for the rest; UDP ports skipped).
    * @default - not TCP: HTTP or detected
    */
   readonly tcp?: string;
+  /**
+   * The Service ports of this way to address it, named when the Service also carries the flow on
+   * ports the waypoint serves otherwise (TCP and not TCP: two ways, which may get different answers).
+   * @default - every Service port that carries the flow
+   */
+  readonly ports?: number[];
 }
 
 /** One way a client may address the destination, and what it passes. */
@@ -83,6 +94,11 @@ export interface WaypointPath {
    * @default - the pod's own address
    */
   readonly service?: AddressedService;
+  /**
+   * Another addressed object (e.g. `ServiceEntry shop/api`), whose path is `unknown`.
+   * @default - `service`, else the pod's own address
+   */
+  readonly entry?: string;
   /** `direct`: the destination's ztunnel only; `waypoint`: through `waypoint`; `unknown`: see `why`. */
   readonly kind: 'direct' | 'waypoint' | 'unknown';
   /**
@@ -96,7 +112,10 @@ export interface WaypointPath {
 
 /** `traffic addressed to the pod` / `traffic addressed to Service shop/api`. */
 export function pathLabel(path: WaypointPath): string {
-  return path.service ? `traffic addressed to Service ${path.service.namespace}/${path.service.name}` : 'traffic addressed to the pod';
+  if (path.entry !== undefined) return `traffic addressed to ${path.entry}`;
+  if (!path.service) return 'traffic addressed to the pod';
+  const ports = path.service.ports;
+  return `traffic addressed to Service ${path.service.namespace}/${path.service.name}${ports ? ` port${ports.length > 1 ? 's' : ''} ${ports.join(', ')}` : ''}`;
 }
 
 interface ServiceInfo {
@@ -109,6 +128,8 @@ export class Waypoints {
   private readonly gateways = new Map<string, ManifestObject>();
   private readonly classes = new Map<string, ManifestObject>();
   private readonly services: ServiceInfo[] = [];
+  /** ServiceEntries whose workloadSelector may pick pods (another way to address them). */
+  private readonly serviceEntries: ServiceInfo[] = [];
 
   constructor(manifests: readonly ManifestObject[], private readonly namespaces: NamespaceIndex) {
     for (const obj of manifests) {
@@ -119,6 +140,9 @@ export class Waypoints {
         && obj.spec!.clusterIP !== 'None') {
         this.services.push({ obj, selector: obj.spec!.selector as Record<string, string> });
       }
+      const workloadSelector = isKindOf(obj, 'networking.istio.io', 'ServiceEntry') && isPlainObject(obj.spec?.workloadSelector)
+        ? obj.spec!.workloadSelector.labels : undefined;
+      if (isPlainObject(workloadSelector)) this.serviceEntries.push({ obj, selector: workloadSelector as Record<string, string> });
     }
   }
 
@@ -131,14 +155,41 @@ export class Waypoints {
       if (!this.selects(svc, destination)) continue;
       const carried = servicePortsFor(svc.obj, destination, port);
       if (carried.length === 0) continue;
-      const tcp = carried.every((p) => servicePortProtocol(p.name, p.appProtocol, p.port) === 'tcp')
-        ? `Service ${ns}/${nameOf(svc.obj)} declares ${carried.map((p) => `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}`
-          : `port name '${p.name ?? ''}'`})`).join(', ')} TCP` : undefined;
-      const service: AddressedService = {
-        namespace: ns, name: nameOf(svc.obj), samePort: carried.every((p) => p.port === port), ...(tcp !== undefined ? { tcp } : {}),
-      };
       const labels = isPlainObject(svc.obj.metadata?.labels) ? svc.obj.metadata!.labels as Labels : {};
-      paths.push(this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service));
+      // The waypoint builds a chain per Service port: ports declared TCP and ports that are not are
+      // two ways to address the Service, which a client picks by the port it connects to.
+      const tcpPorts = carried.filter((p) => servicePortProtocol(p.name, p.appProtocol, p.port) === 'tcp');
+      const otherPorts = carried.filter((p) => !tcpPorts.includes(p));
+      const split = tcpPorts.length > 0 && otherPorts.length > 0;
+      for (const group of [tcpPorts, otherPorts].filter((g) => g.length > 0)) {
+        const tcp = group === tcpPorts
+          ? `Service ${ns}/${nameOf(svc.obj)} declares ${group.map((p) => `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}`
+            : `port name '${p.name ?? ''}'`})`).join(', ')} TCP` : undefined;
+        const service: AddressedService = {
+          namespace: ns,
+          name: nameOf(svc.obj),
+          samePort: group.every((p) => p.port === port),
+          ...(tcp !== undefined ? { tcp } : {}),
+          ...(split ? { ports: group.map((p) => p.port) } : {}),
+        };
+        paths.push(this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service));
+      }
+    }
+    // A ServiceEntry selecting the pod (workloadSelector) is addressed through its hosts and takes its
+    // own or its namespace's waypoint (waypoints.go fetchWaypointForService); which of its ports carry
+    // the flow and which policies that waypoint applies to it are not modelled.
+    for (const se of this.serviceEntries) {
+      if (!this.selects(se, destination)) continue;
+      const what = `ServiceEntry ${ns}/${nameOf(se.obj)}`;
+      const labels = isPlainObject(se.obj.metadata?.labels) ? se.obj.metadata!.labels as Labels : {};
+      const via = this.resolve(labels, ns, nsLabels, 'service', what, undefined);
+      if (via.kind === 'direct') continue;
+      paths.push({
+        entry: what,
+        kind: 'unknown',
+        why: `${what} selects the pod (workloadSelector), and traffic addressed to its hosts ${via.kind === 'waypoint'
+          ? `passes the waypoint ${via.waypoint!.namespace}/${via.waypoint!.name} (${via.why})` : `may pass a waypoint (${via.why})`}: not modelled`,
+      });
     }
     return paths;
   }
@@ -204,6 +255,10 @@ export class Waypoints {
     }
     if (annotations[INBOUND_BINDING_ANNOTATION] !== undefined) {
       return at('unknown', `${named}; ${gwRef} has the annotation ${INBOUND_BINDING_ANNOTATION}, which is not modelled`);
+    }
+    // istiod reads the binding from the Gateway, else its GatewayClass (waypoints.go getGatewayOrGatewayClassAnnotation).
+    if (isPlainObject(classObj?.metadata?.annotations) && classObj!.metadata!.annotations[INBOUND_BINDING_ANNOTATION] !== undefined) {
+      return at('unknown', `${named}; its GatewayClass ${className} has the annotation ${INBOUND_BINDING_ANNOTATION}, which is not modelled`);
     }
     const admits = this.admits(gw, ns);
     if (admits === undefined) return at('unknown', `${named}; whether ${gwRef}'s HBONE listener admits namespace ${ns} (allowedRoutes) is not known`);

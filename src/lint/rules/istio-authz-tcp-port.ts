@@ -34,8 +34,9 @@ const SIDECAR = meshFactsOf(Mesh.istio({ mode: IstioMode.SIDECAR }))!;
  *   port that its other attributes match, not only the requests they describe.
  * Only exact cases are reported: every `to[].operation` of the rule names its `ports`, and some named
  * port is served as TCP by every selected sidecar pod of the manifests (not a gateway, whose servers
- * decide). Rules without ports, ports the Services disagree on and ports no Service declares (their
- * protocol is detected) are left alone; targetRef(s), rejected and dry-run policies too.
+ * decide). Rules without ports, ports the Services disagree on, ports no Service declares (their
+ * protocol is detected) and ports a selected sidecar does not capture (excludeInboundPorts: no RBAC
+ * filter at all) are left alone; targetRef(s), rejected and dry-run policies too.
  */
 export const istioAuthzTcpPort: LintRule = {
   ids: [HTTP_ALLOW, HTTP_DENY],
@@ -45,10 +46,16 @@ export const istioAuthzTcpPort: LintRule = {
     if (policies.length === 0) return [];
     const objects = ctx.documents.map((d) => d.obj).filter((o) => isObject(o)) as any[];
     const inventory = buildInventory(objects);
-    const sidecars = inventory.pods.map((p) => p.endpoint).filter((e) => !isIstioGateway(e)
-      && membershipOf(e, SIDECAR, inventory.namespaces, inventory.namespaceAnnotations).dataPlane === 'sidecar');
+    const members = new Map(inventory.pods.map((p) => [p.endpoint,
+      membershipOf(p.endpoint, SIDECAR, inventory.namespaces, inventory.namespaceAnnotations)]));
+    const sidecars = inventory.pods.map((p) => p.endpoint).filter((e) => !isIstioGateway(e) && members.get(e)!.dataPlane === 'sidecar');
     if (sidecars.length === 0) return [];
-    const protocols = new InboundProtocols(objects);
+    // A port the sidecar does not capture (traffic.sidecar.istio.io/excludeInboundPorts) gets no RBAC filter at all.
+    const inner = new InboundProtocols(objects);
+    const protocols = {
+      of: (e: Endpoint, port: number) => (members.get(e)!.inboundBypass.has(port)
+        ? { protocol: 'uncaptured' as const, why: '' } : inner.of(e, port)),
+    };
     const out: RuleReport[] = [];
     for (const doc of policies) {
       const spec = doc.obj.spec;
@@ -69,7 +76,7 @@ export const istioAuthzTcpPort: LintRule = {
 };
 
 function ruleFinding(doc: LintDocument, action: 'ALLOW' | 'DENY', rule: unknown, path: string, selected: Endpoint[],
-  protocols: InboundProtocols): RuleReport | undefined {
+  protocols: { of(e: Endpoint, port: number): { protocol: string; why: string } }): RuleReport | undefined {
   const http = httpOnlyAttributes(rule, path);
   if (http.length === 0 || !isObject(rule)) return undefined;
   const operations = asArray(rule.to).map((t) => (isObject(t) && isObject(t.operation) ? t.operation : {}));

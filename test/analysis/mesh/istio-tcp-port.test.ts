@@ -7,7 +7,7 @@
  * methods matches nothing, a DENY rule with paths denies the whole connection (istio.io
  * "Authorization Policy" reference and task "Authorization for TCP traffic").
  */
-import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace, peerAuthentication, service, w, workload } from './support';
+import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace, peerAuthentication, podWithIp, service, w, workload } from './support';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Port } from '../../../src/policy/port';
 import { expectValidManifests } from '../../support/schema';
@@ -98,6 +98,33 @@ describe('a port served as TCP (Service port name tcp-*)', () => {
     expect(reach(wellKnown, GET_ONLY).check(w('shop/web'), w('shop/api'), PORT).verdict).toBe(Verdict.DENY);
   });
 
+  // istiod maps the KEP-3726 appProtocols before parsing (pkg/config/kube conversion.go ConvertProtocol;
+  // istio/istio#58833): kubernetes.io/wss is HTTPS, served by a TCP chain; h2c and ws are HTTP.
+  test('appProtocol kubernetes.io/wss is HTTPS, so TCP: ALLOW with methods matches nothing, DENY with paths denies every request', () => {
+    const wss = service('shop', 'api', 'api', [{ name: 'web', appProtocol: 'kubernetes.io/wss', port: 8080 }]);
+    const served = "shop/api's sidecar serves port 8080 as TCP (Service shop/api port 8080 (appProtocol kubernetes.io/wss: TCP))";
+    const get = reach(wss, GET_ONLY).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(get.verdict).toBe(Verdict.DENY);
+    expect(get.mesh!.reasons[1]).toBe(`AuthorizationPolicy shop/get-only spec.rules[0] (ALLOW): ${served}, and istiod skips this ALLOW rule on the TCP `
+      + 'filter chain because it uses HTTP-only attributes (spec.rules[0].to[0].operation.methods): it matches no connection');
+    expect(reach(wss, NO_ADMIN).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/orders' }).verdict).toBe(Verdict.DENY);
+  });
+
+  test('appProtocol kubernetes.io/h2c and kubernetes.io/ws are HTTP; other spellings of them are matched exactly, so detected', () => {
+    for (const [appProtocol, read] of [['kubernetes.io/h2c', 'HTTP'], ['kubernetes.io/ws', 'HTTP'], ['Kubernetes.io/WSS', 'protocol detected']]) {
+      const svc = service('shop', 'api', 'api', [{ name: 'tcp-web', appProtocol, port: 8080 }]);
+      const get = reach(svc, GET_ONLY);
+      expect(get.checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+      expect(get.checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'POST', path: '/' }).verdict).toBe(Verdict.DENY);
+      const r = reach(svc, podWithIp('shop', 'ext', '10.9.0.7'), policy('no-ext', 'DENY', { from: [{ source: { remoteIpBlocks: ['10.9.0.0/16'] } }] }));
+      // The remote address is the client's pick on an HTTP chain: the reason names how the port was read.
+      expect(r.check(w('shop/ext'), w('shop/api'), PORT).uncertainties).toContain('mesh: AuthorizationPolicy shop/no-ext spec.rules[0] (DENY): '
+        + `spec.rules[0].from[0].source.remoteIpBlocks: a client speaking HTTP to port 8080 (Service shop/api port 8080 (appProtocol ${appProtocol}: `
+        + `${read})) writes the remote address: the sidecar takes the last entry of its X-Forwarded-For header (Envoy use_remote_address false on `
+        + 'sidecar inbound), so the client picks the address matched here');
+    }
+  });
+
   test('CUSTOM: built like a DENY (HTTP fields left out), then the provider decides only if it is gRPC: indeterminate', () => {
     const custom = policy('ext', 'CUSTOM', { to: [{ operation: { paths: ['/admin'] } }] }, { provider: { name: 'opa' } });
     const result = reach(TCP_SERVICE, custom).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/orders' });
@@ -161,9 +188,9 @@ describe('Services that disagree (TCP and HTTP on one pod port): istiod keeps th
   });
 });
 
-// A waypoint builds its chains per Service port the same way (istio/istio pilot/pkg/networking/core
-// waypoint.go buildWaypointInternal: a TCP Service port gets the TCP chain, whose authorization is
-// the RBAC network filter).
+// A waypoint builds its chains per Service port the same way (istio/istio pilot/pkg/networking/core/
+// listener_waypoint.go buildWaypointInternal: a TCP Service port gets the TCP chain, whose
+// authorization is the RBAC network filter).
 describe('a waypoint serving a Service port declared TCP', () => {
   const ambient = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }),
     workload('shop', 'web'), workload('shop', 'api'), {
@@ -193,5 +220,16 @@ describe('a waypoint serving a Service port declared TCP', () => {
     // An HTTP Service port: unchanged, the GET is allowed on both paths.
     expect(ambientReach(HTTP_SERVICE, getAtWaypoint).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict)
       .toBe(Verdict.ALLOW);
+  });
+
+  test('a Service carrying the flow on a TCP port and an HTTP port: two ways to address it, so a DENY on paths is indeterminate, naming the ports', () => {
+    const mixed = service('shop', 'api', 'api', [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'tcp', port: 9000, targetPort: 8080 }]);
+    const noAdmin = authorizationPolicy('shop', 'no-admin', {
+      targetRefs: [{ kind: 'Service', group: '', name: 'api' }], action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin'] } }] }],
+    });
+    const result = ambientReach(mixed, noAdmin).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/orders' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: the answer depends on how the client addresses the destination (the question does not say): traffic '
+      + 'addressed to the pod: allowed; traffic addressed to Service shop/api port 9000: denied; traffic addressed to Service shop/api port 80: allowed']);
   });
 });

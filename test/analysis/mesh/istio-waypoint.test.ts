@@ -167,6 +167,20 @@ describe('which traffic passes the waypoint', () => {
       + 'waypoint class (istio-waypoint): not modelled']);
   });
 
+  // istiod reads the inbound binding from the Gateway, else its GatewayClass (waypoints.go getGatewayOrGatewayClassAnnotation).
+  test('an inbound-binding annotation on the waypoint\'s GatewayClass is not modelled either: indeterminate', () => {
+    const cls = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: 'istio-waypoint', annotations: { 'ambient.istio.io/waypoint-inbound-binding': 'PROXY/15088' } },
+      spec: { controllerName: 'istio.io/mesh-controller' },
+    };
+    const result = reach([...ambientNs(), cls, gateway({ 'istio.io/waypoint-for': 'all' }), ...apps]).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: traffic addressed to the pod: namespace shop names the waypoint shop/waypoint (istio.io/use-waypoint); '
+      + 'its GatewayClass istio-waypoint has the annotation ambient.istio.io/waypoint-inbound-binding, which is not modelled']);
+  });
+
   test('a waypoint in another namespace attaches only where its HBONE listener admits the namespace (allowedRoutes, default Same)', () => {
     const shared = (from?: string) => ({
       apiVersion: 'gateway.networking.k8s.io/v1',
@@ -236,6 +250,34 @@ describe('addressing', () => {
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
     expect(result.uncertainties).toEqual(["mesh: AuthorizationPolicy shop/api-get targets the Service 'api', which selects the destination: whether the "
       + 'waypoint shop/waypoint applies it to traffic addressed to the pod is not known']);
+  });
+
+  // waypoints.go fetchWaypointForService also serves ServiceEntries; a ServiceEntry's workloadSelector
+  // makes the pod reachable through its hosts.
+  test('a ServiceEntry selecting the pod whose traffic passes a waypoint is another way to address it: indeterminate, not modelled', () => {
+    const entry = (labels?: Record<string, string>) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'api-se', namespace: 'shop', ...(labels ? { labels } : {}) },
+      spec: {
+        hosts: ['api.example.internal'],
+        location: 'MESH_INTERNAL',
+        resolution: 'STATIC',
+        ports: [{ number: 80, name: 'http', protocol: 'HTTP', targetPort: 8080 }],
+        workloadSelector: { labels: { app: 'api' } },
+      },
+    });
+    const denyAtWaypoint = authorizationPolicy('shop', 'deny-all', {
+      targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'waypoint' }], action: 'DENY', rules: [{}],
+    });
+    const result = reach([...ambientNs(), gateway(), ...apps, entry(), denyAtWaypoint]).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: traffic addressed to ServiceEntry shop/api-se: ServiceEntry shop/api-se selects the pod (workloadSelector), '
+      + 'and traffic addressed to its hosts passes the waypoint shop/waypoint (namespace shop names the waypoint shop/waypoint (istio.io/use-waypoint) and '
+      + 'Gateway shop/waypoint takes service traffic (no istio.io/waypoint-for label: the default)): not modelled']);
+    // Opted out of the waypoint, the ServiceEntry's traffic meets the destination's ztunnel only, as the pod's own address does.
+    const optedOut = reach([...ambientNs(), gateway(), ...apps, entry({ 'istio.io/use-waypoint': 'none' }), denyAtWaypoint]);
+    expect(optedOut.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
   });
 });
 
