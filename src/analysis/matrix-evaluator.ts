@@ -255,6 +255,7 @@ export class MatrixData {
         out.push(...this.sideReasons(`${key}e`, 'egress', src, dst, port), ...this.sideReasons(`${key}i`, 'ingress', dst, src, port));
         if (wire.uncertain) out.push(`CNI: ${wire.why}`);
         for (const hop of wire.hops ?? []) out.push(`CNI: ${hop.why}, which may get another verdict than the direct connection`);
+        for (const hop of wire.unknownHops ?? []) out.push(`CNI: ${hop}: the CNI sees other connections there, with verdicts not known`);
       }
     } else {
       const port = this.classes[d].ports[k];

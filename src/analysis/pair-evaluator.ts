@@ -84,6 +84,7 @@ export function evaluatePair(ctx: PairContext, source: Endpoint, destination: En
         wireUncertainty.push(`the CNI gives ${protocol}/${port} and ${wire.protocol}/${wire.port} different verdicts, and ${wire.why}`);
       }
     }
+    for (const hop of wire.unknownHops ?? []) wireUncertainty.push(`${hop}: the CNI sees other connections there, with verdicts not known`);
     for (const hop of wire.hops ?? []) {
       // Through a proxy the CNI sees two connections; both must pass.
       const out = cniSides(ctx, source, hop.proxy, protocol, wire.port, request).outcome;

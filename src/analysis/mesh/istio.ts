@@ -157,20 +157,30 @@ export class IstioModel implements MeshModel {
     if (!d.dataPlane || !s || d.inboundBypass.has(port)) return undefined;
     const why = `Istio ambient tunnels meshed traffic over HBONE to port ${HBONE_PORT} of the destination pod, and the CNI sees that port `
       + '(istio.io "Ambient and Kubernetes NetworkPolicy")';
+    if (d.dataPlane !== 'ambient') return undefined;
+    const paths = this.waypoints.paths(destination, port);
     if (s === 'ambient') {
-      const hops = d.dataPlane === 'ambient' ? this.waypointHops(destination, port) : [];
-      return { port: HBONE_PORT, protocol: 'TCP', why, ...(hops.length > 0 ? { hops } : {}) };
+      const hops = this.waypointHops(paths);
+      // A waypoint the manifests do not describe: the CNI sees the client's connection to it and its
+      // connection to the destination, whose verdicts cannot be worked out.
+      const unknownHops = paths.filter((p) => p.kind === 'unknown').map((p) => `${pathLabel(p)}: ${p.why}`);
+      return { port: HBONE_PORT, protocol: 'TCP', why, ...(hops.length > 0 ? { hops } : {}), ...(unknownHops.length > 0 ? { unknownHops } : {}) };
     }
-    if (d.dataPlane === 'ambient') {
-      return { port: HBONE_PORT, protocol: 'TCP', why: `${why}; whether a sidecar client tunnels to an ambient pod depends on the Istio version`, uncertain: true };
-    }
-    return undefined;
+    // A sidecar client: the mesh side of a waypoint path is indeterminate, and so is what the CNI sees on it.
+    const unknownHops = paths.filter((p) => p.kind !== 'direct').map((p) => `${pathLabel(p)} may pass a waypoint from a sidecar client (${p.why})`);
+    return {
+      port: HBONE_PORT,
+      protocol: 'TCP',
+      why: `${why}; whether a sidecar client tunnels to an ambient pod depends on the Istio version`,
+      uncertain: true,
+      ...(unknownHops.length > 0 ? { unknownHops } : {}),
+    };
   }
 
-  /** The waypoints some way of addressing `destination` passes (./istio-waypoint), as CNI hops. */
-  private waypointHops(destination: Endpoint, port: number): WireHop[] {
+  /** The waypoints some of `paths` (the ways of addressing a destination, ./istio-waypoint) pass, as CNI hops. */
+  private waypointHops(paths: readonly WaypointPath[]): WireHop[] {
     const seen = new Map<string, WireHop>();
-    for (const path of this.waypoints.paths(destination, port).filter((p) => p.kind === 'waypoint')) {
+    for (const path of paths.filter((p) => p.kind === 'waypoint')) {
       const wp = path.waypoint!;
       const key = `${wp.namespace}/${wp.name}`;
       const why = `${pathLabel(path)} passes the waypoint ${key}, so the CNI sees the client's HBONE connection to the waypoint and the waypoint's to the `

@@ -64,7 +64,7 @@ export class MeshMatrix {
     const decide = (source: Endpoint, destination: Endpoint, wire: WirePort): Tri => {
       const code = direct(source, destination, wire);
       const viaProxies = (wire.hops ?? []).map((h) => and3(direct(source, h.proxy, wire), direct(h.proxy, destination, wire)));
-      return viaProxies.some((v) => v !== code) ? MAYBE : code;
+      return (wire.unknownHops?.length ?? 0) > 0 || viaProxies.some((v) => v !== code) ? MAYBE : code;
     };
     for (let s = 0; s < classes.length; s++) {
       for (let t = 0; t < classes.length; t++) {

@@ -36,6 +36,13 @@ export interface WirePort {
    * @default - none: the CNI sees the source's connection to the destination only
    */
   readonly hops?: WireHop[];
+  /**
+   * Ways the flow may pass a proxy whose pods the manifests do not describe (a waypoint whose Gateway
+   * is missing, a ServiceEntry's waypoint, a sidecar client's waypoint), each said: the CNI sees
+   * other connections there, with verdicts not known, so the CNI verdict is indeterminate.
+   * @default - none
+   */
+  readonly unknownHops?: string[];
 }
 
 /** A proxy between the source and the destination, as the CNI sees it. */

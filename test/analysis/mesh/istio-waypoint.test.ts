@@ -35,6 +35,9 @@ const ztunnelAllow = (principal: string) => authorizationPolicy('shop', 'api-ztu
 const WEB = 'cluster.local/ns/shop/sa/web';
 const WAYPOINT = 'cluster.local/ns/shop/sa/waypoint';
 
+/** The uncertainties of a flow that may pass a waypoint the analysis cannot describe: the CNI's and the mesh's. */
+const withCniHop = (why: string) => [`${why}: the CNI sees other connections there, with verdicts not known`, `mesh: ${why}`];
+
 function reach(objects: any[]) {
   expectValidManifests(objects);
   return meshReach(objects, ISTIO_AMBIENT);
@@ -158,13 +161,13 @@ describe('which traffic passes the waypoint', () => {
     const r = reach([...ambientNs(), ...apps, ztunnelAllow(WEB)]);
     const result = r.check(w('shop/web'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(['mesh: traffic addressed to the pod: namespace shop names the waypoint shop/waypoint (istio.io/use-waypoint), '
-      + 'but Gateway shop/waypoint is not in the manifests: whether it is a waypoint, for which traffic and under which identity is not known']);
+    expect(result.uncertainties).toEqual(withCniHop('traffic addressed to the pod: namespace shop names the waypoint shop/waypoint (istio.io/use-waypoint), '
+      + 'but Gateway shop/waypoint is not in the manifests: whether it is a waypoint, for which traffic and under which identity is not known'));
     // A Gateway of another class is not modelled either.
     const other = { ...gateway(), spec: { ...gateway().spec, gatewayClassName: 'other-waypoints' } };
-    expect(reach([...ambientNs(), other, ...apps]).check(w('shop/web'), w('shop/api'), HTTP).uncertainties).toEqual(['mesh: traffic addressed to the '
+    expect(reach([...ambientNs(), other, ...apps]).check(w('shop/web'), w('shop/api'), HTTP).uncertainties).toEqual(withCniHop('traffic addressed to the '
       + 'pod: namespace shop names the waypoint shop/waypoint (istio.io/use-waypoint), of GatewayClass \'other-waypoints\', which is not Istio\'s '
-      + 'waypoint class (istio-waypoint): not modelled']);
+      + 'waypoint class (istio-waypoint): not modelled'));
   });
 
   // istiod reads the inbound binding from the Gateway, else its GatewayClass (waypoints.go getGatewayOrGatewayClassAnnotation).
@@ -177,8 +180,8 @@ describe('which traffic passes the waypoint', () => {
     };
     const result = reach([...ambientNs(), cls, gateway({ 'istio.io/waypoint-for': 'all' }), ...apps]).check(w('shop/web'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(['mesh: traffic addressed to the pod: namespace shop names the waypoint shop/waypoint (istio.io/use-waypoint); '
-      + 'its GatewayClass istio-waypoint has the annotation ambient.istio.io/waypoint-inbound-binding, which is not modelled']);
+    expect(result.uncertainties).toEqual(withCniHop('traffic addressed to the pod: namespace shop names the waypoint shop/waypoint (istio.io/use-waypoint); '
+      + 'its GatewayClass istio-waypoint has the annotation ambient.istio.io/waypoint-inbound-binding, which is not modelled'));
   });
 
   test('a waypoint in another namespace attaches only where its HBONE listener admits the namespace (allowedRoutes, default Same)', () => {
@@ -272,9 +275,9 @@ describe('addressing', () => {
     });
     const result = reach([...ambientNs(), gateway(), ...apps, entry(), denyAtWaypoint]).check(w('shop/web'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(['mesh: traffic addressed to ServiceEntry shop/api-se: ServiceEntry shop/api-se selects the pod (workloadSelector), '
+    expect(result.uncertainties).toEqual(withCniHop('traffic addressed to ServiceEntry shop/api-se: ServiceEntry shop/api-se selects the pod (workloadSelector), '
       + 'and traffic addressed to its hosts passes the waypoint shop/waypoint (namespace shop names the waypoint shop/waypoint (istio.io/use-waypoint) and '
-      + 'Gateway shop/waypoint takes service traffic (no istio.io/waypoint-for label: the default)): not modelled']);
+      + 'Gateway shop/waypoint takes service traffic (no istio.io/waypoint-for label: the default)): not modelled'));
     // Opted out of the waypoint, the ServiceEntry's traffic meets the destination's ztunnel only, as the pod's own address does.
     const optedOut = reach([...ambientNs(), gateway(), ...apps, entry({ 'istio.io/use-waypoint': 'none' }), denyAtWaypoint]);
     expect(optedOut.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
@@ -300,6 +303,24 @@ describe('the CNI behind a waypoint sees the waypoint\'s connections', () => {
     expect(flow.verdict).toBe(Verdict.INDETERMINATE);
     expect(flow.reason).toContain('CNI: traffic addressed to the pod passes the waypoint shop/waypoint, so the CNI sees the client\'s HBONE connection to '
       + 'the waypoint and the waypoint\'s to the destination, which may get another verdict than the direct connection');
+  });
+
+  test('a waypoint whose Gateway is not in the manifests: the CNI\'s "denied" of the direct connection decides nothing', () => {
+    // The only NetworkPolicy admits the waypoint's namespace on 15008: the direct HBONE connection is
+    // denied, the connections through the (undescribed) waypoint may well pass.
+    const labels = { 'istio.io/use-waypoint': 'wp', 'istio.io/use-waypoint-namespace': 'mesh' };
+    const objects = [...ambientNs(labels), namespace('mesh'), ...apps, service(),
+      ingressOn15008({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mesh' } } })];
+    const r = reach(objects);
+    const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.pairs[0].cniVerdict).toBe(Verdict.INDETERMINATE);
+    const hop = result.uncertainties.filter((u) => u.includes('the CNI sees other connections there'));
+    expect(hop).toHaveLength(2);
+    expect(hop[0]).toMatch(/^traffic addressed to the pod: .*Gateway mesh\/wp.*: the CNI sees other connections there, with verdicts not known$/);
+    const flow = r.matrix().flows.find((f) => f.source === 'shop/web' && f.destination === 'shop/api')!;
+    expect(flow.verdict).toBe(Verdict.INDETERMINATE);
+    expect(flow.reason).toContain('the CNI sees other connections there, with verdicts not known');
   });
 
   test('admitting every pod of the namespace on 15008 lets the waypoint through too: exact', () => {

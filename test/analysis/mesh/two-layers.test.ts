@@ -371,9 +371,11 @@ describe('Services with a waypoint (ambient)', () => {
     const r = meshReach([...ambientNs, ...apps, byPrincipal, service({ 'istio.io/use-waypoint': 'api-waypoint' })], ISTIO_AMBIENT);
     const result = r.check(w('shop/web'), w('shop/api'), HTTP);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(['mesh: traffic addressed to Service shop/api: Service shop/api names the waypoint shop/api-waypoint '
+    const why = 'traffic addressed to Service shop/api: Service shop/api names the waypoint shop/api-waypoint '
       + '(istio.io/use-waypoint), but Gateway shop/api-waypoint is not in the manifests: whether it is a waypoint, for which traffic and under which '
-      + 'identity is not known']);
+      + 'identity is not known';
+    // The CNI sees the client's connection to that waypoint and the waypoint's, not known either.
+    expect(result.uncertainties).toEqual([`${why}: the CNI sees other connections there, with verdicts not known`, `mesh: ${why}`]);
     // A workload no waypoint Service selects stays exact.
     expect(r.check(w('shop/web'), w('shop/batch'), HTTP).verdict).toBe(Verdict.ALLOW);
   });
