@@ -19,6 +19,7 @@ import { istioAuthzZtunnel } from './istio-authz-ztunnel';
 import { istioConsecutiveErrors } from './istio-consecutive-errors';
 import { istioMtls } from './istio-mtls';
 import { istioPeerAuthentication } from './istio-peer-authentication';
+import { linkerdPortAnnotation } from './linkerd-port-annotation';
 import { linkerdServer } from './linkerd-server';
 import { namespaceSelectorNameLabel } from './namespace-selector-name-label';
 import { namespaceWithoutDefaultDeny } from './namespace-without-default-deny';
@@ -55,6 +56,7 @@ export const RULES: readonly LintRule[] = [
   istioMtls,
   destinationRuleSubsets,
   linkerdServer,
+  linkerdPortAnnotation,
   ipBlockStrictValidation,
   invalidObject,
   templatePlaceholders,

@@ -1,0 +1,117 @@
+import { parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
+import { isNamespace, isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
+import { isObject, jsonKey, LintDocument } from '../document';
+import { LintContext, LintRule, RuleReport } from '../rule';
+import { LintSeverity } from '../types';
+
+/**
+ * The Linkerd port-list annotations linkerd2's policy controller reads all or nothing: the pod
+ * settings (policy-controller k8s index `inbound/pod.rs`, `Settings::from_metadata`) read both with
+ * `ports_annotation`, which logs "Invalid ports list" and takes the empty set when `parse_portset`
+ * (`ports.rs`) refuses any entry. `default_inbound_server` then makes a port opaque, or narrows the
+ * default policy to authenticated clients, only for ports in these sets. The proxy injector copies a
+ * namespace's annotation, verbatim, onto the pods that lack it (controller/proxy-injector webhook.go,
+ * `AppendNamespaceAnnotations`) and does not rewrite a pod's own. The injector itself reads
+ * opaque-ports leniently (pkg/inject config_override.go `ParseOpaqueOverrides`, pkg/util
+ * `ParseContainerOpaquePorts`): an entry equal to a container port name becomes that port, an invalid
+ * entry is skipped; the policy controller resolves no names. The detection timeout (10 s by default):
+ * linkerd.io "TCP Proxying and Protocol Detection".
+ *
+ * Left out on purpose: `skip-inbound-ports` / `skip-outbound-ports` are handed to proxy-init as given
+ * (config_override.go) and read by the destination controller with `util.ParsePorts` (an invalid entry
+ * skipped, the rest kept); neither goes through `parse_portset`.
+ */
+const EFFECTS: Readonly<Record<string, (lost: string) => string>> = {
+  'config.linkerd.io/opaque-ports': (lost) => `no port of these pods is opaque by it${lost}: the proxy runs protocol detection on every port no Server `
+    + 'describes (a server-speaks-first protocol such as MySQL stalls until the detection timeout, 10 seconds by default)',
+  'config.linkerd.io/proxy-require-identity-inbound-ports': (lost) => `no port of these pods requires client identity by it${lost}: `
+    + 'on every port no Server describes, the default inbound policy is not narrowed to authenticated clients (an *-unauthenticated one still admits unmeshed clients)',
+};
+
+/** The container port named `name` in the template's containers (the proxy injector's `isNamed`: exact name, containers only). */
+function namedPort(template: Record<string, any> | undefined, name: string): number | undefined {
+  const containers = isPlainObject(template?.spec) && Array.isArray(template!.spec.containers) ? template!.spec.containers : [];
+  for (const container of containers) {
+    for (const port of isPlainObject(container) && Array.isArray(container.ports) ? container.ports : []) {
+      if (isPlainObject(port) && port.name === name && typeof port.containerPort === 'number') return port.containerPort;
+    }
+  }
+  return undefined;
+}
+
+/** Report each port-list annotation of `annotations` (at `base`) that parse_portset refuses; `template` resolves names as the injector does. */
+function check(doc: LintDocument, annotations: unknown, base: string, who: string, template: Record<string, any> | undefined,
+  out: RuleReport[]): void {
+  if (!isObject(annotations)) return;
+  for (const [key, effect] of Object.entries(EFFECTS)) {
+    const text = annotations[key];
+    if (typeof text !== 'string') continue;
+    let error: string | undefined;
+    try {
+      parseLinkerdPorts(text);
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    if (error === undefined) continue;
+    // Entry by entry: the ports the list meant (lost with it), and a list Linkerd reads.
+    const readable: string[] = [];
+    const keep: string[] = [];
+    const named: string[] = [];
+    for (const entry of text.split(',')) {
+      if (entry.trim() === '') continue;
+      let ok = true;
+      try {
+        parseLinkerdPorts(entry);
+      } catch {
+        ok = false;
+      }
+      if (ok) {
+        readable.push(entry.trim());
+        if (!keep.includes(entry.trim())) keep.push(entry.trim());
+        continue;
+      }
+      const port = namedPort(template, entry.trim());
+      if (port !== undefined && port >= 1 && port <= 65535) {
+        named.push(`'${entry.trim()}' (container port ${port})`);
+        if (!keep.includes(String(port))) keep.push(String(port));
+      }
+    }
+    const lost = readable.length > 0 ? `, not even ${readable.join(', ')}` : '';
+    const injector = named.length > 0
+      ? `; Linkerd's proxy injector resolves container port names such as ${named.join(', ')} when it reads the annotation, the policy controller does not`
+      : '';
+    out.push({
+      doc,
+      severity: LintSeverity.WARNING,
+      path: `${base}${jsonKey(key)}`,
+      message: `${key}: ${error}, and Linkerd's policy controller reads a list with any invalid entry as no port at all (it ignores the whole `
+        + `annotation${who}): ${effect(lost)}${injector}`,
+      fix: `write only port numbers and increasing ranges a-b of ports 1-65535, comma-separated${keep.length > 0 ? ` (e.g. "${keep.join(',')}")` : ''}`,
+    });
+  }
+}
+
+/**
+ * `config.linkerd.io/opaque-ports` and `proxy-require-identity-inbound-ports` on a Namespace or a
+ * workload's pod template that Linkerd's policy controller refuses, and so reads as no port.
+ */
+export const linkerdPortAnnotation: LintRule = {
+  ids: ['linkerd-port-annotation-invalid'],
+  check(ctx: LintContext): RuleReport[] {
+    const out: RuleReport[] = [];
+    for (const doc of ctx.documents) {
+      const obj = doc.obj;
+      if (isNamespace(obj)) {
+        const name = isObject(obj.metadata) ? String(obj.metadata.name) : '';
+        check(doc, obj.metadata?.annotations, 'metadata.annotations', `, which the proxy injector copies onto the pods of namespace ${name} that set none`,
+          undefined, out);
+        continue;
+      }
+      const template = podTemplateOf(obj);
+      if (template === undefined) continue;
+      const base = [...WORKLOAD_TEMPLATES[obj.kind].path, 'metadata', 'annotations'].join('.');
+      check(doc, isObject(template.metadata) ? template.metadata.annotations : undefined, base, '', template, out);
+    }
+    return out;
+  },
+};
