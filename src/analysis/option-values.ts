@@ -58,7 +58,7 @@ function checkLinkerdNetworks(site: string, prop: string, value: unknown, emptyA
   });
 }
 
-/** The Linkerd installation values of the options, validated (checked whatever the mesh, so a typo never waits for one). */
+/** The Linkerd installation values of the options, validated (checked whatever the mesh, so a typo never waits for one; Reachability refuses them without a Linkerd mesh). */
 export function checkLinkerdValues(site: string, options: LinkerdOptions): LinkerdInstallValues {
   const policy: unknown = options.linkerdDefaultInboundPolicy;
   if (policy !== undefined && !(LINKERD_DEFAULT_POLICIES as readonly unknown[]).includes(policy)) {

@@ -77,7 +77,7 @@ export interface ReachabilityOptions {
    */
   readonly mesh?: Mesh;
   /**
-   * Linkerd only: the cluster-wide default inbound policy (`proxy.defaultInboundPolicy`:
+   * Linkerd only (with another mesh or none, an error): the cluster-wide default inbound policy (`proxy.defaultInboundPolicy`:
    * `all-unauthenticated`, `all-authenticated`, `cluster-authenticated`, `cluster-unauthenticated`,
    * `deny` or `audit`), for ports no Server describes on pods whose namespace and template do not
    * set `config.linkerd.io/default-inbound-policy`.
@@ -85,14 +85,14 @@ export interface ReachabilityOptions {
    */
   readonly linkerdDefaultInboundPolicy?: string;
   /**
-   * Linkerd only: the cluster's `clusterNetworks` (Helm value; comma-separated there), as CIDRs: the
+   * Linkerd only (with another mesh or none, an error): the cluster's `clusterNetworks` (Helm value; comma-separated there), as CIDRs: the
    * client networks the `cluster-authenticated` and `cluster-unauthenticated` policies admit. A client
    * whose address may or may not be inside makes such a flow indeterminate.
    * @default - Linkerd's install default 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fd00::/8 (reasons say it was assumed)
    */
   readonly linkerdClusterNetworks?: string[];
   /**
-   * Linkerd only: `policyController.probeNetworks` (Helm value), as CIDRs: linkerd2's policy
+   * Linkerd only (with another mesh or none, an error): `policyController.probeNetworks` (Helm value), as CIDRs: linkerd2's policy
    * controller admits the GET requests on a pod's HTTP probe paths (its containers' httpGet probes,
    * the proxy's /live and /ready on 4191) without authentication from clients in these networks, on
    * ports without HTTPRoutes; a probe request from elsewhere is judged like any request. An empty
@@ -101,7 +101,7 @@ export interface ReachabilityOptions {
    */
   readonly linkerdProbeNetworks?: string[];
   /**
-   * Linkerd only: `proxy.opaquePorts` (Helm value) in Linkerd's port-list syntax, comma-separated ports
+   * Linkerd only (with another mesh or none, an error): `proxy.opaquePorts` (Helm value) in Linkerd's port-list syntax, comma-separated ports
    * and increasing ranges `a-b` (e.g. `25,3306,4000-4100`; empty: none). On pods with no
    * `config.linkerd.io/opaque-ports` (nor one on their namespace), the proxy injector annotates the
    * ports they declare among these as opaque; an opaque port's default server carries no probe route.
@@ -594,9 +594,26 @@ function withClusterFacts(site: string, scope: IConstruct, options: Reachability
 
 /** The mesh facts of the options (undefined without a mesh). */
 function checkMesh(site: string, mesh: unknown, linkerd: LinkerdInstallValues): MeshFacts | undefined {
-  if (mesh === undefined) return undefined;
-  return meshFactsOf(requireMadeMesh(site, 'options.mesh', mesh), linkerd);
+  const made = mesh === undefined ? undefined : requireMadeMesh(site, 'options.mesh', mesh);
+  if (made?.kind !== MeshKind.LINKERD) {
+    // A Linkerd installation value for another mesh (or none) would change nothing: said, as the CLI does.
+    const given = Object.keys(LINKERD_OPTION_OF).find((k) => linkerd[k as keyof LinkerdInstallValues] !== undefined);
+    if (given !== undefined) {
+      const option = LINKERD_OPTION_OF[given as keyof LinkerdInstallValues];
+      throw propError(site, `options.${option}`, `applies to a Linkerd mesh only, but options.mesh is ${made === undefined ? 'not given' : made.displayName}: `
+        + 'drop it, or analyze with mesh: Mesh.linkerd()');
+    }
+  }
+  return made === undefined ? undefined : meshFactsOf(made, linkerd);
 }
+
+/** The option of ReachabilityOptions behind each Linkerd installation value. */
+const LINKERD_OPTION_OF: Record<keyof LinkerdInstallValues, keyof ReachabilityOptions> = {
+  defaultInboundPolicy: 'linkerdDefaultInboundPolicy',
+  clusterNetworks: 'linkerdClusterNetworks',
+  probeNetworks: 'linkerdProbeNetworks',
+  opaquePorts: 'linkerdOpaquePorts',
+};
 
 /**
  * The fields of each option bag, for requireKnownKeys: a misspelt option (`podCIDRs`, `port`) would

@@ -12,7 +12,7 @@
  * - the proxy injector writes the declared ports among proxy.opaquePorts into the pod's
  *   config.linkerd.io/opaque-ports (controller/proxy-injector/webhook.go).
  */
-import { LINKERD, linkerd, meshReach, namespace, podWithIp, w, workload } from './support';
+import { ISTIO_SIDECAR, LINKERD, linkerd, meshReach, namespace, podWithIp, w, workload } from './support';
 import { Target } from '../../../src/analysis/target';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Port } from '../../../src/policy/port';
@@ -207,6 +207,13 @@ describe('bad values are refused at the edge, naming the option', () => {
       + 'as linkerd2\'s policy controller reads proxy.opaquePorts): \'0\' is not a port (1-65535)'],
   ])('%j', (options, message) => {
     expect(() => meshReach(manifests, LINKERD, options as any)).toThrow(`[Reachability.fromManifests] ${message}`);
+  });
+
+  test('a Linkerd installation value without a Linkerd mesh is refused, naming the option (it would change nothing)', () => {
+    expect(() => meshReach(manifests, ISTIO_SIDECAR, { linkerdProbeNetworks: ['10.0.0.0/24'] })).toThrow('[Reachability.fromManifests] '
+      + 'options.linkerdProbeNetworks: applies to a Linkerd mesh only, but options.mesh is Istio (sidecar): drop it, or analyze with mesh: Mesh.linkerd()');
+    expect(() => meshReach(manifests, undefined, { linkerdDefaultInboundPolicy: 'deny' })).toThrow('[Reachability.fromManifests] '
+      + 'options.linkerdDefaultInboundPolicy: applies to a Linkerd mesh only, but options.mesh is not given: drop it, or analyze with mesh: Mesh.linkerd()');
   });
 
   test('Linkerd\'s own lenient forms are accepted: blanks around entries, empty entries, a leading +', () => {
