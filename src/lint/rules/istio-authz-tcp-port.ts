@@ -3,12 +3,11 @@ import { meshFactsOf } from '../../analysis/mesh/facts';
 import { InboundProtocols } from '../../analysis/mesh/istio-inbound-protocol';
 import { isIstioGateway } from '../../analysis/mesh/istio-remote-address';
 import { httpOnlyAttributes } from '../../analysis/mesh/istio-tcp-rules';
-import { authorizationPolicyProblems, dryRunOf } from '../../analysis/mesh/istio-validation';
 import { membershipOf } from '../../analysis/mesh/membership';
 import { Endpoint } from '../../analysis/model';
 import { IstioMode, Mesh } from '../../cluster/mesh';
-import { asArray, isKind, isObject, LintDocument } from '../document';
-import { namespaceOf } from '../kinds';
+import { asArray, isObject, LintDocument } from '../document';
+import { podsSelectedBy, selectorPolicies } from '../istio-selector-policies';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -41,8 +40,7 @@ const SIDECAR = meshFactsOf(Mesh.istio({ mode: IstioMode.SIDECAR }))!;
 export const istioAuthzTcpPort: LintRule = {
   ids: [HTTP_ALLOW, HTTP_DENY],
   check(ctx: LintContext): RuleReport[] {
-    const policies = ctx.documents.filter((d) => isKind(d.obj, 'security.istio.io', 'AuthorizationPolicy') && isObject(d.obj.spec)
-      && authorizationPolicyProblems(d.obj as any).length === 0 && dryRunOf(d.obj as any) !== true);
+    const policies = selectorPolicies(ctx);
     if (policies.length === 0) return [];
     const objects = ctx.documents.map((d) => d.obj).filter((o) => isObject(o)) as any[];
     const inventory = buildInventory(objects);
@@ -57,17 +55,11 @@ export const istioAuthzTcpPort: LintRule = {
         ? { protocol: 'uncaptured' as const, why: '' } : inner.of(e, port)),
     };
     const out: RuleReport[] = [];
-    for (const doc of policies) {
-      const spec = doc.obj.spec;
-      const action = spec.action ?? 'ALLOW';
-      if ((action !== 'ALLOW' && action !== 'DENY') || spec.targetRef !== undefined || spec.targetRefs !== undefined) continue;
-      const ns = namespaceOf(doc.obj);
-      const labels: Record<string, unknown> = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
-      const selected = sidecars.filter((e) => (ns === SIDECAR.rootNamespace || e.namespace === ns)
-        && Object.entries(labels).every(([k, v]) => e.labels[k] === v));
+    for (const policy of policies) {
+      const selected = podsSelectedBy(policy, sidecars, SIDECAR.rootNamespace);
       if (selected.length === 0) continue;
-      asArray(spec.rules).forEach((rule, i) => {
-        const finding = ruleFinding(doc, action, rule, `spec.rules[${i}]`, selected, protocols);
+      asArray(policy.doc.obj.spec.rules).forEach((rule, i) => {
+        const finding = ruleFinding(policy.doc, policy.action, rule, `spec.rules[${i}]`, selected, protocols);
         if (finding) out.push(finding);
       });
     }

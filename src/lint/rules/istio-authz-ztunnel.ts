@@ -1,11 +1,10 @@
 import { buildInventory } from '../../analysis/inventory';
 import { meshFactsOf } from '../../analysis/mesh/facts';
-import { authorizationPolicyProblems, dryRunOf } from '../../analysis/mesh/istio-validation';
 import { ztunnelRule } from '../../analysis/mesh/istio-ztunnel';
 import { membershipOf } from '../../analysis/mesh/membership';
 import { Mesh, IstioMode } from '../../cluster/mesh';
-import { asArray, isKind, isObject, LintDocument } from '../document';
-import { namespaceOf } from '../kinds';
+import { asArray, isObject, LintDocument } from '../document';
+import { podsSelectedBy, selectorPolicies } from '../istio-selector-policies';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -44,8 +43,7 @@ const FIX_WAYPOINT = 'enroll the workloads in a waypoint (label the namespace or
 export const istioAuthzZtunnel: LintRule = {
   ids: [L7_ALLOW, L7_DENY],
   check(ctx: LintContext): RuleReport[] {
-    const policies = ctx.documents.filter((d) => isKind(d.obj, 'security.istio.io', 'AuthorizationPolicy') && isObject(d.obj.spec)
-      && authorizationPolicyProblems(d.obj as any).length === 0 && dryRunOf(d.obj as any) !== true);
+    const policies = selectorPolicies(ctx);
     if (policies.length === 0) return [];
     const inventory = buildInventory(ctx.documents.map((d) => d.obj).filter((o) => isObject(o)) as any[]);
     const ztunnelPods = inventory.pods.map((p) => p.endpoint).filter((e) => {
@@ -55,16 +53,10 @@ export const istioAuthzZtunnel: LintRule = {
     const behindWaypoint = new Set(ztunnelPods.filter((e) => membershipOf(e, AMBIENT, inventory.namespaces, inventory.namespaceAnnotations)
       .waypoint !== undefined).map((e) => e.name));
     const out: RuleReport[] = [];
-    for (const doc of policies) {
-      const spec = doc.obj.spec;
-      const action = spec.action ?? 'ALLOW';
-      if ((action !== 'ALLOW' && action !== 'DENY') || spec.targetRef !== undefined || spec.targetRefs !== undefined) continue;
-      const ns = namespaceOf(doc.obj);
-      const labels: Record<string, unknown> = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
-      const selected = ztunnelPods.filter((e) => (ns === AMBIENT.rootNamespace || e.namespace === ns)
-        && Object.entries(labels).every(([k, v]) => e.labels[k] === v)).map((e) => e.name);
+    for (const policy of policies) {
+      const selected = podsSelectedBy(policy, ztunnelPods, AMBIENT.rootNamespace).map((e) => e.name);
       if (selected.length === 0) continue;
-      out.push(...ruleFindings(doc, action, selected, selected.some((name) => behindWaypoint.has(name))));
+      out.push(...ruleFindings(policy.doc, policy.action, selected, selected.some((name) => behindWaypoint.has(name))));
     }
     return out;
   },
