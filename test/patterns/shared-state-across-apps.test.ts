@@ -9,24 +9,29 @@ type Lib = typeof lib;
  * tenants (TrafficPolicy's sharedRule, render/shared-rendering.ts, deny-cloud-metadata options):
  * each app's output must be what a fresh process gives for that app alone.
  */
-function scenario(l: Lib, c: typeof cdk8s, cniName: string, variant: number): string {
+function scenario(l: Lib, c: typeof cdk8s, cniName: string, variant: number, freeze = true): string {
   const app = new c.App();
   const chart = new c.Chart(app, 'c');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const cni = require('../../src/cluster/cni-choices').CNI_CHOICES[cniName].create();
   new l.ClusterNetwork(chart, 'cluster', {
     cni,
-    ...(variant % 2 === 1 ? { metadataCidrs: ['169.254.169.254/32'], podCidrs: ['10.0.0.0/16'] } : {}),
+    ...(variant % 2 === 1 ? { metadataCidrs: ['169.254.169.254/32'], podCidrs: ['10.0.0.0/16'], nodeLocalDns: true } : {}),
   });
   new l.TenantIsolation(chart, 'tenants', {
     tenants: variant % 2 === 1 ? ['one', 'two'] : ['two', 'one'],
     allowInternetEgress: true,
     ...(variant % 2 === 1 ? { internetEgressPorts: [l.Port.tcp(8443)] } : {}),
   });
-  const rule = FROZEN.get(l)!;
+  const rule = freeze ? FROZEN.get(l)! : { peers: [...FROZEN.get(l)!.peers], ports: [...FROZEN.get(l)!.ports!] };
   const extra = ['one', 'two', 'three'].map((name) => new l.ZeroTrustNamespace(chart, `zt-${name}`, { name: `zt-${name}` }));
+  // One after another (TrafficPolicy remembers the last intent rule built from each frozen rule).
+  for (const zt of extra) new l.TrafficPolicy(zt, 'once', { name: 'once', namespace: zt.name, ingress: [rule] });
   for (const zt of extra) {
     zt.addPolicy('frozen', { ingress: [rule, rule], egress: [rule] });
+    // TrafficPolicy itself (ZeroTrustNamespace's addPolicy copies the caller's rules, never frozen): the
+    // rule given once is one intent rule in every namespace; given several times, one per place.
+    new l.TrafficPolicy(zt, 'thrice', { name: 'thrice', namespace: zt.name, ingress: [rule], egress: [rule, rule] });
     zt.allowEgress('twice', { app: 'web' }, [l.Peer.pods({ app: 'db' }, 'zt-one'), l.Peer.pods({ app: 'db' }, 'zt-one')]);
   }
   return app.synthYaml();
@@ -49,14 +54,14 @@ function fresh(cniName: string, variant: number): string {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const c: typeof cdk8s = require('cdk8s');
     FROZEN.set(l, frozenRule(l));
-    out = scenario(l, c, cniName, variant);
+    out = scenario(l, c, cniName, variant, false);
   });
   return out;
 }
 
 const CNIS = CNI_NAMES.filter((n) => CNI_CHOICES[n].create().capabilities.enforcesNetworkPolicy);
 
-test('apps built one after another in one process give what each gives alone', () => {
+test('apps built one after another in one process give what each gives alone, with rules not frozen (nothing shared)', () => {
   FROZEN.set(lib, frozenRule(lib));
   const order: Array<[string, number]> = [];
   for (const variant of [0, 1, 2]) for (const n of CNIS) order.push([n, variant]);
