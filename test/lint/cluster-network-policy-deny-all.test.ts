@@ -22,8 +22,8 @@ const finding = (denials: string) => ({
   severity: 'warning',
   object: 'ClusterNetworkPolicy lockdown',
   path: 'spec.subject',
-  message: `the subject selects every pod of every namespace (kube-system included) and ${denials}: DNS and every other pod-to-pod connection of the `
-    + 'cluster are cut, and no NetworkPolicy can allow them back (the Admin tier goes first)',
+  message: `the subject selects every pod of every namespace (kube-system included) and ${denials}: DNS served by pods (CoreDNS; a node-local cache on the `
+    + 'host network is no pod) and every other pod-to-pod connection of the cluster are cut, and no NetworkPolicy can allow them back (the Admin tier goes first)',
   fix: FIX,
 });
 const exact = (objects: any[], options: Parameters<typeof PolicyLint.check>[1] = {}) => {

@@ -47,6 +47,28 @@ describe('linkerd-port-annotation-invalid (linkerd2 policy-controller ports.rs p
     expect(findings[0].fix).toBe(`${FIX} (e.g. "25,3306")`);
   });
 
+  test('a container port name in proxy-require-identity-inbound-ports: no claim that the injector resolves it (it copies that list verbatim)', () => {
+    // linkerd2 pkg/inject: only opaque-ports goes through ParseContainerOpaquePorts (names to numbers);
+    // RequireIdentityOnInboundPorts is taken from the annotation as it is.
+    const deploy = deployment('db', { [REQUIRE_ID]: '25,mysql' }, [{ name: 'mysql', containerPort: 3306 }]);
+    expectValidManifests([deploy]);
+    const findings = PolicyLint.check([deploy]).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/db', path: `spec.template.metadata.annotations["${REQUIRE_ID}"]` },
+    ]);
+    expect(findings[0].message).toBe(`${REQUIRE_ID}: 'mysql' is not a port (1-65535), and Linkerd's policy controller reads a list with any invalid entry `
+      + `as no port at all (it ignores the whole annotation): ${REQUIRE_ID_EFFECT(', not even 25')}; neither Linkerd's proxy injector nor its policy `
+      + 'controller resolves container port names in this annotation (\'mysql\' is container port 3306)');
+    expect(findings[0].fix).toBe(`${FIX} (e.g. "25,3306")`);
+  });
+
+  test('a Namespace without a name string is named as such in the message', () => {
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { annotations: { [OPAQUE]: 'x' } } };
+    const findings = PolicyLint.check([ns]).filter((f) => f.rule === RULE);
+    expect(findings).toHaveLength(1);
+    expect(findings[0].message).toContain('(it ignores the whole annotation, which the proxy injector copies onto the pods of this namespace that set none)');
+  });
+
   test('on a Namespace: both port-list annotations, each with the entry parse_portset refuses; the injector copies them onto pods', () => {
     const ns = namespace('shop', { [OPAQUE]: '3306-', [REQUIRE_ID]: '8443,0' });
     expectValidManifests([ns]);

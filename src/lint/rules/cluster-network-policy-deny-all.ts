@@ -12,7 +12,7 @@ type Family = 'ipv4' | 'ipv6';
 /**
  * An Admin-tier ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2,
  * https://network-policy-api.sigs.k8s.io/) whose subject is every pod and whose rules deny a whole
- * direction towards every pod cuts DNS and every other pod-to-pod connection of the cluster, the
+ * direction towards every pod cuts DNS served by pods and every other pod-to-pod connection of the cluster, the
  * control plane's pods included, and no NetworkPolicy can allow it back: the Admin tier is evaluated
  * before NetworkPolicy, the first matching rule decides, and `Deny` is final.
  *
@@ -50,8 +50,10 @@ export const clusterNetworkPolicyDenyAll: LintRule = {
         doc,
         severity: LintSeverity.WARNING,
         path: 'spec.subject',
-        message: `the subject selects every pod of every namespace (kube-system included) and ${denials.join(', and ')}: DNS and every other `
-          + 'pod-to-pod connection of the cluster are cut, and no NetworkPolicy can allow them back (the Admin tier goes first)',
+        message: `the subject selects every pod of every namespace (kube-system included) and ${denials.join(', and ')}: DNS served by pods `
+          // A NodeLocal DNS cache is host-networked: neither a subject nor a pod peer, so DNS through it may still work.
+          + '(CoreDNS; a node-local cache on the host network is no pod) and every other pod-to-pod connection of the cluster are cut, '
+          + 'and no NetworkPolicy can allow them back (the Admin tier goes first)',
         fix: 'scope the subject, e.g. namespaces: { matchExpressions: [{ key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system, ...] }] }, '
           + 'accept DNS and the platform in a policy with a lower priority, or put a cluster-wide default deny in the Baseline tier, which NetworkPolicies can override',
       });

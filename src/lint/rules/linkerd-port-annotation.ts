@@ -21,6 +21,8 @@ import { LintSeverity } from '../types';
  * (config_override.go) and read by the destination controller with `util.ParsePorts` (an invalid entry
  * skipped, the rest kept); neither goes through `parse_portset`.
  */
+const OPAQUE_PORTS = 'config.linkerd.io/opaque-ports';
+
 const EFFECTS: Readonly<Record<string, (lost: string) => string>> = {
   'config.linkerd.io/opaque-ports': (lost) => `no port of these pods is opaque by it${lost}: the proxy runs protocol detection on every port no Server `
     + 'describes (a server-speaks-first protocol such as MySQL stalls until the detection timeout, 10 seconds by default)',
@@ -56,7 +58,7 @@ function check(doc: LintDocument, annotations: unknown, base: string, who: strin
     // Entry by entry: the ports the list meant (lost with it), and a list Linkerd reads.
     const readable: string[] = [];
     const keep: string[] = [];
-    const named: string[] = [];
+    const named: Array<{ readonly entry: string; readonly port: number }> = [];
     for (const entry of text.split(',')) {
       if (entry.trim() === '') continue;
       let ok = true;
@@ -72,14 +74,19 @@ function check(doc: LintDocument, annotations: unknown, base: string, who: strin
       }
       const port = namedPort(template, entry.trim());
       if (port !== undefined && port >= 1 && port <= 65535) {
-        named.push(`'${entry.trim()}' (container port ${port})`);
+        named.push({ entry: entry.trim(), port });
         if (!keep.includes(String(port))) keep.push(String(port));
       }
     }
     const lost = readable.length > 0 ? `, not even ${readable.join(', ')}` : '';
-    const injector = named.length > 0
-      ? `; Linkerd's proxy injector resolves container port names such as ${named.join(', ')} when it reads the annotation, the policy controller does not`
-      : '';
+    // Only opaque-ports goes through the injector's name resolution (pkg/inject ParseContainerOpaquePorts);
+    // proxy-require-identity-inbound-ports is copied as given (config_override.go), so no reader resolves a name there.
+    const injector = named.length === 0 ? ''
+      : key === OPAQUE_PORTS
+        ? `; Linkerd's proxy injector resolves container port names such as ${named.map((n) => `'${n.entry}' (container port ${n.port})`).join(', ')} `
+          + 'when it reads the annotation, the policy controller does not'
+        : '; neither Linkerd\'s proxy injector nor its policy controller resolves container port names in this annotation '
+          + `(${named.map((n) => `'${n.entry}' is container port ${n.port}`).join(', ')})`;
     out.push({
       doc,
       severity: LintSeverity.WARNING,
@@ -102,8 +109,8 @@ export const linkerdPortAnnotation: LintRule = {
     for (const doc of ctx.documents) {
       const obj = doc.obj;
       if (isNamespace(obj)) {
-        const name = isObject(obj.metadata) ? String(obj.metadata.name) : '';
-        check(doc, obj.metadata?.annotations, 'metadata.annotations', `, which the proxy injector copies onto the pods of namespace ${name} that set none`,
+        const name = isObject(obj.metadata) && typeof obj.metadata.name === 'string' && obj.metadata.name !== '' ? `namespace ${obj.metadata.name}` : 'this namespace';
+        check(doc, obj.metadata?.annotations, 'metadata.annotations', `, which the proxy injector copies onto the pods of ${name} that set none`,
           undefined, out);
         continue;
       }
