@@ -119,6 +119,8 @@ describe('linkerd-port-annotation-invalid (linkerd2 policy-controller ports.rs p
     ]);
     expect(findings.find((f) => f.object === 'Pod shop/p')!.message).toBe(`${OPAQUE}: '4100-4000' is not an increasing range, and Linkerd's policy controller reads a list with any `
       + `invalid entry as no port at all (it ignores the whole annotation): ${OPAQUE_EFFECT('')}`);
+    // The backwards range is suggested the right way round.
+    expect(findings.find((f) => f.object === 'Pod shop/p')!.fix).toBe(`${FIX} (e.g. "4000-4100")`);
     expect(findings.find((f) => f.object === 'CronJob shop/cron')!.message).toBe(`${REQUIRE_ID}: 'https' is not a port (1-65535), and Linkerd's `
       + `policy controller reads a list with any invalid entry as no port at all (it ignores the whole annotation): ${REQUIRE_ID_EFFECT('')}`);
   });

@@ -72,6 +72,13 @@ function check(doc: LintDocument, annotations: unknown, base: string, who: strin
         if (!keep.includes(entry.trim())) keep.push(entry.trim());
         continue;
       }
+      // A range written backwards (`90-80`) meant the same ports: suggested the right way round.
+      const backwards = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(entry);
+      if (backwards && Number(backwards[2]) >= 1 && Number(backwards[1]) <= 65535 && Number(backwards[2]) < Number(backwards[1])) {
+        const range = `${Number(backwards[2])}-${Number(backwards[1])}`;
+        if (!keep.includes(range)) keep.push(range);
+        continue;
+      }
       const port = namedPort(template, entry.trim());
       if (port !== undefined && port >= 1 && port <= 65535) {
         named.push({ entry: entry.trim(), port });
