@@ -1,0 +1,143 @@
+/**
+ * An Istio Sidecar resource with ingress listeners decides how the pod's sidecar serves its inbound
+ * ports (upstream sources in src/analysis/mesh/istio-sidecar-ingress.ts): istio/istio
+ * pilot/pkg/networking/core/listener_inbound.go `buildInboundChainConfigs` builds the inbound chains
+ * from the listeners (protocol `Parse(port.protocol)`) instead of the Services, and
+ * pilot/pkg/model/push_context.go `getSidecarScope` picks the Sidecar: workloadSelector in the pod's
+ * namespace, else namespace-wide, else the root namespace's.
+ */
+import { authorizationPolicy, ISTIO_SIDECAR, meshReach, namespace, peerAuthentication, service, w, workload } from './support';
+import { Verdict } from '../../../src/analysis/verdict';
+import { Port } from '../../../src/policy/port';
+import { expectValidManifests } from '../../support/schema';
+
+const base = [
+  namespace('istio-system'),
+  namespace('shop', { 'istio-injection': 'enabled' }),
+  namespace('other', { 'istio-injection': 'enabled' }),
+  workload('shop', 'web'),
+  workload('shop', 'api'),
+  peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } }),
+];
+const PORT = Port.tcp(8080);
+const HTTP_SERVICE = service('shop', 'api', 'api', [{ name: 'http-api', port: 8080 }]);
+const TCP_SERVICE = service('shop', 'api', 'api', [{ name: 'tcp-api', port: 8080 }]);
+const GET_ONLY = authorizationPolicy('shop', 'get-only', {
+  selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+});
+const IDENTITY = 'over mutual TLS as cluster.local/ns/shop/sa/web';
+
+function sidecar(ns: string, name: string, ingress: Array<Record<string, unknown>>, labels?: Record<string, string>): any {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Sidecar',
+    metadata: { name, namespace: ns },
+    spec: { ...(labels ? { workloadSelector: { labels } } : {}), ...(ingress.length > 0 ? { ingress } : { egress: [{ hosts: ['./*'] }] }) },
+  };
+}
+const listener = (port: number, protocol: string) => ({ port: { number: port, protocol, name: `${protocol.toLowerCase()}-${port}` }, defaultEndpoint: `127.0.0.1:${port}` });
+
+function reach(...objects: any[]) {
+  const all = [...base, ...objects];
+  expectValidManifests(all);
+  return meshReach(all, ISTIO_SIDECAR);
+}
+
+describe('a Sidecar ingress listener gives the port its protocol, whatever the Services say', () => {
+  test('TCP listener, Service port http-*: the ALLOW rule with methods matches nothing', () => {
+    const result = reach(HTTP_SERVICE, GET_ONLY, sidecar('shop', 'api', [listener(8080, 'TCP')], { app: 'api' })).check(w('shop/web'), w('shop/api'), PORT);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.uncertainties).toEqual([]);
+    expect(result.mesh!.reasons).toEqual([
+      "AuthorizationPolicy shop/get-only spec.rules[0] (ALLOW): shop/api's sidecar serves port 8080 as TCP (Sidecar shop/api ingress[0] port 8080 "
+        + "(protocol 'TCP': TCP)), and istiod skips this ALLOW rule on the TCP filter chain because it uses HTTP-only attributes "
+        + '(spec.rules[0].to[0].operation.methods): it matches no connection',
+      `AuthorizationPolicy shop/get-only selects shop/api, so only what an ALLOW rule matches is allowed, and no rule matches shop/web -> shop/api TCP/8080 (${IDENTITY})`,
+    ]);
+  });
+
+  test('HTTP listener (any case), Service port tcp-*: the rule is evaluated, a GET is allowed and a POST denied', () => {
+    const r = reach(TCP_SERVICE, GET_ONLY, sidecar('shop', 'api', [listener(8080, 'http')], { app: 'api' }));
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'POST', path: '/' }).verdict).toBe(Verdict.DENY);
+  });
+
+  test('the root namespace\'s Sidecar without workloadSelector is the mesh default', () => {
+    const result = reach(HTTP_SERVICE, GET_ONLY, sidecar('istio-system', 'default', [listener(8080, 'TCP')])).check(w('shop/web'), w('shop/api'), PORT);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.mesh!.reasons[0]).toContain('(Sidecar istio-system/default ingress[0] port 8080 (protocol \'TCP\': TCP))');
+  });
+});
+
+describe('a Sidecar that does not apply changes nothing', () => {
+  const noSidecar = () => reach(HTTP_SERVICE, GET_ONLY).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+  test.each([
+    ['in another namespace', sidecar('other', 'api', [listener(8080, 'TCP')])],
+    ['selecting other pods', sidecar('shop', 'api', [listener(8080, 'TCP')], { app: 'web' })],
+    ['in the root namespace with a workloadSelector', sidecar('istio-system', 'api', [listener(8080, 'TCP')], { app: 'api' })],
+  ])('%s: the Services decide (HTTP, a GET allowed)', (_what, sc) => {
+    const result = reach(HTTP_SERVICE, GET_ONLY, sc).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.mesh!.reasons).toEqual(noSidecar().mesh!.reasons);
+  });
+
+  test('the namespace\'s own Sidecar without ingress shadows the root default', () => {
+    const result = reach(HTTP_SERVICE, GET_ONLY, sidecar('istio-system', 'default', [listener(8080, 'TCP')]), sidecar('shop', 'default', []))
+      .checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a selecting Sidecar without ingress wins over the namespace-wide one with ingress', () => {
+    const result = reach(HTTP_SERVICE, GET_ONLY, sidecar('shop', 'default', [listener(8080, 'TCP')]), sidecar('shop', 'api', [], { app: 'api' }))
+      .checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.ALLOW);
+  });
+});
+
+describe('what is not known', () => {
+  test('a port the Sidecar does not list, declared TCP by a Service: passthrough by default, the Service\'s with the merge setting', () => {
+    const result = reach(TCP_SERVICE, GET_ONLY, sidecar('shop', 'api', [listener(9090, 'HTTP')], { app: 'api' }))
+      .checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([
+      'mesh: Sidecar shop/api has ingress listeners, none for port 8080, so the sidecar sends it to the passthrough chains, which detect its protocol, '
+        + 'unless istiod runs with PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE (default false, not in the manifests), where the Services '
+        + "declare it: Service shop/api port 8080 (port name 'tcp-api': TCP): served as HTTP the flow is allowed, served as TCP (rules without their HTTP-only attributes) denied",
+    ]);
+  });
+
+  test('two namespace-wide Sidecars with different ingress: which applies is not known', () => {
+    const result = reach(HTTP_SERVICE, GET_ONLY, sidecar('shop', 'a', [listener(8080, 'TCP')]), sidecar('shop', 'b', [listener(8080, 'HTTP')]))
+      .checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([
+      'mesh: Sidecar shop/a, Sidecar shop/b all apply to shop/api with different ingress listeners, and istiod uses the oldest, whose creation time '
+        + 'is not in the manifests: served as HTTP the flow is allowed, served as TCP (rules without their HTTP-only attributes) denied',
+    ]);
+  });
+
+  test('a protocol Istio does not know: istiod rejects the Sidecar, so how the port is served is not known', () => {
+    const result = reach(HTTP_SERVICE, GET_ONLY, sidecar('shop', 'api', [listener(8080, 'thrift')], { app: 'api' }))
+      .checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([
+      "mesh: Sidecar shop/api applies to shop/api, but its ingress[0].port.protocol 'thrift' is not a protocol Istio knows, so istiod's validation "
+        + 'rejects it: served as HTTP the flow is allowed, served as TCP (rules without their HTTP-only attributes) denied',
+    ]);
+  });
+});
+
+describe('agreeing answers stay exact', () => {
+  test('a port the Sidecar does not list, declared HTTP by a Service: HTTP either way, the rule is evaluated', () => {
+    const r = reach(HTTP_SERVICE, GET_ONLY, sidecar('shop', 'api', [listener(9090, 'TCP')], { app: 'api' }));
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'POST', path: '/' }).verdict).toBe(Verdict.DENY);
+  });
+
+  test('two namespace-wide Sidecars with the same ingress: exact', () => {
+    const result = reach(HTTP_SERVICE, GET_ONLY, sidecar('shop', 'a', [listener(8080, 'TCP')]), sidecar('shop', 'b', [listener(8080, 'TCP')]))
+      .check(w('shop/web'), w('shop/api'), PORT);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.uncertainties).toEqual([]);
+  });
+});
