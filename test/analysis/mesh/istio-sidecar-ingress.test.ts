@@ -127,6 +127,34 @@ describe('what is not known', () => {
   });
 });
 
+describe('listeners not modelled', () => {
+  const TLS = { mode: 'SIMPLE', serverCertificate: '/etc/certs/cert.pem', privateKey: '/etc/certs/key.pem' };
+  const get = (...objects: any[]) => reach(HTTP_SERVICE, GET_ONLY, ...objects).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+
+  test('tls on an HTTPS listener: HTTP after termination only with ENABLE_TLS_ON_SIDECAR_INGRESS, so not known', () => {
+    const result = get(sidecar('shop', 'api', [{ ...listener(8080, 'HTTPS'), tls: TLS }], { app: 'api' }));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([
+      'mesh: Sidecar shop/api ingress[0] terminates TLS on HTTPS port 8080: served as HTTP if istiod runs with ENABLE_TLS_ON_SIDECAR_INGRESS (default '
+        + 'false), else as TCP, which is not in the manifests: served as HTTP the flow is allowed, served as TCP (rules without their HTTP-only attributes) denied',
+    ]);
+  });
+
+  test('tls on a TLS listener: TCP either way, exact', () => {
+    const result = get(sidecar('shop', 'api', [{ ...listener(8080, 'TLS'), tls: TLS }], { app: 'api' }));
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.uncertainties).toEqual([]);
+  });
+
+  test('captureMode NONE: not known', () => {
+    const result = get(sidecar('shop', 'api', [{ ...listener(8080, 'TCP'), captureMode: 'NONE' }], { app: 'api' }));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([
+      'mesh: Sidecar shop/api ingress[0] has captureMode NONE (a listener bound to port 8080), which is not modelled: served as HTTP the flow is allowed, served as TCP (rules without their HTTP-only attributes) denied',
+    ]);
+  });
+});
+
 describe('agreeing answers stay exact', () => {
   test('a port the Sidecar does not list, declared HTTP by a Service: HTTP either way, the rule is evaluated', () => {
     const r = reach(HTTP_SERVICE, GET_ONLY, sidecar('shop', 'api', [listener(9090, 'TCP')], { app: 'api' }));
