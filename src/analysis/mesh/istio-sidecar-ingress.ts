@@ -20,7 +20,8 @@
  * - Not modelled, so not known: `tls` on an HTTPS listener (served as HTTP after termination when
  *   istiod runs with ENABLE_TLS_ON_SIDECAR_INGRESS), `captureMode: NONE` (a listener bound to the
  *   port beside the redirected traffic), and a Sidecar istiod's validation rejects (a protocol it
- *   does not know, a port listed twice: pkg/config/validation `ValidateSidecar`).
+ *   does not know, a port listed twice, a targetPort, tls on a port neither HTTPS nor TLS:
+ *   pkg/config/validation `ValidateSidecar`).
  */
 import type { InboundProtocol } from './istio-inbound-protocol';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
@@ -117,6 +118,12 @@ function invalidity(ingress: readonly unknown[]): string | undefined {
     const name = l.port.protocol;
     if (typeof name === 'string' && name !== '' && !HTTP.has(name.toLowerCase()) && !TCP.has(name.toLowerCase())) {
       return `its ingress[${i}].port.protocol '${name}' is not a protocol Istio knows, so istiod's validation rejects it`;
+    }
+    if (typeof l.port.targetPort === 'number' && l.port.targetPort > 0) {
+      return `its ingress[${i}].port.targetPort is set ("targetPort has no impact on Sidecars"), so istiod's validation rejects it`;
+    }
+    if (l.tls !== undefined && !['https', 'tls'].includes(String(name ?? '').toLowerCase())) {
+      return `its ingress[${i}] has tls on a port whose protocol is not HTTPS or TLS, so istiod's validation rejects it`;
     }
     if (seen.has(l.port.number)) return `its ingress lists port ${l.port.number} twice, so istiod's validation rejects it`;
     seen.add(l.port.number);

@@ -155,6 +155,20 @@ describe('listeners not modelled', () => {
   });
 });
 
+describe('a Sidecar istiod rejects', () => {
+  test.each([
+    ['a port listed twice', [listener(8080, 'TCP'), listener(8080, 'HTTP')], 'its ingress lists port 8080 twice'],
+    ['a targetPort', [{ ...listener(8080, 'TCP'), port: { number: 8080, protocol: 'TCP', targetPort: 9090 } }],
+      'its ingress[0].port.targetPort is set ("targetPort has no impact on Sidecars")'],
+    ['tls on a TCP port', [{ ...listener(8080, 'TCP'), tls: { mode: 'SIMPLE' } }], 'its ingress[0] has tls on a port whose protocol is not HTTPS or TLS'],
+  ])('%s: not known', (_what, ingress, why) => {
+    const result = reach(HTTP_SERVICE, GET_ONLY, sidecar('shop', 'api', ingress, { app: 'api' }))
+      .checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([`mesh: Sidecar shop/api applies to shop/api, but ${why}, so istiod's validation rejects it: served as HTTP the flow is allowed, served as TCP (rules without their HTTP-only attributes) denied`]);
+  });
+});
+
 describe('agreeing answers stay exact', () => {
   test('a port the Sidecar does not list, declared HTTP by a Service: HTTP either way, the rule is evaluated', () => {
     const r = reach(HTTP_SERVICE, GET_ONLY, sidecar('shop', 'api', [listener(9090, 'TCP')], { app: 'api' }));
