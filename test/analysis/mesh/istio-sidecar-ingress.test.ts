@@ -67,6 +67,11 @@ describe('a Sidecar ingress listener gives the port its protocol, whatever the S
     expect(result.verdict).toBe(Verdict.DENY);
     expect(result.mesh!.reasons[0]).toContain('(Sidecar istio-system/default ingress[0] port 8080 (protocol \'TCP\': TCP))');
   });
+
+  test.each(['networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'])('a Sidecar served as %s applies the same', (apiVersion) => {
+    const sc = { ...sidecar('shop', 'api', [listener(8080, 'TCP')], { app: 'api' }), apiVersion };
+    expect(reach(HTTP_SERVICE, GET_ONLY, sc).check(w('shop/web'), w('shop/api'), PORT).verdict).toBe(Verdict.DENY);
+  });
 });
 
 describe('a Sidecar that does not apply changes nothing', () => {
