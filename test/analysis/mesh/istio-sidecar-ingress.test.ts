@@ -6,7 +6,7 @@
  * pilot/pkg/model/push_context.go `getSidecarScope` picks the Sidecar: workloadSelector in the pod's
  * namespace, else namespace-wide, else the root namespace's.
  */
-import { authorizationPolicy, ISTIO_SIDECAR, meshReach, namespace, peerAuthentication, service, w, workload } from './support';
+import { authorizationPolicy, ISTIO_SIDECAR, meshReach, namespace, peerAuthentication, podWithIp, service, w, workload } from './support';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Port } from '../../../src/policy/port';
 import { expectValidManifests } from '../../support/schema';
@@ -186,5 +186,29 @@ describe('agreeing answers stay exact', () => {
       .check(w('shop/web'), w('shop/api'), PORT);
     expect(result.verdict).toBe(Verdict.DENY);
     expect(result.uncertainties).toEqual([]);
+  });
+});
+
+// The remote address (./istio-remote-address): X-Forwarded-For sets it on an HTTP chain only.
+describe('the remote address follows the Sidecar\'s protocol', () => {
+  const ext = podWithIp('shop', 'ext', '10.9.0.7');
+  const denyPeer = authorizationPolicy('shop', 'p', {
+    selector: { matchLabels: { app: 'api' } }, action: 'DENY', rules: [{ from: [{ source: { remoteIpBlocks: ['10.9.0.0/16'] } }] }],
+  });
+
+  test('TCP listener, Service port http-*: the remote address is the peer, so the DENY is exact', () => {
+    const result = reach(ext, HTTP_SERVICE, denyPeer, sidecar('shop', 'api', [listener(8080, 'TCP')], { app: 'api' })).check(w('shop/ext'), w('shop/api'), PORT);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.uncertainties).toEqual([]);
+  });
+
+  test('HTTP listener, Service port tcp-*: a client picks the address by X-Forwarded-For, naming the Sidecar', () => {
+    const result = reach(ext, TCP_SERVICE, denyPeer, sidecar('shop', 'api', [listener(8080, 'HTTP')], { app: 'api' })).check(w('shop/ext'), w('shop/api'), PORT);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([
+      'mesh: AuthorizationPolicy shop/p spec.rules[0] (DENY): spec.rules[0].from[0].source.remoteIpBlocks: a client speaking HTTP to port 8080 '
+        + "(Sidecar shop/api ingress[0] port 8080 (protocol 'HTTP': HTTP)) writes the remote address: the sidecar takes the last entry of its "
+        + 'X-Forwarded-For header (Envoy use_remote_address false on sidecar inbound), so the client picks the address matched here',
+    ]);
   });
 });
