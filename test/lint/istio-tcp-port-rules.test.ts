@@ -51,6 +51,20 @@ describe('istio-authz-http-*-on-tcp-port', () => {
       + '(spec.rules[0].to[0].operation.methods), so it matches no connection to those ports');
   });
 
+  test('ALLOW with methods on a port a Sidecar ingress listener declares TCP (Service port http-*): warning naming the Sidecar', () => {
+    const sidecar = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Sidecar',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: { workloadSelector: { labels: { app: 'api' } }, ingress: [{ port: { number: 9000, protocol: 'TCP', name: 'tcp' } }] },
+    };
+    const findings = lint(SIDECAR_NS, deployment('api'), svc('api', { name: 'http-api' }), sidecar, GET_9000);
+    expect(brief(findings)).toEqual([{ rule: 'istio-authz-http-allow-on-tcp-port', severity: 'warning', object: 'AuthorizationPolicy shop/get', path: 'spec.rules[0]' }]);
+    expect(findings[0].message).toBe("port 9000 of shop/api is served as TCP by the sidecar (Sidecar shop/api ingress[0] port 9000 (protocol 'TCP': TCP)), "
+      + 'whose RBAC network filter sees no HTTP request: istiod skips this ALLOW rule there because it uses HTTP-only attributes '
+      + '(spec.rules[0].to[0].operation.methods), so it matches no connection to those ports');
+  });
+
   test('DENY with paths on a port declared by appProtocol mysql: warning, the whole connection is denied', () => {
     const findings = lint(SIDECAR_NS, deployment('api'), svc('api', { name: 'db', appProtocol: 'mysql' }), NO_ADMIN_9000);
     expect(brief(findings)).toEqual([{ rule: 'istio-authz-http-deny-on-tcp-port', severity: 'warning', object: 'AuthorizationPolicy shop/no-admin', path: 'spec.rules[0]' }]);

@@ -22,8 +22,11 @@
  *   protocol used as well": listener_inbound `buildInboundChainConfigs`). Creation times are not in
  *   the manifests, so when they disagree between TCP and not TCP, the protocol is not known.
  *
- * A `Sidecar` resource's ingress listeners (which can declare other ports) are not read.
+ * - A `Sidecar` resource with ingress listeners applying to the pod replaces all of the above: a port
+ *   it lists has the listener's protocol, one it does not list goes to the passthrough chains by
+ *   default (./istio-sidecar-ingress).
  */
+import { SidecarIngresses } from './istio-sidecar-ingress';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
 
@@ -74,8 +77,11 @@ export class InboundProtocols {
   private readonly services = new Map<string, SelectingService[]>();
   /** Answers per destination and port (asked for every flow of a matrix). */
   private readonly cache = new WeakMap<Endpoint, Map<number, { protocol: InboundProtocol; why: string }>>();
+  private readonly sidecars: SidecarIngresses;
 
-  constructor(manifests: readonly ManifestObject[]) {
+  /** `rootNamespace`: the mesh root namespace, whose Sidecar without workloadSelector is the mesh default. */
+  constructor(manifests: readonly ManifestObject[], rootNamespace: string = 'istio-system') {
+    this.sidecars = new SidecarIngresses(manifests, rootNamespace);
     for (const obj of manifests) {
       if (!isKindOf(obj, '', 'Service')) continue;
       const selector = obj.spec?.selector;
@@ -104,8 +110,25 @@ export class InboundProtocols {
     let ports = this.cache.get(destination);
     if (!ports) this.cache.set(destination, ports = new Map());
     let answer = ports.get(port);
-    if (!answer) ports.set(port, answer = this.compute(destination, port));
+    if (!answer) ports.set(port, answer = this.withSidecar(destination, port));
     return answer;
+  }
+
+  /** The answer of the Sidecar applying to the destination, where one with ingress listeners does. */
+  private withSidecar(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
+    const sidecar = this.sidecars.of(destination, port);
+    if (sidecar === undefined) return this.compute(destination, port);
+    if (sidecar.kind !== 'unlisted') return { protocol: sidecar.kind === 'listed' ? sidecar.protocol : 'unknown', why: sidecar.why };
+    const services = this.compute(destination, port);
+    const passthrough = `${sidecar.sidecar} has ingress listeners, none for port ${port}, so the sidecar sends it to the passthrough chains, which `
+      + 'detect its protocol';
+    // Detected and HTTP get the same HTTP chain for a client speaking HTTP; only TCP differs.
+    if (services.protocol !== 'tcp' && services.protocol !== 'unknown') return { protocol: 'detected', why: passthrough };
+    return {
+      protocol: 'unknown',
+      why: `${passthrough}, unless istiod runs with PILOT_ALLOW_SIDECAR_SERVICE_INBOUND_LISTENER_MERGE (default false, not in the manifests), `
+        + `where the Services declare it: ${services.why}`,
+    };
   }
 
   private compute(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {

@@ -95,7 +95,7 @@ export class IstioModel implements MeshModel {
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.peerAuth = new PeerAuthentications(manifests, facts.rootNamespace);
-    this.inbound = new InboundProtocols(manifests);
+    this.inbound = new InboundProtocols(manifests, facts.rootNamespace);
     this.notes.push(...this.peerAuth.notes);
     this.waypoints = new Waypoints(manifests, namespaces);
     for (const obj of manifests) {

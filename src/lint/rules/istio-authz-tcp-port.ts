@@ -49,7 +49,7 @@ export const istioAuthzTcpPort: LintRule = {
     const sidecars = inventory.pods.map((p) => p.endpoint).filter((e) => !isIstioGateway(e) && members.get(e)!.dataPlane === 'sidecar');
     if (sidecars.length === 0) return [];
     // A port the sidecar does not capture (traffic.sidecar.istio.io/excludeInboundPorts) gets no RBAC filter at all.
-    const inner = new InboundProtocols(objects);
+    const inner = new InboundProtocols(objects, SIDECAR.rootNamespace);
     const protocols = {
       of: (e: Endpoint, port: number) => (members.get(e)!.inboundBypass.has(port)
         ? { protocol: 'uncaptured' as const, why: '' } : inner.of(e, port)),
