@@ -26,12 +26,11 @@
  *   it lists has the listener's protocol, one it does not list goes to the passthrough chains by
  *   default (./istio-sidecar-ingress).
  */
+import { InboundProtocol } from './istio-inbound-protocol-kind';
 import { SidecarIngresses } from './istio-sidecar-ingress';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
 
-/** How the sidecar's inbound listener serves a port (`unknown`: Services disagree on TCP, see above). */
-export type InboundProtocol = 'http' | 'tcp' | 'detected' | 'unknown';
 
 /** One port of a Service, as the inbound listener reads it. */
 interface ServicePortView {

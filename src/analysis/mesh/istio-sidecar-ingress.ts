@@ -23,7 +23,7 @@
  *   does not know, a port listed twice, a targetPort, tls on a port neither HTTPS nor TLS:
  *   pkg/config/validation `ValidateSidecar`).
  */
-import type { InboundProtocol } from './istio-inbound-protocol';
+import type { InboundProtocol } from './istio-inbound-protocol-kind';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
 
