@@ -33,7 +33,7 @@ import { Endpoint, ManifestObject } from '../model';
 
 
 /** One port of a Service, as the inbound listener reads it. */
-interface ServicePortView {
+export interface ServicePortView {
   readonly name?: string;
   readonly port: number;
   readonly targetPort?: number | string;
@@ -85,15 +85,8 @@ export class InboundProtocols {
       if (!isKindOf(obj, '', 'Service')) continue;
       const selector = obj.spec?.selector;
       if (!isPlainObject(selector) || Object.keys(selector).length === 0) continue;
-      const ports = (Array.isArray(obj.spec?.ports) ? obj.spec!.ports : []).filter((p: any) => isPlainObject(p) && typeof p.port === 'number'
-        && (p.protocol === undefined || p.protocol === 'TCP')).map((p: any) => ({
-        ...(typeof p.name === 'string' ? { name: p.name } : {}),
-        port: p.port,
-        ...(typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? { targetPort: p.targetPort } : {}),
-        ...(typeof p.appProtocol === 'string' ? { appProtocol: p.appProtocol } : {}),
-      }));
       const ns = namespaceOf(obj);
-      const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports };
+      const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports: tcpServicePorts(obj) };
       const known = this.services.get(ns);
       if (known) known.push(svc);
       else this.services.set(ns, [svc]);
@@ -155,8 +148,19 @@ export class InboundProtocols {
   }
 }
 
-/** The pod port a Service port sends to (a named targetPort through the pod's named ports). */
-function targetOf(p: ServicePortView, destination: Endpoint): number | undefined {
+/** The TCP ports of a Service object (the ones Istio's inbound listeners and waypoints serve). */
+export function tcpServicePorts(svc: ManifestObject): ServicePortView[] {
+  return (Array.isArray(svc.spec?.ports) ? svc.spec!.ports : []).filter((p: any) => isPlainObject(p) && typeof p.port === 'number'
+    && (p.protocol === undefined || p.protocol === 'TCP')).map((p: any) => ({
+    ...(typeof p.name === 'string' ? { name: p.name } : {}),
+    port: p.port,
+    ...(typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? { targetPort: p.targetPort } : {}),
+    ...(typeof p.appProtocol === 'string' ? { appProtocol: p.appProtocol } : {}),
+  }));
+}
+
+/** The pod port a Service port sends to (a named targetPort through the pod's named TCP ports). */
+export function targetOf(p: ServicePortView, destination: Endpoint): number | undefined {
   if (p.targetPort === undefined) return p.port;
   if (typeof p.targetPort === 'number') return p.targetPort;
   return destination.namedPorts.find((np) => np.name === p.targetPort && np.protocol === 'TCP')?.port;

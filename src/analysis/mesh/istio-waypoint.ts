@@ -34,7 +34,7 @@
  *   with `selector` or neither stay with the destination's ztunnel, which sees the WAYPOINT's identity
  *   as the source ("waypoint proxies do not impersonate src identity"). Both must allow.
  */
-import { servicePortProtocol } from './istio-inbound-protocol';
+import { servicePortProtocol, ServicePortView, targetOf, tcpServicePorts } from './istio-inbound-protocol';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namespaceLabelsOf, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, matchesLabelSelector } from '../selectors';
@@ -287,18 +287,9 @@ export class Waypoints {
   }
 }
 
-/** The Service ports whose target is the pod's `port` (a number, or a name of the pod's ports). */
-function servicePortsFor(svc: ManifestObject, destination: Endpoint, port: number): Array<{ port: number; name?: string; appProtocol?: string }> {
-  const ports: any[] = Array.isArray(svc.spec?.ports) ? svc.spec!.ports : [];
-  return ports.filter((p) => isPlainObject(p) && (p.protocol ?? 'TCP') === 'TCP').flatMap((p) => {
-    const target = p.targetPort ?? p.port;
-    const resolved = typeof target === 'string' ? destination.namedPorts.find((n) => n.name === target)?.port : Number(target);
-    return resolved === port ? [{
-      port: Number(p.port),
-      ...(typeof p.name === 'string' ? { name: p.name } : {}),
-      ...(typeof p.appProtocol === 'string' ? { appProtocol: p.appProtocol } : {}),
-    }] : [];
-  });
+/** The Service's TCP ports whose target is the pod's `port` (a number, or a name of the pod's TCP ports). */
+function servicePortsFor(svc: ManifestObject, destination: Endpoint, port: number): ServicePortView[] {
+  return tcpServicePorts(svc).filter((p) => targetOf(p, destination) === port);
 }
 
 /** A policy's targetRefs as istiod reads them (`targetRefs`, else the legacy `targetRef`). */
