@@ -26,7 +26,7 @@
  *   it lists has the listener's protocol, one it does not list goes to the passthrough chains by
  *   default (./istio-sidecar-ingress).
  */
-import { InboundProtocol } from './istio-inbound-protocol-kind';
+import { InboundProtocol, knownProtocolChain } from './istio-inbound-protocol-kind';
 import { SidecarIngresses } from './istio-sidecar-ingress';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
@@ -48,8 +48,6 @@ interface SelectingService {
   readonly ports: readonly ServicePortView[];
 }
 
-const HTTP_PROTOCOLS = new Set(['http', 'http2', 'http_proxy', 'grpc', 'grpc-web']);
-const TCP_PROTOCOLS = new Set(['tcp', 'https', 'tls', 'mongo', 'redis', 'mysql']);
 /** The KEP-3726 appProtocols istiod maps before parsing (h2c: HTTP2, ws: HTTP, wss: HTTPS). */
 const K8S_APP_PROTOCOLS: ReadonlyMap<string, InboundProtocol> = new Map([
   ['kubernetes.io/h2c', 'http'],
@@ -65,9 +63,7 @@ export function servicePortProtocol(name: string | undefined, appProtocol: strin
   if (standard !== undefined) return standard;
   const text = (appProtocol ?? name ?? '').toLowerCase();
   const parsed = text.startsWith('grpc-web') ? 'grpc-web' : text.split('-')[0];
-  if (HTTP_PROTOCOLS.has(parsed)) return 'http';
-  if (TCP_PROTOCOLS.has(parsed)) return 'tcp';
-  return WELL_KNOWN_TCP_PORTS.has(port) ? 'tcp' : 'detected';
+  return knownProtocolChain(parsed) ?? (WELL_KNOWN_TCP_PORTS.has(port) ? 'tcp' : 'detected');
 }
 
 /** The inbound protocols of the pods' ports, from the Services of a manifest set. */

@@ -23,7 +23,7 @@
  *   does not know, a port listed twice, a targetPort, tls on a port neither HTTPS nor TLS:
  *   pkg/config/validation `ValidateSidecar`).
  */
-import type { InboundProtocol } from './istio-inbound-protocol-kind';
+import { InboundProtocol, knownProtocolChain } from './istio-inbound-protocol-kind';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
 
@@ -44,8 +44,13 @@ interface SidecarView {
   readonly ingress: readonly unknown[];
 }
 
-const HTTP = new Set(['http', 'http2', 'http_proxy', 'grpc', 'grpc-web']);
-const TCP = new Set(['tcp', 'udp', 'https', 'tls', 'mongo', 'redis', 'mysql']);
+/**
+ * The chain of a listener protocol name (lower case): as a Service port's, and UDP, which istiod
+ * reads as ListenerProtocolUnknown, served by the TCP chain (`getFilterChainMatchOptions`).
+ */
+function listenerChain(name: string): 'http' | 'tcp' | undefined {
+  return name === 'udp' ? 'tcp' : knownProtocolChain(name);
+}
 
 /** The Sidecar resources of a manifest set, by namespace. */
 export class SidecarIngresses {
@@ -104,7 +109,7 @@ export class SidecarIngresses {
           + 'else as TCP, which is not in the manifests',
       };
     }
-    const protocol: InboundProtocol = HTTP.has(parsed) ? 'http' : TCP.has(parsed) ? 'tcp' : 'detected';
+    const protocol: InboundProtocol = listenerChain(parsed) ?? 'detected';
     const shown = protocol === 'detected' ? 'protocol detected' : protocol.toUpperCase();
     return { kind: 'listed', protocol, why: `${path} port ${port} (protocol ${name === '' ? 'not set' : `'${name}'`}: ${shown})` };
   }
@@ -116,7 +121,7 @@ function invalidity(ingress: readonly unknown[]): string | undefined {
   for (const [i, l] of ingress.entries()) {
     if (!isPlainObject(l) || !isPlainObject(l.port) || typeof l.port.number !== 'number') return `its ingress[${i}] has no port number`;
     const name = l.port.protocol;
-    if (typeof name === 'string' && name !== '' && !HTTP.has(name.toLowerCase()) && !TCP.has(name.toLowerCase())) {
+    if (typeof name === 'string' && name !== '' && listenerChain(name.toLowerCase()) === undefined) {
       return `its ingress[${i}].port.protocol '${name}' is not a protocol Istio knows, so istiod's validation rejects it`;
     }
     if (typeof l.port.targetPort === 'number' && l.port.targetPort > 0) {
