@@ -50,12 +50,16 @@ export function checkCidrList(site: string, prop: string, value: unknown, emptyA
  */
 function checkLinkerdNetworks(site: string, prop: string, value: unknown, emptyAllowed: boolean): string[] {
   return checkCidrList(site, prop, value, emptyAllowed).map((c, i) => {
-    const ipv4 = ipv4OfMapped(c);
-    if (ipv4 !== undefined) {
-      throw propError(site, `${prop}[${i}]`, `'${c}' is an IPv4-mapped IPv6 block, which matches no IPv4 client in Linkerd: write ${ipv4}`);
-    }
+    const problem = linkerdNetworkProblem(c);
+    if (problem !== undefined) throw propError(site, `${prop}[${i}]`, problem);
     return c;
   });
+}
+
+/** Why a valid CIDR cannot be a Linkerd network (see checkLinkerdNetworks), if it cannot; shared with the CLI's flags. */
+export function linkerdNetworkProblem(cidr: string): string | undefined {
+  const ipv4 = ipv4OfMapped(cidr);
+  return ipv4 === undefined ? undefined : `'${cidr}' is an IPv4-mapped IPv6 block, which matches no IPv4 client in Linkerd: write ${ipv4}`;
 }
 
 /** The Linkerd installation values of the options, validated (checked whatever the mesh, so a typo never waits for one; Reachability refuses them without a Linkerd mesh). */

@@ -7,6 +7,7 @@ import { OpenPattern, parseOpenPattern } from './open-patterns';
 import { parsePortList } from './ports';
 import { LINKERD_DEFAULT_POLICIES } from '../analysis/mesh/facts';
 import { parseLinkerdPorts } from '../analysis/mesh/linkerd-ports';
+import { linkerdNetworkProblem } from '../analysis/option-values';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
@@ -239,8 +240,11 @@ export function parseCommandLine(args: string[]): Command {
   };
 }
 
-/** `10.244.0.0/16,fd00:10:244::/56`: CIDRs, each valid, at least one unless `emptyAllowed`. */
-function parseCidrList(flag: string, text: string, emptyAllowed = false): string[] {
+/**
+ * `10.244.0.0/16,fd00:10:244::/56`: CIDRs, each valid, at least one unless `emptyAllowed`; `problem`
+ * says why a valid one is still refused (the analyzer's own check of the option the flag feeds).
+ */
+function parseCidrList(flag: string, text: string, emptyAllowed = false, problem?: (cidr: string) => string | undefined): string[] {
   const cidrs = text.split(',').map((c) => c.trim()).filter((c) => c !== '');
   if (cidrs.length === 0 && !emptyAllowed) throw new UsageError(`${flag}: expected CIDRs, e.g. 10.244.0.0/16`);
   for (const c of cidrs) {
@@ -249,6 +253,8 @@ function parseCidrList(flag: string, text: string, emptyAllowed = false): string
     } catch (e) {
       throw new UsageError(`${flag}: '${c}' is not a CIDR: ${(e as Error).message}`);
     }
+    const refused = problem?.(c);
+    if (refused !== undefined) throw new UsageError(`${flag}: ${refused}`);
   }
   return cidrs;
 }
@@ -278,9 +284,9 @@ function parseLinkerdFlags(values: Partial<Record<typeof LINKERD_FLAGS[number], 
   const probeNetworks = values['linkerd-probe-networks'];
   return {
     ...(policy !== undefined ? { defaultInboundPolicy: policy } : {}),
-    ...(clusterNetworks !== undefined ? { clusterNetworks: parseCidrList('--linkerd-cluster-networks', clusterNetworks) } : {}),
+    ...(clusterNetworks !== undefined ? { clusterNetworks: parseCidrList('--linkerd-cluster-networks', clusterNetworks, false, linkerdNetworkProblem) } : {}),
     // An empty list is Helm's `probeNetworks: []`: no probe route.
-    ...(probeNetworks !== undefined ? { probeNetworks: parseCidrList('--linkerd-probe-networks', probeNetworks, true) } : {}),
+    ...(probeNetworks !== undefined ? { probeNetworks: parseCidrList('--linkerd-probe-networks', probeNetworks, true, linkerdNetworkProblem) } : {}),
     ...(opaque !== undefined ? { opaquePorts: opaque } : {}),
   };
 }

@@ -56,6 +56,9 @@ describe('--linkerd-* flags', () => {
     [[...LINKERD, '--linkerd-cluster-networks', ''], 'error: --linkerd-cluster-networks: expected CIDRs, e.g. 10.244.0.0/16'],
     [[...LINKERD, '--linkerd-cluster-networks', '10.0.0.1/8'],
       'error: --linkerd-cluster-networks: \'10.0.0.1/8\' is not a CIDR: \'10.0.0.1/8\' has host bits set; did you mean 10.0.0.0/8?'],
+    // The analyzer's own refusal of a mapped block: a usage error, not an internal error (exit 3).
+    [[...LINKERD, '--linkerd-probe-networks', '10.0.0.0/24,::ffff:192.168.0.0/112'], 'error: --linkerd-probe-networks: \'::ffff:192.168.0.0/112\' is an '
+      + 'IPv4-mapped IPv6 block, which matches no IPv4 client in Linkerd: write 192.168.0.0/16'],
     [[...LINKERD, '--linkerd-probe-networks', 'nodes'],
       'error: --linkerd-probe-networks: \'nodes\' is not a CIDR: \'nodes\' is not a CIDR (expected address/prefix, e.g. 10.0.0.0/8)'],
     [[...LINKERD, '--linkerd-opaque-ports', '25,mysql'], 'error: --linkerd-opaque-ports: \'25,mysql\' is not a Linkerd port list (comma-separated ports '
