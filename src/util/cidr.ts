@@ -232,6 +232,16 @@ export function addressAt(cidr: ParsedCidr, offset: number): string {
   return address.toString();
 }
 
+/** The IP families whose every address one of `cidrs` holds (a /0 block); what is no CIDR counts for nothing. */
+export function familiesHeldWhole(cidrs: readonly unknown[]): Set<ParsedCidr['family']> {
+  const families = new Set<ParsedCidr['family']>();
+  for (const text of cidrs) {
+    const parsed = typeof text === 'string' ? parseCidrLoose(text) : undefined;
+    if (parsed?.prefix === 0) families.add(parsed.family);
+  }
+  return families;
+}
+
 /** Do two CIDRs share at least one address? */
 export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
   return cidrContainsCidr(a, b) || cidrContainsCidr(b, a);

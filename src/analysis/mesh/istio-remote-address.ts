@@ -20,7 +20,7 @@
  */
 import * as ipaddr from 'ipaddr.js';
 import { InboundProtocols } from './istio-inbound-protocol';
-import { parseIpLoose } from '../../util/cidr';
+import { familiesHeldWhole, parseIpLoose } from '../../util/cidr';
 import { Endpoint } from '../model';
 import { NO, Tri, YES } from '../verdict';
 
@@ -63,7 +63,7 @@ export function clientPicksRemoteAddress(destination: Endpoint, port: number, pr
 
 /** Do the blocks hold every address (an IPv4 and an IPv6 /0)? Only then can no address miss them. */
 export function everyAddress(blocks: readonly string[]): boolean {
-  return blocks.some((b) => !b.includes(':') && b.endsWith('/0')) && blocks.some((b) => b.includes(':') && b.endsWith('/0'));
+  return familiesHeldWhole(blocks).size === 2;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { isClusterNetworkPolicy } from '../../analysis/cluster-network-policy';
 import { isEmptySelector, LabelSelector } from '../../analysis/selectors';
 import { IpFamily } from '../../cluster/ip-family';
-import { parseCidrLoose } from '../../util/cidr';
+import { familiesHeldWhole } from '../../util/cidr';
 import { asArray, isObject } from '../document';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
@@ -84,8 +84,7 @@ function denyAllRule(rules: unknown[], direction: Direction, families: readonly 
     const peers = asArray(direction === 'ingress' ? rule.from : rule.to);
     if (peers.some(selectsEveryPod)) return i;
     // The networks of all peers of a rule count together (an egress peer only): every address of every family.
-    const whole = new Set(peers.flatMap((p) => (isObject(p) ? asArray(p.networks) : []))
-      .map((n) => (typeof n === 'string' ? parseCidrLoose(n) : undefined)).filter((c) => c?.prefix === 0).map((c) => c!.family));
+    const whole = familiesHeldWhole(peers.flatMap((p) => (isObject(p) ? asArray(p.networks) : [])));
     if (direction === 'egress' && families.every((f) => whole.has(f))) return i;
   }
   return undefined;
