@@ -130,6 +130,8 @@ export class Waypoints {
   private readonly services: ServiceInfo[] = [];
   /** ServiceEntries whose workloadSelector may pick pods (another way to address them). */
   private readonly serviceEntries: ServiceInfo[] = [];
+  /** Answers of `paths` per destination and port. */
+  private readonly pathCache = new WeakMap<Endpoint, Map<number, WaypointPath[]>>();
 
   constructor(manifests: readonly ManifestObject[], private readonly namespaces: NamespaceIndex) {
     for (const obj of manifests) {
@@ -146,8 +148,16 @@ export class Waypoints {
     }
   }
 
-  /** The ways a client may reach `destination` (an ambient pod) on TCP `port`. */
-  paths(destination: Endpoint, port: number): WaypointPath[] {
+  /** The ways a client may reach `destination` (an ambient pod) on TCP `port` (asked by the mesh verdict and the CNI's wire port alike). */
+  paths(destination: Endpoint, port: number): readonly WaypointPath[] {
+    let byPort = this.pathCache.get(destination);
+    if (!byPort) this.pathCache.set(destination, byPort = new Map());
+    let paths = byPort.get(port);
+    if (!paths) byPort.set(port, paths = this.computePaths(destination, port));
+    return paths;
+  }
+
+  private computePaths(destination: Endpoint, port: number): WaypointPath[] {
     const ns = destination.namespace ?? 'default';
     const nsLabels = namespaceLabelsOf(destination, this.namespaces);
     const paths: WaypointPath[] = [this.resolve(destination.labels, ns, nsLabels, 'workload', 'the pod', undefined)];
@@ -364,7 +374,7 @@ const WORD = { [YES]: 'allowed', [NO]: 'denied', [MAYBE]: 'indeterminate' } as c
  * The verdicts of every way to address the destination: exact when they agree (same outcome, same
  * L7 constraints), else indeterminate, naming the paths.
  */
-export function overPaths(paths: WaypointPath[], verdicts: DirectionVerdict[]): DirectionVerdict {
+export function overPaths(paths: readonly WaypointPath[], verdicts: DirectionVerdict[]): DirectionVerdict {
   if (verdicts.length === 1) return verdicts[0];
   const reasons = verdicts.flatMap((v) => v.reasons);
   const outcomes = new Set(verdicts.map((v) => v.outcome));
