@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { withChainingDefaults } from './chaining';
 import { CILIUM_CHART_VERSION } from './chart-values-keys';
 import {
   CiliumClientRateLimit, CiliumEgressGatewayPolicyOptions, CiliumEncryption, CiliumHubbleOptions, CiliumIpamOptions,
@@ -74,7 +75,10 @@ export interface CiliumInstallProps {
    */
   readonly ipam?: CiliumIpamOptions;
   /**
-   * Transparent encryption of pod traffic.
+   * Transparent encryption of pod traffic. With Cilium chained on top of another CNI plugin
+   * (`cni.chainingMode` / `cni.chainingTarget` in `extraValues`), IPsec is refused (docs.cilium.io:
+   * not supported with chaining) and WireGuard also sets `cni.enableRouteMTUForCNIChaining: true`
+   * unless `extraValues` sets it (docs.cilium.io: without it encrypted pod traffic is fragmented).
    * @default CiliumEncryption.wireguard() (the seeds' practice; no key Secret to manage)
    */
   readonly encryption?: CiliumEncryption;
@@ -217,7 +221,7 @@ export class CiliumInstall extends Construct {
     const inputs = { ...props, kubeProxyReplacement: this.kubeProxyReplacement, localRedirectPolicies: this.localRedirectPolicies };
     const { values: typed, typed: typedPaths, acknowledged } = typedCiliumValues(this, inputs, cluster);
     const extra = extraValues(this, props.extraValues);
-    this.merged = deepMerge(typed, extra);
+    this.merged = withChainingDefaults(deepMerge(typed, extra), extra);
     validateCiliumValues(this, this.merged, { extra, typed: typedPaths }, cluster, acknowledged);
     // The effective switches, whichever way they were set.
     this.localRedirectPolicies = this.merged.localRedirectPolicies?.enabled === true;

@@ -4,6 +4,7 @@
  * Errors name the typed prop that set a value, or `extraValues.<path>` when the escape hatch did.
  */
 import { IConstruct } from 'constructs';
+import { chainedOnAnotherPlugin, validateChaining } from './chaining';
 import { mistypedValues, unknownValueKeys } from './chart-values-keys-check';
 import { CiliumAcknowledgements } from './cilium-values';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
@@ -268,6 +269,7 @@ export function validateCiliumValues(
   if (mode !== undefined && !['default', 'always'].includes(mode)) fail('policyEnforcementMode', `${JSON.stringify(mode)} is not 'default' or 'always'`);
 
   validateClusterIdentity(values, fail);
+  validateChaining(values, fail, prop);
 }
 
 /** `cluster.name`, `cluster.id`, `clustermesh.maxConnectedClusters` (values.yaml comments; ClusterMesh docs). */
@@ -283,20 +285,6 @@ function validateClusterIdentity(values: Record<string, any>, fail: (path: strin
     fail('cluster.name', `${JSON.stringify(name)} must be at most 32 lower-case alphanumerics and '-', starting and ending alphanumeric`);
   }
   if (name === 'default' && id !== 0) fail('cluster.name', `'default' cannot be used with a cluster id (${id}): give every ClusterMesh member its own name`);
-}
-
-/**
- * The values path that chains Cilium on top of another CNI plugin, if any: a `cni.chainingMode`
- * other than none and portmap (values.yaml lists none, aws-cni, flannel, generic-veth, portmap;
- * with portmap Cilium stays the primary plugin and portmap only adds hostPort), or any
- * `cni.chainingTarget` (which implies generic-veth).
- */
-function chainedOnAnotherPlugin(values: Record<string, any>): string | undefined {
-  const target = get(values, 'cni.chainingTarget');
-  if (typeof target === 'string' && target !== '') return 'cni.chainingTarget';
-  const mode = get(values, 'cni.chainingMode');
-  if (mode !== undefined && mode !== null && !['', 'none', 'portmap'].includes(mode)) return 'cni.chainingMode';
-  return undefined;
 }
 
 function parseOrFail(cidr: string, fail: (message: string) => never) {

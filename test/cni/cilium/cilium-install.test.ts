@@ -546,6 +546,78 @@ describe('CiliumInstall named errors', () => {
     });
   });
 
+  describe('CNI chaining: what upstream says does not work with Cilium on top of another plugin, and nothing else', () => {
+    const IPSEC_REFUSED = (via: string) => `[platform/cilium] encryption: IPsec encryption is not supported with Cilium chained on top of another CNI plugin (${via}; `
+      + 'docs.cilium.io "IPsec Transparent Encryption", limitations; cilium/cilium#15596): use CiliumEncryption.wireguard(), or run Cilium as the only CNI';
+
+    test.each(['aws-cni', 'flannel', 'generic-veth', 'azure'])('IPsec with chainingMode %s is refused', (mode) => {
+      const cni = mode === 'aws-cni' || mode === 'flannel' ? { chainingMode: mode } : { chainingMode: mode, customConf: true, configMap: 'cni-configuration' };
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { cni } }))
+        .toThrow(IPSEC_REFUSED(`extraValues.cni.chainingMode: "${mode}"`));
+    });
+
+    test('IPsec with a chainingTarget is refused, and so is IPsec set through extraValues', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { cni: { chainingTarget: 'k8s-pod-network' } } }))
+        .toThrow(IPSEC_REFUSED('extraValues.cni.chainingTarget: "k8s-pod-network"'));
+      expect(() => build({ ...KPR, extraValues: { cni: { chainingMode: 'aws-cni' }, encryption: { type: 'ipsec' } } }))
+        .toThrow('[platform/cilium] extraValues.encryption.type: IPsec encryption is not supported with Cilium chained on top of another CNI plugin '
+          + '(extraValues.cni.chainingMode: "aws-cni"; ');
+    });
+
+    test('IPsec with Cilium as the primary plugin (none, portmap) is accepted', () => {
+      for (const cni of [{ chainingMode: 'none' }, { chainingMode: 'portmap' }]) {
+        const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.ipsec(), extraValues: { cni } });
+        const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+        for (const v of [cilium.values, released]) {
+          expect(v.encryption).toEqual({ enabled: true, type: 'ipsec', ipsec: { secretName: 'cilium-ipsec-keys' } });
+          expect(v.cni).toEqual(cni);
+        }
+      }
+    });
+
+    test('WireGuard (the default) with chaining sets cni.enableRouteMTUForCNIChaining (docs.cilium.io WireGuard: else fragmentation), in the release too', () => {
+      const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), extraValues: { cni: { chainingMode: 'aws-cni', exclusive: false } } });
+      const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+      for (const v of [cilium.values, released]) {
+        expect(v.cni).toEqual({ chainingMode: 'aws-cni', enableRouteMTUForCNIChaining: true, exclusive: false });
+        expect(v.encryption).toEqual({ enabled: true, type: 'wireguard' });
+      }
+      expect(cilium.valuesYaml()).toContain('enableRouteMTUForCNIChaining: true');
+    });
+
+    test('the route MTU setting is left to the user when given, and not added without chaining or without WireGuard', () => {
+      expect(build({ ...KPR, extraValues: { cni: { chainingMode: 'aws-cni', enableRouteMTUForCNIChaining: false } } }).cilium.values.cni)
+        .toEqual({ chainingMode: 'aws-cni', enableRouteMTUForCNIChaining: false });
+      expect(build({ ...KPR, extraValues: { cni: { chainingMode: 'portmap' } } }).cilium.values.cni).toEqual({ chainingMode: 'portmap' });
+      expect(build({ ...KPR, encryption: CiliumEncryption.none(), extraValues: { cni: { chainingMode: 'aws-cni' } } }).cilium.values.cni)
+        .toEqual({ chainingMode: 'aws-cni' });
+      expect(build().cilium.values.cni).toBeUndefined();
+    });
+
+    test('a mode the agent writes no CNI configuration for needs a chainingTarget or a supplied configuration (agent: "invalid CNI chaining mode")', () => {
+      const refused = (mode: string) => `[platform/cilium] extraValues.cni.chainingMode: "${mode}": the Cilium agent writes a CNI configuration itself only for `
+        + 'none, flannel, portmap and aws-cni (and for a cni.chainingTarget network it injects itself into); for any other mode it fails with '
+        + '"invalid CNI chaining mode" and pods get no network.';
+      for (const mode of ['generic-veth', 'azure', 'terway', 'generic-device']) {
+        expect(() => build({ ...KPR, extraValues: { cni: { chainingMode: mode } } })).toThrow(refused(mode));
+      }
+    });
+
+    test('unknown and unlisted modes are not refused as such: with a target or a supplied configuration they pass through as given', () => {
+      for (const cni of [
+        { chainingMode: 'generic-veth', customConf: true, configMap: 'cni-configuration' },
+        { chainingMode: 'terway', chainingTarget: 'terway' },
+        { chainingMode: 'generic-device', readCniConf: '/host/etc/cni/net.d/05-sample.conflist.input' },
+        { chainingTarget: 'k8s-pod-network' },
+      ]) {
+        const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.none(), extraValues: { cni } });
+        const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+        expect(cilium.values.cni).toEqual(cni);
+        expect(released.cni).toEqual(cni);
+      }
+    });
+  });
+
   test('the encryption factories refuse options that are not an object', () => {
     expect(() => CiliumEncryption.wireguard('strict' as any)).toThrow("[CiliumEncryption.wireguard] options: must be an object of options (or omitted), got the string 'strict'");
     expect(() => CiliumEncryption.ipsec([] as any)).toThrow('[CiliumEncryption.ipsec] options: must be an object of options (or omitted), got an array of 0');
