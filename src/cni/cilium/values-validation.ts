@@ -171,6 +171,16 @@ export function validateCiliumValues(
     const type = get(values, 'encryption.type');
     if (!['wireguard', 'ipsec', 'ztunnel'].includes(type)) fail('encryption.type', `type ${JSON.stringify(type)} is not 'wireguard', 'ipsec' or 'ztunnel' (set it: the chart defaults to ipsec, which needs a key Secret)`);
     if (type !== 'wireguard' && on('encryption.nodeEncryption')) fail('encryption.nodeEncryption', 'node encryption is a WireGuard feature');
+    // docs.cilium.io "IPsec Transparent Encryption", Limitations: IPsec "is not currently supported in
+    // combination with IPv6-only clusters", and host policies (the host firewall) are not supported with it.
+    if (type === 'ipsec' && !cluster.ipFamilies.includes(IpFamily.IPV4)) {
+      fail('encryption.type', 'IPsec encryption is not supported on IPv6-only clusters (docs.cilium.io "IPsec Transparent Encryption", limitations): '
+        + 'use CiliumEncryption.wireguard()');
+    }
+    if (type === 'ipsec' && on('hostFirewall.enabled')) {
+      fail('hostFirewall.enabled', 'host policies (the host firewall) are not supported with IPsec encryption (docs.cilium.io "IPsec Transparent Encryption", '
+        + 'limitations): use CiliumEncryption.wireguard(), or leave the host firewall off');
+    }
     if (type !== 'wireguard' && on('encryption.strictMode.ingress.enabled')) fail('encryption.strictMode.ingress.enabled', 'strict ingress mode requires WireGuard');
     if (on('encryption.strictMode.ingress.enabled')) {
       const chaining = chainedOnAnotherPlugin(values);

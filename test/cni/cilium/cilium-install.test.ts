@@ -618,6 +618,33 @@ describe('CiliumInstall named errors', () => {
     });
   });
 
+  describe('IPsec limitations (docs.cilium.io "IPsec Transparent Encryption")', () => {
+    const V6 = { ipFamilies: [IpFamily.IPV6], podCidrs: ['fd00:10:244::/56'], serviceCidrs: ['fd00:10:96::/112'] };
+    const DUAL = { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] };
+
+    test('on an IPv6-only cluster IPsec is refused, typed or through extraValues', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec() }, V6)).toThrow('[platform/cilium] encryption: IPsec encryption is not supported on '
+        + 'IPv6-only clusters (docs.cilium.io "IPsec Transparent Encryption", limitations): use CiliumEncryption.wireguard()');
+      expect(() => build({ ...KPR, extraValues: { encryption: { type: 'ipsec' } } }, V6)).toThrow('[platform/cilium] extraValues.encryption.type: IPsec encryption is not supported on IPv6-only');
+    });
+
+    test('dual-stack and IPv4 clusters keep IPsec; WireGuard on IPv6-only is accepted', () => {
+      for (const cluster of [DUAL, {}]) {
+        const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.ipsec() }, cluster);
+        const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+        for (const v of [cilium.values, released]) expect(v.encryption).toEqual({ enabled: true, type: 'ipsec', ipsec: { secretName: 'cilium-ipsec-keys' } });
+      }
+      expect(build({ ...KPR }, V6).cilium.values.encryption).toEqual({ enabled: true, type: 'wireguard' });
+    });
+
+    test('the host firewall with IPsec is refused (host policies are not supported with IPsec); with WireGuard it is accepted', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { hostFirewall: { enabled: true } } })).toThrow(
+        '[platform/cilium] extraValues.hostFirewall.enabled: host policies (the host firewall) are not supported with IPsec encryption '
+        + '(docs.cilium.io "IPsec Transparent Encryption", limitations): use CiliumEncryption.wireguard(), or leave the host firewall off');
+      expect(build({ ...KPR, extraValues: { hostFirewall: { enabled: true } } }).cilium.values.hostFirewall).toEqual({ enabled: true });
+    });
+  });
+
   test('the encryption factories refuse options that are not an object', () => {
     expect(() => CiliumEncryption.wireguard('strict' as any)).toThrow("[CiliumEncryption.wireguard] options: must be an object of options (or omitted), got the string 'strict'");
     expect(() => CiliumEncryption.ipsec([] as any)).toThrow('[CiliumEncryption.ipsec] options: must be an object of options (or omitted), got an array of 0');
