@@ -311,6 +311,20 @@ describe('CalicoInstallation named errors', () => {
     expect(() => build(props, cluster)).toThrow(message);
   });
 
+  test('a pool nodeSelector that is no Calico selector is refused, typed or through installationOverrides (Calico validates the IPPool\'s selector)', () => {
+    expect(() => build({ ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: 'zone' }] })).toThrow("[platform/calico] ipPools[0].nodeSelector: invalid Calico selector "
+      + "'zone': expected an operator after label 'zone' (a bare key is not a selector; did you mean has(zone)?) at position 4; Calico refuses the IPPool the operator creates from it");
+    expect(() => build({ installationOverrides: { calicoNetwork: { ipPools: [{ cidr: '10.244.0.0/16', encapsulation: 'VXLAN', nodeSelector: "zone == 'a' &&" }] } } }))
+      .toThrow("[platform/calico] installationOverrides.calicoNetwork.ipPools[0].nodeSelector: invalid Calico selector 'zone == 'a' &&': unexpected end of selector");
+  });
+
+  test('valid pool node selectors are emitted as given', () => {
+    const selectors = ['all()', "kubernetes.io/os == 'linux'", "topology.kubernetes.io/zone in {'a', 'b'} && !has(spot)"];
+    const { app } = build({ ipPools: selectors.map((nodeSelector, i) => ({ cidr: `10.244.${i * 64}.0/18`, nodeSelector })) });
+    const pools = find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork.ipPools;
+    expect(pools.map((p: any) => p.nodeSelector)).toEqual(selectors);
+  });
+
   test('a ClusterNetwork naming another CNI is an error, whatever the CNI', () => {
     expect(() => build({}, {}, Cni.cilium())).toThrow(
       "[platform/calico] ClusterNetwork.cni: the ClusterNetwork 'platform/cluster' names the CNI 'cilium', but a CalicoInstallation installs calico");
