@@ -247,6 +247,15 @@ export function validateCiliumValues(
     if (method === 'certmanager' && !get(values, 'hubble.tls.auto.certManagerIssuerRef.name')) {
       fail('hubble.tls.auto.certManagerIssuerRef', 'the certmanager method needs the issuer (certManagerIssuerRef)');
     }
+    // cert-manager's webhook refuses the Certificates the chart then emits for any other kind of its
+    // own group (cert-manager validateIssuerRef: "must be one of Issuer or ClusterIssuer"); an external
+    // issuer names its own group.
+    const group = get(values, 'hubble.tls.auto.certManagerIssuerRef.group') ?? '';
+    const kind = get(values, 'hubble.tls.auto.certManagerIssuerRef.kind') ?? '';
+    if (method === 'certmanager' && (group === '' || group === 'cert-manager.io') && !['', 'Issuer', 'ClusterIssuer'].includes(kind)) {
+      fail('hubble.tls.auto.certManagerIssuerRef.kind', `${JSON.stringify(kind)} is not a cert-manager.io issuer kind (Issuer or ClusterIssuer); `
+        + 'cert-manager refuses the Hubble Certificates. For an external issuer, set its group too');
+    }
   }
 
   // Features that need kube-proxy replacement or each other.

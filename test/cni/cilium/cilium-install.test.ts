@@ -645,6 +645,28 @@ describe('CiliumInstall named errors', () => {
     });
   });
 
+  test('an IPsec key Secret name no Secret can have is refused (the agents would wait for the volume forever)', () => {
+    expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec({ secretName: 'IPsec_Keys' }) })).toThrow(
+      "[platform/cilium] encryption.secretName: 'IPsec_Keys' is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters)");
+    expect(build({ ...KPR, encryption: CiliumEncryption.ipsec({ secretName: 'ipsec.keys-2' }) }).cilium.values.encryption.ipsec).toEqual({ secretName: 'ipsec.keys-2' });
+  });
+
+  test('a Hubble cert-manager issuer of the cert-manager.io group must be an Issuer or ClusterIssuer with a valid name; external issuers keep their kind', () => {
+    const hubble = (certManagerIssuer: any) => ({ tlsMethod: HubbleTlsMethod.CERT_MANAGER, certManagerIssuer });
+    expect(() => build({ ...KPR, hubble: hubble({ name: 'ca', kind: 'CertificateAuthority' }) })).toThrow('[platform/cilium] hubble.certManagerIssuer: '
+      + '"CertificateAuthority" is not a cert-manager.io issuer kind (Issuer or ClusterIssuer); cert-manager refuses the Hubble Certificates. For an external issuer, set its group too');
+    expect(() => build({ ...KPR, hubble: hubble({ name: 'ca' }), extraValues: { hubble: { tls: { auto: { certManagerIssuerRef: { kind: 'AWSPCAClusterIssuer' } } } } } }))
+      .toThrow('[platform/cilium] extraValues.hubble.tls.auto.certManagerIssuerRef.kind: "AWSPCAClusterIssuer" is not a cert-manager.io issuer kind');
+    expect(() => build({ ...KPR, hubble: hubble({ name: 'My CA' }) })).toThrow("[platform/cilium] hubble.certManagerIssuer.name: 'My CA' is not a valid DNS-1123 subdomain");
+    const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), hubble: hubble({ name: 'pca', kind: 'AWSPCAClusterIssuer', group: 'awspca.cert-manager.io' }) });
+    const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+    for (const v of [cilium.values, released]) {
+      expect(v.hubble.tls.auto).toEqual({ method: 'certmanager', certManagerIssuerRef: { group: 'awspca.cert-manager.io', kind: 'AWSPCAClusterIssuer', name: 'pca' } });
+    }
+    expect(build({ ...KPR, hubble: hubble({ name: 'ca', kind: 'Issuer' }) }).cilium.values.hubble.tls.auto.certManagerIssuerRef)
+      .toEqual({ group: 'cert-manager.io', kind: 'Issuer', name: 'ca' });
+  });
+
   test('the encryption factories refuse options that are not an object', () => {
     expect(() => CiliumEncryption.wireguard('strict' as any)).toThrow("[CiliumEncryption.wireguard] options: must be an object of options (or omitted), got the string 'strict'");
     expect(() => CiliumEncryption.ipsec([] as any)).toThrow('[CiliumEncryption.ipsec] options: must be an object of options (or omitted), got an array of 0');
