@@ -7,8 +7,8 @@ import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
-import { validateDnsSubdomain } from '../../util/validate';
 import { StructKeys, describeValue, requireInstance, requireKnownKeys, requireInteger, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString } from '../../util/guards';
+import { validateDnsSubdomain } from '../../util/validate';
 
 /** The typed inputs of the values (a subset of CiliumInstallProps). */
 export interface CiliumValueInputs {

@@ -312,9 +312,9 @@ describe('CalicoInstallation named errors', () => {
   });
 
   test('a pool nodeSelector that is no Calico selector is refused, typed or through installationOverrides (Calico validates the IPPool\'s selector)', () => {
-    expect(() => build({ ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: 'zone' }] })).toThrow("[platform/calico] ipPools[0].nodeSelector: invalid Calico selector "
+    expect(() => build({ ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: 'zone' }] })).toThrow('[platform/calico] ipPools[0].nodeSelector: invalid Calico selector '
       + "'zone': expected an operator after label 'zone' (a bare key is not a selector; did you mean has(zone)?) at position 4; Calico refuses the IPPool the operator creates from it");
-    expect(() => build({ installationOverrides: { calicoNetwork: { ipPools: [{ cidr: '10.244.0.0/16', encapsulation: 'VXLAN', nodeSelector: "zone == 'a' &&" }] } } }))
+    expect(() => build({ installationOverrides: { calicoNetwork: { ipPools: [{ cidr: '10.244.0.0/16', encapsulation: tigera.InstallationSpecCalicoNetworkIpPoolsEncapsulation.VXLAN, nodeSelector: "zone == 'a' &&" }] } } }))
       .toThrow("[platform/calico] installationOverrides.calicoNetwork.ipPools[0].nodeSelector: invalid Calico selector 'zone == 'a' &&': unexpected end of selector");
   });
 
