@@ -325,6 +325,20 @@ describe('CalicoInstallation named errors', () => {
     expect(pools.map((p: any) => p.nodeSelector)).toEqual(selectors);
   });
 
+  test('the kubernetes-services-endpoint host is a host name or IP only: a URL or host:port would leave the operator without an API server', () => {
+    const bpf = (host: string) => build({
+      dataplane: CalicoDataplane.BPF, kubernetesServiceEndpoint: { host }, nodeAddressAutodetectionV4: CalicoNodeAddressAutodetection.firstFound(),
+    }, { kubeProxyMode: KubeProxyMode.REPLACED });
+    for (const host of ['https://api.example.com', '10.0.0.10:6443', 'api.example.com/', 'api .example.com']) {
+      expect(() => bpf(host)).toThrow(`[platform/calico] kubernetesServiceEndpoint.host: '${host}' must be a host name or IP address only `
+        + '(no scheme, no port: the port is kubernetesServiceEndpoint.port)');
+    }
+    for (const host of ['10.0.0.10', 'API.example.com', 'fd00::10']) {
+      const { app } = bpf(host);
+      expect(find(synthAppValid(app).all, 'ConfigMap', 'kubernetes-services-endpoint', 'tigera-operator').data).toEqual({ KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: '6443' });
+    }
+  });
+
   test('a ClusterNetwork naming another CNI is an error, whatever the CNI', () => {
     expect(() => build({}, {}, Cni.cilium())).toThrow(
       "[platform/calico] ClusterNetwork.cni: the ClusterNetwork 'platform/cluster' names the CNI 'cilium', but a CalicoInstallation installs calico");
