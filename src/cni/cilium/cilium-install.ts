@@ -21,7 +21,7 @@ import { Delivery, DeliveryKind } from '../../delivery/delivery';
 import { InstallStages } from '../../delivery/install-stages';
 import { requireDelivery } from '../../delivery/require-delivery';
 import { SyncWave } from '../../delivery/sync-waves';
-import { clone, deepMerge } from '../../util/deep-merge';
+import { clone, deepMerge, hasPath } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
 import { StructKeys, requireKnownKeys, requireOptionalArray, requireOptionalBoolean, requireOptionalString, requireProps } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
@@ -55,7 +55,8 @@ export interface CiliumInstallProps {
   readonly kubeProxyReplacement?: boolean;
   /**
    * The API server's address as the nodes reach it without kube-proxy; 'auto' reads the cluster-info
-   * ConfigMap in kube-public.
+   * ConfigMap in kube-public when Helm renders the chart against the cluster (Flux, `helm install`,
+   * `cilium install`), and is refused with Argo CD, which renders without cluster access.
    * @default - none (required with kube-proxy replacement)
    */
   readonly k8sServiceHost?: string;
@@ -223,6 +224,15 @@ export class CiliumInstall extends Construct {
     const extra = extraValues(this, props.extraValues);
     this.merged = withChainingDefaults(deepMerge(typed, extra), extra);
     validateCiliumValues(this, this.merged, { extra, typed: typedPaths }, cluster, acknowledged);
+    // 'auto' is resolved by the chart's own templates, with Helm's `lookup` of the kube-public/cluster-info
+    // ConfigMap at render time (chart templates/_helpers.tpl "k8sServiceHost"). Argo CD renders with
+    // `helm template`, where lookup finds nothing (NETWORKING-FACTS.md, GitOps delivery): the render
+    // fails, or the agent is handed the literal 'auto' as the API server host.
+    if (this.delivery.kind === DeliveryKind.ARGO_CD && this.merged.k8sServiceHost === 'auto') {
+      throw propError(this, hasPath(extra, 'k8sServiceHost') ? 'extraValues.k8sServiceHost' : 'k8sServiceHost', '\'auto\' is resolved by the chart with Helm\'s '
+        + 'lookup of the cluster-info ConfigMap at render time, which Argo CD (helm template) cannot do: the agents would get no API server address. '
+        + 'Give the API server host and port');
+    }
     // The effective switches, whichever way they were set.
     this.localRedirectPolicies = this.merged.localRedirectPolicies?.enabled === true;
     this.kubeProxyReplacement = this.merged.kubeProxyReplacement === 'true' || this.merged.kubeProxyReplacement === true;

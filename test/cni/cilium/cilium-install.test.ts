@@ -667,6 +667,20 @@ describe('CiliumInstall named errors', () => {
       .toEqual({ group: 'cert-manager.io', kind: 'Issuer', name: 'ca' });
   });
 
+  test('k8sServiceHost auto with Argo CD is refused (the chart resolves it with Helm lookup, which helm template cannot do); Flux and manifests only keep it', () => {
+    const refused = "'auto' is resolved by the chart with Helm's lookup of the cluster-info ConfigMap at render time, which Argo CD (helm template) cannot do: "
+      + 'the agents would get no API server address. Give the API server host and port';
+    expect(() => build({ k8sServiceHost: 'auto', delivery: Delivery.argoCd() })).toThrow(`[platform/cilium] k8sServiceHost: ${refused}`);
+    expect(() => build({ ...KPR, delivery: Delivery.argoCd(), extraValues: { k8sServiceHost: 'auto' } })).toThrow(`[platform/cilium] extraValues.k8sServiceHost: ${refused}`);
+    for (const delivery of [Delivery.flux(), Delivery.manifestsOnly()]) {
+      const { app, cilium } = build({ k8sServiceHost: 'auto', delivery });
+      synthAppValid(app);
+      expect([cilium.values.k8sServiceHost, cilium.values.k8sServicePort]).toEqual(['auto', undefined]);
+    }
+    const { app } = build({ ...KPR, delivery: Delivery.argoCd() });
+    expect(find(synthAppValid(app).all, 'Application', 'cilium', 'argocd').spec.source.helm.valuesObject.k8sServiceHost).toBe('10.0.0.1');
+  });
+
   test('the encryption factories refuse options that are not an object', () => {
     expect(() => CiliumEncryption.wireguard('strict' as any)).toThrow("[CiliumEncryption.wireguard] options: must be an object of options (or omitted), got the string 'strict'");
     expect(() => CiliumEncryption.ipsec([] as any)).toThrow('[CiliumEncryption.ipsec] options: must be an object of options (or omitted), got an array of 0');
