@@ -9,6 +9,7 @@ import { NODE_LOCAL_DNS_POD_LABELS } from '../policy/cluster-dns';
 import { parseIpLoose } from '../util/cidr';
 import { propError } from '../util/errors';
 import { StructKeys, requireKnownKeys, requireOptionalObject, requireOptionalOneOf, requireOptionalString, requireProps, requireString } from '../util/guards';
+import { validateImage } from '../util/image-reference';
 import { registerObject } from '../util/object-registry';
 import { validateDnsSubdomain } from '../util/validate';
 
@@ -148,6 +149,8 @@ export class NodeLocalDNS extends Construct {
     const domain = validateDnsSubdomain(this, 'clusterDomain', (requireOptionalString(this, 'clusterDomain', props.clusterDomain, true) ?? 'cluster.local'));
     const image = (requireOptionalString(this, 'image', props.image, true) ?? IMAGE);
     if (/\s/.test(image)) throw propError(this, 'image', `${JSON.stringify(image)} is not a container image reference (it contains whitespace)`);
+    // The kubelet refuses a reference outside the distribution grammar (InvalidImageName): the cache never runs.
+    validateImage(this, 'image', image);
     const namespace = cluster.dnsNamespace;
     this.corefile = corefile({ variant: redirect ? 'local-redirect' : this.mode === NodeLocalDnsMode.IPVS ? 'ipvs' : 'iptables', domain, localIp, kubeDnsIp });
 

@@ -230,6 +230,11 @@ describe('NodeLocalDNS named errors', () => {
       /^\[platform\/node-local-dns\] image: "registry\.k8s\.io\/dns\/k8s-dns-node-cache:1\.26\.4\\n" is not a container image reference \(it contains whitespace\)$/],
     ['image with a space inside', () => Cni.kubernetes(), {}, { image: 'registry.example.com/node cache:1' },
       /^\[platform\/node-local-dns\] image: "registry\.example\.com\/node cache:1" is not a container image reference \(it contains whitespace\)$/],
+    // The kubelet refuses references outside the distribution grammar (InvalidImageName): the cache would never run.
+    ['image with an upper-case repository', () => Cni.kubernetes(), {}, { image: 'registry.example.com/DNS/node-cache:1.26.4' },
+      /^\[platform\/node-local-dns\] image: 'registry\.example\.com\/DNS\/node-cache:1\.26\.4' is not a valid image reference: \[registry\[:port\]\/\]path\[:tag\]\[@sha256:<64 hex digits>\], path in lower case/],
+    ['image with a URL scheme', () => Cni.kubernetes(), {}, { image: 'https://registry.k8s.io/dns/k8s-dns-node-cache:1.26.4' }, /image: 'https:\/\/registry\.k8s\.io\/dns\/k8s-dns-node-cache:1\.26\.4' is not a valid image reference/],
+    ['image with a short digest', () => Cni.kubernetes(), {}, { image: 'registry.k8s.io/dns/k8s-dns-node-cache@sha256:abc' }, /image: 'registry\.k8s\.io\/dns\/k8s-dns-node-cache@sha256:abc' is not a valid image reference/],
     // The API server refuses a container whose request exceeds its limit (requests must be <= limits).
     ['memory limit below the default request', () => Cni.kubernetes(), {}, { resources: { memoryLimit: '4Mi' } },
       /^\[platform\/node-local-dns\] resources\.memoryLimit: '4Mi' is below the memory request '5Mi': the API server refuses a request above its limit$/],
@@ -244,6 +249,12 @@ describe('NodeLocalDNS named errors', () => {
       const { app } = build(Cni.kubernetes(), {}, { resources });
       const container = find(synthAppValid(app).all, 'DaemonSet', 'node-local-dns').spec.template.spec.containers[0];
       expect(container.resources.limits).toEqual({ memory: resources.memoryLimit });
+    });
+
+  test.each(['localhost:5000/k8s-dns-node-cache:1.26.4', 'Registry.Example.com:443/dns/node-cache', `registry.k8s.io/dns/k8s-dns-node-cache:1.26.4@sha256:${'a'.repeat(64)}`])(
+    'a valid image reference is emitted as given (%s)', (image) => {
+      const { app } = build(Cni.kubernetes(), {}, { image });
+      expect(find(synthAppValid(app).all, 'DaemonSet', 'node-local-dns').spec.template.spec.containers[0].image).toBe(image);
     });
 
   test('kube-system labelled restricted is an error at synth', () => {

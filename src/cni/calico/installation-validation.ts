@@ -6,6 +6,7 @@
  * path when `installationOverrides` set the field.
  */
 import { IConstruct } from 'constructs';
+import { parseCalicoSelector } from '../../analysis/calico/selector';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
@@ -115,6 +116,17 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     }
     if (pool.nodeSelector !== undefined && (typeof pool.nodeSelector !== 'string' || pool.nodeSelector.trim() === '')) {
       throw propError(scope, at('nodeSelector'), 'must not be empty (tigera/operator validation): use \'all()\' for every node');
+    }
+    // The operator turns each pool into a projectcalico.org/v3 IPPool, whose nodeSelector Calico's
+    // validator parses as a selector (libcalico-go IPPoolSpec `validate:"omitempty,selector"`): a
+    // malformed one is refused there, the pool never exists and pods get no address from it.
+    if (typeof pool.nodeSelector === 'string') {
+      try {
+        parseCalicoSelector(pool.nodeSelector);
+      } catch (e) {
+        throw propError(scope, at('nodeSelector'), `${(e as Error).message}; Calico refuses the IPPool the operator creates from it (e.g. 'all()', `
+          + '"kubernetes.io/os == \'linux\'", \'has(zone)\')');
+      }
     }
   });
   for (const family of cluster.ipFamilies) {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { withChainingDefaults } from './chaining';
 import { CILIUM_CHART_VERSION } from './chart-values-keys';
 import {
   CiliumClientRateLimit, CiliumEgressGatewayPolicyOptions, CiliumEncryption, CiliumHubbleOptions, CiliumIpamOptions,
@@ -20,7 +21,7 @@ import { Delivery, DeliveryKind } from '../../delivery/delivery';
 import { InstallStages } from '../../delivery/install-stages';
 import { requireDelivery } from '../../delivery/require-delivery';
 import { SyncWave } from '../../delivery/sync-waves';
-import { clone, deepMerge } from '../../util/deep-merge';
+import { clone, deepMerge, hasPath } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
 import { StructKeys, requireKnownKeys, requireOptionalArray, requireOptionalBoolean, requireOptionalString, requireProps } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
@@ -54,7 +55,8 @@ export interface CiliumInstallProps {
   readonly kubeProxyReplacement?: boolean;
   /**
    * The API server's address as the nodes reach it without kube-proxy; 'auto' reads the cluster-info
-   * ConfigMap in kube-public.
+   * ConfigMap in kube-public when Helm renders the chart against the cluster (Flux, `helm install`,
+   * `cilium install`), and is refused with Argo CD, which renders without cluster access.
    * @default - none (required with kube-proxy replacement)
    */
   readonly k8sServiceHost?: string;
@@ -74,7 +76,10 @@ export interface CiliumInstallProps {
    */
   readonly ipam?: CiliumIpamOptions;
   /**
-   * Transparent encryption of pod traffic.
+   * Transparent encryption of pod traffic. With Cilium chained on top of another CNI plugin
+   * (`cni.chainingMode` / `cni.chainingTarget` in `extraValues`), IPsec is refused (docs.cilium.io:
+   * not supported with chaining) and WireGuard also sets `cni.enableRouteMTUForCNIChaining: true`
+   * unless `extraValues` sets it (docs.cilium.io: without it encrypted pod traffic is fragmented).
    * @default CiliumEncryption.wireguard() (the seeds' practice; no key Secret to manage)
    */
   readonly encryption?: CiliumEncryption;
@@ -217,8 +222,17 @@ export class CiliumInstall extends Construct {
     const inputs = { ...props, kubeProxyReplacement: this.kubeProxyReplacement, localRedirectPolicies: this.localRedirectPolicies };
     const { values: typed, typed: typedPaths, acknowledged } = typedCiliumValues(this, inputs, cluster);
     const extra = extraValues(this, props.extraValues);
-    this.merged = deepMerge(typed, extra);
+    this.merged = withChainingDefaults(deepMerge(typed, extra), extra);
     validateCiliumValues(this, this.merged, { extra, typed: typedPaths }, cluster, acknowledged);
+    // 'auto' is resolved by the chart's own templates, with Helm's `lookup` of the kube-public/cluster-info
+    // ConfigMap at render time (chart templates/_helpers.tpl "k8sServiceHost"). Argo CD renders with
+    // `helm template`, where lookup finds nothing (NETWORKING-FACTS.md, GitOps delivery): the render
+    // fails, or the agent is handed the literal 'auto' as the API server host.
+    if (this.delivery.kind === DeliveryKind.ARGO_CD && this.merged.k8sServiceHost === 'auto') {
+      throw propError(this, hasPath(extra, 'k8sServiceHost') ? 'extraValues.k8sServiceHost' : 'k8sServiceHost', '\'auto\' is resolved by the chart with Helm\'s '
+        + 'lookup of the cluster-info ConfigMap at render time, which Argo CD (helm template) cannot do: the agents would get no API server address. '
+        + 'Give the API server host and port');
+    }
     // The effective switches, whichever way they were set.
     this.localRedirectPolicies = this.merged.localRedirectPolicies?.enabled === true;
     this.kubeProxyReplacement = this.merged.kubeProxyReplacement === 'true' || this.merged.kubeProxyReplacement === true;

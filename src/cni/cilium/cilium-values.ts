@@ -8,6 +8,7 @@ import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
 import { StructKeys, describeValue, requireInstance, requireKnownKeys, requireInteger, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString } from '../../util/guards';
+import { validateDnsSubdomain } from '../../util/validate';
 
 /** The typed inputs of the values (a subset of CiliumInstallProps). */
 export interface CiliumValueInputs {
@@ -191,7 +192,10 @@ function encryptionValues(scope: IConstruct, given: CiliumEncryption | undefined
     : requireInstance(scope, 'encryption', given, CiliumEncryption, 'made with CiliumEncryption.wireguard(), .ipsec() or .none()');
   if (e.type === 'none') return { enabled: false };
   if (e.type === 'ipsec') {
-    return { enabled: true, type: 'ipsec', ipsec: { secretName: (requireOptionalString(scope, 'encryption.secretName', e._ipsec.secretName, true) ?? 'cilium-ipsec-keys') } };
+    // The agent pods mount the Secret by this name: one that no Secret can have (object names are
+    // DNS-1123 subdomains) leaves them stuck in ContainerCreating.
+    const secretName = requireOptionalString(scope, 'encryption.secretName', e._ipsec.secretName, true);
+    return { enabled: true, type: 'ipsec', ipsec: { secretName: secretName === undefined ? 'cilium-ipsec-keys' : validateDnsSubdomain(scope, 'encryption.secretName', secretName) } };
   }
   const w = e._wireguard;
   const strictCidr = requireOptionalString(scope, 'encryption.strictEgressCidr', w.strictEgressCidr, true);
@@ -225,11 +229,10 @@ function hubbleValues(scope: IConstruct, given: CiliumHubbleOptions | undefined)
   if (issuer && method !== HubbleTlsMethod.CERT_MANAGER) throw propError(scope, 'hubble.certManagerIssuer', 'only applies with tlsMethod: HubbleTlsMethod.CERT_MANAGER');
   const auto: Record<string, unknown> = { method };
   if (issuer) {
-    auto.certManagerIssuerRef = {
-      group: (requireOptionalString(scope, 'hubble.certManagerIssuer.group', issuer.group, true) ?? 'cert-manager.io'),
-      kind: (requireOptionalString(scope, 'hubble.certManagerIssuer.kind', issuer.kind, true) ?? 'ClusterIssuer'),
-      name: requireOptionalString(scope, 'hubble.certManagerIssuer.name', issuer.name, true),
-    };
+    const group = (requireOptionalString(scope, 'hubble.certManagerIssuer.group', issuer.group, true) ?? 'cert-manager.io');
+    const kind = (requireOptionalString(scope, 'hubble.certManagerIssuer.kind', issuer.kind, true) ?? 'ClusterIssuer');
+    const name = requireOptionalString(scope, 'hubble.certManagerIssuer.name', issuer.name, true);
+    auto.certManagerIssuerRef = { group, kind, name: name === undefined ? undefined : validateDnsSubdomain(scope, 'hubble.certManagerIssuer.name', name) };
   }
   if (!enabled) {
     if (relay || ui || h.metrics !== undefined || h.tlsMethod !== undefined || issuer) {

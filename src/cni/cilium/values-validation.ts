@@ -4,6 +4,7 @@
  * Errors name the typed prop that set a value, or `extraValues.<path>` when the escape hatch did.
  */
 import { IConstruct } from 'constructs';
+import { chainedOnAnotherPlugin, validateChaining } from './chaining';
 import { mistypedValues, unknownValueKeys } from './chart-values-keys-check';
 import { CiliumAcknowledgements } from './cilium-values';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
@@ -170,6 +171,16 @@ export function validateCiliumValues(
     const type = get(values, 'encryption.type');
     if (!['wireguard', 'ipsec', 'ztunnel'].includes(type)) fail('encryption.type', `type ${JSON.stringify(type)} is not 'wireguard', 'ipsec' or 'ztunnel' (set it: the chart defaults to ipsec, which needs a key Secret)`);
     if (type !== 'wireguard' && on('encryption.nodeEncryption')) fail('encryption.nodeEncryption', 'node encryption is a WireGuard feature');
+    // docs.cilium.io "IPsec Transparent Encryption", Limitations: IPsec "is not currently supported in
+    // combination with IPv6-only clusters", and host policies (the host firewall) are not supported with it.
+    if (type === 'ipsec' && !cluster.ipFamilies.includes(IpFamily.IPV4)) {
+      fail('encryption.type', 'IPsec encryption is not supported on IPv6-only clusters (docs.cilium.io "IPsec Transparent Encryption", limitations): '
+        + 'use CiliumEncryption.wireguard()');
+    }
+    if (type === 'ipsec' && on('hostFirewall.enabled')) {
+      fail('hostFirewall.enabled', 'host policies (the host firewall) are not supported with IPsec encryption (docs.cilium.io "IPsec Transparent Encryption", '
+        + 'limitations): use CiliumEncryption.wireguard(), or leave the host firewall off');
+    }
     if (type !== 'wireguard' && on('encryption.strictMode.ingress.enabled')) fail('encryption.strictMode.ingress.enabled', 'strict ingress mode requires WireGuard');
     if (on('encryption.strictMode.ingress.enabled')) {
       const chaining = chainedOnAnotherPlugin(values);
@@ -236,6 +247,15 @@ export function validateCiliumValues(
     if (method === 'certmanager' && !get(values, 'hubble.tls.auto.certManagerIssuerRef.name')) {
       fail('hubble.tls.auto.certManagerIssuerRef', 'the certmanager method needs the issuer (certManagerIssuerRef)');
     }
+    // cert-manager's webhook refuses the Certificates the chart then emits for any other kind of its
+    // own group (cert-manager validateIssuerRef: "must be one of Issuer or ClusterIssuer"); an external
+    // issuer names its own group.
+    const group = get(values, 'hubble.tls.auto.certManagerIssuerRef.group') ?? '';
+    const kind = get(values, 'hubble.tls.auto.certManagerIssuerRef.kind') ?? '';
+    if (method === 'certmanager' && (group === '' || group === 'cert-manager.io') && !['', 'Issuer', 'ClusterIssuer'].includes(kind)) {
+      fail('hubble.tls.auto.certManagerIssuerRef.kind', `${JSON.stringify(kind)} is not a cert-manager.io issuer kind (Issuer or ClusterIssuer); `
+        + 'cert-manager refuses the Hubble Certificates. For an external issuer, set its group too');
+    }
   }
 
   // Features that need kube-proxy replacement or each other.
@@ -268,6 +288,7 @@ export function validateCiliumValues(
   if (mode !== undefined && !['default', 'always'].includes(mode)) fail('policyEnforcementMode', `${JSON.stringify(mode)} is not 'default' or 'always'`);
 
   validateClusterIdentity(values, fail);
+  validateChaining(values, fail, prop);
 }
 
 /** `cluster.name`, `cluster.id`, `clustermesh.maxConnectedClusters` (values.yaml comments; ClusterMesh docs). */
@@ -283,20 +304,6 @@ function validateClusterIdentity(values: Record<string, any>, fail: (path: strin
     fail('cluster.name', `${JSON.stringify(name)} must be at most 32 lower-case alphanumerics and '-', starting and ending alphanumeric`);
   }
   if (name === 'default' && id !== 0) fail('cluster.name', `'default' cannot be used with a cluster id (${id}): give every ClusterMesh member its own name`);
-}
-
-/**
- * The values path that chains Cilium on top of another CNI plugin, if any: a `cni.chainingMode`
- * other than none and portmap (values.yaml lists none, aws-cni, flannel, generic-veth, portmap;
- * with portmap Cilium stays the primary plugin and portmap only adds hostPort), or any
- * `cni.chainingTarget` (which implies generic-veth).
- */
-function chainedOnAnotherPlugin(values: Record<string, any>): string | undefined {
-  const target = get(values, 'cni.chainingTarget');
-  if (typeof target === 'string' && target !== '') return 'cni.chainingTarget';
-  const mode = get(values, 'cni.chainingMode');
-  if (mode !== undefined && mode !== null && !['', 'none', 'portmap'].includes(mode)) return 'cni.chainingMode';
-  return undefined;
 }
 
 function parseOrFail(cidr: string, fail: (message: string) => never) {

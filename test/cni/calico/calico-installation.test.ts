@@ -311,6 +311,34 @@ describe('CalicoInstallation named errors', () => {
     expect(() => build(props, cluster)).toThrow(message);
   });
 
+  test('a pool nodeSelector that is no Calico selector is refused, typed or through installationOverrides (Calico validates the IPPool\'s selector)', () => {
+    expect(() => build({ ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: 'zone' }] })).toThrow('[platform/calico] ipPools[0].nodeSelector: invalid Calico selector '
+      + "'zone': expected an operator after label 'zone' (a bare key is not a selector; did you mean has(zone)?) at position 4; Calico refuses the IPPool the operator creates from it");
+    expect(() => build({ installationOverrides: { calicoNetwork: { ipPools: [{ cidr: '10.244.0.0/16', encapsulation: tigera.InstallationSpecCalicoNetworkIpPoolsEncapsulation.VXLAN, nodeSelector: "zone == 'a' &&" }] } } }))
+      .toThrow("[platform/calico] installationOverrides.calicoNetwork.ipPools[0].nodeSelector: invalid Calico selector 'zone == 'a' &&': unexpected end of selector");
+  });
+
+  test('valid pool node selectors are emitted as given', () => {
+    const selectors = ['all()', "kubernetes.io/os == 'linux'", "topology.kubernetes.io/zone in {'a', 'b'} && !has(spot)"];
+    const { app } = build({ ipPools: selectors.map((nodeSelector, i) => ({ cidr: `10.244.${i * 64}.0/18`, nodeSelector })) });
+    const pools = find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork.ipPools;
+    expect(pools.map((p: any) => p.nodeSelector)).toEqual(selectors);
+  });
+
+  test('the kubernetes-services-endpoint host is a host name or IP only: a URL or host:port would leave the operator without an API server', () => {
+    const bpf = (host: string) => build({
+      dataplane: CalicoDataplane.BPF, kubernetesServiceEndpoint: { host }, nodeAddressAutodetectionV4: CalicoNodeAddressAutodetection.firstFound(),
+    }, { kubeProxyMode: KubeProxyMode.REPLACED });
+    for (const host of ['https://api.example.com', '10.0.0.10:6443', 'api.example.com/', 'api .example.com']) {
+      expect(() => bpf(host)).toThrow(`[platform/calico] kubernetesServiceEndpoint.host: '${host}' must be a host name or IP address only `
+        + '(no scheme, no port: the port is kubernetesServiceEndpoint.port)');
+    }
+    for (const host of ['10.0.0.10', 'API.example.com', 'fd00::10']) {
+      const { app } = bpf(host);
+      expect(find(synthAppValid(app).all, 'ConfigMap', 'kubernetes-services-endpoint', 'tigera-operator').data).toEqual({ KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: '6443' });
+    }
+  });
+
   test('a ClusterNetwork naming another CNI is an error, whatever the CNI', () => {
     expect(() => build({}, {}, Cni.cilium())).toThrow(
       "[platform/calico] ClusterNetwork.cni: the ClusterNetwork 'platform/cluster' names the CNI 'cilium', but a CalicoInstallation installs calico");

@@ -546,6 +546,141 @@ describe('CiliumInstall named errors', () => {
     });
   });
 
+  describe('CNI chaining: what upstream says does not work with Cilium on top of another plugin, and nothing else', () => {
+    const IPSEC_REFUSED = (via: string) => `[platform/cilium] encryption: IPsec encryption is not supported with Cilium chained on top of another CNI plugin (${via}; `
+      + 'docs.cilium.io "IPsec Transparent Encryption", limitations; cilium/cilium#15596): use CiliumEncryption.wireguard(), or run Cilium as the only CNI';
+
+    test.each(['aws-cni', 'flannel', 'generic-veth', 'azure'])('IPsec with chainingMode %s is refused', (mode) => {
+      const cni = mode === 'aws-cni' || mode === 'flannel' ? { chainingMode: mode } : { chainingMode: mode, customConf: true, configMap: 'cni-configuration' };
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { cni } }))
+        .toThrow(IPSEC_REFUSED(`extraValues.cni.chainingMode: "${mode}"`));
+    });
+
+    test('IPsec with a chainingTarget is refused, and so is IPsec set through extraValues', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { cni: { chainingTarget: 'k8s-pod-network' } } }))
+        .toThrow(IPSEC_REFUSED('extraValues.cni.chainingTarget: "k8s-pod-network"'));
+      expect(() => build({ ...KPR, extraValues: { cni: { chainingMode: 'aws-cni' }, encryption: { type: 'ipsec' } } }))
+        .toThrow('[platform/cilium] extraValues.encryption.type: IPsec encryption is not supported with Cilium chained on top of another CNI plugin '
+          + '(extraValues.cni.chainingMode: "aws-cni"; ');
+    });
+
+    test('IPsec with Cilium as the primary plugin (none, portmap) is accepted', () => {
+      for (const cni of [{ chainingMode: 'none' }, { chainingMode: 'portmap' }]) {
+        const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.ipsec(), extraValues: { cni } });
+        const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+        for (const v of [cilium.values, released]) {
+          expect(v.encryption).toEqual({ enabled: true, type: 'ipsec', ipsec: { secretName: 'cilium-ipsec-keys' } });
+          expect(v.cni).toEqual(cni);
+        }
+      }
+    });
+
+    test('WireGuard (the default) with chaining sets cni.enableRouteMTUForCNIChaining (docs.cilium.io WireGuard: else fragmentation), in the release too', () => {
+      const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), extraValues: { cni: { chainingMode: 'aws-cni', exclusive: false } } });
+      const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+      for (const v of [cilium.values, released]) {
+        expect(v.cni).toEqual({ chainingMode: 'aws-cni', enableRouteMTUForCNIChaining: true, exclusive: false });
+        expect(v.encryption).toEqual({ enabled: true, type: 'wireguard' });
+      }
+      expect(cilium.valuesYaml()).toContain('enableRouteMTUForCNIChaining: true');
+    });
+
+    test('the route MTU setting is left to the user when given, and not added without chaining or without WireGuard', () => {
+      expect(build({ ...KPR, extraValues: { cni: { chainingMode: 'aws-cni', enableRouteMTUForCNIChaining: false } } }).cilium.values.cni)
+        .toEqual({ chainingMode: 'aws-cni', enableRouteMTUForCNIChaining: false });
+      expect(build({ ...KPR, extraValues: { cni: { chainingMode: 'portmap' } } }).cilium.values.cni).toEqual({ chainingMode: 'portmap' });
+      expect(build({ ...KPR, encryption: CiliumEncryption.none(), extraValues: { cni: { chainingMode: 'aws-cni' } } }).cilium.values.cni)
+        .toEqual({ chainingMode: 'aws-cni' });
+      expect(build().cilium.values.cni).toBeUndefined();
+    });
+
+    test('a mode the agent writes no CNI configuration for needs a chainingTarget or a supplied configuration (agent: "invalid CNI chaining mode")', () => {
+      const refused = (mode: string) => `[platform/cilium] extraValues.cni.chainingMode: "${mode}": the Cilium agent writes a CNI configuration itself only for `
+        + 'none, flannel, portmap and aws-cni (and for a cni.chainingTarget network it injects itself into); for any other mode it fails with '
+        + '"invalid CNI chaining mode" and pods get no network.';
+      for (const mode of ['generic-veth', 'azure', 'terway', 'generic-device']) {
+        expect(() => build({ ...KPR, extraValues: { cni: { chainingMode: mode } } })).toThrow(refused(mode));
+      }
+    });
+
+    test('unknown and unlisted modes are not refused as such: with a target or a supplied configuration they pass through as given', () => {
+      for (const cni of [
+        { chainingMode: 'generic-veth', customConf: true, configMap: 'cni-configuration' },
+        { chainingMode: 'terway', chainingTarget: 'terway' },
+        { chainingMode: 'generic-device', readCniConf: '/host/etc/cni/net.d/05-sample.conflist.input' },
+        { chainingTarget: 'k8s-pod-network' },
+      ]) {
+        const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.none(), extraValues: { cni } });
+        const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+        expect(cilium.values.cni).toEqual(cni);
+        expect(released.cni).toEqual(cni);
+      }
+    });
+  });
+
+  describe('IPsec limitations (docs.cilium.io "IPsec Transparent Encryption")', () => {
+    const V6 = { ipFamilies: [IpFamily.IPV6], podCidrs: ['fd00:10:244::/56'], serviceCidrs: ['fd00:10:96::/112'] };
+    const DUAL = { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6], podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] };
+
+    test('on an IPv6-only cluster IPsec is refused, typed or through extraValues', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec() }, V6)).toThrow('[platform/cilium] encryption: IPsec encryption is not supported on '
+        + 'IPv6-only clusters (docs.cilium.io "IPsec Transparent Encryption", limitations): use CiliumEncryption.wireguard()');
+      expect(() => build({ ...KPR, extraValues: { encryption: { type: 'ipsec' } } }, V6)).toThrow('[platform/cilium] extraValues.encryption.type: IPsec encryption is not supported on IPv6-only');
+    });
+
+    test('dual-stack and IPv4 clusters keep IPsec; WireGuard on IPv6-only is accepted', () => {
+      for (const cluster of [DUAL, {}]) {
+        const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.ipsec() }, cluster);
+        const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+        for (const v of [cilium.values, released]) expect(v.encryption).toEqual({ enabled: true, type: 'ipsec', ipsec: { secretName: 'cilium-ipsec-keys' } });
+      }
+      expect(build({ ...KPR }, V6).cilium.values.encryption).toEqual({ enabled: true, type: 'wireguard' });
+    });
+
+    test('the host firewall with IPsec is refused (host policies are not supported with IPsec); with WireGuard it is accepted', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { hostFirewall: { enabled: true } } })).toThrow(
+        '[platform/cilium] extraValues.hostFirewall.enabled: host policies (the host firewall) are not supported with IPsec encryption '
+        + '(docs.cilium.io "IPsec Transparent Encryption", limitations): use CiliumEncryption.wireguard(), or leave the host firewall off');
+      expect(build({ ...KPR, extraValues: { hostFirewall: { enabled: true } } }).cilium.values.hostFirewall).toEqual({ enabled: true });
+    });
+  });
+
+  test('an IPsec key Secret name no Secret can have is refused (the agents would wait for the volume forever)', () => {
+    expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec({ secretName: 'IPsec_Keys' }) })).toThrow(
+      "[platform/cilium] encryption.secretName: 'IPsec_Keys' is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters)");
+    expect(build({ ...KPR, encryption: CiliumEncryption.ipsec({ secretName: 'ipsec.keys-2' }) }).cilium.values.encryption.ipsec).toEqual({ secretName: 'ipsec.keys-2' });
+  });
+
+  test('a Hubble cert-manager issuer of the cert-manager.io group must be an Issuer or ClusterIssuer with a valid name; external issuers keep their kind', () => {
+    const hubble = (certManagerIssuer: any) => ({ tlsMethod: HubbleTlsMethod.CERT_MANAGER, certManagerIssuer });
+    expect(() => build({ ...KPR, hubble: hubble({ name: 'ca', kind: 'CertificateAuthority' }) })).toThrow('[platform/cilium] hubble.certManagerIssuer: '
+      + '"CertificateAuthority" is not a cert-manager.io issuer kind (Issuer or ClusterIssuer); cert-manager refuses the Hubble Certificates. For an external issuer, set its group too');
+    expect(() => build({ ...KPR, hubble: hubble({ name: 'ca' }), extraValues: { hubble: { tls: { auto: { certManagerIssuerRef: { kind: 'AWSPCAClusterIssuer' } } } } } }))
+      .toThrow('[platform/cilium] extraValues.hubble.tls.auto.certManagerIssuerRef.kind: "AWSPCAClusterIssuer" is not a cert-manager.io issuer kind');
+    expect(() => build({ ...KPR, hubble: hubble({ name: 'My CA' }) })).toThrow("[platform/cilium] hubble.certManagerIssuer.name: 'My CA' is not a valid DNS-1123 subdomain");
+    const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), hubble: hubble({ name: 'pca', kind: 'AWSPCAClusterIssuer', group: 'awspca.cert-manager.io' }) });
+    const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+    for (const v of [cilium.values, released]) {
+      expect(v.hubble.tls.auto).toEqual({ method: 'certmanager', certManagerIssuerRef: { group: 'awspca.cert-manager.io', kind: 'AWSPCAClusterIssuer', name: 'pca' } });
+    }
+    expect(build({ ...KPR, hubble: hubble({ name: 'ca', kind: 'Issuer' }) }).cilium.values.hubble.tls.auto.certManagerIssuerRef)
+      .toEqual({ group: 'cert-manager.io', kind: 'Issuer', name: 'ca' });
+  });
+
+  test('k8sServiceHost auto with Argo CD is refused (the chart resolves it with Helm lookup, which helm template cannot do); Flux and manifests only keep it', () => {
+    const refused = "'auto' is resolved by the chart with Helm's lookup of the cluster-info ConfigMap at render time, which Argo CD (helm template) cannot do: "
+      + 'the agents would get no API server address. Give the API server host and port';
+    expect(() => build({ k8sServiceHost: 'auto', delivery: Delivery.argoCd() })).toThrow(`[platform/cilium] k8sServiceHost: ${refused}`);
+    expect(() => build({ ...KPR, delivery: Delivery.argoCd(), extraValues: { k8sServiceHost: 'auto' } })).toThrow(`[platform/cilium] extraValues.k8sServiceHost: ${refused}`);
+    for (const delivery of [Delivery.flux(), Delivery.manifestsOnly()]) {
+      const { app, cilium } = build({ k8sServiceHost: 'auto', delivery });
+      synthAppValid(app);
+      expect([cilium.values.k8sServiceHost, cilium.values.k8sServicePort]).toEqual(['auto', undefined]);
+    }
+    const { app } = build({ ...KPR, delivery: Delivery.argoCd() });
+    expect(find(synthAppValid(app).all, 'Application', 'cilium', 'argocd').spec.source.helm.valuesObject.k8sServiceHost).toBe('10.0.0.1');
+  });
+
   test('the encryption factories refuse options that are not an object', () => {
     expect(() => CiliumEncryption.wireguard('strict' as any)).toThrow("[CiliumEncryption.wireguard] options: must be an object of options (or omitted), got the string 'strict'");
     expect(() => CiliumEncryption.ipsec([] as any)).toThrow('[CiliumEncryption.ipsec] options: must be an object of options (or omitted), got an array of 0');
