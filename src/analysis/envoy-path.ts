@@ -44,6 +44,14 @@ export type EnvoyPathOutcome =
   | { readonly kind: 'reject' }
   | { readonly kind: 'redirect'; readonly location: string };
 
+/** The path settings a proxy may run with, and where they come from (for reasons). */
+export interface ProxyPathConfig {
+  /** Every setting the proxy may have; a verdict must hold under all of them. */
+  readonly settings: readonly EnvoyPathSettings[];
+  /** Where the settings come from, e.g. `http-normalize-path, on by default`. */
+  readonly source: string;
+}
+
 /**
  * Cilium's L7 policy listener (cilium/cilium pkg/envoy/xds_server.go `getHttpFilterChainProto`):
  * with the agent flag `http-normalize-path` (default true, pkg/envoy/cell.go; no Helm value of its
@@ -51,6 +59,13 @@ export type EnvoyPathOutcome =
  * `UNESCAPE_AND_REDIRECT`.
  */
 export const CILIUM_L7_PATH: EnvoyPathSettings = { normalizePath: true, mergeSlashes: true, escapedSlashes: 'UNESCAPE_AND_REDIRECT' };
+
+/**
+ * Cilium's L7 listener with `http-normalize-path: false`: the HttpConnectionManager leaves the three
+ * fields unset, so Envoy's defaults apply (runtime `http_connection_manager.normalize_path` 0, no
+ * merging, `path_with_escaped_slashes_action` KEEP_UNCHANGED): the path is matched as sent.
+ */
+export const ENVOY_DEFAULT_PATH: EnvoyPathSettings = { normalizePath: false, mergeSlashes: false, escapedSlashes: 'KEEP_UNCHANGED' };
 
 /**
  * Istio's sidecar HTTP connection manager for each meshConfig `pathNormalization.normalization`

@@ -3,7 +3,7 @@
  * rules (Cilium `toPorts[].rules.http`, Calico `http` matches) judge it.
  */
 import { dikastesPathMatches } from './calico/dikastes-path';
-import { CILIUM_L7_PATH, describeOutcome, EnvoyPathOutcome, envoyPathOutcomes, ISTIO_PATH_NORMALIZATION, isModelledPath } from './envoy-path';
+import { describeOutcome, EnvoyPathOutcome, envoyPathOutcomes, ISTIO_PATH_NORMALIZATION, isModelledPath, ProxyPathConfig } from './envoy-path';
 import { HttpRequest } from './http-request-types';
 import { Tri, MAYBE, NO, YES, and3, or3 } from './verdict';
 import { propError } from '../util/errors';
@@ -102,6 +102,12 @@ function agreed(truths: readonly Tri[]): Tri {
   return truths.every((t) => t === truths[0]) ? truths[0] : MAYBE;
 }
 
+/** Outcomes without duplicates, in a stable order. */
+function sortedOutcomes(outcomes: readonly EnvoyPathOutcome[]): EnvoyPathOutcome[] {
+  const byText = new Map(outcomes.map((o) => [describeOutcome(o), o]));
+  return [...byText.keys()].sort().map((k) => byText.get(k)!);
+}
+
 /** The distinct outcomes, for reasons: `/a or /b`. */
 function describeOutcomes(outcomes: readonly EnvoyPathOutcome[]): string {
   return outcomes.map(describeOutcome).join(' or ');
@@ -117,17 +123,18 @@ function describeOutcomes(outcomes: readonly EnvoyPathOutcome[]): string {
  *
  * The path regex is matched against the whole `:path` header, query included (cilium/cilium
  * pkg/envoy `getHTTPRule`: a `:path` HeaderMatcher with a safe_regex, which Envoy matches in full),
- * after the L7 listener's path normalization ({@link CILIUM_L7_PATH}, the agent's default
- * `http-normalize-path: true`): dot segments resolved, backslashes turned to `/`, slashes merged, and
- * a path with an escaped `/` or `\` answered with a 307 redirect instead of being forwarded.
+ * after the L7 listener's path normalization (`paths`; by default the agent's `http-normalize-path:
+ * true`, see ./cilium/http-normalize-path): dot segments resolved, backslashes turned to `/`, slashes
+ * merged, and a path with an escaped `/` or `\` answered with a 307 redirect instead of being forwarded.
  */
-export function ciliumHttpMatcher(rule: Record<string, any>, text: string): L7Matcher {
+export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths: ProxyPathConfig): L7Matcher {
   return {
     text,
     matches(request) {
       if (hasFragment(request)) return { truth: NO, why: ENVOY_FRAGMENT };
       const query = request.query === undefined ? '' : `?${request.query}`;
-      const outcomes = envoyPathOutcomes(request.path, CILIUM_L7_PATH);
+      const perSetting = paths.settings.map((settings) => envoyPathOutcomes(request.path, settings));
+      const outcomes = perSetting.includes(undefined) ? undefined : sortedOutcomes(perSetting.flat() as EnvoyPathOutcome[]);
       if (outcomes === undefined || !isModelledPath(query.slice(1))) {
         return {
           truth: MAYBE,
@@ -180,18 +187,18 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string): L7Ma
       whys.push(...new Set(pathWhys));
       const raw = `${request.path}${query}`;
       if (truth === MAYBE && new Set(truths).size > 1) {
-        whys.push(`Cilium's Envoy (http-normalize-path, on by default) turns the path ${raw} into ${describeOutcomes(outcomes)} depending on its `
-          + 'build, and the rule matches only some of them');
+        whys.push(`Cilium's Envoy (${paths.source}) turns the path ${raw} into ${describeOutcomes(outcomes)} depending on its `
+          + `${paths.settings.length > 1 ? 'settings and ' : ''}build, and the rule matches only some of them`);
       }
       if (truth === MAYBE) return { truth, why: whys.join('; ') };
       if (truth === NO && outcomes.length === 1 && outcomes[0].kind === 'redirect') {
         const why = `Cilium's Envoy answers ${raw} with a 307 redirect to ${outcomes[0].location} instead of forwarding it (an escaped / or \\ `
-          + 'in the path; http-normalize-path, on by default, sets UNESCAPE_AND_REDIRECT)';
+          + `in the path; ${paths.source}: UNESCAPE_AND_REDIRECT)`;
         return { truth, why };
       }
       if (truth === NO && outcomes.every((o) => o.kind === 'reject')) return { truth, why: `Cilium's Envoy rejects the path ${raw} with 400 (path normalization fails)` };
       if (truth === NO && outcomes.length === 1 && outcomes[0].kind === 'forward' && outcomes[0].path !== request.path && rest !== NO) {
-        return { truth, why: `Cilium's Envoy matches the path as ${outcomes[0].path}${query} (http-normalize-path, on by default)` };
+        return { truth, why: `Cilium's Envoy matches the path as ${outcomes[0].path}${query} (${paths.source})` };
       }
       return { truth };
     },

@@ -54,7 +54,7 @@ describe('Cilium HTTP rules match the normalized path, query included', () => {
     const result = ask('/public%2Fa');
     expect(result.verdict).toBe(Verdict.DENY);
     expect(lastReason('/public%2Fa')).toBe(`GET /public%2Fa matches none of the L7 rules (${RULES}) (Cilium's Envoy answers /public%2Fa with a 307 `
-      + 'redirect to /public/a instead of forwarding it (an escaped / or \\ in the path; http-normalize-path, on by default, sets UNESCAPE_AND_REDIRECT)): denied');
+      + 'redirect to /public/a instead of forwarding it (an escaped / or \\ in the path; http-normalize-path, on by default: UNESCAPE_AND_REDIRECT)): denied');
   });
 
   test('the query is part of the matched :path: /search?q=1 is not /search, /public/x?q=1 matches /public/.*', () => {
@@ -76,5 +76,36 @@ describe('Cilium HTTP rules match the normalized path, query included', () => {
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
     expect(result.uncertainties[0]).toBe('HTTP GET /public/.* (CiliumNetworkPolicy shop/api-http spec.ingress[0]): the path /public/a b has characters '
       + 'whose handling by Envoy (its HTTP parser and path normalization) is not modelled');
+  });
+});
+
+describe('the agent flag http-normalize-path, as a cilium-config ConfigMap in the manifests shows it', () => {
+  const config = (value: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data: { 'http-normalize-path': value } });
+  const ask = (value: string, path: string) => Reachability.fromManifests([...manifests, config(value)], { cni: Cni.cilium() })
+    .checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080), { method: 'GET', path });
+
+  test('the ConfigMaps are valid', () => {
+    expectValidManifests([config('false'), config('maybe')]);
+  });
+
+  test('false: Envoy\'s defaults, the path is matched as sent (the query still counts)', () => {
+    expect(ask('false', '/public/../admin').verdict).toBe(Verdict.ALLOW);
+    expect(ask('false', '/public%2Fa').verdict).toBe(Verdict.DENY);
+    expect(ask('false', '//public/a').verdict).toBe(Verdict.DENY);
+    expect(ask('false', '/search?q=1').verdict).toBe(Verdict.DENY);
+    expect(ask('False', '/public/../admin').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('true: as the default', () => {
+    expect(ask('true', '/public/../admin').verdict).toBe(Verdict.DENY);
+  });
+
+  test('a value the agent would not parse: both settings, so only paths they agree on are decided', () => {
+    const result = ask('maybe', '/public/../admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['HTTP GET /public/.* (CiliumNetworkPolicy shop/api-http spec.ingress[0]): Cilium\'s Envoy (http-normalize-path in '
+      + 'ConfigMap kube-system/cilium-config is not one readable value, so on or off) turns the path /public/../admin into /admin or /public/../admin '
+      + 'depending on its settings and build, and the rule matches only some of them']);
+    expect(ask('maybe', '/public/a').verdict).toBe(Verdict.ALLOW);
   });
 });
