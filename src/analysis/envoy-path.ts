@@ -63,7 +63,8 @@ export const CILIUM_L7_PATH: EnvoyPathSettings = { normalizePath: true, mergeSla
 /**
  * Cilium's L7 listener with `http-normalize-path: false`: the HttpConnectionManager leaves the three
  * fields unset, so Envoy's defaults apply (runtime `http_connection_manager.normalize_path` 0, no
- * merging, `path_with_escaped_slashes_action` KEEP_UNCHANGED): the path is matched as sent.
+ * merging, `path_with_escaped_slashes_action` KEEP_UNCHANGED): the path is matched as sent. Cilium's
+ * bootstrap (pkg/envoy/embedded_envoy.go) sets a static runtime layer with overload keys only.
  */
 export const ENVOY_DEFAULT_PATH: EnvoyPathSettings = { normalizePath: false, mergeSlashes: false, escapedSlashes: 'KEEP_UNCHANGED' };
 

@@ -197,8 +197,10 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
         return { truth, why };
       }
       if (truth === NO && outcomes.every((o) => o.kind === 'reject')) return { truth, why: `Cilium's Envoy rejects the path ${raw} with 400 (path normalization fails)` };
-      if (truth === NO && outcomes.length === 1 && outcomes[0].kind === 'forward' && outcomes[0].path !== request.path && rest !== NO) {
-        return { truth, why: `Cilium's Envoy matches the path as ${outcomes[0].path}${query} (${paths.source})` };
+      const only = outcomes.length === 1 && outcomes[0].kind === 'forward' ? outcomes[0].path : undefined;
+      if (truth === NO && only !== undefined && rest !== NO && rule.path) {
+        if (only !== request.path) return { truth, why: `Cilium's Envoy matches the path as ${only}${query} (${paths.source})` };
+        if (query !== '') return { truth, why: `Cilium matches the path pattern against ${raw}, query included` };
       }
       return { truth };
     },

@@ -60,6 +60,8 @@ describe('Cilium HTTP rules match the normalized path, query included', () => {
   test('the query is part of the matched :path: /search?q=1 is not /search, /public/x?q=1 matches /public/.*', () => {
     expect(ask('/search').verdict).toBe(Verdict.ALLOW);
     expect(ask('/search?q=1').verdict).toBe(Verdict.DENY);
+    expect(lastReason('/search?q=1')).toBe(`GET /search matches none of the L7 rules (${RULES}) (Cilium matches the path pattern against `
+      + '/search?q=1, query included): denied');
     expect(ask('/public/x?q=1').verdict).toBe(Verdict.ALLOW);
   });
 
