@@ -143,25 +143,27 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
       }
       const parts: Tri[] = [];
       const whys: string[] = [];
-      const regex = (field: string, value: string | undefined): Tri | undefined => {
+      // A full-match test of one field, or undefined when the rule does not constrain it.
+      const matcherOf = (field: string): ((value: string | undefined) => Tri) | undefined => {
         const pattern = rule[field];
         if (pattern === undefined || pattern === '') return undefined;
-        if (value === undefined) {
-          whys.push(`the rule matches ${field} and the request's ${field} is not given`);
-          return MAYBE;
-        }
         let re: RegExp;
         try {
           re = new RegExp(`^(?:${String(pattern)})$`);
         } catch {
           whys.push(`the ${field} pattern '${String(pattern)}' is not a regular expression JavaScript can evaluate`);
-          return MAYBE;
+          return () => MAYBE;
         }
-        return re.test(value) ? YES : NO;
+        return (value) => {
+          if (value !== undefined) return re.test(value) ? YES : NO;
+          whys.push(`the rule matches ${field} and the request's ${field} is not given`);
+          return MAYBE;
+        };
       };
-      const push = (t: Tri | undefined) => { if (t !== undefined) parts.push(t); };
-      push(regex('method', request.method));
-      push(regex('host', request.host));
+      for (const [field, value] of [['method', request.method], ['host', request.host]] as const) {
+        const test = matcherOf(field);
+        if (test) parts.push(test(value));
+      }
       for (const h of Array.isArray(rule.headers) ? rule.headers : []) {
         const [name, ...rest] = String(h).split(':');
         const value = request.headers[name.trim().toLowerCase()];
@@ -176,15 +178,10 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
         } else {parts.push(m.value === undefined ? (value !== undefined ? YES : NO) : (value === m.value ? YES : NO));}
       }
       const rest = parts.includes(NO) ? NO : parts.includes(MAYBE) ? MAYBE : YES;
-      const pathWhys: string[] = [];
-      const truths = outcomes.map((o) => {
-        if (o.kind !== 'forward') return NO;
-        const t = regex('path', `${o.path}${query}`);
-        if (t === MAYBE) pathWhys.push(whys.pop()!);
-        return and3(rest, t ?? YES);
-      });
+      const pathTest = matcherOf('path');
+      // Only a forwarded request reaches the rule; a redirect or a 400 is not allowed through.
+      const truths = outcomes.map((o) => (o.kind === 'forward' ? and3(rest, pathTest ? pathTest(`${o.path}${query}`) : YES) : NO));
       const truth = agreed(truths);
-      whys.push(...new Set(pathWhys));
       const raw = `${request.path}${query}`;
       if (truth === MAYBE && new Set(truths).size > 1) {
         whys.push(`Cilium's Envoy (${paths.source}) turns the path ${raw} into ${describeOutcomes(outcomes)} depending on its `
@@ -192,13 +189,15 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
       }
       if (truth === MAYBE) return { truth, why: whys.join('; ') };
       if (truth === NO && outcomes.length === 1 && outcomes[0].kind === 'redirect') {
-        const why = `Cilium's Envoy answers ${raw} with a 307 redirect to ${outcomes[0].location} instead of forwarding it (an escaped / or \\ `
-          + `in the path; ${paths.source}: UNESCAPE_AND_REDIRECT)`;
+        // Envoy answers a gRPC request 400 instead, gRPC clients following no redirects (ConnectionManagerImpl).
+        const answer = /^application\/grpc/.test(request.headers['content-type'] ?? '') ? 'rejects the gRPC request' : 'answers';
+        const why = `Cilium's Envoy ${answer} ${raw} with ${answer === 'answers' ? `a 307 redirect to ${outcomes[0].location}` : '400'} instead of `
+          + `forwarding it (an escaped / or \\ in the path; ${paths.source}: UNESCAPE_AND_REDIRECT)`;
         return { truth, why };
       }
       if (truth === NO && outcomes.every((o) => o.kind === 'reject')) return { truth, why: `Cilium's Envoy rejects the path ${raw} with 400 (path normalization fails)` };
       const only = outcomes.length === 1 && outcomes[0].kind === 'forward' ? outcomes[0].path : undefined;
-      if (truth === NO && only !== undefined && rest !== NO && rule.path) {
+      if (truth === NO && only !== undefined && rest !== NO && pathTest) {
         if (only !== request.path) return { truth, why: `Cilium's Envoy matches the path as ${only}${query} (${paths.source})` };
         if (query !== '') return { truth, why: `Cilium matches the path pattern against ${raw}, query included` };
       }

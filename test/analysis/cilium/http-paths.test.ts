@@ -57,6 +57,14 @@ describe('Cilium HTTP rules match the normalized path, query included', () => {
       + 'redirect to /public/a instead of forwarding it (an escaped / or \\ in the path; http-normalize-path, on by default: UNESCAPE_AND_REDIRECT)): denied');
   });
 
+  test('a gRPC request with an escaped slash is answered 400 instead (gRPC clients follow no redirect)', () => {
+    const result = reach.checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080),
+      { method: 'GET', path: '/public%2Fa', headers: { 'content-type': 'application/grpc' } });
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.ingress.reasons[result.ingress.reasons.length - 1]).toContain("(Cilium's Envoy rejects the gRPC request /public%2Fa with 400 instead "
+      + 'of forwarding it (an escaped / or \\ in the path; http-normalize-path, on by default: UNESCAPE_AND_REDIRECT)): denied');
+  });
+
   test('the query is part of the matched :path: /search?q=1 is not /search, /public/x?q=1 matches /public/.*', () => {
     expect(ask('/search').verdict).toBe(Verdict.ALLOW);
     expect(ask('/search?q=1').verdict).toBe(Verdict.DENY);
