@@ -10,11 +10,11 @@
  * `url_canon_path.cc`; a failure is 400), then `merge_slashes` (`PathUtil::mergeSlashes`). All of them
  * leave the query alone.
  *
- * What the canonicalizer does (googleurl `DoPartialPathInternal`, special-URL mode, which Envoy's
- * 4-argument `url::CanonicalizePath` call uses): `.` and `..` segments are resolved, `%2e`/`%2E`
- * counting as a dot (a `..` above the root stays at the root, and backs up over an empty segment of
- * `//` only); a backslash becomes `/`; a valid `%XX` escape is copied as written; an invalid `%` is
- * copied too. Two things vary with the Envoy build and cannot be read from manifests, so both forms are
+ * What the canonicalizer does (googleurl `DoPartialPathInternal` in special-URL mode, as Envoy's
+ * 4-argument `url::CanonicalizePath` call runs it: Istio's tests see `\` become `/`): `.` and `..`
+ * segments are resolved, `%2e`/`%2E` counting as a dot (a `..` above the root stays at the root, and
+ * backs up over an empty segment of `//` only); a backslash becomes `/`; a valid `%XX` escape is
+ * copied as written; an invalid `%` is copied too. Two things vary with the Envoy build and cannot be read from manifests, so both forms are
  * returned and a caller must agree with all of them:
  * - googleurl before crbug.com/1509295 (Dec 2023) decoded escaped unreserved characters (`%30` -> `0`,
  *   istio/istio tests/integration/security/normalization_test.go: `/xyz%30..//abc` -> `/xyz0..//abc`)

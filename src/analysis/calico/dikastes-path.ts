@@ -1,7 +1,8 @@
 /**
  * How Calico's Dikastes matches an HTTP rule's `paths` (internal). Calico 3.32.1 carries
  * projectcalico/calico#12532 ("[release-v3.32] fix(app-policy): normalize HTTP request-target before
- * ALP path matching", backport of #12531, merged 2026-04-17; v3.32.1 was tagged 2026-06-24), in
+ * ALP path matching", backport of #12531, opened 2026-04-17 and merged into release-v3.32, which
+ * v3.32.1 was tagged from on 2026-06-24; the tag's own app-policy source was not available to check), in
  * app-policy/checker: the request path Dikastes receives from Envoy's ext_authz call and every rule
  * path are normalized the same way, and a prefix matches whole segments only (`prefix: /pub` no longer
  * matches `/public`). The normalization, in order:
