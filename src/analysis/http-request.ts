@@ -135,7 +135,7 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
       const query = request.query === undefined ? '' : `?${request.query}`;
       const perSetting = paths.settings.map((settings) => envoyPathOutcomes(request.path, settings));
       const outcomes = perSetting.includes(undefined) ? undefined : sortedOutcomes(perSetting.flat() as EnvoyPathOutcome[]);
-      if (outcomes === undefined || !isModelledPath(query.slice(1))) {
+      if (outcomes === undefined || !isModelledPath(query.slice(1).replace(/\?/g, ''))) {
         return {
           truth: MAYBE,
           why: `the path ${request.path}${query} has characters whose handling by Envoy (its HTTP parser and path normalization) is not modelled`,

@@ -71,6 +71,8 @@ describe('Cilium HTTP rules match the normalized path, query included', () => {
     expect(lastReason('/search?q=1')).toBe(`GET /search matches none of the L7 rules (${RULES}) (Cilium matches the path pattern against `
       + '/search?q=1, query included): denied');
     expect(ask('/public/x?q=1').verdict).toBe(Verdict.ALLOW);
+    // A `?` inside the query (RFC 3986 allows it there) is matched too.
+    expect(ask('/public/x?q=?').verdict).toBe(Verdict.ALLOW);
   });
 
   test('what depends on the Envoy build stays indeterminate: an escaped unreserved character, a ..; segment', () => {
