@@ -11,7 +11,9 @@ export interface HttpRequest {
    */
   readonly method?: string;
   /**
-   * The path, e.g. `/admin` (a query string after `?` is not part of the path rules match).
+   * The path as sent, e.g. `/admin` or `/search?q=1` (Istio, Linkerd and Calico rules match the path
+   * without the query; Cilium's HTTP rules match path and query together). The proxies' path
+   * normalization (dot segments, escapes, slashes) is applied as the analysis knows it.
    * @default '/'
    */
   readonly path?: string;

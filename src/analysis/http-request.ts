@@ -2,8 +2,10 @@
  * An HTTP request in a reachability question ("can A call B's POST /admin?"), and how the CNI's L7
  * rules (Cilium `toPorts[].rules.http`, Calico `http` matches) judge it.
  */
+import { dikastesPathMatches } from './calico/dikastes-path';
+import { describeOutcome, EnvoyPathOutcome, envoyPathOutcomes, ISTIO_PATH_NORMALIZATION, isModelledPath, ProxyPathConfig } from './envoy-path';
 import { HttpRequest } from './http-request-types';
-import { Tri, MAYBE, NO, YES, or3 } from './verdict';
+import { Tri, MAYBE, NO, YES, and3, or3 } from './verdict';
 import { propError } from '../util/errors';
 import { requireKnownKeys, StructKeys } from '../util/guards';
 
@@ -11,6 +13,8 @@ import { requireKnownKeys, StructKeys } from '../util/guards';
 export interface HttpRequestSpec {
   readonly method: string;
   readonly path: string;
+  /** The query after `?` (without it; empty for a bare `?`), when the request has one. */
+  readonly query?: string;
   readonly host?: string;
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -53,8 +57,11 @@ export function httpRequestSpec(value: unknown, site: string): HttpRequestSpec {
   const host = str('host');
   // The query ends at a `#` (RFC 3986): `/a?q#f` keeps its fragment, which the proxies treat apart.
   const hash = path.indexOf('#');
-  const bare = (hash < 0 ? path : path.slice(0, hash)).split('?')[0] + (hash < 0 ? '' : path.slice(hash));
-  return { method, path: bare, ...(host !== undefined ? { host } : {}), headers };
+  const target = hash < 0 ? path : path.slice(0, hash);
+  const question = target.indexOf('?');
+  const bare = (question < 0 ? target : target.slice(0, question)) + (hash < 0 ? '' : path.slice(hash));
+  const query = question < 0 ? undefined : target.slice(question + 1);
+  return { method, path: bare, ...(query !== undefined ? { query } : {}), ...(host !== undefined ? { host } : {}), headers };
 }
 
 /** `POST /admin` (with the host when given), for messages. */
@@ -90,6 +97,22 @@ function hasFragment(request: HttpRequestSpec): boolean {
   return request.path.includes('#');
 }
 
+/** The same truth for every alternative, or MAYBE. */
+function agreed(truths: readonly Tri[]): Tri {
+  return truths.every((t) => t === truths[0]) ? truths[0] : MAYBE;
+}
+
+/** Outcomes without duplicates, in a stable order. */
+function sortedOutcomes(outcomes: readonly EnvoyPathOutcome[]): EnvoyPathOutcome[] {
+  const byText = new Map(outcomes.map((o) => [describeOutcome(o), o]));
+  return [...byText.keys()].sort().map((k) => byText.get(k)!);
+}
+
+/** The distinct outcomes, for reasons: `/a or /b`. */
+function describeOutcomes(outcomes: readonly EnvoyPathOutcome[]): string {
+  return outcomes.map(describeOutcome).join(' or ');
+}
+
 /**
  * Does a Cilium `rules.http[]` entry allow the request? Cilium hands these to Envoy as full-match
  * regular expressions (docs.cilium.io "Layer 7 Examples": method and path are extended POSIX regex;
@@ -97,35 +120,50 @@ function hasFragment(request: HttpRequestSpec): boolean {
  * pairs); every field given must match. A path with a `#` fragment never gets that far: Cilium's
  * Envoy keeps Envoy's default (its bootstrap, cilium/cilium pkg/envoy/embedded_envoy.go and the
  * cilium-envoy chart's bootstrap-config.json, sets no fragment runtime key), which rejects it.
+ *
+ * The path regex is matched against the whole `:path` header, query included (cilium/cilium
+ * pkg/envoy `getHTTPRule`: a `:path` HeaderMatcher with a safe_regex, which Envoy matches in full),
+ * after the L7 listener's path normalization (`paths`; by default the agent's `http-normalize-path:
+ * true`, see ./cilium/http-normalize-path): dot segments resolved, backslashes turned to `/`, slashes
+ * merged, and a path with an escaped `/` or `\` answered with a 307 redirect instead of being forwarded.
  */
-export function ciliumHttpMatcher(rule: Record<string, any>, text: string): L7Matcher {
+export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths: ProxyPathConfig): L7Matcher {
   return {
     text,
     matches(request) {
       if (hasFragment(request)) return { truth: NO, why: ENVOY_FRAGMENT };
+      const query = request.query === undefined ? '' : `?${request.query}`;
+      const perSetting = paths.settings.map((settings) => envoyPathOutcomes(request.path, settings));
+      const outcomes = perSetting.includes(undefined) ? undefined : sortedOutcomes(perSetting.flat() as EnvoyPathOutcome[]);
+      if (outcomes === undefined || !isModelledPath(query.slice(1).replace(/\?/g, ''))) {
+        return {
+          truth: MAYBE,
+          why: `the path ${request.path}${query} has characters whose handling by Envoy (its HTTP parser and path normalization) is not modelled`,
+        };
+      }
       const parts: Tri[] = [];
       const whys: string[] = [];
-      const regex = (field: string, value: string | undefined) => {
+      // A full-match test of one field, or undefined when the rule does not constrain it.
+      const matcherOf = (field: string): ((value: string | undefined) => Tri) | undefined => {
         const pattern = rule[field];
-        if (pattern === undefined || pattern === '') return;
-        if (value === undefined) {
-          parts.push(MAYBE);
-          whys.push(`the rule matches ${field} and the request's ${field} is not given`);
-          return;
-        }
+        if (pattern === undefined || pattern === '') return undefined;
         let re: RegExp;
         try {
           re = new RegExp(`^(?:${String(pattern)})$`);
         } catch {
-          parts.push(MAYBE);
           whys.push(`the ${field} pattern '${String(pattern)}' is not a regular expression JavaScript can evaluate`);
-          return;
+          return () => MAYBE;
         }
-        parts.push(re.test(value) ? YES : NO);
+        return (value) => {
+          if (value !== undefined) return re.test(value) ? YES : NO;
+          whys.push(`the rule matches ${field} and the request's ${field} is not given`);
+          return MAYBE;
+        };
       };
-      regex('method', request.method);
-      regex('path', request.path);
-      regex('host', request.host);
+      for (const [field, value] of [['method', request.method], ['host', request.host]] as const) {
+        const test = matcherOf(field);
+        if (test) parts.push(test(value));
+      }
       for (const h of Array.isArray(rule.headers) ? rule.headers : []) {
         const [name, ...rest] = String(h).split(':');
         const value = request.headers[name.trim().toLowerCase()];
@@ -139,40 +177,86 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string): L7Ma
           whys.push(`header ${m.name} is matched against a secret`);
         } else {parts.push(m.value === undefined ? (value !== undefined ? YES : NO) : (value === m.value ? YES : NO));}
       }
-      const truth = parts.includes(NO) ? NO : parts.includes(MAYBE) ? MAYBE : YES;
-      return truth === MAYBE ? { truth, why: whys.join('; ') } : { truth };
+      const rest = parts.includes(NO) ? NO : parts.includes(MAYBE) ? MAYBE : YES;
+      const pathTest = matcherOf('path');
+      // Only a forwarded request reaches the rule; a redirect or a 400 is not allowed through.
+      const truths = outcomes.map((o) => (o.kind === 'forward' ? and3(rest, pathTest ? pathTest(`${o.path}${query}`) : YES) : NO));
+      const truth = agreed(truths);
+      const raw = `${request.path}${query}`;
+      if (truth === MAYBE && new Set(truths).size > 1) {
+        whys.push(`Cilium's Envoy (${paths.source}) turns the path ${raw} into ${describeOutcomes(outcomes)} depending on its `
+          + `${paths.settings.length > 1 ? 'settings and ' : ''}build, and the rule matches only some of them`);
+      }
+      if (truth === MAYBE) return { truth, why: whys.join('; ') };
+      if (truth === NO && outcomes.length === 1 && outcomes[0].kind === 'redirect') {
+        // Envoy answers a gRPC request 400 instead, gRPC clients following no redirects (ConnectionManagerImpl).
+        const answer = /^application\/grpc/.test(request.headers['content-type'] ?? '') ? 'rejects the gRPC request' : 'answers';
+        const why = `Cilium's Envoy ${answer} ${raw} with ${answer === 'answers' ? `a 307 redirect to ${outcomes[0].location}` : '400'} instead of `
+          + `forwarding it (an escaped / or \\ in the path; ${paths.source}: UNESCAPE_AND_REDIRECT)`;
+        return { truth, why };
+      }
+      if (truth === NO && outcomes.every((o) => o.kind === 'reject')) return { truth, why: `Cilium's Envoy rejects the path ${raw} with 400 (path normalization fails)` };
+      const only = outcomes.length === 1 && outcomes[0].kind === 'forward' ? outcomes[0].path : undefined;
+      if (truth === NO && only !== undefined && rest !== NO && pathTest) {
+        if (only !== request.path) return { truth, why: `Cilium's Envoy matches the path as ${only}${query} (${paths.source})` };
+        if (query !== '') return { truth, why: `Cilium matches the path pattern against ${raw}, query included` };
+      }
+      return { truth };
     },
   };
 }
 
+/** Every Istio pathNormalization setting, BASE (the default) first. */
+const ISTIO_SETTINGS = Object.values(ISTIO_PATH_NORMALIZATION);
+
 /**
  * Does a Calico rule's `http` match allow the request? `methods` are exact, `paths` entries are
  * `{exact}` or `{prefix}` (docs.tigera.io "NetworkPolicy" reference, HTTPMatch); both lists are ORed
- * inside and ANDed with each other. Calico enforces them in the Istio sidecar's Envoy (Dikastes), and
- * Istio turns Envoy's fragment rejection off (pilot-agent bootstrap: `http_reject_path_with_fragment`
- * false, so the fragment is stripped; kept with HTTP_STRIP_FRAGMENT_FROM_PATH_UNSAFE_IF_DISABLED=false):
- * a path with a `#` fragment is indeterminate unless the rule allows none of the forms Envoy could
- * pass on (or the method already fails).
+ * inside and ANDed with each other. Calico enforces them in the Istio sidecar's Envoy, whose ext_authz
+ * call asks Dikastes; Dikastes normalizes the path it is handed and matches prefixes by whole segments
+ * ({@link dikastesPathMatches}).
+ *
+ * The path Dikastes is handed has first been through the sidecar's own normalization, which depends on
+ * meshConfig `pathNormalization` ({@link ISTIO_PATH_NORMALIZATION}; BASE by default), not shown in the
+ * manifests: the request is allowed or denied only when it is under every setting. A `#` fragment is
+ * one more unknown: Istio turns Envoy's fragment rejection off (pilot-agent bootstrap:
+ * `http_reject_path_with_fragment` false, so the fragment is stripped; kept with
+ * HTTP_STRIP_FRAGMENT_FROM_PATH_UNSAFE_IF_DISABLED=false, then escaped to `%23` by path normalization)
+ * while plain Envoy rejects the request.
  */
 export function calicoHttpMatcher(http: Record<string, any>, text: string): L7Matcher {
   return {
     text,
     matches(request) {
       const methods: unknown[] = Array.isArray(http.methods) ? http.methods : [];
-      const paths: any[] = Array.isArray(http.paths) ? http.paths : [];
-      const methodOk = methods.length === 0 || methods.includes(request.method);
-      const pathOk = (path: string) => paths.length === 0 || paths.some((p) => (typeof p?.exact === 'string' && p.exact === path)
-        || (typeof p?.prefix === 'string' && path.startsWith(p.prefix)));
-      if (methodOk && hasFragment(request)) {
-        // Rejected, stripped, or kept (as written, or percent-encoded by path normalization): not
-        // allowed only when no form the match could see matches.
-        const p = request.path;
-        if (![p.slice(0, p.indexOf('#')), p, p.replace(/#/g, '%23')].some(pathOk)) return { truth: NO };
+      const paths: unknown[] = Array.isArray(http.paths) ? http.paths : [];
+      if (methods.length > 0 && !methods.includes(request.method)) return { truth: NO };
+      const p = request.path;
+      const hash = p.indexOf('#');
+      // Rejected, stripped, or kept (and percent-encoded by path normalization).
+      const inputs = hash < 0 ? [p] : [p.slice(0, hash), `${p.slice(0, hash)}%23${p.slice(hash + 1)}`];
+      const outcomes: EnvoyPathOutcome[] = hash < 0 ? [] : [{ kind: 'reject' }];
+      for (const input of inputs) {
+        for (const settings of ISTIO_SETTINGS) {
+          const o = envoyPathOutcomes(input, settings);
+          if (o === undefined) {
+            return { truth: MAYBE, why: `the path ${p} has characters whose handling by the Istio sidecar's Envoy (its HTTP parser and path normalization) is not modelled` };
+          }
+          outcomes.push(...o);
+        }
+      }
+      const truths = outcomes.map((o) => (o.kind === 'forward' && (paths.length === 0 || paths.some((e) => dikastesPathMatches(e, o.path))) ? YES : NO));
+      const truth = agreed(truths);
+      if (truth !== MAYBE) return { truth };
+      if (hash >= 0) {
         const why = `the path ${p} has a # fragment, which the Envoy enforcing Calico's HTTP match rejects, strips or keeps `
           + 'depending on its runtime flags (Istio strips it by default; plain Envoy rejects it), not evaluated';
-        return { truth: MAYBE, why };
+        return { truth, why };
       }
-      return { truth: methodOk && pathOk(request.path) ? YES : NO };
+      const forms = [...new Set(outcomes.map(describeOutcome))].join(' or ');
+      const why = `the Istio sidecar hands Calico's Dikastes the path ${p} as ${forms} depending on meshConfig pathNormalization `
+        + '(BASE by default) and its Envoy build, and the HTTP match allows only some of them';
+      return { truth, why };
     },
   };
 }

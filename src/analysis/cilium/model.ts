@@ -13,10 +13,12 @@
  * L7 rules (HTTP, DNS, Kafka) on a matching allow restrict the allowed traffic even without default
  * deny, unless another matching allow for the same flow has no L7 rules (which adds an L7 allow-all).
  */
+import { ProxyPathConfig } from '../envoy-path';
 import { L7Matcher } from '../http-request';
 import { CidrGroupIndex } from './cidr-groups';
 import { dnsProxyLookup } from './dns-proxy';
 import { EgressNamedPorts } from './egress-named-ports';
+import { ciliumPathConfig } from './http-normalize-path';
 import { effectivePeerSelector, identityOf, selectorMatches, unfilteredIdentityOf } from './identity';
 import { IdentityView, labelFilterNote } from './label-filter';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
@@ -198,6 +200,8 @@ export class CiliumModel implements AnnotatedCniModel {
   /** Endpoints as Cilium identities see them, for NetworkPolicies (see label-filter.ts). */
   private readonly view: IdentityView;
   private peerSelectors?: LabelSelector[];
+  /** How the L7 listener rewrites request paths (the agent's http-normalize-path). */
+  private readonly paths: ProxyPathConfig;
   /**
    * Policies that Cilium applies or rejects depending on its version (fromRequires/toRequires, a CIDRSet
    * except wider than its cidr) or an
@@ -219,6 +223,7 @@ export class CiliumModel implements AnnotatedCniModel {
       });
     }
     this.cidrGroups = new CidrGroupIndex(manifests);
+    this.paths = ciliumPathConfig(manifests);
     this.view = new IdentityView(namespaces);
     this.egressNames = new EgressNamedPorts(manifests);
     const nps: ManifestObject[] = [];
@@ -520,7 +525,7 @@ export class CiliumModel implements AnnotatedCniModel {
         const hit = this.matchRule(rs, rule, q, plan.allowCtx, allowNotes, path, true);
         if (hit?.truth === MAYBE) maybeAllows.push(...hit.why.map((w) => `${ruleLabel(rs, path)}: ${w}`));
         if (hit?.truth !== YES) return;
-        const l7 = hit.portRule && hasL7Rules(hit.portRule) ? l7MatchersOf(hit.portRule, ` (${ruleLabel(rs, path)})`) : [];
+        const l7 = hit.portRule && hasL7Rules(hit.portRule) ? l7MatchersOf(hit.portRule, ` (${ruleLabel(rs, path)})`, this.paths) : [];
         allows.push({
           reason: {
             object: refOf(rs.object),

@@ -9,6 +9,7 @@
  * mergeIngress / mergeEgress) only looks at the list's length, and a rule with L3 peers, no toPorts
  * entries and no icmps entries allows all ports.
  */
+import { ProxyPathConfig } from '../envoy-path';
 import { ciliumHttpMatcher, L7Matcher } from '../http-request';
 import { Endpoint, L4Protocol } from '../model';
 import { MAYBE, NO } from '../verdict';
@@ -171,7 +172,7 @@ export function describeL7(rule: CiliumPortRule): string[] {
  * traffic to a proxy that speaks only that protocol, so no HTTP request passes them; a proxylib
  * `l7proto` parser is not evaluated.
  */
-export function l7MatchersOf(rule: CiliumPortRule, suffix: string): L7Matcher[] {
+export function l7MatchersOf(rule: CiliumPortRule, suffix: string, paths: ProxyPathConfig): L7Matcher[] {
   const texts = describeL7(rule).map((t) => `${t}${suffix}`);
   let i = 0;
   const out: L7Matcher[] = [];
@@ -184,7 +185,7 @@ export function l7MatchersOf(rule: CiliumPortRule, suffix: string): L7Matcher[] 
   }
   const r = rule.rules;
   if (!r) return out;
-  for (const h of r.http ?? []) out.push(ciliumHttpMatcher(h, texts[i++]));
+  for (const h of r.http ?? []) out.push(ciliumHttpMatcher(h, texts[i++], paths));
   const other = (text: string, protocol: string): L7Matcher => ({
     text,
     matches: () => ({ truth: NO, why: `the port's ${protocol} proxy serves no HTTP` }),

@@ -26,6 +26,7 @@ import {
   withIdentity,
 } from './istio-values';
 import { isPlainObject } from '../../util/vocabulary';
+import { isModelledPath } from '../envoy-path';
 import { HttpRequestSpec } from '../http-request';
 import { Endpoint } from '../model';
 import { and3, MAYBE, NO, Tri, YES } from '../verdict';
@@ -267,10 +268,14 @@ function matchOperation(operation: Record<string, unknown>, path: string, flow: 
 /**
  * Is the path the same after Istio's normalization: no percent-encoding or backslash to decode, no
  * `.` or `..` segment to resolve (and no `//`, which MERGE_SLASHES would merge), no `#` fragment
- * (which Envoy strips or rejects before any match)?
+ * (which Envoy strips or rejects before any match)? Nor a character the canonicalizer escapes or the
+ * codec may refuse (outside RFC 3986 pchar: `{`, `|`, a space...), nor a `.;`/`..;` segment, which
+ * Envoy's `strip_dotdot_segments_with_parameters` runtime guard turns into a dot segment (see
+ * ../envoy-path).
  */
 function isBaseNormalPath(p: string): boolean {
-  return !/[%\\#]/.test(p) && !p.includes('//') && !p.split('/').some((seg) => seg === '.' || seg === '..');
+  return !/[%\\#]/.test(p) && !p.includes('//') && isModelledPath(p)
+    && !p.split('/').some((seg) => seg === '.' || seg === '..' || seg.startsWith('.;') || seg.startsWith('..;'));
 }
 
 /** Match one `when` condition. */

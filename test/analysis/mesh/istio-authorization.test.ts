@@ -10,6 +10,7 @@ import { Verdict } from '../../../src/analysis/verdict';
 import { Cni } from '../../../src/cluster/cni';
 import { IstioMode, Mesh } from '../../../src/cluster/mesh';
 import { Port } from '../../../src/policy/port';
+import { expectValidManifests } from '../../support/schema';
 
 const STRICT = peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } });
 const base = [
@@ -416,6 +417,22 @@ describe('value matching as istiod builds it', () => {
     expect(result.uncertainties).toEqual(['mesh: AuthorizationPolicy shop/no-admin spec.rules[0] (DENY): spec.rules[0].to[0].operation.paths: Istio '
       + 'normalizes the path /admin#top (percent-encoding, backslashes, dot segments, fragments; meshConfig pathNormalization) before matching, not evaluated']);
     expect(r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path: '/admin' }).verdict).toBe(Verdict.DENY);
+  });
+
+  // Envoy's runtime guard envoy.reloadable_features.strip_dotdot_segments_with_parameters
+  // (PathUtil::stripParametersFromDotSegments) makes `..;x` a `..` segment before normalization, and
+  // the URL canonicalizer escapes characters such as `{` and `|`: neither path is matched raw.
+  test('a ..; segment or a character Envoy escapes is not matched raw: indeterminate', () => {
+    const policy = authorizationPolicy('shop', 'no-admin', {
+      selector: { matchLabels: { app: 'api' } }, action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin', '/a{b}'] } }] }],
+    });
+    expectValidManifests([policy]);
+    const r = reach(policy);
+    const verdict = (path: string) => r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'GET', path }).verdict;
+    expect(verdict('/public/..;x/admin')).toBe(Verdict.INDETERMINATE);
+    expect(verdict('/a{b}')).toBe(Verdict.INDETERMINATE);
+    // A `;` elsewhere is not touched by any setting: matched raw.
+    expect(verdict('/admin;x')).toBe(Verdict.ALLOW);
   });
 
   // Envoy's remote address (istio remote.ip / remoteIpBlocks) comes from X-Forwarded-For when the

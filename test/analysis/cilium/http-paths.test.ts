@@ -1,0 +1,123 @@
+/**
+ * Cilium HTTP rules see the path Envoy's L7 listener hands them: cilium/cilium pkg/envoy/xds_server.go
+ * `getHttpFilterChainProto` sets normalize_path, merge_slashes and UNESCAPE_AND_REDIRECT when the agent
+ * flag `http-normalize-path` is on (its default, pkg/envoy/cell.go), and the path regex is a
+ * full-match safe_regex on the `:path` header (pkg/envoy `getHTTPRule`), which carries the query.
+ */
+import { Reachability } from '../../../src/analysis/reachability';
+import { Target } from '../../../src/analysis/target';
+import { Verdict } from '../../../src/analysis/verdict';
+import { Cni } from '../../../src/cluster/cni';
+import { Port } from '../../../src/policy/port';
+import { expectValidManifests } from '../../support/schema';
+import { deployment, namespace } from '../fixtures';
+
+const listen = { containers: [{ name: 'c', image: 'registry.example.com/app:1.0', ports: [{ name: 'http', containerPort: 8080 }] }] };
+const policy = {
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumNetworkPolicy',
+  metadata: { name: 'api-http', namespace: 'shop' },
+  spec: {
+    endpointSelector: { matchLabels: { app: 'api' } },
+    ingress: [{
+      fromEndpoints: [{ matchLabels: { app: 'web' } }],
+      toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/public/.*' }, { method: 'GET', path: '/search' }] } }],
+    }],
+  },
+};
+const manifests = [namespace('shop'), deployment('shop', 'web', { app: 'web' }, listen), deployment('shop', 'api', { app: 'api' }, listen), policy];
+const RULES = 'HTTP GET /public/.* (CiliumNetworkPolicy shop/api-http spec.ingress[0]); HTTP GET /search (CiliumNetworkPolicy shop/api-http spec.ingress[0])';
+
+describe('Cilium HTTP rules match the normalized path, query included', () => {
+  const reach = Reachability.fromManifests(manifests, { cni: Cni.cilium() });
+  const ask = (path: string) => reach.checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080), { method: 'GET', path });
+  const lastReason = (path: string) => { const r = ask(path).ingress.reasons; return r[r.length - 1]; };
+
+  test('the manifests are valid', () => {
+    expectValidManifests(manifests);
+  });
+
+  test('dot segments are resolved before the match: /public/../admin is denied, /admin/../public/a allowed', () => {
+    expect(ask('/public/../admin').verdict).toBe(Verdict.DENY);
+    expect(lastReason('/public/../admin')).toBe(`GET /public/../admin matches none of the L7 rules (${RULES}) (Cilium's Envoy matches the path `
+      + 'as /admin (http-normalize-path, on by default)): denied');
+    expect(ask('/admin/../public/a').verdict).toBe(Verdict.ALLOW);
+    expect(ask('/admin/%2e%2e/public/a').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('merged slashes and backslashes: //public/a and /public\\a are /public/a', () => {
+    expect(ask('//public/a').verdict).toBe(Verdict.ALLOW);
+    expect(ask('/search\\..\\public\\a').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('an escaped slash is answered with a redirect, not forwarded: denied with the reason', () => {
+    const result = ask('/public%2Fa');
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(lastReason('/public%2Fa')).toBe(`GET /public%2Fa matches none of the L7 rules (${RULES}) (Cilium's Envoy answers /public%2Fa with a 307 `
+      + 'redirect to /public/a instead of forwarding it (an escaped / or \\ in the path; http-normalize-path, on by default: UNESCAPE_AND_REDIRECT)): denied');
+  });
+
+  test('a gRPC request with an escaped slash is answered 400 instead (gRPC clients follow no redirect)', () => {
+    const result = reach.checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080),
+      { method: 'GET', path: '/public%2Fa', headers: { 'content-type': 'application/grpc' } });
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.ingress.reasons[result.ingress.reasons.length - 1]).toContain("(Cilium's Envoy rejects the gRPC request /public%2Fa with 400 instead "
+      + 'of forwarding it (an escaped / or \\ in the path; http-normalize-path, on by default: UNESCAPE_AND_REDIRECT)): denied');
+  });
+
+  test('the query is part of the matched :path: /search?q=1 is not /search, /public/x?q=1 matches /public/.*', () => {
+    expect(ask('/search').verdict).toBe(Verdict.ALLOW);
+    expect(ask('/search?q=1').verdict).toBe(Verdict.DENY);
+    expect(lastReason('/search?q=1')).toBe(`GET /search matches none of the L7 rules (${RULES}) (Cilium matches the path pattern against `
+      + '/search?q=1, query included): denied');
+    expect(ask('/public/x?q=1').verdict).toBe(Verdict.ALLOW);
+    // A `?` inside the query (RFC 3986 allows it there) is matched too.
+    expect(ask('/public/x?q=?').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('what depends on the Envoy build stays indeterminate: an escaped unreserved character, a ..; segment', () => {
+    const escaped = ask('/searc%68');
+    expect(escaped.verdict).toBe(Verdict.INDETERMINATE);
+    expect(escaped.uncertainties).toEqual(['HTTP GET /search (CiliumNetworkPolicy shop/api-http spec.ingress[0]): Cilium\'s Envoy (http-normalize-path, on by '
+      + 'default) turns the path /searc%68 into /searc%68 or /search depending on its build, and the rule matches only some of them']);
+    expect(ask('/search/..;x/public/a').verdict).toBe(Verdict.INDETERMINATE);
+  });
+
+  test('characters whose handling is not modelled: indeterminate', () => {
+    const result = ask('/public/a b');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties[0]).toBe('HTTP GET /public/.* (CiliumNetworkPolicy shop/api-http spec.ingress[0]): the path /public/a b has characters '
+      + 'whose handling by Envoy (its HTTP parser and path normalization) is not modelled');
+  });
+});
+
+describe('the agent flag http-normalize-path, as a cilium-config ConfigMap in the manifests shows it', () => {
+  const config = (value: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data: { 'http-normalize-path': value } });
+  const ask = (value: string, path: string) => Reachability.fromManifests([...manifests, config(value)], { cni: Cni.cilium() })
+    .checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080), { method: 'GET', path });
+
+  test('the ConfigMaps are valid', () => {
+    expectValidManifests([config('false'), config('maybe')]);
+  });
+
+  test('false: Envoy\'s defaults, the path is matched as sent (the query still counts)', () => {
+    expect(ask('false', '/public/../admin').verdict).toBe(Verdict.ALLOW);
+    expect(ask('false', '/public%2Fa').verdict).toBe(Verdict.DENY);
+    expect(ask('false', '//public/a').verdict).toBe(Verdict.DENY);
+    expect(ask('false', '/search?q=1').verdict).toBe(Verdict.DENY);
+    expect(ask('False', '/public/../admin').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('true: as the default', () => {
+    expect(ask('true', '/public/../admin').verdict).toBe(Verdict.DENY);
+  });
+
+  test('a value the agent would not parse: both settings, so only paths they agree on are decided', () => {
+    const result = ask('maybe', '/public/../admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['HTTP GET /public/.* (CiliumNetworkPolicy shop/api-http spec.ingress[0]): Cilium\'s Envoy (http-normalize-path in '
+      + 'ConfigMap kube-system/cilium-config is not one readable value, so on or off) turns the path /public/../admin into /admin or /public/../admin '
+      + 'depending on its settings and build, and the rule matches only some of them']);
+    expect(ask('maybe', '/public/a').verdict).toBe(Verdict.ALLOW);
+  });
+});
