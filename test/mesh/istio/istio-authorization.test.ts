@@ -149,6 +149,47 @@ describe('IstioAuthorization', () => {
     expect(() => authz.allowFlow('f', options as any)).toThrow(message);
   });
 
+  // istiod's validating webhook (istio pkg/config/security ValidateAttribute, for values and notValues)
+  // parses the values of the IP keys as addresses or CIDR blocks and those of destination.port as ports,
+  // and CheckValidPathTemplate refuses '{' and '}' outside its templates: such a policy is refused
+  // at apply (the whole sync fails), so it is refused at synth, naming the value.
+  test.each([
+    ['source.ip', 'values', 'not-an-ip', "[test/authz] flow 'f'.when[0].values[0]: 'not-an-ip' is not an IP address or CIDR block"],
+    ['remote.ip', 'notValues', '10.0.0.1/8', "[test/authz] flow 'f'.when[0].notValues[0]: '10.0.0.1/8' is not an IP address or CIDR block "
+      + '(has host bits set; did you mean 10.0.0.0/8?)'],
+    ['destination.ip', 'values', '10.0.0.0/33', "[test/authz] flow 'f'.when[0].values[0]: '10.0.0.0/33' is not an IP address or CIDR block"],
+    ['destination.port', 'values', 'http', "[test/authz] flow 'f'.when[0].values[0]: 'http' is not a port number in 1-65535: istiod requires one for "
+      + "'destination.port' (a port name is not resolved)"],
+    ['destination.port', 'notValues', '70000', "[test/authz] flow 'f'.when[0].notValues[0]: '70000' is not a port number in 1-65535"],
+    ['destination.port', 'values', '+80', "[test/authz] flow 'f'.when[0].values[0]: '+80' is not a port number in 1-65535"],
+  ])('condition %s with %s %s: refused as istiod would', (key, field, value, message) => {
+    const authz = new IstioAuthorization(sidecar(), 'authz', { namespace: 'shop' });
+    expect(() => authz.allowFlow('f', { from: [MeshSource.anyone()], to: { app: 'api' }, when: [{ key, [field]: [value] }] })).toThrow(message);
+  });
+
+  test('condition values istiod accepts are written as given; a path with a brace is refused', () => {
+    const chart = sidecar();
+    const authz = new IstioAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('f', {
+      from: [MeshSource.anyone()],
+      to: { app: 'api' },
+      when: [
+        { key: 'source.ip', values: ['10.1.2.3', '2001:db8::/32'], notValues: ['10.1.2.0/24'] },
+        { key: 'destination.port', values: ['8080', '65535'] },
+      ],
+    });
+    expect(find(synthValid(chart), 'AuthorizationPolicy', 'f', 'shop').spec.rules).toEqual([{
+      when: [
+        { key: 'source.ip', values: ['10.1.2.3', '2001:db8::/32'], notValues: ['10.1.2.0/24'] },
+        { key: 'destination.port', values: ['8080', '65535'] },
+      ],
+    }]);
+    for (const path of ['/api/{id}', '/{tenant}/*']) {
+      expect(() => authz.allowFlow('g', { from: [MeshSource.anyone()], to: { app: 'api' }, paths: [path] }))
+        .toThrow(`[test/authz] flow 'g'.paths[0]: '${path}' holds '{' or '}', which istiod refuses in an authorization path outside its path templates`);
+    }
+  });
+
   // istio.io "Authorization Policy": a policy in the root namespace applies to every namespace (its
   // selector matches workloads in all namespaces); the allow-nothing baseline there is mesh-wide.
   test('the mesh root namespace is refused: its policies would apply to every namespace', () => {
@@ -187,7 +228,9 @@ describe('IstioAuthorization', () => {
     });
     for (const key of ['remote.ip', 'connection.sni', 'request.headers[x-user]', 'experimental.envoy.filters.network.mysql_proxy[db.table]']) {
       for (const add of [authz.allowFlow.bind(authz), authz.denyFlow.bind(authz)]) {
-        expect(() => add(`l7-${key.length}`, { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, when: [{ key, values: ['x'] }] }))
+        // A value istiod accepts for the key (remote.ip takes an address), so that only the L7 check speaks.
+        const values = key === 'remote.ip' ? ['203.0.113.7'] : ['x'];
+        expect(() => add(`l7-${key.length}`, { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, when: [{ key, values }] }))
           .toThrow(`[test/authz] flow 'l7-${key.length}': HTTP methods, paths and request conditions need an L7 proxy; in ambient mode that is a waypoint`);
       }
     }
