@@ -21,7 +21,11 @@ import { isAmbient, requireMesh } from '../mesh-context';
 export interface CanaryVersion {
   /** Name of the version: the Istio subset, and the suffix of its own Service (`<service>-<name>`). A DNS-1123 label, e.g. `v2`. */
   readonly name: string;
-  /** Labels that tell this version's pods apart, on top of the Service's selector (e.g. `{ version: 'v2' }`). At least one. */
+  /**
+   * Labels that tell this version's pods apart, on top of the Service's selector (e.g. `{ version: 'v2' }`). At least
+   * one, and the two versions must share a label key with different values: labels that merely add a key to the
+   * other version's could both be on one pod, which would then be in both versions.
+   */
   readonly labels: { [key: string]: string };
   /**
    * The Service that selects only this version (the backend of HTTPRoute targets).
@@ -140,8 +144,13 @@ export class CanaryRoute extends Construct {
     const stable = this.version('stable', props.stable, service);
     const canary = this.version('canary', props.canary, service);
     if (stable.name === canary.name) throw propError(this, 'canary.name', `'${canary.name}' is also the stable version's name`);
-    if (showLabels(stable.labels) === showLabels(canary.labels)) {
-      throw propError(this, 'canary.labels', `${showLabels(canary.labels)} also selects the stable version: the versions must differ in a label`);
+    // Disjoint only if some label both versions name has two values: otherwise one pod can carry both label sets
+    // (stable {track: stable}, canary {track: stable, canary: 'yes'}), and the stable subset (or per-version
+    // Service) selects canary pods too, so part of the stable share reaches the canary.
+    if (!Object.keys(stable.labels).some((k) => k in canary.labels && canary.labels[k] !== stable.labels[k])) {
+      throw propError(this, 'canary.labels', `${showLabels(canary.labels)} also selects the stable version's pods, or the stable version's `
+        + `${showLabels(stable.labels)} the canary's: no label that both name has two values, so one pod can carry both and part of one `
+        + 'version\'s share would reach the other. Give both versions the same label key with different values (e.g. version: v1 and version: v2)');
     }
     const [stableWeight, canaryWeight] = this.percentages(props.stablePercent, props.canaryPercent);
     const protocol = props.protocol === undefined ? RouteProtocol.HTTP

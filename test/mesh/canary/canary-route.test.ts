@@ -93,9 +93,9 @@ describe('CanaryRoute on Istio', () => {
   test('a second route on the same host with other subset labels: a named conflict', () => {
     const chart = sidecar();
     new CanaryRoute(chart, 'a', { ...base(RouteTarget.istio()), servicesOutsideApp: true });
-    expect(() => new CanaryRoute(chart, 'b', { ...base(RouteTarget.istio()), name: 'api-2', canary: { name: 'v2', labels: { track: 'canary' } }, servicesOutsideApp: true }))
+    expect(() => new CanaryRoute(chart, 'b', { ...base(RouteTarget.istio()), name: 'api-2', canary: { name: 'v2', labels: { version: 'v3' } }, servicesOutsideApp: true }))
       .toThrow("[test/b] stable/canary: conflicts with test/a (stable/canary): subset 'v2' of host 'api' in namespace 'shop' selects {\"version\":\"v2\"} there "
-        + 'and {"track":"canary"} here');
+        + 'and {"version":"v3"} here');
   });
 });
 
@@ -207,6 +207,13 @@ describe('CanaryRoute errors', () => {
     ['a negative percentage', { stablePercent: 110, canaryPercent: -10 }, '[test/canary] stablePercent: must be an integer from 0 to 100, got the number 110'],
     ['a string percentage', { canaryPercent: '10' as any }, "[test/canary] canaryPercent: must be an integer from 0 to 100, got the string '10'"],
     ['one version twice', { canary: { name: 'v2', labels: { version: 'v1' } } }, '[test/canary] canary.labels: {version=v1} also selects the stable version'],
+    // A pod labelled track=stable and canary=yes is in both subsets (Istio) and behind both per-version Services:
+    // part of the 90% meant for v1 would reach the canary. Versions are disjoint only through a label both name.
+    ['canary labels that extend the stable ones', { stable: { name: 'v1', labels: { track: 'stable' } }, canary: { name: 'v2', labels: { track: 'stable', canary: 'yes' } } },
+      "[test/canary] canary.labels: {canary=yes,track=stable} also selects the stable version's pods, or the stable version's {track=stable} the canary's: "
+      + 'no label that both name has two values'],
+    ['versions told apart by different keys', { stable: { name: 'v1', labels: { stable: 'yes' } }, canary: { name: 'v2', labels: { canary: 'yes' } } },
+      "[test/canary] canary.labels: {canary=yes} also selects the stable version's pods, or the stable version's {stable=yes} the canary's"],
     ['a version without labels', { canary: { name: 'v2', labels: {} } }, "[test/canary] canary.labels: at least one label must tell this version's pods apart"],
     ['an upper-case header', { headerPin: { name: 'Canary', value: 'true' } }, "[test/canary] headerPin.name: 'Canary' is not a lower-case HTTP header name"],
     ['a header pin on a TCP route', { protocol: RouteProtocol.TCP }, '[test/canary] headerPin: a TCP route cannot match headers'],
