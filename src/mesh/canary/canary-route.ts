@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { appInventory, hasLabels, showLabels } from './app-inventory';
+import { claimRoute, RouteClaim } from './route-claims';
 import { MeshRouteApi, RouteProtocol, RouteTarget } from './route-target';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
@@ -170,6 +171,9 @@ export class CanaryRoute extends Construct {
 
     const routed: Routed = { namespace, service, port, stable, canary, stableWeight, canaryWeight, pin, protocol, name };
     if (target._kind === 'istio') {
+      this.claim('service', { kind: 'virtualService', namespace, host: service }, `the VirtualService of host '${service}' in namespace '${namespace}': `
+        + 'Istio applies one VirtualService per host to mesh traffic (istio.io IST0109 ConflictingMeshGatewayVirtualServiceHosts)',
+      'One CanaryRoute per Service with RouteTarget.istio() (route another port of it with RouteTarget.meshRoute())');
       this.destinationRule = contributeDestinationRule(this, 'stable/canary', namespace, service, {
         subsets: [{ name: stable.name, labels: stable.labels }, { name: canary.name, labels: canary.labels }],
       });
@@ -182,6 +186,17 @@ export class CanaryRoute extends Construct {
       const parentRefs = target._kind === 'gateway'
         ? [gatewayParentRef(this, 'target', target._parent!, routeNamespace, hostnames, (i) => `target.hostnames[${i}]`)]
         : [{ group: '', kind: 'Service', name: service, port }];
+      if (target._kind === 'gateway') {
+        const ref = target._parent!._ref;
+        this.claim('target', { kind: 'gatewayRoute', gateway: `${ref.gatewayNamespace}/${ref.gatewayName}`, sectionName: ref.sectionName, hostnames },
+          `listener ${target._parent} for ${hostnames.length > 0 ? `hostnames ${hostnames.join(', ')}` : 'every hostname'}: routes whose rules match alike `
+          + 'tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name)',
+          'Give the routes disjoint hostnames, or attach them to different listeners (sectionName)');
+      } else {
+        this.claim('port', { kind: 'meshRoute', namespace, service, port }, `Service '${namespace}/${service}' port ${port} as a mesh route parent: `
+          + 'routes whose rules match alike tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name)',
+        'One CanaryRoute per Service port');
+      }
       const crossNamespace = routeNamespace !== namespace ? namespace : undefined;
       const backend = (v: Version, weight: number): RouteBackend => ({ name: v.serviceName, namespace: crossNamespace, port, weight });
       const rules: RouteRule[] = [];
@@ -195,6 +210,13 @@ export class CanaryRoute extends Construct {
       }
     }
     if (!servicesOutsideApp) this.node.addValidation({ validate: () => this.checkApp(routed, target) });
+  }
+
+  /** Claim the traffic this route splits; an earlier CanaryRoute over the same requests is an error naming it. */
+  private claim(prop: string, claim: RouteClaim, what: string, fix: string): void {
+    const other = claimRoute(this, claim);
+    if (other === undefined) return;
+    throw propError(this, prop, `${other} (a CanaryRoute) already routes ${what}, so one of the two splits would never apply. ${fix}`);
   }
 
   private version(prop: string, given: CanaryVersion, service: string): Version {

@@ -90,12 +90,19 @@ describe('CanaryRoute on Istio', () => {
     });
   });
 
-  test('a second route on the same host with other subset labels: a named conflict', () => {
+  // istio.io IST0109 (ConflictingMeshGatewayVirtualServiceHosts): Istio applies one VirtualService per host to
+  // mesh traffic, whatever their names; the other's split is silently dropped.
+  test('a second route on the same host (another name, another port) is refused, naming the first', () => {
     const chart = sidecar();
     new CanaryRoute(chart, 'a', { ...base(RouteTarget.istio()), servicesOutsideApp: true });
-    expect(() => new CanaryRoute(chart, 'b', { ...base(RouteTarget.istio()), name: 'api-2', canary: { name: 'v2', labels: { version: 'v3' } }, servicesOutsideApp: true }))
-      .toThrow("[test/b] stable/canary: conflicts with test/a (stable/canary): subset 'v2' of host 'api' in namespace 'shop' selects {\"version\":\"v2\"} there "
-        + 'and {"version":"v3"} here');
+    expect(() => new CanaryRoute(chart, 'b', { ...base(RouteTarget.istio()), name: 'api-9090', port: 9090, servicesOutsideApp: true }))
+      .toThrow("[test/b] service: test/a (a CanaryRoute) already routes the VirtualService of host 'api' in namespace 'shop': Istio applies one "
+        + 'VirtualService per host to mesh traffic (istio.io IST0109 ConflictingMeshGatewayVirtualServiceHosts), so one of the two splits would never '
+        + 'apply. One CanaryRoute per Service with RouteTarget.istio() (route another port of it with RouteTarget.meshRoute())');
+    // Another Service, or the same name in another namespace, is another host.
+    new CanaryRoute(chart, 'c', { ...base(RouteTarget.istio()), service: 'cart', servicesOutsideApp: true });
+    new CanaryRoute(chart, 'd', { ...base(RouteTarget.istio()), namespace: 'shop-2', servicesOutsideApp: true });
+    expect(ofKind(synthValid(chart), 'VirtualService').map((v) => `${v.metadata.namespace}/${v.metadata.name}`)).toEqual(['shop/api', 'shop/cart', 'shop-2/api']);
   });
 });
 
@@ -196,6 +203,41 @@ describe('CanaryRoute as HTTPRoute', () => {
     workloads(chart, true);
     new CanaryRoute(chart, 'canary', base(RouteTarget.gateway(GatewayParent.existing({ name: 'edge', namespace: 'infra', sectionName: 'https' }))));
     expect(find(synthValid(chart), 'HTTPRoute', 'api').spec.parentRefs).toEqual([{ name: 'edge', namespace: 'infra', sectionName: 'https' }]);
+  });
+});
+
+describe('CanaryRoute: two routes over the same requests', () => {
+  // Gateway API HTTPRouteRule matches (v1.4.1 CRD): between routes whose rules match alike, the oldest route
+  // wins, then the first by namespace/name. Two catch-all weighted rules always tie: one split never applies.
+  test('two mesh routes on one Service port are refused, whatever the API; another port is fine', () => {
+    const linkerd = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+    new CanaryRoute(linkerd, 'a', { ...base(RouteTarget.meshRoute()), servicesOutsideApp: true });
+    expect(() => new CanaryRoute(linkerd, 'b', { ...base(RouteTarget.meshRoute({ api: MeshRouteApi.LINKERD_POLICY })), name: 'api-2', servicesOutsideApp: true }))
+      .toThrow("[test/b] port: test/a (a CanaryRoute) already routes Service 'shop/api' port 8080 as a mesh route parent: routes whose rules match "
+        + 'alike tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name), so one of the two splits '
+        + 'would never apply. One CanaryRoute per Service port');
+    new CanaryRoute(linkerd, 'c', { ...base(RouteTarget.meshRoute()), name: 'api-9090', port: 9090, servicesOutsideApp: true });
+    expect(ofKind(synthValid(linkerd), 'HTTPRoute').map((r) => r.spec.parentRefs)).toEqual([
+      [{ group: '', kind: 'Service', name: 'api', port: 8080 }], [{ group: '', kind: 'Service', name: 'api', port: 9090 }],
+    ]);
+  });
+
+  test('two Gateway routes whose hostnames intersect on one listener are refused; disjoint hostnames or listeners are fine', () => {
+    const chart = sidecar();
+    const edge = (sectionName?: string) => GatewayParent.existing({ name: 'edge', namespace: 'infra', sectionName });
+    const route = (id: string, svc: string, parent: GatewayParent, hostnames?: string[]) => new CanaryRoute(chart, id, {
+      ...base(RouteTarget.gateway(parent, { hostnames })), service: svc, servicesOutsideApp: true,
+    });
+    route('shop', 'api', edge('https'), ['shop.example.com']);
+    route('blog', 'blog', edge('https'), ['blog.example.com']);
+    route('admin', 'admin', edge('admin'), ['shop.example.com']);
+    expect(() => route('wild', 'wild', edge(), ['*.example.com']))
+      .toThrow('[test/wild] target: test/shop (a CanaryRoute) already routes listener infra/edge for hostnames *.example.com: routes whose rules '
+        + 'match alike tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name), so one of the two '
+        + 'splits would never apply. Give the routes disjoint hostnames, or attach them to different listeners (sectionName)');
+    expect(() => route('all', 'all', edge('https')))
+      .toThrow('[test/all] target: test/shop (a CanaryRoute) already routes listener infra/edge/https for every hostname');
+    expect(ofKind(synthValid(chart), 'HTTPRoute').map((r) => r.metadata.name)).toEqual(['api', 'blog', 'admin']);
   });
 });
 
