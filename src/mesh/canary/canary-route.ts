@@ -111,7 +111,8 @@ const HEADER_PIN_KEYS: StructKeys<HeaderPin> = { name: true, value: true };
  *
  * How each target renders:
  *
- * - Istio: the header-pinned route comes first and the weighted route last (first match wins); the
+ * - Istio: the header-pinned route comes first and the weighted route last (first match wins), both
+ *   matching the routed port only (the host's other ports keep Istio's default route); the
  *   version subsets are contributed to the host's one DestinationRule (shared with IstioMtls and
  *   CircuitBreaker), so every subset a route names exists. Ambient mode needs a waypoint for L7
  *   routing, which this library does not configure yet: an error there.
@@ -281,7 +282,12 @@ export class CanaryRoute extends Construct {
 
   private virtualService(r: Routed): ApiObject {
     const destination = (v: Version) => ({ host: r.service, subset: v.name, port: { number: r.port } });
+    // Every rule matches the routed port: istiod builds a host's routes per Service port, and a rule without
+    // a port match applies to every HTTP (or TCP) port of the host (istio pilot/pkg/networking/core/route
+    // route.go translateRoute), so a split of port 8080 would also take the host's other ports' requests to
+    // 8080. With the match, the host's other ports keep istiod's default route.
     const weighted = {
+      match: [{ port: r.port }],
       route: [{ destination: destination(r.stable), weight: r.stableWeight }, { destination: destination(r.canary), weight: r.canaryWeight }],
     };
     const spec: Record<string, unknown> = { hosts: [r.service] };
@@ -290,7 +296,9 @@ export class CanaryRoute extends Construct {
     } else {
       const http: Array<Record<string, unknown>> = [];
       if (r.pin) {
-        http.push({ name: 'header-pin', match: [{ headers: { [r.pin.name]: { exact: r.pin.value } } }], route: [{ destination: destination(r.canary) }] });
+        http.push({
+          name: 'header-pin', match: [{ headers: { [r.pin.name]: { exact: r.pin.value } }, port: r.port }], route: [{ destination: destination(r.canary) }],
+        });
       }
       http.push({ name: 'weighted', ...weighted });
       spec.http = http;

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import {
   AllowedRoutes, CanaryRoute, CanaryRouteProps, CircuitBreaker, Cni, GatewayParent, HttpsGateway, IstioMode, IstioMtls, Mesh, MeshRouteApi,
   PolicyLint, RouteProtocol, RouteTarget, ZeroTrustNamespace,
@@ -45,11 +45,12 @@ describe('CanaryRoute on Istio', () => {
       http: [
         {
           name: 'header-pin',
-          match: [{ headers: { canary: { exact: 'true' } } }],
+          match: [{ headers: { canary: { exact: 'true' } }, port: 8080 }],
           route: [{ destination: { host: 'api', subset: 'v2', port: { number: 8080 } } }],
         },
         {
           name: 'weighted',
+          match: [{ port: 8080 }],
           route: [
             { destination: { host: 'api', subset: 'v1', port: { number: 8080 } }, weight: 90 },
             { destination: { host: 'api', subset: 'v2', port: { number: 8080 } }, weight: 10 },
@@ -75,6 +76,30 @@ describe('CanaryRoute on Istio', () => {
     expect(PolicyLint.check(objects, { cni: Cni.calico() })).toEqual([]);
   });
 
+  // istiod builds a host's routes per Service port, and a VirtualService rule without a port match applies to
+  // every port of the host (istio pilot/pkg/networking/core/route/route.go translateRoute): without the match,
+  // requests to api:9090 would be routed to the 8080 subsets. With it, 9090 keeps istiod's default route.
+  test('a Service with a second port: every rule matches the routed port, HTTP and TCP alike', () => {
+    for (const protocol of [RouteProtocol.HTTP, RouteProtocol.TCP]) {
+      const chart = sidecar();
+      deployment(chart, 'shop', 'api-v1', { app: 'api', version: 'v1' });
+      deployment(chart, 'shop', 'api-v2', { app: 'api', version: 'v2' });
+      new ApiObject(chart, 'svc-shop-api', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'api', namespace: 'shop' },
+        spec: { selector: { app: 'api' }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }, { name: 'http-admin', port: 9090, targetPort: 9090 }] },
+      });
+      const pin = protocol === RouteProtocol.HTTP ? base(RouteTarget.istio()).headerPin : undefined;
+      new CanaryRoute(chart, 'canary', { ...base(RouteTarget.istio()), headerPin: pin, protocol });
+      const spec = find(synthValid(chart), 'VirtualService', 'api').spec;
+      const rules = protocol === RouteProtocol.HTTP ? spec.http : spec.tcp;
+      expect(rules.map((r: any) => r.match)).toEqual(protocol === RouteProtocol.HTTP
+        ? [[{ headers: { canary: { exact: 'true' } }, port: 8080 }], [{ port: 8080 }]]
+        : [[{ port: 8080 }]]);
+    }
+  });
+
   test('TCP: weights only', () => {
     const chart = sidecar();
     workloads(chart);
@@ -82,6 +107,7 @@ describe('CanaryRoute on Istio', () => {
     expect(find(synthValid(chart), 'VirtualService', 'api').spec).toEqual({
       hosts: ['api'],
       tcp: [{
+        match: [{ port: 8080 }],
         route: [
           { destination: { host: 'api', subset: 'v1', port: { number: 8080 } }, weight: 90 },
           { destination: { host: 'api', subset: 'v2', port: { number: 8080 } }, weight: 10 },
