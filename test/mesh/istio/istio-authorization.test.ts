@@ -1,6 +1,7 @@
+import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Cni, IstioAuthorization, IstioMode, IstioMtls, Mesh, MeshAuthorization, MeshSource, MtlsMode, MtlsPortMode, PolicyLint,
+  ClusterNetwork, Cni, IstioAuthorization, IstioMode, IstioMtls, Mesh, MeshAuthorization, MeshSource, MtlsMode, MtlsPortMode, PolicyLint,
 } from '../../../src';
 import { meshChart } from '../../support/mesh';
 import { find, ofKind, synthValid } from '../../support/synth';
@@ -79,6 +80,24 @@ describe('IstioAuthorization', () => {
     const web = new kplus.Deployment(chart, 'web', { metadata: { namespace: 'shop' }, serviceAccount: sa, containers: [{ image: 'web:1' }] });
     new IstioAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', { from: [MeshSource.workload(web)], to: { app: 'api' }, ports: [8080] });
     expect(find(chart.toJson(), 'AuthorizationPolicy', 'web-to-api').spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }]);
+  });
+
+  // The identity is <namespace>/<service account> of the pods: a workload without a namespace runs wherever its
+  // manifest is applied, and the authorization's namespace is no guess for it.
+  test('a workload without a namespace is refused; its chart\'s namespace counts', () => {
+    const chart = sidecar();
+    const sa = new kplus.ServiceAccount(chart, 'web-sa', { metadata: { name: 'web' } });
+    const web = new kplus.Deployment(chart, 'web', { serviceAccount: sa, containers: [{ image: 'web:1' }] });
+    expect(() => MeshSource.workload(web)).toThrow("[MeshSource.workload] workload: test/web has no namespace, so its pods' identity (namespace and "
+      + 'service account) is unknown here: set its metadata.namespace (or the namespace of its chart)');
+    const app = Testing.app();
+    const frontend = new Chart(app, 'frontend', { namespace: 'frontend' });
+    new ClusterNetwork(frontend, 'cluster', { cni: Cni.calico(), mesh: Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }) });
+    new IstioMtls(frontend, 'mtls', { namespace: 'shop' });
+    const fsa = new kplus.ServiceAccount(frontend, 'web-sa', { metadata: { name: 'web' } });
+    const fweb = new kplus.Deployment(frontend, 'web', { serviceAccount: fsa, containers: [{ image: 'web:1' }] });
+    new IstioAuthorization(frontend, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', { from: [MeshSource.workload(fweb)], to: { app: 'api' } });
+    expect(find(synthValid(frontend), 'AuthorizationPolicy', 'web-to-api').spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/frontend/sa/web'] } }]);
   });
 
   test('a workload on the default service account is refused', () => {
