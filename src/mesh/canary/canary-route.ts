@@ -192,7 +192,7 @@ export class CanaryRoute extends Construct {
         this.claim('target', { kind: 'gatewayRoute', gateway: `${ref.gatewayNamespace}/${ref.gatewayName}`, sectionName: ref.sectionName, hostnames },
           `listener ${target._parent} for ${hostnames.length > 0 ? `hostnames ${hostnames.join(', ')}` : 'every hostname'}: routes whose rules match alike `
           + 'tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name)',
-          'Give the routes disjoint hostnames, or attach them to different listeners (sectionName)');
+          'Give the routes different hostnames, or attach them to different listeners (sectionName)');
       } else {
         this.claim('port', { kind: 'meshRoute', namespace, service, port }, `Service '${namespace}/${service}' port ${port} as a mesh route parent: `
           + 'routes whose rules match alike tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name)',

@@ -1,5 +1,4 @@
 import { IConstruct } from 'constructs';
-import { hostnamesIntersect } from '../../gateway/parent-ref';
 
 /**
  * What a CanaryRoute routes (internal): every CanaryRoute's weighted rule is a catch-all, so two
@@ -11,9 +10,12 @@ import { hostnamesIntersect } from '../../gateway/parent-ref';
  * - `meshRoute`: an HTTPRoute with a Service port as parent. Between rules of several routes that match
  *   alike, the Gateway API gives precedence to the oldest route, then to the first by namespace/name
  *   (HTTPRouteRule `matches`, gateway-api v1.4.1 CRD): the other route's split never applies.
- * - `gatewayRoute`: an HTTPRoute on a Gateway listener, with the same tie between routes whose hostnames
- *   intersect (no hostnames: every hostname of the listener) on the same listener (no sectionName: every
- *   listener of the Gateway).
+ * - `gatewayRoute`: an HTTPRoute on a Gateway listener, with the same tie between routes on the same
+ *   listener (no sectionName: every listener of the Gateway) that name the same hostname, or both name
+ *   none. A more specific hostname takes precedence over a wildcard one (HTTPRouteRule `matches`:
+ *   characters in a matching non-wildcard hostname first), so `*.example.com` beside `shop.example.com`
+ *   is no tie; a route without hostnames beside one with hostnames depends on the listener's hostname and
+ *   the implementation, and is not reported.
  */
 export type RouteClaim =
   | { readonly kind: 'virtualService'; readonly namespace: string; readonly host: string }
@@ -37,8 +39,8 @@ function overlap(a: RouteClaim, b: RouteClaim): boolean {
     case 'gatewayRoute': {
       if (b.kind !== 'gatewayRoute' || a.gateway !== b.gateway) return false;
       if (a.sectionName !== undefined && b.sectionName !== undefined && a.sectionName !== b.sectionName) return false;
-      if (a.hostnames.length === 0 || b.hostnames.length === 0) return true;
-      return a.hostnames.some((x) => b.hostnames.some((y) => hostnamesIntersect(x, y)));
+      if (a.hostnames.length === 0 || b.hostnames.length === 0) return a.hostnames.length === b.hostnames.length;
+      return a.hostnames.some((h) => b.hostnames.includes(h));
     }
   }
 }

@@ -248,7 +248,9 @@ describe('CanaryRoute: two routes over the same requests', () => {
     ]);
   });
 
-  test('two Gateway routes whose hostnames intersect on one listener are refused; disjoint hostnames or listeners are fine', () => {
+  // A more specific hostname takes precedence over a wildcard (HTTPRouteRule matches: characters in a matching
+  // non-wildcard hostname first): `*.example.com` beside `shop.example.com` is no tie, the same name twice is.
+  test('two Gateway routes naming the same hostname (or none) on one listener are refused; other hostnames or listeners are fine', () => {
     const chart = sidecar();
     const edge = (sectionName?: string) => GatewayParent.existing({ name: 'edge', namespace: 'infra', sectionName });
     const route = (id: string, svc: string, parent: GatewayParent, hostnames?: string[]) => new CanaryRoute(chart, id, {
@@ -257,13 +259,15 @@ describe('CanaryRoute: two routes over the same requests', () => {
     route('shop', 'api', edge('https'), ['shop.example.com']);
     route('blog', 'blog', edge('https'), ['blog.example.com']);
     route('admin', 'admin', edge('admin'), ['shop.example.com']);
-    expect(() => route('wild', 'wild', edge(), ['*.example.com']))
-      .toThrow('[test/wild] target: test/shop (a CanaryRoute) already routes listener infra/edge for hostnames *.example.com: routes whose rules '
-        + 'match alike tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name), so one of the two '
-        + 'splits would never apply. Give the routes disjoint hostnames, or attach them to different listeners (sectionName)');
-    expect(() => route('all', 'all', edge('https')))
-      .toThrow('[test/all] target: test/shop (a CanaryRoute) already routes listener infra/edge/https for every hostname');
-    expect(ofKind(synthValid(chart), 'HTTPRoute').map((r) => r.metadata.name)).toEqual(['api', 'blog', 'admin']);
+    route('wild', 'wild', edge(), ['*.example.com']);
+    route('all', 'all', edge('https'));
+    expect(() => route('shop-2', 'shop-2', edge(), ['www.example.com', 'shop.example.com']))
+      .toThrow('[test/shop-2] target: test/shop (a CanaryRoute) already routes listener infra/edge for hostnames www.example.com, shop.example.com: '
+        + 'routes whose rules match alike tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name), '
+        + 'so one of the two splits would never apply. Give the routes different hostnames, or attach them to different listeners (sectionName)');
+    expect(() => route('all-2', 'all-2', edge()))
+      .toThrow('[test/all-2] target: test/all (a CanaryRoute) already routes listener infra/edge for every hostname');
+    expect(ofKind(synthValid(chart), 'HTTPRoute').map((r) => r.metadata.name)).toEqual(['api', 'blog', 'admin', 'wild', 'all']);
   });
 });
 
