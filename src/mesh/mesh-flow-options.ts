@@ -46,7 +46,8 @@ export interface MeshFlowOptions {
   readonly methods?: string[];
   /**
    * HTTP paths: exact (`/healthz`), prefix (`/api/*`), suffix (`*.png`) or any (`*`); no `{` or `}`
-   * (istiod reserves them for its path templates).
+   * (istiod reserves them for its path templates), and written as Istio normalizes a request path: no
+   * query, fragment, backslash, escaped unreserved character or dot segment (such a path never matches).
    * @default - any path
    */
   readonly paths?: string[];

@@ -209,6 +209,34 @@ describe('IstioAuthorization', () => {
     }
   });
 
+  // istio.io "Authorization Policy Normalization": with the default BASE normalization Istio compares the
+  // request path without its query, with backslashes turned into slashes, escapes of unreserved characters
+  // decoded and dot segments resolved. A policy path holding any of them never matches: a DENY of it denies
+  // nothing (fails open), an ALLOW admits nothing.
+  test.each([
+    ['/admin?debug=true', "holds a query or fragment ('?' or '#'), which Istio leaves out of the path it compares"],
+    ['/admin#top', "holds a query or fragment ('?' or '#')"],
+    ['/admin\\config', "holds a backslash, which Istio turns into '/'"],
+    ['/%61dmin', 'holds a percent-escape of an unreserved character (or %00), which Istio decodes (or refuses)'],
+    ['/api/%2E%2E/admin/*', 'holds a percent-escape of an unreserved character'],
+    ['/api/../admin', "holds a dot segment ('.' or '..'), which Istio resolves"],
+    ['/public/./*', "holds a dot segment ('.' or '..')"],
+    ['*/../secret', "holds a dot segment ('.' or '..')"],
+  ])('a path Istio never sees as written (%s) is refused for DENY and ALLOW alike', (path, reason) => {
+    const authz = new IstioAuthorization(sidecar(), 'authz', { namespace: 'shop' });
+    for (const add of [authz.denyFlow.bind(authz), authz.allowFlow.bind(authz)]) {
+      expect(() => add('f', { from: [MeshSource.anyone()], to: { app: 'api' }, paths: ['/ok', path] }))
+        .toThrow(`[test/authz] flow 'f'.paths[1]: '${path}' ${reason}`);
+    }
+  });
+
+  test('paths as Istio normalizes them are written as given, escaped slashes and double slashes included (BASE keeps them)', () => {
+    const chart = sidecar();
+    const paths = ['/admin', '/.well-known/*', '*.png', '/files/a%2Fb', '/a//b', '/caf%C3%A9', '*'];
+    new IstioAuthorization(chart, 'authz', { namespace: 'shop' }).denyFlow('f', { from: [MeshSource.anyone()], to: { app: 'api' }, paths });
+    expect(find(synthValid(chart), 'AuthorizationPolicy', 'f').spec.rules).toEqual([{ to: [{ operation: { paths } }] }]);
+  });
+
   // istio.io "Authorization Policy": a policy in the root namespace applies to every namespace (its
   // selector matches workloads in all namespaces); the allow-nothing baseline there is mesh-wide.
   test('the mesh root namespace is refused: its policies would apply to every namespace', () => {
