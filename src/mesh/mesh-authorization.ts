@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { RouteRequests, routeOverlapProblem, validateRouteRequests } from './linkerd/route-matches';
-import { linkerdServerName } from './linkerd/server-name';
+import { checkLinkerdFlowNames, linkerdServerName } from './linkerd/server-name';
 import { overlappingServer, SERVER_NEEDS_LABELS, ServerPods, serverOverlapMessage } from './linkerd/server-selectors';
 import { requireMesh } from './mesh-context';
 import { requireFlowOptions, validateFlow } from './mesh-flow';
@@ -98,6 +98,7 @@ export class MeshAuthorization extends Construct {
     if (this.istio) {
       // What Linkerd refuses of its Servers is refused here too, before anything is emitted.
       const flow = validateFlow(this, prop, name, this.istio.namespace, o);
+      checkLinkerdFlowNames(this, prop, name, flow.ports);
       if (Object.keys(flow.to).length === 0) throw propError(this, `${prop}.to`, SERVER_NEEDS_LABELS);
       const routed = flow.methods.length > 0 || flow.paths.length > 0;
       const servers = ISTIO_SERVERS.get(this.node.root) ?? new Map<string, WouldBeServer>();

@@ -10,7 +10,8 @@ export interface MeshCondition {
    */
   readonly key: string;
   /**
-   * Values, any of which matches.
+   * Values, any of which matches. For `source.ip`, `remote.ip` and `destination.ip` each is an
+   * address or a CIDR block, for `destination.port` a port number (istiod refuses anything else).
    * @default - none (then `notValues` is required)
    */
   readonly values?: string[];
@@ -44,7 +45,9 @@ export interface MeshFlowOptions {
    */
   readonly methods?: string[];
   /**
-   * HTTP paths: exact (`/healthz`), prefix (`/api/*`), suffix (`*.png`) or any (`*`).
+   * HTTP paths: exact (`/healthz`), prefix (`/api/*`), suffix (`*.png`) or any (`*`); no `{` or `}`
+   * (istiod reserves them for its path templates), and written as Istio normalizes a request path: no
+   * query, fragment, backslash, escaped unreserved character or dot segment (such a path never matches).
    * @default - any path
    */
   readonly paths?: string[];

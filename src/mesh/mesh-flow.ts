@@ -3,6 +3,7 @@ import { MeshCondition, MeshFlowOptions } from './mesh-flow-options';
 import { MeshSource } from './mesh-source';
 import { MeshSourceSpec } from './mesh-source-spec';
 import { sortedLabels } from '../policy/intent';
+import { CidrError, parseCidr, parseIp } from '../util/cidr';
 import { propError } from '../util/errors';
 import {
   StructKeys, requireArray, requireArrayOf, requireInstance, requireKnownKeys, requireObject, requireOptionalArray, requireOptionalStringArray,
@@ -126,6 +127,12 @@ function path(scope: IConstruct, prop: string, p: string): string {
   const stars = typeof p === 'string' ? (p.match(/\*/g) ?? []).length : -1;
   const ok = typeof p === 'string' && p.length > 0 && !/\s/.test(p)
     && (p === '*' || (stars === 0 && p.startsWith('/')) || (stars === 1 && p.startsWith('/') && p.endsWith('*')) || (stars === 1 && p.startsWith('*')));
+  if (ok && /[{}]/.test(p)) {
+    // istiod refuses '{' and '}' outside its path templates ({*}, {**}), which this grammar does not use
+    // (istio pkg/config/security CheckValidPathTemplate, applied to every path of an AuthorizationPolicy).
+    throw propError(scope, prop, `'${p}' holds '{' or '}', which istiod refuses in an authorization path outside its path templates `
+      + '{*} and {**} (not part of this path grammar): name the path without them');
+  }
   if (!ok) {
     throw propError(scope, prop, `'${p}' is not a path Istio matches: exact ('/healthz'), prefix ('/api/*'), suffix ('*.png') or '*', `
       + 'with one wildcard at most, at the start or the end');
@@ -147,7 +154,43 @@ function condition(scope: IConstruct, prop: string, given: MeshCondition): { key
     if (empty >= 0) throw propError(scope, `${prop}.${field}[${empty}]`, 'must not be empty');
   }
   if (values.length === 0 && notValues.length === 0) throw propError(scope, prop, `condition '${key}' needs values or notValues`);
+  for (const [field, list] of [['values', values], ['notValues', notValues]] as const) {
+    list.forEach((v, i) => {
+      const problem = conditionValueProblem(key, v);
+      if (problem) throw propError(scope, `${prop}.${field}[${i}]`, `'${v}' ${problem}`);
+    });
+  }
   return { key, ...(values.length ? { values: [...values] } : {}), ...(notValues.length ? { notValues: [...notValues] } : {}) };
+}
+
+/** The condition keys whose values istiod parses as IP addresses or CIDR blocks, and as ports. */
+const IP_KEYS = ['source.ip', 'remote.ip', 'destination.ip'];
+const PORT_KEY = 'destination.port';
+
+/**
+ * Why istiod's validating webhook refuses `value` for the condition `key`, or undefined (istio
+ * pkg/config/security ValidateAttribute, applied to `values` and `notValues` alike: `source.ip`,
+ * `remote.ip` and `destination.ip` take an address or a CIDR block, `destination.port` a decimal port
+ * of at most 65535). A refused policy fails the whole sync, so it is an error here. Blocks are read
+ * strictly (no host bits), as everywhere in this library; port 0, which istiod accepts, matches no
+ * connection and is refused too.
+ */
+function conditionValueProblem(key: string, value: string): string | undefined {
+  if (IP_KEYS.includes(key)) {
+    try {
+      if (value.includes('/')) parseCidr(value);
+      else parseIp(value);
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof CidrError)) throw e;
+      return `is not an IP address or CIDR block (${e.message.replace(/^'.*?' /, '')}): istiod requires one for '${key}' and refuses `
+        + 'the policy otherwise';
+    }
+  }
+  if (key === PORT_KEY && (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 65535)) {
+    return `is not a port number in 1-65535: istiod requires one for '${key}' (a port name is not resolved) and refuses the policy otherwise`;
+  }
+  return undefined;
 }
 
 function unique<T>(scope: IConstruct, prop: string, list: T[]): T[] {

@@ -28,11 +28,18 @@ export class MeshSource {
   /**
    * The pods of a cdk8s-plus workload (Deployment, StatefulSet, ...), by their service account: the
    * mesh identity is the service account, so a workload on the namespace's `default` account (shared
-   * by every pod that names none) is refused.
+   * by every pod that names none) is refused. The workload must have a namespace (its own
+   * `metadata.namespace` or its chart's): the identity names it.
    */
   public static workload(workload: kplus.AbstractPod): MeshSource {
-    const w = requireInstance('MeshSource.workload', 'workload', workload, kplus.AbstractPod,
-      'a cdk8s-plus workload (Deployment, StatefulSet, DaemonSet, Job or Pod)');
+    const site = 'MeshSource.workload';
+    const w = requireInstance(site, 'workload', workload, kplus.AbstractPod, 'a cdk8s-plus workload (Deployment, StatefulSet, DaemonSet, Job or Pod)');
+    // Without one, the pods run in whatever namespace the manifest is applied to (kubectl's context, Argo CD's
+    // destination): taking the authorization's namespace instead would admit another namespace's account of that name.
+    if (w.metadata.namespace === undefined) {
+      throw propError(site, 'workload', `${w.node.path} has no namespace, so its pods' identity (namespace and service account) is unknown here: `
+        + 'set its metadata.namespace (or the namespace of its chart)');
+    }
     return new MeshSource({ kind: 'serviceAccount', name: w.serviceAccount?.name ?? 'default', namespace: w.metadata.namespace, workload: w.node.path });
   }
 

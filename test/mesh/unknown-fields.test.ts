@@ -201,7 +201,7 @@ describe('every declared field is still accepted', () => {
     });
     const vs = find(objects, 'VirtualService', 'api-split', 'shop');
     expect(vs.spec.http[0]).toEqual({
-      name: 'header-pin', match: [{ headers: { canary: { exact: 'true' } } }], route: [{ destination: { host: 'api', subset: 'v2', port: { number: 8080 } } }],
+      name: 'header-pin', match: [{ headers: { canary: { exact: 'true' } }, port: 8080 }], route: [{ destination: { host: 'api', subset: 'v2', port: { number: 8080 } } }],
     });
   });
 

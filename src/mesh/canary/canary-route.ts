@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { appInventory, hasLabels, showLabels } from './app-inventory';
+import { claimRoute, RouteClaim } from './route-claims';
 import { MeshRouteApi, RouteProtocol, RouteTarget } from './route-target';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
@@ -21,7 +22,11 @@ import { isAmbient, requireMesh } from '../mesh-context';
 export interface CanaryVersion {
   /** Name of the version: the Istio subset, and the suffix of its own Service (`<service>-<name>`). A DNS-1123 label, e.g. `v2`. */
   readonly name: string;
-  /** Labels that tell this version's pods apart, on top of the Service's selector (e.g. `{ version: 'v2' }`). At least one. */
+  /**
+   * Labels that tell this version's pods apart, on top of the Service's selector (e.g. `{ version: 'v2' }`). At least
+   * one, and the two versions must share a label key with different values: labels that merely add a key to the
+   * other version's could both be on one pod, which would then be in both versions.
+   */
   readonly labels: { [key: string]: string };
   /**
    * The Service that selects only this version (the backend of HTTPRoute targets).
@@ -106,7 +111,8 @@ const HEADER_PIN_KEYS: StructKeys<HeaderPin> = { name: true, value: true };
  *
  * How each target renders:
  *
- * - Istio: the header-pinned route comes first and the weighted route last (first match wins); the
+ * - Istio: the header-pinned route comes first and the weighted route last (first match wins), both
+ *   matching the routed port only (the host's other ports keep Istio's default route); the
  *   version subsets are contributed to the host's one DestinationRule (shared with IstioMtls and
  *   CircuitBreaker), so every subset a route names exists. Ambient mode needs a waypoint for L7
  *   routing, which this library does not configure yet: an error there.
@@ -140,8 +146,13 @@ export class CanaryRoute extends Construct {
     const stable = this.version('stable', props.stable, service);
     const canary = this.version('canary', props.canary, service);
     if (stable.name === canary.name) throw propError(this, 'canary.name', `'${canary.name}' is also the stable version's name`);
-    if (showLabels(stable.labels) === showLabels(canary.labels)) {
-      throw propError(this, 'canary.labels', `${showLabels(canary.labels)} also selects the stable version: the versions must differ in a label`);
+    // Disjoint only if some label both versions name has two values: otherwise one pod can carry both label sets
+    // (stable {track: stable}, canary {track: stable, canary: 'yes'}), and the stable subset (or per-version
+    // Service) selects canary pods too, so part of the stable share reaches the canary.
+    if (!Object.keys(stable.labels).some((k) => k in canary.labels && canary.labels[k] !== stable.labels[k])) {
+      throw propError(this, 'canary.labels', `${showLabels(canary.labels)} also selects the stable version's pods, or the stable version's `
+        + `${showLabels(stable.labels)} the canary's: no label that both name has two values, so one pod can carry both and part of one `
+        + 'version\'s share would reach the other. Give both versions the same label key with different values (e.g. version: v1 and version: v2)');
     }
     const [stableWeight, canaryWeight] = this.percentages(props.stablePercent, props.canaryPercent);
     const protocol = props.protocol === undefined ? RouteProtocol.HTTP
@@ -161,6 +172,9 @@ export class CanaryRoute extends Construct {
 
     const routed: Routed = { namespace, service, port, stable, canary, stableWeight, canaryWeight, pin, protocol, name };
     if (target._kind === 'istio') {
+      this.claim('service', { kind: 'virtualService', namespace, host: service }, `the VirtualService of host '${service}' in namespace '${namespace}': `
+        + 'Istio applies one VirtualService per host to mesh traffic (istio.io IST0109 ConflictingMeshGatewayVirtualServiceHosts)',
+      'One CanaryRoute per Service with RouteTarget.istio() (route another port of it with RouteTarget.meshRoute())');
       this.destinationRule = contributeDestinationRule(this, 'stable/canary', namespace, service, {
         subsets: [{ name: stable.name, labels: stable.labels }, { name: canary.name, labels: canary.labels }],
       });
@@ -173,6 +187,17 @@ export class CanaryRoute extends Construct {
       const parentRefs = target._kind === 'gateway'
         ? [gatewayParentRef(this, 'target', target._parent!, routeNamespace, hostnames, (i) => `target.hostnames[${i}]`)]
         : [{ group: '', kind: 'Service', name: service, port }];
+      if (target._kind === 'gateway') {
+        const ref = target._parent!._ref;
+        this.claim('target', { kind: 'gatewayRoute', gateway: `${ref.gatewayNamespace}/${ref.gatewayName}`, sectionName: ref.sectionName, hostnames },
+          `listener ${target._parent} for ${hostnames.length > 0 ? `hostnames ${hostnames.join(', ')}` : 'every hostname'}: routes whose rules match alike `
+          + 'tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name)',
+          'Give the routes different hostnames, or attach them to different listeners (sectionName)');
+      } else {
+        this.claim('port', { kind: 'meshRoute', namespace, service, port }, `Service '${namespace}/${service}' port ${port} as a mesh route parent: `
+          + 'routes whose rules match alike tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name)',
+        'One CanaryRoute per Service port');
+      }
       const crossNamespace = routeNamespace !== namespace ? namespace : undefined;
       const backend = (v: Version, weight: number): RouteBackend => ({ name: v.serviceName, namespace: crossNamespace, port, weight });
       const rules: RouteRule[] = [];
@@ -186,6 +211,13 @@ export class CanaryRoute extends Construct {
       }
     }
     if (!servicesOutsideApp) this.node.addValidation({ validate: () => this.checkApp(routed, target) });
+  }
+
+  /** Claim the traffic this route splits; an earlier CanaryRoute over the same requests is an error naming it. */
+  private claim(prop: string, claim: RouteClaim, what: string, fix: string): void {
+    const other = claimRoute(this, claim);
+    if (other === undefined) return;
+    throw propError(this, prop, `${other} (a CanaryRoute) already routes ${what}, so one of the two splits would never apply. ${fix}`);
   }
 
   private version(prop: string, given: CanaryVersion, service: string): Version {
@@ -250,7 +282,12 @@ export class CanaryRoute extends Construct {
 
   private virtualService(r: Routed): ApiObject {
     const destination = (v: Version) => ({ host: r.service, subset: v.name, port: { number: r.port } });
+    // Every rule matches the routed port: istiod builds a host's routes per Service port, and a rule without
+    // a port match applies to every HTTP (or TCP) port of the host (istio pilot/pkg/networking/core/route
+    // route.go translateRoute), so a split of port 8080 would also take the host's other ports' requests to
+    // 8080. With the match, the host's other ports keep istiod's default route.
     const weighted = {
+      match: [{ port: r.port }],
       route: [{ destination: destination(r.stable), weight: r.stableWeight }, { destination: destination(r.canary), weight: r.canaryWeight }],
     };
     const spec: Record<string, unknown> = { hosts: [r.service] };
@@ -259,7 +296,9 @@ export class CanaryRoute extends Construct {
     } else {
       const http: Array<Record<string, unknown>> = [];
       if (r.pin) {
-        http.push({ name: 'header-pin', match: [{ headers: { [r.pin.name]: { exact: r.pin.value } } }], route: [{ destination: destination(r.canary) }] });
+        http.push({
+          name: 'header-pin', match: [{ headers: { [r.pin.name]: { exact: r.pin.value } }, port: r.port }], route: [{ destination: destination(r.canary) }],
+        });
       }
       http.push({ name: 'weighted', ...weighted });
       spec.http = http;

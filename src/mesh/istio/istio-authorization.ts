@@ -109,6 +109,14 @@ export class IstioAuthorization extends Construct {
         + 'L4 conditions (source.ip, source.namespace, source.principal, destination.ip, destination.port) only, or run the namespace in '
         + 'sidecar mode');
     }
+    flow.paths.forEach((path, i) => {
+      const problem = unnormalizedPathProblem(path);
+      if (problem) {
+        throw propError(this, `flow '${name}'.paths[${i}]`, `'${path}' ${problem}, and Istio compares the normalized request path `
+          + '(istio.io "Authorization Policy Normalization", default BASE): the path never matches, so an ALLOW would admit nothing and a DENY '
+          + 'deny nothing. Write the path as Istio normalizes it');
+      }
+    });
     const rule: Record<string, unknown> = {};
     const from = istioSources(this.cluster, flow);
     if (from.length > 0) rule.from = from;
@@ -147,6 +155,31 @@ export class IstioAuthorization extends Construct {
     return [`flow '${flow.name}': admits callers by mesh identity, but mTLS is not STRICT for its target (${reason}): plaintext callers carry no `
       + 'identity to check. Declare IstioMtls with mode STRICT for the namespace (or the workload), or authorize by something else'];
   }
+}
+
+/**
+ * Percent-escapes Istio's default path normalization (BASE) decodes: `-`, `.`, digits, letters, `_`, `~`
+ * (istio.io "Authorization Policy Normalization"); `%00` makes Istio refuse the request.
+ */
+const DECODED_ESCAPE = /%(2[de]|3[0-9]|[46][1-9a-f]|[57][0-9a]|5f|7e|00)/i;
+
+/**
+ * Why a flow path (exact, `/prefix*`, `*suffix`) can never equal a request path as Istio normalizes it
+ * before matching, or undefined: Istio drops the query (`?`), a fragment never reaches it (`#`), turns `\`
+ * into `/`, decodes the escapes of unreserved characters and resolves `.` and `..` segments. Slashes
+ * stay unmerged by default (MERGE_SLASHES is an option), so `//` is left alone.
+ */
+function unnormalizedPathProblem(path: string): string | undefined {
+  if (path === '*') return undefined;
+  if (/[?#]/.test(path)) return 'holds a query or fragment (\'?\' or \'#\'), which Istio leaves out of the path it compares';
+  if (path.includes('\\')) return 'holds a backslash, which Istio turns into \'/\'';
+  if (DECODED_ESCAPE.test(path)) return 'holds a percent-escape of an unreserved character (or %00), which Istio decodes (or refuses)';
+  const literal = path.startsWith('*') ? path.slice(1) : path.endsWith('*') ? path.slice(0, -1) : path;
+  const segments = literal.split('/');
+  // The segment next to the wildcard continues into it: `.` there may be the start of `.well-known`.
+  const whole = path.endsWith('*') ? segments.slice(0, -1) : path.startsWith('*') ? segments.slice(1) : segments;
+  if (whole.some((s) => s === '.' || s === '..')) return 'holds a dot segment (\'.\' or \'..\'), which Istio resolves';
+  return undefined;
 }
 
 /** The `from` clauses: one source per kind of identity (values of one field are ORed; fields of one source are ANDed). */

@@ -12,7 +12,7 @@ import { requireMesh } from '../mesh-context';
 import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
 import { linkerdRouteRules, RouteRequests, routeOverlapProblem, validateRouteRequests } from './route-matches';
-import { linkerdServerName } from './server-name';
+import { checkLinkerdFlowNames, linkerdServerName } from './server-name';
 import { overlappingServer, SERVER_NEEDS_LABELS, ServerPods, serverOverlapMessage } from './server-selectors';
 
 /** Props of {@link LinkerdAuthorization}. */
@@ -104,6 +104,7 @@ export class LinkerdAuthorization extends Construct {
     if (this.names.has(name)) throw propError(this, prop, 'the namespace already has a flow of that name');
     this.names.add(name);
     if (flow.ports.length === 0) throw propError(this, `${prop}.ports`, 'Linkerd authorizes per Server, and a Server is one port: name the ports');
+    checkLinkerdFlowNames(this, prop, name, flow.ports);
     const routed = flow.methods.length > 0 || flow.paths.length > 0;
     if (routed) validateRouteRequests(this, prop, flow);
     if (flow.when.length > 0) throw propError(this, `${prop}.when`, 'conditions are Istio only');

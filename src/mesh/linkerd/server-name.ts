@@ -1,4 +1,7 @@
 import { createHash } from 'crypto';
+import { IConstruct } from 'constructs';
+import { propError } from '../../util/errors';
+import { isDnsSubdomain } from '../../util/validate';
 
 /** Longest generated name: a DNS-1123 label, though Kubernetes and Linkerd's targetRef accept 253. */
 const MAX_LENGTH = 63;
@@ -38,4 +41,18 @@ export function linkerdServerName(selector: Record<string, string>, port: number
   const readable = keys.map((k) => selector[k]).join('-').toLowerCase().replace(/[^a-z0-9]+/g, '-')
     .slice(0, MAX_LENGTH - suffix.length).replace(/^-+|-+$/g, '');
   return `${readable || 'server'}${suffix}`;
+}
+
+/**
+ * Check that the per-port objects of a Linkerd flow can be named `<flow>-<port>` (its AuthorizationPolicies and
+ * HTTPRoutes): a DNS-1123 subdomain of at most 253 characters, which a flow name of up to 253 need not leave room
+ * for. The API server would refuse the objects at apply; MeshAuthorization asks it under Istio too, so that an
+ * intent renders for both meshes.
+ */
+export function checkLinkerdFlowNames(scope: IConstruct, prop: string, name: string, ports: readonly number[]): void {
+  for (const port of ports) {
+    if (isDnsSubdomain(`${name}-${port}`)) continue;
+    throw propError(scope, prop, `Linkerd names the flow's per-port AuthorizationPolicy (and HTTPRoute) '<flow>-<port>', and '${name.slice(0, 40)}...-${port}' `
+      + `(${name.length + 1 + String(port).length} characters) is longer than the 253 an object name may have: shorten the flow name`);
+  }
 }

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import {
   AllowedRoutes, CanaryRoute, CanaryRouteProps, CircuitBreaker, Cni, GatewayParent, HttpsGateway, IstioMode, IstioMtls, Mesh, MeshRouteApi,
   PolicyLint, RouteProtocol, RouteTarget, ZeroTrustNamespace,
@@ -45,11 +45,12 @@ describe('CanaryRoute on Istio', () => {
       http: [
         {
           name: 'header-pin',
-          match: [{ headers: { canary: { exact: 'true' } } }],
+          match: [{ headers: { canary: { exact: 'true' } }, port: 8080 }],
           route: [{ destination: { host: 'api', subset: 'v2', port: { number: 8080 } } }],
         },
         {
           name: 'weighted',
+          match: [{ port: 8080 }],
           route: [
             { destination: { host: 'api', subset: 'v1', port: { number: 8080 } }, weight: 90 },
             { destination: { host: 'api', subset: 'v2', port: { number: 8080 } }, weight: 10 },
@@ -75,6 +76,30 @@ describe('CanaryRoute on Istio', () => {
     expect(PolicyLint.check(objects, { cni: Cni.calico() })).toEqual([]);
   });
 
+  // istiod builds a host's routes per Service port, and a VirtualService rule without a port match applies to
+  // every port of the host (istio pilot/pkg/networking/core/route/route.go translateRoute): without the match,
+  // requests to api:9090 would be routed to the 8080 subsets. With it, 9090 keeps istiod's default route.
+  test('a Service with a second port: every rule matches the routed port, HTTP and TCP alike', () => {
+    for (const protocol of [RouteProtocol.HTTP, RouteProtocol.TCP]) {
+      const chart = sidecar();
+      deployment(chart, 'shop', 'api-v1', { app: 'api', version: 'v1' });
+      deployment(chart, 'shop', 'api-v2', { app: 'api', version: 'v2' });
+      new ApiObject(chart, 'svc-shop-api', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'api', namespace: 'shop' },
+        spec: { selector: { app: 'api' }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }, { name: 'http-admin', port: 9090, targetPort: 9090 }] },
+      });
+      const pin = protocol === RouteProtocol.HTTP ? base(RouteTarget.istio()).headerPin : undefined;
+      new CanaryRoute(chart, 'canary', { ...base(RouteTarget.istio()), headerPin: pin, protocol });
+      const spec = find(synthValid(chart), 'VirtualService', 'api').spec;
+      const rules = protocol === RouteProtocol.HTTP ? spec.http : spec.tcp;
+      expect(rules.map((r: any) => r.match)).toEqual(protocol === RouteProtocol.HTTP
+        ? [[{ headers: { canary: { exact: 'true' } }, port: 8080 }], [{ port: 8080 }]]
+        : [[{ port: 8080 }]]);
+    }
+  });
+
   test('TCP: weights only', () => {
     const chart = sidecar();
     workloads(chart);
@@ -82,6 +107,7 @@ describe('CanaryRoute on Istio', () => {
     expect(find(synthValid(chart), 'VirtualService', 'api').spec).toEqual({
       hosts: ['api'],
       tcp: [{
+        match: [{ port: 8080 }],
         route: [
           { destination: { host: 'api', subset: 'v1', port: { number: 8080 } }, weight: 90 },
           { destination: { host: 'api', subset: 'v2', port: { number: 8080 } }, weight: 10 },
@@ -90,12 +116,19 @@ describe('CanaryRoute on Istio', () => {
     });
   });
 
-  test('a second route on the same host with other subset labels: a named conflict', () => {
+  // istio.io IST0109 (ConflictingMeshGatewayVirtualServiceHosts): Istio applies one VirtualService per host to
+  // mesh traffic, whatever their names; the other's split is silently dropped.
+  test('a second route on the same host (another name, another port) is refused, naming the first', () => {
     const chart = sidecar();
     new CanaryRoute(chart, 'a', { ...base(RouteTarget.istio()), servicesOutsideApp: true });
-    expect(() => new CanaryRoute(chart, 'b', { ...base(RouteTarget.istio()), name: 'api-2', canary: { name: 'v2', labels: { track: 'canary' } }, servicesOutsideApp: true }))
-      .toThrow("[test/b] stable/canary: conflicts with test/a (stable/canary): subset 'v2' of host 'api' in namespace 'shop' selects {\"version\":\"v2\"} there "
-        + 'and {"track":"canary"} here');
+    expect(() => new CanaryRoute(chart, 'b', { ...base(RouteTarget.istio()), name: 'api-9090', port: 9090, servicesOutsideApp: true }))
+      .toThrow("[test/b] service: test/a (a CanaryRoute) already routes the VirtualService of host 'api' in namespace 'shop': Istio applies one "
+        + 'VirtualService per host to mesh traffic (istio.io IST0109 ConflictingMeshGatewayVirtualServiceHosts), so one of the two splits would never '
+        + 'apply. One CanaryRoute per Service with RouteTarget.istio() (route another port of it with RouteTarget.meshRoute())');
+    // Another Service, or the same name in another namespace, is another host.
+    new CanaryRoute(chart, 'c', { ...base(RouteTarget.istio()), service: 'cart', servicesOutsideApp: true });
+    new CanaryRoute(chart, 'd', { ...base(RouteTarget.istio()), namespace: 'shop-2', servicesOutsideApp: true });
+    expect(ofKind(synthValid(chart), 'VirtualService').map((v) => `${v.metadata.namespace}/${v.metadata.name}`)).toEqual(['shop/api', 'shop/cart', 'shop-2/api']);
   });
 });
 
@@ -199,6 +232,45 @@ describe('CanaryRoute as HTTPRoute', () => {
   });
 });
 
+describe('CanaryRoute: two routes over the same requests', () => {
+  // Gateway API HTTPRouteRule matches (v1.4.1 CRD): between routes whose rules match alike, the oldest route
+  // wins, then the first by namespace/name. Two catch-all weighted rules always tie: one split never applies.
+  test('two mesh routes on one Service port are refused, whatever the API; another port is fine', () => {
+    const linkerd = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+    new CanaryRoute(linkerd, 'a', { ...base(RouteTarget.meshRoute()), servicesOutsideApp: true });
+    expect(() => new CanaryRoute(linkerd, 'b', { ...base(RouteTarget.meshRoute({ api: MeshRouteApi.LINKERD_POLICY })), name: 'api-2', servicesOutsideApp: true }))
+      .toThrow("[test/b] port: test/a (a CanaryRoute) already routes Service 'shop/api' port 8080 as a mesh route parent: routes whose rules match "
+        + 'alike tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name), so one of the two splits '
+        + 'would never apply. One CanaryRoute per Service port');
+    new CanaryRoute(linkerd, 'c', { ...base(RouteTarget.meshRoute()), name: 'api-9090', port: 9090, servicesOutsideApp: true });
+    expect(ofKind(synthValid(linkerd), 'HTTPRoute').map((r) => r.spec.parentRefs)).toEqual([
+      [{ group: '', kind: 'Service', name: 'api', port: 8080 }], [{ group: '', kind: 'Service', name: 'api', port: 9090 }],
+    ]);
+  });
+
+  // A more specific hostname takes precedence over a wildcard (HTTPRouteRule matches: characters in a matching
+  // non-wildcard hostname first): `*.example.com` beside `shop.example.com` is no tie, the same name twice is.
+  test('two Gateway routes naming the same hostname (or none) on one listener are refused; other hostnames or listeners are fine', () => {
+    const chart = sidecar();
+    const edge = (sectionName?: string) => GatewayParent.existing({ name: 'edge', namespace: 'infra', sectionName });
+    const route = (id: string, svc: string, parent: GatewayParent, hostnames?: string[]) => new CanaryRoute(chart, id, {
+      ...base(RouteTarget.gateway(parent, { hostnames })), service: svc, servicesOutsideApp: true,
+    });
+    route('shop', 'api', edge('https'), ['shop.example.com']);
+    route('blog', 'blog', edge('https'), ['blog.example.com']);
+    route('admin', 'admin', edge('admin'), ['shop.example.com']);
+    route('wild', 'wild', edge(), ['*.example.com']);
+    route('all', 'all', edge('https'));
+    expect(() => route('shop-2', 'shop-2', edge(), ['www.example.com', 'shop.example.com']))
+      .toThrow('[test/shop-2] target: test/shop (a CanaryRoute) already routes listener infra/edge for hostnames www.example.com, shop.example.com: '
+        + 'routes whose rules match alike tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name), '
+        + 'so one of the two splits would never apply. Give the routes different hostnames, or attach them to different listeners (sectionName)');
+    expect(() => route('all-2', 'all-2', edge()))
+      .toThrow('[test/all-2] target: test/all (a CanaryRoute) already routes listener infra/edge for every hostname');
+    expect(ofKind(synthValid(chart), 'HTTPRoute').map((r) => r.metadata.name)).toEqual(['api', 'blog', 'admin', 'wild', 'all']);
+  });
+});
+
 describe('CanaryRoute errors', () => {
   test.each([
     ['percentages that do not sum to 100', { stablePercent: 90, canaryPercent: 5 },
@@ -207,6 +279,13 @@ describe('CanaryRoute errors', () => {
     ['a negative percentage', { stablePercent: 110, canaryPercent: -10 }, '[test/canary] stablePercent: must be an integer from 0 to 100, got the number 110'],
     ['a string percentage', { canaryPercent: '10' as any }, "[test/canary] canaryPercent: must be an integer from 0 to 100, got the string '10'"],
     ['one version twice', { canary: { name: 'v2', labels: { version: 'v1' } } }, '[test/canary] canary.labels: {version=v1} also selects the stable version'],
+    // A pod labelled track=stable and canary=yes is in both subsets (Istio) and behind both per-version Services:
+    // part of the 90% meant for v1 would reach the canary. Versions are disjoint only through a label both name.
+    ['canary labels that extend the stable ones', { stable: { name: 'v1', labels: { track: 'stable' } }, canary: { name: 'v2', labels: { track: 'stable', canary: 'yes' } } },
+      "[test/canary] canary.labels: {canary=yes,track=stable} also selects the stable version's pods, or the stable version's {track=stable} the canary's: "
+      + 'no label that both name has two values'],
+    ['versions told apart by different keys', { stable: { name: 'v1', labels: { stable: 'yes' } }, canary: { name: 'v2', labels: { canary: 'yes' } } },
+      "[test/canary] canary.labels: {canary=yes} also selects the stable version's pods, or the stable version's {stable=yes} the canary's"],
     ['a version without labels', { canary: { name: 'v2', labels: {} } }, "[test/canary] canary.labels: at least one label must tell this version's pods apart"],
     ['an upper-case header', { headerPin: { name: 'Canary', value: 'true' } }, "[test/canary] headerPin.name: 'Canary' is not a lower-case HTTP header name"],
     ['a header pin on a TCP route', { protocol: RouteProtocol.TCP }, '[test/canary] headerPin: a TCP route cannot match headers'],

@@ -1,6 +1,7 @@
+import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Cni, IstioAuthorization, IstioMode, IstioMtls, Mesh, MeshAuthorization, MeshSource, MtlsMode, MtlsPortMode, PolicyLint,
+  ClusterNetwork, Cni, IstioAuthorization, IstioMode, IstioMtls, Mesh, MeshAuthorization, MeshSource, MtlsMode, MtlsPortMode, PolicyLint,
 } from '../../../src';
 import { meshChart } from '../../support/mesh';
 import { find, ofKind, synthValid } from '../../support/synth';
@@ -81,6 +82,24 @@ describe('IstioAuthorization', () => {
     expect(find(chart.toJson(), 'AuthorizationPolicy', 'web-to-api').spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }]);
   });
 
+  // The identity is <namespace>/<service account> of the pods: a workload without a namespace runs wherever its
+  // manifest is applied, and the authorization's namespace is no guess for it.
+  test('a workload without a namespace is refused; its chart\'s namespace counts', () => {
+    const chart = sidecar();
+    const sa = new kplus.ServiceAccount(chart, 'web-sa', { metadata: { name: 'web' } });
+    const web = new kplus.Deployment(chart, 'web', { serviceAccount: sa, containers: [{ image: 'web:1' }] });
+    expect(() => MeshSource.workload(web)).toThrow("[MeshSource.workload] workload: test/web has no namespace, so its pods' identity (namespace and "
+      + 'service account) is unknown here: set its metadata.namespace (or the namespace of its chart)');
+    const app = Testing.app();
+    const frontend = new Chart(app, 'frontend', { namespace: 'frontend' });
+    new ClusterNetwork(frontend, 'cluster', { cni: Cni.calico(), mesh: Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }) });
+    new IstioMtls(frontend, 'mtls', { namespace: 'shop' });
+    const fsa = new kplus.ServiceAccount(frontend, 'web-sa', { metadata: { name: 'web' } });
+    const fweb = new kplus.Deployment(frontend, 'web', { serviceAccount: fsa, containers: [{ image: 'web:1' }] });
+    new IstioAuthorization(frontend, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', { from: [MeshSource.workload(fweb)], to: { app: 'api' } });
+    expect(find(synthValid(frontend), 'AuthorizationPolicy', 'web-to-api').spec.rules[0].from).toEqual([{ source: { principals: ['cluster.local/ns/frontend/sa/web'] } }]);
+  });
+
   test('a workload on the default service account is refused', () => {
     const chart = sidecar();
     const web = new kplus.Deployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: 'web:1' }] });
@@ -149,6 +168,75 @@ describe('IstioAuthorization', () => {
     expect(() => authz.allowFlow('f', options as any)).toThrow(message);
   });
 
+  // istiod's validating webhook (istio pkg/config/security ValidateAttribute, for values and notValues)
+  // parses the values of the IP keys as addresses or CIDR blocks and those of destination.port as ports,
+  // and CheckValidPathTemplate refuses '{' and '}' outside its templates: such a policy is refused
+  // at apply (the whole sync fails), so it is refused at synth, naming the value.
+  test.each([
+    ['source.ip', 'values', 'not-an-ip', "[test/authz] flow 'f'.when[0].values[0]: 'not-an-ip' is not an IP address or CIDR block"],
+    ['remote.ip', 'notValues', '10.0.0.1/8', "[test/authz] flow 'f'.when[0].notValues[0]: '10.0.0.1/8' is not an IP address or CIDR block "
+      + '(has host bits set; did you mean 10.0.0.0/8?)'],
+    ['destination.ip', 'values', '10.0.0.0/33', "[test/authz] flow 'f'.when[0].values[0]: '10.0.0.0/33' is not an IP address or CIDR block"],
+    ['destination.port', 'values', 'http', "[test/authz] flow 'f'.when[0].values[0]: 'http' is not a port number in 1-65535: istiod requires one for "
+      + "'destination.port' (a port name is not resolved)"],
+    ['destination.port', 'notValues', '70000', "[test/authz] flow 'f'.when[0].notValues[0]: '70000' is not a port number in 1-65535"],
+    ['destination.port', 'values', '+80', "[test/authz] flow 'f'.when[0].values[0]: '+80' is not a port number in 1-65535"],
+  ])('condition %s with %s %s: refused as istiod would', (key, field, value, message) => {
+    const authz = new IstioAuthorization(sidecar(), 'authz', { namespace: 'shop' });
+    expect(() => authz.allowFlow('f', { from: [MeshSource.anyone()], to: { app: 'api' }, when: [{ key, [field]: [value] }] })).toThrow(message);
+  });
+
+  test('condition values istiod accepts are written as given; a path with a brace is refused', () => {
+    const chart = sidecar();
+    const authz = new IstioAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('f', {
+      from: [MeshSource.anyone()],
+      to: { app: 'api' },
+      when: [
+        { key: 'source.ip', values: ['10.1.2.3', '2001:db8::/32'], notValues: ['10.1.2.0/24'] },
+        { key: 'destination.port', values: ['8080', '65535'] },
+      ],
+    });
+    expect(find(synthValid(chart), 'AuthorizationPolicy', 'f', 'shop').spec.rules).toEqual([{
+      when: [
+        { key: 'source.ip', values: ['10.1.2.3', '2001:db8::/32'], notValues: ['10.1.2.0/24'] },
+        { key: 'destination.port', values: ['8080', '65535'] },
+      ],
+    }]);
+    for (const path of ['/api/{id}', '/{tenant}/*']) {
+      expect(() => authz.allowFlow('g', { from: [MeshSource.anyone()], to: { app: 'api' }, paths: [path] }))
+        .toThrow(`[test/authz] flow 'g'.paths[0]: '${path}' holds '{' or '}', which istiod refuses in an authorization path outside its path templates`);
+    }
+  });
+
+  // istio.io "Authorization Policy Normalization": with the default BASE normalization Istio compares the
+  // request path without its query, with backslashes turned into slashes, escapes of unreserved characters
+  // decoded and dot segments resolved. A policy path holding any of them never matches: a DENY of it denies
+  // nothing (fails open), an ALLOW admits nothing.
+  test.each([
+    ['/admin?debug=true', "holds a query or fragment ('?' or '#'), which Istio leaves out of the path it compares"],
+    ['/admin#top', "holds a query or fragment ('?' or '#')"],
+    ['/admin\\config', "holds a backslash, which Istio turns into '/'"],
+    ['/%61dmin', 'holds a percent-escape of an unreserved character (or %00), which Istio decodes (or refuses)'],
+    ['/api/%2E%2E/admin/*', 'holds a percent-escape of an unreserved character'],
+    ['/api/../admin', "holds a dot segment ('.' or '..'), which Istio resolves"],
+    ['/public/./*', "holds a dot segment ('.' or '..')"],
+    ['*/../secret', "holds a dot segment ('.' or '..')"],
+  ])('a path Istio never sees as written (%s) is refused for DENY and ALLOW alike', (path, reason) => {
+    const authz = new IstioAuthorization(sidecar(), 'authz', { namespace: 'shop' });
+    for (const add of [authz.denyFlow.bind(authz), authz.allowFlow.bind(authz)]) {
+      expect(() => add('f', { from: [MeshSource.anyone()], to: { app: 'api' }, paths: ['/ok', path] }))
+        .toThrow(`[test/authz] flow 'f'.paths[1]: '${path}' ${reason}`);
+    }
+  });
+
+  test('paths as Istio normalizes them are written as given, escaped slashes and double slashes included (BASE keeps them)', () => {
+    const chart = sidecar();
+    const paths = ['/admin', '/.well-known/*', '*.png', '/files/a%2Fb', '/a//b', '/caf%C3%A9', '*'];
+    new IstioAuthorization(chart, 'authz', { namespace: 'shop' }).denyFlow('f', { from: [MeshSource.anyone()], to: { app: 'api' }, paths });
+    expect(find(synthValid(chart), 'AuthorizationPolicy', 'f').spec.rules).toEqual([{ to: [{ operation: { paths } }] }]);
+  });
+
   // istio.io "Authorization Policy": a policy in the root namespace applies to every namespace (its
   // selector matches workloads in all namespaces); the allow-nothing baseline there is mesh-wide.
   test('the mesh root namespace is refused: its policies would apply to every namespace', () => {
@@ -187,7 +275,9 @@ describe('IstioAuthorization', () => {
     });
     for (const key of ['remote.ip', 'connection.sni', 'request.headers[x-user]', 'experimental.envoy.filters.network.mysql_proxy[db.table]']) {
       for (const add of [authz.allowFlow.bind(authz), authz.denyFlow.bind(authz)]) {
-        expect(() => add(`l7-${key.length}`, { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, when: [{ key, values: ['x'] }] }))
+        // A value istiod accepts for the key (remote.ip takes an address), so that only the L7 check speaks.
+        const values = key === 'remote.ip' ? ['203.0.113.7'] : ['x'];
+        expect(() => add(`l7-${key.length}`, { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, when: [{ key, values }] }))
           .toThrow(`[test/authz] flow 'l7-${key.length}': HTTP methods, paths and request conditions need an L7 proxy; in ambient mode that is a waypoint`);
       }
     }

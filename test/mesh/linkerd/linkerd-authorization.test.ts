@@ -80,6 +80,28 @@ describe('LinkerdAuthorization', () => {
     expect(() => new LinkerdAuthorization(linkerd(), 'authz', { namespace: 'shop' }).allowFlow('f', options as any)).toThrow(message);
   });
 
+  // A flow name may have 253 characters (a DNS-1123 subdomain), its per-port objects `<flow>-<port>` too:
+  // 246 characters and port 8080 make 251, one more character the 253 and then 254, which the API server refuses.
+  test('a flow name that leaves no room for the per-port object names is refused, under Linkerd and for MeshAuthorization under Istio', () => {
+    const fits = 'a'.repeat(248);
+    const chart = linkerd();
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow(fits, { from: [MeshSource.anyMeshWorkload()], to: { app: 'api' }, ports: [8080], methods: ['GET'] });
+    const objects = synthValid(chart);
+    expect(find(objects, 'AuthorizationPolicy', `${fits}-8080`).metadata.name).toHaveLength(253);
+    expect(find(objects, 'HTTPRoute', `${fits}-8080`).metadata.name).toHaveLength(253);
+
+    const long = 'a'.repeat(249);
+    const message = `[test/authz] flow '${long}': Linkerd names the flow's per-port AuthorizationPolicy (and HTTPRoute) '<flow>-<port>', and `
+      + `'${'a'.repeat(40)}...-8080' (254 characters) is longer than the 253 an object name may have: shorten the flow name`;
+    expect(() => new LinkerdAuthorization(linkerd(), 'authz', { namespace: 'shop' })
+      .allowFlow(long, { from: [MeshSource.anyMeshWorkload()], to: { app: 'api' }, ports: [80, 8080] })).toThrow(message);
+    const istio = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true }));
+    expect(() => new MeshAuthorization(istio, 'authz', { namespace: 'shop' })
+      .allowFlow(long, { from: [MeshSource.anyMeshWorkload()], to: { app: 'api' }, ports: [8080] }))
+      .toThrow(message);
+  });
+
   test('overlapping Servers on one port are refused', () => {
     const authz = new LinkerdAuthorization(linkerd(), 'authz', { namespace: 'shop' });
     authz.allowFlow('a', { from: [MeshSource.anyMeshWorkload()], to: { app: 'api' }, ports: [8080] });

@@ -1,0 +1,60 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * What a CanaryRoute routes (internal): every CanaryRoute's weighted rule is a catch-all, so two
+ * routes over the same traffic tie, and the meshes apply one of them only:
+ *
+ * - `virtualService`: the VirtualService of a host for mesh traffic. Istio applies one VirtualService
+ *   per host to the mesh gateway (istio.io analysis message IST0109, ConflictingMeshGatewayVirtualServiceHosts;
+ *   VirtualServices merge only on ingress gateways).
+ * - `meshRoute`: an HTTPRoute with a Service port as parent. Between rules of several routes that match
+ *   alike, the Gateway API gives precedence to the oldest route, then to the first by namespace/name
+ *   (HTTPRouteRule `matches`, gateway-api v1.4.1 CRD): the other route's split never applies.
+ * - `gatewayRoute`: an HTTPRoute on a Gateway listener, with the same tie between routes on the same
+ *   listener (no sectionName: every listener of the Gateway) that name the same hostname, or both name
+ *   none. A more specific hostname takes precedence over a wildcard one (HTTPRouteRule `matches`:
+ *   characters in a matching non-wildcard hostname first), so `*.example.com` beside `shop.example.com`
+ *   is no tie; a route without hostnames beside one with hostnames depends on the listener's hostname and
+ *   the implementation, and is not reported.
+ */
+export type RouteClaim =
+  | { readonly kind: 'virtualService'; readonly namespace: string; readonly host: string }
+  | { readonly kind: 'meshRoute'; readonly namespace: string; readonly service: string; readonly port: number }
+  | {
+    readonly kind: 'gatewayRoute'; readonly gateway: string; readonly sectionName?: string; readonly hostnames: readonly string[];
+  };
+
+interface Claimed { readonly claim: RouteClaim; readonly by: string }
+
+/** Root -> the claims of its CanaryRoutes, in construction order. */
+const CLAIMS = new WeakMap<IConstruct, Claimed[]>();
+
+/** Do two claims cover the same requests? */
+function overlap(a: RouteClaim, b: RouteClaim): boolean {
+  switch (a.kind) {
+    case 'virtualService':
+      return b.kind === 'virtualService' && a.namespace === b.namespace && a.host === b.host;
+    case 'meshRoute':
+      return b.kind === 'meshRoute' && a.namespace === b.namespace && a.service === b.service && a.port === b.port;
+    case 'gatewayRoute': {
+      if (b.kind !== 'gatewayRoute' || a.gateway !== b.gateway) return false;
+      if (a.sectionName !== undefined && b.sectionName !== undefined && a.sectionName !== b.sectionName) return false;
+      if (a.hostnames.length === 0 || b.hostnames.length === 0) return a.hostnames.length === b.hostnames.length;
+      return a.hostnames.some((h) => b.hostnames.includes(h));
+    }
+  }
+}
+
+/**
+ * Record `claim` for the CanaryRoute `scope`, or return the construct path of an earlier CanaryRoute
+ * of the app whose claim covers the same requests (nothing is recorded then).
+ */
+export function claimRoute(scope: IConstruct, claim: RouteClaim): string | undefined {
+  const root = scope.node.root;
+  const claims = CLAIMS.get(root) ?? [];
+  CLAIMS.set(root, claims);
+  const other = claims.find((c) => overlap(c.claim, claim));
+  if (other) return other.by;
+  claims.push({ claim, by: scope.node.path });
+  return undefined;
+}
