@@ -55,14 +55,29 @@ export class AllowedRoutes {
 
 /** A Gateway listener routes attach to (internal view of a parent). */
 export interface GatewayListenerRef {
+  /** Name of the Gateway. */
   readonly gatewayName: string;
+  /** Namespace of the Gateway. */
   readonly gatewayNamespace: string;
+  /**
+   * The listener (`sectionName`) routes attach to.
+   * @default - every listener of the Gateway
+   */
   readonly sectionName?: string;
-  /** What the listener admits; undefined when the Gateway is not defined in this app (unknown). */
+  /**
+   * What the listener admits.
+   * @default - unknown (the Gateway is not defined in this app)
+   */
   readonly allowedRoutes?: AllowedRoutes;
-  /** The listener's hostname; undefined when it has none or the Gateway is not defined in this app (unknown). */
+  /**
+   * The listener's hostname.
+   * @default - none, or unknown when the Gateway is not defined in this app
+   */
   readonly hostname?: string;
-  /** The construct defining the Gateway, when it is in this app. */
+  /**
+   * The path of the construct defining the Gateway.
+   * @default - the Gateway is not defined in this app
+   */
   readonly definedBy?: string;
 }
 
