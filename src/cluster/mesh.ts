@@ -137,8 +137,14 @@ export interface MeshNetworkNeeds {
 /** The pod label that names a Linkerd control-plane component (`destination`, `identity`, ...). */
 const LINKERD_COMPONENT_LABEL = 'linkerd.io/control-plane-component';
 
-/** The link-local address Istio ambient SNATs kubelet health probes to (istio-cni). */
+/**
+ * The address Istio ambient SNATs kubelet health probes (every TCP connection a socket of the node
+ * opens to an ambient pod) to, so that the pod's redirection rules let them past ztunnel: istio-cni
+ * `HOST_PROBE_SNAT_IP` default (istio/istio cni README, cni/pkg/iptables AppendHostRules).
+ */
 export const AMBIENT_PROBE_SOURCE = '169.254.7.127';
+/** The IPv6 counterpart of {@link AMBIENT_PROBE_SOURCE}: istio-cni `HOST_PROBE_SNAT_IPV6` default. */
+export const AMBIENT_PROBE_SOURCE_V6 = 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff';
 
 /**
  * The service mesh of the target cluster (a {@link ClusterNetwork} fact): `Mesh.none()`,

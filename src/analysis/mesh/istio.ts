@@ -37,8 +37,11 @@
  *    connection is. Where Services disagree on TCP, both chains are evaluated: indeterminate when
  *    they differ. A waypoint does the same for traffic addressed to a Service whose port that
  *    carries the flow is declared TCP (./istio-waypoint `AddressedService.tcp`).
+ * 8. TCP from an ambient pod's own node (kubelet probes) or from the host probe address skips ztunnel
+ *    (./istio-host-probe): no policy applies, whatever PeerAuthentication and waypoints say.
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
+import { ambientHostProbe } from './istio-host-probe';
 import { InboundProtocols } from './istio-inbound-protocol';
 import { clientPicksRemoteAddress, forwardedRemoteAddress, isIstioGateway, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
@@ -213,6 +216,8 @@ export class IstioModel implements MeshModel {
       return bypass(`${q.destination.name}'s sidecar does not capture inbound port ${q.port} (${dst.inboundBypass.source}): no Istio policy applies`);
     }
     if (dst.dataPlane === 'ambient') {
+      const hostProbe = ambientHostProbe(q.source);
+      if (hostProbe !== undefined) return bypass(hostProbe);
       const paths = this.waypoints.paths(q.destination, q.port);
       if (paths.some((p) => p.kind !== 'direct')) return overPaths(paths, paths.map((p) => this.alongPath(q, dst, p, flowText)));
     }
