@@ -218,6 +218,14 @@ export class IstioModel implements MeshModel {
     if (dst.dataPlane === 'ambient') {
       const hostProbe = ambientHostProbe(q.source);
       if (hostProbe !== undefined) return bypass(hostProbe);
+      // A client without a proxy connects in plaintext, which the destination's ztunnel takes itself
+      // (inbound passthrough, no waypoint; istio/ztunnel src/proxy/inbound_passthrough.rs), and STRICT,
+      // which istiod hands ztunnel as a policy of the workload (istio/istio architecture/ambient/
+      // peer-authentication.md), refuses it whichever way the client addressed the pod.
+      if (this.members.of(q.source).dataPlane === undefined
+        && this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port).mode === 'STRICT') {
+        return this.atDestination(q, dst, flowText);
+      }
       const paths = this.waypoints.paths(q.destination, q.port);
       if (paths.some((p) => p.kind !== 'direct')) return overPaths(paths, paths.map((p) => this.alongPath(q, dst, p, flowText)));
     }

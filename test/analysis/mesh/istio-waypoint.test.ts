@@ -10,7 +10,7 @@
  * The questions name pods: every way to address the destination (the pod, each Service selecting
  * it) is evaluated, and the verdict is exact only when they agree.
  */
-import { authorizationPolicy, ISTIO_AMBIENT, meshReach, namespace, networkPolicy, w, workload } from './support';
+import { authorizationPolicy, ISTIO_AMBIENT, meshReach, namespace, networkPolicy, peerAuthentication, w, workload } from './support';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Port } from '../../../src/policy/port';
 import { expectValidManifests } from '../../support/schema';
@@ -233,6 +233,19 @@ describe('what the waypoint evaluation leaves indeterminate, and what it settles
     expect(result.uncertainties).toEqual(['mesh: traffic addressed to the pod passes the waypoint shop/waypoint (namespace shop names the waypoint '
       + 'shop/waypoint (istio.io/use-waypoint) and Gateway shop/waypoint takes all traffic (istio.io/waypoint-for=all)); how a client outside ambient '
       + 'mode reaches it is not modelled']);
+  });
+
+  test('a plaintext client of a STRICT destination behind a waypoint: denied, whichever way it addresses the pod', () => {
+    // Its plaintext reaches the destination's ztunnel (inbound passthrough), which enforces STRICT;
+    // found by test/properties/tenant-mesh.property.test.ts (was indeterminate).
+    const legacy = [namespace('legacy'), workload('legacy', 'client')];
+    const strict = peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } });
+    const r = reach([...ambientNs(), gateway({ 'istio.io/waypoint-for': 'all' }), ...apps, service(), ...legacy, strict]);
+    const result = r.check(w('legacy/client'), w('shop/api'), HTTP);
+    expect([result.verdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.DENY]);
+    expect(result.mesh!.decidingRules).toEqual(['PeerAuthentication istio-system/default spec.mtls.mode (deny)']);
+    // A meshed client is not refused by STRICT: the waypoint decides (no policy: allowed).
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
   });
 });
 
