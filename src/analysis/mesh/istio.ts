@@ -55,7 +55,7 @@ import { PeerAuthentications } from './peer-authentication';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
-import { describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
+import { AddressSpace, describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Ports a sidecar serves itself (metrics, health): they are not captured, so no policy applies (istio.io "Application Requirements", ports used by Istio). */
@@ -95,12 +95,13 @@ export class IstioModel implements MeshModel {
   private readonly services = new Map<string, Record<string, string> | undefined>();
   private readonly waypoints: Waypoints;
 
-  constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
+  constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations,
+    podSpace?: AddressSpace) {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.peerAuth = new PeerAuthentications(manifests, facts.rootNamespace);
     this.inbound = new InboundProtocols(manifests, facts.rootNamespace);
     this.notes.push(...this.peerAuth.notes);
-    this.waypoints = new Waypoints(manifests, namespaces);
+    this.waypoints = new Waypoints(manifests, namespaces, podSpace);
     for (const obj of manifests) {
       if (isKindOf(obj, '', 'Service')) {
         const selector = obj.spec?.selector;

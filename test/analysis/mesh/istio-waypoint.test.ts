@@ -341,4 +341,16 @@ describe('the CNI behind a waypoint sees the waypoint\'s connections', () => {
     expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
     expect(r.matrix().flows.find((f) => f.source === 'shop/web' && f.destination === 'shop/api')!.verdict).toBe(Verdict.ALLOW);
   });
+  test('the waypoint\'s pod is a pod like the others: somewhere in the pod CIDRs, so an ipBlock of those CIDRs admits it exactly', () => {
+    // Found by test/properties/tenant-mesh.property.test.ts (dual-stack Calico): the waypoint's pod had no
+    // address space, so any address (the IPv6 metadata address too) and the CNI verdict was indeterminate.
+    const objects = [...base, ingressOn15008({ ipBlock: { cidr: '10.244.0.0/16' } })];
+    expectValidManifests(objects);
+    const r = meshReach(objects, ISTIO_AMBIENT, { podCidrs: ['10.244.0.0/16'] });
+    const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect([result.verdict, result.pairs[0].cniVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW]);
+    // Another block: denied on every way (the direct connection and the waypoint's).
+    const elsewhere = meshReach([...base, ingressOn15008({ ipBlock: { cidr: '192.168.0.0/16' } })], ISTIO_AMBIENT, { podCidrs: ['10.244.0.0/16'] });
+    expect(elsewhere.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
 });
