@@ -1,4 +1,4 @@
-import { Cni, IstioMode, LinkerdInboundPolicy, Mesh, Peer, PodSecurityLevel, Port, Target, ZeroTrustNamespace } from '../../src';
+import { Cni, IpFamily, IstioMode, LinkerdInboundPolicy, Mesh, Peer, PodSecurityLevel, Port, Target, ZeroTrustNamespace } from '../../src';
 import { deployment, meshChart, meshReachability } from '../support/mesh';
 import { ENFORCING_CNIS, find, synthValid } from '../support/synth';
 import '../support/reachability-matchers';
@@ -127,6 +127,23 @@ describe.each(ENFORCING_CNIS)('a namespace joining Istio ambient on %s', (_name,
       expect(reach).toDeny(Target.external('169.254.7.126'), pod, Port.tcp(8080));
       expect(reach).toDeny(pod, Target.external('169.254.169.254'), Port.tcp(80));
     }
+  });
+
+  test.each([
+    ['dual-stack', [IpFamily.IPV4, IpFamily.IPV6], ['169.254.7.127/32', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128']],
+    ['IPv6-first dual-stack', [IpFamily.IPV6, IpFamily.IPV4], ['169.254.7.127/32', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128']],
+    ['IPv6 single-stack', [IpFamily.IPV6], ['fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128']],
+  ])('%s: the probes of each of the cluster\'s families get in (istio-cni SNATs IPv6 probes to fd16:9254:7127:1337:ffff:ffff:ffff:ffff)', (_what, ipFamilies, cidrs) => {
+    // Found by test/properties/tenant-mesh.property.test.ts: only the IPv4 address was opened, so
+    // probes of IPv6 pods were dropped by the default deny.
+    const chart = meshChart(cni(), mesh(), { ipFamilies });
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    deployment(chart, 'shop', 'api', { app: 'api' });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'allow-istio-kubelet-probes', 'shop').spec.ingress)
+      .toEqual([{ from: cidrs.map((cidr) => ({ ipBlock: { cidr } })) }]);
+    const reach = meshReachability(chart, cni());
+    for (const cidr of cidrs) expect(reach).toAllow(Target.external(cidr.split('/')[0]), api, Port.tcp(8080));
+    expect(reach).toDeny(Target.external('fd16:9254:7127:1337:ffff:ffff:ffff:fffe'), api, Port.tcp(8080));
   });
 
   test('a metadata CIDR covering the whole link-local range still leaves the probe address reachable', () => {
