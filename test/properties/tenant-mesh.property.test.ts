@@ -48,7 +48,16 @@ type MtlsChoice = 'none' | 'mesh-strict' | 'mesh-permissive' | 'namespace-strict
 type MeshScenario =
   | { readonly kind: 'sidecar'; readonly cniPlugin: boolean; readonly revision: boolean; readonly mtls: MtlsChoice }
   | { readonly kind: 'ambient'; readonly mtls: MtlsChoice; readonly waypoint: boolean }
-  | { readonly kind: 'linkerd'; readonly cniPlugin: boolean; readonly policy?: LinkerdInboundPolicy };
+  | {
+    readonly kind: 'linkerd';
+    readonly cniPlugin: boolean;
+    /** The namespaces' annotation (TenantIsolation mesh option). */
+    readonly policy?: LinkerdInboundPolicy;
+    /** The installation's `proxy.defaultInboundPolicy`, told to the analysis (undefined: the install default). */
+    readonly installPolicy?: LinkerdInboundPolicy;
+    /** The installation's `clusterNetworks`, told to the analysis (undefined: the install default, which holds both pod CIDRs). */
+    readonly clusterNetworks?: string[];
+  };
 
 const mtlsChoice = fc.constantFrom<MtlsChoice>('none', 'mesh-strict', 'mesh-permissive', 'namespace-strict');
 const meshScenario: fc.Arbitrary<MeshScenario> = fc.oneof(
@@ -58,6 +67,9 @@ const meshScenario: fc.Arbitrary<MeshScenario> = fc.oneof(
     kind: fc.constant('linkerd' as const),
     cniPlugin: fc.boolean(),
     policy: fc.option(fc.constantFrom(...Object.values(LinkerdInboundPolicy)), { nil: undefined }),
+    installPolicy: fc.option(fc.constantFrom(...Object.values(LinkerdInboundPolicy)), { nil: undefined }),
+    // Holding the IPv4 pod CIDR (10.244.0.0/16) only, or neither pod CIDR.
+    clusterNetworks: fc.option(fc.constantFrom(['10.0.0.0/8'], ['192.168.0.0/16', 'fd00:ffff::/32']), { nil: undefined }),
   }),
 );
 
@@ -172,7 +184,11 @@ function analyze(c: Case, cni: () => Cni) {
   }
   const objects = synthValid(chart);
   const podCidrs = ClusterNetwork.of(chart).podCidrs;
-  const withMesh = Reachability.fromManifests(objects, { cni: cni(), podCidrs, mesh });
+  const linkerdValues = c.mesh.kind === 'linkerd' ? {
+    ...(c.mesh.installPolicy !== undefined ? { linkerdDefaultInboundPolicy: c.mesh.installPolicy } : {}),
+    ...(c.mesh.clusterNetworks !== undefined ? { linkerdClusterNetworks: c.mesh.clusterNetworks } : {}),
+  } : {};
+  const withMesh = Reachability.fromManifests(objects, { cni: cni(), podCidrs, mesh, ...linkerdValues });
   const cniOnly = Reachability.fromManifests(objects, { cni: cni(), podCidrs, mesh: Mesh.none() });
 
   const pods = new Map<string, PodInfo>();
@@ -208,7 +224,18 @@ function analyze(c: Case, cni: () => Cni) {
 const UNAUTHENTICATED = [LinkerdInboundPolicy.ALL_UNAUTHENTICATED, LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED, LinkerdInboundPolicy.AUDIT];
 
 /** The Linkerd default inbound policy of a tenant namespace: the construct's annotation, else the install default. */
-const linkerdPolicy = (s: MeshScenario) => (s.kind === 'linkerd' ? s.policy ?? LinkerdInboundPolicy.ALL_UNAUTHENTICATED : undefined);
+const linkerdPolicy = (s: MeshScenario) => (s.kind === 'linkerd' ? s.policy ?? s.installPolicy ?? LinkerdInboundPolicy.ALL_UNAUTHENTICATED : undefined);
+
+/**
+ * Linkerd `cluster-*` policies: is a pod (address unknown, somewhere in the pod CIDRs of the
+ * cluster's families) inside clusterNetworks? Every family's pod CIDR inside: yes; none: no; else unknown.
+ */
+function inClusterNetworks(c: Case): Verdict {
+  const networks = c.mesh.kind === 'linkerd' ? c.mesh.clusterNetworks : undefined;
+  if (networks === undefined) return Verdict.ALLOW;
+  const inside = c.ipFamilies.map((f) => (f === IpFamily.IPV4 ? networks.includes('10.0.0.0/8') : false));
+  return inside.every((x) => x) ? Verdict.ALLOW : inside.some((x) => x) ? Verdict.INDETERMINATE : Verdict.DENY;
+}
 
 /**
  * The verdicts a flow may get: one, or (where the analyzer cannot know) a set. `port` is `TCP/8080`.
@@ -237,8 +264,10 @@ function expectedVerdicts(c: Case, strict: (ns: string) => boolean, authz: (ns: 
   if (c.mesh.kind === 'linkerd') {
     const policy = linkerdPolicy(c.mesh)!;
     if (policy === LinkerdInboundPolicy.DENY) return [Verdict.DENY];
-    if (src.meshed) return [Verdict.ALLOW];
-    return [UNAUTHENTICATED.includes(policy) ? Verdict.ALLOW : Verdict.DENY];
+    if (!src.meshed && !UNAUTHENTICATED.includes(policy)) return [Verdict.DENY];
+    // cluster-*: only clients inside clusterNetworks.
+    const cluster = policy === LinkerdInboundPolicy.CLUSTER_AUTHENTICATED || policy === LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED;
+    return [cluster ? inClusterNetworks(c) : Verdict.ALLOW];
   }
   if (src.meshed) return [Verdict.ALLOW];
   // A plaintext client: STRICT refuses it before anything else (ztunnel or the sidecar).
@@ -303,7 +332,8 @@ describe.each(ENFORCING_CNIS)('TenantIsolation with a mesh on %s', (_name, cni) 
           // GET /live and /ready only), so a policy that wants an identity refuses GET /metrics.
           if (info.meshed && c.mesh.kind !== 'ambient') {
             const scrapes: Array<[number, Verdict]> = c.mesh.kind === 'sidecar' ? [[15020, Verdict.ALLOW], [15090, Verdict.ALLOW]]
-              : [[4191, UNAUTHENTICATED.includes(linkerdPolicy(c.mesh)!) ? Verdict.ALLOW : Verdict.DENY]];
+              : [[4191, !UNAUTHENTICATED.includes(linkerdPolicy(c.mesh)!) ? Verdict.DENY
+                : linkerdPolicy(c.mesh) === LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED ? inClusterNetworks(c) : Verdict.ALLOW]];
             for (const [port, want] of scrapes) {
               const r = withMesh.checkRequest(Target.workload('monitoring', 'prometheus'), pod, Port.tcp(port), { method: 'GET', path: '/metrics' });
               if (r.verdict !== want) throw new Error(`expected ${r.question} to be ${want}, got ${r.verdict}\n${r.explain()}`);
