@@ -24,8 +24,8 @@
 import { ApiObject, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
-  ClusterNetwork, Cni, IpFamily, IstioMode, IstioMtls, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshSource, MtlsMode, PodSecurityLevel, Port,
-  Reachability, Target, TenantIsolation, Verdict,
+  ClusterNetwork, Cni, IpFamily, IstioMode, IstioMtls, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshSource, MtlsMode, MtlsPortMode,
+  PodSecurityLevel, Port, Reachability, Target, TenantIsolation, Verdict,
 } from '../../src';
 import { runs } from './support/config';
 import { Topology, topology } from './support/topology';
@@ -46,8 +46,8 @@ type MtlsChoice = 'none' | 'mesh-strict' | 'mesh-permissive' | 'namespace-strict
 
 /** A mesh and what the test adds on top of TenantIsolation's membership. */
 type MeshScenario =
-  | { readonly kind: 'sidecar'; readonly cniPlugin: boolean; readonly revision: boolean; readonly mtls: MtlsChoice }
-  | { readonly kind: 'ambient'; readonly mtls: MtlsChoice; readonly waypoint: boolean }
+  | { readonly kind: 'sidecar'; readonly cniPlugin: boolean; readonly revision: boolean; readonly mtls: MtlsChoice; readonly permissivePort: boolean }
+  | { readonly kind: 'ambient'; readonly mtls: MtlsChoice; readonly waypoint: boolean; readonly permissivePort: boolean }
   | {
     readonly kind: 'linkerd';
     readonly cniPlugin: boolean;
@@ -61,8 +61,8 @@ type MeshScenario =
 
 const mtlsChoice = fc.constantFrom<MtlsChoice>('none', 'mesh-strict', 'mesh-permissive', 'namespace-strict');
 const meshScenario: fc.Arbitrary<MeshScenario> = fc.oneof(
-  fc.record({ kind: fc.constant('sidecar' as const), cniPlugin: fc.boolean(), revision: fc.boolean(), mtls: mtlsChoice }),
-  fc.record({ kind: fc.constant('ambient' as const), mtls: mtlsChoice, waypoint: fc.boolean() }),
+  fc.record({ kind: fc.constant('sidecar' as const), cniPlugin: fc.boolean(), revision: fc.boolean(), mtls: mtlsChoice, permissivePort: fc.boolean() }),
+  fc.record({ kind: fc.constant('ambient' as const), mtls: mtlsChoice, waypoint: fc.boolean(), permissivePort: fc.boolean() }),
   fc.record({
     kind: fc.constant('linkerd' as const),
     cniPlugin: fc.boolean(),
@@ -97,6 +97,8 @@ interface PodInfo {
   readonly meshed: boolean;
   /** Istio ambient: the pod names its namespace's waypoint. */
   readonly waypoint?: boolean;
+  /** The port a workload PeerAuthentication makes PERMISSIVE on the pod. */
+  readonly permissivePort?: number;
   readonly ports: Port[];
 }
 
@@ -157,8 +159,23 @@ function analyze(c: Case, cni: () => Cni) {
       }
     }
   }
+  // permissivePort: in each STRICT namespace a workload policy (IstioMtls selector) makes the first TCP
+  // port of w0 PERMISSIVE for every labelled workload there (identity-based MeshAuthorization then refuses to render: no authz).
+  const permissivePorts = new Map<string, number>();
+  if (c.mesh.kind !== 'linkerd' && c.mesh.permissivePort) {
+    for (const t of c.topo.tenants) {
+      for (const ns of t.namespaces.filter((n) => c.mesh.kind !== 'linkerd' && (c.mesh.mtls === 'mesh-strict' || strictNamespaces.has(n)))) {
+        const port = appPorts(c.topo.workloads[ns][0].ports).find((p) => p.protocol === 'TCP')?.number;
+        if (port === undefined) continue;
+        new IstioMtls(chart, `mtls-${ns}-exception`, {
+          namespace: ns, selector: AUTHZ_LABEL, name: 'permissive-port', portExceptions: [{ port, mode: MtlsPortMode.PERMISSIVE }],
+        });
+        permissivePorts.set(ns, port);
+      }
+    }
+  }
   const authzNamespaces = new Set<string>();
-  if (c.authz) {
+  if (c.authz && permissivePorts.size === 0) {
     for (const t of c.topo.tenants) {
       for (const ns of t.namespaces) {
         const strictHere = c.mesh.kind === 'linkerd' || c.mesh.mtls === 'mesh-strict' || strictNamespaces.has(ns);
@@ -201,7 +218,8 @@ function analyze(c: Case, cni: () => Cni) {
     for (const ns of t.namespaces) {
       c.topo.workloads[ns].forEach((w, i) => {
         const labels = { ...w.labels, ...AUTHZ_LABEL, ...(waypoints && i === 0 ? { 'istio.io/use-waypoint': 'waypoint' } : {}) };
-        probe(w.name, ns, labels, { namespace: ns, tenant: t.name, meshed: true, waypoint: waypoints && i === 0, ports: appPorts(w.ports) });
+        const waypoint = waypoints && i === 0;
+        probe(w.name, ns, labels, { namespace: ns, tenant: t.name, meshed: true, waypoint, permissivePort: permissivePorts.get(ns), ports: appPorts(w.ports) });
       });
       probe('plain', ns, out.labels, { namespace: ns, tenant: t.name, meshed: false, ports: [Port.tcp(8080), Port.udp(8125)] }, out.annotations);
     }
@@ -217,7 +235,7 @@ function analyze(c: Case, cni: () => Cni) {
     probe('istiod', 'istio-system', istiod, { namespace: 'istio-system', meshed: false, ports: [Port.tcp(15010), Port.tcp(15012), Port.tcp(15017)] });
   }
   probe('prometheus', 'monitoring', { app: 'prometheus' }, { namespace: 'monitoring', meshed: false, ports: [] });
-  return { withMesh, cniOnly, pods, strictNamespaces, authzNamespaces, mesh };
+  return { withMesh, cniOnly, pods, strictNamespaces, authzNamespaces, permissivePorts, mesh };
 }
 
 /** The Linkerd default inbound policies that admit clients without a mesh identity (from the pod CIDRs, inside clusterNetworks). */
@@ -270,8 +288,9 @@ function expectedVerdicts(c: Case, strict: (ns: string) => boolean, authz: (ns: 
     return [cluster ? inClusterNetworks(c) : Verdict.ALLOW];
   }
   if (src.meshed) return [Verdict.ALLOW];
-  // A plaintext client: STRICT refuses it before anything else (ztunnel or the sidecar).
-  if (strict(dst.namespace)) return [Verdict.DENY];
+  // A plaintext client: STRICT refuses it before anything else (ztunnel or the sidecar), except on a
+  // port the workload policy makes PERMISSIVE.
+  if (strict(dst.namespace) && !(dst.permissivePort !== undefined && port === `TCP/${dst.permissivePort}`)) return [Verdict.DENY];
   // Behind a waypoint, how a client without a proxy gets there is not modelled: never a guessed deny.
   if (dst.waypoint) return [Verdict.ALLOW, Verdict.INDETERMINATE];
   return [Verdict.ALLOW];
