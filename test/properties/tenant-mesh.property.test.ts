@@ -219,7 +219,8 @@ function analyze(c: Case, cni: () => Cni) {
       c.topo.workloads[ns].forEach((w, i) => {
         const labels = { ...w.labels, ...AUTHZ_LABEL, ...(waypoints && i === 0 ? { 'istio.io/use-waypoint': 'waypoint' } : {}) };
         const waypoint = waypoints && i === 0;
-        probe(w.name, ns, labels, { namespace: ns, tenant: t.name, meshed: true, waypoint, permissivePort: permissivePorts.get(ns), ports: appPorts(w.ports) });
+        const permissivePort = permissivePorts.get(ns);
+        probe(w.name, ns, labels, { namespace: ns, tenant: t.name, meshed: true, waypoint, permissivePort, ports: appPorts(w.ports) });
       });
       probe('plain', ns, out.labels, { namespace: ns, tenant: t.name, meshed: false, ports: [Port.tcp(8080), Port.udp(8125)] }, out.annotations);
     }
