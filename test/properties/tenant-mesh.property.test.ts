@@ -46,8 +46,16 @@ type MtlsChoice = 'none' | 'mesh-strict' | 'mesh-permissive' | 'namespace-strict
 
 /** A mesh and what the test adds on top of TenantIsolation's membership. */
 type MeshScenario =
-  | { readonly kind: 'sidecar'; readonly cniPlugin: boolean; readonly revision: boolean; readonly mtls: MtlsChoice; readonly permissivePort: boolean }
-  | { readonly kind: 'ambient'; readonly mtls: MtlsChoice; readonly waypoint: boolean; readonly permissivePort: boolean }
+  | {
+    readonly kind: 'sidecar';
+    readonly cniPlugin: boolean;
+    readonly revision: boolean;
+    readonly mtls: MtlsChoice;
+    readonly permissivePort: boolean;
+    /** Mesh `rootNamespace` (also istiod's namespace); undefined: istio-system. */
+    readonly rootNamespace?: string;
+  }
+  | { readonly kind: 'ambient'; readonly mtls: MtlsChoice; readonly waypoint: boolean; readonly permissivePort: boolean; readonly rootNamespace?: string }
   | {
     readonly kind: 'linkerd';
     readonly cniPlugin: boolean;
@@ -60,9 +68,13 @@ type MeshScenario =
   };
 
 const mtlsChoice = fc.constantFrom<MtlsChoice>('none', 'mesh-strict', 'mesh-permissive', 'namespace-strict');
+/** Tenant names are DNS labels of at most 12 characters: never this one. */
+const rootNamespace = fc.option(fc.constant('mesh-root-namespace'), { nil: undefined });
 const meshScenario: fc.Arbitrary<MeshScenario> = fc.oneof(
-  fc.record({ kind: fc.constant('sidecar' as const), cniPlugin: fc.boolean(), revision: fc.boolean(), mtls: mtlsChoice, permissivePort: fc.boolean() }),
-  fc.record({ kind: fc.constant('ambient' as const), mtls: mtlsChoice, waypoint: fc.boolean(), permissivePort: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('sidecar' as const), cniPlugin: fc.boolean(), revision: fc.boolean(), mtls: mtlsChoice, permissivePort: fc.boolean(), rootNamespace,
+  }),
+  fc.record({ kind: fc.constant('ambient' as const), mtls: mtlsChoice, waypoint: fc.boolean(), permissivePort: fc.boolean(), rootNamespace }),
   fc.record({
     kind: fc.constant('linkerd' as const),
     cniPlugin: fc.boolean(),
@@ -75,8 +87,10 @@ const meshScenario: fc.Arbitrary<MeshScenario> = fc.oneof(
 
 function meshOf(s: MeshScenario): Mesh {
   switch (s.kind) {
-    case 'sidecar': return Mesh.istio({ mode: IstioMode.SIDECAR, cni: s.cniPlugin, ...(s.revision ? { revision: 'canary' } : {}) });
-    case 'ambient': return Mesh.istio({ mode: IstioMode.AMBIENT });
+    case 'sidecar': return Mesh.istio({
+      mode: IstioMode.SIDECAR, cni: s.cniPlugin, ...(s.revision ? { revision: 'canary' } : {}), ...(s.rootNamespace ? { rootNamespace: s.rootNamespace } : {}),
+    });
+    case 'ambient': return Mesh.istio({ mode: IstioMode.AMBIENT, ...(s.rootNamespace ? { rootNamespace: s.rootNamespace } : {}) });
     case 'linkerd': return Mesh.linkerd({ cni: s.cniPlugin });
   }
 }
@@ -233,7 +247,8 @@ function analyze(c: Case, cni: () => Cni) {
   } else {
     // istiod's pod template labels (istio-discovery chart): never injected itself.
     const istiod = { ...mesh.controlPlanePodLabels, 'istio.io/rev': mesh.revision ?? 'default', 'sidecar.istio.io/inject': 'false' };
-    probe('istiod', 'istio-system', istiod, { namespace: 'istio-system', meshed: false, ports: [Port.tcp(15010), Port.tcp(15012), Port.tcp(15017)] });
+    const cp = mesh.controlPlaneNamespace!;
+    probe('istiod', cp, istiod, { namespace: cp, meshed: false, ports: [Port.tcp(15010), Port.tcp(15012), Port.tcp(15017)] });
   }
   probe('prometheus', 'monitoring', { app: 'prometheus' }, { namespace: 'monitoring', meshed: false, ports: [] });
   return { withMesh, cniOnly, pods, strictNamespaces, authzNamespaces, permissivePorts, mesh };
@@ -267,7 +282,7 @@ function expectedVerdicts(c: Case, strict: (ns: string) => boolean, authz: (ns: 
     if (src.tenant === undefined) return [Verdict.ALLOW];
     // Tenant pods reach CoreDNS (53 only) and the mesh control plane on its own ports.
     if (dst.namespace === 'kube-system') return [Verdict.ALLOW];
-    if (c.mesh.kind === 'sidecar') return [dst.namespace === 'istio-system' && n === 15012 ? Verdict.ALLOW : Verdict.DENY];
+    if (c.mesh.kind === 'sidecar') return [dst.namespace === (c.mesh.rootNamespace ?? 'istio-system') && n === 15012 ? Verdict.ALLOW : Verdict.DENY];
     if (c.mesh.kind === 'linkerd') {
       const open = dst.ports.length === 1 ? n === 8080 : n === 8086 || n === 8090;
       return [open ? Verdict.ALLOW : Verdict.DENY];
