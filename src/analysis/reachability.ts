@@ -510,7 +510,8 @@ export class Reachability {
 
   private meshModel(): MeshModel | undefined {
     if (this.meshFacts && !this.cachedMesh) {
-      const mesh = meshModelFor(this.meshFacts, this.manifests, this.namespaces, this.namespaceAnnotations);
+      const podSpace = this.podCidrs ? podCidrSpace(this.podCidrs) : undefined;
+      const mesh = meshModelFor(this.meshFacts, this.manifests, this.namespaces, this.namespaceAnnotations, podSpace);
       this.cachedMesh = meshWithSkippedInput(mesh, this.skippedInput);
     }
     return this.cachedMesh;

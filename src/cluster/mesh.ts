@@ -130,15 +130,24 @@ export interface MeshNetworkNeeds {
    * @default - none (sidecars use the application port)
    */
   readonly transportPort?: MeshPort;
-  /** Source address of kubelet probes as the pod sees them (ingress allowed on every port). */
+  /**
+   * Source addresses of kubelet probes as the pod sees them (ingress allowed on every port), one per
+   * IP family: a meshed namespace opens those of the cluster's families.
+   */
   readonly probeSourceCidrs: string[];
 }
 
 /** The pod label that names a Linkerd control-plane component (`destination`, `identity`, ...). */
 const LINKERD_COMPONENT_LABEL = 'linkerd.io/control-plane-component';
 
-/** The link-local address Istio ambient SNATs kubelet health probes to (istio-cni). */
+/**
+ * The address Istio ambient SNATs kubelet health probes (every TCP connection a socket of the node
+ * opens to an ambient pod) to, so that the pod's redirection rules let them past ztunnel: istio-cni
+ * `HOST_PROBE_SNAT_IP` default (istio/istio cni README, cni/pkg/iptables AppendHostRules).
+ */
 export const AMBIENT_PROBE_SOURCE = '169.254.7.127';
+/** The IPv6 counterpart of {@link AMBIENT_PROBE_SOURCE}: istio-cni `HOST_PROBE_SNAT_IPV6` default. */
+export const AMBIENT_PROBE_SOURCE_V6 = 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff';
 
 /**
  * The service mesh of the target cluster (a {@link ClusterNetwork} fact): `Mesh.none()`,
@@ -292,14 +301,16 @@ export class Mesh {
       case MeshKind.ISTIO:
         if (this.istioMode === IstioMode.AMBIENT) {
           // ztunnel (in the pod's network namespace) tunnels meshed traffic over HBONE to port 15008
-          // of the destination pod; istio-cni SNATs kubelet probes to 169.254.7.127 so that they can
-          // be told apart (https://istio.io/latest/docs/ambient/usage/networkpolicy/). Ambient pods
-          // do not talk to istiod themselves (ztunnel does, from istio-system).
+          // of the destination pod; istio-cni SNATs kubelet probes to 169.254.7.127, or on IPv6 to
+          // fd16:9254:7127:1337:ffff:ffff:ffff:ffff (the probe follows the pod's IP family), so that
+          // they can be told apart (https://istio.io/latest/docs/ambient/usage/networkpolicy/; istio/istio
+          // cni README HOST_PROBE_SNAT_IP, HOST_PROBE_SNAT_IPV6). Ambient pods do not talk to istiod
+          // themselves (ztunnel does, from istio-system).
           return {
             controlPlane: [],
             metricsPorts: [],
             transportPort: { port: 15008, purpose: 'HBONE (ambient mTLS tunnel)' },
-            probeSourceCidrs: [`${AMBIENT_PROBE_SOURCE}/32`],
+            probeSourceCidrs: [`${AMBIENT_PROBE_SOURCE}/32`, `${AMBIENT_PROBE_SOURCE_V6}/128`],
           };
         }
         // Sidecars fetch config and certificates from istiod on 15012 (xDS + CA over TLS); Prometheus

@@ -3,11 +3,13 @@ import { LinkerdInboundPolicy, NamespaceMeshOptions } from './mesh-options';
 import { NamespacePolicyOptions } from './namespace-policy-options';
 import { PodSecurityLevel } from './pod-security';
 import { ClusterNetwork } from '../cluster/cluster-network';
+import { IpFamily } from '../cluster/ip-family';
 import { MeshKind } from '../cluster/mesh';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { Protocol } from '../policy/protocol';
 import { RuleAction, TrafficRule } from '../policy/rule';
+import { parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import { StructKeys, requireKnownKeys, requireObject } from '../util/guards';
 import { checkEnum } from '../util/validate';
@@ -88,9 +90,12 @@ export function meshNamespaceSetup(
       options: { ingress: [{ peers: [Peer.monitoring()], ports: needs.metricsPorts.map((p) => Port.tcp(p.port)) }] },
     });
   }
-  if (needs.probeSourceCidrs.length > 0) {
+  // The probe sources of the cluster's IP families only (the kubelet probes the pod's own family).
+  const families = new Set(cluster.ipFamilies.map((f) => (f === IpFamily.IPV6 ? 'ipv6' : 'ipv4')));
+  const probeSources = needs.probeSourceCidrs.filter((c) => families.has(parseCidr(c).family));
+  if (probeSources.length > 0) {
     // Every port: the kubelet probes whatever port each container's probes name.
-    policies.push({ name: `${prefix}-kubelet-probes`, options: { ingress: [{ peers: needs.probeSourceCidrs.map((c) => Peer.cidr(c)) }] } });
+    policies.push({ name: `${prefix}-kubelet-probes`, options: { ingress: [{ peers: probeSources.map((c) => Peer.cidr(c)) }] } });
   }
   return { meshed: true, labels: mesh.namespaceLabels(), annotations, policies, transportPort: needs.transportPort?.port };
 }

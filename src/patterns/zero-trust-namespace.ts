@@ -119,7 +119,8 @@ export interface ZeroTrustNamespaceProps {
    * the namespace's policies allow what the mesh needs: egress to its control plane, its metrics
    * ports from the monitoring pods, kubelet probes from ambient's probe address, and its transport
    * port (ambient HBONE 15008, Linkerd 4143) beside the application ports of every pod-to-pod allow
-   * added through this namespace. `{}` joins with the defaults.
+   * added through this namespace (which the CNI cannot tell apart for tunnelled traffic: the mesh
+   * restricts ports between meshed pods, see {@link addPolicy}). `{}` joins with the defaults.
    * @default - not meshed
    */
   readonly mesh?: NamespaceMeshOptions;
@@ -230,7 +231,10 @@ export class ZeroTrustNamespace extends Construct {
    * Add a policy to the namespace (ids and object names are the policy name). In a namespace that
    * joined a mesh with a transport port (Istio ambient 15008, Linkerd 4143), every allow rule
    * between pods that names ports gets a twin rule for the same peers on the transport port, so
-   * that meshed traffic (tunnelled on that port) is allowed exactly where the plain flow is.
+   * that meshed traffic (tunnelled on that port) passes where the plain flow does. The CNI sees only
+   * the transport port of tunnelled traffic, so between meshed pods the twin admits the source to
+   * every port of the destination: restrict the ports in the mesh (MeshAuthorization `ports`; under
+   * Linkerd with a `deny` or authenticated default inbound policy for the other ports).
    * @param name policy name, unique in the namespace
    */
   public addPolicy(name: string, options: NamespacePolicyOptions): TrafficPolicy {

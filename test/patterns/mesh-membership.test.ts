@@ -1,4 +1,7 @@
-import { Cni, IstioMode, LinkerdInboundPolicy, Mesh, Peer, PodSecurityLevel, Port, Target, ZeroTrustNamespace } from '../../src';
+import {
+  Cni, IpFamily, IstioMode, IstioMtls, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshSource, Peer, PodSecurityLevel, Port, Reachability, Target,
+  Verdict, ZeroTrustNamespace,
+} from '../../src';
 import { deployment, meshChart, meshReachability } from '../support/mesh';
 import { ENFORCING_CNIS, find, synthValid } from '../support/synth';
 import '../support/reachability-matchers';
@@ -129,6 +132,23 @@ describe.each(ENFORCING_CNIS)('a namespace joining Istio ambient on %s', (_name,
     }
   });
 
+  test.each([
+    ['dual-stack', [IpFamily.IPV4, IpFamily.IPV6], ['169.254.7.127/32', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128']],
+    ['IPv6-first dual-stack', [IpFamily.IPV6, IpFamily.IPV4], ['169.254.7.127/32', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128']],
+    ['IPv6 single-stack', [IpFamily.IPV6], ['fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128']],
+  ])('%s: the probes of each of the cluster\'s families get in (istio-cni SNATs IPv6 probes to fd16:9254:7127:1337:ffff:ffff:ffff:ffff)', (_what, ipFamilies, cidrs) => {
+    // Found by test/properties/tenant-mesh.property.test.ts: only the IPv4 address was opened, so
+    // probes of IPv6 pods were dropped by the default deny.
+    const chart = meshChart(cni(), mesh(), { ipFamilies });
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    deployment(chart, 'shop', 'api', { app: 'api' });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'allow-istio-kubelet-probes', 'shop').spec.ingress)
+      .toEqual([{ from: cidrs.map((cidr) => ({ ipBlock: { cidr } })) }]);
+    const reach = meshReachability(chart, cni());
+    for (const cidr of cidrs) expect(reach).toAllow(Target.external(cidr.split('/')[0]), api, Port.tcp(8080));
+    expect(reach).toDeny(Target.external('fd16:9254:7127:1337:ffff:ffff:ffff:fffe'), api, Port.tcp(8080));
+  });
+
   test('a metadata CIDR covering the whole link-local range still leaves the probe address reachable', () => {
     const chart = meshChart(cni(), mesh(), { metadataCidrs: ['169.254.0.0/16'] });
     new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
@@ -213,6 +233,44 @@ describe('transport twins', () => {
     ]);
     expect(find(objects, 'NetworkPolicy', 'all-ports', 'shop').spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }]);
     expect(find(objects, 'NetworkPolicy', 'allow-dns', 'shop').spec.egress).toHaveLength(1);
+  });
+
+  // Upstream: meshed traffic travels on the transport port, which is all the CNI sees (istio.io
+  // "Ambient and Kubernetes NetworkPolicy"; linkerd.io "Network Policy"), so the twin of a port-specific
+  // allow admits the source to every port of the destination. Found by analysing a meshed namespace
+  // with its mesh (the CNI-only analysis says denied); only the mesh can restrict the port.
+  test.each([
+    ['Istio ambient', () => Mesh.istio({ mode: IstioMode.AMBIENT })],
+    ['Linkerd', () => Mesh.linkerd({ cni: true })],
+  ])('%s: a port-specific allow between meshed pods admits meshed traffic to every port, unless the mesh restricts the ports', (meshName, mesh) => {
+    const analyse = (restrict: boolean) => {
+      const chart = meshChart(Cni.calico(), mesh());
+      const ns = new ZeroTrustNamespace(chart, 'shop', {
+        name: 'shop', mesh: restrict && meshName === 'Linkerd' ? { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } : {},
+      });
+      ns.allowFlow('web-to-api', { app: 'web' }, { app: 'api' }, [Port.tcp(8080)]);
+      deployment(chart, 'shop', 'web', { app: 'web' }, 8080, 'web');
+      deployment(chart, 'shop', 'api', { app: 'api' }, 8080, 'api');
+      if (restrict) {
+        if (meshName !== 'Linkerd') new IstioMtls(chart, 'mtls');
+        new MeshAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-to-api', { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, ports: [8080] });
+      }
+      synthValid(chart);
+      const reach = Reachability.fromChart(chart, { cni: Cni.calico() });
+      reach.addProbe('api-admin', 'shop', { app: 'api' }, { serviceAccount: 'api', ports: [Port.tcp(8080), Port.tcp(9090)] });
+      return { reach, cniOnly: Reachability.fromChart(chart, { cni: Cni.calico(), mesh: Mesh.none() }) };
+    };
+    const admin = Target.workload('shop', 'api-admin');
+    const open = analyse(false);
+    const result = open.reach.check(web, admin, Port.tcp(9090));
+    expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+    expect(result.pairs[0].cniPort).toBe(meshName === 'Linkerd' ? 'TCP/4143' : 'TCP/15008');
+    open.cniOnly.addProbe('api-admin', 'shop', { app: 'api' }, { ports: [Port.tcp(8080), Port.tcp(9090)] });
+    expect(open.cniOnly.check(web, admin, Port.tcp(9090)).verdict).toBe(Verdict.DENY);
+    // MeshAuthorization names the port (and Linkerd's other ports fall to the deny default policy).
+    const restricted = analyse(true).reach;
+    expect([restricted.check(web, admin, Port.tcp(9090)).verdict, restricted.check(web, admin, Port.tcp(8080)).verdict])
+      .toEqual([Verdict.DENY, Verdict.ALLOW]);
   });
 });
 

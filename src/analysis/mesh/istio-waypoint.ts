@@ -36,7 +36,7 @@
  */
 import { servicePortProtocol, ServicePortView, targetOf, tcpServicePorts } from './istio-inbound-protocol';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
-import { describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namespaceLabelsOf, ObjectRef, Reason, refOf, sideVerdict } from '../model';
+import { AddressSpace, describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namespaceLabelsOf, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, matchesLabelSelector } from '../selectors';
 import { MAYBE, NO, YES } from '../verdict';
 
@@ -133,7 +133,11 @@ export class Waypoints {
   /** Answers of `paths` per destination and port. */
   private readonly pathCache = new WeakMap<Endpoint, Map<number, WaypointPath[]>>();
 
-  constructor(manifests: readonly ManifestObject[], private readonly namespaces: NamespaceIndex) {
+  /**
+   * @param podSpace where pod addresses lie (the pod CIDRs), given to the waypoints' pods as to every
+   * other pod whose address is unknown; without it their address could be anything a pod's or a node's can.
+   */
+  constructor(manifests: readonly ManifestObject[], private readonly namespaces: NamespaceIndex, private readonly podSpace?: AddressSpace) {
     for (const obj of manifests) {
       if (isKindOf(obj, GATEWAY_GROUP, 'Gateway')) this.gateways.set(`${namespaceOf(obj)}/${nameOf(obj)}`, obj);
       if (isKindOf(obj, GATEWAY_GROUP, 'GatewayClass')) this.classes.set(nameOf(obj), obj);
@@ -215,6 +219,7 @@ export class Waypoints {
       serviceAccount: wp.serviceAccount,
       hostNetwork: false,
       namedPorts: [],
+      ...(this.podSpace ? { addressSpace: this.podSpace } : {}),
     };
   }
 

@@ -37,8 +37,11 @@
  *    connection is. Where Services disagree on TCP, both chains are evaluated: indeterminate when
  *    they differ. A waypoint does the same for traffic addressed to a Service whose port that
  *    carries the flow is declared TCP (./istio-waypoint `AddressedService.tcp`).
+ * 8. TCP from an ambient pod's own node (kubelet probes) or from the host probe address skips ztunnel
+ *    (./istio-host-probe): no policy applies, whatever PeerAuthentication and waypoints say.
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
+import { ambientHostProbe } from './istio-host-probe';
 import { InboundProtocols } from './istio-inbound-protocol';
 import { clientPicksRemoteAddress, forwardedRemoteAddress, isIstioGateway, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
@@ -52,7 +55,7 @@ import { PeerAuthentications } from './peer-authentication';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
-import { describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
+import { AddressSpace, describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Ports a sidecar serves itself (metrics, health): they are not captured, so no policy applies (istio.io "Application Requirements", ports used by Istio). */
@@ -92,12 +95,13 @@ export class IstioModel implements MeshModel {
   private readonly services = new Map<string, Record<string, string> | undefined>();
   private readonly waypoints: Waypoints;
 
-  constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations) {
+  constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations,
+    podSpace?: AddressSpace) {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.peerAuth = new PeerAuthentications(manifests, facts.rootNamespace);
     this.inbound = new InboundProtocols(manifests, facts.rootNamespace);
     this.notes.push(...this.peerAuth.notes);
-    this.waypoints = new Waypoints(manifests, namespaces);
+    this.waypoints = new Waypoints(manifests, namespaces, podSpace);
     for (const obj of manifests) {
       if (isKindOf(obj, '', 'Service')) {
         const selector = obj.spec?.selector;
@@ -213,6 +217,16 @@ export class IstioModel implements MeshModel {
       return bypass(`${q.destination.name}'s sidecar does not capture inbound port ${q.port} (${dst.inboundBypass.source}): no Istio policy applies`);
     }
     if (dst.dataPlane === 'ambient') {
+      const hostProbe = ambientHostProbe(q.source);
+      if (hostProbe !== undefined) return bypass(hostProbe);
+      // A client without a proxy connects in plaintext, which the destination's ztunnel takes itself
+      // (inbound passthrough, no waypoint; istio/ztunnel src/proxy/inbound_passthrough.rs), and STRICT,
+      // which istiod hands ztunnel as a policy of the workload (istio/istio architecture/ambient/
+      // peer-authentication.md), refuses it whichever way the client addressed the pod.
+      if (this.members.of(q.source).dataPlane === undefined
+        && this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port).mode === 'STRICT') {
+        return this.atDestination(q, dst, flowText);
+      }
       const paths = this.waypoints.paths(q.destination, q.port);
       if (paths.some((p) => p.kind !== 'direct')) return overPaths(paths, paths.map((p) => this.alongPath(q, dst, p, flowText)));
     }

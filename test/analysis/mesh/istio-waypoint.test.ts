@@ -10,7 +10,7 @@
  * The questions name pods: every way to address the destination (the pod, each Service selecting
  * it) is evaluated, and the verdict is exact only when they agree.
  */
-import { authorizationPolicy, ISTIO_AMBIENT, meshReach, namespace, networkPolicy, w, workload } from './support';
+import { authorizationPolicy, ISTIO_AMBIENT, meshReach, namespace, networkPolicy, peerAuthentication, w, workload } from './support';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Port } from '../../../src/policy/port';
 import { expectValidManifests } from '../../support/schema';
@@ -234,6 +234,19 @@ describe('what the waypoint evaluation leaves indeterminate, and what it settles
       + 'shop/waypoint (istio.io/use-waypoint) and Gateway shop/waypoint takes all traffic (istio.io/waypoint-for=all)); how a client outside ambient '
       + 'mode reaches it is not modelled']);
   });
+
+  test('a plaintext client of a STRICT destination behind a waypoint: denied, whichever way it addresses the pod', () => {
+    // Its plaintext reaches the destination's ztunnel (inbound passthrough), which enforces STRICT;
+    // found by test/properties/tenant-mesh.property.test.ts (was indeterminate).
+    const legacy = [namespace('legacy'), workload('legacy', 'client')];
+    const strict = peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } });
+    const r = reach([...ambientNs(), gateway({ 'istio.io/waypoint-for': 'all' }), ...apps, service(), ...legacy, strict]);
+    const result = r.check(w('legacy/client'), w('shop/api'), HTTP);
+    expect([result.verdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.DENY]);
+    expect(result.mesh!.decidingRules).toEqual(['PeerAuthentication istio-system/default spec.mtls.mode (deny)']);
+    // A meshed client is not refused by STRICT: the waypoint decides (no policy: allowed).
+    expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
 });
 
 describe('addressing', () => {
@@ -327,5 +340,17 @@ describe('the CNI behind a waypoint sees the waypoint\'s connections', () => {
     const r = reach([...base, ingressOn15008({ podSelector: {} })]);
     expect(r.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
     expect(r.matrix().flows.find((f) => f.source === 'shop/web' && f.destination === 'shop/api')!.verdict).toBe(Verdict.ALLOW);
+  });
+  test('the waypoint\'s pod is a pod like the others: somewhere in the pod CIDRs, so an ipBlock of those CIDRs admits it exactly', () => {
+    // Found by test/properties/tenant-mesh.property.test.ts (dual-stack Calico): the waypoint's pod had no
+    // address space, so any address (the IPv6 metadata address too) and the CNI verdict was indeterminate.
+    const objects = [...base, ingressOn15008({ ipBlock: { cidr: '10.244.0.0/16' } })];
+    expectValidManifests(objects);
+    const r = meshReach(objects, ISTIO_AMBIENT, { podCidrs: ['10.244.0.0/16'] });
+    const result = r.check(w('shop/web'), w('shop/api'), HTTP);
+    expect([result.verdict, result.pairs[0].cniVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW]);
+    // Another block: denied on every way (the direct connection and the waypoint's).
+    const elsewhere = meshReach([...base, ingressOn15008({ ipBlock: { cidr: '192.168.0.0/16' } })], ISTIO_AMBIENT, { podCidrs: ['10.244.0.0/16'] });
+    expect(elsewhere.check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
   });
 });

@@ -1,0 +1,34 @@
+/**
+ * Connections from the node to an Istio ambient pod skip ztunnel (internal).
+ *
+ * istio-cni's node agent SNATs every TCP connection a socket of the node itself opens to an ambient
+ * pod (`ISTIO_POSTRT`: `-m owner --socket-exists`, the pod in the `istio-inpod-probes` set) to the
+ * host probe address, 169.254.7.127 (IPv6 fd16:9254:7127:1337:ffff:ffff:ffff:ffff), and the rules in
+ * the pod's network namespace accept TCP from that address before the TPROXY redirection to ztunnel
+ * (`ISTIO_PRERT -s 169.254.7.127 -p tcp -j ACCEPT`). So the kubelet's probes, and anything else the
+ * node's own processes send, reach the application unencrypted and unauthorized: no PeerAuthentication,
+ * AuthorizationPolicy or waypoint applies. Forwarded traffic (another node, a pod) has no local socket
+ * and is captured as usual.
+ * Sources: istio/istio cni/pkg/iptables/iptables.go (`AppendHostRules`, the in-pod rules) and
+ * cni/pkg/iptables/testdata/default.golden; cni README (`HOST_PROBE_SNAT_IP`, `HOST_PROBE_SNAT_IPV6`
+ * defaults); istio.io "Ambient and Kubernetes NetworkPolicy" (health probes).
+ */
+import { AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6 } from '../../cluster/mesh';
+import { parseIpLoose } from '../../util/cidr';
+import { Endpoint, isLocalNode } from '../model';
+
+const PROBE_ADDRESSES = [AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6].map((a) => parseIpLoose(a)!.toNormalizedString());
+
+/**
+ * Why a TCP connection from `source` to an ambient pod passes ztunnel by, or undefined when it does
+ * not: the source is the destination's own node, or (already translated) the host probe address.
+ * The analysis assumes istio-cni's default address (HOST_PROBE_SNAT_IP can move it within 169.254/16).
+ */
+export function ambientHostProbe(source: Endpoint): string | undefined {
+  const rules = 'istio-cni translates it to the host probe address and the pod\'s redirection rules accept TCP from that address before ztunnel, '
+    + 'so no Istio policy applies';
+  if (isLocalNode(source)) return `a connection from the destination's own node (kubelet probes, host processes): ${rules}`;
+  const ip = source.ip === undefined ? undefined : parseIpLoose(source.ip)?.toNormalizedString();
+  if (ip !== undefined && PROBE_ADDRESSES.includes(ip)) return `${source.ip} is the host probe address of Istio ambient: ${rules}`;
+  return undefined;
+}
