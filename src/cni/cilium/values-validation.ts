@@ -13,6 +13,7 @@ import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
 import { CidrError, cidrContainsCidr, parseCidr } from '../../util/cidr';
 import { hasPath, isPlainObject } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
+import { isDnsSubdomain } from '../../util/validate';
 
 /** Where each values path came from. */
 export interface ValuesOrigin {
@@ -177,6 +178,13 @@ export function validateCiliumValues(
       fail('encryption.type', 'IPsec encryption is not supported on IPv6-only clusters (docs.cilium.io "IPsec Transparent Encryption", limitations): '
         + 'use CiliumEncryption.wireguard()');
     }
+    // The agent pods mount the key Secret by this name (the typed prop is checked too, but extraValues
+    // can replace it): a name no Secret can have leaves every agent waiting for its volume.
+    const ipsecSecret = get(values, 'encryption.ipsec.secretName');
+    if (type === 'ipsec' && ipsecSecret !== undefined && !isDnsSubdomain(ipsecSecret)) {
+      fail('encryption.ipsec.secretName', `${JSON.stringify(ipsecSecret)} is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', `
+        + 'at most 253 characters): no Secret can have that name, so the Cilium agents never get their IPsec keys');
+    }
     if (type === 'ipsec' && on('hostFirewall.enabled')) {
       fail('hostFirewall.enabled', 'host policies (the host firewall) are not supported with IPsec encryption (docs.cilium.io "IPsec Transparent Encryption", '
         + 'limitations): use CiliumEncryption.wireguard(), or leave the host firewall off');
@@ -246,6 +254,13 @@ export function validateCiliumValues(
     }
     if (method === 'certmanager' && !get(values, 'hubble.tls.auto.certManagerIssuerRef.name')) {
       fail('hubble.tls.auto.certManagerIssuerRef', 'the certmanager method needs the issuer (certManagerIssuerRef)');
+    }
+    // The issuer is looked up by this name (checked on the typed prop, but extraValues can replace it):
+    // one that no object can have leaves the Hubble Certificates unissued.
+    const issuerName = get(values, 'hubble.tls.auto.certManagerIssuerRef.name');
+    if (method === 'certmanager' && issuerName && !isDnsSubdomain(issuerName)) {
+      fail('hubble.tls.auto.certManagerIssuerRef.name', `${JSON.stringify(issuerName)} is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', `
+        + 'at most 253 characters): no issuer can have that name, so the Hubble certificates are never issued');
     }
     // cert-manager's webhook refuses the Certificates the chart then emits for any other kind of its
     // own group (cert-manager validateIssuerRef: "must be one of Issuer or ClusterIssuer"); an external

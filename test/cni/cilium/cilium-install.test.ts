@@ -651,6 +651,36 @@ describe('CiliumInstall named errors', () => {
     expect(build({ ...KPR, encryption: CiliumEncryption.ipsec({ secretName: 'ipsec.keys-2' }) }).cilium.values.encryption.ipsec).toEqual({ secretName: 'ipsec.keys-2' });
   });
 
+  test('the IPsec key Secret name and the Hubble issuer name are checked on the merged values: extraValues cannot bring back a name no object can have', () => {
+    for (const secretName of ['IPsec_Keys', '']) {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { encryption: { ipsec: { secretName } } } })).toThrow(
+        `[platform/cilium] extraValues.encryption.ipsec.secretName: ${JSON.stringify(secretName)} is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', `
+        + 'at most 253 characters): no Secret can have that name, so the Cilium agents never get their IPsec keys');
+    }
+    expect(() => build({ ...KPR, extraValues: { encryption: { type: 'ipsec', ipsec: { secretName: 'Keys' } } } }))
+      .toThrow('[platform/cilium] extraValues.encryption.ipsec.secretName: "Keys" is not a valid DNS-1123 subdomain');
+    const hubble = { tlsMethod: HubbleTlsMethod.CERT_MANAGER, certManagerIssuer: { name: 'ca' } };
+    expect(() => build({ ...KPR, hubble, extraValues: { hubble: { tls: { auto: { certManagerIssuerRef: { name: 'My CA' } } } } } })).toThrow(
+      '[platform/cilium] extraValues.hubble.tls.auto.certManagerIssuerRef.name: "My CA" is not a valid DNS-1123 subdomain (lower-case alphanumerics, \'-\' and \'.\', '
+      + 'at most 253 characters): no issuer can have that name, so the Hubble certificates are never issued');
+    const extraValues = { encryption: { ipsec: { secretName: 'ipsec-keys.v2' } }, hubble: { tls: { auto: { certManagerIssuerRef: { name: 'cluster-ca.v2' } } } } };
+    const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.ipsec(), hubble, extraValues });
+    const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+    for (const v of [cilium.values, released]) {
+      expect(v.encryption).toEqual({ enabled: true, type: 'ipsec', ipsec: { secretName: 'ipsec-keys.v2' } });
+      expect(v.hubble.tls.auto.certManagerIssuerRef).toEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'cluster-ca.v2' });
+    }
+  });
+
+  test('with Argo CD the API server address can come from k8sServiceHostRef instead of auto (chart: mutually exclusive with k8sServiceHost)', () => {
+    expect(() => build({ k8sServiceHost: 'auto', delivery: Delivery.argoCd() })).toThrow('Give the API server host and port, or (through extraValues, without '
+      + 'k8sServiceHost) k8sServiceHostRef naming a ConfigMap that holds it (cilium/cilium#35094)');
+    const ref = { name: 'kube-apiserver-endpoint', key: 'host' };
+    const { app } = build({ delivery: Delivery.argoCd(), extraValues: { k8sServiceHostRef: ref } });
+    const values = find(synthAppValid(app).all, 'Application', 'cilium', 'argocd').spec.source.helm.valuesObject;
+    expect([values.k8sServiceHost, values.k8sServiceHostRef]).toEqual([undefined, ref]);
+  });
+
   test('a Hubble cert-manager issuer of the cert-manager.io group must be an Issuer or ClusterIssuer with a valid name; external issuers keep their kind', () => {
     const hubble = (certManagerIssuer: any) => ({ tlsMethod: HubbleTlsMethod.CERT_MANAGER, certManagerIssuer });
     expect(() => build({ ...KPR, hubble: hubble({ name: 'ca', kind: 'CertificateAuthority' }) })).toThrow('[platform/cilium] hubble.certManagerIssuer: '
