@@ -603,6 +603,17 @@ describe('CiliumInstall named errors', () => {
       }
     });
 
+    test('an empty chainingTarget still chains: the chart tests it for null and runs the agent in generic-veth mode, which has no configuration of its own', () => {
+      expect(() => build({ ...KPR, extraValues: { cni: { chainingTarget: '' } } })).toThrow('[platform/cilium] extraValues.cni.chainingTarget: "generic-veth" '
+        + '(the chart\'s mode for a cni.chainingTarget of "", which names no network): the Cilium agent writes a CNI configuration itself only for none, '
+        + 'flannel, portmap and aws-cni');
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { cni: { chainingTarget: '', customConf: true, configMap: 'cni-configuration' } } }))
+        .toThrow(IPSEC_REFUSED('extraValues.cni.chainingTarget: ""'));
+      // An explicit mode wins over the target in the chart: none and portmap keep Cilium the primary plugin.
+      expect(build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { cni: { chainingMode: 'portmap', chainingTarget: '' } } }).cilium.values.cni)
+        .toEqual({ chainingMode: 'portmap', chainingTarget: '' });
+    });
+
     test('unknown and unlisted modes are not refused as such: with a target or a supplied configuration they pass through as given', () => {
       for (const cni of [
         { chainingMode: 'generic-veth', customConf: true, configMap: 'cni-configuration' },
