@@ -412,6 +412,12 @@ export class CalicoInstallation extends Construct {
     if (parseIpLoose(host) === undefined && !HOST_NAME.test(host)) {
       throw propError(this, 'kubernetesServiceEndpoint.host', `'${host}' must be a host name or IP address only (no scheme, no port: the port is kubernetesServiceEndpoint.port)`);
     }
+    // Digits and dots only is a mistyped IPv4 address, not a host name (RFC 1123 2.1: the top-level
+    // label is never all-numeric): Go's resolver would look it up in DNS and find no API server.
+    if (parseIpLoose(host) === undefined && /^[0-9.]+$/.test(host)) {
+      throw propError(this, 'kubernetesServiceEndpoint.host', `'${host}' is not an IPv4 address (four decimal octets 0-255 without leading zeros) `
+        + 'and, being all digits, no host name either');
+    }
     const port = requireOptionalInteger(this, 'kubernetesServiceEndpoint.port', endpoint.port, 6443, 1, 65535);
     registerObject(this, stages.place(new ApiObject(chart, 'kubernetes-services-endpoint', {
       apiVersion: 'v1',

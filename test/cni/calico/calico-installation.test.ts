@@ -333,7 +333,11 @@ describe('CalicoInstallation named errors', () => {
       expect(() => bpf(host)).toThrow(`[platform/calico] kubernetesServiceEndpoint.host: '${host}' must be a host name or IP address only `
         + '(no scheme, no port: the port is kubernetesServiceEndpoint.port)');
     }
-    for (const host of ['10.0.0.10', 'API.example.com', 'fd00::10']) {
+    for (const host of ['10.0.0.256', '10.1', '010.0.0.10', '167772170']) {
+      expect(() => bpf(host)).toThrow(`[platform/calico] kubernetesServiceEndpoint.host: '${host}' is not an IPv4 address (four decimal octets 0-255 `
+        + 'without leading zeros) and, being all digits, no host name either');
+    }
+    for (const host of ['10.0.0.10', 'API.example.com', 'fd00::10', '1password.example.com', 'api.k8s.example.com']) {
       const { app } = bpf(host);
       expect(find(synthAppValid(app).all, 'ConfigMap', 'kubernetes-services-endpoint', 'tigera-operator').data).toEqual({ KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: '6443' });
     }
