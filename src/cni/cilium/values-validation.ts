@@ -10,6 +10,7 @@ import { CiliumAcknowledgements } from './cilium-values';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
+import { apiServerHostProblem } from '../../util/api-server-host';
 import { CidrError, cidrContainsCidr, parseCidr } from '../../util/cidr';
 import { hasPath, isPlainObject } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
@@ -84,9 +85,9 @@ export function validateCiliumValues(
       fail('k8sServiceHost', 'kube-proxy replacement needs the API server address (k8sServiceHost, or "auto" to read the cluster-info ConfigMap): '
         + 'without kube-proxy the agent cannot reach the kubernetes Service ClusterIP');
     }
-    if (typeof host === 'string' && host !== 'auto' && !/^[A-Za-z0-9.-]+$|^[0-9a-fA-F:]+$/.test(host)) {
-      fail('k8sServiceHost', `'${host}' must be a host name or IP address only (no scheme, no port: the port is k8sServicePort)`);
-    }
+    // The chart hands it to the agents as KUBERNETES_SERVICE_HOST, joined with the port into the URL.
+    const hostProblem = typeof host === 'string' && host !== 'auto' && host !== '' ? apiServerHostProblem(host, 'k8sServicePort') : undefined;
+    if (hostProblem !== undefined) fail('k8sServiceHost', hostProblem);
     const port = get(values, 'k8sServicePort');
     if (host !== 'auto' && !ref && (port === undefined || port === '')) fail('k8sServicePort', 'kube-proxy replacement needs the API server port (k8sServicePort)');
     if (port !== undefined && port !== '' && !(/^[0-9]+$/.test(String(port)) && Number(port) >= 1 && Number(port) <= 65535)) {

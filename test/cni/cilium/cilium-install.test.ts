@@ -339,6 +339,11 @@ describe('CiliumInstall named errors', () => {
   test.each<[string, CiliumInstallProps, Omit<ClusterNetworkProps, 'cni'>, RegExp]>([
     ['KPR without k8sServiceHost', { k8sServicePort: 6443 }, {}, /\[platform\/cilium\] k8sServiceHost: kube-proxy replacement needs the API server address/],
     ['k8sServiceHost with a scheme', { k8sServiceHost: 'https://10.0.0.1:6443', k8sServicePort: 6443 }, {}, /k8sServiceHost: 'https:\/\/10\.0\.0\.1:6443' must be a host name or IP address only/],
+    // A mistyped IPv4 address passed as a host name (DNS finds no API server); so did malformed IPv6 and labels ending in '-'.
+    ['k8sServiceHost a mistyped IPv4 address', { k8sServiceHost: '10.0.0.256', k8sServicePort: 6443 }, {},
+      /^\[platform\/cilium\] k8sServiceHost: '10\.0\.0\.256' is not an IPv4 address \(four decimal octets 0-255 without leading zeros\) and, being all digits, no host name either$/],
+    ['k8sServiceHost a malformed IPv6 address', { k8sServiceHost: 'fd00:::1', k8sServicePort: 6443 }, {}, /k8sServiceHost: 'fd00:::1' must be a host name or IP address only/],
+    ['k8sServiceHost with an empty label', { ...KPR, extraValues: { k8sServiceHost: 'api..example.com' } }, {}, /extraValues\.k8sServiceHost: 'api\.\.example\.com' must be a host name/],
     ['KPR without k8sServicePort', { k8sServiceHost: '10.0.0.1' }, {}, /k8sServicePort: kube-proxy replacement needs the API server port/],
     ['k8sServicePort 0 through extraValues', { k8sServiceHost: '10.0.0.1', extraValues: { k8sServicePort: 0 } }, {}, /extraValues\.k8sServicePort: 0 is not a port \(1-65535\)/],
     ['KPR contradicting the ClusterNetwork', { kubeProxyReplacement: false }, {}, /kubeProxyReplacement: keeps kube-proxy, but the ClusterNetwork says kube-proxy is replaced/],
