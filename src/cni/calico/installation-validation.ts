@@ -25,6 +25,8 @@ const LINK_LOCAL = [parseCidr('169.254.0.0/16'), parseCidr('fe80::/10')];
 const AUTODETECTION_METHODS = ['firstFound', 'kubernetes', 'interface', 'skipInterface', 'canReach', 'cidrs'];
 /** Installation CRD: `calicoNetwork.ipPools` maxItems. */
 const MAX_POOLS = 25;
+/** Installation `cni.type` defaults by `kubernetesProvider` (CRD description); otherwise Calico, or AmazonVPC when aws-node runs (unknown here). */
+const PROVIDER_CNI: Record<string, string> = { GKE: 'GKE', AKS: 'AzureVNET', EKS: 'AmazonVPC' };
 
 /** Where a spec field came from, for error messages. */
 export interface SpecOrigin {
@@ -56,8 +58,10 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
       + '(omit it for one pool per pod CIDR)');
   }
   if (pools.length > MAX_POOLS) throw propError(scope, where('calicoNetwork.ipPools'), `${pools.length} pools; the Installation CRD allows at most ${MAX_POOLS}`);
-  const parsed: Array<{ cidr: ParsedCidr; family: IpFamily }> = [];
+  const parsed: Array<{ cidr: ParsedCidr; family: IpFamily; loadBalancer: boolean }> = [];
   const names = new Set<string>();
+  const cniType: unknown = isPlainObject(spec.cni) && spec.cni.type !== undefined ? spec.cni.type : PROVIDER_CNI[spec.kubernetesProvider];
+  const cniTypeFrom = isPlainObject(spec.cni) && spec.cni.type !== undefined ? 'cni.type' : `the default cni.type for kubernetesProvider ${spec.kubernetesProvider}`;
   pools.forEach((pool, i) => {
     const at = (field: string) => where('calicoNetwork.ipPools', `[${i}].${field}`);
     let cidr: ParsedCidr;
@@ -74,7 +78,15 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     if (LINK_LOCAL.some((ll) => cidrsOverlap(ll, cidr))) {
       throw propError(scope, at('cidr'), `'${cidr.text}' overlaps the link-local range, which Calico rejects for IP pools`);
     }
-    if (!cluster.podCidrs.some((pod) => cidrContainsCidr(parseCidr(pod), cidr))) {
+    // allowedUses [LoadBalancer]: the pool holds Service LoadBalancer addresses (Calico LoadBalancer IPAM), not
+    // pod addresses, and tigera/operator refuses it combined with Workload or Tunnel (ValidatePools).
+    const uses: unknown[] = Array.isArray(pool.allowedUses) ? pool.allowedUses : [];
+    const loadBalancer = uses.includes('LoadBalancer');
+    if (loadBalancer && uses.some((u) => u !== 'LoadBalancer')) {
+      throw propError(scope, at('allowedUses'), `${JSON.stringify(uses)}: LoadBalancer cannot be combined with Workload or Tunnel (tigera/operator): `
+        + 'give the Service addresses a pool of their own');
+    }
+    if (!loadBalancer && !cluster.podCidrs.some((pod) => cidrContainsCidr(parseCidr(pod), cidr))) {
       throw propError(scope, at('cidr'), `'${cidr.text}' is outside the cluster's pod CIDRs [${cluster.podCidrs.join(', ')}]: `
         + 'pods would get addresses the rest of the cluster (kube-proxy, policies, routes) does not treat as pod addresses');
     }
@@ -82,7 +94,7 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     if (svc) throw propError(scope, at('cidr'), `'${cidr.text}' overlaps the service CIDR ${svc}`);
     const clash = parsed.findIndex((p) => cidrsOverlap(p.cidr, cidr));
     if (clash >= 0) throw propError(scope, at('cidr'), `'${cidr.text}' overlaps ipPools[${clash}] (${parsed[clash].cidr.text}): Calico rejects overlapping pools`);
-    parsed.push({ cidr, family });
+    parsed.push({ cidr, family, loadBalancer });
 
     if (pool.name !== undefined) {
       if (names.has(pool.name)) throw propError(scope, at('name'), `'${pool.name}' is used by two pools`);
@@ -128,9 +140,23 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
           + '"kubernetes.io/os == \'linux\'", \'has(zone)\')');
       }
     }
+    // tigera/operator ValidatePools compares the string itself, not what it selects: a LoadBalancer
+    // pool, and every pool when Calico is not the CNI plugin, must say exactly 'all()' (the default).
+    // A refused Installation is not reconciled: the operator reports it Degraded and changes nothing.
+    const selector = pool.nodeSelector ?? 'all()';
+    if (selector !== 'all()') {
+      if (loadBalancer) {
+        throw propError(scope, at('nodeSelector'), `${JSON.stringify(selector)} must be exactly 'all()' on a LoadBalancer pool (allowedUses): `
+          + 'tigera/operator refuses any other node selector there');
+      }
+      if (typeof cniType === 'string' && cniType !== 'Calico') {
+        throw propError(scope, at('nodeSelector'), `${JSON.stringify(selector)} must be exactly 'all()' with the ${cniType} CNI plugin (${cniTypeFrom}): `
+          + 'tigera/operator refuses any other node selector when Calico is not the CNI plugin');
+      }
+    }
   });
   for (const family of cluster.ipFamilies) {
-    if (pools.length > 0 && !parsed.some((p) => p.family === family)) {
+    if (pools.length > 0 && !parsed.some((p) => p.family === family && !p.loadBalancer)) {
       throw propError(scope, where('calicoNetwork.ipPools'), `no ${family} pool, but the cluster's ipFamilies include ${family}: pods would get no ${family} address`);
     }
   }

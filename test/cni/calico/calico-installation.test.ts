@@ -5,8 +5,9 @@
  */
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import {
-  CalicoCrdMode, CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoInstallationProps, CalicoNodeAddressAutodetection, ClusterNetwork,
-  ClusterNetworkProps, Cni, Delivery, IpFamily, KubeProxyMode, Peer, RuleAction, TenantIsolation, TrafficPolicy, tigera,
+  CalicoCrdMode, CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoKubernetesProvider, CalicoInstallationProps,
+  CalicoNodeAddressAutodetection, ClusterNetwork, ClusterNetworkProps, Cni, Delivery, IpFamily, KubeProxyMode, Peer, RuleAction, TenantIsolation,
+  TrafficPolicy, tigera,
 } from '../../../src';
 import { find, ofKind, synthAppValid } from '../../support/synth';
 
@@ -323,6 +324,43 @@ describe('CalicoInstallation named errors', () => {
     const { app } = build({ ipPools: selectors.map((nodeSelector, i) => ({ cidr: `10.244.${i * 64}.0/18`, nodeSelector })) });
     const pools = find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork.ipPools;
     expect(pools.map((p: any) => p.nodeSelector)).toEqual(selectors);
+  });
+
+  describe('IP pools tigera/operator validates beyond the CRD (ValidatePools)', () => {
+    const ZONED = 'has(topology.kubernetes.io/zone)';
+    const lbPool = (nodeSelector?: string, allowedUses = ['LoadBalancer']) => ({
+      cidr: '192.0.2.0/24', encapsulation: tigera.InstallationSpecCalicoNetworkIpPoolsEncapsulation.NONE, allowedUses, nodeSelector,
+    });
+    const podPool = { cidr: '10.244.0.0/16', encapsulation: tigera.InstallationSpecCalicoNetworkIpPoolsEncapsulation.VXLAN };
+    const withPools = (ipPools: any[]) => build({ bgp: true, installationOverrides: { calicoNetwork: { ipPools } } });
+
+    test('a LoadBalancer pool holds Service addresses: outside the pod CIDRs, alone in its pool, not a pod pool, node selector exactly all()', () => {
+      const { app } = withPools([podPool, lbPool()]);
+      expect(find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork.ipPools[1])
+        .toEqual({ cidr: '192.0.2.0/24', encapsulation: 'None', allowedUses: ['LoadBalancer'] });
+      expect(() => withPools([podPool, lbPool('all( )')])).toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[1].nodeSelector: "all( )" '
+        + 'must be exactly \'all()\' on a LoadBalancer pool (allowedUses): tigera/operator refuses any other node selector there');
+      expect(() => withPools([lbPool(undefined, ['LoadBalancer', 'Workload'])])).toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[0].allowedUses: '
+        + '["LoadBalancer","Workload"]: LoadBalancer cannot be combined with Workload or Tunnel');
+      expect(() => withPools([lbPool()]))
+        .toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools: no IPv4 pool, but the cluster\'s ipFamilies include IPv4');
+    });
+
+    test('with a CNI plugin other than Calico (cni.type, or the provider\'s default) every pool node selector must be exactly all()', () => {
+      expect(() => build({ kubernetesProvider: CalicoKubernetesProvider.EKS, ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: ZONED }] }))
+        .toThrow(`[platform/calico] ipPools[0].nodeSelector: "${ZONED}" must be exactly 'all()' with the AmazonVPC CNI plugin (the default cni.type for `
+          + 'kubernetesProvider EKS): tigera/operator refuses any other node selector when Calico is not the CNI plugin');
+      const azure = { cni: { type: tigera.InstallationSpecCniType.AZURE_VNET } };
+      expect(() => build({ ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: ZONED }], installationOverrides: azure }))
+        .toThrow(`[platform/calico] ipPools[0].nodeSelector: "${ZONED}" must be exactly 'all()' with the AzureVNET CNI plugin (cni.type)`);
+      // Calico as the CNI (explicit on EKS, or by default) keeps any valid selector.
+      const calicoCni = { cni: { type: tigera.InstallationSpecCniType.CALICO } };
+      const calicoOnEks = { kubernetesProvider: CalicoKubernetesProvider.EKS, installationOverrides: calicoCni };
+      for (const props of [calicoOnEks, { kubernetesProvider: CalicoKubernetesProvider.RKE2 }]) {
+        const { app } = build({ ...props, ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: ZONED }] });
+        expect(find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork.ipPools[0].nodeSelector).toBe(ZONED);
+      }
+    });
   });
 
   test('the kubernetes-services-endpoint host is a host name or IP only: a URL or host:port would leave the operator without an API server', () => {
