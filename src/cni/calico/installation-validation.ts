@@ -86,6 +86,12 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
       throw propError(scope, at('allowedUses'), `${JSON.stringify(uses)}: LoadBalancer cannot be combined with Workload or Tunnel (tigera/operator): `
         + 'give the Service addresses a pool of their own');
     }
+    if (loadBalancer && pool.encapsulation !== undefined && pool.encapsulation !== 'None') {
+      throw propError(scope, at('encapsulation'), `${JSON.stringify(pool.encapsulation)}: a LoadBalancer pool must not be encapsulated (tigera/operator): use None`);
+    }
+    if (loadBalancer && pool.disableBGPExport === true) {
+      throw propError(scope, at('disableBGPExport'), 'a LoadBalancer pool is announced over BGP: tigera/operator refuses disableBGPExport: true on it');
+    }
     if (!loadBalancer && !cluster.podCidrs.some((pod) => cidrContainsCidr(parseCidr(pod), cidr))) {
       throw propError(scope, at('cidr'), `'${cidr.text}' is outside the cluster's pod CIDRs [${cluster.podCidrs.join(', ')}]: `
         + 'pods would get addresses the rest of the cluster (kube-proxy, policies, routes) does not treat as pod addresses');

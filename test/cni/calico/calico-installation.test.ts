@@ -342,6 +342,10 @@ describe('CalicoInstallation named errors', () => {
         + 'must be exactly \'all()\' on a LoadBalancer pool (allowedUses): tigera/operator refuses any other node selector there');
       expect(() => withPools([lbPool(undefined, ['LoadBalancer', 'Workload'])])).toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[0].allowedUses: '
         + '["LoadBalancer","Workload"]: LoadBalancer cannot be combined with Workload or Tunnel');
+      expect(() => withPools([podPool, { ...lbPool(), encapsulation: tigera.InstallationSpecCalicoNetworkIpPoolsEncapsulation.VXLAN }])).toThrow(
+        '[platform/calico] installationOverrides.calicoNetwork.ipPools[1].encapsulation: "VXLAN": a LoadBalancer pool must not be encapsulated (tigera/operator): use None');
+      expect(() => withPools([podPool, { ...lbPool(), disableBGPExport: true }])).toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[1].disableBGPExport: '
+        + 'a LoadBalancer pool is announced over BGP: tigera/operator refuses disableBGPExport: true on it');
       expect(() => withPools([lbPool()]))
         .toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools: no IPv4 pool, but the cluster\'s ipFamilies include IPv4');
     });
