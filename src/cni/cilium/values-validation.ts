@@ -186,6 +186,14 @@ export function validateCiliumValues(
       fail('encryption.ipsec.secretName', `${JSON.stringify(ipsecSecret)} is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', `
         + 'at most 253 characters): no Secret can have that name, so the Cilium agents never get their IPsec keys');
     }
+    // Same page, Dependencies: with the L7 proxy, IPsec needs the DNS proxy in transparent mode; the
+    // agent refuses to start otherwise ("IPSec requires DNS proxy transparent mode to be enabled"),
+    // unless its dnsproxy-insecure-skip-transparent-mode-check flag is set (only through extraConfig).
+    if (type === 'ipsec' && get(values, 'l7Proxy') !== false && get(values, 'dnsProxy.enableTransparentMode') === false
+      && String(get(values, 'extraConfig.dnsproxy-insecure-skip-transparent-mode-check')) !== 'true') {
+      fail('dnsProxy.enableTransparentMode', 'IPsec with the L7 proxy needs the DNS proxy in transparent mode: the Cilium agent refuses to start '
+        + 'otherwise (docs.cilium.io "IPsec Transparent Encryption", dependencies). Leave it on, or turn the L7 proxy off (l7Proxy: false)');
+    }
     if (type === 'ipsec' && on('hostFirewall.enabled')) {
       fail('hostFirewall.enabled', 'host policies (the host firewall) are not supported with IPsec encryption (docs.cilium.io "IPsec Transparent Encryption", '
         + 'limitations): use CiliumEncryption.wireguard(), or leave the host firewall off');

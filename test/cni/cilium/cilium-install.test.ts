@@ -653,6 +653,23 @@ describe('CiliumInstall named errors', () => {
       expect(build({ ...KPR }, V6).cilium.values.encryption).toEqual({ enabled: true, type: 'wireguard' });
     });
 
+    test('IPsec with the L7 proxy and the DNS proxy out of transparent mode is refused (the agent will not start); without the L7 proxy it is accepted', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { dnsProxy: { enableTransparentMode: false } } })).toThrow(
+        '[platform/cilium] extraValues.dnsProxy.enableTransparentMode: IPsec with the L7 proxy needs the DNS proxy in transparent mode: the Cilium agent '
+        + 'refuses to start otherwise (docs.cilium.io "IPsec Transparent Encryption", dependencies). Leave it on, or turn the L7 proxy off (l7Proxy: false)');
+      for (const extraValues of [
+        { dnsProxy: { enableTransparentMode: false }, l7Proxy: false },
+        { dnsProxy: { enableTransparentMode: false }, extraConfig: { 'dnsproxy-insecure-skip-transparent-mode-check': 'true' } },
+        { dnsProxy: { enableTransparentMode: true } },
+      ]) {
+        const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.ipsec(), extraValues });
+        const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+        for (const v of [cilium.values, released]) expect(v.dnsProxy).toEqual(extraValues.dnsProxy);
+      }
+      const opaque = { dnsProxy: { enableTransparentMode: false } };
+      expect(build({ ...KPR, extraValues: opaque }).cilium.values.dnsProxy).toEqual({ enableTransparentMode: false });
+    });
+
     test('the host firewall with IPsec is refused (host policies are not supported with IPsec); with WireGuard it is accepted', () => {
       expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { hostFirewall: { enabled: true } } })).toThrow(
         '[platform/cilium] extraValues.hostFirewall.enabled: host policies (the host firewall) are not supported with IPsec encryption '
