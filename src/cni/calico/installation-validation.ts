@@ -86,8 +86,12 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
       throw propError(scope, at('allowedUses'), `${JSON.stringify(uses)}: LoadBalancer cannot be combined with Workload or Tunnel (tigera/operator): `
         + 'give the Service addresses a pool of their own');
     }
-    if (loadBalancer && pool.encapsulation !== undefined && pool.encapsulation !== 'None') {
-      throw propError(scope, at('encapsulation'), `${JSON.stringify(pool.encapsulation)}: a LoadBalancer pool must not be encapsulated (tigera/operator): use None`);
+    // tigera/operator fills an omitted encapsulation with IPIP for an IPv4 pool when Calico is the CNI
+    // plugin, else None (ippool controller fillDefaults); the typed props always set one.
+    const encapsulation = pool.encapsulation ?? (family === IpFamily.IPV4 && (cniType === undefined || cniType === 'Calico') ? 'IPIP' : 'None');
+    if (loadBalancer && encapsulation !== 'None') {
+      throw propError(scope, at('encapsulation'), `${JSON.stringify(encapsulation)}${pool.encapsulation === undefined ? ' (the operator\'s default here)' : ''}: `
+        + 'a LoadBalancer pool must not be encapsulated (tigera/operator): use None');
     }
     if (loadBalancer && pool.disableBGPExport === true) {
       throw propError(scope, at('disableBGPExport'), 'a LoadBalancer pool is announced over BGP: tigera/operator refuses disableBGPExport: true on it');
@@ -114,8 +118,6 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     if (blockSize < cidr.prefix) {
       throw propError(scope, at('blockSize'), `/${blockSize} blocks do not fit in the /${cidr.prefix} pool ${cidr.text}`);
     }
-    // Installation default encapsulation is IPIP (CRD description); the typed props always set one.
-    const encapsulation = pool.encapsulation ?? 'IPIP';
     if (!ENCAPSULATIONS.includes(encapsulation)) {
       throw propError(scope, at('encapsulation'), `${JSON.stringify(encapsulation)} is not one of ${ENCAPSULATIONS.join(', ')}`);
     }
@@ -132,8 +134,9 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     if (!ENABLED_DISABLED.includes(nat)) {
       throw propError(scope, at('natOutgoing'), `${JSON.stringify(nat)} must be 'Enabled' or 'Disabled' (the Installation CRD's enum; a boolean is rejected)`);
     }
-    if (pool.nodeSelector !== undefined && (typeof pool.nodeSelector !== 'string' || pool.nodeSelector.trim() === '')) {
-      throw propError(scope, at('nodeSelector'), 'must not be empty (tigera/operator validation): use \'all()\' for every node');
+    // '' is the operator's default 'all()' (fillDefaults), as omitting it is; blanks are Calico's all().
+    if (pool.nodeSelector !== undefined && typeof pool.nodeSelector !== 'string') {
+      throw propError(scope, at('nodeSelector'), `must be a Calico selector string (e.g. 'all()'), got ${JSON.stringify(pool.nodeSelector)}`);
     }
     // The operator turns each pool into a projectcalico.org/v3 IPPool, whose nodeSelector Calico's
     // validator parses as a selector (libcalico-go IPPoolSpec `validate:"omitempty,selector"`): a
@@ -149,7 +152,7 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     // tigera/operator ValidatePools compares the string itself, not what it selects: a LoadBalancer
     // pool, and every pool when Calico is not the CNI plugin, must say exactly 'all()' (the default).
     // A refused Installation is not reconciled: the operator reports it Degraded and changes nothing.
-    const selector = pool.nodeSelector ?? 'all()';
+    const selector = pool.nodeSelector === undefined || pool.nodeSelector === '' ? 'all()' : pool.nodeSelector;
     if (selector !== 'all()') {
       if (loadBalancer) {
         throw propError(scope, at('nodeSelector'), `${JSON.stringify(selector)} must be exactly 'all()' on a LoadBalancer pool (allowedUses): `

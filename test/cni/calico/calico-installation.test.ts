@@ -350,6 +350,20 @@ describe('CalicoInstallation named errors', () => {
         .toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools: no IPv4 pool, but the cluster\'s ipFamilies include IPv4');
     });
 
+    test('the operator\'s pool defaults are what is checked: None encapsulation for IPv6 pools, IPIP (not allowed) for an IPv4 LoadBalancer pool, all() for an empty node selector', () => {
+      const v6Pool = { cidr: 'fd00:10:244::/56' };
+      const { app } = build({ bgp: true, installationOverrides: { calicoNetwork: { ipPools: [podPool, v6Pool] } } }, dual);
+      expect(find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork.ipPools[1]).toEqual(v6Pool);
+      expect(() => withPools([podPool, { ...lbPool(), encapsulation: undefined }])).toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[1].encapsulation: '
+        + '"IPIP" (the operator\'s default here): a LoadBalancer pool must not be encapsulated (tigera/operator): use None');
+      for (const nodeSelector of ['', '  ']) {
+        const { app: emitted } = withPools([{ ...podPool, nodeSelector }, lbPool(nodeSelector === '' ? '' : undefined)]);
+        expect(find(synthAppValid(emitted).all, 'Installation', 'default').spec.calicoNetwork.ipPools[0].nodeSelector).toBe(nodeSelector);
+      }
+      expect(() => withPools([{ ...podPool, nodeSelector: 7 }]))
+        .toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[0].nodeSelector: must be a string, got the number 7');
+    });
+
     test('with a CNI plugin other than Calico (cni.type, or the provider\'s default) every pool node selector must be exactly all()', () => {
       expect(() => build({ kubernetesProvider: CalicoKubernetesProvider.EKS, ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: ZONED }] }))
         .toThrow(`[platform/calico] ipPools[0].nodeSelector: "${ZONED}" must be exactly 'all()' with the AmazonVPC CNI plugin (the default cni.type for `
