@@ -124,9 +124,13 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     if (family === IpFamily.IPV6 && encapsulation.startsWith('IPIP')) {
       throw propError(scope, at('encapsulation'), `${encapsulation} is not supported on IPv6 pools (tigera/operator validation): use VXLAN, VXLANCrossSubnet or None`);
     }
-    // tigera/operator: IPIP and unencapsulated pools need BGP when BIRD programs the routes.
+    // tigera/operator: IPIP and unencapsulated pools need BGP when BIRD programs the routes, which it
+    // checks only with Calico as the CNI plugin and its IPAM (with AmazonVPC, AzureVNET or GKE the
+    // cloud routes pod traffic).
     const routing = network.clusterRoutingMode ?? 'BIRD';
-    if (NEEDS_BGP.includes(encapsulation) && bgp !== 'Enabled' && routing === 'BIRD') {
+    const ipamType = isPlainObject(spec.cni) && isPlainObject(spec.cni.ipam) ? spec.cni.ipam.type ?? 'Calico' : 'Calico';
+    const calicoIpam = (cniType === undefined || cniType === 'Calico') && ipamType === 'Calico';
+    if (calicoIpam && NEEDS_BGP.includes(encapsulation) && bgp !== 'Enabled' && routing === 'BIRD') {
       throw propError(scope, at('encapsulation'), `${encapsulation} needs BGP to distribute routes, but BGP is disabled: `
         + 'set bgp: true, or use VXLAN / VXLANCrossSubnet');
     }

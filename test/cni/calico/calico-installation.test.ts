@@ -371,6 +371,14 @@ describe('CalicoInstallation named errors', () => {
       const azure = { cni: { type: tigera.InstallationSpecCniType.AZURE_VNET } };
       expect(() => build({ ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: ZONED }], installationOverrides: azure }))
         .toThrow(`[platform/calico] ipPools[0].nodeSelector: "${ZONED}" must be exactly 'all()' with the AzureVNET CNI plugin (cni.type)`);
+      // The cloud routes pod traffic there: unencapsulated pools need no BGP (the operator checks BGP for Calico IPAM only).
+      const unencapsulated = { cidr: '10.244.0.0/16', encapsulation: tigera.InstallationSpecCalicoNetworkIpPoolsEncapsulation.NONE };
+      const overrides = { calicoNetwork: { ipPools: [unencapsulated] } };
+      const { app: eks } = build({ kubernetesProvider: CalicoKubernetesProvider.EKS, installationOverrides: overrides });
+      const eksNetwork = find(synthAppValid(eks).all, 'Installation', 'default').spec.calicoNetwork;
+      expect([eksNetwork.bgp, eksNetwork.ipPools]).toEqual(['Disabled', [{ cidr: '10.244.0.0/16', encapsulation: 'None' }]]);
+      expect(() => build({ installationOverrides: { calicoNetwork: { ipPools: [unencapsulated] } } }))
+        .toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[0].encapsulation: None needs BGP to distribute routes, but BGP is disabled');
       // Calico as the CNI (explicit on EKS, or by default) keeps any valid selector.
       const calicoCni = { cni: { type: tigera.InstallationSpecCniType.CALICO } };
       const calicoOnEks = { kubernetesProvider: CalicoKubernetesProvider.EKS, installationOverrides: calicoCni };
