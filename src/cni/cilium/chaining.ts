@@ -73,6 +73,13 @@ export function withChainingDefaults(merged: Record<string, any>, extra: Record<
  * (Strict ingress encryption is checked with the other encryption rules.)
  */
 export function validateChaining(values: Record<string, any>, fail: (path: string, message: string) => never, prop: (path: string) => string): void {
+  // The chart tests the mode against "none" (templates/cilium-configmap.yaml): '' writes the chained
+  // settings (enable-local-node-route "false", endpoint health checking off) while the agent reads ''
+  // as none and stays the primary plugin, without the route to its own pods' CIDR.
+  if (get(values, 'cni.chainingMode') === '') {
+    fail('cni.chainingMode', '\'\' is not a chaining mode: the chart then configures the agent as chained (no local node route, no endpoint health '
+      + 'checking) while the agent runs as the only CNI plugin. Omit it, or say \'none\'');
+  }
   const chaining = chainedOnAnotherPlugin(values);
   if (chaining === undefined) return;
   const via = `${prop(chaining)}: ${JSON.stringify(get(values, chaining))}`;

@@ -608,6 +608,13 @@ describe('CiliumInstall named errors', () => {
       }
     });
 
+    test('an empty chainingMode is refused: the chart reads it as chained (it compares with "none"), the agent as none', () => {
+      expect(() => build({ ...KPR, extraValues: { cni: { chainingMode: '' } } })).toThrow('[platform/cilium] extraValues.cni.chainingMode: \'\' is not a chaining mode: '
+        + 'the chart then configures the agent as chained (no local node route, no endpoint health checking) while the agent runs as the only CNI plugin. '
+        + 'Omit it, or say \'none\'');
+      expect(build({ ...KPR, extraValues: { cni: { chainingMode: 'none' } } }).cilium.values.cni).toEqual({ chainingMode: 'none' });
+    });
+
     test('an empty chainingTarget still chains: the chart tests it for null and runs the agent in generic-veth mode, which has no configuration of its own', () => {
       expect(() => build({ ...KPR, extraValues: { cni: { chainingTarget: '' } } })).toThrow('[platform/cilium] extraValues.cni.chainingTarget: "generic-veth" '
         + '(the chart\'s mode for a cni.chainingTarget of "", which names no network): the Cilium agent writes a CNI configuration itself only for none, '
