@@ -251,7 +251,8 @@ describe('NodeLocalDNS named errors', () => {
       expect(container.resources.limits).toEqual({ memory: resources.memoryLimit });
     });
 
-  test.each(['localhost:5000/k8s-dns-node-cache:1.26.4', 'Registry.Example.com:443/dns/node-cache', `registry.k8s.io/dns/k8s-dns-node-cache:1.26.4@sha256:${'a'.repeat(64)}`])(
+  test.each(['localhost:5000/k8s-dns-node-cache:1.26.4', 'Registry.Example.com:443/dns/node-cache', `registry.k8s.io/dns/k8s-dns-node-cache:1.26.4@sha256:${'a'.repeat(64)}`,
+    `registry.k8s.io/dns/k8s-dns-node-cache@sha512:${'e'.repeat(128)}`, '[fd00:10::5]:5000/dns/k8s-dns-node-cache:1.26.4'])(
     'a valid image reference is emitted as given (%s)', (image) => {
       const { app } = build(Cni.kubernetes(), {}, { image });
       expect(find(synthAppValid(app).all, 'DaemonSet', 'node-local-dns').spec.template.spec.containers[0].image).toBe(image);

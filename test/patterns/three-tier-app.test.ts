@@ -946,6 +946,8 @@ describe('ThreeTierApp refuses props that would open a tier or that Kubernetes w
   test.each([
     'Nginx', 'nginx:', 'nginx:latest:1', 'nginx@sha256:abc', ':latest', 'nginx/', 'nginx:-bad', 'registry:5000/UPPER/app',
     'nginx@sha256:' + 'A'.repeat(64), 'shop//web', 'registry.example.com/', '-nginx', 'http://nginx',
+    // go-digest: an unknown algorithm is unsupported, a known one needs its exact hex length; a bare image ID is no name.
+    `nginx@md5:${'a'.repeat(32)}`, `nginx@sha512:${'a'.repeat(64)}`, 'a'.repeat(64), '[fd00::1/app', 'fd00::1/app',
   ])('image %p is refused', (image) => {
     expect(build({ frontend: { image } })).toThrow(`[test/shop] frontend.image: '${image}' ${IMAGE_ERROR}`);
   });
@@ -953,6 +955,8 @@ describe('ThreeTierApp refuses props that would open a tier or that Kubernetes w
   test.each([
     'nginx', 'nginx:1.27-alpine', 'library/nginx', 'registry.example.com:5000/shop/web_app:1.0', 'localhost/web:dev',
     'REGISTRY.example.com/x', `ghcr.io/org/app@sha256:${'a'.repeat(64)}`, `app:1@sha256:${'0'.repeat(64)}`, 'my-org/my__app.v2',
+    // distribution/reference (the kubelet since 1.29): sha384/sha512 digests and a bracketed IPv6 registry.
+    `ghcr.io/org/app@sha512:${'b'.repeat(128)}`, `ghcr.io/org/app:1@sha384:${'c'.repeat(96)}`, '[fd00::1]:5000/shop/web:1', '[2001:db8::1]/web',
   ])('image %p is accepted', (image) => {
     const objects = synth(Cni.kubernetes(), { frontend: { image } });
     expect(podSpec(get(objects, 'Deployment', 'shop-frontend')).containers[0].image).toBe(image);

@@ -17,7 +17,8 @@ import { requireDelivery } from '../../delivery/require-delivery';
 import { SyncWave } from '../../delivery/sync-waves';
 import { ApiServer, Goldmane, Installation, InstallationSpec, Whisker } from '../../imports/operator.tigera.io';
 import { BgpConfiguration, FelixConfiguration } from '../../imports/projectcalico.org';
-import { parseCidr, parseIpLoose } from '../../util/cidr';
+import { apiServerHostProblem } from '../../util/api-server-host';
+import { parseCidr } from '../../util/cidr';
 import { deepMerge } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
 import { StructKeys, requireInteger, requireKnownKeys, requireObject, requireOptionalArray, requireOptionalBoolean, requireOptionalInteger, requireOptionalObject, requireOptionalOneOf, requireOptionalString, requireProps } from '../../util/guards';
@@ -31,8 +32,6 @@ const CALICO_VERSION = 'v3.32.1';
 /** Calico's Helm repository (charts `crd.projectcalico.org.v1`, `projectcalico.org.v3` and `tigera-operator`). */
 const CALICO_CHART_REPOSITORY = 'https://docs.tigera.io/calico/charts';
 const OPERATOR_NAMESPACE = 'tigera-operator';
-/** A DNS host name (labels of letters, digits and inner '-'). */
-const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
 /** Props of {@link CalicoInstallation}. */
 export interface CalicoInstallationProps {
@@ -407,11 +406,9 @@ export class CalicoInstallation extends Construct {
   private emitServiceEndpoint(chart: Chart, stages: InstallStages, endpoint: CalicoKubernetesServiceEndpoint, wave: number): void {
     const host = requireOptionalString(this, 'kubernetesServiceEndpoint.host', endpoint.host, true);
     if (host === undefined) throw propError(this, 'kubernetesServiceEndpoint.host', 'is required');
-    // KUBERNETES_SERVICE_HOST/PORT: the operator and calico-node join them into the API server URL
-    // (as client-go's in-cluster config does), so a scheme or a port in the host is an unreachable API server.
-    if (parseIpLoose(host) === undefined && !HOST_NAME.test(host)) {
-      throw propError(this, 'kubernetesServiceEndpoint.host', `'${host}' must be a host name or IP address only (no scheme, no port: the port is kubernetesServiceEndpoint.port)`);
-    }
+    // KUBERNETES_SERVICE_HOST/PORT: the operator and calico-node join them into the API server URL.
+    const hostProblem = apiServerHostProblem(host, 'kubernetesServiceEndpoint.port');
+    if (hostProblem !== undefined) throw propError(this, 'kubernetesServiceEndpoint.host', hostProblem);
     const port = requireOptionalInteger(this, 'kubernetesServiceEndpoint.port', endpoint.port, 6443, 1, 65535);
     registerObject(this, stages.place(new ApiObject(chart, 'kubernetes-services-endpoint', {
       apiVersion: 'v1',

@@ -25,6 +25,8 @@ const LINK_LOCAL = [parseCidr('169.254.0.0/16'), parseCidr('fe80::/10')];
 const AUTODETECTION_METHODS = ['firstFound', 'kubernetes', 'interface', 'skipInterface', 'canReach', 'cidrs'];
 /** Installation CRD: `calicoNetwork.ipPools` maxItems. */
 const MAX_POOLS = 25;
+/** Installation `cni.type` defaults by `kubernetesProvider` (CRD description); otherwise Calico, or AmazonVPC when aws-node runs (unknown here). */
+const PROVIDER_CNI: Record<string, string> = { GKE: 'GKE', AKS: 'AzureVNET', EKS: 'AmazonVPC' };
 
 /** Where a spec field came from, for error messages. */
 export interface SpecOrigin {
@@ -56,8 +58,10 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
       + '(omit it for one pool per pod CIDR)');
   }
   if (pools.length > MAX_POOLS) throw propError(scope, where('calicoNetwork.ipPools'), `${pools.length} pools; the Installation CRD allows at most ${MAX_POOLS}`);
-  const parsed: Array<{ cidr: ParsedCidr; family: IpFamily }> = [];
+  const parsed: Array<{ cidr: ParsedCidr; family: IpFamily; loadBalancer: boolean }> = [];
   const names = new Set<string>();
+  const cniType: unknown = isPlainObject(spec.cni) && spec.cni.type !== undefined ? spec.cni.type : PROVIDER_CNI[spec.kubernetesProvider];
+  const cniTypeFrom = isPlainObject(spec.cni) && spec.cni.type !== undefined ? 'cni.type' : `the default cni.type for kubernetesProvider ${spec.kubernetesProvider}`;
   pools.forEach((pool, i) => {
     const at = (field: string) => where('calicoNetwork.ipPools', `[${i}].${field}`);
     let cidr: ParsedCidr;
@@ -74,7 +78,25 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     if (LINK_LOCAL.some((ll) => cidrsOverlap(ll, cidr))) {
       throw propError(scope, at('cidr'), `'${cidr.text}' overlaps the link-local range, which Calico rejects for IP pools`);
     }
-    if (!cluster.podCidrs.some((pod) => cidrContainsCidr(parseCidr(pod), cidr))) {
+    // allowedUses [LoadBalancer]: the pool holds Service LoadBalancer addresses (Calico LoadBalancer IPAM), not
+    // pod addresses, and tigera/operator refuses it combined with Workload or Tunnel (ValidatePools).
+    const uses: unknown[] = Array.isArray(pool.allowedUses) ? pool.allowedUses : [];
+    const loadBalancer = uses.includes('LoadBalancer');
+    if (loadBalancer && uses.some((u) => u !== 'LoadBalancer')) {
+      throw propError(scope, at('allowedUses'), `${JSON.stringify(uses)}: LoadBalancer cannot be combined with Workload or Tunnel (tigera/operator): `
+        + 'give the Service addresses a pool of their own');
+    }
+    // tigera/operator fills an omitted encapsulation with IPIP for an IPv4 pool when Calico is the CNI
+    // plugin, else None (ippool controller fillDefaults); the typed props always set one.
+    const encapsulation = pool.encapsulation ?? (family === IpFamily.IPV4 && (cniType === undefined || cniType === 'Calico') ? 'IPIP' : 'None');
+    if (loadBalancer && encapsulation !== 'None') {
+      throw propError(scope, at('encapsulation'), `${JSON.stringify(encapsulation)}${pool.encapsulation === undefined ? ' (the operator\'s default here)' : ''}: `
+        + 'a LoadBalancer pool must not be encapsulated (tigera/operator): use None');
+    }
+    if (loadBalancer && pool.disableBGPExport === true) {
+      throw propError(scope, at('disableBGPExport'), 'a LoadBalancer pool is announced over BGP: tigera/operator refuses disableBGPExport: true on it');
+    }
+    if (!loadBalancer && !cluster.podCidrs.some((pod) => cidrContainsCidr(parseCidr(pod), cidr))) {
       throw propError(scope, at('cidr'), `'${cidr.text}' is outside the cluster's pod CIDRs [${cluster.podCidrs.join(', ')}]: `
         + 'pods would get addresses the rest of the cluster (kube-proxy, policies, routes) does not treat as pod addresses');
     }
@@ -82,7 +104,7 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     if (svc) throw propError(scope, at('cidr'), `'${cidr.text}' overlaps the service CIDR ${svc}`);
     const clash = parsed.findIndex((p) => cidrsOverlap(p.cidr, cidr));
     if (clash >= 0) throw propError(scope, at('cidr'), `'${cidr.text}' overlaps ipPools[${clash}] (${parsed[clash].cidr.text}): Calico rejects overlapping pools`);
-    parsed.push({ cidr, family });
+    parsed.push({ cidr, family, loadBalancer });
 
     if (pool.name !== undefined) {
       if (names.has(pool.name)) throw propError(scope, at('name'), `'${pool.name}' is used by two pools`);
@@ -96,17 +118,19 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     if (blockSize < cidr.prefix) {
       throw propError(scope, at('blockSize'), `/${blockSize} blocks do not fit in the /${cidr.prefix} pool ${cidr.text}`);
     }
-    // Installation default encapsulation is IPIP (CRD description); the typed props always set one.
-    const encapsulation = pool.encapsulation ?? 'IPIP';
     if (!ENCAPSULATIONS.includes(encapsulation)) {
       throw propError(scope, at('encapsulation'), `${JSON.stringify(encapsulation)} is not one of ${ENCAPSULATIONS.join(', ')}`);
     }
     if (family === IpFamily.IPV6 && encapsulation.startsWith('IPIP')) {
       throw propError(scope, at('encapsulation'), `${encapsulation} is not supported on IPv6 pools (tigera/operator validation): use VXLAN, VXLANCrossSubnet or None`);
     }
-    // tigera/operator: IPIP and unencapsulated pools need BGP when BIRD programs the routes.
+    // tigera/operator: IPIP and unencapsulated pools need BGP when BIRD programs the routes, which it
+    // checks only with Calico as the CNI plugin and its IPAM (with AmazonVPC, AzureVNET or GKE the
+    // cloud routes pod traffic).
     const routing = network.clusterRoutingMode ?? 'BIRD';
-    if (NEEDS_BGP.includes(encapsulation) && bgp !== 'Enabled' && routing === 'BIRD') {
+    const ipamType = isPlainObject(spec.cni) && isPlainObject(spec.cni.ipam) ? spec.cni.ipam.type ?? 'Calico' : 'Calico';
+    const calicoIpam = (cniType === undefined || cniType === 'Calico') && ipamType === 'Calico';
+    if (calicoIpam && NEEDS_BGP.includes(encapsulation) && bgp !== 'Enabled' && routing === 'BIRD') {
       throw propError(scope, at('encapsulation'), `${encapsulation} needs BGP to distribute routes, but BGP is disabled: `
         + 'set bgp: true, or use VXLAN / VXLANCrossSubnet');
     }
@@ -114,8 +138,9 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     if (!ENABLED_DISABLED.includes(nat)) {
       throw propError(scope, at('natOutgoing'), `${JSON.stringify(nat)} must be 'Enabled' or 'Disabled' (the Installation CRD's enum; a boolean is rejected)`);
     }
-    if (pool.nodeSelector !== undefined && (typeof pool.nodeSelector !== 'string' || pool.nodeSelector.trim() === '')) {
-      throw propError(scope, at('nodeSelector'), 'must not be empty (tigera/operator validation): use \'all()\' for every node');
+    // '' is the operator's default 'all()' (fillDefaults), as omitting it is; blanks are Calico's all().
+    if (pool.nodeSelector !== undefined && typeof pool.nodeSelector !== 'string') {
+      throw propError(scope, at('nodeSelector'), `must be a Calico selector string (e.g. 'all()'), got ${JSON.stringify(pool.nodeSelector)}`);
     }
     // The operator turns each pool into a projectcalico.org/v3 IPPool, whose nodeSelector Calico's
     // validator parses as a selector (libcalico-go IPPoolSpec `validate:"omitempty,selector"`): a
@@ -128,9 +153,23 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
           + '"kubernetes.io/os == \'linux\'", \'has(zone)\')');
       }
     }
+    // tigera/operator ValidatePools compares the string itself, not what it selects: a LoadBalancer
+    // pool, and every pool when Calico is not the CNI plugin, must say exactly 'all()' (the default).
+    // A refused Installation is not reconciled: the operator reports it Degraded and changes nothing.
+    const selector = pool.nodeSelector === undefined || pool.nodeSelector === '' ? 'all()' : pool.nodeSelector;
+    if (selector !== 'all()') {
+      if (loadBalancer) {
+        throw propError(scope, at('nodeSelector'), `${JSON.stringify(selector)} must be exactly 'all()' on a LoadBalancer pool (allowedUses): `
+          + 'tigera/operator refuses any other node selector there');
+      }
+      if (typeof cniType === 'string' && cniType !== 'Calico') {
+        throw propError(scope, at('nodeSelector'), `${JSON.stringify(selector)} must be exactly 'all()' with the ${cniType} CNI plugin (${cniTypeFrom}): `
+          + 'tigera/operator refuses any other node selector when Calico is not the CNI plugin');
+      }
+    }
   });
   for (const family of cluster.ipFamilies) {
-    if (pools.length > 0 && !parsed.some((p) => p.family === family)) {
+    if (pools.length > 0 && !parsed.some((p) => p.family === family && !p.loadBalancer)) {
       throw propError(scope, where('calicoNetwork.ipPools'), `no ${family} pool, but the cluster's ipFamilies include ${family}: pods would get no ${family} address`);
     }
   }

@@ -18,16 +18,31 @@ function get(values: Record<string, any>, path: string): any {
 
 const on = (values: Record<string, any>, path: string) => get(values, path) === true || get(values, path) === 'true';
 
+const isSet = (value: unknown) => value !== undefined && value !== null;
+
 /**
- * The values path that chains Cilium on top of another CNI plugin, if any: a `cni.chainingMode`
- * other than none and portmap (with portmap Cilium stays the primary plugin and portmap only adds
- * hostPort), or any `cni.chainingTarget` (which implies generic-veth, values.yaml).
+ * The chaining mode the agent runs with, as the chart computes it (templates/cilium-configmap.yaml
+ * `$cniChainingMode`): `cni.chainingMode` when it is not null, else generic-veth when
+ * `cni.chainingTarget` is not null (an empty string included: the chart tests for null, not for
+ * emptiness), else none. `via` is the values path that decided it.
+ */
+export function effectiveChainingMode(values: Record<string, any>): { readonly mode: unknown; readonly via: string } {
+  const mode = get(values, 'cni.chainingMode');
+  if (isSet(mode)) return { mode, via: 'cni.chainingMode' };
+  if (isSet(get(values, 'cni.chainingTarget'))) return { mode: 'generic-veth', via: 'cni.chainingTarget' };
+  return { mode: 'none', via: 'cni.chainingMode' };
+}
+
+/**
+ * The values path that chains Cilium on top of another CNI plugin, if any: a `cni.chainingTarget`
+ * network to inject Cilium into, or an effective chaining mode other than none and portmap (with
+ * portmap Cilium stays the primary plugin and portmap only adds hostPort).
  */
 export function chainedOnAnotherPlugin(values: Record<string, any>): string | undefined {
   const target = get(values, 'cni.chainingTarget');
   if (typeof target === 'string' && target !== '') return 'cni.chainingTarget';
-  const mode = get(values, 'cni.chainingMode');
-  if (mode !== undefined && mode !== null && !['', 'none', 'portmap'].includes(mode)) return 'cni.chainingMode';
+  const { mode, via } = effectiveChainingMode(values);
+  if (!['', 'none', 'portmap'].includes(mode as string)) return via;
   return undefined;
 }
 
@@ -58,6 +73,13 @@ export function withChainingDefaults(merged: Record<string, any>, extra: Record<
  * (Strict ingress encryption is checked with the other encryption rules.)
  */
 export function validateChaining(values: Record<string, any>, fail: (path: string, message: string) => never, prop: (path: string) => string): void {
+  // The chart tests the mode against "none" (templates/cilium-configmap.yaml): '' writes the chained
+  // settings (enable-local-node-route "false", endpoint health checking off) while the agent reads ''
+  // as none and stays the primary plugin, without the route to its own pods' CIDR.
+  if (get(values, 'cni.chainingMode') === '') {
+    fail('cni.chainingMode', '\'\' is not a chaining mode: the chart then configures the agent as chained (no local node route, no endpoint health '
+      + 'checking) while the agent runs as the only CNI plugin. Omit it, or say \'none\'');
+  }
   const chaining = chainedOnAnotherPlugin(values);
   if (chaining === undefined) return;
   const via = `${prop(chaining)}: ${JSON.stringify(get(values, chaining))}`;
@@ -73,7 +95,7 @@ export function validateChaining(values: Record<string, any>, fail: (path: strin
 
   // A mode the agent has no CNI configuration template for needs the configuration from elsewhere:
   // otherwise the agent never writes its CNI configuration file and pods on the node get no network.
-  const mode = get(values, 'cni.chainingMode') ?? '';
+  const { mode, via: modeVia } = effectiveChainingMode(values);
   const target = get(values, 'cni.chainingTarget');
   const configSupplied = (typeof target === 'string' && target !== '')
     || (typeof get(values, 'cni.configMap') === 'string' && get(values, 'cni.configMap') !== '')
@@ -81,7 +103,8 @@ export function validateChaining(values: Record<string, any>, fail: (path: strin
     || get(values, 'cni.customConf') === true
     || get(values, 'cni.install') === false;
   if (typeof mode === 'string' && !MODES_WITH_OWN_CONFIG.includes(mode) && !configSupplied) {
-    fail('cni.chainingMode', `${JSON.stringify(mode)}: the Cilium agent writes a CNI configuration itself only for none, flannel, portmap and `
+    const implied = modeVia === 'cni.chainingTarget' ? ` (the chart's mode for a cni.chainingTarget of ${JSON.stringify(target)}, which names no network)` : '';
+    fail(modeVia, `${JSON.stringify(mode)}${implied}: the Cilium agent writes a CNI configuration itself only for none, flannel, portmap and `
       + 'aws-cni (and for a cni.chainingTarget network it injects itself into); for any other mode it fails with "invalid CNI chaining mode" and '
       + 'pods get no network. Name the network to chain onto (cni.chainingTarget), or supply the chained configuration (cni.customConf: true '
       + 'with cni.configMap, as docs.cilium.io "Generic Veth Chaining" does)');

@@ -231,7 +231,8 @@ export class CiliumInstall extends Construct {
     if (this.delivery.kind === DeliveryKind.ARGO_CD && this.merged.k8sServiceHost === 'auto') {
       throw propError(this, hasPath(extra, 'k8sServiceHost') ? 'extraValues.k8sServiceHost' : 'k8sServiceHost', '\'auto\' is resolved by the chart with Helm\'s '
         + 'lookup of the cluster-info ConfigMap at render time, which Argo CD (helm template) cannot do: the agents would get no API server address. '
-        + 'Give the API server host and port');
+        + 'Give the API server host and port, or (through extraValues, without k8sServiceHost) k8sServiceHostRef naming a ConfigMap that holds it '
+        + '(cilium/cilium#35094)');
     }
     // The effective switches, whichever way they were set.
     this.localRedirectPolicies = this.merged.localRedirectPolicies?.enabled === true;

@@ -10,9 +10,11 @@ import { CiliumAcknowledgements } from './cilium-values';
 import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
+import { apiServerHostProblem } from '../../util/api-server-host';
 import { CidrError, cidrContainsCidr, parseCidr } from '../../util/cidr';
 import { hasPath, isPlainObject } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
+import { isDnsSubdomain } from '../../util/validate';
 
 /** Where each values path came from. */
 export interface ValuesOrigin {
@@ -83,9 +85,9 @@ export function validateCiliumValues(
       fail('k8sServiceHost', 'kube-proxy replacement needs the API server address (k8sServiceHost, or "auto" to read the cluster-info ConfigMap): '
         + 'without kube-proxy the agent cannot reach the kubernetes Service ClusterIP');
     }
-    if (typeof host === 'string' && host !== 'auto' && !/^[A-Za-z0-9.-]+$|^[0-9a-fA-F:]+$/.test(host)) {
-      fail('k8sServiceHost', `'${host}' must be a host name or IP address only (no scheme, no port: the port is k8sServicePort)`);
-    }
+    // The chart hands it to the agents as KUBERNETES_SERVICE_HOST, joined with the port into the URL.
+    const hostProblem = typeof host === 'string' && host !== 'auto' && host !== '' ? apiServerHostProblem(host, 'k8sServicePort') : undefined;
+    if (hostProblem !== undefined) fail('k8sServiceHost', hostProblem);
     const port = get(values, 'k8sServicePort');
     if (host !== 'auto' && !ref && (port === undefined || port === '')) fail('k8sServicePort', 'kube-proxy replacement needs the API server port (k8sServicePort)');
     if (port !== undefined && port !== '' && !(/^[0-9]+$/.test(String(port)) && Number(port) >= 1 && Number(port) <= 65535)) {
@@ -177,6 +179,21 @@ export function validateCiliumValues(
       fail('encryption.type', 'IPsec encryption is not supported on IPv6-only clusters (docs.cilium.io "IPsec Transparent Encryption", limitations): '
         + 'use CiliumEncryption.wireguard()');
     }
+    // The agent pods mount the key Secret by this name (the typed prop is checked too, but extraValues
+    // can replace it): a name no Secret can have leaves every agent waiting for its volume.
+    const ipsecSecret = get(values, 'encryption.ipsec.secretName');
+    if (type === 'ipsec' && ipsecSecret !== undefined && !isDnsSubdomain(ipsecSecret)) {
+      fail('encryption.ipsec.secretName', `${JSON.stringify(ipsecSecret)} is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', `
+        + 'at most 253 characters): no Secret can have that name, so the Cilium agents never get their IPsec keys');
+    }
+    // Same page, Dependencies: with the L7 proxy, IPsec needs the DNS proxy in transparent mode; the
+    // agent refuses to start otherwise ("IPSec requires DNS proxy transparent mode to be enabled"),
+    // unless its dnsproxy-insecure-skip-transparent-mode-check flag is set (only through extraConfig).
+    if (type === 'ipsec' && get(values, 'l7Proxy') !== false && get(values, 'dnsProxy.enableTransparentMode') === false
+      && String(get(values, 'extraConfig.dnsproxy-insecure-skip-transparent-mode-check')) !== 'true') {
+      fail('dnsProxy.enableTransparentMode', 'IPsec with the L7 proxy needs the DNS proxy in transparent mode: the Cilium agent refuses to start '
+        + 'otherwise (docs.cilium.io "IPsec Transparent Encryption", dependencies). Leave it on, or turn the L7 proxy off (l7Proxy: false)');
+    }
     if (type === 'ipsec' && on('hostFirewall.enabled')) {
       fail('hostFirewall.enabled', 'host policies (the host firewall) are not supported with IPsec encryption (docs.cilium.io "IPsec Transparent Encryption", '
         + 'limitations): use CiliumEncryption.wireguard(), or leave the host firewall off');
@@ -246,6 +263,13 @@ export function validateCiliumValues(
     }
     if (method === 'certmanager' && !get(values, 'hubble.tls.auto.certManagerIssuerRef.name')) {
       fail('hubble.tls.auto.certManagerIssuerRef', 'the certmanager method needs the issuer (certManagerIssuerRef)');
+    }
+    // The issuer is looked up by this name (checked on the typed prop, but extraValues can replace it):
+    // one that no object can have leaves the Hubble Certificates unissued.
+    const issuerName = get(values, 'hubble.tls.auto.certManagerIssuerRef.name');
+    if (method === 'certmanager' && issuerName && !isDnsSubdomain(issuerName)) {
+      fail('hubble.tls.auto.certManagerIssuerRef.name', `${JSON.stringify(issuerName)} is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', `
+        + 'at most 253 characters): no issuer can have that name, so the Hubble certificates are never issued');
     }
     // cert-manager's webhook refuses the Certificates the chart then emits for any other kind of its
     // own group (cert-manager validateIssuerRef: "must be one of Issuer or ClusterIssuer"); an external

@@ -5,8 +5,9 @@
  */
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import {
-  CalicoCrdMode, CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoInstallationProps, CalicoNodeAddressAutodetection, ClusterNetwork,
-  ClusterNetworkProps, Cni, Delivery, IpFamily, KubeProxyMode, Peer, RuleAction, TenantIsolation, TrafficPolicy, tigera,
+  CalicoCrdMode, CalicoDataplane, CalicoEncapsulation, CalicoInstallation, CalicoKubernetesProvider, CalicoInstallationProps,
+  CalicoNodeAddressAutodetection, ClusterNetwork, ClusterNetworkProps, Cni, Delivery, IpFamily, KubeProxyMode, Peer, RuleAction, TenantIsolation,
+  TrafficPolicy, tigera,
 } from '../../../src';
 import { find, ofKind, synthAppValid } from '../../support/synth';
 
@@ -325,6 +326,69 @@ describe('CalicoInstallation named errors', () => {
     expect(pools.map((p: any) => p.nodeSelector)).toEqual(selectors);
   });
 
+  describe('IP pools tigera/operator validates beyond the CRD (ValidatePools)', () => {
+    const ZONED = 'has(topology.kubernetes.io/zone)';
+    const lbPool = (nodeSelector?: string, allowedUses = ['LoadBalancer']) => ({
+      cidr: '192.0.2.0/24', encapsulation: tigera.InstallationSpecCalicoNetworkIpPoolsEncapsulation.NONE, allowedUses, nodeSelector,
+    });
+    const podPool = { cidr: '10.244.0.0/16', encapsulation: tigera.InstallationSpecCalicoNetworkIpPoolsEncapsulation.VXLAN };
+    const withPools = (ipPools: any[]) => build({ bgp: true, installationOverrides: { calicoNetwork: { ipPools } } });
+
+    test('a LoadBalancer pool holds Service addresses: outside the pod CIDRs, alone in its pool, not a pod pool, node selector exactly all()', () => {
+      const { app } = withPools([podPool, lbPool()]);
+      expect(find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork.ipPools[1])
+        .toEqual({ cidr: '192.0.2.0/24', encapsulation: 'None', allowedUses: ['LoadBalancer'] });
+      expect(() => withPools([podPool, lbPool('all( )')])).toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[1].nodeSelector: "all( )" '
+        + 'must be exactly \'all()\' on a LoadBalancer pool (allowedUses): tigera/operator refuses any other node selector there');
+      expect(() => withPools([lbPool(undefined, ['LoadBalancer', 'Workload'])])).toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[0].allowedUses: '
+        + '["LoadBalancer","Workload"]: LoadBalancer cannot be combined with Workload or Tunnel');
+      expect(() => withPools([podPool, { ...lbPool(), encapsulation: tigera.InstallationSpecCalicoNetworkIpPoolsEncapsulation.VXLAN }])).toThrow(
+        '[platform/calico] installationOverrides.calicoNetwork.ipPools[1].encapsulation: "VXLAN": a LoadBalancer pool must not be encapsulated (tigera/operator): use None');
+      expect(() => withPools([podPool, { ...lbPool(), disableBGPExport: true }])).toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[1].disableBGPExport: '
+        + 'a LoadBalancer pool is announced over BGP: tigera/operator refuses disableBGPExport: true on it');
+      expect(() => withPools([lbPool()]))
+        .toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools: no IPv4 pool, but the cluster\'s ipFamilies include IPv4');
+    });
+
+    test('the operator\'s pool defaults are what is checked: None encapsulation for IPv6 pools, IPIP (not allowed) for an IPv4 LoadBalancer pool, all() for an empty node selector', () => {
+      const v6Pool = { cidr: 'fd00:10:244::/56' };
+      const { app } = build({ bgp: true, installationOverrides: { calicoNetwork: { ipPools: [podPool, v6Pool] } } }, dual);
+      expect(find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork.ipPools[1]).toEqual(v6Pool);
+      expect(() => withPools([podPool, { ...lbPool(), encapsulation: undefined }])).toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[1].encapsulation: '
+        + '"IPIP" (the operator\'s default here): a LoadBalancer pool must not be encapsulated (tigera/operator): use None');
+      for (const nodeSelector of ['', '  ']) {
+        const { app: emitted } = withPools([{ ...podPool, nodeSelector }, lbPool(nodeSelector === '' ? '' : undefined)]);
+        expect(find(synthAppValid(emitted).all, 'Installation', 'default').spec.calicoNetwork.ipPools[0].nodeSelector).toBe(nodeSelector);
+      }
+      expect(() => withPools([{ ...podPool, nodeSelector: 7 }]))
+        .toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[0].nodeSelector: must be a string, got the number 7');
+    });
+
+    test('with a CNI plugin other than Calico (cni.type, or the provider\'s default) every pool node selector must be exactly all()', () => {
+      expect(() => build({ kubernetesProvider: CalicoKubernetesProvider.EKS, ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: ZONED }] }))
+        .toThrow(`[platform/calico] ipPools[0].nodeSelector: "${ZONED}" must be exactly 'all()' with the AmazonVPC CNI plugin (the default cni.type for `
+          + 'kubernetesProvider EKS): tigera/operator refuses any other node selector when Calico is not the CNI plugin');
+      const azure = { cni: { type: tigera.InstallationSpecCniType.AZURE_VNET } };
+      expect(() => build({ ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: ZONED }], installationOverrides: azure }))
+        .toThrow(`[platform/calico] ipPools[0].nodeSelector: "${ZONED}" must be exactly 'all()' with the AzureVNET CNI plugin (cni.type)`);
+      // The cloud routes pod traffic there: unencapsulated pools need no BGP (the operator checks BGP for Calico IPAM only).
+      const unencapsulated = { cidr: '10.244.0.0/16', encapsulation: tigera.InstallationSpecCalicoNetworkIpPoolsEncapsulation.NONE };
+      const overrides = { calicoNetwork: { ipPools: [unencapsulated] } };
+      const { app: eks } = build({ kubernetesProvider: CalicoKubernetesProvider.EKS, installationOverrides: overrides });
+      const eksNetwork = find(synthAppValid(eks).all, 'Installation', 'default').spec.calicoNetwork;
+      expect([eksNetwork.bgp, eksNetwork.ipPools]).toEqual(['Disabled', [{ cidr: '10.244.0.0/16', encapsulation: 'None' }]]);
+      expect(() => build({ installationOverrides: { calicoNetwork: { ipPools: [unencapsulated] } } }))
+        .toThrow('[platform/calico] installationOverrides.calicoNetwork.ipPools[0].encapsulation: None needs BGP to distribute routes, but BGP is disabled');
+      // Calico as the CNI (explicit on EKS, or by default) keeps any valid selector.
+      const calicoCni = { cni: { type: tigera.InstallationSpecCniType.CALICO } };
+      const calicoOnEks = { kubernetesProvider: CalicoKubernetesProvider.EKS, installationOverrides: calicoCni };
+      for (const props of [calicoOnEks, { kubernetesProvider: CalicoKubernetesProvider.RKE2 }]) {
+        const { app } = build({ ...props, ipPools: [{ cidr: '10.244.0.0/16', nodeSelector: ZONED }] });
+        expect(find(synthAppValid(app).all, 'Installation', 'default').spec.calicoNetwork.ipPools[0].nodeSelector).toBe(ZONED);
+      }
+    });
+  });
+
   test('the kubernetes-services-endpoint host is a host name or IP only: a URL or host:port would leave the operator without an API server', () => {
     const bpf = (host: string) => build({
       dataplane: CalicoDataplane.BPF, kubernetesServiceEndpoint: { host }, nodeAddressAutodetectionV4: CalicoNodeAddressAutodetection.firstFound(),
@@ -333,7 +397,11 @@ describe('CalicoInstallation named errors', () => {
       expect(() => bpf(host)).toThrow(`[platform/calico] kubernetesServiceEndpoint.host: '${host}' must be a host name or IP address only `
         + '(no scheme, no port: the port is kubernetesServiceEndpoint.port)');
     }
-    for (const host of ['10.0.0.10', 'API.example.com', 'fd00::10']) {
+    for (const host of ['10.0.0.256', '10.1', '010.0.0.10', '167772170']) {
+      expect(() => bpf(host)).toThrow(`[platform/calico] kubernetesServiceEndpoint.host: '${host}' is not an IPv4 address (four decimal octets 0-255 `
+        + 'without leading zeros) and, being all digits, no host name either');
+    }
+    for (const host of ['10.0.0.10', 'API.example.com', 'fd00::10', '1password.example.com', 'api.k8s.example.com']) {
       const { app } = bpf(host);
       expect(find(synthAppValid(app).all, 'ConfigMap', 'kubernetes-services-endpoint', 'tigera-operator').data).toEqual({ KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: '6443' });
     }

@@ -339,6 +339,11 @@ describe('CiliumInstall named errors', () => {
   test.each<[string, CiliumInstallProps, Omit<ClusterNetworkProps, 'cni'>, RegExp]>([
     ['KPR without k8sServiceHost', { k8sServicePort: 6443 }, {}, /\[platform\/cilium\] k8sServiceHost: kube-proxy replacement needs the API server address/],
     ['k8sServiceHost with a scheme', { k8sServiceHost: 'https://10.0.0.1:6443', k8sServicePort: 6443 }, {}, /k8sServiceHost: 'https:\/\/10\.0\.0\.1:6443' must be a host name or IP address only/],
+    // A mistyped IPv4 address passed as a host name (DNS finds no API server); so did malformed IPv6 and labels ending in '-'.
+    ['k8sServiceHost a mistyped IPv4 address', { k8sServiceHost: '10.0.0.256', k8sServicePort: 6443 }, {},
+      /^\[platform\/cilium\] k8sServiceHost: '10\.0\.0\.256' is not an IPv4 address \(four decimal octets 0-255 without leading zeros\) and, being all digits, no host name either$/],
+    ['k8sServiceHost a malformed IPv6 address', { k8sServiceHost: 'fd00:::1', k8sServicePort: 6443 }, {}, /k8sServiceHost: 'fd00:::1' must be a host name or IP address only/],
+    ['k8sServiceHost with an empty label', { ...KPR, extraValues: { k8sServiceHost: 'api..example.com' } }, {}, /extraValues\.k8sServiceHost: 'api\.\.example\.com' must be a host name/],
     ['KPR without k8sServicePort', { k8sServiceHost: '10.0.0.1' }, {}, /k8sServicePort: kube-proxy replacement needs the API server port/],
     ['k8sServicePort 0 through extraValues', { k8sServiceHost: '10.0.0.1', extraValues: { k8sServicePort: 0 } }, {}, /extraValues\.k8sServicePort: 0 is not a port \(1-65535\)/],
     ['KPR contradicting the ClusterNetwork', { kubeProxyReplacement: false }, {}, /kubeProxyReplacement: keeps kube-proxy, but the ClusterNetwork says kube-proxy is replaced/],
@@ -603,6 +608,24 @@ describe('CiliumInstall named errors', () => {
       }
     });
 
+    test('an empty chainingMode is refused: the chart reads it as chained (it compares with "none"), the agent as none', () => {
+      expect(() => build({ ...KPR, extraValues: { cni: { chainingMode: '' } } })).toThrow('[platform/cilium] extraValues.cni.chainingMode: \'\' is not a chaining mode: '
+        + 'the chart then configures the agent as chained (no local node route, no endpoint health checking) while the agent runs as the only CNI plugin. '
+        + 'Omit it, or say \'none\'');
+      expect(build({ ...KPR, extraValues: { cni: { chainingMode: 'none' } } }).cilium.values.cni).toEqual({ chainingMode: 'none' });
+    });
+
+    test('an empty chainingTarget still chains: the chart tests it for null and runs the agent in generic-veth mode, which has no configuration of its own', () => {
+      expect(() => build({ ...KPR, extraValues: { cni: { chainingTarget: '' } } })).toThrow('[platform/cilium] extraValues.cni.chainingTarget: "generic-veth" '
+        + '(the chart\'s mode for a cni.chainingTarget of "", which names no network): the Cilium agent writes a CNI configuration itself only for none, '
+        + 'flannel, portmap and aws-cni');
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { cni: { chainingTarget: '', customConf: true, configMap: 'cni-configuration' } } }))
+        .toThrow(IPSEC_REFUSED('extraValues.cni.chainingTarget: ""'));
+      // An explicit mode wins over the target in the chart: none and portmap keep Cilium the primary plugin.
+      expect(build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { cni: { chainingMode: 'portmap', chainingTarget: '' } } }).cilium.values.cni)
+        .toEqual({ chainingMode: 'portmap', chainingTarget: '' });
+    });
+
     test('unknown and unlisted modes are not refused as such: with a target or a supplied configuration they pass through as given', () => {
       for (const cni of [
         { chainingMode: 'generic-veth', customConf: true, configMap: 'cni-configuration' },
@@ -637,6 +660,23 @@ describe('CiliumInstall named errors', () => {
       expect(build({ ...KPR }, V6).cilium.values.encryption).toEqual({ enabled: true, type: 'wireguard' });
     });
 
+    test('IPsec with the L7 proxy and the DNS proxy out of transparent mode is refused (the agent will not start); without the L7 proxy it is accepted', () => {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { dnsProxy: { enableTransparentMode: false } } })).toThrow(
+        '[platform/cilium] extraValues.dnsProxy.enableTransparentMode: IPsec with the L7 proxy needs the DNS proxy in transparent mode: the Cilium agent '
+        + 'refuses to start otherwise (docs.cilium.io "IPsec Transparent Encryption", dependencies). Leave it on, or turn the L7 proxy off (l7Proxy: false)');
+      for (const extraValues of [
+        { dnsProxy: { enableTransparentMode: false }, l7Proxy: false },
+        { dnsProxy: { enableTransparentMode: false }, extraConfig: { 'dnsproxy-insecure-skip-transparent-mode-check': 'true' } },
+        { dnsProxy: { enableTransparentMode: true } },
+      ]) {
+        const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.ipsec(), extraValues });
+        const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+        for (const v of [cilium.values, released]) expect(v.dnsProxy).toEqual(extraValues.dnsProxy);
+      }
+      const opaque = { dnsProxy: { enableTransparentMode: false } };
+      expect(build({ ...KPR, extraValues: opaque }).cilium.values.dnsProxy).toEqual({ enableTransparentMode: false });
+    });
+
     test('the host firewall with IPsec is refused (host policies are not supported with IPsec); with WireGuard it is accepted', () => {
       expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { hostFirewall: { enabled: true } } })).toThrow(
         '[platform/cilium] extraValues.hostFirewall.enabled: host policies (the host firewall) are not supported with IPsec encryption '
@@ -649,6 +689,36 @@ describe('CiliumInstall named errors', () => {
     expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec({ secretName: 'IPsec_Keys' }) })).toThrow(
       "[platform/cilium] encryption.secretName: 'IPsec_Keys' is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters)");
     expect(build({ ...KPR, encryption: CiliumEncryption.ipsec({ secretName: 'ipsec.keys-2' }) }).cilium.values.encryption.ipsec).toEqual({ secretName: 'ipsec.keys-2' });
+  });
+
+  test('the IPsec key Secret name and the Hubble issuer name are checked on the merged values: extraValues cannot bring back a name no object can have', () => {
+    for (const secretName of ['IPsec_Keys', '']) {
+      expect(() => build({ ...KPR, encryption: CiliumEncryption.ipsec(), extraValues: { encryption: { ipsec: { secretName } } } })).toThrow(
+        `[platform/cilium] extraValues.encryption.ipsec.secretName: ${JSON.stringify(secretName)} is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', `
+        + 'at most 253 characters): no Secret can have that name, so the Cilium agents never get their IPsec keys');
+    }
+    expect(() => build({ ...KPR, extraValues: { encryption: { type: 'ipsec', ipsec: { secretName: 'Keys' } } } }))
+      .toThrow('[platform/cilium] extraValues.encryption.ipsec.secretName: "Keys" is not a valid DNS-1123 subdomain');
+    const hubble = { tlsMethod: HubbleTlsMethod.CERT_MANAGER, certManagerIssuer: { name: 'ca' } };
+    expect(() => build({ ...KPR, hubble, extraValues: { hubble: { tls: { auto: { certManagerIssuerRef: { name: 'My CA' } } } } } })).toThrow(
+      '[platform/cilium] extraValues.hubble.tls.auto.certManagerIssuerRef.name: "My CA" is not a valid DNS-1123 subdomain (lower-case alphanumerics, \'-\' and \'.\', '
+      + 'at most 253 characters): no issuer can have that name, so the Hubble certificates are never issued');
+    const extraValues = { encryption: { ipsec: { secretName: 'ipsec-keys.v2' } }, hubble: { tls: { auto: { certManagerIssuerRef: { name: 'cluster-ca.v2' } } } } };
+    const { app, cilium } = build({ ...KPR, delivery: Delivery.flux(), encryption: CiliumEncryption.ipsec(), hubble, extraValues });
+    const released = find(synthAppValid(app).all, 'HelmRelease', 'cilium', 'flux-system').spec.values;
+    for (const v of [cilium.values, released]) {
+      expect(v.encryption).toEqual({ enabled: true, type: 'ipsec', ipsec: { secretName: 'ipsec-keys.v2' } });
+      expect(v.hubble.tls.auto.certManagerIssuerRef).toEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'cluster-ca.v2' });
+    }
+  });
+
+  test('with Argo CD the API server address can come from k8sServiceHostRef instead of auto (chart: mutually exclusive with k8sServiceHost)', () => {
+    expect(() => build({ k8sServiceHost: 'auto', delivery: Delivery.argoCd() })).toThrow('Give the API server host and port, or (through extraValues, without '
+      + 'k8sServiceHost) k8sServiceHostRef naming a ConfigMap that holds it (cilium/cilium#35094)');
+    const ref = { name: 'kube-apiserver-endpoint', key: 'host' };
+    const { app } = build({ delivery: Delivery.argoCd(), extraValues: { k8sServiceHostRef: ref } });
+    const values = find(synthAppValid(app).all, 'Application', 'cilium', 'argocd').spec.source.helm.valuesObject;
+    expect([values.k8sServiceHost, values.k8sServiceHostRef]).toEqual([undefined, ref]);
   });
 
   test('a Hubble cert-manager issuer of the cert-manager.io group must be an Issuer or ClusterIssuer with a valid name; external issuers keep their kind', () => {
