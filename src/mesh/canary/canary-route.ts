@@ -172,7 +172,7 @@ export class CanaryRoute extends Construct {
 
     const routed: Routed = { namespace, service, port, stable, canary, stableWeight, canaryWeight, pin, protocol, name };
     if (target._kind === 'istio') {
-      this.claim('service', { kind: 'virtualService', namespace, host: service }, `the VirtualService of host '${service}' in namespace '${namespace}': `
+      this.claim('service', { kind: 'virtualService', namespace, host: service, port }, `the VirtualService of host '${service}' in namespace '${namespace}': `
         + 'Istio applies one VirtualService per host to mesh traffic (istio.io IST0109 ConflictingMeshGatewayVirtualServiceHosts)',
       'One CanaryRoute per Service with RouteTarget.istio() (route another port of it with RouteTarget.meshRoute())');
       this.destinationRule = contributeDestinationRule(this, 'stable/canary', namespace, service, {
@@ -217,7 +217,15 @@ export class CanaryRoute extends Construct {
   private claim(prop: string, claim: RouteClaim, what: string, fix: string): void {
     const other = claimRoute(this, claim);
     if (other === undefined) return;
-    throw propError(this, prop, `${other} (a CanaryRoute) already routes ${what}, so one of the two splits would never apply. ${fix}`);
+    if (other.claim.kind !== claim.kind && claim.kind !== 'gatewayRoute' && other.claim.kind !== 'gatewayRoute') {
+      // A VirtualService and a mesh HTTPRoute of one Service port (see route-claims).
+      const svc = claim.kind === 'virtualService' ? claim.host : claim.service;
+      throw propError(this, prop, `${other.by} (a CanaryRoute) already routes Service '${claim.namespace}/${svc}' port ${claim.port} with `
+        + `${other.claim.kind === 'meshRoute' ? 'a mesh HTTPRoute' : 'a VirtualService'}: istiod turns a mesh HTTPRoute into a VirtualService of the `
+        + 'Service\'s host matching its port, and a sidecar applies one VirtualService per host and port, so one of the two splits would never apply. '
+        + 'One CanaryRoute per Service port');
+    }
+    throw propError(this, prop, `${other.by} (a CanaryRoute) already routes ${what}, so one of the two splits would never apply. ${fix}`);
   }
 
   private version(prop: string, given: CanaryVersion, service: string): Version {

@@ -4,12 +4,17 @@ import { IConstruct } from 'constructs';
  * What a CanaryRoute routes (internal): every CanaryRoute's weighted rule is a catch-all, so two
  * routes over the same traffic tie, and the meshes apply one of them only:
  *
- * - `virtualService`: the VirtualService of a host for mesh traffic. Istio applies one VirtualService
- *   per host to the mesh gateway (istio.io analysis message IST0109, ConflictingMeshGatewayVirtualServiceHosts;
- *   VirtualServices merge only on ingress gateways).
+ * - `virtualService`: the VirtualService of a host for mesh traffic (its rules match `port`). Istio applies
+ *   one VirtualService per host to the mesh gateway (istio.io analysis message IST0109,
+ *   ConflictingMeshGatewayVirtualServiceHosts; VirtualServices merge only on ingress gateways).
  * - `meshRoute`: an HTTPRoute with a Service port as parent. Between rules of several routes that match
  *   alike, the Gateway API gives precedence to the oldest route, then to the first by namespace/name
- *   (HTTPRouteRule `matches`, gateway-api v1.4.1 CRD): the other route's split never applies.
+ *   (HTTPRouteRule `matches`, gateway-api v1.4.1 CRD): the other route's split never applies. Under Istio
+ *   it also ties with a `virtualService` of the Service on that port: istiod turns a mesh HTTPRoute into a
+ *   VirtualService of the Service's host whose rules match the parent's port (istio
+ *   pilot/pkg/config/kube/gateway conversion.go, augmentPortMatch), and the sidecar takes the routes of one
+ *   VirtualService per host and port (pilot/pkg/networking/core/route/route.go: the first VirtualService
+ *   with routes on the port wins the virtual host), so one of the two splits never applies.
  * - `gatewayRoute`: an HTTPRoute on a Gateway listener, with the same tie between routes on the same
  *   listener (no sectionName: every listener of the Gateway) that name the same hostname, or both name
  *   none. A more specific hostname takes precedence over a wildcard one (HTTPRouteRule `matches`:
@@ -18,13 +23,14 @@ import { IConstruct } from 'constructs';
  *   the implementation, and is not reported.
  */
 export type RouteClaim =
-  | { readonly kind: 'virtualService'; readonly namespace: string; readonly host: string }
+  | { readonly kind: 'virtualService'; readonly namespace: string; readonly host: string; readonly port: number }
   | { readonly kind: 'meshRoute'; readonly namespace: string; readonly service: string; readonly port: number }
   | {
     readonly kind: 'gatewayRoute'; readonly gateway: string; readonly sectionName?: string; readonly hostnames: readonly string[];
   };
 
-interface Claimed { readonly claim: RouteClaim; readonly by: string }
+/** A recorded claim and the construct path of the CanaryRoute that made it. */
+export interface Claimed { readonly claim: RouteClaim; readonly by: string }
 
 /** Root -> the claims of its CanaryRoutes, in construction order. */
 const CLAIMS = new WeakMap<IConstruct, Claimed[]>();
@@ -33,8 +39,10 @@ const CLAIMS = new WeakMap<IConstruct, Claimed[]>();
 function overlap(a: RouteClaim, b: RouteClaim): boolean {
   switch (a.kind) {
     case 'virtualService':
+      if (b.kind === 'meshRoute') return overlap(b, a);
       return b.kind === 'virtualService' && a.namespace === b.namespace && a.host === b.host;
     case 'meshRoute':
+      if (b.kind === 'virtualService') return a.namespace === b.namespace && a.service === b.host && a.port === b.port;
       return b.kind === 'meshRoute' && a.namespace === b.namespace && a.service === b.service && a.port === b.port;
     case 'gatewayRoute': {
       if (b.kind !== 'gatewayRoute' || a.gateway !== b.gateway) return false;
@@ -46,15 +54,15 @@ function overlap(a: RouteClaim, b: RouteClaim): boolean {
 }
 
 /**
- * Record `claim` for the CanaryRoute `scope`, or return the construct path of an earlier CanaryRoute
- * of the app whose claim covers the same requests (nothing is recorded then).
+ * Record `claim` for the CanaryRoute `scope`, or return the earlier claim of the app that covers the
+ * same requests (nothing is recorded then).
  */
-export function claimRoute(scope: IConstruct, claim: RouteClaim): string | undefined {
+export function claimRoute(scope: IConstruct, claim: RouteClaim): Claimed | undefined {
   const root = scope.node.root;
   const claims = CLAIMS.get(root) ?? [];
   CLAIMS.set(root, claims);
   const other = claims.find((c) => overlap(c.claim, claim));
-  if (other) return other.by;
+  if (other) return other;
   claims.push({ claim, by: scope.node.path });
   return undefined;
 }

@@ -248,6 +248,28 @@ describe('CanaryRoute: two routes over the same requests', () => {
     ]);
   });
 
+  // Under Istio a mesh HTTPRoute is a VirtualService too: istiod converts it into one of the Service's host whose
+  // rules match the parent port (pilot/pkg/config/kube/gateway augmentPortMatch), and a sidecar takes one
+  // VirtualService per host and port (pilot/pkg/networking/core/route/route.go). RouteTarget.istio() and
+  // RouteTarget.meshRoute() on one Service port tie, in either order; on another port they do not.
+  test('under Istio, a VirtualService and a mesh HTTPRoute of one Service port are refused in either order; another port is fine', () => {
+    const chart = sidecar();
+    new CanaryRoute(chart, 'vs', { ...base(RouteTarget.istio()), servicesOutsideApp: true });
+    expect(() => new CanaryRoute(chart, 'mesh', { ...base(RouteTarget.meshRoute()), name: 'api-mesh', servicesOutsideApp: true }))
+      .toThrow("[test/mesh] port: test/vs (a CanaryRoute) already routes Service 'shop/api' port 8080 with a VirtualService: istiod turns a mesh "
+        + "HTTPRoute into a VirtualService of the Service's host matching its port, and a sidecar applies one VirtualService per host and port, so one "
+        + 'of the two splits would never apply. One CanaryRoute per Service port');
+    new CanaryRoute(chart, 'mesh-9090', { ...base(RouteTarget.meshRoute()), name: 'api-9090', port: 9090, servicesOutsideApp: true });
+    expect(() => new CanaryRoute(chart, 'cart-vs', { ...base(RouteTarget.istio()), service: 'cart', servicesOutsideApp: true })).not.toThrow();
+    new CanaryRoute(chart, 'cart-mesh', { ...base(RouteTarget.meshRoute()), service: 'cart', name: 'cart-9090', port: 9090, servicesOutsideApp: true });
+    // The mesh route first, then the VirtualService.
+    const other = sidecar();
+    new CanaryRoute(other, 'mesh', { ...base(RouteTarget.meshRoute()), servicesOutsideApp: true });
+    expect(() => new CanaryRoute(other, 'vs', { ...base(RouteTarget.istio()), name: 'api-vs', servicesOutsideApp: true }))
+      .toThrow("[test/vs] service: test/mesh (a CanaryRoute) already routes Service 'shop/api' port 8080 with a mesh HTTPRoute");
+    expect(ofKind(synthValid(chart), 'HTTPRoute').map((r) => r.metadata.name)).toEqual(['api-9090', 'cart-9090']);
+  });
+
   // A more specific hostname takes precedence over a wildcard (HTTPRouteRule matches: characters in a matching
   // non-wildcard hostname first): `*.example.com` beside `shop.example.com` is no tie, the same name twice is.
   test('two Gateway routes naming the same hostname (or none) on one listener are refused; other hostnames or listeners are fine', () => {
