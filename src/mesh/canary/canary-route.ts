@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { appInventory, hasLabels, showLabels } from './app-inventory';
-import { claimRoute, RouteClaim } from './route-claims';
 import { MeshRouteApi, RouteProtocol, RouteTarget } from './route-target';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { GATEWAY_HTTP_ROUTE, LINKERD_HTTP_ROUTE, RouteBackend, RouteRule, emitHttpRoute, emitReferenceGrant } from '../../gateway/http-route';
 import { gatewayParentRef, validateGatewayHostname } from '../../gateway/parent-ref';
+import { claimRoute, RouteClaim } from '../../gateway/route-claims';
 import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
 import {
@@ -215,17 +215,18 @@ export class CanaryRoute extends Construct {
 
   /** Claim the traffic this route splits; an earlier CanaryRoute over the same requests is an error naming it. */
   private claim(prop: string, claim: RouteClaim, what: string, fix: string): void {
-    const other = claimRoute(this, claim);
+    const other = claimRoute(this, claim, 'a CanaryRoute');
     if (other === undefined) return;
     if (other.claim.kind !== claim.kind && claim.kind !== 'gatewayRoute' && other.claim.kind !== 'gatewayRoute') {
       // A VirtualService and a mesh HTTPRoute of one Service port (see route-claims).
       const svc = claim.kind === 'virtualService' ? claim.host : claim.service;
-      throw propError(this, prop, `${other.by} (a CanaryRoute) already routes Service '${claim.namespace}/${svc}' port ${claim.port} with `
+      throw propError(this, prop, `${other.by} (${other.owner}) already routes Service '${claim.namespace}/${svc}' port ${claim.port} with `
         + `${other.claim.kind === 'meshRoute' ? 'a mesh HTTPRoute' : 'a VirtualService'}: istiod turns a mesh HTTPRoute into a VirtualService of the `
         + 'Service\'s host matching its port, and a sidecar applies one VirtualService per host and port, so one of the two splits would never apply. '
         + 'One CanaryRoute per Service port');
     }
-    throw propError(this, prop, `${other.by} (a CanaryRoute) already routes ${what}, so one of the two splits would never apply. ${fix}`);
+    const lost = other.owner === 'a CanaryRoute' ? 'one of the two splits' : 'this split or the other route';
+    throw propError(this, prop, `${other.by} (${other.owner}) already routes ${what}, so ${lost} would never apply. ${fix}`);
   }
 
   private version(prop: string, given: CanaryVersion, service: string): Version {

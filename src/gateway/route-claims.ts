@@ -1,8 +1,9 @@
 import { IConstruct } from 'constructs';
 
 /**
- * What a CanaryRoute routes (internal): every CanaryRoute's weighted rule is a catch-all, so two
- * routes over the same traffic tie, and the meshes apply one of them only:
+ * What a catch-all route of this library routes (internal): a CanaryRoute's weighted rule and a
+ * ThreeTierApp's frontend HTTPRoute match every request, so two routes over the same traffic tie, and
+ * the meshes and Gateways apply one of them only:
  *
  * - `virtualService`: the VirtualService of a host for mesh traffic (its rules match `port`). Istio applies
  *   one VirtualService per host to the mesh gateway (istio.io analysis message IST0109,
@@ -29,10 +30,10 @@ export type RouteClaim =
     readonly kind: 'gatewayRoute'; readonly gateway: string; readonly sectionName?: string; readonly hostnames: readonly string[];
   };
 
-/** A recorded claim and the construct path of the CanaryRoute that made it. */
-export interface Claimed { readonly claim: RouteClaim; readonly by: string }
+/** A recorded claim, the construct path of the construct that made it and what that is ('a CanaryRoute'). */
+export interface Claimed { readonly claim: RouteClaim; readonly by: string; readonly owner: string }
 
-/** Root -> the claims of its CanaryRoutes, in construction order. */
+/** Root -> its claims, in construction order. */
 const CLAIMS = new WeakMap<IConstruct, Claimed[]>();
 
 /** Do two claims cover the same requests? */
@@ -54,15 +55,15 @@ function overlap(a: RouteClaim, b: RouteClaim): boolean {
 }
 
 /**
- * Record `claim` for the CanaryRoute `scope`, or return the earlier claim of the app that covers the
- * same requests (nothing is recorded then).
+ * Record `claim` for `scope` (an `owner`, e.g. 'a CanaryRoute'), or return the earlier claim of the app
+ * that covers the same requests (nothing is recorded then).
  */
-export function claimRoute(scope: IConstruct, claim: RouteClaim): Claimed | undefined {
+export function claimRoute(scope: IConstruct, claim: RouteClaim, owner: string): Claimed | undefined {
   const root = scope.node.root;
   const claims = CLAIMS.get(root) ?? [];
   CLAIMS.set(root, claims);
   const other = claims.find((c) => overlap(c.claim, claim));
   if (other) return other;
-  claims.push({ claim, by: scope.node.path });
+  claims.push({ claim, by: scope.node.path, owner });
   return undefined;
 }
