@@ -5,9 +5,11 @@ import { IConstruct } from 'constructs';
  * ThreeTierApp's frontend HTTPRoute match every request, so two routes over the same traffic tie, and
  * the meshes and Gateways apply one of them only:
  *
- * - `virtualService`: the VirtualService of a host for mesh traffic (its rules match `port`). Istio applies
- *   one VirtualService per host to the mesh gateway (istio.io analysis message IST0109,
- *   ConflictingMeshGatewayVirtualServiceHosts; VirtualServices merge only on ingress gateways).
+ * - `virtualService`: the VirtualService of a host for mesh traffic (its rules match `port`). Istio merges
+ *   VirtualServices only on ingress gateways, never for mesh traffic (istio/istio#36621): a sidecar takes the
+ *   routes of one VirtualService per host and port, so two on one port tie. Two on different ports would
+ *   both apply, but `istioctl analyze` reports any two of one host as an error (IST0109,
+ *   ConflictingMeshGatewayVirtualServiceHosts, which does not look at ports): they are refused too.
  * - `meshRoute`: an HTTPRoute with a Service port as parent. Between rules of several routes that match
  *   alike, the Gateway API gives precedence to the oldest route, then to the first by namespace/name
  *   (HTTPRouteRule `matches`, gateway-api v1.4.1 CRD): the other route's split never applies. Under Istio

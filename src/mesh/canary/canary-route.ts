@@ -173,7 +173,7 @@ export class CanaryRoute extends Construct {
     const routed: Routed = { namespace, service, port, stable, canary, stableWeight, canaryWeight, pin, protocol, name };
     if (target._kind === 'istio') {
       this.claim('service', { kind: 'virtualService', namespace, host: service, port }, `the VirtualService of host '${service}' in namespace '${namespace}': `
-        + 'Istio applies one VirtualService per host to mesh traffic (istio.io IST0109 ConflictingMeshGatewayVirtualServiceHosts)',
+        + 'Istio merges no VirtualServices of one host for mesh traffic (a sidecar takes one per host and port)',
       'One CanaryRoute per Service with RouteTarget.istio() (route another port of it with RouteTarget.meshRoute())');
       this.destinationRule = contributeDestinationRule(this, 'stable/canary', namespace, service, {
         subsets: [{ name: stable.name, labels: stable.labels }, { name: canary.name, labels: canary.labels }],
@@ -224,6 +224,13 @@ export class CanaryRoute extends Construct {
         + `${other.claim.kind === 'meshRoute' ? 'a mesh HTTPRoute' : 'a VirtualService'}: istiod turns a mesh HTTPRoute into a VirtualService of the `
         + 'Service\'s host matching its port, and a sidecar applies one VirtualService per host and port, so one of the two splits would never apply. '
         + 'One CanaryRoute per Service port');
+    }
+    if (claim.kind === 'virtualService' && other.claim.kind === 'virtualService' && claim.port !== other.claim.port) {
+      // Rules of other ports: the sidecar would apply both (route.go keeps a VirtualService's routes per port), but
+      // `istioctl analyze` looks at hosts only and reports the pair as an error.
+      throw propError(this, prop, `${other.by} (${other.owner}) already routes ${what}, and \`istioctl analyze\` reports two VirtualServices of one `
+        + 'host as an error, whatever ports their rules match (istio.io IST0109 ConflictingMeshGatewayVirtualServiceHosts). '
+        + `${fix}`);
     }
     const lost = other.owner === 'a CanaryRoute' ? 'one of the two splits' : 'this split or the other route';
     throw propError(this, prop, `${other.by} (${other.owner}) already routes ${what}, so ${lost} would never apply. ${fix}`);
