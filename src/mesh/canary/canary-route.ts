@@ -336,6 +336,15 @@ export class CanaryRoute extends Construct {
     if (!svc) return [`service: missing Service '${r.service}' in namespace '${r.namespace}': no such Service is defined in this app (${outside})`];
     if (!svc.ports.includes(r.port)) errors.push(`port: Service '${r.service}' has no port ${r.port} (ports: ${svc.ports.join(', ') || 'none'})`);
     for (const [prop, v] of [['stable', r.stable], ['canary', r.canary]] as const) {
+      // A subset is the Service's endpoints that carry its labels (Istio DestinationRule subsets): a version
+      // label the Service's selector pins to another value leaves the subset without endpoints, whatever runs.
+      const pinned = target._kind === 'istio' ? Object.keys(v.labels).find((k) => k in svc.selector && svc.selector[k] !== v.labels[k]) : undefined;
+      if (pinned !== undefined) {
+        errors.push(`${prop}.labels: Service '${r.service}' selects ${pinned}=${svc.selector[pinned]} and version '${v.name}' is ${pinned}=`
+          + `${v.labels[pinned]}: the subset is the Service's pods with the version's labels, so it has none and its share of the traffic would `
+          + `fail with 503. Drop ${pinned} from the Service's selector`);
+        continue;
+      }
       const podLabels = { ...svc.selector, ...v.labels };
       if (!workloads.some((w) => w.namespace === r.namespace && hasLabels(w.podLabels, podLabels))) {
         errors.push(`${prop}: missing subset '${v.name}': no workload in namespace '${r.namespace}' has pods labelled ${showLabels(podLabels)} `

@@ -375,6 +375,19 @@ describe('CanaryRoute errors', () => {
       + "{app=api,version=v2} (Service 'api' selector plus canary.labels), so its share of the traffic would fail with 503");
   });
 
+  // A DestinationRule subset is the Service's endpoints with the subset labels (istio.io DestinationRule
+  // `subsets`): a Service selecting version=v1 has no endpoint in subset v2, though the v2 pods run.
+  test('a Service whose selector pins a version label: the other version\'s subset is empty', () => {
+    const chart = sidecar();
+    service(chart, 'shop', 'api', { app: 'api', version: 'v1' });
+    deployment(chart, 'shop', 'api-v1', { app: 'api', version: 'v1' });
+    deployment(chart, 'shop', 'api-v2', { app: 'api', version: 'v2' });
+    new CanaryRoute(chart, 'canary', base(RouteTarget.istio()));
+    expect(() => chart.toJson()).toThrow("[test/canary] canary.labels: Service 'api' selects version=v1 and version 'v2' is version=v2: the subset is "
+      + "the Service's pods with the version's labels, so it has none and its share of the traffic would fail with 503. Drop version from the "
+      + "Service's selector");
+  });
+
   test('HTTPRoute backends: a missing per-version Service, and one that mixes versions', () => {
     const chart = meshChart(Cni.calico(), Mesh.linkerd());
     workloads(chart);
