@@ -47,7 +47,9 @@ export interface MeshFlowOptions {
   /**
    * HTTP paths: exact (`/healthz`), prefix (`/api/*`), suffix (`*.png`) or any (`*`); no `{` or `}`
    * (istiod reserves them for its path templates), and written as Istio normalizes a request path: no
-   * query, fragment, backslash, escaped unreserved character or dot segment (such a path never matches).
+   * query, fragment, backslash, escaped unreserved character, dot segment or character Istio percent-encodes
+   * (`|`, `^`, `"`, `<`, `>`, `` ` ``, control and non-ASCII characters: write them escaped, e.g. `%7C`), as
+   * such a path never matches.
    * @default - any path
    */
   readonly paths?: string[];

@@ -177,6 +177,15 @@ const PORT_KEY = 'destination.port';
  */
 function conditionValueProblem(key: string, value: string): string | undefined {
   if (IP_KEYS.includes(key)) {
+    // istiod parses with Go's net/netip, stricter than the parser here about leading zeros: ParsePrefix refuses
+    // them in the prefix length ('10.0.0.0/08': "bad bits after slash"), ParseAddr in an IPv4 part inside IPv6
+    // ('::ffff:010.0.0.1', which the parser here reads as 10.0.0.1). Either would pass below and be refused at apply.
+    const address = value.split('/')[0];
+    const dottedTail = address.includes(':') ? address.slice(address.lastIndexOf(':') + 1).split('.') : [];
+    if (/\/0[0-9]/.test(value) || (dottedTail.length > 1 && dottedTail.some((octet) => /^0[0-9]/.test(octet)))) {
+      return 'has a leading zero (in the prefix length or an IPv4 octet), which istiod refuses (Go net/netip): write it without '
+        + `(istiod requires an address or CIDR block for '${key}')`;
+    }
     try {
       if (value.includes('/')) parseCidr(value);
       else parseIp(value);

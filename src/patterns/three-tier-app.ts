@@ -11,6 +11,7 @@ import { ClusterNetwork } from '../cluster/cluster-network';
 import { GatewayParent } from '../gateway/gateway-parent';
 import { GATEWAY_HTTP_ROUTE, emitHttpRoute } from '../gateway/http-route';
 import { gatewayParentRef } from '../gateway/parent-ref';
+import { claimRoute } from '../gateway/route-claims';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { Direction } from '../policy/rule';
@@ -403,6 +404,16 @@ export class ThreeTierApp extends Construct {
         + 'gateway ({ namespace, podLabels }) for the Gateway\'s data plane');
     }
     const parentRef = gatewayParentRef(this, 'gateway.parent', options.parent, this.namespace, [host], () => 'host');
+    // The route is a catch-all for `host`: another catch-all route of this app on that listener and hostname
+    // ties with it, and the Gateway API gives the requests to the oldest route only (see gateway/route-claims).
+    const ref = options.parent._ref;
+    const claim = { kind: 'gatewayRoute', gateway: `${ref.gatewayNamespace}/${ref.gatewayName}`, sectionName: ref.sectionName, hostnames: [host] } as const;
+    const other = claimRoute(this, claim, 'a ThreeTierApp');
+    if (other) {
+      throw propError(this, 'gateway.parent', `${other.by} (${other.owner}) already routes listener ${options.parent} for hostname ${host}: routes `
+        + 'whose rules match alike tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name), so '
+        + 'this frontend or the other route would never receive them. Give the app another host, or attach it to another listener (sectionName)');
+    }
     const route = emitHttpRoute(this, 'HTTPRoute', GATEWAY_HTTP_ROUTE, this.name, this.namespace, [parentRef], [host],
       [{ backends: [{ name: front.service.name, port: front.port, weight: 1 }] }]);
     for (const [key, value] of Object.entries(front.objectLabels)) route.metadata.addLabel(key, value);

@@ -67,6 +67,37 @@ describe.each(ENFORCING_CNIS)('ThreeTierApp behind a Gateway on %s', (_name, cni
 });
 
 describe('ThreeTierApp gateway errors', () => {
+  // Gateway API HTTPRouteRule matches: between routes whose rules match alike (the frontend route and a
+  // CanaryRoute's weighted rule are both catch-alls), the oldest route gets the requests. On one listener and
+  // hostname one of the two routes never applies, in either construction order; another host is fine.
+  test('the frontend route and another catch-all route (a CanaryRoute, another app) on one listener and hostname are refused', () => {
+    const chart = meshChart(Cni.calico(), Mesh.none(), { gateway: GATEWAY_PODS });
+    const gw = new HttpsGateway(chart, 'gw', {
+      name: 'public', namespace: 'gateways', gatewayClassName: 'istio', hostname: '*.example.com', allowedRoutes: AllowedRoutes.allNamespaces(),
+    });
+    new ThreeTierApp(chart, 'shop', { namespace: 'shop', ...tiers, gateway: { parent: gw.parent() } });
+    const canary = (id: string, hostnames: string[]) => new CanaryRoute(chart, id, {
+      ...canaryProps,
+      service: 'shop-frontend',
+      name: id,
+      servicesOutsideApp: true,
+      target: RouteTarget.gateway(gw.parent(), { hostnames }),
+    });
+    expect(() => canary('front-canary', ['shop.example.com']))
+      .toThrow('[test/front-canary] target: test/shop (a ThreeTierApp) already routes listener gateways/public/https for hostnames shop.example.com: '
+        + 'routes whose rules match alike tie, and the Gateway API gives the requests to the oldest route only (then the first by namespace/name), '
+        + 'so this split or the other route would never apply');
+    canary('blog-canary', ['blog.example.com']);
+    expect(() => new ThreeTierApp(chart, 'blog', { namespace: 'blog', ...tiers, host: 'blog.example.com', gateway: { parent: gw.parent() } }))
+      .toThrow('[test/blog] gateway.parent: test/blog-canary (a CanaryRoute) already routes listener gateways/public/https for hostname '
+        + 'blog.example.com: routes whose rules match alike tie');
+    expect(() => new ThreeTierApp(chart, 'shop-2', { namespace: 'shop-2', ...tiers, gateway: { parent: gw.parent() } }))
+      .toThrow('[test/shop-2] gateway.parent: test/shop (a ThreeTierApp) already routes listener gateways/public/https for hostname shop.example.com');
+    new ThreeTierApp(chart, 'cart', { namespace: 'cart', ...tiers, host: 'cart.example.com', gateway: { parent: gw.parent() } });
+    expect(ofKind(synthValid(chart), 'HTTPRoute').map((r) => `${r.metadata.namespace}/${r.metadata.name}`))
+      .toEqual(['shop/shop', 'shop/blog-canary', 'cart/cart']);
+  });
+
   test('gateway and ingress together', () => {
     const chart = meshChart(Cni.calico(), Mesh.none(), { gateway: GATEWAY_PODS });
     const gw = new HttpsGateway(chart, 'gw', { name: 'public', namespace: 'gateways', gatewayClassName: 'istio', hostname: '*.example.com', allowedRoutes: AllowedRoutes.allNamespaces() });

@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { appInventory, hasLabels, showLabels } from './app-inventory';
-import { claimRoute, RouteClaim } from './route-claims';
 import { MeshRouteApi, RouteProtocol, RouteTarget } from './route-target';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { GATEWAY_HTTP_ROUTE, LINKERD_HTTP_ROUTE, RouteBackend, RouteRule, emitHttpRoute, emitReferenceGrant } from '../../gateway/http-route';
 import { gatewayParentRef, validateGatewayHostname } from '../../gateway/parent-ref';
+import { claimRoute, RouteClaim } from '../../gateway/route-claims';
 import { sortedLabels } from '../../policy/intent';
 import { propError } from '../../util/errors';
 import {
@@ -172,8 +172,8 @@ export class CanaryRoute extends Construct {
 
     const routed: Routed = { namespace, service, port, stable, canary, stableWeight, canaryWeight, pin, protocol, name };
     if (target._kind === 'istio') {
-      this.claim('service', { kind: 'virtualService', namespace, host: service }, `the VirtualService of host '${service}' in namespace '${namespace}': `
-        + 'Istio applies one VirtualService per host to mesh traffic (istio.io IST0109 ConflictingMeshGatewayVirtualServiceHosts)',
+      this.claim('service', { kind: 'virtualService', namespace, host: service, port }, `the VirtualService of host '${service}' in namespace '${namespace}': `
+        + 'Istio merges no VirtualServices of one host for mesh traffic (a sidecar takes one per host and port)',
       'One CanaryRoute per Service with RouteTarget.istio() (route another port of it with RouteTarget.meshRoute())');
       this.destinationRule = contributeDestinationRule(this, 'stable/canary', namespace, service, {
         subsets: [{ name: stable.name, labels: stable.labels }, { name: canary.name, labels: canary.labels }],
@@ -215,9 +215,25 @@ export class CanaryRoute extends Construct {
 
   /** Claim the traffic this route splits; an earlier CanaryRoute over the same requests is an error naming it. */
   private claim(prop: string, claim: RouteClaim, what: string, fix: string): void {
-    const other = claimRoute(this, claim);
+    const other = claimRoute(this, claim, 'a CanaryRoute');
     if (other === undefined) return;
-    throw propError(this, prop, `${other} (a CanaryRoute) already routes ${what}, so one of the two splits would never apply. ${fix}`);
+    if (other.claim.kind !== claim.kind && claim.kind !== 'gatewayRoute' && other.claim.kind !== 'gatewayRoute') {
+      // A VirtualService and a mesh HTTPRoute of one Service port (see route-claims).
+      const svc = claim.kind === 'virtualService' ? claim.host : claim.service;
+      throw propError(this, prop, `${other.by} (${other.owner}) already routes Service '${claim.namespace}/${svc}' port ${claim.port} with `
+        + `${other.claim.kind === 'meshRoute' ? 'a mesh HTTPRoute' : 'a VirtualService'}: istiod turns a mesh HTTPRoute into a VirtualService of the `
+        + 'Service\'s host matching its port, and a sidecar applies one VirtualService per host and port, so one of the two splits would never apply. '
+        + 'One CanaryRoute per Service port');
+    }
+    if (claim.kind === 'virtualService' && other.claim.kind === 'virtualService' && claim.port !== other.claim.port) {
+      // Rules of other ports: the sidecar would apply both (route.go keeps a VirtualService's routes per port), but
+      // `istioctl analyze` looks at hosts only and reports the pair as an error.
+      throw propError(this, prop, `${other.by} (${other.owner}) already routes ${what}, and \`istioctl analyze\` reports two VirtualServices of one `
+        + 'host as an error, whatever ports their rules match (istio.io IST0109 ConflictingMeshGatewayVirtualServiceHosts). '
+        + `${fix}`);
+    }
+    const lost = other.owner === 'a CanaryRoute' ? 'one of the two splits' : 'this split or the other route';
+    throw propError(this, prop, `${other.by} (${other.owner}) already routes ${what}, so ${lost} would never apply. ${fix}`);
   }
 
   private version(prop: string, given: CanaryVersion, service: string): Version {
@@ -320,6 +336,15 @@ export class CanaryRoute extends Construct {
     if (!svc) return [`service: missing Service '${r.service}' in namespace '${r.namespace}': no such Service is defined in this app (${outside})`];
     if (!svc.ports.includes(r.port)) errors.push(`port: Service '${r.service}' has no port ${r.port} (ports: ${svc.ports.join(', ') || 'none'})`);
     for (const [prop, v] of [['stable', r.stable], ['canary', r.canary]] as const) {
+      // A subset is the Service's endpoints that carry its labels (Istio DestinationRule subsets): a version
+      // label the Service's selector pins to another value leaves the subset without endpoints, whatever runs.
+      const pinned = target._kind === 'istio' ? Object.keys(v.labels).find((k) => k in svc.selector && svc.selector[k] !== v.labels[k]) : undefined;
+      if (pinned !== undefined) {
+        errors.push(`${prop}.labels: Service '${r.service}' selects ${pinned}=${svc.selector[pinned]} and version '${v.name}' is ${pinned}=`
+          + `${v.labels[pinned]}: the subset is the Service's pods with the version's labels, so it has none and its share of the traffic would `
+          + `fail with 503. Drop ${pinned} from the Service's selector`);
+        continue;
+      }
       const podLabels = { ...svc.selector, ...v.labels };
       if (!workloads.some((w) => w.namespace === r.namespace && hasLabels(w.podLabels, podLabels))) {
         errors.push(`${prop}: missing subset '${v.name}': no workload in namespace '${r.namespace}' has pods labelled ${showLabels(podLabels)} `

@@ -164,15 +164,38 @@ export class IstioAuthorization extends Construct {
 const DECODED_ESCAPE = /%(2[de]|3[0-9]|[46][1-9a-f]|[57][0-9a]|5f|7e|00)/i;
 
 /**
+ * Characters BASE normalization writes percent-encoded: Envoy's `normalize_path` canonicalizes the path with
+ * Chromium's URL library (envoy source/common/http/path_utility.cc, url::CanonicalizePath), whose path table
+ * escapes control characters, `"`, `<`, `>`, `^`, `` ` ``, `|`, DEL and every non-ASCII byte (chromium
+ * url/url_canon_path.cc kPathCharLookup, ESCAPE entries, before and after its 2023 rewrite; space, `#`, `?`,
+ * `{`, `}` and `\` are refused before this check). A request path never holds them raw once normalized.
+ */
+const ESCAPED_BY_NORMALIZATION = /[\u0000-\u001f"<>^`|\u007f-\u{10ffff}]/u;
+
+/** The character as the normalized request path holds it (upper-case hex of its UTF-8 bytes, as Chromium writes them). */
+function percentEncoded(char: string): string {
+  try {
+    return encodeURIComponent(char);
+  } catch {
+    return 'its UTF-8 bytes percent-encoded';
+  }
+}
+
+/**
  * Why a flow path (exact, `/prefix*`, `*suffix`) can never equal a request path as Istio normalizes it
  * before matching, or undefined: Istio drops the query (`?`), a fragment never reaches it (`#`), turns `\`
- * into `/`, decodes the escapes of unreserved characters and resolves `.` and `..` segments. Slashes
+ * into `/`, percent-encodes what a URL path may not hold raw, decodes the escapes of unreserved characters
+ * and resolves `.` and `..` segments. Slashes
  * stay unmerged by default (MERGE_SLASHES is an option), so `//` is left alone.
  */
 function unnormalizedPathProblem(path: string): string | undefined {
   if (path === '*') return undefined;
   if (/[?#]/.test(path)) return 'holds a query or fragment (\'?\' or \'#\'), which Istio leaves out of the path it compares';
   if (path.includes('\\')) return 'holds a backslash, which Istio turns into \'/\'';
+  const escaped = path.match(ESCAPED_BY_NORMALIZATION)?.[0];
+  if (escaped !== undefined) {
+    return `holds ${JSON.stringify(escaped)}, which Istio's normalization percent-encodes (the request path holds ${percentEncoded(escaped)} instead)`;
+  }
   if (DECODED_ESCAPE.test(path)) return 'holds a percent-escape of an unreserved character (or %00), which Istio decodes (or refuses)';
   const literal = path.startsWith('*') ? path.slice(1) : path.endsWith('*') ? path.slice(0, -1) : path;
   const segments = literal.split('/');

@@ -116,17 +116,23 @@ describe('CanaryRoute on Istio', () => {
     });
   });
 
-  // istio.io IST0109 (ConflictingMeshGatewayVirtualServiceHosts): Istio applies one VirtualService per host to
-  // mesh traffic, whatever their names; the other's split is silently dropped.
-  test('a second route on the same host (another name, another port) is refused, naming the first', () => {
+  // Istio merges no VirtualServices of one host for mesh traffic (istio/istio#36621): on one port the other's
+  // split is silently dropped. On another port a sidecar would apply both (the rules match their port), but
+  // istio.io IST0109 (ConflictingMeshGatewayVirtualServiceHosts), which looks at hosts only, reports the pair.
+  test('a second route on the same host (another name, the same or another port) is refused, naming the first', () => {
     const chart = sidecar();
     new CanaryRoute(chart, 'a', { ...base(RouteTarget.istio()), servicesOutsideApp: true });
-    expect(() => new CanaryRoute(chart, 'b', { ...base(RouteTarget.istio()), name: 'api-9090', port: 9090, servicesOutsideApp: true }))
-      .toThrow("[test/b] service: test/a (a CanaryRoute) already routes the VirtualService of host 'api' in namespace 'shop': Istio applies one "
-        + 'VirtualService per host to mesh traffic (istio.io IST0109 ConflictingMeshGatewayVirtualServiceHosts), so one of the two splits would never '
-        + 'apply. One CanaryRoute per Service with RouteTarget.istio() (route another port of it with RouteTarget.meshRoute())');
+    expect(() => new CanaryRoute(chart, 'b', { ...base(RouteTarget.istio()), name: 'api-2', servicesOutsideApp: true }))
+      .toThrow("[test/b] service: test/a (a CanaryRoute) already routes the VirtualService of host 'api' in namespace 'shop': Istio merges no "
+        + 'VirtualServices of one host for mesh traffic (a sidecar takes one per host and port), so one of the two splits would never apply. One '
+        + 'CanaryRoute per Service with RouteTarget.istio() (route another port of it with RouteTarget.meshRoute())');
+    expect(() => new CanaryRoute(chart, 'c', { ...base(RouteTarget.istio()), name: 'api-9090', port: 9090, servicesOutsideApp: true }))
+      .toThrow("[test/c] service: test/a (a CanaryRoute) already routes the VirtualService of host 'api' in namespace 'shop': Istio merges no "
+        + 'VirtualServices of one host for mesh traffic (a sidecar takes one per host and port), and `istioctl analyze` reports two VirtualServices '
+        + 'of one host as an error, whatever ports their rules match (istio.io IST0109 ConflictingMeshGatewayVirtualServiceHosts). One CanaryRoute '
+        + 'per Service with RouteTarget.istio() (route another port of it with RouteTarget.meshRoute())');
     // Another Service, or the same name in another namespace, is another host.
-    new CanaryRoute(chart, 'c', { ...base(RouteTarget.istio()), service: 'cart', servicesOutsideApp: true });
+    new CanaryRoute(chart, 'cart', { ...base(RouteTarget.istio()), service: 'cart', servicesOutsideApp: true });
     new CanaryRoute(chart, 'd', { ...base(RouteTarget.istio()), namespace: 'shop-2', servicesOutsideApp: true });
     expect(ofKind(synthValid(chart), 'VirtualService').map((v) => `${v.metadata.namespace}/${v.metadata.name}`)).toEqual(['shop/api', 'shop/cart', 'shop-2/api']);
   });
@@ -248,6 +254,28 @@ describe('CanaryRoute: two routes over the same requests', () => {
     ]);
   });
 
+  // Under Istio a mesh HTTPRoute is a VirtualService too: istiod converts it into one of the Service's host whose
+  // rules match the parent port (pilot/pkg/config/kube/gateway augmentPortMatch), and a sidecar takes one
+  // VirtualService per host and port (pilot/pkg/networking/core/route/route.go). RouteTarget.istio() and
+  // RouteTarget.meshRoute() on one Service port tie, in either order; on another port they do not.
+  test('under Istio, a VirtualService and a mesh HTTPRoute of one Service port are refused in either order; another port is fine', () => {
+    const chart = sidecar();
+    new CanaryRoute(chart, 'vs', { ...base(RouteTarget.istio()), servicesOutsideApp: true });
+    expect(() => new CanaryRoute(chart, 'mesh', { ...base(RouteTarget.meshRoute()), name: 'api-mesh', servicesOutsideApp: true }))
+      .toThrow("[test/mesh] port: test/vs (a CanaryRoute) already routes Service 'shop/api' port 8080 with a VirtualService: istiod turns a mesh "
+        + "HTTPRoute into a VirtualService of the Service's host matching its port, and a sidecar applies one VirtualService per host and port, so one "
+        + 'of the two splits would never apply. One CanaryRoute per Service port');
+    new CanaryRoute(chart, 'mesh-9090', { ...base(RouteTarget.meshRoute()), name: 'api-9090', port: 9090, servicesOutsideApp: true });
+    expect(() => new CanaryRoute(chart, 'cart-vs', { ...base(RouteTarget.istio()), service: 'cart', servicesOutsideApp: true })).not.toThrow();
+    new CanaryRoute(chart, 'cart-mesh', { ...base(RouteTarget.meshRoute()), service: 'cart', name: 'cart-9090', port: 9090, servicesOutsideApp: true });
+    // The mesh route first, then the VirtualService.
+    const other = sidecar();
+    new CanaryRoute(other, 'mesh', { ...base(RouteTarget.meshRoute()), servicesOutsideApp: true });
+    expect(() => new CanaryRoute(other, 'vs', { ...base(RouteTarget.istio()), name: 'api-vs', servicesOutsideApp: true }))
+      .toThrow("[test/vs] service: test/mesh (a CanaryRoute) already routes Service 'shop/api' port 8080 with a mesh HTTPRoute");
+    expect(ofKind(synthValid(chart), 'HTTPRoute').map((r) => r.metadata.name)).toEqual(['api-9090', 'cart-9090']);
+  });
+
   // A more specific hostname takes precedence over a wildcard (HTTPRouteRule matches: characters in a matching
   // non-wildcard hostname first): `*.example.com` beside `shop.example.com` is no tie, the same name twice is.
   test('two Gateway routes naming the same hostname (or none) on one listener are refused; other hostnames or listeners are fine', () => {
@@ -345,6 +373,19 @@ describe('CanaryRoute errors', () => {
     new CanaryRoute(chart, 'canary', base(RouteTarget.istio()));
     expect(() => chart.toJson()).toThrow("[test/canary] canary: missing subset 'v2': no workload in namespace 'shop' has pods labelled "
       + "{app=api,version=v2} (Service 'api' selector plus canary.labels), so its share of the traffic would fail with 503");
+  });
+
+  // A DestinationRule subset is the Service's endpoints with the subset labels (istio.io DestinationRule
+  // `subsets`): a Service selecting version=v1 has no endpoint in subset v2, though the v2 pods run.
+  test('a Service whose selector pins a version label: the other version\'s subset is empty', () => {
+    const chart = sidecar();
+    service(chart, 'shop', 'api', { app: 'api', version: 'v1' });
+    deployment(chart, 'shop', 'api-v1', { app: 'api', version: 'v1' });
+    deployment(chart, 'shop', 'api-v2', { app: 'api', version: 'v2' });
+    new CanaryRoute(chart, 'canary', base(RouteTarget.istio()));
+    expect(() => chart.toJson()).toThrow("[test/canary] canary.labels: Service 'api' selects version=v1 and version 'v2' is version=v2: the subset is "
+      + "the Service's pods with the version's labels, so it has none and its share of the traffic would fail with 503. Drop version from the "
+      + "Service's selector");
   });
 
   test('HTTPRoute backends: a missing per-version Service, and one that mixes versions', () => {

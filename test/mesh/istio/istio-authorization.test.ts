@@ -181,6 +181,12 @@ describe('IstioAuthorization', () => {
       + "'destination.port' (a port name is not resolved)"],
     ['destination.port', 'notValues', '70000', "[test/authz] flow 'f'.when[0].notValues[0]: '70000' is not a port number in 1-65535"],
     ['destination.port', 'values', '+80', "[test/authz] flow 'f'.when[0].values[0]: '+80' is not a port number in 1-65535"],
+    // Go's net/netip (istiod) refuses leading zeros where the parser of this library reads them: in the prefix length
+    // (ParsePrefix "bad bits after slash") and in an IPv4 octet inside an IPv6 address (ParseAddr "leading zero").
+    ['source.ip', 'values', '10.0.0.0/08', "[test/authz] flow 'f'.when[0].values[0]: '10.0.0.0/08' has a leading zero (in the prefix length or an "
+      + 'IPv4 octet), which istiod refuses (Go net/netip)'],
+    ['remote.ip', 'notValues', '2001:db8::/032', "[test/authz] flow 'f'.when[0].notValues[0]: '2001:db8::/032' has a leading zero"],
+    ['destination.ip', 'values', '::ffff:010.0.0.1', "[test/authz] flow 'f'.when[0].values[0]: '::ffff:010.0.0.1' has a leading zero"],
   ])('condition %s with %s %s: refused as istiod would', (key, field, value, message) => {
     const authz = new IstioAuthorization(sidecar(), 'authz', { namespace: 'shop' });
     expect(() => authz.allowFlow('f', { from: [MeshSource.anyone()], to: { app: 'api' }, when: [{ key, [field]: [value] }] })).toThrow(message);
@@ -195,12 +201,15 @@ describe('IstioAuthorization', () => {
       when: [
         { key: 'source.ip', values: ['10.1.2.3', '2001:db8::/32'], notValues: ['10.1.2.0/24'] },
         { key: 'destination.port', values: ['8080', '65535'] },
+        // A zero octet and an IPv4-mapped block are no leading zeros: Go's net/netip reads both.
+        { key: 'remote.ip', values: ['10.0.0.0/8', '::ffff:10.0.0.0/104', '0.0.0.0/0', '::/0'] },
       ],
     });
     expect(find(synthValid(chart), 'AuthorizationPolicy', 'f', 'shop').spec.rules).toEqual([{
       when: [
         { key: 'source.ip', values: ['10.1.2.3', '2001:db8::/32'], notValues: ['10.1.2.0/24'] },
         { key: 'destination.port', values: ['8080', '65535'] },
+        { key: 'remote.ip', values: ['10.0.0.0/8', '::ffff:10.0.0.0/104', '0.0.0.0/0', '::/0'] },
       ],
     }]);
     for (const path of ['/api/{id}', '/{tenant}/*']) {
@@ -222,6 +231,14 @@ describe('IstioAuthorization', () => {
     ['/api/../admin', "holds a dot segment ('.' or '..'), which Istio resolves"],
     ['/public/./*', "holds a dot segment ('.' or '..')"],
     ['*/../secret', "holds a dot segment ('.' or '..')"],
+    // Envoy's normalize_path (Chromium's URL canonicalizer) writes these percent-encoded: a raw one never matches.
+    ['/search|all', 'holds "|", which Istio\'s normalization percent-encodes (the request path holds %7C instead)'],
+    ['/caf\u00e9/*', 'holds "\u00e9", which Istio\'s normalization percent-encodes (the request path holds %C3%A9 instead)'],
+    ['*.x^y', 'holds "^", which Istio\'s normalization percent-encodes (the request path holds %5E instead)'],
+    ['/say/"hi"', 'holds "\\"", which Istio\'s normalization percent-encodes (the request path holds %22 instead)'],
+    ['/a<b>', 'holds "<"'],
+    ['/tick`', 'holds "`"'],
+    ['/emoji/\u{1F600}', 'holds "\u{1F600}", which Istio\'s normalization percent-encodes (the request path holds %F0%9F%98%80 instead)'],
   ])('a path Istio never sees as written (%s) is refused for DENY and ALLOW alike', (path, reason) => {
     const authz = new IstioAuthorization(sidecar(), 'authz', { namespace: 'shop' });
     for (const add of [authz.denyFlow.bind(authz), authz.allowFlow.bind(authz)]) {
@@ -232,7 +249,7 @@ describe('IstioAuthorization', () => {
 
   test('paths as Istio normalizes them are written as given, escaped slashes and double slashes included (BASE keeps them)', () => {
     const chart = sidecar();
-    const paths = ['/admin', '/.well-known/*', '*.png', '/files/a%2Fb', '/a//b', '/caf%C3%A9', '*'];
+    const paths = ['/admin', '/.well-known/*', '*.png', '/files/a%2Fb', '/a//b', '/caf%C3%A9', '/search%7Call', '*'];
     new IstioAuthorization(chart, 'authz', { namespace: 'shop' }).denyFlow('f', { from: [MeshSource.anyone()], to: { app: 'api' }, paths });
     expect(find(synthValid(chart), 'AuthorizationPolicy', 'f').spec.rules).toEqual([{ to: [{ operation: { paths } }] }]);
   });
