@@ -8,6 +8,7 @@ import { HttpRequest } from './http-request-types';
 import { Tri, MAYBE, NO, YES, and3, or3 } from './verdict';
 import { propError } from '../util/errors';
 import { requireKnownKeys, StructKeys } from '../util/guards';
+import { re2FullMatch } from '../util/re2-pattern';
 
 /** A validated request (internal): header names in lower case, path without query (a `#` fragment kept). */
 export interface HttpRequestSpec {
@@ -115,8 +116,9 @@ function describeOutcomes(outcomes: readonly EnvoyPathOutcome[]): string {
 
 /**
  * Does a Cilium `rules.http[]` entry allow the request? Cilium hands these to Envoy as full-match
- * regular expressions (docs.cilium.io "Layer 7 Examples": method and path are extended POSIX regex;
- * `host` too; `headers` are `Name` (presence) or `Name: value` (exact), `headerMatches` name/value
+ * regular expressions (docs.cilium.io "Layer 7 Examples" calls them extended POSIX regex; they are
+ * Envoy `safe_regex`, RE2 with a full match, and Go `regexp` validates path and method: read with RE2's
+ * syntax by ../util/re2-pattern, not JavaScript's); `host` too; `headers` are `Name` (presence) or `Name: value` (exact), `headerMatches` name/value
  * pairs); every field given must match. A path with a `#` fragment never gets that far: Cilium's
  * Envoy keeps Envoy's default (its bootstrap, cilium/cilium pkg/envoy/embedded_envoy.go and the
  * cilium-envoy chart's bootstrap-config.json, sets no fragment runtime key), which rejects it.
@@ -147,13 +149,14 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
       const matcherOf = (field: string): ((value: string | undefined) => Tri) | undefined => {
         const pattern = rule[field];
         if (pattern === undefined || pattern === '') return undefined;
-        let re: RegExp;
-        try {
-          re = new RegExp(`^(?:${String(pattern)})$`);
-        } catch {
-          whys.push(`the ${field} pattern '${String(pattern)}' is not a regular expression JavaScript can evaluate`);
+        const compiled = re2FullMatch(String(pattern));
+        if (compiled.kind !== 'ok') {
+          whys.push(compiled.kind === 'invalid'
+            ? `the ${field} pattern '${String(pattern)}' is not valid RE2 (${compiled.why}), so Cilium does not apply it as written`
+            : `the ${field} pattern '${String(pattern)}' uses RE2 syntax the analysis does not evaluate (${compiled.why})`);
           return () => MAYBE;
         }
+        const re = compiled.regex;
         return (value) => {
           if (value !== undefined) return re.test(value) ? YES : NO;
           whys.push(`the rule matches ${field} and the request's ${field} is not given`);

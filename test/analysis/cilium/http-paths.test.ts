@@ -121,3 +121,31 @@ describe('the agent flag http-normalize-path, as a cilium-config ConfigMap in th
     expect(ask('maybe', '/public/a').verdict).toBe(Verdict.ALLOW);
   });
 });
+
+describe('Cilium HTTP rule patterns are RE2 (Envoy safe_regex, Go regexp validation), not JavaScript regular expressions', () => {
+  const withRules = (http: any[]) => [namespace('shop'), deployment('shop', 'web', { app: 'web' }, listen), deployment('shop', 'api', { app: 'api' }, listen), {
+    ...policy,
+    spec: { ...policy.spec, ingress: [{ ...policy.spec.ingress[0], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http } }] }] },
+  }];
+  const ask = (http: any[], request: { method?: string; path: string }) => Reachability.fromManifests(withRules(http), { cni: Cni.cilium() })
+    .checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080), request);
+
+  test('the manifests are valid', () => {
+    expectValidManifests(withRules([{ path: '/v[[:digit:]]+/.*' }, { path: '\\Q/a.b\\E' }, { method: '\\AGET\\z' }, { method: '(?i)get' }]));
+  });
+
+  test('a POSIX class, \\Q...\\E and \\A/\\z mean what RE2 makes of them', () => {
+    expect(ask([{ path: '/v[[:digit:]]+/.*' }], { path: '/v2/items' }).verdict).toBe(Verdict.ALLOW);
+    expect(ask([{ path: '/v[[:digit:]]+/.*' }], { path: '/vx/items' }).verdict).toBe(Verdict.DENY);
+    expect(ask([{ path: '\\Q/a.b\\E' }], { path: '/a.b' }).verdict).toBe(Verdict.ALLOW);
+    expect(ask([{ path: '\\Q/a.b\\E' }], { path: '/axb' }).verdict).toBe(Verdict.DENY);
+    expect(ask([{ method: '\\AGET\\z' }], { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('RE2 syntax the analysis does not evaluate: indeterminate', () => {
+    const result = ask([{ method: '(?i)get' }], { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(["HTTP (?i)get any path (CiliumNetworkPolicy shop/api-http spec.ingress[0]): the method pattern '(?i)get' uses RE2 "
+      + 'syntax the analysis does not evaluate (flag groups such as (?i) are not translated)']);
+  });
+});
