@@ -193,7 +193,10 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
       if (truth === MAYBE) return { truth, why: whys.join('; ') };
       if (truth === NO && outcomes.length === 1 && outcomes[0].kind === 'redirect') {
         // Envoy answers a gRPC request 400 instead, gRPC clients following no redirects (ConnectionManagerImpl).
-        const answer = /^application\/grpc/.test(request.headers['content-type'] ?? '') ? 'rejects the gRPC request' : 'answers';
+        // gRPC is content-type `application/grpc` or `application/grpc+...`, not grpc-web (Grpc::Common::hasGrpcContentType).
+        const contentType = request.headers['content-type'] ?? '';
+        const grpc = contentType === 'application/grpc' || contentType.startsWith('application/grpc+');
+        const answer = grpc ? 'rejects the gRPC request' : 'answers';
         const why = `Cilium's Envoy ${answer} ${raw} with ${answer === 'answers' ? `a 307 redirect to ${outcomes[0].location}` : '400'} instead of `
           + `forwarding it (an escaped / or \\ in the path; ${paths.source}: UNESCAPE_AND_REDIRECT)`;
         return { truth, why };

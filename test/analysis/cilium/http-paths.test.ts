@@ -65,6 +65,19 @@ describe('Cilium HTTP rules match the normalized path, query included', () => {
       + 'of forwarding it (an escaped / or \\ in the path; http-normalize-path, on by default: UNESCAPE_AND_REDIRECT)): denied');
   });
 
+  test('gRPC-Web and gRPC with parameters are not gRPC to Envoy (Grpc::Common::hasGrpcContentType): the redirect', () => {
+    for (const contentType of ['application/grpc-web', 'application/grpc-web+proto', 'application/grpc;charset=utf-8']) {
+      const result = reach.checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080),
+        { method: 'GET', path: '/public%2Fa', headers: { 'content-type': contentType } });
+      expect({ contentType, reason: result.ingress.reasons[result.ingress.reasons.length - 1] }).toEqual({ contentType, reason: `GET /public%2Fa matches `
+        + `none of the L7 rules (${RULES}) (Cilium's Envoy answers /public%2Fa with a 307 redirect to /public/a instead of forwarding it (an escaped / `
+        + 'or \\ in the path; http-normalize-path, on by default: UNESCAPE_AND_REDIRECT)): denied' });
+    }
+    const plus = reach.checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080),
+      { method: 'GET', path: '/public%2Fa', headers: { 'content-type': 'application/grpc+proto' } });
+    expect(plus.ingress.reasons[plus.ingress.reasons.length - 1]).toContain("Cilium's Envoy rejects the gRPC request /public%2Fa with 400");
+  });
+
   test('the query is part of the matched :path: /search?q=1 is not /search, /public/x?q=1 matches /public/.*', () => {
     expect(ask('/search').verdict).toBe(Verdict.ALLOW);
     expect(ask('/search?q=1').verdict).toBe(Verdict.DENY);
