@@ -216,7 +216,7 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
 const ISTIO_SETTINGS = Object.values(ISTIO_PATH_NORMALIZATION);
 
 /**
- * Does a Calico rule's `http` match allow the request? `methods` are exact, `paths` entries are
+ * Does a Calico rule's `http` match allow the request? `methods` are exact (`*` is every method), `paths` entries are
  * `{exact}` or `{prefix}` (docs.tigera.io "NetworkPolicy" reference, HTTPMatch); both lists are ORed
  * inside and ANDed with each other. Calico enforces them in the Istio sidecar's Envoy, whose ext_authz
  * call asks Dikastes; Dikastes normalizes the path it is handed and matches prefixes by whole segments
@@ -236,7 +236,8 @@ export function calicoHttpMatcher(http: Record<string, any>, text: string): L7Ma
     matches(request) {
       const methods: unknown[] = Array.isArray(http.methods) ? http.methods : [];
       const paths: unknown[] = Array.isArray(http.paths) ? http.paths : [];
-      if (methods.length > 0 && !methods.includes(request.method)) return { truth: NO };
+      // Dikastes: a `*` entry matches every method (projectcalico/calico app-policy/checker/match.go matchHTTPMethods).
+      if (methods.length > 0 && !methods.includes('*') && !methods.includes(request.method)) return { truth: NO };
       const p = request.path;
       const hash = p.indexOf('#');
       // Rejected, stripped, or kept (and percent-encoded by path normalization).

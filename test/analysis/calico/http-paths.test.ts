@@ -65,3 +65,26 @@ describe('Calico HTTP paths (Dikastes in Calico 3.32.1)', () => {
       + '(its HTTP parser and path normalization) is not modelled']);
   });
 });
+
+describe('Calico HTTP methods as Dikastes matches them', () => {
+  // app-policy/checker/match.go matchHTTPMethods: an entry `*` matches every method; the others are exact.
+  const wildcard = cnp('shop', 'api-any-method', {
+    selector: "app == 'api'",
+    types: ['Ingress'],
+    ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'web'" }, destination: { ports: [8080] }, http: { methods: ['*'], paths: [{ prefix: '/api' }] } }],
+  });
+  const objects = [namespace('shop'), deployment('shop', 'web', { app: 'web' }, listen), deployment('shop', 'api', { app: 'api' }, listen), wildcard];
+  const reach = Reachability.fromManifests(objects, { cni: Cni.calico() });
+  const ask = (method: string, path: string) => reach.checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080), { method, path });
+
+  test('the manifests are valid', () => {
+    expectValidManifests(objects);
+  });
+
+  test('`*` allows every method; the paths still apply', () => {
+    expect(ask('POST', '/api/v1').verdict).toBe(Verdict.ALLOW);
+    expect(ask('DELETE', '/api').verdict).toBe(Verdict.ALLOW);
+    expect(ask('POST', '/admin').verdict).toBe(Verdict.DENY);
+    expect(ask('get', '/api').verdict).toBe(Verdict.ALLOW);
+  });
+});
