@@ -229,7 +229,7 @@ function translate(p: string): string {
         continue;
       }
       if (/^\(\?(=|!|<=|<!)/.test(p.slice(i))) return invalid('invalid or unsupported Perl syntax: lookarounds are not supported');
-      if (/^\(\?[imsU-]+[:)]/.test(p.slice(i))) return unmodelled('flag groups such as (?i) are not translated');
+      if (/^\(\?[imsU-]+[:)]/.test(p.slice(i))) return unmodelled('flag groups other than a leading (?i) are not translated');
       return invalid(`invalid or unsupported Perl syntax ${p.slice(i, i + 3)}`);
     }
     if (c === '{') {
@@ -269,15 +269,17 @@ function translate(p: string): string {
 export function re2FullMatch(pattern: string): Re2Pattern {
   // eslint-disable-next-line no-control-regex
   if (!/^[\x00-\x7F]*$/.test(pattern)) return { kind: 'unmodelled', why: 'non-ASCII patterns are not translated' };
+  // A leading (?i) folds case for the whole pattern, as JavaScript's i flag does on ASCII text.
+  const fold = pattern.startsWith('(?i)');
   let source: string;
   try {
-    source = translate(pattern);
+    source = translate(fold ? pattern.slice(4) : pattern);
   } catch (e) {
     if (e instanceof Stop) return e.result;
     throw e;
   }
   try {
-    return { kind: 'ok', regex: new RegExp(`^(?:${source})$`) };
+    return { kind: 'ok', regex: new RegExp(`^(?:${source})$`, fold ? 'i' : '') };
   } catch {
     return { kind: 'unmodelled', why: 'JavaScript cannot evaluate its translation' };
   }

@@ -48,6 +48,13 @@ describe('re2FullMatch', () => {
     expect(fullMatch('/x\\.y', '/x.y')).toBe(true);
   });
 
+  test('a leading (?i) folds case for the whole pattern', () => {
+    expect(fullMatch('(?i)get|head', 'GET')).toBe(true);
+    expect(fullMatch('(?i)get|head', 'Head')).toBe(true);
+    expect(fullMatch('(?i)/API/[[:lower:]]+', '/api/ABC')).toBe(true);
+    expect(fullMatch('get', 'GET')).toBe(false);
+  });
+
   test('what Go regexp and RE2 refuse is invalid, with the reason', () => {
     expect(re2FullMatch('/(?!admin).*')).toEqual({ kind: 'invalid', why: 'invalid or unsupported Perl syntax: lookarounds are not supported' });
     expect(re2FullMatch('/(?<=a)b')).toEqual({ kind: 'invalid', why: 'invalid or unsupported Perl syntax: lookarounds are not supported' });
@@ -60,7 +67,7 @@ describe('re2FullMatch', () => {
   });
 
   test('what is valid but not translated is unmodelled', () => {
-    for (const p of ['(?i)get', '/\\pL+', '/[[:^digit:]]', '/\\x{41}', '/\u00e9', '/[a-\\d]']) {
+    for (const p of ['(?s).*', 'a(?i)b', '(?i:get)', '/\\pL+', '/[[:^digit:]]', '/\\x{41}', '/\u00e9', '/[a-\\d]']) {
       expect({ p, kind: re2FullMatch(p).kind }).toEqual({ p, kind: 'unmodelled' });
     }
   });

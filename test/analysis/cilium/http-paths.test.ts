@@ -147,7 +147,7 @@ describe('Cilium HTTP rule patterns are RE2 (Envoy safe_regex, Go regexp validat
     .checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080), request);
 
   test('the manifests are valid', () => {
-    expectValidManifests(withRules([{ path: '/v[[:digit:]]+/.*' }, { path: '\\Q/a.b\\E' }, { method: '\\AGET\\z' }, { method: '(?i)get' }]));
+    expectValidManifests(withRules([{ path: '/v[[:digit:]]+/.*' }, { path: '\\Q/a.b\\E' }, { method: '\\AGET\\z' }, { method: '(?i)get' }, { path: '/(?s:.*)' }]));
   });
 
   test('a POSIX class, \\Q...\\E and \\A/\\z mean what RE2 makes of them', () => {
@@ -158,11 +158,13 @@ describe('Cilium HTTP rule patterns are RE2 (Envoy safe_regex, Go regexp validat
     expect(ask([{ method: '\\AGET\\z' }], { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
   });
 
-  test('RE2 syntax the analysis does not evaluate: indeterminate', () => {
-    const result = ask([{ method: '(?i)get' }], { method: 'GET', path: '/' });
+  test('a leading (?i) folds case; RE2 syntax the analysis does not evaluate is indeterminate', () => {
+    expect(ask([{ method: '(?i)get' }], { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+    expect(ask([{ method: '(?i)get' }], { method: 'POST', path: '/' }).verdict).toBe(Verdict.DENY);
+    const result = ask([{ path: '/(?s:.*)' }], { method: 'GET', path: '/' });
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual(["HTTP (?i)get any path (CiliumNetworkPolicy shop/api-http spec.ingress[0]): the method pattern '(?i)get' uses RE2 "
-      + 'syntax the analysis does not evaluate (flag groups such as (?i) are not translated)']);
+    expect(result.uncertainties).toEqual(["HTTP any method /(?s:.*) (CiliumNetworkPolicy shop/api-http spec.ingress[0]): the path pattern '/(?s:.*)' uses RE2 "
+      + 'syntax the analysis does not evaluate (flag groups other than a leading (?i) are not translated)']);
   });
 });
 
