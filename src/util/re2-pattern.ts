@@ -21,8 +21,11 @@ export type Re2Pattern =
   | { readonly kind: 'ok'; readonly regex: RegExp }
   /** Go's regexp (and RE2) refuse the pattern: `why` is Go's reason in words. */
   | { readonly kind: 'invalid'; readonly why: string }
-  /** Possibly valid, but its meaning is not translated here. */
-  | { readonly kind: 'unmodelled'; readonly why: string };
+  /**
+   * Possibly valid, but its meaning is not translated here. `syntaxError` is JavaScript's complaint
+   * about the translation (an unbalanced parenthesis, nothing to repeat...), which Go nearly always shares.
+   */
+  | { readonly kind: 'unmodelled'; readonly why: string; readonly syntaxError?: string };
 
 /** ASCII classes of RE2 (`[[:name:]]`), as JavaScript class contents. */
 const POSIX: Readonly<Record<string, string>> = {
@@ -280,7 +283,7 @@ export function re2FullMatch(pattern: string): Re2Pattern {
   }
   try {
     return { kind: 'ok', regex: new RegExp(`^(?:${source})$`, fold ? 'i' : '') };
-  } catch {
-    return { kind: 'unmodelled', why: 'JavaScript cannot evaluate its translation' };
+  } catch (e) {
+    return { kind: 'unmodelled', why: 'JavaScript cannot evaluate its translation', syntaxError: e instanceof Error ? e.message : String(e) };
   }
 }
