@@ -2,7 +2,7 @@
  * An HTTP request in a reachability question ("can A call B's POST /admin?"), and how the CNI's L7
  * rules (Cilium `toPorts[].rules.http`, Calico `http` matches) judge it.
  */
-import { dikastesPathMatches } from './calico/dikastes-path';
+import { DIKASTES_ORDERS, DikastesOrder, dikastesPathMatches } from './calico/dikastes-path';
 import { describeOutcome, EnvoyPathOutcome, envoyPathOutcomes, ISTIO_PATH_NORMALIZATION, isModelledPath, ProxyPathConfig } from './envoy-path';
 import { HttpRequest } from './http-request-types';
 import { Tri, MAYBE, NO, YES, and3, or3 } from './verdict';
@@ -252,18 +252,26 @@ export function calicoHttpMatcher(http: Record<string, any>, text: string): L7Ma
           outcomes.push(...o);
         }
       }
-      const truths = outcomes.map((o) => (o.kind === 'forward' && (paths.length === 0 || paths.some((e) => dikastesPathMatches(e, o.path))) ? YES : NO));
+      // One truth per outcome and Dikastes order (see ./calico/dikastes-path DIKASTES_ORDERS).
+      const matchesIn = (o: EnvoyPathOutcome, order: DikastesOrder): Tri =>
+        (o.kind === 'forward' && (paths.length === 0 || paths.some((e) => dikastesPathMatches(e, o.path, order))) ? YES : NO);
+      const truths = outcomes.flatMap((o) => DIKASTES_ORDERS.map((order) => matchesIn(o, order)));
       const truth = agreed(truths);
       if (truth !== MAYBE) return { truth };
-      if (hash >= 0) {
-        const why = `the path ${p} has a # fragment, which the Envoy enforcing Calico's HTTP match rejects, strips or keeps `
-          + 'depending on its runtime flags (Istio strips it by default; plain Envoy rejects it), not evaluated';
-        return { truth, why };
+      const whys: string[] = [];
+      if (outcomes.some((o) => new Set(DIKASTES_ORDERS.map((order) => matchesIn(o, order))).size > 1)) {
+        whys.push(`Calico's Dikastes makes ${p} match or not depending on whether it strips ;-parameters before or after turning \\ into / `
+          + '(an order projectcalico/calico#12532 does not document)');
       }
-      const forms = [...new Set(outcomes.map(describeOutcome))].join(' or ');
-      const why = `the Istio sidecar hands Calico's Dikastes the path ${p} as ${forms} depending on meshConfig pathNormalization `
-        + '(BASE by default) and its Envoy build, and the HTTP match allows only some of them';
-      return { truth, why };
+      if (hash >= 0) {
+        whys.push(`the path ${p} has a # fragment, which the Envoy enforcing Calico's HTTP match rejects, strips or keeps `
+          + 'depending on its runtime flags (Istio strips it by default; plain Envoy rejects it), not evaluated');
+      } else if (DIKASTES_ORDERS.some((order) => new Set(outcomes.map((o) => matchesIn(o, order))).size > 1)) {
+        const forms = [...new Set(outcomes.map(describeOutcome))].join(' or ');
+        whys.push(`the Istio sidecar hands Calico's Dikastes the path ${p} as ${forms} depending on meshConfig pathNormalization `
+          + '(BASE by default) and its Envoy build, and the HTTP match allows only some of them');
+      }
+      return { truth, why: whys.join('; ') };
     },
   };
 }

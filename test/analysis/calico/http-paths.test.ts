@@ -60,6 +60,18 @@ describe('Calico HTTP paths (Dikastes in Calico 3.32.1)', () => {
       + 'depending on meshConfig pathNormalization (BASE by default) and its Envoy build, and the HTTP match allows only some of them']);
   });
 
+  test('a ; before a backslash: indeterminate, Dikastes\' order of the two steps being undocumented', () => {
+    // NONE hands Dikastes the path as sent: /admin if it folds backslashes first, /api if it strips parameters first.
+    const result = ask('/api;x\\..\\admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([`${CONSTRAINT}: Calico's Dikastes makes /api;x\\..\\admin match or not depending on whether it strips `
+      + ';-parameters before or after turning \\ into / (an order projectcalico/calico#12532 does not document); the Istio sidecar hands Calico\'s '
+      + 'Dikastes the path /api;x\\..\\admin as /api;x\\..\\admin or /admin depending on meshConfig pathNormalization (BASE by default) and its '
+      + 'Envoy build, and the HTTP match allows only some of them']);
+    // The other settings turn the backslashes into / first (the URL canonicalizer), and then both orders agree.
+    expect(ask('/api;x/../admin').verdict).toBe(Verdict.DENY);
+  });
+
   test('characters whose handling is not modelled: indeterminate', () => {
     expect(ask('/api/a b').uncertainties).toEqual([`${CONSTRAINT}: the path /api/a b has characters whose handling by the Istio sidecar's Envoy `
       + '(its HTTP parser and path normalization) is not modelled']);
