@@ -2,12 +2,13 @@
  * An HTTP request in a reachability question ("can A call B's POST /admin?"), and how the CNI's L7
  * rules (Cilium `toPorts[].rules.http`, Calico `http` matches) judge it.
  */
-import { dikastesPathMatches } from './calico/dikastes-path';
+import { DIKASTES_ORDERS, DikastesOrder, dikastesPathMatches } from './calico/dikastes-path';
 import { describeOutcome, EnvoyPathOutcome, envoyPathOutcomes, ISTIO_PATH_NORMALIZATION, isModelledPath, ProxyPathConfig } from './envoy-path';
 import { HttpRequest } from './http-request-types';
 import { Tri, MAYBE, NO, YES, and3, or3 } from './verdict';
 import { propError } from '../util/errors';
 import { requireKnownKeys, StructKeys } from '../util/guards';
+import { re2FullMatch } from '../util/re2-pattern';
 
 /** A validated request (internal): header names in lower case, path without query (a `#` fragment kept). */
 export interface HttpRequestSpec {
@@ -115,8 +116,9 @@ function describeOutcomes(outcomes: readonly EnvoyPathOutcome[]): string {
 
 /**
  * Does a Cilium `rules.http[]` entry allow the request? Cilium hands these to Envoy as full-match
- * regular expressions (docs.cilium.io "Layer 7 Examples": method and path are extended POSIX regex;
- * `host` too; `headers` are `Name` (presence) or `Name: value` (exact), `headerMatches` name/value
+ * regular expressions (docs.cilium.io "Layer 7 Examples" calls them extended POSIX regex; they are
+ * Envoy `safe_regex`, RE2 with a full match, and Go `regexp` validates path and method: read with RE2's
+ * syntax by ../util/re2-pattern, not JavaScript's); `host` too; `headers` are `Name` (presence) or `Name: value` (exact), `headerMatches` name/value
  * pairs); every field given must match. A path with a `#` fragment never gets that far: Cilium's
  * Envoy keeps Envoy's default (its bootstrap, cilium/cilium pkg/envoy/embedded_envoy.go and the
  * cilium-envoy chart's bootstrap-config.json, sets no fragment runtime key), which rejects it.
@@ -147,13 +149,14 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
       const matcherOf = (field: string): ((value: string | undefined) => Tri) | undefined => {
         const pattern = rule[field];
         if (pattern === undefined || pattern === '') return undefined;
-        let re: RegExp;
-        try {
-          re = new RegExp(`^(?:${String(pattern)})$`);
-        } catch {
-          whys.push(`the ${field} pattern '${String(pattern)}' is not a regular expression JavaScript can evaluate`);
+        const compiled = re2FullMatch(String(pattern));
+        if (compiled.kind !== 'ok') {
+          whys.push(compiled.kind === 'invalid'
+            ? `the ${field} pattern '${String(pattern)}' is not valid RE2 (${compiled.why}), so Cilium does not apply it as written`
+            : `the ${field} pattern '${String(pattern)}' uses RE2 syntax the analysis does not evaluate (${compiled.why})`);
           return () => MAYBE;
         }
+        const re = compiled.regex;
         return (value) => {
           if (value !== undefined) return re.test(value) ? YES : NO;
           whys.push(`the rule matches ${field} and the request's ${field} is not given`);
@@ -190,7 +193,10 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
       if (truth === MAYBE) return { truth, why: whys.join('; ') };
       if (truth === NO && outcomes.length === 1 && outcomes[0].kind === 'redirect') {
         // Envoy answers a gRPC request 400 instead, gRPC clients following no redirects (ConnectionManagerImpl).
-        const answer = /^application\/grpc/.test(request.headers['content-type'] ?? '') ? 'rejects the gRPC request' : 'answers';
+        // gRPC is content-type `application/grpc` or `application/grpc+...`, not grpc-web (Grpc::Common::hasGrpcContentType).
+        const contentType = request.headers['content-type'] ?? '';
+        const grpc = contentType === 'application/grpc' || contentType.startsWith('application/grpc+');
+        const answer = grpc ? 'rejects the gRPC request' : 'answers';
         const why = `Cilium's Envoy ${answer} ${raw} with ${answer === 'answers' ? `a 307 redirect to ${outcomes[0].location}` : '400'} instead of `
           + `forwarding it (an escaped / or \\ in the path; ${paths.source}: UNESCAPE_AND_REDIRECT)`;
         return { truth, why };
@@ -210,7 +216,7 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
 const ISTIO_SETTINGS = Object.values(ISTIO_PATH_NORMALIZATION);
 
 /**
- * Does a Calico rule's `http` match allow the request? `methods` are exact, `paths` entries are
+ * Does a Calico rule's `http` match allow the request? `methods` are exact (`*` is every method), `paths` entries are
  * `{exact}` or `{prefix}` (docs.tigera.io "NetworkPolicy" reference, HTTPMatch); both lists are ORed
  * inside and ANDed with each other. Calico enforces them in the Istio sidecar's Envoy, whose ext_authz
  * call asks Dikastes; Dikastes normalizes the path it is handed and matches prefixes by whole segments
@@ -230,7 +236,8 @@ export function calicoHttpMatcher(http: Record<string, any>, text: string): L7Ma
     matches(request) {
       const methods: unknown[] = Array.isArray(http.methods) ? http.methods : [];
       const paths: unknown[] = Array.isArray(http.paths) ? http.paths : [];
-      if (methods.length > 0 && !methods.includes(request.method)) return { truth: NO };
+      // Dikastes: a `*` entry matches every method (projectcalico/calico app-policy/checker/match.go matchHTTPMethods).
+      if (methods.length > 0 && !methods.includes('*') && !methods.includes(request.method)) return { truth: NO };
       const p = request.path;
       const hash = p.indexOf('#');
       // Rejected, stripped, or kept (and percent-encoded by path normalization).
@@ -245,18 +252,26 @@ export function calicoHttpMatcher(http: Record<string, any>, text: string): L7Ma
           outcomes.push(...o);
         }
       }
-      const truths = outcomes.map((o) => (o.kind === 'forward' && (paths.length === 0 || paths.some((e) => dikastesPathMatches(e, o.path))) ? YES : NO));
+      // One truth per outcome and Dikastes order (see ./calico/dikastes-path DIKASTES_ORDERS).
+      const matchesIn = (o: EnvoyPathOutcome, order: DikastesOrder): Tri =>
+        (o.kind === 'forward' && (paths.length === 0 || paths.some((e) => dikastesPathMatches(e, o.path, order))) ? YES : NO);
+      const truths = outcomes.flatMap((o) => DIKASTES_ORDERS.map((order) => matchesIn(o, order)));
       const truth = agreed(truths);
       if (truth !== MAYBE) return { truth };
-      if (hash >= 0) {
-        const why = `the path ${p} has a # fragment, which the Envoy enforcing Calico's HTTP match rejects, strips or keeps `
-          + 'depending on its runtime flags (Istio strips it by default; plain Envoy rejects it), not evaluated';
-        return { truth, why };
+      const whys: string[] = [];
+      if (outcomes.some((o) => new Set(DIKASTES_ORDERS.map((order) => matchesIn(o, order))).size > 1)) {
+        whys.push(`Calico's Dikastes makes ${p} match or not depending on whether it strips ;-parameters before or after turning \\ into / `
+          + '(an order projectcalico/calico#12532 does not document)');
       }
-      const forms = [...new Set(outcomes.map(describeOutcome))].join(' or ');
-      const why = `the Istio sidecar hands Calico's Dikastes the path ${p} as ${forms} depending on meshConfig pathNormalization `
-        + '(BASE by default) and its Envoy build, and the HTTP match allows only some of them';
-      return { truth, why };
+      if (hash >= 0) {
+        whys.push(`the path ${p} has a # fragment, which the Envoy enforcing Calico's HTTP match rejects, strips or keeps `
+          + 'depending on its runtime flags (Istio strips it by default; plain Envoy rejects it), not evaluated');
+      } else if (DIKASTES_ORDERS.some((order) => new Set(outcomes.map((o) => matchesIn(o, order))).size > 1)) {
+        const forms = [...new Set(outcomes.map(describeOutcome))].join(' or ');
+        whys.push(`the Istio sidecar hands Calico's Dikastes the path ${p} as ${forms} depending on meshConfig pathNormalization `
+          + '(BASE by default) and its Envoy build, and the HTTP match allows only some of them');
+      }
+      return { truth, why: whys.join('; ') };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { LintDocument, asArray, isKind, isObject, jsonKey } from './document';
+import { isCiliumChart } from '../util/vocabulary';
 
 /** A Cilium Helm values tree found somewhere in the manifests. Internal. */
 export interface ValuesSource {
@@ -18,10 +19,7 @@ function looksLikeCiliumValues(values: unknown): values is Record<string, any> {
   return isObject(values) && CILIUM_KEYS.some((k) => k in values);
 }
 
-/** Is a chart reference (`cilium`, `cilium/cilium`, a path ending in `/cilium`) the Cilium chart? */
-export function isCiliumChart(name: unknown): boolean {
-  return typeof name === 'string' && /(^|[/])cilium$/.test(name);
-}
+export { isCiliumChart };
 
 /**
  * Cilium values delivered as a Flux HelmRelease (`spec.values`), an Argo CD Application

@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { HttpMatch } from './rule';
 import { propError } from '../util/errors';
 import { StructKeys, requireKnownKeys, requireObject, requireOptionalArray, requireString } from '../util/guards';
+import { re2FullMatch } from '../util/re2-pattern';
 
 /**
  * RFC 9110 section 5.6.2 (formerly RFC 7230 section 3.2.6) `token`: the grammar of header field
@@ -12,8 +13,8 @@ const METHOD = /^[A-Z][A-Z0-9_-]*$/;
 
 /**
  * Validate L7 HTTP matches, naming `prop[i].field` in errors. Cilium matches `method` and `path`
- * as (anchored) regular expressions (https://docs.cilium.io/en/stable/security/policy/language/,
- * "Layer 7 Examples"), so both must compile; an empty match would allow every request.
+ * as (anchored) RE2 regular expressions (https://docs.cilium.io/en/stable/security/policy/language/,
+ * "Layer 7 Examples"), so both must compile as RE2; an empty match would allow every request.
  */
 export function validateHttpMatches(scope: IConstruct, prop: string, given: HttpMatch[] | undefined): HttpMatch[] {
   const matches = requireOptionalArray(scope, prop, given);
@@ -62,11 +63,18 @@ function validateHeader(scope: IConstruct, prop: string, header: string): string
   return header;
 }
 
+/**
+ * Cilium compiles `method` and `path` with Go `regexp` (RE2 syntax) and rejects the whole policy when
+ * that fails (cilium/cilium pkg/policy/api/http.go `PortRuleHTTP.Sanitize`): a lookahead or a
+ * backreference, which JavaScript accepts, must fail here; RE2-only syntax such as `(?P<name>...)` or
+ * `[[:digit:]]` must pass.
+ */
 function compiles(scope: IConstruct, prop: string, pattern: string): void {
-  try {
-    new RegExp(pattern);
-  } catch (e) {
-    if (e instanceof SyntaxError) throw propError(scope, prop, `'${pattern}' is not a valid regular expression: ${e.message}`);
-    throw e;
+  const compiled = re2FullMatch(pattern);
+  if (compiled.kind === 'invalid') {
+    throw propError(scope, prop, `'${pattern}' is not a valid regular expression: ${compiled.why} (Cilium reads it with RE2 syntax and rejects the whole policy otherwise)`);
+  }
+  if (compiled.kind === 'unmodelled' && compiled.syntaxError !== undefined) {
+    throw propError(scope, prop, `'${pattern}' is not a valid regular expression: ${compiled.syntaxError}`);
   }
 }

@@ -237,3 +237,8 @@ export const KNOWN_KINDS: Readonly<Record<string, readonly string[]>> = {
   'autoscaling': ['HorizontalPodAutoscaler'],
   'apiextensions.k8s.io': ['CustomResourceDefinition'],
 };
+
+/** Is a chart reference (`cilium`, `cilium/cilium`, a path ending in `/cilium`) the Cilium chart? */
+export function isCiliumChart(name: unknown): boolean {
+  return typeof name === 'string' && /(^|[/])cilium$/.test(name);
+}

@@ -46,6 +46,10 @@ describe('HTTP matches are validated', () => {
     [{ path: '' }, 'ingress[0].http[1].path: must not be empty; omit it for any path'],
     [{ path: '/api/(' }, "ingress[0].http[1].path: '/api/(' is not a valid regular expression"],
     [{ path: '/a[' }, "ingress[0].http[1].path: '/a[' is not a valid regular expression"],
+    // Valid JavaScript, not RE2 (Go regexp): Cilium would reject the whole policy.
+    [{ path: '/(?!admin).*' }, "ingress[0].http[1].path: '/(?!admin).*' is not a valid regular expression: invalid or unsupported Perl syntax: "
+      + 'lookarounds are not supported (Cilium reads it with RE2 syntax and rejects the whole policy otherwise)'],
+    [{ path: '/(a)\\1' }, "ingress[0].http[1].path: '/(a)\\1' is not a valid regular expression: invalid escape sequence \\1"],
     [{ headers: [''] }, "ingress[0].http[1].headers[0]: '' must be 'Name' or 'Name: value'"],
     [{ headers: ['X Token: a'] }, "ingress[0].http[1].headers[0]: 'X Token: a' must be 'Name' or 'Name: value'"],
     [{ headers: [': a'] }, "ingress[0].http[1].headers[0]: ': a' must be 'Name' or 'Name: value'"],
@@ -57,6 +61,11 @@ describe('HTTP matches are validated', () => {
   test('an empty list is refused (it would mean every request)', () => {
     expect(() => policy(Cni.cilium(), { ...BASE, ingress: [{ peers: WEB, ports: [Port.tcp(80)], http: [] }] }))
       .toThrow('[test/p] ingress[0].http: must list at least one HTTP match; omit it for no L7 constraint');
+  });
+
+  test('RE2 syntax JavaScript lacks is accepted and rendered unchanged', () => {
+    const chart = policy(Cni.cilium(), { ...BASE, ingress: [{ peers: WEB, ports: [Port.tcp(80)], http: [{ path: '/v/(?P<id>[[:digit:]]+)' }] }] });
+    expect(find(synthValid(chart), 'CiliumNetworkPolicy', 'p').spec.ingress[0].toPorts[0].rules).toEqual({ http: [{ path: '/v/(?P<id>[[:digit:]]+)' }] });
   });
 
   test('valid matches render unchanged', () => {

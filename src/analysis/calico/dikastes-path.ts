@@ -14,7 +14,19 @@
  * 5. `;...` parameters are cut from every segment;
  * 6. Go `path.Clean`: runs of `/` merged, `.` and `..` resolved (never above the root), no trailing `/`.
  * A request path that fails matches no `paths` entry; a rule path that fails is skipped.
+ *
+ * The PR's description lists step 5 before the backslash folding of step 4 (as "Strip `;...` matrix
+ * parameters per segment", then "Collapse repeated slashes, fold `\` to `/`, and resolve..."); without
+ * the source, which comes first is unknown, and it matters for a `;` followed by a backslash
+ * (`/api;x\..\admin` is `/admin` one way, `/api` the other). Both orders are modelled
+ * ({@link DikastesOrder}); a caller must agree with both.
  */
+
+/** Which of backslash folding and parameter stripping Dikastes does first (see the module comment). */
+export type DikastesOrder = 'backslashes-first' | 'parameters-first';
+
+/** Both orders, for callers that must hold under each. */
+export const DIKASTES_ORDERS: readonly DikastesOrder[] = ['backslashes-first', 'parameters-first'];
 
 /** The bytes of a string (UTF-8) as a Latin-1 string, so percent-decoded bytes compare like Go strings. */
 function bytes(s: string): string {
@@ -48,25 +60,28 @@ function clean(path: string): string {
   return `/${kept.join('/')}`;
 }
 
+/** `;...` parameters cut from every `/`-separated segment. */
+const unparameterize = (p: string): string => (p.includes(';') ? p.split('/').map((s) => s.split(';')[0]).join('/') : p);
+
 /** Dikastes' normalization of a request-target or rule path (as bytes), or undefined when it fails. */
-export function dikastesNormalize(path: string): string | undefined {
+export function dikastesNormalize(path: string, order: DikastesOrder = 'backslashes-first'): string | undefined {
   const cut = path.search(/[?#]/);
   const decoded = pathUnescape(bytes(cut < 0 ? path : path.slice(0, cut)));
   if (decoded === undefined || /%(2e|2f|5c)/i.test(decoded) || decoded.includes('\0')) return undefined;
-  const slashed = decoded.replace(/\\/g, '/');
+  const fold = (p: string) => p.replace(/\\/g, '/');
+  const slashed = order === 'backslashes-first' ? unparameterize(fold(decoded)) : fold(unparameterize(decoded));
   if (!slashed.startsWith('/')) return undefined;
-  const unparameterized = slashed.includes(';') ? slashed.split('/').map((s) => s.split(';')[0]).join('/') : slashed;
-  return clean(unparameterized);
+  return clean(slashed);
 }
 
-/** Does a Calico `paths` entry (`{exact}` or `{prefix}`) match the request path as Dikastes does? */
-export function dikastesPathMatches(entry: unknown, requestPath: string): boolean {
-  const request = dikastesNormalize(requestPath);
+/** Does a Calico `paths` entry (`{exact}` or `{prefix}`) match the request path as Dikastes does (in `order`)? */
+export function dikastesPathMatches(entry: unknown, requestPath: string, order: DikastesOrder = 'backslashes-first'): boolean {
+  const request = dikastesNormalize(requestPath, order);
   if (request === undefined || typeof entry !== 'object' || entry === null) return false;
   const { exact, prefix } = entry as { exact?: unknown; prefix?: unknown };
-  if (typeof exact === 'string') return dikastesNormalize(exact) === request;
+  if (typeof exact === 'string') return dikastesNormalize(exact, order) === request;
   if (typeof prefix === 'string') {
-    const p = dikastesNormalize(prefix);
+    const p = dikastesNormalize(prefix, order);
     if (p === undefined) return false;
     return p === '/' || request === p || request.startsWith(`${p}/`);
   }

@@ -8,6 +8,7 @@ import { LabelSelector } from '../selectors';
 import { effectiveSubjectSelector } from './identity';
 import { ruleHasL7PortRules } from './ports';
 import { parseCidrLoose } from '../../util/cidr';
+import { re2FullMatch } from '../../util/re2-pattern';
 import { isServedCiliumPolicy, namespaceOf } from '../../util/vocabulary';
 
 /** One Cilium rule (a `spec` or one `specs[i]`) with its effective subject selector. */
@@ -85,6 +86,17 @@ function portRuleRejection(pr: any, direction: Direction): string | undefined {
   }
   if (hasL7 && ports.some((pp) => /^\s*0+\s*$/.test(String(pp?.port ?? '')))) return 'L7 rules cannot be used with port 0 (all ports)';
   if (hasDns && ports.length === 0) return 'DNS rules need ports (port 53 must be specified)';
+  const http: unknown = r?.http;
+  if (Array.isArray(http)) {
+    for (let k = 0; k < http.length; k++) {
+      for (const field of ['path', 'method'] as const) {
+        const pattern: unknown = http[k]?.[field];
+        if (typeof pattern !== 'string' || pattern === '') continue;
+        const compiled = re2FullMatch(pattern);
+        if (compiled.kind === 'invalid') return `rules.http[${k}].${field}: '${pattern}' is not a Go regular expression (${compiled.why})`;
+      }
+    }
+  }
   return undefined;
 }
 
@@ -165,7 +177,9 @@ function allowRuleRejection(rule: any, direction: Direction): string | undefined
  *   terminatingTLS; a listener is not allowed on ingress nor with L7 rules; L7 rules other than DNS only apply to
  *   TCP ("L7 rules can only apply to TCP (not ANY) except for DNS rules"; an omitted protocol
  *   parses as ANY); L7 rules cannot be used when a port is 0;
- * - L7Rules.sanitize: DNS rules need ports ("Port 53 must be specified for DNS rules").
+ * - L7Rules.sanitize: DNS rules need ports ("Port 53 must be specified for DNS rules"); every HTTP
+ *   rule's `path` and `method` must compile with Go `regexp.Compile` (pkg/policy/api/http.go
+ *   `PortRuleHTTP.Sanitize`; `host` is not checked there), judged by ../../util/re2-pattern.
  * Other portless L7 rules (HTTP, Kafka, l7proto) pass validation; see `matchingPortRule` for what
  * they do.
  */

@@ -32,6 +32,16 @@ describe('dikastesNormalize', () => {
   });
 });
 
+describe('the order of backslash folding and parameter stripping, which #12532 does not document', () => {
+  test('only a ; before a backslash tells the two orders apart', () => {
+    expect(dikastesNormalize('/api;x\\..\\admin', 'backslashes-first')).toBe('/admin');
+    expect(dikastesNormalize('/api;x\\..\\admin', 'parameters-first')).toBe('/api');
+    for (const p of ['/a;x/../b', '/a\\..\\b', '/public/..;x/admin', '/a;x/b;y']) {
+      expect({ p, other: dikastesNormalize(p, 'parameters-first') }).toEqual({ p, other: dikastesNormalize(p, 'backslashes-first') });
+    }
+  });
+});
+
 describe('dikastesPathMatches', () => {
   test('a prefix matches whole segments only, after both sides are normalized', () => {
     expect(dikastesPathMatches({ prefix: '/api' }, '/api')).toBe(true);

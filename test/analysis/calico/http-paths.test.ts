@@ -60,8 +60,43 @@ describe('Calico HTTP paths (Dikastes in Calico 3.32.1)', () => {
       + 'depending on meshConfig pathNormalization (BASE by default) and its Envoy build, and the HTTP match allows only some of them']);
   });
 
+  test('a ; before a backslash: indeterminate, Dikastes\' order of the two steps being undocumented', () => {
+    // NONE hands Dikastes the path as sent: /admin if it folds backslashes first, /api if it strips parameters first.
+    const result = ask('/api;x\\..\\admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([`${CONSTRAINT}: Calico's Dikastes makes /api;x\\..\\admin match or not depending on whether it strips `
+      + ';-parameters before or after turning \\ into / (an order projectcalico/calico#12532 does not document); the Istio sidecar hands Calico\'s '
+      + 'Dikastes the path /api;x\\..\\admin as /api;x\\..\\admin or /admin depending on meshConfig pathNormalization (BASE by default) and its '
+      + 'Envoy build, and the HTTP match allows only some of them']);
+    // The other settings turn the backslashes into / first (the URL canonicalizer), and then both orders agree.
+    expect(ask('/api;x/../admin').verdict).toBe(Verdict.DENY);
+  });
+
   test('characters whose handling is not modelled: indeterminate', () => {
     expect(ask('/api/a b').uncertainties).toEqual([`${CONSTRAINT}: the path /api/a b has characters whose handling by the Istio sidecar's Envoy `
       + '(its HTTP parser and path normalization) is not modelled']);
+  });
+});
+
+describe('Calico HTTP methods as Dikastes matches them', () => {
+  // app-policy/checker/match.go matchHTTPMethods: an entry `*` matches every method; the others are exact.
+  const wildcard = cnp('shop', 'api-any-method', {
+    selector: "app == 'api'",
+    types: ['Ingress'],
+    ingress: [{ action: 'Allow', protocol: 'TCP', source: { selector: "app == 'web'" }, destination: { ports: [8080] }, http: { methods: ['*'], paths: [{ prefix: '/api' }] } }],
+  });
+  const objects = [namespace('shop'), deployment('shop', 'web', { app: 'web' }, listen), deployment('shop', 'api', { app: 'api' }, listen), wildcard];
+  const reach = Reachability.fromManifests(objects, { cni: Cni.calico() });
+  const ask = (method: string, path: string) => reach.checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080), { method, path });
+
+  test('the manifests are valid', () => {
+    expectValidManifests(objects);
+  });
+
+  test('`*` allows every method; the paths still apply', () => {
+    expect(ask('POST', '/api/v1').verdict).toBe(Verdict.ALLOW);
+    expect(ask('DELETE', '/api').verdict).toBe(Verdict.ALLOW);
+    expect(ask('POST', '/admin').verdict).toBe(Verdict.DENY);
+    expect(ask('get', '/api').verdict).toBe(Verdict.ALLOW);
   });
 });

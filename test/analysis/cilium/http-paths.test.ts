@@ -65,6 +65,22 @@ describe('Cilium HTTP rules match the normalized path, query included', () => {
       + 'of forwarding it (an escaped / or \\ in the path; http-normalize-path, on by default: UNESCAPE_AND_REDIRECT)): denied');
   });
 
+  test('gRPC-Web and gRPC with parameters are not gRPC to Envoy (Grpc::Common::hasGrpcContentType): the redirect', () => {
+    for (const contentType of ['application/grpc-web', 'application/grpc-web+proto', 'application/grpc;charset=utf-8']) {
+      const result = reach.checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080),
+        { method: 'GET', path: '/public%2Fa', headers: { 'content-type': contentType } });
+      expect({ contentType, reason: result.ingress.reasons[result.ingress.reasons.length - 1] }).toEqual({
+        contentType,
+        reason: 'GET /public%2Fa matches '
+        + `none of the L7 rules (${RULES}) (Cilium's Envoy answers /public%2Fa with a 307 redirect to /public/a instead of forwarding it (an escaped / `
+        + 'or \\ in the path; http-normalize-path, on by default: UNESCAPE_AND_REDIRECT)): denied',
+      });
+    }
+    const plus = reach.checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080),
+      { method: 'GET', path: '/public%2Fa', headers: { 'content-type': 'application/grpc+proto' } });
+    expect(plus.ingress.reasons[plus.ingress.reasons.length - 1]).toContain("Cilium's Envoy rejects the gRPC request /public%2Fa with 400");
+  });
+
   test('the query is part of the matched :path: /search?q=1 is not /search, /public/x?q=1 matches /public/.*', () => {
     expect(ask('/search').verdict).toBe(Verdict.ALLOW);
     expect(ask('/search?q=1').verdict).toBe(Verdict.DENY);
@@ -119,5 +135,112 @@ describe('the agent flag http-normalize-path, as a cilium-config ConfigMap in th
       + 'ConfigMap kube-system/cilium-config is not one readable value, so on or off) turns the path /public/../admin into /admin or /public/../admin '
       + 'depending on its settings and build, and the rule matches only some of them']);
     expect(ask('maybe', '/public/a').verdict).toBe(Verdict.ALLOW);
+  });
+});
+
+describe('Cilium HTTP rule patterns are RE2 (Envoy safe_regex, Go regexp validation), not JavaScript regular expressions', () => {
+  const withRules = (http: any[]) => [namespace('shop'), deployment('shop', 'web', { app: 'web' }, listen), deployment('shop', 'api', { app: 'api' }, listen), {
+    ...policy,
+    spec: { ...policy.spec, ingress: [{ ...policy.spec.ingress[0], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http } }] }] },
+  }];
+  const ask = (http: any[], request: { method?: string; path: string }) => Reachability.fromManifests(withRules(http), { cni: Cni.cilium() })
+    .checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080), request);
+
+  test('the manifests are valid', () => {
+    expectValidManifests(withRules([{ path: '/v[[:digit:]]+/.*' }, { path: '\\Q/a.b\\E' }, { method: '\\AGET\\z' }, { method: '(?i)get' }, { path: '/(?s:.*)' }]));
+  });
+
+  test('a POSIX class, \\Q...\\E and \\A/\\z mean what RE2 makes of them', () => {
+    expect(ask([{ path: '/v[[:digit:]]+/.*' }], { path: '/v2/items' }).verdict).toBe(Verdict.ALLOW);
+    expect(ask([{ path: '/v[[:digit:]]+/.*' }], { path: '/vx/items' }).verdict).toBe(Verdict.DENY);
+    expect(ask([{ path: '\\Q/a.b\\E' }], { path: '/a.b' }).verdict).toBe(Verdict.ALLOW);
+    expect(ask([{ path: '\\Q/a.b\\E' }], { path: '/axb' }).verdict).toBe(Verdict.DENY);
+    expect(ask([{ method: '\\AGET\\z' }], { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a leading (?i) folds case; RE2 syntax the analysis does not evaluate is indeterminate', () => {
+    expect(ask([{ method: '(?i)get' }], { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+    expect(ask([{ method: '(?i)get' }], { method: 'POST', path: '/' }).verdict).toBe(Verdict.DENY);
+    const result = ask([{ path: '/(?s:.*)' }], { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(["HTTP any method /(?s:.*) (CiliumNetworkPolicy shop/api-http spec.ingress[0]): the path pattern '/(?s:.*)' uses RE2 "
+      + 'syntax the analysis does not evaluate (flag groups other than a leading (?i) are not translated)']);
+  });
+});
+
+describe('http-normalize-path where the agent reads it: its own cilium-config, or extraConfig in the Helm values that render it', () => {
+  const configMap = (ns: string, value: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: ns }, data: { 'http-normalize-path': value } });
+  const agent = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'cilium', namespace: 'kube-system' },
+    spec: {
+      selector: { matchLabels: { 'k8s-app': 'cilium' } },
+      template: {
+        metadata: { labels: { 'k8s-app': 'cilium' } },
+        spec: {
+          containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.20.0', args: ['--config-dir=/tmp/cilium/config-map'] }],
+          volumes: [{ name: 'cilium-config-path', configMap: { name: 'cilium-config' } }],
+        },
+      },
+    },
+  };
+  const helmRelease = (spec: Record<string, unknown>) => ({
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name: 'cilium', namespace: 'kube-system' },
+    spec: { interval: '10m', chart: { spec: { chart: 'cilium', version: '1.20.0', sourceRef: { kind: 'HelmRepository', name: 'cilium' } } }, ...spec },
+  });
+  const application = (helm: Record<string, unknown>) => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'cilium', namespace: 'argocd' },
+    spec: {
+      project: 'default',
+      destination: { server: 'https://kubernetes.default.svc', namespace: 'kube-system' },
+      source: { repoURL: 'https://helm.cilium.io', chart: 'cilium', targetRevision: '1.20.0', helm },
+    },
+  });
+  const ask = (extra: any[], path: string) => Reachability.fromManifests([...manifests, ...extra], { cni: Cni.cilium() })
+    .checkRequest(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080), { method: 'GET', path });
+
+  test('the objects are valid', () => {
+    expectValidManifests([configMap('shop', 'false'), agent, helmRelease({ values: { extraConfig: { 'http-normalize-path': 'false' } } }),
+      helmRelease({ valuesFrom: [{ kind: 'ConfigMap', name: 'cilium-values' }] }),
+      application({ valuesObject: { extraConfig: { 'http-normalize-path': 'false' } } }),
+      application({ parameters: [{ name: 'extraConfig.http-normalize-path', value: 'false' }] })]);
+  });
+
+  test('a cilium-config outside the namespace the agent runs in is not its configuration', () => {
+    // The DaemonSet in kube-system mounts kube-system/cilium-config: shop/cilium-config changes nothing.
+    expect(ask([agent, configMap('shop', 'false')], '/public/../admin').verdict).toBe(Verdict.DENY);
+    expect(ask([agent, configMap('kube-system', 'false')], '/public/../admin').verdict).toBe(Verdict.ALLOW);
+    // Without anything showing where the agent runs, a lone cilium-config is read as before.
+    expect(ask([configMap('shop', 'false')], '/public/../admin').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a Flux HelmRelease of the Cilium chart: extraConfig is read; valuesFrom may set it', () => {
+    const off = ask([helmRelease({ values: { extraConfig: { 'http-normalize-path': 'false' } } })], '/public/../admin');
+    expect(off.verdict).toBe(Verdict.ALLOW);
+    expect(ask([helmRelease({ values: { extraConfig: { 'http-normalize-path': 'true' } } })], '/public/../admin').verdict).toBe(Verdict.DENY);
+    // The release installs into kube-system: a cilium-config elsewhere is not read.
+    expect(ask([helmRelease({ values: {} }), configMap('shop', 'false')], '/public/../admin').verdict).toBe(Verdict.DENY);
+    const hidden = ask([helmRelease({ valuesFrom: [{ kind: 'ConfigMap', name: 'cilium-values' }] })], '/public/../admin');
+    expect(hidden.verdict).toBe(Verdict.INDETERMINATE);
+    expect(hidden.uncertainties).toEqual(['HTTP GET /public/.* (CiliumNetworkPolicy shop/api-http spec.ingress[0]): Cilium\'s Envoy (http-normalize-path in '
+      + 'HelmRelease kube-system/cilium is not one readable value, so on or off) turns the path /public/../admin into /admin or /public/../admin '
+      + 'depending on its settings and build, and the rule matches only some of them']);
+    // Paths normalization leaves alone are decided whatever the setting.
+    expect(ask([helmRelease({ valuesFrom: [{ kind: 'ConfigMap', name: 'cilium-values' }] })], '/public/a').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('an Argo CD Application of the Cilium chart: valuesObject and values are read; a parameter is a string only with forceString', () => {
+    expect(ask([application({ valuesObject: { extraConfig: { 'http-normalize-path': 'false' } } })], '/public/../admin').verdict).toBe(Verdict.ALLOW);
+    expect(ask([application({ values: 'extraConfig:\n  http-normalize-path: "false"\n' })], '/public/../admin').verdict).toBe(Verdict.ALLOW);
+    expect(ask([application({ parameters: [{ name: 'extraConfig.http-normalize-path', value: 'false', forceString: true }] })], '/public/../admin').verdict)
+      .toBe(Verdict.ALLOW);
+    expect(ask([application({ parameters: [{ name: 'extraConfig.http-normalize-path', value: 'false' }] })], '/public/../admin').verdict)
+      .toBe(Verdict.INDETERMINATE);
+    expect(ask([application({ valueFiles: ['values-prod.yaml'] })], '/public/../admin').verdict).toBe(Verdict.INDETERMINATE);
   });
 });

@@ -80,6 +80,25 @@ describe('rules Cilium rejects are not applied', () => {
     expect(ingress([tcp], web, api, 8080).l7Constraints).toEqual(['HTTP GET any path (CiliumNetworkPolicy shop/http-tcp spec.ingress[0])']);
   });
 
+  // PortRuleHTTP.Sanitize (pkg/policy/api/http.go) compiles path and method with Go regexp, which has no
+  // lookarounds or backreferences; JavaScript would evaluate them and apply the rule.
+  test('an HTTP path or method Go regexp cannot compile (a lookahead, a backreference)', () => {
+    const lookahead = apiIngress('http-lookahead', [{ ...FROM_WEB, toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ path: '/(?!admin).*' }] } }] }]);
+    const backref = apiIngress('http-backref', [{ ...FROM_WEB, toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/a' }, { method: '(G)\\1' }] } }] }]);
+    expectValidManifests([lookahead, backref]);
+    expect(summary(ingress([lookahead], worker, api, 8080))).toEqual([1, [
+      'default-allow: no Cilium or Kubernetes policy puts shop/api into default deny for ingress',
+      rejectedNote('http-lookahead', "spec.ingress[0].toPorts[0]: rules.http[0].path: '/(?!admin).*' is not a Go regular expression "
+        + '(invalid or unsupported Perl syntax: lookarounds are not supported)'),
+    ]]);
+    expect(ingress([lookahead], web, api, 8080).l7Constraints).toBeUndefined();
+    expect(ingress([backref], worker, api, 8080).reasons[1].message).toContain("(spec.ingress[0].toPorts[0]: rules.http[1].method: '(G)\\1' is not "
+      + 'a Go regular expression (invalid escape sequence \\1 (backreferences are not supported))): it enforces nothing');
+    // Control: an RE2 pattern is accepted.
+    const re2 = apiIngress('http-re2', [{ ...FROM_WEB, toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }], rules: { http: [{ path: '/v[[:digit:]]+' }] } }] }]);
+    expect(ingress([re2], worker, api, 8080).outcome).toBe(0);
+  });
+
   test('deny rules are not sanitized: a deny rule with two kinds of peer applies', () => {
     const policy = cnp('shop', 'deny-mixed', {
       endpointSelector: { matchLabels: { app: 'api' } },
