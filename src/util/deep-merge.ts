@@ -36,3 +36,13 @@ export function hasPath(obj: unknown, dotted: string): boolean {
   }
   return true;
 }
+
+/** The value at the dotted path (`a.b.c`) of `obj`; undefined where a step is not a plain object. */
+export function valueAtPath(obj: unknown, dotted: string): any {
+  let cursor: any = obj;
+  for (const key of dotted.split('.')) {
+    if (!isPlainObject(cursor)) return undefined;
+    cursor = cursor[key];
+  }
+  return cursor;
+}

@@ -5,16 +5,7 @@
  * portmap; also azure, terway, generic-device, ... depending on the version), so an unknown mode is
  * not refused as such: only what a source says does not work with chaining is.
  */
-import { deepMerge, hasPath, isPlainObject } from '../../util/deep-merge';
-
-function get(values: Record<string, any>, path: string): any {
-  let cursor: any = values;
-  for (const key of path.split('.')) {
-    if (!isPlainObject(cursor)) return undefined;
-    cursor = cursor[key];
-  }
-  return cursor;
-}
+import { deepMerge, hasPath, valueAtPath as get } from '../../util/deep-merge';
 
 const on = (values: Record<string, any>, path: string) => get(values, path) === true || get(values, path) === 'true';
 

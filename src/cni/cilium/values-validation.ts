@@ -12,7 +12,7 @@ import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
 import { apiServerHostProblem } from '../../util/api-server-host';
 import { CidrError, cidrContainsCidr, parseCidr } from '../../util/cidr';
-import { hasPath, isPlainObject } from '../../util/deep-merge';
+import { hasPath, isPlainObject, valueAtPath as get } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
 import { isDnsSubdomain } from '../../util/validate';
 
@@ -28,15 +28,6 @@ const DEFAULT_CLIENT_RATE_LIMIT = { qps: 10, burst: 20 };
 /** `ipam.mode` values of Cilium 1.20 (docs.cilium.io "IP Address Management"; the chart's schema has no enum). */
 const IPAM_MODES = ['cluster-pool', 'kubernetes', 'multi-pool', 'crd', 'eni', 'azure', 'alibabacloud', 'delegated-plugin'];
 const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-
-function get(values: Record<string, any>, path: string): any {
-  let cursor: any = values;
-  for (const key of path.split('.')) {
-    if (!isPlainObject(cursor)) return undefined;
-    cursor = cursor[key];
-  }
-  return cursor;
-}
 
 /** Validate the merged values; throws the first problem as a propError. */
 export function validateCiliumValues(
