@@ -173,3 +173,36 @@ describe('under Istio mutual TLS the proxy cannot read the redirected flow', () 
       + 'PeerAuthentication istio-system/default (mesh-wide) sets STRICT: Istio sends this flow over mutual TLS']);
   });
 });
+
+describe('a redirecting rule that only may match the flow', () => {
+  // An egress port name no pod of the manifests declares: Cilium resolves it over the whole cluster, so it may be 8080.
+  const maybeEgress = cnp('web-egress-named', {
+    endpointSelector: web,
+    egress: [
+      { toEndpoints: [api], toPorts: [{ ports: [{ port: 'admin-http', protocol: 'TCP' }], rules: HTTP_PUBLIC }] },
+      { toEndpoints: [api], toPorts: [{ ports: PORT_8080 }] },
+    ],
+  });
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, maybeEgress]);
+  });
+
+  test('what Envoy would not forward is indeterminate, what it forwards is allowed', () => {
+    const escaped = ask([maybeEgress], '/public%2Fa');
+    expect(escaped.verdict).toBe(Verdict.INDETERMINATE);
+    expect(escaped.uncertainties).toEqual(['CiliumNetworkPolicy shop/web-egress-named spec.egress[0] may match this flow with L7 rules on TCP/8080, which '
+      + `would send it through Cilium's L7 proxy, and ${ESCAPED}`]);
+    expect(ask([maybeEgress], '/admin').verdict).toBe(Verdict.ALLOW);
+  });
+});
+
+test('a port redirected to the Kafka proxy serves no HTTP, whatever other allow admits the peer', () => {
+  const kafka = cnp('api-kafka', { endpointSelector: api, ingress: [{ fromEndpoints: [web], toPorts: [{ ports: PORT_8080, rules: { kafka: [{ topic: 'orders' }] } }] }] });
+  expectValidManifests([...pods, kafka]);
+  const result = ask([kafka, l4Ingress], '/admin');
+  expect(result.verdict).toBe(Verdict.DENY);
+  expect(last(result.ingress.reasons)).toBe('GET /admin does not pass the proxy: CiliumNetworkPolicy shop/api-kafka spec.ingress[0] has L7 rules on TCP/8080 '
+    + 'for this peer, so Cilium sends all of the peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there), and '
+    + 'the port\'s Kafka proxy serves no HTTP: denied');
+});
