@@ -206,3 +206,15 @@ test('a port redirected to the Kafka proxy serves no HTTP, whatever other allow 
     + 'for this peer, so Cilium sends all of the peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there), and '
     + 'the port\'s Kafka proxy serves no HTTP: denied');
 });
+
+test('the local host: always allowed, but an HTTP rule selecting it still sends its requests through Envoy (rule.go mergeIngress hostWildcardL7)', () => {
+  const fromHost = cnp('api-from-host', { endpointSelector: api, ingress: [{ fromEntities: ['host'], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }] }] });
+  expectValidManifests([...pods, fromHost]);
+  const request = (path: string) => reach([fromHost]).checkRequest(Target.localNode(), Target.workload('shop', 'api'), Port.tcp(8080), { method: 'GET', path });
+  expect(request('/admin').verdict).toBe(Verdict.ALLOW);
+  const escaped = request('/public%2Fa');
+  expect(escaped.verdict).toBe(Verdict.DENY);
+  expect(last(escaped.ingress.reasons)).toBe('GET /public%2Fa does not pass the proxy: CiliumNetworkPolicy shop/api-from-host spec.ingress[0] has L7 rules on '
+    + 'TCP/8080 for this peer, so Cilium sends all of the peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there), '
+    + `and ${ESCAPED}: denied`);
+});
