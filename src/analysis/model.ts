@@ -142,6 +142,27 @@ export interface DirectionVerdict {
    * `l7Constraints`; absent when the model cannot match requests).
    */
   readonly l7Matchers?: L7Matcher[];
+  /**
+   * A proxy the side's traffic passes although no L7 constraint applies (set only without
+   * `l7Constraints`): only a request the proxy forwards is allowed. Not part of an L4 verdict.
+   */
+  readonly proxy?: ProxyPass;
+}
+
+/**
+ * A proxy an allowed flow passes without L7 restrictions of its own: Cilium redirects a port to its
+ * proxy for every peer that an L7 rule on the port selects, and turns the other allows of that peer
+ * and port into allow-all L7 rules (cilium/cilium pkg/policy rule.go `mergePortProto` appends the
+ * wildcard rule; mapstate.go `merge` gives the redirect precedence), so the proxy still answers
+ * each request: Envoy's path handling applies (a 307 redirect, a 400) before any rule.
+ */
+export interface ProxyPass {
+  /** What the proxy does with a request its allow-all rules admit. */
+  readonly matchers: L7Matcher[];
+  /** Why the flow goes through the proxy: the redirecting rules, for reasons. */
+  readonly why: string;
+  /** The redirect surely applies; false when the redirecting rules only may match the flow. */
+  readonly sure: boolean;
 }
 
 /** A question to a CNI model: may `peer` talk to `subject` (ingress) or `subject` to `peer` (egress)? */
@@ -198,7 +219,7 @@ export interface AnnotatedCniModel extends CniModel {
 
 /** A side verdict with `allowed` derived from the outcome. */
 export function sideVerdict(
-  outcome: Tri, reasons: Reason[], uncertain: string[] = [], l7Constraints?: string[], l7Matchers?: L7Matcher[],
+  outcome: Tri, reasons: Reason[], uncertain: string[] = [], l7Constraints?: string[], l7Matchers?: L7Matcher[], proxy?: ProxyPass,
 ): DirectionVerdict {
   return {
     outcome,
@@ -207,6 +228,7 @@ export function sideVerdict(
     ...(uncertain.length > 0 ? { uncertain: [...new Set(uncertain)] } : {}),
     ...(l7Constraints && l7Constraints.length > 0 ? { l7Constraints } : {}),
     ...(l7Constraints && l7Constraints.length > 0 && l7Matchers && l7Matchers.length > 0 ? { l7Matchers } : {}),
+    ...(proxy && !(l7Constraints && l7Constraints.length > 0) ? { proxy } : {}),
   };
 }
 

@@ -36,8 +36,35 @@ export function sideResult(verdict: DirectionVerdict): SideResult {
   };
 }
 
-/** A side allowed at L4 with L7 rules, judged for one request. */
-function withRequest(side: DirectionVerdict, request: HttpRequestSpec | undefined): DirectionVerdict {
+/**
+ * A side allowed without L7 constraints whose traffic still passes a proxy (see ProxyPass), judged for
+ * one request: allowed when the proxy forwards it, denied when it surely answers instead (a redirect, a
+ * 400), indeterminate when the proxy's handling is not known or the redirect only may apply.
+ */
+function throughProxy(side: DirectionVerdict, request: HttpRequestSpec, encryption: string | undefined): DirectionVerdict {
+  const proxy = side.proxy!;
+  const text = describeRequest(request);
+  if (encryption !== undefined) {
+    const why = `${proxy.why}; it cannot read this flow: ${encryption}`;
+    return sideVerdict(MAYBE, [...side.reasons, { effect: 'uncertain', message: why }], [why]);
+  }
+  const r = requestAllowedBy(proxy.matchers, request);
+  if (r.truth === YES) {
+    return sideVerdict(YES, [...side.reasons, { effect: 'allow', message: `${text} passes the proxy: ${proxy.why}, and it forwards the request` }]);
+  }
+  if (r.truth === NO) {
+    const because = r.denied.length > 0 ? r.denied.join('; ') : 'it does not forward the request';
+    const why = `${proxy.why}, and ${because}`;
+    if (proxy.sure) return sideVerdict(NO, [...side.reasons, { effect: 'deny', message: `${text} does not pass the proxy: ${why}: denied` }]);
+    return sideVerdict(MAYBE, [...side.reasons, { effect: 'uncertain', message: why }], [why]);
+  }
+  const whys = r.why.map((w) => `${proxy.why}; ${w}`);
+  return sideVerdict(MAYBE, [...side.reasons, ...whys.map((w) => ({ effect: 'uncertain' as const, message: w }))], whys);
+}
+
+/** A side allowed at L4 with L7 rules (or through a proxy), judged for one request. */
+function withRequest(side: DirectionVerdict, request: HttpRequestSpec | undefined, encryption?: string): DirectionVerdict {
+  if (request && side.outcome === YES && side.proxy && !side.l7Constraints?.length) return throughProxy(side, request, encryption);
   if (!request || side.outcome !== YES || !side.l7Constraints?.length) return side;
   const text = describeRequest(request);
   if (!side.l7Matchers?.length) {
@@ -65,8 +92,9 @@ function blind(side: DirectionVerdict, encryption: string | undefined): Directio
 function cniSides(ctx: PairContext, source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number, request?: HttpRequestSpec) {
   const base = { port, protocol, destination };
   const encryption = ctx.l7BlindToMtls ? ctx.mesh?.encryption(source, destination, port, protocol) : undefined;
-  const egress = withRequest(blind(ctx.model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination }), encryption), request);
-  const ingress = withRequest(blind(ctx.model.evaluate({ ...base, direction: 'ingress', subject: destination, peer: source }), encryption), request);
+  const egress = withRequest(blind(ctx.model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination }), encryption), request, encryption);
+  const ingress = withRequest(blind(ctx.model.evaluate({ ...base, direction: 'ingress', subject: destination, peer: source }), encryption), request,
+    encryption);
   return { egress, ingress, outcome: combineSides(egress.outcome, ingress.outcome) };
 }
 

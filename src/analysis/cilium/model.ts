@@ -11,7 +11,8 @@
  *    (`enableDefaultDeny`, defaulting to "has rules") or a Kubernetes NetworkPolicy isolates it;
  * 3. in default deny, only traffic matched by some allow rule passes; otherwise everything passes.
  * L7 rules (HTTP, DNS, Kafka) on a matching allow restrict the allowed traffic even without default
- * deny, unless another matching allow for the same flow has no L7 rules (which adds an L7 allow-all).
+ * deny, unless another matching allow for the same flow has no L7 rules (which adds an L7 allow-all;
+ * the flow still passes the proxy, whose own handling then decides each request: ./proxy-redirect).
  */
 import { ProxyPathConfig } from '../envoy-path';
 import { L7Matcher } from '../http-request';
@@ -24,6 +25,7 @@ import { IdentityView, labelFilterNote } from './label-filter';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet, usesWiderExcept } from './policies';
 import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule } from './ports';
+import { proxyPassOf, RedirectingRule } from './proxy-redirect';
 import { addressKey } from '../addresses';
 import {
   effectivePolicyTypes,
@@ -35,8 +37,8 @@ import {
   selectsEndpoint,
 } from '../kubernetes/network-policy';
 import {
-  AnnotatedCniModel, basePeerKey, describeRef, Direction, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namedPortsKey, Reason, refOf,
-  SideQuery, isPodNetworkEndpoint, sideVerdict,
+  AnnotatedCniModel, basePeerKey, describeRef, Direction, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namedPortsKey, ProxyPass,
+  Reason, refOf, SideQuery, isPodNetworkEndpoint, sideVerdict,
 } from '../model';
 import { LabelSelector } from '../selectors';
 import { MAYBE, NO, Tri, YES } from '../verdict';
@@ -64,6 +66,8 @@ interface RuleHit {
   readonly reason: Reason;
   /** L7 constraints of the matching toPorts entry; empty for a plain L3/L4 allow. */
   readonly l7: L7Matcher[];
+  /** The rule, when its toPorts entry redirects the port to a proxy (it has L7 rules). */
+  readonly redirect?: RedirectingRule;
 }
 
 function ruleLabel(rs: CiliumRuleSet, path: string): string {
@@ -496,6 +500,8 @@ export class CiliumModel implements AnnotatedCniModel {
     const maybeDenies: string[] = [];
     const allows: RuleHit[] = [];
     const maybeAllows: string[] = [];
+    /** Allow rules with L7 rules that may match: the flow may go through the proxy. */
+    const maybeRedirects: RedirectingRule[] = [];
     const isolators: Reason[] = [];
     // A policy Cilium rejects enforces nothing, but whoever wrote it expects it to: always say so.
     for (const rs of this.rejectedSelecting(q.subject)) {
@@ -523,9 +529,13 @@ export class CiliumModel implements AnnotatedCniModel {
       allowRules.forEach((rule, i) => {
         const path = `${rs.path}.${q.direction}[${i}]`;
         const hit = this.matchRule(rs, rule, q, plan.allowCtx, allowNotes, path, true);
-        if (hit?.truth === MAYBE) maybeAllows.push(...hit.why.map((w) => `${ruleLabel(rs, path)}: ${w}`));
+        const redirect = hit?.portRule && hasL7Rules(hit.portRule) ? { label: ruleLabel(rs, path), portRule: hit.portRule } : undefined;
+        if (hit?.truth === MAYBE) {
+          maybeAllows.push(...hit.why.map((w) => `${ruleLabel(rs, path)}: ${w}`));
+          if (redirect) maybeRedirects.push(redirect);
+        }
         if (hit?.truth !== YES) return;
-        const l7 = hit.portRule && hasL7Rules(hit.portRule) ? l7MatchersOf(hit.portRule, ` (${ruleLabel(rs, path)})`, this.paths) : [];
+        const l7 = redirect ? l7MatchersOf(redirect.portRule, ` (${redirect.label})`, this.paths) : [];
         allows.push({
           reason: {
             object: refOf(rs.object),
@@ -534,6 +544,7 @@ export class CiliumModel implements AnnotatedCniModel {
             message: `${ruleLabel(rs, path)} allows ${q.direction} ${this.flowText(q)} via ${hit.via}`,
           },
           l7,
+          ...(redirect ? { redirect } : {}),
         });
       });
       if (rs.defaultDeny[q.direction]) {
@@ -555,8 +566,10 @@ export class CiliumModel implements AnnotatedCniModel {
     if (denies.length > 0) return sideVerdict(NO, [...denies, ...noteReasons]);
 
     // The allow side (what the flow gets if no deny rule matches), then may-match deny rules on top.
-    const finish = (allow: Tri, reasons: Reason[], uncertain: string[], l7?: L7Matcher[]): DirectionVerdict => {
-      if (maybeDenies.length === 0 || allow === NO) return sideVerdict(allow, reasons, allow === MAYBE ? uncertain : [], l7?.map((m) => m.text), l7);
+    const finish = (allow: Tri, reasons: Reason[], uncertain: string[], l7?: L7Matcher[], proxy?: ProxyPass): DirectionVerdict => {
+      if (maybeDenies.length === 0 || allow === NO) {
+        return sideVerdict(allow, reasons, allow === MAYBE ? uncertain : [], l7?.map((m) => m.text), l7, allow === YES ? proxy : undefined);
+      }
       return sideVerdict(MAYBE, reasons, [...maybeDenies, ...(allow === MAYBE ? uncertain : [])]);
     };
 
@@ -564,12 +577,16 @@ export class CiliumModel implements AnnotatedCniModel {
     // endpoints" unless the agent runs with --allow-localhost=policy
     // (https://docs.cilium.io/en/stable/security/policy/language/#access-to-from-local-host). Deny
     // rules still win: their policy-map entries take precedence over allows.
+    // A flow admitted without L7 constraints still passes the proxy when an L7 allow selects the peer
+    // (see ./proxy-redirect); Cilium wildcards the host at L7 the same way (l4.go createL4IngressFilter).
+    const redirects = (): ProxyPass | undefined =>
+      proxyPassOf(allows.flatMap((a) => (a.redirect ? [a.redirect] : [])), maybeRedirects, q, this.paths);
     if (q.direction === 'ingress' && 'reserved:host' in identityOf(q.peer)) {
       return finish(YES, [{
         effect: 'default-allow',
         message: `${q.peer.name} is the local host of ${q.subject.name}: Cilium always allows host-to-endpoint ingress `
           + '(allow-localhost; an endpoint marked reserved:remote-node is a remote node instead)',
-      }, ...noteReasons], []);
+      }, ...noteReasons], [], undefined, redirects());
     }
 
     const npIndex = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
@@ -581,6 +598,7 @@ export class CiliumModel implements AnnotatedCniModel {
 
     // An allow without L7 rules for the same flow wins over L7-restricted ones (it adds an L7 allow-all).
     const l7Constraints = allows.length > 0 && allows.every((a) => a.l7.length > 0) ? allows.flatMap((a) => a.l7) : undefined;
+    const proxy = l7Constraints === undefined ? redirects() : undefined;
     const defaultDeny = isolators.length > 0 || !!np?.isolated;
     if (!defaultDeny) {
       return finish(YES, [
@@ -591,9 +609,9 @@ export class CiliumModel implements AnnotatedCniModel {
             + `${selected.length > 0 ? ' (selecting Cilium rules have enableDefaultDeny disabled or no ' + q.direction + ' rules)' : ''}`,
         },
         ...noteReasons,
-      ], [], l7Constraints);
+      ], [], l7Constraints, proxy);
     }
-    if (allows.length > 0) return finish(YES, [...allows.map((a) => a.reason), ...noteReasons], [], l7Constraints);
+    if (allows.length > 0) return finish(YES, [...allows.map((a) => a.reason), ...noteReasons], [], l7Constraints, proxy);
     // The isolating NetworkPolicies are the plan's, as in decide (one index per subject namespace).
     const npIsolating = np?.isolated ? plan.networkPolicies.map((i) => nps[i]) : [];
     const uncertain = [...maybeAllows, ...(np?.isolated ? np.uncertain : []), ...this.networkPolicyEgressNames(q, npIsolating)];

@@ -198,3 +198,23 @@ export function l7MatchersOf(rule: CiliumPortRule, suffix: string, paths: ProxyP
   }
   return out;
 }
+
+/**
+ * What the proxy a toPorts entry redirects its port to does with a request that an allow-all L7 rule
+ * admits (the rule Cilium adds for the flow's plain L3/L4 allows on a redirected port, rule.go
+ * `appendL7WildcardRule`: an empty HTTP rule, a `*` DNS pattern, an empty Kafka rule): Envoy forwards
+ * an HTTP request after its path handling (see ciliumHttpMatcher with an empty rule); the DNS and
+ * Kafka proxies serve no HTTP; TLS server names, a custom listener and a proxylib parser are not
+ * evaluated. `text` names the allow-all rule.
+ */
+export function wildcardL7MatchersOf(rule: CiliumPortRule, text: string, paths: ProxyPathConfig): L7Matcher[] {
+  const maybe = (why: string): L7Matcher[] => [{ text, matches: () => ({ truth: MAYBE, why }) }];
+  if (hasServerNames(rule)) return maybe('the port only passes TLS connections whose SNI is one of the server names, which a request does not show');
+  if (hasListener(rule)) return maybe('the port goes to a custom Envoy listener, which is not evaluated');
+  const r = rule.rules ?? {};
+  if ((r.http?.length ?? 0) > 0) return [ciliumHttpMatcher({}, text, paths)];
+  for (const [list, protocol] of [[r.dns, 'DNS'], [r.kafka, 'Kafka']] as const) {
+    if ((list?.length ?? 0) > 0) return [{ text, matches: () => ({ truth: NO, why: `the port's ${protocol} proxy serves no HTTP` }) }];
+  }
+  return maybe(`the ${r.l7proto} proxylib parser is not evaluated`);
+}

@@ -1,0 +1,52 @@
+/**
+ * When a flow allowed without L7 rules still goes through Cilium's L7 proxy (internal).
+ *
+ * Cilium resolves the rules selecting an endpoint into one L4 filter per port, protocol and direction,
+ * with a policy per peer selector (cilium/cilium pkg/policy l4.go `PerSelectorPolicy`, `IsRedirect`).
+ * Merging an allow without L7 rules into a selector that has L7 rules on the port appends the
+ * allow-all L7 rule and keeps the redirect (rule.go `mergePortProto`, `appendL7WildcardRule`); where
+ * different selectors pick the same peer identity, the policy map entry with the proxy port wins
+ * (mapstate.go `merge`: "precedence to proxy redirection over no proxy redirection"), and an L4-only
+ * redirect covers the narrower keys of peers without one (l4.go `toMapState`, `covers`). Ingress and
+ * egress are resolved alike (`mergeIngress` / `mergeEgress`): an egress L7 rule sends the client's
+ * traffic to the proxy on its own node. Envoy then allows the peer's requests by the allow-all rule
+ * (cilium/proxy cilium/network_policy.cc: a port rule without HTTP rules allows every request of its
+ * remotes, the wildcard-port rules included), but its HTTP connection manager handles the path first.
+ *
+ * So an allowed flow passes the proxy when some allow rule with L7 rules on the flow's port selects the
+ * flow's peer, whatever other allows admit it.
+ */
+import { ProxyPathConfig } from '../envoy-path';
+import { ProxyPass, SideQuery } from '../model';
+import { CiliumPortRule, wildcardL7MatchersOf } from './ports';
+
+/** An allow rule with L7 rules (or TLS server names, a listener) on the flow's port: it redirects the port. */
+export interface RedirectingRule {
+  /** `Kind ns/name rule-path`, for reasons. */
+  readonly label: string;
+  /** The toPorts entry with the L7 rules. */
+  readonly portRule: CiliumPortRule;
+}
+
+/**
+ * The proxy a flow allowed without L7 constraints passes: through the rules that surely match it, or
+ * (not `sure`) through those that may; undefined when no redirecting rule matches.
+ */
+export function proxyPassOf(sure: readonly RedirectingRule[], maybe: readonly RedirectingRule[], q: SideQuery,
+  paths: ProxyPathConfig): ProxyPass | undefined {
+  const rules = sure.length > 0 ? sure : maybe;
+  if (rules.length === 0) return undefined;
+  const labels = [...new Set(rules.map((r) => r.label))].sort();
+  const port = `${q.protocol}/${q.port}`;
+  const what = `${labels.join(', ')} ${labels.length === 1 ? 'has' : 'have'} L7 rules on ${port} for this peer`;
+  const why = sure.length > 0
+    ? `${what}, so Cilium sends all of the peer's ${port} traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there)`
+    : `${labels.join(', ')} may match this flow with L7 rules on ${port}, which would send it through Cilium's L7 proxy`;
+  const text = `allow-all L7 rule Cilium adds on ${port} (redirected by ${labels.join(', ')})`;
+  // One parser per port (l4.go `L7ParserType.Merge` rejects conflicting ones, TLS promotes to HTTP). TLS
+  // server names or a custom listener on any of the rules are not evaluated, so they come first.
+  const rank = (r: RedirectingRule): number => ((r.portRule.serverNames?.length ?? 0) > 0 || r.portRule.listener ? 0
+    : (r.portRule.rules?.http?.length ?? 0) > 0 ? 1 : 2);
+  const decisive = [...rules].sort((a, b) => rank(a) - rank(b))[0];
+  return { matchers: wildcardL7MatchersOf(decisive.portRule, text, paths), why, sure: sure.length > 0 };
+}

@@ -1,0 +1,220 @@
+/**
+ * A port Cilium redirects to Envoy for a peer carries all of that peer's traffic on the port through
+ * Envoy, including requests admitted by an allow without L7 rules (cilium/cilium pkg/policy rule.go
+ * `mergePortProto` appends the allow-all HTTP rule; mapstate.go `merge` prefers the redirect; l4.go
+ * `toMapState` lets an L4-only redirect cover narrower keys). Envoy's path handling (http-normalize-path:
+ * an escaped slash is a 307, a fragment a 400) then applies to those requests too. Ingress and egress
+ * alike. L4 questions keep their verdicts and report no L7 constraints.
+ */
+import { Reachability } from '../../../src/analysis/reachability';
+import { Target } from '../../../src/analysis/target';
+import { Verdict } from '../../../src/analysis/verdict';
+import { Cni } from '../../../src/cluster/cni';
+import { Port } from '../../../src/policy/port';
+import { expectValidManifests } from '../../support/schema';
+import { deployment, namespace } from '../fixtures';
+import { ISTIO_SIDECAR, meshReach, namespace as meshNamespace, peerAuthentication, w, workload } from '../mesh/support';
+
+const listen = { containers: [{ name: 'c', image: 'registry.example.com/app:1.0', ports: [{ name: 'http', containerPort: 8080 }] }] };
+const pods = [
+  namespace('shop'),
+  deployment('shop', 'web', { app: 'web' }, listen),
+  deployment('shop', 'batch', { app: 'batch' }, listen),
+  deployment('shop', 'api', { app: 'api' }, listen),
+];
+const PORT_8080 = [{ port: '8080', protocol: 'TCP' }];
+const HTTP_PUBLIC = { http: [{ method: 'GET', path: '/public/.*' }] };
+const cnp = (name: string, spec: any) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'shop' }, spec });
+const api = { matchLabels: { app: 'api' } };
+const web = { matchLabels: { app: 'web' } };
+
+/** web may GET /public/.* on api:8080 (HTTP rules). */
+const httpIngress = cnp('api-http', { endpointSelector: api, ingress: [{ fromEndpoints: [web], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }] }] });
+/** The same peer and port without L7 rules (a second policy). */
+const l4Ingress = cnp('api-l4', { endpointSelector: api, ingress: [{ fromEndpoints: [web], toPorts: [{ ports: PORT_8080 }] }] });
+/** Every pod of the namespace on 8080, without L7 rules (a wider selector than the HTTP rule's). */
+const l4AllIngress = cnp('api-l4-all', { endpointSelector: api, ingress: [{ fromEndpoints: [{}], toPorts: [{ ports: PORT_8080 }] }] });
+/** web on every port (an L3-only rule). */
+const l3Ingress = cnp('api-l3', { endpointSelector: api, ingress: [{ fromEndpoints: [web] }] });
+/** A Kubernetes NetworkPolicy admitting web on 8080. */
+const npIngress = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'api-from-web', namespace: 'shop' },
+  spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }] },
+};
+/** web's egress to api:8080, with HTTP rules and without. */
+const webEgress = cnp('web-egress', {
+  endpointSelector: web,
+  egress: [
+    { toEndpoints: [api], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }] },
+    { toEndpoints: [api], toPorts: [{ ports: PORT_8080 }] },
+  ],
+});
+const normalizeOff = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data: { 'http-normalize-path': 'false' } };
+
+const REDIRECT_WHY = 'CiliumNetworkPolicy shop/api-http spec.ingress[0] has L7 rules on TCP/8080 for this peer, so Cilium sends all of the peer\'s '
+  + 'TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there)';
+const ESCAPED = "Cilium's Envoy answers /public%2Fa with a 307 redirect to /public/a instead of forwarding it (an escaped / or \\ in the path; "
+  + 'http-normalize-path, on by default: UNESCAPE_AND_REDIRECT)';
+const FRAGMENT = 'Envoy rejects a request whose path has a # fragment (400, runtime guard envoy.reloadable_features.http_reject_path_with_fragment, on by default)';
+
+function reach(policies: any[]): Reachability {
+  return Reachability.fromManifests([...pods, ...policies], { cni: Cni.cilium() });
+}
+function ask(policies: any[], path: string, from = 'web', headers?: Record<string, string>) {
+  return reach(policies).checkRequest(Target.workload('shop', from), Target.workload('shop', 'api'), Port.tcp(8080),
+    { method: 'GET', path, ...(headers ? { headers } : {}) });
+}
+const last = (reasons: string[]) => reasons[reasons.length - 1];
+
+test('the manifests are valid', () => {
+  expectValidManifests([...pods, httpIngress, l4Ingress, l4AllIngress, l3Ingress, npIngress, webEgress, normalizeOff]);
+});
+
+describe('ingress: an HTTP rule and an L3/L4 allow for the same peer and port', () => {
+  const both = [httpIngress, l4Ingress];
+
+  test('a request the HTTP rule does not allow is allowed (the allow-all rule), through Envoy', () => {
+    const result = ask(both, '/admin');
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(last(result.ingress.reasons)).toBe(`GET /admin passes the proxy: ${REDIRECT_WHY}, and it forwards the request`);
+  });
+
+  test('an escaped slash is answered with a 307 by Envoy: denied (allowed before)', () => {
+    const result = ask(both, '/public%2Fa');
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(last(result.ingress.reasons)).toBe(`GET /public%2Fa does not pass the proxy: ${REDIRECT_WHY}, and ${ESCAPED}: denied`);
+    expect(result.egress.verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('gRPC gets the 400 instead of the redirect', () => {
+    const result = ask(both, '/public%2Fa', 'web', { 'content-type': 'application/grpc' });
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(last(result.ingress.reasons)).toContain("Cilium's Envoy rejects the gRPC request /public%2Fa with 400 instead of forwarding it");
+  });
+
+  test('a # fragment is rejected with 400; a path Envoy\'s handling of which is not modelled is indeterminate', () => {
+    const fragment = ask(both, '/admin#x');
+    expect(fragment.verdict).toBe(Verdict.DENY);
+    expect(last(fragment.ingress.reasons)).toBe(`GET /admin#x does not pass the proxy: ${REDIRECT_WHY}, and ${FRAGMENT}: denied`);
+    const spaced = ask(both, '/admin b');
+    expect(spaced.verdict).toBe(Verdict.INDETERMINATE);
+    expect(spaced.uncertainties).toEqual([`${REDIRECT_WHY}; allow-all L7 rule Cilium adds on TCP/8080 (redirected by CiliumNetworkPolicy shop/api-http `
+      + 'spec.ingress[0]): the path /admin b has characters whose handling by Envoy (its HTTP parser and path normalization) is not modelled']);
+  });
+
+  test('dot segments are forwarded normalized: allowed', () => {
+    expect(ask(both, '/public/../admin').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('the L4 question is unchanged: allowed, no L7 constraints', () => {
+    const result = reach(both).check(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080));
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.l7Constraints).toEqual([]);
+  });
+
+  test('with http-normalize-path: false the escaped slash is forwarded as sent; the fragment is still rejected', () => {
+    expect(ask([...both, normalizeOff], '/public%2Fa').verdict).toBe(Verdict.ALLOW);
+    expect(ask([...both, normalizeOff], '/admin#x').verdict).toBe(Verdict.DENY);
+  });
+});
+
+describe('the redirect is per peer: other selectors and allows', () => {
+  test('an L4 allow for every pod: web (selected by the HTTP rule) goes through Envoy, batch (not selected) does not', () => {
+    const policies = [httpIngress, l4AllIngress];
+    expect(ask(policies, '/public%2Fa').verdict).toBe(Verdict.DENY);
+    const batch = ask(policies, '/public%2Fa', 'batch');
+    expect(batch.verdict).toBe(Verdict.ALLOW);
+    expect(batch.ingress.reasons).toEqual(['CiliumNetworkPolicy shop/api-l4-all spec.ingress[0] allows ingress from shop/batch to shop/api on 8080/TCP '
+      + 'via fromEndpoints[0], toPorts[0]']);
+  });
+
+  test('an L3-only allow: the HTTP rule\'s port is still redirected', () => {
+    const result = ask([httpIngress, l3Ingress], '/public%2Fa');
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(last(result.ingress.reasons)).toBe(`GET /public%2Fa does not pass the proxy: ${REDIRECT_WHY}, and ${ESCAPED}: denied`);
+  });
+
+  test('a Kubernetes NetworkPolicy allow merges the same way', () => {
+    expect(ask([httpIngress, npIngress], '/public%2Fa').verdict).toBe(Verdict.DENY);
+    expect(ask([httpIngress, npIngress], '/admin').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('without the HTTP rule nothing is redirected: the escaped slash is allowed', () => {
+    expect(ask([l4Ingress], '/public%2Fa').verdict).toBe(Verdict.ALLOW);
+  });
+});
+
+describe('egress: HTTP rules of the client send its traffic to the proxy on its own node', () => {
+  test('an escaped slash is denied on the egress side, other requests pass', () => {
+    const result = ask([webEgress], '/public%2Fa');
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.ingress.verdict).toBe(Verdict.ALLOW);
+    expect(last(result.egress.reasons)).toBe('GET /public%2Fa does not pass the proxy: CiliumNetworkPolicy shop/web-egress spec.egress[0] has L7 rules '
+      + 'on TCP/8080 for this peer, so Cilium sends all of the peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule '
+      + `there), and ${ESCAPED}: denied`);
+    expect(ask([webEgress], '/admin').verdict).toBe(Verdict.ALLOW);
+  });
+});
+
+describe('under Istio mutual TLS the proxy cannot read the redirected flow', () => {
+  const meshed = [meshNamespace('istio-system'), meshNamespace('shop', { 'istio-injection': 'enabled' }), workload('shop', 'web'), workload('shop', 'api'),
+    peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } }), httpIngress, l4Ingress];
+
+  test('the manifests are valid', () => {
+    expectValidManifests(meshed);
+  });
+
+  test('a request the allow-all rule admits is indeterminate, not allowed', () => {
+    const result = meshReach(meshed, ISTIO_SIDECAR, { cni: Cni.cilium() }).checkRequest(w('shop/web'), w('shop/api'), Port.tcp(8080), { method: 'GET', path: '/admin' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([`${REDIRECT_WHY}; it cannot read this flow: the source and the destination are both in the mesh and `
+      + 'PeerAuthentication istio-system/default (mesh-wide) sets STRICT: Istio sends this flow over mutual TLS']);
+  });
+});
+
+describe('a redirecting rule that only may match the flow', () => {
+  // An egress port name no pod of the manifests declares: Cilium resolves it over the whole cluster, so it may be 8080.
+  const maybeEgress = cnp('web-egress-named', {
+    endpointSelector: web,
+    egress: [
+      { toEndpoints: [api], toPorts: [{ ports: [{ port: 'admin-http', protocol: 'TCP' }], rules: HTTP_PUBLIC }] },
+      { toEndpoints: [api], toPorts: [{ ports: PORT_8080 }] },
+    ],
+  });
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, maybeEgress]);
+  });
+
+  test('what Envoy would not forward is indeterminate, what it forwards is allowed', () => {
+    const escaped = ask([maybeEgress], '/public%2Fa');
+    expect(escaped.verdict).toBe(Verdict.INDETERMINATE);
+    expect(escaped.uncertainties).toEqual(['CiliumNetworkPolicy shop/web-egress-named spec.egress[0] may match this flow with L7 rules on TCP/8080, which '
+      + `would send it through Cilium's L7 proxy, and ${ESCAPED}`]);
+    expect(ask([maybeEgress], '/admin').verdict).toBe(Verdict.ALLOW);
+  });
+});
+
+test('a port redirected to the Kafka proxy serves no HTTP, whatever other allow admits the peer', () => {
+  const kafka = cnp('api-kafka', { endpointSelector: api, ingress: [{ fromEndpoints: [web], toPorts: [{ ports: PORT_8080, rules: { kafka: [{ topic: 'orders' }] } }] }] });
+  expectValidManifests([...pods, kafka]);
+  const result = ask([kafka, l4Ingress], '/admin');
+  expect(result.verdict).toBe(Verdict.DENY);
+  expect(last(result.ingress.reasons)).toBe('GET /admin does not pass the proxy: CiliumNetworkPolicy shop/api-kafka spec.ingress[0] has L7 rules on TCP/8080 '
+    + 'for this peer, so Cilium sends all of the peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there), and '
+    + 'the port\'s Kafka proxy serves no HTTP: denied');
+});
+
+test('the local host: always allowed, but an HTTP rule selecting it still sends its requests through Envoy (rule.go mergeIngress hostWildcardL7)', () => {
+  const fromHost = cnp('api-from-host', { endpointSelector: api, ingress: [{ fromEntities: ['host'], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }] }] });
+  expectValidManifests([...pods, fromHost]);
+  const request = (path: string) => reach([fromHost]).checkRequest(Target.localNode(), Target.workload('shop', 'api'), Port.tcp(8080), { method: 'GET', path });
+  expect(request('/admin').verdict).toBe(Verdict.ALLOW);
+  const escaped = request('/public%2Fa');
+  expect(escaped.verdict).toBe(Verdict.DENY);
+  expect(last(escaped.ingress.reasons)).toBe('GET /public%2Fa does not pass the proxy: CiliumNetworkPolicy shop/api-from-host spec.ingress[0] has L7 rules on '
+    + 'TCP/8080 for this peer, so Cilium sends all of the peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there), '
+    + `and ${ESCAPED}: denied`);
+});
