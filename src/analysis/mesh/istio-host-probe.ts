@@ -8,14 +8,16 @@
  * (`ISTIO_PRERT -s 169.254.7.127 -p tcp -j ACCEPT`). So the kubelet's probes, and anything else the
  * node's own processes send, reach the application unencrypted and unauthorized: no PeerAuthentication,
  * AuthorizationPolicy or waypoint applies. Forwarded traffic (another node, a pod) has no local socket
- * and is captured as usual.
+ * and is captured as usual. A hostNetwork pod's sockets are the node's own: on the destination's node
+ * it gets the bypass, on another node it does not, and the manifests do not say where it runs.
  * Sources: istio/istio cni/pkg/iptables/iptables.go (`AppendHostRules`, the in-pod rules) and
  * cni/pkg/iptables/testdata/default.golden; cni README (`HOST_PROBE_SNAT_IP`, `HOST_PROBE_SNAT_IPV6`
  * defaults); istio.io "Ambient and Kubernetes NetworkPolicy" (health probes).
  */
 import { AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6 } from '../../cluster/mesh';
 import { parseIpLoose } from '../../util/cidr';
-import { Endpoint, isLocalNode } from '../model';
+import { DirectionVerdict, Endpoint, isLocalNode, sideVerdict } from '../model';
+import { MAYBE, YES } from '../verdict';
 
 const PROBE_ADDRESSES = [AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6].map((a) => parseIpLoose(a)!.toNormalizedString());
 
@@ -31,4 +33,17 @@ export function ambientHostProbe(source: Endpoint): string | undefined {
   const ip = source.ip === undefined ? undefined : parseIpLoose(source.ip)?.toNormalizedString();
   if (ip !== undefined && PROBE_ADDRESSES.includes(ip)) return `${source.ip} is the host probe address of Istio ambient: ${rules}`;
   return undefined;
+}
+
+/**
+ * The verdict for a connection from `source` to an ambient pod, given `captured`, the verdict when
+ * ztunnel captures it: a hostNetwork pod may run on the destination's node, where its connections pass
+ * ztunnel by (allowed), or on another, where they are captured; unless both agree, indeterminate.
+ */
+export function ambientHostNetworkSource(source: Endpoint, captured: DirectionVerdict): DirectionVerdict {
+  if (source.kind !== 'pod' || !source.hostNetwork || captured.outcome === YES) return captured;
+  const why = 'the source uses hostNetwork and may run on the destination\'s node, whose own connections istio-cni lets past ztunnel '
+    + '(no Istio policy applies), or on another node, whose connections ztunnel captures: the verdict depends on where it runs, '
+    + 'which the manifests do not say';
+  return sideVerdict(MAYBE, [...captured.reasons, { effect: 'uncertain', message: why }], [...(captured.uncertain ?? []), why]);
 }

@@ -64,3 +64,39 @@ test('a sidecar pod gets no such exception: the probe address is a plaintext cli
   const result = meshReach(objects, ISTIO_SIDECAR).check(Target.external('169.254.7.127'), w('shop/api'), HTTP);
   expect(result.meshVerdict).toBe(Verdict.DENY);
 });
+
+describe('a hostNetwork pod: its sockets are its node\'s, so it passes ztunnel by on the destination\'s node only', () => {
+  // istio-cni's host rule matches every local socket of the node (`-m owner --socket-exists`), not the
+  // kubelet's alone; another node's connections are forwarded and captured. The manifests do not say
+  // where a hostNetwork pod runs (was: denied by STRICT, a guess).
+  const agent = workload('monitoring', 'agent');
+  agent.spec.template.spec.hostNetwork = true;
+  const ON_THE_NODE = 'the source uses hostNetwork and may run on the destination\'s node, whose own connections istio-cni lets past ztunnel '
+    + '(no Istio policy applies), or on another node, whose connections ztunnel captures: the verdict depends on where it runs, '
+    + 'which the manifests do not say';
+
+  test.each([['without waypoint', false], ['behind a waypoint', true]] as const)('an ambient pod %s, STRICT and allow-nothing: indeterminate', (_what, useWaypoint) => {
+    const objects = [
+      namespace('istio-system'),
+      namespace('shop', { 'istio.io/dataplane-mode': 'ambient', ...(useWaypoint ? { 'istio.io/use-waypoint': 'waypoint' } : {}) }),
+      namespace('monitoring'), workload('shop', 'api'), agent, strict, allowNothing, ...(useWaypoint ? [waypoint] : []),
+    ];
+    expectValidManifests(objects);
+    const r = meshReach(objects, ISTIO_AMBIENT);
+    const result = r.check(w('monitoring/agent'), w('shop/api'), HTTP);
+    expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.INDETERMINATE, Verdict.ALLOW, Verdict.INDETERMINATE]);
+    expect(result.mesh!.reasons).toContain(ON_THE_NODE);
+    expect(result.uncertainties).toEqual([`mesh: ${ON_THE_NODE}`]);
+    // The flow matrix (hostNetwork pods are a class of their own) says the same.
+    expect(r.matrix().flows.filter((f) => f.source === 'monitoring/agent' && f.destination === 'shop/api').map((f) => [f.port, f.meshVerdict]))
+      .toEqual([['TCP/8080', Verdict.INDETERMINATE]]);
+  });
+
+  test('where ztunnel allows it anyway, allowed; a sidecar destination gets no such exception (STRICT refuses)', () => {
+    const open = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }), namespace('monitoring'), workload('shop', 'api'), agent];
+    expectValidManifests(open);
+    expect(meshReach(open, ISTIO_AMBIENT).check(w('monitoring/agent'), w('shop/api'), HTTP).meshVerdict).toBe(Verdict.ALLOW);
+    const sidecar = [namespace('istio-system'), namespace('shop', { 'istio-injection': 'enabled' }), namespace('monitoring'), workload('shop', 'api'), agent, strict];
+    expect(meshReach(sidecar, ISTIO_SIDECAR).check(w('monitoring/agent'), w('shop/api'), HTTP).meshVerdict).toBe(Verdict.DENY);
+  });
+});
