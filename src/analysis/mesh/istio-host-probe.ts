@@ -24,14 +24,19 @@ const PROBE_ADDRESSES = [AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6].map((a) 
 /**
  * Why a TCP connection from `source` to an ambient pod passes ztunnel by, or undefined when it does
  * not: the source is the destination's own node, or (already translated) the host probe address.
- * The analysis assumes istio-cni's default address (HOST_PROBE_SNAT_IP can move it within 169.254/16).
+ * The address is istio-cni's default, which the analysis assumes and says so: the istio-cni chart
+ * changes it (`env.HOST_PROBE_SNAT_IP`, `useHostIPForProbeSnat: true` for the node's own IP, the
+ * istio-cni chart README, istio/istio#57911), and the analysis is not told the chart's values.
  */
 export function ambientHostProbe(source: Endpoint): string | undefined {
   const rules = 'istio-cni translates it to the host probe address and the pod\'s redirection rules accept TCP from that address before ztunnel, '
     + 'so no Istio policy applies';
   if (isLocalNode(source)) return `a connection from the destination's own node (kubelet probes, host processes): ${rules}`;
   const ip = source.ip === undefined ? undefined : parseIpLoose(source.ip)?.toNormalizedString();
-  if (ip !== undefined && PROBE_ADDRESSES.includes(ip)) return `${source.ip} is the host probe address of Istio ambient: ${rules}`;
+  if (ip !== undefined && PROBE_ADDRESSES.includes(ip)) {
+    return `${source.ip} is istio-cni's default host probe address (assumed: the istio-cni chart can set another, HOST_PROBE_SNAT_IP / `
+      + `HOST_PROBE_SNAT_IPV6 or useHostIPForProbeSnat, and the analysis is not told its values): ${rules}`;
+  }
   return undefined;
 }
 
