@@ -40,6 +40,7 @@
  * 8. TCP from an ambient pod's own node (kubelet probes) or from the host probe address skips ztunnel
  *    (./istio-host-probe): no policy applies, whatever PeerAuthentication and waypoints say. A
  *    hostNetwork pod may run on that node or another: indeterminate unless ztunnel would allow it too.
+ *    A pod annotated `ambient.istio.io/bypass-inbound-capture` takes plaintext past ztunnel (./membership).
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
 import { ambientHostNetworkSource, ambientHostProbe } from './istio-host-probe';
@@ -220,6 +221,11 @@ export class IstioModel implements MeshModel {
     if (dst.dataPlane === 'ambient') {
       const hostProbe = ambientHostProbe(q.source);
       if (hostProbe !== undefined) return bypass(hostProbe);
+      if (dst.inboundCaptureOff !== undefined && this.members.of(q.source).dataPlane === undefined) {
+        // Only the redirection of plaintext is off: HBONE from meshed clients still ends at ztunnel (port 15008).
+        return bypass(`${dst.inboundCaptureOff}: istio-cni does not redirect its inbound traffic to ztunnel, so a client without a proxy `
+          + 'reaches it in plaintext and no Istio policy applies');
+      }
       return ambientHostNetworkSource(q.source, this.capturedByZtunnel(q, dst, flowText));
     }
     return this.atDestination(q, dst, flowText);
