@@ -24,9 +24,10 @@ const PROBE_ADDRESSES = [AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6].map((a) 
 /**
  * Why a TCP connection from `source` to an ambient pod passes ztunnel by, or undefined when it does
  * not: the source is the destination's own node, or (already translated) the host probe address.
- * The address is istio-cni's default, which the analysis assumes and says so: the istio-cni chart
- * changes it (`env.HOST_PROBE_SNAT_IP`, `useHostIPForProbeSnat: true` for the node's own IP, the
- * istio-cni chart README, istio/istio#57911), and the analysis is not told the chart's values.
+ * The address is istio-cni's default, which the analysis assumes and says so: the istio-cni node
+ * agent reads it from its environment, which the chart's `env` value sets (manifests/charts/istio-cni
+ * templates/daemonset.yaml), and the workaround of istio/istio#57911 (Cilium kube-proxy replacement)
+ * sets it to the node's own IP; the analysis is not told the istio-cni installation.
  */
 export function ambientHostProbe(source: Endpoint): string | undefined {
   const rules = 'istio-cni translates it to the host probe address and the pod\'s redirection rules accept TCP from that address before ztunnel, '
@@ -34,8 +35,8 @@ export function ambientHostProbe(source: Endpoint): string | undefined {
   if (isLocalNode(source)) return `a connection from the destination's own node (kubelet probes, host processes): ${rules}`;
   const ip = source.ip === undefined ? undefined : parseIpLoose(source.ip)?.toNormalizedString();
   if (ip !== undefined && PROBE_ADDRESSES.includes(ip)) {
-    return `${source.ip} is istio-cni's default host probe address (assumed: the istio-cni chart can set another, HOST_PROBE_SNAT_IP / `
-      + `HOST_PROBE_SNAT_IPV6 or useHostIPForProbeSnat, and the analysis is not told its values): ${rules}`;
+    return `${source.ip} is istio-cni's default host probe address (assumed: istio-cni's environment can set another, HOST_PROBE_SNAT_IP / `
+      + `HOST_PROBE_SNAT_IPV6, and the analysis is not told it): ${rules}`;
   }
   return undefined;
 }

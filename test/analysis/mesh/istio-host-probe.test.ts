@@ -41,10 +41,9 @@ const RULES = 'istio-cni translates it to the host probe address and the pod\'s 
 describe.each([['without waypoint', false], ['behind a waypoint', true]] as const)('an ambient pod %s, STRICT and allow-nothing', (_what, useWaypoint) => {
   const r = ambient(useWaypoint);
 
-  // The address is istio-cni's default (HOST_PROBE_SNAT_IP, HOST_PROBE_SNAT_IPV6), which its chart can
-  // change (env, useHostIPForProbeSnat: istio-cni chart README): the reason says it is assumed.
-  const ASSUMED = '(assumed: the istio-cni chart can set another, HOST_PROBE_SNAT_IP / HOST_PROBE_SNAT_IPV6 or useHostIPForProbeSnat, '
-    + 'and the analysis is not told its values)';
+  // The address is istio-cni's default (HOST_PROBE_SNAT_IP, HOST_PROBE_SNAT_IPV6), which the node agent's
+  // environment changes (istio-cni chart value env; istio/istio#57911 sets the node's IP): the reason says it is assumed.
+  const ASSUMED = '(assumed: istio-cni\'s environment can set another, HOST_PROBE_SNAT_IP / HOST_PROBE_SNAT_IPV6, and the analysis is not told it)';
   test.each([
     ['169.254.7.127', Target.external('169.254.7.127'), `169.254.7.127 is istio-cni's default host probe address ${ASSUMED}: ${RULES}`],
     ['the IPv6 probe address', Target.external('fd16:9254:7127:1337:ffff:ffff:ffff:ffff'),
