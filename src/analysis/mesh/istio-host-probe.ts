@@ -14,6 +14,7 @@
  * cni/pkg/iptables/testdata/default.golden; cni README (`HOST_PROBE_SNAT_IP`, `HOST_PROBE_SNAT_IPV6`
  * defaults); istio.io "Ambient and Kubernetes NetworkPolicy" (health probes).
  */
+import { HostSnat } from './mesh-model';
 import { AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6 } from '../../cluster/mesh';
 import { parseIpLoose } from '../../util/cidr';
 import { DirectionVerdict, Endpoint, isLocalNode, sideVerdict } from '../model';
@@ -52,4 +53,24 @@ export function ambientHostNetworkSource(source: Endpoint, captured: DirectionVe
     + '(no Istio policy applies), or on another node, whose connections ztunnel captures: the verdict depends on where it runs, '
     + 'which the manifests do not say';
   return sideVerdict(MAYBE, [...captured.reasons, { effect: 'uncertain', message: why }], [...(captured.uncertain ?? []), why]);
+}
+
+/**
+ * The source the CNI sees for a TCP connection from an ambient pod's own node: istio-cni SNATs it in
+ * the node's POSTROUTING, before it enters the pod, so CNIs that police that path see the host probe
+ * address of the destination's IP family, not the node (istio.io "Ambient and Kubernetes
+ * NetworkPolicy": "depending on your CNI" such policies may block it; istio.io platform prerequisites,
+ * Cilium, and istio/istio#49277: Cilium does). Assumes istio-cni's default addresses.
+ */
+export function ambientHostSnat(source: Endpoint, destination: Endpoint): HostSnat | undefined {
+  if (!isLocalNode(source)) return undefined;
+  const known = [destination.ip, ...(destination.ips ?? [])].filter((ip): ip is string => ip !== undefined).map((ip) => parseIpLoose(ip));
+  const families = known.length > 0 ? known.map((ip) => (ip?.kind() === 'ipv6' ? 6 : 4))
+    : destination.addressSpace ? ([4, 6] as const).filter((f) => destination.addressSpace!.set.hasFamily(f)) : [4, 6];
+  const addresses = [...new Set(families)].map((f) => (f === 4 ? AMBIENT_PROBE_SOURCE : AMBIENT_PROBE_SOURCE_V6));
+  return {
+    peers: addresses.map((ip) => ({ kind: 'external', name: ip, ip, labels: {}, namespaceLabels: {}, hostNetwork: false, namedPorts: [] })),
+    why: `istio-cni translates connections from the node to its ambient pods to the host probe address (${addresses.join(' or ')}, its default) `
+      + 'before they enter the pod, so the CNI sees that address, not the node',
+  };
 }

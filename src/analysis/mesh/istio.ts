@@ -43,7 +43,7 @@
  *    A pod annotated `ambient.istio.io/bypass-inbound-capture` takes plaintext past ztunnel (./membership).
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
-import { ambientHostNetworkSource, ambientHostProbe } from './istio-host-probe';
+import { ambientHostNetworkSource, ambientHostProbe, ambientHostSnat } from './istio-host-probe';
 import { InboundProtocols } from './istio-inbound-protocol';
 import { clientPicksRemoteAddress, forwardedRemoteAddress, isIstioGateway, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
@@ -52,7 +52,7 @@ import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validati
 import { attachesAtWaypoint, overPaths, pathLabel, throughWaypoint, WaypointPath, Waypoints, waypointRuleUnknown } from './istio-waypoint';
 import { ztunnelRule } from './istio-ztunnel';
 import { Membership } from './membership';
-import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WireHop, WirePort } from './mesh-model';
+import { dataPlaneName, HostSnat, MembershipCache, MeshModel, MeshQuery, WireHop, WirePort } from './mesh-model';
 import { PeerAuthentications } from './peer-authentication';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
@@ -181,6 +181,10 @@ export class IstioModel implements MeshModel {
       uncertain: true,
       ...(unknownHops.length > 0 ? { unknownHops } : {}),
     };
+  }
+
+  hostSnat(source: Endpoint, destination: Endpoint, _port: number, protocol: L4Protocol): HostSnat | undefined {
+    return protocol === 'TCP' && this.members.of(destination).dataPlane === 'ambient' ? ambientHostSnat(source, destination) : undefined;
   }
 
   /** The waypoints some of `paths` (the ways of addressing a destination, ./istio-waypoint) pass, as CNI hops. */

@@ -6,9 +6,10 @@
  * "Ambient and Kubernetes NetworkPolicy"). STRICT mutual TLS, allow-nothing and waypoints do not
  * apply to them; found by test/properties/tenant-mesh.property.test.ts.
  */
-import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace, peerAuthentication, w, workload } from './support';
+import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace, networkPolicy, peerAuthentication, w, workload } from './support';
 import { Target } from '../../../src/analysis/target';
 import { Verdict } from '../../../src/analysis/verdict';
+import { Cni } from '../../../src/cluster/cni';
 import { Port } from '../../../src/policy/port';
 import { expectValidManifests } from '../../support/schema';
 
@@ -101,5 +102,46 @@ describe('a hostNetwork pod: its sockets are its node\'s, so it passes ztunnel b
     expect(meshReach(open, ISTIO_AMBIENT).check(w('monitoring/agent'), w('shop/api'), HTTP).meshVerdict).toBe(Verdict.ALLOW);
     const sidecar = [namespace('istio-system'), namespace('shop', { 'istio-injection': 'enabled' }), namespace('monitoring'), workload('shop', 'api'), agent, strict];
     expect(meshReach(sidecar, ISTIO_SIDECAR).check(w('monitoring/agent'), w('shop/api'), HTTP).meshVerdict).toBe(Verdict.DENY);
+  });
+});
+
+describe('the CNI sees the host probe address, not the node (the SNAT happens before the connection enters the pod)', () => {
+  // istio.io platform prerequisites (Cilium) and istio/istio#49277: a default-deny NetworkPolicy blocks
+  // the SNATed kubelet probes on Cilium, whose host exemption no longer applies; istio.io "Ambient and
+  // Kubernetes NetworkPolicy": depending on the CNI. Was: allowed on every CNI (the node's exemption).
+  const denyAll = networkPolicy('shop', 'deny-ingress', { podSelector: {}, policyTypes: ['Ingress'] });
+  const probes = networkPolicy('shop', 'allow-probes', {
+    podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }] }],
+  });
+  const SNAT = 'istio-cni translates connections from the node to its ambient pods to the host probe address (169.254.7.127, its default) '
+    + 'before they enter the pod, so the CNI sees that address, not the node';
+  const EITHER = 'istio-cni translates connections from the node to an ambient pod to its host probe address, which the CNI\'s policies may '
+    + 'see instead of the node (istio.io "Ambient and Kubernetes NetworkPolicy": depending on the CNI), and the two get different verdicts';
+  const analyse = (cni: Cni, policies: any[], podCidrs = ['10.244.0.0/16'], ns: Record<string, string> = { 'istio.io/dataplane-mode': 'ambient' }) => {
+    const objects = [namespace('istio-system'), namespace('shop', ns), workload('shop', 'api'), ...policies];
+    expectValidManifests(objects);
+    return meshReach(objects, ISTIO_AMBIENT, { cni, podCidrs });
+  };
+
+  test('Cilium: a default deny blocks the kubelet; allowing 169.254.7.127 lets it in', () => {
+    const denied = analyse(Cni.cilium(), [denyAll]).check(Target.localNode(), w('shop/api'), HTTP);
+    expect([denied.verdict, denied.cniVerdict, denied.meshVerdict]).toEqual([Verdict.DENY, Verdict.DENY, Verdict.ALLOW]);
+    expect(denied.pairs[0].ingress.reasons[0]).toBe(SNAT);
+    expect(analyse(Cni.cilium(), [denyAll, probes]).check(Target.localNode(), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    // An IPv6 pod is probed from fd16:9254:7127:1337:ffff:ffff:ffff:ffff, which the IPv4 allow does not name.
+    expect(analyse(Cni.cilium(), [denyAll, probes], ['fd00:10:244::/56']).check(Target.localNode(), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+
+  test('Kubernetes NetworkPolicy semantics: the node\'s exemption or the address, depending on the CNI: indeterminate where they differ', () => {
+    const r = analyse(Cni.kubernetes(), [denyAll]).check(Target.localNode(), w('shop/api'), HTTP);
+    expect([r.verdict, r.uncertainties]).toEqual([Verdict.INDETERMINATE, [EITHER]]);
+    expect(analyse(Cni.kubernetes(), [denyAll, probes]).check(Target.localNode(), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('no SNAT for UDP, for a pod outside ambient, or from another node', () => {
+    const r = analyse(Cni.cilium(), [denyAll]);
+    expect(r.check(Target.localNode(), w('shop/api'), Port.udp(8125)).verdict).toBe(Verdict.ALLOW);
+    expect(analyse(Cni.cilium(), [denyAll], ['10.244.0.0/16'], {}).check(Target.localNode(), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+    expect(r.check(Target.remoteNode(), w('shop/api'), HTTP).pairs[0].ingress.reasons).not.toContain(SNAT);
   });
 });
