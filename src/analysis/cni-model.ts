@@ -30,6 +30,13 @@ interface CniAnalysis {
    * the mesh encrypts it with mTLS, they cannot match HTTP (Cilium's Envoy under Istio or Linkerd).
    */
   readonly l7BlindToMtls: boolean;
+  /**
+   * How the CNI's policies see a connection from a pod's own node that Istio ambient SNATs to its host
+   * probe address (./mesh/istio-host-probe): `address` (they see the address, as from outside the
+   * cluster: Cilium, istio.io platform prerequisites and istio/istio#49277), or `unknown` (istio.io
+   * "Ambient and Kubernetes NetworkPolicy": depending on the CNI, the node's exemption or the address).
+   */
+  readonly hostSnat: HostSnatSemantics;
   /** The model of the CNI's own semantics. */
   model(manifests: ManifestObject[], namespaces: NamespaceIndex, cni: Cni): AnnotatedCniModel;
   /** Uncertainties only this CNI has. */
@@ -37,6 +44,9 @@ interface CniAnalysis {
 }
 
 const NONE = (): Uncertainty[] => [];
+
+/** See CniAnalysis.hostSnat. */
+export type HostSnatSemantics = 'address' | 'unknown';
 
 /**
  * The policy families a CNI kind's model evaluates: those it enforces, as the cluster's table says
@@ -54,24 +64,28 @@ const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
     native: nativeOf(CniKind.KUBERNETES),
     uncertainties: NONE,
     l7BlindToMtls: false,
+    hostSnat: 'unknown',
   },
   [CniKind.CALICO]: {
     model: (manifests, namespaces, cni) => calicoModel(manifests, namespaces, { clusterNetworkPolicy: cni.capabilities.clusterNetworkPolicy }),
     native: nativeOf(CniKind.CALICO),
     uncertainties: (manifests) => [...calicoHostEndpointUncertainties(manifests), ...calicoServiceAccountSelectorUncertainties(manifests)],
     l7BlindToMtls: false,
+    hostSnat: 'unknown',
   },
   [CniKind.CILIUM]: {
     model: (manifests, namespaces) => ciliumModel(manifests, namespaces),
     native: nativeOf(CniKind.CILIUM),
     uncertainties: ciliumNamedPortUncertainties,
     l7BlindToMtls: true,
+    hostSnat: 'address',
   },
   [CniKind.FLANNEL]: {
     model: (manifests, _namespaces, cni) => flannelModel(manifests, cni.name),
     native: nativeOf(CniKind.FLANNEL),
     uncertainties: NONE,
     l7BlindToMtls: false,
+    hostSnat: 'unknown',
   },
 };
 
@@ -107,6 +121,11 @@ export function modelFor(
   const model = withUncertainties(withHostNetworkPlacement(inner), uncertainties, manifests);
   model.notes.push(...partialRuleNotes(manifests, analysis.native));
   return model;
+}
+
+/** How `cni`'s policies see a connection the mesh SNATs on the node (see CniAnalysis.hostSnat). */
+export function hostSnatSemantics(cni: Cni): HostSnatSemantics {
+  return CNI_ANALYSIS[cni.kind].hostSnat;
 }
 
 /** Are `cni`'s L7 rules blind to the mesh's mTLS (see CniAnalysis.l7BlindToMtls)? */

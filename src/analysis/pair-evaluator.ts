@@ -6,9 +6,11 @@
  * an HTTP request, the L7 rules of both layers are matched against it instead of being reported as
  * constraints.
  */
+import { HostSnatSemantics } from './cni-model';
 import { describeRequest, HttpRequestSpec, requestAllowedBy } from './http-request';
 import { MeshModel } from './mesh';
-import { AnnotatedCniModel, describeRef, DirectionVerdict, Endpoint, L4Protocol, sideVerdict } from './model';
+import { HostSnat } from './mesh/mesh-model';
+import { AnnotatedCniModel, describeRef, DirectionVerdict, Endpoint, L4Protocol, Reason, sideVerdict } from './model';
 import { PairResult, SideResult, verdictWord } from './reachability-result';
 import { and3, combineSides, MAYBE, NO, Tri, Verdict, verdictOf, YES } from './verdict';
 
@@ -21,6 +23,11 @@ export interface PairContext {
    * Istio mTLS STRICT or PERMISSIVE (docs.cilium.io "Integration with Istio").
    */
   readonly l7BlindToMtls?: boolean;
+  /**
+   * How the CNI's policies see a connection the mesh SNATs on the node (./cni-model hostSnat).
+   * @default 'unknown'
+   */
+  readonly hostSnat?: HostSnatSemantics;
 }
 
 /** A side as the public result shows it. */
@@ -98,11 +105,45 @@ function cniSides(ctx: PairContext, source: Endpoint, destination: Endpoint, pro
   return { egress, ingress, outcome: combineSides(egress.outcome, ingress.outcome) };
 }
 
+type CniSides = ReturnType<typeof cniSides>;
+
+/**
+ * The CNI sides of a connection the mesh SNATs on the node before it enters the destination pod: the
+ * destination's ingress sees the translated address where the CNI is known to police it, else either
+ * that address or the node, indeterminate when they disagree.
+ */
+function throughHostSnat(ctx: PairContext, cni: CniSides, snat: HostSnat, destination: Endpoint, protocol: L4Protocol, port: number,
+  request?: HttpRequestSpec): CniSides {
+  const base = { port, protocol, destination };
+  const seen = snat.peers.map((peer) => withRequest(ctx.model.evaluate({ ...base, direction: 'ingress', subject: destination, peer }), request));
+  const note: Reason = { effect: 'log', message: snat.why };
+  let asAddress = seen[0];
+  if (seen.some((v) => v.outcome !== asAddress.outcome)) {
+    const why = 'the connection gets the host probe address of the IP family the kubelet connects over (the pod\'s primary address), and the '
+      + 'addresses of the two families get different verdicts';
+    asAddress = sideVerdict(MAYBE, [...seen.flatMap((v) => v.reasons), { effect: 'uncertain', message: why }], [...seen.flatMap((v) => v.uncertain ?? []), why]);
+  }
+  let ingress: DirectionVerdict;
+  if (ctx.hostSnat === 'address') {
+    ingress = { ...asAddress, reasons: [note, ...asAddress.reasons] };
+  } else if (asAddress.outcome === cni.ingress.outcome) {
+    ingress = { ...cni.ingress, reasons: [...cni.ingress.reasons, note, ...asAddress.reasons] };
+  } else {
+    const why = 'istio-cni translates connections from the node to an ambient pod to its host probe address, which the CNI\'s policies may see '
+      + 'instead of the node (istio.io "Ambient and Kubernetes NetworkPolicy": depending on the CNI), and the two get different verdicts';
+    ingress = sideVerdict(MAYBE, [...cni.ingress.reasons, note, ...asAddress.reasons, { effect: 'uncertain', message: why }],
+      [...(cni.ingress.uncertain ?? []), ...(asAddress.uncertain ?? []), why]);
+  }
+  return { egress: cni.egress, ingress, outcome: combineSides(cni.egress.outcome, ingress.outcome) };
+}
+
 /** The verdict of `source -> destination` on `protocol/port` (optionally for one HTTP request). */
 export function evaluatePair(ctx: PairContext, source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number,
   request?: HttpRequestSpec): PairResult {
   const wire = ctx.mesh?.wirePort(source, destination, port, protocol);
   let cni = cniSides(ctx, source, destination, protocol, wire ? wire.port : port, request);
+  const snat = wire ? undefined : ctx.mesh?.hostSnat?.(source, destination, port, protocol);
+  if (snat) cni = throughHostSnat(ctx, cni, snat, destination, protocol, port, request);
   const wireUncertainty: string[] = [];
   if (wire) {
     const note = { effect: 'log' as const, message: `the CNI sees ${wire.protocol}/${wire.port}: ${wire.why}` };

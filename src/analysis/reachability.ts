@@ -5,7 +5,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { podCidrSpace } from './addresses';
-import { l7BlindToMtls, modelFor } from './cni-model';
+import { hostSnatSemantics, l7BlindToMtls, modelFor } from './cni-model';
 import { diffReachability } from './diff-engine';
 import { ExternalFacts, ExternalRegion, externalEndpoint, externalFactsOf } from './external-endpoints';
 import { FlowMatrix } from './flow-matrix';
@@ -452,7 +452,7 @@ export class Reachability {
 
   private context(): PairContext {
     const mesh = this.meshModel();
-    return { model: this.model(), ...(mesh ? { mesh, l7BlindToMtls: l7BlindToMtls(this.cni) } : {}) };
+    return { model: this.model(), ...(mesh ? { mesh, l7BlindToMtls: l7BlindToMtls(this.cni), hostSnat: hostSnatSemantics(this.cni) } : {}) };
   }
 
   /** The endpoints `target` (the argument `prop` of `site`) selects; none is an error naming the known ones. */

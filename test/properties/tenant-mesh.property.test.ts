@@ -11,11 +11,14 @@
  *   inbound policy (Linkerd); meshed clients pass; UDP and unmeshed destinations bypass the mesh;
  * - DNS yes, the metadata service never, the internet exactly when asked; Prometheus scrapes the
  *   proxies' metrics where the mesh lets it; kubelet probes reach ambient pods in every IP family;
+ * - a hostNetwork node agent (no proxy, on a node the manifests do not name) is never allowed for sure
+ *   (on another node the default deny refuses it), and never denied for sure by ambient (on the
+ *   destination's node istio-cni lets the node's connections past ztunnel);
  * - the mesh only narrows: the CNI verdict with the mesh (which sees the mesh's transport port and
  *   waypoints) equals the CNI-only verdict on the application port, and no flow the CNI alone denies
  *   is allowed with the mesh; the verdict is the two layers' verdicts combined (never a guessed deny).
  * Findings it made (each pinned by an example-based test): ambient host probes skip ztunnel
- * (test/analysis/mesh/istio-host-probe.test.ts), STRICT refuses plaintext behind a waypoint and the
+ * (test/analysis/mesh/istio-host-probe.test.ts; hostNetwork pods too, there), STRICT refuses plaintext behind a waypoint and the
  * waypoint's pod lies in the pod CIDRs (istio-waypoint.test.ts), IPv6 ambient probe source
  * (test/patterns/mesh-membership.test.ts).
  * Ground truth: NETWORKING-FACTS.md §Istio, §Linkerd; istio.io PeerAuthentication reference, "Ambient
@@ -114,6 +117,8 @@ interface PodInfo {
   /** The port a workload PeerAuthentication makes PERMISSIVE on the pod. */
   readonly permissivePort?: number;
   readonly ports: Port[];
+  /** The pod runs in its node's network namespace (on a node the manifests do not name). */
+  readonly hostNetwork?: boolean;
 }
 
 /** The random inputs of one case. */
@@ -224,7 +229,8 @@ function analyze(c: Case, cni: () => Cni) {
 
   const pods = new Map<string, PodInfo>();
   const probe = (name: string, namespace: string, labels: Record<string, string>, info: PodInfo, annotations: Record<string, string> = {}) => {
-    for (const reach of [withMesh, cniOnly]) reach.addProbe(name, namespace, labels, { ports: info.ports, annotations });
+    const hostNetwork = info.hostNetwork ?? false;
+    for (const reach of [withMesh, cniOnly]) reach.addProbe(name, namespace, labels, { ports: info.ports, annotations, hostNetwork });
     pods.set(`${namespace}/${name}`, info);
   };
   const out = optOut(c.mesh);
@@ -251,6 +257,8 @@ function analyze(c: Case, cni: () => Cni) {
     probe('istiod', cp, istiod, { namespace: cp, meshed: false, ports: [Port.tcp(15010), Port.tcp(15012), Port.tcp(15017)] });
   }
   probe('prometheus', 'monitoring', { app: 'prometheus' }, { namespace: 'monitoring', meshed: false, ports: [] });
+  // A node agent in the host network (a DaemonSet's pod: on every node, the tenants' pods' too).
+  probe('node-agent', 'monitoring', { app: 'node-agent' }, { namespace: 'monitoring', meshed: false, ports: [], hostNetwork: true });
   return { withMesh, cniOnly, pods, strictNamespaces, authzNamespaces, permissivePorts, mesh };
 }
 
@@ -289,6 +297,7 @@ function expectedVerdicts(c: Case, strict: (ns: string) => boolean, authz: (ns: 
     }
     return [Verdict.DENY];
   }
+  if (src.hostNetwork) return hostNetworkVerdicts(c, strict, authz, dst, port);
   // Tenants never reach each other; nothing outside reaches a tenant on its application ports.
   if (src.tenant !== dst.tenant || !c.allowSameTenant) return [Verdict.DENY];
   if (protocol !== 'TCP' || !dst.meshed) return [Verdict.ALLOW];
@@ -310,6 +319,21 @@ function expectedVerdicts(c: Case, strict: (ns: string) => boolean, authz: (ns: 
   // Behind a waypoint, how a client without a proxy gets there is not modelled: never a guessed deny.
   if (dst.waypoint) return [Verdict.ALLOW, Verdict.INDETERMINATE];
   return [Verdict.ALLOW];
+}
+
+/**
+ * A hostNetwork pod (no proxy) to a tenant pod. It may run on the destination's node, whose traffic
+ * into its own pods every CNI lets in, or on another, which TenantIsolation's default deny refuses:
+ * never allowed for sure. On the destination's node its connections are the node's own, which
+ * istio-cni SNATs past ztunnel (cni/pkg/iptables AppendHostRules: `-m owner --socket-exists`), so for
+ * an ambient destination the mesh never denies it for sure either; a sidecar, Linkerd's proxy, or
+ * ztunnel on another node see a plaintext client.
+ */
+function hostNetworkVerdicts(c: Case, strict: (ns: string) => boolean, authz: (ns: string) => boolean, dst: PodInfo, port: string): Verdict[] {
+  if (!port.startsWith('TCP/') || !dst.meshed || c.mesh.kind === 'ambient') return [Verdict.INDETERMINATE];
+  if (c.mesh.kind === 'linkerd') return [Verdict.INDETERMINATE, Verdict.DENY];
+  const plaintextRefused = authz(dst.namespace) || (strict(dst.namespace) && port !== `TCP/${dst.permissivePort}`);
+  return [plaintextRefused ? Verdict.DENY : Verdict.INDETERMINATE];
 }
 
 describe.each(ENFORCING_CNIS)('TenantIsolation with a mesh on %s', (_name, cni) => {
@@ -386,6 +410,9 @@ describe.each(ENFORCING_CNIS)('TenantIsolation with a mesh on %s', (_name, cni) 
               ...(c.ipFamilies.includes(IpFamily.IPV6) ? ['fd16:9254:7127:1337:ffff:ffff:ffff:ffff'] : []),
             ];
             for (const port of info.ports.filter((p) => p.protocol === 'TCP')) {
+              // The kubelet itself: a connection from the pod's own node, whatever address istio-cni gives it.
+              const kubelet = withMesh.check(Target.localNode(), pod, port);
+              if (kubelet.verdict !== Verdict.ALLOW) throw new Error(`expected ${kubelet.question} to be allowed, got ${kubelet.verdict}\n${kubelet.explain()}`);
               for (const ip of probeSources) {
                 const r = withMesh.check(Target.external(ip), pod, port);
                 if (r.verdict !== Verdict.ALLOW) throw new Error(`expected ${r.question} to be allowed, got ${r.verdict}\n${r.explain()}`);

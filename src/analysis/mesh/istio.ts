@@ -38,10 +38,12 @@
  *    they differ. A waypoint does the same for traffic addressed to a Service whose port that
  *    carries the flow is declared TCP (./istio-waypoint `AddressedService.tcp`).
  * 8. TCP from an ambient pod's own node (kubelet probes) or from the host probe address skips ztunnel
- *    (./istio-host-probe): no policy applies, whatever PeerAuthentication and waypoints say.
+ *    (./istio-host-probe): no policy applies, whatever PeerAuthentication and waypoints say. A
+ *    hostNetwork pod may run on that node or another: indeterminate unless ztunnel would allow it too.
+ *    A pod annotated `ambient.istio.io/bypass-inbound-capture` takes plaintext past ztunnel (./membership).
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
-import { ambientHostProbe } from './istio-host-probe';
+import { ambientHostNetworkSource, ambientHostProbe, ambientHostSnat } from './istio-host-probe';
 import { InboundProtocols } from './istio-inbound-protocol';
 import { clientPicksRemoteAddress, forwardedRemoteAddress, isIstioGateway, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
@@ -50,7 +52,7 @@ import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validati
 import { attachesAtWaypoint, overPaths, pathLabel, throughWaypoint, WaypointPath, Waypoints, waypointRuleUnknown } from './istio-waypoint';
 import { ztunnelRule } from './istio-ztunnel';
 import { Membership } from './membership';
-import { dataPlaneName, MembershipCache, MeshModel, MeshQuery, WireHop, WirePort } from './mesh-model';
+import { dataPlaneName, HostSnat, MembershipCache, MeshModel, MeshQuery, WireHop, WirePort } from './mesh-model';
 import { PeerAuthentications } from './peer-authentication';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
@@ -181,6 +183,10 @@ export class IstioModel implements MeshModel {
     };
   }
 
+  hostSnat(source: Endpoint, destination: Endpoint, _port: number, protocol: L4Protocol): HostSnat | undefined {
+    return protocol === 'TCP' && this.members.of(destination).dataPlane === 'ambient' ? ambientHostSnat(source, destination) : undefined;
+  }
+
   /** The waypoints some of `paths` (the ways of addressing a destination, ./istio-waypoint) pass, as CNI hops. */
   private waypointHops(paths: readonly WaypointPath[]): WireHop[] {
     const seen = new Map<string, WireHop>();
@@ -219,17 +225,28 @@ export class IstioModel implements MeshModel {
     if (dst.dataPlane === 'ambient') {
       const hostProbe = ambientHostProbe(q.source);
       if (hostProbe !== undefined) return bypass(hostProbe);
-      // A client without a proxy connects in plaintext, which the destination's ztunnel takes itself
-      // (inbound passthrough, no waypoint; istio/ztunnel src/proxy/inbound_passthrough.rs), and STRICT,
-      // which istiod hands ztunnel as a policy of the workload (istio/istio architecture/ambient/
-      // peer-authentication.md), refuses it whichever way the client addressed the pod.
-      if (this.members.of(q.source).dataPlane === undefined
-        && this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port).mode === 'STRICT') {
-        return this.atDestination(q, dst, flowText);
+      if (dst.inboundCaptureOff !== undefined && this.members.of(q.source).dataPlane === undefined) {
+        // Only the redirection of plaintext is off: HBONE from meshed clients still ends at ztunnel (port 15008).
+        return bypass(`${dst.inboundCaptureOff}: istio-cni does not redirect its inbound traffic to ztunnel, so a client without a proxy `
+          + 'reaches it in plaintext and no Istio policy applies');
       }
-      const paths = this.waypoints.paths(q.destination, q.port);
-      if (paths.some((p) => p.kind !== 'direct')) return overPaths(paths, paths.map((p) => this.alongPath(q, dst, p, flowText)));
+      return ambientHostNetworkSource(q.source, this.capturedByZtunnel(q, dst, flowText));
     }
+    return this.atDestination(q, dst, flowText);
+  }
+
+  /** An ambient destination's ztunnel captures the connection (./istio-host-probe: unless it comes from the node). */
+  private capturedByZtunnel(q: MeshQuery, dst: Membership, flowText: string): DirectionVerdict {
+    // A client without a proxy connects in plaintext, which the destination's ztunnel takes itself
+    // (inbound passthrough, no waypoint; istio/ztunnel src/proxy/inbound_passthrough.rs), and STRICT,
+    // which istiod hands ztunnel as a policy of the workload (istio/istio architecture/ambient/
+    // peer-authentication.md), refuses it whichever way the client addressed the pod.
+    if (this.members.of(q.source).dataPlane === undefined
+      && this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port).mode === 'STRICT') {
+      return this.atDestination(q, dst, flowText);
+    }
+    const paths = this.waypoints.paths(q.destination, q.port);
+    if (paths.some((p) => p.kind !== 'direct')) return overPaths(paths, paths.map((p) => this.alongPath(q, dst, p, flowText)));
     return this.atDestination(q, dst, flowText);
   }
 

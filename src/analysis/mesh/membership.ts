@@ -14,7 +14,8 @@
  *   `excludeOutboundPorts`.
  * - Istio ambient (istio.io "Adding workloads to the mesh" in ambient mode): label
  *   `istio.io/dataplane-mode=ambient` on the namespace or the pod, `none` on the pod opts out; a pod
- *   with a sidecar is never captured by ambient. `istio.io/use-waypoint` names a waypoint.
+ *   with a sidecar is never captured by ambient. `istio.io/use-waypoint` names a waypoint. The pod
+ *   annotation `ambient.istio.io/bypass-inbound-capture` (true) leaves its inbound uncaptured.
  * - Linkerd (linkerd.io "Automatic proxy injection"): annotation `linkerd.io/inject` (`enabled`,
  *   `ingress`, `disabled`) on the pod template, else on the namespace; `config.linkerd.io/skip-inbound-ports`
  *   and `skip-outbound-ports` (pod, else namespace); `config.linkerd.io/default-inbound-policy`.
@@ -41,6 +42,11 @@ export interface Membership {
   readonly defaultPolicy?: { readonly value: string; readonly source: string };
   /** Istio ambient: the waypoint named by `istio.io/use-waypoint` (pod, else namespace). */
   readonly waypoint?: string;
+  /**
+   * Istio ambient: why istio-cni does not redirect the pod's inbound traffic to ztunnel (the pod
+   * annotation `ambient.istio.io/bypass-inbound-capture`), so plaintext reaches it past every policy.
+   */
+  readonly inboundCaptureOff?: string;
 }
 
 /** A set of ports given as annotation text (`8080,9090`, `4000-5000`, `*`). */
@@ -51,6 +57,11 @@ export interface PortSet {
 }
 
 const NO_PORTS: PortSet = { has: () => false };
+
+/** The pod annotation that turns off ambient inbound capture (istio/api annotation AmbientBypassInboundCapture). */
+const BYPASS_INBOUND_CAPTURE = 'ambient.istio.io/bypass-inbound-capture';
+/** The values Go's strconv.ParseBool reads as true. */
+const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
 
 /** The values of `sidecar.istio.io/inject` the Istio injector reads as true (lower-cased); any other non-empty value is false. */
 const TRUE = ['y', 'yes', 'true', 'on'];
@@ -151,6 +162,9 @@ function istioMembership(endpoint: Endpoint, facts: MeshFacts, s: Scopes): Membe
   if (facts.ambient && podMode !== 'none' && (podMode === 'ambient' || nsMode === 'ambient')) {
     const podWaypoint = s.podLabels['istio.io/use-waypoint'];
     const waypoint = podWaypoint ?? s.nsLabels['istio.io/use-waypoint'];
+    // istio-cni reads the annotation with Go's strconv.ParseBool (cni/pkg/util CheckBooleanAnnotation) and
+    // then skips the pod's inbound redirection rules (PodLevelOverrides.IngressMode): Istio 1.24 release notes.
+    const captureOff = s.podAnnotations[BYPASS_INBOUND_CAPTURE];
     return {
       dataPlane: 'ambient',
       why: `${endpoint.name} is in Istio ambient mode (${podMode === 'ambient' ? 'the pod template is' : `namespace ${s.nsName} is`} labelled `
@@ -158,6 +172,8 @@ function istioMembership(endpoint: Endpoint, facts: MeshFacts, s: Scopes): Membe
       inboundBypass: NO_PORTS,
       outboundBypass: NO_PORTS,
       ...(waypoint !== undefined && waypoint !== 'none' ? { waypoint } : {}),
+      ...(captureOff !== undefined && GO_TRUE.includes(captureOff)
+        ? { inboundCaptureOff: `the pod template has the annotation ${BYPASS_INBOUND_CAPTURE}=${captureOff}` } : {}),
     };
   }
   if (optOut !== undefined) return notMeshed(`${endpoint.name} is not in the mesh (${optOut})`);
@@ -199,5 +215,5 @@ function linkerdMembership(endpoint: Endpoint, s: Scopes): Membership {
  */
 export function isMeshAnnotation(key: string): boolean {
   return key.startsWith('sidecar.istio.io/') || key.startsWith('traffic.sidecar.istio.io/') || key.startsWith('linkerd.io/')
-    || key.startsWith('config.linkerd.io/') || key === 'inject.istio.io/templates';
+    || key.startsWith('config.linkerd.io/') || key === 'inject.istio.io/templates' || key === BYPASS_INBOUND_CAPTURE;
 }

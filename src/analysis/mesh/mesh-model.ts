@@ -18,6 +18,15 @@ export interface MeshQuery {
   readonly request?: HttpRequestSpec;
 }
 
+/**
+ * The source the CNI sees for a connection the mesh translates on the way (Istio ambient: from the
+ * pod's own node, SNATed to the host probe address), one candidate per possible address, and why.
+ */
+export interface HostSnat {
+  readonly peers: Endpoint[];
+  readonly why: string;
+}
+
 /** The port the CNI sees for a flow the mesh tunnels, and why. */
 export interface WirePort {
   readonly port: number;
@@ -70,6 +79,12 @@ export interface MeshModel {
   destinationKey(endpoint: Endpoint): string;
   /** The port the CNI sees when the mesh tunnels the flow, undefined when it sees the application port. */
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined;
+  /**
+   * The source address the CNI sees when the mesh translates the connection before it reaches the
+   * destination pod, undefined when it sees the source itself.
+   * @default - the CNI sees the source
+   */
+  hostSnat?(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): HostSnat | undefined;
   /** The membership of an endpoint. */
   membership(endpoint: Endpoint): Membership;
   /**

@@ -63,6 +63,7 @@ export function meshWithSkippedInput(mesh: MeshModel, uncertainties: readonly Un
     sourceKey: (endpoint) => mesh.sourceKey(endpoint),
     destinationKey: (endpoint) => mesh.destinationKey(endpoint),
     wirePort: (source, destination, port, protocol) => mesh.wirePort(source, destination, port, protocol),
+    hostSnat: (source, destination, port, protocol) => mesh.hostSnat?.(source, destination, port, protocol),
     membership: (endpoint) => mesh.membership(endpoint),
     encryption: (source, destination, port, protocol) => mesh.encryption(source, destination, port, protocol),
   };
