@@ -19,6 +19,7 @@ import { istioAuthzZtunnel } from './istio-authz-ztunnel';
 import { istioConsecutiveErrors } from './istio-consecutive-errors';
 import { istioMtls } from './istio-mtls';
 import { istioPeerAuthentication } from './istio-peer-authentication';
+import { linkerdAdminPort } from './linkerd-admin-port';
 import { linkerdPortAnnotation } from './linkerd-port-annotation';
 import { linkerdServer } from './linkerd-server';
 import { namespaceSelectorNameLabel } from './namespace-selector-name-label';
@@ -57,6 +58,7 @@ export const RULES: readonly LintRule[] = [
   destinationRuleSubsets,
   linkerdServer,
   linkerdPortAnnotation,
+  linkerdAdminPort,
   ipBlockStrictValidation,
   invalidObject,
   templatePlaceholders,
