@@ -20,6 +20,7 @@ import { istioConsecutiveErrors } from './istio-consecutive-errors';
 import { istioMtls } from './istio-mtls';
 import { istioPeerAuthentication } from './istio-peer-authentication';
 import { linkerdAdminPort } from './linkerd-admin-port';
+import { linkerdAdminProbes } from './linkerd-admin-probes';
 import { linkerdPortAnnotation } from './linkerd-port-annotation';
 import { linkerdServer } from './linkerd-server';
 import { namespaceSelectorNameLabel } from './namespace-selector-name-label';
@@ -59,6 +60,7 @@ export const RULES: readonly LintRule[] = [
   linkerdServer,
   linkerdPortAnnotation,
   linkerdAdminPort,
+  linkerdAdminProbes,
   ipBlockStrictValidation,
   invalidObject,
   templatePlaceholders,

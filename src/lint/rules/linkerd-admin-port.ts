@@ -1,5 +1,5 @@
 import { linkerdPortSet } from '../../analysis/mesh/linkerd-ports';
-import { LINKERD_ADMIN_PORT } from '../../analysis/mesh/linkerd-probes';
+import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_NAME } from '../../analysis/mesh/linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from '../../analysis/mesh/linkerd-refs';
 import { LabelSelector, matchesLabelSelector } from '../../analysis/selectors';
 import { apiGroupOf, isNamespace, isPlainObject, nameOf, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
@@ -38,7 +38,6 @@ import { LintSeverity } from '../types';
  * the pod template or the namespace annotate are judged. A Server on the admin port with
  * `accessPolicy: deny` and no authorization is linkerd-server-without-authorization's finding.
  */
-const ADMIN_PORT_NAME = 'linkerd-admin';
 const POLICY = 'config.linkerd.io/default-inbound-policy';
 const REQUIRE_IDENTITY = 'config.linkerd.io/proxy-require-identity-inbound-ports';
 const ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
@@ -116,7 +115,7 @@ function adminServers(ctx: LintContext, adminPort: (ns: string) => number[]): Ma
     if (!isObject(obj) || obj.kind !== 'Server' || apiGroupOf(obj) !== GROUP || !isObject(obj.spec)) continue;
     const ns = namespaceOf(obj);
     const port = obj.spec.port;
-    if (port !== ADMIN_PORT_NAME && !(typeof port === 'number' && adminPort(ns).includes(port))) continue;
+    if (port !== LINKERD_ADMIN_PORT_NAME && !(typeof port === 'number' && adminPort(ns).includes(port))) continue;
     const name = nameOf(obj);
     const labels: Record<string, string> = isObject(obj.metadata?.labels) ? obj.metadata.labels : {};
     // A legacy ServerAuthorization picks its Servers by name or by a label selector on the Servers.
@@ -131,7 +130,7 @@ function adminServers(ctx: LintContext, adminPort: (ns: string) => number[]): Ma
 }
 
 /** No authorized Server on the admin port: what a finding on a namespace or a workload says is missing. */
-const NO_SERVER = `no Server in these manifests selecting them on that port (${LINKERD_ADMIN_PORT} or ${ADMIN_PORT_NAME}) is authorized`;
+const NO_SERVER = `no Server in these manifests selecting them on that port (${LINKERD_ADMIN_PORT} or ${LINKERD_ADMIN_PORT_NAME}) is authorized`;
 
 /** What breaks, for a finding's message; `missing` says what the manifests lack. */
 function consequence(e: Effective, who: string, missing: string = NO_SERVER): string {
@@ -147,7 +146,7 @@ function consequence(e: Effective, who: string, missing: string = NO_SERVER): st
 
 function fixFor(e: Effective, ns: string, pods: string): string {
   const who = e.refused === 'everyone' ? 'your scraper' : 'your scraper (if it is not meshed, by its network)';
-  return `add a Server (policy.linkerd.io/v1beta3) in ${ns} selecting ${pods} with port: ${ADMIN_PORT_NAME} and proxyProtocol: HTTP/1, and an `
+  return `add a Server (policy.linkerd.io/v1beta3) in ${ns} selecting ${pods} with port: ${LINKERD_ADMIN_PORT_NAME} and proxyProtocol: HTTP/1, and an `
     + `AuthorizationPolicy targeting it that admits ${who}: its ServiceAccount or a MeshTLSAuthentication for a meshed scraper, a `
     + 'NetworkAuthentication of its pod network for an unmeshed one (LinkerdAuthorization.allowFlow with ports [4191] emits both); '
     + 'if you attach HTTPRoutes to that Server, give GET /live and /ready a route authorized for the kubelet\'s network too, or the proxy\'s '
