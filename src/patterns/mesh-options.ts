@@ -22,6 +22,13 @@ export interface NamespaceMeshOptions {
   /**
    * Linkerd only: the default inbound policy of the namespace's pods (annotation
    * `config.linkerd.io/default-inbound-policy`), for ports no Server describes.
+   *
+   * That includes the proxy's admin port 4191: under `DENY` Linkerd refuses Prometheus's
+   * `GET /metrics` there (under `ALL_AUTHENTICATED` and `CLUSTER_AUTHENTICATED`, from a scraper
+   * outside the mesh), although the namespace's NetworkPolicies open 4191 to monitoring. Authorize
+   * the scraper on a Server for port 4191 (`LinkerdAuthorization.allowFlow` with `ports: [4191]`);
+   * `PolicyLint` reports the gap as `linkerd-admin-port-unauthorized`. The proxy's own kubelet probes
+   * (`GET /live`, `/ready` on 4191) stay admitted by Linkerd's probe route.
    * @default - the cluster-wide default (`all-unauthenticated` unless Linkerd was installed otherwise)
    */
   readonly linkerdDefaultInboundPolicy?: LinkerdInboundPolicy;

@@ -19,6 +19,12 @@ import { ManifestObject } from '../model';
 
 /** The Linkerd proxy's admin port, where its injected container's probes GET `/live` and `/ready`. */
 export const LINKERD_ADMIN_PORT = 4191;
+/**
+ * The name of {@link LINKERD_ADMIN_PORT} on the injected proxy container (linkerd2 proxy container
+ * template), which a Server's `port` may give: it names the admin port of every meshed pod, though no
+ * manifest shows that container.
+ */
+export const LINKERD_ADMIN_PORT_NAME = 'linkerd-admin';
 /** The paths the injected proxy container's liveness and readiness probes GET on {@link LINKERD_ADMIN_PORT}. */
 export const PROXY_PROBE_PATHS: readonly string[] = ['/live', '/ready'];
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];

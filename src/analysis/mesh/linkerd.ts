@@ -3,7 +3,8 @@
  * "Authorization Policy" reference (edge-26.8 / 2.20 CRDs):
  *
  * - A Server (policy.linkerd.io, v1beta3) selects pods of its namespace (`podSelector`) and one port
- *   (number, or a container port name). A port a Server describes admits what an AuthorizationPolicy
+ *   (number, or a container port name; `linkerd-admin` names the injected proxy's admin port 4191 of every
+ *   meshed pod, though no manifest shows that container). A port a Server describes admits what an AuthorizationPolicy
  *   targeting that Server (or `kind: Namespace`, the policy's own namespace whatever name it gives: every Server there)
  *   authorizes; anything else gets the Server's `accessPolicy` (default `deny`).
  * - An AuthorizationPolicy (v1alpha1) applies when ALL its `requiredAuthenticationRefs` match:
@@ -46,7 +47,7 @@ import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './fac
 import { addressIn } from './istio-values';
 import { DefaultOpaquePorts, defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
 import { linkerdPortSet } from './linkerd-ports';
-import { LINKERD_ADMIN_PORT, PROXY_PROBE_PATHS, ProbePaths, probePathsByWorkload } from './linkerd-probes';
+import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_NAME, PROXY_PROBE_PATHS, ProbePaths, probePathsByWorkload } from './linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
 import { RouteAuthorization, routedVerdict } from './linkerd-route-verdict';
 import { linkerdRequestPath, LinkerdRoute, linkerdRoute } from './linkerd-routes';
@@ -200,6 +201,8 @@ export class LinkerdModel implements MeshModel {
 
   private portMatches(port: string, q: MeshQuery): boolean {
     if (/^\d+$/.test(port)) return Number(port) === q.port;
+    // The injected proxy container (not in the manifests) names its admin port.
+    if (port === LINKERD_ADMIN_PORT_NAME && q.port === LINKERD_ADMIN_PORT) return true;
     return q.destination.namedPorts.some((p) => p.name === port && p.port === q.port && p.protocol === 'TCP');
   }
 

@@ -19,6 +19,8 @@ import { istioAuthzZtunnel } from './istio-authz-ztunnel';
 import { istioConsecutiveErrors } from './istio-consecutive-errors';
 import { istioMtls } from './istio-mtls';
 import { istioPeerAuthentication } from './istio-peer-authentication';
+import { linkerdAdminPort } from './linkerd-admin-port';
+import { linkerdAdminProbes } from './linkerd-admin-probes';
 import { linkerdPortAnnotation } from './linkerd-port-annotation';
 import { linkerdServer } from './linkerd-server';
 import { namespaceSelectorNameLabel } from './namespace-selector-name-label';
@@ -57,6 +59,8 @@ export const RULES: readonly LintRule[] = [
   destinationRuleSubsets,
   linkerdServer,
   linkerdPortAnnotation,
+  linkerdAdminPort,
+  linkerdAdminProbes,
   ipBlockStrictValidation,
   invalidObject,
   templatePlaceholders,

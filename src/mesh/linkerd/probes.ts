@@ -9,10 +9,16 @@
  * clients from the `probeNetworks` (default every address). Once any HTTPRoute has the Server as
  * parent, only those routes remain: the probe route is gone, and a probe no route admits for
  * unauthenticated clients is refused (linkerd.io "Configuring Per-Route Authorization Policy").
+ *
+ * That includes the probes of the proxy container Linkerd injects into every meshed pod (GET /live
+ * and /ready on its admin port 4191; `pod_http_probes` reads every container), which no manifest
+ * shows: a route-level flow on port 4191 (say GET /metrics for a scraper) takes their probe route
+ * away too, and then the kubelet restarts the proxy and the pod never becomes ready.
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { describeRouteRequests, exactPathProblem, requestsInclude, RouteRequests } from './route-matches';
+import { LINKERD_ADMIN_PORT } from '../../analysis/mesh/linkerd-probes';
 import { isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
 
 /** A Server with HTTPRoutes, and what its flows admit. */
@@ -38,6 +44,8 @@ interface HttpProbe {
 }
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
+/** The container Linkerd's proxy injector adds to a meshed pod. */
+const PROXY_CONTAINER = 'linkerd-proxy';
 const CONSEQUENCE: Record<string, string> = {
   livenessProbe: 'the kubelet restarts the container again and again',
   readinessProbe: 'its pods never become ready',
@@ -92,6 +100,12 @@ function httpProbes(root: IConstruct, server: RoutedServer): HttpProbe[] {
         found.push({ workload: `${obj.kind} ${server.namespace}/${obj.metadata?.name} (${c.node.path})`, container: String(container.name), probe, path });
       }
     }
+  }
+  if (server.port === LINKERD_ADMIN_PORT) {
+    // The injected proxy's own probes (linkerd2 proxy container template: livenessProbe GET /live, readinessProbe GET /ready on 4191).
+    const workload = 'every meshed pod the Server selects (Linkerd injects that container; these manifests do not show it)';
+    found.push({ workload, container: PROXY_CONTAINER, probe: 'livenessProbe', path: '/live' });
+    found.push({ workload, container: PROXY_CONTAINER, probe: 'readinessProbe', path: '/ready' });
   }
   return found;
 }

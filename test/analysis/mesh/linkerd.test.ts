@@ -584,6 +584,23 @@ describe('the proxy\'s own probes on its admin port 4191', () => {
     expect(meshReach([...denyNs, workload('legacy', 'client'), opaqueApi], LINKERD).checkRequest(w('legacy/client'), w('shop/api'), ADMIN, live).verdict)
       .toBe(Verdict.DENY);
   });
+
+  // The injected proxy container names 4191 `linkerd-admin` (linkerd2 proxy container template; `linkerd viz allow-scrapes`
+  // emits `port: linkerd-admin`): the name selects 4191 of every meshed pod though no manifest shows that container.
+  test('a Server naming port linkerd-admin describes 4191 of the meshed pods it selects', () => {
+    const admin = linkerd('Server', 'shop', 'proxy-admin', { podSelector: {}, port: 'linkerd-admin', proxyProtocol: 'HTTP/1' });
+    const metrics = { ...route('proxy-metrics', [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }]) };
+    metrics.spec.parentRefs = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }];
+    expectValidManifests([admin, metrics]);
+    const r = meshReach([...ns, ...apps, admin, metrics], LINKERD);
+    const live = r.checkRequest(Target.localNode(), w('shop/api'), ADMIN, { method: 'GET', path: '/live' });
+    expect([live.verdict, live.mesh!.reasons]).toEqual([Verdict.DENY, ['HTTPRoutes attach to Server shop/proxy-admin and none matches GET /live: '
+      + 'Linkerd\'s proxy answers 404 to local-node -> shop/api TCP/4191 GET /live (linkerd.io "Configuring Per-Route Authorization Policy")']]);
+    // The Server (deny, nothing authorizing it) decides /metrics too, not the namespace's default all-unauthenticated.
+    expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/metrics' }).verdict).toBe(Verdict.DENY);
+    // Another port of the pod keeps the default policy.
+    expect(r.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
+  });
 });
 
 describe('the application containers\' HTTP probes', () => {

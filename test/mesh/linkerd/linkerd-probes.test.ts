@@ -246,4 +246,38 @@ describe('kubelet probes on a routed Linkerd Server', () => {
     // The suggested flow is accepted and fixes its probe; the other two stay refused, as they are on the cluster.
     expect(synthError(build(true))).toBe(`Validation failed with the following errors:\n  ${dotSegment}\n  ${star}`);
   });
+
+  // The proxy Linkerd injects probes GET /live and /ready on its admin port 4191 (linkerd2 proxy container
+  // template; policy-controller pod_http_probes reads every container): a route-level scrape flow on 4191
+  // takes their probe route away, and the catch-all route admits nobody. Found reviewing the admin-port lint.
+  test('a route-level flow on the proxy admin port 4191: the injected proxy\'s /live and /ready are named, and the suggested flow fixes them', () => {
+    const build = (withProbes: boolean) => {
+      const chart = linkerd();
+      workload(chart, 'api', { app: 'api' }, HTTP_8080);
+      const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+      authz.allowFlow('scrape', { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: { app: 'api' }, ports: [4191], methods: ['GET'], paths: ['/metrics'] });
+      if (withProbes) authz.allowFlow('api-4191-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [4191], methods: ['GET'], paths: ['/live', '/ready'] });
+      return chart;
+    };
+    const proxy = "of container 'linkerd-proxy' of every meshed pod the Server selects (Linkerd injects that container; these manifests do not show it)";
+    const fix = "Add allowFlow('api-4191-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [4191], methods: ['GET'], paths: ['/live', '/ready'] }) "
+      + "(it lets any address GET exactly those paths on this port, as Linkerd's probe route did), or move the probe to a port without route-level flows";
+    const head = "[test/authz] Server 'api-4191' (namespace shop, port 4191) has HTTPRoutes, so Linkerd's own probe route is gone: the ";
+    expect(synthError(build(false))).toBe('Validation failed with the following errors:\n  '
+      + `${head}livenessProbe ${proxy}, GET /live on port 4191, is admitted by no flow from MeshSource.anyone(), so the kubelet restarts the container `
+      + `again and again. ${fix}\n  `
+      + `${head}readinessProbe ${proxy}, GET /ready on port 4191, is admitted by no flow from MeshSource.anyone(), so its pods never become ready. ${fix}`);
+    const objects = synthValid(build(true));
+    expect(find(objects, 'HTTPRoute', 'api-4191-probes-4191', 'shop').spec.rules).toEqual([{
+      matches: [{ path: { type: 'Exact', value: '/live' }, method: 'GET' }, { path: { type: 'Exact', value: '/ready' }, method: 'GET' }],
+    }]);
+  });
+
+  test('a port-level flow on 4191 keeps Linkerd\'s probe route (no HTTPRoute): synthesizes as before', () => {
+    const chart = linkerd();
+    workload(chart, 'api', { app: 'api' }, HTTP_8080);
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' })
+      .allowFlow('scrape', { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: { app: 'api' }, ports: [4191] });
+    expect(ofKind(synthValid(chart), 'HTTPRoute')).toEqual([]);
+  });
 });
