@@ -184,7 +184,7 @@ export class IstioModel implements MeshModel {
   }
 
   hostSnat(source: Endpoint, destination: Endpoint, _port: number, protocol: L4Protocol): HostSnat | undefined {
-    return protocol === 'TCP' && this.members.of(destination).dataPlane === 'ambient' ? ambientHostSnat(source, destination) : undefined;
+    return protocol === 'TCP' && this.members.of(destination).dataPlane === 'ambient' ? ambientHostSnat(source, destination, this.facts.hostProbe) : undefined;
   }
 
   /** The waypoints some of `paths` (the ways of addressing a destination, ./istio-waypoint) pass, as CNI hops. */
@@ -223,7 +223,7 @@ export class IstioModel implements MeshModel {
       return bypass(`${q.destination.name}'s sidecar does not capture inbound port ${q.port} (${dst.inboundBypass.source}): no Istio policy applies`);
     }
     if (dst.dataPlane === 'ambient') {
-      const hostProbe = ambientHostProbe(q.source);
+      const hostProbe = ambientHostProbe(q.source, this.facts.hostProbe);
       if (hostProbe !== undefined) return bypass(hostProbe);
       if (dst.inboundCaptureOff !== undefined && this.members.of(q.source).dataPlane === undefined) {
         // Only the redirection of plaintext is off: HBONE from meshed clients still ends at ztunnel (port 15008).
