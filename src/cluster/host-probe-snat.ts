@@ -20,11 +20,21 @@ const NO_SOURCE_RANGES: Record<string, string> = {
   broadcast: 'the broadcast address',
 };
 
+/** What the input calls the address of each family (options of Mesh.istio, or CLI flags), for messages. */
+export interface HostProbeSnatNames {
+  readonly ipv4: string;
+  readonly ipv6: string;
+}
+
+const OPTION_NAMES: HostProbeSnatNames = { ipv4: 'hostProbeSnatIp', ipv6: 'hostProbeSnatIpv6' };
+
 /**
- * The host probe address `value` of `family`, validated as istio-cni reads it and canonical
- * (`FD16::1` -> `fd16::1`), or undefined when not given.
+ * The host probe address `value` of `family` (given as `names[family]`), validated as istio-cni reads
+ * it and canonical (`FD16::1` -> `fd16::1`), or undefined when not given.
  */
-export function hostProbeSnatAddress(site: string, prop: string, value: string | undefined, family: 'ipv4' | 'ipv6'): string | undefined {
+export function hostProbeSnatAddress(site: string, value: string | undefined, family: 'ipv4' | 'ipv6',
+  names: HostProbeSnatNames = OPTION_NAMES): string | undefined {
+  const prop = names[family];
   const text = requireOptionalString(site, prop, value);
   if (text === undefined) return undefined;
   const envName = family === 'ipv4' ? 'HOST_PROBE_SNAT_IP' : 'HOST_PROBE_SNAT_IPV6';
@@ -42,10 +52,10 @@ export function hostProbeSnatAddress(site: string, prop: string, value: string |
   const range = parsed.range();
   if (range === 'ipv4Mapped') {
     throw problem(site, prop, text, `is an IPv4-mapped IPv6 address: istio-cni SNATs IPv6 probes to ${envName}; give an IPv6 address (e.g. ${example}), `
-      + 'and the IPv4 one in hostProbeSnatIp');
+      + `and the IPv4 one in ${names.ipv4}`);
   }
   if (parsed.kind() !== family) {
-    const other = family === 'ipv4' ? 'hostProbeSnatIpv6' : 'hostProbeSnatIp';
+    const other = names[family === 'ipv4' ? 'ipv6' : 'ipv4'];
     throw problem(site, prop, text, `is an ${parsed.kind() === 'ipv4' ? 'IPv4' : 'IPv6'} address, but ${prop} is istio-cni's ${envName}, the `
       + `address of ${family === 'ipv4' ? 'IPv4' : 'IPv6'} probes; set it in ${other}`);
   }

@@ -208,8 +208,8 @@ export class Mesh {
     if (Object.keys(istiodLabels).length === 0) {
       throw propError(site, 'istiodLabels', 'must name at least one label: sidecars would be allowed to every pod of the control-plane namespace');
     }
-    const probeV4 = hostProbeSnatAddress(site, 'hostProbeSnatIp', o.hostProbeSnatIp, 'ipv4');
-    const probeV6 = hostProbeSnatAddress(site, 'hostProbeSnatIpv6', o.hostProbeSnatIpv6, 'ipv6');
+    const probeV4 = hostProbeSnatAddress(site, o.hostProbeSnatIp, 'ipv4');
+    const probeV6 = hostProbeSnatAddress(site, o.hostProbeSnatIpv6, 'ipv6');
     if (mode !== IstioMode.AMBIENT) {
       const given = probeV4 !== undefined ? 'hostProbeSnatIp' : probeV6 !== undefined ? 'hostProbeSnatIpv6' : undefined;
       if (given !== undefined) {
