@@ -1,6 +1,7 @@
+import { Chart, Testing } from 'cdk8s';
 import {
-  Cni, IpFamily, IstioMode, IstioMtls, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshSource, Peer, PodSecurityLevel, Port, Reachability, Target,
-  Verdict, ZeroTrustNamespace,
+  ClusterNetwork, Cni, IpFamily, IstioMode, IstioMtls, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshSource, Peer, PodSecurityLevel, Port,
+  Reachability, Target, Verdict, ZeroTrustNamespace,
 } from '../../src';
 import { deployment, meshChart, meshReachability } from '../support/mesh';
 import { ENFORCING_CNIS, find, synthValid } from '../support/synth';
@@ -365,5 +366,32 @@ describe('mesh membership errors', () => {
     const chart = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
     expect(() => new ZeroTrustNamespace(chart, 'linkerd', { name: 'linkerd' }))
       .toThrow("[test/linkerd] name: 'linkerd' runs the Linkerd control plane (ClusterNetwork mesh), which every workload relies on");
+  });
+});
+
+describe('fromApp with declared host probe addresses', () => {
+  /** An app of two charts, each with a ClusterNetwork declaring Istio ambient with `probe` as HOST_PROBE_SNAT_IP. */
+  function app(first: string, second: string) {
+    const a = Testing.app();
+    for (const [id, probe] of [['one', first], ['two', second]]) {
+      const chart = new Chart(a, id);
+      new ClusterNetwork(chart, 'cluster', { cni: Cni.kubernetes(), mesh: Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: probe }) });
+      new ZeroTrustNamespace(chart, 'ns', { name: `shop-${id}`, mesh: {} });
+      deployment(chart, `shop-${id}`, 'api', { app: 'api' });
+      synthValid(chart);
+    }
+    return a;
+  }
+
+  test('the ClusterNetworks agree: the analysis uses their address', () => {
+    const result = Reachability.fromApp(app('169.254.9.9', '169.254.9.9'), { cni: Cni.kubernetes() })
+      .check(Target.external('169.254.9.9'), Target.workload('shop-two', 'api'), Port.tcp(8080));
+    expect([result.verdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW]);
+    expect(result.mesh!.reasons[0]).toMatch(/^169\.254\.9\.9 is istio-cni's host probe address \(HOST_PROBE_SNAT_IP, as the mesh declares it\)/);
+  });
+
+  test('they disagree: an error, as for any other difference of the mesh', () => {
+    expect(() => Reachability.fromApp(app('169.254.9.9', '169.254.9.10'), { cni: Cni.kubernetes() }))
+      .toThrow('[Reachability.fromApp] options.mesh: the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
   });
 });
