@@ -57,8 +57,10 @@ export interface LinkerdInstallValues {
 export interface HostProbeAddress {
   /** The address (canonical text). */
   readonly ip: string;
-  /** Declared on the mesh (`Mesh.istio` `hostProbeSnatIp` / `hostProbeSnatIpv6`), or istio-cni's default, assumed. */
+  /** Declared on the mesh (`Mesh.istio` `hostProbeSnatIp` / `hostProbeSnatIpv6`) or set by the manifests, or istio-cni's default, assumed. */
   readonly given: boolean;
+  /** Who gives it, for reasons (`as <declaredBy> it`): `the mesh declares`, `DaemonSet kube-system/istio-cni-node sets`. */
+  readonly declaredBy?: string;
 }
 
 /** The mesh facts of one analysis. */

@@ -13,8 +13,9 @@
  * Sources: istio/istio cni/pkg/iptables/iptables.go (`AppendHostRules`, the in-pod rules) and
  * cni/pkg/iptables/testdata/default.golden; cni README (`HOST_PROBE_SNAT_IP`, `HOST_PROBE_SNAT_IPV6`
  * defaults); istio.io "Ambient and Kubernetes NetworkPolicy" (health probes). The addresses are the
- * mesh's (`Mesh.istio` `hostProbeSnatIp`, `hostProbeSnatIpv6`); one not declared is istio-cni's
- * default, which the reasons say is assumed: the node agent reads them from its environment, which the
+ * mesh's (`Mesh.istio` `hostProbeSnatIp`, `hostProbeSnatIpv6`), else those the istio-cni DaemonSet in
+ * the manifests sets (./istio-cni-env); one neither gives is istio-cni's default, which the reasons
+ * say is assumed: the node agent reads them from its environment, which the
  * chart's `env` value sets (manifests/charts/istio-cni templates/daemonset.yaml), and the workaround of
  * istio/istio#57911 (Cilium kube-proxy replacement) sets the IPv4 one to the node's own IP.
  */
@@ -46,7 +47,7 @@ export function ambientHostProbe(source: Endpoint, probe: HostProbeAddresses): s
   const family = ip === undefined ? undefined : (['ipv4', 'ipv6'] as const).find((f) => parseIpLoose(probe[f].ip)!.toNormalizedString() === ip);
   if (family === undefined) return undefined;
   if (probe[family].given) {
-    return `${source.ip} is istio-cni's host probe address (${ENV_OF[family]}, as the mesh declares it): ${rules}`;
+    return `${source.ip} is istio-cni's host probe address (${ENV_OF[family]}, as ${probe[family].declaredBy ?? 'the mesh declares'} it): ${rules}`;
   }
   return `${source.ip} is istio-cni's default host probe address (assumed: istio-cni's environment can set another, HOST_PROBE_SNAT_IP / `
     + `HOST_PROBE_SNAT_IPV6, and the analysis is not told it): ${rules}`;
@@ -89,7 +90,7 @@ export function ambientHostSnat(source: Endpoint, destination: Endpoint, probe: 
 
 /** `a or b, its default`, `a or b, as the mesh declares`, or each with its own origin when they differ. */
 function describeAddresses(used: readonly HostProbeAddress[]): string {
-  const origin = (given: boolean) => (given ? 'as the mesh declares' : 'its default');
-  if (used.every((a) => a.given === used[0].given)) return `${used.map((a) => a.ip).join(' or ')}, ${origin(used[0].given)}`;
-  return used.map((a) => `${a.ip}, ${origin(a.given)}`).join(', or ');
+  const origin = (a: HostProbeAddress) => (a.given ? `as ${a.declaredBy ?? 'the mesh declares'}` : 'its default');
+  if (used.every((a) => origin(a) === origin(used[0]))) return `${used.map((a) => a.ip).join(' or ')}, ${origin(used[0])}`;
+  return used.map((a) => `${a.ip}, ${origin(a)}`).join(', or ');
 }
