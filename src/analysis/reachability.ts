@@ -584,7 +584,8 @@ function withClusterFacts(site: string, scope: IConstruct, options: Reachability
   let result = options.podCidrs === undefined && cidrs.length > 0 ? { ...options, podCidrs: cidrs } : options;
   if (options.mesh === undefined) {
     const meshes = declared.map((c) => c.mesh).filter((m) => m.kind !== MeshKind.NONE);
-    const kinds = new Set(meshes.map((m) => JSON.stringify([m.kind, m.istioMode, m.rootNamespace, m.trustDomain])));
+    const kinds = new Set(meshes.map((m) => JSON.stringify([m.kind, m.istioMode, m.rootNamespace, m.trustDomain, m.hostProbeSnatIp,
+      m.hostProbeSnatIpv6])));
     if (meshes.length > 0 && kinds.size > 1) {
       throw propError(site, 'options.mesh', 'the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
     }

@@ -60,7 +60,7 @@ function attempt(input: AnalysisInput, manifests: readonly SourcedManifest[]): O
     cni: input.cni,
     podCidrs: input.podCidrs,
     nodeIp: input.nodeIp,
-    ...(input.mesh !== undefined ? meshOptions(input.mesh, input.linkerd) : {}),
+    ...(input.mesh !== undefined ? meshOptions(input.mesh, input.linkerd, input.istio) : {}),
   }, input.invalidDocuments ?? []);
   const namespaces = buildInventory(objects).namespaces;
   if (input.expectations) addProbes(reach, input.expectations.probes, namespaces, input.allowEmptyProbeSets ?? false);

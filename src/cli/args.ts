@@ -2,7 +2,7 @@
  * Command-line parsing with node's built-in `util.parseArgs` (strict: unknown flags are errors).
  */
 import { parseArgs } from 'util';
-import { LinkerdFlags, MESH_CHOICES, MeshChoice } from './mesh-choice';
+import { IstioAmbientFlags, LinkerdFlags, MESH_CHOICES, MeshChoice } from './mesh-choice';
 import { OpenPattern, parseOpenPattern } from './open-patterns';
 import { parsePortList } from './ports';
 import { LINKERD_DEFAULT_POLICIES } from '../analysis/mesh/facts';
@@ -11,8 +11,10 @@ import { linkerdNetworkProblem } from '../analysis/option-values';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
+import { hostProbeSnatAddress } from '../cluster/host-probe-snat';
 import { Port } from '../policy/port';
 import { parseCidr, parseIp } from '../util/cidr';
+import { ValidationError } from '../util/errors';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, ReadLimits } from '../util/input-files';
 
 /** A command line that cannot be run; reported with the usage text and exit code 2. */
@@ -42,6 +44,8 @@ export interface ClusterFacts {
   readonly mesh?: MeshChoice;
   /** The `--linkerd-*` flags (with `--mesh linkerd` only): the Linkerd installation's cluster-wide values. */
   readonly linkerd?: LinkerdFlags;
+  /** The `--istio-host-probe-snat-*` flags (with `--mesh istio-ambient` only): istio-cni's host probe addresses. */
+  readonly istio?: IstioAmbientFlags;
 }
 
 /** `cdk8s-networking analyze ...`. */
@@ -112,6 +116,8 @@ const OPTIONS = {
   'linkerd-cluster-networks': { type: 'string' },
   'linkerd-probe-networks': { type: 'string' },
   'linkerd-opaque-ports': { type: 'string' },
+  'istio-host-probe-snat-ip': { type: 'string' },
+  'istio-host-probe-snat-ipv6': { type: 'string' },
   'output': { type: 'string', short: 'o' },
   'max-rows': { type: 'string' },
   'all': { type: 'boolean' },
@@ -173,7 +179,7 @@ export function parseCommandLine(args: string[]): Command {
   };
 
   if (command === 'lint') {
-    const analyzeOnly = ['lint', 'expect', 'ports', 'mesh', ...LINKERD_FLAGS, 'max-rows', 'all', 'strict', 'pod-cidrs', 'node-ip', 'diff', 'fail-on-open',
+    const analyzeOnly = ['lint', 'expect', 'ports', 'mesh', ...LINKERD_FLAGS, ...ISTIO_FLAGS, 'max-rows', 'all', 'strict', 'pod-cidrs', 'node-ip', 'diff', 'fail-on-open',
       'probes'] as const;
     for (const flag of analyzeOnly) {
       if (values[flag] !== undefined) throw new UsageError(`lint: --${flag} is an analyze option`);
@@ -191,12 +197,14 @@ export function parseCommandLine(args: string[]): Command {
   }
   const mesh = values.mesh !== undefined && values.mesh !== 'none' ? oneOfMesh(values.mesh) : undefined;
   const linkerd = parseLinkerdFlags(values, mesh);
+  const istio = parseIstioFlags(values, mesh);
   const facts: ClusterFacts = {
     cni,
     ...(values['pod-cidrs'] !== undefined ? { podCidrs: parseCidrList('--pod-cidrs', values['pod-cidrs']) } : {}),
     ...(values['node-ip'] !== undefined ? { nodeIp: parseAddress(values['node-ip']) } : {}),
     ...(mesh !== undefined ? { mesh } : {}),
     ...(linkerd !== undefined ? { linkerd } : {}),
+    ...(istio !== undefined ? { istio } : {}),
   };
   const strict = values.strict ?? false;
   if (values.diff) {
@@ -289,6 +297,33 @@ function parseLinkerdFlags(values: Partial<Record<typeof LINKERD_FLAGS[number], 
     ...(probeNetworks !== undefined ? { probeNetworks: parseCidrList('--linkerd-probe-networks', probeNetworks, true, linkerdNetworkProblem) } : {}),
     ...(opaque !== undefined ? { opaquePorts: opaque } : {}),
   };
+}
+
+/** The flags that describe istio-cni in ambient mode (its node agent's environment). */
+const ISTIO_FLAGS = ['istio-host-probe-snat-ip', 'istio-host-probe-snat-ipv6'] as const;
+
+/**
+ * The `--istio-host-probe-snat-*` flags, validated as Mesh.istio validates hostProbeSnatIp and
+ * hostProbeSnatIpv6; undefined when none is given. They need `--mesh istio-ambient`.
+ */
+function parseIstioFlags(values: Partial<Record<typeof ISTIO_FLAGS[number], string>>, mesh: MeshChoice | undefined): IstioAmbientFlags | undefined {
+  const given = ISTIO_FLAGS.filter((flag) => values[flag] !== undefined);
+  if (given.length === 0) return undefined;
+  if (mesh !== 'istio-ambient') {
+    throw new UsageError(`--${given[0]} describes istio-cni in ambient mode (its host probe SNAT address): give --mesh istio-ambient`);
+  }
+  const names = { ipv4: '--istio-host-probe-snat-ip', ipv6: '--istio-host-probe-snat-ipv6' };
+  const address = (flag: typeof ISTIO_FLAGS[number], family: 'ipv4' | 'ipv6') => {
+    try {
+      return hostProbeSnatAddress('analyze', values[flag]?.trim(), family, names);
+    } catch (e) {
+      if (ValidationError.isValidationError(e)) throw new UsageError(`${e.prop}: ${e.reason}`);
+      throw e;
+    }
+  };
+  const v4 = address('istio-host-probe-snat-ip', 'ipv4');
+  const v6 = address('istio-host-probe-snat-ipv6', 'ipv6');
+  return { ...(v4 !== undefined ? { hostProbeSnatIp: v4 } : {}), ...(v6 !== undefined ? { hostProbeSnatIpv6: v6 } : {}) };
 }
 
 function parseAddress(text: string): string {

@@ -60,9 +60,19 @@ export function runDiff(command: DiffCommand, io: DiffIo, cwd: string, codes: Di
     : { probes: loadExpectations(command.probes, cwd, command.limits, true).probes, expectations: [] };
   const side = (dir: string) => {
     const { loaded, warnings, invalidDocuments } = loadOrFail([dir], io, cwd, 'analyze', command.limits, 'refuse', { allowEmpty: true, mesh: command.mesh });
-    const { cni, podCidrs, nodeIp, ports, mesh, linkerd } = command;
+    const { cni, podCidrs, nodeIp, ports, mesh, linkerd, istio } = command;
     const analysis = analyzeManifests({
-      manifests: loaded.manifests, cni, podCidrs, nodeIp, ports, mesh, linkerd, expectations: probes, allowEmptyProbeSets: true, invalidDocuments,
+      manifests: loaded.manifests,
+      cni,
+      podCidrs,
+      nodeIp,
+      ports,
+      mesh,
+      linkerd,
+      istio,
+      expectations: probes,
+      allowEmptyProbeSets: true,
+      invalidDocuments,
     });
     for (const w of analysis.leftOut) io.stderr(`warning: ${w}\n`);
     return { reach: analysis.reach, warnings: [...warnings, ...analysis.leftOut], invalidDocuments, namespaces: analysis.namespaces };

@@ -26,19 +26,33 @@ export interface LinkerdFlags {
   readonly opaquePorts?: string;
 }
 
-/** The mesh `--mesh` names (with Istio's and Linkerd's defaults: root namespace istio-system, trust domain cluster.local). */
-export function meshOf(choice: MeshChoice): Mesh {
+/**
+ * What the `--istio-host-probe-snat-*` flags say about istio-cni in ambient mode (already validated);
+ * each one absent is istio-cni's default.
+ */
+export interface IstioAmbientFlags {
+  /** `--istio-host-probe-snat-ip`: istio-cni `HOST_PROBE_SNAT_IP` (Mesh.istio hostProbeSnatIp). */
+  readonly hostProbeSnatIp?: string;
+  /** `--istio-host-probe-snat-ipv6`: istio-cni `HOST_PROBE_SNAT_IPV6` (Mesh.istio hostProbeSnatIpv6). */
+  readonly hostProbeSnatIpv6?: string;
+}
+
+/**
+ * The mesh `--mesh` names (with Istio's and Linkerd's defaults: root namespace istio-system, trust
+ * domain cluster.local), with the `--istio-host-probe-snat-*` addresses for istio-ambient.
+ */
+export function meshOf(choice: MeshChoice, istio: IstioAmbientFlags = {}): Mesh {
   switch (choice) {
     case 'istio': return Mesh.istio({ mode: IstioMode.SIDECAR });
-    case 'istio-ambient': return Mesh.istio({ mode: IstioMode.AMBIENT });
+    case 'istio-ambient': return Mesh.istio({ mode: IstioMode.AMBIENT, ...istio });
     case 'linkerd': return Mesh.linkerd();
   }
 }
 
-/** The analysis options of `--mesh` and the `--linkerd-*` flags. */
-export function meshOptions(choice: MeshChoice, linkerd: LinkerdFlags = {}): Partial<ReachabilityOptions> {
+/** The analysis options of `--mesh`, the `--linkerd-*` flags and the `--istio-host-probe-snat-*` flags. */
+export function meshOptions(choice: MeshChoice, linkerd: LinkerdFlags = {}, istio: IstioAmbientFlags = {}): Partial<ReachabilityOptions> {
   return {
-    mesh: meshOf(choice),
+    mesh: meshOf(choice, istio),
     ...(linkerd.defaultInboundPolicy !== undefined ? { linkerdDefaultInboundPolicy: linkerd.defaultInboundPolicy } : {}),
     ...(linkerd.clusterNetworks !== undefined ? { linkerdClusterNetworks: linkerd.clusterNetworks } : {}),
     ...(linkerd.probeNetworks !== undefined ? { linkerdProbeNetworks: linkerd.probeNetworks } : {}),

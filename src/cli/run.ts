@@ -131,6 +131,7 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
     nodeIp: command.nodeIp,
     mesh: command.mesh,
     linkerd: command.linkerd,
+    istio: command.istio,
     ports: command.ports,
     expectations,
     invalidDocuments,

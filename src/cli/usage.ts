@@ -5,6 +5,7 @@
 import { DEFAULT_MAX_ROWS } from './args';
 import { LINKERD_DEFAULT_CLUSTER_NETWORKS, LINKERD_DEFAULT_OPAQUE_PORTS, LINKERD_DEFAULT_POLICIES, LINKERD_DEFAULT_PROBE_NETWORKS } from '../analysis/mesh/facts';
 import { CNI_NAMES } from '../cluster/cni-choices';
+import { AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6 } from '../cluster/mesh';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, formatBytes } from '../util/input-files';
 
 const CNIS = CNI_NAMES.join('|');
@@ -16,12 +17,12 @@ export const USAGE = `Usage:
   cdk8s-networking analyze <dir|file...> --cni ${CNIS}
       [--format table|json|mermaid] [--max-rows N | --all] [--lint] [--ip-families ipv4,ipv6]
       [--expect expectations.yaml] [--strict] [--ports tcp/8080,udp/53] [--pod-cidrs CIDRS]
-      [--node-ip IP] [--mesh istio|istio-ambient|linkerd] [LINKERD OPTIONS] [--output FILE]
-      [READ OPTIONS]
+      [--node-ip IP] [--mesh istio|istio-ambient|linkerd] [LINKERD OPTIONS] [ISTIO AMBIENT OPTIONS]
+      [--output FILE] [READ OPTIONS]
   cdk8s-networking analyze --diff <base> <head> --cni ${CNIS}
       [--format table|json|markdown] [--fail-on-open 'SOURCE -> DESTINATION'...] [--strict]
       [--probes expectations.yaml] [--ports ...] [--pod-cidrs CIDRS] [--node-ip IP] [--mesh MESH]
-      [LINKERD OPTIONS] [--output FILE] [READ OPTIONS]
+      [LINKERD OPTIONS] [ISTIO AMBIENT OPTIONS] [--output FILE] [READ OPTIONS]
   cdk8s-networking lint <dir|file...> [--cni ${CNIS}] [--markdown]
       [--ip-families ipv4,ipv6] [--format text|json] [--output FILE] [READ OPTIONS]
   cdk8s-networking --help | --version
@@ -116,6 +117,16 @@ given is assumed to be Linkerd's install default, and the reasons say so):
   --linkerd-opaque-ports LIST
                    proxy.opaquePorts: ports and ranges a-b the proxy injector makes opaque on the
                    pods that declare them (default ${LINKERD_DEFAULT_OPAQUE_PORTS}).
+
+Istio ambient options (with --mesh istio-ambient: istio-cni's node agent environment, which the
+istio-cni chart's env value sets; each one not given is istio-cni's default, and the reasons say so):
+  --istio-host-probe-snat-ip IP
+                   HOST_PROBE_SNAT_IP: the address istio-cni SNATs the node's connections to
+                   IPv4 ambient pods to (kubelet probes); it passes ztunnel by (default
+                   ${AMBIENT_PROBE_SOURCE}).
+  --istio-host-probe-snat-ipv6 IP
+                   HOST_PROBE_SNAT_IPV6: the same for IPv6 pods (default
+                   ${AMBIENT_PROBE_SOURCE_V6}).
 
 Read options (input comes from contributors: only regular files are read):
   --max-file-size SIZE   Largest file read (default ${size(DEFAULT_MAX_FILE_BYTES)}); e.g. 64M, 1G.

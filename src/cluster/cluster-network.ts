@@ -318,6 +318,7 @@ export class ClusterNetwork extends Construct {
 
     this.apiServerCidrs = this.cidrs('apiServerCidrs', p.apiServerCidrs, []);
     this.mesh = p.mesh === undefined ? Mesh.none() : requireMadeMesh(this, 'mesh', p.mesh);
+    this.checkHostProbeAddresses();
     this.gateway = p.gateway === undefined ? undefined : this.pods('gateway', p.gateway);
     this.node.addValidation({ validate: () => this.unenforcedPolicies() });
   }
@@ -424,6 +425,27 @@ export class ClusterNetwork extends Construct {
         + 'address node-local-dns binds on every node (169.254.20.10 by default)');
     }
     return ip;
+  }
+
+  /**
+   * Meshed namespaces open every port to the host probe addresses the mesh declares (and the
+   * blanket-allow check counts that as mesh-only): inside a pod or service CIDR such an address may
+   * belong to any pod or Service.
+   */
+  private checkHostProbeAddresses(): void {
+    const given = this.mesh._hostProbeSnatGiven;
+    const declared = [given.ipv4 ? this.mesh.hostProbeSnatIp : undefined, given.ipv6 ? this.mesh.hostProbeSnatIpv6 : undefined];
+    for (const ip of declared.filter((a): a is string => a !== undefined)) {
+      const parsed = parseIp(ip);
+      for (const [what, cidrs] of [['pod', this.podCidrs], ['service', this.serviceCidrs]] as const) {
+        const inside = cidrs.find((c) => cidrContainsIp(parseCidr(c), parsed));
+        if (inside !== undefined) {
+          throw propError(this, 'mesh', `the host probe address ${ip} (Mesh.istio ${ip.includes(':') ? 'hostProbeSnatIpv6' : 'hostProbeSnatIp'}) lies `
+            + `inside the ${what} CIDR ${inside}: meshed namespaces admit it on every port, which would open them to whichever ${what === 'pod' ? 'pod' : 'Service'} `
+            + 'gets that address. Give istio-cni an address outside the cluster\'s pod and service CIDRs (e.g. of 169.254.0.0/16)');
+        }
+      }
+    }
   }
 
   private hostIp(prop: string, ip: string): string {

@@ -1,3 +1,4 @@
+import { hostProbeSnatAddress } from './host-probe-snat';
 import { ValidationError, propError } from '../util/errors';
 import { StructKeys, requireKnownKeys, requireOneOf, requireOptionalBoolean, requireOptionalString, requireProps } from '../util/guards';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
@@ -66,6 +67,23 @@ export interface IstioMeshOptions {
    * @default 'cluster.local'
    */
   readonly trustDomain?: string;
+  /**
+   * Ambient only: the address istio-cni SNATs IPv4 kubelet probes to (istio-cni's `HOST_PROBE_SNAT_IP`,
+   * set through the istio-cni chart's `env` value). Meshed namespaces admit ingress from it on every
+   * port (`allow-istio-kubelet-probes`), and the analysis treats TCP from it as passing ztunnel by.
+   * One IPv4 address, not a CIDR (istio-cni parses it as a single address and fails to start
+   * otherwise); istio-cni's README suggests an address of 169.254.0.0/16. A per-node address
+   * (`status.hostIP`, the chart's `useHostIPForProbeSnat`) cannot be declared here.
+   * @default '169.254.7.127' (istio-cni's default)
+   */
+  readonly hostProbeSnatIp?: string;
+  /**
+   * Ambient only: the address istio-cni SNATs IPv6 kubelet probes to (istio-cni's
+   * `HOST_PROBE_SNAT_IPV6`, set through the istio-cni chart's `env` value). One IPv6 address, not a
+   * CIDR; see `hostProbeSnatIp`.
+   * @default 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff' (istio-cni's default)
+   */
+  readonly hostProbeSnatIpv6?: string;
 }
 
 /** Options of {@link Mesh.linkerd}. */
@@ -190,6 +208,15 @@ export class Mesh {
     if (Object.keys(istiodLabels).length === 0) {
       throw propError(site, 'istiodLabels', 'must name at least one label: sidecars would be allowed to every pod of the control-plane namespace');
     }
+    const probeV4 = hostProbeSnatAddress(site, o.hostProbeSnatIp, 'ipv4');
+    const probeV6 = hostProbeSnatAddress(site, o.hostProbeSnatIpv6, 'ipv6');
+    if (mode !== IstioMode.AMBIENT) {
+      const given = probeV4 !== undefined ? 'hostProbeSnatIp' : probeV6 !== undefined ? 'hostProbeSnatIpv6' : undefined;
+      if (given !== undefined) {
+        throw propError(site, given, 'applies to ambient mode only (istio-cni SNATs kubelet probes to ambient pods); sidecar mode does not use it: '
+          + 'omit it, or set mode: IstioMode.AMBIENT');
+      }
+    }
     return new Mesh(FACTORY_TOKEN, MeshKind.ISTIO, {
       istioMode: mode,
       revision,
@@ -198,6 +225,11 @@ export class Mesh {
       controlPlanePodLabels: { ...istiodLabels },
       cniPlugin: cni,
       trustDomain: trustDomain(site, o.trustDomain),
+      ...(mode === IstioMode.AMBIENT ? {
+        hostProbeSnatIp: probeV4 ?? AMBIENT_PROBE_SOURCE,
+        hostProbeSnatIpv6: probeV6 ?? AMBIENT_PROBE_SOURCE_V6,
+        hostProbeSnatGiven: { ipv4: probeV4 !== undefined, ipv6: probeV6 !== undefined },
+      } : {}),
     });
   }
 
@@ -243,6 +275,21 @@ export class Mesh {
   public readonly cniPlugin: boolean;
   /** Trust domain of workload identities. */
   public readonly trustDomain: string;
+  /**
+   * Istio ambient: the address istio-cni SNATs IPv4 kubelet probes to (`HOST_PROBE_SNAT_IP`).
+   * @default - undefined for other meshes and modes
+   */
+  public readonly hostProbeSnatIp?: string;
+  /**
+   * Istio ambient: the address istio-cni SNATs IPv6 kubelet probes to (`HOST_PROBE_SNAT_IPV6`).
+   * @default - undefined for other meshes and modes
+   */
+  public readonly hostProbeSnatIpv6?: string;
+  /**
+   * Which host probe addresses were declared (the others are istio-cni's defaults, which the analysis says it assumes).
+   * @internal
+   */
+  public readonly _hostProbeSnatGiven: { readonly ipv4: boolean; readonly ipv6: boolean };
 
   private constructor(token: typeof FACTORY_TOKEN, kind: MeshKind, extra: MeshExtras) {
     if (token !== FACTORY_TOKEN) {
@@ -257,6 +304,9 @@ export class Mesh {
     this.controlPlanePodLabels = Object.freeze({ ...(extra.controlPlanePodLabels ?? {}) });
     this.cniPlugin = extra.cniPlugin ?? false;
     this.trustDomain = extra.trustDomain ?? 'cluster.local';
+    this.hostProbeSnatIp = extra.hostProbeSnatIp;
+    this.hostProbeSnatIpv6 = extra.hostProbeSnatIpv6;
+    this._hostProbeSnatGiven = Object.freeze({ ...(extra.hostProbeSnatGiven ?? { ipv4: false, ipv6: false }) });
     MADE.add(this);
   }
 
@@ -302,7 +352,8 @@ export class Mesh {
         if (this.istioMode === IstioMode.AMBIENT) {
           // ztunnel (in the pod's network namespace) tunnels meshed traffic over HBONE to port 15008
           // of the destination pod; istio-cni SNATs kubelet probes to 169.254.7.127, or on IPv6 to
-          // fd16:9254:7127:1337:ffff:ffff:ffff:ffff (the probe follows the pod's IP family), so that
+          // fd16:9254:7127:1337:ffff:ffff:ffff:ffff, unless its environment sets others (the probe
+          // follows the pod's IP family), so that
           // they can be told apart (https://istio.io/latest/docs/ambient/usage/networkpolicy/; istio/istio
           // cni README HOST_PROBE_SNAT_IP, HOST_PROBE_SNAT_IPV6). Ambient pods do not talk to istiod
           // themselves (ztunnel does, from istio-system).
@@ -310,7 +361,7 @@ export class Mesh {
             controlPlane: [],
             metricsPorts: [],
             transportPort: { port: 15008, purpose: 'HBONE (ambient mTLS tunnel)' },
-            probeSourceCidrs: [`${AMBIENT_PROBE_SOURCE}/32`, `${AMBIENT_PROBE_SOURCE_V6}/128`],
+            probeSourceCidrs: [`${this.hostProbeSnatIp}/32`, `${this.hostProbeSnatIpv6}/128`],
           };
         }
         // Sidecars fetch config and certificates from istiod on 15012 (xDS + CA over TLS); Prometheus
@@ -358,7 +409,15 @@ export class Mesh {
 
 /** The fields of each options struct, for requireKnownKeys: a misspelt option would be silently ignored. */
 const ISTIO_KEYS: StructKeys<IstioMeshOptions> = {
-  mode: true, revision: true, rootNamespace: true, controlPlaneNamespace: true, istiodLabels: true, cni: true, trustDomain: true,
+  mode: true,
+  revision: true,
+  rootNamespace: true,
+  controlPlaneNamespace: true,
+  istiodLabels: true,
+  cni: true,
+  trustDomain: true,
+  hostProbeSnatIp: true,
+  hostProbeSnatIpv6: true,
 };
 const LINKERD_KEYS: StructKeys<LinkerdMeshOptions> = { cni: true, controlPlaneNamespace: true, trustDomain: true };
 
@@ -370,6 +429,9 @@ interface MeshExtras {
   readonly controlPlanePodLabels?: Record<string, string>;
   readonly cniPlugin?: boolean;
   readonly trustDomain?: string;
+  readonly hostProbeSnatIp?: string;
+  readonly hostProbeSnatIpv6?: string;
+  readonly hostProbeSnatGiven?: { readonly ipv4: boolean; readonly ipv6: boolean };
 }
 
 /** The trust domain: a DNS name (the SPIFFE trust domain of workload identities). */

@@ -19,9 +19,10 @@ export interface BlanketAllow {
    * The rule only opens what the cluster's service mesh needs in a namespace that joined it
    * (ZeroTrustNamespace `mesh`), decided by its peers and ports, never its policy name: egress to
    * the mesh control-plane pods on the control-plane ports, ingress from the monitoring pods on the
-   * mesh proxy's metrics ports, or ingress from the mesh's kubelet probe addresses (Istio ambient
-   * 169.254.7.127, IPv6 fd16:9254:7127:1337:ffff:ffff:ffff:ffff). Such a rule opens no pod of the namespace to another pod, to other workloads or
-   * to the internet. Always false in a namespace that did not join the mesh.
+   * mesh proxy's metrics ports, or ingress from the mesh's kubelet probe addresses (Istio ambient:
+   * `Mesh.istio` `hostProbeSnatIp` / `hostProbeSnatIpv6`, by default 169.254.7.127 and
+   * fd16:9254:7127:1337:ffff:ffff:ffff:ffff, never inside a pod or service CIDR). Such a rule opens no
+   * pod of the namespace to another pod, to other workloads or to the internet. Always false in a namespace that did not join the mesh.
    */
   readonly meshOnly: boolean;
 }

@@ -27,6 +27,39 @@ describe('Mesh factories', () => {
     ['a namespace that is not a string', () => Mesh.linkerd({ controlPlaneNamespace: null as any }), '[Mesh.linkerd] controlPlaneNamespace: must be a string, got null'],
     ['no istiod labels', () => Mesh.istio({ mode: IstioMode.SIDECAR, istiodLabels: {} }), '[Mesh.istio] istiodLabels: must name at least one label'],
     ['a bad trust domain', () => Mesh.linkerd({ trustDomain: 'Cluster Local' }), "[Mesh.linkerd] trustDomain: 'Cluster Local' is not a valid DNS-1123 subdomain"],
+    // The host probe SNAT addresses: istio-cni parses each with Go's netip.MustParseAddr (one address, no prefix, IPv4 in four
+    // decimal octets without leading zeros) and SNATs IPv4 probes to HOST_PROBE_SNAT_IP, IPv6 ones to HOST_PROBE_SNAT_IPV6.
+    ['a probe address as a CIDR', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '169.254.7.0/24' }),
+      "[Mesh.istio] hostProbeSnatIp: '169.254.7.0/24' is a CIDR: istio-cni reads HOST_PROBE_SNAT_IP as a single IP address (e.g. 169.254.7.127), without a prefix"],
+    ['an IPv6 probe address as a /128', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIpv6: 'fd00::1/128' }),
+      "[Mesh.istio] hostProbeSnatIpv6: 'fd00::1/128' is a CIDR: istio-cni reads HOST_PROBE_SNAT_IPV6 as a single IP address "
+      + '(e.g. fd16:9254:7127:1337:ffff:ffff:ffff:ffff), without a prefix'],
+    ['a probe address that is no address', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '169.254.7.300' }),
+      "[Mesh.istio] hostProbeSnatIp: '169.254.7.300' is not an IP address istio-cni accepts in HOST_PROBE_SNAT_IP (e.g. 169.254.7.127)"],
+    ['leading zeros (Go\'s netip refuses them)', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '169.254.007.127' }),
+      "[Mesh.istio] hostProbeSnatIp: '169.254.007.127' is not an IP address istio-cni accepts in HOST_PROBE_SNAT_IP (e.g. 169.254.7.127)"],
+    ['an IPv6 zone', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIpv6: 'fe80::1%eth0' }),
+      "[Mesh.istio] hostProbeSnatIpv6: 'fe80::1%eth0' is not an IP address istio-cni accepts in HOST_PROBE_SNAT_IPV6 (e.g. fd16:9254:7127:1337:ffff:ffff:ffff:ffff)"],
+    ['an IPv6 address for the IPv4 probes', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: 'fd00::7' }),
+      "[Mesh.istio] hostProbeSnatIp: 'fd00::7' is an IPv6 address, but hostProbeSnatIp is istio-cni's HOST_PROBE_SNAT_IP, the address of IPv4 probes; "
+      + 'set it in hostProbeSnatIpv6'],
+    ['an IPv4 address for the IPv6 probes', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIpv6: '169.254.7.1' }),
+      "[Mesh.istio] hostProbeSnatIpv6: '169.254.7.1' is an IPv4 address, but hostProbeSnatIpv6 is istio-cni's HOST_PROBE_SNAT_IPV6, the address of IPv6 probes; "
+      + 'set it in hostProbeSnatIp'],
+    ['an IPv4-mapped IPv6 address', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIpv6: '::ffff:169.254.7.1' }),
+      "[Mesh.istio] hostProbeSnatIpv6: '::ffff:169.254.7.1' is an IPv4-mapped IPv6 address: istio-cni SNATs IPv6 probes to HOST_PROBE_SNAT_IPV6; "
+      + 'give an IPv6 address (e.g. fd16:9254:7127:1337:ffff:ffff:ffff:ffff), and the IPv4 one in hostProbeSnatIp'],
+    ['the unspecified address', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '0.0.0.0' }),
+      "[Mesh.istio] hostProbeSnatIp: '0.0.0.0' is the unspecified address, which no connection can come from: istio-cni would SNAT kubelet probes to it"],
+    ['a loopback address', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIpv6: '::1' }),
+      "[Mesh.istio] hostProbeSnatIpv6: '::1' is a loopback address, which no connection can come from: istio-cni would SNAT kubelet probes to it"],
+    ['a probe address that is not a string', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: 0xa9fe077f as any }),
+      '[Mesh.istio] hostProbeSnatIp: must be a string, got the number 2851997567'],
+    ['a probe address in sidecar mode', () => Mesh.istio({ mode: IstioMode.SIDECAR, hostProbeSnatIpv6: 'fd00::7' }),
+      '[Mesh.istio] hostProbeSnatIpv6: applies to ambient mode only (istio-cni SNATs kubelet probes to ambient pods); sidecar mode does not use it: '
+      + 'omit it, or set mode: IstioMode.AMBIENT'],
+    ['a misspelt option', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIP: '169.254.9.9' } as any), '[Mesh.istio] options.hostProbeSnatIP: unknown field (expected one of mode, revision, rootNamespace, controlPlaneNamespace, istiodLabels, cni, '
+      + 'trustDomain, hostProbeSnatIp, hostProbeSnatIpv6); a misspelt field would be silently ignored'],
   ])('%s', (_what, make, message) => {
     expect(make).toThrow(message);
     expect(Errors.isValidationError(captured(make))).toBe(true);
@@ -40,6 +73,16 @@ describe('Mesh factories', () => {
     expect([ambient.cniPlugin, ambient.needsPrivilegedInit]).toEqual([true, false]);
     expect(Mesh.linkerd().controlPlaneNamespace).toBe('linkerd');
     expect(Mesh.none().networkNeeds()).toEqual({ controlPlane: [], metricsPorts: [], probeSourceCidrs: [] });
+    expect([ambient.hostProbeSnatIp, ambient.hostProbeSnatIpv6]).toEqual(['169.254.7.127', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff']);
+    expect([sidecar.hostProbeSnatIp, sidecar.hostProbeSnatIpv6, Mesh.linkerd().hostProbeSnatIp]).toEqual([undefined, undefined, undefined]);
+  });
+
+  test('declared host probe addresses are kept in canonical form, each family on its own', () => {
+    const both = Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '169.254.9.9', hostProbeSnatIpv6: 'FD00:0:0::0:7' });
+    expect([both.hostProbeSnatIp, both.hostProbeSnatIpv6]).toEqual(['169.254.9.9', 'fd00::7']);
+    expect(both.networkNeeds().probeSourceCidrs).toEqual(['169.254.9.9/32', 'fd00::7/128']);
+    const v6 = Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIpv6: 'fd00::7' });
+    expect(v6.networkNeeds().probeSourceCidrs).toEqual(['169.254.7.127/32', 'fd00::7/128']);
   });
 });
 

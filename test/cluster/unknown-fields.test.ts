@@ -42,7 +42,7 @@ const KNOWN = {
   flannel: 'acknowledgeUnenforcedPolicies',
   custom: 'acknowledgeUnenforcedPolicies',
   capabilities: 'enforcesNetworkPolicy, deny, ordering, clusterWide, l7, fqdn, entities, clusterNetworkPolicy',
-  istio: 'mode, revision, rootNamespace, controlPlaneNamespace, istiodLabels, cni, trustDomain',
+  istio: 'mode, revision, rootNamespace, controlPlaneNamespace, istiodLabels, cni, trustDomain, hostProbeSnatIp, hostProbeSnatIpv6',
   linkerd: 'cni, controlPlaneNamespace, trustDomain',
   calicoInstallation: 'delivery, version, chartRepository, crdMode, kubernetesVersion, ipPools, bgp, bgpConfiguration, dataplane, '
     + 'kubernetesServiceEndpoint, operatorManagesKubeProxy, nodeAddressAutodetectionV4, nodeAddressAutodetectionV6, mtu, nodeNetworkMtu, wireguard, goldmane, '
@@ -237,14 +237,17 @@ describe('every declared field is still accepted', () => {
     expect(Cni.custom('x', NO_CAPS, { acknowledgeUnenforcedPolicies: true }).acknowledgeUnenforcedPolicies).toBe(true);
     expect(keysOf(NO_CAPS)).toEqual(listed(KNOWN.capabilities));
 
+    // Ambient: the host probe addresses apply to it only.
     const istio = {
-      mode: IstioMode.SIDECAR,
+      mode: IstioMode.AMBIENT,
       revision: 'canary',
       rootNamespace: 'istio-root',
       controlPlaneNamespace: 'istio-cp',
       istiodLabels: { app: 'istiod-canary' },
       cni: true,
       trustDomain: 'corp.example',
+      hostProbeSnatIp: '169.254.9.9',
+      hostProbeSnatIpv6: 'fd00::7',
     };
     expect(keysOf(istio)).toEqual(listed(KNOWN.istio));
     expect(Mesh.istio(istio)).toMatchObject({
@@ -254,6 +257,8 @@ describe('every declared field is still accepted', () => {
       controlPlanePodLabels: { app: 'istiod-canary' },
       cniPlugin: true,
       trustDomain: 'corp.example',
+      hostProbeSnatIp: '169.254.9.9',
+      hostProbeSnatIpv6: 'fd00::7',
     });
     const linkerd = { cni: true, controlPlaneNamespace: 'linkerd-cp', trustDomain: 'corp.example' };
     expect(keysOf(linkerd)).toEqual(listed(KNOWN.linkerd));

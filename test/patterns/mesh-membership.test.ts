@@ -1,6 +1,7 @@
+import { Chart, Testing } from 'cdk8s';
 import {
-  Cni, IpFamily, IstioMode, IstioMtls, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshSource, Peer, PodSecurityLevel, Port, Reachability, Target,
-  Verdict, ZeroTrustNamespace,
+  ClusterNetwork, Cni, IpFamily, IstioMode, IstioMtls, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshSource, Peer, PodSecurityLevel, Port,
+  Reachability, Target, Verdict, ZeroTrustNamespace,
 } from '../../src';
 import { deployment, meshChart, meshReachability } from '../support/mesh';
 import { ENFORCING_CNIS, find, synthValid } from '../support/synth';
@@ -147,6 +148,52 @@ describe.each(ENFORCING_CNIS)('a namespace joining Istio ambient on %s', (_name,
     const reach = meshReachability(chart, cni());
     for (const cidr of cidrs) expect(reach).toAllow(Target.external(cidr.split('/')[0]), api, Port.tcp(8080));
     expect(reach).toDeny(Target.external('fd16:9254:7127:1337:ffff:ffff:ffff:fffe'), api, Port.tcp(8080));
+  });
+
+  // istio-cni's HOST_PROBE_SNAT_IP / HOST_PROBE_SNAT_IPV6 (chart value env) set other addresses: the mesh declares them.
+  test.each<[string, IpFamily[], { hostProbeSnatIp?: string; hostProbeSnatIpv6?: string }, string[]]>([
+    ['IPv4', [IpFamily.IPV4], { hostProbeSnatIp: '169.254.9.9' }, ['169.254.9.9/32']],
+    ['dual-stack, both declared', [IpFamily.IPV4, IpFamily.IPV6], { hostProbeSnatIp: '169.254.9.9', hostProbeSnatIpv6: 'FD00::7' },
+      ['169.254.9.9/32', 'fd00::7/128']],
+    ['dual-stack, IPv6 only declared', [IpFamily.IPV4, IpFamily.IPV6], { hostProbeSnatIpv6: 'fd00::7' }, ['169.254.7.127/32', 'fd00::7/128']],
+    ['IPv6 single-stack', [IpFamily.IPV6], { hostProbeSnatIp: '169.254.9.9', hostProbeSnatIpv6: 'fd00::7' }, ['fd00::7/128']],
+  ])('declared probe addresses (%s) are the ones opened, and the defaults they replace are not', (_what, ipFamilies, addresses, cidrs) => {
+    const chart = meshChart(cni(), Mesh.istio({ mode: IstioMode.AMBIENT, ...addresses }), { ipFamilies });
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    deployment(chart, 'shop', 'api', { app: 'api' });
+    expect(find(synthValid(chart), 'NetworkPolicy', 'allow-istio-kubelet-probes', 'shop').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: cidrs.map((cidr) => ({ ipBlock: { cidr } })) }],
+    });
+    const reach = meshReachability(chart, cni());
+    for (const cidr of cidrs) expect(reach).toAllow(Target.external(cidr.split('/')[0]), api, Port.tcp(8080));
+    if (addresses.hostProbeSnatIp !== undefined && ipFamilies.includes(IpFamily.IPV4)) expect(reach).toDeny(Target.external('169.254.7.127'), api, Port.tcp(8080));
+    if (addresses.hostProbeSnatIpv6 !== undefined) expect(reach).toDeny(Target.external('fd16:9254:7127:1337:ffff:ffff:ffff:ffff'), api, Port.tcp(8080));
+  });
+
+  test('fromChart takes the declared addresses from the ClusterNetwork: the mesh lets the declared one past ztunnel, not the default', () => {
+    const chart = meshChart(cni(), Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '169.254.9.9' }));
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    deployment(chart, 'shop', 'api', { app: 'api' });
+    synthValid(chart);
+    const reach = Reachability.fromChart(chart, { cni: cni() });
+    const declared = reach.check(Target.external('169.254.9.9'), api, Port.tcp(8080));
+    expect([declared.verdict, declared.cniVerdict, declared.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+    expect(declared.mesh!.reasons).toEqual(['169.254.9.9 is istio-cni\'s host probe address (HOST_PROBE_SNAT_IP, as the mesh declares it): istio-cni '
+      + 'translates it to the host probe address and the pod\'s redirection rules accept TCP from that address before ztunnel, so no Istio policy applies']);
+    const old = reach.check(Target.external('169.254.7.127'), api, Port.tcp(8080));
+    expect([old.verdict, old.cniVerdict]).toEqual([Verdict.DENY, Verdict.DENY]);
+    expect(old.mesh!.reasons.join('\n')).not.toContain('host probe address');
+  });
+
+  test('a declared probe address inside a pod or service CIDR is refused: every meshed port would open to whoever holds it', () => {
+    expect(() => meshChart(cni(), Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '10.244.3.7' })))
+      .toThrow('[test/cluster] mesh: the host probe address 10.244.3.7 (Mesh.istio hostProbeSnatIp) lies inside the pod CIDR 10.244.0.0/16: meshed '
+        + 'namespaces admit it on every port, which would open them to whichever pod gets that address. Give istio-cni an address outside the '
+        + 'cluster\'s pod and service CIDRs (e.g. of 169.254.0.0/16)');
+    expect(() => meshChart(cni(), Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIpv6: 'fd00:10:96::7' }), { ipFamilies: [IpFamily.IPV6] }))
+      .toThrow('[test/cluster] mesh: the host probe address fd00:10:96::7 (Mesh.istio hostProbeSnatIpv6) lies inside the service CIDR');
   });
 
   test('a metadata CIDR covering the whole link-local range still leaves the probe address reachable', () => {
@@ -319,5 +366,32 @@ describe('mesh membership errors', () => {
     const chart = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
     expect(() => new ZeroTrustNamespace(chart, 'linkerd', { name: 'linkerd' }))
       .toThrow("[test/linkerd] name: 'linkerd' runs the Linkerd control plane (ClusterNetwork mesh), which every workload relies on");
+  });
+});
+
+describe('fromApp with declared host probe addresses', () => {
+  /** An app of two charts, each with a ClusterNetwork declaring Istio ambient with `probe` as HOST_PROBE_SNAT_IP. */
+  function app(first: string, second: string) {
+    const a = Testing.app();
+    for (const [id, probe] of [['one', first], ['two', second]]) {
+      const chart = new Chart(a, id);
+      new ClusterNetwork(chart, 'cluster', { cni: Cni.kubernetes(), mesh: Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: probe }) });
+      new ZeroTrustNamespace(chart, 'ns', { name: `shop-${id}`, mesh: {} });
+      deployment(chart, `shop-${id}`, 'api', { app: 'api' });
+      synthValid(chart);
+    }
+    return a;
+  }
+
+  test('the ClusterNetworks agree: the analysis uses their address', () => {
+    const result = Reachability.fromApp(app('169.254.9.9', '169.254.9.9'), { cni: Cni.kubernetes() })
+      .check(Target.external('169.254.9.9'), Target.workload('shop-two', 'api'), Port.tcp(8080));
+    expect([result.verdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW]);
+    expect(result.mesh!.reasons[0]).toMatch(/^169\.254\.9\.9 is istio-cni's host probe address \(HOST_PROBE_SNAT_IP, as the mesh declares it\)/);
+  });
+
+  test('they disagree: an error, as for any other difference of the mesh', () => {
+    expect(() => Reachability.fromApp(app('169.254.9.9', '169.254.9.10'), { cni: Cni.kubernetes() }))
+      .toThrow('[Reachability.fromApp] options.mesh: the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
   });
 });

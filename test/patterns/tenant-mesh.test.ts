@@ -35,6 +35,20 @@ describe.each(ENFORCING_CNIS)('TenantIsolation with mesh on %s', (_name, cni) =>
     }
   });
 
+  test('Istio ambient with a declared probe address: every tenant namespace opens that address, not the default', () => {
+    const chart = meshChart(cni(), Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '169.254.9.9' }));
+    new TenantIsolation(chart, 'tenants', { tenants: ['acme', 'globex'], namespaces: { acme: ['acme', 'acme-batch'] }, mesh: {} });
+    const objects = synthValid(chart);
+    for (const ns of ['acme', 'acme-batch', 'globex']) {
+      expect(find(objects, 'NetworkPolicy', 'allow-istio-kubelet-probes', ns).spec)
+        .toEqual({ podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '169.254.9.9/32' } }] }] });
+    }
+    const reach = meshReachability(chart, cni());
+    reach.addProbe('g', 'globex', { app: 'g' }, { ports: [Port.tcp(8080)] });
+    expect(reach).toAllow(Target.external('169.254.9.9'), g, Port.tcp(8080));
+    expect(reach).toDeny(Target.external('169.254.7.127'), g, Port.tcp(8080));
+  });
+
   test.each(MESHES)('%s: the tenants stay apart on the application and the mesh ports; the control plane is reachable', (mesh, makeMesh) => {
     for (const allowSameTenant of [true, false]) {
       const chart = meshChart(cni(), makeMesh());

@@ -6,12 +6,12 @@
  * and is reached only from the backend (plus the mesh's own scrapes and probes), per the analyzer.
  */
 import {
-  Cni, Direction, IstioMode, Mesh, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, ZeroTrustNamespace,
+  Cni, Direction, IpFamily, IstioMode, Mesh, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, ZeroTrustNamespace,
 } from '../../src';
 import { INTERNET, METADATA, PRIVATE_HOST } from '../support/flows';
 import { meshChart, meshReachability } from '../support/mesh';
 import '../support/reachability-matchers';
-import { ENFORCING_CNIS, synthValid } from '../support/synth';
+import { ENFORCING_CNIS, find, synthValid } from '../support/synth';
 
 const TIERS: Pick<ThreeTierAppProps, 'host' | 'frontend' | 'backend' | 'database'> = {
   host: 'shop.example.com',
@@ -147,6 +147,23 @@ describe('blanket allows of a meshed namespace: mesh-only is decided by peers an
     ns.allowIngress('link-local', {}, [Peer.cidr('169.254.0.0/16')]);
     expect(ns.blanketAllows().filter((a) => a.meshOnly).map((a) => a.policyName)).toEqual(['allow-istio-kubelet-probes', 'probes-again']);
     expect(ns.opensToAllPods()).toBe(true);
+  });
+
+  test('ambient with declared probe addresses: those are mesh-only, the defaults they replace are not; ThreeTierApp accepts the namespace', () => {
+    const mesh = Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '169.254.9.9', hostProbeSnatIpv6: 'fd00::7' });
+    const chart = meshChart(Cni.cilium(), mesh, { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6] });
+    const ns = new ZeroTrustNamespace(chart, 'ns', { name: 'shop', mesh: {} });
+    ns.allowIngress('declared-again', {}, [Peer.cidr('169.254.9.9/32')]);
+    ns.allowIngress('old-default', {}, [Peer.cidr('169.254.7.127/32')]);
+    expect(ns.blanketAllows().filter((a) => a.meshOnly).map((a) => a.policyName)).toEqual(['allow-istio-kubelet-probes', 'declared-again']);
+
+    const clean = meshChart(Cni.cilium(), mesh, { ipFamilies: [IpFamily.IPV4, IpFamily.IPV6] });
+    new ThreeTierApp(clean, 'shop', { namespace: 'shop', mesh: {}, ...TIERS });
+    expect(find(synthValid(clean), 'NetworkPolicy', 'allow-istio-kubelet-probes', 'shop').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ ipBlock: { cidr: '169.254.9.9/32' } }, { ipBlock: { cidr: 'fd00::7/128' } }] }],
+    });
   });
 
   test('in a namespace that did not join the mesh nothing is mesh-only, even an allow to istiod on 15012', () => {

@@ -4,7 +4,7 @@
  * defaults. Built from the ClusterNetwork's `Mesh` fact by `meshFactsOf`.
  */
 import { LinkerdPortList, parseLinkerdPorts } from './linkerd-ports';
-import { IstioMode, Mesh, MeshKind } from '../../cluster/mesh';
+import { AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6, IstioMode, Mesh, MeshKind } from '../../cluster/mesh';
 import { Labels } from '../selectors';
 
 /** Istio or Linkerd (the analysis has no mesh layer without a mesh). */
@@ -53,6 +53,16 @@ export interface LinkerdInstallValues {
   readonly opaquePorts?: string;
 }
 
+/** One host probe address of Istio ambient (istio-cni `HOST_PROBE_SNAT_IP` / `HOST_PROBE_SNAT_IPV6`). */
+export interface HostProbeAddress {
+  /** The address (canonical text). */
+  readonly ip: string;
+  /** Declared on the mesh (`Mesh.istio` `hostProbeSnatIp` / `hostProbeSnatIpv6`) or set by the manifests, or istio-cni's default, assumed. */
+  readonly given: boolean;
+  /** Who gives it, for reasons (`as <declaredBy> it`): `the mesh declares`, `DaemonSet kube-system/istio-cni-node sets`. */
+  readonly declaredBy?: string;
+}
+
 /** The mesh facts of one analysis. */
 export interface MeshFacts {
   readonly flavour: MeshFlavour;
@@ -64,6 +74,8 @@ export interface MeshFacts {
   readonly rootNamespace: string;
   /** Trust domain of workload identities. */
   readonly trustDomain: string;
+  /** Istio ambient: the addresses istio-cni SNATs the node's connections to ambient pods to, per IP family. */
+  readonly hostProbe: { readonly ipv4: HostProbeAddress; readonly ipv6: HostProbeAddress };
   /**
    * Linkerd: the control plane's namespace, part of every proxy identity
    * (`<sa>.<ns>.serviceaccount.identity.<namespace>.<trust domain>`).
@@ -107,6 +119,10 @@ export function meshFactsOf(mesh: Mesh, linkerd: LinkerdInstallValues = {}): Mes
     linkerdOpaquePorts: parseLinkerdPorts(linkerd.opaquePorts ?? LINKERD_DEFAULT_OPAQUE_PORTS),
     linkerdOpaquePortsGiven: linkerd.opaquePorts !== undefined,
     rootNamespace: mesh.rootNamespace ?? 'istio-system',
+    hostProbe: {
+      ipv4: { ip: mesh.hostProbeSnatIp ?? AMBIENT_PROBE_SOURCE, given: mesh._hostProbeSnatGiven.ipv4 },
+      ipv6: { ip: mesh.hostProbeSnatIpv6 ?? AMBIENT_PROBE_SOURCE_V6, given: mesh._hostProbeSnatGiven.ipv6 },
+    },
   };
   switch (mesh.kind) {
     case MeshKind.NONE:

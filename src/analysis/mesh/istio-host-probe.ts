@@ -3,7 +3,7 @@
  *
  * istio-cni's node agent SNATs every TCP connection a socket of the node itself opens to an ambient
  * pod (`ISTIO_POSTRT`: `-m owner --socket-exists`, the pod in the `istio-inpod-probes` set) to the
- * host probe address, 169.254.7.127 (IPv6 fd16:9254:7127:1337:ffff:ffff:ffff:ffff), and the rules in
+ * host probe address, by default 169.254.7.127 (IPv6 fd16:9254:7127:1337:ffff:ffff:ffff:ffff), and the rules in
  * the pod's network namespace accept TCP from that address before the TPROXY redirection to ztunnel
  * (`ISTIO_PRERT -s 169.254.7.127 -p tcp -j ACCEPT`). So the kubelet's probes, and anything else the
  * node's own processes send, reach the application unencrypted and unauthorized: no PeerAuthentication,
@@ -12,34 +12,45 @@
  * it gets the bypass, on another node it does not, and the manifests do not say where it runs.
  * Sources: istio/istio cni/pkg/iptables/iptables.go (`AppendHostRules`, the in-pod rules) and
  * cni/pkg/iptables/testdata/default.golden; cni README (`HOST_PROBE_SNAT_IP`, `HOST_PROBE_SNAT_IPV6`
- * defaults); istio.io "Ambient and Kubernetes NetworkPolicy" (health probes).
+ * defaults); istio.io "Ambient and Kubernetes NetworkPolicy" (health probes). The addresses are the
+ * mesh's (`Mesh.istio` `hostProbeSnatIp`, `hostProbeSnatIpv6`), else those the istio-cni DaemonSet in
+ * the manifests sets (./istio-cni-env); one neither gives is istio-cni's default, which the reasons
+ * say is assumed: the node agent reads them from its environment, which the
+ * chart's `env` value sets (manifests/charts/istio-cni templates/daemonset.yaml), and the workaround of
+ * istio/istio#57911 (Cilium kube-proxy replacement) sets the IPv4 one to the node's own IP.
  */
+import { HostProbeAddress } from './facts';
 import { HostSnat } from './mesh-model';
-import { AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6 } from '../../cluster/mesh';
 import { parseIpLoose } from '../../util/cidr';
 import { DirectionVerdict, Endpoint, isLocalNode, sideVerdict } from '../model';
 import { MAYBE, YES } from '../verdict';
 
-const PROBE_ADDRESSES = [AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6].map((a) => parseIpLoose(a)!.toNormalizedString());
+/** The host probe addresses of the mesh, per IP family (MeshFacts `hostProbe`). */
+export interface HostProbeAddresses {
+  readonly ipv4: HostProbeAddress;
+  readonly ipv6: HostProbeAddress;
+}
+
+/** The environment variable of istio-cni that sets the address of each family. */
+const ENV_OF = { ipv4: 'HOST_PROBE_SNAT_IP', ipv6: 'HOST_PROBE_SNAT_IPV6' } as const;
 
 /**
  * Why a TCP connection from `source` to an ambient pod passes ztunnel by, or undefined when it does
- * not: the source is the destination's own node, or (already translated) the host probe address.
- * The address is istio-cni's default, which the analysis assumes and says so: the istio-cni node
- * agent reads it from its environment, which the chart's `env` value sets (manifests/charts/istio-cni
- * templates/daemonset.yaml), and the workaround of istio/istio#57911 (Cilium kube-proxy replacement)
- * sets it to the node's own IP; the analysis is not told the istio-cni installation.
+ * not: the source is the destination's own node, or (already translated) a host probe address of
+ * `probe`. An address the mesh does not declare is istio-cni's default, assumed, and the reason says so.
  */
-export function ambientHostProbe(source: Endpoint): string | undefined {
+export function ambientHostProbe(source: Endpoint, probe: HostProbeAddresses): string | undefined {
   const rules = 'istio-cni translates it to the host probe address and the pod\'s redirection rules accept TCP from that address before ztunnel, '
     + 'so no Istio policy applies';
   if (isLocalNode(source)) return `a connection from the destination's own node (kubelet probes, host processes): ${rules}`;
   const ip = source.ip === undefined ? undefined : parseIpLoose(source.ip)?.toNormalizedString();
-  if (ip !== undefined && PROBE_ADDRESSES.includes(ip)) {
-    return `${source.ip} is istio-cni's default host probe address (assumed: istio-cni's environment can set another, HOST_PROBE_SNAT_IP / `
-      + `HOST_PROBE_SNAT_IPV6, and the analysis is not told it): ${rules}`;
+  const family = ip === undefined ? undefined : (['ipv4', 'ipv6'] as const).find((f) => parseIpLoose(probe[f].ip)!.toNormalizedString() === ip);
+  if (family === undefined) return undefined;
+  if (probe[family].given) {
+    return `${source.ip} is istio-cni's host probe address (${ENV_OF[family]}, as ${probe[family].declaredBy ?? 'the mesh declares'} it): ${rules}`;
   }
-  return undefined;
+  return `${source.ip} is istio-cni's default host probe address (assumed: istio-cni's environment can set another, HOST_PROBE_SNAT_IP / `
+    + `HOST_PROBE_SNAT_IPV6, and the analysis is not told it): ${rules}`;
 }
 
 /**
@@ -60,17 +71,26 @@ export function ambientHostNetworkSource(source: Endpoint, captured: DirectionVe
  * the node's POSTROUTING, before it enters the pod, so CNIs that police that path see the host probe
  * address of the destination's IP family, not the node (istio.io "Ambient and Kubernetes
  * NetworkPolicy": "depending on your CNI" such policies may block it; istio.io platform prerequisites,
- * Cilium, and istio/istio#49277: Cilium does). Assumes istio-cni's default addresses.
+ * Cilium, and istio/istio#49277: Cilium does). The addresses are `probe`'s (istio-cni's defaults
+ * unless the mesh declares others).
  */
-export function ambientHostSnat(source: Endpoint, destination: Endpoint): HostSnat | undefined {
+export function ambientHostSnat(source: Endpoint, destination: Endpoint, probe: HostProbeAddresses): HostSnat | undefined {
   if (!isLocalNode(source)) return undefined;
   const known = [destination.ip, ...(destination.ips ?? [])].filter((ip): ip is string => ip !== undefined).map((ip) => parseIpLoose(ip));
   const families = known.length > 0 ? known.map((ip) => (ip?.kind() === 'ipv6' ? 6 : 4))
     : destination.addressSpace ? ([4, 6] as const).filter((f) => destination.addressSpace!.set.hasFamily(f)) : [4, 6];
-  const addresses = [...new Set(families)].map((f) => (f === 4 ? AMBIENT_PROBE_SOURCE : AMBIENT_PROBE_SOURCE_V6));
+  const used = [...new Set(families)].map((f) => probe[f === 4 ? 'ipv4' : 'ipv6']);
+  const addresses = used.map((a) => a.ip);
   return {
     peers: addresses.map((ip) => ({ kind: 'external', name: ip, ip, labels: {}, namespaceLabels: {}, hostNetwork: false, namedPorts: [] })),
-    why: `istio-cni translates connections from the node to its ambient pods to the host probe address (${addresses.join(' or ')}, its default) `
+    why: `istio-cni translates connections from the node to its ambient pods to the host probe address (${describeAddresses(used)}) `
       + 'before they enter the pod, so the CNI sees that address, not the node',
   };
+}
+
+/** `a or b, its default`, `a or b, as the mesh declares`, or each with its own origin when they differ. */
+function describeAddresses(used: readonly HostProbeAddress[]): string {
+  const origin = (a: HostProbeAddress) => (a.given ? `as ${a.declaredBy ?? 'the mesh declares'}` : 'its default');
+  if (used.every((a) => origin(a) === origin(used[0]))) return `${used.map((a) => a.ip).join(' or ')}, ${origin(used[0])}`;
+  return used.map((a) => `${a.ip}, ${origin(a)}`).join(', or ');
 }

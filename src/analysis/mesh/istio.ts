@@ -43,7 +43,8 @@
  *    A pod annotated `ambient.istio.io/bypass-inbound-capture` takes plaintext past ztunnel (./membership).
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
-import { ambientHostNetworkSource, ambientHostProbe, ambientHostSnat } from './istio-host-probe';
+import { hostProbeFromManifests } from './istio-cni-env';
+import { ambientHostNetworkSource, ambientHostProbe, ambientHostSnat, HostProbeAddresses } from './istio-host-probe';
 import { InboundProtocols } from './istio-inbound-protocol';
 import { clientPicksRemoteAddress, forwardedRemoteAddress, isIstioGateway, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
@@ -96,6 +97,8 @@ export class IstioModel implements MeshModel {
   /** `<namespace>/<name>` -> the Service's selector (undefined: a Service without selector). */
   private readonly services = new Map<string, Record<string, string> | undefined>();
   private readonly waypoints: Waypoints;
+  /** Ambient: the host probe addresses (the mesh's, or where it declares none, the istio-cni DaemonSet's in the manifests). */
+  private readonly hostProbe: HostProbeAddresses;
 
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations,
     podSpace?: AddressSpace) {
@@ -103,6 +106,7 @@ export class IstioModel implements MeshModel {
     this.peerAuth = new PeerAuthentications(manifests, facts.rootNamespace);
     this.inbound = new InboundProtocols(manifests, facts.rootNamespace);
     this.notes.push(...this.peerAuth.notes);
+    this.hostProbe = facts.ambient ? hostProbeFromManifests(manifests, facts.hostProbe, this.notes) : facts.hostProbe;
     this.waypoints = new Waypoints(manifests, namespaces, podSpace);
     for (const obj of manifests) {
       if (isKindOf(obj, '', 'Service')) {
@@ -184,7 +188,7 @@ export class IstioModel implements MeshModel {
   }
 
   hostSnat(source: Endpoint, destination: Endpoint, _port: number, protocol: L4Protocol): HostSnat | undefined {
-    return protocol === 'TCP' && this.members.of(destination).dataPlane === 'ambient' ? ambientHostSnat(source, destination) : undefined;
+    return protocol === 'TCP' && this.members.of(destination).dataPlane === 'ambient' ? ambientHostSnat(source, destination, this.hostProbe) : undefined;
   }
 
   /** The waypoints some of `paths` (the ways of addressing a destination, ./istio-waypoint) pass, as CNI hops. */
@@ -223,7 +227,7 @@ export class IstioModel implements MeshModel {
       return bypass(`${q.destination.name}'s sidecar does not capture inbound port ${q.port} (${dst.inboundBypass.source}): no Istio policy applies`);
     }
     if (dst.dataPlane === 'ambient') {
-      const hostProbe = ambientHostProbe(q.source);
+      const hostProbe = ambientHostProbe(q.source, this.hostProbe);
       if (hostProbe !== undefined) return bypass(hostProbe);
       if (dst.inboundCaptureOff !== undefined && this.members.of(q.source).dataPlane === undefined) {
         // Only the redirection of plaintext is off: HBONE from meshed clients still ends at ztunnel (port 15008).

@@ -10,6 +10,7 @@ import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace
 import { Target } from '../../../src/analysis/target';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Cni } from '../../../src/cluster/cni';
+import { IstioMode, Mesh } from '../../../src/cluster/mesh';
 import { Port } from '../../../src/policy/port';
 import { expectValidManifests } from '../../support/schema';
 
@@ -143,5 +144,67 @@ describe('the CNI sees the host probe address, not the node (the SNAT happens be
     expect(r.check(Target.localNode(), w('shop/api'), Port.udp(8125)).verdict).toBe(Verdict.ALLOW);
     expect(analyse(Cni.cilium(), [denyAll], ['10.244.0.0/16'], {}).check(Target.localNode(), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
     expect(r.check(Target.remoteNode(), w('shop/api'), HTTP).pairs[0].ingress.reasons).not.toContain(SNAT);
+  });
+});
+
+describe('host probe addresses the mesh declares (istio-cni HOST_PROBE_SNAT_IP / HOST_PROBE_SNAT_IPV6, chart value env)', () => {
+  const DECLARED = Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '169.254.9.9', hostProbeSnatIpv6: 'fd00::7' });
+  const V6_ONLY = Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIpv6: 'fd00::7' });
+  const objects = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }), workload('shop', 'api'), strict, allowNothing];
+  expectValidManifests(objects);
+
+  test.each([
+    ['169.254.9.9', `169.254.9.9 is istio-cni's host probe address (HOST_PROBE_SNAT_IP, as the mesh declares it): ${RULES}`],
+    ['fd00::7', `fd00::7 is istio-cni's host probe address (HOST_PROBE_SNAT_IPV6, as the mesh declares it): ${RULES}`],
+    ['FD00:0::7', `FD00:0::7 is istio-cni's host probe address (HOST_PROBE_SNAT_IPV6, as the mesh declares it): ${RULES}`],
+  ])('%s passes ztunnel by, whatever STRICT and allow-nothing say', (ip, reason) => {
+    const result = meshReach(objects, DECLARED).check(Target.external(ip), w('shop/api'), HTTP);
+    expect([result.verdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW]);
+    expect(result.mesh!.reasons).toEqual([reason]);
+  });
+
+  test('the default addresses it replaces are plaintext clients like any other: STRICT refuses them', () => {
+    const r = meshReach(objects, DECLARED);
+    for (const ip of ['169.254.7.127', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff']) {
+      const result = r.check(Target.external(ip), w('shop/api'), HTTP);
+      expect([result.verdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.DENY]);
+    }
+  });
+
+  test('one family declared: the other keeps the default, which the reason says is assumed', () => {
+    const r = meshReach(objects, V6_ONLY);
+    expect(r.check(Target.external('169.254.7.127'), w('shop/api'), HTTP).mesh!.reasons[0]).toMatch(/^169\.254\.7\.127 is istio-cni's default host probe address \(assumed: /);
+    expect(r.check(Target.external('fd00::7'), w('shop/api'), HTTP).mesh!.reasons)
+      .toEqual([`fd00::7 is istio-cni's host probe address (HOST_PROBE_SNAT_IPV6, as the mesh declares it): ${RULES}`]);
+    expect(r.check(Target.external('fd16:9254:7127:1337:ffff:ffff:ffff:ffff'), w('shop/api'), HTTP).meshVerdict).toBe(Verdict.DENY);
+  });
+
+  describe('the CNI sees the declared address for the node\'s connections', () => {
+    const denyAll = networkPolicy('shop', 'deny-ingress', { podSelector: {}, policyTypes: ['Ingress'] });
+    const allowFrom = (cidr: string) => networkPolicy('shop', 'allow-probes', {
+      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr } }] }],
+    });
+    const analyse = (mesh: Mesh, policies: any[], podCidrs: string[]) => {
+      const all = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }), workload('shop', 'api'), ...policies];
+      expectValidManifests(all);
+      return meshReach(all, mesh, { cni: Cni.cilium(), podCidrs }).check(Target.localNode(), w('shop/api'), HTTP);
+    };
+
+    test.each([
+      ['IPv4', ['10.244.0.0/16'], '169.254.9.9/32', '169.254.7.127/32', '169.254.9.9, as the mesh declares'],
+      ['IPv6', ['fd00:10:244::/56'], 'fd00::7/128', 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff/128', 'fd00::7, as the mesh declares'],
+    ])('Cilium, %s: an allow of the declared address lets the kubelet in, one of the default no longer does', (_f, podCidrs, declared, old, shown) => {
+      const denied = analyse(DECLARED, [denyAll, allowFrom(old)], podCidrs);
+      expect([denied.verdict, denied.cniVerdict, denied.meshVerdict]).toEqual([Verdict.DENY, Verdict.DENY, Verdict.ALLOW]);
+      expect(denied.pairs[0].ingress.reasons[0]).toBe(`istio-cni translates connections from the node to its ambient pods to the host probe address (${shown}) `
+        + 'before they enter the pod, so the CNI sees that address, not the node');
+      expect(analyse(DECLARED, [denyAll, allowFrom(declared)], podCidrs).verdict).toBe(Verdict.ALLOW);
+    });
+
+    test('a dual-stack pod whose families differ in origin names each', () => {
+      const result = analyse(V6_ONLY, [denyAll], ['10.244.0.0/16', 'fd00:10:244::/56']);
+      expect(result.pairs[0].ingress.reasons[0]).toBe('istio-cni translates connections from the node to its ambient pods to the host probe address '
+        + '(169.254.7.127, its default, or fd00::7, as the mesh declares) before they enter the pod, so the CNI sees that address, not the node');
+    });
   });
 });

@@ -1,0 +1,92 @@
+/**
+ * The istio-cni DaemonSet in the manifests sets the host probe addresses (its `env`: the istio-cni
+ * chart's env value, manifests/charts/istio-cni templates/daemonset.yaml; the node agent reads
+ * HOST_PROBE_SNAT_IP / HOST_PROBE_SNAT_IPV6 with netip.MustParseAddr, istio/istio cni/pkg/nodeagent
+ * options.go). A literal address the mesh does not declare is used; what cannot be resolved to one
+ * address is a note, and the mesh's address stays.
+ */
+import { authorizationPolicy, ISTIO_AMBIENT, meshReach, namespace, peerAuthentication, w, workload } from './support';
+import { Target } from '../../../src/analysis/target';
+import { Verdict } from '../../../src/analysis/verdict';
+import { IstioMode, Mesh } from '../../../src/cluster/mesh';
+import { Port } from '../../../src/policy/port';
+import { expectValidManifests } from '../../support/schema';
+
+const HTTP = Port.tcp(8080);
+const RULES = 'istio-cni translates it to the host probe address and the pod\'s redirection rules accept TCP from that address before ztunnel, '
+  + 'so no Istio policy applies';
+const ASSUMED = '(assumed: istio-cni\'s environment can set another, HOST_PROBE_SNAT_IP / HOST_PROBE_SNAT_IPV6, and the analysis is not told it)';
+
+/** The istio-cni node agent DaemonSet with `env` on its install-cni container. */
+function istioCni(env: unknown[], name = 'istio-cni-node'): any {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name, namespace: 'kube-system' },
+    spec: {
+      selector: { matchLabels: { 'k8s-app': name } },
+      template: {
+        metadata: { labels: { 'k8s-app': name } },
+        spec: { hostNetwork: true, containers: [{ name: 'install-cni', image: 'docker.io/istio/install-cni:1.30.0', env }] },
+      },
+    },
+  };
+}
+
+function analyse(mesh: Mesh, ...daemonSets: any[]) {
+  const objects = [
+    namespace('istio-system'), namespace('kube-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient' }), workload('shop', 'api'),
+    peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } }), authorizationPolicy('shop', 'allow-nothing', {}), ...daemonSets,
+  ];
+  expectValidManifests(objects);
+  return meshReach(objects, mesh);
+}
+
+const HOLD = ', and its verdicts on connections from the node to ambient pods and from the host probe address hold only if that is the address in use';
+const probeNotes = (notes: readonly string[]) => notes.filter((n) => n.includes('HOST_PROBE_SNAT'));
+
+test('a literal address the mesh does not declare is used: it passes ztunnel by, the default it replaces does not', () => {
+  const r = analyse(ISTIO_AMBIENT, istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.9' }, { name: 'HOST_PROBE_SNAT_IPV6', value: 'FD00::7' }]));
+  for (const [ip, env] of [['169.254.9.9', 'HOST_PROBE_SNAT_IP'], ['fd00::7', 'HOST_PROBE_SNAT_IPV6']]) {
+    const result = r.check(Target.external(ip), w('shop/api'), HTTP);
+    expect([result.verdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW]);
+    expect(result.mesh!.reasons).toEqual([`${ip} is istio-cni's host probe address (${env}, as DaemonSet kube-system/istio-cni-node sets it): ${RULES}`]);
+  }
+  expect(r.check(Target.external('169.254.7.127'), w('shop/api'), HTTP).meshVerdict).toBe(Verdict.DENY);
+  expect(probeNotes(r.notes)).toEqual([]);
+});
+
+test.each([
+  ['a valueFrom (status.hostIP, the workaround of istio/istio#57911)', ISTIO_AMBIENT,
+    [istioCni([{ name: 'HOST_PROBE_SNAT_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }])],
+    'DaemonSet kube-system/istio-cni-node sets HOST_PROBE_SNAT_IP from a reference (valueFrom; status.hostIP is each node\'s own IP), not one '
+      + 'address the analysis can know: the analysis uses istio-cni\'s default, 169.254.7.127' + HOLD],
+  ['a CIDR, which istio-cni refuses', ISTIO_AMBIENT, [istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.0/24' }])],
+    'DaemonSet kube-system/istio-cni-node sets HOST_PROBE_SNAT_IP to a value istio-cni refuses (its node agent stops at start): \'169.254.9.0/24\' is a CIDR: istio-cni reads '
+      + 'HOST_PROBE_SNAT_IP as a single IP address (e.g. 169.254.7.127), without a prefix: the analysis uses istio-cni\'s default, 169.254.7.127' + HOLD],
+  ['two DaemonSets that disagree', ISTIO_AMBIENT,
+    [istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.9' }]), istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.10' }], 'istio-cni-canary')],
+    'the manifests set HOST_PROBE_SNAT_IP to different addresses (169.254.9.9 in DaemonSet kube-system/istio-cni-node, 169.254.9.10 in '
+      + 'DaemonSet kube-system/istio-cni-canary): the analysis uses istio-cni\'s default, 169.254.7.127' + HOLD],
+])('%s: a note, and the mesh\'s address stays (its reason says it is assumed)', (_what, mesh, daemonSets, note) => {
+  const r = analyse(mesh, ...daemonSets);
+  expect(probeNotes(r.notes)).toEqual([note]);
+  const result = r.check(Target.external('169.254.7.127'), w('shop/api'), HTTP);
+  expect(result.meshVerdict).toBe(Verdict.ALLOW);
+  expect(result.mesh!.reasons).toEqual([`169.254.7.127 is istio-cni's default host probe address ${ASSUMED}: ${RULES}`]);
+});
+
+test('a literal address other than the mesh declares: a note, and the declared one is used', () => {
+  const r = analyse(Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '169.254.9.9' }), istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.10' }]));
+  expect(probeNotes(r.notes)).toEqual(['DaemonSet kube-system/istio-cni-node sets HOST_PROBE_SNAT_IP to 169.254.9.10, but the mesh declares 169.254.9.9: '
+    + `the analysis uses the address the mesh declares, 169.254.9.9${HOLD}`]);
+  expect(r.check(Target.external('169.254.9.9'), w('shop/api'), HTTP).mesh!.reasons)
+    .toEqual([`169.254.9.9 is istio-cni's host probe address (HOST_PROBE_SNAT_IP, as the mesh declares it): ${RULES}`]);
+  // The same address as declared: nothing to say.
+  expect(probeNotes(analyse(Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '169.254.9.9' }),
+    istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.9' }])).notes)).toEqual([]);
+});
+
+test('sidecar mode reads no istio-cni environment', () => {
+  expect(probeNotes(analyse(Mesh.istio({ mode: IstioMode.SIDECAR }), istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.0/24' }])).notes)).toEqual([]);
+});
