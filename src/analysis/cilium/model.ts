@@ -24,7 +24,7 @@ import { effectivePeerSelector, identityOf, selectorMatches, unfilteredIdentityO
 import { IdentityView, labelFilterNote } from './label-filter';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet, usesWiderExcept } from './policies';
-import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule } from './ports';
+import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule, surelyMatchingPortRules } from './ports';
 import { proxyPassOf, RedirectingRule } from './proxy-redirect';
 import { addressKey } from '../addresses';
 import {
@@ -66,8 +66,8 @@ interface RuleHit {
   readonly reason: Reason;
   /** L7 constraints of the matching toPorts entry; empty for a plain L3/L4 allow. */
   readonly l7: L7Matcher[];
-  /** The rule, when its toPorts entry redirects the port to a proxy (it has L7 rules). */
-  readonly redirect?: RedirectingRule;
+  /** The rule's toPorts entries for the flow that redirect the port to a proxy (they have L7 rules). */
+  readonly redirects: RedirectingRule[];
 }
 
 function ruleLabel(rs: CiliumRuleSet, path: string): string {
@@ -529,13 +529,19 @@ export class CiliumModel implements AnnotatedCniModel {
       allowRules.forEach((rule, i) => {
         const path = `${rs.path}.${q.direction}[${i}]`;
         const hit = this.matchRule(rs, rule, q, plan.allowCtx, allowNotes, path, true);
-        const redirect = hit?.portRule && hasL7Rules(hit.portRule) ? { label: ruleLabel(rs, path), portRule: hit.portRule } : undefined;
+        const label = ruleLabel(rs, path);
+        // Every toPorts entry for the flow counts: Cilium merges them for the rule's peers (see surelyMatchingPortRules).
+        const entries = hit?.portRules ?? [];
+        const redirects = entries.filter(hasL7Rules).map((portRule) => ({ label, portRule }));
         if (hit?.truth === MAYBE) {
-          maybeAllows.push(...hit.why.map((w) => `${ruleLabel(rs, path)}: ${w}`));
-          if (redirect) maybeRedirects.push(redirect);
+          maybeAllows.push(...hit.why.map((w) => `${label}: ${w}`));
+          maybeRedirects.push(...redirects);
         }
         if (hit?.truth !== YES) return;
-        const l7 = redirect ? l7MatchersOf(redirect.portRule, ` (${redirect.label})`, this.paths) : [];
+        // An entry without L7 rules adds the allow-all L7 rule (an L3/L4 allow), so L7 rules restrict the flow only when every entry has them.
+        const l7 = entries.length > 0 && redirects.length === entries.length
+          ? entries.flatMap((portRule) => l7MatchersOf(portRule, ` (${label})`, this.paths))
+          : [];
         allows.push({
           reason: {
             object: refOf(rs.object),
@@ -544,7 +550,7 @@ export class CiliumModel implements AnnotatedCniModel {
             message: `${ruleLabel(rs, path)} allows ${q.direction} ${this.flowText(q)} via ${hit.via}`,
           },
           l7,
-          ...(redirect ? { redirect } : {}),
+          redirects,
         });
       });
       if (rs.defaultDeny[q.direction]) {
@@ -580,7 +586,7 @@ export class CiliumModel implements AnnotatedCniModel {
     // A flow admitted without L7 constraints still passes the proxy when an L7 allow selects the peer
     // (see ./proxy-redirect); Cilium wildcards the host at L7 the same way (l4.go createL4IngressFilter).
     const redirects = (): ProxyPass | undefined =>
-      proxyPassOf(allows.flatMap((a) => (a.redirect ? [a.redirect] : [])), maybeRedirects, q, this.paths);
+      proxyPassOf(allows.flatMap((a) => a.redirects), maybeRedirects, q, this.paths);
     if (q.direction === 'ingress' && 'reserved:host' in identityOf(q.peer)) {
       return finish(YES, [{
         effect: 'default-allow',
@@ -593,7 +599,7 @@ export class CiliumModel implements AnnotatedCniModel {
     const nps = npIndex.get(q.subject.namespace ?? 'default') ?? [];
     const np = nps.length > 0 ? evaluateNetworkPolicies(nps, this.viewQuery(q), this.namespaces) : undefined;
     if (np?.isolated && np.allowed) {
-      for (const r of np.reasons) allows.push({ reason: r, l7: [] });
+      for (const r of np.reasons) allows.push({ reason: r, l7: [], redirects: [] });
     }
 
     // An allow without L7 rules for the same flow wins over L7-restricted ones (it adds an L7 allow-all).
@@ -686,7 +692,7 @@ export class CiliumModel implements AnnotatedCniModel {
     notes: string[],
     path: string,
     allow: boolean,
-  ): { truth: Tri; via?: string; why: string[]; portRule?: CiliumPortRule } | undefined {
+  ): { truth: Tri; via?: string; why: string[]; portRules?: CiliumPortRule[] } | undefined {
     if (isIcmpOnly(rule)) return undefined;
     const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
     const ports = matchingPortRule(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
@@ -695,12 +701,14 @@ export class CiliumModel implements AnnotatedCniModel {
     const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, ctx);
     for (const n of peer.notes) notes.push(`${ruleLabel(rs, path)}: ${n}`);
     if (peer.truth === NO) return undefined;
-    const portRule = idx >= 0 ? toPorts![idx] : undefined;
-    if (ports.maybe !== undefined) return { truth: MAYBE, why: [...(peer.truth === MAYBE ? peer.why : []), ports.maybe], portRule };
+    // The entries for the flow: the surely matching ones, else the one that may match; none for all ports (no toPorts).
+    const portRules = idx < 0 ? [] : ports.maybe !== undefined ? [toPorts![idx]]
+      : surelyMatchingPortRules(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
+    if (ports.maybe !== undefined) return { truth: MAYBE, why: [...(peer.truth === MAYBE ? peer.why : []), ports.maybe], portRules };
     if (allow && peer.truth === YES && needsAuthentication(rule)) {
-      return { truth: MAYBE, why: [authenticationWhy(String(rule.authentication.mode))], portRule };
+      return { truth: MAYBE, why: [authenticationWhy(String(rule.authentication.mode))], portRules };
     }
-    return { truth: peer.truth, via: peer.via ? `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}` : undefined, why: peer.why, portRule };
+    return { truth: peer.truth, via: peer.via ? `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}` : undefined, why: peer.why, portRules };
   }
 
   /**

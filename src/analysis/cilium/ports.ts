@@ -102,6 +102,27 @@ export function matchingPortRule(
 }
 
 /**
+ * Every `toPorts` entry of one rule that surely matches the flow (in order; empty when none does).
+ * Cilium merges all of them into the port's L4 filter for the rule's peers (pkg/policy rule.go
+ * `mergeIngress` / `mergeEgress` iterate every entry and port, `addL4Filter` / `mergePortProto` merge
+ * those of one port and protocol, an entry without L7 rules adding the allow-all L7 rule to one with
+ * them), and a port-0 entry is another L4 filter whose rules Envoy checks next to the port's
+ * (cilium/proxy cilium/network_policy.cc `PortPolicy::forRange`): the first match alone does not
+ * tell whether the flow is redirected to the proxy nor which L7 rules apply.
+ */
+export function surelyMatchingPortRules(
+  toPorts: CiliumPortRule[] | undefined,
+  port: number,
+  protocol: L4Protocol,
+  destination: Endpoint,
+  egressNames?: EgressNamedPorts,
+): CiliumPortRule[] {
+  if (toPorts === undefined) return [];
+  return toPorts.filter((pr) => Array.isArray(pr.ports)
+    && pr.ports.some((pp) => portProtocolMatches(pp, port, protocol, destination, egressNames) === true));
+}
+
+/**
  * Does a toPorts entry carry L7 rules, TLS server names or a listener (each turns the L4 allow into
  * a proxy redirect that passes less than the port: CRD, "If not empty, then TLS must be present and
  * one of the provided SNIs must be indicated in the TLS handshake"; a listener is a custom Envoy

@@ -218,3 +218,37 @@ test('the local host: always allowed, but an HTTP rule selecting it still sends 
     + 'TCP/8080 for this peer, so Cilium sends all of the peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there), '
     + `and ${ESCAPED}: denied`);
 });
+
+describe('one rule with several toPorts entries for the port: Cilium merges them for the rule\'s peers (rule.go mergePortProto)', () => {
+  /** The same peers and port without L7 rules first, then with HTTP rules. */
+  const l4First = cnp('api-l4-first', {
+    endpointSelector: api,
+    ingress: [{ fromEndpoints: [web], toPorts: [{ ports: PORT_8080 }, { ports: PORT_8080, rules: HTTP_PUBLIC }] }],
+  });
+  /** The HTTP rules first. */
+  const l7First = cnp('api-l7-first', {
+    endpointSelector: api,
+    ingress: [{ fromEndpoints: [web], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }, { ports: PORT_8080 }] }],
+  });
+  /** Every TCP port without L7 rules (port 0), and 8080 with HTTP rules: two L4 filters, Envoy checks both (network_policy.cc forRange). */
+  const anyPortFirst = cnp('api-any-port', {
+    endpointSelector: api,
+    ingress: [{ fromEndpoints: [web], toPorts: [{ ports: [{ port: '0', protocol: 'TCP' }] }, { ports: PORT_8080, rules: HTTP_PUBLIC }] }],
+  });
+  const why = (name: string) => `CiliumNetworkPolicy shop/${name} spec.ingress[0] has L7 rules on TCP/8080 for this peer, so Cilium sends all of the `
+    + 'peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there)';
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, l4First, l7First, anyPortFirst]);
+  });
+
+  test.each([['api-l4-first', l4First], ['api-l7-first', l7First], ['api-any-port', anyPortFirst]])(
+    '%s: the port is redirected (an escaped slash is a 307: denied) and the allow-all rule admits other requests', (name, policy) => {
+      const escaped = ask([policy], '/public%2Fa');
+      expect(escaped.verdict).toBe(Verdict.DENY);
+      expect(last(escaped.ingress.reasons)).toBe(`GET /public%2Fa does not pass the proxy: ${why(name)}, and ${ESCAPED}: denied`);
+      const admin = ask([policy], '/admin');
+      expect(admin.verdict).toBe(Verdict.ALLOW);
+      expect(last(admin.ingress.reasons)).toBe(`GET /admin passes the proxy: ${why(name)}, and it forwards the request`);
+    });
+});
