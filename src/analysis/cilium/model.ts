@@ -13,6 +13,8 @@
  * L7 rules (HTTP, DNS, Kafka) on a matching allow restrict the allowed traffic even without default
  * deny, unless another matching allow for the same flow has no L7 rules (which adds an L7 allow-all;
  * the flow still passes the proxy, whose own handling then decides each request: ./proxy-redirect).
+ * An allow that only may match the flow may add such an allow-all (or its own L7 rules): a request the
+ * sure allows' L7 rules deny is then indeterminate, unless the proxy answers it itself.
  */
 import { ProxyPathConfig } from '../envoy-path';
 import { L7Matcher } from '../http-request';
@@ -25,7 +27,7 @@ import { IdentityView, labelFilterNote } from './label-filter';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet, usesWiderExcept } from './policies';
 import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule, surelyMatchingPortRules } from './ports';
-import { proxyPassOf, RedirectingRule } from './proxy-redirect';
+import { MaybeAllow, maybeL7Matchers, proxyPassOf, RedirectingRule } from './proxy-redirect';
 import { addressKey } from '../addresses';
 import {
   effectivePolicyTypes,
@@ -502,6 +504,8 @@ export class CiliumModel implements AnnotatedCniModel {
     const maybeAllows: string[] = [];
     /** Allow rules with L7 rules that may match: the flow may go through the proxy. */
     const maybeRedirects: RedirectingRule[] = [];
+    /** Allow rules that may match, with their L7 matchers: they may admit requests the sure allows' L7 rules do not. */
+    const maybeHits: MaybeAllow[] = [];
     const isolators: Reason[] = [];
     // A policy Cilium rejects enforces nothing, but whoever wrote it expects it to: always say so.
     for (const rs of this.rejectedSelecting(q.subject)) {
@@ -536,6 +540,11 @@ export class CiliumModel implements AnnotatedCniModel {
         if (hit?.truth === MAYBE) {
           maybeAllows.push(...hit.why.map((w) => `${label}: ${w}`));
           maybeRedirects.push(...redirects);
+          maybeHits.push({
+            why: hit.why.map((w) => `${label}: ${w}`).join('; '),
+            ...(entries.length > 0 && redirects.length === entries.length
+              ? { matchers: entries.flatMap((portRule) => l7MatchersOf(portRule, ` (${label})`, this.paths)) } : {}),
+          });
         }
         if (hit?.truth !== YES) return;
         // An entry without L7 rules adds the allow-all L7 rule (an L3/L4 allow), so L7 rules restrict the flow only when every entry has them.
@@ -572,9 +581,12 @@ export class CiliumModel implements AnnotatedCniModel {
     if (denies.length > 0) return sideVerdict(NO, [...denies, ...noteReasons]);
 
     // The allow side (what the flow gets if no deny rule matches), then may-match deny rules on top.
-    const finish = (allow: Tri, reasons: Reason[], uncertain: string[], l7?: L7Matcher[], proxy?: ProxyPass): DirectionVerdict => {
+    // `mayAlso`: L7 matchers of allows that only may match, judged with `l7` but not shown as constraints.
+    const finish = (allow: Tri, reasons: Reason[], uncertain: string[], l7?: L7Matcher[], proxy?: ProxyPass,
+      mayAlso: L7Matcher[] = []): DirectionVerdict => {
       if (maybeDenies.length === 0 || allow === NO) {
-        return sideVerdict(allow, reasons, allow === MAYBE ? uncertain : [], l7?.map((m) => m.text), l7, allow === YES ? proxy : undefined);
+        return sideVerdict(allow, reasons, allow === MAYBE ? uncertain : [], l7?.map((m) => m.text), l7 && [...l7, ...mayAlso],
+          allow === YES ? proxy : undefined);
       }
       return sideVerdict(MAYBE, reasons, [...maybeDenies, ...(allow === MAYBE ? uncertain : [])]);
     };
@@ -605,6 +617,11 @@ export class CiliumModel implements AnnotatedCniModel {
     // An allow without L7 rules for the same flow wins over L7-restricted ones (it adds an L7 allow-all).
     const l7Constraints = allows.length > 0 && allows.every((a) => a.l7.length > 0) ? allows.flatMap((a) => a.l7) : undefined;
     const proxy = l7Constraints === undefined ? redirects() : undefined;
+    // Allows that only may match the flow (Cilium rules, isolating NetworkPolicies) may admit requests the L7 rules do not.
+    const npMaybe = np?.isolated && !np.allowed
+      ? [...np.uncertain, ...this.networkPolicyEgressNames(q, plan.networkPolicies.map((i) => nps[i]))] : [];
+    const mayAlso = l7Constraints === undefined ? []
+      : maybeL7Matchers([...maybeHits, ...npMaybe.map((why) => ({ why }))], allows.flatMap((a) => a.redirects), q, this.paths);
     const defaultDeny = isolators.length > 0 || !!np?.isolated;
     if (!defaultDeny) {
       return finish(YES, [
@@ -615,9 +632,9 @@ export class CiliumModel implements AnnotatedCniModel {
             + `${selected.length > 0 ? ' (selecting Cilium rules have enableDefaultDeny disabled or no ' + q.direction + ' rules)' : ''}`,
         },
         ...noteReasons,
-      ], [], l7Constraints, proxy);
+      ], [], l7Constraints, proxy, mayAlso);
     }
-    if (allows.length > 0) return finish(YES, [...allows.map((a) => a.reason), ...noteReasons], [], l7Constraints, proxy);
+    if (allows.length > 0) return finish(YES, [...allows.map((a) => a.reason), ...noteReasons], [], l7Constraints, proxy, mayAlso);
     // The isolating NetworkPolicies are the plan's, as in decide (one index per subject namespace).
     const npIsolating = np?.isolated ? plan.networkPolicies.map((i) => nps[i]) : [];
     const uncertain = [...maybeAllows, ...(np?.isolated ? np.uncertain : []), ...this.networkPolicyEgressNames(q, npIsolating)];

@@ -17,7 +17,9 @@
  * flow's peer, whatever other allows admit it.
  */
 import { ProxyPathConfig } from '../envoy-path';
+import { L7Matcher } from '../http-request';
 import { ProxyPass, SideQuery } from '../model';
+import { MAYBE, YES } from '../verdict';
 import { CiliumPortRule, wildcardL7MatchersOf } from './ports';
 
 /** An allow rule with L7 rules (or TLS server names, a listener) on the flow's port: it redirects the port. */
@@ -49,4 +51,31 @@ export function proxyPassOf(sure: readonly RedirectingRule[], maybe: readonly Re
     : (r.portRule.rules?.http?.length ?? 0) > 0 ? 1 : 2);
   const decisive = [...rules].sort((a, b) => rank(a) - rank(b))[0];
   return { matchers: wildcardL7MatchersOf(decisive.portRule, text, paths), why, sure: sure.length > 0 };
+}
+
+/** An allow that only may match the flow, with its L7 matchers (undefined: an L3/L4 allow, the allow-all rule). */
+export interface MaybeAllow {
+  /** Why it only may match. */
+  readonly why: string;
+  /** The allow's own L7 rules for the flow; undefined when it has none. */
+  readonly matchers?: L7Matcher[];
+}
+
+/**
+ * What allows that only may match the flow add to the L7 rules of those that surely do (all with L7
+ * rules, so the port surely goes through the proxy): a request those deny may still pass, by the
+ * allow-all L7 rule an L3/L4 allow would add (rule.go `appendL7WildcardRule`; Envoy's path handling
+ * still applies) or by the uncertain allow's own L7 rules. Matchers that never answer YES: a request
+ * they would allow is indeterminate.
+ */
+export function maybeL7Matchers(maybe: readonly MaybeAllow[], sure: readonly RedirectingRule[], q: SideQuery, paths: ProxyPathConfig): L7Matcher[] {
+  if (maybe.length === 0) return [];
+  const allowAll = proxyPassOf(sure, [], q, paths)?.matchers ?? [];
+  return maybe.flatMap((m) => (m.matchers ?? allowAll).map((matcher): L7Matcher => ({
+    text: matcher.text,
+    matches: (request) => {
+      const r = matcher.matches(request);
+      return r.truth === YES ? { truth: MAYBE, why: `it would admit the request, but applies only if an allow that may match the flow does (${m.why})` } : r;
+    },
+  })));
 }

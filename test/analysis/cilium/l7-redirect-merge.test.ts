@@ -252,3 +252,57 @@ describe('one rule with several toPorts entries for the port: Cilium merges them
       expect(last(admin.ingress.reasons)).toBe(`GET /admin passes the proxy: ${why(name)}, and it forwards the request`);
     });
 });
+
+describe('an allow that only may match the flow next to HTTP rules that surely do', () => {
+  // An egress port name no pod of the manifests declares: Cilium resolves it over the whole cluster, so it may be 8080.
+  const l4Maybe = cnp('web-egress-mixed', {
+    endpointSelector: web,
+    egress: [
+      { toEndpoints: [api], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }] },
+      { toEndpoints: [api], toPorts: [{ ports: [{ port: 'admin-http', protocol: 'TCP' }] }] },
+    ],
+  });
+
+  /** A NetworkPolicy isolating web's egress, admitting api on the same undeclared port name. */
+  const npMaybe = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'web-egress-named', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 'admin-http', protocol: 'TCP' }] }] },
+  };
+  const httpOnly = cnp('web-egress-http', { endpointSelector: web, egress: [{ toEndpoints: [api], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }] }] });
+  const MAY_ADMIT = 'allow-all L7 rule Cilium adds on TCP/8080 (redirected by CiliumNetworkPolicy shop/web-egress-mixed spec.egress[0]): it would admit '
+    + 'the request, but applies only if an allow that may match the flow does (CiliumNetworkPolicy shop/web-egress-mixed spec.egress[1]: egress named '
+    + 'port admin-http/TCP: no pod of the manifests declares it, and Cilium resolves an egress port name over the pods of the whole cluster and applies '
+    + 'the number to every peer the rule selects (shop/api among them))';
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, l4Maybe, npMaybe, httpOnly]);
+  });
+
+  test('a request the HTTP rules do not allow is indeterminate (the other allow would add the allow-all rule), not denied', () => {
+    const result = ask([l4Maybe], '/admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([MAY_ADMIT]);
+    expect(ask([l4Maybe], '/public/a').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('what Envoy answers itself is still denied', () => {
+    expect(ask([l4Maybe], '/public%2Fa').verdict).toBe(Verdict.DENY);
+  });
+
+  test('a NetworkPolicy that may admit the flow counts the same way', () => {
+    expect(ask([httpOnly], '/admin').verdict).toBe(Verdict.DENY);
+    const result = ask([httpOnly, npMaybe], '/admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toHaveLength(1);
+    expect(result.uncertainties[0]).toMatch(/^allow-all L7 rule Cilium adds on TCP\/8080 \(redirected by CiliumNetworkPolicy shop\/web-egress-http spec.egress\[0\]\): it would admit the request, but applies only if an allow that may match the flow does \(NetworkPolicy shop\/web-egress-named spec.egress\[0\]: /);
+    expect(ask([httpOnly, npMaybe], '/public%2Fa').verdict).toBe(Verdict.DENY);
+  });
+
+  test('the L4 question is unchanged', () => {
+    const result = reach([l4Maybe]).check(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080));
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.l7Constraints).toEqual(['HTTP GET /public/.* (CiliumNetworkPolicy shop/web-egress-mixed spec.egress[0])']);
+  });
+});
