@@ -34,6 +34,10 @@ export interface CiliumPortRule {
     readonly l7?: Array<Record<string, string>>;
   };
   readonly serverNames?: string[];
+  /** TLS the proxy terminates (a Secret's certificate and key). */
+  readonly terminatingTLS?: Record<string, any>;
+  /** TLS the proxy originates towards the destination (a Secret's CA). */
+  readonly originatingTLS?: Record<string, any>;
   /** A custom Envoy listener (of a CiliumEnvoyConfig) the port's traffic is redirected to. */
   readonly listener?: { readonly name?: string; readonly envoyConfig?: { readonly kind?: string; readonly name?: string } };
 }
@@ -129,7 +133,7 @@ export function surelyMatchingPortRules(
  * listener)?
  */
 export function hasL7Rules(rule: CiliumPortRule): boolean {
-  if (hasServerNames(rule) || hasListener(rule)) return true;
+  if (hasServerNames(rule) || hasListener(rule) || hasTlsContext(rule)) return true;
   const r = rule.rules;
   if (!r) return false;
   return (r.http?.length ?? 0) > 0 || (r.dns?.length ?? 0) > 0 || (r.kafka?.length ?? 0) > 0 || !!r.l7proto;
@@ -151,13 +155,33 @@ function describeHttp(h: Record<string, any>): string {
 export function ruleHasL7PortRules(rule: any): boolean {
   return ['ingress', 'egress'].some((dir) => Array.isArray(rule?.[dir])
     && rule[dir].some((r: any) => Array.isArray(r?.toPorts) && r.toPorts.some((p: any) => (p?.rules && typeof p.rules === 'object')
-      || hasServerNames(p) || hasListener(p))));
+      || hasServerNames(p) || hasListener(p) || hasTlsContext(p))));
 }
 
 /** Does a toPorts entry name TLS server names? */
 function hasServerNames(rule: CiliumPortRule | undefined): boolean {
   return Array.isArray(rule?.serverNames) && rule!.serverNames.length > 0;
 }
+
+/**
+ * Does a toPorts entry name a TLS context? Either one alone redirects the port to Envoy's TLS proxy
+ * (cilium/cilium pkg/policy l4.go `createL4Filter`: ParserTypeTLS, `addPolicyForSelector`: a redirect
+ * when a terminating or originating TLS context is set), which needs the Secret to exist (`getCerts`).
+ */
+function hasTlsContext(rule: CiliumPortRule | undefined): boolean {
+  const set = (v: unknown) => v !== undefined && v !== null;
+  return set(rule?.terminatingTLS) || set(rule?.originatingTLS);
+}
+
+/** Does a toPorts entry carry L7 rules of a protocol (HTTP, DNS, Kafka, a proxylib parser)? */
+function hasProtocolRules(rule: CiliumPortRule): boolean {
+  const r = rule.rules;
+  return !!r && ((r.http?.length ?? 0) > 0 || (r.dns?.length ?? 0) > 0 || (r.kafka?.length ?? 0) > 0 || !!r.l7proto);
+}
+
+/** Why an HTTP request through a port with TLS contexts and no L7 rules is not judged. */
+const TLS_PROXY_WHY = 'the port goes through Envoy\'s TLS proxy (terminatingTLS / originatingTLS, no HTTP rules), whose handling of the '
+  + 'connection (the TLS handshake, the Secret) is not evaluated';
 
 /** Does a toPorts entry redirect to a custom Envoy listener? */
 function hasListener(rule: CiliumPortRule | undefined): boolean {
@@ -171,6 +195,10 @@ function describeTls(rule: CiliumPortRule): string[] {
   if (hasListener(rule)) {
     const cec = rule.listener!.envoyConfig;
     out.push(`Envoy listener ${rule.listener!.name ?? '(unnamed)'}${cec?.name ? ` of ${cec.kind ?? 'CiliumEnvoyConfig'} ${cec.name}` : ''}`);
+  }
+  if (hasTlsContext(rule) && !hasProtocolRules(rule)) {
+    const parts = [rule.terminatingTLS != null ? 'terminated' : '', rule.originatingTLS != null ? 'originated' : ''].filter((p) => p);
+    out.push(`TLS ${parts.join(' and ')} by Envoy`);
   }
   return out;
 }
@@ -204,6 +232,7 @@ export function l7MatchersOf(rule: CiliumPortRule, suffix: string, paths: ProxyP
   if (hasListener(rule)) {
     out.push({ text: texts[i++], matches: () => ({ truth: MAYBE, why: 'the port goes to a custom Envoy listener, which is not evaluated' }) });
   }
+  if (hasTlsContext(rule) && !hasProtocolRules(rule)) out.push({ text: texts[i++], matches: () => ({ truth: MAYBE, why: TLS_PROXY_WHY }) });
   const r = rule.rules;
   if (!r) return out;
   for (const h of r.http ?? []) out.push(ciliumHttpMatcher(h, texts[i++], paths));
@@ -232,6 +261,7 @@ export function wildcardL7MatchersOf(rule: CiliumPortRule, text: string, paths: 
   const maybe = (why: string): L7Matcher[] => [{ text, matches: () => ({ truth: MAYBE, why }) }];
   if (hasServerNames(rule)) return maybe('the port only passes TLS connections whose SNI is one of the server names, which a request does not show');
   if (hasListener(rule)) return maybe('the port goes to a custom Envoy listener, which is not evaluated');
+  if (hasTlsContext(rule) && !hasProtocolRules(rule)) return maybe(TLS_PROXY_WHY);
   const r = rule.rules ?? {};
   if ((r.http?.length ?? 0) > 0) return [ciliumHttpMatcher({}, text, paths)];
   for (const [list, protocol] of [[r.dns, 'DNS'], [r.kafka, 'Kafka']] as const) {

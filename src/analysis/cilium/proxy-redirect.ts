@@ -46,9 +46,10 @@ export function proxyPassOf(sure: readonly RedirectingRule[], maybe: readonly Re
     : `${labels.join(', ')} may match this flow with L7 rules on ${port}, which would send it through Cilium's L7 proxy`;
   const text = `allow-all L7 rule Cilium adds on ${port} (redirected by ${labels.join(', ')})`;
   // One parser per port (l4.go `L7ParserType.Merge` rejects conflicting ones, TLS promotes to HTTP). TLS
-  // server names or a custom listener on any of the rules are not evaluated, so they come first.
-  const rank = (r: RedirectingRule): number => ((r.portRule.serverNames?.length ?? 0) > 0 || r.portRule.listener ? 0
-    : (r.portRule.rules?.http?.length ?? 0) > 0 ? 1 : 2);
+  // server names, TLS contexts without HTTP rules or a custom listener on any of the rules are not evaluated, so they come first.
+  const http = (r: RedirectingRule) => (r.portRule.rules?.http?.length ?? 0) > 0;
+  const rank = (r: RedirectingRule): number => ((r.portRule.serverNames?.length ?? 0) > 0 || r.portRule.listener
+    || ((r.portRule.terminatingTLS != null || r.portRule.originatingTLS != null) && !http(r)) ? 0 : http(r) ? 1 : 2);
   const decisive = [...rules].sort((a, b) => rank(a) - rank(b))[0];
   return { matchers: wildcardL7MatchersOf(decisive.portRule, text, paths), why, sure: sure.length > 0 };
 }

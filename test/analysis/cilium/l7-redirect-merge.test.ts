@@ -306,3 +306,36 @@ describe('an allow that only may match the flow next to HTTP rules that surely d
     expect(result.l7Constraints).toEqual(['HTTP GET /public/.* (CiliumNetworkPolicy shop/web-egress-mixed spec.egress[0])']);
   });
 });
+
+describe('a TLS context alone redirects the port to Envoy\'s TLS proxy (l4.go createL4Filter: ParserTypeTLS)', () => {
+  const tlsOnly = cnp('api-tls', {
+    endpointSelector: api,
+    ingress: [{ fromEndpoints: [web], toPorts: [{ ports: PORT_8080, terminatingTLS: { secret: { name: 'api-tls', namespace: 'cilium-secrets' } } }] }],
+  });
+  const TLS_WHY = 'the port goes through Envoy\'s TLS proxy (terminatingTLS / originatingTLS, no HTTP rules), whose handling of the connection (the '
+    + 'TLS handshake, the Secret) is not evaluated';
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, tlsOnly, l4Ingress]);
+  });
+
+  test('a request is indeterminate (was: allowed as a plain L4 allow)', () => {
+    const result = ask([tlsOnly], '/admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([`TLS terminated by Envoy (CiliumNetworkPolicy shop/api-tls spec.ingress[0]): ${TLS_WHY}`]);
+  });
+
+  test('the L4 question names the constraint', () => {
+    const result = reach([tlsOnly]).check(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080));
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.l7Constraints).toEqual(['TLS terminated by Envoy (CiliumNetworkPolicy shop/api-tls spec.ingress[0])']);
+  });
+
+  test('next to an L3/L4 allow the peer\'s traffic still passes the TLS proxy: indeterminate', () => {
+    const result = ask([tlsOnly, l4Ingress], '/admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['CiliumNetworkPolicy shop/api-tls spec.ingress[0] has L7 rules on TCP/8080 for this peer, so Cilium sends all '
+      + 'of the peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there); allow-all L7 rule Cilium adds on '
+      + `TCP/8080 (redirected by CiliumNetworkPolicy shop/api-tls spec.ingress[0]): ${TLS_WHY}`]);
+  });
+});
