@@ -27,7 +27,7 @@ import { IdentityView, labelFilterNote } from './label-filter';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet, usesWiderExcept } from './policies';
 import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule, surelyMatchingPortRules } from './ports';
-import { MaybeAllow, maybeL7Matchers, proxyPassOf, RedirectingRule } from './proxy-redirect';
+import { MaybeAllow, maybeL7Matchers, ownRulesPassOf, proxyPassOf, RedirectingRule } from './proxy-redirect';
 import { addressKey } from '../addresses';
 import {
   effectivePolicyTypes,
@@ -616,7 +616,8 @@ export class CiliumModel implements AnnotatedCniModel {
 
     // An allow without L7 rules for the same flow wins over L7-restricted ones (it adds an L7 allow-all).
     const l7Constraints = allows.length > 0 && allows.every((a) => a.l7.length > 0) ? allows.flatMap((a) => a.l7) : undefined;
-    const proxy = l7Constraints === undefined ? redirects() : undefined;
+    // No explicit allow of the peer (default allow): nothing adds the allow-all L7 rule next to rules that may match.
+    const proxy = l7Constraints !== undefined ? undefined : allows.length > 0 ? redirects() : ownRulesPassOf(maybeRedirects, q, this.paths);
     // Allows that only may match the flow (Cilium rules, isolating NetworkPolicies) may admit requests the L7 rules do not.
     const npMaybe = np?.isolated && !np.allowed
       ? [...np.uncertain, ...this.networkPolicyEgressNames(q, plan.networkPolicies.map((i) => nps[i]))] : [];

@@ -20,7 +20,7 @@ import { ProxyPathConfig } from '../envoy-path';
 import { L7Matcher } from '../http-request';
 import { ProxyPass, SideQuery } from '../model';
 import { MAYBE, YES } from '../verdict';
-import { CiliumPortRule, wildcardL7MatchersOf } from './ports';
+import { CiliumPortRule, l7MatchersOf, wildcardL7MatchersOf } from './ports';
 
 /** An allow rule with L7 rules (or TLS server names, a listener) on the flow's port: it redirects the port. */
 export interface RedirectingRule {
@@ -79,4 +79,21 @@ export function maybeL7Matchers(maybe: readonly MaybeAllow[], sure: readonly Red
       return r.truth === YES ? { truth: MAYBE, why: `it would admit the request, but applies only if an allow that may match the flow does (${m.why})` } : r;
     },
   })));
+}
+
+/**
+ * The proxy a flow allowed without any explicit allow of its peer (no default deny) may pass: rules
+ * with L7 rules that only may match it would redirect it, and with no L3/L4 allow of the peer to add
+ * the allow-all L7 rule their own L7 rules then decide (docs.cilium.io policy intro: EnableDefaultDeny
+ * does not apply to layer-7 policy). Never sure; undefined when no such rule.
+ */
+export function ownRulesPassOf(maybe: readonly RedirectingRule[], q: SideQuery, paths: ProxyPathConfig): ProxyPass | undefined {
+  if (maybe.length === 0) return undefined;
+  const labels = [...new Set(maybe.map((r) => r.label))].sort();
+  return {
+    matchers: maybe.flatMap((r) => l7MatchersOf(r.portRule, ` (${r.label})`, paths)),
+    why: `${labels.join(', ')} may match this flow with L7 rules on ${q.protocol}/${q.port}, which would then restrict it (no allow of this peer adds `
+      + 'the allow-all L7 rule)',
+    sure: false,
+  };
 }

@@ -339,3 +339,30 @@ describe('a TLS context alone redirects the port to Envoy\'s TLS proxy (l4.go cr
       + `TCP/8080 (redirected by CiliumNetworkPolicy shop/api-tls spec.ingress[0]): ${TLS_WHY}`]);
   });
 });
+
+describe('without default deny, HTTP rules that only may match restrict the flow if they do (no allow-all: docs.cilium.io policy intro, EnableDefaultDeny)', () => {
+  const noDefaultDeny = cnp('web-egress-no-default-deny', {
+    endpointSelector: web,
+    enableDefaultDeny: { egress: false },
+    egress: [{ toEndpoints: [api], toPorts: [{ ports: [{ port: 'admin-http', protocol: 'TCP' }], rules: HTTP_PUBLIC }] }],
+  });
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, noDefaultDeny]);
+  });
+
+  test('a request the HTTP rules do not allow is indeterminate (was: allowed by the allow-all rule no other allow adds)', () => {
+    const result = ask([noDefaultDeny], '/admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['CiliumNetworkPolicy shop/web-egress-no-default-deny spec.egress[0] may match this flow with L7 rules on '
+      + 'TCP/8080, which would then restrict it (no allow of this peer adds the allow-all L7 rule), and it does not forward the request']);
+  });
+
+  test('a request the HTTP rules allow is allowed either way', () => {
+    expect(ask([noDefaultDeny], '/public/a').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('what Envoy would answer itself is indeterminate', () => {
+    expect(ask([noDefaultDeny], '/public%2Fa').verdict).toBe(Verdict.INDETERMINATE);
+  });
+});
