@@ -26,7 +26,7 @@ import { effectivePeerSelector, identityOf, selectorMatches, unfilteredIdentityO
 import { IdentityView, labelFilterNote } from './label-filter';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet, usesWiderExcept } from './policies';
-import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule, surelyMatchingPortRules } from './ports';
+import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule, portRulesFor, PortRulesFor } from './ports';
 import { MaybeAllow, maybeL7Matchers, ownRulesPassOf, proxyPassOf, RedirectingRule } from './proxy-redirect';
 import { addressKey } from '../addresses';
 import {
@@ -547,6 +547,12 @@ export class CiliumModel implements AnnotatedCniModel {
           });
         }
         if (hit?.truth !== YES) return;
+        // Entries of this rule that only may match the flow: each may add its L7 rules, or the allow-all rule, and may redirect.
+        for (const { rule: portRule, why } of hit.maybePortRules ?? []) {
+          const l7Entry = hasL7Rules(portRule);
+          if (l7Entry) maybeRedirects.push({ label, portRule });
+          maybeHits.push({ why: `${label}: ${why}`, ...(l7Entry ? { matchers: l7MatchersOf(portRule, ` (${label})`, this.paths) } : {}) });
+        }
         // An entry without L7 rules adds the allow-all L7 rule (an L3/L4 allow), so L7 rules restrict the flow only when every entry has them.
         const l7 = entries.length > 0 && redirects.length === entries.length
           ? entries.flatMap((portRule) => l7MatchersOf(portRule, ` (${label})`, this.paths))
@@ -710,7 +716,7 @@ export class CiliumModel implements AnnotatedCniModel {
     notes: string[],
     path: string,
     allow: boolean,
-  ): { truth: Tri; via?: string; why: string[]; portRules?: CiliumPortRule[] } | undefined {
+  ): { truth: Tri; via?: string; why: string[]; portRules?: CiliumPortRule[]; maybePortRules?: PortRulesFor['maybe'] } | undefined {
     if (isIcmpOnly(rule)) return undefined;
     const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
     const ports = matchingPortRule(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
@@ -720,13 +726,20 @@ export class CiliumModel implements AnnotatedCniModel {
     for (const n of peer.notes) notes.push(`${ruleLabel(rs, path)}: ${n}`);
     if (peer.truth === NO) return undefined;
     // The entries for the flow: the surely matching ones, else the one that may match; none for all ports (no toPorts).
-    const portRules = idx < 0 ? [] : ports.maybe !== undefined ? [toPorts![idx]]
-      : surelyMatchingPortRules(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
+    const all = idx < 0 || ports.maybe !== undefined ? undefined
+      : portRulesFor(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
+    const portRules = idx < 0 ? [] : all ? all.sure : [toPorts![idx]];
     if (ports.maybe !== undefined) return { truth: MAYBE, why: [...(peer.truth === MAYBE ? peer.why : []), ports.maybe], portRules };
     if (allow && peer.truth === YES && needsAuthentication(rule)) {
       return { truth: MAYBE, why: [authenticationWhy(String(rule.authentication.mode))], portRules };
     }
-    return { truth: peer.truth, via: peer.via ? `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}` : undefined, why: peer.why, portRules };
+    return {
+      truth: peer.truth,
+      via: peer.via ? `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}` : undefined,
+      why: peer.why,
+      portRules,
+      ...(all && all.maybe.length > 0 ? { maybePortRules: all.maybe } : {}),
+    };
   }
 
   /**

@@ -105,8 +105,15 @@ export function matchingPortRule(
   return maybe;
 }
 
+/** The `toPorts` entries of one rule for a flow: those that surely match, and those that only may (with why). */
+export interface PortRulesFor {
+  readonly sure: CiliumPortRule[];
+  readonly maybe: Array<{ readonly rule: CiliumPortRule; readonly why: string }>;
+}
+
 /**
- * Every `toPorts` entry of one rule that surely matches the flow (in order; empty when none does).
+ * Every `toPorts` entry of one rule for the flow: those that surely match it (in order), and those that
+ * only may (an egress named port) with why.
  * Cilium merges all of them into the port's L4 filter for the rule's peers (pkg/policy rule.go
  * `mergeIngress` / `mergeEgress` iterate every entry and port, `addL4Filter` / `mergePortProto` merge
  * those of one port and protocol, an entry without L7 rules adding the allow-all L7 rule to one with
@@ -114,16 +121,22 @@ export function matchingPortRule(
  * (cilium/proxy cilium/network_policy.cc `PortPolicy::forRange`): the first match alone does not
  * tell whether the flow is redirected to the proxy nor which L7 rules apply.
  */
-export function surelyMatchingPortRules(
+export function portRulesFor(
   toPorts: CiliumPortRule[] | undefined,
   port: number,
   protocol: L4Protocol,
   destination: Endpoint,
   egressNames?: EgressNamedPorts,
-): CiliumPortRule[] {
-  if (toPorts === undefined) return [];
-  return toPorts.filter((pr) => Array.isArray(pr.ports)
-    && pr.ports.some((pp) => portProtocolMatches(pp, port, protocol, destination, egressNames) === true));
+): PortRulesFor {
+  const out: PortRulesFor = { sure: [], maybe: [] };
+  for (const rule of toPorts ?? []) {
+    if (!Array.isArray(rule.ports)) continue;
+    const matches = rule.ports.map((pp) => portProtocolMatches(pp, port, protocol, destination, egressNames));
+    const why = matches.find((m): m is string => typeof m === 'string');
+    if (matches.includes(true)) out.sure.push(rule);
+    else if (why !== undefined) out.maybe.push({ rule, why });
+  }
+  return out;
 }
 
 /**

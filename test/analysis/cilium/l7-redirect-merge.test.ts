@@ -366,3 +366,25 @@ describe('without default deny, HTTP rules that only may match restrict the flow
     expect(ask([noDefaultDeny], '/public%2Fa').verdict).toBe(Verdict.INDETERMINATE);
   });
 });
+
+describe('one rule whose toPorts entries surely and only maybe match the flow', () => {
+  // An egress port name no pod of the manifests declares: Cilium resolves it over the whole cluster, so it may be 8080.
+  const ADMIN_HTTP = [{ port: 'admin-http', protocol: 'TCP' }];
+  const l7Sure = cnp('web-egress-l7-sure', { endpointSelector: web, egress: [{ toEndpoints: [api], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }, { ports: ADMIN_HTTP }] }] });
+  const l4Sure = cnp('web-egress-l4-sure', { endpointSelector: web, egress: [{ toEndpoints: [api], toPorts: [{ ports: PORT_8080 }, { ports: ADMIN_HTTP, rules: HTTP_PUBLIC }] }] });
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, l7Sure, l4Sure]);
+  });
+
+  test('HTTP rules surely, an L3/L4 entry maybe: a request the HTTP rules deny is indeterminate (was: denied)', () => {
+    expect(ask([l7Sure], '/admin').verdict).toBe(Verdict.INDETERMINATE);
+    expect(ask([l7Sure], '/public/a').verdict).toBe(Verdict.ALLOW);
+    expect(ask([l7Sure], '/public%2Fa').verdict).toBe(Verdict.DENY);
+  });
+
+  test('an L3/L4 entry surely, HTTP rules maybe: what Envoy would answer itself is indeterminate (was: allowed)', () => {
+    expect(ask([l4Sure], '/public%2Fa').verdict).toBe(Verdict.INDETERMINATE);
+    expect(ask([l4Sure], '/admin').verdict).toBe(Verdict.ALLOW);
+  });
+});
