@@ -534,7 +534,7 @@ export class CiliumModel implements AnnotatedCniModel {
         const path = `${rs.path}.${q.direction}[${i}]`;
         const hit = this.matchRule(rs, rule, q, plan.allowCtx, allowNotes, path, true);
         const label = ruleLabel(rs, path);
-        // Every toPorts entry for the flow counts: Cilium merges them for the rule's peers (see surelyMatchingPortRules).
+        // Every toPorts entry for the flow counts: Cilium merges them for the rule's peers (see portRulesFor).
         const entries = hit?.portRules ?? [];
         const redirects = entries.filter(hasL7Rules).map((portRule) => ({ label, portRule }));
         if (hit?.truth === MAYBE) {

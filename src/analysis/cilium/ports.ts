@@ -140,7 +140,7 @@ export function portRulesFor(
 }
 
 /**
- * Does a toPorts entry carry L7 rules, TLS server names or a listener (each turns the L4 allow into
+ * Does a toPorts entry carry L7 rules, TLS server names, a TLS context or a listener (each turns the L4 allow into
  * a proxy redirect that passes less than the port: CRD, "If not empty, then TLS must be present and
  * one of the provided SNIs must be indicated in the TLS handshake"; a listener is a custom Envoy
  * listener)?

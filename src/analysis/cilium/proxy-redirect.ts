@@ -22,7 +22,7 @@ import { ProxyPass, SideQuery } from '../model';
 import { MAYBE, YES } from '../verdict';
 import { CiliumPortRule, l7MatchersOf, wildcardL7MatchersOf } from './ports';
 
-/** An allow rule with L7 rules (or TLS server names, a listener) on the flow's port: it redirects the port. */
+/** An allow rule with L7 rules (or TLS server names, a TLS context, a listener) on the flow's port: it redirects the port. */
 export interface RedirectingRule {
   /** `Kind ns/name rule-path`, for reasons. */
   readonly label: string;
