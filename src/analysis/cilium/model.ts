@@ -13,6 +13,8 @@
  * L7 rules (HTTP, DNS, Kafka) on a matching allow restrict the allowed traffic even without default
  * deny, unless another matching allow for the same flow has no L7 rules (which adds an L7 allow-all;
  * the flow still passes the proxy, whose own handling then decides each request: ./proxy-redirect).
+ * An allow that only may match the flow may add such an allow-all (or its own L7 rules): a request the
+ * sure allows' L7 rules deny is then indeterminate, unless the proxy answers it itself.
  */
 import { ProxyPathConfig } from '../envoy-path';
 import { L7Matcher } from '../http-request';
@@ -24,8 +26,8 @@ import { effectivePeerSelector, identityOf, selectorMatches, unfilteredIdentityO
 import { IdentityView, labelFilterNote } from './label-filter';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet, usesWiderExcept } from './policies';
-import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule } from './ports';
-import { proxyPassOf, RedirectingRule } from './proxy-redirect';
+import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule, portRulesFor, PortRulesFor } from './ports';
+import { MaybeAllow, maybeL7Matchers, ownRulesPassOf, proxyPassOf, RedirectingRule } from './proxy-redirect';
 import { addressKey } from '../addresses';
 import {
   effectivePolicyTypes,
@@ -66,8 +68,8 @@ interface RuleHit {
   readonly reason: Reason;
   /** L7 constraints of the matching toPorts entry; empty for a plain L3/L4 allow. */
   readonly l7: L7Matcher[];
-  /** The rule, when its toPorts entry redirects the port to a proxy (it has L7 rules). */
-  readonly redirect?: RedirectingRule;
+  /** The rule's toPorts entries for the flow that redirect the port to a proxy (they have L7 rules). */
+  readonly redirects: RedirectingRule[];
 }
 
 function ruleLabel(rs: CiliumRuleSet, path: string): string {
@@ -502,6 +504,8 @@ export class CiliumModel implements AnnotatedCniModel {
     const maybeAllows: string[] = [];
     /** Allow rules with L7 rules that may match: the flow may go through the proxy. */
     const maybeRedirects: RedirectingRule[] = [];
+    /** Allow rules that may match, with their L7 matchers: they may admit requests the sure allows' L7 rules do not. */
+    const maybeHits: MaybeAllow[] = [];
     const isolators: Reason[] = [];
     // A policy Cilium rejects enforces nothing, but whoever wrote it expects it to: always say so.
     for (const rs of this.rejectedSelecting(q.subject)) {
@@ -529,13 +533,30 @@ export class CiliumModel implements AnnotatedCniModel {
       allowRules.forEach((rule, i) => {
         const path = `${rs.path}.${q.direction}[${i}]`;
         const hit = this.matchRule(rs, rule, q, plan.allowCtx, allowNotes, path, true);
-        const redirect = hit?.portRule && hasL7Rules(hit.portRule) ? { label: ruleLabel(rs, path), portRule: hit.portRule } : undefined;
+        const label = ruleLabel(rs, path);
+        // Every toPorts entry for the flow counts: Cilium merges them for the rule's peers (see portRulesFor).
+        const entries = hit?.portRules ?? [];
+        const redirects = entries.filter(hasL7Rules).map((portRule) => ({ label, portRule }));
         if (hit?.truth === MAYBE) {
-          maybeAllows.push(...hit.why.map((w) => `${ruleLabel(rs, path)}: ${w}`));
-          if (redirect) maybeRedirects.push(redirect);
+          maybeAllows.push(...hit.why.map((w) => `${label}: ${w}`));
+          maybeRedirects.push(...redirects);
+          maybeHits.push({
+            why: hit.why.map((w) => `${label}: ${w}`).join('; '),
+            ...(entries.length > 0 && redirects.length === entries.length
+              ? { matchers: entries.flatMap((portRule) => l7MatchersOf(portRule, ` (${label})`, this.paths)) } : {}),
+          });
         }
         if (hit?.truth !== YES) return;
-        const l7 = redirect ? l7MatchersOf(redirect.portRule, ` (${redirect.label})`, this.paths) : [];
+        // Entries of this rule that only may match the flow: each may add its L7 rules, or the allow-all rule, and may redirect.
+        for (const { rule: portRule, why } of hit.maybePortRules ?? []) {
+          const l7Entry = hasL7Rules(portRule);
+          if (l7Entry) maybeRedirects.push({ label, portRule });
+          maybeHits.push({ why: `${label}: ${why}`, ...(l7Entry ? { matchers: l7MatchersOf(portRule, ` (${label})`, this.paths) } : {}) });
+        }
+        // An entry without L7 rules adds the allow-all L7 rule (an L3/L4 allow), so L7 rules restrict the flow only when every entry has them.
+        const l7 = entries.length > 0 && redirects.length === entries.length
+          ? entries.flatMap((portRule) => l7MatchersOf(portRule, ` (${label})`, this.paths))
+          : [];
         allows.push({
           reason: {
             object: refOf(rs.object),
@@ -544,7 +565,7 @@ export class CiliumModel implements AnnotatedCniModel {
             message: `${ruleLabel(rs, path)} allows ${q.direction} ${this.flowText(q)} via ${hit.via}`,
           },
           l7,
-          ...(redirect ? { redirect } : {}),
+          redirects,
         });
       });
       if (rs.defaultDeny[q.direction]) {
@@ -566,9 +587,12 @@ export class CiliumModel implements AnnotatedCniModel {
     if (denies.length > 0) return sideVerdict(NO, [...denies, ...noteReasons]);
 
     // The allow side (what the flow gets if no deny rule matches), then may-match deny rules on top.
-    const finish = (allow: Tri, reasons: Reason[], uncertain: string[], l7?: L7Matcher[], proxy?: ProxyPass): DirectionVerdict => {
+    // `mayAlso`: L7 matchers of allows that only may match, judged with `l7` but not shown as constraints.
+    const finish = (allow: Tri, reasons: Reason[], uncertain: string[], l7?: L7Matcher[], proxy?: ProxyPass,
+      mayAlso: L7Matcher[] = []): DirectionVerdict => {
       if (maybeDenies.length === 0 || allow === NO) {
-        return sideVerdict(allow, reasons, allow === MAYBE ? uncertain : [], l7?.map((m) => m.text), l7, allow === YES ? proxy : undefined);
+        return sideVerdict(allow, reasons, allow === MAYBE ? uncertain : [], l7?.map((m) => m.text), l7 && [...l7, ...mayAlso],
+          allow === YES ? proxy : undefined);
       }
       return sideVerdict(MAYBE, reasons, [...maybeDenies, ...(allow === MAYBE ? uncertain : [])]);
     };
@@ -580,7 +604,7 @@ export class CiliumModel implements AnnotatedCniModel {
     // A flow admitted without L7 constraints still passes the proxy when an L7 allow selects the peer
     // (see ./proxy-redirect); Cilium wildcards the host at L7 the same way (l4.go createL4IngressFilter).
     const redirects = (): ProxyPass | undefined =>
-      proxyPassOf(allows.flatMap((a) => (a.redirect ? [a.redirect] : [])), maybeRedirects, q, this.paths);
+      proxyPassOf(allows.flatMap((a) => a.redirects), maybeRedirects, q, this.paths);
     if (q.direction === 'ingress' && 'reserved:host' in identityOf(q.peer)) {
       return finish(YES, [{
         effect: 'default-allow',
@@ -593,12 +617,18 @@ export class CiliumModel implements AnnotatedCniModel {
     const nps = npIndex.get(q.subject.namespace ?? 'default') ?? [];
     const np = nps.length > 0 ? evaluateNetworkPolicies(nps, this.viewQuery(q), this.namespaces) : undefined;
     if (np?.isolated && np.allowed) {
-      for (const r of np.reasons) allows.push({ reason: r, l7: [] });
+      for (const r of np.reasons) allows.push({ reason: r, l7: [], redirects: [] });
     }
 
     // An allow without L7 rules for the same flow wins over L7-restricted ones (it adds an L7 allow-all).
     const l7Constraints = allows.length > 0 && allows.every((a) => a.l7.length > 0) ? allows.flatMap((a) => a.l7) : undefined;
-    const proxy = l7Constraints === undefined ? redirects() : undefined;
+    // No explicit allow of the peer (default allow): nothing adds the allow-all L7 rule next to rules that may match.
+    const proxy = l7Constraints !== undefined ? undefined : allows.length > 0 ? redirects() : ownRulesPassOf(maybeRedirects, q, this.paths);
+    // Allows that only may match the flow (Cilium rules, isolating NetworkPolicies) may admit requests the L7 rules do not.
+    const npMaybe = np?.isolated && !np.allowed
+      ? [...np.uncertain, ...this.networkPolicyEgressNames(q, plan.networkPolicies.map((i) => nps[i]))] : [];
+    const mayAlso = l7Constraints === undefined ? []
+      : maybeL7Matchers([...maybeHits, ...npMaybe.map((why) => ({ why }))], allows.flatMap((a) => a.redirects), q, this.paths);
     const defaultDeny = isolators.length > 0 || !!np?.isolated;
     if (!defaultDeny) {
       return finish(YES, [
@@ -609,9 +639,9 @@ export class CiliumModel implements AnnotatedCniModel {
             + `${selected.length > 0 ? ' (selecting Cilium rules have enableDefaultDeny disabled or no ' + q.direction + ' rules)' : ''}`,
         },
         ...noteReasons,
-      ], [], l7Constraints, proxy);
+      ], [], l7Constraints, proxy, mayAlso);
     }
-    if (allows.length > 0) return finish(YES, [...allows.map((a) => a.reason), ...noteReasons], [], l7Constraints, proxy);
+    if (allows.length > 0) return finish(YES, [...allows.map((a) => a.reason), ...noteReasons], [], l7Constraints, proxy, mayAlso);
     // The isolating NetworkPolicies are the plan's, as in decide (one index per subject namespace).
     const npIsolating = np?.isolated ? plan.networkPolicies.map((i) => nps[i]) : [];
     const uncertain = [...maybeAllows, ...(np?.isolated ? np.uncertain : []), ...this.networkPolicyEgressNames(q, npIsolating)];
@@ -686,7 +716,7 @@ export class CiliumModel implements AnnotatedCniModel {
     notes: string[],
     path: string,
     allow: boolean,
-  ): { truth: Tri; via?: string; why: string[]; portRule?: CiliumPortRule } | undefined {
+  ): { truth: Tri; via?: string; why: string[]; portRules?: CiliumPortRule[]; maybePortRules?: PortRulesFor['maybe'] } | undefined {
     if (isIcmpOnly(rule)) return undefined;
     const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
     const ports = matchingPortRule(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
@@ -695,12 +725,21 @@ export class CiliumModel implements AnnotatedCniModel {
     const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, ctx);
     for (const n of peer.notes) notes.push(`${ruleLabel(rs, path)}: ${n}`);
     if (peer.truth === NO) return undefined;
-    const portRule = idx >= 0 ? toPorts![idx] : undefined;
-    if (ports.maybe !== undefined) return { truth: MAYBE, why: [...(peer.truth === MAYBE ? peer.why : []), ports.maybe], portRule };
+    // The entries for the flow: the surely matching ones, else the one that may match; none for all ports (no toPorts).
+    const all = idx < 0 || ports.maybe !== undefined ? undefined
+      : portRulesFor(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
+    const portRules = idx < 0 ? [] : all ? all.sure : [toPorts![idx]];
+    if (ports.maybe !== undefined) return { truth: MAYBE, why: [...(peer.truth === MAYBE ? peer.why : []), ports.maybe], portRules };
     if (allow && peer.truth === YES && needsAuthentication(rule)) {
-      return { truth: MAYBE, why: [authenticationWhy(String(rule.authentication.mode))], portRule };
+      return { truth: MAYBE, why: [authenticationWhy(String(rule.authentication.mode))], portRules };
     }
-    return { truth: peer.truth, via: peer.via ? `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}` : undefined, why: peer.why, portRule };
+    return {
+      truth: peer.truth,
+      via: peer.via ? `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}` : undefined,
+      why: peer.why,
+      portRules,
+      ...(all && all.maybe.length > 0 ? { maybePortRules: all.maybe } : {}),
+    };
   }
 
   /**

@@ -34,6 +34,10 @@ export interface CiliumPortRule {
     readonly l7?: Array<Record<string, string>>;
   };
   readonly serverNames?: string[];
+  /** TLS the proxy terminates (a Secret's certificate and key). */
+  readonly terminatingTLS?: Record<string, any>;
+  /** TLS the proxy originates towards the destination (a Secret's CA). */
+  readonly originatingTLS?: Record<string, any>;
   /** A custom Envoy listener (of a CiliumEnvoyConfig) the port's traffic is redirected to. */
   readonly listener?: { readonly name?: string; readonly envoyConfig?: { readonly kind?: string; readonly name?: string } };
 }
@@ -101,14 +105,48 @@ export function matchingPortRule(
   return maybe;
 }
 
+/** The `toPorts` entries of one rule for a flow: those that surely match, and those that only may (with why). */
+export interface PortRulesFor {
+  readonly sure: CiliumPortRule[];
+  readonly maybe: Array<{ readonly rule: CiliumPortRule; readonly why: string }>;
+}
+
 /**
- * Does a toPorts entry carry L7 rules, TLS server names or a listener (each turns the L4 allow into
+ * Every `toPorts` entry of one rule for the flow: those that surely match it (in order), and those that
+ * only may (an egress named port) with why.
+ * Cilium merges all of them into the port's L4 filter for the rule's peers (pkg/policy rule.go
+ * `mergeIngress` / `mergeEgress` iterate every entry and port, `addL4Filter` / `mergePortProto` merge
+ * those of one port and protocol, an entry without L7 rules adding the allow-all L7 rule to one with
+ * them), and a port-0 entry is another L4 filter whose rules Envoy checks next to the port's
+ * (cilium/proxy cilium/network_policy.cc `PortPolicy::forRange`): the first match alone does not
+ * tell whether the flow is redirected to the proxy nor which L7 rules apply.
+ */
+export function portRulesFor(
+  toPorts: CiliumPortRule[] | undefined,
+  port: number,
+  protocol: L4Protocol,
+  destination: Endpoint,
+  egressNames?: EgressNamedPorts,
+): PortRulesFor {
+  const out: PortRulesFor = { sure: [], maybe: [] };
+  for (const rule of toPorts ?? []) {
+    if (!Array.isArray(rule.ports)) continue;
+    const matches = rule.ports.map((pp) => portProtocolMatches(pp, port, protocol, destination, egressNames));
+    const why = matches.find((m): m is string => typeof m === 'string');
+    if (matches.includes(true)) out.sure.push(rule);
+    else if (why !== undefined) out.maybe.push({ rule, why });
+  }
+  return out;
+}
+
+/**
+ * Does a toPorts entry carry L7 rules, TLS server names, a TLS context or a listener (each turns the L4 allow into
  * a proxy redirect that passes less than the port: CRD, "If not empty, then TLS must be present and
  * one of the provided SNIs must be indicated in the TLS handshake"; a listener is a custom Envoy
  * listener)?
  */
 export function hasL7Rules(rule: CiliumPortRule): boolean {
-  if (hasServerNames(rule) || hasListener(rule)) return true;
+  if (hasServerNames(rule) || hasListener(rule) || hasTlsContext(rule)) return true;
   const r = rule.rules;
   if (!r) return false;
   return (r.http?.length ?? 0) > 0 || (r.dns?.length ?? 0) > 0 || (r.kafka?.length ?? 0) > 0 || !!r.l7proto;
@@ -130,13 +168,33 @@ function describeHttp(h: Record<string, any>): string {
 export function ruleHasL7PortRules(rule: any): boolean {
   return ['ingress', 'egress'].some((dir) => Array.isArray(rule?.[dir])
     && rule[dir].some((r: any) => Array.isArray(r?.toPorts) && r.toPorts.some((p: any) => (p?.rules && typeof p.rules === 'object')
-      || hasServerNames(p) || hasListener(p))));
+      || hasServerNames(p) || hasListener(p) || hasTlsContext(p))));
 }
 
 /** Does a toPorts entry name TLS server names? */
 function hasServerNames(rule: CiliumPortRule | undefined): boolean {
   return Array.isArray(rule?.serverNames) && rule!.serverNames.length > 0;
 }
+
+/**
+ * Does a toPorts entry name a TLS context? Either one alone redirects the port to Envoy's TLS proxy
+ * (cilium/cilium pkg/policy l4.go `createL4Filter`: ParserTypeTLS, `addPolicyForSelector`: a redirect
+ * when a terminating or originating TLS context is set), which needs the Secret to exist (`getCerts`).
+ */
+function hasTlsContext(rule: CiliumPortRule | undefined): boolean {
+  const set = (v: unknown) => v !== undefined && v !== null;
+  return set(rule?.terminatingTLS) || set(rule?.originatingTLS);
+}
+
+/** Does a toPorts entry carry L7 rules of a protocol (HTTP, DNS, Kafka, a proxylib parser)? */
+function hasProtocolRules(rule: CiliumPortRule): boolean {
+  const r = rule.rules;
+  return !!r && ((r.http?.length ?? 0) > 0 || (r.dns?.length ?? 0) > 0 || (r.kafka?.length ?? 0) > 0 || !!r.l7proto);
+}
+
+/** Why an HTTP request through a port with TLS contexts and no L7 rules is not judged. */
+const TLS_PROXY_WHY = 'the port goes through Envoy\'s TLS proxy (terminatingTLS / originatingTLS, no HTTP rules), whose handling of the '
+  + 'connection (the TLS handshake, the Secret) is not evaluated';
 
 /** Does a toPorts entry redirect to a custom Envoy listener? */
 function hasListener(rule: CiliumPortRule | undefined): boolean {
@@ -150,6 +208,10 @@ function describeTls(rule: CiliumPortRule): string[] {
   if (hasListener(rule)) {
     const cec = rule.listener!.envoyConfig;
     out.push(`Envoy listener ${rule.listener!.name ?? '(unnamed)'}${cec?.name ? ` of ${cec.kind ?? 'CiliumEnvoyConfig'} ${cec.name}` : ''}`);
+  }
+  if (hasTlsContext(rule) && !hasProtocolRules(rule)) {
+    const parts = [rule.terminatingTLS != null ? 'terminated' : '', rule.originatingTLS != null ? 'originated' : ''].filter((p) => p);
+    out.push(`TLS ${parts.join(' and ')} by Envoy`);
   }
   return out;
 }
@@ -183,6 +245,7 @@ export function l7MatchersOf(rule: CiliumPortRule, suffix: string, paths: ProxyP
   if (hasListener(rule)) {
     out.push({ text: texts[i++], matches: () => ({ truth: MAYBE, why: 'the port goes to a custom Envoy listener, which is not evaluated' }) });
   }
+  if (hasTlsContext(rule) && !hasProtocolRules(rule)) out.push({ text: texts[i++], matches: () => ({ truth: MAYBE, why: TLS_PROXY_WHY }) });
   const r = rule.rules;
   if (!r) return out;
   for (const h of r.http ?? []) out.push(ciliumHttpMatcher(h, texts[i++], paths));
@@ -211,6 +274,7 @@ export function wildcardL7MatchersOf(rule: CiliumPortRule, text: string, paths: 
   const maybe = (why: string): L7Matcher[] => [{ text, matches: () => ({ truth: MAYBE, why }) }];
   if (hasServerNames(rule)) return maybe('the port only passes TLS connections whose SNI is one of the server names, which a request does not show');
   if (hasListener(rule)) return maybe('the port goes to a custom Envoy listener, which is not evaluated');
+  if (hasTlsContext(rule) && !hasProtocolRules(rule)) return maybe(TLS_PROXY_WHY);
   const r = rule.rules ?? {};
   if ((r.http?.length ?? 0) > 0) return [ciliumHttpMatcher({}, text, paths)];
   for (const [list, protocol] of [[r.dns, 'DNS'], [r.kafka, 'Kafka']] as const) {

@@ -218,3 +218,173 @@ test('the local host: always allowed, but an HTTP rule selecting it still sends 
     + 'TCP/8080 for this peer, so Cilium sends all of the peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there), '
     + `and ${ESCAPED}: denied`);
 });
+
+describe('one rule with several toPorts entries for the port: Cilium merges them for the rule\'s peers (rule.go mergePortProto)', () => {
+  /** The same peers and port without L7 rules first, then with HTTP rules. */
+  const l4First = cnp('api-l4-first', {
+    endpointSelector: api,
+    ingress: [{ fromEndpoints: [web], toPorts: [{ ports: PORT_8080 }, { ports: PORT_8080, rules: HTTP_PUBLIC }] }],
+  });
+  /** The HTTP rules first. */
+  const l7First = cnp('api-l7-first', {
+    endpointSelector: api,
+    ingress: [{ fromEndpoints: [web], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }, { ports: PORT_8080 }] }],
+  });
+  /** Every TCP port without L7 rules (port 0), and 8080 with HTTP rules: two L4 filters, Envoy checks both (network_policy.cc forRange). */
+  const anyPortFirst = cnp('api-any-port', {
+    endpointSelector: api,
+    ingress: [{ fromEndpoints: [web], toPorts: [{ ports: [{ port: '0', protocol: 'TCP' }] }, { ports: PORT_8080, rules: HTTP_PUBLIC }] }],
+  });
+  const why = (name: string) => `CiliumNetworkPolicy shop/${name} spec.ingress[0] has L7 rules on TCP/8080 for this peer, so Cilium sends all of the `
+    + 'peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there)';
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, l4First, l7First, anyPortFirst]);
+  });
+
+  test.each([['api-l4-first', l4First], ['api-l7-first', l7First], ['api-any-port', anyPortFirst]])(
+    '%s: the port is redirected (an escaped slash is a 307: denied) and the allow-all rule admits other requests', (name, policy) => {
+      const escaped = ask([policy], '/public%2Fa');
+      expect(escaped.verdict).toBe(Verdict.DENY);
+      expect(last(escaped.ingress.reasons)).toBe(`GET /public%2Fa does not pass the proxy: ${why(name)}, and ${ESCAPED}: denied`);
+      const admin = ask([policy], '/admin');
+      expect(admin.verdict).toBe(Verdict.ALLOW);
+      expect(last(admin.ingress.reasons)).toBe(`GET /admin passes the proxy: ${why(name)}, and it forwards the request`);
+    });
+});
+
+describe('an allow that only may match the flow next to HTTP rules that surely do', () => {
+  // An egress port name no pod of the manifests declares: Cilium resolves it over the whole cluster, so it may be 8080.
+  const l4Maybe = cnp('web-egress-mixed', {
+    endpointSelector: web,
+    egress: [
+      { toEndpoints: [api], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }] },
+      { toEndpoints: [api], toPorts: [{ ports: [{ port: 'admin-http', protocol: 'TCP' }] }] },
+    ],
+  });
+
+  /** A NetworkPolicy isolating web's egress, admitting api on the same undeclared port name. */
+  const npMaybe = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'web-egress-named', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 'admin-http', protocol: 'TCP' }] }] },
+  };
+  const httpOnly = cnp('web-egress-http', { endpointSelector: web, egress: [{ toEndpoints: [api], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }] }] });
+  const MAY_ADMIT = 'allow-all L7 rule Cilium adds on TCP/8080 (redirected by CiliumNetworkPolicy shop/web-egress-mixed spec.egress[0]): it would admit '
+    + 'the request, but applies only if an allow that may match the flow does (CiliumNetworkPolicy shop/web-egress-mixed spec.egress[1]: egress named '
+    + 'port admin-http/TCP: no pod of the manifests declares it, and Cilium resolves an egress port name over the pods of the whole cluster and applies '
+    + 'the number to every peer the rule selects (shop/api among them))';
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, l4Maybe, npMaybe, httpOnly]);
+  });
+
+  test('a request the HTTP rules do not allow is indeterminate (the other allow would add the allow-all rule), not denied', () => {
+    const result = ask([l4Maybe], '/admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([MAY_ADMIT]);
+    expect(ask([l4Maybe], '/public/a').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('what Envoy answers itself is still denied', () => {
+    expect(ask([l4Maybe], '/public%2Fa').verdict).toBe(Verdict.DENY);
+  });
+
+  test('a NetworkPolicy that may admit the flow counts the same way', () => {
+    expect(ask([httpOnly], '/admin').verdict).toBe(Verdict.DENY);
+    const result = ask([httpOnly, npMaybe], '/admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toHaveLength(1);
+    expect(result.uncertainties[0]).toMatch(/^allow-all L7 rule Cilium adds on TCP\/8080 \(redirected by CiliumNetworkPolicy shop\/web-egress-http spec.egress\[0\]\): it would admit the request, but applies only if an allow that may match the flow does \(NetworkPolicy shop\/web-egress-named spec.egress\[0\]: /);
+    expect(ask([httpOnly, npMaybe], '/public%2Fa').verdict).toBe(Verdict.DENY);
+  });
+
+  test('the L4 question is unchanged', () => {
+    const result = reach([l4Maybe]).check(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080));
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.l7Constraints).toEqual(['HTTP GET /public/.* (CiliumNetworkPolicy shop/web-egress-mixed spec.egress[0])']);
+  });
+});
+
+describe('a TLS context alone redirects the port to Envoy\'s TLS proxy (l4.go createL4Filter: ParserTypeTLS)', () => {
+  const tlsOnly = cnp('api-tls', {
+    endpointSelector: api,
+    ingress: [{ fromEndpoints: [web], toPorts: [{ ports: PORT_8080, terminatingTLS: { secret: { name: 'api-tls', namespace: 'cilium-secrets' } } }] }],
+  });
+  const TLS_WHY = 'the port goes through Envoy\'s TLS proxy (terminatingTLS / originatingTLS, no HTTP rules), whose handling of the connection (the '
+    + 'TLS handshake, the Secret) is not evaluated';
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, tlsOnly, l4Ingress]);
+  });
+
+  test('a request is indeterminate (was: allowed as a plain L4 allow)', () => {
+    const result = ask([tlsOnly], '/admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([`TLS terminated by Envoy (CiliumNetworkPolicy shop/api-tls spec.ingress[0]): ${TLS_WHY}`]);
+  });
+
+  test('the L4 question names the constraint', () => {
+    const result = reach([tlsOnly]).check(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080));
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.l7Constraints).toEqual(['TLS terminated by Envoy (CiliumNetworkPolicy shop/api-tls spec.ingress[0])']);
+  });
+
+  test('next to an L3/L4 allow the peer\'s traffic still passes the TLS proxy: indeterminate', () => {
+    const result = ask([tlsOnly, l4Ingress], '/admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['CiliumNetworkPolicy shop/api-tls spec.ingress[0] has L7 rules on TCP/8080 for this peer, so Cilium sends all '
+      + 'of the peer\'s TCP/8080 traffic through its L7 proxy (the L3/L4 allow becomes an allow-all L7 rule there); allow-all L7 rule Cilium adds on '
+      + `TCP/8080 (redirected by CiliumNetworkPolicy shop/api-tls spec.ingress[0]): ${TLS_WHY}`]);
+  });
+});
+
+describe('without default deny, HTTP rules that only may match restrict the flow if they do (no allow-all: docs.cilium.io policy intro, EnableDefaultDeny)', () => {
+  const noDefaultDeny = cnp('web-egress-no-default-deny', {
+    endpointSelector: web,
+    enableDefaultDeny: { egress: false },
+    egress: [{ toEndpoints: [api], toPorts: [{ ports: [{ port: 'admin-http', protocol: 'TCP' }], rules: HTTP_PUBLIC }] }],
+  });
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, noDefaultDeny]);
+  });
+
+  test('a request the HTTP rules do not allow is indeterminate (was: allowed by the allow-all rule no other allow adds)', () => {
+    const result = ask([noDefaultDeny], '/admin');
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['CiliumNetworkPolicy shop/web-egress-no-default-deny spec.egress[0] may match this flow with L7 rules on '
+      + 'TCP/8080, which would then restrict it (no allow of this peer adds the allow-all L7 rule), and it does not forward the request']);
+  });
+
+  test('a request the HTTP rules allow is allowed either way', () => {
+    expect(ask([noDefaultDeny], '/public/a').verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('what Envoy would answer itself is indeterminate', () => {
+    expect(ask([noDefaultDeny], '/public%2Fa').verdict).toBe(Verdict.INDETERMINATE);
+  });
+});
+
+describe('one rule whose toPorts entries surely and only maybe match the flow', () => {
+  // An egress port name no pod of the manifests declares: Cilium resolves it over the whole cluster, so it may be 8080.
+  const ADMIN_HTTP = [{ port: 'admin-http', protocol: 'TCP' }];
+  const l7Sure = cnp('web-egress-l7-sure', { endpointSelector: web, egress: [{ toEndpoints: [api], toPorts: [{ ports: PORT_8080, rules: HTTP_PUBLIC }, { ports: ADMIN_HTTP }] }] });
+  const l4Sure = cnp('web-egress-l4-sure', { endpointSelector: web, egress: [{ toEndpoints: [api], toPorts: [{ ports: PORT_8080 }, { ports: ADMIN_HTTP, rules: HTTP_PUBLIC }] }] });
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...pods, l7Sure, l4Sure]);
+  });
+
+  test('HTTP rules surely, an L3/L4 entry maybe: a request the HTTP rules deny is indeterminate (was: denied)', () => {
+    expect(ask([l7Sure], '/admin').verdict).toBe(Verdict.INDETERMINATE);
+    expect(ask([l7Sure], '/public/a').verdict).toBe(Verdict.ALLOW);
+    expect(ask([l7Sure], '/public%2Fa').verdict).toBe(Verdict.DENY);
+  });
+
+  test('an L3/L4 entry surely, HTTP rules maybe: what Envoy would answer itself is indeterminate (was: allowed)', () => {
+    expect(ask([l4Sure], '/public%2Fa').verdict).toBe(Verdict.INDETERMINATE);
+    expect(ask([l4Sure], '/admin').verdict).toBe(Verdict.ALLOW);
+  });
+});
