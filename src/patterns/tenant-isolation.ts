@@ -85,7 +85,9 @@ export interface TenantIsolationProps {
    * does: the mesh's injection label or annotation, and the allows the mesh needs (control plane,
    * metrics, probes; the transport port beside the ports of each pod-to-pod allow). The mesh's
    * allows reach only the mesh's own pods and addresses, never another tenant, and the guard rails
-   * keep denying every other tenant's namespaces. `{}` joins with the defaults.
+   * keep denying every other tenant's namespaces. `{}` joins with the defaults. Under Istio ambient
+   * and Linkerd a port-specific allow between meshed pods admits every port of the pair (the CNI
+   * sees only the transport port): restrict ports in the mesh (see ZeroTrustNamespace `addPolicy`).
    * @default - tenant namespaces are not meshed
    */
   readonly mesh?: NamespaceMeshOptions;

@@ -133,7 +133,11 @@ export interface ThreeTierAppProps {
   readonly gateway?: ThreeTierGatewayOptions;
   /**
    * Join the ClusterNetwork's service mesh (see ZeroTrustNamespace `mesh`). Only for the app's own
-   * namespace: a `zeroTrustNamespace` given joins (or not) where it is created.
+   * namespace: a `zeroTrustNamespace` given joins (or not) where it is created. Under Istio ambient
+   * and Linkerd the CNI sees only the mesh's transport port between meshed pods, so each tier allow
+   * (ingress to the frontend, frontend to backend, backend to database) admits its meshed source to
+   * every port of the destination tier: restrict the tier ports in the mesh (MeshAuthorization
+   * flows with `ports`).
    * @default - not meshed
    */
   readonly mesh?: NamespaceMeshOptions;
