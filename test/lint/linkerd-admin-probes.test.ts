@@ -93,6 +93,18 @@ describe('linkerd-admin-server-refuses-proxy-probes (linkerd2 policy-controller 
     expect(brief(PolicyLint.check([server({ accessPolicy: 'all-unauthenticated' }), metrics, probes]), RULE)).toEqual([]);
   });
 
+  // config.linkerd.io/admin-port moves the proxy's admin listener and its probes (linkerd.io proxy configuration reference).
+  test('a namespace whose pods moved the admin port by config.linkerd.io/admin-port: a Server on that number is judged, one on 4191 is not', () => {
+    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'config.linkerd.io/admin-port': '9990' } } };
+    expectValidManifests([namespace, server({ port: 9990 }), metrics, scrape]);
+    const findings = PolicyLint.check([namespace, server({ port: 9990 }), metrics, scrape]).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([{ rule: RULE, severity: 'error', object: 'Server shop/proxy-admin', path: 'spec.port' }]);
+    expect(findings[0].message).toMatch(/^Server 'proxy-admin' describes the Linkerd proxy's admin port \(9990\) and has HTTPRoutes, /);
+    expect(findings[0].fix).toContain("LinkerdAuthorization.allowFlow with from: [MeshSource.anyone()], ports: [9990], methods: ['GET'], paths: ['/live', '/ready']");
+    // 4191 is not the proxy's admin port there: an application's Server with a metrics route is not about the proxy's probes.
+    expect(brief(PolicyLint.check([namespace, server({ port: 4191 }), metrics, scrape]), RULE)).toEqual([]);
+  });
+
   test('no HTTPRoute on the admin Server (Linkerd keeps the probe route), another port, or an opaque Server: no finding', () => {
     expect(brief(PolicyLint.check([server(), policy('s', { group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }, PROMETHEUS)]), RULE)).toEqual([]);
     expect(brief(PolicyLint.check([server({ port: 8080 }), metrics, scrape]), RULE)).toEqual([]);

@@ -7,6 +7,7 @@ import { isObject, jsonKey, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
+import { ADMIN_PORT_ANNOTATION, adminPortOf, adminPortsByNamespace } from './linkerd-admin-ports';
 
 /**
  * The Linkerd proxy's admin port (4191, container port `linkerd-admin` of the injected proxy) serves
@@ -44,7 +45,6 @@ import { LintSeverity } from '../types';
  */
 const POLICY = 'config.linkerd.io/default-inbound-policy';
 const REQUIRE_IDENTITY = 'config.linkerd.io/proxy-require-identity-inbound-ports';
-const ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
 const GROUP = 'policy.linkerd.io';
 
 /** Whom a policy refuses on the admin port: every client, or the clients without a mesh identity. */
@@ -189,17 +189,8 @@ export const linkerdAdminPort: LintRule = {
       return typeof value === 'string' ? value : undefined;
     };
     // The admin port, moved by `config.linkerd.io/admin-port` (pod, else namespace): a Server naming any of them counts.
-    const portOf = (text: string | undefined): number => (text !== undefined && /^\d+$/.test(text.trim()) ? Number(text.trim()) : LINKERD_ADMIN_PORT);
-    const adminPorts = new Map<string, Set<number>>();
-    const notePort = (ns: string, port: number) => adminPorts.set(ns, (adminPorts.get(ns) ?? new Set()).add(port));
-    for (const ns of namespaces.keys()) notePort(ns, portOf(nsAnnotation(ns, ADMIN_PORT_ANNOTATION)));
-    for (const doc of ctx.documents) {
-      const template = podTemplateOf(doc.obj);
-      if (!template) continue;
-      const own = isObject(template.metadata?.annotations) ? template.metadata.annotations[ADMIN_PORT_ANNOTATION] : undefined;
-      const ns = namespaceOf(doc.obj);
-      notePort(ns, portOf(typeof own === 'string' ? own : nsAnnotation(ns, ADMIN_PORT_ANNOTATION)));
-    }
+    const portOf = adminPortOf;
+    const adminPorts = adminPortsByNamespace(ctx.documents);
     const servers = adminServers(ctx, (ns) => [...(adminPorts.get(ns) ?? [LINKERD_ADMIN_PORT])]);
     const out: RuleReport[] = [];
 

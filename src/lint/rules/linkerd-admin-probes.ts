@@ -7,6 +7,7 @@ import { isObject, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
+import { adminPortsByNamespace } from './linkerd-admin-ports';
 
 /**
  * A Server on the Linkerd proxy's admin port whose HTTPRoutes refuse the proxy's own kubelet probes.
@@ -17,7 +18,8 @@ import { LintSeverity } from '../types';
  * reads the probes of every container, init containers too in recent versions (`inbound/workload.rs`,
  * earlier `inbound/pod.rs`, `pod_http_probes`), the injected proxy's
  * `GET /live` (liveness) and `GET /ready` (readiness) on 4191 included. So once an HTTPRoute has a
- * Server on 4191 (or its port name `linkerd-admin`) as parent, those probes must be routed and
+ * Server on 4191 (or its port name `linkerd-admin`, or the number `config.linkerd.io/admin-port`
+ * of the namespace's pods moves it to) as parent, those probes must be routed and
  * authorized like any request (`linkerd viz allow-scrapes` emits a proxy-probes route with a
  * NetworkAuthentication policy for that reason: linkerd2 viz/cmd/allow-scrapes.go).
  *
@@ -76,13 +78,16 @@ export const linkerdAdminProbes: LintRule = {
       }
     }
     const out: RuleReport[] = [];
+    const adminPorts = adminPortsByNamespace(ctx.documents);
     for (const doc of ctx.documents) {
       const obj = doc.obj;
       if (!isObject(obj) || obj.kind !== 'Server' || apiGroupOf(obj) !== GROUP || !isObject(obj.spec)) continue;
       const ns = namespaceOf(obj);
       const name = nameOf(obj);
       const port = obj.spec.port;
-      if ((port !== LINKERD_ADMIN_PORT && port !== LINKERD_ADMIN_PORT_NAME) || legacy.has(ns)) continue;
+      // A number counts when it is an admin port of the namespace's pods (config.linkerd.io/admin-port moves it from 4191).
+      const numbered = typeof port === 'number' && (adminPorts.get(ns) ?? new Set([LINKERD_ADMIN_PORT])).has(port);
+      if ((!numbered && port !== LINKERD_ADMIN_PORT_NAME) || legacy.has(ns)) continue;
       if (!HTTP_PROTOCOLS.includes(typeof obj.spec.proxyProtocol === 'string' ? obj.spec.proxyProtocol : 'unknown')) continue;
       const attached: LinkerdRoute[] = routes.filter((r) => r.ns === ns && r.parents.includes(name)).map((r) => linkerdRoute(r.doc.obj));
       if (attached.length === 0) continue;
@@ -122,7 +127,8 @@ export const linkerdAdminProbes: LintRule = {
             + 'the kubelet, apply to every route on it)'
           : `add an HTTPRoute with Server '${name}' as parent matching GET /live and GET /ready, and an AuthorizationPolicy targeting it whose `
           + 'NetworkAuthentication covers the nodes\' addresses (the kubelet probes from the node); in cdk8s-networking, '
-          + 'LinkerdAuthorization.allowFlow with from: [MeshSource.anyone()], ports: [4191], methods: [\'GET\'], paths: [\'/live\', \'/ready\']',
+          + `LinkerdAuthorization.allowFlow with from: [MeshSource.anyone()], ports: [${typeof port === 'number' ? port : LINKERD_ADMIN_PORT}], `
+          + 'methods: [\'GET\'], paths: [\'/live\', \'/ready\']',
       });
     }
     return out;
