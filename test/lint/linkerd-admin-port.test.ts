@@ -124,6 +124,52 @@ describe('linkerd-admin-port-unauthorized (linkerd2 policy-controller default in
     ]);
   });
 
+  // linkerd2 viz/cmd/allow-scrapes.go: the Server selects `linkerd.io/control-plane-ns` Exists, a label the proxy injector adds to
+  // every meshed pod (pkg/k8s ControllerNSLabel), which the pod templates in the manifests do not carry.
+  test('the linkerd viz allow-scrapes output in a deny namespace: its Server selects the meshed pods by the injected label, no finding', () => {
+    const objects = synthValid(shop(LinkerdInboundPolicy.DENY, true));
+    const meta = (name: string) => ({ name, namespace: 'shop', labels: { 'linkerd.io/extension': 'viz' } });
+    const parentRefs = [{ name: 'proxy-admin', kind: 'Server', group: 'policy.linkerd.io' }];
+    const scrapes = [
+      {
+        apiVersion: 'policy.linkerd.io/v1beta1',
+        kind: 'Server',
+        metadata: meta('proxy-admin'),
+        spec: { podSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: 'Exists' }] }, port: 'linkerd-admin', proxyProtocol: 'HTTP/1' },
+      },
+      { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'HTTPRoute', metadata: meta('proxy-metrics'), spec: { parentRefs, rules: [{ matches: [{ path: { value: '/metrics' } }] }] } },
+      {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'HTTPRoute',
+        metadata: meta('proxy-probes'),
+        spec: { parentRefs, rules: [{ matches: [{ path: { value: '/live' } }, { path: { value: '/ready' } }] }] },
+      },
+      {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'AuthorizationPolicy',
+        metadata: meta('prometheus-scrape'),
+        spec: {
+          targetRef: { group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'proxy-metrics' },
+          requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'linkerd-viz' }],
+        },
+      },
+      {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'AuthorizationPolicy',
+        metadata: meta('proxy-probes'),
+        spec: {
+          targetRef: { group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'proxy-probes' },
+          requiredAuthenticationRefs: [{ kind: 'NetworkAuthentication', group: 'policy.linkerd.io', name: 'kubelet', namespace: 'linkerd-viz' }],
+        },
+      },
+    ];
+    expectValidManifests(scrapes);
+    expect(brief(PolicyLint.check([...objects, ...scrapes]), RULE, 'linkerd-admin-server-refuses-proxy-probes')).toEqual([]);
+    // A Server selecting by an injected label with another value (the owner label of another Deployment) does not cover web.
+    const apiOnly = { ...scrapes[0], spec: { ...scrapes[0].spec, podSelector: { matchLabels: { 'linkerd.io/proxy-deployment': 'api' } } } };
+    expect(brief(PolicyLint.check([...objects, apiOnly, ...scrapes.slice(1)]), RULE)).toEqual([{ rule: RULE, severity: 'warning', object: 'Deployment shop/web' }]);
+  });
+
   test('an AuthorizationPolicy Linkerd refuses (two identity sources) authorizes nothing: web is flagged here, the unauthorized Server of api by linkerd-server-without-authorization', () => {
     const objects = synthValid(shop(LinkerdInboundPolicy.DENY, true));
     const server = {

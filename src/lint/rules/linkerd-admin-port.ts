@@ -7,7 +7,7 @@ import { isObject, jsonKey, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
-import { ADMIN_PORT_ANNOTATION, adminPortOf, adminPortsByNamespace } from './linkerd-admin-ports';
+import { ADMIN_PORT_ANNOTATION, adminPortOf, adminPortsByNamespace, injectedLabels } from './linkerd-admin-ports';
 
 /**
  * The Linkerd proxy's admin port (4191, container port `linkerd-admin` of the injected proxy) serves
@@ -252,9 +252,10 @@ export const linkerdAdminPort: LintRule = {
       if (reported.has(ns) && own(POLICY) === undefined && own(REQUIRE_IDENTITY) === undefined && own(ADMIN_PORT_ANNOTATION) === undefined) continue;
       const labels: Record<string, string> = isObject(template.metadata?.labels) ? template.metadata.labels : {};
       const port = portOf(own(ADMIN_PORT_ANNOTATION) ?? nsAnnotation(ns, ADMIN_PORT_ANNOTATION));
-      // Only a Server on these pods' own admin port (its name, or the number the annotation gives) describes it.
+      // Only a Server on these pods' own admin port (its name, or the number the annotation gives) describes it; it may select
+      // the pods by the labels the proxy injector adds (allow-scrapes: linkerd.io/control-plane-ns Exists).
       const selecting = (servers.get(ns) ?? []).filter((s) => (s.port === LINKERD_ADMIN_PORT_NAME || s.port === port)
-        && s.selector !== undefined && matchesLabelSelector(s.selector, labels));
+        && s.selector !== undefined && matchesLabelSelector(s.selector, { ...labels, ...injectedLabels(doc.obj, ns, s.selector) }));
       // A Server on the admin port decides instead of the default policy (linkerd-server-without-authorization judges it).
       if (selecting.length > 0) continue;
       const requireText = own(REQUIRE_IDENTITY) ?? nsAnnotation(ns, REQUIRE_IDENTITY);
