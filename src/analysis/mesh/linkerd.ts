@@ -190,7 +190,10 @@ export class LinkerdModel implements MeshModel {
     if (dst.inboundBypass.has(q.port)) return bypass(`${q.destination.name}'s proxy skips inbound port ${q.port} (${dst.inboundBypass.source}): no Linkerd policy applies`);
     const client = this.clientOf(q);
     const ns = q.destination.namespace ?? 'default';
-    const servers = (this.servers.get(ns) ?? []).filter((s) => matchesLabelSelector(s.selector, q.destination.labels) && this.portMatches(s.port, q));
+    // The proxy injector labels every meshed pod with its control plane's namespace and its own (linkerd2 pkg/k8s ControllerNSLabel,
+    // WorkloadNamespaceLabel); `linkerd viz allow-scrapes` selects `linkerd.io/control-plane-ns` Exists.
+    const labels = { ...q.destination.labels, 'linkerd.io/control-plane-ns': this.facts.linkerdNamespace, 'linkerd.io/workload-ns': ns };
+    const servers = (this.servers.get(ns) ?? []).filter((s) => matchesLabelSelector(s.selector, labels) && this.portMatches(s.port, q));
     if (servers.length === 0) return this.defaultPolicy(q, dst, client, flowText);
     const verdicts = servers.map((s) => this.serverVerdict(s, q, client, flowText));
     const outcomes = new Set(verdicts.map((v) => v.outcome));

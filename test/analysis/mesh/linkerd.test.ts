@@ -602,6 +602,25 @@ describe('the proxy\'s own probes on its admin port 4191', () => {
     expect(r.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
   });
 
+  // linkerd2 viz/cmd/allow-scrapes.go selects `linkerd.io/control-plane-ns` Exists, a label the proxy injector adds to every meshed
+  // pod (pkg/k8s ControllerNSLabel) and no pod template in the manifests carries.
+  test('the allow-scrapes Server (selecting the injected linkerd.io/control-plane-ns label) describes the admin port of meshed pods', () => {
+    const admin = linkerd('Server', 'shop', 'proxy-admin', {
+      podSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: 'Exists' }] }, port: 'linkerd-admin', proxyProtocol: 'HTTP/1',
+    });
+    const metrics = { ...route('proxy-metrics', [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }]) };
+    metrics.spec.parentRefs = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }];
+    expectValidManifests([admin, metrics]);
+    const r = meshReach([...ns, ...apps, admin, metrics], LINKERD);
+    const live = r.checkRequest(Target.localNode(), w('shop/api'), ADMIN, { method: 'GET', path: '/live' });
+    expect([live.verdict, live.mesh!.reasons]).toEqual([Verdict.DENY, ['HTTPRoutes attach to Server shop/proxy-admin and none matches GET /live: '
+      + 'Linkerd\'s proxy answers 404 to local-node -> shop/api TCP/4191 GET /live (linkerd.io "Configuring Per-Route Authorization Policy")']]);
+    // The label's value is the control plane's namespace.
+    const other = linkerd('Server', 'shop', 'proxy-admin', { podSelector: { matchLabels: { 'linkerd.io/control-plane-ns': 'other' } }, port: 'linkerd-admin' });
+    expect(meshReach([...ns, ...apps, other, metrics], LINKERD).checkRequest(Target.localNode(), w('shop/api'), ADMIN, { method: 'GET', path: '/live' }).verdict)
+      .toBe(Verdict.ALLOW);
+  });
+
   // The injector moves the admin listener, the container port linkerd-admin and the proxy's probes to config.linkerd.io/admin-port
   // (linkerd2 proxy injector: LINKERD2_PROXY_ADMIN_LISTEN_ADDR and the proxy container's port from proxy.ports.admin / the annotation).
   test('an admin port moved by config.linkerd.io/admin-port: linkerd-admin and the proxy probes follow it, 4191 is an ordinary port', () => {
