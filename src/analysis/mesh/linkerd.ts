@@ -187,7 +187,11 @@ export class LinkerdModel implements MeshModel {
     const bypass = (message: string): DirectionVerdict => sideVerdict(YES, [{ effect: 'default-allow', message }]);
     if (!dst.dataPlane) return bypass(`${dst.why}: Linkerd authorization does not apply to ${flowText}`);
     if (q.protocol !== 'TCP') return bypass(`Linkerd proxies TCP only: ${q.protocol} traffic to ${q.destination.name} bypasses its proxy`);
-    if (dst.inboundBypass.has(q.port)) return bypass(`${q.destination.name}'s proxy skips inbound port ${q.port} (${dst.inboundBypass.source}): no Linkerd policy applies`);
+    // The admin server is the proxy's own listener, not reached through the inbound redirect: it enforces the port's policy
+    // whatever the redirect skips (linkerd2-proxy app/admin stack.rs NewHttpPolicy; app/src/env.rs adds its port to policy discovery).
+    if (dst.inboundBypass.has(q.port) && q.port !== this.adminPort(q.destination)) {
+      return bypass(`${q.destination.name}'s proxy skips inbound port ${q.port} (${dst.inboundBypass.source}): no Linkerd policy applies`);
+    }
     const client = this.clientOf(q);
     const ns = q.destination.namespace ?? 'default';
     // The proxy injector labels every meshed pod with its control plane's namespace and its own (linkerd2 pkg/k8s ControllerNSLabel,

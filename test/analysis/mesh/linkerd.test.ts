@@ -621,6 +621,18 @@ describe('the proxy\'s own probes on its admin port 4191', () => {
       .toBe(Verdict.ALLOW);
   });
 
+  // linkerd2-proxy serves 4191 itself (app/admin stack.rs authorizes every request by the port's policy; app/src/env.rs adds the admin
+  // port to policy discovery): skipping it from the inbound redirect does not lift that policy.
+  test('config.linkerd.io/skip-inbound-ports naming 4191 does not bypass the admin server\'s policy', () => {
+    const skipping = workload('shop', 'api', { annotations: { 'config.linkerd.io/skip-inbound-ports': '4191,9090' } });
+    const r = meshReach([...denyNs, workload('legacy', 'client'), skipping], LINKERD);
+    const metrics = r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/metrics' });
+    expect(metrics.verdict).toBe(Verdict.DENY);
+    expect(metrics.mesh!.reasons[0]).toMatch(/^no Server describes port 4191 of shop\/api: the default inbound policy deny /);
+    // Another skipped port bypasses the proxy as before.
+    expect(r.check(w('legacy/client'), w('shop/api'), Port.tcp(9090)).verdict).toBe(Verdict.ALLOW);
+  });
+
   // The injector moves the admin listener, the container port linkerd-admin and the proxy's probes to config.linkerd.io/admin-port
   // (linkerd2 proxy injector: LINKERD2_PROXY_ADMIN_LISTEN_ADDR and the proxy container's port from proxy.ports.admin / the annotation).
   test('an admin port moved by config.linkerd.io/admin-port: linkerd-admin and the proxy probes follow it, 4191 is an ordinary port', () => {
