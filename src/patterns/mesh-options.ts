@@ -28,7 +28,9 @@ export interface NamespaceMeshOptions {
    * outside the mesh), although the namespace's NetworkPolicies open 4191 to monitoring. Authorize
    * the scraper on a Server for port 4191 (`LinkerdAuthorization.allowFlow` with `ports: [4191]`);
    * `PolicyLint` reports the gap as `linkerd-admin-port-unauthorized`. The proxy's own kubelet probes
-   * (`GET /live`, `/ready` on 4191) stay admitted by Linkerd's probe route.
+   * (`GET /live`, `/ready` on 4191) stay admitted by Linkerd's probe route as long as no HTTPRoute has
+   * the port's Server as parent (a route-level flow, with `methods` or `paths`, on 4191 must admit them
+   * from `MeshSource.anyone()`; `LinkerdAuthorization` fails synthesis otherwise).
    * @default - the cluster-wide default (`all-unauthenticated` unless Linkerd was installed otherwise)
    */
   readonly linkerdDefaultInboundPolicy?: LinkerdInboundPolicy;

@@ -124,6 +124,52 @@ describe('linkerd-admin-port-unauthorized (linkerd2 policy-controller default in
     ]);
   });
 
+  // linkerd2 viz/cmd/allow-scrapes.go: the Server selects `linkerd.io/control-plane-ns` Exists, a label the proxy injector adds to
+  // every meshed pod (pkg/k8s ControllerNSLabel), which the pod templates in the manifests do not carry.
+  test('the linkerd viz allow-scrapes output in a deny namespace: its Server selects the meshed pods by the injected label, no finding', () => {
+    const objects = synthValid(shop(LinkerdInboundPolicy.DENY, true));
+    const meta = (name: string) => ({ name, namespace: 'shop', labels: { 'linkerd.io/extension': 'viz' } });
+    const parentRefs = [{ name: 'proxy-admin', kind: 'Server', group: 'policy.linkerd.io' }];
+    const scrapes = [
+      {
+        apiVersion: 'policy.linkerd.io/v1beta1',
+        kind: 'Server',
+        metadata: meta('proxy-admin'),
+        spec: { podSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: 'Exists' }] }, port: 'linkerd-admin', proxyProtocol: 'HTTP/1' },
+      },
+      { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'HTTPRoute', metadata: meta('proxy-metrics'), spec: { parentRefs, rules: [{ matches: [{ path: { value: '/metrics' } }] }] } },
+      {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'HTTPRoute',
+        metadata: meta('proxy-probes'),
+        spec: { parentRefs, rules: [{ matches: [{ path: { value: '/live' } }, { path: { value: '/ready' } }] }] },
+      },
+      {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'AuthorizationPolicy',
+        metadata: meta('prometheus-scrape'),
+        spec: {
+          targetRef: { group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'proxy-metrics' },
+          requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'linkerd-viz' }],
+        },
+      },
+      {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'AuthorizationPolicy',
+        metadata: meta('proxy-probes'),
+        spec: {
+          targetRef: { group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'proxy-probes' },
+          requiredAuthenticationRefs: [{ kind: 'NetworkAuthentication', group: 'policy.linkerd.io', name: 'kubelet', namespace: 'linkerd-viz' }],
+        },
+      },
+    ];
+    expectValidManifests(scrapes);
+    expect(brief(PolicyLint.check([...objects, ...scrapes]), RULE, 'linkerd-admin-server-refuses-proxy-probes')).toEqual([]);
+    // A Server selecting by an injected label with another value (the owner label of another Deployment) does not cover web.
+    const apiOnly = { ...scrapes[0], spec: { ...scrapes[0].spec, podSelector: { matchLabels: { 'linkerd.io/proxy-deployment': 'api' } } } };
+    expect(brief(PolicyLint.check([...objects, apiOnly, ...scrapes.slice(1)]), RULE)).toEqual([{ rule: RULE, severity: 'warning', object: 'Deployment shop/web' }]);
+  });
+
   test('an AuthorizationPolicy Linkerd refuses (two identity sources) authorizes nothing: web is flagged here, the unauthorized Server of api by linkerd-server-without-authorization', () => {
     const objects = synthValid(shop(LinkerdInboundPolicy.DENY, true));
     const server = {
@@ -179,6 +225,51 @@ describe('linkerd-admin-port-unauthorized (linkerd2 policy-controller default in
     expect(brief(PolicyLint.check([pod({ 'linkerd.io/inject': 'disabled', 'config.linkerd.io/default-inbound-policy': 'deny' })]), RULE)).toEqual([]);
   });
 
+  // config.linkerd.io/admin-port moves the proxy's admin listener (and its container port linkerd-admin); a Server on the number
+  // 4191 then describes another port of those pods, so it neither clears them nor is the port the finding names.
+  test('an admin port moved by config.linkerd.io/admin-port: a Server on 4191 does not cover those pods, one on linkerd-admin does', () => {
+    const pod = (name: string, annotations: Record<string, string>) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name }, annotations: { 'linkerd.io/inject': 'enabled', 'config.linkerd.io/default-inbound-policy': 'deny', ...annotations } },
+          spec: { containers: [{ name: 'app', image: 'registry.example/app:1.0.0' }] },
+        },
+      },
+    });
+    const server = (port: number | string) => ({
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name: 'proxy-admin', namespace: 'shop' },
+      spec: { podSelector: {}, port, proxyProtocol: 'HTTP/1' },
+    });
+    const scrape = {
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'scrape', namespace: 'shop' },
+      spec: {
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' },
+        requiredAuthenticationRefs: [{ kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' }],
+      },
+    };
+    const objects = [pod('web', {}), pod('api', { 'config.linkerd.io/admin-port': '9990' })];
+    expectValidManifests([...objects, server(4191), server('linkerd-admin'), scrape]);
+    const findings = PolicyLint.check([...objects, server(4191), scrape]).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/api', path: 'spec.template.metadata.annotations["config.linkerd.io/default-inbound-policy"]' },
+    ]);
+    expect(findings[0].message).toBe('the default inbound policy deny (annotated on the pod template) refuses every client, meshed or not, on the '
+      + "Linkerd proxy's admin port 9990 of these pods, and no Server in these manifests selecting them on that port (9990 or linkerd-admin) is authorized: "
+      + "Prometheus's GET /metrics scrapes of the Linkerd proxy are refused (HTTP 403) whatever the NetworkPolicies allow. "
+      + "The proxy's own kubelet probes (GET /live and /ready on 9990) still pass: Linkerd's default probe route admits them "
+      + 'from policyController.probeNetworks (every address unless installed otherwise)');
+    expect(findings[0].fix).toContain('(LinkerdAuthorization.allowFlow with ports [9990] emits both)');
+    expect(brief(PolicyLint.check([...objects, server('linkerd-admin'), scrape]), RULE)).toEqual([]);
+  });
+
   test('a Server on the admin port with accessPolicy all-authenticated and nothing authorizing it: if your scraper is not meshed', () => {
     const server = {
       apiVersion: 'policy.linkerd.io/v1beta3',
@@ -193,5 +284,32 @@ describe('linkerd-admin-port-unauthorized (linkerd2 policy-controller default in
       + "on the Linkerd proxy's admin port 4191 of the pods it selects, and no AuthorizationPolicy or ServerAuthorization in these manifests authorizes it: "
       + `if your scraper (Prometheus) is not meshed, its GET /metrics scrapes of the Linkerd proxy are refused (HTTP 403) whatever the NetworkPolicies allow. ${PROBES}`);
     expect(brief(PolicyLint.check([{ ...server, spec: { ...server.spec, accessPolicy: 'all-unauthenticated' } }]), RULE)).toEqual([]);
+  });
+
+  // linkerd2 policy-controller http_routes: the default routes, probe route included, only on a Server no HTTPRoute has as parent.
+  test('the same Server with an HTTPRoute (no policy on it): the message does not claim the proxy probes still pass', () => {
+    const server = {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name: 'proxy-admin', namespace: 'shop' },
+      spec: { podSelector: {}, port: 'linkerd-admin', proxyProtocol: 'HTTP/1', accessPolicy: 'all-authenticated' },
+    };
+    const route = {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'HTTPRoute',
+      metadata: { name: 'proxy-metrics', namespace: 'shop' },
+      spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }], rules: [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }] },
+    };
+    expectValidManifests([server, route]);
+    const findings = PolicyLint.check([server, route]).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([{ rule: RULE, severity: 'warning', object: 'Server shop/proxy-admin', path: 'spec.accessPolicy' }]);
+    expect(findings[0].message).toBe("Server 'proxy-admin' with accessPolicy all-authenticated admits meshed clients only (mutual TLS with a Linkerd identity) "
+      + "on the Linkerd proxy's admin port 4191 of the pods it selects, and no AuthorizationPolicy or ServerAuthorization in these manifests authorizes it: "
+      + 'if your scraper (Prometheus) is not meshed, its GET /metrics scrapes of the Linkerd proxy are refused (HTTP 403) whatever the NetworkPolicies allow. '
+      + "The proxy's own kubelet probes (GET /live and /ready on 4191) have no default probe route here, as HTTPRoutes have the Server as parent: "
+      + 'they pass only if a route matches them and admits the kubelet (see linkerd-admin-server-refuses-proxy-probes)');
+    expect(brief(PolicyLint.check([server, route]), 'linkerd-admin-server-refuses-proxy-probes')).toEqual([
+      { rule: 'linkerd-admin-server-refuses-proxy-probes', severity: 'error', object: 'Server shop/proxy-admin', path: 'spec.port' },
+    ]);
   });
 });

@@ -70,6 +70,41 @@ describe('linkerd-admin-server-refuses-proxy-probes (linkerd2 policy-controller 
     expect(brief(PolicyLint.check([server({ accessPolicy: 'all-unauthenticated' }), metrics, scrape, catchAll]), RULE)).toEqual([]);
   });
 
+  // linkerd2-proxy app/admin stack.rs: a request no route matches is rescued as HttpRouteNotFound (404) whatever the Server admits,
+  // so an open Server (accessPolicy, or a Server-level policy a client without identity can meet) does not save an unrouted probe.
+  test('a metrics-only route on an open admin Server (accessPolicy all-unauthenticated or audit, or a NetworkAuthentication policy on the Server): still 404, error', () => {
+    const byNetwork = policy('server-net', { group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }, KUBELET);
+    for (const objects of [
+      [server({ accessPolicy: 'all-unauthenticated' }), metrics],
+      [server({ accessPolicy: 'audit' }), metrics],
+      [server(), metrics, byNetwork],
+    ]) {
+      expectValidManifests(objects);
+      const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+      expect(brief(findings)).toEqual([{ rule: RULE, severity: 'error', object: 'Server shop/proxy-admin', path: 'spec.port' }]);
+      expect(findings[0].message).toBe("Server 'proxy-admin' describes the Linkerd proxy's admin port (linkerd-admin) and has HTTPRoutes, so Linkerd's "
+        + "probe route for the injected proxy's own kubelet probes is gone: GET /live (liveness) matches none of its HTTPRoutes, so the proxy answers 404 "
+        + 'and the kubelet restarts the proxy container again and again; GET /ready (readiness) matches none of its HTTPRoutes, so the proxy answers 404 '
+        + 'and the pods never become ready');
+      expect(findings[0].fix).toBe("add an HTTPRoute with Server 'proxy-admin' as parent matching GET /live and GET /ready (the authorizations of the "
+        + 'Server, which may admit the kubelet, apply to every route on it)');
+    }
+    // Routed there, the open Server admits them: silent.
+    expect(brief(PolicyLint.check([server({ accessPolicy: 'all-unauthenticated' }), metrics, probes]), RULE)).toEqual([]);
+  });
+
+  // config.linkerd.io/admin-port moves the proxy's admin listener and its probes (linkerd.io proxy configuration reference).
+  test('a namespace whose pods moved the admin port by config.linkerd.io/admin-port: a Server on that number is judged, one on 4191 is not', () => {
+    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'config.linkerd.io/admin-port': '9990' } } };
+    expectValidManifests([namespace, server({ port: 9990 }), metrics, scrape]);
+    const findings = PolicyLint.check([namespace, server({ port: 9990 }), metrics, scrape]).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([{ rule: RULE, severity: 'error', object: 'Server shop/proxy-admin', path: 'spec.port' }]);
+    expect(findings[0].message).toMatch(/^Server 'proxy-admin' describes the Linkerd proxy's admin port \(9990\) and has HTTPRoutes, /);
+    expect(findings[0].fix).toContain("LinkerdAuthorization.allowFlow with from: [MeshSource.anyone()], ports: [9990], methods: ['GET'], paths: ['/live', '/ready']");
+    // 4191 is not the proxy's admin port there: an application's Server with a metrics route is not about the proxy's probes.
+    expect(brief(PolicyLint.check([namespace, server({ port: 4191 }), metrics, scrape]), RULE)).toEqual([]);
+  });
+
   test('no HTTPRoute on the admin Server (Linkerd keeps the probe route), another port, or an opaque Server: no finding', () => {
     expect(brief(PolicyLint.check([server(), policy('s', { group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }, PROMETHEUS)]), RULE)).toEqual([]);
     expect(brief(PolicyLint.check([server({ port: 8080 }), metrics, scrape]), RULE)).toEqual([]);

@@ -3,8 +3,9 @@
  * "Authorization Policy" reference (edge-26.8 / 2.20 CRDs):
  *
  * - A Server (policy.linkerd.io, v1beta3) selects pods of its namespace (`podSelector`) and one port
- *   (number, or a container port name; `linkerd-admin` names the injected proxy's admin port 4191 of every
- *   meshed pod, though no manifest shows that container). A port a Server describes admits what an AuthorizationPolicy
+ *   (number, or a container port name; `linkerd-admin` names the injected proxy's admin port of every
+ *   meshed pod, 4191 unless `config.linkerd.io/admin-port` of the pod or its namespace moves it, though no
+ *   manifest shows that container). A port a Server describes admits what an AuthorizationPolicy
  *   targeting that Server (or `kind: Namespace`, the policy's own namespace whatever name it gives: every Server there)
  *   authorizes; anything else gets the Server's `accessPolicy` (default `deny`).
  * - An AuthorizationPolicy (v1alpha1) applies when ALL its `requiredAuthenticationRefs` match:
@@ -36,7 +37,7 @@
  *   opaque; a port no Server describes is opaque by the pod's or namespace's `config.linkerd.io/opaque-ports`,
  *   else by the cluster default ports the pod declares, which the proxy injector writes: ./linkerd-opaque): GET on the pod's HTTP probe paths of the port (./linkerd-probes: the containers'
  *   liveness, readiness and startup httpGet probes, and the injected proxy's GET /live and /ready on
- *   its admin port 4191), for clients in policyController.probeNetworks (every address unless the
+ *   its admin port, 4191 or its `config.linkerd.io/admin-port`), for clients in policyController.probeNetworks (every address unless the
  *   analysis is told otherwise; none: no probe route) without authentication; other clients' probe
  *   requests are judged like any request. A port the injector may or may not have made opaque (an
  *   entry of proxy.opaquePorts that is not one plain port) is indeterminate where the probe route decides.
@@ -186,10 +187,17 @@ export class LinkerdModel implements MeshModel {
     const bypass = (message: string): DirectionVerdict => sideVerdict(YES, [{ effect: 'default-allow', message }]);
     if (!dst.dataPlane) return bypass(`${dst.why}: Linkerd authorization does not apply to ${flowText}`);
     if (q.protocol !== 'TCP') return bypass(`Linkerd proxies TCP only: ${q.protocol} traffic to ${q.destination.name} bypasses its proxy`);
-    if (dst.inboundBypass.has(q.port)) return bypass(`${q.destination.name}'s proxy skips inbound port ${q.port} (${dst.inboundBypass.source}): no Linkerd policy applies`);
+    // The admin server is the proxy's own listener, not reached through the inbound redirect: it enforces the port's policy
+    // whatever the redirect skips (linkerd2-proxy app/admin stack.rs NewHttpPolicy; app/src/env.rs adds its port to policy discovery).
+    if (dst.inboundBypass.has(q.port) && q.port !== this.adminPort(q.destination)) {
+      return bypass(`${q.destination.name}'s proxy skips inbound port ${q.port} (${dst.inboundBypass.source}): no Linkerd policy applies`);
+    }
     const client = this.clientOf(q);
     const ns = q.destination.namespace ?? 'default';
-    const servers = (this.servers.get(ns) ?? []).filter((s) => matchesLabelSelector(s.selector, q.destination.labels) && this.portMatches(s.port, q));
+    // The proxy injector labels every meshed pod with its control plane's namespace and its own (linkerd2 pkg/k8s ControllerNSLabel,
+    // WorkloadNamespaceLabel); `linkerd viz allow-scrapes` selects `linkerd.io/control-plane-ns` Exists.
+    const labels = { ...q.destination.labels, 'linkerd.io/control-plane-ns': this.facts.linkerdNamespace, 'linkerd.io/workload-ns': ns };
+    const servers = (this.servers.get(ns) ?? []).filter((s) => matchesLabelSelector(s.selector, labels) && this.portMatches(s.port, q));
     if (servers.length === 0) return this.defaultPolicy(q, dst, client, flowText);
     const verdicts = servers.map((s) => this.serverVerdict(s, q, client, flowText));
     const outcomes = new Set(verdicts.map((v) => v.outcome));
@@ -202,7 +210,7 @@ export class LinkerdModel implements MeshModel {
   private portMatches(port: string, q: MeshQuery): boolean {
     if (/^\d+$/.test(port)) return Number(port) === q.port;
     // The injected proxy container (not in the manifests) names its admin port.
-    if (port === LINKERD_ADMIN_PORT_NAME && q.port === LINKERD_ADMIN_PORT) return true;
+    if (port === LINKERD_ADMIN_PORT_NAME && q.port === this.adminPort(q.destination)) return true;
     return q.destination.namedPorts.some((p) => p.name === port && p.port === q.port && p.protocol === 'TCP');
   }
 
@@ -364,7 +372,7 @@ export class LinkerdModel implements MeshModel {
       return sideVerdict(MAYBE, [...routed.reasons.map((r) => ({ ...r, effect: r.effect === 'default-allow' ? 'log' as const : r.effect })),
         { effect: 'uncertain', message: why }], [...(routed.uncertain ?? []), why]);
     }
-    const probed = (this.probes.get(q.destination.name)?.get(q.port) ?? []).length > 0 || q.port === LINKERD_ADMIN_PORT;
+    const probed = (this.probes.get(q.destination.name)?.get(q.port) ?? []).length > 0 || q.port === this.adminPort(q.destination);
     if (!probed || verdict.outcome === YES) return verdict;
     const why = `port ${q.port} of ${q.destination.name} is opaque (${opaque.source}): its default server carries no probe route`;
     return { ...verdict, reasons: [...verdict.reasons, { effect: 'log', message: why }] };
@@ -384,12 +392,13 @@ export class LinkerdModel implements MeshModel {
    */
   private withProbeRoute(verdict: DirectionVerdict, q: MeshQuery, flowText: string): DirectionVerdict {
     const own = this.probes.get(q.destination.name)?.get(q.port) ?? [];
-    const proxy = q.port === LINKERD_ADMIN_PORT ? PROXY_PROBE_PATHS : [];
+    const admin = this.adminPort(q.destination);
+    const proxy = q.port === admin ? PROXY_PROBE_PATHS : [];
     const paths = [...new Set([...proxy, ...own])].sort();
     if (paths.length === 0 || verdict.outcome === YES) return verdict;
     if (q.request && (q.request.method !== 'GET' || !paths.includes(linkerdRequestPath(q.request.path)))) return verdict;
     const gets = paths.map((p) => `GET ${p}`).join(' and ');
-    const probers = own.length === 0 ? `the Linkerd proxy probes ${gets} on its admin port ${LINKERD_ADMIN_PORT}`
+    const probers = own.length === 0 ? `the Linkerd proxy probes ${gets} on its admin port ${admin}`
       : `the pod's ${proxy.length > 0 ? 'containers and proxy' : 'containers'} probe ${gets} on port ${q.port} (httpGet liveness, readiness or startup probes)`;
     const networks = this.facts.linkerdProbeNetworks;
     const given = this.facts.linkerdProbeNetworksGiven;
@@ -416,6 +425,18 @@ export class LinkerdModel implements MeshModel {
     if (verdict.outcome === MAYBE) return { ...verdict, reasons: [...verdict.reasons, { ...probes, effect: 'log' }] };
     return sideVerdict(YES, [probes, ...verdict.reasons.map((r) => ({ effect: 'log' as const, message: r.message }))], [],
       [`only ${gets} (the ${own.length === 0 ? 'proxy\'s' : 'pod\'s'} probe paths; other requests and non-HTTP connections are refused)`]);
+  }
+
+  /**
+   * The proxy's admin port (its listener, the container port `linkerd-admin` and the port of its own
+   * probes): the pod's (else its namespace's) `config.linkerd.io/admin-port`, else 4191 (linkerd2
+   * proxy injector, `proxy.ports.admin`). A value that is not a port number is left at 4191.
+   */
+  private adminPort(destination: Endpoint): number {
+    const key = 'config.linkerd.io/admin-port';
+    const text = destination.annotations?.[key] ?? this.annotations.get(destination.namespace ?? 'default')?.[key];
+    const port = typeof text === 'string' && /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+    return port >= 1 && port <= 65535 ? port : LINKERD_ADMIN_PORT;
   }
 
   /** The pod's (else its namespace's) `config.linkerd.io/proxy-require-identity-inbound-ports`. */

@@ -7,6 +7,7 @@ import { isObject, jsonKey, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
+import { ADMIN_PORT_ANNOTATION, adminPortOf, adminPortsByNamespace, injectedLabels } from './linkerd-admin-ports';
 
 /**
  * The Linkerd proxy's admin port (4191, container port `linkerd-admin` of the injected proxy) serves
@@ -29,10 +30,14 @@ import { LintSeverity } from '../types';
  *
  * The proxy's own kubelet probes (`GET /live`, `/ready` on 4191, declared on the injected proxy
  * container) are not refused: the policy controller reads every container's httpGet probes
- * (`inbound/pod.rs` `pod_http_probes`) and adds to a server without HTTPRoutes, default or not, a
+ * (`inbound/workload.rs`, earlier `inbound/pod.rs`, `pod_http_probes`; init containers too in recent
+ * versions, for the native-sidecar proxy) and adds to a server without HTTPRoutes, default or not, a
  * probe route admitting those GETs unauthenticated from `policyController.probeNetworks` (`0.0.0.0/0`
  * by default; `default_inbound_http_routes`). Only a Server whose HTTPRoutes leave them out loses
  * that route (hence the proxy-probes route of allow-scrapes).
+ *
+ * `config.linkerd.io/admin-port` (pod template, else namespace) moves the admin listener and its port
+ * name `linkerd-admin`: a pod is covered by a Server naming `linkerd-admin` or its own admin port number.
  *
  * The cluster-wide default (`proxy.defaultInboundPolicy`) is not in the manifests: only policies
  * the pod template or the namespace annotate are judged. A Server on the admin port with
@@ -40,7 +45,6 @@ import { LintSeverity } from '../types';
  */
 const POLICY = 'config.linkerd.io/default-inbound-policy';
 const REQUIRE_IDENTITY = 'config.linkerd.io/proxy-require-identity-inbound-ports';
-const ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
 const GROUP = 'policy.linkerd.io';
 
 /** Whom a policy refuses on the admin port: every client, or the clients without a mesh identity. */
@@ -52,6 +56,8 @@ interface Effective {
   readonly what: string;
   /** The clients the policy admits, for an `unmeshed` refusal. */
   readonly admits?: string;
+  /** The proxy's admin port on these pods (`config.linkerd.io/admin-port`). @default 4191 */
+  readonly port?: number;
 }
 
 /** What `policy` (with the admin port in the require-identity list or not) refuses on the admin port; undefined: an unmeshed client is admitted. */
@@ -77,14 +83,19 @@ interface AdminServer {
   readonly doc: LintDocument;
   readonly name: string;
   readonly selector: LabelSelector | undefined;
+  /** `spec.port`: `linkerd-admin` or a number. */
+  readonly port: unknown;
   readonly authorized: boolean;
   readonly accessPolicy: string;
+  /** An HTTPRoute Linkerd accepts has the Server as parent: Linkerd's probe route is gone from it. */
+  readonly routed: boolean;
 }
 
 /** Servers (policy.linkerd.io) naming port `adminPort` or `linkerd-admin`, per namespace, with whether anything authorizes them. */
 function adminServers(ctx: LintContext, adminPort: (ns: string) => number[]): Map<string, AdminServer[]> {
   const targeted = new Set<string>();
   const routeTargets = new Set<string>();
+  const routed = new Set<string>();
   const legacy: Array<{ ns: string; server: Record<string, any> }> = [];
   for (const doc of ctx.documents) {
     const obj = doc.obj;
@@ -105,8 +116,9 @@ function adminServers(ctx: LintContext, adminPort: (ns: string) => number[]): Ma
     const group = isObject(obj) ? apiGroupOf(obj) : '';
     if (!isObject(obj) || obj.kind !== 'HTTPRoute' || (group !== GROUP && group !== 'gateway.networking.k8s.io')) continue;
     const ns = namespaceOf(obj);
-    if (!routeTargets.has(`${ns}|${group.toLowerCase()}|${nameOf(obj)}`)) continue;
     const parents = serverParents(obj, ns);
+    for (const name of Array.isArray(parents) ? parents : []) routed.add(`${ns}|${name}`);
+    if (!routeTargets.has(`${ns}|${group.toLowerCase()}|${nameOf(obj)}`)) continue;
     for (const name of Array.isArray(parents) ? parents : []) targeted.add(`${ns}|${name}`);
   }
   const out = new Map<string, AdminServer[]>();
@@ -124,31 +136,37 @@ function adminServers(ctx: LintContext, adminPort: (ns: string) => number[]): Ma
     const authorized = targeted.has(`${ns}|${name}`) || targeted.has(`${ns}|*`) || byLegacy;
     const selector = isObject(obj.spec.podSelector) ? obj.spec.podSelector as LabelSelector : undefined;
     const accessPolicy = typeof obj.spec.accessPolicy === 'string' ? obj.spec.accessPolicy : 'deny';
-    out.set(ns, [...(out.get(ns) ?? []), { doc, name, selector, authorized, accessPolicy }]);
+    out.set(ns, [...(out.get(ns) ?? []), { doc, name, selector, port, authorized, accessPolicy, routed: routed.has(`${ns}|${name}`) }]);
   }
   return out;
 }
 
 /** No authorized Server on the admin port: what a finding on a namespace or a workload says is missing. */
-const NO_SERVER = `no Server in these manifests selecting them on that port (${LINKERD_ADMIN_PORT} or ${LINKERD_ADMIN_PORT_NAME}) is authorized`;
+const noServer = (port: number) => `no Server in these manifests selecting them on that port (${port} or ${LINKERD_ADMIN_PORT_NAME}) is authorized`;
+
+/** Linkerd's default probe route still on the admin port: the proxy's own probes pass. */
+const probesPass = (port: number) => `The proxy's own kubelet probes (GET /live and /ready on ${port}) still pass: Linkerd's default probe route admits them `
+  + 'from policyController.probeNetworks (every address unless installed otherwise)';
+/** A Server with HTTPRoutes on the admin port: no probe route, the proxy's probes go by those routes. */
+const PROBES_ROUTED = `The proxy's own kubelet probes (GET /live and /ready on ${LINKERD_ADMIN_PORT}) have no default probe route here, as HTTPRoutes `
+  + 'have the Server as parent: they pass only if a route matches them and admits the kubelet (see linkerd-admin-server-refuses-proxy-probes)';
 
 /** What breaks, for a finding's message; `missing` says what the manifests lack. */
-function consequence(e: Effective, who: string, missing: string = NO_SERVER): string {
+function consequence(e: Effective, who: string, missing?: string, probes?: string): string {
+  const port = e.port ?? LINKERD_ADMIN_PORT;
   const refused = 'GET /metrics scrapes of the Linkerd proxy are refused (HTTP 403) whatever the NetworkPolicies allow';
   const head = e.refused === 'everyone'
-    ? `${e.what} refuses every client, meshed or not, on the Linkerd proxy's admin port ${LINKERD_ADMIN_PORT} of ${who}, and`
-    : `${e.what} admits ${e.admits} on the Linkerd proxy's admin port ${LINKERD_ADMIN_PORT} of ${who}, and`;
+    ? `${e.what} refuses every client, meshed or not, on the Linkerd proxy's admin port ${port} of ${who}, and`
+    : `${e.what} admits ${e.admits} on the Linkerd proxy's admin port ${port} of ${who}, and`;
   const scrape = e.refused === 'everyone' ? `Prometheus's ${refused}` : `if your scraper (Prometheus) is not meshed, its ${refused}`;
-  return `${head} ${missing}: ${scrape}. `
-    + `The proxy's own kubelet probes (GET /live and /ready on ${LINKERD_ADMIN_PORT}) still pass: Linkerd's default probe route admits them `
-    + 'from policyController.probeNetworks (every address unless installed otherwise)';
+  return `${head} ${missing ?? noServer(port)}: ${scrape}. ${probes ?? probesPass(port)}`;
 }
 
 function fixFor(e: Effective, ns: string, pods: string): string {
   const who = e.refused === 'everyone' ? 'your scraper' : 'your scraper (if it is not meshed, by its network)';
   return `add a Server (policy.linkerd.io/v1beta3) in ${ns} selecting ${pods} with port: ${LINKERD_ADMIN_PORT_NAME} and proxyProtocol: HTTP/1, and an `
     + `AuthorizationPolicy targeting it that admits ${who}: its ServiceAccount or a MeshTLSAuthentication for a meshed scraper, a `
-    + 'NetworkAuthentication of its pod network for an unmeshed one (LinkerdAuthorization.allowFlow with ports [4191] emits both); '
+    + `NetworkAuthentication of its pod network for an unmeshed one (LinkerdAuthorization.allowFlow with ports [${e.port ?? LINKERD_ADMIN_PORT}] emits both); `
     + 'if you attach HTTPRoutes to that Server, give GET /live and /ready a route authorized for the kubelet\'s network too, or the proxy\'s '
     + 'probes lose the default probe route and are refused';
 }
@@ -171,17 +189,8 @@ export const linkerdAdminPort: LintRule = {
       return typeof value === 'string' ? value : undefined;
     };
     // The admin port, moved by `config.linkerd.io/admin-port` (pod, else namespace): a Server naming any of them counts.
-    const portOf = (text: string | undefined): number => (text !== undefined && /^\d+$/.test(text.trim()) ? Number(text.trim()) : LINKERD_ADMIN_PORT);
-    const adminPorts = new Map<string, Set<number>>();
-    const notePort = (ns: string, port: number) => adminPorts.set(ns, (adminPorts.get(ns) ?? new Set()).add(port));
-    for (const ns of namespaces.keys()) notePort(ns, portOf(nsAnnotation(ns, ADMIN_PORT_ANNOTATION)));
-    for (const doc of ctx.documents) {
-      const template = podTemplateOf(doc.obj);
-      if (!template) continue;
-      const own = isObject(template.metadata?.annotations) ? template.metadata.annotations[ADMIN_PORT_ANNOTATION] : undefined;
-      const ns = namespaceOf(doc.obj);
-      notePort(ns, portOf(typeof own === 'string' ? own : nsAnnotation(ns, ADMIN_PORT_ANNOTATION)));
-    }
+    const portOf = adminPortOf;
+    const adminPorts = adminPortsByNamespace(ctx.documents);
     const servers = adminServers(ctx, (ns) => [...(adminPorts.get(ns) ?? [LINKERD_ADMIN_PORT])]);
     const out: RuleReport[] = [];
 
@@ -195,7 +204,8 @@ export const linkerdAdminPort: LintRule = {
           doc: server.doc,
           severity: LintSeverity.WARNING,
           path: 'spec.accessPolicy',
-          message: consequence(effective, 'the pods it selects', 'no AuthorizationPolicy or ServerAuthorization in these manifests authorizes it'),
+          message: consequence(effective, 'the pods it selects', 'no AuthorizationPolicy or ServerAuthorization in these manifests authorizes it',
+            server.routed ? PROBES_ROUTED : undefined),
           fix: `add an AuthorizationPolicy targeting Server '${server.name}' that admits your scraper (if it is not meshed, a NetworkAuthentication of its `
             + 'pod network), or set accessPolicy: all-unauthenticated if the proxy admin endpoints may be open',
         });
@@ -218,7 +228,7 @@ export const linkerdAdminPort: LintRule = {
       const what = narrowed
         ? `the default inbound policy ${policy} (annotated on namespace ${ns}), narrowed on port ${port} by its ${REQUIRE_IDENTITY},`
         : `the default inbound policy ${policy} (annotated on namespace ${ns})`;
-      const effective: Effective = { ...refusal, what };
+      const effective: Effective = { ...refusal, what, port };
       out.push({
         doc,
         severity: LintSeverity.WARNING,
@@ -241,10 +251,13 @@ export const linkerdAdminPort: LintRule = {
       // The namespace's finding covers the pods that take everything from it.
       if (reported.has(ns) && own(POLICY) === undefined && own(REQUIRE_IDENTITY) === undefined && own(ADMIN_PORT_ANNOTATION) === undefined) continue;
       const labels: Record<string, string> = isObject(template.metadata?.labels) ? template.metadata.labels : {};
-      const selecting = (servers.get(ns) ?? []).filter((s) => s.selector !== undefined && matchesLabelSelector(s.selector, labels));
+      const port = portOf(own(ADMIN_PORT_ANNOTATION) ?? nsAnnotation(ns, ADMIN_PORT_ANNOTATION));
+      // Only a Server on these pods' own admin port (its name, or the number the annotation gives) describes it; it may select
+      // the pods by the labels the proxy injector adds (allow-scrapes: linkerd.io/control-plane-ns Exists).
+      const selecting = (servers.get(ns) ?? []).filter((s) => (s.port === LINKERD_ADMIN_PORT_NAME || s.port === port)
+        && s.selector !== undefined && matchesLabelSelector(s.selector, { ...labels, ...injectedLabels(doc.obj, ns, s.selector) }));
       // A Server on the admin port decides instead of the default policy (linkerd-server-without-authorization judges it).
       if (selecting.length > 0) continue;
-      const port = portOf(own(ADMIN_PORT_ANNOTATION) ?? nsAnnotation(ns, ADMIN_PORT_ANNOTATION));
       const requireText = own(REQUIRE_IDENTITY) ?? nsAnnotation(ns, REQUIRE_IDENTITY);
       const requireIdentity = requireText !== undefined && linkerdPortSet(requireText)(port);
       const refusal = refusalOf(policy, requireIdentity);
@@ -256,7 +269,7 @@ export const linkerdAdminPort: LintRule = {
         : `the default inbound policy ${policy} (annotated ${where(POLICY)})`;
       const key = narrowed ? REQUIRE_IDENTITY : POLICY;
       const base = [...WORKLOAD_TEMPLATES[doc.obj.kind].path, 'metadata', 'annotations'].join('.');
-      const effective: Effective = { ...refusal, what };
+      const effective: Effective = { ...refusal, what, port };
       out.push({
         doc,
         severity: LintSeverity.WARNING,

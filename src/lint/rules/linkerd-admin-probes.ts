@@ -7,6 +7,7 @@ import { isObject, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
+import { adminPortsByNamespace } from './linkerd-admin-ports';
 
 /**
  * A Server on the Linkerd proxy's admin port whose HTTPRoutes refuse the proxy's own kubelet probes.
@@ -14,13 +15,16 @@ import { LintSeverity } from '../types';
  * linkerd2's policy controller adds a probe route (GET on the pod's httpGet probe paths,
  * unauthenticated, from `policyController.probeNetworks`) only to servers without HTTPRoutes
  * (policy-controller k8s index `inbound/index.rs` `http_routes`, `default_inbound_http_routes`), and
- * reads the probes of every container (`inbound/pod.rs` `pod_http_probes`), the injected proxy's
+ * reads the probes of every container, init containers too in recent versions (`inbound/workload.rs`,
+ * earlier `inbound/pod.rs`, `pod_http_probes`), the injected proxy's
  * `GET /live` (liveness) and `GET /ready` (readiness) on 4191 included. So once an HTTPRoute has a
- * Server on 4191 (or its port name `linkerd-admin`) as parent, those probes must be routed and
+ * Server on 4191 (or its port name `linkerd-admin`, or the number `config.linkerd.io/admin-port`
+ * of the namespace's pods moves it to) as parent, those probes must be routed and
  * authorized like any request (`linkerd viz allow-scrapes` emits a proxy-probes route with a
  * NetworkAuthentication policy for that reason: linkerd2 viz/cmd/allow-scrapes.go).
  *
- * Reported only when the manifests settle it: no route matches the probe (the proxy answers 404), or
+ * Reported only when the manifests settle it: no route matches the probe (the proxy answers 404 whatever
+ * the Server's accessPolicy and authorizations admit: linkerd2-proxy `app/admin` `stack.rs`), or
  * the route it goes to and the Server carry no authorization an unauthenticated client can meet (every
  * AuthorizationPolicy requires a mesh identity, no ServerAuthorization selects the Server, and the
  * accessPolicy is deny or *-authenticated); the kubelet's probe has no mesh identity. Matches Linkerd
@@ -74,13 +78,16 @@ export const linkerdAdminProbes: LintRule = {
       }
     }
     const out: RuleReport[] = [];
+    const adminPorts = adminPortsByNamespace(ctx.documents);
     for (const doc of ctx.documents) {
       const obj = doc.obj;
       if (!isObject(obj) || obj.kind !== 'Server' || apiGroupOf(obj) !== GROUP || !isObject(obj.spec)) continue;
       const ns = namespaceOf(obj);
       const name = nameOf(obj);
       const port = obj.spec.port;
-      if ((port !== LINKERD_ADMIN_PORT && port !== LINKERD_ADMIN_PORT_NAME) || legacy.has(ns)) continue;
+      // A number counts when it is an admin port of the namespace's pods (config.linkerd.io/admin-port moves it from 4191).
+      const numbered = typeof port === 'number' && (adminPorts.get(ns) ?? new Set([LINKERD_ADMIN_PORT])).has(port);
+      if ((!numbered && port !== LINKERD_ADMIN_PORT_NAME) || legacy.has(ns)) continue;
       if (!HTTP_PROTOCOLS.includes(typeof obj.spec.proxyProtocol === 'string' ? obj.spec.proxyProtocol : 'unknown')) continue;
       const attached: LinkerdRoute[] = routes.filter((r) => r.ns === ns && r.parents.includes(name)).map((r) => linkerdRoute(r.doc.obj));
       if (attached.length === 0) continue;
@@ -88,7 +95,8 @@ export const linkerdAdminProbes: LintRule = {
       // The Server's own authorizations apply on every route (linkerd2 proxy: route authorizations plus the Server's).
       const serverOpen = ['all-unauthenticated', 'cluster-unauthenticated', 'audit'].includes(access)
         || authz.get(`${ns}|Server|${name}`)?.open === true || authz.get(`${ns}|Namespace`)?.open === true;
-      if (serverOpen) continue;
+      // A probe no route matches gets 404 whoever the Server admits (linkerd2-proxy admin stack: HttpRouteNotFound is rescued
+      // as 404 before any authorization); an open Server admits a matched one on any route (its authorizations join every route's).
       const refused: string[] = [];
       for (const { path, probe, effect } of PROXY_PROBES) {
         const hits = attached.map((route) => ({ route, hit: matchRoute(route, { method: 'GET', path, headers: {} }) as RouteHit }));
@@ -98,6 +106,7 @@ export const linkerdAdminProbes: LintRule = {
           refused.push(`GET ${path} (${probe}) matches none of its HTTPRoutes, so the proxy answers 404 and ${effect}`);
           continue;
         }
+        if (serverOpen) continue;
         const best = yes.reduce((a, b) => (compareHits(b.hit, a.hit) > 0 ? b : a));
         // Every route matching as well as the best one may win (Linkerd orders them by age and name): all must refuse.
         const winners = yes.filter((h) => compareHits(h.hit, best.hit) === 0).map((h) => h.route);
@@ -113,9 +122,13 @@ export const linkerdAdminProbes: LintRule = {
         path: 'spec.port',
         message: `Server '${name}' describes the Linkerd proxy's admin port (${String(port)}) and has HTTPRoutes, so Linkerd's probe route for the `
           + `injected proxy's own kubelet probes is gone: ${refused.join('; ')}`,
-        fix: `add an HTTPRoute with Server '${name}' as parent matching GET /live and GET /ready, and an AuthorizationPolicy targeting it whose `
+        fix: serverOpen
+          ? `add an HTTPRoute with Server '${name}' as parent matching GET /live and GET /ready (the authorizations of the Server, which may admit `
+            + 'the kubelet, apply to every route on it)'
+          : `add an HTTPRoute with Server '${name}' as parent matching GET /live and GET /ready, and an AuthorizationPolicy targeting it whose `
           + 'NetworkAuthentication covers the nodes\' addresses (the kubelet probes from the node); in cdk8s-networking, '
-          + 'LinkerdAuthorization.allowFlow with from: [MeshSource.anyone()], ports: [4191], methods: [\'GET\'], paths: [\'/live\', \'/ready\']',
+          + `LinkerdAuthorization.allowFlow with from: [MeshSource.anyone()], ports: [${typeof port === 'number' ? port : LINKERD_ADMIN_PORT}], `
+          + 'methods: [\'GET\'], paths: [\'/live\', \'/ready\']',
       });
     }
     return out;

@@ -77,8 +77,8 @@ const SERVERS = new WeakMap<IConstruct, Map<string, ServerEntry>>();
  * method-less match as general as the catch-all. Once a Server has routes, Linkerd's probe route
  * (unauthenticated `GET` of the pods' httpGet probe paths) is gone: at synth time every httpGet
  * liveness, readiness or startup probe on the Server's port of the app's workloads whose pods it
- * selects (on port 4191 also the injected proxy's own GET /live and /ready, which the manifests do not
- * show) must be admitted by a flow from `MeshSource.anyone()` (a route-level flow with GET and the
+ * selects (on port 4191, or the port a workload's `config.linkerd.io/admin-port` gives, also the
+ * injected proxy's own GET /live and /ready, which the manifests do not show) must be admitted by a flow from `MeshSource.anyone()` (a route-level flow with GET and the
  * path, or a port-level one), else synthesis fails naming the flow to add; nothing is authorized
  * implicitly, and workloads outside the app are not seen. Non-HTTP connections get the port-level
  * flows only.

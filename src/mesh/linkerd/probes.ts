@@ -13,7 +13,9 @@
  * That includes the probes of the proxy container Linkerd injects into every meshed pod (GET /live
  * and /ready on its admin port 4191; `pod_http_probes` reads every container), which no manifest
  * shows: a route-level flow on port 4191 (say GET /metrics for a scraper) takes their probe route
- * away too, and then the kubelet restarts the proxy and the pod never becomes ready.
+ * away too, and then the kubelet restarts the proxy and the pod never becomes ready. A workload of the
+ * app whose pod template (else its Namespace object in the app) annotates `config.linkerd.io/admin-port`
+ * has them on that port instead (for 4191 every selected pod is assumed to have them).
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -46,6 +48,8 @@ interface HttpProbe {
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
 /** The container Linkerd's proxy injector adds to a meshed pod. */
 const PROXY_CONTAINER = 'linkerd-proxy';
+/** Moves the injected proxy's admin listener, its port `linkerd-admin` and its probes (linkerd.io proxy configuration reference). */
+const ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
 const CONSEQUENCE: Record<string, string> = {
   livenessProbe: 'the kubelet restarts the container again and again',
   readinessProbe: 'its pods never become ready',
@@ -81,6 +85,7 @@ function requestPath(given: unknown): string {
  */
 function httpProbes(root: IConstruct, server: RoutedServer): HttpProbe[] {
   const found: HttpProbe[] = [];
+  const namespaceAdminPort = adminPortOfNamespace(root, server.namespace);
   for (const c of root.node.findAll()) {
     if (!ApiObject.isApiObject(c) || !Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATES, c.kind)) continue;
     const obj = c.toJson();
@@ -100,6 +105,13 @@ function httpProbes(root: IConstruct, server: RoutedServer): HttpProbe[] {
         found.push({ workload: `${obj.kind} ${server.namespace}/${obj.metadata?.name} (${c.node.path})`, container: String(container.name), probe, path });
       }
     }
+    // A proxy admin port moved by `config.linkerd.io/admin-port` takes the proxy's probes along (4191 is handled below for every pod).
+    const moved = portAnnotation(isPlainObject(template.metadata) ? template.metadata.annotations : undefined) ?? namespaceAdminPort;
+    if (moved !== undefined && moved !== LINKERD_ADMIN_PORT && moved === server.port) {
+      const workload = `${obj.kind} ${server.namespace}/${obj.metadata?.name} (${c.node.path}; its proxy's admin port, ${ADMIN_PORT_ANNOTATION})`;
+      found.push({ workload, container: PROXY_CONTAINER, probe: 'livenessProbe', path: '/live' });
+      found.push({ workload, container: PROXY_CONTAINER, probe: 'readinessProbe', path: '/ready' });
+    }
   }
   if (server.port === LINKERD_ADMIN_PORT) {
     // The injected proxy's own probes (linkerd2 proxy container template: livenessProbe GET /live, readinessProbe GET /ready on 4191).
@@ -108,6 +120,23 @@ function httpProbes(root: IConstruct, server: RoutedServer): HttpProbe[] {
     found.push({ workload, container: PROXY_CONTAINER, probe: 'readinessProbe', path: '/ready' });
   }
   return found;
+}
+
+/** The port `config.linkerd.io/admin-port` gives in these annotations, if a port number. */
+function portAnnotation(annotations: unknown): number | undefined {
+  const text = isPlainObject(annotations) ? annotations[ADMIN_PORT_ANNOTATION] : undefined;
+  const port = typeof text === 'string' && /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  return port >= 1 && port <= 65535 ? port : undefined;
+}
+
+/** The admin port the Namespace object of `namespace` in the app annotates (the injector copies it to pods that set none). */
+function adminPortOfNamespace(root: IConstruct, namespace: string): number | undefined {
+  for (const c of root.node.findAll()) {
+    if (!ApiObject.isApiObject(c) || c.kind !== 'Namespace' || c.apiVersion !== 'v1') continue;
+    const obj = c.toJson();
+    if (obj.metadata?.name === namespace) return portAnnotation(obj.metadata?.annotations);
+  }
+  return undefined;
 }
 
 /** `{ app: 'api', 'app.kubernetes.io/part-of': 'shop' }` as a caller would write it. */

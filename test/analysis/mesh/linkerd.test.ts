@@ -601,6 +601,62 @@ describe('the proxy\'s own probes on its admin port 4191', () => {
     // Another port of the pod keeps the default policy.
     expect(r.check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
   });
+
+  // linkerd2 viz/cmd/allow-scrapes.go selects `linkerd.io/control-plane-ns` Exists, a label the proxy injector adds to every meshed
+  // pod (pkg/k8s ControllerNSLabel) and no pod template in the manifests carries.
+  test('the allow-scrapes Server (selecting the injected linkerd.io/control-plane-ns label) describes the admin port of meshed pods', () => {
+    const admin = linkerd('Server', 'shop', 'proxy-admin', {
+      podSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: 'Exists' }] }, port: 'linkerd-admin', proxyProtocol: 'HTTP/1',
+    });
+    const metrics = { ...route('proxy-metrics', [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }]) };
+    metrics.spec.parentRefs = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }];
+    expectValidManifests([admin, metrics]);
+    const r = meshReach([...ns, ...apps, admin, metrics], LINKERD);
+    const live = r.checkRequest(Target.localNode(), w('shop/api'), ADMIN, { method: 'GET', path: '/live' });
+    expect([live.verdict, live.mesh!.reasons]).toEqual([Verdict.DENY, ['HTTPRoutes attach to Server shop/proxy-admin and none matches GET /live: '
+      + 'Linkerd\'s proxy answers 404 to local-node -> shop/api TCP/4191 GET /live (linkerd.io "Configuring Per-Route Authorization Policy")']]);
+    // The label's value is the control plane's namespace.
+    const other = linkerd('Server', 'shop', 'proxy-admin', { podSelector: { matchLabels: { 'linkerd.io/control-plane-ns': 'other' } }, port: 'linkerd-admin' });
+    expect(meshReach([...ns, ...apps, other, metrics], LINKERD).checkRequest(Target.localNode(), w('shop/api'), ADMIN, { method: 'GET', path: '/live' }).verdict)
+      .toBe(Verdict.ALLOW);
+  });
+
+  // linkerd2-proxy serves 4191 itself (app/admin stack.rs authorizes every request by the port's policy; app/src/env.rs adds the admin
+  // port to policy discovery): skipping it from the inbound redirect does not lift that policy.
+  test('config.linkerd.io/skip-inbound-ports naming 4191 does not bypass the admin server\'s policy', () => {
+    const skipping = workload('shop', 'api', { annotations: { 'config.linkerd.io/skip-inbound-ports': '4191,9090' } });
+    const r = meshReach([...denyNs, workload('legacy', 'client'), skipping], LINKERD);
+    const metrics = r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/metrics' });
+    expect(metrics.verdict).toBe(Verdict.DENY);
+    expect(metrics.mesh!.reasons[0]).toMatch(/^no Server describes port 4191 of shop\/api: the default inbound policy deny /);
+    // Another skipped port bypasses the proxy as before.
+    expect(r.check(w('legacy/client'), w('shop/api'), Port.tcp(9090)).verdict).toBe(Verdict.ALLOW);
+  });
+
+  // The injector moves the admin listener, the container port linkerd-admin and the proxy's probes to config.linkerd.io/admin-port
+  // (linkerd2 proxy injector: LINKERD2_PROXY_ADMIN_LISTEN_ADDR and the proxy container's port from proxy.ports.admin / the annotation).
+  test('an admin port moved by config.linkerd.io/admin-port: linkerd-admin and the proxy probes follow it, 4191 is an ordinary port', () => {
+    const admin = linkerd('Server', 'shop', 'proxy-admin', { podSelector: {}, port: 'linkerd-admin', proxyProtocol: 'HTTP/1' });
+    const metrics = { ...route('proxy-metrics', [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }]) };
+    metrics.spec.parentRefs = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }];
+    const moved = workload('shop', 'api', { annotations: { 'config.linkerd.io/admin-port': '9990' } });
+    expectValidManifests([admin, metrics, moved]);
+    const live = { method: 'GET', path: '/live' };
+    const r = meshReach([...ns, workload('shop', 'web'), workload('legacy', 'client'), moved, admin, metrics], LINKERD);
+    // On 9990 the Server decides, and its only route does not match the probe.
+    const onMoved = r.checkRequest(Target.localNode(), w('shop/api'), Port.tcp(9990), live);
+    expect([onMoved.verdict, onMoved.mesh!.reasons]).toEqual([Verdict.DENY, ['HTTPRoutes attach to Server shop/proxy-admin and none matches GET /live: '
+      + 'Linkerd\'s proxy answers 404 to local-node -> shop/api TCP/9990 GET /live (linkerd.io "Configuring Per-Route Authorization Policy")']]);
+    // 4191 is no longer the admin port of api: no Server, the namespace default (all-unauthenticated) admits.
+    expect(r.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, { method: 'GET', path: '/metrics' }).verdict).toBe(Verdict.ALLOW);
+    // Without a Server, the probe route follows the moved port under a deny default.
+    const deny = meshReach([...denyNs, workload('legacy', 'client'), moved], LINKERD);
+    const probe = deny.checkRequest(w('legacy/client'), w('shop/api'), Port.tcp(9990), live);
+    expect([probe.verdict, probe.mesh!.reasons]).toEqual([Verdict.ALLOW, ['legacy/client -> shop/api TCP/9990 GET /live is a probe request: the Linkerd '
+      + 'proxy probes GET /live and GET /ready on its admin port 9990, and Linkerd\'s policy controller authorizes such probe requests from '
+      + 'policyController.probeNetworks (assumed to be the install default 0.0.0.0/0, ::/0), authenticated or not, where no HTTPRoute attaches to the port']]);
+    expect(deny.checkRequest(w('legacy/client'), w('shop/api'), ADMIN, live).verdict).toBe(Verdict.DENY);
+  });
 });
 
 describe('the application containers\' HTTP probes', () => {

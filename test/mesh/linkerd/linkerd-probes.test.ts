@@ -273,6 +273,41 @@ describe('kubelet probes on a routed Linkerd Server', () => {
     }]);
   });
 
+  // config.linkerd.io/admin-port moves the proxy's admin listener and its probes (linkerd.io proxy configuration reference): a
+  // route-level flow on the moved port takes their probe route away just as on 4191.
+  test('a route-level flow on an admin port moved by config.linkerd.io/admin-port: the proxy\'s /live and /ready of that workload are named', () => {
+    const build = (withProbes: boolean) => {
+      const chart = linkerd();
+      new ApiObject(chart, 'deploy-shop-api', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'api', namespace: 'shop', labels: { app: 'api' } },
+        spec: {
+          selector: { matchLabels: { app: 'api' } },
+          template: {
+            metadata: { labels: { app: 'api' }, annotations: { 'config.linkerd.io/admin-port': '9990' } },
+            spec: { containers: [{ name: 'app', image: 'registry.example/app:1.0.0', ...HTTP_8080 }] },
+          },
+        },
+      });
+      const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+      authz.allowFlow('scrape', { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: { app: 'api' }, ports: [9990], methods: ['GET'], paths: ['/metrics'] });
+      if (withProbes) authz.allowFlow('api-9990-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [9990], methods: ['GET'], paths: ['/live', '/ready'] });
+      return chart;
+    };
+    const proxy = "of container 'linkerd-proxy' of Deployment shop/api (test/deploy-shop-api; its proxy's admin port, config.linkerd.io/admin-port)";
+    const fix = "Add allowFlow('api-9990-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [9990], methods: ['GET'], paths: ['/live', '/ready'] }) "
+      + "(it lets any address GET exactly those paths on this port, as Linkerd's probe route did), or move the probe to a port without route-level flows";
+    const head = "[test/authz] Server 'api-9990' (namespace shop, port 9990) has HTTPRoutes, so Linkerd's own probe route is gone: the ";
+    expect(synthError(build(false))).toBe('Validation failed with the following errors:\n  '
+      + `${head}livenessProbe ${proxy}, GET /live on port 9990, is admitted by no flow from MeshSource.anyone(), so the kubelet restarts the container `
+      + `again and again. ${fix}\n  `
+      + `${head}readinessProbe ${proxy}, GET /ready on port 9990, is admitted by no flow from MeshSource.anyone(), so its pods never become ready. ${fix}`);
+    expect(find(synthValid(build(true)), 'HTTPRoute', 'api-9990-probes-9990', 'shop').spec.rules).toEqual([{
+      matches: [{ path: { type: 'Exact', value: '/live' }, method: 'GET' }, { path: { type: 'Exact', value: '/ready' }, method: 'GET' }],
+    }]);
+  });
+
   test('a port-level flow on 4191 keeps Linkerd\'s probe route (no HTTPRoute): synthesizes as before', () => {
     const chart = linkerd();
     workload(chart, 'api', { app: 'api' }, HTTP_8080);

@@ -1,0 +1,70 @@
+import { LINKERD_ADMIN_PORT } from '../../analysis/mesh/linkerd-probes';
+import { LabelSelector } from '../../analysis/selectors';
+import { isNamespace, podTemplateOf } from '../../util/vocabulary';
+import { isObject, LintDocument } from '../document';
+import { namespaceOf } from '../kinds';
+
+/**
+ * Moves the injected Linkerd proxy's admin listener, its container port `linkerd-admin` and its own
+ * probes (linkerd.io proxy configuration reference; pod template, else namespace: the injector copies
+ * the namespace's `config.linkerd.io/*` annotations to pods that set none).
+ */
+export const ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
+
+/** The admin port an annotation value gives: a port number, else the default 4191. */
+export function adminPortOf(text: string | undefined): number {
+  const port = text !== undefined && /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  return port >= 1 && port <= 65535 ? port : LINKERD_ADMIN_PORT;
+}
+
+/**
+ * Per namespace, the proxy admin ports its pods may have: the Namespace object's annotation (or 4191)
+ * and each pod template's own. A namespace these manifests show nothing of is not in the map: its
+ * admin port is 4191 as far as they tell.
+ */
+export function adminPortsByNamespace(documents: readonly LintDocument[]): Map<string, Set<number>> {
+  const nsAnnotation = new Map<string, string | undefined>();
+  for (const doc of documents) {
+    if (!isNamespace(doc.obj) || typeof doc.obj.metadata?.name !== 'string' || nsAnnotation.has(doc.obj.metadata.name)) continue;
+    const value = isObject(doc.obj.metadata.annotations) ? doc.obj.metadata.annotations[ADMIN_PORT_ANNOTATION] : undefined;
+    nsAnnotation.set(doc.obj.metadata.name, typeof value === 'string' ? value : undefined);
+  }
+  const ports = new Map<string, Set<number>>();
+  const note = (ns: string, port: number) => ports.set(ns, (ports.get(ns) ?? new Set()).add(port));
+  for (const [ns, text] of nsAnnotation) note(ns, adminPortOf(text));
+  for (const doc of documents) {
+    const template = podTemplateOf(doc.obj);
+    if (!template) continue;
+    const own = isObject(template.metadata?.annotations) ? template.metadata.annotations[ADMIN_PORT_ANNOTATION] : undefined;
+    const ns = namespaceOf(doc.obj);
+    note(ns, adminPortOf(typeof own === 'string' ? own : nsAnnotation.get(ns)));
+  }
+  return ports;
+}
+
+/** The label the proxy injector adds naming the pod's owner (linkerd2 pkg/k8s labels, proxy-injector `getLabelForParent`). */
+const OWNER_LABELS: Record<string, string> = {
+  Deployment: 'linkerd.io/proxy-deployment',
+  StatefulSet: 'linkerd.io/proxy-statefulset',
+  DaemonSet: 'linkerd.io/proxy-daemonset',
+  ReplicaSet: 'linkerd.io/proxy-replicaset',
+  ReplicationController: 'linkerd.io/proxy-replicationcontroller',
+  Job: 'linkerd.io/proxy-job',
+};
+const CONTROL_PLANE_NS = 'linkerd.io/control-plane-ns';
+
+/**
+ * The labels Linkerd's proxy injector adds to a meshed pod of `workload`, which a Server may select
+ * by (`linkerd viz allow-scrapes` selects `linkerd.io/control-plane-ns` Exists): the control plane's
+ * namespace (not in the manifests: the value `selector` asks for, else `linkerd`, so that an unknown
+ * value never makes a Server miss the pod), `linkerd.io/workload-ns`, and the owner's name label.
+ */
+export function injectedLabels(workload: { kind?: unknown; metadata?: any }, namespace: string,
+  selector: LabelSelector | undefined): Record<string, string> {
+  const wanted = selector?.matchLabels?.[CONTROL_PLANE_NS]
+    ?? selector?.matchExpressions?.find((e) => e.key === CONTROL_PLANE_NS && e.operator === 'In')?.values?.[0];
+  const labels: Record<string, string> = { [CONTROL_PLANE_NS]: typeof wanted === 'string' ? wanted : 'linkerd', 'linkerd.io/workload-ns': namespace };
+  const owner = typeof workload.kind === 'string' ? OWNER_LABELS[workload.kind] : undefined;
+  if (owner && typeof workload.metadata?.name === 'string') labels[owner] = workload.metadata.name;
+  return labels;
+}
