@@ -161,7 +161,7 @@ function entrySetting(v: Record<string, unknown>, env: string, daemonSet: string
 function valueSetting(where: string, value: unknown, family: Family): Setting {
   if (typeof value !== 'string' || value === '') return { where, problem: 'to no value, not one address the analysis can know' };
   try {
-    return { where, ip: hostProbeSnatAddress(where, value, family) };
+    return { where, ip: hostProbeSnatAddress(where, value, family, ENV_OF) };
   } catch (e) {
     if (!ValidationError.isValidationError(e)) throw e;
     return { where, problem: `to a value istio-cni refuses (its node agent stops at start): ${e.reason}` };

@@ -168,3 +168,10 @@ test('a Secret the node agent takes through envFrom: a note, istio-cni\'s defaul
   expect(probeNotes(r.notes)).toEqual([`Secret kube-system/probe (envFrom of ${CNI_DS}) sets HOST_PROBE_SNAT_IP from a Secret, which the analysis does not read: `
     + 'the analysis uses istio-cni\'s default, 169.254.7.127' + HOLD]);
 });
+
+test('a value of the other family: the note names the variables, not the options of Mesh.istio', () => {
+  const r = analyse(ISTIO_AMBIENT, istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: 'fd00::7' }]));
+  expect(probeNotes(r.notes)).toEqual([`${CNI_DS} sets HOST_PROBE_SNAT_IP to a value istio-cni refuses (its node agent stops at start): 'fd00::7' is an IPv6 `
+    + 'address, but HOST_PROBE_SNAT_IP is istio-cni\'s HOST_PROBE_SNAT_IP, the address of IPv4 probes; set it in HOST_PROBE_SNAT_IPV6: the analysis uses '
+    + 'istio-cni\'s default, 169.254.7.127' + HOLD]);
+});
