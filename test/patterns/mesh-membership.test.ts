@@ -380,9 +380,9 @@ describe('mesh membership errors', () => {
 
 describe('fromApp with declared host probe addresses', () => {
   /** An app of two charts, each with a ClusterNetwork declaring Istio ambient with `probe` as HOST_PROBE_SNAT_IP. */
-  function app(first: string, second: string) {
+  function app(first: string | undefined, second: string | undefined) {
     const a = Testing.app();
-    for (const [id, probe] of [['one', first], ['two', second]]) {
+    for (const [id, probe] of [['one', first], ['two', second]] as const) {
       const chart = new Chart(a, id);
       new ClusterNetwork(chart, 'cluster', { cni: Cni.kubernetes(), mesh: Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: probe }) });
       new ZeroTrustNamespace(chart, 'ns', { name: `shop-${id}`, mesh: {} });
@@ -398,6 +398,13 @@ describe('fromApp with declared host probe addresses', () => {
     expect([result.verdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW]);
     expect(result.mesh!.reasons[0]).toMatch(/^169\.254\.9\.9 is istio-cni's host probe address \(HOST_PROBE_SNAT_IP, as the mesh declares it\)/);
   });
+
+  test.each([[undefined, '169.254.7.127'], ['169.254.7.127', undefined]])(
+    'one leaves istio-cni\'s default, the other declares it (%s, %s): declared, whatever the order', (first, second) => {
+      const result = Reachability.fromApp(app(first, second), { cni: Cni.kubernetes() })
+        .check(Target.external('169.254.7.127'), Target.workload('shop-two', 'api'), Port.tcp(8080));
+      expect(result.mesh!.reasons[0]).toMatch(/^169\.254\.7\.127 is istio-cni's host probe address \(HOST_PROBE_SNAT_IP, as the mesh declares it\)/);
+    });
 
   test('they disagree: an error, as for any other difference of the mesh', () => {
     expect(() => Reachability.fromApp(app('169.254.9.9', '169.254.9.10'), { cni: Cni.kubernetes() }))
