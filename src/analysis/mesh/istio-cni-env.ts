@@ -119,6 +119,8 @@ function containerSetting(container: Record<string, any>, env: string, daemonSet
   const entries = envEntries(container, env);
   if (entries.length > 0) return entrySetting(entries[entries.length - 1], env, daemonSet, namespace, sources, family);
   const envFrom = Array.isArray(container.envFrom) ? container.envFrom.filter(isPlainObject) : [];
+  // A later source the manifests do not hold may set it over an earlier one that does (the kubelet keeps the later).
+  let unread: string | undefined;
   for (const source of [...envFrom].reverse()) {
     const prefix = typeof source.prefix === 'string' ? source.prefix : '';
     if (!env.startsWith(prefix)) continue;
@@ -127,13 +129,15 @@ function containerSetting(container: Record<string, any>, env: string, daemonSet
     const ref = isConfigMap ? source.configMapRef : source.secretRef;
     if (!isPlainObject(ref) || typeof ref.name !== 'string') continue;
     const kind = isConfigMap ? 'ConfigMap' : 'Secret';
-    // A source the manifests do not hold may set it too: istio-cni's default stays assumed, as its reasons say.
     const obj = sources.get(`${kind}/${namespace}/${ref.name}`);
     const where = `${kind} ${namespace}/${ref.name} (envFrom of ${daemonSet})`;
-    if (isConfigMap && typeof obj?.data?.[key] === 'string') return valueSetting(where, obj.data[key], family);
-    if (!isConfigMap && (obj?.data?.[key] !== undefined || obj?.stringData?.[key] !== undefined)) {
-      return { where, problem: 'from a Secret, which the analysis does not read' };
-    }
+    // A source the manifests do not hold may set it too: istio-cni's default stays assumed, as its reasons say.
+    if (obj === undefined) unread ??= `${kind} ${namespace}/${ref.name}`;
+    const sets = isConfigMap ? typeof obj?.data?.[key] === 'string' : obj?.data?.[key] !== undefined || obj?.stringData?.[key] !== undefined;
+    if (!sets) continue;
+    if (unread !== undefined) return { where, problem: `to ${JSON.stringify(obj!.data?.[key] ?? '(a Secret value)')}, but ${unread}, a later envFrom source the manifests do not hold, may set it over that` };
+    if (!isConfigMap) return { where, problem: 'from a Secret, which the analysis does not read' };
+    return valueSetting(where, obj!.data[key], family);
   }
   return undefined;
 }

@@ -175,3 +175,11 @@ test('a value of the other family: the note names the variables, not the options
     + 'address, but HOST_PROBE_SNAT_IP is istio-cni\'s HOST_PROBE_SNAT_IP, the address of IPv4 probes; set it in HOST_PROBE_SNAT_IPV6: the analysis uses '
     + 'istio-cni\'s default, 169.254.7.127' + HOLD]);
 });
+
+test('an envFrom ConfigMap that sets it, under a later one the manifests do not hold: a note, istio-cni\'s default stays assumed', () => {
+  const r = analyse(ISTIO_AMBIENT, withEnvFrom(istioCni([]), [{ configMapRef: { name: 'istio-cni-config' } }, { configMapRef: { name: 'site-overrides' } }]),
+    configMap({ HOST_PROBE_SNAT_IP: '169.254.9.9' }));
+  expect(probeNotes(r.notes)).toEqual([`ConfigMap kube-system/istio-cni-config (envFrom of ${CNI_DS}) sets HOST_PROBE_SNAT_IP to "169.254.9.9", but ConfigMap `
+    + 'kube-system/site-overrides, a later envFrom source the manifests do not hold, may set it over that: the analysis uses istio-cni\'s default, 169.254.7.127' + HOLD]);
+  expect(r.check(Target.external('169.254.9.9'), w('shop/api'), HTTP).meshVerdict).toBe(Verdict.DENY);
+});
