@@ -135,7 +135,10 @@ function containerSetting(container: Record<string, any>, env: string, daemonSet
     if (obj === undefined) unread ??= `${kind} ${namespace}/${ref.name}`;
     const sets = isConfigMap ? typeof obj?.data?.[key] === 'string' : obj?.data?.[key] !== undefined || obj?.stringData?.[key] !== undefined;
     if (!sets) continue;
-    if (unread !== undefined) return { where, problem: `to ${JSON.stringify(obj!.data?.[key] ?? '(a Secret value)')}, but ${unread}, a later envFrom source the manifests do not hold, may set it over that` };
+    if (unread !== undefined) {
+      const what = isConfigMap ? `to ${JSON.stringify(obj!.data[key])}` : 'from a Secret';
+      return { where, problem: `${what}, but ${unread}, a later envFrom source the manifests do not hold, may set it over that` };
+    }
     if (!isConfigMap) return { where, problem: 'from a Secret, which the analysis does not read' };
     return valueSetting(where, obj!.data[key], family);
   }
