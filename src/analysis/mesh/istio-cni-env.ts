@@ -162,11 +162,12 @@ function entrySetting(v: Record<string, unknown>, env: string, daemonSet: string
       + 'address the analysis can know',
     };
   }
-  return valueSetting(daemonSet, v.value, family);
+  // An entry without value sets the variable empty, which istio-cni does not replace by its default (istio/istio pkg/env: only an unset variable gets it).
+  return valueSetting(daemonSet, v.value ?? '', family);
 }
 
 function valueSetting(where: string, value: unknown, family: Family): Setting {
-  if (typeof value !== 'string' || value === '') return { where, problem: 'to no value, not one address the analysis can know' };
+  if (typeof value !== 'string') return { where, problem: 'to no text, not one address the analysis can know' };
   try {
     return { where, ip: hostProbeSnatAddress(where, value, family, ENV_OF) };
   } catch (e) {

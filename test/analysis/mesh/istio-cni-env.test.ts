@@ -183,3 +183,9 @@ test('an envFrom ConfigMap that sets it, under a later one the manifests do not 
     + 'kube-system/site-overrides, a later envFrom source the manifests do not hold, may set it over that: the analysis uses istio-cni\'s default, 169.254.7.127' + HOLD]);
   expect(r.check(Target.external('169.254.9.9'), w('shop/api'), HTTP).meshVerdict).toBe(Verdict.DENY);
 });
+
+test.each([[{ value: '' }], [{}]])('an empty value (%j) is one istio-cni refuses: its node agent reads the empty variable, not its default', (entry) => {
+  const r = analyse(ISTIO_AMBIENT, istioCni([{ name: 'HOST_PROBE_SNAT_IP', ...entry }]));
+  expect(probeNotes(r.notes)).toEqual([`${CNI_DS} sets HOST_PROBE_SNAT_IP to a value istio-cni refuses (its node agent stops at start): '' is not an IP `
+    + 'address istio-cni accepts in HOST_PROBE_SNAT_IP (e.g. 169.254.7.127): the analysis uses istio-cni\'s default, 169.254.7.127' + HOLD]);
+});
