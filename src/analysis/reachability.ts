@@ -589,7 +589,11 @@ function withClusterFacts(site: string, scope: IConstruct, options: Reachability
     if (meshes.length > 0 && kinds.size > 1) {
       throw propError(site, 'options.mesh', 'the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
     }
-    if (meshes.length > 0) result = { ...result, mesh: meshes[0] };
+    // They agree on the addresses; one ClusterNetwork may declare what another leaves at istio-cni's
+    // default: the analysis takes the declaration (else its reasons would call the address assumed,
+    // and the istio-cni DaemonSet of the manifests could replace it), whatever the order.
+    const declares = (m: Mesh) => Number(m._hostProbeSnatGiven.ipv4) + Number(m._hostProbeSnatGiven.ipv6);
+    if (meshes.length > 0) result = { ...result, mesh: meshes.reduce((best, m) => (declares(m) > declares(best) ? m : best)) };
   }
   return result;
 }

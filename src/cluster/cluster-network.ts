@@ -430,19 +430,23 @@ export class ClusterNetwork extends Construct {
   /**
    * Meshed namespaces open every port to the host probe addresses the mesh declares (and the
    * blanket-allow check counts that as mesh-only): inside a pod or service CIDR such an address may
-   * belong to any pod or Service.
+   * belong to any pod or Service, inside an API server CIDR it is the API server's (which connects to
+   * pods itself: its pod proxy, webhooks). istio-cni wants an address that collides with nothing
+   * (istio/istio cni/pkg/nodeagent options.go).
    */
   private checkHostProbeAddresses(): void {
     const given = this.mesh._hostProbeSnatGiven;
     const declared = [given.ipv4 ? this.mesh.hostProbeSnatIp : undefined, given.ipv6 ? this.mesh.hostProbeSnatIpv6 : undefined];
     for (const ip of declared.filter((a): a is string => a !== undefined)) {
       const parsed = parseIp(ip);
-      for (const [what, cidrs] of [['pod', this.podCidrs], ['service', this.serviceCidrs]] as const) {
+      const holders = [['pod', this.podCidrs, 'whichever pod gets that address'], ['service', this.serviceCidrs, 'whichever Service gets that address'],
+        ['API server', this.apiServerCidrs, 'the API server']] as const;
+      for (const [what, cidrs, holder] of holders) {
         const inside = cidrs.find((c) => cidrContainsIp(parseCidr(c), parsed));
         if (inside !== undefined) {
           throw propError(this, 'mesh', `the host probe address ${ip} (Mesh.istio ${ip.includes(':') ? 'hostProbeSnatIpv6' : 'hostProbeSnatIp'}) lies `
-            + `inside the ${what} CIDR ${inside}: meshed namespaces admit it on every port, which would open them to whichever ${what === 'pod' ? 'pod' : 'Service'} `
-            + 'gets that address. Give istio-cni an address outside the cluster\'s pod and service CIDRs (e.g. of 169.254.0.0/16)');
+            + `inside the ${what} CIDR ${inside}: meshed namespaces admit it on every port, which would open them to ${holder}. `
+            + 'Give istio-cni an address outside the cluster\'s pod, service and API server CIDRs (e.g. of 169.254.0.0/16)');
         }
       }
     }

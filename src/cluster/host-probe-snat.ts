@@ -8,6 +8,7 @@
  * zeros, and it SNATs the IPv4 probes to the first and the IPv6 ones to the second (iptables and
  * ip6tables rules), so each must be of its family.
  */
+import * as ipaddr from 'ipaddr.js';
 import { CidrError, formatAddress, parseIp } from '../util/cidr';
 import { ValidationError, propError } from '../util/errors';
 import { requireOptionalString } from '../util/guards';
@@ -50,6 +51,11 @@ export function hostProbeSnatAddress(site: string, value: string | undefined, fa
     throw e;
   }
   const range = parsed.range();
+  if (range === 'ipv4Mapped' && family === 'ipv4') {
+    // netip keeps the mapped form (Is4In6), which istio-cni's IPv4 SNAT rule cannot take.
+    throw problem(site, prop, text, `is an IPv4-mapped IPv6 address, not the IPv4 address ${envName} needs: write it as `
+      + `${(parsed as ipaddr.IPv6).toIPv4Address().toString()}`);
+  }
   if (range === 'ipv4Mapped') {
     throw problem(site, prop, text, `is an IPv4-mapped IPv6 address: istio-cni SNATs IPv6 probes to ${envName}; give an IPv6 address (e.g. ${example}), `
       + `and the IPv4 one in ${names.ipv4}`);

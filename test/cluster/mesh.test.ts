@@ -49,6 +49,9 @@ describe('Mesh factories', () => {
     ['an IPv4-mapped IPv6 address', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIpv6: '::ffff:169.254.7.1' }),
       "[Mesh.istio] hostProbeSnatIpv6: '::ffff:169.254.7.1' is an IPv4-mapped IPv6 address: istio-cni SNATs IPv6 probes to HOST_PROBE_SNAT_IPV6; "
       + 'give an IPv6 address (e.g. fd16:9254:7127:1337:ffff:ffff:ffff:ffff), and the IPv4 one in hostProbeSnatIp'],
+    ['an IPv4-mapped IPv6 address for the IPv4 probes (netip keeps it mapped, which the IPv4 SNAT rule cannot take)',
+      () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '::ffff:169.254.7.1' }),
+      "[Mesh.istio] hostProbeSnatIp: '::ffff:169.254.7.1' is an IPv4-mapped IPv6 address, not the IPv4 address HOST_PROBE_SNAT_IP needs: write it as 169.254.7.1"],
     ['the unspecified address', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '0.0.0.0' }),
       "[Mesh.istio] hostProbeSnatIp: '0.0.0.0' is the unspecified address, which no connection can come from: istio-cni would SNAT kubelet probes to it"],
     ['a loopback address', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIpv6: '::1' }),

@@ -191,9 +191,18 @@ describe.each(ENFORCING_CNIS)('a namespace joining Istio ambient on %s', (_name,
     expect(() => meshChart(cni(), Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '10.244.3.7' })))
       .toThrow('[test/cluster] mesh: the host probe address 10.244.3.7 (Mesh.istio hostProbeSnatIp) lies inside the pod CIDR 10.244.0.0/16: meshed '
         + 'namespaces admit it on every port, which would open them to whichever pod gets that address. Give istio-cni an address outside the '
-        + 'cluster\'s pod and service CIDRs (e.g. of 169.254.0.0/16)');
+        + 'cluster\'s pod, service and API server CIDRs (e.g. of 169.254.0.0/16)');
     expect(() => meshChart(cni(), Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIpv6: 'fd00:10:96::7' }), { ipFamilies: [IpFamily.IPV6] }))
       .toThrow('[test/cluster] mesh: the host probe address fd00:10:96::7 (Mesh.istio hostProbeSnatIpv6) lies inside the service CIDR');
+  });
+
+  test('a declared probe address inside an API server CIDR is refused: the blanket-allow check would call opening every port to the API server mesh-only', () => {
+    expect(() => meshChart(cni(), Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '192.168.10.5' }), { apiServerCidrs: ['192.168.10.0/28'] }))
+      .toThrow('[test/cluster] mesh: the host probe address 192.168.10.5 (Mesh.istio hostProbeSnatIp) lies inside the API server CIDR 192.168.10.0/28: '
+        + 'meshed namespaces admit it on every port, which would open them to the API server. Give istio-cni an address outside the cluster\'s pod, '
+        + 'service and API server CIDRs (e.g. of 169.254.0.0/16)');
+    // Outside: accepted.
+    expect(() => meshChart(cni(), Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '192.168.10.50' }), { apiServerCidrs: ['192.168.10.0/28'] })).not.toThrow();
   });
 
   test('a metadata CIDR covering the whole link-local range still leaves the probe address reachable', () => {
@@ -371,9 +380,9 @@ describe('mesh membership errors', () => {
 
 describe('fromApp with declared host probe addresses', () => {
   /** An app of two charts, each with a ClusterNetwork declaring Istio ambient with `probe` as HOST_PROBE_SNAT_IP. */
-  function app(first: string, second: string) {
+  function app(first: string | undefined, second: string | undefined) {
     const a = Testing.app();
-    for (const [id, probe] of [['one', first], ['two', second]]) {
+    for (const [id, probe] of [['one', first], ['two', second]] as const) {
       const chart = new Chart(a, id);
       new ClusterNetwork(chart, 'cluster', { cni: Cni.kubernetes(), mesh: Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: probe }) });
       new ZeroTrustNamespace(chart, 'ns', { name: `shop-${id}`, mesh: {} });
@@ -389,6 +398,13 @@ describe('fromApp with declared host probe addresses', () => {
     expect([result.verdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW]);
     expect(result.mesh!.reasons[0]).toMatch(/^169\.254\.9\.9 is istio-cni's host probe address \(HOST_PROBE_SNAT_IP, as the mesh declares it\)/);
   });
+
+  test.each([[undefined, '169.254.7.127'], ['169.254.7.127', undefined]])(
+    'one leaves istio-cni\'s default, the other declares it (%s, %s): declared, whatever the order', (first, second) => {
+      const result = Reachability.fromApp(app(first, second), { cni: Cni.kubernetes() })
+        .check(Target.external('169.254.7.127'), Target.workload('shop-two', 'api'), Port.tcp(8080));
+      expect(result.mesh!.reasons[0]).toMatch(/^169\.254\.7\.127 is istio-cni's host probe address \(HOST_PROBE_SNAT_IP, as the mesh declares it\)/);
+    });
 
   test('they disagree: an error, as for any other difference of the mesh', () => {
     expect(() => Reachability.fromApp(app('169.254.9.9', '169.254.9.10'), { cni: Cni.kubernetes() }))

@@ -90,3 +90,102 @@ test('a literal address other than the mesh declares: a note, and the declared o
 test('sidecar mode reads no istio-cni environment', () => {
   expect(probeNotes(analyse(Mesh.istio({ mode: IstioMode.SIDECAR }), istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.0/24' }])).notes)).toEqual([]);
 });
+
+/** The chart's ConfigMap (configmap-cni.yaml): the node agent takes it through `envFrom`, and the chart writes its `env` value there too. */
+function configMap(data: Record<string, string>, name = 'istio-cni-config'): any {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'kube-system' }, data };
+}
+
+/** istioCni with the chart's `envFrom` of its ConfigMap, and more containers. */
+function withEnvFrom(ds: any, envFrom: unknown[] = [{ configMapRef: { name: 'istio-cni-config' } }]): any {
+  ds.spec.template.spec.containers[0].envFrom = envFrom;
+  return ds;
+}
+
+const usedReason = (ip: string, by: string) => [`${ip} is istio-cni's host probe address (HOST_PROBE_SNAT_IP, as ${by} sets it): ${RULES}`];
+const CNI_DS = 'DaemonSet kube-system/istio-cni-node';
+
+test.each([
+  ['the chart\'s ConfigMap the node agent takes through envFrom', [withEnvFrom(istioCni([])), configMap({ HOST_PROBE_SNAT_IP: '169.254.9.9' })],
+    `ConfigMap kube-system/istio-cni-config (envFrom of ${CNI_DS})`],
+  ['an envFrom prefix', [withEnvFrom(istioCni([]), [{ prefix: 'HOST_', configMapRef: { name: 'probe' } }]), configMap({ PROBE_SNAT_IP: '169.254.9.9' }, 'probe')],
+    `ConfigMap kube-system/probe (envFrom of ${CNI_DS})`],
+  ['the later of two envFrom sources', [withEnvFrom(istioCni([]), [{ configMapRef: { name: 'a' } }, { configMapRef: { name: 'b' } }]),
+    configMap({ HOST_PROBE_SNAT_IP: '169.254.9.10' }, 'a'), configMap({ HOST_PROBE_SNAT_IP: '169.254.9.9' }, 'b')],
+  `ConfigMap kube-system/b (envFrom of ${CNI_DS})`],
+  ['a configMapKeyRef of a ConfigMap in the manifests',
+    [istioCni([{ name: 'HOST_PROBE_SNAT_IP', valueFrom: { configMapKeyRef: { name: 'probe', key: 'snat' } } }]), configMap({ snat: '169.254.9.9' }, 'probe')],
+    `ConfigMap kube-system/probe (key snat, HOST_PROBE_SNAT_IP of ${CNI_DS})`],
+  ['the last of two env entries of the name (the kubelet keeps the last)',
+    [istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.10' }, { name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.9' }])], CNI_DS],
+  ['env, which wins over the envFrom ConfigMap', [withEnvFrom(istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.9' }])),
+    configMap({ HOST_PROBE_SNAT_IP: '169.254.9.10' })], CNI_DS],
+  ['the install-cni image under another container name',
+    [(() => { const ds = istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.9' }]); ds.spec.template.spec.containers[0].name = 'agent'; return ds; })()],
+    CNI_DS],
+])('the address the node agent sees through %s is used', (_what, objects, by) => {
+  const r = analyse(ISTIO_AMBIENT, ...objects);
+  expect(probeNotes(r.notes)).toEqual([]);
+  const used = r.check(Target.external('169.254.9.9'), w('shop/api'), HTTP);
+  expect([used.verdict, used.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW]);
+  expect(used.mesh!.reasons).toEqual(usedReason('169.254.9.9', by));
+  for (const ip of ['169.254.7.127', '169.254.9.10']) expect(r.check(Target.external(ip), w('shop/api'), HTTP).meshVerdict).toBe(Verdict.DENY);
+});
+
+/** A DaemonSet with `containers`. */
+function daemonSet(name: string, containers: unknown[]): any {
+  const ds = istioCni([], name);
+  ds.spec.template.spec.containers = containers;
+  return ds;
+}
+
+test.each([
+  ['another container of the istio-cni DaemonSet', daemonSet('istio-cni-node', [
+    { name: 'install-cni', image: 'docker.io/istio/install-cni:1.30.0' },
+    { name: 'sidecar', image: 'example.com/log-shipper:1', env: [{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.9' }] },
+  ]),
+  `${CNI_DS} sets HOST_PROBE_SNAT_IP on its container "sidecar"`],
+  ['a DaemonSet that is not istio-cni', daemonSet('other-agent', [{ name: 'agent', image: 'example.com/agent:1', env: [{ name: 'HOST_PROBE_SNAT_IP', value: '169.254.9.9' }] }]),
+    'DaemonSet kube-system/other-agent sets HOST_PROBE_SNAT_IP on its container "agent"'],
+])('the variable on %s is not the node agent\'s: a note, and istio-cni\'s default stays assumed', (_what, ds, where) => {
+  const r = analyse(ISTIO_AMBIENT, ds);
+  expect(probeNotes(r.notes)).toEqual([`${where}, which is not istio-cni's node agent (container install-cni, image install-cni): the analysis ignores it`]);
+  expect(r.check(Target.external('169.254.9.9'), w('shop/api'), HTTP).meshVerdict).toBe(Verdict.DENY);
+  expect(r.check(Target.external('169.254.7.127'), w('shop/api'), HTTP).mesh!.reasons)
+    .toEqual([`169.254.7.127 is istio-cni's default host probe address ${ASSUMED}: ${RULES}`]);
+});
+
+test('a $(VAR) the kubelet expands is a reference the analysis cannot know, not a value istio-cni refuses', () => {
+  const r = analyse(ISTIO_AMBIENT, istioCni([{ name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+    { name: 'HOST_PROBE_SNAT_IP', value: '$(HOST_IP)' }]));
+  expect(probeNotes(r.notes)).toEqual([`${CNI_DS} sets HOST_PROBE_SNAT_IP to "$(HOST_IP)", a $(VAR) reference the kubelet expands when it starts the `
+    + 'container, not one address the analysis can know: the analysis uses istio-cni\'s default, 169.254.7.127' + HOLD]);
+});
+
+test('a Secret the node agent takes through envFrom: a note, istio-cni\'s default stays assumed', () => {
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'probe', namespace: 'kube-system' }, stringData: { HOST_PROBE_SNAT_IP: '169.254.9.9' } };
+  const r = analyse(ISTIO_AMBIENT, withEnvFrom(istioCni([]), [{ secretRef: { name: 'probe' } }]), secret);
+  expect(probeNotes(r.notes)).toEqual([`Secret kube-system/probe (envFrom of ${CNI_DS}) sets HOST_PROBE_SNAT_IP from a Secret, which the analysis does not read: `
+    + 'the analysis uses istio-cni\'s default, 169.254.7.127' + HOLD]);
+});
+
+test('a value of the other family: the note names the variables, not the options of Mesh.istio', () => {
+  const r = analyse(ISTIO_AMBIENT, istioCni([{ name: 'HOST_PROBE_SNAT_IP', value: 'fd00::7' }]));
+  expect(probeNotes(r.notes)).toEqual([`${CNI_DS} sets HOST_PROBE_SNAT_IP to a value istio-cni refuses (its node agent stops at start): 'fd00::7' is an IPv6 `
+    + 'address, but HOST_PROBE_SNAT_IP is istio-cni\'s HOST_PROBE_SNAT_IP, the address of IPv4 probes; set it in HOST_PROBE_SNAT_IPV6: the analysis uses '
+    + 'istio-cni\'s default, 169.254.7.127' + HOLD]);
+});
+
+test('an envFrom ConfigMap that sets it, under a later one the manifests do not hold: a note, istio-cni\'s default stays assumed', () => {
+  const r = analyse(ISTIO_AMBIENT, withEnvFrom(istioCni([]), [{ configMapRef: { name: 'istio-cni-config' } }, { configMapRef: { name: 'site-overrides' } }]),
+    configMap({ HOST_PROBE_SNAT_IP: '169.254.9.9' }));
+  expect(probeNotes(r.notes)).toEqual([`ConfigMap kube-system/istio-cni-config (envFrom of ${CNI_DS}) sets HOST_PROBE_SNAT_IP to "169.254.9.9", but ConfigMap `
+    + 'kube-system/site-overrides, a later envFrom source the manifests do not hold, may set it over that: the analysis uses istio-cni\'s default, 169.254.7.127' + HOLD]);
+  expect(r.check(Target.external('169.254.9.9'), w('shop/api'), HTTP).meshVerdict).toBe(Verdict.DENY);
+});
+
+test.each([[{ value: '' }], [{}]])('an empty value (%j) is one istio-cni refuses: its node agent reads the empty variable, not its default', (entry) => {
+  const r = analyse(ISTIO_AMBIENT, istioCni([{ name: 'HOST_PROBE_SNAT_IP', ...entry }]));
+  expect(probeNotes(r.notes)).toEqual([`${CNI_DS} sets HOST_PROBE_SNAT_IP to a value istio-cni refuses (its node agent stops at start): '' is not an IP `
+    + 'address istio-cni accepts in HOST_PROBE_SNAT_IP (e.g. 169.254.7.127): the analysis uses istio-cni\'s default, 169.254.7.127' + HOLD]);
+});
