@@ -35,7 +35,9 @@ export interface MeshFlowOptions {
   /** Labels of the target pods in the authorization's namespace (`{}`: every workload of the namespace). */
   readonly to: { [key: string]: string };
   /**
-   * Target container ports.
+   * Target container ports: the port the workload listens on (a Service's `targetPort`), never the
+   * Service port callers dial, which Istio does not see (a Service port of the app that forwards to
+   * another port of the target's pods is refused at synth).
    * @default - every port (Linkerd needs ports: it authorizes per Server port)
    */
   readonly ports?: number[];

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { notStrictReason } from './mtls-registry';
+import { servicePortProblems } from './service-port-check';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { constructIdFor } from '../../util/construct-id';
@@ -134,6 +135,8 @@ export class IstioAuthorization extends Construct {
     spec.rules = [rule];
     const policy = this.emit(name, spec);
     if (flow.identityBased) this.node.addValidation({ validate: () => this.checkStrict(flow) });
+    // Istio matches workload ports: a Service port of the app that forwards elsewhere never matches (judged once the app is complete).
+    this.node.addValidation({ validate: () => servicePortProblems(this.node.root, flow, action) });
     return policy;
   }
 
