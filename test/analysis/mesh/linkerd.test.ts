@@ -258,6 +258,12 @@ function route(name: string, rules: unknown[], extra: Record<string, unknown> = 
     spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' }], rules, ...extra },
   };
 }
+/** An HTTPRoute matching exactly /metrics on Server shop/`serverName` (an admin-port metrics route). */
+function metricsRoute(name: string, serverName: string): any {
+  const r = route(name, [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }]);
+  r.spec.parentRefs = [{ group: 'policy.linkerd.io', kind: 'Server', name: serverName }];
+  return r;
+}
 /** An AuthorizationPolicy for shop/web on an HTTPRoute. */
 function routePolicy(routeName: string, group = 'policy.linkerd.io'): any {
   return linkerd('AuthorizationPolicy', 'shop', `web-${routeName}`, {
@@ -577,8 +583,7 @@ describe('the proxy\'s own probes on its admin port 4191', () => {
     expect(meshReach([...ns, ...apps, admin()], LINKERD).checkRequest(w('shop/web'), w('shop/api'), ADMIN, live).verdict).toBe(Verdict.ALLOW);
     expect(meshReach([...ns, ...apps, admin({ proxyProtocol: 'opaque' })], LINKERD).checkRequest(w('shop/web'), w('shop/api'), ADMIN, live).verdict)
       .toBe(Verdict.DENY);
-    const metrics = { ...route('api-metrics', [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }]) };
-    metrics.spec.parentRefs = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'api-admin' }];
+    const metrics = metricsRoute('api-metrics', 'api-admin');
     expect(meshReach([...ns, ...apps, admin(), metrics], LINKERD).checkRequest(w('shop/web'), w('shop/api'), ADMIN, live).verdict).toBe(Verdict.DENY);
     const opaqueApi = workload('shop', 'api', { annotations: { 'config.linkerd.io/opaque-ports': '4191' } });
     expect(meshReach([...denyNs, workload('legacy', 'client'), opaqueApi], LINKERD).checkRequest(w('legacy/client'), w('shop/api'), ADMIN, live).verdict)
@@ -589,8 +594,7 @@ describe('the proxy\'s own probes on its admin port 4191', () => {
   // emits `port: linkerd-admin`): the name selects 4191 of every meshed pod though no manifest shows that container.
   test('a Server naming port linkerd-admin describes 4191 of the meshed pods it selects', () => {
     const admin = linkerd('Server', 'shop', 'proxy-admin', { podSelector: {}, port: 'linkerd-admin', proxyProtocol: 'HTTP/1' });
-    const metrics = { ...route('proxy-metrics', [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }]) };
-    metrics.spec.parentRefs = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }];
+    const metrics = metricsRoute('proxy-metrics', 'proxy-admin');
     expectValidManifests([admin, metrics]);
     const r = meshReach([...ns, ...apps, admin, metrics], LINKERD);
     const live = r.checkRequest(Target.localNode(), w('shop/api'), ADMIN, { method: 'GET', path: '/live' });
@@ -608,8 +612,7 @@ describe('the proxy\'s own probes on its admin port 4191', () => {
     const admin = linkerd('Server', 'shop', 'proxy-admin', {
       podSelector: { matchExpressions: [{ key: 'linkerd.io/control-plane-ns', operator: 'Exists' }] }, port: 'linkerd-admin', proxyProtocol: 'HTTP/1',
     });
-    const metrics = { ...route('proxy-metrics', [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }]) };
-    metrics.spec.parentRefs = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }];
+    const metrics = metricsRoute('proxy-metrics', 'proxy-admin');
     expectValidManifests([admin, metrics]);
     const r = meshReach([...ns, ...apps, admin, metrics], LINKERD);
     const live = r.checkRequest(Target.localNode(), w('shop/api'), ADMIN, { method: 'GET', path: '/live' });
@@ -637,8 +640,7 @@ describe('the proxy\'s own probes on its admin port 4191', () => {
   // (linkerd2 proxy injector: LINKERD2_PROXY_ADMIN_LISTEN_ADDR and the proxy container's port from proxy.ports.admin / the annotation).
   test('an admin port moved by config.linkerd.io/admin-port: linkerd-admin and the proxy probes follow it, 4191 is an ordinary port', () => {
     const admin = linkerd('Server', 'shop', 'proxy-admin', { podSelector: {}, port: 'linkerd-admin', proxyProtocol: 'HTTP/1' });
-    const metrics = { ...route('proxy-metrics', [{ matches: [{ path: { type: 'Exact', value: '/metrics' } }] }]) };
-    metrics.spec.parentRefs = [{ group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }];
+    const metrics = metricsRoute('proxy-metrics', 'proxy-admin');
     const moved = workload('shop', 'api', { annotations: { 'config.linkerd.io/admin-port': '9990' } });
     expectValidManifests([admin, metrics, moved]);
     const live = { method: 'GET', path: '/live' };
