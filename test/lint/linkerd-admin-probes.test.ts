@@ -36,16 +36,19 @@ const scrape = policy('prometheus-scrape', { group: 'policy.linkerd.io', kind: '
 const probes = route('proxy-probes', [{ path: { type: 'Exact', value: '/live' } }, { path: { type: 'Exact', value: '/ready' } }]);
 const probesPolicy = policy('proxy-probes', { group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'proxy-probes' }, KUBELET);
 
+/** The message for an admin Server proxy-admin whose HTTPRoutes match neither of the proxy's probes. */
+const UNROUTED_PROBES = "Server 'proxy-admin' describes the Linkerd proxy's admin port (linkerd-admin) and has HTTPRoutes, so Linkerd's "
+  + "probe route for the injected proxy's own kubelet probes is gone: GET /live (liveness) matches none of its HTTPRoutes, so the proxy answers 404 "
+  + 'and the kubelet restarts the proxy container again and again; GET /ready (readiness) matches none of its HTTPRoutes, so the proxy answers 404 '
+  + 'and the pods never become ready';
+
 describe('linkerd-admin-server-refuses-proxy-probes (linkerd2 policy-controller http_routes / default_inbound_http_routes)', () => {
   test('a metrics-only route on the admin Server: the proxy\'s /live and /ready match no route (404): error', () => {
     const objects = [server(), metrics, scrape];
     expectValidManifests(objects);
     const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
     expect(brief(findings)).toEqual([{ rule: RULE, severity: 'error', object: 'Server shop/proxy-admin', path: 'spec.port' }]);
-    expect(findings[0].message).toBe("Server 'proxy-admin' describes the Linkerd proxy's admin port (linkerd-admin) and has HTTPRoutes, so Linkerd's "
-      + "probe route for the injected proxy's own kubelet probes is gone: GET /live (liveness) matches none of its HTTPRoutes, so the proxy answers 404 "
-      + 'and the kubelet restarts the proxy container again and again; GET /ready (readiness) matches none of its HTTPRoutes, so the proxy answers 404 '
-      + 'and the pods never become ready');
+    expect(findings[0].message).toBe(UNROUTED_PROBES);
     expect(findings[0].fix).toContain("LinkerdAuthorization.allowFlow with from: [MeshSource.anyone()], ports: [4191], methods: ['GET'], paths: ['/live', '/ready']");
   });
 
@@ -82,10 +85,7 @@ describe('linkerd-admin-server-refuses-proxy-probes (linkerd2 policy-controller 
       expectValidManifests(objects);
       const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
       expect(brief(findings)).toEqual([{ rule: RULE, severity: 'error', object: 'Server shop/proxy-admin', path: 'spec.port' }]);
-      expect(findings[0].message).toBe("Server 'proxy-admin' describes the Linkerd proxy's admin port (linkerd-admin) and has HTTPRoutes, so Linkerd's "
-        + "probe route for the injected proxy's own kubelet probes is gone: GET /live (liveness) matches none of its HTTPRoutes, so the proxy answers 404 "
-        + 'and the kubelet restarts the proxy container again and again; GET /ready (readiness) matches none of its HTTPRoutes, so the proxy answers 404 '
-        + 'and the pods never become ready');
+      expect(findings[0].message).toBe(UNROUTED_PROBES);
       expect(findings[0].fix).toBe("add an HTTPRoute with Server 'proxy-admin' as parent matching GET /live and GET /ready (the authorizations of the "
         + 'Server, which may admit the kubelet, apply to every route on it)');
     }
