@@ -8,7 +8,7 @@ import { HttpRequest } from './http-request-types';
 import { Tri, MAYBE, NO, YES, and3, or3 } from './verdict';
 import { propError } from '../util/errors';
 import { requireKnownKeys, StructKeys } from '../util/guards';
-import { re2FullMatch } from '../util/re2-pattern';
+import { re2FullMatch, Re2Pattern } from '../util/re2-pattern';
 
 /** A validated request (internal): header names in lower case, path without query (a `#` fragment kept). */
 export interface HttpRequestSpec {
@@ -130,6 +130,12 @@ function describeOutcomes(outcomes: readonly EnvoyPathOutcome[]): string {
  * merged, and a path with an escaped `/` or `\` answered with a 307 redirect instead of being forwarded.
  */
 export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths: ProxyPathConfig): L7Matcher {
+  // Each pattern is translated and compiled once per rule, not per request (the RegExp has no `g` flag: no state between tests).
+  const compiledOf = (field: string): Re2Pattern | undefined => {
+    const pattern = rule[field];
+    return pattern === undefined || pattern === '' ? undefined : re2FullMatch(String(pattern));
+  };
+  const compiled = { method: compiledOf('method'), host: compiledOf('host'), path: compiledOf('path') };
   return {
     text,
     matches(request) {
@@ -146,17 +152,17 @@ export function ciliumHttpMatcher(rule: Record<string, any>, text: string, paths
       const parts: Tri[] = [];
       const whys: string[] = [];
       // A full-match test of one field, or undefined when the rule does not constrain it.
-      const matcherOf = (field: string): ((value: string | undefined) => Tri) | undefined => {
-        const pattern = rule[field];
-        if (pattern === undefined || pattern === '') return undefined;
-        const compiled = re2FullMatch(String(pattern));
-        if (compiled.kind !== 'ok') {
-          whys.push(compiled.kind === 'invalid'
-            ? `the ${field} pattern '${String(pattern)}' is not valid RE2 (${compiled.why}), so Cilium does not apply it as written`
-            : `the ${field} pattern '${String(pattern)}' uses RE2 syntax the analysis does not evaluate (${compiled.why})`);
+      const matcherOf = (field: keyof typeof compiled): ((value: string | undefined) => Tri) | undefined => {
+        const c = compiled[field];
+        if (c === undefined) return undefined;
+        if (c.kind !== 'ok') {
+          const pattern = String(rule[field]);
+          whys.push(c.kind === 'invalid'
+            ? `the ${field} pattern '${pattern}' is not valid RE2 (${c.why}), so Cilium does not apply it as written`
+            : `the ${field} pattern '${pattern}' uses RE2 syntax the analysis does not evaluate (${c.why})`);
           return () => MAYBE;
         }
-        const re = compiled.regex;
+        const re = c.regex;
         return (value) => {
           if (value !== undefined) return re.test(value) ? YES : NO;
           whys.push(`the rule matches ${field} and the request's ${field} is not given`);

@@ -537,14 +537,13 @@ export class CiliumModel implements AnnotatedCniModel {
         // Every toPorts entry for the flow counts: Cilium merges them for the rule's peers (see portRulesFor).
         const entries = hit?.portRules ?? [];
         const redirects = entries.filter(hasL7Rules).map((portRule) => ({ label, portRule }));
+        // An entry without L7 rules adds the allow-all L7 rule (an L3/L4 allow), so L7 rules restrict the flow only when every entry has them.
+        const l7Only = entries.length > 0 && redirects.length === entries.length;
+        const ownL7 = () => entries.flatMap((portRule) => l7MatchersOf(portRule, ` (${label})`, this.paths));
         if (hit?.truth === MAYBE) {
           maybeAllows.push(...hit.why.map((w) => `${label}: ${w}`));
           maybeRedirects.push(...redirects);
-          maybeHits.push({
-            why: hit.why.map((w) => `${label}: ${w}`).join('; '),
-            ...(entries.length > 0 && redirects.length === entries.length
-              ? { matchers: entries.flatMap((portRule) => l7MatchersOf(portRule, ` (${label})`, this.paths)) } : {}),
-          });
+          maybeHits.push({ why: hit.why.map((w) => `${label}: ${w}`).join('; '), ...(l7Only ? { matchers: ownL7() } : {}) });
         }
         if (hit?.truth !== YES) return;
         // Entries of this rule that only may match the flow: each may add its L7 rules, or the allow-all rule, and may redirect.
@@ -553,10 +552,7 @@ export class CiliumModel implements AnnotatedCniModel {
           if (l7Entry) maybeRedirects.push({ label, portRule });
           maybeHits.push({ why: `${label}: ${why}`, ...(l7Entry ? { matchers: l7MatchersOf(portRule, ` (${label})`, this.paths) } : {}) });
         }
-        // An entry without L7 rules adds the allow-all L7 rule (an L3/L4 allow), so L7 rules restrict the flow only when every entry has them.
-        const l7 = entries.length > 0 && redirects.length === entries.length
-          ? entries.flatMap((portRule) => l7MatchersOf(portRule, ` (${label})`, this.paths))
-          : [];
+        const l7 = l7Only ? ownL7() : [];
         allows.push({
           reason: {
             object: refOf(rs.object),

@@ -146,10 +146,7 @@ export function portRulesFor(
  * listener)?
  */
 export function hasL7Rules(rule: CiliumPortRule): boolean {
-  if (hasServerNames(rule) || hasListener(rule) || hasTlsContext(rule)) return true;
-  const r = rule.rules;
-  if (!r) return false;
-  return (r.http?.length ?? 0) > 0 || (r.dns?.length ?? 0) > 0 || (r.kafka?.length ?? 0) > 0 || !!r.l7proto;
+  return hasServerNames(rule) || hasListener(rule) || hasTlsContext(rule) || hasProtocolRules(rule);
 }
 
 function describeHttp(h: Record<string, any>): string {
