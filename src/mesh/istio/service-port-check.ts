@@ -17,6 +17,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
+import { hasLabels } from '../canary/app-inventory';
 import { ValidatedFlow } from '../mesh-flow';
 
 /** The ports the containers of one workload of the app declare (name -> number, and every number). */
@@ -33,9 +34,6 @@ interface ServicePort {
   readonly port: number;
   readonly targetPort: unknown;
 }
-
-const hasLabels = (labels: Record<string, string>, required: Record<string, string>) =>
-  Object.entries(required).every(([k, v]) => labels[k] === v);
 
 function stringMap(v: unknown): Record<string, string> {
   if (!isPlainObject(v)) return {};
