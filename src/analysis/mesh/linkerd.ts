@@ -48,7 +48,10 @@ import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './fac
 import { addressIn } from './istio-values';
 import { DefaultOpaquePorts, defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
 import { linkerdPortSet } from './linkerd-ports';
-import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_NAME, PROXY_PROBE_PATHS, ProbePaths, probePathsByWorkload } from './linkerd-probes';
+import {
+  LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME, linkerdAdminPortValue, PROXY_PROBE_PATHS, ProbePaths,
+  probePathsByWorkload,
+} from './linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
 import { RouteAuthorization, routedVerdict } from './linkerd-route-verdict';
 import { linkerdRequestPath, LinkerdRoute, linkerdRoute } from './linkerd-routes';
@@ -433,10 +436,9 @@ export class LinkerdModel implements MeshModel {
    * proxy injector, `proxy.ports.admin`). A value that is not a port number is left at 4191.
    */
   private adminPort(destination: Endpoint): number {
-    const key = 'config.linkerd.io/admin-port';
+    const key = LINKERD_ADMIN_PORT_ANNOTATION;
     const text = destination.annotations?.[key] ?? this.annotations.get(destination.namespace ?? 'default')?.[key];
-    const port = typeof text === 'string' && /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-    return port >= 1 && port <= 65535 ? port : LINKERD_ADMIN_PORT;
+    return linkerdAdminPortValue(text) ?? LINKERD_ADMIN_PORT;
   }
 
   /** The pod's (else its namespace's) `config.linkerd.io/proxy-require-identity-inbound-ports`. */

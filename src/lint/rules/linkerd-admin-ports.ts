@@ -1,4 +1,4 @@
-import { LINKERD_ADMIN_PORT } from '../../analysis/mesh/linkerd-probes';
+import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, linkerdAdminPortValue } from '../../analysis/mesh/linkerd-probes';
 import { LabelSelector } from '../../analysis/selectors';
 import { isNamespace, podTemplateOf } from '../../util/vocabulary';
 import { isObject, LintDocument } from '../document';
@@ -9,12 +9,11 @@ import { namespaceOf } from '../kinds';
  * probes (linkerd.io proxy configuration reference; pod template, else namespace: the injector copies
  * the namespace's `config.linkerd.io/*` annotations to pods that set none).
  */
-export const ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
+export const ADMIN_PORT_ANNOTATION = LINKERD_ADMIN_PORT_ANNOTATION;
 
 /** The admin port an annotation value gives: a port number, else the default 4191. */
 export function adminPortOf(text: string | undefined): number {
-  const port = text !== undefined && /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  return port >= 1 && port <= 65535 ? port : LINKERD_ADMIN_PORT;
+  return linkerdAdminPortValue(text) ?? LINKERD_ADMIN_PORT;
 }
 
 /**

@@ -17,6 +17,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
+import { hasLabels } from '../canary/app-inventory';
 import { ValidatedFlow } from '../mesh-flow';
 
 /** The ports the containers of one workload of the app declare (name -> number, and every number). */
@@ -33,9 +34,6 @@ interface ServicePort {
   readonly port: number;
   readonly targetPort: unknown;
 }
-
-const hasLabels = (labels: Record<string, string>, required: Record<string, string>) =>
-  Object.entries(required).every(([k, v]) => labels[k] === v);
 
 function stringMap(v: unknown): Record<string, string> {
   if (!isPlainObject(v)) return {};
@@ -109,14 +107,14 @@ export function servicePortProblems(root: IConstruct, flow: ValidatedFlow, actio
   // Without the target's workloads (or with one whose containers declare no port) what they listen on is unknown.
   if (workloads.length === 0 || workloads.some((w) => w.numbers.size === 0)) return [];
   const listening = new Set(workloads.flatMap((w) => [...w.numbers]));
+  // The Service ports selecting the target's pods (the Service's selector on a target workload's pods).
+  const reaching = ports.map((sp) => {
+    const pods = workloads.filter((w) => hasLabels(w.labels, sp.selector));
+    return pods.length === 0 ? undefined : { sp, target: workloadPort(sp, pods) };
+  }).filter((r): r is { sp: ServicePort; target: number | undefined } => r !== undefined);
   const problems: string[] = [];
   for (const { prop, port } of named) {
     if (listening.has(port)) continue;
-    // The Service ports selecting the target's pods (the Service's selector on a target workload's pods).
-    const reaching = ports.map((sp) => {
-      const pods = workloads.filter((w) => hasLabels(w.labels, sp.selector));
-      return pods.length === 0 ? undefined : { sp, target: workloadPort(sp, pods) };
-    }).filter((r): r is { sp: ServicePort; target: number | undefined } => r !== undefined);
     // Some Service sends to workload port `port` (or may: unknown): the flow may be right.
     if (reaching.some((r) => r.target === undefined || r.target === port)) continue;
     const wrong = reaching.find((r) => r.sp.port === port);

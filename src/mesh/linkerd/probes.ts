@@ -20,7 +20,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { describeRouteRequests, exactPathProblem, requestsInclude, RouteRequests } from './route-matches';
-import { LINKERD_ADMIN_PORT } from '../../analysis/mesh/linkerd-probes';
+import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION as ADMIN_PORT_ANNOTATION, linkerdAdminPortValue } from '../../analysis/mesh/linkerd-probes';
 import { isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
 
 /** A Server with HTTPRoutes, and what its flows admit. */
@@ -48,8 +48,6 @@ interface HttpProbe {
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
 /** The container Linkerd's proxy injector adds to a meshed pod. */
 const PROXY_CONTAINER = 'linkerd-proxy';
-/** Moves the injected proxy's admin listener, its port `linkerd-admin` and its probes (linkerd.io proxy configuration reference). */
-const ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
 const CONSEQUENCE: Record<string, string> = {
   livenessProbe: 'the kubelet restarts the container again and again',
   readinessProbe: 'its pods never become ready',
@@ -124,9 +122,7 @@ function httpProbes(root: IConstruct, server: RoutedServer): HttpProbe[] {
 
 /** The port `config.linkerd.io/admin-port` gives in these annotations, if a port number. */
 function portAnnotation(annotations: unknown): number | undefined {
-  const text = isPlainObject(annotations) ? annotations[ADMIN_PORT_ANNOTATION] : undefined;
-  const port = typeof text === 'string' && /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  return port >= 1 && port <= 65535 ? port : undefined;
+  return linkerdAdminPortValue(isPlainObject(annotations) ? annotations[ADMIN_PORT_ANNOTATION] : undefined);
 }
 
 /** The admin port the Namespace object of `namespace` in the app annotates (the injector copies it to pods that set none). */
