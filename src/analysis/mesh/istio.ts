@@ -294,7 +294,7 @@ export class IstioModel implements MeshModel {
     const atWaypoint = this.decide(q, dst, clientFlow, flowText, `over mutual TLS as ${principal}`, noRequest, [], { kind: 'waypoint', path });
     // The waypoint opens its own HBONE connection: the destination's ztunnel sees the waypoint's identity, L4 only.
     const waypointPod = this.waypoints.endpointOf(wp);
-    const waypointPrincipal = `${this.facts.trustDomain}/ns/${wp.namespace}/sa/${wp.serviceAccount}`;
+    const waypointPrincipal = this.principalOf(waypointPod);
     const hopFlow: IstioFlow = {
       source: waypointPod,
       destination: q.destination,
