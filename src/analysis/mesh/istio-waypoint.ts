@@ -238,7 +238,7 @@ export class Waypoints {
   }
 
   private selects(svc: ServiceInfo, destination: Endpoint): boolean {
-    return namespaceOf(svc.obj) === (destination.namespace ?? 'default') && Object.entries(svc.selector).every(([k, v]) => destination.labels[k] === v);
+    return namespaceOf(svc.obj) === (destination.namespace ?? 'default') && matchesLabelSelector({ matchLabels: svc.selector }, destination.labels);
   }
 
   private resolve(labels: Labels, ns: string, nsLabels: Labels, traffic: 'service' | 'workload', what: string,

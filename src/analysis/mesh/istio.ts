@@ -59,6 +59,7 @@ import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabul
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { AddressSpace, describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
+import { matchesLabelSelector } from '../selectors';
 import { MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Ports a sidecar serves itself (metrics, health): they are not captured, so no policy applies (istio.io "Application Requirements", ports used by Istio). */
@@ -463,7 +464,7 @@ export class IstioModel implements MeshModel {
         }
         continue;
       }
-      if (p.selector && !Object.entries(p.selector).every(([k, v]) => q.destination.labels[k] === v)) continue;
+      if (p.selector && !matchesLabelSelector({ matchLabels: p.selector }, q.destination.labels)) continue;
       if (p.action !== 'AUDIT') applicable.push(p);
     }
     const ztunnel = dst.dataPlane === 'ambient' && stage.kind !== 'waypoint';
