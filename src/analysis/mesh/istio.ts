@@ -95,8 +95,8 @@ export class IstioModel implements MeshModel {
   private readonly members: MembershipCache;
   /** How sidecars serve inbound ports (HTTP or TCP), from the Services. */
   private readonly inbound: InboundProtocols;
-  /** `<namespace>/<name>` -> the Service's selector (undefined: a Service without selector). */
-  private readonly services = new Map<string, Record<string, string> | undefined>();
+  /** `<namespace>/<name>` of the Services in the manifests (targetRef policies naming another are not settled). */
+  private readonly services = new Set<string>();
   private readonly waypoints: Waypoints;
   /** Ambient: the host probe addresses (the mesh's, or where it declares none, the istio-cni DaemonSet's in the manifests). */
   private readonly hostProbe: HostProbeAddresses;
@@ -110,10 +110,7 @@ export class IstioModel implements MeshModel {
     this.hostProbe = facts.ambient ? hostProbeFromManifests(manifests, facts.hostProbe, this.notes) : facts.hostProbe;
     this.waypoints = new Waypoints(manifests, namespaces, podSpace);
     for (const obj of manifests) {
-      if (isKindOf(obj, '', 'Service')) {
-        const selector = obj.spec?.selector;
-        this.services.set(`${namespaceOf(obj)}/${nameOf(obj)}`, isPlainObject(selector) && Object.keys(selector).length > 0 ? selector : undefined);
-      }
+      if (isKindOf(obj, '', 'Service')) this.services.add(`${namespaceOf(obj)}/${nameOf(obj)}`);
       if (!isIstioAuthorizationPolicy(obj)) continue;
       const problems = authorizationPolicyProblems(obj);
       if (problems.length > 0) {
