@@ -29,6 +29,9 @@ export interface HostProbeSnatNames {
 
 const OPTION_NAMES: HostProbeSnatNames = { ipv4: 'hostProbeSnatIp', ipv6: 'hostProbeSnatIpv6' };
 
+/** istio-cni's environment variable for the address of each family. */
+export const HOST_PROBE_SNAT_ENV: HostProbeSnatNames = { ipv4: 'HOST_PROBE_SNAT_IP', ipv6: 'HOST_PROBE_SNAT_IPV6' };
+
 /**
  * The host probe address `value` of `family` (given as `names[family]`), validated as istio-cni reads
  * it and canonical (`FD16::1` -> `fd16::1`), or undefined when not given.
@@ -38,7 +41,7 @@ export function hostProbeSnatAddress(site: string, value: string | undefined, fa
   const prop = names[family];
   const text = requireOptionalString(site, prop, value);
   if (text === undefined) return undefined;
-  const envName = family === 'ipv4' ? 'HOST_PROBE_SNAT_IP' : 'HOST_PROBE_SNAT_IPV6';
+  const envName = HOST_PROBE_SNAT_ENV[family];
   const example = family === 'ipv4' ? '169.254.7.127' : 'fd16:9254:7127:1337:ffff:ffff:ffff:ffff';
   if (text.includes('/')) {
     throw propError(site, prop, `'${text}' is a CIDR: istio-cni reads ${envName} as a single IP address (e.g. ${example}), without a prefix`);

@@ -16,13 +16,12 @@
  * mesh's address (declared, or istio-cni's default, which its reasons say is assumed).
  */
 import { HostProbeAddress } from './facts';
-import { hostProbeSnatAddress } from '../../cluster/host-probe-snat';
+import { HOST_PROBE_SNAT_ENV as ENV_OF, hostProbeSnatAddress } from '../../cluster/host-probe-snat';
 import { ValidationError } from '../../util/errors';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { describeRef, ManifestObject, refOf } from '../model';
 
 type Family = 'ipv4' | 'ipv6';
-const ENV_OF: Record<Family, string> = { ipv4: 'HOST_PROBE_SNAT_IP', ipv6: 'HOST_PROBE_SNAT_IPV6' };
 /** The istio-cni chart's name for the node agent's container, and its image. */
 const AGENT = 'install-cni';
 

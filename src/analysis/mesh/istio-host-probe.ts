@@ -21,6 +21,7 @@
  */
 import { HostProbeAddress } from './facts';
 import { HostSnat } from './mesh-model';
+import { HOST_PROBE_SNAT_ENV as ENV_OF } from '../../cluster/host-probe-snat';
 import { parseIpLoose } from '../../util/cidr';
 import { DirectionVerdict, Endpoint, isLocalNode, sideVerdict } from '../model';
 import { MAYBE, YES } from '../verdict';
@@ -30,9 +31,6 @@ export interface HostProbeAddresses {
   readonly ipv4: HostProbeAddress;
   readonly ipv6: HostProbeAddress;
 }
-
-/** The environment variable of istio-cni that sets the address of each family. */
-const ENV_OF = { ipv4: 'HOST_PROBE_SNAT_IP', ipv6: 'HOST_PROBE_SNAT_IPV6' } as const;
 
 /**
  * Why a TCP connection from `source` to an ambient pod passes ztunnel by, or undefined when it does

@@ -30,6 +30,7 @@ import { InboundProtocol, knownProtocolChain } from './istio-inbound-protocol-ki
 import { SidecarIngresses } from './istio-sidecar-ingress';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
+import { matchesLabelSelector } from '../selectors';
 
 
 /** One port of a Service, as the inbound listener reads it. */
@@ -122,7 +123,7 @@ export class InboundProtocols {
   private compute(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
     const declared: Array<{ protocol: InboundProtocol; what: string }> = [];
     for (const svc of this.services.get(destination.namespace ?? 'default') ?? []) {
-      if (!Object.entries(svc.selector).every(([k, v]) => destination.labels[k] === v)) continue;
+      if (!matchesLabelSelector({ matchLabels: svc.selector }, destination.labels)) continue;
       for (const p of svc.ports) {
         if (targetOf(p, destination) !== port) continue;
         const protocol = servicePortProtocol(p.name, p.appProtocol, p.port);

@@ -26,6 +26,7 @@
 import { InboundProtocol, knownProtocolChain } from './istio-inbound-protocol-kind';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
+import { matchesLabelSelector } from '../selectors';
 
 /** What a Sidecar's ingress listeners say about one port. */
 export type SidecarIngressAnswer =
@@ -77,7 +78,7 @@ export class SidecarIngresses {
   of(destination: Endpoint, port: number): SidecarIngressAnswer | undefined {
     const ns = destination.namespace ?? 'default';
     const local = this.byNamespace.get(ns) ?? [];
-    const selecting = local.filter((s) => s.selector !== undefined && Object.entries(s.selector).every(([k, v]) => destination.labels[k] === v));
+    const selecting = local.filter((s) => s.selector !== undefined && matchesLabelSelector({ matchLabels: s.selector }, destination.labels));
     const candidates = selecting.length > 0 ? selecting
       : local.some((s) => s.selector === undefined) ? local.filter((s) => s.selector === undefined)
         : (this.byNamespace.get(this.rootNamespace) ?? []).filter((s) => s.selector === undefined);

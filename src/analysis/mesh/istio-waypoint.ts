@@ -132,6 +132,8 @@ export class Waypoints {
   private readonly serviceEntries: ServiceInfo[] = [];
   /** Answers of `paths` per destination and port. */
   private readonly pathCache = new WeakMap<Endpoint, Map<number, WaypointPath[]>>();
+  /** One endpoint per waypoint, so that the caches keyed by endpoint (membership, the CNI models' selections) hold across flows. */
+  private readonly endpointCache = new Map<string, Endpoint>();
 
   /**
    * @param podSpace where pod addresses lie (the pod CIDRs), given to the waypoints' pods as to every
@@ -210,6 +212,13 @@ export class Waypoints {
 
   /** The waypoint's pods as the CNI sees them: its namespace, the Gateway API name label and its service account. */
   endpointOf(wp: Waypoint): Endpoint {
+    const key = `${wp.namespace}/${wp.name}/${wp.serviceAccount}`;
+    let endpoint = this.endpointCache.get(key);
+    if (!endpoint) this.endpointCache.set(key, endpoint = this.computeEndpoint(wp));
+    return endpoint;
+  }
+
+  private computeEndpoint(wp: Waypoint): Endpoint {
     return {
       kind: 'pod',
       name: `waypoint ${wp.namespace}/${wp.name}`,
@@ -229,7 +238,7 @@ export class Waypoints {
   }
 
   private selects(svc: ServiceInfo, destination: Endpoint): boolean {
-    return namespaceOf(svc.obj) === (destination.namespace ?? 'default') && Object.entries(svc.selector).every(([k, v]) => destination.labels[k] === v);
+    return namespaceOf(svc.obj) === (destination.namespace ?? 'default') && matchesLabelSelector({ matchLabels: svc.selector }, destination.labels);
   }
 
   private resolve(labels: Labels, ns: string, nsLabels: Labels, traffic: 'service' | 'workload', what: string,

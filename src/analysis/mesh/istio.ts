@@ -59,6 +59,7 @@ import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabul
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { AddressSpace, describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
+import { matchesLabelSelector } from '../selectors';
 import { MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Ports a sidecar serves itself (metrics, health): they are not captured, so no policy applies (istio.io "Application Requirements", ports used by Istio). */
@@ -94,8 +95,8 @@ export class IstioModel implements MeshModel {
   private readonly members: MembershipCache;
   /** How sidecars serve inbound ports (HTTP or TCP), from the Services. */
   private readonly inbound: InboundProtocols;
-  /** `<namespace>/<name>` -> the Service's selector (undefined: a Service without selector). */
-  private readonly services = new Map<string, Record<string, string> | undefined>();
+  /** `<namespace>/<name>` of the Services in the manifests (targetRef policies naming another are not settled). */
+  private readonly services = new Set<string>();
   private readonly waypoints: Waypoints;
   /** Ambient: the host probe addresses (the mesh's, or where it declares none, the istio-cni DaemonSet's in the manifests). */
   private readonly hostProbe: HostProbeAddresses;
@@ -109,10 +110,7 @@ export class IstioModel implements MeshModel {
     this.hostProbe = facts.ambient ? hostProbeFromManifests(manifests, facts.hostProbe, this.notes) : facts.hostProbe;
     this.waypoints = new Waypoints(manifests, namespaces, podSpace);
     for (const obj of manifests) {
-      if (isKindOf(obj, '', 'Service')) {
-        const selector = obj.spec?.selector;
-        this.services.set(`${namespaceOf(obj)}/${nameOf(obj)}`, isPlainObject(selector) && Object.keys(selector).length > 0 ? selector : undefined);
-      }
+      if (isKindOf(obj, '', 'Service')) this.services.add(`${namespaceOf(obj)}/${nameOf(obj)}`);
       if (!isIstioAuthorizationPolicy(obj)) continue;
       const problems = authorizationPolicyProblems(obj);
       if (problems.length > 0) {
@@ -294,7 +292,7 @@ export class IstioModel implements MeshModel {
     const atWaypoint = this.decide(q, dst, clientFlow, flowText, `over mutual TLS as ${principal}`, noRequest, [], { kind: 'waypoint', path });
     // The waypoint opens its own HBONE connection: the destination's ztunnel sees the waypoint's identity, L4 only.
     const waypointPod = this.waypoints.endpointOf(wp);
-    const waypointPrincipal = `${this.facts.trustDomain}/ns/${wp.namespace}/sa/${wp.serviceAccount}`;
+    const waypointPrincipal = this.principalOf(waypointPod);
     const hopFlow: IstioFlow = {
       source: waypointPod,
       destination: q.destination,
@@ -463,7 +461,7 @@ export class IstioModel implements MeshModel {
         }
         continue;
       }
-      if (p.selector && !Object.entries(p.selector).every(([k, v]) => q.destination.labels[k] === v)) continue;
+      if (p.selector && !matchesLabelSelector({ matchLabels: p.selector }, q.destination.labels)) continue;
       if (p.action !== 'AUDIT') applicable.push(p);
     }
     const ztunnel = dst.dataPlane === 'ambient' && stage.kind !== 'waypoint';
