@@ -17,11 +17,11 @@
  * app whose pod template (else its Namespace object in the app) annotates `config.linkerd.io/admin-port`
  * has them on that port instead (for 4191 every selected pod is assumed to have them).
  */
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { describeRouteRequests, exactPathProblem, requestsInclude, RouteRequests } from './route-matches';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION as ADMIN_PORT_ANNOTATION, linkerdAdminPortValue } from '../../analysis/mesh/linkerd-probes';
-import { isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
+import { isPlainObject, podTemplateOf } from '../../util/vocabulary';
+import { AppObjects, appObjects } from '../app-objects';
 
 /** A Server with HTTPRoutes, and what its flows admit. */
 export interface RoutedServer {
@@ -83,12 +83,11 @@ function requestPath(given: unknown): string {
  */
 function httpProbes(root: IConstruct, server: RoutedServer): HttpProbe[] {
   const found: HttpProbe[] = [];
-  const namespaceAdminPort = adminPortOfNamespace(root, server.namespace);
-  for (const c of root.node.findAll()) {
-    if (!ApiObject.isApiObject(c) || !Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATES, c.kind)) continue;
-    const obj = c.toJson();
+  const objects = appObjects(root);
+  const namespaceAdminPort = adminPortOfNamespace(objects, server.namespace);
+  for (const { construct: c, json: obj, namespace } of objects.workloads) {
     const template = podTemplateOf(obj);
-    if (!template || (obj.metadata?.namespace ?? 'default') !== server.namespace) continue;
+    if (!template || namespace !== server.namespace) continue;
     const labels = isPlainObject(template.metadata) && isPlainObject(template.metadata.labels) ? template.metadata.labels : {};
     if (!Object.entries(server.labels).every(([k, v]) => labels[k] === v)) continue;
     const spec = isPlainObject(template.spec) ? template.spec : {};
@@ -126,10 +125,8 @@ function portAnnotation(annotations: unknown): number | undefined {
 }
 
 /** The admin port the Namespace object of `namespace` in the app annotates (the injector copies it to pods that set none). */
-function adminPortOfNamespace(root: IConstruct, namespace: string): number | undefined {
-  for (const c of root.node.findAll()) {
-    if (!ApiObject.isApiObject(c) || c.kind !== 'Namespace' || c.apiVersion !== 'v1') continue;
-    const obj = c.toJson();
+function adminPortOfNamespace(objects: AppObjects, namespace: string): number | undefined {
+  for (const { json: obj } of objects.namespaces.filter((o) => o.apiVersion === 'v1')) {
     if (obj.metadata?.name === namespace) return portAnnotation(obj.metadata?.annotations);
   }
   return undefined;
