@@ -27,15 +27,11 @@ export const LINKERD_ADMIN_PORT = 4191;
 export const LINKERD_ADMIN_PORT_NAME = 'linkerd-admin';
 /**
  * Moves the injected proxy's admin listener, its port {@link LINKERD_ADMIN_PORT_NAME} and its own probes
- * (linkerd.io proxy configuration reference); the injector copies a namespace's value to pods that set none.
+ * (linkerd.io proxy configuration reference); the injector copies a namespace's value to pods that set none
+ * (how it reads the value: ./linkerd-admin-port).
  */
 export const LINKERD_ADMIN_PORT_ANNOTATION = 'config.linkerd.io/admin-port';
 
-/** The port a `config.linkerd.io/admin-port` value gives, or undefined when it is no port number (1-65535). */
-export function linkerdAdminPortValue(text: unknown): number | undefined {
-  const port = typeof text === 'string' && /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  return port >= 1 && port <= 65535 ? port : undefined;
-}
 /** The paths the injected proxy container's liveness and readiness probes GET on {@link LINKERD_ADMIN_PORT}. */
 export const PROXY_PROBE_PATHS: readonly string[] = ['/live', '/ready'];
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];

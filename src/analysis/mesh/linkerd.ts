@@ -46,10 +46,11 @@
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
+import { LinkerdAdminPort, linkerdAdminPort } from './linkerd-admin-port';
 import { DefaultOpaquePorts, defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
 import { linkerdPortSet } from './linkerd-ports';
 import {
-  LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME, linkerdAdminPortValue, PROXY_PROBE_PATHS, ProbePaths,
+  LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME, PROXY_PROBE_PATHS, ProbePaths,
   probePathsByWorkload,
 } from './linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
@@ -190,6 +191,11 @@ export class LinkerdModel implements MeshModel {
     const bypass = (message: string): DirectionVerdict => sideVerdict(YES, [{ effect: 'default-allow', message }]);
     if (!dst.dataPlane) return bypass(`${dst.why}: Linkerd authorization does not apply to ${flowText}`);
     if (q.protocol !== 'TCP') return bypass(`Linkerd proxies TCP only: ${q.protocol} traffic to ${q.destination.name} bypasses its proxy`);
+    const admin = this.adminPortOf(q.destination);
+    if (admin.port === undefined) {
+      const why = `the Linkerd proxy admin port of ${q.destination.name} is not known: ${admin.unknown}`;
+      return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
+    }
     // The admin server is the proxy's own listener, not reached through the inbound redirect: it enforces the port's policy
     // whatever the redirect skips (linkerd2-proxy app/admin stack.rs NewHttpPolicy; app/src/env.rs adds its port to policy discovery).
     if (dst.inboundBypass.has(q.port) && q.port !== this.adminPort(q.destination)) {
@@ -432,13 +438,18 @@ export class LinkerdModel implements MeshModel {
 
   /**
    * The proxy's admin port (its listener, the container port `linkerd-admin` and the port of its own
-   * probes): the pod's (else its namespace's) `config.linkerd.io/admin-port`, else 4191 (linkerd2
-   * proxy injector, `proxy.ports.admin`). A value that is not a port number is left at 4191.
+   * probes), as the proxy injector reads `config.linkerd.io/admin-port` (./linkerd-admin-port): the
+   * pod's value when it has one (a value that is no number gives the default 4191, not the
+   * namespace's), else its namespace's, else 4191. Undefined port: not known (evaluate says so).
    */
-  private adminPort(destination: Endpoint): number {
+  private adminPortOf(destination: Endpoint): LinkerdAdminPort {
     const key = LINKERD_ADMIN_PORT_ANNOTATION;
-    const text = destination.annotations?.[key] ?? this.annotations.get(destination.namespace ?? 'default')?.[key];
-    return linkerdAdminPortValue(text) ?? LINKERD_ADMIN_PORT;
+    return linkerdAdminPort(destination.annotations?.[key], this.annotations.get(destination.namespace ?? 'default')?.[key]);
+  }
+
+  /** The admin port, where evaluate has made sure it is known. */
+  private adminPort(destination: Endpoint): number {
+    return this.adminPortOf(destination).port ?? LINKERD_ADMIN_PORT;
   }
 
   /** The pod's (else its namespace's) `config.linkerd.io/proxy-require-identity-inbound-ports`. */

@@ -218,7 +218,7 @@ export const linkerdAdminPort: LintRule = {
       const inject = annotations['linkerd.io/inject'];
       const policy = nsAnnotation(ns, POLICY);
       if ((inject !== 'enabled' && inject !== 'ingress') || policy === undefined || (servers.get(ns) ?? []).length > 0) continue;
-      const port = portOf(nsAnnotation(ns, ADMIN_PORT_ANNOTATION));
+      const port = portOf(undefined, nsAnnotation(ns, ADMIN_PORT_ANNOTATION));
       const requireText = nsAnnotation(ns, REQUIRE_IDENTITY);
       const requireIdentity = requireText !== undefined && linkerdPortSet(requireText)(port);
       const refusal = refusalOf(policy, requireIdentity);
@@ -251,7 +251,7 @@ export const linkerdAdminPort: LintRule = {
       // The namespace's finding covers the pods that take everything from it.
       if (reported.has(ns) && own(POLICY) === undefined && own(REQUIRE_IDENTITY) === undefined && own(ADMIN_PORT_ANNOTATION) === undefined) continue;
       const labels: Record<string, string> = isObject(template.metadata?.labels) ? template.metadata.labels : {};
-      const port = portOf(own(ADMIN_PORT_ANNOTATION) ?? nsAnnotation(ns, ADMIN_PORT_ANNOTATION));
+      const port = portOf(own(ADMIN_PORT_ANNOTATION), nsAnnotation(ns, ADMIN_PORT_ANNOTATION));
       // Only a Server on these pods' own admin port (its name, or the number the annotation gives) describes it; it may select
       // the pods by the labels the proxy injector adds (allow-scrapes: linkerd.io/control-plane-ns Exists).
       const selecting = (servers.get(ns) ?? []).filter((s) => (s.port === LINKERD_ADMIN_PORT_NAME || s.port === port)

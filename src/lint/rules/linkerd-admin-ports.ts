@@ -1,4 +1,5 @@
-import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, linkerdAdminPortValue } from '../../analysis/mesh/linkerd-probes';
+import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
 import { LabelSelector } from '../../analysis/selectors';
 import { isNamespace, podTemplateOf } from '../../util/vocabulary';
 import { isObject, LintDocument } from '../document';
@@ -11,9 +12,14 @@ import { namespaceOf } from '../kinds';
  */
 export const ADMIN_PORT_ANNOTATION = LINKERD_ADMIN_PORT_ANNOTATION;
 
-/** The admin port an annotation value gives: a port number, else the default 4191. */
-export function adminPortOf(text: string | undefined): number {
-  return linkerdAdminPortValue(text) ?? LINKERD_ADMIN_PORT;
+/**
+ * The admin port of a pod whose template annotates `pod` and whose namespace annotates `namespace`,
+ * as the proxy injector reads them (../../analysis/mesh/linkerd-admin-port: the pod's value when it
+ * has one, even one that is no number, which gives the default 4191). An admin port that is not
+ * known (a value no port can be, whose pods the API server refuses) counts as the default 4191.
+ */
+export function adminPortOf(pod: string | undefined, namespace?: string): number {
+  return linkerdAdminPort(pod, namespace).port ?? LINKERD_ADMIN_PORT;
 }
 
 /**
@@ -30,13 +36,13 @@ export function adminPortsByNamespace(documents: readonly LintDocument[]): Map<s
   }
   const ports = new Map<string, Set<number>>();
   const note = (ns: string, port: number) => ports.set(ns, (ports.get(ns) ?? new Set()).add(port));
-  for (const [ns, text] of nsAnnotation) note(ns, adminPortOf(text));
+  for (const [ns, text] of nsAnnotation) note(ns, adminPortOf(undefined, text));
   for (const doc of documents) {
     const template = podTemplateOf(doc.obj);
     if (!template) continue;
     const own = isObject(template.metadata?.annotations) ? template.metadata.annotations[ADMIN_PORT_ANNOTATION] : undefined;
     const ns = namespaceOf(doc.obj);
-    note(ns, adminPortOf(typeof own === 'string' ? own : nsAnnotation.get(ns)));
+    note(ns, adminPortOf(typeof own === 'string' ? own : undefined, nsAnnotation.get(ns)));
   }
   return ports;
 }

@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { appObjects } from '../app-objects';
 
 /** A Service defined in the app (internal). */
 export interface AppService {
@@ -21,28 +21,23 @@ const TEMPLATE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 
 
 /**
  * The Services and workloads the app defines (every chart), read from their synthesized form so that
- * patches and lazy values are included. Used by routes to check that what they route to exists.
+ * patches and lazy values are included (read once per validation walk: `appObjects`). Used by routes to
+ * check that what they route to exists.
  */
 export function appInventory(scope: IConstruct): { services: AppService[]; workloads: AppWorkload[] } {
-  const services: AppService[] = [];
+  const objects = appObjects(scope);
+  const services: AppService[] = objects.services.map(({ json: obj, namespace }) => ({
+    name: obj.metadata?.name,
+    namespace,
+    selector: { ...(obj.spec?.selector ?? {}) },
+    ports: (obj.spec?.ports ?? []).map((p: any) => p.port),
+  }));
   const workloads: AppWorkload[] = [];
-  for (const c of scope.node.root.node.findAll()) {
-    if (!ApiObject.isApiObject(c)) continue;
-    const kind = c.kind;
-    if (kind !== 'Service' && kind !== 'Pod' && !TEMPLATE_KINDS.includes(kind)) continue;
-    const obj = c.toJson();
-    const namespace = obj.metadata?.namespace ?? 'default';
+  for (const { kind, json: obj, namespace } of objects.workloads) {
     const name = obj.metadata?.name;
-    if (kind === 'Service') {
-      services.push({
-        name,
-        namespace,
-        selector: { ...(obj.spec?.selector ?? {}) },
-        ports: (obj.spec?.ports ?? []).map((p: any) => p.port),
-      });
-    } else if (kind === 'Pod') {
+    if (kind === 'Pod') {
       workloads.push({ kind, name, namespace, podLabels: { ...(obj.metadata?.labels ?? {}) } });
-    } else {
+    } else if (TEMPLATE_KINDS.includes(kind)) {
       workloads.push({ kind, name, namespace, podLabels: { ...(obj.spec?.template?.metadata?.labels ?? {}) } });
     }
   }

@@ -14,9 +14,9 @@
  * workloads of the app among those pods whose containers declare their ports. Anything less is
  * unknown and allowed.
  */
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
+import { isPlainObject, podTemplateOf } from '../../util/vocabulary';
+import { appObjects } from '../app-objects';
 import { hasLabels } from '../canary/app-inventory';
 import { ValidatedFlow } from '../mesh-flow';
 
@@ -43,21 +43,16 @@ function stringMap(v: unknown): Record<string, string> {
 function inventory(root: IConstruct, flow: ValidatedFlow): { workloads: TargetWorkload[]; ports: ServicePort[] } {
   const workloads: TargetWorkload[] = [];
   const ports: ServicePort[] = [];
-  for (const c of root.node.findAll()) {
-    if (!ApiObject.isApiObject(c)) continue;
-    const isService = c.kind === 'Service' && c.apiVersion === 'v1';
-    if (!isService && !Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATES, c.kind)) continue;
-    const obj = c.toJson();
-    if ((obj.metadata?.namespace ?? 'default') !== flow.namespace) continue;
-    if (isService) {
-      const selector = stringMap(obj.spec?.selector);
-      // A Service without selector has no pods of its own (its endpoints are managed by hand).
-      if (Object.keys(selector).length === 0) continue;
-      for (const p of Array.isArray(obj.spec?.ports) ? obj.spec.ports : []) {
-        if (isPlainObject(p) && typeof p.port === 'number') ports.push({ service: String(obj.metadata?.name), selector, port: p.port, targetPort: p.targetPort });
-      }
-      continue;
+  const objects = appObjects(root);
+  for (const { json: obj } of objects.services.filter((o) => o.apiVersion === 'v1' && o.namespace === flow.namespace)) {
+    const selector = stringMap(obj.spec?.selector);
+    // A Service without selector has no pods of its own (its endpoints are managed by hand).
+    if (Object.keys(selector).length === 0) continue;
+    for (const p of Array.isArray(obj.spec?.ports) ? obj.spec.ports : []) {
+      if (isPlainObject(p) && typeof p.port === 'number') ports.push({ service: String(obj.metadata?.name), selector, port: p.port, targetPort: p.targetPort });
     }
+  }
+  for (const { json: obj } of objects.workloads.filter((o) => o.namespace === flow.namespace)) {
     const template = podTemplateOf(obj);
     if (!template) continue;
     const labels = stringMap(isPlainObject(template.metadata) ? template.metadata.labels : undefined);

@@ -15,13 +15,17 @@
  * shows: a route-level flow on port 4191 (say GET /metrics for a scraper) takes their probe route
  * away too, and then the kubelet restarts the proxy and the pod never becomes ready. A workload of the
  * app whose pod template (else its Namespace object in the app) annotates `config.linkerd.io/admin-port`
- * has them on that port instead (for 4191 every selected pod is assumed to have them).
+ * has them on that port instead (for 4191 every selected pod is assumed to have them). The value is
+ * read as the proxy injector reads it (../../analysis/mesh/linkerd-admin-port): a pod value that is no
+ * number gives 4191, not the namespace's value; a selected workload whose admin port is not known (a
+ * value no port can be, whose pods the API server refuses) is refused, as its probes cannot be checked.
  */
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { describeRouteRequests, exactPathProblem, requestsInclude, RouteRequests } from './route-matches';
-import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION as ADMIN_PORT_ANNOTATION, linkerdAdminPortValue } from '../../analysis/mesh/linkerd-probes';
-import { isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
+import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION as ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
+import { isPlainObject, podTemplateOf } from '../../util/vocabulary';
+import { AppObjects, appObjects } from '../app-objects';
 
 /** A Server with HTTPRoutes, and what its flows admit. */
 export interface RoutedServer {
@@ -81,14 +85,14 @@ function requestPath(given: unknown): string {
  * not terminate, so no route ever applied to those) of the app's workloads whose pods the Server
  * selects, on its port.
  */
-function httpProbes(root: IConstruct, server: RoutedServer): HttpProbe[] {
+function httpProbes(root: IConstruct, server: RoutedServer): { probes: HttpProbe[]; unknownAdminPorts: string[] } {
   const found: HttpProbe[] = [];
-  const namespaceAdminPort = adminPortOfNamespace(root, server.namespace);
-  for (const c of root.node.findAll()) {
-    if (!ApiObject.isApiObject(c) || !Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATES, c.kind)) continue;
-    const obj = c.toJson();
+  const unknownAdminPorts: string[] = [];
+  const objects = appObjects(root);
+  const namespaceAdminPort = adminPortAnnotationOfNamespace(objects, server.namespace);
+  for (const { construct: c, json: obj, namespace } of objects.workloads) {
     const template = podTemplateOf(obj);
-    if (!template || (obj.metadata?.namespace ?? 'default') !== server.namespace) continue;
+    if (!template || namespace !== server.namespace) continue;
     const labels = isPlainObject(template.metadata) && isPlainObject(template.metadata.labels) ? template.metadata.labels : {};
     if (!Object.entries(server.labels).every(([k, v]) => labels[k] === v)) continue;
     const spec = isPlainObject(template.spec) ? template.spec : {};
@@ -104,7 +108,15 @@ function httpProbes(root: IConstruct, server: RoutedServer): HttpProbe[] {
       }
     }
     // A proxy admin port moved by `config.linkerd.io/admin-port` takes the proxy's probes along (4191 is handled below for every pod).
-    const moved = portAnnotation(isPlainObject(template.metadata) ? template.metadata.annotations : undefined) ?? namespaceAdminPort;
+    // As the proxy injector reads it (../../analysis/mesh/linkerd-admin-port): a pod value that is no number gives 4191, not the namespace's.
+    const own = adminPortAnnotation(isPlainObject(template.metadata) ? template.metadata.annotations : undefined);
+    const admin = linkerdAdminPort(own, namespaceAdminPort);
+    if (admin.port === undefined) {
+      unknownAdminPorts.push(`Server '${server.name}' (namespace ${server.namespace}, port ${server.port}) selects ${obj.kind} ${server.namespace}/`
+        + `${obj.metadata?.name} (${c.node.path}), whose Linkerd proxy admin port is not known, so whether its proxy's probes are on this port cannot `
+        + `be checked: ${admin.unknown}. Give ${ADMIN_PORT_ANNOTATION} a port number from 1 to 65535`);
+    }
+    const moved = admin.port;
     if (moved !== undefined && moved !== LINKERD_ADMIN_PORT && moved === server.port) {
       const workload = `${obj.kind} ${server.namespace}/${obj.metadata?.name} (${c.node.path}; its proxy's admin port, ${ADMIN_PORT_ANNOTATION})`;
       found.push({ workload, container: PROXY_CONTAINER, probe: 'livenessProbe', path: '/live' });
@@ -117,20 +129,18 @@ function httpProbes(root: IConstruct, server: RoutedServer): HttpProbe[] {
     found.push({ workload, container: PROXY_CONTAINER, probe: 'livenessProbe', path: '/live' });
     found.push({ workload, container: PROXY_CONTAINER, probe: 'readinessProbe', path: '/ready' });
   }
-  return found;
+  return { probes: found, unknownAdminPorts };
 }
 
-/** The port `config.linkerd.io/admin-port` gives in these annotations, if a port number. */
-function portAnnotation(annotations: unknown): number | undefined {
-  return linkerdAdminPortValue(isPlainObject(annotations) ? annotations[ADMIN_PORT_ANNOTATION] : undefined);
+/** The `config.linkerd.io/admin-port` value of these annotations, if any. */
+function adminPortAnnotation(annotations: unknown): unknown {
+  return isPlainObject(annotations) ? annotations[ADMIN_PORT_ANNOTATION] : undefined;
 }
 
-/** The admin port the Namespace object of `namespace` in the app annotates (the injector copies it to pods that set none). */
-function adminPortOfNamespace(root: IConstruct, namespace: string): number | undefined {
-  for (const c of root.node.findAll()) {
-    if (!ApiObject.isApiObject(c) || c.kind !== 'Namespace' || c.apiVersion !== 'v1') continue;
-    const obj = c.toJson();
-    if (obj.metadata?.name === namespace) return portAnnotation(obj.metadata?.annotations);
+/** The admin port value the Namespace object of `namespace` in the app annotates (the injector copies it to pods that set none). */
+function adminPortAnnotationOfNamespace(objects: AppObjects, namespace: string): unknown {
+  for (const { json: obj } of objects.namespaces.filter((o) => o.apiVersion === 'v1')) {
+    if (obj.metadata?.name === namespace) return adminPortAnnotation(obj.metadata?.annotations);
   }
   return undefined;
 }
@@ -147,7 +157,8 @@ function literal(labels: Record<string, string>): string {
  * why none can be added there). Never authorizes anything itself.
  */
 export function refusedProbeProblems(root: IConstruct, server: RoutedServer): string[] {
-  const refused = httpProbes(root, server).filter((p) => !server.anyone.some((r) => requestsInclude(r, 'GET', p.path)));
+  const { probes: all, unknownAdminPorts } = httpProbes(root, server);
+  const refused = all.filter((p) => !server.anyone.some((r) => requestsInclude(r, 'GET', p.path)));
   const taker = (p: HttpProbe) => server.routed.find((r) => requestsInclude(r, 'GET', p.path));
   // One flow for every refused path no other route-level flow takes and a flow can name exactly: the
   // same flow fixes every such error. A path no flow can name (a dot segment, a `*`) is not suggested.
@@ -157,7 +168,7 @@ export function refusedProbeProblems(root: IConstruct, server: RoutedServer): st
   // One error per container and path: its liveness, readiness and startup probes often share one.
   const groups = new Map<string, HttpProbe[]>();
   for (const p of refused) groups.set(`${p.workload}|${p.container}|${p.path}`, [...(groups.get(`${p.workload}|${p.container}|${p.path}`) ?? []), p]);
-  return [...groups.values()].map((probes) => {
+  return [...unknownAdminPorts, ...[...groups.values()].map((probes) => {
     const p = probes[0];
     const names = probes.map((q) => q.probe);
     const consequence = names.map((n) => CONSEQUENCE[n]).join(' and ');
@@ -178,5 +189,5 @@ export function refusedProbeProblems(root: IConstruct, server: RoutedServer): st
     return `${head}is admitted by no flow from MeshSource.anyone(), so ${consequence}. Add ${suggestion} `
       + `(it lets any address GET exactly ${free.length > 1 ? 'those paths' : 'that path'} on this port, as Linkerd's probe route did), `
       + 'or move the probe to a port without route-level flows';
-  });
+  })];
 }

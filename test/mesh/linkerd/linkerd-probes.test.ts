@@ -316,3 +316,40 @@ describe('kubelet probes on a routed Linkerd Server', () => {
     expect(ofKind(synthValid(chart), 'HTTPRoute')).toEqual([]);
   });
 });
+
+// config.linkerd.io/admin-port as Linkerd's proxy injector reads it (linkerd/linkerd2 pkg/inject/config_override.go
+// `applyAnnotationOverrides`: strconv.ParseInt of the pod's value, the default 4191 on a parse error; the namespace's value
+// reaches the pod only when the pod has no value at all, `AppendNamespaceAnnotations`), the same reading as the analyzer and the lint.
+describe('the proxy admin port of a selected workload, as the injector reads config.linkerd.io/admin-port', () => {
+  const scrape = { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: { app: 'api' }, methods: ['GET'], paths: ['/metrics'] };
+  const annotated = (chart: Chart, value: string) => new ApiObject(chart, 'deploy-shop-api', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'shop', labels: { app: 'api' } },
+    spec: {
+      selector: { matchLabels: { app: 'api' } },
+      template: {
+        metadata: { labels: { app: 'api' }, annotations: { 'config.linkerd.io/admin-port': value } },
+        spec: { containers: [{ name: 'app', image: 'registry.example/app:1.0.0', ...HTTP_8080 }] },
+      },
+    },
+  });
+
+  test('a pod value that is no number leaves the proxy on 4191, not on the namespace\'s port: a route-level flow on that port synthesizes', () => {
+    const chart = linkerd();
+    new ApiObject(chart, 'ns-shop', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'config.linkerd.io/admin-port': '9990' } } });
+    annotated(chart, 'admin');
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('scrape', { ...scrape, ports: [9990] });
+    expect(find(synthValid(chart), 'HTTPRoute', 'scrape-9990', 'shop').spec.rules).toEqual([{ matches: [{ path: { type: 'Exact', value: '/metrics' }, method: 'GET' }] }]);
+  });
+
+  test('an admin port no port can be (70000): refused, naming the Server, the workload and the annotation', () => {
+    const chart = linkerd();
+    annotated(chart, '70000');
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('api', { ...scrape, from: [MeshSource.serviceAccount('web')], ports: [8080] });
+    expect(synthError(chart)).toBe('Validation failed with the following errors:\n  [test/authz] Server \'api-8080\' (namespace shop, port 8080) selects '
+      + 'Deployment shop/api (test/deploy-shop-api), whose Linkerd proxy admin port is not known, so whether its proxy\'s probes are on this port cannot be '
+      + "checked: config.linkerd.io/admin-port '70000' (on the pod template) makes the injected proxy's admin container port 70000, which the API server "
+      + 'refuses (a port is 1-65535): the pods are not created. Give config.linkerd.io/admin-port a port number from 1 to 65535');
+  });
+});
