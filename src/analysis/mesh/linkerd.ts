@@ -41,11 +41,13 @@
  *   analysis is told otherwise; none: no probe route) without authentication; other clients' probe
  *   requests are judged like any request. A port the injector may or may not have made opaque (an
  *   entry of proxy.opaquePorts that is not one plain port) is indeterminate where the probe route decides.
- * - gRPC Servers take GRPCRoutes (not evaluated: indeterminate), opaque and TLS ones no route: HTTPRoutes
+ * - gRPC Servers take GRPCRoutes (gateway.networking.k8s.io), matched on POST /<service>/<method> and authorized as HTTPRoutes
+ *   are (./linkerd-grpc-routes; header matches, hostnames and RegularExpression method matches are indeterminate); opaque and TLS ones no route: HTTPRoutes
  *   on them change nothing. The legacy ServerAuthorization is not evaluated (indeterminate).
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
+import { linkerdGrpcRoute } from './linkerd-grpc-routes';
 import { DefaultOpaquePorts, defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
 import { linkerdPortSet } from './linkerd-ports';
 import {
@@ -232,11 +234,12 @@ export class LinkerdModel implements MeshModel {
     const key = `${server.ref.namespace ?? 'default'}/${server.ref.name}`;
     const uncertain: string[] = [];
     const reasons: Reason[] = [];
-    const routes = (this.routesByServer.get(key) ?? []).map(linkerdRoute);
     const protocol = String(server.obj.spec?.proxyProtocol ?? 'unknown');
     // The proxy routes HTTP/1, HTTP/2 and detected HTTP by HTTPRoutes, gRPC by GRPCRoutes, opaque and TLS
-    // connections by none (linkerd2 policy controller: the inbound server's routes per protocol).
-    const routed = routes.length > 0 && HTTP_PROTOCOLS.includes(protocol);
+    // connections by none (linkerd2 policy-controller/grpc/src/inbound.rs `to_server`: the inbound server's routes per protocol).
+    const routes = protocol === 'gRPC' ? (this.grpcRoutesByServer.get(key) ?? []).map(linkerdGrpcRoute)
+      : HTTP_PROTOCOLS.includes(protocol) ? (this.routesByServer.get(key) ?? []).map(linkerdRoute) : [];
+    const routed = routes.length > 0;
     for (const legacy of this.legacy.get(server.ref.namespace ?? 'default') ?? []) {
       uncertain.push(`${describeRef(refOf(legacy))} (legacy ServerAuthorization) may authorize clients of ${serverName} and is not evaluated`);
     }
@@ -247,10 +250,6 @@ export class LinkerdModel implements MeshModel {
       const onServer = isLinkerdKind(target.kind, 'Server') && isLinkerdGroup(target.group, GROUP) && target.name === server.ref.name;
       // linkerd2's policy controller reads a Namespace target as the policy's own namespace and never reads its name.
       const onNamespace = isLinkerdKind(target.kind, 'Namespace') && isLinkerdGroup(target.group, '');
-      if (isLinkerdKind(target.kind, 'HTTPRoute') && routes.some((r) => r.name === target.name)) {
-        // Evaluated per route below (routeVerdict); on a Server that is not HTTP the route has no effect.
-        continue;
-      }
       if (!onServer && !onNamespace) continue;
       const j = this.requiredAuthentications(policy, client);
       if (j.truth === YES && allowed !== YES) {
@@ -292,26 +291,8 @@ export class LinkerdModel implements MeshModel {
       const own = new Map(routes.map((r) => [r, this.routeAuthorization(r, server.ref.namespace ?? 'default', client, flowText)]));
       return routedVerdict(server.ref, routes, own, serverLevel, q, client.endpoint, flowText);
     }
-    if (protocol === 'gRPC') return this.grpcVerdict(key, serverName, serverLevel);
     // Probe routes are HTTP routes: a Server of another protocol (or with HTTPRoutes, above) has none.
     return HTTP_PROTOCOLS.includes(protocol) ? this.withProbeRoute(serverLevel, q, flowText) : serverLevel;
-  }
-
-  /**
-   * A gRPC Server with GRPCRoutes (not evaluated): a request matching none is refused, and a route also
-   * admits the clients of the policies targeting it. Only a Server-level denial with no policy on
-   * these routes is sure.
-   */
-  private grpcVerdict(key: string, serverName: string, serverLevel: DirectionVerdict): DirectionVerdict {
-    const routes = this.grpcRoutesByServer.get(key) ?? [];
-    if (routes.length === 0) return serverLevel;
-    const names = routes.map(nameOf);
-    const targeted = (this.policies.get(key.split('/')[0]) ?? []).filter((p) => isLinkerdKind(p.spec?.targetRef?.kind, 'GRPCRoute')
-      && isLinkerdGroup(p.spec?.targetRef?.group, GATEWAY_GROUP) && names.includes(p.spec?.targetRef?.name));
-    if (serverLevel.outcome === NO && targeted.length === 0) return serverLevel;
-    const why = `${routes.map((r) => describeRef(refOf(r))).join(', ')} attach${routes.length === 1 ? 'es' : ''} to the gRPC ${serverName}: GRPCRoute `
-      + 'matching and route-level authorization are not evaluated';
-    return sideVerdict(MAYBE, [...serverLevel.reasons, { effect: 'uncertain', message: why }], [why, ...(serverLevel.uncertain ?? [])]);
   }
 
   /** The AuthorizationPolicies targeting one route, for this client. */
@@ -322,7 +303,7 @@ export class LinkerdModel implements MeshModel {
     if (route.unknown) uncertain.push(`${describeRef(route.ref)}: ${route.unknown}`);
     for (const policy of this.policies.get(ns) ?? []) {
       const target = isPlainObject(policy.spec?.targetRef) ? policy.spec.targetRef : {};
-      if (!isLinkerdKind(target.kind, 'HTTPRoute') || target.name !== route.name || !isLinkerdGroup(target.group, route.group)) continue;
+      if (!isLinkerdKind(target.kind, route.kind) || target.name !== route.name || !isLinkerdGroup(target.group, route.group)) continue;
       const j = this.requiredAuthentications(policy, client);
       if (j.truth === YES) {
         if (truth !== YES) {
