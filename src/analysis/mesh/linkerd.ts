@@ -2,7 +2,8 @@
  * Linkerd authorization of one flow at its destination (internal), per the linkerd.io
  * "Authorization Policy" reference (edge-26.8 / 2.20 CRDs):
  *
- * - A Server (policy.linkerd.io, v1beta3) selects pods of its namespace (`podSelector`) and one port
+ * - A Server (policy.linkerd.io, v1beta3) selects pods of its namespace (`podSelector`, also by the labels the proxy injector adds:
+ *   `linkerd.io/control-plane-ns`, `linkerd.io/workload-ns` and the owner label of ./linkerd-owner-labels) and one port
  *   (number, or a container port name; `linkerd-admin` names the injected proxy's admin port of every
  *   meshed pod, 4191 unless `config.linkerd.io/admin-port` of the pod or its namespace moves it, though no
  *   manifest shows that container). A port a Server describes admits what an AuthorizationPolicy
@@ -49,6 +50,7 @@ import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './fac
 import { addressIn } from './istio-values';
 import { linkerdGrpcRoute } from './linkerd-grpc-routes';
 import { DefaultOpaquePorts, defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
+import { LINKERD_OWNER_LABELS, linkerdOwnerLabelsByWorkload, OwnerLabels } from './linkerd-owner-labels';
 import { linkerdPortSet } from './linkerd-ports';
 import {
   LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME, linkerdAdminPortValue, PROXY_PROBE_PATHS, ProbePaths,
@@ -113,6 +115,8 @@ export class LinkerdModel implements MeshModel {
   private readonly probes: Map<string, ProbePaths>;
   /** The default opaque ports the proxy injector writes onto each workload's pods, by endpoint name (./linkerd-opaque). */
   private readonly defaultOpaque: Map<string, DefaultOpaquePorts>;
+  /** The owner labels the proxy injector adds to each workload's pods, by endpoint name (./linkerd-owner-labels). */
+  private readonly owners: Map<string, OwnerLabels>;
   private readonly members: MembershipCache;
   /** `serviceaccount.identity.<Linkerd's namespace>.<trust domain>`, the end of every proxy identity. */
   private readonly identitySuffix: string;
@@ -122,6 +126,7 @@ export class LinkerdModel implements MeshModel {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.identitySuffix = `serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`;
     this.probes = probePathsByWorkload(manifests);
+    this.owners = linkerdOwnerLabelsByWorkload(manifests);
     this.defaultOpaque = defaultOpaquePortsByWorkload(manifests, facts.linkerdOpaquePorts);
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
     for (const obj of manifests) {
@@ -166,7 +171,7 @@ export class LinkerdModel implements MeshModel {
 
   destinationKey(e: Endpoint): string {
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}`).sort(),
-      [...(this.probes.get(e.name) ?? new Map()).entries()], this.defaultOpaque.get(e.name) ?? null]);
+      [...(this.probes.get(e.name) ?? new Map()).entries()], this.defaultOpaque.get(e.name) ?? null, this.owners.get(e.name) ?? null]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
@@ -201,8 +206,24 @@ export class LinkerdModel implements MeshModel {
     const ns = q.destination.namespace ?? 'default';
     // The proxy injector labels every meshed pod with its control plane's namespace and its own (linkerd2 pkg/k8s ControllerNSLabel,
     // WorkloadNamespaceLabel); `linkerd viz allow-scrapes` selects `linkerd.io/control-plane-ns` Exists.
-    const labels = { ...q.destination.labels, 'linkerd.io/control-plane-ns': this.facts.linkerdNamespace, 'linkerd.io/workload-ns': ns };
-    const servers = (this.servers.get(ns) ?? []).filter((s) => matchesLabelSelector(s.selector, labels) && this.portMatches(s.port, q));
+    // It also names the pod's owner (./linkerd-owner-labels), when the manifests tell which.
+    const owner = this.owners.get(q.destination.name) ?? { labels: {} };
+    const labels = {
+      ...q.destination.labels,
+      'linkerd.io/control-plane-ns': this.facts.linkerdNamespace,
+      'linkerd.io/workload-ns': ns,
+      ...('labels' in owner ? owner.labels : {}),
+    };
+    const onPort = (this.servers.get(ns) ?? []).filter((s) => this.portMatches(s.port, q));
+    if ('unknown' in owner) {
+      const unsure = onPort.filter((s) => selectorKeys(s.selector).some((k) => OWNER_LABEL_KEYS.includes(k)));
+      if (unsure.length > 0) {
+        const why = `whether ${unsure.map((s) => describeRef(s.ref)).join(', ')} select${unsure.length === 1 ? 's' : ''} the destination is not known: `
+          + `${unsure.length === 1 ? 'it selects' : 'they select'} by an owner label of Linkerd's proxy injector, and ${owner.unknown}`;
+        return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
+      }
+    }
+    const servers = onPort.filter((s) => matchesLabelSelector(s.selector, labels));
     if (servers.length === 0) return this.defaultPolicy(q, dst, client, flowText);
     const verdicts = servers.map((s) => this.serverVerdict(s, q, client, flowText));
     const outcomes = new Set(verdicts.map((v) => v.outcome));
@@ -545,6 +566,13 @@ export class LinkerdModel implements MeshModel {
 /** Do two verdicts decide alike (outcome and L7 constraints)? */
 function sameDecision(a: DirectionVerdict, b: DirectionVerdict): boolean {
   return a.outcome === b.outcome && JSON.stringify(a.l7Constraints ?? []) === JSON.stringify(b.l7Constraints ?? []);
+}
+
+const OWNER_LABEL_KEYS = Object.values(LINKERD_OWNER_LABELS);
+
+/** The label keys a selector reads. */
+function selectorKeys(selector: LabelSelector): string[] {
+  return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
 }
 
 function sortedEntries(o: Readonly<Record<string, string>> | undefined): Array<[string, string]> {
