@@ -122,7 +122,10 @@ export function compareRanks(a: readonly number[], b: readonly number[]): number
   return 0;
 }
 
-/** Does the route match every gRPC request (a rule without matches, or a match naming nothing, nothing unknown)? */
+/**
+ * Does the route match every request (a rule without matches, nothing unknown)? A match naming
+ * nothing still takes only POST requests with a service and a method part.
+ */
 export function matchesEveryRpc(route: LinkerdRoute): boolean {
-  return !route.unknown && (route.rpcs ?? []).some((m) => m.implicit || (!m.service && !m.method && !m.extra));
+  return !route.unknown && (route.rpcs ?? []).some((m) => m.implicit);
 }

@@ -65,7 +65,7 @@ import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocab
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
-import { LabelSelector, matchesLabelSelector } from '../selectors';
+import { Labels, LabelSelector, matchesLabelSelector } from '../selectors';
 import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
@@ -216,14 +216,14 @@ export class LinkerdModel implements MeshModel {
     };
     const onPort = (this.servers.get(ns) ?? []).filter((s) => this.portMatches(s.port, q));
     if ('unknown' in owner) {
-      const unsure = onPort.filter((s) => selectorKeys(s.selector).some((k) => OWNER_LABEL_KEYS.includes(k)));
+      const unsure = onPort.filter((s) => ownerSelection(s.selector, labels) === undefined);
       if (unsure.length > 0) {
         const why = `whether ${unsure.map((s) => describeRef(s.ref)).join(', ')} select${unsure.length === 1 ? 's' : ''} the destination is not known: `
           + `${unsure.length === 1 ? 'it selects' : 'they select'} by an owner label of Linkerd's proxy injector, and ${owner.unknown}`;
         return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
       }
     }
-    const servers = onPort.filter((s) => matchesLabelSelector(s.selector, labels));
+    const servers = onPort.filter((s) => ('unknown' in owner ? ownerSelection(s.selector, labels) : matchesLabelSelector(s.selector, labels)));
     if (servers.length === 0) return this.defaultPolicy(q, dst, client, flowText);
     const verdicts = servers.map((s) => this.serverVerdict(s, q, client, flowText));
     const outcomes = new Set(verdicts.map((v) => v.outcome));
@@ -570,9 +570,19 @@ function sameDecision(a: DirectionVerdict, b: DirectionVerdict): boolean {
 
 const OWNER_LABEL_KEYS = Object.values(LINKERD_OWNER_LABELS);
 
-/** The label keys a selector reads. */
-function selectorKeys(selector: LabelSelector): string[] {
-  return [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)];
+/**
+ * Does `selector` select a pod with `labels` whose owner label is not known (none, or any one of
+ * them with any value)? Undefined when that decides it.
+ */
+function ownerSelection(selector: LabelSelector, labels: Labels): boolean | undefined {
+  const exprs = (selector.matchExpressions ?? []).filter((e) => OWNER_LABEL_KEYS.includes(e.key));
+  const asked = Object.entries(selector.matchLabels ?? {}).filter(([k]) => OWNER_LABEL_KEYS.includes(k));
+  if (exprs.length === 0 && asked.length === 0) return matchesLabelSelector(selector, labels);
+  // Without an owner label, and with the owner label the selector asks for: the same answer either way decides.
+  if (exprs.some((e) => e.operator !== 'In')) return undefined;
+  const wanted = Object.fromEntries([...asked, ...exprs.map((e) => [e.key, e.values?.[0] ?? ''])]);
+  const without = matchesLabelSelector(selector, labels);
+  return without === matchesLabelSelector(selector, { ...labels, ...wanted }) ? without : undefined;
 }
 
 function sortedEntries(o: Readonly<Record<string, string>> | undefined): Array<[string, string]> {

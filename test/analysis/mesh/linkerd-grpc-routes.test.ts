@@ -123,6 +123,18 @@ describe('GRPCRoutes on a gRPC Server', () => {
       { method: 'POST', path: '/shop.Api/Get' }).verdict).toBe(Verdict.INDETERMINATE);
   });
 
+  test('a client the Server admits: only the requests a route matches (a match naming nothing still needs POST /<service>/<method>)', () => {
+    const empty = grpcRoute('api', [{ matches: [{}] }]);
+    const r = meshReach([...ns, ...apps, server, webIdentity, webPolicy, empty], LINKERD);
+    const any = r.check(w('shop/web'), w('shop/api'), GRPC);
+    expect([any.verdict, any.l7Constraints]).toEqual([Verdict.ALLOW,
+      ['only requests a GRPCRoute of Server shop/api-8080 matches (gRPC */*): Linkerd refuses the others']]);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), GRPC, { method: 'GET', path: '/healthz' }).verdict).toBe(Verdict.DENY);
+    // A rule without matches takes every request: no constraint.
+    const implicit = meshReach([...ns, ...apps, server, webIdentity, webPolicy, grpcRoute('api', [{}])], LINKERD).check(w('shop/web'), w('shop/api'), GRPC);
+    expect([implicit.verdict, implicit.l7Constraints]).toEqual([Verdict.ALLOW, []]);
+  });
+
   test('a Server that denies, with no policy on its GRPCRoutes, denies every request', () => {
     const r = meshReach([...ns, ...apps, server, webIdentity, webPolicy, apiRoute], LINKERD);
     expect(r.check(w('shop/worker'), w('shop/api'), GRPC).verdict).toBe(Verdict.DENY);

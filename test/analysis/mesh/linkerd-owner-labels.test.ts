@@ -82,6 +82,11 @@ describe('Servers selecting by the proxy injector\'s owner labels', () => {
     expect(unsure.verdict).toBe(Verdict.INDETERMINATE);
     expect(unsure.uncertainties).toEqual(['mesh: whether Server shop/api-8080 selects the destination is not known: it selects by an owner label of '
       + 'Linkerd\'s proxy injector, and the pod\'s owner ReplicaSet api-5d4f may itself have an owner, which would name the pod\'s owner label instead']);
+    // A Server that misses the pod whatever its owner label is decided: here by app.
+    const other = linkerd('Server', 'shop', 'api-8080', {
+      podSelector: { matchLabels: { 'linkerd.io/proxy-deployment': 'api', 'app': 'other' } }, port: 8080, accessPolicy: 'deny',
+    });
+    expect(meshReach([...ns, workload('shop', 'web'), owned, other], LINKERD).check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.ALLOW);
     // A Server selecting by other labels is decided as before.
     expect(meshReach([...ns, workload('shop', 'web'), owned, serverBy('app', 'api')], LINKERD)
       .check(w('shop/web'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
