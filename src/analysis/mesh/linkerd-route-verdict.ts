@@ -1,6 +1,7 @@
 /**
- * The verdict on a Linkerd Server with HTTPRoutes (internal; see ./linkerd-routes for how a request
- * finds its route): a request no route matches gets 404 from the proxy; one that matches goes to ONE
+ * The verdict on a Linkerd Server with HTTPRoutes or GRPCRoutes (internal; see ./linkerd-routes and
+ * ./linkerd-grpc-routes for how a request finds its route): a request no route matches gets 404 (HTTP)
+ * or is refused (gRPC) by the proxy; one that matches goes to ONE
  * route and is authorized by the AuthorizationPolicies targeting that route or by the Server's own
  * authorizations. Without a request, the answer is the routes' L7 constraints.
  */
@@ -26,6 +27,8 @@ export interface RouteAuthorization {
 export function routedVerdict(server: ObjectRef, routes: LinkerdRoute[], own: ReadonlyMap<LinkerdRoute, RouteAuthorization>,
   serverLevel: DirectionVerdict, q: MeshQuery, client: Endpoint, flowText: string): DirectionVerdict {
   const serverName = describeRef(server);
+  // All routes of one Server are of one kind: HTTPRoutes on HTTP Servers, GRPCRoutes on gRPC ones.
+  const grpc = routes[0]?.kind === 'GRPCRoute';
   const decide = (r: LinkerdRoute): DirectionVerdict => {
     const j = own.get(r)!;
     const routeText = `${describeRef(r.ref)} (${r.text})`;
@@ -45,7 +48,9 @@ export function routedVerdict(server: ObjectRef, routes: LinkerdRoute[], own: Re
       return sideVerdict(NO, [{
         object: server,
         effect: 'isolate',
-        message: `HTTPRoutes attach to ${serverName} and none matches ${request}: Linkerd's proxy answers 404 to ${flowText} (linkerd.io "Configuring Per-Route `
+        message: grpc ? `GRPCRoutes attach to ${serverName} and none matches ${request} (the proxy matches POST /<service>/<method>): Linkerd's proxy `
+          + `refuses ${flowText} (no route found; linkerd2-proxy grpc MatchRpc)`
+          : `HTTPRoutes attach to ${serverName} and none matches ${request}: Linkerd's proxy answers 404 to ${flowText} (linkerd.io "Configuring Per-Route `
           + 'Authorization Policy")',
       }]);
     }
@@ -72,8 +77,8 @@ export function routedVerdict(server: ObjectRef, routes: LinkerdRoute[], own: Re
         object: catchAll.ref, effect: 'log', message: `${describeRef(catchAll.ref)} matches every request, so no request to ${serverName} is left unrouted`,
       }]);
     }
-    return sideVerdict(YES, serverLevel.reasons, [], [`only requests an HTTPRoute of ${serverName} matches (${routes.map((r) => r.text).join('; ')}): `
-      + 'Linkerd answers 404 to the others']);
+    return sideVerdict(YES, serverLevel.reasons, [], [`only requests ${grpc ? 'a GRPCRoute' : 'an HTTPRoute'} of ${serverName} matches (${routes.map((r) => r.text).join('; ')}): `
+      + `Linkerd ${grpc ? 'refuses' : 'answers 404 to'} the others`]);
   }
   const allowedRoutes = routes.filter((r) => own.get(r)!.truth === YES);
   const unsure = routes.filter((r) => own.get(r)!.truth === MAYBE);
@@ -81,7 +86,7 @@ export function routedVerdict(server: ObjectRef, routes: LinkerdRoute[], own: Re
     return sideVerdict(YES, [
       ...allowedRoutes.flatMap((r) => own.get(r)!.reasons.map((reason) => ({ ...reason, message: `${reason.message} for some requests only` }))),
     ], [], allowedRoutes.map((r) => `only ${r.text} (${describeRef(r.ref)}, when no stronger match of another route of ${serverName} takes the request; `
-      + 'a non-HTTP connection is refused)'));
+      + `${grpc ? 'other requests are refused' : 'a non-HTTP connection is refused'})`));
   }
   if (allowedRoutes.length > 0 || unsure.length > 0 || serverLevel.outcome === MAYBE) {
     const whys = [

@@ -18,6 +18,7 @@
  * - A route admits the clients of the AuthorizationPolicies targeting it AND those of the Server's
  *   own authorizations (policies targeting the Server or the namespace, its accessPolicy).
  */
+import { compareRanks, matchesEveryRpc, matchGrpcRoute, RpcMatch } from './linkerd-grpc-routes';
 import { leftmostMatchSpans } from '../../util/leftmost-match';
 import { apiGroupOf, creationTimeOf, isPlainObject, nameOf } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
@@ -32,14 +33,18 @@ interface RouteMatch {
   readonly extra?: string;
 }
 
-/** An inbound HTTPRoute as the analysis reads it. */
+/** An inbound HTTPRoute or GRPCRoute (./linkerd-grpc-routes) as the analysis reads it. */
 export interface LinkerdRoute {
   readonly obj: ManifestObject;
   readonly ref: ObjectRef;
+  readonly kind: 'HTTPRoute' | 'GRPCRoute';
   /** `policy.linkerd.io` or `gateway.networking.k8s.io` (an AuthorizationPolicy's targetRef names it). */
   readonly group: string;
   readonly name: string;
+  /** An HTTPRoute's matches (none for a GRPCRoute). */
   readonly matches: readonly RouteMatch[];
+  /** A GRPCRoute's matches. */
+  readonly rpcs?: readonly RpcMatch[];
   /** What makes every request's match unknown (hostnames). */
   readonly unknown?: string;
   /** `GET /api/.* (RegularExpression) or ...` for constraints. */
@@ -48,11 +53,13 @@ export interface LinkerdRoute {
   readonly created?: number;
 }
 
-/** How a request matched a route: YES with the precedence of the best match, NO, or MAYBE (why). */
+/**
+ * How a request matched a route: YES with the precedence of the best match (`rank`, compared in
+ * order: for an HTTPRoute path length then method, for a GRPCRoute service then method length), NO, or MAYBE (why).
+ */
 export interface RouteHit {
   readonly truth: Tri;
-  readonly length: number;
-  readonly method: boolean;
+  readonly rank: readonly number[];
   readonly why?: string;
 }
 
@@ -86,6 +93,7 @@ export function linkerdRoute(obj: ManifestObject): LinkerdRoute {
   return {
     obj,
     ref: refOf(obj),
+    kind: 'HTTPRoute',
     group: apiGroupOf(obj),
     name: nameOf(obj),
     matches,
@@ -131,6 +139,7 @@ export function linkerdRequestPath(path: string): string {
 
 /** Does the route match every HTTP request (a method-less `PathPrefix /` match, nothing else)? */
 export function matchesEveryRequest(route: LinkerdRoute): boolean {
+  if (route.kind === 'GRPCRoute') return matchesEveryRpc(route);
   return !route.unknown && route.matches.some((m) => !m.method && !m.extra && m.path.type === 'PathPrefix' && m.path.value === '/');
 }
 
@@ -158,17 +167,18 @@ function pathLength(type: string, value: string, path: string): number | undefin
 
 /** Does the route match the request, and how strongly (Linkerd's ordering: path length, then method)? */
 export function matchRoute(route: LinkerdRoute, request: HttpRequestSpec): RouteHit {
-  if (route.unknown) return { truth: MAYBE, length: 0, method: false, why: `${route.name}: ${route.unknown}` };
-  let best: RouteHit = { truth: NO, length: 0, method: false };
+  if (route.kind === 'GRPCRoute') return matchGrpcRoute(route, request, linkerdRequestPath(request.path));
+  if (route.unknown) return { truth: MAYBE, rank: [], why: `${route.name}: ${route.unknown}` };
+  let best: RouteHit = { truth: NO, rank: [] };
   for (const m of route.matches) {
     if (m.method !== undefined && m.method !== request.method) continue;
     const len = pathLength(m.path.type, m.path.value, linkerdRequestPath(request.path));
     if (len === undefined) continue;
     if (typeof len === 'string' || m.extra) {
-      if (best.truth === NO) best = { truth: MAYBE, length: 0, method: false, why: typeof len === 'string' ? len : matchText(m) };
+      if (best.truth === NO) best = { truth: MAYBE, rank: [], why: typeof len === 'string' ? len : matchText(m) };
       continue;
     }
-    const hit = { truth: YES, length: len, method: m.method !== undefined };
+    const hit = { truth: YES, rank: [len, m.method !== undefined ? 1 : 0] };
     if (best.truth !== YES || compareHits(hit, best) > 0) best = hit;
   }
   return best;
@@ -176,5 +186,5 @@ export function matchRoute(route: LinkerdRoute, request: HttpRequestSpec): Route
 
 /** Linkerd's order of two matches of one request (> 0: `a` wins). */
 export function compareHits(a: RouteHit, b: RouteHit): number {
-  return a.length !== b.length ? a.length - b.length : Number(a.method) - Number(b.method);
+  return compareRanks(a.rank, b.rank);
 }

@@ -2,7 +2,8 @@
  * Linkerd authorization of one flow at its destination (internal), per the linkerd.io
  * "Authorization Policy" reference (edge-26.8 / 2.20 CRDs):
  *
- * - A Server (policy.linkerd.io, v1beta3) selects pods of its namespace (`podSelector`) and one port
+ * - A Server (policy.linkerd.io, v1beta3) selects pods of its namespace (`podSelector`, also by the labels the proxy injector adds:
+ *   `linkerd.io/control-plane-ns`, `linkerd.io/workload-ns` and the owner label of ./linkerd-owner-labels) and one port
  *   (number, or a container port name; `linkerd-admin` names the injected proxy's admin port of every
  *   meshed pod, 4191 unless `config.linkerd.io/admin-port` of the pod or its namespace moves it, though no
  *   manifest shows that container). A port a Server describes admits what an AuthorizationPolicy
@@ -41,13 +42,16 @@
  *   analysis is told otherwise; none: no probe route) without authentication; other clients' probe
  *   requests are judged like any request. A port the injector may or may not have made opaque (an
  *   entry of proxy.opaquePorts that is not one plain port) is indeterminate where the probe route decides.
- * - gRPC Servers take GRPCRoutes (not evaluated: indeterminate), opaque and TLS ones no route: HTTPRoutes
+ * - gRPC Servers take GRPCRoutes (gateway.networking.k8s.io), matched on POST /<service>/<method> and authorized as HTTPRoutes
+ *   are (./linkerd-grpc-routes; header matches, hostnames and RegularExpression method matches are indeterminate); opaque and TLS ones no route: HTTPRoutes
  *   on them change nothing. The legacy ServerAuthorization is not evaluated (indeterminate).
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
 import { LinkerdAdminPort, linkerdAdminPort } from './linkerd-admin-port';
+import { linkerdGrpcRoute } from './linkerd-grpc-routes';
 import { DefaultOpaquePorts, defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
+import { LINKERD_OWNER_LABELS, linkerdOwnerLabelsByWorkload, OwnerLabels } from './linkerd-owner-labels';
 import { linkerdPortSet } from './linkerd-ports';
 import {
   LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME, PROXY_PROBE_PATHS, ProbePaths,
@@ -62,7 +66,7 @@ import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocab
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
-import { LabelSelector, matchesLabelSelector } from '../selectors';
+import { Labels, LabelSelector, matchesLabelSelector } from '../selectors';
 import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
@@ -112,6 +116,8 @@ export class LinkerdModel implements MeshModel {
   private readonly probes: Map<string, ProbePaths>;
   /** The default opaque ports the proxy injector writes onto each workload's pods, by endpoint name (./linkerd-opaque). */
   private readonly defaultOpaque: Map<string, DefaultOpaquePorts>;
+  /** The owner labels the proxy injector adds to each workload's pods, by endpoint name (./linkerd-owner-labels). */
+  private readonly owners: Map<string, OwnerLabels>;
   private readonly members: MembershipCache;
   /** `serviceaccount.identity.<Linkerd's namespace>.<trust domain>`, the end of every proxy identity. */
   private readonly identitySuffix: string;
@@ -121,6 +127,7 @@ export class LinkerdModel implements MeshModel {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.identitySuffix = `serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`;
     this.probes = probePathsByWorkload(manifests);
+    this.owners = linkerdOwnerLabelsByWorkload(manifests);
     this.defaultOpaque = defaultOpaquePortsByWorkload(manifests, facts.linkerdOpaquePorts);
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
     for (const obj of manifests) {
@@ -165,7 +172,7 @@ export class LinkerdModel implements MeshModel {
 
   destinationKey(e: Endpoint): string {
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}`).sort(),
-      [...(this.probes.get(e.name) ?? new Map()).entries()], this.defaultOpaque.get(e.name) ?? null]);
+      [...(this.probes.get(e.name) ?? new Map()).entries()], this.defaultOpaque.get(e.name) ?? null, this.owners.get(e.name) ?? null]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
@@ -205,8 +212,24 @@ export class LinkerdModel implements MeshModel {
     const ns = q.destination.namespace ?? 'default';
     // The proxy injector labels every meshed pod with its control plane's namespace and its own (linkerd2 pkg/k8s ControllerNSLabel,
     // WorkloadNamespaceLabel); `linkerd viz allow-scrapes` selects `linkerd.io/control-plane-ns` Exists.
-    const labels = { ...q.destination.labels, 'linkerd.io/control-plane-ns': this.facts.linkerdNamespace, 'linkerd.io/workload-ns': ns };
-    const servers = (this.servers.get(ns) ?? []).filter((s) => matchesLabelSelector(s.selector, labels) && this.portMatches(s.port, q));
+    // It also names the pod's owner (./linkerd-owner-labels), when the manifests tell which.
+    const owner = this.owners.get(q.destination.name) ?? { labels: {} };
+    const labels = {
+      ...q.destination.labels,
+      'linkerd.io/control-plane-ns': this.facts.linkerdNamespace,
+      'linkerd.io/workload-ns': ns,
+      ...('labels' in owner ? owner.labels : {}),
+    };
+    const onPort = (this.servers.get(ns) ?? []).filter((s) => this.portMatches(s.port, q));
+    if ('unknown' in owner) {
+      const unsure = onPort.filter((s) => ownerSelection(s.selector, labels) === undefined);
+      if (unsure.length > 0) {
+        const why = `whether ${unsure.map((s) => describeRef(s.ref)).join(', ')} select${unsure.length === 1 ? 's' : ''} the destination is not known: `
+          + `${unsure.length === 1 ? 'it selects' : 'they select'} by an owner label of Linkerd's proxy injector, and ${owner.unknown}`;
+        return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
+      }
+    }
+    const servers = onPort.filter((s) => ('unknown' in owner ? ownerSelection(s.selector, labels) : matchesLabelSelector(s.selector, labels)));
     if (servers.length === 0) return this.defaultPolicy(q, dst, client, flowText);
     const verdicts = servers.map((s) => this.serverVerdict(s, q, client, flowText));
     const outcomes = new Set(verdicts.map((v) => v.outcome));
@@ -238,11 +261,12 @@ export class LinkerdModel implements MeshModel {
     const key = `${server.ref.namespace ?? 'default'}/${server.ref.name}`;
     const uncertain: string[] = [];
     const reasons: Reason[] = [];
-    const routes = (this.routesByServer.get(key) ?? []).map(linkerdRoute);
     const protocol = String(server.obj.spec?.proxyProtocol ?? 'unknown');
     // The proxy routes HTTP/1, HTTP/2 and detected HTTP by HTTPRoutes, gRPC by GRPCRoutes, opaque and TLS
-    // connections by none (linkerd2 policy controller: the inbound server's routes per protocol).
-    const routed = routes.length > 0 && HTTP_PROTOCOLS.includes(protocol);
+    // connections by none (linkerd2 policy-controller/grpc/src/inbound.rs `to_server`: the inbound server's routes per protocol).
+    const routes = protocol === 'gRPC' ? (this.grpcRoutesByServer.get(key) ?? []).map(linkerdGrpcRoute)
+      : HTTP_PROTOCOLS.includes(protocol) ? (this.routesByServer.get(key) ?? []).map(linkerdRoute) : [];
+    const routed = routes.length > 0;
     for (const legacy of this.legacy.get(server.ref.namespace ?? 'default') ?? []) {
       uncertain.push(`${describeRef(refOf(legacy))} (legacy ServerAuthorization) may authorize clients of ${serverName} and is not evaluated`);
     }
@@ -253,10 +277,6 @@ export class LinkerdModel implements MeshModel {
       const onServer = isLinkerdKind(target.kind, 'Server') && isLinkerdGroup(target.group, GROUP) && target.name === server.ref.name;
       // linkerd2's policy controller reads a Namespace target as the policy's own namespace and never reads its name.
       const onNamespace = isLinkerdKind(target.kind, 'Namespace') && isLinkerdGroup(target.group, '');
-      if (isLinkerdKind(target.kind, 'HTTPRoute') && routes.some((r) => r.name === target.name)) {
-        // Evaluated per route below (routeVerdict); on a Server that is not HTTP the route has no effect.
-        continue;
-      }
       if (!onServer && !onNamespace) continue;
       const j = this.requiredAuthentications(policy, client);
       if (j.truth === YES && allowed !== YES) {
@@ -298,26 +318,8 @@ export class LinkerdModel implements MeshModel {
       const own = new Map(routes.map((r) => [r, this.routeAuthorization(r, server.ref.namespace ?? 'default', client, flowText)]));
       return routedVerdict(server.ref, routes, own, serverLevel, q, client.endpoint, flowText);
     }
-    if (protocol === 'gRPC') return this.grpcVerdict(key, serverName, serverLevel);
     // Probe routes are HTTP routes: a Server of another protocol (or with HTTPRoutes, above) has none.
     return HTTP_PROTOCOLS.includes(protocol) ? this.withProbeRoute(serverLevel, q, flowText) : serverLevel;
-  }
-
-  /**
-   * A gRPC Server with GRPCRoutes (not evaluated): a request matching none is refused, and a route also
-   * admits the clients of the policies targeting it. Only a Server-level denial with no policy on
-   * these routes is sure.
-   */
-  private grpcVerdict(key: string, serverName: string, serverLevel: DirectionVerdict): DirectionVerdict {
-    const routes = this.grpcRoutesByServer.get(key) ?? [];
-    if (routes.length === 0) return serverLevel;
-    const names = routes.map(nameOf);
-    const targeted = (this.policies.get(key.split('/')[0]) ?? []).filter((p) => isLinkerdKind(p.spec?.targetRef?.kind, 'GRPCRoute')
-      && isLinkerdGroup(p.spec?.targetRef?.group, GATEWAY_GROUP) && names.includes(p.spec?.targetRef?.name));
-    if (serverLevel.outcome === NO && targeted.length === 0) return serverLevel;
-    const why = `${routes.map((r) => describeRef(refOf(r))).join(', ')} attach${routes.length === 1 ? 'es' : ''} to the gRPC ${serverName}: GRPCRoute `
-      + 'matching and route-level authorization are not evaluated';
-    return sideVerdict(MAYBE, [...serverLevel.reasons, { effect: 'uncertain', message: why }], [why, ...(serverLevel.uncertain ?? [])]);
   }
 
   /** The AuthorizationPolicies targeting one route, for this client. */
@@ -328,7 +330,7 @@ export class LinkerdModel implements MeshModel {
     if (route.unknown) uncertain.push(`${describeRef(route.ref)}: ${route.unknown}`);
     for (const policy of this.policies.get(ns) ?? []) {
       const target = isPlainObject(policy.spec?.targetRef) ? policy.spec.targetRef : {};
-      if (!isLinkerdKind(target.kind, 'HTTPRoute') || target.name !== route.name || !isLinkerdGroup(target.group, route.group)) continue;
+      if (!isLinkerdKind(target.kind, route.kind) || target.name !== route.name || !isLinkerdGroup(target.group, route.group)) continue;
       const j = this.requiredAuthentications(policy, client);
       if (j.truth === YES) {
         if (truth !== YES) {
@@ -575,6 +577,23 @@ export class LinkerdModel implements MeshModel {
 /** Do two verdicts decide alike (outcome and L7 constraints)? */
 function sameDecision(a: DirectionVerdict, b: DirectionVerdict): boolean {
   return a.outcome === b.outcome && JSON.stringify(a.l7Constraints ?? []) === JSON.stringify(b.l7Constraints ?? []);
+}
+
+const OWNER_LABEL_KEYS = Object.values(LINKERD_OWNER_LABELS);
+
+/**
+ * Does `selector` select a pod with `labels` whose owner label is not known (none, or any one of
+ * them with any value)? Undefined when that decides it.
+ */
+function ownerSelection(selector: LabelSelector, labels: Labels): boolean | undefined {
+  const exprs = (selector.matchExpressions ?? []).filter((e) => OWNER_LABEL_KEYS.includes(e.key));
+  const asked = Object.entries(selector.matchLabels ?? {}).filter(([k]) => OWNER_LABEL_KEYS.includes(k));
+  if (exprs.length === 0 && asked.length === 0) return matchesLabelSelector(selector, labels);
+  // Without an owner label, and with the owner label the selector asks for: the same answer either way decides.
+  if (exprs.some((e) => e.operator !== 'In')) return undefined;
+  const wanted = Object.fromEntries([...asked, ...exprs.map((e) => [e.key, e.values?.[0] ?? ''])]);
+  const without = matchesLabelSelector(selector, labels);
+  return without === matchesLabelSelector(selector, { ...labels, ...wanted }) ? without : undefined;
 }
 
 function sortedEntries(o: Readonly<Record<string, string>> | undefined): Array<[string, string]> {

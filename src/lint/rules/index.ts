@@ -21,6 +21,7 @@ import { istioMtls } from './istio-mtls';
 import { istioPeerAuthentication } from './istio-peer-authentication';
 import { linkerdAdminPort } from './linkerd-admin-port';
 import { linkerdAdminProbes } from './linkerd-admin-probes';
+import { linkerdOpaquePorts } from './linkerd-opaque-ports';
 import { linkerdPortAnnotation } from './linkerd-port-annotation';
 import { linkerdServer } from './linkerd-server';
 import { namespaceSelectorNameLabel } from './namespace-selector-name-label';
@@ -61,6 +62,7 @@ export const RULES: readonly LintRule[] = [
   linkerdPortAnnotation,
   linkerdAdminPort,
   linkerdAdminProbes,
+  linkerdOpaquePorts,
   ipBlockStrictValidation,
   invalidObject,
   templatePlaceholders,

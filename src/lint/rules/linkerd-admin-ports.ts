@@ -1,4 +1,5 @@
 import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import { LINKERD_OWNER_LABELS, linkerdOwnerLabels } from '../../analysis/mesh/linkerd-owner-labels';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
 import { LabelSelector } from '../../analysis/selectors';
 import { isNamespace, podTemplateOf } from '../../util/vocabulary';
@@ -47,29 +48,23 @@ export function adminPortsByNamespace(documents: readonly LintDocument[]): Map<s
   return ports;
 }
 
-/** The label the proxy injector adds naming the pod's owner (linkerd2 pkg/k8s labels, proxy-injector `getLabelForParent`). */
-const OWNER_LABELS: Record<string, string> = {
-  Deployment: 'linkerd.io/proxy-deployment',
-  StatefulSet: 'linkerd.io/proxy-statefulset',
-  DaemonSet: 'linkerd.io/proxy-daemonset',
-  ReplicaSet: 'linkerd.io/proxy-replicaset',
-  ReplicationController: 'linkerd.io/proxy-replicationcontroller',
-  Job: 'linkerd.io/proxy-job',
-};
 const CONTROL_PLANE_NS = 'linkerd.io/control-plane-ns';
 
 /**
  * The labels Linkerd's proxy injector adds to a meshed pod of `workload`, which a Server may select
  * by (`linkerd viz allow-scrapes` selects `linkerd.io/control-plane-ns` Exists): the control plane's
  * namespace (not in the manifests: the value `selector` asks for, else `linkerd`, so that an unknown
- * value never makes a Server miss the pod), `linkerd.io/workload-ns`, and the owner's name label.
+ * value never makes a Server miss the pod), `linkerd.io/workload-ns`, and the owner's name label
+ * (analysis/mesh/linkerd-owner-labels; an owner the manifests do not settle: the one `selector` asks for).
  */
 export function injectedLabels(workload: { kind?: unknown; metadata?: any }, namespace: string,
   selector: LabelSelector | undefined): Record<string, string> {
   const wanted = selector?.matchLabels?.[CONTROL_PLANE_NS]
     ?? selector?.matchExpressions?.find((e) => e.key === CONTROL_PLANE_NS && e.operator === 'In')?.values?.[0];
   const labels: Record<string, string> = { [CONTROL_PLANE_NS]: typeof wanted === 'string' ? wanted : 'linkerd', 'linkerd.io/workload-ns': namespace };
-  const owner = typeof workload.kind === 'string' ? OWNER_LABELS[workload.kind] : undefined;
-  if (owner && typeof workload.metadata?.name === 'string') labels[owner] = workload.metadata.name;
-  return labels;
+  const owner = linkerdOwnerLabels(workload);
+  if ('labels' in owner) return { ...labels, ...owner.labels };
+  const asked = Object.values(LINKERD_OWNER_LABELS).map((key) => [key, selector?.matchLabels?.[key]
+    ?? selector?.matchExpressions?.find((e) => e.key === key && e.operator === 'In')?.values?.[0]]).find(([, value]) => typeof value === 'string');
+  return asked ? { ...labels, [asked[0]!]: asked[1]! } : labels;
 }

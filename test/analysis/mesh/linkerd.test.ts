@@ -226,27 +226,6 @@ describe('AuthorizationPolicy and authentications', () => {
       expect([proxyProtocol, web.verdict, web.l7Constraints]).toEqual([proxyProtocol, Verdict.ALLOW, []]);
     }
   });
-
-  test('GRPCRoutes on a gRPC Server are not evaluated: indeterminate, unless the Server denies and no policy targets them', () => {
-    const grpc = linkerd('Server', 'shop', 'api-8080', { podSelector: { matchLabels: { app: 'api' } }, port: 8080, proxyProtocol: 'gRPC' });
-    const grpcRoute = {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'GRPCRoute',
-      metadata: { name: 'api-grpc', namespace: 'shop' },
-      spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'api-8080' }], rules: [{ matches: [{ method: { service: 'shop.Api' } }] }] },
-    };
-    const r = meshReach([...ns, ...apps, grpc, webIdentity, webPolicy, grpcRoute], LINKERD);
-    const web = r.check(w('shop/web'), w('shop/api'), HTTP);
-    expect(web.verdict).toBe(Verdict.INDETERMINATE);
-    expect(web.uncertainties).toEqual(['mesh: GRPCRoute shop/api-grpc attaches to the gRPC Server shop/api-8080: GRPCRoute matching and route-level '
-      + 'authorization are not evaluated']);
-    expect(r.check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
-    const onRoute = linkerd('AuthorizationPolicy', 'shop', 'anyone-grpc', {
-      targetRef: { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'api-grpc' },
-      requiredAuthenticationRefs: [],
-    });
-    expect(meshReach([...ns, ...apps, grpc, grpcRoute, onRoute], LINKERD).check(w('shop/worker'), w('shop/api'), HTTP).verdict).toBe(Verdict.INDETERMINATE);
-  });
 });
 
 /** An inbound HTTPRoute on Server shop/api-8080. */

@@ -1,0 +1,184 @@
+import { LINKERD_DEFAULT_OPAQUE_PORTS } from '../../analysis/mesh/facts';
+import { declaredContainerPorts, OPAQUE_PORTS_ANNOTATION } from '../../analysis/mesh/linkerd-opaque';
+import { inLinkerdPorts, LinkerdPortList, parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
+import { LabelSelector, matchesLabelSelector } from '../../analysis/selectors';
+import { apiGroupOf, isNamespace, isPlainObject, podTemplateOf } from '../../util/vocabulary';
+import { isObject, jsonKey, jsonPath, LintDocument } from '../document';
+import { namespaceOf } from '../kinds';
+import { LintContext, LintRule, RuleReport } from '../rule';
+import { LintSeverity } from '../types';
+import { injectedLabels } from './linkerd-admin-ports';
+
+/**
+ * linkerd.io "TCP Proxying and Protocol Detection", Marking ports as opaque: the
+ * `config.linkerd.io/opaque-ports` annotation must be set in two places, on the Service receiving the
+ * traffic and on the workload (its pod template, or its namespace). The two sides are read apart:
+ *
+ * - Service side (meshed clients of the Service): linkerd2's destination controller
+ *   (controller/api/destination/watcher/opaque_ports_watcher.go) reads the Service's annotation, an entry
+ *   naming a Service port standing for that port, any other a port or range (invalid ones skipped), the
+ *   list replacing the cluster default `proxy.opaquePorts` (which applies without the annotation);
+ *   Services of kube-system are not watched. A Service port with `appProtocol: linkerd.io/opaque` (or its
+ *   alias `linkerd.io/tcp`) is opaque too (same page, Declaring a Service port's protocol).
+ * - Pod side (the destination's proxy): the pod template's annotation, else its namespace's, else the
+ *   cluster default filtered by the container ports the pod declares (analysis/mesh/linkerd-opaque); a
+ *   Server describing the port decides by its `proxyProtocol` instead (same page).
+ *
+ * Reported on the Service, for each port whose target port of a meshed workload it selects is opaque on
+ * one side only. A side that rests on the cluster default is assumed to be the install default
+ * (the lint does not see the Helm values), and the message says so.
+ */
+const APP_PROTOCOLS = ['linkerd.io/opaque', 'linkerd.io/tcp'];
+const DEFAULTS = parseLinkerdPorts(LINKERD_DEFAULT_OPAQUE_PORTS);
+const DEFAULTS_TEXT = `the install default proxy.opaquePorts (${LINKERD_DEFAULT_OPAQUE_PORTS}; the lint does not see the Helm values)`;
+
+interface Side {
+  readonly opaque: boolean;
+  /** Why, for messages. */
+  readonly why: string;
+  /** Whether the side rests on the cluster default (then only assumed). */
+  readonly assumed: boolean;
+}
+
+/** The Service ports a Service annotation makes opaque, as the destination controller parses it. */
+function serviceAnnotationPorts(text: string, ports: readonly any[]): Set<number> {
+  const out = new Set<number>();
+  for (const raw of text.split(',')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const named = ports.find((p) => p?.name === entry && typeof p.port === 'number');
+    if (named) {
+      out.add(named.port);
+      continue;
+    }
+    const m = /^(\d+)(?:-(\d+))?$/.exec(entry);
+    if (!m) continue;
+    const [from, to] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (from < 1 || to > 65535 || from > to) continue;
+    for (let p = from; p <= to; p++) out.add(p);
+  }
+  return out;
+}
+
+function serviceSide(svc: Record<string, any>, port: Record<string, any>): Side {
+  if (typeof port.appProtocol === 'string' && APP_PROTOCOLS.includes(port.appProtocol)) {
+    return { opaque: true, why: `its appProtocol ${port.appProtocol}`, assumed: false };
+  }
+  const text = isObject(svc.metadata?.annotations) ? svc.metadata.annotations[OPAQUE_PORTS_ANNOTATION] : undefined;
+  if (typeof text === 'string') {
+    const ports = Array.isArray(svc.spec?.ports) ? svc.spec.ports : [];
+    const opaque = serviceAnnotationPorts(text, ports).has(port.port);
+    return { opaque, why: `its ${OPAQUE_PORTS_ANNOTATION} '${text}'${opaque ? '' : ', which does not list it'}`, assumed: false };
+  }
+  const opaque = inLinkerdPorts(DEFAULTS, port.port);
+  return { opaque, why: `no ${OPAQUE_PORTS_ANNOTATION} of its own, so ${DEFAULTS_TEXT}, which ${opaque ? 'lists' : 'does not list'} it`, assumed: true };
+}
+
+/** The pod side of target port `target` of a workload's pods, undefined when not known (a list Linkerd refuses). */
+function podSide(template: Record<string, any>, nsAnnotations: Record<string, unknown>, target: number,
+  server: Record<string, any> | undefined): Side | undefined {
+  if (server) {
+    const protocol = String(server.spec?.proxyProtocol ?? 'unknown');
+    return { opaque: protocol === 'opaque', why: `Server ${server.metadata?.name} describes it with proxyProtocol ${protocol}`, assumed: false };
+  }
+  const own = isObject(template.metadata?.annotations) ? template.metadata.annotations[OPAQUE_PORTS_ANNOTATION] : undefined;
+  const ns = nsAnnotations[OPAQUE_PORTS_ANNOTATION];
+  const text = typeof own === 'string' ? own : typeof ns === 'string' ? ns : undefined;
+  if (text !== undefined) {
+    let list: LinkerdPortList;
+    try {
+      list = parseLinkerdPorts(text);
+    } catch {
+      // linkerd-port-annotation-invalid reports the list Linkerd refuses.
+      return undefined;
+    }
+    const opaque = inLinkerdPorts(list, target);
+    return { opaque, why: `${typeof own === 'string' ? 'their' : 'their namespace\'s'} ${OPAQUE_PORTS_ANNOTATION} '${text}'${opaque ? '' : ', which does not list it'}`, assumed: false };
+  }
+  const opaque = inLinkerdPorts(DEFAULTS, target) && declaredContainerPorts(template).includes(target);
+  return {
+    opaque,
+    why: `no ${OPAQUE_PORTS_ANNOTATION}, so the proxy injector writes ${DEFAULTS_TEXT} filtered by their declared container ports, `
+      + `which ${opaque ? 'keeps' : 'does not keep'} it`,
+    assumed: true,
+  };
+}
+
+/** The container port `name` of a pod template, as a Service targetPort name resolves. */
+function containerPort(template: Record<string, any>, name: string): number | undefined {
+  const containers = isPlainObject(template.spec) && Array.isArray(template.spec.containers) ? template.spec.containers : [];
+  for (const c of containers) {
+    for (const p of isPlainObject(c) && Array.isArray(c.ports) ? c.ports : []) {
+      if (isPlainObject(p) && p.name === name && typeof p.containerPort === 'number') return p.containerPort;
+    }
+  }
+  return undefined;
+}
+
+export const linkerdOpaquePorts: LintRule = {
+  ids: ['linkerd-opaque-ports-one-side'],
+  check(ctx: LintContext): RuleReport[] {
+    const nsAnnotations = new Map<string, Record<string, unknown>>();
+    for (const doc of ctx.documents) {
+      if (isNamespace(doc.obj) && typeof doc.obj.metadata?.name === 'string') {
+        nsAnnotations.set(doc.obj.metadata.name, isObject(doc.obj.metadata.annotations) ? doc.obj.metadata.annotations : {});
+      }
+    }
+    const servers = ctx.documents.filter((d) => isObject(d.obj) && d.obj.kind === 'Server' && apiGroupOf(d.obj) === 'policy.linkerd.io'
+      && isObject(d.obj.spec?.podSelector));
+    type Workload = { doc: LintDocument; template: Record<string, any> };
+    const workloads = ctx.documents.map((doc) => ({ doc, template: podTemplateOf(doc.obj) })).filter((w): w is Workload => {
+      if (!w.template || (isPlainObject(w.template.spec) && w.template.spec.hostNetwork === true)) return false;
+      const own = isObject(w.template.metadata?.annotations) ? w.template.metadata.annotations['linkerd.io/inject'] : undefined;
+      const inject = own ?? nsAnnotations.get(namespaceOf(w.doc.obj))?.['linkerd.io/inject'];
+      return inject === 'enabled' || inject === 'ingress';
+    });
+    const out: RuleReport[] = [];
+    for (const doc of ctx.documents) {
+      const svc = doc.obj;
+      if (!isObject(svc) || svc.kind !== 'Service' || apiGroupOf(svc) !== '') continue;
+      if (!isObject(svc.spec?.selector) || Object.keys(svc.spec.selector).length === 0) continue;
+      const ns = namespaceOf(svc);
+      if (ns === 'kube-system') continue;
+      const selected = workloads.filter((w) => namespaceOf(w.doc.obj) === ns
+        && matchesLabelSelector({ matchLabels: svc.spec.selector }, isObject(w.template.metadata?.labels) ? w.template.metadata.labels : {}));
+      const ports: any[] = Array.isArray(svc.spec.ports) ? svc.spec.ports : [];
+      ports.forEach((port, i) => {
+        if (!isObject(port) || typeof port.port !== 'number' || (port.protocol !== undefined && port.protocol !== 'TCP')) return;
+        const service = serviceSide(svc, port);
+        for (const w of selected) {
+          const targetPort = port.targetPort ?? port.port;
+          const target = typeof targetPort === 'number' ? targetPort : containerPort(w.template, String(targetPort));
+          if (target === undefined) continue;
+          const labels = isObject(w.template.metadata?.labels) ? w.template.metadata.labels : {};
+          const server = servers.find((s) => namespaceOf(s.obj) === ns
+            && (s.obj.spec.port === target || (typeof s.obj.spec.port === 'string' && containerPort(w.template, s.obj.spec.port) === target))
+            && matchesLabelSelector(s.obj.spec.podSelector as LabelSelector,
+              { ...labels, ...injectedLabels(w.doc.obj, ns, s.obj.spec.podSelector) }));
+          const pod = podSide(w.template, nsAnnotations.get(ns) ?? {}, target, server?.obj);
+          // Nothing to say when both sides agree, when the pod side is unknown, or when both rest on the (unseen) cluster default.
+          if (!pod || pod.opaque === service.opaque || (pod.assumed && service.assumed)) continue;
+          const label = `${w.doc.obj.kind} ${ns}/${w.doc.obj.metadata?.name}`;
+          const effect = service.opaque
+            ? `the pods' proxies still run protocol detection on inbound connections to port ${target} that do not arrive marked opaque`
+            : 'meshed clients connecting through the Service run protocol detection on their side';
+          out.push({
+            doc,
+            severity: LintSeverity.WARNING,
+            path: service.assumed || !service.opaque ? jsonPath('spec', 'ports', i) : typeof port.appProtocol === 'string' && APP_PROTOCOLS.includes(port.appProtocol)
+              ? jsonPath('spec', 'ports', i, 'appProtocol') : `metadata.annotations${jsonKey(OPAQUE_PORTS_ANNOTATION)}`,
+            message: `port ${port.port} of this Service is ${service.opaque ? '' : 'not '}opaque (${service.why}), but target port ${target} of the meshed `
+              + `pods of ${label} it selects is ${pod.opaque ? '' : 'not '}opaque (${pod.why}): ${effect} (a server-speaks-first protocol such as `
+              + 'NATS or MySQL then stalls until the 10-second detection timeout). linkerd.io "Protocol Detection": the opaque-ports annotation must be '
+              + 'set on both the Service and the workload',
+            fix: service.opaque
+              ? `add ${target} to ${OPAQUE_PORTS_ANNOTATION} on the pod template of ${label} (or its namespace), or describe the port with a Server `
+                + 'of proxyProtocol opaque'
+              : `add ${port.port} to ${OPAQUE_PORTS_ANNOTATION} on this Service (or set appProtocol: linkerd.io/opaque on the port)`,
+          });
+        }
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,101 @@
+/**
+ * linkerd-opaque-ports-one-side: linkerd.io "TCP Proxying and Protocol Detection" (Marking ports as
+ * opaque): config.linkerd.io/opaque-ports must be set on the Service and on the workload. The Service
+ * side is read as linkerd2's destination controller does (opaque_ports_watcher.go: Service port names,
+ * ports and ranges; the annotation replaces proxy.opaquePorts; appProtocol linkerd.io/opaque), the pod
+ * side as the policy controller and the proxy injector do (pod, else namespace, else the default list
+ * filtered by the declared container ports; a Server's proxyProtocol decides a port it describes).
+ */
+import { brief } from './support';
+import { PolicyLint } from '../../src/lint';
+import { expectValidManifests } from '../support/schema';
+
+const RULE = 'linkerd-opaque-ports-one-side';
+const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'msg', annotations: { 'linkerd.io/inject': 'enabled' } } };
+
+function deployment(name: string, port: number, annotations?: Record<string, string>): any {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'msg' },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name }, ...(annotations ? { annotations } : {}) },
+        spec: { containers: [{ name: 'app', image: `example/${name}:1.0`, ports: [{ name: 'client', containerPort: port }] }] },
+      },
+    },
+  };
+}
+
+function service(name: string, port: number, annotations?: Record<string, string>, extra: Record<string, unknown> = {}): any {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'msg', ...(annotations ? { annotations } : {}) },
+    spec: { selector: { app: name }, ports: [{ name: 'client', port, targetPort: port, ...extra }] },
+  };
+}
+
+const OPAQUE = 'config.linkerd.io/opaque-ports';
+
+describe('linkerd-opaque-ports-one-side', () => {
+  test('a Service marking 4222 opaque over pods that are not (no annotation; 4222 is not a default opaque port) is reported with both reasons', () => {
+    const objects = [ns, deployment('nats', 4222), service('nats', 4222, { [OPAQUE]: '4222' })];
+    expectValidManifests(objects);
+    const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([{ rule: RULE, severity: 'warning', object: 'Service msg/nats', path: 'metadata.annotations["config.linkerd.io/opaque-ports"]' }]);
+    expect(findings[0].message).toBe('port 4222 of this Service is opaque (its config.linkerd.io/opaque-ports \'4222\'), but target port 4222 of the meshed '
+      + 'pods of Deployment msg/nats it selects is not opaque (no config.linkerd.io/opaque-ports, so the proxy injector writes the install default '
+      + 'proxy.opaquePorts (25,587,3306,4444,5432,6379,9300,11211; the lint does not see the Helm values) filtered by their declared container ports, '
+      + 'which does not keep it): the pods\' proxies still run protocol detection on inbound connections to port 4222 that do not arrive marked opaque '
+      + '(a server-speaks-first protocol such as NATS or MySQL then stalls until the 10-second detection timeout). linkerd.io "Protocol Detection": the '
+      + 'opaque-ports annotation must be set on both the Service and the workload');
+  });
+
+  test('both sides opaque (pod annotation, namespace annotation, or a Server of proxyProtocol opaque): no finding', () => {
+    const server = {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name: 'nats', namespace: 'msg' },
+      spec: { podSelector: { matchLabels: { app: 'nats' } }, port: 'client', proxyProtocol: 'opaque' },
+    };
+    const annotatedNs = { ...ns, metadata: { ...ns.metadata, annotations: { ...ns.metadata.annotations, [OPAQUE]: '4222' } } };
+    for (const objects of [
+      [ns, deployment('nats', 4222, { [OPAQUE]: '4222' }), service('nats', 4222, { [OPAQUE]: '4222' })],
+      [annotatedNs, deployment('nats', 4222), service('nats', 4222, { [OPAQUE]: 'client' })],
+      [ns, deployment('nats', 4222), service('nats', 4222, { [OPAQUE]: '4000-4300' }), server],
+    ]) {
+      expectValidManifests(objects);
+      expect(brief(PolicyLint.check(objects), RULE)).toEqual([]);
+    }
+  });
+
+  test('pods opaque by their annotation behind a Service that is not (no annotation: the default list) is reported on the Service port', () => {
+    const objects = [ns, deployment('nats', 4222, { [OPAQUE]: '4222' }), service('nats', 4222)];
+    const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([{ rule: RULE, severity: 'warning', object: 'Service msg/nats', path: 'spec.ports[0]' }]);
+    expect(findings[0].fix).toBe('add 4222 to config.linkerd.io/opaque-ports on this Service (or set appProtocol: linkerd.io/opaque on the port)');
+  });
+
+  test('a Service annotation replaces the default list: MySQL 3306 is opaque on the pods (default) but not on a Service listing only 4222', () => {
+    const objects = [ns, deployment('mysql', 3306), service('mysql', 3306, { [OPAQUE]: '4222' })];
+    expect(brief(PolicyLint.check(objects), RULE)).toEqual([{
+      rule: RULE,
+      severity: 'warning',
+      object: 'Service msg/mysql',
+      path: 'spec.ports[0]',
+    }]);
+    // Both sides on the default list (3306 opaque on both, 8080 on neither), or pods outside the mesh: nothing to say.
+    expect(brief(PolicyLint.check([ns, deployment('mysql', 3306), service('mysql', 3306)]), RULE)).toEqual([]);
+    expect(brief(PolicyLint.check([ns, deployment('web', 8080), service('web', 8080)]), RULE)).toEqual([]);
+    const unmeshed = { ...ns, metadata: { name: 'msg' } };
+    expect(brief(PolicyLint.check([unmeshed, deployment('nats', 4222), service('nats', 4222, { [OPAQUE]: '4222' })]), RULE)).toEqual([]);
+  });
+
+  test('appProtocol linkerd.io/opaque marks the Service port opaque: pods that are not are reported at the appProtocol', () => {
+    const objects = [ns, deployment('nats', 4222), service('nats', 4222, undefined, { appProtocol: 'linkerd.io/opaque' })];
+    expectValidManifests(objects);
+    expect(brief(PolicyLint.check(objects), RULE)).toEqual([{ rule: RULE, severity: 'warning', object: 'Service msg/nats', path: 'spec.ports[0].appProtocol' }]);
+  });
+});
