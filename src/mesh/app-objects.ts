@@ -6,15 +6,22 @@
  * `toJson()` on every Service and workload of the app on its own, once per flow or Server; they now
  * share this one inventory.
  *
- * Staleness is never allowed to hide an object from a check (that would skip it: fail-open):
- * - every validation walk cdk8s runs starts at the App (cdk8s `App.synth()` and `App._synthChart`,
- *   the latter behind `chart.toJson()` and `Testing.synth()`, both validate `App.of(chart)` in
- *   preorder), so a validation on the root that drops the inventory runs before any check of that
- *   walk: whatever changed between two walks (an object added after a first synth, a container
- *   added to a cdk8s-plus Deployment, a JSON patch) is read again;
- * - outside a walk (a construct's `node.validate()` called alone), the inventory is also dropped
- *   when the number of constructs in the tree differs from when it was read, so an added object is
- *   always seen.
+ * Staleness is never allowed to hide an object from a check (that would skip it: fail-open), so the
+ * inventory is kept only for the length of one walk of the whole tree:
+ * - every validation walk cdk8s runs starts at the App (cdk8s `App.synth()`, `App.synthYaml()` and
+ *   `App._synthChart`, the latter behind `chart.toJson()` and `Testing.synth()`, all validate
+ *   `App.of(chart)` in preorder), so a validation on the root runs before any check of that walk: it
+ *   drops the inventory and opens the walk; whatever changed between two walks (an object added after
+ *   a first synth, a container added to a cdk8s-plus Deployment, a JSON patch) is read again;
+ * - the walk is closed by a validation on the last construct of the tree in preorder (the last one the
+ *   walk visits), which runs after the checks that construct had then (a check added to it later runs
+ *   after it and reads the objects afresh);
+ * - outside a walk (a construct's `node.validate()` called alone, or a walk of one chart that does
+ *   not start at the App), nothing is kept: every read synthesizes the objects again, as a change
+ *   that adds no construct (a JSON patch, a cdk8s-plus `addContainer`) cannot be seen otherwise;
+ * - within a walk, the inventory is also dropped when the number of constructs in the tree differs
+ *   from when it was read. A walk that is opened but never closed (a validation throwing, or the
+ *   App's `node.validate()` called alone) leaves only that guard until the next walk opens.
  * The synthesized objects are shared between the checks: they read them and never change them.
  */
 import { ApiObject } from 'cdk8s';
@@ -52,19 +59,56 @@ interface Cached {
 }
 
 const cache = new WeakMap<IConstruct, Cached>();
-/** Roots that carry the validation dropping their inventory at the start of each walk. */
-const resetting = new WeakSet<IConstruct>();
+/** Roots that carry the validation opening a walk (and dropping their inventory). */
+const opening = new WeakSet<IConstruct>();
+/** Roots in a walk, with the last construct that walk visits. */
+const walking = new WeakMap<IConstruct, IConstruct>();
+/** Constructs that carry the validation closing a walk of their root. */
+const closing = new WeakSet<IConstruct>();
+
+/** Opens a walk of `root`: drops the inventory, and makes the last construct of the walk close it. */
+function openWalk(root: IConstruct): void {
+  cache.delete(root);
+  const all = root.node.findAll();
+  const last = all[all.length - 1];
+  // Only the root: no check runs after this validation in the walk; nothing is kept.
+  if (last === root) return;
+  walking.set(root, last);
+  if (closing.has(last)) return;
+  closing.add(last);
+  // Added after the construct's own checks, so it runs after them. A construct that is no longer the
+  // last one (constructs were added since) leaves the walk open: the last one closes it.
+  last.node.addValidation({
+    validate: () => {
+      if (walking.get(root) === last) {
+        walking.delete(root);
+        cache.delete(root);
+      }
+      return [];
+    },
+  });
+}
+
+/**
+ * Lets the inventory of the app `scope` belongs to be kept for the length of each walk: to be called
+ * when a check that reads it is added (`node.addValidation`), so that the first walk already starts
+ * with the root's validation (one added during a walk runs from the next walk on).
+ */
+export function keepAppObjectsPerWalk(scope: IConstruct): void {
+  const root = scope.node.root;
+  if (opening.has(root)) return;
+  opening.add(root);
+  // Preorder: the root's validations run first in every walk, before any check reads the inventory.
+  root.node.addValidation({ validate: () => { openWalk(root); return []; } });
+}
 
 /** The Services, Namespaces and workloads of the app `scope` belongs to (every chart). */
 export function appObjects(scope: IConstruct): AppObjects {
   const root = scope.node.root;
-  if (!resetting.has(root)) {
-    resetting.add(root);
-    // Preorder: the root's validations run first in every walk, before any check reads the inventory.
-    root.node.addValidation({ validate: () => { cache.delete(root); return []; } });
-  }
+  keepAppObjectsPerWalk(root);
   const all = root.node.findAll();
-  const hit = cache.get(root);
+  const inWalk = walking.has(root);
+  const hit = inWalk ? cache.get(root) : undefined;
   if (hit && hit.size === all.length) return hit.objects;
   const services: AppObject[] = [];
   const namespaces: AppObject[] = [];
@@ -79,6 +123,6 @@ export function appObjects(scope: IConstruct): AppObjects {
     list.push({ construct: c, kind, apiVersion: c.apiVersion, namespace: json.metadata?.namespace ?? 'default', json });
   }
   const objects = { services, namespaces, workloads };
-  cache.set(root, { size: all.length, objects });
+  if (inWalk) cache.set(root, { size: all.length, objects });
   return objects;
 }

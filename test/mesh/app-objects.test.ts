@@ -6,6 +6,7 @@
  * the next one (a stale inventory would skip a check: fail-open).
  */
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Cni, IstioAuthorization, IstioMode, IstioMtls, LinkerdAuthorization, Mesh, MeshSource } from '../../src';
 import { deployment, deploymentWith, meshChart } from '../support/mesh';
 import { expectValidManifests } from '../support/schema';
@@ -90,5 +91,56 @@ describe('one app inventory per validation walk, never stale', () => {
     expect(find(synthValid(chart), 'AuthorizationPolicy', 'no-web', 'shop').spec.rules[0].to).toEqual([{ operation: { ports: ['80'] } }]);
     svc.addJsonPatch(JsonPatch.replace('/spec/ports/0/targetPort', 8080));
     expect(synthError(() => synthValid(chart))).toContain(PORT_ERROR);
+  });
+});
+
+describe('outside a walk from the App, the inventory is read again (a construct count that did not change proves nothing)', () => {
+  /** Service forwarding 80 to 80, a flow on port 80 accepted by a first synth; then the Service is patched to forward 80 to 8080. */
+  function patchedAfterSynth(): { chart: Chart; authz: IstioAuthorization } {
+    const chart = istio();
+    new IstioMtls(chart, 'mtls', { namespace: 'shop' });
+    deployment(chart, 'shop', 'api', { app: 'api' });
+    const svc = apiService(chart, 80);
+    const authz = new IstioAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.denyFlow('no-web', { ...fromWeb, ports: [80] });
+    expect(find(synthValid(chart), 'AuthorizationPolicy', 'no-web', 'shop').spec.rules[0].to).toEqual([{ operation: { ports: ['80'] } }]);
+    svc.addJsonPatch(JsonPatch.replace('/spec/ports/0/targetPort', 8080));
+    return { chart, authz };
+  }
+
+  test("a construct's own validation, called alone after a patch, sees the patched Service", () => {
+    const { authz } = patchedAfterSynth();
+    expect(authz.node.validate()).toEqual([expect.stringContaining(PORT_ERROR.replace('[test/authz] ', ''))]);
+    // Twice: a first direct read is not kept for the next one either.
+    expect(authz.node.validate()).toEqual([expect.stringContaining(PORT_ERROR.replace('[test/authz] ', ''))]);
+  });
+
+  test('a walk of one chart (not from the App) after a patch sees the patched Service', () => {
+    const { chart } = patchedAfterSynth();
+    const errors = chart.node.findAll().flatMap((c) => c.node.validate());
+    expect(errors).toEqual([expect.stringContaining(PORT_ERROR.replace('[test/authz] ', ''))]);
+  });
+
+  test('a container added to a cdk8s-plus Deployment after a synth (no construct added) is seen by a validation called alone', () => {
+    const chart = istio();
+    new IstioMtls(chart, 'mtls', { namespace: 'shop' });
+    // Its only container declares no port: what the pods listen on is unknown, the flow on port 80 is accepted.
+    const api = new kplus.Deployment(chart, 'api', { metadata: { name: 'api', namespace: 'shop' }, containers: [{ image: 'api:1' }] });
+    api.podMetadata.addLabel('app', 'api');
+    apiService(chart, 8080);
+    const authz = new IstioAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.denyFlow('no-web', { ...fromWeb, ports: [80] });
+    expect(find(synthValid(chart), 'AuthorizationPolicy', 'no-web', 'shop').spec.rules[0].to).toEqual([{ operation: { ports: ['80'] } }]);
+    const size = chart.node.root.node.findAll().length;
+    api.addContainer({ name: 'sidecar', image: 'api-sidecar:1', portNumber: 8080 });
+    expect(chart.node.root.node.findAll()).toHaveLength(size);
+    expect(authz.node.validate()).toEqual([expect.stringContaining(PORT_ERROR.replace('[test/authz] ', ''))]);
+    expect(synthError(() => synthValid(chart))).toContain(PORT_ERROR);
+  });
+
+  test('the cache still serves one walk: the next synth after the direct reads fails as well', () => {
+    const { chart, authz } = patchedAfterSynth();
+    authz.node.validate();
+    expect(synthError(() => Testing.synth(chart))).toContain(PORT_ERROR);
   });
 });

@@ -15,6 +15,7 @@ import {
 } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../../util/validate';
+import { keepAppObjectsPerWalk } from '../app-objects';
 import { contributeDestinationRule } from '../istio/destination-rules';
 import { isAmbient, requireMesh } from '../mesh-context';
 
@@ -210,7 +211,10 @@ export class CanaryRoute extends Construct {
           namespace, routeNamespace, [stable.serviceName, canary.serviceName]);
       }
     }
-    if (!servicesOutsideApp) this.node.addValidation({ validate: () => this.checkApp(routed, target) });
+    if (!servicesOutsideApp) {
+      keepAppObjectsPerWalk(this);
+      this.node.addValidation({ validate: () => this.checkApp(routed, target) });
+    }
   }
 
   /** Claim the traffic this route splits; an earlier CanaryRoute over the same requests is an error naming it. */

@@ -9,6 +9,7 @@ import { assertNever, propError } from '../../util/errors';
 import { StructKeys, requireKnownKeys, requireOptionalBoolean, requireProps, requireString } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsLabel } from '../../util/validate';
+import { keepAppObjectsPerWalk } from '../app-objects';
 import { isAmbient, requireMesh } from '../mesh-context';
 import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
@@ -136,6 +137,7 @@ export class IstioAuthorization extends Construct {
     const policy = this.emit(name, spec);
     if (flow.identityBased) this.node.addValidation({ validate: () => this.checkStrict(flow) });
     // Istio matches workload ports: a Service port of the app that forwards elsewhere never matches (judged once the app is complete).
+    keepAppObjectsPerWalk(this);
     this.node.addValidation({ validate: () => servicePortProblems(this.node.root, flow, action) });
     return policy;
   }

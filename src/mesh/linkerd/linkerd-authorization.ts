@@ -8,6 +8,7 @@ import { assertNever, internalError, propError } from '../../util/errors';
 import { StructKeys, requireKnownKeys, requireProps, requireString } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsLabel } from '../../util/validate';
+import { keepAppObjectsPerWalk } from '../app-objects';
 import { requireMesh } from '../mesh-context';
 import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
@@ -137,6 +138,7 @@ export class LinkerdAuthorization extends Construct {
           });
           // At synth time, so that workloads and flows added later are seen.
           const e = entry;
+          keepAppObjectsPerWalk(this);
           this.node.addValidation({
             validate: () => refusedProbeProblems(this.node.root, { name: e.server.name, ...e }),
           });
