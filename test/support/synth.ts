@@ -50,7 +50,8 @@ export function validYaml(yaml: string): any[] {
 
 /**
  * Run the synth-time validations (`node.addValidation`) of every construct of the app, as `app.synth()`
- * and `cdk8s synth` do (`Testing.synth` alone skips them), and fail with cdk8s' message when one fails.
+ * and `cdk8s synth` do, and fail with cdk8s' message when one fails (cdk8s 2.70's `Testing.synth` runs
+ * them too, through `App._synthChart`; this keeps tests independent of that).
  */
 export function expectValidTree(chart: Chart): void {
   const errors = chart.node.root.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
