@@ -15,6 +15,12 @@
  *   manager); tcp, https, tls, mongo, redis and mysql a TCP chain only; anything else is detected per
  *   connection, so a client speaking HTTP gets the HTTP chain (pilot networking
  *   `ModelProtocolToListenerProtocol`, inbound protocol sniffing on by default).
+ * - UDP: a TCP Service port named or with appProtocol `udp[-*]` is read as UDP (pkg/config/protocol
+ *   `Parse` knows `udp`), and so is a Service port with `protocol: UDP`. Neither is skipped for the
+ *   inbound chains (kube controller `GetProxyServiceTargetsByPod`, listener_inbound
+ *   `getFilterChainsByServicePort`): UDP maps to ListenerProtocolUnknown, whose filter chain options
+ *   are the TCP ones (`getFilterChainMatchOptions` default branch), so the TCP connection to that pod
+ *   port gets the TCP chain. A waypoint skips UDP ports (./istio-waypoint).
  * - A port no Service declares goes to the passthrough chains, which detect the protocol too (pilot
  *   networking/core listener_inbound `buildInboundPassthroughChains`, `ListenerProtocolAuto`).
  * - Several Service ports on one pod port: istiod builds one chain per target port and keeps the
@@ -36,6 +42,11 @@ import { matchesLabelSelector } from '../selectors';
 /** One port of a Service, as the inbound listener reads it. */
 export interface ServicePortView {
   readonly name?: string;
+  /**
+   * `UDP` for a Service port with `protocol: UDP` (only the sidecar inbound reading keeps those).
+   * @default - TCP
+   */
+  readonly protocol?: 'UDP';
   readonly port: number;
   readonly targetPort?: number | string;
   readonly appProtocol?: string;
@@ -58,12 +69,23 @@ const K8S_APP_PROTOCOLS: ReadonlyMap<string, InboundProtocol> = new Map([
 /** Service ports Istio never sniffs: an unknown protocol name there is TCP. */
 const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
 
-/** The listener protocol Istio gives a Service port. */
+/** The protocol name istiod reads off a TCP Service port's appProtocol, else name (lower case; `grpc-web` whole). */
+function declaredName(name: string | undefined, appProtocol: string | undefined): string {
+  const text = (appProtocol ?? name ?? '').toLowerCase();
+  return text.startsWith('grpc-web') ? 'grpc-web' : text.split('-')[0];
+}
+
+/** Does a TCP Service port declare UDP (appProtocol, else name, `udp[-*]`)? istiod then treats it as a UDP port. */
+export function declaresUdp(name: string | undefined, appProtocol: string | undefined): boolean {
+  return (appProtocol === undefined || !K8S_APP_PROTOCOLS.has(appProtocol)) && declaredName(name, appProtocol) === 'udp';
+}
+
+/** The listener protocol Istio gives a TCP Service port on a sidecar's inbound listener (UDP: the TCP chain). */
 export function servicePortProtocol(name: string | undefined, appProtocol: string | undefined, port: number): InboundProtocol {
   const standard = appProtocol !== undefined ? K8S_APP_PROTOCOLS.get(appProtocol) : undefined;
   if (standard !== undefined) return standard;
-  const text = (appProtocol ?? name ?? '').toLowerCase();
-  const parsed = text.startsWith('grpc-web') ? 'grpc-web' : text.split('-')[0];
+  const parsed = declaredName(name, appProtocol);
+  if (parsed === 'udp') return 'tcp';
   return knownProtocolChain(parsed) ?? (WELL_KNOWN_TCP_PORTS.has(port) ? 'tcp' : 'detected');
 }
 
@@ -83,7 +105,8 @@ export class InboundProtocols {
       const selector = obj.spec?.selector;
       if (!isPlainObject(selector) || Object.keys(selector).length === 0) continue;
       const ns = namespaceOf(obj);
-      const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports: tcpServicePorts(obj) };
+      const ports = inboundServicePorts(obj);
+      const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports };
       const known = this.services.get(ns);
       if (known) known.push(svc);
       else this.services.set(ns, [svc]);
@@ -126,9 +149,12 @@ export class InboundProtocols {
       if (!matchesLabelSelector({ matchLabels: svc.selector }, destination.labels)) continue;
       for (const p of svc.ports) {
         if (targetOf(p, destination) !== port) continue;
-        const protocol = servicePortProtocol(p.name, p.appProtocol, p.port);
-        const label = p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : p.name !== undefined ? `port name '${p.name}'` : 'no port name';
-        declared.push({ protocol, what: `Service ${svc.namespace}/${svc.name} port ${p.port} (${label}: ${protocol === 'detected' ? 'protocol detected' : protocol.toUpperCase()})` });
+        const udp = p.protocol === 'UDP' || declaresUdp(p.name, p.appProtocol);
+        const protocol = p.protocol === 'UDP' ? 'tcp' : servicePortProtocol(p.name, p.appProtocol, p.port);
+        const label = p.protocol === 'UDP' ? `protocol UDP${p.name !== undefined ? `, port name '${p.name}'` : ''}`
+          : p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : p.name !== undefined ? `port name '${p.name}'` : 'no port name';
+        const read = udp ? 'UDP, which istiod serves with the TCP chain' : protocol === 'detected' ? 'protocol detected' : protocol.toUpperCase();
+        declared.push({ protocol, what: `Service ${svc.namespace}/${svc.name} port ${p.port} (${label}: ${read})` });
       }
     }
     if (declared.length === 0) return { protocol: 'detected', why: `no Service declares port ${port}, so the sidecar detects its protocol` };
@@ -156,9 +182,25 @@ export function tcpServicePorts(svc: ManifestObject): ServicePortView[] {
   }));
 }
 
-/** The pod port a Service port sends to (a named targetPort through the pod's named TCP ports). */
+/**
+ * The Service ports a sidecar's inbound listener reads: the TCP ones and the UDP ones, which take the
+ * chain of their pod port number like the others (istiod keys inbound chains by target port only).
+ */
+function inboundServicePorts(svc: ManifestObject): ServicePortView[] {
+  const udp = (Array.isArray(svc.spec?.ports) ? svc.spec!.ports : []).filter((p: any) => isPlainObject(p) && typeof p.port === 'number'
+    && p.protocol === 'UDP').map((p: any): ServicePortView => ({
+    ...(typeof p.name === 'string' ? { name: p.name } : {}),
+    protocol: 'UDP',
+    port: p.port,
+    ...(typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? { targetPort: p.targetPort } : {}),
+  }));
+  return [...tcpServicePorts(svc), ...udp];
+}
+
+/** The pod port a Service port sends to (a named targetPort through the pod's named ports of the Service port's protocol). */
 export function targetOf(p: ServicePortView, destination: Endpoint): number | undefined {
   if (p.targetPort === undefined) return p.port;
   if (typeof p.targetPort === 'number') return p.targetPort;
-  return destination.namedPorts.find((np) => np.name === p.targetPort && np.protocol === 'TCP')?.port;
+  const protocol = p.protocol ?? 'TCP';
+  return destination.namedPorts.find((np) => np.name === p.targetPort && np.protocol === protocol)?.port;
 }

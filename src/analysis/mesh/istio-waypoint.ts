@@ -34,7 +34,7 @@
  *   with `selector` or neither stay with the destination's ztunnel, which sees the WAYPOINT's identity
  *   as the source ("waypoint proxies do not impersonate src identity"). Both must allow.
  */
-import { servicePortProtocol, ServicePortView, targetOf, tcpServicePorts } from './istio-inbound-protocol';
+import { declaresUdp, servicePortProtocol, ServicePortView, targetOf, tcpServicePorts } from './istio-inbound-protocol';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { AddressSpace, describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namespaceLabelsOf, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, matchesLabelSelector } from '../selectors';
@@ -174,10 +174,13 @@ export class Waypoints {
       const labels = isPlainObject(svc.obj.metadata?.labels) ? svc.obj.metadata!.labels as Labels : {};
       // The waypoint builds a chain per Service port: ports declared TCP and ports that are not are
       // two ways to address the Service, which a client picks by the port it connects to.
-      const tcpPorts = carried.filter((p) => servicePortProtocol(p.name, p.appProtocol, p.port) === 'tcp');
-      const otherPorts = carried.filter((p) => !tcpPorts.includes(p));
-      const split = tcpPorts.length > 0 && otherPorts.length > 0;
-      for (const group of [tcpPorts, otherPorts].filter((g) => g.length > 0)) {
+      // A port declared UDP (name or appProtocol udp[-*]) gets no chain at the waypoint
+      // (listener_waypoint.go `buildWaypointInternal` skips protocol.UDP ports).
+      const udpPorts = carried.filter((p) => declaresUdp(p.name, p.appProtocol));
+      const tcpPorts = carried.filter((p) => !udpPorts.includes(p) && servicePortProtocol(p.name, p.appProtocol, p.port) === 'tcp');
+      const otherPorts = carried.filter((p) => !tcpPorts.includes(p) && !udpPorts.includes(p));
+      const split = [udpPorts, tcpPorts, otherPorts].filter((g) => g.length > 0).length > 1;
+      for (const group of [udpPorts, tcpPorts, otherPorts].filter((g) => g.length > 0)) {
         const tcp = group === tcpPorts
           ? `Service ${ns}/${nameOf(svc.obj)} declares ${group.map((p) => `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}`
             : `port name '${p.name ?? ''}'`})`).join(', ')} TCP` : undefined;
@@ -188,7 +191,18 @@ export class Waypoints {
           ...(tcp !== undefined ? { tcp } : {}),
           ...(split ? { ports: group.map((p) => p.port) } : {}),
         };
-        paths.push(this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service));
+        const path = this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service);
+        if (group === udpPorts && path.kind === 'waypoint') {
+          const declared = group.map((p) => `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : `port name '${p.name ?? ''}'`})`);
+          paths.push({
+            service,
+            kind: 'unknown',
+            why: `it passes the waypoint ${path.waypoint!.namespace}/${path.waypoint!.name} (${path.why}), and Service ${ns}/${service.name} declares `
+              + `${declared.join(', ')} UDP, for which the waypoint builds no filter chain: what becomes of the TCP connection there is not modelled`,
+          });
+        } else {
+          paths.push(path);
+        }
       }
     }
     // A ServiceEntry selecting the pod (workloadSelector) is addressed through its hosts and takes its

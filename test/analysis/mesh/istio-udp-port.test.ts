@@ -1,0 +1,96 @@
+/**
+ * Service ports declared UDP (upstream sources in src/analysis/mesh/istio-inbound-protocol.ts):
+ * istio pkg/config/protocol `Parse` knows `udp`, and pkg/config/kube `ConvertProtocol` reads a TCP
+ * Service port named (or with appProtocol) `udp[-*]` as UDP, as it does a `protocol: UDP` port.
+ * The sidecar's inbound listener keeps such a port (kube controller `GetProxyServiceTargetsByPod`,
+ * keyed by pod port only in listener_inbound `getFilterChainsByServicePort`); UDP maps to
+ * ListenerProtocolUnknown (pilot/pkg/networking `ModelProtocolToListenerProtocol`), whose chain
+ * options are the TCP ones (`getFilterChainMatchOptions` default branch): the pod port gets the TCP
+ * chain, where an ALLOW rule with HTTP-only attributes matches nothing. A waypoint skips UDP ports
+ * (listener_waypoint.go `buildWaypointInternal`: `if port.Protocol == protocol.UDP { continue }`).
+ */
+import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace, peerAuthentication, service, w, workload } from './support';
+import { Verdict } from '../../../src/analysis/verdict';
+import { Port } from '../../../src/policy/port';
+import { expectValidManifests } from '../../support/schema';
+
+const base = [
+  namespace('istio-system'),
+  namespace('shop', { 'istio-injection': 'enabled' }),
+  workload('shop', 'web'),
+  workload('shop', 'api'),
+  peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } }),
+];
+const PORT = Port.tcp(8080);
+const IDENTITY = 'over mutual TLS as cluster.local/ns/shop/sa/web';
+const GET_ONLY = authorizationPolicy('shop', 'get-only', {
+  selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
+});
+
+function reach(...objects: any[]) {
+  const all = [...base, ...objects];
+  expectValidManifests(all);
+  return meshReach(all, ISTIO_SIDECAR);
+}
+
+describe('a sidecar port a Service declares UDP gets the TCP chain', () => {
+  test('TCP Service port named udp-*: ALLOW with methods matches nothing, so even a GET is denied', () => {
+    const udpNamed = service('shop', 'api', 'api', [{ name: 'udp-api', port: 8080 }]);
+    const result = reach(udpNamed, GET_ONLY).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.uncertainties).toEqual([]);
+    const served = "shop/api's sidecar serves port 8080 as TCP (Service shop/api port 8080 (port name 'udp-api': UDP, which istiod serves with the TCP "
+      + 'chain))';
+    expect(result.mesh!.reasons).toEqual([
+      `${served}: it sees no HTTP request, so the request's method, path, host and headers play no part, and the answer is the TCP connection's`,
+      `AuthorizationPolicy shop/get-only spec.rules[0] (ALLOW): ${served}, and istiod skips this ALLOW rule on the TCP filter chain because it uses `
+        + 'HTTP-only attributes (spec.rules[0].to[0].operation.methods): it matches no connection',
+      `AuthorizationPolicy shop/get-only selects shop/api, so only what an ALLOW rule matches is allowed, and no rule matches shop/web -> shop/api TCP/8080 GET / (${IDENTITY})`,
+    ]);
+  });
+
+  test('appProtocol wins over the name both ways: appProtocol UDP on an http-named port is TCP, appProtocol http on a udp-named port is HTTP', () => {
+    const udpApp = service('shop', 'api', 'api', [{ name: 'http-api', appProtocol: 'UDP', port: 8080 }]);
+    expect(reach(udpApp, GET_ONLY).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict).toBe(Verdict.DENY);
+    const httpApp = service('shop', 'api', 'api', [{ name: 'udp-api', appProtocol: 'http', port: 8080 }]);
+    expect(reach(httpApp, GET_ONLY).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('a protocol: UDP Service port on the same pod port as an http port: istiod keeps one chain per pod port, so which one is not known', () => {
+    const both = service('shop', 'api', 'api', [{ name: 'dns', port: 8080, protocol: 'UDP' }, { name: 'http-api', port: 8080 }]);
+    const result = reach(both, GET_ONLY).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([
+      "mesh: Service shop/api port 8080 (port name 'http-api': HTTP), Service shop/api port 8080 (protocol UDP, port name 'dns': UDP, which istiod serves "
+        + 'with the TCP chain) declare port 8080 differently, and istiod serves it with the protocol of the oldest Service, whose creation time is not in '
+        + 'the manifests: served as HTTP the flow is allowed, served as TCP (rules without their HTTP-only attributes) denied',
+    ]);
+  });
+
+  test('an unknown prefix is still detected (HTTP rules apply to an HTTP client)', () => {
+    const quic = service('shop', 'api', 'api', [{ name: 'quic-api', port: 8080 }]);
+    expect(reach(quic, GET_ONLY).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+  });
+});
+
+describe('a waypoint skips a Service port declared UDP', () => {
+  const ambient = [namespace('istio-system'), namespace('shop', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' }),
+    workload('shop', 'web'), workload('shop', 'api'), {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'waypoint', namespace: 'shop' },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+    }];
+
+  test('traffic addressed to that Service port passes a waypoint with no chain for it: indeterminate, not allowed', () => {
+    const all = [...ambient, service('shop', 'api', 'api', [{ name: 'udp-api', port: 8080 }])];
+    expectValidManifests(all);
+    const result = meshReach(all, ISTIO_AMBIENT).check(w('shop/web'), w('shop/api'), PORT);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    const why = 'traffic addressed to Service shop/api: it passes the waypoint shop/waypoint (namespace shop names the waypoint shop/waypoint '
+      + '(istio.io/use-waypoint) and Gateway shop/waypoint takes service traffic (no istio.io/waypoint-for label: the default)), and Service shop/api '
+      + "declares port 8080 (port name 'udp-api') UDP, for which the waypoint builds no filter chain: what becomes of the TCP connection there is not "
+      + 'modelled';
+    expect(result.uncertainties).toEqual([`${why}: the CNI sees other connections there, with verdicts not known`, `mesh: ${why}`]);
+  });
+});
