@@ -21,6 +21,10 @@
  *   `getFilterChainsByServicePort`): UDP maps to ListenerProtocolUnknown, whose filter chain options
  *   are the TCP ones (`getFilterChainMatchOptions` default branch), so the TCP connection to that pod
  *   port gets the TCP chain. A waypoint skips UDP ports (./istio-waypoint).
+ * - A pod no Service selects takes its Services from the EndpointSlices naming its address (a Service
+ *   without selector, endpoints written by hand: ./istio-manual-endpoints); pods in the manifests
+ *   rarely carry their address, so where such a slice may name the pod and its Service port is TCP,
+ *   the protocol is not known.
  * - A port no Service declares goes to the passthrough chains, which detect the protocol too (pilot
  *   networking/core listener_inbound `buildInboundPassthroughChains`, `ListenerProtocolAuto`).
  * - Several Service ports on one pod port: istiod builds one chain per target port and keeps the
@@ -33,6 +37,7 @@
  *   default (./istio-sidecar-ingress).
  */
 import { InboundProtocol, knownProtocolChain } from './istio-inbound-protocol-kind';
+import { ManualEndpoints, ManualTarget } from './istio-manual-endpoints';
 import { SidecarIngresses } from './istio-sidecar-ingress';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
@@ -96,10 +101,12 @@ export class InboundProtocols {
   /** Answers per destination and port (asked for every flow of a matrix). */
   private readonly cache = new WeakMap<Endpoint, Map<number, { protocol: InboundProtocol; why: string }>>();
   private readonly sidecars: SidecarIngresses;
+  private readonly manual: ManualEndpoints;
 
   /** `rootNamespace`: the mesh root namespace, whose Sidecar without workloadSelector is the mesh default. */
   constructor(manifests: readonly ManifestObject[], rootNamespace: string = 'istio-system') {
     this.sidecars = new SidecarIngresses(manifests, rootNamespace);
+    this.manual = new ManualEndpoints(manifests);
     for (const obj of manifests) {
       if (!isKindOf(obj, '', 'Service')) continue;
       const selector = obj.spec?.selector;
@@ -145,16 +152,26 @@ export class InboundProtocols {
 
   private compute(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
     const declared: Array<{ protocol: InboundProtocol; what: string }> = [];
-    for (const svc of this.services.get(destination.namespace ?? 'default') ?? []) {
-      if (!matchesLabelSelector({ matchLabels: svc.selector }, destination.labels)) continue;
+    const selecting = (this.services.get(destination.namespace ?? 'default') ?? [])
+      .filter((svc) => matchesLabelSelector({ matchLabels: svc.selector }, destination.labels));
+    for (const svc of selecting) {
       for (const p of svc.ports) {
         if (targetOf(p, destination) !== port) continue;
-        const udp = p.protocol === 'UDP' || declaresUdp(p.name, p.appProtocol);
-        const protocol = p.protocol === 'UDP' ? 'tcp' : servicePortProtocol(p.name, p.appProtocol, p.port);
-        const label = p.protocol === 'UDP' ? `protocol UDP${p.name !== undefined ? `, port name '${p.name}'` : ''}`
-          : p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : p.name !== undefined ? `port name '${p.name}'` : 'no port name';
-        const read = udp ? 'UDP, which istiod serves with the TCP chain' : protocol === 'detected' ? 'protocol detected' : protocol.toUpperCase();
-        declared.push({ protocol, what: `Service ${svc.namespace}/${svc.name} port ${p.port} (${label}: ${read})` });
+        declared.push({ protocol: chainOf(p), what: `Service ${svc.namespace}/${svc.name} port ${p.port} (${describePort(p)})` });
+      }
+    }
+    if (selecting.length === 0) {
+      const manual = this.manual.targetsOf(destination, port);
+      const sure = manual.filter((t) => t.names === 'yes');
+      for (const t of sure) declared.push({ protocol: chainOf(t.port), what: manualText(t) });
+      const tcpMaybe = manual.filter((t) => t.names === 'maybe' && chainOf(t.port) === 'tcp');
+      if (sure.length === 0 && tcpMaybe.length > 0) {
+        return {
+          protocol: 'unknown',
+          why: `no Service with a selector selects ${destination.name}, so istiod takes its Services from the EndpointSlices naming its address; `
+            + `${tcpMaybe.map(manualText).join(', ')} may name it (its address is not in the manifests): if so port ${port} is served as TCP, `
+            + 'else its protocol is detected',
+        };
       }
     }
     if (declared.length === 0) return { protocol: 'detected', why: `no Service declares port ${port}, so the sidecar detects its protocol` };
@@ -169,6 +186,26 @@ export class InboundProtocols {
     }
     return { protocol: open.some((d) => d.protocol === 'http') ? 'http' : 'detected', why: open.map((d) => d.what).join(', ') };
   }
+}
+
+/** The chain a Service port gives its pod port on a sidecar's inbound listener (a UDP port: the TCP chain). */
+function chainOf(p: ServicePortView): InboundProtocol {
+  return p.protocol === 'UDP' ? 'tcp' : servicePortProtocol(p.name, p.appProtocol, p.port);
+}
+
+/** `port name 'udp-dns': UDP, which istiod serves with the TCP chain` / `appProtocol http: HTTP`. */
+function describePort(p: ServicePortView): string {
+  const protocol = chainOf(p);
+  const label = p.protocol === 'UDP' ? `protocol UDP${p.name !== undefined ? `, port name '${p.name}'` : ''}`
+    : p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : p.name !== undefined ? `port name '${p.name}'` : 'no port name';
+  const read = p.protocol === 'UDP' || declaresUdp(p.name, p.appProtocol) ? 'UDP, which istiod serves with the TCP chain'
+    : protocol === 'detected' ? 'protocol detected' : protocol.toUpperCase();
+  return `${label}: ${read}`;
+}
+
+/** `Service shop/legacy port 80 (port name 'tcp': TCP) through EndpointSlice shop/legacy-1`. */
+function manualText(t: ManualTarget): string {
+  return `Service ${namespaceOf(t.service)}/${nameOf(t.service)} port ${t.port.port} (${describePort(t.port)}; no selector) through ${t.via}`;
 }
 
 /** The TCP ports of a Service object (the ones Istio's inbound listeners and waypoints serve). */
