@@ -46,8 +46,11 @@ import { MeshFacts, NamespaceAnnotations } from './facts';
 import { hostProbeFromManifests } from './istio-cni-env';
 import { ambientHostNetworkSource, ambientHostProbe, ambientHostSnat, HostProbeAddresses } from './istio-host-probe';
 import { InboundProtocols } from './istio-inbound-protocol';
+import { interceptionNone } from './istio-interception';
 import { clientPicksRemoteAddress, forwardedRemoteAddress, isIstioGateway, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
+import { SidecarEgress } from './istio-sidecar-egress';
+import { readSidecars } from './istio-sidecar-ingress';
 import { tcpChainRule } from './istio-tcp-rules';
 import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
 import { attachesAtWaypoint, overPaths, pathLabel, throughWaypoint, WaypointPath, Waypoints, waypointRuleUnknown } from './istio-waypoint';
@@ -100,6 +103,8 @@ export class IstioModel implements MeshModel {
   private readonly waypoints: Waypoints;
   /** Ambient: the host probe addresses (the mesh's, or where it declares none, the istio-cni DaemonSet's in the manifests). */
   private readonly hostProbe: HostProbeAddresses;
+  /** What the clients' Sidecar resources (egress, outboundTrafficPolicy) do to their connections. */
+  private readonly egress: SidecarEgress;
 
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations,
     podSpace?: AddressSpace) {
@@ -109,6 +114,7 @@ export class IstioModel implements MeshModel {
     this.notes.push(...this.peerAuth.notes);
     this.hostProbe = facts.ambient ? hostProbeFromManifests(manifests, facts.hostProbe, this.notes) : facts.hostProbe;
     this.waypoints = new Waypoints(manifests, namespaces, podSpace);
+    this.egress = new SidecarEgress(manifests, readSidecars(manifests), facts.rootNamespace);
     for (const obj of manifests) {
       if (isKindOf(obj, '', 'Service')) this.services.add(`${namespaceOf(obj)}/${nameOf(obj)}`);
       if (!isIstioAuthorizationPolicy(obj)) continue;
@@ -224,6 +230,17 @@ export class IstioModel implements MeshModel {
     if (dst.inboundBypass.has(q.port)) {
       return bypass(`${q.destination.name}'s sidecar does not capture inbound port ${q.port} (${dst.inboundBypass.source}): no Istio policy applies`);
     }
+    const notCarried = this.sidecarClientUncertainty(q);
+    if (notCarried !== undefined) return sideVerdict(MAYBE, [{ effect: 'uncertain', message: notCarried }], [notCarried]);
+    if (dst.dataPlane === 'sidecar') {
+      const none = interceptionNone(q.destination);
+      if (none !== undefined) {
+        const why = `${none}: its inbound traffic is not redirected to the sidecar, so a connection to port ${q.port} reaches the application past every `
+          + 'Istio policy unless it is a port a Sidecar resource binds a listener to, and a meshed client may still send mutual TLS the application '
+          + 'does not speak: not modelled';
+        return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
+      }
+    }
     if (dst.dataPlane === 'ambient') {
       const hostProbe = ambientHostProbe(q.source, this.hostProbe);
       if (hostProbe !== undefined) return bypass(hostProbe);
@@ -235,6 +252,22 @@ export class IstioModel implements MeshModel {
       return ambientHostNetworkSource(q.source, this.capturedByZtunnel(q, dst, flowText));
     }
     return this.atDestination(q, dst, flowText);
+  }
+
+  /**
+   * Why a sidecar client may not carry the connection over the mesh as modelled: its outbound traffic
+   * is not redirected (./istio-interception), or its Sidecar resource does not import the destination
+   * (./istio-sidecar-egress).
+   */
+  private sidecarClientUncertainty(q: MeshQuery): string | undefined {
+    const src = this.members.of(q.source);
+    if (src.dataPlane !== 'sidecar' || src.outboundBypass.has(q.port)) return undefined;
+    const none = interceptionNone(q.source);
+    if (none !== undefined) {
+      return `${none}: its outbound traffic is not redirected to the sidecar, so it connects in plaintext unless the application addresses a listener `
+        + 'a Sidecar resource binds for it: not modelled';
+    }
+    return this.egress.uncertainty(q.source, q.destination, q.port);
   }
 
   /** An ambient destination's ztunnel captures the connection (./istio-host-probe: unless it comes from the node). */
