@@ -41,6 +41,9 @@
  *    (./istio-host-probe): no policy applies, whatever PeerAuthentication and waypoints say. A
  *    hostNetwork pod may run on that node or another: indeterminate unless ztunnel would allow it too.
  *    A pod annotated `ambient.istio.io/bypass-inbound-capture` takes plaintext past ztunnel (./membership).
+ * 9. Whether a sidecar carries the flow at all: a pod annotated `sidecar.istio.io/interceptionMode:
+ *    NONE` (either end, ./istio-interception) and a client whose Sidecar resource does not import the
+ *    destination's Service or binds egress listeners (./istio-sidecar-egress) are indeterminate.
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
 import { hostProbeFromManifests } from './istio-cni-env';
