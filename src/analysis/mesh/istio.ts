@@ -52,7 +52,7 @@ import { InboundProtocols } from './istio-inbound-protocol';
 import { interceptionNone } from './istio-interception';
 import { clientPicksRemoteAddress, forwardedRemoteAddress, isIstioGateway, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
-import { SidecarEgress } from './istio-sidecar-egress';
+import { ClientOutbound, SidecarEgress } from './istio-sidecar-egress';
 import { readSidecars } from './istio-sidecar-ingress';
 import { tcpChainRule } from './istio-tcp-rules';
 import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
@@ -233,8 +233,8 @@ export class IstioModel implements MeshModel {
     if (dst.inboundBypass.has(q.port)) {
       return bypass(`${q.destination.name}'s sidecar does not capture inbound port ${q.port} (${dst.inboundBypass.source}): no Istio policy applies`);
     }
-    const notCarried = this.sidecarClientUncertainty(q);
-    if (notCarried !== undefined) return sideVerdict(MAYBE, [{ effect: 'uncertain', message: notCarried }], [notCarried]);
+    const client = this.sidecarClient(q);
+    if (client !== undefined) return this.withClientOutbound(q, dst, flowText, client);
     if (dst.dataPlane === 'sidecar') {
       const none = interceptionNone(q.destination);
       if (none !== undefined) {
@@ -258,19 +258,44 @@ export class IstioModel implements MeshModel {
   }
 
   /**
-   * Why a sidecar client may not carry the connection over the mesh as modelled: its outbound traffic
-   * is not redirected (./istio-interception), or its Sidecar resource does not import the destination
-   * (./istio-sidecar-egress).
+   * What a sidecar client does with the connection where that is not mutual TLS as modelled: its
+   * outbound traffic is not redirected (./istio-interception), its Sidecar resource does not import
+   * the destination's Service, or the Service port is declared UDP (./istio-sidecar-egress).
    */
-  private sidecarClientUncertainty(q: MeshQuery): string | undefined {
+  private sidecarClient(q: MeshQuery): ClientOutbound | undefined {
     const src = this.members.of(q.source);
     if (src.dataPlane !== 'sidecar' || src.outboundBypass.has(q.port)) return undefined;
     const none = interceptionNone(q.source);
     if (none !== undefined) {
-      return `${none}: its outbound traffic is not redirected to the sidecar, so it connects in plaintext unless the application addresses a listener `
-        + 'a Sidecar resource binds for it: not modelled';
+      return {
+        why: `${none}: its outbound traffic is not redirected to the sidecar, so it connects in plaintext unless the application addresses a `
+          + 'listener a Sidecar resource binds for it: not modelled',
+      };
     }
-    return this.egress.uncertainty(q.source, q.destination, q.port);
+    return this.egress.outbound(q.source, q.destination, q.port);
+  }
+
+  /**
+   * The verdict over each thing the client's sidecar may do with the connection (plaintext through the
+   * PassthroughCluster, or blocked): exact when they agree at a sidecar destination, else indeterminate.
+   */
+  private withClientOutbound(q: MeshQuery, dst: Membership, flowText: string, client: ClientOutbound): DirectionVerdict {
+    const head: Reason = { effect: 'log', message: client.why };
+    if (client.ways === undefined || dst.dataPlane !== 'sidecar' || interceptionNone(q.destination) !== undefined) {
+      const why = client.ways === undefined ? client.why : `${client.why}: how ${q.destination.name}'s ${dataPlaneName(dst.dataPlane!)} treats that is `
+        + 'not modelled here';
+      return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
+    }
+    const verdicts = client.ways.map((way) => (way === 'blocked'
+      ? sideVerdict(NO, [{ effect: 'deny', message: `${q.source.name}'s sidecar drops the connection (BlackHoleCluster)` }])
+      : this.atDestination(q, dst, flowText, `${q.source.name}'s sidecar sends it through the PassthroughCluster`)));
+    const [first] = verdicts;
+    if (first.outcome !== MAYBE && verdicts.every((v) => v.outcome === first.outcome
+      && JSON.stringify(v.l7Constraints ?? []) === JSON.stringify(first.l7Constraints ?? []))) {
+      return sideVerdict(first.outcome, [head, ...verdicts.flatMap((v) => v.reasons)], [], first.l7Constraints);
+    }
+    const uncertain = [client.why, ...verdicts.flatMap((v) => v.uncertain ?? [])];
+    return sideVerdict(MAYBE, [head, ...verdicts.flatMap((v) => v.reasons)], uncertain);
   }
 
   /** An ambient destination's ztunnel captures the connection (./istio-host-probe: unless it comes from the node). */
@@ -347,9 +372,10 @@ export class IstioModel implements MeshModel {
   }
 
   /** The destination's own proxy (sidecar, or ztunnel without waypoint) with the client's identity. */
-  private atDestination(q: MeshQuery, dst: Membership, flowText: string): DirectionVerdict {
+  /** `plaintext`: why the client's sidecar sends the connection without mutual TLS (./istio-sidecar-egress). */
+  private atDestination(q: MeshQuery, dst: Membership, flowText: string, plaintext?: string): DirectionVerdict {
     const src = this.members.of(q.source);
-    const srcMeshed = src.dataPlane !== undefined && !src.outboundBypass.has(q.port);
+    const srcMeshed = plaintext === undefined && src.dataPlane !== undefined && !src.outboundBypass.has(q.port);
     // ztunnel to ztunnel is always HBONE, mutual TLS whatever the PeerAuthentication says (istio.io
     // PeerAuthentication reference: in ambient mode DISABLE is not supported).
     const hbone = src.dataPlane === 'ambient' && dst.dataPlane === 'ambient';
@@ -360,7 +386,7 @@ export class IstioModel implements MeshModel {
     const reasons: Reason[] = [];
     const uncertain: string[] = [];
     if (!srcMeshed) {
-      const why = src.dataPlane ? `${q.source.name}'s proxy does not capture outbound port ${q.port} (${src.outboundBypass.source})` : src.why;
+      const why = plaintext ?? (src.dataPlane ? `${q.source.name}'s proxy does not capture outbound port ${q.port} (${src.outboundBypass.source})` : src.why);
       identityText = `in plaintext, so its principal and namespace are empty (${why})`;
       connection = NO;
       if (mtls.mode === 'STRICT') {

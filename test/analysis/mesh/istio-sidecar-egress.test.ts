@@ -23,14 +23,30 @@ function reach(...objects: any[]) {
 }
 
 describe('the client\'s Sidecar egress hosts', () => {
-  test('hosts that do not import the destination\'s Service: passthrough without mutual TLS, or blocked: indeterminate', () => {
-    const result = reach(workload('shop', 'web'), API_SERVICE, sidecar('shop', 'default', { egress: [{ hosts: ['istio-system/*'] }] }))
-      .check(w('shop/web'), w('shop/api'), PORT);
+  const NOT_IMPORTED = 'Sidecar shop/default applies to shop/web, and its egress hosts import no Service carrying shop/api port 8080 (Service shop/api): '
+    + "to shop/web's sidecar that destination is unknown; with the outbound traffic policy ALLOW_ANY (the meshConfig default; not in the manifests), "
+    + "REGISTRY_ONLY blocks it instead, so it leaves through the PassthroughCluster without the mesh's mutual TLS";
+  const ISTIO_ONLY = sidecar('shop', 'default', { egress: [{ hosts: ['istio-system/*'] }] });
+
+  test('hosts that do not import the destination\'s Service: plaintext or blocked; under PERMISSIVE the two differ, so indeterminate', () => {
+    const all = [namespace('istio-system'), namespace('shop', { 'istio-injection': 'enabled' }), workload('shop', 'api'), workload('shop', 'web'),
+      API_SERVICE, ISTIO_ONLY];
+    expectValidManifests(all);
+    const result = meshReach(all, ISTIO_SIDECAR).check(w('shop/web'), w('shop/api'), PORT);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.uncertainties).toEqual([
-      'mesh: Sidecar shop/default applies to shop/web, and its egress hosts import no Service carrying shop/api port 8080 (Service shop/api): to '
-        + "shop/web's sidecar that destination is unknown; with the outbound traffic policy ALLOW_ANY (the meshConfig default; not in the manifests), "
-        + "REGISTRY_ONLY blocks it instead, so it leaves through the PassthroughCluster without the mesh's mutual TLS",
+    expect(result.uncertainties).toEqual([`mesh: ${NOT_IMPORTED}`]);
+    expect(result.mesh!.reasons).toContain("shop/web's sidecar drops the connection (BlackHoleCluster)");
+  });
+
+  test('hosts that do not import it under STRICT: plaintext is refused and blocked is blocked, so exactly denied (not the mTLS allow)', () => {
+    const result = reach(workload('shop', 'web'), API_SERVICE, ISTIO_ONLY).check(w('shop/web'), w('shop/api'), PORT);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.uncertainties).toEqual([]);
+    expect(result.mesh!.reasons).toEqual([
+      NOT_IMPORTED,
+      'PeerAuthentication istio-system/default (mesh-wide) sets STRICT: mutual TLS is required on shop/api port 8080, and shop/web connects in '
+        + "plaintext, so its principal and namespace are empty (shop/web's sidecar sends it through the PassthroughCluster)",
+      "shop/web's sidecar drops the connection (BlackHoleCluster)",
     ]);
   });
 

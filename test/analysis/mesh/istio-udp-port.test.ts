@@ -22,7 +22,7 @@ const base = [
   peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } }),
 ];
 const PORT = Port.tcp(8080);
-const IDENTITY = 'over mutual TLS as cluster.local/ns/shop/sa/web';
+const NOT_MESHED = 'ops/tool is not in the mesh (no injection label on namespace ops or the pod template)';
 const GET_ONLY = authorizationPolicy('shop', 'get-only', {
   selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
 });
@@ -34,19 +34,39 @@ function reach(...objects: any[]) {
 }
 
 describe('a sidecar port a Service declares UDP gets the TCP chain', () => {
-  test('TCP Service port named udp-*: ALLOW with methods matches nothing, so even a GET is denied', () => {
+  test('TCP Service port named udp-*: ALLOW with methods matches nothing, so even a GET from a plaintext client is denied', () => {
     const udpNamed = service('shop', 'api', 'api', [{ name: 'udp-api', port: 8080 }]);
-    const result = reach(udpNamed, GET_ONLY).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    const permissive = peerAuthentication('shop', 'default', { mtls: { mode: 'PERMISSIVE' } });
+    const result = reach(udpNamed, GET_ONLY, permissive, namespace('ops'), workload('ops', 'tool'))
+      .checkRequest(w('ops/tool'), w('shop/api'), PORT, { method: 'GET', path: '/' });
     expect(result.verdict).toBe(Verdict.DENY);
     expect(result.uncertainties).toEqual([]);
     const served = "shop/api's sidecar serves port 8080 as TCP (Service shop/api port 8080 (port name 'udp-api': UDP, which istiod serves with the TCP "
       + 'chain))';
     expect(result.mesh!.reasons).toEqual([
+      'PeerAuthentication shop/default (namespace-wide) sets PERMISSIVE: ops/tool connects in plaintext, so its principal and namespace are empty '
+        + `(${NOT_MESHED}), which PERMISSIVE accepts`,
       `${served}: it sees no HTTP request, so the request's method, path, host and headers play no part, and the answer is the TCP connection's`,
       `AuthorizationPolicy shop/get-only spec.rules[0] (ALLOW): ${served}, and istiod skips this ALLOW rule on the TCP filter chain because it uses `
         + 'HTTP-only attributes (spec.rules[0].to[0].operation.methods): it matches no connection',
-      `AuthorizationPolicy shop/get-only selects shop/api, so only what an ALLOW rule matches is allowed, and no rule matches shop/web -> shop/api TCP/8080 GET / (${IDENTITY})`,
+      'AuthorizationPolicy shop/get-only selects shop/api, so only what an ALLOW rule matches is allowed, and no rule matches ops/tool -> shop/api TCP/8080 '
+        + `GET / (in plaintext, so its principal and namespace are empty (${NOT_MESHED}))`,
     ]);
+  });
+
+  test('a sidecar client gets no outbound cluster for a UDP Service port: plaintext through the PassthroughCluster or blocked', () => {
+    const udpNamed = service('shop', 'api', 'api', [{ name: 'udp-api', port: 8080 }]);
+    const why = "every Service port carrying shop/api port 8080 is declared UDP (Service shop/api port 8080 (port name 'udp-api')), for which a client's "
+      + 'sidecar builds no outbound cluster; with the outbound traffic policy ALLOW_ANY (the meshConfig default; not in the manifests), REGISTRY_ONLY '
+      + "blocks it instead, so it leaves through the PassthroughCluster without the mesh's mutual TLS";
+    // STRICT refuses the plaintext: denied either way.
+    const strict = reach(udpNamed).check(w('shop/web'), w('shop/api'), PORT);
+    expect(strict.verdict).toBe(Verdict.DENY);
+    expect(strict.mesh!.reasons[0]).toBe(why);
+    // PERMISSIVE takes it: allowed in plaintext, blocked under REGISTRY_ONLY: indeterminate.
+    const permissive = reach(udpNamed, peerAuthentication('shop', 'default', { mtls: { mode: 'PERMISSIVE' } })).check(w('shop/web'), w('shop/api'), PORT);
+    expect(permissive.verdict).toBe(Verdict.INDETERMINATE);
+    expect(permissive.uncertainties).toEqual([`mesh: ${why}`]);
   });
 
   test('appProtocol wins over the name both ways: appProtocol UDP on an http-named port is TCP, appProtocol http on a udp-named port is HTTP', () => {
