@@ -16,11 +16,15 @@
  *   connection, so a client speaking HTTP gets the HTTP chain (pilot networking
  *   `ModelProtocolToListenerProtocol`, inbound protocol sniffing on by default).
  * - UDP: a TCP Service port named or with appProtocol `udp[-*]` is read as UDP (pkg/config/protocol
- *   `Parse` knows `udp`), and so is a Service port with `protocol: UDP`. Neither is skipped for the
- *   inbound chains (kube controller `GetProxyServiceTargetsByPod`, listener_inbound
- *   `getFilterChainsByServicePort`): UDP maps to ListenerProtocolUnknown, whose filter chain options
- *   are the TCP ones (`getFilterChainMatchOptions` default branch), so the TCP connection to that pod
- *   port gets the TCP chain. A waypoint skips UDP ports (./istio-waypoint).
+ *   `Parse` knows `udp`), and so is a Service port with `protocol: UDP`. istiod's Kubernetes registry
+ *   (pilot/pkg/serviceregistry/kube/controller controller.go `GetProxyServiceTargetsByPod`) keeps it
+ *   for the inbound chains, keyed by pod port only (listener_inbound `getFilterChainsByServicePort`):
+ *   UDP maps to ListenerProtocolUnknown, whose filter chain options are the TCP ones
+ *   (`getFilterChainMatchOptions` default branch), so the TCP connection to that pod port gets the
+ *   TCP chain. Its krt-based rewrite (`KrtController.serviceTargetsByPod`) skips UDP ports, leaving
+ *   the port to the other Services or the passthrough chains. Which registry a control plane runs is
+ *   not in the manifests: where the two readings differ, the protocol is not known. A waypoint skips
+ *   UDP ports (./istio-waypoint).
  * - A pod no Service selects takes its Services from the EndpointSlices naming its address (a Service
  *   without selector, endpoints written by hand: ./istio-manual-endpoints); pods in the manifests
  *   rarely carry their address, so where such a slice may name the pod and its Service port is TCP,
@@ -151,19 +155,19 @@ export class InboundProtocols {
   }
 
   private compute(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
-    const declared: Array<{ protocol: InboundProtocol; what: string }> = [];
+    const declared: Declared[] = [];
     const selecting = (this.services.get(destination.namespace ?? 'default') ?? [])
       .filter((svc) => matchesLabelSelector({ matchLabels: svc.selector }, destination.labels));
     for (const svc of selecting) {
       for (const p of svc.ports) {
         if (targetOf(p, destination) !== port) continue;
-        declared.push({ protocol: chainOf(p), what: `Service ${svc.namespace}/${svc.name} port ${p.port} (${describePort(p)})` });
+        declared.push({ protocol: chainOf(p), udp: isUdp(p), what: `Service ${svc.namespace}/${svc.name} port ${p.port} (${describePort(p)})` });
       }
     }
     if (selecting.length === 0) {
       const manual = this.manual.targetsOf(destination, port);
       const sure = manual.filter((t) => t.names === 'yes');
-      for (const t of sure) declared.push({ protocol: chainOf(t.port), what: manualText(t) });
+      for (const t of sure) declared.push({ protocol: chainOf(t.port), udp: isUdp(t.port), what: manualText(t) });
       const tcpMaybe = manual.filter((t) => t.names === 'maybe' && chainOf(t.port) === 'tcp');
       if (sure.length === 0 && tcpMaybe.length > 0) {
         return {
@@ -175,17 +179,51 @@ export class InboundProtocols {
       }
     }
     if (declared.length === 0) return { protocol: 'detected', why: `no Service declares port ${port}, so the sidecar detects its protocol` };
-    const open = declared.filter((d) => d.protocol !== 'tcp');
-    if (open.length === 0) return { protocol: 'tcp', why: declared.map((d) => d.what).join(', ') };
-    if (open.length < declared.length) {
-      return {
-        protocol: 'unknown',
-        why: `${declared.map((d) => d.what).join(', ')} declare port ${port} differently, and istiod serves it with the protocol of the oldest `
-          + 'Service, whose creation time is not in the manifests',
-      };
-    }
-    return { protocol: open.some((d) => d.protocol === 'http') ? 'http' : 'detected', why: open.map((d) => d.what).join(', ') };
+    const withUdp = combine(declared, port);
+    if (!declared.some((d) => d.udp)) return withUdp;
+    // The Kubernetes registry of istiod keeps a UDP Service port for the inbound chains (controller.go
+    // GetProxyServiceTargetsByPod), served by the TCP chain; its krt-based rewrite skips it
+    // (serviceTargetsByPod: `if svcPort.Protocol == protocol.UDP { continue }`).
+    const rest = declared.filter((d) => !d.udp);
+    const withoutUdp = rest.length > 0 ? combine(rest, port)
+      : { protocol: 'detected' as const, why: `no Service declares port ${port} but as UDP, so the sidecar detects its protocol` };
+    if (withUdp.protocol === withoutUdp.protocol) return withUdp;
+    const udp = declared.filter((d) => d.udp);
+    const shown = (r: { protocol: InboundProtocol }) => (r.protocol === 'detected' ? 'with its protocol detected' : `as ${r.protocol.toUpperCase()}`);
+    return {
+      protocol: 'unknown',
+      why: `${udp.map((d) => d.what).join(', ')} declare${udp.length === 1 ? 's' : ''} port ${port} UDP; istiod's Kubernetes registry gives a UDP `
+        + `port the TCP chain (${withUdp.protocol === 'unknown' ? withUdp.why : `port ${port} is then served ${shown(withUdp)}`}), its krt-based `
+        + `registry skips it (port ${port} is then served ${shown(withoutUdp)}: ${withoutUdp.why}), and which one the control plane runs is not in `
+        + 'the manifests',
+    };
   }
+}
+
+/** One Service port declaring a pod port. */
+interface Declared {
+  readonly protocol: InboundProtocol;
+  /** Declared UDP (protocol UDP, or a name or appProtocol udp[-*]). */
+  readonly udp: boolean;
+  readonly what: string;
+}
+
+/** The protocol of a pod port the Service ports `declared` declare. */
+function combine(declared: readonly Declared[], port: number): { protocol: InboundProtocol; why: string } {
+  const open = declared.filter((d) => d.protocol !== 'tcp');
+  if (open.length === 0) return { protocol: 'tcp', why: declared.map((d) => d.what).join(', ') };
+  if (open.length < declared.length) {
+    return {
+      protocol: 'unknown',
+      why: `${declared.map((d) => d.what).join(', ')} declare port ${port} differently, and istiod serves it with the protocol of the oldest `
+        + 'Service, whose creation time is not in the manifests',
+    };
+  }
+  return { protocol: open.some((d) => d.protocol === 'http') ? 'http' : 'detected', why: open.map((d) => d.what).join(', ') };
+}
+
+function isUdp(p: ServicePortView): boolean {
+  return p.protocol === 'UDP' || declaresUdp(p.name, p.appProtocol);
 }
 
 /** The chain a Service port gives its pod port on a sidecar's inbound listener (a UDP port: the TCP chain). */
@@ -193,13 +231,12 @@ function chainOf(p: ServicePortView): InboundProtocol {
   return p.protocol === 'UDP' ? 'tcp' : servicePortProtocol(p.name, p.appProtocol, p.port);
 }
 
-/** `port name 'udp-dns': UDP, which istiod serves with the TCP chain` / `appProtocol http: HTTP`. */
+/** `port name 'udp-dns': UDP` / `appProtocol http: HTTP`. */
 function describePort(p: ServicePortView): string {
   const protocol = chainOf(p);
   const label = p.protocol === 'UDP' ? `protocol UDP${p.name !== undefined ? `, port name '${p.name}'` : ''}`
     : p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : p.name !== undefined ? `port name '${p.name}'` : 'no port name';
-  const read = p.protocol === 'UDP' || declaresUdp(p.name, p.appProtocol) ? 'UDP, which istiod serves with the TCP chain'
-    : protocol === 'detected' ? 'protocol detected' : protocol.toUpperCase();
+  const read = isUdp(p) ? 'UDP' : protocol === 'detected' ? 'protocol detected' : protocol.toUpperCase();
   return `${label}: ${read}`;
 }
 

@@ -2,12 +2,15 @@
  * Service ports declared UDP (upstream sources in src/analysis/mesh/istio-inbound-protocol.ts):
  * istio pkg/config/protocol `Parse` knows `udp`, and pkg/config/kube `ConvertProtocol` reads a TCP
  * Service port named (or with appProtocol) `udp[-*]` as UDP, as it does a `protocol: UDP` port.
- * The sidecar's inbound listener keeps such a port (kube controller `GetProxyServiceTargetsByPod`,
- * keyed by pod port only in listener_inbound `getFilterChainsByServicePort`); UDP maps to
- * ListenerProtocolUnknown (pilot/pkg/networking `ModelProtocolToListenerProtocol`), whose chain
- * options are the TCP ones (`getFilterChainMatchOptions` default branch): the pod port gets the TCP
- * chain, where an ALLOW rule with HTTP-only attributes matches nothing. A waypoint skips UDP ports
- * (listener_waypoint.go `buildWaypointInternal`: `if port.Protocol == protocol.UDP { continue }`).
+ * istiod's Kubernetes registry keeps such a port for the sidecar's inbound chains (controller.go
+ * `GetProxyServiceTargetsByPod`, keyed by pod port only in listener_inbound
+ * `getFilterChainsByServicePort`); UDP maps to ListenerProtocolUnknown, whose chain options are the TCP
+ * ones (`getFilterChainMatchOptions` default branch): the TCP chain, where an ALLOW rule with HTTP-only
+ * attributes matches nothing. The krt-based registry (`KrtController.serviceTargetsByPod`) skips UDP
+ * ports instead; the control plane's registry is not in the manifests, so where the readings differ
+ * the flow is indeterminate. A client's sidecar builds no outbound cluster for a UDP port
+ * (cluster.go `buildOutboundClusters`), and a waypoint skips it (listener_waypoint.go
+ * `buildWaypointInternal`).
  */
 import { authorizationPolicy, ISTIO_AMBIENT, ISTIO_SIDECAR, meshReach, namespace, peerAuthentication, service, w, workload } from './support';
 import { Verdict } from '../../../src/analysis/verdict';
@@ -22,7 +25,6 @@ const base = [
   peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } }),
 ];
 const PORT = Port.tcp(8080);
-const NOT_MESHED = 'ops/tool is not in the mesh (no injection label on namespace ops or the pod template)';
 const GET_ONLY = authorizationPolicy('shop', 'get-only', {
   selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ to: [{ operation: { methods: ['GET'] } }] }],
 });
@@ -33,25 +35,29 @@ function reach(...objects: any[]) {
   return meshReach(all, ISTIO_SIDECAR);
 }
 
-describe('a sidecar port a Service declares UDP gets the TCP chain', () => {
-  test('TCP Service port named udp-*: ALLOW with methods matches nothing, so even a GET from a plaintext client is denied', () => {
-    const udpNamed = service('shop', 'api', 'api', [{ name: 'udp-api', port: 8080 }]);
-    const permissive = peerAuthentication('shop', 'default', { mtls: { mode: 'PERMISSIVE' } });
-    const result = reach(udpNamed, GET_ONLY, permissive, namespace('ops'), workload('ops', 'tool'))
-      .checkRequest(w('ops/tool'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+describe('a sidecar port a Service declares UDP: the TCP chain, or none (krt registry)', () => {
+  const PERMISSIVE = peerAuthentication('shop', 'default', { mtls: { mode: 'PERMISSIVE' } });
+  const plaintextGet = (...objects: any[]) => reach(GET_ONLY, PERMISSIVE, namespace('ops'), workload('ops', 'tool'), ...objects)
+    .checkRequest(w('ops/tool'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+
+  test('TCP Service port named udp-*: the TCP chain (the ALLOW rule with methods matches nothing) or, with the krt registry, detected: indeterminate', () => {
+    const result = plaintextGet(service('shop', 'api', 'api', [{ name: 'udp-api', port: 8080 }]));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    const served = "shop/api's sidecar serves port 8080 as TCP (Service shop/api port 8080 (port name 'udp-api': UDP) declares port 8080 UDP; istiod's "
+      + 'Kubernetes registry gives a UDP port the TCP chain (port 8080 is then served as TCP), its krt-based registry skips it (port 8080 is then served '
+      + 'with its protocol detected: no Service declares port 8080 but as UDP, so the sidecar detects its protocol), and which one the control plane '
+      + 'runs is not in the manifests)';
+    expect(result.uncertainties).toEqual([`mesh: ${served.slice(served.indexOf('(') + 1, -1)}: served as HTTP the flow is allowed, served as TCP (rules `
+      + 'without their HTTP-only attributes) denied']);
+    expect(result.mesh!.reasons).toContain(`AuthorizationPolicy shop/get-only spec.rules[0] (ALLOW): ${served}, and istiod skips this ALLOW rule on the TCP `
+      + 'filter chain because it uses HTTP-only attributes (spec.rules[0].to[0].operation.methods): it matches no connection');
+  });
+
+  test('...where both readings are TCP (a tcp-* port on the same pod port), exact: the ALLOW rule with methods matches nothing', () => {
+    const both = service('shop', 'api', 'api', [{ name: 'udp-api', port: 8080 }, { name: 'tcp-api', port: 9090, targetPort: 8080 }]);
+    const result = plaintextGet(both);
     expect(result.verdict).toBe(Verdict.DENY);
     expect(result.uncertainties).toEqual([]);
-    const served = "shop/api's sidecar serves port 8080 as TCP (Service shop/api port 8080 (port name 'udp-api': UDP, which istiod serves with the TCP "
-      + 'chain))';
-    expect(result.mesh!.reasons).toEqual([
-      'PeerAuthentication shop/default (namespace-wide) sets PERMISSIVE: ops/tool connects in plaintext, so its principal and namespace are empty '
-        + `(${NOT_MESHED}), which PERMISSIVE accepts`,
-      `${served}: it sees no HTTP request, so the request's method, path, host and headers play no part, and the answer is the TCP connection's`,
-      `AuthorizationPolicy shop/get-only spec.rules[0] (ALLOW): ${served}, and istiod skips this ALLOW rule on the TCP filter chain because it uses `
-        + 'HTTP-only attributes (spec.rules[0].to[0].operation.methods): it matches no connection',
-      'AuthorizationPolicy shop/get-only selects shop/api, so only what an ALLOW rule matches is allowed, and no rule matches ops/tool -> shop/api TCP/8080 '
-        + `GET / (in plaintext, so its principal and namespace are empty (${NOT_MESHED}))`,
-    ]);
   });
 
   test('a sidecar client gets no outbound cluster for a UDP Service port: plaintext through the PassthroughCluster or blocked', () => {
@@ -69,21 +75,21 @@ describe('a sidecar port a Service declares UDP gets the TCP chain', () => {
     expect(permissive.uncertainties).toEqual([`mesh: ${why}`]);
   });
 
-  test('appProtocol wins over the name both ways: appProtocol UDP on an http-named port is TCP, appProtocol http on a udp-named port is HTTP', () => {
-    const udpApp = service('shop', 'api', 'api', [{ name: 'http-api', appProtocol: 'UDP', port: 8080 }]);
-    expect(reach(udpApp, GET_ONLY).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict).toBe(Verdict.DENY);
-    const httpApp = service('shop', 'api', 'api', [{ name: 'udp-api', appProtocol: 'http', port: 8080 }]);
-    expect(reach(httpApp, GET_ONLY).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+  test('appProtocol wins over the name both ways: appProtocol UDP on an http-named port is UDP, appProtocol http on a udp-named port is HTTP', () => {
+    expect(plaintextGet(service('shop', 'api', 'api', [{ name: 'http-api', appProtocol: 'UDP', port: 8080 }])).verdict).toBe(Verdict.INDETERMINATE);
+    expect(plaintextGet(service('shop', 'api', 'api', [{ name: 'udp-api', appProtocol: 'http', port: 8080 }])).verdict).toBe(Verdict.ALLOW);
   });
 
-  test('a protocol: UDP Service port on the same pod port as an http port: istiod keeps one chain per pod port, so which one is not known', () => {
+  test('a protocol: UDP Service port on the same pod port as an http port: which chain the pod port gets is not known', () => {
     const both = service('shop', 'api', 'api', [{ name: 'dns', port: 8080, protocol: 'UDP' }, { name: 'http-api', port: 8080 }]);
     const result = reach(both, GET_ONLY).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
     expect(result.uncertainties).toEqual([
-      "mesh: Service shop/api port 8080 (port name 'http-api': HTTP), Service shop/api port 8080 (protocol UDP, port name 'dns': UDP, which istiod serves "
-        + 'with the TCP chain) declare port 8080 differently, and istiod serves it with the protocol of the oldest Service, whose creation time is not in '
-        + 'the manifests: served as HTTP the flow is allowed, served as TCP (rules without their HTTP-only attributes) denied',
+      "mesh: Service shop/api port 8080 (protocol UDP, port name 'dns': UDP) declares port 8080 UDP; istiod's Kubernetes registry gives a UDP port the "
+        + "TCP chain (Service shop/api port 8080 (port name 'http-api': HTTP), Service shop/api port 8080 (protocol UDP, port name 'dns': UDP) declare "
+        + 'port 8080 differently, and istiod serves it with the protocol of the oldest Service, whose creation time is not in the manifests), its '
+        + "krt-based registry skips it (port 8080 is then served as HTTP: Service shop/api port 8080 (port name 'http-api': HTTP)), and which one the "
+        + 'control plane runs is not in the manifests: served as HTTP the flow is allowed, served as TCP (rules without their HTTP-only attributes) denied',
     ]);
   });
 
