@@ -21,8 +21,9 @@
  *   for the inbound chains, keyed by pod port only (listener_inbound `getFilterChainsByServicePort`):
  *   UDP maps to ListenerProtocolUnknown, whose filter chain options are the TCP ones
  *   (`getFilterChainMatchOptions` default branch), so the TCP connection to that pod port gets the
- *   TCP chain. Its krt-based rewrite (`KrtController.serviceTargetsByPod`) skips UDP ports, leaving
- *   the port to the other Services or the passthrough chains. Which registry a control plane runs is
+ *   TCP chain. Its krt-based rewrite (`KrtController.serviceTargetsByPod`) skips UDP ports, and
+ *   headless Services too (`serviceTargetsFromPod`: resolution not ClientSideLB), leaving the port to
+ *   the other Services or the passthrough chains. Which registry a control plane runs is
  *   not in the manifests: where the two readings differ, the protocol is not known. A waypoint skips
  *   UDP ports (./istio-waypoint).
  * - A pod no Service selects takes its Services from the EndpointSlices naming its address (a Service
@@ -67,6 +68,8 @@ interface SelectingService {
   readonly name: string;
   readonly selector: Readonly<Record<string, string>>;
   readonly ports: readonly ServicePortView[];
+  /** `clusterIP: None` (istiod: resolution Passthrough, not ClientSideLB). */
+  readonly headless: boolean;
 }
 
 /** The KEP-3726 appProtocols istiod maps before parsing (h2c: HTTP2, ws: HTTP, wss: HTTPS). */
@@ -117,7 +120,8 @@ export class InboundProtocols {
       if (!isPlainObject(selector) || Object.keys(selector).length === 0) continue;
       const ns = namespaceOf(obj);
       const ports = inboundServicePorts(obj);
-      const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports };
+      const headless = obj.spec?.clusterIP === 'None';
+      const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports, headless };
       const known = this.services.get(ns);
       if (known) known.push(svc);
       else this.services.set(ns, [svc]);
@@ -161,13 +165,14 @@ export class InboundProtocols {
     for (const svc of selecting) {
       for (const p of svc.ports) {
         if (targetOf(p, destination) !== port) continue;
-        declared.push({ protocol: chainOf(p), udp: isUdp(p), what: `Service ${svc.namespace}/${svc.name} port ${p.port} (${describePort(p)})` });
+        const what = `Service ${svc.namespace}/${svc.name}${svc.headless ? ' (headless)' : ''} port ${p.port} (${describePort(p)})`;
+        declared.push({ protocol: chainOf(p), udp: isUdp(p), headless: svc.headless, what });
       }
     }
     if (selecting.length === 0) {
       const manual = this.manual.targetsOf(destination, port);
       const sure = manual.filter((t) => t.names === 'yes');
-      for (const t of sure) declared.push({ protocol: chainOf(t.port), udp: isUdp(t.port), what: manualText(t) });
+      for (const t of sure) declared.push({ protocol: chainOf(t.port), udp: isUdp(t.port), headless: false, what: manualText(t) });
       const tcpMaybe = manual.filter((t) => t.names === 'maybe' && chainOf(t.port) === 'tcp');
       if (sure.length === 0 && tcpMaybe.length > 0) {
         return {
@@ -180,22 +185,31 @@ export class InboundProtocols {
     }
     if (declared.length === 0) return { protocol: 'detected', why: `no Service declares port ${port}, so the sidecar detects its protocol` };
     const withUdp = combine(declared, port);
-    if (!declared.some((d) => d.udp)) return withUdp;
-    // The Kubernetes registry of istiod keeps a UDP Service port for the inbound chains (controller.go
-    // GetProxyServiceTargetsByPod), served by the TCP chain; its krt-based rewrite skips it
-    // (serviceTargetsByPod: `if svcPort.Protocol == protocol.UDP { continue }`).
-    const rest = declared.filter((d) => !d.udp);
+    const skipped = declared.filter((d) => d.udp || d.headless);
+    if (skipped.length === 0) return withUdp;
+    // The Kubernetes registry of istiod keeps UDP Service ports and headless Services for the inbound
+    // chains (controller.go GetProxyServiceTargetsByPod), a UDP port served by the TCP chain; its
+    // krt-based rewrite skips both (serviceTargetsFromPod: `svc.Resolution != model.ClientSideLB`;
+    // serviceTargetsByPod: `if svcPort.Protocol == protocol.UDP { continue }`).
+    const rest = declared.filter((d) => !skipped.includes(d));
     const withoutUdp = rest.length > 0 ? combine(rest, port)
-      : { protocol: 'detected' as const, why: `no Service declares port ${port} but as UDP, so the sidecar detects its protocol` };
-    if (withUdp.protocol === withoutUdp.protocol) return withUdp;
-    const udp = declared.filter((d) => d.udp);
+      : {
+        protocol: 'detected' as const,
+        why: `no Service declares port ${port} but ${skipped.some((d) => d.headless) ? 'those' : 'as UDP'}, so the `
+        + 'sidecar detects its protocol',
+      };
+    // HTTP and detected give a client speaking HTTP the same chain: only TCP (and unknown) differ.
+    const chainClass = (r: { protocol: InboundProtocol }) => (r.protocol === 'detected' ? 'http' : r.protocol);
+    if (chainClass(withUdp) === chainClass(withoutUdp)) return withUdp;
     const shown = (r: { protocol: InboundProtocol }) => (r.protocol === 'detected' ? 'with its protocol detected' : `as ${r.protocol.toUpperCase()}`);
+    const udpOnly = skipped.every((d) => !d.headless);
     return {
       protocol: 'unknown',
-      why: `${udp.map((d) => d.what).join(', ')} declare${udp.length === 1 ? 's' : ''} port ${port} UDP; istiod's Kubernetes registry gives a UDP `
-        + `port the TCP chain (${withUdp.protocol === 'unknown' ? withUdp.why : `port ${port} is then served ${shown(withUdp)}`}), its krt-based `
-        + `registry skips it (port ${port} is then served ${shown(withoutUdp)}: ${withoutUdp.why}), and which one the control plane runs is not in `
-        + 'the manifests',
+      why: `${skipped.map((d) => d.what).join(', ')} ${udpOnly ? `declare${skipped.length === 1 ? 's' : ''} port ${port} UDP; istiod's Kubernetes `
+        + 'registry gives a UDP port the TCP chain' : `declare${skipped.length === 1 ? 's' : ''} port ${port}; istiod's Kubernetes registry reads `
+        + 'headless Services and UDP ports (the TCP chain) too'} (${withUdp.protocol === 'unknown' ? withUdp.why : `port ${port} is then served `
+        + `${shown(withUdp)}`}), its krt-based registry skips ${udpOnly ? 'it' : 'them'} (port ${port} is then served ${shown(withoutUdp)}: `
+        + `${withoutUdp.why}), and which one the control plane runs is not in the manifests`,
     };
   }
 }
@@ -205,6 +219,8 @@ interface Declared {
   readonly protocol: InboundProtocol;
   /** Declared UDP (protocol UDP, or a name or appProtocol udp[-*]). */
   readonly udp: boolean;
+  /** Declared by a headless Service. */
+  readonly headless: boolean;
   readonly what: string;
 }
 

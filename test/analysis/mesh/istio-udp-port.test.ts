@@ -120,3 +120,31 @@ describe('a waypoint skips a Service port declared UDP', () => {
     expect(result.uncertainties).toEqual([`${why}: the CNI sees other connections there, with verdicts not known`, `mesh: ${why}`]);
   });
 });
+
+// The krt-based registry also skips headless Services (KrtController.serviceTargetsFromPod: resolution
+// not ClientSideLB); the Kubernetes registry reads them.
+describe('a headless Service declaring the pod port', () => {
+  const headless = (name: string) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'api', namespace: 'shop' },
+    spec: { clusterIP: 'None', selector: { app: 'api' }, ports: [{ name, port: 8080 }] },
+  });
+
+  test('declared TCP: the TCP chain, or none with the krt registry: indeterminate, not a confident deny', () => {
+    const result = reach(GET_ONLY, headless('tcp-api')).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual([
+      "mesh: Service shop/api (headless) port 8080 (port name 'tcp-api': TCP) declares port 8080; istiod's Kubernetes registry reads headless Services "
+        + 'and UDP ports (the TCP chain) too (port 8080 is then served as TCP), its krt-based registry skips them (port 8080 is then served with its '
+        + 'protocol detected: no Service declares port 8080 but those, so the sidecar detects its protocol), and which one the control plane runs is not '
+        + 'in the manifests: served as HTTP the flow is allowed, served as TCP (rules without their HTTP-only attributes) denied',
+    ]);
+  });
+
+  test('declared HTTP: HTTP or detected, the same chain for an HTTP client: exact', () => {
+    const result = reach(GET_ONLY, headless('http-api')).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.uncertainties).toEqual([]);
+  });
+});
