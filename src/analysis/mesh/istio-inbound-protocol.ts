@@ -170,7 +170,7 @@ export class InboundProtocols {
       }
     }
     if (selecting.length === 0) {
-      const manual = this.manual.targetsOf(destination, port);
+      const manual = this.manual.targetsOf(destination, port, true);
       const sure = manual.filter((t) => t.names === 'yes');
       for (const t of sure) declared.push({ protocol: chainOf(t.port), udp: isUdp(t.port), headless: false, what: manualText(t) });
       const tcpMaybe = manual.filter((t) => t.names === 'maybe' && chainOf(t.port) === 'tcp');

@@ -4,7 +4,7 @@
  * in its namespace, may list a pod's address, which makes that pod a backend of the Service.
  *
  * Istio reads them too: a sidecar whose pod no Service selects takes its inbound Service targets
- * from the EndpointSlices naming its address (istio/istio pilot/pkg/serviceregistry/kube/controller
+ * from the EndpointSlices of its namespace naming its address (istio/istio pilot/pkg/serviceregistry/kube/controller
  * controller.go `GetProxyServiceTargets`: "1. find proxy service by label selector, if not any, there
  * may exist headless service without selector ... 2. Headless service without selector"), each slice
  * port matched to the Service port of the same name; and in ambient mode traffic addressed to such a
@@ -68,13 +68,16 @@ export class ManualEndpoints {
   /**
    * The ports of selector-less Services whose hand-written endpoints send to `destination`'s pod
    * port `port` (TCP or UDP), exactly when they list one of its addresses, maybe when its address is
-   * not known; in the Services' namespace order, then by name.
+   * not known; in the Services' namespace order, then by name. `sameNamespace`: only the Services of
+   * the destination's namespace (a sidecar's Services come from its own namespace's EndpointSlices:
+   * endpointslice.go `GetProxyServiceTargets` lists `proxy.Metadata.Namespace`).
    */
-  targetsOf(destination: Endpoint, port: number): ManualTarget[] {
+  targetsOf(destination: Endpoint, port: number, sameNamespace = false): ManualTarget[] {
     const own = [...(destination.ip !== undefined ? [destination.ip] : []), ...(destination.ips ?? [])];
     const out: ManualTarget[] = [];
     for (const key of [...this.services.keys()].sort()) {
       const service = this.services.get(key)!;
+      if (sameNamespace && namespaceOf(service) !== (destination.namespace ?? 'default')) continue;
       const servicePorts: any[] = Array.isArray(service.spec?.ports) ? service.spec!.ports : [];
       for (const set of this.sets.get(key) ?? []) {
         if (set.addresses.length === 0) continue;

@@ -75,6 +75,10 @@ describe('sidecar: a selector-less Service declaring the pod port TCP through it
     const selected = sidecarReach(workload('shop', 'api'), LEGACY, sliceFor('10.1.2.3'),
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, ports: [{ name: 'http', port: 8080 }] } });
     expect(selected.checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
+    // istiod reads only the pod's own namespace's EndpointSlices (endpointslice.go GetProxyServiceTargets).
+    const elsewhere = sidecarReach(podWithIp('shop', 'api', '10.1.2.3'), namespace('legacy'), { ...LEGACY, metadata: { name: 'legacy', namespace: 'legacy' } },
+      { ...sliceFor('10.1.2.3'), metadata: { ...sliceFor('10.1.2.3').metadata, namespace: 'legacy' } });
+    expect(elsewhere.checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' }).verdict).toBe(Verdict.ALLOW);
   });
 });
 
