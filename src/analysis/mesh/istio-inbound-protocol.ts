@@ -15,6 +15,21 @@
  *   manager); tcp, https, tls, mongo, redis and mysql a TCP chain only; anything else is detected per
  *   connection, so a client speaking HTTP gets the HTTP chain (pilot networking
  *   `ModelProtocolToListenerProtocol`, inbound protocol sniffing on by default).
+ * - UDP: a TCP Service port named or with appProtocol `udp[-*]` is read as UDP (pkg/config/protocol
+ *   `Parse` knows `udp`), and so is a Service port with `protocol: UDP`. istiod's Kubernetes registry
+ *   (pilot/pkg/serviceregistry/kube/controller controller.go `GetProxyServiceTargetsByPod`) keeps it
+ *   for the inbound chains, keyed by pod port only (listener_inbound `getFilterChainsByServicePort`):
+ *   UDP maps to ListenerProtocolUnknown, whose filter chain options are the TCP ones
+ *   (`getFilterChainMatchOptions` default branch), so the TCP connection to that pod port gets the
+ *   TCP chain. Its krt-based rewrite (`KrtController.serviceTargetsByPod`) skips UDP ports, and
+ *   headless Services too (`serviceTargetsFromPod`: resolution not ClientSideLB), leaving the port to
+ *   the other Services or the passthrough chains. Which registry a control plane runs is
+ *   not in the manifests: where the two readings differ, the protocol is not known. A waypoint skips
+ *   UDP ports (./istio-waypoint).
+ * - A pod no Service selects takes its Services from the EndpointSlices naming its address (a Service
+ *   without selector, endpoints written by hand: ./istio-manual-endpoints); pods in the manifests
+ *   rarely carry their address, so where such a slice may name the pod and its Service port is TCP,
+ *   the protocol is not known.
  * - A port no Service declares goes to the passthrough chains, which detect the protocol too (pilot
  *   networking/core listener_inbound `buildInboundPassthroughChains`, `ListenerProtocolAuto`).
  * - Several Service ports on one pod port: istiod builds one chain per target port and keeps the
@@ -27,6 +42,7 @@
  *   default (./istio-sidecar-ingress).
  */
 import { InboundProtocol, knownProtocolChain } from './istio-inbound-protocol-kind';
+import { ManualEndpoints, ManualTarget } from './istio-manual-endpoints';
 import { SidecarIngresses } from './istio-sidecar-ingress';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
@@ -36,6 +52,11 @@ import { matchesLabelSelector } from '../selectors';
 /** One port of a Service, as the inbound listener reads it. */
 export interface ServicePortView {
   readonly name?: string;
+  /**
+   * `UDP` for a Service port with `protocol: UDP` (only the sidecar inbound reading keeps those).
+   * @default - TCP
+   */
+  readonly protocol?: 'UDP';
   readonly port: number;
   readonly targetPort?: number | string;
   readonly appProtocol?: string;
@@ -47,6 +68,8 @@ interface SelectingService {
   readonly name: string;
   readonly selector: Readonly<Record<string, string>>;
   readonly ports: readonly ServicePortView[];
+  /** `clusterIP: None` (istiod: resolution Passthrough, not ClientSideLB). */
+  readonly headless: boolean;
 }
 
 /** The KEP-3726 appProtocols istiod maps before parsing (h2c: HTTP2, ws: HTTP, wss: HTTPS). */
@@ -58,12 +81,23 @@ const K8S_APP_PROTOCOLS: ReadonlyMap<string, InboundProtocol> = new Map([
 /** Service ports Istio never sniffs: an unknown protocol name there is TCP. */
 const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
 
-/** The listener protocol Istio gives a Service port. */
+/** The protocol name istiod reads off a TCP Service port's appProtocol, else name (lower case; `grpc-web` whole). */
+function declaredName(name: string | undefined, appProtocol: string | undefined): string {
+  const text = (appProtocol ?? name ?? '').toLowerCase();
+  return text.startsWith('grpc-web') ? 'grpc-web' : text.split('-')[0];
+}
+
+/** Does a TCP Service port declare UDP (appProtocol, else name, `udp[-*]`)? istiod then treats it as a UDP port. */
+export function declaresUdp(name: string | undefined, appProtocol: string | undefined): boolean {
+  return (appProtocol === undefined || !K8S_APP_PROTOCOLS.has(appProtocol)) && declaredName(name, appProtocol) === 'udp';
+}
+
+/** The listener protocol Istio gives a TCP Service port on a sidecar's inbound listener (UDP: the TCP chain). */
 export function servicePortProtocol(name: string | undefined, appProtocol: string | undefined, port: number): InboundProtocol {
   const standard = appProtocol !== undefined ? K8S_APP_PROTOCOLS.get(appProtocol) : undefined;
   if (standard !== undefined) return standard;
-  const text = (appProtocol ?? name ?? '').toLowerCase();
-  const parsed = text.startsWith('grpc-web') ? 'grpc-web' : text.split('-')[0];
+  const parsed = declaredName(name, appProtocol);
+  if (parsed === 'udp') return 'tcp';
   return knownProtocolChain(parsed) ?? (WELL_KNOWN_TCP_PORTS.has(port) ? 'tcp' : 'detected');
 }
 
@@ -74,16 +108,20 @@ export class InboundProtocols {
   /** Answers per destination and port (asked for every flow of a matrix). */
   private readonly cache = new WeakMap<Endpoint, Map<number, { protocol: InboundProtocol; why: string }>>();
   private readonly sidecars: SidecarIngresses;
+  private readonly manual: ManualEndpoints;
 
   /** `rootNamespace`: the mesh root namespace, whose Sidecar without workloadSelector is the mesh default. */
   constructor(manifests: readonly ManifestObject[], rootNamespace: string = 'istio-system') {
     this.sidecars = new SidecarIngresses(manifests, rootNamespace);
+    this.manual = new ManualEndpoints(manifests);
     for (const obj of manifests) {
       if (!isKindOf(obj, '', 'Service')) continue;
       const selector = obj.spec?.selector;
       if (!isPlainObject(selector) || Object.keys(selector).length === 0) continue;
       const ns = namespaceOf(obj);
-      const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports: tcpServicePorts(obj) };
+      const ports = inboundServicePorts(obj);
+      const headless = obj.spec?.clusterIP === 'None';
+      const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports, headless };
       const known = this.services.get(ns);
       if (known) known.push(svc);
       else this.services.set(ns, [svc]);
@@ -121,28 +159,106 @@ export class InboundProtocols {
   }
 
   private compute(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
-    const declared: Array<{ protocol: InboundProtocol; what: string }> = [];
-    for (const svc of this.services.get(destination.namespace ?? 'default') ?? []) {
-      if (!matchesLabelSelector({ matchLabels: svc.selector }, destination.labels)) continue;
+    const declared: Declared[] = [];
+    const selecting = (this.services.get(destination.namespace ?? 'default') ?? [])
+      .filter((svc) => matchesLabelSelector({ matchLabels: svc.selector }, destination.labels));
+    for (const svc of selecting) {
       for (const p of svc.ports) {
         if (targetOf(p, destination) !== port) continue;
-        const protocol = servicePortProtocol(p.name, p.appProtocol, p.port);
-        const label = p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : p.name !== undefined ? `port name '${p.name}'` : 'no port name';
-        declared.push({ protocol, what: `Service ${svc.namespace}/${svc.name} port ${p.port} (${label}: ${protocol === 'detected' ? 'protocol detected' : protocol.toUpperCase()})` });
+        const what = `Service ${svc.namespace}/${svc.name}${svc.headless ? ' (headless)' : ''} port ${p.port} (${describePort(p)})`;
+        declared.push({ protocol: chainOf(p), udp: isUdp(p), headless: svc.headless, what });
+      }
+    }
+    if (selecting.length === 0) {
+      const manual = this.manual.targetsOf(destination, port, true);
+      const sure = manual.filter((t) => t.names === 'yes');
+      for (const t of sure) declared.push({ protocol: chainOf(t.port), udp: isUdp(t.port), headless: false, what: manualText(t) });
+      const tcpMaybe = manual.filter((t) => t.names === 'maybe' && chainOf(t.port) === 'tcp');
+      if (sure.length === 0 && tcpMaybe.length > 0) {
+        return {
+          protocol: 'unknown',
+          why: `no Service with a selector selects ${destination.name}, so istiod takes its Services from the EndpointSlices naming its address; `
+            + `${tcpMaybe.map(manualText).join(', ')} may name it (its address is not in the manifests): if so port ${port} is served as TCP, `
+            + 'else its protocol is detected',
+        };
       }
     }
     if (declared.length === 0) return { protocol: 'detected', why: `no Service declares port ${port}, so the sidecar detects its protocol` };
-    const open = declared.filter((d) => d.protocol !== 'tcp');
-    if (open.length === 0) return { protocol: 'tcp', why: declared.map((d) => d.what).join(', ') };
-    if (open.length < declared.length) {
-      return {
-        protocol: 'unknown',
-        why: `${declared.map((d) => d.what).join(', ')} declare port ${port} differently, and istiod serves it with the protocol of the oldest `
-          + 'Service, whose creation time is not in the manifests',
+    const withUdp = combine(declared, port);
+    const skipped = declared.filter((d) => d.udp || d.headless);
+    if (skipped.length === 0) return withUdp;
+    // The Kubernetes registry of istiod keeps UDP Service ports and headless Services for the inbound
+    // chains (controller.go GetProxyServiceTargetsByPod), a UDP port served by the TCP chain; its
+    // krt-based rewrite skips both (serviceTargetsFromPod: `svc.Resolution != model.ClientSideLB`;
+    // serviceTargetsByPod: `if svcPort.Protocol == protocol.UDP { continue }`).
+    const rest = declared.filter((d) => !skipped.includes(d));
+    const withoutUdp = rest.length > 0 ? combine(rest, port)
+      : {
+        protocol: 'detected' as const,
+        why: `no Service declares port ${port} but ${skipped.some((d) => d.headless) ? 'those' : 'as UDP'}, so the `
+        + 'sidecar detects its protocol',
       };
-    }
-    return { protocol: open.some((d) => d.protocol === 'http') ? 'http' : 'detected', why: open.map((d) => d.what).join(', ') };
+    // HTTP and detected give a client speaking HTTP the same chain: only TCP (and unknown) differ.
+    const chainClass = (r: { protocol: InboundProtocol }) => (r.protocol === 'detected' ? 'http' : r.protocol);
+    if (chainClass(withUdp) === chainClass(withoutUdp)) return withUdp;
+    const shown = (r: { protocol: InboundProtocol }) => (r.protocol === 'detected' ? 'with its protocol detected' : `as ${r.protocol.toUpperCase()}`);
+    const udpOnly = skipped.every((d) => !d.headless);
+    return {
+      protocol: 'unknown',
+      why: `${skipped.map((d) => d.what).join(', ')} ${udpOnly ? `declare${skipped.length === 1 ? 's' : ''} port ${port} UDP; istiod's Kubernetes `
+        + 'registry gives a UDP port the TCP chain' : `declare${skipped.length === 1 ? 's' : ''} port ${port}; istiod's Kubernetes registry reads `
+        + 'headless Services and UDP ports (the TCP chain) too'} (${withUdp.protocol === 'unknown' ? withUdp.why : `port ${port} is then served `
+        + `${shown(withUdp)}`}), its krt-based registry skips ${udpOnly ? 'it' : 'them'} (port ${port} is then served ${shown(withoutUdp)}: `
+        + `${withoutUdp.why}), and which one the control plane runs is not in the manifests`,
+    };
   }
+}
+
+/** One Service port declaring a pod port. */
+interface Declared {
+  readonly protocol: InboundProtocol;
+  /** Declared UDP (protocol UDP, or a name or appProtocol udp[-*]). */
+  readonly udp: boolean;
+  /** Declared by a headless Service. */
+  readonly headless: boolean;
+  readonly what: string;
+}
+
+/** The protocol of a pod port the Service ports `declared` declare. */
+function combine(declared: readonly Declared[], port: number): { protocol: InboundProtocol; why: string } {
+  const open = declared.filter((d) => d.protocol !== 'tcp');
+  if (open.length === 0) return { protocol: 'tcp', why: declared.map((d) => d.what).join(', ') };
+  if (open.length < declared.length) {
+    return {
+      protocol: 'unknown',
+      why: `${declared.map((d) => d.what).join(', ')} declare port ${port} differently, and istiod serves it with the protocol of the oldest `
+        + 'Service, whose creation time is not in the manifests',
+    };
+  }
+  return { protocol: open.some((d) => d.protocol === 'http') ? 'http' : 'detected', why: open.map((d) => d.what).join(', ') };
+}
+
+function isUdp(p: ServicePortView): boolean {
+  return p.protocol === 'UDP' || declaresUdp(p.name, p.appProtocol);
+}
+
+/** The chain a Service port gives its pod port on a sidecar's inbound listener (a UDP port: the TCP chain). */
+function chainOf(p: ServicePortView): InboundProtocol {
+  return p.protocol === 'UDP' ? 'tcp' : servicePortProtocol(p.name, p.appProtocol, p.port);
+}
+
+/** `port name 'udp-dns': UDP` / `appProtocol http: HTTP`. */
+function describePort(p: ServicePortView): string {
+  const protocol = chainOf(p);
+  const label = p.protocol === 'UDP' ? `protocol UDP${p.name !== undefined ? `, port name '${p.name}'` : ''}`
+    : p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : p.name !== undefined ? `port name '${p.name}'` : 'no port name';
+  const read = isUdp(p) ? 'UDP' : protocol === 'detected' ? 'protocol detected' : protocol.toUpperCase();
+  return `${label}: ${read}`;
+}
+
+/** `Service shop/legacy port 80 (port name 'tcp': TCP) through EndpointSlice shop/legacy-1`. */
+function manualText(t: ManualTarget): string {
+  return `Service ${namespaceOf(t.service)}/${nameOf(t.service)} port ${t.port.port} (${describePort(t.port)}; no selector) through ${t.via}`;
 }
 
 /** The TCP ports of a Service object (the ones Istio's inbound listeners and waypoints serve). */
@@ -156,9 +272,25 @@ export function tcpServicePorts(svc: ManifestObject): ServicePortView[] {
   }));
 }
 
-/** The pod port a Service port sends to (a named targetPort through the pod's named TCP ports). */
+/**
+ * The Service ports a sidecar's inbound listener reads: the TCP ones and the UDP ones, which take the
+ * chain of their pod port number like the others (istiod keys inbound chains by target port only).
+ */
+function inboundServicePorts(svc: ManifestObject): ServicePortView[] {
+  const udp = (Array.isArray(svc.spec?.ports) ? svc.spec!.ports : []).filter((p: any) => isPlainObject(p) && typeof p.port === 'number'
+    && p.protocol === 'UDP').map((p: any): ServicePortView => ({
+    ...(typeof p.name === 'string' ? { name: p.name } : {}),
+    protocol: 'UDP',
+    port: p.port,
+    ...(typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? { targetPort: p.targetPort } : {}),
+  }));
+  return [...tcpServicePorts(svc), ...udp];
+}
+
+/** The pod port a Service port sends to (a named targetPort through the pod's named ports of the Service port's protocol). */
 export function targetOf(p: ServicePortView, destination: Endpoint): number | undefined {
   if (p.targetPort === undefined) return p.port;
   if (typeof p.targetPort === 'number') return p.targetPort;
-  return destination.namedPorts.find((np) => np.name === p.targetPort && np.protocol === 'TCP')?.port;
+  const protocol = p.protocol ?? 'TCP';
+  return destination.namedPorts.find((np) => np.name === p.targetPort && np.protocol === protocol)?.port;
 }

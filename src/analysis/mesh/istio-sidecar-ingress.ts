@@ -37,12 +37,52 @@ export type SidecarIngressAnswer =
   /** Which Sidecar applies, or how it serves the port, is not known. */
   | { readonly kind: 'unknown'; readonly why: string };
 
-interface SidecarView {
+/** One Sidecar resource, as the analysis reads it (internal). */
+export interface SidecarView {
+  /** `Sidecar shop/default`. */
   readonly ref: string;
   readonly namespace: string;
-  /** undefined: no workloadSelector. */
+  /**
+   * The workloadSelector labels.
+   * @default - no workloadSelector
+   */
   readonly selector?: Readonly<Record<string, string>>;
   readonly ingress: readonly unknown[];
+  /** The whole spec (egress listeners, outboundTrafficPolicy: ./istio-sidecar-egress). */
+  readonly spec: Readonly<Record<string, any>>;
+}
+
+/** The Sidecar resources of a manifest set, by namespace. */
+export function readSidecars(manifests: readonly ManifestObject[]): Map<string, SidecarView[]> {
+  const byNamespace = new Map<string, SidecarView[]>();
+  for (const obj of manifests) {
+    if (!isKindOf(obj, 'networking.istio.io', 'Sidecar')) continue;
+    const spec = isPlainObject(obj.spec) ? obj.spec : {};
+    const ws = spec.workloadSelector;
+    const view: SidecarView = {
+      ref: `Sidecar ${namespaceOf(obj)}/${nameOf(obj)}`,
+      namespace: namespaceOf(obj),
+      ...(isPlainObject(ws) ? { selector: (isPlainObject(ws.labels) ? ws.labels : {}) as Record<string, string> } : {}),
+      ingress: Array.isArray(spec.ingress) ? spec.ingress : [],
+      spec,
+    };
+    const known = byNamespace.get(view.namespace);
+    if (known) known.push(view);
+    else byNamespace.set(view.namespace, [view]);
+  }
+  return byNamespace;
+}
+
+/**
+ * The Sidecars that may apply to `endpoint` (istiod takes the oldest of them): those of its namespace
+ * selecting it, else the ones there without workloadSelector, else the root namespace's without one.
+ */
+export function sidecarCandidates(byNamespace: ReadonlyMap<string, SidecarView[]>, rootNamespace: string, endpoint: Endpoint): SidecarView[] {
+  const local = byNamespace.get(endpoint.namespace ?? 'default') ?? [];
+  const selecting = local.filter((s) => s.selector !== undefined && matchesLabelSelector({ matchLabels: s.selector }, endpoint.labels));
+  return selecting.length > 0 ? selecting
+    : local.some((s) => s.selector === undefined) ? local.filter((s) => s.selector === undefined)
+      : (byNamespace.get(rootNamespace) ?? []).filter((s) => s.selector === undefined);
 }
 
 /**
@@ -55,33 +95,15 @@ function listenerChain(name: string): 'http' | 'tcp' | undefined {
 
 /** The Sidecar resources of a manifest set, by namespace. */
 export class SidecarIngresses {
-  private readonly byNamespace = new Map<string, SidecarView[]>();
+  private readonly byNamespace: Map<string, SidecarView[]>;
 
   constructor(manifests: readonly ManifestObject[], private readonly rootNamespace: string) {
-    for (const obj of manifests) {
-      if (!isKindOf(obj, 'networking.istio.io', 'Sidecar')) continue;
-      const spec = isPlainObject(obj.spec) ? obj.spec : {};
-      const ws = spec.workloadSelector;
-      const view: SidecarView = {
-        ref: `Sidecar ${namespaceOf(obj)}/${nameOf(obj)}`,
-        namespace: namespaceOf(obj),
-        ...(isPlainObject(ws) ? { selector: (isPlainObject(ws.labels) ? ws.labels : {}) as Record<string, string> } : {}),
-        ingress: Array.isArray(spec.ingress) ? spec.ingress : [],
-      };
-      const known = this.byNamespace.get(view.namespace);
-      if (known) known.push(view);
-      else this.byNamespace.set(view.namespace, [view]);
-    }
+    this.byNamespace = readSidecars(manifests);
   }
 
   /** What the Sidecar applying to `destination` says of TCP `port`; undefined when none with ingress listeners applies. */
   of(destination: Endpoint, port: number): SidecarIngressAnswer | undefined {
-    const ns = destination.namespace ?? 'default';
-    const local = this.byNamespace.get(ns) ?? [];
-    const selecting = local.filter((s) => s.selector !== undefined && matchesLabelSelector({ matchLabels: s.selector }, destination.labels));
-    const candidates = selecting.length > 0 ? selecting
-      : local.some((s) => s.selector === undefined) ? local.filter((s) => s.selector === undefined)
-        : (this.byNamespace.get(this.rootNamespace) ?? []).filter((s) => s.selector === undefined);
+    const candidates = sidecarCandidates(this.byNamespace, this.rootNamespace, destination);
     if (candidates.length === 0) return undefined;
     if (candidates.some((s) => JSON.stringify(s.ingress) !== JSON.stringify(candidates[0].ingress))) {
       return {

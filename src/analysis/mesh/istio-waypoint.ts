@@ -34,7 +34,8 @@
  *   with `selector` or neither stay with the destination's ztunnel, which sees the WAYPOINT's identity
  *   as the source ("waypoint proxies do not impersonate src identity"). Both must allow.
  */
-import { servicePortProtocol, ServicePortView, targetOf, tcpServicePorts } from './istio-inbound-protocol';
+import { declaresUdp, servicePortProtocol, ServicePortView, targetOf, tcpServicePorts } from './istio-inbound-protocol';
+import { ManualEndpoints } from './istio-manual-endpoints';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { AddressSpace, describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namespaceLabelsOf, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, matchesLabelSelector } from '../selectors';
@@ -134,12 +135,15 @@ export class Waypoints {
   private readonly pathCache = new WeakMap<Endpoint, Map<number, WaypointPath[]>>();
   /** One endpoint per waypoint, so that the caches keyed by endpoint (membership, the CNI models' selections) hold across flows. */
   private readonly endpointCache = new Map<string, Endpoint>();
+  /** Services without selector whose hand-written endpoints may name the pod (./istio-manual-endpoints). */
+  private readonly manual: ManualEndpoints;
 
   /**
    * @param podSpace where pod addresses lie (the pod CIDRs), given to the waypoints' pods as to every
    * other pod whose address is unknown; without it their address could be anything a pod's or a node's can.
    */
   constructor(manifests: readonly ManifestObject[], private readonly namespaces: NamespaceIndex, private readonly podSpace?: AddressSpace) {
+    this.manual = new ManualEndpoints(manifests);
     for (const obj of manifests) {
       if (isKindOf(obj, GATEWAY_GROUP, 'Gateway')) this.gateways.set(`${namespaceOf(obj)}/${nameOf(obj)}`, obj);
       if (isKindOf(obj, GATEWAY_GROUP, 'GatewayClass')) this.classes.set(nameOf(obj), obj);
@@ -174,10 +178,13 @@ export class Waypoints {
       const labels = isPlainObject(svc.obj.metadata?.labels) ? svc.obj.metadata!.labels as Labels : {};
       // The waypoint builds a chain per Service port: ports declared TCP and ports that are not are
       // two ways to address the Service, which a client picks by the port it connects to.
-      const tcpPorts = carried.filter((p) => servicePortProtocol(p.name, p.appProtocol, p.port) === 'tcp');
-      const otherPorts = carried.filter((p) => !tcpPorts.includes(p));
-      const split = tcpPorts.length > 0 && otherPorts.length > 0;
-      for (const group of [tcpPorts, otherPorts].filter((g) => g.length > 0)) {
+      // A port declared UDP (name or appProtocol udp[-*]) gets no chain at the waypoint
+      // (listener_waypoint.go `buildWaypointInternal` skips protocol.UDP ports).
+      const udpPorts = carried.filter((p) => declaresUdp(p.name, p.appProtocol));
+      const tcpPorts = carried.filter((p) => !udpPorts.includes(p) && servicePortProtocol(p.name, p.appProtocol, p.port) === 'tcp');
+      const otherPorts = carried.filter((p) => !tcpPorts.includes(p) && !udpPorts.includes(p));
+      const split = [udpPorts, tcpPorts, otherPorts].filter((g) => g.length > 0).length > 1;
+      for (const group of [udpPorts, tcpPorts, otherPorts].filter((g) => g.length > 0)) {
         const tcp = group === tcpPorts
           ? `Service ${ns}/${nameOf(svc.obj)} declares ${group.map((p) => `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}`
             : `port name '${p.name ?? ''}'`})`).join(', ')} TCP` : undefined;
@@ -188,7 +195,18 @@ export class Waypoints {
           ...(tcp !== undefined ? { tcp } : {}),
           ...(split ? { ports: group.map((p) => p.port) } : {}),
         };
-        paths.push(this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service));
+        const path = this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service);
+        if (group === udpPorts && path.kind === 'waypoint') {
+          const declared = group.map((p) => `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : `port name '${p.name ?? ''}'`})`);
+          paths.push({
+            service,
+            kind: 'unknown',
+            why: `it passes the waypoint ${path.waypoint!.namespace}/${path.waypoint!.name} (${path.why}), and Service ${ns}/${service.name} declares `
+              + `${declared.join(', ')} UDP, for which the waypoint builds no filter chain: what becomes of the TCP connection there is not modelled`,
+          });
+        } else {
+          paths.push(path);
+        }
       }
     }
     // A ServiceEntry selecting the pod (workloadSelector) is addressed through its hosts and takes its
@@ -205,6 +223,23 @@ export class Waypoints {
         kind: 'unknown',
         why: `${what} selects the pod (workloadSelector), and traffic addressed to its hosts ${via.kind === 'waypoint'
           ? `passes the waypoint ${via.waypoint!.namespace}/${via.waypoint!.name} (${via.why})` : `may pass a waypoint (${via.why})`}: not modelled`,
+      });
+    }
+    // A Service without selector whose hand-written EndpointSlices (or Endpoints) may list the pod's
+    // address is another way to address it; through that Service's waypoint it is not modelled.
+    for (const target of this.manual.targetsOf(destination, port)) {
+      const svcNs = namespaceOf(target.service);
+      const what = `Service ${svcNs}/${nameOf(target.service)}`;
+      const labels = isPlainObject(target.service.metadata?.labels) ? target.service.metadata!.labels as Labels : {};
+      const via = this.resolve(labels, svcNs, this.namespaces.get(svcNs) ?? {}, 'service', what, undefined);
+      if (via.kind === 'direct' || paths.some((p) => p.entry === what)) continue;
+      paths.push({
+        entry: what,
+        kind: 'unknown',
+        why: `${what} has no selector, and ${target.via} sends its port ${target.port.port} to port ${port} of addresses that `
+          + `${target.names === 'yes' ? 'include the pod\'s' : 'may include the pod\'s (its address is not in the manifests)'}; traffic addressed to it `
+          + `${via.kind === 'waypoint' ? `passes the waypoint ${via.waypoint!.namespace}/${via.waypoint!.name} (${via.why})` : `may pass a waypoint (${via.why})`}: `
+          + 'not modelled',
       });
     }
     return paths;

@@ -41,13 +41,19 @@
  *    (./istio-host-probe): no policy applies, whatever PeerAuthentication and waypoints say. A
  *    hostNetwork pod may run on that node or another: indeterminate unless ztunnel would allow it too.
  *    A pod annotated `ambient.istio.io/bypass-inbound-capture` takes plaintext past ztunnel (./membership).
+ * 9. Whether a sidecar carries the flow at all: a pod annotated `sidecar.istio.io/interceptionMode:
+ *    NONE` (either end, ./istio-interception) and a client whose Sidecar resource does not import the
+ *    destination's Service or binds egress listeners (./istio-sidecar-egress) are indeterminate.
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
 import { hostProbeFromManifests } from './istio-cni-env';
 import { ambientHostNetworkSource, ambientHostProbe, ambientHostSnat, HostProbeAddresses } from './istio-host-probe';
 import { InboundProtocols } from './istio-inbound-protocol';
+import { interceptionNone } from './istio-interception';
 import { clientPicksRemoteAddress, forwardedRemoteAddress, isIstioGateway, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
+import { ClientOutbound, SidecarEgress } from './istio-sidecar-egress';
+import { readSidecars } from './istio-sidecar-ingress';
 import { tcpChainRule } from './istio-tcp-rules';
 import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
 import { attachesAtWaypoint, overPaths, pathLabel, throughWaypoint, WaypointPath, Waypoints, waypointRuleUnknown } from './istio-waypoint';
@@ -100,6 +106,8 @@ export class IstioModel implements MeshModel {
   private readonly waypoints: Waypoints;
   /** Ambient: the host probe addresses (the mesh's, or where it declares none, the istio-cni DaemonSet's in the manifests). */
   private readonly hostProbe: HostProbeAddresses;
+  /** What the clients' Sidecar resources (egress, outboundTrafficPolicy) do to their connections. */
+  private readonly egress: SidecarEgress;
 
   constructor(manifests: readonly ManifestObject[], readonly facts: MeshFacts, namespaces: NamespaceIndex, annotations: NamespaceAnnotations,
     podSpace?: AddressSpace) {
@@ -109,6 +117,7 @@ export class IstioModel implements MeshModel {
     this.notes.push(...this.peerAuth.notes);
     this.hostProbe = facts.ambient ? hostProbeFromManifests(manifests, facts.hostProbe, this.notes) : facts.hostProbe;
     this.waypoints = new Waypoints(manifests, namespaces, podSpace);
+    this.egress = new SidecarEgress(manifests, readSidecars(manifests), facts.rootNamespace);
     for (const obj of manifests) {
       if (isKindOf(obj, '', 'Service')) this.services.add(`${namespaceOf(obj)}/${nameOf(obj)}`);
       if (!isIstioAuthorizationPolicy(obj)) continue;
@@ -224,6 +233,17 @@ export class IstioModel implements MeshModel {
     if (dst.inboundBypass.has(q.port)) {
       return bypass(`${q.destination.name}'s sidecar does not capture inbound port ${q.port} (${dst.inboundBypass.source}): no Istio policy applies`);
     }
+    const client = this.sidecarClient(q);
+    if (client !== undefined) return this.withClientOutbound(q, dst, flowText, client);
+    if (dst.dataPlane === 'sidecar') {
+      const none = interceptionNone(q.destination);
+      if (none !== undefined) {
+        const why = `${none}: its inbound traffic is not redirected to the sidecar, so a connection to port ${q.port} reaches the application past every `
+          + 'Istio policy unless it is a port a Sidecar resource binds a listener to, and a meshed client may still send mutual TLS the application '
+          + 'does not speak: not modelled';
+        return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
+      }
+    }
     if (dst.dataPlane === 'ambient') {
       const hostProbe = ambientHostProbe(q.source, this.hostProbe);
       if (hostProbe !== undefined) return bypass(hostProbe);
@@ -235,6 +255,47 @@ export class IstioModel implements MeshModel {
       return ambientHostNetworkSource(q.source, this.capturedByZtunnel(q, dst, flowText));
     }
     return this.atDestination(q, dst, flowText);
+  }
+
+  /**
+   * What a sidecar client does with the connection where that is not mutual TLS as modelled: its
+   * outbound traffic is not redirected (./istio-interception), its Sidecar resource does not import
+   * the destination's Service, or the Service port is declared UDP (./istio-sidecar-egress).
+   */
+  private sidecarClient(q: MeshQuery): ClientOutbound | undefined {
+    const src = this.members.of(q.source);
+    if (src.dataPlane !== 'sidecar' || src.outboundBypass.has(q.port)) return undefined;
+    const none = interceptionNone(q.source);
+    if (none !== undefined) {
+      return {
+        why: `${none}: its outbound traffic is not redirected to the sidecar, so it connects in plaintext unless the application addresses a `
+          + 'listener a Sidecar resource binds for it: not modelled',
+      };
+    }
+    return this.egress.outbound(q.source, q.destination, q.port);
+  }
+
+  /**
+   * The verdict over each thing the client's sidecar may do with the connection (plaintext through the
+   * PassthroughCluster, or blocked): exact when they agree at a sidecar destination, else indeterminate.
+   */
+  private withClientOutbound(q: MeshQuery, dst: Membership, flowText: string, client: ClientOutbound): DirectionVerdict {
+    const head: Reason = { effect: 'log', message: client.why };
+    if (client.ways === undefined || dst.dataPlane !== 'sidecar' || interceptionNone(q.destination) !== undefined) {
+      const why = client.ways === undefined ? client.why : `${client.why}: how ${q.destination.name}'s ${dataPlaneName(dst.dataPlane!)} treats that is `
+        + 'not modelled here';
+      return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
+    }
+    const verdicts = client.ways.map((way) => (way === 'blocked'
+      ? sideVerdict(NO, [{ effect: 'deny', message: `${q.source.name}'s sidecar drops the connection (BlackHoleCluster)` }])
+      : this.atDestination(q, dst, flowText, `${q.source.name}'s sidecar sends it through the PassthroughCluster`)));
+    const [first] = verdicts;
+    if (first.outcome !== MAYBE && verdicts.every((v) => v.outcome === first.outcome
+      && JSON.stringify(v.l7Constraints ?? []) === JSON.stringify(first.l7Constraints ?? []))) {
+      return sideVerdict(first.outcome, [head, ...verdicts.flatMap((v) => v.reasons)], [], first.l7Constraints);
+    }
+    const uncertain = [client.why, ...verdicts.flatMap((v) => v.uncertain ?? [])];
+    return sideVerdict(MAYBE, [head, ...verdicts.flatMap((v) => v.reasons)], uncertain);
   }
 
   /** An ambient destination's ztunnel captures the connection (./istio-host-probe: unless it comes from the node). */
@@ -311,9 +372,10 @@ export class IstioModel implements MeshModel {
   }
 
   /** The destination's own proxy (sidecar, or ztunnel without waypoint) with the client's identity. */
-  private atDestination(q: MeshQuery, dst: Membership, flowText: string): DirectionVerdict {
+  /** `plaintext`: why the client's sidecar sends the connection without mutual TLS (./istio-sidecar-egress). */
+  private atDestination(q: MeshQuery, dst: Membership, flowText: string, plaintext?: string): DirectionVerdict {
     const src = this.members.of(q.source);
-    const srcMeshed = src.dataPlane !== undefined && !src.outboundBypass.has(q.port);
+    const srcMeshed = plaintext === undefined && src.dataPlane !== undefined && !src.outboundBypass.has(q.port);
     // ztunnel to ztunnel is always HBONE, mutual TLS whatever the PeerAuthentication says (istio.io
     // PeerAuthentication reference: in ambient mode DISABLE is not supported).
     const hbone = src.dataPlane === 'ambient' && dst.dataPlane === 'ambient';
@@ -324,7 +386,7 @@ export class IstioModel implements MeshModel {
     const reasons: Reason[] = [];
     const uncertain: string[] = [];
     if (!srcMeshed) {
-      const why = src.dataPlane ? `${q.source.name}'s proxy does not capture outbound port ${q.port} (${src.outboundBypass.source})` : src.why;
+      const why = plaintext ?? (src.dataPlane ? `${q.source.name}'s proxy does not capture outbound port ${q.port} (${src.outboundBypass.source})` : src.why);
       identityText = `in plaintext, so its principal and namespace are empty (${why})`;
       connection = NO;
       if (mtls.mode === 'STRICT') {

@@ -1,0 +1,132 @@
+/**
+ * How a `Sidecar` resource's `egress` listeners and `outboundTrafficPolicy` change what a client's
+ * sidecar does with a connection (internal). istio.io Sidecar reference; istio/istio
+ * pilot/pkg/model/sidecar.go `ConvertToSidecarScope`:
+ *
+ * - Egress listeners import only the Services their `hosts` (`namespace/dnsName`; `*` any namespace,
+ *   `.` the workload's, `~` none) name. A Service the client's scope does not import is unknown to its
+ *   sidecar: the connection goes to the PassthroughCluster without the mesh's mutual TLS when the
+ *   outbound traffic policy is ALLOW_ANY (the meshConfig default), or to the BlackHoleCluster when it is
+ *   REGISTRY_ONLY. The Sidecar's `outboundTrafficPolicy` overrides meshConfig's, which is not in the
+ *   manifests.
+ * - Read exactly here: listeners without `port`, `bind` and `captureMode`, and hosts whose dnsName is
+ *   `*`. Anything else (a port-bound listener, a bind address, a capture mode, a dnsName naming hosts)
+ *   is not modelled: the flow is indeterminate.
+ * - Which Sidecar applies: as for ingress (./istio-sidecar-ingress `sidecarCandidates`).
+ * - Whatever the Sidecar: a Service port declared UDP (name or appProtocol `udp[-*]`) gets no
+ *   outbound cluster (pilot/pkg/networking/core cluster.go `buildOutboundClusters` skips
+ *   protocol.UDP ports), so a client's sidecar does not carry a TCP connection to it over the mesh.
+ */
+import { sidecarCandidates, SidecarView } from './istio-sidecar-ingress';
+import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
+import { Endpoint, ManifestObject } from '../model';
+import { matchesLabelSelector } from '../selectors';
+import { declaresUdp, targetOf, tcpServicePorts } from './istio-inbound-protocol';
+
+interface SelectingService {
+  readonly namespace: string;
+  readonly name: string;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly obj: ManifestObject;
+}
+
+/** What a client's sidecar does with a connection, where that is not the mesh's mutual TLS as modelled. */
+export interface ClientOutbound {
+  /** Why, naming the objects that decide. */
+  readonly why: string;
+  /**
+   * What may become of the connection: `plaintext` (PassthroughCluster: it reaches the destination
+   * without mutual TLS), `blocked` (BlackHoleCluster).
+   * @default - not known (not modelled): indeterminate
+   */
+  readonly ways?: ReadonlyArray<'plaintext' | 'blocked'>;
+}
+
+/** What the client's Sidecar egress settings make of connections to a destination. */
+export class SidecarEgress {
+  private readonly services: SelectingService[] = [];
+
+  constructor(manifests: readonly ManifestObject[], private readonly sidecars: ReadonlyMap<string, SidecarView[]>,
+    private readonly rootNamespace: string) {
+    for (const obj of manifests) {
+      const selector = isKindOf(obj, '', 'Service') ? obj.spec?.selector : undefined;
+      if (!isPlainObject(selector) || Object.keys(selector).length === 0) continue;
+      this.services.push({ namespace: namespaceOf(obj), name: nameOf(obj), selector: selector as Record<string, string>, obj });
+    }
+  }
+
+  /**
+   * What the source's sidecar does with its connection to `destination`'s pod port `port` where that
+   * is not the mesh's mutual TLS as modelled, or undefined when nothing changes it.
+   */
+  outbound(source: Endpoint, destination: Endpoint, port: number): ClientOutbound | undefined {
+    const candidates = sidecarCandidates(this.sidecars, this.rootNamespace, source)
+      .filter((s) => Array.isArray(s.spec.egress) || isPlainObject(s.spec.outboundTrafficPolicy));
+    const shape = (s: SidecarView) => JSON.stringify([s.spec.egress ?? null, s.spec.outboundTrafficPolicy ?? null]);
+    if (candidates.some((s) => shape(s) !== shape(candidates[0]))) {
+      return {
+        why: `${candidates.map((s) => s.ref).join(', ')} all apply to ${source.name} with different egress settings, and istiod uses the oldest, whose `
+          + 'creation time is not in the manifests',
+      };
+    }
+    const sidecar = candidates[0] as SidecarView | undefined;
+    const mode = sidecar && isPlainObject(sidecar.spec.outboundTrafficPolicy) ? sidecar.spec.outboundTrafficPolicy.mode : undefined;
+    const ways: Array<'plaintext' | 'blocked'> = mode === 'REGISTRY_ONLY' ? ['blocked'] : mode === 'ALLOW_ANY' ? ['plaintext'] : ['plaintext', 'blocked'];
+    const unknownDestination = mode === 'REGISTRY_ONLY'
+      ? `its outbound traffic policy is REGISTRY_ONLY (${sidecar!.ref}), so the sidecar sends it to the BlackHoleCluster`
+      : `${mode === 'ALLOW_ANY' ? `its outbound traffic policy is ALLOW_ANY (${sidecar!.ref})` : 'with the outbound traffic policy ALLOW_ANY (the '
+        + 'meshConfig default; not in the manifests), REGISTRY_ONLY blocks it instead'}, so it leaves through the PassthroughCluster without the mesh's `
+        + 'mutual TLS';
+    const carryingPorts = this.services.filter((svc) => svc.namespace === (destination.namespace ?? 'default')
+      && matchesLabelSelector({ matchLabels: svc.selector }, destination.labels))
+      .flatMap((svc) => tcpServicePorts(svc.obj).filter((p) => targetOf(p, destination) === port).map((p) => ({ svc, p })));
+    if (carryingPorts.length > 0 && carryingPorts.every(({ p }) => declaresUdp(p.name, p.appProtocol))) {
+      return {
+        why: `every Service port carrying ${destination.name} port ${port} is declared UDP (${carryingPorts.map(({ svc, p }) => 'Service '
+          + `${svc.namespace}/${svc.name} port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : `port name '${p.name ?? ''}'`})`)
+          .join(', ')}), for which a client's sidecar builds no outbound cluster; ${unknownDestination}`,
+        ways,
+      };
+    }
+    if (sidecar === undefined) return undefined;
+    const carrying = this.services.filter((svc) => svc.namespace === (destination.namespace ?? 'default')
+      && matchesLabelSelector({ matchLabels: svc.selector }, destination.labels)
+      && tcpServicePorts(svc.obj).some((p) => targetOf(p, destination) === port));
+    if (carrying.length === 0) {
+      return mode === 'REGISTRY_ONLY' ? { why: `no Service in the manifests carries ${destination.name} port ${port}, and ${unknownDestination}` } : undefined;
+    }
+    if (!Array.isArray(sidecar.spec.egress)) return undefined;
+    const listeners: unknown[] = sidecar.spec.egress;
+    const imported: string[] = [];
+    for (const [i, l] of listeners.entries()) {
+      if (!isPlainObject(l)) continue;
+      if (l.port !== undefined || l.bind !== undefined || l.captureMode !== undefined) {
+        return {
+          why: `${sidecar.ref} egress[${i}] sets ${['port', 'bind', 'captureMode'].filter((k) => l[k] !== undefined).join(', ')}, which is not `
+            + `modelled: whether ${source.name}'s sidecar carries the connection over the mesh is not known`,
+        };
+      }
+      for (const host of Array.isArray(l.hosts) ? l.hosts : []) {
+        if (typeof host !== 'string') continue;
+        const [nsPart, dnsName] = host.includes('/') ? [host.slice(0, host.indexOf('/')), host.slice(host.indexOf('/') + 1)] : ['*', host];
+        const ns = nsPart === '.' ? source.namespace ?? 'default' : nsPart;
+        const named = carrying.filter((svc) => ns === '*' || ns === svc.namespace);
+        if (named.length === 0) continue;
+        if (dnsName !== '*') {
+          return {
+            why: `${sidecar.ref} egress[${i}] host '${host}' names hosts, which is not modelled: whether it imports Service `
+              + `${named[0].namespace}/${named[0].name} for ${source.name} is not known`,
+          };
+        }
+        imported.push(`${sidecar.ref} egress[${i}] host '${host}'`);
+      }
+    }
+    if (imported.length > 0) return undefined;
+    return {
+      why: `${sidecar.ref} applies to ${source.name}, and its egress hosts import no Service carrying ${destination.name} port ${port} `
+        + `(${carrying.map((svc) => `Service ${svc.namespace}/${svc.name}`).join(', ')}): to ${source.name}'s sidecar that destination is unknown; `
+        + `${unknownDestination}`,
+      ways,
+    };
+  }
+}
