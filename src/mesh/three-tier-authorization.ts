@@ -21,7 +21,9 @@ import { internalError } from '../util/errors';
 
 /**
  * Istio ambient: ztunnel enforces L4 AuthorizationPolicies (principals, ports, `destination.port`
- * conditions: istio.io "Use Layer 4 security policy"). Per hop one DENY policy on the destination
+ * conditions: istio.io "Use Layer 4 security policy"; istiod hands ztunnel a `when destination.port`
+ * with notValues as NotDestinationPorts, ANDed with the rule's principals: istio/istio
+ * pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go, handleRule). Per hop one DENY policy on the destination
  * tier's pods: the source tier's principal on any port but the tier port. A DENY changes nothing for
  * any other caller (an ALLOW would deny every caller it does not list: the ingress controller,
  * Prometheus, callers the user allowed), and the source's plaintext path to those ports is closed by

@@ -256,6 +256,10 @@ const GATEWAY_KEYS: StructKeys<ThreeTierGatewayOptions> = { parent: true };
  * add further flows (e.g. backend egress to an external API) with `zeroTrustNamespace.allowEgress()`
  * and `podLabels()`.
  *
+ * Meshed under Istio ambient or Linkerd, whose transport port hides the application port from the
+ * NetworkPolicies, the app also restricts its tier hops to the tier ports in the mesh
+ * (`meshTierAuthorization`).
+ *
  * Pods pass Pod Security `restricted` (non-root numeric user, no privilege escalation, every capability
  * dropped, seccomp RuntimeDefault) and have a read-only root filesystem, probes, requests and limits,
  * and a PodDisruptionBudget when they have more than one replica. Policies and Services select pods by
