@@ -20,7 +20,7 @@
  */
 import { Chart } from 'cdk8s';
 import {
-  AppTier, Cni, IstioMode, LinkerdInboundPolicy, Mesh, Peer, Port, Reachability, Target, ThreeTierApp, ThreeTierAppProps, Verdict,
+  AppTier, Cni, IstioMode, LinkerdInboundPolicy, Mesh, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
 } from '../../src';
 import { meshChart } from '../support/mesh';
 import '../support/reachability-matchers';
@@ -116,6 +116,18 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
       expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
     }
   });
+});
+
+test('in a meshed tenant namespace given as zeroTrustNamespace, the tier hops are restricted in the mesh as well', () => {
+  for (const [, mesh] of MESHES) {
+    const chart = meshChart(Cni.calico(), mesh());
+    const tenants = new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowSameTenant: false, allowInternetEgress: false, mesh: {} });
+    const ns = tenants.tenantNamespaces.acme[0];
+    new ThreeTierApp(chart, 'shop', { zeroTrustNamespace: ns, ...TIERS });
+    const reach = analyse(chart, Cni.calico());
+    const [web, api] = [Target.workload(ns.name, 'shop-frontend'), Target.workload(ns.name, 'shop-backend')];
+    expect([reach.check(web, api, Port.tcp(8080)).verdict, reach.check(web, api, Port.tcp(9090)).verdict]).toEqual([Verdict.ALLOW, Verdict.DENY]);
+  }
 });
 
 describe('the objects', () => {
