@@ -12,6 +12,8 @@ export interface ExampleWorkload {
   readonly port: number;
   /** Its own ServiceAccount (the mesh identity); created when given. */
   readonly serviceAccount?: string;
+  /** Annotations of the pod template (e.g. a Linkerd default inbound policy). */
+  readonly podAnnotations?: Record<string, string>;
 }
 
 /**
@@ -35,7 +37,7 @@ export function restrictedDeployment(scope: Construct, id: string, w: ExampleWor
       replicas: 2,
       selector: { matchLabels: w.labels },
       template: {
-        metadata: { labels: w.labels },
+        metadata: { labels: w.labels, ...(w.podAnnotations ? { annotations: w.podAnnotations } : {}) },
         spec: {
           ...(w.serviceAccount ? { serviceAccountName: w.serviceAccount } : {}),
           automountServiceAccountToken: false,

@@ -45,6 +45,8 @@ export * from './mesh/istio/istio-mtls';
 export * from './mesh/istio/istio-authorization';
 export * from './mesh/istio/circuit-breaker';
 export * from './mesh/linkerd/linkerd-authorization';
+// Loaded for its effect: plugs ThreeTierApp's mesh tier authorization into patterns/ (below mesh/).
+import './mesh/three-tier-authorization';
 
 export * from './mesh/canary/route-target';
 export * from './mesh/canary/canary-route';

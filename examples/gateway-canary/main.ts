@@ -51,7 +51,10 @@ export function build(app: App, cni: Cni): Chart {
     mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED },
   });
 
-  // The canary of the backend (same tier labels, version v2) and one Service per version.
+  // The canary of the backend (same tier labels, version v2) and one Service per version. The app's
+  // Linkerd Servers for the backend tier select the canary's pods too; like the app's own backend
+  // pods, they refuse every other port in the mesh only with the default inbound policy `deny`, which
+  // the app sets on its own pods (meshTierAuthorization) and cannot set on pods it does not create.
   const backend = shop.podLabels(AppTier.BACKEND);
   restrictedDeployment(chart, 'backend-canary', {
     name: 'storefront-backend-canary',
@@ -59,6 +62,7 @@ export function build(app: App, cni: Cni): Chart {
     labels: { ...backend, version: 'v2' },
     image: 'ghcr.io/example/storefront-api:3.2.0-rc.1',
     port: 8080,
+    podAnnotations: { 'config.linkerd.io/default-inbound-policy': 'deny' },
   });
   for (const version of ['v1', 'v2']) {
     clusterIpService(chart, `backend-${version}`, `storefront-backend-${version}`, 'storefront', { ...backend, version }, 8080);

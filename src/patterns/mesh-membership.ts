@@ -24,6 +24,12 @@ export interface MeshNamespaceSetup {
   readonly transportPort?: number;
 }
 
+/**
+ * The Linkerd annotation of a namespace or pod template that sets its default inbound policy
+ * (linkerd.io "Authorization Policy" reference, default policies; a pod's wins over its namespace's).
+ */
+export const LINKERD_DEFAULT_INBOUND_POLICY = 'config.linkerd.io/default-inbound-policy';
+
 /** The fields of NamespaceMeshOptions. */
 const MESH_OPTIONS_KEYS: StructKeys<NamespaceMeshOptions> = { linkerdDefaultInboundPolicy: true };
 
@@ -67,7 +73,7 @@ export function meshNamespaceSetup(
     if (mesh.kind !== MeshKind.LINKERD) {
       throw propError(scope, 'mesh.linkerdDefaultInboundPolicy', `only applies to Linkerd; the ClusterNetwork mesh is ${mesh.displayName}`);
     }
-    annotations['config.linkerd.io/default-inbound-policy'] = checkEnum(scope, 'mesh.linkerdDefaultInboundPolicy',
+    annotations[LINKERD_DEFAULT_INBOUND_POLICY] = checkEnum(scope, 'mesh.linkerdDefaultInboundPolicy',
       options.linkerdDefaultInboundPolicy, Object.values(LinkerdInboundPolicy), 'a Linkerd inbound policy');
   }
 

@@ -2,12 +2,15 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { openBlanketRules } from './blanket-allows';
-import { NamespaceMeshOptions } from './mesh-options';
+import { LinkerdInboundPolicy, NamespaceMeshOptions } from './mesh-options';
+import { EmittedTier, appliesToNamespace, meshTierConflicts } from './three-tier/mesh-tier-conflicts';
+import { meshTierAuthorizer } from './three-tier/mesh-tier-hops';
 import { TierBuild, buildTier } from './three-tier/tier';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './three-tier/tier-props';
 import { validateHost, validatePositiveInteger } from './three-tier/validation';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
 import { ClusterNetwork } from '../cluster/cluster-network';
+import { MeshKind } from '../cluster/mesh';
 import { GatewayParent } from '../gateway/gateway-parent';
 import { GATEWAY_HTTP_ROUTE, emitHttpRoute } from '../gateway/http-route';
 import { gatewayParentRef } from '../gateway/parent-ref';
@@ -135,12 +138,41 @@ export interface ThreeTierAppProps {
    * Join the ClusterNetwork's service mesh (see ZeroTrustNamespace `mesh`). Only for the app's own
    * namespace: a `zeroTrustNamespace` given joins (or not) where it is created. Under Istio ambient
    * and Linkerd the CNI sees only the mesh's transport port between meshed pods, so each tier allow
-   * (ingress to the frontend, frontend to backend, backend to database) admits its meshed source to
-   * every port of the destination tier: restrict the tier ports in the mesh (MeshAuthorization
-   * flows with `ports`).
+   * admits its meshed source to every port of the destination tier; the app restricts its own
+   * hops (frontend to backend, backend to database) in the mesh (`meshTierAuthorization`). The
+   * ingress controller's or Gateway's allow to the frontend is not restricted in the mesh (their
+   * identity is not known here): a meshed ingress controller reaches every port of the frontend.
    * @default - not meshed
    */
   readonly mesh?: NamespaceMeshOptions;
+  /**
+   * When the namespace is meshed under Istio ambient or Linkerd (where the NetworkPolicies see only
+   * the mesh's transport port between meshed pods, and so admit the frontend to every port of the
+   * backend and the backend to every port of the database), enforce the tier ports in the mesh.
+   * Each tier then runs as a ServiceAccount of its own (`<name>-<tier>`, its mesh identity), and
+   *
+   * - Istio ambient: per hop an AuthorizationPolicy (DENY, enforced by ztunnel) on the destination
+   *   tier: the source tier's identity on any port but the tier port
+   *   (`<name>-frontend-to-backend-other-ports`, `<name>-backend-to-database-other-ports`). No other
+   *   caller is affected. With a waypoint in the path ztunnel sees the waypoint's identity instead,
+   *   and the policy does not apply.
+   * - Linkerd: the backend and database pods get the default inbound policy `deny`
+   *   (`config.linkerd.io/default-inbound-policy`) and Servers on the tier port and the proxy admin
+   *   port 4191 admitting whom the namespace's default policy admitted before (`<name>-<tier>-allowed-ports`;
+   *   the namespace's `linkerdDefaultInboundPolicy`, else Linkerd's install default
+   *   `all-unauthenticated`: declare the namespace's policy when the cluster's differs). Every other
+   *   port of those pods is refused in the mesh, to everyone. Nothing is emitted when the namespace's
+   *   policy is `deny`. Pods the app does not create that carry a tier's labels (a canary) get the
+   *   Servers but keep their own default policy: annotate them with `deny` too.
+   *
+   * An allow of the namespace (other than the app's own) that this would silently break is a synth
+   * error naming the policy: under Linkerd any ingress to the backend or database pods on another
+   * TCP port; under ambient an allow from the source tier to another port. Set false to authorize the
+   * tiers in the mesh yourself (MeshAuthorization), keeping the NetworkPolicies' opening of every port
+   * between meshed tiers. No effect unmeshed or under Istio sidecars, which keep the application ports.
+   * @default true
+   */
+  readonly meshTierAuthorization?: boolean;
   /**
    * Create the Namespace (a {@link ZeroTrustNamespace}: Pod Security `restricted`). When false, the
    * namespace's default-deny and DNS policies are still emitted. Not with `zeroTrustNamespace`.
@@ -201,6 +233,7 @@ const PROPS_KEYS: StructKeys<ThreeTierAppProps> = {
   ingress: true,
   gateway: true,
   mesh: true,
+  meshTierAuthorization: true,
   createNamespace: true,
   labels: true,
 };
@@ -222,6 +255,10 @@ const GATEWAY_KEYS: StructKeys<ThreeTierGatewayOptions> = { parent: true };
  * issued). Everything else, frontend -> database included, is denied by the namespace's default deny;
  * add further flows (e.g. backend egress to an external API) with `zeroTrustNamespace.allowEgress()`
  * and `podLabels()`.
+ *
+ * Meshed under Istio ambient or Linkerd, whose transport port hides the application port from the
+ * NetworkPolicies, the app also restricts its tier hops to the tier ports in the mesh
+ * (`meshTierAuthorization`).
  *
  * Pods pass Pod Security `restricted` (non-root numeric user, no privilege escalation, every capability
  * dropped, seccomp RuntimeDefault) and have a read-only root filesystem, probes, requests and limits,
@@ -284,8 +321,12 @@ export class ThreeTierApp extends Construct {
 
     this.zeroTrustNamespace = this.namespaceFor(props, labels);
     this.namespace = this.zeroTrustNamespace.name;
+    const cluster = ClusterNetwork.of(this);
+    const transportPort = cluster.mesh.networkNeeds().transportPort?.port;
+    const meshTiers = requireOptionalBoolean(this, 'meshTierAuthorization', props.meshTierAuthorization, true)
+      && this.zeroTrustNamespace.meshed && transportPort !== undefined;
 
-    const common = { namespace: this.namespace, appName: this.name, extraLabels: labels };
+    const common = { namespace: this.namespace, appName: this.name, extraLabels: labels, ownServiceAccount: meshTiers };
     const front = buildTier(this, {
       ...common,
       tier: AppTier.FRONTEND,
@@ -326,7 +367,8 @@ export class ThreeTierApp extends Construct {
     }
     const acmeSolver = gateway === undefined
       && requireOptionalBoolean(this, 'ingress.allowAcmeHttp01Solver', ingress?.allowAcmeHttp01Solver, true);
-    this.addPolicies(front, back, db, acmeSolver, gateway !== undefined);
+    const own = this.addPolicies(front, back, db, acmeSolver, gateway !== undefined);
+    if (meshTiers) this.authorizeTiersInMesh(front, back, db, own, transportPort!);
     // Allows added to the namespace later (addPolicy, allowEgress, ... under any name) are checked
     // at synth: the tier isolation must hold in what is emitted, not only when the app was created.
     this.node.addValidation({ validate: () => this.blanketAllowProblems() });
@@ -384,10 +426,8 @@ export class ThreeTierApp extends Construct {
     const meshNeeds = ns.meshed ? cluster.mesh.networkNeeds() : undefined;
     // The namespace's labels as far as this app knows them: a cluster-wide policy whose namespace
     // selector they satisfy (or that has none) applies to the namespace as well.
-    const nsLabels: Record<string, string> = { ...(ns.namespaceObject?.metadata.toJson().labels ?? {}), 'kubernetes.io/metadata.name': ns.name };
-    const inNamespace = (intent: TrafficPolicy['_intent']) => (intent.namespace === undefined
-      ? Object.entries(intent.namespaceLabels).every(([k, v]) => nsLabels[k] === v)
-      : intent.namespace === ns.name);
+    const nsLabels = this.knownNamespaceLabels();
+    const inNamespace = (intent: TrafficPolicy['_intent']) => appliesToNamespace(intent, ns.name, nsLabels);
     const problems: string[] = [];
     for (const c of this.node.root.node.findAll()) {
       if (!(c instanceof TrafficPolicy) || !inNamespace(c._intent) || c.node.scopes.includes(ns)) continue;
@@ -399,6 +439,48 @@ export class ThreeTierApp extends Construct {
         + 'Select the pods that need it instead (e.g. podSelector: app.podLabels(AppTier.BACKEND))');
     }
     return problems;
+  }
+
+  /** The namespace's labels as far as this app knows them (a cluster-wide policy whose namespace selector they satisfy applies there). */
+  private knownNamespaceLabels(): Record<string, string> {
+    const ns = this.zeroTrustNamespace;
+    return { ...(ns.namespaceObject?.metadata.toJson().labels ?? {}), 'kubernetes.io/metadata.name': ns.name };
+  }
+
+  /**
+   * The tier hops' ports in the mesh (see `meshTierAuthorization`): the mesh layer's objects, the
+   * destination tiers' pod annotations it asks for, and, at synth, the allows of the namespace that
+   * the authorization would break (refused, never silently broken).
+   */
+  private authorizeTiersInMesh(front: TierBuild, back: TierBuild, db: TierBuild, own: Set<TrafficPolicy>, transportPort: number): void {
+    const tier = (t: AppTier, b: TierBuild): EmittedTier => ({
+      tier: t, podLabels: this.podLabels(t), serviceAccount: b.serviceAccount!.name, port: b.port, templateLabels: { ...b.objectLabels },
+    });
+    const [frontend, backend, database] = [tier(AppTier.FRONTEND, front), tier(AppTier.BACKEND, back), tier(AppTier.DATABASE, db)];
+    const hops = [{ from: frontend, to: backend }, { from: backend, to: database }];
+    const linkerdDefaultInboundPolicy = this.zeroTrustNamespace._linkerdDefaultInboundPolicy;
+    const result = meshTierAuthorizer()({ scope: this, namespace: this.namespace, appName: this.name, linkerdDefaultInboundPolicy, hops });
+    // Nothing emitted (a Linkerd namespace whose default policy already denies): nothing to break.
+    if (result.objects.length === 0) return;
+    for (const workload of [back.workload, db.workload]) {
+      for (const [key, value] of Object.entries(result.destinationPodAnnotations)) workload.podMetadata.addAnnotation(key, value);
+    }
+    const cluster = ClusterNetwork.of(this);
+    this.node.addValidation({
+      validate: () => meshTierConflicts(this.node.root, {
+        namespace: this.namespace,
+        namespaceLabels: this.knownNamespaceLabels(),
+        meshKind: cluster.mesh.kind,
+        meshName: cluster.mesh.displayName,
+        transportPort,
+        adminPorts: cluster.mesh.kind === MeshKind.LINKERD ? cluster.mesh.networkNeeds().metricsPorts.map((p) => p.port) : [],
+        hops,
+        own,
+        // Mirrored as their all-* counterpart: an address-block peer is not known to be in the cluster networks.
+        clusterNetworksOnly: linkerdDefaultInboundPolicy === LinkerdInboundPolicy.CLUSTER_AUTHENTICATED
+          || linkerdDefaultInboundPolicy === LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED,
+      }).map((p) => `meshTierAuthorization: ${p}`),
+    });
   }
 
   /** The HTTPRoute for `host` on the Gateway listener, to the frontend Service (standard fields of Gateway API v1.2). */
@@ -460,7 +542,7 @@ export class ThreeTierApp extends Construct {
    * allow: traffic from the pod's own node is always allowed
    * (https://kubernetes.io/docs/concepts/services-networking/network-policies/).
    */
-  private addPolicies(front: TierBuild, back: TierBuild, db: TierBuild, acmeSolver: boolean, viaGateway: boolean): void {
+  private addPolicies(front: TierBuild, back: TierBuild, db: TierBuild, acmeSolver: boolean, viaGateway: boolean): Set<TrafficPolicy> {
     const ns = this.zeroTrustNamespace;
     const frontend = this.podLabels(AppTier.FRONTEND);
     const backend = this.podLabels(AppTier.BACKEND);
@@ -468,8 +550,9 @@ export class ThreeTierApp extends Construct {
     const policyLabels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/part-of': this.name };
     // Tier policies carry the app name, as its workloads do, so apps of different names can share a
     // namespace (two of the same name already collide on their workloads).
+    const own = new Set<TrafficPolicy>();
     const add = (tierPolicy: string, podSelector: Record<string, string>, direction: 'ingress' | 'egress', peer: Peer, port: number) => {
-      ns.addPolicy(`${this.name}-${tierPolicy}`, { podSelector, labels: policyLabels, [direction]: [{ peers: [peer], ports: [Port.tcp(port)] }] });
+      own.add(ns.addPolicy(`${this.name}-${tierPolicy}`, { podSelector, labels: policyLabels, [direction]: [{ peers: [peer], ports: [Port.tcp(port)] }] }));
     };
 
     if (viaGateway) add('frontend-allow-gateway', frontend, 'ingress', Peer.gateway(), front.port);
@@ -487,5 +570,6 @@ export class ThreeTierApp extends Construct {
         ingress: [{ peers: [Peer.ingressController()], ports: [Port.tcp(8089)] }],
       });
     }
+    return own;
   }
 }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { BlanketAllow } from './blanket-allow';
 import { blanketAllowsOf } from './blanket-allows';
 import { CLUSTER_DNS_RULE } from './cluster-dns-rule';
-import { meshNamespaceSetup, withMeshTransport } from './mesh-membership';
+import { LINKERD_DEFAULT_INBOUND_POLICY, meshNamespaceSetup, withMeshTransport } from './mesh-membership';
 import { NamespaceMeshOptions } from './mesh-options';
 import { NamespacePolicyOptions } from './namespace-policy-options';
 import { PodSecurityLevel } from './pod-security';
@@ -142,6 +142,12 @@ export class ZeroTrustNamespace extends Construct {
   public readonly namespaceObject?: ApiObject;
   /** The namespace joined the ClusterNetwork's mesh (`mesh`). */
   public readonly meshed: boolean;
+  /**
+   * The Linkerd default inbound policy the namespace's mesh options set
+   * (`linkerdDefaultInboundPolicy`); undefined when they set none (the cluster's default applies).
+   * @internal
+   */
+  public readonly _linkerdDefaultInboundPolicy?: string;
   /** Every policy of the namespace, by name. */
   /**
    * Each policy added, in order, with its options; its blanket allows are worked out when first asked
@@ -183,6 +189,7 @@ export class ZeroTrustNamespace extends Construct {
     const mesh = meshNamespaceSetup(this, cluster, labels, props.mesh, level);
     this.meshed = mesh.meshed;
     this.meshTransportPort = mesh.transportPort;
+    this._linkerdDefaultInboundPolicy = mesh.annotations[LINKERD_DEFAULT_INBOUND_POLICY];
 
     if (requireOptionalBoolean(this, 'createNamespace', props.createNamespace, true)) {
       this.namespaceObject = registerObject(this, new PlainApiObject(this, NAMESPACE_ID, {

@@ -49,7 +49,7 @@ describe('a field the struct does not declare is an error naming it, never ignor
       namespace: 'a', podSelector: {}, destinations: [any({ ...DEST, port: [Port.tcp(80)] })],
     }), 'test/list', 'destinations[0].port', 'peer, ports'],
     ['ThreeTierApp props', (c: any) => new ThreeTierApp(c, 'app', any({ ...APP, namespace: 'shop', hosts: ['shop.example.com'] })),
-      'test/app', 'hosts', 'name, namespace, zeroTrustNamespace, host, frontend, backend, database, ingress, gateway, mesh, createNamespace, labels'],
+      'test/app', 'hosts', 'name, namespace, zeroTrustNamespace, host, frontend, backend, database, ingress, gateway, mesh, meshTierAuthorization, createNamespace, labels'],
     ['ThreeTierApp a database field on an HTTP tier', (c: any) => new ThreeTierApp(c, 'app', any({ ...APP, namespace: 'shop', frontend: { image: 'web:1', storage: 1 } })),
       'test/app', 'frontend.storage', 'image, env, envFromSecret, readOnlyRootFilesystem, port, replicas, resources, runAsUser, writablePaths, healthCheckPath'],
     ['ThreeTierApp an HTTP field on the database tier', (c: any) => new ThreeTierApp(c, 'app', any({

@@ -96,12 +96,24 @@ export class IstioAuthorization extends Construct {
     return this.addFlow(IstioAuthorizationAction.AUDIT, name, options);
   }
 
+  /**
+   * {@link denyFlow} without the synth-time check that mTLS is STRICT for the target, for a caller
+   * that has closed the plaintext path itself: ThreeTierApp denies its meshed tiers' own identities
+   * every port of the next tier but the tier port, where the NetworkPolicies already refuse
+   * plaintext on those ports (and an ambient pod's outbound traffic to a meshed pod always travels
+   * over HBONE, carrying its identity). Any other caller keeps the check.
+   * @internal
+   */
+  public _denyMeshedFlow(name: string, options: MeshFlowOptions): ApiObject {
+    return this.addFlow(IstioAuthorizationAction.DENY, name, options, false);
+  }
+
   /** The policy of that name, if any. */
   public policy(name: string): ApiObject | undefined {
     return this.policies.get(name);
   }
 
-  private addFlow(action: IstioAuthorizationAction, name: string, options: MeshFlowOptions): ApiObject {
+  private addFlow(action: IstioAuthorizationAction, name: string, options: MeshFlowOptions, checkStrict = true): ApiObject {
     requireString(this, 'name', name);
     const flow = validateFlow(this, `flow '${name}'`, name, this.namespace, options);
     if (this.policies.has(name)) throw propError(this, `flow '${name}'`, 'the namespace already has a policy of that name');
@@ -135,7 +147,7 @@ export class IstioAuthorization extends Construct {
     // MeshSource.anyone() and no operation, which renders as rules: [{}].
     spec.rules = [rule];
     const policy = this.emit(name, spec);
-    if (flow.identityBased) this.node.addValidation({ validate: () => this.checkStrict(flow) });
+    if (flow.identityBased && checkStrict) this.node.addValidation({ validate: () => this.checkStrict(flow) });
     // Istio matches workload ports: a Service port of the app that forwards elsewhere never matches (judged once the app is complete).
     keepAppObjectsPerWalk(this);
     this.node.addValidation({ validate: () => servicePortProblems(this.node.root, flow, action) });

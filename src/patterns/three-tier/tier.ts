@@ -35,6 +35,11 @@ export interface TierBuildOptions {
   /** The user's extra labels. */
   readonly extraLabels: Record<string, string>;
   readonly props: HttpTierProps | DatabaseTierProps;
+  /**
+   * Run the tier's pods as a ServiceAccount of their own, `<app>-<tier>` (their mesh identity).
+   * @default false - the namespace's `default` account
+   */
+  readonly ownServiceAccount?: boolean;
 }
 
 /** The objects of one tier (internal). */
@@ -46,6 +51,8 @@ export interface TierBuild {
   readonly port: number;
   /** Labels of the tier's objects (pod labels plus the user's extra labels). */
   readonly objectLabels: Record<string, string>;
+  /** The tier's own ServiceAccount, when asked for (`ownServiceAccount`). */
+  readonly serviceAccount?: kplus.ServiceAccount;
 }
 
 /** The fields of each kind of tier: a database field on an HTTP tier (or the reverse) would be ignored. */
@@ -171,6 +178,12 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
       capabilities: { drop: ['ALL' as kplus.Capability] },
     },
   };
+  // No API token: the pods only need the account as their identity.
+  const serviceAccount = o.ownServiceAccount ? new kplus.ServiceAccount(scope, 'ServiceAccount', {
+    metadata: { name, namespace: o.namespace, labels: { ...objectLabels } },
+    automountToken: false,
+  }) : undefined;
+  if (serviceAccount) registerObject(app, ApiObject.of(serviceAccount));
   const podProps = {
     metadata: { name, namespace: o.namespace, labels: { ...objectLabels } },
     podMetadata: { labels: { ...objectLabels } },
@@ -178,6 +191,7 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
     // immutable, so it must not change when the construct tree is refactored.
     select: false,
     containers: [container],
+    serviceAccount,
     securityContext: {
       ensureNonRoot: true,
       user,
@@ -251,7 +265,7 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
       spec: { minAvailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...o.podLabels } } },
     }));
   }
-  return { workload, service, pdb, port, objectLabels };
+  return { workload, service, pdb, port, objectLabels, serviceAccount };
 }
 
 /**

@@ -84,14 +84,22 @@ describe.each(cnis)('examples/gateway-canary on %s', (_name, cni) => {
     expect(reach.meshName).toBe('Linkerd');
   });
 
-  test('frontend -> both backend versions: the CNI sees Linkerd\'s port 4143, the namespace\'s default policy admits cluster clients', () => {
+  test('frontend -> both backend versions: the CNI sees Linkerd\'s port 4143, the app\'s Server on the backend port admits it', () => {
     for (const be of versions) {
       const result = reach.check(fe, be, Port.tcp(8080));
       expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
       expect(result.pairs[0].cniPort).toBe('TCP/4143');
-      expect(result.mesh!.reasons[0]).toContain('the default inbound policy cluster-unauthenticated (namespace storefront annotation '
-        + 'config.linkerd.io/default-inbound-policy)');
+      expect(result.mesh!.reasons[0]).toContain('AuthorizationPolicy storefront/storefront-backend-allowed-ports-8080 (targeting Server '
+        + 'storefront/backend-storefront-storefront-3a775b52cc-8080) authorizes storefront/storefront-frontend');
       expect(reach.check(be, db, Port.tcp(5432)).verdict).toBe(Verdict.ALLOW);
+    }
+  });
+
+  test('frontend -> another port of either backend version: the CNI admits it on 4143, the backends\' default inbound policy deny refuses it', () => {
+    for (const be of versions) {
+      const result = reach.check(fe, be, Port.tcp(9090));
+      expect([result.verdict, result.cniVerdict, result.meshVerdict, result.pairs[0].cniPort]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY, 'TCP/4143']);
+      expect(result.mesh!.reasons[0]).toContain('the default inbound policy deny (the pod template annotation config.linkerd.io/default-inbound-policy)');
     }
   });
 

@@ -43,7 +43,8 @@ function synthError(chart: Chart): string {
 describe('kubelet probes on a routed Linkerd Server', () => {
   test('a ThreeTierApp backend (cdk8s-plus-27 Deployment, httpGet /healthz on the port): the error names the Server, workload, probes and the flow to add', () => {
     const chart = linkerd();
-    new ThreeTierApp(chart, 'shop', { namespace: 'shop', mesh: {}, ...TIERS });
+    // The app's own tier authorization (a Server on the backend port for its full tier labels) would overlap this one's.
+    new ThreeTierApp(chart, 'shop', { namespace: 'shop', mesh: {}, meshTierAuthorization: false, ...TIERS });
     const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
     const { routes } = authz.allowFlow('web-reads', { from: [MeshSource.serviceAccount('shop-frontend')], to: BACKEND, ports: [8080], methods: ['GET'], paths: ['/api/*'] });
     const server = routes[0].toJson().spec.parentRefs[0].name;
@@ -59,7 +60,8 @@ describe('kubelet probes on a routed Linkerd Server', () => {
 
   test('with the suggested flow: synthesizes, and the analyzer admits the kubelet GET of the probe path only', () => {
     const chart = linkerd();
-    new ThreeTierApp(chart, 'shop', { namespace: 'shop', mesh: {}, ...TIERS });
+    // The app's own tier authorization (a Server on the backend port for its full tier labels) would overlap this one's.
+    new ThreeTierApp(chart, 'shop', { namespace: 'shop', mesh: {}, meshTierAuthorization: false, ...TIERS });
     const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
     const { routes } = authz.allowFlow('web-reads', { from: [MeshSource.serviceAccount('shop-frontend')], to: BACKEND, ports: [8080], methods: ['GET'], paths: ['/api/*'] });
     const server = routes[0].toJson().spec.parentRefs[0].name;

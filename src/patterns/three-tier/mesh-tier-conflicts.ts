@@ -1,0 +1,114 @@
+import { IConstruct } from 'constructs';
+import { MeshTierPods } from './mesh-tier-hops';
+import { MeshKind } from '../../cluster/mesh';
+import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from '../../policy/intent';
+import { Protocol } from '../../policy/protocol';
+import { Direction, RuleAction } from '../../policy/rule';
+import { TrafficPolicy } from '../../policy/traffic-policy';
+
+/** A tier's pods as the app emits them: the labels its pod templates carry. */
+export interface EmittedTier extends MeshTierPods {
+  /** Every label of the tier's pod template (the tier labels and the user's extra labels). */
+  readonly templateLabels: Record<string, string>;
+}
+
+/** What the conflict check needs to know of the app (internal). */
+export interface MeshTierConflictContext {
+  readonly namespace: string;
+  /** The namespace's labels as far as the app knows them (for cluster-wide policies). */
+  readonly namespaceLabels: Record<string, string>;
+  readonly meshKind: MeshKind;
+  readonly meshName: string;
+  /** The transport port (a twin rule on it comes with a rule judged on its own). */
+  readonly transportPort: number;
+  /** Linkerd: the admin ports the app keeps open to anyone. */
+  readonly adminPorts: number[];
+  readonly hops: ReadonlyArray<{ readonly from: EmittedTier; readonly to: EmittedTier }>;
+  /** The app's own tier policies (they are what the authorization implements). */
+  readonly own: ReadonlySet<TrafficPolicy>;
+  /**
+   * Linkerd: the namespace's default policy admits only clients in the cluster networks, which the
+   * app's Servers do not know: a rule from an address block (or an entity) is refused even on the
+   * kept ports.
+   */
+  readonly clusterNetworksOnly?: boolean;
+}
+
+/** Does a namespaced policy of `namespace`, or a cluster-wide one whose namespace selector its labels satisfy, apply there? */
+export function appliesToNamespace(intent: PolicyIntent, namespace: string, namespaceLabels: Record<string, string>): boolean {
+  return intent.namespace === undefined
+    ? Object.entries(intent.namespaceLabels).every(([k, v]) => namespaceLabels[k] === v)
+    : intent.namespace === namespace;
+}
+
+const subsetOf = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/** Could the peer be a pod of `tier` (in `namespace`)? Set-based namespace requirements count as "could". */
+function mayBeTier(peer: ResolvedPeer, tier: EmittedTier, namespace: string, namespaceLabels: Record<string, string>): boolean {
+  switch (peer.type) {
+    case 'pods': return peer.namespace === namespace && subsetOf(peer.podLabels, tier.templateLabels);
+    case 'podsInNamespaces': return subsetOf(peer.namespaceLabels, namespaceLabels) && subsetOf(peer.podLabels, tier.templateLabels);
+    default: return false;
+  }
+}
+
+/**
+ * The TCP ports of a rule outside `kept` (what the mesh authorization refuses), as text; empty when
+ * every TCP port of the rule is kept. Every port (no `ports`) or a TCP range is never kept. UDP and
+ * SCTP pass by both meshes' proxies, which carry TCP only.
+ */
+function refusedPorts(rule: IntentRule, kept: number[]): string[] {
+  if (rule.ports.length === 0) return ['every port'];
+  const tcp = (p: ResolvedPort) => p.protocol === Protocol.TCP;
+  return rule.ports.filter((p) => tcp(p) && (p.port === undefined || (p.endPort !== undefined && p.endPort !== p.port) || !kept.includes(p.port)))
+    .map((p) => {
+      if (p.port === undefined) return p.name !== undefined ? `TCP/${p.name}` : 'TCP (every port)';
+      return p.endPort !== undefined && p.endPort !== p.port ? `TCP/${p.port}-${p.endPort}` : `TCP/${p.port}`;
+    });
+}
+
+/**
+ * The allows of the namespace that the app's mesh tier authorization would silently break: ingress
+ * rules (of any TrafficPolicy but the app's own, in any chart of the app) to the pods of a destination
+ * tier that the mesh now refuses. Under Linkerd (default inbound policy `deny` on the destination
+ * tiers, Servers on the tier port and the admin ports only): any rule opening another TCP port
+ * (and, where the namespace's policy is a `cluster-*` one, any rule from an address block).
+ * Under Istio ambient (a DENY of the source tier's identity on the other ports): a rule whose
+ * peers may be the source tier's pods, on a TCP port other than the tier port. Named ports count as
+ * refused (the check does not resolve them).
+ */
+export function meshTierConflicts(root: IConstruct, c: MeshTierConflictContext): string[] {
+  const problems: string[] = [];
+  for (const construct of root.node.findAll()) {
+    if (!(construct instanceof TrafficPolicy) || c.own.has(construct)) continue;
+    const intent = construct._intent;
+    if (!appliesToNamespace(intent, c.namespace, c.namespaceLabels)) continue;
+    const rules = intent.rules.filter((r) => r.direction === Direction.INGRESS && r.action === RuleAction.ALLOW);
+    for (const to of [...new Map(c.hops.map((h) => [h.to.tier, h.to])).values()]) {
+      if (!subsetOf(intent.podLabels, to.templateLabels)) continue;
+      for (const rule of rules) {
+        let refused: string[] = [];
+        let why = '';
+        if (c.meshKind === MeshKind.LINKERD) {
+          const addressPeer = c.clusterNetworksOnly === true && rule.peers.some((p) => p.type === 'cidr' || p.type === 'entity');
+          refused = addressPeer ? refusedPorts(rule, []) : refusedPorts(rule, [to.port, ...c.adminPorts, c.transportPort]);
+          why = addressPeer
+            ? `the ${to.tier} pods' Servers admit whom the namespace's default inbound policy admits without its cluster-network condition `
+              + '(the cluster networks are not known here), so addresses outside them that the namespace refused would be admitted in the mesh'
+            : `the ${to.tier} pods refuse, in the mesh, every port but ${to.port} and the proxy admin port (Linkerd default inbound policy deny), `
+              + 'so the flow would be refused silently';
+        } else {
+          const sources = c.hops.filter((h) => h.to.tier === to.tier && rule.peers.some((p) => mayBeTier(p, h.from, c.namespace, c.namespaceLabels)));
+          if (sources.length > 0) refused = refusedPorts(rule, [to.port, c.transportPort]);
+          why = `the ${to.tier} pods refuse the ${sources.map((h) => h.from.tier).join(' and ')} identity every port but ${to.port} (an Istio DENY `
+            + 'policy), so the flow would be refused silently';
+        }
+        if (refused.length === 0) continue;
+        problems.push(`the policy '${intent.name}' (${construct.node.path}) allows ${rule.origin} to the ${to.tier} pods on ${refused.join(', ')}, but `
+          + `under ${c.meshName} ${why}. Set meshTierAuthorization: false and authorize the tiers in the mesh yourself (MeshAuthorization flows `
+          + 'with ports), or remove the allow');
+      }
+    }
+  }
+  return problems;
+}

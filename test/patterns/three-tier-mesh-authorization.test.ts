@@ -1,0 +1,288 @@
+/**
+ * A ThreeTierApp meshed under Istio ambient or Linkerd enforces its tier ports in the mesh
+ * (`meshTierAuthorization`, default on). There, meshed pod-to-pod traffic reaches the destination on
+ * the mesh's transport port (HBONE 15008, Linkerd 4143), so the NetworkPolicies' twin rule on that
+ * port admits the frontend to every port of the backend and the backend to every port of the
+ * database; the app's mesh authorization takes the port restriction back:
+ *
+ * - the analyzer, with the mesh, on several CNIs: frontend -> backend only on the backend port,
+ *   backend -> database only on the database port; every flow the app intends still allowed
+ *   (ingress controller, tier hops, DNS, kubelet probes, Prometheus on Linkerd's proxy admin port);
+ * - the objects: per-tier ServiceAccounts, Istio DENY policies of the source tier's identity on the
+ *   other ports, or Linkerd's default inbound policy `deny` on the destination tiers with Servers on
+ *   the tier port and the proxy admin port;
+ * - allows of the namespace the authorization would break are refused at synth, naming the policy;
+ * - `meshTierAuthorization: false` restores the NetworkPolicies-only behaviour (and is type-checked).
+ *
+ * Ground truth: istio.io "Ambient and Kubernetes NetworkPolicy" (HBONE 15008), "Use Layer 4 security
+ * policy" (ztunnel enforces principals, ports and destination.port); linkerd.io "Authorization Policy"
+ * reference (Server, default policies, probe authorization) and "Network Policy" common error (4143).
+ */
+import { Chart } from 'cdk8s';
+import {
+  AppTier, Cni, IstioMode, LinkerdInboundPolicy, Mesh, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
+} from '../../src';
+import { meshChart } from '../support/mesh';
+import '../support/reachability-matchers';
+import { ENFORCING_CNIS, find, ofKind, synthValid } from '../support/synth';
+
+const TIERS: Pick<ThreeTierAppProps, 'host' | 'frontend' | 'backend' | 'database'> = {
+  host: 'shop.example.com',
+  frontend: { image: 'ghcr.io/example/web:1.0.0' },
+  backend: { image: 'ghcr.io/example/api:1.0.0' },
+  database: { image: 'postgres:16.4' },
+};
+const MESHES: Array<[string, () => Mesh]> = [
+  ['Istio ambient', () => Mesh.istio({ mode: IstioMode.AMBIENT })],
+  ['Linkerd', () => Mesh.linkerd({ cni: true })],
+];
+const fe = Target.workload('shop', 'shop-frontend');
+const be = Target.workload('shop', 'shop-backend');
+const db = Target.workload('shop', 'shop-database');
+const nginx = Target.workload('ingress-nginx', 'controller');
+const prometheus = Target.workload('monitoring', 'prometheus');
+const coredns = Target.workload('kube-system', 'coredns');
+const node = Target.localNode();
+
+function shop(cni: Cni, mesh: Mesh, props: Partial<ThreeTierAppProps> = {}): { chart: Chart; app: ThreeTierApp } {
+  const chart = meshChart(cni, mesh);
+  const app = new ThreeTierApp(chart, 'shop', { namespace: 'shop', mesh: {}, ...TIERS, ...props });
+  return { chart, app };
+}
+
+/** Both layers (the chart's ClusterNetwork mesh), with the cluster's DNS, ingress controller and Prometheus, and a known node address. */
+function analyse(chart: Chart, cni: Cni): Reachability {
+  synthValid(chart);
+  const reach = Reachability.fromChart(chart, { cni, nodeIp: '172.31.0.10' });
+  reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
+  reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' });
+  reach.addProbe('prometheus', 'monitoring', { app: 'prometheus' });
+  return reach;
+}
+
+/** Ports a meshed tier could reach on the next one through the transport-port twin: app, admin, debug, the other tiers' ports. */
+const OTHER_PORTS = [22, 5432, 8081, 9090, 15000];
+
+describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
+  describe.each(MESHES)('under %s', (meshName, mesh) => {
+    const reach = analyse(shop(cni(), mesh()).chart, cni());
+
+    test('meshed frontend pods reach the backend only on the backend port, the backend reaches the database only on its port', () => {
+      for (const port of OTHER_PORTS) {
+        const result = reach.check(fe, be, Port.tcp(port));
+        // The CNI admits it (on the transport port): the mesh refuses it.
+        expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+      }
+      for (const port of [22, 8080, 8081, 9090]) {
+        const result = reach.check(be, db, Port.tcp(port));
+        expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+      }
+      expect(reach).toDeny(fe, db, Port.tcp(5432));
+    });
+
+    test('every flow the app intends stays allowed, in both layers', () => {
+      const allowed = (source: Target, destination: Target, port: Port) => {
+        const result = reach.check(source, destination, port);
+        expect([`${source} -> ${destination} ${port}`, result.verdict]).toEqual([`${source} -> ${destination} ${port}`, Verdict.ALLOW]);
+      };
+      allowed(nginx, fe, Port.tcp(8080));
+      allowed(fe, be, Port.tcp(8080));
+      allowed(be, db, Port.tcp(5432));
+      for (const tier of [fe, be, db]) {
+        allowed(tier, coredns, Port.udp(53));
+        allowed(tier, coredns, Port.tcp(53));
+      }
+      // Kubelet probes (from the pod's own node): HTTP /healthz of the frontend and backend, TCP of the database.
+      allowed(node, fe, Port.tcp(8080));
+      allowed(node, be, Port.tcp(8080));
+      allowed(node, db, Port.tcp(5432));
+      if (meshName === 'Linkerd') {
+        // The proxies' metrics and their own probes on the admin port, as before.
+        for (const tier of [fe, be, db]) {
+          allowed(prometheus, tier, Port.tcp(4191));
+          allowed(node, tier, Port.tcp(4191));
+        }
+      }
+    });
+  });
+
+  test('meshTierAuthorization: false keeps the NetworkPolicies alone, which admit the meshed frontend to every port of the backend', () => {
+    for (const [, mesh] of MESHES) {
+      const { chart } = shop(cni(), mesh(), { meshTierAuthorization: false });
+      const objects = synthValid(chart);
+      expect(ofKind(objects, 'ServiceAccount')).toEqual([]);
+      expect([...ofKind(objects, 'AuthorizationPolicy'), ...ofKind(objects, 'Server')]).toEqual([]);
+      const result = analyse(chart, cni()).check(fe, be, Port.tcp(9090));
+      expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+    }
+  });
+});
+
+test('in a meshed tenant namespace given as zeroTrustNamespace, the tier hops are restricted in the mesh as well', () => {
+  for (const [, mesh] of MESHES) {
+    const chart = meshChart(Cni.calico(), mesh());
+    const tenants = new TenantIsolation(chart, 'tenants', { tenants: ['acme'], allowSameTenant: false, allowInternetEgress: false, mesh: {} });
+    const ns = tenants.tenantNamespaces.acme[0];
+    new ThreeTierApp(chart, 'shop', { zeroTrustNamespace: ns, ...TIERS });
+    const reach = analyse(chart, Cni.calico());
+    const [web, api] = [Target.workload(ns.name, 'shop-frontend'), Target.workload(ns.name, 'shop-backend')];
+    expect([reach.check(web, api, Port.tcp(8080)).verdict, reach.check(web, api, Port.tcp(9090)).verdict]).toEqual([Verdict.ALLOW, Verdict.DENY]);
+  }
+});
+
+describe('the objects', () => {
+  const labels = (tier: string) => ({ 'app.kubernetes.io/component': tier, 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' });
+
+  test('each tier runs as its own ServiceAccount (no API token); only with the mesh authorization', () => {
+    const objects = synthValid(shop(Cni.calico(), Mesh.linkerd({ cni: true })).chart);
+    for (const tier of ['frontend', 'backend', 'database']) {
+      expect(find(objects, 'ServiceAccount', `shop-${tier}`, 'shop')).toEqual({
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: `shop-${tier}`, namespace: 'shop', labels: labels(tier) },
+        automountServiceAccountToken: false,
+      });
+      const workload = find(objects, tier === 'database' ? 'StatefulSet' : 'Deployment', `shop-${tier}`, 'shop');
+      expect(workload.spec.template.spec.serviceAccountName).toBe(`shop-${tier}`);
+    }
+    const unmeshed = new ThreeTierApp(meshChart(Cni.calico(), Mesh.linkerd({ cni: true })), 'shop', { namespace: 'shop', ...TIERS });
+    expect(unmeshed.backend.serviceAccount).toBeUndefined();
+    const sidecar = synthValid(shop(Cni.calico(), Mesh.istio({ mode: IstioMode.SIDECAR, cni: true })).chart);
+    expect([...ofKind(sidecar, 'ServiceAccount'), ...ofKind(sidecar, 'AuthorizationPolicy')]).toEqual([]);
+  });
+
+  test('Istio ambient: per hop a DENY of the source tier\'s identity on any port but the tier port, nothing else', () => {
+    const objects = synthValid(shop(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }), { backend: { image: 'ghcr.io/example/api:1.0.0', port: 9000 } }).chart);
+    expect(ofKind(objects, 'AuthorizationPolicy').map((o) => o.metadata.name)).toEqual([
+      'shop-frontend-to-backend-other-ports', 'shop-backend-to-database-other-ports',
+    ]);
+    expect(find(objects, 'AuthorizationPolicy', 'shop-frontend-to-backend-other-ports', 'shop').spec).toEqual({
+      selector: { matchLabels: labels('backend') },
+      action: 'DENY',
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/shop-frontend'] } }], when: [{ key: 'destination.port', notValues: ['9000'] }] }],
+    });
+    expect(find(objects, 'AuthorizationPolicy', 'shop-backend-to-database-other-ports', 'shop').spec).toEqual({
+      selector: { matchLabels: labels('database') },
+      action: 'DENY',
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/shop-backend'] } }], when: [{ key: 'destination.port', notValues: ['5432'] }] }],
+    });
+    // No PeerAuthentication is required (see IstioAuthorization._denyMeshedFlow), and no pod annotation.
+    expect(find(objects, 'Deployment', 'shop-backend', 'shop').spec.template.metadata.annotations).toBeUndefined();
+  });
+
+  test('Linkerd: default inbound policy deny on the backend and database pods, Servers on the tier port and the admin port for anyone', () => {
+    const objects = synthValid(shop(Cni.calico(), Mesh.linkerd({ cni: true })).chart);
+    const annotations = (kind: string, name: string) => find(objects, kind, name, 'shop').spec.template.metadata.annotations;
+    expect(annotations('Deployment', 'shop-frontend')).toBeUndefined();
+    expect(annotations('Deployment', 'shop-backend')).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny' });
+    expect(annotations('StatefulSet', 'shop-database')).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny' });
+    const servers = ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec]);
+    expect(servers).toEqual([
+      ['backend-shop-shop-5a6d43de4c-8080', { podSelector: { matchLabels: labels('backend') }, port: 8080, accessPolicy: 'deny' }],
+      ['backend-shop-shop-5a6d43de4c-4191', { podSelector: { matchLabels: labels('backend') }, port: 4191, accessPolicy: 'deny' }],
+      ['database-shop-shop-b55e47cbd1-5432', { podSelector: { matchLabels: labels('database') }, port: 5432, accessPolicy: 'deny' }],
+      ['database-shop-shop-b55e47cbd1-4191', { podSelector: { matchLabels: labels('database') }, port: 4191, accessPolicy: 'deny' }],
+    ]);
+    expect(find(objects, 'NetworkAuthentication', 'shop-backend-allowed-ports', 'shop').spec).toEqual({ networks: [{ cidr: '0.0.0.0/0' }] });
+    expect(find(objects, 'AuthorizationPolicy', 'shop-backend-allowed-ports-8080', 'shop').spec).toEqual({
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'backend-shop-shop-5a6d43de4c-8080' },
+      requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'shop-backend-allowed-ports' }],
+    });
+    expect(ofKind(objects, 'AuthorizationPolicy').map((o) => o.metadata.name)).toEqual([
+      'shop-backend-allowed-ports-8080', 'shop-backend-allowed-ports-4191', 'shop-database-allowed-ports-5432', 'shop-database-allowed-ports-4191',
+    ]);
+  });
+});
+
+describe('Linkerd: the Servers admit whom the namespace\'s default policy admitted, so no port the app keeps is wider or narrower', () => {
+  const meshed = (policy?: LinkerdInboundPolicy) => shop(Cni.calico(), Mesh.linkerd({ cni: true }), {
+    mesh: policy ? { linkerdDefaultInboundPolicy: policy } : {},
+  });
+
+  test.each([
+    [undefined, { kind: 'NetworkAuthentication', spec: { networks: [{ cidr: '0.0.0.0/0' }] } }],
+    [LinkerdInboundPolicy.ALL_UNAUTHENTICATED, { kind: 'NetworkAuthentication', spec: { networks: [{ cidr: '0.0.0.0/0' }] } }],
+    [LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED, { kind: 'NetworkAuthentication', spec: { networks: [{ cidr: '0.0.0.0/0' }] } }],
+    [LinkerdInboundPolicy.AUDIT, { kind: 'NetworkAuthentication', spec: { networks: [{ cidr: '0.0.0.0/0' }] } }],
+    [LinkerdInboundPolicy.ALL_AUTHENTICATED, { kind: 'MeshTLSAuthentication', spec: { identities: ['*'] } }],
+    [LinkerdInboundPolicy.CLUSTER_AUTHENTICATED, { kind: 'MeshTLSAuthentication', spec: { identities: ['*'] } }],
+  ])('namespace policy %s', (policy, authentication) => {
+    const objects = synthValid(meshed(policy).chart);
+    for (const tier of ['backend', 'database']) {
+      const found = objects.filter((o) => o.metadata.name === `shop-${tier}-allowed-ports` && /Authentication$/.test(o.kind));
+      expect(found.map((o) => ({ kind: o.kind, spec: o.spec }))).toEqual([authentication]);
+    }
+  });
+
+  test('deny: the namespace already refuses every port no Server describes: nothing is emitted', () => {
+    const objects = synthValid(meshed(LinkerdInboundPolicy.DENY).chart);
+    expect([...ofKind(objects, 'Server'), ...ofKind(objects, 'AuthorizationPolicy')]).toEqual([]);
+    expect(find(objects, 'Deployment', 'shop-backend', 'shop').spec.template.metadata.annotations).toBeUndefined();
+  });
+
+  test('all-authenticated: unmeshed Prometheus was refused the admin port\'s metrics before and still is (never wider); other ports now too', () => {
+    const verdicts = [true, false].map((meshTierAuthorization) => {
+      const chart = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+      const mesh = { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.ALL_AUTHENTICATED };
+      new ThreeTierApp(chart, 'shop', { namespace: 'shop', mesh, meshTierAuthorization, ...TIERS });
+      const reach = analyse(chart, Cni.calico());
+      return [
+        reach.checkRequest(prometheus, be, Port.tcp(4191), { method: 'GET', path: '/metrics' }).meshVerdict,
+        reach.checkRequest(node, be, Port.tcp(4191), { method: 'GET', path: '/ready' }).meshVerdict,
+        reach.check(fe, be, Port.tcp(8080)).verdict,
+        reach.check(fe, be, Port.tcp(9090)).meshVerdict,
+      ];
+    });
+    expect(verdicts).toEqual([
+      [Verdict.DENY, Verdict.ALLOW, Verdict.ALLOW, Verdict.DENY],
+      [Verdict.DENY, Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW],
+    ]);
+  });
+
+  test('cluster-unauthenticated: an allow from an address block to a destination tier is refused (the cluster networks are not known)', () => {
+    const { chart, app } = meshed(LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED);
+    app.zeroTrustNamespace.allowIngress('partner', app.podLabels(AppTier.BACKEND), [Peer.cidr('203.0.113.0/24')], [Port.tcp(8080)]);
+    expect(() => synthValid(chart)).toThrow("meshTierAuthorization: the policy 'partner' (test/shop/Namespace/partner) allows ingress[0] to the backend "
+      + "pods on TCP/8080, but under Linkerd the backend pods' Servers admit whom the namespace's default inbound policy admits without its "
+      + 'cluster-network condition');
+  });
+});
+
+describe('allows the mesh authorization would break are refused at synth, naming the policy', () => {
+  test('Linkerd: any other port opened to the backend or database pods', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    app.zeroTrustNamespace.allowIngress('scrape-api', app.podLabels(AppTier.BACKEND), [Peer.monitoring()], [Port.tcp(9090)]);
+    expect(() => synthValid(chart)).toThrow("meshTierAuthorization: the policy 'scrape-api' (test/shop/Namespace/scrape-api) allows ingress[0] to the "
+      + 'backend pods on TCP/9090, but under Linkerd the backend pods refuse, in the mesh, every port but 8080 and the proxy admin port (Linkerd '
+      + 'default inbound policy deny), so the flow would be refused silently. Set meshTierAuthorization: false');
+  });
+
+  test('Linkerd: the tier port, the admin port and other tiers\' allows pass', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    app.zeroTrustNamespace.allowIngress('api-from-other', app.podLabels(AppTier.BACKEND), [Peer.namespace('other')], [Port.tcp(8080)]);
+    app.zeroTrustNamespace.allowIngress('scrape-web', app.podLabels(AppTier.FRONTEND), [Peer.monitoring()], [Port.tcp(9090)]);
+    app.zeroTrustNamespace.allowIngress('dns-udp', app.podLabels(AppTier.DATABASE), [Peer.monitoring()], [Port.udp(9999)]);
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('Istio ambient: only an allow from the source tier to another port is refused', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
+    app.zeroTrustNamespace.allowIngress('scrape-api', app.podLabels(AppTier.BACKEND), [Peer.monitoring()], [Port.tcp(9090)]);
+    expect(() => synthValid(chart)).not.toThrow();
+    app.zeroTrustNamespace.allowFlow('web-admin', app.podLabels(AppTier.FRONTEND), app.podLabels(AppTier.BACKEND), [Port.tcp(9091)]);
+    expect(() => synthValid(chart)).toThrow("meshTierAuthorization: the policy 'web-admin-ingress' (test/shop/Namespace/web-admin-ingress) allows "
+      + 'ingress[0] to the backend pods on TCP/9091, but under Istio (ambient) the backend pods refuse the frontend identity every port but 8080 '
+      + '(an Istio DENY policy), so the flow would be refused silently');
+  });
+
+  test('with meshTierAuthorization: false the same allows synthesize', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { meshTierAuthorization: false });
+    app.zeroTrustNamespace.allowIngress('scrape-api', app.podLabels(AppTier.BACKEND), [Peer.monitoring()], [Port.tcp(9090)]);
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+});
+
+test('meshTierAuthorization is type-checked at runtime', () => {
+  expect(() => shop(Cni.calico(), Mesh.linkerd({ cni: true }), { meshTierAuthorization: 'false' as unknown as boolean }))
+    .toThrow("[test/shop] meshTierAuthorization: must be true or false, got the string 'false'");
+});
