@@ -43,24 +43,12 @@
  */
 import { InboundProtocol, knownProtocolChain } from './istio-inbound-protocol-kind';
 import { ManualEndpoints, ManualTarget } from './istio-manual-endpoints';
+import { ServicePortView } from './istio-service-port-view';
 import { SidecarIngresses } from './istio-sidecar-ingress';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
 import { matchesLabelSelector } from '../selectors';
 
-
-/** One port of a Service, as the inbound listener reads it. */
-export interface ServicePortView {
-  readonly name?: string;
-  /**
-   * `UDP` for a Service port with `protocol: UDP` (only the sidecar inbound reading keeps those).
-   * @default - TCP
-   */
-  readonly protocol?: 'UDP';
-  readonly port: number;
-  readonly targetPort?: number | string;
-  readonly appProtocol?: string;
-}
 
 /** A Service with a selector (a Service without one selects no pod). */
 interface SelectingService {

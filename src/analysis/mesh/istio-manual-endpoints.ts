@@ -11,7 +11,7 @@
  * Service may take that Service's waypoint. Pods in manifests rarely carry their address, so whether
  * a slice names a given pod is mostly unknown.
  */
-import { ServicePortView } from './istio-inbound-protocol';
+import { ServicePortView } from './istio-service-port-view';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
 

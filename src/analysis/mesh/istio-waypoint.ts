@@ -34,8 +34,9 @@
  *   with `selector` or neither stay with the destination's ztunnel, which sees the WAYPOINT's identity
  *   as the source ("waypoint proxies do not impersonate src identity"). Both must allow.
  */
-import { declaresUdp, servicePortProtocol, ServicePortView, targetOf, tcpServicePorts } from './istio-inbound-protocol';
+import { declaresUdp, servicePortProtocol, targetOf, tcpServicePorts } from './istio-inbound-protocol';
 import { ManualEndpoints } from './istio-manual-endpoints';
+import { ServicePortView } from './istio-service-port-view';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { AddressSpace, describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namespaceLabelsOf, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, matchesLabelSelector } from '../selectors';

@@ -18,23 +18,11 @@
  *   `find`: "implicit default match"), POST or not.
  * - Header matches and hostnames are not evaluated (as for HTTPRoutes: ./linkerd-routes).
  */
-import type { LinkerdRoute, RouteHit } from './linkerd-routes';
+import type { LinkerdRoute, RouteHit, RpcMatch } from './linkerd-route-model';
 import { apiGroupOf, creationTimeOf, isPlainObject, nameOf } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
 import { refOf, ManifestObject } from '../model';
 import { MAYBE, NO, YES } from '../verdict';
-
-/** One match of a GRPCRoute rule (no `method`: any service and method). */
-export interface RpcMatch {
-  /** The service name (exact), or any. */
-  readonly service?: string;
-  /** The method name (exact), or any. */
-  readonly method?: string;
-  /** Why the match is not evaluated (header matches), if it is not. */
-  readonly extra?: string;
-  /** A rule without matches: every request, POST or not. */
-  readonly implicit?: boolean;
-}
 
 function rpcText(m: RpcMatch): string {
   if (m.implicit) return 'any request';

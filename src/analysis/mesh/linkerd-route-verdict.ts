@@ -5,8 +5,9 @@
  * route and is authorized by the AuthorizationPolicies targeting that route or by the Server's own
  * authorizations. Without a request, the answer is the routes' L7 constraints.
  */
+import { LinkerdRoute } from './linkerd-route-model';
 import {
-  compareHits, EQUAL_MATCH_ORDER, firstOfEqualRoutes, LinkerdRoute, matchesEveryRequest, matchRoute, withFirstReason,
+  compareHits, EQUAL_MATCH_ORDER, firstOfEqualRoutes, matchesEveryRequest, matchRoute, withFirstReason,
 } from './linkerd-routes';
 import { MeshQuery } from './mesh-model';
 import { describeRequest } from '../http-request';

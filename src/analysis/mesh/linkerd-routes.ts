@@ -18,50 +18,13 @@
  * - A route admits the clients of the AuthorizationPolicies targeting it AND those of the Server's
  *   own authorizations (policies targeting the Server or the namespace, its accessPolicy).
  */
-import { compareRanks, matchesEveryRpc, matchGrpcRoute, RpcMatch } from './linkerd-grpc-routes';
+import { compareRanks, matchesEveryRpc, matchGrpcRoute } from './linkerd-grpc-routes';
+import { LinkerdRoute, RouteHit, RouteMatch } from './linkerd-route-model';
 import { leftmostMatchSpans } from '../../util/leftmost-match';
 import { apiGroupOf, creationTimeOf, isPlainObject, nameOf } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
-import { describeRef, DirectionVerdict, ManifestObject, ObjectRef, Reason, refOf } from '../model';
-import { Tri, MAYBE, NO, YES } from '../verdict';
-
-/** One match of a route: method and path, and what it also requires that is not evaluated. */
-interface RouteMatch {
-  readonly method?: string;
-  readonly path: { readonly type: string; readonly value: string };
-  /** Headers or query parameters this match also requires (not evaluated). */
-  readonly extra?: string;
-}
-
-/** An inbound HTTPRoute or GRPCRoute (./linkerd-grpc-routes) as the analysis reads it. */
-export interface LinkerdRoute {
-  readonly obj: ManifestObject;
-  readonly ref: ObjectRef;
-  readonly kind: 'HTTPRoute' | 'GRPCRoute';
-  /** `policy.linkerd.io` or `gateway.networking.k8s.io` (an AuthorizationPolicy's targetRef names it). */
-  readonly group: string;
-  readonly name: string;
-  /** An HTTPRoute's matches (none for a GRPCRoute). */
-  readonly matches: readonly RouteMatch[];
-  /** A GRPCRoute's matches. */
-  readonly rpcs?: readonly RpcMatch[];
-  /** What makes every request's match unknown (hostnames). */
-  readonly unknown?: string;
-  /** `GET /api/.* (RegularExpression) or ...` for constraints. */
-  readonly text: string;
-  /** `metadata.creationTimestamp` in milliseconds, when the manifest carries one that parses. */
-  readonly created?: number;
-}
-
-/**
- * How a request matched a route: YES with the precedence of the best match (`rank`, compared in
- * order: for an HTTPRoute path length then method, for a GRPCRoute service then method length), NO, or MAYBE (why).
- */
-export interface RouteHit {
-  readonly truth: Tri;
-  readonly rank: readonly number[];
-  readonly why?: string;
-}
+import { describeRef, DirectionVerdict, ManifestObject, Reason, refOf } from '../model';
+import { MAYBE, NO, YES } from '../verdict';
 
 function matchText(m: RouteMatch): string {
   const path = m.path.type === 'PathPrefix' && m.path.value === '/' ? 'any path' : `${m.path.type} ${m.path.value}`;

@@ -58,8 +58,9 @@ import {
   probePathsByWorkload,
 } from './linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
+import { LinkerdRoute } from './linkerd-route-model';
 import { RouteAuthorization, routedVerdict } from './linkerd-route-verdict';
-import { linkerdRequestPath, LinkerdRoute, linkerdRoute } from './linkerd-routes';
+import { linkerdRequestPath, linkerdRoute } from './linkerd-routes';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocabulary';

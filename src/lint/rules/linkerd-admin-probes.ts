@@ -1,6 +1,7 @@
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_NAME } from '../../analysis/mesh/linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from '../../analysis/mesh/linkerd-refs';
-import { compareHits, LinkerdRoute, linkerdRoute, matchRoute, RouteHit } from '../../analysis/mesh/linkerd-routes';
+import { LinkerdRoute, RouteHit } from '../../analysis/mesh/linkerd-route-model';
+import { compareHits, linkerdRoute, matchRoute } from '../../analysis/mesh/linkerd-routes';
 import { YES, MAYBE } from '../../analysis/verdict';
 import { apiGroupOf, nameOf } from '../../util/vocabulary';
 import { isObject, LintDocument } from '../document';
