@@ -7,7 +7,7 @@
  * - The policy controller reads each match's `method` as `service` and `method` names compared
  *   exactly; a `type: RegularExpression` method match fails the conversion of the whole route
  *   (linkerd2 policy-controller/k8s/index/src/routes/grpc.rs `try_match`, "unsupported GRPCRoute method
- *   match type"). What the inbound index then does with the route was not checked: such a route
+ *   match type"), and the inbound index then ignores the route (below): such a route
  *   matches nothing for sure and anything maybe (indeterminate where it could decide).
  * - The proxy (linkerd2-proxy linkerd/http/route/src/grpc/match.rs `MatchRpc::match_length`) matches
  *   POST requests only; it splits the path (without query) on `/`: the part after the first `/` is the
@@ -16,6 +16,9 @@
  *   service, then the longer method, then more headers (`RouteMatch` order).
  * - A rule without matches matches every request, with the weakest rank (linkerd/http/route/src/lib.rs
  *   `find`: "implicit default match"), POST or not.
+ * - A RequestMirror or ExtensionRef filter also fails the conversion (`try_grpc_filter`); the index
+ *   then ignores the route (policy-controller/k8s/index/src/inbound/index.rs `apply_grpc_route`): as
+ *   for a RegularExpression method match, the analysis says so and leaves the route's requests indeterminate.
  * - Header matches and hostnames are not evaluated (as for HTTPRoutes: ./linkerd-routes).
  */
 import type { LinkerdRoute, RouteHit } from './linkerd-routes';
@@ -50,6 +53,13 @@ export function linkerdGrpcRoute(obj: ManifestObject): LinkerdRoute {
   const rules: unknown[] = Array.isArray(spec.rules) ? spec.rules : [];
   if (rules.length === 0) unknowns.push('it has no rules, and how Linkerd routes a GRPCRoute without rules was not checked');
   for (const rule of rules) {
+    // The policy controller refuses a RequestMirror or ExtensionRef filter, and with it the whole route
+    // ("Ignoring GrpcRoute": linkerd2 policy-controller/k8s/index/src/inbound/index/grpc.rs `try_grpc_filter`).
+    const filters: unknown[] = isPlainObject(rule) && Array.isArray(rule.filters) ? rule.filters : [];
+    for (const f of filters.filter(isPlainObject)) {
+      const kind = ['RequestMirror', 'ExtensionRef'].find((t) => f.type === t || f[t.charAt(0).toLowerCase() + t.slice(1)] !== undefined);
+      if (kind) unknowns.push(`a ${kind} filter, which Linkerd's policy controller does not support (it ignores the route)`);
+    }
     const given: unknown[] = isPlainObject(rule) && Array.isArray(rule.matches) ? rule.matches : [];
     if (given.length === 0) rpcs.push({ implicit: true });
     for (const m of given) {

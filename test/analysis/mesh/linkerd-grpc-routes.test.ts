@@ -123,6 +123,29 @@ describe('GRPCRoutes on a gRPC Server', () => {
       { method: 'POST', path: '/shop.Api/Get' }).verdict).toBe(Verdict.INDETERMINATE);
   });
 
+  test('a RequestMirror or ExtensionRef filter makes the policy controller ignore the whole route: indeterminate, not the route\'s verdict', () => {
+    // linkerd2 policy-controller/k8s/index/src/inbound/index/grpc.rs try_grpc_filter bails, index.rs apply_grpc_route "Ignoring GrpcRoute":
+    // the Server then has no GRPCRoute, so its own authorizations decide every request.
+    const mirror = grpcRoute('api', [{
+      matches: [{ method: { service: 'shop.Api' } }],
+      filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'api-shadow', port: 8080 } } }],
+    }]);
+    const extension = grpcRoute('api', [{
+      matches: [{ method: { service: 'shop.Api' } }],
+      filters: [{ type: 'ExtensionRef', extensionRef: { group: 'example.com', kind: 'Tap', name: 'tap' } }],
+    }]);
+    expectValidManifests([mirror, extension]);
+    for (const route of [mirror, extension]) {
+      const r = meshReach([...ns, ...apps, server, webIdentity, webPolicy, route, anyoneOn('api')], LINKERD);
+      // The route policy would admit worker, but the route is ignored and the Server denies worker.
+      const worker = r.checkRequest(w('shop/worker'), w('shop/api'), GRPC, { method: 'POST', path: '/shop.Api/Get' });
+      expect(worker.verdict).toBe(Verdict.INDETERMINATE);
+      expect(worker.uncertainties[0]).toContain(`a ${route.spec.rules[0].filters[0].type} filter, which Linkerd's policy controller does not support (it ignores the route)`);
+      // Not refused as unrouted: without the route the Server admits web to any service.
+      expect(r.checkRequest(w('shop/web'), w('shop/api'), GRPC, { method: 'POST', path: '/shop.Other/Get' }).verdict).toBe(Verdict.INDETERMINATE);
+    }
+  });
+
   test('a client the Server admits: only the requests a route matches (a match naming nothing still needs POST /<service>/<method>)', () => {
     const empty = grpcRoute('api', [{ matches: [{}] }]);
     const r = meshReach([...ns, ...apps, server, webIdentity, webPolicy, empty], LINKERD);
