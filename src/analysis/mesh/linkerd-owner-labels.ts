@@ -60,11 +60,12 @@ export function linkerdOwnerLabels(workload: unknown): OwnerLabels {
     case 'Job':
       // The pods' parent is this object: its one owner, if it has exactly one, is their owner.
       return { labels: own.length === 1 ? labelFor(own[0].kind, own[0].name) : labelFor(obj.kind, nameOf(obj)) };
-    case 'ReplicaSet':
+    case 'ReplicaSet': {
       // Only when that one owner is a Deployment, StatefulSet, DaemonSet or Job (`isValidRSParent`): a
       // ReplicaSet of an Argo Rollout or another controller names the pods' owner itself.
-      return { labels: own.length === 1 && typeof own[0].kind === 'string' && RS_PARENT_KINDS.includes(own[0].kind.toLowerCase())
-        ? labelFor(own[0].kind, own[0].name) : labelFor(obj.kind, nameOf(obj)) };
+      const parent = own.length === 1 && typeof own[0].kind === 'string' && RS_PARENT_KINDS.includes(own[0].kind.toLowerCase()) ? own[0] : undefined;
+      return { labels: parent ? labelFor(parent.kind, parent.name) : labelFor(obj.kind, nameOf(obj)) };
+    }
     default: return { labels: labelFor(obj.kind, nameOf(obj)) };
   }
 }
