@@ -71,6 +71,19 @@ describe('linkerd-opaque-ports-one-side', () => {
     }
   });
 
+  test('a namespace annotation reaches Services too (the proxy injector copies it onto a Service without one): no finding when both inherit it', () => {
+    // linkerd2 controller/proxy-injector/webhook_test.go TestGetAnnotationPatch: "service without opaque ports and namespace with" gets the patch.
+    const annotatedNs = { ...ns, metadata: { ...ns.metadata, annotations: { ...ns.metadata.annotations, [OPAQUE]: '4222' } } };
+    const objects = [annotatedNs, deployment('nats', 4222), service('nats', 4222)];
+    expectValidManifests(objects);
+    expect(brief(PolicyLint.check(objects), RULE)).toEqual([]);
+    // The Service inherits 4222 but pods of their own annotation do not list it: reported on the Service port (the annotation is not in its manifest).
+    const findings = PolicyLint.check([annotatedNs, deployment('nats', 4222, { [OPAQUE]: '25' }), service('nats', 4222)]).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([{ rule: RULE, severity: 'warning', object: 'Service msg/nats', path: 'spec.ports[0]' }]);
+    expect(findings[0].message).toContain('port 4222 of this Service is opaque (its namespace\'s (the proxy injector copies it onto the Service) '
+      + 'config.linkerd.io/opaque-ports \'4222\'), but target port 4222');
+  });
+
   test('pods opaque by their annotation behind a Service that is not (no annotation: the default list) is reported on the Service port', () => {
     const objects = [ns, deployment('nats', 4222, { [OPAQUE]: '4222' }), service('nats', 4222)];
     const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
