@@ -111,16 +111,21 @@ function rpcRank(m: RpcMatch, request: HttpRequestSpec, path: string): number[] 
 export function matchGrpcRoute(route: LinkerdRoute, request: HttpRequestSpec, path: string): RouteHit {
   if (route.unknown) return { truth: MAYBE, rank: [], why: `${route.name}: ${route.unknown}` };
   let best: RouteHit = { truth: NO, rank: [] };
+  let upper: { rank: number[]; why: string } | undefined;
   for (const m of route.rpcs ?? []) {
     const rank = rpcRank(m, request, path);
     if (rank === undefined) continue;
     if (m.extra) {
-      if (best.truth === NO) best = { truth: MAYBE, rank: [], why: `${route.name}: ${rpcText(m)}` };
+      const why = `${route.name}: ${rpcText(m)}`;
+      if (best.truth === NO) best = { truth: MAYBE, rank: [], why };
+      // Headers rank after service and method (RouteMatch order).
+      const potential = [...rank, Infinity];
+      if (!upper || compareRanks(potential, upper.rank) > 0) upper = { rank: potential, why };
       continue;
     }
     if (best.truth !== YES || compareRanks(rank, best.rank) > 0) best = { truth: YES, rank };
   }
-  return best;
+  return withUpper(best, upper);
 }
 
 /** Lexicographic order of two ranks (> 0: `a` is the better match). */
@@ -130,6 +135,14 @@ export function compareRanks(a: readonly number[], b: readonly number[]): number
     if (d !== 0) return d;
   }
   return 0;
+}
+
+/**
+ * `best` (a route's strongest sure match) with `upper` when an unsure match of the same route may
+ * outrank it: a sure match does not make the unsure ones irrelevant to the choice between routes.
+ */
+export function withUpper(best: RouteHit, upper: { rank: readonly number[]; why: string } | undefined): RouteHit {
+  return best.truth === YES && upper && compareRanks(upper.rank, best.rank) > 0 ? { ...best, upper: upper.rank, why: upper.why } : best;
 }
 
 /**

@@ -18,7 +18,7 @@
  * - A route admits the clients of the AuthorizationPolicies targeting it AND those of the Server's
  *   own authorizations (policies targeting the Server or the namespace, its accessPolicy).
  */
-import { compareRanks, matchesEveryRpc, matchGrpcRoute, RpcMatch } from './linkerd-grpc-routes';
+import { compareRanks, matchesEveryRpc, matchGrpcRoute, RpcMatch, withUpper } from './linkerd-grpc-routes';
 import { leftmostMatchSpans } from '../../util/leftmost-match';
 import { apiGroupOf, creationTimeOf, isPlainObject, nameOf } from '../../util/vocabulary';
 import { HttpRequestSpec } from '../http-request';
@@ -61,6 +61,12 @@ export interface RouteHit {
   readonly truth: Tri;
   readonly rank: readonly number[];
   readonly why?: string;
+  /**
+   * A surely matching route's strongest possible rank, when a match of it that is not evaluated
+   * (headers, query parameters) may outrank `rank` (`why` says which): the route may then win over
+   * stronger sure matches of other routes. Absent otherwise.
+   */
+  readonly upper?: readonly number[];
 }
 
 function matchText(m: RouteMatch): string {
@@ -170,18 +176,23 @@ export function matchRoute(route: LinkerdRoute, request: HttpRequestSpec): Route
   if (route.kind === 'GRPCRoute') return matchGrpcRoute(route, request, linkerdRequestPath(request.path));
   if (route.unknown) return { truth: MAYBE, rank: [], why: `${route.name}: ${route.unknown}` };
   let best: RouteHit = { truth: NO, rank: [] };
+  let upper: { rank: number[]; why: string } | undefined;
   for (const m of route.matches) {
     if (m.method !== undefined && m.method !== request.method) continue;
     const len = pathLength(m.path.type, m.path.value, linkerdRequestPath(request.path));
     if (len === undefined) continue;
     if (typeof len === 'string' || m.extra) {
-      if (best.truth === NO) best = { truth: MAYBE, rank: [], why: typeof len === 'string' ? len : matchText(m) };
+      const why = typeof len === 'string' ? len : matchText(m);
+      if (best.truth === NO) best = { truth: MAYBE, rank: [], why };
+      // Headers and query parameters rank after path and method; an unknown path length may rank above anything.
+      const rank = typeof len === 'string' ? [Infinity] : [len, m.method !== undefined ? 1 : 0, Infinity];
+      if (!upper || compareRanks(rank, upper.rank) > 0) upper = { rank, why: `${route.name}: ${why}` };
       continue;
     }
     const hit = { truth: YES, rank: [len, m.method !== undefined ? 1 : 0] };
     if (best.truth !== YES || compareHits(hit, best) > 0) best = hit;
   }
-  return best;
+  return withUpper(best, upper);
 }
 
 /** Linkerd's order of two matches of one request (> 0: `a` wins). */

@@ -123,6 +123,22 @@ describe('GRPCRoutes on a gRPC Server', () => {
       { method: 'POST', path: '/shop.Api/Get' }).verdict).toBe(Verdict.INDETERMINATE);
   });
 
+  test('a route matching surely by service only but by service, method and headers maybe contends with a route matching service and method', () => {
+    // linkerd2-proxy grpc/match.rs RouteMatch: service length, method length, then headers. `broad` takes POST /shop.Api/Get
+    // when x-tenant is sent ([8, 3, 1] > [8, 3]), else `exact` does.
+    const broad = grpcRoute('broad', [{ matches: [{ method: { service: 'shop.Api' } },
+      { method: { service: 'shop.Api', method: 'Get' }, headers: [{ name: 'x-tenant', value: 'a' }] }] }]);
+    const exact = grpcRoute('exact', [{ matches: [{ method: { service: 'shop.Api', method: 'Get' } }] }]);
+    expectValidManifests([broad, exact]);
+    const res = meshReach([...ns, ...apps, server, broad, exact, anyoneOn('exact')], LINKERD)
+      .checkRequest(w('shop/worker'), w('shop/api'), GRPC, { method: 'POST', path: '/shop.Api/Get' });
+    expect(res.verdict).toBe(Verdict.INDETERMINATE);
+    expect(res.uncertainties[0]).toContain('POST /shop.Api/Get may go to any of GRPCRoute shop/broad, GRPCRoute shop/exact');
+    // Another method: only broad matches, surely.
+    expect(meshReach([...ns, ...apps, server, broad, exact, anyoneOn('exact')], LINKERD)
+      .checkRequest(w('shop/worker'), w('shop/api'), GRPC, { method: 'POST', path: '/shop.Api/List' }).verdict).toBe(Verdict.DENY);
+  });
+
   test('a RequestMirror or ExtensionRef filter makes the policy controller ignore the whole route: indeterminate, not the route\'s verdict', () => {
     // linkerd2 policy-controller/k8s/index/src/inbound/index/grpc.rs try_grpc_filter bails, index.rs apply_grpc_route "Ignoring GrpcRoute":
     // the Server then has no GRPCRoute, so its own authorizations decide every request.

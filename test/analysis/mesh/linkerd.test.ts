@@ -364,6 +364,23 @@ describe('HTTPRoutes on a Server', () => {
       + '/api (also matches headers, not evaluated))']);
   });
 
+  test('a route that surely matches weakly but may match more strongly by headers is still a contender against a stronger sure route', () => {
+    // api-any: PathPrefix /api (sure) or PathPrefix /api/orders with a header (not evaluated, would outrank api-orders by its header);
+    // api-orders: PathPrefix /api/orders, authorized. GET /api/orders/1 goes to api-any when the header is sent (linkerd2-proxy
+    // http-route RouteMatch: path, method, then headers), else to api-orders.
+    const any = route('api-any', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } },
+      { path: { type: 'PathPrefix', value: '/api/orders' }, headers: [{ name: 'x-admin', value: '1' }] }] }]);
+    const orders = route('api-orders', [{ matches: [{ path: { type: 'PathPrefix', value: '/api/orders' } }] }]);
+    expectValidManifests([any, orders]);
+    const res = ask(reach(any, orders, routePolicy('api-orders')), 'shop/web', 'GET', '/api/orders/1');
+    expect(res.verdict).toBe(Verdict.INDETERMINATE);
+    expect(res.uncertainties[0]).toBe('mesh: GET /api/orders/1 may go to any of HTTPRoute shop/api-any, HTTPRoute shop/api-orders on Server shop/api-8080 '
+      + '(api-any: any method PathPrefix /api/orders (also matches headers, not evaluated); equal matches go to the oldest route (creationTimestamp), then by name)');
+    // Without the header match, api-orders surely takes the request.
+    const plain = route('api-any', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }] }]);
+    expect(ask(reach(plain, orders, routePolicy('api-orders')), 'shop/web', 'GET', '/api/orders/1').verdict).toBe(Verdict.ALLOW);
+  });
+
   test('equal matches of routes that all carry a creationTimestamp: the oldest takes the request, then the first by name (linkerd2 to_route_list)', () => {
     const stamped = (r: any, at: string) => ({ ...r, metadata: { ...r.metadata, creationTimestamp: at } });
     const twin = route('api-get-2', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'GET' }] }]);
