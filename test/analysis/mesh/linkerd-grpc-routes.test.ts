@@ -126,8 +126,10 @@ describe('GRPCRoutes on a gRPC Server', () => {
   test('a route matching surely by service only but by service, method and headers maybe contends with a route matching service and method', () => {
     // linkerd2-proxy grpc/match.rs RouteMatch: service length, method length, then headers. `broad` takes POST /shop.Api/Get
     // when x-tenant is sent ([8, 3, 1] > [8, 3]), else `exact` does.
-    const broad = grpcRoute('broad', [{ matches: [{ method: { service: 'shop.Api' } },
-      { method: { service: 'shop.Api', method: 'Get' }, headers: [{ name: 'x-tenant', value: 'a' }] }] }]);
+    const broad = grpcRoute('broad', [{
+      matches: [{ method: { service: 'shop.Api' } },
+        { method: { service: 'shop.Api', method: 'Get' }, headers: [{ name: 'x-tenant', value: 'a' }] }],
+    }]);
     const exact = grpcRoute('exact', [{ matches: [{ method: { service: 'shop.Api', method: 'Get' } }] }]);
     expectValidManifests([broad, exact]);
     const res = meshReach([...ns, ...apps, server, broad, exact, anyoneOn('exact')], LINKERD)

@@ -368,8 +368,10 @@ describe('HTTPRoutes on a Server', () => {
     // api-any: PathPrefix /api (sure) or PathPrefix /api/orders with a header (not evaluated, would outrank api-orders by its header);
     // api-orders: PathPrefix /api/orders, authorized. GET /api/orders/1 goes to api-any when the header is sent (linkerd2-proxy
     // http-route RouteMatch: path, method, then headers), else to api-orders.
-    const any = route('api-any', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } },
-      { path: { type: 'PathPrefix', value: '/api/orders' }, headers: [{ name: 'x-admin', value: '1' }] }] }]);
+    const any = route('api-any', [{
+      matches: [{ path: { type: 'PathPrefix', value: '/api' } },
+        { path: { type: 'PathPrefix', value: '/api/orders' }, headers: [{ name: 'x-admin', value: '1' }] }],
+    }]);
     const orders = route('api-orders', [{ matches: [{ path: { type: 'PathPrefix', value: '/api/orders' } }] }]);
     expectValidManifests([any, orders]);
     const res = ask(reach(any, orders, routePolicy('api-orders')), 'shop/web', 'GET', '/api/orders/1');
