@@ -107,6 +107,16 @@ function rpcRank(m: RpcMatch, request: HttpRequestSpec, path: string): number[] 
   return [m.service?.length ?? 0, m.method?.length ?? 0];
 }
 
+/**
+ * Is `request` one a gRPC match naming no service or method takes (POST /<service>/<method>; `path`
+ * without query)? A gRPC Server without GRPCRoutes gets the policy controller's default route, whose
+ * one match is such (linkerd2 policy-controller/core/src/inbound.rs `InboundRoute<GrpcRouteMatch>`
+ * default; index.rs `grpc_routes`), so the proxy refuses the other requests.
+ */
+export function isRpcRequest(request: HttpRequestSpec, path: string): boolean {
+  return rpcRank({}, request, path) !== undefined;
+}
+
 /** Does the GRPCRoute match the request, and how strongly (`path`: the request path without query)? */
 export function matchGrpcRoute(route: LinkerdRoute, request: HttpRequestSpec, path: string): RouteHit {
   if (route.unknown) return { truth: MAYBE, rank: [], why: `${route.name}: ${route.unknown}` };

@@ -141,6 +141,18 @@ describe('GRPCRoutes on a gRPC Server', () => {
       .checkRequest(w('shop/worker'), w('shop/api'), GRPC, { method: 'POST', path: '/shop.Api/List' }).verdict).toBe(Verdict.DENY);
   });
 
+  test('a gRPC Server without GRPCRoutes takes POST /<service>/<method> only (the policy controller\'s default gRPC route)', () => {
+    const r = meshReach([...ns, ...apps, server, webIdentity, webPolicy], LINKERD);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), GRPC, { method: 'POST', path: '/shop.Api/Get' }).verdict).toBe(Verdict.ALLOW);
+    for (const request of [{ method: 'GET', path: '/shop.Api/Get' }, { method: 'POST', path: '/healthz' }]) {
+      const refused = r.checkRequest(w('shop/web'), w('shop/api'), GRPC, request);
+      expect([request, refused.verdict, refused.uncertainties]).toEqual([request, Verdict.DENY, []]);
+      expect(refused.mesh!.reasons).toEqual(['Server shop/api-8080 is a gRPC Server without GRPCRoutes: its default route takes POST /<service>/<method> '
+        + `only, so Linkerd's proxy refuses shop/web -> shop/api TCP/8080 ${request.method} ${request.path} (no route found; linkerd2 policy controller `
+        + 'default gRPC route, linkerd2-proxy grpc MatchRpc)']);
+    }
+  });
+
   test('a RequestMirror or ExtensionRef filter makes the policy controller ignore the whole route: indeterminate, not the route\'s verdict', () => {
     // linkerd2 policy-controller/k8s/index/src/inbound/index/grpc.rs try_grpc_filter bails, index.rs apply_grpc_route "Ignoring GrpcRoute":
     // the Server then has no GRPCRoute, so its own authorizations decide every request.

@@ -222,7 +222,8 @@ describe('AuthorizationPolicy and authentications', () => {
       const worker = r.check(w('shop/worker'), w('shop/api'), HTTP);
       expect([proxyProtocol, worker.verdict, worker.uncertainties]).toEqual([proxyProtocol, Verdict.DENY, []]);
       expect(worker.mesh!.decidingRules).toEqual(['Server shop/api-8080 spec.accessPolicy (isolate)']);
-      const web = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/x' });
+      // A gRPC request (POST /<service>/<method>: the gRPC Server's default route takes no other, see linkerd-grpc-routes.test.ts).
+      const web = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/shop.Api/Get' });
       expect([proxyProtocol, web.verdict, web.l7Constraints]).toEqual([proxyProtocol, Verdict.ALLOW, []]);
     }
   });
