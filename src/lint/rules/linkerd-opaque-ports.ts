@@ -17,9 +17,9 @@ import { injectedLabels } from './linkerd-admin-ports';
  * - Service side (meshed clients of the Service): linkerd2's destination controller
  *   (controller/api/destination/watcher/opaque_ports_watcher.go) reads the Service's annotation, an entry
  *   naming a Service port standing for that port, any other a port or range (invalid ones skipped), the
- *   list replacing the cluster default `proxy.opaquePorts` (which applies without the annotation). A
- *   Service created without the annotation in a namespace that has one gets the namespace's from the
- *   proxy injector (controller/proxy-injector webhook tests, TestGetAnnotationPatch);
+ *   list replacing the cluster default `proxy.opaquePorts`. A Service created without the annotation
+ *   gets one from the proxy injector (controller/proxy-injector webhook tests, TestGetAnnotationPatch):
+ *   its namespace's, else the default list filtered by the Service's numeric target ports;
  *   Services of kube-system are not watched. A Service port with `appProtocol: linkerd.io/opaque` (or its
  *   alias `linkerd.io/tcp`) is opaque too (same page, Declaring a Service port's protocol).
  * - Pod side (the destination's proxy): the pod template's annotation, else its namespace's, else the
@@ -81,8 +81,17 @@ function serviceSide(svc: Record<string, any>, port: Record<string, any>, nsAnno
       opaque, why: `${source} ${OPAQUE_PORTS_ANNOTATION} '${text}'${opaque ? '' : ', which does not list it'}`, assumed: false, inherited: typeof own !== 'string',
     };
   }
-  const opaque = inLinkerdPorts(DEFAULTS, port.port);
-  return { opaque, why: `no ${OPAQUE_PORTS_ANNOTATION} of its own, so ${DEFAULTS_TEXT}, which ${opaque ? 'lists' : 'does not list'} it`, assumed: true };
+  // Without one, the proxy injector writes the default list filtered by the Service's ports at admission: a port whose
+  // targetPort (its port when it has none) is on the list, never one with a named targetPort (controller/proxy-injector
+  // fake/data filter-service-opaque-ports.yaml, TestGetAnnotationPatch "service opaque ports are filtered").
+  const target = port.targetPort ?? port.port;
+  const opaque = typeof target === 'number' && inLinkerdPorts(DEFAULTS, target);
+  return {
+    opaque,
+    why: `no ${OPAQUE_PORTS_ANNOTATION} of its own, so the proxy injector writes ${DEFAULTS_TEXT} filtered by the Service's target ports, which `
+      + `${opaque ? 'keeps' : 'does not keep'} it${typeof target === 'number' ? '' : ' (a named targetPort is never kept)'}`,
+    assumed: true,
+  };
 }
 
 /** The pod side of target port `target` of a workload's pods, undefined when not known (a list Linkerd refuses). */
