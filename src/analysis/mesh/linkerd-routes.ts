@@ -95,7 +95,16 @@ export function linkerdRoute(obj: ManifestObject): LinkerdRoute {
   }
   const created = creationTimeOf(obj);
   // A Server parent naming a port or section refuses the whole route (linkerd-refs serverParents): it never gets here.
-  const unknown = Array.isArray(spec.hostnames) && spec.hostnames.length > 0 ? 'its hostnames are not evaluated' : undefined;
+  const unknowns = Array.isArray(spec.hostnames) && spec.hostnames.length > 0 ? ['its hostnames are not evaluated'] : [];
+  // The policy controller refuses a RequestMirror, URLRewrite or ExtensionRef filter and ignores the whole route
+  // (linkerd2 policy-controller/k8s/index/src/inbound/index/http.rs `try_gateway_filter`; index.rs "Ignoring HTTPRoute").
+  for (const rule of rules) {
+    for (const f of (isPlainObject(rule) && Array.isArray(rule.filters) ? rule.filters : []).filter(isPlainObject)) {
+      const kind = ['RequestMirror', 'URLRewrite', 'ExtensionRef'].find((t) => f.type === t || f[t === 'URLRewrite' ? 'urlRewrite' : t.charAt(0).toLowerCase() + t.slice(1)] !== undefined);
+      if (kind) unknowns.push(`a ${kind} filter, which Linkerd's policy controller does not support (it ignores the route)`);
+    }
+  }
+  const unknown = unknowns.length > 0 ? unknowns.join('; ') : undefined;
   return {
     obj,
     ref: refOf(obj),

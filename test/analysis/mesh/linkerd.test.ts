@@ -365,6 +365,22 @@ describe('HTTPRoutes on a Server', () => {
       + '/api (also matches headers, not evaluated))']);
   });
 
+  test('a RequestMirror, URLRewrite or ExtensionRef filter makes the policy controller ignore the whole gateway HTTPRoute: indeterminate', () => {
+    // linkerd2 policy-controller/k8s/index/src/inbound/index/http.rs try_gateway_filter bails; index.rs apply_http_route "Ignoring HTTPRoute".
+    const filters = [
+      { type: 'RequestMirror', requestMirror: { backendRef: { name: 'api-shadow', port: 8080 } } },
+      { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v2' } } },
+      { type: 'ExtensionRef', extensionRef: { group: 'example.com', kind: 'Tap', name: 'tap' } },
+    ];
+    for (const filter of filters) {
+      const mirrored = route('api-m', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], filters: [filter] }], {}, 'gateway.networking.k8s.io');
+      expectValidManifests([mirrored]);
+      const res = ask(reach(mirrored, routePolicy('api-m', 'gateway.networking.k8s.io')), 'shop/web', 'GET', '/api/x');
+      expect([filter.type, res.verdict]).toEqual([filter.type, Verdict.INDETERMINATE]);
+      expect(res.uncertainties.join(' ')).toContain(`a ${filter.type} filter, which Linkerd's policy controller does not support (it ignores the route)`);
+    }
+  });
+
   test('a route that surely matches weakly but may match more strongly by headers is still a contender against a stronger sure route', () => {
     // api-any: PathPrefix /api (sure) or PathPrefix /api/orders with a header (not evaluated, would outrank api-orders by its header);
     // api-orders: PathPrefix /api/orders, authorized. GET /api/orders/1 goes to api-any when the header is sent (linkerd2-proxy
