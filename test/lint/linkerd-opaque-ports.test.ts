@@ -71,6 +71,34 @@ describe('linkerd-opaque-ports-one-side', () => {
     }
   });
 
+  test('a namespace annotation reaches Services too (the proxy injector copies it onto a Service without one): no finding when both inherit it', () => {
+    // linkerd2 controller/proxy-injector/webhook_test.go TestGetAnnotationPatch: "service without opaque ports and namespace with" gets the patch.
+    const annotatedNs = { ...ns, metadata: { ...ns.metadata, annotations: { ...ns.metadata.annotations, [OPAQUE]: '4222' } } };
+    const objects = [annotatedNs, deployment('nats', 4222), service('nats', 4222)];
+    expectValidManifests(objects);
+    expect(brief(PolicyLint.check(objects), RULE)).toEqual([]);
+    // The Service inherits 4222 but pods of their own annotation do not list it: reported on the Service port (the annotation is not in its manifest).
+    const findings = PolicyLint.check([annotatedNs, deployment('nats', 4222, { [OPAQUE]: '25' }), service('nats', 4222)]).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([{ rule: RULE, severity: 'warning', object: 'Service msg/nats', path: 'spec.ports[0]' }]);
+    expect(findings[0].message).toContain('port 4222 of this Service is opaque (its namespace\'s (the proxy injector copies it onto the Service) '
+      + 'config.linkerd.io/opaque-ports \'4222\'), but target port 4222');
+  });
+
+  test('a Service without the annotation gets the default list filtered by its target ports (the proxy injector), not by its own ports', () => {
+    // controller/proxy-injector/fake/data/filter-service-opaque-ports.yaml: a port is kept when its numeric targetPort is on the list, never for a named one.
+    const mysqlPods = deployment('mysql', 3306, { [OPAQUE]: '3306' });
+    const byNumber = [ns, mysqlPods, service('mysql', 80, undefined, { targetPort: 3306 })];
+    expectValidManifests(byNumber);
+    expect(brief(PolicyLint.check(byNumber), RULE)).toEqual([]);
+    const byName = [ns, mysqlPods, service('mysql', 3306, undefined, { targetPort: 'client' })];
+    expectValidManifests(byName);
+    const findings = PolicyLint.check(byName).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([{ rule: RULE, severity: 'warning', object: 'Service msg/mysql', path: 'spec.ports[0]' }]);
+    expect(findings[0].message).toContain('port 3306 of this Service is not opaque (no config.linkerd.io/opaque-ports of its own, so the proxy injector '
+      + 'writes the install default proxy.opaquePorts (25,587,3306,4444,5432,6379,9300,11211; the lint does not see the Helm values) filtered by the '
+      + 'Service\'s target ports, which does not keep it (a named targetPort is never kept))');
+  });
+
   test('pods opaque by their annotation behind a Service that is not (no annotation: the default list) is reported on the Service port', () => {
     const objects = [ns, deployment('nats', 4222, { [OPAQUE]: '4222' }), service('nats', 4222)];
     const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);

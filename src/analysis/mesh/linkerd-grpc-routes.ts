@@ -7,7 +7,7 @@
  * - The policy controller reads each match's `method` as `service` and `method` names compared
  *   exactly; a `type: RegularExpression` method match fails the conversion of the whole route
  *   (linkerd2 policy-controller/k8s/index/src/routes/grpc.rs `try_match`, "unsupported GRPCRoute method
- *   match type"). What the inbound index then does with the route was not checked: such a route
+ *   match type"), and the inbound index then ignores the route (below): such a route
  *   matches nothing for sure and anything maybe (indeterminate where it could decide).
  * - The proxy (linkerd2-proxy linkerd/http/route/src/grpc/match.rs `MatchRpc::match_length`) matches
  *   POST requests only; it splits the path (without query) on `/`: the part after the first `/` is the
@@ -16,6 +16,9 @@
  *   service, then the longer method, then more headers (`RouteMatch` order).
  * - A rule without matches matches every request, with the weakest rank (linkerd/http/route/src/lib.rs
  *   `find`: "implicit default match"), POST or not.
+ * - A RequestMirror or ExtensionRef filter also fails the conversion (`try_grpc_filter`); the index
+ *   then ignores the route (policy-controller/k8s/index/src/inbound/index.rs `apply_grpc_route`): as
+ *   for a RegularExpression method match, the analysis says so and leaves the route's requests indeterminate.
  * - Header matches and hostnames are not evaluated (as for HTTPRoutes: ./linkerd-routes).
  */
 import type { LinkerdRoute, RouteHit, RpcMatch } from './linkerd-route-model';
@@ -38,6 +41,13 @@ export function linkerdGrpcRoute(obj: ManifestObject): LinkerdRoute {
   const rules: unknown[] = Array.isArray(spec.rules) ? spec.rules : [];
   if (rules.length === 0) unknowns.push('it has no rules, and how Linkerd routes a GRPCRoute without rules was not checked');
   for (const rule of rules) {
+    // The policy controller refuses a RequestMirror or ExtensionRef filter, and with it the whole route
+    // ("Ignoring GrpcRoute": linkerd2 policy-controller/k8s/index/src/inbound/index/grpc.rs `try_grpc_filter`).
+    const filters: unknown[] = isPlainObject(rule) && Array.isArray(rule.filters) ? rule.filters : [];
+    for (const f of filters.filter(isPlainObject)) {
+      const kind = ['RequestMirror', 'ExtensionRef'].find((t) => f.type === t || f[t.charAt(0).toLowerCase() + t.slice(1)] !== undefined);
+      if (kind) unknowns.push(`a ${kind} filter, which Linkerd's policy controller does not support (it ignores the route)`);
+    }
     const given: unknown[] = isPlainObject(rule) && Array.isArray(rule.matches) ? rule.matches : [];
     if (given.length === 0) rpcs.push({ implicit: true });
     for (const m of given) {
@@ -85,20 +95,35 @@ function rpcRank(m: RpcMatch, request: HttpRequestSpec, path: string): number[] 
   return [m.service?.length ?? 0, m.method?.length ?? 0];
 }
 
+/**
+ * Is `request` one a gRPC match naming no service or method takes (POST /<service>/<method>; `path`
+ * without query)? A gRPC Server without GRPCRoutes gets the policy controller's default route, whose
+ * one match is such (linkerd2 policy-controller/core/src/inbound.rs `InboundRoute<GrpcRouteMatch>`
+ * default; index.rs `grpc_routes`), so the proxy refuses the other requests.
+ */
+export function isRpcRequest(request: HttpRequestSpec, path: string): boolean {
+  return rpcRank({}, request, path) !== undefined;
+}
+
 /** Does the GRPCRoute match the request, and how strongly (`path`: the request path without query)? */
 export function matchGrpcRoute(route: LinkerdRoute, request: HttpRequestSpec, path: string): RouteHit {
   if (route.unknown) return { truth: MAYBE, rank: [], why: `${route.name}: ${route.unknown}` };
   let best: RouteHit = { truth: NO, rank: [] };
+  let upper: { rank: number[]; why: string } | undefined;
   for (const m of route.rpcs ?? []) {
     const rank = rpcRank(m, request, path);
     if (rank === undefined) continue;
     if (m.extra) {
-      if (best.truth === NO) best = { truth: MAYBE, rank: [], why: `${route.name}: ${rpcText(m)}` };
+      const why = `${route.name}: ${rpcText(m)}`;
+      if (best.truth === NO) best = { truth: MAYBE, rank: [], why };
+      // Headers rank after service and method (RouteMatch order).
+      const potential = [...rank, Infinity];
+      if (!upper || compareRanks(potential, upper.rank) > 0) upper = { rank: potential, why };
       continue;
     }
     if (best.truth !== YES || compareRanks(rank, best.rank) > 0) best = { truth: YES, rank };
   }
-  return best;
+  return withUpper(best, upper);
 }
 
 /** Lexicographic order of two ranks (> 0: `a` is the better match). */
@@ -108,6 +133,14 @@ export function compareRanks(a: readonly number[], b: readonly number[]): number
     if (d !== 0) return d;
   }
   return 0;
+}
+
+/**
+ * `best` (a route's strongest sure match) with `upper` when an unsure match of the same route may
+ * outrank it: a sure match does not make the unsure ones irrelevant to the choice between routes.
+ */
+export function withUpper(best: RouteHit, upper: { rank: readonly number[]; why: string } | undefined): RouteHit {
+  return best.truth === YES && upper && compareRanks(upper.rank, best.rank) > 0 ? { ...best, upper: upper.rank, why: upper.why } : best;
 }
 
 /**

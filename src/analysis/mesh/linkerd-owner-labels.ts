@@ -3,7 +3,9 @@
  * podSelector may select by. At admission the injector asks for the pod's owner (linkerd2
  * controller/k8s/api.go `GetOwnerKindAndName`): no owner reference, or several, is the pod itself;
  * one owner reference of kind Job or ReplicaSet is replaced by that object's own owner when it has
- * exactly one (a Deployment's ReplicaSet gives the Deployment, a CronJob's Job the CronJob); any other
+ * exactly one (a Deployment's ReplicaSet gives the Deployment, a CronJob's Job the CronJob), for a
+ * ReplicaSet only when that owner is a Deployment, StatefulSet, DaemonSet or Job (controller/k8s/k8s.go
+ * `isValidRSParent`, used by metadata_api.go and api.go: an Argo Rollout's ReplicaSet stays); any other
  * owner is taken as it is. It then labels the pod (pkg/inject/inject.go, `*corev1.Pod` case) for
  * these owner kinds only: `linkerd.io/proxy-deployment`, `-replicationcontroller`, `-replicaset`,
  * `-job`, `-daemonset`, `-statefulset` = the owner's name (pkg/k8s/labels.go). A CronJob's pods
@@ -21,6 +23,9 @@ export const LINKERD_OWNER_LABELS: Readonly<Record<string, string>> = {
   daemonset: 'linkerd.io/proxy-daemonset',
   statefulset: 'linkerd.io/proxy-statefulset',
 };
+
+/** The owner kinds a ReplicaSet's pods are labelled by (linkerd2 controller/k8s/k8s.go `isValidRSParent`). */
+const RS_PARENT_KINDS: readonly string[] = ['job', 'statefulset', 'daemonset', 'deployment'];
 
 /** The owner labels of a workload's meshed pods, or why they are not known from the manifests. */
 export type OwnerLabels = { readonly labels: Readonly<Record<string, string>> } | { readonly unknown: string };
@@ -53,9 +58,14 @@ export function linkerdOwnerLabels(workload: unknown): OwnerLabels {
     // The Job's one owner, the CronJob, is the pod's owner: not a kind the injector labels.
     case 'CronJob': return { labels: {} };
     case 'Job':
-    case 'ReplicaSet':
       // The pods' parent is this object: its one owner, if it has exactly one, is their owner.
       return { labels: own.length === 1 ? labelFor(own[0].kind, own[0].name) : labelFor(obj.kind, nameOf(obj)) };
+    case 'ReplicaSet': {
+      // Only when that one owner is a Deployment, StatefulSet, DaemonSet or Job (`isValidRSParent`): a
+      // ReplicaSet of an Argo Rollout or another controller names the pods' owner itself.
+      const parent = own.length === 1 && typeof own[0].kind === 'string' && RS_PARENT_KINDS.includes(own[0].kind.toLowerCase()) ? own[0] : undefined;
+      return { labels: parent ? labelFor(parent.kind, parent.name) : labelFor(obj.kind, nameOf(obj)) };
+    }
     default: return { labels: labelFor(obj.kind, nameOf(obj)) };
   }
 }

@@ -53,4 +53,10 @@ export interface RouteHit {
   readonly truth: Tri;
   readonly rank: readonly number[];
   readonly why?: string;
+  /**
+   * A surely matching route's strongest possible rank, when a match of it that is not evaluated
+   * (headers, query parameters) may outrank `rank` (`why` says which): the route may then win over
+   * stronger sure matches of other routes. Absent otherwise.
+   */
+  readonly upper?: readonly number[];
 }

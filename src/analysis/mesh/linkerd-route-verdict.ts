@@ -5,6 +5,7 @@
  * route and is authorized by the AuthorizationPolicies targeting that route or by the Server's own
  * authorizations. Without a request, the answer is the routes' L7 constraints.
  */
+import { compareRanks } from './linkerd-grpc-routes';
 import { LinkerdRoute } from './linkerd-route-model';
 import {
   compareHits, EQUAL_MATCH_ORDER, firstOfEqualRoutes, matchesEveryRequest, matchRoute, withFirstReason,
@@ -57,10 +58,13 @@ export function routedVerdict(server: ObjectRef, routes: LinkerdRoute[], own: Re
     }
     const sure = hits.filter((h) => h.hit.truth === YES);
     const best = sure.reduce((a, b) => (compareHits(b.hit, a.hit) > 0 ? b : a), sure[0]);
-    // Routes that may win: the best sure match, the sure matches as strong as it, and every unsure match.
-    const contenders = hits.filter((h) => h.hit.truth === MAYBE || (best && compareHits(h.hit, best.hit) === 0));
+    // Routes that may win: the best sure match, the sure matches as strong as it, those an unsure match may lift
+    // as high (RouteHit.upper), and every unsure match.
+    const mayReach = (h: typeof hits[number]) => h.hit.upper !== undefined && compareRanks(h.hit.upper, best.hit.rank) >= 0;
+    const contenders = hits.filter((h) => h.hit.truth === MAYBE || (best && (compareHits(h.hit, best.hit) === 0 || mayReach(h))));
     if (contenders.length === 1 && contenders[0].hit.truth === YES) return decide(contenders[0].r);
-    const tie = contenders.every((h) => h.hit.truth === YES) ? firstOfEqualRoutes(contenders.map((h) => h.r), request) : undefined;
+    const tie = contenders.every((h) => h.hit.truth === YES && compareHits(h.hit, best.hit) === 0 && h.hit.upper === undefined)
+      ? firstOfEqualRoutes(contenders.map((h) => h.r), request) : undefined;
     if (tie?.route) return withFirstReason(decide(tie.route), tie.reason!);
     const verdicts = contenders.map((h) => decide(h.r));
     const outcomes = new Set(verdicts.map((v) => v.outcome));

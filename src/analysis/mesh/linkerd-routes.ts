@@ -18,7 +18,7 @@
  * - A route admits the clients of the AuthorizationPolicies targeting it AND those of the Server's
  *   own authorizations (policies targeting the Server or the namespace, its accessPolicy).
  */
-import { compareRanks, matchesEveryRpc, matchGrpcRoute } from './linkerd-grpc-routes';
+import { compareRanks, matchesEveryRpc, matchGrpcRoute, withUpper } from './linkerd-grpc-routes';
 import { LinkerdRoute, RouteHit, RouteMatch } from './linkerd-route-model';
 import { leftmostMatchSpans } from '../../util/leftmost-match';
 import { apiGroupOf, creationTimeOf, isPlainObject, nameOf } from '../../util/vocabulary';
@@ -52,7 +52,16 @@ export function linkerdRoute(obj: ManifestObject): LinkerdRoute {
   }
   const created = creationTimeOf(obj);
   // A Server parent naming a port or section refuses the whole route (linkerd-refs serverParents): it never gets here.
-  const unknown = Array.isArray(spec.hostnames) && spec.hostnames.length > 0 ? 'its hostnames are not evaluated' : undefined;
+  const unknowns = Array.isArray(spec.hostnames) && spec.hostnames.length > 0 ? ['its hostnames are not evaluated'] : [];
+  // The policy controller refuses a RequestMirror, URLRewrite or ExtensionRef filter and ignores the whole route
+  // (linkerd2 policy-controller/k8s/index/src/inbound/index/http.rs `try_gateway_filter`; index.rs "Ignoring HTTPRoute").
+  for (const rule of rules) {
+    for (const f of (isPlainObject(rule) && Array.isArray(rule.filters) ? rule.filters : []).filter(isPlainObject)) {
+      const kind = ['RequestMirror', 'URLRewrite', 'ExtensionRef'].find((t) => f.type === t || f[t === 'URLRewrite' ? 'urlRewrite' : t.charAt(0).toLowerCase() + t.slice(1)] !== undefined);
+      if (kind) unknowns.push(`a ${kind} filter, which Linkerd's policy controller does not support (it ignores the route)`);
+    }
+  }
+  const unknown = unknowns.length > 0 ? unknowns.join('; ') : undefined;
   return {
     obj,
     ref: refOf(obj),
@@ -133,18 +142,23 @@ export function matchRoute(route: LinkerdRoute, request: HttpRequestSpec): Route
   if (route.kind === 'GRPCRoute') return matchGrpcRoute(route, request, linkerdRequestPath(request.path));
   if (route.unknown) return { truth: MAYBE, rank: [], why: `${route.name}: ${route.unknown}` };
   let best: RouteHit = { truth: NO, rank: [] };
+  let upper: { rank: number[]; why: string } | undefined;
   for (const m of route.matches) {
     if (m.method !== undefined && m.method !== request.method) continue;
     const len = pathLength(m.path.type, m.path.value, linkerdRequestPath(request.path));
     if (len === undefined) continue;
     if (typeof len === 'string' || m.extra) {
-      if (best.truth === NO) best = { truth: MAYBE, rank: [], why: typeof len === 'string' ? len : matchText(m) };
+      const why = typeof len === 'string' ? len : matchText(m);
+      if (best.truth === NO) best = { truth: MAYBE, rank: [], why };
+      // Headers and query parameters rank after path and method; an unknown path length may rank above anything.
+      const rank = typeof len === 'string' ? [Infinity] : [len, m.method !== undefined ? 1 : 0, Infinity];
+      if (!upper || compareRanks(rank, upper.rank) > 0) upper = { rank, why: `${route.name}: ${why}` };
       continue;
     }
     const hit = { truth: YES, rank: [len, m.method !== undefined ? 1 : 0] };
     if (best.truth !== YES || compareHits(hit, best) > 0) best = hit;
   }
-  return best;
+  return withUpper(best, upper);
 }
 
 /** Linkerd's order of two matches of one request (> 0: `a` wins). */

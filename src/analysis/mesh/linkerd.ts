@@ -49,7 +49,7 @@
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
 import { LinkerdAdminPort, linkerdAdminPort } from './linkerd-admin-port';
-import { linkerdGrpcRoute } from './linkerd-grpc-routes';
+import { isRpcRequest, linkerdGrpcRoute } from './linkerd-grpc-routes';
 import { DefaultOpaquePorts, defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
 import { LINKERD_OWNER_LABELS, linkerdOwnerLabelsByWorkload, OwnerLabels } from './linkerd-owner-labels';
 import { linkerdPortSet } from './linkerd-ports';
@@ -318,6 +318,14 @@ export class LinkerdModel implements MeshModel {
     if (routed) {
       const own = new Map(routes.map((r) => [r, this.routeAuthorization(r, server.ref.namespace ?? 'default', client, flowText)]));
       return routedVerdict(server.ref, routes, own, serverLevel, q, client.endpoint, flowText);
+    }
+    if (protocol === 'gRPC' && q.request && !isRpcRequest(q.request, linkerdRequestPath(q.request.path))) {
+      return sideVerdict(NO, [{
+        object: server.ref,
+        effect: 'isolate',
+        message: `${serverName} is a gRPC Server without GRPCRoutes: its default route takes POST /<service>/<method> only, so Linkerd's proxy `
+          + `refuses ${flowText} (no route found; linkerd2 policy controller default gRPC route, linkerd2-proxy grpc MatchRpc)`,
+      }]);
     }
     // Probe routes are HTTP routes: a Server of another protocol (or with HTTPRoutes, above) has none.
     return HTTP_PROTOCOLS.includes(protocol) ? this.withProbeRoute(serverLevel, q, flowText) : serverLevel;

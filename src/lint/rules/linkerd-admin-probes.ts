@@ -101,7 +101,8 @@ export const linkerdAdminProbes: LintRule = {
       const refused: string[] = [];
       for (const { path, probe, effect } of PROXY_PROBES) {
         const hits = attached.map((route) => ({ route, hit: matchRoute(route, { method: 'GET', path, headers: {} }) as RouteHit }));
-        if (hits.some((h) => h.hit.truth === MAYBE)) continue;
+        // A route whose unevaluated match may outrank its sure one (RouteHit.upper) leaves the deciding route unknown too.
+        if (hits.some((h) => h.hit.truth === MAYBE || h.hit.upper !== undefined)) continue;
         const yes = hits.filter((h) => h.hit.truth === YES);
         if (yes.length === 0) {
           refused.push(`GET ${path} (${probe}) matches none of its HTTPRoutes, so the proxy answers 404 and ${effect}`);

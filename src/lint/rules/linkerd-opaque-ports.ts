@@ -17,7 +17,9 @@ import { injectedLabels } from './linkerd-admin-ports';
  * - Service side (meshed clients of the Service): linkerd2's destination controller
  *   (controller/api/destination/watcher/opaque_ports_watcher.go) reads the Service's annotation, an entry
  *   naming a Service port standing for that port, any other a port or range (invalid ones skipped), the
- *   list replacing the cluster default `proxy.opaquePorts` (which applies without the annotation);
+ *   list replacing the cluster default `proxy.opaquePorts`. A Service created without the annotation
+ *   gets one from the proxy injector (controller/proxy-injector webhook tests, TestGetAnnotationPatch):
+ *   its namespace's, else the default list filtered by the Service's numeric target ports;
  *   Services of kube-system are not watched. A Service port with `appProtocol: linkerd.io/opaque` (or its
  *   alias `linkerd.io/tcp`) is opaque too (same page, Declaring a Service port's protocol).
  * - Pod side (the destination's proxy): the pod template's annotation, else its namespace's, else the
@@ -38,6 +40,8 @@ interface Side {
   readonly why: string;
   /** Whether the side rests on the cluster default (then only assumed). */
   readonly assumed: boolean;
+  /** Whether the Service side is its namespace's annotation (not in the Service's own manifest). */
+  readonly inherited?: boolean;
 }
 
 /** The Service ports a Service annotation makes opaque, as the destination controller parses it. */
@@ -60,18 +64,34 @@ function serviceAnnotationPorts(text: string, ports: readonly any[]): Set<number
   return out;
 }
 
-function serviceSide(svc: Record<string, any>, port: Record<string, any>): Side {
+function serviceSide(svc: Record<string, any>, port: Record<string, any>, nsAnnotations: Record<string, unknown>): Side {
   if (typeof port.appProtocol === 'string' && APP_PROTOCOLS.includes(port.appProtocol)) {
     return { opaque: true, why: `its appProtocol ${port.appProtocol}`, assumed: false };
   }
-  const text = isObject(svc.metadata?.annotations) ? svc.metadata.annotations[OPAQUE_PORTS_ANNOTATION] : undefined;
-  if (typeof text === 'string') {
+  const own = isObject(svc.metadata?.annotations) ? svc.metadata.annotations[OPAQUE_PORTS_ANNOTATION] : undefined;
+  // The proxy injector gives a Service without the annotation its namespace's at admission
+  // (linkerd2 controller/proxy-injector/webhook_test.go TestGetAnnotationPatch, "service without opaque ports and namespace with").
+  const inherited = nsAnnotations[OPAQUE_PORTS_ANNOTATION];
+  const text = typeof own === 'string' ? own : typeof inherited === 'string' ? inherited : undefined;
+  if (text !== undefined) {
     const ports = Array.isArray(svc.spec?.ports) ? svc.spec.ports : [];
     const opaque = serviceAnnotationPorts(text, ports).has(port.port);
-    return { opaque, why: `its ${OPAQUE_PORTS_ANNOTATION} '${text}'${opaque ? '' : ', which does not list it'}`, assumed: false };
+    const source = typeof own === 'string' ? 'its' : 'its namespace\'s (the proxy injector copies it onto the Service)';
+    return {
+      opaque, why: `${source} ${OPAQUE_PORTS_ANNOTATION} '${text}'${opaque ? '' : ', which does not list it'}`, assumed: false, inherited: typeof own !== 'string',
+    };
   }
-  const opaque = inLinkerdPorts(DEFAULTS, port.port);
-  return { opaque, why: `no ${OPAQUE_PORTS_ANNOTATION} of its own, so ${DEFAULTS_TEXT}, which ${opaque ? 'lists' : 'does not list'} it`, assumed: true };
+  // Without one, the proxy injector writes the default list filtered by the Service's ports at admission: a port whose
+  // targetPort (its port when it has none) is on the list, never one with a named targetPort (controller/proxy-injector
+  // fake/data filter-service-opaque-ports.yaml, TestGetAnnotationPatch "service opaque ports are filtered").
+  const target = port.targetPort ?? port.port;
+  const opaque = typeof target === 'number' && inLinkerdPorts(DEFAULTS, target);
+  return {
+    opaque,
+    why: `no ${OPAQUE_PORTS_ANNOTATION} of its own, so the proxy injector writes ${DEFAULTS_TEXT} filtered by the Service's target ports, which `
+      + `${opaque ? 'keeps' : 'does not keep'} it${typeof target === 'number' ? '' : ' (a named targetPort is never kept)'}`,
+    assumed: true,
+  };
 }
 
 /** The pod side of target port `target` of a workload's pods, undefined when not known (a list Linkerd refuses). */
@@ -145,7 +165,7 @@ export const linkerdOpaquePorts: LintRule = {
       const ports: any[] = Array.isArray(svc.spec.ports) ? svc.spec.ports : [];
       ports.forEach((port, i) => {
         if (!isObject(port) || typeof port.port !== 'number' || (port.protocol !== undefined && port.protocol !== 'TCP')) return;
-        const service = serviceSide(svc, port);
+        const service = serviceSide(svc, port, nsAnnotations.get(ns) ?? {});
         for (const w of selected) {
           const targetPort = port.targetPort ?? port.port;
           const target = typeof targetPort === 'number' ? targetPort : containerPort(w.template, String(targetPort));
@@ -165,7 +185,7 @@ export const linkerdOpaquePorts: LintRule = {
           out.push({
             doc,
             severity: LintSeverity.WARNING,
-            path: service.assumed || !service.opaque ? jsonPath('spec', 'ports', i) : typeof port.appProtocol === 'string' && APP_PROTOCOLS.includes(port.appProtocol)
+            path: service.assumed || service.inherited || !service.opaque ? jsonPath('spec', 'ports', i) : typeof port.appProtocol === 'string' && APP_PROTOCOLS.includes(port.appProtocol)
               ? jsonPath('spec', 'ports', i, 'appProtocol') : `metadata.annotations${jsonKey(OPAQUE_PORTS_ANNOTATION)}`,
             message: `port ${port.port} of this Service is ${service.opaque ? '' : 'not '}opaque (${service.why}), but target port ${target} of the meshed `
               + `pods of ${label} it selects is ${pod.opaque ? '' : 'not '}opaque (${pod.why}): ${effect} (a server-speaks-first protocol such as `

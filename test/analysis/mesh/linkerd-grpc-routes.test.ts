@@ -123,6 +123,59 @@ describe('GRPCRoutes on a gRPC Server', () => {
       { method: 'POST', path: '/shop.Api/Get' }).verdict).toBe(Verdict.INDETERMINATE);
   });
 
+  test('a route matching surely by service only but by service, method and headers maybe contends with a route matching service and method', () => {
+    // linkerd2-proxy grpc/match.rs RouteMatch: service length, method length, then headers. `broad` takes POST /shop.Api/Get
+    // when x-tenant is sent ([8, 3, 1] > [8, 3]), else `exact` does.
+    const broad = grpcRoute('broad', [{
+      matches: [{ method: { service: 'shop.Api' } },
+        { method: { service: 'shop.Api', method: 'Get' }, headers: [{ name: 'x-tenant', value: 'a' }] }],
+    }]);
+    const exact = grpcRoute('exact', [{ matches: [{ method: { service: 'shop.Api', method: 'Get' } }] }]);
+    expectValidManifests([broad, exact]);
+    const res = meshReach([...ns, ...apps, server, broad, exact, anyoneOn('exact')], LINKERD)
+      .checkRequest(w('shop/worker'), w('shop/api'), GRPC, { method: 'POST', path: '/shop.Api/Get' });
+    expect(res.verdict).toBe(Verdict.INDETERMINATE);
+    expect(res.uncertainties[0]).toContain('POST /shop.Api/Get may go to any of GRPCRoute shop/broad, GRPCRoute shop/exact');
+    // Another method: only broad matches, surely.
+    expect(meshReach([...ns, ...apps, server, broad, exact, anyoneOn('exact')], LINKERD)
+      .checkRequest(w('shop/worker'), w('shop/api'), GRPC, { method: 'POST', path: '/shop.Api/List' }).verdict).toBe(Verdict.DENY);
+  });
+
+  test('a gRPC Server without GRPCRoutes takes POST /<service>/<method> only (the policy controller\'s default gRPC route)', () => {
+    const r = meshReach([...ns, ...apps, server, webIdentity, webPolicy], LINKERD);
+    expect(r.checkRequest(w('shop/web'), w('shop/api'), GRPC, { method: 'POST', path: '/shop.Api/Get' }).verdict).toBe(Verdict.ALLOW);
+    for (const request of [{ method: 'GET', path: '/shop.Api/Get' }, { method: 'POST', path: '/healthz' }]) {
+      const refused = r.checkRequest(w('shop/web'), w('shop/api'), GRPC, request);
+      expect([request, refused.verdict, refused.uncertainties]).toEqual([request, Verdict.DENY, []]);
+      expect(refused.mesh!.reasons).toEqual(['Server shop/api-8080 is a gRPC Server without GRPCRoutes: its default route takes POST /<service>/<method> '
+        + `only, so Linkerd's proxy refuses shop/web -> shop/api TCP/8080 ${request.method} ${request.path} (no route found; linkerd2 policy controller `
+        + 'default gRPC route, linkerd2-proxy grpc MatchRpc)']);
+    }
+  });
+
+  test('a RequestMirror or ExtensionRef filter makes the policy controller ignore the whole route: indeterminate, not the route\'s verdict', () => {
+    // linkerd2 policy-controller/k8s/index/src/inbound/index/grpc.rs try_grpc_filter bails, index.rs apply_grpc_route "Ignoring GrpcRoute":
+    // the Server then has no GRPCRoute, so its own authorizations decide every request.
+    const mirror = grpcRoute('api', [{
+      matches: [{ method: { service: 'shop.Api' } }],
+      filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'api-shadow', port: 8080 } } }],
+    }]);
+    const extension = grpcRoute('api', [{
+      matches: [{ method: { service: 'shop.Api' } }],
+      filters: [{ type: 'ExtensionRef', extensionRef: { group: 'example.com', kind: 'Tap', name: 'tap' } }],
+    }]);
+    expectValidManifests([mirror, extension]);
+    for (const route of [mirror, extension]) {
+      const r = meshReach([...ns, ...apps, server, webIdentity, webPolicy, route, anyoneOn('api')], LINKERD);
+      // The route policy would admit worker, but the route is ignored and the Server denies worker.
+      const worker = r.checkRequest(w('shop/worker'), w('shop/api'), GRPC, { method: 'POST', path: '/shop.Api/Get' });
+      expect(worker.verdict).toBe(Verdict.INDETERMINATE);
+      expect(worker.uncertainties[0]).toContain(`a ${route.spec.rules[0].filters[0].type} filter, which Linkerd's policy controller does not support (it ignores the route)`);
+      // Not refused as unrouted: without the route the Server admits web to any service.
+      expect(r.checkRequest(w('shop/web'), w('shop/api'), GRPC, { method: 'POST', path: '/shop.Other/Get' }).verdict).toBe(Verdict.INDETERMINATE);
+    }
+  });
+
   test('a client the Server admits: only the requests a route matches (a match naming nothing still needs POST /<service>/<method>)', () => {
     const empty = grpcRoute('api', [{ matches: [{}] }]);
     const r = meshReach([...ns, ...apps, server, webIdentity, webPolicy, empty], LINKERD);

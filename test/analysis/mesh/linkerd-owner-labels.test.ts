@@ -66,6 +66,15 @@ describe('Servers selecting by the proxy injector\'s owner labels', () => {
     expect(r('linkerd.io/proxy-replicaset', 'api').verdict).toBe(Verdict.ALLOW);
   });
 
+  test('a ReplicaSet owned by an Argo Rollout keeps its own label (the injector takes a ReplicaSet\'s owner only for a Deployment, StatefulSet, DaemonSet or Job)', () => {
+    // linkerd2 controller/k8s/k8s.go isValidRSParent.
+    const rs = as('ReplicaSet', 'apps/v1', { ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'api-rollout', uid: '1b0c6a4e-0000-4000-8000-000000000003' }] });
+    expectValidManifests([rs]);
+    const r = (label: string, value: string) => meshReach([...ns, workload('shop', 'web'), rs, serverBy(label, value)], LINKERD).check(w('shop/web'), w('shop/api'), HTTP);
+    expect(r('linkerd.io/proxy-replicaset', 'api').verdict).toBe(Verdict.DENY);
+    expect(r('linkerd.io/proxy-deployment', 'api-rollout').verdict).toBe(Verdict.ALLOW);
+  });
+
   test('a bare Pod carries no owner label; one owned by a ReplicaSet is indeterminate where a Server selects by an owner label', () => {
     const pod = (ownerReferences?: unknown[]) => ({
       apiVersion: 'v1',

@@ -222,7 +222,8 @@ describe('AuthorizationPolicy and authentications', () => {
       const worker = r.check(w('shop/worker'), w('shop/api'), HTTP);
       expect([proxyProtocol, worker.verdict, worker.uncertainties]).toEqual([proxyProtocol, Verdict.DENY, []]);
       expect(worker.mesh!.decidingRules).toEqual(['Server shop/api-8080 spec.accessPolicy (isolate)']);
-      const web = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/x' });
+      // A gRPC request (POST /<service>/<method>: the gRPC Server's default route takes no other, see linkerd-grpc-routes.test.ts).
+      const web = r.checkRequest(w('shop/web'), w('shop/api'), HTTP, { method: 'POST', path: '/shop.Api/Get' });
       expect([proxyProtocol, web.verdict, web.l7Constraints]).toEqual([proxyProtocol, Verdict.ALLOW, []]);
     }
   });
@@ -362,6 +363,41 @@ describe('HTTPRoutes on a Server', () => {
     expect(h.verdict).toBe(Verdict.INDETERMINATE);
     expect(h.uncertainties).toEqual(['mesh: GET /api/x may go to any of HTTPRoute shop/api-h or to none (404) on Server shop/api-8080 (any method PathPrefix '
       + '/api (also matches headers, not evaluated))']);
+  });
+
+  test('a RequestMirror, URLRewrite or ExtensionRef filter makes the policy controller ignore the whole gateway HTTPRoute: indeterminate', () => {
+    // linkerd2 policy-controller/k8s/index/src/inbound/index/http.rs try_gateway_filter bails; index.rs apply_http_route "Ignoring HTTPRoute".
+    const filters = [
+      { type: 'RequestMirror', requestMirror: { backendRef: { name: 'api-shadow', port: 8080 } } },
+      { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v2' } } },
+      { type: 'ExtensionRef', extensionRef: { group: 'example.com', kind: 'Tap', name: 'tap' } },
+    ];
+    for (const filter of filters) {
+      const mirrored = route('api-m', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }], filters: [filter] }], {}, 'gateway.networking.k8s.io');
+      expectValidManifests([mirrored]);
+      const res = ask(reach(mirrored, routePolicy('api-m', 'gateway.networking.k8s.io')), 'shop/web', 'GET', '/api/x');
+      expect([filter.type, res.verdict]).toEqual([filter.type, Verdict.INDETERMINATE]);
+      expect(res.uncertainties.join(' ')).toContain(`a ${filter.type} filter, which Linkerd's policy controller does not support (it ignores the route)`);
+    }
+  });
+
+  test('a route that surely matches weakly but may match more strongly by headers is still a contender against a stronger sure route', () => {
+    // api-any: PathPrefix /api (sure) or PathPrefix /api/orders with a header (not evaluated, would outrank api-orders by its header);
+    // api-orders: PathPrefix /api/orders, authorized. GET /api/orders/1 goes to api-any when the header is sent (linkerd2-proxy
+    // http-route RouteMatch: path, method, then headers), else to api-orders.
+    const any = route('api-any', [{
+      matches: [{ path: { type: 'PathPrefix', value: '/api' } },
+        { path: { type: 'PathPrefix', value: '/api/orders' }, headers: [{ name: 'x-admin', value: '1' }] }],
+    }]);
+    const orders = route('api-orders', [{ matches: [{ path: { type: 'PathPrefix', value: '/api/orders' } }] }]);
+    expectValidManifests([any, orders]);
+    const res = ask(reach(any, orders, routePolicy('api-orders')), 'shop/web', 'GET', '/api/orders/1');
+    expect(res.verdict).toBe(Verdict.INDETERMINATE);
+    expect(res.uncertainties[0]).toBe('mesh: GET /api/orders/1 may go to any of HTTPRoute shop/api-any, HTTPRoute shop/api-orders on Server shop/api-8080 '
+      + '(api-any: any method PathPrefix /api/orders (also matches headers, not evaluated); equal matches go to the oldest route (creationTimestamp), then by name)');
+    // Without the header match, api-orders surely takes the request.
+    const plain = route('api-any', [{ matches: [{ path: { type: 'PathPrefix', value: '/api' } }] }]);
+    expect(ask(reach(plain, orders, routePolicy('api-orders')), 'shop/web', 'GET', '/api/orders/1').verdict).toBe(Verdict.ALLOW);
   });
 
   test('equal matches of routes that all carry a creationTimestamp: the oldest takes the request, then the first by name (linkerd2 to_route_list)', () => {
