@@ -5,6 +5,8 @@
  * source tier to every port of the next tier. Written with IstioAuthorization and
  * LinkerdAuthorization, and plugged into patterns/ (which sits below mesh/) at load time.
  */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { isAmbient } from './mesh-context';
@@ -62,11 +64,45 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
   const linkerd = new LinkerdAuthorization(scope, 'MeshTierAuthorization', { namespace });
   const adminPorts = cluster.mesh.networkNeeds().metricsPorts.map((p) => p.port);
   const destinations = [...new Map(hops.map(({ to }) => [to.tier, to])).values()];
+  const servers = new Map<string, string>();
   const objects = destinations.flatMap((to) => {
-    const flow = linkerd.allowFlow(`${appName}-${to.tier}-allowed-ports`, { from: sources(), to: to.podLabels, ports: [to.port, ...adminPorts] });
+    const ports = [to.port, ...adminPorts];
+    const flow = linkerd.allowFlow(`${appName}-${to.tier}-allowed-ports`, { from: sources(), to: to.podLabels, ports });
+    flow.authorizationPolicies.forEach((p, i) => servers.set(p.toJson().spec.targetRef.name, `the ${to.tier} pods' port ${ports[i]}`));
     return [flow.authentication, ...flow.authorizationPolicies];
   });
+  const own = new Set(objects);
+  const admitted = `${policy.endsWith('-authenticated') ? 'any meshed identity' : 'anyone'} (as the namespace's default inbound policy ${policy} did)`;
+  scope.node.addValidation({ validate: () => foreignServerPolicies(scope.node.root, namespace, servers, own, admitted) });
   return { objects, destinationPodAnnotations: { [LINKERD_DEFAULT_INBOUND_POLICY]: LinkerdInboundPolicy.DENY } };
+}
+
+/**
+ * The Linkerd objects of others (flows of LinkerdAuthorization or MeshAuthorization, or written by
+ * hand) that attach to the app's Servers: an AuthorizationPolicy targeting one, an HTTPRoute whose
+ * parent is one. Linkerd admits a client that any AuthorizationPolicy of the Server (or of the route
+ * a request takes) authorizes, and an AuthorizationPolicy targeting a Server authorizes its clients
+ * on every route (linkerd.io "Authorization Policy" reference), so the app's policy admitting the
+ * namespace default's clients would void a narrower flow on the same Server: refused, never widened.
+ */
+function foreignServerPolicies(root: IConstruct, namespace: string, servers: ReadonlyMap<string, string>, own: ReadonlySet<ApiObject>,
+  admitted: string): string[] {
+  const problems: string[] = [];
+  for (const c of root.node.findAll()) {
+    if (!(c instanceof ApiObject) || own.has(c) || c.metadata.namespace !== namespace) continue;
+    const group = c.apiVersion.split('/')[0];
+    if (group !== 'policy.linkerd.io' && group !== 'gateway.networking.k8s.io') continue;
+    const spec = c.toJson().spec ?? {};
+    const refs: Array<{ group?: string; kind?: string; name?: string }> = c.kind === 'AuthorizationPolicy' ? [spec.targetRef ?? {}]
+      : c.kind === 'HTTPRoute' || c.kind === 'GRPCRoute' ? spec.parentRefs ?? [] : [];
+    const server = refs.find((r) => r.group === 'policy.linkerd.io' && r.kind === 'Server' && r.name !== undefined && servers.has(r.name));
+    if (!server) continue;
+    problems.push(`meshTierAuthorization: the ${c.kind} '${c.name}' (${c.node.path}) targets the Server '${server.name}' (${servers.get(server.name!)}), `
+      + `on which the app authorizes ${admitted}: Linkerd admits a client any policy of the Server authorizes, so the flow would no longer `
+      + 'restrict who reaches the port. Set meshTierAuthorization: false and authorize the tiers in the mesh yourself (MeshAuthorization '
+      + 'flows with ports), or remove the flow');
+  }
+  return problems;
 }
 
 /**

@@ -20,7 +20,8 @@
  */
 import { Chart } from 'cdk8s';
 import {
-  AppTier, Cni, IstioMode, LinkerdInboundPolicy, Mesh, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
+  AppTier, Cni, IstioMode, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshSource, Peer, Port, Reachability, Target,
+  TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
 } from '../../src';
 import { meshChart } from '../support/mesh';
 import '../support/reachability-matchers';
@@ -263,6 +264,37 @@ describe('allows the mesh authorization would break are refused at synth, naming
     app.zeroTrustNamespace.allowIngress('scrape-web', app.podLabels(AppTier.FRONTEND), [Peer.monitoring()], [Port.tcp(9090)]);
     app.zeroTrustNamespace.allowIngress('dns-udp', app.podLabels(AppTier.DATABASE), [Peer.monitoring()], [Port.udp(9999)]);
     expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('Linkerd: a mesh flow of the user\'s own on a port the app authorizes (its Server) is refused: the app\'s policy would widen it', () => {
+    // Linkerd admits a client that any AuthorizationPolicy of the Server authorizes: the app's policy
+    // (anyone, as the namespace's default) on the shared Server would void the flow's restriction.
+    for (const [kind, port] of [['LinkerdAuthorization', 8080], ['MeshAuthorization', 4191]] as const) {
+      const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      const options = { from: [MeshSource.serviceAccount('api', 'partner')], to: app.podLabels(AppTier.BACKEND), ports: [port] };
+      if (kind === 'LinkerdAuthorization') new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('partner-api', options);
+      else new MeshAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('partner-api', options);
+      const path = kind === 'LinkerdAuthorization' ? 'test/authz' : 'test/authz/Linkerd';
+      expect(() => synthValid(chart)).toThrow(`[test/shop] meshTierAuthorization: the AuthorizationPolicy 'partner-api-${port}' `
+        + `(${path}/AuthorizationPolicy-partner-api-${port}) targets the Server 'backend-shop-shop-5a6d43de4c-${port}' (the backend pods' port ${port}), `
+        + 'on which the app authorizes anyone (as the namespace\'s default inbound policy all-unauthenticated did): Linkerd admits a client any '
+        + 'policy of the Server authorizes, so the flow would no longer restrict who reaches the port. Set meshTierAuthorization: false');
+    }
+  });
+
+  test('Linkerd: the user\'s route-level flow on the app\'s Server is refused too (its HTTPRoutes), a flow on another port of the tier passes', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('scrape-api', { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: app.podLabels(AppTier.DATABASE), ports: [9187] });
+    expect(() => synthValid(chart)).not.toThrow();
+    authz.allowFlow('web-reads', {
+      from: [MeshSource.serviceAccount('shop-frontend', 'shop')], to: app.podLabels(AppTier.BACKEND), ports: [8080], methods: ['GET'], paths: ['/api/*'],
+    });
+    const message = (() => { try { synthValid(chart); return ''; } catch (e) { return (e as Error).message; } })();
+    expect(message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim().split(' targets ')[0])).toEqual([
+      "[test/shop] meshTierAuthorization: the HTTPRoute 'backend-shop-shop-5a6d43de4c-8080-catch-all' (test/authz/HTTPRoute-backend-shop-shop-5a6d43de4c-8080-catch-all)",
+      "[test/shop] meshTierAuthorization: the HTTPRoute 'web-reads-8080' (test/authz/HTTPRoute-web-reads-8080)",
+    ]);
   });
 
   test('Istio ambient: only an allow from the source tier to another port is refused', () => {
