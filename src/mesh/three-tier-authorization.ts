@@ -11,6 +11,7 @@ import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { isAmbient } from './mesh-context';
 import { MeshSource } from './mesh-source';
+import { checkFormerTierIdentity } from './three-tier-former-identity';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { MeshKind } from '../cluster/mesh';
 import { LINKERD_DEFAULT_INBOUND_POLICY } from '../patterns/mesh-membership';
@@ -46,6 +47,9 @@ import { internalError } from '../util/errors';
 function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAuthorization {
   const { scope, namespace, appName, hops } = request;
   const cluster = ClusterNetwork.of(scope);
+  // The tiers no longer run as `default` (even where nothing below is emitted): authorization naming it no longer admits them.
+  const accounts = [...new Map(hops.flatMap(({ from, to }) => [[from.tier, from.serviceAccount], [to.tier, to.serviceAccount]])).values()];
+  checkFormerTierIdentity(scope, namespace, accounts);
   if (isAmbient(cluster)) {
     const istio = new IstioAuthorization(scope, 'MeshTierAuthorization', { namespace, allowNothing: false });
     const objects = hops.map(({ from, to }) => istio._denyMeshedFlow(`${appName}-${from.tier}-to-${to.tier}-other-ports`, {

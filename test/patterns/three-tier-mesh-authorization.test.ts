@@ -20,10 +20,10 @@
  */
 import { Chart } from 'cdk8s';
 import {
-  AppTier, Cni, IstioMode, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshSource, Peer, Port, Reachability, Target,
-  TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
+  AppTier, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshKind, MeshSource, MtlsMode, Peer,
+  Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
 } from '../../src';
-import { meshChart } from '../support/mesh';
+import { deploymentWith, meshChart } from '../support/mesh';
 import '../support/reachability-matchers';
 import { ENFORCING_CNIS, find, ofKind, synthValid } from '../support/synth';
 
@@ -311,6 +311,46 @@ describe('allows the mesh authorization would break are refused at synth, naming
     const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { meshTierAuthorization: false });
     app.zeroTrustNamespace.allowIngress('scrape-api', app.podLabels(AppTier.BACKEND), [Peer.monitoring()], [Port.tcp(9090)]);
     expect(() => synthValid(chart)).not.toThrow();
+  });
+});
+
+describe('mesh authorization naming the namespace\'s default ServiceAccount (the tiers\' identity before they had their own) is refused', () => {
+  /** A flow from `shop/default` to the backend on 9090: the frontend ran as `default` and reached it so, before the tiers had accounts. */
+  function withDefaultFlow(mesh: Mesh, props: Partial<ThreeTierAppProps> = {}): { chart: Chart; app: ThreeTierApp } {
+    const built = shop(Cni.calico(), mesh, props);
+    if (mesh.kind === MeshKind.ISTIO) new IstioMtls(built.chart, 'mtls', { namespace: 'shop', mode: MtlsMode.STRICT });
+    new MeshAuthorization(built.chart, 'authz', { namespace: 'shop' })
+      .allowFlow('web-to-api', { from: [MeshSource.serviceAccount('default', 'shop')], to: built.app.podLabels(AppTier.BACKEND), ports: [9090] });
+    return built;
+  }
+  const tail = "the mesh identity of the app's pods before they ran as ServiceAccounts of their own (shop-frontend, shop-backend, shop-database), "
+    + "and no other workload of namespace shop runs as 'default': it no longer admits the tiers. Name the tier's own account "
+    + "(MeshSource.serviceAccount('shop-frontend', 'shop')), or set meshTierAuthorization: false";
+
+  test('under Istio ambient: the ALLOW policy naming the principal', () => {
+    const { chart } = withDefaultFlow(Mesh.istio({ mode: IstioMode.AMBIENT }));
+    expect(() => synthValid(chart)).toThrow("[test/shop] meshTierAuthorization: the AuthorizationPolicy 'web-to-api' "
+      + `(test/authz/Istio/web-to-api) admits the principal cluster.local/ns/shop/sa/default, ${tail}`);
+  });
+
+  test('under Linkerd, also where the namespace\'s policy is deny and the app emits no authorization', () => {
+    for (const mesh of [{}, { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY }]) {
+      const { chart } = withDefaultFlow(Mesh.linkerd({ cni: true }), { mesh });
+      expect(() => synthValid(chart)).toThrow("[test/shop] meshTierAuthorization: the MeshTLSAuthentication 'web-to-api' "
+        + '(test/authz/Linkerd/MeshTLSAuthentication-web-to-api) admits the identity default.shop.serviceaccount.identity.linkerd.cluster.local, '
+        + tail);
+    }
+  });
+
+  test('not while another workload of the namespace runs as default, nor with meshTierAuthorization: false', () => {
+    for (const mesh of [Mesh.istio({ mode: IstioMode.AMBIENT }), Mesh.linkerd({ cni: true })]) {
+      const { chart } = withDefaultFlow(mesh);
+      deploymentWith(chart, 'shop', 'worker', { app: 'worker' }, {});
+      expect(() => synthValid(chart)).not.toThrow();
+    }
+    for (const mesh of [Mesh.istio({ mode: IstioMode.AMBIENT }), Mesh.linkerd({ cni: true })]) {
+      expect(() => synthValid(withDefaultFlow(mesh, { meshTierAuthorization: false }).chart)).not.toThrow();
+    }
   });
 });
 
