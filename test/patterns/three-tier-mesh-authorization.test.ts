@@ -181,7 +181,8 @@ describe('the objects', () => {
     expect(servers).toEqual([
       ['backend-shop-shop-5a6d43de4c-8080', { podSelector: { matchLabels: labels('backend') }, port: 8080, accessPolicy: 'deny' }],
       ['backend-shop-shop-5a6d43de4c-4191', { podSelector: { matchLabels: labels('backend') }, port: 4191, accessPolicy: 'deny' }],
-      ['database-shop-shop-b55e47cbd1-5432', { podSelector: { matchLabels: labels('database') }, port: 5432, accessPolicy: 'deny' }],
+      // 5432 is one of Linkerd's default opaque ports, which the proxy injector writes onto the pods: the Server keeps it opaque.
+      ['database-shop-shop-b55e47cbd1-5432', { podSelector: { matchLabels: labels('database') }, port: 5432, proxyProtocol: 'opaque', accessPolicy: 'deny' }],
       ['database-shop-shop-b55e47cbd1-4191', { podSelector: { matchLabels: labels('database') }, port: 4191, accessPolicy: 'deny' }],
     ]);
     expect(find(objects, 'NetworkAuthentication', 'shop-backend-allowed-ports', 'shop').spec).toEqual({ networks: [{ cidr: '0.0.0.0/0' }] });
@@ -193,6 +194,16 @@ describe('the objects', () => {
       'shop-backend-allowed-ports-8080', 'shop-backend-allowed-ports-4191', 'shop-database-allowed-ports-5432', 'shop-database-allowed-ports-4191',
     ]);
   });
+});
+
+test('Linkerd: a tier port among the default opaque ports stays opaque on its Server (MySQL speaks first), another port is left to detection', () => {
+  const server = (props: Partial<ThreeTierAppProps>, name: string) => find(synthValid(shop(Cni.calico(), Mesh.linkerd({ cni: true }), props).chart),
+    'Server', name, 'shop').spec;
+  const mysql = server({ database: { image: 'mysql:8.4', port: 3306 } }, 'database-shop-shop-b55e47cbd1-3306');
+  expect(mysql).toEqual({ podSelector: { matchLabels: expect.any(Object) }, port: 3306, proxyProtocol: 'opaque', accessPolicy: 'deny' });
+  expect(server({ database: { image: 'postgres:16.4', port: 15432 } }, 'database-shop-shop-b55e47cbd1-15432').proxyProtocol).toBeUndefined();
+  expect(server({ backend: { image: 'ghcr.io/example/api:1.0.0', port: 6379 } }, 'backend-shop-shop-5a6d43de4c-6379').proxyProtocol).toBe('opaque');
+  expect(server({}, 'backend-shop-shop-5a6d43de4c-4191').proxyProtocol).toBeUndefined();
 });
 
 describe('Linkerd: the Servers admit whom the namespace\'s default policy admitted, so no port the app keeps is wider or narrower', () => {
