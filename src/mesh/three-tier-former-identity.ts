@@ -1,7 +1,7 @@
 /**
  * A meshed ThreeTierApp's pods run as ServiceAccounts of their own (`<app>-<tier>`) under Istio ambient
  * and Linkerd (meshTierAuthorization); before, they ran as their namespace's `default` account, and
- * that was their mesh identity. Mesh authorization that names `default` of the app's namespace (a flow
+ * that was their mesh identity. Mesh authorization that names `default` of the app's namespace as a source (a flow
  * written for the tier hops, or for the tiers' calls to other namespaces) no longer admits them: a
  * silent outage, refused at synth here instead, unless another workload of the app's namespace still
  * runs as `default` (the authorization may be meant for it).
@@ -67,10 +67,10 @@ export function checkFormerTierIdentity(scope: IConstruct, namespace: string, ti
         if (group !== 'security.istio.io' && group !== 'policy.linkerd.io') continue;
         const where = namesDefault(c.toJson(), namespace, istioPrincipal, linkerdIdentity);
         if (where === undefined) continue;
-        problems.push(`meshTierAuthorization: the ${c.kind} '${c.name}' (${c.node.path}) admits ${where}, the mesh identity of the app's pods `
+        problems.push(`meshTierAuthorization: the ${c.kind} '${c.name}' (${c.node.path}) names ${where}, the mesh identity of the app's pods `
           + `before they ran as ServiceAccounts of their own (${tierAccounts.join(', ')}), and no other workload of namespace ${namespace} runs as `
-          + `'${DEFAULT_ACCOUNT}': it no longer admits the tiers. Name the tier's own account (MeshSource.serviceAccount('${tierAccounts[0]}', `
-          + `'${namespace}')), or set meshTierAuthorization: false`);
+          + `'${DEFAULT_ACCOUNT}': it no longer applies to the tiers (an allow no longer admits them, a deny no longer refuses them). `
+          + `Name the tier's own account (MeshSource.serviceAccount('${tierAccounts[0]}', '${namespace}')), or set meshTierAuthorization: false`);
       }
       return problems;
     },

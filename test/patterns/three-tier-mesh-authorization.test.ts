@@ -335,20 +335,20 @@ describe('mesh authorization naming the namespace\'s default ServiceAccount (the
     return built;
   }
   const tail = "the mesh identity of the app's pods before they ran as ServiceAccounts of their own (shop-frontend, shop-backend, shop-database), "
-    + "and no other workload of namespace shop runs as 'default': it no longer admits the tiers. Name the tier's own account "
+    + "and no other workload of namespace shop runs as 'default': it no longer applies to the tiers (an allow no longer admits them, a deny no longer refuses them). Name the tier's own account "
     + "(MeshSource.serviceAccount('shop-frontend', 'shop')), or set meshTierAuthorization: false";
 
   test('under Istio ambient: the ALLOW policy naming the principal', () => {
     const { chart } = withDefaultFlow(Mesh.istio({ mode: IstioMode.AMBIENT }));
     expect(() => synthValid(chart)).toThrow("[test/shop] meshTierAuthorization: the AuthorizationPolicy 'web-to-api' "
-      + `(test/authz/Istio/web-to-api) admits the principal cluster.local/ns/shop/sa/default, ${tail}`);
+      + `(test/authz/Istio/web-to-api) names the principal cluster.local/ns/shop/sa/default, ${tail}`);
   });
 
   test('under Linkerd, also where the namespace\'s policy is deny and the app emits no authorization', () => {
     for (const mesh of [{}, { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY }]) {
       const { chart } = withDefaultFlow(Mesh.linkerd({ cni: true }), { mesh });
       expect(() => synthValid(chart)).toThrow("[test/shop] meshTierAuthorization: the MeshTLSAuthentication 'web-to-api' "
-        + '(test/authz/Linkerd/MeshTLSAuthentication-web-to-api) admits the identity default.shop.serviceaccount.identity.linkerd.cluster.local, '
+        + '(test/authz/Linkerd/MeshTLSAuthentication-web-to-api) names the identity default.shop.serviceaccount.identity.linkerd.cluster.local, '
         + tail);
     }
   });
