@@ -5,10 +5,15 @@
  * source tier to every port of the next tier. Written with IstioAuthorization and
  * LinkerdAuthorization, and plugged into patterns/ (which sits below mesh/) at load time.
  */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { isAmbient } from './mesh-context';
 import { MeshSource } from './mesh-source';
+import { checkFormerTierIdentity } from './three-tier-former-identity';
+import { LINKERD_DEFAULT_OPAQUE_PORTS } from '../analysis/mesh/facts';
+import { inLinkerdPorts, parseLinkerdPorts } from '../analysis/mesh/linkerd-ports';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { MeshKind } from '../cluster/mesh';
 import { LINKERD_DEFAULT_INBOUND_POLICY } from '../patterns/mesh-membership';
@@ -44,6 +49,9 @@ import { internalError } from '../util/errors';
 function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAuthorization {
   const { scope, namespace, appName, hops } = request;
   const cluster = ClusterNetwork.of(scope);
+  // The tiers no longer run as `default` (even where nothing below is emitted): authorization naming it no longer admits them.
+  const accounts = [...new Map(hops.flatMap(({ from, to }) => [[from.tier, from.serviceAccount], [to.tier, to.serviceAccount]])).values()];
+  checkFormerTierIdentity(scope, namespace, accounts);
   if (isAmbient(cluster)) {
     const istio = new IstioAuthorization(scope, 'MeshTierAuthorization', { namespace, allowNothing: false });
     const objects = hops.map(({ from, to }) => istio._denyMeshedFlow(`${appName}-${from.tier}-to-${to.tier}-other-ports`, {
@@ -62,12 +70,54 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
   const linkerd = new LinkerdAuthorization(scope, 'MeshTierAuthorization', { namespace });
   const adminPorts = cluster.mesh.networkNeeds().metricsPorts.map((p) => p.port);
   const destinations = [...new Map(hops.map(({ to }) => [to.tier, to])).values()];
+  const servers = new Map<string, string>();
   const objects = destinations.flatMap((to) => {
-    const flow = linkerd.allowFlow(`${appName}-${to.tier}-allowed-ports`, { from: sources(), to: to.podLabels, ports: [to.port, ...adminPorts] });
+    const ports = [to.port, ...adminPorts];
+    // The tier port stays opaque where it was: the proxy injector gives the pods the default opaque ports they declare.
+    const opaque = inLinkerdPorts(INSTALL_DEFAULT_OPAQUE, to.port) ? [to.port] : [];
+    const flow = linkerd._allowOpaqueFlow(`${appName}-${to.tier}-allowed-ports`, { from: sources(), to: to.podLabels, ports }, opaque);
+    flow.authorizationPolicies.forEach((p, i) => servers.set(p.toJson().spec.targetRef.name, `the ${to.tier} pods' port ${ports[i]}`));
     return [flow.authentication, ...flow.authorizationPolicies];
   });
+  const own = new Set(objects);
+  const admitted = `${policy.endsWith('-authenticated') ? 'any meshed identity' : 'anyone'} (as the namespace's default inbound policy ${policy} did)`;
+  scope.node.addValidation({ validate: () => foreignServerPolicies(scope.node.root, namespace, servers, own, admitted) });
   return { objects, destinationPodAnnotations: { [LINKERD_DEFAULT_INBOUND_POLICY]: LinkerdInboundPolicy.DENY } };
 }
+
+/**
+ * The Linkerd objects of others (flows of LinkerdAuthorization or MeshAuthorization, or written by
+ * hand) that attach to the app's Servers: an AuthorizationPolicy targeting one, an HTTPRoute whose
+ * parent is one. Linkerd admits a client that any AuthorizationPolicy of the Server (or of the route
+ * a request takes) authorizes, and an AuthorizationPolicy targeting a Server authorizes its clients
+ * on every route (linkerd.io "Authorization Policy" reference), so the app's policy admitting the
+ * namespace default's clients would void a narrower flow on the same Server: refused, never widened.
+ */
+function foreignServerPolicies(root: IConstruct, namespace: string, servers: ReadonlyMap<string, string>, own: ReadonlySet<ApiObject>,
+  admitted: string): string[] {
+  const problems: string[] = [];
+  for (const c of root.node.findAll()) {
+    if (!(c instanceof ApiObject) || own.has(c) || c.metadata.namespace !== namespace) continue;
+    const group = c.apiVersion.split('/')[0];
+    if (group !== 'policy.linkerd.io' && group !== 'gateway.networking.k8s.io') continue;
+    const spec = c.toJson().spec ?? {};
+    const refs: Array<{ group?: string; kind?: string; name?: string }> = c.kind === 'AuthorizationPolicy' ? [spec.targetRef ?? {}]
+      : c.kind === 'HTTPRoute' || c.kind === 'GRPCRoute' ? spec.parentRefs ?? [] : [];
+    const server = refs.find((r) => r.group === 'policy.linkerd.io' && r.kind === 'Server' && r.name !== undefined && servers.has(r.name));
+    if (!server) continue;
+    problems.push(`meshTierAuthorization: the ${c.kind} '${c.name}' (${c.node.path}) targets the Server '${server.name}' (${servers.get(server.name!)}), `
+      + `on which the app authorizes ${admitted}: Linkerd admits a client any policy of the Server authorizes, so the flow would no longer `
+      + 'restrict who reaches the port. Set meshTierAuthorization: false and authorize the tiers in the mesh yourself (MeshAuthorization '
+      + 'flows with ports), or remove the flow');
+  }
+  return problems;
+}
+
+/**
+ * Linkerd's install default `proxy.opaquePorts`, which the proxy injector writes onto the pods that
+ * declare them (the cluster's Helm values are not known here).
+ */
+const INSTALL_DEFAULT_OPAQUE = parseLinkerdPorts(LINKERD_DEFAULT_OPAQUE_PORTS);
 
 /**
  * Whom each Linkerd default inbound policy admits, as the sources of a flow (undefined: nobody).

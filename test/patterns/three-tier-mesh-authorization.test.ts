@@ -20,9 +20,10 @@
  */
 import { Chart } from 'cdk8s';
 import {
-  AppTier, Cni, IstioMode, LinkerdInboundPolicy, Mesh, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
+  AppTier, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshKind, MeshSource, MtlsMode, Peer,
+  Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
 } from '../../src';
-import { meshChart } from '../support/mesh';
+import { deploymentWith, meshChart } from '../support/mesh';
 import '../support/reachability-matchers';
 import { ENFORCING_CNIS, find, ofKind, synthValid } from '../support/synth';
 
@@ -180,7 +181,8 @@ describe('the objects', () => {
     expect(servers).toEqual([
       ['backend-shop-shop-5a6d43de4c-8080', { podSelector: { matchLabels: labels('backend') }, port: 8080, accessPolicy: 'deny' }],
       ['backend-shop-shop-5a6d43de4c-4191', { podSelector: { matchLabels: labels('backend') }, port: 4191, accessPolicy: 'deny' }],
-      ['database-shop-shop-b55e47cbd1-5432', { podSelector: { matchLabels: labels('database') }, port: 5432, accessPolicy: 'deny' }],
+      // 5432 is one of Linkerd's default opaque ports, which the proxy injector writes onto the pods: the Server keeps it opaque.
+      ['database-shop-shop-b55e47cbd1-5432', { podSelector: { matchLabels: labels('database') }, port: 5432, proxyProtocol: 'opaque', accessPolicy: 'deny' }],
       ['database-shop-shop-b55e47cbd1-4191', { podSelector: { matchLabels: labels('database') }, port: 4191, accessPolicy: 'deny' }],
     ]);
     expect(find(objects, 'NetworkAuthentication', 'shop-backend-allowed-ports', 'shop').spec).toEqual({ networks: [{ cidr: '0.0.0.0/0' }] });
@@ -192,6 +194,16 @@ describe('the objects', () => {
       'shop-backend-allowed-ports-8080', 'shop-backend-allowed-ports-4191', 'shop-database-allowed-ports-5432', 'shop-database-allowed-ports-4191',
     ]);
   });
+});
+
+test('Linkerd: a tier port among the default opaque ports stays opaque on its Server (MySQL speaks first), another port is left to detection', () => {
+  const server = (props: Partial<ThreeTierAppProps>, name: string) => find(synthValid(shop(Cni.calico(), Mesh.linkerd({ cni: true }), props).chart),
+    'Server', name, 'shop').spec;
+  const mysql = server({ database: { image: 'mysql:8.4', port: 3306 } }, 'database-shop-shop-b55e47cbd1-3306');
+  expect(mysql).toEqual({ podSelector: { matchLabels: expect.any(Object) }, port: 3306, proxyProtocol: 'opaque', accessPolicy: 'deny' });
+  expect(server({ database: { image: 'postgres:16.4', port: 15432 } }, 'database-shop-shop-b55e47cbd1-15432').proxyProtocol).toBeUndefined();
+  expect(server({ backend: { image: 'ghcr.io/example/api:1.0.0', port: 6379 } }, 'backend-shop-shop-5a6d43de4c-6379').proxyProtocol).toBe('opaque');
+  expect(server({}, 'backend-shop-shop-5a6d43de4c-4191').proxyProtocol).toBeUndefined();
 });
 
 describe('Linkerd: the Servers admit whom the namespace\'s default policy admitted, so no port the app keeps is wider or narrower', () => {
@@ -265,6 +277,37 @@ describe('allows the mesh authorization would break are refused at synth, naming
     expect(() => synthValid(chart)).not.toThrow();
   });
 
+  test('Linkerd: a mesh flow of the user\'s own on a port the app authorizes (its Server) is refused: the app\'s policy would widen it', () => {
+    // Linkerd admits a client that any AuthorizationPolicy of the Server authorizes: the app's policy
+    // (anyone, as the namespace's default) on the shared Server would void the flow's restriction.
+    for (const [kind, port] of [['LinkerdAuthorization', 8080], ['MeshAuthorization', 4191]] as const) {
+      const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      const options = { from: [MeshSource.serviceAccount('api', 'partner')], to: app.podLabels(AppTier.BACKEND), ports: [port] };
+      if (kind === 'LinkerdAuthorization') new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('partner-api', options);
+      else new MeshAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('partner-api', options);
+      const path = kind === 'LinkerdAuthorization' ? 'test/authz' : 'test/authz/Linkerd';
+      expect(() => synthValid(chart)).toThrow(`[test/shop] meshTierAuthorization: the AuthorizationPolicy 'partner-api-${port}' `
+        + `(${path}/AuthorizationPolicy-partner-api-${port}) targets the Server 'backend-shop-shop-5a6d43de4c-${port}' (the backend pods' port ${port}), `
+        + 'on which the app authorizes anyone (as the namespace\'s default inbound policy all-unauthenticated did): Linkerd admits a client any '
+        + 'policy of the Server authorizes, so the flow would no longer restrict who reaches the port. Set meshTierAuthorization: false');
+    }
+  });
+
+  test('Linkerd: the user\'s route-level flow on the app\'s Server is refused too (its HTTPRoutes), a flow on another port of the tier passes', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('scrape-api', { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: app.podLabels(AppTier.DATABASE), ports: [9187] });
+    expect(() => synthValid(chart)).not.toThrow();
+    authz.allowFlow('web-reads', {
+      from: [MeshSource.serviceAccount('shop-frontend', 'shop')], to: app.podLabels(AppTier.BACKEND), ports: [8080], methods: ['GET'], paths: ['/api/*'],
+    });
+    const message = (() => { try { synthValid(chart); return ''; } catch (e) { return (e as Error).message; } })();
+    expect(message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim().split(' targets ')[0])).toEqual([
+      "[test/shop] meshTierAuthorization: the HTTPRoute 'backend-shop-shop-5a6d43de4c-8080-catch-all' (test/authz/HTTPRoute-backend-shop-shop-5a6d43de4c-8080-catch-all)",
+      "[test/shop] meshTierAuthorization: the HTTPRoute 'web-reads-8080' (test/authz/HTTPRoute-web-reads-8080)",
+    ]);
+  });
+
   test('Istio ambient: only an allow from the source tier to another port is refused', () => {
     const { chart, app } = shop(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
     app.zeroTrustNamespace.allowIngress('scrape-api', app.podLabels(AppTier.BACKEND), [Peer.monitoring()], [Port.tcp(9090)]);
@@ -279,6 +322,46 @@ describe('allows the mesh authorization would break are refused at synth, naming
     const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { meshTierAuthorization: false });
     app.zeroTrustNamespace.allowIngress('scrape-api', app.podLabels(AppTier.BACKEND), [Peer.monitoring()], [Port.tcp(9090)]);
     expect(() => synthValid(chart)).not.toThrow();
+  });
+});
+
+describe('mesh authorization naming the namespace\'s default ServiceAccount (the tiers\' identity before they had their own) is refused', () => {
+  /** A flow from `shop/default` to the backend on 9090: the frontend ran as `default` and reached it so, before the tiers had accounts. */
+  function withDefaultFlow(mesh: Mesh, props: Partial<ThreeTierAppProps> = {}): { chart: Chart; app: ThreeTierApp } {
+    const built = shop(Cni.calico(), mesh, props);
+    if (mesh.kind === MeshKind.ISTIO) new IstioMtls(built.chart, 'mtls', { namespace: 'shop', mode: MtlsMode.STRICT });
+    new MeshAuthorization(built.chart, 'authz', { namespace: 'shop' })
+      .allowFlow('web-to-api', { from: [MeshSource.serviceAccount('default', 'shop')], to: built.app.podLabels(AppTier.BACKEND), ports: [9090] });
+    return built;
+  }
+  const tail = "the mesh identity of the app's pods before they ran as ServiceAccounts of their own (shop-frontend, shop-backend, shop-database), "
+    + "and no other workload of namespace shop runs as 'default': it no longer applies to the tiers (an allow no longer admits them, a deny no longer refuses them). Name the tier's own account "
+    + "(MeshSource.serviceAccount('shop-frontend', 'shop')), or set meshTierAuthorization: false";
+
+  test('under Istio ambient: the ALLOW policy naming the principal', () => {
+    const { chart } = withDefaultFlow(Mesh.istio({ mode: IstioMode.AMBIENT }));
+    expect(() => synthValid(chart)).toThrow("[test/shop] meshTierAuthorization: the AuthorizationPolicy 'web-to-api' "
+      + `(test/authz/Istio/web-to-api) names the principal cluster.local/ns/shop/sa/default, ${tail}`);
+  });
+
+  test('under Linkerd, also where the namespace\'s policy is deny and the app emits no authorization', () => {
+    for (const mesh of [{}, { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY }]) {
+      const { chart } = withDefaultFlow(Mesh.linkerd({ cni: true }), { mesh });
+      expect(() => synthValid(chart)).toThrow("[test/shop] meshTierAuthorization: the MeshTLSAuthentication 'web-to-api' "
+        + '(test/authz/Linkerd/MeshTLSAuthentication-web-to-api) names the identity default.shop.serviceaccount.identity.linkerd.cluster.local, '
+        + tail);
+    }
+  });
+
+  test('not while another workload of the namespace runs as default, nor with meshTierAuthorization: false', () => {
+    for (const mesh of [Mesh.istio({ mode: IstioMode.AMBIENT }), Mesh.linkerd({ cni: true })]) {
+      const { chart } = withDefaultFlow(mesh);
+      deploymentWith(chart, 'shop', 'worker', { app: 'worker' }, {});
+      expect(() => synthValid(chart)).not.toThrow();
+    }
+    for (const mesh of [Mesh.istio({ mode: IstioMode.AMBIENT }), Mesh.linkerd({ cni: true })]) {
+      expect(() => synthValid(withDefaultFlow(mesh, { meshTierAuthorization: false }).chart)).not.toThrow();
+    }
   });
 });
 

@@ -101,6 +101,23 @@ export class LinkerdAuthorization extends Construct {
 
   /** Authorize the callers of one flow on its ports. */
   public allowFlow(name: string, options: MeshFlowOptions): LinkerdFlowObjects {
+    return this.addFlow(name, options, []);
+  }
+
+  /**
+   * {@link allowFlow} whose new Servers on `opaquePorts` declare `proxyProtocol: opaque`: for a caller
+   * describing ports that Linkerd treated as opaque without a Server (the install default
+   * `proxy.opaquePorts`, which the proxy injector writes onto the pods that declare them). A Server's
+   * proxyProtocol decides for its port, over the pod's `config.linkerd.io/opaque-ports`, both inbound
+   * and in the destination controller's answers to clients resolving the pod (linkerd/linkerd2#6889);
+   * left `unknown`, a server-speaks-first protocol such as MySQL stalls until the detection timeout.
+   * @internal
+   */
+  public _allowOpaqueFlow(name: string, options: MeshFlowOptions, opaquePorts: readonly number[]): LinkerdFlowObjects {
+    return this.addFlow(name, options, opaquePorts);
+  }
+
+  private addFlow(name: string, options: MeshFlowOptions, opaquePorts: readonly number[]): LinkerdFlowObjects {
     const prop = `flow '${requireString(this, 'name', name)}'`;
     const flow = validateFlow(this, prop, name, this.namespace, options);
     if (this.names.has(name)) throw propError(this, prop, 'the namespace already has a flow of that name');
@@ -116,7 +133,7 @@ export class LinkerdAuthorization extends Construct {
       throw propError(this, `${prop}.to`, SERVER_NEEDS_LABELS);
     }
 
-    const entries = flow.ports.map((port) => this.server(flow, port));
+    const entries = flow.ports.map((port) => this.server(flow, port, opaquePorts.includes(port)));
     if (routed) {
       entries.forEach((entry, i) => {
         const problem = routeOverlapProblem(flow, entry.routed, `Server '${entry.server.name}' (port ${flow.ports[i]})`);
@@ -181,7 +198,7 @@ export class LinkerdAuthorization extends Construct {
   }
 
   /** The Server of these pods and port: shared by flows, never overlapping another. */
-  private server(flow: ValidatedFlow, port: number): ServerEntry {
+  private server(flow: ValidatedFlow, port: number, opaque: boolean): ServerEntry {
     const root = this.node.root;
     const servers = SERVERS.get(root) ?? new Map<string, ServerEntry>();
     SERVERS.set(root, servers);
@@ -193,7 +210,7 @@ export class LinkerdAuthorization extends Construct {
     if (other) throw propError(this, `flow '${flow.name}'.to`, serverOverlapMessage(selector, other.selector, `Server '${other.server.name}'`, port));
     const labels = { ...flow.to };
     const server = this.emit(linkerdServerName(labels, port), 'Server', 'v1beta3', {
-      podSelector: { matchLabels: { ...labels } }, port, accessPolicy: 'deny',
+      podSelector: { matchLabels: { ...labels } }, port, ...(opaque ? { proxyProtocol: 'opaque' } : {}), accessPolicy: 'deny',
     });
     const entry: ServerEntry = { server, selector, namespace: this.namespace, labels, port, routed: [], anyone: [] };
     servers.set(key, entry);
