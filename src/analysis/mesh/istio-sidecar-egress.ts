@@ -12,7 +12,14 @@
  * - Read exactly here: listeners without `port`, `bind` and `captureMode`, and hosts whose dnsName is
  *   `*`. Anything else (a port-bound listener, a bind address, a capture mode, a dnsName naming hosts)
  *   is not modelled: the flow is indeterminate.
- * - Which Sidecar applies: as for ingress (./istio-sidecar-ingress `sidecarCandidates`).
+ * - A Sidecar without egress listeners (or `egress: []`) imports every Service (`*\/*`), and istiod
+ *   also imports the Services the VirtualServices a listener imports route to: a VirtualService in the
+ *   manifests routing to the destination's Service leaves the import unknown.
+ * - The client's sidecar drops or passes the connection before the destination's data plane: a
+ *   destination without Istio policy (not in the mesh, port not captured) is blocked too where the
+ *   client's sidecar blocks it (./istio `pastClientSidecar`).
+ * - Which Sidecar applies: as for ingress (./istio-sidecar-ingress `sidecarCandidates`); every
+ *   candidate counts, with or without egress listeners.
  * - Whatever the Sidecar: a Service port declared UDP (name or appProtocol `udp[-*]`) gets no
  *   outbound cluster (pilot/pkg/networking/core cluster.go `buildOutboundClusters` skips
  *   protocol.UDP ports), so a client's sidecar does not carry a TCP connection to it over the mesh.
@@ -42,13 +49,41 @@ export interface ClientOutbound {
   readonly ways?: ReadonlyArray<'plaintext' | 'blocked'>;
 }
 
+/**
+ * A Sidecar's egress listeners, or undefined where it has none: istiod then uses one listener with
+ * hosts `*\/*` (pilot/pkg/model/sidecar.go `ConvertToSidecarScope`: `len(egressConfigs) == 0`), which
+ * imports every Service, so `egress: []` is the same as no egress.
+ */
+function egressOf(sidecar: SidecarView): unknown[] | undefined {
+  return Array.isArray(sidecar.spec.egress) && sidecar.spec.egress.length > 0 ? sidecar.spec.egress : undefined;
+}
+
+/** The `host` of every route destination and mirror in a VirtualService spec. */
+function destinationHosts(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) {
+    for (const v of value) destinationHosts(v, out);
+  } else if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if ((k === 'destination' || k === 'mirror') && isPlainObject(v) && typeof v.host === 'string') out.push(v.host);
+      else destinationHosts(v, out);
+    }
+  }
+  return out;
+}
+
 /** What the client's Sidecar egress settings make of connections to a destination. */
 export class SidecarEgress {
   private readonly services: SelectingService[] = [];
 
+  /** The VirtualServices in the manifests and the destination hosts they route to. */
+  private readonly virtualServices: Array<{ readonly ref: string; readonly hosts: string[] }> = [];
+
   constructor(manifests: readonly ManifestObject[], private readonly sidecars: ReadonlyMap<string, SidecarView[]>,
     private readonly rootNamespace: string) {
     for (const obj of manifests) {
+      if (isKindOf(obj, 'networking.istio.io', 'VirtualService')) {
+        this.virtualServices.push({ ref: `VirtualService ${namespaceOf(obj)}/${nameOf(obj)}`, hosts: destinationHosts(obj.spec) });
+      }
       const selector = isKindOf(obj, '', 'Service') ? obj.spec?.selector : undefined;
       if (!isPlainObject(selector) || Object.keys(selector).length === 0) continue;
       this.services.push({ namespace: namespaceOf(obj), name: nameOf(obj), selector: selector as Record<string, string>, obj });
@@ -56,13 +91,31 @@ export class SidecarEgress {
   }
 
   /**
+   * A VirtualService that may route to one of `services` (a destination host whose first label is the
+   * Service's name). istiod adds the Services a listener's imported VirtualServices route to
+   * (pilot/pkg/model/sidecar.go `ConvertToSidecarScope`, `virtualServiceDestinationHosts`); which
+   * VirtualServices a listener imports (their namespace, hosts, gateways, exportTo) is not modelled,
+   * so any such VirtualService leaves the import unknown.
+   */
+  private routedBy(services: readonly SelectingService[]): { vs: string; host: string; svc: SelectingService } | undefined {
+    for (const vs of this.virtualServices) {
+      for (const host of vs.hosts) {
+        const svc = services.find((s) => host.split('.')[0] === s.name);
+        if (svc !== undefined) return { vs: vs.ref, host, svc };
+      }
+    }
+    return undefined;
+  }
+
+  /**
    * What the source's sidecar does with its connection to `destination`'s pod port `port` where that
    * is not the mesh's mutual TLS as modelled, or undefined when nothing changes it.
    */
   outbound(source: Endpoint, destination: Endpoint, port: number): ClientOutbound | undefined {
-    const candidates = sidecarCandidates(this.sidecars, this.rootNamespace, source)
-      .filter((s) => Array.isArray(s.spec.egress) || isPlainObject(s.spec.outboundTrafficPolicy));
-    const shape = (s: SidecarView) => JSON.stringify([s.spec.egress ?? null, s.spec.outboundTrafficPolicy ?? null]);
+    // A Sidecar without egress listeners still applies (and imports */*): istiod picks one Sidecar, not
+    // one per field, so every candidate of the rank takes part.
+    const candidates = sidecarCandidates(this.sidecars, this.rootNamespace, source);
+    const shape = (s: SidecarView) => JSON.stringify([egressOf(s), s.spec.outboundTrafficPolicy ?? null]);
     if (candidates.some((s) => shape(s) !== shape(candidates[0]))) {
       return {
         why: `${candidates.map((s) => s.ref).join(', ')} all apply to ${source.name} with different egress settings, and istiod uses the oldest, whose `
@@ -95,8 +148,8 @@ export class SidecarEgress {
     if (carrying.length === 0) {
       return mode === 'REGISTRY_ONLY' ? { why: `no Service in the manifests carries ${destination.name} port ${port}, and ${unknownDestination}` } : undefined;
     }
-    if (!Array.isArray(sidecar.spec.egress)) return undefined;
-    const listeners: unknown[] = sidecar.spec.egress;
+    const listeners = egressOf(sidecar);
+    if (listeners === undefined) return undefined;
     const imported: string[] = [];
     for (const [i, l] of listeners.entries()) {
       if (!isPlainObject(l)) continue;
@@ -122,6 +175,14 @@ export class SidecarEgress {
       }
     }
     if (imported.length > 0) return undefined;
+    const routed = this.routedBy(carrying);
+    if (routed !== undefined) {
+      return {
+        why: `${routed.vs} routes to ${routed.host}: istiod also imports the Services a Sidecar's egress listener reaches through the VirtualServices `
+          + `it imports (${sidecar.ref}), which is not modelled: whether ${source.name}'s sidecar knows Service ${routed.svc.namespace}/${routed.svc.name} `
+          + 'is not known',
+      };
+    }
     return {
       why: `${sidecar.ref} applies to ${source.name}, and its egress hosts import no Service carrying ${destination.name} port ${port} `
         + `(${carrying.map((svc) => `Service ${svc.namespace}/${svc.name}`).join(', ')}): to ${source.name}'s sidecar that destination is unknown; `

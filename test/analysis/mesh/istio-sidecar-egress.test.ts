@@ -107,3 +107,53 @@ describe('sidecar.istio.io/interceptionMode: NONE', () => {
       .check(w('shop/web'), w('shop/api'), PORT).verdict).toBe(Verdict.ALLOW);
   });
 });
+
+describe('review: what else imports a Service, and where the client drops the connection', () => {
+  const OTHER_API = service('other', 'api', 'api', [{ name: 'http', port: 8080 }]);
+  const DEFAULTISH = sidecar('istio-system', 'default', { egress: [{ hosts: ['./*', 'istio-system/*'] }] });
+  const cross = (...objects: any[]) => {
+    const all = [namespace('istio-system'), namespace('shop', { 'istio-injection': 'enabled' }), namespace('other', { 'istio-injection': 'enabled' }),
+      workload('shop', 'web'), workload('other', 'api'), OTHER_API, peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } }),
+      ...objects];
+    expectValidManifests(all);
+    return meshReach(all, ISTIO_SIDECAR).check(w('shop/web'), w('other/api'), PORT);
+  };
+
+  test('a VirtualService the egress hosts import names the Service as a destination: istiod imports it too, so not an exact deny', () => {
+    // pilot/pkg/model/sidecar.go ConvertToSidecarScope: services named by the listener's VirtualServices are added.
+    const vs = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: { hosts: ['api.other.svc.cluster.local'], http: [{ route: [{ destination: { host: 'api.other.svc.cluster.local' } }] }] },
+    };
+    expect(cross(DEFAULTISH).verdict).toBe(Verdict.DENY);
+    const result = cross(DEFAULTISH, vs);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: VirtualService shop/api routes to api.other.svc.cluster.local: istiod also imports the Services a '
+      + "Sidecar's egress listener reaches through the VirtualServices it imports (Sidecar istio-system/default), which is not modelled: whether "
+      + "shop/web's sidecar knows Service other/api is not known"]);
+  });
+
+  test('egress: [] is the default listener */*: imported, exact allow', () => {
+    expect(cross(sidecar('istio-system', 'default', { egress: [] })).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('two Sidecars of the same rank, one without egress (*/*): which applies is not known, not the other\'s deny', () => {
+    const result = cross(sidecar('shop', 'a', { egress: [{ hosts: ['./*'] }] }), sidecar('shop', 'b', { ingress: [] }));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+  });
+
+  test('an unmeshed destination the client\'s REGISTRY_ONLY Sidecar does not import: blocked at the client, not an allow', () => {
+    const all = [namespace('istio-system'), namespace('shop', { 'istio-injection': 'enabled' }), namespace('plain'), workload('shop', 'web'),
+      workload('plain', 'db'), service('plain', 'db', 'db', [{ name: 'tcp', port: 8080 }]),
+      sidecar('shop', 'default', { egress: [{ hosts: ['./*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } }),
+      sidecar('shop', 'open', { workloadSelector: { labels: { app: 'web' } }, egress: [{ hosts: ['./*'] }] })];
+    expectValidManifests(all);
+    const blocked = meshReach(all.filter((o) => o.metadata.name !== 'open'), ISTIO_SIDECAR).check(w('shop/web'), w('plain/db'), PORT);
+    expect(blocked.verdict).toBe(Verdict.DENY);
+    expect(blocked.mesh!.reasons).toContain("shop/web's sidecar drops the connection (BlackHoleCluster)");
+    // Without outboundTrafficPolicy: ALLOW_ANY (passes) or REGISTRY_ONLY (blocked) by meshConfig, not in the manifests.
+    expect(meshReach(all, ISTIO_SIDECAR).check(w('shop/web'), w('plain/db'), PORT).verdict).toBe(Verdict.INDETERMINATE);
+  });
+});
