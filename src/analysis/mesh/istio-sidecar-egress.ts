@@ -12,6 +12,9 @@
  * - Read exactly here: listeners without `port`, `bind` and `captureMode`, and hosts whose dnsName is
  *   `*`. Anything else (a port-bound listener, a bind address, a capture mode, a dnsName naming hosts)
  *   is not modelled: the flow is indeterminate.
+ * - Whatever the Sidecar: a Service whose annotation `networking.istio.io/exportTo` leaves out the
+ *   client's namespace is not in its sidecar's registry either (PushContext
+ *   `servicesExportedToNamespace`), so the same Passthrough or BlackHole applies.
  * - A Sidecar without egress listeners (or `egress: []`) imports every Service (`*\/*`), and istiod
  *   also imports the Services the VirtualServices a listener imports route to: a VirtualService in the
  *   manifests routing to the destination's Service leaves the import unknown.
@@ -56,6 +59,21 @@ export interface ClientOutbound {
  */
 function egressOf(sidecar: SidecarView): unknown[] | undefined {
   return Array.isArray(sidecar.spec.egress) && sidecar.spec.egress.length > 0 ? sidecar.spec.egress : undefined;
+}
+
+/** The Service annotation naming the namespaces whose proxies see the Service. */
+const EXPORT_TO = 'networking.istio.io/exportTo';
+
+/**
+ * Does `svc` export itself to `namespace`? Its annotation `networking.istio.io/exportTo` lists
+ * namespaces, comma-separated: `*` all, `.` its own, `~` none (istio.io Resource Annotations; the kube
+ * registry's service conversion splits it on commas). Without the annotation, meshConfig
+ * defaultServiceExportTo decides (default `*`; not in the manifests): read as exported.
+ */
+function exportedTo(svc: SelectingService, namespace: string): boolean {
+  const value = svc.obj.metadata?.annotations?.[EXPORT_TO];
+  if (typeof value !== 'string') return true;
+  return value.split(',').map((e) => e.trim()).some((e) => e === '*' || e === namespace || (e === '.' && svc.namespace === namespace));
 }
 
 /** The `host` of every route destination and mirror in a VirtualService spec. */
@@ -141,10 +159,20 @@ export class SidecarEgress {
         ways,
       };
     }
-    if (sidecar === undefined) return undefined;
-    const carrying = this.services.filter((svc) => svc.namespace === (destination.namespace ?? 'default')
+    const carryingAll = this.services.filter((svc) => svc.namespace === (destination.namespace ?? 'default')
       && matchesLabelSelector({ matchLabels: svc.selector }, destination.labels)
       && tcpServicePorts(svc.obj).some((p) => targetOf(p, destination) === port));
+    const clientNamespace = source.namespace ?? 'default';
+    const carrying = carryingAll.filter((svc) => exportedTo(svc, clientNamespace));
+    if (carryingAll.length > 0 && carrying.length === 0) {
+      return {
+        why: `every Service carrying ${destination.name} port ${port} is hidden from namespace ${clientNamespace} by its annotation ${EXPORT_TO} `
+          + `(${carryingAll.map((svc) => `Service ${svc.namespace}/${svc.name}: '${svc.obj.metadata?.annotations?.[EXPORT_TO]}'`).join(', ')}): to `
+          + `${source.name}'s sidecar that destination is unknown; ${unknownDestination}`,
+        ways,
+      };
+    }
+    if (sidecar === undefined) return undefined;
     if (carrying.length === 0) {
       return mode === 'REGISTRY_ONLY' ? { why: `no Service in the manifests carries ${destination.name} port ${port}, and ${unknownDestination}` } : undefined;
     }

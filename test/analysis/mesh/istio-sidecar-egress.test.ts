@@ -157,3 +157,35 @@ describe('review: what else imports a Service, and where the client drops the co
     expect(meshReach(all, ISTIO_SIDECAR).check(w('shop/web'), w('plain/db'), PORT).verdict).toBe(Verdict.INDETERMINATE);
   });
 });
+
+describe('review: a Service hidden from the client\'s namespace (networking.istio.io/exportTo)', () => {
+  const exported = (value: string) => {
+    const svc = service('other', 'api', 'api', [{ name: 'http', port: 8080 }]);
+    return { ...svc, metadata: { ...svc.metadata, annotations: { 'networking.istio.io/exportTo': value } } };
+  };
+  const cross = (...objects: any[]) => {
+    const all = [namespace('istio-system'), namespace('shop', { 'istio-injection': 'enabled' }), namespace('other', { 'istio-injection': 'enabled' }),
+      workload('shop', 'web'), workload('other', 'api'), workload('other', 'peer'),
+      peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } }), ...objects];
+    expectValidManifests(all);
+    return meshReach(all, ISTIO_SIDECAR);
+  };
+
+  test('exportTo "." hides it from other namespaces, with no Sidecar at all: Passthrough (plaintext, refused under STRICT) or BlackHole: exact deny', () => {
+    const r = cross(exported('.'));
+    const result = r.check(w('shop/web'), w('other/api'), PORT);
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.mesh!.reasons[0]).toBe('every Service carrying other/api port 8080 is hidden from namespace shop by its annotation '
+      + "networking.istio.io/exportTo (Service other/api: '.'): to shop/web's sidecar that destination is unknown; with the outbound traffic policy "
+      + 'ALLOW_ANY (the meshConfig default; not in the manifests), REGISTRY_ONLY blocks it instead, so it leaves through the PassthroughCluster without '
+      + "the mesh's mutual TLS");
+    // Its own namespace sees it.
+    expect(r.check(w('other/peer'), w('other/api'), PORT).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('exportTo listing the client\'s namespace, or *: visible, mTLS as before', () => {
+    expect(cross(exported('., shop')).check(w('shop/web'), w('other/api'), PORT).verdict).toBe(Verdict.ALLOW);
+    expect(cross(exported('*')).check(w('shop/web'), w('other/api'), PORT).verdict).toBe(Verdict.ALLOW);
+    expect(cross(exported('~')).check(w('other/peer'), w('other/api'), PORT).verdict).toBe(Verdict.DENY);
+  });
+});
