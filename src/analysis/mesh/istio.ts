@@ -264,7 +264,9 @@ export class IstioModel implements MeshModel {
    */
   private sidecarClient(q: MeshQuery): ClientOutbound | undefined {
     const src = this.members.of(q.source);
-    if (src.dataPlane !== 'sidecar' || src.outboundBypass.has(q.port)) return undefined;
+    // A gateway never uses a Sidecar resource: istiod gives it the default scope, egress */*
+    // (pilot/pkg/model/context.go `SetSidecarScope`), and it routes by its Gateway's routes.
+    if (src.dataPlane !== 'sidecar' || src.outboundBypass.has(q.port) || isIstioGateway(q.source)) return undefined;
     const none = interceptionNone(q.source);
     if (none !== undefined) {
       return {
@@ -282,9 +284,8 @@ export class IstioModel implements MeshModel {
    * destination takes as it would any plaintext (./istio-sidecar-egress).
    */
   private pastClientSidecar(q: MeshQuery, verdict: DirectionVerdict): DirectionVerdict {
-    const src = this.members.of(q.source);
-    if (q.protocol !== 'TCP' || src.dataPlane !== 'sidecar' || src.outboundBypass.has(q.port) || interceptionNone(q.source) !== undefined) return verdict;
-    const client = this.egress.outbound(q.source, q.destination, q.port);
+    if (q.protocol !== 'TCP' || interceptionNone(q.source) !== undefined) return verdict;
+    const client = this.sidecarClient(q);
     if (client === undefined) return verdict;
     if (client.ways === undefined) return sideVerdict(MAYBE, [{ effect: 'uncertain', message: client.why }], [client.why]);
     const head: Reason = { effect: 'log', message: client.why };

@@ -189,3 +189,16 @@ describe('review: a Service hidden from the client\'s namespace (networking.isti
     expect(cross(exported('~')).check(w('other/peer'), w('other/api'), PORT).verdict).toBe(Verdict.DENY);
   });
 });
+
+describe('review: an Istio gateway as the client', () => {
+  test('a gateway never uses a Sidecar resource (istio.io Sidecar reference; pilot getSidecarScope for sidecar proxies only): its flows stay exact', () => {
+    const all = [namespace('istio-system'), namespace('edge', { 'istio-injection': 'enabled' }), namespace('shop', { 'istio-injection': 'enabled' }),
+      workload('edge', 'gw', { podLabels: { istio: 'ingressgateway' } }), workload('shop', 'api'), API_SERVICE,
+      peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } }),
+      sidecar('edge', 'default', { egress: [{ hosts: ['./*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } })];
+    expectValidManifests(all);
+    const result = meshReach(all, ISTIO_SIDECAR).check(w('edge/gw'), w('shop/api'), PORT);
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.uncertainties).toEqual([]);
+  });
+});
