@@ -202,3 +202,19 @@ describe('review: an Istio gateway as the client', () => {
     expect(result.uncertainties).toEqual([]);
   });
 });
+
+describe('review: a destination port its sidecar does not capture', () => {
+  test('no Istio policy at the destination, but the client\'s REGISTRY_ONLY sidecar still drops what it does not know: denied', () => {
+    const all = [namespace('istio-system'), namespace('shop', { 'istio-injection': 'enabled' }), namespace('other', { 'istio-injection': 'enabled' }),
+      workload('shop', 'web'), workload('other', 'api', { annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '8080' } }),
+      service('other', 'api', 'api', [{ name: 'http', port: 8080 }]),
+      sidecar('shop', 'default', { egress: [{ hosts: ['./*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } })];
+    expectValidManifests(all);
+    const r = meshReach(all, ISTIO_SIDECAR);
+    expect(r.check(w('shop/web'), w('other/api'), PORT).verdict).toBe(Verdict.DENY);
+    // Imported: the connection passes, and no policy applies at the destination.
+    const open = meshReach(all.map((o) => (o.kind === 'Sidecar' ? sidecar('shop', 'default', { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } }) : o)),
+      ISTIO_SIDECAR);
+    expect(open.check(w('shop/web'), w('other/api'), PORT).verdict).toBe(Verdict.ALLOW);
+  });
+});
