@@ -17,7 +17,8 @@
  *   `servicesExportedToNamespace`), so the same Passthrough or BlackHole applies.
  * - A Sidecar without egress listeners (or `egress: []`) imports every Service (`*\/*`), and istiod
  *   also imports the Services the VirtualServices a listener imports route to: a VirtualService in the
- *   manifests routing to the destination's Service leaves the import unknown.
+ *   manifests routing to the destination's Service, bound to the mesh and in a namespace the hosts
+ *   name, leaves the import unknown.
  * - The client's sidecar drops or passes the connection before the destination's data plane: a
  *   destination without Istio policy (not in the mesh, port not captured) is blocked too where the
  *   client's sidecar blocks it (./istio `pastClientSidecar`).
@@ -94,13 +95,17 @@ export class SidecarEgress {
   private readonly services: SelectingService[] = [];
 
   /** The VirtualServices in the manifests and the destination hosts they route to. */
-  private readonly virtualServices: Array<{ readonly ref: string; readonly hosts: string[] }> = [];
+  private readonly virtualServices: Array<{ readonly ref: string; readonly namespace: string; readonly hosts: string[] }> = [];
 
   constructor(manifests: readonly ManifestObject[], private readonly sidecars: ReadonlyMap<string, SidecarView[]>,
     private readonly rootNamespace: string) {
     for (const obj of manifests) {
       if (isKindOf(obj, 'networking.istio.io', 'VirtualService')) {
-        this.virtualServices.push({ ref: `VirtualService ${namespaceOf(obj)}/${nameOf(obj)}`, hosts: destinationHosts(obj.spec) });
+        // Only a VirtualService bound to the mesh (no gateways, or `mesh` among them) is on a sidecar's listeners.
+        const gateways = isPlainObject(obj.spec) ? obj.spec.gateways : undefined;
+        if (!Array.isArray(gateways) || gateways.length === 0 || gateways.includes('mesh')) {
+          this.virtualServices.push({ ref: `VirtualService ${namespaceOf(obj)}/${nameOf(obj)}`, namespace: namespaceOf(obj), hosts: destinationHosts(obj.spec) });
+        }
       }
       const selector = isKindOf(obj, '', 'Service') ? obj.spec?.selector : undefined;
       if (!isPlainObject(selector) || Object.keys(selector).length === 0) continue;
@@ -111,12 +116,16 @@ export class SidecarEgress {
   /**
    * A VirtualService that may route to one of `services` (a destination host whose first label is the
    * Service's name). istiod adds the Services a listener's imported VirtualServices route to
-   * (pilot/pkg/model/sidecar.go `ConvertToSidecarScope`, `virtualServiceDestinationHosts`); which
-   * VirtualServices a listener imports (their namespace, hosts, gateways, exportTo) is not modelled,
-   * so any such VirtualService leaves the import unknown.
+   * (pilot/pkg/model/sidecar.go `ConvertToSidecarScope`, `virtualServiceDestinationHosts`). Read:
+   * the VirtualService's namespace against `importedNamespaces` (`SelectVirtualServices`) and its
+   * binding to the mesh; not read (so any such VirtualService leaves the import unknown): its exportTo
+   * and the short-name resolution of its hosts.
    */
-  private routedBy(services: readonly SelectingService[]): { vs: string; host: string; svc: SelectingService } | undefined {
+  private routedBy(services: readonly SelectingService[], importedNamespaces: ReadonlySet<string>):
+  { vs: string; host: string; svc: SelectingService } | undefined {
     for (const vs of this.virtualServices) {
+      // A listener imports the VirtualServices of the namespaces its hosts name (`SelectVirtualServices`).
+      if (!importedNamespaces.has('*') && !importedNamespaces.has(vs.namespace)) continue;
       for (const host of vs.hosts) {
         const svc = services.find((s) => host.split('.')[0] === s.name);
         if (svc !== undefined) return { vs: vs.ref, host, svc };
@@ -179,6 +188,7 @@ export class SidecarEgress {
     const listeners = egressOf(sidecar);
     if (listeners === undefined) return undefined;
     const imported: string[] = [];
+    const importedNamespaces = new Set<string>();
     for (const [i, l] of listeners.entries()) {
       if (!isPlainObject(l)) continue;
       if (l.port !== undefined || l.bind !== undefined || l.captureMode !== undefined) {
@@ -191,6 +201,7 @@ export class SidecarEgress {
         if (typeof host !== 'string') continue;
         const [nsPart, dnsName] = host.includes('/') ? [host.slice(0, host.indexOf('/')), host.slice(host.indexOf('/') + 1)] : ['*', host];
         const ns = nsPart === '.' ? source.namespace ?? 'default' : nsPart;
+        importedNamespaces.add(ns);
         const named = carrying.filter((svc) => ns === '*' || ns === svc.namespace);
         if (named.length === 0) continue;
         if (dnsName !== '*') {
@@ -203,7 +214,7 @@ export class SidecarEgress {
       }
     }
     if (imported.length > 0) return undefined;
-    const routed = this.routedBy(carrying);
+    const routed = this.routedBy(carrying, importedNamespaces);
     if (routed !== undefined) {
       return {
         why: `${routed.vs} routes to ${routed.host}: istiod also imports the Services a Sidecar's egress listener reaches through the VirtualServices `

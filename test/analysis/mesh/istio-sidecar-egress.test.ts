@@ -128,6 +128,9 @@ describe('review: what else imports a Service, and where the client drops the co
       spec: { hosts: ['api.other.svc.cluster.local'], http: [{ route: [{ destination: { host: 'api.other.svc.cluster.local' } }] }] },
     };
     expect(cross(DEFAULTISH).verdict).toBe(Verdict.DENY);
+    // One in a namespace the hosts do not import, or bound to a gateway only, imports nothing: still exactly denied.
+    expect(cross(DEFAULTISH, { ...vs, metadata: { name: 'api', namespace: 'other' } }).verdict).toBe(Verdict.DENY);
+    expect(cross(DEFAULTISH, { ...vs, spec: { ...vs.spec, gateways: ['istio-system/ingress'] } }).verdict).toBe(Verdict.DENY);
     const result = cross(DEFAULTISH, vs);
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
     expect(result.uncertainties).toEqual(['mesh: VirtualService shop/api routes to api.other.svc.cluster.local: istiod also imports the Services a '
