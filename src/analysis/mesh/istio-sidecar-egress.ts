@@ -151,10 +151,17 @@ export class SidecarEgress {
     }
     const sidecar = candidates[0] as SidecarView | undefined;
     const mode = sidecar && isPlainObject(sidecar.spec.outboundTrafficPolicy) ? sidecar.spec.outboundTrafficPolicy.mode : undefined;
-    const ways: Array<'plaintext' | 'blocked'> = mode === 'REGISTRY_ONLY' ? ['blocked'] : mode === 'ALLOW_ANY' ? ['plaintext'] : ['plaintext', 'blocked'];
+    // ALLOW_ANY with an egressProxy sends unknown destinations to that Service instead of the
+    // PassthroughCluster (Sidecar reference, OutboundTrafficPolicy.egressProxy): not modelled.
+    const egressProxy = mode !== 'REGISTRY_ONLY' && sidecar && isPlainObject(sidecar.spec.outboundTrafficPolicy)
+      && isPlainObject(sidecar.spec.outboundTrafficPolicy.egressProxy) ? sidecar.spec.outboundTrafficPolicy.egressProxy : undefined;
+    const ways: Array<'plaintext' | 'blocked'> | undefined = egressProxy !== undefined ? undefined
+      : mode === 'REGISTRY_ONLY' ? ['blocked'] : mode === 'ALLOW_ANY' ? ['plaintext'] : ['plaintext', 'blocked'];
     const unknownDestination = mode === 'REGISTRY_ONLY'
       ? `its outbound traffic policy is REGISTRY_ONLY (${sidecar!.ref}), so the sidecar sends it to the BlackHoleCluster`
-      : `${mode === 'ALLOW_ANY' ? `its outbound traffic policy is ALLOW_ANY (${sidecar!.ref})` : 'with the outbound traffic policy ALLOW_ANY (the '
+      : egressProxy !== undefined ? `its outbound traffic policy sends unknown destinations to the egressProxy ${String(egressProxy.host)} (${sidecar!.ref}), `
+        + 'whose handling of the connection is not modelled'
+        : `${mode === 'ALLOW_ANY' ? `its outbound traffic policy is ALLOW_ANY (${sidecar!.ref})` : 'with the outbound traffic policy ALLOW_ANY (the '
         + 'meshConfig default; not in the manifests), REGISTRY_ONLY blocks it instead'}, so it leaves through the PassthroughCluster without the mesh's `
         + 'mutual TLS';
     const carryingPorts = this.services.filter((svc) => svc.namespace === (destination.namespace ?? 'default')

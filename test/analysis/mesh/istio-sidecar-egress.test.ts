@@ -221,3 +221,21 @@ describe('review: a destination port its sidecar does not capture', () => {
     expect(open.check(w('shop/web'), w('other/api'), PORT).verdict).toBe(Verdict.ALLOW);
   });
 });
+
+describe('review: ALLOW_ANY with an egressProxy', () => {
+  test('unknown destinations go to the egressProxy, not the PassthroughCluster: indeterminate, not the plaintext deny', () => {
+    const withProxy = sidecar('shop', 'default', {
+      egress: [{ hosts: ['./*'] }],
+      outboundTrafficPolicy: { mode: 'ALLOW_ANY', egressProxy: { host: 'egress.istio-system.svc.cluster.local', port: { number: 80 } } },
+    });
+    const all = [namespace('istio-system'), namespace('shop', { 'istio-injection': 'enabled' }), namespace('other', { 'istio-injection': 'enabled' }),
+      workload('shop', 'web'), workload('other', 'api'), service('other', 'api', 'api', [{ name: 'http', port: 8080 }]),
+      peerAuthentication('istio-system', 'default', { mtls: { mode: 'STRICT' } }), withProxy];
+    expectValidManifests(all);
+    const result = meshReach(all, ISTIO_SIDECAR).check(w('shop/web'), w('other/api'), PORT);
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.uncertainties).toEqual(['mesh: Sidecar shop/default applies to shop/web, and its egress hosts import no Service carrying other/api '
+      + "port 8080 (Service other/api): to shop/web's sidecar that destination is unknown; its outbound traffic policy sends unknown destinations to "
+      + 'the egressProxy egress.istio-system.svc.cluster.local (Sidecar shop/default), whose handling of the connection is not modelled']);
+  });
+});
