@@ -23,7 +23,9 @@
  *   (`getFilterChainMatchOptions` default branch), so the TCP connection to that pod port gets the
  *   TCP chain. Its krt-based rewrite (`KrtController.serviceTargetsByPod`) skips UDP ports, and
  *   headless Services too (`serviceTargetsFromPod`: resolution not ClientSideLB), leaving the port to
- *   the other Services or the passthrough chains. Which registry a control plane runs is
+ *   the other Services or the passthrough chains; but where that leaves the pod no target at all, it
+ *   reads the EndpointSlices naming the pod (`serviceTargetsFromEndpointSlices`), UDP and headless
+ *   included, as the older registry does (a StatefulSet's only headless Service is read by both). Which registry a control plane runs is
  *   not in the manifests: where the two readings differ, the protocol is not known. A waypoint skips
  *   UDP ports (./istio-waypoint).
  * - A pod no Service selects takes its Services from the EndpointSlices naming its address (a Service
@@ -175,6 +177,12 @@ export class InboundProtocols {
     const withUdp = combine(declared, port);
     const skipped = declared.filter((d) => d.udp || d.headless);
     if (skipped.length === 0) return withUdp;
+    // Where no ClusterIP Service gives the pod a TCP port, krt finds no target from the selectors and
+    // falls back to the EndpointSlices naming the pod's address (KrtController.GetProxyServiceTargets
+    // step 2, serviceTargetsFromEndpointSlices), which Kubernetes writes for the headless and UDP ones
+    // too and which keep every port: the same reading as the Kubernetes registry's.
+    const krtFromSelectors = selecting.some((svc) => !svc.headless && svc.ports.some((p) => !isUdp(p) && targetOf(p, destination) !== undefined));
+    if (!krtFromSelectors) return withUdp;
     // The Kubernetes registry of istiod keeps UDP Service ports and headless Services for the inbound
     // chains (controller.go GetProxyServiceTargetsByPod), a UDP port served by the TCP chain; its
     // krt-based rewrite skips both (serviceTargetsFromPod: `svc.Resolution != model.ClientSideLB`;

@@ -224,7 +224,7 @@ export class IstioModel implements MeshModel {
   evaluate(q: MeshQuery): DirectionVerdict {
     const dst = this.members.of(q.destination);
     const flowText = `${q.source.name} -> ${q.destination.name} ${q.protocol}/${q.port}${q.request ? ` ${describeRequest(q.request)}` : ''}`;
-    const bypass = (message: string): DirectionVerdict => sideVerdict(YES, [{ effect: 'default-allow', message }]);
+    const bypass = (message: string): DirectionVerdict => this.pastClientSidecar(q, sideVerdict(YES, [{ effect: 'default-allow', message }]));
     if (!dst.dataPlane) return bypass(`${dst.why}: Istio authorization does not apply to ${flowText}`);
     if (q.protocol !== 'TCP') return bypass(`Istio proxies TCP only: ${q.protocol} traffic to ${q.destination.name} bypasses its ${dataPlaneName(dst.dataPlane)}`);
     if (dst.dataPlane === 'sidecar' && SIDECAR_OWN_PORTS[q.port]) {
@@ -264,7 +264,9 @@ export class IstioModel implements MeshModel {
    */
   private sidecarClient(q: MeshQuery): ClientOutbound | undefined {
     const src = this.members.of(q.source);
-    if (src.dataPlane !== 'sidecar' || src.outboundBypass.has(q.port)) return undefined;
+    // A gateway never uses a Sidecar resource: istiod gives it the default scope, egress */*
+    // (pilot/pkg/model/context.go `SetSidecarScope`), and it routes by its Gateway's routes.
+    if (src.dataPlane !== 'sidecar' || src.outboundBypass.has(q.port) || isIstioGateway(q.source)) return undefined;
     const none = interceptionNone(q.source);
     if (none !== undefined) {
       return {
@@ -273,6 +275,24 @@ export class IstioModel implements MeshModel {
       };
     }
     return this.egress.outbound(q.source, q.destination, q.port);
+  }
+
+  /**
+   * `verdict` (no Istio policy at the destination) where the client's own sidecar still has the
+   * connection: its Sidecar resource may leave the destination unknown, so the connection is dropped
+   * (BlackHoleCluster, REGISTRY_ONLY) or passes in plaintext (PassthroughCluster), which the
+   * destination takes as it would any plaintext (./istio-sidecar-egress).
+   */
+  private pastClientSidecar(q: MeshQuery, verdict: DirectionVerdict): DirectionVerdict {
+    if (q.protocol !== 'TCP' || interceptionNone(q.source) !== undefined) return verdict;
+    const client = this.sidecarClient(q);
+    if (client === undefined) return verdict;
+    if (client.ways === undefined) return sideVerdict(MAYBE, [{ effect: 'uncertain', message: client.why }], [client.why]);
+    const head: Reason = { effect: 'log', message: client.why };
+    const blocked: Reason = { effect: 'deny', message: `${q.source.name}'s sidecar drops the connection (BlackHoleCluster)` };
+    if (client.ways.every((way) => way === 'blocked')) return sideVerdict(NO, [head, blocked]);
+    if (client.ways.every((way) => way === 'plaintext')) return sideVerdict(verdict.outcome, [head, ...verdict.reasons], verdict.uncertain ?? [], verdict.l7Constraints);
+    return sideVerdict(MAYBE, [head, ...verdict.reasons, blocked], [client.why, ...(verdict.uncertain ?? [])]);
   }
 
   /**

@@ -40,8 +40,17 @@ describe('a sidecar port a Service declares UDP: the TCP chain, or none (krt reg
   const plaintextGet = (...objects: any[]) => reach(GET_ONLY, PERMISSIVE, namespace('ops'), workload('ops', 'tool'), ...objects)
     .checkRequest(w('ops/tool'), w('shop/api'), PORT, { method: 'GET', path: '/' });
 
-  test('TCP Service port named udp-*: the TCP chain (the ALLOW rule with methods matches nothing) or, with the krt registry, detected: indeterminate', () => {
+  // krt takes a pod's Services from the EndpointSlices naming it when no ClusterIP Service gives it a
+  // TCP port (KrtController.GetProxyServiceTargets: serviceTargetsFromPod empty, then
+  // serviceTargetsFromEndpointSlices, which keeps UDP ports and headless Services): the same reading.
+  test('a pod whose only Service port is udp-*: both registries read it (krt through its EndpointSlice): the TCP chain, exactly denied', () => {
     const result = plaintextGet(service('shop', 'api', 'api', [{ name: 'udp-api', port: 8080 }]));
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.uncertainties).toEqual([]);
+  });
+
+  test('TCP Service port named udp-*: the TCP chain (the ALLOW rule with methods matches nothing) or, with the krt registry, detected: indeterminate', () => {
+    const result = plaintextGet(service('shop', 'api', 'api', [{ name: 'udp-api', port: 8080 }, { name: 'tcp-admin', port: 9000 }]));
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
     const served = "shop/api's sidecar serves port 8080 as TCP (Service shop/api port 8080 (port name 'udp-api': UDP) declares port 8080 UDP; istiod's "
       + 'Kubernetes registry gives a UDP port the TCP chain (port 8080 is then served as TCP), its krt-based registry skips it (port 8080 is then served '
@@ -76,7 +85,8 @@ describe('a sidecar port a Service declares UDP: the TCP chain, or none (krt reg
   });
 
   test('appProtocol wins over the name both ways: appProtocol UDP on an http-named port is UDP, appProtocol http on a udp-named port is HTTP', () => {
-    expect(plaintextGet(service('shop', 'api', 'api', [{ name: 'http-api', appProtocol: 'UDP', port: 8080 }])).verdict).toBe(Verdict.INDETERMINATE);
+    const admin = { name: 'tcp-admin', port: 9000 };
+    expect(plaintextGet(service('shop', 'api', 'api', [{ name: 'http-api', appProtocol: 'UDP', port: 8080 }, admin])).verdict).toBe(Verdict.INDETERMINATE);
     expect(plaintextGet(service('shop', 'api', 'api', [{ name: 'udp-api', appProtocol: 'http', port: 8080 }])).verdict).toBe(Verdict.ALLOW);
   });
 
@@ -131,8 +141,15 @@ describe('a headless Service declaring the pod port', () => {
     spec: { clusterIP: 'None', selector: { app: 'api' }, ports: [{ name, port: 8080 }] },
   });
 
-  test('declared TCP: the TCP chain, or none with the krt registry: indeterminate, not a confident deny', () => {
+  test('the only Service (a StatefulSet\'s), declared TCP: krt reads it through its EndpointSlice too: the TCP chain, exactly denied', () => {
     const result = reach(GET_ONLY, headless('tcp-api')).checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.uncertainties).toEqual([]);
+  });
+
+  test('declared TCP beside a ClusterIP Service of the pod: the TCP chain, or none with the krt registry: indeterminate, not a confident deny', () => {
+    const result = reach(GET_ONLY, headless('tcp-api'), service('shop', 'api-admin', 'api', [{ name: 'tcp-admin', port: 9000 }]))
+      .checkRequest(w('shop/web'), w('shop/api'), PORT, { method: 'GET', path: '/' });
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
     expect(result.uncertainties).toEqual([
       "mesh: Service shop/api (headless) port 8080 (port name 'tcp-api': TCP) declares port 8080; istiod's Kubernetes registry reads headless Services "
