@@ -12,8 +12,6 @@ import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { isAmbient } from './mesh-context';
 import { MeshSource } from './mesh-source';
 import { checkFormerTierIdentity } from './three-tier-former-identity';
-import { LINKERD_DEFAULT_OPAQUE_PORTS } from '../analysis/mesh/facts';
-import { inLinkerdPorts, parseLinkerdPorts } from '../analysis/mesh/linkerd-ports';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { MeshKind } from '../cluster/mesh';
 import { LINKERD_DEFAULT_INBOUND_POLICY } from '../patterns/mesh-membership';
@@ -73,9 +71,8 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
   const servers = new Map<string, string>();
   const objects = destinations.flatMap((to) => {
     const ports = [to.port, ...adminPorts];
-    // The tier port stays opaque where it was: the proxy injector gives the pods the default opaque ports they declare.
-    const opaque = inLinkerdPorts(INSTALL_DEFAULT_OPAQUE, to.port) ? [to.port] : [];
-    const flow = linkerd._allowOpaqueFlow(`${appName}-${to.tier}-allowed-ports`, { from: sources(), to: to.podLabels, ports }, opaque);
+    // A tier port the pods have opaque stays opaque: LinkerdAuthorization gives each Server the pods' protocol.
+    const flow = linkerd.allowFlow(`${appName}-${to.tier}-allowed-ports`, { from: sources(), to: to.podLabels, ports });
     flow.authorizationPolicies.forEach((p, i) => servers.set(p.toJson().spec.targetRef.name, `the ${to.tier} pods' port ${ports[i]}`));
     return [flow.authentication, ...flow.authorizationPolicies];
   });
@@ -112,12 +109,6 @@ function foreignServerPolicies(root: IConstruct, namespace: string, servers: Rea
   }
   return problems;
 }
-
-/**
- * Linkerd's install default `proxy.opaquePorts`, which the proxy injector writes onto the pods that
- * declare them (the cluster's Helm values are not known here).
- */
-const INSTALL_DEFAULT_OPAQUE = parseLinkerdPorts(LINKERD_DEFAULT_OPAQUE_PORTS);
 
 /**
  * Whom each Linkerd default inbound policy admits, as the sources of a flow (undefined: nobody).

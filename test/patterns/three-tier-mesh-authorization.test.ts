@@ -18,11 +18,12 @@
  * policy" (ztunnel enforces principals, ports and destination.port); linkerd.io "Authorization Policy"
  * reference (Server, default policies, probe authorization) and "Network Policy" common error (4143).
  */
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import {
   AppTier, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshKind, MeshSource, MtlsMode, Peer,
   Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
 } from '../../src';
+import { PolicyLint } from '../../src/lint';
 import { deploymentWith, meshChart } from '../support/mesh';
 import '../support/reachability-matchers';
 import { ENFORCING_CNIS, find, ofKind, synthValid } from '../support/synth';
@@ -204,6 +205,22 @@ test('Linkerd: a tier port among the default opaque ports stays opaque on its Se
   expect(server({ database: { image: 'postgres:16.4', port: 15432 } }, 'database-shop-shop-b55e47cbd1-15432').proxyProtocol).toBeUndefined();
   expect(server({ backend: { image: 'ghcr.io/example/api:1.0.0', port: 6379 } }, 'backend-shop-shop-5a6d43de4c-6379').proxyProtocol).toBe('opaque');
   expect(server({}, 'backend-shop-shop-5a6d43de4c-4191').proxyProtocol).toBeUndefined();
+});
+
+test('Linkerd: the tier Servers follow the pods\' real opaque ports: a namespace annotation replacing the default list (added after the app)', () => {
+  const { chart } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+  // linkerd2 proxy-injector: the namespace's config.linkerd.io/opaque-ports reaches pods (and Services) without one, replacing proxy.opaquePorts.
+  const ns = chart.node.findAll().filter(ApiObject.isApiObject).find((o) => o.kind === 'Namespace' && o.name === 'shop')!;
+  ns.metadata.addAnnotation('config.linkerd.io/opaque-ports', '8080');
+  const objects = synthValid(chart);
+  expect(ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec.proxyProtocol])).toEqual([
+    ['backend-shop-shop-5a6d43de4c-8080', 'opaque'],
+    ['backend-shop-shop-5a6d43de4c-4191', undefined],
+    // 5432 is on the default list, but the namespace's list replaces it: detection, as on the pods.
+    ['database-shop-shop-b55e47cbd1-5432', undefined],
+    ['database-shop-shop-b55e47cbd1-4191', undefined],
+  ]);
+  expect(PolicyLint.check(objects).filter((f) => f.rule === 'linkerd-opaque-ports-one-side')).toEqual([]);
 });
 
 describe('Linkerd: the Servers admit whom the namespace\'s default policy admitted, so no port the app keeps is wider or narrower', () => {

@@ -72,13 +72,16 @@ export function declaredContainerPorts(template: unknown): number[] {
  * `proxy.opaquePorts`) its containers declare, for every workload of `manifests`.
  */
 export function defaultOpaquePortsByWorkload(manifests: readonly ManifestObject[], defaults: LinkerdPortList): Map<string, DefaultOpaquePorts> {
-  return byWorkloadTemplate(manifests, (template) => {
-    const declared = declaredContainerPorts(template);
-    return {
-      sure: declared.filter((p) => defaults.plain.includes(p)),
-      unsure: declared.filter((p) => !defaults.plain.includes(p) && inLinkerdPorts(defaults, p)),
-    };
-  });
+  return byWorkloadTemplate(manifests, (template) => defaultOpaquePortsOf(template, defaults));
+}
+
+/** The cluster default opaque ports (`defaults`, the Helm value `proxy.opaquePorts`) a pod template's containers declare. */
+export function defaultOpaquePortsOf(template: unknown, defaults: LinkerdPortList): DefaultOpaquePorts {
+  const declared = declaredContainerPorts(template);
+  return {
+    sure: declared.filter((p) => defaults.plain.includes(p)),
+    unsure: declared.filter((p) => !defaults.plain.includes(p) && inLinkerdPorts(defaults, p)),
+  };
 }
 
 /**

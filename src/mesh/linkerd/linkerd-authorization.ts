@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { refusedProbeProblems } from './probes';
 import { ClusterNetwork } from '../../cluster/cluster-network';
@@ -14,6 +14,7 @@ import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
 import { linkerdRouteRules, RouteRequests, routeOverlapProblem, validateRouteRequests } from './route-matches';
 import { checkLinkerdFlowNames, linkerdServerName } from './server-name';
+import { ServerProtocol, serverProtocol, ServerTarget } from './server-protocol';
 import { overlappingServer, SERVER_NEEDS_LABELS, ServerPods, serverOverlapMessage } from './server-selectors';
 
 /** Props of {@link LinkerdAuthorization}. */
@@ -45,6 +46,10 @@ interface ServerEntry extends ServerPods {
   readonly routed: Array<RouteRequests & { readonly flow: string }>;
   /** The requests flows from `MeshSource.anyone()` admit on the Server (a port-level flow: every request). */
   readonly anyone: RouteRequests[];
+  /** Every flow on the Server, with the construct path of its LinkerdAuthorization (for messages). */
+  readonly flows: Array<{ readonly flow: string; readonly path: string }>;
+  /** Whether the port is opaque on the selected pods, as the last validation decided, with the tree's size then. */
+  protocol?: { readonly size: number; readonly opaque: boolean | undefined };
 }
 
 /** Root -> `<namespace>|<selector>|<port>` -> the Server describing that port (Servers must not overlap). */
@@ -84,6 +89,17 @@ const SERVERS = new WeakMap<IConstruct, Map<string, ServerEntry>>();
  * implicitly, and workloads outside the app are not seen. Non-HTTP connections get the port-level
  * flows only.
  *
+ * A Server's `proxyProtocol` overrides the pods' `config.linkerd.io/opaque-ports`, for the pods'
+ * proxies and for clients resolving them (linkerd/linkerd2#6889, #6857), so each Server declares
+ * `proxyProtocol: opaque` exactly where the port is opaque on the meshed pods it selects, as Linkerd's
+ * proxy injector makes them: the pod template's `config.linkerd.io/opaque-ports`, else its Namespace
+ * object's, else the cluster default `proxy.opaquePorts` filtered by the container ports the pod
+ * declares, assumed to be the install default `25,587,3306,4444,5432,6379,9300,11211` (the Mesh fact
+ * does not carry the Helm values). Read at synth time from the app's workloads (added before or after
+ * the flow); a Server whose pods the app does not show keeps the default (`unknown`, protocol
+ * detection). Selected pods that disagree on the port, an opaque-ports list Linkerd cannot read, and
+ * a route-level flow on an opaque port (an opaque Server carries no HTTP routes) are synth errors.
+ *
  * Not supported here (errors): flows without ports (Servers are per port), Istio conditions and
  * principals.
  */
@@ -101,23 +117,6 @@ export class LinkerdAuthorization extends Construct {
 
   /** Authorize the callers of one flow on its ports. */
   public allowFlow(name: string, options: MeshFlowOptions): LinkerdFlowObjects {
-    return this.addFlow(name, options, []);
-  }
-
-  /**
-   * {@link allowFlow} whose new Servers on `opaquePorts` declare `proxyProtocol: opaque`: for a caller
-   * describing ports that Linkerd treated as opaque without a Server (the install default
-   * `proxy.opaquePorts`, which the proxy injector writes onto the pods that declare them). A Server's
-   * proxyProtocol decides for its port, over the pod's `config.linkerd.io/opaque-ports`, both inbound
-   * and in the destination controller's answers to clients resolving the pod (linkerd/linkerd2#6889);
-   * left `unknown`, a server-speaks-first protocol such as MySQL stalls until the detection timeout.
-   * @internal
-   */
-  public _allowOpaqueFlow(name: string, options: MeshFlowOptions, opaquePorts: readonly number[]): LinkerdFlowObjects {
-    return this.addFlow(name, options, opaquePorts);
-  }
-
-  private addFlow(name: string, options: MeshFlowOptions, opaquePorts: readonly number[]): LinkerdFlowObjects {
     const prop = `flow '${requireString(this, 'name', name)}'`;
     const flow = validateFlow(this, prop, name, this.namespace, options);
     if (this.names.has(name)) throw propError(this, prop, 'the namespace already has a flow of that name');
@@ -133,7 +132,8 @@ export class LinkerdAuthorization extends Construct {
       throw propError(this, `${prop}.to`, SERVER_NEEDS_LABELS);
     }
 
-    const entries = flow.ports.map((port) => this.server(flow, port, opaquePorts.includes(port)));
+    const entries = flow.ports.map((port) => this.server(flow, port));
+    for (const entry of entries) entry.flows.push({ flow: name, path: this.node.path });
     if (routed) {
       entries.forEach((entry, i) => {
         const problem = routeOverlapProblem(flow, entry.routed, `Server '${entry.server.name}' (port ${flow.ports[i]})`);
@@ -198,7 +198,7 @@ export class LinkerdAuthorization extends Construct {
   }
 
   /** The Server of these pods and port: shared by flows, never overlapping another. */
-  private server(flow: ValidatedFlow, port: number, opaque: boolean): ServerEntry {
+  private server(flow: ValidatedFlow, port: number): ServerEntry {
     const root = this.node.root;
     const servers = SERVERS.get(root) ?? new Map<string, ServerEntry>();
     SERVERS.set(root, servers);
@@ -209,11 +209,28 @@ export class LinkerdAuthorization extends Construct {
     const other = overlappingServer<ServerEntry>(servers.values(), { namespace: this.namespace, labels: flow.to, port });
     if (other) throw propError(this, `flow '${flow.name}'.to`, serverOverlapMessage(selector, other.selector, `Server '${other.server.name}'`, port));
     const labels = { ...flow.to };
-    const server = this.emit(linkerdServerName(labels, port), 'Server', 'v1beta3', {
-      podSelector: { matchLabels: { ...labels } }, port, ...(opaque ? { proxyProtocol: 'opaque' } : {}), accessPolicy: 'deny',
+    const name = linkerdServerName(labels, port);
+    const target: ServerTarget = { name, namespace: this.namespace, labels, port };
+    // Decided at synth, so that workloads and annotations added after the flow count (undefined: the key is left out).
+    // Every cdk8s synthesis validates the App right before rendering: the Server renders what that walk decided
+    // (read from the walk's shared inventory), unless the tree has grown since; rendered without one, it reads the app afresh.
+    const proxyProtocol = Lazy.any({
+      produce: () => {
+        const decided = entry.protocol?.size === root.node.findAll().length ? entry.protocol.opaque : serverProtocol(root, target).opaque;
+        return decided ? 'opaque' : undefined;
+      },
     });
-    const entry: ServerEntry = { server, selector, namespace: this.namespace, labels, port, routed: [], anyone: [] };
+    const server = this.emit(name, 'Server', 'v1beta3', { podSelector: { matchLabels: { ...labels } }, port, proxyProtocol, accessPolicy: 'deny' });
+    const entry: ServerEntry = { server, selector, namespace: this.namespace, labels, port, routed: [], anyone: [], flows: [] };
     servers.set(key, entry);
+    keepAppObjectsPerWalk(this);
+    this.node.addValidation({
+      validate: () => {
+        const protocol = serverProtocol(root, target);
+        entry.protocol = { size: root.node.findAll().length, opaque: protocol.opaque };
+        return protocolProblems(protocol, target, entry);
+      },
+    });
     return entry;
   }
 
@@ -227,3 +244,24 @@ export class LinkerdAuthorization extends Construct {
   }
 }
 
+
+/**
+ * The synth-time errors of one Server's protocol (./server-protocol): selected pods that disagree on
+ * whether the port is opaque, or whose opaque ports are not known; and route-level flows on a port
+ * that is opaque. An opaque Server carries no HTTP routes (the proxy does not parse HTTP on an opaque
+ * port: linkerd.io "TCP Proxying and Protocol Detection"; linkerd2 policy-controller grpc `inbound.rs`
+ * sends the opaque protocol without the `http_routes` the detect and HTTP protocols carry), so the
+ * flow's HTTPRoute and its policy would never apply.
+ */
+function protocolProblems(protocol: ServerProtocol, target: ServerTarget, entry: ServerEntry): string[] {
+  const flows = entry.flows.map((f) => `flow '${f.flow}' (${f.path})`).join(', ');
+  if (protocol.problems.length > 0) return protocol.problems.map((p) => `${flows}: ${p}`);
+  if (!protocol.opaque) return [];
+  return entry.routed.map(({ flow }) => {
+    const owner = entry.flows.find((f) => f.flow === flow);
+    return `flow '${flow}'${owner ? ` (${owner.path})` : ''} has methods or paths on port ${target.port}, which is opaque on the pods Server `
+      + `'${target.name}' selects (${protocol.why}): Linkerd applies no HTTP route on an opaque port, so its HTTPRoute and policy would never `
+      + `apply. If the port speaks HTTP, remove ${target.port} from config.linkerd.io/opaque-ports on those pods' template or namespace (write the `
+      + 'annotation without it to override the default list); otherwise drop methods and paths (a port-level flow), or pick another port';
+  });
+}
