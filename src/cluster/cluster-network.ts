@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Cni } from './cni';
 import { cniChoicesText } from './cni-choices';
+import { checkHostProbeCollisions } from './host-probe-collisions';
 import { IpFamily } from './ip-family';
 import { checkClusterFamily } from './ip-family-check';
 import { KubeProxyMode, resolveKubeProxyMode } from './kube-proxy-mode';
@@ -432,7 +433,8 @@ export class ClusterNetwork extends Construct {
    * blanket-allow check counts that as mesh-only): inside a pod or service CIDR such an address may
    * belong to any pod or Service, inside an API server CIDR it is the API server's (which connects to
    * pods itself: its pod proxy, webhooks). istio-cni wants an address that collides with nothing
-   * (istio/istio cni/pkg/nodeagent options.go).
+   * (istio/istio cni/pkg/nodeagent options.go): nor the NodeLocal DNS address or a metadata service's
+   * either (./host-probe-collisions).
    */
   private checkHostProbeAddresses(): void {
     const given = this.mesh._hostProbeSnatGiven;
@@ -450,6 +452,7 @@ export class ClusterNetwork extends Construct {
         }
       }
     }
+    checkHostProbeCollisions(this, this.mesh, this.nodeLocalDnsIp, this.metadataCidrs);
   }
 
   private hostIp(prop: string, ip: string): string {

@@ -73,7 +73,9 @@ export interface IstioMeshOptions {
    * port (`allow-istio-kubelet-probes`), and the analysis treats TCP from it as passing ztunnel by.
    * One IPv4 address, not a CIDR (istio-cni parses it as a single address and fails to start
    * otherwise); istio-cni's README suggests an address of 169.254.0.0/16. A per-node address
-   * (`status.hostIP`, the chart's `useHostIPForProbeSnat`) cannot be declared here.
+   * (`status.hostIP`, the chart's `useHostIPForProbeSnat`) cannot be declared here. ClusterNetwork
+   * refuses an address inside its pod, service or API server CIDRs, equal to its `nodeLocalDnsIp` or
+   * to a single-address metadata CIDR: istio-cni needs one that collides with nothing.
    * @default '169.254.7.127' (istio-cni's default)
    */
   readonly hostProbeSnatIp?: string;

@@ -60,3 +60,25 @@ describe('linkerd-admin-port-unauthorized reads config.linkerd.io/admin-port as 
     expect(brief(PolicyLint.check(objects), RULE)).toEqual([]);
   });
 });
+
+describe('linkerd-admin-port-unauthorized leaves pods that are never created to linkerd-port-annotation-invalid', () => {
+  test('an admin port no port can be (pod template or namespace): no scrape warning on 4191 for pods the API server refuses (was one)', () => {
+    const pod = [deployment('api', { 'config.linkerd.io/admin-port': '0' })];
+    expectValidManifests(pod);
+    expect(brief(PolicyLint.check(pod), RULE, 'linkerd-port-annotation-invalid')).toEqual([
+      { rule: 'linkerd-port-annotation-invalid', severity: 'error', object: 'Deployment shop/api', path: 'spec.template.metadata.annotations["config.linkerd.io/admin-port"]' },
+    ]);
+    const ns = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'shop', annotations: { 'linkerd.io/inject': 'enabled', 'config.linkerd.io/default-inbound-policy': 'deny', 'config.linkerd.io/admin-port': '70000' } },
+    };
+    // Pods that take the namespace's value are not created; one with a port of its own is, and is judged on it.
+    const objects = [ns, deployment('web', {}), deployment('api', { 'config.linkerd.io/admin-port': '9990' })];
+    expectValidManifests(objects);
+    expect(brief(PolicyLint.check(objects), RULE, 'linkerd-port-annotation-invalid')).toEqual([
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/api', path: 'spec.template.metadata.annotations["config.linkerd.io/default-inbound-policy"]' },
+      { rule: 'linkerd-port-annotation-invalid', severity: 'error', object: 'Namespace shop', path: 'metadata.annotations["config.linkerd.io/admin-port"]' },
+    ]);
+  });
+});

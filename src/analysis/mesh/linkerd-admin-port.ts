@@ -37,8 +37,11 @@ export interface LinkerdAdminPort {
 
 const DEFAULT: LinkerdAdminPort = { port: LINKERD_ADMIN_PORT, from: 'default' };
 
-/** Go's `strconv.ParseInt(text, 10, 32)`: an optional sign and decimal digits, within int32; undefined on error. */
-function parseInt32(text: string): number | undefined {
+/**
+ * Go's `strconv.ParseInt(text, 10, 32)`, as the injector reads `config.linkerd.io/admin-port`: an
+ * optional sign and decimal digits, within int32; undefined on error (then the injector keeps its default).
+ */
+export function parseInt32(text: string): number | undefined {
   if (!/^[+-]?[0-9]+$/.test(text)) return undefined;
   const n = Number(text);
   return n >= -2147483648 && n <= 2147483647 ? n : undefined;

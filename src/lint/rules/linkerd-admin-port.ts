@@ -1,3 +1,4 @@
+import { linkerdAdminPort as linkerdAdminPortOf } from '../../analysis/mesh/linkerd-admin-port';
 import { linkerdPortSet } from '../../analysis/mesh/linkerd-ports';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_NAME } from '../../analysis/mesh/linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from '../../analysis/mesh/linkerd-refs';
@@ -218,6 +219,8 @@ export const linkerdAdminPort: LintRule = {
       const inject = annotations['linkerd.io/inject'];
       const policy = nsAnnotation(ns, POLICY);
       if ((inject !== 'enabled' && inject !== 'ingress') || policy === undefined || (servers.get(ns) ?? []).length > 0) continue;
+      // An admin port no port can be: the pods taking it are never created (linkerd-port-annotation-invalid says so).
+      if (linkerdAdminPortOf(undefined, nsAnnotation(ns, ADMIN_PORT_ANNOTATION)).port === undefined) continue;
       const port = portOf(undefined, nsAnnotation(ns, ADMIN_PORT_ANNOTATION));
       const requireText = nsAnnotation(ns, REQUIRE_IDENTITY);
       const requireIdentity = requireText !== undefined && linkerdPortSet(requireText)(port);
@@ -248,6 +251,8 @@ export const linkerdAdminPort: LintRule = {
       const inject = own('linkerd.io/inject') ?? nsAnnotation(ns, 'linkerd.io/inject');
       const policy = own(POLICY) ?? nsAnnotation(ns, POLICY);
       if ((inject !== 'enabled' && inject !== 'ingress') || policy === undefined) continue;
+      // Pods whose admin port is not known are never created, or not known to be (linkerd-port-annotation-invalid).
+      if (linkerdAdminPortOf(own(ADMIN_PORT_ANNOTATION), nsAnnotation(ns, ADMIN_PORT_ANNOTATION)).port === undefined) continue;
       // The namespace's finding covers the pods that take everything from it.
       if (reported.has(ns) && own(POLICY) === undefined && own(REQUIRE_IDENTITY) === undefined && own(ADMIN_PORT_ANNOTATION) === undefined) continue;
       const labels: Record<string, string> = isObject(template.metadata?.labels) ? template.metadata.labels : {};

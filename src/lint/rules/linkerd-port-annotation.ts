@@ -1,8 +1,10 @@
 import { parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
 import { isNamespace, isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
 import { isObject, jsonKey, LintDocument } from '../document';
+import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
+import { adminPortOnNamespace, adminPortOnPodTemplate } from './linkerd-admin-port-value';
 
 /**
  * The Linkerd port-list annotations linkerd2's policy controller reads all or nothing: the pod
@@ -107,24 +109,38 @@ function check(doc: LintDocument, annotations: unknown, base: string, who: strin
 
 /**
  * `config.linkerd.io/opaque-ports` and `proxy-require-identity-inbound-ports` on a Namespace or a
- * workload's pod template that Linkerd's policy controller refuses, and so reads as no port.
+ * workload's pod template that Linkerd's policy controller refuses, and so reads as no port; and
+ * `config.linkerd.io/admin-port` values the proxy injector cannot use (./linkerd-admin-port-value).
  */
 export const linkerdPortAnnotation: LintRule = {
   ids: ['linkerd-port-annotation-invalid'],
   check(ctx: LintContext): RuleReport[] {
     const out: RuleReport[] = [];
+    // The first Namespace of each name: its annotations, which the injector copies onto pods without them.
+    const namespaces = new Map<string, Record<string, unknown>>();
+    for (const doc of ctx.documents) {
+      const obj = doc.obj;
+      if (!isNamespace(obj) || typeof obj.metadata?.name !== 'string' || namespaces.has(obj.metadata.name)) continue;
+      namespaces.set(obj.metadata.name, isObject(obj.metadata.annotations) ? obj.metadata.annotations : {});
+    }
+    const push = (report: RuleReport | undefined) => (report ? out.push(report) : undefined);
     for (const doc of ctx.documents) {
       const obj = doc.obj;
       if (isNamespace(obj)) {
-        const name = isObject(obj.metadata) && typeof obj.metadata.name === 'string' && obj.metadata.name !== '' ? `namespace ${obj.metadata.name}` : 'this namespace';
+        const given = isObject(obj.metadata) && typeof obj.metadata.name === 'string' && obj.metadata.name !== '' ? obj.metadata.name : undefined;
+        const name = given !== undefined ? `namespace ${given}` : 'this namespace';
         check(doc, obj.metadata?.annotations, 'metadata.annotations', `, which the proxy injector copies onto the pods of ${name} that set none`,
           undefined, out);
+        push(adminPortOnNamespace(doc, given));
         continue;
       }
       const template = podTemplateOf(obj);
       if (template === undefined) continue;
       const base = [...WORKLOAD_TEMPLATES[obj.kind].path, 'metadata', 'annotations'].join('.');
-      check(doc, isObject(template.metadata) ? template.metadata.annotations : undefined, base, '', template, out);
+      const annotations = isObject(template.metadata) ? template.metadata.annotations : undefined;
+      check(doc, annotations, base, '', template, out);
+      const ns = namespaceOf(obj);
+      push(adminPortOnPodTemplate(doc, base, annotations, ns, namespaces.get(ns)));
     }
     return out;
   },

@@ -77,4 +77,28 @@ describe('the analyzer reads the admin port as the injector does', () => {
     }
     expect(r.checkRequest(Target.localNode(), w('shop/api'), Port.tcp(4191), live).verdict).toBe(Verdict.INDETERMINATE);
   });
+
+  test('flows FROM such a meshed pod (never created) are indeterminate with the same note, as flows to it (were judged: allow, deny)', () => {
+    const api = workload('shop', 'api', { annotations: { [ANNOTATION]: '70000' } });
+    const manifests = [...denyNs, workload('legacy', 'client'), workload('shop', 'web'), api];
+    expectValidManifests(manifests);
+    const r = meshReach(manifests, LINKERD);
+    const why = "the Linkerd proxy admin port of shop/api is not known: config.linkerd.io/admin-port '70000' (on the pod template) makes the injected "
+      + "proxy's admin container port 70000, which the API server refuses (a port is 1-65535): the pods are not created";
+    // To an unmeshed pod (was allow: Linkerd does not apply) and to a meshed one under deny (was deny by the default policy).
+    for (const destination of ['legacy/client', 'shop/web']) {
+      const result = r.check(w('shop/api'), w(destination), Port.tcp(8080));
+      expect([destination, result.verdict, result.mesh!.reasons, result.uncertainties]).toEqual([destination, Verdict.INDETERMINATE, [why], [`mesh: ${why}`]]);
+    }
+    // Not TCP: the pod is not created whatever the protocol, to it or from it (to it was allow: Linkerd proxies TCP only).
+    for (const [source, destination] of [['shop/api', 'legacy/client'], ['legacy/client', 'shop/api']]) {
+      const result = r.check(w(source), w(destination), Port.udp(8080));
+      expect([source, result.verdict, result.mesh!.reasons]).toEqual([source, Verdict.INDETERMINATE, [why]]);
+    }
+    // The flow matrix agrees with the pairwise checks.
+    const flow = r.matrix().flows.find((f) => f.source === 'shop/api' && f.destination === 'legacy/client' && f.port === 'TCP/8080');
+    expect(flow?.verdict).toBe(Verdict.INDETERMINATE);
+    // A meshed pod whose admin port is known is judged as before.
+    expect(r.check(w('shop/web'), w('legacy/client'), Port.tcp(8080)).verdict).toBe(Verdict.ALLOW);
+  });
 });

@@ -401,6 +401,10 @@ describe('CalicoInstallation named errors', () => {
       expect(() => bpf(host)).toThrow(`[platform/calico] kubernetesServiceEndpoint.host: '${host}' is not an IPv4 address (four decimal octets 0-255 `
         + 'without leading zeros) and, being all digits, no host name either');
     }
+    // RFC 1035 2.3.4: a label over 63 characters never resolves (Go's resolver refuses it without querying DNS).
+    const long = `${'a'.repeat(64)}.example.com`;
+    expect(() => bpf(long)).toThrow(`[platform/calico] kubernetesServiceEndpoint.host: '${long}' is no DNS name: its label '${'a'.repeat(64)}' has 64 `
+      + 'characters, and DNS carries at most 63 (RFC 1035 2.3.4)');
     for (const host of ['10.0.0.10', 'API.example.com', 'fd00::10', '1password.example.com', 'api.k8s.example.com']) {
       const { app } = bpf(host);
       expect(find(synthAppValid(app).all, 'ConfigMap', 'kubernetes-services-endpoint', 'tigera-operator').data).toEqual({ KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: '6443' });

@@ -343,6 +343,8 @@ describe('CiliumInstall named errors', () => {
     ['k8sServiceHost a mistyped IPv4 address', { k8sServiceHost: '10.0.0.256', k8sServicePort: 6443 }, {},
       /^\[platform\/cilium\] k8sServiceHost: '10\.0\.0\.256' is not an IPv4 address \(four decimal octets 0-255 without leading zeros\) and, being all digits, no host name either$/],
     ['k8sServiceHost a malformed IPv6 address', { k8sServiceHost: 'fd00:::1', k8sServicePort: 6443 }, {}, /k8sServiceHost: 'fd00:::1' must be a host name or IP address only/],
+    ['k8sServiceHost longer than DNS carries', { k8sServiceHost: `${Array(5).fill('a'.repeat(60)).join('.')}.example`, k8sServicePort: 6443 }, {},
+      /^\[platform\/cilium\] k8sServiceHost: '(a{60}\.){5}example' is no DNS name: it has 312 characters, and DNS carries at most 253 \(RFC 1035 2\.3\.4\)/],
     ['k8sServiceHost with an empty label', { ...KPR, extraValues: { k8sServiceHost: 'api..example.com' } }, {}, /extraValues\.k8sServiceHost: 'api\.\.example\.com' must be a host name/],
     ['KPR without k8sServicePort', { k8sServiceHost: '10.0.0.1' }, {}, /k8sServicePort: kube-proxy replacement needs the API server port/],
     ['k8sServicePort 0 through extraValues', { k8sServiceHost: '10.0.0.1', extraValues: { k8sServicePort: 0 } }, {}, /extraValues\.k8sServicePort: 0 is not a port \(1-65535\)/],
