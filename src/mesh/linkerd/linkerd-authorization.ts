@@ -48,7 +48,10 @@ interface ServerEntry extends ServerPods {
   readonly anyone: RouteRequests[];
   /** Every flow on the Server, with the construct path of its LinkerdAuthorization (for messages). */
   readonly flows: Array<{ readonly flow: string; readonly path: string }>;
-  /** Whether the port is opaque on the selected pods, as the last validation decided, with the tree's size then. */
+  /**
+   * Whether the port is opaque on the selected pods, as the last validation decided, with the tree's size then; kept for
+   * the one rendering of the Server that follows that validation (dropped by it).
+   */
   protocol?: { readonly size: number; readonly opaque: boolean | undefined };
 }
 
@@ -212,11 +215,15 @@ export class LinkerdAuthorization extends Construct {
     const name = linkerdServerName(labels, port);
     const target: ServerTarget = { name, namespace: this.namespace, labels, port };
     // Decided at synth, so that workloads and annotations added after the flow count (undefined: the key is left out).
-    // Every cdk8s synthesis validates the App right before rendering: the Server renders what that walk decided
-    // (read from the walk's shared inventory), unless the tree has grown since; rendered without one, it reads the app afresh.
+    // Every cdk8s synthesis validates the App right before rendering: the Server's first rendering after a validation
+    // uses what that walk decided (read from the walk's shared inventory), unless the tree has grown since. Any other
+    // rendering (the Server's toJson() alone after a change that adds no construct: a JSON patch, a cdk8s-plus
+    // addContainer) reads the app afresh, never an earlier decision.
     const proxyProtocol = Lazy.any({
       produce: () => {
-        const decided = entry.protocol?.size === root.node.findAll().length ? entry.protocol.opaque : serverProtocol(root, target).opaque;
+        const kept = entry.protocol;
+        entry.protocol = undefined;
+        const decided = kept?.size === root.node.findAll().length ? kept.opaque : serverProtocol(root, target).opaque;
         return decided ? 'opaque' : undefined;
       },
     });

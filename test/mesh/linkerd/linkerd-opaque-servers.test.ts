@@ -148,6 +148,31 @@ describe('LinkerdAuthorization Servers follow the pods\' opaque ports', () => {
     expect(find(synthValid(chart), 'Server', 'cache-6379', 'shop').spec).toEqual(server({ app: 'cache' }, 6379, { proxyProtocol: 'opaque' }));
   });
 
+  test('a change after a first synth that adds no construct (JSON patch, cdk8s-plus addContainer): the Server rendered alone reads it', () => {
+    const chart = linkerd();
+    namespace(chart);
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('to-web', { from: [MeshSource.anyMeshWorkload()], to: { app: 'web' }, ports: [8080] });
+    authz.allowFlow('to-db', { from: [MeshSource.anyMeshWorkload()], to: { app: 'db' }, ports: [3306] });
+    const web = deploymentWith(chart, 'shop', 'web', { app: 'web' }, { ports: [{ containerPort: 8080 }] });
+    const db = new kplus.Deployment(chart, 'db', {
+      metadata: { name: 'db', namespace: 'shop' },
+      containers: [{ name: 'sidecar', image: 'registry.example/sidecar:1.0.0', portNumber: 9090, securityContext: { ensureNonRoot: false } }],
+    });
+    db.podMetadata.addLabel('app', 'db');
+    const servers = () => chart.node.findAll().filter(ApiObject.isApiObject).filter((o) => o.kind === 'Server');
+    let objects = synthValid(chart);
+    expect(find(objects, 'Server', 'web-8080', 'shop').spec).toEqual(server({ app: 'web' }, 8080));
+    expect(find(objects, 'Server', 'db-3306', 'shop').spec).toEqual(server({ app: 'db' }, 3306));
+    // Neither change adds a construct: the tree's size is the same as at the first synth's validation.
+    web.addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { [OPAQUE]: '8080' }));
+    db.addContainer({ name: 'mysql', image: 'mysql:8.4', portNumber: 3306, securityContext: { ensureNonRoot: false } });
+    expect(servers().map((s) => [s.name, s.toJson().spec.proxyProtocol])).toEqual([['web-8080', 'opaque'], ['db-3306', 'opaque']]);
+    objects = synthValid(chart);
+    expect(find(objects, 'Server', 'web-8080', 'shop').spec).toEqual(server({ app: 'web' }, 8080, { proxyProtocol: 'opaque' }));
+    expect(find(objects, 'Server', 'db-3306', 'shop').spec).toEqual(server({ app: 'db' }, 3306, { proxyProtocol: 'opaque' }));
+  });
+
   test('pods of one Server that disagree on the port: a synth error naming the flow, the Server, the port and both sides', () => {
     const chart = linkerd();
     namespace(chart);
