@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { refusedProbeProblems } from './probes';
+import { opaqueProbeProblems, refusedProbeProblems } from './probes';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { constructIdFor } from '../../util/construct-id';
@@ -101,7 +101,9 @@ const SERVERS = new WeakMap<IConstruct, Map<string, ServerEntry>>();
  * does not carry the Helm values). Read at synth time from the app's workloads (added before or after
  * the flow); a Server whose pods the app does not show keeps the default (`unknown`, protocol
  * detection). Selected pods that disagree on the port, an opaque-ports list Linkerd cannot read, and
- * a route-level flow on an opaque port (an opaque Server carries no HTTP routes) are synth errors.
+ * a route-level flow on an opaque port (an opaque Server carries no HTTP routes) are synth errors, as
+ * is a kubelet httpGet probe of a selected workload on an opaque Server's port that no port-level flow
+ * from `MeshSource.anyone()` admits (no HTTP routes means no probe route either).
  *
  * Not supported here (errors): flows without ports (Servers are per port), Istio conditions and
  * principals.
@@ -235,7 +237,8 @@ export class LinkerdAuthorization extends Construct {
       validate: () => {
         const protocol = serverProtocol(root, target);
         entry.protocol = { size: root.node.findAll().length, opaque: protocol.opaque };
-        return protocolProblems(protocol, target, entry);
+        return [...protocolProblems(protocol, target, entry),
+          ...(protocol.opaque && entry.routed.length === 0 ? opaqueProbeProblems(root, { name, ...entry }, protocol.why) : [])];
       },
     });
     return entry;

@@ -173,6 +173,33 @@ describe('LinkerdAuthorization Servers follow the pods\' opaque ports', () => {
     expect(find(objects, 'Server', 'db-3306', 'shop').spec).toEqual(server({ app: 'db' }, 3306, { proxyProtocol: 'opaque' }));
   });
 
+  test('an httpGet probe on an opaque Server\'s port: a synth error (no probe route), until a port-level flow from anyone admits it', () => {
+    // Selenium's hub serves HTTP on 4444, in the default opaque list: the injector makes it opaque on pods declaring it.
+    const build = (anyone: boolean) => {
+      const chart = linkerd();
+      namespace(chart);
+      deploymentWith(chart, 'shop', 'hub', { app: 'hub' }, {
+        ports: [{ containerPort: 4444 }], readinessProbe: { httpGet: { path: '/status', port: 4444 } },
+      });
+      const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+      authz.allowFlow('tests-to-hub', { from: [MeshSource.serviceAccount('tests')], to: { app: 'hub' }, ports: [4444] });
+      if (anyone) authz.allowFlow('hub-probes', { from: [MeshSource.anyone()], to: { app: 'hub' }, ports: [4444] });
+      return chart;
+    };
+    expect(synthError(build(false))).toBe('Validation failed with the following errors:\n  '
+      + "[test/authz] Server 'hub-4444' (namespace shop, port 4444) is opaque (Deployment shop/hub (test/deploy-shop-hub): Linkerd's proxy injector, "
+      + 'which annotates the pod config.linkerd.io/opaque-ports: 4444 (the container ports it declares among the cluster default proxy.opaquePorts, '
+      + "assumed to be the install default 25,587,3306,4444,5432,6379,9300,11211)), and an opaque Server carries no HTTP routes, so not Linkerd's "
+      + "probe route either: the readinessProbe of container 'app' of Deployment shop/hub (test/deploy-shop-hub), GET /status on port 4444, is "
+      + "admitted by no flow from MeshSource.anyone(), so its pods never become ready. Add allowFlow('hub-4444-probes', { from: [MeshSource.anyone()], "
+      + 'to: { app: \'hub\' }, ports: [4444] }) (it lets any address open connections to this port), or, if the port speaks HTTP, remove 4444 from '
+      + "config.linkerd.io/opaque-ports on those pods' template or namespace (write the annotation without it to override the default list), or "
+      + 'move the probe to another port');
+    const objects = synthValid(build(true));
+    expect(find(objects, 'Server', 'hub-4444', 'shop').spec).toEqual(server({ app: 'hub' }, 4444, { proxyProtocol: 'opaque' }));
+    expect(find(objects, 'AuthorizationPolicy', 'hub-probes-4444', 'shop').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'hub-4444' });
+  });
+
   test('pods of one Server that disagree on the port: a synth error naming the flow, the Server, the port and both sides', () => {
     const chart = linkerd();
     namespace(chart);
