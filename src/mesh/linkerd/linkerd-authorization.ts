@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { refusedProbeProblems } from './probes';
+import { opaqueProbeProblems, refusedProbeProblems } from './probes';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { constructIdFor } from '../../util/construct-id';
@@ -48,7 +48,10 @@ interface ServerEntry extends ServerPods {
   readonly anyone: RouteRequests[];
   /** Every flow on the Server, with the construct path of its LinkerdAuthorization (for messages). */
   readonly flows: Array<{ readonly flow: string; readonly path: string }>;
-  /** Whether the port is opaque on the selected pods, as the last validation decided, with the tree's size then. */
+  /**
+   * Whether the port is opaque on the selected pods, as the last validation decided, with the tree's size then; kept for
+   * the one rendering of the Server that follows that validation (dropped by it).
+   */
   protocol?: { readonly size: number; readonly opaque: boolean | undefined };
 }
 
@@ -98,7 +101,9 @@ const SERVERS = new WeakMap<IConstruct, Map<string, ServerEntry>>();
  * does not carry the Helm values). Read at synth time from the app's workloads (added before or after
  * the flow); a Server whose pods the app does not show keeps the default (`unknown`, protocol
  * detection). Selected pods that disagree on the port, an opaque-ports list Linkerd cannot read, and
- * a route-level flow on an opaque port (an opaque Server carries no HTTP routes) are synth errors.
+ * a route-level flow on an opaque port (an opaque Server carries no HTTP routes) are synth errors, as
+ * is a kubelet httpGet probe of a selected workload on an opaque Server's port that no port-level flow
+ * from `MeshSource.anyone()` admits (no HTTP routes means no probe route either).
  *
  * Not supported here (errors): flows without ports (Servers are per port), Istio conditions and
  * principals.
@@ -212,11 +217,15 @@ export class LinkerdAuthorization extends Construct {
     const name = linkerdServerName(labels, port);
     const target: ServerTarget = { name, namespace: this.namespace, labels, port };
     // Decided at synth, so that workloads and annotations added after the flow count (undefined: the key is left out).
-    // Every cdk8s synthesis validates the App right before rendering: the Server renders what that walk decided
-    // (read from the walk's shared inventory), unless the tree has grown since; rendered without one, it reads the app afresh.
+    // Every cdk8s synthesis validates the App right before rendering: the Server's first rendering after a validation
+    // uses what that walk decided (read from the walk's shared inventory), unless the tree has grown since. Any other
+    // rendering (the Server's toJson() alone after a change that adds no construct: a JSON patch, a cdk8s-plus
+    // addContainer) reads the app afresh, never an earlier decision.
     const proxyProtocol = Lazy.any({
       produce: () => {
-        const decided = entry.protocol?.size === root.node.findAll().length ? entry.protocol.opaque : serverProtocol(root, target).opaque;
+        const kept = entry.protocol;
+        entry.protocol = undefined;
+        const decided = kept?.size === root.node.findAll().length ? kept.opaque : serverProtocol(root, target).opaque;
         return decided ? 'opaque' : undefined;
       },
     });
@@ -228,7 +237,8 @@ export class LinkerdAuthorization extends Construct {
       validate: () => {
         const protocol = serverProtocol(root, target);
         entry.protocol = { size: root.node.findAll().length, opaque: protocol.opaque };
-        return protocolProblems(protocol, target, entry);
+        return [...protocolProblems(protocol, target, entry),
+          ...(protocol.opaque && entry.routed.length === 0 ? opaqueProbeProblems(root, { name, ...entry }, protocol.why) : [])];
       },
     });
     return entry;

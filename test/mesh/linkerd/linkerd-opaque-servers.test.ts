@@ -148,6 +148,58 @@ describe('LinkerdAuthorization Servers follow the pods\' opaque ports', () => {
     expect(find(synthValid(chart), 'Server', 'cache-6379', 'shop').spec).toEqual(server({ app: 'cache' }, 6379, { proxyProtocol: 'opaque' }));
   });
 
+  test('a change after a first synth that adds no construct (JSON patch, cdk8s-plus addContainer): the Server rendered alone reads it', () => {
+    const chart = linkerd();
+    namespace(chart);
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowFlow('to-web', { from: [MeshSource.anyMeshWorkload()], to: { app: 'web' }, ports: [8080] });
+    authz.allowFlow('to-db', { from: [MeshSource.anyMeshWorkload()], to: { app: 'db' }, ports: [3306] });
+    const web = deploymentWith(chart, 'shop', 'web', { app: 'web' }, { ports: [{ containerPort: 8080 }] });
+    const db = new kplus.Deployment(chart, 'db', {
+      metadata: { name: 'db', namespace: 'shop' },
+      containers: [{ name: 'sidecar', image: 'registry.example/sidecar:1.0.0', portNumber: 9090, securityContext: { ensureNonRoot: false } }],
+    });
+    db.podMetadata.addLabel('app', 'db');
+    const servers = () => chart.node.findAll().filter(ApiObject.isApiObject).filter((o) => o.kind === 'Server');
+    let objects = synthValid(chart);
+    expect(find(objects, 'Server', 'web-8080', 'shop').spec).toEqual(server({ app: 'web' }, 8080));
+    expect(find(objects, 'Server', 'db-3306', 'shop').spec).toEqual(server({ app: 'db' }, 3306));
+    // Neither change adds a construct: the tree's size is the same as at the first synth's validation.
+    web.addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { [OPAQUE]: '8080' }));
+    db.addContainer({ name: 'mysql', image: 'mysql:8.4', portNumber: 3306, securityContext: { ensureNonRoot: false } });
+    expect(servers().map((s) => [s.name, s.toJson().spec.proxyProtocol])).toEqual([['web-8080', 'opaque'], ['db-3306', 'opaque']]);
+    objects = synthValid(chart);
+    expect(find(objects, 'Server', 'web-8080', 'shop').spec).toEqual(server({ app: 'web' }, 8080, { proxyProtocol: 'opaque' }));
+    expect(find(objects, 'Server', 'db-3306', 'shop').spec).toEqual(server({ app: 'db' }, 3306, { proxyProtocol: 'opaque' }));
+  });
+
+  test('an httpGet probe on an opaque Server\'s port: a synth error (no probe route), until a port-level flow from anyone admits it', () => {
+    // Selenium's hub serves HTTP on 4444, in the default opaque list: the injector makes it opaque on pods declaring it.
+    const build = (anyone: boolean) => {
+      const chart = linkerd();
+      namespace(chart);
+      deploymentWith(chart, 'shop', 'hub', { app: 'hub' }, {
+        ports: [{ containerPort: 4444 }], readinessProbe: { httpGet: { path: '/status', port: 4444 } },
+      });
+      const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+      authz.allowFlow('tests-to-hub', { from: [MeshSource.serviceAccount('tests')], to: { app: 'hub' }, ports: [4444] });
+      if (anyone) authz.allowFlow('hub-probes', { from: [MeshSource.anyone()], to: { app: 'hub' }, ports: [4444] });
+      return chart;
+    };
+    expect(synthError(build(false))).toBe('Validation failed with the following errors:\n  '
+      + "[test/authz] Server 'hub-4444' (namespace shop, port 4444) is opaque (Deployment shop/hub (test/deploy-shop-hub): Linkerd's proxy injector, "
+      + 'which annotates the pod config.linkerd.io/opaque-ports: 4444 (the container ports it declares among the cluster default proxy.opaquePorts, '
+      + "assumed to be the install default 25,587,3306,4444,5432,6379,9300,11211)), and an opaque Server carries no HTTP routes, so not Linkerd's "
+      + "probe route either: the readinessProbe of container 'app' of Deployment shop/hub (test/deploy-shop-hub), GET /status on port 4444, is "
+      + "admitted by no flow from MeshSource.anyone(), so its pods never become ready. Add allowFlow('hub-4444-probes', { from: [MeshSource.anyone()], "
+      + 'to: { app: \'hub\' }, ports: [4444] }) (it lets any address open connections to this port), or, if the port speaks HTTP, remove 4444 from '
+      + "config.linkerd.io/opaque-ports on those pods' template or namespace (write the annotation without it to override the default list), or "
+      + 'move the probe to another port');
+    const objects = synthValid(build(true));
+    expect(find(objects, 'Server', 'hub-4444', 'shop').spec).toEqual(server({ app: 'hub' }, 4444, { proxyProtocol: 'opaque' }));
+    expect(find(objects, 'AuthorizationPolicy', 'hub-probes-4444', 'shop').spec.targetRef).toEqual({ group: 'policy.linkerd.io', kind: 'Server', name: 'hub-4444' });
+  });
+
   test('pods of one Server that disagree on the port: a synth error naming the flow, the Server, the port and both sides', () => {
     const chart = linkerd();
     namespace(chart);
