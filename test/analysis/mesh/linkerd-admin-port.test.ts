@@ -119,7 +119,7 @@ describe('the analyzer reads the admin port as the injector does', () => {
     expect([udp.verdict, udp.mesh!.reasons]).toEqual([Verdict.ALLOW, ['Linkerd proxies TCP only: UDP traffic to shop/api bypasses its proxy']]);
     // TCP to it stays indeterminate, saying why (which port its proxy's admin server holds is not known).
     const to = r.check(w('legacy/client'), w('shop/api'), Port.tcp(8080));
-    expect([to.verdict, to.uncertainties]).toEqual([Verdict.INDETERMINATE, ["mesh: the Linkerd proxy admin port of shop/api is not known: "
+    expect([to.verdict, to.uncertainties]).toEqual([Verdict.INDETERMINATE, ['mesh: the Linkerd proxy admin port of shop/api is not known: '
       + "config.linkerd.io/admin-port is empty on the pod template and '9990' on the namespace: whether the injector takes the namespace's value "
       + 'or its default 4191 is not known']]);
   });
