@@ -1,10 +1,13 @@
 import { parseIpLoose } from './cidr';
 
 /**
- * A DNS host name (labels of letters, digits and inner '-'). Capitals are fine: DNS compares names
- * without case (RFC 4343), and so does Go's TLS host name check (crypto/x509 `VerifyHostname`).
+ * A DNS host name (labels of letters, digits and inner '-'), with or without the final dot of a fully
+ * qualified name. Capitals are fine: DNS compares names without case (RFC 4343), and so does Go's TLS
+ * host name check (crypto/x509 `VerifyHostname`). The final dot is fine too: Go's resolver takes it
+ * (net/dnsclient_unix.go `isDomainName`) and its TLS check drops it (crypto/x509 verify.go
+ * `matchHostnames`).
  */
-const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
 
 /**
  * What is wrong with `host` as the API server host that in-cluster clients join with a port into
@@ -24,8 +27,10 @@ export function apiServerHostProblem(host: string, portProp: string): string | u
   // answers "no such host" for longer names without querying DNS.
   const unresolvable = 'the resolver of in-cluster clients answers no such host without asking DNS, so they could not reach the API server. '
     + 'Use its IP address or a shorter name';
-  const long = host.split('.').find((l) => l.length > 63);
+  // The limits count the name without the final dot of a fully qualified one.
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  const long = name.split('.').find((l) => l.length > 63);
   if (long !== undefined) return `'${host}' is no DNS name: its label '${long}' has ${long.length} characters, and DNS carries at most 63 (RFC 1035 2.3.4): ${unresolvable}`;
-  if (host.length > 253) return `'${host}' is no DNS name: it has ${host.length} characters, and DNS carries at most 253 (RFC 1035 2.3.4): ${unresolvable}`;
+  if (name.length > 253) return `'${host}' is no DNS name: it has ${name.length} characters, and DNS carries at most 253 (RFC 1035 2.3.4): ${unresolvable}`;
   return undefined;
 }

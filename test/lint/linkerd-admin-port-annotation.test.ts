@@ -116,6 +116,19 @@ describe('linkerd-port-annotation-invalid: config.linkerd.io/admin-port (linkerd
     expect(brief(PolicyLint.check(objects), RULE)).toEqual([]);
   });
 
+  test('a host-network pod template in an injecting namespace: not reported, Linkerd does not inject it (was an error)', () => {
+    // linkerd/linkerd2 pkg/inject/report.go `Injectable`: hostNetwork is a skip reason ("hostNetwork is enabled").
+    const hostNetwork = (name: string, annotations: Record<string, string>, ns = 'shop') => {
+      const d = deployment(name, annotations, ns);
+      return { ...d, spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, hostNetwork: true } } } };
+    };
+    const objects = [meshed, hostNetwork('agent', { [ADMIN]: '0' }), hostNetwork('named', { [ADMIN]: 'admin' }),
+      hostNetwork('opted-in', { 'linkerd.io/inject': 'enabled', [ADMIN]: '70000' }), hostNetwork('away', { [ADMIN]: '-1' }, 'elsewhere'),
+      deployment('api', { [ADMIN]: '0' })];
+    expectValidManifests(objects);
+    expect(brief(PolicyLint.check(objects), RULE)).toEqual([{ rule: RULE, severity: 'error', object: 'Deployment shop/api', path: POD_PATH }]);
+  });
+
   test('a pod in a namespace these manifests do not show may be injected: reported', () => {
     const objects = [deployment('api', { [ADMIN]: '0' }, 'elsewhere')];
     expectValidManifests(objects);

@@ -32,4 +32,22 @@ describe('apiServerHostProblem: what DNS can carry', () => {
       expect([host, apiServerHostProblem(host, 'port')]).toEqual([host, undefined]);
     }
   });
+
+  test('a fully qualified name with its final dot: accepted, the limits counted without the dot (was refused as no host name)', () => {
+    // Go's resolver takes the final dot (golang/go src/net/dnsclient_unix.go isDomainName: 254 characters when the last is
+    // the dot) and its TLS check drops it (crypto/x509 verify.go matchHostnames: strings.TrimSuffix(host, ".")).
+    const longest = [label(63), label(63, 'b'), label(63, 'c'), label(61, 'd')].join('.');
+    for (const host of ['api.example.com.', 'API.Example.COM.', `${label(63)}.example.com.`, `${longest}.`]) {
+      expect([host, apiServerHostProblem(host, 'port')]).toEqual([host, undefined]);
+    }
+    const long = `${longest}d.`; // 254 characters before the dot
+    expect(apiServerHostProblem(long, 'port')).toBe(`'${long}' is no DNS name: it has 254 characters, and DNS carries at most 253 (RFC 1035 2.3.4): `
+      + 'the resolver of in-cluster clients answers no such host without asking DNS, so they could not reach the API server. Use its IP address or a shorter name');
+    expect(apiServerHostProblem(`${label(64)}.example.com.`, 'port')).toMatch(/^'a{64}\.example\.com\.' is no DNS name: its label 'a{64}' has 64 characters/);
+    // A dot alone, two final dots, a dotted all-digit name: still refused.
+    for (const host of ['.', 'api.example.com..', '.api.example.com']) {
+      expect(apiServerHostProblem(host, 'port')).toBe(`'${host}' must be a host name or IP address only (no scheme, no port: the port is port)`);
+    }
+    expect(apiServerHostProblem('10.0.0.1.', 'port')).toMatch(/is not an IPv4 address .* no host name either$/);
+  });
 });

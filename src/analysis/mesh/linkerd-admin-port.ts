@@ -33,6 +33,12 @@ export interface LinkerdAdminPort {
   readonly from: 'pod' | 'namespace' | 'default';
   /** Why the admin port is not known; undefined when `port` is given. */
   readonly unknown?: string;
+  /**
+   * True when the value in effect is a number no port can be: the API server refuses the injected
+   * pod, so it never runs. Undefined otherwise, also when the admin port is only ambiguous (the pod
+   * is created with one of two ports).
+   */
+  readonly refused?: true;
 }
 
 const DEFAULT: LinkerdAdminPort = { port: LINKERD_ADMIN_PORT, from: 'default' };
@@ -57,6 +63,7 @@ function fromValue(text: string, from: 'pod' | 'namespace'): LinkerdAdminPort {
     from,
     unknown: `${LINKERD_ADMIN_PORT_ANNOTATION} '${text}' (on the ${from === 'pod' ? 'pod template' : 'namespace'}) makes the injected proxy's admin `
       + `container port ${n}, which the API server refuses (a port is 1-65535): the pods are not created`,
+    refused: true,
   };
 }
 

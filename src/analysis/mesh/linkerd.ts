@@ -198,11 +198,17 @@ export class LinkerdModel implements MeshModel {
     const flowText = `${q.source.name} -> ${q.destination.name} ${q.protocol}/${q.port}${q.request ? ` ${describeRequest(q.request)}` : ''}`;
     const bypass = (message: string): DirectionVerdict => sideVerdict(YES, [{ effect: 'default-allow', message }]);
     // A meshed pod whose admin port no port can be is refused by the API server (./linkerd-admin-port): flows from it and to it,
-    // whatever the protocol and the other end, are not known rather than judged as if it ran.
-    const unknown = [...new Set([q.source, q.destination].map((e) => this.unknownAdminPort(e)).filter((why): why is string => why !== undefined))];
-    if (unknown.length > 0) return sideVerdict(MAYBE, unknown.map((message) => ({ effect: 'uncertain' as const, message })), unknown);
+    // whatever the protocol and the other end, are not known rather than judged as if it ran. A pod whose admin port is only
+    // ambiguous runs: that matters only where its proxy's policy decides, below.
+    const refused = [...new Set([q.source, q.destination].map((e) => this.refusedPod(e)).filter((why): why is string => why !== undefined))];
+    if (refused.length > 0) return sideVerdict(MAYBE, refused.map((message) => ({ effect: 'uncertain' as const, message })), refused);
     if (!dst.dataPlane) return bypass(`${dst.why}: Linkerd authorization does not apply to ${flowText}`);
     if (q.protocol !== 'TCP') return bypass(`Linkerd proxies TCP only: ${q.protocol} traffic to ${q.destination.name} bypasses its proxy`);
+    const admin = this.adminPortOf(q.destination);
+    if (admin.port === undefined) {
+      const why = `the Linkerd proxy admin port of ${q.destination.name} is not known: ${admin.unknown}`;
+      return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
+    }
     // The admin server is the proxy's own listener, not reached through the inbound redirect: it enforces the port's policy
     // whatever the redirect skips (linkerd2-proxy app/admin stack.rs NewHttpPolicy; app/src/env.rs adds its port to policy discovery).
     if (dst.inboundBypass.has(q.port) && q.port !== this.adminPort(q.destination)) {
@@ -457,11 +463,14 @@ export class LinkerdModel implements MeshModel {
     return linkerdAdminPort(destination.annotations?.[key], this.annotations.get(destination.namespace ?? 'default')?.[key]);
   }
 
-  /** Why the admin port of a meshed `endpoint` is not known; undefined when it is known or Linkerd does not inject the endpoint. */
-  private unknownAdminPort(endpoint: Endpoint): string | undefined {
+  /**
+   * Why a meshed `endpoint` is never created (its admin port is no port: the API server refuses it); undefined when it is
+   * created (its admin port known, or only ambiguous) or Linkerd does not inject it.
+   */
+  private refusedPod(endpoint: Endpoint): string | undefined {
     if (!this.members.of(endpoint).dataPlane) return undefined;
     const admin = this.adminPortOf(endpoint);
-    return admin.port === undefined ? `the Linkerd proxy admin port of ${endpoint.name} is not known: ${admin.unknown}` : undefined;
+    return admin.refused ? `the Linkerd proxy admin port of ${endpoint.name} is not known: ${admin.unknown}` : undefined;
   }
 
   /** The admin port, where evaluate has made sure it is known. */

@@ -74,14 +74,17 @@ export function adminPortOnNamespace(doc: LintDocument, name: string | undefined
 /**
  * A pod template's own `config.linkerd.io/admin-port` (at `base`, its annotations' path); `namespace`:
  * the annotations of its Namespace, undefined when the manifests do not show it. Pods Linkerd surely
- * does not inject (`linkerd.io/inject` of the template, else of a shown namespace, not enabled or
- * ingress) are left alone: the value does nothing there.
+ * does not inject are left alone, the value does nothing there: `linkerd.io/inject` of the template,
+ * else of a shown namespace, not enabled or ingress, or a host-network pod (linkerd/linkerd2
+ * pkg/inject/report.go `Injectable`: "hostNetwork is enabled" is a reason to skip the pod).
  */
-export function adminPortOnPodTemplate(doc: LintDocument, base: string, annotations: unknown, ns: string,
+export function adminPortOnPodTemplate(doc: LintDocument, base: string, template: Record<string, unknown>, ns: string,
   namespace: Record<string, unknown> | undefined): RuleReport | undefined {
-  const own = isObject(annotations) ? annotations : {};
+  const metadata = template.metadata;
+  const own = isObject(metadata) && isObject(metadata.annotations) ? metadata.annotations : {};
   const value = own[KEY];
   if (typeof value !== 'string') return undefined;
+  if (isObject(template.spec) && template.spec.hostNetwork === true) return undefined;
   const inject = own['linkerd.io/inject'] ?? namespace?.['linkerd.io/inject'];
   if ((inject !== undefined || namespace !== undefined) && !INJECTING.includes(String(inject))) return undefined;
   const path = `${base}${jsonKey(KEY)}`;

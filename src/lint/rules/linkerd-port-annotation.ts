@@ -140,7 +140,7 @@ export const linkerdPortAnnotation: LintRule = {
       const annotations = isObject(template.metadata) ? template.metadata.annotations : undefined;
       check(doc, annotations, base, '', template, out);
       const ns = namespaceOf(obj);
-      push(adminPortOnPodTemplate(doc, base, annotations, ns, namespaces.get(ns)));
+      push(adminPortOnPodTemplate(doc, base, template, ns, namespaces.get(ns)));
     }
     return out;
   },

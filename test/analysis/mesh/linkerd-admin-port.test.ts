@@ -36,6 +36,7 @@ describe('the admin port the proxy injector gives a pod', () => {
       from: 'pod',
       unknown: "config.linkerd.io/admin-port '70000' (on the pod "
       + "template) makes the injected proxy's admin container port 70000, which the API server refuses (a port is 1-65535): the pods are not created",
+      refused: true,
     });
     expect(linkerdAdminPort(undefined, '0').unknown).toBe("config.linkerd.io/admin-port '0' (on the namespace) makes the injected proxy's admin "
       + 'container port 0, which the API server refuses (a port is 1-65535): the pods are not created');
@@ -100,5 +101,26 @@ describe('the analyzer reads the admin port as the injector does', () => {
     expect(flow?.verdict).toBe(Verdict.INDETERMINATE);
     // A meshed pod whose admin port is known is judged as before.
     expect(r.check(w('shop/web'), w('legacy/client'), Port.tcp(8080)).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('an admin port only ambiguous (empty on the pod, a port on the namespace): the pod is created, flows from it and UDP to it are judged '
+    + '(were indeterminate)', () => {
+    const shop = namespace('shop', {}, { 'linkerd.io/inject': 'enabled', [ANNOTATION]: '9990' });
+    const api = workload('shop', 'api', { annotations: { [ANNOTATION]: '' } });
+    const manifests = [shop, namespace('legacy'), workload('legacy', 'client'), api];
+    expectValidManifests(manifests);
+    const r = meshReach(manifests, LINKERD);
+    // Either reading (9990 or 4191) is a port: the API server admits the pod, and its admin port does not touch these flows.
+    const from = r.check(w('shop/api'), w('legacy/client'), Port.tcp(8080));
+    expect([from.verdict, from.uncertainties]).toEqual([Verdict.ALLOW, []]);
+    expect(from.mesh!.reasons).toEqual(['legacy/client is not in the mesh (no linkerd.io/inject annotation on namespace legacy or the pod template): '
+      + 'Linkerd authorization does not apply to shop/api -> legacy/client TCP/8080']);
+    const udp = r.check(w('legacy/client'), w('shop/api'), Port.udp(8080));
+    expect([udp.verdict, udp.mesh!.reasons]).toEqual([Verdict.ALLOW, ['Linkerd proxies TCP only: UDP traffic to shop/api bypasses its proxy']]);
+    // TCP to it stays indeterminate, saying why (which port its proxy's admin server holds is not known).
+    const to = r.check(w('legacy/client'), w('shop/api'), Port.tcp(8080));
+    expect([to.verdict, to.uncertainties]).toEqual([Verdict.INDETERMINATE, ['mesh: the Linkerd proxy admin port of shop/api is not known: '
+      + "config.linkerd.io/admin-port is empty on the pod template and '9990' on the namespace: whether the injector takes the namespace's value "
+      + 'or its default 4191 is not known']]);
   });
 });
