@@ -22,9 +22,9 @@
 import { L7Matcher } from '../http-request';
 import { CalicoPolicyEntry, compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
 import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy } from './cluster-network-policy';
-import { calicoPodAddressSpace } from './ip-pools';
 import { KubernetesPolicyEntry } from './kubernetes-policy';
 import { isNetworkSet, NetworkSetIndex, toNetworkSet } from './network-sets';
+import { CalicoPodPlacement } from './pod-addresses';
 import { CalicoDecision, comparePolicies, PolicyEntry } from './policy-entry';
 import { EntityRule, entityIdentityKey, entityIdentityTruth, RuleContext, RuleScope } from './rules';
 import { SelectorCache } from './selector';
@@ -33,7 +33,7 @@ import { addressKey } from '../addresses';
 import { clusterPolicyPeerClauses } from '../cluster-network-policy';
 import { isNetworkPolicy, NetworkPolicyPeerIndex } from '../kubernetes/network-policy';
 import {
-  AddressSpace, AnnotatedCniModel, basePeerKey, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey,
+  AnnotatedCniModel, basePeerKey, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey,
   Reason, SideQuery,
   isPodNetworkEndpoint, sideVerdict,
 } from '../model';
@@ -87,9 +87,8 @@ class CalicoModel implements AnnotatedCniModel {
   private readonly npPeers: NetworkPolicyPeerIndex;
   private readonly cnpPeers: Array<(e: Endpoint) => boolean>;
   private entities?: PeerEntities;
-  /** Where Calico IPAM puts pods whose IP is not given (see {@link calicoPodAddressSpace}). */
-  private readonly poolSpace?: AddressSpace;
-  private readonly placedInPools = new WeakMap<Endpoint, Endpoint>();
+  /** Where Calico puts pods whose IP is not given (IP pools, address annotations). */
+  private readonly placement: CalicoPodPlacement;
 
   constructor(given: ManifestObject[], namespaces: NamespaceIndex, options: CalicoModelOptions) {
     const cnps = options.clusterNetworkPolicy ? 0 : given.filter(isClusterNetworkPolicy).length;
@@ -133,24 +132,20 @@ class CalicoModel implements AnnotatedCniModel {
     }
     this.npPeers = new NetworkPolicyPeerIndex(manifests.filter(isNetworkPolicy), namespaces);
     this.cnpPeers = clusterPolicyPeerClauses(manifests.filter(isClusterNetworkPolicy), namespaces);
-    this.poolSpace = calicoPodAddressSpace(manifests);
+    this.placement = new CalicoPodPlacement(manifests);
   }
 
   /**
-   * The endpoint as Calico sees it: a pod-network pod with neither an IP nor an address space from
-   * the caller is somewhere in the Calico IP pools, when the manifests give them (one copy per pod,
-   * so the caches keyed by endpoint keep working).
+   * The endpoint as Calico sees it: a pod-network pod without a known IP has the addresses its
+   * Calico annotations give, or lies in the caller's pod CIDRs and Calico's IP pools (see
+   * ./pod-addresses; one copy per pod, so the caches keyed by endpoint keep working).
    */
   private placed(ep: Endpoint): Endpoint {
-    if (!this.poolSpace || !isPodNetworkEndpoint(ep) || ep.ip !== undefined || (ep.ips?.length ?? 0) > 0 || ep.addressSpace) return ep;
-    let copy = this.placedInPools.get(ep);
-    if (!copy) this.placedInPools.set(ep, copy = { ...ep, addressSpace: this.poolSpace });
-    return copy;
+    return this.placement.place(ep);
   }
 
   /** The query with its endpoints {@link placed}. */
   private placedQuery(query: SideQuery): SideQuery {
-    if (!this.poolSpace) return query;
     const subject = this.placed(query.subject);
     const peer = this.placed(query.peer);
     if (subject === query.subject && peer === query.peer) return query;
