@@ -6,8 +6,18 @@
  * (https://docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy,
  * https://network-policy-api.sigs.k8s.io/api-overview/). A policy only affects a direction it has
  * rules for.
+ *
+ * Ties: Calico converts each ClusterNetworkPolicy into a policy of kind
+ * `KubernetesClusterNetworkPolicy` (libcalico-go/lib/backend/k8s/conversion/clusternetworkpolicy.go,
+ * K8sClusterNetworkPolicyToCalico), and Felix orders equal-order policies by the string
+ * `<name>/<namespace>/<kind>` (felix/calc/policy_sorter.go, PolKVLess). Between two
+ * ClusterNetworkPolicies of one tier that is their names followed by `/`: `a-b` runs before `a`
+ * ('-' sorts before '/'). Against a Calico policy placed in the same tier with the same order the
+ * tie-break depends on the name Felix keys the converted policy by (the plain name in the
+ * converter, `kcnp.<tier>.<name>` in libcalico-go's FV expectations), which is not established:
+ * see {@link isUnconfirmedTie}.
  */
-import { CalicoDecision, PolicyDecision, PolicyEntry, PolicyOutcome } from './policy-entry';
+import { CalicoDecision, PolicyDecision, PolicyEntry, PolicyOutcome, policySortKey } from './policy-entry';
 import { isClusterNetworkPolicy, maybeWhy, selectsSubject, walkRules } from '../cluster-network-policy';
 import { Direction, Endpoint, ManifestObject, NamespaceIndex, refOf, SideQuery } from '../model';
 
@@ -17,6 +27,9 @@ export const KUBE_ADMIN_TIER = 'kube-admin';
 export const KUBE_BASELINE_TIER = 'kube-baseline';
 
 export { isClusterNetworkPolicy };
+
+/** The v3 kind Calico gives converted ClusterNetworkPolicies (libcalico-go model.KindKubernetesClusterNetworkPolicy). */
+export const KUBERNETES_CLUSTER_NETWORK_POLICY_KIND = 'KubernetesClusterNetworkPolicy';
 
 const ACTIONS: Record<string, 'Allow' | 'Deny' | 'Pass'> = { Accept: 'Allow', Deny: 'Deny', Pass: 'Pass' };
 
@@ -38,8 +51,9 @@ export class ClusterNetworkPolicyEntry implements PolicyEntry {
     this.ref = refOf(obj);
     this.tier = obj.spec?.tier === 'Baseline' ? KUBE_BASELINE_TIER : KUBE_ADMIN_TIER;
     this.order = typeof obj.spec?.priority === 'number' ? obj.spec.priority : undefined;
-    this.sortKey = obj.metadata?.name ?? '';
-    this.label = `ClusterNetworkPolicy ${this.sortKey}`;
+    const name = obj.metadata?.name ?? '';
+    this.sortKey = policySortKey(name, undefined, KUBERNETES_CLUSTER_NETWORK_POLICY_KIND);
+    this.label = `ClusterNetworkPolicy ${name}`;
   }
 
   selects(ep: Endpoint, direction: Direction): boolean {
@@ -72,4 +86,14 @@ export class ClusterNetworkPolicyEntry implements PolicyEntry {
     const original = action === 'Allow' ? 'Accept' : action;
     return `${this.label} ${rulePath} ${original} (tier ${this.tier}, priority ${this.order ?? 'unset'})`;
   }
+}
+
+/**
+ * Is the relative order of two policies of equal order in one tier not established? True between a
+ * ClusterNetworkPolicy and a policy of another kind (see the module comment); the analysis then
+ * considers both orders.
+ */
+export function isUnconfirmedTie(a: PolicyEntry, b: PolicyEntry): boolean {
+  return (a.order ?? Infinity) === (b.order ?? Infinity)
+    && (a instanceof ClusterNetworkPolicyEntry) !== (b instanceof ClusterNetworkPolicyEntry);
 }

@@ -21,7 +21,7 @@
  */
 import { L7Matcher } from '../http-request';
 import { CalicoPolicyEntry, compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
-import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy } from './cluster-network-policy';
+import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy, isUnconfirmedTie } from './cluster-network-policy';
 import { KubernetesPolicyEntry } from './kubernetes-policy';
 import { isNetworkSet, NetworkSetIndex, toNetworkSet } from './network-sets';
 import { CalicoPodPlacement } from './pod-addresses';
@@ -82,6 +82,8 @@ class CalicoModel implements AnnotatedCniModel {
   /** A stable number per policy entry, for subject keys. */
   private readonly ids = new Map<PolicyEntry, number>();
   private readonly selections = new WeakMap<Endpoint, Selection>();
+  /** Per selection: the other orders of its unconfirmed ties (see {@link alternates}). */
+  private readonly alternateCache = new WeakMap<TierPlan[], TierPlan[][]>();
   /** Some applied policy has an Allow rule with an HTTP match. */
   private readonly l7Rules: boolean = false;
   private readonly npPeers: NetworkPolicyPeerIndex;
@@ -192,6 +194,35 @@ class CalicoModel implements AnnotatedCniModel {
   }
 
   /**
+   * The selection with every group of equal-order policies that mixes ClusterNetworkPolicies with
+   * other policies (an unconfirmed tie, see isUnconfirmedTie) put in the two extreme orders:
+   * ClusterNetworkPolicies first, and last. Within each kind the order is known, so the first policy
+   * to decide in any interleaving is the first decider of one kind or the other: the two extremes
+   * cover every outcome. Empty when there is no such group.
+   */
+  private alternates(tiers: TierPlan[]): TierPlan[][] {
+    let found = this.alternateCache.get(tiers);
+    if (found) return found;
+    const ambiguous = tiers.some(({ policies }) => policies.some((p, i) => policies.slice(i + 1).some((q) => isUnconfirmedTie(p, q))));
+    found = [];
+    if (ambiguous) {
+      for (const cnpFirst of [true, false]) {
+        const rank = (p: PolicyEntry) => ((p instanceof ClusterNetworkPolicyEntry) === cnpFirst ? 0 : 1);
+        found.push(tiers.map(({ tier, policies }) => ({
+          tier,
+          policies: [...policies].sort((a, b) => {
+            const ao = a.order ?? Number.POSITIVE_INFINITY;
+            const bo = b.order ?? Number.POSITIVE_INFINITY;
+            return ao !== bo ? comparePolicies(a, b) : rank(a) - rank(b) || comparePolicies(a, b);
+          }),
+        })));
+      }
+    }
+    this.alternateCache.set(tiers, found);
+    return found;
+  }
+
+  /**
    * Does an applied policy have an Allow rule with an `http` match? Only then can a verdict carry
    * L7 constraints (HTTP methods and paths, enforced only with application layer policy,
    * https://docs.tigera.io/calico/latest/network-policy/istio/http-methods).
@@ -205,7 +236,10 @@ class CalicoModel implements AnnotatedCniModel {
     const query = this.placedQuery(given);
     if (!isPodNetworkEndpoint(query.subject)) return YES;
     if (query.direction === 'ingress' && isLocalNode(query.peer)) return YES;
-    return fromOutcomes(this.decideFrom(this.selection(query.subject, query.direction), 0, query));
+    const tiers = this.selection(query.subject, query.direction);
+    let bits = this.decideFrom(tiers, 0, query);
+    for (const other of this.alternates(tiers)) bits = union(bits, this.decideFrom(other, 0, query));
+    return fromOutcomes(bits);
   }
 
   /**
@@ -323,11 +357,22 @@ class CalicoModel implements AnnotatedCniModel {
       notes.push(`traffic from ${subject.name} to its own host passes its egress policy, then Felix defaultEndpointToHostAction `
         + '(FelixConfiguration), which is not modelled: assumed to accept');
     }
-    const walk = this.walkFrom(this.selection(subject, direction), 0, query, notes);
-    const outcome = fromOutcomes(walk.bits);
+    const tiers = this.selection(subject, direction);
+    const walk = this.walkFrom(tiers, 0, query, notes);
+    let bits = walk.bits;
+    const uncertain = [...walk.uncertain];
+    for (const other of this.alternates(tiers)) {
+      const otherBits = this.decideFrom(other, 0, query);
+      if (union(otherBits, walk.bits) === walk.bits) continue;
+      bits = union(bits, otherBits);
+      uncertain.push('a ClusterNetworkPolicy and another policy of the same tier have the same order: Calico orders them by the '
+        + 'names it gives them, and whether the converted ClusterNetworkPolicy is named `<name>` or `kcnp.<tier>.<name>` is not '
+        + 'established, so the other order is possible too');
+    }
+    const outcome = fromOutcomes(bits);
     const noteReasons: Reason[] = [...new Set(notes)].map((n) => ({ effect: 'log', message: `note: ${n}` }));
     const l7 = outcome === YES ? walk.l7 : undefined;
-    return sideVerdict(outcome, [...walk.reasons, ...noteReasons], outcome === MAYBE ? walk.uncertain : [], l7?.map((m) => m.text), l7);
+    return sideVerdict(outcome, [...walk.reasons, ...noteReasons], outcome === MAYBE ? [...new Set(uncertain)] : [], l7?.map((m) => m.text), l7);
   }
 
   /** {@link decideFrom} with the reasons of the path taken when every maybe fails, and why the others may happen. */
