@@ -12,16 +12,20 @@
  * Nodes: traffic from processes on a host to its local workloads is always allowed, before any policy
  * (https://docs.tigera.io/calico/latest/network-policy/hosts/protect-hosts, "Default behavior of
  * workload to host traffic": so that host processes can health-check workloads; also
- * projectcalico/calico#2797, a deny-all GlobalNetworkPolicy that still let the node reach its pods).
+ * projectcalico/calico#2797, a deny-all GlobalNetworkPolicy that still let the node reach its pods;
+ * felix/rules/static.go) on iptables and nftables; under another `linuxDataplane` of the
+ * Installation a pod policy that denies it makes it indeterminate (./host-traffic).
  * Traffic from a workload to its own host first passes the workload's egress policy, then Felix's
  * `defaultEndpointToHostAction` (https://docs.tigera.io/calico/latest/reference/felix/configuration;
  * Drop in Felix's own default, Accept as the operator installs it), which is not modelled (assumed
  * to accept). Remote nodes are ordinary peers: HostEndpoints are not
- * modelled, rules see them through `nets` and network sets only.
+ * modelled, rules see them through `nets` and network sets only; when the manifests declare host
+ * endpoints, verdicts they may change are indeterminate (./host-traffic).
  */
 import { L7Matcher } from '../http-request';
 import { CalicoPolicyEntry, compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
 import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy, isUnconfirmedTie } from './cluster-network-policy';
+import { CalicoHostTraffic, calicoHostTraffic } from './host-traffic';
 import { KubernetesPolicyEntry } from './kubernetes-policy';
 import { isNetworkSet, NetworkSetIndex, toNetworkSet } from './network-sets';
 import { CalicoPodPlacement } from './pod-addresses';
@@ -91,6 +95,8 @@ class CalicoModel implements AnnotatedCniModel {
   private entities?: PeerEntities;
   /** Where Calico puts pods whose IP is not given (IP pools, address annotations). */
   private readonly placement: CalicoPodPlacement;
+  /** Host endpoints, host-forward policies and the dataplane (see ./host-traffic). */
+  private readonly host: CalicoHostTraffic;
 
   constructor(given: ManifestObject[], namespaces: NamespaceIndex, options: CalicoModelOptions) {
     const cnps = options.clusterNetworkPolicy ? 0 : given.filter(isClusterNetworkPolicy).length;
@@ -135,6 +141,7 @@ class CalicoModel implements AnnotatedCniModel {
     this.npPeers = new NetworkPolicyPeerIndex(manifests.filter(isNetworkPolicy), namespaces);
     this.cnpPeers = clusterPolicyPeerClauses(manifests.filter(isClusterNetworkPolicy), namespaces);
     this.placement = new CalicoPodPlacement(manifests);
+    this.host = calicoHostTraffic(manifests);
   }
 
   /**
@@ -234,12 +241,47 @@ class CalicoModel implements AnnotatedCniModel {
   /** The outcome of {@link evaluate} without reasons: same tier walk, over the cached selection. */
   decide(given: SideQuery): Tri {
     const query = this.placedQuery(given);
-    if (!isPodNetworkEndpoint(query.subject)) return YES;
-    if (query.direction === 'ingress' && isLocalNode(query.peer)) return YES;
+    if (!isPodNetworkEndpoint(query.subject)) return this.hostSubjectWhy(query.subject) ? MAYBE : YES;
+    const fromHost = query.direction === 'ingress' && isLocalNode(query.peer);
+    if (fromHost && !this.host.policingDataplane) return YES;
     const tiers = this.selection(query.subject, query.direction);
     let bits = this.decideFrom(tiers, 0, query);
     for (const other of this.alternates(tiers)) bits = union(bits, this.decideFrom(other, 0, query));
-    return fromOutcomes(bits);
+    return fromOutcomes(this.hostAdjusted(bits, query).bits);
+  }
+
+  /** Why a node or hostNetwork pod subject is not surely allowed: the manifests declare host endpoints. */
+  private hostSubjectWhy(subject: Endpoint): string | undefined {
+    if (!this.host.hostEndpoints || subject.kind === 'external') return undefined;
+    return `${subject.name} is a ${subject.hostNetwork && subject.kind === 'pod' ? 'hostNetwork pod' : 'node'} and the manifests declare `
+      + `host endpoints (${this.host.hostEndpoints}): host endpoint policy and failsafe ports are not modelled`;
+  }
+
+  /**
+   * The outcomes of a pod's tier walk widened by what Calico does outside it: under a dataplane other
+   * than iptables/nftables a host -> local pod flow the walk denies may still pass; with host endpoints,
+   * applyOnForward / preDNAT policies may deny forwarded traffic the walk allows, and doNotTrack Allow
+   * rules may accept traffic the walk denies.
+   */
+  private hostAdjusted(bits: Outcomes, query: SideQuery): { bits: Outcomes; why?: string } {
+    const fromHost = query.direction === 'ingress' && isLocalNode(query.peer);
+    if (fromHost) {
+      if (bits === ALLOW_BIT) return { bits };
+      return {
+        bits: union(bits, ALLOW_BIT),
+        why: `the Installation's linuxDataplane is ${this.host.policingDataplane}: whether it applies ${query.subject.name}'s ingress policy to `
+          + 'traffic from its own host is not modelled (iptables and nftables never do)',
+      };
+    }
+    const { hostEndpoints, forwardPolicies, untracked } = this.host;
+    if (!hostEndpoints || forwardPolicies.length === 0) return { bits };
+    const widened = union(bits, union(DENY_BIT, untracked ? ALLOW_BIT : 0));
+    if (widened === bits) return { bits };
+    return {
+      bits: widened,
+      why: `the manifests declare host endpoints (${hostEndpoints}) and host-forward policies (${forwardPolicies.join(', ')}: `
+        + 'applyOnForward, preDNAT or doNotTrack), which Calico applies to traffic between a host endpoint and local pods; they are not modelled',
+    };
   }
 
   /**
@@ -277,9 +319,12 @@ class CalicoModel implements AnnotatedCniModel {
    */
   subjectKey(given: Endpoint, direction: Direction): string {
     const subject = this.placed(given);
-    if (!isPodNetworkEndpoint(subject)) return '';
+    // Not a workload endpoint: allowed, or indeterminate when host endpoints are declared (never
+    // grouped with pods, whose verdicts depend on their policies).
+    if (!isPodNetworkEndpoint(subject)) return this.host.hostEndpoints ? 'host-endpoint' : '';
     const tiers = this.selection(subject, direction);
-    if (tiers.length === 0) return '';
+    // No policy: allowed, unless host-forward policies on declared host endpoints may interfere.
+    if (tiers.length === 0) return this.host.hostEndpoints && this.host.forwardPolicies.length > 0 ? 'host-forward' : '';
     const policies = tiers.flatMap((t) => t.policies);
     const parts: unknown[] = [policies.map((p) => this.ids.get(p))];
     if (direction === 'ingress') parts.push(namedPortsKey(subject));
@@ -338,13 +383,15 @@ class CalicoModel implements AnnotatedCniModel {
     const query = this.placedQuery(given);
     const { subject, direction } = query;
     if (!isPodNetworkEndpoint(subject)) {
+      const why = this.hostSubjectWhy(subject);
+      if (why) return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
       return sideVerdict(YES, [{
         effect: 'default-allow',
         message: `${subject.name} is not a Calico workload endpoint (${subject.hostNetwork ? 'hostNetwork pod' : subject.kind}): `
           + `no ${direction} policy applies (HostEndpoints are not modeled)`,
       }]);
     }
-    if (direction === 'ingress' && isLocalNode(query.peer)) {
+    if (direction === 'ingress' && isLocalNode(query.peer) && !this.host.policingDataplane) {
       return sideVerdict(YES, [{
         effect: 'default-allow',
         message: `${query.peer.name} is the host of ${subject.name}: Calico always allows traffic from a host to its local workloads `
@@ -369,6 +416,9 @@ class CalicoModel implements AnnotatedCniModel {
         + 'names it gives them, and whether the converted ClusterNetworkPolicy is named `<name>` or `kcnp.<tier>.<name>` is not '
         + 'established, so the other order is possible too');
     }
+    const adjusted = this.hostAdjusted(bits, query);
+    if (adjusted.why && adjusted.bits !== bits) uncertain.push(adjusted.why);
+    bits = adjusted.bits;
     const outcome = fromOutcomes(bits);
     const noteReasons: Reason[] = [...new Set(notes)].map((n) => ({ effect: 'log', message: `note: ${n}` }));
     const l7 = outcome === YES ? walk.l7 : undefined;
