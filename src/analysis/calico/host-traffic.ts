@@ -15,6 +15,12 @@
  *   IPVS-forwarded connections are). The eBPF policy program (felix/bpf/polprog) skips host policy
  *   for host -> workload but still runs the workload's tiers, so under eBPF the pod's ingress
  *   policy may decide; this is not asserted either way.
+ * - Workload -> own host: after the pod's egress policy Felix applies `defaultEndpointToHostAction`
+ *   (https://docs.tigera.io/calico/latest/reference/felix/configuration). The operator and the
+ *   manifest installs set it to Accept through calico-node's environment, which takes precedence
+ *   over FelixConfiguration (docs.tigera.io reference/felix/configuration: environment variables
+ *   first); a FelixConfiguration asking for Drop or Return (host endpoint policy) is therefore not
+ *   asserted either way.
  */
 import { isPlainObject } from '../../util/vocabulary';
 import { ManifestObject } from '../model';
@@ -29,6 +35,8 @@ export interface CalicoHostTraffic {
   readonly untracked: boolean;
   /** The Installation's `linuxDataplane` when it does not always exempt host -> local pod traffic. */
   readonly policingDataplane?: string;
+  /** Which FelixConfiguration asks for a `defaultEndpointToHostAction` other than Accept (Drop or Return), and what. */
+  readonly endpointToHost?: string;
 }
 
 const CALICO_API_VERSIONS = new Set(['projectcalico.org/v3', 'crd.projectcalico.org/v1']);
@@ -50,7 +58,14 @@ export function calicoHostTraffic(manifests: readonly ManifestObject[]): CalicoH
     && (m.spec.applyOnForward === true || m.spec.preDNAT === true || m.spec.doNotTrack === true));
   const installations = manifests.filter((m) => m.apiVersion === 'operator.tigera.io/v1' && m.kind === 'Installation');
   const dataplane: unknown = installations.length === 1 ? installations[0].spec?.calicoNetwork?.linuxDataplane : undefined;
+  // Any FelixConfiguration (the global `default`, or a per-node `node.<name>` one) asking for Drop or Return.
+  const toHost = manifests
+    .filter((m) => isCalico(m, 'FelixConfiguration'))
+    .map((m) => ({ name: String(m.metadata?.name ?? ''), action: m.spec?.defaultEndpointToHostAction }))
+    .filter((f): f is { name: string; action: string } => typeof f.action === 'string' && f.action !== '' && f.action.toLowerCase() !== 'accept')
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
   return {
+    endpointToHost: toHost ? `FelixConfiguration ${toHost.name} sets defaultEndpointToHostAction ${toHost.action}` : undefined,
     hostEndpoints: reasons.length > 0 ? reasons.join(' and ') : undefined,
     forwardPolicies: forward.map((m) => `GlobalNetworkPolicy ${m.metadata?.name ?? ''}`).sort(),
     untracked: forward.some((m) => m.spec.doNotTrack === true),

@@ -273,6 +273,13 @@ class CalicoModel implements AnnotatedCniModel {
           + 'traffic from its own host is not modelled (iptables and nftables never do)',
       };
     }
+    if (query.direction === 'egress' && isLocalNode(query.peer) && this.host.endpointToHost && bits !== DENY_BIT) {
+      return {
+        bits: union(bits, DENY_BIT),
+        why: `${this.host.endpointToHost} for traffic from pods to their own host; calico-node's environment (FELIX_DEFAULTENDPOINTTOHOSTACTION, `
+          + 'which operator installs set) takes precedence over it and is not in the manifests',
+      };
+    }
     const { hostEndpoints, forwardPolicies, untracked } = this.host;
     if (!hostEndpoints || forwardPolicies.length === 0) return { bits };
     const widened = union(bits, union(DENY_BIT, untracked ? ALLOW_BIT : 0));
@@ -323,8 +330,11 @@ class CalicoModel implements AnnotatedCniModel {
     // grouped with pods, whose verdicts depend on their policies).
     if (!isPodNetworkEndpoint(subject)) return this.host.hostEndpoints ? 'host-endpoint' : '';
     const tiers = this.selection(subject, direction);
-    // No policy: allowed, unless host-forward policies on declared host endpoints may interfere.
-    if (tiers.length === 0) return this.host.hostEndpoints && this.host.forwardPolicies.length > 0 ? 'host-forward' : '';
+    // No policy: allowed, unless host-forward policies on declared host endpoints or a non-Accept
+    // defaultEndpointToHostAction may interfere.
+    if (tiers.length === 0) {
+      return (this.host.hostEndpoints && this.host.forwardPolicies.length > 0) || this.host.endpointToHost ? 'host-side' : '';
+    }
     const policies = tiers.flatMap((t) => t.policies);
     const parts: unknown[] = [policies.map((p) => this.ids.get(p))];
     if (direction === 'ingress') parts.push(namedPortsKey(subject));
@@ -400,7 +410,7 @@ class CalicoModel implements AnnotatedCniModel {
     }
     const namespace = subject.namespace ?? 'default';
     const notes = this.skipped.filter((s) => s.namespace === undefined || s.namespace === namespace).map((s) => s.note);
-    if (direction === 'egress' && isLocalNode(query.peer)) {
+    if (direction === 'egress' && isLocalNode(query.peer) && !this.host.endpointToHost) {
       notes.push(`traffic from ${subject.name} to its own host passes its egress policy, then Felix defaultEndpointToHostAction `
         + '(FelixConfiguration), which is not modelled: assumed to accept');
     }

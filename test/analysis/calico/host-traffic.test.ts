@@ -92,6 +92,22 @@ describe('host -> local pod by dataplane', () => {
   });
 });
 
+describe('pod -> own host: defaultEndpointToHostAction', () => {
+  const felix = (action: string) => ({
+    apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: { defaultEndpointToHostAction: action },
+  });
+
+  test('Drop or Return in FelixConfiguration default: indeterminate (calico-node\'s environment may override it); Accept: allowed', () => {
+    for (const action of ['Drop', 'Return']) {
+      const r = check([...workloads, felix(action)], w('shop/web'), Target.localNode());
+      expect(r.verdict).toBe(Verdict.INDETERMINATE);
+      expect(r.uncertainties.join('\n')).toContain(`FelixConfiguration default sets defaultEndpointToHostAction ${action}`);
+    }
+    expect(check([...workloads, felix('Accept')], w('shop/web'), Target.localNode()).verdict).toBe(Verdict.ALLOW);
+    expect(check([...workloads, felix('Drop')], w('shop/web'), Target.remoteNode()).verdict).toBe(Verdict.ALLOW);
+  });
+});
+
 describe('fast path (decide, subjectKey, peerKey) agrees with evaluate', () => {
   const node = (name: string, nodeLocality: 'local' | 'remote'): Endpoint => ({
     kind: 'node', name, nodeLocality, labels: {}, namespaceLabels: {}, hostNetwork: true, namedPorts: [],
@@ -106,6 +122,7 @@ describe('fast path (decide, subjectKey, peerKey) agrees with evaluate', () => {
     ['host endpoints and a preDNAT policy', [hostEndpoint, preDnatDeny, deny]],
     ['automatic host endpoints', [autoHostEndpoints, deny]],
     ['the eBPF dataplane', [installation('BPF'), deny]],
+    ['defaultEndpointToHostAction Drop', [{ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: { defaultEndpointToHostAction: 'Drop' } }, deny]],
   ])('%s', (_what, manifests) => {
     checkContract(calicoModel(manifests as any[], NAMESPACES), subjects, peers, [['TCP', 8080]]);
   });
