@@ -1,15 +1,7 @@
 /**
- * What the manifests say about Calico's host-side enforcement, which the analysis does not model
- * but must not contradict:
+ * What the manifests say about Calico's host-side enforcement around a pod's own host, which the
+ * tier walk does not cover but must not contradict (host endpoint policy: ../uncertainty/calico-host-endpoints):
  *
- * - Host endpoints: HostEndpoint objects, or automatic ones (KubeControllersConfiguration
- *   `spec.controllers.node.hostEndpoint.autoCreate: Enabled`). Once a node has one, traffic to and
- *   from the node itself follows host endpoint policy (GlobalNetworkPolicies select host endpoints
- *   too; an explicit host endpoint without policy denies everything but the failsafe ports), and
- *   `applyOnForward` / `preDNAT` / `doNotTrack` GlobalNetworkPolicies also apply to traffic
- *   forwarded between a host endpoint and local pods
- *   (https://docs.tigera.io/calico/latest/reference/host-endpoints/forwarded, ".../pre-dnat",
- *   ".../connectivity"). `doNotTrack` Allow rules accept packets before any workload policy.
  * - The dataplane: iptables and nftables never police traffic from a host to its local workloads
  *   (felix/rules/static.go, filterOutputChain: "We don't currently police host -> endpoint"; only
  *   IPVS-forwarded connections are). The eBPF policy program (felix/bpf/polprog) skips host policy
@@ -22,17 +14,10 @@
  *   first); a FelixConfiguration asking for Drop or Return (host endpoint policy) is therefore not
  *   asserted either way.
  */
-import { isPlainObject } from '../../util/vocabulary';
 import { ManifestObject } from '../model';
 
 /** Host-side facts of one set of manifests. */
 export interface CalicoHostTraffic {
-  /** Why nodes may have host endpoints (undefined: the manifests declare none). */
-  readonly hostEndpoints?: string;
-  /** GlobalNetworkPolicies with applyOnForward, preDNAT or doNotTrack (sorted labels). */
-  readonly forwardPolicies: string[];
-  /** Some of them are doNotTrack (their Allow rules bypass workload policy). */
-  readonly untracked: boolean;
   /** The Installation's `linuxDataplane` when it does not always exempt host -> local pod traffic. */
   readonly policingDataplane?: string;
   /** Which FelixConfiguration asks for a `defaultEndpointToHostAction` other than Accept (Drop or Return), and what. */
@@ -47,15 +32,6 @@ function isCalico(obj: ManifestObject, kind: string): boolean {
 
 /** The host-side facts of `manifests` (see the module comment). */
 export function calicoHostTraffic(manifests: readonly ManifestObject[]): CalicoHostTraffic {
-  const heps = manifests.filter((m) => isCalico(m, 'HostEndpoint')).length;
-  const auto = manifests.some((m) => isCalico(m, 'KubeControllersConfiguration')
-    && m.spec?.controllers?.node?.hostEndpoint?.autoCreate === 'Enabled');
-  const reasons = [
-    ...(heps > 0 ? [`${heps} HostEndpoint object(s)`] : []),
-    ...(auto ? ['KubeControllersConfiguration with automatic host endpoints (autoCreate: Enabled)'] : []),
-  ];
-  const forward = manifests.filter((m) => isCalico(m, 'GlobalNetworkPolicy') && isPlainObject(m.spec)
-    && (m.spec.applyOnForward === true || m.spec.preDNAT === true || m.spec.doNotTrack === true));
   const installations = manifests.filter((m) => m.apiVersion === 'operator.tigera.io/v1' && m.kind === 'Installation');
   const dataplane: unknown = installations.length === 1 ? installations[0].spec?.calicoNetwork?.linuxDataplane : undefined;
   // Any FelixConfiguration (the global `default`, or a per-node `node.<name>` one) asking for Drop or Return.
@@ -66,9 +42,6 @@ export function calicoHostTraffic(manifests: readonly ManifestObject[]): CalicoH
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
   return {
     endpointToHost: toHost ? `FelixConfiguration ${toHost.name} sets defaultEndpointToHostAction ${toHost.action}` : undefined,
-    hostEndpoints: reasons.length > 0 ? reasons.join(' and ') : undefined,
-    forwardPolicies: forward.map((m) => `GlobalNetworkPolicy ${m.metadata?.name ?? ''}`).sort(),
-    untracked: forward.some((m) => m.spec.doNotTrack === true),
     policingDataplane: typeof dataplane === 'string' && dataplane !== 'Iptables' && dataplane !== 'Nftables' ? dataplane : undefined,
   };
 }

@@ -18,9 +18,10 @@
  * Traffic from a workload to its own host first passes the workload's egress policy, then Felix's
  * `defaultEndpointToHostAction` (https://docs.tigera.io/calico/latest/reference/felix/configuration;
  * Drop in Felix's own default, Accept as the operator installs it), which is not modelled (assumed
- * to accept). Remote nodes are ordinary peers: HostEndpoints are not
- * modelled, rules see them through `nets` and network sets only; when the manifests declare host
- * endpoints, verdicts they may change are indeterminate (./host-traffic).
+ * to accept; indeterminate when a FelixConfiguration asks for Drop or Return, ./host-traffic).
+ * Remote nodes are ordinary peers: HostEndpoints are not modelled, rules see them through `nets`
+ * and network sets only; what host endpoint policy could change is indeterminate
+ * (../uncertainty/calico-host-endpoints).
  */
 import { L7Matcher } from '../http-request';
 import { CalicoPolicyEntry, compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
@@ -241,7 +242,7 @@ class CalicoModel implements AnnotatedCniModel {
   /** The outcome of {@link evaluate} without reasons: same tier walk, over the cached selection. */
   decide(given: SideQuery): Tri {
     const query = this.placedQuery(given);
-    if (!isPodNetworkEndpoint(query.subject)) return this.hostSubjectWhy(query.subject) ? MAYBE : YES;
+    if (!isPodNetworkEndpoint(query.subject)) return YES;
     const fromHost = query.direction === 'ingress' && isLocalNode(query.peer);
     if (fromHost && !this.host.policingDataplane) return YES;
     const tiers = this.selection(query.subject, query.direction);
@@ -250,18 +251,12 @@ class CalicoModel implements AnnotatedCniModel {
     return fromOutcomes(this.hostAdjusted(bits, query).bits);
   }
 
-  /** Why a node or hostNetwork pod subject is not surely allowed: the manifests declare host endpoints. */
-  private hostSubjectWhy(subject: Endpoint): string | undefined {
-    if (!this.host.hostEndpoints || subject.kind === 'external') return undefined;
-    return `${subject.name} is a ${subject.hostNetwork && subject.kind === 'pod' ? 'hostNetwork pod' : 'node'} and the manifests declare `
-      + `host endpoints (${this.host.hostEndpoints}): host endpoint policy and failsafe ports are not modelled`;
-  }
-
   /**
-   * The outcomes of a pod's tier walk widened by what Calico does outside it: under a dataplane other
-   * than iptables/nftables a host -> local pod flow the walk denies may still pass; with host endpoints,
-   * applyOnForward / preDNAT policies may deny forwarded traffic the walk allows, and doNotTrack Allow
-   * rules may accept traffic the walk denies.
+   * The outcomes of a pod's tier walk widened by what Calico does outside it (see ./host-traffic):
+   * under a dataplane other than iptables/nftables a host -> local pod flow the walk denies may still
+   * pass; a FelixConfiguration asking for a non-Accept defaultEndpointToHostAction may drop pod ->
+   * own host traffic the walk allows. Host endpoint policy is the uncertainty overlay's
+   * (../uncertainty/calico-host-endpoints).
    */
   private hostAdjusted(bits: Outcomes, query: SideQuery): { bits: Outcomes; why?: string } {
     const fromHost = query.direction === 'ingress' && isLocalNode(query.peer);
@@ -280,15 +275,7 @@ class CalicoModel implements AnnotatedCniModel {
           + 'which operator installs set) takes precedence over it and is not in the manifests',
       };
     }
-    const { hostEndpoints, forwardPolicies, untracked } = this.host;
-    if (!hostEndpoints || forwardPolicies.length === 0) return { bits };
-    const widened = union(bits, union(DENY_BIT, untracked ? ALLOW_BIT : 0));
-    if (widened === bits) return { bits };
-    return {
-      bits: widened,
-      why: `the manifests declare host endpoints (${hostEndpoints}) and host-forward policies (${forwardPolicies.join(', ')}: `
-        + 'applyOnForward, preDNAT or doNotTrack), which Calico applies to traffic between a host endpoint and local pods; they are not modelled',
-    };
+    return { bits };
   }
 
   /**
@@ -326,15 +313,10 @@ class CalicoModel implements AnnotatedCniModel {
    */
   subjectKey(given: Endpoint, direction: Direction): string {
     const subject = this.placed(given);
-    // Not a workload endpoint: allowed, or indeterminate when host endpoints are declared (never
-    // grouped with pods, whose verdicts depend on their policies).
-    if (!isPodNetworkEndpoint(subject)) return this.host.hostEndpoints ? 'host-endpoint' : '';
+    if (!isPodNetworkEndpoint(subject)) return '';
     const tiers = this.selection(subject, direction);
-    // No policy: allowed, unless host-forward policies on declared host endpoints or a non-Accept
-    // defaultEndpointToHostAction may interfere.
-    if (tiers.length === 0) {
-      return (this.host.hostEndpoints && this.host.forwardPolicies.length > 0) || this.host.endpointToHost ? 'host-side' : '';
-    }
+    // No policy: allowed, unless a non-Accept defaultEndpointToHostAction may drop traffic to the own host.
+    if (tiers.length === 0) return this.host.endpointToHost ? 'endpoint-to-host' : '';
     const policies = tiers.flatMap((t) => t.policies);
     const parts: unknown[] = [policies.map((p) => this.ids.get(p))];
     if (direction === 'ingress') parts.push(namedPortsKey(subject));
@@ -393,8 +375,6 @@ class CalicoModel implements AnnotatedCniModel {
     const query = this.placedQuery(given);
     const { subject, direction } = query;
     if (!isPodNetworkEndpoint(subject)) {
-      const why = this.hostSubjectWhy(subject);
-      if (why) return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
       return sideVerdict(YES, [{
         effect: 'default-allow',
         message: `${subject.name} is not a Calico workload endpoint (${subject.hostNetwork ? 'hostNetwork pod' : subject.kind}): `

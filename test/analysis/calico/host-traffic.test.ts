@@ -55,27 +55,28 @@ function check(manifests: any[], from: Target, to: Target) {
   return Reachability.fromManifests(manifests, { cni: Cni.calico() }).check(from, to, Port.tcp(8080));
 }
 
-describe('host endpoints', () => {
-  test.each([
-    ['a HostEndpoint object', hostEndpoint],
-    ['automatic host endpoints', autoHostEndpoints],
-  ])('with %s, traffic to a node is indeterminate (host endpoint policy, failsafe ports)', (_what, hep) => {
+describe('host endpoints (uncertainty overlay)', () => {
+  test('an explicit HostEndpoint denies what nothing allows on its node: traffic to a node is indeterminate even without policy', () => {
     expect(check(workloads, w('shop/web'), Target.remoteNode()).verdict).toBe(Verdict.ALLOW);
-    const r = check([...workloads, hep], w('shop/web'), Target.remoteNode());
+    const r = check([...workloads, hostEndpoint], w('shop/web'), Target.remoteNode());
     expect(r.verdict).toBe(Verdict.INDETERMINATE);
-    expect(r.uncertainties.join('\n')).toContain('remote-node is a node and the manifests declare host endpoints');
+    expect(r.uncertainties).toContain('HostEndpoint node1-eth0 may deny traffic of a node on the path (a host endpoint denies what nothing allows; not evaluated)');
+    // A host and its own pods talk without host endpoint policy (felix/rules/static.go).
+    expect(check([...workloads, hostEndpoint], Target.localNode(), w('shop/web')).verdict).toBe(Verdict.ALLOW);
+    expect(check([...workloads, hostEndpoint], w('shop/web'), Target.localNode()).verdict).toBe(Verdict.ALLOW);
+  });
+
+  test('automatic host endpoints (profile projectcalico-default-allow) or an explicit one with that profile deny nothing by themselves', () => {
+    const withProfile = { ...hostEndpoint, spec: { ...hostEndpoint.spec, profiles: ['projectcalico-default-allow'] } };
+    for (const hep of [autoHostEndpoints, withProfile]) {
+      expect(check([...workloads, hep], w('shop/web'), Target.remoteNode()).verdict).toBe(Verdict.ALLOW);
+    }
   });
 
   test('a preDNAT policy changes nothing without host endpoints; with one, traffic from outside to a pod is indeterminate', () => {
     const outside = Target.external('203.0.113.9');
     expect(check([...workloads, preDnatDeny], outside, w('shop/web')).verdict).toBe(Verdict.ALLOW);
-    const r = check([...workloads, preDnatDeny, hostEndpoint], outside, w('shop/web'));
-    expect(r.verdict).toBe(Verdict.INDETERMINATE);
-    expect(r.uncertainties.join('\n')).toContain('host-forward policies (GlobalNetworkPolicy block-bad-net: applyOnForward, preDNAT or doNotTrack)');
-  });
-
-  test('host endpoints alone (no host-forward policy) leave pod-to-pod verdicts exact', () => {
-    expect(check([...workloads, webDenyAll, hostEndpoint], w('shop/web'), w('shop/web')).verdict).toBe(Verdict.DENY);
+    expect(check([...workloads, preDnatDeny, hostEndpoint], outside, w('shop/web')).verdict).toBe(Verdict.INDETERMINATE);
   });
 });
 
@@ -119,8 +120,6 @@ describe('fast path (decide, subjectKey, peerKey) agrees with evaluate', () => {
   const peers = [...subjects, external('203.0.113.9')];
   const deny = knp('shop', 'web-deny-all', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] });
   test.each([
-    ['host endpoints and a preDNAT policy', [hostEndpoint, preDnatDeny, deny]],
-    ['automatic host endpoints', [autoHostEndpoints, deny]],
     ['the eBPF dataplane', [installation('BPF'), deny]],
     ['defaultEndpointToHostAction Drop', [{ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: { defaultEndpointToHostAction: 'Drop' } }, deny]],
   ])('%s', (_what, manifests) => {
