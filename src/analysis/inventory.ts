@@ -2,6 +2,7 @@
  * The endpoints a set of manifests describes: one pod endpoint per workload (every replica of a
  * workload is identical for policy purposes), and the namespaces with their labels.
  */
+import { isCalicoAddressAnnotation } from './calico/pod-addresses';
 import { isMeshAnnotation } from './mesh/membership';
 import { Endpoint, L4Protocol, ManifestObject, NamedPort } from './model';
 import { Labels } from './selectors';
@@ -115,7 +116,8 @@ export function podFromTemplate(name: string, workloadKind: string, namespace: s
   const namedPorts: NamedPort[] = ports
     .filter((p) => p.name !== undefined)
     .map((p) => ({ name: p.name!, port: p.port, protocol: p.protocol }));
-  const annotations = Object.fromEntries(Object.entries(stringLabels(template?.metadata?.annotations)).filter(([k]) => isMeshAnnotation(k)));
+  const annotations = Object.fromEntries(Object.entries(stringLabels(template?.metadata?.annotations))
+    .filter(([k]) => isMeshAnnotation(k) || isCalicoAddressAnnotation(k)));
   const serviceAccount = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName
     : typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default';
   return {

@@ -77,7 +77,8 @@ export interface Endpoint {
   readonly namespaceLabels: Labels;
   /**
    * The mesh-relevant annotations of the pod (template): injection, proxy port exclusions, default
-   * inbound policy (see ./mesh/membership).
+   * inbound policy (see ./mesh/membership); and Calico's address annotations (fixed IPs, IP pools:
+   * see ./calico/pod-addresses).
    * @default - none
    */
   readonly annotations?: Labels;

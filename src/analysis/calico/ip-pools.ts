@@ -42,7 +42,40 @@ function usesCalicoIpam(spec: any): boolean {
  * when any of that is missing, unclear or unparsable: pods then stay where the caller placed them.
  */
 export function calicoPodAddressSpace(manifests: readonly ManifestObject[]): AddressSpace | undefined {
+  return calicoIpPools(manifests).space;
+}
+
+/** What the manifests say about Calico's IP pools. */
+export interface CalicoIpPools {
+  /** See {@link calicoPodAddressSpace}. */
+  readonly space?: AddressSpace;
+  /**
+   * Pool CIDRs by pool name: the named pools of the Installation and every IPPool object (for the
+   * `cni.projectcalico.org/ipv4pools` / `ipv6pools` annotations, which name pools or give CIDRs).
+   */
+  readonly byName: ReadonlyMap<string, ParsedCidr>;
+  /** The one Installation says pods get their IPs from Calico IPAM (false: another IPAM or CNI; undefined: unknown). */
+  readonly calicoIpam?: boolean;
+}
+
+/** The pools, pod address space and IPAM of the manifests (see {@link calicoPodAddressSpace}). */
+export function calicoIpPools(manifests: readonly ManifestObject[]): CalicoIpPools {
   const installations = manifests.filter(isInstallation);
+  const byName = new Map<string, ParsedCidr>();
+  const named = [
+    ...(installations.length === 1 && Array.isArray(installations[0].spec?.calicoNetwork?.ipPools) ? installations[0].spec.calicoNetwork.ipPools : [])
+      .map((p: any) => [p?.name, p?.cidr]),
+    ...manifests.filter(isIpPool).map((p) => [p.metadata?.name, p.spec?.cidr]),
+  ];
+  for (const [name, text] of named) {
+    const cidr = typeof text === 'string' ? parseCidrLoose(text) : undefined;
+    if (typeof name === 'string' && cidr) byName.set(name, cidr);
+  }
+  const calicoIpam = installations.length === 1 ? usesCalicoIpam(installations[0].spec) : undefined;
+  return { space: poolSpace(manifests, installations), byName, calicoIpam };
+}
+
+function poolSpace(manifests: readonly ManifestObject[], installations: ManifestObject[]): AddressSpace | undefined {
   if (installations.length !== 1) return undefined;
   const spec = installations[0].spec;
   const pools: unknown = spec?.calicoNetwork?.ipPools;

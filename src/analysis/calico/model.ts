@@ -12,19 +12,24 @@
  * Nodes: traffic from processes on a host to its local workloads is always allowed, before any policy
  * (https://docs.tigera.io/calico/latest/network-policy/hosts/protect-hosts, "Default behavior of
  * workload to host traffic": so that host processes can health-check workloads; also
- * projectcalico/calico#2797, a deny-all GlobalNetworkPolicy that still let the node reach its pods).
+ * projectcalico/calico#2797, a deny-all GlobalNetworkPolicy that still let the node reach its pods;
+ * felix/rules/static.go) on iptables and nftables; under another `linuxDataplane` of the
+ * Installation a pod policy that denies it makes it indeterminate (./host-traffic).
  * Traffic from a workload to its own host first passes the workload's egress policy, then Felix's
  * `defaultEndpointToHostAction` (https://docs.tigera.io/calico/latest/reference/felix/configuration;
  * Drop in Felix's own default, Accept as the operator installs it), which is not modelled (assumed
- * to accept). Remote nodes are ordinary peers: HostEndpoints are not
- * modelled, rules see them through `nets` and network sets only.
+ * to accept; indeterminate when a FelixConfiguration asks for Drop or Return, ./host-traffic).
+ * Remote nodes are ordinary peers: HostEndpoints are not modelled, rules see them through `nets`
+ * and network sets only; what host endpoint policy could change is indeterminate
+ * (../uncertainty/calico-host-endpoints).
  */
 import { L7Matcher } from '../http-request';
 import { CalicoPolicyEntry, compileCalicoPolicy, isCalicoPolicy } from './calico-policy';
-import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy } from './cluster-network-policy';
-import { calicoPodAddressSpace } from './ip-pools';
+import { ClusterNetworkPolicyEntry, isClusterNetworkPolicy, isUnconfirmedTie } from './cluster-network-policy';
+import { CalicoHostTraffic, calicoHostTraffic } from './host-traffic';
 import { KubernetesPolicyEntry } from './kubernetes-policy';
 import { isNetworkSet, NetworkSetIndex, toNetworkSet } from './network-sets';
+import { CalicoPodPlacement } from './pod-addresses';
 import { CalicoDecision, comparePolicies, PolicyEntry } from './policy-entry';
 import { EntityRule, entityIdentityKey, entityIdentityTruth, RuleContext, RuleScope } from './rules';
 import { SelectorCache } from './selector';
@@ -33,7 +38,7 @@ import { addressKey } from '../addresses';
 import { clusterPolicyPeerClauses } from '../cluster-network-policy';
 import { isNetworkPolicy, NetworkPolicyPeerIndex } from '../kubernetes/network-policy';
 import {
-  AddressSpace, AnnotatedCniModel, basePeerKey, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey,
+  AnnotatedCniModel, basePeerKey, Direction, DirectionVerdict, Endpoint, isLocalNode, ManifestObject, NamespaceIndex, namedPortsKey,
   Reason, SideQuery,
   isPodNetworkEndpoint, sideVerdict,
 } from '../model';
@@ -82,14 +87,17 @@ class CalicoModel implements AnnotatedCniModel {
   /** A stable number per policy entry, for subject keys. */
   private readonly ids = new Map<PolicyEntry, number>();
   private readonly selections = new WeakMap<Endpoint, Selection>();
+  /** Per selection: the other orders of its unconfirmed ties (see {@link alternates}). */
+  private readonly alternateCache = new WeakMap<TierPlan[], TierPlan[][]>();
   /** Some applied policy has an Allow rule with an HTTP match. */
   private readonly l7Rules: boolean = false;
   private readonly npPeers: NetworkPolicyPeerIndex;
   private readonly cnpPeers: Array<(e: Endpoint) => boolean>;
   private entities?: PeerEntities;
-  /** Where Calico IPAM puts pods whose IP is not given (see {@link calicoPodAddressSpace}). */
-  private readonly poolSpace?: AddressSpace;
-  private readonly placedInPools = new WeakMap<Endpoint, Endpoint>();
+  /** Where Calico puts pods whose IP is not given (IP pools, address annotations). */
+  private readonly placement: CalicoPodPlacement;
+  /** Host endpoints, host-forward policies and the dataplane (see ./host-traffic). */
+  private readonly host: CalicoHostTraffic;
 
   constructor(given: ManifestObject[], namespaces: NamespaceIndex, options: CalicoModelOptions) {
     const cnps = options.clusterNetworkPolicy ? 0 : given.filter(isClusterNetworkPolicy).length;
@@ -133,24 +141,21 @@ class CalicoModel implements AnnotatedCniModel {
     }
     this.npPeers = new NetworkPolicyPeerIndex(manifests.filter(isNetworkPolicy), namespaces);
     this.cnpPeers = clusterPolicyPeerClauses(manifests.filter(isClusterNetworkPolicy), namespaces);
-    this.poolSpace = calicoPodAddressSpace(manifests);
+    this.placement = new CalicoPodPlacement(manifests);
+    this.host = calicoHostTraffic(manifests);
   }
 
   /**
-   * The endpoint as Calico sees it: a pod-network pod with neither an IP nor an address space from
-   * the caller is somewhere in the Calico IP pools, when the manifests give them (one copy per pod,
-   * so the caches keyed by endpoint keep working).
+   * The endpoint as Calico sees it: a pod-network pod without a known IP has the addresses its
+   * Calico annotations give, or lies in the caller's pod CIDRs and Calico's IP pools (see
+   * ./pod-addresses; one copy per pod, so the caches keyed by endpoint keep working).
    */
   private placed(ep: Endpoint): Endpoint {
-    if (!this.poolSpace || !isPodNetworkEndpoint(ep) || ep.ip !== undefined || (ep.ips?.length ?? 0) > 0 || ep.addressSpace) return ep;
-    let copy = this.placedInPools.get(ep);
-    if (!copy) this.placedInPools.set(ep, copy = { ...ep, addressSpace: this.poolSpace });
-    return copy;
+    return this.placement.place(ep);
   }
 
   /** The query with its endpoints {@link placed}. */
   private placedQuery(query: SideQuery): SideQuery {
-    if (!this.poolSpace) return query;
     const subject = this.placed(query.subject);
     const peer = this.placed(query.peer);
     if (subject === query.subject && peer === query.peer) return query;
@@ -197,6 +202,35 @@ class CalicoModel implements AnnotatedCniModel {
   }
 
   /**
+   * The selection with every group of equal-order policies that mixes ClusterNetworkPolicies with
+   * other policies (an unconfirmed tie, see isUnconfirmedTie) put in the two extreme orders:
+   * ClusterNetworkPolicies first, and last. Within each kind the order is known, so the first policy
+   * to decide in any interleaving is the first decider of one kind or the other: the two extremes
+   * cover every outcome. Empty when there is no such group.
+   */
+  private alternates(tiers: TierPlan[]): TierPlan[][] {
+    let found = this.alternateCache.get(tiers);
+    if (found) return found;
+    const ambiguous = tiers.some(({ policies }) => policies.some((p, i) => policies.slice(i + 1).some((q) => isUnconfirmedTie(p, q))));
+    found = [];
+    if (ambiguous) {
+      for (const cnpFirst of [true, false]) {
+        const rank = (p: PolicyEntry) => ((p instanceof ClusterNetworkPolicyEntry) === cnpFirst ? 0 : 1);
+        found.push(tiers.map(({ tier, policies }) => ({
+          tier,
+          policies: [...policies].sort((a, b) => {
+            const ao = a.order ?? Number.POSITIVE_INFINITY;
+            const bo = b.order ?? Number.POSITIVE_INFINITY;
+            return ao !== bo ? comparePolicies(a, b) : rank(a) - rank(b) || comparePolicies(a, b);
+          }),
+        })));
+      }
+    }
+    this.alternateCache.set(tiers, found);
+    return found;
+  }
+
+  /**
    * Does an applied policy have an Allow rule with an `http` match? Only then can a verdict carry
    * L7 constraints (HTTP methods and paths, enforced only with application layer policy,
    * https://docs.tigera.io/calico/latest/network-policy/istio/http-methods).
@@ -209,8 +243,39 @@ class CalicoModel implements AnnotatedCniModel {
   decide(given: SideQuery): Tri {
     const query = this.placedQuery(given);
     if (!isPodNetworkEndpoint(query.subject)) return YES;
-    if (query.direction === 'ingress' && isLocalNode(query.peer)) return YES;
-    return fromOutcomes(this.decideFrom(this.selection(query.subject, query.direction), 0, query));
+    const fromHost = query.direction === 'ingress' && isLocalNode(query.peer);
+    if (fromHost && !this.host.policingDataplane) return YES;
+    const tiers = this.selection(query.subject, query.direction);
+    let bits = this.decideFrom(tiers, 0, query);
+    for (const other of this.alternates(tiers)) bits = union(bits, this.decideFrom(other, 0, query));
+    return fromOutcomes(this.hostAdjusted(bits, query).bits);
+  }
+
+  /**
+   * The outcomes of a pod's tier walk widened by what Calico does outside it (see ./host-traffic):
+   * under a dataplane other than iptables/nftables a host -> local pod flow the walk denies may still
+   * pass; a FelixConfiguration asking for a non-Accept defaultEndpointToHostAction may drop pod ->
+   * own host traffic the walk allows. Host endpoint policy is the uncertainty overlay's
+   * (../uncertainty/calico-host-endpoints).
+   */
+  private hostAdjusted(bits: Outcomes, query: SideQuery): { bits: Outcomes; why?: string } {
+    const fromHost = query.direction === 'ingress' && isLocalNode(query.peer);
+    if (fromHost) {
+      if (bits === ALLOW_BIT) return { bits };
+      return {
+        bits: union(bits, ALLOW_BIT),
+        why: `the Installation's linuxDataplane is ${this.host.policingDataplane}: whether it applies ${query.subject.name}'s ingress policy to `
+          + 'traffic from its own host is not modelled (iptables and nftables never do)',
+      };
+    }
+    if (query.direction === 'egress' && isLocalNode(query.peer) && this.host.endpointToHost && bits !== DENY_BIT) {
+      return {
+        bits: union(bits, DENY_BIT),
+        why: `${this.host.endpointToHost} for traffic from pods to their own host; calico-node's environment (FELIX_DEFAULTENDPOINTTOHOSTACTION, `
+          + 'which operator installs set) takes precedence over it and is not in the manifests',
+      };
+    }
+    return { bits };
   }
 
   /**
@@ -250,7 +315,8 @@ class CalicoModel implements AnnotatedCniModel {
     const subject = this.placed(given);
     if (!isPodNetworkEndpoint(subject)) return '';
     const tiers = this.selection(subject, direction);
-    if (tiers.length === 0) return '';
+    // No policy: allowed, unless a non-Accept defaultEndpointToHostAction may drop traffic to the own host.
+    if (tiers.length === 0) return this.host.endpointToHost ? 'endpoint-to-host' : '';
     const policies = tiers.flatMap((t) => t.policies);
     const parts: unknown[] = [policies.map((p) => this.ids.get(p))];
     if (direction === 'ingress') parts.push(namedPortsKey(subject));
@@ -315,7 +381,7 @@ class CalicoModel implements AnnotatedCniModel {
           + `no ${direction} policy applies (HostEndpoints are not modeled)`,
       }]);
     }
-    if (direction === 'ingress' && isLocalNode(query.peer)) {
+    if (direction === 'ingress' && isLocalNode(query.peer) && !this.host.policingDataplane) {
       return sideVerdict(YES, [{
         effect: 'default-allow',
         message: `${query.peer.name} is the host of ${subject.name}: Calico always allows traffic from a host to its local workloads `
@@ -324,15 +390,29 @@ class CalicoModel implements AnnotatedCniModel {
     }
     const namespace = subject.namespace ?? 'default';
     const notes = this.skipped.filter((s) => s.namespace === undefined || s.namespace === namespace).map((s) => s.note);
-    if (direction === 'egress' && isLocalNode(query.peer)) {
+    if (direction === 'egress' && isLocalNode(query.peer) && !this.host.endpointToHost) {
       notes.push(`traffic from ${subject.name} to its own host passes its egress policy, then Felix defaultEndpointToHostAction `
         + '(FelixConfiguration), which is not modelled: assumed to accept');
     }
-    const walk = this.walkFrom(this.selection(subject, direction), 0, query, notes);
-    const outcome = fromOutcomes(walk.bits);
+    const tiers = this.selection(subject, direction);
+    const walk = this.walkFrom(tiers, 0, query, notes);
+    let bits = walk.bits;
+    const uncertain = [...walk.uncertain];
+    for (const other of this.alternates(tiers)) {
+      const otherBits = this.decideFrom(other, 0, query);
+      if (union(otherBits, walk.bits) === walk.bits) continue;
+      bits = union(bits, otherBits);
+      uncertain.push('a ClusterNetworkPolicy and another policy of the same tier have the same order: Calico orders them by the '
+        + 'names it gives them, and whether the converted ClusterNetworkPolicy is named `<name>` or `kcnp.<tier>.<name>` is not '
+        + 'established, so the other order is possible too');
+    }
+    const adjusted = this.hostAdjusted(bits, query);
+    if (adjusted.why && adjusted.bits !== bits) uncertain.push(adjusted.why);
+    bits = adjusted.bits;
+    const outcome = fromOutcomes(bits);
     const noteReasons: Reason[] = [...new Set(notes)].map((n) => ({ effect: 'log', message: `note: ${n}` }));
     const l7 = outcome === YES ? walk.l7 : undefined;
-    return sideVerdict(outcome, [...walk.reasons, ...noteReasons], outcome === MAYBE ? walk.uncertain : [], l7?.map((m) => m.text), l7);
+    return sideVerdict(outcome, [...walk.reasons, ...noteReasons], outcome === MAYBE ? [...new Set(uncertain)] : [], l7?.map((m) => m.text), l7);
   }
 
   /** {@link decideFrom} with the reasons of the path taken when every maybe fails, and why the others may happen. */
