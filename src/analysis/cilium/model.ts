@@ -19,6 +19,7 @@
 import { ProxyPathConfig } from '../envoy-path';
 import { L7Matcher } from '../http-request';
 import { CidrGroupIndex } from './cidr-groups';
+import { mergeAllowedL7, sameL7 } from './conditional-l7';
 import { dnsProxyLookup } from './dns-proxy';
 import { EgressNamedPorts } from './egress-named-ports';
 import { ciliumPathConfig } from './http-normalize-path';
@@ -468,20 +469,31 @@ export class CiliumModel implements AnnotatedCniModel {
   evaluate(q: SideQuery): DirectionVerdict {
     const verdict = this.evaluateHere(q);
     if (this.conditional.length === 0) return verdict;
-    const others = this.conditional.map((c) => ({ c, other: c.without.evaluate(q) })).filter(({ other }) => other.outcome !== verdict.outcome);
-    if (others.length === 0) return verdict;
-    const parts = others.map(({ c }) => {
-      // The conditional policies that select the subject (all of them for a node-like subject, policed by host policies).
-      const selecting = [...new Set(this.selectedRuleSets(q.subject).filter((rs) => c.objects.has(rs.object))
-        .map((rs) => describeRef(refOf(rs.object))))].sort();
-      const names = selecting.length > 0 ? selecting : c.names;
-      return `${names.join(', ')} use${names.length === 1 ? 's' : ''} ${c.condition}`;
-    });
+    const all = this.conditional.map((c) => ({ c, other: c.without.evaluate(q) }));
+    const others = all.filter(({ other }) => other.outcome !== verdict.outcome);
+    if (others.length === 0) {
+      // Allowed alike at L3/L4: requests may still be judged differently (see conditional-l7.ts).
+      const differing = all.filter(({ other }) => !sameL7(verdict, other));
+      if (verdict.outcome !== YES || differing.length === 0) return verdict;
+      return mergeAllowedL7([verdict, ...all.map(({ other }) => other)], this.conditionText(q, differing.map(({ c }) => c)));
+    }
+    const parts = others.map(({ c }) => this.conditionText(q, [c]));
     const why = parts.length === 1
       ? `${parts[0]}: the two give different verdicts here`
       : `${parts.join('; ')}: the verdicts with and without them differ here`;
     const uncertain = [why, ...(verdict.uncertain ?? []), ...others.flatMap(({ other }) => other.uncertain ?? [])];
     return sideVerdict(MAYBE, verdict.reasons, [...new Set(uncertain)]);
+  }
+
+  /** `X uses <condition>` for each conditional group, naming the policies of the group that select the subject, `; `-separated. */
+  private conditionText(q: SideQuery, groups: ConditionalPolicies[]): string {
+    return groups.map((c) => {
+      // The conditional policies that select the subject (all of them for a node-like subject, policed by host policies).
+      const selecting = [...new Set(this.selectedRuleSets(q.subject).filter((rs) => c.objects.has(rs.object))
+        .map((rs) => describeRef(refOf(rs.object))))].sort();
+      const names = selecting.length > 0 ? selecting : c.names;
+      return `${names.join(', ')} use${names.length === 1 ? 's' : ''} ${c.condition}`;
+    }).join('; ');
   }
 
   private evaluateHere(q: SideQuery): DirectionVerdict {
