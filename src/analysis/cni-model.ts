@@ -10,6 +10,7 @@ import { AnnotatedCniModel, Endpoint, ManifestObject, NamespaceIndex } from './m
 import { adminNetworkPolicyUncertainties } from './uncertainty/admin-network-policy';
 import { calicoHostEndpointUncertainties } from './uncertainty/calico-host-endpoints';
 import { calicoServiceAccountSelectorUncertainties } from './uncertainty/calico-service-account-selectors';
+import { ciliumLabelFilterUncertainties } from './uncertainty/cilium-label-filter';
 import { ciliumNamedPortUncertainties } from './uncertainty/cilium-named-ports';
 import { ciliumRedirectUncertainties } from './uncertainty/cilium-redirects';
 import { splitDuplicatePolicies } from './uncertainty/duplicate-objects';
@@ -82,7 +83,7 @@ const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
   [CniKind.CILIUM]: {
     model: (manifests, namespaces) => ciliumModel(manifests, namespaces),
     native: nativeOf(CniKind.CILIUM),
-    uncertainties: ciliumNamedPortUncertainties,
+    uncertainties: (manifests) => [...ciliumNamedPortUncertainties(manifests), ...ciliumLabelFilterUncertainties(manifests)],
     selectionView: (namespaces) => {
       const view = new IdentityView(namespaces);
       return (endpoint) => view.of(endpoint);
