@@ -25,6 +25,7 @@ import { EgressNamedPorts } from './egress-named-ports';
 import { ciliumPathConfig } from './http-normalize-path';
 import { effectivePeerSelector, identityOf, selectorMatches, unfilteredIdentityOf } from './identity';
 import { IdentityView, labelFilterNote } from './label-filter';
+import { ipBlockPeersOnly } from './np-requirements';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet, usesWiderExcept } from './policies';
 import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule, portRulesFor, PortRulesFor } from './ports';
@@ -292,8 +293,7 @@ export class CiliumModel implements AnnotatedCniModel {
       if (t === MAYBE) result = MAYBE;
     }
     if (plan.networkPolicies.length === 0) return result;
-    const index = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
-    const nps = index.get(q.subject.namespace ?? 'default')!;
+    const nps = this.networkPoliciesFor(q, plan);
     for (const i of plan.networkPolicies) {
       const t = policyAllows(nps[i], this.viewQuery(q), this.namespaces);
       if (t === YES) return YES;
@@ -621,8 +621,7 @@ export class CiliumModel implements AnnotatedCniModel {
       }, ...noteReasons], [], undefined, redirects());
     }
 
-    const npIndex = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
-    const nps = npIndex.get(q.subject.namespace ?? 'default') ?? [];
+    const nps = this.networkPoliciesFor(q, plan);
     const np = nps.length > 0 ? evaluateNetworkPolicies(nps, this.viewQuery(q), this.namespaces) : undefined;
     if (np?.isolated && np.allowed) {
       for (const r of np.reasons) allows.push({ reason: r, l7: [], redirects: [] });
@@ -664,6 +663,18 @@ export class CiliumModel implements AnnotatedCniModel {
       : [];
     return finish(uncertain.length > 0 ? MAYBE : NO,
       [...isolators, ...npReasons, summary, ...toReasons([...denyNotes, ...allowNotes, ...hostNotes])], uncertain);
+  }
+
+  /**
+   * The NetworkPolicies of the subject's namespace as they apply to the peer: ipBlock peers only match
+   * external peers (see inClusterView), and a peer failing the fromRequires/toRequires of the rules
+   * selecting the subject is allowed by their ipBlock peers only (see np-requirements.ts).
+   */
+  private networkPoliciesFor(q: SideQuery, plan: SidePlan): ManifestObject[] {
+    const index = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
+    const nps = index.get(q.subject.namespace ?? 'default') ?? [];
+    const identity = identityOf(q.peer);
+    return plan.allowCtx.requires.every((r) => selectorMatches(r, identity)) ? nps : nps.map(ipBlockPeersOnly);
   }
 
   /** Egress named-port resolution for egress rules; ingress names resolve on the destination. */

@@ -83,3 +83,39 @@ describe('Cilium L7 rules next to fromRequires: requests both versions judge ali
     expect(reach.check(Target.workload('shop', 'web'), Target.workload('shop', 'api'), Port.tcp(8080)).verdict).toBe(Verdict.ALLOW);
   });
 });
+
+/**
+ * Cilium 1.18 keeps NetworkPolicies in the same policy repository as Cilium rules (pkg/k8s
+ * network_policy.go ParseNetworkPolicy: pod and namespace peers become fromEndpoints, an empty `from`
+ * the wildcard endpoint selector, ipBlocks fromCIDRSet), so the fromRequires of a Cilium policy
+ * selecting the pod join the NetworkPolicy's peer selectors too; ipBlock peers keep no requirement.
+ */
+describe('fromRequires also narrow the NetworkPolicies Cilium 1.18 enforces', () => {
+  const requiring = cnp('api-requires', [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], fromRequires: [{ matchLabels: { env: 'prod' } }] }]);
+  const netpol = (from?: any[]) => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'api', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ ...(from ? { from } : {}), ports: [{ port: 8080 }] }] },
+  });
+  const workers = [deployment('shop', 'worker', { app: 'worker' }, listen), deployment('shop', 'batch', { app: 'worker', env: 'prod' }, listen)];
+  const verdict = (manifests: any[], source: string) => Reachability.fromManifests(manifests, { cni: Cni.cilium() })
+    .check(Target.workload('shop', source), Target.workload('shop', 'api'), Port.tcp(8080)).verdict;
+
+  test('the manifests are valid', () => {
+    expectValidManifests([...cluster, ...workers, requiring, netpol([{ podSelector: { matchLabels: { app: 'worker' } } }]), netpol()]);
+  });
+
+  test('a NetworkPolicy peer without the required label: 1.18 denies, 1.19+ allows: indeterminate (was a confident allow)', () => {
+    const manifests = [...cluster, ...workers, requiring, netpol([{ podSelector: { matchLabels: { app: 'worker' } } }])];
+    expect(verdict(manifests, 'worker')).toBe(Verdict.INDETERMINATE);
+    // A peer with the required label is allowed under both.
+    expect(verdict(manifests, 'batch')).toBe(Verdict.ALLOW);
+  });
+
+  test('an empty from is the wildcard selector, which the requirements narrow too', () => {
+    const manifests = [...cluster, ...workers, requiring, netpol()];
+    expect(verdict(manifests, 'worker')).toBe(Verdict.INDETERMINATE);
+    expect(verdict(manifests, 'batch')).toBe(Verdict.ALLOW);
+  });
+});
