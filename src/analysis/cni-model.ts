@@ -4,11 +4,13 @@
  */
 import { calicoModel } from './calico';
 import { ciliumModel } from './cilium';
+import { IdentityView } from './cilium/label-filter';
 import { flannelModel, kubernetesModel } from './kubernetes/model';
-import { AnnotatedCniModel, ManifestObject, NamespaceIndex } from './model';
+import { AnnotatedCniModel, Endpoint, ManifestObject, NamespaceIndex } from './model';
 import { adminNetworkPolicyUncertainties } from './uncertainty/admin-network-policy';
 import { calicoHostEndpointUncertainties } from './uncertainty/calico-host-endpoints';
 import { calicoServiceAccountSelectorUncertainties } from './uncertainty/calico-service-account-selectors';
+import { ciliumLabelFilterUncertainties } from './uncertainty/cilium-label-filter';
 import { ciliumNamedPortUncertainties } from './uncertainty/cilium-named-ports';
 import { ciliumRedirectUncertainties } from './uncertainty/cilium-redirects';
 import { splitDuplicatePolicies } from './uncertainty/duplicate-objects';
@@ -37,6 +39,11 @@ interface CniAnalysis {
    * "Ambient and Kubernetes NetworkPolicy": depending on the CNI, the node's exemption or the address).
    */
   readonly hostSnat: HostSnatSemantics;
+  /**
+   * The endpoint as the CNI matches a NetworkPolicy podSelector against it (Cilium: the security
+   * identity, without the labels its label filter drops); the endpoint itself when absent.
+   */
+  readonly selectionView?: (namespaces: NamespaceIndex) => (endpoint: Endpoint) => Endpoint;
   /** The model of the CNI's own semantics. */
   model(manifests: ManifestObject[], namespaces: NamespaceIndex, cni: Cni): AnnotatedCniModel;
   /** Uncertainties only this CNI has. */
@@ -76,7 +83,11 @@ const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
   [CniKind.CILIUM]: {
     model: (manifests, namespaces) => ciliumModel(manifests, namespaces),
     native: nativeOf(CniKind.CILIUM),
-    uncertainties: ciliumNamedPortUncertainties,
+    uncertainties: (manifests) => [...ciliumNamedPortUncertainties(manifests), ...ciliumLabelFilterUncertainties(manifests)],
+    selectionView: (namespaces) => {
+      const view = new IdentityView(namespaces);
+      return (endpoint) => view.of(endpoint);
+    },
     l7BlindToMtls: true,
     hostSnat: 'address',
   },
@@ -118,7 +129,7 @@ export function modelFor(
     ...analysis.uncertainties(manifests),
     ...ciliumRedirectUncertainties(manifests),
   ];
-  const model = withUncertainties(withHostNetworkPlacement(inner), uncertainties, manifests);
+  const model = withUncertainties(withHostNetworkPlacement(inner), uncertainties, manifests, analysis.selectionView?.(namespaces));
   model.notes.push(...partialRuleNotes(manifests, analysis.native));
   return model;
 }

@@ -48,3 +48,64 @@ export function ciliumIgnoredLabelPattern(key: string): string | undefined {
   const included = Math.max(0, ...INCLUDED_EXPRS.map(({ expr }) => matchAtStart(expr, key)));
   return included > ignored.length ? undefined : ignored.pattern;
 }
+
+/** One label prefix of the filter, as labelsfilter `parseLabelPrefix` reads `[source:][!]regex`. */
+interface LabelPrefix {
+  readonly source: string;
+  readonly ignore: boolean;
+  readonly expr: RegExp;
+}
+
+function parsePrefix(text: string): LabelPrefix | undefined {
+  const colon = text.indexOf(':');
+  const source = colon >= 0 ? text.slice(0, colon) : '';
+  let prefix = colon >= 0 ? text.slice(colon + 1) : text;
+  if (prefix === '') return undefined;
+  const ignore = prefix.startsWith('!');
+  if (ignore) prefix = prefix.slice(1);
+  try {
+    return { source, ignore, expr: new RegExp(prefix) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The default list with its sources (the `reserved:.*` include first, as in defaultLabelPrefixCfg). */
+const DEFAULT_PREFIXES: readonly LabelPrefix[] = [
+  { source: 'reserved', ignore: false, expr: /.*/ },
+  ...INCLUDED_EXPRS.map(({ expr }) => ({ source: '', ignore: false, expr })),
+  ...IGNORED_EXPRS.map(({ expr }) => ({ source: '', ignore: true, expr })),
+];
+
+/**
+ * Does Cilium keep the label `source:key` in identities when the agent's `labels` option holds
+ * `userPrefixes` on top of the default list (labelsfilter `ParseLabelPrefixCfg` appends them; any
+ * include among them turns the list into an allow-list, `filterLabels`: a label is kept when no
+ * include exists and no ignore matches, or when the longest matching include is longer than the
+ * shortest matching ignore)? Undefined when a prefix does not parse (the agent refuses to start).
+ * With no user prefixes this is the default filter ({@link ciliumIgnoredLabelPattern}).
+ */
+export function ciliumLabelKept(userPrefixes: readonly string[], source: string, key: string): boolean | undefined {
+  const user: LabelPrefix[] = [];
+  for (const text of userPrefixes) {
+    if (text === '') continue;
+    const p = parsePrefix(text);
+    if (p === undefined) return undefined;
+    user.push(p);
+  }
+  const allowList = user.some((p) => !p.ignore);
+  let included = 0;
+  let ignored = 0;
+  for (const p of [...DEFAULT_PREFIXES, ...user]) {
+    if (p.source !== '' && p.source !== source) continue;
+    // A match of length 0 counts for neither side (filterLabels keeps the first non-zero ignore length).
+    const length = matchAtStart(p.expr, key);
+    if (length === 0) continue;
+    if (p.ignore) {
+      if (ignored === 0 || length < ignored) ignored = length;
+    } else if (length > included) {
+      included = length;
+    }
+  }
+  return (!allowList && ignored === 0) || included > ignored;
+}

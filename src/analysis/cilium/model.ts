@@ -19,11 +19,13 @@
 import { ProxyPathConfig } from '../envoy-path';
 import { L7Matcher } from '../http-request';
 import { CidrGroupIndex } from './cidr-groups';
+import { mergeAllowedL7, sameL7 } from './conditional-l7';
 import { dnsProxyLookup } from './dns-proxy';
 import { EgressNamedPorts } from './egress-named-ports';
 import { ciliumPathConfig } from './http-normalize-path';
 import { effectivePeerSelector, identityOf, selectorMatches, unfilteredIdentityOf } from './identity';
 import { IdentityView, labelFilterNote } from './label-filter';
+import { ipBlockPeersOnly } from './np-requirements';
 import { matchPeer, PeerContext, requirementsOf } from './peers';
 import { CiliumPolicyIndex, CiliumRuleSet, usesWiderExcept } from './policies';
 import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule, portRulesFor, PortRulesFor } from './ports';
@@ -291,8 +293,7 @@ export class CiliumModel implements AnnotatedCniModel {
       if (t === MAYBE) result = MAYBE;
     }
     if (plan.networkPolicies.length === 0) return result;
-    const index = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
-    const nps = index.get(q.subject.namespace ?? 'default')!;
+    const nps = this.networkPoliciesFor(q, plan);
     for (const i of plan.networkPolicies) {
       const t = policyAllows(nps[i], this.viewQuery(q), this.namespaces);
       if (t === YES) return YES;
@@ -468,20 +469,31 @@ export class CiliumModel implements AnnotatedCniModel {
   evaluate(q: SideQuery): DirectionVerdict {
     const verdict = this.evaluateHere(q);
     if (this.conditional.length === 0) return verdict;
-    const others = this.conditional.map((c) => ({ c, other: c.without.evaluate(q) })).filter(({ other }) => other.outcome !== verdict.outcome);
-    if (others.length === 0) return verdict;
-    const parts = others.map(({ c }) => {
-      // The conditional policies that select the subject (all of them for a node-like subject, policed by host policies).
-      const selecting = [...new Set(this.selectedRuleSets(q.subject).filter((rs) => c.objects.has(rs.object))
-        .map((rs) => describeRef(refOf(rs.object))))].sort();
-      const names = selecting.length > 0 ? selecting : c.names;
-      return `${names.join(', ')} use${names.length === 1 ? 's' : ''} ${c.condition}`;
-    });
+    const all = this.conditional.map((c) => ({ c, other: c.without.evaluate(q) }));
+    const others = all.filter(({ other }) => other.outcome !== verdict.outcome);
+    if (others.length === 0) {
+      // Allowed alike at L3/L4: requests may still be judged differently (see conditional-l7.ts).
+      const differing = all.filter(({ other }) => !sameL7(verdict, other));
+      if (verdict.outcome !== YES || differing.length === 0) return verdict;
+      return mergeAllowedL7([verdict, ...all.map(({ other }) => other)], this.conditionText(q, differing.map(({ c }) => c)));
+    }
+    const parts = others.map(({ c }) => this.conditionText(q, [c]));
     const why = parts.length === 1
       ? `${parts[0]}: the two give different verdicts here`
       : `${parts.join('; ')}: the verdicts with and without them differ here`;
     const uncertain = [why, ...(verdict.uncertain ?? []), ...others.flatMap(({ other }) => other.uncertain ?? [])];
     return sideVerdict(MAYBE, verdict.reasons, [...new Set(uncertain)]);
+  }
+
+  /** `X uses <condition>` for each conditional group, naming the policies of the group that select the subject, `; `-separated. */
+  private conditionText(q: SideQuery, groups: ConditionalPolicies[]): string {
+    return groups.map((c) => {
+      // The conditional policies that select the subject (all of them for a node-like subject, policed by host policies).
+      const selecting = [...new Set(this.selectedRuleSets(q.subject).filter((rs) => c.objects.has(rs.object))
+        .map((rs) => describeRef(refOf(rs.object))))].sort();
+      const names = selecting.length > 0 ? selecting : c.names;
+      return `${names.join(', ')} use${names.length === 1 ? 's' : ''} ${c.condition}`;
+    }).join('; ');
   }
 
   private evaluateHere(q: SideQuery): DirectionVerdict {
@@ -609,8 +621,7 @@ export class CiliumModel implements AnnotatedCniModel {
       }, ...noteReasons], [], undefined, redirects());
     }
 
-    const npIndex = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
-    const nps = npIndex.get(q.subject.namespace ?? 'default') ?? [];
+    const nps = this.networkPoliciesFor(q, plan);
     const np = nps.length > 0 ? evaluateNetworkPolicies(nps, this.viewQuery(q), this.namespaces) : undefined;
     if (np?.isolated && np.allowed) {
       for (const r of np.reasons) allows.push({ reason: r, l7: [], redirects: [] });
@@ -652,6 +663,18 @@ export class CiliumModel implements AnnotatedCniModel {
       : [];
     return finish(uncertain.length > 0 ? MAYBE : NO,
       [...isolators, ...npReasons, summary, ...toReasons([...denyNotes, ...allowNotes, ...hostNotes])], uncertain);
+  }
+
+  /**
+   * The NetworkPolicies of the subject's namespace as they apply to the peer: ipBlock peers only match
+   * external peers (see inClusterView), and a peer failing the fromRequires/toRequires of the rules
+   * selecting the subject is allowed by their ipBlock peers only (see np-requirements.ts).
+   */
+  private networkPoliciesFor(q: SideQuery, plan: SidePlan): ManifestObject[] {
+    const index = q.peer.kind === 'external' ? this.networkPolicies : this.networkPoliciesInCluster;
+    const nps = index.get(q.subject.namespace ?? 'default') ?? [];
+    const identity = identityOf(q.peer);
+    return plan.allowCtx.requires.every((r) => selectorMatches(r, identity)) ? nps : nps.map(ipBlockPeersOnly);
   }
 
   /** Egress named-port resolution for egress rules; ingress names resolve on the destination. */

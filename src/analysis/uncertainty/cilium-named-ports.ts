@@ -10,6 +10,9 @@
  * pods of the manifests declare with different numbers makes egress flows on those numbers
  * indeterminate too.
  *
+ * Policies select pods as Cilium does: by their security identity, which leaves out the labels the
+ * default label filter drops (a NetworkPolicy on `controller-revision-hash` selects nobody).
+ *
  * Where the subject is not in default deny for the direction (no selecting Cilium rule enables it,
  * no NetworkPolicy isolates it), Cilium allows every flow of that side whatever number an allow
  * rule's name resolves to (https://docs.cilium.io/en/stable/security/policy/language/,
@@ -20,11 +23,20 @@
 import { Uncertainty } from './overlay';
 import { isServedCiliumPolicy } from '../../util/vocabulary';
 import { identityOf, selectorMatches } from '../cilium/identity';
+import { identityRelevant } from '../cilium/label-filter';
 import { ruleSetsOf } from '../cilium/policies';
 import { hasL7Rules } from '../cilium/ports';
 import { buildInventory } from '../inventory';
 import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../kubernetes/network-policy';
 import { Direction, Endpoint, ManifestObject, SideQuery, isPodNetworkEndpoint } from '../model';
+
+/**
+ * The pod as Cilium's identity shows it to a NetworkPolicy podSelector: without the labels the default
+ * label filter drops (../cilium/label-filter; a podSelector reads pod labels only).
+ */
+function identityView(subject: Endpoint): Endpoint {
+  return isPodNetworkEndpoint(subject) ? { ...subject, labels: identityRelevant(subject.labels) } : subject;
+}
 
 /** A policy's use of named ports in one direction: whom it selects and the names it uses. */
 interface NamedPortUse {
@@ -75,7 +87,8 @@ function namedPortUses(manifests: ManifestObject[]): { uses: NamedPortUse[]; eff
       const types = effectivePolicyTypes(obj);
       for (const direction of ['ingress', 'egress'] as const) {
         if (!types.includes(direction === 'ingress' ? 'Ingress' : 'Egress')) continue;
-        const selects = (subject: Endpoint) => selectsEndpoint(obj, subject);
+        // Cilium matches the podSelector against the identity, without the labels its filter drops.
+        const selects = (subject: Endpoint) => selectsEndpoint(obj, identityView(subject));
         add(direction, portNames(obj.spec?.[direction]), false, selects);
         effects.push({ direction, selects });
       }

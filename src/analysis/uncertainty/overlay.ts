@@ -65,14 +65,20 @@ export interface Uncertainty {
 /**
  * Wrap `inner` so that every side an uncertainty could change is indeterminate; returns `inner`
  * itself when there is none.
+ * @param selectionView the endpoint as the CNI matches a NetworkPolicy podSelector against it, for
+ * deciding whether one isolates it (Cilium: its identity, without the labels its filter drops)
+ * @default selectionView - the endpoint as it is
  */
-export function withUncertainties(inner: AnnotatedCniModel, uncertainties: Uncertainty[], manifests: ManifestObject[]): AnnotatedCniModel {
+export function withUncertainties(
+  inner: AnnotatedCniModel, uncertainties: Uncertainty[], manifests: ManifestObject[], selectionView: (endpoint: Endpoint) => Endpoint = (e) => e,
+): AnnotatedCniModel {
   if (uncertainties.length === 0) return inner;
   const byNamespace = new Map<string, ManifestObject[]>();
   for (const np of manifests.filter(isNetworkPolicy)) byNamespace.set(namespaceOf(np), [...(byNamespace.get(namespaceOf(np)) ?? []), np]);
   const isolated = (subject: Endpoint, direction: Direction): boolean => {
     const type = direction === 'ingress' ? 'Ingress' : 'Egress';
-    return (byNamespace.get(subject.namespace ?? 'default') ?? []).some((np) => selectsEndpoint(np, subject) && effectivePolicyTypes(np).includes(type));
+    const seen = selectionView(subject);
+    return (byNamespace.get(subject.namespace ?? 'default') ?? []).some((np) => selectsEndpoint(np, seen) && effectivePolicyTypes(np).includes(type));
   };
   const cache = new WeakMap<Endpoint, Partial<Record<Direction, Uncertainty[]>>>();
   const ofSubject = (subject: Endpoint, direction: Direction): Uncertainty[] => {

@@ -6,6 +6,7 @@
  * two numbers only, and which one is an implementation detail: indeterminate on Cilium.
  */
 import { Cni, Port, Reachability, Target, Verdict } from '../../../src';
+import { expectValidManifests } from '../../support/schema';
 
 const server = (ports: Array<Array<{ name: string; containerPort: number }>>) => ({
   apiVersion: 'v1',
@@ -121,5 +122,46 @@ describe('a conflicting port name on a subject that is not in default deny', () 
     const off = ingressCnp('allow-by-name', { enableDefaultDeny: { ingress: false }, ingress: [{ fromEndpoints: [{}], toPorts: [named({})] }] });
     const isolating = { ...ingressByName, spec: { ...ingressByName.spec, ingress: [{ ports: [{ port: 7070 }] }] } };
     expect(verdicts([TWO_NUMBERS, client, off, isolating], Cni.cilium())).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE, Verdict.ALLOW]);
+  });
+});
+
+/**
+ * Cilium matches a NetworkPolicy's podSelector against the pod's security identity, which leaves out
+ * the labels its default label filter drops (util/cilium-label-filter; docs.cilium.io "Limiting
+ * Identity-Relevant Labels"): a policy selecting by `controller-revision-hash` selects nothing, so the
+ * names it uses cannot matter, and it isolates nobody.
+ */
+describe('NetworkPolicies selecting by labels Cilium leaves out of identities', () => {
+  const hashed = { ...TWO_NUMBERS, metadata: { ...TWO_NUMBERS.metadata, labels: { 'app': 'srv', 'controller-revision-hash': 'srv-7f' } } };
+  const byHash = {
+    ...ingressByName,
+    metadata: { name: 'np-hash', namespace: 'a' },
+    spec: { ...ingressByName.spec, podSelector: { matchLabels: { 'controller-revision-hash': 'srv-7f' } } },
+  };
+
+  test('the manifests are valid', () => {
+    expectValidManifests([hashed, client, byHash]);
+  });
+
+  test('a policy naming a conflicting port selects no identity: every flow allowed, no uncertainty (was indeterminate)', () => {
+    const reach = Reachability.fromManifests([hashed, client, byHash], { cni: Cni.cilium() });
+    expect(verdicts([hashed, client, byHash], Cni.cilium())).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+    expect(reach.check(CLI, SRV, Port.tcp(8080)).ingress.uncertainties).toEqual([]);
+    // Kubernetes' own model selects by every pod label: the policy isolates srv.
+    expect(verdicts([hashed, client, byHash], Cni.kubernetes())).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.DENY]);
+  });
+
+  test('a duplicated policy stays indeterminate next to one that isolates nothing under Cilium (was a confident allow)', () => {
+    const isolateByHash = { ...byHash, spec: { podSelector: { matchLabels: { 'controller-revision-hash': 'srv-7f' } }, policyTypes: ['Ingress'] } };
+    const copy = (ports: number[]) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'dup', namespace: 'a' },
+      spec: { podSelector: { matchLabels: { app: 'srv' } }, policyTypes: ['Ingress'], ingress: [{ ports: ports.map((port) => ({ port })) }] },
+    });
+    const manifests = [hashed, client, isolateByHash, copy([8080]), copy([9090])];
+    expectValidManifests(manifests);
+    // Under Cilium nothing surely isolates srv: each copy of dup may, so 7070 is indeterminate, not allowed.
+    expect(verdicts(manifests, Cni.cilium())[2]).toBe(Verdict.INDETERMINATE);
   });
 });

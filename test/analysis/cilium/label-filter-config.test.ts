@@ -1,0 +1,86 @@
+/**
+ * Cilium's identity label filter set in the manifests (agent option `labels`, Helm value `labels`, a
+ * `cilium-config` key): cilium/cilium pkg/labelsfilter `ParseLabelPrefixCfg` appends the prefixes to
+ * the default list and any include turns it into an allow-list (`filterLabels`), so with
+ * `labels: "k8s:app"` a pod's `tier` label is no longer in its identity and a NetworkPolicy selecting
+ * `tier` selects nobody. The analyzer models the default filter only: the flows such a policy could
+ * change are indeterminate, with a note. Without the setting the default stays exact.
+ */
+import { Reachability } from '../../../src/analysis/reachability';
+import { Target } from '../../../src/analysis/target';
+import { Verdict } from '../../../src/analysis/verdict';
+import { Cni } from '../../../src/cluster/cni';
+import { Port } from '../../../src/policy/port';
+import { ciliumLabelKept } from '../../../src/util/cilium-label-filter';
+import { expectValidManifests } from '../../support/schema';
+import { deployment, namespace } from '../fixtures';
+
+const listen = { containers: [{ name: 'c', image: 'registry.example.com/app:1.0', ports: [{ name: 'http', containerPort: 8080 }] }] };
+const cluster = [
+  namespace('shop'),
+  deployment('shop', 'web', { app: 'web' }, listen),
+  deployment('shop', 'api', { app: 'api', tier: 'backend' }, listen),
+  deployment('shop', 'worker', { app: 'worker' }, listen),
+];
+const byTier = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'backend', namespace: 'shop' },
+  spec: { podSelector: { matchLabels: { tier: 'backend' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] },
+};
+const byApp = { ...byTier, metadata: { name: 'api', namespace: 'shop' }, spec: { ...byTier.spec, podSelector: { matchLabels: { app: 'api' } } } };
+const helmRelease = (values: Record<string, unknown>) => ({
+  apiVersion: 'helm.toolkit.fluxcd.io/v2',
+  kind: 'HelmRelease',
+  metadata: { name: 'cilium', namespace: 'kube-system' },
+  spec: { interval: '10m', chart: { spec: { chart: 'cilium', version: '1.20.0', sourceRef: { kind: 'HelmRepository', name: 'cilium' } } }, values },
+});
+const ciliumConfig = (labels: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data: { labels } });
+
+function verdicts(manifests: any[]): Verdict[] {
+  const reach = Reachability.fromManifests(manifests, { cni: Cni.cilium() });
+  return ['web', 'worker'].map((src) => reach.check(Target.workload('shop', src), Target.workload('shop', 'api'), Port.tcp(8080)).verdict);
+}
+
+describe('Cilium label filter set in the manifests', () => {
+  test('the manifests are valid', () => {
+    expectValidManifests([...cluster, byTier, byApp, helmRelease({ labels: 'k8s:app' }), ciliumConfig('k8s:app')]);
+  });
+
+  test('the filter as labelsfilter computes it: an include makes an allow-list; an include as long as an ignore loses', () => {
+    expect(['app', 'tier', 'io.cilium.k8s.policy.serviceaccount', 'pod-template-hash'].map((k) => ciliumLabelKept([], 'k8s', k)))
+      .toEqual([true, true, true, false]);
+    expect(['app', 'tier', 'io.cilium.k8s.policy.serviceaccount', 'io.kubernetes.pod.namespace'].map((k) => ciliumLabelKept(['k8s:app'], 'k8s', k)))
+      .toEqual([true, false, false, true]);
+    expect(ciliumLabelKept(['k8s:!tier'], 'k8s', 'tier')).toBe(false);
+    expect(ciliumLabelKept(['k8s:!tier'], 'k8s', 'app')).toBe(true);
+    expect(ciliumLabelKept(['k8s:controller-revision-hash'], 'k8s', 'controller-revision-hash')).toBe(false);
+    expect(ciliumLabelKept(['k8s:('], 'k8s', 'app')).toBeUndefined();
+  });
+
+  test('without the setting the default filter is exact: worker is denied', () => {
+    expect(verdicts([...cluster, byTier])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+  });
+
+  test('Helm labels: k8s:app drops tier from identities: the policy on tier is indeterminate (was a confident deny)', () => {
+    const manifests = [...cluster, byTier, helmRelease({ labels: 'k8s:app' })];
+    expect(verdicts(manifests)).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    const reach = Reachability.fromManifests(manifests, { cni: Cni.cilium() });
+    expect(reach.check(Target.workload('shop', 'worker'), Target.workload('shop', 'api'), Port.tcp(8080)).ingress.uncertainties).toEqual([
+      'HelmRelease kube-system/cilium sets Cilium\'s identity label filter, under which selectors on tier select other pods than under the '
+        + 'default filter the analyzer models',
+    ]);
+    expect(reach.notes).toContain('HelmRelease kube-system/cilium sets Cilium\'s identity label filter (agent option labels or label-prefix-file), '
+      + 'which the analyzer does not model (it models the default filter): the selectors of NetworkPolicy shop/backend on tier select other pods '
+      + 'under it, so the flows of the pods these policies could select are indeterminate');
+  });
+
+  test('the same from a cilium-config ConfigMap', () => {
+    expect(verdicts([...cluster, byTier, ciliumConfig('k8s:app')])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+  });
+
+  test('a setting that keeps every key the policies use changes nothing: exact', () => {
+    expect(verdicts([...cluster, byApp, helmRelease({ labels: 'k8s:app' })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+    expect(verdicts([...cluster, byTier, helmRelease({ labels: 'k8s:!pod-template-generation' })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+  });
+});
