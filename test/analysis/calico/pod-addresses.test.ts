@@ -127,3 +127,25 @@ describe('IP pools outside ReachabilityOptions.podCidrs', () => {
     expect(r.uncertainties.join('\n')).toContain('somewhere in the pod CIDR 10.244.0.0/16 or somewhere in the Calico IP pools 10.244.0.0/16, 10.50.0.0/16 (Calico IPAM)');
   });
 });
+
+describe('IP pools Calico IPAM never picks for a pod that names no pool (libcalico-go/lib/ipam qualifyPools)', () => {
+  const client = deployment('shop', 'client', { app: 'client' });
+  const pool = (name: string, spec: Record<string, unknown>) => ({ ...ipPool(name, '10.50.0.0/16'), spec: { cidr: '10.50.0.0/16', ...spec } });
+
+  test.each([
+    ['a LoadBalancer pool', { allowedUses: ['LoadBalancer'] }],
+    ['a Manual pool', { assignmentMode: 'Manual' }],
+    ['a pool selecting no node (kept for the ipv4pools annotation)', { nodeSelector: '!all()' }],
+  ])('%s outside the pod CIDR keeps an ipBlock on the pod CIDR exact', (_what, spec) => {
+    const manifests = [namespace('shop'), web, client, installation([{ name: 'default-ipv4-ippool', cidr: POD_CIDR }]), pool('extra', spec),
+      webAdmits({ cidr: POD_CIDR })];
+    expect(verdict(manifests, 'shop/client', 'shop/web')).toBe(Verdict.ALLOW);
+  });
+
+  test('a pod naming such a pool still gets its address from it', () => {
+    const pinned = annotated('pinned', { 'cni.projectcalico.org/ipv4pools': '["extra"]' });
+    const manifests = [namespace('shop'), web, pinned, installation([{ name: 'default-ipv4-ippool', cidr: POD_CIDR }]),
+      pool('extra', { nodeSelector: '!all()' }), webAdmits({ cidr: POD_CIDR })];
+    expect(verdict(manifests, 'shop/pinned', 'shop/web')).toBe(Verdict.DENY);
+  });
+});
