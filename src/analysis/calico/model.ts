@@ -14,7 +14,8 @@
  * workload to host traffic": so that host processes can health-check workloads; also
  * projectcalico/calico#2797, a deny-all GlobalNetworkPolicy that still let the node reach its pods;
  * felix/rules/static.go) on iptables and nftables; under another `linuxDataplane` of the
- * Installation a pod policy that denies it makes it indeterminate (./host-traffic).
+ * Installation (or FelixConfiguration `bpfEnabled` without an Installation) a pod policy that
+ * denies it makes it indeterminate (./host-traffic).
  * Traffic from a workload to its own host first passes the workload's egress policy, then Felix's
  * `defaultEndpointToHostAction` (https://docs.tigera.io/calico/latest/reference/felix/configuration;
  * Drop in Felix's own default, Accept as the operator installs it), which is not modelled (assumed
@@ -267,7 +268,7 @@ class CalicoModel implements AnnotatedCniModel {
       if (bits === ALLOW_BIT) return { bits };
       return {
         bits: union(bits, ALLOW_BIT),
-        why: `the Installation's linuxDataplane is ${this.host.policingDataplane}: whether it applies ${query.subject.name}'s ingress policy to `
+        why: `${this.host.policingDataplane}: whether it applies ${query.subject.name}'s ingress policy to `
           + 'traffic from its own host is not modelled (iptables and nftables never do)',
       };
     }
