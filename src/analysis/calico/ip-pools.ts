@@ -29,9 +29,12 @@ function isIpPool(obj: ManifestObject): boolean {
 
 /** Does this Installation give pods their IPs from Calico pools (Calico CNI with Calico IPAM)? */
 function usesCalicoIpam(spec: any): boolean {
-  const cni = spec?.cni;
-  const type = cni?.type ?? (CLOUD_CNI_PROVIDERS.has(spec?.kubernetesProvider) ? undefined : 'Calico');
-  return type === 'Calico' && (cni?.ipam?.type ?? 'Calico') === 'Calico';
+  return cniType(spec) === 'Calico' && (spec?.cni?.ipam?.type ?? 'Calico') === 'Calico';
+}
+
+/** The Installation's CNI (`spec.cni.type`, else the provider's operator default; undefined: a cloud's own). */
+function cniType(spec: any): unknown {
+  return spec?.cni?.type ?? (CLOUD_CNI_PROVIDERS.has(spec?.kubernetesProvider) ? undefined : 'Calico');
 }
 
 /**
@@ -57,6 +60,11 @@ export interface CalicoIpPools {
   readonly byName: ReadonlyMap<string, ParsedCidr>;
   /** The one Installation says pods get their IPs from Calico IPAM (false: another IPAM or CNI; undefined: unknown). */
   readonly calicoIpam?: boolean;
+  /**
+   * The one Installation says pods are set up by Calico's CNI (false: the cloud's or another CNI,
+   * which never reads Calico's pod annotations; undefined: unknown).
+   */
+  readonly calicoCni?: boolean;
 }
 
 /** The pools, pod address space and IPAM of the manifests (see {@link calicoPodAddressSpace}). */
@@ -73,7 +81,8 @@ export function calicoIpPools(manifests: readonly ManifestObject[]): CalicoIpPoo
     if (typeof name === 'string' && cidr) byName.set(name, cidr);
   }
   const calicoIpam = installations.length === 1 ? usesCalicoIpam(installations[0].spec) : undefined;
-  return { space: poolSpace(manifests, installations), byName, calicoIpam };
+  const calicoCni = installations.length === 1 ? cniType(installations[0].spec) === 'Calico' : undefined;
+  return { space: poolSpace(manifests, installations), byName, calicoIpam, calicoCni };
 }
 
 /**

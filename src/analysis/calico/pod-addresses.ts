@@ -14,6 +14,7 @@
  *   names or CIDRs; read only with Calico IPAM, same source; docs "Assign IP addresses based on
  *   topology" / "Use a specific IP pool with a pod"): the address of that family comes from those
  *   pools, which may lie outside the pod CIDRs. Pools the manifests do not define make it unknown.
+ * - None of this when the Installation gives pods another CNI (the cloud's): it never reads them.
  * - Otherwise: the caller's pod CIDRs and Calico's IP pools (./ip-pools). Calico IPAM allocates from
  *   every pool, so when the manifests give pools outside the pod CIDRs the pod may be in either.
  */
@@ -97,7 +98,7 @@ export class CalicoPodPlacement {
    * default; not in the manifests). A pod with a known IP runs.
    */
   private startProblem(ep: Endpoint): string | undefined {
-    if (!isPodNetworkEndpoint(ep) || ep.ip !== undefined || (ep.ips?.length ?? 0) > 0) return undefined;
+    if (!isPodNetworkEndpoint(ep) || ep.ip !== undefined || (ep.ips?.length ?? 0) > 0 || this.pools.calicoCni === false) return undefined;
     const ipAddrs = ep.annotations?.[CALICO_IP_ADDRS];
     const noIpam = ep.annotations?.[CALICO_IP_ADDRS_NO_IPAM];
     if (ipAddrs && noIpam) return `it has both ${CALICO_IP_ADDRS} and ${CALICO_IP_ADDRS_NO_IPAM}, which Calico's CNI refuses`;
@@ -119,7 +120,8 @@ export class CalicoPodPlacement {
   private compute(ep: Endpoint): Endpoint {
     if (!isPodNetworkEndpoint(ep) || ep.ip !== undefined || (ep.ips?.length ?? 0) > 0) return ep;
     const { addressSpace: _given, ...rest } = ep;
-    const fixed = this.fixedAddresses(ep);
+    // Another CNI (the cloud's) never reads Calico's annotations.
+    const fixed = this.pools.calicoCni === false ? undefined : this.fixedAddresses(ep);
     if (Array.isArray(fixed)) return { ...rest, ip: fixed[0], ...(fixed.length > 1 ? { ips: fixed } : {}) };
     if (fixed) return { ...rest, addressSpace: fixed };
     let space = this.defaultSpace(ep);

@@ -210,3 +210,15 @@ describe('fast path (decide, subjectKey, peerKey) agrees with evaluate for pods 
     checkContract(calicoModel(manifests as any[], NAMESPACES), subjects, peers, [['TCP', 8080]]);
   });
 });
+
+describe('another CNI (the cloud\'s) never reads Calico\'s pod annotations', () => {
+  const eks = { apiVersion: 'operator.tigera.io/v1', kind: 'Installation', metadata: { name: 'default' }, spec: { kubernetesProvider: 'EKS', cni: { type: 'AmazonVPC' } } };
+
+  test.each([
+    ['ipAddrs', { 'cni.projectcalico.org/ipAddrs': '["192.0.2.10"]' }],
+    ['ipAddrsNoIpam', { 'cni.projectcalico.org/ipAddrsNoIpam': '["192.0.2.10"]' }],
+    ['ipv4pools', { 'cni.projectcalico.org/ipv4pools': '["192.0.2.0/24"]' }],
+  ])('%s: the pod stays in the pod CIDR, starts, and an ipBlock on the pod CIDR admits it', (_what, annotations) => {
+    expect(verdict([namespace('shop'), web, annotated('fixed', annotations), eks, webAdmits({ cidr: POD_CIDR })], 'shop/fixed', 'shop/web')).toBe(Verdict.ALLOW);
+  });
+});
