@@ -18,7 +18,11 @@ import { ManifestObject } from '../model';
 
 /** Host-side facts of one set of manifests. */
 export interface CalicoHostTraffic {
-  /** The Installation's `linuxDataplane` when it does not always exempt host -> local pod traffic. */
+  /**
+   * Which dataplane that does not always exempt host -> local pod traffic the manifests ask for: the
+   * Installation's `linuxDataplane` (BPF, VPP), or, without an Installation (manifest installs),
+   * a FelixConfiguration's `bpfEnabled: true`; as a phrase for messages.
+   */
   readonly policingDataplane?: string;
   /** Which FelixConfiguration asks for a `defaultEndpointToHostAction` other than Accept (Drop or Return), and what. */
   readonly endpointToHost?: string;
@@ -34,6 +38,11 @@ function isCalico(obj: ManifestObject, kind: string): boolean {
 export function calicoHostTraffic(manifests: readonly ManifestObject[]): CalicoHostTraffic {
   const installations = manifests.filter((m) => m.apiVersion === 'operator.tigera.io/v1' && m.kind === 'Installation');
   const dataplane: unknown = installations.length === 1 ? installations[0].spec?.calicoNetwork?.linuxDataplane : undefined;
+  // Manifest installs switch to eBPF in FelixConfiguration; the operator sets the dataplane from the Installation.
+  const bpf = installations.length > 0 ? undefined : manifests
+    .filter((m) => isCalico(m, 'FelixConfiguration') && m.spec?.bpfEnabled === true)
+    .map((m) => String(m.metadata?.name ?? ''))
+    .sort()[0];
   // Any FelixConfiguration (the global `default`, or a per-node `node.<name>` one) asking for Drop or Return.
   const toHost = manifests
     .filter((m) => isCalico(m, 'FelixConfiguration'))
@@ -42,6 +51,8 @@ export function calicoHostTraffic(manifests: readonly ManifestObject[]): CalicoH
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
   return {
     endpointToHost: toHost ? `FelixConfiguration ${toHost.name} sets defaultEndpointToHostAction ${toHost.action}` : undefined,
-    policingDataplane: typeof dataplane === 'string' && dataplane !== 'Iptables' && dataplane !== 'Nftables' ? dataplane : undefined,
+    policingDataplane: typeof dataplane === 'string' && dataplane !== 'Iptables' && dataplane !== 'Nftables'
+      ? `the Installation's linuxDataplane is ${dataplane}`
+      : bpf !== undefined ? `FelixConfiguration ${bpf} sets bpfEnabled (the eBPF dataplane)` : undefined,
   };
 }

@@ -29,16 +29,20 @@ function isIpPool(obj: ManifestObject): boolean {
 
 /** Does this Installation give pods their IPs from Calico pools (Calico CNI with Calico IPAM)? */
 function usesCalicoIpam(spec: any): boolean {
-  const cni = spec?.cni;
-  const type = cni?.type ?? (CLOUD_CNI_PROVIDERS.has(spec?.kubernetesProvider) ? undefined : 'Calico');
-  return type === 'Calico' && (cni?.ipam?.type ?? 'Calico') === 'Calico';
+  return cniType(spec) === 'Calico' && (spec?.cni?.ipam?.type ?? 'Calico') === 'Calico';
+}
+
+/** The Installation's CNI (`spec.cni.type`, else the provider's operator default; undefined: a cloud's own). */
+function cniType(spec: any): unknown {
+  return spec?.cni?.type ?? (CLOUD_CNI_PROVIDERS.has(spec?.kubernetesProvider) ? undefined : 'Calico');
 }
 
 /**
  * The pod address space Calico IPAM draws from, when the manifests say it exactly: one Installation
  * with Calico CNI and IPAM and an explicit `calicoNetwork.ipPools` list (omitted, the operator picks
  * 192.168.0.0/16 or the kubeadm pod subnet, which the manifests do not tell), plus every IPPool
- * object (pools added after install; disabled pools still hold the IPs they gave out). Undefined
+ * object (pools added after install; disabled pools still hold the IPs they gave out), leaving out
+ * pools IPAM never picks for a pod that names no pool ({@link givesUnrequestedPodAddresses}). Undefined
  * when any of that is missing, unclear or unparsable: pods then stay where the caller placed them.
  */
 export function calicoPodAddressSpace(manifests: readonly ManifestObject[]): AddressSpace | undefined {
@@ -56,6 +60,11 @@ export interface CalicoIpPools {
   readonly byName: ReadonlyMap<string, ParsedCidr>;
   /** The one Installation says pods get their IPs from Calico IPAM (false: another IPAM or CNI; undefined: unknown). */
   readonly calicoIpam?: boolean;
+  /**
+   * The one Installation says pods are set up by Calico's CNI (false: the cloud's or another CNI,
+   * which never reads Calico's pod annotations; undefined: unknown).
+   */
+  readonly calicoCni?: boolean;
 }
 
 /** The pools, pod address space and IPAM of the manifests (see {@link calicoPodAddressSpace}). */
@@ -72,7 +81,23 @@ export function calicoIpPools(manifests: readonly ManifestObject[]): CalicoIpPoo
     if (typeof name === 'string' && cidr) byName.set(name, cidr);
   }
   const calicoIpam = installations.length === 1 ? usesCalicoIpam(installations[0].spec) : undefined;
-  return { space: poolSpace(manifests, installations), byName, calicoIpam };
+  const calicoCni = installations.length === 1 ? cniType(installations[0].spec) === 'Calico' : undefined;
+  return { space: poolSpace(manifests, installations), byName, calicoIpam, calicoCni };
+}
+
+/**
+ * Can Calico IPAM give a pod that names no pool an address from this pool (an Installation pool or
+ * an IPPool spec)? Not when its `allowedUses` leaves out `Workload` (e.g. a LoadBalancer pool), its
+ * `assignmentMode` is `Manual`, or its `nodeSelector` is `!all()` (no node: the usual pool kept for
+ * the ipv4pools / ipv6pools annotations). Automatic selection checks all three, a pool an annotation
+ * names only the use (libcalico-go/lib/ipam, qualifyPools / checkSelection / checkUse). Other node
+ * and namespace selectors may match some pod: such pools stay.
+ */
+function givesUnrequestedPodAddresses(pool: any): boolean {
+  const uses: unknown = pool?.allowedUses;
+  if (Array.isArray(uses) && !uses.includes('Workload')) return false;
+  if (pool?.assignmentMode === 'Manual') return false;
+  return !(typeof pool?.nodeSelector === 'string' && pool.nodeSelector.replace(/\s/g, '') === '!all()');
 }
 
 function poolSpace(manifests: readonly ManifestObject[], installations: ManifestObject[]): AddressSpace | undefined {
@@ -80,7 +105,10 @@ function poolSpace(manifests: readonly ManifestObject[], installations: Manifest
   const spec = installations[0].spec;
   const pools: unknown = spec?.calicoNetwork?.ipPools;
   if (!usesCalicoIpam(spec) || !Array.isArray(pools)) return undefined;
-  const texts = [...pools.map((p: any) => p?.cidr), ...manifests.filter(isIpPool).map((p) => p.spec?.cidr)];
+  const texts = [
+    ...pools.filter((p: any) => givesUnrequestedPodAddresses(p)).map((p: any) => p?.cidr),
+    ...manifests.filter(isIpPool).filter((p) => givesUnrequestedPodAddresses(p.spec)).map((p) => p.spec?.cidr),
+  ];
   const cidrs: ParsedCidr[] = [];
   for (const text of texts) {
     const cidr = typeof text === 'string' ? parseCidrLoose(text) : undefined;

@@ -14,7 +14,8 @@
  * workload to host traffic": so that host processes can health-check workloads; also
  * projectcalico/calico#2797, a deny-all GlobalNetworkPolicy that still let the node reach its pods;
  * felix/rules/static.go) on iptables and nftables; under another `linuxDataplane` of the
- * Installation a pod policy that denies it makes it indeterminate (./host-traffic).
+ * Installation (or FelixConfiguration `bpfEnabled` without an Installation) a pod policy that
+ * denies it makes it indeterminate (./host-traffic).
  * Traffic from a workload to its own host first passes the workload's egress policy, then Felix's
  * `defaultEndpointToHostAction` (https://docs.tigera.io/calico/latest/reference/felix/configuration;
  * Drop in Felix's own default, Accept as the operator installs it), which is not modelled (assumed
@@ -244,11 +245,14 @@ class CalicoModel implements AnnotatedCniModel {
     const query = this.placedQuery(given);
     if (!isPodNetworkEndpoint(query.subject)) return YES;
     const fromHost = query.direction === 'ingress' && isLocalNode(query.peer);
-    if (fromHost && !this.host.policingDataplane) return YES;
+    const notStarting = this.placement.notStarting(query.subject);
+    if (fromHost && !this.host.policingDataplane) return notStarting ? MAYBE : YES;
     const tiers = this.selection(query.subject, query.direction);
     let bits = this.decideFrom(tiers, 0, query);
     for (const other of this.alternates(tiers)) bits = union(bits, this.decideFrom(other, 0, query));
-    return fromOutcomes(this.hostAdjusted(bits, query).bits);
+    bits = this.hostAdjusted(bits, query).bits;
+    // A pod Calico's CNI may never set up may carry no traffic at all.
+    return fromOutcomes(notStarting ? union(bits, DENY_BIT) : bits);
   }
 
   /**
@@ -264,7 +268,7 @@ class CalicoModel implements AnnotatedCniModel {
       if (bits === ALLOW_BIT) return { bits };
       return {
         bits: union(bits, ALLOW_BIT),
-        why: `the Installation's linuxDataplane is ${this.host.policingDataplane}: whether it applies ${query.subject.name}'s ingress policy to `
+        why: `${this.host.policingDataplane}: whether it applies ${query.subject.name}'s ingress policy to `
           + 'traffic from its own host is not modelled (iptables and nftables never do)',
       };
     }
@@ -314,6 +318,14 @@ class CalicoModel implements AnnotatedCniModel {
   subjectKey(given: Endpoint, direction: Direction): string {
     const subject = this.placed(given);
     if (!isPodNetworkEndpoint(subject)) return '';
+    // A pod Calico's CNI may never set up: its own key (one per reason, which the verdict quotes).
+    const notStarting = this.placement.notStarting(subject);
+    if (notStarting) return JSON.stringify(['not-starting', notStarting, this.subjectKeyRunning(subject, direction), subject.name]);
+    return this.subjectKeyRunning(subject, direction);
+  }
+
+  /** {@link subjectKey} of a pod that runs. */
+  private subjectKeyRunning(subject: Endpoint, direction: Direction): string {
     const tiers = this.selection(subject, direction);
     // No policy: allowed, unless a non-Accept defaultEndpointToHostAction may drop traffic to the own host.
     if (tiers.length === 0) return this.host.endpointToHost ? 'endpoint-to-host' : '';
@@ -381,7 +393,10 @@ class CalicoModel implements AnnotatedCniModel {
           + `no ${direction} policy applies (HostEndpoints are not modeled)`,
       }]);
     }
+    const notStarting = this.placement.notStarting(subject);
+    const notStartingWhy = notStarting && `Calico's CNI may never set up ${subject.name} (${notStarting}): then no traffic reaches or leaves it`;
     if (direction === 'ingress' && isLocalNode(query.peer) && !this.host.policingDataplane) {
+      if (notStartingWhy) return sideVerdict(MAYBE, [{ effect: 'uncertain', message: notStartingWhy }], [notStartingWhy]);
       return sideVerdict(YES, [{
         effect: 'default-allow',
         message: `${query.peer.name} is the host of ${subject.name}: Calico always allows traffic from a host to its local workloads `
@@ -409,6 +424,10 @@ class CalicoModel implements AnnotatedCniModel {
     const adjusted = this.hostAdjusted(bits, query);
     if (adjusted.why && adjusted.bits !== bits) uncertain.push(adjusted.why);
     bits = adjusted.bits;
+    if (notStartingWhy && bits !== DENY_BIT) {
+      bits = union(bits, DENY_BIT);
+      uncertain.push(notStartingWhy);
+    }
     const outcome = fromOutcomes(bits);
     const noteReasons: Reason[] = [...new Set(notes)].map((n) => ({ effect: 'log', message: `note: ${n}` }));
     const l7 = outcome === YES ? walk.l7 : undefined;

@@ -3,15 +3,18 @@
  *
  * - `cni.projectcalico.org/ipAddrs` (from Calico IPAM) or `cni.projectcalico.org/ipAddrsNoIpam`
  *   (bypassing IPAM, possibly outside every pool and pod CIDR) on the pod: the pod has exactly those
- *   addresses (JSON list of IPs). Calico's CNI refuses to start a pod that carries both, an
- *   unparsable list, or `ipAddrsNoIpam` without its `ip_addrs_no_ipam` feature switch; the analysis
- *   takes the running pod's addresses, i.e. the annotated ones, and an unusable annotation leaves
- *   the address unknown (projectcalico/calico cni-plugin/pkg/k8s/k8s.go, CmdAddK8s;
+ *   addresses (JSON list of IPs). Calico's CNI refuses to set up a pod that carries both, an
+ *   unparsable list, either without Calico IPAM, or `ipAddrsNoIpam` without the CNI configuration's
+ *   `feature_control.ip_addrs_no_ipam` (off by default, not in the manifests); such a pod may never
+ *   run, so its own sides are indeterminate wherever its policy would let traffic through
+ *   ({@link CalicoPodPlacement.notStarting}); an unusable annotation also leaves the address unknown
+ *   (projectcalico/calico cni-plugin/pkg/k8s/k8s.go, CmdAddK8s;
  *   https://docs.tigera.io/calico/latest/networking/ipam/use-specific-ip).
  * - `cni.projectcalico.org/ipv4pools` / `ipv6pools` (pod, else its namespace; JSON list of pool
  *   names or CIDRs; read only with Calico IPAM, same source; docs "Assign IP addresses based on
  *   topology" / "Use a specific IP pool with a pod"): the address of that family comes from those
  *   pools, which may lie outside the pod CIDRs. Pools the manifests do not define make it unknown.
+ * - None of this when the Installation gives pods another CNI (the cloud's): it never reads them.
  * - Otherwise: the caller's pod CIDRs and Calico's IP pools (./ip-pools). Calico IPAM allocates from
  *   every pool, so when the manifests give pools outside the pod CIDRs the pod may be in either.
  */
@@ -53,6 +56,8 @@ export class CalicoPodPlacement {
   private readonly pools: CalicoIpPools;
   private readonly namespaceAnnotations = new Map<string, Record<string, string>>();
   private readonly placed = new WeakMap<Endpoint, Endpoint>();
+  /** Why Calico's CNI may not set the pod up, by endpoint (the given one and its placed copy). */
+  private readonly startProblems = new WeakMap<Endpoint, string>();
 
   constructor(manifests: readonly ManifestObject[]) {
     this.pools = calicoIpPools(manifests);
@@ -69,14 +74,54 @@ export class CalicoPodPlacement {
   /** The endpoint with the addresses Calico gives it (the endpoint itself when nothing changes). */
   place(ep: Endpoint): Endpoint {
     let copy = this.placed.get(ep);
-    if (!copy) this.placed.set(ep, copy = this.compute(ep));
+    if (!copy) {
+      this.placed.set(ep, copy = this.compute(ep));
+      const problem = this.startProblem(ep);
+      if (problem) for (const e of [ep, copy]) this.startProblems.set(e, problem);
+    }
     return copy;
+  }
+
+  /**
+   * Why Calico's CNI may refuse to set the pod up, so that it never runs (undefined: it sets it up, as
+   * far as its annotations tell); works on the given endpoint and on its placed copy.
+   */
+  notStarting(ep: Endpoint): string | undefined {
+    this.place(ep);
+    return this.startProblems.get(ep);
+  }
+
+  /**
+   * CmdAddK8s (cni-plugin/pkg/k8s/k8s.go) fails the pod for an ipv4pools / ipv6pools annotation that
+   * is no JSON list, for both ipAddrs and ipAddrsNoIpam, for either without Calico IPAM, and for
+   * ipAddrsNoIpam unless the CNI configuration enables `feature_control.ip_addrs_no_ipam` (off by
+   * default; not in the manifests). A pod with a known IP runs.
+   */
+  private startProblem(ep: Endpoint): string | undefined {
+    if (!isPodNetworkEndpoint(ep) || ep.ip !== undefined || (ep.ips?.length ?? 0) > 0 || this.pools.calicoCni === false) return undefined;
+    const ipAddrs = ep.annotations?.[CALICO_IP_ADDRS];
+    const noIpam = ep.annotations?.[CALICO_IP_ADDRS_NO_IPAM];
+    if (ipAddrs && noIpam) return `it has both ${CALICO_IP_ADDRS} and ${CALICO_IP_ADDRS_NO_IPAM}, which Calico's CNI refuses`;
+    const key = ipAddrs ? CALICO_IP_ADDRS : noIpam ? CALICO_IP_ADDRS_NO_IPAM : undefined;
+    if (key && this.pools.calicoIpam === false) return `its ${key} annotation needs Calico IPAM, which the Installation does not use`;
+    if (key && stringList((ipAddrs || noIpam)!) === undefined) return `its ${key} annotation is not a JSON list`;
+    if (key === CALICO_IP_ADDRS_NO_IPAM) {
+      return `its ${key} annotation is honoured only when Calico's CNI configuration enables feature_control.ip_addrs_no_ipam `
+        + '(off by default), which the manifests do not tell';
+    }
+    if (key || this.pools.calicoIpam === false) return undefined;
+    for (const pools of [CALICO_IPV4_POOLS, CALICO_IPV6_POOLS]) {
+      const text = ep.annotations?.[pools] || this.namespaceAnnotations.get(ep.namespace ?? 'default')?.[pools];
+      if (text && stringList(text) === undefined) return `its ${pools} annotation (${text}) is not a JSON list of pools`;
+    }
+    return undefined;
   }
 
   private compute(ep: Endpoint): Endpoint {
     if (!isPodNetworkEndpoint(ep) || ep.ip !== undefined || (ep.ips?.length ?? 0) > 0) return ep;
     const { addressSpace: _given, ...rest } = ep;
-    const fixed = this.fixedAddresses(ep);
+    // Another CNI (the cloud's) never reads Calico's annotations.
+    const fixed = this.pools.calicoCni === false ? undefined : this.fixedAddresses(ep);
     if (Array.isArray(fixed)) return { ...rest, ip: fixed[0], ...(fixed.length > 1 ? { ips: fixed } : {}) };
     if (fixed) return { ...rest, addressSpace: fixed };
     let space = this.defaultSpace(ep);

@@ -91,6 +91,16 @@ describe('host -> local pod by dataplane', () => {
     expect(r.uncertainties.join('\n')).toContain("the Installation's linuxDataplane is BPF");
     expect(check([...workloads, installation('BPF')], Target.localNode(), w('shop/web')).verdict).toBe(Verdict.ALLOW);
   });
+
+  test('a manifest install (no Installation) switching to eBPF with FelixConfiguration bpfEnabled: as indeterminate as BPF', () => {
+    const bpf = { apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: { bpfEnabled: true } };
+    const r = check([...workloads, webDenyAll, bpf], Target.localNode(), w('shop/web'));
+    expect(r.verdict).toBe(Verdict.INDETERMINATE);
+    expect(r.uncertainties.join('\n')).toContain('FelixConfiguration default sets bpfEnabled (the eBPF dataplane)');
+    // With an Installation the operator sets the dataplane from linuxDataplane (default Iptables).
+    expect(check([...workloads, webDenyAll, bpf, installation('Iptables')], Target.localNode(), w('shop/web')).verdict).toBe(Verdict.ALLOW);
+    expect(check([...workloads, webDenyAll, { ...bpf, spec: { bpfEnabled: false } }], Target.localNode(), w('shop/web')).verdict).toBe(Verdict.ALLOW);
+  });
 });
 
 describe('pod -> own host: defaultEndpointToHostAction', () => {

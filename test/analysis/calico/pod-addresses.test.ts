@@ -5,10 +5,14 @@
  * `ipv6pools` (pod, else namespace) restrict Calico IPAM to those pools, and Calico IPAM allocates
  * from every pool, including pools outside `podCidrs`. CIDR rules (ipBlock, nets) must see that.
  */
+import { external, knp, NAMESPACES, pod } from './helpers';
 import { Cni, Port } from '../../../src';
+import { calicoModel } from '../../../src/analysis/calico';
+import { Endpoint } from '../../../src/analysis/model';
 import { Reachability } from '../../../src/analysis/reachability';
 import { Verdict } from '../../../src/analysis/verdict';
 import { expectValidManifests } from '../../support/schema';
+import { checkContract } from '../fast-path-contract';
 import { deployment, namespace, networkPolicy, w } from '../fixtures';
 
 const POD_CIDR = '10.244.0.0/16';
@@ -53,22 +57,39 @@ function verdict(manifests: any[], from: string, to: string, port = 8080): Verdi
   return reach(manifests).check(w(from), w(to), Port.tcp(port)).verdict;
 }
 
-describe('cni.projectcalico.org/ipAddrsNoIpam: the pod has that address, even outside the pod CIDRs', () => {
+describe('cni.projectcalico.org/ipAddrsNoIpam: the pod has that address, even outside the pod CIDRs, if it starts at all', () => {
   const legacy = annotated('legacy', { 'cni.projectcalico.org/ipAddrsNoIpam': '["192.0.2.10"]' });
+  // Calico's CNI fails the pod unless its configuration enables feature_control.ip_addrs_no_ipam (off by default;
+  // cni-plugin/pkg/k8s/k8s.go CmdAddK8s), which the manifests do not tell: what the pod could send or receive is not
+  // known, what policy refuses stays refused.
+  const featureSwitch = 'feature_control.ip_addrs_no_ipam';
 
-  test('an ipBlock admitting 192.0.2.0/24 admits it (not "a pod in 10.244.0.0/16")', () => {
-    expect(verdict([namespace('shop'), web, legacy, webAdmits({ cidr: '192.0.2.0/24' })], 'shop/legacy', 'shop/web')).toBe(Verdict.ALLOW);
+  test('an ipBlock admitting 192.0.2.0/24 admits it if it runs (not "a pod in 10.244.0.0/16"); one admitting the pod CIDR refuses it', () => {
+    const r = reach([namespace('shop'), web, legacy, webAdmits({ cidr: '192.0.2.0/24' })]).check(w('shop/legacy'), w('shop/web'), Port.tcp(8080));
+    expect(r.verdict).toBe(Verdict.INDETERMINATE);
+    expect(r.uncertainties.join('\n')).toContain(featureSwitch);
+    expect(verdict([namespace('shop'), web, legacy, webAdmits({ cidr: POD_CIDR })], 'shop/legacy', 'shop/web')).toBe(Verdict.DENY);
   });
 
-  test('an egress ipBlock 0.0.0.0/0 except the pod CIDR reaches it', () => {
+  test('an egress ipBlock 0.0.0.0/0 except the pod CIDR reaches it (the client side allows; the pod may not run)', () => {
     const client = deployment('shop', 'client', { app: 'client' });
     const legacyServing = { ...legacy, spec: { ...legacy.spec, template: { ...legacy.spec.template, spec: web.spec.template.spec } } };
-    expect(verdict([namespace('shop'), client, legacyServing, clientToInternet], 'shop/client', 'shop/legacy')).toBe(Verdict.ALLOW);
+    const r = reach([namespace('shop'), client, legacyServing, clientToInternet]).check(w('shop/client'), w('shop/legacy'), Port.tcp(8080));
+    expect(r.verdict).toBe(Verdict.INDETERMINATE);
+    expect(r.uncertainties.join('\n')).toContain(featureSwitch);
+    expect(r.uncertainties.join('\n')).not.toContain('its IP is not in the manifests');
   });
 
   test('a pod without the annotation stays in the pod CIDR', () => {
     const other = deployment('shop', 'other', { app: 'other' });
     expect(verdict([namespace('shop'), web, other, webAdmits({ cidr: '192.0.2.0/24' })], 'shop/other', 'shop/web')).toBe(Verdict.DENY);
+  });
+
+  test('without any policy its flows are indeterminate, not allowed: the pod may never start', () => {
+    const r = reach([namespace('shop'), web, legacy]).check(w('shop/legacy'), w('shop/web'), Port.tcp(8080));
+    expect(r.verdict).toBe(Verdict.INDETERMINATE);
+    expect(r.uncertainties.join('\n')).toContain('Calico\'s CNI may never set up shop/legacy (its cni.projectcalico.org/ipAddrsNoIpam annotation is honoured only '
+      + `when Calico's CNI configuration enables ${featureSwitch}`);
   });
 });
 
@@ -87,6 +108,27 @@ describe('cni.projectcalico.org/ipAddrs: exact addresses from IPAM', () => {
       const r = reach([namespace('shop'), web, annotated('fixed', annotations), webAdmits({ cidr: POD_CIDR })]).check(w('shop/fixed'), w('shop/web'), Port.tcp(8080));
       expect(r.verdict).toBe(Verdict.INDETERMINATE);
     }
+  });
+
+  test('Calico\'s CNI refuses such a pod: even flows no CIDR rule decides are indeterminate, not allowed', () => {
+    for (const [annotations, why] of <Array<[Record<string, string>, string]>>[
+      [{ 'cni.projectcalico.org/ipAddrs': '["10.244.5.5"]', 'cni.projectcalico.org/ipAddrsNoIpam': '["192.0.2.10"]' }, 'it has both'],
+      [{ 'cni.projectcalico.org/ipAddrs': '10.244.5.5' }, 'its cni.projectcalico.org/ipAddrs annotation is not a JSON list'],
+      [{ 'cni.projectcalico.org/ipv4pools': 'default-ipv4-ippool' }, 'its cni.projectcalico.org/ipv4pools annotation (default-ipv4-ippool) is not a JSON list'],
+    ]) {
+      const manifests = [namespace('shop'), web, annotated('fixed', annotations), installation([{ name: 'default-ipv4-ippool', cidr: POD_CIDR }])];
+      const out = reach(manifests).check(w('shop/fixed'), w('shop/web'), Port.tcp(8080));
+      expect(out.verdict).toBe(Verdict.INDETERMINATE);
+      expect(out.uncertainties.join('\n')).toContain(`Calico's CNI may never set up shop/fixed (${why}`);
+      const into = reach(manifests).check(w('shop/web'), w('shop/fixed'), Port.tcp(8080));
+      expect(into.verdict).toBe(Verdict.INDETERMINATE);
+    }
+  });
+
+  test('a valid ipAddrs annotation (Calico IPAM) starts the pod: flows stay exact', () => {
+    const fixed = annotated('fixed', { 'cni.projectcalico.org/ipAddrs': '["10.244.5.5"]' });
+    expect(verdict([namespace('shop'), web, fixed, installation([{ name: 'default-ipv4-ippool', cidr: POD_CIDR }])], 'shop/fixed', 'shop/web'))
+      .toBe(Verdict.ALLOW);
   });
 });
 
@@ -125,5 +167,58 @@ describe('IP pools outside ReachabilityOptions.podCidrs', () => {
     const r = reach(manifests).check(w('shop/client'), w('shop/web'), Port.tcp(8080));
     expect(r.verdict).toBe(Verdict.INDETERMINATE);
     expect(r.uncertainties.join('\n')).toContain('somewhere in the pod CIDR 10.244.0.0/16 or somewhere in the Calico IP pools 10.244.0.0/16, 10.50.0.0/16 (Calico IPAM)');
+  });
+});
+
+describe('IP pools Calico IPAM never picks for a pod that names no pool (libcalico-go/lib/ipam qualifyPools)', () => {
+  const client = deployment('shop', 'client', { app: 'client' });
+  const pool = (name: string, spec: Record<string, unknown>) => ({ ...ipPool(name, '10.50.0.0/16'), spec: { cidr: '10.50.0.0/16', ...spec } });
+
+  test.each([
+    ['a LoadBalancer pool', { allowedUses: ['LoadBalancer'] }],
+    ['a Manual pool', { assignmentMode: 'Manual' }],
+    ['a pool selecting no node (kept for the ipv4pools annotation)', { nodeSelector: '!all()' }],
+  ])('%s outside the pod CIDR keeps an ipBlock on the pod CIDR exact', (_what, spec) => {
+    const manifests = [namespace('shop'), web, client, installation([{ name: 'default-ipv4-ippool', cidr: POD_CIDR }]), pool('extra', spec),
+      webAdmits({ cidr: POD_CIDR })];
+    expect(verdict(manifests, 'shop/client', 'shop/web')).toBe(Verdict.ALLOW);
+  });
+
+  test('a pod naming such a pool still gets its address from it', () => {
+    const pinned = annotated('pinned', { 'cni.projectcalico.org/ipv4pools': '["extra"]' });
+    const manifests = [namespace('shop'), web, pinned, installation([{ name: 'default-ipv4-ippool', cidr: POD_CIDR }]),
+      pool('extra', { nodeSelector: '!all()' }), webAdmits({ cidr: POD_CIDR })];
+    expect(verdict(manifests, 'shop/pinned', 'shop/web')).toBe(Verdict.DENY);
+  });
+});
+
+describe('fast path (decide, subjectKey, peerKey) agrees with evaluate for pods Calico may not start', () => {
+  const withAnnotations = (name: string, labels: Record<string, string>, annotations: Record<string, string>): Endpoint =>
+    ({ ...pod('shop', name, labels), annotations });
+  const subjects: Endpoint[] = [
+    pod('shop', 'web', { app: 'web' }),
+    withAnnotations('legacy', { app: 'web' }, { 'cni.projectcalico.org/ipAddrsNoIpam': '["192.0.2.10"]' }),
+    withAnnotations('both', { app: 'web' }, { 'cni.projectcalico.org/ipAddrs': '["10.244.5.5"]', 'cni.projectcalico.org/ipAddrsNoIpam': '["192.0.2.10"]' }),
+    withAnnotations('fixed', { app: 'web' }, { 'cni.projectcalico.org/ipAddrs': '["10.244.5.5"]' }),
+    { kind: 'node', name: 'local-node', nodeLocality: 'local', labels: {}, namespaceLabels: {}, hostNetwork: true, namedPorts: [] },
+  ];
+  const peers = [...subjects, external('192.0.2.10'), external('203.0.113.9')];
+  test.each([
+    ['no policy', []],
+    ['an ingress policy admitting 192.0.2.0/24', [knp('shop', 'web-in', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '192.0.2.0/24' } }] }] })]],
+  ])('%s', (_what, manifests) => {
+    checkContract(calicoModel(manifests as any[], NAMESPACES), subjects, peers, [['TCP', 8080]]);
+  });
+});
+
+describe('another CNI (the cloud\'s) never reads Calico\'s pod annotations', () => {
+  const eks = { apiVersion: 'operator.tigera.io/v1', kind: 'Installation', metadata: { name: 'default' }, spec: { kubernetesProvider: 'EKS', cni: { type: 'AmazonVPC' } } };
+
+  test.each([
+    ['ipAddrs', { 'cni.projectcalico.org/ipAddrs': '["192.0.2.10"]' }],
+    ['ipAddrsNoIpam', { 'cni.projectcalico.org/ipAddrsNoIpam': '["192.0.2.10"]' }],
+    ['ipv4pools', { 'cni.projectcalico.org/ipv4pools': '["192.0.2.0/24"]' }],
+  ])('%s: the pod stays in the pod CIDR, starts, and an ipBlock on the pod CIDR admits it', (_what, annotations) => {
+    expect(verdict([namespace('shop'), web, annotated('fixed', annotations), eks, webAdmits({ cidr: POD_CIDR })], 'shop/fixed', 'shop/web')).toBe(Verdict.ALLOW);
   });
 });
