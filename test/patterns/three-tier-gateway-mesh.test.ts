@@ -1,19 +1,13 @@
 import { Chart } from 'cdk8s';
 import {
   AllowedRoutes, AppTier, CanaryRoute, Cni, HttpsGateway, IstioMode, IstioMtls, Mesh, Port, RouteTarget, Target, ThreeTierApp,
-  ThreeTierAppProps,
 } from '../../src';
-import { deployment, meshChart, meshReachability, service } from '../support/mesh';
+import { deployment, meshChart, meshReachability, service, SHOP_TIERS } from '../support/mesh';
 import { ENFORCING_CNIS, find, ofKind, synthValid } from '../support/synth';
 import '../support/reachability-matchers';
 
 const GATEWAY_PODS = { namespace: 'gateways', podLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } };
-const tiers: Pick<ThreeTierAppProps, 'host' | 'frontend' | 'backend' | 'database'> = {
-  host: 'shop.example.com',
-  frontend: { image: 'ghcr.io/example/web:1.0.0' },
-  backend: { image: 'ghcr.io/example/api:1.0.0' },
-  database: { image: 'postgres:16.4' },
-};
+const tiers = SHOP_TIERS;
 const fe = Target.workload('shop', 'shop-frontend');
 const be = Target.workload('shop', 'shop-backend');
 const db = Target.workload('shop', 'shop-database');

@@ -24,16 +24,11 @@ import {
   Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
 } from '../../src';
 import { PolicyLint } from '../../src/lint';
-import { deploymentWith, meshChart } from '../support/mesh';
+import { deploymentWith, meshChart, SHOP_TIERS } from '../support/mesh';
 import '../support/reachability-matchers';
 import { ENFORCING_CNIS, find, ofKind, synthValid } from '../support/synth';
 
-const TIERS: Pick<ThreeTierAppProps, 'host' | 'frontend' | 'backend' | 'database'> = {
-  host: 'shop.example.com',
-  frontend: { image: 'ghcr.io/example/web:1.0.0' },
-  backend: { image: 'ghcr.io/example/api:1.0.0' },
-  database: { image: 'postgres:16.4' },
-};
+const TIERS = SHOP_TIERS;
 const MESHES: Array<[string, () => Mesh]> = [
   ['Istio ambient', () => Mesh.istio({ mode: IstioMode.AMBIENT })],
   ['Linkerd', () => Mesh.linkerd({ cni: true })],

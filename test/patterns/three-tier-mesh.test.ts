@@ -6,19 +6,14 @@
  * and is reached only from the backend (plus the mesh's own scrapes and probes), per the analyzer.
  */
 import {
-  Cni, Direction, IpFamily, IstioMode, Mesh, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, ZeroTrustNamespace,
+  Cni, Direction, IpFamily, IstioMode, Mesh, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ZeroTrustNamespace,
 } from '../../src';
 import { INTERNET, METADATA, PRIVATE_HOST } from '../support/flows';
-import { meshChart, meshReachability } from '../support/mesh';
+import { meshChart, meshReachability, SHOP_TIERS } from '../support/mesh';
 import '../support/reachability-matchers';
 import { ENFORCING_CNIS, find, synthValid } from '../support/synth';
 
-const TIERS: Pick<ThreeTierAppProps, 'host' | 'frontend' | 'backend' | 'database'> = {
-  host: 'shop.example.com',
-  frontend: { image: 'ghcr.io/example/web:1.0.0' },
-  backend: { image: 'ghcr.io/example/api:1.0.0' },
-  database: { image: 'postgres:16.4' },
-};
+const TIERS = SHOP_TIERS;
 
 /** Each mesh mode: the mesh, and what the database may reach and be reached from beyond the tiers. */
 const MODES: Array<{ mode: string; mesh: () => Mesh; egress: string[]; ingress: string[] }> = [

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { synthValid } from './synth';
-import { Cni, ClusterNetwork, ClusterNetworkProps, Mesh, Port, Reachability } from '../../src';
+import { Cni, ClusterNetwork, ClusterNetworkProps, Mesh, Port, Reachability, ThreeTierAppProps } from '../../src';
 
 /** A chart whose ClusterNetwork declares `cni` and `mesh`. */
 export function meshChart(cni: Cni, mesh: Mesh, props: Omit<ClusterNetworkProps, 'cni' | 'mesh'> = {}): Chart {
@@ -60,3 +60,11 @@ export function meshReachability(chart: Chart, cni: Cni): Reachability {
   reach.addProbe('prometheus', 'monitoring', { app: 'prometheus' });
   return reach;
 }
+
+/** A shop ThreeTierApp's host and tier images, shared by the mesh tests of ThreeTierApp. */
+export const SHOP_TIERS: Pick<ThreeTierAppProps, 'host' | 'frontend' | 'backend' | 'database'> = {
+  host: 'shop.example.com',
+  frontend: { image: 'ghcr.io/example/web:1.0.0' },
+  backend: { image: 'ghcr.io/example/api:1.0.0' },
+  database: { image: 'postgres:16.4' },
+};

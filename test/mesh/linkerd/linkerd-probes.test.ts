@@ -11,16 +11,11 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import { Cni, LinkerdAuthorization, Mesh, MeshSource, Port, Reachability, Target, ThreeTierApp, Verdict } from '../../../src';
-import { deploymentWith, meshChart } from '../../support/mesh';
+import { deploymentWith, meshChart, SHOP_TIERS } from '../../support/mesh';
 import { find, ofKind, synthValid } from '../../support/synth';
 
 const linkerd = () => meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
-const TIERS = {
-  host: 'shop.example.com',
-  frontend: { image: 'ghcr.io/example/web:1.0.0' },
-  backend: { image: 'ghcr.io/example/api:1.0.0' },
-  database: { image: 'postgres:16.4' },
-};
+const TIERS = SHOP_TIERS;
 const BACKEND = { 'app.kubernetes.io/component': 'backend' };
 
 /** A Deployment ApiObject with one container `app` (ports as given) and the given probes. */
