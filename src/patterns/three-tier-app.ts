@@ -167,7 +167,8 @@ export interface ThreeTierAppProps {
    *
    * An allow of the namespace (other than the app's own) that this would silently break is a synth
    * error naming the policy: under Linkerd any ingress to the backend or database pods on another
-   * TCP port; under ambient an allow from the source tier to another port. Set false to authorize the
+   * TCP port that no Server of yours (a `LinkerdAuthorization` or `MeshAuthorization` flow to every
+   * pod of the tier) describes; under ambient an allow from the source tier to another port. Set false to authorize the
    * tiers in the mesh yourself (MeshAuthorization), keeping the NetworkPolicies' opening of every port
    * between meshed tiers. No effect unmeshed or under Istio sidecars, which keep the application ports.
    * @default true

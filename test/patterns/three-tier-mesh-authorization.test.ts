@@ -286,6 +286,22 @@ describe('allows the mesh authorization would break are refused at synth, naming
       + 'default inbound policy deny), so the flow would be refused silently. Set meshTierAuthorization: false');
   });
 
+  test('Linkerd: another port passes where a Server of the user\'s describes it on every pod of the tier (the default policy no longer applies there)', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    const backend = app.podLabels(AppTier.BACKEND);
+    app.zeroTrustNamespace.allowIngress('scrape-api', backend, [Peer.monitoring()], [Port.tcp(9090)]);
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' })
+      .allowFlow('scrape', { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: backend, ports: [9090] });
+    expect(() => synthValid(chart)).not.toThrow();
+    // A Server on part of the tier's pods only (a label the tier's template lacks) leaves the others to the app's deny: refused.
+    const partial = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    partial.app.zeroTrustNamespace.allowIngress('scrape-api', backend, [Peer.monitoring()], [Port.tcp(9090)]);
+    new LinkerdAuthorization(partial.chart, 'authz', { namespace: 'shop' })
+      .allowFlow('scrape', { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: { ...backend, track: 'canary' }, ports: [9090] });
+    expect(() => synthValid(partial.chart)).toThrow("meshTierAuthorization: the policy 'scrape-api' (test/shop/Namespace/scrape-api) allows ingress[0] "
+      + 'to the backend pods on TCP/9090');
+  });
+
   test('Linkerd: the tier port, the admin port and other tiers\' allows pass', () => {
     const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
     app.zeroTrustNamespace.allowIngress('api-from-other', app.podLabels(AppTier.BACKEND), [Peer.namespace('other')], [Port.tcp(8080)]);
