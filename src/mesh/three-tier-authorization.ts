@@ -12,6 +12,7 @@ import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { isAmbient } from './mesh-context';
 import { MeshSource } from './mesh-source';
 import { checkFormerTierIdentity } from './three-tier-former-identity';
+import { allowPoliciesRefusingHops } from './three-tier-istio-allows';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { MeshKind } from '../cluster/mesh';
 import { LINKERD_DEFAULT_INBOUND_POLICY } from '../patterns/mesh-membership';
@@ -57,6 +58,10 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
       to: to.podLabels,
       when: [{ key: 'destination.port', notValues: [String(to.port)] }],
     }));
+    // The DENY policies keep the hops open only while no ALLOW policy selects the tiers' pods.
+    scope.node.addValidation({
+      validate: () => allowPoliciesRefusingHops(scope.node.root, namespace, cluster.mesh.trustDomain, hops).map((p) => `meshTierAuthorization: ${p}`),
+    });
     return { objects, destinationPodAnnotations: {} };
   }
   if (cluster.mesh.kind !== MeshKind.LINKERD) {

@@ -20,8 +20,8 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import {
-  AppTier, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshKind, MeshSource, MtlsMode, Peer,
-  Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
+  AppTier, Cni, IstioAuthorization, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshKind, MeshSource,
+  MtlsMode, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
 } from '../../src';
 import { PolicyLint } from '../../src/lint';
 import { deploymentWith, meshChart } from '../support/mesh';
@@ -388,8 +388,15 @@ describe('mesh authorization naming the namespace\'s default ServiceAccount (the
 
   test('not while another workload of the namespace runs as default, nor with meshTierAuthorization: false', () => {
     for (const mesh of [Mesh.istio({ mode: IstioMode.AMBIENT }), Mesh.linkerd({ cni: true })]) {
-      const { chart } = withDefaultFlow(mesh);
+      const { chart, app } = withDefaultFlow(mesh);
       deploymentWith(chart, 'shop', 'worker', { app: 'worker' }, {});
+      if (mesh.kind === MeshKind.ISTIO) {
+        // The flow's allow-nothing baseline covers the tiers: their own hops need ALLOW flows too (refused at synth otherwise).
+        const hops = new MeshAuthorization(chart, 'hops', { namespace: 'shop' });
+        hops.allowFlow('ingress', { from: [MeshSource.namespace('ingress-nginx')], to: app.podLabels(AppTier.FRONTEND), ports: [8080] });
+        hops.allowFlow('web', { from: [MeshSource.serviceAccount('shop-frontend', 'shop')], to: app.podLabels(AppTier.BACKEND), ports: [8080] });
+        hops.allowFlow('api', { from: [MeshSource.serviceAccount('shop-backend', 'shop')], to: app.podLabels(AppTier.DATABASE), ports: [5432] });
+      }
       expect(() => synthValid(chart)).not.toThrow();
     }
     for (const mesh of [Mesh.istio({ mode: IstioMode.AMBIENT }), Mesh.linkerd({ cni: true })]) {
@@ -401,4 +408,38 @@ describe('mesh authorization naming the namespace\'s default ServiceAccount (the
 test('meshTierAuthorization is type-checked at runtime', () => {
   expect(() => shop(Cni.calico(), Mesh.linkerd({ cni: true }), { meshTierAuthorization: 'false' as unknown as boolean }))
     .toThrow("[test/shop] meshTierAuthorization: must be true or false, got the string 'false'");
+});
+
+describe('Istio ambient: ALLOW policies of the namespace that would refuse the app\'s own hops are refused at synth', () => {
+  const ambient = () => {
+    const built = shop(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
+    new IstioMtls(built.chart, 'mtls', { namespace: 'shop', mode: MtlsMode.STRICT });
+    return { ...built, authz: new IstioAuthorization(built.chart, 'authz', { namespace: 'shop', allowNothing: false }) };
+  };
+
+  test('an ALLOW flow on the backend for another caller only: the frontend hop is named, the frontend and database are not selected', () => {
+    const { chart, app, authz } = ambient();
+    authz.allowFlow('partner', { from: [MeshSource.namespace('partner')], to: app.podLabels(AppTier.BACKEND), ports: [8080] });
+    expect(() => synthValid(chart)).toThrow(new RegExp('^Validation failed with the following errors:\\n  \\[test/shop\\] meshTierAuthorization: the '
+      + "AuthorizationPolicy 'partner' \\(test/authz/partner\\) selects the backend pods, and no ALLOW policy there admits the frontend's identity "
+      + 'cluster.local/ns/shop/sa/shop-frontend on port 8080, so ztunnel refuses [^\\n]*$'));
+    // Before: synthesized, and the analyzer found the hop refused.
+  });
+
+  test('a rule that may admit the source tier on the tier port passes: its namespace, a wildcard principal, no port list', () => {
+    for (const from of [MeshSource.namespace('shop'), MeshSource.principal('cluster.local/ns/shop/sa/*'), MeshSource.anyMeshWorkload()]) {
+      const { chart, app, authz } = ambient();
+      authz.allowFlow('in-namespace', { from: [from], to: app.podLabels(AppTier.BACKEND), ports: [8080] });
+      expect(() => synthValid(chart)).not.toThrow();
+    }
+    const { chart, app, authz } = ambient();
+    authz.allowFlow('any-port', { from: [MeshSource.serviceAccount('shop-frontend', 'shop')], to: app.podLabels(AppTier.BACKEND) });
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('a policy selecting more than the tier\'s labels (maybe not its pods) is not counted', () => {
+    const { chart, app, authz } = ambient();
+    authz.allowFlow('canary-only', { from: [MeshSource.namespace('partner')], to: { ...app.podLabels(AppTier.BACKEND), track: 'canary' }, ports: [8080] });
+    expect(() => synthValid(chart)).not.toThrow();
+  });
 });
