@@ -8,8 +8,8 @@ const DATAPLANE = 'istio.io/dataplane-mode';
  * Does every principal name a ServiceAccount whose workloads in these manifests (at least one) all
  * run in Istio's ambient mesh, captured by ztunnel and without a sidecar? Such a workload never sends
  * plaintext to a meshed destination: ztunnel carries all of its TCP over HBONE with its identity
- * (istio.io "Ambient mode: traffic redirection"; no per-client opt-out of mTLS as a sidecar's
- * DestinationRule has), so a DENY naming it holds without STRICT. Principals are read as
+ * (istio.io "Ambient data plane", In Mesh Routing / Outbound: a request to a destination in the mesh is
+ * upgraded to an HBONE tunnel; there is no per-client opt-out of mTLS as a sidecar's DestinationRule has), so a DENY naming it holds without STRICT. Principals are read as
  * `<trust domain>/ns/<namespace>/sa/<account>`; anything else (wildcards, other forms) is not.
  * Ambient capture as the ambient docs give it: `istio.io/dataplane-mode=ambient` on the pod, or on
  * the namespace and not `none` on the pod; any sidecar injection signal (namespace `istio-injection`
