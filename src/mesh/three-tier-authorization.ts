@@ -71,6 +71,11 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
   const sources = DEFAULT_POLICY_SOURCES[policy];
   if (sources === undefined) return { objects: [], destinationPodAnnotations: {} };
   const linkerd = new LinkerdAuthorization(scope, 'MeshTierAuthorization', { namespace });
+  // A flow of the user's on the app's Servers is refused (foreignServerPolicies): the remedies are the app's props and annotations.
+  linkerd._opaqueProbeAdvice = `The app's Server on this port admits meshed clients only, as the namespace's default inbound policy ${policy} did, `
+    + 'and takes no flow of yours: give the tier a port outside the pods\' opaque ports (Linkerd\'s default proxy.opaquePorts, or the '
+    + 'namespace\'s config.linkerd.io/opaque-ports), write config.linkerd.io/opaque-ports without it on the namespace if the port speaks HTTP, '
+    + 'or set meshTierAuthorization: false and authorize the tiers yourself';
   const adminPorts = cluster.mesh.networkNeeds().metricsPorts.map((p) => p.port);
   const destinations = [...new Map(hops.map(({ to }) => [to.tier, to])).values()];
   const servers = new Map<string, string>();

@@ -443,3 +443,19 @@ describe('Istio ambient: ALLOW policies of the namespace that would refuse the a
     expect(() => synthValid(chart)).not.toThrow();
   });
 });
+
+test('Linkerd: a tier\'s httpGet probe on an opaque tier port its Server admits to meshed clients only is refused with the app\'s remedies', () => {
+  // An opaque Server has no probe route (its unauthenticated kubelet connection takes the Server's authorizations); the user cannot
+  // add a flow from MeshSource.anyone() on the app's Server (refused), so the message names what the user can change.
+  const { chart } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), {
+    mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.ALL_AUTHENTICATED },
+    backend: { image: 'ghcr.io/example/api:1.0.0', port: 6379, healthCheckPath: '/healthz' },
+  });
+  let message = '';
+  try { synthValid(chart); } catch (e) { message = (e as Error).message; }
+  expect(message).toContain("[test/shop/MeshTierAuthorization] Server 'backend-shop-shop-5a6d43de4c-6379' (namespace shop, port 6379) is opaque");
+  expect(message).toContain('GET /healthz on port 6379, is admitted by no flow from MeshSource.anyone(), so the kubelet restarts the container again and '
+    + "again and its pods never become ready. The app's Server on this port admits meshed clients only, as the namespace's default inbound policy "
+    + "all-authenticated did, and takes no flow of yours: give the tier a port outside the pods' opaque ports");
+  expect(message).not.toContain('Add allowFlow');
+});
