@@ -47,9 +47,18 @@ const LINTED_ONLY: Record<string, readonly string[]> = {
 
 /** Kinds the mesh layer of the analysis evaluates (`analyze --mesh`). */
 const MESH_MODELLED: Record<'istio' | 'linkerd', Record<string, readonly string[]>> = {
-  istio: { 'security.istio.io': ['AuthorizationPolicy', 'PeerAuthentication'] },
+  istio: {
+    'security.istio.io': ['AuthorizationPolicy', 'PeerAuthentication'],
+    // Client sidecars' egress imports, exportTo and REGISTRY_ONLY (Sidecar, VirtualService, ServiceEntry: analysis/mesh/istio-sidecar-egress),
+    // waypoints (Gateway: istio-waypoint), and the EndpointSlices krt falls back to (istio-manual-endpoints).
+    'networking.istio.io': ['Sidecar', 'VirtualService', 'ServiceEntry'],
+    'gateway.networking.k8s.io': ['Gateway'],
+    'discovery.k8s.io': ['EndpointSlice'],
+  },
   linkerd: {
     'policy.linkerd.io': ['Server', 'AuthorizationPolicy', 'MeshTLSAuthentication', 'NetworkAuthentication', 'HTTPRoute', 'ServerAuthorization'],
+    // Routes whose parent is a Server (analysis/mesh/linkerd.ts): the policy controller reads both groups' HTTPRoutes, and GRPCRoutes.
+    'gateway.networking.k8s.io': ['HTTPRoute', 'GRPCRoute'],
   },
 };
 

@@ -12,6 +12,7 @@ import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { isAmbient } from './mesh-context';
 import { MeshSource } from './mesh-source';
 import { checkFormerTierIdentity } from './three-tier-former-identity';
+import { allowPoliciesRefusingHops } from './three-tier-istio-allows';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { MeshKind } from '../cluster/mesh';
 import { LINKERD_DEFAULT_INBOUND_POLICY } from '../patterns/mesh-membership';
@@ -57,6 +58,10 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
       to: to.podLabels,
       when: [{ key: 'destination.port', notValues: [String(to.port)] }],
     }));
+    // The DENY policies keep the hops open only while no ALLOW policy selects the tiers' pods.
+    scope.node.addValidation({
+      validate: () => allowPoliciesRefusingHops(scope.node.root, namespace, cluster.mesh.trustDomain, hops).map((p) => `meshTierAuthorization: ${p}`),
+    });
     return { objects, destinationPodAnnotations: {} };
   }
   if (cluster.mesh.kind !== MeshKind.LINKERD) {
@@ -66,6 +71,11 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
   const sources = DEFAULT_POLICY_SOURCES[policy];
   if (sources === undefined) return { objects: [], destinationPodAnnotations: {} };
   const linkerd = new LinkerdAuthorization(scope, 'MeshTierAuthorization', { namespace });
+  // A flow of the user's on the app's Servers is refused (foreignServerPolicies): the remedies are the app's props and annotations.
+  linkerd._opaqueProbeAdvice = `The app's Server on this port admits meshed clients only, as the namespace's default inbound policy ${policy} did, `
+    + 'and takes no flow of yours: give the tier a port outside the pods\' opaque ports (Linkerd\'s default proxy.opaquePorts, or the '
+    + 'namespace\'s config.linkerd.io/opaque-ports), write config.linkerd.io/opaque-ports without it on the namespace if the port speaks HTTP, '
+    + 'or set meshTierAuthorization: false and authorize the tiers yourself';
   const adminPorts = cluster.mesh.networkNeeds().metricsPorts.map((p) => p.port);
   const destinations = [...new Map(hops.map(({ to }) => [to.tier, to])).values()];
   const servers = new Map<string, string>();

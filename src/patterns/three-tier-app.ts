@@ -155,7 +155,9 @@ export interface ThreeTierAppProps {
    *   tier: the source tier's identity on any port but the tier port
    *   (`<name>-frontend-to-backend-other-ports`, `<name>-backend-to-database-other-ports`). No other
    *   caller is affected. With a waypoint in the path ztunnel sees the waypoint's identity instead,
-   *   and the policy does not apply.
+   *   and the policy does not apply. An ALLOW policy of the namespace selecting a tier's pods (the
+   *   allow-nothing baseline of a `MeshAuthorization`) that admits no source tier on the tier port,
+   *   or nothing at all on the frontend, is a synth error naming the flow to add.
    * - Linkerd: the backend and database pods get the default inbound policy `deny`
    *   (`config.linkerd.io/default-inbound-policy`) and Servers on the tier port and the proxy admin
    *   port 4191 admitting whom the namespace's default policy admitted before (`<name>-<tier>-allowed-ports`;
@@ -167,7 +169,8 @@ export interface ThreeTierAppProps {
    *
    * An allow of the namespace (other than the app's own) that this would silently break is a synth
    * error naming the policy: under Linkerd any ingress to the backend or database pods on another
-   * TCP port; under ambient an allow from the source tier to another port. Set false to authorize the
+   * TCP port that no Server of yours (a `LinkerdAuthorization` or `MeshAuthorization` flow to every
+   * pod of the tier) describes; under ambient an allow from the source tier to another port. Set false to authorize the
    * tiers in the mesh yourself (MeshAuthorization), keeping the NetworkPolicies' opening of every port
    * between meshed tiers. No effect unmeshed or under Istio sidecars, which keep the application ports.
    * @default true

@@ -40,3 +40,32 @@ describe('unknown-kind warnings', () => {
     ]);
   });
 });
+
+describe('analyze --mesh: the kinds the mesh layer reads are not reported as ignored or not modelled', () => {
+  const objs = [
+    at({ apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default' } }),
+    at({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'api' } }),
+    at({ apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'payments' } }),
+    at({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint' } }),
+    at({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'db-abc' } }),
+    at({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'api-get' } }),
+    at({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { name: 'api-rpc' } }),
+  ];
+
+  test('istio: Sidecar, VirtualService, ServiceEntry, Gateway (waypoints), EndpointSlice; the routes are Linkerd\'s', () => {
+    expect(unknownKindWarnings(objs, 'analyze', 'istio')).toEqual([
+      "m.yaml: line 3: unknown kind HTTPRoute 'api-get' (apiVersion gateway.networking.k8s.io/v1), ignored",
+      "m.yaml: line 3: unknown kind GRPCRoute 'api-rpc' (apiVersion gateway.networking.k8s.io/v1), ignored",
+    ]);
+  });
+
+  test('linkerd: the Gateway API HTTPRoutes and GRPCRoutes (Server parents); Istio\'s kinds stay what they were', () => {
+    expect(unknownKindWarnings(objs, 'analyze', 'linkerd')).toEqual([
+      "m.yaml: line 3: Sidecar 'default' (apiVersion networking.istio.io/v1): not modelled by the flow matrix (the lint checks it)",
+      "m.yaml: line 3: VirtualService 'api' (apiVersion networking.istio.io/v1): not modelled by the flow matrix (the lint checks it)",
+      "m.yaml: line 3: ServiceEntry 'payments' (apiVersion networking.istio.io/v1): not modelled by the flow matrix (the lint checks it)",
+      "m.yaml: line 3: unknown kind Gateway 'waypoint' (apiVersion gateway.networking.k8s.io/v1), ignored",
+      "m.yaml: line 3: unknown kind EndpointSlice 'db-abc' (apiVersion discovery.k8s.io/v1), ignored",
+    ]);
+  });
+});

@@ -263,3 +263,47 @@ describe('istio-authz-identity-without-strict on conditions', () => {
     expect(PolicyLint.check([STRICT, authz({ action: 'ALLOW', rules: [rule] })])).toEqual([]);
   });
 });
+
+describe('istio-authz-identity-without-strict: a DENY of ambient workloads\' principals holds without STRICT', () => {
+  const ns = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels } });
+  const frontend = (podLabels: Record<string, string> = {}, serviceAccountName = 'frontend') => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web', ...podLabels } },
+        spec: { serviceAccountName, containers: [{ name: 'web', image: 'registry.example/web:1.0.0' }] },
+      },
+    },
+  });
+  const deny = authz({ action: 'DENY', rules: [FROM] });
+  const found = (objects: any[]) => brief(PolicyLint.check(objects), 'istio-authz-identity-without-strict').map((f) => f.path);
+
+  test('the principal\'s only workload runs in ambient (namespace label): no finding; an ALLOW naming it still gets one', () => {
+    // A ztunnel-captured client reaches meshed pods over HBONE only, with its identity: it cannot slip past the DENY in plaintext.
+    expect(found([ns({ 'istio.io/dataplane-mode': 'ambient' }), frontend(), deny])).toEqual([]);
+    expect(found([ns({ 'istio.io/dataplane-mode': 'ambient' }), frontend(), authz({ action: 'ALLOW', rules: [FROM] })]))
+      .toEqual(['spec.rules[0].from[0].source.principals']);
+  });
+
+  test('still reported: the workload opts out, has a sidecar, is not in these manifests, or the rule matches more than principals', () => {
+    const finding = ['spec.rules[0].from[0].source.principals'];
+    expect(found([ns({ 'istio.io/dataplane-mode': 'ambient' }), frontend({ 'istio.io/dataplane-mode': 'none' }), deny])).toEqual(finding);
+    expect(found([ns({ 'istio-injection': 'enabled' }), frontend({ 'istio.io/dataplane-mode': 'ambient' }), deny])).toEqual(finding);
+    expect(found([ns({ 'istio.io/dataplane-mode': 'ambient' }), frontend({}, 'other'), deny])).toEqual(finding);
+    expect(found([ns({ 'istio.io/dataplane-mode': 'ambient' }), frontend(), authz({
+      action: 'DENY',
+      rules: [
+        { from: [{ source: { principals: ['cluster.local/ns/shop/sa/frontend'], namespaces: ['shop'] } }] },
+      ],
+    })])).toEqual(finding);
+    expect(found([ns({ 'istio.io/dataplane-mode': 'ambient' }), frontend(), authz({
+      action: 'DENY',
+      rules: [
+        { from: [{ source: { principals: ['cluster.local/ns/shop/sa/*'] } }] },
+      ],
+    })])).toEqual(finding);
+  });
+});

@@ -20,8 +20,8 @@
  */
 import { ApiObject, Chart } from 'cdk8s';
 import {
-  AppTier, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshKind, MeshSource, MtlsMode, Peer,
-  Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
+  AppTier, Cni, IstioAuthorization, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshKind, MeshSource,
+  MtlsMode, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
 } from '../../src';
 import { PolicyLint } from '../../src/lint';
 import { deploymentWith, meshChart, SHOP_TIERS } from '../support/mesh';
@@ -281,6 +281,22 @@ describe('allows the mesh authorization would break are refused at synth, naming
       + 'default inbound policy deny), so the flow would be refused silently. Set meshTierAuthorization: false');
   });
 
+  test('Linkerd: another port passes where a Server of the user\'s describes it on every pod of the tier (the default policy no longer applies there)', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    const backend = app.podLabels(AppTier.BACKEND);
+    app.zeroTrustNamespace.allowIngress('scrape-api', backend, [Peer.monitoring()], [Port.tcp(9090)]);
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' })
+      .allowFlow('scrape', { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: backend, ports: [9090] });
+    expect(() => synthValid(chart)).not.toThrow();
+    // A Server on part of the tier's pods only (a label the tier's template lacks) leaves the others to the app's deny: refused.
+    const partial = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    partial.app.zeroTrustNamespace.allowIngress('scrape-api', backend, [Peer.monitoring()], [Port.tcp(9090)]);
+    new LinkerdAuthorization(partial.chart, 'authz', { namespace: 'shop' })
+      .allowFlow('scrape', { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: { ...backend, track: 'canary' }, ports: [9090] });
+    expect(() => synthValid(partial.chart)).toThrow("meshTierAuthorization: the policy 'scrape-api' (test/shop/Namespace/scrape-api) allows ingress[0] "
+      + 'to the backend pods on TCP/9090');
+  });
+
   test('Linkerd: the tier port, the admin port and other tiers\' allows pass', () => {
     const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
     app.zeroTrustNamespace.allowIngress('api-from-other', app.podLabels(AppTier.BACKEND), [Peer.namespace('other')], [Port.tcp(8080)]);
@@ -367,8 +383,15 @@ describe('mesh authorization naming the namespace\'s default ServiceAccount (the
 
   test('not while another workload of the namespace runs as default, nor with meshTierAuthorization: false', () => {
     for (const mesh of [Mesh.istio({ mode: IstioMode.AMBIENT }), Mesh.linkerd({ cni: true })]) {
-      const { chart } = withDefaultFlow(mesh);
+      const { chart, app } = withDefaultFlow(mesh);
       deploymentWith(chart, 'shop', 'worker', { app: 'worker' }, {});
+      if (mesh.kind === MeshKind.ISTIO) {
+        // The flow's allow-nothing baseline covers the tiers: their own hops need ALLOW flows too (refused at synth otherwise).
+        const hops = new MeshAuthorization(chart, 'hops', { namespace: 'shop' });
+        hops.allowFlow('ingress', { from: [MeshSource.namespace('ingress-nginx')], to: app.podLabels(AppTier.FRONTEND), ports: [8080] });
+        hops.allowFlow('web', { from: [MeshSource.serviceAccount('shop-frontend', 'shop')], to: app.podLabels(AppTier.BACKEND), ports: [8080] });
+        hops.allowFlow('api', { from: [MeshSource.serviceAccount('shop-backend', 'shop')], to: app.podLabels(AppTier.DATABASE), ports: [5432] });
+      }
       expect(() => synthValid(chart)).not.toThrow();
     }
     for (const mesh of [Mesh.istio({ mode: IstioMode.AMBIENT }), Mesh.linkerd({ cni: true })]) {
@@ -380,4 +403,54 @@ describe('mesh authorization naming the namespace\'s default ServiceAccount (the
 test('meshTierAuthorization is type-checked at runtime', () => {
   expect(() => shop(Cni.calico(), Mesh.linkerd({ cni: true }), { meshTierAuthorization: 'false' as unknown as boolean }))
     .toThrow("[test/shop] meshTierAuthorization: must be true or false, got the string 'false'");
+});
+
+describe('Istio ambient: ALLOW policies of the namespace that would refuse the app\'s own hops are refused at synth', () => {
+  const ambient = () => {
+    const built = shop(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
+    new IstioMtls(built.chart, 'mtls', { namespace: 'shop', mode: MtlsMode.STRICT });
+    return { ...built, authz: new IstioAuthorization(built.chart, 'authz', { namespace: 'shop', allowNothing: false }) };
+  };
+
+  test('an ALLOW flow on the backend for another caller only: the frontend hop is named, the frontend and database are not selected', () => {
+    const { chart, app, authz } = ambient();
+    authz.allowFlow('partner', { from: [MeshSource.namespace('partner')], to: app.podLabels(AppTier.BACKEND), ports: [8080] });
+    expect(() => synthValid(chart)).toThrow(new RegExp('^Validation failed with the following errors:\\n  \\[test/shop\\] meshTierAuthorization: the '
+      + "AuthorizationPolicy 'partner' \\(test/authz/partner\\) selects the backend pods, and no ALLOW policy there admits the frontend's identity "
+      + 'cluster.local/ns/shop/sa/shop-frontend on port 8080, so ztunnel refuses [^\\n]*$'));
+    // Before: synthesized, and the analyzer found the hop refused.
+  });
+
+  test('a rule that may admit the source tier on the tier port passes: its namespace, a wildcard principal, no port list', () => {
+    for (const from of [MeshSource.namespace('shop'), MeshSource.principal('cluster.local/ns/shop/sa/*'), MeshSource.anyMeshWorkload()]) {
+      const { chart, app, authz } = ambient();
+      authz.allowFlow('in-namespace', { from: [from], to: app.podLabels(AppTier.BACKEND), ports: [8080] });
+      expect(() => synthValid(chart)).not.toThrow();
+    }
+    const { chart, app, authz } = ambient();
+    authz.allowFlow('any-port', { from: [MeshSource.serviceAccount('shop-frontend', 'shop')], to: app.podLabels(AppTier.BACKEND) });
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('a policy selecting more than the tier\'s labels (maybe not its pods) is not counted', () => {
+    const { chart, app, authz } = ambient();
+    authz.allowFlow('canary-only', { from: [MeshSource.namespace('partner')], to: { ...app.podLabels(AppTier.BACKEND), track: 'canary' }, ports: [8080] });
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+});
+
+test('Linkerd: a tier\'s httpGet probe on an opaque tier port its Server admits to meshed clients only is refused with the app\'s remedies', () => {
+  // An opaque Server has no probe route (its unauthenticated kubelet connection takes the Server's authorizations); the user cannot
+  // add a flow from MeshSource.anyone() on the app's Server (refused), so the message names what the user can change.
+  const { chart } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), {
+    mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.ALL_AUTHENTICATED },
+    backend: { image: 'ghcr.io/example/api:1.0.0', port: 6379, healthCheckPath: '/healthz' },
+  });
+  let message = '';
+  try { synthValid(chart); } catch (e) { message = (e as Error).message; }
+  expect(message).toContain("[test/shop/MeshTierAuthorization] Server 'backend-shop-shop-5a6d43de4c-6379' (namespace shop, port 6379) is opaque");
+  expect(message).toContain('GET /healthz on port 6379, is admitted by no flow from MeshSource.anyone(), so the kubelet restarts the container again and '
+    + "again and its pods never become ready. The app's Server on this port admits meshed clients only, as the namespace's default inbound policy "
+    + "all-authenticated did, and takes no flow of yours: give the tier a port outside the pods' opaque ports");
+  expect(message).not.toContain('Add allowFlow');
 });

@@ -4,6 +4,7 @@ import { asArray, isKind, isObject, jsonPath, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
+import { principalsAllAmbient } from './istio-ambient-principals';
 
 const PERMISSIVE = 'istio-mtls-permissive';
 const IDENTITY = 'istio-authz-identity-without-strict';
@@ -23,6 +24,8 @@ const IDENTITY_KEYS = ['source.principal', 'source.namespace', 'source.serviceAc
  *   (principals, namespaces, serviceAccounts, source.principal / source.namespace / source.serviceAccount and their `not`
  *   forms) for workloads whose mTLS is not STRICT: a plaintext peer's identity is empty, so ALLOW
  *   rules never match it and DENY / not* rules let it through (istio.io ISTIO-SECURITY-2021-004).
+ *   Not for a DENY rule whose only identity match is `principals` naming ambient workloads of these
+ *   manifests (see istio-ambient-principals): they never connect in plaintext, so the DENY holds.
  * Rejected policies (see istio-authz-rejected, istio-peer-authentication-rejected) never take effect:
  * neither rule reports them, and a rejected PeerAuthentication sets no mode.
  */
@@ -60,13 +63,14 @@ export const istioMtls: LintRule = {
     for (const doc of ctx.documents) {
       if (!isKind(doc.obj, 'security.istio.io', 'AuthorizationPolicy') || !isObject(doc.obj.spec)
         || authorizationPolicyProblems(doc.obj as any).length > 0) continue;
-      out.push(...identityFindings(doc, peerAuth, docs.length > 0));
+      out.push(...identityFindings(doc, peerAuth, docs.length > 0, ctx.documents));
     }
     return out;
   },
 };
 
-function identityFindings(doc: LintDocument, peerAuth: PeerAuthentications, anyPeerAuthentication: boolean): RuleReport[] {
+function identityFindings(doc: LintDocument, peerAuth: PeerAuthentications, anyPeerAuthentication: boolean,
+  documents: readonly LintDocument[]): RuleReport[] {
   const spec = doc.obj.spec;
   if (spec.targetRef !== undefined || spec.targetRefs !== undefined) return []; // gateways and waypoints: their own rules
   const ns = namespaceOf(doc.obj);
@@ -78,6 +82,8 @@ function identityFindings(doc: LintDocument, peerAuth: PeerAuthentications, anyP
       .map((k) => jsonPath('spec', 'rules', i, 'from', j, 'source', k)) : []));
     asArray(rule.when).forEach((c, j) => isObject(c) && IDENTITY_KEYS.includes(c.key) && fields.push(jsonPath('spec', 'rules', i, 'when', j)));
     if (fields.length === 0) return;
+    if (spec.action === 'DENY' && fields.every((f) => f.endsWith('.principals'))
+      && principalsAllAmbient(asArray(rule.from).flatMap((f) => asArray(f?.source?.principals)), documents)) return;
     const ports = asArray(rule.to).flatMap((t) => asArray(t?.operation?.ports)).map(Number).filter((p) => Number.isInteger(p));
     const workloadNs = ns === ROOT_NAMESPACE ? 'any namespace' : ns;
     // A root-namespace policy covers workloads of every namespace: only the mesh-wide mode holds for all of them.

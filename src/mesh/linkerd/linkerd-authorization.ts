@@ -111,6 +111,12 @@ const SERVERS = new WeakMap<IConstruct, Map<string, ServerEntry>>();
 export class LinkerdAuthorization extends Construct {
   /** The namespace. */
   public readonly namespace: string;
+  /**
+   * Remedies for a kubelet httpGet probe refused on an opaque Server, in place of "add a flow from
+   * MeshSource.anyone()", for an owner (ThreeTierApp) whose Servers take no flow of the user's.
+   * @internal
+   */
+  public _opaqueProbeAdvice?: string;
   private readonly cluster: ClusterNetwork;
   private readonly names = new Set<string>();
 
@@ -237,8 +243,9 @@ export class LinkerdAuthorization extends Construct {
       validate: () => {
         const protocol = serverProtocol(root, target);
         entry.protocol = { size: root.node.findAll().length, opaque: protocol.opaque };
-        return [...protocolProblems(protocol, target, entry),
-          ...(protocol.opaque && entry.routed.length === 0 ? opaqueProbeProblems(root, { name, ...entry }, protocol.why) : [])];
+        const probes = protocol.opaque && entry.routed.length === 0
+          ? opaqueProbeProblems(root, { name, ...entry }, protocol.why, this._opaqueProbeAdvice) : [];
+        return [...protocolProblems(protocol, target, entry), ...probes];
       },
     });
     return entry;

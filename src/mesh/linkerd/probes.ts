@@ -199,9 +199,10 @@ export function refusedProbeProblems(root: IConstruct, server: RoutedServer): st
  * protocol is sent without the routes the detect and HTTP protocols carry): the kubelet's
  * unauthenticated connection takes the Server's own authorizations, and a Server that admits only
  * mesh identities refuses it. Without a Server (the pods' default policy) or with a Server left at
- * `unknown` (detection, probe route), the same probe passed.
+ * `unknown` (detection, probe route), the same probe passed. `advice` replaces the remedies (for a
+ * Server whose flows its owner writes, where adding one is not the user's to do).
  */
-export function opaqueProbeProblems(root: IConstruct, server: RoutedServer, why: string): string[] {
+export function opaqueProbeProblems(root: IConstruct, server: RoutedServer, why: string, advice?: string): string[] {
   // A route-level flow on an opaque Server is refused on its own (../linkerd-authorization): only port-level flows count.
   if (server.anyone.some((r) => r.methods.length === 0 && r.paths.length === 0)) return [];
   const { probes, unknownAdminPorts } = httpProbes(root, server);
@@ -212,9 +213,9 @@ export function opaqueProbeProblems(root: IConstruct, server: RoutedServer, why:
     const names = group.map((q) => q.probe);
     return `Server '${server.name}' (namespace ${server.namespace}, port ${server.port}) is opaque (${why}), and an opaque Server carries no HTTP `
       + `routes, so not Linkerd's probe route either: the ${names.join(' and ')} of container '${p.container}' of ${p.workload}, GET ${p.path} on `
-      + `port ${server.port}, is admitted by no flow from MeshSource.anyone(), so ${names.map((n) => CONSEQUENCE[n]).join(' and ')}. Add `
-      + `allowFlow('${server.name}-probes', { from: [MeshSource.anyone()], to: ${literal(server.labels)}, ports: [${server.port}] }) (it lets any `
-      + `address open connections to this port), or, if the port speaks HTTP, remove ${server.port} from config.linkerd.io/opaque-ports on those `
-      + "pods' template or namespace (write the annotation without it to override the default list), or move the probe to another port";
+      + `port ${server.port}, is admitted by no flow from MeshSource.anyone(), so ${names.map((n) => CONSEQUENCE[n]).join(' and ')}. `
+      + (advice ?? `Add allowFlow('${server.name}-probes', { from: [MeshSource.anyone()], to: ${literal(server.labels)}, ports: [${server.port}] }) `
+      + `(it lets any address open connections to this port), or, if the port speaks HTTP, remove ${server.port} from config.linkerd.io/opaque-ports `
+      + "on those pods' template or namespace (write the annotation without it to override the default list), or move the probe to another port");
   })];
 }

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MeshTierPods } from './mesh-tier-hops';
 import { MeshKind } from '../../cluster/mesh';
@@ -53,6 +54,26 @@ function mayBeTier(peer: ResolvedPeer, tier: EmittedTier, namespace: string, nam
 }
 
 /**
+ * Linkerd: the numeric ports on which a Server in the namespace (the app's own on the kept ports, or
+ * a LinkerdAuthorization or MeshAuthorization flow's, or one written by hand) selects every pod of `tier`
+ * (`matchLabels` only, no `matchExpressions`). Linkerd's default inbound policy applies only to ports
+ * no Server describes (linkerd.io "Authorization Policy" reference, default policies), so the app's
+ * `deny` does not refuse them: whom such a port admits is that Server's authorization, the user's.
+ */
+function describedPorts(root: IConstruct, namespace: string, tier: EmittedTier): number[] {
+  const ports: number[] = [];
+  for (const c of root.node.findAll()) {
+    if (!(c instanceof ApiObject) || c.kind !== 'Server' || c.metadata.namespace !== namespace
+      || c.apiVersion.split('/')[0] !== 'policy.linkerd.io') continue;
+    const spec = c.toJson().spec ?? {};
+    const selector = spec.podSelector;
+    if (typeof spec.port !== 'number' || typeof selector !== 'object' || selector === null || selector.matchExpressions !== undefined) continue;
+    if (subsetOf(selector.matchLabels ?? {}, tier.templateLabels)) ports.push(spec.port);
+  }
+  return ports;
+}
+
+/**
  * The TCP ports of a rule outside `kept` (what the mesh authorization refuses), as text; empty when
  * every TCP port of the rule is kept. Every port (no `ports`) or a TCP range is never kept. UDP and
  * SCTP pass by both meshes' proxies, which carry TCP only.
@@ -71,8 +92,8 @@ function refusedPorts(rule: IntentRule, kept: number[]): string[] {
  * The allows of the namespace that the app's mesh tier authorization would silently break: ingress
  * rules (of any TrafficPolicy but the app's own, in any chart of the app) to the pods of a destination
  * tier that the mesh now refuses. Under Linkerd (default inbound policy `deny` on the destination
- * tiers, Servers on the tier port and the admin ports only): any rule opening another TCP port
- * (and, where the namespace's policy is a `cluster-*` one, any rule from an address block).
+ * tiers, Servers on the tier port and the admin ports only): any rule opening another TCP port that
+ * no Server of someone else describes on the tier's pods (and, where the namespace's policy is a `cluster-*` one, any rule from an address block).
  * Under Istio ambient (a DENY of the source tier's identity on the other ports): a rule whose
  * peers may be the source tier's pods, on a TCP port other than the tier port. Named ports count as
  * refused (the check does not resolve them).
@@ -91,7 +112,8 @@ export function meshTierConflicts(root: IConstruct, c: MeshTierConflictContext):
         let why = '';
         if (c.meshKind === MeshKind.LINKERD) {
           const addressPeer = c.clusterNetworksOnly === true && rule.peers.some((p) => p.type === 'cidr' || p.type === 'entity');
-          refused = addressPeer ? refusedPorts(rule, []) : refusedPorts(rule, [to.port, ...c.adminPorts, c.transportPort]);
+          refused = addressPeer ? refusedPorts(rule, []) : refusedPorts(rule, [to.port, ...c.adminPorts, c.transportPort,
+            ...describedPorts(root, c.namespace, to)]);
           why = addressPeer
             ? `the ${to.tier} pods' Servers admit whom the namespace's default inbound policy admits without its cluster-network condition `
               + '(the cluster networks are not known here), so addresses outside them that the namespace refused would be admitted in the mesh'

@@ -1,0 +1,96 @@
+/**
+ * A meshed ThreeTierApp under Istio ambient keeps its tier hops open in the mesh with DENY policies
+ * only (see three-tier-authorization.ts), so it relies on no ALLOW policy selecting its pods. Once
+ * one does (the allow-nothing baseline a MeshAuthorization or IstioAuthorization emits for the
+ * namespace, or a flow's ALLOW policy on a tier's pods), Istio admits a request to those pods only
+ * if an ALLOW policy selecting them matches it (istio.io "Authorization Policy" reference: "if any
+ * allow policies apply to the workload, deny the request if none of them match"; ztunnel applies
+ * the same rule to L4 policies: istio.io "Use Layer 4 security policy"). A user authorizing one
+ * caller of the backend would then silently refuse the app's own hops.
+ *
+ * Checked at synth, conservatively: only policies of the app's namespace whose selector surely
+ * selects a tier's pods (no selector, or `matchLabels` within the tier's labels; no `targetRef(s)`,
+ * which bind waypoints and gateways) count, and a rule is taken to admit the hop unless it surely
+ * does not (principals or namespaces without the source tier's, ports without the tier port).
+ */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
+
+const subsetOf = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** An Istio string match (exact, `prefix*`, `*suffix` or `*`) that may equal `value`. */
+const mayEqual = (pattern: unknown, value: string): boolean => typeof pattern !== 'string' || pattern.includes('*') || pattern === value;
+/** An Istio match list (`principals`, `ports`, ...): absent matches anything; else one entry must. */
+const listMayMatch = (list: unknown, value: string): boolean => !Array.isArray(list) || list.some((p) => mayEqual(p, value));
+/** A `not*` list surely excluding `value` (an exact entry). */
+const notListExcludes = (list: unknown, value: string): boolean => Array.isArray(list) && list.includes(value);
+
+/** The ALLOW policies (security.istio.io) of `namespace` that surely select every pod labelled `podLabels` and apply to ztunnel. */
+function allowPoliciesSelecting(root: IConstruct, namespace: string, podLabels: Record<string, string>): ApiObject[] {
+  return root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'AuthorizationPolicy'
+    && c.apiVersion.split('/')[0] === 'security.istio.io' && c.metadata.namespace === namespace)
+    .filter((c) => {
+      const spec = c.toJson().spec ?? {};
+      if ((spec.action ?? 'ALLOW') !== 'ALLOW' || spec.provider !== undefined || spec.targetRef !== undefined || spec.targetRefs !== undefined) return false;
+      if (spec.selector === undefined) return true;
+      return isObject(spec.selector) && spec.selector.matchExpressions === undefined && subsetOf(spec.selector.matchLabels ?? {}, podLabels);
+    });
+}
+
+/** May a rule of an ALLOW policy match a connection from `principal` (of `namespace`) to `port`? */
+function ruleMayAdmit(rule: unknown, principal: string, namespace: string, port: number): boolean {
+  if (!isObject(rule)) return true;
+  const from = Array.isArray(rule.from) ? rule.from : undefined;
+  const sourceMay = (f: unknown): boolean => {
+    const s = isObject(f) && isObject(f.source) ? f.source : {};
+    return listMayMatch(s.principals, principal) && listMayMatch(s.namespaces, namespace)
+      && !notListExcludes(s.notPrincipals, principal) && !notListExcludes(s.notNamespaces, namespace);
+  };
+  if (from !== undefined && from.length > 0 && !from.some(sourceMay)) return false;
+  const to = Array.isArray(rule.to) ? rule.to : undefined;
+  const operationMay = (t: unknown): boolean => {
+    const o = isObject(t) && isObject(t.operation) ? t.operation : {};
+    return listMayMatch(o.ports, String(port)) && !notListExcludes(o.notPorts, String(port));
+  };
+  return to === undefined || to.length === 0 || to.some(operationMay);
+}
+
+/** `the AuthorizationPolicy 'a' (path) selects` or `the AuthorizationPolicies 'a' (path), 'b' (path) select`. */
+const describe = (policies: ApiObject[]) => `the AuthorizationPolic${policies.length === 1 ? 'y' : 'ies'} `
+  + `${policies.map((p) => `'${p.name}' (${p.node.path})`).join(', ')} select${policies.length === 1 ? 's' : ''}`;
+
+/**
+ * The app's hops (and the way into its frontend) that the ALLOW policies of its namespace refuse: a
+ * hop whose destination tier is selected by ALLOW policies none of which may admit the source tier's
+ * identity on the tier port; the frontend when every ALLOW policy selecting it has no rule at all
+ * (whoever the ingress controller or Gateway is, nothing admits it).
+ */
+export function allowPoliciesRefusingHops(root: IConstruct, namespace: string, trustDomain: string,
+  hops: ReadonlyArray<{ readonly from: MeshTierPods; readonly to: MeshTierPods }>): string[] {
+  const problems: string[] = [];
+  const frontend = hops[0]?.from;
+  if (frontend !== undefined) {
+    const selecting = allowPoliciesSelecting(root, namespace, frontend.podLabels);
+    const ruleless = (p: ApiObject) => { const rules = p.toJson().spec?.rules; return !Array.isArray(rules) || rules.length === 0; };
+    if (selecting.length > 0 && selecting.every(ruleless)) {
+      problems.push(`${describe(selecting)} the ${frontend.tier} pods without a rule (allow nothing), so ztunnel refuses `
+        + `every request to them, the ingress controller's or Gateway's too. Authorize its identity on port ${frontend.port} (MeshAuthorization `
+        + 'or IstioAuthorization allowFlow to the frontend pods), or remove the policy');
+    }
+  }
+  for (const { from, to } of hops) {
+    const selecting = allowPoliciesSelecting(root, namespace, to.podLabels);
+    if (selecting.length === 0) continue;
+    const principal = `${trustDomain}/ns/${namespace}/sa/${from.serviceAccount}`;
+    const admits = selecting.some((p) => {
+      const rules = p.toJson().spec?.rules;
+      return Array.isArray(rules) && rules.some((r) => ruleMayAdmit(r, principal, namespace, to.port));
+    });
+    if (admits) continue;
+    problems.push(`${describe(selecting)} the ${to.tier} pods, and no ALLOW policy there admits the ${from.tier}'s `
+      + `identity ${principal} on port ${to.port}, so ztunnel refuses the app's ${from.tier} -> ${to.tier} hop. Authorize it: allowFlow with `
+      + `from: [MeshSource.serviceAccount('${from.serviceAccount}', '${namespace}')], the ${to.tier} pods' labels and ports: [${to.port}]`);
+  }
+  return problems;
+}

@@ -1,0 +1,186 @@
+/**
+ * Journey: a platform engineer runs a ThreeTierApp (MySQL database on 3306, an API backend with an
+ * httpGet probe) under Linkerd with a stricter default inbound policy, then lets a reporting job of
+ * another namespace call a second port of the backend (9090) through LinkerdAuthorization, with the
+ * NetworkPolicies for that flow. The three views must agree:
+ *
+ * - the constructs: the app's tier Servers (3306 opaque: MySQL speaks first) and the user's Server on
+ *   9090 side by side, synthesized without refusal;
+ * - PolicyLint: only the finding the README announces for such a namespace (the proxies' metrics on
+ *   4191 are refused to an unmeshed scraper), nothing about our own Servers, opaque ports or probes;
+ * - the analyzer, with both layers: the intended flows allowed, the tier hops restricted to their ports,
+ *   the reporting job only on 9090.
+ *
+ * Linkerd facts: a default inbound policy applies only to ports no Server describes, and a Server admits
+ * whom its AuthorizationPolicies authorize (linkerd.io "Authorization Policy" reference); meshed traffic
+ * reaches the pod on the inbound proxy port 4143 (linkerd.io "Network Policy").
+ */
+import { Chart } from 'cdk8s';
+import {
+  AppTier, Cni, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshSource, Peer, Port, Reachability, Target, ThreeTierApp, Verdict,
+  ZeroTrustNamespace,
+} from '../../src';
+import { PolicyLint } from '../../src/lint';
+import { deploymentWith, meshChart } from '../support/mesh';
+import { ENFORCING_CNIS, ofKind, synthValid } from '../support/synth';
+
+const fe = Target.workload('shop', 'shop-frontend');
+const be = Target.workload('shop', 'shop-backend');
+const db = Target.workload('shop', 'shop-database');
+const reporter = Target.workload('reports', 'reporter');
+const nginx = Target.workload('ingress-nginx', 'controller');
+const prometheus = Target.workload('monitoring', 'prometheus');
+const coredns = Target.workload('kube-system', 'coredns');
+const node = Target.localNode();
+
+/** The shop, and a meshed `reports` namespace whose reporter (ServiceAccount reporter) calls the backend's second port 9090. */
+function platform(cni: Cni, policy: LinkerdInboundPolicy): { chart: Chart; app: ThreeTierApp; authz: LinkerdAuthorization } {
+  const chart = meshChart(cni, Mesh.linkerd({ cni: true }));
+  const app = new ThreeTierApp(chart, 'shop', {
+    namespace: 'shop',
+    mesh: { linkerdDefaultInboundPolicy: policy },
+    host: 'shop.example.com',
+    frontend: { image: 'ghcr.io/example/web:1.0.0' },
+    backend: { image: 'ghcr.io/example/api:1.0.0', healthCheckPath: '/healthz' },
+    database: { image: 'mysql:8.4', port: 3306 },
+  });
+  app.backend.containers[0].addPort({ number: 9090, name: 'reports' });
+  const backendPods = app.podLabels(AppTier.BACKEND);
+  const reports = new ZeroTrustNamespace(chart, 'reports', { name: 'reports', mesh: { linkerdDefaultInboundPolicy: policy } });
+  deploymentWith(chart, 'reports', 'reporter', { app: 'reporter' }, {}, { serviceAccountName: 'reporter' });
+  reports.allowEgress('reporter-to-shop-backend', { app: 'reporter' }, [Peer.pods(backendPods, 'shop')], [Port.tcp(9090)]);
+  app.zeroTrustNamespace.allowIngress('backend-from-reporter', backendPods, [Peer.pods({ app: 'reporter' }, 'reports')], [Port.tcp(9090)]);
+  const authz = new LinkerdAuthorization(chart, 'shop-authz', { namespace: 'shop' });
+  authz.allowFlow('reporter', { from: [MeshSource.serviceAccount('reporter', 'reports')], to: backendPods, ports: [9090] });
+  return { chart, app, authz };
+}
+
+function analyse(objects: any[], cni: Cni): Reachability {
+  const reach = Reachability.fromManifests(objects, { cni, mesh: Mesh.linkerd({ cni: true }), nodeIp: '172.31.0.10' });
+  reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
+  reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' });
+  reach.addProbe('prometheus', 'monitoring', { app: 'prometheus' });
+  return reach;
+}
+
+/** `[flow, verdict, CNI verdict, mesh verdict]` for each flow, for one exact comparison. */
+function verdicts(reach: Reachability, flows: Array<[Target, Target, Port]>): string[][] {
+  return flows.map(([s, d, p]) => {
+    const r = reach.check(s, d, p);
+    return [`${s} -> ${d} ${p}`, r.verdict, r.cniVerdict ?? '-', r.meshVerdict ?? '-'];
+  });
+}
+
+const row = (s: Target, d: Target, p: Port, v: Verdict, cniV: Verdict, meshV: Verdict) => [`${s} -> ${d} ${p}`, v, cniV, meshV];
+const { ALLOW, DENY } = Verdict;
+
+describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
+  describe.each([LinkerdInboundPolicy.ALL_AUTHENTICATED, LinkerdInboundPolicy.CLUSTER_AUTHENTICATED])('namespaces %s', (policy) => {
+    // Before the fix, synth refused the NetworkPolicy allow to 9090 ("the backend pods refuse every port but 8080"),
+    // although the user's own Server describes 9090 on the backend pods and authorizes the reporter there.
+    const objects = synthValid(platform(cni(), policy).chart);
+
+    test('the objects: the app\'s Servers (3306 opaque) and the user\'s Server on 9090, for the reporter only', () => {
+      expect(ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec.port, o.spec.proxyProtocol ?? 'detect', o.spec.accessPolicy])).toEqual([
+        ['backend-shop-shop-5a6d43de4c-8080', 8080, 'detect', 'deny'],
+        ['backend-shop-shop-5a6d43de4c-4191', 4191, 'detect', 'deny'],
+        ['database-shop-shop-b55e47cbd1-3306', 3306, 'opaque', 'deny'],
+        ['database-shop-shop-b55e47cbd1-4191', 4191, 'detect', 'deny'],
+        ['backend-shop-shop-5a6d43de4c-9090', 9090, 'detect', 'deny'],
+      ]);
+      expect(ofKind(objects, 'MeshTLSAuthentication').map((o) => [o.metadata.name, o.spec.identities])).toEqual([
+        ['shop-backend-allowed-ports', ['*']],
+        ['shop-database-allowed-ports', ['*']],
+        ['reporter', ['reporter.reports.serviceaccount.identity.linkerd.cluster.local']],
+      ]);
+    });
+
+    test('PolicyLint: only the announced scrape finding for the two namespaces, nothing on the Servers, opaque ports or probes', () => {
+      // The frontend keeps the namespace's policy on 4191; the backend and database have the app's Servers there.
+      expect(PolicyLint.check(objects, { cni: cni() }).map((f) => [f.severity, f.rule, f.object])).toEqual([
+        ['warning', 'linkerd-admin-port-unauthorized', 'Deployment shop/shop-frontend'],
+        ['warning', 'linkerd-admin-port-unauthorized', 'Namespace reports'],
+      ]);
+    });
+
+    test('the analyzer: intended flows allowed, tier hops restricted to their ports, the reporter kept off the database', () => {
+      const reach = analyse(objects, cni());
+      expect(verdicts(reach, [
+        [nginx, fe, Port.tcp(8080)], [fe, be, Port.tcp(8080)], [be, db, Port.tcp(3306)], [reporter, be, Port.tcp(9090)],
+        [node, fe, Port.tcp(8080)], [node, be, Port.tcp(8080)],
+        [prometheus, be, Port.tcp(4191)], [prometheus, db, Port.tcp(4191)],
+      ])).toEqual([
+        row(nginx, fe, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+        row(fe, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+        row(be, db, Port.tcp(3306), ALLOW, ALLOW, ALLOW),
+        row(reporter, be, Port.tcp(9090), ALLOW, ALLOW, ALLOW),
+        row(node, fe, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+        row(node, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+        // Only the proxy's probe paths (below): the unmeshed scraper is refused GET /metrics, as the lint warned.
+        ...[be, db].map((d) => row(prometheus, d, Port.tcp(4191), ALLOW, ALLOW, ALLOW)),
+      ]);
+      for (const d of [be, db]) {
+        expect(reach.check(prometheus, d, Port.tcp(4191)).l7Constraints)
+          .toEqual(['only GET /live and GET /ready (the proxy\'s probe paths; other requests and non-HTTP connections are refused)']);
+        expect(reach.checkRequest(prometheus, d, Port.tcp(4191), { method: 'GET', path: '/metrics' }).verdict).toBe(DENY);
+      }
+      expect(verdicts(reach, [
+        [fe, be, Port.tcp(9090)], [reporter, be, Port.tcp(8080)], [reporter, db, Port.tcp(3306)], [be, db, Port.tcp(8080)],
+        [nginx, be, Port.tcp(9090)],
+      ])).toEqual([
+        // The frontend reaches the backend's pods on 4143 (CNI), but 9090 is the reporter's alone in the mesh.
+        row(fe, be, Port.tcp(9090), DENY, ALLOW, DENY),
+        // Not what the engineer meant, but what the cluster does (pinned so that it stays visible): the NetworkPolicy
+        // admitting the reporter on 9090 admits its proxy on 4143, which carries any port, and the app's Server on 8080
+        // admits any meshed identity (it mirrors the namespace's policy), so the reporter reaches the backend API too.
+        // A flow of the user's own on that Server is refused at synth; only meshTierAuthorization: false restricts it.
+        row(reporter, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+        row(reporter, db, Port.tcp(3306), DENY, DENY, ALLOW),
+        row(be, db, Port.tcp(8080), DENY, ALLOW, DENY),
+        row(nginx, be, Port.tcp(9090), DENY, DENY, DENY),
+      ]);
+      for (const tier of [fe, be, db]) {
+        expect([reach.check(tier, coredns, Port.udp(53)).verdict, reach.check(tier, coredns, Port.tcp(53)).verdict]).toEqual([ALLOW, ALLOW]);
+      }
+    });
+  });
+
+  test('namespaces deny: the app emits no tier authorization; the engineer authorizes the hops and the reporter, and every intended flow works', () => {
+    const { chart, authz } = platform(cni(), LinkerdInboundPolicy.DENY);
+    authz.allowFlow('frontend-to-backend', { from: [MeshSource.serviceAccount('shop-frontend', 'shop')], to: { 'app.kubernetes.io/component': 'backend', 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' }, ports: [8080] });
+    authz.allowFlow('backend-to-database', { from: [MeshSource.serviceAccount('shop-backend', 'shop')], to: { 'app.kubernetes.io/component': 'database', 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' }, ports: [3306] });
+    const objects = synthValid(chart);
+    expect(ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec.port, o.spec.proxyProtocol ?? 'detect'])).toEqual([
+      ['backend-shop-shop-5a6d43de4c-9090', 9090, 'detect'],
+      ['backend-shop-shop-5a6d43de4c-8080', 8080, 'detect'],
+      // The user's Server keeps MySQL's port opaque, as the proxy injector made it on the pods.
+      ['database-shop-shop-b55e47cbd1-3306', 3306, 'opaque'],
+    ]);
+    // deny refuses the proxies' metrics to Prometheus too (README): the one finding, per namespace.
+    expect(PolicyLint.check(objects, { cni: cni() }).map((f) => [f.severity, f.rule, f.object])).toEqual([
+      ['warning', 'linkerd-admin-port-unauthorized', 'Namespace reports'],
+      ['warning', 'linkerd-admin-port-unauthorized', 'Namespace shop'],
+    ]);
+    const reach = analyse(objects, cni());
+    expect(verdicts(reach, [
+      [nginx, fe, Port.tcp(8080)], [fe, be, Port.tcp(8080)], [be, db, Port.tcp(3306)], [reporter, be, Port.tcp(9090)],
+      [fe, be, Port.tcp(9090)], [reporter, be, Port.tcp(8080)], [be, db, Port.tcp(8080)], [node, db, Port.tcp(3306)],
+    ])).toEqual([
+      row(nginx, fe, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+      row(fe, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+      row(be, db, Port.tcp(3306), ALLOW, ALLOW, ALLOW),
+      row(reporter, be, Port.tcp(9090), ALLOW, ALLOW, ALLOW),
+      row(fe, be, Port.tcp(9090), DENY, ALLOW, DENY),
+      // Only the probe route's requests (below): Linkerd authorizes the pod's httpGet probe paths from anyone.
+      row(reporter, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+      row(be, db, Port.tcp(8080), DENY, ALLOW, DENY),
+      // The kubelet's tcpSocket probe of MySQL never reaches mysqld (no Server admits unauthenticated clients on 3306); the
+      // probe itself still passes, as the proxy completes the handshake (linkerd/linkerd2#7777), which the analyzer does not model.
+      row(node, db, Port.tcp(3306), DENY, ALLOW, DENY),
+    ]);
+    expect(reach.check(reporter, be, Port.tcp(8080)).l7Constraints).toEqual([
+      'only GET /healthz (the pod\'s probe paths; other requests and non-HTTP connections are refused)',
+    ]);
+    expect(reach.check(fe, be, Port.tcp(8080)).l7Constraints).toEqual([]);
+  });
+});
