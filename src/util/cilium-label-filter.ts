@@ -10,14 +10,16 @@
  * whitelist, so a key no ignore pattern matches is kept). The patterns apply to every `k8s:` label
  * of an endpoint: pod labels and the labels Cilium derives from the namespace
  * (`io.kubernetes.pod.namespace`, `io.cilium.k8s.namespace.labels.<key>`), the service account and
- * the cluster. The StatefulSet and indexed-Job labels are ignored since 1.15 (cilium/cilium#28003).
+ * the cluster. The StatefulSet and indexed-Job labels are ignored since 1.15 (cilium/cilium#28003,
+ * #28897), the Job controller-uid labels since 1.16 (cilium/cilium#31964: `batch.kubernetes.io/controller-uid`
+ * and the legacy `controller-uid`).
  * The agent option `labels` (Helm `labels`), a label prefix file, or the dynamic label filter change
  * the list; the default is modelled.
  */
 const IGNORED: readonly string[] = [
   'io\\.kubernetes', 'kubernetes\\.io', 'statefulset\\.kubernetes\\.io/pod-name', 'apps\\.kubernetes\\.io/pod-index',
-  'batch\\.kubernetes\\.io/job-completion-index', '.*beta\\.kubernetes\\.io', 'k8s\\.io', 'pod-template-generation',
-  'pod-template-hash', 'controller-revision-hash', 'annotation.*', 'etcd_node',
+  'batch\\.kubernetes\\.io/job-completion-index', 'batch\\.kubernetes\\.io/controller-uid', '.*beta\\.kubernetes\\.io', 'k8s\\.io',
+  'pod-template-generation', 'pod-template-hash', 'controller-revision-hash', 'annotation.*', 'controller-uid', 'etcd_node',
 ];
 /** The include patterns of the same default list that can match a `k8s:` label key (`reserved:.*` only matches reserved labels). */
 const INCLUDED: readonly string[] = [

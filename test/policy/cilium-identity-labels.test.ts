@@ -88,6 +88,9 @@ describe('Cilium: pod selectors on labels its default label filter drops are ref
     ['statefulset.kubernetes.io/pod-name', 'statefulset\\.kubernetes\\.io/pod-name'],
     ['apps.kubernetes.io/pod-index', 'apps\\.kubernetes\\.io/pod-index'],
     ['batch.kubernetes.io/job-completion-index', 'batch\\.kubernetes\\.io/job-completion-index'],
+    // cilium/cilium#31964 (1.16): the Job controller-uid labels, new and legacy.
+    ['batch.kubernetes.io/controller-uid', 'batch\\.kubernetes\\.io/controller-uid'],
+    ['controller-uid', 'controller-uid'],
     ['kubernetes.io/arch', 'kubernetes\\.io'],
     ['k8s.io/role', 'k8s\\.io'],
     ['io.kubernetes.container.name', 'io\\.kubernetes'],

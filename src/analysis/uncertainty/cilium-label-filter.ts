@@ -30,6 +30,13 @@ function prefixesOf(value: unknown): readonly string[] | undefined {
 
 const has = (o: unknown, key: string): boolean => isPlainObject(o) && Object.prototype.hasOwnProperty.call(o, key);
 
+/**
+ * Does `o` name a label prefix file? The agent reads the file only when the option is non-empty
+ * (cilium/cilium pkg/labelsfilter `ParseLabelPrefixCfg`: an empty file name keeps the default list).
+ */
+const namesPrefixFile = (o: unknown): boolean => has(o, 'label-prefix-file') && (o as Record<string, unknown>)['label-prefix-file'] !== ''
+  && (o as Record<string, unknown>)['label-prefix-file'] !== null;
+
 /** What one Helm values tree sets: `labels`, or `extraConfig.labels` (both land in cilium-config). */
 function fromValues(values: unknown, where: string): FilterSetting[] {
   if (!isPlainObject(values)) return [];
@@ -37,7 +44,7 @@ function fromValues(values: unknown, where: string): FilterSetting[] {
   if (has(values, 'labels') && values.labels !== null && values.labels !== '') out.push({ where, prefixes: prefixesOf(values.labels) });
   const extra = values.extraConfig;
   if (has(extra, 'labels')) out.push({ where, prefixes: prefixesOf((extra as Record<string, unknown>).labels) });
-  if (has(extra, 'label-prefix-file')) out.push({ where, prefixes: undefined });
+  if (namesPrefixFile(extra)) out.push({ where, prefixes: undefined });
   return out;
 }
 
@@ -49,7 +56,7 @@ function filterSettings(manifests: readonly ManifestObject[]): FilterSetting[] {
     const where = describeRef(refOf(obj));
     if (obj.apiVersion === 'v1' && obj.kind === 'ConfigMap' && obj.metadata?.name === 'cilium-config') {
       if (has(obj.data, 'labels')) out.push({ where, prefixes: prefixesOf(obj.data.labels) });
-      if (has(obj.data, 'label-prefix-file')) out.push({ where, prefixes: undefined });
+      if (namesPrefixFile(obj.data)) out.push({ where, prefixes: undefined });
     } else if (obj.apiVersion.startsWith('helm.toolkit.fluxcd.io/') && obj.kind === 'HelmRelease' && isPlainObject(obj.spec)) {
       if (isCiliumChart(obj.spec.chart?.spec?.chart ?? obj.spec.chartRef?.name)) out.push(...fromValues(obj.spec.values, where));
     } else if (obj.apiVersion.startsWith('argoproj.io/') && obj.kind === 'Application' && isPlainObject(obj.spec)) {

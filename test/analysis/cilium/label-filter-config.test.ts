@@ -79,6 +79,14 @@ describe('Cilium label filter set in the manifests', () => {
     expect(verdicts([...cluster, byTier, ciliumConfig('k8s:app')])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
   });
 
+  test('label-prefix-file replaces the list: indeterminate; an empty one is the default (the agent reads no file): exact', () => {
+    const prefixFile = (file: string) => ({ ...ciliumConfig(''), data: { 'label-prefix-file': file } });
+    expectValidManifests([prefixFile(''), prefixFile('/etc/cilium/label-prefixes.json')]);
+    expect(verdicts([...cluster, byTier, prefixFile('/etc/cilium/label-prefixes.json')])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    expect(verdicts([...cluster, byTier, prefixFile('')])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+    expect(verdicts([...cluster, byTier, helmRelease({ extraConfig: { 'label-prefix-file': '' } })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+  });
+
   test('a setting that keeps every key the policies use changes nothing: exact', () => {
     expect(verdicts([...cluster, byApp, helmRelease({ labels: 'k8s:app' })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
     expect(verdicts([...cluster, byTier, helmRelease({ labels: 'k8s:!pod-template-generation' })])).toEqual([Verdict.ALLOW, Verdict.DENY]);

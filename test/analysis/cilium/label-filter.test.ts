@@ -5,6 +5,7 @@
  * Cilium enforces (cilium/cilium#18878).
  */
 import { cnp, egress, ingress, np, pod, web } from './helpers';
+import { expectValidManifests } from '../../support/schema';
 
 const db0 = pod('shop', 'db-0', { 'app': 'db', 'statefulset.kubernetes.io/pod-name': 'db-0', 'controller-revision-hash': 'db-7f' });
 const web5d = pod('shop', 'web-5d', { 'app': 'web', 'pod-template-hash': '5d8f7c' });
@@ -37,6 +38,22 @@ describe('Cilium label filter: selectors on dropped labels match no identity', (
       'no Cilium or Kubernetes policy puts shop/db-0 into default deny for ingress',
       note('NetworkPolicy shop/deny-db spec.podSelector', 'shop/db-0', DB0_DROPPED),
     ]);
+  });
+
+  test('a NetworkPolicy podSelector on the Job controller-uid labels isolates nothing under Cilium (dropped since 1.16)', () => {
+    const uid = '249b1dfa-3414-4052-9abc-612c99cf0c79';
+    const job = pod('shop', 'report-x7k2p', { 'app': 'report', 'batch.kubernetes.io/controller-uid': uid, 'controller-uid': uid });
+    const dropped = 'pod label batch.kubernetes.io/controller-uid (\'!batch\\.kubernetes\\.io/controller-uid\'), pod label controller-uid (\'!controller-uid\')';
+    for (const key of ['batch.kubernetes.io/controller-uid', 'controller-uid']) {
+      const policy = np('shop', 'deny-report', { podSelector: { matchLabels: { [key]: uid } }, policyTypes: ['Ingress'] });
+      expectValidManifests([policy]);
+      const v = ingress([policy], web, job, 8080);
+      expect(v.allowed).toBe(true);
+      expect(v.reasons.map((r) => r.message)).toEqual([
+        'no Cilium or Kubernetes policy puts shop/report-x7k2p into default deny for ingress',
+        note('NetworkPolicy shop/deny-report spec.podSelector', 'shop/report-x7k2p', dropped),
+      ]);
+    }
   });
 
   test('an ingressDeny peer on pod-template-hash denies nothing', () => {
