@@ -14,11 +14,13 @@
  * ztunnel nothing) nor rejected, without `targetRef(s)` (which bind waypoints and gateways), whose
  * selector surely selects the tier's pods (none, or `matchLabels` within the labels of the tier's
  * pod template, the app's extra labels included); a rule is taken to admit the hop unless it surely
- * does not (principals or namespaces without the source tier's, ports without the tier port).
+ * does not (principals or namespaces without the source tier's, ports without the tier port, L7
+ * attributes, which leave an ALLOW rule out of what ztunnel gets: analysis/mesh/istio-ztunnel).
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { authorizationPolicyProblems, dryRunOf } from '../analysis/mesh/istio-validation';
+import { ztunnelRule } from '../analysis/mesh/istio-ztunnel';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
 
 const subsetOf = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -53,6 +55,8 @@ function allowPoliciesSelecting(root: IConstruct, namespaces: string[], podLabel
 /** May a rule of an ALLOW policy match a connection from `principal` (of `namespace`) to `port`? */
 function ruleMayAdmit(rule: unknown, principal: string, namespace: string, port: number): boolean {
   if (!isObject(rule)) return true;
+  // An ALLOW rule with L7 attributes is left out of what istiod sends ztunnel: it admits nothing there.
+  if (ztunnelRule(rule, 'ALLOW', 'rule').kind === 'never') return false;
   const from = Array.isArray(rule.from) ? rule.from : undefined;
   const sourceMay = (f: unknown): boolean => {
     const s = isObject(f) && isObject(f.source) ? f.source : {};

@@ -476,6 +476,27 @@ describe('Istio ambient: ALLOW policies of the namespace that would refuse the a
     // Before: refused (the policy was matched against the tier labels only, so only the allow-nothing selected the tiers).
   });
 
+  test('an ALLOW rule with L7 attributes admits nothing at ztunnel: the hop it seems to admit is refused', () => {
+    // istiod leaves an ALLOW rule with HTTP attributes out of what it sends ztunnel (analysis/mesh/istio-ztunnel).
+    const { chart, app } = ambient();
+    new ApiObject(chart, 'web-reads', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'web-reads', namespace: 'shop' },
+      spec: {
+        action: 'ALLOW',
+        selector: { matchLabels: app.podLabels(AppTier.BACKEND) },
+        rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/shop-frontend'] } }], to: [{ operation: { ports: ['8080'], methods: ['GET'] } }] }],
+      },
+    });
+    const message = (() => { try { synthValid(chart); return ''; } catch (e) { return (e as Error).message; } })();
+    expect(message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim().split(', so ztunnel ')[0])).toEqual([
+      "[test/shop] meshTierAuthorization: the AuthorizationPolicy 'web-reads' (test/web-reads) selects the backend pods, and no ALLOW policy there "
+        + "admits the frontend's identity cluster.local/ns/shop/sa/shop-frontend on port 8080",
+    ]);
+    // Before: synthesized, and ztunnel refused the hop.
+  });
+
   test('a dry-run ALLOW (istio.io/dry-run) is enforced nowhere and not counted', () => {
     const { chart } = shop(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
     const authz = new IstioAuthorization(chart, 'authz', { namespace: 'shop' });
