@@ -60,7 +60,8 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
     }));
     // The DENY policies keep the hops open only while no ALLOW policy selects the tiers' pods.
     scope.node.addValidation({
-      validate: () => allowPoliciesRefusingHops(scope.node.root, namespace, cluster.mesh.trustDomain, hops).map((p) => `meshTierAuthorization: ${p}`),
+      validate: () => allowPoliciesRefusingHops(scope.node.root, namespace, cluster.mesh.rootNamespace ?? 'istio-system',
+        cluster.mesh.trustDomain, hops).map((p) => `meshTierAuthorization: ${p}`),
     });
     return { objects, destinationPodAnnotations: {} };
   }

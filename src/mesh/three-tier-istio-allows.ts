@@ -8,13 +8,19 @@
  * the same rule to L4 policies: istio.io "Use Layer 4 security policy"). A user authorizing one
  * caller of the backend would then silently refuse the app's own hops.
  *
- * Checked at synth, conservatively: only policies of the app's namespace whose selector surely
- * selects a tier's pods (no selector, or `matchLabels` within the tier's labels; no `targetRef(s)`,
- * which bind waypoints and gateways) count, and a rule is taken to admit the hop unless it surely
- * does not (principals or namespaces without the source tier's, ports without the tier port).
+ * Checked at synth, conservatively: the policies that apply are those of the app's namespace and of
+ * the mesh root namespace (whose policies apply to the workloads of every namespace: istio.io
+ * "Authorization Policy" reference, selector), neither dry-run (`istio.io/dry-run`: istiod hands
+ * ztunnel nothing) nor rejected, without `targetRef(s)` (which bind waypoints and gateways), whose
+ * selector surely selects the tier's pods (none, or `matchLabels` within the labels of the tier's
+ * pod template, the app's extra labels included); a rule is taken to admit the hop unless it surely
+ * does not (principals or namespaces without the source tier's, ports without the tier port, L7
+ * attributes, which leave an ALLOW rule out of what ztunnel gets: analysis/mesh/istio-ztunnel).
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { authorizationPolicyProblems, dryRunOf } from '../analysis/mesh/istio-validation';
+import { ztunnelRule } from '../analysis/mesh/istio-ztunnel';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
 
 const subsetOf = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -26,13 +32,21 @@ const listMayMatch = (list: unknown, value: string): boolean => !Array.isArray(l
 /** A `not*` list surely excluding `value` (an exact entry). */
 const notListExcludes = (list: unknown, value: string): boolean => Array.isArray(list) && list.includes(value);
 
-/** The ALLOW policies (security.istio.io) of `namespace` that surely select every pod labelled `podLabels` and apply to ztunnel. */
-function allowPoliciesSelecting(root: IConstruct, namespace: string, podLabels: Record<string, string>): ApiObject[] {
+/** The tier's pods: the labels the app selects them by, and every label of their template when known. */
+type TierPods = MeshTierPods & { readonly templateLabels?: Record<string, string> };
+
+/**
+ * The ALLOW policies (security.istio.io) of `namespaces` (the app's and the root namespace) that take
+ * effect on ztunnel and surely select every pod labelled `podLabels`.
+ */
+function allowPoliciesSelecting(root: IConstruct, namespaces: string[], podLabels: Record<string, string>): ApiObject[] {
   return root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'AuthorizationPolicy'
-    && c.apiVersion.split('/')[0] === 'security.istio.io' && c.metadata.namespace === namespace)
+    && c.apiVersion.split('/')[0] === 'security.istio.io' && namespaces.includes(c.metadata.namespace ?? ''))
     .filter((c) => {
-      const spec = c.toJson().spec ?? {};
+      const obj = c.toJson();
+      const spec = obj.spec ?? {};
       if ((spec.action ?? 'ALLOW') !== 'ALLOW' || spec.provider !== undefined || spec.targetRef !== undefined || spec.targetRefs !== undefined) return false;
+      if (dryRunOf(obj) === true || authorizationPolicyProblems(obj).length > 0) return false;
       if (spec.selector === undefined) return true;
       return isObject(spec.selector) && spec.selector.matchExpressions === undefined && subsetOf(spec.selector.matchLabels ?? {}, podLabels);
     });
@@ -41,6 +55,8 @@ function allowPoliciesSelecting(root: IConstruct, namespace: string, podLabels: 
 /** May a rule of an ALLOW policy match a connection from `principal` (of `namespace`) to `port`? */
 function ruleMayAdmit(rule: unknown, principal: string, namespace: string, port: number): boolean {
   if (!isObject(rule)) return true;
+  // An ALLOW rule with L7 attributes is left out of what istiod sends ztunnel: it admits nothing there.
+  if (ztunnelRule(rule, 'ALLOW', 'rule').kind === 'never') return false;
   const from = Array.isArray(rule.from) ? rule.from : undefined;
   const sourceMay = (f: unknown): boolean => {
     const s = isObject(f) && isObject(f.source) ? f.source : {};
@@ -66,12 +82,14 @@ const describe = (policies: ApiObject[]) => `the AuthorizationPolic${policies.le
  * identity on the tier port; the frontend when every ALLOW policy selecting it has no rule at all
  * (whoever the ingress controller or Gateway is, nothing admits it).
  */
-export function allowPoliciesRefusingHops(root: IConstruct, namespace: string, trustDomain: string,
-  hops: ReadonlyArray<{ readonly from: MeshTierPods; readonly to: MeshTierPods }>): string[] {
+export function allowPoliciesRefusingHops(root: IConstruct, namespace: string, rootNamespace: string, trustDomain: string,
+  hops: ReadonlyArray<{ readonly from: TierPods; readonly to: TierPods }>): string[] {
   const problems: string[] = [];
+  const namespaces = [namespace, rootNamespace];
+  const labelsOf = (tier: TierPods) => tier.templateLabels ?? tier.podLabels;
   const frontend = hops[0]?.from;
   if (frontend !== undefined) {
-    const selecting = allowPoliciesSelecting(root, namespace, frontend.podLabels);
+    const selecting = allowPoliciesSelecting(root, namespaces, labelsOf(frontend));
     const ruleless = (p: ApiObject) => { const rules = p.toJson().spec?.rules; return !Array.isArray(rules) || rules.length === 0; };
     if (selecting.length > 0 && selecting.every(ruleless)) {
       problems.push(`${describe(selecting)} the ${frontend.tier} pods without a rule (allow nothing), so ztunnel refuses `
@@ -80,7 +98,7 @@ export function allowPoliciesRefusingHops(root: IConstruct, namespace: string, t
     }
   }
   for (const { from, to } of hops) {
-    const selecting = allowPoliciesSelecting(root, namespace, to.podLabels);
+    const selecting = allowPoliciesSelecting(root, namespaces, labelsOf(to));
     if (selecting.length === 0) continue;
     const principal = `${trustDomain}/ns/${namespace}/sa/${from.serviceAccount}`;
     const admits = selecting.some((p) => {

@@ -155,8 +155,9 @@ export interface ThreeTierAppProps {
    *   tier: the source tier's identity on any port but the tier port
    *   (`<name>-frontend-to-backend-other-ports`, `<name>-backend-to-database-other-ports`). No other
    *   caller is affected. With a waypoint in the path ztunnel sees the waypoint's identity instead,
-   *   and the policy does not apply. An ALLOW policy of the namespace selecting a tier's pods (the
-   *   allow-nothing baseline of a `MeshAuthorization`) that admits no source tier on the tier port,
+   *   and the policy does not apply. An ALLOW policy of the namespace or of the mesh root namespace
+   *   selecting a tier's pods (the allow-nothing baseline of a `MeshAuthorization`; dry-run policies
+   *   do not count) that admits no source tier on the tier port,
    *   or nothing at all on the frontend, is a synth error naming the flow to add.
    * - Linkerd: the backend and database pods get the default inbound policy `deny`
    *   (`config.linkerd.io/default-inbound-policy`) and Servers on the tier port and the proxy admin

@@ -306,4 +306,16 @@ describe('istio-authz-identity-without-strict: a DENY of ambient workloads\' pri
       ],
     })])).toEqual(finding);
   });
+
+  test('still reported where the destination\'s mTLS may be DISABLE: ztunnel sends a sidecar or unmeshed destination plaintext then', () => {
+    // The ambient client reaches a destination outside ambient (here a sidecar namespace) in plaintext when its PeerAuthentication
+    // is DISABLE, so the principal is empty there and the DENY lets it through; HBONE is only ztunnel to ztunnel.
+    const api = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'api', labels: { 'istio-injection': 'enabled' } } };
+    const disable = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'api' }, spec: { mtls: { mode: 'DISABLE' } } };
+    const denyInApi = { ...deny, metadata: { name: 'authz', namespace: 'api' } };
+    expect(found([ns({ 'istio.io/dataplane-mode': 'ambient' }), frontend(), api, disable, denyInApi])).toEqual(['spec.rules[0].from[0].source.principals']);
+    // PERMISSIVE there: the ambient client still connects over mutual TLS with its identity.
+    const permissive = { ...disable, spec: { mtls: { mode: 'PERMISSIVE' } } };
+    expect(found([ns({ 'istio.io/dataplane-mode': 'ambient' }), frontend(), api, permissive, denyInApi])).toEqual([]);
+  });
 });

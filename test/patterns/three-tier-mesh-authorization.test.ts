@@ -437,6 +437,73 @@ describe('Istio ambient: ALLOW policies of the namespace that would refuse the a
     authz.allowFlow('canary-only', { from: [MeshSource.namespace('partner')], to: { ...app.podLabels(AppTier.BACKEND), track: 'canary' }, ports: [8080] });
     expect(() => synthValid(chart)).not.toThrow();
   });
+
+  // Istio applies a root-namespace (istio-system) policy without selector to every workload of the mesh, one with a selector to the
+  // matching workloads of every namespace (istio.io "Authorization Policy" reference, selector and root namespace).
+  const rootPolicy = (chart: Chart, id: string, spec: Record<string, unknown>) => new ApiObject(chart, id, {
+    apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: id, namespace: 'istio-system' }, spec,
+  });
+
+  test('a mesh-wide ALLOW of the root namespace admitting the ingress and the tiers keeps them open under the namespace\'s allow-nothing', () => {
+    const { chart } = shop(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
+    new IstioAuthorization(chart, 'authz', { namespace: 'shop' });
+    rootPolicy(chart, 'platform-allow', { action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['ingress-nginx', 'shop'] } }] }] });
+    expect(() => synthValid(chart)).not.toThrow();
+    // Before: refused, naming only the namespace's allow-nothing (the root namespace's policies were not read).
+  });
+
+  test('a mesh-wide allow-nothing of the root namespace is refused like the namespace\'s', () => {
+    const { chart } = shop(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
+    rootPolicy(chart, 'mesh-allow-nothing', {});
+    const message = (() => { try { synthValid(chart); return ''; } catch (e) { return (e as Error).message; } })();
+    expect(message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim().split(' so ztunnel ')[0])).toEqual([
+      "[test/shop] meshTierAuthorization: the AuthorizationPolicy 'mesh-allow-nothing' (test/mesh-allow-nothing) selects the frontend pods without "
+        + 'a rule (allow nothing),',
+      "[test/shop] meshTierAuthorization: the AuthorizationPolicy 'mesh-allow-nothing' (test/mesh-allow-nothing) selects the backend pods, and no "
+        + "ALLOW policy there admits the frontend's identity cluster.local/ns/shop/sa/shop-frontend on port 8080,",
+      "[test/shop] meshTierAuthorization: the AuthorizationPolicy 'mesh-allow-nothing' (test/mesh-allow-nothing) selects the database pods, and no "
+        + "ALLOW policy there admits the backend's identity cluster.local/ns/shop/sa/shop-backend on port 5432,",
+    ]);
+    // Before: synthesized, and ztunnel refused every request to the app.
+  });
+
+  test('an ALLOW selecting the tiers by the app\'s extra labels (on every pod) counts, for the hops it admits too', () => {
+    const { chart } = shop(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }), { labels: { team: 'shop' } });
+    new IstioMtls(chart, 'mtls', { namespace: 'shop', mode: MtlsMode.STRICT });
+    new IstioAuthorization(chart, 'authz', { namespace: 'shop' })
+      .allowFlow('team', { from: [MeshSource.namespace('shop'), MeshSource.namespace('ingress-nginx')], to: { team: 'shop' } });
+    expect(() => synthValid(chart)).not.toThrow();
+    // Before: refused (the policy was matched against the tier labels only, so only the allow-nothing selected the tiers).
+  });
+
+  test('an ALLOW rule with L7 attributes admits nothing at ztunnel: the hop it seems to admit is refused', () => {
+    // istiod leaves an ALLOW rule with HTTP attributes out of what it sends ztunnel (analysis/mesh/istio-ztunnel).
+    const { chart, app } = ambient();
+    new ApiObject(chart, 'web-reads', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'web-reads', namespace: 'shop' },
+      spec: {
+        action: 'ALLOW',
+        selector: { matchLabels: app.podLabels(AppTier.BACKEND) },
+        rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/shop-frontend'] } }], to: [{ operation: { ports: ['8080'], methods: ['GET'] } }] }],
+      },
+    });
+    const message = (() => { try { synthValid(chart); return ''; } catch (e) { return (e as Error).message; } })();
+    expect(message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim().split(', so ztunnel ')[0])).toEqual([
+      "[test/shop] meshTierAuthorization: the AuthorizationPolicy 'web-reads' (test/web-reads) selects the backend pods, and no ALLOW policy there "
+        + "admits the frontend's identity cluster.local/ns/shop/sa/shop-frontend on port 8080",
+    ]);
+    // Before: synthesized, and ztunnel refused the hop.
+  });
+
+  test('a dry-run ALLOW (istio.io/dry-run) is enforced nowhere and not counted', () => {
+    const { chart } = shop(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
+    const authz = new IstioAuthorization(chart, 'authz', { namespace: 'shop' });
+    authz.allowNothingPolicy!.metadata.addAnnotation('istio.io/dry-run', 'true');
+    expect(() => synthValid(chart)).not.toThrow();
+    // Before: refused, naming the dry-run allow-nothing.
+  });
 });
 
 test('Linkerd: a tier\'s httpGet probe on an opaque tier port its Server admits to meshed clients only is refused with the app\'s remedies', () => {

@@ -25,7 +25,8 @@ const IDENTITY_KEYS = ['source.principal', 'source.namespace', 'source.serviceAc
  *   forms) for workloads whose mTLS is not STRICT: a plaintext peer's identity is empty, so ALLOW
  *   rules never match it and DENY / not* rules let it through (istio.io ISTIO-SECURITY-2021-004).
  *   Not for a DENY rule whose only identity match is `principals` naming ambient workloads of these
- *   manifests (see istio-ambient-principals): they never connect in plaintext, so the DENY holds.
+ *   manifests (see istio-ambient-principals) where the mode is not (maybe) DISABLE: they connect over
+ *   mutual TLS, so the DENY holds; a destination outside ambient whose mode is DISABLE takes them in plaintext.
  * Rejected policies (see istio-authz-rejected, istio-peer-authentication-rejected) never take effect:
  * neither rule reports them, and a rejected PeerAuthentication sets no mode.
  */
@@ -82,14 +83,16 @@ function identityFindings(doc: LintDocument, peerAuth: PeerAuthentications, anyP
       .map((k) => jsonPath('spec', 'rules', i, 'from', j, 'source', k)) : []));
     asArray(rule.when).forEach((c, j) => isObject(c) && IDENTITY_KEYS.includes(c.key) && fields.push(jsonPath('spec', 'rules', i, 'when', j)));
     if (fields.length === 0) return;
-    if (spec.action === 'DENY' && fields.every((f) => f.endsWith('.principals'))
-      && principalsAllAmbient(asArray(rule.from).flatMap((f) => asArray(f?.source?.principals)), documents)) return;
     const ports = asArray(rule.to).flatMap((t) => asArray(t?.operation?.ports)).map(Number).filter((p) => Number.isInteger(p));
     const workloadNs = ns === ROOT_NAMESPACE ? 'any namespace' : ns;
     // A root-namespace policy covers workloads of every namespace: only the mesh-wide mode holds for all of them.
     const checked = (ports.length > 0 ? ports : [0]).map((port) => ({ port, decision: peerAuth.modeFor(ns === ROOT_NAMESPACE ? '' : ns, labels, port) }));
     const weak = checked.filter((c) => c.decision.mode !== 'STRICT');
     if (weak.length === 0) return;
+    // Not where the destination's mode may be DISABLE: an ambient client's ztunnel sends plaintext to a destination outside ambient
+    // that disables mTLS (HBONE is ztunnel to ztunnel only; analysis/mesh/istio.ts atDestination), with an empty principal.
+    if (spec.action === 'DENY' && fields.every((f) => f.endsWith('.principals')) && !weak.some((c) => c.decision.candidates.includes('DISABLE'))
+      && principalsAllAmbient(asArray(rule.from).flatMap((f) => asArray(f?.source?.principals)), documents)) return;
     const why = weak[0].decision.mode === undefined ? weak[0].decision.why : !anyPeerAuthentication
       ? 'no PeerAuthentication is in these manifests, and Istio\'s default is PERMISSIVE' : weak[0].decision.why;
     const onPorts = ports.length > 0 ? ` on port${weak.length > 1 ? 's' : ''} ${weak.map((c) => c.port).join(', ')}` : '';
