@@ -22,17 +22,19 @@ import { describeRef, Direction, Endpoint, isPodNetworkEndpoint, ManifestObject,
 /**
  * The labels each workload controller sets on its pods (kubernetes/kubernetes; kubernetes.io
  * "Well-Known Labels, Annotations and Taints"):
- * - StatefulSet: `statefulset.kubernetes.io/pod-name` and, since 1.28, `apps.kubernetes.io/pod-index`
- *   (pkg/controller/statefulset/stateful_set_utils.go `initIdentity`), `controller-revision-hash`
- *   (`setPodRevision`, apps/v1 `ControllerRevisionHashLabelKey`).
- * - Deployment: `pod-template-hash`, which it adds to its ReplicaSets' templates
- *   (pkg/controller/deployment/sync.go, apps/v1 `DefaultDeploymentUniqueLabelKey`).
+ * - StatefulSet: `statefulset.kubernetes.io/pod-name` and, behind the PodIndexLabel gate (on since
+ *   1.28), `apps.kubernetes.io/pod-index` (pkg/controller/statefulset/stateful_set_utils.go
+ *   `updateIdentity`), `controller-revision-hash` (same file, `setPodRevision`).
+ * - Deployment: `pod-template-hash`, added to the template of each ReplicaSet it creates
+ *   (pkg/controller/deployment/sync.go `getNewReplicaSet`, apps/v1 `DefaultDeploymentUniqueLabelKey`).
  * - DaemonSet: `controller-revision-hash` and `pod-template-generation`
- *   (pkg/controller/daemon/util `CreatePodTemplate`).
+ *   (pkg/controller/daemon/util/daemonset_util.go `CreatePodTemplate`).
  * - Job (and the Jobs of a CronJob): `batch.kubernetes.io/controller-uid`, `controller-uid`,
- *   `batch.kubernetes.io/job-name`, `job-name` (the API server adds them to the Job's template unless
- *   `manualSelector`, batch/v1 `JobNameLabel`, `ControllerUidLabel`), and for Indexed Jobs since 1.28
- *   `batch.kubernetes.io/job-completion-index` (pkg/controller/job).
+ *   `batch.kubernetes.io/job-name`, `job-name`, which the API server adds to the Job's template
+ *   unless `manualSelector` (pkg/registry/batch/job/strategy.go `generateSelector`; batch/v1
+ *   `JobNameLabel`, `ControllerUidLabel`), and for Indexed Jobs, behind the same gate,
+ *   `batch.kubernetes.io/job-completion-index` (pkg/controller/job/indexed_job_utils.go
+ *   `addCompletionIndexLabel`).
  * A bare ReplicaSet or ReplicationController adds none.
  */
 const JOB_LABELS = ['batch.kubernetes.io/controller-uid', 'controller-uid', 'batch.kubernetes.io/job-name', 'job-name',
