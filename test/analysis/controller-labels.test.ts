@@ -172,4 +172,37 @@ describe('policies selecting by labels workload controllers add at runtime', () 
       'CiliumNetworkPolicy shop/migrate-in may select the destination by job-name, which its workload controller sets at runtime (value unknown)',
     ]);
   });
+
+  test('a ClusterNetworkPolicy whose subject pods are selected by controller-revision-hash: a DaemonSet\'s pods are indeterminate', () => {
+    const daemonSet = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: NS },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [container(9100)] } } },
+    };
+    const cnp = {
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name: 'old-agents' },
+      spec: {
+        tier: 'Admin',
+        priority: 10,
+        subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { 'controller-revision-hash': 'agent-6d4f' } } } },
+        ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }],
+      },
+    };
+    const r = reach([namespace, deployment('web', 8080), daemonSet, cnp], Cni.kubernetes({ clusterNetworkPolicy: true }));
+    const result = r.check(WEB, Target.workload(NS, 'agent'), Port.tcp(9100));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.ingress.uncertainties).toEqual([
+      'ClusterNetworkPolicy old-agents may select the destination by controller-revision-hash, which its workload controller sets at runtime '
+      + '(value unknown)',
+    ]);
+    expect(r.notes).toContain('ClusterNetworkPolicy old-agents selects pods by controller-revision-hash (set by the StatefulSet, DaemonSet '
+      + 'controllers): a workload controller adds such labels to its pods at runtime, with values the manifests do not give, so the flows of '
+      + 'those pods that the policy could change are indeterminate');
+    // A CNI without ClusterNetworkPolicy support does not enforce it: nothing the controller adds changes that.
+    const unenforced = reach([namespace, deployment('web', 8080), daemonSet, cnp], Cni.kubernetes()).check(WEB, Target.workload(NS, 'agent'), Port.tcp(9100));
+    expect([unenforced.verdict, unenforced.uncertainties]).toEqual([Verdict.ALLOW, []]);
+  });
 });
