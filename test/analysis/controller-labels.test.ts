@@ -134,6 +134,14 @@ describe('policies selecting by labels workload controllers add at runtime', () 
     expect(toDb).toEqual([['shop/db', Verdict.INDETERMINATE], ['shop/db-manual', Verdict.ALLOW]]);
   });
 
+  test('the other requirements of the selector still rule pods out: exact for the pods they exclude', () => {
+    const r = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), statefulSet('cache', 6379),
+      isolate('db-0-only', { matchLabels: { 'app': 'db', 'statefulset.kubernetes.io/pod-name': 'db-0' } })], Cni.calico());
+    expect(r.check(WEB, DB, Port.tcp(5432)).verdict).toBe(Verdict.INDETERMINATE);
+    const toCache = r.check(WEB, Target.workload(NS, 'cache'), Port.tcp(6379));
+    expect([toCache.verdict, toCache.uncertainties]).toEqual([Verdict.ALLOW, []]);
+  });
+
   test('a selector on ordinary labels stays exact', () => {
     const r = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), isolate('db-isolated', { matchLabels: { app: 'db' } })],
       Cni.calico());

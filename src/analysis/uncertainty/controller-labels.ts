@@ -18,6 +18,7 @@ import { isClusterNetworkPolicy } from '../cluster-network-policy';
 import { isWorkload } from '../inventory';
 import { effectivePolicyTypes, isNetworkPolicy } from '../kubernetes/network-policy';
 import { describeRef, Direction, Endpoint, isPodNetworkEndpoint, ManifestObject, refOf } from '../model';
+import { LabelSelector, matchesLabelSelector } from '../selectors';
 
 /**
  * The labels each workload controller sets on its pods (kubernetes/kubernetes; kubernetes.io
@@ -115,6 +116,13 @@ interface PolicyParts {
   /** The namespace its subjects are in; undefined: every namespace. */
   readonly namespace?: string;
   readonly directions: readonly Direction[];
+  /**
+   * A plain label selector of the subjects (NetworkPolicy podSelector, ClusterNetworkPolicy
+   * subject podSelector): without its requirements on the unknown keys it must still match a subject
+   * the policy could select.
+   * @default - none: every pod of its scope may be selected
+   */
+  readonly subjectSelector?: LabelSelector;
 }
 
 const BOTH: readonly Direction[] = ['ingress', 'egress'];
@@ -137,7 +145,14 @@ function partsOf(obj: ManifestObject, scope: ControllerLabelScope): PolicyParts 
   if (!isPlainObject(spec)) return undefined;
   if (isNetworkPolicy(obj)) {
     const directions = effectivePolicyTypes(obj).map((t) => (t === 'Ingress' ? 'ingress' : 'egress') as Direction);
-    return { reader: PLAIN, subject: [spec.podSelector], peers: [without(spec, 'podSelector')], namespace: namespaceOf(obj), directions };
+    return {
+      reader: PLAIN,
+      subject: [spec.podSelector],
+      peers: [without(spec, 'podSelector')],
+      namespace: namespaceOf(obj),
+      directions,
+      subjectSelector: isPlainObject(spec.podSelector) ? spec.podSelector : undefined,
+    };
   }
   if (scope.calico && isServedCalicoPolicy(obj)) {
     return {
@@ -159,9 +174,28 @@ function partsOf(obj: ManifestObject, scope: ControllerLabelScope): PolicyParts 
     };
   }
   if (scope.clusterNetworkPolicy && isClusterNetworkPolicy(obj)) {
-    return { reader: PLAIN, subject: [spec.subject], peers: [without(spec, 'subject')], directions: BOTH };
+    const pods = isPlainObject(spec.subject) && isPlainObject(spec.subject.pods) ? spec.subject.pods : undefined;
+    return {
+      reader: PLAIN,
+      subject: [spec.subject],
+      peers: [without(spec, 'subject')],
+      directions: BOTH,
+      subjectSelector: pods && isPlainObject(pods.podSelector) ? pods.podSelector : undefined,
+    };
   }
   return undefined;
+}
+
+/**
+ * `selector` without its requirements on `keys`: it matches every pod the selector could match
+ * whatever values the pod has for them (the requirements are ANDed).
+ */
+function relaxed(selector: LabelSelector, keys: readonly string[]): LabelSelector {
+  const unknown = new Set(keys);
+  return {
+    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => !unknown.has(k))),
+    matchExpressions: (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).filter((e) => !unknown.has(e?.key)),
+  };
 }
 
 /** `namespace/name` of each workload -> the labels its controller adds (as the inventory names pods). */
@@ -210,13 +244,15 @@ export function controllerLabelUncertainties(
     const inScope = (subject: Endpoint, direction: Direction) => isPodNetworkEndpoint(subject) && parts.directions.includes(direction)
       && (parts.namespace === undefined || subject.namespace === parts.namespace);
     if (subjectKeys.length > 0) {
+      const rest = parts.subjectSelector && relaxed(parts.subjectSelector, subjectKeys);
       out.push({
         id: `${id} controller labels (subject)`,
         note: `${id} selects pods by ${describeKeys(subjectKeys)}: a workload controller adds such labels to its pods at runtime, with `
           + 'values the manifests do not give, so the flows of those pods that the policy could change are indeterminate',
         why: (direction) => `${id} may select ${sideName(direction)} by ${subjectKeys.join(', ')}, which its workload controller sets at `
           + 'runtime (value unknown)',
-        appliesTo: (subject, direction) => inScope(subject, direction) && addsOneOf(subject, subjectKeys),
+        appliesTo: (subject, direction) => inScope(subject, direction) && addsOneOf(subject, subjectKeys)
+          && (rest === undefined || matchesLabelSelector(rest, subject.labels)),
         canAllow: () => true,
         canDeny: () => true,
       });
