@@ -13,6 +13,7 @@ import { calicoServiceAccountSelectorUncertainties } from './uncertainty/calico-
 import { ciliumLabelFilterUncertainties } from './uncertainty/cilium-label-filter';
 import { ciliumNamedPortUncertainties } from './uncertainty/cilium-named-ports';
 import { ciliumRedirectUncertainties } from './uncertainty/cilium-redirects';
+import { controllerLabelUncertainties } from './uncertainty/controller-labels';
 import { splitDuplicatePolicies } from './uncertainty/duplicate-objects';
 import { foreignObjectUncertainties, NativePolicies } from './uncertainty/foreign-objects';
 import { withHostNetworkPlacement } from './uncertainty/host-network-placement';
@@ -21,6 +22,7 @@ import { partialRuleNotes } from './uncertainty/partial-rules';
 import { splitVersionDependentPolicies } from './uncertainty/version-dependent-ip-blocks';
 import { Cni, CniKind } from '../cluster/cni';
 import { NATIVE_POLICY_GROUPS } from '../cluster/native-policy-apis';
+import { ciliumIgnoredLabelPattern } from '../util/cilium-label-filter';
 import { CALICO_GROUP, CILIUM_GROUP } from '../util/vocabulary';
 
 /** How the analyzer treats one CNI. */
@@ -44,6 +46,13 @@ interface CniAnalysis {
    * identity, without the labels its label filter drops); the endpoint itself when absent.
    */
   readonly selectionView?: (namespaces: NamespaceIndex) => (endpoint: Endpoint) => Endpoint;
+  /**
+   * Does the CNI's selection see a pod label key at all (Cilium: not when its identity label filter
+   * drops it, util/cilium-label-filter)? A selector on a key it does not see selects nothing, so
+   * the value a controller gives it at runtime changes nothing (see ./uncertainty/controller-labels).
+   * @default - every key
+   */
+  readonly seesLabelKey?: (key: string) => boolean;
   /** The model of the CNI's own semantics. */
   model(manifests: ManifestObject[], namespaces: NamespaceIndex, cni: Cni): AnnotatedCniModel;
   /** Uncertainties only this CNI has. */
@@ -88,6 +97,7 @@ const CNI_ANALYSIS: Record<CniKind, CniAnalysis> = {
       const view = new IdentityView(namespaces);
       return (endpoint) => view.of(endpoint);
     },
+    seesLabelKey: (key) => ciliumIgnoredLabelPattern(key) === undefined,
     l7BlindToMtls: true,
     hostSnat: 'address',
   },
@@ -128,6 +138,8 @@ export function modelFor(
     ...foreignObjectUncertainties(manifests, namespaces, cni.name, analysis.native),
     ...analysis.uncertainties(manifests),
     ...ciliumRedirectUncertainties(manifests),
+    ...controllerLabelUncertainties(manifests, { ...analysis.native, clusterNetworkPolicy: cni.capabilities.clusterNetworkPolicy },
+      analysis.seesLabelKey),
   ];
   const model = withUncertainties(withHostNetworkPlacement(inner), uncertainties, manifests, analysis.selectionView?.(namespaces));
   model.notes.push(...partialRuleNotes(manifests, analysis.native));

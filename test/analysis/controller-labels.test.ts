@@ -1,0 +1,216 @@
+/**
+ * Labels workload controllers add to their pods at runtime (statefulset.kubernetes.io/pod-name,
+ * pod-template-hash, job-name, ...) are not in the pod template the analyzer models pods from: a
+ * policy selecting by one of them makes the flows of the pods of such a controller that it could
+ * change indeterminate, instead of treating the selector as matching nothing. Under Cilium, whose
+ * identity label filter drops most of these keys, such a selector does select nothing: exact.
+ */
+import { Cni, Port, Reachability, Target, Verdict } from '../../src';
+import { expectValidManifests } from '../support/schema';
+
+const NS = 'shop';
+const container = (port: number) => ({ name: 'c', image: 'registry.example/app:1', ports: [{ containerPort: port }] });
+const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } };
+const statefulSet = (name: string, port: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name, namespace: NS },
+  spec: {
+    serviceName: name,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [container(port)] } },
+  },
+});
+const deployment = (name: string, port: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: NS },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [container(port)] } },
+  },
+});
+const bareDbPod = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'db-0', namespace: NS, labels: { 'app': 'db', 'statefulset.kubernetes.io/pod-name': 'db-0' } },
+  spec: { containers: [container(5432)] },
+};
+const isolate = (name: string, podSelector: Record<string, unknown>) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: NS },
+  spec: { podSelector, policyTypes: ['Ingress'] },
+});
+const allowFrom = (name: string, podSelector: Record<string, unknown>, from: Record<string, unknown>) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: NS },
+  spec: { podSelector, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: from }] }] },
+});
+
+const WEB = Target.workload(NS, 'web');
+const DB = Target.workload(NS, 'db');
+
+function reach(manifests: any[], cni: Cni): Reachability {
+  expectValidManifests(manifests);
+  return Reachability.fromManifests(manifests, { cni });
+}
+
+describe('policies selecting by labels workload controllers add at runtime', () => {
+  const podName = isolate('db-0-only', { matchLabels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } });
+  const cluster = [namespace, deployment('web', 8080), statefulSet('db', 5432), podName];
+
+  test.each([['Calico', Cni.calico()], ['Kubernetes', Cni.kubernetes()]])(
+    'a StatefulSet pod-name selector under %s: the real db-0 may be isolated, so indeterminate at the destination', (_name, cni) => {
+      const r = reach(cluster, cni);
+      const result = r.check(WEB, DB, Port.tcp(5432));
+      expect(result.verdict).toBe(Verdict.INDETERMINATE);
+      expect(result.egress.verdict).toBe(Verdict.ALLOW);
+      expect(result.ingress.verdict).toBe(Verdict.INDETERMINATE);
+      expect(result.ingress.uncertainties).toEqual([
+        'NetworkPolicy shop/db-0-only may select the destination by statefulset.kubernetes.io/pod-name, which its workload controller sets at '
+        + 'runtime (value unknown)',
+      ]);
+      expect(r.notes).toContain('NetworkPolicy shop/db-0-only selects pods by statefulset.kubernetes.io/pod-name (set by the StatefulSet '
+        + 'controller): a workload controller adds such labels to its pods at runtime, with values the manifests do not give, so the flows '
+        + 'of those pods that the policy could change are indeterminate');
+      // The Deployment's pods never get the label: the policy cannot select web.
+      expect(r.check(DB, WEB, Port.tcp(8080)).verdict).toBe(Verdict.ALLOW);
+    });
+
+  test('the same under Cilium: its identity label filter drops the key, the selector selects nothing, exact allow', () => {
+    const r = reach(cluster, Cni.cilium());
+    const result = r.check(WEB, DB, Port.tcp(5432));
+    expect(result.verdict).toBe(Verdict.ALLOW);
+    expect(result.uncertainties).toEqual([]);
+    expect(r.notes.filter((n) => n.includes('workload controller'))).toEqual([]);
+  });
+
+  test('a Deployment selected by pod-template-hash: indeterminate, naming the Deployment controller', () => {
+    const r = reach([namespace, deployment('web', 8080), deployment('api', 8080),
+      isolate('api-rs', { matchLabels: { 'pod-template-hash': '5d8f7c9b6' } })], Cni.calico());
+    const result = r.check(WEB, Target.workload(NS, 'api'), Port.tcp(8080));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.ingress.uncertainties).toEqual([
+      'NetworkPolicy shop/api-rs may select the destination by pod-template-hash, which its workload controller sets at runtime (value unknown)',
+    ]);
+    expect(r.notes).toContain('NetworkPolicy shop/api-rs selects pods by pod-template-hash (set by the Deployment controller): a workload '
+      + 'controller adds such labels to its pods at runtime, with values the manifests do not give, so the flows of those pods that the '
+      + 'policy could change are indeterminate');
+  });
+
+  test('a peer selector on job-name: flows from the Job\'s pods are indeterminate, from other pods exact', () => {
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate', namespace: NS },
+      spec: { template: { metadata: { labels: { app: 'migrate' } }, spec: { restartPolicy: 'Never', containers: [container(9000)] } } },
+    };
+    const r = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), job,
+      allowFrom('db-from-migrate', { matchLabels: { app: 'db' } }, { matchLabels: { 'job-name': 'migrate' } })], Cni.calico());
+    const fromJob = r.check(Target.workload(NS, 'migrate'), DB, Port.tcp(5432));
+    expect(fromJob.verdict).toBe(Verdict.INDETERMINATE);
+    expect(fromJob.ingress.uncertainties).toEqual([
+      'NetworkPolicy shop/db-from-migrate may match the peer of the destination by job-name, which the peer\'s workload controller sets at '
+      + 'runtime (value unknown)',
+    ]);
+    // web is a Deployment: it never carries job-name, the isolation denies it for certain.
+    expect(r.check(WEB, DB, Port.tcp(5432)).verdict).toBe(Verdict.DENY);
+  });
+
+  test('pods given directly carry their labels: a bare Pod with the label is selected for certain, a probe too', () => {
+    const r = reach([namespace, deployment('web', 8080), bareDbPod, podName], Cni.calico());
+    expect(r.check(WEB, Target.workload(NS, 'db-0'), Port.tcp(5432)).verdict).toBe(Verdict.DENY);
+    r.addProbe('probe', NS, { 'statefulset.kubernetes.io/pod-name': 'db-0' }, { ports: [Port.tcp(5432)] });
+    expect(r.check(WEB, Target.workload(NS, 'probe'), Port.tcp(5432)).verdict).toBe(Verdict.DENY);
+  });
+
+  test('the flow matrix tells a StatefulSet\'s pods from a bare Pod with the same labels', () => {
+    const bare = { ...bareDbPod, metadata: { ...bareDbPod.metadata, name: 'db-manual', labels: { app: 'db' } } };
+    const r = reach([...cluster, bare], Cni.calico());
+    const toDb = r.matrix().flows.filter((f) => f.source === 'shop/web' && f.port === 'TCP/5432')
+      .map((f) => [f.destination, f.verdict]);
+    expect(toDb).toEqual([['shop/db', Verdict.INDETERMINATE], ['shop/db-manual', Verdict.ALLOW]]);
+  });
+
+  test('the other requirements of the selector still rule pods out: exact for the pods they exclude', () => {
+    const r = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), statefulSet('cache', 6379),
+      isolate('db-0-only', { matchLabels: { 'app': 'db', 'statefulset.kubernetes.io/pod-name': 'db-0' } })], Cni.calico());
+    expect(r.check(WEB, DB, Port.tcp(5432)).verdict).toBe(Verdict.INDETERMINATE);
+    const toCache = r.check(WEB, Target.workload(NS, 'cache'), Port.tcp(6379));
+    expect([toCache.verdict, toCache.uncertainties]).toEqual([Verdict.ALLOW, []]);
+  });
+
+  test('a selector on ordinary labels stays exact', () => {
+    const r = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), isolate('db-isolated', { matchLabels: { app: 'db' } })],
+      Cni.calico());
+    const result = r.check(WEB, DB, Port.tcp(5432));
+    expect(result.verdict).toBe(Verdict.DENY);
+    expect(result.uncertainties).toEqual([]);
+  });
+
+  test('Calico selector expressions and Cilium endpoint selectors on kept keys are read too', () => {
+    const calico = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'db-0-deny', namespace: NS },
+      spec: { selector: "statefulset.kubernetes.io/pod-name == 'db-0'", types: ['Ingress'], ingress: [{ action: 'Deny' }] },
+    }], Cni.calico());
+    expect(calico.check(WEB, DB, Port.tcp(5432)).ingress.uncertainties).toEqual([
+      'NetworkPolicy shop/db-0-deny may select the destination by statefulset.kubernetes.io/pod-name, which its workload controller sets at '
+      + 'runtime (value unknown)',
+    ]);
+    // job-name is identity-relevant under Cilium's default filter.
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate', namespace: NS },
+      spec: { template: { metadata: { labels: { app: 'migrate' } }, spec: { restartPolicy: 'Never', containers: [container(9000)] } } },
+    };
+    const cilium = reach([namespace, deployment('web', 8080), job, {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'migrate-in', namespace: NS },
+      spec: { endpointSelector: { matchLabels: { 'job-name': 'migrate' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'none' } }] }] },
+    }], Cni.cilium());
+    const result = cilium.check(WEB, Target.workload(NS, 'migrate'), Port.tcp(9000));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.ingress.uncertainties).toEqual([
+      'CiliumNetworkPolicy shop/migrate-in may select the destination by job-name, which its workload controller sets at runtime (value unknown)',
+    ]);
+  });
+
+  test('a ClusterNetworkPolicy whose subject pods are selected by controller-revision-hash: a DaemonSet\'s pods are indeterminate', () => {
+    const daemonSet = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: NS },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [container(9100)] } } },
+    };
+    const cnp = {
+      apiVersion: 'policy.networking.k8s.io/v1alpha2',
+      kind: 'ClusterNetworkPolicy',
+      metadata: { name: 'old-agents' },
+      spec: {
+        tier: 'Admin',
+        priority: 10,
+        subject: { pods: { namespaceSelector: {}, podSelector: { matchLabels: { 'controller-revision-hash': 'agent-6d4f' } } } },
+        ingress: [{ action: 'Deny', from: [{ namespaces: {} }] }],
+      },
+    };
+    const r = reach([namespace, deployment('web', 8080), daemonSet, cnp], Cni.kubernetes({ clusterNetworkPolicy: true }));
+    const result = r.check(WEB, Target.workload(NS, 'agent'), Port.tcp(9100));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    expect(result.ingress.uncertainties).toEqual([
+      'ClusterNetworkPolicy old-agents may select the destination by controller-revision-hash, which its workload controller sets at runtime '
+      + '(value unknown)',
+    ]);
+    expect(r.notes).toContain('ClusterNetworkPolicy old-agents selects pods by controller-revision-hash (set by the StatefulSet, DaemonSet '
+      + 'controllers): a workload controller adds such labels to its pods at runtime, with values the manifests do not give, so the flows of '
+      + 'those pods that the policy could change are indeterminate');
+    // A CNI without ClusterNetworkPolicy support does not enforce it: nothing the controller adds changes that.
+    const unenforced = reach([namespace, deployment('web', 8080), daemonSet, cnp], Cni.kubernetes()).check(WEB, Target.workload(NS, 'agent'), Port.tcp(9100));
+    expect([unenforced.verdict, unenforced.uncertainties]).toEqual([Verdict.ALLOW, []]);
+  });
+});
