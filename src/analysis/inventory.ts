@@ -6,6 +6,7 @@ import { isCalicoAddressAnnotation } from './calico/pod-addresses';
 import { isMeshAnnotation } from './mesh/membership';
 import { Endpoint, L4Protocol, ManifestObject, NamedPort } from './model';
 import { Labels } from './selectors';
+import { controllerAddedLabels } from './uncertainty/controller-labels';
 import {
   isNamespace, isPlainObject, isWorkload as isVocabularyWorkload, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, podTemplateOf,
 } from '../util/vocabulary';
@@ -118,6 +119,7 @@ export function podFromTemplate(name: string, workloadKind: string, namespace: s
     .map((p) => ({ name: p.name!, port: p.port, protocol: p.protocol }));
   const annotations = Object.fromEntries(Object.entries(stringLabels(template?.metadata?.annotations))
     .filter(([k]) => isMeshAnnotation(k) || isCalicoAddressAnnotation(k)));
+  const runtimeLabelKeys = controllerAddedLabels(workloadKind);
   const serviceAccount = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName
     : typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default';
   return {
@@ -133,6 +135,7 @@ export function podFromTemplate(name: string, workloadKind: string, namespace: s
       serviceAccount,
       hostNetwork: spec.hostNetwork === true,
       namedPorts,
+      ...(runtimeLabelKeys.length > 0 ? { runtimeLabelKeys } : {}),
     },
   };
 }

@@ -16,7 +16,6 @@ import { ContainerPort, InventoryPod } from './inventory';
 import { MeshModel } from './mesh';
 import { MeshMatrix } from './mesh/mesh-matrix';
 import { AnnotatedCniModel, Direction, Endpoint, L4Protocol } from './model';
-import { controllerAddedLabels } from './uncertainty/controller-labels';
 import { and3, combineSides, MAYBE, Tri, YES } from './verdict';
 import { Port } from '../policy/port';
 import { internalError } from '../util/errors';
@@ -321,7 +320,7 @@ function classKey(pod: InventoryPod): string {
     sorted(e.annotations ?? {}),
     pod.ports.map((p) => `${p.name ?? ''}:${p.protocol}/${p.port}`).sort(),
     // Labels only known at runtime: a selector on them makes the pod's flows indeterminate (./uncertainty/controller-labels).
-    controllerAddedLabels(pod.workloadKind),
+    [...(e.runtimeLabelKeys ?? [])],
   ]);
 }
 

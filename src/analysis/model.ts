@@ -101,6 +101,13 @@ export interface Endpoint {
   readonly dnsName?: string;
   /** Pod runs in the host network namespace: no pod selector ever matches it. */
   readonly hostNetwork: boolean;
+  /**
+   * Label keys the pod's workload controller adds at runtime with values the manifests do not give
+   * (see ./uncertainty/controller-labels): carried by the endpoint, not looked up by its name, since
+   * workloads of different kinds may share a name.
+   * @default - none (a bare Pod, a probe, a ReplicaSet, a node, an external endpoint)
+   */
+  readonly runtimeLabelKeys?: readonly string[];
   readonly namedPorts: NamedPort[];
 }
 

@@ -134,6 +134,18 @@ describe('policies selecting by labels workload controllers add at runtime', () 
     expect(toDb).toEqual([['shop/db', Verdict.INDETERMINATE], ['shop/db-manual', Verdict.ALLOW]]);
   });
 
+  test('a bare Pod sharing its name with a StatefulSet does not get the StatefulSet\'s runtime labels, in check() nor in the matrix', () => {
+    // A Pod and a StatefulSet may share a name (different kinds); `other` has the bare Pod's labels, so the
+    // flow matrix classes the two bare Pods together.
+    const barePod = (name: string) => ({ ...bareDbPod, metadata: { name, namespace: NS, labels: { app: 'other' } } });
+    const r = reach([...cluster, barePod('db'), barePod('other')], Cni.calico());
+    const toOther = r.check(WEB, Target.pod(NS, { app: 'other' }), Port.tcp(5432));
+    expect([toOther.verdict, toOther.uncertainties]).toEqual([Verdict.ALLOW, []]);
+    const toDb = r.matrix().flows.filter((f) => f.source === 'shop/web' && f.port === 'TCP/5432')
+      .map((f) => [f.destination, f.verdict]);
+    expect(toDb).toEqual([['shop/db', Verdict.INDETERMINATE], ['shop/db', Verdict.ALLOW], ['shop/other', Verdict.ALLOW]]);
+  });
+
   test('the other requirements of the selector still rule pods out: exact for the pods they exclude', () => {
     const r = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), statefulSet('cache', 6379),
       isolate('db-0-only', { matchLabels: { 'app': 'db', 'statefulset.kubernetes.io/pod-name': 'db-0' } })], Cni.calico());

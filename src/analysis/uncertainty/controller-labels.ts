@@ -11,11 +11,10 @@
  * the caller passes which keys count (see ../cni-model).
  */
 import { sideName, Uncertainty } from './overlay';
-import { isPlainObject, isServedCalicoPolicy, isServedCiliumPolicy, namespaceOf, nameOf } from '../../util/vocabulary';
+import { isPlainObject, isServedCalicoPolicy, isServedCiliumPolicy, isWorkload, namespaceOf } from '../../util/vocabulary';
 import { SelectorCache } from '../calico/selector';
 import { parseSelectorKey } from '../cilium/identity';
 import { isClusterNetworkPolicy } from '../cluster-network-policy';
-import { isWorkload } from '../inventory';
 import { effectivePolicyTypes, isNetworkPolicy } from '../kubernetes/network-policy';
 import { describeRef, Direction, Endpoint, isPodNetworkEndpoint, ManifestObject, refOf } from '../model';
 import { LabelSelector, matchesLabelSelector } from '../selectors';
@@ -198,18 +197,6 @@ function relaxed(selector: LabelSelector, keys: readonly string[]): LabelSelecto
   };
 }
 
-/** `namespace/name` of each workload -> the labels its controller adds (as the inventory names pods). */
-function addedLabelsByPod(manifests: ManifestObject[]): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const obj of manifests) {
-    const added = isWorkload(obj) ? controllerAddedLabels(obj.kind!) : [];
-    if (added.length === 0) continue;
-    const name = `${namespaceOf(obj)}/${nameOf(obj)}`;
-    out.set(name, new Set([...(out.get(name) ?? []), ...added]));
-  }
-  return out;
-}
-
 /** `key (StatefulSet, DaemonSet controllers)`, for texts. */
 function describeKeys(keys: readonly string[]): string {
   return keys.map((key) => {
@@ -226,10 +213,11 @@ function describeKeys(keys: readonly string[]): string {
 export function controllerLabelUncertainties(
   manifests: ManifestObject[], scope: ControllerLabelScope, identityKey: (key: string) => boolean = () => true,
 ): Uncertainty[] {
-  const added = addedLabelsByPod(manifests);
-  if (added.size === 0) return [];
+  if (!manifests.some((obj) => isWorkload(obj) && controllerAddedLabels(obj.kind!).length > 0)) return [];
+  // The keys travel with the endpoint (../inventory), not looked up by name: a ReplicaSet and a
+  // StatefulSet may share one, and the flow matrix classes pods by what the endpoint holds.
   const addsOneOf = (endpoint: Endpoint, keys: readonly string[]): boolean => endpoint.kind === 'pod' && !endpoint.hostNetwork
-    && keys.some((k) => added.get(endpoint.name)?.has(k) === true);
+    && keys.some((k) => endpoint.runtimeLabelKeys?.includes(k) === true);
   const cache = new SelectorCache();
   const out: Uncertainty[] = [];
   for (const obj of manifests) {
