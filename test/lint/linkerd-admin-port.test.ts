@@ -132,6 +132,41 @@ describe('linkerd-admin-port-unauthorized (linkerd2 policy-controller default in
     expect(brief(PolicyLint.check(named), RULE)).toEqual([{ rule: RULE, severity: 'warning', object: 'Deployment shop/web' }]);
   });
 
+  test('a meshed-only policy targeting the namespace or an HTTPRoute on the admin Server counts as on the Server; allow-scrapes-like ServiceAccount does not', () => {
+    const objects = synthValid(shop(LinkerdInboundPolicy.DENY, true));
+    const server = {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name: 'proxy-admin', namespace: 'shop' },
+      spec: { podSelector: { matchLabels: { app: 'api' } }, port: 'linkerd-admin', proxyProtocol: 'HTTP/1' },
+    };
+    const anyMeshed = { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'MeshTLSAuthentication', metadata: { name: 'meshed', namespace: 'shop' }, spec: { identities: ['*'] } };
+    const route = {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'HTTPRoute',
+      metadata: { name: 'metrics', namespace: 'shop' },
+      spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }] },
+    };
+    const policy = (targetRef: Record<string, string>, ref: Record<string, string>) => ({
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'scrape', namespace: 'shop' },
+      spec: { targetRef, requiredAuthenticationRefs: [ref] },
+    });
+    const meshedRef = { group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'meshed' };
+    const byNamespace = [server, anyMeshed, policy({ group: '', kind: 'Namespace', name: 'shop' }, meshedRef)];
+    const byRoute = [server, anyMeshed, route, policy({ group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'metrics' }, meshedRef)];
+    const bySa = [server, route, policy({ group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'metrics' }, { kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' })];
+    expectValidManifests([...byNamespace, ...byRoute.slice(2), bySa[2]]);
+    for (const extra of [byNamespace, byRoute]) {
+      const findings = PolicyLint.check([...objects, ...extra]).filter((f) => f.rule === RULE);
+      expect(brief(findings)).toEqual([{ rule: RULE, severity: 'warning', object: 'Deployment shop/api' }, { rule: RULE, severity: 'warning', object: 'Deployment shop/web' }]);
+      expect(findings[0].message).toContain("Server 'proxy-admin' selects these pods on the Linkerd proxy's admin port 4191, and its AuthorizationPolicies admit "
+        + 'meshed clients only (MeshTLSAuthentication shop/meshed (identities *))');
+    }
+    expect(brief(PolicyLint.check([...objects, ...bySa]), RULE)).toEqual([{ rule: RULE, severity: 'warning', object: 'Deployment shop/web' }]);
+  });
+
   test('a Server on the admin port authorized by a NetworkAuthentication (MeshSource.anyone, 0.0.0.0/0): no finding for the pods it selects', () => {
     const chart = shop(LinkerdInboundPolicy.DENY, true);
     new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('scrape', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [4191] });
