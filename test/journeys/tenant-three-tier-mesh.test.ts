@@ -45,10 +45,16 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
 
     test('PolicyLint: only the scrape findings announced for an authenticated Linkerd policy', () => {
       expect(PolicyLint.check(objects, { cni: cni() }).map((f) => [f.severity, f.rule, f.object])).toEqual(meshName.startsWith('Linkerd') ? [
-        // The frontends keep the namespace's policy on 4191 (the backend and database have the app's Servers); globex-data has no app.
+        // The frontends keep the namespace's policy on 4191; the backends and databases have the app's Servers there, whose
+        // AuthorizationPolicies admit any meshed identity only (MeshTLSAuthentication identities *), which refuses an unmeshed
+        // scraper just the same (the lint was silent on those before); globex-data has no app.
+        ['warning', 'linkerd-admin-port-unauthorized', 'Deployment acme-shop/acme-shop-backend'],
         ['warning', 'linkerd-admin-port-unauthorized', 'Deployment acme-shop/acme-shop-frontend'],
+        ['warning', 'linkerd-admin-port-unauthorized', 'Deployment globex-shop/globex-shop-backend'],
         ['warning', 'linkerd-admin-port-unauthorized', 'Deployment globex-shop/globex-shop-frontend'],
         ['warning', 'linkerd-admin-port-unauthorized', 'Namespace globex-data'],
+        ['warning', 'linkerd-admin-port-unauthorized', 'StatefulSet acme-shop/acme-shop-database'],
+        ['warning', 'linkerd-admin-port-unauthorized', 'StatefulSet globex-shop/globex-shop-database'],
       ] : []);
     });
 

@@ -7,7 +7,8 @@
  * - the constructs: the app's tier Servers (3306 opaque: MySQL speaks first) and the user's Server on
  *   9090 side by side, synthesized without refusal;
  * - PolicyLint: only the finding the README announces for such a namespace (the proxies' metrics on
- *   4191 are refused to an unmeshed scraper), nothing about our own Servers, opaque ports or probes;
+ *   4191 are refused to an unmeshed scraper), for the tiers whose app Server on 4191 admits meshed
+ *   identities only too, nothing about opaque ports or probes;
  * - the analyzer, with both layers: the intended flows allowed, the tier hops restricted to their ports,
  *   the reporting job only on 9090.
  *
@@ -95,12 +96,19 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
       ]);
     });
 
-    test('PolicyLint: only the announced scrape finding for the two namespaces, nothing on the Servers, opaque ports or probes', () => {
-      // The frontend keeps the namespace's policy on 4191; the backend and database have the app's Servers there.
-      expect(PolicyLint.check(objects, { cni: cni() }).map((f) => [f.severity, f.rule, f.object])).toEqual([
-        ['warning', 'linkerd-admin-port-unauthorized', 'Deployment shop/shop-frontend'],
-        ['warning', 'linkerd-admin-port-unauthorized', 'Namespace reports'],
+    test('PolicyLint: only the announced scrape finding, for every shop tier and the reports namespace, nothing on opaque ports or probes', () => {
+      // The frontend keeps the namespace's policy on 4191; the backend and database have the app's Servers there, whose
+      // AuthorizationPolicies admit any meshed identity (MeshTLSAuthentication identities *) and so refuse an unmeshed scraper
+      // just the same (the analyzer below agrees). The lint was silent on those two before.
+      const findings = PolicyLint.check(objects, { cni: cni() });
+      expect(findings.map((f) => [f.severity, f.rule, f.object, f.path ?? '-'])).toEqual([
+        ['warning', 'linkerd-admin-port-unauthorized', 'Deployment shop/shop-backend', '-'],
+        ['warning', 'linkerd-admin-port-unauthorized', 'Deployment shop/shop-frontend', '-'],
+        ['warning', 'linkerd-admin-port-unauthorized', 'Namespace reports', 'metadata.annotations["config.linkerd.io/default-inbound-policy"]'],
+        ['warning', 'linkerd-admin-port-unauthorized', 'StatefulSet shop/shop-database', '-'],
       ]);
+      expect(findings[0].message).toMatch(/^Server 'backend-shop-shop-5a6d43de4c-4191' selects these pods on the Linkerd proxy's admin port 4191, and its AuthorizationPolicies admit meshed clients only \(MeshTLSAuthentication shop\/shop-backend-allowed-ports \(identities \*\)\): if your scraper \(Prometheus\) is not meshed, its GET \/metrics scrapes /);
+      expect(findings[3].message).toMatch(/^Server 'database-shop-shop-b55e47cbd1-4191' .*\(MeshTLSAuthentication shop\/shop-database-allowed-ports \(identities \*\)\)/);
     });
 
     test('the analyzer: intended flows allowed, tier hops restricted to their ports, the reporter kept off the database', () => {

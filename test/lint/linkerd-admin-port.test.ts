@@ -89,6 +89,92 @@ describe('linkerd-admin-port-unauthorized (linkerd2 policy-controller default in
     expect(PolicyLint.check(objects).filter((f) => f.rule === 'linkerd-server-without-authorization')).toEqual([]);
   });
 
+  // An AuthorizationPolicy's requiredAuthenticationRefs must all match (linkerd.io "Authorization Policy" reference): a
+  // MeshTLSAuthentication of identity * admits any meshed client and no unmeshed one, as the all-authenticated default does.
+  test('a Server on the admin port authorized for any meshed identity only (MeshSource.anyMeshWorkload): flagged like the pods without a Server, naming it', () => {
+    const chart = shop(LinkerdInboundPolicy.DENY, true);
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('scrape', { from: [MeshSource.anyMeshWorkload()], to: { app: 'api' }, ports: [4191] });
+    const objects = synthValid(chart);
+    expect(objects.find((o) => o.kind === 'MeshTLSAuthentication').spec).toEqual({ identities: ['*'] });
+    const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/api' },
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/web' },
+    ]);
+    expect(findings[0].message).toBe("Server 'api-4191' selects these pods on the Linkerd proxy's admin port 4191, and its AuthorizationPolicies admit "
+      + 'meshed clients only (MeshTLSAuthentication shop/scrape (identities *)): if your scraper (Prometheus) is not meshed, its GET /metrics scrapes '
+      + `of the Linkerd proxy are refused (HTTP 403) whatever the NetworkPolicies allow. ${PROBES}`);
+    expect(findings[0].fix).toMatch(/^add an AuthorizationPolicy targeting Server 'api-4191' that admits your scraper: if it is not meshed, a NetworkAuthentication /);
+    // The Server is authorized: not linkerd-server-without-authorization's finding.
+    expect(brief(PolicyLint.check(objects), 'linkerd-server-without-authorization')).toEqual([]);
+    // A second policy on the Server with a NetworkAuthentication (here ::/0 and 0.0.0.0/0) may admit the scraper: api is clear.
+    const network = {
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'NetworkAuthentication',
+      metadata: { name: 'everyone', namespace: 'shop' },
+      spec: { networks: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] },
+    };
+    const open = {
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'scrape-unmeshed', namespace: 'shop' },
+      spec: {
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'api-4191' },
+        requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'everyone' }],
+      },
+    };
+    expectValidManifests([network, open]);
+    expect(brief(PolicyLint.check([...objects, network, open]), RULE)).toEqual([{ rule: RULE, severity: 'warning', object: 'Deployment shop/web' }]);
+    // A MeshTLSAuthentication naming identities (the scraper's, meshed) is not judged: no finding for api.
+    const named = objects.map((o) => (o.kind === 'MeshTLSAuthentication'
+      ? { ...o, spec: { identities: ['prometheus.monitoring.serviceaccount.identity.linkerd.cluster.local'] } } : o));
+    expectValidManifests(named);
+    expect(brief(PolicyLint.check(named), RULE)).toEqual([{ rule: RULE, severity: 'warning', object: 'Deployment shop/web' }]);
+  });
+
+  test('a meshed-only policy targeting the namespace or an HTTPRoute on the admin Server counts as on the Server; allow-scrapes-like ServiceAccount does not', () => {
+    const objects = synthValid(shop(LinkerdInboundPolicy.DENY, true));
+    const server = {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name: 'proxy-admin', namespace: 'shop' },
+      spec: { podSelector: { matchLabels: { app: 'api' } }, port: 'linkerd-admin', proxyProtocol: 'HTTP/1' },
+    };
+    const anyMeshed = { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'MeshTLSAuthentication', metadata: { name: 'meshed', namespace: 'shop' }, spec: { identities: ['*'] } };
+    const route = {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'HTTPRoute',
+      metadata: { name: 'metrics', namespace: 'shop' },
+      spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'proxy-admin' }], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }] },
+    };
+    const policy = (targetRef: Record<string, string>, ref: Record<string, string>) => ({
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'scrape', namespace: 'shop' },
+      spec: { targetRef, requiredAuthenticationRefs: [ref] },
+    });
+    const meshedRef = { group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'meshed' };
+    const byNamespace = [server, anyMeshed, policy({ group: '', kind: 'Namespace', name: 'shop' }, meshedRef)];
+    const byRoute = [server, anyMeshed, route, policy({ group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'metrics' }, meshedRef)];
+    const bySa = [server, route, policy({ group: 'policy.linkerd.io', kind: 'HTTPRoute', name: 'metrics' }, { kind: 'ServiceAccount', name: 'prometheus', namespace: 'monitoring' })];
+    expectValidManifests([...byNamespace, ...byRoute.slice(2), bySa[2]]);
+    for (const extra of [byNamespace, byRoute]) {
+      const findings = PolicyLint.check([...objects, ...extra]).filter((f) => f.rule === RULE);
+      expect(brief(findings)).toEqual([{ rule: RULE, severity: 'warning', object: 'Deployment shop/api' }, { rule: RULE, severity: 'warning', object: 'Deployment shop/web' }]);
+      expect(findings[0].message).toContain("Server 'proxy-admin' selects these pods on the Linkerd proxy's admin port 4191, and its AuthorizationPolicies admit "
+        + 'meshed clients only (MeshTLSAuthentication shop/meshed (identities *))');
+    }
+    expect(brief(PolicyLint.check([...objects, ...bySa]), RULE)).toEqual([{ rule: RULE, severity: 'warning', object: 'Deployment shop/web' }]);
+  });
+
+  test('a Server on the admin port authorized by a NetworkAuthentication (MeshSource.anyone, 0.0.0.0/0): no finding for the pods it selects', () => {
+    const chart = shop(LinkerdInboundPolicy.DENY, true);
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('scrape', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [4191] });
+    const objects = synthValid(chart);
+    expect(objects.find((o) => o.kind === 'NetworkAuthentication').spec).toEqual({ networks: [{ cidr: '0.0.0.0/0' }] });
+    expect(brief(PolicyLint.check(objects), RULE)).toEqual([{ rule: RULE, severity: 'warning', object: 'Deployment shop/web' }]);
+  });
+
   test('an empty-podSelector Server on linkerd-admin with an AuthorizationPolicy, a Namespace-targeted policy, or a legacy ServerAuthorization: no finding', () => {
     const objects = synthValid(shop(LinkerdInboundPolicy.DENY, true));
     const server = {

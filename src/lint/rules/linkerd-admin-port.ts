@@ -8,6 +8,7 @@ import { isObject, jsonKey, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
+import { meshedOnlyAuthentication } from './linkerd-admin-authz';
 import { ADMIN_PORT_ANNOTATION, adminPortOf, adminPortsByNamespace, injectedLabels } from './linkerd-admin-ports';
 
 /**
@@ -36,6 +37,11 @@ import { ADMIN_PORT_ANNOTATION, adminPortOf, adminPortsByNamespace, injectedLabe
  * probe route admitting those GETs unauthenticated from `policyController.probeNetworks` (`0.0.0.0/0`
  * by default; `default_inbound_http_routes`). Only a Server whose HTTPRoutes leave them out loses
  * that route (hence the proxy-probes route of allow-scrapes).
+ *
+ * A Server that is authorized only by AuthorizationPolicies requiring any mesh identity (a MeshTLSAuthentication of
+ * identity `*`, as ThreeTierApp's tier Servers mirror an authenticated namespace policy) refuses an unmeshed scraper as
+ * `all-authenticated` does: the pods it selects are flagged, naming it (./linkerd-admin-authz). A policy naming
+ * identities (allow-scrapes authorizes Prometheus's ServiceAccount) or a NetworkAuthentication counts as authorized.
  *
  * `config.linkerd.io/admin-port` (pod template, else namespace) moves the admin listener and its port
  * name `linkerd-admin`: a pod is covered by a Server naming `linkerd-admin` or its own admin port number.
@@ -87,6 +93,11 @@ interface AdminServer {
   /** `spec.port`: `linkerd-admin` or a number. */
   readonly port: unknown;
   readonly authorized: boolean;
+  /**
+   * Every authorization of the Server admits meshed clients only, as `all-authenticated` does (`MeshTLSAuthentication
+   * shop/x (identities *)`, one per distinct authentication): an unmeshed scraper is refused. @default undefined: not so
+   */
+  readonly meshedOnly?: string;
   readonly accessPolicy: string;
   /** An HTTPRoute Linkerd accepts has the Server as parent: Linkerd's probe route is gone from it. */
   readonly routed: boolean;
@@ -94,8 +105,11 @@ interface AdminServer {
 
 /** Servers (policy.linkerd.io) naming port `adminPort` or `linkerd-admin`, per namespace, with whether anything authorizes them. */
 function adminServers(ctx: LintContext, adminPort: (ns: string) => number[]): Map<string, AdminServer[]> {
-  const targeted = new Set<string>();
-  const routeTargets = new Set<string>();
+  // Per target (`ns|server`, `ns|*` for the namespace): each policy's meshed-only authentication, undefined when it may admit the scraper.
+  const targeted = new Map<string, Array<string | undefined>>();
+  const routeTargets = new Map<string, Array<string | undefined>>();
+  const target = (map: Map<string, Array<string | undefined>>, key: string, values: Array<string | undefined>) =>
+    map.set(key, [...(map.get(key) ?? []), ...values]);
   const routed = new Set<string>();
   const legacy: Array<{ ns: string; server: Record<string, any> }> = [];
   for (const doc of ctx.documents) {
@@ -106,9 +120,10 @@ function adminServers(ctx: LintContext, adminPort: (ns: string) => number[]): Ma
       const refs = obj.spec?.requiredAuthenticationRefs;
       if (Array.isArray(refs) && refusedAuthentications(refs) !== undefined) continue;
       const ref = isObject(obj.spec?.targetRef) ? obj.spec.targetRef : {};
-      if (isLinkerdKind(ref.kind, 'Server') && isLinkerdGroup(ref.group, GROUP)) targeted.add(`${ns}|${String(ref.name)}`);
-      if (isLinkerdKind(ref.kind, 'Namespace') && isLinkerdGroup(ref.group, '')) targeted.add(`${ns}|*`);
-      if (isLinkerdKind(ref.kind, 'HTTPRoute')) routeTargets.add(`${ns}|${String(ref.group ?? '').toLowerCase()}|${String(ref.name)}`);
+      const meshedOnly = meshedOnlyAuthentication(obj, ctx.documents);
+      if (isLinkerdKind(ref.kind, 'Server') && isLinkerdGroup(ref.group, GROUP)) target(targeted, `${ns}|${String(ref.name)}`, [meshedOnly]);
+      if (isLinkerdKind(ref.kind, 'Namespace') && isLinkerdGroup(ref.group, '')) target(targeted, `${ns}|*`, [meshedOnly]);
+      if (isLinkerdKind(ref.kind, 'HTTPRoute')) target(routeTargets, `${ns}|${String(ref.group ?? '').toLowerCase()}|${String(ref.name)}`, [meshedOnly]);
     }
     if (obj.kind === 'ServerAuthorization' && isObject(obj.spec?.server)) legacy.push({ ns, server: obj.spec.server });
   }
@@ -119,8 +134,9 @@ function adminServers(ctx: LintContext, adminPort: (ns: string) => number[]): Ma
     const ns = namespaceOf(obj);
     const parents = serverParents(obj, ns);
     for (const name of Array.isArray(parents) ? parents : []) routed.add(`${ns}|${name}`);
-    if (!routeTargets.has(`${ns}|${group.toLowerCase()}|${nameOf(obj)}`)) continue;
-    for (const name of Array.isArray(parents) ? parents : []) targeted.add(`${ns}|${name}`);
+    const policies = routeTargets.get(`${ns}|${group.toLowerCase()}|${nameOf(obj)}`);
+    if (!policies) continue;
+    for (const name of Array.isArray(parents) ? parents : []) target(targeted, `${ns}|${name}`, policies);
   }
   const out = new Map<string, AdminServer[]>();
   for (const doc of ctx.documents) {
@@ -134,10 +150,17 @@ function adminServers(ctx: LintContext, adminPort: (ns: string) => number[]): Ma
     // A legacy ServerAuthorization picks its Servers by name or by a label selector on the Servers.
     const byLegacy = legacy.some((l) => l.ns === ns && (l.server.name === name
       || (isObject(l.server.selector) && matchesLabelSelector(l.server.selector as LabelSelector, labels))));
-    const authorized = targeted.has(`${ns}|${name}`) || targeted.has(`${ns}|*`) || byLegacy;
+    const policies = [...targeted.get(`${ns}|${name}`) ?? [], ...targeted.get(`${ns}|*`) ?? []];
+    const authorized = policies.length > 0 || byLegacy;
     const selector = isObject(obj.spec.podSelector) ? obj.spec.podSelector as LabelSelector : undefined;
     const accessPolicy = typeof obj.spec.accessPolicy === 'string' ? obj.spec.accessPolicy : 'deny';
-    out.set(ns, [...(out.get(ns) ?? []), { doc, name, selector, port, authorized, accessPolicy, routed: routed.has(`${ns}|${name}`) }]);
+    // Meshed only: authorized by policies that all require any mesh identity (a legacy ServerAuthorization is not judged), and an
+    // accessPolicy that does not admit unmeshed clients either.
+    const meshedOnly = !byLegacy && policies.length > 0 && policies.every((p) => p !== undefined) && refusalOf(accessPolicy, false) !== undefined
+      ? [...new Set(policies as string[])].sort().join(', ') : undefined;
+    out.set(ns, [...(out.get(ns) ?? []), {
+      doc, name, selector, port, authorized, ...(meshedOnly !== undefined ? { meshedOnly } : {}), accessPolicy, routed: routed.has(`${ns}|${name}`),
+    }]);
   }
   return out;
 }
@@ -261,8 +284,24 @@ export const linkerdAdminPort: LintRule = {
       // the pods by the labels the proxy injector adds (allow-scrapes: linkerd.io/control-plane-ns Exists).
       const selecting = (servers.get(ns) ?? []).filter((s) => (s.port === LINKERD_ADMIN_PORT_NAME || s.port === port)
         && s.selector !== undefined && matchesLabelSelector(s.selector, { ...labels, ...injectedLabels(doc.obj, ns, s.selector) }));
-      // A Server on the admin port decides instead of the default policy (linkerd-server-without-authorization judges it).
-      if (selecting.length > 0) continue;
+      // A Server on the admin port decides instead of the default policy (linkerd-server-without-authorization judges one nothing
+      // authorizes). One whose authorizations all require any mesh identity refuses an unmeshed scraper as all-authenticated does.
+      if (selecting.length > 0) {
+        const server = selecting.every((s) => s.meshedOnly !== undefined) ? selecting[0] : undefined;
+        if (server) {
+          out.push({
+            doc,
+            severity: LintSeverity.WARNING,
+            message: `Server '${server.name}' selects these pods on the Linkerd proxy's admin port ${port}, and its AuthorizationPolicies admit `
+              + `meshed clients only (${server.meshedOnly}): if your scraper (Prometheus) is not meshed, its GET /metrics scrapes of the `
+              + `Linkerd proxy are refused (HTTP 403) whatever the NetworkPolicies allow. ${server.routed ? PROBES_ROUTED : probesPass(port)}`,
+            fix: `add an AuthorizationPolicy targeting Server '${server.name}' that admits your scraper: if it is not meshed, a `
+              + `NetworkAuthentication of its pod network (LinkerdAuthorization.allowFlow with ports [${port}] from a network source emits one); `
+              + 'if it is meshed, its ServiceAccount',
+          });
+        }
+        continue;
+      }
       const requireText = own(REQUIRE_IDENTITY) ?? nsAnnotation(ns, REQUIRE_IDENTITY);
       const requireIdentity = requireText !== undefined && linkerdPortSet(requireText)(port);
       const refusal = refusalOf(policy, requireIdentity);
