@@ -19,7 +19,7 @@ export const ADMIN_PORT_ANNOTATION = LINKERD_ADMIN_PORT_ANNOTATION;
  * has one, even one that is no number, which gives the default 4191). An admin port that is not
  * known (a value no port can be, whose pods the API server refuses) counts as the default 4191.
  */
-export function adminPortOf(pod: string | undefined, namespace?: string): number {
+function adminPortOf(pod: string | undefined, namespace?: string): number {
   return linkerdAdminPort(pod, namespace).port ?? LINKERD_ADMIN_PORT;
 }
 
