@@ -1,6 +1,6 @@
 import { linkerdAdminPort as linkerdAdminPortOf } from '../../analysis/mesh/linkerd-admin-port';
 import { linkerdPortSet } from '../../analysis/mesh/linkerd-ports';
-import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_NAME } from '../../analysis/mesh/linkerd-probes';
+import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME } from '../../analysis/mesh/linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from '../../analysis/mesh/linkerd-refs';
 import { LabelSelector, matchesLabelSelector } from '../../analysis/selectors';
 import { apiGroupOf, isNamespace, isPlainObject, nameOf, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
@@ -9,7 +9,7 @@ import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 import { meshedOnlyAuthentication } from './linkerd-admin-authz';
-import { ADMIN_PORT_ANNOTATION, adminPortOf, adminPortsByNamespace, injectedLabels } from './linkerd-admin-ports';
+import { adminPortsByNamespace, injectedLabels } from './linkerd-admin-ports';
 
 /**
  * The Linkerd proxy's admin port (4191, container port `linkerd-admin` of the injected proxy) serves
@@ -213,7 +213,6 @@ export const linkerdAdminPort: LintRule = {
       return typeof value === 'string' ? value : undefined;
     };
     // The admin port, moved by `config.linkerd.io/admin-port` (pod, else namespace): a Server naming any of them counts.
-    const portOf = adminPortOf;
     const adminPorts = adminPortsByNamespace(ctx.documents);
     const servers = adminServers(ctx, (ns) => [...(adminPorts.get(ns) ?? [LINKERD_ADMIN_PORT])]);
     const out: RuleReport[] = [];
@@ -243,8 +242,8 @@ export const linkerdAdminPort: LintRule = {
       const policy = nsAnnotation(ns, POLICY);
       if ((inject !== 'enabled' && inject !== 'ingress') || policy === undefined || (servers.get(ns) ?? []).length > 0) continue;
       // An admin port no port can be: the pods taking it are never created (linkerd-port-annotation-invalid says so).
-      if (linkerdAdminPortOf(undefined, nsAnnotation(ns, ADMIN_PORT_ANNOTATION)).port === undefined) continue;
-      const port = portOf(undefined, nsAnnotation(ns, ADMIN_PORT_ANNOTATION));
+      const port = linkerdAdminPortOf(undefined, nsAnnotation(ns, LINKERD_ADMIN_PORT_ANNOTATION)).port;
+      if (port === undefined) continue;
       const requireText = nsAnnotation(ns, REQUIRE_IDENTITY);
       const requireIdentity = requireText !== undefined && linkerdPortSet(requireText)(port);
       const refusal = refusalOf(policy, requireIdentity);
@@ -275,11 +274,12 @@ export const linkerdAdminPort: LintRule = {
       const policy = own(POLICY) ?? nsAnnotation(ns, POLICY);
       if ((inject !== 'enabled' && inject !== 'ingress') || policy === undefined) continue;
       // Pods whose admin port is not known are never created, or not known to be (linkerd-port-annotation-invalid).
-      if (linkerdAdminPortOf(own(ADMIN_PORT_ANNOTATION), nsAnnotation(ns, ADMIN_PORT_ANNOTATION)).port === undefined) continue;
+      const port = linkerdAdminPortOf(own(LINKERD_ADMIN_PORT_ANNOTATION), nsAnnotation(ns, LINKERD_ADMIN_PORT_ANNOTATION)).port;
+      if (port === undefined) continue;
       // The namespace's finding covers the pods that take everything from it.
-      if (reported.has(ns) && own(POLICY) === undefined && own(REQUIRE_IDENTITY) === undefined && own(ADMIN_PORT_ANNOTATION) === undefined) continue;
+      if (reported.has(ns) && own(POLICY) === undefined && own(REQUIRE_IDENTITY) === undefined
+        && own(LINKERD_ADMIN_PORT_ANNOTATION) === undefined) continue;
       const labels: Record<string, string> = isObject(template.metadata?.labels) ? template.metadata.labels : {};
-      const port = portOf(own(ADMIN_PORT_ANNOTATION), nsAnnotation(ns, ADMIN_PORT_ANNOTATION));
       // Only a Server on these pods' own admin port (its name, or the number the annotation gives) describes it; it may select
       // the pods by the labels the proxy injector adds (allow-scrapes: linkerd.io/control-plane-ns Exists).
       const selecting = (servers.get(ns) ?? []).filter((s) => (s.port === LINKERD_ADMIN_PORT_NAME || s.port === port)

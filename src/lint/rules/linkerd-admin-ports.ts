@@ -7,19 +7,12 @@ import { isObject, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 
 /**
- * Moves the injected Linkerd proxy's admin listener, its container port `linkerd-admin` and its own
- * probes (linkerd.io proxy configuration reference; pod template, else namespace: the injector copies
- * the namespace's `config.linkerd.io/*` annotations to pods that set none).
- */
-export const ADMIN_PORT_ANNOTATION = LINKERD_ADMIN_PORT_ANNOTATION;
-
-/**
  * The admin port of a pod whose template annotates `pod` and whose namespace annotates `namespace`,
  * as the proxy injector reads them (../../analysis/mesh/linkerd-admin-port: the pod's value when it
  * has one, even one that is no number, which gives the default 4191). An admin port that is not
  * known (a value no port can be, whose pods the API server refuses) counts as the default 4191.
  */
-export function adminPortOf(pod: string | undefined, namespace?: string): number {
+function adminPortOf(pod: string | undefined, namespace?: string): number {
   return linkerdAdminPort(pod, namespace).port ?? LINKERD_ADMIN_PORT;
 }
 
@@ -32,7 +25,7 @@ export function adminPortsByNamespace(documents: readonly LintDocument[]): Map<s
   const nsAnnotation = new Map<string, string | undefined>();
   for (const doc of documents) {
     if (!isNamespace(doc.obj) || typeof doc.obj.metadata?.name !== 'string' || nsAnnotation.has(doc.obj.metadata.name)) continue;
-    const value = isObject(doc.obj.metadata.annotations) ? doc.obj.metadata.annotations[ADMIN_PORT_ANNOTATION] : undefined;
+    const value = isObject(doc.obj.metadata.annotations) ? doc.obj.metadata.annotations[LINKERD_ADMIN_PORT_ANNOTATION] : undefined;
     nsAnnotation.set(doc.obj.metadata.name, typeof value === 'string' ? value : undefined);
   }
   const ports = new Map<string, Set<number>>();
@@ -41,7 +34,7 @@ export function adminPortsByNamespace(documents: readonly LintDocument[]): Map<s
   for (const doc of documents) {
     const template = podTemplateOf(doc.obj);
     if (!template) continue;
-    const own = isObject(template.metadata?.annotations) ? template.metadata.annotations[ADMIN_PORT_ANNOTATION] : undefined;
+    const own = isObject(template.metadata?.annotations) ? template.metadata.annotations[LINKERD_ADMIN_PORT_ANNOTATION] : undefined;
     const ns = namespaceOf(doc.obj);
     note(ns, adminPortOf(typeof own === 'string' ? own : undefined, nsAnnotation.get(ns)));
   }
