@@ -33,6 +33,7 @@ import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabul
 import { Endpoint, ManifestObject } from '../model';
 import { matchesLabelSelector } from '../selectors';
 import { declaresUdp, targetOf, tcpServicePorts } from './istio-inbound-protocol';
+import { declaredPortText } from './istio-service-port-view';
 
 interface SelectingService {
   readonly namespace: string;
@@ -171,8 +172,7 @@ export class SidecarEgress {
     if (carryingPorts.length > 0 && carryingPorts.every(({ p }) => declaresUdp(p.name, p.appProtocol))) {
       return {
         why: `every Service port carrying ${destination.name} port ${port} is declared UDP (${carryingPorts.map(({ svc, p }) => 'Service '
-          + `${svc.namespace}/${svc.name} port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : `port name '${p.name ?? ''}'`})`)
-          .join(', ')}), for which a client's sidecar builds no outbound cluster; ${unknownDestination}`,
+          + `${svc.namespace}/${svc.name} ${declaredPortText(p)}`).join(', ')}), for which a client's sidecar builds no outbound cluster; ${unknownDestination}`,
         ways,
       };
     }
