@@ -115,6 +115,8 @@ export class LinkerdModel implements MeshModel {
   private readonly grpcRoutesByServer = new Map<string, ManifestObject[]>();
   /** `<kind>|<namespace>/<Server name>` -> its routes as read (./linkerd-routes, ./linkerd-grpc-routes), filled on first use. */
   private readonly routeCache = new Map<string, LinkerdRoute[]>();
+  /** Each endpoint's admin port as read off its annotations (./linkerd-admin-port), asked several times per flow. */
+  private readonly adminPorts = new WeakMap<Endpoint, LinkerdAdminPort>();
   /** The application containers' HTTP probe paths, by endpoint name (pods added by the caller have none). */
   private readonly probes: Map<string, ProbePaths>;
   /** The default opaque ports the proxy injector writes onto each workload's pods, by endpoint name (./linkerd-opaque). */
@@ -472,8 +474,13 @@ export class LinkerdModel implements MeshModel {
    * namespace's), else its namespace's, else 4191. Undefined port: not known (evaluate says so).
    */
   private adminPortOf(destination: Endpoint): LinkerdAdminPort {
-    const key = LINKERD_ADMIN_PORT_ANNOTATION;
-    return linkerdAdminPort(destination.annotations?.[key], this.annotations.get(destination.namespace ?? 'default')?.[key]);
+    let admin = this.adminPorts.get(destination);
+    if (admin === undefined) {
+      const key = LINKERD_ADMIN_PORT_ANNOTATION;
+      admin = linkerdAdminPort(destination.annotations?.[key], this.annotations.get(destination.namespace ?? 'default')?.[key]);
+      this.adminPorts.set(destination, admin);
+    }
+    return admin;
   }
 
   /**
