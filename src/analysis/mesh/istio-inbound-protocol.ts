@@ -259,13 +259,7 @@ function manualText(t: ManualTarget): string {
 
 /** The TCP ports of a Service object (the ones Istio's inbound listeners and waypoints serve). */
 export function tcpServicePorts(svc: ManifestObject): ServicePortView[] {
-  return (Array.isArray(svc.spec?.ports) ? svc.spec!.ports : []).filter((p: any) => isPlainObject(p) && typeof p.port === 'number'
-    && (p.protocol === undefined || p.protocol === 'TCP')).map((p: any) => ({
-    ...(typeof p.name === 'string' ? { name: p.name } : {}),
-    port: p.port,
-    ...(typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? { targetPort: p.targetPort } : {}),
-    ...(typeof p.appProtocol === 'string' ? { appProtocol: p.appProtocol } : {}),
-  }));
+  return servicePortsOf(svc, 'TCP');
 }
 
 /**
@@ -273,14 +267,19 @@ export function tcpServicePorts(svc: ManifestObject): ServicePortView[] {
  * chain of their pod port number like the others (istiod keys inbound chains by target port only).
  */
 function inboundServicePorts(svc: ManifestObject): ServicePortView[] {
-  const udp = (Array.isArray(svc.spec?.ports) ? svc.spec!.ports : []).filter((p: any) => isPlainObject(p) && typeof p.port === 'number'
-    && p.protocol === 'UDP').map((p: any): ServicePortView => ({
+  return [...servicePortsOf(svc, 'TCP'), ...servicePortsOf(svc, 'UDP')];
+}
+
+/** The ports of a Service object with `protocol` (TCP: also those that give none). */
+function servicePortsOf(svc: ManifestObject, protocol: 'TCP' | 'UDP'): ServicePortView[] {
+  return (Array.isArray(svc.spec?.ports) ? svc.spec!.ports : []).filter((p: any) => isPlainObject(p) && typeof p.port === 'number'
+    && (p.protocol === protocol || (protocol === 'TCP' && p.protocol === undefined))).map((p: any): ServicePortView => ({
     ...(typeof p.name === 'string' ? { name: p.name } : {}),
-    protocol: 'UDP',
+    ...(protocol === 'UDP' ? { protocol } : {}),
     port: p.port,
     ...(typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? { targetPort: p.targetPort } : {}),
+    ...(typeof p.appProtocol === 'string' ? { appProtocol: p.appProtocol } : {}),
   }));
-  return [...tcpServicePorts(svc), ...udp];
 }
 
 /** The pod port a Service port sends to (a named targetPort through the pod's named ports of the Service port's protocol). */

@@ -15,3 +15,8 @@ export interface ServicePortView {
   readonly targetPort?: number | string;
   readonly appProtocol?: string;
 }
+
+/** `port 53 (port name 'udp-dns')` / `port 80 (appProtocol tcp)`: how a Service port declares its protocol, for reasons. */
+export function declaredPortText(p: ServicePortView): string {
+  return `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : `port name '${p.name ?? ''}'`})`;
+}

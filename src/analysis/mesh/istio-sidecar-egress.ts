@@ -33,6 +33,7 @@ import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabul
 import { Endpoint, ManifestObject } from '../model';
 import { matchesLabelSelector } from '../selectors';
 import { declaresUdp, targetOf, tcpServicePorts } from './istio-inbound-protocol';
+import { declaredPortText } from './istio-service-port-view';
 
 interface SelectingService {
   readonly namespace: string;
@@ -164,20 +165,18 @@ export class SidecarEgress {
         : `${mode === 'ALLOW_ANY' ? `its outbound traffic policy is ALLOW_ANY (${sidecar!.ref})` : 'with the outbound traffic policy ALLOW_ANY (the '
         + 'meshConfig default; not in the manifests), REGISTRY_ONLY blocks it instead'}, so it leaves through the PassthroughCluster without the mesh's `
         + 'mutual TLS';
-    const carryingPorts = this.services.filter((svc) => svc.namespace === (destination.namespace ?? 'default')
-      && matchesLabelSelector({ matchLabels: svc.selector }, destination.labels))
-      .flatMap((svc) => tcpServicePorts(svc.obj).filter((p) => targetOf(p, destination) === port).map((p) => ({ svc, p })));
+    const selecting = this.services.filter((svc) => svc.namespace === (destination.namespace ?? 'default')
+      && matchesLabelSelector({ matchLabels: svc.selector }, destination.labels));
+    const carryingPorts = selecting.flatMap((svc) => tcpServicePorts(svc.obj).filter((p) => targetOf(p, destination) === port)
+      .map((p) => ({ svc, p })));
     if (carryingPorts.length > 0 && carryingPorts.every(({ p }) => declaresUdp(p.name, p.appProtocol))) {
       return {
         why: `every Service port carrying ${destination.name} port ${port} is declared UDP (${carryingPorts.map(({ svc, p }) => 'Service '
-          + `${svc.namespace}/${svc.name} port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : `port name '${p.name ?? ''}'`})`)
-          .join(', ')}), for which a client's sidecar builds no outbound cluster; ${unknownDestination}`,
+          + `${svc.namespace}/${svc.name} ${declaredPortText(p)}`).join(', ')}), for which a client's sidecar builds no outbound cluster; ${unknownDestination}`,
         ways,
       };
     }
-    const carryingAll = this.services.filter((svc) => svc.namespace === (destination.namespace ?? 'default')
-      && matchesLabelSelector({ matchLabels: svc.selector }, destination.labels)
-      && tcpServicePorts(svc.obj).some((p) => targetOf(p, destination) === port));
+    const carryingAll = [...new Set(carryingPorts.map(({ svc }) => svc))];
     const clientNamespace = source.namespace ?? 'default';
     const carrying = carryingAll.filter((svc) => exportedTo(svc, clientNamespace));
     if (carryingAll.length > 0 && carrying.length === 0) {

@@ -36,7 +36,7 @@
  */
 import { declaresUdp, servicePortProtocol, targetOf, tcpServicePorts } from './istio-inbound-protocol';
 import { ManualEndpoints } from './istio-manual-endpoints';
-import { ServicePortView } from './istio-service-port-view';
+import { declaredPortText, ServicePortView } from './istio-service-port-view';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { AddressSpace, describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namespaceLabelsOf, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, matchesLabelSelector } from '../selectors';
@@ -187,8 +187,7 @@ export class Waypoints {
       const split = [udpPorts, tcpPorts, otherPorts].filter((g) => g.length > 0).length > 1;
       for (const group of [udpPorts, tcpPorts, otherPorts].filter((g) => g.length > 0)) {
         const tcp = group === tcpPorts
-          ? `Service ${ns}/${nameOf(svc.obj)} declares ${group.map((p) => `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}`
-            : `port name '${p.name ?? ''}'`})`).join(', ')} TCP` : undefined;
+          ? `Service ${ns}/${nameOf(svc.obj)} declares ${group.map(declaredPortText).join(', ')} TCP` : undefined;
         const service: AddressedService = {
           namespace: ns,
           name: nameOf(svc.obj),
@@ -198,7 +197,7 @@ export class Waypoints {
         };
         const path = this.resolve(labels, ns, nsLabels, 'service', `Service ${ns}/${service.name}`, service);
         if (group === udpPorts && path.kind === 'waypoint') {
-          const declared = group.map((p) => `port ${p.port} (${p.appProtocol !== undefined ? `appProtocol ${p.appProtocol}` : `port name '${p.name ?? ''}'`})`);
+          const declared = group.map(declaredPortText);
           paths.push({
             service,
             kind: 'unknown',

@@ -113,6 +113,10 @@ export class LinkerdModel implements MeshModel {
   private readonly legacy = new Map<string, ManifestObject[]>();
   /** GRPCRoutes by the `namespace/name` of their Server parents. */
   private readonly grpcRoutesByServer = new Map<string, ManifestObject[]>();
+  /** `<kind>|<namespace>/<Server name>` -> its routes as read (./linkerd-routes, ./linkerd-grpc-routes), filled on first use. */
+  private readonly routeCache = new Map<string, LinkerdRoute[]>();
+  /** Each endpoint's admin port as read off its annotations (./linkerd-admin-port), asked several times per flow. */
+  private readonly adminPorts = new WeakMap<Endpoint, LinkerdAdminPort>();
   /** The application containers' HTTP probe paths, by endpoint name (pods added by the caller have none). */
   private readonly probes: Map<string, ProbePaths>;
   /** The default opaque ports the proxy injector writes onto each workload's pods, by endpoint name (./linkerd-opaque). */
@@ -262,6 +266,17 @@ export class LinkerdModel implements MeshModel {
     return { endpoint: q.source, text: `without a mesh identity (${why})` };
   }
 
+  /** The routes of kind `kind` whose parent is the Server `key` (`namespace/name`), read once per Server and kind. */
+  private parsedRoutes(kind: 'HTTPRoute' | 'GRPCRoute', key: string): LinkerdRoute[] {
+    const cacheKey = `${kind}|${key}`;
+    let routes = this.routeCache.get(cacheKey);
+    if (routes === undefined) {
+      routes = kind === 'GRPCRoute' ? (this.grpcRoutesByServer.get(key) ?? []).map(linkerdGrpcRoute) : (this.routesByServer.get(key) ?? []).map(linkerdRoute);
+      this.routeCache.set(cacheKey, routes);
+    }
+    return routes;
+  }
+
   private serverVerdict(server: Server, q: MeshQuery, client: Client, flowText: string): DirectionVerdict {
     const serverName = describeRef(server.ref);
     const key = `${server.ref.namespace ?? 'default'}/${server.ref.name}`;
@@ -270,8 +285,8 @@ export class LinkerdModel implements MeshModel {
     const protocol = String(server.obj.spec?.proxyProtocol ?? 'unknown');
     // The proxy routes HTTP/1, HTTP/2 and detected HTTP by HTTPRoutes, gRPC by GRPCRoutes, opaque and TLS
     // connections by none (linkerd2 policy-controller/grpc/src/inbound.rs `to_server`: the inbound server's routes per protocol).
-    const routes = protocol === 'gRPC' ? (this.grpcRoutesByServer.get(key) ?? []).map(linkerdGrpcRoute)
-      : HTTP_PROTOCOLS.includes(protocol) ? (this.routesByServer.get(key) ?? []).map(linkerdRoute) : [];
+    const routes = protocol === 'gRPC' ? this.parsedRoutes('GRPCRoute', key)
+      : HTTP_PROTOCOLS.includes(protocol) ? this.parsedRoutes('HTTPRoute', key) : [];
     const routed = routes.length > 0;
     for (const legacy of this.legacy.get(server.ref.namespace ?? 'default') ?? []) {
       uncertain.push(`${describeRef(refOf(legacy))} (legacy ServerAuthorization) may authorize clients of ${serverName} and is not evaluated`);
@@ -459,8 +474,13 @@ export class LinkerdModel implements MeshModel {
    * namespace's), else its namespace's, else 4191. Undefined port: not known (evaluate says so).
    */
   private adminPortOf(destination: Endpoint): LinkerdAdminPort {
-    const key = LINKERD_ADMIN_PORT_ANNOTATION;
-    return linkerdAdminPort(destination.annotations?.[key], this.annotations.get(destination.namespace ?? 'default')?.[key]);
+    let admin = this.adminPorts.get(destination);
+    if (admin === undefined) {
+      const key = LINKERD_ADMIN_PORT_ANNOTATION;
+      admin = linkerdAdminPort(destination.annotations?.[key], this.annotations.get(destination.namespace ?? 'default')?.[key]);
+      this.adminPorts.set(destination, admin);
+    }
+    return admin;
   }
 
   /**
