@@ -15,7 +15,7 @@
  * unknown and allowed.
  */
 import { IConstruct } from 'constructs';
-import { isPlainObject, podTemplateOf } from '../../util/vocabulary';
+import { isPlainObject, podTemplateOf, stringMap } from '../../util/vocabulary';
 import { appObjects } from '../app-objects';
 import { hasLabels } from '../canary/app-inventory';
 import { ValidatedFlow } from '../mesh-flow';
@@ -33,11 +33,6 @@ interface ServicePort {
   readonly selector: Record<string, string>;
   readonly port: number;
   readonly targetPort: unknown;
-}
-
-function stringMap(v: unknown): Record<string, string> {
-  if (!isPlainObject(v)) return {};
-  return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
 }
 
 function inventory(root: IConstruct, flow: ValidatedFlow): { workloads: TargetWorkload[]; ports: ServicePort[] } {

@@ -23,7 +23,7 @@ import { IConstruct } from 'constructs';
 import { LINKERD_DEFAULT_OPAQUE_PORTS } from '../../analysis/mesh/facts';
 import { ClusterOpaquePorts, defaultOpaquePortsOf, OPAQUE_PORTS_ANNOTATION, opaquePortsOf } from '../../analysis/mesh/linkerd-opaque';
 import { LinkerdPortsError, parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
-import { isPlainObject, podTemplateOf } from '../../util/vocabulary';
+import { isPlainObject, podTemplateOf, stringMap } from '../../util/vocabulary';
 import { AppObjects, appObjects } from '../app-objects';
 
 /** The cluster's `proxy.opaquePorts`, assumed to be the install default (the Mesh fact does not carry the Helm values). */
@@ -57,13 +57,6 @@ export interface ServerProtocol {
   readonly why: string;
   /** Selected pods that disagree, or whose opaque ports are not known: the Server's protocol cannot be chosen. */
   readonly problems: readonly string[];
-}
-
-function stringMap(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isPlainObject(value)) return out;
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
-  return out;
 }
 
 /** The annotations of the Namespace object `namespace` in the app, undefined when the app has none. */
