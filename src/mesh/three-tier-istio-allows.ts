@@ -19,12 +19,12 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { hasLabels } from './app-objects';
 import { authorizationPolicyProblems, dryRunOf } from '../analysis/mesh/istio-validation';
 import { ztunnelRule } from '../analysis/mesh/istio-ztunnel';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
+import { isPlainObject } from '../util/vocabulary';
 
-const subsetOf = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
-const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** An Istio string match (exact, `prefix*`, `*suffix` or `*`) that may equal `value`. */
 const mayEqual = (pattern: unknown, value: string): boolean => typeof pattern !== 'string' || pattern.includes('*') || pattern === value;
 /** An Istio match list (`principals`, `ports`, ...): absent matches anything; else one entry must. */
@@ -48,25 +48,25 @@ function allowPoliciesSelecting(root: IConstruct, namespaces: string[], podLabel
       if ((spec.action ?? 'ALLOW') !== 'ALLOW' || spec.provider !== undefined || spec.targetRef !== undefined || spec.targetRefs !== undefined) return false;
       if (dryRunOf(obj) === true || authorizationPolicyProblems(obj).length > 0) return false;
       if (spec.selector === undefined) return true;
-      return isObject(spec.selector) && spec.selector.matchExpressions === undefined && subsetOf(spec.selector.matchLabels ?? {}, podLabels);
+      return isPlainObject(spec.selector) && spec.selector.matchExpressions === undefined && hasLabels(podLabels, spec.selector.matchLabels ?? {});
     });
 }
 
 /** May a rule of an ALLOW policy match a connection from `principal` (of `namespace`) to `port`? */
 function ruleMayAdmit(rule: unknown, principal: string, namespace: string, port: number): boolean {
-  if (!isObject(rule)) return true;
+  if (!isPlainObject(rule)) return true;
   // An ALLOW rule with L7 attributes is left out of what istiod sends ztunnel: it admits nothing there.
   if (ztunnelRule(rule, 'ALLOW', 'rule').kind === 'never') return false;
   const from = Array.isArray(rule.from) ? rule.from : undefined;
   const sourceMay = (f: unknown): boolean => {
-    const s = isObject(f) && isObject(f.source) ? f.source : {};
+    const s = isPlainObject(f) && isPlainObject(f.source) ? f.source : {};
     return listMayMatch(s.principals, principal) && listMayMatch(s.namespaces, namespace)
       && !notListExcludes(s.notPrincipals, principal) && !notListExcludes(s.notNamespaces, namespace);
   };
   if (from !== undefined && from.length > 0 && !from.some(sourceMay)) return false;
   const to = Array.isArray(rule.to) ? rule.to : undefined;
   const operationMay = (t: unknown): boolean => {
-    const o = isObject(t) && isObject(t.operation) ? t.operation : {};
+    const o = isPlainObject(t) && isPlainObject(t.operation) ? t.operation : {};
     return listMayMatch(o.ports, String(port)) && !notListExcludes(o.notPorts, String(port));
   };
   return to === undefined || to.length === 0 || to.some(operationMay);

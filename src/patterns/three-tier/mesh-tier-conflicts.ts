@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MeshTierPods } from './mesh-tier-hops';
 import { MeshKind } from '../../cluster/mesh';
+import { hasLabels } from '../../mesh/app-objects';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from '../../policy/intent';
 import { Protocol } from '../../policy/protocol';
 import { Direction, RuleAction } from '../../policy/rule';
@@ -38,17 +39,15 @@ export interface MeshTierConflictContext {
 /** Does a namespaced policy of `namespace`, or a cluster-wide one whose namespace selector its labels satisfy, apply there? */
 export function appliesToNamespace(intent: PolicyIntent, namespace: string, namespaceLabels: Record<string, string>): boolean {
   return intent.namespace === undefined
-    ? Object.entries(intent.namespaceLabels).every(([k, v]) => namespaceLabels[k] === v)
+    ? hasLabels(namespaceLabels, intent.namespaceLabels)
     : intent.namespace === namespace;
 }
-
-const subsetOf = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /** Could the peer be a pod of `tier` (in `namespace`)? Set-based namespace requirements count as "could". */
 function mayBeTier(peer: ResolvedPeer, tier: EmittedTier, namespace: string, namespaceLabels: Record<string, string>): boolean {
   switch (peer.type) {
-    case 'pods': return peer.namespace === namespace && subsetOf(peer.podLabels, tier.templateLabels);
-    case 'podsInNamespaces': return subsetOf(peer.namespaceLabels, namespaceLabels) && subsetOf(peer.podLabels, tier.templateLabels);
+    case 'pods': return peer.namespace === namespace && hasLabels(tier.templateLabels, peer.podLabels);
+    case 'podsInNamespaces': return hasLabels(namespaceLabels, peer.namespaceLabels) && hasLabels(tier.templateLabels, peer.podLabels);
     default: return false;
   }
 }
@@ -68,7 +67,7 @@ function describedPorts(root: IConstruct, namespace: string, tier: EmittedTier):
     const spec = c.toJson().spec ?? {};
     const selector = spec.podSelector;
     if (typeof spec.port !== 'number' || typeof selector !== 'object' || selector === null || selector.matchExpressions !== undefined) continue;
-    if (subsetOf(selector.matchLabels ?? {}, tier.templateLabels)) ports.push(spec.port);
+    if (hasLabels(tier.templateLabels, selector.matchLabels ?? {})) ports.push(spec.port);
   }
   return ports;
 }
@@ -106,7 +105,7 @@ export function meshTierConflicts(root: IConstruct, c: MeshTierConflictContext):
     if (!appliesToNamespace(intent, c.namespace, c.namespaceLabels)) continue;
     const rules = intent.rules.filter((r) => r.direction === Direction.INGRESS && r.action === RuleAction.ALLOW);
     for (const to of [...new Map(c.hops.map((h) => [h.to.tier, h.to])).values()]) {
-      if (!subsetOf(intent.podLabels, to.templateLabels)) continue;
+      if (!hasLabels(to.templateLabels, intent.podLabels)) continue;
       for (const rule of rules) {
         let refused: string[] = [];
         let why = '';
