@@ -35,21 +35,34 @@ const notListExcludes = (list: unknown, value: string): boolean => Array.isArray
 /** The tier's pods: the labels the app selects them by, and every label of their template when known. */
 type TierPods = MeshTierPods & { readonly templateLabels?: Record<string, string> };
 
+/** An ALLOW policy of the namespaces that takes effect on ztunnel, with its synthesized form. */
+interface AllowPolicy {
+  readonly construct: ApiObject;
+  readonly json: any;
+}
+
 /**
  * The ALLOW policies (security.istio.io) of `namespaces` (the app's and the root namespace) that take
- * effect on ztunnel and surely select every pod labelled `podLabels`.
+ * effect on ztunnel (synthesized and judged once per check, not once per tier).
  */
-function allowPoliciesSelecting(root: IConstruct, namespaces: string[], podLabels: Record<string, string>): ApiObject[] {
+function ztunnelAllowPolicies(root: IConstruct, namespaces: string[]): AllowPolicy[] {
   return root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'AuthorizationPolicy'
     && c.apiVersion.split('/')[0] === 'security.istio.io' && namespaces.includes(c.metadata.namespace ?? ''))
-    .filter((c) => {
-      const obj = c.toJson();
+    .map((construct) => ({ construct, json: construct.toJson() }))
+    .filter(({ json: obj }) => {
       const spec = obj.spec ?? {};
       if ((spec.action ?? 'ALLOW') !== 'ALLOW' || spec.provider !== undefined || spec.targetRef !== undefined || spec.targetRefs !== undefined) return false;
-      if (dryRunOf(obj) === true || authorizationPolicyProblems(obj).length > 0) return false;
-      if (spec.selector === undefined) return true;
-      return isPlainObject(spec.selector) && spec.selector.matchExpressions === undefined && hasLabels(podLabels, spec.selector.matchLabels ?? {});
+      return !(dryRunOf(obj) === true || authorizationPolicyProblems(obj).length > 0);
     });
+}
+
+/** The policies of `policies` that surely select every pod labelled `podLabels`. */
+function allowPoliciesSelecting(policies: readonly AllowPolicy[], podLabels: Record<string, string>): AllowPolicy[] {
+  return policies.filter(({ json: obj }) => {
+    const spec = obj.spec ?? {};
+    if (spec.selector === undefined) return true;
+    return isPlainObject(spec.selector) && spec.selector.matchExpressions === undefined && hasLabels(podLabels, spec.selector.matchLabels ?? {});
+  });
 }
 
 /** May a rule of an ALLOW policy match a connection from `principal` (of `namespace`) to `port`? */
@@ -73,8 +86,8 @@ function ruleMayAdmit(rule: unknown, principal: string, namespace: string, port:
 }
 
 /** `the AuthorizationPolicy 'a' (path) selects` or `the AuthorizationPolicies 'a' (path), 'b' (path) select`. */
-const describe = (policies: ApiObject[]) => `the AuthorizationPolic${policies.length === 1 ? 'y' : 'ies'} `
-  + `${policies.map((p) => `'${p.name}' (${p.node.path})`).join(', ')} select${policies.length === 1 ? 's' : ''}`;
+const describe = (policies: AllowPolicy[]) => `the AuthorizationPolic${policies.length === 1 ? 'y' : 'ies'} `
+  + `${policies.map(({ construct: p }) => `'${p.name}' (${p.node.path})`).join(', ')} select${policies.length === 1 ? 's' : ''}`;
 
 /**
  * The app's hops (and the way into its frontend) that the ALLOW policies of its namespace refuse: a
@@ -85,12 +98,12 @@ const describe = (policies: ApiObject[]) => `the AuthorizationPolic${policies.le
 export function allowPoliciesRefusingHops(root: IConstruct, namespace: string, rootNamespace: string, trustDomain: string,
   hops: ReadonlyArray<{ readonly from: TierPods; readonly to: TierPods }>): string[] {
   const problems: string[] = [];
-  const namespaces = [namespace, rootNamespace];
+  const policies = ztunnelAllowPolicies(root, [namespace, rootNamespace]);
   const labelsOf = (tier: TierPods) => tier.templateLabels ?? tier.podLabels;
   const frontend = hops[0]?.from;
   if (frontend !== undefined) {
-    const selecting = allowPoliciesSelecting(root, namespaces, labelsOf(frontend));
-    const ruleless = (p: ApiObject) => { const rules = p.toJson().spec?.rules; return !Array.isArray(rules) || rules.length === 0; };
+    const selecting = allowPoliciesSelecting(policies, labelsOf(frontend));
+    const ruleless = (p: AllowPolicy) => { const rules = p.json.spec?.rules; return !Array.isArray(rules) || rules.length === 0; };
     if (selecting.length > 0 && selecting.every(ruleless)) {
       problems.push(`${describe(selecting)} the ${frontend.tier} pods without a rule (allow nothing), so ztunnel refuses `
         + `every request to them, the ingress controller's or Gateway's too. Authorize its identity on port ${frontend.port} (MeshAuthorization `
@@ -98,11 +111,11 @@ export function allowPoliciesRefusingHops(root: IConstruct, namespace: string, r
     }
   }
   for (const { from, to } of hops) {
-    const selecting = allowPoliciesSelecting(root, namespaces, labelsOf(to));
+    const selecting = allowPoliciesSelecting(policies, labelsOf(to));
     if (selecting.length === 0) continue;
     const principal = `${trustDomain}/ns/${namespace}/sa/${from.serviceAccount}`;
     const admits = selecting.some((p) => {
-      const rules = p.toJson().spec?.rules;
+      const rules = p.json.spec?.rules;
       return Array.isArray(rules) && rules.some((r) => ruleMayAdmit(r, principal, namespace, to.port));
     });
     if (admits) continue;
