@@ -99,6 +99,15 @@ function refusedPorts(rule: IntentRule, kept: number[]): string[] {
  */
 export function meshTierConflicts(root: IConstruct, c: MeshTierConflictContext): string[] {
   const problems: string[] = [];
+  // Linkerd: the ports Servers describe on each destination tier, read once per tier (not once per policy and rule).
+  const described = new Map<string, number[]>();
+  const describedOf = (tier: EmittedTier): number[] => {
+    const known = described.get(tier.tier);
+    if (known) return known;
+    const ports = describedPorts(root, c.namespace, tier);
+    described.set(tier.tier, ports);
+    return ports;
+  };
   for (const construct of root.node.findAll()) {
     if (!(construct instanceof TrafficPolicy) || c.own.has(construct)) continue;
     const intent = construct._intent;
@@ -112,7 +121,7 @@ export function meshTierConflicts(root: IConstruct, c: MeshTierConflictContext):
         if (c.meshKind === MeshKind.LINKERD) {
           const addressPeer = c.clusterNetworksOnly === true && rule.peers.some((p) => p.type === 'cidr' || p.type === 'entity');
           refused = addressPeer ? refusedPorts(rule, []) : refusedPorts(rule, [to.port, ...c.adminPorts, c.transportPort,
-            ...describedPorts(root, c.namespace, to)]);
+            ...describedOf(to)]);
           why = addressPeer
             ? `the ${to.tier} pods' Servers admit whom the namespace's default inbound policy admits without its cluster-network condition `
               + '(the cluster networks are not known here), so addresses outside them that the namespace refused would be admitted in the mesh'
