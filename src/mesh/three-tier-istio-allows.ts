@@ -20,6 +20,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { hasLabels } from './app-objects';
+import { istioPrincipal } from './mesh-identity';
 import { authorizationPolicyProblems, dryRunOf } from '../analysis/mesh/istio-validation';
 import { ztunnelRule } from '../analysis/mesh/istio-ztunnel';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
@@ -113,7 +114,7 @@ export function allowPoliciesRefusingHops(root: IConstruct, namespace: string, r
   for (const { from, to } of hops) {
     const selecting = allowPoliciesSelecting(policies, labelsOf(to));
     if (selecting.length === 0) continue;
-    const principal = `${trustDomain}/ns/${namespace}/sa/${from.serviceAccount}`;
+    const principal = istioPrincipal(trustDomain, namespace, from.serviceAccount);
     const admits = selecting.some((p) => {
       const rules = p.json.spec?.rules;
       return Array.isArray(rules) && rules.some((r) => ruleMayAdmit(r, principal, namespace, to.port));
