@@ -8,7 +8,7 @@ import { Endpoint, L4Protocol, ManifestObject, NamedPort } from './model';
 import { Labels } from './selectors';
 import { controllerAddedLabels } from './uncertainty/controller-labels';
 import {
-  isNamespace, isPlainObject, isWorkload as isVocabularyWorkload, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, podTemplateOf,
+  isNamespace, isPlainObject, isWorkload as isVocabularyWorkload, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, podTemplateOf, stringMap,
 } from '../util/vocabulary';
 
 export { NAMESPACE_NAME_LABEL };
@@ -49,13 +49,6 @@ export function isWorkload(obj: ManifestObject): boolean {
   return isVocabularyWorkload(obj);
 }
 
-function stringLabels(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isPlainObject(value)) return out;
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
-
 /** Build the inventory of `manifests`; namespaces referenced but not declared get only the name label. */
 export function buildInventory(manifests: ManifestObject[]): Inventory {
   const namespaces = new Map<string, Labels>();
@@ -63,8 +56,8 @@ export function buildInventory(manifests: ManifestObject[]): Inventory {
   for (const obj of manifests) {
     const name = nameOf(obj);
     if (isNamespace(obj) && name) {
-      namespaces.set(name, { ...stringLabels(obj.metadata?.labels), [NAMESPACE_NAME_LABEL]: name });
-      namespaceAnnotations.set(name, stringLabels(obj.metadata?.annotations));
+      namespaces.set(name, { ...stringMap(obj.metadata?.labels), [NAMESPACE_NAME_LABEL]: name });
+      namespaceAnnotations.set(name, stringMap(obj.metadata?.annotations));
     }
   }
   const referenced = (ns: string) => {
@@ -117,7 +110,7 @@ export function podFromTemplate(name: string, workloadKind: string, namespace: s
   const namedPorts: NamedPort[] = ports
     .filter((p) => p.name !== undefined)
     .map((p) => ({ name: p.name!, port: p.port, protocol: p.protocol }));
-  const annotations = Object.fromEntries(Object.entries(stringLabels(template?.metadata?.annotations))
+  const annotations = Object.fromEntries(Object.entries(stringMap(template?.metadata?.annotations))
     .filter(([k]) => isMeshAnnotation(k) || isCalicoAddressAnnotation(k)));
   const runtimeLabelKeys = controllerAddedLabels(workloadKind);
   const serviceAccount = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName
@@ -129,7 +122,7 @@ export function podFromTemplate(name: string, workloadKind: string, namespace: s
       kind: 'pod',
       name,
       namespace,
-      labels: stringLabels(template?.metadata?.labels),
+      labels: stringMap(template?.metadata?.labels),
       namespaceLabels: { [NAMESPACE_NAME_LABEL]: namespace },
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       serviceAccount,

@@ -26,7 +26,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { WORKLOAD_TEMPLATES } from '../util/vocabulary';
+import { isPlainObject, podTemplateOf, stringMap, WORKLOAD_TEMPLATES } from '../util/vocabulary';
 
 /** One object of the app, as synthesized (patches and lazy values applied). */
 export interface AppObject {
@@ -125,4 +125,39 @@ export function appObjects(scope: IConstruct): AppObjects {
   const objects = { services, namespaces, workloads };
   if (inWalk) cache.set(root, { size: all.length, objects });
   return objects;
+}
+
+/** Does `labels` carry every label of `required`? */
+export function hasLabels(labels: Record<string, string>, required: Record<string, string>): boolean {
+  return Object.entries(required).every(([k, v]) => labels[k] === v);
+}
+
+/** A workload of the app, its pod template and that template's (string) labels. */
+export interface SelectedWorkload {
+  /** The workload. */
+  readonly object: AppObject;
+  /** Its pod template (`podTemplateOf`). */
+  readonly template: Record<string, any>;
+  /** The template's `metadata.labels` with string values. */
+  readonly labels: Record<string, string>;
+}
+
+/**
+ * The workloads of the app in `namespace` with a pod template that carries every label of `selector`,
+ * in construct-tree order (the pods a Server's or a flow's selector picks among the app's workloads).
+ */
+export function selectedWorkloads(objects: AppObjects, namespace: string, selector: Record<string, string>): SelectedWorkload[] {
+  const out: SelectedWorkload[] = [];
+  for (const object of objects.workloads) {
+    const template = podTemplateOf(object.json);
+    if (!template || object.namespace !== namespace) continue;
+    const labels = stringMap(isPlainObject(template.metadata) ? template.metadata.labels : undefined);
+    if (hasLabels(labels, selector)) out.push({ object, template, labels });
+  }
+  return out;
+}
+
+/** The `v1` Namespace object named `namespace` in the app (the first in construct-tree order), undefined when the app has none. */
+export function namespaceObject(objects: AppObjects, namespace: string): AppObject | undefined {
+  return objects.namespaces.find((o) => o.apiVersion === 'v1' && o.json.metadata?.name === namespace);
 }

@@ -9,6 +9,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { appObjects, keepAppObjectsPerWalk } from './app-objects';
+import { istioPrincipal } from './mesh-identity';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { apiGroupOf, podTemplateOf } from '../util/vocabulary';
 
@@ -18,7 +19,7 @@ const DEFAULT_ACCOUNT = 'default';
 interface Ref { readonly group?: string; readonly kind?: string; readonly name?: string; readonly namespace?: string }
 
 /** Does the synthesized object name `default` of `namespace` as a mesh identity? The text that says where, else undefined. */
-function namesDefault(obj: any, namespace: string, istioPrincipal: string, linkerdIdentity: string): string | undefined {
+function namesDefault(obj: any, namespace: string, principal: string, identity: string): string | undefined {
   const group = apiGroupOf(obj);
   const spec = obj.spec ?? {};
   const ownNamespace = obj.metadata?.namespace;
@@ -29,11 +30,11 @@ function namesDefault(obj: any, namespace: string, istioPrincipal: string, linke
       ...(r.from ?? []).flatMap((f: any) => f.source?.principals ?? []),
       ...(r.when ?? []).filter((w: any) => w.key === 'source.principal').flatMap((w: any) => w.values ?? []),
     ]);
-    return principals.includes(istioPrincipal) ? `the principal ${istioPrincipal}` : undefined;
+    return principals.includes(principal) ? `the principal ${principal}` : undefined;
   }
   if (group !== 'policy.linkerd.io') return undefined;
   if (obj.kind === 'MeshTLSAuthentication') {
-    if ((spec.identities ?? []).includes(linkerdIdentity)) return `the identity ${linkerdIdentity}`;
+    if ((spec.identities ?? []).includes(identity)) return `the identity ${identity}`;
     return (spec.identityRefs ?? []).some(isDefault) ? `the ServiceAccount ${namespace}/${DEFAULT_ACCOUNT} (identityRefs)` : undefined;
   }
   if (obj.kind === 'AuthorizationPolicy' && (spec.requiredAuthenticationRefs ?? []).some(isDefault)) {
@@ -58,14 +59,14 @@ export function checkFormerTierIdentity(scope: IConstruct, namespace: string, ti
       });
       if (others.length > 0) return [];
       const mesh = ClusterNetwork.of(scope).mesh;
-      const istioPrincipal = `${mesh.trustDomain}/ns/${namespace}/sa/${DEFAULT_ACCOUNT}`;
-      const linkerdIdentity = `${DEFAULT_ACCOUNT}.${namespace}.serviceaccount.identity.${mesh.controlPlaneNamespace}.${mesh.trustDomain}`;
+      const principal = istioPrincipal(mesh.trustDomain, namespace, DEFAULT_ACCOUNT);
+      const identity = `${DEFAULT_ACCOUNT}.${namespace}.serviceaccount.identity.${mesh.controlPlaneNamespace}.${mesh.trustDomain}`;
       const problems: string[] = [];
       for (const c of scope.node.root.node.findAll()) {
         if (!(c instanceof ApiObject)) continue;
         const group = c.apiVersion.split('/')[0];
         if (group !== 'security.istio.io' && group !== 'policy.linkerd.io') continue;
-        const where = namesDefault(c.toJson(), namespace, istioPrincipal, linkerdIdentity);
+        const where = namesDefault(c.toJson(), namespace, principal, identity);
         if (where === undefined) continue;
         problems.push(`meshTierAuthorization: the ${c.kind} '${c.name}' (${c.node.path}) names ${where}, the mesh identity of the app's pods `
           + `before they ran as ServiceAccounts of their own (${tierAccounts.join(', ')}), and no other workload of namespace ${namespace} runs as `

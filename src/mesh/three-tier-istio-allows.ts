@@ -19,12 +19,13 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { hasLabels } from './app-objects';
+import { istioPrincipal } from './mesh-identity';
 import { authorizationPolicyProblems, dryRunOf } from '../analysis/mesh/istio-validation';
 import { ztunnelRule } from '../analysis/mesh/istio-ztunnel';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
+import { isPlainObject } from '../util/vocabulary';
 
-const subsetOf = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
-const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** An Istio string match (exact, `prefix*`, `*suffix` or `*`) that may equal `value`. */
 const mayEqual = (pattern: unknown, value: string): boolean => typeof pattern !== 'string' || pattern.includes('*') || pattern === value;
 /** An Istio match list (`principals`, `ports`, ...): absent matches anything; else one entry must. */
@@ -35,46 +36,59 @@ const notListExcludes = (list: unknown, value: string): boolean => Array.isArray
 /** The tier's pods: the labels the app selects them by, and every label of their template when known. */
 type TierPods = MeshTierPods & { readonly templateLabels?: Record<string, string> };
 
+/** An ALLOW policy of the namespaces that takes effect on ztunnel, with its synthesized form. */
+interface AllowPolicy {
+  readonly construct: ApiObject;
+  readonly json: any;
+}
+
 /**
  * The ALLOW policies (security.istio.io) of `namespaces` (the app's and the root namespace) that take
- * effect on ztunnel and surely select every pod labelled `podLabels`.
+ * effect on ztunnel (synthesized and judged once per check, not once per tier).
  */
-function allowPoliciesSelecting(root: IConstruct, namespaces: string[], podLabels: Record<string, string>): ApiObject[] {
+function ztunnelAllowPolicies(root: IConstruct, namespaces: string[]): AllowPolicy[] {
   return root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'AuthorizationPolicy'
     && c.apiVersion.split('/')[0] === 'security.istio.io' && namespaces.includes(c.metadata.namespace ?? ''))
-    .filter((c) => {
-      const obj = c.toJson();
+    .map((construct) => ({ construct, json: construct.toJson() }))
+    .filter(({ json: obj }) => {
       const spec = obj.spec ?? {};
       if ((spec.action ?? 'ALLOW') !== 'ALLOW' || spec.provider !== undefined || spec.targetRef !== undefined || spec.targetRefs !== undefined) return false;
-      if (dryRunOf(obj) === true || authorizationPolicyProblems(obj).length > 0) return false;
-      if (spec.selector === undefined) return true;
-      return isObject(spec.selector) && spec.selector.matchExpressions === undefined && subsetOf(spec.selector.matchLabels ?? {}, podLabels);
+      return !(dryRunOf(obj) === true || authorizationPolicyProblems(obj).length > 0);
     });
+}
+
+/** The policies of `policies` that surely select every pod labelled `podLabels`. */
+function allowPoliciesSelecting(policies: readonly AllowPolicy[], podLabels: Record<string, string>): AllowPolicy[] {
+  return policies.filter(({ json: obj }) => {
+    const spec = obj.spec ?? {};
+    if (spec.selector === undefined) return true;
+    return isPlainObject(spec.selector) && spec.selector.matchExpressions === undefined && hasLabels(podLabels, spec.selector.matchLabels ?? {});
+  });
 }
 
 /** May a rule of an ALLOW policy match a connection from `principal` (of `namespace`) to `port`? */
 function ruleMayAdmit(rule: unknown, principal: string, namespace: string, port: number): boolean {
-  if (!isObject(rule)) return true;
+  if (!isPlainObject(rule)) return true;
   // An ALLOW rule with L7 attributes is left out of what istiod sends ztunnel: it admits nothing there.
   if (ztunnelRule(rule, 'ALLOW', 'rule').kind === 'never') return false;
   const from = Array.isArray(rule.from) ? rule.from : undefined;
   const sourceMay = (f: unknown): boolean => {
-    const s = isObject(f) && isObject(f.source) ? f.source : {};
+    const s = isPlainObject(f) && isPlainObject(f.source) ? f.source : {};
     return listMayMatch(s.principals, principal) && listMayMatch(s.namespaces, namespace)
       && !notListExcludes(s.notPrincipals, principal) && !notListExcludes(s.notNamespaces, namespace);
   };
   if (from !== undefined && from.length > 0 && !from.some(sourceMay)) return false;
   const to = Array.isArray(rule.to) ? rule.to : undefined;
   const operationMay = (t: unknown): boolean => {
-    const o = isObject(t) && isObject(t.operation) ? t.operation : {};
+    const o = isPlainObject(t) && isPlainObject(t.operation) ? t.operation : {};
     return listMayMatch(o.ports, String(port)) && !notListExcludes(o.notPorts, String(port));
   };
   return to === undefined || to.length === 0 || to.some(operationMay);
 }
 
 /** `the AuthorizationPolicy 'a' (path) selects` or `the AuthorizationPolicies 'a' (path), 'b' (path) select`. */
-const describe = (policies: ApiObject[]) => `the AuthorizationPolic${policies.length === 1 ? 'y' : 'ies'} `
-  + `${policies.map((p) => `'${p.name}' (${p.node.path})`).join(', ')} select${policies.length === 1 ? 's' : ''}`;
+const describe = (policies: AllowPolicy[]) => `the AuthorizationPolic${policies.length === 1 ? 'y' : 'ies'} `
+  + `${policies.map(({ construct: p }) => `'${p.name}' (${p.node.path})`).join(', ')} select${policies.length === 1 ? 's' : ''}`;
 
 /**
  * The app's hops (and the way into its frontend) that the ALLOW policies of its namespace refuse: a
@@ -85,12 +99,12 @@ const describe = (policies: ApiObject[]) => `the AuthorizationPolic${policies.le
 export function allowPoliciesRefusingHops(root: IConstruct, namespace: string, rootNamespace: string, trustDomain: string,
   hops: ReadonlyArray<{ readonly from: TierPods; readonly to: TierPods }>): string[] {
   const problems: string[] = [];
-  const namespaces = [namespace, rootNamespace];
+  const policies = ztunnelAllowPolicies(root, [namespace, rootNamespace]);
   const labelsOf = (tier: TierPods) => tier.templateLabels ?? tier.podLabels;
   const frontend = hops[0]?.from;
   if (frontend !== undefined) {
-    const selecting = allowPoliciesSelecting(root, namespaces, labelsOf(frontend));
-    const ruleless = (p: ApiObject) => { const rules = p.toJson().spec?.rules; return !Array.isArray(rules) || rules.length === 0; };
+    const selecting = allowPoliciesSelecting(policies, labelsOf(frontend));
+    const ruleless = (p: AllowPolicy) => { const rules = p.json.spec?.rules; return !Array.isArray(rules) || rules.length === 0; };
     if (selecting.length > 0 && selecting.every(ruleless)) {
       problems.push(`${describe(selecting)} the ${frontend.tier} pods without a rule (allow nothing), so ztunnel refuses `
         + `every request to them, the ingress controller's or Gateway's too. Authorize its identity on port ${frontend.port} (MeshAuthorization `
@@ -98,11 +112,11 @@ export function allowPoliciesRefusingHops(root: IConstruct, namespace: string, r
     }
   }
   for (const { from, to } of hops) {
-    const selecting = allowPoliciesSelecting(root, namespaces, labelsOf(to));
+    const selecting = allowPoliciesSelecting(policies, labelsOf(to));
     if (selecting.length === 0) continue;
-    const principal = `${trustDomain}/ns/${namespace}/sa/${from.serviceAccount}`;
+    const principal = istioPrincipal(trustDomain, namespace, from.serviceAccount);
     const admits = selecting.some((p) => {
-      const rules = p.toJson().spec?.rules;
+      const rules = p.json.spec?.rules;
       return Array.isArray(rules) && rules.some((r) => ruleMayAdmit(r, principal, namespace, to.port));
     });
     if (admits) continue;

@@ -34,6 +34,14 @@ export function isPlainObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The string-valued entries of `value` (labels, annotations, a selector): `{}` when it is not a plain object; other values are dropped. */
+export function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isPlainObject(value)) return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
 /** The API group of an object (`''` for the core group and for a missing apiVersion). */
 export function apiGroupOf(obj: unknown): string {
   const apiVersion = isPlainObject(obj) && typeof obj.apiVersion === 'string' ? obj.apiVersion : '';

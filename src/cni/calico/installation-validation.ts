@@ -60,8 +60,12 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
   if (pools.length > MAX_POOLS) throw propError(scope, where('calicoNetwork.ipPools'), `${pools.length} pools; the Installation CRD allows at most ${MAX_POOLS}`);
   const parsed: Array<{ cidr: ParsedCidr; family: IpFamily; loadBalancer: boolean }> = [];
   const names = new Set<string>();
-  const cniType: unknown = isPlainObject(spec.cni) && spec.cni.type !== undefined ? spec.cni.type : PROVIDER_CNI[spec.kubernetesProvider];
-  const cniTypeFrom = isPlainObject(spec.cni) && spec.cni.type !== undefined ? 'cni.type' : `the default cni.type for kubernetesProvider ${spec.kubernetesProvider}`;
+  const cniTypeGiven = isPlainObject(spec.cni) && spec.cni.type !== undefined;
+  const cniType: unknown = cniTypeGiven ? spec.cni.type : PROVIDER_CNI[spec.kubernetesProvider];
+  const cniTypeFrom = cniTypeGiven ? 'cni.type' : `the default cni.type for kubernetesProvider ${spec.kubernetesProvider}`;
+  // tigera/operator checks BGP for IPIP and unencapsulated pools only with Calico as the CNI plugin and its IPAM (see below).
+  const ipamType = isPlainObject(spec.cni) && isPlainObject(spec.cni.ipam) ? spec.cni.ipam.type ?? 'Calico' : 'Calico';
+  const calicoIpam = (cniType === undefined || cniType === 'Calico') && ipamType === 'Calico';
   pools.forEach((pool, i) => {
     const at = (field: string) => where('calicoNetwork.ipPools', `[${i}].${field}`);
     let cidr: ParsedCidr;
@@ -128,8 +132,6 @@ export function validateInstallationSpec(scope: IConstruct, spec: Record<string,
     // checks only with Calico as the CNI plugin and its IPAM (with AmazonVPC, AzureVNET or GKE the
     // cloud routes pod traffic).
     const routing = network.clusterRoutingMode ?? 'BIRD';
-    const ipamType = isPlainObject(spec.cni) && isPlainObject(spec.cni.ipam) ? spec.cni.ipam.type ?? 'Calico' : 'Calico';
-    const calicoIpam = (cniType === undefined || cniType === 'Calico') && ipamType === 'Calico';
     if (calicoIpam && NEEDS_BGP.includes(encapsulation) && bgp !== 'Enabled' && routing === 'BIRD') {
       throw propError(scope, at('encapsulation'), `${encapsulation} needs BGP to distribute routes, but BGP is disabled: `
         + 'set bgp: true, or use VXLAN / VXLANCrossSubnet');

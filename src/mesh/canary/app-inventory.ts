@@ -44,11 +44,6 @@ export function appInventory(scope: IConstruct): { services: AppService[]; workl
   return { services, workloads };
 }
 
-/** Does `labels` carry every label of `required`? */
-export function hasLabels(labels: Record<string, string>, required: Record<string, string>): boolean {
-  return Object.entries(required).every(([k, v]) => labels[k] === v);
-}
-
 /** `{a=b,c=d}` for messages. */
 export function showLabels(labels: Record<string, string>): string {
   return `{${Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',')}}`;

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { appInventory, hasLabels, showLabels } from './app-inventory';
+import { appInventory, showLabels } from './app-inventory';
 import { MeshRouteApi, RouteProtocol, RouteTarget } from './route-target';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
@@ -15,7 +15,7 @@ import {
 } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../../util/validate';
-import { keepAppObjectsPerWalk } from '../app-objects';
+import { hasLabels, keepAppObjectsPerWalk } from '../app-objects';
 import { contributeDestinationRule } from '../istio/destination-rules';
 import { isAmbient, requireMesh } from '../mesh-context';
 

@@ -13,6 +13,7 @@ import { keepAppObjectsPerWalk } from '../app-objects';
 import { isAmbient, requireMesh } from '../mesh-context';
 import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
+import { istioPrincipal } from '../mesh-identity';
 
 /** Actions of an Istio AuthorizationPolicy this library emits. */
 export enum IstioAuthorizationAction {
@@ -229,7 +230,7 @@ export function istioSources(cluster: ClusterNetwork, flow: ValidatedFlow): Arra
   const namespaces: string[] = [];
   for (const s of flow.sources) {
     switch (s.kind) {
-      case 'serviceAccount': principals.push(`${td}/ns/${s.namespace}/sa/${s.name}`); break;
+      case 'serviceAccount': principals.push(istioPrincipal(td, s.namespace!, s.name!)); break;
       case 'principal': principals.push(s.name!); break;
       case 'anyMeshWorkload': principals.push('*'); break;
       case 'namespace': namespaces.push(s.namespace!); break;

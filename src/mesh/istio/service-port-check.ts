@@ -15,9 +15,8 @@
  * unknown and allowed.
  */
 import { IConstruct } from 'constructs';
-import { isPlainObject, podTemplateOf } from '../../util/vocabulary';
-import { appObjects } from '../app-objects';
-import { hasLabels } from '../canary/app-inventory';
+import { isPlainObject, stringMap } from '../../util/vocabulary';
+import { appObjects, hasLabels, selectedWorkloads } from '../app-objects';
 import { ValidatedFlow } from '../mesh-flow';
 
 /** The ports the containers of one workload of the app declare (name -> number, and every number). */
@@ -35,11 +34,6 @@ interface ServicePort {
   readonly targetPort: unknown;
 }
 
-function stringMap(v: unknown): Record<string, string> {
-  if (!isPlainObject(v)) return {};
-  return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
-}
-
 function inventory(root: IConstruct, flow: ValidatedFlow): { workloads: TargetWorkload[]; ports: ServicePort[] } {
   const workloads: TargetWorkload[] = [];
   const ports: ServicePort[] = [];
@@ -52,11 +46,7 @@ function inventory(root: IConstruct, flow: ValidatedFlow): { workloads: TargetWo
       if (isPlainObject(p) && typeof p.port === 'number') ports.push({ service: String(obj.metadata?.name), selector, port: p.port, targetPort: p.targetPort });
     }
   }
-  for (const { json: obj } of objects.workloads.filter((o) => o.namespace === flow.namespace)) {
-    const template = podTemplateOf(obj);
-    if (!template) continue;
-    const labels = stringMap(isPlainObject(template.metadata) ? template.metadata.labels : undefined);
-    if (!hasLabels(labels, flow.to)) continue;
+  for (const { template, labels } of selectedWorkloads(objects, flow.namespace, flow.to)) {
     const spec = isPlainObject(template.spec) ? template.spec : {};
     const numbers = new Set<number>();
     const named = new Map<string, number>();

@@ -24,8 +24,8 @@ import { IConstruct } from 'constructs';
 import { describeRouteRequests, exactPathProblem, requestsInclude, RouteRequests } from './route-matches';
 import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION as ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
-import { isPlainObject, podTemplateOf } from '../../util/vocabulary';
-import { AppObjects, appObjects } from '../app-objects';
+import { isPlainObject } from '../../util/vocabulary';
+import { AppObjects, appObjects, namespaceObject, selectedWorkloads } from '../app-objects';
 
 /** A Server with HTTPRoutes, and what its flows admit. */
 export interface RoutedServer {
@@ -90,11 +90,7 @@ function httpProbes(root: IConstruct, server: RoutedServer): { probes: HttpProbe
   const unknownAdminPorts: string[] = [];
   const objects = appObjects(root);
   const namespaceAdminPort = adminPortAnnotationOfNamespace(objects, server.namespace);
-  for (const { construct: c, json: obj, namespace } of objects.workloads) {
-    const template = podTemplateOf(obj);
-    if (!template || namespace !== server.namespace) continue;
-    const labels = isPlainObject(template.metadata) && isPlainObject(template.metadata.labels) ? template.metadata.labels : {};
-    if (!Object.entries(server.labels).every(([k, v]) => labels[k] === v)) continue;
+  for (const { object: { construct: c, json: obj }, template } of selectedWorkloads(objects, server.namespace, server.labels)) {
     const spec = isPlainObject(template.spec) ? template.spec : {};
     const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
     const containers = [...list(spec.containers), ...list(spec.initContainers)];
@@ -139,10 +135,7 @@ function adminPortAnnotation(annotations: unknown): unknown {
 
 /** The admin port value the Namespace object of `namespace` in the app annotates (the injector copies it to pods that set none). */
 function adminPortAnnotationOfNamespace(objects: AppObjects, namespace: string): unknown {
-  for (const { json: obj } of objects.namespaces.filter((o) => o.apiVersion === 'v1')) {
-    if (obj.metadata?.name === namespace) return adminPortAnnotation(obj.metadata?.annotations);
-  }
-  return undefined;
+  return adminPortAnnotation(namespaceObject(objects, namespace)?.json.metadata?.annotations);
 }
 
 /** `{ app: 'api', 'app.kubernetes.io/part-of': 'shop' }` as a caller would write it. */

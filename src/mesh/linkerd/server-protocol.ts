@@ -23,8 +23,8 @@ import { IConstruct } from 'constructs';
 import { LINKERD_DEFAULT_OPAQUE_PORTS } from '../../analysis/mesh/facts';
 import { ClusterOpaquePorts, defaultOpaquePortsOf, OPAQUE_PORTS_ANNOTATION, opaquePortsOf } from '../../analysis/mesh/linkerd-opaque';
 import { LinkerdPortsError, parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
-import { isPlainObject, podTemplateOf } from '../../util/vocabulary';
-import { AppObjects, appObjects } from '../app-objects';
+import { isPlainObject, stringMap } from '../../util/vocabulary';
+import { AppObjects, appObjects, namespaceObject, selectedWorkloads } from '../app-objects';
 
 /** The cluster's `proxy.opaquePorts`, assumed to be the install default (the Mesh fact does not carry the Helm values). */
 const CLUSTER_OPAQUE: ClusterOpaquePorts = { list: parseLinkerdPorts(LINKERD_DEFAULT_OPAQUE_PORTS), given: false };
@@ -59,16 +59,9 @@ export interface ServerProtocol {
   readonly problems: readonly string[];
 }
 
-function stringMap(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isPlainObject(value)) return out;
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
-
 /** The annotations of the Namespace object `namespace` in the app, undefined when the app has none. */
 function namespaceAnnotations(objects: AppObjects, namespace: string): Record<string, string> | undefined {
-  const ns = objects.namespaces.find((o) => o.apiVersion === 'v1' && o.json.metadata?.name === namespace);
+  const ns = namespaceObject(objects, namespace);
   return ns ? stringMap(ns.json.metadata?.annotations) : undefined;
 }
 
@@ -116,11 +109,7 @@ export function serverProtocol(root: IConstruct, server: ServerTarget): ServerPr
   const objects = appObjects(root);
   const nsAnnotations = namespaceAnnotations(objects, server.namespace);
   const found: WorkloadProtocol[] = [];
-  for (const { construct, json, namespace } of objects.workloads) {
-    const template = podTemplateOf(json);
-    if (!template || namespace !== server.namespace) continue;
-    const labels = stringMap(isPlainObject(template.metadata) ? template.metadata.labels : undefined);
-    if (!Object.entries(server.labels).every(([k, v]) => labels[k] === v)) continue;
+  for (const { object: { construct, json, namespace }, template } of selectedWorkloads(objects, server.namespace, server.labels)) {
     const annotations = stringMap(isPlainObject(template.metadata) ? template.metadata.annotations : undefined);
     if (knownUnmeshed(template, annotations, nsAnnotations)) continue;
     found.push(workloadProtocol(template, annotations, nsAnnotations, server, `${json.kind} ${namespace}/${json.metadata?.name} (${construct.node.path})`));

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MeshTierPods } from './mesh-tier-hops';
 import { MeshKind } from '../../cluster/mesh';
+import { hasLabels } from '../../mesh/app-objects';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from '../../policy/intent';
 import { Protocol } from '../../policy/protocol';
 import { Direction, RuleAction } from '../../policy/rule';
@@ -38,17 +39,15 @@ export interface MeshTierConflictContext {
 /** Does a namespaced policy of `namespace`, or a cluster-wide one whose namespace selector its labels satisfy, apply there? */
 export function appliesToNamespace(intent: PolicyIntent, namespace: string, namespaceLabels: Record<string, string>): boolean {
   return intent.namespace === undefined
-    ? Object.entries(intent.namespaceLabels).every(([k, v]) => namespaceLabels[k] === v)
+    ? hasLabels(namespaceLabels, intent.namespaceLabels)
     : intent.namespace === namespace;
 }
-
-const subsetOf = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /** Could the peer be a pod of `tier` (in `namespace`)? Set-based namespace requirements count as "could". */
 function mayBeTier(peer: ResolvedPeer, tier: EmittedTier, namespace: string, namespaceLabels: Record<string, string>): boolean {
   switch (peer.type) {
-    case 'pods': return peer.namespace === namespace && subsetOf(peer.podLabels, tier.templateLabels);
-    case 'podsInNamespaces': return subsetOf(peer.namespaceLabels, namespaceLabels) && subsetOf(peer.podLabels, tier.templateLabels);
+    case 'pods': return peer.namespace === namespace && hasLabels(tier.templateLabels, peer.podLabels);
+    case 'podsInNamespaces': return hasLabels(namespaceLabels, peer.namespaceLabels) && hasLabels(tier.templateLabels, peer.podLabels);
     default: return false;
   }
 }
@@ -68,7 +67,7 @@ function describedPorts(root: IConstruct, namespace: string, tier: EmittedTier):
     const spec = c.toJson().spec ?? {};
     const selector = spec.podSelector;
     if (typeof spec.port !== 'number' || typeof selector !== 'object' || selector === null || selector.matchExpressions !== undefined) continue;
-    if (subsetOf(selector.matchLabels ?? {}, tier.templateLabels)) ports.push(spec.port);
+    if (hasLabels(tier.templateLabels, selector.matchLabels ?? {})) ports.push(spec.port);
   }
   return ports;
 }
@@ -100,20 +99,29 @@ function refusedPorts(rule: IntentRule, kept: number[]): string[] {
  */
 export function meshTierConflicts(root: IConstruct, c: MeshTierConflictContext): string[] {
   const problems: string[] = [];
+  // Linkerd: the ports Servers describe on each destination tier, read once per tier (not once per policy and rule).
+  const described = new Map<string, number[]>();
+  const describedOf = (tier: EmittedTier): number[] => {
+    const known = described.get(tier.tier);
+    if (known) return known;
+    const ports = describedPorts(root, c.namespace, tier);
+    described.set(tier.tier, ports);
+    return ports;
+  };
   for (const construct of root.node.findAll()) {
     if (!(construct instanceof TrafficPolicy) || c.own.has(construct)) continue;
     const intent = construct._intent;
     if (!appliesToNamespace(intent, c.namespace, c.namespaceLabels)) continue;
     const rules = intent.rules.filter((r) => r.direction === Direction.INGRESS && r.action === RuleAction.ALLOW);
     for (const to of [...new Map(c.hops.map((h) => [h.to.tier, h.to])).values()]) {
-      if (!subsetOf(intent.podLabels, to.templateLabels)) continue;
+      if (!hasLabels(to.templateLabels, intent.podLabels)) continue;
       for (const rule of rules) {
         let refused: string[] = [];
         let why = '';
         if (c.meshKind === MeshKind.LINKERD) {
           const addressPeer = c.clusterNetworksOnly === true && rule.peers.some((p) => p.type === 'cidr' || p.type === 'entity');
           refused = addressPeer ? refusedPorts(rule, []) : refusedPorts(rule, [to.port, ...c.adminPorts, c.transportPort,
-            ...describedPorts(root, c.namespace, to)]);
+            ...describedOf(to)]);
           why = addressPeer
             ? `the ${to.tier} pods' Servers admit whom the namespace's default inbound policy admits without its cluster-network condition `
               + '(the cluster networks are not known here), so addresses outside them that the namespace refused would be admitted in the mesh'
