@@ -26,7 +26,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { isPlainObject, podTemplateOf, stringMap, WORKLOAD_TEMPLATES } from '../util/vocabulary';
+import { hasLabels, isPlainObject, podTemplateOf, stringMap, WORKLOAD_TEMPLATES } from '../util/vocabulary';
 
 /** One object of the app, as synthesized (patches and lazy values applied). */
 export interface AppObject {
@@ -125,11 +125,6 @@ export function appObjects(scope: IConstruct): AppObjects {
   const objects = { services, namespaces, workloads };
   if (inWalk) cache.set(root, { size: all.length, objects });
   return objects;
-}
-
-/** Does `labels` carry every label of `required`? */
-export function hasLabels(labels: Record<string, string>, required: Record<string, string>): boolean {
-  return Object.entries(required).every(([k, v]) => labels[k] === v);
 }
 
 /** A workload of the app, its pod template and that template's (string) labels. */

@@ -19,12 +19,11 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { hasLabels } from './app-objects';
 import { istioPrincipal } from './mesh-identity';
 import { authorizationPolicyProblems, dryRunOf } from '../analysis/mesh/istio-validation';
 import { ztunnelRule } from '../analysis/mesh/istio-ztunnel';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
-import { isPlainObject } from '../util/vocabulary';
+import { hasLabels, isPlainObject } from '../util/vocabulary';
 
 /** An Istio string match (exact, `prefix*`, `*suffix` or `*`) that may equal `value`. */
 const mayEqual = (pattern: unknown, value: string): boolean => typeof pattern !== 'string' || pattern.includes('*') || pattern === value;

@@ -250,3 +250,8 @@ export const KNOWN_KINDS: Readonly<Record<string, readonly string[]>> = {
 export function isCiliumChart(name: unknown): boolean {
   return typeof name === 'string' && /(^|[/])cilium$/.test(name);
 }
+
+/** Does `labels` carry every label of `required` (an equality selector's matchLabels)? */
+export function hasLabels(labels: Readonly<Record<string, string>>, required: Readonly<Record<string, string>>): boolean {
+  return Object.entries(required).every(([k, v]) => labels[k] === v);
+}

@@ -15,7 +15,8 @@ import {
 } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../../util/validate';
-import { hasLabels, keepAppObjectsPerWalk } from '../app-objects';
+import { hasLabels } from '../../util/vocabulary';
+import { keepAppObjectsPerWalk } from '../app-objects';
 import { contributeDestinationRule } from '../istio/destination-rules';
 import { isAmbient, requireMesh } from '../mesh-context';
 

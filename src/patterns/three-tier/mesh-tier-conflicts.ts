@@ -2,11 +2,11 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { MeshTierPods } from './mesh-tier-hops';
 import { MeshKind } from '../../cluster/mesh';
-import { hasLabels } from '../../mesh/app-objects';
 import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from '../../policy/intent';
 import { Protocol } from '../../policy/protocol';
 import { Direction, RuleAction } from '../../policy/rule';
 import { TrafficPolicy } from '../../policy/traffic-policy';
+import { hasLabels } from '../../util/vocabulary';
 
 /** A tier's pods as the app emits them: the labels its pod templates carry. */
 export interface EmittedTier extends MeshTierPods {
