@@ -2,6 +2,7 @@ import { LINKERD_DEFAULT_OPAQUE_PORTS } from '../../analysis/mesh/facts';
 import { declaredContainerPorts, OPAQUE_PORTS_ANNOTATION } from '../../analysis/mesh/linkerd-opaque';
 import { inLinkerdPorts, LinkerdPortList, parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
 import { LabelSelector, matchesLabelSelector } from '../../analysis/selectors';
+import { linkerdInjection } from '../../util/linkerd-injection';
 import { apiGroupOf, isNamespace, isPlainObject, podTemplateOf } from '../../util/vocabulary';
 import { isObject, jsonKey, jsonPath, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
@@ -148,10 +149,10 @@ export const linkerdOpaquePorts: LintRule = {
       && isObject(d.obj.spec?.podSelector));
     type Workload = { doc: LintDocument; template: Record<string, any> };
     const workloads = ctx.documents.map((doc) => ({ doc, template: podTemplateOf(doc.obj) })).filter((w): w is Workload => {
-      if (!w.template || (isPlainObject(w.template.spec) && w.template.spec.hostNetwork === true)) return false;
-      const own = isObject(w.template.metadata?.annotations) ? w.template.metadata.annotations['linkerd.io/inject'] : undefined;
-      const inject = own ?? nsAnnotations.get(namespaceOf(w.doc.obj))?.['linkerd.io/inject'];
-      return inject === 'enabled' || inject === 'ingress';
+      if (!w.template) return false;
+      // Only pods surely injected (a namespace the manifests do not show injects nothing here).
+      return linkerdInjection(isObject(w.template.metadata?.annotations) ? w.template.metadata.annotations : undefined,
+        nsAnnotations.get(namespaceOf(w.doc.obj)) ?? {}, isPlainObject(w.template.spec) && w.template.spec.hostNetwork === true).injected === true;
     });
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {
