@@ -6,8 +6,10 @@
  * list, and any include among them turns it into an allow-list; `label-prefix-file` replaces the list.
  * Where the manifests set either, a selector key the set filter keeps or drops otherwise than the
  * default selects other pods than the analyzer computes: the sides of the pods such a policy could
- * select (its namespace, or every namespace for a clusterwide policy) are indeterminate. Without the
- * setting in the manifests the default is assumed (the label-filter notes say the option exists).
+ * select (its namespace, or every namespace for a clusterwide policy) are indeterminate; so are they
+ * where Cilium Helm values the manifests do not show may set it (../cilium/agent-config: valuesFrom,
+ * valueFiles, an unparsable values string). Without the setting in the manifests the default is
+ * assumed (the label-filter notes say the option exists).
  */
 import { Uncertainty } from './overlay';
 import { ciliumLabelKept } from '../../util/cilium-label-filter';
