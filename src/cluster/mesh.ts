@@ -1,6 +1,7 @@
 import { hostProbeSnatAddress } from './host-probe-snat';
 import { ValidationError, propError } from '../util/errors';
 import { StructKeys, requireKnownKeys, requireOneOf, requireOptionalBoolean, requireOptionalString, requireProps } from '../util/guards';
+import { LINKERD_INJECT_ANNOTATION } from '../util/linkerd-injection';
 import { validateDnsLabel, validateDnsSubdomain, validateLabels } from '../util/validate';
 
 /** Passed by the factories to the private constructor: plain JavaScript can call `new Mesh(...)` (TypeScript's `private` is erased). */
@@ -342,7 +343,7 @@ export class Mesh {
 
   /** Annotations a namespace needs to join this mesh: Linkerd's `linkerd.io/inject: enabled`. */
   public namespaceAnnotations(): { [key: string]: string } {
-    return this.kind === MeshKind.LINKERD ? { 'linkerd.io/inject': 'enabled' } : {};
+    return this.kind === MeshKind.LINKERD ? { [LINKERD_INJECT_ANNOTATION]: 'enabled' } : {};
   }
 
   /** What meshed pods need from the network policies (see {@link MeshNetworkNeeds}). */

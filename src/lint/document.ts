@@ -1,3 +1,5 @@
+import { isPlainObject } from '../util/vocabulary';
+
 /**
  * One manifest under lint, with where it came from. Internal to the linter.
  */
@@ -16,10 +18,8 @@ export interface LintDocument {
   readonly ciliumValues?: boolean;
 }
 
-/** Is `value` a plain (non-array) object? */
-export function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** Is `value` a plain (non-array) object? The one in util/vocabulary, by the name the lint rules use. */
+export const isObject: (value: unknown) => value is Record<string, any> = isPlainObject;
 
 /** `value` as an array (empty when it is not one), so rules can iterate foreign shapes safely. */
 export function asArray(value: unknown): any[] {

@@ -1,7 +1,4 @@
-/** A JSON object (not an array, not null). */
-export function isPlainObject(x: unknown): x is Record<string, any> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
+import { isPlainObject } from './vocabulary';
 
 /**
  * Merge `override` into `base` the way Helm merges values files: objects merge key by key, anything

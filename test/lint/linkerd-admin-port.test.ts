@@ -309,6 +309,16 @@ describe('linkerd-admin-port-unauthorized (linkerd2 policy-controller default in
     expect(brief(PolicyLint.check([elsewhere]), RULE)).toEqual([]);
     // Not injected: no proxy, no admin port.
     expect(brief(PolicyLint.check([pod({ 'linkerd.io/inject': 'disabled', 'config.linkerd.io/default-inbound-policy': 'deny' })]), RULE)).toEqual([]);
+    // linkerd.io/inject as the proxy injector reads it (src/util/linkerd-injection, linkerd2 pkg/inject/report.go): an empty pod value
+    // leaves the namespace's enabled in force (was: not injected, no finding); a namespace value it does not know injects nothing,
+    // even a pod annotated enabled (was: a finding).
+    const ns = (inject: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'linkerd.io/inject': inject } } });
+    const empty = pod({ 'linkerd.io/inject': '', 'config.linkerd.io/default-inbound-policy': 'deny' });
+    expectValidManifests([ns('enabled'), ns('true'), empty]);
+    expect(brief(PolicyLint.check([ns('enabled'), empty]), RULE)).toEqual([
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/api', path: 'spec.template.metadata.annotations["config.linkerd.io/default-inbound-policy"]' },
+    ]);
+    expect(brief(PolicyLint.check([ns('true'), own]), RULE)).toEqual([]);
   });
 
   // config.linkerd.io/admin-port moves the proxy's admin listener (and its container port linkerd-admin); a Server on the number

@@ -47,7 +47,8 @@ import { InboundProtocol, knownProtocolChain } from './istio-inbound-protocol-ki
 import { ManualEndpoints, ManualTarget } from './istio-manual-endpoints';
 import { ServicePortView } from './istio-service-port-view';
 import { SidecarIngresses } from './istio-sidecar-ingress';
-import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
+import { servicesWithSelector } from './services-with-selector';
+import { isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
 import { matchesLabelSelector } from '../selectors';
 
@@ -104,14 +105,8 @@ export class InboundProtocols {
   constructor(manifests: readonly ManifestObject[], rootNamespace: string = 'istio-system') {
     this.sidecars = new SidecarIngresses(manifests, rootNamespace);
     this.manual = new ManualEndpoints(manifests);
-    for (const obj of manifests) {
-      if (!isKindOf(obj, '', 'Service')) continue;
-      const selector = obj.spec?.selector;
-      if (!isPlainObject(selector) || Object.keys(selector).length === 0) continue;
-      const ns = namespaceOf(obj);
-      const ports = inboundServicePorts(obj);
-      const headless = obj.spec?.clusterIP === 'None';
-      const svc: SelectingService = { namespace: ns, name: nameOf(obj), selector: selector as Record<string, string>, ports, headless };
+    for (const { obj, namespace: ns, name, selector, headless } of servicesWithSelector(manifests)) {
+      const svc: SelectingService = { namespace: ns, name, selector, ports: inboundServicePorts(obj), headless };
       const known = this.services.get(ns);
       if (known) known.push(svc);
       else this.services.set(ns, [svc]);

@@ -34,6 +34,7 @@ import { Endpoint, ManifestObject } from '../model';
 import { matchesLabelSelector } from '../selectors';
 import { declaresUdp, targetOf, tcpServicePorts } from './istio-inbound-protocol';
 import { declaredPortText } from './istio-service-port-view';
+import { servicesWithSelector } from './services-with-selector';
 
 interface SelectingService {
   readonly namespace: string;
@@ -108,10 +109,8 @@ export class SidecarEgress {
           this.virtualServices.push({ ref: `VirtualService ${namespaceOf(obj)}/${nameOf(obj)}`, namespace: namespaceOf(obj), hosts: destinationHosts(obj.spec) });
         }
       }
-      const selector = isKindOf(obj, '', 'Service') ? obj.spec?.selector : undefined;
-      if (!isPlainObject(selector) || Object.keys(selector).length === 0) continue;
-      this.services.push({ namespace: namespaceOf(obj), name: nameOf(obj), selector: selector as Record<string, string>, obj });
     }
+    for (const { namespace, name, selector, obj } of servicesWithSelector(manifests)) this.services.push({ namespace, name, selector, obj });
   }
 
   /**

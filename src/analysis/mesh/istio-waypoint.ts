@@ -37,6 +37,7 @@
 import { declaresUdp, servicePortProtocol, targetOf, tcpServicePorts } from './istio-inbound-protocol';
 import { ManualEndpoints } from './istio-manual-endpoints';
 import { declaredPortText, ServicePortView } from './istio-service-port-view';
+import { servicesWithSelector } from './services-with-selector';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { AddressSpace, describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namespaceLabelsOf, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, matchesLabelSelector } from '../selectors';
@@ -148,15 +149,12 @@ export class Waypoints {
     for (const obj of manifests) {
       if (isKindOf(obj, GATEWAY_GROUP, 'Gateway')) this.gateways.set(`${namespaceOf(obj)}/${nameOf(obj)}`, obj);
       if (isKindOf(obj, GATEWAY_GROUP, 'GatewayClass')) this.classes.set(nameOf(obj), obj);
-      // A headless Service resolves to pod addresses: its traffic is addressed to the pods.
-      if (isKindOf(obj, '', 'Service') && isPlainObject(obj.spec?.selector) && Object.keys(obj.spec!.selector).length > 0
-        && obj.spec!.clusterIP !== 'None') {
-        this.services.push({ obj, selector: obj.spec!.selector as Record<string, string> });
-      }
       const workloadSelector = isKindOf(obj, 'networking.istio.io', 'ServiceEntry') && isPlainObject(obj.spec?.workloadSelector)
         ? obj.spec!.workloadSelector.labels : undefined;
       if (isPlainObject(workloadSelector)) this.serviceEntries.push({ obj, selector: workloadSelector as Record<string, string> });
     }
+    // A headless Service resolves to pod addresses: its traffic is addressed to the pods.
+    for (const { obj, selector, headless } of servicesWithSelector(manifests)) if (!headless) this.services.push({ obj, selector });
   }
 
   /** The ways a client may reach `destination` (an ambient pod) on TCP `port` (asked by the mesh verdict and the CNI's wire port alike). */

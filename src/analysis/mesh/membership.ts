@@ -17,11 +17,13 @@
  *   with a sidecar is never captured by ambient. `istio.io/use-waypoint` names a waypoint. The pod
  *   annotation `ambient.istio.io/bypass-inbound-capture` (true) leaves its inbound uncaptured.
  * - Linkerd (linkerd.io "Automatic proxy injection"): annotation `linkerd.io/inject` (`enabled`,
- *   `ingress`, `disabled`) on the pod template, else on the namespace; `config.linkerd.io/skip-inbound-ports`
+ *   `ingress`, `disabled`) on the pod template, else on the namespace, as ../../util/linkerd-injection
+ *   reads it (an empty value is none, one the injector does not know injects nothing); `config.linkerd.io/skip-inbound-ports`
  *   and `skip-outbound-ports` (pod, else namespace); `config.linkerd.io/default-inbound-policy`.
  * - hostNetwork pods are never injected, nodes and external addresses are never meshed.
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
+import { linkerdInjection } from '../../util/linkerd-injection';
 import { Endpoint, NamespaceIndex, namespaceLabelsOf } from '../model';
 import { Labels } from '../selectors';
 
@@ -183,14 +185,12 @@ function istioMembership(endpoint: Endpoint, facts: MeshFacts, s: Scopes): Membe
 }
 
 function linkerdMembership(endpoint: Endpoint, s: Scopes): Membership {
-  const pod = s.podAnnotations['linkerd.io/inject'];
-  const ns = s.nsAnnotations['linkerd.io/inject'];
-  const inject = pod ?? ns;
-  const where = pod !== undefined ? 'the pod template is' : `namespace ${s.nsName} is`;
-  if (inject !== 'enabled' && inject !== 'ingress') {
-    return notMeshed(inject === undefined
+  const { injected, at, value: inject, invalid } = linkerdInjection(s.podAnnotations, s.nsAnnotations);
+  const where = at === 'pod' ? 'the pod template is' : `namespace ${s.nsName} is`;
+  if (injected !== true) {
+    return notMeshed(at === undefined
       ? `${endpoint.name} is not in the mesh (no linkerd.io/inject annotation on namespace ${s.nsName} or the pod template)`
-      : `${endpoint.name} is not in the mesh (${where} annotated linkerd.io/inject=${inject})`);
+      : `${endpoint.name} is not in the mesh (${where} annotated linkerd.io/inject=${inject}${invalid ? ', which the proxy injector refuses' : ''})`);
   }
   const config = (key: string): { value: string; source: string } | undefined => {
     const value = s.podAnnotations[key] ?? s.nsAnnotations[key];

@@ -6,13 +6,15 @@
  * list, and any include among them turns it into an allow-list; `label-prefix-file` replaces the list.
  * Where the manifests set either, a selector key the set filter keeps or drops otherwise than the
  * default selects other pods than the analyzer computes: the sides of the pods such a policy could
- * select (its namespace, or every namespace for a clusterwide policy) are indeterminate. Without the
- * setting in the manifests the default is assumed (the label-filter notes say the option exists).
+ * select (its namespace, or every namespace for a clusterwide policy) are indeterminate; so are they
+ * where Cilium Helm values the manifests do not show may set it (../cilium/agent-config: valuesFrom,
+ * valueFiles, an unparsable values string). Without the setting in the manifests the default is
+ * assumed (the label-filter notes say the option exists).
  */
-import { parse } from 'yaml';
 import { Uncertainty } from './overlay';
 import { ciliumLabelKept } from '../../util/cilium-label-filter';
-import { isCiliumChart, isPlainObject, namespaceOf } from '../../util/vocabulary';
+import { isPlainObject, namespaceOf } from '../../util/vocabulary';
+import { ciliumAgentSettings } from '../cilium/agent-config';
 import { NAMESPACE_LABELS_PREFIX, parseSelectorKey } from '../cilium/identity';
 import { isNetworkPolicy } from '../kubernetes/network-policy';
 import { describeRef, isPodNetworkEndpoint, ManifestObject, refOf } from '../model';
@@ -23,62 +25,23 @@ interface FilterSetting {
   readonly prefixes: readonly string[] | undefined;
 }
 
-/** The `labels` option as the agent reads it: whitespace-separated prefixes; undefined for a non-string. */
-function prefixesOf(value: unknown): readonly string[] | undefined {
-  return typeof value === 'string' ? value.split(/\s+/).filter((p) => p !== '') : undefined;
+/** The `labels` option as the agent reads it: whitespace-separated prefixes; undefined when not known. */
+function prefixesOf(value: string | undefined): readonly string[] | undefined {
+  return value === undefined ? undefined : value.split(/\s+/).filter((p) => p !== '');
 }
-
-const has = (o: unknown, key: string): boolean => isPlainObject(o) && Object.prototype.hasOwnProperty.call(o, key);
 
 /**
- * Does `o` name a label prefix file? The agent reads the file only when the option is non-empty
+ * The filter settings of the manifests (../cilium/agent-config: cilium-config ConfigMaps of the agent
+ * and the values of Cilium Helm deliveries): `labels` (Helm value `labels` or `extraConfig.labels`),
+ * and a `label-prefix-file` the agent reads, which it does only when the option is not empty
  * (cilium/cilium pkg/labelsfilter `ParseLabelPrefixCfg`: an empty file name keeps the default list).
  */
-const namesPrefixFile = (o: unknown): boolean => has(o, 'label-prefix-file') && (o as Record<string, unknown>)['label-prefix-file'] !== ''
-  && (o as Record<string, unknown>)['label-prefix-file'] !== null;
-
-/** What one Helm values tree sets: `labels`, or `extraConfig.labels` (both land in cilium-config). */
-function fromValues(values: unknown, where: string): FilterSetting[] {
-  if (!isPlainObject(values)) return [];
-  const out: FilterSetting[] = [];
-  if (has(values, 'labels') && values.labels !== null && values.labels !== '') out.push({ where, prefixes: prefixesOf(values.labels) });
-  const extra = values.extraConfig;
-  if (has(extra, 'labels')) out.push({ where, prefixes: prefixesOf((extra as Record<string, unknown>).labels) });
-  if (namesPrefixFile(extra)) out.push({ where, prefixes: undefined });
-  return out;
-}
-
-/** The filter settings of the manifests: cilium-config ConfigMaps and the inline values of Cilium Helm deliveries. */
 function filterSettings(manifests: readonly ManifestObject[]): FilterSetting[] {
-  const out: FilterSetting[] = [];
-  for (const obj of manifests) {
-    if (!isPlainObject(obj) || typeof obj.apiVersion !== 'string') continue;
-    const where = describeRef(refOf(obj));
-    if (obj.apiVersion === 'v1' && obj.kind === 'ConfigMap' && obj.metadata?.name === 'cilium-config') {
-      if (has(obj.data, 'labels')) out.push({ where, prefixes: prefixesOf(obj.data.labels) });
-      if (namesPrefixFile(obj.data)) out.push({ where, prefixes: undefined });
-    } else if (obj.apiVersion.startsWith('helm.toolkit.fluxcd.io/') && obj.kind === 'HelmRelease' && isPlainObject(obj.spec)) {
-      if (isCiliumChart(obj.spec.chart?.spec?.chart ?? obj.spec.chartRef?.name)) out.push(...fromValues(obj.spec.values, where));
-    } else if (obj.apiVersion.startsWith('argoproj.io/') && obj.kind === 'Application' && isPlainObject(obj.spec)) {
-      const sources = [obj.spec.source, ...(Array.isArray(obj.spec.sources) ? obj.spec.sources : [])].filter(isPlainObject);
-      for (const source of sources) {
-        if (!(isCiliumChart(source.chart) || isCiliumChart(source.path)) || !isPlainObject(source.helm)) continue;
-        const params: unknown[] = Array.isArray(source.helm.parameters) ? source.helm.parameters : [];
-        for (const p of params) if (isPlainObject(p) && p.name === 'labels') out.push({ where, prefixes: prefixesOf(p.value) });
-        out.push(...fromValues(source.helm.valuesObject, where));
-        if (typeof source.helm.values === 'string') {
-          let parsed: unknown;
-          try {
-            parsed = parse(source.helm.values);
-          } catch {
-            parsed = undefined;
-          }
-          out.push(...fromValues(parsed, where));
-        }
-      }
-    }
-  }
-  return out;
+  const labels = ciliumAgentSettings(manifests, { key: 'labels', helmValue: 'labels' })
+    .map((s) => ({ where: s.where, prefixes: prefixesOf(s.value) }));
+  const files = ciliumAgentSettings(manifests, { key: 'label-prefix-file' })
+    .filter((s) => s.value !== '').map((s) => ({ where: s.where, prefixes: undefined }));
+  return [...labels, ...files];
 }
 
 /** Fields whose selectors select no pod identity (nodes, CIDR groups, Services). */
@@ -126,14 +89,15 @@ export function ciliumLabelFilterUncertainties(manifests: ManifestObject[]): Unc
   if (affected.length === 0) return [];
   const clusterwide = affected.some((o) => o.kind === 'CiliumClusterwideNetworkPolicy');
   const namespaces = new Set(affected.filter((o) => o.kind !== 'CiliumClusterwideNetworkPolicy').map(namespaceOf));
-  const where = [...new Set(settings.map((s) => s.where))].sort().join(', ');
+  const wheres = [...new Set(settings.map((s) => s.where))].sort();
+  const where = wheres.join(', ');
   const names = affected.map((o) => describeRef(refOf(o))).sort();
   return [{
     id: 'cilium-label-filter',
-    note: `${where} set${settings.length === 1 ? 's' : ''} Cilium's identity label filter (agent option labels or label-prefix-file), which the `
+    note: `${where} set${wheres.length === 1 ? 's' : ''} Cilium's identity label filter (agent option labels or label-prefix-file), which the `
       + `analyzer does not model (it models the default filter): the selectors of ${names.join(', ')} on ${[...keys].sort().join(', ')} select `
       + 'other pods under it, so the flows of the pods these policies could select are indeterminate',
-    why: () => `${where} set${settings.length === 1 ? 's' : ''} Cilium's identity label filter, under which selectors on ${[...keys].sort().join(', ')} `
+    why: () => `${where} set${wheres.length === 1 ? 's' : ''} Cilium's identity label filter, under which selectors on ${[...keys].sort().join(', ')} `
       + 'select other pods than under the default filter the analyzer models',
     appliesTo: (subject) => isPodNetworkEndpoint(subject) && (clusterwide || namespaces.has(subject.namespace ?? 'default')),
     canAllow: () => true,

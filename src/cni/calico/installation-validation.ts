@@ -11,8 +11,9 @@ import { ClusterNetwork, IpFamily } from '../../cluster/cluster-network';
 import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
 import { CidrError, cidrContainsCidr, cidrsOverlap, parseCidr, ParsedCidr } from '../../util/cidr';
-import { hasPath, isPlainObject } from '../../util/deep-merge';
+import { hasPath } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
+import { isPlainObject } from '../../util/vocabulary';
 
 const ENCAPSULATIONS = ['IPIPCrossSubnet', 'IPIP', 'VXLAN', 'VXLANCrossSubnet', 'None'];
 const ENABLED_DISABLED = ['Enabled', 'Disabled'];

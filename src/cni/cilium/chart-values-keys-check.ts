@@ -1,6 +1,6 @@
 import { CILIUM_VALUE_TYPES } from './chart-value-types';
 import { CILIUM_CHART_VERSION, CILIUM_COMMENTED_VALUE_KEYS, CILIUM_FREE_FORM_KEYS, CILIUM_VALUE_KEYS } from './chart-values-keys';
-import { isPlainObject } from '../../util/deep-merge';
+import { isPlainObject } from '../../util/vocabulary';
 
 /** The chart's keys: those values.yaml sets, and the options it documents commented out (`# egressMasqueradeInterfaces: ""`). */
 const KEYS = new Set([...CILIUM_VALUE_KEYS, ...CILIUM_COMMENTED_VALUE_KEYS]);

@@ -12,9 +12,10 @@ import { ipFamilyOf } from '../../cluster/ip-family-check';
 import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
 import { apiServerHostProblem } from '../../util/api-server-host';
 import { CidrError, cidrContainsCidr, parseCidr } from '../../util/cidr';
-import { hasPath, isPlainObject, valueAtPath as get } from '../../util/deep-merge';
+import { hasPath, valueAtPath as get } from '../../util/deep-merge';
 import { propError } from '../../util/errors';
 import { isDnsSubdomain } from '../../util/validate';
+import { isPlainObject } from '../../util/vocabulary';
 
 /** Where each values path came from. */
 export interface ValuesOrigin {

@@ -1,5 +1,6 @@
 import { linkerdAdminPort, parseInt32 } from '../../analysis/mesh/linkerd-admin-port';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
+import { linkerdInjection } from '../../util/linkerd-injection';
 import { isObject, jsonKey, LintDocument } from '../document';
 import { RuleReport } from '../rule';
 import { LintSeverity } from '../types';
@@ -22,7 +23,6 @@ import { LintSeverity } from '../types';
  * injector takes is not pinned (../../analysis/mesh/linkerd-admin-port).
  */
 const KEY = LINKERD_ADMIN_PORT_ANNOTATION;
-const INJECTING = ['enabled', 'ingress'];
 
 /** Whom a value reaches, in a finding's words. */
 interface Reach {
@@ -74,9 +74,8 @@ export function adminPortOnNamespace(doc: LintDocument, name: string | undefined
 /**
  * A pod template's own `config.linkerd.io/admin-port` (at `base`, its annotations' path); `namespace`:
  * the annotations of its Namespace, undefined when the manifests do not show it. Pods Linkerd surely
- * does not inject are left alone, the value does nothing there: `linkerd.io/inject` of the template,
- * else of a shown namespace, not enabled or ingress, or a host-network pod (linkerd/linkerd2
- * pkg/inject/report.go `Injectable`: "hostNetwork is enabled" is a reason to skip the pod).
+ * does not inject are left alone, the value does nothing there (../../util/linkerd-injection:
+ * `linkerd.io/inject` of the template and of a shown namespace, or a host-network pod).
  */
 export function adminPortOnPodTemplate(doc: LintDocument, base: string, template: Record<string, unknown>, ns: string,
   namespace: Record<string, unknown> | undefined): RuleReport | undefined {
@@ -84,9 +83,7 @@ export function adminPortOnPodTemplate(doc: LintDocument, base: string, template
   const own = isObject(metadata) && isObject(metadata.annotations) ? metadata.annotations : {};
   const value = own[KEY];
   if (typeof value !== 'string') return undefined;
-  if (isObject(template.spec) && template.spec.hostNetwork === true) return undefined;
-  const inject = own['linkerd.io/inject'] ?? namespace?.['linkerd.io/inject'];
-  if ((inject !== undefined || namespace !== undefined) && !INJECTING.includes(String(inject))) return undefined;
+  if (linkerdInjection(own, namespace, isObject(template.spec) && template.spec.hostNetwork === true).injected === false) return undefined;
   const path = `${base}${jsonKey(KEY)}`;
   const nsValue = namespace?.[KEY];
   if (linkerdAdminPort(value, nsValue).unknown !== undefined && value === '') {

@@ -3,6 +3,7 @@ import { linkerdPortSet } from '../../analysis/mesh/linkerd-ports';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME } from '../../analysis/mesh/linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from '../../analysis/mesh/linkerd-refs';
 import { LabelSelector, matchesLabelSelector } from '../../analysis/selectors';
+import { linkerdInjection } from '../../util/linkerd-injection';
 import { apiGroupOf, isNamespace, isPlainObject, nameOf, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
 import { isObject, jsonKey, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
@@ -238,9 +239,9 @@ export const linkerdAdminPort: LintRule = {
     // A meshed namespace whose own annotations refuse scrapes, with no Server on the admin port at all.
     const reported = new Set<string>();
     for (const [ns, { doc, annotations }] of namespaces) {
-      const inject = annotations['linkerd.io/inject'];
       const policy = nsAnnotation(ns, POLICY);
-      if ((inject !== 'enabled' && inject !== 'ingress') || policy === undefined || (servers.get(ns) ?? []).length > 0) continue;
+      // Pods that say nothing themselves are injected (or not) as the namespace says.
+      if (linkerdInjection(undefined, annotations).injected !== true || policy === undefined || (servers.get(ns) ?? []).length > 0) continue;
       // An admin port no port can be: the pods taking it are never created (linkerd-port-annotation-invalid says so).
       const port = linkerdAdminPortOf(undefined, nsAnnotation(ns, LINKERD_ADMIN_PORT_ANNOTATION)).port;
       if (port === undefined) continue;
@@ -266,13 +267,15 @@ export const linkerdAdminPort: LintRule = {
     // A meshed workload whose policy (its own, else its namespace's) refuses scrapes, and no Server on the admin port selects it.
     for (const doc of ctx.documents) {
       const template = podTemplateOf(doc.obj);
-      if (!template || (isPlainObject(template.spec) && template.spec.hostNetwork === true)) continue;
+      if (!template) continue;
       const ns = namespaceOf(doc.obj);
       const podAnnotations: Record<string, unknown> = isObject(template.metadata?.annotations) ? template.metadata.annotations : {};
       const own = (key: string): string | undefined => (typeof podAnnotations[key] === 'string' ? podAnnotations[key] as string : undefined);
-      const inject = own('linkerd.io/inject') ?? nsAnnotation(ns, 'linkerd.io/inject');
       const policy = own(POLICY) ?? nsAnnotation(ns, POLICY);
-      if ((inject !== 'enabled' && inject !== 'ingress') || policy === undefined) continue;
+      // Only pods surely injected (a namespace the manifests do not show injects nothing here).
+      const injected = linkerdInjection(podAnnotations, namespaces.get(ns)?.annotations ?? {},
+        isPlainObject(template.spec) && template.spec.hostNetwork === true).injected;
+      if (injected !== true || policy === undefined) continue;
       // Pods whose admin port is not known are never created, or not known to be (linkerd-port-annotation-invalid).
       const port = linkerdAdminPortOf(own(LINKERD_ADMIN_PORT_ANNOTATION), nsAnnotation(ns, LINKERD_ADMIN_PORT_ANNOTATION)).port;
       if (port === undefined) continue;

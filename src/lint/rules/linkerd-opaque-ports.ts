@@ -1,8 +1,9 @@
 import { LINKERD_DEFAULT_OPAQUE_PORTS } from '../../analysis/mesh/facts';
-import { declaredContainerPorts, OPAQUE_PORTS_ANNOTATION } from '../../analysis/mesh/linkerd-opaque';
-import { inLinkerdPorts, LinkerdPortList, parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
+import { ClusterOpaquePorts, defaultOpaquePortsOf, OPAQUE_PORTS_ANNOTATION, opaquePortsOf } from '../../analysis/mesh/linkerd-opaque';
+import { inLinkerdPorts, parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
 import { LabelSelector, matchesLabelSelector } from '../../analysis/selectors';
-import { apiGroupOf, isNamespace, isPlainObject, podTemplateOf } from '../../util/vocabulary';
+import { linkerdInjection } from '../../util/linkerd-injection';
+import { apiGroupOf, isNamespace, isPlainObject, podTemplateOf, stringMap } from '../../util/vocabulary';
 import { isObject, jsonKey, jsonPath, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
@@ -32,6 +33,8 @@ import { injectedLabels } from './linkerd-admin-ports';
  */
 const APP_PROTOCOLS = ['linkerd.io/opaque', 'linkerd.io/tcp'];
 const DEFAULTS = parseLinkerdPorts(LINKERD_DEFAULT_OPAQUE_PORTS);
+/** The cluster's `proxy.opaquePorts`: the lint does not see the Helm values, so the install default. */
+const CLUSTER_DEFAULTS: ClusterOpaquePorts = { list: DEFAULTS, given: false };
 const DEFAULTS_TEXT = `the install default proxy.opaquePorts (${LINKERD_DEFAULT_OPAQUE_PORTS}; the lint does not see the Helm values)`;
 
 interface Side {
@@ -101,21 +104,26 @@ function podSide(template: Record<string, any>, nsAnnotations: Record<string, un
     const protocol = String(server.spec?.proxyProtocol ?? 'unknown');
     return { opaque: protocol === 'opaque', why: `Server ${server.metadata?.name} describes it with proxyProtocol ${protocol}`, assumed: false };
   }
-  const own = isObject(template.metadata?.annotations) ? template.metadata.annotations[OPAQUE_PORTS_ANNOTATION] : undefined;
-  const ns = nsAnnotations[OPAQUE_PORTS_ANNOTATION];
-  const text = typeof own === 'string' ? own : typeof ns === 'string' ? ns : undefined;
+  const annotations = stringMap(template.metadata?.annotations);
+  const namespace = stringMap(nsAnnotations);
+  const own = annotations[OPAQUE_PORTS_ANNOTATION];
+  const text = own ?? namespace[OPAQUE_PORTS_ANNOTATION];
   if (text !== undefined) {
-    let list: LinkerdPortList;
     try {
-      list = parseLinkerdPorts(text);
+      parseLinkerdPorts(text);
     } catch {
       // linkerd-port-annotation-invalid reports the list Linkerd refuses.
       return undefined;
     }
-    const opaque = inLinkerdPorts(list, target);
-    return { opaque, why: `${typeof own === 'string' ? 'their' : 'their namespace\'s'} ${OPAQUE_PORTS_ANNOTATION} '${text}'${opaque ? '' : ', which does not list it'}`, assumed: false };
   }
-  const opaque = inLinkerdPorts(DEFAULTS, target) && declaredContainerPorts(template).includes(target);
+  // The pods' opaque ports as the analyzer reads them (annotation, else namespace, else the declared default ports).
+  const endpoint = { kind: 'pod' as const, name: '', labels: {}, namespaceLabels: {}, annotations, hostNetwork: false, namedPorts: [] };
+  const ports = opaquePortsOf(endpoint, namespace, defaultOpaquePortsOf(template, DEFAULTS), CLUSTER_DEFAULTS);
+  if (ports?.unsure?.has(target)) return undefined;
+  const opaque = ports?.has(target) ?? false;
+  if (text !== undefined) {
+    return { opaque, why: `${own !== undefined ? 'their' : 'their namespace\'s'} ${OPAQUE_PORTS_ANNOTATION} '${text}'${opaque ? '' : ', which does not list it'}`, assumed: false };
+  }
   return {
     opaque,
     why: `no ${OPAQUE_PORTS_ANNOTATION}, so the proxy injector writes ${DEFAULTS_TEXT} filtered by their declared container ports, `
@@ -148,10 +156,10 @@ export const linkerdOpaquePorts: LintRule = {
       && isObject(d.obj.spec?.podSelector));
     type Workload = { doc: LintDocument; template: Record<string, any> };
     const workloads = ctx.documents.map((doc) => ({ doc, template: podTemplateOf(doc.obj) })).filter((w): w is Workload => {
-      if (!w.template || (isPlainObject(w.template.spec) && w.template.spec.hostNetwork === true)) return false;
-      const own = isObject(w.template.metadata?.annotations) ? w.template.metadata.annotations['linkerd.io/inject'] : undefined;
-      const inject = own ?? nsAnnotations.get(namespaceOf(w.doc.obj))?.['linkerd.io/inject'];
-      return inject === 'enabled' || inject === 'ingress';
+      if (!w.template) return false;
+      // Only pods surely injected (a namespace the manifests do not show injects nothing here).
+      return linkerdInjection(isObject(w.template.metadata?.annotations) ? w.template.metadata.annotations : undefined,
+        nsAnnotations.get(namespaceOf(w.doc.obj)) ?? {}, isPlainObject(w.template.spec) && w.template.spec.hostNetwork === true).injected === true;
     });
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {

@@ -15,22 +15,20 @@
  * Read at synth time from the workloads and Namespace objects of the app (../app-objects), so
  * workloads added after the flow count. The cluster's `proxy.opaquePorts` is not part of the Mesh
  * fact: it is assumed to be the install default ({@link LINKERD_DEFAULT_OPAQUE_PORTS}). Workloads
- * known to be outside the mesh (host network; `linkerd.io/inject` on the pod template, else on its
- * Namespace object, other than `enabled` or `ingress`) have no proxy and do not count; a workload
- * whose namespace is not in the app counts as meshed.
+ * known to be outside the mesh (../../util/linkerd-injection: host network, `linkerd.io/inject` of the
+ * pod template and its Namespace object) have no proxy and do not count; a workload whose namespace
+ * is not in the app and that says nothing itself counts as meshed.
  */
 import { IConstruct } from 'constructs';
 import { LINKERD_DEFAULT_OPAQUE_PORTS } from '../../analysis/mesh/facts';
 import { ClusterOpaquePorts, defaultOpaquePortsOf, OPAQUE_PORTS_ANNOTATION, opaquePortsOf } from '../../analysis/mesh/linkerd-opaque';
 import { LinkerdPortsError, parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
+import { linkerdInjection } from '../../util/linkerd-injection';
 import { isPlainObject, stringMap } from '../../util/vocabulary';
 import { AppObjects, appObjects, namespaceObject, selectedWorkloads } from '../app-objects';
 
 /** The cluster's `proxy.opaquePorts`, assumed to be the install default (the Mesh fact does not carry the Helm values). */
 const CLUSTER_OPAQUE: ClusterOpaquePorts = { list: parseLinkerdPorts(LINKERD_DEFAULT_OPAQUE_PORTS), given: false };
-
-const INJECT = 'linkerd.io/inject';
-const MESHED = ['enabled', 'ingress'];
 
 /** A Server's pods and port, as this module reads them. */
 export interface ServerTarget {
@@ -91,14 +89,13 @@ function workloadProtocol(template: Record<string, any>, annotations: Record<str
   return { workload, opaque: ports.has(server.port), why: ports.source };
 }
 
-/** Does the injector leave these pods without a proxy (so the Server's protocol does not matter to them)? */
+/**
+ * Does the injector leave these pods without a proxy (so the Server's protocol does not matter to them)?
+ * A Namespace object in the app without the annotation: its pods are not injected. No object: not known, counted.
+ */
 function knownUnmeshed(template: Record<string, any>, annotations: Record<string, string>,
   nsAnnotations: Record<string, string> | undefined): boolean {
-  if (isPlainObject(template.spec) && template.spec.hostNetwork === true) return true;
-  const inject = annotations[INJECT] ?? nsAnnotations?.[INJECT];
-  if (inject !== undefined) return !MESHED.includes(inject);
-  // A Namespace object in the app without the annotation: its pods are not injected. No object: not known, counted.
-  return nsAnnotations !== undefined;
+  return linkerdInjection(annotations, nsAnnotations, isPlainObject(template.spec) && template.spec.hostNetwork === true).injected === false;
 }
 
 /**

@@ -87,6 +87,63 @@ describe('Cilium label filter set in the manifests', () => {
     expect(verdicts([...cluster, byTier, helmRelease({ extraConfig: { 'label-prefix-file': '' } })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
   });
 
+  describe('read as every agent option is (src/analysis/cilium/agent-config)', () => {
+    const application = (helm: Record<string, unknown>) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'cilium', namespace: 'argocd' },
+      spec: {
+        project: 'default',
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'kube-system' },
+        source: { repoURL: 'https://helm.cilium.io', chart: 'cilium', targetRevision: '1.20.0', helm },
+      },
+    });
+    const agent = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'cilium', namespace: 'kube-system' },
+      spec: {
+        selector: { matchLabels: { 'k8s-app': 'cilium' } },
+        template: {
+          metadata: { labels: { 'k8s-app': 'cilium' } },
+          spec: {
+            containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.20.0' }],
+            volumes: [{ name: 'cilium-config-path', configMap: { name: 'cilium-config' } }],
+          },
+        },
+      },
+    };
+    const elsewhere = { ...ciliumConfig('k8s:app'), metadata: { name: 'cilium-config', namespace: 'shop' } };
+    const parameter = application({ parameters: [{ name: 'extraConfig.labels', value: 'k8s:app' }] });
+    const both = application({ valuesObject: { hubble: { enabled: true } }, values: 'labels: k8s:app\n' });
+    const broken = application({ values: 'labels: [k8s:app\n' });
+    const hidden = { ...helmRelease({}), spec: { ...helmRelease({}).spec, values: undefined, valuesFrom: [{ kind: 'ConfigMap', name: 'cilium-values' }] } };
+
+    test('the objects are valid', () => {
+      expectValidManifests([agent, elsewhere, parameter, both, broken, hidden, application({ valueFiles: ['values-prod.yaml'] })]);
+    });
+
+    test('a cilium-config outside the namespace the agent runs in is no agent\'s configuration: exact (was indeterminate)', () => {
+      expect(verdicts([...cluster, byTier, agent, elsewhere])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+      expect(verdicts([...cluster, byTier, agent, ciliumConfig('k8s:app')])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    });
+
+    test('an Argo CD parameter extraConfig.labels sets it: indeterminate (was a confident deny)', () => {
+      expect(verdicts([...cluster, byTier, parameter])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    });
+
+    test('Argo CD reads the values string only without valuesObject: exact (was indeterminate)', () => {
+      expect(verdicts([...cluster, byTier, both])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+      expect(verdicts([...cluster, byTier, application({ values: 'labels: k8s:app\n' })])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    });
+
+    test('values the manifests do not show (valuesFrom, valueFiles, an unparsable values string): indeterminate (were the default)', () => {
+      expect(verdicts([...cluster, byTier, hidden])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      expect(verdicts([...cluster, byTier, application({ valueFiles: ['values-prod.yaml'] })])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      expect(verdicts([...cluster, byTier, broken])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    });
+  });
+
   test('a setting that keeps every key the policies use changes nothing: exact', () => {
     expect(verdicts([...cluster, byApp, helmRelease({ labels: 'k8s:app' })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
     expect(verdicts([...cluster, byTier, helmRelease({ labels: 'k8s:!pod-template-generation' })])).toEqual([Verdict.ALLOW, Verdict.DENY]);

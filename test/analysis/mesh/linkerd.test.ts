@@ -799,6 +799,21 @@ describe('membership and the CNI on port 4143', () => {
         + 'shop/web -> shop/batch TCP/8080');
   });
 
+  test('linkerd.io/inject as the proxy injector reads it (linkerd2 pkg/inject/report.go): an empty value is none, an unknown one injects nothing', () => {
+    // An empty pod annotation leaves the namespace's enabled in force (was: not in the mesh).
+    const empty = workload('shop', 'batch', { annotations: { 'linkerd.io/inject': '' } });
+    expectValidManifests([empty, namespace('odd', {}, { 'linkerd.io/inject': 'true' })]);
+    const meshedBatch = meshReach([...ns, ...apps, empty], LINKERD).check(w('shop/web'), w('shop/batch'), HTTP);
+    expect(meshedBatch.mesh!.reasons).toEqual(['no Server describes port 8080 of shop/batch: the default inbound policy all-unauthenticated (the cluster '
+      + 'default, assumed to be Linkerd\'s install default) applies to shop/web -> shop/batch TCP/8080 (as web.shop.serviceaccount.identity.linkerd.'
+      + 'cluster.local): it admits every client']);
+    // A namespace value the injector does not know refuses every pod of it, even one annotated enabled (was: in the mesh).
+    const odd = [namespace('odd', {}, { 'linkerd.io/inject': 'true' }), workload('odd', 'job', { annotations: { 'linkerd.io/inject': 'enabled' } })];
+    expect(meshReach([...ns, ...apps, ...odd], LINKERD).check(w('shop/web'), w('odd/job'), HTTP).mesh!.reasons[0])
+      .toBe('odd/job is not in the mesh (namespace odd is annotated linkerd.io/inject=true, which the proxy injector refuses): Linkerd authorization '
+        + 'does not apply to shop/web -> odd/job TCP/8080');
+  });
+
   test('between meshed pods the CNI sees 4143: a NetworkPolicy opening only 8080 blocks them, an unmeshed client still uses 8080', () => {
     const apiIngress = (ports: number[]) => networkPolicy('shop', 'api-ingress', {
       podSelector: { matchLabels: { app: 'api' } },

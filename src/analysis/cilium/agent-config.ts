@@ -1,0 +1,172 @@
+/**
+ * One agent option of the Cilium agent as the manifests set it (internal): the one reader of the
+ * agent's configuration for the analyzer (the identity label filter, `http-normalize-path`, ...).
+ *
+ * The agent reads its flags from the `cilium-config` ConfigMap its DaemonSet mounts (a configMap
+ * volume: the pod's own namespace). The Cilium chart (1.20.0 values.yaml) renders that ConfigMap
+ * from its values: some options have a top-level value of their own (`labels`, quoted, and left out
+ * when empty), any other only `extraConfig` ("additional configuration parameters to be included in
+ * the cilium-config configmap"; a non-string lands unquoted, which the API server refuses). So the
+ * manifests show an option as
+ * - a key of a `cilium-config` ConfigMap; when the manifests show where the agent runs (a DaemonSet
+ *   mounting `cilium-config`, the namespace a Cilium HelmRelease or Application installs into), one
+ *   in another namespace is no agent's configuration and is not read;
+ * - the values a Flux HelmRelease of the chart delivers: inline `values` are merged last, over
+ *   `valuesFrom` (fluxcd/helm-controller "Values references"), so an option the inline values do not
+ *   set is unknown when `valuesFrom` is given;
+ * - the values an Argo CD Application source of the chart delivers: `parameters` over the inline
+ *   values over `valueFiles`; the inline values are `valuesObject` when it is set, else the `values`
+ *   string, never both (argo-cd pkg/apis/application/v1alpha1/types.go `ValuesYAML`); an unparsable
+ *   `values` string or `valueFiles` (not in the manifests) leave the option unknown. A parameter is
+ *   `helm --set` (typed: `true`, `false`, `null` and integers are no strings, helm/helm
+ *   pkg/strvals `typedVal`) unless `forceString` makes it `--set-string`. With several Cilium sources
+ *   the last that says something counts.
+ * CiliumInstall's own output is such a HelmRelease or Application, read the same way.
+ */
+import { parse } from 'yaml';
+import { isCiliumChart, isPlainObject, namespaceOf } from '../../util/vocabulary';
+import { describeRef, ManifestObject, refOf } from '../model';
+
+/** An agent option and the Helm values that render it. */
+export interface CiliumAgentOption {
+  /** The `cilium-config` key (the agent flag), e.g. `http-normalize-path`. */
+  readonly key: string;
+  /**
+   * The chart's own top-level value for it, rendered quoted and only when not empty (`labels`).
+   * @default - none: only `extraConfig.<key>`
+   */
+  readonly helmValue?: string;
+}
+
+/** What one object of the manifests sets the option to. */
+export interface CiliumAgentSetting {
+  /** `ConfigMap kube-system/cilium-config`, `HelmRelease kube-system/cilium`. */
+  readonly where: string;
+  /** The string the agent reads; undefined when the manifests do not show it (or show one the agent never gets). */
+  readonly value: string | undefined;
+}
+
+/** What a source says: a value (undefined: unknown), or nothing at all (undefined). */
+type Said = { value: string | undefined } | undefined;
+
+const hasOwn = (o: unknown, key: string): o is Record<string, unknown> => isPlainObject(o) && Object.prototype.hasOwnProperty.call(o, key);
+
+/** A Helm value written by `--set` (helm/helm pkg/strvals `typedVal`): a string only when Helm does not type it. */
+function setValue(text: unknown, forceString: boolean): unknown {
+  if (typeof text !== 'string' || forceString) return text;
+  const lower = text.toLowerCase();
+  if (lower === 'true' || lower === 'false') return lower === 'true';
+  if (lower === 'null') return null;
+  if (text === '0' || (!text.startsWith('0') && /^[+-]?\d+$/.test(text) && Number.isSafeInteger(Number(text)))) return Number(text);
+  return text;
+}
+
+/** The option in one Helm values tree, as the chart renders it into cilium-config. */
+function fromValues(values: unknown, option: CiliumAgentOption): Said {
+  if (!isPlainObject(values)) return undefined;
+  const said: Array<string | undefined> = [];
+  if (option.helmValue !== undefined && hasOwn(values, option.helmValue)) {
+    const v = values[option.helmValue];
+    // `{{- if .Values.labels }} labels: {{ .Values.labels | quote }}`: empty values render nothing; a non-string is not read here.
+    if (v !== null && v !== '' && v !== false) said.push(typeof v === 'string' ? v : undefined);
+  }
+  const extra = values.extraConfig;
+  // A non-string lands in the ConfigMap's data unquoted, which the API server refuses: unknown.
+  if (hasOwn(extra, option.key)) said.push(typeof extra[option.key] === 'string' ? extra[option.key] as string : undefined);
+  if (said.length === 0) return undefined;
+  // Both (the same key twice in the rendered ConfigMap): known only when they agree.
+  return { value: said.every((v) => v === said[0]) ? said[0] : undefined };
+}
+
+/** A Flux HelmRelease of the Cilium chart: inline values over valuesFrom. */
+function fromHelmRelease(spec: Record<string, any>, option: CiliumAgentOption): Said {
+  const inline = fromValues(spec.values, option);
+  if (inline) return inline;
+  return Array.isArray(spec.valuesFrom) && spec.valuesFrom.length > 0 ? { value: undefined } : undefined;
+}
+
+/** One Argo CD source of the Cilium chart: parameters over valuesObject (else the values string) over valueFiles. */
+function fromArgoSource(helm: Record<string, any>, option: CiliumAgentOption): Said {
+  const names = [`extraConfig.${option.key.replace(/\./g, '\\.')}`, ...(option.helmValue !== undefined ? [option.helmValue] : [])];
+  const params: unknown[] = Array.isArray(helm.parameters) ? helm.parameters : [];
+  const set: Record<string, any> = {};
+  for (const p of params) {
+    if (!isPlainObject(p) || !names.includes(p.name)) continue;
+    const value = setValue(p.value, p.forceString === true);
+    if (option.helmValue !== undefined && p.name === option.helmValue) set[option.helmValue] = value;
+    else set.extraConfig = { [option.key]: value };
+  }
+  const fromParams = fromValues(set, option);
+  if (fromParams) return fromParams;
+  let inline: unknown = helm.valuesObject;
+  if (inline === undefined || inline === null) {
+    if (typeof helm.values === 'string') {
+      try {
+        inline = parse(helm.values);
+      } catch {
+        return { value: undefined };
+      }
+    }
+  }
+  const fromInline = fromValues(inline, option);
+  if (fromInline) return fromInline;
+  return Array.isArray(helm.valueFiles) && helm.valueFiles.length > 0 ? { value: undefined } : undefined;
+}
+
+/** A Cilium Helm delivery: the object, the namespace the chart installs into, what it says of the option. */
+interface Delivery {
+  readonly obj: ManifestObject;
+  readonly namespace: string | undefined;
+  readonly said: Said;
+}
+
+function helmDeliveries(manifests: readonly ManifestObject[], option: CiliumAgentOption): Delivery[] {
+  const out: Delivery[] = [];
+  for (const obj of manifests) {
+    const spec: unknown = obj?.spec;
+    if (!isPlainObject(spec) || typeof obj.apiVersion !== 'string') continue;
+    if (obj.apiVersion.startsWith('helm.toolkit.fluxcd.io/') && obj.kind === 'HelmRelease') {
+      if (!isCiliumChart(spec.chart?.spec?.chart ?? spec.chartRef?.name)) continue;
+      const namespace = typeof spec.targetNamespace === 'string' && spec.targetNamespace !== '' ? spec.targetNamespace : namespaceOf(obj);
+      out.push({ obj, namespace, said: fromHelmRelease(spec, option) });
+    } else if (obj.apiVersion.startsWith('argoproj.io/') && obj.kind === 'Application') {
+      const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isPlainObject);
+      const cilium = sources.filter((s) => isCiliumChart(s.chart) || isCiliumChart(s.path));
+      if (cilium.length === 0) continue;
+      const said = cilium.map((s) => (isPlainObject(s.helm) ? fromArgoSource(s.helm, option) : undefined)).filter((x) => x !== undefined).pop();
+      const namespace = isPlainObject(spec.destination) && typeof spec.destination.namespace === 'string' ? spec.destination.namespace : undefined;
+      out.push({ obj, namespace, said });
+    }
+  }
+  return out;
+}
+
+/** Does a DaemonSet's pod template mount a ConfigMap named cilium-config (the agent's)? */
+function mountsCiliumConfig(obj: ManifestObject): boolean {
+  const volumes: unknown = (obj as any)?.spec?.template?.spec?.volumes;
+  return Array.isArray(volumes) && volumes.some((v) => isPlainObject(v) && isPlainObject(v.configMap) && v.configMap.name === 'cilium-config');
+}
+
+/**
+ * Where the manifests set the agent option `option`, in manifest order: the `cilium-config`
+ * ConfigMaps of the agent's namespace (any, when the manifests do not show it) first, then the Cilium
+ * Helm deliveries. Empty when the manifests set it nowhere (the agent's default applies).
+ */
+export function ciliumAgentSettings(manifests: readonly ManifestObject[], option: CiliumAgentOption): CiliumAgentSetting[] {
+  const deliveries = helmDeliveries(manifests, option);
+  const agents = new Set<string>();
+  for (const obj of manifests) {
+    if (obj?.apiVersion === 'apps/v1' && obj.kind === 'DaemonSet' && mountsCiliumConfig(obj)) agents.add(namespaceOf(obj));
+  }
+  for (const d of deliveries) if (d.namespace !== undefined) agents.add(d.namespace);
+  const out: CiliumAgentSetting[] = [];
+  for (const obj of manifests) {
+    if (obj?.apiVersion !== 'v1' || obj.kind !== 'ConfigMap' || obj.metadata?.name !== 'cilium-config') continue;
+    if (agents.size > 0 && !agents.has(namespaceOf(obj))) continue;
+    if (!hasOwn(obj.data, option.key)) continue;
+    const value = obj.data[option.key];
+    out.push({ where: describeRef(refOf(obj)), value: typeof value === 'string' ? value : undefined });
+  }
+  for (const d of deliveries) if (d.said) out.push({ where: describeRef(refOf(d.obj)), value: d.said.value });
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * Whether Linkerd's proxy injector gives a pod a proxy (internal): the one reading of
+ * `linkerd.io/inject` for the analyzer, the lint rules and the constructs that read the app's pods.
+ *
+ * The injector (linkerd/linkerd2 pkg/inject/report.go, `disableByAnnotation` and `Injectable`, the
+ * webhook's truth table; linkerd.io "Automatic Proxy Injection") reads the annotation
+ * `linkerd.io/inject` of the pod (template) and of its namespace; an empty value is no value:
+ * - a value other than `enabled`, `ingress` or `disabled` on the namespace or on the pod: not injected;
+ * - namespace `enabled` or `ingress`: injected unless the pod says `disabled`;
+ * - otherwise (namespace `disabled` or none): injected only when the pod says `enabled` or `ingress`;
+ * - a host-network pod is never injected ("hostNetwork is enabled").
+ * The constructs that write the annotation (cluster/mesh `namespaceAnnotations`, the patterns) do not
+ * read it and do not use this.
+ */
+
+/** The annotation. */
+export const LINKERD_INJECT_ANNOTATION = 'linkerd.io/inject';
+
+/** The values that inject (`ingress`: a proxy in ingress mode). */
+const INJECTING = ['enabled', 'ingress'];
+const VALID = [...INJECTING, 'disabled'];
+
+/** What the injector does with a pod. */
+export interface LinkerdInjection {
+  /** True: the pod gets a proxy; false: it does not; undefined: not known (its namespace is not shown and the pod says nothing). */
+  readonly injected: boolean | undefined;
+  /**
+   * The annotation that decides: on the pod template or on its namespace.
+   * @default - none: no annotation decides (none is set, the namespace is not shown, or the pod is in the host network)
+   */
+  readonly at?: 'pod' | 'namespace';
+  /**
+   * The deciding annotation's value (a non-string as the manifests give it, stringified).
+   * @default - none, as `at`
+   */
+  readonly value?: string;
+  /**
+   * The deciding value is not one the injector knows (it then injects nothing).
+   * @default false
+   */
+  readonly invalid?: boolean;
+  /**
+   * The pod is in the host network.
+   * @default false
+   */
+  readonly hostNetwork?: boolean;
+}
+
+/** The annotation's value in `annotations`: undefined when absent or empty (the injector reads both as none). */
+function valueOf(annotations: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const value = annotations?.[LINKERD_INJECT_ANNOTATION];
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+}
+
+/**
+ * What Linkerd's injector does with a pod whose template has the annotations `pod` (and `hostNetwork`)
+ * in a namespace with the annotations `namespace` (undefined: the manifests do not show the namespace).
+ */
+export function linkerdInjection(pod: Readonly<Record<string, unknown>> | undefined, namespace: Readonly<Record<string, unknown>> | undefined,
+  hostNetwork = false): LinkerdInjection {
+  if (hostNetwork) return { injected: false, hostNetwork: true };
+  const own = valueOf(pod);
+  const ns = valueOf(namespace);
+  if (ns !== undefined && !VALID.includes(ns)) return { injected: false, at: 'namespace', value: ns, invalid: true };
+  if (own !== undefined && !VALID.includes(own)) return { injected: false, at: 'pod', value: own, invalid: true };
+  if (own !== undefined) return { injected: INJECTING.includes(own), at: 'pod', value: own };
+  if (ns !== undefined) return { injected: INJECTING.includes(ns), at: 'namespace', value: ns };
+  return { injected: namespace === undefined ? undefined : false };
+}
