@@ -97,6 +97,11 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
         // tcpSocket probe passes all the same, as before: Linkerd's proxy accepts the connection before authorizing it (linkerd/linkerd2#7777).
         const result = reach.check(node, db, Port.tcp(5432));
         expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+        expect(result.mesh!.reasons).toContain("the kubelet's tcpSocket livenessProbe of container 'database' and readinessProbe of container "
+          + "'database' of shop/shop-database on port 5432 pass all the same: Linkerd's proxy accepts the connection before authorizing it, so such "
+          + 'a probe checks the proxy, not the container (linkerd/linkerd2#7777)');
+        // Only for the kubelet (the pod's own node): another refused client gets no such note.
+        expect(reach.check(fe, db, Port.tcp(5432)).mesh!.reasons.filter((r) => r.includes('tcpSocket'))).toEqual([]);
       } else {
         allowed(node, db, Port.tcp(5432));
       }
@@ -350,6 +355,28 @@ describe('allows the mesh authorization would break are refused at synth, naming
     // The flow joins the app's Server (one Server per pods and port): its policy adds the namespace's identities beside the frontend's.
     expect(ofKind(objects, 'AuthorizationPolicy').filter((o) => o.spec.targetRef.name === 'backend-shop-shop-5a6d43de4c-8080').map((o) => o.metadata.name))
       .toEqual(['shop-frontend-to-backend-8080', 'other-api-8080']);
+  });
+
+  test('Linkerd: a namespace-wide AuthorizationPolicy of the user\'s (kind Namespace: every Server there) names callers on the tier port too', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    app.zeroTrustNamespace.allowIngress('api-from-other', app.podLabels(AppTier.BACKEND), [Peer.namespace('other')], [Port.tcp(8080)]);
+    expect(() => synthValid(chart)).toThrow("the policy 'api-from-other'");
+    new ApiObject(chart, 'other-mtls', {
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'MeshTLSAuthentication',
+      metadata: { name: 'other', namespace: 'shop' },
+      spec: { identities: ['*.other.serviceaccount.identity.linkerd.cluster.local'] },
+    });
+    new ApiObject(chart, 'other-everywhere', {
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'other-everywhere', namespace: 'shop' },
+      spec: {
+        targetRef: { kind: 'Namespace', name: 'shop' },
+        requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'other' }],
+      },
+    });
+    expect(() => synthValid(chart)).not.toThrow();
   });
 
   test('Linkerd: a port-level flow of the user\'s on the tier port joins the app\'s Server; one on the admin port is refused (the app\'s policy would void it)', () => {

@@ -83,15 +83,19 @@ function isTier(peer: ResolvedPeer, tier: EmittedTier, namespace: string): boole
 
 /**
  * Linkerd: does a port-level AuthorizationPolicy other than the app's (a LinkerdAuthorization or
- * MeshAuthorization flow of the user's, or one written by hand) target the app's Server `server`?
- * Then the user names, in the mesh, who besides the source tier may reach the tier port: the check
- * leaves the NetworkPolicy allows of that port to that decision (the identities are not matched to
- * the allows' peers).
+ * MeshAuthorization flow of the user's, or one written by hand) target the app's Server `server`, or
+ * the namespace (`kind: Namespace`: every Server of the policy's namespace, linkerd.io "Authorization
+ * Policy" reference)? Then the user names, in the mesh, who besides the source tier may reach the
+ * tier port: the checks leave the NetworkPolicy allows of that port to that decision (the identities
+ * are not matched to the allows' peers).
  */
 export function namedOnServer(root: IConstruct, namespace: string, server: string, own: ReadonlySet<ApiObject>): boolean {
-  return root.node.findAll().some((c) => c instanceof ApiObject && !own.has(c) && c.kind === 'AuthorizationPolicy'
-    && c.metadata.namespace === namespace && c.apiVersion.split('/')[0] === 'policy.linkerd.io'
-    && isPlainObject(c.toJson().spec?.targetRef) && c.toJson().spec.targetRef.kind === 'Server' && c.toJson().spec.targetRef.name === server);
+  return root.node.findAll().some((c) => {
+    if (!(c instanceof ApiObject) || own.has(c) || c.kind !== 'AuthorizationPolicy' || c.metadata.namespace !== namespace
+      || c.apiVersion.split('/')[0] !== 'policy.linkerd.io') return false;
+    const target = c.toJson().spec?.targetRef;
+    return isPlainObject(target) && ((target.kind === 'Server' && target.name === server) || target.kind === 'Namespace');
+  });
 }
 
 /**
