@@ -49,9 +49,11 @@ import { internalError } from '../util/errors';
  *   `probeNetworks` (linkerd/linkerd2#8945, Linkerd 2.12+; ./linkerd/probes), and on an opaque tier
  *   port (no probe route) it is refused at synth (opaqueProbeProblems); a tcpSocket probe (the
  *   database's) passes because the proxy accepts the connection before authorizing it
- *   (linkerd/linkerd2#7777), as it did before. Other callers the user admits to the tier port
- *   (NetworkPolicy) must be named in the mesh by a port-level flow of the user's on the same Server
- *   (refused at synth otherwise: patterns/three-tier/mesh-tier-conflicts), and so must a pod carrying
+ *   (linkerd/linkerd2#7777), as it did before (the analyzer notes it: analysis/mesh/linkerd-tcp-probes).
+ *   Other callers the user admits to the tier port (NetworkPolicy) must be named in the mesh by a
+ *   port-level flow of the user's on the same Server, or a namespace-wide AuthorizationPolicy (refused at
+ *   synth otherwise: patterns/three-tier/mesh-tier-conflicts; a route-level flow there is refused, see
+ *   foreignServerPolicies), and so must a pod carrying
  *   the source tier's labels under another ServiceAccount (a canary); a source tier that would
  *   connect without its identity is refused at synth (./three-tier-linkerd-sources).
  * - on the proxy's admin port (4191: metrics, /live and /ready), one admitting whom the namespace's

@@ -117,8 +117,11 @@ function refusedPorts(rule: IntentRule, kept: number[]): string[] {
  * The allows of the namespace that the app's mesh tier authorization would silently break: ingress
  * rules (of any TrafficPolicy but the app's own, in any chart of the app) to the pods of a destination
  * tier that the mesh now refuses. Under Linkerd (default inbound policy `deny` on the destination
- * tiers, Servers on the tier port and the admin ports only): any rule opening another TCP port that
- * no Server of someone else describes on the tier's pods (and, where the namespace's policy is a `cluster-*` one, any rule from an address block).
+ * tiers, a Server on the tier port admitting the source tier's identity only, Servers on the admin
+ * ports): any rule opening another TCP port that no Server of someone else describes on the tier's
+ * pods; any rule opening the tier port to peers not surely the source tier's pods, unless a flow of
+ * the user's names callers on the app's Server (linkerdTierPortProblem); and, where the namespace's
+ * policy is a `cluster-*` one, any rule from an address block to the admin ports.
  * Under Istio ambient (a DENY of the source tier's identity on the other ports): a rule whose
  * peers may be the source tier's pods, on a TCP port other than the tier port. Named ports count as
  * refused (the check does not resolve them).
