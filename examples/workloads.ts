@@ -12,6 +12,8 @@ export interface ExampleWorkload {
   readonly port: number;
   /** Its own ServiceAccount (the mesh identity); created when given. */
   readonly serviceAccount?: string;
+  /** An existing ServiceAccount to run as (another workload's mesh identity, e.g. the tier a canary belongs to); not created. */
+  readonly runAsServiceAccount?: string;
   /** Annotations of the pod template (e.g. a Linkerd default inbound policy). */
   readonly podAnnotations?: Record<string, string>;
 }
@@ -39,7 +41,7 @@ export function restrictedDeployment(scope: Construct, id: string, w: ExampleWor
       template: {
         metadata: { labels: w.labels, ...(w.podAnnotations ? { annotations: w.podAnnotations } : {}) },
         spec: {
-          ...(w.serviceAccount ? { serviceAccountName: w.serviceAccount } : {}),
+          ...(w.serviceAccount ?? w.runAsServiceAccount ? { serviceAccountName: w.serviceAccount ?? w.runAsServiceAccount } : {}),
           automountServiceAccountToken: false,
           securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{

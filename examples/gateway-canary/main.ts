@@ -55,6 +55,7 @@ export function build(app: App, cni: Cni): Chart {
   // Linkerd Servers for the backend tier select the canary's pods too; like the app's own backend
   // pods, they refuse every other port in the mesh only with the default inbound policy `deny`, which
   // the app sets on its own pods (meshTierAuthorization) and cannot set on pods it does not create.
+  // It runs as the backend tier's ServiceAccount: the database's Server admits the backend's identity only.
   const backend = shop.podLabels(AppTier.BACKEND);
   restrictedDeployment(chart, 'backend-canary', {
     name: 'storefront-backend-canary',
@@ -62,6 +63,7 @@ export function build(app: App, cni: Cni): Chart {
     labels: { ...backend, version: 'v2' },
     image: 'ghcr.io/example/storefront-api:3.2.0-rc.1',
     port: 8080,
+    runAsServiceAccount: shop.backend.serviceAccount!.name,
     podAnnotations: { 'config.linkerd.io/default-inbound-policy': 'deny' },
   });
   for (const version of ['v1', 'v2']) {

@@ -7,12 +7,14 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { keepAppObjectsPerWalk } from './app-objects';
 import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { isAmbient } from './mesh-context';
 import { MeshSource } from './mesh-source';
 import { checkFormerTierIdentity } from './three-tier-former-identity';
 import { allowPoliciesRefusingHops } from './three-tier-istio-allows';
+import { unauthenticatedSourceProblems } from './three-tier-linkerd-sources';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { MeshKind } from '../cluster/mesh';
 import { LINKERD_DEFAULT_INBOUND_POLICY } from '../patterns/mesh-membership';
@@ -36,14 +38,31 @@ import { internalError } from '../util/errors';
  *
  * Linkerd: Linkerd authorizes per port (Server) and has no DENY, so the destination tiers' pods get
  * the default inbound policy `deny` (every port no Server describes is refused, to everyone), and
- * per destination tier Servers on the tier port and on the proxy's admin port (4191: metrics, /live
- * and /ready, which the namespace's NetworkPolicies open to monitoring) admitting whom the
- * namespace's default policy admitted there before ({@link DEFAULT_POLICY_SOURCES}): who may connect
- * stays as it was (the NetworkPolicies admit only the source tier's pods on the tier port), only the
- * other ports are refused. The kubelet's probes keep working: httpGet probes through the policy
- * controller's probe route (Servers without HTTPRoutes), tcpSocket probes (the database's) as
- * clients of the tier port as before. A namespace whose default policy is already `deny` gets
- * nothing: it refuses every port no Server describes.
+ * per destination tier two Servers:
+ *
+ * - on the tier port, one AuthorizationPolicy admitting exactly the source tier's mesh identity (its
+ *   ServiceAccount `<app>-<tier>`: a MeshTLSAuthentication), which is what the NetworkPolicies admit
+ *   there. Admitting the namespace default's clients instead would let any pod the NetworkPolicies
+ *   admit on ANOTHER port of the tier (whose twin rule opens 4143, which carries every port) reach the
+ *   tier port too. The kubelet's probes keep working: an httpGet probe takes the probe route the
+ *   policy controller adds to a Server without HTTPRoutes, authorized for unauthenticated clients of
+ *   `probeNetworks` (linkerd/linkerd2#8945, Linkerd 2.12+; ./linkerd/probes), and on an opaque tier
+ *   port (no probe route) it is refused at synth (opaqueProbeProblems); a tcpSocket probe (the
+ *   database's) passes because the proxy accepts the connection before authorizing it
+ *   (linkerd/linkerd2#7777), as it did before (the analyzer notes it: analysis/mesh/linkerd-tcp-probes).
+ *   Other callers the user admits to the tier port (NetworkPolicy) must be named in the mesh by a
+ *   port-level flow of the user's on the same Server, or a namespace-wide AuthorizationPolicy (refused at
+ *   synth otherwise: patterns/three-tier/mesh-tier-conflicts; a route-level flow there is refused, see
+ *   foreignServerPolicies), and so must a pod carrying
+ *   the source tier's labels under another ServiceAccount (a canary); a source tier that would
+ *   connect without its identity is refused at synth (./three-tier-linkerd-sources).
+ * - on the proxy's admin port (4191: metrics, /live and /ready), one admitting whom the namespace's
+ *   default policy admitted there before ({@link DEFAULT_POLICY_SOURCES}): the NetworkPolicies
+ *   restrict 4191 to the monitoring pods and the node (`allow-linkerd-metrics`, the probes), and the
+ *   scrape keeps working where it did. Only this Server depends on the assumed default policy.
+ *
+ * A namespace whose default policy is already `deny` gets nothing: it refuses every port no Server
+ * describes, the tier hops included (the user authorizes them).
  */
 function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAuthorization {
   const { scope, namespace, appName, hops } = request;
@@ -72,37 +91,68 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
   const sources = DEFAULT_POLICY_SOURCES[policy];
   if (sources === undefined) return { objects: [], destinationPodAnnotations: {} };
   const linkerd = new LinkerdAuthorization(scope, 'MeshTierAuthorization', { namespace });
-  // A flow of the user's on the app's Servers is refused (foreignServerPolicies): the remedies are the app's props and annotations.
-  linkerd._opaqueProbeAdvice = `The app's Server on this port admits meshed clients only, as the namespace's default inbound policy ${policy} did, `
-    + 'and takes no flow of yours: give the tier a port outside the pods\' opaque ports (Linkerd\'s default proxy.opaquePorts, or the '
-    + 'namespace\'s config.linkerd.io/opaque-ports), write config.linkerd.io/opaque-ports without it on the namespace if the port speaks HTTP, '
-    + 'or set meshTierAuthorization: false and authorize the tiers yourself';
+  // The kubelet's unauthenticated httpGet probe on an opaque tier port (no probe route): the remedies are the app's props and annotations.
+  linkerd._opaqueProbeAdvice = 'The app\'s Server on this port admits the source tier\'s mesh identity only (and the port-level flows you add on it), '
+    + 'not the kubelet: give the tier a port outside the pods\' opaque ports (Linkerd\'s default proxy.opaquePorts, or the namespace\'s '
+    + 'config.linkerd.io/opaque-ports), write config.linkerd.io/opaque-ports without it on the namespace if the port speaks HTTP, or set '
+    + 'meshTierAuthorization: false and authorize the tiers yourself';
   const adminPorts = cluster.mesh.networkNeeds().metricsPorts.map((p) => p.port);
   const destinations = [...new Map(hops.map(({ to }) => [to.tier, to])).values()];
-  const servers = new Map<string, string>();
+  const servers = new Map<string, AppServer>();
+  const tierServers: Record<string, string> = {};
   const objects = destinations.flatMap((to) => {
-    const ports = [to.port, ...adminPorts];
+    const froms = hops.filter((h) => h.to.tier === to.tier).map((h) => h.from);
     // A tier port the pods have opaque stays opaque: LinkerdAuthorization gives each Server the pods' protocol.
-    const flow = linkerd.allowFlow(`${appName}-${to.tier}-allowed-ports`, { from: sources(), to: to.podLabels, ports });
-    flow.authorizationPolicies.forEach((p, i) => servers.set(p.toJson().spec.targetRef.name, `the ${to.tier} pods' port ${ports[i]}`));
-    return [flow.authentication, ...flow.authorizationPolicies];
+    const tier = linkerd.allowFlow(`${appName}-${froms.map((f) => f.tier).join('-')}-to-${to.tier}`, {
+      from: froms.map((f) => MeshSource.serviceAccount(f.serviceAccount, namespace)), to: to.podLabels, ports: [to.port],
+    });
+    const admin = linkerd.allowFlow(`${appName}-${to.tier}-proxy-admin`, { from: sources(), to: to.podLabels, ports: adminPorts });
+    const server = tier.authorizationPolicies[0].toJson().spec.targetRef.name;
+    tierServers[to.tier] = server;
+    const sourceTiers = froms.map((f) => f.tier).join(' and ');
+    servers.set(server, { what: `the ${to.tier} pods' port ${to.port}`, tierPort: true, admitted: `the ${sourceTiers} identity only` });
+    const admitted = `${policy.endsWith('-authenticated') ? 'any meshed identity' : 'anyone'} (as the namespace's default inbound policy ${policy} did)`;
+    admin.authorizationPolicies.forEach((p, i) => {
+      servers.set(p.toJson().spec.targetRef.name, { what: `the ${to.tier} pods' port ${adminPorts[i]}`, tierPort: false, admitted });
+    });
+    return [tier.authentication, ...tier.authorizationPolicies, admin.authentication, ...admin.authorizationPolicies];
   });
   const own = new Set(objects);
-  const admitted = `${policy.endsWith('-authenticated') ? 'any meshed identity' : 'anyone'} (as the namespace's default inbound policy ${policy} did)`;
-  scope.node.addValidation({ validate: () => foreignServerPolicies(scope.node.root, namespace, servers, own, admitted) });
-  return { objects, destinationPodAnnotations: { [LINKERD_DEFAULT_INBOUND_POLICY]: LinkerdInboundPolicy.DENY } };
+  keepAppObjectsPerWalk(scope);
+  scope.node.addValidation({
+    validate: () => [
+      ...foreignServerPolicies(scope.node.root, namespace, servers, own),
+      ...unauthenticatedSourceProblems(scope.node.root, namespace, hops, tierServers, own).map((p) => `meshTierAuthorization: ${p}`),
+    ],
+  });
+  return { objects, destinationPodAnnotations: { [LINKERD_DEFAULT_INBOUND_POLICY]: LinkerdInboundPolicy.DENY }, tierServers };
+}
+
+/** One of the app's Linkerd Servers, for messages. */
+interface AppServer {
+  /** `the backend pods' port 8080`. */
+  readonly what: string;
+  /** On a tier port (admits the source tier's identity), else on a proxy admin port (admits the namespace default's clients). */
+  readonly tierPort: boolean;
+  /** Whom the app's policy on it admits. */
+  readonly admitted: string;
 }
 
 /**
  * The Linkerd objects of others (flows of LinkerdAuthorization or MeshAuthorization, or written by
- * hand) that attach to the app's Servers: an AuthorizationPolicy targeting one, an HTTPRoute whose
- * parent is one. Linkerd admits a client that any AuthorizationPolicy of the Server (or of the route
- * a request takes) authorizes, and an AuthorizationPolicy targeting a Server authorizes its clients
- * on every route (linkerd.io "Authorization Policy" reference), so the app's policy admitting the
- * namespace default's clients would void a narrower flow on the same Server: refused, never widened.
+ * hand) that attach to the app's Servers and would be voided or would void the app's restriction.
+ * Linkerd admits a client that any AuthorizationPolicy of the Server (or of the route a request
+ * takes) authorizes, and an AuthorizationPolicy targeting a Server authorizes its clients on every
+ * route (linkerd.io "Authorization Policy" reference):
+ *
+ * - on an admin-port Server, the app's policy admitting the namespace default's clients would void
+ *   any narrower flow: every AuthorizationPolicy or HTTPRoute attaching to it is refused;
+ * - on a tier-port Server, a port-level AuthorizationPolicy of the user's adds the callers it names
+ *   (that is how a caller the NetworkPolicies admit to the tier port is named in the mesh), but an
+ *   HTTPRoute (a route-level flow) is refused: the app's Server-level policy would give the source
+ *   tier every route anyway, and the routes take away the probe route of the tier's httpGet probes.
  */
-function foreignServerPolicies(root: IConstruct, namespace: string, servers: ReadonlyMap<string, string>, own: ReadonlySet<ApiObject>,
-  admitted: string): string[] {
+function foreignServerPolicies(root: IConstruct, namespace: string, servers: ReadonlyMap<string, AppServer>, own: ReadonlySet<ApiObject>): string[] {
   const problems: string[] = [];
   for (const c of root.node.findAll()) {
     if (!(c instanceof ApiObject) || own.has(c) || c.metadata.namespace !== namespace) continue;
@@ -111,23 +161,32 @@ function foreignServerPolicies(root: IConstruct, namespace: string, servers: Rea
     const spec = c.toJson().spec ?? {};
     const refs: Array<{ group?: string; kind?: string; name?: string }> = c.kind === 'AuthorizationPolicy' ? [spec.targetRef ?? {}]
       : c.kind === 'HTTPRoute' || c.kind === 'GRPCRoute' ? spec.parentRefs ?? [] : [];
-    const server = refs.find((r) => r.group === 'policy.linkerd.io' && r.kind === 'Server' && r.name !== undefined && servers.has(r.name));
-    if (!server) continue;
-    problems.push(`meshTierAuthorization: the ${c.kind} '${c.name}' (${c.node.path}) targets the Server '${server.name}' (${servers.get(server.name!)}), `
-      + `on which the app authorizes ${admitted}: Linkerd admits a client any policy of the Server authorizes, so the flow would no longer `
-      + 'restrict who reaches the port. Set meshTierAuthorization: false and authorize the tiers in the mesh yourself (MeshAuthorization '
-      + 'flows with ports), or remove the flow');
+    const ref = refs.find((r) => r.group === 'policy.linkerd.io' && r.kind === 'Server' && r.name !== undefined && servers.has(r.name));
+    if (!ref) continue;
+    const server = servers.get(ref.name!)!;
+    if (server.tierPort && c.kind === 'AuthorizationPolicy') continue;
+    const head = `meshTierAuthorization: the ${c.kind} '${c.name}' (${c.node.path}) targets the Server '${ref.name}' (${server.what}), on which the `
+      + `app authorizes ${server.admitted}: `;
+    problems.push(server.tierPort
+      ? `${head}the app's policy targets the Server, so Linkerd gives those callers every route of it whatever the routes say, and a Server with `
+        + 'HTTPRoutes loses Linkerd\'s probe route. Name further callers of the port with a port-level flow (no methods or paths), or set '
+        + 'meshTierAuthorization: false and authorize the tiers in the mesh yourself (MeshAuthorization flows with ports)'
+      : `${head}Linkerd admits a client any policy of the Server authorizes, so the flow would no longer restrict who reaches the port. Set `
+        + 'meshTierAuthorization: false and authorize the tiers in the mesh yourself (MeshAuthorization flows with ports), or remove the flow');
   }
   return problems;
 }
 
 /**
- * Whom each Linkerd default inbound policy admits, as the sources of a flow (undefined: nobody).
- * The `cluster-*` policies also require the client's address in the cluster's networks, which the
- * Mesh fact does not know: they are written as their `all-*` counterpart, which differs only for
- * clients outside the cluster networks. The namespace's NetworkPolicies admit none to these ports
- * (only the source tier's pods, the monitoring pods and the node); an allow of the namespace from
- * an address block to the tier's pods is refused at synth by ThreeTierApp instead.
+ * Whom each Linkerd default inbound policy admits, as the sources of the admin-port flow (undefined:
+ * nobody). Only the admin-port Servers use it (the tier-port Servers name the source tier), so only
+ * they depend on two approximations: a namespace that declares no policy is assumed to have Linkerd's
+ * install default `all-unauthenticated` (a cluster installed with another default differs: declare
+ * the namespace's policy), and the `cluster-*` policies, which also require the client's address in
+ * the cluster's networks (not known to the Mesh fact), are written as their `all-*` counterpart, which
+ * differs only for clients outside the cluster networks. The namespace's NetworkPolicies admit none of
+ * those to 4191 (only the monitoring pods and the node); an allow of the namespace from an address
+ * block to the tier's pods is refused at synth by ThreeTierApp instead.
  */
 const DEFAULT_POLICY_SOURCES: Record<LinkerdInboundPolicy, (() => MeshSource[]) | undefined> = {
   [LinkerdInboundPolicy.ALL_UNAUTHENTICATED]: () => [MeshSource.anyone()],

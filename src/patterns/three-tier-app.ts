@@ -160,18 +160,28 @@ export interface ThreeTierAppProps {
    *   do not count) that admits no source tier on the tier port,
    *   or nothing at all on the frontend, is a synth error naming the flow to add.
    * - Linkerd: the backend and database pods get the default inbound policy `deny`
-   *   (`config.linkerd.io/default-inbound-policy`) and Servers on the tier port and the proxy admin
-   *   port 4191 admitting whom the namespace's default policy admitted before (`<name>-<tier>-allowed-ports`;
-   *   the namespace's `linkerdDefaultInboundPolicy`, else Linkerd's install default
-   *   `all-unauthenticated`: declare the namespace's policy when the cluster's differs). Every other
-   *   port of those pods is refused in the mesh, to everyone. Nothing is emitted when the namespace's
-   *   policy is `deny`. Pods the app does not create that carry a tier's labels (a canary) get the
-   *   Servers but keep their own default policy: annotate them with `deny` too.
+   *   (`config.linkerd.io/default-inbound-policy`) and two Servers each: on the tier port, admitting
+   *   the source tier's identity only (`<name>-frontend-to-backend`, `<name>-backend-to-database`: a
+   *   MeshTLSAuthentication naming its ServiceAccount), as the NetworkPolicies do; and on the proxy
+   *   admin port 4191, admitting whom the namespace's default policy admitted before
+   *   (`<name>-<tier>-proxy-admin`; the namespace's `linkerdDefaultInboundPolicy`, else Linkerd's install
+   *   default `all-unauthenticated`: declare the namespace's policy when the cluster's differs), which
+   *   the NetworkPolicies restrict to monitoring and the node. Every other port of those pods is
+   *   refused in the mesh, to everyone. Kubelet probes keep working (httpGet: Linkerd's probe route;
+   *   tcpSocket: the proxy accepts the connection itself); an httpGet probe on an opaque tier port is
+   *   a synth error. A source tier that would connect without its identity (pods annotated
+   *   `linkerd.io/inject: disabled`, the tier port in `config.linkerd.io/skip-outbound-ports`) is a
+   *   synth error. Nothing is emitted when the namespace's policy is `deny`. Pods the app does not
+   *   create that carry a tier's labels (a canary) get the Servers but keep their own default policy:
+   *   annotate them with `deny` too.
    *
    * An allow of the namespace (other than the app's own) that this would silently break is a synth
    * error naming the policy: under Linkerd any ingress to the backend or database pods on another
    * TCP port that no Server of yours (a `LinkerdAuthorization` or `MeshAuthorization` flow to every
-   * pod of the tier) describes; under ambient an allow from the source tier to another port. Set false to authorize the
+   * pod of the tier) describes, and any ingress on the tier port from others than the source tier
+   * unless a port-level flow of yours to the tier's pods on that port names callers there (it joins
+   * the app's Server; a route-level flow there is refused, as is any flow on the admin-port Server);
+   * under ambient an allow from the source tier to another port. Set false to authorize the
    * tiers in the mesh yourself (MeshAuthorization), keeping the NetworkPolicies' opening of every port
    * between meshed tiers. No effect unmeshed or under Istio sidecars, which keep the application ports.
    * @default true
@@ -483,6 +493,8 @@ export class ThreeTierApp extends Construct {
         // Mirrored as their all-* counterpart: an address-block peer is not known to be in the cluster networks.
         clusterNetworksOnly: linkerdDefaultInboundPolicy === LinkerdInboundPolicy.CLUSTER_AUTHENTICATED
           || linkerdDefaultInboundPolicy === LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED,
+        tierServers: result.tierServers,
+        ownMeshObjects: new Set(result.objects),
       }).map((p) => `meshTierAuthorization: ${p}`),
     });
   }

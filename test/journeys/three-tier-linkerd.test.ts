@@ -89,9 +89,12 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
         ['database-shop-shop-b55e47cbd1-4191', 4191, 'detect', 'deny'],
         ['backend-shop-shop-5a6d43de4c-9090', 9090, 'detect', 'deny'],
       ]);
+      // The tier ports admit the source tier's identity only; the admin ports whom the namespace's policy admitted (any meshed identity).
       expect(ofKind(objects, 'MeshTLSAuthentication').map((o) => [o.metadata.name, o.spec.identities])).toEqual([
-        ['shop-backend-allowed-ports', ['*']],
-        ['shop-database-allowed-ports', ['*']],
+        ['shop-frontend-to-backend', ['shop-frontend.shop.serviceaccount.identity.linkerd.cluster.local']],
+        ['shop-backend-proxy-admin', ['*']],
+        ['shop-backend-to-database', ['shop-backend.shop.serviceaccount.identity.linkerd.cluster.local']],
+        ['shop-database-proxy-admin', ['*']],
         ['reporter', ['reporter.reports.serviceaccount.identity.linkerd.cluster.local']],
       ]);
     });
@@ -107,8 +110,8 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
         ['warning', 'linkerd-admin-port-unauthorized', 'Namespace reports', 'metadata.annotations["config.linkerd.io/default-inbound-policy"]'],
         ['warning', 'linkerd-admin-port-unauthorized', 'StatefulSet shop/shop-database', '-'],
       ]);
-      expect(findings[0].message).toMatch(/^Server 'backend-shop-shop-5a6d43de4c-4191' selects these pods on the Linkerd proxy's admin port 4191, and its AuthorizationPolicies admit meshed clients only \(MeshTLSAuthentication shop\/shop-backend-allowed-ports \(identities \*\)\): if your scraper \(Prometheus\) is not meshed, its GET \/metrics scrapes /);
-      expect(findings[3].message).toMatch(/^Server 'database-shop-shop-b55e47cbd1-4191' .*\(MeshTLSAuthentication shop\/shop-database-allowed-ports \(identities \*\)\)/);
+      expect(findings[0].message).toMatch(/^Server 'backend-shop-shop-5a6d43de4c-4191' selects these pods on the Linkerd proxy's admin port 4191, and its AuthorizationPolicies admit meshed clients only \(MeshTLSAuthentication shop\/shop-backend-proxy-admin \(identities \*\)\): if your scraper \(Prometheus\) is not meshed, its GET \/metrics scrapes /);
+      expect(findings[3].message).toMatch(/^Server 'database-shop-shop-b55e47cbd1-4191' .*\(MeshTLSAuthentication shop\/shop-database-proxy-admin \(identities \*\)\)/);
     });
 
     test('the analyzer: intended flows allowed, tier hops restricted to their ports, the reporter kept off the database', () => {
@@ -138,15 +141,27 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
       ])).toEqual([
         // The frontend reaches the backend's pods on 4143 (CNI), but 9090 is the reporter's alone in the mesh.
         row(fe, be, Port.tcp(9090), DENY, ALLOW, DENY),
-        // Not what the engineer meant, but what the cluster does (pinned so that it stays visible): the NetworkPolicy
-        // admitting the reporter on 9090 admits its proxy on 4143, which carries any port, and the app's Server on 8080
-        // admits any meshed identity (it mirrors the namespace's policy), so the reporter reaches the backend API too.
-        // A flow of the user's own on that Server is refused at synth; only meshTierAuthorization: false restricts it.
+        // The NetworkPolicy admitting the reporter on 9090 admits its proxy on 4143, which carries any port; the app's Server on
+        // 8080 admits the frontend's identity only, so the reporter gets no more than Linkerd's probe route (below), as under deny.
         row(reporter, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
-        row(reporter, db, Port.tcp(3306), DENY, DENY, ALLOW),
+        row(reporter, db, Port.tcp(3306), DENY, DENY, DENY),
         row(be, db, Port.tcp(8080), DENY, ALLOW, DENY),
         row(nginx, be, Port.tcp(9090), DENY, DENY, DENY),
       ]);
+      // Before, the app's Server on 8080 admitted any meshed identity: the reporter reached the whole backend API (GET /api ALLOW,
+      // no constraint). Now only the probe paths, which Linkerd authorizes for anyone.
+      expect(reach.check(reporter, be, Port.tcp(8080)).l7Constraints).toEqual([
+        'only GET /healthz (the pod\'s probe paths; other requests and non-HTTP connections are refused)',
+      ]);
+      expect(reach.checkRequest(reporter, be, Port.tcp(8080), { method: 'GET', path: '/api/orders' }).verdict).toBe(DENY);
+      expect(reach.checkRequest(fe, be, Port.tcp(8080), { method: 'GET', path: '/api/orders' }).verdict).toBe(ALLOW);
+      expect(reach.check(fe, be, Port.tcp(8080)).l7Constraints).toEqual([]);
+      // The kubelet's httpGet probe of the backend passes through the probe route; its connection to MySQL is refused, but the tcpSocket
+      // probe passes all the same (the proxy completes the handshake, linkerd/linkerd2#7777), as under deny below.
+      expect(reach.checkRequest(node, be, Port.tcp(8080), { method: 'GET', path: '/healthz' }).verdict).toBe(ALLOW);
+      expect(verdicts(reach, [[node, db, Port.tcp(3306)]])).toEqual([row(node, db, Port.tcp(3306), DENY, ALLOW, DENY)]);
+      expect(reach.check(node, db, Port.tcp(3306)).mesh!.reasons.filter((r) => r.includes('tcpSocket passes') || r.includes('tcpSocket live')))
+        .toHaveLength(1);
       for (const tier of [fe, be, db]) {
         expect([reach.check(tier, coredns, Port.udp(53)).verdict, reach.check(tier, coredns, Port.tcp(53)).verdict]).toEqual([ALLOW, ALLOW]);
       }
@@ -183,8 +198,13 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
       row(reporter, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
       row(be, db, Port.tcp(8080), DENY, ALLOW, DENY),
       // The kubelet's tcpSocket probe of MySQL never reaches mysqld (no Server admits unauthenticated clients on 3306); the
-      // probe itself still passes, as the proxy completes the handshake (linkerd/linkerd2#7777), which the analyzer does not model.
+      // probe itself still passes, as the proxy completes the handshake (linkerd/linkerd2#7777), which the analyzer notes.
       row(node, db, Port.tcp(3306), DENY, ALLOW, DENY),
+    ]);
+    expect(reach.check(node, db, Port.tcp(3306)).mesh!.reasons.filter((r) => r.includes('tcpSocket'))).toEqual([
+      "the kubelet's tcpSocket livenessProbe of container 'database' and readinessProbe of container 'database' of shop/shop-database on port 3306 "
+        + "pass all the same: Linkerd's proxy accepts the connection before authorizing it, so such a probe checks the proxy, not the container "
+        + '(linkerd/linkerd2#7777)',
     ]);
     expect(reach.check(reporter, be, Port.tcp(8080)).l7Constraints).toEqual([
       'only GET /healthz (the pod\'s probe paths; other requests and non-HTTP connections are refused)',

@@ -135,7 +135,8 @@ describe('ThreeTierApp gateway errors', () => {
 function canaryOfBackend(chart: Chart, versionServices: boolean): void {
   const app = new ThreeTierApp(chart, 'shop', { namespace: 'shop', ...tiers, labels: { version: 'v1' }, mesh: {} });
   const backend = app.podLabels(AppTier.BACKEND);
-  deployment(chart, 'shop', 'shop-backend-canary', { ...backend, version: 'v2' });
+  // As the backend's identity where the app has one (Linkerd: the database's Server admits the backend's ServiceAccount only).
+  deployment(chart, 'shop', 'shop-backend-canary', { ...backend, version: 'v2' }, 8080, app.backend.serviceAccount?.name);
   if (versionServices) {
     service(chart, 'shop', 'shop-backend-v1', { ...backend, version: 'v1' });
     service(chart, 'shop', 'shop-backend-v2', { ...backend, version: 'v2' });

@@ -92,7 +92,19 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
       // Kubelet probes (from the pod's own node): HTTP /healthz of the frontend and backend, TCP of the database.
       allowed(node, fe, Port.tcp(8080));
       allowed(node, be, Port.tcp(8080));
-      allowed(node, db, Port.tcp(5432));
+      if (meshName === 'Linkerd') {
+        // The database's Server on 5432 admits the backend's identity only: the kubelet's connection never reaches PostgreSQL. Its
+        // tcpSocket probe passes all the same, as before: Linkerd's proxy accepts the connection before authorizing it (linkerd/linkerd2#7777).
+        const result = reach.check(node, db, Port.tcp(5432));
+        expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+        expect(result.mesh!.reasons).toContain("the kubelet's tcpSocket livenessProbe of container 'database' and readinessProbe of container "
+          + "'database' of shop/shop-database on port 5432 pass all the same: Linkerd's proxy accepts the connection before authorizing it, so such "
+          + 'a probe checks the proxy, not the container (linkerd/linkerd2#7777)');
+        // Only for the kubelet (the pod's own node): another refused client gets no such note.
+        expect(reach.check(fe, db, Port.tcp(5432)).mesh!.reasons.filter((r) => r.includes('tcpSocket'))).toEqual([]);
+      } else {
+        allowed(node, db, Port.tcp(5432));
+      }
       if (meshName === 'Linkerd') {
         // The proxies' metrics and their own probes on the admin port, as before.
         for (const tier of [fe, be, db]) {
@@ -167,7 +179,7 @@ describe('the objects', () => {
     expect(find(objects, 'Deployment', 'shop-backend', 'shop').spec.template.metadata.annotations).toBeUndefined();
   });
 
-  test('Linkerd: default inbound policy deny on the backend and database pods, Servers on the tier port and the admin port for anyone', () => {
+  test('Linkerd: default inbound policy deny on the backend and database pods, Servers on the tier port for the source tier, on the admin port for anyone', () => {
     const objects = synthValid(shop(Cni.calico(), Mesh.linkerd({ cni: true })).chart);
     const annotations = (kind: string, name: string) => find(objects, kind, name, 'shop').spec.template.metadata.annotations;
     expect(annotations('Deployment', 'shop-frontend')).toBeUndefined();
@@ -181,13 +193,23 @@ describe('the objects', () => {
       ['database-shop-shop-b55e47cbd1-5432', { podSelector: { matchLabels: labels('database') }, port: 5432, proxyProtocol: 'opaque', accessPolicy: 'deny' }],
       ['database-shop-shop-b55e47cbd1-4191', { podSelector: { matchLabels: labels('database') }, port: 4191, accessPolicy: 'deny' }],
     ]);
-    expect(find(objects, 'NetworkAuthentication', 'shop-backend-allowed-ports', 'shop').spec).toEqual({ networks: [{ cidr: '0.0.0.0/0' }] });
-    expect(find(objects, 'AuthorizationPolicy', 'shop-backend-allowed-ports-8080', 'shop').spec).toEqual({
+    // The tier port admits exactly what the NetworkPolicies admit there: the source tier's pods, by their identity.
+    expect(ofKind(objects, 'MeshTLSAuthentication').map((o) => [o.metadata.name, o.spec])).toEqual([
+      ['shop-frontend-to-backend', { identities: ['shop-frontend.shop.serviceaccount.identity.linkerd.cluster.local'] }],
+      ['shop-backend-to-database', { identities: ['shop-backend.shop.serviceaccount.identity.linkerd.cluster.local'] }],
+    ]);
+    expect(find(objects, 'AuthorizationPolicy', 'shop-frontend-to-backend-8080', 'shop').spec).toEqual({
       targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'backend-shop-shop-5a6d43de4c-8080' },
-      requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'shop-backend-allowed-ports' }],
+      requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'shop-frontend-to-backend' }],
+    });
+    // The admin port admits whom the namespace's default policy admitted (the NetworkPolicies open it to monitoring and the node only).
+    expect(find(objects, 'NetworkAuthentication', 'shop-backend-proxy-admin', 'shop').spec).toEqual({ networks: [{ cidr: '0.0.0.0/0' }] });
+    expect(find(objects, 'AuthorizationPolicy', 'shop-backend-proxy-admin-4191', 'shop').spec).toEqual({
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'backend-shop-shop-5a6d43de4c-4191' },
+      requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'shop-backend-proxy-admin' }],
     });
     expect(ofKind(objects, 'AuthorizationPolicy').map((o) => o.metadata.name)).toEqual([
-      'shop-backend-allowed-ports-8080', 'shop-backend-allowed-ports-4191', 'shop-database-allowed-ports-5432', 'shop-database-allowed-ports-4191',
+      'shop-frontend-to-backend-8080', 'shop-backend-proxy-admin-4191', 'shop-backend-to-database-5432', 'shop-database-proxy-admin-4191',
     ]);
   });
 });
@@ -198,27 +220,27 @@ test('Linkerd: a tier port among the default opaque ports stays opaque on its Se
   const mysql = server({ database: { image: 'mysql:8.4', port: 3306 } }, 'database-shop-shop-b55e47cbd1-3306');
   expect(mysql).toEqual({ podSelector: { matchLabels: expect.any(Object) }, port: 3306, proxyProtocol: 'opaque', accessPolicy: 'deny' });
   expect(server({ database: { image: 'postgres:16.4', port: 15432 } }, 'database-shop-shop-b55e47cbd1-15432').proxyProtocol).toBeUndefined();
-  expect(server({ backend: { image: 'ghcr.io/example/api:1.0.0', port: 6379 } }, 'backend-shop-shop-5a6d43de4c-6379').proxyProtocol).toBe('opaque');
+  // (A backend on 6379 is opaque too, and its httpGet probes are then refused at synth: see the opaque probe test below.)
   expect(server({}, 'backend-shop-shop-5a6d43de4c-4191').proxyProtocol).toBeUndefined();
 });
 
 test('Linkerd: the tier Servers follow the pods\' real opaque ports: a namespace annotation replacing the default list (added after the app)', () => {
-  const { chart } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+  const { chart } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { database: { image: 'postgres:16.4', port: 15432 } });
   // linkerd2 proxy-injector: the namespace's config.linkerd.io/opaque-ports reaches pods (and Services) without one, replacing proxy.opaquePorts.
   const ns = chart.node.findAll().filter(ApiObject.isApiObject).find((o) => o.kind === 'Namespace' && o.name === 'shop')!;
-  ns.metadata.addAnnotation('config.linkerd.io/opaque-ports', '8080');
+  ns.metadata.addAnnotation('config.linkerd.io/opaque-ports', '15432,5432');
   const objects = synthValid(chart);
   expect(ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec.proxyProtocol])).toEqual([
-    ['backend-shop-shop-5a6d43de4c-8080', 'opaque'],
+    ['backend-shop-shop-5a6d43de4c-8080', undefined],
     ['backend-shop-shop-5a6d43de4c-4191', undefined],
-    // 5432 is on the default list, but the namespace's list replaces it: detection, as on the pods.
-    ['database-shop-shop-b55e47cbd1-5432', undefined],
+    // 15432 is on no default list, but on the namespace's: opaque, as on the pods (the database's tcpSocket probes need no probe route).
+    ['database-shop-shop-b55e47cbd1-15432', 'opaque'],
     ['database-shop-shop-b55e47cbd1-4191', undefined],
   ]);
   expect(PolicyLint.check(objects).filter((f) => f.rule === 'linkerd-opaque-ports-one-side')).toEqual([]);
 });
 
-describe('Linkerd: the Servers admit whom the namespace\'s default policy admitted, so no port the app keeps is wider or narrower', () => {
+describe('Linkerd: the tier port admits the source tier whatever the namespace\'s policy; the admin port whom that policy admitted', () => {
   const meshed = (policy?: LinkerdInboundPolicy) => shop(Cni.calico(), Mesh.linkerd({ cni: true }), {
     mesh: policy ? { linkerdDefaultInboundPolicy: policy } : {},
   });
@@ -232,9 +254,14 @@ describe('Linkerd: the Servers admit whom the namespace\'s default policy admitt
     [LinkerdInboundPolicy.CLUSTER_AUTHENTICATED, { kind: 'MeshTLSAuthentication', spec: { identities: ['*'] } }],
   ])('namespace policy %s', (policy, authentication) => {
     const objects = synthValid(meshed(policy).chart);
-    for (const tier of ['backend', 'database']) {
-      const found = objects.filter((o) => o.metadata.name === `shop-${tier}-allowed-ports` && /Authentication$/.test(o.kind));
+    for (const [from, tier] of [['frontend', 'backend'], ['backend', 'database']]) {
+      const found = objects.filter((o) => o.metadata.name === `shop-${tier}-proxy-admin` && /Authentication$/.test(o.kind));
       expect(found.map((o) => ({ kind: o.kind, spec: o.spec }))).toEqual([authentication]);
+      // Before, the tier port's AuthorizationPolicy took the admin port's authentication too (anyone, or any meshed identity).
+      expect(find(objects, 'AuthorizationPolicy', `shop-${from}-to-${tier}-${tier === 'backend' ? 8080 : 5432}`, 'shop').spec.requiredAuthenticationRefs)
+        .toEqual([{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: `shop-${from}-to-${tier}` }]);
+      expect(find(objects, 'MeshTLSAuthentication', `shop-${from}-to-${tier}`, 'shop').spec)
+        .toEqual({ identities: [`shop-${from}.shop.serviceaccount.identity.linkerd.cluster.local`] });
     }
   });
 
@@ -263,12 +290,18 @@ describe('Linkerd: the Servers admit whom the namespace\'s default policy admitt
     ]);
   });
 
-  test('cluster-unauthenticated: an allow from an address block to a destination tier is refused (the cluster networks are not known)', () => {
+  test('cluster-unauthenticated: an allow from an address block to a destination tier is refused (tier port: no identity; admin port: the cluster networks are not known)', () => {
     const { chart, app } = meshed(LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED);
-    app.zeroTrustNamespace.allowIngress('partner', app.podLabels(AppTier.BACKEND), [Peer.cidr('203.0.113.0/24')], [Port.tcp(8080)]);
-    expect(() => synthValid(chart)).toThrow("meshTierAuthorization: the policy 'partner' (test/shop/Namespace/partner) allows ingress[0] to the backend "
-      + "pods on TCP/8080, but under Linkerd the backend pods' Servers admit whom the namespace's default inbound policy admits without its "
-      + 'cluster-network condition');
+    app.zeroTrustNamespace.allowIngress('partner', app.podLabels(AppTier.BACKEND), [Peer.cidr('203.0.113.0/24')], [Port.tcp(8080), Port.tcp(4191)]);
+    const message = (() => { try { synthValid(chart); return ''; } catch (e) { return (e as Error).message; } })();
+    expect(message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim().split(', so ')[0])).toEqual([
+      "[test/shop] meshTierAuthorization: the policy 'partner' (test/shop/Namespace/partner) allows ingress[0] to the backend pods on TCP/8080 from "
+        + "others than the frontend pods, but under Linkerd the app's Server 'backend-shop-shop-5a6d43de4c-8080' on that port admits the frontend "
+        + 'identity only (shop-frontend)',
+      "[test/shop] meshTierAuthorization: the policy 'partner' (test/shop/Namespace/partner) allows ingress[0] to the backend pods on TCP/4191, but "
+        + "under Linkerd the backend pods' admin-port Servers admit whom the namespace's default inbound policy admits without its cluster-network "
+        + 'condition (the cluster networks are not known here)',
+    ]);
   });
 });
 
@@ -297,23 +330,69 @@ describe('allows the mesh authorization would break are refused at synth, naming
       + 'to the backend pods on TCP/9090');
   });
 
-  test('Linkerd: the tier port, the admin port and other tiers\' allows pass', () => {
+  test('Linkerd: the source tier on the tier port, the admin port and other tiers\' allows pass', () => {
     const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
-    app.zeroTrustNamespace.allowIngress('api-from-other', app.podLabels(AppTier.BACKEND), [Peer.namespace('other')], [Port.tcp(8080)]);
+    app.zeroTrustNamespace.allowIngress('api-from-web', app.podLabels(AppTier.BACKEND), [Peer.pods(app.podLabels(AppTier.FRONTEND))], [Port.tcp(8080)]);
+    app.zeroTrustNamespace.allowIngress('scrape-api-proxy', app.podLabels(AppTier.BACKEND), [Peer.monitoring()], [Port.tcp(4191)]);
     app.zeroTrustNamespace.allowIngress('scrape-web', app.podLabels(AppTier.FRONTEND), [Peer.monitoring()], [Port.tcp(9090)]);
     app.zeroTrustNamespace.allowIngress('dns-udp', app.podLabels(AppTier.DATABASE), [Peer.monitoring()], [Port.udp(9999)]);
     expect(() => synthValid(chart)).not.toThrow();
   });
 
-  test('Linkerd: a mesh flow of the user\'s own on a port the app authorizes (its Server) is refused: the app\'s policy would widen it', () => {
-    // Linkerd admits a client that any AuthorizationPolicy of the Server authorizes: the app's policy
-    // (anyone, as the namespace's default) on the shared Server would void the flow's restriction.
-    for (const [kind, port] of [['LinkerdAuthorization', 8080], ['MeshAuthorization', 4191]] as const) {
+  test('Linkerd: an allow on the tier port from others than the source tier is refused, unless a port-level flow of the user\'s names callers there', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    const backend = app.podLabels(AppTier.BACKEND);
+    app.zeroTrustNamespace.allowIngress('api-from-other', backend, [Peer.pods(app.podLabels(AppTier.FRONTEND)), Peer.namespace('other')], [Port.tcp(8080)]);
+    // Before: synthesized, and the app's Server admitted anyone on 8080 (so the allow worked, and so did any other pod's proxy on 4143).
+    expect(() => synthValid(chart)).toThrow("[test/shop] meshTierAuthorization: the policy 'api-from-other' (test/shop/Namespace/api-from-other) allows "
+      + "ingress[0] to the backend pods on TCP/8080 from others than the frontend pods, but under Linkerd the app's Server "
+      + "'backend-shop-shop-5a6d43de4c-8080' on that port admits the frontend identity only (shop-frontend), so the mesh would refuse them silently. "
+      + 'Name their mesh identities with a port-level flow to the backend pods on 8080 (LinkerdAuthorization or MeshAuthorization allowFlow(name, '
+      + '{ from: [MeshSource.serviceAccount(...)], to: app.podLabels(AppTier.BACKEND), ports: [8080] }): it joins the app\'s Server), set '
+      + 'meshTierAuthorization: false and authorize the tiers in the mesh yourself, or remove the allow');
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('other-api', { from: [MeshSource.namespace('other')], to: backend, ports: [8080] });
+    const objects = synthValid(chart);
+    // The flow joins the app's Server (one Server per pods and port): its policy adds the namespace's identities beside the frontend's.
+    expect(ofKind(objects, 'AuthorizationPolicy').filter((o) => o.spec.targetRef.name === 'backend-shop-shop-5a6d43de4c-8080').map((o) => o.metadata.name))
+      .toEqual(['shop-frontend-to-backend-8080', 'other-api-8080']);
+  });
+
+  test('Linkerd: a namespace-wide AuthorizationPolicy of the user\'s (kind Namespace: every Server there) names callers on the tier port too', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    app.zeroTrustNamespace.allowIngress('api-from-other', app.podLabels(AppTier.BACKEND), [Peer.namespace('other')], [Port.tcp(8080)]);
+    expect(() => synthValid(chart)).toThrow("the policy 'api-from-other'");
+    new ApiObject(chart, 'other-mtls', {
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'MeshTLSAuthentication',
+      metadata: { name: 'other', namespace: 'shop' },
+      spec: { identities: ['*.other.serviceaccount.identity.linkerd.cluster.local'] },
+    });
+    new ApiObject(chart, 'other-everywhere', {
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'other-everywhere', namespace: 'shop' },
+      spec: {
+        targetRef: { kind: 'Namespace', name: 'shop' },
+        requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'other' }],
+      },
+    });
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('Linkerd: a port-level flow of the user\'s on the tier port joins the app\'s Server; one on the admin port is refused (the app\'s policy would void it)', () => {
+    // Linkerd admits a client that any AuthorizationPolicy of the Server authorizes: on the admin port the app's policy (anyone, as the
+    // namespace's default) would void the flow's restriction; on the tier port the app admits the frontend only, and the flow names more callers.
+    for (const [kind, port] of [['LinkerdAuthorization', 8080], ['MeshAuthorization', 8080], ['LinkerdAuthorization', 4191], ['MeshAuthorization', 4191]] as const) {
       const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
       const options = { from: [MeshSource.serviceAccount('api', 'partner')], to: app.podLabels(AppTier.BACKEND), ports: [port] };
       if (kind === 'LinkerdAuthorization') new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('partner-api', options);
       else new MeshAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('partner-api', options);
       const path = kind === 'LinkerdAuthorization' ? 'test/authz' : 'test/authz/Linkerd';
+      if (port === 8080) {
+        // Before: refused (the app's Server admitted anyone there).
+        expect(() => synthValid(chart)).not.toThrow();
+        continue;
+      }
       expect(() => synthValid(chart)).toThrow(`[test/shop] meshTierAuthorization: the AuthorizationPolicy 'partner-api-${port}' `
         + `(${path}/AuthorizationPolicy-partner-api-${port}) targets the Server 'backend-shop-shop-5a6d43de4c-${port}' (the backend pods' port ${port}), `
         + 'on which the app authorizes anyone (as the namespace\'s default inbound policy all-unauthenticated did): Linkerd admits a client any '
@@ -506,18 +585,120 @@ describe('Istio ambient: ALLOW policies of the namespace that would refuse the a
   });
 });
 
-test('Linkerd: a tier\'s httpGet probe on an opaque tier port its Server admits to meshed clients only is refused with the app\'s remedies', () => {
-  // An opaque Server has no probe route (its unauthenticated kubelet connection takes the Server's authorizations); the user cannot
-  // add a flow from MeshSource.anyone() on the app's Server (refused), so the message names what the user can change.
+test.each([
+  ['Linkerd\'s default policy (a 6379 tier port, on the default opaque list)', {}, 6379],
+  ['all-authenticated (a namespace opaque-ports list)', { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.ALL_AUTHENTICATED }, 8080],
+])('Linkerd, %s: a tier\'s httpGet probe on an opaque tier port (which admits the source tier only) is refused with the app\'s remedies', (_, mesh, port) => {
+  // An opaque Server has no probe route (its unauthenticated kubelet connection takes the Server's authorizations), and the app's
+  // Server on the tier port admits the frontend's identity only, so the message names what the user can change.
+  // Before, the Server admitted anyone under the default policy: no error (and the probe passed).
   const { chart } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), {
-    mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.ALL_AUTHENTICATED },
-    backend: { image: 'ghcr.io/example/api:1.0.0', port: 6379, healthCheckPath: '/healthz' },
+    mesh,
+    backend: { image: 'ghcr.io/example/api:1.0.0', port, healthCheckPath: '/healthz' },
   });
+  if (port === 8080) {
+    const ns = chart.node.findAll().filter(ApiObject.isApiObject).find((o) => o.kind === 'Namespace' && o.name === 'shop')!;
+    ns.metadata.addAnnotation('config.linkerd.io/opaque-ports', '8080,5432');
+  }
   let message = '';
   try { synthValid(chart); } catch (e) { message = (e as Error).message; }
-  expect(message).toContain("[test/shop/MeshTierAuthorization] Server 'backend-shop-shop-5a6d43de4c-6379' (namespace shop, port 6379) is opaque");
-  expect(message).toContain('GET /healthz on port 6379, is admitted by no flow from MeshSource.anyone(), so the kubelet restarts the container again and '
-    + "again and its pods never become ready. The app's Server on this port admits meshed clients only, as the namespace's default inbound policy "
-    + "all-authenticated did, and takes no flow of yours: give the tier a port outside the pods' opaque ports");
+  expect(message).toContain(`[test/shop/MeshTierAuthorization] Server 'backend-shop-shop-5a6d43de4c-${port}' (namespace shop, port ${port}) is opaque`);
+  expect(message).toContain(`GET /healthz on port ${port}, is admitted by no flow from MeshSource.anyone(), so the kubelet restarts the container again `
+    + "and again and its pods never become ready. The app's Server on this port admits the source tier's mesh identity only (and the port-level flows "
+    + "you add on it), not the kubelet: give the tier a port outside the pods' opaque ports");
   expect(message).not.toContain('Add allowFlow');
+});
+
+describe('Linkerd: the tier port admits exactly the source tier, not whoever the namespace\'s default policy admitted', () => {
+  test.each(ENFORCING_CNIS)('on %s: a meshed worker the user allows on another backend port (9090) no longer reaches the backend API on 8080', (_n, cni) => {
+    const { chart, app } = shop(cni(), Mesh.linkerd({ cni: true }));
+    const backend = app.podLabels(AppTier.BACKEND);
+    // A worker of the namespace (its own ServiceAccount) calls the backend's second port: NetworkPolicies both ways, and the mesh flow.
+    app.backend.containers[0].addPort({ number: 9090, name: 'jobs' });
+    deploymentWith(chart, 'shop', 'worker', { app: 'worker' }, {}, { serviceAccountName: 'worker' });
+    app.zeroTrustNamespace.allowFlow('worker-to-api-jobs', { app: 'worker' }, backend, [Port.tcp(9090)]);
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' })
+      .allowFlow('worker-jobs', { from: [MeshSource.serviceAccount('worker', 'shop')], to: backend, ports: [9090] });
+    const reach = analyse(chart, cni());
+    const worker = Target.workload('shop', 'worker');
+    const verdicts = (s: Target, d: Target, p: Port, request?: { method: string; path: string }) => {
+      const r = request ? reach.checkRequest(s, d, p, request) : reach.check(s, d, p);
+      return [`${s} -> ${d} ${p}${request ? ` ${request.method} ${request.path}` : ''}`, r.verdict, r.cniVerdict, r.meshVerdict];
+    };
+    const get = (path: string) => ({ method: 'GET', path });
+    const { ALLOW, DENY } = Verdict;
+    expect([
+      verdicts(worker, be, Port.tcp(9090)),
+      // The CNI admits the worker's proxy on 4143, which carries any port: before, the app's Server on 8080 admitted anyone (ALLOW).
+      verdicts(worker, be, Port.tcp(8080), get('/api/orders')),
+      verdicts(worker, db, Port.tcp(5432)),
+      verdicts(fe, be, Port.tcp(8080), get('/api/orders')),
+      verdicts(be, db, Port.tcp(5432)),
+      verdicts(node, be, Port.tcp(8080), get('/healthz')),
+      verdicts(prometheus, be, Port.tcp(4191), get('/metrics')),
+      verdicts(be, coredns, Port.udp(53)),
+    ]).toEqual([
+      [`${worker} -> ${be} TCP/9090`, ALLOW, ALLOW, ALLOW],
+      [`${worker} -> ${be} TCP/8080 GET /api/orders`, DENY, ALLOW, DENY],
+      [`${worker} -> ${db} TCP/5432`, DENY, DENY, DENY],
+      [`${fe} -> ${be} TCP/8080 GET /api/orders`, ALLOW, ALLOW, ALLOW],
+      [`${be} -> ${db} TCP/5432`, ALLOW, ALLOW, ALLOW],
+      // The kubelet's httpGet probe: Linkerd's probe route of a Server without HTTPRoutes, for unauthenticated clients.
+      [`${node} -> ${be} TCP/8080 GET /healthz`, ALLOW, ALLOW, ALLOW],
+      // The admin port keeps the namespace default's clients (all-unauthenticated): the scrape works as before.
+      [`${prometheus} -> ${be} TCP/4191 GET /metrics`, ALLOW, ALLOW, ALLOW],
+      [`${be} -> ${coredns} UDP/53`, ALLOW, ALLOW, ALLOW],
+    ]);
+  });
+
+  test('a canary carrying the backend tier\'s labels (admitted to the database by the NetworkPolicies) must run as the backend\'s identity', () => {
+    const canary = (serviceAccountName?: string) => {
+      const built = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      deploymentWith(built.chart, 'shop', 'shop-backend-canary', { ...built.app.podLabels(AppTier.BACKEND), version: 'v2' }, {},
+        serviceAccountName ? { serviceAccountName } : {});
+      return built;
+    };
+    // Before: synthesized, and the database's Server (anyone) admitted it; now the Server admits shop-backend only.
+    expect(() => synthValid(canary().chart)).toThrow('[test/shop] meshTierAuthorization: the Deployment shop/shop-backend-canary '
+      + "(test/deploy-shop-shop-backend-canary) carries the backend tier's labels, so the NetworkPolicies admit it to the database pods' port 5432 as "
+      + "the backend, but it runs as the ServiceAccount 'default', and the app's Server 'database-shop-shop-b55e47cbd1-5432' on that port admits the "
+      + "backend identity (shop-backend) only: Linkerd would refuse it. Run it as 'shop-backend' (serviceAccountName), name its identity with a "
+      + 'port-level flow to the database pods on 5432 (LinkerdAuthorization or MeshAuthorization: it joins the app\'s Server), or set '
+      + 'meshTierAuthorization: false');
+    const asBackend = canary('shop-backend');
+    expect(() => synthValid(asBackend.chart)).not.toThrow();
+    const reach = analyse(asBackend.chart, Cni.calico());
+    expect(reach.check(Target.workload('shop', 'shop-backend-canary'), db, Port.tcp(5432)).verdict).toBe(Verdict.ALLOW);
+    const named = canary('canary');
+    new LinkerdAuthorization(named.chart, 'authz', { namespace: 'shop' })
+      .allowFlow('canary-db', { from: [MeshSource.serviceAccount('canary', 'shop')], to: named.app.podLabels(AppTier.DATABASE), ports: [5432] });
+    expect(() => synthValid(named.chart)).not.toThrow();
+  });
+
+  test('a source tier that would reach the next tier without its identity is refused at synth: not injected, or the port skipped by its proxy', () => {
+    const tail = 'The app\'s Server on that port admits the frontend identity only, so Linkerd would refuse the hop. Keep the frontend pods meshed '
+      + '(remove the annotation), or set meshTierAuthorization: false and authorize the tiers in the mesh yourself';
+    const opted = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    opted.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'disabled');
+    expect(() => synthValid(opted.chart)).toThrow("[test/shop] meshTierAuthorization: the frontend tier's Deployment shop/shop-frontend "
+      + "(test/shop/Frontend/Deployment/Resource) would reach the backend pods' port 8080 without its Linkerd identity (shop-frontend): its pod "
+      + `template is annotated linkerd.io/inject: disabled, so its pods have no proxy. ${tail}`);
+    const skipped = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    const ns = skipped.chart.node.findAll().filter(ApiObject.isApiObject).find((o) => o.kind === 'Namespace' && o.name === 'shop')!;
+    ns.metadata.addAnnotation('config.linkerd.io/skip-outbound-ports', '8000-8100');
+    const message = (() => { try { synthValid(skipped.chart); return ''; } catch (e) { return (e as Error).message; } })();
+    // The backend's 5432 is not skipped: only the frontend hop is refused.
+    expect(message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim())).toEqual([
+      "[test/shop] meshTierAuthorization: the frontend tier's Deployment shop/shop-frontend (test/shop/Frontend/Deployment/Resource) would reach "
+        + "the backend pods' port 8080 without its Linkerd identity (shop-frontend): the Namespace shop lists port 8080 in "
+        + `config.linkerd.io/skip-outbound-ports, so its proxy lets those connections pass without mutual TLS. ${tail}`,
+    ]);
+    // Injection explicitly enabled (or ingress mode) keeps the identity; meshTierAuthorization: false emits no Server to refuse it.
+    const enabled = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    enabled.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'enabled');
+    expect(() => synthValid(enabled.chart)).not.toThrow();
+    const off = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { meshTierAuthorization: false });
+    off.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'disabled');
+    expect(() => synthValid(off.chart)).not.toThrow();
+  });
 });

@@ -61,12 +61,15 @@ import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } 
 import { LinkerdRoute } from './linkerd-route-model';
 import { RouteAuthorization, routedVerdict } from './linkerd-route-verdict';
 import { linkerdRequestPath, linkerdRoute } from './linkerd-routes';
+import { TcpProbes, tcpProbesByWorkload } from './linkerd-tcp-probes';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
-import { describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
+import {
+  describeRef, DirectionVerdict, Endpoint, isLocalNode, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict,
+} from '../model';
 import { Labels, LabelSelector, matchesLabelSelector } from '../selectors';
 import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 
@@ -119,6 +122,8 @@ export class LinkerdModel implements MeshModel {
   private readonly adminPorts = new WeakMap<Endpoint, LinkerdAdminPort>();
   /** The application containers' HTTP probe paths, by endpoint name (pods added by the caller have none). */
   private readonly probes: Map<string, ProbePaths>;
+  /** The application containers' tcpSocket probes, by endpoint name. */
+  private readonly tcpProbes: Map<string, TcpProbes>;
   /** The default opaque ports the proxy injector writes onto each workload's pods, by endpoint name (./linkerd-opaque). */
   private readonly defaultOpaque: Map<string, DefaultOpaquePorts>;
   /** The owner labels the proxy injector adds to each workload's pods, by endpoint name (./linkerd-owner-labels). */
@@ -132,6 +137,7 @@ export class LinkerdModel implements MeshModel {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.identitySuffix = `serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`;
     this.probes = probePathsByWorkload(manifests);
+    this.tcpProbes = tcpProbesByWorkload(manifests);
     this.owners = linkerdOwnerLabelsByWorkload(manifests);
     this.defaultOpaque = defaultOpaquePortsByWorkload(manifests, facts.linkerdOpaquePorts);
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
@@ -198,6 +204,23 @@ export class LinkerdModel implements MeshModel {
   }
 
   evaluate(q: MeshQuery): DirectionVerdict {
+    const verdict = this.judge(q);
+    // A refused connection still passes a tcpSocket probe (./linkerd-tcp-probes): said beside the verdict, for the kubelet's (the pod's own node's) questions.
+    const kubelet = verdict.outcome === NO && q.protocol === 'TCP' && !q.request && isLocalNode(q.source);
+    const probes = kubelet ? this.tcpProbes.get(q.destination.name)?.get(q.port) : undefined;
+    if (!probes || !this.members.of(q.destination).dataPlane) return verdict;
+    return {
+      ...verdict,
+      reasons: [...verdict.reasons, {
+        effect: 'log',
+        message: `the kubelet's tcpSocket ${probes.join(' and ')} of ${q.destination.name} on port ${q.port} pass${probes.length === 1 ? 'es' : ''} `
+          + 'all the same: Linkerd\'s proxy accepts the connection before authorizing it, so such a probe checks the proxy, not the container '
+          + '(linkerd/linkerd2#7777)',
+      }],
+    };
+  }
+
+  private judge(q: MeshQuery): DirectionVerdict {
     const dst = this.members.of(q.destination);
     const flowText = `${q.source.name} -> ${q.destination.name} ${q.protocol}/${q.port}${q.request ? ` ${describeRequest(q.request)}` : ''}`;
     const bypass = (message: string): DirectionVerdict => sideVerdict(YES, [{ effect: 'default-allow', message }]);

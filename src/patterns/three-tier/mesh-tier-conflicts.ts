@@ -6,7 +6,7 @@ import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from '../../poli
 import { Protocol } from '../../policy/protocol';
 import { Direction, RuleAction } from '../../policy/rule';
 import { TrafficPolicy } from '../../policy/traffic-policy';
-import { hasLabels } from '../../util/vocabulary';
+import { hasLabels, isPlainObject } from '../../util/vocabulary';
 
 /** A tier's pods as the app emits them: the labels its pod templates carry. */
 export interface EmittedTier extends MeshTierPods {
@@ -30,10 +30,14 @@ export interface MeshTierConflictContext {
   readonly own: ReadonlySet<TrafficPolicy>;
   /**
    * Linkerd: the namespace's default policy admits only clients in the cluster networks, which the
-   * app's Servers do not know: a rule from an address block (or an entity) is refused even on the
-   * kept ports.
+   * app's admin-port Servers do not know: a rule from an address block (or an entity) is refused even
+   * on the kept ports.
    */
   readonly clusterNetworksOnly?: boolean;
+  /** Linkerd: per destination tier, the app's Server on the tier port (it admits the source tier's identity only). */
+  readonly tierServers?: Record<string, string>;
+  /** The app's own mesh objects (its AuthorizationPolicies on those Servers). */
+  readonly ownMeshObjects?: ReadonlySet<ApiObject>;
 }
 
 /** Does a namespaced policy of `namespace`, or a cluster-wide one whose namespace selector its labels satisfy, apply there? */
@@ -72,6 +76,28 @@ function describedPorts(root: IConstruct, namespace: string, tier: EmittedTier):
   return ports;
 }
 
+/** Is the peer surely a pod of `tier` (every pod it selects carries the tier's labels, in `namespace`)? */
+function isTier(peer: ResolvedPeer, tier: EmittedTier, namespace: string): boolean {
+  return peer.type === 'pods' && peer.namespace === namespace && hasLabels(peer.podLabels, tier.podLabels);
+}
+
+/**
+ * Linkerd: does a port-level AuthorizationPolicy other than the app's (a LinkerdAuthorization or
+ * MeshAuthorization flow of the user's, or one written by hand) target the app's Server `server`, or
+ * the namespace (`kind: Namespace`: every Server of the policy's namespace, linkerd.io "Authorization
+ * Policy" reference)? Then the user names, in the mesh, who besides the source tier may reach the
+ * tier port: the checks leave the NetworkPolicy allows of that port to that decision (the identities
+ * are not matched to the allows' peers).
+ */
+export function namedOnServer(root: IConstruct, namespace: string, server: string, own: ReadonlySet<ApiObject>): boolean {
+  return root.node.findAll().some((c) => {
+    if (!(c instanceof ApiObject) || own.has(c) || c.kind !== 'AuthorizationPolicy' || c.metadata.namespace !== namespace
+      || c.apiVersion.split('/')[0] !== 'policy.linkerd.io') return false;
+    const target = c.toJson().spec?.targetRef;
+    return isPlainObject(target) && ((target.kind === 'Server' && target.name === server) || target.kind === 'Namespace');
+  });
+}
+
 /**
  * The TCP ports of a rule outside `kept` (what the mesh authorization refuses), as text; empty when
  * every TCP port of the rule is kept. Every port (no `ports`) or a TCP range is never kept. UDP and
@@ -91,8 +117,11 @@ function refusedPorts(rule: IntentRule, kept: number[]): string[] {
  * The allows of the namespace that the app's mesh tier authorization would silently break: ingress
  * rules (of any TrafficPolicy but the app's own, in any chart of the app) to the pods of a destination
  * tier that the mesh now refuses. Under Linkerd (default inbound policy `deny` on the destination
- * tiers, Servers on the tier port and the admin ports only): any rule opening another TCP port that
- * no Server of someone else describes on the tier's pods (and, where the namespace's policy is a `cluster-*` one, any rule from an address block).
+ * tiers, a Server on the tier port admitting the source tier's identity only, Servers on the admin
+ * ports): any rule opening another TCP port that no Server of someone else describes on the tier's
+ * pods; any rule opening the tier port to peers not surely the source tier's pods, unless a flow of
+ * the user's names callers on the app's Server (linkerdTierPortProblem); and, where the namespace's
+ * policy is a `cluster-*` one, any rule from an address block to the admin ports.
  * Under Istio ambient (a DENY of the source tier's identity on the other ports): a rule whose
  * peers may be the source tier's pods, on a TCP port other than the tier port. Named ports count as
  * refused (the check does not resolve them).
@@ -119,11 +148,14 @@ export function meshTierConflicts(root: IConstruct, c: MeshTierConflictContext):
         let refused: string[] = [];
         let why = '';
         if (c.meshKind === MeshKind.LINKERD) {
+          const tierPortProblem = linkerdTierPortProblem(root, c, construct, rule, to);
+          if (tierPortProblem) problems.push(tierPortProblem);
           const addressPeer = c.clusterNetworksOnly === true && rule.peers.some((p) => p.type === 'cidr' || p.type === 'entity');
-          refused = addressPeer ? refusedPorts(rule, []) : refusedPorts(rule, [to.port, ...c.adminPorts, c.transportPort,
+          // The tier port from an address is the tier-port problem's; the admin ports' Servers drop the cluster-network condition.
+          refused = addressPeer ? refusedPorts(rule, [to.port]) : refusedPorts(rule, [to.port, ...c.adminPorts, c.transportPort,
             ...describedOf(to)]);
           why = addressPeer
-            ? `the ${to.tier} pods' Servers admit whom the namespace's default inbound policy admits without its cluster-network condition `
+            ? `the ${to.tier} pods' admin-port Servers admit whom the namespace's default inbound policy admits without its cluster-network condition `
               + '(the cluster networks are not known here), so addresses outside them that the namespace refused would be admitted in the mesh'
             : `the ${to.tier} pods refuse, in the mesh, every port but ${to.port} and the proxy admin port (Linkerd default inbound policy deny), `
               + 'so the flow would be refused silently';
@@ -141,4 +173,28 @@ export function meshTierConflicts(root: IConstruct, c: MeshTierConflictContext):
     }
   }
   return problems;
+}
+
+/**
+ * Linkerd: the problem of a rule admitting others than the source tier to the tier port (an exact
+ * TCP port: every port, ranges and named ports are refused as other ports). The app's Server there
+ * admits the source tier's identity only, so the mesh would refuse them silently, unless the user
+ * names callers on that Server with a port-level flow of their own (see namedOnServer).
+ */
+function linkerdTierPortProblem(root: IConstruct, c: MeshTierConflictContext, construct: TrafficPolicy, rule: IntentRule, to: EmittedTier):
+string | undefined {
+  const server = c.tierServers?.[to.tier];
+  if (server === undefined) return undefined;
+  const exact = (p: ResolvedPort) => p.protocol === Protocol.TCP && p.port === to.port && (p.endPort === undefined || p.endPort === p.port);
+  if (!rule.ports.some(exact)) return undefined;
+  const sources = c.hops.filter((h) => h.to.tier === to.tier).map((h) => h.from);
+  if (rule.peers.every((p) => sources.some((from) => isTier(p, from, c.namespace)))) return undefined;
+  if (namedOnServer(root, c.namespace, server, c.ownMeshObjects ?? new Set())) return undefined;
+  const tiers = sources.map((f) => f.tier).join(' and ');
+  return `the policy '${construct._intent.name}' (${construct.node.path}) allows ${rule.origin} to the ${to.tier} pods on TCP/${to.port} from others `
+    + `than the ${tiers} pods, but under ${c.meshName} the app's Server '${server}' on that port admits the ${tiers} identity only `
+    + `(${sources.map((f) => f.serviceAccount).join(', ')}), so the mesh would refuse them silently. Name their mesh identities with a port-level `
+    + `flow to the ${to.tier} pods on ${to.port} (LinkerdAuthorization or MeshAuthorization allowFlow(name, { from: [MeshSource.serviceAccount(...)], `
+    + `to: app.podLabels(AppTier.${to.tier.toUpperCase()}), ports: [${to.port}] }): it joins the app's Server), set meshTierAuthorization: false and `
+    + 'authorize the tiers in the mesh yourself, or remove the allow';
 }

@@ -34,6 +34,11 @@ export interface MeshTierAuthorization {
   readonly objects: ApiObject[];
   /** Annotations for the pod templates of every destination tier of the hops. */
   readonly destinationPodAnnotations: Record<string, string>;
+  /**
+   * Linkerd: per destination tier, the name of the app's Server on the tier port, which admits the
+   * source tier's identity only (a port-level AuthorizationPolicy of the user's on it names more callers).
+   */
+  readonly tierServers?: Record<string, string>;
 }
 
 /** Emits the mesh authorization of a request for the ClusterNetwork's mesh. */

@@ -89,8 +89,11 @@ describe.each(cnis)('examples/gateway-canary on %s', (_name, cni) => {
       const result = reach.check(fe, be, Port.tcp(8080));
       expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
       expect(result.pairs[0].cniPort).toBe('TCP/4143');
-      expect(result.mesh!.reasons[0]).toContain('AuthorizationPolicy storefront/storefront-backend-allowed-ports-8080 (targeting Server '
+      expect(result.mesh!.reasons[0]).toContain('AuthorizationPolicy storefront/storefront-frontend-to-backend-8080 (targeting Server '
         + 'storefront/backend-storefront-storefront-3a775b52cc-8080) authorizes storefront/storefront-frontend');
+      // The tier port admits the frontend's identity only (not the namespace default's clients).
+      expect(result.mesh!.reasons[0]).toContain('MeshTLSAuthentication storefront/storefront-frontend-to-backend admits '
+        + 'storefront-frontend.storefront.serviceaccount.identity.linkerd.cluster.local');
       expect(reach.check(be, db, Port.tcp(5432)).verdict).toBe(Verdict.ALLOW);
     }
   });

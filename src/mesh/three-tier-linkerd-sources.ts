@@ -1,0 +1,78 @@
+/**
+ * Under Linkerd a meshed ThreeTierApp's tier-port Servers admit exactly the source tier's mesh
+ * identity, its ServiceAccount `<app>-<tier>` (./three-tier-authorization), while the NetworkPolicies
+ * admit every pod carrying the source tier's labels. Two ways a pod the NetworkPolicies admit as the
+ * source tier would be refused by the mesh, silently; refused at synth here instead, naming the
+ * workload, unless the user names more callers on the tier's Server with a port-level flow of their
+ * own (patterns/three-tier/mesh-tier-conflicts `namedOnServer`):
+ *
+ * - a workload of the app carrying the source tier's labels that runs as another ServiceAccount (a
+ *   canary the app does not create, on `default`): its identity is not the tier's;
+ * - a source-tier workload whose connection leaves its pod without the Linkerd identity, reaching
+ *   the Server as an unauthenticated client: not injected (`linkerd.io/inject` other than `enabled`
+ *   or `ingress` on the pod template: linkerd.io "Automatic proxy injection"; `hostNetwork` pods are
+ *   never injected), or its proxy lets the port pass untouched (`config.linkerd.io/skip-outbound-ports`
+ *   of the pod template, else of its Namespace object: linkerd.io "Proxy Configuration"). The app's
+ *   pods are injected by their namespace; only an annotation or field added to a template (an
+ *   escape hatch) changes that.
+ *
+ * Read as the analyzer reads membership (../analysis/mesh/membership), on the app's workloads.
+ */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { appObjects, namespaceObject, selectedWorkloads } from './app-objects';
+import { parsePortSet } from '../analysis/mesh/membership';
+import { namedOnServer } from '../patterns/three-tier/mesh-tier-conflicts';
+import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
+import { isPlainObject } from '../util/vocabulary';
+
+const INJECT = 'linkerd.io/inject';
+const SKIP_OUTBOUND = 'config.linkerd.io/skip-outbound-ports';
+
+/**
+ * Problems of the hops whose source pods (as the NetworkPolicies see them) would reach the destination
+ * tier's port without the source tier's Linkerd identity. `tierServers`: per destination tier, the
+ * app's Server on the tier port; `own`: the app's mesh objects.
+ */
+export function unauthenticatedSourceProblems(root: IConstruct, namespace: string,
+  hops: ReadonlyArray<{ readonly from: MeshTierPods; readonly to: MeshTierPods }>, tierServers: Record<string, string>,
+  own: ReadonlySet<ApiObject>): string[] {
+  const objects = appObjects(root);
+  const nsAnnotations = namespaceObject(objects, namespace)?.json.metadata?.annotations;
+  const nsSkip = isPlainObject(nsAnnotations) ? nsAnnotations[SKIP_OUTBOUND] : undefined;
+  const problems: string[] = [];
+  for (const { from, to } of hops) {
+    const server = tierServers[to.tier];
+    if (server !== undefined && namedOnServer(root, namespace, server, own)) continue;
+    for (const { object, template } of selectedWorkloads(objects, namespace, from.podLabels)) {
+      const spec = isPlainObject(template.spec) ? template.spec : {};
+      const annotations = isPlainObject(template.metadata) && isPlainObject(template.metadata.annotations) ? template.metadata.annotations : {};
+      const inject = annotations[INJECT];
+      const skip = annotations[SKIP_OUTBOUND] !== undefined ? { value: annotations[SKIP_OUTBOUND], where: 'its pod template' }
+        : { value: nsSkip, where: `the Namespace ${namespace}` };
+      // The pod's identity is its ServiceAccount (`serviceAccount` is the deprecated alias the API server still fills in).
+      const account = spec.serviceAccountName ?? spec.serviceAccount ?? 'default';
+      let why: string | undefined;
+      if (spec.hostNetwork === true) {
+        why = 'its pods use hostNetwork, which Linkerd never injects';
+      } else if (inject !== undefined && inject !== 'enabled' && inject !== 'ingress') {
+        why = `its pod template is annotated ${INJECT}: ${inject}, so its pods have no proxy`;
+      } else if (typeof skip.value === 'string' && parsePortSet(skip.value, '').has(to.port)) {
+        why = `${skip.where} lists port ${to.port} in ${SKIP_OUTBOUND}, so its proxy lets those connections pass without mutual TLS`;
+      } else if (account !== from.serviceAccount) {
+        problems.push(`the ${object.kind} ${namespace}/${object.json.metadata?.name} (${object.construct.node.path}) carries the ${from.tier} tier's `
+          + `labels, so the NetworkPolicies admit it to the ${to.tier} pods' port ${to.port} as the ${from.tier}, but it runs as the ServiceAccount `
+          + `'${account}', and the app's Server '${server}' on that port admits the ${from.tier} identity (${from.serviceAccount}) only: Linkerd would `
+          + `refuse it. Run it as '${from.serviceAccount}' (serviceAccountName), name its identity with a port-level flow to the ${to.tier} pods on `
+          + `${to.port} (LinkerdAuthorization or MeshAuthorization: it joins the app's Server), or set meshTierAuthorization: false`);
+        continue;
+      }
+      if (why === undefined) continue;
+      problems.push(`the ${from.tier} tier's ${object.kind} ${namespace}/${object.json.metadata?.name} (${object.construct.node.path}) would reach the `
+        + `${to.tier} pods' port ${to.port} without its Linkerd identity (${from.serviceAccount}): ${why}. The app's Server on that port admits `
+        + `the ${from.tier} identity only, so Linkerd would refuse the hop. Keep the ${from.tier} pods meshed (remove the annotation), or set `
+        + 'meshTierAuthorization: false and authorize the tiers in the mesh yourself');
+    }
+  }
+  return problems;
+}
