@@ -19,6 +19,7 @@ import { istioAuthzZtunnel } from './istio-authz-ztunnel';
 import { istioConsecutiveErrors } from './istio-consecutive-errors';
 import { istioMtls } from './istio-mtls';
 import { istioPeerAuthentication } from './istio-peer-authentication';
+import { istioStrictMtlsUnmeshedSource } from './istio-strict-mtls-unmeshed-source';
 import { linkerdAdminPort } from './linkerd-admin-port';
 import { linkerdAdminProbes } from './linkerd-admin-probes';
 import { linkerdOpaquePorts } from './linkerd-opaque-ports';
@@ -57,6 +58,7 @@ export const RULES: readonly LintRule[] = [
   ciliumPolicyShape,
   istioPeerAuthentication,
   istioMtls,
+  istioStrictMtlsUnmeshedSource,
   destinationRuleSubsets,
   linkerdServer,
   linkerdPortAnnotation,
