@@ -102,6 +102,9 @@ describe(RULE, () => {
     // The namespace is not declared: its labels (and so its pods' membership) are unknown.
     expect(check(MESH_STRICT, ...base)).toEqual([]);
     expect(check(MESH_STRICT, ...base, deployment('ingress-nginx', 'controller', CONTROLLER))).toEqual([]);
+    // Istio's own ports (HBONE 15008, health 15021, ...) are no application port.
+    expect(check(MESH_STRICT, SHOP, WEB, ns('ingress-nginx'), netpol([FROM_NGINX], [{ protocol: 'TCP', port: 15008 }, { protocol: 'TCP', port: 15021 }])))
+      .toEqual([]);
     // The destination is outside the mesh: no proxy enforces the mode.
     expect(check(MESH_STRICT, ns('shop'), WEB, netpol([FROM_NGINX]), ns('ingress-nginx'))).toEqual([]);
   });

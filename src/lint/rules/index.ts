@@ -14,6 +14,7 @@ import { ingressHygiene } from './ingress';
 import { invalidObject } from './invalid-object';
 import { ipBlockStrictValidation } from './ipblock-strict-validation';
 import { istioAuthz } from './istio-authz';
+import { istioAuthzRefusesAdmittedSource } from './istio-authz-refuses-admitted-source';
 import { istioAuthzTcpPort } from './istio-authz-tcp-port';
 import { istioAuthzZtunnel } from './istio-authz-ztunnel';
 import { istioConsecutiveErrors } from './istio-consecutive-errors';
@@ -59,6 +60,7 @@ export const RULES: readonly LintRule[] = [
   istioPeerAuthentication,
   istioMtls,
   istioStrictMtlsUnmeshedSource,
+  istioAuthzRefusesAdmittedSource,
   destinationRuleSubsets,
   linkerdServer,
   linkerdPortAnnotation,

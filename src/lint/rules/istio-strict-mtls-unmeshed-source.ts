@@ -5,10 +5,12 @@ import { membershipOf } from '../../analysis/mesh/membership';
 import { MtlsDecision, PeerAuthentications } from '../../analysis/mesh/peer-authentication';
 import { Endpoint, NamespaceIndex } from '../../analysis/model';
 import { isEmptySelector, Labels } from '../../analysis/selectors';
+import { validateManifest } from '../../analysis/validation';
 import { YES } from '../../analysis/verdict';
 import { IstioMode, Mesh } from '../../cluster/mesh';
 import { stringMap } from '../../util/vocabulary';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
+import { admittedIstioApplicationPorts, admitsNoClientInParticular } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -73,7 +75,8 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
     const meshed = (e: Endpoint) => membershipOf(e, ISTIO, inventory.namespaces, inventory.namespaceAnnotations);
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {
-      if (!isObject(doc.obj) || !isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;
+      if (!isObject(doc.obj) || !isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || validateManifest(doc.obj) !== undefined
+        || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;
       const destinations = inventory.pods.filter((p) => {
         if (!selectsEndpoint(doc.obj, p.endpoint)) return false;
         const m = meshed(p.endpoint);
@@ -86,7 +89,7 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
           .filter((t) => t.ports.length > 0);
         if (targets.length === 0) return;
         asArray(rule.from).forEach((peer, j) => {
-          if (!isObject(peer) || isWildcard(peer)) return;
+          if (!isObject(peer) || admitsNoClientInParticular(peer)) return;
           const sources = unmeshedSources(doc, peer, inventory.pods, inventory.namespaces, inventory.namespaceAnnotations, meshed);
           if (sources.length === 0) return;
           out.push(report(doc, jsonPath('spec', 'ingress', i, 'from', j), sources, targets));
@@ -97,41 +100,15 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
   },
 };
 
-/** The TCP ports of `pod` a rule's `ports` admit (numbers, ranges and names resolved on the pod), where its mode is STRICT. */
+/** The TCP ports of `pod` a rule's `ports` admit (../netpol-ingress; Istio's own ports left out), where its mode is STRICT and its proxy captures them. */
 function strictPorts(pod: InventoryPod, ports: unknown, peerAuth: PeerAuthentications, bypass: { has(port: number): boolean }): StrictTarget {
-  const declared = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))];
-  const entries = asArray(ports);
-  const admitted = new Set<number>();
-  if (entries.length === 0) declared.forEach((p) => admitted.add(p));
-  for (const entry of entries) {
-    if (!isObject(entry) || (entry.protocol ?? 'TCP') !== 'TCP') continue;
-    let matched: number[];
-    if (entry.port === undefined || entry.port === null) {
-      matched = declared;
-    } else if (typeof entry.port === 'string') {
-      matched = pod.ports.filter((p) => p.name === entry.port && p.protocol === 'TCP').map((p) => p.port);
-    } else if (typeof entry.port === 'number' && typeof entry.endPort === 'number') {
-      matched = declared.filter((p) => p >= entry.port && p <= entry.endPort);
-    } else {
-      matched = typeof entry.port === 'number' ? [entry.port] : [];
-    }
-    matched.forEach((p) => admitted.add(p));
-  }
   const e = pod.endpoint;
   return {
     pod,
-    ports: [...admitted].sort((a, b) => a - b).filter((port) => !bypass.has(port))
+    ports: admittedIstioApplicationPorts(pod, ports).filter((port) => !bypass.has(port))
       .map((port) => ({ port, decision: peerAuth.modeFor(e.namespace ?? 'default', e.labels, port) }))
       .filter((p) => p.decision.mode === 'STRICT'),
   };
-}
-
-/** A peer that admits every pod (of the cluster, or of the policy's namespace): no statement about one client. */
-function isWildcard(peer: Record<string, any>): boolean {
-  if (peer.ipBlock !== undefined) return true; // see the rule's comment: never reported
-  const anyPod = peer.podSelector === undefined || peer.podSelector === null || isEmptySelector(peer.podSelector);
-  const namespaces = peer.namespaceSelector;
-  return namespaces !== undefined && namespaces !== null ? isEmptySelector(namespaces) && anyPod : anyPod;
 }
 
 function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: readonly InventoryPod[], namespaces: NamespaceIndex,
