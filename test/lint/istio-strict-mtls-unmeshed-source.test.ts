@@ -5,6 +5,7 @@
  * ztunnel DENY of connections without a peer principal, istio/istio architecture/ambient/peer-authentication.md).
  */
 import { brief } from './support';
+import { Cni } from '../../src/cluster/cni';
 import { PolicyLint } from '../../src/lint';
 import { expectValidManifests } from '../support/schema';
 
@@ -41,6 +42,25 @@ function check(...objects: any[]) {
   expectValidManifests(objects);
   return PolicyLint.check(objects).filter((f) => f.rule === RULE);
 }
+
+function checkOn(cni: Cni, ...objects: any[]) {
+  expectValidManifests(objects);
+  return PolicyLint.check(objects, { cni }).filter((f) => f.rule === RULE);
+}
+
+const calicoPolicy = (source: Record<string, unknown>) => ({
+  apiVersion: 'projectcalico.org/v3',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'web-from-ingress', namespace: 'shop' },
+  spec: { selector: "app == 'web'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', source, destination: { ports: [8080] } }] },
+});
+const ciliumPolicy = (rule: Record<string, unknown>) => ({
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumNetworkPolicy',
+  metadata: { name: 'web-from-ingress', namespace: 'shop' },
+  spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ ...rule, toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] },
+});
+const CONTROLLER_DEPLOYMENT = deployment('ingress-nginx', 'controller', CONTROLLER);
 
 describe(RULE, () => {
   test('mesh-wide STRICT, the ingress controller\'s namespace declared without injection label (pods not in the manifests): warning, exact text', () => {
@@ -116,5 +136,25 @@ describe(RULE, () => {
     clean({ namespaceSelector: {}, podSelector: {} });
     clean({ podSelector: {} });
     clean({ ipBlock: { cidr: '10.0.0.0/8' } });
+  });
+
+  test('Calico and Cilium policies, through the model of the lint\'s CNI: the admitting rule is reported for a client of the manifests', () => {
+    const base = [MESH_STRICT, SHOP, ns('ingress-nginx'), WEB, CONTROLLER_DEPLOYMENT];
+    const calico = calicoPolicy({ namespaceSelector: "kubernetes.io/metadata.name == 'ingress-nginx'", selector: "app.kubernetes.io/name == 'ingress-nginx'" });
+    const found = checkOn(Cni.calico(), ...base, calico);
+    expect(brief(found)).toEqual([{ rule: RULE, severity: 'warning', object: 'NetworkPolicy shop/web-from-ingress', path: 'spec.ingress[0]' }]);
+    expect(found[0].message.startsWith('admits Deployment ingress-nginx/controller (ingress-nginx/controller is not in the mesh (no injection label on '
+      + 'namespace ingress-nginx or the pod template)) to Deployment shop/web on port 8080, which require STRICT')).toBe(true);
+    const cilium = ciliumPolicy({ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'ingress-nginx', ...CONTROLLER } }] });
+    expect(brief(checkOn(Cni.cilium(), ...base, cilium))).toEqual([
+      { rule: RULE, severity: 'warning', object: 'CiliumNetworkPolicy shop/web-from-ingress', path: 'spec.ingress[0]' },
+    ]);
+    // Clean: a rule admitting every source, entities, the client meshed, no CNI given (the policy's semantics are the CNI's).
+    expect(checkOn(Cni.calico(), ...base, calicoPolicy({}))).toEqual([]);
+    expect(checkOn(Cni.calico(), ...base, calicoPolicy({ namespaceSelector: 'all()' }))).toEqual([]);
+    expect(checkOn(Cni.cilium(), ...base, ciliumPolicy({ fromEntities: ['cluster'] }))).toEqual([]);
+    expect(checkOn(Cni.cilium(), ...base, ciliumPolicy({ fromEndpoints: [{}] }))).toEqual([]);
+    expect(checkOn(Cni.calico(), MESH_STRICT, SHOP, ns('ingress-nginx', { 'istio-injection': 'enabled' }), WEB, CONTROLLER_DEPLOYMENT, calico)).toEqual([]);
+    expect(check(...base, calico)).toEqual([]);
   });
 });

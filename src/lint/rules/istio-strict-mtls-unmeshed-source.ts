@@ -1,14 +1,15 @@
 import { buildInventory, InventoryPod } from '../../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { meshFactsOf } from '../../analysis/mesh/facts';
-import { membershipOf } from '../../analysis/mesh/membership';
+import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { MtlsDecision, PeerAuthentications } from '../../analysis/mesh/peer-authentication';
-import { Endpoint, NamespaceIndex } from '../../analysis/model';
+import { AnnotatedCniModel, Endpoint, NamespaceIndex } from '../../analysis/model';
 import { isEmptySelector, Labels } from '../../analysis/selectors';
 import { validateManifest } from '../../analysis/validation';
 import { YES } from '../../analysis/verdict';
 import { IstioMode, Mesh } from '../../cluster/mesh';
 import { stringMap } from '../../util/vocabulary';
+import { calicoOrCiliumModel, cniAdmission } from '../cni-policy-admissions';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
 import { admittedIstioApplicationPorts, admitsNoClientInParticular } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
@@ -57,6 +58,10 @@ interface StrictTarget {
  *   (`istio-injection=enabled`, `istio.io/rev`, `istio.io/dataplane-mode=ambient`), where no workload
  *   of the manifests matches the peer: its pods (typically an ingress controller installed by Helm)
  *   are outside the mesh unless the peer's podSelector names an opt-in label.
+ * Calico and Cilium policies count too when the lint is told the CNI (their semantics are the CNI's):
+ * the analyzer's model of it finds the rule that admits each such workload to each meshed pod's declared
+ * STRICT port, reported when that rule names its clients (../cni-policy-admissions); namespaces whose
+ * pods are not in the manifests are judged for NetworkPolicies only.
  * Not reported (conservative): namespaces the manifests do not declare (their labels are unknown);
  * peers that admit everyone (no `from`, an empty namespaceSelector with no or an empty podSelector, an
  * empty podSelector alone), which make no statement about one client; `ipBlock` peers (external
@@ -96,9 +101,56 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
         });
       });
     }
+    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    const model = calicoOrCiliumModel(ctx.cni, valid.map((d) => d.obj), inventory.namespaces);
+    if (model) out.push(...cniFindings(model, valid, inventory.pods, peerAuth, meshed, inventory.namespaceAnnotations));
     return out;
   },
 };
+
+/**
+ * Calico and Cilium policies, through the model of the lint's CNI (../cni-policy-admissions): for each
+ * client of the manifests known to be outside the mesh and each meshed pod's declared STRICT port, the
+ * rule that admits it, when that rule names its clients. Clients the manifests do not show are not
+ * judged here (the model needs the pod's labels).
+ */
+function cniFindings(model: AnnotatedCniModel, documents: readonly LintDocument[], pods: readonly InventoryPod[], peerAuth: PeerAuthentications,
+  meshed: (e: Endpoint) => Membership, declared: ReadonlyMap<string, Labels>): RuleReport[] {
+  const clients = pods.filter((p) => knownUnmeshed(p, meshed(p.endpoint), declared));
+  const groups = new Map<string, { doc: LintDocument; path: string; sources: Map<string, UnmeshedSource>; targets: Map<string, StrictTarget> }>();
+  for (const pod of pods) {
+    const m = meshed(pod.endpoint);
+    if (m.dataPlane === undefined || m.inboundCaptureOff !== undefined) continue;
+    for (const { port, decision } of strictPorts(pod, undefined, peerAuth, m.inboundBypass).ports) {
+      for (const client of clients) {
+        const admission = cniAdmission(model, documents, client.endpoint, pod.endpoint, port);
+        if (!admission) continue;
+        const key = `${admission.doc.index}|${admission.doc.source ?? ''}|${admission.path}`;
+        const group = groups.get(key) ?? { ...admission, sources: new Map<string, UnmeshedSource>(), targets: new Map<string, StrictTarget>() };
+        groups.set(key, group);
+        group.sources.set(client.endpoint.name, sourceOf(client, meshed(client.endpoint)));
+        const target: StrictTarget = group.targets.get(pod.endpoint.name) ?? { pod, ports: [] };
+        if (!target.ports.some((p) => p.port === port)) target.ports.push({ port, decision });
+        group.targets.set(pod.endpoint.name, target);
+      }
+    }
+  }
+  return [...groups.values()].map((g) => report(g.doc, g.path, [...g.sources.values()], [...g.targets.values()]));
+}
+
+/**
+ * A workload of the manifests outside the mesh, known to be: in a namespace the manifests declare (its labels are known), or
+ * opted out of both data planes by its own labels whatever its namespace says.
+ */
+function knownUnmeshed(p: InventoryPod, m: Membership, declared: ReadonlyMap<string, Labels>): boolean {
+  const labels = p.endpoint.labels;
+  const optedOut = labels['sidecar.istio.io/inject'] === 'false' && labels['istio.io/dataplane-mode'] === 'none';
+  return m.dataPlane === undefined && !p.endpoint.hostNetwork && (declared.has(p.endpoint.namespace ?? 'default') || optedOut);
+}
+
+function sourceOf(p: InventoryPod, m: Membership): UnmeshedSource {
+  return { label: `${p.workloadKind} ${p.endpoint.name}`, why: m.why, namespace: p.endpoint.namespace ?? 'default' };
+}
 
 /** The TCP ports of `pod` a rule's `ports` admit (../netpol-ingress; Istio's own ports left out), where its mode is STRICT and its proxy captures them. */
 function strictPorts(pod: InventoryPod, ports: unknown, peerAuth: PeerAuthentications, bypass: { has(port: number): boolean }): StrictTarget {
@@ -112,15 +164,12 @@ function strictPorts(pod: InventoryPod, ports: unknown, peerAuth: PeerAuthentica
 }
 
 function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: readonly InventoryPod[], namespaces: NamespaceIndex,
-  annotations: ReadonlyMap<string, Labels>, meshed: (e: Endpoint) => { dataPlane?: string; why: string }): UnmeshedSource[] {
+  annotations: ReadonlyMap<string, Labels>, meshed: (e: Endpoint) => Membership): UnmeshedSource[] {
   const out: UnmeshedSource[] = [];
   const matched = pods.filter((p) => peerMatches(doc.obj, peer, p.endpoint, namespaces) === YES);
   for (const p of matched) {
     const m = meshed(p.endpoint);
-    const ns = p.endpoint.namespace ?? 'default';
-    const labels = p.endpoint.labels;
-    const optedOut = labels['sidecar.istio.io/inject'] === 'false' && labels['istio.io/dataplane-mode'] === 'none';
-    if (m.dataPlane === undefined && (annotations.has(ns) || optedOut)) out.push({ label: `${p.workloadKind} ${p.endpoint.name}`, why: m.why, namespace: ns });
+    if (knownUnmeshed(p, m, annotations)) out.push(sourceOf(p, m));
   }
   const nsSelector = peer.namespaceSelector;
   if (!isObject(nsSelector) || isEmptySelector(nsSelector)) return out;
