@@ -160,7 +160,7 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
       // probe passes all the same (the proxy completes the handshake, linkerd/linkerd2#7777), as under deny below.
       expect(reach.checkRequest(node, be, Port.tcp(8080), { method: 'GET', path: '/healthz' }).verdict).toBe(ALLOW);
       expect(verdicts(reach, [[node, db, Port.tcp(3306)]])).toEqual([row(node, db, Port.tcp(3306), DENY, ALLOW, DENY)]);
-      expect(reach.check(node, db, Port.tcp(3306)).mesh!.reasons.filter((r) => r.includes('tcpSocket passes') || r.includes('tcpSocket live')))
+      expect(reach.check(node, db, Port.tcp(3306)).mesh!.reasons.filter((r) => r.includes('tcpSocket probe of shop/shop-database on port 3306 passes')))
         .toHaveLength(1);
       for (const tier of [fe, be, db]) {
         expect([reach.check(tier, coredns, Port.udp(53)).verdict, reach.check(tier, coredns, Port.tcp(53)).verdict]).toEqual([ALLOW, ALLOW]);
@@ -198,13 +198,14 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
       row(reporter, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
       row(be, db, Port.tcp(8080), DENY, ALLOW, DENY),
       // The kubelet's tcpSocket probe of MySQL never reaches mysqld (no Server admits unauthenticated clients on 3306); the
-      // probe itself still passes, as the proxy completes the handshake (linkerd/linkerd2#7777), which the analyzer notes.
+      // probe itself still passes, as the proxy completes the handshake (linkerd/linkerd2#7777): the mesh reasons say so (below).
       row(node, db, Port.tcp(3306), DENY, ALLOW, DENY),
     ]);
     expect(reach.check(node, db, Port.tcp(3306)).mesh!.reasons.filter((r) => r.includes('tcpSocket'))).toEqual([
-      "the kubelet's tcpSocket livenessProbe of container 'database' and readinessProbe of container 'database' of shop/shop-database on port 3306 "
-        + "pass all the same: Linkerd's proxy accepts the connection before authorizing it, so such a probe checks the proxy, not the container "
-        + '(linkerd/linkerd2#7777)',
+      'the kubelet\'s tcpSocket probe of shop/shop-database on port 3306 passes as long as the Linkerd proxy runs, whatever this authorization '
+        + 'decides and whether or not the application listens: the proxy completes the TCP handshake itself before it authorizes the connection '
+        + '(linkerd/linkerd2#7777), so the probe checks the proxy, not the application (an httpGet probe, which Linkerd\'s probe route authorizes, '
+        + 'checks the application)',
     ]);
     expect(reach.check(reporter, be, Port.tcp(8080)).l7Constraints).toEqual([
       'only GET /healthz (the pod\'s probe paths; other requests and non-HTTP connections are refused)',

@@ -97,9 +97,10 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
         // tcpSocket probe passes all the same, as before: Linkerd's proxy accepts the connection before authorizing it (linkerd/linkerd2#7777).
         const result = reach.check(node, db, Port.tcp(5432));
         expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
-        expect(result.mesh!.reasons).toContain("the kubelet's tcpSocket livenessProbe of container 'database' and readinessProbe of container "
-          + "'database' of shop/shop-database on port 5432 pass all the same: Linkerd's proxy accepts the connection before authorizing it, so such "
-          + 'a probe checks the proxy, not the container (linkerd/linkerd2#7777)');
+        expect(result.mesh!.reasons).toContain("the kubelet's tcpSocket probe of shop/shop-database on port 5432 passes as long as the Linkerd proxy "
+          + 'runs, whatever this authorization decides and whether or not the application listens: the proxy completes the TCP handshake itself '
+          + 'before it authorizes the connection (linkerd/linkerd2#7777), so the probe checks the proxy, not the application (an httpGet probe, '
+          + "which Linkerd's probe route authorizes, checks the application)");
         // Only for the kubelet (the pod's own node): another refused client gets no such note.
         expect(reach.check(fe, db, Port.tcp(5432)).mesh!.reasons.filter((r) => r.includes('tcpSocket'))).toEqual([]);
       } else {

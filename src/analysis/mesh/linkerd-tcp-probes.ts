@@ -1,50 +1,57 @@
 /**
- * Kubelet tcpSocket probes of meshed pods (internal). Linkerd's inbound redirect sends every TCP
- * connection to the proxy, which accepts it before it authorizes it (and before it connects to the
- * container): a tcpSocket probe, which only opens the connection, passes whatever the port's
- * authorization and whatever the container's state (linkerd/linkerd2#7777, open). So a verdict that
- * refuses the kubelet's connection in the mesh does not fail such a probe, and a passing one proves
- * nothing about the container; the analyzer says so beside the verdict instead of changing it (the
- * connection never reaches the container).
+ * The kubelet's tcpSocket probes of a meshed Linkerd pod (internal). Linkerd's proxy takes every
+ * inbound TCP connection on the pod's captured ports and completes the handshake itself, before it
+ * authorizes the client and whether or not the application listens behind it; so a tcpSocket probe
+ * (a TCP connect, nothing sent) passes as long as the proxy runs, whatever a Server or the default
+ * inbound policy decides for the connection (linkerd/linkerd2 issue #7777, "TcpSocket probes are
+ * meaningless with meshed pods", open). An httpGet probe is a request, which the policy controller's
+ * probe route authorizes (./linkerd-probes) and the application answers.
+ *
+ * Read as the kubelet reads the probe (liveness, readiness and startup of every container and init
+ * container): `tcpSocket.port` a number, or the name of a port of the same container (the kubelet
+ * resolves it among that container's ports, by exact name); anything else gives no probe.
  */
 import { byWorkloadTemplate, isPlainObject } from '../../util/vocabulary';
 import { ManifestObject } from '../model';
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
 
-/** Port -> the tcpSocket probes on it (`readinessProbe of container 'db'`), sorted. */
-export type TcpProbes = ReadonlyMap<number, readonly string[]>;
-
-/** The port a probe's `tcpSocket.port` names: a number, or a TCP port name of the same container (case-insensitive, as linkerd2 reads names). */
-function probePort(port: unknown, container: Record<string, any>): number | undefined {
+function tcpProbePort(port: unknown, container: Record<string, any>): number | undefined {
   if (typeof port === 'number') return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : undefined;
   if (typeof port !== 'string') return undefined;
   const ports: unknown[] = Array.isArray(container.ports) ? container.ports : [];
-  for (const p of ports) {
-    if (!isPlainObject(p) || typeof p.name !== 'string' || p.name.toLowerCase() !== port.toLowerCase()) continue;
-    if (typeof p.protocol === 'string' && p.protocol.toUpperCase() !== 'TCP') continue;
-    if (typeof p.containerPort === 'number' && p.containerPort >= 1 && p.containerPort <= 65535) return p.containerPort;
-  }
-  return undefined;
+  const named = ports.find((p) => isPlainObject(p) && p.name === port);
+  return isPlainObject(named) && typeof named.containerPort === 'number' ? named.containerPort : undefined;
 }
 
-/** The tcpSocket probes of one pod template's containers, per port. */
-export function templateTcpProbes(template: unknown): TcpProbes {
+/** The sorted ports of one pod template's tcpSocket probes. */
+export function templateTcpProbePorts(template: unknown): number[] {
   const spec = isPlainObject(template) && isPlainObject(template.spec) ? template.spec : {};
-  const byPort = new Map<number, string[]>();
   const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+  const ports = new Set<number>();
   for (const container of [...list(spec.containers), ...list(spec.initContainers)]) {
     if (!isPlainObject(container)) continue;
     for (const key of PROBES) {
-      const tcp = isPlainObject(container[key]) && isPlainObject(container[key].tcpSocket) ? container[key].tcpSocket : undefined;
-      const port = tcp ? probePort(tcp.port, container) : undefined;
-      if (port !== undefined) byPort.set(port, [...(byPort.get(port) ?? []), `${key} of container '${String(container.name)}'`]);
+      const tcpSocket = isPlainObject(container[key]) && isPlainObject(container[key].tcpSocket) ? container[key].tcpSocket : undefined;
+      const port = tcpSocket ? tcpProbePort(tcpSocket.port, container) : undefined;
+      if (port !== undefined) ports.add(port);
     }
   }
-  return new Map([...byPort].sort(([a], [b]) => a - b).map(([port, probes]) => [port, [...probes].sort()]));
+  return [...ports].sort((a, b) => a - b);
 }
 
-/** Endpoint name (`namespace/workload`) -> its tcpSocket probes, for every workload of `manifests`. */
-export function tcpProbesByWorkload(manifests: readonly ManifestObject[]): Map<string, TcpProbes> {
-  return byWorkloadTemplate(manifests, templateTcpProbes);
+/** Endpoint name (`namespace/workload`) -> the ports of its tcpSocket probes, for every workload of `manifests`. */
+export function tcpProbePortsByWorkload(manifests: readonly ManifestObject[]): Map<string, number[]> {
+  return byWorkloadTemplate(manifests, templateTcpProbePorts);
+}
+
+/**
+ * The note for a connection from the destination's own node (its kubelet) to a port the destination's
+ * tcpSocket probes check, where its Linkerd proxy takes the connection.
+ */
+export function tcpProbeNote(destination: string, port: number): string {
+  return `the kubelet's tcpSocket probe of ${destination} on port ${port} passes as long as the Linkerd proxy runs, whatever this authorization `
+    + 'decides and whether or not the application listens: the proxy completes the TCP handshake itself before it authorizes the connection '
+    + '(linkerd/linkerd2#7777), so the probe checks the proxy, not the application (an httpGet probe, which Linkerd\'s probe route authorizes, '
+    + 'checks the application)';
 }

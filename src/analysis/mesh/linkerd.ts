@@ -45,6 +45,8 @@
  * - gRPC Servers take GRPCRoutes (gateway.networking.k8s.io), matched on POST /<service>/<method> and authorized as HTTPRoutes
  *   are (./linkerd-grpc-routes; header matches, hostnames and RegularExpression method matches are indeterminate); opaque and TLS ones no route: HTTPRoutes
  *   on them change nothing. The legacy ServerAuthorization is not evaluated (indeterminate).
+ * - A connection from the destination's own node to a port its tcpSocket probes check keeps its verdict, with a note: the
+ *   kubelet's probe passes whatever the verdict, as the proxy completes the handshake itself (./linkerd-tcp-probes).
  */
 import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
 import { addressIn } from './istio-values';
@@ -61,15 +63,13 @@ import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } 
 import { LinkerdRoute } from './linkerd-route-model';
 import { RouteAuthorization, routedVerdict } from './linkerd-route-verdict';
 import { linkerdRequestPath, linkerdRoute } from './linkerd-routes';
-import { TcpProbes, tcpProbesByWorkload } from './linkerd-tcp-probes';
+import { tcpProbeNote, tcpProbePortsByWorkload } from './linkerd-tcp-probes';
 import { Membership } from './membership';
 import { MembershipCache, MeshModel, MeshQuery, WirePort } from './mesh-model';
 import { apiGroupOf, isPlainObject, namespaceOf, nameOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
-import {
-  describeRef, DirectionVerdict, Endpoint, isLocalNode, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict,
-} from '../model';
+import { describeRef, DirectionVerdict, Endpoint, isLocalNode, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, LabelSelector, matchesLabelSelector } from '../selectors';
 import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 
@@ -122,8 +122,8 @@ export class LinkerdModel implements MeshModel {
   private readonly adminPorts = new WeakMap<Endpoint, LinkerdAdminPort>();
   /** The application containers' HTTP probe paths, by endpoint name (pods added by the caller have none). */
   private readonly probes: Map<string, ProbePaths>;
-  /** The application containers' tcpSocket probes, by endpoint name. */
-  private readonly tcpProbes: Map<string, TcpProbes>;
+  /** The ports of the application containers' tcpSocket probes, by endpoint name (./linkerd-tcp-probes). */
+  private readonly tcpProbes: Map<string, number[]>;
   /** The default opaque ports the proxy injector writes onto each workload's pods, by endpoint name (./linkerd-opaque). */
   private readonly defaultOpaque: Map<string, DefaultOpaquePorts>;
   /** The owner labels the proxy injector adds to each workload's pods, by endpoint name (./linkerd-owner-labels). */
@@ -137,7 +137,7 @@ export class LinkerdModel implements MeshModel {
     this.members = new MembershipCache(facts, namespaces, annotations);
     this.identitySuffix = `serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`;
     this.probes = probePathsByWorkload(manifests);
-    this.tcpProbes = tcpProbesByWorkload(manifests);
+    this.tcpProbes = tcpProbePortsByWorkload(manifests);
     this.owners = linkerdOwnerLabelsByWorkload(manifests);
     this.defaultOpaque = defaultOpaquePortsByWorkload(manifests, facts.linkerdOpaquePorts);
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
@@ -177,13 +177,14 @@ export class LinkerdModel implements MeshModel {
   }
 
   sourceKey(e: Endpoint): string {
-    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, e.serviceAccount, sortedEntries(e.annotations), sortedEntries(e.namespaceLabels),
-      addressKey(e)]);
+    return JSON.stringify([e.kind, e.hostNetwork, e.nodeLocality ?? null, e.namespace, e.serviceAccount, sortedEntries(e.annotations),
+      sortedEntries(e.namespaceLabels), addressKey(e)]);
   }
 
   destinationKey(e: Endpoint): string {
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}`).sort(),
-      [...(this.probes.get(e.name) ?? new Map()).entries()], this.defaultOpaque.get(e.name) ?? null, this.owners.get(e.name) ?? null]);
+      [...(this.probes.get(e.name) ?? new Map()).entries()], this.tcpProbes.get(e.name) ?? [], this.defaultOpaque.get(e.name) ?? null,
+      this.owners.get(e.name) ?? null]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
@@ -204,23 +205,16 @@ export class LinkerdModel implements MeshModel {
   }
 
   evaluate(q: MeshQuery): DirectionVerdict {
-    const verdict = this.judge(q);
-    // A refused connection still passes a tcpSocket probe (./linkerd-tcp-probes): said beside the verdict, for the kubelet's (the pod's own node's) questions.
-    const kubelet = verdict.outcome === NO && q.protocol === 'TCP' && !q.request && isLocalNode(q.source);
-    const probes = kubelet ? this.tcpProbes.get(q.destination.name)?.get(q.port) : undefined;
-    if (!probes || !this.members.of(q.destination).dataPlane) return verdict;
-    return {
-      ...verdict,
-      reasons: [...verdict.reasons, {
-        effect: 'log',
-        message: `the kubelet's tcpSocket ${probes.join(' and ')} of ${q.destination.name} on port ${q.port} pass${probes.length === 1 ? 'es' : ''} `
-          + 'all the same: Linkerd\'s proxy accepts the connection before authorizing it, so such a probe checks the proxy, not the container '
-          + '(linkerd/linkerd2#7777)',
-      }],
-    };
+    const verdict = this.authorize(q);
+    // The kubelet's tcpSocket probe (a connect from the destination's own node, no request) passes through the proxy whatever it
+    // authorizes (./linkerd-tcp-probes): the verdict stands for the connection, the note says what it means for the probe.
+    const dst = this.members.of(q.destination);
+    if (q.protocol !== 'TCP' || q.request || !isLocalNode(q.source) || !dst.dataPlane || dst.inboundBypass.has(q.port)
+      || !(this.tcpProbes.get(q.destination.name) ?? []).includes(q.port)) return verdict;
+    return { ...verdict, reasons: [...verdict.reasons, { effect: 'log', message: tcpProbeNote(q.destination.name, q.port) }] };
   }
 
-  private judge(q: MeshQuery): DirectionVerdict {
+  private authorize(q: MeshQuery): DirectionVerdict {
     const dst = this.members.of(q.destination);
     const flowText = `${q.source.name} -> ${q.destination.name} ${q.protocol}/${q.port}${q.request ? ` ${describeRequest(q.request)}` : ''}`;
     const bypass = (message: string): DirectionVerdict => sideVerdict(YES, [{ effect: 'default-allow', message }]);

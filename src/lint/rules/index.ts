@@ -14,11 +14,13 @@ import { ingressHygiene } from './ingress';
 import { invalidObject } from './invalid-object';
 import { ipBlockStrictValidation } from './ipblock-strict-validation';
 import { istioAuthz } from './istio-authz';
+import { istioAuthzRefusesAdmittedSource } from './istio-authz-refuses-admitted-source';
 import { istioAuthzTcpPort } from './istio-authz-tcp-port';
 import { istioAuthzZtunnel } from './istio-authz-ztunnel';
 import { istioConsecutiveErrors } from './istio-consecutive-errors';
 import { istioMtls } from './istio-mtls';
 import { istioPeerAuthentication } from './istio-peer-authentication';
+import { istioStrictMtlsUnmeshedSource } from './istio-strict-mtls-unmeshed-source';
 import { linkerdAdminPort } from './linkerd-admin-port';
 import { linkerdAdminProbes } from './linkerd-admin-probes';
 import { linkerdOpaquePorts } from './linkerd-opaque-ports';
@@ -57,6 +59,8 @@ export const RULES: readonly LintRule[] = [
   ciliumPolicyShape,
   istioPeerAuthentication,
   istioMtls,
+  istioStrictMtlsUnmeshedSource,
+  istioAuthzRefusesAdmittedSource,
   destinationRuleSubsets,
   linkerdServer,
   linkerdPortAnnotation,

@@ -1,0 +1,116 @@
+import { buildInventory, InventoryPod } from '../../analysis/inventory';
+import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
+import { meshFactsOf } from '../../analysis/mesh/facts';
+import { isIstioAuthorizationPolicy, IstioModel } from '../../analysis/mesh/istio';
+import { membershipOf } from '../../analysis/mesh/membership';
+import { describeRef, DirectionVerdict } from '../../analysis/model';
+import { validateManifest } from '../../analysis/validation';
+import { NO, YES } from '../../analysis/verdict';
+import { IstioMode, Mesh } from '../../cluster/mesh';
+import { asArray, isObject, jsonPath } from '../document';
+import { admittedIstioApplicationPorts, admitsNoClientInParticular } from '../netpol-ingress';
+import { LintContext, LintRule, RuleReport } from '../rule';
+import { LintSeverity } from '../types';
+
+const RULE = 'istio-authz-refuses-admitted-source';
+
+/** As istio-strict-mtls-unmeshed-source reads membership: ambient labels count, `istio-system` is the root namespace. */
+const ISTIO = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
+
+/**
+ * `istio-authz-refuses-admitted-source` (warning): a networking.k8s.io NetworkPolicy ingress peer
+ * admits clients to Istio-meshed pods on a port where the destination's ALLOW AuthorizationPolicies
+ * match none of them: the CNI lets them through and the destination's sidecar or ztunnel refuses
+ * every one (istio.io "Authorization Policy" reference: with an ALLOW policy on a workload, a request
+ * no ALLOW rule matches is denied). Two layers that disagree: either the NetworkPolicy admits a client
+ * by mistake, or the AuthorizationPolicy misses its identity.
+ *
+ * Judged by the analyzer's own Istio model (analysis/mesh/istio: PeerAuthentication, CUSTOM, DENY,
+ * ALLOW, ztunnel's conversion, waypoints, sidecar TCP chains) on each pair, over the objects the API
+ * server and istiod accept. Reported only where it is exact: every client the peer admits is a
+ * workload of the manifests in a namespace they declare (so its mesh membership and its
+ * ServiceAccount, hence its principal `cluster.local/ns/<namespace>/sa/<account>`, are known), and for
+ * every such client and every destination pod of the port the model answers "denied" because no ALLOW
+ * rule matches; the manifests are taken to hold every workload of a namespace that holds some. A peer
+ * admitting any client the manifests do not show (an undeclared namespace, a namespace without
+ * workloads that match, namespaces chosen by labels other than `kubernetes.io/metadata.name`, which
+ * may include namespaces outside the manifests), a peer admitting everyone or by ipBlock, and a port where
+ * some client is allowed, undecided, or refused for another reason (a DENY rule, STRICT mutual TLS
+ * for a plaintext client: istio-strict-mtls-unmeshed-source) are not reported.
+ */
+export const istioAuthzRefusesAdmittedSource: LintRule = {
+  ids: [RULE],
+  check(ctx: LintContext): RuleReport[] {
+    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    if (!valid.some((d) => isIstioAuthorizationPolicy(d.obj))) return [];
+    const objects = valid.map((d) => d.obj);
+    const inventory = buildInventory(objects);
+    const { namespaces, namespaceAnnotations: declared } = inventory;
+    const model = new IstioModel(objects, ISTIO, namespaces, declared);
+    const meshed = (p: InventoryPod) => membershipOf(p.endpoint, ISTIO, namespaces, declared).dataPlane !== undefined;
+    const out: RuleReport[] = [];
+    for (const doc of valid) {
+      if (!isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;
+      const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && meshed(p));
+      if (destinations.length === 0) continue;
+      asArray(doc.obj.spec.ingress).forEach((rule, i) => {
+        if (!isObject(rule)) return;
+        asArray(rule.from).forEach((peer, j) => {
+          if (!isObject(peer) || admitsNoClientInParticular(peer)) return;
+          const clients = inventory.pods.filter((p) => peerMatches(doc.obj, peer, p.endpoint, namespaces) === YES);
+          if (clients.length === 0 || clients.some((c) => !declared.has(c.endpoint.namespace ?? 'default'))) return;
+          // Namespaces chosen by other labels may include namespaces the manifests do not show; a selected namespace without a
+          // matching workload may hold clients the mesh admits.
+          if (isObject(peer.namespaceSelector) && (!namesNamespaces(peer.namespaceSelector) || [...namespaces.keys()].some((ns) =>
+            !clients.some((c) => c.endpoint.namespace === ns)
+            && peerMatches(doc.obj, { namespaceSelector: peer.namespaceSelector }, nsProbe(ns, namespaces.get(ns)!), namespaces) === YES))) return;
+          const refused: Array<{ pod: InventoryPod; port: number; why: string; policies: string[] }> = [];
+          for (const pod of destinations) {
+            for (const port of admittedIstioApplicationPorts(pod, rule.ports)) {
+              const verdicts = clients.map((c) => model.evaluate({ source: c.endpoint, destination: pod.endpoint, port, protocol: 'TCP' }));
+              const why = verdicts.map(allowRefusal);
+              if (why.every((w) => w !== undefined)) {
+                refused.push({ pod, port, why: why[0]!.message, policies: [...new Set(why.flatMap((w) => w!.policies))] });
+              }
+            }
+          }
+          if (refused.length === 0) return;
+          const who = clients.map((c) => `${c.workloadKind} ${c.endpoint.name} (ServiceAccount ${c.endpoint.serviceAccount ?? 'default'})`).join(', ');
+          const where = [...new Set(refused.map((r) => `${r.pod.workloadKind} ${r.pod.endpoint.name} port ${r.port}`))].join(', ');
+          const policies = [...new Set(refused.flatMap((r) => r.policies))].join(', ');
+          out.push({
+            doc,
+            rule: RULE,
+            severity: LintSeverity.WARNING,
+            path: jsonPath('spec', 'ingress', i, 'from', j),
+            message: `admits ${who} to ${where}, but the destination's Istio ALLOW policies (${policies}) match none of them, so its proxy refuses `
+              + `every connection this rule opens (${refused[0].why})`,
+            fix: 'authorize the clients\' identities on the port in an ALLOW rule of the destination (IstioAuthorization or MeshAuthorization allowFlow), '
+              + 'or remove the peer from the NetworkPolicy if they are not meant to connect',
+          });
+        });
+      });
+    }
+    return out;
+  },
+};
+
+/** Does the selector pick namespaces by name only (`kubernetes.io/metadata.name` in matchLabels or an `In` expression)? */
+function namesNamespaces(selector: Record<string, any>): boolean {
+  const key = 'kubernetes.io/metadata.name';
+  return (isObject(selector.matchLabels) && typeof selector.matchLabels[key] === 'string')
+    || asArray(selector.matchExpressions).some((e) => isObject(e) && e.key === key && e.operator === 'In');
+}
+
+/** A pod of namespace `ns` with no labels, to ask whether a namespaceSelector selects the namespace. */
+function nsProbe(ns: string, namespaceLabels: Readonly<Record<string, string>>) {
+  return { kind: 'pod' as const, name: `${ns}/*`, namespace: ns, labels: {}, namespaceLabels, hostNetwork: false, namedPorts: [] };
+}
+
+/** The ALLOW refusal of a verdict (denied, decided by AuthorizationPolicies whose ALLOW rules match nothing), or undefined. */
+function allowRefusal(v: DirectionVerdict): { message: string; policies: string[] } | undefined {
+  if (v.outcome !== NO) return undefined;
+  const last = v.reasons[v.reasons.length - 1];
+  if (last?.effect !== 'isolate' || last.object?.kind !== 'AuthorizationPolicy') return undefined;
+  return { message: last.message, policies: v.reasons.filter((r) => r.effect === 'isolate' && r.object).map((r) => describeRef(r.object!)) };
+}
