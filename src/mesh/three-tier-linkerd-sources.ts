@@ -24,9 +24,9 @@ import { appObjects, namespaceObject, selectedWorkloads } from './app-objects';
 import { parsePortSet } from '../analysis/mesh/membership';
 import { namedOnServer } from '../patterns/three-tier/mesh-tier-conflicts';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
+import { LINKERD_INJECT_ANNOTATION, linkerdInjection } from '../util/linkerd-injection';
 import { isPlainObject } from '../util/vocabulary';
 
-const INJECT = 'linkerd.io/inject';
 const SKIP_OUTBOUND = 'config.linkerd.io/skip-outbound-ports';
 
 /**
@@ -38,8 +38,11 @@ export function unauthenticatedSourceProblems(root: IConstruct, namespace: strin
   hops: ReadonlyArray<{ readonly from: MeshTierPods; readonly to: MeshTierPods }>, tierServers: Record<string, string>,
   own: ReadonlySet<ApiObject>): string[] {
   const objects = appObjects(root);
-  const nsAnnotations = namespaceObject(objects, namespace)?.json.metadata?.annotations;
-  const nsSkip = isPlainObject(nsAnnotations) ? nsAnnotations[SKIP_OUTBOUND] : undefined;
+  const nsObject = namespaceObject(objects, namespace);
+  const nsShown = nsObject !== undefined;
+  const nsAnnotations = nsObject?.json.metadata?.annotations;
+  const nsAnnotationMap: Record<string, unknown> = isPlainObject(nsAnnotations) ? nsAnnotations : {};
+  const nsSkip = nsAnnotationMap[SKIP_OUTBOUND];
   const problems: string[] = [];
   for (const { from, to } of hops) {
     const server = tierServers[to.tier];
@@ -47,16 +50,19 @@ export function unauthenticatedSourceProblems(root: IConstruct, namespace: strin
     for (const { object, template } of selectedWorkloads(objects, namespace, from.podLabels)) {
       const spec = isPlainObject(template.spec) ? template.spec : {};
       const annotations = isPlainObject(template.metadata) && isPlainObject(template.metadata.annotations) ? template.metadata.annotations : {};
-      const inject = annotations[INJECT];
+      // Read as the proxy injector reads it (../util/linkerd-injection): an empty value is none, the Namespace's applies then.
+      const injection = linkerdInjection(annotations, nsShown ? nsAnnotationMap : undefined, spec.hostNetwork === true);
       const skip = annotations[SKIP_OUTBOUND] !== undefined ? { value: annotations[SKIP_OUTBOUND], where: 'its pod template' }
         : { value: nsSkip, where: `the Namespace ${namespace}` };
       // The pod's identity is its ServiceAccount (`serviceAccount` is the deprecated alias the API server still fills in).
       const account = spec.serviceAccountName ?? spec.serviceAccount ?? 'default';
       let why: string | undefined;
-      if (spec.hostNetwork === true) {
+      if (injection.hostNetwork === true) {
         why = 'its pods use hostNetwork, which Linkerd never injects';
-      } else if (inject !== undefined && inject !== 'enabled' && inject !== 'ingress') {
-        why = `its pod template is annotated ${INJECT}: ${inject}, so its pods have no proxy`;
+      } else if (injection.injected === false && injection.at === 'pod') {
+        // The Namespace's own annotation decides for the destination tiers too: only a template's opting out is the source's alone.
+        why = `its pod template is annotated ${LINKERD_INJECT_ANNOTATION}: ${injection.value}`
+          + `${injection.invalid ? ', a value the proxy injector does not know,' : ','} so its pods have no proxy`;
       } else if (typeof skip.value === 'string' && parsePortSet(skip.value, '').has(to.port)) {
         why = `${skip.where} lists port ${to.port} in ${SKIP_OUTBOUND}, so its proxy lets those connections pass without mutual TLS`;
       } else if (account !== from.serviceAccount) {

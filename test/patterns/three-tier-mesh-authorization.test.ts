@@ -701,4 +701,71 @@ describe('Linkerd: the tier port admits exactly the source tier, not whoever the
     off.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'disabled');
     expect(() => synthValid(off.chart)).not.toThrow();
   });
+
+  test('an empty linkerd.io/inject on the source tier\'s template is no value (the namespace injects it): not refused; an unknown value is', () => {
+    // linkerd2 proxy injector (util/linkerd-injection): '' reads as unset; 'Enabled' is not a value it knows and injects nothing.
+    const empty = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    empty.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', '');
+    expect(() => synthValid(empty.chart)).not.toThrow();
+    const unknown = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    unknown.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'Enabled');
+    expect(() => synthValid(unknown.chart)).toThrow("[test/shop] meshTierAuthorization: the frontend tier's Deployment shop/shop-frontend "
+      + "(test/shop/Frontend/Deployment/Resource) would reach the backend pods' port 8080 without its Linkerd identity (shop-frontend): its pod "
+      + 'template is annotated linkerd.io/inject: Enabled, a value the proxy injector does not know, so its pods have no proxy.');
+  });
+
+  describe('a Server of the user\'s written by hand that may select a tier\'s pods on the app\'s Server port is refused (Linkerd applies one of the two)', () => {
+    const server = (chart: Chart, name: string, port: number | string, podSelector: Record<string, unknown>) => new ApiObject(chart, `server-${name}`, {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name, namespace: 'shop' },
+      spec: { podSelector, port, accessPolicy: 'all-unauthenticated' },
+    });
+    const problems = (chart: Chart) => {
+      try { synthValid(chart); return []; } catch (e) {
+        return (e as Error).message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim().split(' (port ')[0]);
+      }
+    };
+
+    test('on the tier port (by number or by the container port\'s name), on the admin port, and with a selector of part of the tier\'s labels', () => {
+      const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      const backend = app.podLabels(AppTier.BACKEND);
+      const database = app.podLabels(AppTier.DATABASE);
+      // Before: synthesized; if Linkerd picked the hand-written Server, anyone reaching the backend's proxy (4143 from any allowed port) reached 8080.
+      server(chart, 'api-open', 8080, { matchLabels: backend });
+      server(chart, 'db-by-name', 'postgres', { matchLabels: { 'app.kubernetes.io/component': database['app.kubernetes.io/component'] } });
+      server(chart, 'admin-open', 4191, { matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['backend', 'other'] }] });
+      expect(problems(chart)).toEqual([
+        "[test/shop] meshTierAuthorization: the Server 'api-open' (test/server-api-open) may select the backend pods' port 8080",
+        "[test/shop] meshTierAuthorization: the Server 'db-by-name' (test/server-db-by-name) may select the database pods' port 5432",
+        "[test/shop] meshTierAuthorization: the Server 'admin-open' (test/server-admin-open) may select the backend pods' port 4191",
+      ]);
+      expect(() => synthValid(chart)).toThrow("which the app's Server 'backend-shop-shop-5a6d43de4c-8080' describes: Linkerd applies one Server per "
+        + "pod and port, and if it picked this one the app's authorization there would not apply. Select pods without the tier's labels or another "
+        + 'port, name the callers with a LinkerdAuthorization or MeshAuthorization flow instead (a flow on the same pods and port joins the app\'s '
+        + 'Server), or set meshTierAuthorization: false and authorize the tiers in the mesh yourself');
+    });
+
+    test('not on another port, another port name, pods a requirement excludes, external workloads, or with meshTierAuthorization: false', () => {
+      const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      const backend = app.podLabels(AppTier.BACKEND);
+      server(chart, 'api-metrics', 9090, { matchLabels: backend });
+      server(chart, 'api-by-other-name', 'metrics', { matchLabels: backend });
+      server(chart, 'api-others', 8080, {
+        matchLabels: { 'app.kubernetes.io/name': backend['app.kubernetes.io/name'] },
+        matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'NotIn', values: ['backend'] }],
+      });
+      server(chart, 'frontend-http', 8080, { matchLabels: app.podLabels(AppTier.FRONTEND) });
+      new ApiObject(chart, 'server-vm', {
+        apiVersion: 'policy.linkerd.io/v1beta3',
+        kind: 'Server',
+        metadata: { name: 'vm', namespace: 'shop' },
+        spec: { externalWorkloadSelector: { matchLabels: backend }, port: 8080 },
+      });
+      expect(() => synthValid(chart)).not.toThrow();
+      const off = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { meshTierAuthorization: false });
+      server(off.chart, 'api-open', 8080, { matchLabels: backend });
+      expect(() => synthValid(off.chart)).not.toThrow();
+    });
+  });
 });
