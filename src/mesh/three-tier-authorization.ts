@@ -122,12 +122,14 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
     return [tier.authentication, ...tier.authorizationPolicies, admin.authentication, ...admin.authorizationPolicies];
   });
   const own = new Set(objects);
+  // As LinkerdAuthorization names identities (the proxies' `<sa>.<ns>.serviceaccount.identity.<control plane namespace>.<trust domain>`).
+  const identitySuffix = `serviceaccount.identity.${cluster.mesh.controlPlaneNamespace}.${cluster.mesh.trustDomain}`;
   keepAppObjectsPerWalk(scope);
   scope.node.addValidation({
     validate: () => [
       ...foreignServerPolicies(scope.node.root, namespace, servers, own),
       ...overlappingForeignServers(scope.node.root, namespace, serverPods).map((p) => `meshTierAuthorization: ${p}`),
-      ...unauthenticatedSourceProblems(scope.node.root, namespace, hops, tierServers, own).map((p) => `meshTierAuthorization: ${p}`),
+      ...unauthenticatedSourceProblems(scope.node.root, namespace, hops, tierServers, own, identitySuffix).map((p) => `meshTierAuthorization: ${p}`),
     ],
   });
   return { objects, destinationPodAnnotations: { [LINKERD_DEFAULT_INBOUND_POLICY]: LinkerdInboundPolicy.DENY }, tierServers };

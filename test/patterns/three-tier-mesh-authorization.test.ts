@@ -714,6 +714,71 @@ describe('Linkerd: the tier port admits exactly the source tier, not whoever the
       + 'template is annotated linkerd.io/inject: Enabled, a value the proxy injector does not know, so its pods have no proxy.');
   });
 
+  describe('a policy of the user\'s on the tier\'s Server hides a source pod\'s problem only when it admits that very pod', () => {
+    const canaryOn = (mesh: Mesh, serviceAccountName: string) => {
+      const built = shop(Cni.calico(), mesh);
+      deploymentWith(built.chart, 'shop', 'shop-backend-canary', { ...built.app.podLabels(AppTier.BACKEND), version: 'v2' }, {}, { serviceAccountName });
+      return built;
+    };
+    const canaryProblem = 'meshTierAuthorization: the Deployment shop/shop-backend-canary (test/deploy-shop-shop-backend-canary) carries the backend '
+      + "tier's labels";
+
+    test('a canary under another ServiceAccount: a flow naming Prometheus on the database port is no remedy; one naming its namespace is', () => {
+      // Before: any policy of the user's on the Server silenced the check, and Linkerd refused the canary silently.
+      const other = canaryOn(Mesh.linkerd({ cni: true }), 'default');
+      new LinkerdAuthorization(other.chart, 'authz', { namespace: 'shop' }).allowFlow('scrape-db',
+        { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: other.app.podLabels(AppTier.DATABASE), ports: [5432] });
+      expect(() => synthValid(other.chart)).toThrow(canaryProblem);
+      const ns = canaryOn(Mesh.linkerd({ cni: true }), 'default');
+      new LinkerdAuthorization(ns.chart, 'authz', { namespace: 'shop' }).allowFlow('shop-db',
+        { from: [MeshSource.namespace('shop')], to: ns.app.podLabels(AppTier.DATABASE), ports: [5432] });
+      expect(() => synthValid(ns.chart)).not.toThrow();
+    });
+
+    test('identities are matched in the mesh\'s trust domain and control plane namespace, identityRefs by ServiceAccount', () => {
+      const policy = (chart: Chart, auth: Record<string, unknown>) => {
+        new ApiObject(chart, 'canary-mtls', {
+          apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'MeshTLSAuthentication', metadata: { name: 'canary', namespace: 'shop' }, spec: auth,
+        });
+        new ApiObject(chart, 'canary-db', {
+          apiVersion: 'policy.linkerd.io/v1alpha1',
+          kind: 'AuthorizationPolicy',
+          metadata: { name: 'canary-db', namespace: 'shop' },
+          spec: {
+            targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'database-shop-shop-b55e47cbd1-5432' },
+            requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'canary' }],
+          },
+        });
+      };
+      const mesh = () => Mesh.linkerd({ cni: true, trustDomain: 'corp.example' });
+      const wrongDomain = canaryOn(mesh(), 'canary');
+      policy(wrongDomain.chart, { identities: ['canary.shop.serviceaccount.identity.linkerd.cluster.local'] });
+      expect(() => synthValid(wrongDomain.chart)).toThrow(canaryProblem);
+      const rightDomain = canaryOn(mesh(), 'canary');
+      policy(rightDomain.chart, { identities: ['canary.shop.serviceaccount.identity.linkerd.corp.example'] });
+      expect(() => synthValid(rightDomain.chart)).not.toThrow();
+      const byRef = canaryOn(mesh(), 'canary');
+      policy(byRef.chart, { identityRefs: [{ kind: 'ServiceAccount', name: 'canary' }] });
+      expect(() => synthValid(byRef.chart)).not.toThrow();
+      const otherRef = canaryOn(mesh(), 'canary');
+      policy(otherRef.chart, { identityRefs: [{ kind: 'ServiceAccount', name: 'canary', namespace: 'other' }] });
+      expect(() => synthValid(otherRef.chart)).toThrow(canaryProblem);
+    });
+
+    test('an unmeshed source tier: a flow from meshed callers on the tier port is no remedy; one from MeshSource.anyone() is', () => {
+      const named = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      named.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'disabled');
+      new LinkerdAuthorization(named.chart, 'authz', { namespace: 'shop' }).allowFlow('scrape-api',
+        { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: named.app.podLabels(AppTier.BACKEND), ports: [8080] });
+      expect(() => synthValid(named.chart)).toThrow("meshTierAuthorization: the frontend tier's Deployment shop/shop-frontend");
+      const anyone = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      anyone.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'disabled');
+      new LinkerdAuthorization(anyone.chart, 'authz', { namespace: 'shop' }).allowFlow('open-api',
+        { from: [MeshSource.anyone()], to: anyone.app.podLabels(AppTier.BACKEND), ports: [8080] });
+      expect(() => synthValid(anyone.chart)).not.toThrow();
+    });
+  });
+
   describe('a Server of the user\'s written by hand that may select a tier\'s pods on the app\'s Server port is refused (Linkerd applies one of the two)', () => {
     const server = (chart: Chart, name: string, port: number | string, podSelector: Record<string, unknown>) => new ApiObject(chart, `server-${name}`, {
       apiVersion: 'policy.linkerd.io/v1beta3',
