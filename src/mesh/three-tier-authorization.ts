@@ -14,6 +14,7 @@ import { isAmbient } from './mesh-context';
 import { MeshSource } from './mesh-source';
 import { checkFormerTierIdentity } from './three-tier-former-identity';
 import { allowPoliciesRefusingHops } from './three-tier-istio-allows';
+import { AppServerPods, overlappingForeignServers } from './three-tier-linkerd-servers';
 import { unauthenticatedSourceProblems } from './three-tier-linkerd-sources';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { MeshKind } from '../cluster/mesh';
@@ -99,6 +100,7 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
   const adminPorts = cluster.mesh.networkNeeds().metricsPorts.map((p) => p.port);
   const destinations = [...new Map(hops.map(({ to }) => [to.tier, to])).values()];
   const servers = new Map<string, AppServer>();
+  const serverPods: AppServerPods[] = [];
   const tierServers: Record<string, string> = {};
   const objects = destinations.flatMap((to) => {
     const froms = hops.filter((h) => h.to.tier === to.tier).map((h) => h.from);
@@ -111,18 +113,23 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
     tierServers[to.tier] = server;
     const sourceTiers = froms.map((f) => f.tier).join(' and ');
     servers.set(server, { what: `the ${to.tier} pods' port ${to.port}`, tierPort: true, admitted: `the ${sourceTiers} identity only` });
+    serverPods.push({ name: server, port: to.port, labels: to.podLabels, what: `the ${to.tier} pods' port ${to.port}` });
     const admitted = `${policy.endsWith('-authenticated') ? 'any meshed identity' : 'anyone'} (as the namespace's default inbound policy ${policy} did)`;
     admin.authorizationPolicies.forEach((p, i) => {
       servers.set(p.toJson().spec.targetRef.name, { what: `the ${to.tier} pods' port ${adminPorts[i]}`, tierPort: false, admitted });
+      serverPods.push({ name: p.toJson().spec.targetRef.name, port: adminPorts[i], labels: to.podLabels, what: `the ${to.tier} pods' port ${adminPorts[i]}` });
     });
     return [tier.authentication, ...tier.authorizationPolicies, admin.authentication, ...admin.authorizationPolicies];
   });
   const own = new Set(objects);
+  // As LinkerdAuthorization names identities (the proxies' `<sa>.<ns>.serviceaccount.identity.<control plane namespace>.<trust domain>`).
+  const identitySuffix = `serviceaccount.identity.${cluster.mesh.controlPlaneNamespace}.${cluster.mesh.trustDomain}`;
   keepAppObjectsPerWalk(scope);
   scope.node.addValidation({
     validate: () => [
       ...foreignServerPolicies(scope.node.root, namespace, servers, own),
-      ...unauthenticatedSourceProblems(scope.node.root, namespace, hops, tierServers, own).map((p) => `meshTierAuthorization: ${p}`),
+      ...overlappingForeignServers(scope.node.root, namespace, serverPods).map((p) => `meshTierAuthorization: ${p}`),
+      ...unauthenticatedSourceProblems(scope.node.root, namespace, hops, tierServers, own, identitySuffix).map((p) => `meshTierAuthorization: ${p}`),
     ],
   });
   return { objects, destinationPodAnnotations: { [LINKERD_DEFAULT_INBOUND_POLICY]: LinkerdInboundPolicy.DENY }, tierServers };

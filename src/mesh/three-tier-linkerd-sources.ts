@@ -3,8 +3,9 @@
  * identity, its ServiceAccount `<app>-<tier>` (./three-tier-authorization), while the NetworkPolicies
  * admit every pod carrying the source tier's labels. Two ways a pod the NetworkPolicies admit as the
  * source tier would be refused by the mesh, silently; refused at synth here instead, naming the
- * workload, unless the user names more callers on the tier's Server with a port-level flow of their
- * own (patterns/three-tier/mesh-tier-conflicts `namedOnServer`):
+ * workload, unless an AuthorizationPolicy of the user's on the tier's Server (a port-level flow, or
+ * one targeting the namespace) admits that very client (./three-tier-linkerd-callers): its identity,
+ * or unauthenticated clients (a policy naming other callers only, Prometheus, does not count):
  *
  * - a workload of the app carrying the source tier's labels that runs as another ServiceAccount (a
  *   canary the app does not create, on `default`): its identity is not the tier's;
@@ -21,12 +22,12 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { appObjects, namespaceObject, selectedWorkloads } from './app-objects';
+import { namedCallers } from './three-tier-linkerd-callers';
 import { parsePortSet } from '../analysis/mesh/membership';
-import { namedOnServer } from '../patterns/three-tier/mesh-tier-conflicts';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
+import { LINKERD_INJECT_ANNOTATION, linkerdInjection } from '../util/linkerd-injection';
 import { isPlainObject } from '../util/vocabulary';
 
-const INJECT = 'linkerd.io/inject';
 const SKIP_OUTBOUND = 'config.linkerd.io/skip-outbound-ports';
 
 /**
@@ -36,30 +37,38 @@ const SKIP_OUTBOUND = 'config.linkerd.io/skip-outbound-ports';
  */
 export function unauthenticatedSourceProblems(root: IConstruct, namespace: string,
   hops: ReadonlyArray<{ readonly from: MeshTierPods; readonly to: MeshTierPods }>, tierServers: Record<string, string>,
-  own: ReadonlySet<ApiObject>): string[] {
+  own: ReadonlySet<ApiObject>, identitySuffix: string): string[] {
   const objects = appObjects(root);
-  const nsAnnotations = namespaceObject(objects, namespace)?.json.metadata?.annotations;
-  const nsSkip = isPlainObject(nsAnnotations) ? nsAnnotations[SKIP_OUTBOUND] : undefined;
+  const nsObject = namespaceObject(objects, namespace);
+  const nsShown = nsObject !== undefined;
+  const nsAnnotations = nsObject?.json.metadata?.annotations;
+  const nsAnnotationMap: Record<string, unknown> = isPlainObject(nsAnnotations) ? nsAnnotations : {};
+  const nsSkip = nsAnnotationMap[SKIP_OUTBOUND];
   const problems: string[] = [];
   for (const { from, to } of hops) {
     const server = tierServers[to.tier];
-    if (server !== undefined && namedOnServer(root, namespace, server, own)) continue;
+    if (server === undefined) continue;
+    const callers = namedCallers(root, namespace, server, own, identitySuffix);
     for (const { object, template } of selectedWorkloads(objects, namespace, from.podLabels)) {
       const spec = isPlainObject(template.spec) ? template.spec : {};
       const annotations = isPlainObject(template.metadata) && isPlainObject(template.metadata.annotations) ? template.metadata.annotations : {};
-      const inject = annotations[INJECT];
+      // Read as the proxy injector reads it (../util/linkerd-injection): an empty value is none, the Namespace's applies then.
+      const injection = linkerdInjection(annotations, nsShown ? nsAnnotationMap : undefined, spec.hostNetwork === true);
       const skip = annotations[SKIP_OUTBOUND] !== undefined ? { value: annotations[SKIP_OUTBOUND], where: 'its pod template' }
         : { value: nsSkip, where: `the Namespace ${namespace}` };
       // The pod's identity is its ServiceAccount (`serviceAccount` is the deprecated alias the API server still fills in).
       const account = spec.serviceAccountName ?? spec.serviceAccount ?? 'default';
       let why: string | undefined;
-      if (spec.hostNetwork === true) {
+      if (callers.admitsUnauthenticated) continue;
+      if (injection.hostNetwork === true) {
         why = 'its pods use hostNetwork, which Linkerd never injects';
-      } else if (inject !== undefined && inject !== 'enabled' && inject !== 'ingress') {
-        why = `its pod template is annotated ${INJECT}: ${inject}, so its pods have no proxy`;
+      } else if (injection.injected === false && injection.at === 'pod') {
+        // The Namespace's own annotation decides for the destination tiers too: only a template's opting out is the source's alone.
+        why = `its pod template is annotated ${LINKERD_INJECT_ANNOTATION}: ${injection.value}`
+          + `${injection.invalid ? ', a value the proxy injector does not know,' : ','} so its pods have no proxy`;
       } else if (typeof skip.value === 'string' && parsePortSet(skip.value, '').has(to.port)) {
         why = `${skip.where} lists port ${to.port} in ${SKIP_OUTBOUND}, so its proxy lets those connections pass without mutual TLS`;
-      } else if (account !== from.serviceAccount) {
+      } else if (account !== from.serviceAccount && !callers.admitsIdentity(`${account}.${namespace}.${identitySuffix}`)) {
         problems.push(`the ${object.kind} ${namespace}/${object.json.metadata?.name} (${object.construct.node.path}) carries the ${from.tier} tier's `
           + `labels, so the NetworkPolicies admit it to the ${to.tier} pods' port ${to.port} as the ${from.tier}, but it runs as the ServiceAccount `
           + `'${account}', and the app's Server '${server}' on that port admits the ${from.tier} identity (${from.serviceAccount}) only: Linkerd would `

@@ -702,4 +702,136 @@ describe('Linkerd: the tier port admits exactly the source tier, not whoever the
     off.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'disabled');
     expect(() => synthValid(off.chart)).not.toThrow();
   });
+
+  test('an empty linkerd.io/inject on the source tier\'s template is no value (the namespace injects it): not refused; an unknown value is', () => {
+    // linkerd2 proxy injector (util/linkerd-injection): '' reads as unset; 'Enabled' is not a value it knows and injects nothing.
+    const empty = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    empty.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', '');
+    expect(() => synthValid(empty.chart)).not.toThrow();
+    const unknown = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    unknown.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'Enabled');
+    expect(() => synthValid(unknown.chart)).toThrow("[test/shop] meshTierAuthorization: the frontend tier's Deployment shop/shop-frontend "
+      + "(test/shop/Frontend/Deployment/Resource) would reach the backend pods' port 8080 without its Linkerd identity (shop-frontend): its pod "
+      + 'template is annotated linkerd.io/inject: Enabled, a value the proxy injector does not know, so its pods have no proxy.');
+  });
+
+  describe('a policy of the user\'s on the tier\'s Server hides a source pod\'s problem only when it admits that very pod', () => {
+    const canaryOn = (mesh: Mesh, serviceAccountName: string) => {
+      const built = shop(Cni.calico(), mesh);
+      deploymentWith(built.chart, 'shop', 'shop-backend-canary', { ...built.app.podLabels(AppTier.BACKEND), version: 'v2' }, {}, { serviceAccountName });
+      return built;
+    };
+    const canaryProblem = 'meshTierAuthorization: the Deployment shop/shop-backend-canary (test/deploy-shop-shop-backend-canary) carries the backend '
+      + "tier's labels";
+
+    test('a canary under another ServiceAccount: a flow naming Prometheus on the database port is no remedy; one naming its namespace is', () => {
+      // Before: any policy of the user's on the Server silenced the check, and Linkerd refused the canary silently.
+      const other = canaryOn(Mesh.linkerd({ cni: true }), 'default');
+      new LinkerdAuthorization(other.chart, 'authz', { namespace: 'shop' }).allowFlow('scrape-db',
+        { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: other.app.podLabels(AppTier.DATABASE), ports: [5432] });
+      expect(() => synthValid(other.chart)).toThrow(canaryProblem);
+      const ns = canaryOn(Mesh.linkerd({ cni: true }), 'default');
+      new LinkerdAuthorization(ns.chart, 'authz', { namespace: 'shop' }).allowFlow('shop-db',
+        { from: [MeshSource.namespace('shop')], to: ns.app.podLabels(AppTier.DATABASE), ports: [5432] });
+      expect(() => synthValid(ns.chart)).not.toThrow();
+    });
+
+    test('identities are matched in the mesh\'s trust domain and control plane namespace, identityRefs by ServiceAccount', () => {
+      const policy = (chart: Chart, auth: Record<string, unknown>) => {
+        new ApiObject(chart, 'canary-mtls', {
+          apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'MeshTLSAuthentication', metadata: { name: 'canary', namespace: 'shop' }, spec: auth,
+        });
+        new ApiObject(chart, 'canary-db', {
+          apiVersion: 'policy.linkerd.io/v1alpha1',
+          kind: 'AuthorizationPolicy',
+          metadata: { name: 'canary-db', namespace: 'shop' },
+          spec: {
+            targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'database-shop-shop-b55e47cbd1-5432' },
+            requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'canary' }],
+          },
+        });
+      };
+      const mesh = () => Mesh.linkerd({ cni: true, trustDomain: 'corp.example' });
+      const wrongDomain = canaryOn(mesh(), 'canary');
+      policy(wrongDomain.chart, { identities: ['canary.shop.serviceaccount.identity.linkerd.cluster.local'] });
+      expect(() => synthValid(wrongDomain.chart)).toThrow(canaryProblem);
+      const rightDomain = canaryOn(mesh(), 'canary');
+      policy(rightDomain.chart, { identities: ['canary.shop.serviceaccount.identity.linkerd.corp.example'] });
+      expect(() => synthValid(rightDomain.chart)).not.toThrow();
+      const byRef = canaryOn(mesh(), 'canary');
+      policy(byRef.chart, { identityRefs: [{ kind: 'ServiceAccount', name: 'canary' }] });
+      expect(() => synthValid(byRef.chart)).not.toThrow();
+      const otherRef = canaryOn(mesh(), 'canary');
+      policy(otherRef.chart, { identityRefs: [{ kind: 'ServiceAccount', name: 'canary', namespace: 'other' }] });
+      expect(() => synthValid(otherRef.chart)).toThrow(canaryProblem);
+    });
+
+    test('an unmeshed source tier: a flow from meshed callers on the tier port is no remedy; one from MeshSource.anyone() is', () => {
+      const named = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      named.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'disabled');
+      new LinkerdAuthorization(named.chart, 'authz', { namespace: 'shop' }).allowFlow('scrape-api',
+        { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: named.app.podLabels(AppTier.BACKEND), ports: [8080] });
+      expect(() => synthValid(named.chart)).toThrow("meshTierAuthorization: the frontend tier's Deployment shop/shop-frontend");
+      const anyone = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      anyone.app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'disabled');
+      new LinkerdAuthorization(anyone.chart, 'authz', { namespace: 'shop' }).allowFlow('open-api',
+        { from: [MeshSource.anyone()], to: anyone.app.podLabels(AppTier.BACKEND), ports: [8080] });
+      expect(() => synthValid(anyone.chart)).not.toThrow();
+    });
+  });
+
+  describe('a Server of the user\'s written by hand that may select a tier\'s pods on the app\'s Server port is refused (Linkerd applies one of the two)', () => {
+    const server = (chart: Chart, name: string, port: number | string, podSelector: Record<string, unknown>) => new ApiObject(chart, `server-${name}`, {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name, namespace: 'shop' },
+      spec: { podSelector, port, accessPolicy: 'all-unauthenticated' },
+    });
+    const problems = (chart: Chart) => {
+      try { synthValid(chart); return []; } catch (e) {
+        return (e as Error).message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim().split(' (port ')[0]);
+      }
+    };
+
+    test('on the tier port (by number or by the container port\'s name), on the admin port, and with a selector of part of the tier\'s labels', () => {
+      const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      const backend = app.podLabels(AppTier.BACKEND);
+      const database = app.podLabels(AppTier.DATABASE);
+      // Before: synthesized; if Linkerd picked the hand-written Server, anyone reaching the backend's proxy (4143 from any allowed port) reached 8080.
+      server(chart, 'api-open', 8080, { matchLabels: backend });
+      server(chart, 'db-by-name', 'postgres', { matchLabels: { 'app.kubernetes.io/component': database['app.kubernetes.io/component'] } });
+      server(chart, 'admin-open', 4191, { matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'In', values: ['backend', 'other'] }] });
+      expect(problems(chart)).toEqual([
+        "[test/shop] meshTierAuthorization: the Server 'api-open' (test/server-api-open) may select the backend pods' port 8080",
+        "[test/shop] meshTierAuthorization: the Server 'db-by-name' (test/server-db-by-name) may select the database pods' port 5432",
+        "[test/shop] meshTierAuthorization: the Server 'admin-open' (test/server-admin-open) may select the backend pods' port 4191",
+      ]);
+      expect(() => synthValid(chart)).toThrow("which the app's Server 'backend-shop-shop-5a6d43de4c-8080' describes: Linkerd applies one Server per "
+        + "pod and port, and if it picked this one the app's authorization there would not apply. Select pods without the tier's labels or another "
+        + 'port, name the callers with a LinkerdAuthorization or MeshAuthorization flow instead (a flow on the same pods and port joins the app\'s '
+        + 'Server), or set meshTierAuthorization: false and authorize the tiers in the mesh yourself');
+    });
+
+    test('not on another port, another port name, pods a requirement excludes, external workloads, or with meshTierAuthorization: false', () => {
+      const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      const backend = app.podLabels(AppTier.BACKEND);
+      server(chart, 'api-metrics', 9090, { matchLabels: backend });
+      server(chart, 'api-by-other-name', 'metrics', { matchLabels: backend });
+      server(chart, 'api-others', 8080, {
+        matchLabels: { 'app.kubernetes.io/name': backend['app.kubernetes.io/name'] },
+        matchExpressions: [{ key: 'app.kubernetes.io/component', operator: 'NotIn', values: ['backend'] }],
+      });
+      server(chart, 'frontend-http', 8080, { matchLabels: app.podLabels(AppTier.FRONTEND) });
+      new ApiObject(chart, 'server-vm', {
+        apiVersion: 'policy.linkerd.io/v1beta3',
+        kind: 'Server',
+        metadata: { name: 'vm', namespace: 'shop' },
+        spec: { externalWorkloadSelector: { matchLabels: backend }, port: 8080 },
+      });
+      expect(() => synthValid(chart)).not.toThrow();
+      const off = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { meshTierAuthorization: false });
+      server(off.chart, 'api-open', 8080, { matchLabels: backend });
+      expect(() => synthValid(off.chart)).not.toThrow();
+    });
+  });
 });
