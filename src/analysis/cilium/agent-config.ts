@@ -11,9 +11,10 @@
  * - a key of a `cilium-config` ConfigMap; when the manifests show where the agent runs (a DaemonSet
  *   mounting `cilium-config`, the namespace a Cilium HelmRelease or Application installs into), one
  *   in another namespace is no agent's configuration and is not read;
- * - the values a Flux HelmRelease of the chart delivers: inline `values` are merged last, over
- *   `valuesFrom` (fluxcd/helm-controller "Values references"), so an option the inline values do not
- *   set is unknown when `valuesFrom` is given;
+ * - the values a Flux HelmRelease of the chart delivers (../flux-values): inline `values` merged
+ *   last, over the `valuesFrom` ConfigMaps and Secrets, read from the manifests; the option is what
+ *   the layers above the last one the manifests do not show (an object they lack, ...) say, and
+ *   unknown when those say nothing;
  * - the values an Argo CD Application source of the chart delivers: `parameters` over the inline
  *   values over `valueFiles`; the inline values are `valuesObject` when it is set, else the `values`
  *   string, never both (argo-cd pkg/apis/application/v1alpha1/types.go `ValuesYAML`); an unparsable
@@ -25,6 +26,7 @@
  */
 import { parse } from 'yaml';
 import { isCiliumChart, isPlainObject, namespaceOf } from '../../util/vocabulary';
+import { fluxValuesLayers, knownTop, setValue } from '../flux-values';
 import { describeRef, ManifestObject, refOf } from '../model';
 
 /** An agent option and the Helm values that render it. */
@@ -51,16 +53,6 @@ type Said = { value: string | undefined } | undefined;
 
 const hasOwn = (o: unknown, key: string): o is Record<string, unknown> => isPlainObject(o) && Object.prototype.hasOwnProperty.call(o, key);
 
-/** A Helm value written by `--set` (helm/helm pkg/strvals `typedVal`): a string only when Helm does not type it. */
-function setValue(text: unknown, forceString: boolean): unknown {
-  if (typeof text !== 'string' || forceString) return text;
-  const lower = text.toLowerCase();
-  if (lower === 'true' || lower === 'false') return lower === 'true';
-  if (lower === 'null') return null;
-  if (text === '0' || (!text.startsWith('0') && /^[+-]?\d+$/.test(text) && Number.isSafeInteger(Number(text)))) return Number(text);
-  return text;
-}
-
 /** The option in one Helm values tree, as the chart renders it into cilium-config. */
 function fromValues(values: unknown, option: CiliumAgentOption): Said {
   if (!isPlainObject(values)) return undefined;
@@ -78,11 +70,17 @@ function fromValues(values: unknown, option: CiliumAgentOption): Said {
   return { value: said.every((v) => v === said[0]) ? said[0] : undefined };
 }
 
-/** A Flux HelmRelease of the Cilium chart: inline values over valuesFrom. */
-function fromHelmRelease(spec: Record<string, any>, option: CiliumAgentOption): Said {
-  const inline = fromValues(spec.values, option);
-  if (inline) return inline;
-  return Array.isArray(spec.valuesFrom) && spec.valuesFrom.length > 0 ? { value: undefined } : undefined;
+/**
+ * A Flux HelmRelease of the Cilium chart (../flux-values): what the layers above the last one the
+ * manifests do not show say; when they say nothing, unknown if there is such a layer.
+ */
+function fromHelmRelease(release: ManifestObject, manifests: readonly ManifestObject[], option: CiliumAgentOption): Said {
+  const { values, unknownBelow } = knownTop(fluxValuesLayers(release, manifests));
+  const said = fromValues(values, option);
+  if (!unknownBelow) return said;
+  // Over values the manifests do not show, known only when every value that renders the key is set above them.
+  const settled = hasOwn(values.extraConfig, option.key) && (option.helmValue === undefined || hasOwn(values, option.helmValue));
+  return settled ? said : { value: undefined };
 }
 
 /** One Argo CD source of the Cilium chart: parameters over valuesObject (else the values string) over valueFiles. */
@@ -128,7 +126,7 @@ function helmDeliveries(manifests: readonly ManifestObject[], option: CiliumAgen
     if (obj.apiVersion.startsWith('helm.toolkit.fluxcd.io/') && obj.kind === 'HelmRelease') {
       if (!isCiliumChart(spec.chart?.spec?.chart ?? spec.chartRef?.name)) continue;
       const namespace = typeof spec.targetNamespace === 'string' && spec.targetNamespace !== '' ? spec.targetNamespace : namespaceOf(obj);
-      out.push({ obj, namespace, said: fromHelmRelease(spec, option) });
+      out.push({ obj, namespace, said: fromHelmRelease(obj, manifests, option) });
     } else if (obj.apiVersion.startsWith('argoproj.io/') && obj.kind === 'Application') {
       const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isPlainObject);
       const cilium = sources.filter((s) => isCiliumChart(s.chart) || isCiliumChart(s.path));
