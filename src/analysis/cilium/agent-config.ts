@@ -15,7 +15,8 @@
  *   last, over the `valuesFrom` ConfigMaps and Secrets, read from the manifests; the option is what
  *   the layers above the last one the manifests do not show (an object they lack, ...) say, and
  *   unknown when those say nothing;
- * - the values an Argo CD Application source of the chart delivers: `parameters` over the inline
+ * - the values an Argo CD Application source of the chart delivers: `fileParameters` (a file of the
+ *   repository: unknown) over `parameters` over the inline
  *   values over `valueFiles`; the inline values are `valuesObject` when it is set, else the `values`
  *   string, never both (argo-cd pkg/apis/application/v1alpha1/types.go `ValuesYAML`); an unparsable
  *   `values` string or `valueFiles` (not in the manifests) leave the option unknown. A parameter is
@@ -59,8 +60,11 @@ function fromValues(values: unknown, option: CiliumAgentOption): Said {
   const said: Array<string | undefined> = [];
   if (option.helmValue !== undefined && hasOwn(values, option.helmValue)) {
     const v = values[option.helmValue];
-    // `{{- if .Values.labels }} labels: {{ .Values.labels | quote }}`: empty values render nothing; a non-string is not read here.
-    if (v !== null && v !== '' && v !== false) said.push(typeof v === 'string' ? v : undefined);
+    // `labels: {{ .Values.labels | quote }}` under `{{- if .Values.labels }}` in some chart versions and `{{- if hasKey .Values "labels" }}`
+    // in others (cilium/cilium install/kubernetes/cilium/templates/cilium-configmap.yaml): null and "" give the default either way
+    // (nothing, or an empty list); false or 0 render nothing under one and "false"/"0" under the other, and any other non-string
+    // is not read here: unknown.
+    if (v !== null && v !== '') said.push(typeof v === 'string' ? v : undefined);
   }
   const extra = values.extraConfig;
   // A non-string lands in the ConfigMap's data unquoted, which the API server refuses: unknown.
@@ -86,6 +90,9 @@ function fromHelmRelease(release: ManifestObject, manifests: readonly ManifestOb
 /** One Argo CD source of the Cilium chart: parameters over valuesObject (else the values string) over valueFiles. */
 function fromArgoSource(helm: Record<string, any>, option: CiliumAgentOption): Said {
   const names = [`extraConfig.${option.key.replace(/\./g, '\\.')}`, ...(option.helmValue !== undefined ? [option.helmValue] : [])];
+  // A file parameter (`--set-file`, merged over `--set`: helm/helm pkg/cli/values MergeValues) reads a file of the repository.
+  const files: unknown[] = Array.isArray(helm.fileParameters) ? helm.fileParameters : [];
+  if (files.some((f) => isPlainObject(f) && names.includes(f.name))) return { value: undefined };
   const params: unknown[] = Array.isArray(helm.parameters) ? helm.parameters : [];
   const set: Record<string, any> = {};
   for (const p of params) {

@@ -130,6 +130,10 @@ describe('Cilium label filter set in the manifests', () => {
 
     test('an Argo CD parameter extraConfig.labels sets it: indeterminate (was a confident deny)', () => {
       expect(verdicts([...cluster, byTier, parameter])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      // A file parameter (helm --set-file, over --set) reads a repository file the manifests do not show: indeterminate (was exact).
+      const fromFile = application({ parameters: [{ name: 'labels', value: '' }], fileParameters: [{ name: 'labels', path: 'cilium-labels.txt' }] });
+      expectValidManifests([fromFile]);
+      expect(verdicts([...cluster, byTier, fromFile])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
     });
 
     test('Argo CD reads the values string only without valuesObject: exact (was indeterminate)', () => {
@@ -241,6 +245,12 @@ describe('Cilium label filter set in the manifests', () => {
       expect(verdicts([...cluster, byTier, withFiles(['values.yaml', 'values-prod.yaml'])])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
       expect(verdicts([...cluster, byTier, withFiles(['values.yaml'])])).toEqual([Verdict.ALLOW, Verdict.DENY]);
     });
+  });
+
+  test('Helm labels false renders nothing or "false" depending on the chart version\'s test (if / hasKey): indeterminate (was exact); null and "" exact', () => {
+    expect(verdicts([...cluster, byTier, helmRelease({ labels: false })])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    expect(verdicts([...cluster, byTier, helmRelease({ labels: null })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+    expect(verdicts([...cluster, byTier, helmRelease({ labels: '' })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
   });
 
   test('a setting that keeps every key the policies use changes nothing: exact', () => {
