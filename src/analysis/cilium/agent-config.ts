@@ -23,6 +23,11 @@
  *   `helm --set` (typed: `true`, `false`, `null` and integers are no strings, helm/helm
  *   pkg/strvals `typedVal`) unless `forceString` makes it `--set-string`. With several Cilium sources
  *   the last that says something counts.
+ * - a `CiliumNodeConfig` (cilium.io/v2 or v2alpha1, in the agent's namespace: `cilium-dbg build-config`
+ *   reads `cilium-node-config:<namespace>`) whose `spec.defaults` has the key overrides cilium-config on
+ *   the nodes its `nodeSelector` selects (none without one, every node with an empty one: the CRD's
+ *   field docs; docs.cilium.io "Per-node configuration"): the value when it selects every node, else
+ *   unknown (the analyzer does not know which node a pod runs on).
  * CiliumInstall's own output is such a HelmRelease or Application, read the same way.
  */
 import { parse } from 'yaml';
@@ -154,8 +159,8 @@ function mountsCiliumConfig(obj: ManifestObject): boolean {
 
 /**
  * Where the manifests set the agent option `option`, in manifest order: the `cilium-config`
- * ConfigMaps of the agent's namespace (any, when the manifests do not show it) first, then the Cilium
- * Helm deliveries. Empty when the manifests set it nowhere (the agent's default applies).
+ * ConfigMaps of the agent's namespace (any, when the manifests do not show it) first, then its
+ * CiliumNodeConfigs, then the Cilium Helm deliveries. Empty when the manifests set it nowhere (the agent's default applies).
  */
 export function ciliumAgentSettings(manifests: readonly ManifestObject[], option: CiliumAgentOption): CiliumAgentSetting[] {
   const deliveries = helmDeliveries(manifests, option);
@@ -171,6 +176,17 @@ export function ciliumAgentSettings(manifests: readonly ManifestObject[], option
     if (!hasOwn(obj.data, option.key)) continue;
     const value = obj.data[option.key];
     out.push({ where: describeRef(refOf(obj)), value: typeof value === 'string' ? value : undefined });
+  }
+  for (const obj of manifests) {
+    if (typeof obj?.apiVersion !== 'string' || !obj.apiVersion.startsWith('cilium.io/') || obj.kind !== 'CiliumNodeConfig') continue;
+    if (agents.size > 0 && !agents.has(namespaceOf(obj))) continue;
+    const spec: unknown = obj.spec;
+    if (!isPlainObject(spec) || !hasOwn(spec.defaults, option.key) || !isPlainObject(spec.nodeSelector)) continue;
+    const value = spec.defaults[option.key];
+    const everyNode = Object.values(spec.nodeSelector)
+      .every((v) => v === undefined || v === null || (Array.isArray(v) ? v.length === 0 : isPlainObject(v) && Object.keys(v).length === 0));
+    // On the nodes it selects; which nodes a pod runs on is not known, so a selective one is not one value.
+    out.push({ where: describeRef(refOf(obj)), value: everyNode && typeof value === 'string' ? value : undefined });
   }
   for (const d of deliveries) if (d.said) out.push({ where: describeRef(refOf(d.obj)), value: d.said.value });
   return out;

@@ -253,6 +253,23 @@ describe('Cilium label filter set in the manifests', () => {
     expect(verdicts([...cluster, byTier, helmRelease({ labels: '' })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
   });
 
+  test('a CiliumNodeConfig overrides cilium-config on the nodes it selects: every node, or some nodes (not one value)', () => {
+    const nodeConfig = (nodeSelector: Record<string, unknown>, labels = 'k8s:app') => ({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNodeConfig',
+      metadata: { name: 'labels', namespace: 'kube-system' },
+      spec: { defaults: { labels }, nodeSelector },
+    });
+    expectValidManifests([nodeConfig({}), nodeConfig({ matchLabels: { pool: 'edge' } })]);
+    const reach = Reachability.fromManifests([...cluster, byTier, nodeConfig({})], { cni: Cni.cilium() });
+    expect(reach.check(Target.workload('shop', 'worker'), Target.workload('shop', 'api'), Port.tcp(8080)).ingress.uncertainties).toEqual([
+      'CiliumNodeConfig kube-system/labels sets Cilium\'s identity label filter, under which selectors on tier select other pods than under the '
+        + 'default filter the analyzer models',
+    ]);
+    expect(verdicts([...cluster, byTier, nodeConfig({ matchLabels: { pool: 'edge' } }, '')])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    expect(verdicts([...cluster, byTier, nodeConfig({}, '')])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+  });
+
   test('a setting that keeps every key the policies use changes nothing: exact', () => {
     expect(verdicts([...cluster, byApp, helmRelease({ labels: 'k8s:app' })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
     expect(verdicts([...cluster, byTier, helmRelease({ labels: 'k8s:!pod-template-generation' })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
