@@ -14,7 +14,7 @@
  * - the values a Flux HelmRelease of the chart delivers (../flux-values): inline `values` merged
  *   last, over the `valuesFrom` ConfigMaps and Secrets, read from the manifests; the option is what
  *   the layers above the last one the manifests do not show (an object they lack, ...) say, and
- *   unknown when those say nothing;
+ *   unknown when those say nothing, or when a `postRenderers` patch names cilium-config;
  * - the values an Argo CD Application source of the chart delivers: `fileParameters` (a file of the
  *   repository: unknown) over `parameters` over the inline
  *   values over `valueFiles`; the inline values are `valuesObject` when it is set, else the `values`
@@ -84,6 +84,8 @@ function fromValues(values: unknown, option: CiliumAgentOption): Said {
  * manifests do not show say; when they say nothing, unknown if there is such a layer.
  */
 function fromHelmRelease(release: ManifestObject, manifests: readonly ManifestObject[], option: CiliumAgentOption): Said {
+  // A post-renderer patch of the rendered cilium-config (Flux `spec.postRenderers[].kustomize`) comes after every value: not read.
+  if (Array.isArray(release.spec?.postRenderers) && JSON.stringify(release.spec.postRenderers).includes('cilium-config')) return { value: undefined };
   const { values, unknownBelow } = knownTop(fluxValuesLayers(release, manifests));
   const said = fromValues(values, option);
   if (!unknownBelow) return said;

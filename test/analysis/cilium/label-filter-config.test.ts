@@ -236,6 +236,19 @@ describe('Cilium label filter set in the manifests', () => {
         .toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
     });
 
+    test('a post-renderer patch of cilium-config comes after every value: indeterminate (was exact)', () => {
+      const base = helmRelease({});
+      const patched = {
+        ...base,
+        spec: {
+          ...base.spec,
+          postRenderers: [{ kustomize: { patches: [{ target: { kind: 'ConfigMap', name: 'cilium-config' }, patch: '- op: add\n  path: /data/labels\n  value: k8s:app\n' }] } }],
+        },
+      };
+      expectValidManifests([patched]);
+      expect(verdicts([...cluster, byTier, patched])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    });
+
     test('chart valuesFiles other than values.yaml are not in the manifests: indeterminate (were the default)', () => {
       const withFiles = (files: string[]) => {
         const base = helmRelease({});
