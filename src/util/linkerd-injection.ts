@@ -8,7 +8,12 @@
  * - a value other than `enabled`, `ingress` or `disabled` on the namespace or on the pod: not injected;
  * - namespace `enabled` or `ingress`: injected unless the pod says `disabled`;
  * - otherwise (namespace `disabled` or none): injected only when the pod says `enabled` or `ingress`;
- * - a host-network pod is never injected ("hostNetwork is enabled").
+ * - a host-network pod is never injected ("hostNetwork is enabled");
+ * - the injector never sees pods the webhook's selectors leave out (linkerd/linkerd2
+ *   charts/linkerd-control-plane/values.yaml `proxyInjector.namespaceSelector` and `objectSelector`,
+ *   install defaults): namespaces `kube-system` and `cert-manager`, namespaces labelled
+ *   `config.linkerd.io/admission-webhooks: disabled`, pods labelled `linkerd.io/control-plane-component`
+ *   or `linkerd.io/cni-resource`. Read only when the caller passes the {@link LinkerdWebhookScope}.
  * The constructs that write the annotation (cluster/mesh `namespaceAnnotations`, the patterns) do not
  * read it and do not use this.
  */
@@ -19,6 +24,29 @@ export const LINKERD_INJECT_ANNOTATION = 'linkerd.io/inject';
 /** The values that inject (`ingress`: a proxy in ingress mode). */
 const INJECTING = ['enabled', 'ingress'];
 const VALID = [...INJECTING, 'disabled'];
+
+/** Namespaces the injector's webhook leaves out by name (install default `proxyInjector.namespaceSelector`). */
+const EXCLUDED_NAMESPACES = ['kube-system', 'cert-manager'];
+/** The namespace label that turns the webhook off (`proxyInjector.namespaceSelector`). */
+const WEBHOOKS_LABEL = 'config.linkerd.io/admission-webhooks';
+/** Pod labels the webhook leaves out (install default `proxyInjector.objectSelector`). */
+const EXCLUDED_POD_LABELS = ['linkerd.io/control-plane-component', 'linkerd.io/cni-resource'];
+
+/** Where the pod is, as the webhook's selectors read it. */
+export interface LinkerdWebhookScope {
+  /** The pod's namespace. */
+  readonly namespace: string;
+  /**
+   * The namespace's labels.
+   * @default - none known
+   */
+  readonly namespaceLabels?: Readonly<Record<string, unknown>>;
+  /**
+   * The pod template's labels.
+   * @default - none known
+   */
+  readonly podLabels?: Readonly<Record<string, unknown>>;
+}
 
 /** What the injector does with a pod. */
 export interface LinkerdInjection {
@@ -44,6 +72,20 @@ export interface LinkerdInjection {
    * @default false
    */
   readonly hostNetwork?: boolean;
+  /**
+   * Why the injector's webhook never sees the pod (`namespace kube-system`, `namespace label
+   * config.linkerd.io/admission-webhooks=disabled`, `pod label linkerd.io/cni-resource`).
+   * @default - none: the webhook sees it, or no scope was given
+   */
+  readonly unseen?: string;
+}
+
+/** Why the webhook's selectors leave the pod out, or undefined. */
+function unseenBy(scope: LinkerdWebhookScope): string | undefined {
+  if (EXCLUDED_NAMESPACES.includes(scope.namespace)) return `namespace ${scope.namespace}`;
+  if (scope.namespaceLabels?.[WEBHOOKS_LABEL] === 'disabled') return `namespace label ${WEBHOOKS_LABEL}=disabled`;
+  const label = EXCLUDED_POD_LABELS.find((l) => scope.podLabels !== undefined && Object.prototype.hasOwnProperty.call(scope.podLabels, l));
+  return label === undefined ? undefined : `pod label ${label}`;
 }
 
 /** The annotation's value in `annotations`: undefined when absent or empty (the injector reads both as none). */
@@ -54,11 +96,14 @@ function valueOf(annotations: Readonly<Record<string, unknown>> | undefined): st
 
 /**
  * What Linkerd's injector does with a pod whose template has the annotations `pod` (and `hostNetwork`)
- * in a namespace with the annotations `namespace` (undefined: the manifests do not show the namespace).
+ * in a namespace with the annotations `namespace` (undefined: the manifests do not show the namespace);
+ * with `scope`, also where the webhook's selectors leave the pod out.
  */
 export function linkerdInjection(pod: Readonly<Record<string, unknown>> | undefined, namespace: Readonly<Record<string, unknown>> | undefined,
-  hostNetwork = false): LinkerdInjection {
+  hostNetwork = false, scope?: LinkerdWebhookScope): LinkerdInjection {
   if (hostNetwork) return { injected: false, hostNetwork: true };
+  const unseen = scope === undefined ? undefined : unseenBy(scope);
+  if (unseen !== undefined) return { injected: false, unseen };
   const own = valueOf(pod);
   const ns = valueOf(namespace);
   if (ns !== undefined && !VALID.includes(ns)) return { injected: false, at: 'namespace', value: ns, invalid: true };

@@ -319,6 +319,12 @@ describe('linkerd-admin-port-unauthorized (linkerd2 policy-controller default in
       { rule: RULE, severity: 'warning', object: 'Deployment shop/api', path: 'spec.template.metadata.annotations["config.linkerd.io/default-inbound-policy"]' },
     ]);
     expect(brief(PolicyLint.check([ns('true'), own]), RULE)).toEqual([]);
+    // Pods the injector's webhook never sees (linkerd-control-plane values.yaml proxyInjector.namespaceSelector): no proxy (were findings).
+    const inSystem = { ...own, metadata: { ...own.metadata, namespace: 'kube-system' } };
+    const webhooksOff = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'config.linkerd.io/admission-webhooks': 'disabled' } } };
+    expectValidManifests([inSystem, webhooksOff]);
+    expect(brief(PolicyLint.check([inSystem]), RULE)).toEqual([]);
+    expect(brief(PolicyLint.check([webhooksOff, own]), RULE)).toEqual([]);
   });
 
   // config.linkerd.io/admin-port moves the proxy's admin listener (and its container port linkerd-admin); a Server on the number

@@ -44,4 +44,16 @@ describe('linkerdInjection', () => {
     expect(linkerdInjection({}, undefined).injected).toBeUndefined();
     expect(linkerdInjection(undefined, undefined).injected).toBeUndefined();
   });
+
+  test('the webhook\'s selectors (linkerd-control-plane values.yaml proxyInjector.namespaceSelector, objectSelector): pods it never sees', () => {
+    const on = inject('enabled');
+    expect(linkerdInjection(on, on, false, { namespace: 'kube-system' })).toEqual({ injected: false, unseen: 'namespace kube-system' });
+    expect(linkerdInjection(on, on, false, { namespace: 'cert-manager' }).injected).toBe(false);
+    expect(linkerdInjection(on, on, false, { namespace: 'shop', namespaceLabels: { 'config.linkerd.io/admission-webhooks': 'disabled' } }))
+      .toEqual({ injected: false, unseen: 'namespace label config.linkerd.io/admission-webhooks=disabled' });
+    expect(linkerdInjection(on, on, false, { namespace: 'linkerd-cni', podLabels: { 'linkerd.io/cni-resource': 'true' } }))
+      .toEqual({ injected: false, unseen: 'pod label linkerd.io/cni-resource' });
+    expect(linkerdInjection(on, on, false, { namespace: 'shop', namespaceLabels: { 'config.linkerd.io/admission-webhooks': 'enabled' }, podLabels: { app: 'x' } }))
+      .toEqual({ injected: true, at: 'pod', value: 'enabled' });
+  });
 });

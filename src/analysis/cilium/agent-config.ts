@@ -11,20 +11,28 @@
  * - a key of a `cilium-config` ConfigMap; when the manifests show where the agent runs (a DaemonSet
  *   mounting `cilium-config`, the namespace a Cilium HelmRelease or Application installs into), one
  *   in another namespace is no agent's configuration and is not read;
- * - the values a Flux HelmRelease of the chart delivers: inline `values` are merged last, over
- *   `valuesFrom` (fluxcd/helm-controller "Values references"), so an option the inline values do not
- *   set is unknown when `valuesFrom` is given;
- * - the values an Argo CD Application source of the chart delivers: `parameters` over the inline
+ * - the values a Flux HelmRelease of the chart delivers (../flux-values): inline `values` merged
+ *   last, over the `valuesFrom` ConfigMaps and Secrets, read from the manifests; the option is what
+ *   the layers above the last one the manifests do not show (an object they lack, ...) say, and
+ *   unknown when those say nothing, or when a `postRenderers` patch names cilium-config;
+ * - the values an Argo CD Application source of the chart delivers: `fileParameters` (a file of the
+ *   repository: unknown) over `parameters` over the inline
  *   values over `valueFiles`; the inline values are `valuesObject` when it is set, else the `values`
  *   string, never both (argo-cd pkg/apis/application/v1alpha1/types.go `ValuesYAML`); an unparsable
  *   `values` string or `valueFiles` (not in the manifests) leave the option unknown. A parameter is
  *   `helm --set` (typed: `true`, `false`, `null` and integers are no strings, helm/helm
  *   pkg/strvals `typedVal`) unless `forceString` makes it `--set-string`. With several Cilium sources
  *   the last that says something counts.
+ * - a `CiliumNodeConfig` (cilium.io/v2 or v2alpha1, in the agent's namespace: `cilium-dbg build-config`
+ *   reads `cilium-node-config:<namespace>`) whose `spec.defaults` has the key overrides cilium-config on
+ *   the nodes its `nodeSelector` selects (none without one, every node with an empty one: the CRD's
+ *   field docs; docs.cilium.io "Per-node configuration"): the value when it selects every node, else
+ *   unknown (the analyzer does not know which node a pod runs on).
  * CiliumInstall's own output is such a HelmRelease or Application, read the same way.
  */
 import { parse } from 'yaml';
 import { isCiliumChart, isPlainObject, namespaceOf } from '../../util/vocabulary';
+import { fluxValuesLayers, knownTop, setValue } from '../flux-values';
 import { describeRef, ManifestObject, refOf } from '../model';
 
 /** An agent option and the Helm values that render it. */
@@ -51,24 +59,17 @@ type Said = { value: string | undefined } | undefined;
 
 const hasOwn = (o: unknown, key: string): o is Record<string, unknown> => isPlainObject(o) && Object.prototype.hasOwnProperty.call(o, key);
 
-/** A Helm value written by `--set` (helm/helm pkg/strvals `typedVal`): a string only when Helm does not type it. */
-function setValue(text: unknown, forceString: boolean): unknown {
-  if (typeof text !== 'string' || forceString) return text;
-  const lower = text.toLowerCase();
-  if (lower === 'true' || lower === 'false') return lower === 'true';
-  if (lower === 'null') return null;
-  if (text === '0' || (!text.startsWith('0') && /^[+-]?\d+$/.test(text) && Number.isSafeInteger(Number(text)))) return Number(text);
-  return text;
-}
-
 /** The option in one Helm values tree, as the chart renders it into cilium-config. */
 function fromValues(values: unknown, option: CiliumAgentOption): Said {
   if (!isPlainObject(values)) return undefined;
   const said: Array<string | undefined> = [];
   if (option.helmValue !== undefined && hasOwn(values, option.helmValue)) {
     const v = values[option.helmValue];
-    // `{{- if .Values.labels }} labels: {{ .Values.labels | quote }}`: empty values render nothing; a non-string is not read here.
-    if (v !== null && v !== '' && v !== false) said.push(typeof v === 'string' ? v : undefined);
+    // `labels: {{ .Values.labels | quote }}` under `{{- if .Values.labels }}` in some chart versions and `{{- if hasKey .Values "labels" }}`
+    // in others (cilium/cilium install/kubernetes/cilium/templates/cilium-configmap.yaml): null and "" give the default either way
+    // (nothing, or an empty list); false or 0 render nothing under one and "false"/"0" under the other, and any other non-string
+    // is not read here: unknown.
+    if (v !== null && v !== '') said.push(typeof v === 'string' ? v : undefined);
   }
   const extra = values.extraConfig;
   // A non-string lands in the ConfigMap's data unquoted, which the API server refuses: unknown.
@@ -78,16 +79,27 @@ function fromValues(values: unknown, option: CiliumAgentOption): Said {
   return { value: said.every((v) => v === said[0]) ? said[0] : undefined };
 }
 
-/** A Flux HelmRelease of the Cilium chart: inline values over valuesFrom. */
-function fromHelmRelease(spec: Record<string, any>, option: CiliumAgentOption): Said {
-  const inline = fromValues(spec.values, option);
-  if (inline) return inline;
-  return Array.isArray(spec.valuesFrom) && spec.valuesFrom.length > 0 ? { value: undefined } : undefined;
+/**
+ * A Flux HelmRelease of the Cilium chart (../flux-values): what the layers above the last one the
+ * manifests do not show say; when they say nothing, unknown if there is such a layer.
+ */
+function fromHelmRelease(release: ManifestObject, manifests: readonly ManifestObject[], option: CiliumAgentOption): Said {
+  // A post-renderer patch of the rendered cilium-config (Flux `spec.postRenderers[].kustomize`) comes after every value: not read.
+  if (Array.isArray(release.spec?.postRenderers) && JSON.stringify(release.spec.postRenderers).includes('cilium-config')) return { value: undefined };
+  const { values, unknownBelow } = knownTop(fluxValuesLayers(release, manifests));
+  const said = fromValues(values, option);
+  if (!unknownBelow) return said;
+  // Over values the manifests do not show, known only when every value that renders the key is set above them.
+  const settled = hasOwn(values.extraConfig, option.key) && (option.helmValue === undefined || hasOwn(values, option.helmValue));
+  return settled ? said : { value: undefined };
 }
 
 /** One Argo CD source of the Cilium chart: parameters over valuesObject (else the values string) over valueFiles. */
 function fromArgoSource(helm: Record<string, any>, option: CiliumAgentOption): Said {
   const names = [`extraConfig.${option.key.replace(/\./g, '\\.')}`, ...(option.helmValue !== undefined ? [option.helmValue] : [])];
+  // A file parameter (`--set-file`, merged over `--set`: helm/helm pkg/cli/values MergeValues) reads a file of the repository.
+  const files: unknown[] = Array.isArray(helm.fileParameters) ? helm.fileParameters : [];
+  if (files.some((f) => isPlainObject(f) && names.includes(f.name))) return { value: undefined };
   const params: unknown[] = Array.isArray(helm.parameters) ? helm.parameters : [];
   const set: Record<string, any> = {};
   for (const p of params) {
@@ -128,7 +140,7 @@ function helmDeliveries(manifests: readonly ManifestObject[], option: CiliumAgen
     if (obj.apiVersion.startsWith('helm.toolkit.fluxcd.io/') && obj.kind === 'HelmRelease') {
       if (!isCiliumChart(spec.chart?.spec?.chart ?? spec.chartRef?.name)) continue;
       const namespace = typeof spec.targetNamespace === 'string' && spec.targetNamespace !== '' ? spec.targetNamespace : namespaceOf(obj);
-      out.push({ obj, namespace, said: fromHelmRelease(spec, option) });
+      out.push({ obj, namespace, said: fromHelmRelease(obj, manifests, option) });
     } else if (obj.apiVersion.startsWith('argoproj.io/') && obj.kind === 'Application') {
       const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isPlainObject);
       const cilium = sources.filter((s) => isCiliumChart(s.chart) || isCiliumChart(s.path));
@@ -149,8 +161,8 @@ function mountsCiliumConfig(obj: ManifestObject): boolean {
 
 /**
  * Where the manifests set the agent option `option`, in manifest order: the `cilium-config`
- * ConfigMaps of the agent's namespace (any, when the manifests do not show it) first, then the Cilium
- * Helm deliveries. Empty when the manifests set it nowhere (the agent's default applies).
+ * ConfigMaps of the agent's namespace (any, when the manifests do not show it) first, then its
+ * CiliumNodeConfigs, then the Cilium Helm deliveries. Empty when the manifests set it nowhere (the agent's default applies).
  */
 export function ciliumAgentSettings(manifests: readonly ManifestObject[], option: CiliumAgentOption): CiliumAgentSetting[] {
   const deliveries = helmDeliveries(manifests, option);
@@ -166,6 +178,17 @@ export function ciliumAgentSettings(manifests: readonly ManifestObject[], option
     if (!hasOwn(obj.data, option.key)) continue;
     const value = obj.data[option.key];
     out.push({ where: describeRef(refOf(obj)), value: typeof value === 'string' ? value : undefined });
+  }
+  for (const obj of manifests) {
+    if (typeof obj?.apiVersion !== 'string' || !obj.apiVersion.startsWith('cilium.io/') || obj.kind !== 'CiliumNodeConfig') continue;
+    if (agents.size > 0 && !agents.has(namespaceOf(obj))) continue;
+    const spec: unknown = obj.spec;
+    if (!isPlainObject(spec) || !hasOwn(spec.defaults, option.key) || !isPlainObject(spec.nodeSelector)) continue;
+    const value = spec.defaults[option.key];
+    const everyNode = Object.values(spec.nodeSelector)
+      .every((v) => v === undefined || v === null || (Array.isArray(v) ? v.length === 0 : isPlainObject(v) && Object.keys(v).length === 0));
+    // On the nodes it selects; which nodes a pod runs on is not known, so a selective one is not one value.
+    out.push({ where: describeRef(refOf(obj)), value: everyNode && typeof value === 'string' ? value : undefined });
   }
   for (const d of deliveries) if (d.said) out.push({ where: describeRef(refOf(d.obj)), value: d.said.value });
   return out;

@@ -18,7 +18,8 @@
  *   annotation `ambient.istio.io/bypass-inbound-capture` (true) leaves its inbound uncaptured.
  * - Linkerd (linkerd.io "Automatic proxy injection"): annotation `linkerd.io/inject` (`enabled`,
  *   `ingress`, `disabled`) on the pod template, else on the namespace, as ../../util/linkerd-injection
- *   reads it (an empty value is none, one the injector does not know injects nothing); `config.linkerd.io/skip-inbound-ports`
+ *   reads it (an empty value is none, one the injector does not know injects nothing; the webhook never
+ *   sees kube-system, cert-manager, namespaces labelled config.linkerd.io/admission-webhooks=disabled); `config.linkerd.io/skip-inbound-ports`
  *   and `skip-outbound-ports` (pod, else namespace); `config.linkerd.io/default-inbound-policy`.
  * - hostNetwork pods are never injected, nodes and external addresses are never meshed.
  */
@@ -185,8 +186,10 @@ function istioMembership(endpoint: Endpoint, facts: MeshFacts, s: Scopes): Membe
 }
 
 function linkerdMembership(endpoint: Endpoint, s: Scopes): Membership {
-  const { injected, at, value: inject, invalid } = linkerdInjection(s.podAnnotations, s.nsAnnotations);
+  const { injected, at, value: inject, invalid, unseen } = linkerdInjection(s.podAnnotations, s.nsAnnotations, false,
+    { namespace: s.nsName, namespaceLabels: s.nsLabels, podLabels: s.podLabels });
   const where = at === 'pod' ? 'the pod template is' : `namespace ${s.nsName} is`;
+  if (unseen !== undefined) return notMeshed(`${endpoint.name} is not in the mesh (the proxy injector's webhook leaves out ${unseen})`);
   if (injected !== true) {
     return notMeshed(at === undefined
       ? `${endpoint.name} is not in the mesh (no linkerd.io/inject annotation on namespace ${s.nsName} or the pod template)`

@@ -241,7 +241,9 @@ export const linkerdAdminPort: LintRule = {
     for (const [ns, { doc, annotations }] of namespaces) {
       const policy = nsAnnotation(ns, POLICY);
       // Pods that say nothing themselves are injected (or not) as the namespace says.
-      if (linkerdInjection(undefined, annotations).injected !== true || policy === undefined || (servers.get(ns) ?? []).length > 0) continue;
+      const nsLabels = isObject(doc.obj?.metadata?.labels) ? doc.obj.metadata.labels : undefined;
+      if (linkerdInjection(undefined, annotations, false, { namespace: ns, namespaceLabels: nsLabels }).injected !== true || policy === undefined
+        || (servers.get(ns) ?? []).length > 0) continue;
       // An admin port no port can be: the pods taking it are never created (linkerd-port-annotation-invalid says so).
       const port = linkerdAdminPortOf(undefined, nsAnnotation(ns, LINKERD_ADMIN_PORT_ANNOTATION)).port;
       if (port === undefined) continue;
@@ -273,8 +275,14 @@ export const linkerdAdminPort: LintRule = {
       const own = (key: string): string | undefined => (typeof podAnnotations[key] === 'string' ? podAnnotations[key] as string : undefined);
       const policy = own(POLICY) ?? nsAnnotation(ns, POLICY);
       // Only pods surely injected (a namespace the manifests do not show injects nothing here).
-      const injected = linkerdInjection(podAnnotations, namespaces.get(ns)?.annotations ?? {},
-        isPlainObject(template.spec) && template.spec.hostNetwork === true).injected;
+      const nsObject = namespaces.get(ns)?.doc.obj;
+      const hostNetwork = isPlainObject(template.spec) && template.spec.hostNetwork === true;
+      const injected = linkerdInjection(podAnnotations, namespaces.get(ns)?.annotations ?? {}, hostNetwork,
+        {
+          namespace: ns,
+          namespaceLabels: isObject(nsObject?.metadata?.labels) ? nsObject.metadata.labels : undefined,
+          podLabels: isObject(template.metadata?.labels) ? template.metadata.labels : undefined,
+        }).injected;
       if (injected !== true || policy === undefined) continue;
       // Pods whose admin port is not known are never created, or not known to be (linkerd-port-annotation-invalid).
       const port = linkerdAdminPortOf(own(LINKERD_ADMIN_PORT_ANNOTATION), nsAnnotation(ns, LINKERD_ADMIN_PORT_ANNOTATION)).port;

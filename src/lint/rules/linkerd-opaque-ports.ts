@@ -159,7 +159,9 @@ export const linkerdOpaquePorts: LintRule = {
       if (!w.template) return false;
       // Only pods surely injected (a namespace the manifests do not show injects nothing here).
       return linkerdInjection(isObject(w.template.metadata?.annotations) ? w.template.metadata.annotations : undefined,
-        nsAnnotations.get(namespaceOf(w.doc.obj)) ?? {}, isPlainObject(w.template.spec) && w.template.spec.hostNetwork === true).injected === true;
+        nsAnnotations.get(namespaceOf(w.doc.obj)) ?? {}, isPlainObject(w.template.spec) && w.template.spec.hostNetwork === true,
+        { namespace: namespaceOf(w.doc.obj), podLabels: isObject(w.template.metadata?.labels) ? w.template.metadata.labels : undefined })
+        .injected === true;
     });
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {

@@ -16,7 +16,7 @@
  * workloads added after the flow count. The cluster's `proxy.opaquePorts` is not part of the Mesh
  * fact: it is assumed to be the install default ({@link LINKERD_DEFAULT_OPAQUE_PORTS}). Workloads
  * known to be outside the mesh (../../util/linkerd-injection: host network, `linkerd.io/inject` of the
- * pod template and its Namespace object) have no proxy and do not count; a workload whose namespace
+ * pod template and its Namespace object, a namespace or pod label the injector's webhook leaves out) have no proxy and do not count; a workload whose namespace
  * is not in the app and that says nothing itself counts as meshed.
  */
 import { IConstruct } from 'constructs';
@@ -94,8 +94,10 @@ function workloadProtocol(template: Record<string, any>, annotations: Record<str
  * A Namespace object in the app without the annotation: its pods are not injected. No object: not known, counted.
  */
 function knownUnmeshed(template: Record<string, any>, annotations: Record<string, string>,
-  nsAnnotations: Record<string, string> | undefined): boolean {
-  return linkerdInjection(annotations, nsAnnotations, isPlainObject(template.spec) && template.spec.hostNetwork === true).injected === false;
+  nsAnnotations: Record<string, string> | undefined, namespace: string): boolean {
+  const podLabels = isPlainObject(template.metadata) && isPlainObject(template.metadata.labels) ? template.metadata.labels : undefined;
+  return linkerdInjection(annotations, nsAnnotations, isPlainObject(template.spec) && template.spec.hostNetwork === true,
+    { namespace, podLabels }).injected === false;
 }
 
 /**
@@ -108,7 +110,7 @@ export function serverProtocol(root: IConstruct, server: ServerTarget): ServerPr
   const found: WorkloadProtocol[] = [];
   for (const { object: { construct, json, namespace }, template } of selectedWorkloads(objects, server.namespace, server.labels)) {
     const annotations = stringMap(isPlainObject(template.metadata) ? template.metadata.annotations : undefined);
-    if (knownUnmeshed(template, annotations, nsAnnotations)) continue;
+    if (knownUnmeshed(template, annotations, nsAnnotations, server.namespace)) continue;
     found.push(workloadProtocol(template, annotations, nsAnnotations, server, `${json.kind} ${namespace}/${json.metadata?.name} (${construct.node.path})`));
   }
   const head = `Server '${server.name}' (namespace ${server.namespace}, port ${server.port})`;

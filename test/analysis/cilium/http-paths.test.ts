@@ -237,6 +237,22 @@ describe('http-normalize-path where the agent reads it: its own cilium-config, o
     expect(ask(hidden, '/public/../admin').verdict).toBe(Verdict.INDETERMINATE);
   });
 
+  test('a Flux valuesFrom ConfigMap in the manifests is read: off, on, or silent (the default, exact); targetPath text is typed as --set', () => {
+    const values = (text: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-values', namespace: 'kube-system' }, data: { 'values.yaml': text } });
+    const release = helmRelease({ valuesFrom: [{ kind: 'ConfigMap', name: 'cilium-values' }] });
+    const off = values('extraConfig:\n  http-normalize-path: "false"\n');
+    expectValidManifests([off]);
+    expect(ask([release, off], '/public/../admin').verdict).toBe(Verdict.ALLOW);
+    expect(ask([release, values('extraConfig:\n  http-normalize-path: "true"\n')], '/public/../admin').verdict).toBe(Verdict.DENY);
+    expect(ask([release, values('hubble:\n  enabled: true\n')], '/public/../admin').verdict).toBe(Verdict.DENY);
+    expect(ciliumPathConfig([release, values('hubble:\n  enabled: true\n')])).toEqual(CILIUM_DEFAULT_PATH_CONFIG);
+    // Unquoted text at a targetPath is typed (the boolean false), which the chart renders unquoted and the API server refuses: not readable.
+    const flag = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-flag', namespace: 'kube-system' }, data: { flag: 'false', quoted: '"false"' } };
+    const targeted = (valuesKey: string) => helmRelease({ valuesFrom: [{ kind: 'ConfigMap', name: 'cilium-flag', valuesKey, targetPath: 'extraConfig.http-normalize-path' }] });
+    expect(ask([targeted('flag'), flag], '/public/../admin').verdict).toBe(Verdict.INDETERMINATE);
+    expect(ask([targeted('quoted'), flag], '/public/../admin').verdict).toBe(Verdict.ALLOW);
+  });
+
   test('an Argo CD Application of the Cilium chart: valuesObject and values are read; a parameter is a string only with forceString', () => {
     expect(ask([application({ valuesObject: { extraConfig: { 'http-normalize-path': 'false' } } })], '/public/../admin').verdict).toBe(Verdict.ALLOW);
     expect(ask([application({ values: 'extraConfig:\n  http-normalize-path: "false"\n' })], '/public/../admin').verdict).toBe(Verdict.ALLOW);

@@ -130,6 +130,10 @@ describe('Cilium label filter set in the manifests', () => {
 
     test('an Argo CD parameter extraConfig.labels sets it: indeterminate (was a confident deny)', () => {
       expect(verdicts([...cluster, byTier, parameter])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      // A file parameter (helm --set-file, over --set) reads a repository file the manifests do not show: indeterminate (was exact).
+      const fromFile = application({ parameters: [{ name: 'labels', value: '' }], fileParameters: [{ name: 'labels', path: 'cilium-labels.txt' }] });
+      expectValidManifests([fromFile]);
+      expect(verdicts([...cluster, byTier, fromFile])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
     });
 
     test('Argo CD reads the values string only without valuesObject: exact (was indeterminate)', () => {
@@ -142,6 +146,141 @@ describe('Cilium label filter set in the manifests', () => {
       expect(verdicts([...cluster, byTier, application({ valueFiles: ['values-prod.yaml'] })])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
       expect(verdicts([...cluster, byTier, broken])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
     });
+  });
+
+  describe('Flux valuesFrom read from the manifests (src/analysis/flux-values)', () => {
+    const release = (valuesFrom: unknown[], values?: Record<string, unknown>) => {
+      const base = helmRelease(values ?? {});
+      return { ...base, spec: { ...base.spec, values, valuesFrom } };
+    };
+    const configMap = (name: string, data: Record<string, string>, ns = 'kube-system') => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data });
+    const fromMap = { kind: 'ConfigMap', name: 'cilium-values' };
+    const quiet = configMap('cilium-values', { 'values.yaml': 'hubble:\n  relay:\n    enabled: true\nkubeProxyReplacement: true\n' });
+    const loud = configMap('cilium-values', { 'values.yaml': 'labels: k8s:app\n' });
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'cilium-secret-values', namespace: 'kube-system' },
+      type: 'Opaque',
+      data: { 'values.yaml': Buffer.from('extraConfig:\n  labels: k8s:app\n').toString('base64') },
+    };
+    const fromSecret = { kind: 'Secret', name: 'cilium-secret-values' };
+    const targeted = configMap('cilium-labels', { labels: 'k8s:app' });
+    const fromTarget = { kind: 'ConfigMap', name: 'cilium-labels', valuesKey: 'labels', targetPath: 'extraConfig.labels' };
+
+    test('the objects are valid', () => {
+      expectValidManifests([release([fromMap]), quiet, loud, secret, targeted, release([fromTarget], { labels: '' }),
+        release([{ ...fromMap, optional: true }])]);
+    });
+
+    test('a valuesFrom ConfigMap in the manifests that does not set labels: the default filter, exact (was indeterminate)', () => {
+      expect(verdicts([...cluster, byTier, release([fromMap]), quiet])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+    });
+
+    test('a valuesFrom ConfigMap setting labels: the uncertainty names the HelmRelease', () => {
+      const manifests = [...cluster, byTier, release([fromMap]), loud];
+      expect(verdicts(manifests)).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      const reach = Reachability.fromManifests(manifests, { cni: Cni.cilium() });
+      expect(reach.check(Target.workload('shop', 'worker'), Target.workload('shop', 'api'), Port.tcp(8080)).ingress.uncertainties).toEqual([
+        'HelmRelease kube-system/cilium sets Cilium\'s identity label filter, under which selectors on tier select other pods than under the '
+          + 'default filter the analyzer models',
+      ]);
+    });
+
+    test('targetPath extraConfig.labels places the key\'s text there: indeterminate; a key the object lacks without optional: indeterminate, with optional: skipped', () => {
+      expect(verdicts([...cluster, byTier, release([fromTarget]), targeted])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      expect(verdicts([...cluster, byTier, release([{ ...fromTarget, valuesKey: 'other' }]), targeted]))
+        .toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      expect(verdicts([...cluster, byTier, release([{ ...fromTarget, valuesKey: 'other', optional: true }]), targeted]))
+        .toEqual([Verdict.ALLOW, Verdict.DENY]);
+    });
+
+    test('a ConfigMap the manifests do not have (optional or not), or have in another namespace: indeterminate as before', () => {
+      expect(verdicts([...cluster, byTier, release([fromMap])])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      expect(verdicts([...cluster, byTier, release([{ ...fromMap, optional: true }])])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      expect(verdicts([...cluster, byTier, release([fromMap]), { ...quiet, metadata: { name: 'cilium-values', namespace: 'shop' } }]))
+        .toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    });
+
+    test('unparsable YAML, or YAML that is no mapping, in the key: indeterminate', () => {
+      expect(verdicts([...cluster, byTier, release([fromMap]), configMap('cilium-values', { 'values.yaml': 'labels: [k8s:app\n' })]))
+        .toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      expect(verdicts([...cluster, byTier, release([fromMap]), configMap('cilium-values', { 'values.yaml': '- labels\n' })]))
+        .toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    });
+
+    test('inline values are merged over valuesFrom; a later entry over an earlier one', () => {
+      // The inline empty labels renders nothing; the ConfigMap's k8s:app is overridden: exact.
+      expect(verdicts([...cluster, byTier, release([fromMap], { labels: '' }), loud])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+      // Inline values over a ConfigMap the manifests lack: what the inline values say counts.
+      expect(verdicts([...cluster, byTier, release([fromMap], { labels: 'k8s:app' })])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      // A later entry the manifests show, setting every value that renders labels or label-prefix-file empty, over one they lack: exact;
+      // leaving one (Helm value labels) to the entry they lack: indeterminate.
+      const emptied = configMap('cilium-empty', { 'values.yaml': 'labels: ""\nextraConfig:\n  labels: ""\n  label-prefix-file: ""\n' });
+      const halfEmptied = configMap('cilium-empty', { 'values.yaml': 'extraConfig:\n  labels: ""\n  label-prefix-file: ""\n' });
+      expect(verdicts([...cluster, byTier, release([fromMap, { kind: 'ConfigMap', name: 'cilium-empty' }]), halfEmptied]))
+        .toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      expect(verdicts([...cluster, byTier, release([fromMap, { kind: 'ConfigMap', name: 'cilium-empty' }]), emptied])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+      // An earlier entry the manifests show, under a later one they lack: indeterminate.
+      expect(verdicts([...cluster, byTier, release([{ kind: 'ConfigMap', name: 'cilium-empty' }, fromMap]), emptied]))
+        .toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    });
+
+    test('a Secret\'s base64 data is read; invalid base64 or a SOPS-encrypted Secret: indeterminate', () => {
+      expect(verdicts([...cluster, byTier, release([fromSecret]), secret])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      const quietSecret = { ...secret, data: { 'values.yaml': Buffer.from('hubble:\n  enabled: true\n').toString('base64') } };
+      expect(verdicts([...cluster, byTier, release([fromSecret]), quietSecret])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+      expect(verdicts([...cluster, byTier, release([fromSecret]), { ...quietSecret, sops: { version: '3.9.0' } }]))
+        .toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      expect(verdicts([...cluster, byTier, release([fromSecret]), { ...secret, data: { 'values.yaml': 'labels: k8s:app' } }]))
+        .toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    });
+
+    test('a post-renderer patch of cilium-config comes after every value: indeterminate (was exact)', () => {
+      const base = helmRelease({});
+      const patched = {
+        ...base,
+        spec: {
+          ...base.spec,
+          postRenderers: [{ kustomize: { patches: [{ target: { kind: 'ConfigMap', name: 'cilium-config' }, patch: '- op: add\n  path: /data/labels\n  value: k8s:app\n' }] } }],
+        },
+      };
+      expectValidManifests([patched]);
+      expect(verdicts([...cluster, byTier, patched])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    });
+
+    test('chart valuesFiles other than values.yaml are not in the manifests: indeterminate (were the default)', () => {
+      const withFiles = (files: string[]) => {
+        const base = helmRelease({});
+        return { ...base, spec: { ...base.spec, chart: { spec: { ...base.spec.chart.spec, valuesFiles: files } } } };
+      };
+      expectValidManifests([withFiles(['values.yaml', 'values-prod.yaml'])]);
+      expect(verdicts([...cluster, byTier, withFiles(['values.yaml', 'values-prod.yaml'])])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      expect(verdicts([...cluster, byTier, withFiles(['values.yaml'])])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+    });
+  });
+
+  test('Helm labels false renders nothing or "false" depending on the chart version\'s test (if / hasKey): indeterminate (was exact); null and "" exact', () => {
+    expect(verdicts([...cluster, byTier, helmRelease({ labels: false })])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    expect(verdicts([...cluster, byTier, helmRelease({ labels: null })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+    expect(verdicts([...cluster, byTier, helmRelease({ labels: '' })])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+  });
+
+  test('a CiliumNodeConfig overrides cilium-config on the nodes it selects: every node, or some nodes (not one value)', () => {
+    const nodeConfig = (nodeSelector: Record<string, unknown>, labels = 'k8s:app') => ({
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNodeConfig',
+      metadata: { name: 'labels', namespace: 'kube-system' },
+      spec: { defaults: { labels }, nodeSelector },
+    });
+    expectValidManifests([nodeConfig({}), nodeConfig({ matchLabels: { pool: 'edge' } })]);
+    const reach = Reachability.fromManifests([...cluster, byTier, nodeConfig({})], { cni: Cni.cilium() });
+    expect(reach.check(Target.workload('shop', 'worker'), Target.workload('shop', 'api'), Port.tcp(8080)).ingress.uncertainties).toEqual([
+      'CiliumNodeConfig kube-system/labels sets Cilium\'s identity label filter, under which selectors on tier select other pods than under the '
+        + 'default filter the analyzer models',
+    ]);
+    expect(verdicts([...cluster, byTier, nodeConfig({ matchLabels: { pool: 'edge' } }, '')])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+    expect(verdicts([...cluster, byTier, nodeConfig({}, '')])).toEqual([Verdict.ALLOW, Verdict.DENY]);
   });
 
   test('a setting that keeps every key the policies use changes nothing: exact', () => {

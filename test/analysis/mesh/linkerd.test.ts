@@ -814,6 +814,19 @@ describe('membership and the CNI on port 4143', () => {
         + 'does not apply to shop/web -> odd/job TCP/8080');
   });
 
+  test('pods the injector\'s webhook never sees are not in the mesh, whatever they are annotated (linkerd-control-plane proxyInjector selectors)', () => {
+    const system = [namespace('kube-system', {}, MESHED), workload('kube-system', 'tool', { annotations: MESHED })];
+    const off = [namespace('ops', { 'config.linkerd.io/admission-webhooks': 'disabled' }, MESHED), workload('ops', 'job')];
+    expectValidManifests([...system, ...off]);
+    const r = meshReach([...ns, ...apps, ...system, ...off], LINKERD);
+    expect(r.check(w('shop/web'), w('kube-system/tool'), HTTP).mesh!.reasons[0])
+      .toBe('kube-system/tool is not in the mesh (the proxy injector\'s webhook leaves out namespace kube-system): Linkerd authorization '
+        + 'does not apply to shop/web -> kube-system/tool TCP/8080');
+    expect(r.check(w('shop/web'), w('ops/job'), HTTP).mesh!.reasons[0])
+      .toBe('ops/job is not in the mesh (the proxy injector\'s webhook leaves out namespace label config.linkerd.io/admission-webhooks=disabled): '
+        + 'Linkerd authorization does not apply to shop/web -> ops/job TCP/8080');
+  });
+
   test('between meshed pods the CNI sees 4143: a NetworkPolicy opening only 8080 blocks them, an unmeshed client still uses 8080', () => {
     const apiIngress = (ports: number[]) => networkPolicy('shop', 'api-ingress', {
       podSelector: { matchLabels: { app: 'api' } },
