@@ -138,6 +138,28 @@ describe(RULE, () => {
     clean({ ipBlock: { cidr: '10.0.0.0/8' } });
   });
 
+  test('clean: Istio gateways are clients in the mesh whatever their injection labels (their own proxy connects with mutual TLS)', () => {
+    const gatewayApi = { 'gateway.networking.k8s.io/gateway-name': 'public' };
+    const fromGateways = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: { matchLabels: gatewayApi } };
+    // Gateway API pods istiod deploys for a Gateway (not in the manifests), in a namespace without injection label.
+    expect(check(MESH_STRICT, SHOP, ns('gateways'), WEB, netpol([fromGateways]))).toEqual([]);
+    // istioctl's istio-ingressgateway in the manifests: labelled sidecar.istio.io/inject=false, as it is a proxy itself.
+    const ingressGateway = { 'istio': 'ingressgateway', 'sidecar.istio.io/inject': 'false' };
+    const fromIstioSystem = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } };
+    expect(check(MESH_STRICT, SHOP, ns('istio-system'), WEB, deployment('istio-system', 'istio-ingressgateway', ingressGateway), netpol([fromIstioSystem])))
+      .toEqual([]);
+    // The same gateway not in the manifests, or the whole root namespace (where the gateways run by default) admitted.
+    expect(check(MESH_STRICT, SHOP, ns('istio-system'), WEB, netpol([fromIstioSystem]))).toEqual([]);
+    expect(check(MESH_STRICT, SHOP, ns('istio-system'), WEB, netpol([{ namespaceSelector: fromIstioSystem.namespaceSelector }]))).toEqual([]);
+    // Opted out of both data planes by its labels, in an undeclared namespace: still a gateway.
+    const fromEdge = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: { app: 'edge-gw' } } };
+    expect(check(MESH_STRICT, SHOP, WEB, deployment('edge', 'edge-gw', { ...ingressGateway, 'istio.io/dataplane-mode': 'none' }), netpol([fromEdge])))
+      .toEqual([]);
+    // An ordinary workload of the gateways' namespace is still reported.
+    const fromJob = { namespaceSelector: fromGateways.namespaceSelector, podSelector: { matchLabels: { app: 'job' } } };
+    expect(brief(check(MESH_STRICT, SHOP, ns('gateways'), WEB, deployment('gateways', 'job'), netpol([fromJob])))).toEqual([FINDING]);
+  });
+
   test('Calico and Cilium policies, through the model of the lint\'s CNI: the admitting rule is reported for a client of the manifests', () => {
     const base = [MESH_STRICT, SHOP, ns('ingress-nginx'), WEB, CONTROLLER_DEPLOYMENT];
     const calico = calicoPolicy({ namespaceSelector: "kubernetes.io/metadata.name == 'ingress-nginx'", selector: "app.kubernetes.io/name == 'ingress-nginx'" });

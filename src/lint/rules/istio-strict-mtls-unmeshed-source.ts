@@ -1,6 +1,7 @@
 import { buildInventory, InventoryPod } from '../../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { meshFactsOf } from '../../analysis/mesh/facts';
+import { isIstioGateway } from '../../analysis/mesh/istio-remote-address';
 import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { MtlsDecision, PeerAuthentications } from '../../analysis/mesh/peer-authentication';
 import { AnnotatedCniModel, Endpoint, NamespaceIndex } from '../../analysis/model';
@@ -62,7 +63,9 @@ interface StrictTarget {
  * the analyzer's model of it finds the rule that admits each such workload to each meshed pod's declared
  * STRICT port, reported when that rule names its clients (../cni-policy-admissions); namespaces whose
  * pods are not in the manifests are judged for NetworkPolicies only.
- * Not reported (conservative): namespaces the manifests do not declare (their labels are unknown);
+ * Not reported (conservative): Istio gateways (gateway chart, istioctl, Gateway API deployments, waypoints: proxies
+ * themselves, with a mesh identity whatever their injection labels) and, for pods not in the manifests, Istio's root
+ * namespace, where the gateways run by default; namespaces the manifests do not declare (their labels are unknown);
  * peers that admit everyone (no `from`, an empty namespaceSelector with no or an empty podSelector, an
  * empty podSelector alone), which make no statement about one client; `ipBlock` peers (external
  * clients and nodes are outside the mesh by definition, but a CIDR may also hold meshed pods, and the
@@ -140,12 +143,16 @@ function cniFindings(model: AnnotatedCniModel, documents: readonly LintDocument[
 
 /**
  * A workload of the manifests outside the mesh, known to be: in a namespace the manifests declare (its labels are known), or
- * opted out of both data planes by its own labels whatever its namespace says.
+ * opted out of both data planes by its own labels whatever its namespace says. An Istio gateway ({@link isIstioGateway}) is
+ * never such a client: it is itself an Istio proxy with the mesh identity of its ServiceAccount and connects to the mesh with
+ * mutual TLS, whatever its injection labels say (istioctl's istio-ingressgateway carries `sidecar.istio.io/inject: "false"`,
+ * the gateway chart `istio.io/dataplane-mode: none`; istio.io "Installing Gateways").
  */
 function knownUnmeshed(p: InventoryPod, m: Membership, declared: ReadonlyMap<string, Labels>): boolean {
   const labels = p.endpoint.labels;
   const optedOut = labels['sidecar.istio.io/inject'] === 'false' && labels['istio.io/dataplane-mode'] === 'none';
-  return m.dataPlane === undefined && !p.endpoint.hostNetwork && (declared.has(p.endpoint.namespace ?? 'default') || optedOut);
+  return m.dataPlane === undefined && !p.endpoint.hostNetwork && !isIstioGateway(p.endpoint)
+    && (declared.has(p.endpoint.namespace ?? 'default') || optedOut);
 }
 
 function sourceOf(p: InventoryPod, m: Membership): UnmeshedSource {
@@ -175,13 +182,17 @@ function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: rea
   if (!isObject(nsSelector) || isEmptySelector(nsSelector)) return out;
   const withPods = new Set(matched.map((p) => p.endpoint.namespace));
   // Declared namespaces the selector picks whose pods are not in the manifests: judged by the namespace's labels and the
-  // labels the peer requires of the pods (an opt-in label there means the admitted pods are meshed).
+  // labels the peer requires of the pods (an opt-in label there means the admitted pods are meshed). Istio's root namespace
+  // is left alone: its pods are istiod and, by default, the gateways (istioctl and the gateway chart install them there),
+  // which connect with mutual TLS without any injection label; so are pods the peer picks by an Istio gateway's labels.
   for (const ns of [...annotations.keys()].sort()) {
     const nsLabels = namespaces.get(ns) ?? {};
-    if (withPods.has(ns) || peerMatches(doc.obj, { namespaceSelector: nsSelector }, probe(ns, {}, nsLabels), namespaces) !== YES) continue;
+    if (withPods.has(ns) || ns === ISTIO.rootNamespace
+      || peerMatches(doc.obj, { namespaceSelector: nsSelector }, probe(ns, {}, nsLabels), namespaces) !== YES) continue;
     const podLabels = isObject(peer.podSelector) ? stringMap(peer.podSelector.matchLabels) : {};
-    const m = meshed(probe(ns, podLabels, nsLabels));
-    if (m.dataPlane !== undefined) continue;
+    const admitted = probe(ns, podLabels, nsLabels);
+    const m = meshed(admitted);
+    if (m.dataPlane !== undefined || isIstioGateway(admitted)) continue;
     out.push({
       label: `the pods of namespace ${ns}${Object.keys(podLabels).length > 0 ? ` labelled ${Object.entries(podLabels).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}`,
       why: `namespace ${ns} is declared without an Istio injection label (istio-injection=enabled, istio.io/rev or istio.io/dataplane-mode=ambient) `
