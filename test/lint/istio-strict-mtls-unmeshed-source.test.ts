@@ -138,7 +138,7 @@ describe(RULE, () => {
     clean({ ipBlock: { cidr: '10.0.0.0/8' } });
   });
 
-  test('clean: Istio gateways are clients in the mesh whatever their injection labels (their own proxy connects with mutual TLS)', () => {
+  test('clean: Istio gateways, as clients (their own proxy connects with mutual TLS whatever their injection labels) and as destinations (Gateway TLS, not PeerAuthentication)', () => {
     const gatewayApi = { 'gateway.networking.k8s.io/gateway-name': 'public' };
     const fromGateways = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: { matchLabels: gatewayApi } };
     // Gateway API pods istiod deploys for a Gateway (not in the manifests), in a namespace without injection label.
@@ -155,6 +155,18 @@ describe(RULE, () => {
     const fromEdge = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: { app: 'edge-gw' } } };
     expect(check(MESH_STRICT, SHOP, WEB, deployment('edge', 'edge-gw', { ...ingressGateway, 'istio.io/dataplane-mode': 'none' }), netpol([fromEdge])))
       .toEqual([]);
+    // An Istio gateway as the destination: its listeners follow its Gateway's TLS settings, plaintext from outside the mesh is its job.
+    const gatewayPods = deployment('edge', 'public-gw', { ...gatewayApi, 'sidecar.istio.io/inject': 'true' });
+    const toGateway = {
+      ...netpol([FROM_NGINX]),
+      metadata: { name: 'gw-from-ingress', namespace: 'edge' },
+      spec: { podSelector: { matchLabels: gatewayApi }, policyTypes: ['Ingress'], ingress: [{ from: [FROM_NGINX], ports: [{ protocol: 'TCP', port: 8080 }] }] },
+    };
+    expect(check(MESH_STRICT, ns('edge', { 'istio-injection': 'enabled' }), ns('ingress-nginx'), gatewayPods, toGateway)).toEqual([]);
+    expect(checkOn(Cni.calico(), MESH_STRICT, ns('edge', { 'istio-injection': 'enabled' }), ns('ingress-nginx'), gatewayPods, CONTROLLER_DEPLOYMENT, {
+      ...calicoPolicy({ selector: "app.kubernetes.io/name == 'ingress-nginx'", namespaceSelector: "kubernetes.io/metadata.name == 'ingress-nginx'" }),
+      metadata: { name: 'gw-from-ingress', namespace: 'edge' },
+    })).toEqual([]);
     // An ordinary workload of the gateways' namespace is still reported.
     const fromJob = { namespaceSelector: fromGateways.namespaceSelector, podSelector: { matchLabels: { app: 'job' } } };
     expect(brief(check(MESH_STRICT, SHOP, ns('gateways'), WEB, deployment('gateways', 'job'), netpol([fromJob])))).toEqual([FINDING]);

@@ -65,7 +65,8 @@ interface StrictTarget {
  * pods are not in the manifests are judged for NetworkPolicies only.
  * Not reported (conservative): Istio gateways (gateway chart, istioctl, Gateway API deployments, waypoints: proxies
  * themselves, with a mesh identity whatever their injection labels) and, for pods not in the manifests, Istio's root
- * namespace, where the gateways run by default; namespaces the manifests do not declare (their labels are unknown);
+ * namespace, where the gateways run by default; Istio gateways as destinations (their listeners follow their Gateway's
+ * TLS settings, not PeerAuthentication); namespaces the manifests do not declare (their labels are unknown);
  * peers that admit everyone (no `from`, an empty namespaceSelector with no or an empty podSelector, an
  * empty podSelector alone), which make no statement about one client; `ipBlock` peers (external
  * clients and nodes are outside the mesh by definition, but a CIDR may also hold meshed pods, and the
@@ -85,11 +86,7 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
     for (const doc of ctx.documents) {
       if (!isObject(doc.obj) || !isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || validateManifest(doc.obj) !== undefined
         || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;
-      const destinations = inventory.pods.filter((p) => {
-        if (!selectsEndpoint(doc.obj, p.endpoint)) return false;
-        const m = meshed(p.endpoint);
-        return m.dataPlane !== undefined && m.inboundCaptureOff === undefined;
-      });
+      const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && enforcesPeerMtls(p, meshed(p.endpoint)));
       if (destinations.length === 0) continue;
       asArray(doc.obj.spec.ingress).forEach((rule, i) => {
         if (!isObject(rule)) return;
@@ -123,7 +120,7 @@ function cniFindings(model: AnnotatedCniModel, documents: readonly LintDocument[
   const groups = new Map<string, { doc: LintDocument; path: string; sources: Map<string, UnmeshedSource>; targets: Map<string, StrictTarget> }>();
   for (const pod of pods) {
     const m = meshed(pod.endpoint);
-    if (m.dataPlane === undefined || m.inboundCaptureOff !== undefined) continue;
+    if (!enforcesPeerMtls(pod, m)) continue;
     for (const { port, decision } of strictPorts(pod, undefined, peerAuth, m.inboundBypass).ports) {
       for (const client of clients) {
         const admission = cniAdmission(model, documents, client.endpoint, pod.endpoint, port);
@@ -139,6 +136,15 @@ function cniFindings(model: AnnotatedCniModel, documents: readonly LintDocument[
     }
   }
   return [...groups.values()].map((g) => report(g.doc, g.path, [...g.sources.values()], [...g.targets.values()]));
+}
+
+/**
+ * Does the pod's proxy hold its inbound connections to the PeerAuthentication mode: in the mesh, inbound captured, and no
+ * Istio gateway, whose listeners take the TLS settings of their Gateway servers instead (a gateway is where plaintext
+ * enters the mesh under STRICT; istio/istio#23284).
+ */
+function enforcesPeerMtls(pod: InventoryPod, m: Membership): boolean {
+  return m.dataPlane !== undefined && m.inboundCaptureOff === undefined && !isIstioGateway(pod.endpoint);
 }
 
 /**
