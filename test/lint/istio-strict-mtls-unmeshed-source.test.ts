@@ -148,6 +148,16 @@ describe(RULE, () => {
     const fromIstioSystem = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } };
     expect(check(MESH_STRICT, SHOP, ns('istio-system'), WEB, deployment('istio-system', 'istio-ingressgateway', ingressGateway), netpol([fromIstioSystem])))
       .toEqual([]);
+    // The whole namespace of a Gateway API Gateway (istiod deploys its pods there) admitted, its pods not in the manifests.
+    const gateway = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'public', namespace: 'gateways' },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+    };
+    const wholeGateways = netpol([{ namespaceSelector: fromGateways.namespaceSelector }]);
+    expect(check(MESH_STRICT, SHOP, ns('gateways'), WEB, gateway, wholeGateways)).toEqual([]);
+    expect(brief(check(MESH_STRICT, SHOP, ns('gateways'), WEB, wholeGateways))).toEqual([FINDING]);
     // The same gateway not in the manifests, or the whole root namespace (where the gateways run by default) admitted.
     expect(check(MESH_STRICT, SHOP, ns('istio-system'), WEB, netpol([fromIstioSystem]))).toEqual([]);
     expect(check(MESH_STRICT, SHOP, ns('istio-system'), WEB, netpol([{ namespaceSelector: fromIstioSystem.namespaceSelector }]))).toEqual([]);

@@ -9,7 +9,7 @@ import { isEmptySelector, Labels } from '../../analysis/selectors';
 import { validateManifest } from '../../analysis/validation';
 import { YES } from '../../analysis/verdict';
 import { IstioMode, Mesh } from '../../cluster/mesh';
-import { stringMap } from '../../util/vocabulary';
+import { isKindOf, namespaceOf, stringMap } from '../../util/vocabulary';
 import { calicoOrCiliumModel, cniAdmission } from '../cni-policy-admissions';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
 import { admittedIstioApplicationPorts, admitsNoClientInParticular } from '../netpol-ingress';
@@ -65,7 +65,7 @@ interface StrictTarget {
  * pods are not in the manifests are judged for NetworkPolicies only.
  * Not reported (conservative): Istio gateways (gateway chart, istioctl, Gateway API deployments, waypoints: proxies
  * themselves, with a mesh identity whatever their injection labels) and, for pods not in the manifests, Istio's root
- * namespace, where the gateways run by default; Istio gateways as destinations (their listeners follow their Gateway's
+ * namespace, where the gateways run by default, and namespaces holding a Gateway API Gateway; Istio gateways as destinations (their listeners follow their Gateway's
  * TLS settings, not PeerAuthentication); namespaces the manifests do not declare (their labels are unknown);
  * peers that admit everyone (no `from`, an empty namespaceSelector with no or an empty podSelector, an
  * empty podSelector alone), which make no statement about one client; `ipBlock` peers (external
@@ -82,6 +82,8 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
     if (peerAuth.isEmpty) return []; // Istio's default is PERMISSIVE
     const inventory = buildInventory(objects);
     const meshed = (e: Endpoint) => membershipOf(e, ISTIO, inventory.namespaces, inventory.namespaceAnnotations);
+    // Namespaces holding a Gateway API Gateway: their pods not in the manifests may be the gateway istiod deploys for it.
+    const gatewayNamespaces = new Set(objects.filter((o) => isKindOf(o, 'gateway.networking.k8s.io', 'Gateway')).map((o) => namespaceOf(o)));
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {
       if (!isObject(doc.obj) || !isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || validateManifest(doc.obj) !== undefined
@@ -95,7 +97,7 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
         if (targets.length === 0) return;
         asArray(rule.from).forEach((peer, j) => {
           if (!isObject(peer) || admitsNoClientInParticular(peer)) return;
-          const sources = unmeshedSources(doc, peer, inventory.pods, inventory.namespaces, inventory.namespaceAnnotations, meshed);
+          const sources = unmeshedSources(doc, peer, inventory.pods, inventory.namespaces, inventory.namespaceAnnotations, meshed, gatewayNamespaces);
           if (sources.length === 0) return;
           out.push(report(doc, jsonPath('spec', 'ingress', i, 'from', j), sources, targets));
         });
@@ -177,7 +179,7 @@ function strictPorts(pod: InventoryPod, ports: unknown, peerAuth: PeerAuthentica
 }
 
 function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: readonly InventoryPod[], namespaces: NamespaceIndex,
-  annotations: ReadonlyMap<string, Labels>, meshed: (e: Endpoint) => Membership): UnmeshedSource[] {
+  annotations: ReadonlyMap<string, Labels>, meshed: (e: Endpoint) => Membership, gatewayNamespaces: ReadonlySet<string>): UnmeshedSource[] {
   const out: UnmeshedSource[] = [];
   const matched = pods.filter((p) => peerMatches(doc.obj, peer, p.endpoint, namespaces) === YES);
   for (const p of matched) {
@@ -190,10 +192,11 @@ function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: rea
   // Declared namespaces the selector picks whose pods are not in the manifests: judged by the namespace's labels and the
   // labels the peer requires of the pods (an opt-in label there means the admitted pods are meshed). Istio's root namespace
   // is left alone: its pods are istiod and, by default, the gateways (istioctl and the gateway chart install them there),
-  // which connect with mutual TLS without any injection label; so are pods the peer picks by an Istio gateway's labels.
+  // which connect with mutual TLS without any injection label; so are namespaces holding a Gateway API Gateway (istiod
+  // deploys an Istio class's gateway beside it) and pods the peer picks by an Istio gateway's labels.
   for (const ns of [...annotations.keys()].sort()) {
     const nsLabels = namespaces.get(ns) ?? {};
-    if (withPods.has(ns) || ns === ISTIO.rootNamespace
+    if (withPods.has(ns) || ns === ISTIO.rootNamespace || gatewayNamespaces.has(ns)
       || peerMatches(doc.obj, { namespaceSelector: nsSelector }, probe(ns, {}, nsLabels), namespaces) !== YES) continue;
     const podLabels = isObject(peer.podSelector) ? stringMap(peer.podSelector.matchLabels) : {};
     const admitted = probe(ns, podLabels, nsLabels);
