@@ -91,6 +91,21 @@ describe(RULE, () => {
     }
   });
 
+  test('the mesh\'s trust domain is not in the manifests: a principal of the domain a policy names is the client\'s there, not reported', () => {
+    const np = netpol([FROM_REPORTS]);
+    expect(check(...BASE, allowFrom('example.org/ns/reports/sa/reporter'), np)).toEqual([]);
+    const byCondition = authz('api-allow', {
+      selector: { matchLabels: { app: 'api' } },
+      action: 'ALLOW',
+      rules: [{ to: [{ operation: { ports: ['8080'] } }], when: [{ key: 'source.principal', values: ['example.org/ns/reports/sa/reporter'] }] }],
+    });
+    expect(check(...BASE, byCondition, np)).toEqual([]);
+    // Refused under every trust domain (cluster.local and the one named): still reported, with the cluster.local reading.
+    const findings = check(...BASE, allowFrom('example.org/ns/reports/sa/exporter'), np);
+    expect(brief(findings)).toEqual([FINDING]);
+    expect(findings[0].message).toContain('(over mutual TLS as cluster.local/ns/reports/sa/reporter)');
+  });
+
   test('two clients admitted, one of them allowed: the rule opens something the mesh lets through, not reported', () => {
     const both = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'reports' } } };
     const objects = [...BASE, deployment('reports', 'exporter'), allowFrom('cluster.local/ns/reports/sa/exporter'), netpol([both])];

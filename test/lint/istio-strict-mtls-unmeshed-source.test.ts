@@ -138,6 +138,50 @@ describe(RULE, () => {
     clean({ ipBlock: { cidr: '10.0.0.0/8' } });
   });
 
+  test('clean: Istio gateways, as clients (their own proxy connects with mutual TLS whatever their injection labels) and as destinations (Gateway TLS, not PeerAuthentication)', () => {
+    const gatewayApi = { 'gateway.networking.k8s.io/gateway-name': 'public' };
+    const fromGateways = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'gateways' } }, podSelector: { matchLabels: gatewayApi } };
+    // Gateway API pods istiod deploys for a Gateway (not in the manifests), in a namespace without injection label.
+    expect(check(MESH_STRICT, SHOP, ns('gateways'), WEB, netpol([fromGateways]))).toEqual([]);
+    // istioctl's istio-ingressgateway in the manifests: labelled sidecar.istio.io/inject=false, as it is a proxy itself.
+    const ingressGateway = { 'istio': 'ingressgateway', 'sidecar.istio.io/inject': 'false' };
+    const fromIstioSystem = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } };
+    expect(check(MESH_STRICT, SHOP, ns('istio-system'), WEB, deployment('istio-system', 'istio-ingressgateway', ingressGateway), netpol([fromIstioSystem])))
+      .toEqual([]);
+    // The whole namespace of a Gateway API Gateway (istiod deploys its pods there) admitted, its pods not in the manifests.
+    const gateway = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'public', namespace: 'gateways' },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+    };
+    const wholeGateways = netpol([{ namespaceSelector: fromGateways.namespaceSelector }]);
+    expect(check(MESH_STRICT, SHOP, ns('gateways'), WEB, gateway, wholeGateways)).toEqual([]);
+    expect(brief(check(MESH_STRICT, SHOP, ns('gateways'), WEB, wholeGateways))).toEqual([FINDING]);
+    // The same gateway not in the manifests, or the whole root namespace (where the gateways run by default) admitted.
+    expect(check(MESH_STRICT, SHOP, ns('istio-system'), WEB, netpol([fromIstioSystem]))).toEqual([]);
+    expect(check(MESH_STRICT, SHOP, ns('istio-system'), WEB, netpol([{ namespaceSelector: fromIstioSystem.namespaceSelector }]))).toEqual([]);
+    // Opted out of both data planes by its labels, in an undeclared namespace: still a gateway.
+    const fromEdge = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: { app: 'edge-gw' } } };
+    expect(check(MESH_STRICT, SHOP, WEB, deployment('edge', 'edge-gw', { ...ingressGateway, 'istio.io/dataplane-mode': 'none' }), netpol([fromEdge])))
+      .toEqual([]);
+    // An Istio gateway as the destination: its listeners follow its Gateway's TLS settings, plaintext from outside the mesh is its job.
+    const gatewayPods = deployment('edge', 'public-gw', { ...gatewayApi, 'sidecar.istio.io/inject': 'true' });
+    const toGateway = {
+      ...netpol([FROM_NGINX]),
+      metadata: { name: 'gw-from-ingress', namespace: 'edge' },
+      spec: { podSelector: { matchLabels: gatewayApi }, policyTypes: ['Ingress'], ingress: [{ from: [FROM_NGINX], ports: [{ protocol: 'TCP', port: 8080 }] }] },
+    };
+    expect(check(MESH_STRICT, ns('edge', { 'istio-injection': 'enabled' }), ns('ingress-nginx'), gatewayPods, toGateway)).toEqual([]);
+    expect(checkOn(Cni.calico(), MESH_STRICT, ns('edge', { 'istio-injection': 'enabled' }), ns('ingress-nginx'), gatewayPods, CONTROLLER_DEPLOYMENT, {
+      ...calicoPolicy({ selector: "app.kubernetes.io/name == 'ingress-nginx'", namespaceSelector: "kubernetes.io/metadata.name == 'ingress-nginx'" }),
+      metadata: { name: 'gw-from-ingress', namespace: 'edge' },
+    })).toEqual([]);
+    // An ordinary workload of the gateways' namespace is still reported.
+    const fromJob = { namespaceSelector: fromGateways.namespaceSelector, podSelector: { matchLabels: { app: 'job' } } };
+    expect(brief(check(MESH_STRICT, SHOP, ns('gateways'), WEB, deployment('gateways', 'job'), netpol([fromJob])))).toEqual([FINDING]);
+  });
+
   test('Calico and Cilium policies, through the model of the lint\'s CNI: the admitting rule is reported for a client of the manifests', () => {
     const base = [MESH_STRICT, SHOP, ns('ingress-nginx'), WEB, CONTROLLER_DEPLOYMENT];
     const calico = calicoPolicy({ namespaceSelector: "kubernetes.io/metadata.name == 'ingress-nginx'", selector: "app.kubernetes.io/name == 'ingress-nginx'" });

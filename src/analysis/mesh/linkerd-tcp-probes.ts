@@ -9,7 +9,8 @@
  *
  * Read as the kubelet reads the probe (liveness, readiness and startup of every container and init
  * container): `tcpSocket.port` a number, or the name of a port of the same container (the kubelet
- * resolves it among that container's ports, by exact name); anything else gives no probe.
+ * resolves it among that container's ports, by exact name); anything else gives no probe, and neither does
+ * a probe with a `host`, which the kubelet dials instead of the pod IP.
  */
 import { byWorkloadTemplate, isPlainObject } from '../../util/vocabulary';
 import { ManifestObject } from '../model';
@@ -33,7 +34,9 @@ export function templateTcpProbePorts(template: unknown): number[] {
     if (!isPlainObject(container)) continue;
     for (const key of PROBES) {
       const tcpSocket = isPlainObject(container[key]) && isPlainObject(container[key].tcpSocket) ? container[key].tcpSocket : undefined;
-      const port = tcpSocket ? tcpProbePort(tcpSocket.port, container) : undefined;
+      // With a `host` the kubelet connects there instead of the pod IP (Probe tcpSocket.host, "defaults to the pod IP"): not the pod's proxy.
+      const ofPod = tcpSocket !== undefined && (tcpSocket.host === undefined || tcpSocket.host === null || tcpSocket.host === '');
+      const port = ofPod ? tcpProbePort(tcpSocket.port, container) : undefined;
       if (port !== undefined) ports.add(port);
     }
   }

@@ -29,9 +29,10 @@ const ISTIO = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
  * ALLOW, ztunnel's conversion, waypoints, sidecar TCP chains) on each pair, over the objects the API
  * server and istiod accept. Reported only where it is exact: every client the peer admits is a
  * workload of the manifests in a namespace they declare (so its mesh membership and its
- * ServiceAccount, hence its principal `cluster.local/ns/<namespace>/sa/<account>`, are known), and for
+ * ServiceAccount, hence its principal `<trust domain>/ns/<namespace>/sa/<account>`, are known), and for
  * every such client and every destination pod of the port the model answers "denied" because no ALLOW
- * rule matches; the manifests are taken to hold every workload of a namespace that holds some. A peer
+ * rule matches, whichever trust domain the mesh has of `cluster.local` and those the policies' principals name (the
+ * mesh's is not in the manifests); the manifests are taken to hold every workload of a namespace that holds some. A peer
  * admitting any client the manifests do not show (an undeclared namespace, a namespace without
  * workloads that match, namespaces chosen by labels other than `kubernetes.io/metadata.name`, which
  * may include namespaces outside the manifests), a peer admitting everyone or by ipBlock, and a port where
@@ -46,7 +47,10 @@ export const istioAuthzRefusesAdmittedSource: LintRule = {
     const objects = valid.map((d) => d.obj);
     const inventory = buildInventory(objects);
     const { namespaces, namespaceAnnotations: declared } = inventory;
-    const model = new IstioModel(objects, ISTIO, namespaces, declared);
+    // The mesh's trust domain is not in the manifests: a principal of another domain the policies name may be the mesh's own,
+    // so a refusal counts only when it holds under cluster.local and under each such domain.
+    const models = [ISTIO, ...namedTrustDomains(objects).map((trustDomain) => ({ ...ISTIO, trustDomain }))]
+      .map((facts) => new IstioModel(objects, facts, namespaces, declared));
     const meshed = (p: InventoryPod) => membershipOf(p.endpoint, ISTIO, namespaces, declared).dataPlane !== undefined;
     const out: RuleReport[] = [];
     for (const doc of valid) {
@@ -67,8 +71,12 @@ export const istioAuthzRefusesAdmittedSource: LintRule = {
           const refused: Array<{ pod: InventoryPod; port: number; why: string; policies: string[] }> = [];
           for (const pod of destinations) {
             for (const port of admittedIstioApplicationPorts(pod, rule.ports)) {
-              const verdicts = clients.map((c) => model.evaluate({ source: c.endpoint, destination: pod.endpoint, port, protocol: 'TCP' }));
-              const why = verdicts.map(allowRefusal);
+              const why = models.flatMap((model) => clients.map((c) => allowRefusal(model.evaluate({
+                source: c.endpoint,
+                destination: pod.endpoint,
+                port,
+                protocol: 'TCP',
+              }))));
               if (why.every((w) => w !== undefined)) {
                 refused.push({ pod, port, why: why[0]!.message, policies: [...new Set(why.flatMap((w) => w!.policies))] });
               }
@@ -94,6 +102,34 @@ export const istioAuthzRefusesAdmittedSource: LintRule = {
     return out;
   },
 };
+
+/**
+ * The trust domains other than `cluster.local` that the AuthorizationPolicies' principals name (`example.org/ns/a/sa/b`:
+ * `example.org`), in `principals`, `notPrincipals` and `source.principal` conditions; patterns with `*` in the domain match
+ * any. Istio compares principals with the mesh's trust domain (meshConfig.trustDomain, default cluster.local; istio.io
+ * "Trust Domain Migration"), which the manifests do not carry.
+ */
+function namedTrustDomains(objects: readonly unknown[]): string[] {
+  const domains = new Set<string>();
+  const add = (values: unknown) => asArray(values).forEach((v) => {
+    const slash = typeof v === 'string' ? v.indexOf('/') : -1;
+    const domain = slash > 0 ? (v as string).slice(0, slash) : undefined;
+    if (domain !== undefined && domain !== 'cluster.local' && !domain.includes('*')) domains.add(domain);
+  });
+  for (const obj of objects) {
+    if (!isIstioAuthorizationPolicy(obj) || !isObject((obj as any).spec)) continue;
+    for (const rule of asArray((obj as any).spec.rules)) {
+      if (!isObject(rule)) continue;
+      for (const from of asArray(rule.from)) {
+        if (isObject(from) && isObject(from.source)) [from.source.principals, from.source.notPrincipals].forEach(add);
+      }
+      for (const when of asArray(rule.when)) {
+        if (isObject(when) && when.key === 'source.principal') [when.values, when.notValues].forEach(add);
+      }
+    }
+  }
+  return [...domains].sort();
+}
 
 /** Does the selector pick namespaces by name only (`kubernetes.io/metadata.name` in matchLabels or an `In` expression)? */
 function namesNamespaces(selector: Record<string, any>): boolean {

@@ -1,6 +1,7 @@
 import { buildInventory, InventoryPod } from '../../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { meshFactsOf } from '../../analysis/mesh/facts';
+import { isIstioGateway } from '../../analysis/mesh/istio-remote-address';
 import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { MtlsDecision, PeerAuthentications } from '../../analysis/mesh/peer-authentication';
 import { AnnotatedCniModel, Endpoint, NamespaceIndex } from '../../analysis/model';
@@ -8,7 +9,7 @@ import { isEmptySelector, Labels } from '../../analysis/selectors';
 import { validateManifest } from '../../analysis/validation';
 import { YES } from '../../analysis/verdict';
 import { IstioMode, Mesh } from '../../cluster/mesh';
-import { stringMap } from '../../util/vocabulary';
+import { isKindOf, namespaceOf, stringMap } from '../../util/vocabulary';
 import { calicoOrCiliumModel, cniAdmission } from '../cni-policy-admissions';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
 import { admittedIstioApplicationPorts, admitsNoClientInParticular } from '../netpol-ingress';
@@ -62,7 +63,10 @@ interface StrictTarget {
  * the analyzer's model of it finds the rule that admits each such workload to each meshed pod's declared
  * STRICT port, reported when that rule names its clients (../cni-policy-admissions); namespaces whose
  * pods are not in the manifests are judged for NetworkPolicies only.
- * Not reported (conservative): namespaces the manifests do not declare (their labels are unknown);
+ * Not reported (conservative): Istio gateways (gateway chart, istioctl, Gateway API deployments, waypoints: proxies
+ * themselves, with a mesh identity whatever their injection labels) and, for pods not in the manifests, Istio's root
+ * namespace, where the gateways run by default, and namespaces holding a Gateway API Gateway; Istio gateways as destinations (their listeners follow their Gateway's
+ * TLS settings, not PeerAuthentication); namespaces the manifests do not declare (their labels are unknown);
  * peers that admit everyone (no `from`, an empty namespaceSelector with no or an empty podSelector, an
  * empty podSelector alone), which make no statement about one client; `ipBlock` peers (external
  * clients and nodes are outside the mesh by definition, but a CIDR may also hold meshed pods, and the
@@ -78,15 +82,13 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
     if (peerAuth.isEmpty) return []; // Istio's default is PERMISSIVE
     const inventory = buildInventory(objects);
     const meshed = (e: Endpoint) => membershipOf(e, ISTIO, inventory.namespaces, inventory.namespaceAnnotations);
+    // Namespaces holding a Gateway API Gateway: their pods not in the manifests may be the gateway istiod deploys for it.
+    const gatewayNamespaces = new Set(objects.filter((o) => isKindOf(o, 'gateway.networking.k8s.io', 'Gateway')).map((o) => namespaceOf(o)));
     const out: RuleReport[] = [];
     for (const doc of ctx.documents) {
       if (!isObject(doc.obj) || !isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || validateManifest(doc.obj) !== undefined
         || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;
-      const destinations = inventory.pods.filter((p) => {
-        if (!selectsEndpoint(doc.obj, p.endpoint)) return false;
-        const m = meshed(p.endpoint);
-        return m.dataPlane !== undefined && m.inboundCaptureOff === undefined;
-      });
+      const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && enforcesPeerMtls(p, meshed(p.endpoint)));
       if (destinations.length === 0) continue;
       asArray(doc.obj.spec.ingress).forEach((rule, i) => {
         if (!isObject(rule)) return;
@@ -95,7 +97,7 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
         if (targets.length === 0) return;
         asArray(rule.from).forEach((peer, j) => {
           if (!isObject(peer) || admitsNoClientInParticular(peer)) return;
-          const sources = unmeshedSources(doc, peer, inventory.pods, inventory.namespaces, inventory.namespaceAnnotations, meshed);
+          const sources = unmeshedSources(doc, peer, inventory.pods, inventory.namespaces, inventory.namespaceAnnotations, meshed, gatewayNamespaces);
           if (sources.length === 0) return;
           out.push(report(doc, jsonPath('spec', 'ingress', i, 'from', j), sources, targets));
         });
@@ -120,7 +122,7 @@ function cniFindings(model: AnnotatedCniModel, documents: readonly LintDocument[
   const groups = new Map<string, { doc: LintDocument; path: string; sources: Map<string, UnmeshedSource>; targets: Map<string, StrictTarget> }>();
   for (const pod of pods) {
     const m = meshed(pod.endpoint);
-    if (m.dataPlane === undefined || m.inboundCaptureOff !== undefined) continue;
+    if (!enforcesPeerMtls(pod, m)) continue;
     for (const { port, decision } of strictPorts(pod, undefined, peerAuth, m.inboundBypass).ports) {
       for (const client of clients) {
         const admission = cniAdmission(model, documents, client.endpoint, pod.endpoint, port);
@@ -139,13 +141,26 @@ function cniFindings(model: AnnotatedCniModel, documents: readonly LintDocument[
 }
 
 /**
+ * Does the pod's proxy hold its inbound connections to the PeerAuthentication mode: in the mesh, inbound captured, and no
+ * Istio gateway, whose listeners take the TLS settings of their Gateway servers instead (a gateway is where plaintext
+ * enters the mesh under STRICT; istio/istio#23284).
+ */
+function enforcesPeerMtls(pod: InventoryPod, m: Membership): boolean {
+  return m.dataPlane !== undefined && m.inboundCaptureOff === undefined && !isIstioGateway(pod.endpoint);
+}
+
+/**
  * A workload of the manifests outside the mesh, known to be: in a namespace the manifests declare (its labels are known), or
- * opted out of both data planes by its own labels whatever its namespace says.
+ * opted out of both data planes by its own labels whatever its namespace says. An Istio gateway ({@link isIstioGateway}) is
+ * never such a client: it is itself an Istio proxy with the mesh identity of its ServiceAccount and connects to the mesh with
+ * mutual TLS, whatever its injection labels say (istioctl's istio-ingressgateway carries `sidecar.istio.io/inject: "false"`,
+ * the gateway chart `istio.io/dataplane-mode: none`; istio.io "Installing Gateways").
  */
 function knownUnmeshed(p: InventoryPod, m: Membership, declared: ReadonlyMap<string, Labels>): boolean {
   const labels = p.endpoint.labels;
   const optedOut = labels['sidecar.istio.io/inject'] === 'false' && labels['istio.io/dataplane-mode'] === 'none';
-  return m.dataPlane === undefined && !p.endpoint.hostNetwork && (declared.has(p.endpoint.namespace ?? 'default') || optedOut);
+  return m.dataPlane === undefined && !p.endpoint.hostNetwork && !isIstioGateway(p.endpoint)
+    && (declared.has(p.endpoint.namespace ?? 'default') || optedOut);
 }
 
 function sourceOf(p: InventoryPod, m: Membership): UnmeshedSource {
@@ -164,7 +179,7 @@ function strictPorts(pod: InventoryPod, ports: unknown, peerAuth: PeerAuthentica
 }
 
 function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: readonly InventoryPod[], namespaces: NamespaceIndex,
-  annotations: ReadonlyMap<string, Labels>, meshed: (e: Endpoint) => Membership): UnmeshedSource[] {
+  annotations: ReadonlyMap<string, Labels>, meshed: (e: Endpoint) => Membership, gatewayNamespaces: ReadonlySet<string>): UnmeshedSource[] {
   const out: UnmeshedSource[] = [];
   const matched = pods.filter((p) => peerMatches(doc.obj, peer, p.endpoint, namespaces) === YES);
   for (const p of matched) {
@@ -175,13 +190,18 @@ function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: rea
   if (!isObject(nsSelector) || isEmptySelector(nsSelector)) return out;
   const withPods = new Set(matched.map((p) => p.endpoint.namespace));
   // Declared namespaces the selector picks whose pods are not in the manifests: judged by the namespace's labels and the
-  // labels the peer requires of the pods (an opt-in label there means the admitted pods are meshed).
+  // labels the peer requires of the pods (an opt-in label there means the admitted pods are meshed). Istio's root namespace
+  // is left alone: its pods are istiod and, by default, the gateways (istioctl and the gateway chart install them there),
+  // which connect with mutual TLS without any injection label; so are namespaces holding a Gateway API Gateway (istiod
+  // deploys an Istio class's gateway beside it) and pods the peer picks by an Istio gateway's labels.
   for (const ns of [...annotations.keys()].sort()) {
     const nsLabels = namespaces.get(ns) ?? {};
-    if (withPods.has(ns) || peerMatches(doc.obj, { namespaceSelector: nsSelector }, probe(ns, {}, nsLabels), namespaces) !== YES) continue;
+    if (withPods.has(ns) || ns === ISTIO.rootNamespace || gatewayNamespaces.has(ns)
+      || peerMatches(doc.obj, { namespaceSelector: nsSelector }, probe(ns, {}, nsLabels), namespaces) !== YES) continue;
     const podLabels = isObject(peer.podSelector) ? stringMap(peer.podSelector.matchLabels) : {};
-    const m = meshed(probe(ns, podLabels, nsLabels));
-    if (m.dataPlane !== undefined) continue;
+    const admitted = probe(ns, podLabels, nsLabels);
+    const m = meshed(admitted);
+    if (m.dataPlane !== undefined || isIstioGateway(admitted)) continue;
     out.push({
       label: `the pods of namespace ${ns}${Object.keys(podLabels).length > 0 ? ` labelled ${Object.entries(podLabels).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}`,
       why: `namespace ${ns} is declared without an Istio injection label (istio-injection=enabled, istio.io/rev or istio.io/dataplane-mode=ambient) `

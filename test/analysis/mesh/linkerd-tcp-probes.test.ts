@@ -98,3 +98,19 @@ test('probe ports as the kubelet resolves them: numbers and exact port names of 
   expect(templateTcpProbePorts(template)).toEqual([5432, 9000]);
   expect(templateTcpProbePorts(undefined)).toEqual([]);
 });
+
+test('a tcpSocket probe with a host dials that host, not the pod: no probe port of the pod; an empty host is the pod IP', () => {
+  const probe = (tcpSocket: Record<string, unknown>) => ({ spec: { containers: [{ name: 'cache', ports: [{ name: 'redis', containerPort: 6379 }], livenessProbe: { tcpSocket } }] } });
+  expect(templateTcpProbePorts(probe({ port: 6379, host: '10.0.0.9' }))).toEqual([]);
+  expect(templateTcpProbePorts(probe({ port: 'redis', host: 'localhost' }))).toEqual([]);
+  expect(templateTcpProbePorts(probe({ port: 6379, host: '' }))).toEqual([6379]);
+  const r = check([MESHED_NS, withHost(db(), '192.0.2.10'), DENY_SERVER]);
+  expect(r.mesh!.reasons).not.toContain(NOTE);
+});
+
+/** `deployment` with every tcpSocket probe dialling `host`. */
+function withHost(deployment: any, host: string): any {
+  const container = deployment.spec.template.spec.containers[0];
+  for (const key of ['livenessProbe', 'readinessProbe']) container[key].tcpSocket.host = host;
+  return deployment;
+}
