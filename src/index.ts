@@ -24,6 +24,7 @@ export * from './patterns/mesh-options';
 export * from './patterns/tenant-isolation';
 export * from './patterns/egress-allow-list';
 export * from './patterns/three-tier/tier-props';
+export * from './patterns/three-tier/service-account';
 export * from './patterns/three-tier-app';
 export * from './patterns/three-tier/resources';
 

@@ -6,6 +6,7 @@ import { LinkerdInboundPolicy, NamespaceMeshOptions } from './mesh-options';
 import { EmittedTier, appliesToNamespace, meshTierConflicts } from './three-tier/mesh-tier-conflicts';
 import { meshTierAuthorizer } from './three-tier/mesh-tier-hops';
 import { TierBuild, buildTier } from './three-tier/tier';
+import { checkTierAccounts } from './three-tier/tier-account';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './three-tier/tier-props';
 import { validateHost, validatePositiveInteger } from './three-tier/validation';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
@@ -149,7 +150,10 @@ export interface ThreeTierAppProps {
    * When the namespace is meshed under Istio ambient or Linkerd (where the NetworkPolicies see only
    * the mesh's transport port between meshed pods, and so admit the frontend to every port of the
    * backend and the backend to every port of the database), enforce the tier ports in the mesh.
-   * Each tier then runs as a ServiceAccount of its own (`<name>-<tier>`, its mesh identity), and
+   * Each tier then runs as a ServiceAccount of its own, its mesh identity: `<name>-<tier>`, which the
+   * app creates (configure it with the tier's `serviceAccount: TierServiceAccount.create({ ... })`),
+   * or one you manage (`TierServiceAccount.existing(name)`; not `default`, and not shared by two
+   * tiers), and
    *
    * - Istio ambient: per hop an AuthorizationPolicy (DENY, enforced by ztunnel) on the destination
    *   tier: the source tier's identity on any port but the tier port
@@ -340,7 +344,7 @@ export class ThreeTierApp extends Construct {
     const meshTiers = requireOptionalBoolean(this, 'meshTierAuthorization', props.meshTierAuthorization, true)
       && this.zeroTrustNamespace.meshed && transportPort !== undefined;
 
-    const common = { namespace: this.namespace, appName: this.name, extraLabels: labels, ownServiceAccount: meshTiers };
+    const common = { namespace: this.namespace, appName: this.name, extraLabels: labels, meshTiers };
     const front = buildTier(this, {
       ...common,
       tier: AppTier.FRONTEND,
@@ -362,6 +366,7 @@ export class ThreeTierApp extends Construct {
       props: props.database,
       kind: 'database',
     });
+    checkTierAccounts(this, [front, back, db], meshTiers);
     this.frontend = front.workload as kplus.Deployment;
     this.backend = back.workload as kplus.Deployment;
     this.database = db.workload as kplus.StatefulSet;
@@ -468,7 +473,7 @@ export class ThreeTierApp extends Construct {
    */
   private authorizeTiersInMesh(front: TierBuild, back: TierBuild, db: TierBuild, own: Set<TrafficPolicy>, transportPort: number): void {
     const tier = (t: AppTier, b: TierBuild): EmittedTier => ({
-      tier: t, podLabels: this.podLabels(t), serviceAccount: b.serviceAccount!.name, port: b.port, templateLabels: { ...b.objectLabels },
+      tier: t, podLabels: this.podLabels(t), serviceAccount: b.account!.name, port: b.port, templateLabels: { ...b.objectLabels },
     });
     const [frontend, backend, database] = [tier(AppTier.FRONTEND, front), tier(AppTier.BACKEND, back), tier(AppTier.DATABASE, db)];
     const hops = [{ from: frontend, to: backend }, { from: backend, to: database }];

@@ -44,6 +44,46 @@ export function validateDnsSubdomain(scope: InputSite, prop: string, value: stri
   return value;
 }
 
+/**
+ * A Kubernetes qualified name, what label and annotation keys must be: an optional DNS-1123
+ * subdomain prefix and `/`, then a name of at most 63 characters of `[A-Za-z0-9-_.]`, alphanumeric at
+ * both ends (apimachinery `validation.IsQualifiedName`).
+ */
+function isQualifiedName(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
+  return prefixOk && name.length <= 63 && LABEL_NAME.test(name);
+}
+
+/** The API server's limit on the total size of an object's annotations, keys and values (apimachinery `TotalAnnotationSizeLimitB`). */
+const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+/**
+ * Kubernetes annotations: keys are qualified names (as label keys, but in any case), values any
+ * string, keys and values together at most 256 KiB in UTF-8 (apimachinery `ValidateAnnotations`,
+ * staging/src/k8s.io/apimachinery/pkg/api/validation/objectmeta.go). Returned with sorted keys.
+ */
+export function validateAnnotations(scope: InputSite, prop: string, annotations: Record<string, string> | undefined): Record<string, string> {
+  const given = requireOptionalStringMap(scope, prop, annotations, UNSERIALIZABLE_KEYS) ?? {};
+  const out: Record<string, string> = {};
+  let bytes = 0;
+  for (const key of Object.keys(given).sort()) {
+    // The API server checks annotation keys case-insensitively (apimachinery ValidateAnnotations lower-cases them first).
+    if (!isQualifiedName(key.toLowerCase())) {
+      throw propError(scope, prop, `'${key}' is not a valid annotation key (an optional DNS subdomain prefix and '/', then at most 63 characters `
+        + 'of [A-Za-z0-9-_.], alphanumeric at both ends)');
+    }
+    out[key] = given[key];
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(given[key]);
+  }
+  if (bytes > MAX_ANNOTATIONS_BYTES) {
+    throw propError(scope, prop, `the annotations take ${bytes} bytes; the API server accepts at most ${MAX_ANNOTATIONS_BYTES} (256 KiB) per object`);
+  }
+  return out;
+}
+
 /** Kubernetes label keys (optional DNS prefix + name) and values. */
 export function validateLabels(scope: InputSite, prop: string, labels: Record<string, string> | undefined): Record<string, string> {
   // A string or an array would otherwise become index-keyed labels ('0', '1', ...): type first.
@@ -51,13 +91,7 @@ export function validateLabels(scope: InputSite, prop: string, labels: Record<st
   const out: Record<string, string> = {};
   for (const key of Object.keys(given).sort()) {
     const value = given[key];
-    const slash = key.lastIndexOf('/');
-    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-    const name = slash >= 0 ? key.slice(slash + 1) : key;
-    const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
-    if (!prefixOk || name.length > 63 || !LABEL_NAME.test(name)) {
-      throw propError(scope, prop, `'${key}' is not a valid label key`);
-    }
+    if (!isQualifiedName(key)) throw propError(scope, prop, `'${key}' is not a valid label key`);
     if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
       throw propError(scope, prop, `'${value}' is not a valid value for label '${key}' (at most 63 characters of [A-Za-z0-9-_.], alphanumeric at both ends)`);
     }

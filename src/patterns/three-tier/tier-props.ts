@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import { TierResources } from './resources';
+import { TierServiceAccount } from './service-account';
 
 /** The three tiers of a ThreeTierApp; also the value of their `app.kubernetes.io/component` label. */
 export enum AppTier {
@@ -32,6 +33,18 @@ export interface AppTierCommonProps {
    * @default true
    */
   readonly readOnlyRootFilesystem?: boolean;
+  /**
+   * The ServiceAccount the tier's pods run as: `TierServiceAccount.create({ annotations, labels,
+   * imagePullSecrets })` for the account the app creates, `<name>-<tier>` (no API token), e.g. for a
+   * private registry's pull secret or a cloud workload identity; or `TierServiceAccount.existing(name)`
+   * for an account you manage. Applies with or without the mesh: without `meshTierAuthorization` the
+   * tier runs as the namespace's `default` account unless this is given. Under `meshTierAuthorization`
+   * the account is the tier's mesh identity, which the app's mesh authorization names, so each tier
+   * needs its own (`default` and an account shared by two tiers are refused).
+   * @default - under meshTierAuthorization the app creates `<name>-<tier>` (no annotations, no pull
+   *   secrets); otherwise the namespace's `default` account
+   */
+  readonly serviceAccount?: TierServiceAccount;
 }
 
 /** An HTTP tier (frontend or backend) of a ThreeTierApp. */

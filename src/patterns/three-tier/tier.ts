@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { TierAccount, resolveTierAccount } from './tier-account';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './tier-props';
 import {
   containerResources,
@@ -36,14 +37,16 @@ export interface TierBuildOptions {
   readonly extraLabels: Record<string, string>;
   readonly props: HttpTierProps | DatabaseTierProps;
   /**
-   * Run the tier's pods as a ServiceAccount of their own, `<app>-<tier>` (their mesh identity).
-   * @default false - the namespace's `default` account
+   * The app's mesh authorization needs each tier to run as an account of its own (its mesh identity):
+   * `<app>-<tier>`, created, unless the tier's `serviceAccount` says otherwise.
+   * @default false - the tier's `serviceAccount`, else the namespace's `default` account
    */
-  readonly ownServiceAccount?: boolean;
+  readonly meshTiers?: boolean;
 }
 
 /** The objects of one tier (internal). */
 export interface TierBuild {
+  readonly tier: AppTier;
   readonly workload: kplus.Deployment | kplus.StatefulSet;
   readonly service: kplus.Service;
   readonly pdb?: ApiObject;
@@ -51,8 +54,8 @@ export interface TierBuild {
   readonly port: number;
   /** Labels of the tier's objects (pod labels plus the user's extra labels). */
   readonly objectLabels: Record<string, string>;
-  /** The tier's own ServiceAccount, when asked for (`ownServiceAccount`). */
-  readonly serviceAccount?: kplus.ServiceAccount;
+  /** The account the tier's pods run as (created by the app, or the user's), when not `default`. */
+  readonly account?: TierAccount;
 }
 
 /** The fields of each kind of tier: a database field on an HTTP tier (or the reverse) would be ignored. */
@@ -66,6 +69,7 @@ const COMMON_KEYS = {
   resources: true,
   runAsUser: true,
   writablePaths: true,
+  serviceAccount: true,
 } as const;
 const HTTP_KEYS: StructKeys<HttpTierProps> = { ...COMMON_KEYS, healthCheckPath: true };
 const DATABASE_KEYS: StructKeys<DatabaseTierProps> = { ...COMMON_KEYS, storage: true, storageClassName: true, dataMountPath: true };
@@ -178,12 +182,8 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
       capabilities: { drop: ['ALL' as kplus.Capability] },
     },
   };
-  // No API token: the pods only need the account as their identity.
-  const serviceAccount = o.ownServiceAccount ? new kplus.ServiceAccount(scope, 'ServiceAccount', {
-    metadata: { name, namespace: o.namespace, labels: { ...objectLabels } },
-    automountToken: false,
-  }) : undefined;
-  if (serviceAccount) registerObject(app, ApiObject.of(serviceAccount));
+  const account = resolveTierAccount(app, t, o.appName, p.serviceAccount, o.meshTiers ?? false, o.podLabels);
+  const serviceAccount = tierServiceAccount(app, scope, o.namespace, account, objectLabels);
   const podProps = {
     metadata: { name, namespace: o.namespace, labels: { ...objectLabels } },
     podMetadata: { labels: { ...objectLabels } },
@@ -265,7 +265,35 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
       spec: { minAvailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...o.podLabels } } },
     }));
   }
-  return { workload, service, pdb, port, objectLabels, serviceAccount };
+  return { tier: t, workload, service, pdb, port, objectLabels, account };
+}
+
+/**
+ * The account the tier's pods run as: the one the app creates (no API token: the pods only need the
+ * account as their identity, and for its pull secrets or cloud identity annotations), or a reference
+ * to the user's; undefined for the namespace's `default`.
+ */
+function tierServiceAccount(app: Construct, scope: Construct, namespace: string, account: TierAccount | undefined,
+  objectLabels: Record<string, string>): kplus.IServiceAccount | undefined {
+  if (account === undefined) return undefined;
+  if (account.create === undefined) return kplus.ServiceAccount.fromServiceAccountName(scope, 'ServiceAccount', account.name);
+  const { annotations, labels, imagePullSecrets } = account.create;
+  const created = new kplus.ServiceAccount(scope, 'ServiceAccount', {
+    metadata: {
+      name: account.name,
+      namespace,
+      labels: sortedLabels({ ...objectLabels, ...labels }),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    },
+    automountToken: false,
+  });
+  // cdk8s-plus-27's ServiceAccount has no imagePullSecrets. The ServiceAccount admission plugin copies them onto each pod that runs as
+  // the account (https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#add-imagepullsecrets-to-a-service-account).
+  if (imagePullSecrets.length > 0) {
+    ApiObject.of(created).addJsonPatch(JsonPatch.add('/imagePullSecrets', imagePullSecrets.map((secret) => ({ name: secret }))));
+  }
+  registerObject(app, ApiObject.of(created));
+  return created;
 }
 
 /**

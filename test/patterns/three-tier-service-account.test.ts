@@ -1,0 +1,243 @@
+/**
+ * The ServiceAccount each ThreeTierApp tier runs as (`serviceAccount: TierServiceAccount.create(...)`
+ * or `.existing(name)`): the accounts the app creates carry the user's annotations (cloud workload
+ * identity), labels and image pull secrets, still without an API token; a user-managed account is
+ * what the pods run as and what the mesh authorization names (Istio principals, Linkerd identities),
+ * and the analyzer still proves the tier hops restricted to the tier ports. Bad input is refused at
+ * construction, naming the app and the field.
+ *
+ * Ground truth: kubernetes.io "Configure Service Accounts for Pods" (imagePullSecrets of a
+ * ServiceAccount are added to its pods), apimachinery ValidateAnnotations (qualified-name keys, 256 KiB
+ * in all); istio.io "Authorization Policy" (principal `<trust domain>/ns/<ns>/sa/<sa>`); linkerd.io
+ * "Authorization Policy" reference (MeshTLSAuthentication identities `<sa>.<ns>.serviceaccount.identity.<ns>.<trust domain>`).
+ */
+import { Chart } from 'cdk8s';
+import {
+  AppTier, Cni, IstioMode, IstioMtls, Mesh, MeshAuthorization, MeshSource, MtlsMode, Port, Reachability, Target, ThreeTierApp,
+  ThreeTierAppProps, TierServiceAccount, Verdict,
+} from '../../src';
+import { deploymentWith, meshChart, SHOP_TIERS } from '../support/mesh';
+import { find, ofKind, synthValid } from '../support/synth';
+
+const AMBIENT = () => Mesh.istio({ mode: IstioMode.AMBIENT });
+const LINKERD = () => Mesh.linkerd({ cni: true });
+const fe = Target.workload('shop', 'shop-frontend');
+const be = Target.workload('shop', 'shop-backend');
+const db = Target.workload('shop', 'shop-database');
+const labels = (tier: string) => ({ 'app.kubernetes.io/component': tier, 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' });
+
+/** The shop app in namespace `shop` (meshed when `meshed`), with `tiers` merged into each tier's props. */
+function shop(mesh: Mesh, props: Partial<ThreeTierAppProps> = {}, meshed = true): { chart: Chart; app: ThreeTierApp } {
+  const chart = meshChart(Cni.calico(), mesh);
+  const app = new ThreeTierApp(chart, 'shop', { namespace: 'shop', ...(meshed ? { mesh: {} } : {}), ...SHOP_TIERS, ...props });
+  return { chart, app };
+}
+
+/** The tiers with `accounts` as their serviceAccount props. */
+function withAccounts(accounts: Partial<Record<'frontend' | 'backend' | 'database', TierServiceAccount>>): Partial<ThreeTierAppProps> {
+  return {
+    frontend: { ...SHOP_TIERS.frontend, serviceAccount: accounts.frontend },
+    backend: { ...SHOP_TIERS.backend, serviceAccount: accounts.backend },
+    database: { ...SHOP_TIERS.database, serviceAccount: accounts.database },
+  };
+}
+
+const workloadOf = (objects: any[], tier: string) => find(objects, tier === 'database' ? 'StatefulSet' : 'Deployment', `shop-${tier}`, 'shop');
+
+const USER_ACCOUNTS = withAccounts({
+  frontend: TierServiceAccount.existing('web'),
+  backend: TierServiceAccount.existing('api'),
+  database: TierServiceAccount.existing('pg'),
+});
+
+describe('accounts the app creates carry the user\'s annotations, labels and image pull secrets, and no API token', () => {
+  const irsa = 'arn:aws:iam::111122223333:role/shop-api';
+
+  test.each([['Linkerd', LINKERD, true], ['unmeshed', LINKERD, false]])('%s', (_name, mesh, meshed) => {
+    const { chart } = shop(mesh(), {
+      labels: { team: 'payments', tier: 'all' },
+      ...withAccounts({
+        backend: TierServiceAccount.create({
+          annotations: { 'eks.amazonaws.com/role-arn': irsa, 'iam.gke.io/gcp-service-account': 'shop-api@proj.iam.gserviceaccount.com' },
+          // Replaces the app's `labels` value on the account only.
+          labels: { 'azure.workload.identity/use': 'true', 'tier': 'api' },
+          imagePullSecrets: ['regcred', 'mirror-cred'],
+        }),
+        database: TierServiceAccount.create(),
+      }),
+    }, meshed);
+    const objects = synthValid(chart);
+    expect(find(objects, 'ServiceAccount', 'shop-backend', 'shop')).toEqual({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: {
+        name: 'shop-backend',
+        namespace: 'shop',
+        labels: { ...labels('backend'), 'azure.workload.identity/use': 'true', 'team': 'payments', 'tier': 'api' },
+        annotations: { 'eks.amazonaws.com/role-arn': irsa, 'iam.gke.io/gcp-service-account': 'shop-api@proj.iam.gserviceaccount.com' },
+      },
+      automountServiceAccountToken: false,
+      imagePullSecrets: [{ name: 'regcred' }, { name: 'mirror-cred' }],
+    });
+    expect(find(objects, 'ServiceAccount', 'shop-database', 'shop')).toEqual({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'shop-database', namespace: 'shop', labels: { ...labels('database'), team: 'payments', tier: 'all' } },
+      automountServiceAccountToken: false,
+    });
+    // Unmeshed, the frontend (no serviceAccount given) keeps the namespace's default account: no account is created for it.
+    expect(ofKind(objects, 'ServiceAccount').map((o) => o.metadata.name)).toEqual(meshed
+      ? ['shop-frontend', 'shop-backend', 'shop-database'] : ['shop-backend', 'shop-database']);
+    expect(['frontend', 'backend', 'database'].map((t) => workloadOf(objects, t).spec.template.spec.serviceAccountName))
+      .toEqual([meshed ? 'shop-frontend' : undefined, 'shop-backend', 'shop-database']);
+  });
+});
+
+describe('a user-managed account is what the tier runs as, and what the mesh authorization names', () => {
+  test('unmeshed: the pods run as the given accounts; the app creates none', () => {
+    const objects = synthValid(shop(LINKERD(), USER_ACCOUNTS, false).chart);
+    expect(ofKind(objects, 'ServiceAccount')).toEqual([]);
+    expect(['frontend', 'backend', 'database'].map((t) => workloadOf(objects, t).spec.template.spec.serviceAccountName)).toEqual(['web', 'api', 'pg']);
+    // Whatever the user's account says, the pods mount no API token.
+    expect(['frontend', 'backend', 'database'].map((t) => workloadOf(objects, t).spec.template.spec.automountServiceAccountToken))
+      .toEqual([false, false, false]);
+  });
+
+  test('Istio ambient: the per-hop DENY names the source tier\'s own principal', () => {
+    const objects = synthValid(shop(AMBIENT(), USER_ACCOUNTS).chart);
+    expect(ofKind(objects, 'ServiceAccount')).toEqual([]);
+    expect(['frontend', 'backend', 'database'].map((t) => workloadOf(objects, t).spec.template.spec.serviceAccountName)).toEqual(['web', 'api', 'pg']);
+    expect(ofKind(objects, 'AuthorizationPolicy').map((o) => [o.metadata.name, o.spec.rules])).toEqual([
+      ['shop-frontend-to-backend-other-ports',
+        [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }], when: [{ key: 'destination.port', notValues: ['8080'] }] }]],
+      ['shop-backend-to-database-other-ports',
+        [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/api'] } }], when: [{ key: 'destination.port', notValues: ['5432'] }] }]],
+    ]);
+  });
+
+  test('Linkerd: the tier Servers admit the source tier\'s own identity', () => {
+    const objects = synthValid(shop(LINKERD(), USER_ACCOUNTS).chart);
+    expect(ofKind(objects, 'ServiceAccount')).toEqual([]);
+    expect(ofKind(objects, 'MeshTLSAuthentication').map((o) => [o.metadata.name, o.spec])).toEqual([
+      ['shop-frontend-to-backend', { identities: ['web.shop.serviceaccount.identity.linkerd.cluster.local'] }],
+      ['shop-backend-to-database', { identities: ['api.shop.serviceaccount.identity.linkerd.cluster.local'] }],
+    ]);
+  });
+
+  test.each([['Istio ambient', AMBIENT], ['Linkerd', LINKERD]])('%s: the analyzer proves the hops restricted to the tier ports', (_name, mesh) => {
+    // One tier on a user-managed account, one on the app's: both identities are told apart.
+    const { chart } = shop(mesh(), withAccounts({ frontend: TierServiceAccount.existing('web'), backend: TierServiceAccount.create() }));
+    const reach = Reachability.fromChart(chart, { cni: Cni.calico(), nodeIp: '172.31.0.10' });
+    synthValid(chart);
+    reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
+    const verdicts = (from: Target, to: Target, port: number) => {
+      const r = reach.check(from, to, Port.tcp(port));
+      return [r.verdict, r.cniVerdict, r.meshVerdict];
+    };
+    expect(verdicts(fe, be, 8080)).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+    expect(verdicts(be, db, 5432)).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+    // The CNI admits the meshed source on every port (the transport port); the mesh refuses all but the tier port.
+    for (const port of [22, 5432, 9090]) expect(verdicts(fe, be, port)).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+    for (const port of [22, 8080]) expect(verdicts(be, db, port)).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+    expect(reach.check(fe, db, Port.tcp(5432)).verdict).toBe(Verdict.DENY);
+  });
+
+  test('Istio ambient: an ALLOW policy selecting the backend must admit the frontend\'s own account, not the default name', () => {
+    const build = (account: string) => {
+      const { chart, app } = shop(AMBIENT(), withAccounts({ frontend: TierServiceAccount.existing('web') }));
+      new IstioMtls(chart, 'mtls', { namespace: 'shop', mode: MtlsMode.STRICT });
+      const authz = new MeshAuthorization(chart, 'authz', { namespace: 'shop' });
+      authz.allowFlow('web-to-api', { from: [MeshSource.serviceAccount(account, 'shop')], to: app.podLabels(AppTier.BACKEND), ports: [8080] });
+      authz.allowFlow('api-to-db', { from: [MeshSource.serviceAccount('shop-backend', 'shop')], to: app.podLabels(AppTier.DATABASE), ports: [5432] });
+      authz.allowFlow('ingress', { from: [MeshSource.namespace('ingress-nginx')], to: app.podLabels(AppTier.FRONTEND), ports: [8080] });
+      return chart;
+    };
+    expect(() => synthValid(build('web'))).not.toThrow();
+    expect(() => synthValid(build('shop-frontend'))).toThrow("and no ALLOW policy there admits the frontend's identity cluster.local/ns/shop/sa/web "
+      + 'on port 8080, so ztunnel refuses the app\'s frontend -> backend hop. Authorize it: allowFlow with '
+      + "from: [MeshSource.serviceAccount('web', 'shop')], the backend pods' labels and ports: [8080]");
+  });
+
+  test('Linkerd: a pod with the frontend\'s labels must run as the frontend\'s own account', () => {
+    const build = (serviceAccountName: string) => {
+      const { chart, app } = shop(LINKERD(), withAccounts({ frontend: TierServiceAccount.existing('web') }));
+      deploymentWith(chart, 'shop', 'shop-frontend-canary', { ...app.podLabels(AppTier.FRONTEND), version: 'v2' }, {}, { serviceAccountName });
+      return chart;
+    };
+    expect(() => synthValid(build('web'))).not.toThrow();
+    expect(() => synthValid(build('shop-frontend'))).toThrow("it runs as the ServiceAccount 'shop-frontend', and the app's Server "
+      + "'backend-shop-shop-5a6d43de4c-8080' on that port admits the frontend identity (web) only: Linkerd would refuse it. Run it as 'web'");
+  });
+
+  test('two tiers may share an account without the mesh authorization', () => {
+    const shared = withAccounts({ frontend: TierServiceAccount.existing('shop-app'), backend: TierServiceAccount.existing('shop-app') });
+    // Meshed with the mesh authorization off, and unmeshed.
+    for (const [props, meshed] of [[{ ...shared, meshTierAuthorization: false }, true], [shared, false]] as const) {
+      const objects = synthValid(shop(LINKERD(), props, meshed).chart);
+      expect(['frontend', 'backend'].map((t) => workloadOf(objects, t).spec.template.spec.serviceAccountName)).toEqual(['shop-app', 'shop-app']);
+      expect(ofKind(objects, 'ServiceAccount')).toEqual([]);
+    }
+  });
+});
+
+describe('bad input is refused, naming the app and the field', () => {
+  const refused = (props: Partial<ThreeTierAppProps>, message: string, mesh = LINKERD(), meshed = true) =>
+    expect(() => shop(mesh, props, meshed)).toThrow(message);
+  const create = (options: any) => withAccounts({ backend: TierServiceAccount.create(options) });
+
+  test('two tiers on one account under meshTierAuthorization (the hops could not be told apart)', () => {
+    for (const mesh of [AMBIENT(), LINKERD()]) {
+      refused(withAccounts({ frontend: TierServiceAccount.existing('shop-app'), database: TierServiceAccount.existing('shop-app') }),
+        "[test/shop] database.serviceAccount.existing: the frontend tier runs as the ServiceAccount 'shop-app' too: under meshTierAuthorization "
+        + 'each tier needs a mesh identity of its own, which the mesh authorizes the tier hops by (the frontend may reach the backend port only, '
+        + 'the backend the database port only). Give each tier its own account, or set meshTierAuthorization: false', mesh);
+    }
+  });
+
+  test('the namespace\'s default account under meshTierAuthorization; allowed without it', () => {
+    refused(withAccounts({ backend: TierServiceAccount.existing('default') }),
+      "[test/shop] backend.serviceAccount.existing: 'default' is the account of every pod of the namespace that names none, so it cannot be the "
+      + "backend tier's mesh identity under meshTierAuthorization: name an account of the tier's own, or set meshTierAuthorization: false");
+    const objects = synthValid(shop(LINKERD(), withAccounts({ backend: TierServiceAccount.existing('default') }), false).chart);
+    expect(workloadOf(objects, 'backend').spec.template.spec.serviceAccountName).toBe('default');
+  });
+
+  test('an existing account that the app creates for another tier, meshed or not', () => {
+    refused(withAccounts({ frontend: TierServiceAccount.existing('shop-backend') }),
+      "[test/shop] frontend.serviceAccount.existing: 'shop-backend' is the ServiceAccount the app creates for the backend tier: name an account "
+      + 'you manage, or give this tier its own (TierServiceAccount.create())');
+    refused(withAccounts({ database: TierServiceAccount.existing('shop-backend'), backend: TierServiceAccount.create() }),
+      "[test/shop] database.serviceAccount.existing: 'shop-backend' is the ServiceAccount the app creates for the backend tier", LINKERD(), false);
+  });
+
+  test.each([
+    [withAccounts({ backend: TierServiceAccount.existing('Web_App') }),
+      "[test/shop] backend.serviceAccount.existing: 'Web_App' is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', at most 253 characters)"],
+    [withAccounts({ backend: TierServiceAccount.existing(undefined as any) }), '[test/shop] backend.serviceAccount.existing: must be a string, got undefined'],
+    [create({ imagePullSecrets: ['Reg Cred'] }),
+      "[test/shop] backend.serviceAccount.imagePullSecrets[0]: 'Reg Cred' is not a valid DNS-1123 subdomain (lower-case alphanumerics, '-' and '.', "
+      + 'at most 253 characters)'],
+    [create({ imagePullSecrets: 'regcred' }), "[test/shop] backend.serviceAccount.imagePullSecrets: must be a list, got the string 'regcred'"],
+    [create({ imagePullSecrets: ['regcred', undefined] }), '[test/shop] backend.serviceAccount.imagePullSecrets[1]: must be a string, got undefined'],
+    [create({ imagePullSecrets: ['regcred', 'regcred'] }), "[test/shop] backend.serviceAccount.imagePullSecrets[1]: 'regcred' is listed twice"],
+    [create({ annotations: { 'bad key!': 'x' } }), "[test/shop] backend.serviceAccount.annotations: 'bad key!' is not a valid annotation key (an optional "
+      + "DNS subdomain prefix and '/', then at most 63 characters of [A-Za-z0-9-_.], alphanumeric at both ends)"],
+    [create({ annotations: { 'eks.amazonaws.com/role-arn': 42 } }), '[test/shop] backend.serviceAccount.annotations.eks.amazonaws.com/role-arn: must be a string, '
+      + 'got the number 42'],
+    [create({ annotations: { big: 'x'.repeat(256 * 1024) } }),
+      '[test/shop] backend.serviceAccount.annotations: the annotations take 262147 bytes; the API server accepts at most 262144 (256 KiB) per object'],
+    [create({ labels: { team: 'not ok' } }), "[test/shop] backend.serviceAccount.labels: 'not ok' is not a valid value for label 'team' (at most 63 characters of "
+      + '[A-Za-z0-9-_.], alphanumeric at both ends)'],
+    [create({ labels: { 'app.kubernetes.io/component': 'api' } }),
+      "[test/shop] backend.serviceAccount.labels: 'app.kubernetes.io/component' is set by ThreeTierApp (the tier's label, which its policies select on)"],
+    [create({ imagePullSecret: ['regcred'] }), '[test/shop] backend.serviceAccount.imagePullSecret: unknown field (expected one of annotations, labels, '
+      + 'imagePullSecrets); a misspelt field would be silently ignored'],
+    [create(null), '[test/shop] backend.serviceAccount: must be an object, got null'],
+    [{ backend: { ...SHOP_TIERS.backend, serviceAccount: { existingName: 'web' } as any } },
+      '[test/shop] backend.serviceAccount: must be a TierServiceAccount made by TierServiceAccount.create({ ... }) or TierServiceAccount.existing(name), '
+      + 'not a plain object'],
+    [{ backend: { ...SHOP_TIERS.backend, serviceAccount: 'web' as any } },
+      '[test/shop] backend.serviceAccount: must be a TierServiceAccount made by TierServiceAccount.create({ ... }) or TierServiceAccount.existing(name), '
+      + "not the string 'web'"],
+  ])('%#', (props, message) => refused(props, message));
+});
