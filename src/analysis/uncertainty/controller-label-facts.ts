@@ -28,8 +28,10 @@ const JOB_UIDS = ['controller-uid', 'batch.kubernetes.io/controller-uid'];
  * - Job (and the Jobs of a CronJob): `batch.kubernetes.io/controller-uid`, `controller-uid`,
  *   `batch.kubernetes.io/job-name`, `job-name`, which the API server adds to the Job's template
  *   unless `manualSelector` (pkg/registry/batch/job/strategy.go `generateSelectorIfNeeded`,
- *   `generateSelector`: each only where the template lacks it; batch/v1 `JobNameLabel`,
- *   `ControllerUidLabel`), and for Indexed Jobs, behind the same gate,
+ *   `generateSelector`: each only where the template lacks it, and pkg/apis/batch/validation
+ *   `validateGeneratedSelector` rejects a template value other than the Job's name or uid; the
+ *   `batch.kubernetes.io/` forms since 1.27, kubernetes/kubernetes#114930, the oldest version the
+ *   analyzer covers; batch/v1 `JobNameLabel`, `ControllerUidLabel`), and for Indexed Jobs, behind the same gate,
  *   `batch.kubernetes.io/job-completion-index` (pkg/controller/job/indexed_job_utils.go
  *   `addCompletionIndexLabel`).
  * A bare ReplicaSet or ReplicationController adds none.
