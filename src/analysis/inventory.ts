@@ -4,9 +4,9 @@
  */
 import { isCalicoAddressAnnotation } from './calico/pod-addresses';
 import { isMeshAnnotation } from './mesh/membership';
-import { Endpoint, L4Protocol, ManifestObject, NamedPort } from './model';
+import { Endpoint, L4Protocol, ManifestObject, NamedPort, RuntimeLabel } from './model';
 import { Labels } from './selectors';
-import { controllerAddedLabels } from './uncertainty/controller-labels';
+import { autoscaledWorkloads, runtimeLabelsOf, withRuntimeLabels } from './uncertainty/controller-label-facts';
 import {
   isNamespace, isPlainObject, isWorkload as isVocabularyWorkload, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, podTemplateOf, stringMap,
 } from '../util/vocabulary';
@@ -64,6 +64,7 @@ export function buildInventory(manifests: ManifestObject[]): Inventory {
     if (!namespaces.has(ns)) namespaces.set(ns, { [NAMESPACE_NAME_LABEL]: ns });
   };
   const pods: InventoryPod[] = [];
+  const autoscaled = autoscaledWorkloads(manifests);
   for (const obj of manifests) {
     if (obj.kind !== 'Namespace' && typeof obj.metadata?.namespace === 'string' && obj.metadata.namespace !== '') referenced(obj.metadata.namespace);
     if (!isWorkload(obj)) continue;
@@ -71,7 +72,7 @@ export function buildInventory(manifests: ManifestObject[]): Inventory {
     referenced(namespace);
     const template = podTemplateOf(obj);
     if (!template) continue;
-    const pod = podFromTemplate(`${namespace}/${nameOf(obj)}`, obj.kind!, namespace, template);
+    const pod = podFromTemplate(`${namespace}/${nameOf(obj)}`, obj.kind!, namespace, template, runtimeLabelsOf(obj, autoscaled));
     pods.push(obj.kind === 'Pod' ? withStatusIps(pod, obj) : pod);
   }
   // Namespace labels are attached after all namespaces are known, so declaration order does not matter.
@@ -96,8 +97,14 @@ function withStatusIps(pod: InventoryPod, obj: ManifestObject): InventoryPod {
   return { ...pod, endpoint: { ...pod.endpoint, ip: list[0], ...(list.length > 1 ? { ips: list } : {}) } };
 }
 
-/** The pod endpoint of one workload (labels from the template, the pod for bare Pods). */
-export function podFromTemplate(name: string, workloadKind: string, namespace: string, template: any): InventoryPod {
+/**
+ * The pod endpoint of one workload (labels from the template, the pod for bare Pods).
+ * @param runtimeLabels the labels its controller adds (./uncertainty/controller-label-facts)
+ * @default runtimeLabels - none (a bare Pod, a probe)
+ */
+export function podFromTemplate(
+  name: string, workloadKind: string, namespace: string, template: any, runtimeLabels: readonly RuntimeLabel[] = [],
+): InventoryPod {
   const spec = isPlainObject(template?.spec) ? template.spec : {};
   const ports: ContainerPort[] = [];
   const containers = [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])];
@@ -112,7 +119,6 @@ export function podFromTemplate(name: string, workloadKind: string, namespace: s
     .map((p) => ({ name: p.name!, port: p.port, protocol: p.protocol }));
   const annotations = Object.fromEntries(Object.entries(stringMap(template?.metadata?.annotations))
     .filter(([k]) => isMeshAnnotation(k) || isCalicoAddressAnnotation(k)));
-  const runtimeLabelKeys = controllerAddedLabels(workloadKind);
   const serviceAccount = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName
     : typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default';
   return {
@@ -122,13 +128,13 @@ export function podFromTemplate(name: string, workloadKind: string, namespace: s
       kind: 'pod',
       name,
       namespace,
-      labels: stringMap(template?.metadata?.labels),
+      labels: withRuntimeLabels(stringMap(template?.metadata?.labels), runtimeLabels),
       namespaceLabels: { [NAMESPACE_NAME_LABEL]: namespace },
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
       serviceAccount,
       hostNetwork: spec.hostNetwork === true,
       namedPorts,
-      ...(runtimeLabelKeys.length > 0 ? { runtimeLabelKeys } : {}),
+      ...(runtimeLabels.length > 0 ? { runtimeLabels } : {}),
     },
   };
 }

@@ -319,8 +319,8 @@ function classKey(pod: InventoryPod): string {
     e.kind, e.namespace, sorted(e.labels), sorted(e.namespaceLabels), e.serviceAccount, e.hostNetwork, addressKey(e), e.dnsName,
     sorted(e.annotations ?? {}),
     pod.ports.map((p) => `${p.name ?? ''}:${p.protocol}/${p.port}`).sort(),
-    // Labels only known at runtime: a selector on them makes the pod's flows indeterminate (./uncertainty/controller-labels).
-    [...(e.runtimeLabelKeys ?? [])],
+    // Labels only known at runtime: a selector may read them undecidably (./uncertainty/controller-labels).
+    (e.runtimeLabels ?? []).map((r) => [r.key, r.values ?? null, r.mayBeAbsent === true]),
   ]);
 }
 

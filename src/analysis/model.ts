@@ -102,13 +102,29 @@ export interface Endpoint {
   /** Pod runs in the host network namespace: no pod selector ever matches it. */
   readonly hostNetwork: boolean;
   /**
-   * Label keys the pod's workload controller adds at runtime with values the manifests do not give
-   * (see ./uncertainty/controller-labels): carried by the endpoint, not looked up by its name, since
-   * workloads of different kinds may share a name.
+   * Labels the pod's workload controller adds at runtime that the manifests do not give exactly
+   * (see ./uncertainty/controller-label-facts): carried by the endpoint, not looked up by its name,
+   * since workloads of different kinds may share a name. `labels` holds a representative value of
+   * each one every pod carries, so a selector whose answer is the same for every pod is matched exactly.
    * @default - none (a bare Pod, a probe, a ReplicaSet, a node, an external endpoint)
    */
-  readonly runtimeLabelKeys?: readonly string[];
+  readonly runtimeLabels?: readonly RuntimeLabel[];
   readonly namedPorts: NamedPort[];
+}
+
+/** What the manifests tell of a label a workload controller adds to its pods at runtime. */
+export interface RuntimeLabel {
+  readonly key: string;
+  /**
+   * The values it takes across the workload's pods (a StatefulSet's pod names, a Job's name).
+   * @default - not given by the manifests (a hash, a uid, a CronJob's Job names)
+   */
+  readonly values?: readonly string[];
+  /**
+   * Some pods may lack it (a label only recent Kubernetes versions add).
+   * @default false
+   */
+  readonly mayBeAbsent?: boolean;
 }
 
 /** The two node endpoints of an analysis: the pod's own node and another node. */

@@ -16,11 +16,12 @@ const APPS = ['web', 'db', 'job'];
 const KEYS: Array<[string, string[]]> = [
   ['app', APPS],
   ['tier', ['fe']],
-  ['statefulset.kubernetes.io/pod-name', ['db-0', 'x-0']],
+  ['statefulset.kubernetes.io/pod-name', ['db-0', 'x-0', 'w1-0', 'w2-1']],
   ['pod-template-hash', ['5d8f7c9b6']],
-  ['job-name', ['migrate', 'job']],
+  ['job-name', ['migrate', 'job', 'w0', 'w3']],
   ['controller-revision-hash', ['r1']],
   ['apps.kubernetes.io/pod-index', ['0']],
+  ['batch.kubernetes.io/job-completion-index', ['1']],
 ];
 const KINDS = ['Deployment', 'StatefulSet', 'Job', 'CronJob', 'DaemonSet', 'Pod', 'ReplicaSet'];
 
@@ -47,12 +48,22 @@ function workload(r: Prng, i: number, names: string[]): any {
   switch (kind) {
     case 'Pod':
       return { apiVersion: 'v1', kind, metadata: { ...metadata, labels: podLabels }, spec };
-    case 'Job':
-      return { apiVersion: 'batch/v1', kind, metadata, spec: { template: jobTemplate } };
+    case 'Job': {
+      // Some Jobs manual (no name labels), some Indexed (a completion index).
+      const extra = r.chance(0.2) ? { manualSelector: true, selector: { matchLabels: podLabels } }
+        : r.chance(0.3) ? { completionMode: 'Indexed', completions: 1 + r.int(2) } : {};
+      return { apiVersion: 'batch/v1', kind, metadata, spec: { ...extra, template: jobTemplate } };
+    }
     case 'CronJob':
       return { apiVersion: 'batch/v1', kind, metadata, spec: { schedule: '0 * * * *', jobTemplate: { spec: { template: jobTemplate } } } };
     case 'StatefulSet':
-      return { apiVersion: 'apps/v1', kind, metadata, spec: { serviceName: name, selector: { matchLabels: podLabels }, template } };
+      return {
+        apiVersion: 'apps/v1',
+        kind,
+        metadata,
+        // Replicas known (1 or 2) or not: pod names exact, split between pods, or unknown.
+        spec: { serviceName: name, ...(r.chance(0.7) ? { replicas: 1 + r.int(2) } : {}), selector: { matchLabels: podLabels }, template },
+      };
     default:
       return { apiVersion: 'apps/v1', kind, metadata, spec: { selector: { matchLabels: podLabels }, template } };
   }
@@ -60,15 +71,17 @@ function workload(r: Prng, i: number, names: string[]): any {
 
 function selector(r: Prng): any {
   const [key, values] = r.pick(KEYS);
-  const out: any = r.chance(0.7) ? { matchLabels: { [key]: r.pick(values) } }
-    : { matchExpressions: [{ key, operator: r.pick(['Exists', 'DoesNotExist']) }] };
+  const out: any = r.chance(0.5) ? { matchLabels: { [key]: r.pick(values) } }
+    : r.chance(0.5) ? { matchExpressions: [{ key, operator: r.pick(['In', 'NotIn']), values: [...new Set([r.pick(values), r.pick(values)])] }] }
+      : { matchExpressions: [{ key, operator: r.pick(['Exists', 'DoesNotExist']) }] };
   if (r.chance(0.3)) out.matchLabels = { ...(out.matchLabels ?? {}), app: r.pick(APPS) };
   return out;
 }
 
 function calicoSelector(r: Prng): string {
   const [key, values] = r.pick(KEYS);
-  return r.pick([`${key} == '${r.pick(values)}'`, `has(${key})`, `!has(${key})`, `${key} != '${r.pick(values)}'`]);
+  return r.pick([`${key} == '${r.pick(values)}'`, `has(${key})`, `!has(${key})`, `${key} != '${r.pick(values)}'`,
+    `${key} in {'${r.pick(values)}', '${r.pick(values)}'}`]);
 }
 
 function policy(r: Prng, i: number, cni: string): any {

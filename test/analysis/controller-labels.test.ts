@@ -30,6 +30,16 @@ const deployment = (name: string, port: number) => ({
     template: { metadata: { labels: { app: name } }, spec: { containers: [container(port)] } },
   },
 });
+const jobSpec = (extra: Record<string, unknown> = {}) => ({
+  ...extra,
+  template: { metadata: { labels: { app: 'batch' } }, spec: { restartPolicy: 'Never', containers: [container(9000)] } },
+});
+const job = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: NS }, spec: jobSpec(extra),
+});
+const cronJob = (name: string) => ({
+  apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, namespace: NS }, spec: { schedule: '0 3 * * *', jobTemplate: { spec: jobSpec() } },
+});
 const bareDbPod = {
   apiVersion: 'v1',
   kind: 'Pod',
@@ -48,6 +58,11 @@ const allowFrom = (name: string, podSelector: Record<string, unknown>, from: Rec
   metadata: { name, namespace: NS },
   spec: { podSelector, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: from }] }] },
 });
+
+/** The end of an uncertainty's reason, and of its note. */
+const AT_RUNTIME = 'sets at runtime (value unknown or not the same on every pod)';
+const NOTE_END = 'a workload controller adds such labels to its pods at runtime, with values the manifests do not give or that differ '
+  + 'between its pods, so the flows of those pods that the policy could change are indeterminate';
 
 const WEB = Target.workload(NS, 'web');
 const DB = Target.workload(NS, 'db');
@@ -69,12 +84,9 @@ describe('policies selecting by labels workload controllers add at runtime', () 
       expect(result.egress.verdict).toBe(Verdict.ALLOW);
       expect(result.ingress.verdict).toBe(Verdict.INDETERMINATE);
       expect(result.ingress.uncertainties).toEqual([
-        'NetworkPolicy shop/db-0-only may select the destination by statefulset.kubernetes.io/pod-name, which its workload controller sets at '
-        + 'runtime (value unknown)',
+        `NetworkPolicy shop/db-0-only may select the destination by statefulset.kubernetes.io/pod-name, which its workload controller ${AT_RUNTIME}`,
       ]);
-      expect(r.notes).toContain('NetworkPolicy shop/db-0-only selects pods by statefulset.kubernetes.io/pod-name (set by the StatefulSet '
-        + 'controller): a workload controller adds such labels to its pods at runtime, with values the manifests do not give, so the flows '
-        + 'of those pods that the policy could change are indeterminate');
+      expect(r.notes).toContain(`NetworkPolicy shop/db-0-only selects pods by statefulset.kubernetes.io/pod-name (set by the StatefulSet controller): ${NOTE_END}`);
       // The Deployment's pods never get the label: the policy cannot select web.
       expect(r.check(DB, WEB, Port.tcp(8080)).verdict).toBe(Verdict.ALLOW);
     });
@@ -93,30 +105,23 @@ describe('policies selecting by labels workload controllers add at runtime', () 
     const result = r.check(WEB, Target.workload(NS, 'api'), Port.tcp(8080));
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
     expect(result.ingress.uncertainties).toEqual([
-      'NetworkPolicy shop/api-rs may select the destination by pod-template-hash, which its workload controller sets at runtime (value unknown)',
+      `NetworkPolicy shop/api-rs may select the destination by pod-template-hash, which its workload controller ${AT_RUNTIME}`,
     ]);
-    expect(r.notes).toContain('NetworkPolicy shop/api-rs selects pods by pod-template-hash (set by the Deployment controller): a workload '
-      + 'controller adds such labels to its pods at runtime, with values the manifests do not give, so the flows of those pods that the '
-      + 'policy could change are indeterminate');
+    expect(r.notes).toContain(`NetworkPolicy shop/api-rs selects pods by pod-template-hash (set by the Deployment controller): ${NOTE_END}`);
   });
 
-  test('a peer selector on job-name: flows from the Job\'s pods are indeterminate, from other pods exact', () => {
-    const job = {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: { name: 'migrate', namespace: NS },
-      spec: { template: { metadata: { labels: { app: 'migrate' } }, spec: { restartPolicy: 'Never', containers: [container(9000)] } } },
-    };
-    const r = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), job,
-      allowFrom('db-from-migrate', { matchLabels: { app: 'db' } }, { matchLabels: { 'job-name': 'migrate' } })], Cni.calico());
+  test('a peer selector on job-name: the Job\'s own name is its value, so exact; a CronJob\'s Jobs have unknown names', () => {
+    const policy = allowFrom('db-from-migrate', { matchLabels: { app: 'db' } }, { matchLabels: { 'job-name': 'migrate' } });
+    const r = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), job('migrate'), cronJob('migrate-nightly'), policy], Cni.calico());
     const fromJob = r.check(Target.workload(NS, 'migrate'), DB, Port.tcp(5432));
-    expect(fromJob.verdict).toBe(Verdict.INDETERMINATE);
-    expect(fromJob.ingress.uncertainties).toEqual([
-      'NetworkPolicy shop/db-from-migrate may match the peer of the destination by job-name, which the peer\'s workload controller sets at '
-      + 'runtime (value unknown)',
-    ]);
+    expect([fromJob.verdict, fromJob.uncertainties]).toEqual([Verdict.ALLOW, []]);
     // web is a Deployment: it never carries job-name, the isolation denies it for certain.
     expect(r.check(WEB, DB, Port.tcp(5432)).verdict).toBe(Verdict.DENY);
+    const fromCron = r.check(Target.workload(NS, 'migrate-nightly'), DB, Port.tcp(5432));
+    expect(fromCron.verdict).toBe(Verdict.INDETERMINATE);
+    expect(fromCron.ingress.uncertainties).toEqual([
+      `NetworkPolicy shop/db-from-migrate may match the peer of the destination by job-name, which the peer's workload controller ${AT_RUNTIME}`,
+    ]);
   });
 
   test('pods given directly carry their labels: a bare Pod with the label is selected for certain, a probe too', () => {
@@ -170,26 +175,24 @@ describe('policies selecting by labels workload controllers add at runtime', () 
       spec: { selector: "statefulset.kubernetes.io/pod-name == 'db-0'", types: ['Ingress'], ingress: [{ action: 'Deny' }] },
     }], Cni.calico());
     expect(calico.check(WEB, DB, Port.tcp(5432)).ingress.uncertainties).toEqual([
-      'NetworkPolicy shop/db-0-deny may select the destination by statefulset.kubernetes.io/pod-name, which its workload controller sets at '
-      + 'runtime (value unknown)',
+      `NetworkPolicy shop/db-0-deny may select the destination by statefulset.kubernetes.io/pod-name, which its workload controller ${AT_RUNTIME}`,
     ]);
-    // job-name is identity-relevant under Cilium's default filter.
-    const job = {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
-      metadata: { name: 'migrate', namespace: NS },
-      spec: { template: { metadata: { labels: { app: 'migrate' } }, spec: { restartPolicy: 'Never', containers: [container(9000)] } } },
-    };
-    const cilium = reach([namespace, deployment('web', 8080), job, {
+    // job-name is identity-relevant under Cilium's default filter: a Job's is exact, a CronJob's Jobs' unknown.
+    const cilium = reach([namespace, deployment('web', 8080), job('migrate'), cronJob('nightly'), {
       apiVersion: 'cilium.io/v2',
       kind: 'CiliumNetworkPolicy',
-      metadata: { name: 'migrate-in', namespace: NS },
-      spec: { endpointSelector: { matchLabels: { 'job-name': 'migrate' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'none' } }] }] },
+      metadata: { name: 'jobs-in', namespace: NS },
+      spec: {
+        endpointSelector: { matchExpressions: [{ key: 'k8s:job-name', operator: 'In', values: ['migrate', 'nightly-29000000'] }] },
+        ingress: [{ fromEndpoints: [{ matchLabels: { app: 'none' } }] }],
+      },
     }], Cni.cilium());
-    const result = cilium.check(WEB, Target.workload(NS, 'migrate'), Port.tcp(9000));
-    expect(result.verdict).toBe(Verdict.INDETERMINATE);
-    expect(result.ingress.uncertainties).toEqual([
-      'CiliumNetworkPolicy shop/migrate-in may select the destination by job-name, which its workload controller sets at runtime (value unknown)',
+    const toJob = cilium.check(WEB, Target.workload(NS, 'migrate'), Port.tcp(9000));
+    expect([toJob.verdict, toJob.uncertainties]).toEqual([Verdict.DENY, []]);
+    const toCron = cilium.check(WEB, Target.workload(NS, 'nightly'), Port.tcp(9000));
+    expect(toCron.verdict).toBe(Verdict.INDETERMINATE);
+    expect(toCron.ingress.uncertainties).toEqual([
+      `CiliumNetworkPolicy shop/jobs-in may select the destination by job-name, which its workload controller ${AT_RUNTIME}`,
     ]);
   });
 
@@ -215,12 +218,9 @@ describe('policies selecting by labels workload controllers add at runtime', () 
     const result = r.check(WEB, Target.workload(NS, 'agent'), Port.tcp(9100));
     expect(result.verdict).toBe(Verdict.INDETERMINATE);
     expect(result.ingress.uncertainties).toEqual([
-      'ClusterNetworkPolicy old-agents may select the destination by controller-revision-hash, which its workload controller sets at runtime '
-      + '(value unknown)',
+      `ClusterNetworkPolicy old-agents may select the destination by controller-revision-hash, which its workload controller ${AT_RUNTIME}`,
     ]);
-    expect(r.notes).toContain('ClusterNetworkPolicy old-agents selects pods by controller-revision-hash (set by the StatefulSet, DaemonSet '
-      + 'controllers): a workload controller adds such labels to its pods at runtime, with values the manifests do not give, so the flows of '
-      + 'those pods that the policy could change are indeterminate');
+    expect(r.notes).toContain(`ClusterNetworkPolicy old-agents selects pods by controller-revision-hash (set by the StatefulSet, DaemonSet controllers): ${NOTE_END}`);
     // A CNI without ClusterNetworkPolicy support does not enforce it: nothing the controller adds changes that.
     const unenforced = reach([namespace, deployment('web', 8080), daemonSet, cnp], Cni.kubernetes()).check(WEB, Target.workload(NS, 'agent'), Port.tcp(9100));
     expect([unenforced.verdict, unenforced.uncertainties]).toEqual([Verdict.ALLOW, []]);

@@ -30,6 +30,15 @@ export interface SelectorScope {
   readonly global?: boolean;
 }
 
+/** One test of a selector on one label key, as a function of the label's value (undefined: absent). */
+export interface LabelAtom {
+  readonly key: string;
+  /** The test only looks at whether the label is there (`has(k)`, `Exists`, `DoesNotExist`). */
+  readonly presenceOnly: boolean;
+  /** Does the test pass for this value of the key (undefined: the label is absent)? */
+  test(value: string | undefined): boolean;
+}
+
 /** A compiled Calico selector. */
 export interface CalicoSelector {
   /** The source expression. */
@@ -38,6 +47,8 @@ export interface CalicoSelector {
   readonly usesGlobal: boolean;
   /** The label keys the expression tests (in `has()` and comparisons). */
   readonly labelKeys: ReadonlySet<string>;
+  /** Every label test in it, in order (a `!` around one does not change what it reads). */
+  readonly atoms: readonly LabelAtom[];
   /** Does the selector match an object with these labels (`scope.global`: it is a non-namespaced resource)? */
   matches(labels: Record<string, string>, scope?: SelectorScope): boolean;
 }
@@ -52,6 +63,7 @@ class Parser {
   private pos = 0;
   usesGlobal = false;
   readonly labelKeys = new Set<string>();
+  readonly atoms: LabelAtom[] = [];
 
   constructor(private readonly text: string) {}
 
@@ -103,9 +115,8 @@ class Parser {
         this.skipSpace();
         const key = this.readKey();
         if (!key) this.fail('expected a label key inside has()');
-        this.labelKeys.add(key);
         this.expect(')');
-        return (l) => Object.prototype.hasOwnProperty.call(l, key);
+        return this.atom(key, (v) => v !== undefined, true);
       }
       this.expect(')');
       // all(): everything, but under a namespaceSelector only what is in a namespace (see SelectorScope).
@@ -117,37 +128,43 @@ class Parser {
     return this.parseComparison(word);
   }
 
+  /** A test on one key, recorded in `atoms`. */
+  private atom(key: string, test: (value: string | undefined) => boolean, presenceOnly = false): Eval {
+    this.labelKeys.add(key);
+    this.atoms.push({ key, test, presenceOnly });
+    return (l) => test(Object.prototype.hasOwnProperty.call(l, key) ? l[key] : undefined);
+  }
+
   private parseComparison(key: string): Eval {
     this.labelKeys.add(key);
-    const has = (l: Labels) => Object.prototype.hasOwnProperty.call(l, key);
     this.skipSpace();
     if (this.eat('==')) {
       const v = this.readString();
-      return (l) => has(l) && l[key] === v;
+      return this.atom(key, (x) => x !== undefined && x === v);
     }
     if (this.eat('!=')) {
       const v = this.readString();
-      return (l) => !has(l) || l[key] !== v;
+      return this.atom(key, (x) => x === undefined || x !== v);
     }
     if (this.eatWord('in')) {
       const set = this.readSet();
-      return (l) => has(l) && set.has(l[key]);
+      return this.atom(key, (x) => x !== undefined && set.has(x));
     }
     if (this.eatWords('not', 'in')) {
       const set = this.readSet();
-      return (l) => !has(l) || !set.has(l[key]);
+      return this.atom(key, (x) => x === undefined || !set.has(x));
     }
     if (this.eatWords('starts', 'with')) {
       const v = this.readString();
-      return (l) => has(l) && l[key].startsWith(v);
+      return this.atom(key, (x) => x !== undefined && x.startsWith(v));
     }
     if (this.eatWords('ends', 'with')) {
       const v = this.readString();
-      return (l) => has(l) && l[key].endsWith(v);
+      return this.atom(key, (x) => x !== undefined && x.endsWith(v));
     }
     if (this.eatWord('contains')) {
       const v = this.readString();
-      return (l) => has(l) && l[key].includes(v);
+      return this.atom(key, (x) => x !== undefined && x.includes(v));
     }
     if (this.eatWords('not')) this.fail("expected 'in' after 'not'");
     if (this.pos >= this.text.length) {
@@ -266,6 +283,7 @@ export function parseCalicoSelector(expr: string): CalicoSelector {
     expression: expr,
     usesGlobal: parser.usesGlobal,
     labelKeys: parser.labelKeys,
+    atoms: parser.atoms,
     matches: (labels, scope) => evaluate(labels, scope?.global),
   };
 }

@@ -1,10 +1,13 @@
 /**
- * Labels a workload controller adds to the pods it creates, which the pod template does not hold:
- * the inventory models a workload's pods from the template, so a selector on one of these keys is
- * matched against pods that lack it, while the real pods carry it with a value the manifests do not
- * give (a hash, an ordinal, a uid). Where a policy's selector reads such a key, the sides of the
- * pods of a controller that adds it that the policy could change are indeterminate: as subjects when
- * the policy's subject selector reads the key, as peers when one of its peer selectors does.
+ * Labels a workload controller adds to the pods it creates, which the pod template does not hold
+ * (./controller-label-facts): the inventory gives a workload's endpoint the value every pod carries,
+ * or a representative one, so a selector whose answer is the same for all the workload's pods is
+ * matched exactly (a Job's `job-name`; `Exists` on a key the controller always adds; a StatefulSet
+ * pod-name list naming all its pods or none). Where a policy's selector reads such a key in a way
+ * whose answer may differ between the pods, or depends on a value the manifests do not give (a hash,
+ * a uid, a CronJob's Job name), the sides of those pods that the policy could change are
+ * indeterminate: as subjects when the policy's subject selector reads the key so, as peers when one
+ * of its peer selectors does.
  *
  * Pods the manifests give directly (a bare Pod, a probe) already carry their labels: exact. Under
  * Cilium a key its identity label filter drops selects nothing (the policy model already says so):
@@ -12,50 +15,13 @@
  */
 import { sideName, Uncertainty } from './overlay';
 import { isPlainObject, isServedCalicoPolicy, isServedCiliumPolicy, isWorkload, namespaceOf } from '../../util/vocabulary';
-import { SelectorCache } from '../calico/selector';
+import { LabelAtom, SelectorCache } from '../calico/selector';
 import { parseSelectorKey } from '../cilium/identity';
 import { isClusterNetworkPolicy } from '../cluster-network-policy';
 import { effectivePolicyTypes, isNetworkPolicy } from '../kubernetes/network-policy';
-import { describeRef, Direction, Endpoint, isPodNetworkEndpoint, ManifestObject, refOf } from '../model';
-import { LabelSelector, matchesLabelSelector } from '../selectors';
-
-/**
- * The labels each workload controller sets on its pods (kubernetes/kubernetes; kubernetes.io
- * "Well-Known Labels, Annotations and Taints"):
- * - StatefulSet: `statefulset.kubernetes.io/pod-name` and, behind the PodIndexLabel gate (on since
- *   1.28), `apps.kubernetes.io/pod-index` (pkg/controller/statefulset/stateful_set_utils.go
- *   `updateIdentity`), `controller-revision-hash` (same file, `setPodRevision`).
- * - Deployment: `pod-template-hash`, added to the template of each ReplicaSet it creates
- *   (pkg/controller/deployment/sync.go `getNewReplicaSet`, apps/v1 `DefaultDeploymentUniqueLabelKey`).
- * - DaemonSet: `controller-revision-hash` and `pod-template-generation`
- *   (pkg/controller/daemon/util/daemonset_util.go `CreatePodTemplate`).
- * - Job (and the Jobs of a CronJob): `batch.kubernetes.io/controller-uid`, `controller-uid`,
- *   `batch.kubernetes.io/job-name`, `job-name`, which the API server adds to the Job's template
- *   unless `manualSelector` (pkg/registry/batch/job/strategy.go `generateSelector`; batch/v1
- *   `JobNameLabel`, `ControllerUidLabel`), and for Indexed Jobs, behind the same gate,
- *   `batch.kubernetes.io/job-completion-index` (pkg/controller/job/indexed_job_utils.go
- *   `addCompletionIndexLabel`).
- * A bare ReplicaSet or ReplicationController adds none.
- */
-const JOB_LABELS = ['batch.kubernetes.io/controller-uid', 'controller-uid', 'batch.kubernetes.io/job-name', 'job-name',
-  'batch.kubernetes.io/job-completion-index'];
-const CONTROLLER_POD_LABELS: Readonly<Record<string, readonly string[]>> = {
-  StatefulSet: ['statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index', 'controller-revision-hash'],
-  Deployment: ['pod-template-hash'],
-  DaemonSet: ['controller-revision-hash', 'pod-template-generation'],
-  Job: JOB_LABELS,
-  CronJob: JOB_LABELS,
-};
-
-const ALL_KEYS = new Set(Object.values(CONTROLLER_POD_LABELS).flat());
-
-/**
- * The labels the controller of a workload of `kind` adds to its pods (none for a bare Pod, a probe,
- * a ReplicaSet or ReplicationController): part of what policy semantics can look at in a pod.
- */
-export function controllerAddedLabels(kind: string): readonly string[] {
-  return Object.prototype.hasOwnProperty.call(CONTROLLER_POD_LABELS, kind) ? CONTROLLER_POD_LABELS[kind] : [];
-}
+import { describeRef, Direction, Endpoint, isPodNetworkEndpoint, ManifestObject, refOf, RuntimeLabel } from '../model';
+import { LabelSelector, LabelSelectorRequirement, matchesLabelSelector, matchesRequirement } from '../selectors';
+import { autoscaledWorkloads, CONTROLLER_LABEL_KEYS, CONTROLLER_POD_LABELS, runtimeLabelsOf } from './controller-label-facts';
 
 /** Fields whose selectors select no pod by its own labels (namespaces, nodes, CIDR groups, Services, ServiceAccounts). */
 const NOT_POD_LABELS = new Set(['namespaceSelector', 'namespaces', 'nodeSelector', 'nodes', 'cidrGroupSelector', 'toServices', 'toNodes',
@@ -79,32 +45,59 @@ const CILIUM: KeyReader = {
 };
 const CALICO: KeyReader = { labelKey: (k) => k, expressions: true };
 
-/** The pod label keys the selectors under `value` read. */
-function selectorKeys(value: unknown, reader: KeyReader, cache: SelectorCache, into: Set<string>): Set<string> {
+/** A `matchLabels` entry or `matchExpressions` requirement as a test of the pod label `key`. */
+function requirementAtom(key: string, req: LabelSelectorRequirement): LabelAtom {
+  return {
+    key,
+    test: (value) => matchesRequirement(req, value === undefined ? {} : { [req.key]: value }),
+    presenceOnly: req.operator === 'Exists' || req.operator === 'DoesNotExist',
+  };
+}
+
+/** The tests on pod labels of the selectors under `value`. */
+function selectorAtoms(value: unknown, reader: KeyReader, cache: SelectorCache, into: LabelAtom[]): LabelAtom[] {
   if (Array.isArray(value)) {
-    for (const v of value) selectorKeys(v, reader, cache, into);
+    for (const v of value) selectorAtoms(v, reader, cache, into);
     return into;
   }
   if (!isPlainObject(value)) return into;
-  const add = (raw: unknown) => {
-    const key = typeof raw === 'string' ? reader.labelKey(raw) : undefined;
-    if (key !== undefined) into.add(key);
+  const add = (req: LabelSelectorRequirement) => {
+    const key = typeof req.key === 'string' ? reader.labelKey(req.key) : undefined;
+    if (key !== undefined) into.push(requirementAtom(key, req));
   };
-  if (isPlainObject(value.matchLabels)) Object.keys(value.matchLabels).forEach(add);
-  if (Array.isArray(value.matchExpressions)) value.matchExpressions.forEach((e: any) => add(e?.key));
+  if (isPlainObject(value.matchLabels)) {
+    for (const [k, v] of Object.entries(value.matchLabels)) add({ key: k, operator: 'In', values: [String(v)] });
+  }
+  if (Array.isArray(value.matchExpressions)) value.matchExpressions.filter(isPlainObject).forEach((e: any) => add(e));
   for (const [field, inner] of Object.entries(value)) {
     if (field === 'matchLabels' || field === 'matchExpressions' || NOT_POD_LABELS.has(field)) continue;
     if (reader.expressions && (field === 'selector' || field === 'notSelector') && typeof inner === 'string') {
       try {
-        cache.get(inner).labelKeys.forEach((k) => into.add(k));
+        into.push(...cache.get(inner).atoms);
       } catch {
         // An unparseable selector gets the policy rejected (see ../validation).
       }
       continue;
     }
-    selectorKeys(inner, reader, cache, into);
+    selectorAtoms(inner, reader, cache, into);
   }
   return into;
+}
+
+/**
+ * Is the answer of `atom` the same for every pod the label `r` describes? Over known values (and
+ * absence, when pods may lack it) it is computed; over unknown values only a presence test is.
+ */
+function decidable(atom: LabelAtom, r: RuntimeLabel): boolean {
+  if (r.values === undefined) return atom.presenceOnly && r.mayBeAbsent !== true;
+  const answers = new Set([...r.values, ...(r.mayBeAbsent ? [undefined] : [])].map((v) => atom.test(v)));
+  return answers.size <= 1;
+}
+
+/** The controller-added keys `atoms` read undecidably for pods with runtime labels `runtime`, sorted. */
+function undecidableKeys(atoms: readonly LabelAtom[], runtime: readonly RuntimeLabel[] | undefined, identityKey: (key: string) => boolean): string[] {
+  return (runtime ?? []).filter((r) => identityKey(r.key) && atoms.some((a) => a.key === r.key && !decidable(a, r)))
+    .map((r) => r.key).sort();
 }
 
 /** A policy split into what selects its subjects and the rest (its peers), with its scope. */
@@ -206,41 +199,50 @@ function describeKeys(keys: readonly string[]): string {
 }
 
 /**
- * The uncertainties of policy selectors on controller-added pod labels.
+ * The uncertainties of policy selectors reading controller-added pod labels undecidably.
  * @param identityKey does the CNI's selection see a pod label key at all (Cilium: its identity label filter)
  * @default identityKey - every key
  */
 export function controllerLabelUncertainties(
   manifests: ManifestObject[], scope: ControllerLabelScope, identityKey: (key: string) => boolean = () => true,
 ): Uncertainty[] {
-  if (!manifests.some((obj) => isWorkload(obj) && controllerAddedLabels(obj.kind!).length > 0)) return [];
-  // The keys travel with the endpoint (../inventory), not looked up by name: a ReplicaSet and a
-  // StatefulSet may share one, and the flow matrix classes pods by what the endpoint holds.
-  const addsOneOf = (endpoint: Endpoint, keys: readonly string[]): boolean => endpoint.kind === 'pod' && !endpoint.hostNetwork
-    && keys.some((k) => endpoint.runtimeLabelKeys?.includes(k) === true);
+  // The runtime labels travel with the endpoint (../inventory), not looked up by name: a ReplicaSet and a
+  // StatefulSet may share one, and the flow matrix classes pods by what the endpoint holds. The
+  // workloads' own facts only decide which policies need an uncertainty at all, and name its keys.
+  const autoscaled = autoscaledWorkloads(manifests);
+  const workloads = manifests.filter(isWorkload).map((obj) => runtimeLabelsOf(obj, autoscaled)).filter((r) => r.length > 0);
+  if (workloads.length === 0) return [];
+  const undecidable = (endpoint: Endpoint, atoms: readonly LabelAtom[]): string[] => (endpoint.kind === 'pod' && !endpoint.hostNetwork
+    ? undecidableKeys(atoms, endpoint.runtimeLabels, identityKey) : []);
   const cache = new SelectorCache();
   const out: Uncertainty[] = [];
   for (const obj of manifests) {
     const parts = partsOf(obj, scope);
     if (!parts) continue;
-    const relevant = (values: unknown[]) => [...selectorKeys(values, parts.reader, cache, new Set())]
-      .filter((k) => ALL_KEYS.has(k) && identityKey(k)).sort();
-    const subjectKeys = relevant(parts.subject);
-    const peerKeys = relevant(parts.peers);
+    const atomsOf = (values: unknown[]) => selectorAtoms(values, parts.reader, cache, []).filter((a) => CONTROLLER_LABEL_KEYS.has(a.key));
+    const subjectAtoms = atomsOf(parts.subject);
+    const peerAtoms = atomsOf(parts.peers);
+    const keysOf = (atoms: LabelAtom[]) => [...new Set(workloads.flatMap((runtime) => undecidableKeys(atoms, runtime, identityKey)))].sort();
+    const subjectKeys = keysOf(subjectAtoms);
+    const peerKeys = keysOf(peerAtoms);
     if (subjectKeys.length === 0 && peerKeys.length === 0) continue;
     const id = describeRef(refOf(obj));
     const inScope = (subject: Endpoint, direction: Direction) => isPodNetworkEndpoint(subject) && parts.directions.includes(direction)
       && (parts.namespace === undefined || subject.namespace === parts.namespace);
     if (subjectKeys.length > 0) {
-      const rest = parts.subjectSelector && relaxed(parts.subjectSelector, subjectKeys);
       out.push({
         id: `${id} controller labels (subject)`,
         note: `${id} selects pods by ${describeKeys(subjectKeys)}: a workload controller adds such labels to its pods at runtime, with `
-          + 'values the manifests do not give, so the flows of those pods that the policy could change are indeterminate',
+          + 'values the manifests do not give or that differ between its pods, so the flows of those pods that the policy could change are '
+          + 'indeterminate',
         why: (direction) => `${id} may select ${sideName(direction)} by ${subjectKeys.join(', ')}, which its workload controller sets at `
-          + 'runtime (value unknown)',
-        appliesTo: (subject, direction) => inScope(subject, direction) && addsOneOf(subject, subjectKeys)
-          && (rest === undefined || matchesLabelSelector(rest, subject.labels)),
+          + 'runtime (value unknown or not the same on every pod)',
+        appliesTo: (subject, direction) => {
+          if (!inScope(subject, direction)) return false;
+          const keys = undecidable(subject, subjectAtoms);
+          return keys.length > 0
+            && (parts.subjectSelector === undefined || matchesLabelSelector(relaxed(parts.subjectSelector, keys), subject.labels));
+        },
         canAllow: () => true,
         canDeny: () => true,
       });
@@ -249,11 +251,12 @@ export function controllerLabelUncertainties(
       out.push({
         id: `${id} controller labels (peers)`,
         note: `${id} selects peers by ${describeKeys(peerKeys)}: a workload controller adds such labels to its pods at runtime, with `
-          + 'values the manifests do not give, so the flows to and from those pods that the policy could change are indeterminate',
+          + 'values the manifests do not give or that differ between its pods, so the flows to and from those pods that the policy could '
+          + 'change are indeterminate',
         why: (direction) => `${id} may match the peer of ${sideName(direction)} by ${peerKeys.join(', ')}, which the peer's workload `
-          + 'controller sets at runtime (value unknown)',
+          + 'controller sets at runtime (value unknown or not the same on every pod)',
         appliesTo: (subject, direction) => inScope(subject, direction),
-        peers: (peer) => addsOneOf(peer, peerKeys),
+        peers: (peer) => undecidable(peer, peerAtoms).length > 0,
         canAllow: () => true,
         canDeny: () => true,
       });

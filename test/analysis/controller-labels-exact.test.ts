@@ -1,0 +1,152 @@
+/**
+ * Reads of controller-added labels whose answer is the same for every pod of a workload are exact
+ * (see ../../src/analysis/uncertainty/controller-label-facts.ts): a Job's `job-name` labels are its
+ * name (unless `manualSelector`), a key a controller always adds exists on every pod, a StatefulSet's
+ * pod names are `<name>-<ordinal>` for its declared replicas. Reads whose answer differs between the
+ * pods, or depends on a value the manifests do not give, stay indeterminate.
+ */
+import { Cni, Port, Reachability, Target, Verdict } from '../../src';
+import { expectValidManifests } from '../support/schema';
+
+const NS = 'shop';
+const container = (port: number) => ({ name: 'c', image: 'registry.example/app:1', ports: [{ containerPort: port }] });
+const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } };
+const template = (app: string, port: number) => ({ metadata: { labels: { app } }, spec: { containers: [container(port)] } });
+const deployment = (name: string, port: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: NS },
+  spec: { selector: { matchLabels: { app: name } }, template: template(name, port) },
+});
+const statefulSet = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name, namespace: NS },
+  spec: { serviceName: name, selector: { matchLabels: { app: name } }, template: template(name, 5432), ...extra },
+});
+const job = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name, namespace: NS },
+  spec: { ...extra, template: { metadata: { labels: { app: name } }, spec: { restartPolicy: 'Never', containers: [container(9000)] } } },
+});
+/** Ingress isolation of the pods `podSelector` selects (no rule: nothing admitted). */
+const isolate = (podSelector: Record<string, unknown>) => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'isolate', namespace: NS },
+  spec: { podSelector, policyTypes: ['Ingress'] },
+});
+const calicoDeny = (selector: string) => ({
+  apiVersion: 'projectcalico.org/v3',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'deny', namespace: NS },
+  spec: { selector, types: ['Ingress'], ingress: [{ action: 'Deny' }] },
+});
+const exists = (key: string, operator = 'Exists') => ({ matchExpressions: [{ key, operator }] });
+const podNameIn = (...values: string[]) => ({ matchExpressions: [{ key: 'statefulset.kubernetes.io/pod-name', operator: 'In', values }] });
+
+const WEB = Target.workload(NS, 'web');
+const CNIS: Array<[string, () => Cni]> = [['Kubernetes', () => Cni.kubernetes()], ['Calico', () => Cni.calico()], ['Cilium', () => Cni.cilium()]];
+
+/** The verdict and uncertainties of web -> `to` on `port`. */
+function verdict(manifests: any[], cni: Cni, to: string, port: number): [Verdict, string[]] {
+  const all = [namespace, deployment('web', 8080), ...manifests];
+  expectValidManifests(all);
+  const result = Reachability.fromManifests(all, { cni }).check(WEB, Target.workload(NS, to), Port.tcp(port));
+  return [result.verdict, result.uncertainties];
+}
+
+describe('Job name labels', () => {
+  test.each(CNIS)('a policy selecting job-name: migrate isolates Job migrate for certain under %s', (_name, cni) => {
+    expect(verdict([job('migrate'), isolate({ matchLabels: { 'job-name': 'migrate' } })], cni(), 'migrate', 9000)).toEqual([Verdict.DENY, []]);
+    expect(verdict([job('seed'), isolate({ matchLabels: { 'batch.kubernetes.io/job-name': 'migrate' } })], cni(), 'seed', 9000))
+      .toEqual([Verdict.ALLOW, []]);
+  });
+
+  test('a Job with manualSelector: the API server adds no job-name (nor controller-uid) labels, so the selector never matches', () => {
+    const manual = job('migrate', { manualSelector: true, selector: { matchLabels: { app: 'migrate' } } });
+    expect(verdict([manual, isolate({ matchLabels: { 'job-name': 'migrate' } })], Cni.calico(), 'migrate', 9000)).toEqual([Verdict.ALLOW, []]);
+    expect(verdict([manual, isolate(exists('controller-uid'))], Cni.calico(), 'migrate', 9000)).toEqual([Verdict.ALLOW, []]);
+  });
+
+  test('a template that already holds the generated labels (the API server requires the Job\'s own name there) stays exact', () => {
+    const own = job('migrate');
+    own.spec.template.metadata.labels = { 'app': 'migrate', 'batch.kubernetes.io/job-name': 'migrate' } as any;
+    expect(verdict([own, isolate({ matchLabels: { 'batch.kubernetes.io/job-name': 'migrate', 'job-name': 'migrate' } })], Cni.kubernetes(),
+      'migrate', 9000)).toEqual([Verdict.DENY, []]);
+  });
+
+  test('Exists on controller-uid (a uid, always there): exact; its value: indeterminate', () => {
+    expect(verdict([job('migrate'), isolate(exists('batch.kubernetes.io/controller-uid'))], Cni.calico(), 'migrate', 9000))
+      .toEqual([Verdict.DENY, []]);
+    const [v] = verdict([job('migrate'), isolate({ matchLabels: { 'controller-uid': '0b6e0c2a' } })], Cni.calico(), 'migrate', 9000);
+    expect(v).toBe(Verdict.INDETERMINATE);
+  });
+
+  test('completion index: only Indexed Jobs, and only on Kubernetes 1.28+ (PodIndexLabel), so Exists is indeterminate there', () => {
+    const key = 'batch.kubernetes.io/job-completion-index';
+    expect(verdict([job('migrate'), isolate(exists(key))], Cni.calico(), 'migrate', 9000)).toEqual([Verdict.ALLOW, []]);
+    const indexed = job('migrate', { completionMode: 'Indexed', completions: 2 });
+    expect(verdict([indexed, isolate(exists(key))], Cni.calico(), 'migrate', 9000)[0]).toBe(Verdict.INDETERMINATE);
+    // No index could be 5: none of the pods is selected, whatever the version.
+    expect(verdict([indexed, isolate({ matchLabels: { [key]: '5' } })], Cni.calico(), 'migrate', 9000)).toEqual([Verdict.ALLOW, []]);
+  });
+});
+
+describe('keys a controller always adds, values it does not give', () => {
+  test.each([['Kubernetes', Cni.kubernetes()], ['Calico', Cni.calico()]])(
+    'Exists on statefulset.kubernetes.io/pod-name selects every StatefulSet pod under %s, DoesNotExist none', (_name, cni) => {
+      expect(verdict([statefulSet('db'), isolate(exists('statefulset.kubernetes.io/pod-name'))], cni, 'db', 5432)).toEqual([Verdict.DENY, []]);
+      expect(verdict([statefulSet('db'), isolate(exists('statefulset.kubernetes.io/pod-name', 'DoesNotExist'))], cni, 'db', 5432))
+        .toEqual([Verdict.ALLOW, []]);
+    });
+
+  test('under Cilium the filter drops pod-name: Exists selects nothing, exact', () => {
+    expect(verdict([statefulSet('db'), isolate(exists('statefulset.kubernetes.io/pod-name'))], Cni.cilium(), 'db', 5432)).toEqual([Verdict.ALLOW, []]);
+  });
+
+  test('Calico has() and !has() on pod-template-hash: exact for a Deployment; its value stays indeterminate', () => {
+    expect(verdict([deployment('api', 8080), calicoDeny('has(pod-template-hash)')], Cni.calico(), 'api', 8080)).toEqual([Verdict.DENY, []]);
+    expect(verdict([deployment('api', 8080), calicoDeny('!has(pod-template-hash)')], Cni.calico(), 'api', 8080)).toEqual([Verdict.ALLOW, []]);
+    expect(verdict([deployment('api', 8080), calicoDeny("pod-template-hash starts with '5'")], Cni.calico(), 'api', 8080)[0])
+      .toBe(Verdict.INDETERMINATE);
+  });
+
+  test('apps.kubernetes.io/pod-index: Exists is indeterminate (absent before 1.28), an ordinal no pod has is exact', () => {
+    expect(verdict([statefulSet('db', { replicas: 2 }), isolate(exists('apps.kubernetes.io/pod-index'))], Cni.calico(), 'db', 5432)[0])
+      .toBe(Verdict.INDETERMINATE);
+    expect(verdict([statefulSet('db', { replicas: 2 }), isolate({ matchLabels: { 'apps.kubernetes.io/pod-index': '7' } })], Cni.calico(), 'db', 5432))
+      .toEqual([Verdict.ALLOW, []]);
+  });
+});
+
+describe('StatefulSet pod names', () => {
+  test.each([['Kubernetes', Cni.kubernetes()], ['Calico', Cni.calico()]])('under %s: all pods named -> exact, some -> indeterminate, none -> exact',
+    (_name, cni) => {
+      expect(verdict([statefulSet('db', { replicas: 2 }), isolate(podNameIn('db-0', 'db-1'))], cni, 'db', 5432)).toEqual([Verdict.DENY, []]);
+      const [some, why] = verdict([statefulSet('db', { replicas: 3 }), isolate(podNameIn('db-0', 'db-1'))], cni, 'db', 5432);
+      expect([some, why]).toEqual([Verdict.INDETERMINATE, ['NetworkPolicy shop/isolate may select the destination by '
+        + 'statefulset.kubernetes.io/pod-name, which its workload controller sets at runtime (value unknown or not the same on every pod)']]);
+      expect(verdict([statefulSet('db', { replicas: 2 }), isolate(podNameIn('web-0', 'db-5'))], cni, 'db', 5432)).toEqual([Verdict.ALLOW, []]);
+    });
+
+  test('ordinals.start moves the names; replicas absent or an HPA scaling the set: the names are unknown', () => {
+    const started = statefulSet('db', { replicas: 2, ordinals: { start: 1 } });
+    expect(verdict([started, isolate(podNameIn('db-1', 'db-2'))], Cni.calico(), 'db', 5432)).toEqual([Verdict.DENY, []]);
+    expect(verdict([started, isolate(podNameIn('db-0', 'db-1'))], Cni.calico(), 'db', 5432)[0]).toBe(Verdict.INDETERMINATE);
+    expect(verdict([statefulSet('db'), isolate(podNameIn('db-0'))], Cni.calico(), 'db', 5432)[0]).toBe(Verdict.INDETERMINATE);
+    const hpa = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'db', namespace: NS },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db' }, minReplicas: 1, maxReplicas: 4 },
+    };
+    expect(verdict([statefulSet('db', { replicas: 1 }), hpa, isolate(podNameIn('db-0'))], Cni.calico(), 'db', 5432)[0]).toBe(Verdict.INDETERMINATE);
+  });
+
+  test('Calico in {...} over all the names: exact', () => {
+    expect(verdict([statefulSet('db', { replicas: 2 }), calicoDeny("statefulset.kubernetes.io/pod-name in {'db-0', 'db-1'}")], Cni.calico(), 'db', 5432))
+      .toEqual([Verdict.DENY, []]);
+  });
+});
