@@ -4,8 +4,11 @@
  * `<trust domain>/ns/<ns>/sa/<account>` (istio.io "Authorization Policy" reference, `principals`), the
  * Linkerd identity `<account>.<ns>.serviceaccount.identity.<control plane namespace>.<trust domain>`
  * (linkerd.io "Authorization Policy" reference, MeshTLSAuthentication). Every pod of the namespace
- * that runs as that account carries the same identity, so the authorization written for the tier hop
- * applies to it too, while the NetworkPolicies tell it apart by its labels:
+ * that runs as that account carries the same identity (ztunnel authorizes the client workload's
+ * identity, its ServiceAccount: https://istio.io/latest/docs/ambient/usage/l4-policy/; Linkerd's proxy
+ * identity is the pod's ServiceAccount: https://linkerd.io/2-edge/features/automatic-mtls/), so the
+ * authorization written for the tier hop applies to it too, while the NetworkPolicies tell it apart
+ * by its labels:
  *
  * - Istio ambient: the app's DENY (the source tier's principal on every port of the next tier but the
  *   tier port) refuses it those ports, so ztunnel silently refuses what a NetworkPolicy allows it
