@@ -16,6 +16,7 @@ import { checkFormerTierIdentity } from './three-tier-former-identity';
 import { allowPoliciesRefusingHops } from './three-tier-istio-allows';
 import { AppServerPods, overlappingForeignServers } from './three-tier-linkerd-servers';
 import { unauthenticatedSourceProblems } from './three-tier-linkerd-sources';
+import { sharedSourceAccountProblems } from './three-tier-shared-account';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { MeshKind } from '../cluster/mesh';
 import { LINKERD_DEFAULT_INBOUND_POLICY } from '../patterns/mesh-membership';
@@ -64,6 +65,9 @@ import { internalError } from '../util/errors';
  *
  * A namespace whose default policy is already `deny` gets nothing: it refuses every port no Server
  * describes, the tier hops included (the user authorizes them).
+ *
+ * Under both meshes the authorization tells a source tier by its account alone: another workload of
+ * the namespace running as it is refused at synth (./three-tier-shared-account).
  */
 function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAuthorization {
   const { scope, namespace, appName, hops } = request;
@@ -78,10 +82,19 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
       to: to.podLabels,
       when: [{ key: 'destination.port', notValues: [String(to.port)] }],
     }));
+    const shared = hops.map(({ from, to }, i) => ({
+      from,
+      to,
+      consequence: `the app's DENY policy '${objects[i].name}' refuses that identity every port of the ${to.tier} pods but ${to.port}, `
+        + 'so ztunnel would silently refuse it any other port of theirs that a NetworkPolicy allows it',
+    }));
     // The DENY policies keep the hops open only while no ALLOW policy selects the tiers' pods.
     scope.node.addValidation({
-      validate: () => allowPoliciesRefusingHops(scope.node.root, namespace, cluster.mesh.rootNamespace ?? 'istio-system',
-        cluster.mesh.trustDomain, hops).map((p) => `meshTierAuthorization: ${p}`),
+      validate: () => [
+        ...allowPoliciesRefusingHops(scope.node.root, namespace, cluster.mesh.rootNamespace ?? 'istio-system',
+          cluster.mesh.trustDomain, hops).map((p) => `meshTierAuthorization: ${p}`),
+        ...sharedSourceAccountProblems(scope.node.root, namespace, shared),
+      ],
     });
     return { objects, destinationPodAnnotations: {} };
   }
@@ -130,6 +143,13 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
       ...foreignServerPolicies(scope.node.root, namespace, servers, own),
       ...overlappingForeignServers(scope.node.root, namespace, serverPods).map((p) => `meshTierAuthorization: ${p}`),
       ...unauthenticatedSourceProblems(scope.node.root, namespace, hops, tierServers, own, identitySuffix).map((p) => `meshTierAuthorization: ${p}`),
+      ...sharedSourceAccountProblems(scope.node.root, namespace, hops.map(({ from, to }) => ({
+        from,
+        to,
+        consequence: `the app's Server '${tierServers[to.tier]}' on the ${to.tier} pods' port ${to.port} admits that identity, so a `
+          + `NetworkPolicy allowing it any port of the ${to.tier} pods (which opens the proxy's port ${cluster.mesh.networkNeeds().transportPort?.port}, carrying every port) would let it reach `
+          + `port ${to.port} too`,
+      }))),
     ],
   });
   return { objects, destinationPodAnnotations: { [LINKERD_DEFAULT_INBOUND_POLICY]: LinkerdInboundPolicy.DENY }, tierServers };

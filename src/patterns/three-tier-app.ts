@@ -153,7 +153,10 @@ export interface ThreeTierAppProps {
    * Each tier then runs as a ServiceAccount of its own, its mesh identity: `<name>-<tier>`, which the
    * app creates (configure it with the tier's `serviceAccount: TierServiceAccount.create({ ... })`),
    * or one you manage (`TierServiceAccount.existing(name)`; not `default`, and not shared by two
-   * tiers), and
+   * tiers). Another workload of the app's namespace (in the construct tree) running as the frontend's
+   * or the backend's account without that tier's labels is a synth error: the mesh could not tell it
+   * from the tier (under ambient the DENY would silently refuse it the other ports of the next tier,
+   * under Linkerd the tier Server would admit it to the tier port). And
    *
    * - Istio ambient: per hop an AuthorizationPolicy (DENY, enforced by ztunnel) on the destination
    *   tier: the source tier's identity on any port but the tier port

@@ -169,6 +169,11 @@ describe('a user-managed account is what the tier runs as, and what the mesh aut
       + "'backend-shop-shop-5a6d43de4c-8080' on that port admits the frontend identity (web) only: Linkerd would refuse it. Run it as 'web'");
   });
 
+  test('a label named like a property of every JavaScript object is no tier label', () => {
+    const objects = synthValid(shop(LINKERD(), withAccounts({ backend: TierServiceAccount.create({ labels: { toString: 'x' } }) })).chart);
+    expect(find(objects, 'ServiceAccount', 'shop-backend', 'shop').metadata.labels).toEqual({ ...labels('backend'), toString: 'x' });
+  });
+
   test('two tiers may share an account without the mesh authorization', () => {
     const shared = withAccounts({ frontend: TierServiceAccount.existing('shop-app'), backend: TierServiceAccount.existing('shop-app') });
     // Meshed with the mesh authorization off, and unmeshed.
@@ -177,6 +182,53 @@ describe('a user-managed account is what the tier runs as, and what the mesh aut
       expect(['frontend', 'backend'].map((t) => workloadOf(objects, t).spec.template.spec.serviceAccountName)).toEqual(['shop-app', 'shop-app']);
       expect(ofKind(objects, 'ServiceAccount')).toEqual([]);
     }
+  });
+});
+
+describe('another workload of the namespace running as a source tier\'s account is refused under the mesh authorization', () => {
+  // The mesh authorization tells the source tiers by their accounts alone; a NetworkPolicy tells such a workload apart by its labels.
+  const batch = { 'app.kubernetes.io/name': 'batch' };
+  const build = (mesh: Mesh, account: string, props: Partial<ThreeTierAppProps> = {}, namespace = 'shop', podLabels: Record<string, string> = batch) => {
+    const { chart } = shop(mesh, props);
+    deploymentWith(chart, namespace, 'batch', podLabels, {}, { serviceAccountName: account });
+    return chart;
+  };
+  const head = (account: string, tier: string) => 'meshTierAuthorization: the Deployment shop/batch (test/deploy-shop-batch) runs as the ServiceAccount '
+    + `'${account}', the ${tier} tier's mesh identity, without the ${tier} pods' labels (app.kubernetes.io/component=${tier}, `
+    + `app.kubernetes.io/name=shop, app.kubernetes.io/part-of=shop): the mesh cannot tell it from the ${tier}, and `;
+  const remedy = (tier: string) => '. Run it as a ServiceAccount of its own (serviceAccountName), give the '
+    + `${tier} tier an account no other workload uses (its serviceAccount: TierServiceAccount.create() or TierServiceAccount.existing(name)), or set `
+    + 'meshTierAuthorization: false';
+
+  test('Istio ambient: the per-hop DENY would refuse it the other ports of the next tier', () => {
+    expect(() => synthValid(build(AMBIENT(), 'web', USER_ACCOUNTS))).toThrow(`${head('web', 'frontend')}the app's DENY policy `
+      + "'shop-frontend-to-backend-other-ports' refuses that identity every port of the backend pods but 8080, so ztunnel would silently refuse it "
+      + `any other port of theirs that a NetworkPolicy allows it${remedy('frontend')}`);
+    // The account the app creates for the backend, `<name>-backend`.
+    expect(() => synthValid(build(AMBIENT(), 'shop-backend'))).toThrow(`${head('shop-backend', 'backend')}the app's DENY policy `
+      + "'shop-backend-to-database-other-ports' refuses that identity every port of the database pods but 5432");
+  });
+
+  test('Linkerd: the tier Server would admit it to the next tier\'s port', () => {
+    expect(() => synthValid(build(LINKERD(), 'web', USER_ACCOUNTS))).toThrow(`${head('web', 'frontend')}the app's Server `
+      + "'backend-shop-shop-5a6d43de4c-8080' on the backend pods' port 8080 admits that identity, so a NetworkPolicy allowing it any port of the "
+      + "backend pods (which opens the proxy's port 4143, carrying every port) would let it reach port 8080 too"
+      + remedy('frontend'));
+  });
+
+  test.each([['Istio ambient', AMBIENT], ['Linkerd', LINKERD]])('%s: accepted where the mesh tells it apart', (_name, mesh) => {
+    // Another account, the database's (no hop's source), another namespace, the tier's own labels (a canary of the tier).
+    for (const chart of [build(mesh(), 'batch', USER_ACCOUNTS), build(mesh(), 'pg', USER_ACCOUNTS), build(mesh(), 'web', USER_ACCOUNTS, 'jobs'),
+      build(mesh(), 'web', USER_ACCOUNTS, 'shop', { ...labels('frontend'), version: 'v2' })]) {
+      expect(() => synthValid(chart)).not.toThrow();
+    }
+  });
+
+  test('not without the mesh authorization', () => {
+    expect(() => synthValid(build(AMBIENT(), 'web', { ...USER_ACCOUNTS, meshTierAuthorization: false }))).not.toThrow();
+    const { chart } = shop(LINKERD(), USER_ACCOUNTS, false);
+    deploymentWith(chart, 'shop', 'batch', batch, {}, { serviceAccountName: 'web' });
+    expect(() => synthValid(chart)).not.toThrow();
   });
 });
 

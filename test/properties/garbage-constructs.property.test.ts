@@ -10,7 +10,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   ClusterNetwork, Cni, Direction, EgressAllowList, IpFamily, IstioMode, Mesh, MeshKind, Peer, PodSecurityLevel, Port, RuleAction, Target,
-  TenantIsolation, ThreeTierApp, TrafficPolicy, ZeroTrustNamespace,
+  TenantIsolation, ThreeTierApp, TierServiceAccount, TrafficPolicy, ZeroTrustNamespace,
 } from '../../src';
 import { reachabilityOf } from '../support/flows';
 import { IPV4_METADATA } from '../support/metadata';
@@ -297,6 +297,21 @@ describe('ThreeTierApp', () => {
     tier('frontend', 'healthCheckPath', fc.constant('/ready'), optional(isString)),
     tier('frontend', 'runAsUser', fc.integer({ min: 1, max: 65535 }), optional(isNumber)),
     tier('frontend', 'writablePaths', fc.constant(['/cache']), (v) => v === undefined || arrayOf(isString)(v)),
+    tier('frontend', 'serviceAccount', fc.constantFrom(TierServiceAccount.create(), TierServiceAccount.existing('web')),
+      (v) => v === undefined || TierServiceAccount._isMade(v)),
+    // The factories' arguments are checked by the app, whose errors name the tier's prop.
+    {
+      prop: 'frontend.serviceAccount.existing',
+      valid: fc.constant('web'),
+      typed: isString,
+      build: (chart, v) => app({ frontend: { image: 'web:1', serviceAccount: TierServiceAccount.existing(v as any) } })(chart),
+    },
+    {
+      prop: 'frontend.serviceAccount.create',
+      valid: fc.constant({ annotations: { a: 'b' }, labels: { team: 'x' }, imagePullSecrets: ['regcred'] }),
+      typed: (v) => v === undefined || isPlain(v),
+      build: (chart, v) => app({ frontend: { image: 'web:1', serviceAccount: TierServiceAccount.create(v as any) } })(chart),
+    },
     tier('database', 'storage', fc.constant(undefined), (v) => v === undefined),
     tier('database', 'storageClassName', fc.constant('fast'), optional(isString)),
     tier('database', 'dataMountPath', fc.constant('/data'), optional(isString)),

@@ -56,7 +56,9 @@ export class TierServiceAccount {
    * The tier runs as `name`, a ServiceAccount of the app's namespace that the user manages (the app
    * creates none, and cannot see its annotations or secrets): under `meshTierAuthorization` the mesh
    * authorization names it. Under the mesh authorization not `default` (every pod that names no
-   * account runs as it) and not another tier's account: the mesh tells the tier hops apart by it.
+   * account runs as it), not another tier's account, and for the frontend and the backend not the
+   * account of another workload of the namespace in the cdk8s app (refused at synth): the mesh tells
+   * the tier hops apart by it.
    * @param name the ServiceAccount's name (a DNS-1123 subdomain)
    */
   public static existing(name: string): TierServiceAccount {

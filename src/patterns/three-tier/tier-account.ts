@@ -47,7 +47,7 @@ export function resolveTierAccount(app: Construct, tier: AppTier, appName: strin
   const annotations = validateAnnotations(app, `${prop}.annotations`, options.annotations);
   const labels = validateLabels(app, `${prop}.labels`, options.labels);
   for (const key of Object.keys(labels)) {
-    if (key in tierLabels) throw propError(app, `${prop}.labels`, `'${key}' is set by ThreeTierApp (the tier's label, which its policies select on)`);
+    if (Object.prototype.hasOwnProperty.call(tierLabels, key)) throw propError(app, `${prop}.labels`, `'${key}' is set by ThreeTierApp (the tier's label, which its policies select on)`);
   }
   const secrets = (requireOptionalStringArray(app, `${prop}.imagePullSecrets`, options.imagePullSecrets) ?? [])
     .map((s, i) => validateDnsSubdomain(app, `${prop}.imagePullSecrets[${i}]`, s));

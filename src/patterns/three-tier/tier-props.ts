@@ -40,7 +40,8 @@ export interface AppTierCommonProps {
    * for an account you manage. Applies with or without the mesh: without `meshTierAuthorization` the
    * tier runs as the namespace's `default` account unless this is given. Under `meshTierAuthorization`
    * the account is the tier's mesh identity, which the app's mesh authorization names, so each tier
-   * needs its own (`default` and an account shared by two tiers are refused).
+   * needs its own (`default` and an account shared by two tiers are refused, and so is another
+   * workload of the namespace running as the frontend's or the backend's account).
    * @default - under meshTierAuthorization the app creates `<name>-<tier>` (no annotations, no pull
    *   secrets); otherwise the namespace's `default` account
    */
