@@ -3,8 +3,11 @@
  * (internal), for the rules that compare what a policy admits with what the mesh does.
  */
 import { isObject, asArray } from './document';
-import { InventoryPod } from '../analysis/inventory';
+import { Inventory, InventoryPod } from '../analysis/inventory';
+import { peerMatches } from '../analysis/kubernetes/network-policy';
+import { ManifestObject, NamespaceIndex } from '../analysis/model';
 import { isEmptySelector } from '../analysis/selectors';
+import { YES } from '../analysis/verdict';
 
 /**
  * The TCP ports of `pod` an ingress rule's `ports` admit, sorted: a number as given (the mesh decides
@@ -56,4 +59,36 @@ export function admitsNoClientInParticular(peer: Record<string, any>): boolean {
   const anyPod = peer.podSelector === undefined || peer.podSelector === null || isEmptySelector(peer.podSelector);
   const namespaces = peer.namespaceSelector;
   return namespaces !== undefined && namespaces !== null ? isEmptySelector(namespaces) && anyPod : anyPod;
+}
+
+/**
+ * The workloads of the manifests the `from` peer of `policy` admits, when they are every client it
+ * admits: each in a namespace the manifests declare (so its mesh membership and ServiceAccount are
+ * known), the manifests taken to hold every workload of a namespace that holds some. Undefined when the
+ * peer admits no client in particular ({@link admitsNoClientInParticular}), none of the manifests, one
+ * of an undeclared namespace, or may admit clients the manifests do not show: a selected namespace
+ * without a matching workload, or namespaces chosen by labels other than `kubernetes.io/metadata.name`
+ * (which may include namespaces outside the manifests).
+ */
+export function admittedManifestClients(policy: ManifestObject, peer: Record<string, any>, inventory: Inventory): InventoryPod[] | undefined {
+  if (admitsNoClientInParticular(peer)) return undefined;
+  const { namespaces, namespaceAnnotations: declared } = inventory;
+  const clients = inventory.pods.filter((p) => peerMatches(policy, peer, p.endpoint, namespaces) === YES);
+  if (clients.length === 0 || clients.some((c) => !declared.has(c.endpoint.namespace ?? 'default'))) return undefined;
+  if (isObject(peer.namespaceSelector) && (!namesNamespaces(peer.namespaceSelector) || [...namespaces.keys()].some((ns) =>
+    !clients.some((c) => c.endpoint.namespace === ns)
+    && peerMatches(policy, { namespaceSelector: peer.namespaceSelector }, nsProbe(ns, namespaces), namespaces) === YES))) return undefined;
+  return clients;
+}
+
+/** Does the selector pick namespaces by name only (`kubernetes.io/metadata.name` in matchLabels or an `In` expression)? */
+function namesNamespaces(selector: Record<string, any>): boolean {
+  const key = 'kubernetes.io/metadata.name';
+  return (isObject(selector.matchLabels) && typeof selector.matchLabels[key] === 'string')
+    || asArray(selector.matchExpressions).some((e) => isObject(e) && e.key === key && e.operator === 'In');
+}
+
+/** A pod of namespace `ns` with no labels, to ask whether a namespaceSelector selects the namespace. */
+function nsProbe(ns: string, namespaces: NamespaceIndex) {
+  return { kind: 'pod' as const, name: `${ns}/*`, namespace: ns, labels: {}, namespaceLabels: namespaces.get(ns)!, hostNetwork: false, namedPorts: [] };
 }
