@@ -50,6 +50,18 @@ export function admittedIstioApplicationPorts(pod: InventoryPod, ports: unknown)
 }
 
 /**
+ * The ports Linkerd's proxy listens on in a pod (linkerd.io "Proxy Configuration" reference: outbound
+ * 4140, control 4190, admin 4191, inbound 4143; NETWORKING-FACTS "Linkerd"): a NetworkPolicy admits
+ * them for the mesh's own traffic (meshed connections arrive on 4143), not as an application port.
+ */
+const LINKERD_PROXY_PORTS = new Set([4140, 4143, 4190, 4191]);
+
+/** {@link admittedTcpPorts} without Linkerd's own ports nor the pod's proxy admin port `adminPort` (moved by `config.linkerd.io/admin-port`). */
+export function admittedLinkerdApplicationPorts(pod: InventoryPod, ports: unknown, adminPort: number | undefined): number[] {
+  return admittedTcpPorts(pod, ports).filter((p) => !LINKERD_PROXY_PORTS.has(p) && p !== adminPort);
+}
+
+/**
  * Does the `from` peer admit every pod (of the cluster: an empty namespaceSelector with no or an empty
  * podSelector; of the policy's namespace: an empty podSelector alone), or address by ipBlock? Such a
  * peer makes no statement about one client, so the rules comparing it with the mesh leave it alone.
