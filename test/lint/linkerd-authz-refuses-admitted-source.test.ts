@@ -83,8 +83,12 @@ describe(RULE, () => {
     expect(check(...BASE, ...allowFrom('*.reports.serviceaccount.identity.linkerd.cluster.local'), np)).toEqual([]);
     expect(check(...BASE, SERVER, policy('api-authz', ON_SERVER, { kind: 'ServiceAccount', name: 'reporter', namespace: 'reports' }), np)).toEqual([]);
     // A pod's address is not in the manifests: whether the network admits it is not known, so nothing is claimed.
-    const network = { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'NetworkAuthentication', metadata: { name: 'pods', namespace: 'shop' },
-      spec: { networks: [{ cidr: '10.0.0.0/8' }] } };
+    const network = {
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'NetworkAuthentication',
+      metadata: { name: 'pods', namespace: 'shop' },
+      spec: { networks: [{ cidr: '10.0.0.0/8' }] },
+    };
     expect(check(...BASE, SERVER, network, policy('api-authz', ON_SERVER, { group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'pods' }), np))
       .toEqual([]);
     // The same identities, the Server refusing the reporter: each negative above is meaningful.
@@ -139,8 +143,11 @@ describe(RULE, () => {
     expect(check(...objects('all-unauthenticated'))).toEqual([]);
     // On a require-identity port an annotated all-unauthenticated is all-authenticated: reported; the cluster default the manifests
     // do not show is not judged (it may be audit, which admits every client there).
-    const required = (annotations: Record<string, string>) => [ns('shop', { ...MESHED, 'config.linkerd.io/proxy-require-identity-inbound-ports': '8080',
-      ...annotations }), ns('reports', {}), deployment('shop', 'api'), deployment('reports', 'reporter'), netpol([FROM_REPORTS])];
+    const required = (annotations: Record<string, string>) => [ns('shop', {
+      ...MESHED,
+      'config.linkerd.io/proxy-require-identity-inbound-ports': '8080',
+      ...annotations,
+    }), ns('reports', {}), deployment('shop', 'api'), deployment('reports', 'reporter'), netpol([FROM_REPORTS])];
     expect(brief(check(...required({ 'config.linkerd.io/default-inbound-policy': 'all-unauthenticated' })))).toEqual([FINDING]);
     expect(check(...required({}))).toEqual([]);
   });
