@@ -50,9 +50,10 @@ export function admittedIstioApplicationPorts(pod: InventoryPod, ports: unknown)
 }
 
 /**
- * The ports Linkerd's proxy listens on in a pod (linkerd.io "Proxy Configuration" reference: outbound
- * 4140, control 4190, admin 4191, inbound 4143; NETWORKING-FACTS "Linkerd"): a NetworkPolicy admits
- * them for the mesh's own traffic (meshed connections arrive on 4143), not as an application port.
+ * The ports Linkerd's proxy listens on in a pod by default (the proxy's start-up log: admin 4191, inbound
+ * 4143, outbound 4140, tap/control 4190; `linkerd install --admin-port`, `--control-port`): a NetworkPolicy
+ * admits them for the mesh's own traffic (meshed connections arrive on 4143: linkerd.io "Network Policy"
+ * common error), not as an application port.
  */
 const LINKERD_PROXY_PORTS = new Set([4140, 4143, 4190, 4191]);
 
