@@ -3,8 +3,11 @@
  * (internal), for the rules that compare what a policy admits with what the mesh does.
  */
 import { isObject, asArray } from './document';
-import { InventoryPod } from '../analysis/inventory';
+import { Inventory, InventoryPod } from '../analysis/inventory';
+import { peerMatches } from '../analysis/kubernetes/network-policy';
+import { ManifestObject, NamespaceIndex } from '../analysis/model';
 import { isEmptySelector } from '../analysis/selectors';
+import { YES } from '../analysis/verdict';
 
 /**
  * The TCP ports of `pod` an ingress rule's `ports` admit, sorted: a number as given (the mesh decides
@@ -47,6 +50,19 @@ export function admittedIstioApplicationPorts(pod: InventoryPod, ports: unknown)
 }
 
 /**
+ * The ports Linkerd's proxy listens on in a pod by default (the proxy's start-up log: admin 4191, inbound
+ * 4143, outbound 4140, tap/control 4190; `linkerd install --admin-port`, `--control-port`): a NetworkPolicy
+ * admits them for the mesh's own traffic (meshed connections arrive on 4143: linkerd.io "Network Policy"
+ * common error), not as an application port.
+ */
+const LINKERD_PROXY_PORTS = new Set([4140, 4143, 4190, 4191]);
+
+/** {@link admittedTcpPorts} without Linkerd's own ports nor the pod's proxy admin port `adminPort` (moved by `config.linkerd.io/admin-port`). */
+export function admittedLinkerdApplicationPorts(pod: InventoryPod, ports: unknown, adminPort: number | undefined): number[] {
+  return admittedTcpPorts(pod, ports).filter((p) => !LINKERD_PROXY_PORTS.has(p) && p !== adminPort);
+}
+
+/**
  * Does the `from` peer admit every pod (of the cluster: an empty namespaceSelector with no or an empty
  * podSelector; of the policy's namespace: an empty podSelector alone), or address by ipBlock? Such a
  * peer makes no statement about one client, so the rules comparing it with the mesh leave it alone.
@@ -56,4 +72,36 @@ export function admitsNoClientInParticular(peer: Record<string, any>): boolean {
   const anyPod = peer.podSelector === undefined || peer.podSelector === null || isEmptySelector(peer.podSelector);
   const namespaces = peer.namespaceSelector;
   return namespaces !== undefined && namespaces !== null ? isEmptySelector(namespaces) && anyPod : anyPod;
+}
+
+/**
+ * The workloads of the manifests the `from` peer of `policy` admits, when they are every client it
+ * admits: each in a namespace the manifests declare (so its mesh membership and ServiceAccount are
+ * known), the manifests taken to hold every workload of a namespace that holds some. Undefined when the
+ * peer admits no client in particular ({@link admitsNoClientInParticular}), none of the manifests, one
+ * of an undeclared namespace, or may admit clients the manifests do not show: a selected namespace
+ * without a matching workload, or namespaces chosen by labels other than `kubernetes.io/metadata.name`
+ * (which may include namespaces outside the manifests).
+ */
+export function admittedManifestClients(policy: ManifestObject, peer: Record<string, any>, inventory: Inventory): InventoryPod[] | undefined {
+  if (admitsNoClientInParticular(peer)) return undefined;
+  const { namespaces, namespaceAnnotations: declared } = inventory;
+  const clients = inventory.pods.filter((p) => peerMatches(policy, peer, p.endpoint, namespaces) === YES);
+  if (clients.length === 0 || clients.some((c) => !declared.has(c.endpoint.namespace ?? 'default'))) return undefined;
+  if (isObject(peer.namespaceSelector) && (!namesNamespaces(peer.namespaceSelector) || [...namespaces.keys()].some((ns) =>
+    !clients.some((c) => c.endpoint.namespace === ns)
+    && peerMatches(policy, { namespaceSelector: peer.namespaceSelector }, nsProbe(ns, namespaces), namespaces) === YES))) return undefined;
+  return clients;
+}
+
+/** Does the selector pick namespaces by name only (`kubernetes.io/metadata.name` in matchLabels or an `In` expression)? */
+function namesNamespaces(selector: Record<string, any>): boolean {
+  const key = 'kubernetes.io/metadata.name';
+  return (isObject(selector.matchLabels) && typeof selector.matchLabels[key] === 'string')
+    || asArray(selector.matchExpressions).some((e) => isObject(e) && e.key === key && e.operator === 'In');
+}
+
+/** A pod of namespace `ns` with no labels, to ask whether a namespaceSelector selects the namespace. */
+function nsProbe(ns: string, namespaces: NamespaceIndex) {
+  return { kind: 'pod' as const, name: `${ns}/*`, namespace: ns, labels: {}, namespaceLabels: namespaces.get(ns)!, hostNetwork: false, namedPorts: [] };
 }

@@ -23,6 +23,7 @@ import { istioPeerAuthentication } from './istio-peer-authentication';
 import { istioStrictMtlsUnmeshedSource } from './istio-strict-mtls-unmeshed-source';
 import { linkerdAdminPort } from './linkerd-admin-port';
 import { linkerdAdminProbes } from './linkerd-admin-probes';
+import { linkerdAuthzRefusesAdmittedSource } from './linkerd-authz-refuses-admitted-source';
 import { linkerdOpaquePorts } from './linkerd-opaque-ports';
 import { linkerdPortAnnotation } from './linkerd-port-annotation';
 import { linkerdServer } from './linkerd-server';
@@ -67,6 +68,7 @@ export const RULES: readonly LintRule[] = [
   linkerdAdminPort,
   linkerdAdminProbes,
   linkerdOpaquePorts,
+  linkerdAuthzRefusesAdmittedSource,
   ipBlockStrictValidation,
   invalidObject,
   templatePlaceholders,

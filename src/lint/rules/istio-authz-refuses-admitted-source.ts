@@ -1,14 +1,14 @@
 import { buildInventory, InventoryPod } from '../../analysis/inventory';
-import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
+import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { meshFactsOf } from '../../analysis/mesh/facts';
 import { isIstioAuthorizationPolicy, IstioModel } from '../../analysis/mesh/istio';
 import { membershipOf } from '../../analysis/mesh/membership';
 import { describeRef, DirectionVerdict } from '../../analysis/model';
 import { validateManifest } from '../../analysis/validation';
-import { NO, YES } from '../../analysis/verdict';
+import { NO } from '../../analysis/verdict';
 import { IstioMode, Mesh } from '../../cluster/mesh';
 import { asArray, isObject, jsonPath } from '../document';
-import { admittedIstioApplicationPorts, admitsNoClientInParticular } from '../netpol-ingress';
+import { admittedIstioApplicationPorts, admittedManifestClients } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -60,14 +60,8 @@ export const istioAuthzRefusesAdmittedSource: LintRule = {
       asArray(doc.obj.spec.ingress).forEach((rule, i) => {
         if (!isObject(rule)) return;
         asArray(rule.from).forEach((peer, j) => {
-          if (!isObject(peer) || admitsNoClientInParticular(peer)) return;
-          const clients = inventory.pods.filter((p) => peerMatches(doc.obj, peer, p.endpoint, namespaces) === YES);
-          if (clients.length === 0 || clients.some((c) => !declared.has(c.endpoint.namespace ?? 'default'))) return;
-          // Namespaces chosen by other labels may include namespaces the manifests do not show; a selected namespace without a
-          // matching workload may hold clients the mesh admits.
-          if (isObject(peer.namespaceSelector) && (!namesNamespaces(peer.namespaceSelector) || [...namespaces.keys()].some((ns) =>
-            !clients.some((c) => c.endpoint.namespace === ns)
-            && peerMatches(doc.obj, { namespaceSelector: peer.namespaceSelector }, nsProbe(ns, namespaces.get(ns)!), namespaces) === YES))) return;
+          const clients = isObject(peer) ? admittedManifestClients(doc.obj, peer, inventory) : undefined;
+          if (clients === undefined) return;
           const refused: Array<{ pod: InventoryPod; port: number; why: string; policies: string[] }> = [];
           for (const pod of destinations) {
             for (const port of admittedIstioApplicationPorts(pod, rule.ports)) {
@@ -129,18 +123,6 @@ function namedTrustDomains(objects: readonly unknown[]): string[] {
     }
   }
   return [...domains].sort();
-}
-
-/** Does the selector pick namespaces by name only (`kubernetes.io/metadata.name` in matchLabels or an `In` expression)? */
-function namesNamespaces(selector: Record<string, any>): boolean {
-  const key = 'kubernetes.io/metadata.name';
-  return (isObject(selector.matchLabels) && typeof selector.matchLabels[key] === 'string')
-    || asArray(selector.matchExpressions).some((e) => isObject(e) && e.key === key && e.operator === 'In');
-}
-
-/** A pod of namespace `ns` with no labels, to ask whether a namespaceSelector selects the namespace. */
-function nsProbe(ns: string, namespaceLabels: Readonly<Record<string, string>>) {
-  return { kind: 'pod' as const, name: `${ns}/*`, namespace: ns, labels: {}, namespaceLabels, hostNetwork: false, namedPorts: [] };
 }
 
 /** The ALLOW refusal of a verdict (denied, decided by AuthorizationPolicies whose ALLOW rules match nothing), or undefined. */

@@ -1,0 +1,206 @@
+import { buildInventory, InventoryPod } from '../../analysis/inventory';
+import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
+import { MeshFacts, meshFactsOf } from '../../analysis/mesh/facts';
+import { LinkerdModel } from '../../analysis/mesh/linkerd';
+import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import { LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
+import { serverParents } from '../../analysis/mesh/linkerd-refs';
+import { Membership, membershipOf } from '../../analysis/mesh/membership';
+import { describeRef, DirectionVerdict, ManifestObject, refOf } from '../../analysis/model';
+import { validateManifest } from '../../analysis/validation';
+import { NO } from '../../analysis/verdict';
+import { Mesh } from '../../cluster/mesh';
+import { apiGroupOf, nameOf, namespaceOf } from '../../util/vocabulary';
+import { asArray, isObject, jsonPath } from '../document';
+import { admittedLinkerdApplicationPorts, admittedManifestClients } from '../netpol-ingress';
+import { LintContext, LintRule, RuleReport } from '../rule';
+import { LintSeverity } from '../types';
+
+const RULE = 'linkerd-authz-refuses-admitted-source';
+const GROUP = 'policy.linkerd.io';
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+/**
+ * Linkerd's install defaults: control plane in `linkerd`, trust domain `cluster.local`, cluster default inbound policy
+ * `all-unauthenticated` (a refusal by the default policy counts only where the pod or its namespace annotates it, below).
+ */
+const LINKERD = meshFactsOf(Mesh.linkerd())!;
+
+/**
+ * `linkerd-authz-refuses-admitted-source` (warning): a networking.k8s.io NetworkPolicy ingress peer
+ * admits clients to Linkerd-meshed pods on a port where Linkerd's policy authorizes none of them: the
+ * CNI lets them through and the destination's proxy refuses every one (linkerd.io "Authorization
+ * Policy" reference: a port a Server describes admits what an AuthorizationPolicy targeting the Server,
+ * its namespace or one of its routes authorizes, else the Server's `accessPolicy`, default `deny`; a port
+ * no Server describes gets the default inbound policy). Two layers that disagree: either the
+ * NetworkPolicy admits a client by mistake, or the authorization misses its identity. The Linkerd twin
+ * of istio-authz-refuses-admitted-source.
+ *
+ * Judged by the analyzer's own Linkerd model (analysis/mesh/linkerd: Servers, AuthorizationPolicies with
+ * MeshTLSAuthentication, NetworkAuthentication and ServiceAccount references, HTTPRoute and GRPCRoute
+ * authorizations, default inbound policies, skip-inbound ports, probe routes) on each pair of a client
+ * and a destination pod, over the objects the API server accepts, for a connection (no request): the
+ * model answers "denied" only when no route admits the client for any request. Reported only where it is
+ * exact: every client the peer admits is a workload of the manifests in a namespace they declare (so its
+ * injection, its ServiceAccount and hence its identity `<sa>.<ns>.serviceaccount.identity.<Linkerd's
+ * namespace>.<trust domain>` are known; ../netpol-ingress `admittedManifestClients`), the destination's
+ * namespace is declared (its annotations decide injection, skipped ports and the default policy), and for
+ * every such client and every destination pod of the port the model answers "denied" by authorization:
+ * a Server no AuthorizationPolicy of which admits the client (on any of its routes) and whose
+ * accessPolicy refuses it, or the default inbound policy the pod or its namespace annotates
+ * (`config.linkerd.io/default-inbound-policy`: `deny`, `*-authenticated` for an unmeshed client). That
+ * must hold under Linkerd's install namespace and trust domain (`linkerd`, `cluster.local`) and under
+ * each pair the MeshTLSAuthentication identities name, as neither is in the manifests.
+ *
+ * The cluster-wide default (`proxy.defaultInboundPolicy`, install default `all-unauthenticated`) is
+ * not in the manifests: a refusal by the default policy of a port no Server describes is reported only
+ * where the pod or its namespace annotates the policy, as linkerd-admin-port judges it. Not reported: a
+ * peer admitting any client the manifests do not show, admitting everyone or by ipBlock; a port where
+ * some client is allowed (also for some requests only: a route or the probe route admitting it) or
+ * undecided (an address the model cannot place, as NetworkAuthentication and `cluster-*` policies ask of
+ * pods; a legacy ServerAuthorization; overlapping Servers), a port the proxy skips
+ * (`config.linkerd.io/skip-inbound-ports`); Linkerd's own ports (4140, 4143, 4190, the admin port 4191
+ * or `config.linkerd.io/admin-port`: linkerd-admin-port and linkerd-admin-probes judge scrapes and probes).
+ */
+export const linkerdAuthzRefusesAdmittedSource: LintRule = {
+  ids: [RULE],
+  check(ctx: LintContext): RuleReport[] {
+    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    const objects = valid.map((d) => d.obj as ManifestObject);
+    const inventory = buildInventory(objects);
+    const { namespaces, namespaceAnnotations: declared } = inventory;
+    const membership = new Map<InventoryPod, Membership>();
+    const memberOf = (p: InventoryPod) => {
+      if (!membership.has(p)) membership.set(p, membershipOf(p.endpoint, LINKERD, namespaces, declared));
+      return membership.get(p)!;
+    };
+    let models: LinkerdModel[] | undefined;
+    const out: RuleReport[] = [];
+    for (const doc of valid) {
+      if (!isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;
+      const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && declared.has(p.endpoint.namespace ?? 'default')
+        && memberOf(p).dataPlane === 'linkerd');
+      if (destinations.length === 0) continue;
+      // Neither Linkerd's namespace nor its trust domain is in the manifests: identities naming others may be the mesh's own,
+      // so a refusal counts only when it holds under the install defaults and under each pair named.
+      const judges = models ??= [LINKERD, ...namedIdentityDomains(objects).map((d) => ({ ...LINKERD, ...d }))]
+        .map((facts) => new LinkerdModel(objects, facts, namespaces, declared));
+      asArray(doc.obj.spec.ingress).forEach((rule, i) => {
+        if (!isObject(rule)) return;
+        asArray(rule.from).forEach((peer, j) => {
+          const clients = isObject(peer) ? admittedManifestClients(doc.obj, peer, inventory) : undefined;
+          if (clients === undefined) return;
+          const refused: Array<{ pod: InventoryPod; port: number; why: string; by: string }> = [];
+          for (const pod of destinations) {
+            const ns = pod.endpoint.namespace ?? 'default';
+            const key = LINKERD_ADMIN_PORT_ANNOTATION;
+            const admin = linkerdAdminPort(pod.endpoint.annotations?.[key], declared.get(ns)?.[key]);
+            for (const port of admittedLinkerdApplicationPorts(pod, rule.ports, admin.port)) {
+              const why = judges.flatMap((model) => clients.map((c) => authorizationRefusal(model.evaluate({
+                source: c.endpoint,
+                destination: pod.endpoint,
+                port,
+                protocol: 'TCP',
+              }), memberOf(pod), objects)));
+              if (why.every((w) => w !== undefined)) refused.push({ pod, port, why: why[0]!.message, by: [...new Set(why.map((w) => w!.by))].join(', ') });
+            }
+          }
+          if (refused.length === 0) return;
+          const who = clients.map((c) => `${c.workloadKind} ${c.endpoint.name} (${identityText(c, memberOf(c))})`).join(', ');
+          const where = [...new Set(refused.map((r) => `${r.pod.workloadKind} ${r.pod.endpoint.name} port ${r.port}`))].join(', ');
+          const by = [...new Set(refused.map((r) => r.by))].join('; ');
+          out.push({
+            doc,
+            rule: RULE,
+            severity: LintSeverity.WARNING,
+            path: jsonPath('spec', 'ingress', i, 'from', j),
+            message: `admits ${who} to ${where}, but Linkerd authorizes none of them there (${by}), so the destination's proxy refuses every `
+              + `connection from them (${refused[0].why})`,
+            fix: 'authorize the clients on the port at the destination (LinkerdAuthorization or MeshAuthorization allowFlow naming them, or an '
+              + 'AuthorizationPolicy targeting the Server with a MeshTLSAuthentication of their identities; an unmeshed client needs a mesh '
+              + 'proxy or a NetworkAuthentication), or remove the peer from the NetworkPolicy if they are not meant to connect',
+          });
+        });
+      });
+    }
+    return out;
+  },
+};
+
+/** `identity web.shop.serviceaccount.identity.linkerd.cluster.local`, or why the client has none. */
+function identityText(client: InventoryPod, m: Membership): string {
+  const e = client.endpoint;
+  return m.dataPlane === 'linkerd' ? `identity ${e.serviceAccount ?? 'default'}.${e.namespace ?? 'default'}.serviceaccount.identity.${LINKERD.linkerdNamespace}.${LINKERD.trustDomain}`
+    : 'not meshed: no mesh identity';
+}
+
+/**
+ * The refusal of a connection verdict by Linkerd's authorization, with what refuses: a Server (its accessPolicy, no
+ * AuthorizationPolicy of it or of its routes admitting the client), or the default inbound policy the destination pod or its
+ * namespace annotates. Undefined otherwise: allowed (also for some requests only), undecided, or refused by the cluster-wide
+ * default, which the manifests do not show.
+ */
+function authorizationRefusal(v: DirectionVerdict, destination: Membership, objects: readonly ManifestObject[]):
+{ message: string; by: string } | undefined {
+  if (v.outcome !== NO) return undefined;
+  const isolate = v.reasons.find((r) => r.effect === 'isolate');
+  if (isolate === undefined) return undefined;
+  if (isolate.object === undefined) {
+    const policy = destination.defaultPolicy;
+    return policy === undefined ? undefined : { message: isolate.message, by: `the default inbound policy ${policy.value} (${policy.source})` };
+  }
+  if (isolate.object.kind !== 'Server') return undefined;
+  const server = objects.find((o) => o.kind === 'Server' && apiGroupOf(o) === GROUP && nameOf(o) === isolate.object!.name
+    && namespaceOf(o) === (isolate.object!.namespace ?? 'default'));
+  const routes = server === undefined ? [] : routesOn(server, objects);
+  return {
+    message: isolate.message,
+    by: `${describeRef(isolate.object)}${routes.length > 0 ? `, for every request of its routes ${routes.join(', ')}` : ''}`,
+  };
+}
+
+/** The routes Linkerd attaches to `server` (HTTPRoutes to an HTTP or detected Server, GRPCRoutes to a gRPC one), as `HTTPRoute shop/r`. */
+function routesOn(server: ManifestObject, objects: readonly ManifestObject[]): string[] {
+  const protocol = String(server.spec?.proxyProtocol ?? 'unknown');
+  const kind = protocol === 'gRPC' ? 'GRPCRoute' : ['unknown', 'HTTP/1', 'HTTP/2'].includes(protocol) ? 'HTTPRoute' : undefined;
+  const ns = namespaceOf(server);
+  return objects.filter((o) => {
+    if (kind === undefined || o.kind !== kind || namespaceOf(o) !== ns) return false;
+    const group = apiGroupOf(o);
+    if (group !== GATEWAY_GROUP && (kind === 'GRPCRoute' || group !== GROUP)) return false;
+    const parents = serverParents(o, ns);
+    return Array.isArray(parents) && parents.includes(nameOf(server) ?? '');
+  }).map((o) => describeRef(refOf(o))).sort();
+}
+
+/**
+ * The (Linkerd namespace, trust domain) pairs other than `linkerd`, `cluster.local` that MeshTLSAuthentication identities
+ * name: `*.shop.serviceaccount.identity.linkerd-prod.example.org` names (`linkerd-prod`, `example.org`); a `*.` suffix without
+ * `serviceaccount.identity.` (`*.example.org`) matches every identity of a trust domain ending so, read as (`linkerd`, the
+ * suffix). Linkerd's identities are `<sa>.<ns>.serviceaccount.identity.<control plane namespace>.<trust domain>` (linkerd.io
+ * "Authorization Policy" reference, MeshTLSAuthentication; Helm values `identityTrustDomain`, the control plane namespace).
+ */
+function namedIdentityDomains(objects: readonly ManifestObject[]): Array<Pick<MeshFacts, 'linkerdNamespace' | 'trustDomain'>> {
+  const marker = 'serviceaccount.identity.';
+  const pairs = new Map<string, Pick<MeshFacts, 'linkerdNamespace' | 'trustDomain'>>();
+  const add = (linkerdNamespace: string, trustDomain: string) => {
+    if (linkerdNamespace === '' || trustDomain === '' || `${linkerdNamespace}.${trustDomain}`.includes('*')) return;
+    if (linkerdNamespace === LINKERD.linkerdNamespace && trustDomain === LINKERD.trustDomain) return;
+    pairs.set(`${linkerdNamespace}.${trustDomain}`, { linkerdNamespace, trustDomain });
+  };
+  for (const obj of objects) {
+    if (obj.kind !== 'MeshTLSAuthentication' || apiGroupOf(obj) !== GROUP) continue;
+    for (const identity of asArray(obj.spec?.identities)) {
+      if (typeof identity !== 'string' || identity === '*') continue;
+      const at = identity.indexOf(marker);
+      if (at >= 0 && (at === 0 || identity[at - 1] === '.')) {
+        const rest = identity.slice(at + marker.length);
+        const dot = rest.indexOf('.');
+        if (dot > 0) add(rest.slice(0, dot), rest.slice(dot + 1));
+      } else if (identity.startsWith('*.')) {
+        add(LINKERD.linkerdNamespace, identity.slice(2));
+      }
+    }
+  }
+  return [...pairs.values()];
+}
