@@ -65,7 +65,7 @@ import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabul
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { AddressSpace, describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
-import { matchesLabelSelector } from '../selectors';
+import { podSelection } from '../uncertainty/controller-label-selection';
 import { MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Ports a sidecar serves itself (metrics, health): they are not captured, so no policy applies (istio.io "Application Requirements", ports used by Istio). */
@@ -163,8 +163,9 @@ export class IstioModel implements MeshModel {
 
   destinationKey(e: Endpoint): string {
     // Named ports: a Service's named targetPort decides which port it declares (./istio-inbound-protocol).
+    // Runtime labels: a workload selector may read them undecidably (../uncertainty/controller-label-selection).
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sorted(e.labels), sorted(e.annotations ?? {}), sorted(e.namespaceLabels),
-      addressKey(e), e.namedPorts.map((p) => `${p.name}=${p.port}/${p.protocol}`).sort()]);
+      addressKey(e), e.namedPorts.map((p) => `${p.name}=${p.port}/${p.protocol}`).sort(), e.runtimeLabels ?? []]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
@@ -216,7 +217,7 @@ export class IstioModel implements MeshModel {
     const d = this.members.of(destination);
     if (protocol !== 'TCP' || !s.dataPlane || !d.dataPlane || s.outboundBypass.has(port) || d.inboundBypass.has(port)) return undefined;
     if (d.dataPlane === 'sidecar' && SIDECAR_OWN_PORTS[port]) return undefined;
-    const mode = this.peerAuth.modeFor(destination.namespace ?? 'default', destination.labels, port);
+    const mode = this.peerAuth.modeFor(destination.namespace ?? 'default', destination.labels, port, destination);
     if (mode.candidates.includes('DISABLE')) return undefined;
     return `the source and the destination are both in the mesh and ${mode.why}: Istio sends this flow over mutual TLS`;
   }
@@ -325,7 +326,7 @@ export class IstioModel implements MeshModel {
     // which istiod hands ztunnel as a policy of the workload (istio/istio architecture/ambient/
     // peer-authentication.md), refuses it whichever way the client addressed the pod.
     if (this.members.of(q.source).dataPlane === undefined
-      && this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port).mode === 'STRICT') {
+      && this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port, q.destination).mode === 'STRICT') {
       return this.atDestination(q, dst, flowText);
     }
     const paths = this.waypoints.paths(q.destination, q.port);
@@ -399,7 +400,7 @@ export class IstioModel implements MeshModel {
     // ztunnel to ztunnel is always HBONE, mutual TLS whatever the PeerAuthentication says (istio.io
     // PeerAuthentication reference: in ambient mode DISABLE is not supported).
     const hbone = src.dataPlane === 'ambient' && dst.dataPlane === 'ambient';
-    const mtls = this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port);
+    const mtls = this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port, q.destination);
     const paReason: Reason = { ...(mtls.object ? { object: mtls.object, rule: mtls.rule } : {}), effect: 'log', message: mtls.why };
     let connection: Tri;
     let identityText: string;
@@ -543,7 +544,18 @@ export class IstioModel implements MeshModel {
         }
         continue;
       }
-      if (p.selector && !matchesLabelSelector({ matchLabels: p.selector }, q.destination.labels)) continue;
+      if (p.selector) {
+        // A selector on a label the pod's controller sets at runtime may select some of its pods only (../uncertainty/controller-label-selection).
+        const selection = podSelection({ matchLabels: p.selector }, q.destination, describeRef(p.ref));
+        if ('unknown' in selection) {
+          if (p.action !== 'AUDIT') {
+            uncertain.push(selection.unknown);
+            reasons.push({ object: p.ref, effect: 'uncertain', message: selection.unknown });
+          }
+          continue;
+        }
+        if (!selection.selects) continue;
+      }
       if (p.action !== 'AUDIT') applicable.push(p);
     }
     const ztunnel = dst.dataPlane === 'ambient' && stage.kind !== 'waypoint';

@@ -1,0 +1,90 @@
+/**
+ * Mesh workload selectors reading labels a workload controller adds at runtime
+ * (../../../src/analysis/uncertainty/controller-label-selection.ts): the endpoint of a StatefulSet
+ * holds one pod's name as a sample, so a selector on `statefulset.kubernetes.io/pod-name` naming one
+ * pod of several is indeterminate (not "selects them all"); one naming every pod, or none, and a
+ * Job's `job-name` (its name on every pod) are exact.
+ */
+import {
+  authorizationPolicy, ISTIO_SIDECAR, LINKERD, linkerd, meshReach, namespace, peerAuthentication, w, workload,
+} from './support';
+import { Verdict } from '../../../src/analysis/verdict';
+import { Port } from '../../../src/policy/port';
+import { expectValidManifests } from '../../support/schema';
+
+const POD_NAME = 'statefulset.kubernetes.io/pod-name';
+
+/** A StatefulSet `db` in `ns` with `replicas` pods (app: db, serviceAccount db, port 5432). */
+function statefulSet(ns: string, replicas: number): any {
+  const d = workload(ns, 'db', { ports: [5432] });
+  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: d.metadata, spec: { ...d.spec, serviceName: 'db', replicas } };
+}
+
+/** A Job `migrate` in `ns` (app: migrate, port 8080). */
+function job(ns: string): any {
+  const d = workload(ns, 'migrate');
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: d.metadata, spec: { template: { ...d.spec.template, spec: { ...d.spec.template.spec, restartPolicy: 'Never' } } } };
+}
+
+describe('Istio workload selectors on controller-added labels', () => {
+  const ns = namespace('shop', { 'istio-injection': 'enabled' });
+  const denyAll = (matchLabels: Record<string, string>) => authorizationPolicy('shop', 'deny-db', { selector: { matchLabels }, action: 'DENY', rules: [{}] });
+  const check = (manifests: any[]) => {
+    const all = [ns, workload('shop', 'web'), ...manifests];
+    expectValidManifests(all);
+    const result = meshReach(all, ISTIO_SIDECAR).check(w('shop/web'), w('shop/db'), Port.tcp(5432));
+    return [result.verdict, result.uncertainties];
+  };
+
+  test('an AuthorizationPolicy selecting pod-name db-0 of a 2-replica StatefulSet is indeterminate (it denied every pod)', () => {
+    expect(check([statefulSet('shop', 2), denyAll({ [POD_NAME]: 'db-0' })])).toEqual([Verdict.INDETERMINATE, [
+      `mesh: whether AuthorizationPolicy shop/deny-db selects shop/db is not known: it selects by ${POD_NAME} (set by the StatefulSet `
+        + 'controller), which the controller sets on each pod at runtime, with a value the manifests do not give or that is not the same on every pod',
+    ]]);
+    // db-1 is a pod of the set as well: the same (it allowed every pod).
+    expect(check([statefulSet('shop', 2), denyAll({ [POD_NAME]: 'db-1' })])[0]).toBe(Verdict.INDETERMINATE);
+  });
+
+  test('pod-name of the only pod, or of no pod, decides for every pod', () => {
+    expect(check([statefulSet('shop', 1), denyAll({ [POD_NAME]: 'db-0' })])).toEqual([Verdict.DENY, []]);
+    expect(check([statefulSet('shop', 2), denyAll({ [POD_NAME]: 'db-2' })])).toEqual([Verdict.ALLOW, []]);
+    // Another requirement that excludes the pods decides whatever the pod name.
+    expect(check([statefulSet('shop', 2), denyAll({ [POD_NAME]: 'db-0', app: 'cache' })])).toEqual([Verdict.ALLOW, []]);
+  });
+
+  test('a workload PeerAuthentication STRICT on pod-name db-0 leaves the mode of a plain-text client\'s flow to the set undecided', () => {
+    const strict = peerAuthentication('shop', 'db-strict', { selector: { matchLabels: { [POD_NAME]: 'db-0' } }, mtls: { mode: 'STRICT' } });
+    const legacy = namespace('legacy');
+    const all = [ns, legacy, workload('legacy', 'old'), statefulSet('shop', 2), strict];
+    expectValidManifests(all);
+    const result = meshReach(all, ISTIO_SIDECAR).check(w('legacy/old'), w('shop/db'), Port.tcp(5432));
+    expect(result.verdict).toBe(Verdict.INDETERMINATE);
+    // One pod: STRICT for certain, the plain-text client refused.
+    const one = [ns, legacy, workload('legacy', 'old'), statefulSet('shop', 1), strict];
+    expect(meshReach(one, ISTIO_SIDECAR).check(w('legacy/old'), w('shop/db'), Port.tcp(5432)).verdict).toBe(Verdict.DENY);
+  });
+});
+
+describe('Linkerd Server podSelector on controller-added labels', () => {
+  const ns = namespace('shop', {}, { 'linkerd.io/inject': 'enabled' });
+  const server = (port: number, matchLabels: Record<string, string>) => linkerd('Server', 'shop', 'deny', { podSelector: { matchLabels }, port, accessPolicy: 'deny' });
+  const check = (manifests: any[], to: string, port: number) => {
+    const all = [ns, workload('shop', 'web'), ...manifests];
+    expectValidManifests(all);
+    const result = meshReach(all, LINKERD).check(w('shop/web'), w(to), Port.tcp(port));
+    return [result.verdict, result.uncertainties];
+  };
+
+  test('a Server selecting job-name of a Job selects its pods for certain', () => {
+    expect(check([job('shop'), server(8080, { 'job-name': 'migrate' })], 'shop/migrate', 8080)[0]).toBe(Verdict.DENY);
+    expect(check([job('shop'), server(8080, { 'batch.kubernetes.io/job-name': 'other' })], 'shop/migrate', 8080)).toEqual([Verdict.ALLOW, []]);
+  });
+
+  test('a Server selecting pod-name db-0 of a 2-replica StatefulSet is indeterminate (it denied every pod)', () => {
+    expect(check([statefulSet('shop', 2), server(5432, { [POD_NAME]: 'db-0' })], 'shop/db', 5432)).toEqual([Verdict.INDETERMINATE, [
+      `mesh: whether Server shop/deny selects shop/db is not known: it selects by ${POD_NAME} (set by the StatefulSet controller), which the `
+        + 'controller sets on each pod at runtime, with a value the manifests do not give or that is not the same on every pod',
+    ]]);
+    expect(check([statefulSet('shop', 1), server(5432, { [POD_NAME]: 'db-0' })], 'shop/db', 5432)[0]).toBe(Verdict.DENY);
+  });
+});
