@@ -6,7 +6,7 @@
  * Job's `job-name` (its name on every pod) are exact.
  */
 import {
-  authorizationPolicy, ISTIO_SIDECAR, LINKERD, linkerd, meshReach, namespace, peerAuthentication, w, workload,
+  authorizationPolicy, ISTIO_SIDECAR, LINKERD, linkerd, meshReach, namespace, peerAuthentication, service, w, workload,
 } from './support';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Port } from '../../../src/policy/port';
@@ -62,6 +62,49 @@ describe('Istio workload selectors on controller-added labels', () => {
     // One pod: STRICT for certain, the plain-text client refused.
     const one = [ns, legacy, workload('legacy', 'old'), statefulSet('shop', 1), strict];
     expect(meshReach(one, ISTIO_SIDECAR).check(w('legacy/old'), w('shop/db'), Port.tcp(5432)).verdict).toBe(Verdict.DENY);
+  });
+});
+
+describe('Istio: Services and Sidecars selecting by controller-added labels', () => {
+  const ns = namespace('shop', { 'istio-injection': 'enabled' });
+  // ALLOW GET only: on a port served as TCP the rule matches nothing (denied); on HTTP, a GET is allowed.
+  const getOnly = authorizationPolicy('shop', 'get-only', { selector: { matchLabels: { app: 'db' } }, action: 'ALLOW', rules: [{ to: [{ operation: { methods: ['GET'] } }] }] });
+  const perPod = (pod: string, portName: string) => ({ ...service('shop', pod, 'db', [{ name: portName, port: 5432 }]), spec: { selector: { [POD_NAME]: pod }, ports: [{ name: portName, port: 5432 }] } });
+  const sidecar = (labels: Record<string, string>) => ({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Sidecar',
+    metadata: { name: 'db-0-tcp', namespace: 'shop' },
+    spec: { workloadSelector: { labels }, ingress: [{ port: { number: 5432, protocol: 'TCP', name: 'tcp-5432' }, defaultEndpoint: '127.0.0.1:5432' }] },
+  });
+  // No other Service declares the port: without the per-pod one its protocol is detected (HTTP for a GET).
+  const check = (replicas: number, ...objects: any[]) => {
+    const all = [ns, workload('shop', 'web'), statefulSet('shop', replicas), getOnly, ...objects];
+    expectValidManifests(all);
+    const result = meshReach(all, ISTIO_SIDECAR).checkRequest(w('shop/web'), w('shop/db'), Port.tcp(5432), { method: 'GET', path: '/' });
+    return [result.verdict, result.uncertainties];
+  };
+
+  test('a per-pod Service (pod-name db-0) declaring the port TCP: the protocol of the set\'s pods is not known (it made them all TCP)', () => {
+    const [verdict, uncertainties] = check(2, perPod('db-0', 'tcp-db'));
+    expect(verdict).toBe(Verdict.INDETERMINATE);
+    expect(uncertainties).toEqual([`mesh: whether Service shop/db-0 selects shop/db is not known: it selects by ${POD_NAME} (set by the StatefulSet `
+      + 'controller), which the controller sets on each pod at runtime, with a value the manifests do not give or that is not the same on every pod: '
+      + "for the pods it selects, Service shop/db-0 port 5432 (port name 'tcp-db': TCP); for the others, no Service declares port 5432, so the "
+      + 'sidecar detects its protocol: served as HTTP the flow is allowed, served as TCP (rules without their HTTP-only attributes) denied']);
+    // The Service of the only pod decides: TCP, the GET-only rule matches nothing.
+    expect(check(1, perPod('db-0', 'tcp-db'))[0]).toBe(Verdict.DENY);
+    // Without it: HTTP, GET allowed.
+    expect(check(2)).toEqual([Verdict.ALLOW, []]);
+  });
+
+  test('a Sidecar selecting pod-name db-0 with a TCP ingress listener: which Sidecar applies to the set is not known', () => {
+    const [verdict, uncertainties] = check(2, sidecar({ [POD_NAME]: 'db-0' }));
+    expect(verdict).toBe(Verdict.INDETERMINATE);
+    expect(uncertainties).toEqual([`mesh: whether Sidecar shop/db-0-tcp selects shop/db is not known: it selects by ${POD_NAME} (set by the `
+      + 'StatefulSet controller), which the controller sets on each pod at runtime, with a value the manifests do not give or that is not the same on '
+      + 'every pod: Sidecar shop/db-0-tcp for the pods it selects, no Sidecar for the others: served as HTTP the flow is allowed, served as TCP '
+      + '(rules without their HTTP-only attributes) denied']);
+    expect(check(1, sidecar({ [POD_NAME]: 'db-0' }))[0]).toBe(Verdict.DENY);
   });
 });
 
