@@ -150,3 +150,24 @@ describe('StatefulSet pod names', () => {
       .toEqual([Verdict.DENY, []]);
   });
 });
+
+describe('Target.pod on controller-added labels', () => {
+  const reach = (...objects: any[]) => {
+    const all = [namespace, deployment('web', 8080), ...objects];
+    expectValidManifests(all);
+    return Reachability.fromManifests(all, { cni: Cni.kubernetes() });
+  };
+  const check = (r: Reachability, labels: Record<string, string>) => r.check(WEB, Target.pod(NS, labels), Port.tcp(5432)).verdict;
+
+  test('any pod name of a StatefulSet finds its pods, not only the one the endpoint holds; a name it has no pod for finds none', () => {
+    const r = reach(statefulSet('db', { replicas: 2 }));
+    expect(check(r, { 'statefulset.kubernetes.io/pod-name': 'db-0' })).toBe(Verdict.ALLOW);
+    expect(check(r, { 'statefulset.kubernetes.io/pod-name': 'db-1' })).toBe(Verdict.ALLOW);
+    expect(() => check(r, { 'statefulset.kubernetes.io/pod-name': 'db-2' })).toThrow(/matches no endpoint/);
+  });
+
+  test('the placeholder of a value the manifests do not give is no label value: it finds nothing', () => {
+    const r = reach(statefulSet('db', { replicas: 2 }));
+    expect(() => check(r, { 'controller-revision-hash': '(set at runtime)' })).toThrow(/matches no endpoint/);
+  });
+});
