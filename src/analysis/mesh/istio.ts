@@ -157,8 +157,9 @@ export class IstioModel implements MeshModel {
   }
 
   sourceKey(e: Endpoint): string {
+    // Runtime labels: a Sidecar's workloadSelector may read them undecidably (./istio-sidecar-ingress sidecarCandidates).
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, e.serviceAccount, sorted(e.labels), sorted(e.annotations ?? {}),
-      sorted(e.namespaceLabels), addressKey(e)]);
+      sorted(e.namespaceLabels), addressKey(e), e.runtimeLabels ?? []]);
   }
 
   destinationKey(e: Endpoint): string {

@@ -10,6 +10,7 @@ import {
 } from './support';
 import { Verdict } from '../../../src/analysis/verdict';
 import { Port } from '../../../src/policy/port';
+import { Prng } from '../../support/prng';
 import { expectValidManifests } from '../../support/schema';
 
 const POD_NAME = 'statefulset.kubernetes.io/pod-name';
@@ -129,5 +130,52 @@ describe('Linkerd Server podSelector on controller-added labels', () => {
         + 'controller sets on each pod at runtime, with a value the manifests do not give or that is not the same on every pod',
     ]]);
     expect(check([statefulSet('shop', 1), server(5432, { [POD_NAME]: 'db-0' })], 'shop/db', 5432)[0]).toBe(Verdict.DENY);
+  });
+});
+
+describe('the mesh matrix agrees with check() where selectors read controller-added labels', () => {
+  /** Workloads of several kinds with the same template labels (so only what their controllers add tells them apart). */
+  function cluster(seed: number, mesh: 'istio' | 'linkerd'): any[] {
+    const r = new Prng(seed * 7919);
+    const ns = mesh === 'istio' ? namespace('shop', { 'istio-injection': 'enabled' }) : namespace('shop', {}, { 'linkerd.io/inject': 'enabled' });
+    const base = workload('shop', 'web');
+    const template = { metadata: { labels: { app: 'db' } }, spec: { serviceAccountName: 'db', containers: [{ name: 'app', image: 'example/db:1.0', ports: [{ containerPort: 8080 }] }] } };
+    const jobTemplate = { ...template, spec: { ...template.spec, restartPolicy: 'Never' } };
+    const objects: any[] = [ns, base];
+    for (const name of ['db', 'dc']) {
+      objects.push({
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name, namespace: 'shop' },
+        spec: { serviceName: name, selector: { matchLabels: { app: 'db' } }, template, ...(r.chance(0.7) ? { replicas: 1 + r.int(2) } : {}) },
+      });
+    }
+    objects.push({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'shop' }, spec: { template: jobTemplate } });
+    objects.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'db' } }, template } });
+    const labels = [{ [POD_NAME]: 'db-0' }, { [POD_NAME]: 'db-1' }, { [POD_NAME]: 'dc-0' }, { 'job-name': 'migrate' }, { 'pod-template-hash': 'abc' }, { app: 'db' }];
+    for (let i = 0; i < 1 + r.int(2); i++) {
+      const matchLabels = r.pick(labels);
+      objects.push(mesh === 'istio'
+        ? authorizationPolicy('shop', `p${i}`, { selector: { matchLabels }, action: r.pick(['ALLOW', 'DENY']), rules: [{ from: [{ source: { namespaces: ['shop'] } }] }] })
+        : linkerd('Server', 'shop', `s${i}`, { podSelector: { matchLabels }, port: 8080, accessPolicy: r.pick(['deny', 'all-unauthenticated']) }));
+    }
+    return objects;
+  }
+
+  test.each([['istio', ISTIO_SIDECAR], ['linkerd', LINKERD]] as const)('under %s', (name, mesh) => {
+    const disagreements: string[] = [];
+    const seen = new Set<Verdict>();
+    for (let seed = 1; seed <= 25; seed++) {
+      const manifests = cluster(seed, name);
+      expectValidManifests(manifests);
+      const reach = meshReach(manifests, mesh);
+      for (const flow of reach.matrix().flows) {
+        const result = reach.check(w(flow.source), w(flow.destination), Port.tcp(Number(flow.port.split('/')[1])));
+        seen.add(result.verdict);
+        if (result.verdict !== flow.verdict) disagreements.push(`seed ${seed}: ${flow.source} -> ${flow.destination} ${flow.port}: matrix ${flow.verdict}, check ${result.verdict}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+    expect([...seen].sort()).toEqual([Verdict.ALLOW, Verdict.DENY, Verdict.INDETERMINATE].sort());
   });
 });
