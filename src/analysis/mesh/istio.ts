@@ -509,13 +509,48 @@ export class IstioModel implements MeshModel {
     return undefined;
   }
 
+  /** The policies of the proxy or ztunnel stage whose selector may select some of the destination's pods only (never AUDIT: it decides nothing). */
+  private unsurePolicies(q: MeshQuery): Array<{ policy: Policy; why: string }> {
+    const ns = q.destination.namespace ?? 'default';
+    const out: Array<{ policy: Policy; why: string }> = [];
+    for (const n of new Set([ns, this.facts.rootNamespace])) {
+      for (const p of this.policies.get(n) ?? []) {
+        if (p.namespace !== ns && p.namespace !== this.facts.rootNamespace) continue;
+        if (!p.selector || p.targets.length > 0 || p.action === 'AUDIT') continue;
+        const selection = podSelection({ matchLabels: p.selector }, q.destination, describeRef(p.ref));
+        if ('unknown' in selection) out.push({ policy: p, why: selection.unknown });
+      }
+    }
+    return out;
+  }
+
   private principalOf(e: Endpoint): string {
     return `${this.facts.trustDomain}/ns/${e.namespace ?? 'default'}/sa/${e.serviceAccount ?? 'default'}`;
   }
 
   /** The applicable policies, then CUSTOM -> DENY -> ALLOW. */
   private decide(q: MeshQuery, dst: Membership, flow: IstioFlow, flowText: string, identityText: string, pre: Reason[],
-    preUncertain: string[], stage: Stage = { kind: 'proxy' }): DirectionVerdict {
+    preUncertain: string[], stage: Stage = { kind: 'proxy' }, assumed?: ReadonlySet<Policy>): DirectionVerdict {
+    // A selector on a label the pod's controller sets at runtime may select some of its pods only
+    // (../uncertainty/controller-label-selection): decided for the pods it selects and for the others,
+    // the same answer stands, else it is not known.
+    if (assumed === undefined && stage.kind !== 'waypoint') {
+      const unsure = this.unsurePolicies(q);
+      if (unsure.length > 0) {
+        const selected = this.decide(q, dst, flow, flowText, identityText, pre, preUncertain, stage, new Set(unsure.map((u) => u.policy)));
+        const others = this.decide(q, dst, flow, flowText, identityText, pre, preUncertain, stage, new Set());
+        if (selected.outcome === others.outcome && selected.outcome !== MAYBE
+          && JSON.stringify(selected.l7Constraints ?? []) === JSON.stringify(others.l7Constraints ?? [])) {
+          return others;
+        }
+        const word = (v: DirectionVerdict) => (v.outcome === YES ? 'allowed' : v.outcome === NO ? 'denied' : 'indeterminate');
+        const why = unsure.map((u) => u.why);
+        const answers = selected.outcome !== MAYBE && others.outcome !== MAYBE
+          ? [`for the pods ${unsure.length === 1 ? 'it selects' : 'they select'} the flow is ${word(selected)}, for the others ${word(others)}`] : [];
+        const uncertain = [...new Set([...why, ...answers, ...(selected.uncertain ?? []), ...(others.uncertain ?? [])])];
+        return sideVerdict(MAYBE, [...others.reasons, ...uncertain.map((message) => ({ effect: 'uncertain' as const, message }))], uncertain);
+      }
+    }
     const ns = q.destination.namespace ?? 'default';
     const waypoint = stage.kind === 'waypoint' ? stage.path.waypoint! : undefined;
     const namespaces = [...new Set([ns, ...(waypoint ? [waypoint.namespace] : []), this.facts.rootNamespace])];
@@ -546,16 +581,8 @@ export class IstioModel implements MeshModel {
         continue;
       }
       if (p.selector) {
-        // A selector on a label the pod's controller sets at runtime may select some of its pods only (../uncertainty/controller-label-selection).
         const selection = podSelection({ matchLabels: p.selector }, q.destination, describeRef(p.ref));
-        if ('unknown' in selection) {
-          if (p.action !== 'AUDIT') {
-            uncertain.push(selection.unknown);
-            reasons.push({ object: p.ref, effect: 'uncertain', message: selection.unknown });
-          }
-          continue;
-        }
-        if (!selection.selects) continue;
+        if ('unknown' in selection ? !assumed?.has(p) : !selection.selects) continue;
       }
       if (p.action !== 'AUDIT') applicable.push(p);
     }

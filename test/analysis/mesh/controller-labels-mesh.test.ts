@@ -41,9 +41,24 @@ describe('Istio workload selectors on controller-added labels', () => {
     expect(check([statefulSet('shop', 2), denyAll({ [POD_NAME]: 'db-0' })])).toEqual([Verdict.INDETERMINATE, [
       `mesh: whether AuthorizationPolicy shop/deny-db selects shop/db is not known: it selects by ${POD_NAME} (set by the StatefulSet `
         + 'controller), which the controller sets on each pod at runtime, with a value the manifests do not give or that is not the same on every pod',
+      'mesh: for the pods it selects the flow is denied, for the others allowed',
     ]]);
     // db-1 is a pod of the set as well: the same (it allowed every pod).
     expect(check([statefulSet('shop', 2), denyAll({ [POD_NAME]: 'db-1' })])[0]).toBe(Verdict.INDETERMINATE);
+  });
+
+  test('an ALLOW policy on pod-name db-1 next to an ALLOW policy for the whole set that admits nothing: indeterminate, not denied', () => {
+    const allowNothing = authorizationPolicy('shop', 'allow-nothing', { selector: { matchLabels: { app: 'db' } }, action: 'ALLOW' });
+    const allowWeb = authorizationPolicy('shop', 'allow-web', {
+      selector: { matchLabels: { [POD_NAME]: 'db-1' } },
+      action: 'ALLOW',
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }] }],
+    });
+    const [verdict, uncertainties] = check([statefulSet('shop', 2), allowNothing, allowWeb]);
+    expect(verdict).toBe(Verdict.INDETERMINATE);
+    expect(uncertainties).toContain('mesh: for the pods it selects the flow is allowed, for the others denied');
+    // The same with a DENY policy for the whole set: denied for every pod, whatever the ALLOW one selects.
+    expect(check([statefulSet('shop', 2), denyAll({ app: 'db' }), allowWeb])).toEqual([Verdict.DENY, []]);
   });
 
   test('pod-name of the only pod, or of no pod, decides for every pod', () => {
