@@ -100,7 +100,7 @@ export class Target {
     switch (this.kind) {
       case 'pod':
         return pods.filter((p) => p.namespace === this.spec.namespace
-          && Object.entries(this.spec.labels ?? {}).every(([k, v]) => p.labels[k] === v));
+          && Object.entries(this.spec.labels ?? {}).every(([k, v]) => carries(p, k, v)));
       case 'workload':
         return pods.filter((p) => p.name === `${this.spec.namespace}/${this.spec.name}`);
       case 'external':
@@ -130,6 +130,18 @@ export class Target {
   public toString(): string {
     return this.description;
   }
+}
+
+/**
+ * Does some pod of `endpoint` carry the label `key: value`? A label its controller sets at runtime
+ * (./uncertainty/controller-label-facts) is read from the values the manifests give (every pod name of
+ * a StatefulSet, not only the representative one the endpoint's labels hold); one whose value they do
+ * not give matches no value.
+ */
+function carries(endpoint: Endpoint, key: string, value: string): boolean {
+  const runtime = endpoint.runtimeLabels?.find((r) => r.key === key);
+  if (runtime === undefined) return endpoint.labels[key] === value;
+  return runtime.values?.includes(value) === true;
 }
 
 interface TargetSpec {

@@ -8,6 +8,7 @@ import { namespaceOf } from './kinds';
 import { LintContext } from './rule';
 import { authorizationPolicyProblems, dryRunOf } from '../analysis/mesh/istio-validation';
 import { Endpoint } from '../analysis/model';
+import { podSelection } from '../analysis/uncertainty/controller-label-selection';
 
 /** An AuthorizationPolicy a workload's own proxy enforces. */
 export interface SelectorPolicy {
@@ -28,10 +29,22 @@ export function selectorPolicies(ctx: LintContext): SelectorPolicy[] {
   return out;
 }
 
-/** The pods of `pods` a policy selects: its namespace's (every namespace's from the root namespace), by `selector.matchLabels`. */
+/**
+ * The pods of `pods` a policy selects: its namespace's (every namespace's from the root namespace), by `selector.matchLabels`.
+ * A workload some of whose pods it may select (a selector on a label their controller sets at runtime, such as one
+ * StatefulSet pod name: analysis/uncertainty/controller-label-selection) is among them: the finding is about those pods.
+ */
 export function podsSelectedBy(policy: SelectorPolicy, pods: readonly Endpoint[], rootNamespace: string): Endpoint[] {
   const spec = policy.doc.obj.spec;
   const ns = namespaceOf(policy.doc.obj);
   const labels: Record<string, unknown> = isObject(spec.selector) && isObject(spec.selector.matchLabels) ? spec.selector.matchLabels : {};
-  return pods.filter((e) => (ns === rootNamespace || e.namespace === ns) && Object.entries(labels).every(([k, v]) => e.labels[k] === v));
+  // A value that is not a string is no label value: it matches no pod.
+  if (Object.values(labels).some((v) => typeof v !== 'string')) return [];
+  const matchLabels = labels as Record<string, string>;
+  const what = `AuthorizationPolicy ${ns}/${String(policy.doc.obj.metadata?.name)}`;
+  return pods.filter((e) => {
+    if (ns !== rootNamespace && e.namespace !== ns) return false;
+    const selection = podSelection({ matchLabels }, e, what);
+    return 'unknown' in selection || selection.selects;
+  });
 }

@@ -150,3 +150,52 @@ describe('StatefulSet pod names', () => {
       .toEqual([Verdict.DENY, []]);
   });
 });
+
+describe('Target.pod on controller-added labels', () => {
+  const reach = (...objects: any[]) => {
+    const all = [namespace, deployment('web', 8080), ...objects];
+    expectValidManifests(all);
+    return Reachability.fromManifests(all, { cni: Cni.kubernetes() });
+  };
+  const check = (r: Reachability, labels: Record<string, string>) => r.check(WEB, Target.pod(NS, labels), Port.tcp(5432)).verdict;
+
+  test('any pod name of a StatefulSet finds its pods, not only the one the endpoint holds; a name it has no pod for finds none', () => {
+    const r = reach(statefulSet('db', { replicas: 2 }));
+    expect(check(r, { 'statefulset.kubernetes.io/pod-name': 'db-0' })).toBe(Verdict.ALLOW);
+    expect(check(r, { 'statefulset.kubernetes.io/pod-name': 'db-1' })).toBe(Verdict.ALLOW);
+    expect(() => check(r, { 'statefulset.kubernetes.io/pod-name': 'db-2' })).toThrow(/matches no endpoint/);
+  });
+
+  test('the placeholder of a value the manifests do not give is no label value: it finds nothing', () => {
+    const r = reach(statefulSet('db', { replicas: 2 }));
+    expect(() => check(r, { 'controller-revision-hash': '(set at runtime)' })).toThrow(/matches no endpoint/);
+  });
+});
+
+describe('policies of another CNI (not evaluated) selecting by controller-added labels', () => {
+  test('a Calico policy under Cni.kubernetes() selecting the second pod name of two may select pods of the set: indeterminate', () => {
+    const [v, why] = verdict([statefulSet('db', { replicas: 2 }), calicoDeny("statefulset.kubernetes.io/pod-name == 'db-1'")], Cni.kubernetes(), 'db', 5432);
+    expect(v).toBe(Verdict.INDETERMINATE);
+    expect(why).toEqual(['NetworkPolicy shop/deny may select the destination and is not evaluated (a Calico policy, analysed for the kubernetes '
+      + 'CNI (a cluster that runs Calico enforces it))']);
+    // A name the set has no pod for: exact.
+    expect(verdict([statefulSet('db', { replicas: 2 }), calicoDeny("statefulset.kubernetes.io/pod-name == 'db-5'")], Cni.kubernetes(), 'db', 5432))
+      .toEqual([Verdict.ALLOW, []]);
+  });
+
+  test('a CiliumNetworkPolicy under Calico selecting a CronJob\'s job-name (a value the manifests do not give): indeterminate', () => {
+    const cron = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly', namespace: NS },
+      spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: job('nightly').spec.template } } },
+    };
+    const cnp = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'deny', namespace: NS },
+      spec: { endpointSelector: { matchLabels: { 'job-name': 'nightly-29000000' } }, ingressDeny: [{ fromEntities: ['all'] }] },
+    };
+    expect(verdict([cron, cnp], Cni.calico(), 'nightly', 9000)[0]).toBe(Verdict.INDETERMINATE);
+  });
+});

@@ -103,3 +103,21 @@ describe('istio-authz-http-*-on-tcp-port', () => {
     expect(lint(SIDECAR_NS, deployment('api'), TCP, authz('p', 'ALLOW', { to: [{ operation: { ports: ['9000'] } }] }))).toEqual([]);
   });
 });
+
+describe('istio-authz-http-*-on-tcp-port on a selector reading a StatefulSet pod name', () => {
+  const statefulSet = (replicas: number) => {
+    const d = deployment('api');
+    return { ...d, kind: 'StatefulSet', spec: { ...d.spec, serviceName: 'api', replicas } };
+  };
+  const byPodName = (pod: string) => ({ ...GET_9000, spec: { ...GET_9000.spec, selector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': pod } } } });
+
+  test('a policy selecting the second pod (api-1) of two is about that pod: warning (the endpoint holds api-0 as its sample)', () => {
+    expect(brief(lint(SIDECAR_NS, statefulSet(2), TCP, byPodName('api-1')))).toEqual([
+      { rule: 'istio-authz-http-allow-on-tcp-port', severity: 'warning', object: 'AuthorizationPolicy shop/get', path: 'spec.rules[0]' },
+    ]);
+  });
+
+  test('a pod name the set has no pod for selects nothing: no finding', () => {
+    expect(lint(SIDECAR_NS, statefulSet(2), TCP, byPodName('api-2'))).toEqual([]);
+  });
+});

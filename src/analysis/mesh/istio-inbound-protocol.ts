@@ -50,7 +50,7 @@ import { SidecarIngresses } from './istio-sidecar-ingress';
 import { servicesWithSelector } from './services-with-selector';
 import { isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
-import { matchesLabelSelector } from '../selectors';
+import { podSelection } from '../uncertainty/controller-label-selection';
 
 
 /** A Service with a selector (a Service without one selects no pod). */
@@ -144,9 +144,28 @@ export class InboundProtocols {
   }
 
   private compute(destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
+    // A Service selecting by a label the pod's controller sets at runtime may select some of its pods only
+    // (../uncertainty/controller-label-selection): where that changes the protocol, it is not known.
+    const sure: SelectingService[] = [];
+    const unsure: Array<{ svc: SelectingService; why: string }> = [];
+    for (const svc of this.services.get(destination.namespace ?? 'default') ?? []) {
+      const selection = podSelection({ matchLabels: svc.selector }, destination, `Service ${svc.namespace}/${svc.name}`);
+      if ('unknown' in selection) unsure.push({ svc, why: selection.unknown });
+      else if (selection.selects) sure.push(svc);
+    }
+    const without = this.computeFrom(sure, destination, port);
+    if (unsure.length === 0) return without;
+    const withThem = this.computeFrom([...sure, ...unsure.map((u) => u.svc)], destination, port);
+    if (withThem.protocol === without.protocol) return without;
+    return {
+      protocol: 'unknown',
+      why: `${unsure.map((u) => u.why).join('; ')}: for the pods it selects, ${withThem.why}; for the others, ${without.why}`,
+    };
+  }
+
+  /** {@link compute} where `selecting` are the Services that select the destination. */
+  private computeFrom(selecting: readonly SelectingService[], destination: Endpoint, port: number): { protocol: InboundProtocol; why: string } {
     const declared: Declared[] = [];
-    const selecting = (this.services.get(destination.namespace ?? 'default') ?? [])
-      .filter((svc) => matchesLabelSelector({ matchLabels: svc.selector }, destination.labels));
     for (const svc of selecting) {
       for (const p of svc.ports) {
         if (targetOf(p, destination) !== port) continue;

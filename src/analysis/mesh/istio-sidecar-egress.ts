@@ -31,10 +31,10 @@
 import { sidecarCandidates, SidecarView } from './istio-sidecar-ingress';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
-import { matchesLabelSelector } from '../selectors';
 import { declaresUdp, targetOf, tcpServicePorts } from './istio-inbound-protocol';
 import { declaredPortText } from './istio-service-port-view';
 import { servicesWithSelector } from './services-with-selector';
+import { podSelection } from '../uncertainty/controller-label-selection';
 
 interface SelectingService {
   readonly namespace: string;
@@ -139,9 +139,29 @@ export class SidecarEgress {
    * is not the mesh's mutual TLS as modelled, or undefined when nothing changes it.
    */
   outbound(source: Endpoint, destination: Endpoint, port: number): ClientOutbound | undefined {
+    // A Service selecting by a label the pod's controller sets at runtime may select some of its pods only
+    // (../uncertainty/controller-label-selection): where that changes the answer, it is not known.
+    const sure: SelectingService[] = [];
+    const unsure: Array<{ svc: SelectingService; why: string }> = [];
+    for (const svc of this.services) {
+      if (svc.namespace !== (destination.namespace ?? 'default')) continue;
+      const selection = podSelection({ matchLabels: svc.selector }, destination, `Service ${svc.namespace}/${svc.name}`);
+      if ('unknown' in selection) unsure.push({ svc, why: selection.unknown });
+      else if (selection.selects) sure.push(svc);
+    }
+    const without = this.outboundVia(sure, source, destination, port);
+    if (unsure.length === 0) return without;
+    const withThem = this.outboundVia([...sure, ...unsure.map((u) => u.svc)], source, destination, port);
+    if (JSON.stringify(without ?? null) === JSON.stringify(withThem ?? null)) return without;
+    return { why: `${unsure.map((u) => u.why).join('; ')}, and what ${source.name}'s sidecar does with the connection depends on it` };
+  }
+
+  /** {@link outbound} where `selecting` are the Services of the destination's namespace that select it. */
+  private outboundVia(selecting: readonly SelectingService[], source: Endpoint, destination: Endpoint, port: number): ClientOutbound | undefined {
     // A Sidecar without egress listeners still applies (and imports */*): istiod picks one Sidecar, not
     // one per field, so every candidate of the rank takes part.
     const candidates = sidecarCandidates(this.sidecars, this.rootNamespace, source);
+    if (!Array.isArray(candidates)) return { why: candidates.unknown };
     const shape = (s: SidecarView) => JSON.stringify([egressOf(s), s.spec.outboundTrafficPolicy ?? null]);
     if (candidates.some((s) => shape(s) !== shape(candidates[0]))) {
       return {
@@ -164,8 +184,6 @@ export class SidecarEgress {
         : `${mode === 'ALLOW_ANY' ? `its outbound traffic policy is ALLOW_ANY (${sidecar!.ref})` : 'with the outbound traffic policy ALLOW_ANY (the '
         + 'meshConfig default; not in the manifests), REGISTRY_ONLY blocks it instead'}, so it leaves through the PassthroughCluster without the mesh's `
         + 'mutual TLS';
-    const selecting = this.services.filter((svc) => svc.namespace === (destination.namespace ?? 'default')
-      && matchesLabelSelector({ matchLabels: svc.selector }, destination.labels));
     const carryingPorts = selecting.flatMap((svc) => tcpServicePorts(svc.obj).filter((p) => targetOf(p, destination) === port)
       .map((p) => ({ svc, p })));
     if (carryingPorts.length > 0 && carryingPorts.every(({ p }) => declaresUdp(p.name, p.appProtocol))) {

@@ -26,7 +26,7 @@
 import { InboundProtocol, knownProtocolChain } from './istio-inbound-protocol-kind';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { Endpoint, ManifestObject } from '../model';
-import { matchesLabelSelector } from '../selectors';
+import { podSelection } from '../uncertainty/controller-label-selection';
 
 /** What a Sidecar's ingress listeners say about one port. */
 export type SidecarIngressAnswer =
@@ -76,13 +76,29 @@ export function readSidecars(manifests: readonly ManifestObject[]): Map<string, 
 /**
  * The Sidecars that may apply to `endpoint` (istiod takes the oldest of them): those of its namespace
  * selecting it, else the ones there without workloadSelector, else the root namespace's without one.
+ * Not known where a workloadSelector reads a label the pods' controller sets at runtime so that it may
+ * select some of them only (../uncertainty/controller-label-selection) and that changes which apply.
  */
-export function sidecarCandidates(byNamespace: ReadonlyMap<string, SidecarView[]>, rootNamespace: string, endpoint: Endpoint): SidecarView[] {
+export function sidecarCandidates(byNamespace: ReadonlyMap<string, SidecarView[]>, rootNamespace: string, endpoint: Endpoint):
+SidecarView[] | { readonly unknown: string } {
   const local = byNamespace.get(endpoint.namespace ?? 'default') ?? [];
-  const selecting = local.filter((s) => s.selector !== undefined && matchesLabelSelector({ matchLabels: s.selector }, endpoint.labels));
-  return selecting.length > 0 ? selecting
+  const sure: SidecarView[] = [];
+  const unsure: Array<{ sidecar: SidecarView; why: string }> = [];
+  for (const sidecar of local) {
+    if (sidecar.selector === undefined) continue;
+    const selection = podSelection({ matchLabels: sidecar.selector }, endpoint, sidecar.ref);
+    if ('unknown' in selection) unsure.push({ sidecar, why: selection.unknown });
+    else if (selection.selects) sure.push(sidecar);
+  }
+  const pick = (selecting: SidecarView[]) => (selecting.length > 0 ? selecting
     : local.some((s) => s.selector === undefined) ? local.filter((s) => s.selector === undefined)
-      : (byNamespace.get(rootNamespace) ?? []).filter((s) => s.selector === undefined);
+      : (byNamespace.get(rootNamespace) ?? []).filter((s) => s.selector === undefined));
+  const without = pick(sure);
+  if (unsure.length === 0) return without;
+  const withThem = pick([...sure, ...unsure.map((u) => u.sidecar)]);
+  const names = (list: SidecarView[]) => (list.length === 0 ? 'no Sidecar' : list.map((s) => s.ref).join(', '));
+  if (names(withThem) === names(without)) return without;
+  return { unknown: `${unsure.map((u) => u.why).join('; ')}: ${names(withThem)} for the pods it selects, ${names(without)} for the others` };
 }
 
 /**
@@ -104,6 +120,7 @@ export class SidecarIngresses {
   /** What the Sidecar applying to `destination` says of TCP `port`; undefined when none with ingress listeners applies. */
   of(destination: Endpoint, port: number): SidecarIngressAnswer | undefined {
     const candidates = sidecarCandidates(this.byNamespace, this.rootNamespace, destination);
+    if (!Array.isArray(candidates)) return { kind: 'unknown', why: candidates.unknown };
     if (candidates.length === 0) return undefined;
     if (candidates.some((s) => JSON.stringify(s.ingress) !== JSON.stringify(candidates[0].ingress))) {
       return {

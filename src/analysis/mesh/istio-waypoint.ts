@@ -41,6 +41,7 @@ import { servicesWithSelector } from './services-with-selector';
 import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
 import { AddressSpace, describeRef, DirectionVerdict, Endpoint, ManifestObject, NamespaceIndex, namespaceLabelsOf, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, matchesLabelSelector } from '../selectors';
+import { podSelection } from '../uncertainty/controller-label-selection';
 import { MAYBE, NO, YES } from '../verdict';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -270,8 +271,16 @@ export class Waypoints {
     return this.services.some((svc) => namespaceOf(svc.obj) === namespace && nameOf(svc.obj) === name && this.selects(svc, destination));
   }
 
+  /**
+   * Does the Service select the destination's pods, or may it select some of them (a selector on a label
+   * their controller sets at runtime, ../uncertainty/controller-label-selection)? The latter counts: it
+   * adds a way to address those pods, and the paths' verdicts disagreeing leave the flow indeterminate
+   * ({@link overPaths}); a targetRef policy on it is uncertain already ({@link attachesAtWaypoint}).
+   */
   private selects(svc: ServiceInfo, destination: Endpoint): boolean {
-    return namespaceOf(svc.obj) === (destination.namespace ?? 'default') && matchesLabelSelector({ matchLabels: svc.selector }, destination.labels);
+    if (namespaceOf(svc.obj) !== (destination.namespace ?? 'default')) return false;
+    const selection = podSelection({ matchLabels: svc.selector }, destination, `Service ${namespaceOf(svc.obj)}/${nameOf(svc.obj)}`);
+    return 'unknown' in selection || selection.selects;
   }
 
   private resolve(labels: Labels, ns: string, nsLabels: Labels, traffic: 'service' | 'workload', what: string,

@@ -65,7 +65,7 @@ import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabul
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { AddressSpace, describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
-import { matchesLabelSelector } from '../selectors';
+import { podSelection } from '../uncertainty/controller-label-selection';
 import { MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Ports a sidecar serves itself (metrics, health): they are not captured, so no policy applies (istio.io "Application Requirements", ports used by Istio). */
@@ -157,14 +157,16 @@ export class IstioModel implements MeshModel {
   }
 
   sourceKey(e: Endpoint): string {
+    // Runtime labels: a Sidecar's workloadSelector may read them undecidably (./istio-sidecar-ingress sidecarCandidates).
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, e.serviceAccount, sorted(e.labels), sorted(e.annotations ?? {}),
-      sorted(e.namespaceLabels), addressKey(e)]);
+      sorted(e.namespaceLabels), addressKey(e), e.runtimeLabels ?? []]);
   }
 
   destinationKey(e: Endpoint): string {
     // Named ports: a Service's named targetPort decides which port it declares (./istio-inbound-protocol).
+    // Runtime labels: a workload selector may read them undecidably (../uncertainty/controller-label-selection).
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sorted(e.labels), sorted(e.annotations ?? {}), sorted(e.namespaceLabels),
-      addressKey(e), e.namedPorts.map((p) => `${p.name}=${p.port}/${p.protocol}`).sort()]);
+      addressKey(e), e.namedPorts.map((p) => `${p.name}=${p.port}/${p.protocol}`).sort(), e.runtimeLabels ?? []]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
@@ -216,7 +218,7 @@ export class IstioModel implements MeshModel {
     const d = this.members.of(destination);
     if (protocol !== 'TCP' || !s.dataPlane || !d.dataPlane || s.outboundBypass.has(port) || d.inboundBypass.has(port)) return undefined;
     if (d.dataPlane === 'sidecar' && SIDECAR_OWN_PORTS[port]) return undefined;
-    const mode = this.peerAuth.modeFor(destination.namespace ?? 'default', destination.labels, port);
+    const mode = this.peerAuth.modeFor(destination.namespace ?? 'default', destination.labels, port, destination);
     if (mode.candidates.includes('DISABLE')) return undefined;
     return `the source and the destination are both in the mesh and ${mode.why}: Istio sends this flow over mutual TLS`;
   }
@@ -325,7 +327,7 @@ export class IstioModel implements MeshModel {
     // which istiod hands ztunnel as a policy of the workload (istio/istio architecture/ambient/
     // peer-authentication.md), refuses it whichever way the client addressed the pod.
     if (this.members.of(q.source).dataPlane === undefined
-      && this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port).mode === 'STRICT') {
+      && this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port, q.destination).mode === 'STRICT') {
       return this.atDestination(q, dst, flowText);
     }
     const paths = this.waypoints.paths(q.destination, q.port);
@@ -399,7 +401,7 @@ export class IstioModel implements MeshModel {
     // ztunnel to ztunnel is always HBONE, mutual TLS whatever the PeerAuthentication says (istio.io
     // PeerAuthentication reference: in ambient mode DISABLE is not supported).
     const hbone = src.dataPlane === 'ambient' && dst.dataPlane === 'ambient';
-    const mtls = this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port);
+    const mtls = this.peerAuth.modeFor(q.destination.namespace ?? 'default', q.destination.labels, q.port, q.destination);
     const paReason: Reason = { ...(mtls.object ? { object: mtls.object, rule: mtls.rule } : {}), effect: 'log', message: mtls.why };
     let connection: Tri;
     let identityText: string;
@@ -507,13 +509,48 @@ export class IstioModel implements MeshModel {
     return undefined;
   }
 
+  /** The policies of the proxy or ztunnel stage whose selector may select some of the destination's pods only (never AUDIT: it decides nothing). */
+  private unsurePolicies(q: MeshQuery): Array<{ policy: Policy; why: string }> {
+    const ns = q.destination.namespace ?? 'default';
+    const out: Array<{ policy: Policy; why: string }> = [];
+    for (const n of new Set([ns, this.facts.rootNamespace])) {
+      for (const p of this.policies.get(n) ?? []) {
+        if (p.namespace !== ns && p.namespace !== this.facts.rootNamespace) continue;
+        if (!p.selector || p.targets.length > 0 || p.action === 'AUDIT') continue;
+        const selection = podSelection({ matchLabels: p.selector }, q.destination, describeRef(p.ref));
+        if ('unknown' in selection) out.push({ policy: p, why: selection.unknown });
+      }
+    }
+    return out;
+  }
+
   private principalOf(e: Endpoint): string {
     return `${this.facts.trustDomain}/ns/${e.namespace ?? 'default'}/sa/${e.serviceAccount ?? 'default'}`;
   }
 
   /** The applicable policies, then CUSTOM -> DENY -> ALLOW. */
   private decide(q: MeshQuery, dst: Membership, flow: IstioFlow, flowText: string, identityText: string, pre: Reason[],
-    preUncertain: string[], stage: Stage = { kind: 'proxy' }): DirectionVerdict {
+    preUncertain: string[], stage: Stage = { kind: 'proxy' }, assumed?: ReadonlySet<Policy>): DirectionVerdict {
+    // A selector on a label the pod's controller sets at runtime may select some of its pods only
+    // (../uncertainty/controller-label-selection): decided for the pods it selects and for the others,
+    // the same answer stands, else it is not known.
+    if (assumed === undefined && stage.kind !== 'waypoint') {
+      const unsure = this.unsurePolicies(q);
+      if (unsure.length > 0) {
+        const selected = this.decide(q, dst, flow, flowText, identityText, pre, preUncertain, stage, new Set(unsure.map((u) => u.policy)));
+        const others = this.decide(q, dst, flow, flowText, identityText, pre, preUncertain, stage, new Set());
+        if (selected.outcome === others.outcome && selected.outcome !== MAYBE
+          && JSON.stringify(selected.l7Constraints ?? []) === JSON.stringify(others.l7Constraints ?? [])) {
+          return others;
+        }
+        const word = (v: DirectionVerdict) => (v.outcome === YES ? 'allowed' : v.outcome === NO ? 'denied' : 'indeterminate');
+        const why = unsure.map((u) => u.why);
+        const answers = selected.outcome !== MAYBE && others.outcome !== MAYBE
+          ? [`for the pods ${unsure.length === 1 ? 'it selects' : 'they select'} the flow is ${word(selected)}, for the others ${word(others)}`] : [];
+        const uncertain = [...new Set([...why, ...answers, ...(selected.uncertain ?? []), ...(others.uncertain ?? [])])];
+        return sideVerdict(MAYBE, [...others.reasons, ...uncertain.map((message) => ({ effect: 'uncertain' as const, message }))], uncertain);
+      }
+    }
     const ns = q.destination.namespace ?? 'default';
     const waypoint = stage.kind === 'waypoint' ? stage.path.waypoint! : undefined;
     const namespaces = [...new Set([ns, ...(waypoint ? [waypoint.namespace] : []), this.facts.rootNamespace])];
@@ -543,7 +580,10 @@ export class IstioModel implements MeshModel {
         }
         continue;
       }
-      if (p.selector && !matchesLabelSelector({ matchLabels: p.selector }, q.destination.labels)) continue;
+      if (p.selector) {
+        const selection = podSelection({ matchLabels: p.selector }, q.destination, describeRef(p.ref));
+        if ('unknown' in selection ? !assumed?.has(p) : !selection.selects) continue;
+      }
       if (p.action !== 'AUDIT') applicable.push(p);
     }
     const ztunnel = dst.dataPlane === 'ambient' && stage.kind !== 'waypoint';

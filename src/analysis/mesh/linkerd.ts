@@ -71,6 +71,7 @@ import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { describeRef, DirectionVerdict, Endpoint, isLocalNode, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, LabelSelector, matchesLabelSelector } from '../selectors';
+import { podSelection } from '../uncertainty/controller-label-selection';
 import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
@@ -184,7 +185,7 @@ export class LinkerdModel implements MeshModel {
   destinationKey(e: Endpoint): string {
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}`).sort(),
       [...(this.probes.get(e.name) ?? new Map()).entries()], this.tcpProbes.get(e.name) ?? [], this.defaultOpaque.get(e.name) ?? null,
-      this.owners.get(e.name) ?? null]);
+      this.owners.get(e.name) ?? null, e.runtimeLabels ?? []]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {
@@ -256,6 +257,11 @@ export class LinkerdModel implements MeshModel {
         return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
       }
     }
+    // A podSelector on a label the pod's controller sets at runtime may select some of its pods only
+    // (../uncertainty/controller-label-selection).
+    const selections = onPort.map((s) => ({ s, selection: podSelection(s.selector, q.destination, describeRef(s.ref), labels) }));
+    const undecided = selections.flatMap(({ selection }) => ('unknown' in selection ? [selection.unknown] : []));
+    if (undecided.length > 0) return sideVerdict(MAYBE, undecided.map((message) => ({ effect: 'uncertain' as const, message })), undecided);
     const servers = onPort.filter((s) => ('unknown' in owner ? ownerSelection(s.selector, labels) : matchesLabelSelector(s.selector, labels)));
     if (servers.length === 0) return this.defaultPolicy(q, dst, client, flowText);
     const verdicts = servers.map((s) => this.serverVerdict(s, q, client, flowText));

@@ -16,8 +16,9 @@
  */
 import { peerAuthenticationProblems } from './istio-validation';
 import { creationTimeOf, isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
-import { describeRef, ManifestObject, ObjectRef, refOf } from '../model';
+import { describeRef, Endpoint, ManifestObject, ObjectRef, refOf } from '../model';
 import { Labels } from '../selectors';
+import { podSelection } from '../uncertainty/controller-label-selection';
 
 /** The modes that take effect. */
 export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
@@ -85,20 +86,39 @@ export class PeerAuthentications {
     return this.byNamespace.size === 0;
   }
 
-  /** The mode the workload with `labels` in `namespace` requires on `port`. */
-  modeFor(namespace: string, labels: Labels, port: number): MtlsDecision {
+  /**
+   * The mode the workload with `labels` in `namespace` requires on `port`.
+   * @param pods the workload's endpoint, whose runtime labels a workload selector may read undecidably
+   *   (../uncertainty/controller-label-selection): the mode is then undecided where it changes the mode
+   * @default pods - none: `labels` are the pods' exact labels
+   */
+  modeFor(namespace: string, labels: Labels, port: number, pods?: Endpoint): MtlsDecision {
     const inNamespace = this.byNamespace.get(namespace) ?? [];
     const meshLevel = namespace === this.rootNamespace ? [] : (this.byNamespace.get(this.rootNamespace) ?? []);
+    const selected: Candidate[] = [];
+    const unsure: Array<{ candidate: Candidate; why: string }> = [];
+    for (const c of namespace === this.rootNamespace ? [] : inNamespace) {
+      const sel = selectorLabels(c.obj);
+      if (sel === undefined) continue;
+      const selection = pods ? podSelection({ matchLabels: sel }, pods, describeRef(refOf(c.obj)), labels)
+        : { selects: Object.entries(sel).every(([k, v]) => labels[k] === v) };
+      if ('unknown' in selection) unsure.push({ candidate: c, why: selection.unknown });
+      else if (selection.selects) selected.push(c);
+    }
+    const without = this.decide(namespace, inNamespace, meshLevel, selected, port);
+    if (unsure.length === 0) return without;
+    const withThem = this.decide(namespace, inNamespace, meshLevel, [...selected, ...unsure.map((u) => u.candidate)], port);
+    if (without.mode !== undefined && without.mode === withThem.mode) return without;
+    const candidates = [...new Set([...without.candidates, ...withThem.candidates])];
+    return { candidates, why: `${unsure.map((u) => u.why).join('; ')}; so the mode is ${candidates.join(' or ')}` };
+  }
+
+  /** The mode after the mesh, namespace and workload levels, the workload level holding `workload`. */
+  private decide(namespace: string, inNamespace: Candidate[], meshLevel: Candidate[], workload: Candidate[], port: number): MtlsDecision {
     const levels: Array<{ scope: keyof typeof SCOPE_WORDS; found: Candidate[] }> = [
       { scope: 'mesh', found: (namespace === this.rootNamespace ? inNamespace : meshLevel).filter((c) => !selectorLabels(c.obj)) },
       { scope: 'namespace', found: namespace === this.rootNamespace ? [] : inNamespace.filter((c) => !selectorLabels(c.obj)) },
-      {
-        scope: 'workload',
-        found: namespace === this.rootNamespace ? [] : inNamespace.filter((c) => {
-          const sel = selectorLabels(c.obj);
-          return sel !== undefined && Object.entries(sel).every(([k, v]) => labels[k] === v);
-        }),
-      },
+      { scope: 'workload', found: workload },
     ];
     let decision: MtlsDecision = { mode: 'PERMISSIVE', candidates: ['PERMISSIVE'], why: 'no PeerAuthentication applies: Istio\'s default is PERMISSIVE' };
     for (const { scope, found } of levels) {

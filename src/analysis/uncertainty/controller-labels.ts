@@ -19,9 +19,10 @@ import { LabelAtom, SelectorCache } from '../calico/selector';
 import { parseSelectorKey } from '../cilium/identity';
 import { isClusterNetworkPolicy } from '../cluster-network-policy';
 import { effectivePolicyTypes, isNetworkPolicy } from '../kubernetes/network-policy';
-import { describeRef, Direction, Endpoint, isPodNetworkEndpoint, ManifestObject, refOf, RuntimeLabel } from '../model';
-import { LabelSelector, LabelSelectorRequirement, matchesLabelSelector, matchesRequirement } from '../selectors';
-import { autoscaledWorkloads, CONTROLLER_LABEL_KEYS, CONTROLLER_POD_LABELS, runtimeLabelsOf } from './controller-label-facts';
+import { describeRef, Direction, Endpoint, isPodNetworkEndpoint, ManifestObject, refOf } from '../model';
+import { LabelSelector, LabelSelectorRequirement, matchesLabelSelector } from '../selectors';
+import { autoscaledWorkloads, CONTROLLER_LABEL_KEYS, runtimeLabelsOf } from './controller-label-facts';
+import { describeControllerKeys, relaxed, requirementAtom, undecidableKeys } from './controller-label-selection';
 
 /** Fields whose selectors select no pod by its own labels (namespaces, nodes, CIDR groups, Services, ServiceAccounts). */
 const NOT_POD_LABELS = new Set(['namespaceSelector', 'namespaces', 'nodeSelector', 'nodes', 'cidrGroupSelector', 'toServices', 'toNodes',
@@ -44,15 +45,6 @@ const CILIUM: KeyReader = {
   expressions: false,
 };
 const CALICO: KeyReader = { labelKey: (k) => k, expressions: true };
-
-/** A `matchLabels` entry or `matchExpressions` requirement as a test of the pod label `key`. */
-function requirementAtom(key: string, req: LabelSelectorRequirement): LabelAtom {
-  return {
-    key,
-    test: (value) => matchesRequirement(req, value === undefined ? {} : { [req.key]: value }),
-    presenceOnly: req.operator === 'Exists' || req.operator === 'DoesNotExist',
-  };
-}
 
 /** The tests on pod labels of the selectors under `value`. */
 function selectorAtoms(value: unknown, reader: KeyReader, cache: SelectorCache, into: LabelAtom[]): LabelAtom[] {
@@ -82,22 +74,6 @@ function selectorAtoms(value: unknown, reader: KeyReader, cache: SelectorCache, 
     selectorAtoms(inner, reader, cache, into);
   }
   return into;
-}
-
-/**
- * Is the answer of `atom` the same for every pod the label `r` describes? Over known values (and
- * absence, when pods may lack it) it is computed; over unknown values only a presence test is.
- */
-function decidable(atom: LabelAtom, r: RuntimeLabel): boolean {
-  if (r.values === undefined) return atom.presenceOnly && r.mayBeAbsent !== true;
-  const answers = new Set([...r.values, ...(r.mayBeAbsent ? [undefined] : [])].map((v) => atom.test(v)));
-  return answers.size <= 1;
-}
-
-/** The controller-added keys `atoms` read undecidably for pods with runtime labels `runtime`, sorted. */
-function undecidableKeys(atoms: readonly LabelAtom[], runtime: readonly RuntimeLabel[] | undefined, identityKey: (key: string) => boolean): string[] {
-  return (runtime ?? []).filter((r) => identityKey(r.key) && atoms.some((a) => a.key === r.key && !decidable(a, r)))
-    .map((r) => r.key).sort();
 }
 
 /** A policy split into what selects its subjects and the rest (its peers), with its scope. */
@@ -179,26 +155,6 @@ function partsOf(obj: ManifestObject, scope: ControllerLabelScope): PolicyParts 
 }
 
 /**
- * `selector` without its requirements on `keys`: it matches every pod the selector could match
- * whatever values the pod has for them (the requirements are ANDed).
- */
-function relaxed(selector: LabelSelector, keys: readonly string[]): LabelSelector {
-  const unknown = new Set(keys);
-  return {
-    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => !unknown.has(k))),
-    matchExpressions: (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).filter((e) => !unknown.has(e?.key)),
-  };
-}
-
-/** `key (StatefulSet, DaemonSet controllers)`, for texts. */
-function describeKeys(keys: readonly string[]): string {
-  return keys.map((key) => {
-    const kinds = Object.keys(CONTROLLER_POD_LABELS).filter((kind) => CONTROLLER_POD_LABELS[kind].includes(key));
-    return `${key} (set by the ${kinds.join(', ')} controller${kinds.length === 1 ? '' : 's'})`;
-  }).join(', ');
-}
-
-/**
  * The uncertainties of policy selectors reading controller-added pod labels undecidably.
  * @param identityKey does the CNI's selection see a pod label key at all (Cilium: its identity label filter)
  * @default identityKey - every key
@@ -232,7 +188,7 @@ export function controllerLabelUncertainties(
     if (subjectKeys.length > 0) {
       out.push({
         id: `${id} controller labels (subject)`,
-        note: `${id} selects pods by ${describeKeys(subjectKeys)}: a workload controller adds such labels to its pods at runtime, with `
+        note: `${id} selects pods by ${describeControllerKeys(subjectKeys)}: a workload controller adds such labels to its pods at runtime, with `
           + 'values the manifests do not give or that differ between its pods, so the flows of those pods that the policy could change are '
           + 'indeterminate',
         why: (direction) => `${id} may select ${sideName(direction)} by ${subjectKeys.join(', ')}, which its workload controller sets at `
@@ -250,7 +206,7 @@ export function controllerLabelUncertainties(
     if (peerKeys.length > 0) {
       out.push({
         id: `${id} controller labels (peers)`,
-        note: `${id} selects peers by ${describeKeys(peerKeys)}: a workload controller adds such labels to its pods at runtime, with `
+        note: `${id} selects peers by ${describeControllerKeys(peerKeys)}: a workload controller adds such labels to its pods at runtime, with `
           + 'values the manifests do not give or that differ between its pods, so the flows to and from those pods that the policy could '
           + 'change are indeterminate',
         why: (direction) => `${id} may match the peer of ${sideName(direction)} by ${peerKeys.join(', ')}, which the peer's workload `

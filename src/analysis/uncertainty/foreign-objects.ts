@@ -8,14 +8,63 @@
  * selection is evaluated with their CNI's semantics, so unrelated flows keep their verdicts.
  */
 import { isNodeLike, sideName, Uncertainty } from './overlay';
-import { apiGroupOf, CALICO_STORAGE_GROUP, isCalicoPolicy, isServedCiliumPolicy } from '../../util/vocabulary';
+import { apiGroupOf, CALICO_STORAGE_GROUP, isCalicoPolicy, isPlainObject, isServedCiliumPolicy, namespaceOf } from '../../util/vocabulary';
 import { calicoCanAllow, calicoPolicyTypes, compileCalicoPolicy } from '../calico/calico-policy';
 import { NetworkSetIndex } from '../calico/network-sets';
-import { SelectorCache } from '../calico/selector';
-import { identityOf, selectorMatches } from '../cilium/identity';
+import { LabelAtom, SelectorCache } from '../calico/selector';
+import { identityOf, parseSelectorKey, selectorMatches } from '../cilium/identity';
 import { ruleSetsOf } from '../cilium/policies';
 import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../kubernetes/network-policy';
-import { describeRef, Direction, ManifestObject, NamespaceIndex, refOf, isPodNetworkEndpoint } from '../model';
+import { describeRef, Direction, Endpoint, ManifestObject, NamespaceIndex, refOf, isPodNetworkEndpoint } from '../model';
+import { LabelSelector, matchesLabelSelector } from '../selectors';
+import { labelSelectorAtoms, undecidableKeys } from './controller-label-selection';
+import { ciliumIgnoredLabelPattern } from '../../util/cilium-label-filter';
+
+/**
+ * Does a selector of a policy not evaluated read a label the pod's controller sets at runtime in a way
+ * whose answer may differ between its pods or is not known (./controller-label-selection)? The endpoint
+ * holds one representative value, so the policy may select pods of it that the plain match misses.
+ */
+function runtimeKeysRead(atoms: readonly LabelAtom[], subject: Endpoint, identityKey?: (key: string) => boolean): string[] {
+  return isPodNetworkEndpoint(subject) && !subject.hostNetwork ? undecidableKeys(atoms, subject.runtimeLabels, identityKey) : [];
+}
+
+/** `selector` without its requirements on the pod label keys `keys` (Cilium keys carry a source). */
+function without(selector: LabelSelector, keys: readonly string[], keyOf: (k: string) => string = (k) => k): LabelSelector {
+  return {
+    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => !keys.includes(keyOf(k)))),
+    matchExpressions: (selector.matchExpressions ?? []).filter((e) => !keys.includes(keyOf(e.key))),
+  };
+}
+
+/** May the plain label selector select some pods of `subject` whose runtime labels it reads undecidably? */
+function maySelectByRuntimeLabels(selector: LabelSelector, subject: Endpoint): boolean {
+  const keys = runtimeKeysRead(labelSelectorAtoms(selector), subject);
+  return keys.length > 0 && matchesLabelSelector(without(selector, keys), subject.labels);
+}
+
+/** The same for a Cilium subject selector, matched against the subject's identity. */
+function ciliumMaySelectByRuntimeLabels(selector: LabelSelector, subject: Endpoint): boolean {
+  const keys = runtimeKeysRead(ciliumAtoms(selector), subject, (k) => ciliumIgnoredLabelPattern(k) === undefined);
+  return keys.length > 0 && selectorMatches(without(selector, keys, (k) => parseSelectorKey(k).key), identityOf(subject));
+}
+
+function calicoAtoms(cache: SelectorCache, selector: unknown): readonly LabelAtom[] {
+  if (typeof selector !== 'string') return [];
+  try {
+    return cache.get(selector).atoms;
+  } catch {
+    return [];
+  }
+}
+
+/** A Cilium subject selector's tests, by the pod label key (`k8s:` and source-less keys). */
+function ciliumAtoms(selector: LabelSelector): LabelAtom[] {
+  return labelSelectorAtoms(selector).flatMap((a) => {
+    const { source, key } = parseSelectorKey(a.key);
+    return source === 'k8s' || source === 'any' ? [{ ...a, key }] : [];
+  });
+}
 
 function hasRules(list: unknown): boolean {
   return Array.isArray(list) && list.length > 0;
@@ -45,7 +94,9 @@ function calicoUncertainty(obj: ManifestObject, namespaces: NamespaceIndex, cach
       if (!types.has(direction)) return false;
       if (isPodNetworkEndpoint(subject)) {
         // Host-endpoint-only policies (preDNAT, doNotTrack) still police traffic forwarded to pods.
-        return hostOnly ? true : compiled.entry!.selects(subject, direction, ctx);
+        // A selector reading a label the pod's controller sets at runtime undecidably may select some of its pods.
+        return hostOnly ? true : compiled.entry!.selects(subject, direction, ctx)
+          || ((global || subject.namespace === namespaceOf(obj)) && runtimeKeysRead(calicoAtoms(cache, spec.selector), subject).length > 0);
       }
       // A GlobalNetworkPolicy may select the host endpoints of nodes (their labels are not in the manifests).
       return global && isNodeLike(subject);
@@ -70,7 +121,8 @@ function ciliumUncertainty(obj: ManifestObject, why: string): Uncertainty {
       if (!allows(direction) && !denies(direction)) return false;
       if (isPodNetworkEndpoint(subject)) {
         const identity = identityOf(subject);
-        return sets.some((rs) => rs.subjectSelector !== undefined && selectorMatches(rs.subjectSelector, identity));
+        return sets.some((rs) => rs.subjectSelector !== undefined && (selectorMatches(rs.subjectSelector, identity)
+          || ciliumMaySelectByRuntimeLabels(rs.subjectSelector, subject)));
       }
       // Host policies select nodes by node labels, which the manifests do not hold.
       return isNodeLike(subject) && sets.some((rs) => rs.rule?.nodeSelector !== undefined && rs.rule?.nodeSelector !== null);
@@ -95,11 +147,13 @@ export function policyUncertainty(obj: ManifestObject, namespaces: NamespaceInde
   if (isServedCiliumPolicy(obj)) return ciliumUncertainty(obj, why);
   const id = describeRef(refOf(obj));
   const types = effectivePolicyTypes(obj);
+  const podSelector: LabelSelector = isPlainObject(obj.spec?.podSelector) ? obj.spec.podSelector : {};
   return {
     id,
     note: `${id} (${obj.apiVersion}) is not evaluated: ${why}; flows of the pods it selects are indeterminate where it could change them`,
     why: (direction) => `${id} may select ${sideName(direction)} and is not evaluated (${why})`,
-    appliesTo: (subject, direction) => types.includes(direction === 'ingress' ? 'Ingress' : 'Egress') && selectsEndpoint(obj, subject),
+    appliesTo: (subject, direction) => types.includes(direction === 'ingress' ? 'Ingress' : 'Egress') && (selectsEndpoint(obj, subject)
+      || (subject.namespace === namespaceOf(obj) && maySelectByRuntimeLabels(podSelector, subject))),
     canAllow: (direction) => hasRules(obj.spec?.[direction]),
     // A selecting NetworkPolicy isolates its pods for the direction, unless another one already does.
     canDeny: () => true,

@@ -173,7 +173,7 @@ function strictPorts(pod: InventoryPod, ports: unknown, peerAuth: PeerAuthentica
   return {
     pod,
     ports: admittedIstioApplicationPorts(pod, ports).filter((port) => !bypass.has(port))
-      .map((port) => ({ port, decision: peerAuth.modeFor(e.namespace ?? 'default', e.labels, port) }))
+      .map((port) => ({ port, decision: peerAuth.modeFor(e.namespace ?? 'default', e.labels, port, e) }))
       .filter((p) => p.decision.mode === 'STRICT'),
   };
 }

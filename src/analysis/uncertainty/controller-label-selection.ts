@@ -1,0 +1,91 @@
+/**
+ * Does a label selector select a workload's pods when it reads labels their controller adds at
+ * runtime (./controller-label-facts)? The endpoint holds one representative value of such a label (a
+ * StatefulSet's first pod name) or a placeholder for a value the manifests do not give, so plain
+ * matching answers for that one pod only. A test on such a key decides for every pod when every pod
+ * answers it alike (a Job's `job-name`, `Exists` on a key always added, a pod-name list naming every
+ * pod); otherwise whether the selector selects the pods is not known. The policy overlay
+ * (./controller-labels) and the mesh models (../mesh: Istio workload selectors, Linkerd Servers)
+ * share this decision.
+ */
+import { LabelAtom } from '../calico/selector';
+import { Endpoint, RuntimeLabel } from '../model';
+import { LabelSelector, LabelSelectorRequirement, Labels, matchesLabelSelector, matchesRequirement } from '../selectors';
+import { CONTROLLER_POD_LABELS } from './controller-label-facts';
+
+/** A `matchLabels` entry or `matchExpressions` requirement as a test of the pod label `key`. */
+export function requirementAtom(key: string, req: LabelSelectorRequirement): LabelAtom {
+  return {
+    key,
+    test: (value) => matchesRequirement(req, value === undefined ? {} : { [req.key]: value }),
+    presenceOnly: req.operator === 'Exists' || req.operator === 'DoesNotExist',
+  };
+}
+
+/** The tests of a plain label selector, one per `matchLabels` entry and `matchExpressions` requirement. */
+export function labelSelectorAtoms(selector: LabelSelector): LabelAtom[] {
+  return [
+    ...Object.entries(selector.matchLabels ?? {}).map(([k, v]) => requirementAtom(k, { key: k, operator: 'In', values: [String(v)] })),
+    ...(Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [])
+      .filter((e) => typeof e?.key === 'string').map((e) => requirementAtom(e.key, e)),
+  ];
+}
+
+/**
+ * Is the answer of `atom` the same for every pod the label `r` describes? Over known values (and
+ * absence, when pods may lack it) it is computed; over unknown values only a presence test is.
+ */
+export function decidable(atom: LabelAtom, r: RuntimeLabel): boolean {
+  if (r.values === undefined) return atom.presenceOnly && r.mayBeAbsent !== true;
+  const answers = new Set([...r.values, ...(r.mayBeAbsent ? [undefined] : [])].map((v) => atom.test(v)));
+  return answers.size <= 1;
+}
+
+/**
+ * The controller-added keys `atoms` read undecidably for pods with runtime labels `runtime`, sorted.
+ * @default identityKey - every key (Cilium: only those its identity label filter keeps)
+ */
+export function undecidableKeys(atoms: readonly LabelAtom[], runtime: readonly RuntimeLabel[] | undefined,
+  identityKey: (key: string) => boolean = () => true): string[] {
+  return (runtime ?? []).filter((r) => identityKey(r.key) && atoms.some((a) => a.key === r.key && !decidable(a, r)))
+    .map((r) => r.key).sort();
+}
+
+/**
+ * `selector` without its requirements on `keys`: it matches every pod the selector could match
+ * whatever values the pod has for them (the requirements are ANDed).
+ */
+export function relaxed(selector: LabelSelector, keys: readonly string[]): LabelSelector {
+  const unknown = new Set(keys);
+  return {
+    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => !unknown.has(k))),
+    matchExpressions: (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).filter((e) => !unknown.has(e?.key)),
+  };
+}
+
+/** `key (set by the StatefulSet, DaemonSet controllers)`, for texts. */
+export function describeControllerKeys(keys: readonly string[]): string {
+  return keys.map((key) => {
+    const kinds = Object.keys(CONTROLLER_POD_LABELS).filter((kind) => CONTROLLER_POD_LABELS[kind].includes(key));
+    return `${key} (set by the ${kinds.join(', ')} controller${kinds.length === 1 ? '' : 's'})`;
+  }).join(', ');
+}
+
+/** Whether a selector selects a workload's pods: the same answer for all of them, or not known. */
+export type PodSelection = { readonly selects: boolean } | { readonly unknown: string };
+
+/**
+ * Does `selector` (of the object described by `what`) select the pods of `endpoint`?
+ * @param labels the labels to match, when the reader adds its own to the endpoint's (Linkerd's injected labels)
+ * @default labels - the endpoint's
+ */
+export function podSelection(selector: LabelSelector, endpoint: Endpoint, what: string, labels: Labels = endpoint.labels): PodSelection {
+  const keys = endpoint.runtimeLabels ? undecidableKeys(labelSelectorAtoms(selector), endpoint.runtimeLabels) : [];
+  if (keys.length === 0) return { selects: matchesLabelSelector(selector, labels) };
+  // The other requirements alone already exclude the pods: no value of the keys changes that.
+  if (!matchesLabelSelector(relaxed(selector, keys), labels)) return { selects: false };
+  return {
+    unknown: `whether ${what} selects ${endpoint.name} is not known: it selects by ${describeControllerKeys(keys)}, which the controller `
+      + 'sets on each pod at runtime, with a value the manifests do not give or that is not the same on every pod',
+  };
+}
