@@ -140,8 +140,8 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
   for (const w of analysis.leftOut) io.stderr(`warning: ${w}\n`);
   warnings.push(...analysis.leftOut);
   const { matrix, notes, outcomes } = analysis;
-  // analyze --lint: the lint is told the mesh the analysis is (none without --mesh: analyze reads no --mesh as no mesh layer, but the
-  // lint keeps guessing, as before, since the cluster may still have one).
+  // analyze --lint: the lint is told the analysis's --mesh; without --mesh (no mesh layer for analyze) the lint's mesh rules keep
+  // guessing, as before, as the cluster may still run a mesh.
   const findings = command.lint ? lintManifests(loaded.manifests, lintOptionsOf(command)) : undefined;
   const summary = matrix.summary;
   const failed = (findings !== undefined && summarize(findings).error > 0) || (outcomes ?? []).some((o) => !o.pass && !o.undecided);
