@@ -97,6 +97,16 @@ export interface LintCommand {
   readonly limits: Required<ReadLimits>;
   /** Search directories for Markdown files (`*.md`, `*.markdown`) too. */
   readonly markdown: boolean;
+  /**
+   * `--mesh` (PolicyLintOptions.mesh): the mesh the mesh rules judge by; `none` says the cluster has no
+   * mesh (the Istio and Linkerd rules do not apply). Undefined: not given, the rules guess the mesh's
+   * installation values.
+   */
+  readonly mesh?: MeshChoice | 'none';
+  /** The `--linkerd-*` flags (with `--mesh linkerd` only), as for analyze. */
+  readonly linkerd?: LinkerdFlags;
+  /** The `--istio-host-probe-snat-*` flags (with `--mesh istio-ambient` only), as for analyze. */
+  readonly istio?: IstioAmbientFlags;
 }
 
 /** The table's row limit unless `--max-rows` or `--all` says otherwise. */
@@ -179,13 +189,29 @@ export function parseCommandLine(args: string[]): Command {
   };
 
   if (command === 'lint') {
-    const analyzeOnly = ['lint', 'expect', 'ports', 'mesh', ...LINKERD_FLAGS, ...ISTIO_FLAGS, 'max-rows', 'all', 'strict', 'pod-cidrs', 'node-ip', 'diff', 'fail-on-open',
-      'probes'] as const;
+    const analyzeOnly = ['lint', 'expect', 'ports', 'max-rows', 'all', 'strict', 'pod-cidrs', 'node-ip', 'diff', 'fail-on-open', 'probes'] as const;
     for (const flag of analyzeOnly) {
       if (values[flag] !== undefined) throw new UsageError(`lint: --${flag} is an analyze option`);
     }
     const format = oneOf('lint', values.format ?? 'text', ['text', 'json']);
-    return { command, paths, cni, ipFamilies, format, output: values.output, limits, markdown: values.markdown ?? false };
+    // The mesh flags as analyze reads them; `--mesh none` is a fact for lint (no mesh), not the default.
+    const lintMesh = values.mesh === undefined ? undefined : values.mesh === 'none' ? 'none' : oneOfMesh('lint', values.mesh);
+    const choice = lintMesh === 'none' ? undefined : lintMesh;
+    const linkerd = parseLinkerdFlags(values, choice);
+    const istio = parseIstioFlags(values, choice);
+    return {
+      command,
+      paths,
+      cni,
+      ipFamilies,
+      format,
+      output: values.output,
+      limits,
+      markdown: values.markdown ?? false,
+      ...(lintMesh !== undefined ? { mesh: lintMesh } : {}),
+      ...(linkerd !== undefined ? { linkerd } : {}),
+      ...(istio !== undefined ? { istio } : {}),
+    };
   }
   if (values.markdown !== undefined) throw new UsageError('analyze: --markdown is a lint option (analyze reads YAML only)');
   if (cni === undefined) throw new UsageError(`analyze: --cni is required (${CNI_NAMES.join(', ')})`);
@@ -195,7 +221,7 @@ export function parseCommandLine(args: string[]): Command {
   } catch (e) {
     throw new UsageError(`--ports: ${(e as Error).message}`);
   }
-  const mesh = values.mesh !== undefined && values.mesh !== 'none' ? oneOfMesh(values.mesh) : undefined;
+  const mesh = values.mesh !== undefined && values.mesh !== 'none' ? oneOfMesh('analyze', values.mesh) : undefined;
   const linkerd = parseLinkerdFlags(values, mesh);
   const istio = parseIstioFlags(values, mesh);
   const facts: ClusterFacts = {
@@ -335,9 +361,9 @@ function parseAddress(text: string): string {
   return text.trim();
 }
 
-function oneOfMesh(value: string): MeshChoice {
+function oneOfMesh(command: 'analyze' | 'lint', value: string): MeshChoice {
   if (!(MESH_CHOICES as readonly string[]).includes(value)) {
-    throw new UsageError(`analyze: unknown --mesh '${value}': expected ${MESH_CHOICES.join(', ')} or none`);
+    throw new UsageError(`${command}: unknown --mesh '${value}': expected ${MESH_CHOICES.join(', ')} or none`);
   }
   return value as MeshChoice;
 }

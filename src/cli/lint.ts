@@ -3,16 +3,17 @@
  * need to see every file) and points each finding back at its file and line.
  */
 import { MarkdownFile, SkippedDocument, SourcedManifest, invalidYamlDocument } from './files';
-import { IpFamily } from '../cluster/cluster-network';
-import { Cni } from '../cluster/cni';
 import { documentLabel } from '../lint/document';
 import { yamlParseError } from '../lint/parse';
 import { PolicyLint } from '../lint/policy-lint';
-import { LintFinding } from '../lint/types';
+import { LintFinding, PolicyLintOptions } from '../lint/types';
 
-/** Lint `manifests` and attach `source` / `line` to every finding about one of them. */
-export function lintManifests(manifests: readonly SourcedManifest[], cni?: Cni, ipFamilies?: IpFamily[]): LintFinding[] {
-  const findings = PolicyLint.check(manifests.map((m) => m.obj), { cni, ipFamilies });
+/**
+ * Lint `manifests` and attach `source` / `line` to every finding about one of them. `options` are the
+ * cluster's facts the command line gives (`--cni`, `--ip-families`, `--mesh` and its install flags).
+ */
+export function lintManifests(manifests: readonly SourcedManifest[], options: PolicyLintOptions = {}): LintFinding[] {
+  const findings = PolicyLint.check(manifests.map((m) => m.obj), options);
   // PolicyLint labels objects `Kind ns/name` / `Kind name`, or `document N of input` (N = 1-based index).
   const byLabel = new Map<string, SourcedManifest>();
   manifests.forEach((m, i) => {
@@ -40,11 +41,11 @@ export interface MarkdownLint {
  * YAML is skipped input, as a document of a YAML file is (it may hold a policy: the run is undecided,
  * exit 4 unless something fails), not the `yaml-parse` error the library reports.
  */
-export function lintMarkdown(files: readonly MarkdownFile[], cni?: Cni, ipFamilies?: IpFamily[]): MarkdownLint {
+export function lintMarkdown(files: readonly MarkdownFile[], options: PolicyLintOptions = {}): MarkdownLint {
   const findings: LintFinding[] = [];
   const skipped: SkippedDocument[] = [];
   for (const f of files) {
-    for (const finding of PolicyLint.checkMarkdown(f.text, f.file, { cni, ipFamilies })) {
+    for (const finding of PolicyLint.checkMarkdown(f.text, f.file, options)) {
       const error = yamlParseError(finding);
       if (error === undefined) findings.push(finding);
       else skipped.push(invalidYamlDocument(f.file, finding.line ?? 1, error));

@@ -4,6 +4,7 @@
  */
 import { ReachabilityOptions } from '../analysis/reachability';
 import { IstioMode, Mesh } from '../cluster/mesh';
+import { PolicyLintOptions } from '../lint/types';
 
 /** The meshes `--mesh` names. */
 export type MeshChoice = 'istio' | 'istio-ambient' | 'linkerd';
@@ -57,6 +58,22 @@ export function meshOptions(choice: MeshChoice, linkerd: LinkerdFlags = {}, isti
     ...(linkerd.clusterNetworks !== undefined ? { linkerdClusterNetworks: linkerd.clusterNetworks } : {}),
     ...(linkerd.probeNetworks !== undefined ? { linkerdProbeNetworks: linkerd.probeNetworks } : {}),
     ...(linkerd.opaquePorts !== undefined ? { linkerdOpaquePorts: linkerd.opaquePorts } : {}),
+  };
+}
+
+/**
+ * The lint options of `lint --mesh` (and `analyze --lint`) with the same flags: the options analyze takes
+ * ({@link meshOptions}), or `Mesh.none()` for `--mesh none` (lint reads it as a fact: no mesh).
+ */
+export function lintMeshOptions(choice: MeshChoice | 'none', linkerd: LinkerdFlags = {}, istio: IstioAmbientFlags = {}): PolicyLintOptions {
+  if (choice === 'none') return { mesh: Mesh.none() };
+  const o = meshOptions(choice, linkerd, istio);
+  return {
+    mesh: o.mesh,
+    ...(o.linkerdDefaultInboundPolicy !== undefined ? { linkerdDefaultInboundPolicy: o.linkerdDefaultInboundPolicy } : {}),
+    ...(o.linkerdClusterNetworks !== undefined ? { linkerdClusterNetworks: o.linkerdClusterNetworks } : {}),
+    ...(o.linkerdProbeNetworks !== undefined ? { linkerdProbeNetworks: o.linkerdProbeNetworks } : {}),
+    ...(o.linkerdOpaquePorts !== undefined ? { linkerdOpaquePorts: o.linkerdOpaquePorts } : {}),
   };
 }
 

@@ -11,10 +11,11 @@ import { flowsOf, writeJsonReport, writeMermaid, writeTable } from './flow-write
 import { formatExpectationsText, formatFindingsText, summarize } from './format';
 import { InputError, invalidDocumentsOf, loadOrFail, skippedWarning } from './input';
 import { lintManifests, lintMarkdown } from './lint';
+import { lintMeshOptions } from './mesh-choice';
 import { OutputClosedError, OutputError, ReportWriter } from './output';
 import { invalidDocumentText, undecidedText } from './undecided';
 import { USAGE } from './usage';
-import { LintFinding, LintSeverity } from '../lint/types';
+import { LintFinding, LintSeverity, PolicyLintOptions } from '../lint/types';
 
 /** Where the command line writes; `cwd` resolves relative paths (default: `process.cwd()`). */
 export interface CliIo {
@@ -139,7 +140,9 @@ function analyze(command: AnalyzeCommand, io: CliIo, cwd: string, decision: Deci
   for (const w of analysis.leftOut) io.stderr(`warning: ${w}\n`);
   warnings.push(...analysis.leftOut);
   const { matrix, notes, outcomes } = analysis;
-  const findings = command.lint ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : undefined;
+  // analyze --lint: the lint is told the analysis's --mesh; without --mesh (no mesh layer for analyze) the lint's mesh rules keep
+  // guessing, as before, as the cluster may still run a mesh.
+  const findings = command.lint ? lintManifests(loaded.manifests, lintOptionsOf(command)) : undefined;
   const summary = matrix.summary;
   const failed = (findings !== undefined && summarize(findings).error > 0) || (outcomes ?? []).some((o) => !o.pass && !o.undecided);
   // A skipped invalid document may hold a policy: no verdict or expectation stands for certain without it.
@@ -198,11 +201,21 @@ export function mermaidEdgeWarning(edges: number): string | undefined {
     + 'it may not render; analyze fewer files or directories, or use --format table or json';
 }
 
+/** The lint options of a command: `--cni`, `--ip-families`, and `--mesh` with its install flags. */
+function lintOptionsOf(command: AnalyzeCommand | LintCommand): PolicyLintOptions {
+  return {
+    cni: command.cni,
+    ipFamilies: command.ipFamilies,
+    ...(command.mesh !== undefined ? lintMeshOptions(command.mesh, command.linkerd, command.istio) : {}),
+  };
+}
+
 function lint(command: LintCommand, io: CliIo, cwd: string, decision: Decision): number {
   const { loaded, warnings, invalidDocuments } = loadOrFail(command.paths, io, cwd, 'lint', command.limits, command.markdown ? 'search' : 'named');
-  const markdown = lintMarkdown(loaded.markdown, command.cni, command.ipFamilies);
+  const options = lintOptionsOf(command);
+  const markdown = lintMarkdown(loaded.markdown, options);
   const findings: LintFinding[] = [
-    ...(loaded.manifests.length > 0 ? lintManifests(loaded.manifests, command.cni, command.ipFamilies) : []),
+    ...(loaded.manifests.length > 0 ? lintManifests(loaded.manifests, options) : []),
     ...markdown.findings,
   ];
   // A yaml block of a Markdown file that is not valid YAML is skipped input, as a document of a YAML file.

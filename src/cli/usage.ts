@@ -24,7 +24,8 @@ export const USAGE = `Usage:
       [--probes expectations.yaml] [--ports ...] [--pod-cidrs CIDRS] [--node-ip IP] [--mesh MESH]
       [LINKERD OPTIONS] [ISTIO AMBIENT OPTIONS] [--output FILE] [READ OPTIONS]
   cdk8s-networking lint <dir|file...> [--cni ${CNIS}] [--markdown]
-      [--ip-families ipv4,ipv6] [--format text|json] [--output FILE] [READ OPTIONS]
+      [--ip-families ipv4,ipv6] [--mesh MESH] [LINKERD OPTIONS] [ISTIO AMBIENT OPTIONS]
+      [--format text|json] [--output FILE] [READ OPTIONS]
   cdk8s-networking --help | --version
 
 Commands:
@@ -96,6 +97,9 @@ Options:
                    AuthorizationPolicy) at each meshed destination; a flow is allowed when the
                    CNI and the mesh allow it, and every format says which layer denies.
                    istio (sidecar), istio-ambient or linkerd; default none.
+                   lint (and analyze --lint): the mesh rules judge with that mesh (its
+                   mode, the Linkerd options) and the rules of another mesh do not apply;
+                   none: no mesh rule applies; not given: the rules guess the mesh.
   --markdown       lint: search directories for Markdown files too (named *.md and *.markdown
                    files are always read as Markdown).
   --output FILE    Write the report to FILE instead of standard output.

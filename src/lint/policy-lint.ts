@@ -1,4 +1,5 @@
 import { LintDocument, documentLabel } from './document';
+import { LintMesh, lintMeshOf } from './lint-mesh';
 import { markdownManifests } from './markdown';
 import { parseYaml } from './parse';
 import { LintContext } from './rule';
@@ -14,8 +15,8 @@ import { requireArray, requireKnownKeys, requireOneOf, requireOptionalString, re
  * Flags the networking pitfalls listed in NETWORKING-FACTS.md in any manifests: ours (from
  * `Testing.synth`) or foreign YAML and Markdown. Never throws on odd input: unparsable YAML is a
  * `yaml-parse` finding. Arguments of the wrong type (a manifest list that is not a list, a `cni`
- * that is not a Cni, an unknown IP family) are a ValidationError naming the method and the option:
- * read differently they would silently skip rules.
+ * that is not a Cni, a `mesh` that is not a Mesh, an unknown IP family) are a ValidationError naming
+ * the method and the option: read differently they would silently skip rules.
  *
  * Findings are sorted by source, object, path and rule, so output is stable run to run.
  */
@@ -49,8 +50,8 @@ export class PolicyLint {
     return PolicyLint.run(found.documents, found.findings, checked);
   }
 
-  private static run(documents: LintDocument[], initial: LintFinding[], options: PolicyLintOptions): LintFinding[] {
-    const ctx: LintContext = { documents, cni: options.cni, ipFamilies: options.ipFamilies };
+  private static run(documents: LintDocument[], initial: LintFinding[], options: CheckedOptions): LintFinding[] {
+    const ctx: LintContext = { documents, cni: options.cni, ipFamilies: options.ipFamilies, ...(options.mesh ? { mesh: options.mesh } : {}) };
     const findings = [...initial];
     for (const rule of RULES) {
       let reports;
@@ -86,10 +87,11 @@ export class PolicyLint {
 
 /**
  * The options, checked at the public entry point (jsii and plain JavaScript callers can pass
- * anything): a `cni` that is not a factory-made Cni would reach the CNI rules as a string, and an
- * empty or misspelt `ipFamilies` would make the metadata rules check no family at all.
+ * anything): a `cni` that is not a factory-made Cni would reach the CNI rules as a string, an
+ * empty or misspelt `ipFamilies` would make the metadata rules check no family at all, and a `mesh`
+ * that is not a Mesh would leave the mesh rules guessing (./lint-mesh).
  */
-function checkOptions(site: string, options: PolicyLintOptions | undefined): PolicyLintOptions {
+function checkOptions(site: string, options: PolicyLintOptions | undefined): CheckedOptions {
   const o = requireKnownKeys(site, 'options', requireProps(site, options, true, 'options'), OPTION_KEYS);
   let cni: Cni | undefined;
   if (o.cni !== undefined) {
@@ -104,11 +106,26 @@ function checkOptions(site: string, options: PolicyLintOptions | undefined): Pol
         + 'with none, no destination would be checked against a metadata service');
     }
   }
-  return { ...o, cni, ipFamilies };
+  return { cni, ipFamilies, mesh: lintMeshOf(site, o) };
+}
+
+/** The options as the rules read them. */
+interface CheckedOptions {
+  readonly cni?: Cni;
+  readonly ipFamilies?: IpFamily[];
+  readonly mesh?: LintMesh;
 }
 
 /** The fields of PolicyLintOptions: a misspelt one (`ipFamily`) would be ignored. */
-const OPTION_KEYS: StructKeys<PolicyLintOptions> = { cni: true, ipFamilies: true };
+const OPTION_KEYS: StructKeys<PolicyLintOptions> = {
+  cni: true,
+  ipFamilies: true,
+  mesh: true,
+  linkerdDefaultInboundPolicy: true,
+  linkerdClusterNetworks: true,
+  linkerdProbeNetworks: true,
+  linkerdOpaquePorts: true,
+};
 
 function compareFindings(a: LintFinding, b: LintFinding): number {
   return cmp(a.source, b.source) || cmp(a.object, b.object) || cmp(a.path, b.path) || cmp(a.rule, b.rule)

@@ -1,4 +1,5 @@
 import { LintDocument } from './document';
+import { LintMesh } from './lint-mesh';
 import { LintSeverity } from './types';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
@@ -20,6 +21,8 @@ export interface LintContext {
   readonly cni?: Cni;
   /** The cluster's IP families, when the caller knows them. */
   readonly ipFamilies?: readonly IpFamily[];
+  /** The cluster's mesh, when the caller gives it (`PolicyLintOptions.mesh`): undefined, the mesh rules guess its installation values. */
+  readonly mesh?: LintMesh;
 }
 
 /**

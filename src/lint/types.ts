@@ -1,5 +1,6 @@
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
+import { Mesh } from '../cluster/mesh';
 
 /** How bad a lint finding is. */
 export enum LintSeverity {
@@ -59,4 +60,43 @@ export interface PolicyLintOptions {
    * (169.254.169.254), and the report names the IPv6 one (fd00:ec2::254) too when it is not covered
    */
   readonly ipFamilies?: IpFamily[];
+  /**
+   * The service mesh of the target cluster, as ClusterNetwork and `ReachabilityOptions.mesh` take it
+   * (`Mesh.istio({ mode, trustDomain, rootNamespace })`, `Mesh.linkerd({ controlPlaneNamespace,
+   * trustDomain })`, `Mesh.none()`). The mesh rules then judge with its installation values instead of
+   * guessing them: Istio's trust domain, root namespace and data plane mode (pods labelled
+   * `istio.io/dataplane-mode=ambient` are meshed only under ambient mode), Linkerd's control plane
+   * namespace and trust domain. A rule of another mesh than this one does not apply (no findings:
+   * the Istio rules under `Mesh.linkerd()` or `Mesh.none()`, the Linkerd rules under `Mesh.istio()` or
+   * `Mesh.none()`).
+   * @default - unknown: rules that depend on the mesh's installation values hedge as before
+   */
+  readonly mesh?: Mesh;
+  /**
+   * Linkerd only (with another mesh or none, an error): the cluster-wide default inbound policy
+   * (`proxy.defaultInboundPolicy`: all-unauthenticated, all-authenticated, cluster-authenticated,
+   * cluster-unauthenticated, deny, audit), as `ReachabilityOptions.linkerdDefaultInboundPolicy`. With it
+   * the Linkerd rules report refusals by the default policy on ports no Server describes even where
+   * neither the pod nor its namespace annotates `config.linkerd.io/default-inbound-policy`.
+   * @default - unknown: only default policies the manifests annotate are judged
+   */
+  readonly linkerdDefaultInboundPolicy?: string;
+  /**
+   * Linkerd only (with another mesh or none, an error): the cluster's `clusterNetworks` (Helm value), as CIDRs,
+   * as `ReachabilityOptions.linkerdClusterNetworks`.
+   * @default - Linkerd's install default (10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fd00::/8)
+   */
+  readonly linkerdClusterNetworks?: string[];
+  /**
+   * Linkerd only (with another mesh or none, an error): `policyController.probeNetworks` (Helm value), as
+   * CIDRs, possibly none, as `ReachabilityOptions.linkerdProbeNetworks`.
+   * @default - Linkerd's install default (every address)
+   */
+  readonly linkerdProbeNetworks?: string[];
+  /**
+   * Linkerd only (with another mesh or none, an error): `proxy.opaquePorts` (Helm value) in Linkerd's
+   * port-list syntax, as `ReachabilityOptions.linkerdOpaquePorts`.
+   * @default - Linkerd's install default (25,587,3306,4444,5432,6379,9300,11211)
+   */
+  readonly linkerdOpaquePorts?: string;
 }

@@ -113,7 +113,7 @@ export class NetworkingValidation {
     }
     const resources = new ResourceNames(loaded.manifests);
 
-    const findings = lintManifests(loaded.manifests, this.cni);
+    const findings = lintManifests(loaded.manifests, { cni: this.cni });
     const count = (s: LintSeverity) => findings.filter((f) => f.severity === s).length;
     for (const f of findings.filter((x) => x.severity !== LintSeverity.INFO)) {
       context.report.addViolation(lintViolation(f, resources));

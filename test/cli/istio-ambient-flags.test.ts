@@ -57,8 +57,8 @@ describe('--istio-host-probe-snat-* flags', () => {
     expect(r.stderr.split('\n')[0]).toBe(message);
   });
 
-  test('they are analyze options', () => {
+  test('lint takes them too, with --mesh istio-ambient', () => {
     expect(cli('lint', 'ambient', '--istio-host-probe-snat-ip', '169.254.9.9').stderr.split('\n')[0])
-      .toBe('error: lint: --istio-host-probe-snat-ip is an analyze option');
+      .toBe('error: --istio-host-probe-snat-ip describes istio-cni in ambient mode (its host probe SNAT address): give --mesh istio-ambient');
   });
 });

@@ -71,7 +71,8 @@ describe('--linkerd-* flags', () => {
     expect(r.stderr.split('\n')[0]).toBe(message);
   });
 
-  test('they are analyze options', () => {
-    expect(cli('lint', 'linkerd', '--linkerd-opaque-ports', '25').stderr.split('\n')[0]).toBe('error: lint: --linkerd-opaque-ports is an analyze option');
+  test('lint takes them too, with --mesh linkerd (test/cli/lint-mesh)', () => {
+    expect(cli('lint', 'linkerd', '--linkerd-opaque-ports', '25').stderr.split('\n')[0])
+      .toBe('error: --linkerd-opaque-ports describes a Linkerd installation: give --mesh linkerd');
   });
 });

@@ -247,7 +247,8 @@ describe('PolicyLint API', () => {
       expect(validationErrorOf(() => PolicyLint.checkYaml('', 42 as any)).message).toBe('[PolicyLint.checkYaml] source: must be a string, got the number 42');
       // A misspelt option would be ignored (ipFamily: no family checked as the caller meant).
       expect(validationErrorOf(() => PolicyLint.check([cnp], { ipFamily: [IpFamily.IPV6] } as any)).message)
-        .toBe('[PolicyLint.check] options.ipFamily: unknown field (expected one of cni, ipFamilies); a misspelt field would be silently ignored');
+        .toBe('[PolicyLint.check] options.ipFamily: unknown field (expected one of cni, ipFamilies, mesh, linkerdDefaultInboundPolicy, '
+          + 'linkerdClusterNetworks, linkerdProbeNetworks, linkerdOpaquePorts); a misspelt field would be silently ignored');
       // Omitted options are still fine.
       expect(PolicyLint.check([], undefined)).toEqual([]);
     });

@@ -14,7 +14,10 @@ import { LintSeverity } from '../types';
 
 const RULE = 'istio-authz-refuses-admitted-source';
 
-/** As istio-strict-mtls-unmeshed-source reads membership: ambient labels count, `istio-system` is the root namespace. */
+/**
+ * When the lint is not told the mesh, as istio-strict-mtls-unmeshed-source reads membership: ambient labels count,
+ * `istio-system` is the root namespace.
+ */
 const ISTIO = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
 
 /**
@@ -38,20 +41,29 @@ const ISTIO = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
  * may include namespaces outside the manifests), a peer admitting everyone or by ipBlock, and a port where
  * some client is allowed, undecided, or refused for another reason (a DENY rule, STRICT mutual TLS
  * for a plaintext client: istio-strict-mtls-unmeshed-source) are not reported.
+ *
+ * Told the mesh (`PolicyLintOptions.mesh`): under `Mesh.istio()` the rule judges with its trust domain, root namespace
+ * and mode alone (pods labelled ambient are meshed only under ambient mode; a sidecar reads `cluster.local/...` in a
+ * principal as the local trust domain, ztunnel does not: analysis/mesh/istio-rules); under another mesh or `Mesh.none()`
+ * the rule does not apply (no findings).
  */
 export const istioAuthzRefusesAdmittedSource: LintRule = {
   ids: [RULE],
   check(ctx: LintContext): RuleReport[] {
     const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
     if (!valid.some((d) => isIstioAuthorizationPolicy(d.obj))) return [];
+    // Told another mesh (or none): no Istio proxy to refuse anything.
+    if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'istio') return [];
+    const known = ctx.mesh?.facts;
+    const facts = known ?? ISTIO;
     const objects = valid.map((d) => d.obj);
     const inventory = buildInventory(objects);
     const { namespaces, namespaceAnnotations: declared } = inventory;
-    // The mesh's trust domain is not in the manifests: a principal of another domain the policies name may be the mesh's own,
-    // so a refusal counts only when it holds under cluster.local and under each such domain.
-    const models = [ISTIO, ...namedTrustDomains(objects).map((trustDomain) => ({ ...ISTIO, trustDomain }))]
-      .map((facts) => new IstioModel(objects, facts, namespaces, declared));
-    const meshed = (p: InventoryPod) => membershipOf(p.endpoint, ISTIO, namespaces, declared).dataPlane !== undefined;
+    // Untold, the mesh's trust domain is not in the manifests: a principal of another domain the policies name may be the
+    // mesh's own, so a refusal counts only when it holds under cluster.local and under each such domain.
+    const models = (known ? [known] : [ISTIO, ...namedTrustDomains(objects).map((trustDomain) => ({ ...ISTIO, trustDomain }))])
+      .map((f) => new IstioModel(objects, f, namespaces, declared));
+    const meshed = (p: InventoryPod) => membershipOf(p.endpoint, facts, namespaces, declared).dataPlane !== undefined;
     const out: RuleReport[] = [];
     for (const doc of valid) {
       if (!isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;

@@ -19,9 +19,12 @@ import { LintSeverity } from '../types';
 const RULE = 'istio-strict-mtls-unmeshed-source';
 
 /**
- * Membership as if ambient mode were installed (as istio-authz-ztunnel reads it): a pod or namespace
- * labelled `istio.io/dataplane-mode=ambient` counts as meshed. For sources that is the cautious
- * reading (fewer clients known to be outside the mesh); `rootNamespace` is Istio's default.
+ * When the lint is not told the mesh, membership as if ambient mode were installed (as istio-authz-ztunnel
+ * reads it): a pod or namespace labelled `istio.io/dataplane-mode=ambient` counts as meshed. For sources
+ * that is the cautious reading (fewer clients known to be outside the mesh); `rootNamespace` is Istio's
+ * default. Told the mesh (`PolicyLintOptions.mesh: Mesh.istio(...)`), its mode and root namespace
+ * instead: in sidecar mode an ambient label meshes nothing (sidecar injection labels mesh in both modes,
+ * as sidecars keep working beside ambient).
  */
 const ISTIO = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
 
@@ -72,16 +75,21 @@ interface StrictTarget {
  * clients and nodes are outside the mesh by definition, but a CIDR may also hold meshed pods, and the
  * kubelet's probes pass: sidecars rewrite HTTP and TCP probes to the agent's port 15020 and ambient
  * exempts the node's own connections, SNATed to 169.254.7.127, from ztunnel); ports the destination's
- * proxy does not capture.
+ * proxy does not capture. Under another mesh than Istio, or `Mesh.none()`, the rule does not apply (no findings).
  */
 export const istioStrictMtlsUnmeshedSource: LintRule = {
   ids: [RULE],
   check(ctx: LintContext): RuleReport[] {
+    // Told another mesh (or none): no Istio proxy to require mutual TLS.
+    if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'istio') return [];
+    const facts = ctx.mesh?.facts ?? ISTIO;
+    // Told a sidecar-mode mesh: ambient labels mesh nothing, and the messages say so.
+    const sidecarOnly = ctx.mesh !== undefined && !facts.ambient;
     const objects = ctx.documents.map((d) => d.obj).filter((o) => isObject(o)) as any[];
-    const peerAuth = new PeerAuthentications(objects, ISTIO.rootNamespace);
+    const peerAuth = new PeerAuthentications(objects, facts.rootNamespace);
     if (peerAuth.isEmpty) return []; // Istio's default is PERMISSIVE
     const inventory = buildInventory(objects);
-    const meshed = (e: Endpoint) => membershipOf(e, ISTIO, inventory.namespaces, inventory.namespaceAnnotations);
+    const meshed = (e: Endpoint) => membershipOf(e, facts, inventory.namespaces, inventory.namespaceAnnotations);
     // Namespaces holding a Gateway API Gateway: their pods not in the manifests may be the gateway istiod deploys for it.
     const gatewayNamespaces = new Set(objects.filter((o) => isKindOf(o, 'gateway.networking.k8s.io', 'Gateway')).map((o) => namespaceOf(o)));
     const out: RuleReport[] = [];
@@ -97,15 +105,16 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
         if (targets.length === 0) return;
         asArray(rule.from).forEach((peer, j) => {
           if (!isObject(peer) || admitsNoClientInParticular(peer)) return;
-          const sources = unmeshedSources(doc, peer, inventory.pods, inventory.namespaces, inventory.namespaceAnnotations, meshed, gatewayNamespaces);
+          const sources = unmeshedSources(doc, peer, inventory.pods, inventory.namespaces, inventory.namespaceAnnotations, meshed, gatewayNamespaces,
+            facts.rootNamespace, sidecarOnly);
           if (sources.length === 0) return;
-          out.push(report(doc, jsonPath('spec', 'ingress', i, 'from', j), sources, targets));
+          out.push(report(doc, jsonPath('spec', 'ingress', i, 'from', j), sources, targets, sidecarOnly));
         });
       });
     }
     const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
     const model = calicoOrCiliumModel(ctx.cni, valid.map((d) => d.obj), inventory.namespaces);
-    if (model) out.push(...cniFindings(model, valid, inventory.pods, peerAuth, meshed, inventory.namespaceAnnotations));
+    if (model) out.push(...cniFindings(model, valid, inventory.pods, peerAuth, meshed, inventory.namespaceAnnotations, sidecarOnly));
     return out;
   },
 };
@@ -117,7 +126,7 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
  * judged here (the model needs the pod's labels).
  */
 function cniFindings(model: AnnotatedCniModel, documents: readonly LintDocument[], pods: readonly InventoryPod[], peerAuth: PeerAuthentications,
-  meshed: (e: Endpoint) => Membership, declared: ReadonlyMap<string, Labels>): RuleReport[] {
+  meshed: (e: Endpoint) => Membership, declared: ReadonlyMap<string, Labels>, sidecarOnly: boolean): RuleReport[] {
   const clients = pods.filter((p) => knownUnmeshed(p, meshed(p.endpoint), declared));
   const groups = new Map<string, { doc: LintDocument; path: string; sources: Map<string, UnmeshedSource>; targets: Map<string, StrictTarget> }>();
   for (const pod of pods) {
@@ -137,7 +146,7 @@ function cniFindings(model: AnnotatedCniModel, documents: readonly LintDocument[
       }
     }
   }
-  return [...groups.values()].map((g) => report(g.doc, g.path, [...g.sources.values()], [...g.targets.values()]));
+  return [...groups.values()].map((g) => report(g.doc, g.path, [...g.sources.values()], [...g.targets.values()], sidecarOnly));
 }
 
 /**
@@ -179,7 +188,8 @@ function strictPorts(pod: InventoryPod, ports: unknown, peerAuth: PeerAuthentica
 }
 
 function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: readonly InventoryPod[], namespaces: NamespaceIndex,
-  annotations: ReadonlyMap<string, Labels>, meshed: (e: Endpoint) => Membership, gatewayNamespaces: ReadonlySet<string>): UnmeshedSource[] {
+  annotations: ReadonlyMap<string, Labels>, meshed: (e: Endpoint) => Membership, gatewayNamespaces: ReadonlySet<string>,
+  rootNamespace: string, sidecarOnly: boolean): UnmeshedSource[] {
   const out: UnmeshedSource[] = [];
   const matched = pods.filter((p) => peerMatches(doc.obj, peer, p.endpoint, namespaces) === YES);
   for (const p of matched) {
@@ -196,7 +206,7 @@ function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: rea
   // deploys an Istio class's gateway beside it) and pods the peer picks by an Istio gateway's labels.
   for (const ns of [...annotations.keys()].sort()) {
     const nsLabels = namespaces.get(ns) ?? {};
-    if (withPods.has(ns) || ns === ISTIO.rootNamespace || gatewayNamespaces.has(ns)
+    if (withPods.has(ns) || ns === rootNamespace || gatewayNamespaces.has(ns)
       || peerMatches(doc.obj, { namespaceSelector: nsSelector }, probe(ns, {}, nsLabels), namespaces) !== YES) continue;
     const podLabels = isObject(peer.podSelector) ? stringMap(peer.podSelector.matchLabels) : {};
     const admitted = probe(ns, podLabels, nsLabels);
@@ -204,7 +214,9 @@ function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: rea
     if (m.dataPlane !== undefined || isIstioGateway(admitted)) continue;
     out.push({
       label: `the pods of namespace ${ns}${Object.keys(podLabels).length > 0 ? ` labelled ${Object.entries(podLabels).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}`,
-      why: `namespace ${ns} is declared without an Istio injection label (istio-injection=enabled, istio.io/rev or istio.io/dataplane-mode=ambient) `
+      why: `namespace ${ns} is declared without an Istio injection label (${sidecarOnly
+        ? 'istio-injection=enabled or istio.io/rev; the mesh is in sidecar mode, so istio.io/dataplane-mode=ambient meshes nothing'
+        : 'istio-injection=enabled, istio.io/rev or istio.io/dataplane-mode=ambient'}) `
         + 'and none of its pods is in these manifests, so they are outside the mesh unless their pod templates opt in',
       namespace: ns,
     });
@@ -217,7 +229,7 @@ function probe(ns: string, labels: Labels, namespaceLabels: Labels): Endpoint {
   return { kind: 'pod', name: `${ns}/*`, namespace: ns, labels, namespaceLabels, hostNetwork: false, namedPorts: [] };
 }
 
-function report(doc: LintDocument, path: string, sources: UnmeshedSource[], targets: StrictTarget[]): RuleReport {
+function report(doc: LintDocument, path: string, sources: UnmeshedSource[], targets: StrictTarget[], sidecarOnly: boolean): RuleReport {
   const who = sources.map((s) => `${s.label} (${s.why})`).join('; ');
   const where = targets.map((t) => `${t.pod.workloadKind} ${t.pod.endpoint.name} on port${t.ports.length > 1 ? 's' : ''} ${t.ports.map((p) => p.port).join(', ')}`)
     .join(', ');
@@ -232,7 +244,8 @@ function report(doc: LintDocument, path: string, sources: UnmeshedSource[], targ
     path,
     message: `admits ${who} to ${where}, which require STRICT mutual TLS (${why}): the client is outside the mesh and connects in plaintext, `
       + 'which the destination\'s Istio proxy (sidecar or ztunnel) refuses, so the connection this rule opens never works',
-    fix: `mesh the client (label namespace ${clientNamespaces} istio-injection=enabled or istio.io/dataplane-mode=ambient, then restart its pods), `
+    fix: `mesh the client (label namespace ${clientNamespaces} istio-injection=enabled${sidecarOnly ? '' : ' or istio.io/dataplane-mode=ambient'}, `
+      + 'then restart its pods), '
       + `or set PERMISSIVE for port ${ports} in the portLevelMtls of a PeerAuthentication selecting ${first.pod.endpoint.name}, `
       + 'or let the traffic in through an Istio Gateway that runs in the mesh',
   };

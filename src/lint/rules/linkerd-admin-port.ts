@@ -48,12 +48,17 @@ import { adminPortsByNamespace, injectedLabels } from './linkerd-admin-ports';
  * name `linkerd-admin`: a pod is covered by a Server naming `linkerd-admin` or its own admin port number.
  *
  * The cluster-wide default (`proxy.defaultInboundPolicy`) is not in the manifests: only policies
- * the pod template or the namespace annotate are judged. A Server on the admin port with
+ * the pod template or the namespace annotate are judged, unless the lint is told the mesh
+ * (`PolicyLintOptions.mesh: Mesh.linkerd()` with `linkerdDefaultInboundPolicy`): then the meshed
+ * namespaces and workloads that annotate no policy are judged by that default. Under another mesh or
+ * `Mesh.none()` the rule does not apply (no findings). A Server on the admin port with
  * `accessPolicy: deny` and no authorization is linkerd-server-without-authorization's finding.
  */
 const POLICY = 'config.linkerd.io/default-inbound-policy';
 const REQUIRE_IDENTITY = 'config.linkerd.io/proxy-require-identity-inbound-ports';
 const GROUP = 'policy.linkerd.io';
+/** Where a policy no annotation sets comes from, when the lint is told it (`linkerdDefaultInboundPolicy`). */
+const CLUSTER_DEFAULT = 'the cluster default proxy.defaultInboundPolicy';
 
 /** Whom a policy refuses on the admin port: every client, or the clients without a mesh identity. */
 type Refused = 'everyone' | 'unmeshed';
@@ -203,6 +208,11 @@ function fixFor(e: Effective, ns: string, pods: string): string {
 export const linkerdAdminPort: LintRule = {
   ids: ['linkerd-admin-port-unauthorized'],
   check(ctx: LintContext): RuleReport[] {
+    // Told another mesh (or none): no Linkerd proxy, no admin port.
+    if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'linkerd') return [];
+    // The cluster-wide default inbound policy, when the lint is told it.
+    const facts = ctx.mesh?.facts;
+    const clusterDefault = facts?.linkerdDefaultPolicyGiven ? facts.linkerdDefaultPolicy as string : undefined;
     const namespaces = new Map<string, { doc: LintDocument; annotations: Record<string, unknown> }>();
     for (const doc of ctx.documents) {
       if (!isNamespace(doc.obj) || typeof doc.obj.metadata?.name !== 'string') continue;
@@ -239,7 +249,8 @@ export const linkerdAdminPort: LintRule = {
     // A meshed namespace whose own annotations refuse scrapes, with no Server on the admin port at all.
     const reported = new Set<string>();
     for (const [ns, { doc, annotations }] of namespaces) {
-      const policy = nsAnnotation(ns, POLICY);
+      const annotated = nsAnnotation(ns, POLICY);
+      const policy = annotated ?? clusterDefault;
       // Pods that say nothing themselves are injected (or not) as the namespace says.
       const nsLabels = isObject(doc.obj?.metadata?.labels) ? doc.obj.metadata.labels : undefined;
       if (linkerdInjection(undefined, annotations, false, { namespace: ns, namespaceLabels: nsLabels }).injected !== true || policy === undefined
@@ -253,14 +264,16 @@ export const linkerdAdminPort: LintRule = {
       if (!refusal) continue;
       reported.add(ns);
       const narrowed = requireIdentity && refusal.refused === 'unmeshed' && !policy.endsWith('-authenticated');
+      const origin = annotated !== undefined ? `annotated on namespace ${ns}` : CLUSTER_DEFAULT;
       const what = narrowed
-        ? `the default inbound policy ${policy} (annotated on namespace ${ns}), narrowed on port ${port} by its ${REQUIRE_IDENTITY},`
-        : `the default inbound policy ${policy} (annotated on namespace ${ns})`;
+        ? `the default inbound policy ${policy} (${origin}), narrowed on port ${port} by its ${REQUIRE_IDENTITY},`
+        : `the default inbound policy ${policy} (${origin})`;
       const effective: Effective = { ...refusal, what, port };
+      const key = narrowed ? REQUIRE_IDENTITY : annotated !== undefined ? POLICY : undefined;
       out.push({
         doc,
         severity: LintSeverity.WARNING,
-        path: `metadata.annotations${jsonKey(narrowed ? REQUIRE_IDENTITY : POLICY)}`,
+        ...(key !== undefined ? { path: `metadata.annotations${jsonKey(key)}` } : {}),
         message: consequence(effective, 'the namespace\'s pods that set no policy of their own'),
         fix: fixFor(effective, ns, 'its meshed pods (an empty podSelector selects them all)'),
       });
@@ -273,7 +286,7 @@ export const linkerdAdminPort: LintRule = {
       const ns = namespaceOf(doc.obj);
       const podAnnotations: Record<string, unknown> = isObject(template.metadata?.annotations) ? template.metadata.annotations : {};
       const own = (key: string): string | undefined => (typeof podAnnotations[key] === 'string' ? podAnnotations[key] as string : undefined);
-      const policy = own(POLICY) ?? nsAnnotation(ns, POLICY);
+      const policy = own(POLICY) ?? nsAnnotation(ns, POLICY) ?? clusterDefault;
       // Only pods surely injected (a namespace the manifests do not show injects nothing here).
       const nsObject = namespaces.get(ns)?.doc.obj;
       const hostNetwork = isPlainObject(template.spec) && template.spec.hostNetwork === true;
@@ -318,10 +331,12 @@ export const linkerdAdminPort: LintRule = {
       const refusal = refusalOf(policy, requireIdentity);
       if (!refusal) continue;
       const where = (key: string) => (own(key) !== undefined ? 'on the pod template' : `on namespace ${ns}`);
+      // The policy's origin: an annotation, else the cluster default the lint is told.
+      const origin = own(POLICY) !== undefined || nsAnnotation(ns, POLICY) !== undefined ? `annotated ${where(POLICY)}` : CLUSTER_DEFAULT;
       const narrowed = requireIdentity && refusal.refused === 'unmeshed' && !policy.endsWith('-authenticated');
       const what = narrowed
-        ? `the default inbound policy ${policy} (annotated ${where(POLICY)}), narrowed on port ${port} by ${REQUIRE_IDENTITY} (${where(REQUIRE_IDENTITY)}),`
-        : `the default inbound policy ${policy} (annotated ${where(POLICY)})`;
+        ? `the default inbound policy ${policy} (${origin}), narrowed on port ${port} by ${REQUIRE_IDENTITY} (${where(REQUIRE_IDENTITY)}),`
+        : `the default inbound policy ${policy} (${origin})`;
       const key = narrowed ? REQUIRE_IDENTITY : POLICY;
       const base = [...WORKLOAD_TEMPLATES[doc.obj.kind].path, 'metadata', 'annotations'].join('.');
       const effective: Effective = { ...refusal, what, port };

@@ -21,8 +21,9 @@ const GROUP = 'policy.linkerd.io';
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
 /**
- * Linkerd's install defaults: control plane in `linkerd`, trust domain `cluster.local`, cluster default inbound policy
- * `all-unauthenticated` (a refusal by the default policy counts only where the pod or its namespace annotates it, below).
+ * Linkerd's install defaults, when the lint is not told the mesh: control plane in `linkerd`, trust domain `cluster.local`,
+ * cluster default inbound policy `all-unauthenticated` (a refusal by the default policy counts only where the pod or its
+ * namespace annotates it, below).
  */
 const LINKERD = meshFactsOf(Mesh.linkerd())!;
 
@@ -54,7 +55,12 @@ const LINKERD = meshFactsOf(Mesh.linkerd())!;
  *
  * The cluster-wide default (`proxy.defaultInboundPolicy`, install default `all-unauthenticated`) is
  * not in the manifests: a refusal by the default policy of a port no Server describes is reported only
- * where the pod or its namespace annotates the policy, as linkerd-admin-port judges it. Not reported: a
+ * where the pod or its namespace annotates the policy, as linkerd-admin-port judges it.
+ *
+ * Told the mesh (`PolicyLintOptions.mesh`): under `Mesh.linkerd()` the rule judges with its control
+ * plane namespace and trust domain alone (no hedging over the pairs the identities name), and, where
+ * `linkerdDefaultInboundPolicy` gives the cluster default, reports refusals by it too; under another
+ * mesh or `Mesh.none()` the rule does not apply (no Linkerd proxy refuses anything). Not reported: a
  * peer admitting any client the manifests do not show, admitting everyone or by ipBlock; a port where
  * some client is allowed (also for some requests only: a route or the probe route admitting it) or
  * undecided (an address the model cannot place, as NetworkAuthentication and `cluster-*` policies ask of
@@ -65,13 +71,17 @@ const LINKERD = meshFactsOf(Mesh.linkerd())!;
 export const linkerdAuthzRefusesAdmittedSource: LintRule = {
   ids: [RULE],
   check(ctx: LintContext): RuleReport[] {
+    // Told another mesh (or none): no Linkerd proxy to refuse anything.
+    if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'linkerd') return [];
+    const known = ctx.mesh?.facts;
+    const facts = known ?? LINKERD;
     const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
     const objects = valid.map((d) => d.obj as ManifestObject);
     const inventory = buildInventory(objects);
     const { namespaces, namespaceAnnotations: declared } = inventory;
     const membership = new Map<InventoryPod, Membership>();
     const memberOf = (p: InventoryPod) => {
-      if (!membership.has(p)) membership.set(p, membershipOf(p.endpoint, LINKERD, namespaces, declared));
+      if (!membership.has(p)) membership.set(p, membershipOf(p.endpoint, facts, namespaces, declared));
       return membership.get(p)!;
     };
     let models: LinkerdModel[] | undefined;
@@ -81,10 +91,10 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
       const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && declared.has(p.endpoint.namespace ?? 'default')
         && memberOf(p).dataPlane === 'linkerd');
       if (destinations.length === 0) continue;
-      // Neither Linkerd's namespace nor its trust domain is in the manifests: identities naming others may be the mesh's own,
-      // so a refusal counts only when it holds under the install defaults and under each pair named.
-      const judges = models ??= [LINKERD, ...namedIdentityDomains(objects).map((d) => ({ ...LINKERD, ...d }))]
-        .map((facts) => new LinkerdModel(objects, facts, namespaces, declared));
+      // Untold, neither Linkerd's namespace nor its trust domain is in the manifests: identities naming others may be the
+      // mesh's own, so a refusal counts only when it holds under the install defaults and under each pair named.
+      const judges = models ??= (known ? [known] : [LINKERD, ...namedIdentityDomains(objects).map((d) => ({ ...LINKERD, ...d }))])
+        .map((f) => new LinkerdModel(objects, f, namespaces, declared));
       asArray(doc.obj.spec.ingress).forEach((rule, i) => {
         if (!isObject(rule)) return;
         asArray(rule.from).forEach((peer, j) => {
@@ -101,12 +111,12 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
                 destination: pod.endpoint,
                 port,
                 protocol: 'TCP',
-              }), memberOf(pod), objects)));
+              }), memberOf(pod), objects, known)));
               if (why.every((w) => w !== undefined)) refused.push({ pod, port, why: why[0]!.message, by: [...new Set(why.map((w) => w!.by))].join(', ') });
             }
           }
           if (refused.length === 0) return;
-          const who = clients.map((c) => `${c.workloadKind} ${c.endpoint.name} (${identityText(c, memberOf(c))})`).join(', ');
+          const who = clients.map((c) => `${c.workloadKind} ${c.endpoint.name} (${identityText(c, memberOf(c), facts)})`).join(', ');
           const where = [...new Set(refused.map((r) => `${r.pod.workloadKind} ${r.pod.endpoint.name} port ${r.port}`))].join(', ');
           const by = [...new Set(refused.map((r) => r.by))].join('; ');
           out.push({
@@ -128,25 +138,27 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
 };
 
 /** `identity web.shop.serviceaccount.identity.linkerd.cluster.local`, or why the client has none. */
-function identityText(client: InventoryPod, m: Membership): string {
+function identityText(client: InventoryPod, m: Membership, facts: MeshFacts): string {
   const e = client.endpoint;
-  return m.dataPlane === 'linkerd' ? `identity ${e.serviceAccount ?? 'default'}.${e.namespace ?? 'default'}.serviceaccount.identity.${LINKERD.linkerdNamespace}.${LINKERD.trustDomain}`
+  return m.dataPlane === 'linkerd' ? `identity ${e.serviceAccount ?? 'default'}.${e.namespace ?? 'default'}.serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`
     : 'not meshed: no mesh identity';
 }
 
 /**
  * The refusal of a connection verdict by Linkerd's authorization, with what refuses: a Server (its accessPolicy, no
  * AuthorizationPolicy of it or of its routes admitting the client), or the default inbound policy the destination pod or its
- * namespace annotates. Undefined otherwise: allowed (also for some requests only), undecided, or refused by the cluster-wide
- * default, which the manifests do not show.
+ * namespace annotates, or the cluster-wide default where the lint is told it (`known`, a Linkerd mesh with
+ * `linkerdDefaultInboundPolicy`). Undefined otherwise: allowed (also for some requests only), undecided, or refused by a
+ * cluster-wide default the lint is not told.
  */
-function authorizationRefusal(v: DirectionVerdict, destination: Membership, objects: readonly ManifestObject[]):
+function authorizationRefusal(v: DirectionVerdict, destination: Membership, objects: readonly ManifestObject[], known: MeshFacts | undefined):
 { message: string; by: string } | undefined {
   if (v.outcome !== NO) return undefined;
   const isolate = v.reasons.find((r) => r.effect === 'isolate');
   if (isolate === undefined) return undefined;
   if (isolate.object === undefined) {
-    const policy = destination.defaultPolicy;
+    const policy = destination.defaultPolicy
+      ?? (known?.linkerdDefaultPolicyGiven ? { value: known.linkerdDefaultPolicy, source: 'the cluster default' } : undefined);
     return policy === undefined ? undefined : { message: isolate.message, by: `the default inbound policy ${policy.value} (${policy.source})` };
   }
   if (isolate.object.kind !== 'Server') return undefined;

@@ -1,0 +1,43 @@
+/**
+ * The mesh PolicyLint is told about (`PolicyLintOptions.mesh` and the Linkerd installation values),
+ * as the analyzer's mesh facts (internal). The conversion is the analyzer's own (`meshFactsOf`), so a
+ * lint rule and `Reachability` read one Mesh alike.
+ */
+import { MeshFacts, meshFactsOf } from '../analysis/mesh/facts';
+import { checkLinkerdValues, LinkerdOptions } from '../analysis/option-values';
+import { requireMadeMesh } from '../cluster/made-by-factories';
+import { MeshKind } from '../cluster/mesh';
+import { propError } from '../util/errors';
+
+/** The cluster's mesh as the lint rules read it. */
+export interface LintMesh {
+  /** The mesh's facts; undefined for `Mesh.none()` (no mesh: the mesh rules do not apply). */
+  readonly facts?: MeshFacts;
+}
+
+/** The options of PolicyLintOptions that describe the mesh (as the caller passed them: any type). */
+export interface LintMeshOptions extends LinkerdOptions {
+  readonly mesh?: unknown;
+}
+
+/** The Linkerd options, for the error naming the one given without a Linkerd mesh. */
+const LINKERD_OPTIONS = ['linkerdDefaultInboundPolicy', 'linkerdClusterNetworks', 'linkerdProbeNetworks', 'linkerdOpaquePorts'] as const;
+
+/**
+ * The mesh of the options, checked at PolicyLint's public entry points: `mesh` must be a Mesh made by
+ * its factories, the Linkerd values valid (as Reachability checks them) and given with a Linkerd mesh
+ * only (otherwise they would change nothing, silently). Undefined when `mesh` is not given: the mesh
+ * rules keep guessing the installation values.
+ */
+export function lintMeshOf(site: string, options: LintMeshOptions): LintMesh | undefined {
+  const mesh = options.mesh === undefined ? undefined : requireMadeMesh(site, 'options.mesh', options.mesh);
+  const linkerd = checkLinkerdValues(site, options);
+  if (mesh?.kind !== MeshKind.LINKERD) {
+    const given = LINKERD_OPTIONS.find((k) => options[k] !== undefined);
+    if (given !== undefined) {
+      throw propError(site, `options.${given}`, `applies to a Linkerd mesh only, but options.mesh is ${mesh === undefined ? 'not given' : mesh.displayName}: `
+        + 'drop it, or lint with mesh: Mesh.linkerd()');
+    }
+  }
+  return mesh === undefined ? undefined : { facts: meshFactsOf(mesh, linkerd) };
+}
