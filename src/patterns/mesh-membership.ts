@@ -12,6 +12,7 @@ import { RuleAction, TrafficRule } from '../policy/rule';
 import { parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import { StructKeys, requireKnownKeys, requireObject } from '../util/guards';
+import { LINKERD_ADMISSION_WEBHOOKS_LABEL, linkerdWebhookUnseen } from '../util/linkerd-injection';
 import { checkEnum } from '../util/validate';
 
 /** What joining the mesh adds to a namespace (internal). */
@@ -38,8 +39,8 @@ const MESH_LABEL_KEYS = ['istio-injection', 'istio.io/rev', 'istio.io/dataplane-
 
 /**
  * Validate a namespace's mesh membership against the cluster context and compute what it adds:
- * labels or annotations, the mesh's network allows, and the transport port. Errors name the
- * construct and the prop, and say what to change.
+ * labels or annotations, the mesh's network allows, and the transport port, for the namespace
+ * `namespace` labelled `labels`. Errors name the construct and the prop, and say what to change.
  */
 export function meshNamespaceSetup(
   scope: IConstruct,
@@ -47,6 +48,7 @@ export function meshNamespaceSetup(
   labels: Record<string, string>,
   options: NamespaceMeshOptions | undefined,
   podSecurity: PodSecurityLevel,
+  namespace: string,
 ): MeshNamespaceSetup {
   for (const key of MESH_LABEL_KEYS) {
     if (key in labels) {
@@ -67,6 +69,17 @@ export function meshNamespaceSetup(
     const plugin = mesh.kind === MeshKind.ISTIO ? 'the Istio CNI plugin and declare Mesh.istio({ ..., cni: true })' : 'linkerd-cni and declare Mesh.linkerd({ cni: true })';
     throw propError(scope, 'mesh', `${mesh.displayName} without its CNI plugin injects ${init}, which needs NET_ADMIN and NET_RAW; Pod Security `
       + `'${podSecurity}' rejects it, so no pod of the namespace could start. Install ${plugin} (recommended), or set podSecurity: PodSecurityLevel.PRIVILEGED`);
+  }
+  if (mesh.kind === MeshKind.LINKERD) {
+    // The namespace annotation injects nothing where the injector's webhook is never called (linkerd-control-plane values.yaml
+    // proxyInjector.namespaceSelector): the pods would run without a proxy while the namespace's policies and Servers assume one.
+    const unseen = linkerdWebhookUnseen({ namespace, namespaceLabels: labels });
+    if (unseen !== undefined) {
+      const byLabel = unseen.startsWith('namespace label');
+      throw propError(scope, byLabel ? `labels.${LINKERD_ADMISSION_WEBHOOKS_LABEL}` : 'mesh', `${mesh.displayName}'s proxy injector never sees `
+        + `${unseen} (its webhook's namespaceSelector leaves it out), so no pod of the namespace would get a proxy. `
+        + (byLabel ? 'Remove the label to join the mesh, or remove mesh' : 'Run the workloads in another namespace to mesh them, or remove mesh'));
+    }
   }
   const annotations: Record<string, string> = { ...mesh.namespaceAnnotations() };
   if (options.linkerdDefaultInboundPolicy !== undefined) {

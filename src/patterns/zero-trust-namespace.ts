@@ -186,7 +186,7 @@ export class ZeroTrustNamespace extends Construct {
     }
 
     const allowSameNamespace = requireOptionalBoolean(this, 'allowSameNamespace', props.allowSameNamespace, false);
-    const mesh = meshNamespaceSetup(this, cluster, labels, props.mesh, level);
+    const mesh = meshNamespaceSetup(this, cluster, labels, props.mesh, level, this.name);
     this.meshed = mesh.meshed;
     this.meshTransportPort = mesh.transportPort;
     this._linkerdDefaultInboundPolicy = mesh.annotations[LINKERD_DEFAULT_INBOUND_POLICY];

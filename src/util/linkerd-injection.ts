@@ -27,8 +27,8 @@ const VALID = [...INJECTING, 'disabled'];
 
 /** Namespaces the injector's webhook leaves out by name (install default `proxyInjector.namespaceSelector`). */
 const EXCLUDED_NAMESPACES = ['kube-system', 'cert-manager'];
-/** The namespace label that turns the webhook off (`proxyInjector.namespaceSelector`). */
-const WEBHOOKS_LABEL = 'config.linkerd.io/admission-webhooks';
+/** The namespace label that turns Linkerd's admission webhooks off, `disabled` (`proxyInjector.namespaceSelector`). */
+export const LINKERD_ADMISSION_WEBHOOKS_LABEL = 'config.linkerd.io/admission-webhooks';
 /** Pod labels the webhook leaves out (install default `proxyInjector.objectSelector`). */
 const EXCLUDED_POD_LABELS = ['linkerd.io/control-plane-component', 'linkerd.io/cni-resource'];
 
@@ -80,10 +80,14 @@ export interface LinkerdInjection {
   readonly unseen?: string;
 }
 
-/** Why the webhook's selectors leave the pod out, or undefined. */
-function unseenBy(scope: LinkerdWebhookScope): string | undefined {
+/**
+ * Why the proxy injector's webhook leaves pods of `scope` out (install default selectors, see above):
+ * `namespace cert-manager`, `namespace label config.linkerd.io/admission-webhooks=disabled`, `pod
+ * label linkerd.io/cni-resource`; undefined when it sees them.
+ */
+export function linkerdWebhookUnseen(scope: LinkerdWebhookScope): string | undefined {
   if (EXCLUDED_NAMESPACES.includes(scope.namespace)) return `namespace ${scope.namespace}`;
-  if (scope.namespaceLabels?.[WEBHOOKS_LABEL] === 'disabled') return `namespace label ${WEBHOOKS_LABEL}=disabled`;
+  if (scope.namespaceLabels?.[LINKERD_ADMISSION_WEBHOOKS_LABEL] === 'disabled') return `namespace label ${LINKERD_ADMISSION_WEBHOOKS_LABEL}=disabled`;
   const label = EXCLUDED_POD_LABELS.find((l) => scope.podLabels !== undefined && Object.prototype.hasOwnProperty.call(scope.podLabels, l));
   return label === undefined ? undefined : `pod label ${label}`;
 }
@@ -102,7 +106,7 @@ function valueOf(annotations: Readonly<Record<string, unknown>> | undefined): st
 export function linkerdInjection(pod: Readonly<Record<string, unknown>> | undefined, namespace: Readonly<Record<string, unknown>> | undefined,
   hostNetwork = false, scope?: LinkerdWebhookScope): LinkerdInjection {
   if (hostNetwork) return { injected: false, hostNetwork: true };
-  const unseen = scope === undefined ? undefined : unseenBy(scope);
+  const unseen = scope === undefined ? undefined : linkerdWebhookUnseen(scope);
   if (unseen !== undefined) return { injected: false, unseen };
   const own = valueOf(pod);
   const ns = valueOf(namespace);

@@ -53,6 +53,18 @@ describe('linkerd-opaque-ports-one-side', () => {
       + 'opaque-ports annotation must be set on both the Service and the workload');
   });
 
+  test('pods the proxy injector\'s webhook never sees get no proxy, so the Service side alone is no mismatch: a namespace labelled '
+    + 'config.linkerd.io/admission-webhooks=disabled, cert-manager (linkerd-control-plane values.yaml proxyInjector.namespaceSelector)', () => {
+    const off = { ...ns, metadata: { ...ns.metadata, labels: { 'config.linkerd.io/admission-webhooks': 'disabled' } } };
+    const onLabel = { ...ns, metadata: { ...ns.metadata, labels: { 'config.linkerd.io/admission-webhooks': 'enabled' } } };
+    const objects = (namespace: any) => [namespace, deployment('nats', 4222), service('nats', 4222, { [OPAQUE]: '4222' })];
+    expectValidManifests([...objects(off), onLabel]);
+    expect(PolicyLint.check(objects(off)).filter((f) => f.rule === RULE)).toEqual([]);
+    expect(brief(PolicyLint.check(objects(onLabel)).filter((f) => f.rule === RULE)).map((f) => f.object)).toEqual(['Service msg/nats']);
+    const inCertManager = (o: any) => ({ ...o, metadata: { ...o.metadata, ...(o.kind === 'Namespace' ? { name: 'cert-manager' } : { namespace: 'cert-manager' }) } });
+    expect(PolicyLint.check(objects(ns).map(inCertManager)).filter((f) => f.rule === RULE)).toEqual([]);
+  });
+
   test('both sides opaque (pod annotation, namespace annotation, or a Server of proxyProtocol opaque): no finding', () => {
     const server = {
       apiVersion: 'policy.linkerd.io/v1beta3',

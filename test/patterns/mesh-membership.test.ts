@@ -359,6 +359,22 @@ describe('mesh membership errors', () => {
       .toThrow(`[test/shop] labels.${key}: mesh labels are set by mesh membership, never by hand: join the mesh with \`mesh: {}\``);
   });
 
+  test('Linkerd: a namespace its proxy injector\'s webhook never sees (linkerd-control-plane values.yaml proxyInjector.namespaceSelector: '
+    + 'cert-manager, the label config.linkerd.io/admission-webhooks=disabled) cannot join: its pods would get no proxy', () => {
+    const chart = meshChart(Cni.calico(), Mesh.linkerd({ cni: true }));
+    expect(() => new ZeroTrustNamespace(chart, 'certs', { name: 'cert-manager', mesh: {} }))
+      .toThrow('[test/certs] mesh: Linkerd\'s proxy injector never sees namespace cert-manager (its webhook\'s namespaceSelector leaves it out), '
+        + 'so no pod of the namespace would get a proxy. Run the workloads in another namespace to mesh them, or remove mesh');
+    expect(() => new ZeroTrustNamespace(chart, 'shop', { name: 'shop', labels: { 'config.linkerd.io/admission-webhooks': 'disabled' }, mesh: {} }))
+      .toThrow('[test/shop] labels.config.linkerd.io/admission-webhooks: Linkerd\'s proxy injector never sees namespace label '
+        + 'config.linkerd.io/admission-webhooks=disabled (its webhook\'s namespaceSelector leaves it out), so no pod of the namespace would get '
+        + 'a proxy. Remove the label to join the mesh, or remove mesh');
+    // Unmeshed there, or meshed with the webhook on: accepted (the analyzer agrees: kube-system and such namespaces are not in the mesh).
+    new ZeroTrustNamespace(chart, 'certs-plain', { name: 'cert-manager' });
+    new ZeroTrustNamespace(chart, 'web', { name: 'web', labels: { 'config.linkerd.io/admission-webhooks': 'enabled' }, mesh: {} });
+    expect(find(synthValid(chart), 'Namespace', 'web').metadata.annotations).toEqual({ 'linkerd.io/inject': 'enabled' });
+  });
+
   test('a Linkerd option under Istio', () => {
     const chart = meshChart(Cni.calico(), Mesh.istio({ mode: IstioMode.AMBIENT }));
     expect(() => new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } }))

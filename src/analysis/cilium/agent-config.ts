@@ -14,7 +14,7 @@
  * - the values a Flux HelmRelease of the chart delivers (../flux-values): inline `values` merged
  *   last, over the `valuesFrom` ConfigMaps and Secrets, read from the manifests; the option is what
  *   the layers above the last one the manifests do not show (an object they lack, ...) say, and
- *   unknown when those say nothing, or when a `postRenderers` patch names cilium-config;
+ *   unknown when those say nothing, or when a `postRenderers` patch may select cilium-config (../flux-post-renderers);
  * - the values an Argo CD Application source of the chart delivers: `fileParameters` (a file of the
  *   repository: unknown) over `parameters` over the inline
  *   values over `valueFiles`; the inline values are `valuesObject` when it is set, else the `values`
@@ -32,6 +32,7 @@
  */
 import { parse } from 'yaml';
 import { isCiliumChart, isPlainObject, namespaceOf } from '../../util/vocabulary';
+import { postRenderersMayPatch } from '../flux-post-renderers';
 import { fluxValuesLayers, knownTop, setValue } from '../flux-values';
 import { describeRef, ManifestObject, refOf } from '../model';
 
@@ -84,8 +85,8 @@ function fromValues(values: unknown, option: CiliumAgentOption): Said {
  * manifests do not show say; when they say nothing, unknown if there is such a layer.
  */
 function fromHelmRelease(release: ManifestObject, manifests: readonly ManifestObject[], option: CiliumAgentOption): Said {
-  // A post-renderer patch of the rendered cilium-config (Flux `spec.postRenderers[].kustomize`) comes after every value: not read.
-  if (Array.isArray(release.spec?.postRenderers) && JSON.stringify(release.spec.postRenderers).includes('cilium-config')) return { value: undefined };
+  // A post-renderer patch that may select the rendered cilium-config (by name, a name pattern, or kind alone) comes after every value: not read.
+  if (postRenderersMayPatch(release, { kind: 'ConfigMap', name: 'cilium-config' })) return { value: undefined };
   const { values, unknownBelow } = knownTop(fluxValuesLayers(release, manifests));
   const said = fromValues(values, option);
   if (!unknownBelow) return said;

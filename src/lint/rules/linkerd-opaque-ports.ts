@@ -147,9 +147,11 @@ export const linkerdOpaquePorts: LintRule = {
   ids: ['linkerd-opaque-ports-one-side'],
   check(ctx: LintContext): RuleReport[] {
     const nsAnnotations = new Map<string, Record<string, unknown>>();
+    const nsLabels = new Map<string, Record<string, unknown>>();
     for (const doc of ctx.documents) {
       if (isNamespace(doc.obj) && typeof doc.obj.metadata?.name === 'string') {
         nsAnnotations.set(doc.obj.metadata.name, isObject(doc.obj.metadata.annotations) ? doc.obj.metadata.annotations : {});
+        if (isObject(doc.obj.metadata.labels)) nsLabels.set(doc.obj.metadata.name, doc.obj.metadata.labels);
       }
     }
     const servers = ctx.documents.filter((d) => isObject(d.obj) && d.obj.kind === 'Server' && apiGroupOf(d.obj) === 'policy.linkerd.io'
@@ -160,7 +162,11 @@ export const linkerdOpaquePorts: LintRule = {
       // Only pods surely injected (a namespace the manifests do not show injects nothing here).
       return linkerdInjection(isObject(w.template.metadata?.annotations) ? w.template.metadata.annotations : undefined,
         nsAnnotations.get(namespaceOf(w.doc.obj)) ?? {}, isPlainObject(w.template.spec) && w.template.spec.hostNetwork === true,
-        { namespace: namespaceOf(w.doc.obj), podLabels: isObject(w.template.metadata?.labels) ? w.template.metadata.labels : undefined })
+        {
+          namespace: namespaceOf(w.doc.obj),
+          namespaceLabels: nsLabels.get(namespaceOf(w.doc.obj)),
+          podLabels: isObject(w.template.metadata?.labels) ? w.template.metadata.labels : undefined,
+        })
         .injected === true;
     });
     const out: RuleReport[] = [];

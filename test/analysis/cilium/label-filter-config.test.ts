@@ -249,6 +249,23 @@ describe('Cilium label filter set in the manifests', () => {
       expect(verdicts([...cluster, byTier, patched])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
     });
 
+    test('a post-renderer patch whose target may select cilium-config without naming it (kind alone, a name pattern, labels): indeterminate '
+      + '(was exact); a target of another kind or name leaves the values exact', () => {
+      const base = helmRelease({});
+      const patch = '- op: add\n  path: /data/labels\n  value: k8s:app\n';
+      const withTarget = (target: Record<string, string>) => ({
+        ...base,
+        spec: { ...base.spec, postRenderers: [{ kustomize: { patches: [{ target, patch }] } }] },
+      });
+      // kustomize selectors: name is an anchored regular expression, kind must equal, labelSelector reads the rendered labels.
+      const selecting: Array<Record<string, string>> = [{ kind: 'ConfigMap' }, { kind: 'ConfigMap', name: 'cilium-.*' }, { labelSelector: 'app.kubernetes.io/part-of=cilium' }];
+      const missing: Array<Record<string, string>> = [{ kind: 'Deployment', name: 'cilium-operator' }, { kind: 'ConfigMap', name: 'cilium' }, { group: 'apps', name: '.*' }];
+      expectValidManifests([...selecting, ...missing].map(withTarget));
+      const indeterminate = [Verdict.INDETERMINATE, Verdict.INDETERMINATE];
+      for (const target of selecting) expect(verdicts([...cluster, byTier, withTarget(target)])).toEqual(indeterminate);
+      for (const target of missing) expect(verdicts([...cluster, byTier, withTarget(target)])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+    });
+
     test('chart valuesFiles other than values.yaml are not in the manifests: indeterminate (were the default)', () => {
       const withFiles = (files: string[]) => {
         const base = helmRelease({});
