@@ -134,7 +134,9 @@ export class MatrixData {
     this.classOf = new Int32Array(pods.length);
     this.classes = [];
     pods.forEach((pod, i) => {
-      const key = classKey(view(pod.endpoint), pod.ports);
+      // The mesh keys too: a mesh may tell apart pods whose endpoints the CNI sees alike (Linkerd's owner labels).
+      const key = classKey(view(pod.endpoint), pod.ports)
+        + (mesh ? `\u0000${mesh.sourceKey(meshView(pod.endpoint))}\u0000${mesh.destinationKey(meshView(pod.endpoint))}` : '');
       let c = classIndex.get(key);
       if (c === undefined) {
         c = this.classes.length;

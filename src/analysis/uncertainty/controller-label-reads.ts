@@ -53,8 +53,18 @@ export interface ControllerKeysRead {
   readonly mesh: ReadonlySet<string>;
 }
 
-function keysIn(strings: readonly string[]): Set<string> {
-  return new Set([...CONTROLLER_LABEL_KEYS].filter((key) => strings.some((s) => s.includes(key))));
+function keysIn(strings: readonly string[], keys: Iterable<string> = CONTROLLER_LABEL_KEYS): Set<string> {
+  return new Set([...keys].filter((key) => strings.some((s) => s.includes(key))));
+}
+
+/**
+ * Which of the pod label `keys` some object of `manifests` may read, by the same textual test (for
+ * labels added at admission, such as Linkerd's owner labels, see ../mesh/linkerd-owner-labels).
+ */
+export function labelKeysReadIn(manifests: readonly ManifestObject[], keys: Iterable<string>): ReadonlySet<string> {
+  const strings: string[] = [];
+  for (const obj of manifests) collectStrings(obj, strings, false);
+  return keysIn(strings, keys);
 }
 
 /** The controller-added label keys some object of `manifests` may read (see the module comment). */

@@ -4,7 +4,7 @@
  * classes that differ only in such labels (../../../src/analysis/uncertainty/controller-label-reads.ts).
  * A mesh selector reading one splits the classes, and the verdicts stay exact.
  */
-import { authorizationPolicy, ISTIO_SIDECAR, LINKERD, linkerd, meshReach, namespace, networkPolicy, w } from './support';
+import { authorizationPolicy, ISTIO_SIDECAR, LINKERD, linkerd, meshReach, namespace, networkPolicy, w, workload } from './support';
 import { FlowMatrix } from '../../../src/analysis/flow-matrix';
 import { Reachability } from '../../../src/analysis/reachability';
 import { Verdict } from '../../../src/analysis/verdict';
@@ -98,7 +98,7 @@ describe('Istio', () => {
 });
 
 describe('Linkerd', () => {
-  const server = (matchLabels: Record<string, string>) => linkerd('Server', 'batch', 'deny', { podSelector: { matchLabels }, port: 5432, accessPolicy: 'deny' });
+  const server = (matchLabels: Record<string, string>, port = 5432) => linkerd('Server', 'batch', 'deny', { podSelector: { matchLabels }, port, accessPolicy: 'deny' });
 
   test('a Server on app: one class per template', () => {
     expect(meshReach(cluster(LINKERD, 50, 20, server({ app: 'db' })), LINKERD).matrix().summary.classes).toBe(2);
@@ -110,5 +110,31 @@ describe('Linkerd', () => {
     expect(verdictOf(matrix, 'batch/job-7', 'batch/db-2', 'TCP/5432')).toBe(Verdict.DENY);
     expect(verdictOf(matrix, 'batch/job-7', 'batch/db-3', 'TCP/5432')).toBe(Verdict.ALLOW);
     expect(disagreements(meshReach(cluster(LINKERD, 3, 4, server({ [POD_NAME]: 'db-2-0' })), LINKERD))).toEqual([]);
+  });
+
+  test('a Server on the owner label the proxy injector adds splits the Jobs; verdicts exact', () => {
+    // linkerd.io/proxy-job names each Job (../../../src/analysis/mesh/linkerd-owner-labels.ts): the CNI sees the Jobs alike.
+    const reach = meshReach(cluster(LINKERD, 50, 20, server({ 'linkerd.io/proxy-job': 'job-3' }, 8080)), LINKERD);
+    const matrix = reach.matrix();
+    expect(matrix.summary.classes).toBe(51);
+    expect(verdictOf(matrix, 'batch/db-0', 'batch/job-3', 'TCP/8080')).toBe(Verdict.DENY);
+    expect(verdictOf(matrix, 'batch/db-0', 'batch/job-4', 'TCP/8080')).toBe(Verdict.ALLOW);
+    expect(disagreements(meshReach(cluster(LINKERD, 4, 2, server({ 'linkerd.io/proxy-job': 'job-3' }, 8080)), LINKERD))).toEqual([]);
+  });
+
+  test('two Deployments with one template are two classes when a Server reads the owner label (were one: the matrix denied b as a)', () => {
+    const deployment = (name: string) => ({ ...workload('batch', 'x'), metadata: { name, namespace: 'batch' } });
+    const manifests = [namespace('batch', {}, { 'linkerd.io/inject': 'enabled' }), deployment('a'), deployment('b'),
+      server({ 'linkerd.io/proxy-deployment': 'a' }, 8080)];
+    expectValidManifests(manifests);
+    const reach = meshReach(manifests, LINKERD);
+    const matrix = reach.matrix();
+    expect(matrix.summary.classes).toBe(2);
+    expect(matrix.flows.map((f) => [f.source, f.destination, f.verdict])).toEqual([
+      ['batch/a', 'batch/a', Verdict.DENY], ['batch/a', 'batch/b', Verdict.ALLOW], ['batch/b', 'batch/a', Verdict.DENY], ['batch/b', 'batch/b', Verdict.ALLOW],
+    ]);
+    expect(disagreements(reach)).toEqual([]);
+    // Read by nothing: one class.
+    expect(meshReach(manifests.slice(0, 3), LINKERD).matrix().summary.classes).toBe(1);
   });
 });
