@@ -9,11 +9,12 @@
  * string of any object (a key of a mapping or a value), whatever its kind, except the labels the
  * objects carry themselves (`metadata.labels`, also a pod template's: data a selector reads, never a
  * selector). That covers every selector form without parsing it: Kubernetes label selectors
- * (NetworkPolicy, AdminNetworkPolicy, ClusterNetworkPolicy, Service, EndpointSlice owners, Istio and
- * Linkerd workload selectors), Calico selector expressions (`job-name == 'a'`, `has(job-name)`),
- * Cilium selectors with a source prefix (`k8s:job-name`, `any:job-name`), and kinds the analyzer does
- * not model; an occurrence in an unrelated string (a container argument) only keeps the classes apart,
- * as before. Targets of `Reachability.check` match endpoints, which keep every label (see ../target).
+ * (NetworkPolicy, AdminNetworkPolicy, ClusterNetworkPolicy, Service, Istio and Linkerd workload
+ * selectors), Calico selector expressions (`job-name == 'a'`, `has(job-name)`), Cilium selectors
+ * with a source prefix (`k8s:job-name`, `any:job-name`), and kinds the analyzer does not model; an
+ * occurrence in an unrelated string (a container argument, `job-name` inside
+ * `batch.kubernetes.io/job-name`) only keeps the classes apart, as before. The endpoints keep every
+ * label: `Reachability.check` and its Targets (`Target.pod` on `job-name`) see them all.
  */
 import {
   isAdminNetworkPolicyKind, isCalicoPolicy, isCalicoStagedPolicy, isCiliumPolicy, isClusterNetworkPolicyKind, isKindOf, isPlainObject,
