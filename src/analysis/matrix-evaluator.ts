@@ -16,6 +16,7 @@ import { ContainerPort, InventoryPod } from './inventory';
 import { MeshModel } from './mesh';
 import { MeshMatrix } from './mesh/mesh-matrix';
 import { AnnotatedCniModel, Direction, Endpoint, L4Protocol } from './model';
+import { ControllerKeysRead, withoutUnreadControllerLabels } from './uncertainty/controller-label-reads';
 import { and3, combineSides, MAYBE, Tri, YES } from './verdict';
 import { Port } from '../policy/port';
 import { internalError } from '../util/errors';
@@ -119,13 +120,23 @@ export class MatrixData {
   /** The mesh layer, in an analysis with a mesh. */
   readonly mesh?: MeshMatrix;
 
-  constructor(pods: InventoryPod[], options: EvaluationOptions, private readonly model: AnnotatedCniModel, mesh?: MeshModel, l7BlindToMtls = false) {
+  /**
+   * @param keysRead the controller-added label keys the objects may read (./uncertainty/controller-label-reads):
+   * pods that differ only in the others share a class, and mesh verdicts
+   * @default keysRead - every key is read
+   */
+  constructor(pods: InventoryPod[], options: EvaluationOptions, private readonly model: AnnotatedCniModel, mesh?: MeshModel, l7BlindToMtls = false,
+    keysRead?: ControllerKeysRead) {
     this.pods = pods;
+    const view = (e: Endpoint): Endpoint => (keysRead ? withoutUnreadControllerLabels(e, keysRead.any) : e);
+    const meshView = (e: Endpoint): Endpoint => (keysRead ? withoutUnreadControllerLabels(e, keysRead.mesh) : e);
     const classIndex = new Map<string, number>();
     this.classOf = new Int32Array(pods.length);
     this.classes = [];
     pods.forEach((pod, i) => {
-      const key = classKey(pod);
+      // The mesh keys too: a mesh may tell apart pods whose endpoints the CNI sees alike (Linkerd's owner labels).
+      const key = classKey(view(pod.endpoint), pod.ports)
+        + (mesh ? `\u0000${mesh.sourceKey(meshView(pod.endpoint))}\u0000${mesh.destinationKey(meshView(pod.endpoint))}` : '');
       let c = classIndex.get(key);
       if (c === undefined) {
         c = this.classes.length;
@@ -184,7 +195,7 @@ export class MatrixData {
         });
       });
     });
-    if (mesh) this.mesh = new MeshMatrix(this.classes, model, mesh, l7BlindToMtls);
+    if (mesh) this.mesh = new MeshMatrix(this.classes, model, mesh, l7BlindToMtls, meshView);
   }
 
   private egressCell(s: number, d: number, k: number): number {
@@ -311,14 +322,16 @@ export class MatrixData {
   }
 }
 
-/** Everything the policy semantics can look at, except the display name. */
-function classKey(pod: InventoryPod): string {
-  const e: Endpoint = pod.endpoint;
+/**
+ * Everything the policy semantics can look at, except the display name (and the controller-added
+ * labels nothing reads: the caller passes the endpoint without them).
+ */
+function classKey(e: Endpoint, ports: readonly ContainerPort[]): string {
   const sorted = (o: Readonly<Record<string, string>>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([
     e.kind, e.namespace, sorted(e.labels), sorted(e.namespaceLabels), e.serviceAccount, e.hostNetwork, addressKey(e), e.dnsName,
     sorted(e.annotations ?? {}),
-    pod.ports.map((p) => `${p.name ?? ''}:${p.protocol}/${p.port}`).sort(),
+    ports.map((p) => `${p.name ?? ''}:${p.protocol}/${p.port}`).sort(),
     // Labels only known at runtime: a selector may read them undecidably (./uncertainty/controller-labels).
     (e.runtimeLabels ?? []).map((r) => [r.key, r.values ?? null, r.mayBeAbsent === true]),
   ]);

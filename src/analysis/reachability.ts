@@ -25,6 +25,7 @@ import { DiffOptions, ReachabilityDiff } from './reachability-diff';
 import { PairResult, ReachabilityResult } from './reachability-result';
 import { Labels } from './selectors';
 import { Target } from './target';
+import { ControllerKeysRead, controllerLabelKeysRead } from './uncertainty/controller-label-reads';
 import { Uncertainty } from './uncertainty/overlay';
 import { SkippedInput, meshWithSkippedInput, skippedInputUncertainties } from './uncertainty/skipped-input';
 import { invalidObjectNote, partitionManifests } from './validation';
@@ -224,6 +225,7 @@ export class Reachability {
   /** Files and documents that could not be read, as uncertainties (see ./uncertainty/skipped-input). */
   private readonly skippedInput: Uncertainty[];
   private cachedModel?: AnnotatedCniModel;
+  private cachedKeysRead?: ControllerKeysRead;
   private podsByName?: Map<string, InventoryPod>;
 
   private constructor(site: string, manifests: any[], options: ReachabilityOptions, problems: string[], skipped: readonly SkippedInput[] = []) {
@@ -374,7 +376,8 @@ export class Reachability {
    */
   public matrix(options: MatrixOptions = {}): FlowMatrix {
     const checked = checkMatrixOptions('Reachability.matrix', options);
-    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), checked, this.model(), this.meshModel(), l7BlindToMtls(this.cni)));
+    return FlowMatrix._create(this.cni.name, new MatrixData(this.pods(), checked, this.model(), this.meshModel(), l7BlindToMtls(this.cni),
+      this.controllerKeysRead()));
   }
 
   /**
@@ -506,6 +509,12 @@ export class Reachability {
   private model(): AnnotatedCniModel {
     if (!this.cachedModel) this.cachedModel = modelFor(this.cni, this.manifests, this.namespaces, this.skippedInput);
     return this.cachedModel;
+  }
+
+  /** The controller-added label keys some object may read (./uncertainty/controller-label-reads). */
+  private controllerKeysRead(): ControllerKeysRead {
+    if (!this.cachedKeysRead) this.cachedKeysRead = controllerLabelKeysRead(this.manifests);
+    return this.cachedKeysRead;
   }
 
   private meshModel(): MeshModel | undefined {

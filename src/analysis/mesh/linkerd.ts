@@ -71,6 +71,7 @@ import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
 import { describeRef, DirectionVerdict, Endpoint, isLocalNode, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
 import { Labels, LabelSelector, matchesLabelSelector } from '../selectors';
+import { labelKeysReadIn } from '../uncertainty/controller-label-reads';
 import { podSelection } from '../uncertainty/controller-label-selection';
 import { and3, MAYBE, NO, Tri, YES } from '../verdict';
 
@@ -129,6 +130,11 @@ export class LinkerdModel implements MeshModel {
   private readonly defaultOpaque: Map<string, DefaultOpaquePorts>;
   /** The owner labels the proxy injector adds to each workload's pods, by endpoint name (./linkerd-owner-labels). */
   private readonly owners: Map<string, OwnerLabels>;
+  /**
+   * The owner label keys some object may read: they name each workload, so the matrix's keys hold
+   * only these (./mesh-matrix, ../matrix-evaluator).
+   */
+  private readonly ownerKeysRead: ReadonlySet<string>;
   private readonly members: MembershipCache;
   /** `serviceaccount.identity.<Linkerd's namespace>.<trust domain>`, the end of every proxy identity. */
   private readonly identitySuffix: string;
@@ -140,6 +146,7 @@ export class LinkerdModel implements MeshModel {
     this.probes = probePathsByWorkload(manifests);
     this.tcpProbes = tcpProbePortsByWorkload(manifests);
     this.owners = linkerdOwnerLabelsByWorkload(manifests);
+    this.ownerKeysRead = labelKeysReadIn(manifests, Object.values(LINKERD_OWNER_LABELS));
     this.defaultOpaque = defaultOpaquePortsByWorkload(manifests, facts.linkerdOpaquePorts);
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => map.set(key, [...(map.get(key) ?? []), value]);
     for (const obj of manifests) {
@@ -185,7 +192,15 @@ export class LinkerdModel implements MeshModel {
   destinationKey(e: Endpoint): string {
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}`).sort(),
       [...(this.probes.get(e.name) ?? new Map()).entries()], this.tcpProbes.get(e.name) ?? [], this.defaultOpaque.get(e.name) ?? null,
-      this.owners.get(e.name) ?? null, e.runtimeLabels ?? []]);
+      this.ownerKey(e), e.runtimeLabels ?? []]);
+  }
+
+  /** The owner labels of `e`'s pods that some object may read (an unknown owner only matters when one is read). */
+  private ownerKey(e: Endpoint): OwnerLabels | null {
+    const owner = this.owners.get(e.name);
+    if (owner === undefined || this.ownerKeysRead.size === 0) return null;
+    if ('unknown' in owner) return owner;
+    return { labels: Object.fromEntries(Object.entries(owner.labels).filter(([k]) => this.ownerKeysRead.has(k))) };
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {

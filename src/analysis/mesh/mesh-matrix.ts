@@ -30,7 +30,13 @@ export class MeshMatrix {
   /** Why the mesh encrypts the cell's flow, per cell (only when the CNI's HTTP rules cannot read mutual TLS). */
   private readonly encryptions?: Array<string | undefined>;
 
-  constructor(classes: readonly MeshMatrixClass[], cni: AnnotatedCniModel, readonly mesh: MeshModel, l7BlindToMtls = false) {
+  /**
+   * @param keyView the endpoint as the mesh keys see it (the matrix's class view: without the
+   * controller-added labels nothing reads, see ../uncertainty/controller-label-reads)
+   * @default keyView - the endpoint itself
+   */
+  constructor(classes: readonly MeshMatrixClass[], cni: AnnotatedCniModel, readonly mesh: MeshModel, l7BlindToMtls = false,
+    keyView: (e: Endpoint) => Endpoint = (e) => e) {
     this.offsets = new Int32Array(classes.length);
     let row = 0;
     classes.forEach((c, t) => {
@@ -43,8 +49,8 @@ export class MeshMatrix {
     this.wireIndex = new Int32Array(classes.length * row);
     if (l7BlindToMtls) this.encryptions = [];
     const ep = (c: number) => classes[c].rep.endpoint;
-    const sourceKeys = classes.map((_, c) => mesh.sourceKey(ep(c)));
-    const destinationKeys = classes.map((_, c) => mesh.destinationKey(ep(c)));
+    const sourceKeys = classes.map((_, c) => mesh.sourceKey(keyView(ep(c))));
+    const destinationKeys = classes.map((_, c) => mesh.destinationKey(keyView(ep(c))));
     const memo = new Map<string, number>();
     const wireMemo = new Map<string, number>();
     const cniMemo = new Map<string, Tri>();
