@@ -51,7 +51,7 @@ export interface NetworkingValidationProperties {
   readonly failOn?: string;
   /**
    * The cluster's service mesh, as the CLI's `--mesh` names it: `istio` (sidecar), `istio-ambient`,
-   * `linkerd`, or `none` (the cluster runs no mesh: the Istio and Linkerd lint rules do not apply).
+   * `linkerd`, or `none` (the cluster runs no mesh: the lint rules judging what Istio or Linkerd admits do not apply).
    * The lint's mesh rules judge with it (PolicyLintOptions.mesh), and the expectations are checked
    * with its layer (a flow is allowed when the CNI and the mesh allow it), as `analyze --mesh` does.
    * @default - not given: the mesh lint rules guess the installation values, and the expectations
@@ -178,7 +178,7 @@ export class NetworkingValidation {
     }
     const resources = new ResourceNames(loaded.manifests);
 
-    // The mesh, when given: the lint's fact (`none`: no mesh rule applies) and the expectations' mesh layer.
+    // The mesh, when given: the lint's fact (`none`: the rules judging what a mesh admits do not apply) and the expectations' mesh layer.
     const findings = lintManifests(loaded.manifests, {
       cni: this.cni,
       ...(this.mesh !== undefined ? lintMeshOptions(this.mesh, this.linkerd, this.istio) : {}),
