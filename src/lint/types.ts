@@ -66,11 +66,12 @@ export interface PolicyLintOptions {
    * trustDomain })`, `Mesh.none()`). The mesh rules then judge with its installation values instead of
    * guessing them: Istio's trust domain, root namespace and data plane mode (pods labelled
    * `istio.io/dataplane-mode=ambient` are meshed only under ambient mode), Linkerd's control plane
-   * namespace and trust domain. The rules that read it (linkerd-authz-refuses-admitted-source,
-   * linkerd-admin-port-unauthorized, linkerd-opaque-ports-one-side, istio-authz-refuses-admitted-source,
-   * istio-strict-mtls-unmeshed-source) do not apply under another mesh or `Mesh.none()` (no findings);
-   * the rules that check the mesh's own objects (a Server without authorization, a PERMISSIVE
-   * PeerAuthentication, ...) apply whatever the mesh.
+   * namespace and trust domain. The rules that judge what the mesh's proxies do
+   * (linkerd-authz-refuses-admitted-source, linkerd-admin-port-unauthorized, linkerd-opaque-ports-one-side,
+   * istio-authz-refuses-admitted-source, istio-strict-mtls-unmeshed-source, istio-authz-l7-*-under-ztunnel)
+   * do not apply under another mesh or `Mesh.none()` (no findings); istio-mtls-permissive and
+   * istio-authz-identity-without-strict read an Istio mesh's root namespace and mode; the rules that
+   * check the mesh's own objects (a Server without authorization, a rejected policy, ...) apply whatever the mesh.
    * @default - unknown: rules that depend on the mesh's installation values hedge as before
    */
   readonly mesh?: Mesh;
