@@ -37,6 +37,7 @@ test.each([
 test('a Mesh of a second copy of the library is refused, and the message says why (not "not a Mesh")', () => {
   let other: unknown;
   jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy of the module, as a second install gives
     other = require('../../src/cluster/mesh').Mesh.istio({ mode: IstioMode.AMBIENT });
   });
   expect(errorOf(() => PolicyLint.check([], { mesh: other } as any)).message).toBe('[PolicyLint.check] options.mesh: must be a Mesh made by one of '
