@@ -60,6 +60,11 @@ export interface AnalyzeCommand extends ClusterFacts {
   readonly maxRows?: number;
   /** `--strict`: an indeterminate flow in the matrix is a failure (exit code 4). */
   readonly strict: boolean;
+  /**
+   * `--mesh none` given: no mesh layer (as without `--mesh`), and for `--lint` the fact that the cluster
+   * runs no mesh (as `lint --mesh none`). Undefined when not given.
+   */
+  readonly meshNone?: true;
 }
 
 /** `cdk8s-networking analyze --diff <base> <head> ...`. */
@@ -264,6 +269,7 @@ export function parseCommandLine(args: string[]): Command {
     limits,
     maxRows: values.all ? undefined : values['max-rows'] === undefined ? DEFAULT_MAX_ROWS : parseCount('--max-rows', values['max-rows']),
     strict,
+    ...(parsedMesh.mesh === 'none' ? { meshNone: true as const } : {}),
   };
 }
 
