@@ -101,7 +101,10 @@ Options:
                    (and linkerd-opaque-ports-one-side) judge with that mesh (its mode, the
                    Linkerd options) and do not apply under another mesh or none; not
                    given: they guess the installation values. Rules that check the mesh's
-                   own objects apply whatever --mesh says.
+                   own objects apply whatever --mesh says. --mesh assumes the install
+                   defaults it has no flag for (Istio: trust domain cluster.local, root
+                   namespace istio-system; Linkerd: namespace linkerd, trust domain
+                   cluster.local): for a mesh installed otherwise, leave --mesh out of lint.
   --markdown       lint: search directories for Markdown files too (named *.md and *.markdown
                    files are always read as Markdown).
   --output FILE    Write the report to FILE instead of standard output.

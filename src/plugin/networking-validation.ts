@@ -54,6 +54,9 @@ export interface NetworkingValidationProperties {
    * `linkerd`, or `none` (the cluster runs no mesh: the lint rules judging what Istio or Linkerd admits do not apply).
    * The lint's mesh rules judge with it (PolicyLintOptions.mesh), and the expectations are checked
    * with its layer (a flow is allowed when the CNI and the mesh allow it), as `analyze --mesh` does.
+   * Like `--mesh`, it assumes the install defaults it has no property for (Istio: trust domain
+   * cluster.local, root namespace istio-system; Linkerd: control plane namespace linkerd, trust domain
+   * cluster.local): for a mesh installed otherwise, leave it out.
    * @default - not given: the mesh lint rules guess the installation values, and the expectations
    * are checked without a mesh layer (as before)
    */
