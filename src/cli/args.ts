@@ -2,19 +2,15 @@
  * Command-line parsing with node's built-in `util.parseArgs` (strict: unknown flags are errors).
  */
 import { parseArgs } from 'util';
-import { IstioAmbientFlags, LinkerdFlags, MESH_CHOICES, MeshChoice } from './mesh-choice';
+import { IstioAmbientFlags, LinkerdFlags, MeshChoice } from './mesh-choice';
+import { MeshFlagError, MeshFlagValues, ParsedMeshFlags, commandLineNames, parseCidrList, parseMeshFlags } from './mesh-flags';
 import { OpenPattern, parseOpenPattern } from './open-patterns';
 import { parsePortList } from './ports';
-import { LINKERD_DEFAULT_POLICIES } from '../analysis/mesh/facts';
-import { parseLinkerdPorts } from '../analysis/mesh/linkerd-ports';
-import { linkerdNetworkProblem } from '../analysis/option-values';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
-import { hostProbeSnatAddress } from '../cluster/host-probe-snat';
 import { Port } from '../policy/port';
-import { parseCidr, parseIp } from '../util/cidr';
-import { ValidationError } from '../util/errors';
+import { parseIp } from '../util/cidr';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, ReadLimits } from '../util/input-files';
 
 /** A command line that cannot be run; reported with the usage text and exit code 2. */
@@ -64,6 +60,11 @@ export interface AnalyzeCommand extends ClusterFacts {
   readonly maxRows?: number;
   /** `--strict`: an indeterminate flow in the matrix is a failure (exit code 4). */
   readonly strict: boolean;
+  /**
+   * `--mesh none` given: no mesh layer (as without `--mesh`), and for `--lint` the fact that the cluster
+   * runs no mesh (as `lint --mesh none`). Undefined when not given.
+   */
+  readonly meshNone?: true;
 }
 
 /** `cdk8s-networking analyze --diff <base> <head> ...`. */
@@ -195,10 +196,7 @@ export function parseCommandLine(args: string[]): Command {
     }
     const format = oneOf('lint', values.format ?? 'text', ['text', 'json']);
     // The mesh flags as analyze reads them; `--mesh none` is a fact for lint (no mesh), not the default.
-    const lintMesh = values.mesh === undefined ? undefined : values.mesh === 'none' ? 'none' : oneOfMesh('lint', values.mesh);
-    const choice = lintMesh === 'none' ? undefined : lintMesh;
-    const linkerd = parseLinkerdFlags(values, choice);
-    const istio = parseIstioFlags(values, choice);
+    const { mesh: lintMesh, linkerd, istio } = meshFlagsOf('lint', values);
     return {
       command,
       paths,
@@ -221,12 +219,12 @@ export function parseCommandLine(args: string[]): Command {
   } catch (e) {
     throw new UsageError(`--ports: ${(e as Error).message}`);
   }
-  const mesh = values.mesh !== undefined && values.mesh !== 'none' ? oneOfMesh('analyze', values.mesh) : undefined;
-  const linkerd = parseLinkerdFlags(values, mesh);
-  const istio = parseIstioFlags(values, mesh);
+  const parsedMesh = meshFlagsOf('analyze', values);
+  const mesh = parsedMesh.mesh === 'none' ? undefined : parsedMesh.mesh;
+  const { linkerd, istio } = parsedMesh;
   const facts: ClusterFacts = {
     cni,
-    ...(values['pod-cidrs'] !== undefined ? { podCidrs: parseCidrList('--pod-cidrs', values['pod-cidrs']) } : {}),
+    ...(values['pod-cidrs'] !== undefined ? { podCidrs: parseCidrList(values['pod-cidrs'], false, undefined, (reason) => new UsageError(`--pod-cidrs: ${reason}`)) } : {}),
     ...(values['node-ip'] !== undefined ? { nodeIp: parseAddress(values['node-ip']) } : {}),
     ...(mesh !== undefined ? { mesh } : {}),
     ...(linkerd !== undefined ? { linkerd } : {}),
@@ -271,85 +269,18 @@ export function parseCommandLine(args: string[]): Command {
     limits,
     maxRows: values.all ? undefined : values['max-rows'] === undefined ? DEFAULT_MAX_ROWS : parseCount('--max-rows', values['max-rows']),
     strict,
+    ...(parsedMesh.mesh === 'none' ? { meshNone: true as const } : {}),
   };
 }
 
-/**
- * `10.244.0.0/16,fd00:10:244::/56`: CIDRs, each valid, at least one unless `emptyAllowed`; `problem`
- * says why a valid one is still refused (the analyzer's own check of the option the flag feeds).
- */
-function parseCidrList(flag: string, text: string, emptyAllowed = false, problem?: (cidr: string) => string | undefined): string[] {
-  const cidrs = text.split(',').map((c) => c.trim()).filter((c) => c !== '');
-  if (cidrs.length === 0 && !emptyAllowed) throw new UsageError(`${flag}: expected CIDRs, e.g. 10.244.0.0/16`);
-  for (const c of cidrs) {
-    try {
-      parseCidr(c);
-    } catch (e) {
-      throw new UsageError(`${flag}: '${c}' is not a CIDR: ${(e as Error).message}`);
-    }
-    const refused = problem?.(c);
-    if (refused !== undefined) throw new UsageError(`${flag}: ${refused}`);
+/** The mesh flags (./mesh-flags, shared with the validation plugin), a UsageError when one is refused. */
+function meshFlagsOf(command: 'analyze' | 'lint', values: MeshFlagValues): ParsedMeshFlags {
+  try {
+    return parseMeshFlags(values, commandLineNames(command));
+  } catch (e) {
+    if (e instanceof MeshFlagError) throw new UsageError(e.message);
+    throw e;
   }
-  return cidrs;
-}
-
-/** The flags that describe a Linkerd installation (its cluster-wide Helm values). */
-const LINKERD_FLAGS = ['linkerd-default-inbound-policy', 'linkerd-cluster-networks', 'linkerd-probe-networks', 'linkerd-opaque-ports'] as const;
-
-/** The `--linkerd-*` flags, validated; undefined when none is given. They need `--mesh linkerd`. */
-function parseLinkerdFlags(values: Partial<Record<typeof LINKERD_FLAGS[number], string>>, mesh: MeshChoice | undefined): LinkerdFlags | undefined {
-  const given = LINKERD_FLAGS.filter((flag) => values[flag] !== undefined);
-  if (given.length === 0) return undefined;
-  if (mesh !== 'linkerd') throw new UsageError(`--${given[0]} describes a Linkerd installation: give --mesh linkerd`);
-  const policy = values['linkerd-default-inbound-policy'];
-  if (policy !== undefined && !(LINKERD_DEFAULT_POLICIES as readonly string[]).includes(policy)) {
-    throw new UsageError(`--linkerd-default-inbound-policy: unknown policy '${policy}': expected ${LINKERD_DEFAULT_POLICIES.join(', ')}`);
-  }
-  const opaque = values['linkerd-opaque-ports'];
-  if (opaque !== undefined) {
-    try {
-      parseLinkerdPorts(opaque);
-    } catch (e) {
-      throw new UsageError(`--linkerd-opaque-ports: '${opaque}' is not a Linkerd port list (comma-separated ports and ranges a-b, e.g. 25,3306,4000-4100): `
-        + (e as Error).message);
-    }
-  }
-  const clusterNetworks = values['linkerd-cluster-networks'];
-  const probeNetworks = values['linkerd-probe-networks'];
-  return {
-    ...(policy !== undefined ? { defaultInboundPolicy: policy } : {}),
-    ...(clusterNetworks !== undefined ? { clusterNetworks: parseCidrList('--linkerd-cluster-networks', clusterNetworks, false, linkerdNetworkProblem) } : {}),
-    // An empty list is Helm's `probeNetworks: []`: no probe route.
-    ...(probeNetworks !== undefined ? { probeNetworks: parseCidrList('--linkerd-probe-networks', probeNetworks, true, linkerdNetworkProblem) } : {}),
-    ...(opaque !== undefined ? { opaquePorts: opaque } : {}),
-  };
-}
-
-/** The flags that describe istio-cni in ambient mode (its node agent's environment). */
-const ISTIO_FLAGS = ['istio-host-probe-snat-ip', 'istio-host-probe-snat-ipv6'] as const;
-
-/**
- * The `--istio-host-probe-snat-*` flags, validated as Mesh.istio validates hostProbeSnatIp and
- * hostProbeSnatIpv6; undefined when none is given. They need `--mesh istio-ambient`.
- */
-function parseIstioFlags(values: Partial<Record<typeof ISTIO_FLAGS[number], string>>, mesh: MeshChoice | undefined): IstioAmbientFlags | undefined {
-  const given = ISTIO_FLAGS.filter((flag) => values[flag] !== undefined);
-  if (given.length === 0) return undefined;
-  if (mesh !== 'istio-ambient') {
-    throw new UsageError(`--${given[0]} describes istio-cni in ambient mode (its host probe SNAT address): give --mesh istio-ambient`);
-  }
-  const names = { ipv4: '--istio-host-probe-snat-ip', ipv6: '--istio-host-probe-snat-ipv6' };
-  const address = (flag: typeof ISTIO_FLAGS[number], family: 'ipv4' | 'ipv6') => {
-    try {
-      return hostProbeSnatAddress('analyze', values[flag]?.trim(), family, names);
-    } catch (e) {
-      if (ValidationError.isValidationError(e)) throw new UsageError(`${e.prop}: ${e.reason}`);
-      throw e;
-    }
-  };
-  const v4 = address('istio-host-probe-snat-ip', 'ipv4');
-  const v6 = address('istio-host-probe-snat-ipv6', 'ipv6');
-  return { ...(v4 !== undefined ? { hostProbeSnatIp: v4 } : {}), ...(v6 !== undefined ? { hostProbeSnatIpv6: v6 } : {}) };
 }
 
 function parseAddress(text: string): string {
@@ -361,12 +292,6 @@ function parseAddress(text: string): string {
   return text.trim();
 }
 
-function oneOfMesh(command: 'analyze' | 'lint', value: string): MeshChoice {
-  if (!(MESH_CHOICES as readonly string[]).includes(value)) {
-    throw new UsageError(`${command}: unknown --mesh '${value}': expected ${MESH_CHOICES.join(', ')} or none`);
-  }
-  return value as MeshChoice;
-}
 
 /** The flags that describe the CNI beyond its name: the `--cni` each applies to and the Cni it gives. */
 const CNI_OPTION_FLAGS = {

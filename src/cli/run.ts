@@ -201,12 +201,13 @@ export function mermaidEdgeWarning(edges: number): string | undefined {
     + 'it may not render; analyze fewer files or directories, or use --format table or json';
 }
 
-/** The lint options of a command: `--cni`, `--ip-families`, and `--mesh` with its install flags. */
+/** The lint options of a command: `--cni`, `--ip-families`, and `--mesh` (`none` too) with its install flags. */
 function lintOptionsOf(command: AnalyzeCommand | LintCommand): PolicyLintOptions {
+  const mesh = command.command === 'analyze' && command.meshNone ? 'none' : command.mesh;
   return {
     cni: command.cni,
     ipFamilies: command.ipFamilies,
-    ...(command.mesh !== undefined ? lintMeshOptions(command.mesh, command.linkerd, command.istio) : {}),
+    ...(mesh !== undefined ? lintMeshOptions(mesh, command.linkerd, command.istio) : {}),
   };
 }
 

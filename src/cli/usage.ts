@@ -97,9 +97,14 @@ Options:
                    AuthorizationPolicy) at each meshed destination; a flow is allowed when the
                    CNI and the mesh allow it, and every format says which layer denies.
                    istio (sidecar), istio-ambient or linkerd; default none.
-                   lint (and analyze --lint): the mesh rules judge with that mesh (its
-                   mode, the Linkerd options) and the rules of another mesh do not apply;
-                   none: no mesh rule applies; not given: the rules guess the mesh.
+                   lint (and analyze --lint): the rules that judge what the mesh admits
+                   (and linkerd-opaque-ports-one-side) judge with that mesh (its mode, the
+                   Linkerd options) and do not apply under another mesh or none; not
+                   given: they guess the installation values. Rules that check the mesh's
+                   own objects apply whatever --mesh says. --mesh assumes the install
+                   defaults it has no flag for (Istio: trust domain cluster.local, root
+                   namespace istio-system; Linkerd: namespace linkerd, trust domain
+                   cluster.local): for a mesh installed otherwise, leave --mesh out of lint.
   --markdown       lint: search directories for Markdown files too (named *.md and *.markdown
                    files are always read as Markdown).
   --output FILE    Write the report to FILE instead of standard output.

@@ -66,9 +66,12 @@ export interface PolicyLintOptions {
    * trustDomain })`, `Mesh.none()`). The mesh rules then judge with its installation values instead of
    * guessing them: Istio's trust domain, root namespace and data plane mode (pods labelled
    * `istio.io/dataplane-mode=ambient` are meshed only under ambient mode), Linkerd's control plane
-   * namespace and trust domain. A rule of another mesh than this one does not apply (no findings:
-   * the Istio rules under `Mesh.linkerd()` or `Mesh.none()`, the Linkerd rules under `Mesh.istio()` or
-   * `Mesh.none()`).
+   * namespace and trust domain. The rules that judge what the mesh's proxies do
+   * (linkerd-authz-refuses-admitted-source, linkerd-admin-port-unauthorized, linkerd-opaque-ports-one-side,
+   * istio-authz-refuses-admitted-source, istio-strict-mtls-unmeshed-source, istio-authz-l7-*-under-ztunnel)
+   * do not apply under another mesh or `Mesh.none()` (no findings); istio-mtls-permissive and
+   * istio-authz-identity-without-strict read an Istio mesh's root namespace and mode; the rules that
+   * check the mesh's own objects (a Server without authorization, a rejected policy, ...) apply whatever the mesh.
    * @default - unknown: rules that depend on the mesh's installation values hedge as before
    */
   readonly mesh?: Mesh;
@@ -95,7 +98,8 @@ export interface PolicyLintOptions {
   readonly linkerdProbeNetworks?: string[];
   /**
    * Linkerd only (with another mesh or none, an error): `proxy.opaquePorts` (Helm value) in Linkerd's
-   * port-list syntax, as `ReachabilityOptions.linkerdOpaquePorts`.
+   * port-list syntax, as `ReachabilityOptions.linkerdOpaquePorts`. With it linkerd-opaque-ports-one-side
+   * reads the sides that rest on the cluster default with this list instead of assuming the install default.
    * @default - Linkerd's install default (25,587,3306,4444,5432,6379,9300,11211)
    */
   readonly linkerdOpaquePorts?: string;

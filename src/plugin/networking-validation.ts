@@ -13,6 +13,8 @@
  *     properties:
  *       cni: calico
  *       expectations: expectations.yaml   # optional
+ *       mesh: linkerd                     # optional: istio, istio-ambient, linkerd or none
+ *       linkerdDefaultInboundPolicy: deny # optional, with mesh: linkerd
  * ```
  */
 import * as path from 'path';
@@ -23,6 +25,8 @@ import { ExpectationOutcome, addProbes, checkExpectations, verdictText } from '.
 import { ExpectationFileError, loadExpectations } from '../cli/expectations';
 import { SourcedManifest, loadInput } from '../cli/files';
 import { lintManifests } from '../cli/lint';
+import { IstioAmbientFlags, LinkerdFlags, MeshChoice, lintMeshOptions, meshOptions } from '../cli/mesh-choice';
+import { MESH_FLAGS, MeshFlag, MeshFlagError, MeshFlagValues, parseMeshFlags } from '../cli/mesh-flags';
 import { Cni } from '../cluster/cni';
 import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
 import { documentLabel } from '../lint/document';
@@ -45,9 +49,66 @@ export interface NetworkingValidationProperties {
    * @default 'error'
    */
   readonly failOn?: string;
+  /**
+   * The cluster's service mesh, as the CLI's `--mesh` names it: `istio` (sidecar), `istio-ambient`,
+   * `linkerd`, or `none` (the cluster runs no mesh: the lint rules judging what Istio or Linkerd admits do not apply).
+   * The lint's mesh rules judge with it (PolicyLintOptions.mesh), and the expectations are checked
+   * with its layer (a flow is allowed when the CNI and the mesh allow it), as `analyze --mesh` does.
+   * Like `--mesh`, it assumes the install defaults it has no property for (Istio: trust domain
+   * cluster.local, root namespace istio-system; Linkerd: control plane namespace linkerd, trust domain
+   * cluster.local): for a mesh installed otherwise, leave it out.
+   * @default - not given: the mesh lint rules guess the installation values, and the expectations
+   * are checked without a mesh layer (as before)
+   */
+  readonly mesh?: string;
+  /**
+   * With `mesh: linkerd` only: `proxy.defaultInboundPolicy` (`--linkerd-default-inbound-policy`).
+   * @default - Linkerd's install default for the expectations; unknown to the lint (only policies the manifests annotate are judged)
+   */
+  readonly linkerdDefaultInboundPolicy?: string;
+  /**
+   * With `mesh: linkerd` only: `clusterNetworks`, a list of CIDRs or one comma-separated string (`--linkerd-cluster-networks`).
+   * @default - Linkerd's install default
+   */
+  readonly linkerdClusterNetworks?: string | string[];
+  /**
+   * With `mesh: linkerd` only: `policyController.probeNetworks`, a list of CIDRs (possibly empty) or one
+   * comma-separated string (`--linkerd-probe-networks`).
+   * @default - Linkerd's install default (every address)
+   */
+  readonly linkerdProbeNetworks?: string | string[];
+  /**
+   * With `mesh: linkerd` only: `proxy.opaquePorts` in Linkerd's port-list syntax (`--linkerd-opaque-ports`),
+   * e.g. `'25,3306,4000-4100'` (a single port may be a number).
+   * @default - Linkerd's install default
+   */
+  readonly linkerdOpaquePorts?: string;
+  /**
+   * With `mesh: istio-ambient` only: istio-cni `HOST_PROBE_SNAT_IP` (`--istio-host-probe-snat-ip`).
+   * @default - istio-cni's default
+   */
+  readonly istioHostProbeSnatIp?: string;
+  /**
+   * With `mesh: istio-ambient` only: istio-cni `HOST_PROBE_SNAT_IPV6` (`--istio-host-probe-snat-ipv6`).
+   * @default - istio-cni's default
+   */
+  readonly istioHostProbeSnatIpv6?: string;
 }
 
-const PROPERTY_KEYS = ['cni', 'expectations', 'failOn'];
+/** The property of each mesh option (the CLI's flag): the names PolicyLintOptions and ReachabilityOptions use. */
+const MESH_PROPERTIES: Record<MeshFlag, string> = {
+  'mesh': 'mesh',
+  'linkerd-default-inbound-policy': 'linkerdDefaultInboundPolicy',
+  'linkerd-cluster-networks': 'linkerdClusterNetworks',
+  'linkerd-probe-networks': 'linkerdProbeNetworks',
+  'linkerd-opaque-ports': 'linkerdOpaquePorts',
+  'istio-host-probe-snat-ip': 'istioHostProbeSnatIp',
+  'istio-host-probe-snat-ipv6': 'istioHostProbeSnatIpv6',
+};
+/** The mesh options that take a list of CIDRs (a YAML list, or the CLI's comma-separated text). */
+const CIDR_LISTS: ReadonlySet<MeshFlag> = new Set(['linkerd-cluster-networks', 'linkerd-probe-networks']);
+
+const PROPERTY_KEYS = ['cni', 'expectations', 'failOn', ...MESH_FLAGS.map((f) => MESH_PROPERTIES[f])];
 const PREFIX = 'cdk8s-networking validation plugin';
 
 /**
@@ -65,6 +126,9 @@ export class NetworkingValidation {
   private readonly cni: Cni;
   private readonly expectations?: string;
   private readonly failOnWarnings: boolean;
+  private readonly mesh?: MeshChoice | 'none';
+  private readonly linkerd?: LinkerdFlags;
+  private readonly istio?: IstioAmbientFlags;
 
   constructor(properties: NetworkingValidationProperties = {} as NetworkingValidationProperties) {
     const props: Record<string, unknown> = typeof properties === 'object' && properties !== null && !Array.isArray(properties)
@@ -83,6 +147,10 @@ export class NetworkingValidation {
     const failOn = props.failOn ?? 'error';
     if (failOn !== 'error' && failOn !== 'warning') invalid('failOn', `expected error or warning, got ${JSON.stringify(failOn)}`);
     this.failOnWarnings = failOn === 'warning';
+    const mesh = meshProperties(props);
+    this.mesh = mesh.mesh;
+    this.linkerd = mesh.linkerd;
+    this.istio = mesh.istio;
   }
 
   /** Lint the manifests, check the expectations, and submit the report (status `failure` fails the synth). */
@@ -113,7 +181,11 @@ export class NetworkingValidation {
     }
     const resources = new ResourceNames(loaded.manifests);
 
-    const findings = lintManifests(loaded.manifests, { cni: this.cni });
+    // The mesh, when given: the lint's fact (`none`: the rules judging what a mesh admits do not apply) and the expectations' mesh layer.
+    const findings = lintManifests(loaded.manifests, {
+      cni: this.cni,
+      ...(this.mesh !== undefined ? lintMeshOptions(this.mesh, this.linkerd, this.istio) : {}),
+    });
     const count = (s: LintSeverity) => findings.filter((f) => f.severity === s).length;
     for (const f of findings.filter((x) => x.severity !== LintSeverity.INFO)) {
       context.report.addViolation(lintViolation(f, resources));
@@ -125,7 +197,10 @@ export class NetworkingValidation {
       try {
         const file = loadExpectations(this.expectations, cwd);
         const objects = loaded.manifests.map((m) => m.obj);
-        const reach = Reachability.fromManifests(objects, { cni: this.cni });
+        const reach = Reachability.fromManifests(objects, {
+          cni: this.cni,
+          ...(this.mesh !== undefined && this.mesh !== 'none' ? meshOptions(this.mesh, this.linkerd, this.istio) : {}),
+        });
         const namespaces = buildInventory(objects).namespaces;
         addProbes(reach, file.probes, namespaces);
         outcomes = checkExpectations(reach, file.expectations, namespaces);
@@ -150,6 +225,7 @@ export class NetworkingValidation {
       || (this.failOnWarnings && count(LintSeverity.WARNING) > 0);
     context.report.submit(failed ? 'failure' : 'success', {
       CNI: this.cniName,
+      ...(this.mesh !== undefined ? { Mesh: this.mesh } : {}),
       Objects: String(loaded.manifests.length),
       Lint: `${count(LintSeverity.ERROR)} error(s), ${count(LintSeverity.WARNING)} warning(s), ${count(LintSeverity.INFO)} info`,
       ...(this.expectations === undefined ? {} : {
@@ -163,6 +239,48 @@ export class NetworkingValidation {
 /** Bad input in cdk8s.yaml: a ValidationError (`[cdk8s-networking validation plugin] properties.cni: ...`), not a bug. */
 function invalid(property: string, message: string): never {
   throw new ValidationError(PREFIX, property === '' ? 'properties' : `properties.${property}`, message);
+}
+
+/**
+ * The mesh properties, checked as the CLI checks its flags (one parser: ../cli/mesh-flags), each error
+ * naming the property: `properties.linkerdOpaquePorts: ...`.
+ */
+function meshProperties(props: Record<string, unknown>): { mesh?: MeshChoice | 'none'; linkerd?: LinkerdFlags; istio?: IstioAmbientFlags } {
+  const values: Record<string, string> = {};
+  for (const flag of MESH_FLAGS) {
+    const value = props[MESH_PROPERTIES[flag]];
+    if (value === undefined) continue;
+    values[flag] = propertyText(flag, value);
+  }
+  try {
+    return parseMeshFlags(values as MeshFlagValues, {
+      name: (flag) => MESH_PROPERTIES[flag],
+      askMesh: (choice) => `set mesh: ${choice}`,
+      unknownMesh: (value) => `unknown mesh '${value}'`,
+    });
+  } catch (e) {
+    if (e instanceof MeshFlagError) invalid(MESH_PROPERTIES[e.option], e.reason);
+    throw e;
+  }
+}
+
+/** A mesh property's value as the CLI's flag text; a value of another type is an error naming the property. */
+function propertyText(flag: MeshFlag, value: unknown): string {
+  const property = MESH_PROPERTIES[flag];
+  if (typeof value === 'string') {
+    if (value.trim() === '' && !CIDR_LISTS.has(flag)) invalid(property, 'expected a value, got an empty string');
+    return value;
+  }
+  if (CIDR_LISTS.has(flag) && Array.isArray(value)) {
+    const bad = value.findIndex((v) => typeof v !== 'string' || v.trim() === '' || v.includes(','));
+    if (bad >= 0) invalid(`${property}[${bad}]`, `expected a CIDR (e.g. 10.0.0.0/8), got ${JSON.stringify(value[bad])}`);
+    return value.join(',');
+  }
+  if (flag === 'linkerd-opaque-ports' && Number.isInteger(value)) return String(value);
+  const expected = flag === 'mesh' ? 'istio, istio-ambient, linkerd or none'
+    : CIDR_LISTS.has(flag) ? 'a list of CIDRs or a comma-separated string of CIDRs'
+      : flag === 'linkerd-opaque-ports' ? "a Linkerd port list such as '25,3306,4000-4100'" : 'a string';
+  return invalid(property, `expected ${expected}, got ${value === null ? 'null' : Array.isArray(value) ? 'a list' : JSON.stringify(value)}`);
 }
 
 /** A manifest path relative to the app directory when it lies inside it (as cdk8s prints `dist/...`). */

@@ -201,7 +201,12 @@ export function requireInstance<T>(site: InputSite, prop: string, value: T, type
 export function requireMade<T>(site: InputSite, prop: string, value: unknown, type: { readonly prototype: T },
   isMade: (x: unknown) => boolean, made: string): T {
   if (isMade(value)) return value as T;
-  const given = value instanceof (type as unknown as new () => T) ? 'a hand-built object' : describeValue(value);
+  const name = (type as unknown as { name?: unknown }).name;
+  const given = value instanceof (type as unknown as new () => T) ? 'a hand-built object'
+    // Same class name, other class: most likely made by a second copy of this library (two versions installed side by side).
+    : typeof name === 'string' && name !== '' && describeValue(value) === `a ${name}`
+      ? `a ${name} of another copy of cdk8s-networking (two copies are installed: make every package use one, e.g. npm dedupe)`
+      : describeValue(value);
   throw propError(site, prop, `must be ${made}, not ${given}`);
 }
 

@@ -7,7 +7,8 @@
  * filtered by the declared container ports; a Server's proxyProtocol decides a port it describes).
  */
 import { brief } from './support';
-import { PolicyLint } from '../../src/lint';
+import { IstioMode, Mesh } from '../../src/cluster/mesh';
+import { PolicyLint, PolicyLintOptions } from '../../src/lint';
 import { expectValidManifests } from '../support/schema';
 
 const RULE = 'linkerd-opaque-ports-one-side';
@@ -137,5 +138,42 @@ describe('linkerd-opaque-ports-one-side', () => {
     const objects = [ns, deployment('nats', 4222), service('nats', 4222, undefined, { appProtocol: 'linkerd.io/opaque' })];
     expectValidManifests(objects);
     expect(brief(PolicyLint.check(objects), RULE)).toEqual([{ rule: RULE, severity: 'warning', object: 'Service msg/nats', path: 'spec.ports[0].appProtocol' }]);
+  });
+});
+
+describe('linkerd-opaque-ports-one-side told the mesh (PolicyLintOptions.mesh and linkerdOpaquePorts)', () => {
+  const lint = (objects: any[], options: PolicyLintOptions = {}) => {
+    expectValidManifests(objects);
+    return PolicyLint.check(objects, options).filter((f) => f.rule === RULE);
+  };
+
+  test('told proxy.opaquePorts 4222: the pods get 4222 from the cluster default, so a Service marking it opaque agrees (no finding)', () => {
+    const objects = [ns, deployment('nats', 4222), service('nats', 4222, { [OPAQUE]: '4222' })];
+    expect(lint(objects)).toHaveLength(1);
+    expect(lint(objects, { mesh: Mesh.linkerd() })).toHaveLength(1);
+    expect(lint(objects, { mesh: Mesh.linkerd(), linkerdOpaquePorts: '4222' })).toEqual([]);
+  });
+
+  test('told proxy.opaquePorts: a Service keeping its target port from the list over pods that declare no such port is reported, no longer assumed', () => {
+    // Service port 5432 -> target 5432; the pods declare only 8080, so the injector writes none of the default list onto them.
+    const objects = [ns, deployment('pg', 8080), service('pg', 5432)];
+    // Untold (or told Linkerd without the list): both sides rest on the unseen cluster default, nothing is claimed.
+    expect(lint(objects)).toEqual([]);
+    expect(lint(objects, { mesh: Mesh.linkerd() })).toEqual([]);
+    const findings = lint(objects, { mesh: Mesh.linkerd(), linkerdOpaquePorts: '5432,6379' });
+    expect(brief(findings)).toEqual([{ rule: RULE, severity: 'warning', object: 'Service msg/pg', path: 'spec.ports[0]' }]);
+    expect(findings[0].message).toBe('port 5432 of this Service is opaque (no config.linkerd.io/opaque-ports of its own, so the proxy injector writes '
+      + 'the cluster\'s proxy.opaquePorts (5432,6379) filtered by the Service\'s target ports, which keeps it), but target port 5432 of the meshed pods '
+      + 'of Deployment msg/pg it selects is not opaque (no config.linkerd.io/opaque-ports, so the proxy injector writes the cluster\'s proxy.opaquePorts '
+      + '(5432,6379) filtered by their declared container ports, which does not keep it): the pods\' proxies still run protocol detection on inbound '
+      + 'connections to port 5432 that do not arrive marked opaque (a server-speaks-first protocol such as NATS or MySQL then stalls until the '
+      + '10-second detection timeout). linkerd.io "Protocol Detection": the opaque-ports annotation must be set on both the Service and the workload');
+    // A list without 5432: neither side is opaque.
+    expect(lint(objects, { mesh: Mesh.linkerd(), linkerdOpaquePorts: '6379' })).toEqual([]);
+  });
+
+  test('under another mesh, or none, the rule does not apply', () => {
+    const objects = [ns, deployment('nats', 4222), service('nats', 4222, { [OPAQUE]: '4222' })];
+    for (const mesh of [Mesh.istio({ mode: IstioMode.SIDECAR }), Mesh.none()]) expect(lint(objects, { mesh })).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { Validation, ValidationContext } from 'cdk8s-cli/plugins';
 import { ClusterNetwork, Cni, Errors, ThreeTierApp } from '../../src';
 import { NetworkingValidation } from '../../src/plugin';
+import { expectValidManifests } from '../support/schema';
 
 const FRONTEND_TO_DB_DENIED = `expect:
   - from: { namespace: shop, workload: shop-frontend }
@@ -247,7 +248,8 @@ describe('bad properties stop the synth before validating, naming the property',
   test.each([
     [{}, 'properties.cni: required: one of kubernetes, calico, cilium, flannel'],
     [{ cni: 'weave' }, "properties.cni: unknown CNI 'weave': expected kubernetes, calico, cilium, flannel"],
-    [{ cni: 'calico', expectation: 'e.yaml' }, 'properties.expectation: unknown property (expected cni, expectations, failOn)'],
+    [{ cni: 'calico', expectation: 'e.yaml' }, 'properties.expectation: unknown property (expected cni, expectations, failOn, mesh, linkerdDefaultInboundPolicy, '
+      + 'linkerdClusterNetworks, linkerdProbeNetworks, linkerdOpaquePorts, istioHostProbeSnatIp, istioHostProbeSnatIpv6)'],
     [{ cni: 'calico', expectations: 42 }, 'properties.expectations: expected the path of an expectations file'],
     [{ cni: 'calico', failOn: 'info' }, 'properties.failOn: expected error or warning, got "info"'],
     [[], 'properties: expected a mapping'],
@@ -266,5 +268,129 @@ describe('bad properties stop the synth before validating, naming the property',
 
   test('the CNI name is case-insensitive', () => {
     expect(() => new NetworkingValidation({ cni: 'Cilium' })).not.toThrow();
+  });
+});
+
+describe('mesh: the lint and the expectations judge with the cluster\'s mesh, as `--mesh` and its flags', () => {
+  // A Linkerd-meshed namespace whose annotated default policy refuses every client (the admin port included).
+  const meshedNamespace = (annotations: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'meshed', annotations } });
+  const api = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'meshed' },
+    spec: {
+      selector: { matchLabels: { app: 'api' } },
+      template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'example/api:1', ports: [{ containerPort: 8080 }] }] } },
+    },
+  };
+  const INJECT = { 'linkerd.io/inject': 'enabled' };
+  const DENY = { ...INJECT, 'config.linkerd.io/default-inbound-policy': 'deny' };
+  const PROBE_TO_API = `probes:
+  - { name: probe, namespace: outside }
+expect:
+  - from: { namespace: outside, workload: probe }
+    to: { namespace: meshed, workload: api }
+    port: tcp/8080
+    allowed: true
+`;
+  const rules = (report: any) => report.violations.map((v: any) => `${v.ruleName} ${v.violatingConstructs[0].resourceName}`);
+  const extras = (annotations: Record<string, string>) => {
+    const objects = [meshedNamespace(annotations), api];
+    expectValidManifests(objects);
+    return objects;
+  };
+
+  test('without mesh, as before: the Linkerd rule reads the annotated policy, the expectations have no mesh layer', async () => {
+    fs.writeFileSync('expectations.yaml', PROBE_TO_API);
+    const report = await validate({ cni: 'calico', expectations: 'expectations.yaml' }, synthApp(extras(DENY)));
+    // Sorted by JSON path: the admin-port finding points at the namespace's annotation.
+    expect(rules(report)).toEqual(['namespace-without-default-deny (warning) meshed', 'linkerd-admin-port-unauthorized (warning) meshed']);
+    expect(report.summary.status).toBe('success');
+    expect(report.summary.metadata!.Mesh).toBeUndefined();
+    expect(report.summary.metadata!.Expectations).toBe('1 of 1 passed (expectations.yaml)');
+  });
+
+  test('mesh: linkerd: the expectations are checked with the Linkerd layer, which refuses the unmeshed probe', async () => {
+    fs.writeFileSync('expectations.yaml', PROBE_TO_API);
+    const report = await validate({ cni: 'calico', expectations: 'expectations.yaml', mesh: 'linkerd' }, synthApp(extras(DENY)));
+    expect(report.summary.status).toBe('failure');
+    expect(report.summary.metadata!.Mesh).toBe('linkerd');
+    expect(report.summary.metadata!.Expectations).toBe('0 of 1 passed (expectations.yaml)');
+    expect(rules(report)).toEqual([
+      'namespace-without-default-deny (warning) meshed', 'linkerd-admin-port-unauthorized (warning) meshed', 'reachability-expectation expectations.yaml',
+    ]);
+    const recommendation = report.violations[2].recommendation.split('\n');
+    expect(recommendation[0]).toBe('expected workload outside/probe -> workload meshed/api on TCP/8080 to be allowed (0 of 1 pod pairs allowed): '
+      + 'DENIED: workload outside/probe -> workload meshed/api on TCP/8080 (CNI: calico; mesh: Linkerd)');
+    expect(recommendation[1]).toBe('outside/probe -> meshed/api TCP/8080: denied (CNI: allowed; mesh: denied)');
+  });
+
+  test('linkerdDefaultInboundPolicy reaches the lint and the expectations: the cluster default deny, no annotation', async () => {
+    fs.writeFileSync('expectations.yaml', PROBE_TO_API);
+    const report = await validate({ cni: 'calico', expectations: 'expectations.yaml', mesh: 'linkerd', linkerdDefaultInboundPolicy: 'deny' },
+      synthApp(extras(INJECT)));
+    expect(rules(report)).toEqual([
+      'linkerd-admin-port-unauthorized (warning) meshed', 'namespace-without-default-deny (warning) meshed', 'reachability-expectation expectations.yaml',
+    ]);
+    expect(report.violations[0].recommendation).toMatch(/^the default inbound policy deny \(the cluster default proxy\.defaultInboundPolicy\) refuses every client/);
+    // Without it the same manifests pass: Linkerd's install default admits everyone.
+    const allowed = await validate({ cni: 'calico', expectations: 'expectations.yaml', mesh: 'linkerd' }, synthApp(extras(INJECT)));
+    expect(rules(allowed)).toEqual(['namespace-without-default-deny (warning) meshed']);
+    expect(allowed.summary.metadata!.Expectations).toBe('1 of 1 passed (expectations.yaml)');
+  });
+
+  test('mesh: none or another mesh: the Linkerd rules do not apply, and no mesh layer refuses the flow', async () => {
+    fs.writeFileSync('expectations.yaml', PROBE_TO_API);
+    for (const mesh of ['none', 'istio', 'istio-ambient']) {
+      const report = await validate({ cni: 'calico', expectations: 'expectations.yaml', mesh }, synthApp(extras(DENY)));
+      expect([mesh, rules(report)]).toEqual([mesh, ['namespace-without-default-deny (warning) meshed']]);
+      expect(report.summary.metadata!.Expectations).toBe('1 of 1 passed (expectations.yaml)');
+    }
+  });
+
+  test('the Linkerd lists take a YAML list or the CLI\'s comma-separated text, and a port number', () => {
+    expect(() => new NetworkingValidation({
+      cni: 'calico',
+      mesh: 'linkerd',
+      linkerdClusterNetworks: ['10.0.0.0/8', 'fd00::/8'],
+      linkerdProbeNetworks: [],
+      linkerdOpaquePorts: 3306 as any,
+    } as any)).not.toThrow();
+    expect(() => new NetworkingValidation({ cni: 'calico', mesh: 'linkerd', linkerdClusterNetworks: '10.0.0.0/8,fd00::/8', linkerdProbeNetworks: '' }))
+      .not.toThrow();
+    expect(() => new NetworkingValidation({ cni: 'calico', mesh: 'istio-ambient', istioHostProbeSnatIp: '169.254.7.127' })).not.toThrow();
+  });
+
+  test.each([
+    [{ mesh: 'consul' }, "properties.mesh: unknown mesh 'consul': expected istio, istio-ambient, linkerd or none"],
+    [{ mesh: 42 }, 'properties.mesh: expected istio, istio-ambient, linkerd or none, got 42'],
+    [{ mesh: null }, 'properties.mesh: expected istio, istio-ambient, linkerd or none, got null'],
+    [{ mesh: '' }, 'properties.mesh: expected a value, got an empty string'],
+    [{ linkerdDefaultInboundPolicy: 'deny' }, 'properties.linkerdDefaultInboundPolicy: describes a Linkerd installation: set mesh: linkerd'],
+    [{ mesh: 'none', linkerdOpaquePorts: '25' }, 'properties.linkerdOpaquePorts: describes a Linkerd installation: set mesh: linkerd'],
+    [{ mesh: 'istio', istioHostProbeSnatIp: '169.254.7.127' },
+      'properties.istioHostProbeSnatIp: describes istio-cni in ambient mode (its host probe SNAT address): set mesh: istio-ambient'],
+    [{ mesh: 'linkerd', linkerdDefaultInboundPolicy: 'nope' },
+      "properties.linkerdDefaultInboundPolicy: unknown policy 'nope': expected all-unauthenticated, all-authenticated, cluster-authenticated, "
+      + 'cluster-unauthenticated, deny, audit'],
+    [{ mesh: 'linkerd', linkerdClusterNetworks: [] }, 'properties.linkerdClusterNetworks: expected CIDRs, e.g. 10.244.0.0/16'],
+    [{ mesh: 'linkerd', linkerdClusterNetworks: ['10.0.0.0/8', 7] }, 'properties.linkerdClusterNetworks[1]: expected a CIDR (e.g. 10.0.0.0/8), got 7'],
+    [{ mesh: 'linkerd', linkerdClusterNetworks: { cidr: '10.0.0.0/8' } },
+      'properties.linkerdClusterNetworks: expected a list of CIDRs or a comma-separated string of CIDRs, got {"cidr":"10.0.0.0/8"}'],
+    [{ mesh: 'linkerd', linkerdProbeNetworks: 'ten' }, expect.stringMatching(/^properties\.linkerdProbeNetworks: 'ten' is not a CIDR: /)],
+    [{ mesh: 'linkerd', linkerdOpaquePorts: '70000' },
+      expect.stringMatching(/^properties\.linkerdOpaquePorts: '70000' is not a Linkerd port list \(comma-separated ports and ranges a-b/)],
+    [{ mesh: 'linkerd', linkerdOpaquePorts: true }, "properties.linkerdOpaquePorts: expected a Linkerd port list such as '25,3306,4000-4100', got true"],
+    [{ mesh: 'istio-ambient', istioHostProbeSnatIp: '169.254.7.127/32' }, expect.stringMatching(/^properties\.istioHostProbeSnatIp: '169\.254\.7\.127\/32' is a CIDR: /)],
+  ])('%j', (mesh, message) => {
+    let error: unknown;
+    try {
+      new NetworkingValidation({ cni: 'calico', ...mesh } as any);
+    } catch (e) {
+      error = e;
+    }
+    expect(Errors.isValidationError(error)).toBe(true);
+    expect((error as Error).message).toEqual(typeof message === 'string' ? `[cdk8s-networking validation plugin] ${message}`
+      : expect.stringMatching(new RegExp(`^\\[cdk8s-networking validation plugin\\] ${(message as any).sample.source.slice(1)}`)));
   });
 });

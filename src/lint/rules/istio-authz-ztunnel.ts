@@ -12,9 +12,11 @@ const L7_ALLOW = 'istio-authz-l7-allow-under-ztunnel';
 const L7_DENY = 'istio-authz-l7-deny-under-ztunnel';
 
 /**
- * The workloads are judged as if ambient mode were installed: a workload labelled
+ * Untold the mesh, the workloads are judged as if ambient mode were installed: a workload labelled
  * `istio.io/dataplane-mode=ambient` says its owner means it to run under ztunnel. Its
- * `rootNamespace` is Istio's default (`istio-system`), where mesh-wide policies live.
+ * `rootNamespace` is Istio's default (`istio-system`), where mesh-wide policies live. Told the mesh
+ * (`PolicyLintOptions.mesh`), its mode and root namespace: in sidecar mode no ztunnel enforces
+ * anything (no findings), and under another mesh or `Mesh.none()` the rules do not apply.
  */
 const AMBIENT = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
 const FIX_WAYPOINT = 'enroll the workloads in a waypoint (label the namespace or the pods istio.io/use-waypoint=<waypoint>) and attach the '
@@ -43,18 +45,21 @@ const FIX_WAYPOINT = 'enroll the workloads in a waypoint (label the namespace or
 export const istioAuthzZtunnel: LintRule = {
   ids: [L7_ALLOW, L7_DENY],
   check(ctx: LintContext): RuleReport[] {
+    // Told another mesh (or none): no ztunnel.
+    if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'istio') return [];
+    const facts = ctx.mesh?.facts ?? AMBIENT;
     const policies = selectorPolicies(ctx);
     if (policies.length === 0) return [];
     const inventory = buildInventory(ctx.documents.map((d) => d.obj).filter((o) => isObject(o)) as any[]);
     const ztunnelPods = inventory.pods.map((p) => p.endpoint).filter((e) => {
-      const m = membershipOf(e, AMBIENT, inventory.namespaces, inventory.namespaceAnnotations);
+      const m = membershipOf(e, facts, inventory.namespaces, inventory.namespaceAnnotations);
       return m.dataPlane === 'ambient';
     });
-    const behindWaypoint = new Set(ztunnelPods.filter((e) => membershipOf(e, AMBIENT, inventory.namespaces, inventory.namespaceAnnotations)
+    const behindWaypoint = new Set(ztunnelPods.filter((e) => membershipOf(e, facts, inventory.namespaces, inventory.namespaceAnnotations)
       .waypoint !== undefined).map((e) => e.name));
     const out: RuleReport[] = [];
     for (const policy of policies) {
-      const selected = podsSelectedBy(policy, ztunnelPods, AMBIENT.rootNamespace).map((e) => e.name);
+      const selected = podsSelectedBy(policy, ztunnelPods, facts.rootNamespace).map((e) => e.name);
       if (selected.length === 0) continue;
       out.push(...ruleFindings(policy.doc, policy.action, selected, selected.some((name) => behindWaypoint.has(name))));
     }

@@ -10,7 +10,7 @@ const PERMISSIVE = 'istio-mtls-permissive';
 const IDENTITY = 'istio-authz-identity-without-strict';
 
 /** Istio's default mesh root namespace (mesh config `rootNamespace`), where mesh-wide policies live. */
-const ROOT_NAMESPACE = 'istio-system';
+const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 const IDENTITY_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts'];
 const IDENTITY_KEYS = ['source.principal', 'source.namespace', 'source.serviceAccount'];
 
@@ -29,11 +29,18 @@ const IDENTITY_KEYS = ['source.principal', 'source.namespace', 'source.serviceAc
  *   mutual TLS, so the DENY holds; a destination outside ambient whose mode is DISABLE takes them in plaintext.
  * Rejected policies (see istio-authz-rejected, istio-peer-authentication-rejected) never take effect:
  * neither rule reports them, and a rejected PeerAuthentication sets no mode.
+ * Told an Istio mesh (`PolicyLintOptions.mesh`), its root namespace is the mesh-wide one, and in sidecar
+ * mode the ambient exemption does not hold (an ambient label meshes nothing there).
  */
 export const istioMtls: LintRule = {
   ids: [PERMISSIVE, IDENTITY],
   check(ctx: LintContext): RuleReport[] {
     const out: RuleReport[] = [];
+    // Told an Istio mesh: its root namespace, and whether ambient mode is installed (in sidecar mode an ambient label meshes
+    // nothing, so the ambient exemption below does not hold). Untold (or another mesh): Istio's defaults, ambient possible.
+    const istio = ctx.mesh?.facts?.flavour === 'istio' ? ctx.mesh.facts : undefined;
+    const rootNamespace = istio?.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+    const ambientPossible = istio === undefined || istio.ambient;
     // Rejected policies (istio-authz-rejected, istio-peer-authentication-rejected) never take effect.
     const docs = ctx.documents.filter((d) => isKind(d.obj, 'security.istio.io', 'PeerAuthentication') && isObject(d.obj.spec ?? {})
       && peerAuthenticationProblems(d.obj as any).length === 0);
@@ -43,7 +50,7 @@ export const istioMtls: LintRule = {
       if (Object.keys(labels).length > 0) continue;
       const ns = namespaceOf(doc.obj);
       const mode = isObject(spec.mtls) ? spec.mtls.mode : undefined;
-      const meshWide = ns === ROOT_NAMESPACE;
+      const meshWide = ns === rootNamespace;
       const permissive = mode === 'PERMISSIVE' || mode === 'DISABLE' || (meshWide && (mode === undefined || mode === 'UNSET'));
       if (!permissive) continue;
       const scope = meshWide ? 'mesh-wide' : `namespace-wide (namespace ${ns})`;
@@ -60,18 +67,18 @@ export const istioMtls: LintRule = {
         fix: 'once every client has a sidecar, set mtls.mode: STRICT (keep PERMISSIVE only as a step of a migration, and only where needed)',
       });
     }
-    const peerAuth = new PeerAuthentications(docs.map((d) => d.obj), ROOT_NAMESPACE);
+    const peerAuth = new PeerAuthentications(docs.map((d) => d.obj), rootNamespace);
     for (const doc of ctx.documents) {
       if (!isKind(doc.obj, 'security.istio.io', 'AuthorizationPolicy') || !isObject(doc.obj.spec)
         || authorizationPolicyProblems(doc.obj as any).length > 0) continue;
-      out.push(...identityFindings(doc, peerAuth, docs.length > 0, ctx.documents));
+      out.push(...identityFindings(doc, peerAuth, docs.length > 0, ctx.documents, rootNamespace, ambientPossible));
     }
     return out;
   },
 };
 
 function identityFindings(doc: LintDocument, peerAuth: PeerAuthentications, anyPeerAuthentication: boolean,
-  documents: readonly LintDocument[]): RuleReport[] {
+  documents: readonly LintDocument[], rootNamespace: string, ambientPossible: boolean): RuleReport[] {
   const spec = doc.obj.spec;
   if (spec.targetRef !== undefined || spec.targetRefs !== undefined) return []; // gateways and waypoints: their own rules
   const ns = namespaceOf(doc.obj);
@@ -84,14 +91,14 @@ function identityFindings(doc: LintDocument, peerAuth: PeerAuthentications, anyP
     asArray(rule.when).forEach((c, j) => isObject(c) && IDENTITY_KEYS.includes(c.key) && fields.push(jsonPath('spec', 'rules', i, 'when', j)));
     if (fields.length === 0) return;
     const ports = asArray(rule.to).flatMap((t) => asArray(t?.operation?.ports)).map(Number).filter((p) => Number.isInteger(p));
-    const workloadNs = ns === ROOT_NAMESPACE ? 'any namespace' : ns;
+    const workloadNs = ns === rootNamespace ? 'any namespace' : ns;
     // A root-namespace policy covers workloads of every namespace: only the mesh-wide mode holds for all of them.
-    const checked = (ports.length > 0 ? ports : [0]).map((port) => ({ port, decision: peerAuth.modeFor(ns === ROOT_NAMESPACE ? '' : ns, labels, port) }));
+    const checked = (ports.length > 0 ? ports : [0]).map((port) => ({ port, decision: peerAuth.modeFor(ns === rootNamespace ? '' : ns, labels, port) }));
     const weak = checked.filter((c) => c.decision.mode !== 'STRICT');
     if (weak.length === 0) return;
     // Not where the destination's mode may be DISABLE: an ambient client's ztunnel sends plaintext to a destination outside ambient
     // that disables mTLS (HBONE is ztunnel to ztunnel only; analysis/mesh/istio.ts atDestination), with an empty principal.
-    if (spec.action === 'DENY' && fields.every((f) => f.endsWith('.principals')) && !weak.some((c) => c.decision.candidates.includes('DISABLE'))
+    if (ambientPossible && spec.action === 'DENY' && fields.every((f) => f.endsWith('.principals')) && !weak.some((c) => c.decision.candidates.includes('DISABLE'))
       && principalsAllAmbient(asArray(rule.from).flatMap((f) => asArray(f?.source?.principals)), documents)) return;
     const why = weak[0].decision.mode === undefined ? weak[0].decision.why : !anyPeerAuthentication
       ? 'no PeerAuthentication is in these manifests, and Istio\'s default is PERMISSIVE' : weak[0].decision.why;

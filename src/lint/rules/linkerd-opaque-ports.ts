@@ -29,13 +29,32 @@ import { injectedLabels } from './linkerd-admin-ports';
  *
  * Reported on the Service, for each port whose target port of a meshed workload it selects is opaque on
  * one side only. A side that rests on the cluster default is assumed to be the install default
- * (the lint does not see the Helm values), and the message says so.
+ * (the lint does not see the Helm values), and the message says so; when both sides rest on it nothing
+ * is reported. Told the cluster's `proxy.opaquePorts` (`PolicyLintOptions.mesh: Mesh.linkerd()` with
+ * `linkerdOpaquePorts`), both sides are read with that list, nothing is assumed, and a port that list
+ * makes opaque on one side only (the Service's numeric target port kept, the pods declaring no such
+ * container port) is reported too. Under another mesh or `Mesh.none()` the rule does not apply.
  */
 const APP_PROTOCOLS = ['linkerd.io/opaque', 'linkerd.io/tcp'];
 const DEFAULTS = parseLinkerdPorts(LINKERD_DEFAULT_OPAQUE_PORTS);
-/** The cluster's `proxy.opaquePorts`: the lint does not see the Helm values, so the install default. */
+/** The cluster's `proxy.opaquePorts`: untold, the lint does not see the Helm values, so the install default. */
 const CLUSTER_DEFAULTS: ClusterOpaquePorts = { list: DEFAULTS, given: false };
 const DEFAULTS_TEXT = `the install default proxy.opaquePorts (${LINKERD_DEFAULT_OPAQUE_PORTS}; the lint does not see the Helm values)`;
+
+/** The cluster default list the sides are read with, how messages name it, and whether it is known. */
+interface ClusterDefault {
+  readonly ports: ClusterOpaquePorts;
+  readonly text: string;
+}
+
+/** The cluster's `proxy.opaquePorts`: the one the lint is told, else the install default (assumed). */
+function clusterDefaultOf(ctx: LintContext): ClusterDefault {
+  const facts = ctx.mesh?.facts;
+  if (facts?.linkerdOpaquePortsGiven) {
+    return { ports: { list: facts.linkerdOpaquePorts, given: true }, text: `the cluster's proxy.opaquePorts (${facts.linkerdOpaquePorts.text})` };
+  }
+  return { ports: CLUSTER_DEFAULTS, text: DEFAULTS_TEXT };
+}
 
 interface Side {
   readonly opaque: boolean;
@@ -45,6 +64,8 @@ interface Side {
   readonly assumed: boolean;
   /** Whether the Service side is its namespace's annotation (not in the Service's own manifest). */
   readonly inherited?: boolean;
+  /** Whether the side is the cluster default list (written by the proxy injector, known or assumed). */
+  readonly defaulted?: boolean;
 }
 
 /** The Service ports a Service annotation makes opaque, as the destination controller parses it. */
@@ -67,7 +88,7 @@ function serviceAnnotationPorts(text: string, ports: readonly any[]): Set<number
   return out;
 }
 
-function serviceSide(svc: Record<string, any>, port: Record<string, any>, nsAnnotations: Record<string, unknown>): Side {
+function serviceSide(svc: Record<string, any>, port: Record<string, any>, nsAnnotations: Record<string, unknown>, cluster: ClusterDefault): Side {
   if (typeof port.appProtocol === 'string' && APP_PROTOCOLS.includes(port.appProtocol)) {
     return { opaque: true, why: `its appProtocol ${port.appProtocol}`, assumed: false };
   }
@@ -88,18 +109,19 @@ function serviceSide(svc: Record<string, any>, port: Record<string, any>, nsAnno
   // targetPort (its port when it has none) is on the list, never one with a named targetPort (controller/proxy-injector
   // fake/data filter-service-opaque-ports.yaml, TestGetAnnotationPatch "service opaque ports are filtered").
   const target = port.targetPort ?? port.port;
-  const opaque = typeof target === 'number' && inLinkerdPorts(DEFAULTS, target);
+  const opaque = typeof target === 'number' && inLinkerdPorts(cluster.ports.list, target);
   return {
     opaque,
-    why: `no ${OPAQUE_PORTS_ANNOTATION} of its own, so the proxy injector writes ${DEFAULTS_TEXT} filtered by the Service's target ports, which `
+    why: `no ${OPAQUE_PORTS_ANNOTATION} of its own, so the proxy injector writes ${cluster.text} filtered by the Service's target ports, which `
       + `${opaque ? 'keeps' : 'does not keep'} it${typeof target === 'number' ? '' : ' (a named targetPort is never kept)'}`,
-    assumed: true,
+    assumed: !cluster.ports.given,
+    defaulted: true,
   };
 }
 
 /** The pod side of target port `target` of a workload's pods, undefined when not known (a list Linkerd refuses). */
 function podSide(template: Record<string, any>, nsAnnotations: Record<string, unknown>, target: number,
-  server: Record<string, any> | undefined): Side | undefined {
+  server: Record<string, any> | undefined, cluster: ClusterDefault): Side | undefined {
   if (server) {
     const protocol = String(server.spec?.proxyProtocol ?? 'unknown');
     return { opaque: protocol === 'opaque', why: `Server ${server.metadata?.name} describes it with proxyProtocol ${protocol}`, assumed: false };
@@ -118,7 +140,7 @@ function podSide(template: Record<string, any>, nsAnnotations: Record<string, un
   }
   // The pods' opaque ports as the analyzer reads them (annotation, else namespace, else the declared default ports).
   const endpoint = { kind: 'pod' as const, name: '', labels: {}, namespaceLabels: {}, annotations, hostNetwork: false, namedPorts: [] };
-  const ports = opaquePortsOf(endpoint, namespace, defaultOpaquePortsOf(template, DEFAULTS), CLUSTER_DEFAULTS);
+  const ports = opaquePortsOf(endpoint, namespace, defaultOpaquePortsOf(template, cluster.ports.list), cluster.ports);
   if (ports?.unsure?.has(target)) return undefined;
   const opaque = ports?.has(target) ?? false;
   if (text !== undefined) {
@@ -126,9 +148,9 @@ function podSide(template: Record<string, any>, nsAnnotations: Record<string, un
   }
   return {
     opaque,
-    why: `no ${OPAQUE_PORTS_ANNOTATION}, so the proxy injector writes ${DEFAULTS_TEXT} filtered by their declared container ports, `
+    why: `no ${OPAQUE_PORTS_ANNOTATION}, so the proxy injector writes ${cluster.text} filtered by their declared container ports, `
       + `which ${opaque ? 'keeps' : 'does not keep'} it`,
-    assumed: true,
+    assumed: !cluster.ports.given,
   };
 }
 
@@ -146,6 +168,9 @@ function containerPort(template: Record<string, any>, name: string): number | un
 export const linkerdOpaquePorts: LintRule = {
   ids: ['linkerd-opaque-ports-one-side'],
   check(ctx: LintContext): RuleReport[] {
+    // Told another mesh (or none): no Linkerd proxy injector, no protocol detection.
+    if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'linkerd') return [];
+    const cluster = clusterDefaultOf(ctx);
     const nsAnnotations = new Map<string, Record<string, unknown>>();
     const nsLabels = new Map<string, Record<string, unknown>>();
     for (const doc of ctx.documents) {
@@ -181,7 +206,7 @@ export const linkerdOpaquePorts: LintRule = {
       const ports: any[] = Array.isArray(svc.spec.ports) ? svc.spec.ports : [];
       ports.forEach((port, i) => {
         if (!isObject(port) || typeof port.port !== 'number' || (port.protocol !== undefined && port.protocol !== 'TCP')) return;
-        const service = serviceSide(svc, port, nsAnnotations.get(ns) ?? {});
+        const service = serviceSide(svc, port, nsAnnotations.get(ns) ?? {}, cluster);
         for (const w of selected) {
           const targetPort = port.targetPort ?? port.port;
           const target = typeof targetPort === 'number' ? targetPort : containerPort(w.template, String(targetPort));
@@ -191,8 +216,8 @@ export const linkerdOpaquePorts: LintRule = {
             && (s.obj.spec.port === target || (typeof s.obj.spec.port === 'string' && containerPort(w.template, s.obj.spec.port) === target))
             && matchesLabelSelector(s.obj.spec.podSelector as LabelSelector,
               { ...labels, ...injectedLabels(w.doc.obj, ns, s.obj.spec.podSelector) }));
-          const pod = podSide(w.template, nsAnnotations.get(ns) ?? {}, target, server?.obj);
-          // Nothing to say when both sides agree, when the pod side is unknown, or when both rest on the (unseen) cluster default.
+          const pod = podSide(w.template, nsAnnotations.get(ns) ?? {}, target, server?.obj, cluster);
+          // Nothing to say when both sides agree, when the pod side is unknown, or when both rest on the cluster default the lint is not told.
           if (!pod || pod.opaque === service.opaque || (pod.assumed && service.assumed)) continue;
           const label = `${w.doc.obj.kind} ${ns}/${w.doc.obj.metadata?.name}`;
           const effect = service.opaque
@@ -201,7 +226,7 @@ export const linkerdOpaquePorts: LintRule = {
           out.push({
             doc,
             severity: LintSeverity.WARNING,
-            path: service.assumed || service.inherited || !service.opaque ? jsonPath('spec', 'ports', i) : typeof port.appProtocol === 'string' && APP_PROTOCOLS.includes(port.appProtocol)
+            path: service.defaulted || service.inherited || !service.opaque ? jsonPath('spec', 'ports', i) : typeof port.appProtocol === 'string' && APP_PROTOCOLS.includes(port.appProtocol)
               ? jsonPath('spec', 'ports', i, 'appProtocol') : `metadata.annotations${jsonKey(OPAQUE_PORTS_ANNOTATION)}`,
             message: `port ${port.port} of this Service is ${service.opaque ? '' : 'not '}opaque (${service.why}), but target port ${target} of the meshed `
               + `pods of ${label} it selects is ${pod.opaque ? '' : 'not '}opaque (${pod.why}): ${effect} (a server-speaks-first protocol such as `
