@@ -63,8 +63,13 @@ import { internalError } from '../util/errors';
  *   restrict 4191 to the monitoring pods and the node (`allow-linkerd-metrics`, the probes), and the
  *   scrape keeps working where it did. Only this Server depends on the assumed default policy.
  *
- * A namespace whose default policy is already `deny` gets nothing: it refuses every port no Server
- * describes, the tier hops included (the user authorizes them).
+ * A namespace whose default policy is already `deny` gets the tier-port Servers alone: without them
+ * its default refuses the tier hops the NetworkPolicies admit (the app would ship broken under the
+ * strictest policy), and it admitted nobody on the admin port, so that port gets no Server: the
+ * scrape stays refused, as before (PolicyLint `linkerd-admin-port-unauthorized` says so; the proxy's
+ * own probes keep Linkerd's probe route). The destination pods' `deny` annotation is asked for as
+ * under the other policies; the app leaves it out where its own Namespace object carries it (see
+ * ThreeTierApp), keeping it where the namespace is not its to show.
  *
  * Under both meshes the authorization tells a source tier by its account alone: another workload of
  * the namespace running as it is refused at synth (./three-tier-shared-account).
@@ -102,8 +107,8 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
     throw internalError(`ThreeTierApp asked for tier authorization under ${cluster.mesh.displayName}, which keeps the application ports`);
   }
   const policy = (request.linkerdDefaultInboundPolicy ?? LinkerdInboundPolicy.ALL_UNAUTHENTICATED) as LinkerdInboundPolicy;
+  // Undefined under deny: the admin port admitted nobody, and gets no Server.
   const sources = DEFAULT_POLICY_SOURCES[policy];
-  if (sources === undefined) return { objects: [], destinationPodAnnotations: {} };
   const linkerd = new LinkerdAuthorization(scope, 'MeshTierAuthorization', { namespace });
   // The kubelet's unauthenticated httpGet probe on an opaque tier port (no probe route): the remedies are the app's props and annotations.
   linkerd._opaqueProbeAdvice = 'The app\'s Server on this port admits the source tier\'s mesh identity only (and the port-level flows you add on it), '
@@ -121,12 +126,13 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
     const tier = linkerd.allowFlow(`${appName}-${froms.map((f) => f.tier).join('-')}-to-${to.tier}`, {
       from: froms.map((f) => MeshSource.serviceAccount(f.serviceAccount, namespace)), to: to.podLabels, ports: [to.port],
     });
-    const admin = linkerd.allowFlow(`${appName}-${to.tier}-proxy-admin`, { from: sources(), to: to.podLabels, ports: adminPorts });
+    const admin = sources && linkerd.allowFlow(`${appName}-${to.tier}-proxy-admin`, { from: sources(), to: to.podLabels, ports: adminPorts });
     const server = tier.authorizationPolicies[0].toJson().spec.targetRef.name;
     tierServers[to.tier] = server;
     const sourceTiers = froms.map((f) => f.tier).join(' and ');
     servers.set(server, { what: `the ${to.tier} pods' port ${to.port}`, tierPort: true, admitted: `the ${sourceTiers} identity only` });
     serverPods.push({ name: server, port: to.port, labels: to.podLabels, what: `the ${to.tier} pods' port ${to.port}` });
+    if (!admin) return [tier.authentication, ...tier.authorizationPolicies];
     const admitted = `${policy.endsWith('-authenticated') ? 'any meshed identity' : 'anyone'} (as the namespace's default inbound policy ${policy} did)`;
     admin.authorizationPolicies.forEach((p, i) => {
       servers.set(p.toJson().spec.targetRef.name, { what: `the ${to.tier} pods' port ${adminPorts[i]}`, tierPort: false, admitted });
@@ -206,8 +212,8 @@ function foreignServerPolicies(root: IConstruct, namespace: string, servers: Rea
 
 /**
  * Whom each Linkerd default inbound policy admits, as the sources of the admin-port flow (undefined:
- * nobody). Only the admin-port Servers use it (the tier-port Servers name the source tier), so only
- * they depend on two approximations: a namespace that declares no policy is assumed to have Linkerd's
+ * nobody, and no admin-port Server). Only the admin-port Servers use it (the tier-port Servers name
+ * the source tier), so only they depend on two approximations: a namespace that declares no policy is assumed to have Linkerd's
  * install default `all-unauthenticated` (a cluster installed with another default differs: declare
  * the namespace's policy), and the `cluster-*` policies, which also require the client's address in
  * the cluster's networks (not known to the Mesh fact), are written as their `all-*` counterpart, which

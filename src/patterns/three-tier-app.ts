@@ -178,7 +178,10 @@ export interface ThreeTierAppProps {
    *   tcpSocket: the proxy accepts the connection itself); an httpGet probe on an opaque tier port is
    *   a synth error. A source tier that would connect without its identity (pods annotated
    *   `linkerd.io/inject: disabled`, the tier port in `config.linkerd.io/skip-outbound-ports`) is a
-   *   synth error. Nothing is emitted when the namespace's policy is `deny`. Pods the app does not
+   *   synth error. When the namespace's policy is `deny`, only the tier-port Servers are emitted (the
+   *   admin port admitted nobody and keeps doing so: authorize the scraper yourself, see
+   *   `linkerdDefaultInboundPolicy`), and the pods' `deny` annotation only where the namespace is not
+   *   the app's own (whose Namespace object carries it). Pods the app does not
    *   create that carry a tier's labels (a canary) get the Servers but keep their own default policy:
    *   annotate them with `deny` too.
    *
@@ -187,7 +190,8 @@ export interface ThreeTierAppProps {
    * TCP port that no Server of yours (a `LinkerdAuthorization` or `MeshAuthorization` flow to every
    * pod of the tier) describes, and any ingress on the tier port from others than the source tier
    * unless a port-level flow of yours to the tier's pods on that port names callers there (it joins
-   * the app's Server; a route-level flow there is refused, as is any flow on the admin-port Server);
+   * the app's Server; a route-level flow there is refused, as is any flow on the admin-port Server;
+   * not in a `deny` namespace, whose policy refused those allows already: PolicyLint reports them);
    * under ambient an allow from the source tier to another port. Set false to authorize the
    * tiers in the mesh yourself (MeshAuthorization), keeping the NetworkPolicies' opening of every port
    * between meshed tiers. No effect unmeshed or under Istio sidecars, which keep the application ports.
@@ -482,11 +486,19 @@ export class ThreeTierApp extends Construct {
     const hops = [{ from: frontend, to: backend }, { from: backend, to: database }];
     const linkerdDefaultInboundPolicy = this.zeroTrustNamespace._linkerdDefaultInboundPolicy;
     const result = meshTierAuthorizer()({ scope: this, namespace: this.namespace, appName: this.name, linkerdDefaultInboundPolicy, hops });
-    // Nothing emitted (a Linkerd namespace whose default policy already denies): nothing to break.
-    if (result.objects.length === 0) return;
+    // An annotation the app's own Namespace object carries with the same value is redundant on the pods (Linkerd's
+    // default inbound policy: the pod's annotation, else its namespace's, linkerd.io "Authorization Policy" reference):
+    // a Linkerd namespace declared `deny`. A namespace the app does not emit may say otherwise: its pods keep the annotation.
+    const namespaceAnnotations: Record<string, string> = this.zeroTrustNamespace.namespaceObject?.metadata.toJson().annotations ?? {};
     for (const workload of [back.workload, db.workload]) {
-      for (const [key, value] of Object.entries(result.destinationPodAnnotations)) workload.podMetadata.addAnnotation(key, value);
+      for (const [key, value] of Object.entries(result.destinationPodAnnotations)) {
+        if (namespaceAnnotations[key] !== value) workload.podMetadata.addAnnotation(key, value);
+      }
     }
+    // A Linkerd namespace whose default policy already denies refused every port no Server describes before the app's
+    // Servers (which admit the source tiers on the tier ports only): they break no allow of the namespace's that its
+    // policy did not already refuse (PolicyLint's linkerd-authz-refuses-admitted-source reports those).
+    if (linkerdDefaultInboundPolicy === LinkerdInboundPolicy.DENY) return;
     const cluster = ClusterNetwork.of(this);
     this.node.addValidation({
       validate: () => meshTierConflicts(this.node.root, {

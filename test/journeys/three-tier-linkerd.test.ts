@@ -12,6 +12,10 @@
  * - the analyzer, with both layers: the intended flows allowed, the tier hops restricted to their ports,
  *   the reporting job only on 9090.
  *
+ * Under namespaces `deny` the same holds with no flow of the engineer's for the hops: the app's
+ * tier-port Servers authorize them (before, the namespace's deny refused them until the engineer wrote
+ * flows, which now join the app's Servers); the admin port gets no Server, so the scrape stays refused.
+ *
  * Linkerd facts: a default inbound policy applies only to ports no Server describes, and a Server admits
  * whom its AuthorizationPolicies authorize (linkerd.io "Authorization Policy" reference); meshed traffic
  * reaches the pod on the inbound proxy port 4143 (linkerd.io "Network Policy").
@@ -168,48 +172,114 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
     });
   });
 
-  test('namespaces deny: the app emits no tier authorization; the engineer authorizes the hops and the reporter, and every intended flow works', () => {
-    const { chart, authz } = platform(cni(), LinkerdInboundPolicy.DENY);
-    authz.allowFlow('frontend-to-backend', { from: [MeshSource.serviceAccount('shop-frontend', 'shop')], to: { 'app.kubernetes.io/component': 'backend', 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' }, ports: [8080] });
-    authz.allowFlow('backend-to-database', { from: [MeshSource.serviceAccount('shop-backend', 'shop')], to: { 'app.kubernetes.io/component': 'database', 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' }, ports: [3306] });
-    const objects = synthValid(chart);
-    expect(ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec.port, o.spec.proxyProtocol ?? 'detect'])).toEqual([
-      ['backend-shop-shop-5a6d43de4c-9090', 9090, 'detect'],
-      ['backend-shop-shop-5a6d43de4c-8080', 8080, 'detect'],
-      // The user's Server keeps MySQL's port opaque, as the proxy injector made it on the pods.
-      ['database-shop-shop-b55e47cbd1-3306', 3306, 'opaque'],
-    ]);
-    // deny refuses the proxies' metrics to Prometheus too (README): the one finding, per namespace.
-    expect(PolicyLint.check(objects, { cni: cni() }).map((f) => [f.severity, f.rule, f.object])).toEqual([
+  describe('namespaces deny', () => {
+    /** The intended flows and the refused ones: the same with or without the engineer's own flows for the hops. */
+    const expectFlows = (reach: Reachability) => {
+      expect(verdicts(reach, [
+        [nginx, fe, Port.tcp(8080)], [fe, be, Port.tcp(8080)], [be, db, Port.tcp(3306)], [reporter, be, Port.tcp(9090)],
+        [node, fe, Port.tcp(8080)], [node, be, Port.tcp(8080)],
+        [fe, be, Port.tcp(9090)], [fe, be, Port.tcp(4191)], [reporter, be, Port.tcp(8080)], [be, db, Port.tcp(8080)], [node, db, Port.tcp(3306)],
+        [prometheus, be, Port.tcp(4191)], [prometheus, db, Port.tcp(4191)],
+      ])).toEqual([
+        row(nginx, fe, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+        // The tier hops, in both layers (before, with no flow of the engineer's, the namespace's deny refused them in the mesh).
+        row(fe, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+        row(be, db, Port.tcp(3306), ALLOW, ALLOW, ALLOW),
+        row(reporter, be, Port.tcp(9090), ALLOW, ALLOW, ALLOW),
+        row(node, fe, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+        row(node, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+        // The frontend's proxy reaches the backend's on 4143 (CNI): every port but 8080 is refused to it in the mesh.
+        row(fe, be, Port.tcp(9090), DENY, ALLOW, DENY),
+        // (4191: only the proxy's probe paths, which Linkerd authorizes for anyone, as for Prometheus below.)
+        row(fe, be, Port.tcp(4191), ALLOW, ALLOW, ALLOW),
+        // Only the probe route's requests (below): Linkerd authorizes the pod's httpGet probe paths from anyone.
+        row(reporter, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
+        row(be, db, Port.tcp(8080), DENY, ALLOW, DENY),
+        // The kubelet's tcpSocket probe of MySQL never reaches mysqld (the Server on 3306 admits the backend's identity only); the
+        // probe itself still passes, as the proxy completes the handshake (linkerd/linkerd2#7777): the mesh reasons say so (below).
+        row(node, db, Port.tcp(3306), DENY, ALLOW, DENY),
+        // deny admits nobody on the admin port and the app adds no Server there: only the proxy's own probe paths (below).
+        ...[be, db].map((d) => row(prometheus, d, Port.tcp(4191), ALLOW, ALLOW, ALLOW)),
+      ]);
+      expect(reach.checkRequest(fe, be, Port.tcp(4191), { method: 'GET', path: '/metrics' }).verdict).toBe(DENY);
+      for (const d of [be, db]) {
+        expect(reach.check(prometheus, d, Port.tcp(4191)).l7Constraints)
+          .toEqual(['only GET /live and GET /ready (the proxy\'s probe paths; other requests and non-HTTP connections are refused)']);
+        expect(reach.checkRequest(prometheus, d, Port.tcp(4191), { method: 'GET', path: '/metrics' }).verdict).toBe(DENY);
+      }
+      expect(reach.check(node, db, Port.tcp(3306)).mesh!.reasons.filter((r) => r.includes('tcpSocket'))).toEqual([
+        'the kubelet\'s tcpSocket probe of shop/shop-database on port 3306 passes as long as the Linkerd proxy runs, whatever this authorization '
+          + 'decides and whether or not the application listens: the proxy completes the TCP handshake itself before it authorizes the connection '
+          + '(linkerd/linkerd2#7777), so the probe checks the proxy, not the application (an httpGet probe, which Linkerd\'s probe route authorizes, '
+          + 'checks the application)',
+      ]);
+      expect(reach.check(reporter, be, Port.tcp(8080)).l7Constraints).toEqual([
+        'only GET /healthz (the pod\'s probe paths; other requests and non-HTTP connections are refused)',
+      ]);
+      expect(reach.checkRequest(reporter, be, Port.tcp(8080), { method: 'GET', path: '/api/orders' }).verdict).toBe(DENY);
+      expect(reach.checkRequest(fe, be, Port.tcp(8080), { method: 'GET', path: '/api/orders' }).verdict).toBe(ALLOW);
+      expect(reach.check(fe, be, Port.tcp(8080)).l7Constraints).toEqual([]);
+      expect(reach.checkRequest(node, be, Port.tcp(8080), { method: 'GET', path: '/healthz' }).verdict).toBe(ALLOW);
+      for (const tier of [fe, be, db]) {
+        expect([reach.check(tier, coredns, Port.udp(53)).verdict, reach.check(tier, coredns, Port.tcp(53)).verdict]).toEqual([ALLOW, ALLOW]);
+      }
+    };
+    /** deny refuses the proxies' metrics to Prometheus (README): the one finding, per namespace; nothing on the app's own policies. */
+    const expectLint = (objects: any[]) => expect(PolicyLint.check(objects, { cni: cni() }).map((f) => [f.severity, f.rule, f.object])).toEqual([
       ['warning', 'linkerd-admin-port-unauthorized', 'Namespace reports'],
       ['warning', 'linkerd-admin-port-unauthorized', 'Namespace shop'],
     ]);
-    const reach = analyse(objects, cni());
-    expect(verdicts(reach, [
-      [nginx, fe, Port.tcp(8080)], [fe, be, Port.tcp(8080)], [be, db, Port.tcp(3306)], [reporter, be, Port.tcp(9090)],
-      [fe, be, Port.tcp(9090)], [reporter, be, Port.tcp(8080)], [be, db, Port.tcp(8080)], [node, db, Port.tcp(3306)],
-    ])).toEqual([
-      row(nginx, fe, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
-      row(fe, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
-      row(be, db, Port.tcp(3306), ALLOW, ALLOW, ALLOW),
-      row(reporter, be, Port.tcp(9090), ALLOW, ALLOW, ALLOW),
-      row(fe, be, Port.tcp(9090), DENY, ALLOW, DENY),
-      // Only the probe route's requests (below): Linkerd authorizes the pod's httpGet probe paths from anyone.
-      row(reporter, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
-      row(be, db, Port.tcp(8080), DENY, ALLOW, DENY),
-      // The kubelet's tcpSocket probe of MySQL never reaches mysqld (no Server admits unauthenticated clients on 3306); the
-      // probe itself still passes, as the proxy completes the handshake (linkerd/linkerd2#7777): the mesh reasons say so (below).
-      row(node, db, Port.tcp(3306), DENY, ALLOW, DENY),
-    ]);
-    expect(reach.check(node, db, Port.tcp(3306)).mesh!.reasons.filter((r) => r.includes('tcpSocket'))).toEqual([
-      'the kubelet\'s tcpSocket probe of shop/shop-database on port 3306 passes as long as the Linkerd proxy runs, whatever this authorization '
-        + 'decides and whether or not the application listens: the proxy completes the TCP handshake itself before it authorizes the connection '
-        + '(linkerd/linkerd2#7777), so the probe checks the proxy, not the application (an httpGet probe, which Linkerd\'s probe route authorizes, '
-        + 'checks the application)',
-    ]);
-    expect(reach.check(reporter, be, Port.tcp(8080)).l7Constraints).toEqual([
-      'only GET /healthz (the pod\'s probe paths; other requests and non-HTTP connections are refused)',
-    ]);
-    expect(reach.check(fe, be, Port.tcp(8080)).l7Constraints).toEqual([]);
+
+    test('the app authorizes its own hops (tier-port Servers, no admin-port Server), and every intended flow works with no flow of the engineer\'s', () => {
+      const objects = synthValid(platform(cni(), LinkerdInboundPolicy.DENY).chart);
+      expect(ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec.port, o.spec.proxyProtocol ?? 'detect', o.spec.accessPolicy])).toEqual([
+        ['backend-shop-shop-5a6d43de4c-8080', 8080, 'detect', 'deny'],
+        // MySQL's port stays opaque, as the proxy injector made it on the pods.
+        ['database-shop-shop-b55e47cbd1-3306', 3306, 'opaque', 'deny'],
+        ['backend-shop-shop-5a6d43de4c-9090', 9090, 'detect', 'deny'],
+      ]);
+      expect(ofKind(objects, 'MeshTLSAuthentication').map((o) => [o.metadata.name, o.spec.identities])).toEqual([
+        ['shop-frontend-to-backend', ['shop-frontend.shop.serviceaccount.identity.linkerd.cluster.local']],
+        ['shop-backend-to-database', ['shop-backend.shop.serviceaccount.identity.linkerd.cluster.local']],
+        ['reporter', ['reporter.reports.serviceaccount.identity.linkerd.cluster.local']],
+      ]);
+      expect(ofKind(objects, 'AuthorizationPolicy').map((o) => [o.metadata.name, o.spec.targetRef.name])).toEqual([
+        ['shop-frontend-to-backend-8080', 'backend-shop-shop-5a6d43de4c-8080'],
+        ['shop-backend-to-database-3306', 'database-shop-shop-b55e47cbd1-3306'],
+        ['reporter-9090', 'backend-shop-shop-5a6d43de4c-9090'],
+      ]);
+      expect(ofKind(objects, 'NetworkAuthentication')).toEqual([]);
+      // The namespace's own annotation says deny: the pods need none.
+      expect(objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
+        .map((o) => [o.metadata.name, o.spec.template.metadata.annotations])).toEqual([
+        ['shop-frontend', undefined], ['shop-backend', undefined], ['shop-database', undefined], ['reporter', undefined],
+      ]);
+      expectLint(objects);
+      expectFlows(analyse(objects, cni()));
+    });
+
+    test('the engineer\'s own port-level flows for the hops (written before the fix) join the app\'s Servers: same flows, no second Server', () => {
+      const { chart, authz } = platform(cni(), LinkerdInboundPolicy.DENY);
+      authz.allowFlow('frontend-to-backend', { from: [MeshSource.serviceAccount('shop-frontend', 'shop')], to: { 'app.kubernetes.io/component': 'backend', 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' }, ports: [8080] });
+      authz.allowFlow('backend-to-database', { from: [MeshSource.serviceAccount('shop-backend', 'shop')], to: { 'app.kubernetes.io/component': 'database', 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' }, ports: [3306] });
+      const objects = synthValid(chart);
+      expect(ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec.port, o.spec.proxyProtocol ?? 'detect'])).toEqual([
+        ['backend-shop-shop-5a6d43de4c-8080', 8080, 'detect'],
+        ['database-shop-shop-b55e47cbd1-3306', 3306, 'opaque'],
+        ['backend-shop-shop-5a6d43de4c-9090', 9090, 'detect'],
+      ]);
+      // Both policies on each tier Server (the app's and the engineer's, naming the same identity): Linkerd admits whom any of them authorizes.
+      expect(ofKind(objects, 'AuthorizationPolicy').map((o) => [o.metadata.name, o.spec.targetRef.name])).toEqual([
+        ['shop-frontend-to-backend-8080', 'backend-shop-shop-5a6d43de4c-8080'],
+        ['shop-backend-to-database-3306', 'database-shop-shop-b55e47cbd1-3306'],
+        ['reporter-9090', 'backend-shop-shop-5a6d43de4c-9090'],
+        ['frontend-to-backend-8080', 'backend-shop-shop-5a6d43de4c-8080'],
+        ['backend-to-database-3306', 'database-shop-shop-b55e47cbd1-3306'],
+      ]);
+      const names = objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+      expect(new Set(names).size).toBe(names.length);
+      expectLint(objects);
+      expectFlows(analyse(objects, cni()));
+    });
   });
 });

@@ -266,10 +266,50 @@ describe('Linkerd: the tier port admits the source tier whatever the namespace\'
     }
   });
 
-  test('deny: the namespace already refuses every port no Server describes: nothing is emitted', () => {
-    const objects = synthValid(meshed(LinkerdInboundPolicy.DENY).chart);
-    expect([...ofKind(objects, 'Server'), ...ofKind(objects, 'AuthorizationPolicy')]).toEqual([]);
-    expect(find(objects, 'Deployment', 'shop-backend', 'shop').spec.template.metadata.annotations).toBeUndefined();
+  test('deny: the tier-port Servers alone (the source tier\'s identity), no admin-port Server, no pod annotation the Namespace already carries', () => {
+    const { chart, app } = meshed(LinkerdInboundPolicy.DENY);
+    const objects = synthValid(chart);
+    const labels = (tier: AppTier) => app.podLabels(tier);
+    // Before: nothing at all, and the namespace's deny refused the tier hops the NetworkPolicies admit.
+    expect(ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec])).toEqual([
+      ['backend-shop-shop-5a6d43de4c-8080', { podSelector: { matchLabels: labels(AppTier.BACKEND) }, port: 8080, accessPolicy: 'deny' }],
+      ['database-shop-shop-b55e47cbd1-5432', {
+        podSelector: { matchLabels: labels(AppTier.DATABASE) }, port: 5432, proxyProtocol: 'opaque', accessPolicy: 'deny',
+      }],
+    ]);
+    expect(ofKind(objects, 'MeshTLSAuthentication').map((o) => [o.metadata.name, o.spec])).toEqual([
+      ['shop-frontend-to-backend', { identities: ['shop-frontend.shop.serviceaccount.identity.linkerd.cluster.local'] }],
+      ['shop-backend-to-database', { identities: ['shop-backend.shop.serviceaccount.identity.linkerd.cluster.local'] }],
+    ]);
+    expect(ofKind(objects, 'AuthorizationPolicy').map((o) => [o.metadata.name, o.spec])).toEqual([
+      ['shop-frontend-to-backend-8080', {
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'backend-shop-shop-5a6d43de4c-8080' },
+        requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'shop-frontend-to-backend' }],
+      }],
+      ['shop-backend-to-database-5432', {
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'database-shop-shop-b55e47cbd1-5432' },
+        requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'shop-backend-to-database' }],
+      }],
+    ]);
+    expect([...ofKind(objects, 'NetworkAuthentication'), ...ofKind(objects, 'HTTPRoute')]).toEqual([]);
+    // The pods' deny would repeat the app's Namespace object's (Linkerd reads the pod's annotation, else its namespace's).
+    expect(find(objects, 'Namespace', 'shop').metadata.annotations).toEqual({
+      'linkerd.io/inject': 'enabled', 'config.linkerd.io/default-inbound-policy': 'deny',
+    });
+    for (const [kind, name] of [['Deployment', 'shop-frontend'], ['Deployment', 'shop-backend'], ['StatefulSet', 'shop-database']]) {
+      expect(find(objects, kind, name, 'shop').spec.template.metadata.annotations).toBeUndefined();
+    }
+  });
+
+  test('deny in a namespace the app does not create: the destination pods keep deny (the namespace may say otherwise)', () => {
+    const objects = synthValid(shop(Cni.calico(), Mesh.linkerd({ cni: true }), {
+      mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY }, createNamespace: false,
+    }).chart);
+    expect(ofKind(objects, 'Namespace')).toEqual([]);
+    expect(ofKind(objects, 'Server').map((o) => o.metadata.name)).toEqual(['backend-shop-shop-5a6d43de4c-8080', 'database-shop-shop-b55e47cbd1-5432']);
+    expect(find(objects, 'Deployment', 'shop-frontend', 'shop').spec.template.metadata.annotations).toBeUndefined();
+    expect(find(objects, 'Deployment', 'shop-backend', 'shop').spec.template.metadata.annotations).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny' });
+    expect(find(objects, 'StatefulSet', 'shop-database', 'shop').spec.template.metadata.annotations).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny' });
   });
 
   test('all-authenticated: unmeshed Prometheus was refused the admin port\'s metrics before and still is (never wider); other ports now too', () => {
@@ -452,7 +492,7 @@ describe('mesh authorization naming the namespace\'s default ServiceAccount (the
       + `(test/authz/Istio/web-to-api) names the principal cluster.local/ns/shop/sa/default, ${tail}`);
   });
 
-  test('under Linkerd, also where the namespace\'s policy is deny and the app emits no authorization', () => {
+  test('under Linkerd, also where the namespace\'s policy is deny', () => {
     for (const mesh of [{}, { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY }]) {
       const { chart } = withDefaultFlow(Mesh.linkerd({ cni: true }), { mesh });
       expect(() => synthValid(chart)).toThrow("[test/shop] meshTierAuthorization: the MeshTLSAuthentication 'web-to-api' "
@@ -833,5 +873,132 @@ describe('Linkerd: the tier port admits exactly the source tier, not whoever the
       server(off.chart, 'api-open', 8080, { matchLabels: backend });
       expect(() => synthValid(off.chart)).not.toThrow();
     });
+  });
+});
+
+describe('Linkerd, a namespace whose default policy is deny: the app authorizes its own tier hops (the tier-port Servers), nothing on the admin port', () => {
+  const mesh = { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY };
+
+  describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
+    const { chart } = shop(cni(), Mesh.linkerd({ cni: true }), { mesh });
+    const reach = analyse(chart, cni());
+    const objects = synthValid(chart);
+
+    test('the hops on their ports, in both layers; every other port of the next tier refused in the mesh', () => {
+      // Before: the NetworkPolicies admitted both hops, the namespace's deny refused them in the mesh (no Server described the ports).
+      for (const [source, destination, port] of [[fe, be, 8080], [be, db, 5432]] as const) {
+        const result = reach.check(source, destination, Port.tcp(port));
+        expect([result.verdict, result.cniVerdict, result.meshVerdict, result.l7Constraints])
+          .toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW, []]);
+      }
+      for (const port of OTHER_PORTS) {
+        const result = reach.check(fe, be, Port.tcp(port));
+        expect([port, result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([port, Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+      }
+      for (const port of [22, 8080, 8081, 9090]) {
+        const result = reach.check(be, db, Port.tcp(port));
+        expect([port, result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([port, Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+      }
+      expect(reach).toDeny(fe, db, Port.tcp(5432));
+      expect(reach).toAllow(nginx, fe, Port.tcp(8080));
+    });
+
+    test('Prometheus is still refused the proxies\' metrics (as documented for deny); the probes as before', () => {
+      for (const tier of [fe, be, db]) {
+        expect(reach.checkRequest(prometheus, tier, Port.tcp(4191), { method: 'GET', path: '/metrics' }).verdict).toBe(Verdict.DENY);
+        expect(reach.checkRequest(node, tier, Port.tcp(4191), { method: 'GET', path: '/ready' }).verdict).toBe(Verdict.ALLOW);
+      }
+      expect(reach.checkRequest(node, be, Port.tcp(8080), { method: 'GET', path: '/healthz' }).verdict).toBe(Verdict.ALLOW);
+      expect(reach.checkRequest(fe, be, Port.tcp(8080), { method: 'GET', path: '/api/orders' }).verdict).toBe(Verdict.ALLOW);
+      // The database's Server admits the backend's identity only; its tcpSocket probe passes all the same (linkerd/linkerd2#7777).
+      const probe = reach.check(node, db, Port.tcp(5432));
+      expect([probe.verdict, probe.cniVerdict, probe.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+      expect(probe.mesh!.reasons.filter((r) => r.startsWith("the kubelet's tcpSocket probe of shop/shop-database on port 5432 passes"))).toHaveLength(1);
+    });
+
+    test('PolicyLint: the scrape finding on the namespace alone, nothing on the app\'s own NetworkPolicies', () => {
+      // Before: linkerd-authz-refuses-admitted-source on the app's tier allows (the mesh refused what they admit).
+      expect(PolicyLint.check(objects, { cni: cni() }).map((f) => [f.severity, f.rule, f.object])).toEqual([
+        ['warning', 'linkerd-admin-port-unauthorized', 'Namespace shop'],
+      ]);
+    });
+
+    test('the pods\' deny annotation, left out as redundant, changes no verdict', () => {
+      const annotated = objects.map((o) => (o.metadata.name === 'shop-backend' || o.metadata.name === 'shop-database') && o.spec?.template
+        ? { ...o, spec: { ...o.spec, template: { ...o.spec.template, metadata: { ...o.spec.template.metadata, annotations: { 'config.linkerd.io/default-inbound-policy': 'deny' } } } } }
+        : o);
+      const table = (manifests: any[]) => {
+        const r = Reachability.fromManifests(manifests, { cni: cni(), mesh: Mesh.linkerd({ cni: true }), nodeIp: '172.31.0.10' });
+        r.addProbe('prometheus', 'monitoring', { app: 'prometheus' });
+        return [fe, be, db, node, prometheus].flatMap((s) => [be, db].flatMap((d) => [8080, 5432, 4191, 9090].map((p) => {
+          const result = r.check(s, d, Port.tcp(p));
+          return `${s} -> ${d} ${p}: ${result.verdict} ${result.meshVerdict} ${result.l7Constraints.join('; ')}`;
+        })));
+      };
+      expect(table(annotated)).toEqual(table(objects));
+    });
+  });
+
+  test('the synth checks of the tier-port Servers still apply: a hand-written Server on the tier port, a route-level flow on the app\'s Server', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { mesh });
+    new ApiObject(chart, 'server-api-open', {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name: 'api-open', namespace: 'shop' },
+      spec: { podSelector: { matchLabels: app.podLabels(AppTier.BACKEND) }, port: 8080, accessPolicy: 'all-unauthenticated' },
+    });
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-reads', {
+      from: [MeshSource.serviceAccount('shop-frontend', 'shop')], to: app.podLabels(AppTier.BACKEND), ports: [8080], methods: ['GET'], paths: ['/api/*'],
+    });
+    const message = (() => { try { synthValid(chart); return ''; } catch (e) { return (e as Error).message; } })();
+    expect(message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim().split(/ targets | \(port /)[0])).toEqual([
+      "[test/shop] meshTierAuthorization: the HTTPRoute 'backend-shop-shop-5a6d43de4c-8080-catch-all' (test/authz/HTTPRoute-backend-shop-shop-5a6d43de4c-8080-catch-all)",
+      "[test/shop] meshTierAuthorization: the HTTPRoute 'web-reads-8080' (test/authz/HTTPRoute-web-reads-8080)",
+      "[test/shop] meshTierAuthorization: the Server 'api-open' (test/server-api-open) may select the backend pods' port 8080",
+    ]);
+  });
+
+  test('and so do the source checks: a canary of the backend under another account, a frontend without a proxy, another workload as the frontend', () => {
+    const problems = (build: (built: { chart: Chart; app: ThreeTierApp }) => void) => {
+      const built = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { mesh });
+      build(built);
+      try { synthValid(built.chart); return []; } catch (e) {
+        return (e as Error).message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim().split(':').slice(0, 2).join(':'));
+      }
+    };
+    expect(problems(({ chart, app }) => deploymentWith(chart, 'shop', 'shop-backend-canary', { ...app.podLabels(AppTier.BACKEND), version: 'v2' }, {})))
+      .toEqual(['[test/shop] meshTierAuthorization: the Deployment shop/shop-backend-canary (test/deploy-shop-shop-backend-canary) carries the backend tier\'s labels, so the NetworkPolicies admit it to the database pods\' port 5432 as the backend, but it runs as the ServiceAccount \'default\', and the app\'s Server \'database-shop-shop-b55e47cbd1-5432\' on that port admits the backend identity (shop-backend) only']);
+    expect(problems(({ app }) => app.frontend.podMetadata.addAnnotation('linkerd.io/inject', 'disabled'))).toEqual([
+      "[test/shop] meshTierAuthorization: the frontend tier's Deployment shop/shop-frontend (test/shop/Frontend/Deployment/Resource) would reach the backend pods' port 8080 without its Linkerd identity (shop-frontend)",
+    ]);
+    expect(problems(({ chart }) => deploymentWith(chart, 'shop', 'worker', { app: 'worker' }, {}, { serviceAccountName: 'shop-frontend' })))
+      .toEqual(["[test/shop] meshTierAuthorization: the Deployment shop/worker (test/deploy-shop-worker) runs as the ServiceAccount 'shop-frontend', "
+        + "the frontend tier's mesh identity, without the frontend pods' labels (app.kubernetes.io/component=frontend, app.kubernetes.io/name=shop, "
+        + 'app.kubernetes.io/part-of=shop)']);
+  });
+
+  test('the documented remedy for the scrape (a flow on 4191) is no flow on an app Server: it synthesizes and Prometheus gets the metrics', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { mesh });
+    const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+    for (const tier of [AppTier.BACKEND, AppTier.DATABASE]) {
+      authz.allowFlow(`scrape-${tier}`, { from: [MeshSource.anyone()], to: app.podLabels(tier), ports: [4191] });
+    }
+    const reach = analyse(chart, Cni.calico());
+    for (const tier of [be, db]) expect(reach.checkRequest(prometheus, tier, Port.tcp(4191), { method: 'GET', path: '/metrics' }).verdict).toBe(Verdict.ALLOW);
+    expect(reach.checkRequest(fe, be, Port.tcp(8080), { method: 'GET', path: '/api/orders' }).verdict).toBe(Verdict.ALLOW);
+    expect(reach.check(fe, be, Port.tcp(8080)).l7Constraints).toEqual([]);
+  });
+
+  test('an allow of the namespace to another port of a tier is not the app\'s to refuse: the namespace\'s deny refused it before (PolicyLint says so)', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { mesh });
+    app.zeroTrustNamespace.allowFlow('web-admin', app.podLabels(AppTier.FRONTEND), app.podLabels(AppTier.BACKEND), [Port.tcp(9091)]);
+    // Under another policy: refused at synth (the app's deny on the backend pods would break it); here the namespace refused it already.
+    const objects = synthValid(chart);
+    expect(PolicyLint.check(objects, { cni: Cni.calico() }).map((f) => [f.rule, f.object])).toEqual([
+      ['linkerd-admin-port-unauthorized', 'Namespace shop'],
+      ['linkerd-authz-refuses-admitted-source', 'NetworkPolicy shop/web-admin-ingress'],
+    ]);
+    const result = analyse(chart, Cni.calico()).check(fe, be, Port.tcp(9091));
+    expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
   });
 });
