@@ -2,7 +2,7 @@
  * Command-line parsing with node's built-in `util.parseArgs` (strict: unknown flags are errors).
  */
 import { parseArgs } from 'util';
-import { IstioAmbientFlags, LinkerdFlags, MeshChoice } from './mesh-choice';
+import { IstioFlags, LinkerdFlags, MeshChoice } from './mesh-choice';
 import { MeshFlagError, MeshFlagValues, ParsedMeshFlags, commandLineNames, parseCidrList, parseMeshFlags } from './mesh-flags';
 import { OpenPattern, parseOpenPattern } from './open-patterns';
 import { parsePortList } from './ports';
@@ -41,7 +41,7 @@ export interface ClusterFacts {
   /** The `--linkerd-*` flags (with `--mesh linkerd` only): the Linkerd installation's cluster-wide values. */
   readonly linkerd?: LinkerdFlags;
   /** The `--istio-host-probe-snat-*` flags (with `--mesh istio-ambient` only): istio-cni's host probe addresses. */
-  readonly istio?: IstioAmbientFlags;
+  readonly istio?: IstioFlags;
 }
 
 /** `cdk8s-networking analyze ...`. */
@@ -107,7 +107,7 @@ export interface LintCommand {
   /** The `--linkerd-*` flags (with `--mesh linkerd` only), as for analyze. */
   readonly linkerd?: LinkerdFlags;
   /** The `--istio-host-probe-snat-*` flags (with `--mesh istio-ambient` only), as for analyze. */
-  readonly istio?: IstioAmbientFlags;
+  readonly istio?: IstioFlags;
 }
 
 /** The table's row limit unless `--max-rows` or `--all` says otherwise. */
@@ -127,6 +127,10 @@ const OPTIONS = {
   'linkerd-cluster-networks': { type: 'string' },
   'linkerd-probe-networks': { type: 'string' },
   'linkerd-opaque-ports': { type: 'string' },
+  'linkerd-trust-domain': { type: 'string' },
+  'linkerd-namespace': { type: 'string' },
+  'istio-trust-domain': { type: 'string' },
+  'istio-root-namespace': { type: 'string' },
   'istio-host-probe-snat-ip': { type: 'string' },
   'istio-host-probe-snat-ipv6': { type: 'string' },
   'output': { type: 'string', short: 'o' },

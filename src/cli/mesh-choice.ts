@@ -25,6 +25,10 @@ export interface LinkerdFlags {
   readonly probeNetworks?: string[];
   /** `--linkerd-opaque-ports`: `proxy.opaquePorts` (ReachabilityOptions.linkerdOpaquePorts). */
   readonly opaquePorts?: string;
+  /** `--linkerd-trust-domain`: `identityTrustDomain` (Mesh.linkerd trustDomain). */
+  readonly trustDomain?: string;
+  /** `--linkerd-namespace`: the control plane's namespace (Mesh.linkerd controlPlaneNamespace). */
+  readonly controlPlaneNamespace?: string;
 }
 
 /**
@@ -39,21 +43,49 @@ export interface IstioAmbientFlags {
 }
 
 /**
- * The mesh `--mesh` names (with Istio's and Linkerd's defaults: root namespace istio-system, trust
- * domain cluster.local), with the `--istio-host-probe-snat-*` addresses for istio-ambient.
+ * What the `--istio-*` flags say about an Istio installation (already validated): its mesh config in either mode, and
+ * istio-cni's addresses in ambient mode; each one absent is Istio's default (assumed, and hedged over by the lint).
  */
-export function meshOf(choice: MeshChoice, istio: IstioAmbientFlags = {}): Mesh {
+export interface IstioFlags extends IstioAmbientFlags {
+  /** `--istio-trust-domain`: meshConfig `trustDomain` (Mesh.istio trustDomain). */
+  readonly trustDomain?: string;
+  /** `--istio-root-namespace`: meshConfig `rootNamespace` (Mesh.istio rootNamespace). */
+  readonly rootNamespace?: string;
+}
+
+/**
+ * The mesh `--mesh` names, with what the `--istio-*` flags declare (trust domain and root namespace; the
+ * `--istio-host-probe-snat-*` addresses for istio-ambient) or the `--linkerd-trust-domain` and `--linkerd-namespace`
+ * flags; what they do not declare is the install default (root namespace istio-system, trust domain cluster.local,
+ * Linkerd in linkerd), which the Mesh records as not declared.
+ */
+export function meshOf(choice: MeshChoice, istio: IstioFlags = {}, linkerd: LinkerdFlags = {}): Mesh {
   switch (choice) {
-    case 'istio': return Mesh.istio({ mode: IstioMode.SIDECAR });
-    case 'istio-ambient': return Mesh.istio({ mode: IstioMode.AMBIENT, ...istio });
-    case 'linkerd': return Mesh.linkerd();
+    case 'istio': return Mesh.istio({ mode: IstioMode.SIDECAR, ...istioInstall(istio) });
+    case 'istio-ambient': return Mesh.istio({
+      mode: IstioMode.AMBIENT,
+      ...istioInstall(istio),
+      ...(istio.hostProbeSnatIp !== undefined ? { hostProbeSnatIp: istio.hostProbeSnatIp } : {}),
+      ...(istio.hostProbeSnatIpv6 !== undefined ? { hostProbeSnatIpv6: istio.hostProbeSnatIpv6 } : {}),
+    });
+    case 'linkerd': return Mesh.linkerd({
+      ...(linkerd.trustDomain !== undefined ? { trustDomain: linkerd.trustDomain } : {}),
+      ...(linkerd.controlPlaneNamespace !== undefined ? { controlPlaneNamespace: linkerd.controlPlaneNamespace } : {}),
+    });
   }
 }
 
-/** The analysis options of `--mesh`, the `--linkerd-*` flags and the `--istio-host-probe-snat-*` flags. */
-export function meshOptions(choice: MeshChoice, linkerd: LinkerdFlags = {}, istio: IstioAmbientFlags = {}): Partial<ReachabilityOptions> {
+function istioInstall(istio: IstioFlags): { trustDomain?: string; rootNamespace?: string } {
   return {
-    mesh: meshOf(choice, istio),
+    ...(istio.trustDomain !== undefined ? { trustDomain: istio.trustDomain } : {}),
+    ...(istio.rootNamespace !== undefined ? { rootNamespace: istio.rootNamespace } : {}),
+  };
+}
+
+/** The analysis options of `--mesh`, the `--linkerd-*` flags and the `--istio-host-probe-snat-*` flags. */
+export function meshOptions(choice: MeshChoice, linkerd: LinkerdFlags = {}, istio: IstioFlags = {}): Partial<ReachabilityOptions> {
+  return {
+    mesh: meshOf(choice, istio, linkerd),
     ...(linkerd.defaultInboundPolicy !== undefined ? { linkerdDefaultInboundPolicy: linkerd.defaultInboundPolicy } : {}),
     ...(linkerd.clusterNetworks !== undefined ? { linkerdClusterNetworks: linkerd.clusterNetworks } : {}),
     ...(linkerd.probeNetworks !== undefined ? { linkerdProbeNetworks: linkerd.probeNetworks } : {}),
@@ -65,7 +97,7 @@ export function meshOptions(choice: MeshChoice, linkerd: LinkerdFlags = {}, isti
  * The lint options of `lint --mesh` (and `analyze --lint`) with the same flags: the options analyze takes
  * ({@link meshOptions}), or `Mesh.none()` for `--mesh none` (lint reads it as a fact: no mesh).
  */
-export function lintMeshOptions(choice: MeshChoice | 'none', linkerd: LinkerdFlags = {}, istio: IstioAmbientFlags = {}): PolicyLintOptions {
+export function lintMeshOptions(choice: MeshChoice | 'none', linkerd: LinkerdFlags = {}, istio: IstioFlags = {}): PolicyLintOptions {
   if (choice === 'none') return { mesh: Mesh.none() };
   const o = meshOptions(choice, linkerd, istio);
   return {

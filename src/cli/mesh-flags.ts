@@ -4,22 +4,27 @@
  * (`mesh`, `linkerdDefaultInboundPolicy`, ...). The caller says how its options are named in messages;
  * the values and their checks are the same for both.
  */
-import { IstioAmbientFlags, LinkerdFlags, MESH_CHOICES, MeshChoice } from './mesh-choice';
+import { IstioAmbientFlags, IstioFlags, LinkerdFlags, MESH_CHOICES, MeshChoice } from './mesh-choice';
 import { LINKERD_DEFAULT_POLICIES } from '../analysis/mesh/facts';
 import { parseLinkerdPorts } from '../analysis/mesh/linkerd-ports';
 import { linkerdNetworkProblem } from '../analysis/option-values';
 import { hostProbeSnatAddress } from '../cluster/host-probe-snat';
+import { IstioMode, Mesh } from '../cluster/mesh';
 import { parseCidr } from '../util/cidr';
 import { ValidationError } from '../util/errors';
 
 /** The flags that describe a Linkerd installation (its cluster-wide Helm values). */
-export const LINKERD_FLAGS = ['linkerd-default-inbound-policy', 'linkerd-cluster-networks', 'linkerd-probe-networks', 'linkerd-opaque-ports'] as const;
+export const LINKERD_FLAGS = ['linkerd-default-inbound-policy', 'linkerd-cluster-networks', 'linkerd-probe-networks', 'linkerd-opaque-ports',
+  'linkerd-trust-domain', 'linkerd-namespace'] as const;
 
 /** The flags that describe istio-cni in ambient mode (its node agent's environment). */
 export const ISTIO_FLAGS = ['istio-host-probe-snat-ip', 'istio-host-probe-snat-ipv6'] as const;
 
+/** The flags that describe an Istio installation in either mode (its mesh config, Mesh.istio trustDomain and rootNamespace). */
+export const ISTIO_INSTALL_FLAGS = ['istio-trust-domain', 'istio-root-namespace'] as const;
+
 /** Every mesh option, by its command-line flag name. */
-export const MESH_FLAGS = ['mesh', ...LINKERD_FLAGS, ...ISTIO_FLAGS] as const;
+export const MESH_FLAGS = ['mesh', ...LINKERD_FLAGS, ...ISTIO_INSTALL_FLAGS, ...ISTIO_FLAGS] as const;
 
 /** A mesh option, by its command-line flag name. */
 export type MeshFlag = typeof MESH_FLAGS[number];
@@ -31,7 +36,7 @@ export type MeshFlagValues = Partial<Record<MeshFlag, string>>;
 export interface ParsedMeshFlags {
   readonly mesh?: MeshChoice | 'none';
   readonly linkerd?: LinkerdFlags;
-  readonly istio?: IstioAmbientFlags;
+  readonly istio?: IstioFlags;
 }
 
 /** How the caller names its options in messages. */
@@ -123,7 +128,30 @@ function parseLinkerdFlags(values: MeshFlagValues, mesh: MeshChoice | undefined,
     // An empty list is Helm's `probeNetworks: []`: no probe route.
     ...(probeNetworks !== undefined ? { probeNetworks: linkerdNetworks('linkerd-probe-networks', probeNetworks, true, names) } : {}),
     ...(opaque !== undefined ? { opaquePorts: opaque } : {}),
+    ...installValues(values, { 'linkerd-trust-domain': 'trustDomain', 'linkerd-namespace': 'controlPlaneNamespace' },
+      (o) => Mesh.linkerd(o), names),
   };
+}
+
+/**
+ * The flags that name a Mesh factory option (`flags`: flag -> option), each trimmed and checked by the factory itself, so
+ * a value the Mesh refuses is refused with the same reason, naming the flag.
+ */
+function installValues<F extends MeshFlag>(values: MeshFlagValues, flags: Record<F, 'trustDomain' | 'rootNamespace' | 'controlPlaneNamespace'>,
+  make: (options: Record<string, string>) => Mesh, names: MeshOptionNames): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const flag of Object.keys(flags) as F[]) {
+    const value = values[flag]?.trim();
+    if (value === undefined) continue;
+    try {
+      make({ [flags[flag]]: value });
+    } catch (e) {
+      if (ValidationError.isValidationError(e)) throw refused(flag, e.reason, names);
+      throw e;
+    }
+    out[flags[flag]] = value;
+  }
+  return out;
 }
 
 function linkerdNetworks(flag: MeshFlag, text: string, emptyAllowed: boolean, names: MeshOptionNames): string[] {
@@ -152,10 +180,27 @@ export function parseCidrList(text: string, emptyAllowed: boolean, problem: ((ci
 }
 
 /**
+ * The `--istio-trust-domain` and `--istio-root-namespace` flags (with mesh istio or istio-ambient), validated as
+ * Mesh.istio validates trustDomain and rootNamespace, and the `--istio-host-probe-snat-*` flags (with mesh istio-ambient
+ * only), validated as Mesh.istio validates hostProbeSnatIp and hostProbeSnatIpv6; undefined when none is given.
+ */
+function parseIstioFlags(values: MeshFlagValues, mesh: MeshChoice | undefined, names: MeshOptionNames): IstioFlags | undefined {
+  const install = ISTIO_INSTALL_FLAGS.filter((flag) => values[flag] !== undefined);
+  if (install.length > 0 && mesh !== 'istio' && mesh !== 'istio-ambient') {
+    const reason = `describes an Istio installation: ${names.askMesh('istio')} (or istio-ambient)`;
+    throw new MeshFlagError(install[0], reason, `${names.name(install[0])} ${reason}`);
+  }
+  const installed = installValues(values, { 'istio-trust-domain': 'trustDomain', 'istio-root-namespace': 'rootNamespace' },
+    (o) => Mesh.istio({ mode: IstioMode.SIDECAR, ...o }), names);
+  const snat = parseIstioAmbientFlags(values, mesh, names);
+  return install.length === 0 && snat === undefined ? undefined : { ...installed, ...snat };
+}
+
+/**
  * The `--istio-host-probe-snat-*` flags, validated as Mesh.istio validates hostProbeSnatIp and
  * hostProbeSnatIpv6; undefined when none is given. They need mesh istio-ambient.
  */
-function parseIstioFlags(values: MeshFlagValues, mesh: MeshChoice | undefined, names: MeshOptionNames): IstioAmbientFlags | undefined {
+function parseIstioAmbientFlags(values: MeshFlagValues, mesh: MeshChoice | undefined, names: MeshOptionNames): IstioAmbientFlags | undefined {
   const given = ISTIO_FLAGS.filter((flag) => values[flag] !== undefined);
   if (given.length === 0) return undefined;
   if (mesh !== 'istio-ambient') {

@@ -17,14 +17,14 @@ export const USAGE = `Usage:
   cdk8s-networking analyze <dir|file...> --cni ${CNIS}
       [--format table|json|mermaid] [--max-rows N | --all] [--lint] [--ip-families ipv4,ipv6]
       [--expect expectations.yaml] [--strict] [--ports tcp/8080,udp/53] [--pod-cidrs CIDRS]
-      [--node-ip IP] [--mesh istio|istio-ambient|linkerd] [LINKERD OPTIONS] [ISTIO AMBIENT OPTIONS]
+      [--node-ip IP] [--mesh istio|istio-ambient|linkerd] [LINKERD OPTIONS] [ISTIO OPTIONS]
       [--output FILE] [READ OPTIONS]
   cdk8s-networking analyze --diff <base> <head> --cni ${CNIS}
       [--format table|json|markdown] [--fail-on-open 'SOURCE -> DESTINATION'...] [--strict]
       [--probes expectations.yaml] [--ports ...] [--pod-cidrs CIDRS] [--node-ip IP] [--mesh MESH]
-      [LINKERD OPTIONS] [ISTIO AMBIENT OPTIONS] [--output FILE] [READ OPTIONS]
+      [LINKERD OPTIONS] [ISTIO OPTIONS] [--output FILE] [READ OPTIONS]
   cdk8s-networking lint <dir|file...> [--cni ${CNIS}] [--markdown]
-      [--ip-families ipv4,ipv6] [--mesh MESH] [LINKERD OPTIONS] [ISTIO AMBIENT OPTIONS]
+      [--ip-families ipv4,ipv6] [--mesh MESH] [LINKERD OPTIONS] [ISTIO OPTIONS]
       [--format text|json] [--output FILE] [READ OPTIONS]
   cdk8s-networking --help | --version
 
@@ -101,10 +101,10 @@ Options:
                    (and linkerd-opaque-ports-one-side) judge with that mesh (its mode, the
                    Linkerd options) and do not apply under another mesh or none; not
                    given: they guess the installation values. Rules that check the mesh's
-                   own objects apply whatever --mesh says. --mesh assumes the install
-                   defaults it has no flag for (Istio: trust domain cluster.local, root
-                   namespace istio-system; Linkerd: namespace linkerd, trust domain
-                   cluster.local): for a mesh installed otherwise, leave --mesh out of lint.
+                   own objects apply whatever --mesh says. The trust domain and the
+                   namespaces are those the --istio-* and --linkerd-* flags below declare;
+                   one not declared is assumed the install default for analyze, and lint
+                   does not trust it: its rules hedge over it as without --mesh.
   --markdown       lint: search directories for Markdown files too (named *.md and *.markdown
                    files are always read as Markdown).
   --output FILE    Write the report to FILE instead of standard output.
@@ -126,6 +126,21 @@ given is assumed to be Linkerd's install default, and the reasons say so):
   --linkerd-opaque-ports LIST
                    proxy.opaquePorts: ports and ranges a-b the proxy injector makes opaque on the
                    pods that declare them (default ${LINKERD_DEFAULT_OPAQUE_PORTS}).
+  --linkerd-trust-domain DOMAIN
+                   identityTrustDomain: the trust domain of proxy identities (default
+                   cluster.local).
+  --linkerd-namespace NS
+                   the control plane's namespace, part of every proxy identity (default
+                   linkerd).
+
+Istio options (with --mesh istio or istio-ambient: the installation's mesh config; each one not
+given is assumed to be Istio's default for analyze, and lint hedges over it):
+  --istio-trust-domain DOMAIN
+                   meshConfig.trustDomain: the trust domain of workload principals (default
+                   cluster.local).
+  --istio-root-namespace NS
+                   meshConfig.rootNamespace: where mesh-wide policies live (default
+                   istio-system).
 
 Istio ambient options (with --mesh istio-ambient: istio-cni's node agent environment, which the
 istio-cni chart's env value sets; each one not given is istio-cni's default, and the reasons say so):

@@ -228,6 +228,12 @@ export class Mesh {
       controlPlanePodLabels: { ...istiodLabels },
       cniPlugin: cni,
       trustDomain: trustDomain(site, o.trustDomain),
+      declared: {
+        trustDomain: o.trustDomain !== undefined,
+        rootNamespace: o.rootNamespace !== undefined,
+        // Not given, the control plane namespace is the root namespace: declared with it.
+        controlPlaneNamespace: o.controlPlaneNamespace !== undefined || o.rootNamespace !== undefined,
+      },
       ...(mode === IstioMode.AMBIENT ? {
         hostProbeSnatIp: probeV4 ?? AMBIENT_PROBE_SOURCE,
         hostProbeSnatIpv6: probeV6 ?? AMBIENT_PROBE_SOURCE_V6,
@@ -246,6 +252,7 @@ export class Mesh {
       controlPlanePodLabels: {},
       cniPlugin: requireOptionalBoolean(site, 'cni', o.cni, false),
       trustDomain: trustDomain(site, o.trustDomain),
+      declared: { trustDomain: o.trustDomain !== undefined, rootNamespace: false, controlPlaneNamespace: o.controlPlaneNamespace !== undefined },
     });
   }
 
@@ -293,6 +300,12 @@ export class Mesh {
    * @internal
    */
   public readonly _hostProbeSnatGiven: { readonly ipv4: boolean; readonly ipv6: boolean };
+  /**
+   * Which of the installation values that name identities and mesh-wide policies were declared (the others are the
+   * install defaults, assumed: `cluster.local`, `istio-system`, `linkerd`). The lint hedges over those not declared.
+   * @internal
+   */
+  public readonly _declared: { readonly trustDomain: boolean; readonly rootNamespace: boolean; readonly controlPlaneNamespace: boolean };
 
   private constructor(token: typeof FACTORY_TOKEN, kind: MeshKind, extra: MeshExtras) {
     if (token !== FACTORY_TOKEN) {
@@ -310,6 +323,7 @@ export class Mesh {
     this.hostProbeSnatIp = extra.hostProbeSnatIp;
     this.hostProbeSnatIpv6 = extra.hostProbeSnatIpv6;
     this._hostProbeSnatGiven = Object.freeze({ ...(extra.hostProbeSnatGiven ?? { ipv4: false, ipv6: false }) });
+    this._declared = Object.freeze({ ...(extra.declared ?? { trustDomain: false, rootNamespace: false, controlPlaneNamespace: false }) });
     MADE.add(this);
   }
 
@@ -435,6 +449,8 @@ interface MeshExtras {
   readonly hostProbeSnatIp?: string;
   readonly hostProbeSnatIpv6?: string;
   readonly hostProbeSnatGiven?: { readonly ipv4: boolean; readonly ipv6: boolean };
+  /** Which of trustDomain, rootNamespace and controlPlaneNamespace the factory was given. */
+  readonly declared?: Mesh['_declared'];
 }
 
 /** The trust domain: a DNS name (the SPIFFE trust domain of workload identities). */

@@ -6,13 +6,18 @@
 import { MeshFacts, meshFactsOf } from '../analysis/mesh/facts';
 import { checkLinkerdValues, LinkerdOptions } from '../analysis/option-values';
 import { requireMadeMesh } from '../cluster/made-by-factories';
-import { MeshKind } from '../cluster/mesh';
+import { Mesh, MeshKind } from '../cluster/mesh';
 import { propError } from '../util/errors';
 
 /** The cluster's mesh as the lint rules read it. */
 export interface LintMesh {
   /** The mesh's facts; undefined for `Mesh.none()` (no mesh: the mesh rules do not apply). */
   readonly facts?: MeshFacts;
+  /**
+   * Which of the trust domain, the Istio root namespace and the control plane namespace the Mesh declared; the
+   * others are install defaults the lint assumes, so the rules whose verdicts hang on them keep hedging as untold.
+   */
+  readonly declared: Mesh['_declared'];
 }
 
 /** The options of PolicyLintOptions that describe the mesh (as the caller passed them: any type). */
@@ -39,5 +44,5 @@ export function lintMeshOf(site: string, options: LintMeshOptions): LintMesh | u
         + 'drop it, or lint with mesh: Mesh.linkerd()');
     }
   }
-  return mesh === undefined ? undefined : { facts: meshFactsOf(mesh, linkerd) };
+  return mesh === undefined ? undefined : { facts: meshFactsOf(mesh, linkerd), declared: mesh._declared };
 }

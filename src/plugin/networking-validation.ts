@@ -25,7 +25,7 @@ import { ExpectationOutcome, addProbes, checkExpectations, verdictText } from '.
 import { ExpectationFileError, loadExpectations } from '../cli/expectations';
 import { SourcedManifest, loadInput } from '../cli/files';
 import { lintManifests } from '../cli/lint';
-import { IstioAmbientFlags, LinkerdFlags, MeshChoice, lintMeshOptions, meshOptions } from '../cli/mesh-choice';
+import { IstioFlags, LinkerdFlags, MeshChoice, lintMeshOptions, meshOptions } from '../cli/mesh-choice';
 import { MESH_FLAGS, MeshFlag, MeshFlagError, MeshFlagValues, parseMeshFlags } from '../cli/mesh-flags';
 import { Cni } from '../cluster/cni';
 import { CNI_NAMES, cniByName } from '../cluster/cni-choices';
@@ -54,9 +54,9 @@ export interface NetworkingValidationProperties {
    * `linkerd`, or `none` (the cluster runs no mesh: the lint rules judging what Istio or Linkerd admits do not apply).
    * The lint's mesh rules judge with it (PolicyLintOptions.mesh), and the expectations are checked
    * with its layer (a flow is allowed when the CNI and the mesh allow it), as `analyze --mesh` does.
-   * Like `--mesh`, it assumes the install defaults it has no property for (Istio: trust domain
-   * cluster.local, root namespace istio-system; Linkerd: control plane namespace linkerd, trust domain
-   * cluster.local): for a mesh installed otherwise, leave it out.
+   * The trust domain and the namespaces are those `istioTrustDomain`, `istioRootNamespace`, `linkerdTrustDomain` and
+   * `linkerdNamespace` declare; one not declared is assumed the install default for the expectations, and the lint
+   * hedges over it as without a mesh.
    * @default - not given: the mesh lint rules guess the installation values, and the expectations
    * are checked without a mesh layer (as before)
    */
@@ -84,6 +84,28 @@ export interface NetworkingValidationProperties {
    */
   readonly linkerdOpaquePorts?: string;
   /**
+   * With `mesh: linkerd` only: the identity trust domain, Helm `identityTrustDomain` (`--linkerd-trust-domain`).
+   * @default - assumed `cluster.local` for the expectations; unknown to the lint (it hedges over `cluster.local` and the
+   * trust domains the MeshTLSAuthentications name)
+   */
+  readonly linkerdTrustDomain?: string;
+  /**
+   * With `mesh: linkerd` only: the control plane's namespace (`--linkerd-namespace`), part of every proxy identity.
+   * @default - assumed `linkerd` for the expectations; unknown to the lint (it hedges as for the trust domain)
+   */
+  readonly linkerdNamespace?: string;
+  /**
+   * With `mesh: istio` or `istio-ambient`: meshConfig `trustDomain` (`--istio-trust-domain`).
+   * @default - assumed `cluster.local` for the expectations; unknown to the lint (it hedges over `cluster.local` and the
+   * trust domains the AuthorizationPolicies' principals name)
+   */
+  readonly istioTrustDomain?: string;
+  /**
+   * With `mesh: istio` or `istio-ambient`: meshConfig `rootNamespace` (`--istio-root-namespace`), where mesh-wide policies live.
+   * @default - `istio-system`, assumed
+   */
+  readonly istioRootNamespace?: string;
+  /**
    * With `mesh: istio-ambient` only: istio-cni `HOST_PROBE_SNAT_IP` (`--istio-host-probe-snat-ip`).
    * @default - istio-cni's default
    */
@@ -102,6 +124,10 @@ const MESH_PROPERTIES: Record<MeshFlag, string> = {
   'linkerd-cluster-networks': 'linkerdClusterNetworks',
   'linkerd-probe-networks': 'linkerdProbeNetworks',
   'linkerd-opaque-ports': 'linkerdOpaquePorts',
+  'linkerd-trust-domain': 'linkerdTrustDomain',
+  'linkerd-namespace': 'linkerdNamespace',
+  'istio-trust-domain': 'istioTrustDomain',
+  'istio-root-namespace': 'istioRootNamespace',
   'istio-host-probe-snat-ip': 'istioHostProbeSnatIp',
   'istio-host-probe-snat-ipv6': 'istioHostProbeSnatIpv6',
 };
@@ -128,7 +154,7 @@ export class NetworkingValidation {
   private readonly failOnWarnings: boolean;
   private readonly mesh?: MeshChoice | 'none';
   private readonly linkerd?: LinkerdFlags;
-  private readonly istio?: IstioAmbientFlags;
+  private readonly istio?: IstioFlags;
 
   constructor(properties: NetworkingValidationProperties = {} as NetworkingValidationProperties) {
     const props: Record<string, unknown> = typeof properties === 'object' && properties !== null && !Array.isArray(properties)
@@ -245,7 +271,7 @@ function invalid(property: string, message: string): never {
  * The mesh properties, checked as the CLI checks its flags (one parser: ../cli/mesh-flags), each error
  * naming the property: `properties.linkerdOpaquePorts: ...`.
  */
-function meshProperties(props: Record<string, unknown>): { mesh?: MeshChoice | 'none'; linkerd?: LinkerdFlags; istio?: IstioAmbientFlags } {
+function meshProperties(props: Record<string, unknown>): { mesh?: MeshChoice | 'none'; linkerd?: LinkerdFlags; istio?: IstioFlags } {
   const values: Record<string, string> = {};
   for (const flag of MESH_FLAGS) {
     const value = props[MESH_PROPERTIES[flag]];

@@ -80,6 +80,21 @@ describe('Mesh factories', () => {
     expect([sidecar.hostProbeSnatIp, sidecar.hostProbeSnatIpv6, Mesh.linkerd().hostProbeSnatIp]).toEqual([undefined, undefined, undefined]);
   });
 
+  test('which installation values were declared, not defaulted (internal: the lint hedges over the others)', () => {
+    const none = { trustDomain: false, rootNamespace: false, controlPlaneNamespace: false };
+    expect(Mesh.none()._declared).toEqual(none);
+    expect(Mesh.istio({ mode: IstioMode.SIDECAR })._declared).toEqual(none);
+    expect(Mesh.linkerd()._declared).toEqual(none);
+    // Declaring the default value is a declaration: cluster.local is then known.
+    expect(Mesh.istio({ mode: IstioMode.AMBIENT, trustDomain: 'cluster.local' })._declared).toEqual({ ...none, trustDomain: true });
+    // The control plane namespace defaults to the root namespace: declaring the root namespace declares both.
+    expect(Mesh.istio({ mode: IstioMode.SIDECAR, rootNamespace: 'mesh-root' })._declared).toEqual({ ...none, rootNamespace: true, controlPlaneNamespace: true });
+    expect(Mesh.istio({ mode: IstioMode.SIDECAR, controlPlaneNamespace: 'istiod' })._declared).toEqual({ ...none, controlPlaneNamespace: true });
+    expect(Mesh.linkerd({ trustDomain: 'example.org', controlPlaneNamespace: 'linkerd-prod' })._declared)
+      .toEqual({ trustDomain: true, rootNamespace: false, controlPlaneNamespace: true });
+    expect(Object.isFrozen(Mesh.linkerd()._declared)).toBe(true);
+  });
+
   test('declared host probe addresses are kept in canonical form, each family on its own', () => {
     const both = Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIp: '169.254.9.9', hostProbeSnatIpv6: 'FD00:0:0::0:7' });
     expect([both.hostProbeSnatIp, both.hostProbeSnatIpv6]).toEqual(['169.254.9.9', 'fd00::7']);

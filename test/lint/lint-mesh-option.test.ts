@@ -75,11 +75,14 @@ describe('Linkerd rules told the mesh', () => {
     expect(lint(RULE, [...BASE, NP], { mesh: Mesh.linkerd(), linkerdDefaultInboundPolicy: 'all-unauthenticated' })).toEqual([]);
   });
 
-  test('the trust domain and control plane namespace, given: no hedging over the ones the identities name', () => {
+  test('the trust domain and control plane namespace, declared: no hedging over the ones the identities name', () => {
     const exampleOrg = allowFrom('reporter.reports.serviceaccount.identity.linkerd.example.org');
     // Unknown: example.org may be the mesh's trust domain, so the refusal under cluster.local is not claimed.
     expect(lint(RULE, [...BASE, ...exampleOrg, NP])).toEqual([]);
-    const findings = lint(RULE, [...BASE, ...exampleOrg, NP], { mesh: Mesh.linkerd() });
+    // Mesh.linkerd() declares no trust domain (cluster.local is only its default): still unknown, still not claimed.
+    expect(lint(RULE, [...BASE, ...exampleOrg, NP], { mesh: Mesh.linkerd() })).toEqual([]);
+    expect(lint(RULE, [...BASE, ...exampleOrg, NP], { mesh: Mesh.linkerd({ controlPlaneNamespace: 'linkerd' }) })).toEqual([]);
+    const findings = lint(RULE, [...BASE, ...exampleOrg, NP], { mesh: Mesh.linkerd({ trustDomain: 'cluster.local' }) });
     expect(brief(findings)).toEqual([FINDING]);
     expect(lint(RULE, [...BASE, ...exampleOrg, NP], { mesh: Mesh.linkerd({ trustDomain: 'example.org' }) })).toEqual([]);
     // The converse: the mesh's trust domain example.org refuses an identity in cluster.local, which the lint alone took for allowed.
@@ -92,6 +95,23 @@ describe('Linkerd rules told the mesh', () => {
       + 'every connection from them (Server shop/api-http describes port 8080 of shop/api; no AuthorizationPolicy authorizes reports/reporter -> '
       + 'shop/api TCP/8080 (as reporter.reports.serviceaccount.identity.linkerd-prod.example.org), so its accessPolicy deny (the default) applies: '
       + 'it admits no client)');
+  });
+
+  test('only the control plane namespace, or only the trust domain, declared: the other is hedged over as untold', () => {
+    // The identity names Linkerd in linkerd-prod, trust domain cluster.local.
+    const prod = allowFrom('reporter.reports.serviceaccount.identity.linkerd-prod.cluster.local');
+    expect(lint(RULE, [...BASE, ...prod, NP])).toEqual([]);
+    expect(lint(RULE, [...BASE, ...prod, NP], { mesh: Mesh.linkerd() })).toEqual([]);
+    // The trust domain declared alone: the namespace may be linkerd-prod, so the refusal is not claimed.
+    expect(lint(RULE, [...BASE, ...prod, NP], { mesh: Mesh.linkerd({ trustDomain: 'cluster.local' }) })).toEqual([]);
+    // The namespace declared (linkerd): the identity is not the reporter's in any trust domain the policies name.
+    expect(brief(lint(RULE, [...BASE, ...prod, NP], { mesh: Mesh.linkerd({ controlPlaneNamespace: 'linkerd' }) }))).toEqual([FINDING]);
+    // The namespace declared linkerd-prod: the trust domain may still be cluster.local, which the identity names: allowed.
+    expect(lint(RULE, [...BASE, ...prod, NP], { mesh: Mesh.linkerd({ controlPlaneNamespace: 'linkerd-prod' }) })).toEqual([]);
+    // Both declared, the trust domain another: refused.
+    const refused = lint(RULE, [...BASE, ...prod, NP], { mesh: Mesh.linkerd({ controlPlaneNamespace: 'linkerd-prod', trustDomain: 'example.org' }) });
+    expect(brief(refused)).toEqual([FINDING]);
+    expect(refused[0].message).toMatch(/^admits Deployment reports\/reporter \(identity reporter\.reports\.serviceaccount\.identity\.linkerd-prod\.example\.org\)/);
   });
 
   test('linkerd-admin-port-unauthorized: a meshed namespace without Server on 4191 under a cluster default deny', () => {
@@ -145,10 +165,14 @@ describe('Istio rules told the mesh', () => {
     const NP = netpol('api-from-reporter', 'api', [FROM_REPORTS]);
     const BASE = [STRICT, ns('shop'), ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter')];
 
-    test('the trust domain, given: a principal of another domain refuses the client (sidecar)', () => {
+    test('the trust domain, declared: a principal of another domain refuses the client (sidecar)', () => {
       const objects = [...BASE, allowFrom('example.org/ns/reports/sa/reporter'), NP];
       expect(lint(RULE, objects)).toEqual([]);
-      const findings = lint(RULE, objects, { mesh: SIDECAR });
+      // Mesh.istio() without trustDomain does not declare it (cluster.local is only its default): example.org may be the
+      // mesh's own, so the refusal is not claimed, as untold.
+      expect(lint(RULE, objects, { mesh: SIDECAR })).toEqual([]);
+      expect(lint(RULE, objects, { mesh: AMBIENT })).toEqual([]);
+      const findings = lint(RULE, objects, { mesh: Mesh.istio({ mode: IstioMode.SIDECAR, trustDomain: 'cluster.local' }) });
       expect(brief(findings)).toEqual([FINDING]);
       expect(findings[0].message).toBe('admits Deployment reports/reporter (ServiceAccount reporter) to Deployment shop/api port 8080, but the '
         + 'destination\'s Istio ALLOW policies (AuthorizationPolicy shop/api-allow) match none of them, so its proxy refuses every connection this '

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Validation, ValidationContext } from 'cdk8s-cli/plugins';
+import { parseAllDocuments } from 'yaml';
 import { ClusterNetwork, Cni, Errors, ThreeTierApp } from '../../src';
 import { NetworkingValidation } from '../../src/plugin';
 import { expectValidManifests } from '../support/schema';
@@ -249,7 +250,8 @@ describe('bad properties stop the synth before validating, naming the property',
     [{}, 'properties.cni: required: one of kubernetes, calico, cilium, flannel'],
     [{ cni: 'weave' }, "properties.cni: unknown CNI 'weave': expected kubernetes, calico, cilium, flannel"],
     [{ cni: 'calico', expectation: 'e.yaml' }, 'properties.expectation: unknown property (expected cni, expectations, failOn, mesh, linkerdDefaultInboundPolicy, '
-      + 'linkerdClusterNetworks, linkerdProbeNetworks, linkerdOpaquePorts, istioHostProbeSnatIp, istioHostProbeSnatIpv6)'],
+      + 'linkerdClusterNetworks, linkerdProbeNetworks, linkerdOpaquePorts, linkerdTrustDomain, linkerdNamespace, istioTrustDomain, istioRootNamespace, '
+      + 'istioHostProbeSnatIp, istioHostProbeSnatIpv6)'],
     [{ cni: 'calico', expectations: 42 }, 'properties.expectations: expected the path of an expectations file'],
     [{ cni: 'calico', failOn: 'info' }, 'properties.failOn: expected error or warning, got "info"'],
     [[], 'properties: expected a mapping'],
@@ -348,6 +350,21 @@ expect:
     }
   });
 
+  test('istioTrustDomain reaches the lint: the refusal under the declared trust domain is reported; not declared, hedged over', async () => {
+    // The CLI's fixture (ztunnel takes an ALLOW rule's cluster.local principal literally), in namespace store.
+    const text = fs.readFileSync(path.join(__dirname, '..', 'cli', 'fixtures', 'trust-domain-istio', 'shop.yaml'), 'utf-8').replace(/\bshop\b/g, 'store');
+    const objects = parseAllDocuments(text).map((d) => d.toJS());
+    expectValidManifests(objects);
+    const refusals = (report: any) => rules(report).filter((r: string) => r.includes('refuses'));
+    const declared = await validate({ cni: 'calico', mesh: 'istio-ambient', istioTrustDomain: 'example.org' }, synthApp(objects));
+    expect(refusals(declared)).toEqual(['istio-authz-refuses-admitted-source (warning) api-from-reporter']);
+    expect(declared.violations.find((v: any) => v.ruleName.startsWith('istio-authz-refuses'))?.recommendation)
+      .toMatch(/no rule matches reports\/reporter -> store\/api TCP\/8080 \(over mutual TLS as example\.org\/ns\/reports\/sa\/reporter\)\)/);
+    expect(refusals(await validate({ cni: 'calico', mesh: 'istio-ambient' }, synthApp(objects)))).toEqual([]);
+    expect(() => new NetworkingValidation({ cni: 'calico', mesh: 'istio', istioTrustDomain: 'example.org', istioRootNamespace: 'mesh-root' })).not.toThrow();
+    expect(() => new NetworkingValidation({ cni: 'calico', mesh: 'linkerd', linkerdTrustDomain: 'example.org', linkerdNamespace: 'linkerd-prod' })).not.toThrow();
+  });
+
   test('the Linkerd lists take a YAML list or the CLI\'s comma-separated text, and a port number', () => {
     expect(() => new NetworkingValidation({
       cni: 'calico',
@@ -370,6 +387,14 @@ expect:
     [{ mesh: 'none', linkerdOpaquePorts: '25' }, 'properties.linkerdOpaquePorts: describes a Linkerd installation: set mesh: linkerd'],
     [{ mesh: 'istio', istioHostProbeSnatIp: '169.254.7.127' },
       'properties.istioHostProbeSnatIp: describes istio-cni in ambient mode (its host probe SNAT address): set mesh: istio-ambient'],
+    [{ istioTrustDomain: 'example.org' }, 'properties.istioTrustDomain: describes an Istio installation: set mesh: istio (or istio-ambient)'],
+    [{ mesh: 'linkerd', istioRootNamespace: 'mesh-root' }, 'properties.istioRootNamespace: describes an Istio installation: set mesh: istio (or istio-ambient)'],
+    [{ mesh: 'istio', linkerdTrustDomain: 'example.org' }, 'properties.linkerdTrustDomain: describes a Linkerd installation: set mesh: linkerd'],
+    [{ mesh: 'istio', istioTrustDomain: 'Example_org' }, "properties.istioTrustDomain: 'Example_org' is not a valid DNS-1123 subdomain (lower-case "
+      + "alphanumerics, '-' and '.', at most 253 characters)"],
+    [{ mesh: 'linkerd', linkerdNamespace: 'Linkerd' }, "properties.linkerdNamespace: 'Linkerd' is not a valid DNS-1123 label (lower-case alphanumerics "
+      + "and '-', starting and ending alphanumeric, at most 63 characters)"],
+    [{ mesh: 'linkerd', linkerdNamespace: 7 }, 'properties.linkerdNamespace: expected a string, got 7'],
     [{ mesh: 'linkerd', linkerdDefaultInboundPolicy: 'nope' },
       "properties.linkerdDefaultInboundPolicy: unknown policy 'nope': expected all-unauthenticated, all-authenticated, cluster-authenticated, "
       + 'cluster-unauthenticated, deny, audit'],

@@ -42,10 +42,11 @@ const ISTIO = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
  * some client is allowed, undecided, or refused for another reason (a DENY rule, STRICT mutual TLS
  * for a plaintext client: istio-strict-mtls-unmeshed-source) are not reported.
  *
- * Told the mesh (`PolicyLintOptions.mesh`): under `Mesh.istio()` the rule judges with its trust domain, root namespace
- * and mode alone (pods labelled ambient are meshed only under ambient mode; a sidecar reads `cluster.local/...` in a
- * principal as the local trust domain, ztunnel does not: analysis/mesh/istio-rules); under another mesh or `Mesh.none()`
- * the rule does not apply (no findings).
+ * Told the mesh (`PolicyLintOptions.mesh`): under `Mesh.istio()` the rule judges with its root namespace and mode (pods
+ * labelled ambient are meshed only under ambient mode; a sidecar reads `cluster.local/...` in a principal as the local
+ * trust domain, ztunnel does not: analysis/mesh/istio-rules), and with its trust domain alone where the Mesh declares it
+ * (`trustDomain`); a Mesh without `trustDomain` leaves it unknown, so the rule hedges as untold (cluster.local and the
+ * domains the policies name). Under another mesh or `Mesh.none()` the rule does not apply (no findings).
  */
 export const istioAuthzRefusesAdmittedSource: LintRule = {
   ids: [RULE],
@@ -59,9 +60,11 @@ export const istioAuthzRefusesAdmittedSource: LintRule = {
     const objects = valid.map((d) => d.obj);
     const inventory = buildInventory(objects);
     const { namespaces, namespaceAnnotations: declared } = inventory;
-    // Untold, the mesh's trust domain is not in the manifests: a principal of another domain the policies name may be the
-    // mesh's own, so a refusal counts only when it holds under cluster.local and under each such domain.
-    const models = (known ? [known] : [ISTIO, ...namedTrustDomains(objects).map((trustDomain) => ({ ...ISTIO, trustDomain }))])
+    // Untold (or told a Mesh that does not declare it), the mesh's trust domain is not in the manifests: a principal of
+    // another domain the policies name may be the mesh's own, so a refusal counts only when it holds under cluster.local
+    // and under each such domain.
+    const models = (known && ctx.mesh!.declared.trustDomain ? [known]
+      : [facts, ...namedTrustDomains(objects).map((trustDomain) => ({ ...facts, trustDomain }))])
       .map((f) => new IstioModel(objects, f, namespaces, declared));
     const meshed = (p: InventoryPod) => membershipOf(p.endpoint, facts, namespaces, declared).dataPlane !== undefined;
     const out: RuleReport[] = [];

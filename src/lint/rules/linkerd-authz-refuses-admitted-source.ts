@@ -57,8 +57,9 @@ const LINKERD = meshFactsOf(Mesh.linkerd())!;
  * not in the manifests: a refusal by the default policy of a port no Server describes is reported only
  * where the pod or its namespace annotates the policy, as linkerd-admin-port judges it.
  *
- * Told the mesh (`PolicyLintOptions.mesh`): under `Mesh.linkerd()` the rule judges with its control
- * plane namespace and trust domain alone (no hedging over the pairs the identities name), and, where
+ * Told the mesh (`PolicyLintOptions.mesh`): under `Mesh.linkerd()` the rule judges with the control plane namespace and
+ * trust domain the Mesh declares (`controlPlaneNamespace`, `trustDomain`) alone; what it does not declare stays unknown
+ * and is hedged over as untold (the install default and the values the identities name), and, where
  * `linkerdDefaultInboundPolicy` gives the cluster default, reports refusals by it too; under another
  * mesh or `Mesh.none()` the rule does not apply (no Linkerd proxy refuses anything). Not reported: a
  * peer admitting any client the manifests do not show, admitting everyone or by ipBlock; a port where
@@ -92,8 +93,9 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
         && memberOf(p).dataPlane === 'linkerd');
       if (destinations.length === 0) continue;
       // Untold, neither Linkerd's namespace nor its trust domain is in the manifests: identities naming others may be the
-      // mesh's own, so a refusal counts only when it holds under the install defaults and under each pair named.
-      const judges = models ??= (known ? [known] : [LINKERD, ...namedIdentityDomains(objects).map((d) => ({ ...LINKERD, ...d }))])
+      // mesh's own, so a refusal counts only when it holds under the install defaults and under each pair named. Told a
+      // Mesh, what it declares is known; what it does not declare is hedged over alike.
+      const judges = models ??= judgingFacts(facts, known === undefined ? undefined : ctx.mesh!.declared, objects)
         .map((f) => new LinkerdModel(objects, f, namespaces, declared));
       asArray(doc.obj.spec.ingress).forEach((rule, i) => {
         if (!isObject(rule)) return;
@@ -136,6 +138,21 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
     return out;
   },
 };
+
+/**
+ * The facts a refusal must hold under: `facts` (the mesh's, or the install defaults untold), and each (namespace, trust
+ * domain) pair the identities name, with the part the Mesh declares (`declared`: undefined untold) kept as declared.
+ */
+function judgingFacts(facts: MeshFacts, declared: Mesh['_declared'] | undefined, objects: readonly ManifestObject[]): MeshFacts[] {
+  const out = new Map<string, MeshFacts>([[`${facts.linkerdNamespace}.${facts.trustDomain}`, facts]]);
+  for (const named of namedIdentityDomains(objects)) {
+    const linkerdNamespace = declared?.controlPlaneNamespace ? facts.linkerdNamespace : named.linkerdNamespace;
+    const trustDomain = declared?.trustDomain ? facts.trustDomain : named.trustDomain;
+    const key = `${linkerdNamespace}.${trustDomain}`;
+    if (!out.has(key)) out.set(key, { ...facts, linkerdNamespace, trustDomain });
+  }
+  return [...out.values()];
+}
 
 /** `identity web.shop.serviceaccount.identity.linkerd.cluster.local`, or why the client has none. */
 function identityText(client: InventoryPod, m: Membership, facts: MeshFacts): string {
