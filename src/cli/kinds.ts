@@ -62,10 +62,13 @@ const MESH_MODELLED: Record<'istio' | 'linkerd', Record<string, readonly string[
   },
 };
 
+const MESH_FAMILIES = ['istio', 'linkerd'] as const;
+
 /**
  * A warning for every manifest whose `apiVersion` group and `kind` this tool does not know; with
  * `command: 'analyze'`, also for the kinds only the lint checks (they do not shape the flow matrix),
- * except those the mesh layer evaluates when `mesh` is given.
+ * except those the mesh layer evaluates when `mesh` is given. The lint reads the kinds of every mesh
+ * model (only `mesh`'s when given): its mesh-identity rules judge with them.
  */
 export function unknownKindWarnings(manifests: readonly SourcedManifest[], command: 'analyze' | 'lint', mesh?: 'istio' | 'linkerd'): string[] {
   const out: string[] = [];
@@ -74,6 +77,8 @@ export function unknownKindWarnings(manifests: readonly SourcedManifest[], comma
     const group = apiGroup(m.obj);
     if ((KNOWN[group] ?? []).includes(m.obj.kind)) continue;
     if (mesh !== undefined && command === 'analyze' && (MESH_MODELLED[mesh][group] ?? []).includes(m.obj.kind)) continue;
+    // The lint's mesh-identity rules (istio-/linkerd-authz-refuses-admitted-source) judge with the mesh models, which read these kinds.
+    if (command === 'lint' && (mesh === undefined ? MESH_FAMILIES : [mesh]).some((f) => (MESH_MODELLED[f][group] ?? []).includes(m.obj.kind))) continue;
     const name = typeof m.obj.metadata?.name === 'string' ? ` '${m.obj.metadata.name}'` : '';
     const what = `${m.obj.kind}${name} (apiVersion ${apiVersion || 'missing'})`;
     if ((LINTED_ONLY[group] ?? []).includes(m.obj.kind)) {

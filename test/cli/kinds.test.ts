@@ -68,4 +68,17 @@ describe('analyze --mesh: the kinds the mesh layer reads are not reported as ign
       "m.yaml: line 3: unknown kind EndpointSlice 'db-abc' (apiVersion discovery.k8s.io/v1), ignored",
     ]);
   });
+
+  test('lint: the mesh models\' kinds are read by the mesh-identity lint rules, so none is "ignored" (with --mesh, only that mesh\'s)', () => {
+    const linkerd = [
+      at({ apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'MeshTLSAuthentication', metadata: { name: 'web' } }),
+      at({ apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'NetworkAuthentication', metadata: { name: 'nodes' } }),
+      at({ apiVersion: 'policy.linkerd.io/v1beta3', kind: 'HTTPRoute', metadata: { name: 'api-get' } }),
+    ];
+    expect(unknownKindWarnings([...objs, ...linkerd], 'lint')).toEqual([]);
+    expect(unknownKindWarnings([...objs, ...linkerd], 'lint', 'linkerd')).toEqual([
+      "m.yaml: line 3: unknown kind Gateway 'waypoint' (apiVersion gateway.networking.k8s.io/v1), ignored",
+      "m.yaml: line 3: unknown kind EndpointSlice 'db-abc' (apiVersion discovery.k8s.io/v1), ignored",
+    ]);
+  });
 });
