@@ -95,4 +95,17 @@ describe(RULE, () => {
     expect(findings[0].message.startsWith('admits Deployment reports/exporter (ServiceAccount exporter), Deployment reports/reporter (ServiceAccount '
       + 'reporter) to Deployment shop/api port 8080')).toBe(true);
   });
+
+  test('an empty serviceAccountName: the pods run as the deprecated serviceAccount field names (the API server reads it then), judged by that principal', () => {
+    const reporter = deployment('reports', 'reporter');
+    reporter.spec.template.spec = { serviceAccountName: '', serviceAccount: 'reporter', containers: reporter.spec.template.spec.containers };
+    const base = [STRICT, ns('shop'), ns('reports'), deployment('shop', 'api'), reporter];
+    expect(check(...base, allowFrom('cluster.local/ns/reports/sa/reporter'), netpol([FROM_REPORTS]))).toEqual([]);
+    const findings = check(...base, allowFrom('cluster.local/ns/reports/sa/exporter'), netpol([FROM_REPORTS]));
+    expect(brief(findings)).toEqual([FINDING]);
+    expect(findings[0].message).toContain('admits Deployment reports/reporter (ServiceAccount reporter) to Deployment shop/api port 8080');
+    // Both empty: the admission plugin's `default`.
+    reporter.spec.template.spec = { serviceAccountName: '', containers: reporter.spec.template.spec.containers };
+    expect(check(...base, allowFrom('cluster.local/ns/reports/sa/default'), netpol([FROM_REPORTS]))).toEqual([]);
+  });
 });
