@@ -27,7 +27,7 @@ import { deepMerge } from '../util/deep-merge';
 import { isPlainObject, namespaceOf } from '../util/vocabulary';
 
 /** A layer of values the manifests do not show. */
-export const UNKNOWN_LAYER = 'unknown';
+const UNKNOWN_LAYER = 'unknown';
 
 /** One layer of Helm values, lowest first: a values tree, or {@link UNKNOWN_LAYER}. */
 export type ValuesLayer = Record<string, unknown> | typeof UNKNOWN_LAYER;

@@ -8,7 +8,8 @@ import { Endpoint, L4Protocol, ManifestObject, NamedPort, RuntimeLabel } from '.
 import { Labels } from './selectors';
 import { autoscaledWorkloads, runtimeLabelsOf, withRuntimeLabels } from './uncertainty/controller-label-facts';
 import {
-  isNamespace, isPlainObject, isWorkload as isVocabularyWorkload, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, podTemplateOf, stringMap,
+  isNamespace, isPlainObject, isWorkload as isVocabularyWorkload, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, podServiceAccountOf, podTemplateOf,
+  stringMap,
 } from '../util/vocabulary';
 
 export { NAMESPACE_NAME_LABEL };
@@ -119,8 +120,7 @@ export function podFromTemplate(
     .map((p) => ({ name: p.name!, port: p.port, protocol: p.protocol }));
   const annotations = Object.fromEntries(Object.entries(stringMap(template?.metadata?.annotations))
     .filter(([k]) => isMeshAnnotation(k) || isCalicoAddressAnnotation(k)));
-  const serviceAccount = typeof spec.serviceAccountName === 'string' ? spec.serviceAccountName
-    : typeof spec.serviceAccount === 'string' ? spec.serviceAccount : 'default';
+  const serviceAccount = podServiceAccountOf(template);
   return {
     workloadKind,
     ports,

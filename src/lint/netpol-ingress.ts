@@ -14,7 +14,7 @@ import { YES } from '../analysis/verdict';
  * per port whether or not the pod declares it), a range (`endPort`) or an absent port as the pod's
  * declared TCP ports in it, a name as the pod's TCP port of that name; no `ports` = every declared TCP port.
  */
-export function admittedTcpPorts(pod: InventoryPod, ports: unknown): number[] {
+function admittedTcpPorts(pod: InventoryPod, ports: unknown): number[] {
   const declared = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))];
   const entries = asArray(ports);
   const admitted = new Set<number>(entries.length === 0 ? declared : []);

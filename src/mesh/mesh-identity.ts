@@ -1,6 +1,9 @@
 /**
- * The Istio identity of a ServiceAccount's pods, as AuthorizationPolicies name it (internal).
+ * The mesh identity of a ServiceAccount's pods, as Istio AuthorizationPolicies and Linkerd
+ * MeshTLSAuthentications name it (internal).
  */
+
+import { Mesh } from '../cluster/mesh';
 
 /**
  * The Istio principal of `<namespace>/<account>`: `<trust domain>/ns/<namespace>/sa/<account>` (the
@@ -10,3 +13,12 @@ export function istioPrincipal(trustDomain: string, namespace: string, account: 
   return `${trustDomain}/ns/${namespace}/sa/${account}`;
 }
 
+
+/**
+ * The end of every proxy identity of a Linkerd mesh (whose control plane namespace is always set):
+ * `serviceaccount.identity.<control plane namespace>.<trust domain>` (a proxy's identity is `<sa>.<ns>.`
+ * followed by it; linkerd2 chart, LINKERD2_PROXY_IDENTITY_LOCAL_NAME).
+ */
+export function linkerdIdentitySuffix(mesh: Mesh): string {
+  return `serviceaccount.identity.${mesh.controlPlaneNamespace}.${mesh.trustDomain}`;
+}

@@ -11,6 +11,7 @@ import { keepAppObjectsPerWalk } from './app-objects';
 import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { isAmbient } from './mesh-context';
+import { linkerdIdentitySuffix } from './mesh-identity';
 import { MeshSource } from './mesh-source';
 import { checkFormerTierIdentity } from './three-tier-former-identity';
 import { allowPoliciesRefusingHops } from './three-tier-istio-allows';
@@ -141,8 +142,8 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
     return [tier.authentication, ...tier.authorizationPolicies, admin.authentication, ...admin.authorizationPolicies];
   });
   const own = new Set(objects);
-  // As LinkerdAuthorization names identities (the proxies' `<sa>.<ns>.serviceaccount.identity.<control plane namespace>.<trust domain>`).
-  const identitySuffix = `serviceaccount.identity.${cluster.mesh.controlPlaneNamespace}.${cluster.mesh.trustDomain}`;
+  // As LinkerdAuthorization names identities.
+  const identitySuffix = linkerdIdentitySuffix(cluster.mesh);
   keepAppObjectsPerWalk(scope);
   scope.node.addValidation({
     validate: () => [

@@ -9,9 +9,9 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { appObjects, keepAppObjectsPerWalk } from './app-objects';
-import { istioPrincipal } from './mesh-identity';
+import { istioPrincipal, linkerdIdentitySuffix } from './mesh-identity';
 import { ClusterNetwork } from '../cluster/cluster-network';
-import { apiGroupOf, podTemplateOf } from '../util/vocabulary';
+import { apiGroupOf, podServiceAccountOf, podTemplateOf } from '../util/vocabulary';
 
 /** The account a pod runs as when its spec names none (Kubernetes `serviceAccountName`). */
 const DEFAULT_ACCOUNT = 'default';
@@ -54,13 +54,12 @@ export function checkFormerTierIdentity(scope: IConstruct, namespace: string, ti
     validate: () => {
       const others = appObjects(scope).workloads.filter((w) => {
         if (w.namespace !== namespace) return false;
-        const spec = podTemplateOf(w.json)?.spec ?? {};
-        return (spec.serviceAccountName ?? spec.serviceAccount ?? DEFAULT_ACCOUNT) === DEFAULT_ACCOUNT;
+        return podServiceAccountOf(podTemplateOf(w.json)) === DEFAULT_ACCOUNT;
       });
       if (others.length > 0) return [];
       const mesh = ClusterNetwork.of(scope).mesh;
       const principal = istioPrincipal(mesh.trustDomain, namespace, DEFAULT_ACCOUNT);
-      const identity = `${DEFAULT_ACCOUNT}.${namespace}.serviceaccount.identity.${mesh.controlPlaneNamespace}.${mesh.trustDomain}`;
+      const identity = `${DEFAULT_ACCOUNT}.${namespace}.${linkerdIdentitySuffix(mesh)}`;
       const problems: string[] = [];
       for (const c of scope.node.root.node.findAll()) {
         if (!(c instanceof ApiObject)) continue;

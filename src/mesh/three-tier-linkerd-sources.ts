@@ -26,7 +26,7 @@ import { namedCallers } from './three-tier-linkerd-callers';
 import { parsePortSet } from '../analysis/mesh/membership';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
 import { LINKERD_INJECT_ANNOTATION, linkerdInjection } from '../util/linkerd-injection';
-import { isPlainObject } from '../util/vocabulary';
+import { isPlainObject, podServiceAccountOf } from '../util/vocabulary';
 
 const SKIP_OUTBOUND = 'config.linkerd.io/skip-outbound-ports';
 
@@ -56,8 +56,8 @@ export function unauthenticatedSourceProblems(root: IConstruct, namespace: strin
       const injection = linkerdInjection(annotations, nsShown ? nsAnnotationMap : undefined, spec.hostNetwork === true);
       const skip = annotations[SKIP_OUTBOUND] !== undefined ? { value: annotations[SKIP_OUTBOUND], where: 'its pod template' }
         : { value: nsSkip, where: `the Namespace ${namespace}` };
-      // The pod's identity is its ServiceAccount (`serviceAccount` is the deprecated alias the API server still fills in).
-      const account = spec.serviceAccountName ?? spec.serviceAccount ?? 'default';
+      // The pod's identity is its ServiceAccount.
+      const account = podServiceAccountOf(template);
       let why: string | undefined;
       if (callers.admitsUnauthenticated) continue;
       if (injection.hostNetwork === true) {

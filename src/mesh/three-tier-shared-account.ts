@@ -28,7 +28,7 @@
 import { IConstruct } from 'constructs';
 import { appObjects } from './app-objects';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
-import { hasLabels, isPlainObject, podTemplateOf, stringMap } from '../util/vocabulary';
+import { hasLabels, isPlainObject, podServiceAccountOf, podTemplateOf, stringMap } from '../util/vocabulary';
 
 /** One hop of the app with what the mesh does to the source tier's identity there, for the message. */
 export interface SharedAccountHop {
@@ -50,9 +50,8 @@ export function sharedSourceAccountProblems(root: IConstruct, namespace: string,
   for (const object of appObjects(root).workloads) {
     const template = podTemplateOf(object.json);
     if (!template || object.namespace !== namespace) continue;
-    const spec = isPlainObject(template.spec) ? template.spec : {};
-    // The pod's identity is its ServiceAccount (`serviceAccount` is the deprecated alias the API server still fills in).
-    const account: unknown = spec.serviceAccountName ?? spec.serviceAccount ?? 'default';
+    // The pod's identity is its ServiceAccount.
+    const account = podServiceAccountOf(template);
     const labels = stringMap(isPlainObject(template.metadata) ? template.metadata.labels : undefined);
     for (const { from, consequence } of hops) {
       if (account !== from.serviceAccount || hasLabels(labels, from.podLabels)) continue;

@@ -206,6 +206,21 @@ export function podTemplateOf(obj: unknown): Record<string, any> | undefined {
   return isPlainObject(node) ? node : undefined;
 }
 
+/**
+ * The ServiceAccount a pod template's pods run as (their mesh identity): `serviceAccountName`, else the
+ * deprecated alias `serviceAccount` (the API server reads it when the name is empty, kubernetes
+ * pkg/apis/core/v1/conversion.go), else `default` (the ServiceAccount admission plugin sets it when
+ * both are empty, kubernetes plugin/pkg/admission/serviceaccount/admission.go). A value that is not a
+ * string counts as empty.
+ */
+export function podServiceAccountOf(template: unknown): string {
+  const spec = isPlainObject(template) && isPlainObject(template.spec) ? template.spec : {};
+  for (const field of ['serviceAccountName', 'serviceAccount']) {
+    if (typeof spec[field] === 'string' && spec[field] !== '') return spec[field];
+  }
+  return 'default';
+}
+
 /** `metadata.creationTimestamp` in milliseconds, or undefined when absent or not a timestamp. */
 export function creationTimeOf(obj: unknown): number | undefined {
   const stamp = isPlainObject(obj) && isPlainObject(obj.metadata) ? obj.metadata.creationTimestamp : undefined;

@@ -4,25 +4,12 @@
  * them (istio.io "Authorization Policy" reference: with an ALLOW policy on a workload, what no ALLOW
  * rule matches is denied), judged by the analyzer's Istio model.
  */
-import { brief } from './support';
-import { PolicyLint } from '../../src/lint';
-import { expectValidManifests } from '../support/schema';
+import { admitting, brief, deployment as workload, lintRule, namespaceWith, podsOf } from './support';
 
 const RULE = 'istio-authz-refuses-admitted-source';
-const ns = (name: string, labels: Record<string, string> = { 'istio-injection': 'enabled' }) =>
-  ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-const deployment = (namespace: string, name: string, serviceAccountName = name) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace },
-  spec: {
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name } },
-      spec: { serviceAccountName, containers: [{ name, image: `example/${name}:1`, ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }] },
-    },
-  },
-});
+const ns = (name: string, labels: Record<string, string> = { 'istio-injection': 'enabled' }) => namespaceWith(name, 'labels', labels);
+/** Runs as its own ServiceAccount (the principal's `sa/` part). */
+const deployment = (namespace: string, name: string) => workload(namespace, name, { ownServiceAccount: true });
 const authz = (name: string, spec: Record<string, unknown>) =>
   ({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: 'shop' }, spec });
 const STRICT = { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system' }, spec: { mtls: { mode: 'STRICT' } } };
@@ -31,20 +18,12 @@ const allowFrom = (principal: string, ports = ['8080']) => authz('api-allow', {
   action: 'ALLOW',
   rules: [{ from: [{ source: { principals: [principal] } }], to: [{ operation: { ports } }] }],
 });
-const FROM_REPORTS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'reports' } }, podSelector: { matchLabels: { app: 'reporter' } } };
-const netpol = (from: unknown[], ports: unknown[] = [{ protocol: 'TCP', port: 8080 }]) => ({
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'NetworkPolicy',
-  metadata: { name: 'api-from-reporter', namespace: 'shop' },
-  spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from, ports }] },
-});
+const FROM_REPORTS = podsOf('reports', { app: 'reporter' });
+const netpol = (from: unknown[], ports?: unknown[]) => admitting('api-from-reporter', 'api', from, ports);
 const BASE = [STRICT, ns('shop'), ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter')];
 const FINDING = { rule: RULE, severity: 'warning', object: 'NetworkPolicy shop/api-from-reporter', path: 'spec.ingress[0].from[0]' };
 
-function check(...objects: any[]) {
-  expectValidManifests(objects);
-  return PolicyLint.check(objects).filter((f) => f.rule === RULE);
-}
+const check = (...objects: any[]) => lintRule(RULE, objects);
 
 describe(RULE, () => {
   test('the NetworkPolicy admits the reporter, the ALLOW policy names another ServiceAccount: warning naming both, the identity and the port', () => {
@@ -115,5 +94,18 @@ describe(RULE, () => {
     expect(brief(findings)).toEqual([FINDING]);
     expect(findings[0].message.startsWith('admits Deployment reports/exporter (ServiceAccount exporter), Deployment reports/reporter (ServiceAccount '
       + 'reporter) to Deployment shop/api port 8080')).toBe(true);
+  });
+
+  test('an empty serviceAccountName: the pods run as the deprecated serviceAccount field names (the API server reads it then), judged by that principal', () => {
+    const reporter = deployment('reports', 'reporter');
+    reporter.spec.template.spec = { serviceAccountName: '', serviceAccount: 'reporter', containers: reporter.spec.template.spec.containers };
+    const base = [STRICT, ns('shop'), ns('reports'), deployment('shop', 'api'), reporter];
+    expect(check(...base, allowFrom('cluster.local/ns/reports/sa/reporter'), netpol([FROM_REPORTS]))).toEqual([]);
+    const findings = check(...base, allowFrom('cluster.local/ns/reports/sa/exporter'), netpol([FROM_REPORTS]));
+    expect(brief(findings)).toEqual([FINDING]);
+    expect(findings[0].message).toContain('admits Deployment reports/reporter (ServiceAccount reporter) to Deployment shop/api port 8080');
+    // Both empty: the admission plugin's `default`.
+    reporter.spec.template.spec = { serviceAccountName: '', containers: reporter.spec.template.spec.containers };
+    expect(check(...base, allowFrom('cluster.local/ns/reports/sa/default'), netpol([FROM_REPORTS]))).toEqual([]);
   });
 });

@@ -4,49 +4,26 @@
  * "PeerAuthentication" reference: STRICT accepts mutual TLS only; in ambient, istiod turns STRICT into a
  * ztunnel DENY of connections without a peer principal, istio/istio architecture/ambient/peer-authentication.md).
  */
-import { brief } from './support';
+import { admitting, brief, deployment as workload, lintRule, namespaceWith, podsOf } from './support';
 import { Cni } from '../../src/cluster/cni';
-import { PolicyLint } from '../../src/lint';
-import { expectValidManifests } from '../support/schema';
 
 const RULE = 'istio-strict-mtls-unmeshed-source';
-const ns = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
-const deployment = (namespace: string, name: string, labels: Record<string, string> = {}, ports = [8080, 9090]) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace },
-  spec: {
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name, ...labels } },
-      spec: { containers: [{ name, image: `example/${name}:1`, ports: ports.map((containerPort) => ({ containerPort, name: `p${containerPort}` })) }] },
-    },
-  },
-});
+const ns = (name: string, labels: Record<string, string> = {}) => namespaceWith(name, 'labels', labels);
+/** Runs as the namespace's default ServiceAccount, ports named `p<port>`. */
+const deployment = (namespace: string, name: string, labels: Record<string, string> = {}, ports?: number[]) =>
+  workload(namespace, name, { labels, ports, namedPorts: true });
 const peerAuth = (name: string, namespace: string, spec: Record<string, unknown>) =>
   ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name, namespace }, spec });
 const MESH_STRICT = peerAuth('default', 'istio-system', { mtls: { mode: 'STRICT' } });
 const CONTROLLER = { 'app.kubernetes.io/name': 'ingress-nginx' };
-const FROM_NGINX = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: CONTROLLER } };
-const netpol = (from: unknown[], ports: unknown[] = [{ protocol: 'TCP', port: 8080 }]) => ({
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'NetworkPolicy',
-  metadata: { name: 'web-from-ingress', namespace: 'shop' },
-  spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from, ports }] },
-});
+const FROM_NGINX = podsOf('ingress-nginx', CONTROLLER);
+const netpol = (from: unknown[], ports?: unknown[]) => admitting('web-from-ingress', 'web', from, ports);
 const SHOP = ns('shop', { 'istio-injection': 'enabled' });
 const WEB = deployment('shop', 'web');
 const FINDING = { rule: RULE, severity: 'warning', object: 'NetworkPolicy shop/web-from-ingress', path: 'spec.ingress[0].from[0]' };
 
-function check(...objects: any[]) {
-  expectValidManifests(objects);
-  return PolicyLint.check(objects).filter((f) => f.rule === RULE);
-}
-
-function checkOn(cni: Cni, ...objects: any[]) {
-  expectValidManifests(objects);
-  return PolicyLint.check(objects, { cni }).filter((f) => f.rule === RULE);
-}
+const check = (...objects: any[]) => lintRule(RULE, objects);
+const checkOn = (cni: Cni, ...objects: any[]) => lintRule(RULE, objects, { cni });
 
 const calicoPolicy = (source: Record<string, unknown>) => ({
   apiVersion: 'projectcalico.org/v3',

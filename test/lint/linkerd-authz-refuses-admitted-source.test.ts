@@ -5,25 +5,13 @@
  * one of its routes authorizes, else its accessPolicy, default deny; a port no Server describes gets the
  * default inbound policy), judged by the analyzer's Linkerd model.
  */
-import { brief } from './support';
-import { PolicyLint } from '../../src/lint';
-import { expectValidManifests } from '../support/schema';
+import { admitting, brief, deployment as workload, lintRule, namespaceWith, podsOf } from './support';
 
 const RULE = 'linkerd-authz-refuses-admitted-source';
 const MESHED = { 'linkerd.io/inject': 'enabled' };
-const ns = (name: string, annotations: Record<string, string> = MESHED) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, annotations } });
-const deployment = (namespace: string, name: string, serviceAccountName = name) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace },
-  spec: {
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name } },
-      spec: { serviceAccountName, containers: [{ name, image: `example/${name}:1`, ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }] },
-    },
-  },
-});
+const ns = (name: string, annotations: Record<string, string> = MESHED) => namespaceWith(name, 'annotations', annotations);
+/** Runs as its own ServiceAccount (the Linkerd identity's first label). */
+const deployment = (namespace: string, name: string) => workload(namespace, name, { ownServiceAccount: true });
 const SERVER = {
   apiVersion: 'policy.linkerd.io/v1beta3',
   kind: 'Server',
@@ -43,24 +31,16 @@ const CLIENTS = { group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', nam
 /** The Server on 8080 authorized for `identities` only. */
 const allowFrom = (...identities: string[]) => [SERVER, meshTls('api-clients', identities), policy('api-authz', ON_SERVER, CLIENTS)];
 const id = (sa: string, namespace = 'reports', suffix = 'linkerd.cluster.local') => `${sa}.${namespace}.serviceaccount.identity.${suffix}`;
-const FROM_REPORTS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'reports' } }, podSelector: { matchLabels: { app: 'reporter' } } };
+const FROM_REPORTS = podsOf('reports', { app: 'reporter' });
 const ALL_OF_REPORTS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'reports' } } };
-const netpol = (from: unknown[], ports: unknown[] = [{ protocol: 'TCP', port: 8080 }]) => ({
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'NetworkPolicy',
-  metadata: { name: 'api-from-reporter', namespace: 'shop' },
-  spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from, ports }] },
-});
+const netpol = (from: unknown[], ports?: unknown[]) => admitting('api-from-reporter', 'api', from, ports);
 const BASE = [ns('shop'), ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter')];
 const FINDING = { rule: RULE, severity: 'warning', object: 'NetworkPolicy shop/api-from-reporter', path: 'spec.ingress[0].from[0]' };
 const FIX = 'authorize the clients on the port at the destination (LinkerdAuthorization or MeshAuthorization allowFlow naming them, or an '
   + 'AuthorizationPolicy targeting the Server with a MeshTLSAuthentication of their identities; an unmeshed client needs a mesh proxy or a '
   + 'NetworkAuthentication), or remove the peer from the NetworkPolicy if they are not meant to connect';
 
-function check(...objects: any[]) {
-  expectValidManifests(objects);
-  return PolicyLint.check(objects).filter((f) => f.rule === RULE);
-}
+const check = (...objects: any[]) => lintRule(RULE, objects);
 
 describe(RULE, () => {
   test('the NetworkPolicy admits the reporter, the Server authorizes another identity: warning naming the client, its identity, the port, the Server', () => {

@@ -52,7 +52,7 @@ export const CONTROLLER_LABEL_KEYS: ReadonlySet<string> = new Set(Object.values(
  * The labels the controller of a workload of `kind` may add to its pods (none for a bare Pod, a
  * probe, a ReplicaSet or ReplicationController).
  */
-export function controllerAddedLabels(kind: string): readonly string[] {
+function controllerAddedLabels(kind: string): readonly string[] {
   return Object.prototype.hasOwnProperty.call(CONTROLLER_POD_LABELS, kind) ? CONTROLLER_POD_LABELS[kind] : [];
 }
 
@@ -143,7 +143,7 @@ export function runtimeLabelsOf(obj: ManifestObject, autoscaled: ReadonlySet<str
  * label every pod carries with a value the manifests do not give: presence tests match it, and
  * every value test on it is an uncertainty (./controller-labels).
  */
-export const UNKNOWN_LABEL_VALUE = '(set at runtime)';
+const UNKNOWN_LABEL_VALUE = '(set at runtime)';
 
 /**
  * The labels of a workload's endpoint: the template's, with each runtime label every pod carries set

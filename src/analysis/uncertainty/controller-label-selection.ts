@@ -35,7 +35,7 @@ export function labelSelectorAtoms(selector: LabelSelector): LabelAtom[] {
  * Is the answer of `atom` the same for every pod the label `r` describes? Over known values (and
  * absence, when pods may lack it) it is computed; over unknown values only a presence test is.
  */
-export function decidable(atom: LabelAtom, r: RuntimeLabel): boolean {
+function decidable(atom: LabelAtom, r: RuntimeLabel): boolean {
   if (r.values === undefined) return atom.presenceOnly && r.mayBeAbsent !== true;
   const answers = new Set([...r.values, ...(r.mayBeAbsent ? [undefined] : [])].map((v) => atom.test(v)));
   return answers.size <= 1;

@@ -1,4 +1,4 @@
-import { isNamespace, isPlainObject, podTemplateOf } from '../../util/vocabulary';
+import { isNamespace, isPlainObject, podServiceAccountOf, podTemplateOf } from '../../util/vocabulary';
 import { LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 
@@ -30,8 +30,7 @@ export function principalsAllAmbient(principals: unknown[], documents: readonly 
     const workloads = documents.flatMap((d) => {
       const template = podTemplateOf(d.obj);
       if (!template || namespaceOf(d.obj) !== ns) return [];
-      const spec = isPlainObject(template.spec) ? template.spec : {};
-      return (spec.serviceAccountName ?? spec.serviceAccount ?? 'default') === account ? [template] : [];
+      return podServiceAccountOf(template) === account ? [template] : [];
     });
     return workloads.length > 0 && workloads.every((template) => {
       const labels: Record<string, unknown> = isPlainObject(template.metadata?.labels) ? template.metadata.labels : {};

@@ -1,6 +1,10 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { opaqueProbeProblems, refusedProbeProblems } from './probes';
+import { linkerdRouteRules, RouteRequests, routeOverlapProblem, validateRouteRequests } from './route-matches';
+import { checkLinkerdFlowNames, linkerdServerName } from './server-name';
+import { ServerProtocol, serverProtocol, ServerTarget } from './server-protocol';
+import { overlappingServer, SERVER_NEEDS_LABELS, ServerPods, serverOverlapMessage } from './server-selectors';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
 import { constructIdFor } from '../../util/construct-id';
@@ -12,10 +16,7 @@ import { keepAppObjectsPerWalk } from '../app-objects';
 import { requireMesh } from '../mesh-context';
 import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
-import { linkerdRouteRules, RouteRequests, routeOverlapProblem, validateRouteRequests } from './route-matches';
-import { checkLinkerdFlowNames, linkerdServerName } from './server-name';
-import { ServerProtocol, serverProtocol, ServerTarget } from './server-protocol';
-import { overlappingServer, SERVER_NEEDS_LABELS, ServerPods, serverOverlapMessage } from './server-selectors';
+import { linkerdIdentitySuffix } from '../mesh-identity';
 
 /** Props of {@link LinkerdAuthorization}. */
 export interface LinkerdAuthorizationProps {
@@ -191,8 +192,7 @@ export class LinkerdAuthorization extends Construct {
     if (flow.sources.some((s) => s.kind === 'anyone')) {
       return this.emit(flow.name, 'NetworkAuthentication', 'v1alpha1', { networks: this.cluster.anyAddressCidrs.map((cidr) => ({ cidr })) });
     }
-    // The proxies' identity is `<sa>.<ns>.serviceaccount.identity.<Linkerd's namespace>.<trust domain>` (linkerd2 chart, LINKERD2_PROXY_IDENTITY_LOCAL_NAME).
-    const suffix = `serviceaccount.identity.${this.cluster.mesh.controlPlaneNamespace}.${this.cluster.mesh.trustDomain}`;
+    const suffix = linkerdIdentitySuffix(this.cluster.mesh);
     const identities = [...new Set(flow.sources.map((s) => {
       switch (s.kind) {
         case 'serviceAccount': return `${s.name}.${s.namespace}.${suffix}`;

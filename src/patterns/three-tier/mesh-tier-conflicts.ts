@@ -89,7 +89,7 @@ function isTier(peer: ResolvedPeer, tier: EmittedTier, namespace: string): boole
  * tier port: the checks leave the NetworkPolicy allows of that port to that decision (the identities
  * are not matched to the allows' peers).
  */
-export function namedOnServer(root: IConstruct, namespace: string, server: string, own: ReadonlySet<ApiObject>): boolean {
+function namedOnServer(root: IConstruct, namespace: string, server: string, own: ReadonlySet<ApiObject>): boolean {
   return root.node.findAll().some((c) => {
     if (!(c instanceof ApiObject) || own.has(c) || c.kind !== 'AuthorizationPolicy' || c.metadata.namespace !== namespace
       || c.apiVersion.split('/')[0] !== 'policy.linkerd.io') return false;
