@@ -95,6 +95,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/app/'],
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/', '/imports/'],
       testTimeout: 60_000,
+      // A lint rule that throws becomes an info finding in PolicyLint's output; tests filtering by rule would not see it.
+      setupFilesAfterEnv: ['<rootDir>/test/support/no-lint-rule-failures.ts'],
       // Coverage roughly doubles the run (v8 coverage of the generated imports in every test file):
       // `npm run coverage` measures it on demand; `npm test` (CI) does not.
       collectCoverage: false,
