@@ -1,6 +1,7 @@
 // Public API of the reachability analyzer (jsii): internal models and helpers stay unexported.
 export * from './verdict-public';
 export * from './reachability';
+export * from './reachability-options';
 export * from './reachability-result';
 export * from './reachability-diff';
 export * from './target';

@@ -3,7 +3,7 @@
  * over synthesized charts or any Kubernetes YAML, answered allow, deny or indeterminate.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { podCidrSpace } from './addresses';
 import { hostSnatSemantics, l7BlindToMtls, modelFor } from './cni-model';
 import { diffReachability } from './diff-engine';
@@ -16,12 +16,16 @@ import { InventoryPod, NAMESPACE_NAME_LABEL, buildInventory, podFromTemplate } f
 import { loadYamlFiles } from './manifest-loader';
 import { MatrixData } from './matrix-evaluator';
 import { MeshFacts, MeshModel, meshModelFor } from './mesh';
-import { LinkerdInstallValues, meshFactsOf } from './mesh/facts';
 import { isMeshAnnotation } from './mesh/membership';
 import { AnnotatedCniModel, Endpoint, L4Protocol, ManifestObject, NodeEndpoints } from './model';
-import { checkCidrList, checkLinkerdValues, shown } from './option-values';
+import { checkLinkerdValues } from './option-values';
 import { evaluatePair, missingNamedPortPair, PairContext } from './pair-evaluator';
 import { DiffOptions, ReachabilityDiff } from './reachability-diff';
+import {
+  checkIp, checkMatrixOptions, checkMesh, checkPodCidrs, DIFF_OPTION_KEYS, isSingleOrNamed, PROBE_OPTION_KEYS, REACHABILITY_OPTION_KEYS, singlePort,
+  withClusterFacts,
+} from './reachability-option-checks';
+import { ProbeOptions, ReachabilityOptions } from './reachability-options';
 import { PairResult, ReachabilityResult } from './reachability-result';
 import { Labels } from './selectors';
 import { Target } from './target';
@@ -29,122 +33,17 @@ import { ControllerKeysRead, controllerLabelKeysRead } from './uncertainty/contr
 import { Uncertainty } from './uncertainty/overlay';
 import { SkippedInput, meshWithSkippedInput, skippedInputUncertainties } from './uncertainty/skipped-input';
 import { invalidObjectNote, partitionManifests } from './validation';
-import { ClusterNetwork } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
-import { requireMadeCni, requireMadeMesh } from '../cluster/made-by-factories';
-import { Mesh, MeshKind } from '../cluster/mesh';
+import { requireMadeCni } from '../cluster/made-by-factories';
 import { Port } from '../policy/port';
-import { hostCidr, ParsedCidr, parseCidr, parseIp } from '../util/cidr';
+import { hostCidr, ParsedCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import {
   describeValue, requireBoolean, requireInstance, requireOptionalArray, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
-  requireKnownKeys, requireOptionalStringMap, requireProps, requireString, requireStringArray, requireStringMap, StructKeys,
+  requireKnownKeys, requireOptionalStringMap, requireProps, requireString, requireStringArray, requireStringMap,
 } from '../util/guards';
 import { validateDnsLabel, validateDnsSubdomain } from '../util/validate';
 import { isCalicoStagedPolicy, isPlainObject } from '../util/vocabulary';
-
-/** Options of {@link Reachability}. */
-export interface ReachabilityOptions {
-  /** The CNI whose policy semantics apply. */
-  readonly cni: Cni;
-  /**
-   * IP address of the nodes (`Target.localNode()`, `Target.remoteNode()`) and therefore of every
-   * hostNetwork pod, matched by ipBlock rules. The local node's IP only matters where the CNI
-   * evaluates policy for it (the Kubernetes exception for the local node ignores IPs).
-   * @default - unknown: an ipBlock that may contain a node address makes the flow indeterminate
-   */
-  readonly nodeIp?: string;
-  /**
-   * The cluster's pod CIDRs. A pod whose IP the manifests do not state (a Pod's `status.podIP(s)`,
-   * a probe's `ip`) is somewhere in them: a CIDR peer (NetworkPolicy ipBlock, Calico `nets`,
-   * ClusterNetworkPolicy `networks`) containing all of them matches it, a disjoint one does not, and
-   * a partial overlap makes the flow indeterminate. Cilium never matches pods by CIDR, whatever
-   * their IP.
-   * @default - `fromChart` / `fromApp`: the `podCidrs` of the ClusterNetwork the chart or app
-   * declares; otherwise unknown, and every CIDR peer that may contain a pod IP makes the flow
-   * indeterminate
-   */
-  readonly podCidrs?: string[];
-  /**
-   * The service mesh whose authorization applies on top of the CNI: Istio (AuthorizationPolicy,
-   * PeerAuthentication; sidecar and ambient workloads) or Linkerd (Server, AuthorizationPolicy,
-   * MeshTLSAuthentication, NetworkAuthentication). A flow is then allowed only when the CNI and the
-   * destination's mesh proxy both allow it; results carry both verdicts. Pods are in the mesh by
-   * their namespace's and pod template's injection labels and annotations; traffic to a pod outside
-   * the mesh is not subject to mesh authorization.
-   * `Mesh.none()` analyses the CNI alone, also for a chart whose ClusterNetwork declares a mesh.
-   * @default - `fromChart` / `fromApp`: the mesh of the ClusterNetwork the chart or app declares;
-   * otherwise none: the analysis has no mesh layer and mesh objects change nothing
-   */
-  readonly mesh?: Mesh;
-  /**
-   * Linkerd only (with another mesh or none, an error): the cluster-wide default inbound policy (`proxy.defaultInboundPolicy`:
-   * `all-unauthenticated`, `all-authenticated`, `cluster-authenticated`, `cluster-unauthenticated`,
-   * `deny` or `audit`), for ports no Server describes on pods whose namespace and template do not
-   * set `config.linkerd.io/default-inbound-policy`.
-   * @default 'all-unauthenticated' (Linkerd's install default; reasons say it was assumed)
-   */
-  readonly linkerdDefaultInboundPolicy?: string;
-  /**
-   * Linkerd only (with another mesh or none, an error): the cluster's `clusterNetworks` (Helm value; comma-separated there), as CIDRs: the
-   * client networks the `cluster-authenticated` and `cluster-unauthenticated` policies admit. A client
-   * whose address may or may not be inside makes such a flow indeterminate.
-   * @default - Linkerd's install default 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fd00::/8 (reasons say it was assumed)
-   */
-  readonly linkerdClusterNetworks?: string[];
-  /**
-   * Linkerd only (with another mesh or none, an error): `policyController.probeNetworks` (Helm value), as CIDRs: linkerd2's policy
-   * controller admits the GET requests on a pod's HTTP probe paths (its containers' httpGet probes,
-   * the proxy's /live and /ready on 4191) without authentication from clients in these networks, on
-   * ports without HTTPRoutes; a probe request from elsewhere is judged like any request. An empty
-   * list: the policy controller adds no probe route (the chart then omits `--probe-networks`).
-   * @default - Linkerd's install default 0.0.0.0/0, ::/0 (every client; reasons say it was assumed)
-   */
-  readonly linkerdProbeNetworks?: string[];
-  /**
-   * Linkerd only (with another mesh or none, an error): `proxy.opaquePorts` (Helm value) in Linkerd's port-list syntax, comma-separated ports
-   * and increasing ranges `a-b` (e.g. `25,3306,4000-4100`; empty: none). On pods with no
-   * `config.linkerd.io/opaque-ports` (nor one on their namespace), the proxy injector annotates the
-   * ports they declare among these as opaque; an opaque port's default server carries no probe route.
-   * @default '25,587,3306,4444,5432,6379,9300,11211' (Linkerd's install default; reasons say it was assumed)
-   */
-  readonly linkerdOpaquePorts?: string;
-}
-
-/** Options of {@link Reachability.addProbe}. */
-export interface ProbeOptions {
-  /**
-   * Service account of the probe pod.
-   * @default 'default'
-   */
-  readonly serviceAccount?: string;
-  /**
-   * Pod IP of the probe, so CIDR peers can match it exactly.
-   * @default - unknown: somewhere in the pod CIDRs (see ReachabilityOptions.podCidrs)
-   */
-  readonly ip?: string;
-  /**
-   * The probe runs in the host network namespace (policies see it as its node).
-   * @default false
-   */
-  readonly hostNetwork?: boolean;
-  /**
-   * Unnamed container ports the probe listens on (single ports, e.g. `Port.tcp(8080)`).
-   * @default - none
-   */
-  readonly ports?: Port[];
-  /**
-   * Named container ports of the probe: name -> single port, e.g. `{ http: Port.tcp(8080) }`.
-   * @default - none
-   */
-  readonly namedPorts?: { [name: string]: Port };
-  /**
-   * Annotations of the probe pod; the mesh layer reads the injection and proxy ones
-   * (`linkerd.io/inject`, `sidecar.istio.io/inject`, `config.linkerd.io/*`, `traffic.sidecar.istio.io/*`).
-   * @default - none
-   */
-  readonly annotations?: { [key: string]: string };
-}
 
 /**
  * Evaluates the policies in a set of manifests for a CNI. Every answer is allow, deny or
@@ -527,49 +426,6 @@ export class Reachability {
   }
 }
 
-/** The ports of a matrix or diff: a list of single or named Ports; `includeDeclaredPorts` exactly a boolean. */
-function checkMatrixOptions(site: string, options: MatrixOptions | undefined): MatrixOptions {
-  const o = requireKnownKeys(site, 'options', requireProps(site, options, true, 'options'), MATRIX_OPTION_KEYS);
-  const ports = requireOptionalArray(site, 'options.ports', o.ports)?.map((p, i) => {
-    requireInstance(site, `options.ports[${i}]`, p, Port, "a Port (Port.tcp(443), Port.named('http'), ...)");
-    if (!isSingleOrNamed(p)) {
-      throw propError(site, `options.ports[${i}]`, `must be a single or named port, got ${p.toString()}`);
-    }
-    return p;
-  });
-  const includeDeclaredPorts = o.includeDeclaredPorts === undefined ? undefined
-    : requireBoolean(site, 'options.includeDeclaredPorts', o.includeDeclaredPorts);
-  return { ...(ports ? { ports } : {}), ...(includeDeclaredPorts !== undefined ? { includeDeclaredPorts } : {}) };
-}
-
-/** A named port, or one port number (no range): what a question or a matrix column asks about. */
-function isSingleOrNamed(port: Port): boolean {
-  return port.name !== undefined || (port.number !== undefined && port.endPort === undefined);
-}
-
-function singlePort(port: Port, prop: string): number {
-  requireInstance('Reachability.addProbe', prop, port, Port, 'a Port (Port.tcp(8080), Port.udp(53), ...)');
-  if (port.number === undefined || port.endPort !== undefined || port.name !== undefined) {
-    throw propError('Reachability.addProbe', prop, `must be a single port number, got ${port.toString()}`);
-  }
-  return port.number;
-}
-
-function checkIp(site: string, value: unknown, prop: string): string {
-  try {
-    parseIp(value as string); // refuses non-strings too
-    return value as string;
-  } catch {
-    throw propError(site, prop, `${shown(value)} is not an IPv4 or IPv6 address`);
-  }
-}
-
-function checkPodCidrs(site: string, value: unknown): ParsedCidr[] | undefined {
-  if (value === undefined) return undefined;
-  const cidrs = checkCidrList(site, 'options.podCidrs', value, false);
-  return cidrs.map((c) => parseCidr(c));
-}
-
 /** Endpoints shown in an error: the first 20, then how many more (one line, even at thousands of pods). */
 const KNOWN_SHOWN = 20;
 
@@ -578,74 +434,3 @@ function knownList(endpoints: readonly string[]): string {
   const first = endpoints.slice(0, KNOWN_SHOWN).join(', ');
   return endpoints.length > KNOWN_SHOWN ? `${first} and ${endpoints.length - KNOWN_SHOWN} more` : first;
 }
-
-/**
- * The options with `podCidrs` and `mesh` taken from the ClusterNetwork(s) declared in `scope` when
- * not given (the mesh only when they all declare the same one).
- */
-function withClusterFacts(site: string, scope: IConstruct, options: ReachabilityOptions): ReachabilityOptions {
-  if (!isPlainObject(options)) return options;
-  // Declared in the scope's subtree, or directly on one of its ancestors (as ClusterNetwork.of finds it).
-  const candidates = [...scope.node.scopes.flatMap((a) => a.node.children), ...scope.node.findAll()];
-  const declared = [...new Set(candidates)]
-    .filter((c): c is ClusterNetwork => ClusterNetwork.isClusterNetwork(c));
-  const cidrs = [...new Set(declared.flatMap((c) => c.podCidrs))];
-  let result = options.podCidrs === undefined && cidrs.length > 0 ? { ...options, podCidrs: cidrs } : options;
-  if (options.mesh === undefined) {
-    const meshes = declared.map((c) => c.mesh).filter((m) => m.kind !== MeshKind.NONE);
-    const kinds = new Set(meshes.map((m) => JSON.stringify([m.kind, m.istioMode, m.rootNamespace, m.trustDomain, m.hostProbeSnatIp,
-      m.hostProbeSnatIpv6])));
-    if (meshes.length > 0 && kinds.size > 1) {
-      throw propError(site, 'options.mesh', 'the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
-    }
-    // They agree on the addresses; one ClusterNetwork may declare what another leaves at istio-cni's
-    // default: the analysis takes the declaration (else its reasons would call the address assumed,
-    // and the istio-cni DaemonSet of the manifests could replace it), whatever the order.
-    const declares = (m: Mesh) => Number(m._hostProbeSnatGiven.ipv4) + Number(m._hostProbeSnatGiven.ipv6);
-    if (meshes.length > 0) result = { ...result, mesh: meshes.reduce((best, m) => (declares(m) > declares(best) ? m : best)) };
-  }
-  return result;
-}
-
-/** The mesh facts of the options (undefined without a mesh). */
-function checkMesh(site: string, mesh: unknown, linkerd: LinkerdInstallValues): MeshFacts | undefined {
-  const made = mesh === undefined ? undefined : requireMadeMesh(site, 'options.mesh', mesh);
-  if (made?.kind !== MeshKind.LINKERD) {
-    // A Linkerd installation value for another mesh (or none) would change nothing: said, as the CLI does.
-    const given = Object.keys(LINKERD_OPTION_OF).find((k) => linkerd[k as keyof LinkerdInstallValues] !== undefined);
-    if (given !== undefined) {
-      const option = LINKERD_OPTION_OF[given as keyof LinkerdInstallValues];
-      throw propError(site, `options.${option}`, `applies to a Linkerd mesh only, but options.mesh is ${made === undefined ? 'not given' : made.displayName}: `
-        + 'drop it, or analyze with mesh: Mesh.linkerd()');
-    }
-  }
-  return made === undefined ? undefined : meshFactsOf(made, linkerd);
-}
-
-/** The option of ReachabilityOptions behind each Linkerd installation value. */
-const LINKERD_OPTION_OF: Record<keyof LinkerdInstallValues, keyof ReachabilityOptions> = {
-  defaultInboundPolicy: 'linkerdDefaultInboundPolicy',
-  clusterNetworks: 'linkerdClusterNetworks',
-  probeNetworks: 'linkerdProbeNetworks',
-  opaquePorts: 'linkerdOpaquePorts',
-};
-
-/**
- * The fields of each option bag, for requireKnownKeys: a misspelt option (`podCIDRs`, `port`) would
- * otherwise be ignored, and the analysis would run without it.
- */
-const REACHABILITY_OPTION_KEYS: StructKeys<ReachabilityOptions> = {
-  cni: true,
-  nodeIp: true,
-  podCidrs: true,
-  mesh: true,
-  linkerdDefaultInboundPolicy: true,
-  linkerdClusterNetworks: true,
-  linkerdProbeNetworks: true,
-  linkerdOpaquePorts: true,
-};
-const PROBE_OPTION_KEYS: StructKeys<ProbeOptions> = {
-  serviceAccount: true, ip: true, hostNetwork: true, ports: true, namedPorts: true, annotations: true,
-};
-const MATRIX_OPTION_KEYS: StructKeys<MatrixOptions> = { ports: true, includeDeclaredPorts: true };
-const DIFF_OPTION_KEYS: StructKeys<DiffOptions> = { ...MATRIX_OPTION_KEYS, externalEndpoints: true };

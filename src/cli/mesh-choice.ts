@@ -2,7 +2,7 @@
  * The meshes `analyze --mesh` names, and the Mesh each stands for in the analysis, with what the
  * `--linkerd-*` flags say about a Linkerd installation.
  */
-import { ReachabilityOptions } from '../analysis/reachability';
+import { ReachabilityOptions } from '../analysis/reachability-options';
 import { IstioMode, Mesh } from '../cluster/mesh';
 import { PolicyLintOptions } from '../lint/types';
 

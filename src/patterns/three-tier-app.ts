@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { openBlanketRules } from './blanket-allows';
 import { LinkerdInboundPolicy, NamespaceMeshOptions } from './mesh-options';
-import { EmittedTier, appliesToNamespace, meshTierConflicts } from './three-tier/mesh-tier-conflicts';
+import { EmittedTier, meshTierConflicts } from './three-tier/mesh-tier-conflicts';
 import { meshTierAuthorizer } from './three-tier/mesh-tier-hops';
+import { blanketAllowProblems, knownNamespaceLabels, otherBlanketAllows } from './three-tier/namespace-isolation';
 import { TierBuild, buildTier } from './three-tier/tier';
 import { checkTierAccounts } from './three-tier/tier-account';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './three-tier/tier-props';
@@ -18,7 +18,6 @@ import { gatewayParentRef } from '../gateway/parent-ref';
 import { claimRoute } from '../gateway/route-claims';
 import { Peer } from '../policy/peer';
 import { Port } from '../policy/port';
-import { Direction } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
 import { propError } from '../util/errors';
 import { StructKeys, orDefault, requireInstance, requireKnownKeys, requireOptionalBoolean, requireOptionalObject, requireProps } from '../util/guards';
@@ -214,29 +213,6 @@ export interface ThreeTierAppProps {
 
 /** The namespace's policy admitting the ingress controller to cert-manager's HTTP-01 solver pods. */
 const ACME_SOLVER_POLICY = 'acme-solver-allow-ingress-controller';
-/**
- * What is wrong with running the app `app` in `ns`: an allow that applies to every pod of the
- * namespace (ZeroTrustNamespace.blanketAllows), the database included, beyond DNS and the mesh's
- * own needs (control plane, proxy metrics, probes: they open no pod to another). Asked of the
- * namespace, never matched by policy name, so a blanket allow under any name, or added later, is
- * found. Empty when the namespace keeps the tiers apart.
- */
-function blanketAllowProblems(ns: ZeroTrustNamespace, app: string): string[] {
-  if (!ns.opensToAllPods()) return [];
-  const byPolicy = new Map<string, string[]>();
-  for (const a of ns.blanketAllows().filter((allow) => !allow.dnsOnly && !allow.meshOnly)) {
-    const rule = `${a.direction === Direction.INGRESS ? 'ingress from' : 'egress to'} ${a.peers.join(', ')} on `
-      + `${a.ports.length > 0 ? a.ports.join(', ') : 'every port'}`;
-    byPolicy.set(a.policyName, [...(byPolicy.get(a.policyName) ?? []), rule]);
-  }
-  const list = [...byPolicy].map(([policy, rules]) => `'${policy}' (${rules.join('; ')})`).join(', ');
-  return [`'${ns.name}' has allows that apply to every pod of the namespace, the database included: ${list}. The database must be `
-    + 'reachable only from the backend and reach nothing but DNS: create the namespace without them (ZeroTrustNamespace '
-    + 'allowSameNamespace, monitoringPorts, ingressControllerPorts; TenantIsolation allowSameTenant: false, allowInternetEgress: false) '
-    + `and allow what a tier needs for that tier, e.g. zeroTrustNamespace.allowEgress('${app}-backend-internet', `
-    + 'app.podLabels(AppTier.BACKEND), [Peer.internet()], [Port.tcp(443)])'];
-}
-
 /**
  * Label keys the app's selectors use: the tier labels, and cert-manager's HTTP-01 solver label, which
  * the `acme-solver-allow-ingress-controller` policy selects (on every pod carrying it).
@@ -438,39 +414,7 @@ export class ThreeTierApp extends Construct {
 
   /** For the synth-time validation: `zeroTrustNamespace: ...` when the namespace opens every pod. */
   private blanketAllowProblems(): string[] {
-    return [...blanketAllowProblems(this.zeroTrustNamespace, this.name), ...this.otherBlanketAllows()].map((p) => `zeroTrustNamespace: ${p}`);
-  }
-
-  /**
-   * Policies in the app's namespace declared outside its zero-trust namespace (a TrafficPolicy or an
-   * EgressAllowList of its own, in any chart of the app) that select every pod and allow more than
-   * DNS and the mesh's needs: they open the database just as a blanket allow of the namespace does.
-   */
-  private otherBlanketAllows(): string[] {
-    const ns = this.zeroTrustNamespace;
-    const cluster = ClusterNetwork.of(this);
-    const meshNeeds = ns.meshed ? cluster.mesh.networkNeeds() : undefined;
-    // The namespace's labels as far as this app knows them: a cluster-wide policy whose namespace
-    // selector they satisfy (or that has none) applies to the namespace as well.
-    const nsLabels = this.knownNamespaceLabels();
-    const inNamespace = (intent: TrafficPolicy['_intent']) => appliesToNamespace(intent, ns.name, nsLabels);
-    const problems: string[] = [];
-    for (const c of this.node.root.node.findAll()) {
-      if (!(c instanceof TrafficPolicy) || !inNamespace(c._intent) || c.node.scopes.includes(ns)) continue;
-      const open = openBlanketRules(cluster, c._intent, meshNeeds);
-      if (open.length === 0) continue;
-      const scope = c._intent.namespace === undefined ? 'the cluster-wide policy' : 'the policy';
-      problems.push(`${scope} '${c._intent.name}' (${c.node.path}) selects every pod of '${ns.name}', the database included, and allows `
-        + `${open.map((r) => r.origin).join(', ')}: the database must be reachable only from the backend and reach nothing but DNS. `
-        + 'Select the pods that need it instead (e.g. podSelector: app.podLabels(AppTier.BACKEND))');
-    }
-    return problems;
-  }
-
-  /** The namespace's labels as far as this app knows them (a cluster-wide policy whose namespace selector they satisfy applies there). */
-  private knownNamespaceLabels(): Record<string, string> {
-    const ns = this.zeroTrustNamespace;
-    return { ...(ns.namespaceObject?.metadata.toJson().labels ?? {}), 'kubernetes.io/metadata.name': ns.name };
+    return [...blanketAllowProblems(this.zeroTrustNamespace, this.name), ...otherBlanketAllows(this, this.zeroTrustNamespace)].map((p) => `zeroTrustNamespace: ${p}`);
   }
 
   /**
@@ -503,7 +447,7 @@ export class ThreeTierApp extends Construct {
     this.node.addValidation({
       validate: () => meshTierConflicts(this.node.root, {
         namespace: this.namespace,
-        namespaceLabels: this.knownNamespaceLabels(),
+        namespaceLabels: knownNamespaceLabels(this.zeroTrustNamespace),
         meshKind: cluster.mesh.kind,
         meshName: cluster.mesh.displayName,
         transportPort,

@@ -10,7 +10,8 @@
  * names a pod or a pod IP other than the flow's own source and destination. Each scenario also asserts
  * which texts it produced, so a scenario that stops reaching its paths fails instead of passing empty.
  */
-import { Reachability, ReachabilityOptions } from '../../src/analysis/reachability';
+import { Reachability } from '../../src/analysis/reachability';
+import { ReachabilityOptions } from '../../src/analysis/reachability-options';
 import { Target } from '../../src/analysis/target';
 import { Cni } from '../../src/cluster/cni';
 import { IstioMode, Mesh } from '../../src/cluster/mesh';

@@ -5,7 +5,8 @@
  * a flow allowed while a policy selects its destination without deciding must not read "no policy
  * selects", and a flow indeterminate because the CNI sees the mesh's tunnel port must say so.
  */
-import { Reachability, ReachabilityOptions } from '../../src/analysis/reachability';
+import { Reachability } from '../../src/analysis/reachability';
+import { ReachabilityOptions } from '../../src/analysis/reachability-options';
 import { Verdict } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';
 import { IstioMode, Mesh } from '../../src/cluster/mesh';

@@ -3,7 +3,8 @@
  * x, y, z labelled `ns: <name>`, each with pods a, b, c labelled `pod: <name>` that serve 80 and 81
  * on TCP, UDP and SCTP under named ports `serve-<port>-<proto>`.
  */
-import { Reachability, ReachabilityOptions } from '../../src/analysis/reachability';
+import { Reachability } from '../../src/analysis/reachability';
+import { ReachabilityOptions } from '../../src/analysis/reachability-options';
 import { Target } from '../../src/analysis/target';
 import { Cni } from '../../src/cluster/cni';
 import { Port } from '../../src/policy/port';

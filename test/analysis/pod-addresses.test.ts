@@ -6,7 +6,8 @@
  */
 import { ApiObject, Testing } from 'cdk8s';
 import { deployment, namespace, networkPolicy } from './fixtures';
-import { Reachability, ReachabilityOptions } from '../../src/analysis/reachability';
+import { Reachability } from '../../src/analysis/reachability';
+import { ReachabilityOptions } from '../../src/analysis/reachability-options';
 import { Target } from '../../src/analysis/target';
 import { Verdict } from '../../src/analysis/verdict';
 import { Cni } from '../../src/cluster/cni';

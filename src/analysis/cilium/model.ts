@@ -15,6 +15,8 @@
  * the flow still passes the proxy, whose own handling then decides each request: ./proxy-redirect).
  * An allow that only may match the flow may add such an allow-all (or its own L7 rules): a request the
  * sure allows' L7 rules deny is then indeterminate, unless the proxy answers it itself.
+ * One rule against a flow: ./rule-match; NetworkPolicies as Cilium enforces them: ./network-policies;
+ * policies Cilium applies or rejects by version or agent flag: ./policy-conditions.
  */
 import { ProxyPathConfig } from '../envoy-path';
 import { L7Matcher } from '../http-request';
@@ -25,11 +27,14 @@ import { EgressNamedPorts } from './egress-named-ports';
 import { ciliumPathConfig } from './http-normalize-path';
 import { effectivePeerSelector, identityOf, selectorMatches, unfilteredIdentityOf } from './identity';
 import { IdentityView, labelFilterNote } from './label-filter';
+import { filteredNetworkPolicyPeerNotes, inClusterView, LOCAL_HOST_EGRESS_NOTE, networkPolicyEgressNames, viewQuery } from './network-policies';
 import { ipBlockPeersOnly } from './np-requirements';
-import { matchPeer, PeerContext, requirementsOf } from './peers';
-import { CiliumPolicyIndex, CiliumRuleSet, usesWiderExcept } from './policies';
-import { CiliumPortRule, hasL7Rules, l7MatchersOf, matchingPortRule, portRulesFor, PortRulesFor } from './ports';
+import { PeerContext, requirementsOf } from './peers';
+import { CiliumPolicyIndex, CiliumRuleSet } from './policies';
+import { conditionText, ConditionalPolicies, CONDITIONS } from './policy-conditions';
+import { hasL7Rules, l7MatchersOf } from './ports';
 import { MaybeAllow, maybeL7Matchers, ownRulesPassOf, proxyPassOf, RedirectingRule } from './proxy-redirect';
+import { matchRule, PlannedRule, ruleLabel, ruleTruth } from './rule-match';
 import { addressKey } from '../addresses';
 import {
   effectivePolicyTypes,
@@ -47,64 +52,12 @@ import {
 import { LabelSelector } from '../selectors';
 import { MAYBE, NO, Tri, YES } from '../verdict';
 
-/**
- * Cilium documents an automatic allow only for traffic from the local host to its endpoints
- * (allow-localhost, ingress); egress from an endpoint to its own host is policed like any peer, and
- * a NetworkPolicy ipBlock never selects it. The Kubernetes exception for a pod's own node
- * (https://kubernetes.io/docs/concepts/services-networking/network-policies/) is therefore not
- * applied to this direction.
- */
-const LOCAL_HOST_EGRESS_NOTE = 'egress to the local host is subject to policy under Cilium: only host-to-endpoint ingress is always '
-  + 'allowed (allow-localhost), and ipBlock peers never select nodes; allow it with toEntities: [host]';
-
-/**
- * A rule with `icmps` entries and no `toPorts` entries matches no TCP/UDP/SCTP traffic; empty lists
- * count as absent (Cilium pkg/policy/rule.go mergeIngress / mergeEgress: the all-ports L3 entry
- * exists only when both lists are empty).
- */
-function isIcmpOnly(rule: any): boolean {
-  return Array.isArray(rule?.icmps) && rule.icmps.length > 0 && !(Array.isArray(rule?.toPorts) && rule.toPorts.length > 0);
-}
-
 interface RuleHit {
   readonly reason: Reason;
   /** L7 constraints of the matching toPorts entry; empty for a plain L3/L4 allow. */
   readonly l7: L7Matcher[];
   /** The rule's toPorts entries for the flow that redirect the port to a proxy (they have L7 rules). */
   readonly redirects: RedirectingRule[];
-}
-
-function ruleLabel(rs: CiliumRuleSet, path: string): string {
-  return `${describeRef(refOf(rs.object))} ${path}`;
-}
-
-/** A podSelector no endpoint matches (`In` with no values). */
-const MATCH_NOTHING = { podSelector: { matchExpressions: [{ key: 'cilium.analysis/ipblock', operator: 'In', values: [] }] } };
-
-/**
- * Cilium turns NetworkPolicy `ipBlock` peers into CIDR selectors, which by default never match pods,
- * nodes or hostNetwork pods (https://docs.cilium.io/en/stable/security/policy/language/#ip-cidr-based,
- * "Selecting nodes with CIDR / ipBlock"). For in-cluster peers each ipBlock peer is replaced by one
- * that matches nothing, keeping the rule's other peers.
- */
-function inClusterView(np: ManifestObject): ManifestObject {
-  const strip = (rules: any): any => Array.isArray(rules)
-    ? rules.map((r: any) => {
-      const field = Array.isArray(r?.from) ? 'from' : Array.isArray(r?.to) ? 'to' : undefined;
-      if (!field) return r;
-      return { ...r, [field]: r[field].map((peer: any) => (peer?.ipBlock ? MATCH_NOTHING : peer)) };
-    })
-    : rules;
-  const spec = { ...np.spec };
-  if (spec.ingress !== undefined) spec.ingress = strip(spec.ingress);
-  if (spec.egress !== undefined) spec.egress = strip(spec.egress);
-  return { ...np, spec };
-}
-
-/** One allow or deny rule of a selecting rule set. */
-interface PlannedRule {
-  readonly rs: CiliumRuleSet;
-  readonly rule: any;
 }
 
 /** What decides one side for one subject, computed once per endpoint and direction (see `decide`). */
@@ -119,73 +72,6 @@ interface SidePlan {
   readonly allowCtx: PeerContext;
   readonly denyCtx: PeerContext;
 }
-
-/**
- * A rule with `authentication.mode: required` (or `test-always-fail`) only admits peers that pass
- * Cilium's mutual authentication, which depends on the cluster's SPIRE setup, not on the manifests.
- */
-function needsAuthentication(rule: any): boolean {
-  const mode = rule?.authentication?.mode;
-  return mode === 'required' || mode === 'test-always-fail';
-}
-
-/**
- * Why an allow rule with authentication only may apply: `required` passes where the cluster's
- * mutual authentication (SPIRE) admits the peer; `test-always-fail` is Cilium's test handler that
- * denies every authentication request, so the allow applies at most where the agent does not
- * enforce it. Neither is in the manifests.
- */
-function authenticationWhy(mode: string): string {
-  return mode === 'test-always-fail'
-    ? 'authentication.mode test-always-fail: the allow needs Cilium\'s test authentication, which fails every request; whether the agent '
-      + 'enforces it is not in the manifests'
-    : `authentication.mode ${mode}: the allow needs Cilium mutual authentication, which depends on the cluster's SPIRE setup`;
-}
-
-/** Does a rule set use `fromRequires` / `toRequires` (deprecated in 1.17, removed in 1.19)? */
-function usesRequires(rule: any): boolean {
-  return ['ingress', 'ingressDeny', 'egress', 'egressDeny'].some((field) => Array.isArray(rule?.[field])
-    && rule[field].some((r: any) => (Array.isArray(r?.fromRequires) && r.fromRequires.length > 0)
-      || (Array.isArray(r?.toRequires) && r.toRequires.length > 0)));
-}
-
-/**
- * Does a rule set use `fromNodes` / `toNodes` in an allow rule? Ingress/EgressRule.sanitize
- * (pkg/policy/api/rule_validation.go) fails such a rule unless the agent runs with
- * enable-node-selector-labels (Helm `nodeSelectorLabels`, default false), rejecting the policy.
- */
-function usesNodeSelectors(rule: any): boolean {
-  return (Array.isArray(rule?.ingress) && rule.ingress.some((r: any) => Array.isArray(r?.fromNodes) && r.fromNodes.length > 0))
-    || (Array.isArray(rule?.egress) && rule.egress.some((r: any) => Array.isArray(r?.toNodes) && r.toNodes.length > 0));
-}
-
-/** Policies whose acceptance depends on what the manifests do not say: the Cilium version or an agent flag. */
-interface ConditionalPolicies {
-  readonly objects: Set<object>;
-  /** `Kind ns/name` of the objects, sorted. */
-  readonly names: string[];
-  /** The same manifests without these objects. */
-  readonly without: CiliumModel;
-  /** Why they may or may not apply, after "X uses " / "X and Y use ". */
-  readonly condition: string;
-}
-
-const CONDITIONS: Array<{ uses: (rule: any) => boolean; condition: string }> = [
-  {
-    uses: usesRequires,
-    condition: 'fromRequires/toRequires, which Cilium 1.18 applies and 1.19+ rejects with the whole policy (cilium/cilium#42615)',
-  },
-  {
-    uses: usesWiderExcept,
-    condition: 'a CIDRSet except with a shorter prefix than its cidr, which Cilium 1.20 rejects with the whole policy (cilium/cilium#44637) '
-      + 'and 1.18/1.19 apply (cilium/cilium#44614)',
-  },
-  {
-    uses: usesNodeSelectors,
-    condition: 'fromNodes/toNodes, which Cilium applies only when the agent runs with enable-node-selector-labels (Helm nodeSelectorLabels, '
-      + 'default false) and rejects with the whole policy otherwise',
-  },
-];
 
 /** Cilium semantics over a set of manifests. */
 export class CiliumModel implements AnnotatedCniModel {
@@ -216,7 +102,7 @@ export class CiliumModel implements AnnotatedCniModel {
    * agent flag (fromNodes/toNodes), each with the model without them (which compares the other
    * conditions in turn): every combination must agree, or the side is indeterminate.
    */
-  private readonly conditional: ConditionalPolicies[] = [];
+  private readonly conditional: Array<ConditionalPolicies<CiliumModel>> = [];
 
   constructor(manifests: ManifestObject[], private readonly namespaces: NamespaceIndex) {
     this.index = new CiliumPolicyIndex(manifests);
@@ -274,7 +160,7 @@ export class CiliumModel implements AnnotatedCniModel {
     const plan = this.plan(q.subject, q.direction);
     let deny: Tri = NO;
     for (const r of plan.denies) {
-      const t = this.ruleTruth(r, q, plan.denyCtx, false);
+      const t = ruleTruth(r, q, plan.denyCtx, false, this.egressNamesFor(q.direction));
       if (t === YES) return NO;
       if (t === MAYBE) deny = MAYBE;
     }
@@ -288,44 +174,20 @@ export class CiliumModel implements AnnotatedCniModel {
     if (!plan.ciliumDefaultDeny && plan.networkPolicies.length === 0) return YES;
     let result: Tri = NO;
     for (const r of plan.allows) {
-      const t = this.ruleTruth(r, q, plan.allowCtx, true);
+      const t = ruleTruth(r, q, plan.allowCtx, true, this.egressNamesFor(q.direction));
       if (t === YES) return YES;
       if (t === MAYBE) result = MAYBE;
     }
     if (plan.networkPolicies.length === 0) return result;
     const nps = this.networkPoliciesFor(q, plan);
     for (const i of plan.networkPolicies) {
-      const t = policyAllows(nps[i], this.viewQuery(q), this.namespaces);
+      const t = policyAllows(nps[i], viewQuery(q, this.view), this.namespaces);
       if (t === YES) return YES;
       if (t === MAYBE) result = MAYBE;
     }
-    if (result === NO && this.networkPolicyEgressNames(q, plan.networkPolicies.map((i) => nps[i])).length > 0) return MAYBE;
+    if (result === NO
+      && networkPolicyEgressNames(this.egressNames, this.view, this.namespaces, q, plan.networkPolicies.map((i) => nps[i])).length > 0) return MAYBE;
     return result;
-  }
-
-  /**
-   * Why isolating NetworkPolicies may allow an egress flow by a named port the destination does not
-   * declare: Cilium enforces them as its own rules and resolves their egress port names over the
-   * pods of the whole cluster too (see egress-named-ports.ts). One entry per rule that may match.
-   */
-  private networkPolicyEgressNames(q: SideQuery, isolating: ManifestObject[]): string[] {
-    if (q.direction !== 'egress') return [];
-    const out: string[] = [];
-    for (const np of isolating) {
-      const rules: any[] = Array.isArray(np.spec?.egress) ? np.spec.egress : [];
-      rules.forEach((rule, i) => {
-        const ports: any[] = Array.isArray(rule?.ports) ? rule.ports : [];
-        const whys = ports
-          .filter((p) => typeof p?.port === 'string' && (p.protocol ?? 'TCP') === q.protocol)
-          .map((p) => this.egressNames.matches(String(p.port), q.port, q.protocol, q.destination))
-          .filter((m): m is string => typeof m === 'string');
-        if (whys.length === 0) return;
-        const peersOnly = { ...np, spec: { ...np.spec, egress: [{ ...rule, ports: undefined }] } };
-        if (policyAllows(peersOnly, this.viewQuery(q), this.namespaces) === NO) return;
-        out.push(`${describeRef(refOf(np))} spec.egress[${i}]: ${whys[0]}`);
-      });
-    }
-    return out;
   }
 
   /**
@@ -341,8 +203,9 @@ export class CiliumModel implements AnnotatedCniModel {
     const rulesOf = (rs: CiliumRuleSet, field: string): PlannedRule[] =>
       (Array.isArray(rs.rule[field]) ? rs.rule[field] : []).map((rule: any) => ({ rs, rule }));
     const denyField = q.direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
-    const mayDeny = sets.some((rs) => rulesOf(rs, denyField).some((r) => this.ruleTruth(r, q, ctx, false) !== NO));
-    const surelyAllowed = sets.some((rs) => rulesOf(rs, q.direction).some((r) => this.ruleTruth(r, q, ctx, true) === YES));
+    const mayDeny = sets.some((rs) => rulesOf(rs, denyField).some((r) => ruleTruth(r, q, ctx, false, this.egressNamesFor(q.direction)) !== NO));
+    const surelyAllowed = sets.some((rs) => rulesOf(rs, q.direction)
+      .some((r) => ruleTruth(r, q, ctx, true, this.egressNamesFor(q.direction)) === YES));
     const isolating = sets.some((rs) => rs.defaultDeny[q.direction]);
     if (!mayDeny && (!isolating || surelyAllowed)) return undefined;
     return `host policies (${this.hostPolicies[q.direction].join(', ')}) select nodes by node labels, which the manifests do not hold, `
@@ -450,17 +313,6 @@ export class CiliumModel implements AnnotatedCniModel {
     return plan;
   }
 
-  /** `matchRule` without notes or descriptions. */
-  private ruleTruth({ rs, rule }: PlannedRule, q: SideQuery, ctx: PeerContext, allow: boolean): Tri {
-    if (isIcmpOnly(rule)) return NO;
-    const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
-    const ports = matchingPortRule(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
-    if (ports === undefined) return NO;
-    const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, ctx).truth;
-    if (peer === YES && ports.maybe !== undefined) return MAYBE;
-    return allow && peer === YES && needsAuthentication(rule) ? MAYBE : peer;
-  }
-
   /**
    * Evaluate one side of a flow. Where policies use `fromRequires`/`toRequires` (applied by Cilium
    * 1.18, rejected by 1.19+) or `fromNodes`/`toNodes` (applied only with enable-node-selector-labels),
@@ -475,25 +327,15 @@ export class CiliumModel implements AnnotatedCniModel {
       // Allowed alike at L3/L4: requests may still be judged differently (see conditional-l7.ts).
       const differing = all.filter(({ other }) => !sameL7(verdict, other));
       if (verdict.outcome !== YES || differing.length === 0) return verdict;
-      return mergeAllowedL7([verdict, ...all.map(({ other }) => other)], this.conditionText(q, differing.map(({ c }) => c)));
+      return mergeAllowedL7([verdict, ...all.map(({ other }) => other)],
+        conditionText(this.selectedRuleSets(q.subject), differing.map(({ c }) => c)));
     }
-    const parts = others.map(({ c }) => this.conditionText(q, [c]));
+    const parts = others.map(({ c }) => conditionText(this.selectedRuleSets(q.subject), [c]));
     const why = parts.length === 1
       ? `${parts[0]}: the two give different verdicts here`
       : `${parts.join('; ')}: the verdicts with and without them differ here`;
     const uncertain = [why, ...(verdict.uncertain ?? []), ...others.flatMap(({ other }) => other.uncertain ?? [])];
     return sideVerdict(MAYBE, verdict.reasons, [...new Set(uncertain)]);
-  }
-
-  /** `X uses <condition>` for each conditional group, naming the policies of the group that select the subject, `; `-separated. */
-  private conditionText(q: SideQuery, groups: ConditionalPolicies[]): string {
-    return groups.map((c) => {
-      // The conditional policies that select the subject (all of them for a node-like subject, policed by host policies).
-      const selecting = [...new Set(this.selectedRuleSets(q.subject).filter((rs) => c.objects.has(rs.object))
-        .map((rs) => describeRef(refOf(rs.object))))].sort();
-      const names = selecting.length > 0 ? selecting : c.names;
-      return `${names.join(', ')} use${names.length === 1 ? 's' : ''} ${c.condition}`;
-    }).join('; ');
   }
 
   private evaluateHere(q: SideQuery): DirectionVerdict {
@@ -530,7 +372,7 @@ export class CiliumModel implements AnnotatedCniModel {
       const rules: any[] = Array.isArray(rs.rule[denyField]) ? rs.rule[denyField] : [];
       rules.forEach((rule, i) => {
         const path = `${rs.path}.${denyField}[${i}]`;
-        const hit = this.matchRule(rs, rule, q, plan.denyCtx, denyNotes, path, false);
+        const hit = matchRule(rs, rule, q, plan.denyCtx, denyNotes, path, false, this.egressNamesFor(q.direction));
         if (hit?.truth === MAYBE) maybeDenies.push(...hit.why.map((w) => `${ruleLabel(rs, path)} (deny): ${w}`));
         if (hit?.truth === YES) {
           denies.push({
@@ -544,7 +386,7 @@ export class CiliumModel implements AnnotatedCniModel {
       const allowRules: any[] = Array.isArray(rs.rule[q.direction]) ? rs.rule[q.direction] : [];
       allowRules.forEach((rule, i) => {
         const path = `${rs.path}.${q.direction}[${i}]`;
-        const hit = this.matchRule(rs, rule, q, plan.allowCtx, allowNotes, path, true);
+        const hit = matchRule(rs, rule, q, plan.allowCtx, allowNotes, path, true, this.egressNamesFor(q.direction));
         const label = ruleLabel(rs, path);
         // Every toPorts entry for the flow counts: Cilium merges them for the rule's peers (see portRulesFor).
         const entries = hit?.portRules ?? [];
@@ -622,7 +464,7 @@ export class CiliumModel implements AnnotatedCniModel {
     }
 
     const nps = this.networkPoliciesFor(q, plan);
-    const np = nps.length > 0 ? evaluateNetworkPolicies(nps, this.viewQuery(q), this.namespaces) : undefined;
+    const np = nps.length > 0 ? evaluateNetworkPolicies(nps, viewQuery(q, this.view), this.namespaces) : undefined;
     if (np?.isolated && np.allowed) {
       for (const r of np.reasons) allows.push({ reason: r, l7: [], redirects: [] });
     }
@@ -633,7 +475,7 @@ export class CiliumModel implements AnnotatedCniModel {
     const proxy = l7Constraints !== undefined ? undefined : allows.length > 0 ? redirects() : ownRulesPassOf(maybeRedirects, q, this.paths);
     // Allows that only may match the flow (Cilium rules, isolating NetworkPolicies) may admit requests the L7 rules do not.
     const npMaybe = np?.isolated && !np.allowed
-      ? [...np.uncertain, ...this.networkPolicyEgressNames(q, plan.networkPolicies.map((i) => nps[i]))] : [];
+      ? [...np.uncertain, ...networkPolicyEgressNames(this.egressNames, this.view, this.namespaces, q, plan.networkPolicies.map((i) => nps[i]))] : [];
     const mayAlso = l7Constraints === undefined ? []
       : maybeL7Matchers([...maybeHits, ...npMaybe.map((why) => ({ why }))], allows.flatMap((a) => a.redirects), q, this.paths);
     const defaultDeny = isolators.length > 0 || !!np?.isolated;
@@ -651,13 +493,14 @@ export class CiliumModel implements AnnotatedCniModel {
     if (allows.length > 0) return finish(YES, [...allows.map((a) => a.reason), ...noteReasons], [], l7Constraints, proxy, mayAlso);
     // The isolating NetworkPolicies are the plan's, as in decide (one index per subject namespace).
     const npIsolating = np?.isolated ? plan.networkPolicies.map((i) => nps[i]) : [];
-    const uncertain = [...maybeAllows, ...(np?.isolated ? np.uncertain : []), ...this.networkPolicyEgressNames(q, npIsolating)];
+    const uncertain = [...maybeAllows, ...(np?.isolated ? np.uncertain : []),
+      ...networkPolicyEgressNames(this.egressNames, this.view, this.namespaces, q, npIsolating)];
     const npReasons = np?.isolated ? np.reasons : [];
     const summary: Reason = {
       effect: 'isolate',
       message: `${q.subject.name} is in default deny for ${q.direction} and no rule ${uncertain.length > 0 ? 'surely ' : ''}allows ${this.flowText(q)}`,
     };
-    if (np?.isolated) allowNotes.push(...this.filteredNetworkPolicyPeerNotes(q, nps));
+    if (np?.isolated) allowNotes.push(...filteredNetworkPolicyPeerNotes(q, nps, this.view, this.namespaces));
     const hostNotes = q.direction === 'egress' && !isPodNetworkEndpoint(q.peer) && q.peer.kind !== 'external' && 'reserved:host' in identityOf(q.peer)
       ? [LOCAL_HOST_EGRESS_NOTE]
       : [];
@@ -680,11 +523,6 @@ export class CiliumModel implements AnnotatedCniModel {
   /** Egress named-port resolution for egress rules; ingress names resolve on the destination. */
   private egressNamesFor(direction: Direction): EgressNamedPorts | undefined {
     return direction === 'egress' ? this.egressNames : undefined;
-  }
-
-  /** The query with its endpoints as Cilium identities see them (NetworkPolicy evaluation). */
-  private viewQuery(q: SideQuery): SideQuery {
-    return { ...q, subject: this.view.of(q.subject), peer: this.view.of(q.peer), destination: this.view.of(q.destination) };
   }
 
   /**
@@ -711,54 +549,9 @@ export class CiliumModel implements AnnotatedCniModel {
     return notes;
   }
 
-  /** Notes on the isolating NetworkPolicies that would allow the flow but for the peer's dropped labels. */
-  private filteredNetworkPolicyPeerNotes(q: SideQuery, nps: ManifestObject[]): string[] {
-    const view = this.viewQuery(q);
-    const type = q.direction === 'ingress' ? 'Ingress' : 'Egress';
-    return nps
-      .filter((np) => effectivePolicyTypes(np).includes(type) && selectsEndpoint(np, view.subject)
-        && policyAllows(np, { ...view, peer: q.peer }, this.namespaces) === YES)
-      .map((np) => labelFilterNote(`${describeRef(refOf(np))} spec.${q.direction}`, q.peer));
-  }
-
   private flowText(q: SideQuery): string {
     const arrow = q.direction === 'ingress' ? `from ${q.peer.name} to ${q.subject.name}` : `from ${q.subject.name} to ${q.peer.name}`;
     return `${arrow} on ${q.port}/${q.protocol}`;
-  }
-
-  /** Match one allow/deny rule (peer + port); returns what matched or may match, or undefined. */
-  private matchRule(
-    rs: CiliumRuleSet,
-    rule: any,
-    q: SideQuery,
-    ctx: PeerContext,
-    notes: string[],
-    path: string,
-    allow: boolean,
-  ): { truth: Tri; via?: string; why: string[]; portRules?: CiliumPortRule[]; maybePortRules?: PortRulesFor['maybe'] } | undefined {
-    if (isIcmpOnly(rule)) return undefined;
-    const toPorts: CiliumPortRule[] | undefined = Array.isArray(rule.toPorts) ? rule.toPorts : undefined;
-    const ports = matchingPortRule(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
-    if (ports === undefined) return undefined;
-    const idx = ports.index;
-    const peer = matchPeer(rule, q.direction, q.peer, rs.namespace, ctx);
-    for (const n of peer.notes) notes.push(`${ruleLabel(rs, path)}: ${n}`);
-    if (peer.truth === NO) return undefined;
-    // The entries for the flow: the surely matching ones, else the one that may match; none for all ports (no toPorts).
-    const all = idx < 0 || ports.maybe !== undefined ? undefined
-      : portRulesFor(toPorts, q.port, q.protocol, q.destination, this.egressNamesFor(q.direction));
-    const portRules = idx < 0 ? [] : all ? all.sure : [toPorts![idx]];
-    if (ports.maybe !== undefined) return { truth: MAYBE, why: [...(peer.truth === MAYBE ? peer.why : []), ports.maybe], portRules };
-    if (allow && peer.truth === YES && needsAuthentication(rule)) {
-      return { truth: MAYBE, why: [authenticationWhy(String(rule.authentication.mode))], portRules };
-    }
-    return {
-      truth: peer.truth,
-      via: peer.via ? `${peer.via}${idx >= 0 ? `, toPorts[${idx}]` : ''}` : undefined,
-      why: peer.why,
-      portRules,
-      ...(all && all.maybe.length > 0 ? { maybePortRules: all.maybe } : {}),
-    };
   }
 
   /**

@@ -2,11 +2,11 @@
  * Istio authorization of one flow at its destination (internal), per the istio.io "Authorization
  * Policy" reference and "Authorization" concept page:
  *
- * 0. A policy the API server or istiod's validating webhook rejects (./istio-validation: an unknown
+ * 0. (./istio-policies) A policy the API server or istiod's validating webhook rejects (./istio-validation: an unknown
  *    `when` key, an empty `from.source`, a port that does not parse, ...) never exists: it is left out
  *    with a note. A dry-run policy (annotation `istio.io/dry-run: "true"`) is logged, not enforced
  *    (sidecar shadow rules; ztunnel never receives it): left out with a note too.
- * 1. Which policies apply: security.istio.io (v1, v1beta1) AuthorizationPolicies in the workload's
+ * 1. Which policies apply (./istio-policies): security.istio.io (v1, v1beta1) AuthorizationPolicies in the workload's
  *    namespace and in the root namespace (mesh-wide); without `selector` to every workload there, with
  *    `selector.matchLabels` to the workloads carrying those labels (a root-namespace selector selects in
  *    every namespace). `targetRef(s)` policies attach to gateways and waypoints, never to a sidecar or
@@ -46,25 +46,26 @@
  *    destination's Service or binds egress listeners (./istio-sidecar-egress) are indeterminate.
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
+import { pastClientSidecar, sidecarClient, withClientOutbound } from './istio-client-sidecar';
 import { hostProbeFromManifests } from './istio-cni-env';
 import { ambientHostNetworkSource, ambientHostProbe, ambientHostSnat, HostProbeAddresses } from './istio-host-probe';
 import { InboundProtocols } from './istio-inbound-protocol';
 import { interceptionNone } from './istio-interception';
+import { Policy, readAuthorizationPolicies, targetRefUncertainty, unsurePolicies } from './istio-policies';
 import { clientPicksRemoteAddress, forwardedRemoteAddress, isIstioGateway, RuleAction } from './istio-remote-address';
 import { IstioFlow, matchRule, RuleMatch } from './istio-rules';
-import { ClientOutbound, SidecarEgress } from './istio-sidecar-egress';
+import { SidecarEgress } from './istio-sidecar-egress';
 import { readSidecars } from './istio-sidecar-ingress';
 import { tcpChainRule } from './istio-tcp-rules';
-import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
 import { attachesAtWaypoint, overPaths, pathLabel, throughWaypoint, WaypointPath, Waypoints, waypointRuleUnknown } from './istio-waypoint';
 import { ztunnelRule } from './istio-ztunnel';
 import { Membership } from './membership';
 import { dataPlaneName, HostSnat, MembershipCache, MeshModel, MeshQuery, WireHop, WirePort } from './mesh-model';
 import { PeerAuthentications } from './peer-authentication';
-import { isKindOf, isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
+import { isKindOf, nameOf, namespaceOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
-import { AddressSpace, describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, ObjectRef, Reason, refOf, sideVerdict } from '../model';
+import { AddressSpace, describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, Reason, sideVerdict } from '../model';
 import { podSelection } from '../uncertainty/controller-label-selection';
 import { MAYBE, NO, Tri, YES } from '../verdict';
 
@@ -73,30 +74,13 @@ const SIDECAR_OWN_PORTS: Record<number, string> = { 15020: 'merged Prometheus me
 /** Istio ambient's HBONE port (istio.io "Ambient and Kubernetes NetworkPolicy"). */
 export const HBONE_PORT = 15008;
 
-type Action = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
-
 /** Where policies are evaluated: the destination's own proxy, a waypoint, or ztunnel behind a waypoint (./istio-waypoint). */
 type Stage = { readonly kind: 'proxy' } | { readonly kind: 'waypoint'; readonly path: WaypointPath } | { readonly kind: 'behind-waypoint' };
-
-interface Policy {
-  readonly obj: ManifestObject;
-  readonly ref: ObjectRef;
-  readonly namespace: string;
-  readonly action: Action;
-  readonly selector?: Record<string, string>;
-  readonly targets: Array<{ kind: string; name: string }>;
-  readonly rules: unknown[];
-}
-
-/** Is the object an Istio AuthorizationPolicy? */
-export function isIstioAuthorizationPolicy(obj: unknown): boolean {
-  return isKindOf(obj, 'security.istio.io', 'AuthorizationPolicy');
-}
 
 /** The Istio mesh layer. */
 export class IstioModel implements MeshModel {
   readonly notes: string[] = [];
-  private readonly policies = new Map<string, Policy[]>();
+  private readonly policies: ReadonlyMap<string, Policy[]>;
   private readonly peerAuth: PeerAuthentications;
   private readonly members: MembershipCache;
   /** How sidecars serve inbound ports (HTTP or TCP), from the Services. */
@@ -118,37 +102,9 @@ export class IstioModel implements MeshModel {
     this.hostProbe = facts.ambient ? hostProbeFromManifests(manifests, facts.hostProbe, this.notes) : facts.hostProbe;
     this.waypoints = new Waypoints(manifests, namespaces, podSpace);
     this.egress = new SidecarEgress(manifests, readSidecars(manifests), facts.rootNamespace);
+    this.policies = readAuthorizationPolicies(manifests, this.notes);
     for (const obj of manifests) {
       if (isKindOf(obj, '', 'Service')) this.services.add(`${namespaceOf(obj)}/${nameOf(obj)}`);
-      if (!isIstioAuthorizationPolicy(obj)) continue;
-      const problems = authorizationPolicyProblems(obj);
-      if (problems.length > 0) {
-        const [first] = problems;
-        this.notes.push(`${describeRef(refOf(obj))} is invalid and left out of the mesh analysis (${first.by} rejects it, so it never takes effect): `
-          + `${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}`);
-        continue;
-      }
-      if (dryRunOf(obj) === true) {
-        // Sidecars get it as shadow rules (logged, never enforced); istiod hands ztunnel nothing.
-        this.notes.push(`${describeRef(refOf(obj))} is a dry run (${DRY_RUN}: "true"): Istio logs what it would decide and enforces nothing, `
-          + 'so it is left out of the mesh analysis');
-        continue;
-      }
-      const spec = isPlainObject(obj.spec) ? obj.spec : {};
-      const matchLabels = isPlainObject(spec.selector) && isPlainObject(spec.selector.matchLabels) ? spec.selector.matchLabels : undefined;
-      const targets = [spec.targetRef, ...(Array.isArray(spec.targetRefs) ? spec.targetRefs : [])]
-        .filter((r) => isPlainObject(r)).map((r: any) => ({ kind: String(r.kind), name: String(r.name) }));
-      const ns = namespaceOf(obj);
-      const policy: Policy = {
-        obj,
-        ref: refOf(obj),
-        namespace: ns,
-        action: (spec.action ?? 'ALLOW') as Action,
-        ...(matchLabels && Object.keys(matchLabels).length > 0 ? { selector: matchLabels as Record<string, string> } : {}),
-        targets,
-        rules: Array.isArray(spec.rules) ? spec.rules : [],
-      };
-      this.policies.set(ns, [...(this.policies.get(ns) ?? []), policy]);
     }
   }
 
@@ -226,7 +182,7 @@ export class IstioModel implements MeshModel {
   evaluate(q: MeshQuery): DirectionVerdict {
     const dst = this.members.of(q.destination);
     const flowText = `${q.source.name} -> ${q.destination.name} ${q.protocol}/${q.port}${q.request ? ` ${describeRequest(q.request)}` : ''}`;
-    const bypass = (message: string): DirectionVerdict => this.pastClientSidecar(q, sideVerdict(YES, [{ effect: 'default-allow', message }]));
+    const bypass = (message: string): DirectionVerdict => pastClientSidecar(q, sideVerdict(YES, [{ effect: 'default-allow', message }]), this.members, this.egress);
     if (!dst.dataPlane) return bypass(`${dst.why}: Istio authorization does not apply to ${flowText}`);
     if (q.protocol !== 'TCP') return bypass(`Istio proxies TCP only: ${q.protocol} traffic to ${q.destination.name} bypasses its ${dataPlaneName(dst.dataPlane)}`);
     if (dst.dataPlane === 'sidecar' && SIDECAR_OWN_PORTS[q.port]) {
@@ -235,8 +191,8 @@ export class IstioModel implements MeshModel {
     if (dst.inboundBypass.has(q.port)) {
       return bypass(`${q.destination.name}'s sidecar does not capture inbound port ${q.port} (${dst.inboundBypass.source}): no Istio policy applies`);
     }
-    const client = this.sidecarClient(q);
-    if (client !== undefined) return this.withClientOutbound(q, dst, flowText, client);
+    const client = sidecarClient(q, this.members, this.egress);
+    if (client !== undefined) return withClientOutbound(q, dst, client, (plaintext) => this.atDestination(q, dst, flowText, plaintext));
     if (dst.dataPlane === 'sidecar') {
       const none = interceptionNone(q.destination);
       if (none !== undefined) {
@@ -257,67 +213,6 @@ export class IstioModel implements MeshModel {
       return ambientHostNetworkSource(q.source, this.capturedByZtunnel(q, dst, flowText));
     }
     return this.atDestination(q, dst, flowText);
-  }
-
-  /**
-   * What a sidecar client does with the connection where that is not mutual TLS as modelled: its
-   * outbound traffic is not redirected (./istio-interception), its Sidecar resource does not import
-   * the destination's Service, or the Service port is declared UDP (./istio-sidecar-egress).
-   */
-  private sidecarClient(q: MeshQuery): ClientOutbound | undefined {
-    const src = this.members.of(q.source);
-    // A gateway never uses a Sidecar resource: istiod gives it the default scope, egress */*
-    // (pilot/pkg/model/context.go `SetSidecarScope`), and it routes by its Gateway's routes.
-    if (src.dataPlane !== 'sidecar' || src.outboundBypass.has(q.port) || isIstioGateway(q.source)) return undefined;
-    const none = interceptionNone(q.source);
-    if (none !== undefined) {
-      return {
-        why: `${none}: its outbound traffic is not redirected to the sidecar, so it connects in plaintext unless the application addresses a `
-          + 'listener a Sidecar resource binds for it: not modelled',
-      };
-    }
-    return this.egress.outbound(q.source, q.destination, q.port);
-  }
-
-  /**
-   * `verdict` (no Istio policy at the destination) where the client's own sidecar still has the
-   * connection: its Sidecar resource may leave the destination unknown, so the connection is dropped
-   * (BlackHoleCluster, REGISTRY_ONLY) or passes in plaintext (PassthroughCluster), which the
-   * destination takes as it would any plaintext (./istio-sidecar-egress).
-   */
-  private pastClientSidecar(q: MeshQuery, verdict: DirectionVerdict): DirectionVerdict {
-    if (q.protocol !== 'TCP' || interceptionNone(q.source) !== undefined) return verdict;
-    const client = this.sidecarClient(q);
-    if (client === undefined) return verdict;
-    if (client.ways === undefined) return sideVerdict(MAYBE, [{ effect: 'uncertain', message: client.why }], [client.why]);
-    const head: Reason = { effect: 'log', message: client.why };
-    const blocked: Reason = { effect: 'deny', message: `${q.source.name}'s sidecar drops the connection (BlackHoleCluster)` };
-    if (client.ways.every((way) => way === 'blocked')) return sideVerdict(NO, [head, blocked]);
-    if (client.ways.every((way) => way === 'plaintext')) return sideVerdict(verdict.outcome, [head, ...verdict.reasons], verdict.uncertain ?? [], verdict.l7Constraints);
-    return sideVerdict(MAYBE, [head, ...verdict.reasons, blocked], [client.why, ...(verdict.uncertain ?? [])]);
-  }
-
-  /**
-   * The verdict over each thing the client's sidecar may do with the connection (plaintext through the
-   * PassthroughCluster, or blocked): exact when they agree at a sidecar destination, else indeterminate.
-   */
-  private withClientOutbound(q: MeshQuery, dst: Membership, flowText: string, client: ClientOutbound): DirectionVerdict {
-    const head: Reason = { effect: 'log', message: client.why };
-    if (client.ways === undefined || dst.dataPlane !== 'sidecar' || interceptionNone(q.destination) !== undefined) {
-      const why = client.ways === undefined ? client.why : `${client.why}: how ${q.destination.name}'s ${dataPlaneName(dst.dataPlane!)} treats that is `
-        + 'not modelled here';
-      return sideVerdict(MAYBE, [{ effect: 'uncertain', message: why }], [why]);
-    }
-    const verdicts = client.ways.map((way) => (way === 'blocked'
-      ? sideVerdict(NO, [{ effect: 'deny', message: `${q.source.name}'s sidecar drops the connection (BlackHoleCluster)` }])
-      : this.atDestination(q, dst, flowText, `${q.source.name}'s sidecar sends it through the PassthroughCluster`)));
-    const [first] = verdicts;
-    if (first.outcome !== MAYBE && verdicts.every((v) => v.outcome === first.outcome
-      && JSON.stringify(v.l7Constraints ?? []) === JSON.stringify(first.l7Constraints ?? []))) {
-      return sideVerdict(first.outcome, [head, ...verdicts.flatMap((v) => v.reasons)], [], first.l7Constraints);
-    }
-    const uncertain = [client.why, ...verdicts.flatMap((v) => v.uncertain ?? [])];
-    return sideVerdict(MAYBE, [head, ...verdicts.flatMap((v) => v.reasons)], uncertain);
   }
 
   /** An ambient destination's ztunnel captures the connection (./istio-host-probe: unless it comes from the node). */
@@ -478,52 +373,6 @@ export class IstioModel implements MeshModel {
     return eitherChain(asHttp, asTcp, `${inbound.why}`);
   }
 
-  /**
-   * Why a `targetRef(s)` policy may apply to this destination without being modelled: it names the
-   * destination's Gateway, or (ambient) a ServiceEntry or a Service not in the manifests, whose
-   * waypoint would enforce it. Sidecars and ztunnel never take targetRef policies; a Service in the
-   * manifests is settled: its waypoint, if any, is a path of its own (./istio-waypoint), else nothing
-   * enforces the policy.
-   */
-  private targetRefUncertainty(p: Policy, destination: Endpoint, dst: Membership): string | undefined {
-    const gateway = destination.labels['gateway.networking.k8s.io/gateway-name'];
-    const gatewayClass = p.targets.find((t) => t.kind === 'GatewayClass');
-    if (gateway !== undefined && gatewayClass !== undefined && p.namespace === this.facts.rootNamespace) {
-      // A root-namespace policy on a GatewayClass applies to every Gateway of that class; the class of
-      // the destination's Gateway is not in its pod labels.
-      return `${describeRef(p.ref)} targets the GatewayClass '${gatewayClass.name}', which may be the class of the destination's Gateway '${gateway}': `
-        + 'gateway policies are not evaluated';
-    }
-    if (p.namespace !== (destination.namespace ?? 'default')) return undefined;
-    if (p.targets.some((t) => t.kind === 'Gateway' && t.name === gateway)) {
-      return `${describeRef(p.ref)} targets the Gateway '${gateway}' of the destination: gateway policies are not evaluated`;
-    }
-    if (dst.dataPlane !== 'ambient') return undefined;
-    for (const t of p.targets.filter((x) => x.kind === 'Service' || x.kind === 'ServiceEntry')) {
-      const key = `${p.namespace}/${t.name}`;
-      if (!this.services.has(key) || t.kind === 'ServiceEntry') {
-        return `${describeRef(p.ref)} targets the ${t.kind} '${t.name}'${t.kind === 'Service' ? ', which is not in the manifests' : ''}: it applies where `
-          + 'a waypoint serves that service, which is not modelled';
-      }
-    }
-    return undefined;
-  }
-
-  /** The policies of the proxy or ztunnel stage whose selector may select some of the destination's pods only (never AUDIT: it decides nothing). */
-  private unsurePolicies(q: MeshQuery): Array<{ policy: Policy; why: string }> {
-    const ns = q.destination.namespace ?? 'default';
-    const out: Array<{ policy: Policy; why: string }> = [];
-    for (const n of new Set([ns, this.facts.rootNamespace])) {
-      for (const p of this.policies.get(n) ?? []) {
-        if (p.namespace !== ns && p.namespace !== this.facts.rootNamespace) continue;
-        if (!p.selector || p.targets.length > 0 || p.action === 'AUDIT') continue;
-        const selection = podSelection({ matchLabels: p.selector }, q.destination, describeRef(p.ref));
-        if ('unknown' in selection) out.push({ policy: p, why: selection.unknown });
-      }
-    }
-    return out;
-  }
-
   private principalOf(e: Endpoint): string {
     return `${this.facts.trustDomain}/ns/${e.namespace ?? 'default'}/sa/${e.serviceAccount ?? 'default'}`;
   }
@@ -535,7 +384,7 @@ export class IstioModel implements MeshModel {
     // (../uncertainty/controller-label-selection): decided for the pods it selects and for the others,
     // the same answer stands, else it is not known.
     if (assumed === undefined && stage.kind !== 'waypoint') {
-      const unsure = this.unsurePolicies(q);
+      const unsure = unsurePolicies(this.policies, this.facts.rootNamespace, q.destination);
       if (unsure.length > 0) {
         const selected = this.decide(q, dst, flow, flowText, identityText, pre, preUncertain, stage, new Set(unsure.map((u) => u.policy)));
         const others = this.decide(q, dst, flow, flowText, identityText, pre, preUncertain, stage, new Set());
@@ -573,7 +422,7 @@ export class IstioModel implements MeshModel {
       if (p.targets.length > 0) {
         // ztunnel never takes targetRef policies; behind a waypoint the waypoint stage has them.
         if (stage.kind === 'behind-waypoint') continue;
-        const why = this.targetRefUncertainty(p, q.destination, dst);
+        const why = targetRefUncertainty(p, q.destination, dst, this.facts.rootNamespace, this.services);
         if (why) {
           uncertain.push(why);
           reasons.push({ object: p.ref, effect: 'uncertain', message: why });

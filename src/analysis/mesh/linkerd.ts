@@ -9,7 +9,7 @@
  *   manifest shows that container). A port a Server describes admits what an AuthorizationPolicy
  *   targeting that Server (or `kind: Namespace`, the policy's own namespace whatever name it gives: every Server there)
  *   authorizes; anything else gets the Server's `accessPolicy` (default `deny`).
- * - An AuthorizationPolicy (v1alpha1) applies when ALL its `requiredAuthenticationRefs` match:
+ * - An AuthorizationPolicy (v1alpha1) applies when ALL its `requiredAuthenticationRefs` match (./linkerd-authentication):
  *   MeshTLSAuthentication (`identities`: exact, `*`, or `*.suffix`; `identityRefs`: ServiceAccount,
  *   optionally all of a namespace, or Namespace), NetworkAuthentication (`networks[].cidr` minus
  *   `except`, against the client address) or a ServiceAccount directly. Linkerd refuses a policy with
@@ -34,7 +34,7 @@
  *   question without a request gets `allow` with L7 constraints when only some routes admit the
  *   client.
  *
- * - The policy controller adds a probe route to servers without HTTPRoutes (HTTP or detected, not
+ * - The policy controller adds a probe route (./linkerd-probe-route) to servers without HTTPRoutes (HTTP or detected, not
  *   opaque; a port no Server describes is opaque by the pod's or namespace's `config.linkerd.io/opaque-ports`,
  *   else by the cluster default ports the pod declares, which the proxy injector writes: ./linkerd-opaque): GET on the pod's HTTP probe paths of the port (./linkerd-probes: the containers'
  *   liveness, readiness and startup httpGet probes, and the injected proxy's GET /live and /ready on
@@ -48,18 +48,19 @@
  * - A connection from the destination's own node to a port its tcpSocket probes check keeps its verdict, with a note: the
  *   kubelet's probe passes whatever the verdict, as the proxy completes the handshake itself (./linkerd-tcp-probes).
  */
-import { LINKERD_DEFAULT_POLICIES, MeshFacts, NamespaceAnnotations } from './facts';
-import { addressIn } from './istio-values';
+import { MeshFacts, NamespaceAnnotations } from './facts';
 import { LinkerdAdminPort, linkerdAdminPort } from './linkerd-admin-port';
+import { Client, policyJudgement, requiredAuthentications } from './linkerd-authentication';
 import { isRpcRequest, linkerdGrpcRoute } from './linkerd-grpc-routes';
 import { DefaultOpaquePorts, defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
 import { LINKERD_OWNER_LABELS, linkerdOwnerLabelsByWorkload, OwnerLabels } from './linkerd-owner-labels';
 import { linkerdPortSet } from './linkerd-ports';
+import { withProbeRoute } from './linkerd-probe-route';
 import {
-  LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME, PROXY_PROBE_PATHS, ProbePaths,
+  LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME, ProbePaths,
   probePathsByWorkload,
 } from './linkerd-probes';
-import { isLinkerdGroup, isLinkerdKind, refusedAuthentications, serverParents } from './linkerd-refs';
+import { isLinkerdGroup, isLinkerdKind, serverParents } from './linkerd-refs';
 import { LinkerdRoute } from './linkerd-route-model';
 import { RouteAuthorization, routedVerdict } from './linkerd-route-verdict';
 import { linkerdRequestPath, linkerdRoute } from './linkerd-routes';
@@ -73,7 +74,7 @@ import { describeRef, DirectionVerdict, Endpoint, isLocalNode, L4Protocol, Manif
 import { Labels, LabelSelector, matchesLabelSelector } from '../selectors';
 import { labelKeysReadIn } from '../uncertainty/controller-label-reads';
 import { podSelection } from '../uncertainty/controller-label-selection';
-import { and3, MAYBE, NO, Tri, YES } from '../verdict';
+import { MAYBE, NO, Tri, YES } from '../verdict';
 
 /** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
 export const LINKERD_INBOUND_PORT = 4143;
@@ -89,19 +90,6 @@ interface Server {
   readonly selector: LabelSelector;
   readonly port: string;
   readonly accessPolicy: string;
-}
-
-interface Client {
-  readonly endpoint: Endpoint;
-  /** The client's identity when it connects through its Linkerd proxy. */
-  readonly identity?: string;
-  /** `as web.shop.serviceaccount...` or `without a mesh identity (...)`. */
-  readonly text: string;
-}
-
-interface Judgement {
-  readonly truth: Tri;
-  readonly why: string;
 }
 
 function linkerdKind(obj: unknown, kind: string): boolean {
@@ -337,7 +325,7 @@ export class LinkerdModel implements MeshModel {
       // linkerd2's policy controller reads a Namespace target as the policy's own namespace and never reads its name.
       const onNamespace = isLinkerdKind(target.kind, 'Namespace') && isLinkerdGroup(target.group, '');
       if (!onServer && !onNamespace) continue;
-      const j = this.requiredAuthentications(policy, client);
+      const j = requiredAuthentications(policy, client, this.authentications, this.identitySuffix);
       if (j.truth === YES && allowed !== YES) {
         allowed = YES;
         reasons.push({
@@ -359,7 +347,7 @@ export class LinkerdModel implements MeshModel {
     if (allowed === YES) {
       serverLevel = sideVerdict(YES, reasons.filter((r) => r.effect === 'allow'));
     } else {
-      const fallback = this.policyJudgement(server.accessPolicy, client);
+      const fallback = policyJudgement(server.accessPolicy, client, this.facts);
       const fallbackReason: Reason = {
         object: server.ref,
         rule: 'spec.accessPolicy',
@@ -398,7 +386,7 @@ export class LinkerdModel implements MeshModel {
     for (const policy of this.policies.get(ns) ?? []) {
       const target = isPlainObject(policy.spec?.targetRef) ? policy.spec.targetRef : {};
       if (!isLinkerdKind(target.kind, route.kind) || target.name !== route.name || !isLinkerdGroup(target.group, route.group)) continue;
-      const j = this.requiredAuthentications(policy, client);
+      const j = requiredAuthentications(policy, client, this.authentications, this.identitySuffix);
       if (j.truth === YES) {
         if (truth !== YES) {
           reasons.push({
@@ -432,7 +420,7 @@ export class LinkerdModel implements MeshModel {
       policy = given.replace(/-unauthenticated$/, '-authenticated');
       source += `; ${given} made authenticated on this port by ${required.source}`;
     }
-    const j = this.policyJudgement(policy, client);
+    const j = policyJudgement(policy, client, this.facts);
     const message = `no Server describes port ${q.port} of ${q.destination.name}: the default inbound policy ${policy} (${source}) applies to `
       + `${flowText} (${client.text}): ${j.why}`;
     // The flow matrix and the diff share the uncertainty between pods of a class: it names no pod.
@@ -456,53 +444,14 @@ export class LinkerdModel implements MeshModel {
     return { ...verdict, reasons: [...verdict.reasons, { effect: 'log', message: why }] };
   }
 
+  /** The probe route (./linkerd-probe-route) with this destination's probe paths and admin port. */
+  private withProbeRoute(verdict: DirectionVerdict, q: MeshQuery, flowText: string): DirectionVerdict {
+    return withProbeRoute(verdict, q, flowText, this.probes.get(q.destination.name)?.get(q.port) ?? [], this.adminPort(q.destination), this.facts);
+  }
+
   private opaquePorts(destination: Endpoint): OpaquePorts | undefined {
     return opaquePortsOf(destination, this.annotations.get(destination.namespace ?? 'default'), this.defaultOpaque.get(destination.name),
       { list: this.facts.linkerdOpaquePorts, given: this.facts.linkerdOpaquePortsGiven });
-  }
-
-  /**
-   * The probe route linkerd2's policy controller adds to an HTTP (or detected) server without
-   * HTTPRoutes: GET on the pod's probe paths of the port (./linkerd-probes), authorized without
-   * authentication for clients in policyController.probeNetworks; with no probe networks there is no
-   * probe route (policy-controller k8s index, `default_inbound_http_routes`). A request it does not
-   * admit is judged by the server's own authorizations (`verdict`).
-   */
-  private withProbeRoute(verdict: DirectionVerdict, q: MeshQuery, flowText: string): DirectionVerdict {
-    const own = this.probes.get(q.destination.name)?.get(q.port) ?? [];
-    const admin = this.adminPort(q.destination);
-    const proxy = q.port === admin ? PROXY_PROBE_PATHS : [];
-    const paths = [...new Set([...proxy, ...own])].sort();
-    if (paths.length === 0 || verdict.outcome === YES) return verdict;
-    if (q.request && (q.request.method !== 'GET' || !paths.includes(linkerdRequestPath(q.request.path)))) return verdict;
-    const gets = paths.map((p) => `GET ${p}`).join(' and ');
-    const probers = own.length === 0 ? `the Linkerd proxy probes ${gets} on its admin port ${admin}`
-      : `the pod's ${proxy.length > 0 ? 'containers and proxy' : 'containers'} probe ${gets} on port ${q.port} (httpGet liveness, readiness or startup probes)`;
-    const networks = this.facts.linkerdProbeNetworks;
-    const given = this.facts.linkerdProbeNetworksGiven;
-    const log = (message: string): DirectionVerdict => ({ ...verdict, reasons: [...verdict.reasons, { effect: 'log', message }] });
-    if (networks.length === 0) {
-      return log(`${probers}, but policyController.probeNetworks is empty, so Linkerd's policy controller adds no probe route`);
-    }
-    const networksText = `policyController.probeNetworks (${given ? '' : 'assumed to be the install default '}${networks.join(', ')})`;
-    const inside = addressIn(q.source, networks);
-    if (inside.truth === NO) {
-      return log(`${probers}, but Linkerd's policy controller authorizes such probe requests only from ${networksText}, and the client is not in them`);
-    }
-    if (inside.truth === MAYBE) {
-      // Names no endpoint: the flow matrix shares it between pods of a class.
-      const uncertain = `${probers}, and Linkerd's policy controller authorizes such probe requests from ${networksText}, authenticated or not: `
-        + `whether the client is in them is not known: ${inside.why}`;
-      if (!q.request && verdict.outcome === MAYBE) return log(`probe requests only: ${uncertain}`);
-      return sideVerdict(MAYBE, [...verdict.reasons, { effect: 'uncertain', message: uncertain }], [...(verdict.uncertain ?? []), uncertain]);
-    }
-    const why = `${probers}, and Linkerd's policy controller authorizes such probe requests from ${networksText}${given ? ', which hold the client' : ''}, `
-      + 'authenticated or not, where no HTTPRoute attaches to the port';
-    if (q.request) return sideVerdict(YES, [{ effect: 'default-allow', message: `${flowText} is a probe request: ${why}` }]);
-    const probes = { effect: 'default-allow' as const, message: `probe requests only: ${why}` };
-    if (verdict.outcome === MAYBE) return { ...verdict, reasons: [...verdict.reasons, { ...probes, effect: 'log' }] };
-    return sideVerdict(YES, [probes, ...verdict.reasons.map((r) => ({ effect: 'log' as const, message: r.message }))], [],
-      [`only ${gets} (the ${own.length === 0 ? 'proxy\'s' : 'pod\'s'} probe paths; other requests and non-HTTP connections are refused)`]);
   }
 
   /**
@@ -546,114 +495,6 @@ export class LinkerdModel implements MeshModel {
     return { has: linkerdPortSet(text), source: `${pod !== undefined ? 'the pod template' : `namespace ${ns}`} annotation ${key}` };
   }
 
-  /** A default inbound policy or Server accessPolicy for this client. */
-  private policyJudgement(policy: string, client: Client): Judgement {
-    const inCluster = () => addressIn(client.endpoint, this.facts.clusterNetworks);
-    switch (policy) {
-      case 'all-unauthenticated':
-      case 'audit':
-        return { truth: YES, why: 'it admits every client' };
-      case 'deny':
-        return { truth: NO, why: 'it admits no client' };
-      case 'all-authenticated':
-        return client.identity ? { truth: YES, why: 'it admits meshed clients' } : { truth: NO, why: `it admits meshed clients only, and ${client.endpoint.name} connects ${client.text}` };
-      case 'cluster-authenticated':
-      case 'cluster-unauthenticated': {
-        if (policy === 'cluster-authenticated' && !client.identity) {
-          return { truth: NO, why: `it admits meshed clients of the cluster only, and ${client.endpoint.name} connects ${client.text}` };
-        }
-        const hit = inCluster();
-        const networks = `the cluster networks ${this.facts.clusterNetworks.join(', ')}`
-          + `${this.facts.linkerdClusterNetworksGiven ? '' : ' (clusterNetworks, assumed to be Linkerd\'s install default)'}`;
-        if (hit.truth === YES) return { truth: YES, why: `the client is in ${networks}` };
-        if (hit.truth === NO) return { truth: NO, why: `the client is not in ${networks}` };
-        return { truth: MAYBE, why: `whether the client is in ${networks} is not known: ${hit.why}` };
-      }
-      default:
-        return { truth: MAYBE, why: `'${policy}' is not a Linkerd policy (${LINKERD_DEFAULT_POLICIES.join(', ')})` };
-    }
-  }
-
-  /** ALL of the policy's required authentications must match the client. */
-  private requiredAuthentications(policy: ManifestObject, client: Client): Judgement {
-    const refs: unknown[] = Array.isArray(policy.spec?.requiredAuthenticationRefs) ? policy.spec.requiredAuthenticationRefs : [];
-    if (refs.length === 0) return { truth: YES, why: 'it requires no authentication' };
-    const refused = refusedAuthentications(refs);
-    if (refused) return { truth: NO, why: `Linkerd's policy controller refuses the policy: ${refused}` };
-    let truth: Tri = YES;
-    const whys: string[] = [];
-    refs.forEach((ref, i) => {
-      const j = this.authentication(ref, namespaceOf(policy), client, `spec.requiredAuthenticationRefs[${i}]`);
-      truth = and3(truth, j.truth);
-      whys.push(j.why);
-    });
-    return { truth, why: whys.join('; ') };
-  }
-
-  private authentication(ref: unknown, policyNamespace: string, client: Client, path: string): Judgement {
-    if (!isPlainObject(ref)) return { truth: MAYBE, why: `${path} is not a reference` };
-    // The canonical spelling of a kind Linkerd reads (it ignores case), else the kind as given.
-    const kind = ['ServiceAccount', 'MeshTLSAuthentication', 'NetworkAuthentication'].find((k) => isLinkerdKind(ref.kind, k)) ?? String(ref.kind);
-    const ns = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : policyNamespace;
-    const name = String(ref.name);
-    if (kind === 'ServiceAccount') {
-      const id = `${name}.${ns}.${this.identitySuffix}`;
-      return client.identity === id ? { truth: YES, why: `the client is ServiceAccount ${ns}/${name}` }
-        : { truth: NO, why: `it requires ServiceAccount ${ns}/${name}, and the client connects ${client.text}` };
-    }
-    const obj = this.authentications.get(`${kind}|${ns}|${name}`);
-    const label = `${kind} ${ns}/${name}`;
-    if (!obj) return { truth: MAYBE, why: `${label} is not in the manifests (without it Linkerd ignores the policy)` };
-    if (kind === 'NetworkAuthentication') {
-      const networks: any[] = Array.isArray(obj.spec?.networks) ? obj.spec.networks : [];
-      let truth: Tri = NO;
-      let unknown: string | undefined;
-      for (const n of networks) {
-        const inside = addressIn(client.endpoint, [String(n?.cidr)]);
-        const excepted = Array.isArray(n?.except) && n.except.length > 0 ? addressIn(client.endpoint, n.except.map(String)) : { truth: NO as Tri };
-        const t = and3(inside.truth, excepted.truth === YES ? NO : excepted.truth === NO ? YES : MAYBE);
-        if (t === YES) return { truth: YES, why: `${label} admits the client's address (${String(n?.cidr)})` };
-        if (t === MAYBE) {
-          truth = MAYBE;
-          unknown = inside.why ?? (excepted as { why?: string }).why;
-        }
-      }
-      return truth === MAYBE ? { truth, why: `${label}: whether the client's address is in its networks is not known: ${unknown}` }
-        : { truth: NO, why: `${label} does not admit the client's address` };
-    }
-    const identities: string[] = Array.isArray(obj.spec?.identities) ? obj.spec.identities.map(String) : [];
-    const identityRefs: any[] = Array.isArray(obj.spec?.identityRefs) ? obj.spec.identityRefs : [];
-    // linkerd2's policy controller refuses a MeshTLSAuthentication with an identityRefs kind other than
-    // ServiceAccount or Namespace, or without any identity; a policy requiring it is then ignored.
-    const badRef = identityRefs.find((r) => !isLinkerdGroup(r?.group, '') || (!isLinkerdKind(r?.kind, 'ServiceAccount') && !isLinkerdKind(r?.kind, 'Namespace')));
-    if (badRef !== undefined || identities.length + identityRefs.length === 0) {
-      return {
-        truth: NO,
-        why: `Linkerd's policy controller refuses ${label} (${badRef !== undefined ? `identityRefs kind ${String(badRef?.kind)}${isLinkerdGroup(badRef?.group, '') ? '' : ` of group ${String(badRef?.group)}`} is not supported`
-          : 'it names no identity'}), and ignores the policies requiring it`,
-      };
-    }
-    if (!client.identity) return { truth: NO, why: `${label} requires a mesh identity, and the client connects ${client.text}` };
-    if (identities.some((p) => identityMatches(p, client.identity!))) {
-      return { truth: YES, why: `${label} admits ${client.identity}` };
-    }
-    let unsure: string | undefined;
-    for (const r of identityRefs) {
-      const refNs = typeof r?.namespace === 'string' && r.namespace !== '' ? r.namespace : namespaceOf(obj);
-      const isServiceAccount = isLinkerdKind(r?.kind, 'ServiceAccount');
-      const isNamespace = isLinkerdKind(r?.kind, 'Namespace');
-      if (isServiceAccount && r.name === undefined) {
-        // The CRD reads a missing name as "every ServiceAccount of the namespace", but linkerd2's policy
-        // controller builds the identity from the name, which it requires.
-        unsure ??= `${label}: an identityRefs ServiceAccount without name is not evaluated (the CRD reads it as every ServiceAccount of `
-          + `namespace ${refNs}; Linkerd's policy controller needs a name)`;
-      } else if (isServiceAccount && r.name === client.endpoint.serviceAccount && refNs === client.endpoint.namespace) {
-        return { truth: YES, why: `${label} admits ServiceAccount ${refNs}/${r.name}` };
-      }
-      if (isNamespace && r.name === client.endpoint.namespace) return { truth: YES, why: `${label} admits namespace ${r.name}` };
-    }
-    return unsure ? { truth: MAYBE, why: unsure } : { truth: NO, why: `${label} does not admit ${client.identity}` };
-  }
 }
 
 /** Do two verdicts decide alike (outcome and L7 constraints)? */
@@ -680,10 +521,4 @@ function ownerSelection(selector: LabelSelector, labels: Labels): boolean | unde
 
 function sortedEntries(o: Readonly<Record<string, string>> | undefined): Array<[string, string]> {
   return Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** MeshTLSAuthentication `identities`: `*` is any meshed client, a `*.` prefix matches a domain, anything else exactly. */
-function identityMatches(pattern: string, identity: string): boolean {
-  if (pattern === '*') return true;
-  return pattern.startsWith('*.') ? identity.endsWith(pattern.slice(1)) : pattern === identity;
 }

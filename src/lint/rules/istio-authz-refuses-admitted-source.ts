@@ -1,7 +1,8 @@
 import { buildInventory, InventoryPod } from '../../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { meshFactsOf } from '../../analysis/mesh/facts';
-import { isIstioAuthorizationPolicy, IstioModel } from '../../analysis/mesh/istio';
+import { IstioModel } from '../../analysis/mesh/istio';
+import { isIstioAuthorizationPolicy } from '../../analysis/mesh/istio-policies';
 import { membershipOf } from '../../analysis/mesh/membership';
 import { describeRef, DirectionVerdict } from '../../analysis/model';
 import { validateManifest } from '../../analysis/validation';

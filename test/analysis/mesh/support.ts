@@ -2,7 +2,8 @@
  * Manifests and analyses for the mesh-layer tests: namespaces with mesh labels or annotations,
  * workloads with service accounts and ports, Istio and Linkerd policy objects.
  */
-import { Reachability, ReachabilityOptions } from '../../../src/analysis/reachability';
+import { Reachability } from '../../../src/analysis/reachability';
+import { ReachabilityOptions } from '../../../src/analysis/reachability-options';
 import { Target } from '../../../src/analysis/target';
 import { Cni } from '../../../src/cluster/cni';
 import { IstioMode, Mesh } from '../../../src/cluster/mesh';
