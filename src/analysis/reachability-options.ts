@@ -6,7 +6,7 @@ import { Cni } from '../cluster/cni';
 import { Mesh } from '../cluster/mesh';
 import { Port } from '../policy/port';
 
-/** Options of {@link Reachability}. */
+/** Options of `Reachability`. */
 export interface ReachabilityOptions {
   /** The CNI whose policy semantics apply. */
   readonly cni: Cni;
@@ -74,7 +74,7 @@ export interface ReachabilityOptions {
   readonly linkerdOpaquePorts?: string;
 }
 
-/** Options of {@link Reachability.addProbe}. */
+/** Options of `Reachability.addProbe`. */
 export interface ProbeOptions {
   /**
    * Service account of the probe pod.
