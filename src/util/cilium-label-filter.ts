@@ -36,11 +36,25 @@ function matchAtStart(expr: RegExp, key: string): number {
   return m !== null && m.index === 0 ? m[0].length : 0;
 }
 
+/** Label key -> its ignore pattern, or NONE: the patterns start with `.*`, so matching them costs the key's length squared. */
+const IGNORED_PATTERN_OF = new Map<string, string>();
+const NONE = '';
+
 /**
  * The default ignore pattern that keeps the label `key` (without source) out of Cilium identities,
  * or undefined when the key is identity-relevant.
  */
 export function ciliumIgnoredLabelPattern(key: string): string | undefined {
+  const known = IGNORED_PATTERN_OF.get(key);
+  if (known !== undefined) return known === NONE ? undefined : known;
+  const pattern = ignoredPattern(key);
+  // A cluster has few distinct label keys; the cap only bounds a long-lived process reading many clusters.
+  if (IGNORED_PATTERN_OF.size >= 10_000) IGNORED_PATTERN_OF.clear();
+  IGNORED_PATTERN_OF.set(key, pattern ?? NONE);
+  return pattern;
+}
+
+function ignoredPattern(key: string): string | undefined {
   let ignored: { pattern: string; length: number } | undefined;
   for (const { pattern, expr } of IGNORED_EXPRS) {
     const length = matchAtStart(expr, key);

@@ -166,7 +166,10 @@ export function controllerLabelUncertainties(
   // StatefulSet may share one, and the flow matrix classes pods by what the endpoint holds. The
   // workloads' own facts only decide which policies need an uncertainty at all, and name its keys.
   const autoscaled = autoscaledWorkloads(manifests);
-  const workloads = manifests.filter(isWorkload).map((obj) => runtimeLabelsOf(obj, autoscaled)).filter((r) => r.length > 0);
+  // Workloads of one kind mostly add the same labels (every Deployment: pod-template-hash, value unknown): each distinct set once.
+  const distinct = new Map(manifests.filter(isWorkload).map((obj) => runtimeLabelsOf(obj, autoscaled)).filter((r) => r.length > 0)
+    .map((r) => [JSON.stringify(r), r] as const));
+  const workloads = [...distinct.values()];
   if (workloads.length === 0) return [];
   const undecidable = (endpoint: Endpoint, atoms: readonly LabelAtom[]): string[] => (endpoint.kind === 'pod' && !endpoint.hostNetwork
     ? undecidableKeys(atoms, endpoint.runtimeLabels, identityKey) : []);
@@ -178,6 +181,7 @@ export function controllerLabelUncertainties(
     const atomsOf = (values: unknown[]) => selectorAtoms(values, parts.reader, cache, []).filter((a) => CONTROLLER_LABEL_KEYS.has(a.key));
     const subjectAtoms = atomsOf(parts.subject);
     const peerAtoms = atomsOf(parts.peers);
+    if (subjectAtoms.length === 0 && peerAtoms.length === 0) continue;
     const keysOf = (atoms: LabelAtom[]) => [...new Set(workloads.flatMap((runtime) => undecidableKeys(atoms, runtime, identityKey)))].sort();
     const subjectKeys = keysOf(subjectAtoms);
     const peerKeys = keysOf(peerAtoms);
