@@ -14,11 +14,11 @@ import { parseCidr } from '../util/cidr';
 import { ValidationError } from '../util/errors';
 
 /** The flags that describe a Linkerd installation (its cluster-wide Helm values). */
-export const LINKERD_FLAGS = ['linkerd-default-inbound-policy', 'linkerd-cluster-networks', 'linkerd-probe-networks', 'linkerd-opaque-ports',
+const LINKERD_FLAGS = ['linkerd-default-inbound-policy', 'linkerd-cluster-networks', 'linkerd-probe-networks', 'linkerd-opaque-ports',
   'linkerd-trust-domain', 'linkerd-namespace'] as const;
 
 /** The flags that describe istio-cni in ambient mode (its node agent's environment). */
-export const ISTIO_FLAGS = ['istio-host-probe-snat-ip', 'istio-host-probe-snat-ipv6'] as const;
+const ISTIO_FLAGS = ['istio-host-probe-snat-ip', 'istio-host-probe-snat-ipv6'] as const;
 
 /** The flags that describe an Istio installation in either mode (its mesh config, Mesh.istio trustDomain and rootNamespace). */
 export const ISTIO_INSTALL_FLAGS = ['istio-trust-domain', 'istio-root-namespace'] as const;
@@ -40,7 +40,7 @@ export interface ParsedMeshFlags {
 }
 
 /** How the caller names its options in messages. */
-export interface MeshOptionNames {
+interface MeshOptionNames {
   /** An option's name: `--linkerd-opaque-ports`, or `linkerdOpaquePorts`. */
   readonly name: (flag: MeshFlag) => string;
   /** How to ask for a mesh: `give --mesh linkerd`, or `set mesh: linkerd`. */

@@ -2,16 +2,18 @@
  * Whom the user's own Linkerd AuthorizationPolicies on one of a meshed ThreeTierApp's tier-port
  * Servers admit (internal), for the checks of the source tier's pods (./three-tier-linkerd-sources).
  *
- * An AuthorizationPolicy targeting the Server (or `kind: Namespace`: every Server of its namespace)
- * admits a client every one of its `requiredAuthenticationRefs` authenticates (linkerd.io
- * "Authorization Policy" reference): a MeshTLSAuthentication by the client's identity (`identities`:
- * exact, `*`, or `*.<suffix>`; `identityRefs`: ServiceAccounts, or every account of a Namespace), a
- * NetworkAuthentication by its address (with or without an identity: not known here, counted as
- * admitted). An authentication the tree does not show, or a reference of another kind, counts as
- * admitting everyone: the checks never refuse what they cannot read.
+ * An AuthorizationPolicy targeting the Server (or `kind: Namespace`: every Server of its namespace;
+ * ../util/linkerd-policy-target, the reading patterns/ shares) admits a client every one of its
+ * `requiredAuthenticationRefs` authenticates (linkerd.io "Authorization Policy" reference): a
+ * MeshTLSAuthentication by the client's identity (`identities`: exact, `*`, or `*.<suffix>`;
+ * `identityRefs`: ServiceAccounts, or every account of a Namespace), a NetworkAuthentication by its
+ * address (with or without an identity: not known here, counted as admitted). An authentication the
+ * tree does not show, or a reference of another kind, counts as admitting everyone: the checks never
+ * refuse what they cannot read.
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { linkerdPolicyTargetsServer } from '../util/linkerd-policy-target';
 import { isPlainObject } from '../util/vocabulary';
 
 /** Whom the user's policies on a Server admit. */
@@ -39,10 +41,8 @@ export function namedCallers(root: IConstruct, namespace: string, server: string
   /** Per policy, per reference: identity -> admitted?, and whether it admits unauthenticated clients. */
   const policies: Array<Array<{ readonly identity: (id: string) => boolean; readonly unauthenticated: boolean }>> = [];
   for (const c of objects) {
-    if (own.has(c) || c.kind !== 'AuthorizationPolicy' || c.metadata.namespace !== namespace) continue;
+    if (own.has(c) || !linkerdPolicyTargetsServer(c, namespace, server)) continue;
     const spec = c.toJson().spec ?? {};
-    const target = spec.targetRef;
-    if (!isPlainObject(target) || !((target.kind === 'Server' && target.name === server) || target.kind === 'Namespace')) continue;
     const refs: unknown[] = Array.isArray(spec.requiredAuthenticationRefs) ? spec.requiredAuthenticationRefs : [];
     policies.push(refs.map((ref) => {
       const r = isPlainObject(ref) ? ref : {};

@@ -4,44 +4,22 @@
  * control plane namespace, trust domain and cluster-wide default inbound policy), and a rule of another
  * mesh does not apply. Without `mesh` every rule keeps its hedged reading (the first half of each case).
  */
-import { brief } from './support';
+import { admitting, brief, deployment as workload, lintRule as lint, namespaceWith, podsOf } from './support';
 import { IstioMode, Mesh } from '../../src/cluster/mesh';
-import { PolicyLint, PolicyLintOptions } from '../../src/lint';
-import { expectValidManifests } from '../support/schema';
+import { PolicyLint } from '../../src/lint';
 
-function lint(rule: string, objects: any[], options: PolicyLintOptions = {}) {
-  expectValidManifests(objects);
-  return PolicyLint.check(objects, options).filter((f) => f.rule === rule);
-}
-
-const deployment = (namespace: string, name: string, labels: Record<string, string> = {}) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace },
-  spec: {
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name, ...labels } },
-      spec: { serviceAccountName: name, containers: [{ name, image: `example/${name}:1`, ports: [{ containerPort: 8080 }] }] },
-    },
-  },
-});
-const FROM_REPORTS = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'reports' } }, podSelector: { matchLabels: { app: 'reporter' } } };
-const netpol = (name: string, app: string, from: unknown[], port = 8080) => ({
-  apiVersion: 'networking.k8s.io/v1',
-  kind: 'NetworkPolicy',
-  metadata: { name, namespace: 'shop' },
-  spec: { podSelector: { matchLabels: { app } }, policyTypes: ['Ingress'], ingress: [{ from, ports: [{ protocol: 'TCP', port }] }] },
-});
+/** One container port, 8080; runs as its own ServiceAccount (which the mesh identity names). */
+const deployment = (namespace: string, name: string) => workload(namespace, name, { ownServiceAccount: true, ports: [8080] });
+const FROM_REPORTS = podsOf('reports', { app: 'reporter' });
 const SIDECAR = Mesh.istio({ mode: IstioMode.SIDECAR });
 const AMBIENT = Mesh.istio({ mode: IstioMode.AMBIENT });
 
 describe('Linkerd rules told the mesh', () => {
   const RULE = 'linkerd-authz-refuses-admitted-source';
   const MESHED = { 'linkerd.io/inject': 'enabled' };
-  const ns = (name: string, annotations: Record<string, string> = MESHED) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, annotations } });
+  const ns = (name: string, annotations: Record<string, string> = MESHED) => namespaceWith(name, 'annotations', annotations);
   const BASE = [ns('shop'), ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter')];
-  const NP = netpol('api-from-reporter', 'api', [FROM_REPORTS]);
+  const NP = admitting('api-from-reporter', 'api', [FROM_REPORTS]);
   const FINDING = { rule: RULE, severity: 'warning', object: 'NetworkPolicy shop/api-from-reporter', path: 'spec.ingress[0].from[0]' };
   const SERVER = {
     apiVersion: 'policy.linkerd.io/v1beta3',
@@ -147,8 +125,7 @@ describe('Linkerd rules told the mesh', () => {
 });
 
 describe('Istio rules told the mesh', () => {
-  const ns = (name: string, labels: Record<string, string> = { 'istio-injection': 'enabled' }) =>
-    ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+  const ns = (name: string, labels: Record<string, string> = { 'istio-injection': 'enabled' }) => namespaceWith(name, 'labels', labels);
   const peerAuth = (namespace: string) =>
     ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace }, spec: { mtls: { mode: 'STRICT' } } });
   const STRICT = peerAuth('istio-system');
@@ -162,7 +139,7 @@ describe('Istio rules told the mesh', () => {
       metadata: { name: 'api-allow', namespace: 'shop' },
       spec: { selector: { matchLabels: { app: 'api' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: [principal] } }] }] },
     });
-    const NP = netpol('api-from-reporter', 'api', [FROM_REPORTS]);
+    const NP = admitting('api-from-reporter', 'api', [FROM_REPORTS]);
     const BASE = [STRICT, ns('shop'), ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter')];
 
     test('the trust domain, declared: a principal of another domain refuses the client (sidecar)', () => {
@@ -204,7 +181,7 @@ describe('Istio rules told the mesh', () => {
   describe('istio-strict-mtls-unmeshed-source', () => {
     const RULE = 'istio-strict-mtls-unmeshed-source';
     const FINDING = { rule: RULE, severity: 'warning', object: 'NetworkPolicy shop/web-from-reports', path: 'spec.ingress[0].from[0]' };
-    const NP = netpol('web-from-reports', 'web', [FROM_REPORTS]);
+    const NP = admitting('web-from-reports', 'web', [FROM_REPORTS]);
 
     test('a destination labelled ambient in a sidecar-mode mesh is not in the mesh: no STRICT to refuse plaintext (false positive removed)', () => {
       const objects = [STRICT, ns('shop', { 'istio.io/dataplane-mode': 'ambient' }), ns('reports', {}), deployment('shop', 'web'),

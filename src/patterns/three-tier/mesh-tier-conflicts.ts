@@ -6,7 +6,8 @@ import { IntentRule, PolicyIntent, ResolvedPeer, ResolvedPort } from '../../poli
 import { Protocol } from '../../policy/protocol';
 import { Direction, RuleAction } from '../../policy/rule';
 import { TrafficPolicy } from '../../policy/traffic-policy';
-import { hasLabels, isPlainObject } from '../../util/vocabulary';
+import { linkerdPolicyTargetsServer } from '../../util/linkerd-policy-target';
+import { hasLabels } from '../../util/vocabulary';
 
 /** A tier's pods as the app emits them: the labels its pod templates carry. */
 export interface EmittedTier extends MeshTierPods {
@@ -90,12 +91,7 @@ function isTier(peer: ResolvedPeer, tier: EmittedTier, namespace: string): boole
  * are not matched to the allows' peers).
  */
 function namedOnServer(root: IConstruct, namespace: string, server: string, own: ReadonlySet<ApiObject>): boolean {
-  return root.node.findAll().some((c) => {
-    if (!(c instanceof ApiObject) || own.has(c) || c.kind !== 'AuthorizationPolicy' || c.metadata.namespace !== namespace
-      || c.apiVersion.split('/')[0] !== 'policy.linkerd.io') return false;
-    const target = c.toJson().spec?.targetRef;
-    return isPlainObject(target) && ((target.kind === 'Server' && target.name === server) || target.kind === 'Namespace');
-  });
+  return root.node.findAll().some((c) => c instanceof ApiObject && !own.has(c) && linkerdPolicyTargetsServer(c, namespace, server));
 }
 
 /**
