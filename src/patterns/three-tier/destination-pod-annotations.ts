@@ -3,7 +3,8 @@
  * (Linkerd: `config.linkerd.io/default-inbound-policy: deny`), checked at synth against the pod
  * templates: the authorization (its Servers, the conflict check, whether the admin port gets a
  * Server) is worked out for pods whose default policy is that value, and Linkerd reads the pod's
- * annotation before its namespace's (linkerd.io "Authorization Policy" reference, default policies).
+ * annotation before its namespace's (https://linkerd.io/2/reference/authorization-policy, "Default policies": the
+ * annotation on a pod spec or its namespace overrides the cluster-wide default).
  */
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
