@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { LinkerdInboundPolicy, NamespaceMeshOptions } from './mesh-options';
+import { overriddenDestinationAnnotations } from './three-tier/destination-pod-annotations';
 import { EmittedTier, meshTierConflicts } from './three-tier/mesh-tier-conflicts';
 import { meshTierAuthorizer } from './three-tier/mesh-tier-hops';
 import { blanketAllowProblems, knownNamespaceLabels, otherBlanketAllows } from './three-tier/namespace-isolation';
@@ -439,6 +440,12 @@ export class ThreeTierApp extends Construct {
         if (namespaceAnnotations[key] !== value) workload.podMetadata.addAnnotation(key, value);
       }
     }
+    // The authorization below holds for pods with those annotations: a pod template the user annotated otherwise is refused.
+    const destinations = [{ tier: AppTier.BACKEND, workload: back.workload }, { tier: AppTier.DATABASE, workload: db.workload }];
+    this.node.addValidation({
+      validate: () => overriddenDestinationAnnotations(this.namespace, destinations, result.destinationPodAnnotations)
+        .map((p) => `meshTierAuthorization: ${p}`),
+    });
     // A Linkerd namespace whose default policy already denies refused every port no Server describes before the app's
     // Servers (which admit the source tiers on the tier ports only): they break no allow of the namespace's that its
     // policy did not already refuse (PolicyLint's linkerd-authz-refuses-admitted-source reports those).

@@ -21,7 +21,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import {
   AppTier, Cni, IstioAuthorization, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshKind, MeshSource,
-  MtlsMode, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict,
+  MtlsMode, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict, ZeroTrustNamespace,
 } from '../../src';
 import { PolicyLint } from '../../src/lint';
 import { deploymentWith, meshChart, SHOP_TIERS } from '../support/mesh';
@@ -1000,5 +1000,41 @@ describe('Linkerd, a namespace whose default policy is deny: the app authorizes 
     ]);
     const result = analyse(chart, Cni.calico()).check(fe, be, Port.tcp(9091));
     expect([result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
+  });
+});
+
+describe('Linkerd: a destination tier\'s pod template annotated with another default inbound policy than the app authorizes for', () => {
+  const POLICY = 'config.linkerd.io/default-inbound-policy';
+  const message = (chart: Chart) => {
+    try { synthValid(chart); return []; } catch (e) {
+      return (e as Error).message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim());
+    }
+  };
+  const overridden = (tier: string, kind: string, name: string, path: string, actual: string) => `[test/shop] meshTierAuthorization: the ${tier} `
+    + `tier's ${kind} shop/${name} (${path}) has ${POLICY}: '${actual}' on its pod template, but the app authorizes the tier in the mesh for pods `
+    + `whose ${POLICY} is 'deny' (Linkerd reads the pod's annotation before its namespace's): the app's Servers would refuse callers that policy `
+    + 'admits with no synth check, and its admin-port Servers could admit more than the pods\' own policy did. Remove the annotation (declare the '
+    + 'namespace\'s policy with mesh.linkerdDefaultInboundPolicy), or set meshTierAuthorization: false and authorize the tiers in the mesh yourself';
+
+  test('in a deny namespace (the app left the annotation out): refused, where it silently refused a caller the pods\' own policy admitted', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
+    app.backend.podMetadata.addAnnotation(POLICY, 'all-unauthenticated');
+    // Admitted to the backend's port by the NetworkPolicies and by the pods' own policy; the app's Server on 8080 admits the frontend only.
+    const reports = new ZeroTrustNamespace(chart, 'reports', { name: 'reports', mesh: {} });
+    deploymentWith(chart, 'reports', 'reporter', { app: 'reporter' }, {}, { serviceAccountName: 'reporter' });
+    reports.allowEgress('reporter', { app: 'reporter' }, [Peer.pods(app.podLabels(AppTier.BACKEND), 'shop')], [Port.tcp(8080)]);
+    app.zeroTrustNamespace.allowIngress('reporter', app.podLabels(AppTier.BACKEND), [Peer.pods({ app: 'reporter' }, 'reports')], [Port.tcp(8080)]);
+    expect(message(chart)).toEqual([overridden('backend', 'Deployment', 'shop-backend', 'test/shop/Backend/Deployment/Resource', 'all-unauthenticated')]);
+  });
+
+  test('under another namespace policy (the user\'s value replaces the app\'s deny): refused; deny itself, or no annotation, is fine', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+    app.database.podMetadata.addAnnotation(POLICY, 'all-authenticated');
+    expect(message(chart)).toEqual([overridden('database', 'StatefulSet', 'shop-database', 'test/shop/Database/StatefulSet/Resource', 'all-authenticated')]);
+    for (const mesh of [{}, { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY }]) {
+      const same = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { mesh });
+      same.app.backend.podMetadata.addAnnotation(POLICY, 'deny');
+      expect(message(same.chart)).toEqual([]);
+    }
   });
 });
