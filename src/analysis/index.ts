@@ -2,6 +2,7 @@
 export * from './verdict-public';
 export * from './reachability';
 export * from './reachability-options';
+export * from './linkerd-installation-options';
 export * from './reachability-result';
 export * from './reachability-diff';
 export * from './target';

@@ -1,20 +1,24 @@
 /**
  * Runtime checks of option values shared by the analyzer's entry points (jsii callers have no
- * TypeScript): CIDR lists, and the Linkerd installation values of ReachabilityOptions.
+ * TypeScript): CIDR lists, and the Linkerd installation values (LinkerdInstallationOptions).
  */
+import { LinkerdInstallationOptions } from './linkerd-installation-options';
 import { LINKERD_DEFAULT_POLICIES, LinkerdInstallValues } from './mesh/facts';
 import { parseLinkerdPorts } from './mesh/linkerd-ports';
 import { ipv4OfMapped, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
-import { describeValue } from '../util/guards';
+import { describeValue, StructKeys } from '../util/guards';
 
-/** The Linkerd options of ReachabilityOptions (as the caller passed them: any type). */
-export interface LinkerdOptions {
-  readonly linkerdDefaultInboundPolicy?: unknown;
-  readonly linkerdClusterNetworks?: unknown;
-  readonly linkerdProbeNetworks?: unknown;
-  readonly linkerdOpaquePorts?: unknown;
-}
+/** The Linkerd options of ReachabilityOptions and PolicyLintOptions (as the caller passed them: any type). */
+export type LinkerdOptions = { readonly [K in keyof LinkerdInstallationOptions]?: unknown };
+
+/** The fields of LinkerdInstallationOptions, for the key lists of the option bags that extend it (requireKnownKeys). */
+export const LINKERD_INSTALLATION_OPTION_KEYS: StructKeys<LinkerdInstallationOptions> = {
+  linkerdDefaultInboundPolicy: true,
+  linkerdClusterNetworks: true,
+  linkerdProbeNetworks: true,
+  linkerdOpaquePorts: true,
+};
 
 /** A bad value in a message: JSON where it has one (`"node-1"`, `[]`), otherwise its description. */
 export function shown(value: unknown): string {

@@ -6,9 +6,10 @@
  */
 import { IConstruct } from 'constructs';
 import { MatrixOptions } from './flow-types';
+import { LinkerdInstallationOptions } from './linkerd-installation-options';
 import { MeshFacts } from './mesh';
 import { LinkerdInstallValues, meshFactsOf } from './mesh/facts';
-import { checkCidrList, shown } from './option-values';
+import { checkCidrList, LINKERD_INSTALLATION_OPTION_KEYS, shown } from './option-values';
 import { DiffOptions } from './reachability-diff';
 import { ProbeOptions, ReachabilityOptions } from './reachability-options';
 import { ClusterNetwork } from '../cluster/cluster-network';
@@ -113,7 +114,7 @@ export function checkMesh(site: string, mesh: unknown, linkerd: LinkerdInstallVa
 }
 
 /** The option of ReachabilityOptions behind each Linkerd installation value. */
-const LINKERD_OPTION_OF: Record<keyof LinkerdInstallValues, keyof ReachabilityOptions> = {
+const LINKERD_OPTION_OF: Record<keyof LinkerdInstallValues, keyof LinkerdInstallationOptions> = {
   defaultInboundPolicy: 'linkerdDefaultInboundPolicy',
   clusterNetworks: 'linkerdClusterNetworks',
   probeNetworks: 'linkerdProbeNetworks',
@@ -129,10 +130,7 @@ export const REACHABILITY_OPTION_KEYS: StructKeys<ReachabilityOptions> = {
   nodeIp: true,
   podCidrs: true,
   mesh: true,
-  linkerdDefaultInboundPolicy: true,
-  linkerdClusterNetworks: true,
-  linkerdProbeNetworks: true,
-  linkerdOpaquePorts: true,
+  ...LINKERD_INSTALLATION_OPTION_KEYS,
 };
 export const PROBE_OPTION_KEYS: StructKeys<ProbeOptions> = {
   serviceAccount: true, ip: true, hostNetwork: true, ports: true, namedPorts: true, annotations: true,

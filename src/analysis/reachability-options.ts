@@ -2,12 +2,13 @@
  * The options of the reachability analyzer's entry points ({@link Reachability} and
  * {@link Reachability.addProbe}); their runtime checks are in ./reachability-option-checks.
  */
+import { LinkerdInstallationOptions } from './linkerd-installation-options';
 import { Cni } from '../cluster/cni';
 import { Mesh } from '../cluster/mesh';
 import { Port } from '../policy/port';
 
-/** Options of `Reachability`. */
-export interface ReachabilityOptions {
+/** Options of `Reachability`; the Linkerd installation values (with a Linkerd mesh) are those of {@link LinkerdInstallationOptions}. */
+export interface ReachabilityOptions extends LinkerdInstallationOptions {
   /** The CNI whose policy semantics apply. */
   readonly cni: Cni;
   /**
@@ -40,38 +41,6 @@ export interface ReachabilityOptions {
    * otherwise none: the analysis has no mesh layer and mesh objects change nothing
    */
   readonly mesh?: Mesh;
-  /**
-   * Linkerd only (with another mesh or none, an error): the cluster-wide default inbound policy (`proxy.defaultInboundPolicy`:
-   * `all-unauthenticated`, `all-authenticated`, `cluster-authenticated`, `cluster-unauthenticated`,
-   * `deny` or `audit`), for ports no Server describes on pods whose namespace and template do not
-   * set `config.linkerd.io/default-inbound-policy`.
-   * @default 'all-unauthenticated' (Linkerd's install default; reasons say it was assumed)
-   */
-  readonly linkerdDefaultInboundPolicy?: string;
-  /**
-   * Linkerd only (with another mesh or none, an error): the cluster's `clusterNetworks` (Helm value; comma-separated there), as CIDRs: the
-   * client networks the `cluster-authenticated` and `cluster-unauthenticated` policies admit. A client
-   * whose address may or may not be inside makes such a flow indeterminate.
-   * @default - Linkerd's install default 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fd00::/8 (reasons say it was assumed)
-   */
-  readonly linkerdClusterNetworks?: string[];
-  /**
-   * Linkerd only (with another mesh or none, an error): `policyController.probeNetworks` (Helm value), as CIDRs: linkerd2's policy
-   * controller admits the GET requests on a pod's HTTP probe paths (its containers' httpGet probes,
-   * the proxy's /live and /ready on 4191) without authentication from clients in these networks, on
-   * ports without HTTPRoutes; a probe request from elsewhere is judged like any request. An empty
-   * list: the policy controller adds no probe route (the chart then omits `--probe-networks`).
-   * @default - Linkerd's install default 0.0.0.0/0, ::/0 (every client; reasons say it was assumed)
-   */
-  readonly linkerdProbeNetworks?: string[];
-  /**
-   * Linkerd only (with another mesh or none, an error): `proxy.opaquePorts` (Helm value) in Linkerd's port-list syntax, comma-separated ports
-   * and increasing ranges `a-b` (e.g. `25,3306,4000-4100`; empty: none). On pods with no
-   * `config.linkerd.io/opaque-ports` (nor one on their namespace), the proxy injector annotates the
-   * ports they declare among these as opaque; an opaque port's default server carries no probe route.
-   * @default '25,587,3306,4444,5432,6379,9300,11211' (Linkerd's install default; reasons say it was assumed)
-   */
-  readonly linkerdOpaquePorts?: string;
 }
 
 /** Options of `Reachability.addProbe`. */

@@ -4,7 +4,7 @@
  * lint rule and `Reachability` read one Mesh alike.
  */
 import { MeshFacts, meshFactsOf } from '../analysis/mesh/facts';
-import { checkLinkerdValues, LinkerdOptions } from '../analysis/option-values';
+import { checkLinkerdValues, LINKERD_INSTALLATION_OPTION_KEYS, LinkerdOptions } from '../analysis/option-values';
 import { requireMadeMesh } from '../cluster/made-by-factories';
 import { Mesh, MeshKind } from '../cluster/mesh';
 import { propError } from '../util/errors';
@@ -26,7 +26,7 @@ export interface LintMeshOptions extends LinkerdOptions {
 }
 
 /** The Linkerd options, for the error naming the one given without a Linkerd mesh. */
-const LINKERD_OPTIONS = ['linkerdDefaultInboundPolicy', 'linkerdClusterNetworks', 'linkerdProbeNetworks', 'linkerdOpaquePorts'] as const;
+const LINKERD_OPTIONS = Object.keys(LINKERD_INSTALLATION_OPTION_KEYS) as (keyof LinkerdOptions)[];
 
 /**
  * The mesh of the options, checked at PolicyLint's public entry points: `mesh` must be a Mesh made by

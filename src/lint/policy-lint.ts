@@ -5,6 +5,7 @@ import { parseYaml } from './parse';
 import { LintContext } from './rule';
 import { RULES } from './rules';
 import { LintFinding, LintSeverity, PolicyLintOptions } from './types';
+import { LINKERD_INSTALLATION_OPTION_KEYS } from '../analysis/option-values';
 import { Cni } from '../cluster/cni';
 import { IpFamily } from '../cluster/ip-family';
 import { requireMadeCni } from '../cluster/made-by-factories';
@@ -121,10 +122,7 @@ const OPTION_KEYS: StructKeys<PolicyLintOptions> = {
   cni: true,
   ipFamilies: true,
   mesh: true,
-  linkerdDefaultInboundPolicy: true,
-  linkerdClusterNetworks: true,
-  linkerdProbeNetworks: true,
-  linkerdOpaquePorts: true,
+  ...LINKERD_INSTALLATION_OPTION_KEYS,
 };
 
 function compareFindings(a: LintFinding, b: LintFinding): number {

@@ -1,3 +1,4 @@
+import { LinkerdInstallationOptions } from '../analysis/linkerd-installation-options';
 import { IpFamily } from '../cluster/cluster-network';
 import { Cni } from '../cluster/cni';
 import { Mesh } from '../cluster/mesh';
@@ -44,8 +45,8 @@ export interface LintFinding {
   readonly line?: number;
 }
 
-/** Options for {@link PolicyLint}. */
-export interface PolicyLintOptions {
+/** Options for {@link PolicyLint}; the Linkerd installation values (with a Linkerd mesh) are those of {@link LinkerdInstallationOptions}. */
+export interface PolicyLintOptions extends LinkerdInstallationOptions {
   /**
    * The CNI of the target cluster; enables the CNI-specific rules (policies that the CNI does not
    * enforce).
@@ -75,32 +76,4 @@ export interface PolicyLintOptions {
    * @default - unknown: rules that depend on the mesh's installation values hedge as before
    */
   readonly mesh?: Mesh;
-  /**
-   * Linkerd only (with another mesh or none, an error): the cluster-wide default inbound policy
-   * (`proxy.defaultInboundPolicy`: all-unauthenticated, all-authenticated, cluster-authenticated,
-   * cluster-unauthenticated, deny, audit), as `ReachabilityOptions.linkerdDefaultInboundPolicy`. With it
-   * the Linkerd rules report refusals by the default policy on ports no Server describes even where
-   * neither the pod nor its namespace annotates `config.linkerd.io/default-inbound-policy`.
-   * @default - unknown: only default policies the manifests annotate are judged
-   */
-  readonly linkerdDefaultInboundPolicy?: string;
-  /**
-   * Linkerd only (with another mesh or none, an error): the cluster's `clusterNetworks` (Helm value), as CIDRs,
-   * as `ReachabilityOptions.linkerdClusterNetworks`.
-   * @default - Linkerd's install default (10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fd00::/8)
-   */
-  readonly linkerdClusterNetworks?: string[];
-  /**
-   * Linkerd only (with another mesh or none, an error): `policyController.probeNetworks` (Helm value), as
-   * CIDRs, possibly none, as `ReachabilityOptions.linkerdProbeNetworks`.
-   * @default - Linkerd's install default (every address)
-   */
-  readonly linkerdProbeNetworks?: string[];
-  /**
-   * Linkerd only (with another mesh or none, an error): `proxy.opaquePorts` (Helm value) in Linkerd's
-   * port-list syntax, as `ReachabilityOptions.linkerdOpaquePorts`. With it linkerd-opaque-ports-one-side
-   * reads the sides that rest on the cluster default with this list instead of assuming the install default.
-   * @default - Linkerd's install default (25,587,3306,4444,5432,6379,9300,11211)
-   */
-  readonly linkerdOpaquePorts?: string;
 }

@@ -133,4 +133,10 @@ describe('option bags refuse fields they do not declare (a misspelt option would
       expect(reason.startsWith(UNKNOWN)).toBe(true);
     }
   });
+
+  test("ReachabilityOptions' fields are its own and LinkerdInstallationOptions' (as PolicyLintOptions lists them)", () => {
+    expect(refusal(() => Reachability.fromManifests(cluster, { cni, linkerdOpaquePort: '25' } as any))[2])
+      .toBe(`${UNKNOWN} cni, nodeIp, podCidrs, mesh, linkerdDefaultInboundPolicy, linkerdClusterNetworks, linkerdProbeNetworks, `
+        + 'linkerdOpaquePorts); a misspelt field would be silently ignored');
+  });
 });
