@@ -64,13 +64,25 @@ import { internalError } from '../util/errors';
  *   restrict 4191 to the monitoring pods and the node (`allow-linkerd-metrics`, the probes), and the
  *   scrape keeps working where it did. Only this Server depends on the assumed default policy.
  *
- * A namespace whose default policy is already `deny` gets the tier-port Servers alone: without them
- * its default refuses the tier hops the NetworkPolicies admit (the app would ship broken under the
- * strictest policy), and it admitted nobody on the admin port, so that port gets no Server: the
- * scrape stays refused, as before (PolicyLint `linkerd-admin-port-unauthorized` says so; the proxy's
- * own probes keep Linkerd's probe route). The destination pods' `deny` annotation is asked for as
- * under the other policies; the app leaves it out where its own Namespace object carries it (see
- * ThreeTierApp), keeping it where the namespace is not its to show.
+ * A namespace whose default policy is already `deny` gets the tier-port Servers, and one on the
+ * frontend port: without them its default refuses the tier hops the NetworkPolicies admit and the
+ * ingress controller's (or Gateway's) requests to the frontend but for Linkerd's probe route (the
+ * app would ship broken under the strictest policy). The frontend-port Server
+ * (`<app>-frontend-ingress`) admits `MeshSource.anyone()`: the ingress controller's or Gateway's
+ * identity is not known here (it may be unmeshed, or meshed under any account), and the frontend's
+ * NetworkPolicies narrow who reaches the port to the ingress controller or gateway pods, the
+ * monitoring pods and the node. The port is then as open in the mesh as under
+ * `all-unauthenticated`: a meshed pod the NetworkPolicies admit to another port of the frontend
+ * (whose twin rule opens 4143, which carries every port) reaches this port too, as under any
+ * non-`deny` default (`all-authenticated` too: such a pod has an identity).
+ * Like an admin-port Server, it takes no flow of others (a narrower one would
+ * be voided by `anyone`). The frontend pods get no `deny` annotation: the app restricts nothing on
+ * them (their other ports keep the namespace's policy, as under the other defaults), this Server
+ * only gives back the port the namespace's `deny` closed. The admin port admitted nobody, so it
+ * gets no Server: the scrape stays refused, as before (PolicyLint `linkerd-admin-port-unauthorized`
+ * says so; the proxy's own probes keep Linkerd's probe route). The destination pods' `deny`
+ * annotation is asked for as under the other policies; the app leaves it out where its own
+ * Namespace object carries it (see ThreeTierApp), keeping it where the namespace is not its to show.
  *
  * Under both meshes the authorization tells a source tier by its account alone: another workload of
  * the namespace running as it is refused at synth (./three-tier-shared-account).
@@ -141,6 +153,19 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
     });
     return [tier.authentication, ...tier.authorizationPolicies, admin.authentication, ...admin.authorizationPolicies];
   });
+  // Under deny the namespace refused the frontend port as well: the ingress controller's (or Gateway's) requests to it got
+  // through only on Linkerd's probe route. Whom to name is not known: anyone, narrowed by the frontend's NetworkPolicies.
+  if (policy === LinkerdInboundPolicy.DENY) {
+    const { entry } = request;
+    const flow = linkerd.allowFlow(`${appName}-${entry.tier}-ingress`, { from: [MeshSource.anyone()], to: entry.podLabels, ports: [entry.port] });
+    const what = `the ${entry.tier} pods' port ${entry.port}`;
+    flow.authorizationPolicies.forEach((p) => {
+      const name = p.toJson().spec.targetRef.name;
+      servers.set(name, { what, tierPort: false, admitted: 'anyone (the ingress controller\'s or Gateway\'s identity is not known here; the NetworkPolicies narrow who reaches the port)' });
+      serverPods.push({ name, port: entry.port, labels: entry.podLabels, what });
+    });
+    objects.push(flow.authentication, ...flow.authorizationPolicies);
+  }
   const own = new Set(objects);
   // As LinkerdAuthorization names identities.
   const identitySuffix = linkerdIdentitySuffix(cluster.mesh);

@@ -142,7 +142,11 @@ export interface ThreeTierAppProps {
    * admits its meshed source to every port of the destination tier; the app restricts its own
    * hops (frontend to backend, backend to database) in the mesh (`meshTierAuthorization`). The
    * ingress controller's or Gateway's allow to the frontend is not restricted in the mesh (their
-   * identity is not known here): a meshed ingress controller reaches every port of the frontend.
+   * identity is not known here): a meshed ingress controller reaches every port of the frontend. The
+   * frontend is left to the namespace's default inbound policy, except under Linkerd `deny`, where
+   * the app gives its port a Server admitting anyone (see `meshTierAuthorization`); under
+   * `all-authenticated` or `cluster-authenticated` an unmeshed ingress controller or Gateway gets
+   * only the frontend's probe paths (Linkerd's probe route): mesh it.
    * @default - not meshed
    */
   readonly mesh?: NamespaceMeshOptions;
@@ -178,10 +182,14 @@ export interface ThreeTierAppProps {
    *   tcpSocket: the proxy accepts the connection itself); an httpGet probe on an opaque tier port is
    *   a synth error. A source tier that would connect without its identity (pods annotated
    *   `linkerd.io/inject: disabled`, the tier port in `config.linkerd.io/skip-outbound-ports`) is a
-   *   synth error. When the namespace's policy is `deny`, only the tier-port Servers are emitted (the
-   *   admin port admitted nobody and keeps doing so: authorize the scraper yourself, see
-   *   `linkerdDefaultInboundPolicy`), and the pods' `deny` annotation only where the namespace is not
-   *   the app's own (whose Namespace object carries it). Pods the app does not
+   *   synth error. When the namespace's policy is `deny`, the tier-port Servers are emitted, and a
+   *   Server on the frontend port admitting anyone (`<name>-frontend-ingress`: the ingress
+   *   controller's or Gateway's identity is not known, and the frontend's NetworkPolicies admit only
+   *   it, the monitoring pods and the node; any flow of yours on that Server, or another Server on
+   *   that port, is a synth error), but none on the admin port (it admitted nobody and keeps doing
+   *   so: authorize the scraper yourself, see `linkerdDefaultInboundPolicy`); the backend and
+   *   database pods' `deny` annotation only where the namespace is not the app's own (whose Namespace
+   *   object carries it), none on the frontend pods (the app restricts nothing there). Pods the app does not
    *   create that carry a tier's labels (a canary) get the Servers but keep their own default policy:
    *   annotate them with `deny` too.
    *
@@ -430,7 +438,9 @@ export class ThreeTierApp extends Construct {
     const [frontend, backend, database] = [tier(AppTier.FRONTEND, front), tier(AppTier.BACKEND, back), tier(AppTier.DATABASE, db)];
     const hops = [{ from: frontend, to: backend }, { from: backend, to: database }];
     const linkerdDefaultInboundPolicy = this.zeroTrustNamespace._linkerdDefaultInboundPolicy;
-    const result = meshTierAuthorizer()({ scope: this, namespace: this.namespace, appName: this.name, linkerdDefaultInboundPolicy, hops });
+    const result = meshTierAuthorizer()({
+      scope: this, namespace: this.namespace, appName: this.name, linkerdDefaultInboundPolicy, entry: frontend, hops,
+    });
     // An annotation the app's own Namespace object carries with the same value is redundant on the pods (Linkerd's
     // default inbound policy: the pod's annotation, else its namespace's, linkerd.io "Authorization Policy" reference):
     // a Linkerd namespace declared `deny`. A namespace the app does not emit may say otherwise: its pods keep the annotation.

@@ -14,7 +14,9 @@
  *
  * Under namespaces `deny` the same holds with no flow of the engineer's for the hops: the app's
  * tier-port Servers authorize them (before, the namespace's deny refused them until the engineer wrote
- * flows, which now join the app's Servers); the admin port gets no Server, so the scrape stays refused.
+ * flows, which now join the app's Servers), and the app's Server on the frontend port admits anyone (the
+ * ingress controller's identity is not known; before, only the frontend's probe paths got through);
+ * the admin port gets no Server, so the scrape stays refused.
  *
  * Linkerd facts: a default inbound policy applies only to ports no Server describes, and a Server admits
  * whom its AuthorizationPolicies authorize (linkerd.io "Authorization Policy" reference); meshed traffic
@@ -22,7 +24,7 @@
  */
 import { Chart } from 'cdk8s';
 import {
-  AppTier, Cni, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshSource, Peer, Port, Reachability, Target, ThreeTierApp, Verdict,
+  AppTier, ClusterNetwork, Cni, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshSource, Peer, Port, Reachability, Target, ThreeTierApp, Verdict,
   ZeroTrustNamespace,
 } from '../../src';
 import { PolicyLint } from '../../src/lint';
@@ -34,6 +36,7 @@ const be = Target.workload('shop', 'shop-backend');
 const db = Target.workload('shop', 'shop-database');
 const reporter = Target.workload('reports', 'reporter');
 const nginx = Target.workload('ingress-nginx', 'controller');
+const meshedNginx = Target.workload('ingress-nginx', 'meshed-controller');
 const prometheus = Target.workload('monitoring', 'prometheus');
 const coredns = Target.workload('kube-system', 'coredns');
 const node = Target.localNode();
@@ -60,10 +63,17 @@ function platform(cni: Cni, policy: LinkerdInboundPolicy): { chart: Chart; app: 
   return { chart, app, authz };
 }
 
+/** The pod addresses of the cluster the charts describe (the ClusterNetwork's default), as the engineer gives them to the analyzer. */
+const POD_CIDRS = ClusterNetwork.of(meshChart(Cni.calico(), Mesh.linkerd({ cni: true }))).podCidrs;
+
 function analyse(objects: any[], cni: Cni): Reachability {
-  const reach = Reachability.fromManifests(objects, { cni, mesh: Mesh.linkerd({ cni: true }), nodeIp: '172.31.0.10' });
+  const reach = Reachability.fromManifests(objects, { cni, mesh: Mesh.linkerd({ cni: true }), nodeIp: '172.31.0.10', podCidrs: POD_CIDRS });
   reach.addProbe('coredns', 'kube-system', { 'k8s-app': 'kube-dns' }, { ports: [Port.udp(53), Port.tcp(53)] });
   reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' });
+  // The same controller with a Linkerd proxy (its pods annotated linkerd.io/inject), running as ServiceAccount ingress-nginx.
+  reach.addProbe('meshed-controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' }, {
+    serviceAccount: 'ingress-nginx', annotations: { 'linkerd.io/inject': 'enabled' },
+  });
   reach.addProbe('prometheus', 'monitoring', { app: 'prometheus' });
   return reach;
 }
@@ -160,6 +170,15 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
       expect(reach.checkRequest(reporter, be, Port.tcp(8080), { method: 'GET', path: '/api/orders' }).verdict).toBe(DENY);
       expect(reach.checkRequest(fe, be, Port.tcp(8080), { method: 'GET', path: '/api/orders' }).verdict).toBe(ALLOW);
       expect(reach.check(fe, be, Port.tcp(8080)).l7Constraints).toEqual([]);
+      // The app's main flow as a request, not only its L4 verdict (which the frontend's probe route alone gives). The app leaves the
+      // frontend to the namespace's policy, which requires a mesh identity: a meshed ingress controller gets the whole frontend, an
+      // unmeshed one only the probe paths (README: mesh the ingress controller, or choose an unauthenticated policy).
+      expect(reach.checkRequest(meshedNginx, fe, Port.tcp(8080), { method: 'GET', path: '/' }).verdict).toBe(ALLOW);
+      expect(reach.check(meshedNginx, fe, Port.tcp(8080)).l7Constraints).toEqual([]);
+      expect(reach.checkRequest(nginx, fe, Port.tcp(8080), { method: 'GET', path: '/' }).verdict).toBe(DENY);
+      expect(reach.check(nginx, fe, Port.tcp(8080)).l7Constraints).toEqual([
+        'only GET /healthz (the pod\'s probe paths; other requests and non-HTTP connections are refused)',
+      ]);
       // The kubelet's httpGet probe of the backend passes through the probe route; its connection to MySQL is refused, but the tcpSocket
       // probe passes all the same (the proxy completes the handshake, linkerd/linkerd2#7777), as under deny below.
       expect(reach.checkRequest(node, be, Port.tcp(8080), { method: 'GET', path: '/healthz' }).verdict).toBe(ALLOW);
@@ -181,6 +200,7 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
         [fe, be, Port.tcp(9090)], [fe, be, Port.tcp(4191)], [reporter, be, Port.tcp(8080)], [be, db, Port.tcp(8080)], [node, db, Port.tcp(3306)],
         [prometheus, be, Port.tcp(4191)], [prometheus, db, Port.tcp(4191)],
       ])).toEqual([
+        // The app's Server on the frontend port admits anyone (below: the whole frontend, not only its probe paths).
         row(nginx, fe, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
         // The tier hops, in both layers (before, with no flow of the engineer's, the namespace's deny refused them in the mesh).
         row(fe, be, Port.tcp(8080), ALLOW, ALLOW, ALLOW),
@@ -202,6 +222,11 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
         ...[be, db].map((d) => row(prometheus, d, Port.tcp(4191), ALLOW, ALLOW, ALLOW)),
       ]);
       expect(reach.checkRequest(fe, be, Port.tcp(4191), { method: 'GET', path: '/metrics' }).verdict).toBe(DENY);
+      // Before, the namespace's deny refused the ingress controller every request to the frontend but its probe paths ("only GET /healthz").
+      expect(reach.check(nginx, fe, Port.tcp(8080)).l7Constraints).toEqual([]);
+      expect(reach.checkRequest(nginx, fe, Port.tcp(8080), { method: 'GET', path: '/' }).verdict).toBe(ALLOW);
+      expect(reach.checkRequest(nginx, fe, Port.tcp(8080), { method: 'POST', path: '/cart' }).verdict).toBe(ALLOW);
+      expect(reach.checkRequest(meshedNginx, fe, Port.tcp(8080), { method: 'GET', path: '/' }).verdict).toBe(ALLOW);
       for (const d of [be, db]) {
         expect(reach.check(prometheus, d, Port.tcp(4191)).l7Constraints)
           .toEqual(['only GET /live and GET /ready (the proxy\'s probe paths; other requests and non-HTTP connections are refused)']);
@@ -230,12 +255,13 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
       ['warning', 'linkerd-admin-port-unauthorized', 'Namespace shop'],
     ]);
 
-    test('the app authorizes its own hops (tier-port Servers, no admin-port Server), and every intended flow works with no flow of the engineer\'s', () => {
+    test('the app authorizes its own hops (tier-port Servers, the frontend port\'s, no admin-port Server), and every intended flow works with no flow of the engineer\'s', () => {
       const objects = synthValid(platform(cni(), LinkerdInboundPolicy.DENY).chart);
       expect(ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec.port, o.spec.proxyProtocol ?? 'detect', o.spec.accessPolicy])).toEqual([
         ['backend-shop-shop-5a6d43de4c-8080', 8080, 'detect', 'deny'],
         // MySQL's port stays opaque, as the proxy injector made it on the pods.
         ['database-shop-shop-b55e47cbd1-3306', 3306, 'opaque', 'deny'],
+        ['frontend-shop-shop-2625620133-8080', 8080, 'detect', 'deny'],
         ['backend-shop-shop-5a6d43de4c-9090', 9090, 'detect', 'deny'],
       ]);
       expect(ofKind(objects, 'MeshTLSAuthentication').map((o) => [o.metadata.name, o.spec.identities])).toEqual([
@@ -243,12 +269,17 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
         ['shop-backend-to-database', ['shop-backend.shop.serviceaccount.identity.linkerd.cluster.local']],
         ['reporter', ['reporter.reports.serviceaccount.identity.linkerd.cluster.local']],
       ]);
-      expect(ofKind(objects, 'AuthorizationPolicy').map((o) => [o.metadata.name, o.spec.targetRef.name])).toEqual([
-        ['shop-frontend-to-backend-8080', 'backend-shop-shop-5a6d43de4c-8080'],
-        ['shop-backend-to-database-3306', 'database-shop-shop-b55e47cbd1-3306'],
-        ['reporter-9090', 'backend-shop-shop-5a6d43de4c-9090'],
+      expect(ofKind(objects, 'AuthorizationPolicy').map((o) => [o.metadata.name, o.spec.targetRef.name, o.spec.requiredAuthenticationRefs])).toEqual([
+        ['shop-frontend-to-backend-8080', 'backend-shop-shop-5a6d43de4c-8080',
+          [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'shop-frontend-to-backend' }]],
+        ['shop-backend-to-database-3306', 'database-shop-shop-b55e47cbd1-3306',
+          [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'shop-backend-to-database' }]],
+        ['shop-frontend-ingress-8080', 'frontend-shop-shop-2625620133-8080',
+          [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'shop-frontend-ingress' }]],
+        ['reporter-9090', 'backend-shop-shop-5a6d43de4c-9090', [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'reporter' }]],
       ]);
-      expect(ofKind(objects, 'NetworkAuthentication')).toEqual([]);
+      // The ingress controller's identity is not known: anyone, narrowed to it (and monitoring, the node) by the frontend's NetworkPolicies.
+      expect(ofKind(objects, 'NetworkAuthentication').map((o) => [o.metadata.name, o.spec])).toEqual([['shop-frontend-ingress', { networks: [{ cidr: '0.0.0.0/0' }] }]]);
       // The namespace's own annotation says deny: the pods need none.
       expect(objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
         .map((o) => [o.metadata.name, o.spec.template.metadata.annotations])).toEqual([
@@ -266,12 +297,14 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
       expect(ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec.port, o.spec.proxyProtocol ?? 'detect'])).toEqual([
         ['backend-shop-shop-5a6d43de4c-8080', 8080, 'detect'],
         ['database-shop-shop-b55e47cbd1-3306', 3306, 'opaque'],
+        ['frontend-shop-shop-2625620133-8080', 8080, 'detect'],
         ['backend-shop-shop-5a6d43de4c-9090', 9090, 'detect'],
       ]);
       // Both policies on each tier Server (the app's and the engineer's, naming the same identity): Linkerd admits whom any of them authorizes.
       expect(ofKind(objects, 'AuthorizationPolicy').map((o) => [o.metadata.name, o.spec.targetRef.name])).toEqual([
         ['shop-frontend-to-backend-8080', 'backend-shop-shop-5a6d43de4c-8080'],
         ['shop-backend-to-database-3306', 'database-shop-shop-b55e47cbd1-3306'],
+        ['shop-frontend-ingress-8080', 'frontend-shop-shop-2625620133-8080'],
         ['reporter-9090', 'backend-shop-shop-5a6d43de4c-9090'],
         ['frontend-to-backend-8080', 'backend-shop-shop-5a6d43de4c-8080'],
         ['backend-to-database-3306', 'database-shop-shop-b55e47cbd1-3306'],

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import {
-  AllowedRoutes, AppTier, CanaryRoute, Cni, HttpsGateway, IstioMode, IstioMtls, Mesh, Port, RouteTarget, Target, ThreeTierApp,
+  AllowedRoutes, AppTier, CanaryRoute, Cni, HttpsGateway, IstioMode, IstioMtls, LinkerdInboundPolicy, Mesh, Port, Reachability, RouteTarget, Target,
+  ThreeTierApp, Verdict,
 } from '../../src';
 import { deployment, meshChart, meshReachability, service, SHOP_TIERS } from '../support/mesh';
 import { ENFORCING_CNIS, find, ofKind, synthValid } from '../support/synth';
@@ -124,6 +125,46 @@ describe('ThreeTierApp gateway errors', () => {
     const chart = meshChart(Cni.calico(), Mesh.none(), { gateway: GATEWAY_PODS });
     expect(() => new ThreeTierApp(chart, 'shop', { namespace: 'gateways', ...tiers }))
       .toThrow("'gateways' runs the Gateway API gateway (ClusterNetwork gateway), which every workload relies on");
+  });
+});
+
+/**
+ * Behind a Gateway, in a Linkerd namespace whose default inbound policy is `deny`: the app's Server on
+ * the frontend port admits anyone (the Gateway's data plane identity is not known; the frontend's
+ * NetworkPolicies admit only the gateway pods there), as behind an Ingress. Before, only the
+ * frontend's probe paths got through (Linkerd's probe route): GET / from the Gateway was refused.
+ */
+describe.each(ENFORCING_CNIS)('ThreeTierApp behind a Gateway in a Linkerd deny namespace on %s', (_name, cni) => {
+  const chart = meshChart(cni(), Mesh.linkerd({ cni: true }), { gateway: GATEWAY_PODS });
+  const gw = new HttpsGateway(chart, 'gw', {
+    name: 'public', namespace: 'gateways', gatewayClassName: 'istio', hostname: '*.example.com', allowedRoutes: AllowedRoutes.namespaces(['shop']),
+  });
+  const app = new ThreeTierApp(chart, 'shop', {
+    namespace: 'shop', ...tiers, gateway: { parent: gw.parent() }, mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY },
+  });
+  const objects = synthValid(chart);
+
+  test('the frontend port\'s Server admits anyone; no annotation on the frontend pods', () => {
+    expect(find(objects, 'Server', 'frontend-shop-shop-2625620133-8080', 'shop').spec)
+      .toEqual({ podSelector: { matchLabels: app.podLabels(AppTier.FRONTEND) }, port: 8080, accessPolicy: 'deny' });
+    expect(find(objects, 'AuthorizationPolicy', 'shop-frontend-ingress-8080', 'shop').spec).toEqual({
+      targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'frontend-shop-shop-2625620133-8080' },
+      requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'shop-frontend-ingress' }],
+    });
+    expect(find(objects, 'NetworkAuthentication', 'shop-frontend-ingress', 'shop').spec).toEqual({ networks: [{ cidr: '0.0.0.0/0' }] });
+    expect(find(objects, 'Deployment', 'shop-frontend', 'shop').spec.template.metadata.annotations).toBeUndefined();
+  });
+
+  test('the analyzer: GET / from the gateway pods reaches the frontend; the ingress controller and the backend still do not', () => {
+    const reach = Reachability.fromChart(chart, { cni: cni(), nodeIp: '172.31.0.10' });
+    reach.addProbe('public-gateway', 'gateways', GATEWAY_PODS.podLabels);
+    reach.addProbe('controller', 'ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' });
+    const main = reach.checkRequest(gatewayPod, fe, Port.tcp(8080), { method: 'GET', path: '/' });
+    expect([main.verdict, main.cniVerdict, main.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+    expect(reach.check(gatewayPod, fe, Port.tcp(8080)).l7Constraints).toEqual([]);
+    expect(reach.checkRequest(nginx, fe, Port.tcp(8080), { method: 'GET', path: '/' }).verdict).toBe(Verdict.DENY);
+    expect(reach.checkRequest(be, fe, Port.tcp(8080), { method: 'GET', path: '/' }).verdict).toBe(Verdict.DENY);
+    expect(reach.checkRequest(fe, be, Port.tcp(8080), { method: 'GET', path: '/api' }).verdict).toBe(Verdict.ALLOW);
   });
 });
 

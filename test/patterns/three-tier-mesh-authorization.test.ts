@@ -83,6 +83,9 @@ describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
         expect([`${source} -> ${destination} ${port}`, result.verdict]).toEqual([`${source} -> ${destination} ${port}`, Verdict.ALLOW]);
       };
       allowed(nginx, fe, Port.tcp(8080));
+      // A real request, not only the L4 verdict (which a probe route alone would give): the app's main flow.
+      const main = reach.checkRequest(nginx, fe, Port.tcp(8080), { method: 'GET', path: '/' });
+      expect([main.verdict, main.cniVerdict, main.meshVerdict, main.l7Constraints]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW, []]);
       allowed(fe, be, Port.tcp(8080));
       allowed(be, db, Port.tcp(5432));
       for (const tier of [fe, be, db]) {
@@ -266,16 +269,18 @@ describe('Linkerd: the tier port admits the source tier whatever the namespace\'
     }
   });
 
-  test('deny: the tier-port Servers alone (the source tier\'s identity), no admin-port Server, no pod annotation the Namespace already carries', () => {
+  test('deny: the tier-port Servers (the source tier\'s identity), the frontend port\'s (anyone), no admin-port Server, no pod annotation the Namespace already carries', () => {
     const { chart, app } = meshed(LinkerdInboundPolicy.DENY);
     const objects = synthValid(chart);
     const labels = (tier: AppTier) => app.podLabels(tier);
-    // Before: nothing at all, and the namespace's deny refused the tier hops the NetworkPolicies admit.
+    // Before: nothing at all, and the namespace's deny refused the tier hops the NetworkPolicies admit; then the tier-port Servers
+    // alone, and the namespace's deny refused the ingress controller's requests to the frontend but for its probe paths.
     expect(ofKind(objects, 'Server').map((o) => [o.metadata.name, o.spec])).toEqual([
       ['backend-shop-shop-5a6d43de4c-8080', { podSelector: { matchLabels: labels(AppTier.BACKEND) }, port: 8080, accessPolicy: 'deny' }],
       ['database-shop-shop-b55e47cbd1-5432', {
         podSelector: { matchLabels: labels(AppTier.DATABASE) }, port: 5432, proxyProtocol: 'opaque', accessPolicy: 'deny',
       }],
+      ['frontend-shop-shop-2625620133-8080', { podSelector: { matchLabels: labels(AppTier.FRONTEND) }, port: 8080, accessPolicy: 'deny' }],
     ]);
     expect(ofKind(objects, 'MeshTLSAuthentication').map((o) => [o.metadata.name, o.spec])).toEqual([
       ['shop-frontend-to-backend', { identities: ['shop-frontend.shop.serviceaccount.identity.linkerd.cluster.local'] }],
@@ -290,8 +295,16 @@ describe('Linkerd: the tier port admits the source tier whatever the namespace\'
         targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'database-shop-shop-b55e47cbd1-5432' },
         requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'MeshTLSAuthentication', name: 'shop-backend-to-database' }],
       }],
+      // The ingress controller's (or Gateway's) identity is not known: anyone, narrowed by the frontend's NetworkPolicies.
+      ['shop-frontend-ingress-8080', {
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'frontend-shop-shop-2625620133-8080' },
+        requiredAuthenticationRefs: [{ group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'shop-frontend-ingress' }],
+      }],
     ]);
-    expect([...ofKind(objects, 'NetworkAuthentication'), ...ofKind(objects, 'HTTPRoute')]).toEqual([]);
+    expect(ofKind(objects, 'NetworkAuthentication').map((o) => [o.metadata.name, o.spec])).toEqual([
+      ['shop-frontend-ingress', { networks: [{ cidr: '0.0.0.0/0' }] }],
+    ]);
+    expect(ofKind(objects, 'HTTPRoute')).toEqual([]);
     // The pods' deny would repeat the app's Namespace object's (Linkerd reads the pod's annotation, else its namespace's).
     expect(find(objects, 'Namespace', 'shop').metadata.annotations).toEqual({
       'linkerd.io/inject': 'enabled', 'config.linkerd.io/default-inbound-policy': 'deny',
@@ -306,7 +319,10 @@ describe('Linkerd: the tier port admits the source tier whatever the namespace\'
       mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY }, createNamespace: false,
     }).chart);
     expect(ofKind(objects, 'Namespace')).toEqual([]);
-    expect(ofKind(objects, 'Server').map((o) => o.metadata.name)).toEqual(['backend-shop-shop-5a6d43de4c-8080', 'database-shop-shop-b55e47cbd1-5432']);
+    expect(ofKind(objects, 'Server').map((o) => o.metadata.name)).toEqual([
+      'backend-shop-shop-5a6d43de4c-8080', 'database-shop-shop-b55e47cbd1-5432', 'frontend-shop-shop-2625620133-8080',
+    ]);
+    // The app restricts nothing on the frontend pods (its Server only gives back the port the namespace's deny closed): no annotation.
     expect(find(objects, 'Deployment', 'shop-frontend', 'shop').spec.template.metadata.annotations).toBeUndefined();
     expect(find(objects, 'Deployment', 'shop-backend', 'shop').spec.template.metadata.annotations).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny' });
     expect(find(objects, 'StatefulSet', 'shop-database', 'shop').spec.template.metadata.annotations).toEqual({ 'config.linkerd.io/default-inbound-policy': 'deny' });
@@ -876,7 +892,7 @@ describe('Linkerd: the tier port admits exactly the source tier, not whoever the
   });
 });
 
-describe('Linkerd, a namespace whose default policy is deny: the app authorizes its own tier hops (the tier-port Servers), nothing on the admin port', () => {
+describe('Linkerd, a namespace whose default policy is deny: the app authorizes its own tier hops (the tier-port Servers) and the frontend port (anyone), nothing on the admin port', () => {
   const mesh = { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY };
 
   describe.each(ENFORCING_CNIS)('on %s', (_cniName, cni) => {
@@ -900,7 +916,14 @@ describe('Linkerd, a namespace whose default policy is deny: the app authorizes 
         expect([port, result.verdict, result.cniVerdict, result.meshVerdict]).toEqual([port, Verdict.DENY, Verdict.ALLOW, Verdict.DENY]);
       }
       expect(reach).toDeny(fe, db, Port.tcp(5432));
-      expect(reach).toAllow(nginx, fe, Port.tcp(8080));
+      // The app's main flow: before, only the frontend's probe paths got through (l7Constraints "only GET /healthz"), GET / was refused.
+      const ingress = reach.check(nginx, fe, Port.tcp(8080));
+      expect([ingress.verdict, ingress.cniVerdict, ingress.meshVerdict, ingress.l7Constraints])
+        .toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW, []]);
+      const main = reach.checkRequest(nginx, fe, Port.tcp(8080), { method: 'GET', path: '/' });
+      expect([main.verdict, main.cniVerdict, main.meshVerdict]).toEqual([Verdict.ALLOW, Verdict.ALLOW, Verdict.ALLOW]);
+      // The NetworkPolicies still narrow who reaches the port: the backend is not admitted to the frontend.
+      expect(reach.checkRequest(be, fe, Port.tcp(8080), { method: 'GET', path: '/' }).verdict).toBe(Verdict.DENY);
     });
 
     test('Prometheus is still refused the proxies\' metrics (as documented for deny); the probes as before', () => {
@@ -956,6 +979,35 @@ describe('Linkerd, a namespace whose default policy is deny: the app authorizes 
       "[test/shop] meshTierAuthorization: the HTTPRoute 'web-reads-8080' (test/authz/HTTPRoute-web-reads-8080)",
       "[test/shop] meshTierAuthorization: the Server 'api-open' (test/server-api-open) may select the backend pods' port 8080",
     ]);
+  });
+
+  test('the frontend-port Server takes the app Servers\' checks: a hand-written Server on that port, any flow on it (anyone would void it)', () => {
+    const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { mesh });
+    new ApiObject(chart, 'server-web-open', {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name: 'web-open', namespace: 'shop' },
+      spec: { podSelector: { matchLabels: app.podLabels(AppTier.FRONTEND) }, port: 8080, accessPolicy: 'all-unauthenticated' },
+    });
+    // The flow the README advised under deny before: it joins the app's Server, whose anyone would void its restriction.
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('from-ingress', {
+      from: [MeshSource.serviceAccount('ingress-nginx', 'ingress-nginx')], to: app.podLabels(AppTier.FRONTEND), ports: [8080],
+    });
+    const message = (() => { try { synthValid(chart); return ''; } catch (e) { return (e as Error).message; } })();
+    expect(message.split('\n').filter((l) => l.includes('meshTierAuthorization')).map((l) => l.trim().split(' (port 8080, pods ')[0])).toEqual([
+      "[test/shop] meshTierAuthorization: the AuthorizationPolicy 'from-ingress-8080' (test/authz/AuthorizationPolicy-from-ingress-8080) targets the "
+        + "Server 'frontend-shop-shop-2625620133-8080' (the frontend pods' port 8080), on which the app authorizes anyone (the ingress controller's or "
+        + "Gateway's identity is not known here; the NetworkPolicies narrow who reaches the port): Linkerd admits a client any policy of the Server "
+        + 'authorizes, so the flow would no longer restrict who reaches the port. Set meshTierAuthorization: false and authorize the tiers in the mesh '
+        + 'yourself (MeshAuthorization flows with ports), or remove the flow',
+      "[test/shop] meshTierAuthorization: the Server 'web-open' (test/server-web-open) may select the frontend pods' port 8080",
+    ]);
+    // Without them it synthesizes, and under another policy the app emits no frontend Server: the same flow is the user's alone.
+    const other = shop(Cni.calico(), Mesh.linkerd({ cni: true }), { mesh: {} });
+    new LinkerdAuthorization(other.chart, 'authz', { namespace: 'shop' }).allowFlow('from-ingress', {
+      from: [MeshSource.serviceAccount('ingress-nginx', 'ingress-nginx')], to: other.app.podLabels(AppTier.FRONTEND), ports: [8080],
+    });
+    expect(() => synthValid(other.chart)).not.toThrow();
   });
 
   test('and so do the source checks: a canary of the backend under another account, a frontend without a proxy, another workload as the frontend', () => {

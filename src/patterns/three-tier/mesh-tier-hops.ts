@@ -25,6 +25,11 @@ export interface MeshTierAuthorizationRequest {
    * cluster's, assumed to be Linkerd's install default `all-unauthenticated`).
    */
   readonly linkerdDefaultInboundPolicy?: string;
+  /**
+   * The tier the ingress controller or Gateway reaches (the frontend), on its tier port: whom it
+   * comes from is not known to the app (Linkerd `deny` namespace: the port gets a Server admitting anyone).
+   */
+  readonly entry: MeshTierPods;
   /** The hops, each "`from` may reach `to` on `to.port`, and on no other port of `to`". */
   readonly hops: ReadonlyArray<{ readonly from: MeshTierPods; readonly to: MeshTierPods }>;
 }
