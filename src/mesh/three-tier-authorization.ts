@@ -144,12 +144,14 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
     tierServers[to.tier] = server;
     const sourceTiers = froms.map((f) => f.tier).join(' and ');
     servers.set(server, { what: `the ${to.tier} pods' port ${to.port}`, tierPort: true, admitted: `the ${sourceTiers} identity only` });
-    serverPods.push({ name: server, port: to.port, labels: to.podLabels, what: `the ${to.tier} pods' port ${to.port}` });
+    serverPods.push({ name: server, port: to.port, labels: to.podLabels, what: `the ${to.tier} pods' port ${to.port}`, takesFlows: true });
     if (!admin) return [tier.authentication, ...tier.authorizationPolicies];
     const admitted = `${policy.endsWith('-authenticated') ? 'any meshed identity' : 'anyone'} (as the namespace's default inbound policy ${policy} did)`;
     admin.authorizationPolicies.forEach((p, i) => {
       servers.set(p.toJson().spec.targetRef.name, { what: `the ${to.tier} pods' port ${adminPorts[i]}`, tierPort: false, admitted });
-      serverPods.push({ name: p.toJson().spec.targetRef.name, port: adminPorts[i], labels: to.podLabels, what: `the ${to.tier} pods' port ${adminPorts[i]}` });
+      serverPods.push({
+        name: p.toJson().spec.targetRef.name, port: adminPorts[i], labels: to.podLabels, what: `the ${to.tier} pods' port ${adminPorts[i]}`, takesFlows: false,
+      });
     });
     return [tier.authentication, ...tier.authorizationPolicies, admin.authentication, ...admin.authorizationPolicies];
   });
@@ -162,7 +164,7 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
     flow.authorizationPolicies.forEach((p) => {
       const name = p.toJson().spec.targetRef.name;
       servers.set(name, { what, tierPort: false, admitted: 'anyone (the ingress controller\'s or Gateway\'s identity is not known here; the NetworkPolicies narrow who reaches the port)' });
-      serverPods.push({ name, port: entry.port, labels: entry.podLabels, what });
+      serverPods.push({ name, port: entry.port, labels: entry.podLabels, what, takesFlows: false });
     });
     objects.push(flow.authentication, ...flow.authorizationPolicies);
   }

@@ -31,6 +31,8 @@ export interface AppServerPods {
   readonly labels: Readonly<Record<string, string>>;
   /** `the backend pods' port 8080`, for messages. */
   readonly what: string;
+  /** Does a flow of the user's on the same pods and port join this Server (tier ports), or is it refused (admin port, frontend port)? */
+  readonly takesFlows: boolean;
 }
 
 /** Could a pod carrying `labels` (and any others) satisfy every requirement of `expressions`? */
@@ -93,7 +95,8 @@ export function overlappingForeignServers(root: IConstruct, namespace: string, s
       problems.push(`the Server '${c.name}' (${c.node.path}) may select ${app.what} (port ${JSON.stringify(spec.port)}, pods `
         + `${JSON.stringify(selector)}), which the app's Server '${app.name}' describes: Linkerd applies one Server per pod and port, and if it `
         + 'picked this one the app\'s authorization there would not apply. Select pods without the tier\'s labels or another port, '
-        + 'name the callers with a LinkerdAuthorization or MeshAuthorization flow instead (a flow on the same pods and port joins the app\'s Server), '
+        + (app.takesFlows ? 'name the callers with a LinkerdAuthorization or MeshAuthorization flow instead (a flow on the same pods and port joins '
+          + 'the app\'s Server), ' : '')
         + 'or set meshTierAuthorization: false and authorize the tiers in the mesh yourself');
     }
   }

@@ -866,6 +866,10 @@ describe('Linkerd: the tier port admits exactly the source tier, not whoever the
         + "pod and port, and if it picked this one the app's authorization there would not apply. Select pods without the tier's labels or another "
         + 'port, name the callers with a LinkerdAuthorization or MeshAuthorization flow instead (a flow on the same pods and port joins the app\'s '
         + 'Server), or set meshTierAuthorization: false and authorize the tiers in the mesh yourself');
+      // On the admin port a flow of the user's is refused (the app's Server there admits the namespace default's clients): no such advice.
+      expect(() => synthValid(chart)).toThrow("which the app's Server 'backend-shop-shop-5a6d43de4c-4191' describes: Linkerd applies one Server per "
+        + "pod and port, and if it picked this one the app's authorization there would not apply. Select pods without the tier's labels or another "
+        + 'port, or set meshTierAuthorization: false and authorize the tiers in the mesh yourself');
     });
 
     test('not on another port, another port name, pods a requirement excludes, external workloads, or with meshTierAuthorization: false', () => {
