@@ -21,16 +21,11 @@ import {
   ZeroTrustNamespace,
 } from '../../src';
 import { PolicyLint } from '../../src/lint';
-import { deploymentWith, meshChart } from '../support/mesh';
+import { deploymentWith, meshChart, SHOP } from '../support/mesh';
 import { ENFORCING_CNIS, ofKind, synthValid } from '../support/synth';
 
-const fe = Target.workload('shop', 'shop-frontend');
-const be = Target.workload('shop', 'shop-backend');
-const db = Target.workload('shop', 'shop-database');
+const { fe, be, db, nginx, coredns, node } = SHOP;
 const reporter = Target.workload('reports', 'reporter');
-const nginx = Target.workload('ingress-nginx', 'controller');
-const coredns = Target.workload('kube-system', 'coredns');
-const node = Target.localNode();
 const { ALLOW, DENY } = Verdict;
 
 /** The shop with STRICT mTLS, the reporter authorized on the backend's 9090 (NetworkPolicies and mesh), the ingress controller in the mesh. */

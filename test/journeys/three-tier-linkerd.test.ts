@@ -28,18 +28,12 @@ import {
   ZeroTrustNamespace,
 } from '../../src';
 import { PolicyLint } from '../../src/lint';
-import { deploymentWith, meshChart } from '../support/mesh';
+import { deploymentWith, meshChart, SHOP } from '../support/mesh';
 import { ENFORCING_CNIS, ofKind, synthValid } from '../support/synth';
 
-const fe = Target.workload('shop', 'shop-frontend');
-const be = Target.workload('shop', 'shop-backend');
-const db = Target.workload('shop', 'shop-database');
+const { fe, be, db, nginx, prometheus, coredns, node } = SHOP;
 const reporter = Target.workload('reports', 'reporter');
-const nginx = Target.workload('ingress-nginx', 'controller');
 const meshedNginx = Target.workload('ingress-nginx', 'meshed-controller');
-const prometheus = Target.workload('monitoring', 'prometheus');
-const coredns = Target.workload('kube-system', 'coredns');
-const node = Target.localNode();
 
 /** The shop, and a meshed `reports` namespace whose reporter (ServiceAccount reporter) calls the backend's second port 9090. */
 function platform(cni: Cni, policy: LinkerdInboundPolicy): { chart: Chart; app: ThreeTierApp; authz: LinkerdAuthorization } {

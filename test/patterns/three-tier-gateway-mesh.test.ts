@@ -3,17 +3,14 @@ import {
   AllowedRoutes, AppTier, CanaryRoute, Cni, HttpsGateway, IstioMode, IstioMtls, LinkerdInboundPolicy, Mesh, Port, Reachability, RouteTarget, Target,
   ThreeTierApp, Verdict,
 } from '../../src';
-import { deployment, meshChart, meshReachability, service, SHOP_TIERS } from '../support/mesh';
+import { deployment, meshChart, meshReachability, service, SHOP, SHOP_TIERS } from '../support/mesh';
 import { ENFORCING_CNIS, find, ofKind, synthValid } from '../support/synth';
 import '../support/reachability-matchers';
 
 const GATEWAY_PODS = { namespace: 'gateways', podLabels: { 'gateway.networking.k8s.io/gateway-name': 'public' } };
 const tiers = SHOP_TIERS;
-const fe = Target.workload('shop', 'shop-frontend');
-const be = Target.workload('shop', 'shop-backend');
-const db = Target.workload('shop', 'shop-database');
+const { fe, be, db, nginx } = SHOP;
 const gatewayPod = Target.workload('gateways', 'public-gateway');
-const nginx = Target.workload('ingress-nginx', 'controller');
 
 function gatewayApp(cni: Cni): Chart {
   const chart = meshChart(cni, Mesh.none(), { gateway: GATEWAY_PODS });

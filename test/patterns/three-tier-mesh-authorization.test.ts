@@ -24,7 +24,7 @@ import {
   MtlsMode, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict, ZeroTrustNamespace,
 } from '../../src';
 import { PolicyLint } from '../../src/lint';
-import { deploymentWith, meshChart, SHOP_TIERS } from '../support/mesh';
+import { deploymentWith, meshChart, SHOP, SHOP_TIERS } from '../support/mesh';
 import '../support/reachability-matchers';
 import { ENFORCING_CNIS, find, ofKind, synthValid } from '../support/synth';
 
@@ -33,13 +33,7 @@ const MESHES: Array<[string, () => Mesh]> = [
   ['Istio ambient', () => Mesh.istio({ mode: IstioMode.AMBIENT })],
   ['Linkerd', () => Mesh.linkerd({ cni: true })],
 ];
-const fe = Target.workload('shop', 'shop-frontend');
-const be = Target.workload('shop', 'shop-backend');
-const db = Target.workload('shop', 'shop-database');
-const nginx = Target.workload('ingress-nginx', 'controller');
-const prometheus = Target.workload('monitoring', 'prometheus');
-const coredns = Target.workload('kube-system', 'coredns');
-const node = Target.localNode();
+const { fe, be, db, nginx, prometheus, coredns, node } = SHOP;
 
 function shop(cni: Cni, mesh: Mesh, props: Partial<ThreeTierAppProps> = {}): { chart: Chart; app: ThreeTierApp } {
   const chart = meshChart(cni, mesh);

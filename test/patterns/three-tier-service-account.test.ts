@@ -16,14 +16,12 @@ import {
   AppTier, Cni, IstioMode, IstioMtls, Mesh, MeshAuthorization, MeshSource, MtlsMode, Port, Reachability, Target, ThreeTierApp,
   ThreeTierAppProps, TierServiceAccount, Verdict,
 } from '../../src';
-import { deploymentWith, meshChart, SHOP_TIERS } from '../support/mesh';
+import { deploymentWith, meshChart, SHOP, SHOP_TIERS } from '../support/mesh';
 import { find, ofKind, synthValid } from '../support/synth';
 
 const AMBIENT = () => Mesh.istio({ mode: IstioMode.AMBIENT });
 const LINKERD = () => Mesh.linkerd({ cni: true });
-const fe = Target.workload('shop', 'shop-frontend');
-const be = Target.workload('shop', 'shop-backend');
-const db = Target.workload('shop', 'shop-database');
+const { fe, be, db } = SHOP;
 const labels = (tier: string) => ({ 'app.kubernetes.io/component': tier, 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'shop' });
 
 /** The shop app in namespace `shop` (meshed when `meshed`), with `tiers` merged into each tier's props. */

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { synthValid } from './synth';
-import { Cni, ClusterNetwork, ClusterNetworkProps, Mesh, Port, Reachability, ThreeTierAppProps } from '../../src';
+import { Cni, ClusterNetwork, ClusterNetworkProps, Mesh, Port, Reachability, Target, ThreeTierAppProps } from '../../src';
 
 /** A chart whose ClusterNetwork declares `cni` and `mesh`. */
 export function meshChart(cni: Cni, mesh: Mesh, props: Omit<ClusterNetworkProps, 'cni' | 'mesh'> = {}): Chart {
@@ -67,4 +67,15 @@ export const SHOP_TIERS: Pick<ThreeTierAppProps, 'host' | 'frontend' | 'backend'
   frontend: { image: 'ghcr.io/example/web:1.0.0' },
   backend: { image: 'ghcr.io/example/api:1.0.0' },
   database: { image: 'postgres:16.4' },
+};
+
+/** The shop's tiers (namespace `shop`, app `shop`) and the peers the ThreeTierApp mesh tests ask about, as analyzer targets. */
+export const SHOP = {
+  fe: Target.workload('shop', 'shop-frontend'),
+  be: Target.workload('shop', 'shop-backend'),
+  db: Target.workload('shop', 'shop-database'),
+  nginx: Target.workload('ingress-nginx', 'controller'),
+  prometheus: Target.workload('monitoring', 'prometheus'),
+  coredns: Target.workload('kube-system', 'coredns'),
+  node: Target.localNode(),
 };
