@@ -30,12 +30,18 @@ function identityMatches(pattern: string, identity: string): boolean {
   return pattern.startsWith('*.') ? identity.endsWith(pattern.slice(1)) : pattern === identity;
 }
 
+/** The policy.linkerd.io objects of the app (one walk of the tree, read by {@link namedCallers} for each Server). */
+export function linkerdPolicyObjects(root: IConstruct): ApiObject[] {
+  return root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.apiVersion.split('/')[0] === 'policy.linkerd.io');
+}
+
 /**
  * The callers the user's AuthorizationPolicies (not in `own`) on the Server `server` of `namespace`
- * (or on the namespace) admit. `suffix`: the identities' suffix after `<account>.<namespace>.`.
+ * (or on the namespace) admit. `objects`: {@link linkerdPolicyObjects}. `suffix`: the identities'
+ * suffix after `<account>.<namespace>.`.
  */
-export function namedCallers(root: IConstruct, namespace: string, server: string, own: ReadonlySet<ApiObject>, suffix: string): NamedCallers {
-  const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.apiVersion.split('/')[0] === 'policy.linkerd.io');
+export function namedCallers(objects: readonly ApiObject[], namespace: string, server: string, own: ReadonlySet<ApiObject>,
+  suffix: string): NamedCallers {
   const authentication = (kind: unknown, name: unknown, ns: unknown) => objects.find((o) => o.kind === kind && o.name === name
     && o.metadata.namespace === (typeof ns === 'string' ? ns : namespace));
   /** Per policy, per reference: identity -> admitted?, and whether it admits unauthenticated clients. */

@@ -69,10 +69,10 @@ function namedPorts(root: IConstruct, namespace: string, labels: Readonly<Record
   return named;
 }
 
-/** The numbers a Server's `port` may stand for on the pods of the app's workloads carrying `labels`. */
-function serverPortNumbers(root: IConstruct, namespace: string, port: unknown, labels: Readonly<Record<string, string>>): number[] {
+/** The numbers a Server's `port` may stand for on the pods of the app's workloads whose named ports are `named` (lazily read). */
+function serverPortNumbers(port: unknown, named: () => Map<string, number[]>): number[] {
   if (typeof port === 'number') return [port];
-  return typeof port === 'string' ? namedPorts(root, namespace, labels).get(port) ?? [] : [];
+  return typeof port === 'string' ? named().get(port) ?? [] : [];
 }
 
 /**
@@ -82,6 +82,15 @@ function serverPortNumbers(root: IConstruct, namespace: string, port: unknown, l
 export function overlappingForeignServers(root: IConstruct, namespace: string, servers: readonly AppServerPods[]): string[] {
   const appNames = new Set(servers.map((s) => s.name));
   const problems: string[] = [];
+  // The named ports of each app Server's pods, read once per check (not once per Server of others).
+  const named = new Map<AppServerPods, Map<string, number[]>>();
+  const namedOf = (app: AppServerPods) => () => {
+    const known = named.get(app);
+    if (known) return known;
+    const ports = namedPorts(root, namespace, app.labels);
+    named.set(app, ports);
+    return ports;
+  };
   for (const c of root.node.findAll()) {
     if (!(c instanceof ApiObject) || c.kind !== 'Server' || c.apiVersion.split('/')[0] !== 'policy.linkerd.io'
       || c.metadata.namespace !== namespace || appNames.has(c.name)) continue;
@@ -90,7 +99,7 @@ export function overlappingForeignServers(root: IConstruct, namespace: string, s
     // A Server of external workloads (externalWorkloadSelector) selects no pod.
     if (!isPlainObject(selector)) continue;
     for (const app of servers) {
-      if (!serverPortNumbers(root, namespace, spec.port, app.labels).includes(app.port)) continue;
+      if (!serverPortNumbers(spec.port, namedOf(app)).includes(app.port)) continue;
       if (!selectorsOverlap(app.labels, stringMap(selector.matchLabels)) || !expressionsMayHold(selector.matchExpressions, app.labels)) continue;
       problems.push(`the Server '${c.name}' (${c.node.path}) may select ${app.what} (port ${JSON.stringify(spec.port)}, pods `
         + `${JSON.stringify(selector)}), which the app's Server '${app.name}' describes: Linkerd applies one Server per pod and port, and if it `

@@ -22,7 +22,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { appObjects, namespaceObject, selectedWorkloads } from './app-objects';
-import { namedCallers } from './three-tier-linkerd-callers';
+import { linkerdPolicyObjects, namedCallers } from './three-tier-linkerd-callers';
 import { parsePortSet } from '../analysis/mesh/membership';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
 import { LINKERD_INJECT_ANNOTATION, linkerdInjection } from '../util/linkerd-injection';
@@ -44,11 +44,12 @@ export function unauthenticatedSourceProblems(root: IConstruct, namespace: strin
   const nsAnnotations = nsObject?.json.metadata?.annotations;
   const nsAnnotationMap: Record<string, unknown> = isPlainObject(nsAnnotations) ? nsAnnotations : {};
   const nsSkip = nsAnnotationMap[SKIP_OUTBOUND];
+  const policyObjects = linkerdPolicyObjects(root);
   const problems: string[] = [];
   for (const { from, to } of hops) {
     const server = tierServers[to.tier];
     if (server === undefined) continue;
-    const callers = namedCallers(root, namespace, server, own, identitySuffix);
+    const callers = namedCallers(policyObjects, namespace, server, own, identitySuffix);
     for (const { object, template } of selectedWorkloads(objects, namespace, from.podLabels)) {
       const spec = isPlainObject(template.spec) ? template.spec : {};
       const annotations = isPlainObject(template.metadata) && isPlainObject(template.metadata.annotations) ? template.metadata.annotations : {};

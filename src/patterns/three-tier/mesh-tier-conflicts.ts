@@ -133,6 +133,15 @@ export function meshTierConflicts(root: IConstruct, c: MeshTierConflictContext):
     described.set(tier.tier, ports);
     return ports;
   };
+  // Linkerd: whether a policy of the user's names callers on each of the app's Servers, read once per Server (not once per policy and rule).
+  const named = new Map<string, boolean>();
+  const namedOn = (server: string): boolean => {
+    const known = named.get(server);
+    if (known !== undefined) return known;
+    const found = namedOnServer(root, c.namespace, server, c.ownMeshObjects ?? new Set());
+    named.set(server, found);
+    return found;
+  };
   for (const construct of root.node.findAll()) {
     if (!(construct instanceof TrafficPolicy) || c.own.has(construct)) continue;
     const intent = construct._intent;
@@ -144,7 +153,7 @@ export function meshTierConflicts(root: IConstruct, c: MeshTierConflictContext):
         let refused: string[] = [];
         let why = '';
         if (c.meshKind === MeshKind.LINKERD) {
-          const tierPortProblem = linkerdTierPortProblem(root, c, construct, rule, to);
+          const tierPortProblem = linkerdTierPortProblem(c, construct, rule, to, namedOn);
           if (tierPortProblem) problems.push(tierPortProblem);
           const addressPeer = c.clusterNetworksOnly === true && rule.peers.some((p) => p.type === 'cidr' || p.type === 'entity');
           // The tier port from an address is the tier-port problem's; the admin ports' Servers drop the cluster-network condition.
@@ -177,15 +186,15 @@ export function meshTierConflicts(root: IConstruct, c: MeshTierConflictContext):
  * admits the source tier's identity only, so the mesh would refuse them silently, unless the user
  * names callers on that Server with a port-level flow of their own (see namedOnServer).
  */
-function linkerdTierPortProblem(root: IConstruct, c: MeshTierConflictContext, construct: TrafficPolicy, rule: IntentRule, to: EmittedTier):
-string | undefined {
+function linkerdTierPortProblem(c: MeshTierConflictContext, construct: TrafficPolicy, rule: IntentRule, to: EmittedTier,
+  namedOn: (server: string) => boolean): string | undefined {
   const server = c.tierServers?.[to.tier];
   if (server === undefined) return undefined;
   const exact = (p: ResolvedPort) => p.protocol === Protocol.TCP && p.port === to.port && (p.endPort === undefined || p.endPort === p.port);
   if (!rule.ports.some(exact)) return undefined;
   const sources = c.hops.filter((h) => h.to.tier === to.tier).map((h) => h.from);
   if (rule.peers.every((p) => sources.some((from) => isTier(p, from, c.namespace)))) return undefined;
-  if (namedOnServer(root, c.namespace, server, c.ownMeshObjects ?? new Set())) return undefined;
+  if (namedOn(server)) return undefined;
   const tiers = sources.map((f) => f.tier).join(' and ');
   return `the policy '${construct._intent.name}' (${construct.node.path}) allows ${rule.origin} to the ${to.tier} pods on TCP/${to.port} from others `
     + `than the ${tiers} pods, but under ${c.meshName} the app's Server '${server}' on that port admits the ${tiers} identity only `
