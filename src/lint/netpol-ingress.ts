@@ -5,8 +5,8 @@
 import { isObject, asArray, jsonPath, LintDocument } from './document';
 import { Inventory, InventoryPod } from '../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../analysis/kubernetes/network-policy';
-import { ManifestObject, NamespaceIndex } from '../analysis/model';
-import { isEmptySelector } from '../analysis/selectors';
+import { Endpoint, ManifestObject } from '../analysis/model';
+import { isEmptySelector, Labels } from '../analysis/selectors';
 import { YES } from '../analysis/verdict';
 
 /**
@@ -90,7 +90,9 @@ export function admittedManifestClients(policy: ManifestObject, peer: Record<str
   if (clients.length === 0 || clients.some((c) => !declared.has(c.endpoint.namespace ?? 'default'))) return undefined;
   if (isObject(peer.namespaceSelector) && (!namesNamespaces(peer.namespaceSelector) || [...namespaces.keys()].some((ns) =>
     !clients.some((c) => c.endpoint.namespace === ns)
-    && peerMatches(policy, { namespaceSelector: peer.namespaceSelector }, nsProbe(ns, namespaces), namespaces) === YES))) return undefined;
+    && peerMatches(policy, { namespaceSelector: peer.namespaceSelector }, namespaceProbe(ns, {}, namespaces.get(ns)!), namespaces) === YES))) {
+    return undefined;
+  }
   return clients;
 }
 
@@ -101,9 +103,9 @@ function namesNamespaces(selector: Record<string, any>): boolean {
     || asArray(selector.matchExpressions).some((e) => isObject(e) && e.key === key && e.operator === 'In');
 }
 
-/** A pod of namespace `ns` with no labels, to ask whether a namespaceSelector selects the namespace. */
-function nsProbe(ns: string, namespaces: NamespaceIndex) {
-  return { kind: 'pod' as const, name: `${ns}/*`, namespace: ns, labels: {}, namespaceLabels: namespaces.get(ns)!, hostNetwork: false, namedPorts: [] };
+/** A pod of namespace `ns` with `labels` (none: to ask whether a namespaceSelector selects the namespace). */
+export function namespaceProbe(ns: string, labels: Labels, namespaceLabels: Labels): Endpoint {
+  return { kind: 'pod', name: `${ns}/*`, namespace: ns, labels, namespaceLabels, hostNetwork: false, namedPorts: [] };
 }
 
 /** One `from` peer of a NetworkPolicy ingress rule, with the manifests' clients it admits and the destinations it admits them to. */
