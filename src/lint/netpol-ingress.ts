@@ -2,11 +2,11 @@
  * Reading the ingress rules of a networking.k8s.io NetworkPolicy against the pods of the manifests
  * (internal), for the rules that compare what a policy admits with what the mesh does.
  */
-import { isObject, asArray } from './document';
+import { isObject, asArray, jsonPath, LintDocument } from './document';
 import { Inventory, InventoryPod } from '../analysis/inventory';
-import { peerMatches } from '../analysis/kubernetes/network-policy';
-import { ManifestObject, NamespaceIndex } from '../analysis/model';
-import { isEmptySelector } from '../analysis/selectors';
+import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../analysis/kubernetes/network-policy';
+import { Endpoint, ManifestObject } from '../analysis/model';
+import { isEmptySelector, Labels } from '../analysis/selectors';
 import { YES } from '../analysis/verdict';
 
 /**
@@ -90,7 +90,9 @@ export function admittedManifestClients(policy: ManifestObject, peer: Record<str
   if (clients.length === 0 || clients.some((c) => !declared.has(c.endpoint.namespace ?? 'default'))) return undefined;
   if (isObject(peer.namespaceSelector) && (!namesNamespaces(peer.namespaceSelector) || [...namespaces.keys()].some((ns) =>
     !clients.some((c) => c.endpoint.namespace === ns)
-    && peerMatches(policy, { namespaceSelector: peer.namespaceSelector }, nsProbe(ns, namespaces), namespaces) === YES))) return undefined;
+    && peerMatches(policy, { namespaceSelector: peer.namespaceSelector }, namespaceProbe(ns, {}, namespaces.get(ns)!), namespaces) === YES))) {
+    return undefined;
+  }
   return clients;
 }
 
@@ -101,7 +103,50 @@ function namesNamespaces(selector: Record<string, any>): boolean {
     || asArray(selector.matchExpressions).some((e) => isObject(e) && e.key === key && e.operator === 'In');
 }
 
-/** A pod of namespace `ns` with no labels, to ask whether a namespaceSelector selects the namespace. */
-function nsProbe(ns: string, namespaces: NamespaceIndex) {
-  return { kind: 'pod' as const, name: `${ns}/*`, namespace: ns, labels: {}, namespaceLabels: namespaces.get(ns)!, hostNetwork: false, namedPorts: [] };
+/** A pod of namespace `ns` with `labels` (none: to ask whether a namespaceSelector selects the namespace). */
+export function namespaceProbe(ns: string, labels: Labels, namespaceLabels: Labels): Endpoint {
+  return { kind: 'pod', name: `${ns}/*`, namespace: ns, labels, namespaceLabels, hostNetwork: false, namedPorts: [] };
+}
+
+/** One `from` peer of a NetworkPolicy ingress rule, with the manifests' clients it admits and the destinations it admits them to. */
+export interface AdmittedPeer {
+  /** The NetworkPolicy. */
+  readonly doc: LintDocument;
+  /** The peer's JSON path (`spec.ingress[i].from[j]`). */
+  readonly path: string;
+  /** The ingress rule holding the peer (its `ports`). */
+  readonly rule: Record<string, any>;
+  /** {@link admittedManifestClients} of the peer (never undefined here). */
+  readonly clients: InventoryPod[];
+  /** The pods of the manifests the policy selects that `isDestination` keeps (never empty here). */
+  readonly destinations: InventoryPod[];
+}
+
+/**
+ * The `from` peers of the ingress rules of the networking.k8s.io NetworkPolicies among `documents` whose
+ * admitted clients are all workloads of the manifests ({@link admittedManifestClients}), with the policy's
+ * selected pods that `isDestination` keeps; policies selecting none of those are skipped. In document,
+ * rule and peer order.
+ */
+export function admittedManifestPeers(documents: readonly LintDocument[], inventory: Inventory,
+  isDestination: (pod: InventoryPod) => boolean): AdmittedPeer[] {
+  const out: AdmittedPeer[] = [];
+  for (const doc of documents) {
+    if (!isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;
+    const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && isDestination(p));
+    if (destinations.length === 0) continue;
+    asArray(doc.obj.spec.ingress).forEach((rule, i) => {
+      if (!isObject(rule)) return;
+      asArray(rule.from).forEach((peer, j) => {
+        const clients = isObject(peer) ? admittedManifestClients(doc.obj, peer, inventory) : undefined;
+        if (clients !== undefined) out.push({ doc, path: jsonPath('spec', 'ingress', i, 'from', j), rule, clients, destinations });
+      });
+    });
+  }
+  return out;
+}
+
+/** `Deployment web port 8080, Deployment api port 9090`: the distinct (pod, port) places, in order. */
+export function podPortsText(places: ReadonlyArray<{ readonly pod: InventoryPod; readonly port: number }>): string {
+  return [...new Set(places.map((r) => `${r.pod.workloadKind} ${r.pod.endpoint.name} port ${r.port}`))].join(', ');
 }

@@ -1,5 +1,4 @@
 import { buildInventory, InventoryPod } from '../../analysis/inventory';
-import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { meshFactsOf } from '../../analysis/mesh/facts';
 import { IstioModel } from '../../analysis/mesh/istio';
 import { isIstioAuthorizationPolicy } from '../../analysis/mesh/istio-policies';
@@ -8,8 +7,8 @@ import { describeRef, DirectionVerdict } from '../../analysis/model';
 import { validateManifest } from '../../analysis/validation';
 import { NO } from '../../analysis/verdict';
 import { IstioMode, Mesh } from '../../cluster/mesh';
-import { asArray, isObject, jsonPath } from '../document';
-import { admittedIstioApplicationPorts, admittedManifestClients } from '../netpol-ingress';
+import { asArray, isObject } from '../document';
+import { admittedIstioApplicationPorts, admittedManifestPeers, podPortsText } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -64,49 +63,40 @@ export const istioAuthzRefusesAdmittedSource: LintRule = {
     // Untold (or told a Mesh that does not declare it), the mesh's trust domain is not in the manifests: a principal of
     // another domain the policies name may be the mesh's own, so a refusal counts only when it holds under cluster.local
     // and under each such domain.
+    const meshed = (p: InventoryPod) => membershipOf(p.endpoint, facts, namespaces, declared).dataPlane !== undefined;
+    const peers = admittedManifestPeers(valid, inventory, meshed);
+    if (peers.length === 0) return [];
     const models = (known && ctx.mesh!.declared.trustDomain ? [known]
       : [facts, ...namedTrustDomains(objects).map((trustDomain) => ({ ...facts, trustDomain }))])
       .map((f) => new IstioModel(objects, f, namespaces, declared));
-    const meshed = (p: InventoryPod) => membershipOf(p.endpoint, facts, namespaces, declared).dataPlane !== undefined;
     const out: RuleReport[] = [];
-    for (const doc of valid) {
-      if (!isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;
-      const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && meshed(p));
-      if (destinations.length === 0) continue;
-      asArray(doc.obj.spec.ingress).forEach((rule, i) => {
-        if (!isObject(rule)) return;
-        asArray(rule.from).forEach((peer, j) => {
-          const clients = isObject(peer) ? admittedManifestClients(doc.obj, peer, inventory) : undefined;
-          if (clients === undefined) return;
-          const refused: Array<{ pod: InventoryPod; port: number; why: string; policies: string[] }> = [];
-          for (const pod of destinations) {
-            for (const port of admittedIstioApplicationPorts(pod, rule.ports)) {
-              const why = models.flatMap((model) => clients.map((c) => allowRefusal(model.evaluate({
-                source: c.endpoint,
-                destination: pod.endpoint,
-                port,
-                protocol: 'TCP',
-              }))));
-              if (why.every((w) => w !== undefined)) {
-                refused.push({ pod, port, why: why[0]!.message, policies: [...new Set(why.flatMap((w) => w!.policies))] });
-              }
-            }
+    for (const { doc, path, rule, clients, destinations } of peers) {
+      const refused: Array<{ pod: InventoryPod; port: number; why: string; policies: string[] }> = [];
+      for (const pod of destinations) {
+        for (const port of admittedIstioApplicationPorts(pod, rule.ports)) {
+          const why = models.flatMap((model) => clients.map((c) => allowRefusal(model.evaluate({
+            source: c.endpoint,
+            destination: pod.endpoint,
+            port,
+            protocol: 'TCP',
+          }))));
+          if (why.every((w) => w !== undefined)) {
+            refused.push({ pod, port, why: why[0]!.message, policies: [...new Set(why.flatMap((w) => w!.policies))] });
           }
-          if (refused.length === 0) return;
-          const who = clients.map((c) => `${c.workloadKind} ${c.endpoint.name} (ServiceAccount ${c.endpoint.serviceAccount ?? 'default'})`).join(', ');
-          const where = [...new Set(refused.map((r) => `${r.pod.workloadKind} ${r.pod.endpoint.name} port ${r.port}`))].join(', ');
-          const policies = [...new Set(refused.flatMap((r) => r.policies))].join(', ');
-          out.push({
-            doc,
-            rule: RULE,
-            severity: LintSeverity.WARNING,
-            path: jsonPath('spec', 'ingress', i, 'from', j),
-            message: `admits ${who} to ${where}, but the destination's Istio ALLOW policies (${policies}) match none of them, so its proxy refuses `
-              + `every connection this rule opens (${refused[0].why})`,
-            fix: 'authorize the clients\' identities on the port in an ALLOW rule of the destination (IstioAuthorization or MeshAuthorization allowFlow), '
-              + 'or remove the peer from the NetworkPolicy if they are not meant to connect',
-          });
-        });
+        }
+      }
+      if (refused.length === 0) continue;
+      const who = clients.map((c) => `${c.workloadKind} ${c.endpoint.name} (ServiceAccount ${c.endpoint.serviceAccount ?? 'default'})`).join(', ');
+      const policies = [...new Set(refused.flatMap((r) => r.policies))].join(', ');
+      out.push({
+        doc,
+        rule: RULE,
+        severity: LintSeverity.WARNING,
+        path,
+        message: `admits ${who} to ${podPortsText(refused)}, but the destination's Istio ALLOW policies (${policies}) match none of them, so its proxy refuses `
+          + `every connection this rule opens (${refused[0].why})`,
+        fix: 'authorize the clients\' identities on the port in an ALLOW rule of the destination (IstioAuthorization or MeshAuthorization allowFlow), '
+          + 'or remove the peer from the NetworkPolicy if they are not meant to connect',
       });
     }
     return out;

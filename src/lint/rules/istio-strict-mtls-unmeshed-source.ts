@@ -12,7 +12,7 @@ import { IstioMode, Mesh } from '../../cluster/mesh';
 import { isKindOf, namespaceOf, stringMap } from '../../util/vocabulary';
 import { calicoOrCiliumModel, cniAdmission } from '../cni-policy-admissions';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
-import { admittedIstioApplicationPorts, admitsNoClientInParticular } from '../netpol-ingress';
+import { admittedIstioApplicationPorts, admitsNoClientInParticular, namespaceProbe } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -207,9 +207,9 @@ function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: rea
   for (const ns of [...annotations.keys()].sort()) {
     const nsLabels = namespaces.get(ns) ?? {};
     if (withPods.has(ns) || ns === rootNamespace || gatewayNamespaces.has(ns)
-      || peerMatches(doc.obj, { namespaceSelector: nsSelector }, probe(ns, {}, nsLabels), namespaces) !== YES) continue;
+      || peerMatches(doc.obj, { namespaceSelector: nsSelector }, namespaceProbe(ns, {}, nsLabels), namespaces) !== YES) continue;
     const podLabels = isObject(peer.podSelector) ? stringMap(peer.podSelector.matchLabels) : {};
-    const admitted = probe(ns, podLabels, nsLabels);
+    const admitted = namespaceProbe(ns, podLabels, nsLabels);
     const m = meshed(admitted);
     if (m.dataPlane !== undefined || isIstioGateway(admitted)) continue;
     out.push({
@@ -222,11 +222,6 @@ function unmeshedSources(doc: LintDocument, peer: Record<string, any>, pods: rea
     });
   }
   return out;
-}
-
-/** A pod of namespace `ns` with `labels`, for the namespace-level judgement. */
-function probe(ns: string, labels: Labels, namespaceLabels: Labels): Endpoint {
-  return { kind: 'pod', name: `${ns}/*`, namespace: ns, labels, namespaceLabels, hostNetwork: false, namedPorts: [] };
 }
 
 function report(doc: LintDocument, path: string, sources: UnmeshedSource[], targets: StrictTarget[], sidecarOnly: boolean): RuleReport {

@@ -1,5 +1,4 @@
 import { buildInventory, InventoryPod } from '../../analysis/inventory';
-import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { MeshFacts, meshFactsOf } from '../../analysis/mesh/facts';
 import { LinkerdModel } from '../../analysis/mesh/linkerd';
 import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
@@ -11,8 +10,8 @@ import { validateManifest } from '../../analysis/validation';
 import { NO } from '../../analysis/verdict';
 import { Mesh } from '../../cluster/mesh';
 import { apiGroupOf, nameOf, namespaceOf } from '../../util/vocabulary';
-import { asArray, isObject, jsonPath } from '../document';
-import { admittedLinkerdApplicationPorts, admittedManifestClients } from '../netpol-ingress';
+import { asArray, isObject } from '../document';
+import { admittedLinkerdApplicationPorts, admittedManifestPeers, podPortsText } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -85,54 +84,43 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
       if (!membership.has(p)) membership.set(p, membershipOf(p.endpoint, facts, namespaces, declared));
       return membership.get(p)!;
     };
-    let models: LinkerdModel[] | undefined;
+    const peers = admittedManifestPeers(valid, inventory, (p) => declared.has(p.endpoint.namespace ?? 'default') && memberOf(p).dataPlane === 'linkerd');
+    if (peers.length === 0) return [];
+    // Untold, neither Linkerd's namespace nor its trust domain is in the manifests: identities naming others may be the
+    // mesh's own, so a refusal counts only when it holds under the install defaults and under each pair named. Told a
+    // Mesh, what it declares is known; what it does not declare is hedged over alike.
+    const judges = judgingFacts(facts, known === undefined ? undefined : ctx.mesh!.declared, objects)
+      .map((f) => new LinkerdModel(objects, f, namespaces, declared));
     const out: RuleReport[] = [];
-    for (const doc of valid) {
-      if (!isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;
-      const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && declared.has(p.endpoint.namespace ?? 'default')
-        && memberOf(p).dataPlane === 'linkerd');
-      if (destinations.length === 0) continue;
-      // Untold, neither Linkerd's namespace nor its trust domain is in the manifests: identities naming others may be the
-      // mesh's own, so a refusal counts only when it holds under the install defaults and under each pair named. Told a
-      // Mesh, what it declares is known; what it does not declare is hedged over alike.
-      const judges = models ??= judgingFacts(facts, known === undefined ? undefined : ctx.mesh!.declared, objects)
-        .map((f) => new LinkerdModel(objects, f, namespaces, declared));
-      asArray(doc.obj.spec.ingress).forEach((rule, i) => {
-        if (!isObject(rule)) return;
-        asArray(rule.from).forEach((peer, j) => {
-          const clients = isObject(peer) ? admittedManifestClients(doc.obj, peer, inventory) : undefined;
-          if (clients === undefined) return;
-          const refused: Array<{ pod: InventoryPod; port: number; why: string; by: string }> = [];
-          for (const pod of destinations) {
-            const ns = pod.endpoint.namespace ?? 'default';
-            const key = LINKERD_ADMIN_PORT_ANNOTATION;
-            const admin = linkerdAdminPort(pod.endpoint.annotations?.[key], declared.get(ns)?.[key]);
-            for (const port of admittedLinkerdApplicationPorts(pod, rule.ports, admin.port)) {
-              const why = judges.flatMap((model) => clients.map((c) => authorizationRefusal(model.evaluate({
-                source: c.endpoint,
-                destination: pod.endpoint,
-                port,
-                protocol: 'TCP',
-              }), memberOf(pod), objects, known)));
-              if (why.every((w) => w !== undefined)) refused.push({ pod, port, why: why[0]!.message, by: [...new Set(why.map((w) => w!.by))].join(', ') });
-            }
-          }
-          if (refused.length === 0) return;
-          const who = clients.map((c) => `${c.workloadKind} ${c.endpoint.name} (${identityText(c, memberOf(c), facts)})`).join(', ');
-          const where = [...new Set(refused.map((r) => `${r.pod.workloadKind} ${r.pod.endpoint.name} port ${r.port}`))].join(', ');
-          const by = [...new Set(refused.map((r) => r.by))].join('; ');
-          out.push({
-            doc,
-            rule: RULE,
-            severity: LintSeverity.WARNING,
-            path: jsonPath('spec', 'ingress', i, 'from', j),
-            message: `admits ${who} to ${where}, but Linkerd authorizes none of them there (${by}), so the destination's proxy refuses every `
-              + `connection from them (${refused[0].why})`,
-            fix: 'authorize the clients on the port at the destination (LinkerdAuthorization or MeshAuthorization allowFlow naming them, or an '
-              + 'AuthorizationPolicy targeting the Server with a MeshTLSAuthentication of their identities; an unmeshed client needs a mesh '
-              + 'proxy or a NetworkAuthentication), or remove the peer from the NetworkPolicy if they are not meant to connect',
-          });
-        });
+    for (const { doc, path, rule, clients, destinations } of peers) {
+      const refused: Array<{ pod: InventoryPod; port: number; why: string; by: string }> = [];
+      for (const pod of destinations) {
+        const ns = pod.endpoint.namespace ?? 'default';
+        const key = LINKERD_ADMIN_PORT_ANNOTATION;
+        const admin = linkerdAdminPort(pod.endpoint.annotations?.[key], declared.get(ns)?.[key]);
+        for (const port of admittedLinkerdApplicationPorts(pod, rule.ports, admin.port)) {
+          const why = judges.flatMap((model) => clients.map((c) => authorizationRefusal(model.evaluate({
+            source: c.endpoint,
+            destination: pod.endpoint,
+            port,
+            protocol: 'TCP',
+          }), memberOf(pod), objects, known)));
+          if (why.every((w) => w !== undefined)) refused.push({ pod, port, why: why[0]!.message, by: [...new Set(why.map((w) => w!.by))].join(', ') });
+        }
+      }
+      if (refused.length === 0) continue;
+      const who = clients.map((c) => `${c.workloadKind} ${c.endpoint.name} (${identityText(c, memberOf(c), facts)})`).join(', ');
+      const by = [...new Set(refused.map((r) => r.by))].join('; ');
+      out.push({
+        doc,
+        rule: RULE,
+        severity: LintSeverity.WARNING,
+        path,
+        message: `admits ${who} to ${podPortsText(refused)}, but Linkerd authorizes none of them there (${by}), so the destination's proxy refuses every `
+          + `connection from them (${refused[0].why})`,
+        fix: 'authorize the clients on the port at the destination (LinkerdAuthorization or MeshAuthorization allowFlow naming them, or an '
+          + 'AuthorizationPolicy targeting the Server with a MeshTLSAuthentication of their identities; an unmeshed client needs a mesh '
+          + 'proxy or a NetworkAuthentication), or remove the peer from the NetworkPolicy if they are not meant to connect',
       });
     }
     return out;
