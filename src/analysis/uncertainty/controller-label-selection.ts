@@ -56,12 +56,14 @@ export function undecidableKeys(atoms: readonly LabelAtom[], runtime: readonly R
 /**
  * `selector` without its requirements on `keys`: it matches every pod the selector could match
  * whatever values the pod has for them (the requirements are ANDed).
+ * @param keyOf the pod label key a selector key reads (Cilium: without its source)
+ * @default keyOf - the selector key itself
  */
-export function relaxed(selector: LabelSelector, keys: readonly string[]): LabelSelector {
+export function relaxed(selector: LabelSelector, keys: readonly string[], keyOf: (k: string) => string = (k) => k): LabelSelector {
   const unknown = new Set(keys);
   return {
-    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => !unknown.has(k))),
-    matchExpressions: (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).filter((e) => !unknown.has(e?.key)),
+    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => !unknown.has(keyOf(k)))),
+    matchExpressions: (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).filter((e) => !unknown.has(keyOf(e?.key))),
   };
 }
 

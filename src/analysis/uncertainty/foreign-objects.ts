@@ -17,7 +17,7 @@ import { ruleSetsOf } from '../cilium/policies';
 import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../kubernetes/network-policy';
 import { describeRef, Direction, Endpoint, ManifestObject, NamespaceIndex, refOf, isPodNetworkEndpoint } from '../model';
 import { LabelSelector, matchesLabelSelector } from '../selectors';
-import { labelSelectorAtoms, undecidableKeys } from './controller-label-selection';
+import { labelSelectorAtoms, relaxed, undecidableKeys } from './controller-label-selection';
 import { ciliumIgnoredLabelPattern } from '../../util/cilium-label-filter';
 
 /**
@@ -29,24 +29,16 @@ function runtimeKeysRead(atoms: readonly LabelAtom[], subject: Endpoint, identit
   return isPodNetworkEndpoint(subject) && !subject.hostNetwork ? undecidableKeys(atoms, subject.runtimeLabels, identityKey) : [];
 }
 
-/** `selector` without its requirements on the pod label keys `keys` (Cilium keys carry a source). */
-function without(selector: LabelSelector, keys: readonly string[], keyOf: (k: string) => string = (k) => k): LabelSelector {
-  return {
-    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => !keys.includes(keyOf(k)))),
-    matchExpressions: (selector.matchExpressions ?? []).filter((e) => !keys.includes(keyOf(e.key))),
-  };
-}
-
 /** May the plain label selector select some pods of `subject` whose runtime labels it reads undecidably? */
 function maySelectByRuntimeLabels(selector: LabelSelector, subject: Endpoint): boolean {
   const keys = runtimeKeysRead(labelSelectorAtoms(selector), subject);
-  return keys.length > 0 && matchesLabelSelector(without(selector, keys), subject.labels);
+  return keys.length > 0 && matchesLabelSelector(relaxed(selector, keys), subject.labels);
 }
 
 /** The same for a Cilium subject selector, matched against the subject's identity. */
 function ciliumMaySelectByRuntimeLabels(selector: LabelSelector, subject: Endpoint): boolean {
   const keys = runtimeKeysRead(ciliumAtoms(selector), subject, (k) => ciliumIgnoredLabelPattern(k) === undefined);
-  return keys.length > 0 && selectorMatches(without(selector, keys, (k) => parseSelectorKey(k).key), identityOf(subject));
+  return keys.length > 0 && selectorMatches(relaxed(selector, keys, (k) => parseSelectorKey(k).key), identityOf(subject));
 }
 
 function calicoAtoms(cache: SelectorCache, selector: unknown): readonly LabelAtom[] {
