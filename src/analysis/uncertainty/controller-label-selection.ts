@@ -9,7 +9,7 @@
  * share this decision.
  */
 import { LabelAtom } from '../calico/selector';
-import { Endpoint, RuntimeLabel } from '../model';
+import { Endpoint, isPodNetworkEndpoint, RuntimeLabel } from '../model';
 import { LabelSelector, LabelSelectorRequirement, Labels, matchesLabelSelector, matchesRequirement } from '../selectors';
 import { CONTROLLER_POD_LABELS } from './controller-label-facts';
 
@@ -51,6 +51,15 @@ export function undecidableKeys(atoms: readonly LabelAtom[], runtime: readonly R
   // The label filter last: it is a set of regular expressions (Cilium), and most keys no atom reads.
   return runtime.filter((r) => atoms.some((a) => a.key === r.key && !decidable(a, r)) && identityKey(r.key))
     .map((r) => r.key).sort();
+}
+
+/**
+ * The controller-added keys `atoms` read undecidably for the pods of `endpoint` ({@link undecidableKeys});
+ * none for an endpoint that is not a pod on the pod network (a node, a hostNetwork pod, an external peer).
+ * @default identityKey - every key
+ */
+export function podUndecidableKeys(atoms: readonly LabelAtom[], endpoint: Endpoint, identityKey?: (key: string) => boolean): string[] {
+  return isPodNetworkEndpoint(endpoint) ? undecidableKeys(atoms, endpoint.runtimeLabels, identityKey) : [];
 }
 
 /**
