@@ -171,6 +171,8 @@ export function controllerLabelUncertainties(
     .map((r) => [JSON.stringify(r), r] as const));
   const workloads = [...distinct.values()];
   if (workloads.length === 0) return [];
+  // The keys `atoms` read undecidably for some workload's pods: whether a policy needs an uncertainty, and the keys its texts name.
+  const keysOf = (atoms: LabelAtom[]) => [...new Set(workloads.flatMap((runtime) => undecidableKeys(atoms, runtime, identityKey)))].sort();
   const cache = new SelectorCache();
   const out: Uncertainty[] = [];
   for (const obj of manifests) {
@@ -180,7 +182,6 @@ export function controllerLabelUncertainties(
     const subjectAtoms = atomsOf(parts.subject);
     const peerAtoms = atomsOf(parts.peers);
     if (subjectAtoms.length === 0 && peerAtoms.length === 0) continue;
-    const keysOf = (atoms: LabelAtom[]) => [...new Set(workloads.flatMap((runtime) => undecidableKeys(atoms, runtime, identityKey)))].sort();
     const subjectKeys = keysOf(subjectAtoms);
     const peerKeys = keysOf(peerAtoms);
     if (subjectKeys.length === 0 && peerKeys.length === 0) continue;
