@@ -135,8 +135,11 @@ export class MatrixData {
     this.classes = [];
     pods.forEach((pod, i) => {
       // The mesh keys too: a mesh may tell apart pods whose endpoints the CNI sees alike (Linkerd's owner labels).
-      const key = classKey(view(pod.endpoint), pod.ports)
-        + (mesh ? `\u0000${mesh.sourceKey(meshView(pod.endpoint))}\u0000${mesh.destinationKey(meshView(pod.endpoint))}` : '');
+      let key = classKey(view(pod.endpoint), pod.ports);
+      if (mesh) {
+        const seen = meshView(pod.endpoint);
+        key += `\u0000${mesh.sourceKey(seen)}\u0000${mesh.destinationKey(seen)}`;
+      }
       let c = classIndex.get(key);
       if (c === undefined) {
         c = this.classes.length;

@@ -31,7 +31,7 @@
  * CiliumInstall's own output is such a HelmRelease or Application, read the same way.
  */
 import { parse } from 'yaml';
-import { isCiliumChart, isPlainObject, namespaceOf } from '../../util/vocabulary';
+import { CILIUM_GROUP, isCiliumChart, isKindOf, isPlainObject, namespaceOf } from '../../util/vocabulary';
 import { postRenderersMayPatch } from '../flux-post-renderers';
 import { fluxValuesLayers, knownTop, setValue } from '../flux-values';
 import { describeRef, ManifestObject, refOf } from '../model';
@@ -181,7 +181,7 @@ export function ciliumAgentSettings(manifests: readonly ManifestObject[], option
     out.push({ where: describeRef(refOf(obj)), value: typeof value === 'string' ? value : undefined });
   }
   for (const obj of manifests) {
-    if (typeof obj?.apiVersion !== 'string' || !obj.apiVersion.startsWith('cilium.io/') || obj.kind !== 'CiliumNodeConfig') continue;
+    if (!isKindOf(obj, CILIUM_GROUP, 'CiliumNodeConfig')) continue;
     if (agents.size > 0 && !agents.has(namespaceOf(obj))) continue;
     const spec: unknown = obj.spec;
     if (!isPlainObject(spec) || !hasOwn(spec.defaults, option.key) || !isPlainObject(spec.nodeSelector)) continue;

@@ -13,7 +13,7 @@
  */
 import { Uncertainty } from './overlay';
 import { ciliumLabelKept } from '../../util/cilium-label-filter';
-import { isPlainObject, namespaceOf } from '../../util/vocabulary';
+import { isCiliumPolicy, isPlainObject, namespaceOf } from '../../util/vocabulary';
 import { ciliumAgentSettings } from '../cilium/agent-config';
 import { NAMESPACE_LABELS_PREFIX, parseSelectorKey } from '../cilium/identity';
 import { isNetworkPolicy } from '../kubernetes/network-policy';
@@ -66,9 +66,6 @@ function selectorKeys(value: unknown, namespaceLabels: boolean, into: Set<string
   }
   return into;
 }
-
-const isCiliumPolicy = (obj: ManifestObject): boolean => typeof obj?.apiVersion === 'string' && obj.apiVersion.startsWith('cilium.io/')
-  && (obj.kind === 'CiliumNetworkPolicy' || obj.kind === 'CiliumClusterwideNetworkPolicy');
 
 /** The uncertainty of a label filter the manifests set otherwise than the default (none when they set none, or one that changes no selector). */
 export function ciliumLabelFilterUncertainties(manifests: ManifestObject[]): Uncertainty[] {

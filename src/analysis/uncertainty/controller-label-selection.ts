@@ -9,7 +9,7 @@
  * share this decision.
  */
 import { LabelAtom } from '../calico/selector';
-import { Endpoint, RuntimeLabel } from '../model';
+import { Endpoint, isPodNetworkEndpoint, RuntimeLabel } from '../model';
 import { LabelSelector, LabelSelectorRequirement, Labels, matchesLabelSelector, matchesRequirement } from '../selectors';
 import { CONTROLLER_POD_LABELS } from './controller-label-facts';
 
@@ -54,14 +54,25 @@ export function undecidableKeys(atoms: readonly LabelAtom[], runtime: readonly R
 }
 
 /**
+ * The controller-added keys `atoms` read undecidably for the pods of `endpoint` ({@link undecidableKeys});
+ * none for an endpoint that is not a pod on the pod network (a node, a hostNetwork pod, an external peer).
+ * @default identityKey - every key
+ */
+export function podUndecidableKeys(atoms: readonly LabelAtom[], endpoint: Endpoint, identityKey?: (key: string) => boolean): string[] {
+  return isPodNetworkEndpoint(endpoint) ? undecidableKeys(atoms, endpoint.runtimeLabels, identityKey) : [];
+}
+
+/**
  * `selector` without its requirements on `keys`: it matches every pod the selector could match
  * whatever values the pod has for them (the requirements are ANDed).
+ * @param keyOf the pod label key a selector key reads (Cilium: without its source)
+ * @default keyOf - the selector key itself
  */
-export function relaxed(selector: LabelSelector, keys: readonly string[]): LabelSelector {
+export function relaxed(selector: LabelSelector, keys: readonly string[], keyOf: (k: string) => string = (k) => k): LabelSelector {
   const unknown = new Set(keys);
   return {
-    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => !unknown.has(k))),
-    matchExpressions: (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).filter((e) => !unknown.has(e?.key)),
+    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => !unknown.has(keyOf(k)))),
+    matchExpressions: (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).filter((e) => !unknown.has(keyOf(e?.key))),
   };
 }
 

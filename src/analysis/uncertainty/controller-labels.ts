@@ -22,7 +22,7 @@ import { effectivePolicyTypes, isNetworkPolicy } from '../kubernetes/network-pol
 import { describeRef, Direction, Endpoint, isPodNetworkEndpoint, ManifestObject, refOf } from '../model';
 import { LabelSelector, LabelSelectorRequirement, matchesLabelSelector } from '../selectors';
 import { autoscaledWorkloads, CONTROLLER_LABEL_KEYS, runtimeLabelsOf } from './controller-label-facts';
-import { describeControllerKeys, relaxed, requirementAtom, undecidableKeys } from './controller-label-selection';
+import { describeControllerKeys, podUndecidableKeys, relaxed, requirementAtom, undecidableKeys } from './controller-label-selection';
 
 /** Fields whose selectors select no pod by its own labels (namespaces, nodes, CIDR groups, Services, ServiceAccounts). */
 const NOT_POD_LABELS = new Set(['namespaceSelector', 'namespaces', 'nodeSelector', 'nodes', 'cidrGroupSelector', 'toServices', 'toNodes',
@@ -171,8 +171,8 @@ export function controllerLabelUncertainties(
     .map((r) => [JSON.stringify(r), r] as const));
   const workloads = [...distinct.values()];
   if (workloads.length === 0) return [];
-  const undecidable = (endpoint: Endpoint, atoms: readonly LabelAtom[]): string[] => (endpoint.kind === 'pod' && !endpoint.hostNetwork
-    ? undecidableKeys(atoms, endpoint.runtimeLabels, identityKey) : []);
+  // The keys `atoms` read undecidably for some workload's pods: whether a policy needs an uncertainty, and the keys its texts name.
+  const keysOf = (atoms: LabelAtom[]) => [...new Set(workloads.flatMap((runtime) => undecidableKeys(atoms, runtime, identityKey)))].sort();
   const cache = new SelectorCache();
   const out: Uncertainty[] = [];
   for (const obj of manifests) {
@@ -182,7 +182,6 @@ export function controllerLabelUncertainties(
     const subjectAtoms = atomsOf(parts.subject);
     const peerAtoms = atomsOf(parts.peers);
     if (subjectAtoms.length === 0 && peerAtoms.length === 0) continue;
-    const keysOf = (atoms: LabelAtom[]) => [...new Set(workloads.flatMap((runtime) => undecidableKeys(atoms, runtime, identityKey)))].sort();
     const subjectKeys = keysOf(subjectAtoms);
     const peerKeys = keysOf(peerAtoms);
     if (subjectKeys.length === 0 && peerKeys.length === 0) continue;
@@ -199,7 +198,7 @@ export function controllerLabelUncertainties(
           + 'runtime (value unknown or not the same on every pod)',
         appliesTo: (subject, direction) => {
           if (!inScope(subject, direction)) return false;
-          const keys = undecidable(subject, subjectAtoms);
+          const keys = podUndecidableKeys(subjectAtoms, subject, identityKey);
           return keys.length > 0
             && (parts.subjectSelector === undefined || matchesLabelSelector(relaxed(parts.subjectSelector, keys), subject.labels));
         },
@@ -216,7 +215,7 @@ export function controllerLabelUncertainties(
         why: (direction) => `${id} may match the peer of ${sideName(direction)} by ${peerKeys.join(', ')}, which the peer's workload `
           + 'controller sets at runtime (value unknown or not the same on every pod)',
         appliesTo: (subject, direction) => inScope(subject, direction),
-        peers: (peer) => undecidable(peer, peerAtoms).length > 0,
+        peers: (peer) => podUndecidableKeys(peerAtoms, peer, identityKey).length > 0,
         canAllow: () => true,
         canDeny: () => true,
       });

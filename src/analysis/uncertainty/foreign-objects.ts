@@ -17,36 +17,19 @@ import { ruleSetsOf } from '../cilium/policies';
 import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../kubernetes/network-policy';
 import { describeRef, Direction, Endpoint, ManifestObject, NamespaceIndex, refOf, isPodNetworkEndpoint } from '../model';
 import { LabelSelector, matchesLabelSelector } from '../selectors';
-import { labelSelectorAtoms, undecidableKeys } from './controller-label-selection';
+import { labelSelectorAtoms, podUndecidableKeys, relaxed } from './controller-label-selection';
 import { ciliumIgnoredLabelPattern } from '../../util/cilium-label-filter';
-
-/**
- * Does a selector of a policy not evaluated read a label the pod's controller sets at runtime in a way
- * whose answer may differ between its pods or is not known (./controller-label-selection)? The endpoint
- * holds one representative value, so the policy may select pods of it that the plain match misses.
- */
-function runtimeKeysRead(atoms: readonly LabelAtom[], subject: Endpoint, identityKey?: (key: string) => boolean): string[] {
-  return isPodNetworkEndpoint(subject) && !subject.hostNetwork ? undecidableKeys(atoms, subject.runtimeLabels, identityKey) : [];
-}
-
-/** `selector` without its requirements on the pod label keys `keys` (Cilium keys carry a source). */
-function without(selector: LabelSelector, keys: readonly string[], keyOf: (k: string) => string = (k) => k): LabelSelector {
-  return {
-    matchLabels: Object.fromEntries(Object.entries(selector.matchLabels ?? {}).filter(([k]) => !keys.includes(keyOf(k)))),
-    matchExpressions: (selector.matchExpressions ?? []).filter((e) => !keys.includes(keyOf(e.key))),
-  };
-}
 
 /** May the plain label selector select some pods of `subject` whose runtime labels it reads undecidably? */
 function maySelectByRuntimeLabels(selector: LabelSelector, subject: Endpoint): boolean {
-  const keys = runtimeKeysRead(labelSelectorAtoms(selector), subject);
-  return keys.length > 0 && matchesLabelSelector(without(selector, keys), subject.labels);
+  const keys = podUndecidableKeys(labelSelectorAtoms(selector), subject);
+  return keys.length > 0 && matchesLabelSelector(relaxed(selector, keys), subject.labels);
 }
 
 /** The same for a Cilium subject selector, matched against the subject's identity. */
 function ciliumMaySelectByRuntimeLabels(selector: LabelSelector, subject: Endpoint): boolean {
-  const keys = runtimeKeysRead(ciliumAtoms(selector), subject, (k) => ciliumIgnoredLabelPattern(k) === undefined);
-  return keys.length > 0 && selectorMatches(without(selector, keys, (k) => parseSelectorKey(k).key), identityOf(subject));
+  const keys = podUndecidableKeys(ciliumAtoms(selector), subject, (k) => ciliumIgnoredLabelPattern(k) === undefined);
+  return keys.length > 0 && selectorMatches(relaxed(selector, keys, (k) => parseSelectorKey(k).key), identityOf(subject));
 }
 
 function calicoAtoms(cache: SelectorCache, selector: unknown): readonly LabelAtom[] {
@@ -96,7 +79,7 @@ function calicoUncertainty(obj: ManifestObject, namespaces: NamespaceIndex, cach
         // Host-endpoint-only policies (preDNAT, doNotTrack) still police traffic forwarded to pods.
         // A selector reading a label the pod's controller sets at runtime undecidably may select some of its pods.
         return hostOnly ? true : compiled.entry!.selects(subject, direction, ctx)
-          || ((global || subject.namespace === namespaceOf(obj)) && runtimeKeysRead(calicoAtoms(cache, spec.selector), subject).length > 0);
+          || ((global || subject.namespace === namespaceOf(obj)) && podUndecidableKeys(calicoAtoms(cache, spec.selector), subject).length > 0);
       }
       // A GlobalNetworkPolicy may select the host endpoints of nodes (their labels are not in the manifests).
       return global && isNodeLike(subject);
