@@ -9,7 +9,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { appObjects, keepAppObjectsPerWalk } from './app-objects';
-import { istioPrincipal, linkerdIdentitySuffix } from './mesh-identity';
+import { istioPrincipal, linkerdIdentity, linkerdIdentitySuffix } from './mesh-identity';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { apiGroupOf, podServiceAccountOf, podTemplateOf } from '../util/vocabulary';
 
@@ -59,7 +59,7 @@ export function checkFormerTierIdentity(scope: IConstruct, namespace: string, ti
       if (others.length > 0) return [];
       const mesh = ClusterNetwork.of(scope).mesh;
       const principal = istioPrincipal(mesh.trustDomain, namespace, DEFAULT_ACCOUNT);
-      const identity = `${DEFAULT_ACCOUNT}.${namespace}.${linkerdIdentitySuffix(mesh)}`;
+      const identity = linkerdIdentity(DEFAULT_ACCOUNT, namespace, linkerdIdentitySuffix(mesh));
       const problems: string[] = [];
       for (const c of scope.node.root.node.findAll()) {
         if (!(c instanceof ApiObject)) continue;

@@ -22,6 +22,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { appObjects, namespaceObject, selectedWorkloads } from './app-objects';
+import { linkerdIdentity } from './mesh-identity';
 import { linkerdPolicyObjects, namedCallers } from './three-tier-linkerd-callers';
 import { parsePortSet } from '../analysis/mesh/membership';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
@@ -69,7 +70,7 @@ export function unauthenticatedSourceProblems(root: IConstruct, namespace: strin
           + `${injection.invalid ? ', a value the proxy injector does not know,' : ','} so its pods have no proxy`;
       } else if (typeof skip.value === 'string' && parsePortSet(skip.value, '').has(to.port)) {
         why = `${skip.where} lists port ${to.port} in ${SKIP_OUTBOUND}, so its proxy lets those connections pass without mutual TLS`;
-      } else if (account !== from.serviceAccount && !callers.admitsIdentity(`${account}.${namespace}.${identitySuffix}`)) {
+      } else if (account !== from.serviceAccount && !callers.admitsIdentity(linkerdIdentity(account, namespace, identitySuffix))) {
         problems.push(`the ${object.kind} ${namespace}/${object.json.metadata?.name} (${object.construct.node.path}) carries the ${from.tier} tier's `
           + `labels, so the NetworkPolicies admit it to the ${to.tier} pods' port ${to.port} as the ${from.tier}, but it runs as the ServiceAccount `
           + `'${account}', and the app's Server '${server}' on that port admits the ${from.tier} identity (${from.serviceAccount}) only: Linkerd would `
