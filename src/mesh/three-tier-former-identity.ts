@@ -52,7 +52,9 @@ export function checkFormerTierIdentity(scope: IConstruct, namespace: string, ti
   keepAppObjectsPerWalk(scope);
   scope.node.addValidation({
     validate: () => {
-      const others = appObjects(scope).workloads.filter((w) => {
+      // One walk of the tree per check.
+      const all = scope.node.root.node.findAll();
+      const others = appObjects(scope, all).workloads.filter((w) => {
         if (w.namespace !== namespace) return false;
         return podServiceAccountOf(podTemplateOf(w.json)) === DEFAULT_ACCOUNT;
       });
@@ -61,7 +63,7 @@ export function checkFormerTierIdentity(scope: IConstruct, namespace: string, ti
       const principal = istioPrincipal(mesh.trustDomain, namespace, DEFAULT_ACCOUNT);
       const identity = linkerdIdentity(DEFAULT_ACCOUNT, namespace, linkerdIdentitySuffix(mesh));
       const problems: string[] = [];
-      for (const c of scope.node.root.node.findAll()) {
+      for (const c of all) {
         if (!(c instanceof ApiObject)) continue;
         const group = c.apiVersion.split('/')[0];
         if (group !== 'security.istio.io' && group !== 'policy.linkerd.io') continue;

@@ -31,9 +31,12 @@ function identityMatches(pattern: string, identity: string): boolean {
   return pattern.startsWith('*.') ? identity.endsWith(pattern.slice(1)) : pattern === identity;
 }
 
-/** The policy.linkerd.io objects of the app (one walk of the tree, read by {@link namedCallers} for each Server). */
-export function linkerdPolicyObjects(root: IConstruct): ApiObject[] {
-  return root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.apiVersion.split('/')[0] === 'policy.linkerd.io');
+/**
+ * The policy.linkerd.io objects of the app, among `all` (the constructs of the tree, walked once per check), read by
+ * {@link namedCallers} for each Server.
+ */
+export function linkerdPolicyObjects(all: readonly IConstruct[]): ApiObject[] {
+  return all.filter((c): c is ApiObject => c instanceof ApiObject && c.apiVersion.split('/')[0] === 'policy.linkerd.io');
 }
 
 /**

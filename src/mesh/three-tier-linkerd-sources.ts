@@ -21,7 +21,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { appObjects, namespaceObject, selectedWorkloads } from './app-objects';
+import { AppObjects, namespaceObject, selectedWorkloads } from './app-objects';
 import { linkerdIdentity } from './mesh-identity';
 import { linkerdPolicyObjects, namedCallers } from './three-tier-linkerd-callers';
 import { parsePortSet } from '../analysis/mesh/membership';
@@ -33,19 +33,19 @@ const SKIP_OUTBOUND = 'config.linkerd.io/skip-outbound-ports';
 
 /**
  * Problems of the hops whose source pods (as the NetworkPolicies see them) would reach the destination
- * tier's port without the source tier's Linkerd identity. `tierServers`: per destination tier, the
- * app's Server on the tier port; `own`: the app's mesh objects.
+ * tier's port without the source tier's Linkerd identity. `all`: the constructs of the tree (walked once
+ * per check); `objects`: the app's objects among them (./app-objects); `tierServers`: per destination
+ * tier, the app's Server on the tier port; `own`: the app's mesh objects.
  */
-export function unauthenticatedSourceProblems(root: IConstruct, namespace: string,
+export function unauthenticatedSourceProblems(all: readonly IConstruct[], objects: AppObjects, namespace: string,
   hops: ReadonlyArray<{ readonly from: MeshTierPods; readonly to: MeshTierPods }>, tierServers: Record<string, string>,
   own: ReadonlySet<ApiObject>, identitySuffix: string): string[] {
-  const objects = appObjects(root);
   const nsObject = namespaceObject(objects, namespace);
   const nsShown = nsObject !== undefined;
   const nsAnnotations = nsObject?.json.metadata?.annotations;
   const nsAnnotationMap: Record<string, unknown> = isPlainObject(nsAnnotations) ? nsAnnotations : {};
   const nsSkip = nsAnnotationMap[SKIP_OUTBOUND];
-  const policyObjects = linkerdPolicyObjects(root);
+  const policyObjects = linkerdPolicyObjects(all);
   const problems: string[] = [];
   for (const { from, to } of hops) {
     const server = tierServers[to.tier];
