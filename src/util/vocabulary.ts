@@ -28,6 +28,10 @@ export const CALICO_GROUP = 'projectcalico.org';
 export const CALICO_STORAGE_GROUP = 'crd.projectcalico.org';
 /** Cilium's API group. */
 export const CILIUM_GROUP = 'cilium.io';
+/** The API group of Flux's helm-controller (HelmRelease). */
+export const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io';
+/** The API group of Argo CD (Application). */
+export const ARGO_CD_GROUP = 'argoproj.io';
 
 /** Is `value` a plain (non-array, non-null) object? */
 export function isPlainObject(value: unknown): value is Record<string, any> {
@@ -58,6 +62,16 @@ export function apiVersionOf(obj: unknown): string | undefined {
 /** Does the object have this API group (any version) and kind? */
 export function isKindOf(obj: unknown, group: string, kind: string): boolean {
   return isPlainObject(obj) && obj.kind === kind && apiGroupOf(obj) === group;
+}
+
+/** Is the object a Flux HelmRelease (any version of helm.toolkit.fluxcd.io)? */
+export function isFluxHelmRelease(obj: unknown): boolean {
+  return isKindOf(obj, FLUX_HELM_GROUP, 'HelmRelease');
+}
+
+/** Is the object an Argo CD Application (any version of argoproj.io)? */
+export function isArgoApplication(obj: unknown): boolean {
+  return isKindOf(obj, ARGO_CD_GROUP, 'Application');
 }
 
 /**
