@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
-import { LintDocument, asArray, isKind, isObject, jsonKey } from './document';
-import { isCiliumChart } from '../util/vocabulary';
+import { LintDocument, asArray, isObject, jsonKey } from './document';
+import { isArgoApplication, isCiliumChart, isFluxHelmRelease } from '../util/vocabulary';
 
 /** A Cilium Helm values tree found somewhere in the manifests. Internal. */
 export interface ValuesSource {
@@ -32,12 +32,12 @@ export function ciliumValuesSources(docs: readonly LintDocument[]): ValuesSource
     const obj = doc.obj;
     if (doc.ciliumValues && isObject(obj)) {
       out.push({ doc, values: obj, pathOf: (k) => k });
-    } else if (isKind(obj, 'helm.toolkit.fluxcd.io', 'HelmRelease') && isObject(obj.spec)) {
+    } else if (isFluxHelmRelease(obj) && isObject(obj.spec)) {
       const chart = obj.spec.chart?.spec?.chart ?? obj.spec.chartRef?.name;
       if (isObject(obj.spec.values) && (isCiliumChart(chart) || looksLikeCiliumValues(obj.spec.values))) {
         out.push({ doc, values: obj.spec.values, pathOf: (k) => `spec.values${jsonKey(k)}` });
       }
-    } else if (isKind(obj, 'argoproj.io', 'Application') && isObject(obj.spec)) {
+    } else if (isArgoApplication(obj) && isObject(obj.spec)) {
       const sources: Array<[any, string]> = [];
       if (isObject(obj.spec.source)) sources.push([obj.spec.source, 'spec.source']);
       asArray(obj.spec.sources).forEach((s, i) => sources.push([s, `spec.sources[${i}]`]));

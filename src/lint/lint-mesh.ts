@@ -6,7 +6,7 @@
 import { MeshFacts, meshFactsOf } from '../analysis/mesh/facts';
 import { checkLinkerdValues, LINKERD_INSTALLATION_OPTION_KEYS, LinkerdOptions } from '../analysis/option-values';
 import { requireMadeMesh } from '../cluster/made-by-factories';
-import { Mesh, MeshKind } from '../cluster/mesh';
+import { IstioMode, Mesh, MeshKind } from '../cluster/mesh';
 import { propError } from '../util/errors';
 
 /** The cluster's mesh as the lint rules read it. */
@@ -19,6 +19,13 @@ export interface LintMesh {
    */
   readonly declared: Mesh['_declared'];
 }
+
+/**
+ * The Istio facts the Istio rules read when the lint is not told the mesh: membership as if ambient mode were
+ * installed (a pod or namespace labelled `istio.io/dataplane-mode=ambient` counts as meshed, as do sidecar injection
+ * labels), Istio's default root namespace (`istio-system`) and trust domain. Each rule says why that is its cautious reading.
+ */
+export const UNTOLD_ISTIO_FACTS: MeshFacts = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
 
 /** The options of PolicyLintOptions that describe the mesh (as the caller passed them: any type). */
 export interface LintMeshOptions extends LinkerdOptions {

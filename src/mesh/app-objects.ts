@@ -102,11 +102,13 @@ export function keepAppObjectsPerWalk(scope: IConstruct): void {
   root.node.addValidation({ validate: () => { openWalk(root); return []; } });
 }
 
-/** The Services, Namespaces and workloads of the app `scope` belongs to (every chart). */
-export function appObjects(scope: IConstruct): AppObjects {
+/**
+ * The Services, Namespaces and workloads of the app `scope` belongs to (every chart). `all`: the
+ * constructs of its root (`root.node.findAll()`), when the caller has walked the tree already.
+ */
+export function appObjects(scope: IConstruct, all: readonly IConstruct[] = scope.node.root.node.findAll()): AppObjects {
   const root = scope.node.root;
   keepAppObjectsPerWalk(root);
-  const all = root.node.findAll();
   const inWalk = walking.has(root);
   const hit = inWalk ? cache.get(root) : undefined;
   if (hit && hit.size === all.length) return hit.objects;

@@ -7,7 +7,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { keepAppObjectsPerWalk } from './app-objects';
+import { appObjects, keepAppObjectsPerWalk } from './app-objects';
 import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { isAmbient } from './mesh-context';
@@ -111,7 +111,7 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
       validate: () => [
         ...allowPoliciesRefusingHops(scope.node.root, namespace, cluster.mesh.rootNamespace ?? 'istio-system',
           cluster.mesh.trustDomain, hops).map((p) => `meshTierAuthorization: ${p}`),
-        ...sharedSourceAccountProblems(scope.node.root, namespace, shared),
+        ...sharedSourceAccountProblems(appObjects(scope), namespace, shared),
       ],
     });
     return { objects, destinationPodAnnotations: {} };
@@ -173,18 +173,24 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
   const identitySuffix = linkerdIdentitySuffix(cluster.mesh);
   keepAppObjectsPerWalk(scope);
   scope.node.addValidation({
-    validate: () => [
-      ...foreignServerPolicies(scope.node.root, namespace, servers, own),
-      ...overlappingForeignServers(scope.node.root, namespace, serverPods).map((p) => `meshTierAuthorization: ${p}`),
-      ...unauthenticatedSourceProblems(scope.node.root, namespace, hops, tierServers, own, identitySuffix).map((p) => `meshTierAuthorization: ${p}`),
-      ...sharedSourceAccountProblems(scope.node.root, namespace, hops.map(({ from, to }) => ({
-        from,
-        to,
-        consequence: `the app's Server '${tierServers[to.tier]}' on the ${to.tier} pods' port ${to.port} admits that identity, so a `
-          + `NetworkPolicy allowing it any port of the ${to.tier} pods (which opens the proxy's port ${cluster.mesh.networkNeeds().transportPort?.port}, carrying every port) would let it reach `
-          + `port ${to.port} too`,
-      }))),
-    ],
+    validate: () => {
+      // One walk of the tree per check, read by each part (the app's objects among it synthesized once).
+      const all = scope.node.root.node.findAll();
+      const foreign = foreignServerPolicies(all, namespace, servers, own);
+      const app = appObjects(scope, all);
+      return [
+        ...foreign,
+        ...overlappingForeignServers(all, app, namespace, serverPods).map((p) => `meshTierAuthorization: ${p}`),
+        ...unauthenticatedSourceProblems(all, app, namespace, hops, tierServers, own, identitySuffix).map((p) => `meshTierAuthorization: ${p}`),
+        ...sharedSourceAccountProblems(app, namespace, hops.map(({ from, to }) => ({
+          from,
+          to,
+          consequence: `the app's Server '${tierServers[to.tier]}' on the ${to.tier} pods' port ${to.port} admits that identity, so a `
+            + `NetworkPolicy allowing it any port of the ${to.tier} pods (which opens the proxy's port ${cluster.mesh.networkNeeds().transportPort?.port}, carrying every port) would let it reach `
+            + `port ${to.port} too`,
+        }))),
+      ];
+    },
   });
   return { objects, destinationPodAnnotations: { [LINKERD_DEFAULT_INBOUND_POLICY]: LinkerdInboundPolicy.DENY }, tierServers };
 }
@@ -213,9 +219,10 @@ interface AppServer {
  *   HTTPRoute (a route-level flow) is refused: the app's Server-level policy would give the source
  *   tier every route anyway, and the routes take away the probe route of the tier's httpGet probes.
  */
-function foreignServerPolicies(root: IConstruct, namespace: string, servers: ReadonlyMap<string, AppServer>, own: ReadonlySet<ApiObject>): string[] {
+function foreignServerPolicies(all: readonly IConstruct[], namespace: string, servers: ReadonlyMap<string, AppServer>,
+  own: ReadonlySet<ApiObject>): string[] {
   const problems: string[] = [];
-  for (const c of root.node.findAll()) {
+  for (const c of all) {
     if (!(c instanceof ApiObject) || own.has(c) || c.metadata.namespace !== namespace) continue;
     const group = c.apiVersion.split('/')[0];
     if (group !== 'policy.linkerd.io' && group !== 'gateway.networking.k8s.io') continue;

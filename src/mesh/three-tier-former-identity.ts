@@ -9,7 +9,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { appObjects, keepAppObjectsPerWalk } from './app-objects';
-import { istioPrincipal, linkerdIdentitySuffix } from './mesh-identity';
+import { istioPrincipal, linkerdIdentity, linkerdIdentitySuffix } from './mesh-identity';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { apiGroupOf, podServiceAccountOf, podTemplateOf } from '../util/vocabulary';
 
@@ -52,16 +52,18 @@ export function checkFormerTierIdentity(scope: IConstruct, namespace: string, ti
   keepAppObjectsPerWalk(scope);
   scope.node.addValidation({
     validate: () => {
-      const others = appObjects(scope).workloads.filter((w) => {
+      // One walk of the tree per check.
+      const all = scope.node.root.node.findAll();
+      const others = appObjects(scope, all).workloads.filter((w) => {
         if (w.namespace !== namespace) return false;
         return podServiceAccountOf(podTemplateOf(w.json)) === DEFAULT_ACCOUNT;
       });
       if (others.length > 0) return [];
       const mesh = ClusterNetwork.of(scope).mesh;
       const principal = istioPrincipal(mesh.trustDomain, namespace, DEFAULT_ACCOUNT);
-      const identity = `${DEFAULT_ACCOUNT}.${namespace}.${linkerdIdentitySuffix(mesh)}`;
+      const identity = linkerdIdentity(DEFAULT_ACCOUNT, namespace, linkerdIdentitySuffix(mesh));
       const problems: string[] = [];
-      for (const c of scope.node.root.node.findAll()) {
+      for (const c of all) {
         if (!(c instanceof ApiObject)) continue;
         const group = c.apiVersion.split('/')[0];
         if (group !== 'security.istio.io' && group !== 'policy.linkerd.io') continue;

@@ -13,6 +13,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { linkerdIdentity } from './mesh-identity';
 import { linkerdPolicyTargetsServer } from '../util/linkerd-policy-target';
 import { isPlainObject } from '../util/vocabulary';
 
@@ -30,9 +31,12 @@ function identityMatches(pattern: string, identity: string): boolean {
   return pattern.startsWith('*.') ? identity.endsWith(pattern.slice(1)) : pattern === identity;
 }
 
-/** The policy.linkerd.io objects of the app (one walk of the tree, read by {@link namedCallers} for each Server). */
-export function linkerdPolicyObjects(root: IConstruct): ApiObject[] {
-  return root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.apiVersion.split('/')[0] === 'policy.linkerd.io');
+/**
+ * The policy.linkerd.io objects of the app, among `all` (the constructs of the tree, walked once per check), read by
+ * {@link namedCallers} for each Server.
+ */
+export function linkerdPolicyObjects(all: readonly IConstruct[]): ApiObject[] {
+  return all.filter((c): c is ApiObject => c instanceof ApiObject && c.apiVersion.split('/')[0] === 'policy.linkerd.io');
 }
 
 /**
@@ -55,7 +59,7 @@ export function namedCallers(objects: readonly ApiObject[], namespace: string, s
       const auth = r.kind === 'MeshTLSAuthentication' || r.kind === 'NetworkAuthentication' ? authentication(r.kind, r.name, r.namespace) : undefined;
       if (r.kind === 'ServiceAccount') {
         const ns = typeof r.namespace === 'string' ? r.namespace : namespace;
-        return { identity: (id: string) => id === `${String(r.name)}.${ns}.${suffix}`, unauthenticated: false };
+        return { identity: (id: string) => id === linkerdIdentity(String(r.name), ns, suffix), unauthenticated: false };
       }
       if (!auth) return { identity: () => true, unauthenticated: true };
       const authSpec = auth.toJson().spec ?? {};
@@ -67,7 +71,7 @@ export function namedCallers(objects: readonly ApiObject[], namespace: string, s
         identity: (id: string) => ids.some((p) => typeof p === 'string' && identityMatches(p, id)) || idRefs.some((i) => {
           if (!isPlainObject(i)) return false;
           const ns = typeof i.namespace === 'string' ? i.namespace : authNs;
-          if (i.kind === 'ServiceAccount') return id === `${String(i.name)}.${ns}.${suffix}`;
+          if (i.kind === 'ServiceAccount') return id === linkerdIdentity(String(i.name), ns, suffix);
           if (i.kind === 'Namespace') return id.endsWith(`.${String(i.name)}.${suffix}`);
           return true;
         }),

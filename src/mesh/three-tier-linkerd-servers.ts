@@ -17,7 +17,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { appObjects, selectedWorkloads } from './app-objects';
+import { AppObjects, selectedWorkloads } from './app-objects';
 import { selectorsOverlap } from './linkerd/server-selectors';
 import { isPlainObject, stringMap } from '../util/vocabulary';
 
@@ -51,10 +51,10 @@ function expressionsMayHold(expressions: unknown, labels: Readonly<Record<string
   });
 }
 
-/** Container port name -> its TCP numbers, over the app's workloads in `namespace` carrying `labels`. */
-function namedPorts(root: IConstruct, namespace: string, labels: Readonly<Record<string, string>>): Map<string, number[]> {
+/** Container port name -> its TCP numbers, over the app's workloads (`objects`) in `namespace` carrying `labels`. */
+function namedPorts(objects: AppObjects, namespace: string, labels: Readonly<Record<string, string>>): Map<string, number[]> {
   const named = new Map<string, number[]>();
-  for (const { template } of selectedWorkloads(appObjects(root), namespace, { ...labels })) {
+  for (const { template } of selectedWorkloads(objects, namespace, { ...labels })) {
     const spec = isPlainObject(template.spec) ? template.spec : {};
     const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
     const containers = [...list(spec.containers), ...list(spec.initContainers)];
@@ -77,9 +77,11 @@ function serverPortNumbers(port: unknown, named: () => Map<string, number[]>): n
 
 /**
  * The Servers in `namespace` other than the app's (`servers`, by name) that may select a pod and port
- * of one of the app's Servers, as problems naming both.
+ * of one of the app's Servers, as problems naming both. `all`: the constructs of the tree (walked once
+ * per check); `objects`: the app's objects among them (./app-objects).
  */
-export function overlappingForeignServers(root: IConstruct, namespace: string, servers: readonly AppServerPods[]): string[] {
+export function overlappingForeignServers(all: readonly IConstruct[], objects: AppObjects, namespace: string,
+  servers: readonly AppServerPods[]): string[] {
   const appNames = new Set(servers.map((s) => s.name));
   const problems: string[] = [];
   // The named ports of each app Server's pods, read once per check (not once per Server of others).
@@ -87,11 +89,11 @@ export function overlappingForeignServers(root: IConstruct, namespace: string, s
   const namedOf = (app: AppServerPods) => () => {
     const known = named.get(app);
     if (known) return known;
-    const ports = namedPorts(root, namespace, app.labels);
+    const ports = namedPorts(objects, namespace, app.labels);
     named.set(app, ports);
     return ports;
   };
-  for (const c of root.node.findAll()) {
+  for (const c of all) {
     if (!(c instanceof ApiObject) || c.kind !== 'Server' || c.apiVersion.split('/')[0] !== 'policy.linkerd.io'
       || c.metadata.namespace !== namespace || appNames.has(c.name)) continue;
     const spec = c.toJson().spec ?? {};

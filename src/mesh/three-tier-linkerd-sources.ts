@@ -21,7 +21,8 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { appObjects, namespaceObject, selectedWorkloads } from './app-objects';
+import { AppObjects, namespaceObject, selectedWorkloads } from './app-objects';
+import { linkerdIdentity } from './mesh-identity';
 import { linkerdPolicyObjects, namedCallers } from './three-tier-linkerd-callers';
 import { parsePortSet } from '../analysis/mesh/membership';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
@@ -32,19 +33,19 @@ const SKIP_OUTBOUND = 'config.linkerd.io/skip-outbound-ports';
 
 /**
  * Problems of the hops whose source pods (as the NetworkPolicies see them) would reach the destination
- * tier's port without the source tier's Linkerd identity. `tierServers`: per destination tier, the
- * app's Server on the tier port; `own`: the app's mesh objects.
+ * tier's port without the source tier's Linkerd identity. `all`: the constructs of the tree (walked once
+ * per check); `objects`: the app's objects among them (./app-objects); `tierServers`: per destination
+ * tier, the app's Server on the tier port; `own`: the app's mesh objects.
  */
-export function unauthenticatedSourceProblems(root: IConstruct, namespace: string,
+export function unauthenticatedSourceProblems(all: readonly IConstruct[], objects: AppObjects, namespace: string,
   hops: ReadonlyArray<{ readonly from: MeshTierPods; readonly to: MeshTierPods }>, tierServers: Record<string, string>,
   own: ReadonlySet<ApiObject>, identitySuffix: string): string[] {
-  const objects = appObjects(root);
   const nsObject = namespaceObject(objects, namespace);
   const nsShown = nsObject !== undefined;
   const nsAnnotations = nsObject?.json.metadata?.annotations;
   const nsAnnotationMap: Record<string, unknown> = isPlainObject(nsAnnotations) ? nsAnnotations : {};
   const nsSkip = nsAnnotationMap[SKIP_OUTBOUND];
-  const policyObjects = linkerdPolicyObjects(root);
+  const policyObjects = linkerdPolicyObjects(all);
   const problems: string[] = [];
   for (const { from, to } of hops) {
     const server = tierServers[to.tier];
@@ -69,7 +70,7 @@ export function unauthenticatedSourceProblems(root: IConstruct, namespace: strin
           + `${injection.invalid ? ', a value the proxy injector does not know,' : ','} so its pods have no proxy`;
       } else if (typeof skip.value === 'string' && parsePortSet(skip.value, '').has(to.port)) {
         why = `${skip.where} lists port ${to.port} in ${SKIP_OUTBOUND}, so its proxy lets those connections pass without mutual TLS`;
-      } else if (account !== from.serviceAccount && !callers.admitsIdentity(`${account}.${namespace}.${identitySuffix}`)) {
+      } else if (account !== from.serviceAccount && !callers.admitsIdentity(linkerdIdentity(account, namespace, identitySuffix))) {
         problems.push(`the ${object.kind} ${namespace}/${object.json.metadata?.name} (${object.construct.node.path}) carries the ${from.tier} tier's `
           + `labels, so the NetworkPolicies admit it to the ${to.tier} pods' port ${to.port} as the ${from.tier}, but it runs as the ServiceAccount `
           + `'${account}', and the app's Server '${server}' on that port admits the ${from.tier} identity (${from.serviceAccount}) only: Linkerd would `

@@ -25,8 +25,7 @@
  * NetworkPolicies too (a canary: ./three-tier-linkerd-sources checks its identity). Workloads applied
  * outside the app cannot be seen.
  */
-import { IConstruct } from 'constructs';
-import { appObjects } from './app-objects';
+import { AppObjects } from './app-objects';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
 import { hasLabels, isPlainObject, podServiceAccountOf, podTemplateOf, stringMap } from '../util/vocabulary';
 
@@ -42,12 +41,12 @@ export interface SharedAccountHop {
 }
 
 /**
- * Problems: the workloads of the app in `namespace` that run as the account of a hop's source tier
+ * Problems: the workloads of the app (`objects`: ./app-objects) in `namespace` that run as the account of a hop's source tier
  * but do not carry that tier's labels, one per workload and hop, in construct-tree order.
  */
-export function sharedSourceAccountProblems(root: IConstruct, namespace: string, hops: readonly SharedAccountHop[]): string[] {
+export function sharedSourceAccountProblems(objects: AppObjects, namespace: string, hops: readonly SharedAccountHop[]): string[] {
   const problems: string[] = [];
-  for (const object of appObjects(root).workloads) {
+  for (const object of objects.workloads) {
     const template = podTemplateOf(object.json);
     if (!template || object.namespace !== namespace) continue;
     // The pod's identity is its ServiceAccount.

@@ -184,7 +184,7 @@ export function strictCidrProblem(cidr: string): StrictCidrProblem | undefined {
 }
 
 /** `cidr` with the bits beyond its prefix cleared (`10.0.0.5/8` -> `10.0.0.0/8`), canonical. */
-export function networkOf(cidr: ParsedCidr): ParsedCidr {
+function networkOf(cidr: ParsedCidr): ParsedCidr {
   const bytes = cidr.address.toByteArray().map((byte, i) => {
     const kept = Math.max(0, Math.min(8, cidr.prefix - i * 8));
     return byte - (byte % 2 ** (8 - kept));

@@ -56,7 +56,7 @@ export class Errors {
 export type InputSite = IConstruct | string;
 
 /** The path of an input site: the construct path, or the factory name. */
-export function siteName(site: InputSite): string {
+function siteName(site: InputSite): string {
   return typeof site === 'string' ? site : site.node.path;
 }
 

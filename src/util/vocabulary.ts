@@ -9,14 +9,6 @@
 
 /** The label every namespace carries since Kubernetes 1.22 (NETWORKING-FACTS.md #1). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-/** Calico's workload-endpoint label holding the pod's namespace. */
-export const CALICO_NAMESPACE_LABEL = 'projectcalico.org/namespace';
-/** Calico's label holding a namespace's or service account's name. */
-export const CALICO_NAME_LABEL = 'projectcalico.org/name';
-/** Calico's workload-endpoint label holding the pod's service account. */
-export const CALICO_SERVICE_ACCOUNT_LABEL = 'projectcalico.org/serviceaccount';
-/** Calico's workload-endpoint label holding the orchestrator (`k8s`). */
-export const CALICO_ORCHESTRATOR_LABEL = 'projectcalico.org/orchestrator';
 
 /** API group of Kubernetes NetworkPolicy. */
 export const NETWORKING_GROUP = 'networking.k8s.io';
@@ -28,6 +20,10 @@ export const CALICO_GROUP = 'projectcalico.org';
 export const CALICO_STORAGE_GROUP = 'crd.projectcalico.org';
 /** Cilium's API group. */
 export const CILIUM_GROUP = 'cilium.io';
+/** The API group of Flux's helm-controller (HelmRelease). */
+const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io';
+/** The API group of Argo CD (Application). */
+const ARGO_CD_GROUP = 'argoproj.io';
 
 /** Is `value` a plain (non-array, non-null) object? */
 export function isPlainObject(value: unknown): value is Record<string, any> {
@@ -58,6 +54,16 @@ export function apiVersionOf(obj: unknown): string | undefined {
 /** Does the object have this API group (any version) and kind? */
 export function isKindOf(obj: unknown, group: string, kind: string): boolean {
   return isPlainObject(obj) && obj.kind === kind && apiGroupOf(obj) === group;
+}
+
+/** Is the object a Flux HelmRelease (any version of helm.toolkit.fluxcd.io)? */
+export function isFluxHelmRelease(obj: unknown): boolean {
+  return isKindOf(obj, FLUX_HELM_GROUP, 'HelmRelease');
+}
+
+/** Is the object an Argo CD Application (any version of argoproj.io)? */
+export function isArgoApplication(obj: unknown): boolean {
+  return isKindOf(obj, ARGO_CD_GROUP, 'Application');
 }
 
 /**
@@ -122,7 +128,7 @@ export function isCalicoStagedPolicy(obj: unknown): boolean {
 }
 
 /** Calico's built-in tier, where a policy goes when it names none. */
-export const CALICO_DEFAULT_TIER = 'default';
+const CALICO_DEFAULT_TIER = 'default';
 
 /**
  * The tier of a Calico (Global or Staged)NetworkPolicy: `spec.tier`, or `default` when it is omitted
@@ -139,11 +145,6 @@ export function calicoPolicyTier(obj: unknown): string {
 export function isCalicoNetworkSet(obj: unknown): boolean {
   return isPlainObject(obj) && apiGroupOf(obj) === CALICO_GROUP && apiVersionOf(obj) === 'v3'
     && (obj.kind === 'NetworkSet' || obj.kind === 'GlobalNetworkSet');
-}
-
-/** A projectcalico.org/v3 Tier. */
-export function isCalicoTier(obj: unknown): boolean {
-  return isKindOf(obj, CALICO_GROUP, 'Tier') && apiVersionOf(obj) === 'v3';
 }
 
 /** A Calico HostEndpoint (served or storage group). */
@@ -240,26 +241,6 @@ export function byWorkloadTemplate<T>(manifests: readonly unknown[], of: (templa
   }
   return out;
 }
-
-/**
- * Every kind the analysis and the lint know, per API group: the ones that shape pod traffic and the
- * ones that provably do not (Services, RBAC, ...). Anything else in a manifest set deserves a warning.
- */
-export const KNOWN_KINDS: Readonly<Record<string, readonly string[]>> = {
-  '': ['Namespace', 'Pod', 'ReplicationController', 'Service', 'ServiceAccount', 'ConfigMap', 'Secret', 'Endpoints',
-    'PersistentVolumeClaim', 'PersistentVolume', 'LimitRange', 'ResourceQuota'],
-  'apps': ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'],
-  'batch': ['Job', 'CronJob'],
-  'networking.k8s.io': ['NetworkPolicy', 'Ingress', 'IngressClass'],
-  'policy.networking.k8s.io': ['ClusterNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'],
-  'projectcalico.org': ['NetworkPolicy', 'GlobalNetworkPolicy', 'NetworkSet', 'GlobalNetworkSet', 'Tier', 'HostEndpoint',
-    'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy'],
-  'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup'],
-  'rbac.authorization.k8s.io': ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
-  'policy': ['PodDisruptionBudget'],
-  'autoscaling': ['HorizontalPodAutoscaler'],
-  'apiextensions.k8s.io': ['CustomResourceDefinition'],
-};
 
 /** Is a chart reference (`cilium`, `cilium/cilium`, a path ending in `/cilium`) the Cilium chart? */
 export function isCiliumChart(name: unknown): boolean {

@@ -271,7 +271,7 @@ export function isYamlFileName(name: string): boolean {
 }
 
 /** Is `name` a Markdown file name (`*.md`, `*.markdown`)? */
-export function isMarkdownFileName(name: string): boolean {
+function isMarkdownFileName(name: string): boolean {
   return /\.(md|markdown)$/i.test(name);
 }
 

@@ -31,7 +31,7 @@
  * CiliumInstall's own output is such a HelmRelease or Application, read the same way.
  */
 import { parse } from 'yaml';
-import { CILIUM_GROUP, isCiliumChart, isKindOf, isPlainObject, namespaceOf } from '../../util/vocabulary';
+import { CILIUM_GROUP, isArgoApplication, isCiliumChart, isFluxHelmRelease, isKindOf, isPlainObject, namespaceOf } from '../../util/vocabulary';
 import { postRenderersMayPatch } from '../flux-post-renderers';
 import { fluxValuesLayers, knownTop, setValue } from '../flux-values';
 import { describeRef, ManifestObject, refOf } from '../model';
@@ -138,11 +138,11 @@ function helmDeliveries(manifests: readonly ManifestObject[], option: CiliumAgen
   for (const obj of manifests) {
     const spec: unknown = obj?.spec;
     if (!isPlainObject(spec) || typeof obj.apiVersion !== 'string') continue;
-    if (obj.apiVersion.startsWith('helm.toolkit.fluxcd.io/') && obj.kind === 'HelmRelease') {
+    if (isFluxHelmRelease(obj)) {
       if (!isCiliumChart(spec.chart?.spec?.chart ?? spec.chartRef?.name)) continue;
       const namespace = typeof spec.targetNamespace === 'string' && spec.targetNamespace !== '' ? spec.targetNamespace : namespaceOf(obj);
       out.push({ obj, namespace, said: fromHelmRelease(obj, manifests, option) });
-    } else if (obj.apiVersion.startsWith('argoproj.io/') && obj.kind === 'Application') {
+    } else if (isArgoApplication(obj)) {
       const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isPlainObject);
       const cilium = sources.filter((s) => isCiliumChart(s.chart) || isCiliumChart(s.path));
       if (cilium.length === 0) continue;

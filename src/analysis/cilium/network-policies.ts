@@ -10,7 +10,7 @@
  */
 import { EgressNamedPorts } from './egress-named-ports';
 import { IdentityView, labelFilterNote } from './label-filter';
-import { effectivePolicyTypes, policyAllows, selectsEndpoint } from '../kubernetes/network-policy';
+import { effectivePolicyTypes, MATCH_NOTHING_PEER, policyAllows, selectsEndpoint } from '../kubernetes/network-policy';
 import { describeRef, ManifestObject, NamespaceIndex, refOf, SideQuery } from '../model';
 import { NO, YES } from '../verdict';
 
@@ -24,9 +24,6 @@ import { NO, YES } from '../verdict';
 export const LOCAL_HOST_EGRESS_NOTE = 'egress to the local host is subject to policy under Cilium: only host-to-endpoint ingress is always '
   + 'allowed (allow-localhost), and ipBlock peers never select nodes; allow it with toEntities: [host]';
 
-/** A podSelector no endpoint matches (`In` with no values). */
-const MATCH_NOTHING = { podSelector: { matchExpressions: [{ key: 'cilium.analysis/ipblock', operator: 'In', values: [] }] } };
-
 /**
  * Cilium turns NetworkPolicy `ipBlock` peers into CIDR selectors, which by default never match pods,
  * nodes or hostNetwork pods (https://docs.cilium.io/en/stable/security/policy/language/#ip-cidr-based,
@@ -38,7 +35,7 @@ export function inClusterView(np: ManifestObject): ManifestObject {
     ? rules.map((r: any) => {
       const field = Array.isArray(r?.from) ? 'from' : Array.isArray(r?.to) ? 'to' : undefined;
       if (!field) return r;
-      return { ...r, [field]: r[field].map((peer: any) => (peer?.ipBlock ? MATCH_NOTHING : peer)) };
+      return { ...r, [field]: r[field].map((peer: any) => (peer?.ipBlock ? MATCH_NOTHING_PEER : peer)) };
     })
     : rules;
   const spec = { ...np.spec };

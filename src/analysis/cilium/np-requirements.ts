@@ -8,10 +8,8 @@
  * leaves CIDR selectors alone). For a peer that fails the requirements, a NetworkPolicy therefore only
  * allows through its ipBlock peers.
  */
+import { MATCH_NOTHING_PEER } from '../kubernetes/network-policy';
 import { ManifestObject } from '../model';
-
-/** A NetworkPolicy peer no endpoint matches (`In` with no values). */
-const MATCH_NOTHING = { podSelector: { matchExpressions: [{ key: 'cilium.analysis/requirements', operator: 'In', values: [] }] } };
 
 const cache = new WeakMap<object, ManifestObject>();
 
@@ -22,7 +20,7 @@ export function ipBlockPeersOnly(np: ManifestObject): ManifestObject {
   const narrow = (rules: any, field: 'from' | 'to'): any => (Array.isArray(rules)
     ? rules.map((r: any) => {
       const peers: any[] = Array.isArray(r?.[field]) ? r[field].filter((p: any) => p?.ipBlock) : [];
-      return { ...r, [field]: peers.length > 0 ? peers : [MATCH_NOTHING] };
+      return { ...r, [field]: peers.length > 0 ? peers : [MATCH_NOTHING_PEER] };
     })
     : rules);
   const spec = { ...np.spec };

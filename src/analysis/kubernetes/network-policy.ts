@@ -16,6 +16,12 @@ import { Endpoint, L4Protocol, ManifestObject, NamespaceIndex, Reason, SideQuery
 import { LabelSelector, matchesLabelSelector } from '../selectors';
 import { MAYBE, NO, Tri, YES } from '../verdict';
 
+/**
+ * A NetworkPolicy peer no endpoint matches (its podSelector requires a label `In` no values), for views of a
+ * policy with some peers neutralized (../cilium/network-policies, ../cilium/np-requirements).
+ */
+export const MATCH_NOTHING_PEER = { podSelector: { matchExpressions: [{ key: 'cdk8s-networking.analysis/match-nothing', operator: 'In', values: [] }] } };
+
 /** Is this object a networking.k8s.io/v1 NetworkPolicy? */
 export function isNetworkPolicy(obj: ManifestObject): boolean {
   return isServedNetworkPolicy(obj);

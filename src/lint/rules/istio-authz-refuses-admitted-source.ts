@@ -1,24 +1,17 @@
 import { buildInventory, InventoryPod } from '../../analysis/inventory';
-import { meshFactsOf } from '../../analysis/mesh/facts';
 import { IstioModel } from '../../analysis/mesh/istio';
 import { isIstioAuthorizationPolicy } from '../../analysis/mesh/istio-policies';
 import { membershipOf } from '../../analysis/mesh/membership';
 import { describeRef, DirectionVerdict } from '../../analysis/model';
 import { validateManifest } from '../../analysis/validation';
 import { NO } from '../../analysis/verdict';
-import { IstioMode, Mesh } from '../../cluster/mesh';
 import { asArray, isObject } from '../document';
+import { UNTOLD_ISTIO_FACTS } from '../lint-mesh';
 import { admittedIstioApplicationPorts, admittedManifestPeers, podPortsText } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
 const RULE = 'istio-authz-refuses-admitted-source';
-
-/**
- * When the lint is not told the mesh, as istio-strict-mtls-unmeshed-source reads membership: ambient labels count,
- * `istio-system` is the root namespace.
- */
-const ISTIO = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
 
 /**
  * `istio-authz-refuses-admitted-source` (warning): a networking.k8s.io NetworkPolicy ingress peer
@@ -56,7 +49,8 @@ export const istioAuthzRefusesAdmittedSource: LintRule = {
     // Told another mesh (or none): no Istio proxy to refuse anything.
     if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'istio') return [];
     const known = ctx.mesh?.facts;
-    const facts = known ?? ISTIO;
+    // Untold the mesh, as istio-strict-mtls-unmeshed-source reads membership: ambient labels count, `istio-system` is the root namespace.
+    const facts = known ?? UNTOLD_ISTIO_FACTS;
     const objects = valid.map((d) => d.obj);
     const inventory = buildInventory(objects);
     const { namespaces, namespaceAnnotations: declared } = inventory;

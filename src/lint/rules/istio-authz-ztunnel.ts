@@ -1,24 +1,15 @@
 import { buildInventory } from '../../analysis/inventory';
-import { meshFactsOf } from '../../analysis/mesh/facts';
 import { ztunnelRule } from '../../analysis/mesh/istio-ztunnel';
 import { membershipOf } from '../../analysis/mesh/membership';
-import { Mesh, IstioMode } from '../../cluster/mesh';
 import { asArray, isObject, LintDocument } from '../document';
 import { podsSelectedBy, selectorPolicies } from '../istio-selector-policies';
+import { UNTOLD_ISTIO_FACTS } from '../lint-mesh';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
 const L7_ALLOW = 'istio-authz-l7-allow-under-ztunnel';
 const L7_DENY = 'istio-authz-l7-deny-under-ztunnel';
 
-/**
- * Untold the mesh, the workloads are judged as if ambient mode were installed: a workload labelled
- * `istio.io/dataplane-mode=ambient` says its owner means it to run under ztunnel. Its
- * `rootNamespace` is Istio's default (`istio-system`), where mesh-wide policies live. Told the mesh
- * (`PolicyLintOptions.mesh`), its mode and root namespace: in sidecar mode no ztunnel enforces
- * anything (no findings), and under another mesh or `Mesh.none()` the rules do not apply.
- */
-const AMBIENT = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
 const FIX_WAYPOINT = 'enroll the workloads in a waypoint (label the namespace or the pods istio.io/use-waypoint=<waypoint>) and attach the '
   + 'policy to it with targetRefs, so the L7 attributes are enforced';
 
@@ -47,7 +38,11 @@ export const istioAuthzZtunnel: LintRule = {
   check(ctx: LintContext): RuleReport[] {
     // Told another mesh (or none): no ztunnel.
     if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'istio') return [];
-    const facts = ctx.mesh?.facts ?? AMBIENT;
+    // Untold the mesh, the workloads are judged as if ambient mode were installed: a workload labelled
+    // `istio.io/dataplane-mode=ambient` says its owner means it to run under ztunnel. Its `rootNamespace` is Istio's
+    // default (`istio-system`), where mesh-wide policies live. Told the mesh (`PolicyLintOptions.mesh`), its mode and
+    // root namespace: in sidecar mode no ztunnel enforces anything (no findings).
+    const facts = ctx.mesh?.facts ?? UNTOLD_ISTIO_FACTS;
     const policies = selectorPolicies(ctx);
     if (policies.length === 0) return [];
     const inventory = buildInventory(ctx.documents.map((d) => d.obj).filter((o) => isObject(o)) as any[]);

@@ -1,6 +1,5 @@
 import { buildInventory, InventoryPod } from '../../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
-import { meshFactsOf } from '../../analysis/mesh/facts';
 import { isIstioGateway } from '../../analysis/mesh/istio-remote-address';
 import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { MtlsDecision, PeerAuthentications } from '../../analysis/mesh/peer-authentication';
@@ -8,25 +7,15 @@ import { AnnotatedCniModel, Endpoint, NamespaceIndex } from '../../analysis/mode
 import { isEmptySelector, Labels } from '../../analysis/selectors';
 import { validateManifest } from '../../analysis/validation';
 import { YES } from '../../analysis/verdict';
-import { IstioMode, Mesh } from '../../cluster/mesh';
 import { isKindOf, namespaceOf, stringMap } from '../../util/vocabulary';
 import { calicoOrCiliumModel, cniAdmission } from '../cni-policy-admissions';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
+import { UNTOLD_ISTIO_FACTS } from '../lint-mesh';
 import { admittedIstioApplicationPorts, admitsNoClientInParticular, namespaceProbe } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
 const RULE = 'istio-strict-mtls-unmeshed-source';
-
-/**
- * When the lint is not told the mesh, membership as if ambient mode were installed (as istio-authz-ztunnel
- * reads it): a pod or namespace labelled `istio.io/dataplane-mode=ambient` counts as meshed. For sources
- * that is the cautious reading (fewer clients known to be outside the mesh); `rootNamespace` is Istio's
- * default. Told the mesh (`PolicyLintOptions.mesh: Mesh.istio(...)`), its mode and root namespace
- * instead: in sidecar mode an ambient label meshes nothing (sidecar injection labels mesh in both modes,
- * as sidecars keep working beside ambient).
- */
-const ISTIO = meshFactsOf(Mesh.istio({ mode: IstioMode.AMBIENT }))!;
 
 /** A client the manifests show outside the mesh, admitted by one NetworkPolicy peer. */
 interface UnmeshedSource {
@@ -82,7 +71,12 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
   check(ctx: LintContext): RuleReport[] {
     // Told another mesh (or none): no Istio proxy to require mutual TLS.
     if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'istio') return [];
-    const facts = ctx.mesh?.facts ?? ISTIO;
+    // Untold the mesh, membership as if ambient mode were installed (as istio-authz-ztunnel reads it): a pod or namespace
+    // labelled `istio.io/dataplane-mode=ambient` counts as meshed. For sources that is the cautious reading (fewer clients
+    // known to be outside the mesh); `rootNamespace` is Istio's default. Told the mesh (`PolicyLintOptions.mesh:
+    // Mesh.istio(...)`), its mode and root namespace instead: in sidecar mode an ambient label meshes nothing (sidecar
+    // injection labels mesh in both modes, as sidecars keep working beside ambient).
+    const facts = ctx.mesh?.facts ?? UNTOLD_ISTIO_FACTS;
     // Told a sidecar-mode mesh: ambient labels mesh nothing, and the messages say so.
     const sidecarOnly = ctx.mesh !== undefined && !facts.ambient;
     const objects = ctx.documents.map((d) => d.obj).filter((o) => isObject(o)) as any[];

@@ -9,6 +9,7 @@ import { describeRef, DirectionVerdict, ManifestObject, refOf } from '../../anal
 import { validateManifest } from '../../analysis/validation';
 import { NO } from '../../analysis/verdict';
 import { Mesh } from '../../cluster/mesh';
+import { linkerdIdentity, linkerdIdentitySuffix } from '../../mesh/mesh-identity';
 import { apiGroupOf, nameOf, namespaceOf } from '../../util/vocabulary';
 import { asArray, isObject } from '../document';
 import { admittedLinkerdApplicationPorts, admittedManifestPeers, podPortsText } from '../netpol-ingress';
@@ -145,8 +146,9 @@ function judgingFacts(facts: MeshFacts, declared: Mesh['_declared'] | undefined,
 /** `identity web.shop.serviceaccount.identity.linkerd.cluster.local`, or why the client has none. */
 function identityText(client: InventoryPod, m: Membership, facts: MeshFacts): string {
   const e = client.endpoint;
-  return m.dataPlane === 'linkerd' ? `identity ${e.serviceAccount ?? 'default'}.${e.namespace ?? 'default'}.serviceaccount.identity.${facts.linkerdNamespace}.${facts.trustDomain}`
-    : 'not meshed: no mesh identity';
+  if (m.dataPlane !== 'linkerd') return 'not meshed: no mesh identity';
+  const suffix = linkerdIdentitySuffix({ controlPlaneNamespace: facts.linkerdNamespace, trustDomain: facts.trustDomain });
+  return `identity ${linkerdIdentity(e.serviceAccount ?? 'default', e.namespace ?? 'default', suffix)}`;
 }
 
 /**

@@ -16,7 +16,7 @@ import { keepAppObjectsPerWalk } from '../app-objects';
 import { requireMesh } from '../mesh-context';
 import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';
-import { linkerdIdentitySuffix } from '../mesh-identity';
+import { linkerdIdentity, linkerdIdentitySuffix } from '../mesh-identity';
 
 /** Props of {@link LinkerdAuthorization}. */
 export interface LinkerdAuthorizationProps {
@@ -195,8 +195,8 @@ export class LinkerdAuthorization extends Construct {
     const suffix = linkerdIdentitySuffix(this.cluster.mesh);
     const identities = [...new Set(flow.sources.map((s) => {
       switch (s.kind) {
-        case 'serviceAccount': return `${s.name}.${s.namespace}.${suffix}`;
-        case 'namespace': return `*.${s.namespace}.${suffix}`;
+        case 'serviceAccount': return linkerdIdentity(s.name as string, s.namespace as string, suffix);
+        case 'namespace': return linkerdIdentity('*', s.namespace as string, suffix);
         case 'anyMeshWorkload': return '*';
         // Refused above (Istio only); never a wildcard identity.
         case 'principal': throw internalError('MeshSource.principal() reached the Linkerd writer');
