@@ -145,6 +145,51 @@ describe('StatefulSet pod names', () => {
     expect(verdict([statefulSet('db', { replicas: 1 }), hpa, isolate(podNameIn('db-0'))], Cni.calico(), 'db', 5432)[0]).toBe(Verdict.INDETERMINATE);
   });
 
+  describe('other autoscalers', () => {
+    /** web -> db under Calico with one replica of db, the pod `db-0` isolated, and `scaler` (no pinned schema: not validated). */
+    const withScaler = (scaler: Record<string, unknown>): [Verdict, string[]] => {
+      const all = [namespace, deployment('web', 8080), statefulSet('db', { replicas: 1 }), isolate(podNameIn('db-0'))];
+      expectValidManifests(all);
+      const result = Reachability.fromManifests([...all, scaler], { cni: Cni.calico() }).check(WEB, Target.workload(NS, 'db'), Port.tcp(5432));
+      return [result.verdict, result.uncertainties];
+    };
+    const scaledObject = (scaleTargetRef: Record<string, unknown>, ns = NS) => ({
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 'db', namespace: ns },
+      spec: { scaleTargetRef, minReplicaCount: 1, maxReplicaCount: 4, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '60' } }] },
+    });
+    const UNKNOWN_NAMES = ['NetworkPolicy shop/isolate may select the destination by statefulset.kubernetes.io/pod-name, which its workload '
+      + 'controller sets at runtime (value unknown or not the same on every pod)'];
+
+    test('a KEDA ScaledObject scaling the set: its pod names are unknown', () => {
+      expect(withScaler(scaledObject({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db' }))).toEqual([Verdict.INDETERMINATE, UNKNOWN_NAMES]);
+    });
+
+    test('a ScaledObject without kind scales a Deployment; one in another namespace another set: the names stay exact', () => {
+      expect(withScaler(scaledObject({ name: 'db' }))).toEqual([Verdict.DENY, []]);
+      expect(withScaler(scaledObject({ kind: 'StatefulSet', name: 'db' }, 'other'))).toEqual([Verdict.DENY, []]);
+    });
+
+    test('a VerticalPodAutoscaler (spec.targetRef) changes no replica count: exact', () => {
+      expect(withScaler({
+        apiVersion: 'autoscaling.k8s.io/v1',
+        kind: 'VerticalPodAutoscaler',
+        metadata: { name: 'db', namespace: NS },
+        spec: { targetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db' }, updatePolicy: { updateMode: 'Recreate' } },
+      })).toEqual([Verdict.DENY, []]);
+    });
+
+    test('an unknown kind with a spec.scaleTargetRef naming the set is taken for an autoscaler: indeterminate, never a claimed name', () => {
+      expect(withScaler({
+        apiVersion: 'scaling.example.com/v1',
+        kind: 'Scaler',
+        metadata: { name: 'db', namespace: NS },
+        spec: { scaleTargetRef: { kind: 'StatefulSet', name: 'db' } },
+      })).toEqual([Verdict.INDETERMINATE, UNKNOWN_NAMES]);
+    });
+  });
+
   test('Calico in {...} over all the names: exact', () => {
     expect(verdict([statefulSet('db', { replicas: 2 }), calicoDeny("statefulset.kubernetes.io/pod-name in {'db-0', 'db-1'}")], Cni.calico(), 'db', 5432))
       .toEqual([Verdict.DENY, []]);
