@@ -118,13 +118,14 @@ function indexLabel(key: string, values: string[] | undefined, template: Record<
 }
 
 /** The labels of a Job's pods the API server and the Job controller add (see CONTROLLER_POD_LABELS). */
-function jobLabels(jobSpec: Record<string, any>, jobName: string | undefined, template: Record<string, string>): RuntimeLabel[] {
+function jobLabels(jobSpec: Record<string, any>, jobName: { readonly known: string } | { readonly digitsAfter: string },
+  template: Record<string, string>): RuntimeLabel[] {
   const out: RuntimeLabel[] = [];
   const absent = (key: string) => !Object.prototype.hasOwnProperty.call(template, key);
   // generateSelector adds each only when the template lacks it (a conflicting value is rejected).
   if (jobSpec.manualSelector !== true) {
     out.push(...JOB_UIDS.filter(absent).map((key) => ({ key })));
-    out.push(...JOB_NAMES.filter(absent).map((key) => ({ key, ...(jobName !== undefined ? { values: [jobName] } : {}) })));
+    out.push(...JOB_NAMES.filter(absent).map((key) => ({ key, ...('known' in jobName ? { values: [jobName.known] } : jobName) })));
   }
   if (jobSpec.completionMode === 'Indexed') {
     out.push(indexLabel(COMPLETION_INDEX, isCount(jobSpec.completions) ? range(0, jobSpec.completions) : undefined, template));
@@ -135,7 +136,11 @@ function jobLabels(jobSpec: Record<string, any>, jobName: string | undefined, te
 /**
  * The labels the controller of workload `obj` adds to its pods, with what the manifests tell of
  * their values. A Job's `job-name` labels are its name; a CronJob's Jobs are named
- * `<cronjob>-<scheduled time>` (pkg/controller/cronjob/utils.go `getJobFromTemplate2`): unknown.
+ * `<cronjob>-<scheduled time in minutes since the epoch>` (kubernetes/kubernetes
+ * pkg/controller/cronjob/cronjob_controllerv2.go `getJobName`: `%s-%d` of the CronJob's name and
+ * utils.go `getTimeHashInMinutes`, Unix seconds / 60): the time is unknown, the form is not, so a
+ * test naming only values of another form is exact (see RuntimeLabel.digitsAfter). Jobs made by
+ * hand from a CronJob (`kubectl create job --from=cronjob/...`) are not the CronJob's pods here.
  */
 export function runtimeLabelsOf(obj: ManifestObject, autoscaled: ReadonlySet<string>): RuntimeLabel[] {
   if (!isWorkload(obj)) return [];
@@ -151,9 +156,10 @@ export function runtimeLabelsOf(obj: ManifestObject, autoscaled: ReadonlySet<str
       ];
     }
     case 'Job':
-      return jobLabels(spec, nameOf(obj), template);
+      return jobLabels(spec, { known: nameOf(obj) }, template);
     case 'CronJob':
-      return jobLabels(isPlainObject(spec.jobTemplate) && isPlainObject(spec.jobTemplate.spec) ? spec.jobTemplate.spec : {}, undefined, template);
+      return jobLabels(isPlainObject(spec.jobTemplate) && isPlainObject(spec.jobTemplate.spec) ? spec.jobTemplate.spec : {},
+        { digitsAfter: `${nameOf(obj)}-` }, template);
     default:
       return controllerAddedLabels(obj.kind!).map((key) => ({ key }));
   }
