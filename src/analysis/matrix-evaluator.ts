@@ -336,7 +336,7 @@ function classKey(e: Endpoint, ports: readonly ContainerPort[]): string {
     sorted(e.annotations ?? {}),
     ports.map((p) => `${p.name ?? ''}:${p.protocol}/${p.port}`).sort(),
     // Labels only known at runtime: a selector may read them undecidably (./uncertainty/controller-labels).
-    (e.runtimeLabels ?? []).map((r) => [r.key, r.values ?? null, r.mayBeAbsent === true]),
+    (e.runtimeLabels ?? []).map((r) => [r.key, r.values ?? null, r.digitsAfter ?? null, r.mayBeAbsent === true]),
   ]);
 }
 

@@ -121,6 +121,13 @@ export interface RuntimeLabel {
    */
   readonly values?: readonly string[];
   /**
+   * Where `values` is not given: every value is this prefix followed by decimal digits (the Jobs of
+   * a CronJob are named `<cronjob>-<scheduled time in minutes>`), so a test comparing the label
+   * only with values of another form answers the same for every pod.
+   * @default - any value
+   */
+  readonly digitsAfter?: string;
+  /**
    * Some pods may lack it (a label only recent Kubernetes versions add).
    * @default false
    */

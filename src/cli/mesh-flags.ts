@@ -75,7 +75,8 @@ export function commandLineNames(command: 'analyze' | 'lint'): MeshOptionNames {
  * @throws MeshFlagError naming the option
  */
 export function parseMeshFlags(values: MeshFlagValues, names: MeshOptionNames): ParsedMeshFlags {
-  const mesh = values.mesh === undefined || values.mesh === 'none' ? values.mesh as 'none' | undefined : meshChoice(values.mesh, names);
+  // Case-insensitive, as the CNI name is (../cluster/cni-choices cniByName): `Istio` is istio.
+  const mesh = values.mesh === undefined ? undefined : values.mesh.toLowerCase() === 'none' ? 'none' : meshChoice(values.mesh, names);
   const choice = mesh === 'none' ? undefined : mesh;
   const linkerd = parseLinkerdFlags(values, choice, names);
   const istio = parseIstioFlags(values, choice, names);
@@ -86,12 +87,14 @@ export function parseMeshFlags(values: MeshFlagValues, names: MeshOptionNames): 
   };
 }
 
+/** The mesh `value` names, in any case; an unknown one is refused as given. */
 function meshChoice(value: string, names: MeshOptionNames): MeshChoice {
-  if (!(MESH_CHOICES as readonly string[]).includes(value)) {
+  const choice = value.toLowerCase();
+  if (!(MESH_CHOICES as readonly string[]).includes(choice)) {
     const expected = `expected ${MESH_CHOICES.join(', ')} or none`;
     throw new MeshFlagError('mesh', `unknown mesh '${value}': ${expected}`, `${names.unknownMesh(value)}: ${expected}`);
   }
-  return value as MeshChoice;
+  return choice as MeshChoice;
 }
 
 /** The error of `flag` whose message is `<name>: <reason>`. */

@@ -145,9 +145,104 @@ describe('StatefulSet pod names', () => {
     expect(verdict([statefulSet('db', { replicas: 1 }), hpa, isolate(podNameIn('db-0'))], Cni.calico(), 'db', 5432)[0]).toBe(Verdict.INDETERMINATE);
   });
 
+  describe('other autoscalers', () => {
+    /** web -> db under Calico with one replica of db, the pod `db-0` isolated, and `scaler` (no pinned schema: not validated). */
+    const withScaler = (scaler: Record<string, unknown>): [Verdict, string[]] => {
+      const all = [namespace, deployment('web', 8080), statefulSet('db', { replicas: 1 }), isolate(podNameIn('db-0'))];
+      expectValidManifests(all);
+      const result = Reachability.fromManifests([...all, scaler], { cni: Cni.calico() }).check(WEB, Target.workload(NS, 'db'), Port.tcp(5432));
+      return [result.verdict, result.uncertainties];
+    };
+    const scaledObject = (scaleTargetRef: Record<string, unknown>, ns = NS) => ({
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name: 'db', namespace: ns },
+      spec: { scaleTargetRef, minReplicaCount: 1, maxReplicaCount: 4, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '60' } }] },
+    });
+    const UNKNOWN_NAMES = ['NetworkPolicy shop/isolate may select the destination by statefulset.kubernetes.io/pod-name, which its workload '
+      + 'controller sets at runtime (value unknown or not the same on every pod)'];
+
+    test('a KEDA ScaledObject scaling the set: its pod names are unknown', () => {
+      expect(withScaler(scaledObject({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db' }))).toEqual([Verdict.INDETERMINATE, UNKNOWN_NAMES]);
+    });
+
+    test('a ScaledObject without kind scales a Deployment; one in another namespace another set: the names stay exact', () => {
+      expect(withScaler(scaledObject({ name: 'db' }))).toEqual([Verdict.DENY, []]);
+      expect(withScaler(scaledObject({ kind: 'StatefulSet', name: 'db' }, 'other'))).toEqual([Verdict.DENY, []]);
+    });
+
+    test('a VerticalPodAutoscaler (spec.targetRef) changes no replica count: exact', () => {
+      expect(withScaler({
+        apiVersion: 'autoscaling.k8s.io/v1',
+        kind: 'VerticalPodAutoscaler',
+        metadata: { name: 'db', namespace: NS },
+        spec: { targetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db' }, updatePolicy: { updateMode: 'Recreate' } },
+      })).toEqual([Verdict.DENY, []]);
+    });
+
+    test('an unknown kind with a spec.scaleTargetRef naming the set is taken for an autoscaler: indeterminate, never a claimed name', () => {
+      expect(withScaler({
+        apiVersion: 'scaling.example.com/v1',
+        kind: 'Scaler',
+        metadata: { name: 'db', namespace: NS },
+        spec: { scaleTargetRef: { kind: 'StatefulSet', name: 'db' } },
+      })).toEqual([Verdict.INDETERMINATE, UNKNOWN_NAMES]);
+    });
+  });
+
   test('Calico in {...} over all the names: exact', () => {
     expect(verdict([statefulSet('db', { replicas: 2 }), calicoDeny("statefulset.kubernetes.io/pod-name in {'db-0', 'db-1'}")], Cni.calico(), 'db', 5432))
       .toEqual([Verdict.DENY, []]);
+  });
+});
+
+describe('CronJob Job names (`<cronjob>-<scheduled time in minutes>`)', () => {
+  /** A CronJob `name` whose pods are labelled `app: <app>`. */
+  const cronJob = (name: string, app = name) => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace: NS },
+    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: job(app).spec.template } } },
+  });
+  const jobName = (operator: string, values: string[], key = 'job-name') => ({ matchExpressions: [{ key, operator, values }] });
+  const DECIDED_BY_TIME = ['NetworkPolicy shop/isolate may select the destination by job-name, which its workload controller sets at runtime '
+    + '(value unknown or not the same on every pod)'];
+
+  test.each([['Kubernetes', Cni.kubernetes()], ['Calico', Cni.calico()], ['Cilium', Cni.cilium()]])(
+    'under %s: In/NotIn naming no value of the form are exact; a value of the form depends on the time: indeterminate', (_name, cni) => {
+      const to = (selector: Record<string, unknown>) => verdict([cronJob('nightly'), isolate(selector)], cni, 'nightly', 9000);
+      // Not `nightly-` followed by digits only: no Job of the CronJob is named so.
+      expect(to(jobName('In', ['nightly', 'nightly-', 'nightly-3am', 'other-29000000', 'nightly-29000000-1']))).toEqual([Verdict.ALLOW, []]);
+      expect(to(jobName('NotIn', ['nightly', 'nightly-x']))).toEqual([Verdict.DENY, []]);
+      expect(to({ matchLabels: { 'job-name': 'nightly' } })).toEqual([Verdict.ALLOW, []]);
+      expect(to(jobName('In', ['nightly-29000000']))).toEqual([Verdict.INDETERMINATE, DECIDED_BY_TIME]);
+      expect(to(jobName('NotIn', ['nightly', 'nightly-29000000']))).toEqual([Verdict.INDETERMINATE, DECIDED_BY_TIME]);
+    });
+
+  test('batch.kubernetes.io/job-name is read alike; Exists and DoesNotExist are exact', () => {
+    const to = (selector: Record<string, unknown>) => verdict([cronJob('nightly'), isolate(selector)], Cni.kubernetes(), 'nightly', 9000);
+    expect(to(jobName('In', ['nightly'], 'batch.kubernetes.io/job-name'))).toEqual([Verdict.ALLOW, []]);
+    expect(to(jobName('In', ['nightly-1'], 'batch.kubernetes.io/job-name'))[0]).toBe(Verdict.INDETERMINATE);
+    expect(to(exists('job-name'))).toEqual([Verdict.DENY, []]);
+    expect(to(exists('batch.kubernetes.io/job-name', 'DoesNotExist'))).toEqual([Verdict.ALLOW, []]);
+  });
+
+  test('Calico: ==, !=, in and not in are compared with the form; starts with stays indeterminate', () => {
+    const to = (selector: string) => verdict([cronJob('nightly'), calicoDeny(selector)], Cni.calico(), 'nightly', 9000);
+    expect(to("job-name == 'nightly'")).toEqual([Verdict.ALLOW, []]);
+    expect(to("job-name != 'nightly'")).toEqual([Verdict.DENY, []]);
+    expect(to("job-name in {'a', 'nightly-x'}")).toEqual([Verdict.ALLOW, []]);
+    expect(to("job-name not in {'nightly-29000000'}")[0]).toBe(Verdict.INDETERMINATE);
+    expect(to("job-name starts with 'nightly-'")[0]).toBe(Verdict.INDETERMINATE);
+  });
+
+  test('two CronJobs with one template: the flow matrix keeps them apart where the form decides for one and not the other', () => {
+    const manifests = [namespace, deployment('web', 8080), cronJob('a', 'batch'), cronJob('b', 'batch'), isolate(jobName('In', ['a-29000000']))];
+    expectValidManifests(manifests);
+    const reach = Reachability.fromManifests(manifests, { cni: Cni.kubernetes() });
+    const flow = (to: string) => reach.matrix().flows.find((f) => f.source === `${NS}/web` && f.destination === `${NS}/${to}` && f.port === 'TCP/9000')?.verdict;
+    expect([flow('a'), flow('b')]).toEqual([Verdict.INDETERMINATE, Verdict.ALLOW]);
+    expect(reach.check(WEB, Target.workload(NS, 'b'), Port.tcp(9000)).verdict).toBe(Verdict.ALLOW);
   });
 });
 

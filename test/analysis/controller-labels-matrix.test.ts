@@ -18,7 +18,8 @@ const KEYS: Array<[string, string[]]> = [
   ['tier', ['fe']],
   ['statefulset.kubernetes.io/pod-name', ['db-0', 'x-0', 'w1-0', 'w2-1']],
   ['pod-template-hash', ['5d8f7c9b6']],
-  ['job-name', ['migrate', 'job', 'w0', 'w3']],
+  // The CronJobs (all `nightly`) name their Jobs `nightly-<minutes>`: `nightly-29000000` may be one (time unknown), `nightly` none.
+  ['job-name', ['w0', 'nightly', 'nightly-29000000']],
   ['controller-revision-hash', ['r1']],
   ['apps.kubernetes.io/pod-index', ['0']],
   ['batch.kubernetes.io/job-completion-index', ['1']],
@@ -38,7 +39,9 @@ function labels(r: Prng, withControllerKey: boolean): Record<string, string> {
 
 function workload(r: Prng, i: number, names: string[]): any {
   const kind = r.pick(KINDS);
-  const name = r.chance(0.15) && names.length > 0 ? r.pick(names) : `w${i}`;
+  const picked = r.chance(0.15) && names.length > 0 ? r.pick(names) : `w${i}`;
+  // One CronJob name, so that job-name selectors name its Jobs' form often enough.
+  const name = kind === 'CronJob' ? 'nightly' : picked;
   names.push(name);
   const podLabels = labels(r, kind === 'Pod' || r.chance(0.2));
   const spec = { containers: [{ name: 'c', image: 'registry.example/app:1', ports: [{ containerPort: 8080 }] }] };

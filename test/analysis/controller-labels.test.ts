@@ -110,14 +110,21 @@ describe('policies selecting by labels workload controllers add at runtime', () 
     expect(r.notes).toContain(`NetworkPolicy shop/api-rs selects pods by pod-template-hash (set by the Deployment controller): ${NOTE_END}`);
   });
 
-  test('a peer selector on job-name: the Job\'s own name is its value, so exact; a CronJob\'s Jobs have unknown names', () => {
-    const policy = allowFrom('db-from-migrate', { matchLabels: { app: 'db' } }, { matchLabels: { 'job-name': 'migrate' } });
-    const r = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), job('migrate'), cronJob('migrate-nightly'), policy], Cni.calico());
+  test('a peer selector on job-name: the Job\'s own name is its value, so exact; a CronJob\'s Jobs have names of a known form, times unknown', () => {
+    const policy = (...names: string[]) => allowFrom('db-from-migrate', { matchLabels: { app: 'db' } },
+      { matchExpressions: [{ key: 'job-name', operator: 'In', values: names }] });
+    const r = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), job('migrate'), cronJob('migrate-nightly'), policy('migrate')],
+      Cni.calico());
     const fromJob = r.check(Target.workload(NS, 'migrate'), DB, Port.tcp(5432));
     expect([fromJob.verdict, fromJob.uncertainties]).toEqual([Verdict.ALLOW, []]);
     // web is a Deployment: it never carries job-name, the isolation denies it for certain.
     expect(r.check(WEB, DB, Port.tcp(5432)).verdict).toBe(Verdict.DENY);
-    const fromCron = r.check(Target.workload(NS, 'migrate-nightly'), DB, Port.tcp(5432));
+    // `migrate` is no `migrate-nightly-<minutes>`: no Job of the CronJob has it.
+    const notCron = r.check(Target.workload(NS, 'migrate-nightly'), DB, Port.tcp(5432));
+    expect([notCron.verdict, notCron.uncertainties]).toEqual([Verdict.DENY, []]);
+    const r2 = reach([namespace, deployment('web', 8080), statefulSet('db', 5432), job('migrate'), cronJob('migrate-nightly'),
+      policy('migrate', 'migrate-nightly-29000000')], Cni.calico());
+    const fromCron = r2.check(Target.workload(NS, 'migrate-nightly'), DB, Port.tcp(5432));
     expect(fromCron.verdict).toBe(Verdict.INDETERMINATE);
     expect(fromCron.ingress.uncertainties).toEqual([
       `NetworkPolicy shop/db-from-migrate may match the peer of the destination by job-name, which the peer's workload controller ${AT_RUNTIME}`,

@@ -39,4 +39,7 @@ test('analyze --mesh none: no mesh layer (no mesh in the facts), and the fact ke
   expect(parsed).toMatchObject({ command: 'analyze', meshNone: true });
   expect((parsed as any).mesh).toBeUndefined();
   expect((parseCommandLine(['analyze', 'a', '--cni', 'kubernetes']) as any).meshNone).toBeUndefined();
+  // The mesh name in any case, as the CNI name.
+  expect(parseCommandLine(['analyze', 'a', '--cni', 'Kubernetes', '--mesh', 'None'])).toMatchObject({ command: 'analyze', meshNone: true });
+  expect(parseCommandLine(['analyze', 'a', '--cni', 'kubernetes', '--mesh', 'Linkerd'])).toMatchObject({ command: 'analyze', mesh: 'linkerd' });
 });

@@ -271,6 +271,16 @@ describe('bad properties stop the synth before validating, naming the property',
   test('the CNI name is case-insensitive', () => {
     expect(() => new NetworkingValidation({ cni: 'Cilium' })).not.toThrow();
   });
+
+  test('the mesh name is case-insensitive too (as the CNI name); an unknown one is named as given', () => {
+    expect(() => new NetworkingValidation({ cni: 'calico', mesh: 'Linkerd', linkerdDefaultInboundPolicy: 'deny' })).not.toThrow();
+    expect(() => new NetworkingValidation({ cni: 'calico', mesh: 'ISTIO-Ambient', istioHostProbeSnatIp: '169.254.7.127' })).not.toThrow();
+    expect(() => new NetworkingValidation({ cni: 'Calico', mesh: 'None' })).not.toThrow();
+    // Istio options need an Istio mesh: `Istio` is one.
+    expect(() => new NetworkingValidation({ cni: 'calico', mesh: 'Istio', istioTrustDomain: 'example.org' })).not.toThrow();
+    expect(() => new NetworkingValidation({ cni: 'calico', mesh: 'Consul' }))
+      .toThrow("[cdk8s-networking validation plugin] properties.mesh: unknown mesh 'Consul': expected istio, istio-ambient, linkerd or none");
+  });
 });
 
 describe('mesh: the lint and the expectations judge with the cluster\'s mesh, as `--mesh` and its flags', () => {

@@ -35,6 +35,12 @@ export interface LabelAtom {
   readonly key: string;
   /** The test only looks at whether the label is there (`has(k)`, `Exists`, `DoesNotExist`). */
   readonly presenceOnly: boolean;
+  /**
+   * The test compares a present value only for equality with these strings (`In`, `NotIn`, `==`,
+   * `!=`, `in {...}`, `not in {...}`): every present value not among them gets the same answer.
+   * @default - not such a test (`starts with`, `contains`, ...): the answer may vary with the value in any way
+   */
+  readonly literals?: readonly string[];
   /** Does the test pass for this value of the key (undefined: the label is absent)? */
   test(value: string | undefined): boolean;
 }
@@ -129,9 +135,9 @@ class Parser {
   }
 
   /** A test on one key, recorded in `atoms`. */
-  private atom(key: string, test: (value: string | undefined) => boolean, presenceOnly = false): Eval {
+  private atom(key: string, test: (value: string | undefined) => boolean, presenceOnly = false, literals?: readonly string[]): Eval {
     this.labelKeys.add(key);
-    this.atoms.push({ key, test, presenceOnly });
+    this.atoms.push({ key, test, presenceOnly, ...(literals ? { literals } : {}) });
     return (l) => test(Object.prototype.hasOwnProperty.call(l, key) ? l[key] : undefined);
   }
 
@@ -140,19 +146,19 @@ class Parser {
     this.skipSpace();
     if (this.eat('==')) {
       const v = this.readString();
-      return this.atom(key, (x) => x !== undefined && x === v);
+      return this.atom(key, (x) => x !== undefined && x === v, false, [v]);
     }
     if (this.eat('!=')) {
       const v = this.readString();
-      return this.atom(key, (x) => x === undefined || x !== v);
+      return this.atom(key, (x) => x === undefined || x !== v, false, [v]);
     }
     if (this.eatWord('in')) {
       const set = this.readSet();
-      return this.atom(key, (x) => x !== undefined && set.has(x));
+      return this.atom(key, (x) => x !== undefined && set.has(x), false, [...set]);
     }
     if (this.eatWords('not', 'in')) {
       const set = this.readSet();
-      return this.atom(key, (x) => x === undefined || !set.has(x));
+      return this.atom(key, (x) => x === undefined || !set.has(x), false, [...set]);
     }
     if (this.eatWords('starts', 'with')) {
       const v = this.readString();

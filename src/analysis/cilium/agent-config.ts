@@ -10,7 +10,12 @@
  * manifests show an option as
  * - a key of a `cilium-config` ConfigMap; when the manifests show where the agent runs (a DaemonSet
  *   mounting `cilium-config`, the namespace a Cilium HelmRelease or Application installs into), one
- *   in another namespace is no agent's configuration and is not read;
+ *   in another namespace is no agent's configuration and is not read. The chart installs into its
+ *   `namespaceOverride` value when that is a non-empty string, else the release namespace (chart
+ *   1.20.0 values.yaml: "override the destination namespace for Cilium resources", `""` by default;
+ *   since chart 1.17, cilium/cilium#34624: it "takes precedence over the Release namespace for all
+ *   contained resources"); where the values the manifests show may leave it to layers they do not
+ *   show, the agent may run anywhere and cilium-config is read in every namespace;
  * - the values a Flux HelmRelease of the chart delivers (../flux-values): inline `values` merged
  *   last, over the `valuesFrom` ConfigMaps and Secrets, read from the manifests; the option is what
  *   the layers above the last one the manifests do not show (an object they lack, ...) say, and
@@ -126,12 +131,59 @@ function fromArgoSource(helm: Record<string, any>, option: CiliumAgentOption): S
   return Array.isArray(helm.valueFiles) && helm.valueFiles.length > 0 ? { value: undefined } : undefined;
 }
 
+/** What the values say of one top-level value: known (any value, null included), unknown, or nothing (undefined). */
+type Found = { readonly known: true; readonly value: unknown } | { readonly known: false } | undefined;
+
+/** The value `name` of a Flux HelmRelease's values (../flux-values): the layers above the last unknown one, else unknown if there is one. */
+function helmReleaseValue(release: ManifestObject, manifests: readonly ManifestObject[], name: string): Found {
+  const { values, unknownBelow } = knownTop(fluxValuesLayers(release, manifests));
+  if (hasOwn(values, name)) return { known: true, value: values[name] };
+  return unknownBelow ? { known: false } : undefined;
+}
+
+/** The top-level value `name` of one Argo CD Helm source: fileParameters over parameters over the inline values over valueFiles. */
+function argoValue(helm: Record<string, any>, name: string): Found {
+  const files: unknown[] = Array.isArray(helm.fileParameters) ? helm.fileParameters : [];
+  if (files.some((f) => isPlainObject(f) && f.name === name)) return { known: false };
+  const params = (Array.isArray(helm.parameters) ? helm.parameters : []).filter((p: unknown) => isPlainObject(p) && p.name === name);
+  if (params.length > 0) {
+    const last = params[params.length - 1];
+    return { known: true, value: setValue(last.value, last.forceString === true) };
+  }
+  let inline: unknown = helm.valuesObject;
+  if ((inline === undefined || inline === null) && typeof helm.values === 'string') {
+    try {
+      inline = parse(helm.values);
+    } catch {
+      return { known: false };
+    }
+  }
+  if (hasOwn(inline, name)) return { known: true, value: inline[name] };
+  return Array.isArray(helm.valueFiles) && helm.valueFiles.length > 0 ? { known: false } : undefined;
+}
+
+/**
+ * The namespace the chart installs into: `namespaceOverride` when the values set it to a non-empty
+ * string, the release namespace when they set it to nothing (null, `""`) or do not set it; null
+ * when it is not known (unknown values, or a value of another type, which the chart's schema refuses).
+ */
+function installNamespace(release: string | undefined, override: Found): string | undefined | null {
+  if (override === undefined) return release;
+  if (!override.known) return null;
+  const v = override.value;
+  if (v === null || v === '') return release;
+  return typeof v === 'string' ? v : null;
+}
+
 /** A Cilium Helm delivery: the object, the namespace the chart installs into, what it says of the option. */
 interface Delivery {
   readonly obj: ManifestObject;
-  readonly namespace: string | undefined;
+  /** undefined: the manifests do not say (no Argo CD destination namespace); null: the values may move it anywhere. */
+  readonly namespace: string | undefined | null;
   readonly said: Said;
 }
+
+const NAMESPACE_OVERRIDE = 'namespaceOverride';
 
 function helmDeliveries(manifests: readonly ManifestObject[], option: CiliumAgentOption): Delivery[] {
   const out: Delivery[] = [];
@@ -140,15 +192,19 @@ function helmDeliveries(manifests: readonly ManifestObject[], option: CiliumAgen
     if (!isPlainObject(spec) || typeof obj.apiVersion !== 'string') continue;
     if (isFluxHelmRelease(obj)) {
       if (!isCiliumChart(spec.chart?.spec?.chart ?? spec.chartRef?.name)) continue;
-      const namespace = typeof spec.targetNamespace === 'string' && spec.targetNamespace !== '' ? spec.targetNamespace : namespaceOf(obj);
+      const release = typeof spec.targetNamespace === 'string' && spec.targetNamespace !== '' ? spec.targetNamespace : namespaceOf(obj);
+      const namespace = installNamespace(release, helmReleaseValue(obj, manifests, NAMESPACE_OVERRIDE));
       out.push({ obj, namespace, said: fromHelmRelease(obj, manifests, option) });
     } else if (isArgoApplication(obj)) {
       const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isPlainObject);
       const cilium = sources.filter((s) => isCiliumChart(s.chart) || isCiliumChart(s.path));
       if (cilium.length === 0) continue;
       const said = cilium.map((s) => (isPlainObject(s.helm) ? fromArgoSource(s.helm, option) : undefined)).filter((x) => x !== undefined).pop();
-      const namespace = isPlainObject(spec.destination) && typeof spec.destination.namespace === 'string' ? spec.destination.namespace : undefined;
-      out.push({ obj, namespace, said });
+      const release = isPlainObject(spec.destination) && typeof spec.destination.namespace === 'string' ? spec.destination.namespace : undefined;
+      // With several Cilium sources, as for the option: the last that says something.
+      const override = cilium.map((s) => (isPlainObject(s.helm) ? argoValue(s.helm, NAMESPACE_OVERRIDE) : undefined))
+        .filter((x) => x !== undefined).pop();
+      out.push({ obj, namespace: installNamespace(release, override), said });
     }
   }
   return out;
@@ -171,18 +227,21 @@ export function ciliumAgentSettings(manifests: readonly ManifestObject[], option
   for (const obj of manifests) {
     if (obj?.apiVersion === 'apps/v1' && obj.kind === 'DaemonSet' && mountsCiliumConfig(obj)) agents.add(namespaceOf(obj));
   }
-  for (const d of deliveries) if (d.namespace !== undefined) agents.add(d.namespace);
+  for (const d of deliveries) if (typeof d.namespace === 'string') agents.add(d.namespace);
+  // A delivery whose namespace the manifests do not settle may put the agent in any namespace.
+  const anywhere = deliveries.some((d) => d.namespace === null);
+  const agentNamespace = (obj: ManifestObject) => anywhere || agents.size === 0 || agents.has(namespaceOf(obj));
   const out: CiliumAgentSetting[] = [];
   for (const obj of manifests) {
     if (obj?.apiVersion !== 'v1' || obj.kind !== 'ConfigMap' || obj.metadata?.name !== 'cilium-config') continue;
-    if (agents.size > 0 && !agents.has(namespaceOf(obj))) continue;
+    if (!agentNamespace(obj)) continue;
     if (!hasOwn(obj.data, option.key)) continue;
     const value = obj.data[option.key];
     out.push({ where: describeRef(refOf(obj)), value: typeof value === 'string' ? value : undefined });
   }
   for (const obj of manifests) {
     if (!isKindOf(obj, CILIUM_GROUP, 'CiliumNodeConfig')) continue;
-    if (agents.size > 0 && !agents.has(namespaceOf(obj))) continue;
+    if (!agentNamespace(obj)) continue;
     const spec: unknown = obj.spec;
     if (!isPlainObject(spec) || !hasOwn(spec.defaults, option.key) || !isPlainObject(spec.nodeSelector)) continue;
     const value = spec.defaults[option.key];

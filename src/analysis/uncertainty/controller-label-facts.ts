@@ -6,7 +6,7 @@
  * is exact wherever the answer is the same for every pod; ./controller-labels turns the other reads
  * into uncertainties.
  */
-import { isPlainObject, isWorkload, namespaceOf, nameOf, podTemplateOf, stringMap } from '../../util/vocabulary';
+import { isKindOf, isPlainObject, isWorkload, namespaceOf, nameOf, podTemplateOf, stringMap } from '../../util/vocabulary';
 import { ManifestObject, RuntimeLabel } from '../model';
 
 const POD_NAME = 'statefulset.kubernetes.io/pod-name';
@@ -57,14 +57,34 @@ function controllerAddedLabels(kind: string): readonly string[] {
 }
 
 /**
- * The workloads a HorizontalPodAutoscaler of the manifests scales, as `Kind namespace/name`: their
- * replica count is not the manifest's.
+ * Autoscalers that set the replica count of the object their `spec.scaleTargetRef` names (same
+ * namespace), with the target kind when the reference omits it:
+ * - HorizontalPodAutoscaler (autoscaling): `kind` and `name` required (autoscaling/v2
+ *   CrossVersionObjectReference).
+ * - KEDA ScaledObject (keda.sh): `apiVersion` defaults to apps/v1, `kind` to Deployment, `name`
+ *   mandatory and in the ScaledObject's namespace (keda.sh/docs/latest/reference/scaledobject-spec;
+ *   KEDA drives the target through an HPA it creates at runtime, which the manifests do not hold).
+ * A VerticalPodAutoscaler (autoscaling.k8s.io, `spec.targetRef`) changes resource requests, not the
+ * replica count (kubernetes.io/docs/concepts/workloads/autoscaling/vertical-pod-autoscale): not one.
+ * Any other object with a `spec.scaleTargetRef` naming its kind and name counts too: treating an
+ * unknown kind as an autoscaler only makes pod names unknown, never claims more.
+ */
+const AUTOSCALERS: ReadonlyArray<readonly [group: string, kind: string, defaultKind: string | undefined]> = [
+  ['autoscaling', 'HorizontalPodAutoscaler', undefined],
+  ['keda.sh', 'ScaledObject', 'Deployment'],
+];
+
+/**
+ * The workloads an autoscaler of the manifests scales (see AUTOSCALERS), as
+ * `Kind namespace/name`: their replica count is not the manifest's. The target's API group is not
+ * compared (a reference to another group's StatefulSet only makes the names unknown).
  */
 export function autoscaledWorkloads(manifests: ManifestObject[]): ReadonlySet<string> {
   const out = new Set<string>();
   for (const obj of manifests) {
-    if (obj.kind !== 'HorizontalPodAutoscaler' || !isPlainObject(obj.spec) || !isPlainObject(obj.spec.scaleTargetRef)) continue;
-    const { kind, name } = obj.spec.scaleTargetRef;
+    if (!isPlainObject(obj.spec) || !isPlainObject(obj.spec.scaleTargetRef)) continue;
+    const known = AUTOSCALERS.find(([group, kind]) => isKindOf(obj, group, kind));
+    const { kind = known?.[2], name } = obj.spec.scaleTargetRef;
     if (typeof kind === 'string' && typeof name === 'string') out.add(`${kind} ${namespaceOf(obj)}/${name}`);
   }
   return out;
@@ -76,7 +96,8 @@ const range = (start: number, count: number) => Array.from({ length: count }, (_
 /**
  * A StatefulSet's ordinals: `spec.ordinals.start` (StatefulSetStartOrdinal, on by default since
  * 1.27, GA 1.31) up to start + replicas - 1. Unknown when `replicas` is absent (the API defaults it
- * to 1, but an autoscaler outside the manifests usually owns it then) or an HPA scales the set.
+ * to 1, but an autoscaler outside the manifests usually owns it then) or an autoscaler of the
+ * manifests scales the set (an HPA, a KEDA ScaledObject: {@link autoscaledWorkloads}).
  */
 function ordinals(obj: ManifestObject, autoscaled: ReadonlySet<string>): string[] | undefined {
   const spec = isPlainObject(obj.spec) ? obj.spec : {};
@@ -97,13 +118,14 @@ function indexLabel(key: string, values: string[] | undefined, template: Record<
 }
 
 /** The labels of a Job's pods the API server and the Job controller add (see CONTROLLER_POD_LABELS). */
-function jobLabels(jobSpec: Record<string, any>, jobName: string | undefined, template: Record<string, string>): RuntimeLabel[] {
+function jobLabels(jobSpec: Record<string, any>, jobName: { readonly known: string } | { readonly digitsAfter: string },
+  template: Record<string, string>): RuntimeLabel[] {
   const out: RuntimeLabel[] = [];
   const absent = (key: string) => !Object.prototype.hasOwnProperty.call(template, key);
   // generateSelector adds each only when the template lacks it (a conflicting value is rejected).
   if (jobSpec.manualSelector !== true) {
     out.push(...JOB_UIDS.filter(absent).map((key) => ({ key })));
-    out.push(...JOB_NAMES.filter(absent).map((key) => ({ key, ...(jobName !== undefined ? { values: [jobName] } : {}) })));
+    out.push(...JOB_NAMES.filter(absent).map((key) => ({ key, ...('known' in jobName ? { values: [jobName.known] } : jobName) })));
   }
   if (jobSpec.completionMode === 'Indexed') {
     out.push(indexLabel(COMPLETION_INDEX, isCount(jobSpec.completions) ? range(0, jobSpec.completions) : undefined, template));
@@ -114,7 +136,11 @@ function jobLabels(jobSpec: Record<string, any>, jobName: string | undefined, te
 /**
  * The labels the controller of workload `obj` adds to its pods, with what the manifests tell of
  * their values. A Job's `job-name` labels are its name; a CronJob's Jobs are named
- * `<cronjob>-<scheduled time>` (pkg/controller/cronjob/utils.go `getJobFromTemplate2`): unknown.
+ * `<cronjob>-<scheduled time in minutes since the epoch>` (kubernetes/kubernetes
+ * pkg/controller/cronjob/cronjob_controllerv2.go `getJobName`: `%s-%d` of the CronJob's name and
+ * utils.go `getTimeHashInMinutes`, Unix seconds / 60): the time is unknown, the form is not, so a
+ * test naming only values of another form is exact (see RuntimeLabel.digitsAfter). Jobs made by
+ * hand from a CronJob (`kubectl create job --from=cronjob/...`) are not the CronJob's pods here.
  */
 export function runtimeLabelsOf(obj: ManifestObject, autoscaled: ReadonlySet<string>): RuntimeLabel[] {
   if (!isWorkload(obj)) return [];
@@ -130,9 +156,10 @@ export function runtimeLabelsOf(obj: ManifestObject, autoscaled: ReadonlySet<str
       ];
     }
     case 'Job':
-      return jobLabels(spec, nameOf(obj), template);
+      return jobLabels(spec, { known: nameOf(obj) }, template);
     case 'CronJob':
-      return jobLabels(isPlainObject(spec.jobTemplate) && isPlainObject(spec.jobTemplate.spec) ? spec.jobTemplate.spec : {}, undefined, template);
+      return jobLabels(isPlainObject(spec.jobTemplate) && isPlainObject(spec.jobTemplate.spec) ? spec.jobTemplate.spec : {},
+        { digitsAfter: `${nameOf(obj)}-` }, template);
     default:
       return controllerAddedLabels(obj.kind!).map((key) => ({ key }));
   }

@@ -19,6 +19,7 @@ export function requirementAtom(key: string, req: LabelSelectorRequirement): Lab
     key,
     test: (value) => matchesRequirement(req, value === undefined ? {} : { [req.key]: value }),
     presenceOnly: req.operator === 'Exists' || req.operator === 'DoesNotExist',
+    ...((req.operator === 'In' || req.operator === 'NotIn') && Array.isArray(req.values) ? { literals: req.values.map(String) } : {}),
   };
 }
 
@@ -32,12 +33,28 @@ export function labelSelectorAtoms(selector: LabelSelector): LabelAtom[] {
 }
 
 /**
- * Is the answer of `atom` the same for every pod the label `r` describes? Over known values (and
- * absence, when pods may lack it) it is computed; over unknown values only a presence test is.
+ * The values a pod may hold for the label `r` as far as `atom` can tell them apart: the known ones;
+ * for values of a known form (`r.digitsAfter`) compared by an equality test, the literals of that
+ * form and one value of that form that is none of them (every other answers alike); else undefined.
+ */
+function candidates(atom: LabelAtom, r: RuntimeLabel): readonly string[] | undefined {
+  if (r.values !== undefined) return r.values;
+  const prefix = r.digitsAfter;
+  if (prefix === undefined || atom.literals === undefined) return undefined;
+  const ofForm = (v: string) => v.startsWith(prefix) && /^[0-9]+$/.test(v.slice(prefix.length));
+  const longest = Math.max(0, ...atom.literals.map((v) => v.length));
+  return [...atom.literals.filter(ofForm), `${prefix}${'0'.repeat(Math.max(1, longest - prefix.length + 1))}`];
+}
+
+/**
+ * Is the answer of `atom` the same for every pod the label `r` describes? Over the values it can
+ * tell apart (and absence, when pods may lack it) it is computed; over unknown values only a
+ * presence test is.
  */
 function decidable(atom: LabelAtom, r: RuntimeLabel): boolean {
-  if (r.values === undefined) return atom.presenceOnly && r.mayBeAbsent !== true;
-  const answers = new Set([...r.values, ...(r.mayBeAbsent ? [undefined] : [])].map((v) => atom.test(v)));
+  const values = candidates(atom, r);
+  if (values === undefined) return atom.presenceOnly && r.mayBeAbsent !== true;
+  const answers = new Set([...values, ...(r.mayBeAbsent ? [undefined] : [])].map((v) => atom.test(v)));
   return answers.size <= 1;
 }
 

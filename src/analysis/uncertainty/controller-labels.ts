@@ -3,11 +3,12 @@
  * (./controller-label-facts): the inventory gives a workload's endpoint the value every pod carries,
  * or a representative one, so a selector whose answer is the same for all the workload's pods is
  * matched exactly (a Job's `job-name`; `Exists` on a key the controller always adds; a StatefulSet
- * pod-name list naming all its pods or none). Where a policy's selector reads such a key in a way
- * whose answer may differ between the pods, or depends on a value the manifests do not give (a hash,
- * a uid, a CronJob's Job name), the sides of those pods that the policy could change are
- * indeterminate: as subjects when the policy's subject selector reads the key so, as peers when one
- * of its peer selectors does.
+ * pod-name list naming all its pods or none; a CronJob's `job-name` compared only with values that
+ * are no `<cronjob>-<digits>`). Where a policy's selector reads such a key in a way whose answer
+ * may differ between the pods, or depends on a value the manifests do not give (a hash, a uid, the
+ * scheduled time in a CronJob's Job names), the sides of those pods that the policy could change
+ * are indeterminate: as subjects when the policy's subject selector reads the key so, as peers when
+ * one of its peer selectors does.
  *
  * Pods the manifests give directly (a bare Pod, a probe) already carry their labels: exact. Under
  * Cilium a key its identity label filter drops selects nothing (the policy model already says so):

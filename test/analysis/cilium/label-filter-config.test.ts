@@ -141,6 +141,43 @@ describe('Cilium label filter set in the manifests', () => {
       expect(verdicts([...cluster, byTier, application({ values: 'labels: k8s:app\n' })])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
     });
 
+    describe('the chart\'s namespaceOverride moves cilium-config (and the agent) out of the release namespace', () => {
+      const inCilium = { ...ciliumConfig('k8s:app'), metadata: { name: 'cilium-config', namespace: 'cilium' } };
+      const ciliumNs = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cilium' } };
+
+      test('the objects are valid', () => {
+        expectValidManifests([ciliumNs, inCilium, helmRelease({ namespaceOverride: 'cilium' }),
+          application({ valuesObject: { namespaceOverride: 'cilium' } }), application({ parameters: [{ name: 'namespaceOverride', value: 'cilium' }] })]);
+      });
+
+      test.each([
+        ['a HelmRelease\'s values', helmRelease({ namespaceOverride: 'cilium' })],
+        ['an Application\'s valuesObject', application({ valuesObject: { namespaceOverride: 'cilium' } })],
+        ['an Application\'s parameter', application({ parameters: [{ name: 'namespaceOverride', value: 'cilium' }] })],
+        ['an Application\'s values string', application({ values: 'namespaceOverride: cilium\n' })],
+      ])('set in %s: the cilium-config there is the agent\'s (indeterminate, was exact); the one in the release namespace is not (exact, was indeterminate)',
+        (_where, delivery) => {
+          expect(verdicts([...cluster, ciliumNs, byTier, delivery, inCilium])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+          expect(verdicts([...cluster, ciliumNs, byTier, delivery, ciliumConfig('k8s:app')])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+        });
+
+      test('empty or null: the release namespace, as without it', () => {
+        for (const namespaceOverride of ['', null]) {
+          expect(verdicts([...cluster, ciliumNs, byTier, helmRelease({ namespaceOverride }), inCilium])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+          expect(verdicts([...cluster, ciliumNs, byTier, helmRelease({ namespaceOverride }), ciliumConfig('k8s:app')]))
+            .toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+        }
+      });
+
+      test('values the manifests do not show may set it: cilium-config is read in every namespace (indeterminate, was exact)', () => {
+        // The inline values settle the filter (the default) over the valuesFrom ConfigMap the manifests lack, not namespaceOverride.
+        const settled = { ...hidden, spec: { ...hidden.spec, values: { labels: '', extraConfig: { 'labels': '', 'label-prefix-file': '' } } } };
+        expectValidManifests([settled]);
+        expect(verdicts([...cluster, ciliumNs, byTier, settled])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+        expect(verdicts([...cluster, ciliumNs, byTier, settled, inCilium])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      });
+    });
+
     test('values the manifests do not show (valuesFrom, valueFiles, an unparsable values string): indeterminate (were the default)', () => {
       expect(verdicts([...cluster, byTier, hidden])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
       expect(verdicts([...cluster, byTier, application({ valueFiles: ['values-prod.yaml'] })])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
