@@ -8,6 +8,7 @@ import { meshTierAuthorizer } from './three-tier/mesh-tier-hops';
 import { blanketAllowProblems, knownNamespaceLabels, otherBlanketAllows } from './three-tier/namespace-isolation';
 import { TierBuild, buildTier } from './three-tier/tier';
 import { checkTierAccounts } from './three-tier/tier-account';
+import { ACME_SOLVER_LABEL, RESERVED_LABELS } from './three-tier/tier-pod-metadata';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './three-tier/tier-props';
 import { validateHost, validatePositiveInteger } from './three-tier/validation';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
@@ -214,7 +215,7 @@ export interface ThreeTierAppProps {
   readonly createNamespace?: boolean;
   /**
    * Extra labels of every object and pod (not the `app.kubernetes.io/name|component|part-of` keys,
-   * which the app sets).
+   * which the app sets). Labels of one tier's pods only: that tier's `podLabels`.
    * @default - none
    */
   readonly labels?: { [key: string]: string };
@@ -222,13 +223,6 @@ export interface ThreeTierAppProps {
 
 /** The namespace's policy admitting the ingress controller to cert-manager's HTTP-01 solver pods. */
 const ACME_SOLVER_POLICY = 'acme-solver-allow-ingress-controller';
-/**
- * Label keys the app's selectors use: the tier labels, and cert-manager's HTTP-01 solver label, which
- * the `acme-solver-allow-ingress-controller` policy selects (on every pod carrying it).
- */
-const RESERVED_LABELS = [
-  'app.kubernetes.io/name', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'acme.cert-manager.io/http01-solver',
-];
 const MAX_NAME_LENGTH = 43;
 
 /** The fields of the props and their option structs. */
@@ -387,7 +381,8 @@ export class ThreeTierApp extends Construct {
 
   /**
    * The labels of the pods of a tier (what the policies and the Service of that tier select):
-   * `app.kubernetes.io/name`, `app.kubernetes.io/component`, `app.kubernetes.io/part-of`.
+   * `app.kubernetes.io/name`, `app.kubernetes.io/component`, `app.kubernetes.io/part-of`. Not the
+   * tier's own `podLabels`, which no policy of the app selects.
    */
   public podLabels(tier: AppTier): { [key: string]: string } {
     return { ...this.tierLabels[tier] };
@@ -433,7 +428,7 @@ export class ThreeTierApp extends Construct {
    */
   private authorizeTiersInMesh(front: TierBuild, back: TierBuild, db: TierBuild, own: Set<TrafficPolicy>, transportPort: number): void {
     const tier = (t: AppTier, b: TierBuild): EmittedTier => ({
-      tier: t, podLabels: this.podLabels(t), serviceAccount: b.account!.name, port: b.port, templateLabels: { ...b.objectLabels },
+      tier: t, podLabels: this.podLabels(t), serviceAccount: b.account!.name, port: b.port, templateLabels: { ...b.templateLabels },
     });
     const [frontend, backend, database] = [tier(AppTier.FRONTEND, front), tier(AppTier.BACKEND, back), tier(AppTier.DATABASE, db)];
     const hops = [{ from: frontend, to: backend }, { from: backend, to: database }];
@@ -563,7 +558,7 @@ export class ThreeTierApp extends Construct {
     if (acmeSolver && ns.policy(ACME_SOLVER_POLICY) === undefined) {
       // 8089 is the acmesolver's fixed listen port; the ACME server reaches it through the ingress controller.
       ns.addPolicy(ACME_SOLVER_POLICY, {
-        podSelector: { 'acme.cert-manager.io/http01-solver': 'true' },
+        podSelector: { [ACME_SOLVER_LABEL]: 'true' },
         ingress: [{ peers: [Peer.ingressController()], ports: [Port.tcp(8089)] }],
       });
     }
