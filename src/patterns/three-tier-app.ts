@@ -158,8 +158,9 @@ export interface ThreeTierAppProps {
    * Each tier then runs as a ServiceAccount of its own, its mesh identity: `<name>-<tier>`, which the
    * app creates (configure it with the tier's `serviceAccount: TierServiceAccount.create({ ... })`),
    * or one you manage (`TierServiceAccount.existing(name)`; not `default`, and not shared by two
-   * tiers). Another workload of the app's namespace (in the construct tree) running as the frontend's
-   * or the backend's account without that tier's labels is a synth error: the mesh could not tell it
+   * tiers). Another workload of the app's namespace (in the construct tree: any workload kind, another
+   * ThreeTierApp's tiers, or another controller's object with a pod template, such as an Argo Rollout)
+   * running as the frontend's or the backend's account without that tier's labels is a synth error: the mesh could not tell it
    * from the tier (under ambient the DENY would silently refuse it the other ports of the next tier,
    * under Linkerd the tier Server would admit it to the tier port). And
    *
