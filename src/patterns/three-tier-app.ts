@@ -8,7 +8,7 @@ import { meshTierAuthorizer } from './three-tier/mesh-tier-hops';
 import { blanketAllowProblems, knownNamespaceLabels, otherBlanketAllows } from './three-tier/namespace-isolation';
 import { TierBuild, buildTier } from './three-tier/tier';
 import { checkTierAccounts } from './three-tier/tier-account';
-import { ACME_SOLVER_LABEL, RESERVED_LABELS } from './three-tier/tier-pod-metadata';
+import { ACME_SOLVER_LABEL, RESERVED_LABELS, refuseMeshKeys } from './three-tier/tier-pod-metadata';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './three-tier/tier-props';
 import { validateHost, validatePositiveInteger } from './three-tier/validation';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
@@ -216,7 +216,8 @@ export interface ThreeTierAppProps {
   readonly createNamespace?: boolean;
   /**
    * Extra labels of every object and pod (not the `app.kubernetes.io/name|component|part-of` keys,
-   * which the app sets). Labels of one tier's pods only: that tier's `podLabels`.
+   * which the app sets, and no service mesh key: `istio.io`, `linkerd.io` and their subdomains). Labels
+   * of one tier's pods only: that tier's `podLabels`.
    * @default - none
    */
   readonly labels?: { [key: string]: string };
@@ -325,6 +326,8 @@ export class ThreeTierApp extends Construct {
     }
 
     this.zeroTrustNamespace = this.namespaceFor(props, labels);
+    // After the namespace's own refusal of its mesh labels (mesh-membership), which names them as namespace labels.
+    refuseMeshKeys(this, 'labels', labels, 'the app\'s pods');
     this.namespace = this.zeroTrustNamespace.name;
     const cluster = ClusterNetwork.of(this);
     const transportPort = cluster.mesh.networkNeeds().transportPort?.port;

@@ -15,7 +15,7 @@
  * and "Authorization Policy" (a pod's `config.linkerd.io/default-inbound-policy` wins over its namespace's).
  */
 import { Chart } from 'cdk8s';
-import { AppTier, Cni, IstioMode, Mesh, Peer, Port, ThreeTierApp, ThreeTierAppProps } from '../../src';
+import { AppTier, Cni, IstioMode, Mesh, Peer, Port, ThreeTierApp, ThreeTierAppProps, ZeroTrustNamespace } from '../../src';
 import { meshChart, SHOP_TIERS } from '../support/mesh';
 import { find, synthValid } from '../support/synth';
 
@@ -149,6 +149,19 @@ describe('refused at construction, naming the app and the field', () => {
       refused('backend', { [field]: { [key]: value } }, meshMessage('backend', field, key), mesh);
     }
     refused('frontend', { [field]: { [key]: value } }, meshMessage('frontend', field, key));
+  });
+
+  test('a mesh key among the app-wide labels (every tier\'s pods), with the app\'s own namespace or a given one', () => {
+    const appWide = (key: string) => meshMessage('x', 'labels', key).replace('[test/shop] x.labels', '[test/shop] labels')
+      .replace('on the x pods alone', 'on the app\'s pods');
+    expect(() => shop({ labels: { 'sidecar.istio.io/inject': 'false' } }, AMBIENT())).toThrow(appWide('sidecar.istio.io/inject'));
+    const chart = meshChart(Cni.calico(), LINKERD());
+    const zt = new ZeroTrustNamespace(chart, 'zt', { name: 'shop', mesh: {} });
+    expect(() => new ThreeTierApp(chart, 'shop', { zeroTrustNamespace: zt, ...SHOP_TIERS, labels: { 'istio.io/rev': 'canary' } }))
+      .toThrow(appWide('istio.io/rev'));
+    // The namespace's own refusal of its mesh labels comes first where the app creates the namespace (they would label it too).
+    expect(() => shop({ labels: { 'istio.io/rev': 'canary' } }, AMBIENT())).toThrow('[test/shop/Namespace] labels.istio.io/rev: mesh labels are set by '
+      + 'mesh membership, never by hand');
   });
 
   test('keys and values the API server rejects', () => {

@@ -81,13 +81,20 @@ export function tierPodMetadata(app: IConstruct, tier: AppTier, podLabels: unkno
         + 'authorization select its pods by it, so another value would detach them from those (their policies would no longer apply). Remove it');
     }
   }
-  for (const [prop, map] of [[labelsProp, labels], [annotationsProp, annotations]] as const) {
-    const key = Object.keys(map).find(isMeshKey);
-    if (key === undefined) continue;
-    throw propError(app, prop, `'${key}' is a service mesh key (istio.io, linkerd.io and their subdomains): on the ${tier} pods alone it would `
-      + 'change their mesh membership, the ports their proxy handles or their default inbound policy, which the app\'s NetworkPolicies and '
-      + 'mesh authorization are written for (the membership the namespace gives every tier). Join the mesh per namespace (mesh: {}, or the '
-      + 'zeroTrustNamespace\'s), and remove the key');
-  }
+  refuseMeshKeys(app, labelsProp, labels, `the ${tier} pods alone`);
+  refuseMeshKeys(app, annotationsProp, annotations, `the ${tier} pods alone`);
   return { labels, annotations };
+}
+
+/**
+ * Refuse the first service mesh key (`isMeshKey`) of `map`, the user's labels or annotations of `pods`
+ * (`the backend pods alone`, `the app's pods`): see the module comment.
+ */
+export function refuseMeshKeys(app: IConstruct, prop: string, map: Record<string, string>, pods: string): void {
+  const key = Object.keys(map).find(isMeshKey);
+  if (key === undefined) return;
+  throw propError(app, prop, `'${key}' is a service mesh key (istio.io, linkerd.io and their subdomains): on ${pods} it would `
+    + 'change their mesh membership, the ports their proxy handles or their default inbound policy, which the app\'s NetworkPolicies and '
+    + 'mesh authorization are written for (the membership the namespace gives every tier). Join the mesh per namespace (mesh: {}, or the '
+    + 'zeroTrustNamespace\'s), and remove the key');
 }
