@@ -10,7 +10,7 @@
  *
  * Ground truth: apimachinery ValidateLabels / ValidateAnnotations (qualified-name keys, label values of
  * at most 63 characters); Azure workload identity (the pod label `azure.workload.identity/use: "true"`,
- * azure.github.io/azure-workload-identity "Quick start"); istio.io "Installing the Sidecar" (pod label
+ * https://azure.github.io/azure-workload-identity/docs/topics/service-account-labels-and-annotations.html: a pod template label, read by the webhook); istio.io "Installing the Sidecar" (pod label
  * `sidecar.istio.io/inject`), linkerd.io "Automatic Proxy Injection" (pod annotation `linkerd.io/inject`)
  * and "Authorization Policy" (a pod's `config.linkerd.io/default-inbound-policy` wins over its namespace's).
  */
