@@ -63,7 +63,7 @@ export function sharedSourceAccountProblems(root: IConstruct, namespace: string,
     const template = podTemplateOf(object.json);
     if (template && object.namespace === namespace) templates.push({ object, template });
   }
-  templates.push(...embeddedPodTemplates(root, namespace));
+  templates.push(...embeddedPodTemplates(root.node.findAll(), namespace));
   for (const { object, template } of templates) {
     // The pod's identity is its ServiceAccount.
     const account = podServiceAccountOf(template);
@@ -100,13 +100,13 @@ const PODLESS_GROUPS = new Set([
 const MAX_TEMPLATE_DEPTH = 6;
 
 /**
- * The pod templates embedded in the `spec` of the app's objects in `namespace` of other controllers'
- * API groups (see the module comment): each object whose `spec.containers` is a list, not searched
- * below it, in construct-tree order.
+ * The pod templates embedded in the `spec` of the objects among `all` (the app's constructs) in
+ * `namespace` of other controllers' API groups (see the module comment): each object whose
+ * `spec.containers` is a list, not searched below it, in construct-tree order.
  */
-function embeddedPodTemplates(root: IConstruct, namespace: string): PodTemplateOwner[] {
+function embeddedPodTemplates(all: readonly IConstruct[], namespace: string): PodTemplateOwner[] {
   const out: PodTemplateOwner[] = [];
-  for (const c of root.node.findAll()) {
+  for (const c of all) {
     if (!ApiObject.isApiObject(c)) continue;
     const group = c.apiVersion.includes('/') ? c.apiVersion.slice(0, c.apiVersion.indexOf('/')) : '';
     if (PODLESS_GROUPS.has(group)) continue;
