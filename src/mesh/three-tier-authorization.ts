@@ -108,11 +108,14 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
     }));
     // The DENY policies keep the hops open only while no ALLOW policy selects the tiers' pods.
     scope.node.addValidation({
-      validate: () => [
-        ...allowPoliciesRefusingHops(scope.node.root, namespace, cluster.mesh.rootNamespace ?? 'istio-system',
-          cluster.mesh.trustDomain, hops).map((p) => `meshTierAuthorization: ${p}`),
-        ...sharedSourceAccountProblems(appObjects(scope), namespace, shared),
-      ],
+      validate: () => {
+        const all = scope.node.root.node.findAll();
+        return [
+          ...allowPoliciesRefusingHops(scope.node.root, namespace, cluster.mesh.rootNamespace ?? 'istio-system',
+            cluster.mesh.trustDomain, hops).map((p) => `meshTierAuthorization: ${p}`),
+          ...sharedSourceAccountProblems(all, appObjects(scope, all), namespace, shared),
+        ];
+      },
     });
     return { objects, destinationPodAnnotations: {} };
   }
@@ -182,7 +185,7 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
         ...foreign,
         ...overlappingForeignServers(all, app, namespace, serverPods).map((p) => `meshTierAuthorization: ${p}`),
         ...unauthenticatedSourceProblems(all, app, namespace, hops, tierServers, own, identitySuffix).map((p) => `meshTierAuthorization: ${p}`),
-        ...sharedSourceAccountProblems(app, namespace, hops.map(({ from, to }) => ({
+        ...sharedSourceAccountProblems(all, app, namespace, hops.map(({ from, to }) => ({
           from,
           to,
           consequence: `the app's Server '${tierServers[to.tier]}' on the ${to.tier} pods' port ${to.port} admits that identity, so a `

@@ -21,13 +21,24 @@
  * (the user's policies may be raw NetworkPolicies, Calico or Cilium objects): a workload of the app's
  * namespace (in the construct tree: cdk8s-plus workloads and ApiObjects with pod templates, ./app-objects)
  * that runs as a source tier's account without that tier's labels is refused at synth, conservatively,
- * whatever its mesh membership. A workload carrying the tier's labels is one of the tier's pods for the
+ * whatever its mesh membership. Other controllers' objects embed a pod template too and run its pods in
+ * their namespace (an Argo Rollout's `spec.template`, https://argo-rollouts.readthedocs.io/en/stable/features/specification/;
+ * a Knative Service's `spec.template`, https://knative.dev/docs/serving/reference/serving-api/; a KEDA
+ * ScaledJob's `spec.jobTargetRef.template`; an OpenKruise CloneSet's `spec.template`): any object of an
+ * API group this library does not know (not Kubernetes' own, the meshes', the CNIs' or Gateway API's)
+ * whose `spec` holds a pod template (an object whose `spec.containers` is a list) is read the same way,
+ * its embedded templates' own labels and account deciding. A workload carrying the tier's labels is one of the tier's pods for the
  * NetworkPolicies too (a canary: ./three-tier-linkerd-sources checks its identity). Workloads applied
  * outside the app cannot be seen.
  */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { AppObjects } from './app-objects';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
-import { hasLabels, isPlainObject, podServiceAccountOf, podTemplateOf, stringMap } from '../util/vocabulary';
+import {
+  CALICO_GROUP, CALICO_STORAGE_GROUP, CILIUM_GROUP, NETWORKING_GROUP, POLICY_API_GROUP,
+  hasLabels, isPlainObject, podServiceAccountOf, podTemplateOf, stringMap,
+} from '../util/vocabulary';
 
 /** One hop of the app with what the mesh does to the source tier's identity there, for the message. */
 export interface SharedAccountHop {
@@ -41,14 +52,22 @@ export interface SharedAccountHop {
 }
 
 /**
- * Problems: the workloads of the app (`objects`: ./app-objects) in `namespace` that run as the account of a hop's source tier
- * but do not carry that tier's labels, one per workload and hop, in construct-tree order.
+ * Problems: the workloads of the app (`objects`: ./app-objects) in `namespace` (and the objects of other
+ * controllers there with a pod template, found among `all`, the constructs of the tree) that run as the
+ * account of a hop's source tier but do not carry that tier's labels, one per pod template and hop: the
+ * workloads in construct-tree order, then those objects.
  */
-export function sharedSourceAccountProblems(objects: AppObjects, namespace: string, hops: readonly SharedAccountHop[]): string[] {
+export function sharedSourceAccountProblems(
+  all: readonly IConstruct[], objects: AppObjects, namespace: string, hops: readonly SharedAccountHop[],
+): string[] {
   const problems: string[] = [];
+  const templates: PodTemplateOwner[] = [];
   for (const object of objects.workloads) {
     const template = podTemplateOf(object.json);
-    if (!template || object.namespace !== namespace) continue;
+    if (template && object.namespace === namespace) templates.push({ object, template });
+  }
+  templates.push(...embeddedPodTemplates(all, namespace));
+  for (const { object, template } of templates) {
     // The pod's identity is its ServiceAccount.
     const account = podServiceAccountOf(template);
     const labels = stringMap(isPlainObject(template.metadata) ? template.metadata.labels : undefined);
@@ -62,4 +81,53 @@ export function sharedSourceAccountProblems(objects: AppObjects, namespace: stri
     }
   }
   return problems;
+}
+
+/** An object of the app and one pod template it runs pods from. */
+interface PodTemplateOwner {
+  readonly object: { readonly kind: string; readonly construct: ApiObject; readonly json: any };
+  readonly template: Record<string, any>;
+}
+
+/**
+ * API groups whose objects run no pods but through the workload kinds (`WORKLOAD_TEMPLATES`): Kubernetes'
+ * own groups, Gateway API, the meshes' and the CNIs' policy groups. Objects of any other group are searched.
+ */
+const PODLESS_GROUPS = new Set([
+  '', 'apps', 'batch', 'policy', 'rbac.authorization.k8s.io', 'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'autoscaling',
+  'coordination.k8s.io', 'discovery.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io', NETWORKING_GROUP, POLICY_API_GROUP,
+  'gateway.networking.k8s.io', 'security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'policy.linkerd.io',
+  CALICO_GROUP, CALICO_STORAGE_GROUP, CILIUM_GROUP,
+]);
+/** How deep below `spec` a pod template is looked for (KEDA's `spec.jobTargetRef.template` is at depth 2). */
+const MAX_TEMPLATE_DEPTH = 6;
+
+/**
+ * The pod templates embedded in the `spec` of the objects among `all` (the app's constructs) in
+ * `namespace` of other controllers' API groups (see the module comment): each object whose
+ * `spec.containers` is a list, not searched below it, in construct-tree order.
+ */
+function embeddedPodTemplates(all: readonly IConstruct[], namespace: string): PodTemplateOwner[] {
+  const out: PodTemplateOwner[] = [];
+  for (const c of all) {
+    if (!ApiObject.isApiObject(c)) continue;
+    const group = c.apiVersion.includes('/') ? c.apiVersion.slice(0, c.apiVersion.indexOf('/')) : '';
+    if (PODLESS_GROUPS.has(group)) continue;
+    const json = c.toJson();
+    if ((json.metadata?.namespace ?? 'default') !== namespace) continue;
+    const visit = (node: unknown, depth: number): void => {
+      if (Array.isArray(node)) {
+        node.forEach((n) => visit(n, depth));
+        return;
+      }
+      if (!isPlainObject(node) || depth > MAX_TEMPLATE_DEPTH) return;
+      if (isPlainObject(node.spec) && Array.isArray(node.spec.containers)) {
+        out.push({ object: { kind: c.kind, construct: c, json }, template: node });
+        return;
+      }
+      for (const value of Object.values(node)) visit(value, depth + 1);
+    };
+    visit(json.spec, 0);
+  }
+  return out;
 }

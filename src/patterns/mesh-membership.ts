@@ -35,7 +35,7 @@ export const LINKERD_DEFAULT_INBOUND_POLICY = 'config.linkerd.io/default-inbound
 const MESH_OPTIONS_KEYS: StructKeys<NamespaceMeshOptions> = { linkerdDefaultInboundPolicy: true };
 
 /** Namespace label keys that only mesh membership sets: a hand-written one would bypass the checks below. */
-const MESH_LABEL_KEYS = ['istio-injection', 'istio.io/rev', 'istio.io/dataplane-mode', 'istio.io/use-waypoint'];
+export const MESH_LABEL_KEYS: readonly string[] = ['istio-injection', 'istio.io/rev', 'istio.io/dataplane-mode', 'istio.io/use-waypoint'];
 
 /**
  * Validate a namespace's mesh membership against the cluster context and compute what it adds:

@@ -8,6 +8,7 @@ import { meshTierAuthorizer } from './three-tier/mesh-tier-hops';
 import { blanketAllowProblems, knownNamespaceLabels, otherBlanketAllows } from './three-tier/namespace-isolation';
 import { TierBuild, buildTier } from './three-tier/tier';
 import { checkTierAccounts } from './three-tier/tier-account';
+import { ACME_SOLVER_LABEL, RESERVED_LABELS, refuseMeshKeys } from './three-tier/tier-pod-metadata';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './three-tier/tier-props';
 import { validateHost, validatePositiveInteger } from './three-tier/validation';
 import { ZeroTrustNamespace } from './zero-trust-namespace';
@@ -157,8 +158,9 @@ export interface ThreeTierAppProps {
    * Each tier then runs as a ServiceAccount of its own, its mesh identity: `<name>-<tier>`, which the
    * app creates (configure it with the tier's `serviceAccount: TierServiceAccount.create({ ... })`),
    * or one you manage (`TierServiceAccount.existing(name)`; not `default`, and not shared by two
-   * tiers). Another workload of the app's namespace (in the construct tree) running as the frontend's
-   * or the backend's account without that tier's labels is a synth error: the mesh could not tell it
+   * tiers). Another workload of the app's namespace (in the construct tree: any workload kind, another
+   * ThreeTierApp's tiers, or another controller's object with a pod template, such as an Argo Rollout)
+   * running as the frontend's or the backend's account without that tier's labels is a synth error: the mesh could not tell it
    * from the tier (under ambient the DENY would silently refuse it the other ports of the next tier,
    * under Linkerd the tier Server would admit it to the tier port). And
    *
@@ -214,7 +216,8 @@ export interface ThreeTierAppProps {
   readonly createNamespace?: boolean;
   /**
    * Extra labels of every object and pod (not the `app.kubernetes.io/name|component|part-of` keys,
-   * which the app sets).
+   * which the app sets, and no service mesh key: `istio.io`, `linkerd.io` and their subdomains). Labels
+   * of one tier's pods only: that tier's `podLabels`.
    * @default - none
    */
   readonly labels?: { [key: string]: string };
@@ -222,13 +225,6 @@ export interface ThreeTierAppProps {
 
 /** The namespace's policy admitting the ingress controller to cert-manager's HTTP-01 solver pods. */
 const ACME_SOLVER_POLICY = 'acme-solver-allow-ingress-controller';
-/**
- * Label keys the app's selectors use: the tier labels, and cert-manager's HTTP-01 solver label, which
- * the `acme-solver-allow-ingress-controller` policy selects (on every pod carrying it).
- */
-const RESERVED_LABELS = [
-  'app.kubernetes.io/name', 'app.kubernetes.io/component', 'app.kubernetes.io/part-of', 'acme.cert-manager.io/http01-solver',
-];
 const MAX_NAME_LENGTH = 43;
 
 /** The fields of the props and their option structs. */
@@ -330,6 +326,8 @@ export class ThreeTierApp extends Construct {
     }
 
     this.zeroTrustNamespace = this.namespaceFor(props, labels);
+    // After the namespace's own refusal of its mesh labels (mesh-membership), which names them as namespace labels.
+    refuseMeshKeys(this, 'labels', labels, 'the app\'s pods');
     this.namespace = this.zeroTrustNamespace.name;
     const cluster = ClusterNetwork.of(this);
     const transportPort = cluster.mesh.networkNeeds().transportPort?.port;
@@ -387,7 +385,8 @@ export class ThreeTierApp extends Construct {
 
   /**
    * The labels of the pods of a tier (what the policies and the Service of that tier select):
-   * `app.kubernetes.io/name`, `app.kubernetes.io/component`, `app.kubernetes.io/part-of`.
+   * `app.kubernetes.io/name`, `app.kubernetes.io/component`, `app.kubernetes.io/part-of`. Not the
+   * tier's own `podLabels`, which no policy of the app selects.
    */
   public podLabels(tier: AppTier): { [key: string]: string } {
     return { ...this.tierLabels[tier] };
@@ -433,7 +432,7 @@ export class ThreeTierApp extends Construct {
    */
   private authorizeTiersInMesh(front: TierBuild, back: TierBuild, db: TierBuild, own: Set<TrafficPolicy>, transportPort: number): void {
     const tier = (t: AppTier, b: TierBuild): EmittedTier => ({
-      tier: t, podLabels: this.podLabels(t), serviceAccount: b.account!.name, port: b.port, templateLabels: { ...b.objectLabels },
+      tier: t, podLabels: this.podLabels(t), serviceAccount: b.account!.name, port: b.port, templateLabels: { ...b.templateLabels },
     });
     const [frontend, backend, database] = [tier(AppTier.FRONTEND, front), tier(AppTier.BACKEND, back), tier(AppTier.DATABASE, db)];
     const hops = [{ from: frontend, to: backend }, { from: backend, to: database }];
@@ -563,7 +562,7 @@ export class ThreeTierApp extends Construct {
     if (acmeSolver && ns.policy(ACME_SOLVER_POLICY) === undefined) {
       // 8089 is the acmesolver's fixed listen port; the ACME server reaches it through the ingress controller.
       ns.addPolicy(ACME_SOLVER_POLICY, {
-        podSelector: { 'acme.cert-manager.io/http01-solver': 'true' },
+        podSelector: { [ACME_SOLVER_LABEL]: 'true' },
         ingress: [{ peers: [Peer.ingressController()], ports: [Port.tcp(8089)] }],
       });
     }

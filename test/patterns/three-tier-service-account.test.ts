@@ -11,12 +11,14 @@
  * in all); istio.io "Authorization Policy" (principal `<trust domain>/ns/<ns>/sa/<sa>`); linkerd.io
  * "Authorization Policy" reference (MeshTLSAuthentication identities `<sa>.<ns>.serviceaccount.identity.<ns>.<trust domain>`).
  */
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import {
   AppTier, Cni, IstioMode, IstioMtls, Mesh, MeshAuthorization, MeshSource, MtlsMode, Port, Reachability, Target, ThreeTierApp,
   ThreeTierAppProps, TierServiceAccount, Verdict,
 } from '../../src';
 import { deploymentWith, meshChart, SHOP, SHOP_TIERS } from '../support/mesh';
+import { expectValidManifests } from '../support/schema';
 import { find, ofKind, synthValid } from '../support/synth';
 
 const AMBIENT = () => Mesh.istio({ mode: IstioMode.AMBIENT });
@@ -38,6 +40,16 @@ function withAccounts(accounts: Partial<Record<'frontend' | 'backend' | 'databas
     backend: { ...SHOP_TIERS.backend, serviceAccount: accounts.backend },
     database: { ...SHOP_TIERS.database, serviceAccount: accounts.database },
   };
+}
+
+/** The lines of the synth-time validation error `build` throws (cdk8s lists one per problem), none when it throws none. */
+function errorsOf(build: () => unknown): string[] {
+  try {
+    build();
+    return [];
+  } catch (e) {
+    return (e as Error).message.split('\n').slice(1).map((l) => l.trim()).filter((l) => l !== '');
+  }
 }
 
 const workloadOf = (objects: any[], tier: string) => find(objects, tier === 'database' ? 'StatefulSet' : 'Deployment', `shop-${tier}`, 'shop');
@@ -220,6 +232,84 @@ describe('another workload of the namespace running as a source tier\'s account 
       build(mesh(), 'web', USER_ACCOUNTS, 'shop', { ...labels('frontend'), version: 'v2' })]) {
       expect(() => synthValid(chart)).not.toThrow();
     }
+  });
+
+  test('another ThreeTierApp of the namespace, and a cdk8s-plus Deployment of another chart, running as the frontend\'s account', () => {
+    const { chart, app } = shop(LINKERD(), USER_ACCOUNTS);
+    new ThreeTierApp(chart, 'shop2', {
+      zeroTrustNamespace: app.zeroTrustNamespace, ...SHOP_TIERS, backend: { ...SHOP_TIERS.backend, serviceAccount: TierServiceAccount.existing('web') },
+    });
+    const other = new Chart(chart.node.root, 'jobs', { namespace: 'shop' });
+    new kplus.Deployment(other, 'worker', {
+      containers: [{ image: 'registry.example/worker:1.0.0' }],
+      serviceAccount: kplus.ServiceAccount.fromServiceAccountName(other, 'web', 'web'),
+    });
+    // Each app refuses the other's tier (and the Deployment) running as its source tier's account: both are named.
+    const line = (appName: string, object: string, tier: string, next: string, server: string, port: number) => `[test/${appName}] meshTierAuthorization: `
+      + `the Deployment ${object} runs as the ServiceAccount 'web', the ${tier} tier's mesh identity, without the ${tier} pods' labels `
+      + `(app.kubernetes.io/component=${tier}, app.kubernetes.io/name=${appName}, app.kubernetes.io/part-of=${appName}): the mesh cannot tell it from the `
+      + `${tier}, and the app's Server '${server}' on the ${next} pods' port ${port} admits that identity, so a NetworkPolicy allowing it any port `
+      + `of the ${next} pods (which opens the proxy's port 4143, carrying every port) would let it reach port ${port} too${remedy(tier)}`;
+    expect(errorsOf(() => synthValid(chart))).toEqual([
+      line('shop', 'shop/shop2-backend (test/shop2/Backend/Deployment/Resource)', 'frontend', 'backend', 'backend-shop-shop-5a6d43de4c-8080', 8080),
+      line('shop', 'shop/jobs-worker-c8e69cbf (jobs/worker/Resource)', 'frontend', 'backend', 'backend-shop-shop-5a6d43de4c-8080', 8080),
+      line('shop2', 'shop/shop-frontend (test/shop/Frontend/Deployment/Resource)', 'backend', 'database', 'database-shop2-shop2-584a89a6ba-5432', 5432),
+      line('shop2', 'shop/jobs-worker-c8e69cbf (jobs/worker/Resource)', 'backend', 'database', 'database-shop2-shop2-584a89a6ba-5432', 5432),
+    ]);
+  });
+
+  describe('objects of other controllers with a pod template (an Argo Rollout, a KEDA ScaledJob)', () => {
+    // No pinned schema for argoproj.io Rollout or keda.sh ScaledJob: every other object is validated.
+    const rollout = (chart: Chart, account: string, podLabels: Record<string, string> = batch, namespace = 'shop') =>
+      new ApiObject(chart, `rollout-${namespace}-${account}`, {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Rollout',
+        metadata: { name: 'batch', namespace },
+        spec: {
+          selector: { matchLabels: podLabels },
+          template: { metadata: { labels: podLabels }, spec: { serviceAccountName: account, containers: [{ name: 'app', image: 'registry.example/app:1.0.0' }] } },
+        },
+      });
+    const scaledJob = (chart: Chart, account: string) => new ApiObject(chart, 'scaledjob', {
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledJob',
+      metadata: { name: 'batch', namespace: 'shop' },
+      spec: {
+        jobTargetRef: { template: { metadata: { labels: batch }, spec: { serviceAccountName: account, containers: [{ name: 'app', image: 'x:1' }] } } },
+        triggers: [],
+      },
+    });
+    const synthOthersValid = (chart: Chart) => {
+      const objects = Testing.synth(chart);
+      expectValidManifests(objects.filter((o) => o.apiVersion !== 'argoproj.io/v1alpha1' && o.apiVersion !== 'keda.sh/v1alpha1'));
+      return objects;
+    };
+
+    test('Linkerd: a Rollout running as the frontend\'s account is refused, naming it', () => {
+      const { chart } = shop(LINKERD(), USER_ACCOUNTS);
+      rollout(chart, 'web');
+      expect(() => synthOthersValid(chart)).toThrow(head('web', 'frontend').replace('Deployment shop/batch (test/deploy-shop-batch)', 'Rollout shop/batch (test/rollout-shop-web)')
+        + "the app's Server 'backend-shop-shop-5a6d43de4c-8080' on the backend pods' port 8080 admits that identity");
+    });
+
+    test('Istio ambient: a ScaledJob running as the backend\'s account (its template below spec.jobTargetRef) is refused', () => {
+      const { chart } = shop(AMBIENT());
+      scaledJob(chart, 'shop-backend');
+      expect(() => synthOthersValid(chart)).toThrow(head('shop-backend', 'backend').replace('Deployment shop/batch (test/deploy-shop-batch)', 'ScaledJob shop/batch (test/scaledjob)')
+        + "the app's DENY policy 'shop-backend-to-database-other-ports' refuses that identity every port of the database pods but 5432");
+    });
+
+    test('accepted with an account of its own, the tier\'s labels (a canary), in another namespace, or without the mesh authorization', () => {
+      for (const add of [(c: Chart) => rollout(c, 'batch'), (c: Chart) => rollout(c, 'web', { ...labels('frontend'), track: 'canary' }),
+        (c: Chart) => rollout(c, 'web', batch, 'jobs'), (c: Chart) => scaledJob(c, 'pg')]) {
+        const { chart } = shop(LINKERD(), USER_ACCOUNTS);
+        add(chart);
+        expect(() => synthOthersValid(chart)).not.toThrow();
+      }
+      const { chart } = shop(LINKERD(), { ...USER_ACCOUNTS, meshTierAuthorization: false });
+      rollout(chart, 'web');
+      expect(() => synthOthersValid(chart)).not.toThrow();
+    });
   });
 
   test('not without the mesh authorization', () => {

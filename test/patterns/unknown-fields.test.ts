@@ -51,11 +51,12 @@ describe('a field the struct does not declare is an error naming it, never ignor
     ['ThreeTierApp props', (c: any) => new ThreeTierApp(c, 'app', any({ ...APP, namespace: 'shop', hosts: ['shop.example.com'] })),
       'test/app', 'hosts', 'name, namespace, zeroTrustNamespace, host, frontend, backend, database, ingress, gateway, mesh, meshTierAuthorization, createNamespace, labels'],
     ['ThreeTierApp a database field on an HTTP tier', (c: any) => new ThreeTierApp(c, 'app', any({ ...APP, namespace: 'shop', frontend: { image: 'web:1', storage: 1 } })),
-      'test/app', 'frontend.storage', 'image, env, envFromSecret, readOnlyRootFilesystem, port, replicas, resources, runAsUser, writablePaths, serviceAccount, healthCheckPath'],
+      'test/app', 'frontend.storage', 'image, env, envFromSecret, readOnlyRootFilesystem, port, replicas, resources, runAsUser, writablePaths, serviceAccount, podLabels, '
+      + 'podAnnotations, healthCheckPath'],
     ['ThreeTierApp an HTTP field on the database tier', (c: any) => new ThreeTierApp(c, 'app', any({
       ...APP, namespace: 'shop', database: { image: 'postgres:16.4', healthCheckPath: '/healthz' },
     })), 'test/app', 'database.healthCheckPath', 'image, env, envFromSecret, readOnlyRootFilesystem, port, replicas, resources, runAsUser, '
-      + 'writablePaths, serviceAccount, storage, storageClassName, dataMountPath'],
+      + 'writablePaths, serviceAccount, podLabels, podAnnotations, storage, storageClassName, dataMountPath'],
     ['ThreeTierApp ingress options', (c: any) => new ThreeTierApp(c, 'app', any({ ...APP, namespace: 'shop', ingress: { sslRedirects: false } })),
       'test/app', 'ingress.sslRedirects', 'className, clusterIssuer, tlsSecretName, sslRedirect, limitRps, allowAcmeHttp01Solver'],
     ['ZeroTrustNamespace mesh options', (c: any) => new ZeroTrustNamespace(c, 'zt', any({ name: 'web', mesh: { defaultInboundPolicy: 'deny' } })),

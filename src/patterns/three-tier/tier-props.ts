@@ -46,6 +46,29 @@ export interface AppTierCommonProps {
    *   secrets); otherwise the namespace's `default` account
    */
   readonly serviceAccount?: TierServiceAccount;
+  /**
+   * Extra labels of this tier's pods only (its pod template; not its Deployment or StatefulSet, Service
+   * or ServiceAccount), e.g. Azure workload identity's `azure.workload.identity/use: "true"` on the one
+   * tier that uses the identity. A key of the app's `labels` takes this value on these pods. Not the
+   * labels the app selects the tier by (`app.kubernetes.io/name|component|part-of`: its Service,
+   * PodDisruptionBudget, NetworkPolicies and mesh authorization would no longer apply to the pods),
+   * not cert-manager's `acme.cert-manager.io/http01-solver`, and no service mesh key (`istio.io`,
+   * `linkerd.io` and their subdomains, e.g. `sidecar.istio.io/inject`, `istio.io/dataplane-mode`):
+   * mesh membership is the namespace's, which the app's policies are written for.
+   * @default - none: the pods carry the app's labels and the tier labels
+   */
+  readonly podLabels?: { [key: string]: string };
+  /**
+   * Annotations of this tier's pods only (its pod template), e.g. `prometheus.io/scrape: "true"` and
+   * `prometheus.io/port` for the one tier that serves metrics. No service mesh key (`istio.io`,
+   * `linkerd.io` and their subdomains, e.g. `linkerd.io/inject`, `config.linkerd.io/opaque-ports`,
+   * `config.linkerd.io/skip-inbound-ports`, `config.linkerd.io/default-inbound-policy`): they would
+   * change the pods' mesh membership, proxy ports or default inbound policy behind the app's
+   * NetworkPolicies and mesh authorization.
+   * @default - none (under the Linkerd mesh authorization the app annotates the backend and database
+   *   pods with their default inbound policy itself)
+   */
+  readonly podAnnotations?: { [key: string]: string };
 }
 
 /** An HTTP tier (frontend or backend) of a ThreeTierApp. */

@@ -2,6 +2,7 @@ import { ApiObject, Duration, JsonPatch, Size, SizeRoundingBehavior } from 'cdk8
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { TierAccount, resolveTierAccount } from './tier-account';
+import { tierPodMetadata } from './tier-pod-metadata';
 import { AppTier, DatabaseTierProps, HttpTierProps } from './tier-props';
 import {
   containerResources,
@@ -54,6 +55,8 @@ export interface TierBuild {
   readonly port: number;
   /** Labels of the tier's objects (pod labels plus the user's extra labels). */
   readonly objectLabels: Record<string, string>;
+  /** Labels of the tier's pod template: `objectLabels` and the tier's own `podLabels`. */
+  readonly templateLabels: Record<string, string>;
   /** The account the tier's pods run as (created by the app, or the user's), when not `default`. */
   readonly account?: TierAccount;
 }
@@ -70,6 +73,8 @@ const COMMON_KEYS = {
   runAsUser: true,
   writablePaths: true,
   serviceAccount: true,
+  podLabels: true,
+  podAnnotations: true,
 } as const;
 const HTTP_KEYS: StructKeys<HttpTierProps> = { ...COMMON_KEYS, healthCheckPath: true };
 const DATABASE_KEYS: StructKeys<DatabaseTierProps> = { ...COMMON_KEYS, storage: true, storageClassName: true, dataMountPath: true };
@@ -129,6 +134,9 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const name = `${o.appName}-${t}`;
   const portName = isDb ? 'postgres' : 'http';
   const objectLabels = sortedLabels({ ...o.extraLabels, ...o.podLabels });
+  // The tier's own pod labels replace an app-wide label's value on its pods only; they never carry a selector label (refused).
+  const podMetadata = tierPodMetadata(app, t, p.podLabels, p.podAnnotations);
+  const templateLabels = sortedLabels({ ...o.extraLabels, ...podMetadata.labels, ...o.podLabels });
   const scope = new Construct(app, t.charAt(0).toUpperCase() + t.slice(1));
 
   // Environment: sorted for byte-identical output; PGDATA below the mount point (see dataMountPath).
@@ -186,7 +194,10 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
   const serviceAccount = tierServiceAccount(app, scope, o.namespace, account, objectLabels);
   const podProps = {
     metadata: { name, namespace: o.namespace, labels: { ...objectLabels } },
-    podMetadata: { labels: { ...objectLabels } },
+    podMetadata: {
+      labels: { ...templateLabels },
+      ...(Object.keys(podMetadata.annotations).length > 0 ? { annotations: { ...podMetadata.annotations } } : {}),
+    },
     // Select by the readable tier labels instead of cdk8s' path-derived label: a selector is
     // immutable, so it must not change when the construct tree is refactored.
     select: false,
@@ -265,7 +276,7 @@ export function buildTier(app: Construct, o: TierBuildOptions): TierBuild {
       spec: { minAvailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...o.podLabels } } },
     }));
   }
-  return { tier: t, workload, service, pdb, port, objectLabels, account };
+  return { tier: t, workload, service, pdb, port, objectLabels, templateLabels, account };
 }
 
 /**
