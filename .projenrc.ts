@@ -25,6 +25,10 @@ const CRD_IMPORTS: Record<string, string[]> = {
   'flux and argo cd': ['gitops/flux-argocd.from-schemas.yaml'],
   'istio': ['istio/1.30.3/crd-all.gen.yaml'],
   'linkerd': ['linkerd/edge-26.8.3/install_crds.golden.yaml'],
+  // chaos-mesh.org/v1alpha1 NetworkChaos (a Schedule embeds every chaos kind: typed from NetworkChaos's spec instead).
+  'chaos mesh': ['chaos-mesh/v2.8.3/chaos-mesh.org_networkchaos.yaml'],
+  // monitoring.coreos.com/v1 PrometheusRule.
+  'prometheus operator': ['prometheus-operator/v0.93.0/monitoring.coreos.com_prometheusrules.yaml'],
   // Standard channel only: experimental fields are never emitted.
   'gateway api (standard)': [
     'gateway-api/v1.4.1/standard/gateway.networking.k8s.io_backendtlspolicies.yaml',
@@ -76,6 +80,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'fast-check@^3.23.0',
     'ts-node@^10.9.2',
     '@types/node@^20',
+    // PromQL syntax checks of the alert expressions in tests (Prometheus's own Lezer grammar).
+    '@prometheus-io/lezer-promql@^0.315.0',
+    '@lezer/lr@^1.4.0',
+    '@lezer/highlight@^1.2.0',
   ],
 
   eslintOptions: {
