@@ -1,0 +1,205 @@
+import { hostSnatSemantics, l7BlindToMtls, modelFor } from '../../analysis/cni-model';
+import { buildInventory, InventoryPod } from '../../analysis/inventory';
+import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
+import { meshModelFor } from '../../analysis/mesh';
+import { HBONE_PORT } from '../../analysis/mesh/istio';
+import { LINKERD_INBOUND_PORT } from '../../analysis/mesh/linkerd';
+import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import { LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
+import { Membership, membershipOf } from '../../analysis/mesh/membership';
+import { ManifestObject } from '../../analysis/model';
+import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
+import { validateManifest } from '../../analysis/validation';
+import { Verdict, YES } from '../../analysis/verdict';
+import { Cni } from '../../cluster/cni';
+import { asArray, isObject, jsonPath } from '../document';
+import { admittedTcpPorts, isIstioProxyPort, isLinkerdProxyPort } from '../netpol-ingress';
+import { LintContext, LintRule, RuleReport } from '../rule';
+import { LintSeverity } from '../types';
+import { portNamedNowhere } from '../unnamed-port';
+
+const RULE = 'mesh-transport-port-opens-ports';
+
+/** The transport port of a mesh, and how a message names it. */
+interface Transport {
+  readonly port: number;
+  readonly text: string;
+  readonly fix: string;
+}
+
+const ISTIO_AMBIENT: Transport = {
+  port: HBONE_PORT,
+  text: `TCP/${HBONE_PORT}, Istio ambient's HBONE tunnel port, the only port the CNI sees of meshed traffic`,
+  fix: 'restrict the ports in the mesh: a ztunnel-enforced AuthorizationPolicy on the destination pods (MeshAuthorization or IstioAuthorization flows '
+    + 'with `ports`: ALLOW the clients on the intended ports, or DENY them the others), or drop the transport port from the rule if these clients '
+    + 'need not reach the destination through the mesh',
+};
+
+const LINKERD: Transport = {
+  port: LINKERD_INBOUND_PORT,
+  text: `TCP/${LINKERD_INBOUND_PORT}, Linkerd's inbound proxy port, the only port the CNI sees of meshed traffic`,
+  fix: 'restrict the ports in the mesh: Servers on the intended ports of the destination pods with AuthorizationPolicies for the clients '
+    + '(LinkerdAuthorization or MeshAuthorization flows with `ports`), and the default inbound policy `deny` (config.linkerd.io/default-inbound-policy) '
+    + 'for the ports no Server describes (an authenticated default still admits meshed clients), or drop the transport port from the rule if these '
+    + 'clients need not reach the destination through the mesh',
+};
+
+/** One client's reach past the CNI: the destination pod and port, `every` when the port stands for every port no policy names. */
+interface Opened {
+  readonly pod: InventoryPod;
+  readonly port: number;
+  readonly every: boolean;
+}
+
+/**
+ * `mesh-transport-port-opens-ports` (warning): a networking.k8s.io NetworkPolicy ingress rule admits
+ * meshed clients on the mesh's transport port (Istio ambient's HBONE 15008, Linkerd's inbound proxy
+ * port 4143), and through it they reach ports of the destination pods that no policy admits them to.
+ * Between meshed pods the CNI sees only the transport port (istio.io "Ambient and Kubernetes
+ * NetworkPolicy"; linkerd.io "Network Policy" common error: the destination port is replaced by 4143),
+ * so a rule admitting a peer on 8080 and the transport port (ZeroTrustNamespace's twins, or a
+ * hand-written rule) admits that peer to every port unless the mesh restricts the ports (ztunnel
+ * AuthorizationPolicies with ports; Linkerd Servers with AuthorizationPolicies and a `deny` default
+ * inbound policy).
+ *
+ * Judged by the analyzer (analysis/pair-evaluator with the lint's CNI, `Cni.kubernetes()` when not told,
+ * and the mesh model), not by reading the policies: for each workload of the manifests the rule surely
+ * admits on the transport port (a peer matching it, or no `from`) and each pod of the manifests the
+ * policy selects, on each TCP container port the destination declares that the rule does not admit (the
+ * meshes' own ports aside), or, for a destination declaring none, on one port no manifest names (standing
+ * for every such port), a finding holds when the flow is allowed with the mesh for any connection (no L7
+ * constraint), the CNI judged it on the transport port (`cniPort`), and the CNI alone on the application
+ * port denies it. Not reported: a mesh verdict that denies, is indeterminate or allows some requests only
+ * (Linkerd's probe route, GET of the pod's probe paths for any client; a waypoint's HTTP rules), a CNI
+ * verdict that is indeterminate (a sidecar client of an ambient pod, a waypoint the manifests do not
+ * describe, policies the CNI model does not evaluate exactly), a client the mesh does not tunnel
+ * (unmeshed, a skipped port).
+ *
+ * Runs only when the lint is told a mesh with a transport port (`PolicyLintOptions.mesh`: `Mesh.istio()`
+ * in ambient mode, `Mesh.linkerd()`); without it the rule does not apply, as sidecar-mode Istio sends the
+ * application port. The mesh and CNI models are built once per run, and only when some NetworkPolicy
+ * ingress rule names the transport port. Calico and Cilium rules that admit the transport port are not
+ * reported here (their verdicts still count: an application port they admit is no finding).
+ */
+export const meshTransportPortOpensPorts: LintRule = {
+  ids: [RULE],
+  check(ctx: LintContext): RuleReport[] {
+    const facts = ctx.mesh?.facts;
+    const transport = facts === undefined ? undefined : facts.flavour === 'linkerd' ? LINKERD : facts.ambient ? ISTIO_AMBIENT : undefined;
+    // A CNI that enforces no policy admits every port already (policy-on-unenforcing-cni says so).
+    if (transport === undefined || (ctx.cni !== undefined && !ctx.cni.capabilities.enforcesNetworkPolicy)) return [];
+    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    const policies = valid.filter((d) => isNetworkPolicy(d.obj) && isObject(d.obj.spec) && effectivePolicyTypes(d.obj).includes('Ingress')
+      && asArray(d.obj.spec.ingress).some((r) => isObject(r) && mayAdmitPort(r.ports, transport.port)));
+    if (policies.length === 0) return [];
+    const objects = valid.map((d) => d.obj as ManifestObject);
+    const inventory = buildInventory(objects);
+    const { namespaces, namespaceAnnotations: declared } = inventory;
+    const membership = new Map<InventoryPod, Membership>();
+    const memberOf = (p: InventoryPod) => {
+      if (!membership.has(p)) membership.set(p, membershipOf(p.endpoint, facts!, namespaces, declared));
+      return membership.get(p)!;
+    };
+    const adminPort = (p: InventoryPod) => {
+      const ns = p.endpoint.namespace ?? 'default';
+      return linkerdAdminPort(p.endpoint.annotations?.[LINKERD_ADMIN_PORT_ANNOTATION], declared.get(ns)?.[LINKERD_ADMIN_PORT_ANNOTATION]).port;
+    };
+    const ownPort = (pod: InventoryPod, port: number) => (facts!.flavour === 'linkerd' ? isLinkerdProxyPort(port, adminPort(pod)) : isIstioProxyPort(port));
+    let contexts: { mesh: PairContext; plain: PairContext; unnamed: number | undefined } | undefined;
+    const judge = () => {
+      if (contexts === undefined) {
+        const cni = ctx.cni ?? Cni.kubernetes();
+        const model = modelFor(cni, objects, namespaces);
+        const mesh = meshModelFor(facts!, objects, namespaces, declared);
+        contexts = {
+          mesh: { model, mesh, l7BlindToMtls: l7BlindToMtls(cni), hostSnat: hostSnatSemantics(cni) },
+          plain: { model },
+          unnamed: portNamedNowhere(objects, (p) => isIstioProxyPort(p) || isLinkerdProxyPort(p, undefined)),
+        };
+      }
+      return contexts;
+    };
+    const verdicts = new Map<string, boolean>();
+    const opens = (client: InventoryPod, pod: InventoryPod, port: number): boolean => {
+      const key = `${client.endpoint.name}\u0000${pod.endpoint.name}\u0000${port}`;
+      if (!verdicts.has(key)) {
+        const { mesh, plain } = judge();
+        const withMesh = evaluatePair(mesh, client.endpoint, pod.endpoint, 'TCP', port);
+        // An allow for some requests only (Linkerd's probe route, a waypoint's HTTP rules) is restricted in the mesh already.
+        verdicts.set(key, withMesh.verdict === Verdict.ALLOW && withMesh.l7Constraints.length === 0 && withMesh.cniPort === `TCP/${transport.port}`
+          && evaluatePair(plain, client.endpoint, pod.endpoint, 'TCP', port).verdict === Verdict.DENY);
+      }
+      return verdicts.get(key)!;
+    };
+    const out: RuleReport[] = [];
+    for (const doc of policies) {
+      const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && tunnelled(memberOf(p)));
+      if (destinations.length === 0) continue;
+      asArray(doc.obj.spec.ingress).forEach((rule, i) => {
+        if (!isObject(rule) || !mayAdmitPort(rule.ports, transport.port)) return;
+        const from = asArray(rule.from).filter(isObject);
+        const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined
+          && (asArray(rule.from).length === 0 || from.some((peer) => peerMatches(doc.obj, peer, c.endpoint, namespaces) === YES)));
+        const reached: Array<{ client: InventoryPod; opened: Opened[] }> = [];
+        for (const client of clients) {
+          const opened: Opened[] = [];
+          for (const pod of destinations) {
+            if (!admittedTcpPorts(pod, rule.ports).includes(transport.port) && !rangeAdmits(rule.ports, transport.port)) continue;
+            const declaredPorts = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))].sort((a, b) => a - b);
+            const admitted = admittedTcpPorts(pod, rule.ports);
+            const unnamed = declaredPorts.length === 0 ? judge().unnamed : undefined;
+            const candidates = declaredPorts.length > 0 ? declaredPorts.filter((p) => !admitted.includes(p) && !ownPort(pod, p))
+              : unnamed === undefined ? [] : [unnamed];
+            for (const port of candidates) {
+              if (opens(client, pod, port)) opened.push({ pod, port, every: declaredPorts.length === 0 });
+            }
+          }
+          if (opened.length > 0) reached.push({ client, opened });
+        }
+        if (reached.length === 0) return;
+        const text = reached.map((r) => `${r.client.workloadKind} ${r.client.endpoint.name} reaches ${placesText(r.opened)}`).join('; ');
+        out.push({
+          doc,
+          rule: RULE,
+          severity: LintSeverity.WARNING,
+          path: jsonPath('spec', 'ingress', i),
+          message: `admits meshed clients on ${transport.text}, so the mesh carries them to ports no policy admits them to: ${text} `
+            + `(allowed by ${facts!.displayName} on the transport port; the CNI alone would deny these ports)`,
+          fix: transport.fix,
+        });
+      });
+    }
+    return out;
+  },
+};
+
+/** Does the destination's mesh tunnel meshed traffic to it (an ambient pod, a Linkerd-meshed pod)? */
+function tunnelled(m: Membership): boolean {
+  return m.dataPlane === 'ambient' || m.dataPlane === 'linkerd';
+}
+
+/** May the rule's `ports` admit TCP `port` (a number, a range over it, or a name, resolved per pod later)? No `ports` admits every port: nothing to open. */
+function mayAdmitPort(ports: unknown, port: number): boolean {
+  return asArray(ports).some((e) => isObject(e) && (e.protocol ?? 'TCP') === 'TCP'
+    && (typeof e.port === 'string' || e.port === port || rangeOver(e, port)));
+}
+
+/** Does an entry of the rule's `ports` give a range (`endPort`) over `port`, whether or not the pod declares it? */
+function rangeAdmits(ports: unknown, port: number): boolean {
+  return asArray(ports).some((e) => isObject(e) && (e.protocol ?? 'TCP') === 'TCP' && rangeOver(e, port));
+}
+
+function rangeOver(entry: Record<string, any>, port: number): boolean {
+  return typeof entry.port === 'number' && typeof entry.endPort === 'number' && entry.port <= port && port <= entry.endPort;
+}
+
+/** `Deployment shop/api ports 9090, 9091` per pod; a pod declaring no port: `every port of Deployment shop/api no policy names (judged on port 1)`. */
+function placesText(opened: readonly Opened[]): string {
+  const byPod = new Map<InventoryPod, Opened[]>();
+  for (const o of opened) byPod.set(o.pod, [...(byPod.get(o.pod) ?? []), o]);
+  return [...byPod.entries()].map(([pod, os]) => {
+    const name = `${pod.workloadKind} ${pod.endpoint.name}`;
+    if (os[0].every) return `every port of ${name} that no manifest names (it declares no container port; judged on port ${os[0].port})`;
+    return `${name} port${os.length > 1 ? 's' : ''} ${os.map((o) => o.port).join(', ')}`;
+  }).join(', ');
+}
