@@ -36,11 +36,20 @@ function walk(value: unknown, out: Range[]): void {
     return;
   }
   if (!isObject(value)) return;
-  if (typeof value.port === 'number' && typeof value.endPort === 'number') out.push([value.port, value.endPort]);
+  // A NetworkPolicy port is a number, a Cilium one a digit string; both take an integer endPort.
+  const start = typeof value.port === 'string' && /^\d+$/.test(value.port) ? Number(value.port) : value.port;
+  if (typeof start === 'number' && typeof value.endPort === 'number') out.push([start, value.endPort]);
   for (const [key, v] of Object.entries(value)) {
     if (/port/i.test(key)) collect(v, out);
     else walk(v, out);
   }
+}
+
+/** Does `value` name `port` anywhere under a key mentioning a port (see {@link walk})? */
+export function namesPort(value: unknown, port: number): boolean {
+  const ranges: Range[] = [];
+  walk(value, ranges);
+  return ranges.some(([a, b]) => a <= port && port <= b);
 }
 
 /**

@@ -257,3 +257,49 @@ describe('ZeroTrustNamespace\'s twin rules (the documented fail-open of a meshed
     expect(lintRule(RULE, synthValid(shop(mesh, true)), { mesh })).toEqual([]);
   });
 });
+
+describe('Calico and Cilium rules naming the transport port (told the CNI)', () => {
+  const ns = (name: string) => namespaceWith(name, 'labels', { 'istio.io/dataplane-mode': 'ambient' });
+  const BASE = [ns('shop'), ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter')];
+  const calico = (ports: number[]) => ({
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'api-from-reporter', namespace: 'shop' },
+    spec: {
+      selector: "app == 'api'",
+      types: ['Ingress'],
+      ingress: [{
+        action: 'Allow',
+        protocol: 'TCP',
+        source: { namespaceSelector: "kubernetes.io/metadata.name == 'reports'", selector: "app == 'reporter'" },
+        destination: { ports },
+      }],
+    },
+  });
+  const cilium = (ports: number[]) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'api-from-reporter', namespace: 'shop' },
+    spec: {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{
+        fromEndpoints: [{ matchLabels: { 'app': 'reporter', 'k8s:io.kubernetes.pod.namespace': 'reports' } }],
+        toPorts: [{ ports: ports.map((port) => ({ port: String(port), protocol: 'TCP' })) }],
+      }],
+    },
+  });
+  const MESSAGE = 'admits meshed clients on TCP/15008, Istio ambient\'s HBONE tunnel port, the only port the CNI sees of meshed traffic, so the '
+    + 'mesh carries them to ports no policy admits them to: Deployment reports/reporter reaches Deployment shop/api port 9090 (allowed by Istio '
+    + '(ambient) on the transport port; the CNI alone would deny these ports)';
+
+  test.each([
+    // The finding's object label is the kind (the path and the source tell the groups apart).
+    ['Calico', Cni.calico(), calico, 'NetworkPolicy shop/api-from-reporter'],
+    ['Cilium', Cni.cilium(), cilium, 'CiliumNetworkPolicy shop/api-from-reporter'],
+  ])('%s: a rule admitting the reporter on 8080 and 15008 is reported on that rule; on 9090 too, or untold the CNI, not', (_name, cni, policy, object) => {
+    const findings = lintRule(RULE, [...BASE, policy([8080, 15008])], { mesh: AMBIENT, cni });
+    expect(findings.map((f) => [f.severity, f.object, f.path, f.message])).toEqual([['warning', object, 'spec.ingress[0]', MESSAGE]]);
+    expect(lintRule(RULE, [...BASE, policy([8080, 9090, 15008])], { mesh: AMBIENT, cni })).toEqual([]);
+    expect(lintRule(RULE, [...BASE, policy([8080, 15008])], { mesh: AMBIENT })).toEqual([]);
+  });
+});

@@ -12,11 +12,13 @@ import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
 import { validateManifest } from '../../analysis/validation';
 import { Verdict, YES } from '../../analysis/verdict';
 import { Cni } from '../../cluster/cni';
-import { asArray, isObject, jsonPath } from '../document';
+import { isCalicoPolicy, isCiliumPolicy } from '../../util/vocabulary';
+import { cniAdmission, enforcesOwnPolicyKinds } from '../cni-policy-admissions';
+import { asArray, isObject, jsonPath, LintDocument } from '../document';
 import { admittedTcpPorts, isIstioProxyPort, isLinkerdProxyPort } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
-import { portNamedNowhere } from '../unnamed-port';
+import { namesPort, portNamedNowhere } from '../unnamed-port';
 
 const RULE = 'mesh-transport-port-opens-ports';
 
@@ -78,8 +80,11 @@ interface Opened {
  * Runs only when the lint is told a mesh with a transport port (`PolicyLintOptions.mesh`: `Mesh.istio()`
  * in ambient mode, `Mesh.linkerd()`); without it the rule does not apply, as sidecar-mode Istio sends the
  * application port. The mesh and CNI models are built once per run, and only when some NetworkPolicy
- * ingress rule names the transport port. Calico and Cilium rules that admit the transport port are not
- * reported here (their verdicts still count: an application port they admit is no finding).
+ * ingress rule names the transport port. Told Calico or Cilium (`PolicyLintOptions.cni`), their own
+ * policies are judged too where an ingress rule names the transport port: each pair of a meshed client and a
+ * tunnelled destination whose transport port such a rule admits, when the rule names its clients (the model
+ * finds it: ../cni-policy-admissions), reported on that rule. Their verdicts count either way: an application
+ * port they admit is no finding.
  */
 export const meshTransportPortOpensPorts: LintRule = {
   ids: [RULE],
@@ -91,7 +96,10 @@ export const meshTransportPortOpensPorts: LintRule = {
     const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
     const policies = valid.filter((d) => isNetworkPolicy(d.obj) && isObject(d.obj.spec) && effectivePolicyTypes(d.obj).includes('Ingress')
       && asArray(d.obj.spec.ingress).some((r) => isObject(r) && mayAdmitPort(r.ports, transport.port)));
-    if (policies.length === 0) return [];
+    // Told Calico or Cilium, their own policies naming the transport port in an ingress rule (the model finds which rule admits).
+    const cniPolicies = !enforcesOwnPolicyKinds(ctx.cni) ? [] : valid.filter((d) => (isCalicoPolicy(d.obj) || isCiliumPolicy(d.obj))
+      && namesPort([d.obj.spec, ...asArray(d.obj.specs)].map((spec) => (isObject(spec) ? spec.ingress : undefined)), transport.port));
+    if (policies.length === 0 && cniPolicies.length === 0) return [];
     const objects = valid.map((d) => d.obj as ManifestObject);
     const inventory = buildInventory(objects);
     const { namespaces, namespaceAnnotations: declared } = inventory;
@@ -131,7 +139,27 @@ export const meshTransportPortOpensPorts: LintRule = {
       }
       return verdicts.get(key)!;
     };
+    /** The ports of `pod` the client reaches past the CNI: its declared TCP ports but `admitted` and the mesh's own, or one no manifest names. */
+    const opened = (client: InventoryPod, pod: InventoryPod, admitted: readonly number[]): Opened[] => {
+      const declaredPorts = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))].sort((a, b) => a - b);
+      const unnamed = declaredPorts.length === 0 ? judge().unnamed : undefined;
+      const candidates = declaredPorts.length > 0 ? declaredPorts.filter((p) => !admitted.includes(p) && !ownPort(pod, p))
+        : unnamed === undefined ? [] : [unnamed];
+      return candidates.filter((port) => opens(client, pod, port)).map((port) => ({ pod, port, every: declaredPorts.length === 0 }));
+    };
     const out: RuleReport[] = [];
+    const report = (doc: LintDocument, path: string, reached: ReadonlyArray<{ client: InventoryPod; opened: Opened[] }>) => {
+      const text = reached.map((r) => `${r.client.workloadKind} ${r.client.endpoint.name} reaches ${placesText(r.opened)}`).join('; ');
+      out.push({
+        doc,
+        rule: RULE,
+        severity: LintSeverity.WARNING,
+        path,
+        message: `admits meshed clients on ${transport.text}, so the mesh carries them to ports no policy admits them to: ${text} `
+          + `(allowed by ${facts!.displayName} on the transport port; the CNI alone would deny these ports)`,
+        fix: transport.fix,
+      });
+    };
     for (const doc of policies) {
       const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && tunnelled(memberOf(p)));
       if (destinations.length === 0) continue;
@@ -140,34 +168,37 @@ export const meshTransportPortOpensPorts: LintRule = {
         const from = asArray(rule.from).filter(isObject);
         const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined
           && (asArray(rule.from).length === 0 || from.some((peer) => peerMatches(doc.obj, peer, c.endpoint, namespaces) === YES)));
-        const reached: Array<{ client: InventoryPod; opened: Opened[] }> = [];
-        for (const client of clients) {
-          const opened: Opened[] = [];
-          for (const pod of destinations) {
-            if (!admittedTcpPorts(pod, rule.ports).includes(transport.port) && !rangeAdmits(rule.ports, transport.port)) continue;
-            const declaredPorts = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))].sort((a, b) => a - b);
-            const admitted = admittedTcpPorts(pod, rule.ports);
-            const unnamed = declaredPorts.length === 0 ? judge().unnamed : undefined;
-            const candidates = declaredPorts.length > 0 ? declaredPorts.filter((p) => !admitted.includes(p) && !ownPort(pod, p))
-              : unnamed === undefined ? [] : [unnamed];
-            for (const port of candidates) {
-              if (opens(client, pod, port)) opened.push({ pod, port, every: declaredPorts.length === 0 });
-            }
-          }
-          if (opened.length > 0) reached.push({ client, opened });
-        }
-        if (reached.length === 0) return;
-        const text = reached.map((r) => `${r.client.workloadKind} ${r.client.endpoint.name} reaches ${placesText(r.opened)}`).join('; ');
-        out.push({
-          doc,
-          rule: RULE,
-          severity: LintSeverity.WARNING,
-          path: jsonPath('spec', 'ingress', i),
-          message: `admits meshed clients on ${transport.text}, so the mesh carries them to ports no policy admits them to: ${text} `
-            + `(allowed by ${facts!.displayName} on the transport port; the CNI alone would deny these ports)`,
-          fix: transport.fix,
-        });
+        const reached = clients.map((client) => ({
+          client,
+          opened: destinations.filter((pod) => admittedTcpPorts(pod, rule.ports).includes(transport.port) || rangeAdmits(rule.ports, transport.port))
+            .flatMap((pod) => opened(client, pod, admittedTcpPorts(pod, rule.ports))),
+        })).filter((r) => r.opened.length > 0);
+        if (reached.length > 0) report(doc, jsonPath('spec', 'ingress', i), reached);
       });
+    }
+    if (cniPolicies.length > 0) {
+      // Each (meshed client, tunnelled destination) pair whose transport port a Calico or Cilium rule naming its clients admits
+      // (../cni-policy-admissions: the rule deciding the model's ingress verdict), grouped by that rule in document order.
+      const model = judge().mesh.model;
+      const groups = new Map<string, { doc: LintDocument; path: string; reached: Map<InventoryPod, Opened[]> }>();
+      const destinations = inventory.pods.filter((p) => tunnelled(memberOf(p)));
+      const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined);
+      for (const pod of destinations) {
+        for (const client of clients) {
+          const admission = cniAdmission(model, cniPolicies, client.endpoint, pod.endpoint, transport.port);
+          if (admission === undefined) continue;
+          const ports = opened(client, pod, []);
+          if (ports.length === 0) continue;
+          const key = `${cniPolicies.indexOf(admission.doc)}\u0000${admission.path}`;
+          if (!groups.has(key)) groups.set(key, { doc: admission.doc, path: admission.path, reached: new Map() });
+          const reached = groups.get(key)!.reached;
+          reached.set(client, [...(reached.get(client) ?? []), ...ports]);
+        }
+      }
+      const order = (key: string) => Number(key.split('\u0000')[0]);
+      [...groups.entries()].sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b)).forEach(([, g]) => report(g.doc, g.path,
+        [...g.reached.entries()].map(([client, os]) => ({ client, opened: os }))
+          .sort((a, b) => a.client.endpoint.name.localeCompare(b.client.endpoint.name))));
     }
     return out;
   },
