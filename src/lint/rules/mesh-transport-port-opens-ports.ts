@@ -12,7 +12,7 @@ import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
 import { validateManifest } from '../../analysis/validation';
 import { Verdict, YES } from '../../analysis/verdict';
 import { Cni } from '../../cluster/cni';
-import { isCalicoPolicy, isCiliumPolicy } from '../../util/vocabulary';
+import { isCalicoPolicy, isCiliumPolicy, namespaceOf } from '../../util/vocabulary';
 import { cniAdmission, enforcesOwnPolicyKinds } from '../cni-policy-admissions';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
 import { admittedTcpPorts, isIstioProxyPort, isLinkerdProxyPort } from '../netpol-ingress';
@@ -181,7 +181,10 @@ export const meshTransportPortOpensPorts: LintRule = {
       // (../cni-policy-admissions: the rule deciding the model's ingress verdict), grouped by that rule in document order.
       const model = judge().mesh.model;
       const groups = new Map<string, { doc: LintDocument; path: string; reached: Map<InventoryPod, Opened[]> }>();
-      const destinations = inventory.pods.filter((p) => tunnelled(memberOf(p)));
+      // A namespaced policy selects pods of its namespace only: without a cluster-wide one, only those namespaces' pods are asked about.
+      const scoped = cniPolicies.every((d) => d.obj.kind === 'NetworkPolicy' || d.obj.kind === 'CiliumNetworkPolicy');
+      const policyNamespaces = new Set(cniPolicies.map((d) => namespaceOf(d.obj)));
+      const destinations = inventory.pods.filter((p) => tunnelled(memberOf(p)) && (!scoped || policyNamespaces.has(p.endpoint.namespace ?? 'default')));
       const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined);
       for (const pod of destinations) {
         for (const client of clients) {
@@ -220,11 +223,12 @@ function rangeAdmits(ports: unknown, port: number): boolean {
   return asArray(ports).some((e) => isObject(e) && (e.protocol ?? 'TCP') === 'TCP' && rangeOver(e, port));
 }
 
+/** Is `entry` a numeric port with an `endPort` whose range holds `port`? */
 function rangeOver(entry: Record<string, any>, port: number): boolean {
   return typeof entry.port === 'number' && typeof entry.endPort === 'number' && entry.port <= port && port <= entry.endPort;
 }
 
-/** `Deployment shop/api ports 9090, 9091` per pod; a pod declaring no port: `every port of Deployment shop/api no policy names (judged on port 1)`. */
+/** `Deployment shop/api ports 9090, 9091` per pod; a pod declaring no port: `every port of Deployment shop/api that no manifest names (...)`. */
 function placesText(opened: readonly Opened[]): string {
   const byPod = new Map<InventoryPod, Opened[]>();
   for (const o of opened) byPod.set(o.pod, [...(byPod.get(o.pod) ?? []), o]);
