@@ -33,6 +33,8 @@ const layers = (objects: any[], mesh: Mesh, port: number) => {
     .check(Target.workload('reports', 'reporter'), Target.workload('shop', 'api'), Port.tcp(port));
   return [r.verdict, r.cniVerdict, r.meshVerdict];
 };
+/** What a finding says the clients reach (between the rule's text and the closing verdict note). */
+const reached = (f: { message: string }) => f.message.split(': ').slice(1).join(': ').split(' (allowed by')[0];
 const FINDING = { rule: RULE, severity: 'warning', object: 'NetworkPolicy shop/api-from-reporter', path: 'spec.ingress[1]' };
 
 describe('Istio ambient', () => {
@@ -53,12 +55,13 @@ describe('Istio ambient', () => {
     },
   });
 
-  test('a twin rule on 15008: the meshed reporter reaches api\'s other declared port 9090 (warning on the twin rule)', () => {
+  test('a twin rule on 15008: the meshed reporter reaches api\'s other declared port 9090 and every undeclared one (warning on the twin rule)', () => {
     const findings = lintRule(RULE, [...BASE, twin(15008)], { mesh: AMBIENT });
     expect(brief(findings)).toEqual([FINDING]);
     expect(findings[0].message).toBe('admits meshed clients on TCP/15008, Istio ambient\'s HBONE tunnel port, the only port the CNI sees of meshed '
-      + 'traffic, so the mesh carries them to ports no policy admits them to: Deployment reports/reporter reaches Deployment shop/api port 9090 '
-      + '(allowed by Istio (ambient) on the transport port; the CNI alone would deny these ports)');
+      + 'traffic, so the mesh carries them to ports no policy admits them to: Deployment reports/reporter reaches Deployment shop/api on port 9090 '
+      + 'and on every port no manifest names (judged on port 1) (allowed by Istio (ambient) on the transport port; the CNI alone would deny these '
+      + 'ports)');
     expect(findings[0].fix).toBe(FIX);
     // The same on a told CNI (Calico's model judges the NetworkPolicy alike).
     expect(brief(lintRule(RULE, [...BASE, twin(15008)], { mesh: AMBIENT, cni: Cni.calico() }))).toEqual([FINDING]);
@@ -74,20 +77,25 @@ describe('Istio ambient', () => {
       { mesh: AMBIENT });
     expect(brief(findings)).toEqual([{ ...FINDING, path: 'spec.ingress[0]' }]);
     expect(findings[0].message).toBe('admits meshed clients on TCP/15008, Istio ambient\'s HBONE tunnel port, the only port the CNI sees of meshed '
-      + 'traffic, so the mesh carries them to ports no policy admits them to: Deployment reports/reporter reaches every port of Deployment shop/api '
-      + 'that no manifest names (it declares no container port; judged on port 1) (allowed by Istio (ambient) on the transport port; the CNI '
-      + 'alone would deny these ports)');
+      + 'traffic, so the mesh carries them to ports no policy admits them to: Deployment reports/reporter reaches Deployment shop/api on every port '
+      + 'no manifest names (judged on port 1) (allowed by Istio (ambient) on the transport port; the CNI alone would deny these ports)');
   });
 
-  test('none: a ztunnel ALLOW policy restricts the reporter to 8080 (restricting another port leaves the finding)', () => {
+  test('none: a ztunnel ALLOW policy restricts the reporter to 8080 (allowing it 9090 too brings back the finding on 9090)', () => {
     expect(lintRule(RULE, [...BASE, allowOn('8080'), twin(15008)], { mesh: AMBIENT })).toEqual([]);
-    expect(brief(lintRule(RULE, [...BASE, allowOn('8080', '9090'), twin(15008)], { mesh: AMBIENT }))).toEqual([FINDING]);
+    expect(lintRule(RULE, [...BASE, allowOn('8080', '9090'), twin(15008)], { mesh: AMBIENT }).map(reached))
+      .toEqual(['Deployment reports/reporter reaches Deployment shop/api on port 9090']);
   });
 
-  test('none: the CNI admits every declared port to the reporter anyway (another rule names 9090)', () => {
+  test('the CNI admits every declared port to the reporter (another rule names 9090): only the ports no manifest names are reported', () => {
     const both = twin(15008);
     both.spec.ingress[0].ports.push(tcp(9090));
-    expect(lintRule(RULE, [...BASE, both], { mesh: AMBIENT })).toEqual([]);
+    expect(lintRule(RULE, [...BASE, both], { mesh: AMBIENT }).map(reached))
+      .toEqual(['Deployment reports/reporter reaches Deployment shop/api on every port no manifest names (judged on port 1)']);
+    // A policy naming ports 1-9 elsewhere moves the representative port past them.
+    const other = netpol('other', 'shop', { podSelector: { matchLabels: { app: 'other' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ ...tcp(1), endPort: 9 }] }] });
+    expect(lintRule(RULE, [...BASE, both, other], { mesh: AMBIENT }).map(reached))
+      .toEqual(['Deployment reports/reporter reaches Deployment shop/api on every port no manifest names (judged on port 10)']);
   });
 
   test('none: without the mesh option, under Mesh.none(), and under Istio in sidecar mode (no transport port)', () => {
@@ -145,12 +153,12 @@ describe('Linkerd', () => {
     + 'for the ports no Server describes (an authenticated default still admits meshed clients), or drop the transport port from the rule if these '
     + 'clients need not reach the destination through the mesh';
 
-  test('a twin rule on 4143 under the default all-unauthenticated: the reporter reaches 9090 (warning)', () => {
+  test('a twin rule on 4143 under the default all-unauthenticated: the reporter reaches 9090 and every undeclared port (warning)', () => {
     const findings = lintRule(RULE, [...BASE, twin(4143)], { mesh: LINKERD });
     expect(brief(findings)).toEqual([FINDING]);
     expect(findings[0].message).toBe('admits meshed clients on TCP/4143, Linkerd\'s inbound proxy port, the only port the CNI sees of meshed traffic, '
-      + 'so the mesh carries them to ports no policy admits them to: Deployment reports/reporter reaches Deployment shop/api port 9090 (allowed by '
-      + 'Linkerd on the transport port; the CNI alone would deny these ports)');
+      + 'so the mesh carries them to ports no policy admits them to: Deployment reports/reporter reaches Deployment shop/api on port 9090 and on '
+      + 'every port no manifest names (judged on port 1) (allowed by Linkerd on the transport port; the CNI alone would deny these ports)');
     expect(findings[0].fix).toBe(FIX);
     // The reporter is meshed and authenticated: an authenticated default admits it as well.
     const authenticated = [ns('shop', { ...MESHED, 'config.linkerd.io/default-inbound-policy': 'all-authenticated' }), ns('reports'),
@@ -161,8 +169,8 @@ describe('Linkerd', () => {
   test('none: a deny default and a Server on 8080 only, authorizing the reporter (a Server on 9090 for it brings the finding back)', () => {
     const restricted = [...DENY, server('api-http', 8080), ...REPORTER, authorize('api-http', BY_REPORTER), twin(4143)];
     expect(lintRule(RULE, restricted, { mesh: LINKERD })).toEqual([]);
-    expect(brief(lintRule(RULE, [...restricted, server('api-admin', 9090), authorize('api-admin', BY_REPORTER)], { mesh: LINKERD })))
-      .toEqual([FINDING]);
+    expect(lintRule(RULE, [...restricted, server('api-admin', 9090), authorize('api-admin', BY_REPORTER)], { mesh: LINKERD }).map(reached))
+      .toEqual(['Deployment reports/reporter reaches Deployment shop/api on port 9090']);
   });
 
   test('none: the reporter is not meshed, or the mesh option says Istio', () => {
@@ -172,7 +180,7 @@ describe('Linkerd', () => {
     expect(lintRule(RULE, [...BASE, twin(4143)])).toEqual([]);
   });
 
-  test('none: the mesh verdict on 9090 is indeterminate (a Server authorizing a network, pod addresses unknown)', () => {
+  test('none: under a deny default, the mesh verdict on 9090 is indeterminate (a Server authorizing a network, pod addresses unknown)', () => {
     const network = {
       apiVersion: 'policy.linkerd.io/v1alpha1',
       kind: 'NetworkAuthentication',
@@ -180,11 +188,14 @@ describe('Linkerd', () => {
       spec: { networks: [{ cidr: '10.0.0.0/8' }] },
     };
     const byNetwork = [server('api-admin', 9090), network, authorize('api-admin', { group: 'policy.linkerd.io', kind: 'NetworkAuthentication', name: 'pods' })];
-    expect(lintRule(RULE, [...BASE, ...byNetwork, twin(4143)], { mesh: LINKERD })).toEqual([]);
-    expect(layers([...BASE, ...byNetwork, twin(4143)], LINKERD, 9090)).toEqual(['indeterminate', 'allow', 'indeterminate']);
+    expect(lintRule(RULE, [...DENY, ...byNetwork, twin(4143)], { mesh: LINKERD })).toEqual([]);
+    expect(layers([...DENY, ...byNetwork, twin(4143)], LINKERD, 9090)).toEqual(['indeterminate', 'allow', 'indeterminate']);
+    // Under the default all-unauthenticated the undeclared ports are open: reported, 9090 still not claimed.
+    expect(lintRule(RULE, [...BASE, ...byNetwork, twin(4143)], { mesh: LINKERD }).map(reached))
+      .toEqual(['Deployment reports/reporter reaches Deployment shop/api on every port no manifest names (judged on port 1)']);
     // The same Server refusing the reporter outright (authorizing another identity): denied by the mesh, still nothing to report.
     const other = [{ ...REPORTER[0], spec: { identities: ['exporter.reports.serviceaccount.identity.linkerd.cluster.local'] } }];
-    const refusing = [...BASE, server('api-admin', 9090), ...other, authorize('api-admin', BY_REPORTER), twin(4143)];
+    const refusing = [...DENY, server('api-admin', 9090), ...other, authorize('api-admin', BY_REPORTER), twin(4143)];
     expect(lintRule(RULE, refusing, { mesh: LINKERD })).toEqual([]);
     expect(layers(refusing, LINKERD, 9090)).toEqual(['deny', 'allow', 'deny']);
   });
@@ -193,8 +204,8 @@ describe('Linkerd', () => {
     const probed = deployment('shop', 'api');
     probed.spec.template.spec.containers[0].readinessProbe = { httpGet: { path: '/healthz', port: 9090 } };
     const other = [{ ...REPORTER[0], spec: { identities: ['exporter.reports.serviceaccount.identity.linkerd.cluster.local'] } }];
-    const objects = [ns('shop'), ns('reports'), probed, deployment('reports', 'reporter'), server('api-admin', 9090), ...other,
-      authorize('api-admin', BY_REPORTER), twin(4143)];
+    const objects = [ns('shop', { ...MESHED, 'config.linkerd.io/default-inbound-policy': 'deny' }), ns('reports'), probed,
+      deployment('reports', 'reporter'), server('api-admin', 9090), ...other, authorize('api-admin', BY_REPORTER), twin(4143)];
     expect(lintRule(RULE, objects, { mesh: LINKERD })).toEqual([]);
     // Allowed on both layers, for GET /healthz only: the mesh restricts the port already.
     expect(layers(objects, LINKERD, 9090)).toEqual(['allow', 'allow', 'allow']);
@@ -208,15 +219,16 @@ describe('Linkerd', () => {
     const objects = [...BASE, deployment('reports', 'exporter', [8080]), anyone];
     const findings = lintRule(RULE, objects, { mesh: LINKERD });
     expect(brief(findings)).toEqual([FINDING]);
-    expect(findings[0].message).toContain(': Deployment reports/exporter reaches Deployment shop/api port 9090; Deployment reports/reporter reaches '
-      + 'Deployment shop/api port 9090 (');
+    expect(reached(findings[0])).toBe('Deployment reports/exporter reaches Deployment shop/api on port 9090 and on every port no manifest names '
+      + '(judged on port 1); Deployment reports/reporter reaches Deployment shop/api on port 9090 and on every port no manifest names (judged on port 1)');
     const everyone = netpol('api-from-reporter', 'shop', {
       podSelector: { matchLabels: { app: 'api' } },
       policyTypes: ['Ingress'],
       ingress: [{ ports: [tcp(8080), tcp(4143)] }],
     });
-    expect(lintRule(RULE, [...BASE, everyone], { mesh: LINKERD }).map((f) => [f.path, f.message.split(': ')[1].split(' (')[0]])).toEqual([
-      ['spec.ingress[0]', 'Deployment reports/reporter reaches Deployment shop/api port 9090; Deployment shop/api reaches Deployment shop/api port 9090'],
+    const every = 'Deployment shop/api on port 9090 and on every port no manifest names (judged on port 1)';
+    expect(lintRule(RULE, [...BASE, everyone], { mesh: LINKERD }).map((f) => [f.path, reached(f)])).toEqual([
+      ['spec.ingress[0]', `Deployment reports/reporter reaches ${every}; Deployment shop/api reaches ${every}`],
     ]);
   });
 });
@@ -251,8 +263,9 @@ describe('ZeroTrustNamespace\'s twin rules (the documented fail-open of a meshed
       .findIndex((r: any) => r.ports.some((p: any) => p.port === transport));
     expect(twinRule).toBeGreaterThanOrEqual(0);
     const findings = lintRule(RULE, objects, { mesh });
-    expect(findings.map((f) => [f.object, f.path, f.message.split(': ').slice(1).join(': ').split(' (allowed')[0]])).toEqual([
-      ['NetworkPolicy shop/api-from-web', `spec.ingress[${twinRule}]`, 'Deployment shop/web reaches Deployment shop/api port 9090'],
+    expect(findings.map((f) => [f.object, f.path, reached(f)])).toEqual([
+      ['NetworkPolicy shop/api-from-web', `spec.ingress[${twinRule}]`,
+        'Deployment shop/web reaches Deployment shop/api on port 9090 and on every port no manifest names (judged on port 1)'],
     ]);
     expect(lintRule(RULE, synthValid(shop(mesh, true)), { mesh })).toEqual([]);
   });
@@ -289,17 +302,31 @@ describe('Calico and Cilium rules naming the transport port (told the CNI)', () 
     },
   });
   const MESSAGE = 'admits meshed clients on TCP/15008, Istio ambient\'s HBONE tunnel port, the only port the CNI sees of meshed traffic, so the '
-    + 'mesh carries them to ports no policy admits them to: Deployment reports/reporter reaches Deployment shop/api port 9090 (allowed by Istio '
-    + '(ambient) on the transport port; the CNI alone would deny these ports)';
+    + 'mesh carries them to ports no policy admits them to: Deployment reports/reporter reaches Deployment shop/api on port 9090 and on every port '
+    + 'no manifest names (judged on port 1) (allowed by Istio (ambient) on the transport port; the CNI alone would deny these ports)';
 
   test.each([
     // The finding's object label is the kind (the path and the source tell the groups apart).
     ['Calico', Cni.calico(), calico, 'NetworkPolicy shop/api-from-reporter'],
     ['Cilium', Cni.cilium(), cilium, 'CiliumNetworkPolicy shop/api-from-reporter'],
-  ])('%s: a rule admitting the reporter on 8080 and 15008 is reported on that rule; on 9090 too, or untold the CNI, not', (_name, cni, policy, object) => {
+  ])('%s: a rule admitting the reporter on 8080 and 15008 is reported on that rule; restricted in the mesh, or untold the CNI, not', (_name, cni,
+    policy, object) => {
     const findings = lintRule(RULE, [...BASE, policy([8080, 15008])], { mesh: AMBIENT, cni });
     expect(findings.map((f) => [f.severity, f.object, f.path, f.message])).toEqual([['warning', object, 'spec.ingress[0]', MESSAGE]]);
-    expect(lintRule(RULE, [...BASE, policy([8080, 9090, 15008])], { mesh: AMBIENT, cni })).toEqual([]);
+    // The rule admitting 9090 too: only the undeclared ports; ztunnel allowing the reporter 8080 and 9090 only: nothing.
+    expect(lintRule(RULE, [...BASE, policy([8080, 9090, 15008])], { mesh: AMBIENT, cni }).map(reached))
+      .toEqual(['Deployment reports/reporter reaches Deployment shop/api on every port no manifest names (judged on port 1)']);
+    const ztunnel = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'api-allow', namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: 'api' } },
+        action: 'ALLOW',
+        rules: [{ from: [{ source: { principals: ['cluster.local/ns/reports/sa/reporter'] } }], to: [{ operation: { ports: ['8080', '9090'] } }] }],
+      },
+    };
+    expect(lintRule(RULE, [...BASE, ztunnel, policy([8080, 9090, 15008])], { mesh: AMBIENT, cni })).toEqual([]);
     expect(lintRule(RULE, [...BASE, policy([8080, 15008])], { mesh: AMBIENT })).toEqual([]);
   });
 });

@@ -46,7 +46,7 @@ const LINKERD: Transport = {
     + 'clients need not reach the destination through the mesh',
 };
 
-/** One client's reach past the CNI: the destination pod and port, `every` when the port stands for every port no policy names. */
+/** One client's reach past the CNI: the destination pod and port, `every` when the port stands for every port no manifest names. */
 interface Opened {
   readonly pod: InventoryPod;
   readonly port: number;
@@ -68,8 +68,8 @@ interface Opened {
  * and the mesh model), not by reading the policies: for each workload of the manifests the rule surely
  * admits on the transport port (a peer matching it, or no `from`) and each pod of the manifests the
  * policy selects, on each TCP container port the destination declares that the rule does not admit (the
- * meshes' own ports aside), or, for a destination declaring none, on one port no manifest names (standing
- * for every such port), a finding holds when the flow is allowed with the mesh for any connection (no L7
+ * meshes' own ports aside) and on one port no manifest names (standing for every such port: a container
+ * may listen on ports it does not declare, and no policy or mesh object treats that port apart), a finding holds when the flow is allowed with the mesh for any connection (no L7
  * constraint), the CNI judged it on the transport port (`cniPort`), and the CNI alone on the application
  * port denies it. Not reported: a mesh verdict that denies, is indeterminate or allows some requests only
  * (Linkerd's probe route, GET of the pod's probe paths for any client; a waypoint's HTTP rules), a CNI
@@ -139,13 +139,18 @@ export const meshTransportPortOpensPorts: LintRule = {
       }
       return verdicts.get(key)!;
     };
-    /** The ports of `pod` the client reaches past the CNI: its declared TCP ports but `admitted` and the mesh's own, or one no manifest names. */
+    /**
+     * The ports of `pod` the client reaches past the CNI: its declared TCP ports but `admitted` and the mesh's own, and one port no
+     * manifest names (a container may listen on ports it does not declare), standing for every such port.
+     */
     const opened = (client: InventoryPod, pod: InventoryPod, admitted: readonly number[]): Opened[] => {
       const declaredPorts = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))].sort((a, b) => a - b);
-      const unnamed = declaredPorts.length === 0 ? judge().unnamed : undefined;
-      const candidates = declaredPorts.length > 0 ? declaredPorts.filter((p) => !admitted.includes(p) && !ownPort(pod, p))
-        : unnamed === undefined ? [] : [unnamed];
-      return candidates.filter((port) => opens(client, pod, port)).map((port) => ({ pod, port, every: declaredPorts.length === 0 }));
+      const unnamed = judge().unnamed;
+      const candidates: Opened[] = [
+        ...declaredPorts.filter((p) => !admitted.includes(p) && !ownPort(pod, p)).map((port) => ({ pod, port, every: false })),
+        ...(unnamed === undefined ? [] : [{ pod, port: unnamed, every: true }]),
+      ];
+      return candidates.filter((c) => opens(client, pod, c.port));
     };
     const out: RuleReport[] = [];
     const report = (doc: LintDocument, path: string, reached: ReadonlyArray<{ client: InventoryPod; opened: Opened[] }>) => {
@@ -228,13 +233,17 @@ function rangeOver(entry: Record<string, any>, port: number): boolean {
   return typeof entry.port === 'number' && typeof entry.endPort === 'number' && entry.port <= port && port <= entry.endPort;
 }
 
-/** `Deployment shop/api ports 9090, 9091` per pod; a pod declaring no port: `every port of Deployment shop/api that no manifest names (...)`. */
+/** `Deployment shop/api on ports 9090, 9091 and on every port no manifest names (judged on port 1)`, per pod. */
 function placesText(opened: readonly Opened[]): string {
   const byPod = new Map<InventoryPod, Opened[]>();
   for (const o of opened) byPod.set(o.pod, [...(byPod.get(o.pod) ?? []), o]);
   return [...byPod.entries()].map(([pod, os]) => {
-    const name = `${pod.workloadKind} ${pod.endpoint.name}`;
-    if (os[0].every) return `every port of ${name} that no manifest names (it declares no container port; judged on port ${os[0].port})`;
-    return `${name} port${os.length > 1 ? 's' : ''} ${os.map((o) => o.port).join(', ')}`;
+    const declared = os.filter((o) => !o.every).map((o) => o.port);
+    const every = os.find((o) => o.every);
+    const parts = [
+      ...(declared.length > 0 ? [`on port${declared.length > 1 ? 's' : ''} ${declared.join(', ')}`] : []),
+      ...(every ? [`on every port no manifest names (judged on port ${every.port})`] : []),
+    ];
+    return `${pod.workloadKind} ${pod.endpoint.name} ${parts.join(' and ')}`;
   }).join(', ');
 }
