@@ -58,7 +58,9 @@ interface Opened {
  * meshed clients on the mesh's transport port (Istio ambient's HBONE 15008, Linkerd's inbound proxy
  * port 4143), and through it they reach ports of the destination pods that no policy admits them to.
  * Between meshed pods the CNI sees only the transport port (istio.io "Ambient and Kubernetes
- * NetworkPolicy"; linkerd.io "Network Policy" common error: the destination port is replaced by 4143),
+ * NetworkPolicy", https://istio.io/latest/docs/ambient/usage/networkpolicy/: traffic is tunnelled over
+ * 15008 and proxied back to the original port inside the pod; linkerd.io "Network Policy" common error,
+ * https://linkerd.io/2/common-errors/network-policy/: the original target port is replaced by 4143),
  * so a rule admitting a peer on 8080 and the transport port (ZeroTrustNamespace's twins, or a
  * hand-written rule) admits that peer to every port unless the mesh restricts the ports (ztunnel
  * AuthorizationPolicies with ports; Linkerd Servers with AuthorizationPolicies and a `deny` default
@@ -69,9 +71,9 @@ interface Opened {
  * admits on the transport port (a peer matching it, or no `from`) and each pod of the manifests the
  * policy selects, on each TCP container port the destination declares that the rule does not admit (the
  * meshes' own ports aside) and on one port no manifest names (standing for every such port: a container
- * may listen on ports it does not declare, and no policy or mesh object treats that port apart), a finding holds when the flow is allowed with the mesh for any connection (no L7
- * constraint), the CNI judged it on the transport port (`cniPort`), and the CNI alone on the application
- * port denies it. Not reported: a mesh verdict that denies, is indeterminate or allows some requests only
+ * may listen on ports it does not declare, and no policy or mesh object treats that port apart), a
+ * finding holds when the flow is allowed with the mesh for any connection (no L7 constraint), the CNI
+ * judged it on the transport port (`cniPort`), and the CNI alone on the application port denies it. Not reported: a mesh verdict that denies, is indeterminate or allows some requests only
  * (Linkerd's probe route, GET of the pod's probe paths for any client; a waypoint's HTTP rules), a CNI
  * verdict that is indeterminate (a sidecar client of an ambient pod, a waypoint the manifests do not
  * describe, policies the CNI model does not evaluate exactly), a client the mesh does not tunnel
@@ -80,7 +82,7 @@ interface Opened {
  * Runs only when the lint is told a mesh with a transport port (`PolicyLintOptions.mesh`: `Mesh.istio()`
  * in ambient mode, `Mesh.linkerd()`); without it the rule does not apply, as sidecar-mode Istio sends the
  * application port. The mesh and CNI models are built once per run, and only when some NetworkPolicy
- * ingress rule names the transport port. Told Calico or Cilium (`PolicyLintOptions.cni`), their own
+ * ingress rule (or, told Calico or Cilium, one of theirs) names the transport port. Told Calico or Cilium (`PolicyLintOptions.cni`), their own
  * policies are judged too where an ingress rule names the transport port: each pair of a meshed client and a
  * tunnelled destination whose transport port such a rule admits, when the rule names its clients (the model
  * finds it: ../cni-policy-admissions), reported on that rule. Their verdicts count either way: an application
