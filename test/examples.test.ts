@@ -88,20 +88,16 @@ const PROMISES: Record<string, (reach: Reachability, c: Common) => void> = {
 
 const cases = Object.keys(EXAMPLES).flatMap((example) => Object.keys(EXAMPLE_CNIS).map((cni) => [example, cni]));
 
-function synthExample(example: string, cniName: string): any[] {
+/** The example's objects, and its ClusterNetwork mesh when that tunnels meshed traffic through a transport port (Istio ambient, Linkerd). */
+function synthExample(example: string, cniName: string): { objects: any[]; transportMesh?: Mesh } {
   const app = new App();
   const chart = EXAMPLES[example](app, EXAMPLE_CNIS[cniName]());
-  return chart.toJson();
-}
-
-/** The example's ClusterNetwork mesh when it tunnels meshed traffic through a transport port (Istio ambient, Linkerd). */
-function transportMesh(example: string, cniName: string): Mesh | undefined {
-  const mesh = ClusterNetwork.of(EXAMPLES[example](new App(), EXAMPLE_CNIS[cniName]())).mesh;
-  return mesh.kind === MeshKind.LINKERD || mesh.istioMode === IstioMode.AMBIENT ? mesh : undefined;
+  const mesh = ClusterNetwork.of(chart).mesh;
+  return { objects: chart.toJson(), ...(mesh.kind === MeshKind.LINKERD || mesh.istioMode === IstioMode.AMBIENT ? { transportMesh: mesh } : {}) };
 }
 
 describe.each(cases)('example %s on %s', (example, cniName) => {
-  const objects = synthExample(example, cniName);
+  const { objects, transportMesh: mesh } = synthExample(example, cniName);
 
   test('every object validates strictly against the pinned schemas', () => {
     expect(objects.length).toBeGreaterThan(10);
@@ -119,7 +115,6 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
   });
 
   // Told its mesh, the lint judges what the transport port (4143, 15008) opens: the meshed examples restrict the ports in the mesh.
-  const mesh = transportMesh(example, cniName);
   (mesh ? test : test.skip)('told its mesh, no NetworkPolicy rule opens ports through the mesh\'s transport port', () => {
     // Something to judge: the twin rules ZeroTrustNamespace adds on the transport port.
     const transport = mesh!.kind === MeshKind.LINKERD ? 4143 : 15008;
