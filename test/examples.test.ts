@@ -9,7 +9,7 @@ import { expectValidManifests } from './support/schema';
 import { validYaml } from './support/synth';
 import { EXAMPLE_CNIS } from '../examples/cni';
 import { EXAMPLES } from '../examples/synth-all';
-import { LintSeverity, PolicyLint, Port, Reachability, Target } from '../src';
+import { ClusterNetwork, IstioMode, LintSeverity, Mesh, MeshKind, PolicyLint, Port, Reachability, Target } from '../src';
 import './support/reachability-matchers';
 
 interface Common { readonly dns: Target; readonly controller: Target; readonly metadata: Target; readonly cniName: string }
@@ -88,14 +88,16 @@ const PROMISES: Record<string, (reach: Reachability, c: Common) => void> = {
 
 const cases = Object.keys(EXAMPLES).flatMap((example) => Object.keys(EXAMPLE_CNIS).map((cni) => [example, cni]));
 
-function synthExample(example: string, cniName: string): any[] {
+/** The example's objects, and its ClusterNetwork mesh when that tunnels meshed traffic through a transport port (Istio ambient, Linkerd). */
+function synthExample(example: string, cniName: string): { objects: any[]; transportMesh?: Mesh } {
   const app = new App();
   const chart = EXAMPLES[example](app, EXAMPLE_CNIS[cniName]());
-  return chart.toJson();
+  const mesh = ClusterNetwork.of(chart).mesh;
+  return { objects: chart.toJson(), ...(mesh.kind === MeshKind.LINKERD || mesh.istioMode === IstioMode.AMBIENT ? { transportMesh: mesh } : {}) };
 }
 
 describe.each(cases)('example %s on %s', (example, cniName) => {
-  const objects = synthExample(example, cniName);
+  const { objects, transportMesh: mesh } = synthExample(example, cniName);
 
   test('every object validates strictly against the pinned schemas', () => {
     expect(objects.length).toBeGreaterThan(10);
@@ -110,6 +112,15 @@ describe.each(cases)('example %s on %s', (example, cniName) => {
     const findings = PolicyLint.check(objects, { cni: EXAMPLE_CNIS[cniName]() })
       .filter((f) => f.severity !== LintSeverity.INFO);
     expect(findings).toEqual([]);
+  });
+
+  // Told its mesh, the lint judges what the transport port (4143, 15008) opens: the meshed examples restrict the ports in the mesh.
+  (mesh ? test : test.skip)('told its mesh, no NetworkPolicy rule opens ports through the mesh\'s transport port', () => {
+    // Something to judge: the twin rules ZeroTrustNamespace adds on the transport port.
+    const transport = mesh!.kind === MeshKind.LINKERD ? 4143 : 15008;
+    expect(objects.some((o) => o.kind === 'NetworkPolicy' && (o.spec.ingress ?? []).some((r: any) => (r.ports ?? []).some((p: any) => p.port === transport))))
+      .toBe(true);
+    expect(PolicyLint.check(objects, { cni: EXAMPLE_CNIS[cniName](), mesh }).filter((f) => f.rule === 'mesh-transport-port-opens-ports')).toEqual([]);
   });
 
   test('synthesizes byte-identical, schema-valid YAML twice', () => {

@@ -24,6 +24,11 @@ const OWN_POLICY_KINDS: Record<CniKind, boolean> = {
   [CniKind.FLANNEL]: false,
 };
 
+/** Is `cni` Calico or Cilium, enforcing, whose own policy kinds the NetworkPolicy readers do not see? */
+export function enforcesOwnPolicyKinds(cni: Cni | undefined): cni is Cni {
+  return cni !== undefined && OWN_POLICY_KINDS[cni.kind] && cni.capabilities.enforcesNetworkPolicy;
+}
+
 /** The model of `cni` when it is Calico or Cilium (whose own policies NetworkPolicy readers do not see), else undefined. */
 export function calicoOrCiliumModel(cni: Cni | undefined, objects: ManifestObject[], namespaces: NamespaceIndex): AnnotatedCniModel | undefined {
   if (cni === undefined || !OWN_POLICY_KINDS[cni.kind] || !cni.capabilities.enforcesNetworkPolicy) return undefined;

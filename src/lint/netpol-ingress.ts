@@ -14,7 +14,7 @@ import { YES } from '../analysis/verdict';
  * per port whether or not the pod declares it), a range (`endPort`) or an absent port as the pod's
  * declared TCP ports in it, a name as the pod's TCP port of that name; no `ports` = every declared TCP port.
  */
-function admittedTcpPorts(pod: InventoryPod, ports: unknown): number[] {
+export function admittedTcpPorts(pod: InventoryPod, ports: unknown): number[] {
   const declared = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))];
   const entries = asArray(ports);
   const admitted = new Set<number>(entries.length === 0 ? declared : []);
@@ -44,6 +44,11 @@ function admittedTcpPorts(pod: InventoryPod, ports: unknown): number[] {
  */
 const ISTIO_PROXY_PORTS = new Set([15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090]);
 
+/** Is `port` one of Istio's own proxy ports (see ISTIO_PROXY_PORTS), no application port? */
+export function isIstioProxyPort(port: number): boolean {
+  return ISTIO_PROXY_PORTS.has(port);
+}
+
 /** {@link admittedTcpPorts} without Istio's own ports. */
 export function admittedIstioApplicationPorts(pod: InventoryPod, ports: unknown): number[] {
   return admittedTcpPorts(pod, ports).filter((p) => !ISTIO_PROXY_PORTS.has(p));
@@ -56,6 +61,11 @@ export function admittedIstioApplicationPorts(pod: InventoryPod, ports: unknown)
  * common error), not as an application port.
  */
 const LINKERD_PROXY_PORTS = new Set([4140, 4143, 4190, 4191]);
+
+/** Is `port` one of Linkerd's own proxy ports (see LINKERD_PROXY_PORTS) or the pod's proxy admin port `adminPort`? */
+export function isLinkerdProxyPort(port: number, adminPort: number | undefined): boolean {
+  return LINKERD_PROXY_PORTS.has(port) || port === adminPort;
+}
 
 /** {@link admittedTcpPorts} without Linkerd's own ports nor the pod's proxy admin port `adminPort` (moved by `config.linkerd.io/admin-port`). */
 export function admittedLinkerdApplicationPorts(pod: InventoryPod, ports: unknown, adminPort: number | undefined): number[] {

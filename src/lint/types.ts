@@ -70,7 +70,9 @@ export interface PolicyLintOptions extends LinkerdInstallationOptions {
    * namespace and trust domain. The rules that judge what the mesh's proxies do
    * (linkerd-authz-refuses-admitted-source, linkerd-admin-port-unauthorized, linkerd-opaque-ports-one-side,
    * istio-authz-refuses-admitted-source, istio-strict-mtls-unmeshed-source, istio-authz-l7-*-under-ztunnel)
-   * do not apply under another mesh or `Mesh.none()` (no findings); istio-mtls-permissive and
+   * do not apply under another mesh or `Mesh.none()` (no findings); mesh-transport-port-opens-ports (a NetworkPolicy
+   * rule opening the transport port, 15008 or 4143, lets meshed clients reach ports no policy admits) runs only when
+   * told Istio in ambient mode or Linkerd; istio-mtls-permissive and
    * istio-authz-identity-without-strict read an Istio mesh's root namespace and mode; the rules that
    * check the mesh's own objects (a Server without authorization, a rejected policy, ...) apply whatever the mesh.
    * @default - unknown: rules that depend on the mesh's installation values hedge as before

@@ -47,6 +47,20 @@ describe('lint --mesh', () => {
     expect(rulesOf(analyzed.stdout)).toEqual(rulesOf(r.stdout));
   });
 
+  test('--mesh istio-ambient: a rule opening HBONE 15008 to a client the ALLOW policy admits on every port is reported; sidecar mode, not', () => {
+    const transport = (stdout: string) => stdout.split('\n').filter((l) => l.includes('[mesh-transport-port-opens-ports]'));
+    expect(transport(cli('lint', 'trust-domain-istio', '--mesh', 'istio-ambient').stdout)).toEqual([
+      'trust-domain-istio/shop.yaml:74: warning [mesh-transport-port-opens-ports] NetworkPolicy shop/api-from-reporter spec.ingress[0]: admits meshed '
+        + 'clients on TCP/15008, Istio ambient\'s HBONE tunnel port, the only port the CNI sees of meshed traffic, so the mesh carries them to ports no '
+        + 'policy admits them to: Deployment reports/reporter reaches Deployment shop/api on every port no manifest names (judged on port 1) (allowed '
+        + 'by Istio (ambient) on the transport port; the CNI alone would deny these ports)',
+    ]);
+    expect(transport(cli('lint', 'trust-domain-istio', '--mesh', 'istio').stdout)).toEqual([]);
+    expect(transport(cli('lint', 'trust-domain-istio').stdout)).toEqual([]);
+    // In trust domain example.org the ALLOW policy (cluster.local/...) matches nobody: ztunnel refuses every port, nothing opens.
+    expect(transport(cli('lint', 'trust-domain-istio', '--mesh', 'istio-ambient', '--istio-trust-domain', 'example.org').stdout)).toEqual([]);
+  });
+
   test('--mesh istio (or none): the Linkerd rules do not apply', () => {
     const r = cli('lint', 'lint-linkerd', '--mesh', 'istio', '--format', 'json');
     expect(JSON.parse(r.stdout).findings.map((f: any) => f.rule)).toEqual(['namespace-without-default-deny', 'namespace-without-default-deny']);

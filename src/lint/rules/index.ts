@@ -27,6 +27,7 @@ import { linkerdAuthzRefusesAdmittedSource } from './linkerd-authz-refuses-admit
 import { linkerdOpaquePorts } from './linkerd-opaque-ports';
 import { linkerdPortAnnotation } from './linkerd-port-annotation';
 import { linkerdServer } from './linkerd-server';
+import { meshTransportPortOpensPorts } from './mesh-transport-port-opens-ports';
 import { namespaceSelectorNameLabel } from './namespace-selector-name-label';
 import { namespaceWithoutDefaultDeny } from './namespace-without-default-deny';
 import { peerAndOrConfusion } from './peer-and-or-confusion';
@@ -69,6 +70,7 @@ export const RULES: readonly LintRule[] = [
   linkerdAdminProbes,
   linkerdOpaquePorts,
   linkerdAuthzRefusesAdmittedSource,
+  meshTransportPortOpensPorts,
   ipBlockStrictValidation,
   invalidObject,
   templatePlaceholders,

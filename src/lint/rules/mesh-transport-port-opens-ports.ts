@@ -1,0 +1,251 @@
+import { hostSnatSemantics, l7BlindToMtls, modelFor } from '../../analysis/cni-model';
+import { buildInventory, InventoryPod } from '../../analysis/inventory';
+import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
+import { meshModelFor } from '../../analysis/mesh';
+import { HBONE_PORT } from '../../analysis/mesh/istio';
+import { LINKERD_INBOUND_PORT } from '../../analysis/mesh/linkerd';
+import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import { LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
+import { Membership, membershipOf } from '../../analysis/mesh/membership';
+import { ManifestObject } from '../../analysis/model';
+import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
+import { validateManifest } from '../../analysis/validation';
+import { Verdict, YES } from '../../analysis/verdict';
+import { Cni } from '../../cluster/cni';
+import { isCalicoPolicy, isCiliumPolicy, namespaceOf } from '../../util/vocabulary';
+import { cniAdmission, enforcesOwnPolicyKinds } from '../cni-policy-admissions';
+import { asArray, isObject, jsonPath, LintDocument } from '../document';
+import { admittedTcpPorts, isIstioProxyPort, isLinkerdProxyPort } from '../netpol-ingress';
+import { LintContext, LintRule, RuleReport } from '../rule';
+import { LintSeverity } from '../types';
+import { namesPort, portNamedNowhere } from '../unnamed-port';
+
+const RULE = 'mesh-transport-port-opens-ports';
+
+/** The transport port of a mesh, and how a message names it. */
+interface Transport {
+  readonly port: number;
+  readonly text: string;
+  readonly fix: string;
+}
+
+const ISTIO_AMBIENT: Transport = {
+  port: HBONE_PORT,
+  text: `TCP/${HBONE_PORT}, Istio ambient's HBONE tunnel port, the only port the CNI sees of meshed traffic`,
+  fix: 'restrict the ports in the mesh: a ztunnel-enforced AuthorizationPolicy on the destination pods (MeshAuthorization or IstioAuthorization flows '
+    + 'with `ports`: ALLOW the clients on the intended ports, or DENY them the others), or drop the transport port from the rule if these clients '
+    + 'need not reach the destination through the mesh',
+};
+
+const LINKERD: Transport = {
+  port: LINKERD_INBOUND_PORT,
+  text: `TCP/${LINKERD_INBOUND_PORT}, Linkerd's inbound proxy port, the only port the CNI sees of meshed traffic`,
+  fix: 'restrict the ports in the mesh: Servers on the intended ports of the destination pods with AuthorizationPolicies for the clients '
+    + '(LinkerdAuthorization or MeshAuthorization flows with `ports`), and the default inbound policy `deny` (config.linkerd.io/default-inbound-policy) '
+    + 'for the ports no Server describes (an authenticated default still admits meshed clients), or drop the transport port from the rule if these '
+    + 'clients need not reach the destination through the mesh',
+};
+
+/** One client's reach past the CNI: the destination pod and port, `every` when the port stands for every port no manifest names. */
+interface Opened {
+  readonly pod: InventoryPod;
+  readonly port: number;
+  readonly every: boolean;
+}
+
+/**
+ * `mesh-transport-port-opens-ports` (warning): a networking.k8s.io NetworkPolicy ingress rule admits
+ * meshed clients on the mesh's transport port (Istio ambient's HBONE 15008, Linkerd's inbound proxy
+ * port 4143), and through it they reach ports of the destination pods that no policy admits them to.
+ * Between meshed pods the CNI sees only the transport port (istio.io "Ambient and Kubernetes
+ * NetworkPolicy", https://istio.io/latest/docs/ambient/usage/networkpolicy/: traffic is tunnelled over
+ * 15008 and proxied back to the original port inside the pod; linkerd.io "Network Policy" common error,
+ * https://linkerd.io/2/common-errors/network-policy/: the original target port is replaced by 4143),
+ * so a rule admitting a peer on 8080 and the transport port (ZeroTrustNamespace's twins, or a
+ * hand-written rule) admits that peer to every port unless the mesh restricts the ports (ztunnel
+ * AuthorizationPolicies with ports; Linkerd Servers with AuthorizationPolicies and a `deny` default
+ * inbound policy).
+ *
+ * Judged by the analyzer (analysis/pair-evaluator with the lint's CNI, `Cni.kubernetes()` when not told,
+ * and the mesh model), not by reading the policies: for each workload of the manifests the rule surely
+ * admits on the transport port (a peer matching it, or no `from`) and each pod of the manifests the
+ * policy selects, on each TCP container port the destination declares that the rule does not admit (the
+ * meshes' own ports aside) and on one port no manifest names (standing for every such port: a container
+ * may listen on ports it does not declare, and no policy or mesh object treats that port apart), a
+ * finding holds when the flow is allowed with the mesh for any connection (no L7 constraint), the CNI
+ * judged it on the transport port (`cniPort`), and the CNI alone on the application port denies it. Not reported: a mesh verdict that denies, is indeterminate or allows some requests only
+ * (Linkerd's probe route, GET of the pod's probe paths for any client; a waypoint's HTTP rules), a CNI
+ * verdict that is indeterminate (a sidecar client of an ambient pod, a waypoint the manifests do not
+ * describe, policies the CNI model does not evaluate exactly), a client the mesh does not tunnel
+ * (unmeshed, a skipped port).
+ *
+ * Runs only when the lint is told a mesh with a transport port (`PolicyLintOptions.mesh`: `Mesh.istio()`
+ * in ambient mode, `Mesh.linkerd()`); without it the rule does not apply, as sidecar-mode Istio sends the
+ * application port. The mesh and CNI models are built once per run, and only when some NetworkPolicy
+ * ingress rule (or, told Calico or Cilium, one of theirs) names the transport port. Told Calico or Cilium (`PolicyLintOptions.cni`), their own
+ * policies are judged too where an ingress rule names the transport port: each pair of a meshed client and a
+ * tunnelled destination whose transport port such a rule admits, when the rule names its clients (the model
+ * finds it: ../cni-policy-admissions), reported on that rule. Their verdicts count either way: an application
+ * port they admit is no finding.
+ */
+export const meshTransportPortOpensPorts: LintRule = {
+  ids: [RULE],
+  check(ctx: LintContext): RuleReport[] {
+    const facts = ctx.mesh?.facts;
+    const transport = facts === undefined ? undefined : facts.flavour === 'linkerd' ? LINKERD : facts.ambient ? ISTIO_AMBIENT : undefined;
+    // A CNI that enforces no policy admits every port already (policy-on-unenforcing-cni says so).
+    if (transport === undefined || (ctx.cni !== undefined && !ctx.cni.capabilities.enforcesNetworkPolicy)) return [];
+    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    const policies = valid.filter((d) => isNetworkPolicy(d.obj) && isObject(d.obj.spec) && effectivePolicyTypes(d.obj).includes('Ingress')
+      && asArray(d.obj.spec.ingress).some((r) => isObject(r) && mayAdmitPort(r.ports, transport.port)));
+    // Told Calico or Cilium, their own policies naming the transport port in an ingress rule (the model finds which rule admits).
+    const cniPolicies = !enforcesOwnPolicyKinds(ctx.cni) ? [] : valid.filter((d) => (isCalicoPolicy(d.obj) || isCiliumPolicy(d.obj))
+      && namesPort([d.obj.spec, ...asArray(d.obj.specs)].map((spec) => (isObject(spec) ? spec.ingress : undefined)), transport.port));
+    if (policies.length === 0 && cniPolicies.length === 0) return [];
+    const objects = valid.map((d) => d.obj as ManifestObject);
+    const inventory = buildInventory(objects);
+    const { namespaces, namespaceAnnotations: declared } = inventory;
+    const membership = new Map<InventoryPod, Membership>();
+    const memberOf = (p: InventoryPod) => {
+      if (!membership.has(p)) membership.set(p, membershipOf(p.endpoint, facts!, namespaces, declared));
+      return membership.get(p)!;
+    };
+    const adminPort = (p: InventoryPod) => {
+      const ns = p.endpoint.namespace ?? 'default';
+      return linkerdAdminPort(p.endpoint.annotations?.[LINKERD_ADMIN_PORT_ANNOTATION], declared.get(ns)?.[LINKERD_ADMIN_PORT_ANNOTATION]).port;
+    };
+    const ownPort = (pod: InventoryPod, port: number) => (facts!.flavour === 'linkerd' ? isLinkerdProxyPort(port, adminPort(pod)) : isIstioProxyPort(port));
+    let contexts: { mesh: PairContext; plain: PairContext; unnamed: number | undefined } | undefined;
+    const judge = () => {
+      if (contexts === undefined) {
+        const cni = ctx.cni ?? Cni.kubernetes();
+        const model = modelFor(cni, objects, namespaces);
+        const mesh = meshModelFor(facts!, objects, namespaces, declared);
+        contexts = {
+          mesh: { model, mesh, l7BlindToMtls: l7BlindToMtls(cni), hostSnat: hostSnatSemantics(cni) },
+          plain: { model },
+          unnamed: portNamedNowhere(objects, (p) => isIstioProxyPort(p) || isLinkerdProxyPort(p, undefined)),
+        };
+      }
+      return contexts;
+    };
+    const verdicts = new Map<string, boolean>();
+    const opens = (client: InventoryPod, pod: InventoryPod, port: number): boolean => {
+      const key = `${client.endpoint.name}\u0000${pod.endpoint.name}\u0000${port}`;
+      if (!verdicts.has(key)) {
+        const { mesh, plain } = judge();
+        const withMesh = evaluatePair(mesh, client.endpoint, pod.endpoint, 'TCP', port);
+        // An allow for some requests only (Linkerd's probe route, a waypoint's HTTP rules) is restricted in the mesh already.
+        verdicts.set(key, withMesh.verdict === Verdict.ALLOW && withMesh.l7Constraints.length === 0 && withMesh.cniPort === `TCP/${transport.port}`
+          && evaluatePair(plain, client.endpoint, pod.endpoint, 'TCP', port).verdict === Verdict.DENY);
+      }
+      return verdicts.get(key)!;
+    };
+    /**
+     * The ports of `pod` the client reaches past the CNI: its declared TCP ports but `admitted` and the mesh's own, and one port no
+     * manifest names (a container may listen on ports it does not declare), standing for every such port.
+     */
+    const opened = (client: InventoryPod, pod: InventoryPod, admitted: readonly number[]): Opened[] => {
+      const declaredPorts = [...new Set(pod.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port))].sort((a, b) => a - b);
+      const unnamed = judge().unnamed;
+      const candidates: Opened[] = [
+        ...declaredPorts.filter((p) => !admitted.includes(p) && !ownPort(pod, p)).map((port) => ({ pod, port, every: false })),
+        ...(unnamed === undefined ? [] : [{ pod, port: unnamed, every: true }]),
+      ];
+      return candidates.filter((c) => opens(client, pod, c.port));
+    };
+    const out: RuleReport[] = [];
+    const report = (doc: LintDocument, path: string, reached: ReadonlyArray<{ client: InventoryPod; opened: Opened[] }>) => {
+      const text = reached.map((r) => `${r.client.workloadKind} ${r.client.endpoint.name} reaches ${placesText(r.opened)}`).join('; ');
+      out.push({
+        doc,
+        rule: RULE,
+        severity: LintSeverity.WARNING,
+        path,
+        message: `admits meshed clients on ${transport.text}, so the mesh carries them to ports no policy admits them to: ${text} `
+          + `(allowed by ${facts!.displayName} on the transport port; the CNI alone would deny these ports)`,
+        fix: transport.fix,
+      });
+    };
+    for (const doc of policies) {
+      const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && tunnelled(memberOf(p)));
+      if (destinations.length === 0) continue;
+      asArray(doc.obj.spec.ingress).forEach((rule, i) => {
+        if (!isObject(rule) || !mayAdmitPort(rule.ports, transport.port)) return;
+        const from = asArray(rule.from).filter(isObject);
+        const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined
+          && (asArray(rule.from).length === 0 || from.some((peer) => peerMatches(doc.obj, peer, c.endpoint, namespaces) === YES)));
+        const reached = clients.map((client) => ({
+          client,
+          opened: destinations.filter((pod) => admittedTcpPorts(pod, rule.ports).includes(transport.port) || rangeAdmits(rule.ports, transport.port))
+            .flatMap((pod) => opened(client, pod, admittedTcpPorts(pod, rule.ports))),
+        })).filter((r) => r.opened.length > 0);
+        if (reached.length > 0) report(doc, jsonPath('spec', 'ingress', i), reached);
+      });
+    }
+    if (cniPolicies.length > 0) {
+      // Each (meshed client, tunnelled destination) pair whose transport port a Calico or Cilium rule naming its clients admits
+      // (../cni-policy-admissions: the rule deciding the model's ingress verdict), grouped by that rule in document order.
+      const model = judge().mesh.model;
+      const groups = new Map<string, { doc: LintDocument; path: string; reached: Map<InventoryPod, Opened[]> }>();
+      // A namespaced policy selects pods of its namespace only: without a cluster-wide one, only those namespaces' pods are asked about.
+      const scoped = cniPolicies.every((d) => d.obj.kind === 'NetworkPolicy' || d.obj.kind === 'CiliumNetworkPolicy');
+      const policyNamespaces = new Set(cniPolicies.map((d) => namespaceOf(d.obj)));
+      const destinations = inventory.pods.filter((p) => tunnelled(memberOf(p)) && (!scoped || policyNamespaces.has(p.endpoint.namespace ?? 'default')));
+      const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined);
+      for (const pod of destinations) {
+        for (const client of clients) {
+          const admission = cniAdmission(model, cniPolicies, client.endpoint, pod.endpoint, transport.port);
+          if (admission === undefined) continue;
+          const ports = opened(client, pod, []);
+          if (ports.length === 0) continue;
+          const key = `${cniPolicies.indexOf(admission.doc)}\u0000${admission.path}`;
+          if (!groups.has(key)) groups.set(key, { doc: admission.doc, path: admission.path, reached: new Map() });
+          const reached = groups.get(key)!.reached;
+          reached.set(client, [...(reached.get(client) ?? []), ...ports]);
+        }
+      }
+      const order = (key: string) => Number(key.split('\u0000')[0]);
+      [...groups.entries()].sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b)).forEach(([, g]) => report(g.doc, g.path,
+        [...g.reached.entries()].map(([client, os]) => ({ client, opened: os }))
+          .sort((a, b) => a.client.endpoint.name.localeCompare(b.client.endpoint.name))));
+    }
+    return out;
+  },
+};
+
+/** Does the destination's mesh tunnel meshed traffic to it (an ambient pod, a Linkerd-meshed pod)? */
+function tunnelled(m: Membership): boolean {
+  return m.dataPlane === 'ambient' || m.dataPlane === 'linkerd';
+}
+
+/** May the rule's `ports` admit TCP `port` (a number, a range over it, or a name, resolved per pod later)? No `ports` admits every port: nothing to open. */
+function mayAdmitPort(ports: unknown, port: number): boolean {
+  return asArray(ports).some((e) => isObject(e) && (e.protocol ?? 'TCP') === 'TCP'
+    && (typeof e.port === 'string' || e.port === port || rangeOver(e, port)));
+}
+
+/** Does an entry of the rule's `ports` give a range (`endPort`) over `port`, whether or not the pod declares it? */
+function rangeAdmits(ports: unknown, port: number): boolean {
+  return asArray(ports).some((e) => isObject(e) && (e.protocol ?? 'TCP') === 'TCP' && rangeOver(e, port));
+}
+
+/** Is `entry` a numeric port with an `endPort` whose range holds `port`? */
+function rangeOver(entry: Record<string, any>, port: number): boolean {
+  return typeof entry.port === 'number' && typeof entry.endPort === 'number' && entry.port <= port && port <= entry.endPort;
+}
+
+/** `Deployment shop/api on ports 9090, 9091 and on every port no manifest names (judged on port 1)`, per pod. */
+function placesText(opened: readonly Opened[]): string {
+  const byPod = new Map<InventoryPod, Opened[]>();
+  for (const o of opened) byPod.set(o.pod, [...(byPod.get(o.pod) ?? []), o]);
+  return [...byPod.entries()].map(([pod, os]) => {
+    const declared = os.filter((o) => !o.every).map((o) => o.port);
+    const every = os.find((o) => o.every);
+    const parts = [
+      ...(declared.length > 0 ? [`on port${declared.length > 1 ? 's' : ''} ${declared.join(', ')}`] : []),
+      ...(every ? [`on every port no manifest names (judged on port ${every.port})`] : []),
+    ];
+    return `${pod.workloadKind} ${pod.endpoint.name} ${parts.join(' and ')}`;
+  }).join(', ');
+}
