@@ -241,7 +241,8 @@ export class ZeroTrustNamespace extends Construct {
    * that meshed traffic (tunnelled on that port) passes where the plain flow does. The CNI sees only
    * the transport port of tunnelled traffic, so between meshed pods the twin admits the source to
    * every port of the destination: restrict the ports in the mesh (MeshAuthorization `ports`; under
-   * Linkerd with a `deny` or authenticated default inbound policy for the other ports).
+   * Linkerd with a `deny` default inbound policy for the other ports; PolicyLint's
+   * `mesh-transport-port-opens-ports` reports what such an allow opens).
    * @param name policy name, unique in the namespace
    */
   public addPolicy(name: string, options: NamespacePolicyOptions): TrafficPolicy {
