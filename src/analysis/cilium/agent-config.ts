@@ -60,6 +60,13 @@ export interface CiliumAgentSetting {
   readonly where: string;
   /** The string the agent reads; undefined when the manifests do not show it (or show one the agent never gets). */
   readonly value: string | undefined;
+  /**
+   * The agent may not read it at all: a `cilium-config` or CiliumNodeConfig read only because a Cilium
+   * delivery may install the agent in any namespace, where the agent reads the chart's own
+   * `cilium-config`, which may leave the option unset (its default).
+   * @default false
+   */
+  readonly mayBeUnread?: boolean;
 }
 
 /** What a source says: a value (undefined: unknown), or nothing at all (undefined). */
@@ -240,14 +247,17 @@ export function ciliumAgentSettings(manifests: readonly ManifestObject[], option
   for (const ns of deliveries.flatMap((d) => d.namespaces)) if (typeof ns === 'string') agents.add(ns);
   // A delivery whose namespace the manifests do not settle may put the agent in any namespace.
   const anywhere = deliveries.some((d) => d.namespaces.includes(null));
-  const agentNamespace = (obj: ManifestObject) => anywhere || agents.size === 0 || agents.has(namespaceOf(obj));
+  // Nothing shows where the agent runs: a cilium-config anywhere is read as its own.
+  const knownAgentNamespace = (obj: ManifestObject) => (agents.size === 0 && !anywhere) || agents.has(namespaceOf(obj));
+  const agentNamespace = (obj: ManifestObject) => anywhere || knownAgentNamespace(obj);
+  const unread = (obj: ManifestObject) => (knownAgentNamespace(obj) ? {} : { mayBeUnread: true });
   const out: CiliumAgentSetting[] = [];
   for (const obj of manifests) {
     if (obj?.apiVersion !== 'v1' || obj.kind !== 'ConfigMap' || obj.metadata?.name !== 'cilium-config') continue;
     if (!agentNamespace(obj)) continue;
     if (!hasOwn(obj.data, option.key)) continue;
     const value = obj.data[option.key];
-    out.push({ where: describeRef(refOf(obj)), value: typeof value === 'string' ? value : undefined });
+    out.push({ where: describeRef(refOf(obj)), value: typeof value === 'string' ? value : undefined, ...unread(obj) });
   }
   for (const obj of manifests) {
     if (!isKindOf(obj, CILIUM_GROUP, 'CiliumNodeConfig')) continue;
@@ -258,7 +268,7 @@ export function ciliumAgentSettings(manifests: readonly ManifestObject[], option
     const everyNode = Object.values(spec.nodeSelector)
       .every((v) => v === undefined || v === null || (Array.isArray(v) ? v.length === 0 : isPlainObject(v) && Object.keys(v).length === 0));
     // On the nodes it selects; which nodes a pod runs on is not known, so a selective one is not one value.
-    out.push({ where: describeRef(refOf(obj)), value: everyNode && typeof value === 'string' ? value : undefined });
+    out.push({ where: describeRef(refOf(obj)), value: everyNode && typeof value === 'string' ? value : undefined, ...unread(obj) });
   }
   for (const d of deliveries) if (d.said) out.push({ where: describeRef(refOf(d.obj)), value: d.said.value });
   return out;
