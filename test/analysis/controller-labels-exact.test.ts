@@ -236,6 +236,15 @@ describe('CronJob Job names (`<cronjob>-<scheduled time in minutes>`)', () => {
     expect(to("job-name starts with 'nightly-'")[0]).toBe(Verdict.INDETERMINATE);
   });
 
+  test('Calico naming the placeholder the endpoint holds for the unknown time: no Job is named so, but the endpoint would match, so indeterminate', () => {
+    const to = (selector: string) => verdict([cronJob('nightly'), calicoDeny(selector)], Cni.calico(), 'nightly', 9000);
+    const why = ['NetworkPolicy shop/deny may select the destination by job-name, which its workload controller sets at runtime '
+      + '(value unknown or not the same on every pod)'];
+    expect(to("job-name == '(set at runtime)'")).toEqual([Verdict.INDETERMINATE, why]);
+    expect(to("job-name != '(set at runtime)'")).toEqual([Verdict.INDETERMINATE, why]);
+    expect(to("job-name in {'(set at runtime)', 'nightly'}")).toEqual([Verdict.INDETERMINATE, why]);
+  });
+
   test('two CronJobs with one template: the flow matrix keeps them apart where the form decides for one and not the other', () => {
     const manifests = [namespace, deployment('web', 8080), cronJob('a', 'batch'), cronJob('b', 'batch'), isolate(jobName('In', ['a-29000000']))];
     expectValidManifests(manifests);

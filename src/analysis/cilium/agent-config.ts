@@ -11,10 +11,12 @@
  * - a key of a `cilium-config` ConfigMap; when the manifests show where the agent runs (a DaemonSet
  *   mounting `cilium-config`, the namespace a Cilium HelmRelease or Application installs into), one
  *   in another namespace is no agent's configuration and is not read. The chart installs into its
- *   `namespaceOverride` value when that is a non-empty string, else the release namespace (chart
- *   1.20.0 values.yaml: "override the destination namespace for Cilium resources", `""` by default;
- *   since chart 1.17, cilium/cilium#34624: it "takes precedence over the Release namespace for all
- *   contained resources"); where the values the manifests show may leave it to layers they do not
+ *   `namespaceOverride` value when that is a non-empty string (chart 1.20.0 values.yaml: "override
+ *   the destination namespace for Cilium resources", `""` by default; since chart 1.17,
+ *   cilium/cilium#34624: it "takes precedence over the Release namespace for all contained
+ *   resources"), else the release namespace: a Flux HelmRelease's `targetNamespace`, else its own;
+ *   an Argo CD source's `helm.namespace`, else the Application's destination namespace (argo-cd
+ *   ApplicationSourceHelm.Namespace). Where the values the manifests show may leave it to layers they do not
  *   show, the agent may run anywhere and cilium-config is read in every namespace;
  * - the values a Flux HelmRelease of the chart delivers (../flux-values): inline `values` merged
  *   last, over the `valuesFrom` ConfigMaps and Secrets, read from the manifests; the option is what
@@ -58,6 +60,13 @@ export interface CiliumAgentSetting {
   readonly where: string;
   /** The string the agent reads; undefined when the manifests do not show it (or show one the agent never gets). */
   readonly value: string | undefined;
+  /**
+   * The agent may not read it at all: a `cilium-config` or CiliumNodeConfig read only because a Cilium
+   * delivery may install the agent in any namespace, where the agent reads the chart's own
+   * `cilium-config`, which may leave the option unset (its default).
+   * @default false
+   */
+  readonly mayBeUnread?: boolean;
 }
 
 /** What a source says: a value (undefined: unknown), or nothing at all (undefined). */
@@ -175,11 +184,14 @@ function installNamespace(release: string | undefined, override: Found): string 
   return typeof v === 'string' ? v : null;
 }
 
-/** A Cilium Helm delivery: the object, the namespace the chart installs into, what it says of the option. */
+/** A Cilium Helm delivery: the object, the namespaces the chart installs into, what it says of the option. */
 interface Delivery {
   readonly obj: ManifestObject;
-  /** undefined: the manifests do not say (no Argo CD destination namespace); null: the values may move it anywhere. */
-  readonly namespace: string | undefined | null;
+  /**
+   * One per rendering of the chart (an Argo CD Application may have several Cilium sources). undefined:
+   * the manifests do not say (no Argo CD destination namespace); null: the values may move it anywhere.
+   */
+  readonly namespaces: ReadonlyArray<string | undefined | null>;
   readonly said: Said;
 }
 
@@ -194,17 +206,22 @@ function helmDeliveries(manifests: readonly ManifestObject[], option: CiliumAgen
       if (!isCiliumChart(spec.chart?.spec?.chart ?? spec.chartRef?.name)) continue;
       const release = typeof spec.targetNamespace === 'string' && spec.targetNamespace !== '' ? spec.targetNamespace : namespaceOf(obj);
       const namespace = installNamespace(release, helmReleaseValue(obj, manifests, NAMESPACE_OVERRIDE));
-      out.push({ obj, namespace, said: fromHelmRelease(obj, manifests, option) });
+      out.push({ obj, namespaces: [namespace], said: fromHelmRelease(obj, manifests, option) });
     } else if (isArgoApplication(obj)) {
       const sources = [spec.source, ...(Array.isArray(spec.sources) ? spec.sources : [])].filter(isPlainObject);
       const cilium = sources.filter((s) => isCiliumChart(s.chart) || isCiliumChart(s.path));
       if (cilium.length === 0) continue;
       const said = cilium.map((s) => (isPlainObject(s.helm) ? fromArgoSource(s.helm, option) : undefined)).filter((x) => x !== undefined).pop();
-      const release = isPlainObject(spec.destination) && typeof spec.destination.namespace === 'string' ? spec.destination.namespace : undefined;
-      // With several Cilium sources, as for the option: the last that says something.
-      const override = cilium.map((s) => (isPlainObject(s.helm) ? argoValue(s.helm, NAMESPACE_OVERRIDE) : undefined))
-        .filter((x) => x !== undefined).pop();
-      out.push({ obj, namespace: installNamespace(release, override), said });
+      const destination = isPlainObject(spec.destination) && typeof spec.destination.namespace === 'string' ? spec.destination.namespace : undefined;
+      // Each Cilium source renders the chart, with the release namespace `helm.namespace` ("an optional namespace to template
+      // with. If left empty, defaults to the app's destination namespace": argo-cd pkg/apis/application/v1alpha1/types.go
+      // ApplicationSourceHelm.Namespace), moved by its own namespaceOverride.
+      const namespaces = cilium.map((s) => {
+        const helm: Record<string, any> = isPlainObject(s.helm) ? s.helm : {};
+        const release = typeof helm.namespace === 'string' && helm.namespace !== '' ? helm.namespace : destination;
+        return installNamespace(release, argoValue(helm, NAMESPACE_OVERRIDE));
+      });
+      out.push({ obj, namespaces, said });
     }
   }
   return out;
@@ -227,17 +244,20 @@ export function ciliumAgentSettings(manifests: readonly ManifestObject[], option
   for (const obj of manifests) {
     if (obj?.apiVersion === 'apps/v1' && obj.kind === 'DaemonSet' && mountsCiliumConfig(obj)) agents.add(namespaceOf(obj));
   }
-  for (const d of deliveries) if (typeof d.namespace === 'string') agents.add(d.namespace);
+  for (const ns of deliveries.flatMap((d) => d.namespaces)) if (typeof ns === 'string') agents.add(ns);
   // A delivery whose namespace the manifests do not settle may put the agent in any namespace.
-  const anywhere = deliveries.some((d) => d.namespace === null);
-  const agentNamespace = (obj: ManifestObject) => anywhere || agents.size === 0 || agents.has(namespaceOf(obj));
+  const anywhere = deliveries.some((d) => d.namespaces.includes(null));
+  // Nothing shows where the agent runs: a cilium-config anywhere is read as its own.
+  const knownAgentNamespace = (obj: ManifestObject) => (agents.size === 0 && !anywhere) || agents.has(namespaceOf(obj));
+  const agentNamespace = (obj: ManifestObject) => anywhere || knownAgentNamespace(obj);
+  const unread = (obj: ManifestObject) => (knownAgentNamespace(obj) ? {} : { mayBeUnread: true });
   const out: CiliumAgentSetting[] = [];
   for (const obj of manifests) {
     if (obj?.apiVersion !== 'v1' || obj.kind !== 'ConfigMap' || obj.metadata?.name !== 'cilium-config') continue;
     if (!agentNamespace(obj)) continue;
     if (!hasOwn(obj.data, option.key)) continue;
     const value = obj.data[option.key];
-    out.push({ where: describeRef(refOf(obj)), value: typeof value === 'string' ? value : undefined });
+    out.push({ where: describeRef(refOf(obj)), value: typeof value === 'string' ? value : undefined, ...unread(obj) });
   }
   for (const obj of manifests) {
     if (!isKindOf(obj, CILIUM_GROUP, 'CiliumNodeConfig')) continue;
@@ -248,7 +268,7 @@ export function ciliumAgentSettings(manifests: readonly ManifestObject[], option
     const everyNode = Object.values(spec.nodeSelector)
       .every((v) => v === undefined || v === null || (Array.isArray(v) ? v.length === 0 : isPlainObject(v) && Object.keys(v).length === 0));
     // On the nodes it selects; which nodes a pod runs on is not known, so a selective one is not one value.
-    out.push({ where: describeRef(refOf(obj)), value: everyNode && typeof value === 'string' ? value : undefined });
+    out.push({ where: describeRef(refOf(obj)), value: everyNode && typeof value === 'string' ? value : undefined, ...unread(obj) });
   }
   for (const d of deliveries) if (d.said) out.push({ where: describeRef(refOf(d.obj)), value: d.said.value });
   return out;

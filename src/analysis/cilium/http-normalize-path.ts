@@ -30,14 +30,19 @@ function parseBool(value: unknown): boolean | undefined {
  * value the agent would not parse or the manifests do not hold, leave both settings possible), the
  * agent's default otherwise. When the manifests show where the agent runs (a DaemonSet mounting
  * `cilium-config`, the namespace a Cilium HelmRelease or Application installs into), a `cilium-config`
- * in any other namespace is no agent's configuration and is not read.
+ * in any other namespace is no agent's configuration and is not read; where a Cilium delivery may
+ * install the agent in any namespace, one outside the namespaces known to run it may be read or not
+ * (the default, or the value it holds).
  */
 export function ciliumPathConfig(manifests: readonly ManifestObject[]): ProxyPathConfig {
   const seen = new Map<string, boolean | undefined>();
-  for (const { where, value } of ciliumAgentSettings(manifests, { key: KEY })) seen.set(where, parseBool(value));
+  const settings = ciliumAgentSettings(manifests, { key: KEY });
+  for (const { where, value } of settings) seen.set(where, parseBool(value));
   if (seen.size === 0) return CILIUM_DEFAULT_PATH_CONFIG;
   const where = [...seen.keys()].sort().join(', ');
   const values = new Set(seen.values());
+  // One the agent may not read (its namespace not known) leaves the agent's default possible too.
+  if (settings.some((s) => s.mayBeUnread === true)) values.add(true);
   if (values.size === 1 && !values.has(undefined)) {
     const on = values.has(true);
     return { settings: [on ? CILIUM_L7_PATH : ENVOY_DEFAULT_PATH], source: `http-normalize-path: ${on} in ${where}` };

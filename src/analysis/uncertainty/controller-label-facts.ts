@@ -168,20 +168,28 @@ export function runtimeLabelsOf(obj: ManifestObject, autoscaled: ReadonlySet<str
 /**
  * A value no label and no Kubernetes selector can hold (not a valid label value), standing for a
  * label every pod carries with a value the manifests do not give: presence tests match it, and
- * every value test on it is an uncertainty (./controller-labels).
+ * a value test on it is exact only where it answers as every value the pods may hold does (a Calico
+ * selector may name it: `job-name == '(set at runtime)'`), else an uncertainty (./controller-labels).
  */
 const UNKNOWN_LABEL_VALUE = '(set at runtime)';
 
 /**
+ * The value the endpoint of a workload holds for the runtime label `r` every pod carries: the first
+ * known one, else {@link UNKNOWN_LABEL_VALUE}. Plain selector matching reads it.
+ */
+export function representativeValue(r: RuntimeLabel): string {
+  return r.values?.[0] ?? UNKNOWN_LABEL_VALUE;
+}
+
+/**
  * The labels of a workload's endpoint: the template's, with each runtime label every pod carries set
- * to a representative value (the first known one, else {@link UNKNOWN_LABEL_VALUE}), and the template's
- * value dropped where the controller may overwrite it.
+ * to its {@link representativeValue}, and the template's value dropped where the controller may overwrite it.
  */
 export function withRuntimeLabels(template: Record<string, string>, runtime: readonly RuntimeLabel[]): Record<string, string> {
   const out = { ...template };
   for (const r of runtime) {
     delete out[r.key];
-    if (!r.mayBeAbsent) out[r.key] = r.values?.[0] ?? UNKNOWN_LABEL_VALUE;
+    if (!r.mayBeAbsent) out[r.key] = representativeValue(r);
   }
   return out;
 }

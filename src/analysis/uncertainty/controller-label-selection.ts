@@ -11,7 +11,7 @@
 import { LabelAtom } from '../calico/selector';
 import { Endpoint, isPodNetworkEndpoint, RuntimeLabel } from '../model';
 import { LabelSelector, LabelSelectorRequirement, Labels, matchesLabelSelector, matchesRequirement } from '../selectors';
-import { CONTROLLER_POD_LABELS } from './controller-label-facts';
+import { CONTROLLER_POD_LABELS, representativeValue } from './controller-label-facts';
 
 /** A `matchLabels` entry or `matchExpressions` requirement as a test of the pod label `key`. */
 export function requirementAtom(key: string, req: LabelSelectorRequirement): LabelAtom {
@@ -47,14 +47,15 @@ function candidates(atom: LabelAtom, r: RuntimeLabel): readonly string[] | undef
 }
 
 /**
- * Is the answer of `atom` the same for every pod the label `r` describes? Over the values it can
- * tell apart (and absence, when pods may lack it) it is computed; over unknown values only a
- * presence test is.
+ * Is the answer of `atom` the same for every pod the label `r` describes, and is it the answer plain
+ * matching gives on the endpoint? Over the values it can tell apart (and absence, when pods may lack
+ * it), with the value the endpoint holds ({@link representativeValue}; none when pods may lack the
+ * label), it is computed; over unknown values only a presence test is.
  */
 function decidable(atom: LabelAtom, r: RuntimeLabel): boolean {
   const values = candidates(atom, r);
   if (values === undefined) return atom.presenceOnly && r.mayBeAbsent !== true;
-  const answers = new Set([...values, ...(r.mayBeAbsent ? [undefined] : [])].map((v) => atom.test(v)));
+  const answers = new Set([...values, r.mayBeAbsent ? undefined : representativeValue(r)].map((v) => atom.test(v)));
   return answers.size <= 1;
 }
 

@@ -221,6 +221,19 @@ describe('http-normalize-path where the agent reads it: its own cilium-config, o
     expect(ask([configMap('shop', 'false')], '/public/../admin').verdict).toBe(Verdict.ALLOW);
   });
 
+  test('a chart whose namespaceOverride the manifests do not show may run the agent anywhere: a cilium-config elsewhere may be its own or not', () => {
+    // helm --set-file namespaceOverride=<a repository file>: the agent's namespace is not known.
+    const fromFile = application({ fileParameters: [{ name: 'namespaceOverride', path: 'cilium-namespace.txt' }] });
+    expectValidManifests([fromFile]);
+    expect(ciliumPathConfig([fromFile, configMap('shop', 'false')])).toEqual({
+      settings: [CILIUM_L7_PATH, ENVOY_DEFAULT_PATH],
+      source: 'http-normalize-path in ConfigMap shop/cilium-config is not one readable value, so on or off',
+    });
+    expect(ask([fromFile, configMap('shop', 'false')], '/public/../admin').verdict).toBe(Verdict.INDETERMINATE);
+    // Known to run in kube-system as well (the DaemonSet): its own cilium-config is read for certain.
+    expect(ask([fromFile, agent, configMap('kube-system', 'false')], '/public/../admin').verdict).toBe(Verdict.ALLOW);
+  });
+
   test('a Flux HelmRelease of the Cilium chart: extraConfig is read; valuesFrom may set it', () => {
     const off = ask([helmRelease({ values: { extraConfig: { 'http-normalize-path': 'false' } } })], '/public/../admin');
     expect(off.verdict).toBe(Verdict.ALLOW);

@@ -169,6 +169,27 @@ describe('Cilium label filter set in the manifests', () => {
         }
       });
 
+      test('an Argo CD source\'s helm.namespace is the release namespace (the destination\'s only when empty); namespaceOverride still wins', () => {
+        const templated = application({ namespace: 'cilium' });
+        const overridden = application({ namespace: 'other', valuesObject: { namespaceOverride: 'cilium' } });
+        expectValidManifests([templated, overridden, application({ namespace: '' })]);
+        for (const delivery of [templated, overridden]) {
+          expect(verdicts([...cluster, ciliumNs, byTier, delivery, inCilium])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+          expect(verdicts([...cluster, ciliumNs, byTier, delivery, ciliumConfig('k8s:app')])).toEqual([Verdict.ALLOW, Verdict.DENY]);
+        }
+        expect(verdicts([...cluster, ciliumNs, byTier, application({ namespace: '' }), ciliumConfig('k8s:app')]))
+          .toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      });
+
+      test('several Cilium sources of one Application each render the chart into their own namespace: the agent runs in each', () => {
+        const base = application({});
+        const chart = base.spec.source;
+        const twice = { ...base, spec: { ...base.spec, source: undefined, sources: [{ ...chart, helm: { valuesObject: { namespaceOverride: 'cilium' } } }, chart] } };
+        expectValidManifests([twice]);
+        expect(verdicts([...cluster, ciliumNs, byTier, twice, inCilium])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+        expect(verdicts([...cluster, ciliumNs, byTier, twice, ciliumConfig('k8s:app')])).toEqual([Verdict.INDETERMINATE, Verdict.INDETERMINATE]);
+      });
+
       test('values the manifests do not show may set it: cilium-config is read in every namespace (indeterminate, was exact)', () => {
         // The inline values settle the filter (the default) over the valuesFrom ConfigMap the manifests lack, not namespaceOverride.
         const settled = { ...hidden, spec: { ...hidden.spec, values: { labels: '', extraConfig: { 'labels': '', 'label-prefix-file': '' } } } };
