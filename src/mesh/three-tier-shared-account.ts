@@ -66,7 +66,7 @@ export function sharedSourceAccountProblems(
     const template = podTemplateOf(object.json);
     if (template && object.namespace === namespace) templates.push({ object, template });
   }
-  templates.push(...embeddedPodTemplates(all, namespace));
+  templates.push(...embeddedPodTemplates(all, objects).filter((t) => t.namespace === namespace));
   for (const { object, template } of templates) {
     // The pod's identity is its ServiceAccount.
     const account = podServiceAccountOf(template);
@@ -89,6 +89,12 @@ interface PodTemplateOwner {
   readonly template: Record<string, any>;
 }
 
+/** A pod template embedded in another controller's object, with that object's namespace. */
+interface EmbeddedPodTemplate extends PodTemplateOwner {
+  /** `metadata.namespace` of the object, else `default`. */
+  readonly namespace: string;
+}
+
 /**
  * API groups whose objects run no pods but through the workload kinds (`WORKLOAD_TEMPLATES`): Kubernetes'
  * own groups, Gateway API, the meshes' and the CNIs' policy groups. Objects of any other group are searched.
@@ -103,18 +109,29 @@ const PODLESS_GROUPS = new Set([
 const MAX_TEMPLATE_DEPTH = 6;
 
 /**
- * The pod templates embedded in the `spec` of the objects among `all` (the app's constructs) in
- * `namespace` of other controllers' API groups (see the module comment): each object whose
- * `spec.containers` is a list, not searched below it, in construct-tree order.
+ * The embedded pod templates found for one inventory of the app (./app-objects keeps an inventory for
+ * the length of one validation walk, and reads the tree afresh outside one): every ThreeTierApp's check
+ * in a walk reads them, and synthesizing and searching every object of another controller once per app
+ * cost seconds on charts of a thousand objects.
  */
-function embeddedPodTemplates(all: readonly IConstruct[], namespace: string): PodTemplateOwner[] {
-  const out: PodTemplateOwner[] = [];
+const embeddedCache = new WeakMap<AppObjects, readonly EmbeddedPodTemplate[]>();
+
+/**
+ * The pod templates embedded in the `spec` of the objects among `all` (the app's constructs, which
+ * `objects` was read from) of other controllers' API groups (see the module comment), in every
+ * namespace: each object whose `spec.containers` is a list, not searched below it, in construct-tree
+ * order. Read once per inventory.
+ */
+function embeddedPodTemplates(all: readonly IConstruct[], objects: AppObjects): readonly EmbeddedPodTemplate[] {
+  const cached = embeddedCache.get(objects);
+  if (cached) return cached;
+  const out: EmbeddedPodTemplate[] = [];
   for (const c of all) {
     if (!ApiObject.isApiObject(c)) continue;
     const group = c.apiVersion.includes('/') ? c.apiVersion.slice(0, c.apiVersion.indexOf('/')) : '';
     if (PODLESS_GROUPS.has(group)) continue;
     const json = c.toJson();
-    if ((json.metadata?.namespace ?? 'default') !== namespace) continue;
+    const namespace: string = json.metadata?.namespace ?? 'default';
     const visit = (node: unknown, depth: number): void => {
       if (Array.isArray(node)) {
         node.forEach((n) => visit(n, depth));
@@ -122,12 +139,13 @@ function embeddedPodTemplates(all: readonly IConstruct[], namespace: string): Po
       }
       if (!isPlainObject(node) || depth > MAX_TEMPLATE_DEPTH) return;
       if (isPlainObject(node.spec) && Array.isArray(node.spec.containers)) {
-        out.push({ object: { kind: c.kind, construct: c, json }, template: node });
+        out.push({ object: { kind: c.kind, construct: c, json }, template: node, namespace });
         return;
       }
       for (const value of Object.values(node)) visit(value, depth + 1);
     };
     visit(json.spec, 0);
   }
+  embeddedCache.set(objects, out);
   return out;
 }

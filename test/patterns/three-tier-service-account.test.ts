@@ -299,6 +299,21 @@ describe('another workload of the namespace running as a source tier\'s account 
         + "the app's DENY policy 'shop-backend-to-database-other-ports' refuses that identity every port of the database pods but 5432");
     });
 
+    test.each([['Istio ambient', AMBIENT], ['Linkerd', LINKERD]])('%s: read once per synthesis, however many meshed apps check it', (_name, mesh) => {
+      // Searching every object of another controller per app cost seconds on charts of a thousand objects.
+      const { chart } = shop(mesh(), USER_ACCOUNTS);
+      for (const n of ['shop2', 'shop3', 'shop4']) new ThreeTierApp(chart, n, { namespace: n, mesh: {}, ...SHOP_TIERS });
+      const object = rollout(chart, 'batch');
+      const toJson = jest.spyOn(object, 'toJson');
+      synthOthersValid(chart);
+      // Once for the four apps' checks, once for the manifest.
+      expect(toJson).toHaveBeenCalledTimes(2);
+      toJson.mockClear();
+      // A second synthesis reads it afresh (a change between the two is seen).
+      synthOthersValid(chart);
+      expect(toJson).toHaveBeenCalledTimes(2);
+    });
+
     test('accepted with an account of its own, the tier\'s labels (a canary), in another namespace, or without the mesh authorization', () => {
       for (const add of [(c: Chart) => rollout(c, 'batch'), (c: Chart) => rollout(c, 'web', { ...labels('frontend'), track: 'canary' }),
         (c: Chart) => rollout(c, 'web', batch, 'jobs'), (c: Chart) => scaledJob(c, 'pg')]) {
