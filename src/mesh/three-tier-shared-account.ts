@@ -67,13 +67,13 @@ export function sharedSourceAccountProblems(
     if (template && object.namespace === namespace) templates.push({ object, template });
   }
   templates.push(...embeddedPodTemplates(all, objects).filter((t) => t.namespace === namespace));
-  for (const { object, template } of templates) {
+  for (const { object, template, field } of templates) {
     // The pod's identity is its ServiceAccount.
     const account = podServiceAccountOf(template);
     const labels = stringMap(isPlainObject(template.metadata) ? template.metadata.labels : undefined);
     for (const { from, consequence } of hops) {
       if (account !== from.serviceAccount || hasLabels(labels, from.podLabels)) continue;
-      problems.push(`meshTierAuthorization: the ${object.kind} ${namespace}/${object.json.metadata?.name} (${object.construct.node.path}) runs as `
+      problems.push(`meshTierAuthorization: the ${object.kind} ${namespace}/${object.json.metadata?.name} (${object.construct.node.path}${field ? `, ${field}` : ''}) runs as `
         + `the ServiceAccount '${from.serviceAccount}', the ${from.tier} tier's mesh identity, without the ${from.tier} pods' labels `
         + `(${Object.entries(from.podLabels).map(([k, v]) => `${k}=${v}`).join(', ')}): the mesh cannot tell it from the ${from.tier}, and ${consequence}. `
         + `Run it as a ServiceAccount of its own (serviceAccountName), give the ${from.tier} tier an account no other workload uses `
@@ -87,6 +87,12 @@ export function sharedSourceAccountProblems(
 interface PodTemplateOwner {
   readonly object: { readonly kind: string; readonly construct: ApiObject; readonly json: any };
   readonly template: Record<string, any>;
+  /**
+   * Where another controller's object holds the template (`spec.jobTargetRef.template`), for the
+   * message: such an object may hold several (a Kubeflow job's replica specs).
+   * @default - a workload's own template, which its kind places
+   */
+  readonly field?: string;
 }
 
 /** A pod template embedded in another controller's object, with that object's namespace. */
@@ -132,19 +138,19 @@ function embeddedPodTemplates(all: readonly IConstruct[], objects: AppObjects): 
     if (PODLESS_GROUPS.has(group)) continue;
     const json = c.toJson();
     const namespace: string = json.metadata?.namespace ?? 'default';
-    const visit = (node: unknown, depth: number): void => {
+    const visit = (node: unknown, depth: number, field: string): void => {
       if (Array.isArray(node)) {
-        node.forEach((n) => visit(n, depth));
+        node.forEach((n, i) => visit(n, depth, `${field}[${i}]`));
         return;
       }
       if (!isPlainObject(node) || depth > MAX_TEMPLATE_DEPTH) return;
       if (isPlainObject(node.spec) && Array.isArray(node.spec.containers)) {
-        out.push({ object: { kind: c.kind, construct: c, json }, template: node, namespace });
+        out.push({ object: { kind: c.kind, construct: c, json }, template: node, namespace, field });
         return;
       }
-      for (const value of Object.values(node)) visit(value, depth + 1);
+      for (const [key, value] of Object.entries(node)) visit(value, depth + 1, `${field}.${key}`);
     };
-    visit(json.spec, 0);
+    visit(json.spec, 0, 'spec');
   }
   embeddedCache.set(objects, out);
   return out;
