@@ -106,7 +106,9 @@ function authorizeTierHops(request: MeshTierAuthorizationRequest): MeshTierAutho
       consequence: `the app's DENY policy '${objects[i].name}' refuses that identity every port of the ${to.tier} pods but ${to.port}, `
         + 'so ztunnel would silently refuse it any other port of theirs that a NetworkPolicy allows it',
     }));
-    // The DENY policies keep the hops open only while no ALLOW policy selects the tiers' pods.
+    // The DENY policies keep the hops open only while no ALLOW policy selects the tiers' pods. The app's objects are read
+    // once per validation walk from the first one on (registered before the check, as under Linkerd below).
+    keepAppObjectsPerWalk(scope);
     scope.node.addValidation({
       validate: () => {
         const all = scope.node.root.node.findAll();

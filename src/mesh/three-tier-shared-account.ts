@@ -66,14 +66,14 @@ export function sharedSourceAccountProblems(
     const template = podTemplateOf(object.json);
     if (template && object.namespace === namespace) templates.push({ object, template });
   }
-  templates.push(...embeddedPodTemplates(all, namespace));
-  for (const { object, template } of templates) {
+  templates.push(...embeddedPodTemplates(all, objects).filter((t) => t.namespace === namespace));
+  for (const { object, template, field } of templates) {
     // The pod's identity is its ServiceAccount.
     const account = podServiceAccountOf(template);
     const labels = stringMap(isPlainObject(template.metadata) ? template.metadata.labels : undefined);
     for (const { from, consequence } of hops) {
       if (account !== from.serviceAccount || hasLabels(labels, from.podLabels)) continue;
-      problems.push(`meshTierAuthorization: the ${object.kind} ${namespace}/${object.json.metadata?.name} (${object.construct.node.path}) runs as `
+      problems.push(`meshTierAuthorization: the ${object.kind} ${namespace}/${object.json.metadata?.name} (${object.construct.node.path}${field ? `, ${field}` : ''}) runs as `
         + `the ServiceAccount '${from.serviceAccount}', the ${from.tier} tier's mesh identity, without the ${from.tier} pods' labels `
         + `(${Object.entries(from.podLabels).map(([k, v]) => `${k}=${v}`).join(', ')}): the mesh cannot tell it from the ${from.tier}, and ${consequence}. `
         + `Run it as a ServiceAccount of its own (serviceAccountName), give the ${from.tier} tier an account no other workload uses `
@@ -87,6 +87,18 @@ export function sharedSourceAccountProblems(
 interface PodTemplateOwner {
   readonly object: { readonly kind: string; readonly construct: ApiObject; readonly json: any };
   readonly template: Record<string, any>;
+  /**
+   * Where another controller's object holds the template (`spec.jobTargetRef.template`), for the
+   * message: such an object may hold several (a Kubeflow job's replica specs).
+   * @default - a workload's own template, which its kind places
+   */
+  readonly field?: string;
+}
+
+/** A pod template embedded in another controller's object, with that object's namespace. */
+interface EmbeddedPodTemplate extends PodTemplateOwner {
+  /** `metadata.namespace` of the object, else `default`. */
+  readonly namespace: string;
 }
 
 /**
@@ -103,31 +115,43 @@ const PODLESS_GROUPS = new Set([
 const MAX_TEMPLATE_DEPTH = 6;
 
 /**
- * The pod templates embedded in the `spec` of the objects among `all` (the app's constructs) in
- * `namespace` of other controllers' API groups (see the module comment): each object whose
- * `spec.containers` is a list, not searched below it, in construct-tree order.
+ * The embedded pod templates found for one inventory of the app (./app-objects keeps an inventory for
+ * the length of one validation walk, and reads the tree afresh outside one): every ThreeTierApp's check
+ * in a walk reads them, and synthesizing and searching every object of another controller once per app
+ * cost seconds on charts of a thousand objects.
  */
-function embeddedPodTemplates(all: readonly IConstruct[], namespace: string): PodTemplateOwner[] {
-  const out: PodTemplateOwner[] = [];
+const embeddedCache = new WeakMap<AppObjects, readonly EmbeddedPodTemplate[]>();
+
+/**
+ * The pod templates embedded in the `spec` of the objects among `all` (the app's constructs, which
+ * `objects` was read from) of other controllers' API groups (see the module comment), in every
+ * namespace: each object whose `spec.containers` is a list, not searched below it, in construct-tree
+ * order. Read once per inventory.
+ */
+function embeddedPodTemplates(all: readonly IConstruct[], objects: AppObjects): readonly EmbeddedPodTemplate[] {
+  const cached = embeddedCache.get(objects);
+  if (cached) return cached;
+  const out: EmbeddedPodTemplate[] = [];
   for (const c of all) {
     if (!ApiObject.isApiObject(c)) continue;
     const group = c.apiVersion.includes('/') ? c.apiVersion.slice(0, c.apiVersion.indexOf('/')) : '';
     if (PODLESS_GROUPS.has(group)) continue;
     const json = c.toJson();
-    if ((json.metadata?.namespace ?? 'default') !== namespace) continue;
-    const visit = (node: unknown, depth: number): void => {
+    const namespace: string = json.metadata?.namespace ?? 'default';
+    const visit = (node: unknown, depth: number, field: string): void => {
       if (Array.isArray(node)) {
-        node.forEach((n) => visit(n, depth));
+        node.forEach((n, i) => visit(n, depth, `${field}[${i}]`));
         return;
       }
       if (!isPlainObject(node) || depth > MAX_TEMPLATE_DEPTH) return;
       if (isPlainObject(node.spec) && Array.isArray(node.spec.containers)) {
-        out.push({ object: { kind: c.kind, construct: c, json }, template: node });
+        out.push({ object: { kind: c.kind, construct: c, json }, template: node, namespace, field });
         return;
       }
-      for (const value of Object.values(node)) visit(value, depth + 1);
+      for (const [key, value] of Object.entries(node)) visit(value, depth + 1, `${field}.${key}`);
     };
-    visit(json.spec, 0);
+    visit(json.spec, 0, 'spec');
   }
+  embeddedCache.set(objects, out);
   return out;
 }

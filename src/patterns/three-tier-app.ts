@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { LinkerdInboundPolicy, NamespaceMeshOptions } from './mesh-options';
+import { refuseCniKeys } from './three-tier/cni-pod-keys';
 import { overriddenDestinationAnnotations } from './three-tier/destination-pod-annotations';
 import { EmittedTier, meshTierConflicts } from './three-tier/mesh-tier-conflicts';
 import { meshTierAuthorizer } from './three-tier/mesh-tier-hops';
@@ -216,8 +217,10 @@ export interface ThreeTierAppProps {
   readonly createNamespace?: boolean;
   /**
    * Extra labels of every object and pod (not the `app.kubernetes.io/name|component|part-of` keys,
-   * which the app sets, and no service mesh key: `istio.io`, `linkerd.io` and their subdomains). Labels
-   * of one tier's pods only: that tier's `podLabels`.
+   * which the app sets, no service mesh key: `istio.io`, `linkerd.io` and their subdomains, and no label
+   * key the CNI derives from a pod's namespace or ServiceAccount: Cilium's `io.kubernetes.pod.*`,
+   * `io.cilium.k8s.*`, Calico's `projectcalico.org/*`, `pcns.*`, `pcsa.*`). Labels of one tier's pods
+   * only: that tier's `podLabels`.
    * @default - none
    */
   readonly labels?: { [key: string]: string };
@@ -325,6 +328,8 @@ export class ThreeTierApp extends Construct {
       };
     }
 
+    // Before the namespace's own label checks, which name a CNI-derived key such as `pcns.kubernetes.io/...` reserved by Kubernetes.
+    refuseCniKeys(this, 'labels', labels, 'labels', 'the app\'s pods');
     this.zeroTrustNamespace = this.namespaceFor(props, labels);
     // After the namespace's own refusal of its mesh labels (mesh-membership), which names them as namespace labels.
     refuseMeshKeys(this, 'labels', labels, 'the app\'s pods');

@@ -5,14 +5,21 @@
  * app's synth checks see the tier's pods with them. Refused, naming the app and the field: the labels
  * the app selects the tier by (the tier would fall out of its Service, PDB, NetworkPolicies and mesh
  * authorization), cert-manager's solver label (its policy would open the tier), any service mesh key
- * (it would change the tier's mesh membership behind the app's policies), invalid keys and values, and
- * values of the wrong type (plain-JS callers).
+ * (it would change the tier's mesh membership behind the app's policies), the CNIs' and Multus'
+ * annotations (addresses, pools, interfaces behind the NetworkPolicies) and the label keys a CNI derives
+ * from a pod's namespace or ServiceAccount (per tier and app-wide), invalid keys and values, and values
+ * of the wrong type (plain-JS callers).
  *
  * Ground truth: apimachinery ValidateLabels / ValidateAnnotations (qualified-name keys, label values of
  * at most 63 characters); Azure workload identity (the pod label `azure.workload.identity/use: "true"`,
  * https://azure.github.io/azure-workload-identity/docs/topics/service-account-labels-and-annotations.html: a pod template label, read by the webhook); istio.io "Installing the Sidecar" (pod label
  * `sidecar.istio.io/inject`), linkerd.io "Automatic Proxy Injection" (pod annotation `linkerd.io/inject`)
- * and "Authorization Policy" (a pod's `config.linkerd.io/default-inbound-policy` wins over its namespace's).
+ * and "Authorization Policy" (a pod's `config.linkerd.io/default-inbound-policy` wins over its namespace's);
+ * docs.tigera.io "Use a specific IP address with a pod", "Add a floating IP to a pod" (Calico pod
+ * annotations), docs.okd.io "Configuring multi-network policy" (NetworkPolicies cover the default network
+ * only), docs.cilium.io "Multi-Pool IPAM" (`ipam.cilium.io/ip-pool`), cilium/cilium
+ * pkg/k8s/apis/cilium.io/const.go and projectcalico/calico libcalico-go k8s conversion constants (the
+ * labels the CNIs derive: `io.cilium.k8s.*`, `pcns.`, `pcsa.`).
  */
 import { Chart } from 'cdk8s';
 import { AppTier, Cni, IstioMode, Mesh, Peer, Port, ThreeTierApp, ThreeTierAppProps, ZeroTrustNamespace } from '../../src';
@@ -162,6 +169,64 @@ describe('refused at construction, naming the app and the field', () => {
     // The namespace's own refusal of its mesh labels comes first where the app creates the namespace (they would label it too).
     expect(() => shop({ labels: { 'istio.io/rev': 'canary' } }, AMBIENT())).toThrow('[test/shop/Namespace] labels.istio.io/rev: mesh labels are set by '
       + 'mesh membership, never by hand');
+  });
+
+  const cniAnnotationMessage = (tier: string, key: string) => `[test/shop] ${tier}.podAnnotations: '${key}' is an annotation of the CNI or of `
+    + 'Multus (cni.projectcalico.org, k8s.v1.cni.cncf.io, multus-cni.io, cilium.io and their subdomains, io.cilium.*): on the '
+    + `${tier} pods alone it would change their addresses (a fixed or floating IP, another IP pool, source addresses beyond their own), their `
+    + 'network interfaces (a network the NetworkPolicies do not cover) or how the CNI tracks their connections, behind the app\'s '
+    + 'NetworkPolicies, which are written for pods the CNI addresses from its pod CIDRs on their one cluster interface. Remove it';
+
+  test.each([
+    // Calico: a fixed address (any, outside IPAM), another pool, a floating IP, spoofed source addresses.
+    ['cni.projectcalico.org/ipAddrs', '["203.0.113.7"]'],
+    ['cni.projectcalico.org/ipAddrsNoIpam', '["203.0.113.7"]'],
+    ['cni.projectcalico.org/ipv4pools', '["public-pool"]'],
+    ['cni.projectcalico.org/floatingIPs', '["203.0.113.8"]'],
+    ['cni.projectcalico.org/allowedSourcePrefixes', '["10.244.0.0/16"]'],
+    // Multus: another interface, or another cluster network in place of the CNI's.
+    ['k8s.v1.cni.cncf.io/networks', 'macvlan-conf'],
+    ['v1.multus-cni.io/default-network', 'macvlan-conf'],
+    // Cilium: another IP pool, connection tracking, proxy visibility (and its legacy unprefixed key).
+    ['ipam.cilium.io/ip-pool', 'public'],
+    ['policy.cilium.io/no-track-port', '5432'],
+    ['io.cilium.proxy-visibility', '<Ingress/5432/TCP/>'],
+    // The API server compares annotation keys lower-cased.
+    ['CNI.ProjectCalico.ORG/ipAddrs', '["203.0.113.7"]'],
+  ])('the CNI annotation %s, on any CNI', (key, value) => {
+    refused('database', { podAnnotations: { [key]: value } }, cniAnnotationMessage('database', key));
+    refused('frontend', { podAnnotations: { [key]: value } }, cniAnnotationMessage('frontend', key), LINKERD());
+  });
+
+  const cniLabelMessage = (prop: string, key: string, pods: string) => `[test/shop] ${prop}: '${key}' is a label key the CNI derives from a pod's `
+    + 'namespace or ServiceAccount (Cilium\'s io.kubernetes.pod.* and io.cilium.k8s.*, Calico\'s projectcalico.org and its pcns.* and pcsa.* '
+    + `labels), which network policies select by: on ${pods} it could pass for another namespace's or account's. Remove it`;
+
+  test.each([
+    ['io.kubernetes.pod.namespace', 'kube-system'],
+    ['io.cilium.k8s.policy.serviceaccount', 'ingress-nginx'],
+    ['io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name', 'ingress-nginx'],
+    ['pcns.kubernetes.io/metadata.name', 'ingress-nginx'],
+    ['pcsa.team', 'platform'],
+    ['projectcalico.org/namespace', 'kube-system'],
+  ])('the CNI-derived label %s, per tier and app-wide', (key, value) => {
+    refused('backend', { podLabels: { [key]: value } }, cniLabelMessage('backend.podLabels', key, 'the backend pods alone'));
+    expect(() => shop({ labels: { [key]: value } })).toThrow(cniLabelMessage('labels', key, 'the app\'s pods'));
+    const chart = meshChart(Cni.cilium(), LINKERD());
+    const zt = new ZeroTrustNamespace(chart, 'zt', { name: 'shop' });
+    expect(() => new ThreeTierApp(chart, 'shop', { zeroTrustNamespace: zt, ...SHOP_TIERS, labels: { [key]: value } }))
+      .toThrow(cniLabelMessage('labels', key, 'the app\'s pods'));
+  });
+
+  test('keys beside the CNIs\' own are the user\'s', () => {
+    const objects = synthValid(shop({
+      labels: { 'io.cilium/team': 'payments' },
+      database: { podLabels: { pcnsx: 'a' }, podAnnotations: { 'kubernetes.io/egress-bandwidth': '10M', 'cilium.example.com/x': 'y' } },
+    }).chart);
+    expect(workloadOf(objects, 'database').spec.template.metadata).toEqual({
+      labels: { ...tierLabels('database'), 'io.cilium/team': 'payments', 'pcnsx': 'a' },
+      annotations: { 'cilium.example.com/x': 'y', 'kubernetes.io/egress-bandwidth': '10M' },
+    });
   });
 
   test('keys and values the API server rejects', () => {

@@ -288,15 +288,52 @@ describe('another workload of the namespace running as a source tier\'s account 
     test('Linkerd: a Rollout running as the frontend\'s account is refused, naming it', () => {
       const { chart } = shop(LINKERD(), USER_ACCOUNTS);
       rollout(chart, 'web');
-      expect(() => synthOthersValid(chart)).toThrow(head('web', 'frontend').replace('Deployment shop/batch (test/deploy-shop-batch)', 'Rollout shop/batch (test/rollout-shop-web)')
+      expect(() => synthOthersValid(chart)).toThrow(head('web', 'frontend').replace('Deployment shop/batch (test/deploy-shop-batch)', 'Rollout shop/batch (test/rollout-shop-web, spec.template)')
         + "the app's Server 'backend-shop-shop-5a6d43de4c-8080' on the backend pods' port 8080 admits that identity");
     });
 
     test('Istio ambient: a ScaledJob running as the backend\'s account (its template below spec.jobTargetRef) is refused', () => {
       const { chart } = shop(AMBIENT());
       scaledJob(chart, 'shop-backend');
-      expect(() => synthOthersValid(chart)).toThrow(head('shop-backend', 'backend').replace('Deployment shop/batch (test/deploy-shop-batch)', 'ScaledJob shop/batch (test/scaledjob)')
+      expect(() => synthOthersValid(chart)).toThrow(head('shop-backend', 'backend').replace('Deployment shop/batch (test/deploy-shop-batch)', 'ScaledJob shop/batch (test/scaledjob, spec.jobTargetRef.template)')
         + "the app's DENY policy 'shop-backend-to-database-other-ports' refuses that identity every port of the database pods but 5432");
+    });
+
+    test.each([['Istio ambient', AMBIENT], ['Linkerd', LINKERD]])('%s: read once per synthesis, however many meshed apps check it', (_name, mesh) => {
+      // Searching every object of another controller per app cost seconds on charts of a thousand objects.
+      const { chart } = shop(mesh(), USER_ACCOUNTS);
+      for (const n of ['shop2', 'shop3', 'shop4']) new ThreeTierApp(chart, n, { namespace: n, mesh: {}, ...SHOP_TIERS });
+      const object = rollout(chart, 'batch');
+      const toJson = jest.spyOn(object, 'toJson');
+      synthOthersValid(chart);
+      // Once for the four apps' checks, once for the manifest.
+      expect(toJson).toHaveBeenCalledTimes(2);
+      toJson.mockClear();
+      // A second synthesis reads it afresh (a change between the two is seen).
+      synthOthersValid(chart);
+      expect(toJson).toHaveBeenCalledTimes(2);
+    });
+
+    test('an object with several pod templates: one line per template, naming its field', () => {
+      const { chart } = shop(LINKERD(), USER_ACCOUNTS);
+      const replica = (account: string) => ({
+        replicas: 1,
+        template: { metadata: { labels: batch }, spec: { serviceAccountName: account, containers: [{ name: 'pytorch', image: 'x:1' }] } },
+      });
+      new ApiObject(chart, 'train', {
+        apiVersion: 'kubeflow.org/v1',
+        kind: 'PyTorchJob',
+        metadata: { name: 'train', namespace: 'shop' },
+        spec: { pytorchReplicaSpecs: { Master: replica('web'), Worker: replica('web') } },
+      });
+      const server = "the app's Server 'backend-shop-shop-5a6d43de4c-8080' on the backend pods' port 8080 admits that identity, so a NetworkPolicy "
+        + "allowing it any port of the backend pods (which opens the proxy's port 4143, carrying every port) would let it reach port 8080 too";
+      const line = (field: string) => `[test/shop] ${head('web', 'frontend').replace('Deployment shop/batch (test/deploy-shop-batch)',
+        `PyTorchJob shop/train (test/train, ${field})`)}${server}${remedy('frontend')}`;
+      expect(errorsOf(() => Testing.synth(chart))).toEqual([
+        line('spec.pytorchReplicaSpecs.Master.template'),
+        line('spec.pytorchReplicaSpecs.Worker.template'),
+      ]);
     });
 
     test('accepted with an account of its own, the tier\'s labels (a canary), in another namespace, or without the mesh authorization', () => {

@@ -21,9 +21,12 @@
  *   which a pod's annotation sets before its namespace's (linkerd.io "Authorization Policy"). The app's
  *   NetworkPolicies (the mesh's transport port, its control plane) and its mesh authorization (tier
  *   identities, Servers, the DENY per hop) are written for the membership the namespace gives every
- *   tier: a per-tier mesh key would silently change what they rely on.
+ *   tier: a per-tier mesh key would silently change what they rely on;
+ * - the CNIs' own keys (./cni-pod-keys): annotations that change the pods' addresses or interfaces,
+ *   labels the CNI derives from their namespace or ServiceAccount.
  */
 import { IConstruct } from 'constructs';
+import { refuseCniKeys } from './cni-pod-keys';
 import { AppTier } from './tier-props';
 import { propError } from '../../util/errors';
 import { validateAnnotations, validateLabels } from '../../util/validate';
@@ -83,6 +86,8 @@ export function tierPodMetadata(app: IConstruct, tier: AppTier, podLabels: unkno
   }
   refuseMeshKeys(app, labelsProp, labels, `the ${tier} pods alone`);
   refuseMeshKeys(app, annotationsProp, annotations, `the ${tier} pods alone`);
+  refuseCniKeys(app, labelsProp, labels, 'labels', `the ${tier} pods alone`);
+  refuseCniKeys(app, annotationsProp, annotations, 'annotations', `the ${tier} pods alone`);
   return { labels, annotations };
 }
 

@@ -54,7 +54,9 @@ export interface AppTierCommonProps {
    * PodDisruptionBudget, NetworkPolicies and mesh authorization would no longer apply to the pods),
    * not cert-manager's `acme.cert-manager.io/http01-solver`, and no service mesh key (`istio.io`,
    * `linkerd.io` and their subdomains, e.g. `sidecar.istio.io/inject`, `istio.io/dataplane-mode`):
-   * mesh membership is the namespace's, which the app's policies are written for.
+   * mesh membership is the namespace's, which the app's policies are written for. Nor a label key the
+   * CNI derives from a pod's namespace or ServiceAccount (Cilium's `io.kubernetes.pod.*`,
+   * `io.cilium.k8s.*`; Calico's `projectcalico.org/*`, `pcns.*`, `pcsa.*`), which policies select by.
    * @default - none: the pods carry the app's labels and the tier labels
    */
   readonly podLabels?: { [key: string]: string };
@@ -64,7 +66,11 @@ export interface AppTierCommonProps {
    * `linkerd.io` and their subdomains, e.g. `linkerd.io/inject`, `config.linkerd.io/opaque-ports`,
    * `config.linkerd.io/skip-inbound-ports`, `config.linkerd.io/default-inbound-policy`): they would
    * change the pods' mesh membership, proxy ports or default inbound policy behind the app's
-   * NetworkPolicies and mesh authorization.
+   * NetworkPolicies and mesh authorization. No annotation of the CNI or of Multus
+   * (`cni.projectcalico.org`, `k8s.v1.cni.cncf.io`, `multus-cni.io`, `cilium.io` and their subdomains,
+   * `io.cilium.*`, e.g. `cni.projectcalico.org/ipAddrs`, `k8s.v1.cni.cncf.io/networks`,
+   * `ipam.cilium.io/ip-pool`): a fixed, floating or spoofed address, another IP pool or a network
+   * interface the NetworkPolicies do not cover would take the pods outside what they are written for.
    * @default - none (under the Linkerd mesh authorization the app annotates the backend and database
    *   pods with their default inbound policy itself)
    */
