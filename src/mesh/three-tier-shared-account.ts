@@ -103,13 +103,17 @@ interface EmbeddedPodTemplate extends PodTemplateOwner {
 
 /**
  * API groups whose objects run no pods but through the workload kinds (`WORKLOAD_TEMPLATES`): Kubernetes'
- * own groups, Gateway API, the meshes' and the CNIs' policy groups. Objects of any other group are searched.
+ * own groups, Gateway API, the meshes' and the CNIs' policy groups, and the monitoring, certificate and Flux
+ * source groups (ServiceMonitors, PrometheusRules and the like are common in large charts; the Prometheus
+ * operator's own server kinds keep their containers directly under `spec`, which the search never reads as
+ * a pod template anyway). Objects of any other group are searched.
  */
 const PODLESS_GROUPS = new Set([
   '', 'apps', 'batch', 'policy', 'rbac.authorization.k8s.io', 'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'autoscaling',
   'coordination.k8s.io', 'discovery.k8s.io', 'scheduling.k8s.io', 'storage.k8s.io', NETWORKING_GROUP, POLICY_API_GROUP,
   'gateway.networking.k8s.io', 'security.istio.io', 'networking.istio.io', 'telemetry.istio.io', 'policy.linkerd.io',
-  CALICO_GROUP, CALICO_STORAGE_GROUP, CILIUM_GROUP,
+  CALICO_GROUP, CALICO_STORAGE_GROUP, CILIUM_GROUP, 'monitoring.coreos.com', 'cert-manager.io', 'acme.cert-manager.io',
+  'source.toolkit.fluxcd.io',
 ]);
 /** How deep below `spec` a pod template is looked for (KEDA's `spec.jobTargetRef.template` is at depth 2). */
 const MAX_TEMPLATE_DEPTH = 6;

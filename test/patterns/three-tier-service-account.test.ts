@@ -314,6 +314,21 @@ describe('another workload of the namespace running as a source tier\'s account 
       expect(toJson).toHaveBeenCalledTimes(2);
     });
 
+    test('objects of the monitoring group (ServiceMonitor) are not searched for pod templates', () => {
+      // Large charts carry many of them; the search would serialize each once per synthesis for nothing.
+      const { chart } = shop(LINKERD(), USER_ACCOUNTS);
+      const monitor = new ApiObject(chart, 'monitor', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: 'shop', namespace: 'shop' },
+        spec: { selector: { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } }, endpoints: [{ port: 'metrics' }] },
+      });
+      const toJson = jest.spyOn(monitor, 'toJson');
+      synthOthersValid(chart);
+      // Once, for the manifest.
+      expect(toJson).toHaveBeenCalledTimes(1);
+    });
+
     test('an object with several pod templates: one line per template, naming its field', () => {
       const { chart } = shop(LINKERD(), USER_ACCOUNTS);
       const replica = (account: string) => ({
