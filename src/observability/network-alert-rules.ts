@@ -109,9 +109,10 @@ export function dnsRules(what: { name: string; title: string; job: string; by: s
 /**
  * Packets dropped by policy, per CNI. Only Cilium exports a counter (and only with agent metrics
  * on, Helm `prometheus.enabled: true`: docs.cilium.io "Monitoring & Metrics"):
- * `cilium_drop_count_total{reason, direction}`, with the reasons `Policy denied` and `Policy denied
- * by denylist` (deny rules) among the drop reasons (cilium/cilium pkg/monitor/api/drop.go; the
- * cilium-cli connectivity test expects both).
+ * `cilium_drop_count_total{reason, direction}` (cilium/cilium Documentation/observability/metrics.rst),
+ * whose `reason` is the drop reason's text: `Policy denied` for an endpoint's missing allow and
+ * `Policy denied by denylist` for a deny rule (cilium/cilium pkg/monitor/api/drop.go codes 133 and
+ * 181; both in the cilium-cli connectivity test's `ExpectedDropReasons`, cilium-cli/defaults/defaults.go).
  */
 export const POLICY_DROP_METRICS: Record<CniKind, MetricSource> = {
   [CniKind.KUBERNETES]: { none: 'NetworkPolicy defines no metrics, and this library knows no drop counter of the CNIs that enforce only it' },
@@ -176,7 +177,8 @@ export function conntrackRule(options: ResolvedAlert): AlertRule {
  * Requests and connections a mesh's authorization refused, per mesh. Linkerd's proxies count them
  * (`inbound_http_authz_deny_total`, `inbound_tcp_authz_deny_total`: linkerd.io proxy metrics
  * reference, linkerd/linkerd2-proxy inbound authz metrics), on their admin port 4191 where
- * Prometheus scrapes the proxies (linkerd-viz does). Istio's standard metrics record a refused request
+ * Prometheus scrapes the proxies (linkerd-viz does). The proxies label no namespace themselves: the
+ * `namespace` label is the one the scrape adds (linkerd-viz's and prometheus-operator's pod scrapes do). Istio's standard metrics record a refused request
  * as `istio_requests_total{response_code="403"}`, which an application's own 403 looks the same as:
  * no alert rather than one that pages on application errors.
  */

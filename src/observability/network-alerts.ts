@@ -89,7 +89,8 @@ export interface NetworkAlertsProps {
   /**
    * Requests and connections the service mesh's authorization denies, per namespace and protocol,
    * per second (0 or more: 0 fires on any denial that lasts). Linkerd only (its proxies'
-   * `inbound_http_authz_deny_total` and `inbound_tcp_authz_deny_total`, scraped on port 4191);
+   * `inbound_http_authz_deny_total` and `inbound_tcp_authz_deny_total`, scraped on port 4191 with the
+   * pod's namespace as the `namespace` label, as linkerd-viz and PodMonitors do);
    * Istio exports no metric of denials alone, so `enabled: true` is an error there and without a mesh.
    * @default - with a Linkerd mesh only: threshold 0, for '10m', severity 'warning'
    */
