@@ -64,6 +64,7 @@ export const ALERT_DEFAULTS = {
     severity: 'critical',
   },
   meshDenials: { min: 0, minExclusive: false, unit: 'denied requests or connections per second per namespace', threshold: 0, forDuration: '10m', severity: 'warning' },
+  metricsAbsent: { min: 0, minExclusive: false, unit: 'none', forDuration: '15m', severity: 'warning' },
 } satisfies Record<string, AlertDefaults>;
 
 /**
@@ -205,4 +206,36 @@ export function meshDenialRule(expr: string, options: ResolvedAlert): AlertRule 
     description: 'Linkerd proxies in {{ $labels.namespace }} refuse {{ $value | humanize }} {{ $labels.protocol }} requests or connections per '
       + 'second by authorization policy: a caller lacks an AuthorizationPolicy, or its identity changed.',
   };
+}
+
+/** A metric source whose absence silences other alerts: what is checked, and which alerts it feeds. */
+export interface WatchedSource {
+  /** Prefix of the alert name, e.g. `CoreDns`. */
+  readonly name: string;
+  /** The source in messages, e.g. `CoreDNS (job="coredns")`. */
+  readonly title: string;
+  /** A PromQL expression with a result whenever the source is scraped and up. */
+  readonly present: string;
+  /** The alerts that read the source. */
+  readonly feeds: readonly string[];
+  /** What to do when it is absent. */
+  readonly fix: string;
+}
+
+/**
+ * An alert per metric source whose name this construct assumes (the DNS scrape jobs) or whose
+ * metric always has a series once scraped (kube_endpoint_info: the `kubernetes` Service always has
+ * Endpoints): when the source is absent, the alerts reading it can never fire, which an empty
+ * alert list does not show. `absent(up{job=...} == 1)` is what the CoreDNS mixin's CoreDNSDown
+ * checks (coredns/deployment kubernetes mixin). Not for Cilium's drop counter or Linkerd's denial
+ * counters: they have no series until the first drop or denial, so their absence proves nothing.
+ */
+export function metricsAbsentRules(sources: readonly WatchedSource[], options: ResolvedAlert): AlertRule[] {
+  return sources.map((src) => ({
+    alert: `${src.name}MetricsAbsent`,
+    expr: `absent(${src.present})`,
+    options,
+    summary: `No metrics from ${src.title}: ${src.feeds.join(', ')} cannot fire`,
+    description: `Prometheus has no metrics from ${src.title}, so ${src.feeds.join(' and ')} can never fire. ${src.fix}`,
+  }));
 }

@@ -3,10 +3,10 @@ import { Construct } from 'constructs';
 import { ResolvedAlert, resolveAlert } from './alert-options';
 import { NetworkAlertOptions } from './network-alert-options';
 import {
-  ALERT_DEFAULTS, AlertRule, MESH_DENIAL_METRICS, MetricSource, POLICY_DROP_METRICS, conntrackRule, dnsRules, meshDenialRule,
-  policyDropRule, serviceEndpointsRule,
+  ALERT_DEFAULTS, AlertRule, MESH_DENIAL_METRICS, MetricSource, POLICY_DROP_METRICS, WatchedSource, conntrackRule, dnsRules, meshDenialRule,
+  metricsAbsentRules, policyDropRule, serviceEndpointsRule,
 } from './network-alert-rules';
-import { validateAlertLabels } from './prometheus-syntax';
+import { promqlString, validateAlertLabels } from './prometheus-syntax';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
 import { propError } from '../util/errors';
@@ -95,6 +95,14 @@ export interface NetworkAlertsProps {
    * @default - with a Linkerd mesh only: threshold 0, for '10m', severity 'warning'
    */
   readonly meshDenials?: NetworkAlertOptions;
+  /**
+   * An alert per metric source that the other alerts read and that Prometheus does not scrape (or
+   * whose targets are all down): the CoreDNS and node-local-dns scrape jobs (a wrong `coreDnsJob`
+   * silences the DNS alerts) and kube-state-metrics' Endpoints metrics. Takes no threshold. Not for
+   * the Cilium and Linkerd counters, which have no series until the first drop or denial.
+   * @default - for '15m', severity 'warning', for each source an emitted alert reads
+   */
+  readonly metricsAbsent?: NetworkAlertOptions;
 }
 
 const PROPS_KEYS: StructKeys<NetworkAlertsProps> = {
@@ -110,6 +118,7 @@ const PROPS_KEYS: StructKeys<NetworkAlertsProps> = {
   serviceEndpoints: true,
   conntrack: true,
   meshDenials: true,
+  metricsAbsent: true,
 };
 
 /**
@@ -119,7 +128,8 @@ const PROPS_KEYS: StructKeys<NetworkAlertsProps> = {
  * endpoints, a nearly full conntrack table, packets dropped by policy where the CNI counts them
  * (Cilium), and mesh authorization denials where the mesh counts them (Linkerd). Each alert has a
  * `for` duration, a `severity` label and summary/description annotations; an alert on a metric the
- * cluster cannot export is never emitted (asking for one is an error).
+ * cluster cannot export is never emitted (asking for one is an error), and a source the alerts read
+ * but Prometheus does not scrape (a wrong DNS scrape job, no kube-state-metrics) is an alert too.
  *
  * The metrics come from CoreDNS, node-local-dns, kube-state-metrics, node-exporter, the Cilium agent
  * and the Linkerd proxies: Prometheus must scrape them (kube-prometheus-stack scrapes the first
@@ -148,6 +158,7 @@ export class NetworkAlerts extends Construct {
       serviceEndpoints: resolveAlert(this, 'serviceEndpoints', p.serviceEndpoints, ALERT_DEFAULTS.serviceEndpoints),
       conntrack: resolveAlert(this, 'conntrack', p.conntrack, ALERT_DEFAULTS.conntrack),
       meshDenials: resolveAlert(this, 'meshDenials', p.meshDenials, ALERT_DEFAULTS.meshDenials),
+      metricsAbsent: resolveAlert(this, 'metricsAbsent', p.metricsAbsent, ALERT_DEFAULTS.metricsAbsent),
     };
     const on = (o: ResolvedAlert) => (o.enabled === false ? undefined : o);
 
@@ -163,7 +174,7 @@ export class NetworkAlerts extends Construct {
         + 'so their alerts need different scrape jobs');
     }
 
-    const groups: Array<{ name: string; rules: AlertRule[] }> = [
+    let groups: Array<{ name: string; rules: AlertRule[] }> = [
       {
         name: 'network-dns',
         rules: [
@@ -175,8 +186,11 @@ export class NetworkAlerts extends Construct {
       { name: 'network-services', rules: on(opts.serviceEndpoints) ? [serviceEndpointsRule(opts.serviceEndpoints)] : [] },
       { name: 'network-nodes', rules: on(opts.conntrack) ? [conntrackRule(opts.conntrack)] : [] },
       { name: 'network-mesh', rules: this.sourced('meshDenials', MESH_DENIAL_METRICS[cluster.mesh.kind], opts.meshDenials, meshDenialRule) },
-    ].filter((g) => g.rules.length > 0);
-    if (groups.length === 0) throw propError(this, 'props', 'every alert is disabled: there would be nothing to evaluate');
+    ];
+    const watched = on(opts.metricsAbsent) ? this.watchedSources(groups.flatMap((g) => g.rules.map((r) => r.alert)), coreDnsJob, localJob) : [];
+    groups.push({ name: 'network-metrics', rules: metricsAbsentRules(watched, opts.metricsAbsent) });
+    groups = groups.filter((g) => g.rules.length > 0);
+    if (groups.every((g) => g.name === 'network-metrics')) throw propError(this, 'props', 'every alert is disabled: there would be nothing to evaluate');
     this.alertNames = groups.flatMap((g) => g.rules.map((r) => r.alert));
 
     this.rule = registerObject(this, new PrometheusRule(this, 'rule', {
@@ -198,6 +212,29 @@ export class NetworkAlerts extends Construct {
         })),
       },
     }));
+  }
+
+  /** The metric sources the emitted alerts read whose absence can be told (see metricsAbsentRules). */
+  private watchedSources(alerts: string[], coreDnsJob: string, localJob: string): WatchedSource[] {
+    const feeding = (prefix: string) => alerts.filter((a) => a.startsWith(prefix));
+    const job = (name: string, title: string, scrapeJob: string, prop: string): WatchedSource => ({
+      name,
+      title: `${title} (job=${promqlString(scrapeJob)})`,
+      present: `up{job=${promqlString(scrapeJob)}} == 1`,
+      feeds: feeding(name),
+      fix: `Scrape ${title}, or set NetworkAlerts' ${prop} to the job that scrapes it.`,
+    });
+    return [
+      job('CoreDns', 'CoreDNS', coreDnsJob, 'coreDnsJob'),
+      job('NodeLocalDns', 'node-local-dns', localJob, 'nodeLocalDnsJob'),
+      {
+        name: 'ServiceEndpoint',
+        title: 'kube-state-metrics (kube_endpoint_info)',
+        present: 'kube_endpoint_info',
+        feeds: feeding('ServiceWithoutEndpoints'),
+        fix: 'Scrape kube-state-metrics with its endpoints resource enabled (the default).',
+      },
+    ].filter((src) => src.feeds.length > 0);
   }
 
   /** The rule of an alert whose metric depends on the cluster: none where there is no metric, an error when asked for anyway. */

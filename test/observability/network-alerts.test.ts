@@ -109,12 +109,28 @@ const CILIUM_DROPS = {
   }],
 };
 
+const absent = (alert: string, expr: string, source: string, feeds: string[], fix: string) => ({
+  alert,
+  expr,
+  for: '15m',
+  labels: { severity: 'warning' },
+  annotations: {
+    summary: `No metrics from ${source}: ${feeds.join(', ')} cannot fire`,
+    description: `Prometheus has no metrics from ${source}, so ${feeds.join(' and ')} can never fire. ${fix}`,
+  },
+});
+const COREDNS_ABSENT = absent('CoreDnsMetricsAbsent', 'absent(up{job="coredns"} == 1)', 'CoreDNS (job="coredns")', ['CoreDnsLatencyHigh', 'CoreDnsErrorsHigh'],
+  'Scrape CoreDNS, or set NetworkAlerts\' coreDnsJob to the job that scrapes it.');
+const ENDPOINTS_ABSENT = absent('ServiceEndpointMetricsAbsent', 'absent(kube_endpoint_info)', 'kube-state-metrics (kube_endpoint_info)',
+  ['ServiceWithoutEndpoints'], 'Scrape kube-state-metrics with its endpoints resource enabled (the default).');
+const METRICS = { name: 'network-metrics', rules: [COREDNS_ABSENT, ENDPOINTS_ABSENT] };
+
 /** The PrometheusRule each CNI gets with every default: a policy-drop alert only where the CNI counts drops. */
 const EXPECTED_GROUPS: Record<string, unknown[]> = {
-  kubernetes: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES],
-  calico: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES],
-  cilium: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, CILIUM_DROPS, SERVICES, NODES],
-  flannel: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES],
+  kubernetes: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES, METRICS],
+  calico: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES, METRICS],
+  cilium: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, CILIUM_DROPS, SERVICES, NODES, METRICS],
+  flannel: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES, METRICS],
 };
 
 describe('NetworkAlerts: the PrometheusRule per CNI', () => {
@@ -141,7 +157,9 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
       entities: false,
       clusterNetworkPolicy: false,
     });
-    expect(alertsFor(custom).alerts.alertNames).toEqual(['CoreDnsLatencyHigh', 'CoreDnsErrorsHigh', 'ServiceWithoutEndpoints', 'ConntrackTableNearlyFull']);
+    expect(alertsFor(custom).alerts.alertNames).toEqual([
+      'CoreDnsLatencyHigh', 'CoreDnsErrorsHigh', 'ServiceWithoutEndpoints', 'ConntrackTableNearlyFull', 'CoreDnsMetricsAbsent', 'ServiceEndpointMetricsAbsent',
+    ]);
   });
 
   test('NodeLocal DNS: the cache\'s own latency and error alerts, per node, by its scrape job', () => {
@@ -165,7 +183,9 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
 
   test('Linkerd: authorization denials of HTTP requests and TCP connections, kept apart by a protocol label', () => {
     const { rule } = alertsFor(Cni.cilium(), {}, { mesh: Mesh.linkerd() });
-    expect(rule.spec.groups.map((g: any) => g.name)).toEqual(['network-dns', 'network-policy', 'network-services', 'network-nodes', 'network-mesh']);
+    expect(rule.spec.groups.map((g: any) => g.name)).toEqual([
+      'network-dns', 'network-policy', 'network-services', 'network-nodes', 'network-mesh', 'network-metrics',
+    ]);
     expect(rule.spec.groups[4].rules).toEqual([{
       alert: 'MeshAuthorizationDenied',
       expr: 'sum by (namespace, protocol) (label_replace(rate(inbound_http_authz_deny_total[5m]), "protocol", "http", "", "") '
@@ -178,6 +198,19 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
           + 'second by authorization policy: a caller lacks an AuthorizationPolicy, or its identity changed.',
       },
     }]);
+  });
+
+  test('metricsAbsent: a scrape job the DNS alerts read but Prometheus lacks is an alert itself, per job; off on request', () => {
+    const { rule } = alertsFor(Cni.calico(), { coreDnsJob: 'kube-dns', serviceEndpoints: { enabled: false } }, { nodeLocalDns: true });
+    const metrics = rule.spec.groups.find((g: any) => g.name === 'network-metrics');
+    expect(metrics.rules.map((r: any) => [r.alert, r.expr])).toEqual([
+      ['CoreDnsMetricsAbsent', 'absent(up{job="kube-dns"} == 1)'],
+      ['NodeLocalDnsMetricsAbsent', 'absent(up{job="node-local-dns"} == 1)'],
+    ]);
+    expect(metrics.rules[1].annotations.description).toBe('Prometheus has no metrics from node-local-dns (job="node-local-dns"), so '
+      + 'NodeLocalDnsLatencyHigh and NodeLocalDnsErrorsHigh can never fire. Scrape node-local-dns, or set NetworkAlerts\' nodeLocalDnsJob to the job that scrapes it.');
+    const off = alertsFor(Cni.calico(), { metricsAbsent: { enabled: false } }, { nodeLocalDns: true }).rule;
+    expect(off.spec.groups.map((g: any) => g.name)).toEqual(['network-dns', 'network-services', 'network-nodes']);
   });
 
   test('Istio: no mesh alert (no metric of denials alone)', () => {
@@ -205,7 +238,10 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
       ['CoreDnsLatencyHigh', '1h30m', { _tier: 'infra', team: 'platform', severity: 'critical' }],
       ['NetworkPolicyDropsHigh', '15m', { _tier: 'infra', team: 'platform', severity: 'warning' }],
       ['ConntrackTableNearlyFull', '5m', { _tier: 'infra', team: 'platform', severity: 'page' }],
+      // The CoreDNS job watched for the latency alert alone; the Endpoints metrics not (their alert is off).
+      ['CoreDnsMetricsAbsent', '15m', { _tier: 'infra', team: 'platform', severity: 'warning' }],
     ]);
+    expect(rules[3].annotations.summary).toBe('No metrics from CoreDNS (job="coredns"): CoreDnsLatencyHigh cannot fire');
     expect(rules[0].expr.endsWith(') > 0.5')).toBe(true);
     expect(rules[0].annotations.runbook_url).toBe('https://runbooks.example.com/dns');
     expect(rules[1].expr.endsWith(') > 20.5')).toBe(true);
@@ -250,6 +286,7 @@ describe('NetworkAlerts: refusals', () => {
     [{ policyDrops: { threshold: -1 } }, 'policyDrops.threshold', '-1 is out of range: must be above 0 (packets per second per node)'],
     [{ meshDenials: { threshold: -0.5 } }, 'meshDenials.threshold', '-0.5 is out of range: must be at least 0 (denied requests or connections per second per namespace)'],
     [{ serviceEndpoints: { threshold: 1 } }, 'serviceEndpoints.threshold', 'this alert has no threshold (it fires on a condition, not a value)'],
+    [{ metricsAbsent: { threshold: 1 } }, 'metricsAbsent.threshold', 'this alert has no threshold (it fires on a condition, not a value)'],
   ])('threshold %j', (props, prop, reason) => {
     const e = refuse(props);
     expect([e.path, e.prop, e.reason]).toEqual(['test/alerts', prop, reason]);
@@ -295,7 +332,7 @@ describe('NetworkAlerts: refusals', () => {
     [{ conntrack: { runbookUrl: 'runbooks/conntrack.md' } }, 'conntrack.runbookUrl', '\'runbooks/conntrack.md\' is not an absolute http(s) URL'],
     [{ conntrack: { enabled: 'false' } }, 'conntrack.enabled', 'must be true or false, got the string \'false\''],
     [{ dnsLatncy: {} }, 'dnsLatncy', 'unknown field (expected one of name, namespace, ruleLabels, alertLabels, coreDnsJob, nodeLocalDnsJob, '
-      + 'dnsLatency, dnsErrors, policyDrops, serviceEndpoints, conntrack, meshDenials); a misspelt field would be silently ignored'],
+      + 'dnsLatency, dnsErrors, policyDrops, serviceEndpoints, conntrack, meshDenials, metricsAbsent); a misspelt field would be silently ignored'],
     [{ conntrack: { for: '5m' } }, 'conntrack.for', 'unknown field (expected one of enabled, threshold, forDuration, severity, runbookUrl); '
       + 'a misspelt field would be silently ignored'],
     [{ namespace: 'Monitoring' }, 'namespace', '\'Monitoring\' is not a valid DNS-1123 label (lower-case alphanumerics and \'-\', starting and ending '
