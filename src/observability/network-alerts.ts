@@ -132,9 +132,9 @@ const PROPS_KEYS: StructKeys<NetworkAlertsProps> = {
  * but Prometheus does not scrape (a wrong DNS scrape job, no kube-state-metrics) is an alert too.
  *
  * The metrics come from CoreDNS, node-local-dns, kube-state-metrics, node-exporter, the Cilium agent
- * and the Linkerd proxies: Prometheus must scrape them (kube-prometheus-stack scrapes the first
- * three and the last-but-one with its defaults; node-local-dns, Cilium and Linkerd need their own
- * ServiceMonitor or PodMonitor).
+ * and the Linkerd proxies: Prometheus must scrape them (kube-prometheus-stack scrapes CoreDNS,
+ * kube-state-metrics and node-exporter with its defaults; node-local-dns, the Cilium agent and the
+ * Linkerd proxies need their own ServiceMonitor or PodMonitor).
  */
 export class NetworkAlerts extends Construct {
   /** The names of the alerts emitted, in order. */
