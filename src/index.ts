@@ -38,6 +38,10 @@ export * from './cni/cilium/cilium-options';
 export * from './cni/cilium/cilium-install';
 export * from './dns/node-local-dns';
 
+// Observability
+export * from './observability/network-alert-options';
+export * from './observability/network-alerts';
+
 // Service mesh
 export * from './mesh/mesh-source';
 export * from './mesh/mesh-flow-options';

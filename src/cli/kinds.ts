@@ -27,6 +27,8 @@ const KNOWN: Record<string, readonly string[]> = {
   'operator.tigera.io': ['Goldmane', 'Whisker'],
   'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy',
     'CiliumLocalRedirectPolicy', 'CiliumEgressGatewayPolicy'],
+  // NetworkAlerts' alerting rules: read by Prometheus, never by the network.
+  'monitoring.coreos.com': ['PrometheusRule'],
 };
 
 /**

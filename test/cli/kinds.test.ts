@@ -22,7 +22,7 @@ describe('unknown-kind warnings', () => {
     ]);
   });
 
-  test('what the install constructs emit: deliveries are linted, sources and observability are known; redirects are read by the analysis', () => {
+  test('what the install constructs emit: deliveries are linted, sources, observability and alert rules are known; redirects are read by the analysis', () => {
     const objs = [
       at({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'cilium' } }),
       at({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'calico-crds' } }),
@@ -31,6 +31,8 @@ describe('unknown-kind warnings', () => {
       at({ apiVersion: 'cilium.io/v2', kind: 'CiliumLoadBalancerIPPool', metadata: { name: 'lb' } }),
       at({ apiVersion: 'cilium.io/v2', kind: 'CiliumLocalRedirectPolicy', metadata: { name: 'nodelocaldns' } }),
       at({ apiVersion: 'cilium.io/v2', kind: 'CiliumEgressGatewayPolicy', metadata: { name: 'egress' } }),
+      // NetworkAlerts: read by Prometheus, not by the network.
+      at({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'network-alerts' } }),
     ];
     // The analysis notes redirects and egress gateways itself (and makes flows to a redirected address indeterminate).
     expect(unknownKindWarnings(objs, 'lint')).toEqual([]);

@@ -1,0 +1,84 @@
+/**
+ * Validation of each alert's options ({@link NetworkAlertOptions}) against the alert's own range and defaults. Internal.
+ */
+import { NetworkAlertOptions } from './network-alert-options';
+import { validatePositiveDuration } from './prometheus-syntax';
+import { InputSite, propError } from '../util/errors';
+import { StructKeys, requireKnownKeys, requireNumber, requireOptionalBoolean, requireOptionalObject, requireOptionalString } from '../util/guards';
+
+const OPTION_KEYS: StructKeys<NetworkAlertOptions> = { enabled: true, threshold: true, forDuration: true, severity: true, runbookUrl: true };
+
+/** What an alert accepts as its threshold, and its defaults. Internal. */
+export interface AlertDefaults {
+  /** Smallest threshold accepted (`minExclusive`: strictly above it). */
+  readonly min: number;
+  readonly minExclusive: boolean;
+  /** Threshold accepted strictly below this (a value at or above it can never fire), with why. */
+  readonly below?: { readonly limit: number; readonly why: string };
+  /** The threshold's unit, for messages. */
+  readonly unit: string;
+  /** Undefined: the alert takes no threshold. */
+  readonly threshold?: number;
+  readonly forDuration: string;
+  readonly severity: string;
+}
+
+/** An alert's options, validated and with its defaults filled in. Internal. */
+export interface ResolvedAlert {
+  /** `true`/`false` as given, undefined when omitted. */
+  readonly enabled?: boolean;
+  readonly threshold: number;
+  readonly forDuration: string;
+  readonly severity: string;
+  readonly runbookUrl?: string;
+}
+
+/** Validate one alert's options (`prop` is the prop naming it, e.g. `dnsLatency`). */
+export function resolveAlert(site: InputSite, prop: string, given: NetworkAlertOptions | undefined, defaults: AlertDefaults): ResolvedAlert {
+  const o = requireKnownKeys(site, prop, requireOptionalObject(site, prop, given) ?? {}, OPTION_KEYS);
+  const enabled = o.enabled === undefined ? undefined : requireOptionalBoolean(site, `${prop}.enabled`, o.enabled, true);
+  return {
+    enabled,
+    threshold: threshold(site, `${prop}.threshold`, o.threshold, defaults),
+    forDuration: o.forDuration === undefined ? defaults.forDuration : validatePositiveDuration(site, `${prop}.forDuration`, o.forDuration),
+    severity: severity(site, `${prop}.severity`, o.severity) ?? defaults.severity,
+    runbookUrl: runbookUrl(site, `${prop}.runbookUrl`, o.runbookUrl),
+  };
+}
+
+function threshold(site: InputSite, prop: string, value: number | undefined, d: AlertDefaults): number {
+  if (d.threshold === undefined) {
+    if (value !== undefined) throw propError(site, prop, 'this alert has no threshold (it fires on a condition, not a value)');
+    return 0;
+  }
+  if (value === undefined) return d.threshold;
+  const n = requireNumber(site, prop, value);
+  if (d.minExclusive ? n <= d.min : n < d.min) {
+    throw propError(site, prop, `${n} is out of range: must be ${d.minExclusive ? 'above' : 'at least'} ${d.min} (${d.unit})`);
+  }
+  if (d.below !== undefined && n >= d.below.limit) {
+    throw propError(site, prop, `${n} is out of range: must be below ${d.below.limit} (${d.unit}), ${d.below.why}`);
+  }
+  return n;
+}
+
+function severity(site: InputSite, prop: string, value: string | undefined): string | undefined {
+  const s = requireOptionalString(site, prop, value, true);
+  if (s !== undefined && s.trim() !== s) throw propError(site, prop, `'${s}' has leading or trailing whitespace, which no Alertmanager route matches`);
+  return s;
+}
+
+function runbookUrl(site: InputSite, prop: string, value: string | undefined): string | undefined {
+  const s = requireOptionalString(site, prop, value, true);
+  if (s === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(s);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw propError(site, prop, `'${s}' is not an absolute http(s) URL`);
+  }
+  return s;
+}
