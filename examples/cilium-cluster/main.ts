@@ -15,8 +15,8 @@
  */
 import { App, Chart } from 'cdk8s';
 import {
-  CiliumEncryption, CiliumInstall, CiliumRouting, CiliumTunnelProtocol, ClusterNetwork, Cni, Delivery, EgressAllowList, HubbleTlsMethod, Peer,
-  Port, ZeroTrustNamespace,
+  CiliumEncryption, CiliumInstall, CiliumRouting, CiliumTunnelProtocol, ClusterNetwork, Cni, Delivery, EgressAllowList, HubbleTlsMethod,
+  NetworkAlerts, Peer, Port, ZeroTrustNamespace,
 } from '../../src';
 
 /** Build the Cilium cluster into `app`. */
@@ -34,7 +34,12 @@ export function build(app: App): Chart {
     hubble: { relay: true, ui: true, metrics: ['dns:query;ignoreAAAA', 'drop', 'tcp', 'flow', 'icmp', 'http'], tlsMethod: HubbleTlsMethod.CRON_JOB },
     bandwidthManager: true,
     bbr: true,
+    // The agents' own metrics (drop counts by reason), read by NetworkAlerts below.
+    extraValues: { prometheus: { enabled: true } },
   });
+  // DNS latency and errors, Services without endpoints, conntrack, and policy drops from the agents'
+  // metrics, for kube-prometheus-stack's rule selector.
+  new NetworkAlerts(chart, 'alerts', { ruleLabels: { release: 'kube-prometheus-stack' } });
 
   const shop = new ZeroTrustNamespace(chart, 'shop', { name: 'shop' });
   shop.allowIngress('web-from-ingress', { app: 'web' }, [Peer.ingressController()], [Port.tcp(8080)]);
