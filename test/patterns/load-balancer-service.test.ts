@@ -1,3 +1,4 @@
+import { Testing } from 'cdk8s';
 import {
   AwsNlbTargetType, Cni, ExternalTrafficPolicy, IpFamily, LoadBalancerCloud, LoadBalancerService, LoadBalancerServiceProps, Port, Protocol,
   ServiceIpFamilyPolicy, Target,
@@ -303,6 +304,12 @@ describe('a CNI that enforces no policy', () => {
     const objects = synth({}, Cni.flannel({ acknowledgeUnenforcedPolicies: true }));
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/web', 'NetworkPolicy/web-from-load-balancer']);
   });
+});
+
+test('without a ClusterNetwork the construct fails closed, naming the CNI choices', () => {
+  const e = validationErrorOf(() => new LoadBalancerService(Testing.chart(), 'web', BASE));
+  expect([e.path, e.prop]).toEqual(['test/web', 'ClusterNetwork']);
+  expect(e.reason).toMatch(/^none is declared: .* with cni one of .*Cni\.calico\(\)/);
 });
 
 describe('runtime types (JavaScript and jsii callers)', () => {

@@ -82,8 +82,11 @@ export interface LoadBalancerServiceProps {
   readonly externalTrafficPolicy?: ExternalTrafficPolicy;
   /**
    * With `externalTrafficPolicy: Cluster`, acknowledge that the client address still reaches the
-   * pods on this cluster (Cilium's kube-proxy replacement in DSR mode, `loadBalancer.mode: dsr`):
-   * otherwise the source-range policy would drop every connection forwarded through another node.
+   * pods on this cluster: otherwise the source-range policy would drop every connection forwarded
+   * through another node. Cilium's kube-proxy replacement keeps it in DSR mode (`loadBalancer.mode:
+   * dsr`; `hybrid` only for TCP, UDP is still SNATed), not in its default `snat` mode
+   * (cilium/cilium Documentation/network/kubernetes/kubeproxy-free.rst, "Direct Server Return").
+   * The ClusterNetwork does not record the Cilium load balancer mode, hence the acknowledgement.
    * Not needed with `LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP })`, whose NLB sends to
    * the pod IPs.
    * @default false
@@ -284,9 +287,11 @@ export class LoadBalancerService extends Construct {
 
   /**
    * `Cluster` with a source-range allow: the node that forwards to a pod on another node SNATs the
-   * client to its own address (kube-proxy; Cilium's kube-proxy replacement in its default SNAT mode,
-   * docs.cilium.io kubeproxy-free; in DSR mode the client address is kept), so the policy would see
-   * node addresses, never in the ranges (and never matched by CIDR rules on Cilium at all).
+   * client to its own address (kube-proxy; Cilium's kube-proxy replacement in its default `snat`
+   * mode: cilium/cilium Documentation/network/kubernetes/kubeproxy-free.rst "Direct Server Return":
+   * only DSR keeps the client address "so policy can match on it at the backend node"), so the
+   * policy would see node addresses, never in the ranges (forwarded traffic is `remote-node` to
+   * Cilium, docs.cilium.io policy/caveats, which CIDR rules never match).
    */
   private checkTrafficPolicy(policy: ExternalTrafficPolicy, cloud: LoadBalancerCloud, preserved: boolean): void {
     if (policy === ExternalTrafficPolicy.LOCAL) {
