@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import {
-  AwsNlbTargetType, Cni, ExternalTrafficPolicy, IpFamily, LoadBalancerCloud, LoadBalancerService, LoadBalancerServiceProps, Port, Protocol,
-  ServiceIpFamilyPolicy, Target,
+  AwsNlbTargetType, Cni, ExternalTrafficPolicy, IpFamily, LintSeverity, LoadBalancerCloud, LoadBalancerService, LoadBalancerServiceProps,
+  PolicyLint, Port, Protocol, ServiceIpFamilyPolicy, Target,
 } from '../../src';
 import { reachabilityOf } from '../support/flows';
 import '../support/reachability-matchers';
@@ -72,6 +72,11 @@ describe.each(ENFORCING_CNIS)('LoadBalancerService on %s', (_name, cni) => {
     // The Service port is not a pod port: the policy opens the target port, after DNAT.
     expect(reach).toDeny(Target.external('203.0.113.5'), WEB, Port.tcp(443));
     expect(reach).toDeny(Target.external('203.0.113.5'), WEB, Port.tcp(9090));
+  });
+
+  test('PolicyLint finds no errors or warnings in the output', () => {
+    const objects = synth({ allowedSourceRanges: ['203.0.113.0/24', '10.0.0.0/8'] }, cni());
+    expect(PolicyLint.check(objects, { cni: cni() }).filter((f) => f.severity !== LintSeverity.INFO)).toEqual([]);
   });
 
   test('a range that holds the pod CIDR opens no pod to other pods: the pod CIDR is excepted in the policy, not in the Service', () => {
