@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { CLUSTER_DNS_RULE } from './cluster-dns-rule';
+import { podCidrExcepts } from './pod-cidr-excepts';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { validateCidrPeer } from '../policy/cidr-validation';
 import { Peer } from '../policy/peer';
@@ -7,7 +8,6 @@ import { Port } from '../policy/port';
 import { validatePorts } from '../policy/port-validation';
 import { TrafficRule } from '../policy/rule';
 import { TrafficPolicy } from '../policy/traffic-policy';
-import { ParsedCidr, cidrContainsCidr, parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import {
   StructKeys, requireArrayOf, requireInstance, requireKnownKeys,
@@ -122,17 +122,9 @@ export class EgressAllowList extends Construct {
   private outsidePods(peer: Peer, prop: string): Peer {
     const s = peer._spec;
     // What the policy would refuse, refused here under the prop the caller wrote (not the policy's egress[i].peers[0]).
-    const { block, excepts: given } = validateCidrPeer(this, prop, s.cidr as string, s.except ?? [], ClusterNetwork.of(this).ipFamilies);
-    const except = [...(s.except ?? [])];
-    const excepted = (own: ParsedCidr) => given.some((e) => cidrContainsCidr(e, own));
-    for (const text of ClusterNetwork.of(this).podCidrs) {
-      const own = parseCidr(text);
-      if (own.family !== block.family) continue;
-      if (cidrContainsCidr(own, block)) {
-        throw propError(this, prop, `${peer} is inside the pod CIDR ${own.text}: pods are not outside destinations; allow them with ZeroTrustNamespace.allowFlow() or a TrafficPolicy`);
-      }
-      if (cidrContainsCidr(block, own) && !excepted(own)) except.push(own.text);
-    }
-    return except.length === (s.except ?? []).length ? peer : Peer.cidr(s.cidr as string, except);
+    const { block, excepts } = validateCidrPeer(this, prop, s.cidr as string, s.except ?? [], ClusterNetwork.of(this).ipFamilies);
+    const added = podCidrExcepts(this, prop, block, excepts, ClusterNetwork.of(this).podCidrs,
+      (pods) => `${peer} is inside the pod CIDR ${pods}: pods are not outside destinations; allow them with ZeroTrustNamespace.allowFlow() or a TrafficPolicy`);
+    return added.length === 0 ? peer : Peer.cidr(s.cidr as string, [...(s.except ?? []), ...added]);
   }
 }

@@ -49,7 +49,7 @@ export function validateDnsSubdomain(scope: InputSite, prop: string, value: stri
  * subdomain prefix and `/`, then a name of at most 63 characters of `[A-Za-z0-9-_.]`, alphanumeric at
  * both ends (apimachinery `validation.IsQualifiedName`).
  */
-function isQualifiedName(key: string): boolean {
+export function isQualifiedName(key: string): boolean {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;

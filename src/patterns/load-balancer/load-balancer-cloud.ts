@@ -1,0 +1,137 @@
+import { assertNever } from '../../util/errors';
+import { StructKeys, requireKnownKeys, requireOneOf, requireProps } from '../../util/guards';
+
+/**
+ * How the AWS Load Balancer Controller registers the targets of a Network Load Balancer
+ * (annotation `service.beta.kubernetes.io/aws-load-balancer-nlb-target-type`, values `instance` and
+ * `ip`: kubernetes-sigs/aws-load-balancer-controller docs/guide/service/annotations.md).
+ */
+export enum AwsNlbTargetType {
+  /**
+   * The nodes, on the Service's NodePort; kube-proxy (or the CNI replacing it) forwards to the pods.
+   * Works with every CNI. Instance target groups keep the client address (AWS "Edit target group
+   * attributes", client IP preservation: enabled by default for instance targets), and with
+   * `externalTrafficPolicy: Local` the node does not SNAT it, so the pods' policy sees the client.
+   */
+  INSTANCE = 'instance',
+  /**
+   * The pod IPs directly (needs VPC-routable pod IPs, e.g. the Amazon VPC CNI or Cilium ENI mode).
+   * IP target groups over TCP do not keep the client address by default (the pods would see the
+   * NLB's private address, and the controller ignores the source ranges): the construct always
+   * sets the target group attribute `preserve_client_ip.enabled=true`.
+   */
+  IP = 'ip',
+}
+
+/** Options of {@link LoadBalancerCloud.aws}. */
+export interface AwsLoadBalancerOptions {
+  /**
+   * How the NLB reaches the pods.
+   * @default AwsNlbTargetType.INSTANCE - works with every CNI and keeps the client address with
+   * `externalTrafficPolicy: Local`
+   */
+  readonly targetType?: AwsNlbTargetType;
+}
+
+/** The kinds of {@link LoadBalancerCloud}. */
+type LoadBalancerCloudKind = 'generic' | 'aws' | 'gke' | 'azure';
+
+/**
+ * Which load balancer implementation provisions the Service, and so which annotations say "internal"
+ * and how the client address reaches the nodes or pods. Made by the static factories.
+ */
+export class LoadBalancerCloud {
+  /**
+   * No cloud annotations: the cluster's load balancer implementation (MetalLB, Cilium LB IPAM, kube-vip,
+   * a cloud's default) provisions the Service as it is configured. An internal load balancer cannot be
+   * asked for this way (set `loadBalancerClass`, or pick the cloud).
+   */
+  public static generic(): LoadBalancerCloud {
+    return new LoadBalancerCloud('generic');
+  }
+
+  /**
+   * An AWS Network Load Balancer provisioned by the AWS Load Balancer Controller (v2.2+):
+   * `aws-load-balancer-type: external` (the in-tree controller ignores the Service), the target type,
+   * and `aws-load-balancer-scheme` `internal` or `internet-facing`, always written (the controller's
+   * default is `internal`). Source: kubernetes-sigs/aws-load-balancer-controller
+   * docs/guide/service/nlb.md and annotations.md.
+   */
+  public static aws(options: AwsLoadBalancerOptions = {}): LoadBalancerCloud {
+    const o = requireKnownKeys('LoadBalancerCloud.aws', '', requireProps('LoadBalancerCloud.aws', options, true, 'options'), AWS_KEYS);
+    const targetType = o.targetType === undefined ? AwsNlbTargetType.INSTANCE
+      : requireOneOf('LoadBalancerCloud.aws', 'targetType', o.targetType, Object.values(AwsNlbTargetType), 'an AwsNlbTargetType');
+    return new LoadBalancerCloud('aws', targetType);
+  }
+
+  /**
+   * Google Kubernetes Engine: an internal load balancer is asked for with
+   * `networking.gke.io/load-balancer-type: "Internal"` (cloud.google.com/kubernetes-engine/docs/how-to/internal-load-balancing);
+   * an external one needs no annotation.
+   */
+  public static gke(): LoadBalancerCloud {
+    return new LoadBalancerCloud('gke');
+  }
+
+  /**
+   * Azure Kubernetes Service (cloud-provider-azure): an internal load balancer is asked for with
+   * `service.beta.kubernetes.io/azure-load-balancer-internal: "true"` (learn.microsoft.com/azure/aks/internal-lb,
+   * kubernetes-sigs.github.io/cloud-provider-azure/topics/loadbalancer); an external one needs none.
+   */
+  public static azure(): LoadBalancerCloud {
+    return new LoadBalancerCloud('azure');
+  }
+
+  /** Which implementation (internal). @internal */
+  public readonly _kind: LoadBalancerCloudKind;
+  /** The AWS target type (internal). @internal */
+  public readonly _awsTargetType?: AwsNlbTargetType;
+
+  private constructor(kind: LoadBalancerCloudKind, awsTargetType?: AwsNlbTargetType) {
+    this._kind = kind;
+    this._awsTargetType = awsTargetType;
+  }
+
+  /**
+   * Does the load balancer send to the pod IPs directly (no NodePort hop, so no kube-proxy SNAT
+   * whatever the `externalTrafficPolicy`)? Internal.
+   * @internal
+   */
+  public get _targetsPods(): boolean {
+    return this._kind === 'aws' && this._awsTargetType === AwsNlbTargetType.IP;
+  }
+
+  /**
+   * The annotations that select this implementation and its scheme, or undefined when an internal
+   * load balancer cannot be asked for with annotations (generic). Internal.
+   * @internal
+   */
+  public _annotations(internal: boolean): { [key: string]: string } | undefined {
+    switch (this._kind) {
+      case 'generic':
+        return internal ? undefined : {};
+      case 'aws': {
+        const annotations: { [key: string]: string } = {
+          'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+          'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': this._awsTargetType as string,
+          'service.beta.kubernetes.io/aws-load-balancer-scheme': internal ? 'internal' : 'internet-facing',
+        };
+        if (this._targetsPods) annotations['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'] = 'preserve_client_ip.enabled=true';
+        return annotations;
+      }
+      case 'gke':
+        return internal ? { 'networking.gke.io/load-balancer-type': 'Internal' } : {};
+      case 'azure':
+        return internal ? { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' } : {};
+      default:
+        return assertNever(this._kind, 'load balancer cloud');
+    }
+  }
+
+  /** Readable form for messages: `LoadBalancerCloud.aws({ targetType: ip })`. */
+  public toString(): string {
+    return this._kind === 'aws' ? `LoadBalancerCloud.aws({ targetType: ${this._awsTargetType} })` : `LoadBalancerCloud.${this._kind}()`;
+  }
+}
+
+const AWS_KEYS: StructKeys<AwsLoadBalancerOptions> = { targetType: true };

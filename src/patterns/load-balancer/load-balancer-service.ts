@@ -1,0 +1,325 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { LoadBalancerCloud } from './load-balancer-cloud';
+import { LoadBalancerPort } from './load-balancer-port';
+import { resolveLoadBalancerPorts } from './port-validation';
+import { ClusterNetwork } from '../../cluster/cluster-network';
+import { IpFamily } from '../../cluster/ip-family';
+import { checkClusterFamily } from '../../cluster/ip-family-check';
+import { Peer } from '../../policy/peer';
+import { Port } from '../../policy/port';
+import { TrafficPolicy } from '../../policy/traffic-policy';
+import { ParsedCidr, cidrsOverlap, parseCidr } from '../../util/cidr';
+import { propError } from '../../util/errors';
+import {
+  StructKeys, requireInstance, requireKnownKeys, requireOneOf, requireOptionalBoolean, requireOptionalOneOf, requireOptionalString,
+  requireOptionalStringArray, requireOptionalStringMap, requireProps, requireString, requireStringMap,
+} from '../../util/guards';
+import { registerObject } from '../../util/object-registry';
+import { isQualifiedName, validateAnnotations, validateCidr, validateDnsLabel, validateLabels } from '../../util/validate';
+import { podCidrExcepts } from '../pod-cidr-excepts';
+
+/**
+ * Where a load balancer Service delivers external traffic (`spec.externalTrafficPolicy`,
+ * kubernetes.io "Virtual IPs and Service Proxies", traffic policies).
+ */
+export enum ExternalTrafficPolicy {
+  /**
+   * Only to pods on the node the traffic arrives at; nodes without a ready pod fail the load
+   * balancer's health check on `spec.healthCheckNodePort` and get no traffic. The node does not
+   * SNAT, so the pods (and their NetworkPolicy) see the client's address.
+   */
+  LOCAL = 'Local',
+  /**
+   * To any ready pod of the cluster. A node that forwards to a pod on another node SNATs the packet
+   * to its own address (kube-proxy; Cilium's kube-proxy replacement too, in its default SNAT mode),
+   * so the pods see a node address rather than the client.
+   */
+  CLUSTER = 'Cluster',
+}
+
+/** `spec.ipFamilyPolicy` of a Service (kubernetes.io "IPv4/IPv6 dual-stack"). */
+export enum ServiceIpFamilyPolicy {
+  /** One IP family: the first of the cluster's. */
+  SINGLE_STACK = 'SingleStack',
+  /** Both families where the cluster has them, one otherwise. */
+  PREFER_DUAL_STACK = 'PreferDualStack',
+  /** Both families; the API server refuses the Service on a single-stack cluster. */
+  REQUIRE_DUAL_STACK = 'RequireDualStack',
+}
+
+/** Props of {@link LoadBalancerService}. */
+export interface LoadBalancerServiceProps {
+  /** The namespace of the pods and of the Service. */
+  readonly namespace: string;
+  /** Labels of the pods the Service sends to (at least one label: an empty selector is every pod of the namespace). */
+  readonly podSelector: { [key: string]: string };
+  /** The ports published (at least one). */
+  readonly ports: LoadBalancerPort[];
+  /**
+   * The client address ranges (CIDRs, IPv4 or IPv6 of the cluster's families) that may connect:
+   * `spec.loadBalancerSourceRanges` of the Service (enforced by the cloud load balancer or the
+   * node's proxy) and the ingress allow of the pods' NetworkPolicy (enforced by the CNI at the pod).
+   * Required unless `allowFromAnywhere`. Ranges may not touch the cloud metadata addresses; `0.0.0.0/0`
+   * and `::/0` are said with `allowFromAnywhere`.
+   * @default - none: `allowFromAnywhere` must say so
+   */
+  readonly allowedSourceRanges?: string[];
+  /**
+   * Every address may connect (a public service): the Service and the policy admit `0.0.0.0/0`
+   * (and `::/0` on IPv6 clusters). The explicit acknowledgement instead of `allowedSourceRanges`.
+   * @default false
+   */
+  readonly allowFromAnywhere?: boolean;
+  /**
+   * Where external traffic goes. `Local` keeps the client address, which the NetworkPolicy checks
+   * against `allowedSourceRanges`. With `Local`, the load balancer health-checks each node on
+   * `spec.healthCheckNodePort` (Kubernetes allocates it): that probe is answered by kube-proxy (or
+   * the CNI replacing it) on the node, not by the pods, so no pod policy admits it; node firewalls
+   * (security groups, Calico host endpoints) must.
+   * @default ExternalTrafficPolicy.LOCAL
+   */
+  readonly externalTrafficPolicy?: ExternalTrafficPolicy;
+  /**
+   * With `externalTrafficPolicy: Cluster`, acknowledge that the client address still reaches the
+   * pods on this cluster: otherwise the source-range policy would drop every connection forwarded
+   * through another node. Cilium's kube-proxy replacement keeps it in DSR mode (`loadBalancer.mode:
+   * dsr`; `hybrid` only for TCP, UDP is still SNATed), not in its default `snat` mode
+   * (cilium/cilium Documentation/network/kubernetes/kubeproxy-free.rst, "Direct Server Return").
+   * The ClusterNetwork does not record the Cilium load balancer mode, hence the acknowledgement.
+   * Not needed with `LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP })`, whose NLB sends to
+   * the pod IPs.
+   * @default false
+   */
+  readonly clientAddressPreservedWithCluster?: boolean;
+  /**
+   * An internal load balancer (an address of the cloud network, not of the internet). Needs a `cloud`
+   * that has an annotation for it.
+   * @default false
+   */
+  readonly internal?: boolean;
+  /**
+   * Which load balancer implementation provisions the Service (its annotations).
+   * @default LoadBalancerCloud.generic() - no annotations
+   */
+  readonly cloud?: LoadBalancerCloud;
+  /**
+   * `spec.loadBalancerClass` (e.g. `service.k8s.aws/nlb`, `io.cilium/l2-announcer`): which load
+   * balancer controller handles the Service. Immutable once the Service exists.
+   * @default - the cluster's default load balancer implementation
+   */
+  readonly loadBalancerClass?: string;
+  /**
+   * `spec.ipFamilyPolicy`. Dual-stack policies set `spec.ipFamilies` to the ClusterNetwork's families.
+   * @default - unset: Kubernetes' SingleStack with the cluster's first family
+   */
+  readonly ipFamilyPolicy?: ServiceIpFamilyPolicy;
+  /**
+   * `metadata.name` of the Service (a DNS-1035 label); the policy is `<name>-from-load-balancer`.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * More annotations for the Service (TLS certificates, health check settings, ...). They may not
+   * set an annotation the construct writes.
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+const PROPS_KEYS: StructKeys<LoadBalancerServiceProps> = {
+  namespace: true,
+  podSelector: true,
+  ports: true,
+  allowedSourceRanges: true,
+  allowFromAnywhere: true,
+  externalTrafficPolicy: true,
+  clientAddressPreservedWithCluster: true,
+  internal: true,
+  cloud: true,
+  loadBalancerClass: true,
+  ipFamilyPolicy: true,
+  name: true,
+  annotations: true,
+};
+
+const SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+
+/** DNS-1035 label: what Kubernetes requires of Service names (a DNS-1123 label that starts with a letter). */
+const DNS1035_START = /^[a-z]/;
+
+/**
+ * Pods of a namespace published through a Service of type LoadBalancer, safely: only the given client
+ * ranges may connect, checked twice: by the load balancer (`spec.loadBalancerSourceRanges`) and by
+ * a policy on the pods (an ingress allow from the same ranges on the target ports, rendered for the
+ * ClusterNetwork's CNI), so a load balancer that ignores the ranges, or a path around it (NodePort,
+ * another Service selecting the pods), does not open the pods to everyone.
+ *
+ * `externalTrafficPolicy` defaults to `Local`, which keeps the client address so that the policy can
+ * check it; `Cluster` is refused unless the load balancer sends to pod IPs (AWS NLB IP targets) or
+ * the caller acknowledges that the datapath keeps the address. The pod policy isolates the pods'
+ * ingress: other flows to them need their own allows (policies add up).
+ */
+export class LoadBalancerService extends Construct {
+  /** The Service (escape hatch: `addJsonPatch`). */
+  public readonly service: ApiObject;
+  /** The pods' ingress allow from the source ranges. */
+  public readonly policy: TrafficPolicy;
+  /** The client ranges admitted (`spec.loadBalancerSourceRanges`), in the order given. */
+  public readonly sourceRanges: string[];
+
+  constructor(scope: Construct, id: string, props: LoadBalancerServiceProps) {
+    super(scope, id);
+    const p = requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS);
+    const cluster = ClusterNetwork.of(this);
+    const namespace = validateDnsLabel(this, 'namespace', requireString(this, 'namespace', p.namespace));
+    const name = this.serviceName(requireOptionalString(this, 'name', p.name) ?? id);
+    const podSelector = validateLabels(this, 'podSelector', requireStringMap(this, 'podSelector', p.podSelector));
+    if (Object.keys(podSelector).length === 0) {
+      throw propError(this, 'podSelector', 'at least one label is required: an empty selector sends load balancer traffic to every pod of the namespace');
+    }
+    const ports = resolveLoadBalancerPorts(this, 'ports', p.ports);
+    const cloud = p.cloud === undefined ? LoadBalancerCloud.generic()
+      : requireInstance(this, 'cloud', p.cloud, LoadBalancerCloud, 'a LoadBalancerCloud made by its factories (LoadBalancerCloud.aws(), .gke(), .azure(), .generic())');
+    const internal = requireOptionalBoolean(this, 'internal', p.internal, false);
+    const trafficPolicy = requireOptionalOneOf(this, 'externalTrafficPolicy', p.externalTrafficPolicy,
+      Object.values(ExternalTrafficPolicy), 'an ExternalTrafficPolicy', ExternalTrafficPolicy.LOCAL);
+    const preserved = requireOptionalBoolean(this, 'clientAddressPreservedWithCluster', p.clientAddressPreservedWithCluster, false);
+    const ipFamilyPolicy = p.ipFamilyPolicy === undefined ? undefined
+      : requireOneOf(this, 'ipFamilyPolicy', p.ipFamilyPolicy, Object.values(ServiceIpFamilyPolicy), 'a ServiceIpFamilyPolicy');
+    const loadBalancerClass = requireOptionalString(this, 'loadBalancerClass', p.loadBalancerClass);
+    if (loadBalancerClass !== undefined) this.checkClass(loadBalancerClass);
+
+    const ranges = this.ranges(cluster, requireOptionalStringArray(this, 'allowedSourceRanges', p.allowedSourceRanges),
+      requireOptionalBoolean(this, 'allowFromAnywhere', p.allowFromAnywhere, false));
+    this.sourceRanges = ranges.map((r) => r.block.text);
+    this.checkTrafficPolicy(trafficPolicy, cloud, preserved);
+    if (!cluster.cni.capabilities.enforcesNetworkPolicy && !cluster.cni.acknowledgeUnenforcedPolicies) {
+      throw propError(this, 'allowedSourceRanges', `CNI '${cluster.cni.name}' enforces no network policy: only the load balancer would check `
+        + 'the source ranges, and any path around it (a NodePort, another Service) would reach the pods from anywhere. Use a CNI that enforces '
+        + `policy, or pass ${cluster.cni._facts.acknowledgeUnenforced || 'the CNI\'s acknowledgeUnenforcedPolicies'} if these manifests also target clusters that do`);
+    }
+    if (ipFamilyPolicy === ServiceIpFamilyPolicy.REQUIRE_DUAL_STACK && cluster.ipFamilies.length < 2) {
+      throw propError(this, 'ipFamilyPolicy', `RequireDualStack needs a dual-stack cluster, but the ClusterNetwork's ipFamilies are [${cluster.ipFamilies.join(', ')}]`);
+    }
+
+    const annotations = this.annotations(cloud, internal, requireOptionalStringMap(this, 'annotations', p.annotations));
+    const dualStack = ipFamilyPolicy !== undefined && ipFamilyPolicy !== ServiceIpFamilyPolicy.SINGLE_STACK && cluster.ipFamilies.length > 1;
+    this.service = registerObject(this, new ApiObject(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+      spec: {
+        type: 'LoadBalancer',
+        selector: { ...podSelector },
+        ports: ports.map((port) => ({ ...port.servicePort })),
+        externalTrafficPolicy: trafficPolicy,
+        loadBalancerSourceRanges: [...this.sourceRanges],
+        ...(loadBalancerClass !== undefined ? { loadBalancerClass } : {}),
+        ...(ipFamilyPolicy !== undefined ? { ipFamilyPolicy } : {}),
+        ...(dualStack ? { ipFamilies: cluster.ipFamilies.map((f: IpFamily) => f) } : {}),
+      },
+    }));
+
+    // The policy sees pod ports after the Service's DNAT: the target ports (NETWORKING-FACTS
+    // NetworkPolicy 3), once each (two Service ports may share a target port).
+    const podPorts = new Map<string, Port>();
+    for (const port of ports) podPorts.set(port.podPort.toString(), port.podPort);
+    this.policy = new TrafficPolicy(this, 'Policy', {
+      name: `${name}-from-load-balancer`,
+      namespace,
+      podSelector,
+      ingress: [{
+        peers: ranges.map((r) => (r.except.length > 0 ? Peer.cidr(r.block.text, r.except) : Peer.cidr(r.block.text))),
+        ports: [...podPorts.values()],
+      }],
+    });
+  }
+
+  /** A Service name: a DNS-1035 label (the API server refuses a leading digit). */
+  private serviceName(name: string): string {
+    validateDnsLabel(this, 'name', name);
+    if (!DNS1035_START.test(name)) throw propError(this, 'name', `'${name}' is not a valid Service name (DNS-1035 label: it must start with a letter)`);
+    return name;
+  }
+
+  /** `spec.loadBalancerClass` is a qualified name, as label keys (apimachinery ValidateQualifiedName). */
+  private checkClass(value: string): void {
+    if (!isQualifiedName(value)) {
+      throw propError(this, 'loadBalancerClass', `'${value}' is not a qualified name (an optional DNS subdomain prefix and '/', then at most 63 `
+        + 'characters of [A-Za-z0-9-_.], alphanumeric at both ends)');
+    }
+  }
+
+  /** The admitted ranges, validated, with the pod CIDRs they contain as excepts (for the policy). */
+  private ranges(cluster: ClusterNetwork, given: string[] | undefined, anywhere: boolean): Array<{ block: ParsedCidr; except: string[] }> {
+    if (anywhere && given !== undefined) {
+      throw propError(this, 'allowedSourceRanges', 'give allowedSourceRanges or allowFromAnywhere, not both');
+    }
+    if (!anywhere && (given === undefined || given.length === 0)) {
+      throw propError(this, 'allowedSourceRanges', 'name the client ranges that may connect (e.g. your office or partner CIDRs), '
+        + 'or set allowFromAnywhere: true for a public service');
+    }
+    const texts = anywhere ? cluster.anyAddressCidrs : given!;
+    const metadata = cluster.metadataCidrs.map((c) => parseCidr(c));
+    const seen = new Map<string, number>();
+    return texts.map((text, i) => {
+      const prop = anywhere ? 'allowFromAnywhere' : `allowedSourceRanges[${i}]`;
+      const block = checkClusterFamily(this, prop, validateCidr(this, prop, text), cluster.ipFamilies);
+      if (!anywhere) {
+        if (block.prefix === 0) {
+          throw propError(this, prop, `${block.text} admits every address: say allowFromAnywhere: true instead, so that a public service is a decision`);
+        }
+        const first = seen.get(block.text);
+        if (first !== undefined) throw propError(this, prop, `${block.text} is already allowedSourceRanges[${first}]`);
+        seen.set(block.text, i);
+        const touched = metadata.find((m) => m.family === block.family && cidrsOverlap(m, block));
+        if (touched !== undefined) {
+          throw propError(this, prop, `${block.text} overlaps the cloud metadata addresses (${touched.text}), which are never clients of a load `
+            + 'balancer: a range this wide or link-local is a mistake; name the client ranges');
+        }
+      }
+      const except = podCidrExcepts(this, prop, block, [], cluster.podCidrs,
+        (pods) => `${block.text} is inside the pod CIDR ${pods}: pods are not load balancer clients; allow them with a TrafficPolicy`);
+      return { block, except };
+    });
+  }
+
+  /**
+   * `Cluster` with a source-range allow: the node that forwards to a pod on another node SNATs the
+   * client to its own address (kube-proxy; Cilium's kube-proxy replacement in its default `snat`
+   * mode: cilium/cilium Documentation/network/kubernetes/kubeproxy-free.rst "Direct Server Return":
+   * only DSR keeps the client address "so policy can match on it at the backend node"), so the
+   * policy would see node addresses, never in the ranges (forwarded traffic is `remote-node` to
+   * Cilium, docs.cilium.io policy/caveats, which CIDR rules never match).
+   */
+  private checkTrafficPolicy(policy: ExternalTrafficPolicy, cloud: LoadBalancerCloud, preserved: boolean): void {
+    if (policy === ExternalTrafficPolicy.LOCAL) {
+      if (preserved) throw propError(this, 'clientAddressPreservedWithCluster', 'only applies with externalTrafficPolicy: Cluster');
+      return;
+    }
+    if (cloud._targetsPods || preserved) return;
+    throw propError(this, 'externalTrafficPolicy', 'Cluster lets a node forward to a pod on another node after SNATing the client to the '
+      + 'node\'s own address (kube-proxy, and Cilium\'s kube-proxy replacement in SNAT mode), so the pods\' source-range policy would drop '
+      + 'those connections. Keep the default Local, use LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }) (the NLB sends to the pods), '
+      + 'or set clientAddressPreservedWithCluster: true if the datapath keeps the client address (Cilium kube-proxy replacement with loadBalancer.mode dsr)');
+  }
+
+  /** The cloud's annotations plus the caller's, which may not change the cloud's. */
+  private annotations(cloud: LoadBalancerCloud, internal: boolean, extra: { [key: string]: string } | undefined): { [key: string]: string } {
+    const own = cloud._annotations(internal);
+    if (own === undefined) {
+      throw propError(this, 'internal', `${cloud} has no annotation for an internal load balancer: choose the cloud `
+        + '(LoadBalancerCloud.aws(), .gke(), .azure()) or set loadBalancerClass and the implementation\'s annotations');
+    }
+    const given = validateAnnotations(this, 'annotations', extra);
+    for (const key of Object.keys(given)) {
+      if (key in own) throw propError(this, `annotations.${key}`, `is written by ${cloud} (internal: ${internal}); do not set it again`);
+    }
+    // The legacy annotation would replace spec.loadBalancerSourceRanges in some controllers (AWS LBC reads either).
+    if (SOURCE_RANGES_ANNOTATION in given) {
+      throw propError(this, `annotations.${SOURCE_RANGES_ANNOTATION}`, 'use allowedSourceRanges (written to spec.loadBalancerSourceRanges, and checked by the pods\' policy too)');
+    }
+    return { ...own, ...given };
+  }
+}

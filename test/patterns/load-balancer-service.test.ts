@@ -1,0 +1,348 @@
+import { Testing } from 'cdk8s';
+import {
+  AwsNlbTargetType, Cni, ExternalTrafficPolicy, IpFamily, LintSeverity, LoadBalancerCloud, LoadBalancerService, LoadBalancerServiceProps,
+  PolicyLint, Port, Protocol, ServiceIpFamilyPolicy, Target,
+} from '../../src';
+import { reachabilityOf } from '../support/flows';
+import '../support/reachability-matchers';
+import { ENFORCING_CNIS, chartFor, synthValid } from '../support/synth';
+import { validationErrorOf } from '../support/thrown';
+
+const any = (x: unknown) => x as any;
+const WEB = Target.pod('shop', { app: 'web' });
+const BASE: LoadBalancerServiceProps = {
+  namespace: 'shop',
+  podSelector: { app: 'web' },
+  ports: [{ port: 443, targetPort: 8443 }],
+  allowedSourceRanges: ['203.0.113.0/24'],
+};
+
+/** Synthesize one LoadBalancerService `web` on `cni` (validated against the pinned schemas). */
+function synth(props: Partial<LoadBalancerServiceProps> = {}, cni: Cni = Cni.kubernetes(), families?: IpFamily[]): any[] {
+  const chart = chartFor(cni, families ? { ipFamilies: families } : {});
+  new LoadBalancerService(chart, 'web', { ...BASE, ...props });
+  return synthValid(chart);
+}
+
+/** The reason of the error `props` cause, with the construct path and prop checked. */
+function refusal(props: Partial<LoadBalancerServiceProps>, prop: string, cni: Cni = Cni.kubernetes(), families?: IpFamily[]): string {
+  const e = validationErrorOf(() => new LoadBalancerService(chartFor(cni, families ? { ipFamilies: families } : {}), 'web', { ...BASE, ...props }));
+  expect([e.path, e.prop]).toEqual(['test/web', prop]);
+  return e.reason;
+}
+
+describe.each(ENFORCING_CNIS)('LoadBalancerService on %s', (_name, cni) => {
+  test('a LoadBalancer Service with the ranges, and a plain NetworkPolicy admitting them on the target port', () => {
+    const [service, policy, ...rest] = synth({}, cni());
+    expect(rest).toEqual([]);
+    expect(service).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: {
+        type: 'LoadBalancer',
+        selector: { app: 'web' },
+        ports: [{ port: 443, targetPort: 8443, protocol: 'TCP' }],
+        externalTrafficPolicy: 'Local',
+        loadBalancerSourceRanges: ['203.0.113.0/24'],
+      },
+    });
+    // A plain allow from address ranges is exact as a networking.k8s.io/v1 NetworkPolicy on every CNI.
+    expect(policy).toEqual({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'web-from-load-balancer', namespace: 'shop' },
+      spec: {
+        podSelector: { matchLabels: { app: 'web' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 8443, protocol: 'TCP' }] }],
+      },
+    });
+  });
+
+  test('the analyzer: a client inside the ranges reaches the pods on the target port only; one outside reaches nothing', () => {
+    const chart = chartFor(cni());
+    new LoadBalancerService(chart, 'web', { ...BASE, allowedSourceRanges: ['203.0.113.0/24', '198.51.100.7/32'] });
+    const reach = reachabilityOf(chart, cni());
+    reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443), Port.tcp(443), Port.tcp(9090)] });
+    expect(reach).toAllow(Target.external('203.0.113.5'), WEB, Port.tcp(8443));
+    expect(reach).toAllow(Target.external('198.51.100.7'), WEB, Port.tcp(8443));
+    expect(reach).toDeny(Target.external('198.51.100.8'), WEB, Port.tcp(8443));
+    expect(reach).toDeny(Target.external('192.0.2.1'), WEB, Port.tcp(8443));
+    // The Service port is not a pod port: the policy opens the target port, after DNAT.
+    expect(reach).toDeny(Target.external('203.0.113.5'), WEB, Port.tcp(443));
+    expect(reach).toDeny(Target.external('203.0.113.5'), WEB, Port.tcp(9090));
+  });
+
+  test('PolicyLint finds no errors or warnings in the output', () => {
+    const objects = synth({ allowedSourceRanges: ['203.0.113.0/24', '10.0.0.0/8'] }, cni());
+    expect(PolicyLint.check(objects, { cni: cni() }).filter((f) => f.severity !== LintSeverity.INFO)).toEqual([]);
+  });
+
+  test('a range that holds the pod CIDR opens no pod to other pods: the pod CIDR is excepted in the policy, not in the Service', () => {
+    const chart = chartFor(cni());
+    new LoadBalancerService(chart, 'web', { ...BASE, allowedSourceRanges: ['10.0.0.0/8'], internal: true, cloud: LoadBalancerCloud.azure() });
+    const [service, policy] = synthValid(chart);
+    expect(service.spec.loadBalancerSourceRanges).toEqual(['10.0.0.0/8']);
+    expect(policy.spec.ingress[0].from).toEqual([{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.244.0.0/16'] } }]);
+    const reach = reachabilityOf(chart, cni());
+    reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443)] });
+    reach.addProbe('other', 'other', { app: 'other' }, { ports: [Port.tcp(8443)] });
+    expect(reach).toAllow(Target.external('10.1.2.3'), WEB, Port.tcp(8443));
+    expect(reach).toDeny(Target.pod('other', { app: 'other' }), WEB, Port.tcp(8443));
+  });
+});
+
+describe('ports', () => {
+  test('named and numeric target ports, UDP, and a target port shared by two Service ports opened once', () => {
+    const [service, policy] = synth({
+      ports: [
+        { name: 'https', port: 443, targetPortName: 'https' },
+        { name: 'alt', port: 8443, targetPortName: 'https' },
+        { name: 'metrics', port: 9000, targetPort: 9090 },
+        { name: 'syslog', port: 514, protocol: Protocol.UDP },
+      ],
+    });
+    expect(service.spec.ports).toEqual([
+      { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' },
+      { name: 'alt', port: 8443, targetPort: 'https', protocol: 'TCP' },
+      { name: 'metrics', port: 9000, targetPort: 9090, protocol: 'TCP' },
+      { name: 'syslog', port: 514, targetPort: 514, protocol: 'UDP' },
+    ]);
+    expect(policy.spec.ingress[0].ports).toEqual([
+      { port: 'https', protocol: 'TCP' },
+      { port: 9090, protocol: 'TCP' },
+      { port: 514, protocol: 'UDP' },
+    ]);
+  });
+
+  test.each<[string, Partial<LoadBalancerServiceProps>, string, string]>([
+    ['no port', { ports: [] }, 'ports', 'at least one port is required (a load balancer publishes ports)'],
+    ['port 0', { ports: [{ port: 0 }] }, 'ports[0].port', 'port 0 is outside 1-65535'],
+    ['target port 70000', { ports: [{ port: 80, targetPort: 70000 }] }, 'ports[0].targetPort', 'port 70000 is outside 1-65535'],
+    ['a bad target port name', { ports: [{ port: 80, targetPortName: 'HTTP' }] }, 'ports[0].targetPortName',
+      "'HTTP' is not a valid port name (IANA_SVC_NAME: at most 15 lower-case alphanumerics and '-', with a letter)"],
+    ['both target ports', { ports: [{ port: 80, targetPort: 8080, targetPortName: 'http' }] }, 'ports[0].targetPortName',
+      'give targetPort or targetPortName, not both'],
+    ['two ports, one unnamed', { ports: [{ name: 'http', port: 80 }, { port: 443 }] }, 'ports[1].name',
+      'the Service has 2 ports: Kubernetes requires a name on each'],
+    ['a duplicate name', { ports: [{ name: 'web', port: 80 }, { name: 'web', port: 443 }] }, 'ports[1].name', "'web' is already the name of ports[0]"],
+    ['a duplicate port', { ports: [{ name: 'a', port: 80, targetPort: 8080 }, { name: 'b', port: 80, targetPort: 9090 }] }, 'ports[1].port',
+      'TCP/80 is already published by ports[0]'],
+    ['a port name that is no DNS-1123 label', { ports: [{ name: 'Web', port: 80 }] }, 'ports[0].name',
+      "'Web' is not a valid DNS-1123 label (lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63 characters)"],
+  ])('refuses %s', (_what, props, prop, reason) => {
+    expect(refusal(props, prop)).toBe(reason);
+  });
+
+  test('the same port number on TCP and UDP is two ports', () => {
+    const [service] = synth({ ports: [{ name: 'dns-udp', port: 53, protocol: Protocol.UDP }, { name: 'dns-tcp', port: 53 }] });
+    expect(service.spec.ports.map((p: any) => `${p.protocol}/${p.port}`)).toEqual(['UDP/53', 'TCP/53']);
+  });
+});
+
+describe('source ranges', () => {
+  test('allowFromAnywhere admits every address of the cluster\'s families, on the Service and in the policy (pods excepted)', () => {
+    const [service, policy] = synth({ allowedSourceRanges: undefined, allowFromAnywhere: true }, Cni.calico(), [IpFamily.IPV4, IpFamily.IPV6]);
+    expect(service.spec.loadBalancerSourceRanges).toEqual(['0.0.0.0/0', '::/0']);
+    expect(policy.spec.ingress[0].from).toEqual([
+      { ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16'] } },
+      { ipBlock: { cidr: '::/0', except: ['fd00:10:244::/56'] } },
+    ]);
+  });
+
+  test('IPv6 ranges on a dual-stack cluster', () => {
+    const [service, policy] = synth({ allowedSourceRanges: ['203.0.113.0/24', '2001:db8::/32'] }, Cni.cilium(), [IpFamily.IPV4, IpFamily.IPV6]);
+    expect(service.spec.loadBalancerSourceRanges).toEqual(['203.0.113.0/24', '2001:db8::/32']);
+    expect(policy.spec.ingress[0].from).toEqual([{ ipBlock: { cidr: '203.0.113.0/24' } }, { ipBlock: { cidr: '2001:db8::/32' } }]);
+  });
+
+  test.each<[string, Partial<LoadBalancerServiceProps>, string, string]>([
+    ['no ranges', { allowedSourceRanges: undefined }, 'allowedSourceRanges',
+      'name the client ranges that may connect (e.g. your office or partner CIDRs), or set allowFromAnywhere: true for a public service'],
+    ['an empty list', { allowedSourceRanges: [] }, 'allowedSourceRanges',
+      'name the client ranges that may connect (e.g. your office or partner CIDRs), or set allowFromAnywhere: true for a public service'],
+    ['ranges and allowFromAnywhere', { allowFromAnywhere: true }, 'allowedSourceRanges', 'give allowedSourceRanges or allowFromAnywhere, not both'],
+    ['0.0.0.0/0 without the acknowledgement', { allowedSourceRanges: ['203.0.113.0/24', '0.0.0.0/0'] }, 'allowedSourceRanges[1]',
+      '0.0.0.0/0 admits every address: say allowFromAnywhere: true instead, so that a public service is a decision'],
+    ['the metadata address', { allowedSourceRanges: ['169.254.169.254/32'] }, 'allowedSourceRanges[0]',
+      '169.254.169.254/32 overlaps the cloud metadata addresses (169.254.169.254/32), which are never clients of a load balancer: '
+      + 'a range this wide or link-local is a mistake; name the client ranges'],
+    ['a range holding the metadata address', { allowedSourceRanges: ['128.0.0.0/1'] }, 'allowedSourceRanges[0]',
+      '128.0.0.0/1 overlaps the cloud metadata addresses (169.254.169.254/32), which are never clients of a load balancer: '
+      + 'a range this wide or link-local is a mistake; name the client ranges'],
+    ['an invalid CIDR', { allowedSourceRanges: ['203.0.113.0/33'] }, 'allowedSourceRanges[0]', 'invalid CIDR: '],
+    ['host bits set', { allowedSourceRanges: ['203.0.113.1/24'] }, 'allowedSourceRanges[0]', 'invalid CIDR: '],
+    ['an IPv6 range on an IPv4 cluster', { allowedSourceRanges: ['2001:db8::/32'] }, 'allowedSourceRanges[0]',
+      "'2001:db8::/32' is IPv6, but the cluster's ipFamilies are [IPv4]"],
+    ['a range given twice', { allowedSourceRanges: ['203.0.113.0/24', '203.0.113.0/24'] }, 'allowedSourceRanges[1]',
+      '203.0.113.0/24 is already allowedSourceRanges[0]'],
+    ['a range inside the pod CIDR', { allowedSourceRanges: ['10.244.1.0/24'] }, 'allowedSourceRanges[0]',
+      '10.244.1.0/24 is inside the pod CIDR 10.244.0.0/16: pods are not load balancer clients; allow them with a TrafficPolicy'],
+  ])('refuses %s', (_what, props, prop, reason) => {
+    expect(refusal(props, prop)).toContain(reason);
+  });
+});
+
+describe('externalTrafficPolicy', () => {
+  const CLUSTER_REASON = 'Cluster lets a node forward to a pod on another node after SNATing the client to the node\'s own address (kube-proxy, '
+    + 'and Cilium\'s kube-proxy replacement in SNAT mode), so the pods\' source-range policy would drop those connections. Keep the default '
+    + 'Local, use LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }) (the NLB sends to the pods), or set clientAddressPreservedWithCluster: '
+    + 'true if the datapath keeps the client address (Cilium kube-proxy replacement with loadBalancer.mode dsr)';
+
+  test.each(ENFORCING_CNIS)('Cluster with a source-range allow is refused on %s', (_name, cni) => {
+    expect(refusal({ externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER }, 'externalTrafficPolicy', cni())).toBe(CLUSTER_REASON);
+  });
+
+  test('Cluster is refused for a public service too (on Cilium CIDR rules never match node addresses)', () => {
+    expect(refusal({ allowedSourceRanges: undefined, allowFromAnywhere: true, externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER },
+      'externalTrafficPolicy', Cni.cilium())).toBe(CLUSTER_REASON);
+  });
+
+  test('Cluster with AWS IP targets: the NLB sends to the pod IPs, with the client address kept', () => {
+    const cloud = LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP });
+    const [service] = synth({ externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, cloud });
+    expect(service.spec.externalTrafficPolicy).toBe('Cluster');
+    expect(service.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes']).toBe('preserve_client_ip.enabled=true');
+  });
+
+  test('Cluster with the acknowledgement', () => {
+    const [service] = synth({ externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, clientAddressPreservedWithCluster: true }, Cni.cilium());
+    expect(service.spec.externalTrafficPolicy).toBe('Cluster');
+  });
+
+  test('the acknowledgement with Local is a mistake', () => {
+    expect(refusal({ clientAddressPreservedWithCluster: true }, 'clientAddressPreservedWithCluster')).toBe('only applies with externalTrafficPolicy: Cluster');
+  });
+});
+
+describe('cloud annotations', () => {
+  const AWS_BASE = {
+    'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+    'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'instance',
+  };
+  test.each<[string, Partial<LoadBalancerServiceProps>, { [key: string]: string } | undefined]>([
+    ['generic, external', {}, undefined],
+    ['AWS, internet-facing instance targets by default', { cloud: LoadBalancerCloud.aws() },
+      { ...AWS_BASE, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' }],
+    ['AWS, internal', { cloud: LoadBalancerCloud.aws(), internal: true }, { ...AWS_BASE, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' }],
+    ['AWS, IP targets keep the client address', { cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }) }, {
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
+    }],
+    ['GKE, external', { cloud: LoadBalancerCloud.gke() }, undefined],
+    ['GKE, internal', { cloud: LoadBalancerCloud.gke(), internal: true }, { 'networking.gke.io/load-balancer-type': 'Internal' }],
+    ['Azure, external', { cloud: LoadBalancerCloud.azure() }, undefined],
+    ['Azure, internal', { cloud: LoadBalancerCloud.azure(), internal: true }, { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' }],
+    ['extra annotations are merged', { cloud: LoadBalancerCloud.gke(), internal: true, annotations: { 'example.com/team': 'shop' } },
+      { 'example.com/team': 'shop', 'networking.gke.io/load-balancer-type': 'Internal' }],
+  ])('%s', (_what, props, annotations) => {
+    const [service] = synth(props);
+    expect(service.metadata.annotations).toEqual(annotations);
+  });
+
+  test.each<[string, Partial<LoadBalancerServiceProps>, string, string]>([
+    ['an internal load balancer without a cloud', { internal: true }, 'internal',
+      'LoadBalancerCloud.generic() has no annotation for an internal load balancer: choose the cloud (LoadBalancerCloud.aws(), .gke(), .azure()) '
+      + 'or set loadBalancerClass and the implementation\'s annotations'],
+    ['an annotation the cloud writes', { cloud: LoadBalancerCloud.aws(), annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' } },
+      'annotations.service.beta.kubernetes.io/aws-load-balancer-scheme',
+      'is written by LoadBalancerCloud.aws({ targetType: instance }) (internal: false); do not set it again'],
+    ['the legacy source-ranges annotation', { annotations: { 'service.beta.kubernetes.io/load-balancer-source-ranges': '0.0.0.0/0' } },
+      'annotations.service.beta.kubernetes.io/load-balancer-source-ranges',
+      'use allowedSourceRanges (written to spec.loadBalancerSourceRanges, and checked by the pods\' policy too)'],
+  ])('refuses %s', (_what, props, prop, reason) => {
+    expect(refusal(props, prop)).toBe(reason);
+  });
+});
+
+describe('Service fields', () => {
+  test('loadBalancerClass, a name, and dual stack from the ClusterNetwork families', () => {
+    const [service, policy] = synth({
+      name: 'shop-public', loadBalancerClass: 'service.k8s.aws/nlb', ipFamilyPolicy: ServiceIpFamilyPolicy.PREFER_DUAL_STACK,
+    }, Cni.calico(), [IpFamily.IPV4, IpFamily.IPV6]);
+    expect(service.metadata.name).toBe('shop-public');
+    expect(policy.metadata.name).toBe('shop-public-from-load-balancer');
+    expect(service.spec).toMatchObject({ loadBalancerClass: 'service.k8s.aws/nlb', ipFamilyPolicy: 'PreferDualStack', ipFamilies: ['IPv4', 'IPv6'] });
+  });
+
+  test('SingleStack sets no ipFamilies', () => {
+    const [service] = synth({ ipFamilyPolicy: ServiceIpFamilyPolicy.SINGLE_STACK }, Cni.calico(), [IpFamily.IPV4, IpFamily.IPV6]);
+    expect(service.spec.ipFamilyPolicy).toBe('SingleStack');
+    expect(service.spec.ipFamilies).toBeUndefined();
+  });
+
+  test.each<[string, Partial<LoadBalancerServiceProps>, string, string]>([
+    ['a Service name starting with a digit', { name: '1web' }, 'name', "'1web' is not a valid Service name (DNS-1035 label: it must start with a letter)"],
+    ['an upper-case Service name', { name: 'Web' }, 'name',
+      "'Web' is not a valid DNS-1123 label (lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63 characters)"],
+    ['a bad namespace', { namespace: 'Shop' }, 'namespace',
+      "'Shop' is not a valid DNS-1123 label (lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63 characters)"],
+    ['an empty pod selector', { podSelector: {} }, 'podSelector',
+      'at least one label is required: an empty selector sends load balancer traffic to every pod of the namespace'],
+    ['a bad loadBalancerClass', { loadBalancerClass: 'not a class' }, 'loadBalancerClass',
+      "'not a class' is not a qualified name (an optional DNS subdomain prefix and '/', then at most 63 characters of [A-Za-z0-9-_.], alphanumeric at both ends)"],
+    ['RequireDualStack on a single-stack cluster', { ipFamilyPolicy: ServiceIpFamilyPolicy.REQUIRE_DUAL_STACK }, 'ipFamilyPolicy',
+      "RequireDualStack needs a dual-stack cluster, but the ClusterNetwork's ipFamilies are [IPv4]"],
+  ])('refuses %s', (_what, props, prop, reason) => {
+    expect(refusal(props, prop)).toBe(reason);
+  });
+
+  test('a second Service of the same name in the namespace is refused', () => {
+    const chart = chartFor(Cni.kubernetes());
+    new LoadBalancerService(chart, 'web', BASE);
+    const e = validationErrorOf(() => new LoadBalancerService(chart, 'web2', { ...BASE, name: 'web' }));
+    expect(e.message).toBe("[test/web2] metadata.name: Service 'web' in namespace 'shop' is already emitted by 'test/web'; give one of them another name");
+  });
+});
+
+describe('a CNI that enforces no policy', () => {
+  test('Flannel is refused: only the load balancer would check the ranges', () => {
+    expect(refusal({}, 'allowedSourceRanges', Cni.flannel())).toBe('CNI \'flannel\' enforces no network policy: only the load balancer would check '
+      + 'the source ranges, and any path around it (a NodePort, another Service) would reach the pods from anywhere. Use a CNI that enforces '
+      + 'policy, or pass Cni.flannel({ acknowledgeUnenforcedPolicies: true }) if these manifests also target clusters that do');
+  });
+
+  test('Flannel with the acknowledgement emits the Service and the policy for the clusters that enforce it', () => {
+    const objects = synth({}, Cni.flannel({ acknowledgeUnenforcedPolicies: true }));
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/web', 'NetworkPolicy/web-from-load-balancer']);
+  });
+});
+
+test('without a ClusterNetwork the construct fails closed, naming the CNI choices', () => {
+  const e = validationErrorOf(() => new LoadBalancerService(Testing.chart(), 'web', BASE));
+  expect([e.path, e.prop]).toEqual(['test/web', 'ClusterNetwork']);
+  expect(e.reason).toMatch(/^none is declared: .* with cni one of .*Cni\.calico\(\)/);
+});
+
+describe('runtime types (JavaScript and jsii callers)', () => {
+  test.each<[string, unknown, string, string]>([
+    ['props undefined', undefined, 'props', 'must be an object of props (they are required), got undefined'],
+    ['ports as an object', { ...BASE, ports: { port: 80 } }, 'ports', 'must be a list, got a plain object'],
+    ['a port as a number', { ...BASE, ports: [80] }, 'ports[0]', 'must be an object, got the number 80'],
+    ['a port number as a string', { ...BASE, ports: [{ port: '80' }] }, 'ports[0].port', "must be a number, got the string '80'"],
+    ['a protocol in lower case', { ...BASE, ports: [{ port: 80, protocol: 'tcp' }] }, 'ports[0].protocol', "'tcp' is not a Protocol (one of TCP, UDP, SCTP)"],
+    ['an unknown port field', { ...BASE, ports: [{ port: 80, target: 8080 }] }, 'ports[0].target', 'unknown field (expected one of port, targetPort, targetPortName, protocol, name)'],
+    ['ranges as a string', { ...BASE, allowedSourceRanges: '203.0.113.0/24' }, 'allowedSourceRanges', "must be a list, got the string '203.0.113.0/24'"],
+    ['a range as a number', { ...BASE, allowedSourceRanges: [42] }, 'allowedSourceRanges[0]', 'must be a string, got the number 42'],
+    ['allowFromAnywhere as a string', { ...BASE, allowedSourceRanges: undefined, allowFromAnywhere: 'yes' }, 'allowFromAnywhere',
+      "must be true or false, got the string 'yes'"],
+    ['internal as a string', { ...BASE, internal: 'true' }, 'internal', "must be true or false, got the string 'true'"],
+    ['externalTrafficPolicy in lower case', { ...BASE, externalTrafficPolicy: 'local' }, 'externalTrafficPolicy', "'local' is not an ExternalTrafficPolicy (one of Local, Cluster)"],
+    ['a look-alike cloud', { ...BASE, cloud: { _kind: 'aws' } }, 'cloud', 'must be a LoadBalancerCloud made by its factories'],
+    ['podSelector as a string', { ...BASE, podSelector: 'app=web' }, 'podSelector', "must be a map of strings to strings, got the string 'app=web'"],
+    ['an unknown prop', { ...BASE, sourceRanges: ['203.0.113.0/24'] }, 'sourceRanges', 'unknown field (expected one of namespace, podSelector, ports, allowedSourceRanges, '],
+  ])('%s', (_what, props, prop, reason) => {
+    const e = validationErrorOf(() => new LoadBalancerService(chartFor(Cni.kubernetes()), 'web', any(props)));
+    expect([e.path, e.prop]).toEqual(['test/web', prop]);
+    expect(e.reason).toContain(reason);
+  });
+
+  test('LoadBalancerCloud.aws refuses a target type that is not an AwsNlbTargetType', () => {
+    const e = validationErrorOf(() => LoadBalancerCloud.aws({ targetType: any('IP') }));
+    expect([e.path, e.prop]).toEqual(['LoadBalancerCloud.aws', 'targetType']);
+    expect(validationErrorOf(() => LoadBalancerCloud.aws(any('ip'))).prop).toBe('options');
+  });
+});
