@@ -16,7 +16,7 @@
 import { App, Chart } from 'cdk8s';
 import {
   CiliumEncryption, CiliumInstall, CiliumRouting, CiliumTunnelProtocol, ClusterNetwork, Cni, Delivery, EgressAllowList, HubbleTlsMethod,
-  NetworkAlerts, Peer, Port, ZeroTrustNamespace,
+  LoadBalancerCloud, LoadBalancerService, NetworkAlerts, Peer, Port, ZeroTrustNamespace,
 } from '../../src';
 
 /** Build the Cilium cluster into `app`. */
@@ -44,6 +44,15 @@ export function build(app: App): Chart {
   const shop = new ZeroTrustNamespace(chart, 'shop', { name: 'shop' });
   shop.allowIngress('web-from-ingress', { app: 'web' }, [Peer.ingressController()], [Port.tcp(8080)]);
   shop.allowEgress('web-to-api', { app: 'web' }, [Peer.pods({ app: 'api' })], [Port.tcp(8080)]);
+  // The web pods also published through an AWS NLB, to the office range only: the load balancer and
+  // a policy on the pods (client address kept: externalTrafficPolicy Local) both check it.
+  new LoadBalancerService(chart, 'web-lb', {
+    namespace: 'shop',
+    podSelector: { app: 'web' },
+    ports: [{ port: 80, targetPort: 8080 }],
+    allowedSourceRanges: ['203.0.113.0/24'],
+    cloud: LoadBalancerCloud.aws(),
+  });
   // L7: the api accepts only GET /api/... from the web pods (Cilium's Envoy enforces it).
   shop.addPolicy('api-from-web-http', {
     podSelector: { app: 'api' },
