@@ -74,8 +74,12 @@ export interface NetworkAlertsProps {
    */
   readonly policyDrops?: NetworkAlertOptions;
   /**
-   * Services whose Endpoints have no ready address (kube-state-metrics). Takes no threshold. A
-   * Service scaled to zero on purpose fires it too: disable it or silence it there.
+   * Services whose Endpoints have no ready address (kube-state-metrics). Only Endpoints named after
+   * an existing Service that is not ExternalName count, so leftover leader-election Endpoints and
+   * ExternalName Services never fire it. Takes no threshold. A Service scaled to zero on purpose, or
+   * one whose pods this cluster does not run (e.g. a monitoring stack's kube-proxy or control-plane
+   * scrape Services on a managed or kube-proxy-free cluster), fires it too: disable it, silence it
+   * there, or remove the Service.
    * @default - for '15m' (longer than a rollout), severity 'warning'
    */
   readonly serviceEndpoints?: NetworkAlertOptions;
@@ -229,10 +233,11 @@ export class NetworkAlerts extends Construct {
       job('NodeLocalDns', 'node-local-dns', localJob, 'nodeLocalDnsJob'),
       {
         name: 'ServiceEndpoint',
-        title: 'kube-state-metrics (kube_endpoint_info)',
-        present: 'kube_endpoint_info',
+        title: 'kube-state-metrics (kube_endpoint_info, kube_service_spec_type)',
+        // Both series the alert joins: either missing silences it (`and on ()`: both non-empty).
+        present: 'kube_endpoint_info and on () kube_service_spec_type',
         feeds: feeding('ServiceWithoutEndpoints'),
-        fix: 'Scrape kube-state-metrics with its endpoints resource enabled (the default).',
+        fix: 'Scrape kube-state-metrics with its endpoints and services resources enabled (the defaults).',
       },
     ].filter((src) => src.feeds.length > 0);
   }

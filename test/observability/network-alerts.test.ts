@@ -44,6 +44,20 @@ function promqlErrors(expr: string): string[] {
   return errors;
 }
 
+/** The top-level binary operation of `expr` (left operand, operator, optional matching modifier, right operand). */
+function topLevel(expr: string): { op: string; modifier: string; left: string; right: string } | undefined {
+  const top = parser.parse(expr).topNode.firstChild;
+  if (top === null || top.name !== 'BinaryExpr') return undefined;
+  const children: Array<{ name: string; text: string }> = [];
+  for (let c = top.firstChild; c !== null; c = c.nextSibling) children.push({ name: c.name, text: expr.slice(c.from, c.to) });
+  return {
+    op: children[1].text,
+    modifier: children.find((c) => c.name === 'MatchingModifierClause')?.text ?? '',
+    left: children[0].text,
+    right: children[children.length - 1].text,
+  };
+}
+
 const COREDNS_LATENCY = {
   alert: 'CoreDnsLatencyHigh',
   expr: 'histogram_quantile(0.99, sum by (job, le) (rate(coredns_dns_request_duration_seconds_bucket{job="coredns"}[5m]))) > 0.25',
@@ -70,7 +84,8 @@ const SERVICES = {
   name: 'network-services',
   rules: [{
     alert: 'ServiceWithoutEndpoints',
-    expr: 'kube_endpoint_info unless on (namespace, endpoint) kube_endpoint_address{ready="true"}',
+    expr: '(kube_endpoint_info unless on (namespace, endpoint) kube_endpoint_address{ready="true"}) '
+      + 'and on (namespace, endpoint) label_replace(kube_service_spec_type{type!="ExternalName"}, "endpoint", "$1", "service", "(.*)")',
     for: '15m',
     labels: { severity: 'warning' },
     annotations: {
@@ -121,8 +136,9 @@ const absent = (alert: string, expr: string, source: string, feeds: string[], fi
 });
 const COREDNS_ABSENT = absent('CoreDnsMetricsAbsent', 'absent(up{job="coredns"} == 1)', 'CoreDNS (job="coredns")', ['CoreDnsLatencyHigh', 'CoreDnsErrorsHigh'],
   'Scrape CoreDNS, or set NetworkAlerts\' coreDnsJob to the job that scrapes it.');
-const ENDPOINTS_ABSENT = absent('ServiceEndpointMetricsAbsent', 'absent(kube_endpoint_info)', 'kube-state-metrics (kube_endpoint_info)',
-  ['ServiceWithoutEndpoints'], 'Scrape kube-state-metrics with its endpoints resource enabled (the default).');
+const ENDPOINTS_ABSENT = absent('ServiceEndpointMetricsAbsent', 'absent(kube_endpoint_info and on () kube_service_spec_type)',
+  'kube-state-metrics (kube_endpoint_info, kube_service_spec_type)', ['ServiceWithoutEndpoints'],
+  'Scrape kube-state-metrics with its endpoints and services resources enabled (the defaults).');
 const METRICS = { name: 'network-metrics', rules: [COREDNS_ABSENT, ENDPOINTS_ABSENT] };
 
 /** The PrometheusRule each CNI gets with every default: a policy-drop alert only where the CNI counts drops. */
@@ -211,6 +227,24 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
       + 'NodeLocalDnsLatencyHigh and NodeLocalDnsErrorsHigh can never fire. Scrape node-local-dns, or set NetworkAlerts\' nodeLocalDnsJob to the job that scrapes it.');
     const off = alertsFor(Cni.calico(), { metricsAbsent: { enabled: false } }, { nodeLocalDns: true }).rule;
     expect(off.spec.groups.map((g: any) => g.name)).toEqual(['network-dns', 'network-services', 'network-nodes']);
+  });
+
+  test('ServiceWithoutEndpoints: only Endpoints named after a Service that is not ExternalName (no leader-election Endpoints)', () => {
+    const { rule } = alertsFor(Cni.calico());
+    const expr: string = rule.spec.groups.find((g: any) => g.name === 'network-services').rules[0].expr;
+    // The join applies to the whole `unless` (its own parentheses), not to the ready addresses alone.
+    const top = topLevel(expr);
+    expect(top).toEqual({
+      op: 'and',
+      modifier: 'on (namespace, endpoint)',
+      left: '(kube_endpoint_info unless on (namespace, endpoint) kube_endpoint_address{ready="true"})',
+      right: 'label_replace(kube_service_spec_type{type!="ExternalName"}, "endpoint", "$1", "service", "(.*)")',
+    });
+    // Without kube_service_spec_type the join is empty: its absence is watched too.
+    const absentRule = rule.spec.groups.find((g: any) => g.name === 'network-metrics').rules.find((r: any) => r.alert === 'ServiceEndpointMetricsAbsent');
+    expect(topLevel(absentRule.expr.slice('absent('.length, -1))).toEqual({
+      op: 'and', modifier: 'on ()', left: 'kube_endpoint_info', right: 'kube_service_spec_type',
+    });
   });
 
   test('Istio: no mesh alert (no metric of denials alone)', () => {
