@@ -6,7 +6,7 @@ import {
   ALERT_DEFAULTS, AlertRule, MESH_DENIAL_METRICS, MetricSource, POLICY_DROP_METRICS, WatchedSource, conntrackRule, dnsRules, meshDenialRule,
   metricsAbsentRules, policyDropRule, serviceEndpointsRule,
 } from './network-alert-rules';
-import { promqlString, validateAlertLabels } from './prometheus-syntax';
+import { promqlString, validateAlertLabels, validateScrapeJob } from './prometheus-syntax';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
 import { propError } from '../util/errors';
@@ -22,7 +22,9 @@ export interface NetworkAlertsProps {
    */
   readonly name?: string;
   /**
-   * Namespace of the PrometheusRule (the Prometheus `ruleNamespaceSelector` must include it).
+   * Namespace of the PrometheusRule: one the Prometheus `ruleNamespaceSelector` selects (unset, it
+   * selects only the Prometheus' own namespace; `{}` selects all, as kube-prometheus-stack sets
+   * by default). The namespace must exist: this construct does not create it.
    * @default - the ClusterNetwork's monitoring namespace ('monitoring' unless declared)
    */
   readonly namespace?: string;
@@ -40,7 +42,7 @@ export interface NetworkAlertsProps {
   readonly alertLabels?: { [key: string]: string };
   /**
    * The scrape job of CoreDNS: CoreDNS and node-local-dns export the same metric names, only the job
-   * tells them apart.
+   * tells them apart. Without `{{` (the annotations name the job, and they are Go templates).
    * @default 'coredns' (kube-prometheus-stack's CoreDNS ServiceMonitor)
    */
   readonly coreDnsJob?: string;
@@ -166,8 +168,8 @@ export class NetworkAlerts extends Construct {
     };
     const on = (o: ResolvedAlert) => (o.enabled === false ? undefined : o);
 
-    const coreDnsJob = requireOptionalString(this, 'coreDnsJob', p.coreDnsJob, true) ?? 'coredns';
-    const nodeLocalDnsJob = requireOptionalString(this, 'nodeLocalDnsJob', p.nodeLocalDnsJob, true);
+    const coreDnsJob = validateScrapeJob(this, 'coreDnsJob', p.coreDnsJob) ?? 'coredns';
+    const nodeLocalDnsJob = validateScrapeJob(this, 'nodeLocalDnsJob', p.nodeLocalDnsJob);
     const nodeLocal = cluster.nodeLocalDnsIp !== undefined;
     if (nodeLocalDnsJob !== undefined && !nodeLocal) {
       throw propError(this, 'nodeLocalDnsJob', `the ClusterNetwork '${cluster.node.path}' does not declare nodeLocalDns: true, so no node-local-dns alert is emitted`);

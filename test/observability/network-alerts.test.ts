@@ -372,6 +372,9 @@ describe('NetworkAlerts: refusals', () => {
     [{ namespace: 'Monitoring' }, 'namespace', '\'Monitoring\' is not a valid DNS-1123 label (lower-case alphanumerics and \'-\', starting and ending '
       + 'alphanumeric, at most 63 characters)'],
     [{ coreDnsJob: ' ' }, 'coreDnsJob', 'must be a non-empty string, got the string \' \''],
+    [{ coreDnsJob: 'dns-{{ x' }, 'coreDnsJob', '\'dns-{{ x\' contains \'{{\', which starts a template action in the alert annotations that name '
+      + 'the job; Prometheus would refuse the whole rule file'],
+    [{ coreDnsJob: 7 }, 'coreDnsJob', 'must be a non-empty string, got the number 7'],
   ])('%j', (props, prop, reason) => {
     const e = refuse(props);
     expect([e.prop, e.reason]).toEqual([prop, reason]);
