@@ -16,8 +16,14 @@ export interface AlertRule {
   readonly description: string;
 }
 
-/** Where a metric exists for a cluster: the rule's expression, or why there is no metric. */
-export type MetricSource = { readonly expr: (threshold: number) => string } | { readonly none: string };
+/**
+ * Where a metric exists for a cluster: the rule's expression (and, where one exists, a series the
+ * source always has once scraped, for metricsAbsent), or why there is no metric.
+ */
+export type MetricSource = {
+  readonly expr: (threshold: number) => string;
+  readonly present?: { readonly expr: string; readonly title: string; readonly fix: string };
+} | { readonly none: string };
 
 /** A PromQL number literal. */
 function num(n: number): string {
@@ -123,6 +129,15 @@ export const POLICY_DROP_METRICS: Record<CniKind, MetricSource> = {
   },
   [CniKind.CILIUM]: {
     expr: (t) => `sum by (instance, direction, reason) (rate(cilium_drop_count_total{reason=~"Policy denied|Policy denied by denylist"}[5m])) > ${num(t)}`,
+    // The drop counter has no series before the first drop; its sibling from the same datapath
+    // metrics map, the forwarded-packet counter (enabled by default, same metrics.rst table), has one
+    // on every agent that forwards anything: without it the agents are not scraped.
+    present: {
+      expr: 'cilium_forward_count_total',
+      title: 'the Cilium agents (cilium_forward_count_total)',
+      fix: 'Enable the agents\' metrics (Helm prometheus.enabled: true, port 9962) and scrape them (e.g. Helm prometheus.serviceMonitor.enabled: true, '
+        + 'with prometheus.serviceMonitor.labels matching the Prometheus serviceMonitorSelector).',
+    },
   },
   [CniKind.FLANNEL]: { none: 'Flannel enforces no network policy, so no packet is ever dropped by one' },
 };
@@ -242,8 +257,9 @@ export interface WatchedSource {
  * metrics always have a series once scraped (kube_endpoint_info and kube_service_spec_type: the
  * `kubernetes` Service always exists and has Endpoints): when the source is absent, the alerts reading it can never fire, which an empty
  * alert list does not show. `absent(up{job=...} == 1)` is what the CoreDNS mixin's CoreDNSDown
- * checks (coredns/deployment kubernetes mixin). Not for Cilium's drop counter or Linkerd's denial
- * counters: they have no series until the first drop or denial, so their absence proves nothing.
+ * checks (coredns/deployment kubernetes mixin). Cilium's drop counter has no series until the first
+ * drop, so its agents are watched through their forwarded-packet counter instead. Not for Linkerd's
+ * denial counters: they have no series until the first denial, so their absence proves nothing.
  */
 export function metricsAbsentRules(sources: readonly WatchedSource[], options: ResolvedAlert): AlertRule[] {
   return sources.map((src) => ({

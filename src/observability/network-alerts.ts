@@ -104,8 +104,11 @@ export interface NetworkAlertsProps {
   /**
    * An alert per metric source that the other alerts read and that Prometheus does not scrape (or
    * whose targets are all down): the CoreDNS and node-local-dns scrape jobs (a wrong `coreDnsJob`
-   * silences the DNS alerts) and kube-state-metrics' Endpoints metrics. Takes no threshold. Not for
-   * the Cilium and Linkerd counters, which have no series until the first drop or denial.
+   * silences the DNS alerts), the Cilium agents (through their forwarded-packet counter: the drop
+   * counter has no series before the first drop) and kube-state-metrics' Endpoints and Service
+   * metrics. Takes no threshold. Not for the Linkerd proxies (their denial counters have no series
+   * until the first denial) nor node-exporter (nodes without the nf_conntrack module have no
+   * conntrack series at all).
    * @default - for '15m', severity 'warning', for each source an emitted alert reads
    */
   readonly metricsAbsent?: NetworkAlertOptions;
@@ -193,7 +196,9 @@ export class NetworkAlerts extends Construct {
       { name: 'network-nodes', rules: on(opts.conntrack) ? [conntrackRule(opts.conntrack)] : [] },
       { name: 'network-mesh', rules: this.sourced('meshDenials', MESH_DENIAL_METRICS[cluster.mesh.kind], opts.meshDenials, meshDenialRule) },
     ];
-    const watched = on(opts.metricsAbsent) ? this.watchedSources(groups.flatMap((g) => g.rules.map((r) => r.alert)), coreDnsJob, localJob) : [];
+    const watched = on(opts.metricsAbsent)
+      ? this.watchedSources(groups.flatMap((g) => g.rules.map((r) => r.alert)), coreDnsJob, localJob, POLICY_DROP_METRICS[cluster.cni.kind])
+      : [];
     groups.push({ name: 'network-metrics', rules: metricsAbsentRules(watched, opts.metricsAbsent) });
     groups = groups.filter((g) => g.rules.length > 0);
     if (groups.every((g) => g.name === 'network-metrics')) throw propError(this, 'props', 'every alert is disabled: there would be nothing to evaluate');
@@ -221,7 +226,7 @@ export class NetworkAlerts extends Construct {
   }
 
   /** The metric sources the emitted alerts read whose absence can be told (see metricsAbsentRules). */
-  private watchedSources(alerts: string[], coreDnsJob: string, localJob: string): WatchedSource[] {
+  private watchedSources(alerts: string[], coreDnsJob: string, localJob: string, drops: MetricSource): WatchedSource[] {
     const feeding = (prefix: string) => alerts.filter((a) => a.startsWith(prefix));
     const job = (name: string, title: string, scrapeJob: string, prop: string): WatchedSource => ({
       name,
@@ -233,6 +238,14 @@ export class NetworkAlerts extends Construct {
     return [
       job('CoreDns', 'CoreDNS', coreDnsJob, 'coreDnsJob'),
       job('NodeLocalDns', 'node-local-dns', localJob, 'nodeLocalDnsJob'),
+      // In the order of the alert groups: DNS, policy, Services.
+      ...('expr' in drops && drops.present !== undefined ? [{
+        name: 'NetworkPolicyDrop',
+        title: drops.present.title,
+        present: drops.present.expr,
+        feeds: feeding('NetworkPolicyDrop'),
+        fix: drops.present.fix,
+      }] : []),
       {
         name: 'ServiceEndpoint',
         title: 'kube-state-metrics (kube_endpoint_info, kube_service_spec_type)',

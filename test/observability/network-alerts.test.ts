@@ -140,12 +140,17 @@ const ENDPOINTS_ABSENT = absent('ServiceEndpointMetricsAbsent', 'absent(kube_end
   'kube-state-metrics (kube_endpoint_info, kube_service_spec_type)', ['ServiceWithoutEndpoints'],
   'Scrape kube-state-metrics with its endpoints and services resources enabled (the defaults).');
 const METRICS = { name: 'network-metrics', rules: [COREDNS_ABSENT, ENDPOINTS_ABSENT] };
+const CILIUM_ABSENT = absent('NetworkPolicyDropMetricsAbsent', 'absent(cilium_forward_count_total)', 'the Cilium agents (cilium_forward_count_total)',
+  ['NetworkPolicyDropsHigh'], 'Enable the agents\' metrics (Helm prometheus.enabled: true, port 9962) and scrape them (e.g. Helm '
+  + 'prometheus.serviceMonitor.enabled: true, with prometheus.serviceMonitor.labels matching the Prometheus serviceMonitorSelector).');
+/** On Cilium the agents are watched too (the drop counter itself has no series before the first drop). */
+const CILIUM_METRICS = { name: 'network-metrics', rules: [COREDNS_ABSENT, CILIUM_ABSENT, ENDPOINTS_ABSENT] };
 
 /** The PrometheusRule each CNI gets with every default: a policy-drop alert only where the CNI counts drops. */
 const EXPECTED_GROUPS: Record<string, unknown[]> = {
   kubernetes: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES, METRICS],
   calico: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES, METRICS],
-  cilium: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, CILIUM_DROPS, SERVICES, NODES, METRICS],
+  cilium: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, CILIUM_DROPS, SERVICES, NODES, CILIUM_METRICS],
   flannel: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES, METRICS],
 };
 
@@ -247,6 +252,12 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
     });
   });
 
+  test('metricsAbsent on Cilium: the agents are watched only while the drop alert reads them', () => {
+    const names = (props: NetworkAlertsProps) => alertsFor(Cni.cilium(), props).alerts.alertNames.filter((a) => a.endsWith('MetricsAbsent'));
+    expect(names({})).toEqual(['CoreDnsMetricsAbsent', 'NetworkPolicyDropMetricsAbsent', 'ServiceEndpointMetricsAbsent']);
+    expect(names({ policyDrops: { enabled: false } })).toEqual(['CoreDnsMetricsAbsent', 'ServiceEndpointMetricsAbsent']);
+  });
+
   test('Istio: no mesh alert (no metric of denials alone)', () => {
     const { alerts } = alertsFor(Cni.cilium(), {}, { mesh: Mesh.istio({ mode: IstioMode.SIDECAR }) });
     expect(alerts.alertNames).not.toContain('MeshAuthorizationDenied');
@@ -274,6 +285,7 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
       ['ConntrackTableNearlyFull', '5m', { _tier: 'infra', team: 'platform', severity: 'page' }],
       // The CoreDNS job watched for the latency alert alone; the Endpoints metrics not (their alert is off).
       ['CoreDnsMetricsAbsent', '15m', { _tier: 'infra', team: 'platform', severity: 'warning' }],
+      ['NetworkPolicyDropMetricsAbsent', '15m', { _tier: 'infra', team: 'platform', severity: 'warning' }],
     ]);
     expect(rules[3].annotations.summary).toBe('No metrics from CoreDNS (job="coredns"): CoreDnsLatencyHigh cannot fire');
     expect(rules[0].expr.endsWith(') > 0.5')).toBe(true);
