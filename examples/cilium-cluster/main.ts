@@ -34,7 +34,10 @@ export function build(app: App): Chart {
     hubble: { relay: true, ui: true, metrics: ['dns:query;ignoreAAAA', 'drop', 'tcp', 'flow', 'icmp', 'http'], tlsMethod: HubbleTlsMethod.CRON_JOB },
     bandwidthManager: true,
     bbr: true,
-    // The agents' own metrics (drop counts by reason), read by NetworkAlerts below.
+    // The agents' own metrics (drop counts by reason, port 9962), read by NetworkAlerts below. They
+    // carry prometheus.io/* annotations only: kube-prometheus-stack scrapes them once a ServiceMonitor
+    // selects them (chart value prometheus.serviceMonitor, which needs the prometheus-operator CRDs
+    // before Cilium installs); until then NetworkPolicyDropMetricsAbsent fires.
     extraValues: { prometheus: { enabled: true } },
   });
   // DNS latency and errors, Services without endpoints, conntrack, and policy drops from the agents'

@@ -16,8 +16,14 @@ export interface AlertRule {
   readonly description: string;
 }
 
-/** Where a metric exists for a cluster: the rule's expression, or why there is no metric. */
-export type MetricSource = { readonly expr: (threshold: number) => string } | { readonly none: string };
+/**
+ * Where a metric exists for a cluster: the rule's expression (and, where one exists, a series the
+ * source always has once scraped, for metricsAbsent), or why there is no metric.
+ */
+export type MetricSource = {
+  readonly expr: (threshold: number) => string;
+  readonly present?: { readonly expr: string; readonly title: string; readonly fix: string };
+} | { readonly none: string };
 
 /** A PromQL number literal. */
 function num(n: number): string {
@@ -123,6 +129,15 @@ export const POLICY_DROP_METRICS: Record<CniKind, MetricSource> = {
   },
   [CniKind.CILIUM]: {
     expr: (t) => `sum by (instance, direction, reason) (rate(cilium_drop_count_total{reason=~"Policy denied|Policy denied by denylist"}[5m])) > ${num(t)}`,
+    // The drop counter has no series before the first drop; its sibling from the same datapath
+    // metrics map, the forwarded-packet counter (enabled by default, same metrics.rst table), has one
+    // on every agent that forwards anything: without it the agents are not scraped.
+    present: {
+      expr: 'cilium_forward_count_total',
+      title: 'the Cilium agents (cilium_forward_count_total)',
+      fix: 'Enable the agents\' metrics (Helm prometheus.enabled: true, port 9962) and scrape them (e.g. Helm prometheus.serviceMonitor.enabled: true, '
+        + 'with prometheus.serviceMonitor.labels matching the Prometheus serviceMonitorSelector).',
+    },
   },
   [CniKind.FLANNEL]: { none: 'Flannel enforces no network policy, so no packet is ever dropped by one' },
 };
@@ -139,6 +154,9 @@ export function policyDropRule(expr: string, options: ResolvedAlert): AlertRule 
   };
 }
 
+/** The Service side of the join: its name as the `endpoint` label, ExternalName Services left out. */
+const SERVICES_WITH_ENDPOINTS = 'label_replace(kube_service_spec_type{type!="ExternalName"}, "endpoint", "$1", "service", "(.*)")';
+
 /**
  * Services whose Endpoints have no ready address, from kube-state-metrics: `kube_endpoint_info`
  * (one series per Endpoints object, which the endpoints controller keeps for every Service with a
@@ -146,11 +164,23 @@ export function policyDropRule(expr: string, options: ResolvedAlert): AlertRule 
  * docs/metrics/service/endpoint-metrics.md). Not `kube_endpoint_address_available`: deprecated in
  * v2.6.0 and gone from the current metric list; not the EndpointSlice metrics: EXPERIMENTAL, and
  * their Service name is a label kube-state-metrics exports only when allow-listed.
+ *
+ * Only Endpoints named after an existing Service that is not ExternalName count
+ * (`kube_service_spec_type{type}`, STABLE; kube-state-metrics docs/metrics/service/service-metrics.md):
+ * an Endpoints object need not belong to a Service. Leader-election locks of the `endpoints` kind
+ * (kube-scheduler and kube-controller-manager before they moved to Leases; such objects can remain
+ * in kube-system of long-upgraded clusters) never have addresses, and an ExternalName Service gets no endpoints from the
+ * endpoints controller (kubernetes/kubernetes pkg/controller/endpoint, issue 105986) though an
+ * Endpoints object may be left from before a type change: without the join these fire forever.
  */
+const SERVICE_WITHOUT_ENDPOINTS = '(kube_endpoint_info unless on (namespace, endpoint) kube_endpoint_address{ready="true"}) '
+  + `and on (namespace, endpoint) ${SERVICES_WITH_ENDPOINTS}`;
+
+/** The rule of Services without ready endpoints (see SERVICE_WITHOUT_ENDPOINTS). */
 export function serviceEndpointsRule(options: ResolvedAlert): AlertRule {
   return {
     alert: 'ServiceWithoutEndpoints',
-    expr: 'kube_endpoint_info unless on (namespace, endpoint) kube_endpoint_address{ready="true"}',
+    expr: SERVICE_WITHOUT_ENDPOINTS,
     options,
     summary: 'Service {{ $labels.namespace }}/{{ $labels.endpoint }} has no ready endpoints',
     description: 'No pod backs the Service {{ $labels.namespace }}/{{ $labels.endpoint }}: connections to it are refused or time out. '
@@ -224,11 +254,12 @@ export interface WatchedSource {
 
 /**
  * An alert per metric source whose name this construct assumes (the DNS scrape jobs) or whose
- * metric always has a series once scraped (kube_endpoint_info: the `kubernetes` Service always has
- * Endpoints): when the source is absent, the alerts reading it can never fire, which an empty
+ * metrics always have a series once scraped (kube_endpoint_info and kube_service_spec_type: the
+ * `kubernetes` Service always exists and has Endpoints): when the source is absent, the alerts reading it can never fire, which an empty
  * alert list does not show. `absent(up{job=...} == 1)` is what the CoreDNS mixin's CoreDNSDown
- * checks (coredns/deployment kubernetes mixin). Not for Cilium's drop counter or Linkerd's denial
- * counters: they have no series until the first drop or denial, so their absence proves nothing.
+ * checks (coredns/deployment kubernetes mixin). Cilium's drop counter has no series until the first
+ * drop, so its agents are watched through their forwarded-packet counter instead. Not for Linkerd's
+ * denial counters: they have no series until the first denial, so their absence proves nothing.
  */
 export function metricsAbsentRules(sources: readonly WatchedSource[], options: ResolvedAlert): AlertRule[] {
   return sources.map((src) => ({

@@ -6,7 +6,7 @@ import {
   ALERT_DEFAULTS, AlertRule, MESH_DENIAL_METRICS, MetricSource, POLICY_DROP_METRICS, WatchedSource, conntrackRule, dnsRules, meshDenialRule,
   metricsAbsentRules, policyDropRule, serviceEndpointsRule,
 } from './network-alert-rules';
-import { promqlString, validateAlertLabels } from './prometheus-syntax';
+import { promqlString, validateAlertLabels, validateScrapeJob } from './prometheus-syntax';
 import { ClusterNetwork } from '../cluster/cluster-network';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
 import { propError } from '../util/errors';
@@ -22,7 +22,9 @@ export interface NetworkAlertsProps {
    */
   readonly name?: string;
   /**
-   * Namespace of the PrometheusRule (the Prometheus `ruleNamespaceSelector` must include it).
+   * Namespace of the PrometheusRule: one the Prometheus `ruleNamespaceSelector` selects (unset, it
+   * selects only the Prometheus' own namespace; `{}` selects all, as kube-prometheus-stack sets
+   * by default). The namespace must exist: this construct does not create it.
    * @default - the ClusterNetwork's monitoring namespace ('monitoring' unless declared)
    */
   readonly namespace?: string;
@@ -40,7 +42,7 @@ export interface NetworkAlertsProps {
   readonly alertLabels?: { [key: string]: string };
   /**
    * The scrape job of CoreDNS: CoreDNS and node-local-dns export the same metric names, only the job
-   * tells them apart.
+   * tells them apart. Without `{{` (the annotations name the job, and they are Go templates).
    * @default 'coredns' (kube-prometheus-stack's CoreDNS ServiceMonitor)
    */
   readonly coreDnsJob?: string;
@@ -74,8 +76,12 @@ export interface NetworkAlertsProps {
    */
   readonly policyDrops?: NetworkAlertOptions;
   /**
-   * Services whose Endpoints have no ready address (kube-state-metrics). Takes no threshold. A
-   * Service scaled to zero on purpose fires it too: disable it or silence it there.
+   * Services whose Endpoints have no ready address (kube-state-metrics). Only Endpoints named after
+   * an existing Service that is not ExternalName count, so leftover leader-election Endpoints and
+   * ExternalName Services never fire it. Takes no threshold. A Service scaled to zero on purpose, or
+   * one whose pods this cluster does not run (e.g. a monitoring stack's kube-proxy or control-plane
+   * scrape Services on a managed or kube-proxy-free cluster), fires it too: disable it, silence it
+   * there, or remove the Service.
    * @default - for '15m' (longer than a rollout), severity 'warning'
    */
   readonly serviceEndpoints?: NetworkAlertOptions;
@@ -98,8 +104,11 @@ export interface NetworkAlertsProps {
   /**
    * An alert per metric source that the other alerts read and that Prometheus does not scrape (or
    * whose targets are all down): the CoreDNS and node-local-dns scrape jobs (a wrong `coreDnsJob`
-   * silences the DNS alerts) and kube-state-metrics' Endpoints metrics. Takes no threshold. Not for
-   * the Cilium and Linkerd counters, which have no series until the first drop or denial.
+   * silences the DNS alerts), the Cilium agents (through their forwarded-packet counter: the drop
+   * counter has no series before the first drop) and kube-state-metrics' Endpoints and Service
+   * metrics. Takes no threshold. Not for the Linkerd proxies (their denial counters have no series
+   * until the first denial) nor node-exporter (nodes without the nf_conntrack module have no
+   * conntrack series at all).
    * @default - for '15m', severity 'warning', for each source an emitted alert reads
    */
   readonly metricsAbsent?: NetworkAlertOptions;
@@ -162,8 +171,8 @@ export class NetworkAlerts extends Construct {
     };
     const on = (o: ResolvedAlert) => (o.enabled === false ? undefined : o);
 
-    const coreDnsJob = requireOptionalString(this, 'coreDnsJob', p.coreDnsJob, true) ?? 'coredns';
-    const nodeLocalDnsJob = requireOptionalString(this, 'nodeLocalDnsJob', p.nodeLocalDnsJob, true);
+    const coreDnsJob = validateScrapeJob(this, 'coreDnsJob', p.coreDnsJob) ?? 'coredns';
+    const nodeLocalDnsJob = validateScrapeJob(this, 'nodeLocalDnsJob', p.nodeLocalDnsJob);
     const nodeLocal = cluster.nodeLocalDnsIp !== undefined;
     if (nodeLocalDnsJob !== undefined && !nodeLocal) {
       throw propError(this, 'nodeLocalDnsJob', `the ClusterNetwork '${cluster.node.path}' does not declare nodeLocalDns: true, so no node-local-dns alert is emitted`);
@@ -187,7 +196,9 @@ export class NetworkAlerts extends Construct {
       { name: 'network-nodes', rules: on(opts.conntrack) ? [conntrackRule(opts.conntrack)] : [] },
       { name: 'network-mesh', rules: this.sourced('meshDenials', MESH_DENIAL_METRICS[cluster.mesh.kind], opts.meshDenials, meshDenialRule) },
     ];
-    const watched = on(opts.metricsAbsent) ? this.watchedSources(groups.flatMap((g) => g.rules.map((r) => r.alert)), coreDnsJob, localJob) : [];
+    const watched = on(opts.metricsAbsent)
+      ? this.watchedSources(groups.flatMap((g) => g.rules.map((r) => r.alert)), coreDnsJob, localJob, POLICY_DROP_METRICS[cluster.cni.kind])
+      : [];
     groups.push({ name: 'network-metrics', rules: metricsAbsentRules(watched, opts.metricsAbsent) });
     groups = groups.filter((g) => g.rules.length > 0);
     if (groups.every((g) => g.name === 'network-metrics')) throw propError(this, 'props', 'every alert is disabled: there would be nothing to evaluate');
@@ -215,7 +226,7 @@ export class NetworkAlerts extends Construct {
   }
 
   /** The metric sources the emitted alerts read whose absence can be told (see metricsAbsentRules). */
-  private watchedSources(alerts: string[], coreDnsJob: string, localJob: string): WatchedSource[] {
+  private watchedSources(alerts: string[], coreDnsJob: string, localJob: string, drops: MetricSource): WatchedSource[] {
     const feeding = (prefix: string) => alerts.filter((a) => a.startsWith(prefix));
     const job = (name: string, title: string, scrapeJob: string, prop: string): WatchedSource => ({
       name,
@@ -227,12 +238,21 @@ export class NetworkAlerts extends Construct {
     return [
       job('CoreDns', 'CoreDNS', coreDnsJob, 'coreDnsJob'),
       job('NodeLocalDns', 'node-local-dns', localJob, 'nodeLocalDnsJob'),
+      // In the order of the alert groups: DNS, policy, Services.
+      ...('expr' in drops && drops.present !== undefined ? [{
+        name: 'NetworkPolicyDrop',
+        title: drops.present.title,
+        present: drops.present.expr,
+        feeds: feeding('NetworkPolicyDrop'),
+        fix: drops.present.fix,
+      }] : []),
       {
         name: 'ServiceEndpoint',
-        title: 'kube-state-metrics (kube_endpoint_info)',
-        present: 'kube_endpoint_info',
+        title: 'kube-state-metrics (kube_endpoint_info, kube_service_spec_type)',
+        // Both series the alert joins: either missing silences it (`and on ()`: both non-empty).
+        present: 'kube_endpoint_info and on () kube_service_spec_type',
         feeds: feeding('ServiceWithoutEndpoints'),
-        fix: 'Scrape kube-state-metrics with its endpoints resource enabled (the default).',
+        fix: 'Scrape kube-state-metrics with its endpoints and services resources enabled (the defaults).',
       },
     ].filter((src) => src.feeds.length > 0);
   }

@@ -3,7 +3,7 @@
  * and string literals. Internal.
  */
 import { InputSite, propError } from '../util/errors';
-import { requireString } from '../util/guards';
+import { requireOptionalString, requireString } from '../util/guards';
 
 /**
  * Prometheus' duration syntax (prometheus/common model/time.go `durationRE`): units from years down
@@ -66,4 +66,19 @@ export function validateAlertLabels(site: InputSite, prop: string, labels: Recor
 /** A PromQL double-quoted string literal (Go escapes, which JSON's are a subset of). */
 export function promqlString(value: string): string {
   return JSON.stringify(value);
+}
+
+/**
+ * A scrape job name NetworkAlerts matches (`job="..."`, any string as a PromQL literal) and names in
+ * its annotations. Annotations are Go templates that Prometheus parses when it loads the rule file
+ * (prometheus/prometheus model/rulefmt: a template that does not parse fails the whole file), so
+ * a `{{` in a job name would take every alert of the PrometheusRule down with it.
+ */
+export function validateScrapeJob(site: InputSite, prop: string, value: string | undefined): string | undefined {
+  const s = requireOptionalString(site, prop, value, true);
+  if (s !== undefined && s.includes('{{')) {
+    throw propError(site, prop, `'${s}' contains '{{', which starts a template action in the alert annotations that name the job; `
+      + 'Prometheus would refuse the whole rule file');
+  }
+  return s;
 }

@@ -44,6 +44,20 @@ function promqlErrors(expr: string): string[] {
   return errors;
 }
 
+/** The top-level binary operation of `expr` (left operand, operator, optional matching modifier, right operand). */
+function topLevel(expr: string): { op: string; modifier: string; left: string; right: string } | undefined {
+  const top = parser.parse(expr).topNode.firstChild;
+  if (top === null || top.name !== 'BinaryExpr') return undefined;
+  const children: Array<{ name: string; text: string }> = [];
+  for (let c = top.firstChild; c !== null; c = c.nextSibling) children.push({ name: c.name, text: expr.slice(c.from, c.to) });
+  return {
+    op: children[1].text,
+    modifier: children.find((c) => c.name === 'MatchingModifierClause')?.text ?? '',
+    left: children[0].text,
+    right: children[children.length - 1].text,
+  };
+}
+
 const COREDNS_LATENCY = {
   alert: 'CoreDnsLatencyHigh',
   expr: 'histogram_quantile(0.99, sum by (job, le) (rate(coredns_dns_request_duration_seconds_bucket{job="coredns"}[5m]))) > 0.25',
@@ -70,7 +84,8 @@ const SERVICES = {
   name: 'network-services',
   rules: [{
     alert: 'ServiceWithoutEndpoints',
-    expr: 'kube_endpoint_info unless on (namespace, endpoint) kube_endpoint_address{ready="true"}',
+    expr: '(kube_endpoint_info unless on (namespace, endpoint) kube_endpoint_address{ready="true"}) '
+      + 'and on (namespace, endpoint) label_replace(kube_service_spec_type{type!="ExternalName"}, "endpoint", "$1", "service", "(.*)")',
     for: '15m',
     labels: { severity: 'warning' },
     annotations: {
@@ -121,15 +136,21 @@ const absent = (alert: string, expr: string, source: string, feeds: string[], fi
 });
 const COREDNS_ABSENT = absent('CoreDnsMetricsAbsent', 'absent(up{job="coredns"} == 1)', 'CoreDNS (job="coredns")', ['CoreDnsLatencyHigh', 'CoreDnsErrorsHigh'],
   'Scrape CoreDNS, or set NetworkAlerts\' coreDnsJob to the job that scrapes it.');
-const ENDPOINTS_ABSENT = absent('ServiceEndpointMetricsAbsent', 'absent(kube_endpoint_info)', 'kube-state-metrics (kube_endpoint_info)',
-  ['ServiceWithoutEndpoints'], 'Scrape kube-state-metrics with its endpoints resource enabled (the default).');
+const ENDPOINTS_ABSENT = absent('ServiceEndpointMetricsAbsent', 'absent(kube_endpoint_info and on () kube_service_spec_type)',
+  'kube-state-metrics (kube_endpoint_info, kube_service_spec_type)', ['ServiceWithoutEndpoints'],
+  'Scrape kube-state-metrics with its endpoints and services resources enabled (the defaults).');
 const METRICS = { name: 'network-metrics', rules: [COREDNS_ABSENT, ENDPOINTS_ABSENT] };
+const CILIUM_ABSENT = absent('NetworkPolicyDropMetricsAbsent', 'absent(cilium_forward_count_total)', 'the Cilium agents (cilium_forward_count_total)',
+  ['NetworkPolicyDropsHigh'], 'Enable the agents\' metrics (Helm prometheus.enabled: true, port 9962) and scrape them (e.g. Helm '
+  + 'prometheus.serviceMonitor.enabled: true, with prometheus.serviceMonitor.labels matching the Prometheus serviceMonitorSelector).');
+/** On Cilium the agents are watched too (the drop counter itself has no series before the first drop). */
+const CILIUM_METRICS = { name: 'network-metrics', rules: [COREDNS_ABSENT, CILIUM_ABSENT, ENDPOINTS_ABSENT] };
 
 /** The PrometheusRule each CNI gets with every default: a policy-drop alert only where the CNI counts drops. */
 const EXPECTED_GROUPS: Record<string, unknown[]> = {
   kubernetes: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES, METRICS],
   calico: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES, METRICS],
-  cilium: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, CILIUM_DROPS, SERVICES, NODES, METRICS],
+  cilium: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, CILIUM_DROPS, SERVICES, NODES, CILIUM_METRICS],
   flannel: [{ name: 'network-dns', rules: [COREDNS_LATENCY, COREDNS_ERRORS] }, SERVICES, NODES, METRICS],
 };
 
@@ -213,6 +234,30 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
     expect(off.spec.groups.map((g: any) => g.name)).toEqual(['network-dns', 'network-services', 'network-nodes']);
   });
 
+  test('ServiceWithoutEndpoints: only Endpoints named after a Service that is not ExternalName (no leader-election Endpoints)', () => {
+    const { rule } = alertsFor(Cni.calico());
+    const expr: string = rule.spec.groups.find((g: any) => g.name === 'network-services').rules[0].expr;
+    // The join applies to the whole `unless` (its own parentheses), not to the ready addresses alone.
+    const top = topLevel(expr);
+    expect(top).toEqual({
+      op: 'and',
+      modifier: 'on (namespace, endpoint)',
+      left: '(kube_endpoint_info unless on (namespace, endpoint) kube_endpoint_address{ready="true"})',
+      right: 'label_replace(kube_service_spec_type{type!="ExternalName"}, "endpoint", "$1", "service", "(.*)")',
+    });
+    // Without kube_service_spec_type the join is empty: its absence is watched too.
+    const absentRule = rule.spec.groups.find((g: any) => g.name === 'network-metrics').rules.find((r: any) => r.alert === 'ServiceEndpointMetricsAbsent');
+    expect(topLevel(absentRule.expr.slice('absent('.length, -1))).toEqual({
+      op: 'and', modifier: 'on ()', left: 'kube_endpoint_info', right: 'kube_service_spec_type',
+    });
+  });
+
+  test('metricsAbsent on Cilium: the agents are watched only while the drop alert reads them', () => {
+    const names = (props: NetworkAlertsProps) => alertsFor(Cni.cilium(), props).alerts.alertNames.filter((a) => a.endsWith('MetricsAbsent'));
+    expect(names({})).toEqual(['CoreDnsMetricsAbsent', 'NetworkPolicyDropMetricsAbsent', 'ServiceEndpointMetricsAbsent']);
+    expect(names({ policyDrops: { enabled: false } })).toEqual(['CoreDnsMetricsAbsent', 'ServiceEndpointMetricsAbsent']);
+  });
+
   test('Istio: no mesh alert (no metric of denials alone)', () => {
     const { alerts } = alertsFor(Cni.cilium(), {}, { mesh: Mesh.istio({ mode: IstioMode.SIDECAR }) });
     expect(alerts.alertNames).not.toContain('MeshAuthorizationDenied');
@@ -240,6 +285,7 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
       ['ConntrackTableNearlyFull', '5m', { _tier: 'infra', team: 'platform', severity: 'page' }],
       // The CoreDNS job watched for the latency alert alone; the Endpoints metrics not (their alert is off).
       ['CoreDnsMetricsAbsent', '15m', { _tier: 'infra', team: 'platform', severity: 'warning' }],
+      ['NetworkPolicyDropMetricsAbsent', '15m', { _tier: 'infra', team: 'platform', severity: 'warning' }],
     ]);
     expect(rules[3].annotations.summary).toBe('No metrics from CoreDNS (job="coredns"): CoreDnsLatencyHigh cannot fire');
     expect(rules[0].expr.endsWith(') > 0.5')).toBe(true);
@@ -338,6 +384,9 @@ describe('NetworkAlerts: refusals', () => {
     [{ namespace: 'Monitoring' }, 'namespace', '\'Monitoring\' is not a valid DNS-1123 label (lower-case alphanumerics and \'-\', starting and ending '
       + 'alphanumeric, at most 63 characters)'],
     [{ coreDnsJob: ' ' }, 'coreDnsJob', 'must be a non-empty string, got the string \' \''],
+    [{ coreDnsJob: 'dns-{{ x' }, 'coreDnsJob', '\'dns-{{ x\' contains \'{{\', which starts a template action in the alert annotations that name '
+      + 'the job; Prometheus would refuse the whole rule file'],
+    [{ coreDnsJob: 7 }, 'coreDnsJob', 'must be a non-empty string, got the number 7'],
   ])('%j', (props, prop, reason) => {
     const e = refuse(props);
     expect([e.prop, e.reason]).toEqual([prop, reason]);
