@@ -38,6 +38,13 @@ export * from './cni/cilium/cilium-options';
 export * from './cni/cilium/cilium-install';
 export * from './dns/node-local-dns';
 
+// Chaos Mesh network experiments
+export * from './chaos/chaos-mode';
+export * from './chaos/chaos-action';
+export * from './chaos/chaos-pods';
+export * from './chaos/chaos-schedule';
+export * from './chaos/network-chaos-experiment';
+
 // Service mesh
 export * from './mesh/mesh-source';
 export * from './mesh/mesh-flow-options';

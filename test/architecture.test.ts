@@ -2,7 +2,7 @@
  * The module graph of src/: no import cycles (type-only ones included: they hide a missing module
  * for the shared types), and the layers only import downwards:
  *
- *   util < cluster < policy < gateway | delivery < patterns | analysis < mesh | cni | dns < lint < cli < plugin
+ *   util < cluster < policy < gateway | delivery < patterns | analysis < mesh | cni | dns | chaos < lint < cli < plugin
  *
  * Directories on one level never import each other.
  * - gateway/ (Gateway API objects: Gateway, HTTPRoute, ReferenceGrant, parent refs) sits below
@@ -15,6 +15,10 @@
  *   knows nothing of the cluster context; cni/ (CalicoInstallation, CiliumInstall) and dns/
  *   (NodeLocalDNS) are platform constructs that read the cluster context and deliver through
  *   delivery/, like mesh/ on top of the policy model. Nothing but index.ts imports them.
+ * - chaos/ (NetworkChaosExperiment: Chaos Mesh experiments) is a platform construct like dns/: it
+ *   reads the cluster context (the control-plane namespaces it refuses) and the policy model's label
+ *   vocabulary; nothing but index.ts imports it. The analyzer and the CLI read the chaos objects in
+ *   manifests with their own vocabulary (util/vocabulary), never through chaos/.
  * - analysis stays independent of the constructs (it checks them): it shares their level with
  *   patterns but imports neither patterns nor mesh.
  * - plugin/ (the cdk8s validation plugin cdk8s-cli loads from lib/plugin) runs the CLI's lint and
@@ -27,7 +31,7 @@ import * as path from 'path';
 
 const SRC = path.join(__dirname, '..', 'src');
 const LAYERS: Record<string, number> = {
-  util: 0, cluster: 1, policy: 2, gateway: 3, delivery: 3, patterns: 4, analysis: 4, mesh: 5, cni: 5, dns: 5, lint: 6, cli: 7, plugin: 8,
+  util: 0, cluster: 1, policy: 2, gateway: 3, delivery: 3, patterns: 4, analysis: 4, mesh: 5, cni: 5, dns: 5, chaos: 5, lint: 6, cli: 7, plugin: 8,
 };
 /** Generated L1 classes (copied from imports/ by imports:sync): below everything, importing nothing of ours. */
 const GENERATED = ['imports'];
