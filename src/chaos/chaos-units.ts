@@ -27,8 +27,8 @@ function seconds(text: string): number {
 export function goDuration(site: InputSite, prop: string, value: string): { text: string; seconds: number } {
   requireString(site, prop, value, true);
   if (!GO_DURATION.test(value)) {
-    throw propError(site, prop, `'${value}' is not a Go duration (a number and a unit of ns, us, ms, s, m, h, e.g. '30s', '10m', '1h30m'), `
-      + 'which Chaos Mesh parses it as');
+    throw propError(site, prop, `'${value}' is not a Go duration (a number and a unit of ns, us, ms, s, m, h, e.g. '30s', '10m', '1h30m'): `
+      + 'Chaos Mesh parses it with Go\'s time.ParseDuration');
   }
   const s = seconds(value);
   if (s <= 0) throw propError(site, prop, `'${value}' is zero: give the time the experiment runs`);

@@ -42,11 +42,11 @@ export function protectedNamespaces(cluster: ClusterNetwork | undefined, chaosMe
   add(chaosMeshNamespace, 'Chaos Mesh\'s own namespace (its controller must stay reachable to end the experiment)');
   if (cluster !== undefined) {
     add(cluster.dnsNamespace, `the cluster DNS namespace of the ClusterNetwork '${cluster.node.path}'`);
-    for (const ns of CNI_NAMESPACES[cluster.cni.kind]) add(ns, `a ${cluster.cni.name} control-plane namespace`);
+    for (const ns of CNI_NAMESPACES[cluster.cni.kind]) add(ns, `a control-plane namespace of the ClusterNetwork's CNI (${cluster.cni.name})`);
     add(cluster.mesh.controlPlaneNamespace, `the ${cluster.mesh.displayName} control-plane namespace of the ClusterNetwork '${cluster.node.path}'`);
     add(cluster.mesh.rootNamespace, `the ${cluster.mesh.displayName} root namespace of the ClusterNetwork '${cluster.node.path}'`);
   } else {
-    for (const kind of Object.values(CniKind)) for (const ns of CNI_NAMESPACES[kind]) add(ns, `a ${kind} CNI control-plane namespace (no ClusterNetwork says which CNI runs)`);
+    for (const kind of Object.values(CniKind)) for (const ns of CNI_NAMESPACES[kind]) add(ns, `a control-plane namespace of the ${kind} CNI (no ClusterNetwork says which CNI runs)`);
     for (const ns of DEFAULT_MESH_NAMESPACES) add(ns, 'a service mesh control-plane namespace (no ClusterNetwork says which mesh runs)');
   }
   return out;
