@@ -122,6 +122,17 @@ const REFUSED: Array<[string, unknown, string, Cluster?]> = [
   ['a duration as a number', { ...base, duration: 300 }, 'duration: must be a non-empty string, got the number 300'],
   ['a target without pods', { ...base, target: { mode: ChaosMode.all() } }, 'target.pods: is required: the peer pods whose traffic is affected'],
   ['props as null', null, 'props: must be an object of props (they are required), got null'],
+  ['a schedule as a string', { ...base, schedule: '@daily' }, "schedule: must be an object, got the string '@daily'"],
+  ['a misspelt schedule field', { ...base, schedule: { cron: '@daily', historylimit: 3 } },
+    'schedule.historylimit: unknown field (expected one of cron, concurrencyPolicy, historyLimit, startingDeadlineSeconds); a misspelt field would be silently ignored'],
+  ['an unknown concurrency policy', { ...base, schedule: { cron: '@daily', concurrencyPolicy: 'Replace' } },
+    "schedule.concurrencyPolicy: 'Replace' is not a ChaosConcurrencyPolicy (one of Forbid, Allow)"],
+  ['external targets as a string', { ...base, externalTargets: '192.0.2.1' }, "externalTargets: must be a list, got the string '192.0.2.1'"],
+  ['acknowledged namespaces as a string', { ...base, acknowledgedControlPlaneNamespaces: 'kube-system' },
+    "acknowledgedControlPlaneNamespaces: must be a list, got the string 'kube-system'"],
+  ['labels as a list', { ...base, pods: { namespaces: ['shop'], labels: ['app'] } }, 'pods.labels: must be a map of strings to strings, got an array of 1'],
+  ['a misspelt selection field', { ...base, pods: { namespace: ['shop'] } },
+    'pods.namespace: unknown field (expected one of namespaces, labels, expressions); a misspelt field would be silently ignored'],
 ];
 
 describe('refusals name the construct and the field', () => {
