@@ -62,7 +62,9 @@ export interface NetworkChaosExperimentProps {
    */
   readonly direction?: ChaosDirection;
   /**
-   * The peer pods: only traffic between the selected pods and these is affected.
+   * The peer pods: only traffic between the selected pods and these is affected. Chaos Mesh injects
+   * into them as well for a partition (any direction) and for `FROM` / `BOTH`, so their namespaces
+   * are guarded like those of `pods` then.
    * @default - no pod peer: with no `externalTargets` either, all of the selected pods' traffic in `direction`
    */
   readonly target?: ChaosTarget;
@@ -155,7 +157,11 @@ export class NetworkChaosExperiment extends Construct {
     const schedule = p.schedule === undefined ? undefined : resolveSchedule(this, 'schedule', p.schedule);
     const duration = this.duration(p.duration, p.acknowledgeUnboundedDuration, schedule?.everySeconds, schedule !== undefined);
     const chaosMeshNamespace = validateDnsLabel(this, 'chaosMeshNamespace', requireOptionalString(this, 'chaosMeshNamespace', p.chaosMeshNamespace) ?? 'chaos-mesh');
-    this.checkNamespaces(pods.namespaces, direction === ChaosDirection.TO ? [] : target?.namespaces ?? [], chaosMeshNamespace,
+    // Chaos Mesh injects into the target pods too for a partition (whatever the direction: iptables INPUT rules
+    // for 'to') and for the other actions with 'from' and 'both' (controllers/chaosimpl/networkchaos/partition
+    // and trafficcontrol impl.go): only a netem or bandwidth target with 'to' is a mere destination.
+    const targetInjected = action.action === 'partition' || direction !== ChaosDirection.TO;
+    this.checkNamespaces(pods.namespaces, targetInjected ? target?.namespaces ?? [] : [], chaosMeshNamespace,
       p.acknowledgedControlPlaneNamespaces);
 
     const name = validateDnsLabel(this, 'name', requireOptionalString(this, 'name', p.name) ?? id);

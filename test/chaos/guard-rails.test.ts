@@ -206,9 +206,15 @@ describe('what the acknowledgements and the direction allow', () => {
     expect(obj.spec.selector).toEqual({ namespaces: ['kube-system'], labelSelectors: { 'k8s-app': 'kube-dns' } });
   });
 
-  test('a control-plane namespace as the target of direction to needs no acknowledgement: only the selected pods get the fault', () => {
-    const obj = build({ ...base, target: { pods: { namespaces: ['kube-system'], labels: { 'k8s-app': 'kube-dns' } } } });
+  test('a control-plane namespace as the target of a netem action with direction to needs no acknowledgement: only the selected pods get the fault', () => {
+    const obj = build({ ...base, action: ChaosAction.delay({ latency: '200ms' }), target: { pods: { namespaces: ['kube-system'], labels: { 'k8s-app': 'kube-dns' } } } });
     expect(Testing.synth(obj.node.scope as Chart).find((o) => o.kind === 'NetworkChaos').spec.target.selector.namespaces).toEqual(['kube-system']);
+  });
+
+  test('a partition injects into its target pods whatever the direction: a control-plane target needs the acknowledgement', () => {
+    const toDns = { ...base, target: { pods: { namespaces: ['kube-system'], labels: { 'k8s-app': 'kube-dns' } } } };
+    expect(() => build(toDns)).toThrow("[test/exp] target.pods.namespaces: 'kube-system' is the cluster's system namespace");
+    expect(() => build({ ...toDns, acknowledgedControlPlaneNamespaces: ['kube-system'] })).not.toThrow();
   });
 
   test('a partition from external targets needs no pod target', () => {
