@@ -65,7 +65,8 @@ export interface NetworkChaosExperimentProps {
    * The peer pods: only traffic between the selected pods and these is affected. Chaos Mesh injects
    * into them as well for a partition (any direction) and for `FROM` / `BOTH`, so their namespaces
    * are guarded like those of `pods` then.
-   * @default - no pod peer: with no `externalTargets` either, all of the selected pods' traffic in `direction`
+   * @default - no pod peer: with no `externalTargets` either, all of the selected pods' traffic in `direction` (a partition then
+   *   cuts them off entirely, kubelet probes and DNS included)
    */
   readonly target?: ChaosTarget;
   /**
