@@ -44,6 +44,12 @@ export * from './dns/node-local-dns';
 // Observability
 export * from './observability/network-alert-options';
 export * from './observability/network-alerts';
+// Chaos Mesh network experiments
+export * from './chaos/chaos-mode';
+export * from './chaos/chaos-action';
+export * from './chaos/chaos-pods';
+export * from './chaos/chaos-schedule';
+export * from './chaos/network-chaos-experiment';
 
 // Service mesh
 export * from './mesh/mesh-source';

@@ -2,7 +2,7 @@
  * The module graph of src/: no import cycles (type-only ones included: they hide a missing module
  * for the shared types), and the layers only import downwards:
  *
- *   util < cluster < policy < gateway | delivery < patterns | analysis < mesh | cni | dns | observability < lint < cli < plugin
+ *   util < cluster < policy < gateway | delivery < patterns | analysis < mesh | cni | dns | observability | chaos < lint < cli < plugin
  *
  * Directories on one level never import each other.
  * - gateway/ (Gateway API objects: Gateway, HTTPRoute, ReferenceGrant, parent refs) sits below
@@ -17,6 +17,10 @@
  *   delivery/, like mesh/ on top of the policy model. Nothing but index.ts imports them.
  * - observability/ (NetworkAlerts, a PrometheusRule) is a platform construct like dns/: it reads the cluster
  *   context (CNI, mesh, NodeLocal DNS) to pick the metrics that exist, and nothing but index.ts imports it.
+ * - chaos/ (NetworkChaosExperiment: Chaos Mesh experiments) is a platform construct like dns/: it
+ *   reads the cluster context (the control-plane namespaces it refuses) and the policy model's label
+ *   vocabulary; nothing but index.ts imports it. The analyzer and the CLI read the chaos objects in
+ *   manifests with their own vocabulary (util/vocabulary), never through chaos/.
  * - analysis stays independent of the constructs (it checks them): it shares their level with
  *   patterns but imports neither patterns nor mesh.
  * - plugin/ (the cdk8s validation plugin cdk8s-cli loads from lib/plugin) runs the CLI's lint and
@@ -40,6 +44,7 @@ const LAYERS: Record<string, number> = {
   cni: 5,
   dns: 5,
   observability: 5,
+  chaos: 5,
   lint: 6,
   cli: 7,
   plugin: 8,

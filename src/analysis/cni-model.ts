@@ -7,6 +7,7 @@ import { ciliumModel } from './cilium';
 import { IdentityView } from './cilium/label-filter';
 import { flannelModel, kubernetesModel } from './kubernetes/model';
 import { AnnotatedCniModel, Endpoint, ManifestObject, NamespaceIndex } from './model';
+import { networkChaosNotes } from './network-chaos-notes';
 import { adminNetworkPolicyUncertainties } from './uncertainty/admin-network-policy';
 import { calicoHostEndpointUncertainties } from './uncertainty/calico-host-endpoints';
 import { calicoServiceAccountSelectorUncertainties } from './uncertainty/calico-service-account-selectors';
@@ -122,7 +123,7 @@ export function modelFor(
 ): AnnotatedCniModel {
   if (!cni.capabilities.enforcesNetworkPolicy) {
     const flannel = flannelModel(allManifests, cni.name);
-    flannel.notes.push(...input.map((u) => u.note));
+    flannel.notes.push(...input.map((u) => u.note), ...networkChaosNotes(allManifests));
     return flannel;
   }
   const analysis = CNI_ANALYSIS[cni.kind];
@@ -142,7 +143,7 @@ export function modelFor(
       analysis.seesLabelKey),
   ];
   const model = withUncertainties(withHostNetworkPlacement(inner), uncertainties, manifests, analysis.selectionView?.(namespaces));
-  model.notes.push(...partialRuleNotes(manifests, analysis.native));
+  model.notes.push(...partialRuleNotes(manifests, analysis.native), ...networkChaosNotes(allManifests));
   return model;
 }
 

@@ -25,6 +25,9 @@ const KNOWN: Record<string, readonly string[]> = {
   // address are indeterminate, and both are listed in its notes (analysis/uncertainty/cilium-redirects).
   'source.toolkit.fluxcd.io': ['HelmRepository', 'OCIRepository'],
   'operator.tigera.io': ['Goldmane', 'Whisker'],
+  // Chaos Mesh experiments (NetworkChaosExperiment): no policy; the analysis notes a partition, which drops
+  // flows while it is active (analysis/network-chaos-notes).
+  'chaos-mesh.org': ['NetworkChaos', 'Schedule'],
   'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy',
     'CiliumLocalRedirectPolicy', 'CiliumEgressGatewayPolicy'],
   // NetworkAlerts' alerting rules: read by Prometheus, never by the network.

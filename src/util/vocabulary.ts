@@ -20,6 +20,8 @@ export const CALICO_GROUP = 'projectcalico.org';
 export const CALICO_STORAGE_GROUP = 'crd.projectcalico.org';
 /** Cilium's API group. */
 export const CILIUM_GROUP = 'cilium.io';
+/** Chaos Mesh's API group (NetworkChaos, Schedule, ...). */
+export const CHAOS_MESH_GROUP = 'chaos-mesh.org';
 /** The API group of Flux's helm-controller (HelmRelease). */
 const FLUX_HELM_GROUP = 'helm.toolkit.fluxcd.io';
 /** The API group of Argo CD (Application). */

@@ -8,9 +8,10 @@
  *   Findings against 1.27 are reported as they are; only an object valid there is checked against the later
  *   versions, whose findings name the version (`Kubernetes v1.36.0: unknown field "x"`), as does a kind one of
  *   them does not serve. Each version's validators are compiled once per process and cached.
- * - Custom resources are validated against the pinned JSON schemas in `<shared>/schemas/<group>/<kind>_<version>.json`,
- *   closed the same way (a few of them leave the top level open), plus a strict `ObjectMeta` check, because their
- *   `metadata` is only `{type: object}`.
+ * - Custom resources are validated against the pinned JSON schemas in `<shared>/schemas/<group>/<kind>_<version>.json`
+ *   (chaos-mesh.org ones, which have none there, against the openAPIV3Schema of the pinned CRD YAML), closed the
+ *   same way (a few of them leave the top level open), plus a strict `ObjectMeta` check, because their `metadata` is
+ *   only `{type: object}`.
  * - A kind without a schema is an error, never a skip.
  *
  * Upstream oddities handled on load (each is a rewrite with the same meaning, or a documented tightening):
@@ -277,6 +278,16 @@ function normalizeSchema(node: any, isCombinatorBranch = false): void {
   }
   if (typeof node !== 'object' || node === null) return;
   if (typeof node.pattern === 'string') node.pattern = translateRe2Pattern(node.pattern);
+  // OpenAPI 3.0's boolean exclusiveMinimum/-Maximum (Chaos Mesh's Schedule CRD) -> the JSON Schema number form ajv reads.
+  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']]) {
+    if (typeof node[exclusive] !== 'boolean') continue;
+    if (node[exclusive] && typeof node[bound] === 'number') {
+      node[exclusive] = node[bound];
+      delete node[bound];
+    } else {
+      delete node[exclusive];
+    }
+  }
   if (node.type === undefined) {
     for (const comb of ['anyOf', 'oneOf']) {
       const types = typeOnlyBranches(node[comb]);
@@ -552,8 +563,9 @@ function compileCrdValidator(apiVersion: string, kind: string): ValidateFunction
   const { group, version } = splitApiVersion(apiVersion);
   if (group === '' || /[/\\]|\.\./.test(group + kind + version)) return null;
   const file = path.join(CRD_SCHEMA_DIR, group, `${kind.toLowerCase()}_${version}.json`);
-  if (!fs.existsSync(file)) return null;
-  const schema = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const fromCrd = group === CHAOS_MESH_GROUP ? chaosMeshSchema(kind, version) : undefined;
+  if (fromCrd === null || (fromCrd === undefined && !fs.existsSync(file))) return null;
+  const schema = fromCrd ?? JSON.parse(fs.readFileSync(file, 'utf8'));
   delete schema.$schema;
   normalizeSchema(schema);
   pinTypeMeta(schema, apiVersion, kind);
@@ -573,6 +585,33 @@ const celSchemaCache = new Map<string, object[]>();
 export function celSchemasOf(apiVersion: string, kind: string): object[] {
   validatorFor('crd', apiVersion, kind);
   return celSchemaCache.get(`${apiVersion} ${kind}`) ?? [];
+}
+
+const CHAOS_MESH_GROUP = 'chaos-mesh.org';
+/** The pinned Chaos Mesh CRDs (schemas/ has no chaos-mesh.org folder: the objects are checked against the CRDs themselves). */
+const CHAOS_MESH_CRD_DIR = path.join(CRD_YAML_DIR, 'chaos-mesh/v2.8.3');
+
+/**
+ * The openAPIV3Schema of a served version of a pinned Chaos Mesh CRD (`chaos-mesh.org_<plural>.yaml`; the plural is
+ * the lower-case kind, with an `s` for the kinds whose plural has one, e.g. `schedules`), a copy without `status`
+ * (never emitted); null when no pinned CRD defines the kind (a kind without a schema is an error). Parsed per
+ * compile, and every validator is cached: the Schedule CRD (850 KB, every chaos kind embedded) is loaded once.
+ */
+function chaosMeshSchema(kind: string, version: string): object | null {
+  for (const plural of [kind.toLowerCase(), `${kind.toLowerCase()}s`]) {
+    const file = path.join(CHAOS_MESH_CRD_DIR, `${CHAOS_MESH_GROUP}_${plural}.yaml`);
+    if (!fs.existsSync(file)) continue;
+    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+      const crd = doc.toJSON();
+      if (crd?.kind !== 'CustomResourceDefinition' || crd.spec?.names?.kind !== kind) continue;
+      const served = (crd.spec.versions ?? []).find((v: any) => v.name === version && v.served);
+      if (!served) return null;
+      const schema = served.schema.openAPIV3Schema;
+      delete schema.properties?.status;
+      return schema;
+    }
+  }
+  return null;
 }
 
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';

@@ -1,0 +1,32 @@
+/** What Chaos Mesh does when a run is due while the previous one is still active (Schedule `concurrencyPolicy`). */
+export enum ChaosConcurrencyPolicy {
+  /** Skip the new run: never two experiments at once. */
+  FORBID = 'Forbid',
+  /** Start the new run anyway: faults pile up. */
+  ALLOW = 'Allow',
+}
+
+/** When a recurring experiment runs (a chaos-mesh.org/v1alpha1 Schedule). */
+export interface ChaosSchedule {
+  /**
+   * Cron schedule as Chaos Mesh reads it (robfig/cron standard parser): five fields (minute hour
+   * day-of-month month day-of-week, e.g. `'0 3 * * 1-5'`), a descriptor (`@hourly`, `@daily`,
+   * `@weekly`, `@monthly`, `@yearly`), or `@every <Go duration>`.
+   */
+  readonly cron: string;
+  /**
+   * What to do when a run is due while the previous one is still active.
+   * @default ChaosConcurrencyPolicy.FORBID - never two experiments at once (Chaos Mesh's default too, stated explicitly)
+   */
+  readonly concurrencyPolicy?: ChaosConcurrencyPolicy;
+  /**
+   * How many finished experiments Chaos Mesh keeps (at least 1).
+   * @default 5 - enough to read the last runs, without keeping every run forever
+   */
+  readonly historyLimit?: number;
+  /**
+   * Seconds after a missed start time during which the run may still start.
+   * @default - none (Chaos Mesh's: a missed run is started late)
+   */
+  readonly startingDeadlineSeconds?: number;
+}

@@ -1,0 +1,58 @@
+/**
+ * The namespaces a chaos experiment must not hit unless acknowledged: where the cluster's own
+ * networking runs. A fault injected there is not an experiment on one application: it is an outage
+ * of DNS, of the CNI agents or of the mesh control plane for every workload, and it may cut off the
+ * very controllers that would end the experiment. Internal.
+ */
+import { ClusterNetwork } from '../cluster/cluster-network';
+import { CniKind } from '../cluster/cni-kind';
+import { isSystemNamespace } from '../util/validate';
+
+/**
+ * Where each CNI runs its agents and operators when installed the documented way: Calico's
+ * operator install (tigera-operator, calico-system, calico-apiserver), Cilium's Helm chart
+ * (kube-system, as CiliumInstall emits), Flannel's manifest (kube-flannel). A plain NetworkPolicy
+ * CNI is unknown: only the kube-* namespaces.
+ */
+const CNI_NAMESPACES: Record<CniKind, readonly string[]> = {
+  [CniKind.KUBERNETES]: [],
+  [CniKind.CALICO]: ['calico-apiserver', 'calico-system', 'tigera-operator'],
+  [CniKind.CILIUM]: ['kube-system'],
+  [CniKind.FLANNEL]: ['kube-flannel'],
+};
+
+/** The mesh control planes' default namespaces (Istio's istio-system, Linkerd's linkerd), for apps without a ClusterNetwork. */
+const DEFAULT_MESH_NAMESPACES = ['istio-system', 'linkerd'];
+
+/** Why a namespace is protected, by namespace. */
+export type ProtectedNamespaces = ReadonlyMap<string, string>;
+
+/**
+ * The protected namespaces and why: the kube-* namespaces and Chaos Mesh's own always; with a
+ * ClusterNetwork, its DNS namespace, its CNI's and its mesh's control-plane namespaces; without one,
+ * every namespace a supported CNI or mesh uses by default (fail closed: the cluster is unknown).
+ * `isProtected` also covers every `kube-*` namespace.
+ */
+export function protectedNamespaces(cluster: ClusterNetwork | undefined, chaosMeshNamespace: string): ProtectedNamespaces {
+  const out = new Map<string, string>();
+  const add = (ns: string | undefined, why: string) => {
+    if (ns !== undefined && !out.has(ns)) out.set(ns, why);
+  };
+  add('kube-system', 'the cluster\'s system namespace (CoreDNS, kube-proxy, CNI agents)');
+  add(chaosMeshNamespace, 'Chaos Mesh\'s own namespace (its controller must stay reachable to end the experiment)');
+  if (cluster !== undefined) {
+    add(cluster.dnsNamespace, `the cluster DNS namespace of the ClusterNetwork '${cluster.node.path}'`);
+    for (const ns of CNI_NAMESPACES[cluster.cni.kind]) add(ns, `a control-plane namespace of the ClusterNetwork's CNI (${cluster.cni.name})`);
+    add(cluster.mesh.controlPlaneNamespace, `the ${cluster.mesh.displayName} control-plane namespace of the ClusterNetwork '${cluster.node.path}'`);
+    add(cluster.mesh.rootNamespace, `the ${cluster.mesh.displayName} root namespace of the ClusterNetwork '${cluster.node.path}'`);
+  } else {
+    for (const kind of Object.values(CniKind)) for (const ns of CNI_NAMESPACES[kind]) add(ns, `a control-plane namespace of the ${kind} CNI (no ClusterNetwork says which CNI runs)`);
+    for (const ns of DEFAULT_MESH_NAMESPACES) add(ns, 'a service mesh control-plane namespace (no ClusterNetwork says which mesh runs)');
+  }
+  return out;
+}
+
+/** Why `namespace` is protected, or undefined. */
+export function protectionOf(namespaces: ProtectedNamespaces, namespace: string): string | undefined {
+  return namespaces.get(namespace) ?? (isSystemNamespace(namespace) ? 'a kube-* namespace the cluster itself owns' : undefined);
+}

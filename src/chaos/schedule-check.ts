@@ -1,0 +1,86 @@
+/** Checking a {@link ChaosSchedule} prop, cron line included (as robfig/cron's standard parser reads it). Internal. */
+import { ChaosConcurrencyPolicy, ChaosSchedule } from './chaos-schedule';
+import { goDuration } from './chaos-units';
+import { InputSite, propError } from '../util/errors';
+import { StructKeys, requireInteger, requireKnownKeys, requireObject, requireOptionalOneOf, requireString } from '../util/guards';
+
+const SCHEDULE_KEYS: StructKeys<ChaosSchedule> = { cron: true, concurrencyPolicy: true, historyLimit: true, startingDeadlineSeconds: true };
+
+const DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** The fields of a standard cron line: name, bounds, and the names robfig/cron accepts. */
+const FIELDS: ReadonlyArray<{ name: string; min: number; max: number; names?: readonly string[]; nameBase?: number }> = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: MONTHS, nameBase: 1 },
+  { name: 'day of week', min: 0, max: 6, names: DAYS, nameBase: 0 },
+];
+
+/** The validated schedule, as the Schedule spec fields. */
+export interface ResolvedSchedule {
+  readonly cron: string;
+  readonly concurrencyPolicy: ChaosConcurrencyPolicy;
+  readonly historyLimit: number;
+  readonly startingDeadlineSeconds?: number;
+  /** The interval of an `@every` schedule, in seconds (other schedules have no single interval). */
+  readonly everySeconds?: number;
+}
+
+/** Check a {@link ChaosSchedule} prop. */
+export function resolveSchedule(site: InputSite, prop: string, given: ChaosSchedule): ResolvedSchedule {
+  const s = requireKnownKeys(site, prop, requireObject(site, prop, given), SCHEDULE_KEYS);
+  if (s.cron === undefined) throw propError(site, `${prop}.cron`, "is required: e.g. '0 3 * * 1-5' or '@every 6h'");
+  const cron = requireString(site, `${prop}.cron`, s.cron, true);
+  const everySeconds = checkCron(site, `${prop}.cron`, cron);
+  return {
+    cron,
+    concurrencyPolicy: requireOptionalOneOf(site, `${prop}.concurrencyPolicy`, s.concurrencyPolicy, Object.values(ChaosConcurrencyPolicy),
+      'a ChaosConcurrencyPolicy', ChaosConcurrencyPolicy.FORBID),
+    historyLimit: s.historyLimit === undefined ? 5 : requireInteger(site, `${prop}.historyLimit`, s.historyLimit, 1),
+    startingDeadlineSeconds: s.startingDeadlineSeconds === undefined ? undefined
+      : requireInteger(site, `${prop}.startingDeadlineSeconds`, s.startingDeadlineSeconds, 1, Number.MAX_SAFE_INTEGER),
+    ...(everySeconds === undefined ? {} : { everySeconds }),
+  };
+}
+
+/** Check a cron line; returns the interval of `@every`. */
+function checkCron(site: InputSite, prop: string, cron: string): number | undefined {
+  const bad = (why: string) => propError(site, prop, `'${cron}' is not a schedule Chaos Mesh accepts: ${why}`);
+  if (cron.startsWith('@every ')) return goDuration(site, prop, cron.slice('@every '.length)).seconds;
+  if (cron.startsWith('@')) {
+    if (!DESCRIPTORS.includes(cron)) throw bad(`unknown descriptor (one of ${DESCRIPTORS.join(', ')}, or '@every <duration>')`);
+    return undefined;
+  }
+  if (cron.startsWith('TZ=') || cron.startsWith('CRON_TZ=')) throw bad('time zone prefixes are not supported here');
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 5) throw bad(`expected 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`);
+  fields.forEach((f, i) => {
+    const problem = fieldProblem(f, FIELDS[i]);
+    if (problem !== undefined) throw bad(`${FIELDS[i].name} '${f}': ${problem}`);
+  });
+  return undefined;
+}
+
+function fieldProblem(field: string, spec: typeof FIELDS[number]): string | undefined {
+  const value = (text: string): number | undefined => {
+    if (/^[0-9]+$/.test(text)) return Number(text);
+    const i = spec.names?.indexOf(text.toLowerCase()) ?? -1;
+    return i >= 0 ? i + spec.nameBase! : undefined;
+  };
+  for (const part of field.split(',')) {
+    const [range, step, extra] = part.split('/');
+    if (extra !== undefined || range === '') return 'malformed';
+    if (step !== undefined && (!/^[0-9]+$/.test(step) || Number(step) === 0)) return `step '${step}' must be a positive integer`;
+    if (range === '*' || range === '?') continue;
+    const [lo, hi, more] = range.split('-');
+    if (more !== undefined) return 'malformed range';
+    const a = value(lo);
+    const b = hi === undefined ? a : value(hi);
+    if (a === undefined || b === undefined) return `'${range}' is not a number${spec.names ? ' or a name' : ''}`;
+    if (a < spec.min || b > spec.max) return `out of range ${spec.min}-${spec.max}`;
+    if (a > b) return `range '${range}' runs backwards`;
+  }
+  return undefined;
+}

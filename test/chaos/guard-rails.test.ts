@@ -1,0 +1,248 @@
+/**
+ * NetworkChaosExperiment's guard rails: every refusal, with its exact message naming construct and
+ * field, runtime type checks for plain-JavaScript callers, and the acknowledgements that lift them.
+ * Upstream rules: chaos-mesh api/v1alpha1 networkchaos_types_additions.go (direction / target /
+ * external targets, rate units), common_validation.go (mode values), the NetworkChaos CRD's
+ * latency pattern; robfig/cron's standard parser for Schedule `schedule`.
+ */
+import { App, Chart, Testing } from 'cdk8s';
+import {
+  ChaosAction, ChaosDirection, ChaosMode, ClusterNetwork, Cni, Errors, IstioMode, Mesh, NetworkChaosExperiment, NetworkChaosExperimentProps,
+} from '../../src';
+import { chartFor, synthValid } from '../support/synth';
+
+const SHOP = { namespaces: ['shop'], labels: { app: 'backend' } };
+const DB = { namespaces: ['shop'], labels: { app: 'db' } };
+const P = ChaosAction.partition();
+const base = { action: P, pods: SHOP, target: { pods: DB }, duration: '5m' };
+
+type Cluster = 'none' | 'calico' | 'cilium-istio';
+function chartWith(cluster: Cluster): Chart {
+  if (cluster === 'calico') return chartFor(Cni.calico());
+  if (cluster === 'cilium-istio') return chartFor(Cni.cilium(), { mesh: Mesh.istio({ mode: IstioMode.SIDECAR }) });
+  return Testing.chart();
+}
+
+function build(props: unknown, cluster: Cluster = 'calico'): NetworkChaosExperiment {
+  return new NetworkChaosExperiment(chartWith(cluster), 'exp', props as NetworkChaosExperimentProps);
+}
+
+const REFUSED: Array<[string, unknown, string, Cluster?]> = [
+  ['no duration', { action: P, pods: SHOP, target: { pods: DB } },
+    "duration: is required (a Go duration, e.g. '5m'): without one the fault stays until the object is deleted. Set acknowledgeUnboundedDuration: true if that is what you want"],
+  ['a duration and the unbounded acknowledgement', { ...base, acknowledgeUnboundedDuration: true },
+    'acknowledgeUnboundedDuration: contradicts duration: omit one of them'],
+  ['a schedule without duration, even acknowledged', { action: P, pods: SHOP, acknowledgeUnboundedDuration: true, schedule: { cron: '@daily' } },
+    'duration: is required with schedule: each run must end before the next one is due'],
+  ['an ISO 8601 duration', { ...base, duration: 'PT5M' },
+    "duration: 'PT5M' is not a Go duration (a number and a unit of ns, us, ms, s, m, h, e.g. '30s', '10m', '1h30m'): Chaos Mesh parses it with Go's time.ParseDuration"],
+  ['a negative duration', { ...base, duration: '-5m' },
+    "duration: '-5m' is not a Go duration (a number and a unit of ns, us, ms, s, m, h, e.g. '30s', '10m', '1h30m'): Chaos Mesh parses it with Go's time.ParseDuration"],
+  ['a zero duration', { ...base, duration: '0s' }, "duration: '0s' is zero: give the time the experiment runs"],
+  ['a duration as long as the @every interval', { ...base, duration: '60m', schedule: { cron: '@every 1h' } },
+    "duration: '60m' is not shorter than the schedule's interval: the fault would never be lifted between runs"],
+  ['a selector without namespaces', { ...base, pods: { labels: { app: 'x' } } },
+    'pods.namespaces: is required: name the namespaces explicitly (an empty selector hits every namespace the chaos controller may touch)'],
+  ['an empty namespace list', { ...base, pods: { namespaces: [] } },
+    'pods.namespaces: must name at least one namespace (an empty list hits every namespace the chaos controller may touch)'],
+  ['a namespace that is no DNS label', { ...base, pods: { namespaces: ['Shop'] } },
+    "pods.namespaces[0]: 'Shop' is not a valid DNS-1123 label (lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63 characters)"],
+  ['kube-system', { ...base, pods: { namespaces: ['kube-system'] } },
+    "pods.namespaces: 'kube-system' is the cluster's system namespace (CoreDNS, kube-proxy, CNI agents): a fault there hits every workload that depends on it. Add 'kube-system' to acknowledgedControlPlaneNamespaces if that is the experiment"],
+  ['any kube-* namespace', { ...base, pods: { namespaces: ['kube-public'] } },
+    "pods.namespaces: 'kube-public' is a kube-* namespace the cluster itself owns: a fault there hits every workload that depends on it. Add 'kube-public' to acknowledgedControlPlaneNamespaces if that is the experiment"],
+  ["Chaos Mesh's own namespace", { ...base, pods: { namespaces: ['chaos-mesh'] } },
+    "pods.namespaces: 'chaos-mesh' is Chaos Mesh's own namespace (its controller must stay reachable to end the experiment): a fault there hits every workload that depends on it. Add 'chaos-mesh' to acknowledgedControlPlaneNamespaces if that is the experiment"],
+  ["the ClusterNetwork's CNI namespace", { ...base, pods: { namespaces: ['calico-system'] } },
+    "pods.namespaces: 'calico-system' is a control-plane namespace of the ClusterNetwork's CNI (calico): a fault there hits every workload that depends on it. Add 'calico-system' to acknowledgedControlPlaneNamespaces if that is the experiment"],
+  ["the ClusterNetwork's mesh control plane", { ...base, pods: { namespaces: ['shop', 'istio-system'] }, namespace: 'shop' },
+    "pods.namespaces: 'istio-system' is the Istio (sidecar) control-plane namespace of the ClusterNetwork 'test/cluster': a fault there hits every workload that depends on it. Add 'istio-system' to acknowledgedControlPlaneNamespaces if that is the experiment",
+    'cilium-istio'],
+  ["the ClusterNetwork's DNS namespace", { ...base, pods: { namespaces: ['dns'] } },
+    "pods.namespaces: 'dns' is the cluster DNS namespace of the ClusterNetwork 'test/cluster': a fault there hits every workload that depends on it. Add 'dns' to acknowledgedControlPlaneNamespaces if that is the experiment"],
+  ['without a ClusterNetwork, every supported CNI namespace (fail closed)', { ...base, pods: { namespaces: ['kube-flannel'] } },
+    "pods.namespaces: 'kube-flannel' is a control-plane namespace of the flannel CNI (no ClusterNetwork says which CNI runs): a fault there hits every workload that depends on it. Add 'kube-flannel' to acknowledgedControlPlaneNamespaces if that is the experiment",
+    'none'],
+  ['without a ClusterNetwork, every default mesh namespace', { ...base, pods: { namespaces: ['linkerd'] } },
+    "pods.namespaces: 'linkerd' is a service mesh control-plane namespace (no ClusterNetwork says which mesh runs): a fault there hits every workload that depends on it. Add 'linkerd' to acknowledgedControlPlaneNamespaces if that is the experiment",
+    'none'],
+  ['a control-plane target with direction both (Chaos Mesh injects into the target pods too)',
+    { ...base, direction: ChaosDirection.BOTH, target: { pods: { namespaces: ['kube-system'], labels: { 'k8s-app': 'kube-dns' } } } },
+    "target.pods.namespaces: 'kube-system' is the cluster's system namespace (CoreDNS, kube-proxy, CNI agents): a fault there hits every workload that depends on it. Add 'kube-system' to acknowledgedControlPlaneNamespaces if that is the experiment"],
+  ['an acknowledgement the experiment does not use', { ...base, acknowledgedControlPlaneNamespaces: ['kube-system'] },
+    "acknowledgedControlPlaneNamespaces: 'kube-system' is not a control-plane namespace this experiment injects into: remove it"],
+  ['direction from without a target (netem)', { action: ChaosAction.delay({ latency: '1s' }), pods: SHOP, direction: ChaosDirection.FROM, duration: '5m' },
+    "target: is required with direction 'from': the packets from the target are only defined when there is one"],
+  ['a partition from nothing', { action: P, pods: SHOP, direction: ChaosDirection.FROM, duration: '5m' },
+    "target: is required with direction 'from' (or externalTargets, for a partition): the packets from the target are only defined when there is one"],
+  ['external targets with direction both (netem)',
+    { action: ChaosAction.loss({ loss: 10 }), pods: SHOP, direction: ChaosDirection.BOTH, target: { pods: DB }, externalTargets: ['192.0.2.1'], duration: '5m' },
+    "externalTargets: cannot be used with direction 'both' for a loss (Chaos Mesh's webhook refuses external targets with 'from' and 'both' for every action but partition): use direction TO"],
+  ['an external target that is no address, CIDR or host name', { ...base, externalTargets: ['not a host'] },
+    "externalTargets[0]: 'not a host' is not an IP address, a CIDR block or a fully qualified host name"],
+  ['an empty external target list', { ...base, externalTargets: [] },
+    'externalTargets: is empty: omit it, or name at least one address, CIDR block or host name'],
+  ['several pod namespaces without the object namespace', { ...base, pods: { namespaces: ['b', 'a'] } },
+    'namespace: is required when pods.namespaces names several (a, b): the namespace of the experiment object'],
+  ['a name that is no DNS label', { ...base, name: 'Bad_Name' },
+    "name: 'Bad_Name' is not a valid DNS-1123 label (lower-case alphanumerics and '-', starting and ending alphanumeric, at most 63 characters)"],
+  ['a cron field out of range', { ...base, schedule: { cron: '0 25 * * *' } },
+    "schedule.cron: '0 25 * * *' is not a schedule Chaos Mesh accepts: hour '25': out of range 0-23"],
+  ['a cron line of four fields', { ...base, schedule: { cron: '* * * *' } },
+    "schedule.cron: '* * * *' is not a schedule Chaos Mesh accepts: expected 5 fields (minute hour day-of-month month day-of-week), got 4"],
+  ['an unknown cron descriptor', { ...base, schedule: { cron: '@often' } },
+    "schedule.cron: '@often' is not a schedule Chaos Mesh accepts: unknown descriptor (one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, or '@every <duration>')"],
+  ['a backwards cron range', { ...base, schedule: { cron: '0 5-3 * * *' } },
+    "schedule.cron: '0 5-3 * * *' is not a schedule Chaos Mesh accepts: hour '5-3': range '5-3' runs backwards"],
+  ['a zero cron step', { ...base, schedule: { cron: '*/0 * * * *' } },
+    "schedule.cron: '*/0 * * * *' is not a schedule Chaos Mesh accepts: minute '*/0': step '0' must be a positive integer"],
+  ['historyLimit 0', { ...base, schedule: { cron: '@daily', historyLimit: 0 } },
+    'schedule.historyLimit: must be an integer from 1 to 2147483647, got the number 0'],
+  ['In without values', { ...base, pods: { namespaces: ['shop'], expressions: [{ key: 'a', operator: 'In' }] } },
+    'pods.expressions[0].values: must list at least one value for In'],
+  ['Exists with values', { ...base, pods: { namespaces: ['shop'], expressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] } },
+    'pods.expressions[0].values: must be empty for Exists'],
+  ['an invalid label value', { ...base, pods: { namespaces: ['shop'], labels: { app: 'no spaces' } } },
+    "pods.labels: 'no spaces' is not a valid value for label 'app' (at most 63 characters of [A-Za-z0-9-_.], alphanumeric at both ends)"],
+  // Runtime types for plain-JavaScript callers.
+  ['a misspelt prop', { action: P, pods: SHOP, duraton: '5m' },
+    'duraton: unknown field (expected one of name, namespace, action, pods, mode, direction, target, externalTargets, duration, acknowledgeUnboundedDuration, '
+    + 'schedule, acknowledgedControlPlaneNamespaces, chaosMeshNamespace); a misspelt field would be silently ignored'],
+  ['no action', { pods: SHOP, duration: '5m' }, 'action: is required: ChaosAction.partition(), .delay(), .loss(), .duplicate(), .corrupt() or .bandwidth()'],
+  ['a look-alike action', { ...base, action: { action: 'partition' } },
+    'action: must be a ChaosAction made by one of its factories: ChaosAction.partition(), .delay(), .loss(), .duplicate(), .corrupt(), .bandwidth(), not a plain object'],
+  ['a mode as a string', { ...base, mode: 'all' },
+    "mode: must be a ChaosMode made by one of its factories: ChaosMode.one(), .all(), .fixed(n), .fixedPercent(p), .randomMaxPercent(p), not the string 'all'"],
+  ['a target mode look-alike', { ...base, target: { pods: DB, mode: Object.create(ChaosMode.prototype) } },
+    'target.mode: must be a ChaosMode made by one of its factories: ChaosMode.one(), .all(), .fixed(n), .fixedPercent(p), .randomMaxPercent(p), not a hand-built object'],
+  ["the string 'true' as acknowledgement", { action: P, pods: SHOP, acknowledgeUnboundedDuration: 'true' },
+    "acknowledgeUnboundedDuration: must be true or false, got the string 'true'"],
+  ['namespaces as a string', { ...base, pods: { namespaces: 'shop' } }, "pods.namespaces: must be a list, got the string 'shop'"],
+  ['an unknown direction', { ...base, direction: 'into' }, "direction: 'into' is not a ChaosDirection (one of to, from, both)"],
+  ['a duration as a number', { ...base, duration: 300 }, 'duration: must be a non-empty string, got the number 300'],
+  ['a target without pods', { ...base, target: { mode: ChaosMode.all() } }, 'target.pods: is required: the peer pods whose traffic is affected'],
+  ['props as null', null, 'props: must be an object of props (they are required), got null'],
+  ['a schedule as a string', { ...base, schedule: '@daily' }, "schedule: must be an object, got the string '@daily'"],
+  ['a misspelt schedule field', { ...base, schedule: { cron: '@daily', historylimit: 3 } },
+    'schedule.historylimit: unknown field (expected one of cron, concurrencyPolicy, historyLimit, startingDeadlineSeconds); a misspelt field would be silently ignored'],
+  ['an unknown concurrency policy', { ...base, schedule: { cron: '@daily', concurrencyPolicy: 'Replace' } },
+    "schedule.concurrencyPolicy: 'Replace' is not a ChaosConcurrencyPolicy (one of Forbid, Allow)"],
+  ['external targets as a string', { ...base, externalTargets: '192.0.2.1' }, "externalTargets: must be a list, got the string '192.0.2.1'"],
+  ['acknowledged namespaces as a string', { ...base, acknowledgedControlPlaneNamespaces: 'kube-system' },
+    "acknowledgedControlPlaneNamespaces: must be a list, got the string 'kube-system'"],
+  ['labels as a list', { ...base, pods: { namespaces: ['shop'], labels: ['app'] } }, 'pods.labels: must be a map of strings to strings, got an array of 1'],
+  ['a misspelt selection field', { ...base, pods: { namespace: ['shop'] } },
+    'pods.namespace: unknown field (expected one of namespaces, labels, expressions); a misspelt field would be silently ignored'],
+];
+
+describe('refusals name the construct and the field', () => {
+  // Every row padded to four values: jest reads a callback with more parameters than the row as one taking `done`.
+  test.each(REFUSED.map(([what, props, message, cluster]) => [what, props, message, cluster ?? 'calico'] as const))('%s', (_what, props, message, c) => {
+    const chart = c === 'calico' && message.includes("'dns'") ? chartFor(Cni.calico(), { dns: { namespace: 'dns' } }) : chartWith(c);
+    let thrown: unknown;
+    try {
+      new NetworkChaosExperiment(chart, 'exp', props as NetworkChaosExperimentProps);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(Errors.isValidationError(thrown)).toBe(true);
+    expect((thrown as Error).message).toBe(`[test/exp] ${message}`);
+  });
+});
+
+const FACTORY_REFUSED: Array<[string, () => unknown, string]> = [
+  ['a compound latency', () => ChaosAction.delay({ latency: '1m30s' }),
+    "[ChaosAction.delay] latency: '1m30s' is not a netem time: one number and one unit of ns, us, ms, s, m, h (e.g. '100ms'), as the NetworkChaos CRD requires (no compound durations such as 1m30s)"],
+  ['a delay without latency', () => ChaosAction.delay({} as any), "[ChaosAction.delay] latency: is required: the added latency, e.g. '100ms'"],
+  ['a jitter with a space', () => ChaosAction.delay({ latency: '1s', jitter: '10 ms' }),
+    "[ChaosAction.delay] jitter: '10 ms' is not a netem time: one number and one unit of ns, us, ms, s, m, h (e.g. '100ms'), as the NetworkChaos CRD requires (no compound durations such as 1m30s)"],
+  ['loss 0', () => ChaosAction.loss({ loss: 0 }), '[ChaosAction.loss] loss: must be a percentage above 0 and at most 100, got 0'],
+  ['loss 101', () => ChaosAction.loss({ loss: 101 }), '[ChaosAction.loss] loss: must be a percentage above 0 and at most 100, got 101'],
+  ['loss NaN', () => ChaosAction.loss({ loss: NaN }), '[ChaosAction.loss] loss: must be a percentage above 0 and at most 100, got NaN'],
+  ['loss as a string', () => ChaosAction.loss({ loss: '10' as any }), "[ChaosAction.loss] loss: must be a number, got the string '10'"],
+  ['a negative correlation', () => ChaosAction.corrupt({ corrupt: 5, correlation: -1 }), '[ChaosAction.corrupt] correlation: must be a percentage from 0 to 100, got -1'],
+  ['duplicate without its share', () => ChaosAction.duplicate({} as any), '[ChaosAction.duplicate] duplicate: is required: a percentage above 0 and at most 100'],
+  ['a misspelt option', () => ChaosAction.loss({ loss: 5, corelation: 5 } as any),
+    '[ChaosAction.loss] options.corelation: unknown field (expected one of loss, correlation); a misspelt field would be silently ignored'],
+  ['a rate in bits', () => ChaosAction.bandwidth({ rate: '1Mbit', limit: 1, buffer: 1 }),
+    "[ChaosAction.bandwidth] rate: '1Mbit' is not a Chaos Mesh rate: an integer and a unit of bps, kbps, mbps, gbps or tbps (bytes per second, e.g. '1mbps')"],
+  ['a zero rate', () => ChaosAction.bandwidth({ rate: '0kbps', limit: 1, buffer: 1 }),
+    "[ChaosAction.bandwidth] rate: '0kbps' is zero: a zero rate is a partition (use ChaosAction.partition())"],
+  ['limit 0', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 0, buffer: 1 }), '[ChaosAction.bandwidth] limit: must be an integer from 1 to 2147483647, got the number 0'],
+  ['no buffer', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1 } as any), '[ChaosAction.bandwidth] buffer: is required: the bucket size in bytes (at least 1)'],
+  ['a fractional peakrate', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 1.5 }),
+    '[ChaosAction.bandwidth] peakrate: must be an integer from 0 to 9007199254740991, got the number 1.5'],
+  ['options as null', () => ChaosAction.loss(null as any), '[ChaosAction.loss] options: must be an object of props (they are required), got null'],
+  ['fixed 0', () => ChaosMode.fixed(0), '[ChaosMode.fixed] count: must be a positive integer (the number of pods), got 0'],
+  ['101 per cent', () => ChaosMode.fixedPercent(101), '[ChaosMode.fixedPercent] percent: must be an integer from 1 to 100 (Chaos Mesh refuses 0 and fractions), got 101'],
+  ['a fractional percentage', () => ChaosMode.randomMaxPercent(2.5),
+    '[ChaosMode.randomMaxPercent] percent: must be an integer from 1 to 100 (Chaos Mesh refuses 0 and fractions), got 2.5'],
+  ['a percentage as a string', () => ChaosMode.fixedPercent('50' as any), "[ChaosMode.fixedPercent] percent: must be a number, got the string '50'"],
+];
+
+describe('factories refuse bad options at once', () => {
+  test.each(FACTORY_REFUSED)('%s', (_what, make, message) => {
+    expect(make).toThrow(message);
+    try {
+      make();
+    } catch (e) {
+      expect(Errors.isValidationError(e)).toBe(true);
+      expect((e as Error).message).toBe(message);
+    }
+  });
+});
+
+describe('what the acknowledgements and the direction allow', () => {
+  test('an acknowledged control-plane namespace is emitted', () => {
+    const chart = chartFor(Cni.calico());
+    new NetworkChaosExperiment(chart, 'coredns-delay', {
+      action: ChaosAction.delay({ latency: '50ms' }),
+      pods: { namespaces: ['kube-system'], labels: { 'k8s-app': 'kube-dns' } },
+      duration: '2m',
+      acknowledgedControlPlaneNamespaces: ['kube-system'],
+    });
+    const [obj] = synthValid(chart).filter((o) => o.kind === 'NetworkChaos');
+    expect(obj.metadata).toEqual({ name: 'coredns-delay', namespace: 'kube-system' });
+    expect(obj.spec.selector).toEqual({ namespaces: ['kube-system'], labelSelectors: { 'k8s-app': 'kube-dns' } });
+  });
+
+  test('a control-plane namespace as the target of a netem action with direction to needs no acknowledgement: only the selected pods get the fault', () => {
+    const obj = build({ ...base, action: ChaosAction.delay({ latency: '200ms' }), target: { pods: { namespaces: ['kube-system'], labels: { 'k8s-app': 'kube-dns' } } } });
+    expect(Testing.synth(obj.node.scope as Chart).find((o) => o.kind === 'NetworkChaos').spec.target.selector.namespaces).toEqual(['kube-system']);
+  });
+
+  test('a partition injects into its target pods whatever the direction: a control-plane target needs the acknowledgement', () => {
+    const toDns = { ...base, target: { pods: { namespaces: ['kube-system'], labels: { 'k8s-app': 'kube-dns' } } } };
+    expect(() => build(toDns)).toThrow("[test/exp] target.pods.namespaces: 'kube-system' is the cluster's system namespace");
+    expect(() => build({ ...toDns, acknowledgedControlPlaneNamespaces: ['kube-system'] })).not.toThrow();
+  });
+
+  test('a partition from external targets needs no pod target', () => {
+    expect(() => build({ action: P, pods: SHOP, direction: ChaosDirection.FROM, externalTargets: ['192.0.2.0/24'], duration: '5m' })).not.toThrow();
+  });
+
+  test("another CNI's namespace is an ordinary namespace when the ClusterNetwork says which CNI runs", () => {
+    expect(() => build({ ...base, pods: { namespaces: ['calico-system'] } }, 'cilium-istio')).not.toThrow();
+    expect(() => build({ ...base, pods: { namespaces: ['calico-system'] } }, 'none')).toThrow(/control-plane namespace of the calico CNI/);
+  });
+
+  test('chaosMeshNamespace moves the protection', () => {
+    expect(() => build({ ...base, pods: { namespaces: ['chaos-mesh'] }, chaosMeshNamespace: 'chaos-testing' })).not.toThrow();
+    expect(() => build({ ...base, pods: { namespaces: ['chaos-testing'] }, chaosMeshNamespace: 'chaos-testing' }))
+      .toThrow("[test/exp] pods.namespaces: 'chaos-testing' is Chaos Mesh's own namespace");
+  });
+
+  test('a ClusterNetwork declared in another branch of the app is still an error, not "no ClusterNetwork"', () => {
+    const app = new App();
+    new ClusterNetwork(new Chart(app, 'platform'), 'cluster', { cni: Cni.calico() });
+    expect(() => new NetworkChaosExperiment(new Chart(app, 'chaos'), 'exp', base))
+      .toThrow(/\[chaos\/exp\] ClusterNetwork: none is declared in this construct's scope or its ancestors, but 'platform\/cluster' is declared/);
+  });
+
+  test('two experiments of one name in one namespace are refused', () => {
+    const chart = chartFor(Cni.calico());
+    new NetworkChaosExperiment(chart, 'a', { ...base, name: 'same' });
+    expect(() => new NetworkChaosExperiment(chart, 'b', { ...base, name: 'same' }))
+      .toThrow("[test/b] metadata.name: NetworkChaos 'same' in namespace 'shop' is already emitted by 'test/a'; give one of them another name");
+  });
+});
