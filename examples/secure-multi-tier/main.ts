@@ -9,7 +9,7 @@
  *   npm run synth                                                  # every example, every CNI
  */
 import { App, Chart } from 'cdk8s';
-import { AppTier, ClusterNetwork, Cni, Peer, Port, ThreeTierApp } from '../../src';
+import { AppTier, ChaosAction, ClusterNetwork, Cni, NetworkChaosExperiment, Peer, Port, ThreeTierApp } from '../../src';
 import { cniFromEnv } from '../cni';
 
 /** Build the shop into `app` for `cni`. */
@@ -31,6 +31,16 @@ export function build(app: App, cni: Cni): Chart {
 
   // Prometheus scrapes the backend's metrics on 9090 (an extra, explicit allow).
   shop.zeroTrustNamespace.allowIngress('backend-allow-metrics-scrape', shop.podLabels(AppTier.BACKEND), [Peer.monitoring()], [Port.tcp(9090)]);
+
+  // Resilience drill: every weekday at 03:00, one backend pod's traffic to the database is delayed by
+  // 200 ms for ten minutes (Chaos Mesh); the experiment cannot outlive its duration.
+  new NetworkChaosExperiment(chart, 'backend-db-latency', {
+    action: ChaosAction.delay({ latency: '200ms', jitter: '20ms' }),
+    pods: { namespaces: ['shop'], labels: shop.podLabels(AppTier.BACKEND) },
+    target: { pods: { namespaces: ['shop'], labels: shop.podLabels(AppTier.DATABASE) } },
+    duration: '10m',
+    schedule: { cron: '0 3 * * 1-5' },
+  });
   return chart;
 }
 
