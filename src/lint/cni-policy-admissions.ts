@@ -3,12 +3,13 @@
  * analyzer's model of the lint's CNI answers the ingress question, and the rule that decided is read
  * back from its object, so the lint and the analysis never disagree on what a policy admits.
  */
-import { isObject, LintDocument } from './document';
+import { asArray, isObject, LintDocument } from './document';
+import { effectivePeerSelector, POD_NAMESPACE_KEY } from '../analysis/cilium/identity';
 import { modelFor } from '../analysis/cni-model';
 import { AnnotatedCniModel, Endpoint, ManifestObject, NamespaceIndex } from '../analysis/model';
 import { YES } from '../analysis/verdict';
 import { Cni, CniKind } from '../cluster/cni';
-import { isCalicoPolicy, isCiliumPolicy } from '../util/vocabulary';
+import { isCalicoPolicy, isCiliumPolicy, namespaceOf } from '../util/vocabulary';
 
 /** The admitting rule: its document and JSON path. */
 export interface CniAdmission {
@@ -42,7 +43,10 @@ export function calicoOrCiliumModel(cni: Cni | undefined, objects: ManifestObjec
  */
 export function cniAdmission(model: AnnotatedCniModel, documents: readonly LintDocument[], source: Endpoint, destination: Endpoint,
   port: number): CniAdmission | undefined {
-  const verdict = model.evaluate({ direction: 'ingress', subject: destination, peer: source, port, protocol: 'TCP', destination });
+  const query = { direction: 'ingress' as const, subject: destination, peer: source, port, protocol: 'TCP' as const, destination };
+  // The outcome alone first (no reasons built): callers ask about every pair of pods, and most are not admitted.
+  if (model.decide(query) !== YES) return undefined;
+  const verdict = model.evaluate(query);
   if (verdict.outcome !== YES) return undefined;
   const reason = verdict.reasons.find((r) => r.effect === 'allow' && r.object !== undefined && r.rule !== undefined);
   if (!reason) return undefined;
@@ -53,6 +57,36 @@ export function cniAdmission(model: AnnotatedCniModel, documents: readonly LintD
   const rule = at(doc.obj, reason.rule!);
   if (!isObject(rule) || !namesClients(rule, isCalicoPolicy(doc.obj))) return undefined;
   return { doc, path: reason.rule! };
+}
+
+/** Is `doc` a namespaced Calico or Cilium policy (projectcalico.org NetworkPolicy, CiliumNetworkPolicy), which selects pods of its own namespace only? */
+export function isNamespacedCniPolicy(doc: LintDocument): boolean {
+  return (isCalicoPolicy(doc.obj) && doc.obj.kind === 'NetworkPolicy') || (isCiliumPolicy(doc.obj) && doc.obj.kind === 'CiliumNetworkPolicy');
+}
+
+/** Cilium ingress peer fields that reach past the policy's namespace whatever it is (entities, addresses, nodes, cloud groups). */
+const CILIUM_NON_ENDPOINT_PEERS = ['fromEntities', 'fromCIDR', 'fromCIDRSet', 'fromNodes', 'fromGroups'];
+
+/**
+ * May an ingress rule of `doc`, a Calico or Cilium policy, admit a pod of another namespace than the policy's own, so that
+ * {@link cniAdmission} may name it for such a client? Conservative: false only where no rule can. A cluster-wide policy: true.
+ * A namespaced Calico policy: a rule's `source` with `namespaceSelector` or `services`, or NetworkSets in the manifests
+ * (`networkSets`: a selector may match a set whose nets hold other pods' addresses); without them a source `selector` or
+ * `serviceAccounts` selects in the policy's namespace only (docs.tigera.io Calico NetworkPolicy, EntityRule). A CiliumNetworkPolicy:
+ * a `fromEndpoints` selector that does not pin the policy's namespace once Cilium adds its implicit namespace label (the analyzer's
+ * effectivePeerSelector; docs.cilium.io "Layer 3 examples": endpoints selectors of a namespaced policy match its namespace unless
+ * they name `k8s:io.kubernetes.pod.namespace`), or any entity, CIDR, node or group peer.
+ */
+export function admitsOtherNamespaces(doc: LintDocument, networkSets: boolean): boolean {
+  if (!isNamespacedCniPolicy(doc)) return true;
+  const ns = namespaceOf(doc.obj);
+  if (isCalicoPolicy(doc.obj)) {
+    return networkSets || asArray(doc.obj.spec?.ingress).some((r) => isObject(r) && isObject(r.source)
+      && (r.source.namespaceSelector !== undefined || r.source.services !== undefined));
+  }
+  const rules = [doc.obj.spec, ...asArray(doc.obj.specs)].flatMap((spec) => (isObject(spec) ? asArray(spec.ingress) : []));
+  return rules.some((r) => !isObject(r) || CILIUM_NON_ENDPOINT_PEERS.some((f) => r[f] !== undefined && r[f] !== null)
+    || asArray(r.fromEndpoints).some((e) => !isObject(e) || effectivePeerSelector(e, ns).matchLabels?.[`k8s:${POD_NAMESPACE_KEY}`] !== ns));
 }
 
 /** The value at a JSON path such as `spec.ingress[0]` or `specs[1].ingress[0]`. */

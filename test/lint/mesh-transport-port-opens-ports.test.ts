@@ -10,6 +10,7 @@ import { IstioMtls, LinkerdInboundPolicy, MeshAuthorization, MeshSource, Peer, Z
 import { Reachability, Target } from '../../src/analysis';
 import { Cni } from '../../src/cluster/cni';
 import { IstioMode, Mesh } from '../../src/cluster/mesh';
+import * as admissions from '../../src/lint/cni-policy-admissions';
 import { Port } from '../../src/policy/port';
 import { deploymentWith, meshChart } from '../support/mesh';
 import { synthValid } from '../support/synth';
@@ -328,5 +329,56 @@ describe('Calico and Cilium rules naming the transport port (told the CNI)', () 
     };
     expect(lintRule(RULE, [...BASE, ztunnel, policy([8080, 9090, 15008])], { mesh: AMBIENT, cni })).toEqual([]);
     expect(lintRule(RULE, [...BASE, policy([8080, 15008])], { mesh: AMBIENT })).toEqual([]);
+  });
+});
+
+describe('Calico and Cilium rules: which pairs are asked about (cost on large directories)', () => {
+  const NAMESPACES = ['a', 'b', 'c'];
+  const ns = (name: string) => namespaceWith(name, 'labels', { 'istio.io/dataplane-mode': 'ambient' });
+  /** web and api in each namespace; api admits web on 8080 and 15008 through `policy`. */
+  const objects = (policy: (namespace: string) => any) => NAMESPACES.flatMap((n) => [ns(n), deployment(n, 'web', [8080]), deployment(n, 'api'), policy(n)]);
+  const calico = (namespace: string, source: Record<string, string> = { selector: "app == 'web'" }) => ({
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'api-from-web', namespace },
+    spec: {
+      selector: "app == 'api'",
+      types: ['Ingress'],
+      ingress: [{ action: 'Allow', protocol: 'TCP', source, destination: { ports: [8080, 15008] } }],
+    },
+  });
+  const cilium = (namespace: string, from: Record<string, string> = { app: 'web' }) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'api-from-web', namespace },
+    spec: {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: from }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }, { port: '15008', protocol: 'TCP' }] }] }],
+    },
+  });
+  const each = (n: string) => [`Deployment ${n}/web reaches Deployment ${n}/api on port 9090 and on every port no manifest names (judged on port 1)`];
+  afterEach(() => jest.restoreAllMocks());
+
+  test.each([['Calico', Cni.calico(), calico, 'NetworkPolicy'], ['Cilium', Cni.cilium(), cilium, 'CiliumNetworkPolicy']])('%s: a policy admitting its '
+    + 'own namespace\'s pods only is asked about the meshed clients of that namespace only, with the same findings', (_name, cni, policy, kind) => {
+    const asked = jest.spyOn(admissions, 'cniAdmission');
+    const findings = lintRule(RULE, objects((n) => policy(n)), { mesh: AMBIENT, cni });
+    expect(findings.map((f) => [f.object, f.path, reached(f)])).toEqual(NAMESPACES.map((n) => [`${kind} ${n}/api-from-web`, 'spec.ingress[0]', each(n)[0]]));
+    // Two tunnelled destinations (web, api) by two meshed clients in each of the three namespaces: 12 questions, not 6 x 6.
+    expect(asked).toHaveBeenCalledTimes(12);
+    expect(asked.mock.calls.every(([, , client, destination]) => client.namespace === destination.namespace)).toBe(true);
+  });
+
+  test.each([
+    ['Calico namespaceSelector', Cni.calico(), (n: string) => calico(n, n === 'a' ? { selector: "app == 'web'", namespaceSelector: "kubernetes.io/metadata.name == 'b'" } : undefined)],
+    ['Cilium namespace label', Cni.cilium(), (n: string) => cilium(n, n === 'a' ? { 'app': 'web', 'k8s:io.kubernetes.pod.namespace': 'b' } : undefined)],
+  ])('%s: a policy admitting another namespace\'s clients is asked about every meshed client, and reports them', (_name, cni, policy) => {
+    const asked = jest.spyOn(admissions, 'cniAdmission');
+    const findings = lintRule(RULE, objects(policy), { mesh: AMBIENT, cni });
+    expect(findings.map(reached)).toEqual([
+      'Deployment b/web reaches Deployment a/api on port 9090 and on every port no manifest names (judged on port 1)', ...each('b'), ...each('c'),
+    ]);
+    // a's two destinations by the six meshed clients, then b's and c's by their own two each.
+    expect(asked).toHaveBeenCalledTimes(12 + 4 + 4);
   });
 });

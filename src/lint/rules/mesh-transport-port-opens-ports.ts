@@ -12,8 +12,8 @@ import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
 import { validateManifest } from '../../analysis/validation';
 import { Verdict, YES } from '../../analysis/verdict';
 import { Cni } from '../../cluster/cni';
-import { isCalicoPolicy, isCiliumPolicy, namespaceOf } from '../../util/vocabulary';
-import { cniAdmission, enforcesOwnPolicyKinds } from '../cni-policy-admissions';
+import { isCalicoNetworkSet, isCalicoPolicy, isCiliumPolicy, namespaceOf } from '../../util/vocabulary';
+import { admitsOtherNamespaces, cniAdmission, enforcesOwnPolicyKinds, isNamespacedCniPolicy } from '../cni-policy-admissions';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
 import { admittedTcpPorts, isIstioProxyPort, isLinkerdProxyPort } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
@@ -85,7 +85,9 @@ interface Opened {
  * ingress rule (or, told Calico or Cilium, one of theirs) names the transport port. Told Calico or Cilium (`PolicyLintOptions.cni`), their own
  * policies are judged too where an ingress rule names the transport port: each pair of a meshed client and a
  * tunnelled destination whose transport port such a rule admits, when the rule names its clients (the model
- * finds it: ../cni-policy-admissions), reported on that rule. Their verdicts count either way: an application
+ * finds it: ../cni-policy-admissions), reported on that rule; a destination is asked about the meshed clients of its own
+ * namespace only when the policies that may select it admit no other namespace's pods (admitsOtherNamespaces), so a directory of
+ * namespaced policies costs pairs per namespace, not every pair of pods. Their verdicts count either way: an application
  * port they admit is no finding.
  */
 export const meshTransportPortOpensPorts: LintRule = {
@@ -188,13 +190,20 @@ export const meshTransportPortOpensPorts: LintRule = {
       // (../cni-policy-admissions: the rule deciding the model's ingress verdict), grouped by that rule in document order.
       const model = judge().mesh.model;
       const groups = new Map<string, { doc: LintDocument; path: string; reached: Map<InventoryPod, Opened[]> }>();
-      // A namespaced policy selects pods of its namespace only: without a cluster-wide one, only those namespaces' pods are asked about.
-      const scoped = cniPolicies.every((d) => d.obj.kind === 'NetworkPolicy' || d.obj.kind === 'CiliumNetworkPolicy');
-      const policyNamespaces = new Set(cniPolicies.map((d) => namespaceOf(d.obj)));
-      const destinations = inventory.pods.filter((p) => tunnelled(memberOf(p)) && (!scoped || policyNamespaces.has(p.endpoint.namespace ?? 'default')));
+      // A namespaced policy selects pods of its namespace only, and most admit clients of that namespace only (admitsOtherNamespaces):
+      // each destination is asked about the clients some policy that may select it may admit, not every pod of the manifests.
+      const clusterWide = cniPolicies.some((d) => !isNamespacedCniPolicy(d));
+      const networkSets = valid.some((d) => isCalicoNetworkSet(d.obj));
+      const policiesIn = groupBy(cniPolicies.filter(isNamespacedCniPolicy), (d) => namespaceOf(d.obj));
+      const widens = new Map(cniPolicies.map((d) => [d, admitsOtherNamespaces(d, networkSets)]));
       const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined);
-      for (const pod of destinations) {
-        for (const client of clients) {
+      const clientsIn = groupBy(clients, (c) => c.endpoint.namespace ?? 'default');
+      for (const pod of inventory.pods.filter((p) => tunnelled(memberOf(p)))) {
+        const ns = pod.endpoint.namespace ?? 'default';
+        const local = policiesIn.get(ns) ?? [];
+        if (!clusterWide && local.length === 0) continue;
+        const anyNamespace = clusterWide || local.some((d) => widens.get(d));
+        for (const client of anyNamespace ? clients : clientsIn.get(ns) ?? []) {
           const admission = cniAdmission(model, cniPolicies, client.endpoint, pod.endpoint, transport.port);
           if (admission === undefined) continue;
           const ports = opened(client, pod, []);
@@ -213,6 +222,17 @@ export const meshTransportPortOpensPorts: LintRule = {
     return out;
   },
 };
+
+/** `items` by `key`, in their order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (!out.has(k)) out.set(k, []);
+    out.get(k)!.push(item);
+  }
+  return out;
+}
 
 /** Does the destination's mesh tunnel meshed traffic to it (an ambient pod, a Linkerd-meshed pod)? */
 function tunnelled(m: Membership): boolean {
