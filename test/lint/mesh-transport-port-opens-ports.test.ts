@@ -332,6 +332,41 @@ describe('Calico and Cilium rules naming the transport port (told the CNI)', () 
   });
 });
 
+describe('Calico and Cilium rules admitting every source on the transport port (told the CNI)', () => {
+  const ns = (name: string) => namespaceWith(name, 'labels', { 'istio.io/dataplane-mode': 'ambient' });
+  const BASE = [ns('shop'), ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter')];
+  const PORTS = [8080, 15008];
+  const calico = (source?: Record<string, string>) => ({
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'api-from-anyone', namespace: 'shop' },
+    spec: { selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', ...(source ? { source } : {}), destination: { ports: PORTS } }] },
+  });
+  const cilium = (peers: Record<string, unknown>) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'api-from-anyone', namespace: 'shop' },
+    spec: {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ ...peers, toPorts: [{ ports: PORTS.map((port) => ({ port: String(port), protocol: 'TCP' })) }] }],
+    },
+  });
+  const every = 'Deployment shop/api on port 9090 and on every port no manifest names (judged on port 1)';
+  const BOTH = `Deployment reports/reporter reaches ${every}; Deployment shop/api reaches ${every}`;
+
+  test.each([
+    ['Calico, no source', Cni.calico(), calico(), 'NetworkPolicy', BOTH],
+    ['Calico, all() in all() namespaces', Cni.calico(), calico({ selector: 'all()', namespaceSelector: 'all()' }), 'NetworkPolicy', BOTH],
+    ['Cilium, no peer field', Cni.cilium(), cilium({}), 'CiliumNetworkPolicy', BOTH],
+    ['Cilium, the cluster entity', Cni.cilium(), cilium({ fromEntities: ['cluster'] }), 'CiliumNetworkPolicy', BOTH],
+    // An empty endpoint selector of a namespaced policy: every pod of its namespace (api's replicas reach each other).
+    ['Cilium, an empty endpoint selector', Cni.cilium(), cilium({ fromEndpoints: [{}] }), 'CiliumNetworkPolicy', `Deployment shop/api reaches ${every}`],
+  ])('%s: every meshed client it admits is reported on the rule, as for a NetworkPolicy rule without from', (_name, cni, policy, kind, text) => {
+    const findings = lintRule(RULE, [...BASE, policy], { mesh: AMBIENT, cni });
+    expect(findings.map((f) => [f.severity, f.object, f.path, reached(f)])).toEqual([['warning', `${kind} shop/api-from-anyone`, 'spec.ingress[0]', text]]);
+  });
+});
+
 describe('Calico and Cilium rules: which pairs are asked about (cost on large directories)', () => {
   const NAMESPACES = ['a', 'b', 'c'];
   const ns = (name: string) => namespaceWith(name, 'labels', { 'istio.io/dataplane-mode': 'ambient' });

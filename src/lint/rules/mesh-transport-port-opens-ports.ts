@@ -84,8 +84,9 @@ interface Opened {
  * application port. The mesh and CNI models are built once per run, and only when some NetworkPolicy
  * ingress rule (or, told Calico or Cilium, one of theirs) names the transport port. Told Calico or Cilium (`PolicyLintOptions.cni`), their own
  * policies are judged too where an ingress rule names the transport port: each pair of a meshed client and a
- * tunnelled destination whose transport port such a rule admits, when the rule names its clients (the model
- * finds it: ../cni-policy-admissions), reported on that rule; a destination is asked about the meshed clients of its own
+ * tunnelled destination whose transport port such a rule admits (the model finds it: ../cni-policy-admissions), whether
+ * the rule names its clients or admits every source (no source, `all()`, entities: like a NetworkPolicy rule without `from`),
+ * reported on that rule; a destination is asked about the meshed clients of its own
  * namespace only when the policies that may select it admit no other namespace's pods (admitsOtherNamespaces), so a directory of
  * namespaced policies costs pairs per namespace, not every pair of pods. Their verdicts count either way: an application
  * port they admit is no finding.
@@ -186,7 +187,7 @@ export const meshTransportPortOpensPorts: LintRule = {
       });
     }
     if (cniPolicies.length > 0) {
-      // Each (meshed client, tunnelled destination) pair whose transport port a Calico or Cilium rule naming its clients admits
+      // Each (meshed client, tunnelled destination) pair whose transport port a Calico or Cilium rule admits (naming it or every source)
       // (../cni-policy-admissions: the rule deciding the model's ingress verdict), grouped by that rule in document order.
       const model = judge().mesh.model;
       const groups = new Map<string, { doc: LintDocument; path: string; reached: Map<InventoryPod, Opened[]> }>();
@@ -204,7 +205,7 @@ export const meshTransportPortOpensPorts: LintRule = {
         if (!clusterWide && local.length === 0) continue;
         const anyNamespace = clusterWide || local.some((d) => widens.get(d));
         for (const client of anyNamespace ? clients : clientsIn.get(ns) ?? []) {
-          const admission = cniAdmission(model, cniPolicies, client.endpoint, pod.endpoint, transport.port);
+          const admission = cniAdmission(model, cniPolicies, client.endpoint, pod.endpoint, transport.port, true);
           if (admission === undefined) continue;
           const ports = opened(client, pod, []);
           if (ports.length === 0) continue;
