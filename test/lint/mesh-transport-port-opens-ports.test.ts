@@ -8,11 +8,15 @@ import { Chart } from 'cdk8s';
 import { brief, deployment as workload, lintRule, namespaceWith, netpol, podsOf } from './support';
 import { IstioMtls, LinkerdInboundPolicy, MeshAuthorization, MeshSource, Peer, ZeroTrustNamespace } from '../../src';
 import { Reachability, Target } from '../../src/analysis';
+import * as networkPolicy from '../../src/analysis/kubernetes/network-policy';
 import { Cni } from '../../src/cluster/cni';
 import { IstioMode, Mesh } from '../../src/cluster/mesh';
 import * as admissions from '../../src/lint/cni-policy-admissions';
+import { lintMeshOf } from '../../src/lint/lint-mesh';
+import { meshTransportPortOpensPorts } from '../../src/lint/rules/mesh-transport-port-opens-ports';
 import { Port } from '../../src/policy/port';
 import { deploymentWith, meshChart } from '../support/mesh';
+import { expectValidManifests } from '../support/schema';
 import { synthValid } from '../support/synth';
 
 const RULE = 'mesh-transport-port-opens-ports';
@@ -415,5 +419,29 @@ describe('Calico and Cilium rules: which pairs are asked about (cost on large di
     ]);
     // a's two destinations by the six meshed clients, then b's and c's by their own two each.
     expect(asked).toHaveBeenCalledTimes(12 + 4 + 4);
+  });
+});
+
+describe('NetworkPolicy rules: which pods are asked about (cost on large directories)', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('a policy is asked about the pods of its namespace, and a rule whose peers name no namespace about that namespace\'s clients only', () => {
+    const NAMESPACES = ['a', 'b', 'c'];
+    const ambient = (name: string) => namespaceWith(name, 'labels', { 'istio.io/dataplane-mode': 'ambient' });
+    const FROM_WEB = [{ podSelector: { matchLabels: { app: 'web' } } }];
+    const objects = NAMESPACES.flatMap((n) => [ambient(n), deployment(n, 'web', [8080]), deployment(n, 'api'), netpol('api-from-web', n, {
+      podSelector: { matchLabels: { app: 'api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: FROM_WEB, ports: [tcp(8080)] }, { from: FROM_WEB, ports: [tcp(15008)] }],
+    })]);
+    expectValidManifests(objects);
+    const selects = jest.spyOn(networkPolicy, 'selectsEndpoint');
+    const matches = jest.spyOn(networkPolicy, 'peerMatches');
+    const findings = meshTransportPortOpensPorts.check({ documents: objects.map((obj, i) => ({ obj, index: i + 1 })), mesh: lintMeshOf('test', { mesh: AMBIENT }) });
+    expect(findings.map((f) => [f.path, reached(f)])).toEqual(NAMESPACES.map((n) => ['spec.ingress[1]',
+      `Deployment ${n}/web reaches Deployment ${n}/api on port 9090 and on every port no manifest names (judged on port 1)`]));
+    // Each policy: its namespace's two pods as destinations and, for the twin rule, as clients; not the six pods of the manifests.
+    expect(selects.mock.calls.filter(([policy]) => policy.metadata?.name === 'api-from-web')).toHaveLength(6);
+    expect(matches.mock.calls.filter(([policy]) => policy.metadata?.name === 'api-from-web')).toHaveLength(6);
   });
 });

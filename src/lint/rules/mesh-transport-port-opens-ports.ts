@@ -170,13 +170,19 @@ export const meshTransportPortOpensPorts: LintRule = {
         fix: transport.fix,
       });
     };
+    // A NetworkPolicy selects pods of its namespace, and a peer without namespaceSelector (nor ipBlock) pods of that namespace only:
+    // a directory of namespaces costs pods per namespace for each policy, not every pod of the manifests.
+    const podsIn = groupBy(inventory.pods, (p) => p.endpoint.namespace ?? 'default');
     for (const doc of policies) {
-      const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && tunnelled(memberOf(p)));
+      const own = podsIn.get(namespaceOf(doc.obj)) ?? [];
+      const destinations = own.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && tunnelled(memberOf(p)));
       if (destinations.length === 0) continue;
       asArray(doc.obj.spec.ingress).forEach((rule, i) => {
         if (!isObject(rule) || !mayAdmitPort(rule.ports, transport.port)) return;
         const from = asArray(rule.from).filter(isObject);
-        const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined
+        const local = from.length > 0
+          && asArray(rule.from).every((peer) => isObject(peer) && peer.namespaceSelector === undefined && peer.ipBlock === undefined);
+        const clients = (local ? own : inventory.pods).filter((c) => memberOf(c).dataPlane !== undefined
           && (asArray(rule.from).length === 0 || from.some((peer) => peerMatches(doc.obj, peer, c.endpoint, namespaces) === YES)));
         const reached = clients.map((client) => ({
           client,
