@@ -219,6 +219,16 @@ describe('Linkerd', () => {
       .toEqual(['only GET /healthz (the pod\'s probe paths; other requests and non-HTTP connections are refused)']);
   });
 
+  test('none: the destination\'s inbound proxy port is moved off 4143 (config.linkerd.io/inbound-port on the template or the namespace)', () => {
+    // Meshed traffic to api then arrives on 4999, which the rule does not admit: the twin on 4143 opens nothing.
+    const moved = deployment('shop', 'api');
+    moved.spec.template.metadata.annotations = { 'config.linkerd.io/inbound-port': '4999' };
+    expect(lintRule(RULE, [ns('shop'), ns('reports'), moved, deployment('reports', 'reporter'), twin(4143)], { mesh: LINKERD })).toEqual([]);
+    const movedNamespace = ns('shop', { ...MESHED, 'config.linkerd.io/inbound-port': '4999' });
+    expect(lintRule(RULE, [movedNamespace, ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter'), twin(4143)], { mesh: LINKERD }))
+      .toEqual([]);
+  });
+
   test('a peer admitting the whole namespace, and no from at all: each meshed workload shown is reported', () => {
     const anyone = twin(4143, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'reports' } } }]);
     const objects = [...BASE, deployment('reports', 'exporter', [8080]), anyone];

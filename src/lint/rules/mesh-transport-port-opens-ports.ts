@@ -22,6 +22,9 @@ import { namesPort, portNamedNowhere } from '../unnamed-port';
 
 const RULE = 'mesh-transport-port-opens-ports';
 
+/** Moves the Linkerd proxy's inbound port (default 4143) for a pod (linkerd.io "Proxy Configuration" annotations). */
+const LINKERD_INBOUND_PORT_ANNOTATION = 'config.linkerd.io/inbound-port';
+
 /** The transport port of a mesh, and how a message names it. */
 interface Transport {
   readonly port: number;
@@ -76,8 +79,10 @@ interface Opened {
  * judged it on the transport port (`cniPort`), and the CNI alone on the application port denies it. Not reported: a mesh verdict that denies, is indeterminate or allows some requests only
  * (Linkerd's probe route, GET of the pod's probe paths for any client; a waypoint's HTTP rules), a CNI
  * verdict that is indeterminate (a sidecar client of an ambient pod, a waypoint the manifests do not
- * describe, policies the CNI model does not evaluate exactly), a client the mesh does not tunnel
- * (unmeshed, a skipped port).
+ * describe, policies the CNI model does not evaluate exactly), a client the mesh does not tunnel (unmeshed, a skipped
+ * port), a Linkerd destination whose template or namespace sets `config.linkerd.io/inbound-port` (linkerd.io "Proxy
+ * Configuration": the proxy's inbound port moves off 4143, so meshed traffic to it arrives on another port, which the
+ * analyzer does not model).
  *
  * Runs only when the lint is told a mesh with a transport port (`PolicyLintOptions.mesh`: `Mesh.istio()`
  * in ambient mode, `Mesh.linkerd()`); without it the rule does not apply, as sidecar-mode Istio sends the
@@ -117,6 +122,10 @@ export const meshTransportPortOpensPorts: LintRule = {
       const ns = p.endpoint.namespace ?? 'default';
       return linkerdAdminPort(p.endpoint.annotations?.[LINKERD_ADMIN_PORT_ANNOTATION], declared.get(ns)?.[LINKERD_ADMIN_PORT_ANNOTATION]).port;
     };
+    // A moved inbound proxy port: the CNI sees meshed traffic to the pod on that port, not on 4143 as the analyzer assumes.
+    const inboundMoved = (p: InventoryPod) => facts!.flavour === 'linkerd'
+      && (p.endpoint.annotations?.[LINKERD_INBOUND_PORT_ANNOTATION] ?? declared.get(p.endpoint.namespace ?? 'default')?.[LINKERD_INBOUND_PORT_ANNOTATION]) !== undefined;
+    const destination = (p: InventoryPod) => tunnelled(memberOf(p)) && !inboundMoved(p);
     const ownPort = (pod: InventoryPod, port: number) => (facts!.flavour === 'linkerd' ? isLinkerdProxyPort(port, adminPort(pod)) : isIstioProxyPort(port));
     let contexts: { mesh: PairContext; plain: PairContext; unnamed: number | undefined } | undefined;
     const judge = () => {
@@ -175,7 +184,7 @@ export const meshTransportPortOpensPorts: LintRule = {
     const podsIn = groupBy(inventory.pods, (p) => p.endpoint.namespace ?? 'default');
     for (const doc of policies) {
       const own = podsIn.get(namespaceOf(doc.obj)) ?? [];
-      const destinations = own.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && tunnelled(memberOf(p)));
+      const destinations = own.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && destination(p));
       if (destinations.length === 0) continue;
       asArray(doc.obj.spec.ingress).forEach((rule, i) => {
         if (!isObject(rule) || !mayAdmitPort(rule.ports, transport.port)) return;
@@ -205,7 +214,7 @@ export const meshTransportPortOpensPorts: LintRule = {
       const widens = new Map(cniPolicies.map((d) => [d, admitsOtherNamespaces(d, networkSets)]));
       const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined);
       const clientsIn = groupBy(clients, (c) => c.endpoint.namespace ?? 'default');
-      for (const pod of inventory.pods.filter((p) => tunnelled(memberOf(p)))) {
+      for (const pod of inventory.pods.filter(destination)) {
         const ns = pod.endpoint.namespace ?? 'default';
         const local = policiesIn.get(ns) ?? [];
         if (!clusterWide && local.length === 0) continue;
