@@ -8,10 +8,15 @@ import { Chart } from 'cdk8s';
 import { brief, deployment as workload, lintRule, namespaceWith, netpol, podsOf } from './support';
 import { IstioMtls, LinkerdInboundPolicy, MeshAuthorization, MeshSource, Peer, ZeroTrustNamespace } from '../../src';
 import { Reachability, Target } from '../../src/analysis';
+import * as networkPolicy from '../../src/analysis/kubernetes/network-policy';
 import { Cni } from '../../src/cluster/cni';
 import { IstioMode, Mesh } from '../../src/cluster/mesh';
+import * as admissions from '../../src/lint/cni-policy-admissions';
+import { lintMeshOf } from '../../src/lint/lint-mesh';
+import { meshTransportPortOpensPorts } from '../../src/lint/rules/mesh-transport-port-opens-ports';
 import { Port } from '../../src/policy/port';
 import { deploymentWith, meshChart } from '../support/mesh';
+import { expectValidManifests } from '../support/schema';
 import { synthValid } from '../support/synth';
 
 const RULE = 'mesh-transport-port-opens-ports';
@@ -214,6 +219,16 @@ describe('Linkerd', () => {
       .toEqual(['only GET /healthz (the pod\'s probe paths; other requests and non-HTTP connections are refused)']);
   });
 
+  test('none: the destination\'s inbound proxy port is moved off 4143 (config.linkerd.io/inbound-port on the template or the namespace)', () => {
+    // Meshed traffic to api then arrives on 4999, which the rule does not admit: the twin on 4143 opens nothing.
+    const moved = deployment('shop', 'api');
+    moved.spec.template.metadata.annotations = { 'config.linkerd.io/inbound-port': '4999' };
+    expect(lintRule(RULE, [ns('shop'), ns('reports'), moved, deployment('reports', 'reporter'), twin(4143)], { mesh: LINKERD })).toEqual([]);
+    const movedNamespace = ns('shop', { ...MESHED, 'config.linkerd.io/inbound-port': '4999' });
+    expect(lintRule(RULE, [movedNamespace, ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter'), twin(4143)], { mesh: LINKERD }))
+      .toEqual([]);
+  });
+
   test('a peer admitting the whole namespace, and no from at all: each meshed workload shown is reported', () => {
     const anyone = twin(4143, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'reports' } } }]);
     const objects = [...BASE, deployment('reports', 'exporter', [8080]), anyone];
@@ -328,5 +343,115 @@ describe('Calico and Cilium rules naming the transport port (told the CNI)', () 
     };
     expect(lintRule(RULE, [...BASE, ztunnel, policy([8080, 9090, 15008])], { mesh: AMBIENT, cni })).toEqual([]);
     expect(lintRule(RULE, [...BASE, policy([8080, 15008])], { mesh: AMBIENT })).toEqual([]);
+  });
+});
+
+describe('Calico and Cilium rules admitting every source on the transport port (told the CNI)', () => {
+  const ns = (name: string) => namespaceWith(name, 'labels', { 'istio.io/dataplane-mode': 'ambient' });
+  const BASE = [ns('shop'), ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter')];
+  const PORTS = [8080, 15008];
+  const calico = (source?: Record<string, string>) => ({
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'api-from-anyone', namespace: 'shop' },
+    spec: { selector: "app == 'api'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', ...(source ? { source } : {}), destination: { ports: PORTS } }] },
+  });
+  const cilium = (peers: Record<string, unknown>) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'api-from-anyone', namespace: 'shop' },
+    spec: {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ ...peers, toPorts: [{ ports: PORTS.map((port) => ({ port: String(port), protocol: 'TCP' })) }] }],
+    },
+  });
+  const every = 'Deployment shop/api on port 9090 and on every port no manifest names (judged on port 1)';
+  const BOTH = `Deployment reports/reporter reaches ${every}; Deployment shop/api reaches ${every}`;
+
+  test.each([
+    ['Calico, no source', Cni.calico(), calico(), 'NetworkPolicy', BOTH],
+    ['Calico, all() in all() namespaces', Cni.calico(), calico({ selector: 'all()', namespaceSelector: 'all()' }), 'NetworkPolicy', BOTH],
+    ['Cilium, no peer field', Cni.cilium(), cilium({}), 'CiliumNetworkPolicy', BOTH],
+    ['Cilium, the cluster entity', Cni.cilium(), cilium({ fromEntities: ['cluster'] }), 'CiliumNetworkPolicy', BOTH],
+    // An empty endpoint selector of a namespaced policy: every pod of its namespace (api's replicas reach each other).
+    ['Cilium, an empty endpoint selector', Cni.cilium(), cilium({ fromEndpoints: [{}] }), 'CiliumNetworkPolicy', `Deployment shop/api reaches ${every}`],
+  ])('%s: every meshed client it admits is reported on the rule, as for a NetworkPolicy rule without from', (_name, cni, policy, kind, text) => {
+    const findings = lintRule(RULE, [...BASE, policy], { mesh: AMBIENT, cni });
+    expect(findings.map((f) => [f.severity, f.object, f.path, reached(f)])).toEqual([['warning', `${kind} shop/api-from-anyone`, 'spec.ingress[0]', text]]);
+  });
+});
+
+describe('Calico and Cilium rules: which pairs are asked about (cost on large directories)', () => {
+  const NAMESPACES = ['a', 'b', 'c'];
+  const ns = (name: string) => namespaceWith(name, 'labels', { 'istio.io/dataplane-mode': 'ambient' });
+  /** web and api in each namespace; api admits web on 8080 and 15008 through `policy`. */
+  const objects = (policy: (namespace: string) => any) => NAMESPACES.flatMap((n) => [ns(n), deployment(n, 'web', [8080]), deployment(n, 'api'), policy(n)]);
+  const calico = (namespace: string, source: Record<string, string> = { selector: "app == 'web'" }) => ({
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'api-from-web', namespace },
+    spec: {
+      selector: "app == 'api'",
+      types: ['Ingress'],
+      ingress: [{ action: 'Allow', protocol: 'TCP', source, destination: { ports: [8080, 15008] } }],
+    },
+  });
+  const cilium = (namespace: string, from: Record<string, string> = { app: 'web' }) => ({
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'api-from-web', namespace },
+    spec: {
+      endpointSelector: { matchLabels: { app: 'api' } },
+      ingress: [{ fromEndpoints: [{ matchLabels: from }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }, { port: '15008', protocol: 'TCP' }] }] }],
+    },
+  });
+  const each = (n: string) => [`Deployment ${n}/web reaches Deployment ${n}/api on port 9090 and on every port no manifest names (judged on port 1)`];
+  afterEach(() => jest.restoreAllMocks());
+
+  test.each([['Calico', Cni.calico(), calico, 'NetworkPolicy'], ['Cilium', Cni.cilium(), cilium, 'CiliumNetworkPolicy']])('%s: a policy admitting its '
+    + 'own namespace\'s pods only is asked about the meshed clients of that namespace only, with the same findings', (_name, cni, policy, kind) => {
+    const asked = jest.spyOn(admissions, 'cniAdmission');
+    const findings = lintRule(RULE, objects((n) => policy(n)), { mesh: AMBIENT, cni });
+    expect(findings.map((f) => [f.object, f.path, reached(f)])).toEqual(NAMESPACES.map((n) => [`${kind} ${n}/api-from-web`, 'spec.ingress[0]', each(n)[0]]));
+    // Two tunnelled destinations (web, api) by two meshed clients in each of the three namespaces: 12 questions, not 6 x 6.
+    expect(asked).toHaveBeenCalledTimes(12);
+    expect(asked.mock.calls.every(([, , client, destination]) => client.namespace === destination.namespace)).toBe(true);
+  });
+
+  test.each([
+    ['Calico namespaceSelector', Cni.calico(), (n: string) => calico(n, n === 'a' ? { selector: "app == 'web'", namespaceSelector: "kubernetes.io/metadata.name == 'b'" } : undefined)],
+    ['Cilium namespace label', Cni.cilium(), (n: string) => cilium(n, n === 'a' ? { 'app': 'web', 'k8s:io.kubernetes.pod.namespace': 'b' } : undefined)],
+  ])('%s: a policy admitting another namespace\'s clients is asked about every meshed client, and reports them', (_name, cni, policy) => {
+    const asked = jest.spyOn(admissions, 'cniAdmission');
+    const findings = lintRule(RULE, objects(policy), { mesh: AMBIENT, cni });
+    expect(findings.map(reached)).toEqual([
+      'Deployment b/web reaches Deployment a/api on port 9090 and on every port no manifest names (judged on port 1)', ...each('b'), ...each('c'),
+    ]);
+    // a's two destinations by the six meshed clients, then b's and c's by their own two each.
+    expect(asked).toHaveBeenCalledTimes(12 + 4 + 4);
+  });
+});
+
+describe('NetworkPolicy rules: which pods are asked about (cost on large directories)', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('a policy is asked about the pods of its namespace, and a rule whose peers name no namespace about that namespace\'s clients only', () => {
+    const NAMESPACES = ['a', 'b', 'c'];
+    const ambient = (name: string) => namespaceWith(name, 'labels', { 'istio.io/dataplane-mode': 'ambient' });
+    const FROM_WEB = [{ podSelector: { matchLabels: { app: 'web' } } }];
+    const objects = NAMESPACES.flatMap((n) => [ambient(n), deployment(n, 'web', [8080]), deployment(n, 'api'), netpol('api-from-web', n, {
+      podSelector: { matchLabels: { app: 'api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: FROM_WEB, ports: [tcp(8080)] }, { from: FROM_WEB, ports: [tcp(15008)] }],
+    })]);
+    expectValidManifests(objects);
+    const selects = jest.spyOn(networkPolicy, 'selectsEndpoint');
+    const matches = jest.spyOn(networkPolicy, 'peerMatches');
+    const findings = meshTransportPortOpensPorts.check({ documents: objects.map((obj, i) => ({ obj, index: i + 1 })), mesh: lintMeshOf('test', { mesh: AMBIENT }) });
+    expect(findings.map((f) => [f.path, reached(f)])).toEqual(NAMESPACES.map((n) => ['spec.ingress[1]',
+      `Deployment ${n}/web reaches Deployment ${n}/api on port 9090 and on every port no manifest names (judged on port 1)`]));
+    // Each policy: its namespace's two pods as destinations and, for the twin rule, as clients; not the six pods of the manifests.
+    expect(selects.mock.calls.filter(([policy]) => policy.metadata?.name === 'api-from-web')).toHaveLength(6);
+    expect(matches.mock.calls.filter(([policy]) => policy.metadata?.name === 'api-from-web')).toHaveLength(6);
   });
 });

@@ -12,8 +12,8 @@ import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
 import { validateManifest } from '../../analysis/validation';
 import { Verdict, YES } from '../../analysis/verdict';
 import { Cni } from '../../cluster/cni';
-import { isCalicoPolicy, isCiliumPolicy, namespaceOf } from '../../util/vocabulary';
-import { cniAdmission, enforcesOwnPolicyKinds } from '../cni-policy-admissions';
+import { isCalicoNetworkSet, isCalicoPolicy, isCiliumPolicy, namespaceOf } from '../../util/vocabulary';
+import { admitsOtherNamespaces, cniAdmission, enforcesOwnPolicyKinds, isNamespacedCniPolicy } from '../cni-policy-admissions';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
 import { admittedTcpPorts, isIstioProxyPort, isLinkerdProxyPort } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
@@ -21,6 +21,9 @@ import { LintSeverity } from '../types';
 import { namesPort, portNamedNowhere } from '../unnamed-port';
 
 const RULE = 'mesh-transport-port-opens-ports';
+
+/** Moves the Linkerd proxy's inbound port (default 4143) for a pod (linkerd.io "Proxy Configuration" annotations). */
+const LINKERD_INBOUND_PORT_ANNOTATION = 'config.linkerd.io/inbound-port';
 
 /** The transport port of a mesh, and how a message names it. */
 interface Transport {
@@ -76,16 +79,21 @@ interface Opened {
  * judged it on the transport port (`cniPort`), and the CNI alone on the application port denies it. Not reported: a mesh verdict that denies, is indeterminate or allows some requests only
  * (Linkerd's probe route, GET of the pod's probe paths for any client; a waypoint's HTTP rules), a CNI
  * verdict that is indeterminate (a sidecar client of an ambient pod, a waypoint the manifests do not
- * describe, policies the CNI model does not evaluate exactly), a client the mesh does not tunnel
- * (unmeshed, a skipped port).
+ * describe, policies the CNI model does not evaluate exactly), a client the mesh does not tunnel (unmeshed, a skipped
+ * port), a Linkerd destination whose template or namespace sets `config.linkerd.io/inbound-port` (linkerd.io "Proxy
+ * Configuration": the proxy's inbound port moves off 4143, so meshed traffic to it arrives on another port, which the
+ * analyzer does not model).
  *
  * Runs only when the lint is told a mesh with a transport port (`PolicyLintOptions.mesh`: `Mesh.istio()`
  * in ambient mode, `Mesh.linkerd()`); without it the rule does not apply, as sidecar-mode Istio sends the
  * application port. The mesh and CNI models are built once per run, and only when some NetworkPolicy
  * ingress rule (or, told Calico or Cilium, one of theirs) names the transport port. Told Calico or Cilium (`PolicyLintOptions.cni`), their own
  * policies are judged too where an ingress rule names the transport port: each pair of a meshed client and a
- * tunnelled destination whose transport port such a rule admits, when the rule names its clients (the model
- * finds it: ../cni-policy-admissions), reported on that rule. Their verdicts count either way: an application
+ * tunnelled destination whose transport port such a rule admits (the model finds it: ../cni-policy-admissions), whether
+ * the rule names its clients or admits every source (no source, `all()`, entities: like a NetworkPolicy rule without `from`),
+ * reported on that rule; a destination is asked about the meshed clients of its own
+ * namespace only when the policies that may select it admit no other namespace's pods (admitsOtherNamespaces), so a directory of
+ * namespaced policies costs pairs per namespace, not every pair of pods. Their verdicts count either way: an application
  * port they admit is no finding.
  */
 export const meshTransportPortOpensPorts: LintRule = {
@@ -114,6 +122,10 @@ export const meshTransportPortOpensPorts: LintRule = {
       const ns = p.endpoint.namespace ?? 'default';
       return linkerdAdminPort(p.endpoint.annotations?.[LINKERD_ADMIN_PORT_ANNOTATION], declared.get(ns)?.[LINKERD_ADMIN_PORT_ANNOTATION]).port;
     };
+    // A moved inbound proxy port: the CNI sees meshed traffic to the pod on that port, not on 4143 as the analyzer assumes.
+    const inboundMoved = (p: InventoryPod) => facts!.flavour === 'linkerd'
+      && (p.endpoint.annotations?.[LINKERD_INBOUND_PORT_ANNOTATION] ?? declared.get(p.endpoint.namespace ?? 'default')?.[LINKERD_INBOUND_PORT_ANNOTATION]) !== undefined;
+    const destination = (p: InventoryPod) => tunnelled(memberOf(p)) && !inboundMoved(p);
     const ownPort = (pod: InventoryPod, port: number) => (facts!.flavour === 'linkerd' ? isLinkerdProxyPort(port, adminPort(pod)) : isIstioProxyPort(port));
     let contexts: { mesh: PairContext; plain: PairContext; unnamed: number | undefined } | undefined;
     const judge = () => {
@@ -167,13 +179,19 @@ export const meshTransportPortOpensPorts: LintRule = {
         fix: transport.fix,
       });
     };
+    // A NetworkPolicy selects pods of its namespace, and a peer without namespaceSelector (nor ipBlock) pods of that namespace only:
+    // a directory of namespaces costs pods per namespace for each policy, not every pod of the manifests.
+    const podsIn = groupBy(inventory.pods, (p) => p.endpoint.namespace ?? 'default');
     for (const doc of policies) {
-      const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && tunnelled(memberOf(p)));
+      const own = podsIn.get(namespaceOf(doc.obj)) ?? [];
+      const destinations = own.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && destination(p));
       if (destinations.length === 0) continue;
       asArray(doc.obj.spec.ingress).forEach((rule, i) => {
         if (!isObject(rule) || !mayAdmitPort(rule.ports, transport.port)) return;
         const from = asArray(rule.from).filter(isObject);
-        const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined
+        const local = from.length > 0
+          && asArray(rule.from).every((peer) => isObject(peer) && peer.namespaceSelector === undefined && peer.ipBlock === undefined);
+        const clients = (local ? own : inventory.pods).filter((c) => memberOf(c).dataPlane !== undefined
           && (asArray(rule.from).length === 0 || from.some((peer) => peerMatches(doc.obj, peer, c.endpoint, namespaces) === YES)));
         const reached = clients.map((client) => ({
           client,
@@ -184,18 +202,25 @@ export const meshTransportPortOpensPorts: LintRule = {
       });
     }
     if (cniPolicies.length > 0) {
-      // Each (meshed client, tunnelled destination) pair whose transport port a Calico or Cilium rule naming its clients admits
+      // Each (meshed client, tunnelled destination) pair whose transport port a Calico or Cilium rule admits (naming it or every source)
       // (../cni-policy-admissions: the rule deciding the model's ingress verdict), grouped by that rule in document order.
       const model = judge().mesh.model;
       const groups = new Map<string, { doc: LintDocument; path: string; reached: Map<InventoryPod, Opened[]> }>();
-      // A namespaced policy selects pods of its namespace only: without a cluster-wide one, only those namespaces' pods are asked about.
-      const scoped = cniPolicies.every((d) => d.obj.kind === 'NetworkPolicy' || d.obj.kind === 'CiliumNetworkPolicy');
-      const policyNamespaces = new Set(cniPolicies.map((d) => namespaceOf(d.obj)));
-      const destinations = inventory.pods.filter((p) => tunnelled(memberOf(p)) && (!scoped || policyNamespaces.has(p.endpoint.namespace ?? 'default')));
+      // A namespaced policy selects pods of its namespace only, and most admit clients of that namespace only (admitsOtherNamespaces):
+      // each destination is asked about the clients some policy that may select it may admit, not every pod of the manifests.
+      const clusterWide = cniPolicies.some((d) => !isNamespacedCniPolicy(d));
+      const networkSets = valid.some((d) => isCalicoNetworkSet(d.obj));
+      const policiesIn = groupBy(cniPolicies.filter(isNamespacedCniPolicy), (d) => namespaceOf(d.obj));
+      const widens = new Map(cniPolicies.map((d) => [d, admitsOtherNamespaces(d, networkSets)]));
       const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined);
-      for (const pod of destinations) {
-        for (const client of clients) {
-          const admission = cniAdmission(model, cniPolicies, client.endpoint, pod.endpoint, transport.port);
+      const clientsIn = groupBy(clients, (c) => c.endpoint.namespace ?? 'default');
+      for (const pod of inventory.pods.filter(destination)) {
+        const ns = pod.endpoint.namespace ?? 'default';
+        const local = policiesIn.get(ns) ?? [];
+        if (!clusterWide && local.length === 0) continue;
+        const anyNamespace = clusterWide || local.some((d) => widens.get(d));
+        for (const client of anyNamespace ? clients : clientsIn.get(ns) ?? []) {
+          const admission = cniAdmission(model, cniPolicies, client.endpoint, pod.endpoint, transport.port, true);
           if (admission === undefined) continue;
           const ports = opened(client, pod, []);
           if (ports.length === 0) continue;
@@ -213,6 +238,17 @@ export const meshTransportPortOpensPorts: LintRule = {
     return out;
   },
 };
+
+/** `items` by `key`, in their order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (!out.has(k)) out.set(k, []);
+    out.get(k)!.push(item);
+  }
+  return out;
+}
 
 /** Does the destination's mesh tunnel meshed traffic to it (an ambient pod, a Linkerd-meshed pod)? */
 function tunnelled(m: Membership): boolean {
