@@ -1,15 +1,17 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { AWS_IP_ADDRESS_TYPE, AWS_TARGET_GROUP_ATTRIBUTES, checkAwsAnnotations, withClientIpPreserved } from './aws-annotations';
 import { LoadBalancerCloud } from './load-balancer-cloud';
 import { LoadBalancerPort } from './load-balancer-port';
 import { resolveLoadBalancerPorts } from './port-validation';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { IpFamily } from '../../cluster/ip-family';
 import { checkClusterFamily } from '../../cluster/ip-family-check';
+import { isIpv4Mapped } from '../../policy/cidr-validation';
 import { Peer } from '../../policy/peer';
 import { Port } from '../../policy/port';
 import { TrafficPolicy } from '../../policy/traffic-policy';
-import { ParsedCidr, cidrsOverlap, parseCidr } from '../../util/cidr';
+import { ParsedCidr, cidrInFamily, cidrsOverlap, parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
 import {
   StructKeys, requireInstance, requireKnownKeys, requireOneOf, requireOptionalBoolean, requireOptionalOneOf, requireOptionalString,
@@ -190,8 +192,11 @@ export class LoadBalancerService extends Construct {
     const loadBalancerClass = requireOptionalString(this, 'loadBalancerClass', p.loadBalancerClass);
     if (loadBalancerClass !== undefined) this.checkClass(loadBalancerClass);
 
+    const annotations = this.annotations(cloud, internal, requireOptionalStringMap(this, 'annotations', p.annotations));
+    const dualStack = ipFamilyPolicy !== undefined && ipFamilyPolicy !== ServiceIpFamilyPolicy.SINGLE_STACK && cluster.ipFamilies.length > 1;
+    const ipv6Refused = this.awsIpv4Only(cloud, annotations, dualStack || cluster.ipFamilies[0] === IpFamily.IPV6, ipFamilyPolicy);
     const ranges = this.ranges(cluster, requireOptionalStringArray(this, 'allowedSourceRanges', p.allowedSourceRanges),
-      requireOptionalBoolean(this, 'allowFromAnywhere', p.allowFromAnywhere, false));
+      requireOptionalBoolean(this, 'allowFromAnywhere', p.allowFromAnywhere, false), ipv6Refused);
     this.sourceRanges = ranges.map((r) => r.block.text);
     this.checkTrafficPolicy(trafficPolicy, cloud, preserved);
     if (!cluster.cni.capabilities.enforcesNetworkPolicy && !cluster.cni.acknowledgeUnenforcedPolicies) {
@@ -203,8 +208,6 @@ export class LoadBalancerService extends Construct {
       throw propError(this, 'ipFamilyPolicy', `RequireDualStack needs a dual-stack cluster, but the ClusterNetwork's ipFamilies are [${cluster.ipFamilies.join(', ')}]`);
     }
 
-    const annotations = this.annotations(cloud, internal, requireOptionalStringMap(this, 'annotations', p.annotations));
-    const dualStack = ipFamilyPolicy !== undefined && ipFamilyPolicy !== ServiceIpFamilyPolicy.SINGLE_STACK && cluster.ipFamilies.length > 1;
     this.service = registerObject(this, new ApiObject(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
@@ -214,6 +217,10 @@ export class LoadBalancerService extends Construct {
         selector: { ...podSelector },
         ports: ports.map((port) => ({ ...port.servicePort })),
         externalTrafficPolicy: trafficPolicy,
+        // Targets that are pods need no NodePort; one would be a path around the load balancer (and its
+        // ranges) on every node, SNATed under Cluster (kubernetes-sigs/aws-load-balancer-controller
+        // pkg/service/model_build_target_group.go: only instance targets need an allocated NodePort).
+        ...(cloud._targetsPods ? { allocateLoadBalancerNodePorts: false } : {}),
         loadBalancerSourceRanges: [...this.sourceRanges],
         ...(loadBalancerClass !== undefined ? { loadBalancerClass } : {}),
         ...(ipFamilyPolicy !== undefined ? { ipFamilyPolicy } : {}),
@@ -252,7 +259,9 @@ export class LoadBalancerService extends Construct {
   }
 
   /** The admitted ranges, validated, with the pod CIDRs they contain as excepts (for the policy). */
-  private ranges(cluster: ClusterNetwork, given: string[] | undefined, anywhere: boolean): Array<{ block: ParsedCidr; except: string[] }> {
+  private ranges(
+    cluster: ClusterNetwork, given: string[] | undefined, anywhere: boolean, ipv6Refused: string | undefined,
+  ): Array<{ block: ParsedCidr; except: string[] }> {
     if (anywhere && given !== undefined) {
       throw propError(this, 'allowedSourceRanges', 'give allowedSourceRanges or allowFromAnywhere, not both');
     }
@@ -260,12 +269,19 @@ export class LoadBalancerService extends Construct {
       throw propError(this, 'allowedSourceRanges', 'name the client ranges that may connect (e.g. your office or partner CIDRs), '
         + 'or set allowFromAnywhere: true for a public service');
     }
-    const texts = anywhere ? cluster.anyAddressCidrs : given!;
+    // "Anywhere" on an IPv4-only NLB is every IPv4 address: no IPv6 client comes through it.
+    const texts = !anywhere ? given! : cluster.anyAddressCidrs.filter((c) => ipv6Refused === undefined || !c.includes(':'));
     const metadata = cluster.metadataCidrs.map((c) => parseCidr(c));
     const seen = new Map<string, number>();
     return texts.map((text, i) => {
       const prop = anywhere ? 'allowFromAnywhere' : `allowedSourceRanges[${i}]`;
       const block = checkClusterFamily(this, prop, validateCidr(this, prop, text), cluster.ipFamilies);
+      if (isIpv4Mapped(block)) {
+        // Kubernetes (Go's net.IPNet) and kube-proxy read it as the IPv4 block, outside the pod-CIDR and metadata checks
+        // of the IPv6 family; 1.36 refuses it (KEP-4858, see util/cidr strictCidrProblem).
+        throw propError(this, prop, `${block.text} is an IPv4-mapped IPv6 block, which Kubernetes reads as ${cidrInFamily(block, 'ipv4')!.text}: give that IPv4 block`);
+      }
+      if (block.family === 'ipv6' && ipv6Refused !== undefined) throw propError(this, prop, `${block.text} is IPv6, but ${ipv6Refused}`);
       if (!anywhere) {
         if (block.prefix === 0) {
           throw propError(this, prop, `${block.text} admits every address: say allowFromAnywhere: true instead, so that a public service is a decision`);
@@ -283,6 +299,24 @@ export class LoadBalancerService extends Construct {
         (pods) => `${block.text} is inside the pod CIDR ${pods}: pods are not load balancer clients; allow them with a TrafficPolicy`);
       return { block, except };
     });
+  }
+
+  /**
+   * On AWS, why IPv6 is refused (undefined when it is not): the AWS Load Balancer Controller makes an
+   * IPv4 NLB unless `aws-load-balancer-ip-address-type: dualstack`, and then refuses a Service with an
+   * IPv6 family ("unsupported IPv6 configuration, lb not dual-stack", pkg/service/model_build_target_group.go)
+   * and IPv6 source ranges ("unsupported v6 cidr ... when lb is not dualstack", pkg/service/model_build_managed_sg.go,
+   * with the NLB security groups it manages): no load balancer at all.
+   */
+  private awsIpv4Only(cloud: LoadBalancerCloud, annotations: { [key: string]: string }, serviceIpv6: boolean,
+    ipFamilyPolicy: ServiceIpFamilyPolicy | undefined): string | undefined {
+    if (cloud._kind !== 'aws' || annotations[AWS_IP_ADDRESS_TYPE] === 'dualstack') return undefined;
+    const why = `${cloud} makes an IPv4 NLB, and the AWS Load Balancer Controller refuses IPv6 on it: add the annotation `
+      + `${AWS_IP_ADDRESS_TYPE}: dualstack (needs dual-stack subnets)`;
+    if (serviceIpv6) {
+      throw propError(this, ipFamilyPolicy === undefined ? 'cloud' : 'ipFamilyPolicy', `the Service gets an IPv6 family from the ClusterNetwork, but ${why}`);
+    }
+    return `${why}, or give IPv4 ranges only`;
   }
 
   /**
@@ -313,7 +347,14 @@ export class LoadBalancerService extends Construct {
         + '(LoadBalancerCloud.aws(), .gke(), .azure()) or set loadBalancerClass and the implementation\'s annotations');
     }
     const given = validateAnnotations(this, 'annotations', extra);
+    const attributes = checkAwsAnnotations(this, 'annotations', given, cloud._kind === 'aws');
     for (const key of Object.keys(given)) {
+      // The caller's other target group attributes (deregistration delay, stickiness, ...) join the one IP targets need.
+      if (key === AWS_TARGET_GROUP_ATTRIBUTES && key in own) {
+        own[key] = withClientIpPreserved(attributes);
+        delete given[key];
+        continue;
+      }
       if (key in own) throw propError(this, `annotations.${key}`, `is written by ${cloud} (internal: ${internal}); do not set it again`);
     }
     // The legacy annotation would replace spec.loadBalancerSourceRanges in some controllers (AWS LBC reads either).
