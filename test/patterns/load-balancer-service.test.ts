@@ -415,6 +415,16 @@ describe('Service fields', () => {
     expect(refusal(props, prop)).toBe(reason);
   });
 
+  // Before: accepted; a selector matching CoreDNS isolated it from every pod of the cluster (DNS outage).
+  test.each<[string, string]>([
+    ['kube-system', 'the cluster DNS (ClusterNetwork dns.namespace)'],
+    ['kube-public', 'the control plane (kube-* namespaces)'],
+  ])('a system namespace (%s) is refused', (namespace, what) => {
+    expect(refusal({ namespace, podSelector: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, protocol: Protocol.UDP }] }, 'namespace', Cni.calico()))
+      .toBe(`'${namespace}' runs ${what}: the source-range policy would isolate the pods it selects there from every client outside the ranges, `
+        + 'pods of the cluster included (a selector matching CoreDNS would cut every pod off DNS). Publish workloads from an application namespace');
+  });
+
   test('a second Service of the same name in the namespace is refused', () => {
     const chart = chartFor(Cni.kubernetes());
     new LoadBalancerService(chart, 'web', BASE);

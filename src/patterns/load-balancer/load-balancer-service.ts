@@ -20,6 +20,7 @@ import {
 import { registerObject } from '../../util/object-registry';
 import { isQualifiedName, validateAnnotations, validateCidr, validateDnsLabel, validateLabels } from '../../util/validate';
 import { podCidrExcepts } from '../pod-cidr-excepts';
+import { sharedNamespaceUse } from '../shared-namespaces';
 
 /**
  * Where a load balancer Service delivers external traffic (`spec.externalTrafficPolicy`,
@@ -175,6 +176,14 @@ export class LoadBalancerService extends Construct {
     const p = requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS);
     const cluster = ClusterNetwork.of(this);
     const namespace = validateDnsLabel(this, 'namespace', requireString(this, 'namespace', p.namespace));
+    const shared = sharedNamespaceUse(cluster, namespace);
+    if (shared?.system) {
+      // The policy isolates the ingress of the pods it selects: in kube-system (CoreDNS, webhooks, the
+      // CNI's own pods) every in-cluster client of those pods would be cut off.
+      throw propError(this, 'namespace', `'${namespace}' runs ${shared.what}: the source-range policy would isolate the pods it selects there `
+        + 'from every client outside the ranges, pods of the cluster included (a selector matching CoreDNS would cut every pod off DNS). '
+        + 'Publish workloads from an application namespace');
+    }
     const name = this.serviceName(requireOptionalString(this, 'name', p.name) ?? id);
     const podSelector = validateLabels(this, 'podSelector', requireStringMap(this, 'podSelector', p.podSelector));
     if (Object.keys(podSelector).length === 0) {
