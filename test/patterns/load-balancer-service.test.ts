@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import {
-  AwsNlbTargetType, Cni, ExternalTrafficPolicy, IpFamily, LintSeverity, LoadBalancerCloud, LoadBalancerService, LoadBalancerServiceProps,
-  PolicyLint, Port, Protocol, ServiceIpFamilyPolicy, Target, ZeroTrustNamespace,
+  AwsNlbTargetType, Cni, ExternalTrafficPolicy, IpFamily, KubeProxyMode, LintSeverity, LoadBalancerCloud, LoadBalancerService,
+  LoadBalancerServiceProps, PolicyLint, Port, Protocol, ServiceIpFamilyPolicy, Target, ZeroTrustNamespace,
 } from '../../src';
 import { reachabilityOf } from '../support/flows';
 import '../support/reachability-matchers';
@@ -209,6 +209,25 @@ describe('externalTrafficPolicy', () => {
   test('Cluster with the acknowledgement', () => {
     const [service] = synth({ externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, clientAddressPreservedWithCluster: true }, Cni.cilium());
     expect(service.spec.externalTrafficPolicy).toBe('Cluster');
+  });
+
+  // Before: accepted; kube-proxy masquerades all external traffic of a Cluster Service, so a range holding node addresses admitted every client.
+  test.each<[string, Cni, KubeProxyMode | undefined]>([
+    ['Calico with kube-proxy (iptables)', Cni.calico(), undefined],
+    ['Cilium without its kube-proxy replacement', Cni.cilium({ kubeProxyReplacement: false }), undefined],
+    ['kube-proxy in IPVS mode', Cni.kubernetes(), KubeProxyMode.IPVS],
+  ])('the acknowledgement is refused where kube-proxy forwards: %s', (_what, cni, kubeProxyMode) => {
+    const e = validationErrorOf(() => new LoadBalancerService(chartFor(cni, kubeProxyMode ? { kubeProxyMode } : {}), 'web',
+      { ...BASE, externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, clientAddressPreservedWithCluster: true }));
+    expect([e.path, e.prop]).toEqual(['test/web', 'clientAddressPreservedWithCluster']);
+    expect(e.reason).toBe(`the ClusterNetwork runs kube-proxy (${kubeProxyMode ?? 'iptables'}), which SNATs all external traffic of an `
+      + 'externalTrafficPolicy: Cluster Service to the node\'s address: the client address is not kept. Keep the default Local');
+  });
+
+  test('the acknowledgement is accepted where the CNI replaces kube-proxy (Calico eBPF declared as replaced)', () => {
+    const chart = chartFor(Cni.calico(), { kubeProxyMode: KubeProxyMode.REPLACED });
+    new LoadBalancerService(chart, 'web', { ...BASE, externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, clientAddressPreservedWithCluster: true });
+    expect(synthValid(chart)[0].spec.externalTrafficPolicy).toBe('Cluster');
   });
 
   test('the acknowledgement with Local is a mistake', () => {

@@ -7,6 +7,7 @@ import { resolveLoadBalancerPorts } from './port-validation';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { IpFamily } from '../../cluster/ip-family';
 import { checkClusterFamily } from '../../cluster/ip-family-check';
+import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
 import { isIpv4Mapped } from '../../policy/cidr-validation';
 import { Peer } from '../../policy/peer';
 import { Port } from '../../policy/port';
@@ -90,6 +91,8 @@ export interface LoadBalancerServiceProps {
    * dsr`; `hybrid` only for TCP, UDP is still SNATed), not in its default `snat` mode
    * (cilium/cilium Documentation/network/kubernetes/kubeproxy-free.rst, "Direct Server Return").
    * The ClusterNetwork does not record the Cilium load balancer mode, hence the acknowledgement.
+   * Refused where the ClusterNetwork runs kube-proxy (`kubeProxyMode` iptables or ipvs), which SNATs
+   * all external traffic of a `Cluster` Service.
    * Not needed with `LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP })`, whose NLB sends to
    * the pod IPs.
    * @default false
@@ -207,7 +210,7 @@ export class LoadBalancerService extends Construct {
     const ranges = this.ranges(cluster, requireOptionalStringArray(this, 'allowedSourceRanges', p.allowedSourceRanges),
       requireOptionalBoolean(this, 'allowFromAnywhere', p.allowFromAnywhere, false), ipv6Refused);
     this.sourceRanges = ranges.map((r) => r.block.text);
-    this.checkTrafficPolicy(trafficPolicy, cloud, preserved);
+    this.checkTrafficPolicy(trafficPolicy, cloud, preserved, cluster.kubeProxyMode);
     if (!cluster.cni.capabilities.enforcesNetworkPolicy && !cluster.cni.acknowledgeUnenforcedPolicies) {
       throw propError(this, 'allowedSourceRanges', `CNI '${cluster.cni.name}' enforces no network policy: only the load balancer would check `
         + 'the source ranges, and any path around it (a NodePort, another Service) would reach the pods from anywhere. Use a CNI that enforces '
@@ -336,12 +339,19 @@ export class LoadBalancerService extends Construct {
    * policy would see node addresses, never in the ranges (forwarded traffic is `remote-node` to
    * Cilium, docs.cilium.io policy/caveats, which CIDR rules never match).
    */
-  private checkTrafficPolicy(policy: ExternalTrafficPolicy, cloud: LoadBalancerCloud, preserved: boolean): void {
+  private checkTrafficPolicy(policy: ExternalTrafficPolicy, cloud: LoadBalancerCloud, preserved: boolean, kubeProxy: KubeProxyMode): void {
     if (policy === ExternalTrafficPolicy.LOCAL) {
       if (preserved) throw propError(this, 'clientAddressPreservedWithCluster', 'only applies with externalTrafficPolicy: Cluster');
       return;
     }
-    if (cloud._targetsPods || preserved) return;
+    if (cloud._targetsPods) return;
+    if (preserved && kubeProxy !== KubeProxyMode.REPLACED) {
+      // kube-proxy marks every external packet of a Cluster Service for masquerade, local backend or not
+      // (kubernetes pkg/proxy/iptables/proxier.go, "masquerade traffic for ... external destinations").
+      throw propError(this, 'clientAddressPreservedWithCluster', `the ClusterNetwork runs kube-proxy (${kubeProxy}), which SNATs all external `
+        + 'traffic of an externalTrafficPolicy: Cluster Service to the node\'s address: the client address is not kept. Keep the default Local');
+    }
+    if (preserved) return;
     throw propError(this, 'externalTrafficPolicy', 'Cluster lets a node forward to a pod on another node after SNATing the client to the '
       + 'node\'s own address (kube-proxy, and Cilium\'s kube-proxy replacement in SNAT mode), so the pods\' source-range policy would drop '
       + 'those connections. Keep the default Local, use LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }) (the NLB sends to the pods), '
