@@ -264,8 +264,8 @@ describe('cloud annotations', () => {
 
   test.each<[string, Partial<LoadBalancerServiceProps>, string, string]>([
     ['an internal load balancer without a cloud', { internal: true }, 'internal',
-      'LoadBalancerCloud.generic() has no annotation for an internal load balancer: choose the cloud (LoadBalancerCloud.aws(), .gke(), .azure()) '
-      + 'or set loadBalancerClass and the implementation\'s annotations'],
+      'LoadBalancerCloud.generic() has no annotation for an internal load balancer: choose the cloud (LoadBalancerCloud.aws(), .gke(), .azure()), '
+      + 'or leave internal unset and give the implementation\'s own annotations (and loadBalancerClass)'],
     ['an annotation the cloud writes', { cloud: LoadBalancerCloud.aws(), annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' } },
       'annotations.service.beta.kubernetes.io/aws-load-balancer-scheme',
       'is written by LoadBalancerCloud.aws({ targetType: instance }) (internal: false); do not set it again'],

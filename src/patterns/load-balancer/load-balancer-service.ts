@@ -363,7 +363,7 @@ export class LoadBalancerService extends Construct {
     const own = cloud._annotations(internal);
     if (own === undefined) {
       throw propError(this, 'internal', `${cloud} has no annotation for an internal load balancer: choose the cloud `
-        + '(LoadBalancerCloud.aws(), .gke(), .azure()) or set loadBalancerClass and the implementation\'s annotations');
+        + '(LoadBalancerCloud.aws(), .gke(), .azure()), or leave internal unset and give the implementation\'s own annotations (and loadBalancerClass)');
     }
     const given = validateAnnotations(this, 'annotations', extra);
     const attributes = checkAwsAnnotations(this, 'annotations', given, cloud._kind === 'aws');
