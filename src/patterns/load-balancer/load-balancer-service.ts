@@ -54,7 +54,7 @@ export enum ServiceIpFamilyPolicy {
 
 /** Props of {@link LoadBalancerService}. */
 export interface LoadBalancerServiceProps {
-  /** The namespace of the pods and of the Service. */
+  /** The namespace of the pods and of the Service (not a kube-* namespace or the cluster DNS's). */
   readonly namespace: string;
   /** Labels of the pods the Service sends to (at least one label: an empty selector is every pod of the namespace). */
   readonly podSelector: { [key: string]: string };
@@ -71,7 +71,8 @@ export interface LoadBalancerServiceProps {
   readonly allowedSourceRanges?: string[];
   /**
    * Every address may connect (a public service): the Service and the policy admit `0.0.0.0/0`
-   * (and `::/0` on IPv6 clusters). The explicit acknowledgement instead of `allowedSourceRanges`.
+   * (and `::/0` on IPv6 clusters, except behind an IPv4-only AWS NLB: no `aws-load-balancer-ip-address-type:
+   * dualstack`). The explicit acknowledgement instead of `allowedSourceRanges`.
    * @default false
    */
   readonly allowFromAnywhere?: boolean;
@@ -127,7 +128,10 @@ export interface LoadBalancerServiceProps {
   readonly name?: string;
   /**
    * More annotations for the Service (TLS certificates, health check settings, ...). They may not
-   * set an annotation the construct writes.
+   * set an annotation the construct writes, except more target group attributes on AWS IP targets
+   * (joined with `preserve_client_ip.enabled=true`). Refused, since the pods would no longer see the
+   * client address: `preserve_client_ip.enabled` other than true, and the AWS controller's type or
+   * target type outside `LoadBalancerCloud.aws()`.
    * @default - none
    */
   readonly annotations?: { [key: string]: string };
