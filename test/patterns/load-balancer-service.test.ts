@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import {
-  AwsNlbTargetType, Cni, ExternalTrafficPolicy, IpFamily, LintSeverity, LoadBalancerCloud, LoadBalancerService, LoadBalancerServiceProps,
-  PolicyLint, Port, Protocol, ServiceIpFamilyPolicy, Target,
+  AwsNlbTargetType, Cni, ExternalTrafficPolicy, IpFamily, KubeProxyMode, LintSeverity, LoadBalancerCloud, LoadBalancerService,
+  LoadBalancerServiceProps, PolicyLint, Port, Protocol, ServiceIpFamilyPolicy, Target, ZeroTrustNamespace,
 } from '../../src';
 import { reachabilityOf } from '../support/flows';
 import '../support/reachability-matchers';
@@ -211,6 +211,25 @@ describe('externalTrafficPolicy', () => {
     expect(service.spec.externalTrafficPolicy).toBe('Cluster');
   });
 
+  // Before: accepted; kube-proxy masquerades all external traffic of a Cluster Service, so a range holding node addresses admitted every client.
+  test.each<[string, Cni, KubeProxyMode | undefined]>([
+    ['Calico with kube-proxy (iptables)', Cni.calico(), undefined],
+    ['Cilium without its kube-proxy replacement', Cni.cilium({ kubeProxyReplacement: false }), undefined],
+    ['kube-proxy in IPVS mode', Cni.kubernetes(), KubeProxyMode.IPVS],
+  ])('the acknowledgement is refused where kube-proxy forwards: %s', (_what, cni, kubeProxyMode) => {
+    const e = validationErrorOf(() => new LoadBalancerService(chartFor(cni, kubeProxyMode ? { kubeProxyMode } : {}), 'web',
+      { ...BASE, externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, clientAddressPreservedWithCluster: true }));
+    expect([e.path, e.prop]).toEqual(['test/web', 'clientAddressPreservedWithCluster']);
+    expect(e.reason).toBe(`the ClusterNetwork runs kube-proxy (${kubeProxyMode ?? 'iptables'}), which SNATs all external traffic of an `
+      + 'externalTrafficPolicy: Cluster Service to the node\'s address: the client address is not kept. Keep the default Local');
+  });
+
+  test('the acknowledgement is accepted where the CNI replaces kube-proxy (Calico eBPF declared as replaced)', () => {
+    const chart = chartFor(Cni.calico(), { kubeProxyMode: KubeProxyMode.REPLACED });
+    new LoadBalancerService(chart, 'web', { ...BASE, externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, clientAddressPreservedWithCluster: true });
+    expect(synthValid(chart)[0].spec.externalTrafficPolicy).toBe('Cluster');
+  });
+
   test('the acknowledgement with Local is a mistake', () => {
     expect(refusal({ clientAddressPreservedWithCluster: true }, 'clientAddressPreservedWithCluster')).toBe('only applies with externalTrafficPolicy: Cluster');
   });
@@ -245,8 +264,8 @@ describe('cloud annotations', () => {
 
   test.each<[string, Partial<LoadBalancerServiceProps>, string, string]>([
     ['an internal load balancer without a cloud', { internal: true }, 'internal',
-      'LoadBalancerCloud.generic() has no annotation for an internal load balancer: choose the cloud (LoadBalancerCloud.aws(), .gke(), .azure()) '
-      + 'or set loadBalancerClass and the implementation\'s annotations'],
+      'LoadBalancerCloud.generic() has no annotation for an internal load balancer: choose the cloud (LoadBalancerCloud.aws(), .gke(), .azure()), '
+      + 'or leave internal unset and give the implementation\'s own annotations (and loadBalancerClass)'],
     ['an annotation the cloud writes', { cloud: LoadBalancerCloud.aws(), annotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' } },
       'annotations.service.beta.kubernetes.io/aws-load-balancer-scheme',
       'is written by LoadBalancerCloud.aws({ targetType: instance }) (internal: false); do not set it again'],
@@ -255,6 +274,131 @@ describe('cloud annotations', () => {
       'use allowedSourceRanges (written to spec.loadBalancerSourceRanges, and checked by the pods\' policy too)'],
   ])('refuses %s', (_what, props, prop, reason) => {
     expect(refusal(props, prop)).toBe(reason);
+  });
+});
+
+describe('what makes the load balancer hide or bypass the client address', () => {
+  const TG = 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
+  const PRESERVE_OFF = 'preserve_client_ip.enabled=false makes the NLB send from its own private addresses: the controller then ignores the source '
+    + 'ranges, and the pods\' policy would see the NLB instead of the client (a range holding the NLB\'s subnets would admit everyone). Leave the '
+    + 'attribute out (the construct turns it on where it is off by default)';
+
+  // Before: accepted on instance targets, so an internet-facing NLB with a range holding its subnets (10.0.0.0/8) opened the pods to everyone.
+  test.each<[string, Partial<LoadBalancerServiceProps>, string]>([
+    ['on AWS instance targets', { cloud: LoadBalancerCloud.aws(), annotations: { [TG]: 'deregistration_delay.timeout_seconds=30,preserve_client_ip.enabled=false' } },
+      PRESERVE_OFF],
+    ['on AWS IP targets', { cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }), annotations: { [TG]: 'preserve_client_ip.enabled=false' } },
+      PRESERVE_OFF],
+    ['spelt as Go reads it (spaces, False)', { cloud: LoadBalancerCloud.aws(), annotations: { [TG]: ' preserve_client_ip.enabled = False ' } },
+      PRESERVE_OFF.replace('=false', '=False')],
+    ['on a generic cloud (whichever controller reads it)', { annotations: { [TG]: 'preserve_client_ip.enabled=0' } }, PRESERVE_OFF.replace('=false', '=0')],
+    ['a pair without =', { cloud: LoadBalancerCloud.aws(), annotations: { [TG]: 'preserve_client_ip.enabled' } },
+      '\'preserve_client_ip.enabled\' is not a key=value pair (the controller refuses the annotation)'],
+  ])('preserve_client_ip.enabled other than true is refused %s', (_what, props, reason) => {
+    expect(refusal(props, `annotations.${TG}`)).toBe(reason);
+  });
+
+  test('IP targets: the caller\'s target group attributes are kept, with preserve_client_ip.enabled=true added', () => {
+    const [service] = synth({
+      cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }),
+      annotations: { [TG]: 'deregistration_delay.timeout_seconds=30, preserve_client_ip.enabled=TRUE' },
+    });
+    expect(service.metadata.annotations[TG]).toBe('deregistration_delay.timeout_seconds=30,preserve_client_ip.enabled=true');
+  });
+
+  test('instance targets: target group attributes pass through (client IP preservation is on by default)', () => {
+    const [service] = synth({ cloud: LoadBalancerCloud.aws(), annotations: { [TG]: 'deregistration_delay.timeout_seconds=30' } });
+    expect(service.metadata.annotations[TG]).toBe('deregistration_delay.timeout_seconds=30');
+  });
+
+  test.each(['service.beta.kubernetes.io/aws-load-balancer-type', 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'])(
+    'the AWS controller annotation %s outside LoadBalancerCloud.aws() is refused (IP targets would lack client IP preservation)', (key) => {
+      expect(refusal({ annotations: { [key]: key.endsWith('type') && key.includes('nlb') ? 'ip' : 'external' } }, `annotations.${key}`, Cni.calico()))
+        .toBe('chooses the AWS load balancer and its targets: use cloud: LoadBalancerCloud.aws({ targetType }), which keeps the client address the '
+          + 'pods\' policy checks (IP targets get preserve_client_ip.enabled=true)');
+    });
+
+  test('IP targets allocate no NodePorts (a path around the load balancer on every node); instance targets need them', () => {
+    const [ip] = synth({ cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }), externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER });
+    expect(ip.spec).toEqual({
+      type: 'LoadBalancer',
+      selector: { app: 'web' },
+      ports: [{ port: 443, targetPort: 8443, protocol: 'TCP' }],
+      externalTrafficPolicy: 'Cluster',
+      allocateLoadBalancerNodePorts: false,
+      loadBalancerSourceRanges: ['203.0.113.0/24'],
+    });
+    const [instance] = synth({ cloud: LoadBalancerCloud.aws() });
+    expect(instance.spec.allocateLoadBalancerNodePorts).toBeUndefined();
+  });
+
+  // Before: accepted here, then refused by the inner policy's renderer under test/web/Policy (ingress[0]), after the pod-CIDR
+  // and metadata checks had skipped it as IPv6 (Kubernetes reads it as IPv4).
+  test.each(ENFORCING_CNIS)('an IPv4-mapped range is refused under allowedSourceRanges[i] on %s, naming the IPv4 block', (_name, cni) => {
+    const families = [IpFamily.IPV4, IpFamily.IPV6];
+    expect(refusal({ allowedSourceRanges: ['203.0.113.0/24', '::ffff:10.244.0.0/112'] }, 'allowedSourceRanges[1]', cni(), families))
+      .toBe('::ffff:10.244.0.0/112 is an IPv4-mapped IPv6 block, which Kubernetes reads as 10.244.0.0/16: give that IPv4 block');
+    expect(refusal({ allowedSourceRanges: ['::ffff:203.0.113.0/120'] }, 'allowedSourceRanges[0]', cni(), families))
+      .toBe('::ffff:203.0.113.0/120 is an IPv4-mapped IPv6 block, which Kubernetes reads as 203.0.113.0/24: give that IPv4 block');
+  });
+});
+
+describe('AWS and IPv6: the controller makes an IPv4 NLB unless told dualstack', () => {
+  const DUAL = [IpFamily.IPV4, IpFamily.IPV6];
+  const IP_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-ip-address-type';
+  const WHY = 'LoadBalancerCloud.aws({ targetType: instance }) makes an IPv4 NLB, and the AWS Load Balancer Controller refuses IPv6 on it: add the '
+    + `annotation ${IP_TYPE}: dualstack (needs dual-stack subnets)`;
+
+  // Before: ['0.0.0.0/0', '::/0'], which the controller refuses ("unsupported v6 cidr ::/0 when lb is not dualstack"): no load balancer.
+  test('allowFromAnywhere on a dual-stack cluster admits the IPv4 addresses the NLB serves, on the Service and in the policy', () => {
+    const [service, policy] = synth({ allowedSourceRanges: undefined, allowFromAnywhere: true, cloud: LoadBalancerCloud.aws() }, Cni.calico(), DUAL);
+    expect(service.spec.loadBalancerSourceRanges).toEqual(['0.0.0.0/0']);
+    expect(policy.spec.ingress[0].from).toEqual([{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16'] } }]);
+  });
+
+  test('with the dualstack annotation, IPv6 is admitted', () => {
+    const [service, policy] = synth({
+      allowedSourceRanges: undefined,
+      allowFromAnywhere: true,
+      cloud: LoadBalancerCloud.aws(),
+      annotations: { [IP_TYPE]: 'dualstack' },
+      ipFamilyPolicy: ServiceIpFamilyPolicy.PREFER_DUAL_STACK,
+    }, Cni.calico(), DUAL);
+    expect(service.spec).toMatchObject({ loadBalancerSourceRanges: ['0.0.0.0/0', '::/0'], ipFamilies: ['IPv4', 'IPv6'] });
+    expect(policy.spec.ingress[0].from.map((f: any) => f.ipBlock.cidr)).toEqual(['0.0.0.0/0', '::/0']);
+  });
+
+  test.each<[string, Partial<LoadBalancerServiceProps>, IpFamily[], string, string]>([
+    ['an IPv6 range', { allowedSourceRanges: ['203.0.113.0/24', '2001:db8::/32'], cloud: LoadBalancerCloud.aws() }, DUAL,
+      'allowedSourceRanges[1]', `2001:db8::/32 is IPv6, but ${WHY}, or give IPv4 ranges only`],
+    ['a dual-stack Service', { ipFamilyPolicy: ServiceIpFamilyPolicy.PREFER_DUAL_STACK, cloud: LoadBalancerCloud.aws() }, DUAL,
+      'ipFamilyPolicy', `the Service gets an IPv6 family from the ClusterNetwork, but ${WHY}`],
+    ['an IPv6-only cluster', { allowedSourceRanges: ['2001:db8::/32'], cloud: LoadBalancerCloud.aws() }, [IpFamily.IPV6],
+      'cloud', `the Service gets an IPv6 family from the ClusterNetwork, but ${WHY}`],
+  ])('refuses %s without it', (_what, props, families, prop, reason) => {
+    expect(refusal(props, prop, Cni.calico(), families)).toBe(reason);
+  });
+
+  test('other clouds keep both families', () => {
+    const [service] = synth({ allowedSourceRanges: undefined, allowFromAnywhere: true, cloud: LoadBalancerCloud.gke() }, Cni.calico(), DUAL);
+    expect(service.spec.loadBalancerSourceRanges).toEqual(['0.0.0.0/0', '::/0']);
+  });
+});
+
+describe.each(ENFORCING_CNIS)('inside a ZeroTrustNamespace on %s', (_name, cni) => {
+  test('the default deny and the guard rails leave the ranges to the pods on the target port, and nothing else', () => {
+    const chart = chartFor(cni());
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop' });
+    new LoadBalancerService(chart, 'web', BASE);
+    synthValid(chart);
+    const reach = reachabilityOf(chart, cni());
+    reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443), Port.tcp(9090)] });
+    reach.addProbe('db', 'shop', { app: 'db' }, { ports: [Port.tcp(8443)] });
+    expect(reach).toAllow(Target.external('203.0.113.5'), WEB, Port.tcp(8443));
+    expect(reach).toDeny(Target.external('198.51.100.1'), WEB, Port.tcp(8443));
+    expect(reach).toDeny(Target.external('203.0.113.5'), WEB, Port.tcp(9090));
+    // The Service selector is the policy's: other pods of the namespace stay closed.
+    expect(reach).toDeny(Target.external('203.0.113.5'), Target.pod('shop', { app: 'db' }), Port.tcp(8443));
   });
 });
 
@@ -288,6 +432,16 @@ describe('Service fields', () => {
       "RequireDualStack needs a dual-stack cluster, but the ClusterNetwork's ipFamilies are [IPv4]"],
   ])('refuses %s', (_what, props, prop, reason) => {
     expect(refusal(props, prop)).toBe(reason);
+  });
+
+  // Before: accepted; a selector matching CoreDNS isolated it from every pod of the cluster (DNS outage).
+  test.each<[string, string]>([
+    ['kube-system', 'the cluster DNS (ClusterNetwork dns.namespace)'],
+    ['kube-public', 'the control plane (kube-* namespaces)'],
+  ])('a system namespace (%s) is refused', (namespace, what) => {
+    expect(refusal({ namespace, podSelector: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, protocol: Protocol.UDP }] }, 'namespace', Cni.calico()))
+      .toBe(`'${namespace}' runs ${what}: the source-range policy would isolate the pods it selects there from every client outside the ranges, `
+        + 'pods of the cluster included (a selector matching CoreDNS would cut every pod off DNS). Publish workloads from an application namespace');
   });
 
   test('a second Service of the same name in the namespace is refused', () => {

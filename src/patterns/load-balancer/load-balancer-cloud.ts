@@ -1,3 +1,4 @@
+import { AWS_LB_TYPE, AWS_NLB_TARGET_TYPE, AWS_TARGET_GROUP_ATTRIBUTES } from './aws-annotations';
 import { assertNever } from '../../util/errors';
 import { StructKeys, requireKnownKeys, requireOneOf, requireProps } from '../../util/guards';
 
@@ -112,11 +113,11 @@ export class LoadBalancerCloud {
         return internal ? undefined : {};
       case 'aws': {
         const annotations: { [key: string]: string } = {
-          'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
-          'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': this._awsTargetType as string,
+          [AWS_LB_TYPE]: 'external',
+          [AWS_NLB_TARGET_TYPE]: this._awsTargetType as string,
           'service.beta.kubernetes.io/aws-load-balancer-scheme': internal ? 'internal' : 'internet-facing',
         };
-        if (this._targetsPods) annotations['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes'] = 'preserve_client_ip.enabled=true';
+        if (this._targetsPods) annotations[AWS_TARGET_GROUP_ATTRIBUTES] = 'preserve_client_ip.enabled=true';
         return annotations;
       }
       case 'gke':

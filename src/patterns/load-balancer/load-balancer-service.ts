@@ -1,15 +1,18 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { AWS_IP_ADDRESS_TYPE, AWS_TARGET_GROUP_ATTRIBUTES, checkAwsAnnotations, withClientIpPreserved } from './aws-annotations';
 import { LoadBalancerCloud } from './load-balancer-cloud';
 import { LoadBalancerPort } from './load-balancer-port';
 import { resolveLoadBalancerPorts } from './port-validation';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { IpFamily } from '../../cluster/ip-family';
 import { checkClusterFamily } from '../../cluster/ip-family-check';
+import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
+import { isIpv4Mapped } from '../../policy/cidr-validation';
 import { Peer } from '../../policy/peer';
 import { Port } from '../../policy/port';
 import { TrafficPolicy } from '../../policy/traffic-policy';
-import { ParsedCidr, cidrsOverlap, parseCidr } from '../../util/cidr';
+import { ParsedCidr, cidrInFamily, cidrsOverlap, parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
 import {
   StructKeys, requireInstance, requireKnownKeys, requireOneOf, requireOptionalBoolean, requireOptionalOneOf, requireOptionalString,
@@ -18,6 +21,7 @@ import {
 import { registerObject } from '../../util/object-registry';
 import { isQualifiedName, validateAnnotations, validateCidr, validateDnsLabel, validateLabels } from '../../util/validate';
 import { podCidrExcepts } from '../pod-cidr-excepts';
+import { sharedNamespaceUse } from '../shared-namespaces';
 
 /**
  * Where a load balancer Service delivers external traffic (`spec.externalTrafficPolicy`,
@@ -50,7 +54,7 @@ export enum ServiceIpFamilyPolicy {
 
 /** Props of {@link LoadBalancerService}. */
 export interface LoadBalancerServiceProps {
-  /** The namespace of the pods and of the Service. */
+  /** The namespace of the pods and of the Service (not a kube-* namespace or the cluster DNS's). */
   readonly namespace: string;
   /** Labels of the pods the Service sends to (at least one label: an empty selector is every pod of the namespace). */
   readonly podSelector: { [key: string]: string };
@@ -67,7 +71,8 @@ export interface LoadBalancerServiceProps {
   readonly allowedSourceRanges?: string[];
   /**
    * Every address may connect (a public service): the Service and the policy admit `0.0.0.0/0`
-   * (and `::/0` on IPv6 clusters). The explicit acknowledgement instead of `allowedSourceRanges`.
+   * (and `::/0` on IPv6 clusters, except behind an IPv4-only AWS NLB: no `aws-load-balancer-ip-address-type:
+   * dualstack`). The explicit acknowledgement instead of `allowedSourceRanges`.
    * @default false
    */
   readonly allowFromAnywhere?: boolean;
@@ -87,6 +92,8 @@ export interface LoadBalancerServiceProps {
    * dsr`; `hybrid` only for TCP, UDP is still SNATed), not in its default `snat` mode
    * (cilium/cilium Documentation/network/kubernetes/kubeproxy-free.rst, "Direct Server Return").
    * The ClusterNetwork does not record the Cilium load balancer mode, hence the acknowledgement.
+   * Refused where the ClusterNetwork runs kube-proxy (`kubeProxyMode` iptables or ipvs), which SNATs
+   * all external traffic of a `Cluster` Service.
    * Not needed with `LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP })`, whose NLB sends to
    * the pod IPs.
    * @default false
@@ -121,7 +128,10 @@ export interface LoadBalancerServiceProps {
   readonly name?: string;
   /**
    * More annotations for the Service (TLS certificates, health check settings, ...). They may not
-   * set an annotation the construct writes.
+   * set an annotation the construct writes, except more target group attributes on AWS IP targets
+   * (joined with `preserve_client_ip.enabled=true`). Refused, since the pods would no longer see the
+   * client address: `preserve_client_ip.enabled` other than true, and the AWS controller's type or
+   * target type outside `LoadBalancerCloud.aws()`.
    * @default - none
    */
   readonly annotations?: { [key: string]: string };
@@ -173,6 +183,14 @@ export class LoadBalancerService extends Construct {
     const p = requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS);
     const cluster = ClusterNetwork.of(this);
     const namespace = validateDnsLabel(this, 'namespace', requireString(this, 'namespace', p.namespace));
+    const shared = sharedNamespaceUse(cluster, namespace);
+    if (shared?.system) {
+      // The policy isolates the ingress of the pods it selects: in kube-system (CoreDNS, webhooks, the
+      // CNI's own pods) every in-cluster client of those pods would be cut off.
+      throw propError(this, 'namespace', `'${namespace}' runs ${shared.what}: the source-range policy would isolate the pods it selects there `
+        + 'from every client outside the ranges, pods of the cluster included (a selector matching CoreDNS would cut every pod off DNS). '
+        + 'Publish workloads from an application namespace');
+    }
     const name = this.serviceName(requireOptionalString(this, 'name', p.name) ?? id);
     const podSelector = validateLabels(this, 'podSelector', requireStringMap(this, 'podSelector', p.podSelector));
     if (Object.keys(podSelector).length === 0) {
@@ -190,10 +208,13 @@ export class LoadBalancerService extends Construct {
     const loadBalancerClass = requireOptionalString(this, 'loadBalancerClass', p.loadBalancerClass);
     if (loadBalancerClass !== undefined) this.checkClass(loadBalancerClass);
 
+    const annotations = this.annotations(cloud, internal, requireOptionalStringMap(this, 'annotations', p.annotations));
+    const dualStack = ipFamilyPolicy !== undefined && ipFamilyPolicy !== ServiceIpFamilyPolicy.SINGLE_STACK && cluster.ipFamilies.length > 1;
+    const ipv6Refused = this.awsIpv4Only(cloud, annotations, dualStack || cluster.ipFamilies[0] === IpFamily.IPV6, ipFamilyPolicy);
     const ranges = this.ranges(cluster, requireOptionalStringArray(this, 'allowedSourceRanges', p.allowedSourceRanges),
-      requireOptionalBoolean(this, 'allowFromAnywhere', p.allowFromAnywhere, false));
+      requireOptionalBoolean(this, 'allowFromAnywhere', p.allowFromAnywhere, false), ipv6Refused);
     this.sourceRanges = ranges.map((r) => r.block.text);
-    this.checkTrafficPolicy(trafficPolicy, cloud, preserved);
+    this.checkTrafficPolicy(trafficPolicy, cloud, preserved, cluster.kubeProxyMode);
     if (!cluster.cni.capabilities.enforcesNetworkPolicy && !cluster.cni.acknowledgeUnenforcedPolicies) {
       throw propError(this, 'allowedSourceRanges', `CNI '${cluster.cni.name}' enforces no network policy: only the load balancer would check `
         + 'the source ranges, and any path around it (a NodePort, another Service) would reach the pods from anywhere. Use a CNI that enforces '
@@ -203,8 +224,6 @@ export class LoadBalancerService extends Construct {
       throw propError(this, 'ipFamilyPolicy', `RequireDualStack needs a dual-stack cluster, but the ClusterNetwork's ipFamilies are [${cluster.ipFamilies.join(', ')}]`);
     }
 
-    const annotations = this.annotations(cloud, internal, requireOptionalStringMap(this, 'annotations', p.annotations));
-    const dualStack = ipFamilyPolicy !== undefined && ipFamilyPolicy !== ServiceIpFamilyPolicy.SINGLE_STACK && cluster.ipFamilies.length > 1;
     this.service = registerObject(this, new ApiObject(this, 'Service', {
       apiVersion: 'v1',
       kind: 'Service',
@@ -214,6 +233,10 @@ export class LoadBalancerService extends Construct {
         selector: { ...podSelector },
         ports: ports.map((port) => ({ ...port.servicePort })),
         externalTrafficPolicy: trafficPolicy,
+        // Targets that are pods need no NodePort; one would be a path around the load balancer (and its
+        // ranges) on every node, SNATed under Cluster (kubernetes-sigs/aws-load-balancer-controller
+        // pkg/service/model_build_target_group.go: only instance targets need an allocated NodePort).
+        ...(cloud._targetsPods ? { allocateLoadBalancerNodePorts: false } : {}),
         loadBalancerSourceRanges: [...this.sourceRanges],
         ...(loadBalancerClass !== undefined ? { loadBalancerClass } : {}),
         ...(ipFamilyPolicy !== undefined ? { ipFamilyPolicy } : {}),
@@ -252,7 +275,9 @@ export class LoadBalancerService extends Construct {
   }
 
   /** The admitted ranges, validated, with the pod CIDRs they contain as excepts (for the policy). */
-  private ranges(cluster: ClusterNetwork, given: string[] | undefined, anywhere: boolean): Array<{ block: ParsedCidr; except: string[] }> {
+  private ranges(
+    cluster: ClusterNetwork, given: string[] | undefined, anywhere: boolean, ipv6Refused: string | undefined,
+  ): Array<{ block: ParsedCidr; except: string[] }> {
     if (anywhere && given !== undefined) {
       throw propError(this, 'allowedSourceRanges', 'give allowedSourceRanges or allowFromAnywhere, not both');
     }
@@ -260,12 +285,19 @@ export class LoadBalancerService extends Construct {
       throw propError(this, 'allowedSourceRanges', 'name the client ranges that may connect (e.g. your office or partner CIDRs), '
         + 'or set allowFromAnywhere: true for a public service');
     }
-    const texts = anywhere ? cluster.anyAddressCidrs : given!;
+    // "Anywhere" on an IPv4-only NLB is every IPv4 address: no IPv6 client comes through it.
+    const texts = !anywhere ? given! : cluster.anyAddressCidrs.filter((c) => ipv6Refused === undefined || !c.includes(':'));
     const metadata = cluster.metadataCidrs.map((c) => parseCidr(c));
     const seen = new Map<string, number>();
     return texts.map((text, i) => {
       const prop = anywhere ? 'allowFromAnywhere' : `allowedSourceRanges[${i}]`;
       const block = checkClusterFamily(this, prop, validateCidr(this, prop, text), cluster.ipFamilies);
+      if (isIpv4Mapped(block)) {
+        // Kubernetes (Go's net.IPNet) and kube-proxy read it as the IPv4 block, outside the pod-CIDR and metadata checks
+        // of the IPv6 family; 1.36 refuses it (KEP-4858, see util/cidr strictCidrProblem).
+        throw propError(this, prop, `${block.text} is an IPv4-mapped IPv6 block, which Kubernetes reads as ${cidrInFamily(block, 'ipv4')!.text}: give that IPv4 block`);
+      }
+      if (block.family === 'ipv6' && ipv6Refused !== undefined) throw propError(this, prop, `${block.text} is IPv6, but ${ipv6Refused}`);
       if (!anywhere) {
         if (block.prefix === 0) {
           throw propError(this, prop, `${block.text} admits every address: say allowFromAnywhere: true instead, so that a public service is a decision`);
@@ -286,6 +318,24 @@ export class LoadBalancerService extends Construct {
   }
 
   /**
+   * On AWS, why IPv6 is refused (undefined when it is not): the AWS Load Balancer Controller makes an
+   * IPv4 NLB unless `aws-load-balancer-ip-address-type: dualstack`, and then refuses a Service with an
+   * IPv6 family ("unsupported IPv6 configuration, lb not dual-stack", pkg/service/model_build_target_group.go)
+   * and IPv6 source ranges ("unsupported v6 cidr ... when lb is not dualstack", pkg/service/model_build_managed_sg.go,
+   * with the NLB security groups it manages): no load balancer at all.
+   */
+  private awsIpv4Only(cloud: LoadBalancerCloud, annotations: { [key: string]: string }, serviceIpv6: boolean,
+    ipFamilyPolicy: ServiceIpFamilyPolicy | undefined): string | undefined {
+    if (cloud._kind !== 'aws' || annotations[AWS_IP_ADDRESS_TYPE] === 'dualstack') return undefined;
+    const why = `${cloud} makes an IPv4 NLB, and the AWS Load Balancer Controller refuses IPv6 on it: add the annotation `
+      + `${AWS_IP_ADDRESS_TYPE}: dualstack (needs dual-stack subnets)`;
+    if (serviceIpv6) {
+      throw propError(this, ipFamilyPolicy === undefined ? 'cloud' : 'ipFamilyPolicy', `the Service gets an IPv6 family from the ClusterNetwork, but ${why}`);
+    }
+    return `${why}, or give IPv4 ranges only`;
+  }
+
+  /**
    * `Cluster` with a source-range allow: the node that forwards to a pod on another node SNATs the
    * client to its own address (kube-proxy; Cilium's kube-proxy replacement in its default `snat`
    * mode: cilium/cilium Documentation/network/kubernetes/kubeproxy-free.rst "Direct Server Return":
@@ -293,12 +343,19 @@ export class LoadBalancerService extends Construct {
    * policy would see node addresses, never in the ranges (forwarded traffic is `remote-node` to
    * Cilium, docs.cilium.io policy/caveats, which CIDR rules never match).
    */
-  private checkTrafficPolicy(policy: ExternalTrafficPolicy, cloud: LoadBalancerCloud, preserved: boolean): void {
+  private checkTrafficPolicy(policy: ExternalTrafficPolicy, cloud: LoadBalancerCloud, preserved: boolean, kubeProxy: KubeProxyMode): void {
     if (policy === ExternalTrafficPolicy.LOCAL) {
       if (preserved) throw propError(this, 'clientAddressPreservedWithCluster', 'only applies with externalTrafficPolicy: Cluster');
       return;
     }
-    if (cloud._targetsPods || preserved) return;
+    if (cloud._targetsPods) return;
+    if (preserved && kubeProxy !== KubeProxyMode.REPLACED) {
+      // kube-proxy marks every external packet of a Cluster Service for masquerade, local backend or not
+      // (kubernetes pkg/proxy/iptables/proxier.go, "masquerade traffic for ... external destinations").
+      throw propError(this, 'clientAddressPreservedWithCluster', `the ClusterNetwork runs kube-proxy (${kubeProxy}), which SNATs all external `
+        + 'traffic of an externalTrafficPolicy: Cluster Service to the node\'s address: the client address is not kept. Keep the default Local');
+    }
+    if (preserved) return;
     throw propError(this, 'externalTrafficPolicy', 'Cluster lets a node forward to a pod on another node after SNATing the client to the '
       + 'node\'s own address (kube-proxy, and Cilium\'s kube-proxy replacement in SNAT mode), so the pods\' source-range policy would drop '
       + 'those connections. Keep the default Local, use LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }) (the NLB sends to the pods), '
@@ -310,10 +367,17 @@ export class LoadBalancerService extends Construct {
     const own = cloud._annotations(internal);
     if (own === undefined) {
       throw propError(this, 'internal', `${cloud} has no annotation for an internal load balancer: choose the cloud `
-        + '(LoadBalancerCloud.aws(), .gke(), .azure()) or set loadBalancerClass and the implementation\'s annotations');
+        + '(LoadBalancerCloud.aws(), .gke(), .azure()), or leave internal unset and give the implementation\'s own annotations (and loadBalancerClass)');
     }
     const given = validateAnnotations(this, 'annotations', extra);
+    const attributes = checkAwsAnnotations(this, 'annotations', given, cloud._kind === 'aws');
     for (const key of Object.keys(given)) {
+      // The caller's other target group attributes (deregistration delay, stickiness, ...) join the one IP targets need.
+      if (key === AWS_TARGET_GROUP_ATTRIBUTES && key in own) {
+        own[key] = withClientIpPreserved(attributes);
+        delete given[key];
+        continue;
+      }
       if (key in own) throw propError(this, `annotations.${key}`, `is written by ${cloud} (internal: ${internal}); do not set it again`);
     }
     // The legacy annotation would replace spec.loadBalancerSourceRanges in some controllers (AWS LBC reads either).
