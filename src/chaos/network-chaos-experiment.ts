@@ -35,8 +35,8 @@ export enum ChaosDirection {
 /** Props of {@link NetworkChaosExperiment}. */
 export interface NetworkChaosExperimentProps {
   /**
-   * Name of the NetworkChaos (or Schedule): a DNS-1123 label, at most 63 characters (Chaos Mesh
-   * derives the names of a Schedule's runs from it).
+   * Name of the NetworkChaos (or Schedule): a DNS-1123 label, at most 63 characters, and at most 57
+   * for a Schedule (Chaos Mesh names each run after it plus 6 characters).
    * @default - the construct id
    */
   readonly name?: string;
@@ -78,6 +78,7 @@ export interface NetworkChaosExperimentProps {
   /**
    * How long the fault lasts: a Go duration (`'30s'`, `'10m'`, `'1h30m'`). Required unless
    * `acknowledgeUnboundedDuration` is set: without one, Chaos Mesh keeps the fault until the object is deleted.
+   * With `schedule`, it must be shorter than the shortest interval between two runs, when that is known.
    * @default - none: an error unless acknowledgeUnboundedDuration
    */
   readonly duration?: string;
@@ -124,6 +125,8 @@ const PROPS_KEYS: StructKeys<NetworkChaosExperimentProps> = {
   chaosMeshNamespace: true,
 };
 const CHAOS_MESH_API_VERSION = 'chaos-mesh.org/v1alpha1';
+/** The longest Schedule name Chaos Mesh documents: each run is named after it plus 6 characters. */
+const MAX_SCHEDULE_NAME = 57;
 
 /**
  * A Chaos Mesh network fault (chaos-mesh.org/v1alpha1 NetworkChaos, v2.8.3), or a Schedule of
@@ -156,7 +159,7 @@ export class NetworkChaosExperiment extends Construct {
     }
     this.checkDirection(action, direction, target, externalTargets);
     const schedule = p.schedule === undefined ? undefined : resolveSchedule(this, 'schedule', p.schedule);
-    const duration = this.duration(p.duration, p.acknowledgeUnboundedDuration, schedule?.everySeconds, schedule !== undefined);
+    const duration = this.duration(p.duration, p.acknowledgeUnboundedDuration, schedule?.minIntervalSeconds, schedule !== undefined);
     const chaosMeshNamespace = validateDnsLabel(this, 'chaosMeshNamespace', requireOptionalString(this, 'chaosMeshNamespace', p.chaosMeshNamespace) ?? 'chaos-mesh');
     // Chaos Mesh injects into the target pods too for a partition (whatever the direction: iptables INPUT rules
     // for 'to') and for the other actions with 'from' and 'both' (controllers/chaosimpl/networkchaos/partition
@@ -166,6 +169,12 @@ export class NetworkChaosExperiment extends Construct {
       p.acknowledgedControlPlaneNamespaces);
 
     const name = validateDnsLabel(this, 'name', requireOptionalString(this, 'name', p.name) ?? id);
+    // Chaos Mesh names each run of a Schedule '<name>-<5 random characters>' and documents 57 characters as the
+    // longest Schedule name (https://chaos-mesh.org/docs/define-scheduling-rules/).
+    if (schedule !== undefined && name.length > MAX_SCHEDULE_NAME) {
+      throw propError(this, 'name', `'${name}' has ${name.length} characters: a Schedule's name must have at most ${MAX_SCHEDULE_NAME} `
+        + '(Chaos Mesh appends 6 characters to it to name each run)');
+    }
     const namespace = this.objectNamespace(p.namespace, pods.namespaces);
     const spec: NetworkChaosSpec = {
       ...(action._spec() as Pick<NetworkChaosSpec, 'delay' | 'loss' | 'duplicate' | 'corrupt' | 'bandwidth'>),
@@ -223,7 +232,7 @@ export class NetworkChaosExperiment extends Construct {
   }
 
   private duration(
-    given: string | undefined, acknowledged: boolean | undefined, everySeconds: number | undefined, scheduled: boolean,
+    given: string | undefined, acknowledged: boolean | undefined, minIntervalSeconds: number | undefined, scheduled: boolean,
   ): string | undefined {
     const unbounded = requireOptionalBoolean(this, 'acknowledgeUnboundedDuration', acknowledged, false);
     if (given === undefined) {
@@ -236,8 +245,9 @@ export class NetworkChaosExperiment extends Construct {
     }
     if (unbounded) throw propError(this, 'acknowledgeUnboundedDuration', 'contradicts duration: omit one of them');
     const d = goDuration(this, 'duration', given);
-    if (everySeconds !== undefined && d.seconds >= everySeconds) {
-      throw propError(this, 'duration', `'${given}' is not shorter than the schedule's interval: the fault would never be lifted between runs`);
+    if (minIntervalSeconds !== undefined && d.seconds >= minIntervalSeconds) {
+      throw propError(this, 'duration', `'${given}' is not shorter than the shortest interval between the schedule's runs (${minIntervalSeconds}s): `
+        + 'the fault would never be lifted between runs');
     }
     return d.text;
   }

@@ -40,7 +40,17 @@ const REFUSED: Array<[string, unknown, string, Cluster?]> = [
     "duration: '-5m' is not a Go duration (a number and a unit of ns, us, ms, s, m, h, e.g. '30s', '10m', '1h30m'): Chaos Mesh parses it with Go's time.ParseDuration"],
   ['a zero duration', { ...base, duration: '0s' }, "duration: '0s' is zero: give the time the experiment runs"],
   ['a duration as long as the @every interval', { ...base, duration: '60m', schedule: { cron: '@every 1h' } },
-    "duration: '60m' is not shorter than the schedule's interval: the fault would never be lifted between runs"],
+    "duration: '60m' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would never be lifted between runs"],
+  ['a duration as long as a descriptor\'s interval', { ...base, duration: '1h', schedule: { cron: '@hourly' } },
+    "duration: '1h' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would never be lifted between runs"],
+  ['a duration longer than the runs of a cron line are apart', { ...base, duration: '10m', schedule: { cron: '*/5 * * * *' } },
+    "duration: '10m' is not shorter than the shortest interval between the schedule's runs (300s): the fault would never be lifted between runs"],
+  ['a duration longer than the shortest gap of a day, on some days only', { ...base, duration: '90m', schedule: { cron: '0 3,4,9 * * mon-fri' } },
+    "duration: '90m' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would never be lifted between runs"],
+  ['a duration longer than a daily run\'s interval (across midnight)', { ...base, duration: '25h', schedule: { cron: '30 23 * * *' } },
+    "duration: '25h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+  ['a Schedule name longer than 57 characters', { ...base, name: 'a'.repeat(58), schedule: { cron: '@daily' } },
+    `name: '${'a'.repeat(58)}' has 58 characters: a Schedule's name must have at most 57 (Chaos Mesh appends 6 characters to it to name each run)`],
   ['a selector without namespaces', { ...base, pods: { labels: { app: 'x' } } },
     'pods.namespaces: is required: name the namespaces explicitly (an empty selector hits every namespace the chaos controller may touch)'],
   ['an empty namespace list', { ...base, pods: { namespaces: [] } },
@@ -237,6 +247,25 @@ describe('what the acknowledgements and the direction allow', () => {
     new ClusterNetwork(new Chart(app, 'platform'), 'cluster', { cni: Cni.calico() });
     expect(() => new NetworkChaosExperiment(new Chart(app, 'chaos'), 'exp', base))
       .toThrow(/\[chaos\/exp\] ClusterNetwork: none is declared in this construct's scope or its ancestors, but 'platform\/cluster' is declared/);
+  });
+
+  test('what the shortest interval between runs lets through: the limits are exact, and unknown gaps are not guessed', () => {
+    const ok = (duration: string, cron: string) => expect(() => build({ ...base, duration, schedule: { cron } })).not.toThrow();
+    ok('4m59s', '*/5 * * * *');
+    ok('59m', '0 3,4,9 * * mon-fri');
+    ok('23h59m', '30 23 * * *');
+    // One run a day on weekdays only: the gap (a day, or three) is not one number: no refusal.
+    ok('25h', '0 3 * * 1-5');
+    ok('167h', '@weekly');
+    ok('59m59s', '@every 1h');
+  });
+
+  test('a Schedule name of 57 characters and a NetworkChaos name of 63 are emitted', () => {
+    const chart = chartFor(Cni.calico());
+    new NetworkChaosExperiment(chart, 'scheduled', { ...base, name: 's'.repeat(57), schedule: { cron: '@daily' } });
+    new NetworkChaosExperiment(chart, 'one-off', { ...base, name: 'n'.repeat(63) });
+    expect(synthValid(chart).filter((o) => o.apiVersion === 'chaos-mesh.org/v1alpha1').map((o) => [o.kind, o.metadata.name]))
+      .toEqual([['Schedule', 's'.repeat(57)], ['NetworkChaos', 'n'.repeat(63)]]);
   });
 
   test('two experiments of one name in one namespace are refused', () => {
