@@ -180,6 +180,14 @@ const FACTORY_REFUSED: Array<[string, () => unknown, string]> = [
     "[ChaosAction.bandwidth] rate: '0kbps' is zero: a zero rate is a partition (use ChaosAction.partition())"],
   ['limit 0', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 0, buffer: 1 }), '[ChaosAction.bandwidth] limit: must be an integer from 1 to 2147483647, got the number 0'],
   ['no buffer', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1 } as any), '[ChaosAction.bandwidth] buffer: is required: the bucket size in bytes (at least 1)'],
+  ['a peakrate without minburst (tc wants an mtu with a peak rate)', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 2000000 }),
+    '[ChaosAction.bandwidth] minburst: is required with peakrate (at least 1 byte; the MTU for accuracy): Chaos Mesh hands it to tc as the mtu, which tc requires with a peak rate'],
+  ['a peakrate with minburst 0', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 2000000, minburst: 0 }),
+    '[ChaosAction.bandwidth] minburst: is required with peakrate (at least 1 byte; the MTU for accuracy): Chaos Mesh hands it to tc as the mtu, which tc requires with a peak rate'],
+  ['a peakrate equal to the converted rate (the kernel wants it above)', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 1048576, minburst: 1500 }),
+    "[ChaosAction.bandwidth] peakrate: 1048576 must exceed the rate ('1mbps' is 1048576 as Chaos Mesh converts it): the kernel's tbf refuses a peak rate at or below the rate"],
+  ['a peakrate below a tbps rate (compared without rounding)', () => ChaosAction.bandwidth({ rate: '9000tbps', limit: 1, buffer: 1, peakrate: 9007199254740991, minburst: 1 }),
+    "[ChaosAction.bandwidth] peakrate: 9007199254740991 must exceed the rate ('9000tbps' is 9895604649984000 as Chaos Mesh converts it): the kernel's tbf refuses a peak rate at or below the rate"],
   ['a fractional peakrate', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 1.5 }),
     '[ChaosAction.bandwidth] peakrate: must be an integer from 0 to 9007199254740991, got the number 1.5'],
   ['options as null', () => ChaosAction.loss(null as any), '[ChaosAction.loss] options: must be an object of props (they are required), got null'],
@@ -258,6 +266,16 @@ describe('what the acknowledgements and the direction allow', () => {
     ok('25h', '0 3 * * 1-5');
     ok('167h', '@weekly');
     ok('59m59s', '@every 1h');
+  });
+
+  test('a peak rate just above the converted rate, with minburst, is emitted; peakrate 0 (no peak rate) needs no minburst', () => {
+    const chart = chartFor(Cni.calico());
+    new NetworkChaosExperiment(chart, 'peak', { ...base, action: ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 1048577, minburst: 1 }) });
+    new NetworkChaosExperiment(chart, 'no-peak', { ...base, action: ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 0 }) });
+    expect(synthValid(chart).filter((o) => o.kind === 'NetworkChaos').map((o) => o.spec.bandwidth)).toEqual([
+      { rate: '1mbps', limit: 1, buffer: 1, peakrate: 1048577, minburst: 1 },
+      { rate: '1mbps', limit: 1, buffer: 1, peakrate: 0 },
+    ]);
   });
 
   test('a Schedule name of 57 characters and a NetworkChaos name of 63 are emitted', () => {
