@@ -70,8 +70,9 @@ export interface NetworkChaosExperimentProps {
    */
   readonly target?: ChaosTarget;
   /**
-   * Peers outside the cluster: IP addresses, CIDR blocks or host names. Only with direction `TO`,
-   * except for a partition (Chaos Mesh's webhook).
+   * Peers outside the cluster: IPv4 addresses, IPv4 CIDR blocks or host names (Chaos Mesh's
+   * controller resolves a name once, to its IPv4 addresses only). Only with direction `TO`, except
+   * for a partition (Chaos Mesh's webhook).
    * @default - none
    */
   readonly externalTargets?: string[];
@@ -206,10 +207,20 @@ export class NetworkChaosExperiment extends Construct {
       }));
   }
 
-  /** An external target: an IP address, a CIDR block or a host name (what Chaos Mesh resolves). */
+  /**
+   * An external target: an IPv4 address, an IPv4 CIDR block or a host name (what Chaos Mesh
+   * resolves). Chaos Mesh's netutils ResolveCidr is IPv4 only: it writes an IPv6 address as
+   * '<address>/32' (a /32 IPv6 prefix, not the host) and keeps only the IPv4 addresses a host name
+   * resolves to (chaos-mesh controllers/podnetworkchaos/netutils, "TODO: support IPv6").
+   */
   private externalTarget(prop: string, value: string): string {
     requireString(this, prop, value, true);
-    if (parseIpLoose(value) !== undefined || (value.includes('/') && parseCidrLoose(value) !== undefined) || (isDnsSubdomain(value) && value.includes('.'))) {
+    const family = parseIpLoose(value)?.kind() ?? (value.includes('/') ? parseCidrLoose(value)?.family : undefined);
+    if (family === 'ipv6') {
+      throw propError(this, prop, `'${value}' is IPv6: Chaos Mesh handles IPv4 external targets only (it would read an IPv6 address as a /32 `
+        + 'prefix); use an IPv4 address or CIDR block, or a pod target');
+    }
+    if (family === 'ipv4' || (isDnsSubdomain(value) && value.includes('.'))) {
       return value;
     }
     throw propError(this, prop, `'${value}' is not an IP address, a CIDR block or a fully qualified host name`);
