@@ -282,6 +282,16 @@ describe('what the acknowledgements and the direction allow', () => {
     ]);
   });
 
+  test("Chaos Mesh's other selectors, which could reach pods beyond the named namespaces (a pods map, nodes), are refused in pods and target", () => {
+    for (const extra of [{ pods: { 'kube-system': ['coredns-0'] } }, { nodes: ['node-1'] }, { nodeSelectors: { zone: 'a' } },
+      { fieldSelectors: { 'spec.nodeName': 'n' } }, { annotationSelectors: { a: 'b' } }, { podPhaseSelectors: ['Running'] }]) {
+      const field = Object.keys(extra)[0];
+      expect(() => build({ ...base, pods: { ...SHOP, ...extra } })).toThrow(`[test/exp] pods.${field}: unknown field (expected one of namespaces, labels, expressions)`);
+      expect(() => build({ ...base, target: { pods: { ...DB, ...extra } } }))
+        .toThrow(`[test/exp] target.pods.${field}: unknown field (expected one of namespaces, labels, expressions)`);
+    }
+  });
+
   test('a Schedule name of 57 characters and a NetworkChaos name of 63 are emitted', () => {
     const chart = chartFor(Cni.calico());
     new NetworkChaosExperiment(chart, 'scheduled', { ...base, name: 's'.repeat(57), schedule: { cron: '@daily' } });
