@@ -31,7 +31,7 @@ export interface ResolvedSchedule {
   /**
    * The shortest time between two runs, in seconds, when it is known: `@every`'s interval, a
    * descriptor's, or the shortest gap between the runs of one day of a cron line (and across
-   * midnight when every day matches).
+   * midnight when two consecutive days match).
    */
   readonly minIntervalSeconds?: number;
 }
@@ -69,20 +69,40 @@ function checkCron(site: InputSite, prop: string, cron: string): number | undefi
     const problem = fieldProblem(f, FIELDS[i]);
     if (problem !== undefined) throw bad(`${FIELDS[i].name} '${f}': ${problem}`);
   });
-  return shortestGap(fields.map((f, i) => fieldValues(f, FIELDS[i])));
+  return shortestGap(fields);
 }
 
 /**
- * The shortest gap in seconds between two runs of a checked cron line, from its fields' values:
- * between consecutive runs of one day (they occur on every day that matches), and across midnight
- * when every day matches. Undefined when neither applies (one run a day on some days only).
+ * The shortest gap in seconds between two runs of a checked cron line: between consecutive runs of
+ * one day (they occur on every day that matches), and across midnight when two consecutive days
+ * provably both match. Undefined when neither applies (one run a day, never on consecutive days).
  */
-function shortestGap([minutes, hours, days, months, weekdays]: number[][]): number | undefined {
+function shortestGap(fields: string[]): number | undefined {
+  const [minutes, hours, days, , weekdays] = fields.map((f, i) => fieldValues(f, FIELDS[i]));
   const times = hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
   const gaps = times.slice(1).map((t, i) => t - times[i]);
-  const everyDay = days.length === 31 && months.length === 12 && weekdays.length === 7;
-  if (everyDay) gaps.push(24 * 60 - times[times.length - 1] + times[0]);
+  if (consecutiveDays(fields[2], days, fields[4], weekdays)) gaps.push(24 * 60 - times[times.length - 1] + times[0]);
   return gaps.length === 0 ? undefined : Math.min(...gaps) * 60;
+}
+
+/**
+ * Do two consecutive days provably both match? robfig/cron ANDs day of month and day of week when
+ * either is a star ('*' or '?', without a step above 1) and ORs them otherwise. Day-of-month pairs
+ * count up to the 28th (every month has them); any month will do, as every month has every weekday.
+ */
+function consecutiveDays(domField: string, dom: number[], dowField: string, dow: number[]): boolean {
+  const star = (field: string) => field.split(',').some((part) => {
+    const [range, step] = part.split('/');
+    return (range === '*' || range === '?') && (step === undefined || Number(step) <= 1);
+  });
+  const domPair = dom.some((d) => d < 28 && dom.includes(d + 1));
+  const dowPair = dow.some((d) => dow.includes((d + 1) % 7));
+  const domStar = star(domField);
+  const dowStar = star(dowField);
+  if (domStar && dowStar) return true;
+  if (domStar) return dowPair;
+  if (dowStar) return domPair;
+  return domPair || dowPair;
 }
 
 /** The values a checked cron field matches (robfig/cron: `N/step` runs from N to the field's maximum). */

@@ -49,6 +49,12 @@ const REFUSED: Array<[string, unknown, string, Cluster?]> = [
     "duration: '90m' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would never be lifted between runs"],
   ['a duration longer than a daily run\'s interval (across midnight)', { ...base, duration: '25h', schedule: { cron: '30 23 * * *' } },
     "duration: '25h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+  ['a duration longer than a day, every weekday (Monday to Tuesday is a day)', { ...base, duration: '25h', schedule: { cron: '0 3 * * 1-5' } },
+    "duration: '25h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+  ['a duration longer than a day, on the 1st and 2nd of some months', { ...base, duration: '24h', schedule: { cron: '0 3 1,2 jan *' } },
+    "duration: '24h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+  ['a duration longer than a day, on Saturdays and Sundays (the week wraps)', { ...base, duration: '1440m', schedule: { cron: '0 3 ? * sat,sun' } },
+    "duration: '1440m' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
   ['a Schedule name longer than 57 characters', { ...base, name: 'a'.repeat(58), schedule: { cron: '@daily' } },
     `name: '${'a'.repeat(58)}' has 58 characters: a Schedule's name must have at most 57 (Chaos Mesh appends 6 characters to it to name each run)`],
   ['a selector without namespaces', { ...base, pods: { labels: { app: 'x' } } },
@@ -266,8 +272,9 @@ describe('what the acknowledgements and the direction allow', () => {
     ok('4m59s', '*/5 * * * *');
     ok('59m', '0 3,4,9 * * mon-fri');
     ok('23h59m', '30 23 * * *');
-    // One run a day on weekdays only: the gap (a day, or three) is not one number: no refusal.
-    ok('25h', '0 3 * * 1-5');
+    // One run a day, never on two consecutive days (a week, about a fortnight apart): no refusal.
+    ok('25h', '0 3 * * 1');
+    ok('25h', '0 3 1,15 * *');
     ok('167h', '@weekly');
     ok('59m59s', '@every 1h');
   });
