@@ -11,18 +11,50 @@ import { ManifestObject, describeRef, refOf } from './model';
 import { printable } from '../util/printable';
 import { CHAOS_MESH_GROUP, isKindOf, isPlainObject, stringMap } from '../util/vocabulary';
 
-/** `pods in shop, payments with app=backend and tier In (a, b)`, from a Chaos Mesh selector. */
-function selection(selector: unknown): string {
-  if (!isPlainObject(selector)) return 'pods in the experiment\'s namespace';
+/** Selector fields that narrow the pods further and are not described here. */
+const UNMODELLED_SELECTORS = ['annotationSelectors', 'fieldSelectors', 'nodeSelectors', 'nodes', 'podPhaseSelectors'];
+
+/**
+ * How many of the selected pods a Chaos Mesh `mode` / `value` affects (chaos-mesh pkg/selector
+ * generic FilterObjectsByMode): undefined for `all`, a prefix such as `one of the` otherwise.
+ */
+function share(mode: unknown, value: unknown): string | undefined {
+  const v = typeof value === 'string' ? value : '?';
+  switch (mode) {
+    case 'all': return undefined;
+    case 'one': return 'one of the';
+    case 'fixed': return `${v} of the`;
+    case 'fixed-percent': return `${v}% of the`;
+    case 'random-max-percent': return `up to ${v}% of the`;
+    default: return `some (mode ${String(mode)}) of the`;
+  }
+}
+
+/**
+ * `one of the pods in shop, payments with app=backend and tier In (a, b)`, from a Chaos Mesh
+ * selector and its mode. A `pods` map names the pods and replaces the other selectors (chaos-mesh
+ * pkg/selector/pod SelectPods); selectors not described here are named, never dropped silently.
+ */
+function selection(selector: unknown, mode: unknown, value: unknown): string {
+  const who = share(mode, value);
+  const pods = who === undefined ? 'pods' : `${who} pods`;
+  if (!isPlainObject(selector)) return `${pods} in the experiment's namespace`;
+  if (isPlainObject(selector.pods) && Object.keys(selector.pods).length > 0) {
+    const named = Object.entries(selector.pods).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .flatMap(([ns, names]) => (Array.isArray(names) ? names.map((n) => `${ns}/${String(n)}`) : []));
+    return `${pods} ${named.join(', ')}`;
+  }
   const namespaces = Array.isArray(selector.namespaces) ? selector.namespaces.filter((n): n is string => typeof n === 'string') : [];
   const tests = [
     ...Object.entries(stringMap(selector.labelSelectors)).map(([k, v]) => `${k}=${v}`),
     ...(Array.isArray(selector.expressionSelectors) ? selector.expressionSelectors.filter(isPlainObject)
       .map((e) => `${e.key} ${e.operator}${Array.isArray(e.values) ? ` (${e.values.join(', ')})` : ''}`) : []),
   ];
+  const unmodelled = UNMODELLED_SELECTORS.filter((k) => selector[k] !== undefined && selector[k] !== null);
   // Chaos Mesh's webhook reads a selector without namespaces as the experiment's own namespace.
   const where = namespaces.length > 0 ? `in ${namespaces.join(', ')}` : 'in the experiment\'s namespace';
-  return `pods ${where}${tests.length > 0 ? ` with ${tests.join(' and ')}` : ''}`;
+  return `${pods} ${where}${tests.length > 0 ? ` with ${tests.join(' and ')}` : ''}`
+    + `${unmodelled.length > 0 ? ` (narrowed further by ${unmodelled.join(', ')}, not modelled here)` : ''}`;
 }
 
 /** The note of one partition spec, or undefined for other actions. */
@@ -30,10 +62,10 @@ function partitionNote(id: string, spec: unknown, when: string): string | undefi
   if (!isPlainObject(spec) || spec.action !== 'partition') return undefined;
   const direction = typeof spec.direction === 'string' ? spec.direction : 'to';
   const peers = [
-    ...(isPlainObject(spec.target) ? [selection(spec.target.selector)] : []),
+    ...(isPlainObject(spec.target) ? [selection(spec.target.selector, spec.target.mode, spec.target.value)] : []),
     ...(Array.isArray(spec.externalTargets) ? spec.externalTargets.filter((t): t is string => typeof t === 'string') : []),
   ];
-  const between = peers.length > 0 ? `between ${selection(spec.selector)} and ${peers.join(', ')}` : `of ${selection(spec.selector)} with every peer`;
+  const between = peers.length > 0 ? `between ${selection(spec.selector, spec.mode, spec.value)} and ${peers.join(', ')}` : `of ${selection(spec.selector, spec.mode, spec.value)} with every peer`;
   const duration = typeof spec.duration === 'string' ? `for ${spec.duration}` : 'until it is deleted';
   return printable(`${id} partitions the traffic ${between} (direction ${direction}, ${when} ${duration}): while it is active those packets `
     + 'are dropped whatever the policies allow; the verdicts here are the policies\' alone');

@@ -1,4 +1,4 @@
-import { bandwidthRate, netemTime, percent } from './chaos-units';
+import { bandwidthRate, netemTime, percent, rateNumber } from './chaos-units';
 import { InputSite, propError } from '../util/errors';
 import {
   MAX_INT32, StructKeys, requireInteger, requireKnownKeys, requireNumber, requireProps, requireString,
@@ -62,12 +62,13 @@ export interface ChaosBandwidthOptions {
   /** Bytes of tokens available at once, the bucket size (at least 1). */
   readonly buffer: number;
   /**
-   * Maximum depletion rate of the bucket, in bytes per second.
+   * Maximum depletion rate of the bucket, in the unit Chaos Mesh converts `rate` to (its integer
+   * times 1024 per unit step above bps): it must exceed the converted rate, and needs `minburst`.
    * @default - none (tc's default: no peak rate)
    */
   readonly peakrate?: number;
   /**
-   * Size of the peak-rate bucket in bytes (set it to the MTU for accuracy).
+   * Size of the peak-rate bucket in bytes (set it to the MTU for accuracy); required, at least 1, with `peakrate`.
    * @default - none (tc's default)
    */
   readonly minburst?: number;
@@ -146,13 +147,22 @@ export class ChaosAction {
     if (buffer === undefined) throw propError(site, 'buffer', 'is required: the bucket size in bytes (at least 1)');
     const peakrate = o.peakrate === undefined ? undefined : requireInteger(site, 'peakrate', requireNumber(site, 'peakrate', o.peakrate, false), 0,
       Number.MAX_SAFE_INTEGER);
-    return new ChaosAction('bandwidth', {
-      rate: bandwidthRate(site, 'rate', requireString(site, 'rate', o.rate)),
-      limit,
-      buffer,
-      peakrate,
-      minburst: int('minburst', 0),
-    });
+    const rate = bandwidthRate(site, 'rate', requireString(site, 'rate', o.rate));
+    const minburst = int('minburst', 0);
+    // Chaos Mesh's daemon runs 'tc qdisc ... tbf rate <rate> burst <buffer> limit <limit> peakrate <peakrate> mtu <minburst>'
+    // when peakrate is above 0 (chaos-mesh pkg/chaosdaemon tc_server.go convertTbfToArgs): tc refuses a peak rate without an
+    // mtu (iproute2 tc/q_tbf.c), and the kernel one not above the rate (net/sched/sch_tbf.c tbf_change), both at injection.
+    if (peakrate !== undefined && peakrate > 0) {
+      if (minburst === undefined || minburst === 0) {
+        throw propError(site, 'minburst', 'is required with peakrate (at least 1 byte; the MTU for accuracy): Chaos Mesh hands it to tc as the '
+          + 'mtu, which tc requires with a peak rate');
+      }
+      if (BigInt(peakrate) <= rateNumber(rate)) {
+        throw propError(site, 'peakrate', `${peakrate} must exceed the rate ('${rate}' is ${rateNumber(rate)} as Chaos Mesh converts it): `
+          + "the kernel's tbf refuses a peak rate at or below the rate");
+      }
+    }
+    return new ChaosAction('bandwidth', { rate, limit, buffer, peakrate, minburst });
   }
 
   /** @internal */

@@ -11,7 +11,10 @@ export interface ChaosSchedule {
   /**
    * Cron schedule as Chaos Mesh reads it (robfig/cron standard parser): five fields (minute hour
    * day-of-month month day-of-week, e.g. `'0 3 * * 1-5'`), a descriptor (`@hourly`, `@daily`,
-   * `@weekly`, `@monthly`, `@yearly`), or `@every <Go duration>`.
+   * `@weekly`, `@monthly`, `@yearly`), or `@every <Go duration>`. Read in the chaos
+   * controller-manager's time zone (robfig/cron's default: the process's local time; `TZ=`
+   * prefixes are refused here). The experiment's `duration` must be shorter than the shortest gap
+   * between two runs whenever that gap is known.
    */
   readonly cron: string;
   /**

@@ -69,3 +69,15 @@ export function bandwidthRate(site: InputSite, prop: string, value: string): str
   if (Number(m[1]) === 0) throw propError(site, prop, `'${value}' is zero: a zero rate is a partition (use ChaosAction.partition())`);
   return value;
 }
+
+/**
+ * The number Chaos Mesh hands to tc for a checked rate: the integer times 1024 per unit step above
+ * bps (chaos-mesh api/v1alpha1 `ConvertUnitToBytes`). `peakrate` is handed over as given, so the two
+ * compare in the same unit.
+ */
+export function rateNumber(rate: string): bigint {
+  const m = RATE.exec(rate);
+  if (!m) throw new Error(`internal: '${rate}' is not a checked rate`);
+  const steps = ['bps', 'kbps', 'mbps', 'gbps', 'tbps'].indexOf(m[2]);
+  return BigInt(m[1]) * 1024n ** BigInt(steps);
+}

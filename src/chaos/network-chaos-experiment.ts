@@ -35,8 +35,8 @@ export enum ChaosDirection {
 /** Props of {@link NetworkChaosExperiment}. */
 export interface NetworkChaosExperimentProps {
   /**
-   * Name of the NetworkChaos (or Schedule): a DNS-1123 label, at most 63 characters (Chaos Mesh
-   * derives the names of a Schedule's runs from it).
+   * Name of the NetworkChaos (or Schedule): a DNS-1123 label, at most 63 characters, and at most 57
+   * for a Schedule (Chaos Mesh names each run after it plus 6 characters).
    * @default - the construct id
    */
   readonly name?: string;
@@ -70,14 +70,16 @@ export interface NetworkChaosExperimentProps {
    */
   readonly target?: ChaosTarget;
   /**
-   * Peers outside the cluster: IP addresses, CIDR blocks or host names. Only with direction `TO`,
-   * except for a partition (Chaos Mesh's webhook).
+   * Peers outside the cluster: IPv4 addresses, IPv4 CIDR blocks or host names (Chaos Mesh's
+   * controller resolves a name once, to its IPv4 addresses only). Only with direction `TO`, except
+   * for a partition (Chaos Mesh's webhook).
    * @default - none
    */
   readonly externalTargets?: string[];
   /**
    * How long the fault lasts: a Go duration (`'30s'`, `'10m'`, `'1h30m'`). Required unless
    * `acknowledgeUnboundedDuration` is set: without one, Chaos Mesh keeps the fault until the object is deleted.
+   * With `schedule`, it must be shorter than the shortest interval between two runs, when that is known.
    * @default - none: an error unless acknowledgeUnboundedDuration
    */
   readonly duration?: string;
@@ -124,6 +126,8 @@ const PROPS_KEYS: StructKeys<NetworkChaosExperimentProps> = {
   chaosMeshNamespace: true,
 };
 const CHAOS_MESH_API_VERSION = 'chaos-mesh.org/v1alpha1';
+/** The longest Schedule name Chaos Mesh documents: each run is named after it plus 6 characters. */
+const MAX_SCHEDULE_NAME = 57;
 
 /**
  * A Chaos Mesh network fault (chaos-mesh.org/v1alpha1 NetworkChaos, v2.8.3), or a Schedule of
@@ -156,7 +160,7 @@ export class NetworkChaosExperiment extends Construct {
     }
     this.checkDirection(action, direction, target, externalTargets);
     const schedule = p.schedule === undefined ? undefined : resolveSchedule(this, 'schedule', p.schedule);
-    const duration = this.duration(p.duration, p.acknowledgeUnboundedDuration, schedule?.everySeconds, schedule !== undefined);
+    const duration = this.duration(p.duration, p.acknowledgeUnboundedDuration, schedule?.minIntervalSeconds, schedule !== undefined);
     const chaosMeshNamespace = validateDnsLabel(this, 'chaosMeshNamespace', requireOptionalString(this, 'chaosMeshNamespace', p.chaosMeshNamespace) ?? 'chaos-mesh');
     // Chaos Mesh injects into the target pods too for a partition (whatever the direction: iptables INPUT rules
     // for 'to') and for the other actions with 'from' and 'both' (controllers/chaosimpl/networkchaos/partition
@@ -166,6 +170,12 @@ export class NetworkChaosExperiment extends Construct {
       p.acknowledgedControlPlaneNamespaces);
 
     const name = validateDnsLabel(this, 'name', requireOptionalString(this, 'name', p.name) ?? id);
+    // Chaos Mesh names each run of a Schedule '<name>-<5 random characters>' and documents 57 characters as the
+    // longest Schedule name (https://chaos-mesh.org/docs/define-scheduling-rules/).
+    if (schedule !== undefined && name.length > MAX_SCHEDULE_NAME) {
+      throw propError(this, 'name', `'${name}' has ${name.length} characters: a Schedule's name must have at most ${MAX_SCHEDULE_NAME} `
+        + '(Chaos Mesh appends 6 characters to it to name each run)');
+    }
     const namespace = this.objectNamespace(p.namespace, pods.namespaces);
     const spec: NetworkChaosSpec = {
       ...(action._spec() as Pick<NetworkChaosSpec, 'delay' | 'loss' | 'duplicate' | 'corrupt' | 'bandwidth'>),
@@ -197,10 +207,20 @@ export class NetworkChaosExperiment extends Construct {
       }));
   }
 
-  /** An external target: an IP address, a CIDR block or a host name (what Chaos Mesh resolves). */
+  /**
+   * An external target: an IPv4 address, an IPv4 CIDR block or a host name (what Chaos Mesh
+   * resolves). Chaos Mesh's netutils ResolveCidr is IPv4 only: it writes an IPv6 address as
+   * '<address>/32' (a /32 IPv6 prefix, not the host) and keeps only the IPv4 addresses a host name
+   * resolves to (chaos-mesh controllers/podnetworkchaos/netutils, "TODO: support IPv6").
+   */
   private externalTarget(prop: string, value: string): string {
     requireString(this, prop, value, true);
-    if (parseIpLoose(value) !== undefined || (value.includes('/') && parseCidrLoose(value) !== undefined) || (isDnsSubdomain(value) && value.includes('.'))) {
+    const family = parseIpLoose(value)?.kind() ?? (value.includes('/') ? parseCidrLoose(value)?.family : undefined);
+    if (family === 'ipv6') {
+      throw propError(this, prop, `'${value}' is IPv6: Chaos Mesh handles IPv4 external targets only (it would read an IPv6 address as a /32 `
+        + 'prefix); use an IPv4 address or CIDR block, or a pod target');
+    }
+    if (family === 'ipv4' || (isDnsSubdomain(value) && value.includes('.'))) {
       return value;
     }
     throw propError(this, prop, `'${value}' is not an IP address, a CIDR block or a fully qualified host name`);
@@ -223,7 +243,7 @@ export class NetworkChaosExperiment extends Construct {
   }
 
   private duration(
-    given: string | undefined, acknowledged: boolean | undefined, everySeconds: number | undefined, scheduled: boolean,
+    given: string | undefined, acknowledged: boolean | undefined, minIntervalSeconds: number | undefined, scheduled: boolean,
   ): string | undefined {
     const unbounded = requireOptionalBoolean(this, 'acknowledgeUnboundedDuration', acknowledged, false);
     if (given === undefined) {
@@ -236,8 +256,9 @@ export class NetworkChaosExperiment extends Construct {
     }
     if (unbounded) throw propError(this, 'acknowledgeUnboundedDuration', 'contradicts duration: omit one of them');
     const d = goDuration(this, 'duration', given);
-    if (everySeconds !== undefined && d.seconds >= everySeconds) {
-      throw propError(this, 'duration', `'${given}' is not shorter than the schedule's interval: the fault would never be lifted between runs`);
+    if (minIntervalSeconds !== undefined && d.seconds >= minIntervalSeconds) {
+      throw propError(this, 'duration', `'${given}' is not shorter than the shortest interval between the schedule's runs (${minIntervalSeconds}s): `
+        + 'the fault would never be lifted between runs');
     }
     return d.text;
   }

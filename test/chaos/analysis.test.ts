@@ -11,6 +11,7 @@ import {
   ChaosAction, ChaosDirection, Cni, NetworkChaosExperiment, PolicyLint, Port, Reachability, Target, ZeroTrustNamespace,
 } from '../../src';
 import { cli } from '../cli/support';
+import { validateManifests } from '../support/schema';
 import { chartFor, synthValid } from '../support/synth';
 import '../support/reachability-matchers';
 
@@ -39,9 +40,9 @@ function shop(): Chart {
 }
 
 const NOTES = [
-  'NetworkChaos shop/db-partition partitions the traffic between pods in shop with app=backend and pods in shop with app=db '
+  'NetworkChaos shop/db-partition partitions the traffic between one of the pods in shop with app=backend and pods in shop with app=db '
   + "(direction both, once applied, for 5m): while it is active those packets are dropped whatever the policies allow; the verdicts here are the policies' alone",
-  'Schedule shop/nightly-partition partitions the traffic between pods in shop with app=backend and 203.0.113.7 '
+  'Schedule shop/nightly-partition partitions the traffic between one of the pods in shop with app=backend and 203.0.113.7 '
   + "(direction to, on the schedule '0 3 * * *', each run for 10m): while it is active those packets are dropped whatever the policies allow; "
   + "the verdicts here are the policies' alone",
 ];
@@ -63,6 +64,46 @@ test('a partition without any peer says so; a selector without namespaces reads 
     { cni: Cni.kubernetes() });
   expect(reach.notes).toContain("NetworkChaos shop/cut partitions the traffic of pods in the experiment's namespace with app=x with every peer "
     + "(direction to, once applied, until it is deleted): while it is active those packets are dropped whatever the policies allow; the verdicts here are the policies' alone");
+});
+
+test('the note says how many of the pods the mode picks, names listed pods, and names the selectors it does not model', () => {
+  const meta = (name: string) => ({ apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'NetworkChaos', metadata: { name, namespace: 'shop' } });
+  const manifests = [
+    {
+      ...meta('percent'),
+      spec: {
+        action: 'partition',
+        mode: 'fixed-percent',
+        value: '50',
+        direction: 'both',
+        selector: { namespaces: ['shop'], labelSelectors: { app: 'backend' }, nodeSelectors: { zone: 'a' }, annotationSelectors: { canary: 'true' } },
+        target: { mode: 'random-max-percent', value: '30', selector: { namespaces: ['shop'], labelSelectors: { app: 'db' } } },
+        duration: '5m',
+      },
+    },
+    // A pods map replaces the other selectors (chaos-mesh pkg/selector/pod SelectPods).
+    {
+      ...meta('named'),
+      spec: {
+        action: 'partition',
+        mode: 'fixed',
+        value: '2',
+        selector: { namespaces: ['shop'], labelSelectors: { app: 'x' }, pods: { web: ['b', 'a'], api: ['c'] } },
+        externalTargets: ['198.51.100.0/24'],
+        duration: '1m',
+      },
+    },
+    { ...meta('lossy'), spec: { action: 'loss', mode: 'all', selector: { namespaces: ['shop'] }, loss: { loss: '100' }, duration: '1m' } },
+  ];
+  expect(validateManifests(manifests)).toEqual([]);
+  const notes = Reachability.fromManifests(manifests, { cni: Cni.kubernetes() }).notes.filter((n) => /NetworkChaos/.test(n));
+  expect(notes).toEqual([
+    'NetworkChaos shop/percent partitions the traffic between 50% of the pods in shop with app=backend (narrowed further by annotationSelectors, '
+    + 'nodeSelectors, not modelled here) and up to 30% of the pods in shop with app=db (direction both, once applied, for 5m): '
+    + "while it is active those packets are dropped whatever the policies allow; the verdicts here are the policies' alone",
+    'NetworkChaos shop/named partitions the traffic between 2 of the pods api/c, web/b, web/a and 198.51.100.0/24 (direction to, once applied, for 1m): '
+    + "while it is active those packets are dropped whatever the policies allow; the verdicts here are the policies' alone",
+  ]);
 });
 
 test('PolicyLint has nothing to say about the experiments', () => {

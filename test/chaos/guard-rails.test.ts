@@ -40,7 +40,23 @@ const REFUSED: Array<[string, unknown, string, Cluster?]> = [
     "duration: '-5m' is not a Go duration (a number and a unit of ns, us, ms, s, m, h, e.g. '30s', '10m', '1h30m'): Chaos Mesh parses it with Go's time.ParseDuration"],
   ['a zero duration', { ...base, duration: '0s' }, "duration: '0s' is zero: give the time the experiment runs"],
   ['a duration as long as the @every interval', { ...base, duration: '60m', schedule: { cron: '@every 1h' } },
-    "duration: '60m' is not shorter than the schedule's interval: the fault would never be lifted between runs"],
+    "duration: '60m' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would never be lifted between runs"],
+  ['a duration as long as a descriptor\'s interval', { ...base, duration: '1h', schedule: { cron: '@hourly' } },
+    "duration: '1h' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would never be lifted between runs"],
+  ['a duration longer than the runs of a cron line are apart', { ...base, duration: '10m', schedule: { cron: '*/5 * * * *' } },
+    "duration: '10m' is not shorter than the shortest interval between the schedule's runs (300s): the fault would never be lifted between runs"],
+  ['a duration longer than the shortest gap of a day, on some days only', { ...base, duration: '90m', schedule: { cron: '0 3,4,9 * * mon-fri' } },
+    "duration: '90m' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would never be lifted between runs"],
+  ['a duration longer than a daily run\'s interval (across midnight)', { ...base, duration: '25h', schedule: { cron: '30 23 * * *' } },
+    "duration: '25h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+  ['a duration longer than a day, every weekday (Monday to Tuesday is a day)', { ...base, duration: '25h', schedule: { cron: '0 3 * * 1-5' } },
+    "duration: '25h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+  ['a duration longer than a day, on the 1st and 2nd of some months', { ...base, duration: '24h', schedule: { cron: '0 3 1,2 jan *' } },
+    "duration: '24h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+  ['a duration longer than a day, on Saturdays and Sundays (the week wraps)', { ...base, duration: '1440m', schedule: { cron: '0 3 ? * sat,sun' } },
+    "duration: '1440m' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+  ['a Schedule name longer than 57 characters', { ...base, name: 'a'.repeat(58), schedule: { cron: '@daily' } },
+    `name: '${'a'.repeat(58)}' has 58 characters: a Schedule's name must have at most 57 (Chaos Mesh appends 6 characters to it to name each run)`],
   ['a selector without namespaces', { ...base, pods: { labels: { app: 'x' } } },
     'pods.namespaces: is required: name the namespaces explicitly (an empty selector hits every namespace the chaos controller may touch)'],
   ['an empty namespace list', { ...base, pods: { namespaces: [] } },
@@ -78,6 +94,10 @@ const REFUSED: Array<[string, unknown, string, Cluster?]> = [
   ['external targets with direction both (netem)',
     { action: ChaosAction.loss({ loss: 10 }), pods: SHOP, direction: ChaosDirection.BOTH, target: { pods: DB }, externalTargets: ['192.0.2.1'], duration: '5m' },
     "externalTargets: cannot be used with direction 'both' for a loss (Chaos Mesh's webhook refuses external targets with 'from' and 'both' for every action but partition): use direction TO"],
+  ['an IPv6 external target (Chaos Mesh would write it as a /32 prefix)', { ...base, externalTargets: ['203.0.113.7', '2001:db8::7'] },
+    "externalTargets[1]: '2001:db8::7' is IPv6: Chaos Mesh handles IPv4 external targets only (it would read an IPv6 address as a /32 prefix); use an IPv4 address or CIDR block, or a pod target"],
+  ['an IPv6 external CIDR block', { ...base, externalTargets: ['2001:db8::/64'] },
+    "externalTargets[0]: '2001:db8::/64' is IPv6: Chaos Mesh handles IPv4 external targets only (it would read an IPv6 address as a /32 prefix); use an IPv4 address or CIDR block, or a pod target"],
   ['an external target that is no address, CIDR or host name', { ...base, externalTargets: ['not a host'] },
     "externalTargets[0]: 'not a host' is not an IP address, a CIDR block or a fully qualified host name"],
   ['an empty external target list', { ...base, externalTargets: [] },
@@ -170,6 +190,14 @@ const FACTORY_REFUSED: Array<[string, () => unknown, string]> = [
     "[ChaosAction.bandwidth] rate: '0kbps' is zero: a zero rate is a partition (use ChaosAction.partition())"],
   ['limit 0', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 0, buffer: 1 }), '[ChaosAction.bandwidth] limit: must be an integer from 1 to 2147483647, got the number 0'],
   ['no buffer', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1 } as any), '[ChaosAction.bandwidth] buffer: is required: the bucket size in bytes (at least 1)'],
+  ['a peakrate without minburst (tc wants an mtu with a peak rate)', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 2000000 }),
+    '[ChaosAction.bandwidth] minburst: is required with peakrate (at least 1 byte; the MTU for accuracy): Chaos Mesh hands it to tc as the mtu, which tc requires with a peak rate'],
+  ['a peakrate with minburst 0', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 2000000, minburst: 0 }),
+    '[ChaosAction.bandwidth] minburst: is required with peakrate (at least 1 byte; the MTU for accuracy): Chaos Mesh hands it to tc as the mtu, which tc requires with a peak rate'],
+  ['a peakrate equal to the converted rate (the kernel wants it above)', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 1048576, minburst: 1500 }),
+    "[ChaosAction.bandwidth] peakrate: 1048576 must exceed the rate ('1mbps' is 1048576 as Chaos Mesh converts it): the kernel's tbf refuses a peak rate at or below the rate"],
+  ['a peakrate below a tbps rate (compared without rounding)', () => ChaosAction.bandwidth({ rate: '9000tbps', limit: 1, buffer: 1, peakrate: 9007199254740991, minburst: 1 }),
+    "[ChaosAction.bandwidth] peakrate: 9007199254740991 must exceed the rate ('9000tbps' is 9895604649984000 as Chaos Mesh converts it): the kernel's tbf refuses a peak rate at or below the rate"],
   ['a fractional peakrate', () => ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 1.5 }),
     '[ChaosAction.bandwidth] peakrate: must be an integer from 0 to 9007199254740991, got the number 1.5'],
   ['options as null', () => ChaosAction.loss(null as any), '[ChaosAction.loss] options: must be an object of props (they are required), got null'],
@@ -237,6 +265,46 @@ describe('what the acknowledgements and the direction allow', () => {
     new ClusterNetwork(new Chart(app, 'platform'), 'cluster', { cni: Cni.calico() });
     expect(() => new NetworkChaosExperiment(new Chart(app, 'chaos'), 'exp', base))
       .toThrow(/\[chaos\/exp\] ClusterNetwork: none is declared in this construct's scope or its ancestors, but 'platform\/cluster' is declared/);
+  });
+
+  test('what the shortest interval between runs lets through: the limits are exact, and unknown gaps are not guessed', () => {
+    const ok = (duration: string, cron: string) => expect(() => build({ ...base, duration, schedule: { cron } })).not.toThrow();
+    ok('4m59s', '*/5 * * * *');
+    ok('59m', '0 3,4,9 * * mon-fri');
+    ok('23h59m', '30 23 * * *');
+    // One run a day, never on two consecutive days (a week, about a fortnight apart): no refusal.
+    ok('25h', '0 3 * * 1');
+    ok('25h', '0 3 1,15 * *');
+    ok('167h', '@weekly');
+    ok('59m59s', '@every 1h');
+  });
+
+  test('a peak rate just above the converted rate, with minburst, is emitted; peakrate 0 (no peak rate) needs no minburst', () => {
+    const chart = chartFor(Cni.calico());
+    new NetworkChaosExperiment(chart, 'peak', { ...base, action: ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 1048577, minburst: 1 }) });
+    new NetworkChaosExperiment(chart, 'no-peak', { ...base, action: ChaosAction.bandwidth({ rate: '1mbps', limit: 1, buffer: 1, peakrate: 0 }) });
+    expect(synthValid(chart).filter((o) => o.kind === 'NetworkChaos').map((o) => o.spec.bandwidth)).toEqual([
+      { rate: '1mbps', limit: 1, buffer: 1, peakrate: 1048577, minburst: 1 },
+      { rate: '1mbps', limit: 1, buffer: 1, peakrate: 0 },
+    ]);
+  });
+
+  test("Chaos Mesh's other selectors, which could reach pods beyond the named namespaces (a pods map, nodes), are refused in pods and target", () => {
+    for (const extra of [{ pods: { 'kube-system': ['coredns-0'] } }, { nodes: ['node-1'] }, { nodeSelectors: { zone: 'a' } },
+      { fieldSelectors: { 'spec.nodeName': 'n' } }, { annotationSelectors: { a: 'b' } }, { podPhaseSelectors: ['Running'] }]) {
+      const field = Object.keys(extra)[0];
+      expect(() => build({ ...base, pods: { ...SHOP, ...extra } })).toThrow(`[test/exp] pods.${field}: unknown field (expected one of namespaces, labels, expressions)`);
+      expect(() => build({ ...base, target: { pods: { ...DB, ...extra } } }))
+        .toThrow(`[test/exp] target.pods.${field}: unknown field (expected one of namespaces, labels, expressions)`);
+    }
+  });
+
+  test('a Schedule name of 57 characters and a NetworkChaos name of 63 are emitted', () => {
+    const chart = chartFor(Cni.calico());
+    new NetworkChaosExperiment(chart, 'scheduled', { ...base, name: 's'.repeat(57), schedule: { cron: '@daily' } });
+    new NetworkChaosExperiment(chart, 'one-off', { ...base, name: 'n'.repeat(63) });
+    expect(synthValid(chart).filter((o) => o.apiVersion === 'chaos-mesh.org/v1alpha1').map((o) => [o.kind, o.metadata.name]))
+      .toEqual([['Schedule', 's'.repeat(57)], ['NetworkChaos', 'n'.repeat(63)]]);
   });
 
   test('two experiments of one name in one namespace are refused', () => {
