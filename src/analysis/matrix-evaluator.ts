@@ -266,8 +266,10 @@ export class MatrixData {
       if (this.cniVerdict(s, d, k) === MAYBE) {
         const key = `w${s} ${d} ${k}`;
         const port = { protocol: wire.protocol, port: wire.port, key: `${wire.protocol}/${wire.port}` };
-        out.push(...this.sideReasons(`${key}e`, 'egress', src, dst, port), ...this.sideReasons(`${key}i`, 'ingress', dst, src, port));
+        const seen = wire.destination ?? dst;
+        out.push(...this.sideReasons(`${key}e`, 'egress', src, seen, port), ...this.sideReasons(`${key}i`, 'ingress', seen, src, port));
         if (wire.uncertain) out.push(`CNI: ${wire.why}`);
+        if (wire.unknownPort !== undefined) out.push(`CNI: the port the CNI sees is not known: ${wire.unknownPort}`);
         for (const hop of wire.hops ?? []) out.push(`CNI: ${hop.why}, which may get another verdict than the direct connection`);
         for (const hop of wire.unknownHops ?? []) out.push(`CNI: ${hop}: the CNI sees other connections there, with verdicts not known`);
       }
