@@ -67,8 +67,9 @@ const LINKERD = meshFactsOf(Mesh.linkerd())!;
  * some client is allowed (also for some requests only: a route or the probe route admitting it) or
  * undecided (an address the model cannot place, as NetworkAuthentication and `cluster-*` policies ask of
  * pods; a legacy ServerAuthorization; overlapping Servers), a port the proxy skips
- * (`config.linkerd.io/skip-inbound-ports`); Linkerd's own ports (4140, 4143, 4190, the admin port 4191
- * or `config.linkerd.io/admin-port`: linkerd-admin-port and linkerd-admin-probes judge scrapes and probes).
+ * (`config.linkerd.io/skip-inbound-ports`); Linkerd's own ports (4140, 4143 or the inbound port
+ * `config.linkerd.io/inbound-port` moves it to, 4190, the admin port 4191 or `config.linkerd.io/admin-port`:
+ * linkerd-admin-port and linkerd-admin-probes judge scrapes and probes).
  */
 export const linkerdAuthzRefusesAdmittedSource: LintRule = {
   ids: [RULE],
