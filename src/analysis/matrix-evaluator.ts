@@ -313,9 +313,10 @@ export class MatrixData {
     const key = `${s} ${d} ${k}`;
     let found = this.l7Cache.get(key);
     if (found === undefined) {
-      const p = this.mesh?.wire(s, d, k) ?? this.classes[d].ports[k];
+      const wire = this.mesh?.wire(s, d, k);
+      const p = wire ?? this.classes[d].ports[k];
       const source = this.classes[s].rep.endpoint;
-      const destination = this.classes[d].rep.endpoint;
+      const destination = wire?.destination ?? this.classes[d].rep.endpoint;
       const base = { port: p.port, protocol: p.protocol, destination };
       found = [
         ...(this.model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination }).l7Constraints ?? []),
