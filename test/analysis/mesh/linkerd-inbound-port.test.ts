@@ -9,6 +9,7 @@
 import { LINKERD, meshReach, namespace, networkPolicy, w, workload } from './support';
 import { linkerdInboundPort } from '../../../src/analysis/mesh/linkerd-inbound-port';
 import { Verdict } from '../../../src/analysis/verdict';
+import { Cni } from '../../../src/cluster/cni';
 import { Port } from '../../../src/policy/port';
 import { expectValidManifests } from '../../support/schema';
 
@@ -86,5 +87,25 @@ describe('a NetworkPolicy port named linkerd-proxy (the injected proxy\'s inboun
     // Without it, meshed clients are denied on the inbound port; an unmeshed client is judged on 8080 as before.
     expect(judged([...setup({}), apiIngress([8080])])).toMatchObject({ verdict: Verdict.DENY, matrix: Verdict.DENY });
     expect(meshReach([...setup({}), apiIngress(['linkerd-proxy'])], LINKERD).check(w('legacy/client'), w('shop/api'), HTTP).verdict).toBe(Verdict.DENY);
+  });
+});
+
+describe('a Cilium rule on the port linkerd-proxy with HTTP rules', () => {
+  test('the matrix reads its HTTP rules on the inbound port as the pair check does: indeterminate, the flow being mutual TLS (was: allow in the matrix)', () => {
+    const l7 = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: {
+        endpointSelector: { matchLabels: { app: 'api' } },
+        ingress: [{ toPorts: [{ ports: [{ port: 'linkerd-proxy', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+      },
+    };
+    const objects = [...setup({}), l7];
+    expectValidManifests(objects);
+    const r = meshReach(objects, LINKERD, { cni: Cni.cilium() });
+    const pair = r.check(w('shop/web'), w('shop/api'), HTTP);
+    const flow = r.matrix().flows.find((f) => f.source === 'shop/web' && f.destination === 'shop/api' && f.port === 'TCP/8080')!;
+    expect([pair.verdict, pair.pairs[0].cniPort, flow.verdict]).toEqual([Verdict.INDETERMINATE, 'TCP/4143', Verdict.INDETERMINATE]);
   });
 });
