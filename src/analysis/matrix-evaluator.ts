@@ -266,8 +266,10 @@ export class MatrixData {
       if (this.cniVerdict(s, d, k) === MAYBE) {
         const key = `w${s} ${d} ${k}`;
         const port = { protocol: wire.protocol, port: wire.port, key: `${wire.protocol}/${wire.port}` };
-        out.push(...this.sideReasons(`${key}e`, 'egress', src, dst, port), ...this.sideReasons(`${key}i`, 'ingress', dst, src, port));
+        const seen = wire.destination ?? dst;
+        out.push(...this.sideReasons(`${key}e`, 'egress', src, seen, port), ...this.sideReasons(`${key}i`, 'ingress', seen, src, port));
         if (wire.uncertain) out.push(`CNI: ${wire.why}`);
+        if (wire.unknownPort !== undefined) out.push(`CNI: the port the CNI sees is not known: ${wire.unknownPort}`);
         for (const hop of wire.hops ?? []) out.push(`CNI: ${hop.why}, which may get another verdict than the direct connection`);
         for (const hop of wire.unknownHops ?? []) out.push(`CNI: ${hop}: the CNI sees other connections there, with verdicts not known`);
       }
@@ -311,9 +313,10 @@ export class MatrixData {
     const key = `${s} ${d} ${k}`;
     let found = this.l7Cache.get(key);
     if (found === undefined) {
-      const p = this.mesh?.wire(s, d, k) ?? this.classes[d].ports[k];
+      const wire = this.mesh?.wire(s, d, k);
+      const p = wire ?? this.classes[d].ports[k];
       const source = this.classes[s].rep.endpoint;
-      const destination = this.classes[d].rep.endpoint;
+      const destination = wire?.destination ?? this.classes[d].rep.endpoint;
       const base = { port: p.port, protocol: p.protocol, destination };
       found = [
         ...(this.model.evaluate({ ...base, direction: 'egress', subject: source, peer: destination }).l7Constraints ?? []),

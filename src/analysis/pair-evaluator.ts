@@ -141,7 +141,7 @@ function throughHostSnat(ctx: PairContext, cni: CniSides, snat: HostSnat, destin
 export function evaluatePair(ctx: PairContext, source: Endpoint, destination: Endpoint, protocol: L4Protocol, port: number,
   request?: HttpRequestSpec): PairResult {
   const wire = ctx.mesh?.wirePort(source, destination, port, protocol);
-  let cni = cniSides(ctx, source, destination, protocol, wire ? wire.port : port, request);
+  let cni = cniSides(ctx, source, wire?.destination ?? destination, protocol, wire ? wire.port : port, request);
   const snat = wire ? undefined : ctx.mesh?.hostSnat?.(source, destination, port, protocol);
   if (snat) cni = throughHostSnat(ctx, cni, snat, destination, protocol, port, request);
   const wireUncertainty: string[] = [];
@@ -153,11 +153,12 @@ export function evaluatePair(ctx: PairContext, source: Endpoint, destination: En
         wireUncertainty.push(`the CNI gives ${protocol}/${port} and ${wire.protocol}/${wire.port} different verdicts, and ${wire.why}`);
       }
     }
+    if (wire.unknownPort !== undefined) wireUncertainty.push(`the port the CNI sees is not known: ${wire.unknownPort}`);
     for (const hop of wire.unknownHops ?? []) wireUncertainty.push(`${hop}: the CNI sees other connections there, with verdicts not known`);
     for (const hop of wire.hops ?? []) {
       // Through a proxy the CNI sees two connections; both must pass.
       const out = cniSides(ctx, source, hop.proxy, protocol, wire.port, request).outcome;
-      const back = cniSides(ctx, hop.proxy, destination, protocol, wire.port, request).outcome;
+      const back = cniSides(ctx, hop.proxy, wire.destination ?? destination, protocol, wire.port, request).outcome;
       const viaProxy = and3(out, back);
       if (viaProxy !== cni.outcome) {
         wireUncertainty.push(`${hop.why}: the CNI gives those ${wire.protocol}/${wire.port} connections ${verdictWord(verdictOf(viaProxy))} and the direct `

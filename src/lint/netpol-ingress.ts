@@ -62,14 +62,22 @@ export function admittedIstioApplicationPorts(pod: InventoryPod, ports: unknown)
  */
 const LINKERD_PROXY_PORTS = new Set([4140, 4143, 4190, 4191]);
 
-/** Is `port` one of Linkerd's own proxy ports (see LINKERD_PROXY_PORTS) or the pod's proxy admin port `adminPort`? */
-export function isLinkerdProxyPort(port: number, adminPort: number | undefined): boolean {
-  return LINKERD_PROXY_PORTS.has(port) || port === adminPort;
+/**
+ * Is `port` one of Linkerd's own proxy ports (see LINKERD_PROXY_PORTS), the pod's proxy admin port `adminPort` or its
+ * inbound proxy port `inboundPort` (moved by `config.linkerd.io/admin-port`, `config.linkerd.io/inbound-port`)?
+ * @default inboundPort - 4143 only
+ */
+export function isLinkerdProxyPort(port: number, adminPort: number | undefined, inboundPort?: number): boolean {
+  return LINKERD_PROXY_PORTS.has(port) || port === adminPort || port === inboundPort;
 }
 
-/** {@link admittedTcpPorts} without Linkerd's own ports nor the pod's proxy admin port `adminPort` (moved by `config.linkerd.io/admin-port`). */
-export function admittedLinkerdApplicationPorts(pod: InventoryPod, ports: unknown, adminPort: number | undefined): number[] {
-  return admittedTcpPorts(pod, ports).filter((p) => !LINKERD_PROXY_PORTS.has(p) && p !== adminPort);
+/**
+ * {@link admittedTcpPorts} without Linkerd's own ports nor the pod's proxy admin port `adminPort` and inbound proxy port `inboundPort`
+ * (moved by `config.linkerd.io/admin-port`, `config.linkerd.io/inbound-port`).
+ * @default inboundPort - 4143 only
+ */
+export function admittedLinkerdApplicationPorts(pod: InventoryPod, ports: unknown, adminPort: number | undefined, inboundPort?: number): number[] {
+  return admittedTcpPorts(pod, ports).filter((p) => !isLinkerdProxyPort(p, adminPort, inboundPort));
 }
 
 /**

@@ -90,6 +90,11 @@ describe(RULE, () => {
     const denied = [deny, ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter')];
     expect(check(...denied, netpol([FROM_REPORTS], [{ protocol: 'TCP', port: 4143 }, { protocol: 'TCP', port: 4191 }]))).toEqual([]);
     expect(brief(check(...denied, netpol([FROM_REPORTS], [{ protocol: 'TCP', port: 4191 }, { protocol: 'TCP', port: 9090 }])))).toEqual([FINDING]);
+    // An inbound port moved by config.linkerd.io/inbound-port is the proxy's own too (was: judged as an application port, refused).
+    const moved = [ns('shop', { ...MESHED, 'config.linkerd.io/default-inbound-policy': 'deny', 'config.linkerd.io/inbound-port': '4999' }), ns('reports'),
+      deployment('shop', 'api'), deployment('reports', 'reporter')];
+    expect(check(...moved, netpol([FROM_REPORTS], [{ protocol: 'TCP', port: 4999 }]))).toEqual([]);
+    expect(brief(check(...moved, netpol([FROM_REPORTS], [{ protocol: 'TCP', port: 4998 }])))).toEqual([FINDING]);
     // An httpGet probe on the port: Linkerd's probe route admits GET /healthz from any client, so the client is not refused outright.
     const probed = deployment('shop', 'api') as any;
     probed.spec.template.spec.containers[0].readinessProbe = { httpGet: { path: '/healthz', port: 8080 } };

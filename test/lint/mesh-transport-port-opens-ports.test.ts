@@ -72,6 +72,16 @@ describe('Istio ambient', () => {
     expect(brief(lintRule(RULE, [...BASE, twin(15008)], { mesh: AMBIENT, cni: Cni.calico() }))).toEqual([FINDING]);
   });
 
+  test('an ambient destination has no Envoy: its ports 15000, 15020, 15090 are reached like any other (was: left out as Envoy\'s)', () => {
+    const envoyish = [ns('shop'), ns('reports'), deployment('shop', 'api', [8080, 9090, 15000, 15020, 15090]), deployment('reports', 'reporter')];
+    const findings = lintRule(RULE, [...envoyish, twin(15008)], { mesh: AMBIENT });
+    expect(brief(findings)).toEqual([FINDING]);
+    expect(reached(findings[0])).toBe('Deployment reports/reporter reaches Deployment shop/api on ports 9090, 15000, 15020, 15090 and on every port no '
+      + 'manifest names (judged on port 1)');
+    // What the rule reads: ztunnel carries 15020 like any port, past a CNI that admits only 8080 and 15008 (the CNI alone denies it).
+    expect(layers([...envoyish, twin(15008)], AMBIENT, 15020)).toEqual(['allow', 'allow', 'allow']);
+  });
+
   test('one rule naming 8080 and 15008, and a destination declaring no port: every port no manifest names (judged on one)', () => {
     const oneRule = netpol('api-from-reporter', 'shop', {
       podSelector: { matchLabels: { app: 'api' } },
@@ -219,14 +229,42 @@ describe('Linkerd', () => {
       .toEqual(['only GET /healthz (the pod\'s probe paths; other requests and non-HTTP connections are refused)']);
   });
 
-  test('none: the destination\'s inbound proxy port is moved off 4143 (config.linkerd.io/inbound-port on the template or the namespace)', () => {
-    // Meshed traffic to api then arrives on 4999, which the rule does not admit: the twin on 4143 opens nothing.
-    const moved = deployment('shop', 'api');
-    moved.spec.template.metadata.annotations = { 'config.linkerd.io/inbound-port': '4999' };
-    expect(lintRule(RULE, [ns('shop'), ns('reports'), moved, deployment('reports', 'reporter'), twin(4143)], { mesh: LINKERD })).toEqual([]);
-    const movedNamespace = ns('shop', { ...MESHED, 'config.linkerd.io/inbound-port': '4999' });
-    expect(lintRule(RULE, [movedNamespace, ns('reports'), deployment('shop', 'api'), deployment('reports', 'reporter'), twin(4143)], { mesh: LINKERD }))
-      .toEqual([]);
+  test('a destination whose inbound proxy port is moved (config.linkerd.io/inbound-port, template or namespace) is judged on that port '
+    + '(was: skipped)', () => {
+    const moved = (annotations: Record<string, string>) => {
+      const api = deployment('shop', 'api');
+      api.spec.template.metadata.annotations = annotations;
+      return api;
+    };
+    const MOVED = 'admits meshed clients on TCP/4999, Linkerd\'s inbound proxy port (config.linkerd.io/inbound-port moves it off 4143), the only port the '
+      + 'CNI sees of meshed traffic, so the mesh carries them to ports no policy admits them to: Deployment reports/reporter reaches Deployment shop/api '
+      + 'on port 9090 and on every port no manifest names (judged on port 1) (allowed by Linkerd on the transport port; the CNI alone would deny these ports)';
+    const onTemplate = [ns('shop'), ns('reports'), moved({ 'config.linkerd.io/inbound-port': '4999' }), deployment('reports', 'reporter')];
+    const findings = lintRule(RULE, [...onTemplate, twin(4999)], { mesh: LINKERD });
+    expect(brief(findings)).toEqual([FINDING]);
+    expect(findings[0].message).toBe(MOVED);
+    expect(layers([...onTemplate, twin(4999)], LINKERD, 9090)).toEqual(['allow', 'allow', 'allow']);
+    // The twin on 4143 carries nothing to api: meshed traffic arrives on 4999, which that rule does not admit.
+    expect(lintRule(RULE, [...onTemplate, twin(4143)], { mesh: LINKERD })).toEqual([]);
+    const onNamespace = [ns('shop', { ...MESHED, 'config.linkerd.io/inbound-port': '4999' }), ns('reports'), deployment('shop', 'api'),
+      deployment('reports', 'reporter')];
+    expect(lintRule(RULE, [...onNamespace, twin(4999)], { mesh: LINKERD }).map((f) => f.message)).toEqual([MOVED]);
+    expect(lintRule(RULE, [...onNamespace, twin(4143)], { mesh: LINKERD })).toEqual([]);
+    // An inbound port not known (no port: the pods are refused): the analyzer says indeterminate, nothing is reported.
+    const unknown = [ns('shop'), ns('reports'), moved({ 'config.linkerd.io/inbound-port': '70000' }), deployment('reports', 'reporter')];
+    expect(lintRule(RULE, [...unknown, twin(4143)], { mesh: LINKERD })).toEqual([]);
+    expect(layers([...unknown, twin(4143)], LINKERD, 9090)).toEqual(['indeterminate', 'indeterminate', 'indeterminate']);
+  });
+
+  test('a rule naming the port linkerd-proxy (the injected proxy\'s inbound container port) is a twin rule on the inbound port (was: none)', () => {
+    const named = netpol('api-from-reporter', 'shop', {
+      podSelector: { matchLabels: { app: 'api' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [FROM_REPORTS], ports: [tcp(8080)] }, { from: [FROM_REPORTS], ports: [{ protocol: 'TCP', port: 'linkerd-proxy' }] }],
+    });
+    const findings = lintRule(RULE, [...BASE, named], { mesh: LINKERD });
+    expect(brief(findings)).toEqual([FINDING]);
+    expect(reached(findings[0])).toBe('Deployment reports/reporter reaches Deployment shop/api on port 9090 and on every port no manifest names (judged on port 1)');
   });
 
   test('a peer admitting the whole namespace, and no from at all: each meshed workload shown is reported', () => {

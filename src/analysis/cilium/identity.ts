@@ -33,6 +33,13 @@ const SOURCES = new Set(['k8s', 'reserved', 'any', 'cidr', 'fqdn', 'unspec', 'co
 export type IdentityLabels = Labels;
 
 const identityCache = new WeakMap<Endpoint, IdentityLabels>();
+/**
+ * {@link unfilteredIdentityOf} per endpoint object: asked for every peer a selector does not match
+ * (model matchPeer), the hot spot of large matrices. Like {@link identityCache}, the identity depends
+ * on the endpoint alone (the label filter is a constant list); the analysis never mutates an endpoint,
+ * it builds a new one (e.g. with namespace labels attached).
+ */
+const unfilteredIdentityCache = new WeakMap<Endpoint, IdentityLabels>();
 
 /**
  * The identity labels of an endpoint, computed once per endpoint object.
@@ -64,7 +71,9 @@ export function identityOf(endpoint: Endpoint): IdentityLabels {
  * for notes on selectors that the filter keeps from matching.
  */
 export function unfilteredIdentityOf(endpoint: Endpoint): IdentityLabels {
-  return computeIdentity(endpoint, false);
+  let cached = unfilteredIdentityCache.get(endpoint);
+  if (cached === undefined) unfilteredIdentityCache.set(endpoint, cached = computeIdentity(endpoint, false));
+  return cached;
 }
 
 function computeIdentity(endpoint: Endpoint, filter: boolean): IdentityLabels {

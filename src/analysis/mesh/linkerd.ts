@@ -45,6 +45,9 @@
  * - gRPC Servers take GRPCRoutes (gateway.networking.k8s.io), matched on POST /<service>/<method> and authorized as HTTPRoutes
  *   are (./linkerd-grpc-routes; header matches, hostnames and RegularExpression method matches are indeterminate); opaque and TLS ones no route: HTTPRoutes
  *   on them change nothing. The legacy ServerAuthorization is not evaluated (indeterminate).
+ * - Between meshed pods the CNI sees the destination's inbound proxy port (wirePort: 4143, or the pod's, else its namespace's,
+ *   `config.linkerd.io/inbound-port` as the injector reads it, ./linkerd-inbound-port; not known: the CNI verdict is indeterminate),
+ *   and a policy there may name it `linkerd-proxy`, the injected proxy's container port.
  * - A connection from the destination's own node to a port its tcpSocket probes check keeps its verdict, with a note: the
  *   kubelet's probe passes whatever the verdict, as the proxy completes the handshake itself (./linkerd-tcp-probes).
  */
@@ -52,6 +55,7 @@ import { MeshFacts, NamespaceAnnotations } from './facts';
 import { LinkerdAdminPort, linkerdAdminPort } from './linkerd-admin-port';
 import { Client, policyJudgement, requiredAuthentications } from './linkerd-authentication';
 import { isRpcRequest, linkerdGrpcRoute } from './linkerd-grpc-routes';
+import { inboundPortOf, LINKERD_INBOUND_PORT, LINKERD_INBOUND_PORT_NAME, LinkerdInboundPort } from './linkerd-inbound-port';
 import { DefaultOpaquePorts, defaultOpaquePortsByWorkload, OpaquePorts, opaquePortsOf } from './linkerd-opaque';
 import { LINKERD_OWNER_LABELS, linkerdOwnerLabelsByWorkload, OwnerLabels } from './linkerd-owner-labels';
 import { linkerdPortSet } from './linkerd-ports';
@@ -76,8 +80,7 @@ import { labelKeysReadIn } from '../uncertainty/controller-label-reads';
 import { podSelection } from '../uncertainty/controller-label-selection';
 import { MAYBE, NO, Tri, YES } from '../verdict';
 
-/** Linkerd's inbound proxy port, where meshed clients connect (linkerd.io "Network Policy" common error). */
-export const LINKERD_INBOUND_PORT = 4143;
+export { LINKERD_INBOUND_PORT };
 const GROUP = 'policy.linkerd.io';
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const SERVER_VERSIONS = ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'];
@@ -110,6 +113,10 @@ export class LinkerdModel implements MeshModel {
   private readonly routeCache = new Map<string, LinkerdRoute[]>();
   /** Each endpoint's admin port as read off its annotations (./linkerd-admin-port), asked several times per flow. */
   private readonly adminPorts = new WeakMap<Endpoint, LinkerdAdminPort>();
+  /** Each endpoint's inbound proxy port as read off its annotations (./linkerd-inbound-port), asked for every meshed flow. */
+  private readonly inboundPorts = new WeakMap<Endpoint, LinkerdInboundPort>();
+  /** Each destination as the CNI sees it on its inbound proxy port: with the injected `linkerd-proxy` container port. */
+  private readonly wireViews = new WeakMap<Endpoint, Endpoint>();
   /** The application containers' HTTP probe paths, by endpoint name (pods added by the caller have none). */
   private readonly probes: Map<string, ProbePaths>;
   /** The ports of the application containers' tcpSocket probes, by endpoint name (./linkerd-tcp-probes). */
@@ -196,12 +203,49 @@ export class LinkerdModel implements MeshModel {
     const s = this.members.of(source);
     const d = this.members.of(destination);
     if (!s.dataPlane || !d.dataPlane || s.outboundBypass.has(port) || d.inboundBypass.has(port)) return undefined;
+    const inbound = this.inboundPortOf(destination);
+    const common = '(linkerd.io "Network Policy" common error)';
+    if (inbound.port === undefined) {
+      return {
+        port: LINKERD_INBOUND_PORT,
+        protocol: 'TCP',
+        why: `between meshed pods Linkerd replaces the destination port by the destination's inbound proxy port, which the CNI sees ${common}`,
+        unknownPort: `the inbound proxy port of the destination is not known: ${inbound.unknown}`,
+      };
+    }
+    const moved = inbound.from === 'default' ? '' : ` (moved by ${inbound.from === 'pod' ? 'the pod template' : 'the namespace'} annotation `
+      + 'config.linkerd.io/inbound-port)';
     return {
-      port: LINKERD_INBOUND_PORT,
+      port: inbound.port,
       protocol: 'TCP',
-      why: `between meshed pods Linkerd replaces the destination port by the inbound proxy port ${LINKERD_INBOUND_PORT}, which the CNI sees `
-        + '(linkerd.io "Network Policy" common error)',
+      why: `between meshed pods Linkerd replaces the destination port by the destination's inbound proxy port ${inbound.port}${moved}, which the CNI sees `
+        + `${common}${inbound.ignored !== undefined ? `; ${inbound.ignored}` : ''}`,
+      destination: this.wireView(destination, inbound.port),
     };
+  }
+
+  /** The destination's inbound proxy port, as the proxy injector reads `config.linkerd.io/inbound-port` (./linkerd-inbound-port). */
+  private inboundPortOf(destination: Endpoint): LinkerdInboundPort {
+    let inbound = this.inboundPorts.get(destination);
+    if (inbound === undefined) {
+      inbound = inboundPortOf(destination, this.annotations.get(destination.namespace ?? 'default'));
+      this.inboundPorts.set(destination, inbound);
+    }
+    return inbound;
+  }
+
+  /**
+   * `destination` with the injected proxy's container port `linkerd-proxy` (its inbound port: linkerd2
+   * charts/partials/templates/_proxy.tpl), which a NetworkPolicy may name though no manifest shows it; one object per destination.
+   */
+  private wireView(destination: Endpoint, inbound: number): Endpoint {
+    if (destination.namedPorts.some((p) => p.name === LINKERD_INBOUND_PORT_NAME)) return destination;
+    let view = this.wireViews.get(destination);
+    if (view === undefined) {
+      view = { ...destination, namedPorts: [...destination.namedPorts, { name: LINKERD_INBOUND_PORT_NAME, port: inbound, protocol: 'TCP' }] };
+      this.wireViews.set(destination, view);
+    }
+    return view;
   }
 
   encryption(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): string | undefined {
@@ -222,7 +266,7 @@ export class LinkerdModel implements MeshModel {
     const dst = this.members.of(q.destination);
     const flowText = `${q.source.name} -> ${q.destination.name} ${q.protocol}/${q.port}${q.request ? ` ${describeRequest(q.request)}` : ''}`;
     const bypass = (message: string): DirectionVerdict => sideVerdict(YES, [{ effect: 'default-allow', message }]);
-    // A meshed pod whose admin port no port can be is refused by the API server (./linkerd-admin-port): flows from it and to it,
+    // A meshed pod whose admin or inbound port no port can be is refused by the API server (./linkerd-port-override): flows from it and to it,
     // whatever the protocol and the other end, are not known rather than judged as if it ran. A pod whose admin port is only
     // ambiguous runs: that matters only where its proxy's policy decides, below.
     const refused = [...new Set([q.source, q.destination].map((e) => this.refusedPod(e)).filter((why): why is string => why !== undefined))];
@@ -471,13 +515,15 @@ export class LinkerdModel implements MeshModel {
   }
 
   /**
-   * Why a meshed `endpoint` is never created (its admin port is no port: the API server refuses it); undefined when it is
+   * Why a meshed `endpoint` is never created (its admin or inbound port is no port: the API server refuses it); undefined when it is
    * created (its admin port known, or only ambiguous) or Linkerd does not inject it.
    */
   private refusedPod(endpoint: Endpoint): string | undefined {
     if (!this.members.of(endpoint).dataPlane) return undefined;
     const admin = this.adminPortOf(endpoint);
-    return admin.refused ? `the Linkerd proxy admin port of ${endpoint.name} is not known: ${admin.unknown}` : undefined;
+    if (admin.refused) return `the Linkerd proxy admin port of ${endpoint.name} is not known: ${admin.unknown}`;
+    const inbound = this.inboundPortOf(endpoint);
+    return inbound.refused ? `the Linkerd proxy inbound port of ${endpoint.name} is not known: ${inbound.unknown}` : undefined;
   }
 
   /** The admin port, where evaluate has made sure it is known. */

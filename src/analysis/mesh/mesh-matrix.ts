@@ -68,9 +68,10 @@ export class MeshMatrix {
     };
     // Through a proxy (a waypoint) the CNI sees two connections; the verdict is exact when every way agrees.
     const decide = (source: Endpoint, destination: Endpoint, wire: WirePort): Tri => {
-      const code = direct(source, destination, wire);
-      const viaProxies = (wire.hops ?? []).map((h) => and3(direct(source, h.proxy, wire), direct(h.proxy, destination, wire)));
-      return (wire.unknownHops?.length ?? 0) > 0 || viaProxies.some((v) => v !== code) ? MAYBE : code;
+      const seen = wire.destination ?? destination;
+      const code = direct(source, seen, wire);
+      const viaProxies = (wire.hops ?? []).map((h) => and3(direct(source, h.proxy, wire), direct(h.proxy, seen, wire)));
+      return (wire.unknownHops?.length ?? 0) > 0 || wire.unknownPort !== undefined || viaProxies.some((v) => v !== code) ? MAYBE : code;
     };
     for (let s = 0; s < classes.length; s++) {
       for (let t = 0; t < classes.length; t++) {

@@ -39,6 +39,19 @@ export interface WirePort {
    */
   readonly uncertain?: boolean;
   /**
+   * Why the tunnel port is not known (`port` is then the mesh's default one): the CNI verdict is
+   * indeterminate (a Linkerd pod whose `config.linkerd.io/inbound-port` cannot be resolved).
+   * @default - the port is known
+   */
+  readonly unknownPort?: string;
+  /**
+   * The destination as the CNI sees it on the tunnel port, when the mesh injects container ports no
+   * manifest shows (the Linkerd proxy's `linkerd-proxy`): a policy naming them resolves on the tunnel
+   * port. The same object for the same destination, so the CNI models' caches hold.
+   * @default - the destination itself
+   */
+  readonly destination?: Endpoint;
+  /**
    * Proxies the flow may pass instead of going straight to the destination (Istio waypoints): the
    * CNI then sees the source's connection to the proxy and the proxy's to the destination, on `port`.
    * The CNI verdict is exact only when every way gets the same one.

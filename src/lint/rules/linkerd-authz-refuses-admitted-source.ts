@@ -2,6 +2,7 @@ import { buildInventory, InventoryPod } from '../../analysis/inventory';
 import { MeshFacts, meshFactsOf } from '../../analysis/mesh/facts';
 import { LinkerdModel } from '../../analysis/mesh/linkerd';
 import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import { inboundPortOf } from '../../analysis/mesh/linkerd-inbound-port';
 import { LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
 import { serverParents } from '../../analysis/mesh/linkerd-refs';
 import { Membership, membershipOf } from '../../analysis/mesh/membership';
@@ -66,8 +67,9 @@ const LINKERD = meshFactsOf(Mesh.linkerd())!;
  * some client is allowed (also for some requests only: a route or the probe route admitting it) or
  * undecided (an address the model cannot place, as NetworkAuthentication and `cluster-*` policies ask of
  * pods; a legacy ServerAuthorization; overlapping Servers), a port the proxy skips
- * (`config.linkerd.io/skip-inbound-ports`); Linkerd's own ports (4140, 4143, 4190, the admin port 4191
- * or `config.linkerd.io/admin-port`: linkerd-admin-port and linkerd-admin-probes judge scrapes and probes).
+ * (`config.linkerd.io/skip-inbound-ports`); Linkerd's own ports (4140, 4143 or the inbound port
+ * `config.linkerd.io/inbound-port` moves it to, 4190, the admin port 4191 or `config.linkerd.io/admin-port`:
+ * linkerd-admin-port and linkerd-admin-probes judge scrapes and probes).
  */
 export const linkerdAuthzRefusesAdmittedSource: LintRule = {
   ids: [RULE],
@@ -99,7 +101,9 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
         const ns = pod.endpoint.namespace ?? 'default';
         const key = LINKERD_ADMIN_PORT_ANNOTATION;
         const admin = linkerdAdminPort(pod.endpoint.annotations?.[key], declared.get(ns)?.[key]);
-        for (const port of admittedLinkerdApplicationPorts(pod, rule.ports, admin.port)) {
+        // The inbound proxy port, moved by config.linkerd.io/inbound-port, carries meshed traffic: no application port.
+        const inbound = inboundPortOf(pod.endpoint, declared.get(ns)).port;
+        for (const port of admittedLinkerdApplicationPorts(pod, rule.ports, admin.port, inbound)) {
           const why = judges.flatMap((model) => clients.map((c) => authorizationRefusal(model.evaluate({
             source: c.endpoint,
             destination: pod.endpoint,

@@ -3,8 +3,10 @@ import { buildInventory, InventoryPod } from '../../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { meshModelFor } from '../../analysis/mesh';
 import { HBONE_PORT } from '../../analysis/mesh/istio';
-import { LINKERD_INBOUND_PORT } from '../../analysis/mesh/linkerd';
 import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import {
+  inboundPortOf, LINKERD_INBOUND_PORT, LINKERD_INBOUND_PORT_ANNOTATION, LINKERD_INBOUND_PORT_NAME, linkerdInboundPort,
+} from '../../analysis/mesh/linkerd-inbound-port';
 import { LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
 import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { ManifestObject } from '../../analysis/model';
@@ -12,7 +14,7 @@ import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
 import { validateManifest } from '../../analysis/validation';
 import { Verdict, YES } from '../../analysis/verdict';
 import { Cni } from '../../cluster/cni';
-import { isCalicoNetworkSet, isCalicoPolicy, isCiliumPolicy, namespaceOf } from '../../util/vocabulary';
+import { isCalicoNetworkSet, isCalicoPolicy, isCiliumPolicy, isNamespace, namespaceOf, podTemplateOf } from '../../util/vocabulary';
 import { admitsOtherNamespaces, cniAdmission, enforcesOwnPolicyKinds, isNamespacedCniPolicy } from '../cni-policy-admissions';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
 import { admittedTcpPorts, isIstioProxyPort, isLinkerdProxyPort } from '../netpol-ingress';
@@ -22,19 +24,20 @@ import { namesPort, portNamedNowhere } from '../unnamed-port';
 
 const RULE = 'mesh-transport-port-opens-ports';
 
-/** Moves the Linkerd proxy's inbound port (default 4143) for a pod (linkerd.io "Proxy Configuration" annotations). */
-const LINKERD_INBOUND_PORT_ANNOTATION = 'config.linkerd.io/inbound-port';
-
 /** The transport port of a mesh, and how a message names it. */
 interface Transport {
+  /** The port unless a destination moves it (Linkerd's `config.linkerd.io/inbound-port`). */
   readonly port: number;
-  readonly text: string;
+  /** `Istio ambient's HBONE tunnel port`. */
+  readonly name: string;
+  /** How a moved port is moved, if it can be. */
+  readonly moved?: string;
   readonly fix: string;
 }
 
 const ISTIO_AMBIENT: Transport = {
   port: HBONE_PORT,
-  text: `TCP/${HBONE_PORT}, Istio ambient's HBONE tunnel port, the only port the CNI sees of meshed traffic`,
+  name: 'Istio ambient\'s HBONE tunnel port',
   fix: 'restrict the ports in the mesh: a ztunnel-enforced AuthorizationPolicy on the destination pods (MeshAuthorization or IstioAuthorization flows '
     + 'with `ports`: ALLOW the clients on the intended ports, or DENY them the others), or drop the transport port from the rule if these clients '
     + 'need not reach the destination through the mesh',
@@ -42,12 +45,19 @@ const ISTIO_AMBIENT: Transport = {
 
 const LINKERD: Transport = {
   port: LINKERD_INBOUND_PORT,
-  text: `TCP/${LINKERD_INBOUND_PORT}, Linkerd's inbound proxy port, the only port the CNI sees of meshed traffic`,
+  name: 'Linkerd\'s inbound proxy port',
+  moved: `${LINKERD_INBOUND_PORT_ANNOTATION} moves it off ${LINKERD_INBOUND_PORT}`,
   fix: 'restrict the ports in the mesh: Servers on the intended ports of the destination pods with AuthorizationPolicies for the clients '
     + '(LinkerdAuthorization or MeshAuthorization flows with `ports`), and the default inbound policy `deny` (config.linkerd.io/default-inbound-policy) '
     + 'for the ports no Server describes (an authenticated default still admits meshed clients), or drop the transport port from the rule if these '
     + 'clients need not reach the destination through the mesh',
 };
+
+/** `TCP/4143, Linkerd's inbound proxy port, the only port the CNI sees of meshed traffic`, for the transport ports of some destinations. */
+function transportText(t: Transport, ports: readonly number[]): string {
+  const moved = ports.some((p) => p !== t.port) && t.moved !== undefined ? ` (${t.moved})` : '';
+  return `${ports.map((p) => `TCP/${p}`).join(' and ')}, ${t.name}${ports.length > 1 ? 's' : ''}${moved}, the only port the CNI sees of meshed traffic`;
+}
 
 /** One client's reach past the CNI: the destination pod and port, `every` when the port stands for every port no manifest names. */
 interface Opened {
@@ -80,9 +90,11 @@ interface Opened {
  * (Linkerd's probe route, GET of the pod's probe paths for any client; a waypoint's HTTP rules), a CNI
  * verdict that is indeterminate (a sidecar client of an ambient pod, a waypoint the manifests do not
  * describe, policies the CNI model does not evaluate exactly), a client the mesh does not tunnel (unmeshed, a skipped
- * port), a Linkerd destination whose template or namespace sets `config.linkerd.io/inbound-port` (linkerd.io "Proxy
- * Configuration": the proxy's inbound port moves off 4143, so meshed traffic to it arrives on another port, which the
- * analyzer does not model).
+ * port). A Linkerd destination whose template or namespace sets `config.linkerd.io/inbound-port` (linkerd.io "Proxy
+ * Configuration") gets meshed traffic on that port (as the proxy injector reads it: ../../analysis/mesh/linkerd-inbound-port),
+ * its transport port here, which a rule may also name `linkerd-proxy` (the injected proxy's container port); one whose inbound
+ * port is not known is left out (the analyzer says indeterminate). On an ambient destination every port but HBONE's is a
+ * candidate, Envoy's (15000, 15020, 15090, ...) too: it has no sidecar, and ztunnel captures them like any port.
  *
  * Runs only when the lint is told a mesh with a transport port (`PolicyLintOptions.mesh`: `Mesh.istio()`
  * in ambient mode, `Mesh.linkerd()`); without it the rule does not apply, as sidecar-mode Istio sends the
@@ -104,11 +116,13 @@ export const meshTransportPortOpensPorts: LintRule = {
     // A CNI that enforces no policy admits every port already (policy-on-unenforcing-cni says so).
     if (transport === undefined || (ctx.cni !== undefined && !ctx.cni.capabilities.enforcesNetworkPolicy)) return [];
     const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    // Every port that may be some destination's transport port: the mesh's, and under Linkerd each inbound port an annotation moves it to.
+    const transportPorts = transport === LINKERD ? movedInboundPorts(valid) : [transport.port];
     const policies = valid.filter((d) => isNetworkPolicy(d.obj) && isObject(d.obj.spec) && effectivePolicyTypes(d.obj).includes('Ingress')
-      && asArray(d.obj.spec.ingress).some((r) => isObject(r) && mayAdmitPort(r.ports, transport.port)));
-    // Told Calico or Cilium, their own policies naming the transport port in an ingress rule (the model finds which rule admits).
+      && asArray(d.obj.spec.ingress).some((r) => isObject(r) && transportPorts.some((port) => mayAdmitPort(r.ports, port))));
+    // Told Calico or Cilium, their own policies naming a transport port in an ingress rule (the model finds which rule admits).
     const cniPolicies = !enforcesOwnPolicyKinds(ctx.cni) ? [] : valid.filter((d) => (isCalicoPolicy(d.obj) || isCiliumPolicy(d.obj))
-      && namesPort([d.obj.spec, ...asArray(d.obj.specs)].map((spec) => (isObject(spec) ? spec.ingress : undefined)), transport.port));
+      && transportPorts.some((port) => namesPort(ingressRulesOf(d.obj), port)));
     if (policies.length === 0 && cniPolicies.length === 0) return [];
     const objects = valid.map((d) => d.obj as ManifestObject);
     const inventory = buildInventory(objects);
@@ -122,11 +136,21 @@ export const meshTransportPortOpensPorts: LintRule = {
       const ns = p.endpoint.namespace ?? 'default';
       return linkerdAdminPort(p.endpoint.annotations?.[LINKERD_ADMIN_PORT_ANNOTATION], declared.get(ns)?.[LINKERD_ADMIN_PORT_ANNOTATION]).port;
     };
-    // A moved inbound proxy port: the CNI sees meshed traffic to the pod on that port, not on 4143 as the analyzer assumes.
-    const inboundMoved = (p: InventoryPod) => facts!.flavour === 'linkerd'
-      && (p.endpoint.annotations?.[LINKERD_INBOUND_PORT_ANNOTATION] ?? declared.get(p.endpoint.namespace ?? 'default')?.[LINKERD_INBOUND_PORT_ANNOTATION]) !== undefined;
-    const destination = (p: InventoryPod) => tunnelled(memberOf(p)) && !inboundMoved(p);
-    const ownPort = (pod: InventoryPod, port: number) => (facts!.flavour === 'linkerd' ? isLinkerdProxyPort(port, adminPort(pod)) : isIstioProxyPort(port));
+    // The port the CNI sees of meshed traffic to the pod: HBONE's, or its Linkerd inbound proxy port (moved by
+    // config.linkerd.io/inbound-port; undefined when not known, the analyzer then says indeterminate).
+    const wirePorts = new Map<InventoryPod, number | undefined>();
+    const wireOf = (p: InventoryPod): number | undefined => {
+      if (transport !== LINKERD) return transport.port;
+      if (!wirePorts.has(p)) wirePorts.set(p, inboundPortOf(p.endpoint, declared.get(p.endpoint.namespace ?? 'default')).port);
+      return wirePorts.get(p);
+    };
+    const destination = (p: InventoryPod) => tunnelled(memberOf(p)) && wireOf(p) !== undefined;
+    // An ambient pod has no Envoy: only HBONE is the mesh's own port there, ztunnel captures the others like any port.
+    const ownPort = (pod: InventoryPod, port: number) => (transport === LINKERD ? isLinkerdProxyPort(port, adminPort(pod), wireOf(pod))
+      : port === HBONE_PORT);
+    /** `pod` with the injected proxy's container port `linkerd-proxy` (its inbound port), which a rule's `ports` may name. */
+    const withProxyPort = (pod: InventoryPod): InventoryPod => (transport !== LINKERD || pod.ports.some((p) => p.name === LINKERD_INBOUND_PORT_NAME)
+      ? pod : { ...pod, ports: [...pod.ports, { name: LINKERD_INBOUND_PORT_NAME, port: wireOf(pod)!, protocol: 'TCP' }] });
     let contexts: { mesh: PairContext; plain: PairContext; unnamed: number | undefined } | undefined;
     const judge = () => {
       if (contexts === undefined) {
@@ -148,7 +172,7 @@ export const meshTransportPortOpensPorts: LintRule = {
         const { mesh, plain } = judge();
         const withMesh = evaluatePair(mesh, client.endpoint, pod.endpoint, 'TCP', port);
         // An allow for some requests only (Linkerd's probe route, a waypoint's HTTP rules) is restricted in the mesh already.
-        verdicts.set(key, withMesh.verdict === Verdict.ALLOW && withMesh.l7Constraints.length === 0 && withMesh.cniPort === `TCP/${transport.port}`
+        verdicts.set(key, withMesh.verdict === Verdict.ALLOW && withMesh.l7Constraints.length === 0 && withMesh.cniPort === `TCP/${wireOf(pod)}`
           && evaluatePair(plain, client.endpoint, pod.endpoint, 'TCP', port).verdict === Verdict.DENY);
       }
       return verdicts.get(key)!;
@@ -169,12 +193,13 @@ export const meshTransportPortOpensPorts: LintRule = {
     const out: RuleReport[] = [];
     const report = (doc: LintDocument, path: string, reached: ReadonlyArray<{ client: InventoryPod; opened: Opened[] }>) => {
       const text = reached.map((r) => `${r.client.workloadKind} ${r.client.endpoint.name} reaches ${placesText(r.opened)}`).join('; ');
+      const ports = [...new Set(reached.flatMap((r) => r.opened.map((o) => wireOf(o.pod)!)))].sort((a, b) => a - b);
       out.push({
         doc,
         rule: RULE,
         severity: LintSeverity.WARNING,
         path,
-        message: `admits meshed clients on ${transport.text}, so the mesh carries them to ports no policy admits them to: ${text} `
+        message: `admits meshed clients on ${transportText(transport, ports)}, so the mesh carries them to ports no policy admits them to: ${text} `
           + `(allowed by ${facts!.displayName} on the transport port; the CNI alone would deny these ports)`,
         fix: transport.fix,
       });
@@ -187,7 +212,7 @@ export const meshTransportPortOpensPorts: LintRule = {
       const destinations = own.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && destination(p));
       if (destinations.length === 0) continue;
       asArray(doc.obj.spec.ingress).forEach((rule, i) => {
-        if (!isObject(rule) || !mayAdmitPort(rule.ports, transport.port)) return;
+        if (!isObject(rule) || !transportPorts.some((port) => mayAdmitPort(rule.ports, port))) return;
         const from = asArray(rule.from).filter(isObject);
         const local = from.length > 0
           && asArray(rule.from).every((peer) => isObject(peer) && peer.namespaceSelector === undefined && peer.ipBlock === undefined);
@@ -195,7 +220,8 @@ export const meshTransportPortOpensPorts: LintRule = {
           && (asArray(rule.from).length === 0 || from.some((peer) => peerMatches(doc.obj, peer, c.endpoint, namespaces) === YES)));
         const reached = clients.map((client) => ({
           client,
-          opened: destinations.filter((pod) => admittedTcpPorts(pod, rule.ports).includes(transport.port) || rangeAdmits(rule.ports, transport.port))
+          opened: destinations
+            .filter((pod) => admittedTcpPorts(withProxyPort(pod), rule.ports).includes(wireOf(pod)!) || rangeAdmits(rule.ports, wireOf(pod)!))
             .flatMap((pod) => opened(client, pod, admittedTcpPorts(pod, rule.ports))),
         })).filter((r) => r.opened.length > 0);
         if (reached.length > 0) report(doc, jsonPath('spec', 'ingress', i), reached);
@@ -220,7 +246,7 @@ export const meshTransportPortOpensPorts: LintRule = {
         if (!clusterWide && local.length === 0) continue;
         const anyNamespace = clusterWide || local.some((d) => widens.get(d));
         for (const client of anyNamespace ? clients : clientsIn.get(ns) ?? []) {
-          const admission = cniAdmission(model, cniPolicies, client.endpoint, pod.endpoint, transport.port, true);
+          const admission = cniAdmission(model, cniPolicies, client.endpoint, pod.endpoint, wireOf(pod)!, true);
           if (admission === undefined) continue;
           const ports = opened(client, pod, []);
           if (ports.length === 0) continue;
@@ -248,6 +274,26 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
     out.get(k)!.push(item);
   }
   return out;
+}
+
+/**
+ * Linkerd's inbound proxy port and every port a `config.linkerd.io/inbound-port` annotation of a Namespace or a pod template among
+ * `documents` moves it to (as the proxy injector reads it), sorted: the ports a rule must admit to carry meshed traffic somewhere.
+ */
+function movedInboundPorts(documents: readonly LintDocument[]): number[] {
+  const ports = new Set([LINKERD_INBOUND_PORT]);
+  for (const d of documents) {
+    const meta = isNamespace(d.obj) ? d.obj.metadata : podTemplateOf(d.obj)?.metadata;
+    const value = isObject(meta) && isObject(meta.annotations) ? meta.annotations[LINKERD_INBOUND_PORT_ANNOTATION] : undefined;
+    const port = linkerdInboundPort(value, undefined).port;
+    if (port !== undefined) ports.add(port);
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+/** The ingress rules of a Calico or Cilium policy (`spec`, and a CiliumNetworkPolicy's `specs`). */
+function ingressRulesOf(obj: Record<string, any>): unknown[] {
+  return [obj.spec, ...asArray(obj.specs)].map((spec) => (isObject(spec) ? spec.ingress : undefined));
 }
 
 /** Does the destination's mesh tunnel meshed traffic to it (an ambient pod, a Linkerd-meshed pod)? */
