@@ -27,6 +27,9 @@ import { linkerdAuthzRefusesAdmittedSource } from './linkerd-authz-refuses-admit
 import { linkerdOpaquePorts } from './linkerd-opaque-ports';
 import { linkerdPortAnnotation } from './linkerd-port-annotation';
 import { linkerdServer } from './linkerd-server';
+import { loadBalancerClientIpHidden } from './load-balancer-client-ip-hidden';
+import { loadBalancerClusterPolicySnat } from './load-balancer-cluster-policy-snat';
+import { loadBalancerSourceRanges } from './load-balancer-source-ranges';
 import { meshTransportPortOpensPorts } from './mesh-transport-port-opens-ports';
 import { namespaceSelectorNameLabel } from './namespace-selector-name-label';
 import { namespaceWithoutDefaultDeny } from './namespace-without-default-deny';
@@ -72,6 +75,9 @@ export const RULES: readonly LintRule[] = [
   linkerdAuthzRefusesAdmittedSource,
   meshTransportPortOpensPorts,
   ipBlockStrictValidation,
+  loadBalancerSourceRanges,
+  loadBalancerClusterPolicySnat,
+  loadBalancerClientIpHidden,
   invalidObject,
   templatePlaceholders,
 ];
