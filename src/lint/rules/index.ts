@@ -3,6 +3,9 @@ import { apiVersions } from './api-versions';
 import { calicoDenyAllScope } from './calico-deny-all-scope';
 import { calicoNatOutgoingEnum } from './calico-nat-outgoing-enum';
 import { calicoPolicyNameTier } from './calico-policy-name-tier';
+import { chaosControlPlaneTarget } from './chaos-control-plane-target';
+import { chaosPartitionWithoutPeer } from './chaos-partition-without-peer';
+import { chaosUnbounded } from './chaos-unbounded';
 import { ciliumClusterwideScope } from './cilium-clusterwide-scope';
 import { ciliumDeprecatedValues } from './cilium-deprecated-values';
 import { ciliumPolicyShape } from './cilium-policy-shape';
@@ -78,6 +81,9 @@ export const RULES: readonly LintRule[] = [
   loadBalancerSourceRanges,
   loadBalancerClusterPolicySnat,
   loadBalancerClientIpHidden,
+  chaosUnbounded,
+  chaosControlPlaneTarget,
+  chaosPartitionWithoutPeer,
   invalidObject,
   templatePlaceholders,
 ];
