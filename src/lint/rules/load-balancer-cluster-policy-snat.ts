@@ -1,20 +1,12 @@
-import { buildInventory, InventoryPod } from '../../analysis/inventory';
-import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
-import { Endpoint } from '../../analysis/model';
-import { validateManifest } from '../../analysis/validation';
-import { parseCidrLoose } from '../../util/cidr';
-import { hasLabels, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, stringMap } from '../../util/vocabulary';
-import { asArray, isObject, jsonPath, LintDocument } from '../document';
+import { stringMap } from '../../util/vocabulary';
+import { isObject } from '../document';
 import { ciliumValuesSources } from '../helm-values';
+import { admittingPeers, everyAddress, ingressPolicies, servicePods, serviceTargets } from '../load-balancer-pods';
 import { awsClientAddressOf, loadBalancerServices } from '../load-balancer-services';
-import { protocolName } from '../ports';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
 const RULE = 'loadbalancer-cluster-policy-snat';
-
-/** A Service port's target on the pods: protocol and port number or name (`targetPort`, else `port`). */
-interface Target { readonly protocol: string; readonly port: number | string }
 
 /**
  * `loadbalancer-cluster-policy-snat` (warning): a LoadBalancer Service with `externalTrafficPolicy:
@@ -34,11 +26,8 @@ interface Target { readonly protocol: string; readonly port: number | string }
  * show (LoadBalancerService's `clientAddressPreservedWithCluster` leaves no trace in the Service) is
  * still reported: the warning asks to check it.
  *
- * Exact for what the manifests show: the pods are the workloads of the manifests the Service's
- * selector picks; without any, a pod carrying exactly the selector's labels stands for them, judged
- * only by policies whose podSelector then selects every pod the Service can pick (matchLabels, `In`
- * and `Exists` only). Named target ports are resolved on the workloads' container ports; an ipBlock of
- * `/0` without `except` (every address, node addresses included) is left alone, and so are
+ * Exact for what the manifests show (the pods and ports as ../load-balancer-pods reads them); an
+ * ipBlock of `/0` without `except` (every address, node addresses included) is left alone, and so are
  * Services without a selector.
  */
 export const loadBalancerClusterPolicySnat: LintRule = {
@@ -50,37 +39,16 @@ export const loadBalancerClusterPolicySnat: LintRule = {
         && Object.keys(stringMap(d.obj.spec.selector)).length > 0;
     });
     if (services.length === 0) return [];
-    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
-    const policies = valid.filter((d) => isNetworkPolicy(d.obj) && effectivePolicyTypes(d.obj).includes('Ingress'));
+    const { policies, inventory } = ingressPolicies(ctx.documents);
     if (policies.length === 0) return [];
     const dsr = ciliumDsrProtocols(ctx);
-    const inventory = buildInventory(valid.map((d) => d.obj));
     const out: RuleReport[] = [];
     for (const doc of services) {
-      const namespace = namespaceOf(doc.obj);
-      const selector = stringMap(doc.obj.spec.selector);
-      const targets: Target[] = asArray(doc.obj.spec.ports).filter(isObject).map((p) => ({
-        protocol: protocolName(p.protocol) ?? 'TCP',
-        port: p.targetPort ?? p.port,
-      })).filter((t) => !dsr.has(t.protocol));
+      const targets = serviceTargets(doc.obj).filter((t) => !dsr.has(t.protocol));
       if (targets.length === 0) continue;
-      const workloads = inventory.pods.filter((p) => p.endpoint.namespace === namespace && !p.endpoint.hostNetwork
-        && hasLabels(p.endpoint.labels, selector));
-      const pods: Array<{ endpoint: Endpoint; pod?: InventoryPod }> = workloads.length > 0 ? workloads.map((pod) => ({ endpoint: pod.endpoint, pod }))
-        : [{ endpoint: probe(namespace, selector, inventory.namespaces.get(namespace)) }];
-      const peers: string[] = [];
-      for (const policy of policies) {
-        if (workloads.length === 0 && !monotone(policy.obj.spec.podSelector)) continue;
-        asArray(policy.obj.spec.ingress).forEach((rule, i) => {
-          if (!isObject(rule)) return;
-          asArray(rule.from).forEach((peer, j) => {
-            if (!isObject(peer) || !isObject(peer.ipBlock) || everyAddress(peer.ipBlock)) return;
-            const hit = pods.some(({ endpoint, pod }) => selectsEndpoint(policy.obj, endpoint)
-              && targets.some((t) => ruleAdmits(rule.ports, t, pod)));
-            if (hit) peers.push(`${label(policy)} ${jsonPath('spec', 'ingress', i, 'from', j)} (ipBlock ${String(peer.ipBlock.cidr)})`);
-          });
-        });
-      }
+      const peers = admittingPeers(policies, servicePods(doc.obj, inventory), targets)
+        .filter(({ peer }) => isObject(peer?.ipBlock) && !everyAddress(peer!.ipBlock))
+        .map(({ where, peer }) => `${where} (ipBlock ${String(peer!.ipBlock.cidr)})`);
       if (peers.length === 0) continue;
       const explicit = doc.obj.spec.externalTrafficPolicy === 'Cluster';
       out.push({
@@ -114,59 +82,4 @@ function ciliumDsrProtocols(ctx: LintContext): Set<string> {
     return mode === 'dsr' ? ['TCP', 'UDP', 'SCTP'] : mode === 'hybrid' ? ['TCP'] : [];
   });
   return new Set(kept.reduce((a, b) => a.filter((p) => b.includes(p))));
-}
-
-/** `NetworkPolicy ns/name`. */
-function label(doc: LintDocument): string {
-  return `NetworkPolicy ${namespaceOf(doc.obj)}/${nameOf(doc.obj)}`;
-}
-
-/** A pod of `namespace` with exactly the Service selector's labels, standing for the pods the Service picks. */
-function probe(namespace: string, labels: Record<string, string>, namespaceLabels: Record<string, string> | undefined): Endpoint {
-  return {
-    kind: 'pod',
-    name: `${namespace}/*`,
-    namespace,
-    labels,
-    namespaceLabels: namespaceLabels ?? { [NAMESPACE_NAME_LABEL]: namespace },
-    hostNetwork: false,
-    namedPorts: [],
-  };
-}
-
-/** Does a label selector that matches some labels match every superset of them (matchLabels, `In`, `Exists` only)? */
-function monotone(selector: unknown): boolean {
-  if (!isObject(selector)) return true;
-  return asArray(selector.matchExpressions).every((e) => isObject(e) && (e.operator === 'In' || e.operator === 'Exists'));
-}
-
-/** An ipBlock of every address of its family, without except: admits the nodes as well as every client, whatever the SNAT. */
-function everyAddress(block: Record<string, any>): boolean {
-  return typeof block.cidr === 'string' && parseCidrLoose(block.cidr)?.prefix === 0 && asArray(block.except).length === 0;
-}
-
-/**
- * Do an ingress rule's `ports` admit the Service's target on the pod? No ports = every port; a named
- * port on either side is resolved on the workload's container ports, and without a workload matches
- * only the same name.
- */
-function ruleAdmits(ports: unknown, target: Target, pod: InventoryPod | undefined): boolean {
-  const list = asArray(ports);
-  if (list.length === 0) return true;
-  const resolve = (port: number | string): number | string | undefined => {
-    if (typeof port === 'number') return port;
-    if (pod === undefined) return port;
-    return pod.ports.find((p) => p.name === port && p.protocol === target.protocol)?.port;
-  };
-  const wanted = resolve(target.port);
-  if (wanted === undefined) return false;
-  return list.some((entry) => {
-    if (!isObject(entry) || (protocolName(entry.protocol) ?? 'TCP') !== target.protocol) return false;
-    if (entry.port === undefined || entry.port === null) return true;
-    const first = resolve(entry.port);
-    if (typeof first === 'number' && typeof wanted === 'number') {
-      return typeof entry.endPort === 'number' ? wanted >= first && wanted <= entry.endPort : wanted === first;
-    }
-    return first !== undefined && first === wanted;
-  });
 }
