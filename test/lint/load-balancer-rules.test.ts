@@ -61,6 +61,31 @@ describe('loadbalancer-source-ranges', () => {
     expect(lintRule(RANGES, [service(RANGED, { [LEGACY]: '0.0.0.0/0' })])).toEqual([]);
   });
 
+  test('no ranges, but Local and the pods\' NetworkPolicies admit outside clients by ipBlock only: info naming the ranges', () => {
+    const local = service({ externalTrafficPolicy: 'Local' });
+    const web = deployment('shop', 'web');
+    const fromOfficeAndApi = admitting('web-in', 'web', [OFFICE, { podSelector: { matchLabels: { app: 'api' } } }]);
+    const [f, ...rest] = lintRule(RANGES, [local, web, fromOfficeAndApi]);
+    expect(rest).toEqual([]);
+    expect(brief([f])).toEqual([{ rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec' }]);
+    expect(f.message).toBe('is a LoadBalancer Service without spec.loadBalancerSourceRanges, so the load balancer accepts every address; the pods\' '
+      + 'NetworkPolicies admit outside clients only from 203.0.113.0/24, and see the client address');
+    const warning = [{ rule: RANGES, severity: 'warning', object: 'Service shop/web', path: 'spec' }];
+    // Cluster (the default): the pods see node addresses, not the client.
+    expect(brief(lintRule(RANGES, [service(), web, fromOfficeAndApi]))).toEqual(warning);
+    // Another policy admits everyone on the port, or every address by ipBlock.
+    expect(brief(lintRule(RANGES, [local, web, fromOfficeAndApi, netpol('all', 'shop', {
+      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 8080 }] }] })]))).toEqual(warning);
+    expect(brief(lintRule(RANGES, [local, web, admitting('any', 'web', [{ ipBlock: { cidr: '0.0.0.0/0' } }])]))).toEqual(warning);
+    // A pod behind the Service no policy isolates, or no workload shown.
+    const frontOnly = netpol('front-in', 'shop', { podSelector: { matchLabels: { tier: 'front' } }, policyTypes: ['Ingress'],
+      ingress: [{ from: [OFFICE], ports: [{ protocol: 'TCP', port: 8080 }] }] });
+    const front = deployment('shop', 'web', { labels: { tier: 'front' } });
+    expect(brief(lintRule(RANGES, [local, front, frontOnly]))[0].severity).toBe('info');
+    expect(brief(lintRule(RANGES, [local, front, deployment('shop', 'web2', { labels: { app: 'web' } }), frontOnly]))).toEqual(warning);
+    expect(brief(lintRule(RANGES, [local, fromOfficeAndApi]))).toEqual(warning);
+  });
+
   test('only LoadBalancer Services: ClusterIP and NodePort Services are not reported', () => {
     expect(lintRule(RANGES, [service({ type: 'ClusterIP' }), service({ type: 'NodePort' })])).toEqual([]);
   });
