@@ -74,12 +74,15 @@ describe('loadbalancer-source-ranges', () => {
     // Cluster (the default): the pods see node addresses, not the client.
     expect(brief(lintRule(RANGES, [service(), web, fromOfficeAndApi]))).toEqual(warning);
     // Another policy admits everyone on the port, or every address by ipBlock.
-    expect(brief(lintRule(RANGES, [local, web, fromOfficeAndApi, netpol('all', 'shop', {
-      podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 8080 }] }] })]))).toEqual(warning);
+    const everyone = netpol('all', 'shop', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 8080 }] }] });
+    expect(brief(lintRule(RANGES, [local, web, fromOfficeAndApi, everyone]))).toEqual(warning);
     expect(brief(lintRule(RANGES, [local, web, admitting('any', 'web', [{ ipBlock: { cidr: '0.0.0.0/0' } }])]))).toEqual(warning);
     // A pod behind the Service no policy isolates, or no workload shown.
-    const frontOnly = netpol('front-in', 'shop', { podSelector: { matchLabels: { tier: 'front' } }, policyTypes: ['Ingress'],
-      ingress: [{ from: [OFFICE], ports: [{ protocol: 'TCP', port: 8080 }] }] });
+    const frontOnly = netpol('front-in', 'shop', {
+      podSelector: { matchLabels: { tier: 'front' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [OFFICE], ports: [{ protocol: 'TCP', port: 8080 }] }],
+    });
     const front = deployment('shop', 'web', { labels: { tier: 'front' } });
     expect(brief(lintRule(RANGES, [local, front, frontOnly]))[0].severity).toBe('info');
     expect(brief(lintRule(RANGES, [local, front, deployment('shop', 'web2', { labels: { app: 'web' } }), frontOnly]))).toEqual(warning);
