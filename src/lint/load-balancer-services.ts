@@ -5,8 +5,10 @@
  * (patterns/load-balancer), so the construct and the lint agree on them.
  */
 import { LintDocument, isKind, isObject, jsonKey } from './document';
-import { AWS_NLB_TARGET_TYPE, AWS_TARGET_GROUP_ATTRIBUTES, preserveClientIpAttribute } from '../patterns/load-balancer/aws-annotations';
-import { SOURCE_RANGES_ANNOTATION } from '../patterns/load-balancer/service-annotations';
+import { AWS_LB_TYPE, AWS_NLB_TARGET_TYPE, AWS_TARGET_GROUP_ATTRIBUTES, preserveClientIpAttribute } from '../patterns/load-balancer/aws-annotations';
+import {
+  AWS_LB_INTERNAL, AWS_LB_SCHEME, AZURE_LB_INTERNAL, GKE_LB_TYPE, SOURCE_RANGES_ANNOTATION,
+} from '../patterns/load-balancer/service-annotations';
 import { stringMap } from '../util/vocabulary';
 
 /** Is the object a core v1 Service of `type: LoadBalancer`? */
@@ -64,4 +66,28 @@ export function awsClientAddressOf(obj: any): AwsClientAddress | undefined {
 /** The load balancer Services among the documents. */
 export function loadBalancerServices(documents: readonly LintDocument[]): LintDocument[] {
   return documents.filter((d) => isLoadBalancerService(d.obj));
+}
+
+/** The load balancer class of the AWS Load Balancer Controller's NLBs. */
+const AWS_NLB_CLASS = 'service.k8s.aws/nlb';
+
+/**
+ * Why the Service's load balancer is internal (only addresses of the cloud network reach it), or
+ * undefined when its annotations do not say so:
+ * - `aws-load-balancer-scheme: internal`; and for a Service the AWS Load Balancer Controller handles
+ *   (`aws-load-balancer-type` `external` or `nlb-ip`, or `loadBalancerClass: service.k8s.aws/nlb`)
+ *   without a scheme, its default `internal` (or the deprecated `aws-load-balancer-internal`);
+ *   kubernetes-sigs/aws-load-balancer-controller docs/guide/service/annotations.md lb-scheme, lb-internal;
+ * - the in-tree AWS provider's `aws-load-balancer-internal: "true"`;
+ * - GKE's `networking.gke.io/load-balancer-type: Internal`; AKS's `azure-load-balancer-internal: "true"`.
+ */
+export function internalLoadBalancer(obj: any): string | undefined {
+  const a = stringMap(obj.metadata?.annotations);
+  const lbc = a[AWS_LB_TYPE] === 'external' || a[AWS_LB_TYPE] === 'nlb-ip' || obj.spec?.loadBalancerClass === AWS_NLB_CLASS;
+  if (a[AWS_LB_SCHEME] !== undefined) return a[AWS_LB_SCHEME] === 'internal' ? `${AWS_LB_SCHEME}: internal` : undefined;
+  if (a[AWS_LB_INTERNAL] === 'true') return `${AWS_LB_INTERNAL}: "true"`;
+  if (lbc && a[AWS_LB_INTERNAL] === undefined) return 'the AWS Load Balancer Controller\'s default scheme, internal';
+  if (a[GKE_LB_TYPE] === 'Internal') return `${GKE_LB_TYPE}: Internal`;
+  if (a[AZURE_LB_INTERNAL] === 'true') return `${AZURE_LB_INTERNAL}: "true"`;
+  return undefined;
 }

@@ -89,6 +89,27 @@ describe('loadbalancer-source-ranges', () => {
     expect(brief(lintRule(RANGES, [local, fromOfficeAndApi]))).toEqual(warning);
   });
 
+  test('an internal load balancer without ranges: info (the cloud network only), naming what makes it internal', () => {
+    const info = (annotations: Record<string, string>, spec: Record<string, unknown> = {}) => lintRule(RANGES, [service(spec, annotations)])
+      .map((f) => `${f.severity}: ${f.message.slice(0, f.message.indexOf(')') + 1)}`);
+    expect(info({ 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' }))
+      .toEqual(['info: is an internal LoadBalancer Service (service.beta.kubernetes.io/aws-load-balancer-scheme: internal)']);
+    expect(info({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' }))
+      .toEqual(['info: is an internal LoadBalancer Service (the AWS Load Balancer Controller\'s default scheme, internal)']);
+    expect(info({}, { loadBalancerClass: 'service.k8s.aws/nlb' }))
+      .toEqual(['info: is an internal LoadBalancer Service (the AWS Load Balancer Controller\'s default scheme, internal)']);
+    expect(info({ 'networking.gke.io/load-balancer-type': 'Internal' }))
+      .toEqual(['info: is an internal LoadBalancer Service (networking.gke.io/load-balancer-type: Internal)']);
+    expect(info({ 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' }))
+      .toEqual(['info: is an internal LoadBalancer Service (service.beta.kubernetes.io/azure-load-balancer-internal: "true")']);
+    // internet-facing, explicitly or under the in-tree AWS provider's default: the warning.
+    expect(lintRule(RANGES, [service({}, {
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+    })]).map((f) => f.severity)).toEqual(['warning']);
+    expect(lintRule(RANGES, [service({}, { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' })]).map((f) => f.severity)).toEqual(['warning']);
+  });
+
   test('only LoadBalancer Services: ClusterIP and NodePort Services are not reported', () => {
     expect(lintRule(RANGES, [service({ type: 'ClusterIP' }), service({ type: 'NodePort' })])).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { stringMap } from '../../util/vocabulary';
 import { jsonPath, LintDocument } from '../document';
 import { isCalicoPolicy, isCiliumPolicy } from '../kinds';
 import { admittingPeers, everyAddress, ingressPolicies, IngressPolicies, policySelects, servicePods, serviceTargets } from '../load-balancer-pods';
-import { awsClientAddressOf, loadBalancerServices, sourceRangesOf } from '../load-balancer-services';
+import { awsClientAddressOf, internalLoadBalancer, loadBalancerServices, sourceRangesOf } from '../load-balancer-services';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
@@ -20,7 +20,10 @@ const FIX_RANGES = 'list the client CIDRs in spec.loadBalancerSourceRanges (the 
  *   targets with `preserve_client_ip.enabled=true`), the Service's pods are workloads of the manifests,
  *   each isolated by a NetworkPolicy there, and every peer admitting its target ports there is an ipBlock
  *   narrower than every address or a pod peer (no Calico or Cilium policy in the manifests that could
- *   add an allow). The load balancer then still accepts every client, which the pods refuse.
+ *   add an allow). The load balancer then still accepts every client, which the pods refuse. Info
+ *   too for an internal load balancer (its annotations say so: ../load-balancer-services
+ *   internalLoadBalancer), which only the cloud network reaches (the AWS Load Balancer Controller's
+ *   default ranges for an internal scheme are the VPC's CIDR: annotations.md, lb-source-ranges).
  * - A `/0` range next to narrower ones (warning): the narrower ones restrict nothing.
  * - Only `/0` ranges (info): public, stated explicitly (what `LoadBalancerService` with
  *   `allowFromAnywhere` emits); reported so the intent is checked, never as a mistake.
@@ -33,6 +36,18 @@ export const loadBalancerSourceRanges: LintRule = {
     for (const doc of loadBalancerServices(ctx.documents)) {
       const { ranges, path } = sourceRangesOf(doc.obj);
       if (path === undefined) {
+        const internal = internalLoadBalancer(doc.obj);
+        if (internal !== undefined) {
+          out.push({
+            doc,
+            severity: LintSeverity.INFO,
+            path: 'spec',
+            message: `is an internal LoadBalancer Service (${internal}) without spec.loadBalancerSourceRanges: every address of the cloud network `
+              + '(the VPC and what is peered or routed to it) may connect',
+            fix: `${FIX_RANGES}, if only some of them are meant to connect`,
+          });
+          continue;
+        }
         const checked = podsCheckClients(doc, ctx, () => (policies ??= ingressPolicies(ctx.documents)));
         if (checked !== undefined) {
           out.push({
