@@ -19,8 +19,10 @@
  *   context (CNI, mesh, NodeLocal DNS) to pick the metrics that exist, and nothing but index.ts imports it.
  * - chaos/ (NetworkChaosExperiment: Chaos Mesh experiments) is a platform construct like dns/: it
  *   reads the cluster context (the control-plane namespaces it refuses) and the policy model's label
- *   vocabulary; nothing but index.ts imports it. The analyzer and the CLI read the chaos objects in
- *   manifests with their own vocabulary (util/vocabulary), never through chaos/.
+ *   vocabulary; nothing but index.ts and the lint import it. The analyzer and the CLI read the chaos
+ *   objects in manifests with their own vocabulary (util/vocabulary), never through chaos/; the lint
+ *   (above it) reuses its list of protected namespaces (chaos/control-plane-namespaces), and the
+ *   AWS load balancer annotation facts of patterns/load-balancer, so construct and lint agree.
  * - analysis stays independent of the constructs (it checks them): it shares their level with
  *   patterns but imports neither patterns nor mesh.
  * - plugin/ (the cdk8s validation plugin cdk8s-cli loads from lib/plugin) runs the CLI's lint and

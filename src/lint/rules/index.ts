@@ -3,6 +3,9 @@ import { apiVersions } from './api-versions';
 import { calicoDenyAllScope } from './calico-deny-all-scope';
 import { calicoNatOutgoingEnum } from './calico-nat-outgoing-enum';
 import { calicoPolicyNameTier } from './calico-policy-name-tier';
+import { chaosControlPlaneTarget } from './chaos-control-plane-target';
+import { chaosPartitionWithoutPeer } from './chaos-partition-without-peer';
+import { chaosUnbounded } from './chaos-unbounded';
 import { ciliumClusterwideScope } from './cilium-clusterwide-scope';
 import { ciliumDeprecatedValues } from './cilium-deprecated-values';
 import { ciliumPolicyShape } from './cilium-policy-shape';
@@ -27,6 +30,9 @@ import { linkerdAuthzRefusesAdmittedSource } from './linkerd-authz-refuses-admit
 import { linkerdOpaquePorts } from './linkerd-opaque-ports';
 import { linkerdPortAnnotation } from './linkerd-port-annotation';
 import { linkerdServer } from './linkerd-server';
+import { loadBalancerClientIpHidden } from './load-balancer-client-ip-hidden';
+import { loadBalancerClusterPolicySnat } from './load-balancer-cluster-policy-snat';
+import { loadBalancerSourceRanges } from './load-balancer-source-ranges';
 import { meshTransportPortOpensPorts } from './mesh-transport-port-opens-ports';
 import { namespaceSelectorNameLabel } from './namespace-selector-name-label';
 import { namespaceWithoutDefaultDeny } from './namespace-without-default-deny';
@@ -72,6 +78,12 @@ export const RULES: readonly LintRule[] = [
   linkerdAuthzRefusesAdmittedSource,
   meshTransportPortOpensPorts,
   ipBlockStrictValidation,
+  loadBalancerSourceRanges,
+  loadBalancerClusterPolicySnat,
+  loadBalancerClientIpHidden,
+  chaosUnbounded,
+  chaosControlPlaneTarget,
+  chaosPartitionWithoutPeer,
   invalidObject,
   templatePlaceholders,
 ];

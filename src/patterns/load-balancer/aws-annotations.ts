@@ -13,7 +13,8 @@ export const AWS_TARGET_GROUP_ATTRIBUTES = 'service.beta.kubernetes.io/aws-load-
 /** `ipv4` (the controller's default) or `dualstack`. Internal. */
 export const AWS_IP_ADDRESS_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-ip-address-type';
 
-const PRESERVE_CLIENT_IP = 'preserve_client_ip.enabled';
+/** The target group attribute that decides whether the NLB keeps the client address. Internal. */
+export const PRESERVE_CLIENT_IP = 'preserve_client_ip.enabled';
 /** What Go's strconv.ParseBool reads as true (the controller parses the attribute with it). */
 const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 
@@ -21,7 +22,7 @@ const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
  * The `k=v` pairs of a controller string-map annotation, as the controller splits them (on `,`, then
  * on the first `=`, spaces trimmed), or the message for a pair without `=` (the controller refuses it).
  */
-function parseStringMap(value: string): Array<[string, string]> | string {
+export function parseStringMap(value: string): Array<[string, string]> | string {
   const pairs: Array<[string, string]> = [];
   for (const raw of value.split(',')) {
     const pair = raw.trim();
@@ -31,6 +32,19 @@ function parseStringMap(value: string): Array<[string, string]> | string {
     pairs.push([pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()]);
   }
   return pairs;
+}
+
+/**
+ * What the target group attributes annotation value says of `preserve_client_ip.enabled`: true or
+ * false as the controller reads it (Go's strconv.ParseBool: any other value is not true), undefined
+ * when the attribute is absent, or the message of a value the controller refuses. Shared with the
+ * lint, which reads the same annotation in manifests. Internal.
+ */
+export function preserveClientIpAttribute(attributes: string): boolean | undefined | string {
+  const pairs = parseStringMap(attributes);
+  if (typeof pairs === 'string') return pairs;
+  const preserve = pairs.find(([key]) => key === PRESERVE_CLIENT_IP);
+  return preserve === undefined ? undefined : GO_TRUE.has(preserve[1]);
 }
 
 /**

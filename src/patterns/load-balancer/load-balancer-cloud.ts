@@ -1,4 +1,5 @@
 import { AWS_LB_TYPE, AWS_NLB_TARGET_TYPE, AWS_TARGET_GROUP_ATTRIBUTES } from './aws-annotations';
+import { AWS_LB_SCHEME, AZURE_LB_INTERNAL, GKE_LB_TYPE } from './service-annotations';
 import { assertNever } from '../../util/errors';
 import { StructKeys, requireKnownKeys, requireOneOf, requireProps } from '../../util/guards';
 
@@ -115,15 +116,15 @@ export class LoadBalancerCloud {
         const annotations: { [key: string]: string } = {
           [AWS_LB_TYPE]: 'external',
           [AWS_NLB_TARGET_TYPE]: this._awsTargetType as string,
-          'service.beta.kubernetes.io/aws-load-balancer-scheme': internal ? 'internal' : 'internet-facing',
+          [AWS_LB_SCHEME]: internal ? 'internal' : 'internet-facing',
         };
         if (this._targetsPods) annotations[AWS_TARGET_GROUP_ATTRIBUTES] = 'preserve_client_ip.enabled=true';
         return annotations;
       }
       case 'gke':
-        return internal ? { 'networking.gke.io/load-balancer-type': 'Internal' } : {};
+        return internal ? { [GKE_LB_TYPE]: 'Internal' } : {};
       case 'azure':
-        return internal ? { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' } : {};
+        return internal ? { [AZURE_LB_INTERNAL]: 'true' } : {};
       default:
         return assertNever(this._kind, 'load balancer cloud');
     }

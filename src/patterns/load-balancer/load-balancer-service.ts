@@ -4,6 +4,7 @@ import { AWS_IP_ADDRESS_TYPE, AWS_TARGET_GROUP_ATTRIBUTES, checkAwsAnnotations, 
 import { LoadBalancerCloud } from './load-balancer-cloud';
 import { LoadBalancerPort } from './load-balancer-port';
 import { resolveLoadBalancerPorts } from './port-validation';
+import { SOURCE_RANGES_ANNOTATION } from './service-annotations';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { IpFamily } from '../../cluster/ip-family';
 import { checkClusterFamily } from '../../cluster/ip-family-check';
@@ -152,8 +153,6 @@ const PROPS_KEYS: StructKeys<LoadBalancerServiceProps> = {
   name: true,
   annotations: true,
 };
-
-const SOURCE_RANGES_ANNOTATION = 'service.beta.kubernetes.io/load-balancer-source-ranges';
 
 /** DNS-1035 label: what Kubernetes requires of Service names (a DNS-1123 label that starts with a letter). */
 const DNS1035_START = /^[a-z]/;

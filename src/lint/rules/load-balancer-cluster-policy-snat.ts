@@ -1,0 +1,85 @@
+import { stringMap } from '../../util/vocabulary';
+import { isObject } from '../document';
+import { ciliumValuesSources } from '../helm-values';
+import { admittingPeers, everyAddress, ingressPolicies, servicePods, serviceTargets } from '../load-balancer-pods';
+import { awsClientAddressOf, loadBalancerServices } from '../load-balancer-services';
+import { LintContext, LintRule, RuleReport } from '../rule';
+import { LintSeverity } from '../types';
+
+const RULE = 'loadbalancer-cluster-policy-snat';
+
+/**
+ * `loadbalancer-cluster-policy-snat` (warning): a LoadBalancer Service with `externalTrafficPolicy:
+ * Cluster` (or unset: Cluster is the default) whose pods are selected by a NetworkPolicy admitting
+ * ipBlock sources on the Service's target ports. A node that forwards load balancer traffic to a pod
+ * on another node SNATs it to its own address (kubernetes.io "Using Source IP", type=LoadBalancer;
+ * kube-proxy marks external traffic of a Cluster Service for masquerade, kubernetes
+ * pkg/proxy/iptables/proxier.go; Cilium's kube-proxy replacement too in its default `snat` mode,
+ * cilium Documentation/network/kubernetes/kubeproxy-free.rst "Direct Server Return"), so the ipBlock
+ * rule sees a node address: it drops those connections, or admits every client when its range holds
+ * the nodes. Not reported for AWS NLB IP targets (`aws-load-balancer-nlb-target-type: ip`: the NLB
+ * sends to the pod IPs, no node hop; whether it keeps the client address is
+ * loadbalancer-client-ip-hidden's matter), nor when the manifests' Cilium values run the kube-proxy
+ * replacement with `loadBalancer.mode: dsr` (every protocol) or `hybrid` (TCP ports): in DSR the backend
+ * node sees the client address, so its policy can match it (kubeproxy-free.rst; chart values.yaml
+ * `loadBalancer.mode` snat|dsr|hybrid, default snat). A preserving datapath that the manifests do not
+ * show (LoadBalancerService's `clientAddressPreservedWithCluster` leaves no trace in the Service) is
+ * still reported: the warning asks to check it.
+ *
+ * Exact for what the manifests show (the pods and ports as ../load-balancer-pods reads them); an
+ * ipBlock of `/0` without `except` (every address, node addresses included) is left alone, and so are
+ * Services without a selector.
+ */
+export const loadBalancerClusterPolicySnat: LintRule = {
+  ids: [RULE],
+  check(ctx: LintContext): RuleReport[] {
+    const services = loadBalancerServices(ctx.documents).filter((d) => {
+      const policy = d.obj.spec.externalTrafficPolicy;
+      return (policy === undefined || policy === 'Cluster') && awsClientAddressOf(d.obj)?.ipTargets !== true
+        && Object.keys(stringMap(d.obj.spec.selector)).length > 0;
+    });
+    if (services.length === 0) return [];
+    const { policies, inventory } = ingressPolicies(ctx.documents);
+    if (policies.length === 0) return [];
+    const dsr = ciliumDsrProtocols(ctx);
+    const out: RuleReport[] = [];
+    for (const doc of services) {
+      const targets = serviceTargets(doc.obj).filter((t) => !dsr.has(t.protocol));
+      if (targets.length === 0) continue;
+      const peers = admittingPeers(policies, servicePods(doc.obj, inventory), targets)
+        .filter(({ peer }) => isObject(peer?.ipBlock) && !everyAddress(peer!.ipBlock))
+        .map(({ where, peer }) => `${where} (ipBlock ${String(peer!.ipBlock.cidr)})`);
+      if (peers.length === 0) continue;
+      const explicit = doc.obj.spec.externalTrafficPolicy === 'Cluster';
+      out.push({
+        doc,
+        rule: RULE,
+        severity: LintSeverity.WARNING,
+        path: explicit ? 'spec.externalTrafficPolicy' : 'spec',
+        message: `sends load balancer traffic with externalTrafficPolicy Cluster${explicit ? '' : ' (the default)'} to pods whose ingress is admitted by address: `
+          + `${peers.join(', ')}. A node forwarding to a pod on another node SNATs the client to its own address (kube-proxy; Cilium's kube-proxy `
+          + 'replacement in SNAT mode), so those rules see the node, not the client: they drop the connection, or admit every client when they cover the nodes',
+        fix: 'set externalTrafficPolicy: Local (LoadBalancerService does by default), or send to the pods directly (AWS NLB IP targets with '
+          + 'preserve_client_ip.enabled=true); Cilium\'s kube-proxy replacement keeps the client address only with loadBalancer.mode dsr',
+      });
+    }
+    return out;
+  },
+};
+
+/**
+ * The protocols whose client address Cilium's kube-proxy replacement keeps, from the Cilium values in
+ * the manifests: all with `loadBalancer.mode: dsr`, TCP with `hybrid` (UDP is SNATed), none otherwise.
+ * Several values trees that disagree keep only what all of them keep.
+ */
+function ciliumDsrProtocols(ctx: LintContext): Set<string> {
+  const sources = ciliumValuesSources(ctx.documents);
+  if (sources.length === 0) return new Set();
+  const kept = sources.map(({ values }) => {
+    const kpr = values.kubeProxyReplacement === true || values.kubeProxyReplacement === 'true';
+    const mode = isObject(values.loadBalancer) ? values.loadBalancer.mode : undefined;
+    if (!kpr) return [];
+    return mode === 'dsr' ? ['TCP', 'UDP', 'SCTP'] : mode === 'hybrid' ? ['TCP'] : [];
+  });
+  return new Set(kept.reduce((a, b) => a.filter((p) => b.includes(p))));
+}

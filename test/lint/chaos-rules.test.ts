@@ -1,0 +1,121 @@
+/**
+ * The Chaos Mesh rules on raw manifests: a fault without a duration (chaos-unbounded), one injected into
+ * the cluster's own networking namespaces (chaos-control-plane-target), and a partition without peers
+ * (chaos-partition-without-peer). NetworkChaosExperiment's guarded output lints clean.
+ */
+import { brief, lintRule } from './support';
+import { ChaosAction, ChaosDirection, NetworkChaosExperiment, PolicyLint } from '../../src';
+import { Cni } from '../../src/cluster/cni';
+import { validateManifests } from '../support/schema';
+import { chartFor, synthValid } from '../support/synth';
+
+const UNBOUNDED = 'chaos-unbounded';
+const CONTROL = 'chaos-control-plane-target';
+const PARTITION = 'chaos-partition-without-peer';
+const BACKEND = { namespaces: ['shop'], labelSelectors: { app: 'backend' } };
+const DB = { namespaces: ['shop'], labelSelectors: { app: 'db' } };
+
+/** A chaos-mesh.org/v1alpha1 NetworkChaos `<namespace>/<name>`. */
+function chaos(name: string, spec: Record<string, unknown>, namespace: string | undefined = 'shop'): any {
+  return { apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'NetworkChaos', metadata: { name, ...(namespace ? { namespace } : {}) }, spec };
+}
+/** A Schedule `shop/<name>` of the NetworkChaos `spec`. */
+function schedule(name: string, spec: Record<string, unknown>): any {
+  return {
+    apiVersion: 'chaos-mesh.org/v1alpha1',
+    kind: 'Schedule',
+    metadata: { name, namespace: 'shop' },
+    spec: { schedule: '0 3 * * *', type: 'NetworkChaos', historyLimit: 1, concurrencyPolicy: 'Forbid', networkChaos: spec },
+  };
+}
+const DELAY = { action: 'delay', mode: 'one', selector: BACKEND, delay: { latency: '100ms' }, target: { mode: 'all', selector: DB } };
+
+describe('chaos-unbounded', () => {
+  test('a NetworkChaos and a Schedule without duration: a warning each, on spec and spec.networkChaos', () => {
+    const findings = lintRule(UNBOUNDED, [chaos('slow', DELAY), schedule('nightly', DELAY)]);
+    expect(brief(findings)).toEqual([
+      { rule: UNBOUNDED, severity: 'warning', object: 'NetworkChaos shop/slow', path: 'spec' },
+      { rule: UNBOUNDED, severity: 'warning', object: 'Schedule shop/nightly', path: 'spec.networkChaos' },
+    ]);
+    expect(findings[0].message).toBe('injects a network fault without a duration: it lasts until the object is deleted (a GitOps sync would keep re-applying it)');
+    expect(findings[1].fix).toBe("set spec.networkChaos.duration (a Go duration such as '5m', shorter than the interval between runs); NetworkChaosExperiment requires one");
+  });
+
+  test('with a duration: none', () => {
+    expect(lintRule(UNBOUNDED, [chaos('slow', { ...DELAY, duration: '5m' }), schedule('nightly', { ...DELAY, duration: '10m' })])).toEqual([]);
+  });
+});
+
+describe('chaos-control-plane-target', () => {
+  test('victims in kube-system and a partition target in istio-system: a warning each on the namespaces field', () => {
+    const spec = {
+      action: 'partition',
+      mode: 'one',
+      duration: '1m',
+      direction: 'to',
+      selector: { namespaces: ['kube-system'], labelSelectors: { 'k8s-app': 'kube-dns' } },
+      target: { mode: 'all', selector: { namespaces: ['shop', 'istio-system'] } },
+    };
+    const findings = lintRule(CONTROL, [chaos('dns-cut', spec)]);
+    expect(brief(findings)).toEqual([
+      { rule: CONTROL, severity: 'warning', object: 'NetworkChaos shop/dns-cut', path: 'spec.selector.namespaces' },
+      { rule: CONTROL, severity: 'warning', object: 'NetworkChaos shop/dns-cut', path: 'spec.target.selector.namespaces' },
+    ]);
+    expect(findings[0].message).toBe("injects the fault into namespace 'kube-system', the cluster's system namespace (CoreDNS, kube-proxy, CNI agents): "
+      + 'a fault there hits every workload that depends on it, and may cut off the controller that would end the experiment');
+  });
+
+  test('the target of a delay with direction to is a mere destination: not reported; with from it is injected into', () => {
+    const toSystem = { ...DELAY, duration: '1m', target: { mode: 'all', selector: { namespaces: ['kube-system'] } } };
+    expect(lintRule(CONTROL, [chaos('slow-dns', toSystem)])).toEqual([]);
+    expect(brief(lintRule(CONTROL, [chaos('slow-dns', { ...toSystem, direction: 'from' })]))).toEqual([
+      { rule: CONTROL, severity: 'warning', object: 'NetworkChaos shop/slow-dns', path: 'spec.target.selector.namespaces' },
+    ]);
+  });
+
+  test('no namespaces: Chaos Mesh uses the object\'s own (reported on the selector when protected, e.g. a Schedule in kube-flannel); '
+    + 'a pods map names its namespaces; no metadata.namespace: unknown, silent', () => {
+    const own = { action: 'loss', mode: 'one', duration: '1m', loss: { loss: '10' }, selector: { labelSelectors: { app: 'flannel' } } };
+    const inFlannel = { ...schedule('loss', own), metadata: { name: 'loss', namespace: 'kube-flannel' } };
+    expect(brief(lintRule(CONTROL, [inFlannel]))).toEqual([
+      { rule: CONTROL, severity: 'warning', object: 'Schedule kube-flannel/loss', path: 'spec.networkChaos.selector' },
+    ]);
+    expect(lintRule(CONTROL, [chaos('loss', own)])).toEqual([]);
+    expect(lintRule(CONTROL, [chaos('loss', own, undefined)])).toEqual([]);
+    expect(brief(lintRule(CONTROL, [chaos('loss', { ...own, selector: { pods: { 'chaos-mesh': ['controller-0'] } } })]))).toEqual([
+      { rule: CONTROL, severity: 'warning', object: 'NetworkChaos shop/loss', path: 'spec.selector.pods' },
+    ]);
+  });
+});
+
+describe('chaos-partition-without-peer', () => {
+  test('a partition with neither target nor externalTargets: a warning; with either, or another action: none', () => {
+    const cut = { action: 'partition', mode: 'one', duration: '1m', selector: BACKEND };
+    const [f, ...rest] = lintRule(PARTITION, [chaos('cut', cut), schedule('nightly-cut', cut)]);
+    expect(rest.map((r) => r.object)).toEqual(['Schedule shop/nightly-cut']);
+    expect(brief([f])).toEqual([{ rule: PARTITION, severity: 'warning', object: 'NetworkChaos shop/cut', path: 'spec' }]);
+    expect(lintRule(PARTITION, [
+      chaos('a', { ...cut, target: { mode: 'all', selector: DB } }),
+      chaos('b', { ...cut, externalTargets: ['203.0.113.7'] }),
+      chaos('c', { ...DELAY, target: undefined, duration: '1m' }),
+    ])).toEqual([]);
+  });
+});
+
+test('NetworkChaosExperiment\'s output (one-off, scheduled, partition with target) has no chaos finding', () => {
+  const chart = chartFor(Cni.calico());
+  new NetworkChaosExperiment(chart, 'db-partition', {
+    action: ChaosAction.partition(),
+    pods: { namespaces: ['shop'], labels: { app: 'backend' } },
+    direction: ChaosDirection.BOTH,
+    target: { pods: { namespaces: ['shop'], labels: { app: 'db' } } },
+    duration: '5m',
+  });
+  new NetworkChaosExperiment(chart, 'nightly', {
+    action: ChaosAction.delay({ latency: '100ms' }), pods: { namespaces: ['shop'] }, duration: '10m', schedule: { cron: '0 3 * * *' },
+  });
+  const objects = synthValid(chart).filter((o) => o.apiVersion === 'chaos-mesh.org/v1alpha1');
+  expect(objects.map((o) => o.kind)).toEqual(['NetworkChaos', 'Schedule']);
+  expect(validateManifests(objects)).toEqual([]);
+  expect(brief(PolicyLint.check(objects), UNBOUNDED, CONTROL, PARTITION)).toEqual([]);
+});

@@ -1,0 +1,243 @@
+/**
+ * The LoadBalancer Service rules: a Service open to every address (loadbalancer-source-ranges), an
+ * externalTrafficPolicy Cluster in front of ipBlock policies (loadbalancer-cluster-policy-snat), and an
+ * AWS NLB that hides the client address behind source ranges (loadbalancer-client-ip-hidden). The
+ * LoadBalancerService construct's own output lints clean.
+ */
+import { Chart, Testing } from 'cdk8s';
+import { admitting, brief, deployment, lintRule, netpol } from './support';
+import {
+  AwsNlbTargetType, CiliumInstall, ClusterNetwork, Cni, Delivery, ExternalTrafficPolicy, LoadBalancerCloud, LoadBalancerService,
+  LoadBalancerServiceProps, PolicyLint,
+} from '../../src';
+import { expectValidManifests } from '../support/schema';
+
+const RANGES = 'loadbalancer-source-ranges';
+const SNAT = 'loadbalancer-cluster-policy-snat';
+const HIDDEN = 'loadbalancer-client-ip-hidden';
+const AWS_ATTRIBUTES = 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
+const AWS_TARGET_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type';
+const LEGACY = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+
+/** A LoadBalancer Service `shop/web` for the pods `app: web`, port 80 -> 8080, with `spec` and `annotations` merged in. */
+function service(spec: Record<string, unknown> = {}, annotations?: Record<string, string>): any {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'shop', ...(annotations ? { annotations } : {}) },
+    spec: { type: 'LoadBalancer', selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }], ...spec },
+  };
+}
+const OFFICE = { ipBlock: { cidr: '203.0.113.0/24' } };
+const RANGED = { loadBalancerSourceRanges: ['203.0.113.0/24'] };
+
+describe('loadbalancer-source-ranges', () => {
+  test('no ranges anywhere: a warning on spec naming the open default and the fix', () => {
+    const [f] = lintRule(RANGES, [service()]);
+    expect(brief([f])).toEqual([{ rule: RANGES, severity: 'warning', object: 'Service shop/web', path: 'spec' }]);
+    expect(f.message).toBe('is a LoadBalancer Service without spec.loadBalancerSourceRanges: it is open to every address (the load balancer admits '
+      + '0.0.0.0/0 when no range is given)');
+    expect(f.fix).toContain('LoadBalancerService allowFromAnywhere: true');
+  });
+
+  test('/0 next to narrower ranges of its family: a warning on the /0 entry; /0 alone: info (public by choice); other family untouched', () => {
+    expect(brief(lintRule(RANGES, [service({ loadBalancerSourceRanges: ['203.0.113.0/24', '0.0.0.0/0'] })]))).toEqual([
+      { rule: RANGES, severity: 'warning', object: 'Service shop/web', path: 'spec.loadBalancerSourceRanges[1]' },
+    ]);
+    expect(brief(lintRule(RANGES, [service({ loadBalancerSourceRanges: ['0.0.0.0/0', '2001:db8::/32'] })]))).toEqual([
+      { rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec.loadBalancerSourceRanges[0]' },
+    ]);
+    expect(brief(lintRule(RANGES, [service({ loadBalancerSourceRanges: ['0.0.0.0/0', '::/0'] })]))).toEqual([
+      { rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec.loadBalancerSourceRanges[0]' },
+      { rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec.loadBalancerSourceRanges[1]' },
+    ]);
+  });
+
+  test('the legacy annotation counts when the field is empty, /0 in it included; the field wins over it', () => {
+    expect(lintRule(RANGES, [service({}, { [LEGACY]: '203.0.113.0/24, 198.51.100.0/24' })])).toEqual([]);
+    expect(brief(lintRule(RANGES, [service({}, { [LEGACY]: '203.0.113.0/24,0.0.0.0/0' })]))).toEqual([
+      { rule: RANGES, severity: 'warning', object: 'Service shop/web', path: `metadata.annotations["${LEGACY}"]` },
+    ]);
+    expect(lintRule(RANGES, [service(RANGED, { [LEGACY]: '0.0.0.0/0' })])).toEqual([]);
+  });
+
+  test('no ranges, but Local and the pods\' NetworkPolicies admit outside clients by ipBlock only: info naming the ranges', () => {
+    const local = service({ externalTrafficPolicy: 'Local' });
+    const web = deployment('shop', 'web');
+    const fromOfficeAndApi = admitting('web-in', 'web', [OFFICE, { podSelector: { matchLabels: { app: 'api' } } }]);
+    const [f, ...rest] = lintRule(RANGES, [local, web, fromOfficeAndApi]);
+    expect(rest).toEqual([]);
+    expect(brief([f])).toEqual([{ rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec' }]);
+    expect(f.message).toBe('is a LoadBalancer Service without spec.loadBalancerSourceRanges, so the load balancer accepts every address; the pods\' '
+      + 'NetworkPolicies admit outside clients only from 203.0.113.0/24, and see the client address');
+    const warning = [{ rule: RANGES, severity: 'warning', object: 'Service shop/web', path: 'spec' }];
+    // Cluster (the default): the pods see node addresses, not the client.
+    expect(brief(lintRule(RANGES, [service(), web, fromOfficeAndApi]))).toEqual(warning);
+    // Another policy admits everyone on the port, or every address by ipBlock.
+    const everyone = netpol('all', 'shop', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 8080 }] }] });
+    expect(brief(lintRule(RANGES, [local, web, fromOfficeAndApi, everyone]))).toEqual(warning);
+    expect(brief(lintRule(RANGES, [local, web, admitting('any', 'web', [{ ipBlock: { cidr: '0.0.0.0/0' } }])]))).toEqual(warning);
+    // A pod behind the Service no policy isolates, or no workload shown.
+    const frontOnly = netpol('front-in', 'shop', {
+      podSelector: { matchLabels: { tier: 'front' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [OFFICE], ports: [{ protocol: 'TCP', port: 8080 }] }],
+    });
+    const front = deployment('shop', 'web', { labels: { tier: 'front' } });
+    expect(brief(lintRule(RANGES, [local, front, frontOnly]))[0].severity).toBe('info');
+    expect(brief(lintRule(RANGES, [local, front, deployment('shop', 'web2', { labels: { app: 'web' } }), frontOnly]))).toEqual(warning);
+    expect(brief(lintRule(RANGES, [local, fromOfficeAndApi]))).toEqual(warning);
+  });
+
+  test('an internal load balancer without ranges: info (the cloud network only), naming what makes it internal', () => {
+    const info = (annotations: Record<string, string>, spec: Record<string, unknown> = {}) => lintRule(RANGES, [service(spec, annotations)])
+      .map((f) => `${f.severity}: ${f.message.slice(0, f.message.indexOf(')') + 1)}`);
+    expect(info({ 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' }))
+      .toEqual(['info: is an internal LoadBalancer Service (service.beta.kubernetes.io/aws-load-balancer-scheme: internal)']);
+    expect(info({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' }))
+      .toEqual(['info: is an internal LoadBalancer Service (the AWS Load Balancer Controller\'s default scheme, internal)']);
+    expect(info({}, { loadBalancerClass: 'service.k8s.aws/nlb' }))
+      .toEqual(['info: is an internal LoadBalancer Service (the AWS Load Balancer Controller\'s default scheme, internal)']);
+    expect(info({ 'networking.gke.io/load-balancer-type': 'Internal' }))
+      .toEqual(['info: is an internal LoadBalancer Service (networking.gke.io/load-balancer-type: Internal)']);
+    expect(info({ 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' }))
+      .toEqual(['info: is an internal LoadBalancer Service (service.beta.kubernetes.io/azure-load-balancer-internal: "true")']);
+    // internet-facing, explicitly or under the in-tree AWS provider's default: the warning.
+    expect(lintRule(RANGES, [service({}, {
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+    })]).map((f) => f.severity)).toEqual(['warning']);
+    expect(lintRule(RANGES, [service({}, { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' })]).map((f) => f.severity)).toEqual(['warning']);
+  });
+
+  test('only LoadBalancer Services: ClusterIP and NodePort Services are not reported', () => {
+    expect(lintRule(RANGES, [service({ type: 'ClusterIP' }), service({ type: 'NodePort' })])).toEqual([]);
+  });
+});
+
+describe('loadbalancer-cluster-policy-snat', () => {
+  const web = deployment('shop', 'web');
+  const fromOffice = admitting('web-from-office', 'web', [OFFICE]);
+
+  test('Cluster by default, a workload behind the Service, an ipBlock on the target port: a warning on spec naming the peer', () => {
+    const [f, ...rest] = lintRule(SNAT, [service(RANGED), web, fromOffice]);
+    expect(rest).toEqual([]);
+    expect(brief([f])).toEqual([{ rule: SNAT, severity: 'warning', object: 'Service shop/web', path: 'spec' }]);
+    expect(f.message).toContain('externalTrafficPolicy Cluster (the default) to pods whose ingress is admitted by address: '
+      + 'NetworkPolicy shop/web-from-office spec.ingress[0].from[0] (ipBlock 203.0.113.0/24). A node forwarding');
+    expect(f.fix).toContain('externalTrafficPolicy: Local');
+  });
+
+  test('explicit Cluster: the finding points at spec.externalTrafficPolicy; Local: none', () => {
+    expect(brief(lintRule(SNAT, [service({ ...RANGED, externalTrafficPolicy: 'Cluster' }), web, fromOffice]))).toEqual([
+      { rule: SNAT, severity: 'warning', object: 'Service shop/web', path: 'spec.externalTrafficPolicy' },
+    ]);
+    expect(lintRule(SNAT, [service({ ...RANGED, externalTrafficPolicy: 'Local' }), web, fromOffice])).toEqual([]);
+  });
+
+  test('no workload in the manifests: the selector\'s labels stand for the pods, judged only by policies that select every such pod', () => {
+    expect(brief(lintRule(SNAT, [service(RANGED), fromOffice]))).toEqual([
+      { rule: SNAT, severity: 'warning', object: 'Service shop/web', path: 'spec' },
+    ]);
+    // A NotIn expression may exclude some pods the Service picks: not exact, so silent.
+    const notIn = netpol('web-from-office', 'shop', {
+      podSelector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'canary', operator: 'DoesNotExist' }] },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [OFFICE], ports: [{ protocol: 'TCP', port: 8080 }] }],
+    });
+    expect(lintRule(SNAT, [service(RANGED), notIn])).toEqual([]);
+    // With the workload shown, the same policy selects it: exact again.
+    expect(lintRule(SNAT, [service(RANGED), web, notIn])).toHaveLength(1);
+  });
+
+  test('named target ports resolve on the workload; other ports, pod peers, 0.0.0.0/0 without except and other pods are not reported', () => {
+    const named = deployment('shop', 'web', { namedPorts: true });
+    expect(lintRule(SNAT, [service({ ...RANGED, ports: [{ port: 80, targetPort: 'p8080' }] }), named, fromOffice])).toHaveLength(1);
+    expect(lintRule(SNAT, [service({ ...RANGED, ports: [{ port: 80, targetPort: 'p9090' }] }), named, fromOffice])).toEqual([]);
+    expect(lintRule(SNAT, [service(RANGED), web, admitting('p', 'web', [OFFICE], [{ protocol: 'TCP', port: 9090 }])])).toEqual([]);
+    expect(lintRule(SNAT, [service(RANGED), web, admitting('p', 'web', [{ podSelector: {} }])])).toEqual([]);
+    expect(lintRule(SNAT, [service(RANGED), web, admitting('p', 'web', [{ ipBlock: { cidr: '0.0.0.0/0' } }])])).toEqual([]);
+    expect(lintRule(SNAT, [service(RANGED), web, deployment('shop', 'api'), admitting('p', 'api', [OFFICE])])).toEqual([]);
+    // 0.0.0.0/0 with except may except the nodes: reported.
+    expect(lintRule(SNAT, [service(RANGED), web,
+      admitting('p', 'web', [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }])])).toHaveLength(1);
+  });
+
+  test('AWS NLB IP targets send to the pods (no node hop): not reported', () => {
+    expect(lintRule(SNAT, [service(RANGED, { [AWS_TARGET_TYPE]: 'ip', [AWS_ATTRIBUTES]: 'preserve_client_ip.enabled=true' }), web, fromOffice]))
+      .toEqual([]);
+  });
+});
+
+describe('loadbalancer-client-ip-hidden', () => {
+  test('preserve_client_ip.enabled=false with source ranges: an error on the attributes annotation', () => {
+    const [f, ...rest] = lintRule(HIDDEN, [service(RANGED, { [AWS_ATTRIBUTES]: 'deregistration_delay.timeout_seconds=30, preserve_client_ip.enabled=false' })]);
+    expect(rest).toEqual([]);
+    expect(brief([f])).toEqual([{ rule: HIDDEN, severity: 'error', object: 'Service shop/web', path: `metadata.annotations["${AWS_ATTRIBUTES}"]` }]);
+    expect(f.message).toBe('restricts clients with spec.loadBalancerSourceRanges, but its target group attributes turn preserve_client_ip.enabled off: '
+      + 'the NLB sends from its own private addresses, so the AWS Load Balancer Controller ignores the source ranges and the pods (and their '
+      + 'NetworkPolicy) see the NLB, not the client');
+  });
+
+  test('IP targets over TCP without the attribute: an error on the target type; with it true (Go spellings) or over UDP only: none', () => {
+    expect(brief(lintRule(HIDDEN, [service(RANGED, { [AWS_TARGET_TYPE]: 'ip' })]))).toEqual([
+      { rule: HIDDEN, severity: 'error', object: 'Service shop/web', path: `metadata.annotations["${AWS_TARGET_TYPE}"]` },
+    ]);
+    expect(lintRule(HIDDEN, [service(RANGED, { [AWS_TARGET_TYPE]: 'ip', [AWS_ATTRIBUTES]: 'preserve_client_ip.enabled=True' })])).toEqual([]);
+    expect(lintRule(HIDDEN, [service({ ...RANGED, ports: [{ port: 53, targetPort: 5353, protocol: 'UDP' }] }, { [AWS_TARGET_TYPE]: 'ip' })])).toEqual([]);
+    expect(lintRule(HIDDEN, [service(RANGED, { [AWS_TARGET_TYPE]: 'instance' })])).toEqual([]);
+  });
+
+  test('without source ranges there is nothing the controller ignores: none (loadbalancer-source-ranges reports the Service)', () => {
+    expect(lintRule(HIDDEN, [service({}, { [AWS_TARGET_TYPE]: 'ip', [AWS_ATTRIBUTES]: 'preserve_client_ip.enabled=false' })])).toEqual([]);
+  });
+});
+
+describe('the LoadBalancerService construct lints clean', () => {
+  const synth = (props: Partial<LoadBalancerServiceProps>, loadBalancerMode?: string) => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'test');
+    new ClusterNetwork(chart, 'cluster', { cni: Cni.cilium({ kubeProxyReplacement: true }) });
+    // CiliumInstall writes the Flux HelmRelease into a chart of its own (installed first).
+    if (loadBalancerMode !== undefined) {
+      new CiliumInstall(chart, 'cilium', {
+        delivery: Delivery.flux(),
+        k8sServiceHost: '192.168.10.10',
+        k8sServicePort: 6443,
+        extraValues: { loadBalancer: { mode: loadBalancerMode } },
+      });
+    }
+    new LoadBalancerService(chart, 'web', {
+      namespace: 'shop',
+      podSelector: { app: 'web' },
+      ports: [{ port: 80, targetPort: 8080 }],
+      allowedSourceRanges: ['203.0.113.0/24'],
+      ...props,
+    });
+    const objects = [...app.charts.flatMap((c) => c.toJson()), deployment('shop', 'web')];
+    expectValidManifests(objects);
+    return brief(PolicyLint.check(objects), RANGES, SNAT, HIDDEN);
+  };
+  const preserved = { externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, clientAddressPreservedWithCluster: true };
+
+  test.each([
+    ['Local, instance targets', { cloud: LoadBalancerCloud.aws() }],
+    ['Cluster, AWS IP targets', { cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }), externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER }],
+    ['allowFromAnywhere', { allowedSourceRanges: undefined, allowFromAnywhere: true }],
+  ])('%s: no load balancer warning or error', (_, props) => {
+    expect(synth(props).filter((f) => f.severity !== 'info')).toEqual([]);
+  });
+
+  test('allowFromAnywhere: public by choice, an info only', () => {
+    expect(synth({ allowedSourceRanges: undefined, allowFromAnywhere: true })).toEqual([
+      { rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec.loadBalancerSourceRanges[0]' },
+    ]);
+  });
+
+  test('Cluster acknowledged as preserving: clean when the manifests\' Cilium values say dsr, a warning when they say snat or are absent', () => {
+    expect(synth(preserved, 'dsr')).toEqual([]);
+    const warning = [{ rule: SNAT, severity: 'warning', object: 'Service shop/web', path: 'spec.externalTrafficPolicy' }];
+    expect(synth(preserved, 'snat')).toEqual(warning);
+    expect(synth(preserved)).toEqual(warning);
+  });
+});
