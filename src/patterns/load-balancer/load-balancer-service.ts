@@ -1,8 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AWS_IP_ADDRESS_TYPE, AWS_TARGET_GROUP_ATTRIBUTES, checkAwsAnnotations, withClientIpPreserved } from './aws-annotations';
+import { AwsHealthCheckProtocol } from './aws-health-check-options';
 import { LoadBalancerCloud } from './load-balancer-cloud';
 import { LoadBalancerPort } from './load-balancer-port';
+import { MeshAdmittedPort, meshRefusals } from './mesh-admission';
 import { ResolvedLoadBalancerPort, resolveLoadBalancerPorts } from './port-validation';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { IpFamily } from '../../cluster/ip-family';
@@ -178,6 +180,24 @@ function healthCheckPorts(cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerP
   return [...seen.values()];
 }
 
+/**
+ * The pod ports where the mesh must accept plaintext from outside it: the target ports (the clients),
+ * and the ports of an HTTP or HTTPS health check (a TCP one passes whatever the mesh decides: the
+ * pod's proxy completes the handshake before its policy runs).
+ */
+function meshAdmittedPorts(podPorts: Port[], cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerPort[]): MeshAdmittedPort[] {
+  const admitted = new Map<string, MeshAdmittedPort>();
+  for (const port of podPorts) admitted.set(port.toString(), { port, from: 'the load balancer\'s clients' });
+  const hc = cloud._awsHealthCheck;
+  if (hc !== undefined && hc.protocol !== AwsHealthCheckProtocol.TCP) {
+    for (const port of healthCheckPorts(cloud, ports)) {
+      const known = admitted.get(port.toString());
+      admitted.set(port.toString(), { port, from: known ? 'the load balancer\'s clients and the NLB\'s health checks' : 'the NLB\'s health checks' });
+    }
+  }
+  return [...admitted.values()];
+}
+
 /** DNS-1035 label: what Kubernetes requires of Service names (a DNS-1123 label that starts with a letter). */
 const DNS1035_START = /^[a-z]/;
 
@@ -192,6 +212,18 @@ const DNS1035_START = /^[a-z]/;
  * check it; `Cluster` is refused unless the load balancer sends to pod IPs (AWS NLB IP targets) or
  * the caller acknowledges that the datapath keeps the address. The pod policy isolates the pods'
  * ingress: other flows to them need their own allows (policies add up).
+ *
+ * AWS NLB IP targets are health-checked from the NLB's subnets: `LoadBalancerCloud.aws({ targetType:
+ * AwsNlbTargetType.IP, healthCheck: { subnetCidrs } })` adds an allow from them on the health-check port.
+ *
+ * The load balancer's clients reach the pods in plaintext, without a mesh identity. When the
+ * namespace is a ZeroTrustNamespace of the app that joined the mesh, synthesis fails where a mesh
+ * setting of the app refuses them on a target port (or on the port of an HTTP/HTTPS health check):
+ * under Linkerd, a namespace default inbound policy other than `all-unauthenticated` and `audit` with no
+ * Server for the pods on the port; under Istio (sidecar or ambient), STRICT mutual TLS on the port from
+ * a PeerAuthentication of the app. The error names the fix (a Linkerd authorization for the port, an
+ * Istio PERMISSIVE port exception). Settings outside the app (a cluster-wide Linkerd default, a
+ * PeerAuthentication applied elsewhere) are not seen: PolicyLint and the analyzer check the manifests.
  */
 export class LoadBalancerService extends Construct {
   /** The Service (escape hatch: `addJsonPatch`). */
@@ -281,6 +313,9 @@ export class LoadBalancerService extends Construct {
         ...(healthCheckSources.length > 0 ? [{ peers: healthCheckSources.map(peerOf), ports: healthCheckPorts(cloud, ports) }] : []),
       ],
     });
+    // At synth, when every ZeroTrustNamespace and mesh object of the app exists, whichever came first.
+    const meshPorts = meshAdmittedPorts([...podPorts.values()], cloud, ports);
+    this.node.addValidation({ validate: () => meshRefusals(this, cluster, namespace, podSelector, meshPorts) });
   }
 
   /** A Service name: a DNS-1035 label (the API server refuses a leading digit). */
