@@ -18,7 +18,10 @@ export enum AwsHealthCheckProtocol {
  * checks from its own private addresses in its subnets, not from the clients, so the pods' policy
  * (which admits only `allowedSourceRanges`) must admit those subnets on the health-check port;
  * otherwise every target is unhealthy and the NLB fails open (it then sends to every target, ready
- * or not: AWS docs, Network Load Balancer "Health checks for your target groups").
+ * or not: docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html).
+ * Health checks are unauthenticated plaintext: in a meshed namespace an HTTP or HTTPS one must be
+ * admitted by the mesh too (LoadBalancerService checks it); a TCP one only needs the handshake, which
+ * the pod's proxy completes itself.
  */
 export interface AwsNlbHealthCheck {
   /**

@@ -35,7 +35,9 @@ export interface MeshAdmittedPort {
  *   then: PolicyLint's `linkerd-authz-refuses-admitted-source` and the analyzer judge those).
  *   Linkerd proxies TCP only.
  * - Istio (sidecars and ambient's ztunnel alike: "STRICT mode is useful to ensure that connections that
- *   bypass the mesh are not possible", istio.io PeerAuthentication reference): a PeerAuthentication of
+ *   bypass the mesh are not possible", istio.io PeerAuthentication reference; istiod turns STRICT into a
+ *   ztunnel DENY of connections without a principal, except on PERMISSIVE port-level ports, istio/istio
+ *   architecture/ambient/peer-authentication.md): a PeerAuthentication of
  *   the tree makes the port STRICT for pods the Service selects. A workload policy whose selector the
  *   pods could match counts; the namespace's, else the mesh root namespace's, counts where no workload
  *   policy surely selects them. Port-level modes count on numbered ports; on a named port, a
