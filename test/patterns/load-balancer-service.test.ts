@@ -445,7 +445,7 @@ describe('AWS IP targets: the NLB health-checks the pods from its subnets', () =
       '0.0.0.0/0 admits every address to the health-check port: name the CIDRs of the NLB\'s subnets'],
     ['the metadata addresses', ['10.0.1.0/24', '169.254.0.0/16'], undefined, 'cloud.healthCheck.subnetCidrs[1]',
       '169.254.0.0/16 overlaps the cloud metadata addresses (169.254.169.254/32), which are never clients of a load balancer: a range this wide or '
-      + 'link-local is a mistake; name the client ranges'],
+      + 'link-local is a mistake; name the NLB\'s subnets'],
     ['a subnet inside the pod CIDR', ['10.244.3.0/24'], undefined, 'cloud.healthCheck.subnetCidrs[0]',
       '10.244.3.0/24 is inside the pod CIDR 10.244.0.0/16: an allow from it would admit pods too; run the NLB in subnets outside the pod CIDRs'],
     ['a subnet twice', ['10.0.1.0/24', '10.0.1.0/24'], undefined, 'cloud.healthCheck.subnetCidrs[1]', '10.0.1.0/24 is already cloud.healthCheck.subnetCidrs[0]'],

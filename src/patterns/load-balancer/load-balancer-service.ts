@@ -349,7 +349,8 @@ export class LoadBalancerService extends Construct {
     const seen = new Map<string, string>();
     return texts.map((text, i) => this.checkedBlock(cluster, anywhere ? 'allowFromAnywhere' : `allowedSourceRanges[${i}]`, text, !anywhere, ipv6Refused, seen,
       (block) => `${block.text} admits every address: say allowFromAnywhere: true instead, so that a public service is a decision`,
-      (block, pods) => `${block.text} is inside the pod CIDR ${pods}: pods are not load balancer clients; allow them with a TrafficPolicy`));
+      (block, pods) => `${block.text} is inside the pod CIDR ${pods}: pods are not load balancer clients; allow them with a TrafficPolicy`,
+      'the client ranges'));
   }
 
   /**
@@ -364,7 +365,8 @@ export class LoadBalancerService extends Construct {
     const seen = new Map<string, string>();
     return hc.subnetCidrs.map((text, i) => this.checkedBlock(cluster, `cloud.healthCheck.subnetCidrs[${i}]`, text, true, ipv6Refused, seen,
       (block) => `${block.text} admits every address to the health-check port: name the CIDRs of the NLB's subnets`,
-      (block, pods) => `${block.text} is inside the pod CIDR ${pods}: an allow from it would admit pods too; run the NLB in subnets outside the pod CIDRs`));
+      (block, pods) => `${block.text} is inside the pod CIDR ${pods}: an allow from it would admit pods too; run the NLB in subnets outside the pod CIDRs`,
+      'the NLB\'s subnets'));
   }
 
   /**
@@ -374,7 +376,7 @@ export class LoadBalancerService extends Construct {
    */
   private checkedBlock(
     cluster: ClusterNetwork, prop: string, text: string, given: boolean, ipv6Refused: string | undefined, seen: Map<string, string>,
-    everyAddress: (block: ParsedCidr) => string, insidePods: (block: ParsedCidr, pods: string) => string,
+    everyAddress: (block: ParsedCidr) => string, insidePods: (block: ParsedCidr, pods: string) => string, named: string,
   ): { block: ParsedCidr; except: string[] } {
     const block = checkClusterFamily(this, prop, validateCidr(this, prop, text), cluster.ipFamilies);
     if (isIpv4Mapped(block)) {
@@ -391,7 +393,7 @@ export class LoadBalancerService extends Construct {
       const touched = cluster.metadataCidrs.map((c) => parseCidr(c)).find((m) => m.family === block.family && cidrsOverlap(m, block));
       if (touched !== undefined) {
         throw propError(this, prop, `${block.text} overlaps the cloud metadata addresses (${touched.text}), which are never clients of a load `
-          + 'balancer: a range this wide or link-local is a mistake; name the client ranges');
+          + `balancer: a range this wide or link-local is a mistake; name ${named}`);
       }
     }
     const except = podCidrExcepts(this, prop, block, [], cluster.podCidrs, (pods) => insidePods(block, pods));
