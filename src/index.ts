@@ -23,6 +23,7 @@ export * from './patterns/zero-trust-namespace';
 export * from './patterns/mesh-options';
 export * from './patterns/tenant-isolation';
 export * from './patterns/egress-allow-list';
+export * from './patterns/load-balancer/aws-health-check-options';
 export * from './patterns/load-balancer/load-balancer-cloud';
 export * from './patterns/load-balancer/load-balancer-port';
 export * from './patterns/load-balancer/load-balancer-service';

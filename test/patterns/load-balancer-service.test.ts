@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import {
-  AwsNlbTargetType, Cni, ExternalTrafficPolicy, IpFamily, KubeProxyMode, LintSeverity, LoadBalancerCloud, LoadBalancerService,
+  AwsHealthCheckProtocol, AwsNlbTargetType, Cni, ExternalTrafficPolicy, IpFamily, KubeProxyMode, LintSeverity, LoadBalancerCloud, LoadBalancerService,
   LoadBalancerServiceProps, PolicyLint, Port, Protocol, ServiceIpFamilyPolicy, Target, ZeroTrustNamespace,
 } from '../../src';
 import { reachabilityOf } from '../support/flows';
@@ -9,6 +9,9 @@ import { ENFORCING_CNIS, chartFor, synthValid } from '../support/synth';
 import { validationErrorOf } from '../support/thrown';
 
 const any = (x: unknown) => x as any;
+/** The NLB's subnets in the tests: VPC addresses outside the pod CIDR (10.244.0.0/16). */
+const NLB_SUBNETS = ['10.0.1.0/24', '10.0.2.0/24'];
+const IP_CLOUD = LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP, healthCheck: { subnetCidrs: NLB_SUBNETS } });
 const WEB = Target.pod('shop', { app: 'web' });
 const BASE: LoadBalancerServiceProps = {
   namespace: 'shop',
@@ -187,7 +190,7 @@ describe('source ranges', () => {
 describe('externalTrafficPolicy', () => {
   const CLUSTER_REASON = 'Cluster lets a node forward to a pod on another node after SNATing the client to the node\'s own address (kube-proxy, '
     + 'and Cilium\'s kube-proxy replacement in SNAT mode), so the pods\' source-range policy would drop those connections. Keep the default '
-    + 'Local, use LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }) (the NLB sends to the pods), or set clientAddressPreservedWithCluster: '
+    + 'Local, use LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP, healthCheck }) (the NLB sends to the pods), or set clientAddressPreservedWithCluster: '
     + 'true if the datapath keeps the client address (Cilium kube-proxy replacement with loadBalancer.mode dsr)';
 
   test.each(ENFORCING_CNIS)('Cluster with a source-range allow is refused on %s', (_name, cni) => {
@@ -200,8 +203,7 @@ describe('externalTrafficPolicy', () => {
   });
 
   test('Cluster with AWS IP targets: the NLB sends to the pod IPs, with the client address kept', () => {
-    const cloud = LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP });
-    const [service] = synth({ externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, cloud });
+    const [service] = synth({ externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, cloud: IP_CLOUD });
     expect(service.spec.externalTrafficPolicy).toBe('Cluster');
     expect(service.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes']).toBe('preserve_client_ip.enabled=true');
   });
@@ -245,11 +247,13 @@ describe('cloud annotations', () => {
     ['AWS, internet-facing instance targets by default', { cloud: LoadBalancerCloud.aws() },
       { ...AWS_BASE, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' }],
     ['AWS, internal', { cloud: LoadBalancerCloud.aws(), internal: true }, { ...AWS_BASE, 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' }],
-    ['AWS, IP targets keep the client address', { cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }) }, {
+    ['AWS, IP targets keep the client address and are health-checked on the traffic port over TCP', { cloud: IP_CLOUD }, {
       'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
       'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
       'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
+      'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port': 'traffic-port',
+      'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol': 'TCP',
     }],
     ['GKE, external', { cloud: LoadBalancerCloud.gke() }, undefined],
     ['GKE, internal', { cloud: LoadBalancerCloud.gke(), internal: true }, { 'networking.gke.io/load-balancer-type': 'Internal' }],
@@ -287,7 +291,7 @@ describe('what makes the load balancer hide or bypass the client address', () =>
   test.each<[string, Partial<LoadBalancerServiceProps>, string]>([
     ['on AWS instance targets', { cloud: LoadBalancerCloud.aws(), annotations: { [TG]: 'deregistration_delay.timeout_seconds=30,preserve_client_ip.enabled=false' } },
       PRESERVE_OFF],
-    ['on AWS IP targets', { cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }), annotations: { [TG]: 'preserve_client_ip.enabled=false' } },
+    ['on AWS IP targets', { cloud: IP_CLOUD, annotations: { [TG]: 'preserve_client_ip.enabled=false' } },
       PRESERVE_OFF],
     ['spelt as Go reads it (spaces, False)', { cloud: LoadBalancerCloud.aws(), annotations: { [TG]: ' preserve_client_ip.enabled = False ' } },
       PRESERVE_OFF.replace('=false', '=False')],
@@ -300,7 +304,7 @@ describe('what makes the load balancer hide or bypass the client address', () =>
 
   test('IP targets: the caller\'s target group attributes are kept, with preserve_client_ip.enabled=true added', () => {
     const [service] = synth({
-      cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }),
+      cloud: IP_CLOUD,
       annotations: { [TG]: 'deregistration_delay.timeout_seconds=30, preserve_client_ip.enabled=TRUE' },
     });
     expect(service.metadata.annotations[TG]).toBe('deregistration_delay.timeout_seconds=30,preserve_client_ip.enabled=true');
@@ -319,7 +323,7 @@ describe('what makes the load balancer hide or bypass the client address', () =>
     });
 
   test('IP targets allocate no NodePorts (a path around the load balancer on every node); instance targets need them', () => {
-    const [ip] = synth({ cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }), externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER });
+    const [ip] = synth({ cloud: IP_CLOUD, externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER });
     expect(ip.spec).toEqual({
       type: 'LoadBalancer',
       selector: { app: 'web' },
@@ -340,6 +344,121 @@ describe('what makes the load balancer hide or bypass the client address', () =>
       .toBe('::ffff:10.244.0.0/112 is an IPv4-mapped IPv6 block, which Kubernetes reads as 10.244.0.0/16: give that IPv4 block');
     expect(refusal({ allowedSourceRanges: ['::ffff:203.0.113.0/120'] }, 'allowedSourceRanges[0]', cni(), families))
       .toBe('::ffff:203.0.113.0/120 is an IPv4-mapped IPv6 block, which Kubernetes reads as 203.0.113.0/24: give that IPv4 block');
+  });
+});
+
+describe('AWS IP targets: the NLB health-checks the pods from its subnets', () => {
+  const HC = 'service.beta.kubernetes.io/aws-load-balancer-healthcheck';
+  const aws = (healthCheck: unknown) => LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP, healthCheck: any(healthCheck) });
+
+  // Before: the policy admitted only the ranges, so every health check from the NLB's own addresses was dropped.
+  test.each(ENFORCING_CNIS)('on %s the policy admits the subnets on the traffic port (TCP, as every health check), the ranges on it as before', (_name, cni) => {
+    const [, policy, ...rest] = synth({ cloud: IP_CLOUD }, cni());
+    expect(rest).toEqual([]);
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 8443, protocol: 'TCP' }] },
+      { from: [{ ipBlock: { cidr: '10.0.1.0/24' } }, { ipBlock: { cidr: '10.0.2.0/24' } }], ports: [{ port: 8443, protocol: 'TCP' }] },
+    ]);
+  });
+
+  test.each(ENFORCING_CNIS)('the analyzer on %s: a dedicated port lets the subnets reach that port only, the clients the traffic port only', (_name, cni) => {
+    const chart = chartFor(cni());
+    new LoadBalancerService(chart, 'web', { ...BASE, cloud: aws({ subnetCidrs: NLB_SUBNETS, port: 8081, protocol: AwsHealthCheckProtocol.HTTP, path: '/healthz' }) });
+    const reach = reachabilityOf(chart, cni());
+    reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443), Port.tcp(8081), Port.tcp(9090)] });
+    expect(reach).toAllow(Target.external('10.0.1.7'), WEB, Port.tcp(8081));
+    expect(reach).toAllow(Target.external('10.0.2.200'), WEB, Port.tcp(8081));
+    expect(reach).toDeny(Target.external('10.0.1.7'), WEB, Port.tcp(8443));
+    expect(reach).toDeny(Target.external('10.0.3.7'), WEB, Port.tcp(8081));
+    expect(reach).toDeny(Target.external('203.0.113.5'), WEB, Port.tcp(8081));
+    expect(reach).toAllow(Target.external('203.0.113.5'), WEB, Port.tcp(8443));
+    expect(reach).toDeny(Target.external('10.0.1.7'), WEB, Port.tcp(9090));
+  });
+
+  test('the annotations of a dedicated HTTP port and path', () => {
+    const [service] = synth({ cloud: aws({ subnetCidrs: NLB_SUBNETS, port: 8081, protocol: AwsHealthCheckProtocol.HTTPS, path: '/ready?full=1' }) });
+    expect(service.metadata.annotations).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': 'preserve_client_ip.enabled=true',
+      [`${HC}-port`]: '8081',
+      [`${HC}-protocol`]: 'HTTPS',
+      [`${HC}-path`]: '/ready?full=1',
+    });
+  });
+
+  test('HTTP without a path checks / (the controller\'s default, written out)', () => {
+    const [service] = synth({ cloud: aws({ subnetCidrs: NLB_SUBNETS, protocol: AwsHealthCheckProtocol.HTTP }) });
+    expect([service.metadata.annotations[`${HC}-port`], service.metadata.annotations[`${HC}-path`]]).toEqual(['traffic-port', '/']);
+  });
+
+  test('UDP and named target ports: the traffic-port health checks reach each target port over TCP, once each', () => {
+    const [, policy] = synth({
+      cloud: IP_CLOUD,
+      ports: [{ name: 'dns', port: 53, protocol: Protocol.UDP }, { name: 'web', port: 443, targetPortName: 'https' }, { name: 'alt', port: 8443, targetPortName: 'https' }],
+    });
+    expect(policy.spec.ingress[1].ports).toEqual([{ port: 53, protocol: 'TCP' }, { port: 'https', protocol: 'TCP' }]);
+  });
+
+  test('a subnet that holds the pod CIDR gets it excepted', () => {
+    const [, policy] = synth({ cloud: aws({ subnetCidrs: ['10.0.0.0/8'] }) });
+    expect(policy.spec.ingress[1].from).toEqual([{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.244.0.0/16'] } }]);
+  });
+
+  // Before: IP targets without a health check were accepted, and the pods' policy dropped every health check.
+  test('IP targets without healthCheck are refused; instance targets with one too', () => {
+    const ip = validationErrorOf(() => LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }));
+    expect([ip.path, ip.prop]).toEqual(['LoadBalancerCloud.aws', 'healthCheck']);
+    expect(ip.reason).toBe('is required with IP targets: the NLB health-checks each pod from its own private addresses in its subnets, which the pods\' '
+      + 'policy (admitting only the source ranges) would drop, so every target would be unhealthy and the NLB would fail open to all of them. Give '
+      + 'healthCheck: { subnetCidrs: [<the NLB subnets\' CIDRs>] } (and port for a dedicated health-check port)');
+    const instance = validationErrorOf(() => LoadBalancerCloud.aws({ healthCheck: { subnetCidrs: NLB_SUBNETS } }));
+    expect([instance.path, instance.prop]).toEqual(['LoadBalancerCloud.aws', 'healthCheck']);
+    expect(instance.reason).toBe('only applies to IP targets: the NLB health-checks instance targets on the node (kube-proxy answers on the Service\'s '
+      + 'healthCheckNodePort under externalTrafficPolicy Local, the NodePort under Cluster), not on the pods, so the pods\' policy needs no allow for it '
+      + '(the node\'s security group does). Remove healthCheck');
+  });
+
+  test.each<[string, unknown, string, string]>([
+    ['no subnets', { subnetCidrs: [] }, 'healthCheck.subnetCidrs', 'name the CIDRs of the NLB\'s subnets: its health checks come from its private addresses there'],
+    ['subnets as a string', { subnetCidrs: '10.0.1.0/24' }, 'healthCheck.subnetCidrs', "must be a list, got the string '10.0.1.0/24'"],
+    ['a subnet that is no CIDR', { subnetCidrs: ['10.0.1.0/24', '10.0.2.0/33'] }, 'healthCheck.subnetCidrs[1]', '10.0.2.0/33'],
+    ['port 0', { subnetCidrs: NLB_SUBNETS, port: 0 }, 'healthCheck.port', 'port 0'],
+    ['a port as a string', { subnetCidrs: NLB_SUBNETS, port: '8081' }, 'healthCheck.port', "must be a number, got the string '8081'"],
+    ['a protocol in lower case', { subnetCidrs: NLB_SUBNETS, protocol: 'http' }, 'healthCheck.protocol', "'http' is not an AwsHealthCheckProtocol (one of TCP, HTTP, HTTPS)"],
+    ['a path with TCP', { subnetCidrs: NLB_SUBNETS, path: '/healthz' }, 'healthCheck.path', 'a TCP health check has no path: set protocol HTTP or HTTPS, or omit path'],
+    ['a relative path', { subnetCidrs: NLB_SUBNETS, protocol: AwsHealthCheckProtocol.HTTP, path: 'healthz' }, 'healthCheck.path',
+      "'healthz' is not a health-check path (it must start with '/', at most 1024 printable ASCII characters, no spaces)"],
+    ['a path with a space', { subnetCidrs: NLB_SUBNETS, protocol: AwsHealthCheckProtocol.HTTP, path: '/a b' }, 'healthCheck.path', 'is not a health-check path'],
+    ['a path too long', { subnetCidrs: NLB_SUBNETS, protocol: AwsHealthCheckProtocol.HTTP, path: `/${'a'.repeat(1024)}` }, 'healthCheck.path', 'is not a health-check path'],
+    ['an unknown field', { subnetCidrs: NLB_SUBNETS, interval: 10 }, 'healthCheck.interval', 'unknown field (expected one of subnetCidrs, port, protocol, path)'],
+    ['not an object', 'traffic-port', 'healthCheck', "must be an object, got the string 'traffic-port'"],
+  ])('LoadBalancerCloud.aws refuses %s', (_what, healthCheck, prop, reason) => {
+    const e = validationErrorOf(() => aws(healthCheck));
+    expect([e.path, e.prop]).toEqual(['LoadBalancerCloud.aws', prop]);
+    expect(e.reason).toContain(reason);
+  });
+
+  test.each<[string, string[], IpFamily[] | undefined, string, string]>([
+    ['every address', ['0.0.0.0/0'], undefined, 'cloud.healthCheck.subnetCidrs[0]',
+      '0.0.0.0/0 admits every address to the health-check port: name the CIDRs of the NLB\'s subnets'],
+    ['the metadata addresses', ['10.0.1.0/24', '169.254.0.0/16'], undefined, 'cloud.healthCheck.subnetCidrs[1]',
+      '169.254.0.0/16 overlaps the cloud metadata addresses (169.254.169.254/32), which are never clients of a load balancer: a range this wide or '
+      + 'link-local is a mistake; name the NLB\'s subnets'],
+    ['a subnet inside the pod CIDR', ['10.244.3.0/24'], undefined, 'cloud.healthCheck.subnetCidrs[0]',
+      '10.244.3.0/24 is inside the pod CIDR 10.244.0.0/16: an allow from it would admit pods too; run the NLB in subnets outside the pod CIDRs'],
+    ['a subnet twice', ['10.0.1.0/24', '10.0.1.0/24'], undefined, 'cloud.healthCheck.subnetCidrs[1]', '10.0.1.0/24 is already cloud.healthCheck.subnetCidrs[0]'],
+    ['IPv6 on an IPv4 cluster', ['2001:db8::/64'], undefined, 'cloud.healthCheck.subnetCidrs[0]', '2001:db8::/64'],
+    ['IPv6 behind an IPv4-only NLB', ['10.0.1.0/24', '2001:db8::/64'], [IpFamily.IPV4, IpFamily.IPV6], 'cloud.healthCheck.subnetCidrs[1]',
+      '2001:db8::/64 is IPv6, but LoadBalancerCloud.aws({ targetType: ip }) makes an IPv4 NLB'],
+  ])('the construct refuses %s among the subnets (checked as the ranges are)', (_what, subnetCidrs, families, prop, reason) => {
+    expect(refusal({ cloud: aws({ subnetCidrs }) }, prop, Cni.kubernetes(), families)).toContain(reason);
+  });
+
+  test('the caller cannot move the health check with annotations (the port the policy opens is the one annotated)', () => {
+    expect(refusal({ cloud: IP_CLOUD, annotations: { [`${HC}-port`]: '9090' } }, `annotations.${HC}-port`))
+      .toBe('is written by LoadBalancerCloud.aws({ targetType: ip }) (internal: false); do not set it again');
   });
 });
 

@@ -80,7 +80,7 @@ const cases: Case[] = [
   },
   {
     prop: 'cloud',
-    valid: fc.constantFrom(LoadBalancerCloud.aws(), LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }), LoadBalancerCloud.azure()),
+    valid: fc.constantFrom(LoadBalancerCloud.aws(), LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP, healthCheck: { subnetCidrs: ['10.0.1.0/24'] } }), LoadBalancerCloud.azure()),
     typed: (v) => v === undefined || v instanceof LoadBalancerCloud,
     build: (chart, v) => lb({ cloud: v })(chart),
     lookAlikes: fc.constant({ _kind: 'aws', _awsTargetType: 'ip', _annotations: () => ({}) }),

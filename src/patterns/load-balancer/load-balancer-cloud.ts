@@ -1,6 +1,8 @@
 import { AWS_LB_TYPE, AWS_NLB_TARGET_TYPE, AWS_TARGET_GROUP_ATTRIBUTES } from './aws-annotations';
+import { ResolvedAwsHealthCheck, awsHealthCheckAnnotations, resolveAwsHealthCheck } from './aws-health-check';
+import { AwsNlbHealthCheck } from './aws-health-check-options';
 import { AWS_LB_SCHEME, AZURE_LB_INTERNAL, GKE_LB_TYPE } from './service-annotations';
-import { assertNever } from '../../util/errors';
+import { assertNever, propError } from '../../util/errors';
 import { StructKeys, requireKnownKeys, requireOneOf, requireProps } from '../../util/guards';
 
 /**
@@ -33,6 +35,18 @@ export interface AwsLoadBalancerOptions {
    * `externalTrafficPolicy: Local`
    */
   readonly targetType?: AwsNlbTargetType;
+  /**
+   * IP targets only, and required with them: the CIDRs of the NLB's subnets, from which it
+   * health-checks the pods, and optionally a dedicated health-check port, protocol and path. The
+   * Service gets the controller's health-check annotations (`aws-load-balancer-healthcheck-port`,
+   * `-protocol`, `-path`), and the pods' policy an allow from the subnets on the health-check port
+   * (without a dedicated port: on the target ports, which the subnets then reach too). Without it the
+   * policy would drop every health check: all targets unhealthy, and the NLB failing open.
+   * Refused with instance targets, which the NLB health-checks on the node (kube-proxy's
+   * `healthCheckNodePort` under `Local`), never on the pods.
+   * @default - none: required with `AwsNlbTargetType.IP`
+   */
+  readonly healthCheck?: AwsNlbHealthCheck;
 }
 
 /** The kinds of {@link LoadBalancerCloud}. */
@@ -63,7 +77,21 @@ export class LoadBalancerCloud {
     const o = requireKnownKeys('LoadBalancerCloud.aws', '', requireProps('LoadBalancerCloud.aws', options, true, 'options'), AWS_KEYS);
     const targetType = o.targetType === undefined ? AwsNlbTargetType.INSTANCE
       : requireOneOf('LoadBalancerCloud.aws', 'targetType', o.targetType, Object.values(AwsNlbTargetType), 'an AwsNlbTargetType');
-    return new LoadBalancerCloud('aws', targetType);
+    let healthCheck: ResolvedAwsHealthCheck | undefined;
+    if (targetType === AwsNlbTargetType.IP) {
+      if (o.healthCheck === undefined) {
+        throw propError('LoadBalancerCloud.aws', 'healthCheck', 'is required with IP targets: the NLB health-checks each pod from its own private '
+          + 'addresses in its subnets, which the pods\' policy (admitting only the source ranges) would drop, so every target would be unhealthy '
+          + 'and the NLB would fail open to all of them. Give healthCheck: { subnetCidrs: [<the NLB subnets\' CIDRs>] } (and port for a dedicated '
+          + 'health-check port)');
+      }
+      healthCheck = resolveAwsHealthCheck('LoadBalancerCloud.aws', 'healthCheck', o.healthCheck);
+    } else if (o.healthCheck !== undefined) {
+      throw propError('LoadBalancerCloud.aws', 'healthCheck', 'only applies to IP targets: the NLB health-checks instance targets on the node '
+        + '(kube-proxy answers on the Service\'s healthCheckNodePort under externalTrafficPolicy Local, the NodePort under Cluster), not on the '
+        + 'pods, so the pods\' policy needs no allow for it (the node\'s security group does). Remove healthCheck');
+    }
+    return new LoadBalancerCloud('aws', targetType, healthCheck);
   }
 
   /**
@@ -88,10 +116,13 @@ export class LoadBalancerCloud {
   public readonly _kind: LoadBalancerCloudKind;
   /** The AWS target type (internal). @internal */
   public readonly _awsTargetType?: AwsNlbTargetType;
+  /** The health check of IP targets (internal). @internal */
+  public readonly _awsHealthCheck?: ResolvedAwsHealthCheck;
 
-  private constructor(kind: LoadBalancerCloudKind, awsTargetType?: AwsNlbTargetType) {
+  private constructor(kind: LoadBalancerCloudKind, awsTargetType?: AwsNlbTargetType, awsHealthCheck?: ResolvedAwsHealthCheck) {
     this._kind = kind;
     this._awsTargetType = awsTargetType;
+    this._awsHealthCheck = awsHealthCheck;
   }
 
   /**
@@ -119,7 +150,7 @@ export class LoadBalancerCloud {
           [AWS_LB_SCHEME]: internal ? 'internal' : 'internet-facing',
         };
         if (this._targetsPods) annotations[AWS_TARGET_GROUP_ATTRIBUTES] = 'preserve_client_ip.enabled=true';
-        return annotations;
+        return this._awsHealthCheck === undefined ? annotations : { ...annotations, ...awsHealthCheckAnnotations(this._awsHealthCheck) };
       }
       case 'gke':
         return internal ? { [GKE_LB_TYPE]: 'Internal' } : {};
@@ -136,4 +167,4 @@ export class LoadBalancerCloud {
   }
 }
 
-const AWS_KEYS: StructKeys<AwsLoadBalancerOptions> = { targetType: true };
+const AWS_KEYS: StructKeys<AwsLoadBalancerOptions> = { targetType: true, healthCheck: true };

@@ -1,9 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AWS_IP_ADDRESS_TYPE, AWS_TARGET_GROUP_ATTRIBUTES, checkAwsAnnotations, withClientIpPreserved } from './aws-annotations';
+import { AwsHealthCheckProtocol } from './aws-health-check-options';
 import { LoadBalancerCloud } from './load-balancer-cloud';
 import { LoadBalancerPort } from './load-balancer-port';
-import { resolveLoadBalancerPorts } from './port-validation';
+import { MeshAdmittedPort, meshRefusals } from './mesh-admission';
+import { ResolvedLoadBalancerPort, resolveLoadBalancerPorts } from './port-validation';
 import { SOURCE_RANGES_ANNOTATION } from './service-annotations';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { IpFamily } from '../../cluster/ip-family';
@@ -12,6 +14,7 @@ import { KubeProxyMode } from '../../cluster/kube-proxy-mode';
 import { isIpv4Mapped } from '../../policy/cidr-validation';
 import { Peer } from '../../policy/peer';
 import { Port } from '../../policy/port';
+import { Protocol } from '../../policy/protocol';
 import { TrafficPolicy } from '../../policy/traffic-policy';
 import { ParsedCidr, cidrInFamily, cidrsOverlap, parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
@@ -154,6 +157,46 @@ const PROPS_KEYS: StructKeys<LoadBalancerServiceProps> = {
   annotations: true,
 };
 
+/** The policy peer of an admitted block. */
+function peerOf(r: { block: ParsedCidr; except: string[] }): Peer {
+  return r.except.length > 0 ? Peer.cidr(r.block.text, r.except) : Peer.cidr(r.block.text);
+}
+
+/**
+ * The pod ports the NLB health-checks: the dedicated port, else each target group's own target port
+ * (`traffic-port`), once each. Always TCP: TCP, HTTP and HTTPS checks all connect over TCP, also for a
+ * UDP target group (the controller opens its health-check security group rules as TCP,
+ * pkg/service/model_build_target_group.go).
+ */
+function healthCheckPorts(cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerPort[]): Port[] {
+  const hc = cloud._awsHealthCheck!;
+  if (hc.port !== undefined) return [Port.tcp(hc.port)];
+  const seen = new Map<string, Port>();
+  for (const { servicePort: { targetPort } } of ports) {
+    const port = typeof targetPort === 'number' ? Port.tcp(targetPort) : Port.named(targetPort, Protocol.TCP);
+    seen.set(port.toString(), port);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * The pod ports where the mesh must accept plaintext from outside it: the target ports (the clients),
+ * and the ports of an HTTP or HTTPS health check (a TCP one passes whatever the mesh decides: the
+ * pod's proxy completes the handshake before its policy runs).
+ */
+function meshAdmittedPorts(podPorts: Port[], cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerPort[]): MeshAdmittedPort[] {
+  const admitted = new Map<string, MeshAdmittedPort>();
+  for (const port of podPorts) admitted.set(port.toString(), { port, from: 'the load balancer\'s clients' });
+  const hc = cloud._awsHealthCheck;
+  if (hc !== undefined && hc.protocol !== AwsHealthCheckProtocol.TCP) {
+    for (const port of healthCheckPorts(cloud, ports)) {
+      const known = admitted.get(port.toString());
+      admitted.set(port.toString(), { port, from: known ? 'the load balancer\'s clients and the NLB\'s health checks' : 'the NLB\'s health checks' });
+    }
+  }
+  return [...admitted.values()];
+}
+
 /** DNS-1035 label: what Kubernetes requires of Service names (a DNS-1123 label that starts with a letter). */
 const DNS1035_START = /^[a-z]/;
 
@@ -168,6 +211,18 @@ const DNS1035_START = /^[a-z]/;
  * check it; `Cluster` is refused unless the load balancer sends to pod IPs (AWS NLB IP targets) or
  * the caller acknowledges that the datapath keeps the address. The pod policy isolates the pods'
  * ingress: other flows to them need their own allows (policies add up).
+ *
+ * AWS NLB IP targets are health-checked from the NLB's subnets: `LoadBalancerCloud.aws({ targetType:
+ * AwsNlbTargetType.IP, healthCheck: { subnetCidrs } })` adds an allow from them on the health-check port.
+ *
+ * The load balancer's clients reach the pods in plaintext, without a mesh identity. When the
+ * namespace is a ZeroTrustNamespace of the app that joined the mesh, synthesis fails where a mesh
+ * setting of the app refuses them on a target port (or on the port of an HTTP/HTTPS health check):
+ * under Linkerd, a namespace default inbound policy other than `all-unauthenticated` and `audit` with no
+ * Server for the pods on the port; under Istio (sidecar or ambient), STRICT mutual TLS on the port from
+ * a PeerAuthentication of the app. The error names the fix (a Linkerd authorization for the port, an
+ * Istio PERMISSIVE port exception). Settings outside the app (a cluster-wide Linkerd default, a
+ * PeerAuthentication applied elsewhere) are not seen: PolicyLint and the analyzer check the manifests.
  */
 export class LoadBalancerService extends Construct {
   /** The Service (escape hatch: `addJsonPatch`). */
@@ -213,6 +268,7 @@ export class LoadBalancerService extends Construct {
     const ranges = this.ranges(cluster, requireOptionalStringArray(this, 'allowedSourceRanges', p.allowedSourceRanges),
       requireOptionalBoolean(this, 'allowFromAnywhere', p.allowFromAnywhere, false), ipv6Refused);
     this.sourceRanges = ranges.map((r) => r.block.text);
+    const healthCheckSources = this.healthCheckBlocks(cluster, cloud, ipv6Refused);
     this.checkTrafficPolicy(trafficPolicy, cloud, preserved, cluster.kubeProxyMode);
     if (!cluster.cni.capabilities.enforcesNetworkPolicy && !cluster.cni.acknowledgeUnenforcedPolicies) {
       throw propError(this, 'allowedSourceRanges', `CNI '${cluster.cni.name}' enforces no network policy: only the load balancer would check `
@@ -251,11 +307,14 @@ export class LoadBalancerService extends Construct {
       name: `${name}-from-load-balancer`,
       namespace,
       podSelector,
-      ingress: [{
-        peers: ranges.map((r) => (r.except.length > 0 ? Peer.cidr(r.block.text, r.except) : Peer.cidr(r.block.text))),
-        ports: [...podPorts.values()],
-      }],
+      ingress: [
+        { peers: ranges.map(peerOf), ports: [...podPorts.values()] },
+        ...(healthCheckSources.length > 0 ? [{ peers: healthCheckSources.map(peerOf), ports: healthCheckPorts(cloud, ports) }] : []),
+      ],
     });
+    // At synth, when every ZeroTrustNamespace and mesh object of the app exists, whichever came first.
+    const meshPorts = meshAdmittedPorts([...podPorts.values()], cloud, ports);
+    this.node.addValidation({ validate: () => meshRefusals(this, cluster, namespace, podSelector, meshPorts) });
   }
 
   /** A Service name: a DNS-1035 label (the API server refuses a leading digit). */
@@ -286,34 +345,58 @@ export class LoadBalancerService extends Construct {
     }
     // "Anywhere" on an IPv4-only NLB is every IPv4 address: no IPv6 client comes through it.
     const texts = !anywhere ? given! : cluster.anyAddressCidrs.filter((c) => ipv6Refused === undefined || !c.includes(':'));
-    const metadata = cluster.metadataCidrs.map((c) => parseCidr(c));
-    const seen = new Map<string, number>();
-    return texts.map((text, i) => {
-      const prop = anywhere ? 'allowFromAnywhere' : `allowedSourceRanges[${i}]`;
-      const block = checkClusterFamily(this, prop, validateCidr(this, prop, text), cluster.ipFamilies);
-      if (isIpv4Mapped(block)) {
-        // Kubernetes (Go's net.IPNet) and kube-proxy read it as the IPv4 block, outside the pod-CIDR and metadata checks
-        // of the IPv6 family; 1.36 refuses it (KEP-4858, see util/cidr strictCidrProblem).
-        throw propError(this, prop, `${block.text} is an IPv4-mapped IPv6 block, which Kubernetes reads as ${cidrInFamily(block, 'ipv4')!.text}: give that IPv4 block`);
+    const seen = new Map<string, string>();
+    return texts.map((text, i) => this.checkedBlock(cluster, anywhere ? 'allowFromAnywhere' : `allowedSourceRanges[${i}]`, text, !anywhere, ipv6Refused, seen,
+      (block) => `${block.text} admits every address: say allowFromAnywhere: true instead, so that a public service is a decision`,
+      (block, pods) => `${block.text} is inside the pod CIDR ${pods}: pods are not load balancer clients; allow them with a TrafficPolicy`,
+      'the client ranges'));
+  }
+
+  /**
+   * The NLB subnets of AWS IP targets' health check, validated as the ranges are (the policy admits
+   * them), with the pod CIDRs they contain as excepts; [] without a health check.
+   */
+  private healthCheckBlocks(
+    cluster: ClusterNetwork, cloud: LoadBalancerCloud, ipv6Refused: string | undefined,
+  ): Array<{ block: ParsedCidr; except: string[] }> {
+    const hc = cloud._awsHealthCheck;
+    if (hc === undefined) return [];
+    const seen = new Map<string, string>();
+    return hc.subnetCidrs.map((text, i) => this.checkedBlock(cluster, `cloud.healthCheck.subnetCidrs[${i}]`, text, true, ipv6Refused, seen,
+      (block) => `${block.text} admits every address to the health-check port: name the CIDRs of the NLB's subnets`,
+      (block, pods) => `${block.text} is inside the pod CIDR ${pods}: an allow from it would admit pods too; run the NLB in subnets outside the pod CIDRs`,
+      'the NLB\'s subnets'));
+  }
+
+  /**
+   * One CIDR admitted by the pods' policy, at `prop`: of the cluster's families, not IPv4-mapped, not IPv6
+   * where `ipv6Refused`; when `given` by the caller (not allowFromAnywhere's), not every address, not twice
+   * (`seen`), away from the metadata addresses. Returns it with the pod CIDRs it holds as excepts.
+   */
+  private checkedBlock(
+    cluster: ClusterNetwork, prop: string, text: string, given: boolean, ipv6Refused: string | undefined, seen: Map<string, string>,
+    everyAddress: (block: ParsedCidr) => string, insidePods: (block: ParsedCidr, pods: string) => string, named: string,
+  ): { block: ParsedCidr; except: string[] } {
+    const block = checkClusterFamily(this, prop, validateCidr(this, prop, text), cluster.ipFamilies);
+    if (isIpv4Mapped(block)) {
+      // Kubernetes (Go's net.IPNet) and kube-proxy read it as the IPv4 block, outside the pod-CIDR and metadata checks
+      // of the IPv6 family; 1.36 refuses it (KEP-4858, see util/cidr strictCidrProblem).
+      throw propError(this, prop, `${block.text} is an IPv4-mapped IPv6 block, which Kubernetes reads as ${cidrInFamily(block, 'ipv4')!.text}: give that IPv4 block`);
+    }
+    if (block.family === 'ipv6' && ipv6Refused !== undefined) throw propError(this, prop, `${block.text} is IPv6, but ${ipv6Refused}`);
+    if (given) {
+      if (block.prefix === 0) throw propError(this, prop, everyAddress(block));
+      const first = seen.get(block.text);
+      if (first !== undefined) throw propError(this, prop, `${block.text} is already ${first}`);
+      seen.set(block.text, prop);
+      const touched = cluster.metadataCidrs.map((c) => parseCidr(c)).find((m) => m.family === block.family && cidrsOverlap(m, block));
+      if (touched !== undefined) {
+        throw propError(this, prop, `${block.text} overlaps the cloud metadata addresses (${touched.text}), which are never clients of a load `
+          + `balancer: a range this wide or link-local is a mistake; name ${named}`);
       }
-      if (block.family === 'ipv6' && ipv6Refused !== undefined) throw propError(this, prop, `${block.text} is IPv6, but ${ipv6Refused}`);
-      if (!anywhere) {
-        if (block.prefix === 0) {
-          throw propError(this, prop, `${block.text} admits every address: say allowFromAnywhere: true instead, so that a public service is a decision`);
-        }
-        const first = seen.get(block.text);
-        if (first !== undefined) throw propError(this, prop, `${block.text} is already allowedSourceRanges[${first}]`);
-        seen.set(block.text, i);
-        const touched = metadata.find((m) => m.family === block.family && cidrsOverlap(m, block));
-        if (touched !== undefined) {
-          throw propError(this, prop, `${block.text} overlaps the cloud metadata addresses (${touched.text}), which are never clients of a load `
-            + 'balancer: a range this wide or link-local is a mistake; name the client ranges');
-        }
-      }
-      const except = podCidrExcepts(this, prop, block, [], cluster.podCidrs,
-        (pods) => `${block.text} is inside the pod CIDR ${pods}: pods are not load balancer clients; allow them with a TrafficPolicy`);
-      return { block, except };
-    });
+    }
+    const except = podCidrExcepts(this, prop, block, [], cluster.podCidrs, (pods) => insidePods(block, pods));
+    return { block, except };
   }
 
   /**
@@ -357,7 +440,7 @@ export class LoadBalancerService extends Construct {
     if (preserved) return;
     throw propError(this, 'externalTrafficPolicy', 'Cluster lets a node forward to a pod on another node after SNATing the client to the '
       + 'node\'s own address (kube-proxy, and Cilium\'s kube-proxy replacement in SNAT mode), so the pods\' source-range policy would drop '
-      + 'those connections. Keep the default Local, use LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }) (the NLB sends to the pods), '
+      + 'those connections. Keep the default Local, use LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP, healthCheck }) (the NLB sends to the pods), '
       + 'or set clientAddressPreservedWithCluster: true if the datapath keeps the client address (Cilium kube-proxy replacement with loadBalancer.mode dsr)');
   }
 

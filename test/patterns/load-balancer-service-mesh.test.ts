@@ -1,0 +1,182 @@
+/**
+ * LoadBalancerService in a meshed ZeroTrustNamespace: the load balancer's clients carry no mesh
+ * identity and speak plaintext, so a mesh setting of the tree that refuses them (a Linkerd default
+ * inbound policy other than all-unauthenticated or audit, Istio STRICT mTLS on the target port) is a
+ * synth-time error; the fix it names makes the analyzer admit the clients through CNI and mesh.
+ */
+import { ApiObject, Chart } from 'cdk8s';
+import {
+  AwsHealthCheckProtocol, AwsNlbTargetType, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, LoadBalancerCloud,
+  LoadBalancerService,
+  Mesh, MeshSource, MtlsMode, MtlsPortMode, Port, Protocol, Reachability, Target, ZeroTrustNamespace,
+} from '../../src';
+import { chartFor, expectValidTree, synthValid } from '../support/synth';
+
+const WEB = Target.pod('shop', { app: 'web' });
+const IN_RANGE = Target.external('203.0.113.5');
+const OUT_OF_RANGE = Target.external('198.51.100.8');
+const LB = { namespace: 'shop', podSelector: { app: 'web' }, ports: [{ port: 443, targetPort: 8443 }], allowedSourceRanges: ['203.0.113.0/24'] };
+
+function meshChart(mesh: Mesh): Chart {
+  return chartFor(Cni.calico(), { mesh });
+}
+
+/** The analyzer over `objects`, the web pods probed on 8443 (the namespace's annotations or labels mesh them). */
+function analyse(objects: any[], mesh: Mesh): Reachability {
+  const reach = Reachability.fromManifests(objects, { cni: Cni.calico(), mesh, nodeIp: '172.31.0.10', podCidrs: ['10.244.0.0/16'] });
+  reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443)] });
+  return reach;
+}
+
+/** `[verdict, CNI verdict, mesh verdict]` of a flow. */
+function verdicts(reach: Reachability, from: Target): string[] {
+  const r = reach.check(from, WEB, Port.tcp(8443));
+  return [r.verdict, r.cniVerdict ?? '-', r.meshVerdict ?? '-'];
+}
+
+/** The chart's objects without the synth-time validations (Chart.toJson runs them): what would have been applied. */
+function unvalidated(chart: Chart): any[] {
+  return chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+}
+
+function validationError(chart: Chart): string {
+  try {
+    expectValidTree(chart);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected a synth-time error');
+}
+
+describe('Linkerd', () => {
+  const LINKERD = Mesh.linkerd({ cni: true });
+  const refusal = (policy: string, extra = '') => 'Validation failed with the following errors:\n  [test/web] namespace: \'shop\' is a ZeroTrustNamespace '
+    + `(test/shop) meshed with Linkerd whose default inbound policy '${policy}' refuses clients without a mesh identity${extra}: the pods' proxies `
+    + 'would refuse the load balancer\'s clients on port 8443. Authorize them on a Server for the pods on port 8443: an AuthorizationPolicy requiring '
+    + 'a NetworkAuthentication of the ranges, or LinkerdAuthorization.allowFlow with from: [MeshSource.anyone()], to: {"app":"web"}, ports: [8443] '
+    + '(every address at the mesh; the pods\' NetworkPolicy still admits only the ranges)';
+
+  // Before: synthesized, and the proxies refused every client of the load balancer (the analyzer's mesh verdict below).
+  test.each<[LinkerdInboundPolicy, string]>([
+    [LinkerdInboundPolicy.DENY, ''],
+    [LinkerdInboundPolicy.ALL_AUTHENTICATED, ''],
+    [LinkerdInboundPolicy.CLUSTER_AUTHENTICATED, ''],
+    [LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED, ' from outside the cluster networks'],
+  ])('a namespace whose default inbound policy is %s fails synthesis, naming the fix', (policy, extra) => {
+    const chart = meshChart(LINKERD);
+    // The Service first, the namespace after: the check runs at synth.
+    new LoadBalancerService(chart, 'web', LB);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: policy } });
+    expect(validationError(chart)).toBe(refusal(policy, extra));
+    // What the error prevents: the CNI admits the client, the proxy refuses it.
+    expect(verdicts(analyse(unvalidated(chart), LINKERD), IN_RANGE)).toEqual(['deny', 'allow', 'deny']);
+  });
+
+  test('with the fix (a LinkerdAuthorization flow from anyone on the target port), the clients in the ranges reach the pods, the others do not', () => {
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
+    new LoadBalancerService(chart, 'web', LB);
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-from-load-balancer', { from: [MeshSource.anyone()], to: { app: 'web' }, ports: [8443] });
+    const reach = analyse(synthValid(chart), LINKERD);
+    expect(verdicts(reach, IN_RANGE)).toEqual(['allow', 'allow', 'allow']);
+    expect(verdicts(reach, OUT_OF_RANGE)[0]).toBe('deny');
+  });
+
+  test.each([undefined, LinkerdInboundPolicy.ALL_UNAUTHENTICATED, LinkerdInboundPolicy.AUDIT])(
+    'a namespace whose default inbound policy is %s admits them: no error, and the analyzer agrees', (policy) => {
+      const chart = meshChart(LINKERD);
+      new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: policy ? { linkerdDefaultInboundPolicy: policy } : {} });
+      new LoadBalancerService(chart, 'web', LB);
+      expect(verdicts(analyse(synthValid(chart), LINKERD), IN_RANGE)).toEqual(['allow', 'allow', 'allow']);
+    });
+
+  test('an unmeshed ZeroTrustNamespace is no error', () => {
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop' });
+    new LoadBalancerService(chart, 'web', LB);
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('UDP target ports are not proxied by Linkerd: no error for them', () => {
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
+    new LoadBalancerService(chart, 'web', { ...LB, ports: [{ port: 53, protocol: Protocol.UDP }] });
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('an HTTP health check on a dedicated port needs admitting too; a TCP one passes the proxy\'s handshake', () => {
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-from-load-balancer', { from: [MeshSource.anyone()], to: { app: 'web' }, ports: [8443] });
+    new LoadBalancerService(chart, 'web', {
+      ...LB,
+      cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP, healthCheck: { subnetCidrs: ['10.0.1.0/24'], port: 8081, protocol: AwsHealthCheckProtocol.HTTP } }),
+    });
+    new LoadBalancerService(chart, 'tcp', {
+      ...LB,
+      podSelector: { app: 'tcp' },
+      cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP, healthCheck: { subnetCidrs: ['10.0.1.0/24'], port: 8082 } }),
+      ports: [{ port: 443, targetPort: 8443 }],
+    });
+    const message = validationError(chart);
+    expect(message).toContain('[test/web] namespace: \'shop\' is a ZeroTrustNamespace (test/shop) meshed with Linkerd whose default inbound policy '
+      + '\'deny\' refuses clients without a mesh identity: the pods\' proxies would refuse the NLB\'s health checks on port 8081.');
+    expect(message).not.toContain('port 8082');
+    // The tcp pods' own target port has no Server: refused, as it should be.
+    expect(message).toContain('[test/tcp] namespace: \'shop\' is a ZeroTrustNamespace (test/shop) meshed with Linkerd whose default inbound policy '
+      + '\'deny\' refuses clients without a mesh identity: the pods\' proxies would refuse the load balancer\'s clients on port 8443.');
+  });
+});
+
+describe('Istio', () => {
+  const SIDECAR = Mesh.istio({ mode: IstioMode.SIDECAR, cni: true });
+  const AMBIENT = Mesh.istio({ mode: IstioMode.AMBIENT });
+  const refusal = (strict: string, mode = '', proxy = 'sidecars') => 'Validation failed with the following errors:\n  [test/web] namespace: \'shop\' is a '
+    + `ZeroTrustNamespace (test/shop) meshed with Istio${mode}, and STRICT mutual TLS on port 8443 (${strict}) refuses plaintext: the ${proxy} would `
+    + 'refuse the load balancer\'s clients, which carry no mesh identity. Accept plaintext on that port: an IstioMtls workload policy selecting the '
+    + 'pods with portExceptions: [{ port: 8443, mode: MtlsPortMode.PERMISSIVE }] (on the STRICT workload policy itself where one selects them)';
+
+  // Before: synthesized, and the sidecars (or ztunnel) refused the plaintext clients of the load balancer.
+  test.each<[string, Mesh, string, string]>([
+    ['sidecar', SIDECAR, '', 'sidecars'],
+    ['ambient', AMBIENT, ' ambient', 'ztunnel'],
+  ])('namespace-wide STRICT fails synthesis under %s', (_what, mesh, mode, proxy) => {
+    const chart = meshChart(mesh);
+    new LoadBalancerService(chart, 'web', LB);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    new IstioMtls(chart, 'mtls', { namespace: 'shop' });
+    expect(validationError(chart)).toBe(refusal('test/mtls/PeerAuthentication (namespace \'shop\')', mode, proxy));
+    expect(verdicts(analyse(unvalidated(chart), mesh), IN_RANGE)).toEqual(['deny', 'allow', 'deny']);
+  });
+
+  test('mesh-wide STRICT counts; a STRICT workload policy the pods could match is named', () => {
+    const chart = meshChart(SIDECAR);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    new LoadBalancerService(chart, 'web', LB);
+    new IstioMtls(chart, 'mesh-wide', {});
+    new IstioMtls(chart, 'canary', { namespace: 'shop', selector: { app: 'web', track: 'canary' }, name: 'canary' });
+    expect(validationError(chart)).toBe(refusal('test/canary/PeerAuthentication (pods {"app":"web","track":"canary"}); '
+      + 'test/mesh-wide/PeerAuthentication (mesh-wide)'));
+  });
+
+  test.each<[string, Mesh]>([['sidecar', SIDECAR], ['ambient', AMBIENT]])(
+    'under %s, the fix (a PERMISSIVE port exception on the target port) lets the clients in the ranges reach the pods, the others not', (_what, mesh) => {
+      const chart = meshChart(mesh);
+      new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+      new LoadBalancerService(chart, 'web', LB);
+      new IstioMtls(chart, 'mtls', { namespace: 'shop' });
+      new IstioMtls(chart, 'web-mtls', { namespace: 'shop', selector: { app: 'web' }, name: 'web', portExceptions: [{ port: 8443, mode: MtlsPortMode.PERMISSIVE }] });
+      const reach = analyse(synthValid(chart), mesh);
+      expect(verdicts(reach, IN_RANGE)).toEqual(['allow', 'allow', 'allow']);
+      expect(verdicts(reach, OUT_OF_RANGE)[0]).toBe('deny');
+    });
+
+  test('PERMISSIVE namespace-wide, or no PeerAuthentication at all, is no error', () => {
+    const chart = meshChart(SIDECAR);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    new LoadBalancerService(chart, 'web', LB);
+    expect(verdicts(analyse(synthValid(chart), SIDECAR), IN_RANGE)).toEqual(['allow', 'allow', 'allow']);
+    new IstioMtls(chart, 'mtls', { namespace: 'shop', mode: MtlsMode.PERMISSIVE });
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+});
