@@ -222,7 +222,7 @@ describe('the LoadBalancerService construct lints clean', () => {
 
   test.each([
     ['Local, instance targets', { cloud: LoadBalancerCloud.aws() }],
-    ['Cluster, AWS IP targets', { cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }), externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER }],
+    ['Cluster, AWS IP targets', { cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP, healthCheck: { subnetCidrs: ['10.0.1.0/24'] } }), externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER }],
     ['allowFromAnywhere', { allowedSourceRanges: undefined, allowFromAnywhere: true }],
   ])('%s: no load balancer warning or error', (_, props) => {
     expect(synth(props).filter((f) => f.severity !== 'info')).toEqual([]);
