@@ -8,7 +8,7 @@ import { LabelExpression } from '../policy/label-expression';
 export interface ChaosPodSelection {
   /**
    * The namespaces, named explicitly (at least one). Chaos Mesh reads a selector without namespaces
-   * as every namespace it may touch (or the experiment's own, depending on the webhook): never
+   * as the experiment's own namespace (chaos-mesh.org "Define the scope of Chaos experiments"): never
    * implicit here.
    */
   readonly namespaces: string[];

@@ -22,12 +22,12 @@ export interface ResolvedSelection {
 export function resolveSelection(site: InputSite, prop: string, given: ChaosPodSelection): ResolvedSelection {
   const s = requireKnownKeys(site, prop, requireObject(site, prop, given), SELECTION_KEYS);
   if (s.namespaces === undefined) {
-    throw propError(site, `${prop}.namespaces`, 'is required: name the namespaces explicitly (an empty selector hits every namespace '
-      + 'the chaos controller may touch)');
+    throw propError(site, `${prop}.namespaces`, 'is required: name the namespaces explicitly (Chaos Mesh reads a selector without namespaces '
+      + 'as the experiment\'s own namespace: say which)');
   }
   const namespaces = [...new Set(requireArrayOf(site, `${prop}.namespaces`, s.namespaces, (ns, p) => validateDnsLabel(site, p, ns)))].sort();
   if (namespaces.length === 0) {
-    throw propError(site, `${prop}.namespaces`, 'must name at least one namespace (an empty list hits every namespace the chaos controller may touch)');
+    throw propError(site, `${prop}.namespaces`, 'must name at least one namespace (Chaos Mesh reads an empty list as the experiment\'s own namespace: say which)');
   }
   const labels = validateLabels(site, `${prop}.labels`, s.labels);
   const expressions = s.expressions === undefined ? [] : requireArrayOf(site, `${prop}.expressions`, s.expressions, (e, p) => expression(site, p, e));
