@@ -52,8 +52,13 @@ export interface AwsClientAddress {
   readonly attributesPath: string;
 }
 
-/** The AWS client-address settings of a Service's annotations; undefined when it has neither AWS annotation read here, or an unreadable attributes value. */
+/**
+ * The AWS client-address settings of a Service's annotations; undefined when it has neither AWS
+ * annotation read here, an unreadable attributes value, or a load balancer class of another
+ * implementation (see {@link otherLoadBalancerClass}).
+ */
 export function awsClientAddressOf(obj: any): AwsClientAddress | undefined {
+  if (otherLoadBalancerClass(obj)) return undefined;
   const annotations = stringMap(obj.metadata?.annotations);
   const attributes = annotations[AWS_TARGET_GROUP_ATTRIBUTES];
   const targetType = annotations[AWS_NLB_TARGET_TYPE];
@@ -72,6 +77,17 @@ export function loadBalancerServices(documents: readonly LintDocument[]): LintDo
 const AWS_NLB_CLASS = 'service.k8s.aws/nlb';
 
 /**
+ * Does the Service name a `spec.loadBalancerClass` other than the AWS Load Balancer Controller's
+ * (MetalLB, kube-vip, Cilium's LB IPAM, ...)? The cloud providers' default implementations then ignore
+ * it (core/v1 ServiceSpec.loadBalancerClass: "Any default load balancer implementation (e.g. cloud
+ * providers) should ignore Services that set this field"; KEP-1959), so their annotations say nothing.
+ */
+export function otherLoadBalancerClass(obj: any): boolean {
+  const cls = obj.spec?.loadBalancerClass;
+  return typeof cls === 'string' && cls !== '' && cls !== AWS_NLB_CLASS;
+}
+
+/**
  * Why the Service's load balancer is internal (only addresses of the cloud network reach it), or
  * undefined when its annotations do not say so:
  * - `aws-load-balancer-scheme: internal`; and for a Service the AWS Load Balancer Controller handles
@@ -80,8 +96,10 @@ const AWS_NLB_CLASS = 'service.k8s.aws/nlb';
  *   kubernetes-sigs/aws-load-balancer-controller docs/guide/service/annotations.md lb-scheme, lb-internal;
  * - the in-tree AWS provider's `aws-load-balancer-internal: "true"`;
  * - GKE's `networking.gke.io/load-balancer-type: Internal`; AKS's `azure-load-balancer-internal: "true"`.
+ * None of them for a Service of another implementation's class ({@link otherLoadBalancerClass}).
  */
 export function internalLoadBalancer(obj: any): string | undefined {
+  if (otherLoadBalancerClass(obj)) return undefined;
   const a = stringMap(obj.metadata?.annotations);
   const lbc = a[AWS_LB_TYPE] === 'external' || a[AWS_LB_TYPE] === 'nlb-ip' || obj.spec?.loadBalancerClass === AWS_NLB_CLASS;
   if (a[AWS_LB_SCHEME] !== undefined) return a[AWS_LB_SCHEME] === 'internal' ? `${AWS_LB_SCHEME}: internal` : undefined;
