@@ -135,6 +135,7 @@ describe('loadbalancer-cluster-policy-snat', () => {
     expect(f.message).toContain('externalTrafficPolicy Cluster (the default) to pods whose ingress is admitted by address: '
       + 'NetworkPolicy shop/web-from-office spec.ingress[0].from[0] (ipBlock 203.0.113.0/24). A node forwarding');
     expect(f.fix).toContain('externalTrafficPolicy: Local');
+    expect(f.fix).toContain('Calico\'s eBPF dataplane always');
   });
 
   test('explicit Cluster: the finding points at spec.externalTrafficPolicy; Local: none', () => {

@@ -65,7 +65,8 @@ export const loadBalancerClusterPolicySnat: LintRule = {
           + `${peers.join(', ')}. A node forwarding to a pod on another node SNATs the client to its own address (kube-proxy; Cilium's kube-proxy `
           + 'replacement in SNAT mode), so those rules see the node, not the client: they drop the connection, or admit every client when they cover the nodes',
         fix: 'set externalTrafficPolicy: Local (LoadBalancerService does by default), or send to the pods directly (AWS NLB IP targets with '
-          + 'preserve_client_ip.enabled=true); Cilium\'s kube-proxy replacement keeps the client address only with loadBalancer.mode dsr',
+          + 'preserve_client_ip.enabled=true); Cilium\'s kube-proxy replacement keeps the client address only with loadBalancer.mode dsr, '
+          + 'Calico\'s eBPF dataplane always (show its Installation or FelixConfiguration in the manifests)',
       });
     }
     return out;
