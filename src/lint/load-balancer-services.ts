@@ -40,8 +40,14 @@ export function sourceRangesOf(obj: any): SourceRanges {
 
 /** What the AWS Load Balancer Controller's annotations say of the client address of a Service. */
 export interface AwsClientAddress {
-  /** The NLB registers the pod IPs (`aws-load-balancer-nlb-target-type: ip`): no node hop, no kube-proxy SNAT. */
+  /**
+   * The NLB registers the pod IPs: no node hop, no kube-proxy SNAT. `aws-load-balancer-nlb-target-type:
+   * ip`, or the legacy `aws-load-balancer-type: nlb-ip`, which asks the AWS Load Balancer Controller for
+   * IP targets by itself (kubernetes-sigs/aws-load-balancer-controller docs v2.1 guide/service/nlb_ip_mode).
+   */
   readonly ipTargets: boolean;
+  /** The annotation that asks for IP targets (`metadata.annotations[...]`), when `ipTargets`. */
+  readonly ipTargetsPath?: string;
   /**
    * `preserve_client_ip.enabled` as the controller reads it: true, false, or undefined when not set
    * (the AWS default then applies: on for instance targets and for UDP, off for IP targets over TCP and
@@ -62,10 +68,18 @@ export function awsClientAddressOf(obj: any): AwsClientAddress | undefined {
   const annotations = stringMap(obj.metadata?.annotations);
   const attributes = annotations[AWS_TARGET_GROUP_ATTRIBUTES];
   const targetType = annotations[AWS_NLB_TARGET_TYPE];
-  if (attributes === undefined && targetType === undefined) return undefined;
+  const nlbIp = annotations[AWS_LB_TYPE] === 'nlb-ip';
+  if (attributes === undefined && targetType === undefined && !nlbIp) return undefined;
   const preserve = attributes === undefined ? undefined : preserveClientIpAttribute(attributes);
   if (typeof preserve === 'string') return undefined;
-  return { ipTargets: targetType === 'ip', preserve, attributesPath: `metadata.annotations${jsonKey(AWS_TARGET_GROUP_ATTRIBUTES)}` };
+  const ipTargetsPath = nlbIp ? `metadata.annotations${jsonKey(AWS_LB_TYPE)}`
+    : targetType === 'ip' ? `metadata.annotations${jsonKey(AWS_NLB_TARGET_TYPE)}` : undefined;
+  return {
+    ipTargets: ipTargetsPath !== undefined,
+    ...(ipTargetsPath !== undefined ? { ipTargetsPath } : {}),
+    preserve,
+    attributesPath: `metadata.annotations${jsonKey(AWS_TARGET_GROUP_ATTRIBUTES)}`,
+  };
 }
 
 /** The load balancer Services among the documents. */

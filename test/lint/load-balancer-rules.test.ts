@@ -18,6 +18,7 @@ const HIDDEN = 'loadbalancer-client-ip-hidden';
 const AWS_ATTRIBUTES = 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
 const AWS_TARGET_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type';
 const LEGACY = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+const AWS_LB_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-type';
 
 /** A LoadBalancer Service `shop/web` for the pods `app: web`, port 80 -> 8080, with `spec` and `annotations` merged in. */
 function service(spec: Record<string, unknown> = {}, annotations?: Record<string, string>): any {
@@ -196,6 +197,9 @@ describe('loadbalancer-cluster-policy-snat', () => {
   test('AWS NLB IP targets send to the pods (no node hop): not reported', () => {
     expect(lintRule(SNAT, [service(RANGED, { [AWS_TARGET_TYPE]: 'ip', [AWS_ATTRIBUTES]: 'preserve_client_ip.enabled=true' }), web, fromOffice]))
       .toEqual([]);
+    // The legacy aws-load-balancer-type nlb-ip asks for IP targets by itself.
+    expect(lintRule(SNAT, [service(RANGED, { [AWS_LB_TYPE]: 'nlb-ip', [AWS_ATTRIBUTES]: 'preserve_client_ip.enabled=true' }), web, fromOffice]))
+      .toEqual([]);
   });
 });
 
@@ -216,6 +220,10 @@ describe('loadbalancer-client-ip-hidden', () => {
     expect(lintRule(HIDDEN, [service(RANGED, { [AWS_TARGET_TYPE]: 'ip', [AWS_ATTRIBUTES]: 'preserve_client_ip.enabled=True' })])).toEqual([]);
     expect(lintRule(HIDDEN, [service({ ...RANGED, ports: [{ port: 53, targetPort: 5353, protocol: 'UDP' }] }, { [AWS_TARGET_TYPE]: 'ip' })])).toEqual([]);
     expect(lintRule(HIDDEN, [service(RANGED, { [AWS_TARGET_TYPE]: 'instance' })])).toEqual([]);
+    // The legacy aws-load-balancer-type nlb-ip: IP targets, reported on that annotation.
+    expect(brief(lintRule(HIDDEN, [service(RANGED, { [AWS_LB_TYPE]: 'nlb-ip' })]))).toEqual([
+      { rule: HIDDEN, severity: 'error', object: 'Service shop/web', path: `metadata.annotations["${AWS_LB_TYPE}"]` },
+    ]);
   });
 
   test('a Service of another implementation\'s loadBalancerClass (MetalLB): the AWS annotations are read by no controller, none', () => {
