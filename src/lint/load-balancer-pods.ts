@@ -25,19 +25,44 @@ export function serviceTargets(obj: any): ServiceTarget[] {
   return asArray(obj.spec?.ports).filter(isObject).map((p) => ({ protocol: protocolName(p.protocol) ?? 'TCP', port: p.targetPort ?? p.port }));
 }
 
-/** The manifests' NetworkPolicies that isolate ingress, and their workloads. */
+/** The manifests' NetworkPolicies that isolate ingress, and their workloads, indexed by namespace. */
 export interface IngressPolicies {
   readonly policies: readonly LintDocument[];
   readonly inventory: Inventory;
+  /** The policies of one namespace (a policy selects only pods of its own), in document order. */
+  policiesIn(namespace: string): readonly LintDocument[];
+  /** The inventory's pods of one namespace, in inventory order. */
+  podsIn(namespace: string): readonly InventoryPod[];
 }
 
-/** The valid networking.k8s.io/v1 NetworkPolicies of the documents that isolate ingress, with the inventory of the valid documents. */
+/**
+ * The valid networking.k8s.io/v1 NetworkPolicies of the documents that isolate ingress, with the
+ * inventory of the valid documents. Indexed by namespace once, so that each Service costs its own
+ * namespace's policies and pods rather than all of them.
+ */
 export function ingressPolicies(documents: readonly LintDocument[]): IngressPolicies {
   const valid = documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+  const policies = valid.filter((d) => isNetworkPolicy(d.obj) && effectivePolicyTypes(d.obj).includes('Ingress'));
+  const inventory = buildInventory(valid.map((d) => d.obj));
+  const policyIndex = groupBy(policies, (d) => namespaceOf(d.obj));
+  const podIndex = groupBy(inventory.pods, (p) => p.endpoint.namespace ?? '');
   return {
-    policies: valid.filter((d) => isNetworkPolicy(d.obj) && effectivePolicyTypes(d.obj).includes('Ingress')),
-    inventory: buildInventory(valid.map((d) => d.obj)),
+    policies,
+    inventory,
+    policiesIn: (namespace) => policyIndex.get(namespace) ?? [],
+    podsIn: (namespace) => podIndex.get(namespace) ?? [],
   };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 /** The pods a Service sends to, and whether they are the manifests' workloads (else one stand-in pod). */
@@ -46,13 +71,19 @@ export interface ServicePods {
   readonly shown: boolean;
 }
 
-/** The pods behind a Service with a non-empty selector (see the module comment). */
-export function servicePods(obj: any, inventory: Inventory): ServicePods {
+/**
+ * The pods behind a Service with a non-empty selector (see the module comment). Host-network
+ * workloads are shown but left out: no NetworkPolicy applies to them, so a Service picking only
+ * those has no pods here (rather than a stand-in pod that policies could select).
+ */
+export function servicePods(obj: any, policies: IngressPolicies): ServicePods {
   const namespace = namespaceOf(obj);
   const selector = stringMap(obj.spec?.selector);
-  const workloads = inventory.pods.filter((p) => p.endpoint.namespace === namespace && !p.endpoint.hostNetwork
-    && hasLabels(p.endpoint.labels, selector));
-  if (workloads.length > 0) return { pods: workloads.map((pod) => ({ endpoint: pod.endpoint, pod })), shown: true };
+  const workloads = policies.podsIn(namespace).filter((p) => hasLabels(p.endpoint.labels, selector));
+  if (workloads.length > 0) {
+    return { pods: workloads.filter((pod) => !pod.endpoint.hostNetwork).map((pod) => ({ endpoint: pod.endpoint, pod })), shown: true };
+  }
+  const inventory = policies.inventory;
   const endpoint: Endpoint = {
     kind: 'pod',
     name: `${namespace}/*`,

@@ -40,8 +40,14 @@ export function sourceRangesOf(obj: any): SourceRanges {
 
 /** What the AWS Load Balancer Controller's annotations say of the client address of a Service. */
 export interface AwsClientAddress {
-  /** The NLB registers the pod IPs (`aws-load-balancer-nlb-target-type: ip`): no node hop, no kube-proxy SNAT. */
+  /**
+   * The NLB registers the pod IPs: no node hop, no kube-proxy SNAT. `aws-load-balancer-nlb-target-type:
+   * ip`, or the legacy `aws-load-balancer-type: nlb-ip`, which asks the AWS Load Balancer Controller for
+   * IP targets by itself (kubernetes-sigs/aws-load-balancer-controller docs v2.1 guide/service/nlb_ip_mode).
+   */
   readonly ipTargets: boolean;
+  /** The annotation that asks for IP targets (`metadata.annotations[...]`), when `ipTargets`. */
+  readonly ipTargetsPath?: string;
   /**
    * `preserve_client_ip.enabled` as the controller reads it: true, false, or undefined when not set
    * (the AWS default then applies: on for instance targets and for UDP, off for IP targets over TCP and
@@ -52,15 +58,28 @@ export interface AwsClientAddress {
   readonly attributesPath: string;
 }
 
-/** The AWS client-address settings of a Service's annotations; undefined when it has neither AWS annotation read here, or an unreadable attributes value. */
+/**
+ * The AWS client-address settings of a Service's annotations; undefined when it has neither AWS
+ * annotation read here, an unreadable attributes value, or a load balancer class of another
+ * implementation (see {@link otherLoadBalancerClass}).
+ */
 export function awsClientAddressOf(obj: any): AwsClientAddress | undefined {
+  if (otherLoadBalancerClass(obj)) return undefined;
   const annotations = stringMap(obj.metadata?.annotations);
   const attributes = annotations[AWS_TARGET_GROUP_ATTRIBUTES];
   const targetType = annotations[AWS_NLB_TARGET_TYPE];
-  if (attributes === undefined && targetType === undefined) return undefined;
+  const nlbIp = annotations[AWS_LB_TYPE] === 'nlb-ip';
+  if (attributes === undefined && targetType === undefined && !nlbIp) return undefined;
   const preserve = attributes === undefined ? undefined : preserveClientIpAttribute(attributes);
   if (typeof preserve === 'string') return undefined;
-  return { ipTargets: targetType === 'ip', preserve, attributesPath: `metadata.annotations${jsonKey(AWS_TARGET_GROUP_ATTRIBUTES)}` };
+  const ipTargetsPath = nlbIp ? `metadata.annotations${jsonKey(AWS_LB_TYPE)}`
+    : targetType === 'ip' ? `metadata.annotations${jsonKey(AWS_NLB_TARGET_TYPE)}` : undefined;
+  return {
+    ipTargets: ipTargetsPath !== undefined,
+    ...(ipTargetsPath !== undefined ? { ipTargetsPath } : {}),
+    preserve,
+    attributesPath: `metadata.annotations${jsonKey(AWS_TARGET_GROUP_ATTRIBUTES)}`,
+  };
 }
 
 /** The load balancer Services among the documents. */
@@ -72,6 +91,17 @@ export function loadBalancerServices(documents: readonly LintDocument[]): LintDo
 const AWS_NLB_CLASS = 'service.k8s.aws/nlb';
 
 /**
+ * Does the Service name a `spec.loadBalancerClass` other than the AWS Load Balancer Controller's
+ * (MetalLB, kube-vip, Cilium's LB IPAM, ...)? The cloud providers' default implementations then ignore
+ * it (core/v1 ServiceSpec.loadBalancerClass: "Any default load balancer implementation (e.g. cloud
+ * providers) should ignore Services that set this field"; KEP-1959), so their annotations say nothing.
+ */
+export function otherLoadBalancerClass(obj: any): boolean {
+  const cls = obj.spec?.loadBalancerClass;
+  return typeof cls === 'string' && cls !== '' && cls !== AWS_NLB_CLASS;
+}
+
+/**
  * Why the Service's load balancer is internal (only addresses of the cloud network reach it), or
  * undefined when its annotations do not say so:
  * - `aws-load-balancer-scheme: internal`; and for a Service the AWS Load Balancer Controller handles
@@ -80,8 +110,10 @@ const AWS_NLB_CLASS = 'service.k8s.aws/nlb';
  *   kubernetes-sigs/aws-load-balancer-controller docs/guide/service/annotations.md lb-scheme, lb-internal;
  * - the in-tree AWS provider's `aws-load-balancer-internal: "true"`;
  * - GKE's `networking.gke.io/load-balancer-type: Internal`; AKS's `azure-load-balancer-internal: "true"`.
+ * None of them for a Service of another implementation's class ({@link otherLoadBalancerClass}).
  */
 export function internalLoadBalancer(obj: any): string | undefined {
+  if (otherLoadBalancerClass(obj)) return undefined;
   const a = stringMap(obj.metadata?.annotations);
   const lbc = a[AWS_LB_TYPE] === 'external' || a[AWS_LB_TYPE] === 'nlb-ip' || obj.spec?.loadBalancerClass === AWS_NLB_CLASS;
   if (a[AWS_LB_SCHEME] !== undefined) return a[AWS_LB_SCHEME] === 'internal' ? `${AWS_LB_SCHEME}: internal` : undefined;

@@ -18,6 +18,7 @@ const HIDDEN = 'loadbalancer-client-ip-hidden';
 const AWS_ATTRIBUTES = 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes';
 const AWS_TARGET_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type';
 const LEGACY = 'service.beta.kubernetes.io/load-balancer-source-ranges';
+const AWS_LB_TYPE = 'service.beta.kubernetes.io/aws-load-balancer-type';
 
 /** A LoadBalancer Service `shop/web` for the pods `app: web`, port 80 -> 8080, with `spec` and `annotations` merged in. */
 function service(spec: Record<string, unknown> = {}, annotations?: Record<string, string>): any {
@@ -110,6 +111,15 @@ describe('loadbalancer-source-ranges', () => {
     expect(lintRule(RANGES, [service({}, { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' })]).map((f) => f.severity)).toEqual(['warning']);
   });
 
+  test('another implementation\'s loadBalancerClass: cloud "internal" annotations are ignored by the cloud provider, so the warning', () => {
+    const metallb = { loadBalancerClass: 'metallb.io/metallb' };
+    const internal: Array<Record<string, string>> = [{ 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' }, { 'networking.gke.io/load-balancer-type': 'Internal' },
+      { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' }, { 'service.beta.kubernetes.io/aws-load-balancer-type': 'external' }];
+    for (const annotations of internal) {
+      expect(lintRule(RANGES, [service(metallb, annotations)]).map((f) => f.severity)).toEqual(['warning']);
+    }
+  });
+
   test('only LoadBalancer Services: ClusterIP and NodePort Services are not reported', () => {
     expect(lintRule(RANGES, [service({ type: 'ClusterIP' }), service({ type: 'NodePort' })])).toEqual([]);
   });
@@ -126,6 +136,7 @@ describe('loadbalancer-cluster-policy-snat', () => {
     expect(f.message).toContain('externalTrafficPolicy Cluster (the default) to pods whose ingress is admitted by address: '
       + 'NetworkPolicy shop/web-from-office spec.ingress[0].from[0] (ipBlock 203.0.113.0/24). A node forwarding');
     expect(f.fix).toContain('externalTrafficPolicy: Local');
+    expect(f.fix).toContain('Calico\'s eBPF dataplane always');
   });
 
   test('explicit Cluster: the finding points at spec.externalTrafficPolicy; Local: none', () => {
@@ -163,8 +174,31 @@ describe('loadbalancer-cluster-policy-snat', () => {
       admitting('p', 'web', [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }])])).toHaveLength(1);
   });
 
+  test('Calico\'s eBPF dataplane keeps the client address (Installation BPF, or FelixConfiguration default bpfEnabled): not reported', () => {
+    const installation = (linuxDataplane: string, name = 'default') => ({
+      apiVersion: 'operator.tigera.io/v1', kind: 'Installation', metadata: { name }, spec: { calicoNetwork: { linuxDataplane } },
+    });
+    const felix = { apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: { bpfEnabled: true } };
+    expect(lintRule(SNAT, [service(RANGED), web, fromOffice, installation('BPF')])).toEqual([]);
+    expect(lintRule(SNAT, [service(RANGED), web, fromOffice, felix])).toEqual([]);
+    // The iptables dataplane SNATs like kube-proxy; an Installation wins over a FelixConfiguration (the operator sets the dataplane).
+    expect(lintRule(SNAT, [service(RANGED), web, fromOffice, installation('Iptables')])).toHaveLength(1);
+    expect(lintRule(SNAT, [service(RANGED), web, fromOffice, installation('Iptables'), felix])).toHaveLength(1);
+  });
+
+  test('a Service picking only host-network workloads: no NetworkPolicy applies to them, so no stand-in pod and no finding', () => {
+    const host = deployment('shop', 'web');
+    host.spec.template.spec.hostNetwork = true;
+    expect(lintRule(SNAT, [service(RANGED), host, fromOffice])).toEqual([]);
+    // Next to a pod-network workload of the Service, that one is judged.
+    expect(lintRule(SNAT, [service(RANGED), host, deployment('shop', 'web2', { labels: { app: 'web' } }), fromOffice])).toHaveLength(1);
+  });
+
   test('AWS NLB IP targets send to the pods (no node hop): not reported', () => {
     expect(lintRule(SNAT, [service(RANGED, { [AWS_TARGET_TYPE]: 'ip', [AWS_ATTRIBUTES]: 'preserve_client_ip.enabled=true' }), web, fromOffice]))
+      .toEqual([]);
+    // The legacy aws-load-balancer-type nlb-ip asks for IP targets by itself.
+    expect(lintRule(SNAT, [service(RANGED, { [AWS_LB_TYPE]: 'nlb-ip', [AWS_ATTRIBUTES]: 'preserve_client_ip.enabled=true' }), web, fromOffice]))
       .toEqual([]);
   });
 });
@@ -186,6 +220,18 @@ describe('loadbalancer-client-ip-hidden', () => {
     expect(lintRule(HIDDEN, [service(RANGED, { [AWS_TARGET_TYPE]: 'ip', [AWS_ATTRIBUTES]: 'preserve_client_ip.enabled=True' })])).toEqual([]);
     expect(lintRule(HIDDEN, [service({ ...RANGED, ports: [{ port: 53, targetPort: 5353, protocol: 'UDP' }] }, { [AWS_TARGET_TYPE]: 'ip' })])).toEqual([]);
     expect(lintRule(HIDDEN, [service(RANGED, { [AWS_TARGET_TYPE]: 'instance' })])).toEqual([]);
+    // The legacy aws-load-balancer-type nlb-ip: IP targets, reported on that annotation.
+    expect(brief(lintRule(HIDDEN, [service(RANGED, { [AWS_LB_TYPE]: 'nlb-ip' })]))).toEqual([
+      { rule: HIDDEN, severity: 'error', object: 'Service shop/web', path: `metadata.annotations["${AWS_LB_TYPE}"]` },
+    ]);
+  });
+
+  test('a Service of another implementation\'s loadBalancerClass (MetalLB): the AWS annotations are read by no controller, none', () => {
+    const metallb = { ...RANGED, loadBalancerClass: 'metallb.io/metallb' };
+    expect(lintRule(HIDDEN, [service(metallb, { [AWS_ATTRIBUTES]: 'preserve_client_ip.enabled=false' })])).toEqual([]);
+    expect(lintRule(HIDDEN, [service(metallb, { [AWS_TARGET_TYPE]: 'ip' })])).toEqual([]);
+    // The AWS Load Balancer Controller's own class still reads them.
+    expect(lintRule(HIDDEN, [service({ ...RANGED, loadBalancerClass: 'service.k8s.aws/nlb' }, { [AWS_TARGET_TYPE]: 'ip' })])).toHaveLength(1);
   });
 
   test('without source ranges there is nothing the controller ignores: none (loadbalancer-source-ranges reports the Service)', () => {

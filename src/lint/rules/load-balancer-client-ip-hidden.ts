@@ -1,5 +1,4 @@
-import { AWS_NLB_TARGET_TYPE } from '../../patterns/load-balancer/aws-annotations';
-import { asArray, isObject, jsonKey } from '../document';
+import { asArray, isObject } from '../document';
 import { awsClientAddressOf, loadBalancerServices, sourceRangesOf } from '../load-balancer-services';
 import { protocolName } from '../ports';
 import { LintContext, LintRule, RuleReport } from '../rule';
@@ -10,7 +9,7 @@ const RULE = 'loadbalancer-client-ip-hidden';
 /**
  * `loadbalancer-client-ip-hidden` (error): a LoadBalancer Service with source ranges whose AWS NLB does
  * not keep the client address: `preserve_client_ip.enabled=false` in the target group attributes, or IP
- * targets (`aws-load-balancer-nlb-target-type: ip`) without the attribute on a TCP port (off by default
+ * targets (`aws-load-balancer-nlb-target-type: ip`, or the legacy `aws-load-balancer-type: nlb-ip`) without the attribute on a TCP port (off by default
  * for IP targets over TCP and TLS: docs.aws.amazon.com elasticloadbalancing network "Edit target group
  * attributes", client IP preservation). The NLB then sends from its own private addresses: the AWS Load
  * Balancer Controller ignores the source ranges ("This annotation will be ignored in case preserve client
@@ -33,7 +32,7 @@ export const loadBalancerClientIpHidden: LintRule = {
         why = 'its target group attributes turn preserve_client_ip.enabled off';
       } else if (aws.preserve === undefined && aws.ipTargets && tcp) {
         why = 'its NLB has IP targets, whose TCP target groups do not keep the client address unless preserve_client_ip.enabled=true';
-        path = `metadata.annotations${jsonKey(AWS_NLB_TARGET_TYPE)}`;
+        path = aws.ipTargetsPath!;
       }
       if (why === undefined) continue;
       out.push({

@@ -1,4 +1,4 @@
-import { stringMap } from '../../util/vocabulary';
+import { namespaceOf, stringMap } from '../../util/vocabulary';
 import { isObject } from '../document';
 import { ciliumValuesSources } from '../helm-values';
 import { admittingPeers, everyAddress, ingressPolicies, servicePods, serviceTargets } from '../load-balancer-pods';
@@ -22,7 +22,11 @@ const RULE = 'loadbalancer-cluster-policy-snat';
  * loadbalancer-client-ip-hidden's matter), nor when the manifests' Cilium values run the kube-proxy
  * replacement with `loadBalancer.mode: dsr` (every protocol) or `hybrid` (TCP ports): in DSR the backend
  * node sees the client address, so its policy can match it (kubeproxy-free.rst; chart values.yaml
- * `loadBalancer.mode` snat|dsr|hybrid, default snat). A preserving datapath that the manifests do not
+ * `loadBalancer.mode` snat|dsr|hybrid, default snat), nor when they run Calico's eBPF dataplane (an
+ * Installation with `calicoNetwork.linuxDataplane: BPF`, or without an Installation a FelixConfiguration
+ * `default` with `bpfEnabled: true`), whose service handling "preserves external client source IP
+ * addresses all the way to the pod" (docs.tigera.io calico operations/ebpf/enabling-ebpf, "Value"; its
+ * `bpfExternalServiceMode` Tunnel or DSR both forward without SNAT). A preserving datapath that the manifests do not
  * show (LoadBalancerService's `clientAddressPreservedWithCluster` leaves no trace in the Service) is
  * still reported: the warning asks to check it.
  *
@@ -39,14 +43,15 @@ export const loadBalancerClusterPolicySnat: LintRule = {
         && Object.keys(stringMap(d.obj.spec.selector)).length > 0;
     });
     if (services.length === 0) return [];
-    const { policies, inventory } = ingressPolicies(ctx.documents);
-    if (policies.length === 0) return [];
+    const indexed = ingressPolicies(ctx.documents);
+    if (indexed.policies.length === 0) return [];
+    if (calicoEbpf(ctx)) return [];
     const dsr = ciliumDsrProtocols(ctx);
     const out: RuleReport[] = [];
     for (const doc of services) {
       const targets = serviceTargets(doc.obj).filter((t) => !dsr.has(t.protocol));
       if (targets.length === 0) continue;
-      const peers = admittingPeers(policies, servicePods(doc.obj, inventory), targets)
+      const peers = admittingPeers(indexed.policiesIn(namespaceOf(doc.obj)), servicePods(doc.obj, indexed), targets)
         .filter(({ peer }) => isObject(peer?.ipBlock) && !everyAddress(peer!.ipBlock))
         .map(({ where, peer }) => `${where} (ipBlock ${String(peer!.ipBlock.cidr)})`);
       if (peers.length === 0) continue;
@@ -60,7 +65,8 @@ export const loadBalancerClusterPolicySnat: LintRule = {
           + `${peers.join(', ')}. A node forwarding to a pod on another node SNATs the client to its own address (kube-proxy; Cilium's kube-proxy `
           + 'replacement in SNAT mode), so those rules see the node, not the client: they drop the connection, or admit every client when they cover the nodes',
         fix: 'set externalTrafficPolicy: Local (LoadBalancerService does by default), or send to the pods directly (AWS NLB IP targets with '
-          + 'preserve_client_ip.enabled=true); Cilium\'s kube-proxy replacement keeps the client address only with loadBalancer.mode dsr',
+          + 'preserve_client_ip.enabled=true); Cilium\'s kube-proxy replacement keeps the client address only with loadBalancer.mode dsr, '
+          + 'Calico\'s eBPF dataplane always (show its Installation or FelixConfiguration in the manifests)',
       });
     }
     return out;
@@ -82,4 +88,20 @@ function ciliumDsrProtocols(ctx: LintContext): Set<string> {
     return mode === 'dsr' ? ['TCP', 'UDP', 'SCTP'] : mode === 'hybrid' ? ['TCP'] : [];
   });
   return new Set(kept.reduce((a, b) => a.filter((p) => b.includes(p))));
+}
+
+const CALICO_API_VERSIONS = new Set(['projectcalico.org/v3', 'crd.projectcalico.org/v1']);
+
+/**
+ * Do the manifests run Calico's eBPF dataplane? The Installation's `calicoNetwork.linuxDataplane: BPF`
+ * (every Installation of the manifests, so a disagreeing one keeps the warning), or, without an
+ * Installation (manifest installs, where the operator does not set the dataplane), the global
+ * FelixConfiguration `default` with `bpfEnabled: true`.
+ */
+function calicoEbpf(ctx: LintContext): boolean {
+  const objs = ctx.documents.map((d) => d.obj).filter(isObject);
+  const installations = objs.filter((o) => o.apiVersion === 'operator.tigera.io/v1' && o.kind === 'Installation');
+  if (installations.length > 0) return installations.every((o) => o.spec?.calicoNetwork?.linuxDataplane === 'BPF');
+  return objs.some((o) => CALICO_API_VERSIONS.has(o.apiVersion) && o.kind === 'FelixConfiguration' && o.metadata?.name === 'default'
+    && o.spec?.bpfEnabled === true);
 }

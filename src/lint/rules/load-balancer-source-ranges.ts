@@ -1,5 +1,5 @@
 import { parseCidrLoose } from '../../util/cidr';
-import { stringMap } from '../../util/vocabulary';
+import { namespaceOf, stringMap } from '../../util/vocabulary';
 import { jsonPath, LintDocument } from '../document';
 import { isCalicoPolicy, isCiliumPolicy } from '../kinds';
 import { admittingPeers, everyAddress, ingressPolicies, IngressPolicies, policySelects, servicePods, serviceTargets } from '../load-balancer-pods';
@@ -33,6 +33,7 @@ export const loadBalancerSourceRanges: LintRule = {
   check(ctx: LintContext): RuleReport[] {
     const out: RuleReport[] = [];
     let policies: IngressPolicies | undefined;
+    const cniPolicies = ctx.documents.some((d) => isCalicoPolicy(d.obj) || isCiliumPolicy(d.obj));
     for (const doc of loadBalancerServices(ctx.documents)) {
       const { ranges, path } = sourceRangesOf(doc.obj);
       if (path === undefined) {
@@ -48,7 +49,7 @@ export const loadBalancerSourceRanges: LintRule = {
           });
           continue;
         }
-        const checked = podsCheckClients(doc, ctx, () => (policies ??= ingressPolicies(ctx.documents)));
+        const checked = cniPolicies ? undefined : podsCheckClients(doc, () => (policies ??= ingressPolicies(ctx.documents)));
         if (checked !== undefined) {
           out.push({
             doc,
@@ -100,15 +101,16 @@ export const loadBalancerSourceRanges: LintRule = {
  * The ipBlock ranges by which the pods behind a Service admit outside clients on its target ports,
  * when the pods check the client address themselves (see the rule's comment), else undefined.
  */
-function podsCheckClients(doc: LintDocument, ctx: LintContext, policiesOf: () => IngressPolicies): string[] | undefined {
+function podsCheckClients(doc: LintDocument, policiesOf: () => IngressPolicies): string[] | undefined {
   const aws = awsClientAddressOf(doc.obj);
   const addressKept = aws?.ipTargets === true ? aws.preserve === true : doc.obj.spec.externalTrafficPolicy === 'Local';
   if (!addressKept || Object.keys(stringMap(doc.obj.spec.selector)).length === 0) return undefined;
-  if (ctx.documents.some((d) => isCalicoPolicy(d.obj) || isCiliumPolicy(d.obj))) return undefined;
-  const { policies, inventory } = policiesOf();
-  const pods = servicePods(doc.obj, inventory);
+  const indexed = policiesOf();
+  const policies = indexed.policiesIn(namespaceOf(doc.obj));
+  const pods = servicePods(doc.obj, indexed);
   // Only the workloads shown say which policies may add an allow to some of the pods.
-  if (!pods.shown || !pods.pods.every(({ endpoint }) => policies.some((p) => policySelects(p, endpoint, pods.shown)))) return undefined;
+  if (!pods.shown || pods.pods.length === 0) return undefined;
+  if (!pods.pods.every(({ endpoint }) => policies.some((p) => policySelects(p, endpoint, pods.shown)))) return undefined;
   const peers = admittingPeers(policies, pods, serviceTargets(doc.obj));
   const open = peers.some(({ peer }) => peer === undefined || (peer.ipBlock !== undefined && (typeof peer.ipBlock !== 'object' || everyAddress(peer.ipBlock))));
   const ranges = [...new Set(peers.filter(({ peer }) => peer?.ipBlock !== undefined).map(({ peer }) => String(peer!.ipBlock.cidr)))];
