@@ -269,6 +269,7 @@ export class LoadBalancerService extends Construct {
       requireOptionalBoolean(this, 'allowFromAnywhere', p.allowFromAnywhere, false), ipv6Refused);
     this.sourceRanges = ranges.map((r) => r.block.text);
     const healthCheckSources = this.healthCheckBlocks(cluster, cloud, ipv6Refused);
+    this.checkHealthCheckPorts(cloud, ports);
     this.checkTrafficPolicy(trafficPolicy, cloud, preserved, cluster.kubeProxyMode);
     if (!cluster.cni.capabilities.enforcesNetworkPolicy && !cluster.cni.acknowledgeUnenforcedPolicies) {
       throw propError(this, 'allowedSourceRanges', `CNI '${cluster.cni.name}' enforces no network policy: only the load balancer would check `
@@ -366,6 +367,22 @@ export class LoadBalancerService extends Construct {
       (block) => `${block.text} admits every address to the health-check port: name the CIDRs of the NLB's subnets`,
       (block, pods) => `${block.text} is inside the pod CIDR ${pods}: an allow from it would admit pods too; run the NLB in subnets outside the pod CIDRs`,
       'the NLB\'s subnets'));
+  }
+
+  /**
+   * Traffic-port health checks connect over TCP to each target port; the policy admits them on a named
+   * target port as the TCP port of that name. A container port name is unique in a pod and carries one
+   * protocol, so on a UDP or SCTP target port that TCP named port resolves to nothing (NetworkPolicy
+   * named ports match name and protocol): every health check would be dropped.
+   */
+  private checkHealthCheckPorts(cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerPort[]): void {
+    if (cloud._awsHealthCheck === undefined || cloud._awsHealthCheck.port !== undefined) return;
+    ports.forEach(({ servicePort: { targetPort, protocol } }, i) => {
+      if (typeof targetPort !== 'string' || protocol === Protocol.TCP) return;
+      throw propError(this, `ports[${i}].targetPortName`, `'${targetPort}' is a ${protocol} port, which the NLB health-checks over TCP on the `
+        + `traffic port: the pods' policy cannot admit TCP on a ${protocol} port name (a named port matches name and protocol), so every health `
+        + 'check would be dropped. Give targetPort (the number), or a dedicated health-check port (cloud healthCheck.port)');
+    });
   }
 
   /**
