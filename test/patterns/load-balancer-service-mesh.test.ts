@@ -97,6 +97,38 @@ describe('Linkerd', () => {
     expect(() => synthValid(chart)).not.toThrow();
   });
 
+  /** A Deployment of the web pods (labels app: web, track: stable) whose template sets the default inbound policy. */
+  const webDeployment = (chart: Chart, policy: LinkerdInboundPolicy) => new ApiObject(chart, 'web-deploy', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web', track: 'stable' }, annotations: { 'config.linkerd.io/default-inbound-policy': policy } },
+        spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8443 }] }] },
+      },
+    },
+  });
+
+  // Before: only the namespace's policy was read, so a pod template's own policy (which Linkerd applies instead) was ignored both ways.
+  test('the pod template\'s own default inbound policy overrides the namespace\'s: all-unauthenticated there is no error', () => {
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
+    new LoadBalancerService(chart, 'web', LB);
+    webDeployment(chart, LinkerdInboundPolicy.ALL_UNAUTHENTICATED);
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('the pod template\'s own default inbound policy overrides the namespace\'s: deny there fails synthesis, naming the workload', () => {
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.ALL_UNAUTHENTICATED } });
+    new LoadBalancerService(chart, 'web', LB);
+    webDeployment(chart, LinkerdInboundPolicy.DENY);
+    expect(validationError(chart)).toBe(refusal('deny').replace('whose default inbound policy \'deny\' refuses',
+      'whose pods of test/web-deploy set the default inbound policy \'deny\', which refuses'));
+  });
+
   test('UDP target ports are not proxied by Linkerd: no error for them', () => {
     const chart = meshChart(LINKERD);
     new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });

@@ -4,6 +4,8 @@ import { ClusterNetwork } from '../../cluster/cluster-network';
 import { IstioMode, MeshKind } from '../../cluster/mesh';
 import { Port } from '../../policy/port';
 import { Protocol } from '../../policy/protocol';
+import { WORKLOAD_TEMPLATES, hasLabels, namespaceOf, podTemplateOf } from '../../util/vocabulary';
+import { LINKERD_DEFAULT_INBOUND_POLICY } from '../mesh-membership';
 import { LinkerdInboundPolicy } from '../mesh-options';
 import { ZeroTrustNamespace } from '../zero-trust-namespace';
 
@@ -30,8 +32,9 @@ export interface MeshAdmittedPort {
  * construct tree says so. Read at synth time, when every ZeroTrustNamespace and mesh object of the
  * app exists:
  *
- * - Linkerd: the namespace's ZeroTrustNamespace declares a default inbound policy that refuses them,
- *   and no Server of the tree describes the port for the pods (a Server's own authorizations decide
+ * - Linkerd: the default inbound policy of the pods refuses them (the pod template's annotation where a
+ *   workload of the tree makes pods the Service selects, else the namespace's ZeroTrustNamespace's; with
+ *   several such workloads, the first that refuses), and no Server of the tree describes the port for the pods (a Server's own authorizations decide
  *   then: PolicyLint's `linkerd-authz-refuses-admitted-source` and the analyzer judge those).
  *   Linkerd proxies TCP only.
  * - Istio (sidecars and ambient's ztunnel alike: "STRICT mode is useful to ensure that connections that
@@ -63,12 +66,28 @@ export function meshRefusals(lb: IConstruct, cluster: ClusterNetwork, namespace:
 
 function linkerdRefusals(zt: ZeroTrustNamespace, objects: ApiObject[], namespace: string, podSelector: Record<string, string>,
   ports: readonly MeshAdmittedPort[]): string[] {
-  const policy = zt._linkerdDefaultInboundPolicy;
-  if (policy === undefined || !LINKERD_REFUSING.has(policy)) return [];
+  const nsPolicy = zt._linkerdDefaultInboundPolicy;
+  // A pod template's own annotation overrides the namespace's (linkerd.io "Authorization Policy" reference, default
+  // policies): the workloads of the tree whose pods the Service selects decide, the namespace's only without any.
+  const selected = objects.filter((o) => Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATES, o.kind))
+    .map((o) => ({ o, json: o.toJson() })).map(({ o, json }) => ({ o, json, template: podTemplateOf(json) }))
+    .filter(({ json, template }) => template !== undefined && namespaceOf(json) === namespace
+      && hasLabels(template.metadata?.labels ?? {}, podSelector));
+  const refusing = selected.length === 0
+    ? (nsPolicy !== undefined && LINKERD_REFUSING.has(nsPolicy) ? [{ policy: nsPolicy, where: `whose default inbound policy '${nsPolicy}'` }] : [])
+    : selected.map(({ o, template }) => {
+      const own = template!.metadata?.annotations?.[LINKERD_DEFAULT_INBOUND_POLICY];
+      const policy = typeof own === 'string' ? own : nsPolicy;
+      const where = typeof own === 'string' ? `whose pods of ${o.node.path} set the default inbound policy '${policy}', which`
+        : `whose default inbound policy '${policy}' (for the pods of ${o.node.path})`;
+      return { policy, where };
+    }).filter((r): r is { policy: string; where: string } => r.policy !== undefined && LINKERD_REFUSING.has(r.policy));
+  if (refusing.length === 0) return [];
+  const { policy, where } = refusing[0];
   const servers = objects.filter((o) => o.apiGroup === 'policy.linkerd.io' && o.kind === 'Server' && o.metadata.namespace === namespace).map((o) => o.toJson());
   return ports.filter(({ port }) => !servers.some((s) => describes(s, podSelector, port))).map(({ port, from }) => {
     const p = port.number ?? port.name;
-    return `namespace: '${namespace}' is a ZeroTrustNamespace (${zt.node.path}) meshed with Linkerd whose default inbound policy '${policy}' `
+    return `namespace: '${namespace}' is a ZeroTrustNamespace (${zt.node.path}) meshed with Linkerd ${where} `
       + `refuses clients without a mesh identity${policy === LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED ? ' from outside the cluster networks' : ''}: `
       + `the pods' proxies would refuse ${from} on port ${p}. Authorize them on a Server for the pods on port ${p}: an AuthorizationPolicy `
       + 'requiring a NetworkAuthentication of the ranges, or LinkerdAuthorization.allowFlow with from: [MeshSource.anyone()], '
