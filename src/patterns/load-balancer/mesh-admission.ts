@@ -67,7 +67,7 @@ export function meshRefusals(lb: IConstruct, cluster: ClusterNetwork, namespace:
 function linkerdRefusals(zt: ZeroTrustNamespace, objects: ApiObject[], namespace: string, podSelector: Record<string, string>,
   ports: readonly MeshAdmittedPort[]): string[] {
   const nsPolicy = zt._linkerdDefaultInboundPolicy;
-  // A pod template's own annotation overrides the namespace's (linkerd.io "Authorization Policy" reference, default
+  // A pod template's own annotation overrides the namespace's ("on either a pod spec or its namespace", linkerd.io/2/reference/authorization-policy, default
   // policies): the workloads of the tree whose pods the Service selects decide, the namespace's only without any.
   const selected = objects.filter((o) => Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATES, o.kind))
     .map((o) => ({ o, json: o.toJson() })).map(({ o, json }) => ({ o, json, template: podTemplateOf(json) }))
