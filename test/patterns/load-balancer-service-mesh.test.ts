@@ -191,6 +191,43 @@ describe('Istio', () => {
       + 'test/mesh-wide/PeerAuthentication (mesh-wide)'));
   });
 
+  /** A Deployment in shop whose pods carry `labels`. */
+  const deployment = (chart: Chart, id: string, labels: Record<string, string>) => new ApiObject(chart, id, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: id, namespace: 'shop' },
+    spec: {
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8443 }] }] } },
+    },
+  });
+
+  // Before: another app's STRICT workload policy (a label key the Service's selector does not name) counted even with the
+  // web pods' Deployment in the app, whose labels it does not match, and the fix the error named (already there) did not help.
+  test('with the selected pods\' workloads in the app, a workload policy counts only where it matches their labels', () => {
+    const build = (webLabels: Record<string, string>) => {
+      const chart = meshChart(SIDECAR);
+      new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+      new LoadBalancerService(chart, 'web', LB);
+      new IstioMtls(chart, 'mtls', { namespace: 'shop' });
+      new IstioMtls(chart, 'web-mtls', { namespace: 'shop', selector: { app: 'web' }, name: 'web', portExceptions: [{ port: 8443, mode: MtlsPortMode.PERMISSIVE }] });
+      new IstioMtls(chart, 'db-mtls', { namespace: 'shop', selector: { tier: 'db' }, name: 'db' });
+      deployment(chart, 'web-deploy', webLabels);
+      return chart;
+    };
+    expect(() => synthValid(build({ app: 'web', tier: 'frontend' }))).not.toThrow();
+    expect(validationError(build({ app: 'web', tier: 'db' }))).toBe(refusal('test/db-mtls/PeerAuthentication (pods {"tier":"db"})'));
+  });
+
+  test('without the pods\' workloads in the app, a STRICT workload policy they could match still counts', () => {
+    const chart = meshChart(SIDECAR);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    new LoadBalancerService(chart, 'web', LB);
+    new IstioMtls(chart, 'db-mtls', { namespace: 'shop', selector: { tier: 'db' }, name: 'db' });
+    deployment(chart, 'db-deploy', { app: 'db', tier: 'db' });
+    expect(validationError(chart)).toBe(refusal('test/db-mtls/PeerAuthentication (pods {"tier":"db"})'));
+  });
+
   test.each<[string, Mesh]>([['sidecar', SIDECAR], ['ambient', AMBIENT]])(
     'under %s, the fix (a PERMISSIVE port exception on the target port) lets the clients in the ranges reach the pods, the others not', (_what, mesh) => {
       const chart = meshChart(mesh);

@@ -219,7 +219,8 @@ const DNS1035_START = /^[a-z]/;
  * namespace is a ZeroTrustNamespace of the app that joined the mesh, synthesis fails where a mesh
  * setting of the app refuses them on a target port (or on the port of an HTTP/HTTPS health check):
  * under Linkerd, a default inbound policy other than `all-unauthenticated` and `audit` (a workload's pod
- * template annotation in the app overrides the namespace's) with no Server for the pods on the port; under Istio (sidecar or ambient), STRICT mutual TLS on the port from
+ * template annotation in the app overrides the namespace's) with no Server for the pods on the port;
+ * under Istio (sidecar or ambient), STRICT mutual TLS on the port from
  * a PeerAuthentication of the app. The error names the fix (a Linkerd authorization for the port, an
  * Istio PERMISSIVE port exception). Settings outside the app (a cluster-wide Linkerd default, a
  * PeerAuthentication applied elsewhere) are not seen: PolicyLint and the analyzer check the manifests.

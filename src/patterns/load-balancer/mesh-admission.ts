@@ -42,7 +42,8 @@ export interface MeshAdmittedPort {
  *   ztunnel DENY of connections without a principal, except on PERMISSIVE port-level ports, istio/istio
  *   architecture/ambient/peer-authentication.md): a PeerAuthentication of
  *   the tree makes the port STRICT for pods the Service selects. A workload policy whose selector the
- *   pods could match counts; the namespace's, else the mesh root namespace's, counts where no workload
+ *   pods could match counts (where workloads of the tree make pods the Service selects: one that matches
+ *   their template labels); the namespace's, else the mesh root namespace's, counts where no workload
  *   policy surely selects them. Port-level modes count on numbered ports; on a named port, a
  *   workload policy with port-level modes leaves the port unknown (no error).
  *
@@ -64,15 +65,23 @@ export function meshRefusals(lb: IConstruct, cluster: ClusterNetwork, namespace:
   }
 }
 
+/** The workloads of the tree in `namespace` whose pod templates carry every label of `podSelector` (the Service selects their pods). */
+function selectedWorkloads(objects: ApiObject[], namespace: string,
+  podSelector: Record<string, string>): Array<{ o: ApiObject; template: Record<string, any> }> {
+  return objects.filter((o) => Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATES, o.kind))
+    .map((o) => ({ o, json: o.toJson() })).map(({ o, json }) => ({ o, json, template: podTemplateOf(json) }))
+    .filter(({ json, template }) => template !== undefined && namespaceOf(json) === namespace
+      && hasLabels(template.metadata?.labels ?? {}, podSelector))
+    .map(({ o, template }) => ({ o, template: template! }));
+}
+
 function linkerdRefusals(zt: ZeroTrustNamespace, objects: ApiObject[], namespace: string, podSelector: Record<string, string>,
   ports: readonly MeshAdmittedPort[]): string[] {
   const nsPolicy = zt._linkerdDefaultInboundPolicy;
-  // A pod template's own annotation overrides the namespace's ("on either a pod spec or its namespace", linkerd.io/2/reference/authorization-policy, default
-  // policies): the workloads of the tree whose pods the Service selects decide, the namespace's only without any.
-  const selected = objects.filter((o) => Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATES, o.kind))
-    .map((o) => ({ o, json: o.toJson() })).map(({ o, json }) => ({ o, json, template: podTemplateOf(json) }))
-    .filter(({ json, template }) => template !== undefined && namespaceOf(json) === namespace
-      && hasLabels(template.metadata?.labels ?? {}, podSelector));
+  // A pod template's own annotation overrides the namespace's ("on either a pod spec or its namespace",
+  // linkerd.io/2/reference/authorization-policy, default policies): the workloads of the tree whose pods the
+  // Service selects decide, the namespace's only without any.
+  const selected = selectedWorkloads(objects, namespace, podSelector);
   const refusing = selected.length === 0
     ? (nsPolicy !== undefined && LINKERD_REFUSING.has(nsPolicy) ? [{ policy: nsPolicy, where: `whose default inbound policy '${nsPolicy}'` }] : [])
     : selected.map(({ o, template }) => {
@@ -127,24 +136,31 @@ function istioRefusals(zt: ZeroTrustNamespace, cluster: ClusterNetwork, objects:
   const nsWide = pas.find((p) => p.namespace === namespace && p.selector === undefined);
   // UNSET (or no mode) inherits: the namespace's from the mesh's, Istio's own default is PERMISSIVE.
   const base = [nsWide, meshWide].find((p) => p?.mode !== undefined && p.mode !== 'UNSET');
-  const workloads = pas.filter((p) => p.namespace === namespace && p.selector !== undefined && namespace !== rootNamespace
-    && Object.entries(p.selector).every(([k, v]) => podSelector[k] === undefined || podSelector[k] === v));
-  const covered = workloads.some((p) => Object.entries(p.selector!).every(([k, v]) => podSelector[k] === v));
+  // The pods' labels: those of the tree's workloads the Service selects (a workload policy matches them or not), else only
+  // the Service's selector (the pods may carry more labels: a workload policy they could match counts).
+  const templates = selectedWorkloads(objects, namespace, podSelector).map(({ template }) => template.metadata?.labels as Record<string, string>);
+  const views = templates.length > 0 ? templates.map((labels) => ({ labels, exact: true })) : [{ labels: podSelector, exact: false }];
   const ambient = cluster.mesh.istioMode === IstioMode.AMBIENT;
   const problems: string[] = [];
   for (const { port, from } of ports) {
     const strict: string[] = [];
-    for (const w of workloads) {
-      const portMode = port.number !== undefined ? w.portModes[String(port.number)] : undefined;
-      if (port.number === undefined && Object.keys(w.portModes).length > 0) continue;
-      const mode = portMode !== undefined && portMode !== 'UNSET' ? portMode : (w.mode !== undefined && w.mode !== 'UNSET' ? w.mode : base?.mode);
-      if (mode === 'STRICT') strict.push(`${w.path} (pods ${JSON.stringify(w.selector)})`);
+    for (const { labels, exact } of views) {
+      const workloads = pas.filter((p) => p.namespace === namespace && p.selector !== undefined && namespace !== rootNamespace
+        && Object.entries(p.selector).every(([k, v]) => labels[k] === v || (!exact && labels[k] === undefined)));
+      const covered = workloads.some((p) => Object.entries(p.selector!).every(([k, v]) => labels[k] === v));
+      for (const w of workloads) {
+        const portMode = port.number !== undefined ? w.portModes[String(port.number)] : undefined;
+        if (port.number === undefined && Object.keys(w.portModes).length > 0) continue;
+        const mode = portMode !== undefined && portMode !== 'UNSET' ? portMode : (w.mode !== undefined && w.mode !== 'UNSET' ? w.mode : base?.mode);
+        if (mode === 'STRICT') strict.push(`${w.path} (pods ${JSON.stringify(w.selector)})`);
+      }
+      if (!covered && base?.mode === 'STRICT') strict.push(`${base.path} (${base === nsWide ? `namespace '${namespace}'` : 'mesh-wide'})`);
     }
-    if (!covered && base?.mode === 'STRICT') strict.push(`${base.path} (${base === nsWide ? `namespace '${namespace}'` : 'mesh-wide'})`);
     if (strict.length === 0) continue;
+    const named = [...new Set(strict)];
     const p = port.number ?? port.name;
     problems.push(`namespace: '${namespace}' is a ZeroTrustNamespace (${zt.node.path}) meshed with Istio${ambient ? ' ambient' : ''}, and STRICT mutual TLS `
-      + `on port ${p} (${strict.join('; ')}) refuses plaintext: the ${ambient ? 'ztunnel' : 'sidecars'} would refuse ${from}, which carry no mesh `
+      + `on port ${p} (${named.join('; ')}) refuses plaintext: the ${ambient ? 'ztunnel' : 'sidecars'} would refuse ${from}, which carry no mesh `
       + `identity. Accept plaintext on that port: an IstioMtls workload policy selecting the pods with portExceptions: [{ port: ${p}, mode: `
       + 'MtlsPortMode.PERMISSIVE }] (on the STRICT workload policy itself where one selects them)');
   }
