@@ -97,6 +97,38 @@ describe('Linkerd', () => {
     expect(() => synthValid(chart)).not.toThrow();
   });
 
+  /** A Deployment of the web pods (labels app: web, track: stable) whose template sets the default inbound policy. */
+  const webDeployment = (chart: Chart, policy: LinkerdInboundPolicy) => new ApiObject(chart, 'web-deploy', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'shop' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web', track: 'stable' }, annotations: { 'config.linkerd.io/default-inbound-policy': policy } },
+        spec: { containers: [{ name: 'web', image: 'web:1', ports: [{ containerPort: 8443 }] }] },
+      },
+    },
+  });
+
+  // Before: only the namespace's policy was read, so a pod template's own policy (which Linkerd applies instead) was ignored both ways.
+  test('the pod template\'s own default inbound policy overrides the namespace\'s: all-unauthenticated there is no error', () => {
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
+    new LoadBalancerService(chart, 'web', LB);
+    webDeployment(chart, LinkerdInboundPolicy.ALL_UNAUTHENTICATED);
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('the pod template\'s own default inbound policy overrides the namespace\'s: deny there fails synthesis, naming the workload', () => {
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.ALL_UNAUTHENTICATED } });
+    new LoadBalancerService(chart, 'web', LB);
+    webDeployment(chart, LinkerdInboundPolicy.DENY);
+    expect(validationError(chart)).toBe(refusal('deny').replace('whose default inbound policy \'deny\' refuses',
+      'whose pods of test/web-deploy set the default inbound policy \'deny\', which refuses'));
+  });
+
   test('UDP target ports are not proxied by Linkerd: no error for them', () => {
     const chart = meshChart(LINKERD);
     new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
@@ -157,6 +189,43 @@ describe('Istio', () => {
     new IstioMtls(chart, 'canary', { namespace: 'shop', selector: { app: 'web', track: 'canary' }, name: 'canary' });
     expect(validationError(chart)).toBe(refusal('test/canary/PeerAuthentication (pods {"app":"web","track":"canary"}); '
       + 'test/mesh-wide/PeerAuthentication (mesh-wide)'));
+  });
+
+  /** A Deployment in shop whose pods carry `labels`. */
+  const deployment = (chart: Chart, id: string, labels: Record<string, string>) => new ApiObject(chart, id, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: id, namespace: 'shop' },
+    spec: {
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8443 }] }] } },
+    },
+  });
+
+  // Before: another app's STRICT workload policy (a label key the Service's selector does not name) counted even with the
+  // web pods' Deployment in the app, whose labels it does not match, and the fix the error named (already there) did not help.
+  test('with the selected pods\' workloads in the app, a workload policy counts only where it matches their labels', () => {
+    const build = (webLabels: Record<string, string>) => {
+      const chart = meshChart(SIDECAR);
+      new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+      new LoadBalancerService(chart, 'web', LB);
+      new IstioMtls(chart, 'mtls', { namespace: 'shop' });
+      new IstioMtls(chart, 'web-mtls', { namespace: 'shop', selector: { app: 'web' }, name: 'web', portExceptions: [{ port: 8443, mode: MtlsPortMode.PERMISSIVE }] });
+      new IstioMtls(chart, 'db-mtls', { namespace: 'shop', selector: { tier: 'db' }, name: 'db' });
+      deployment(chart, 'web-deploy', webLabels);
+      return chart;
+    };
+    expect(() => synthValid(build({ app: 'web', tier: 'frontend' }))).not.toThrow();
+    expect(validationError(build({ app: 'web', tier: 'db' }))).toBe(refusal('test/db-mtls/PeerAuthentication (pods {"tier":"db"})'));
+  });
+
+  test('without the pods\' workloads in the app, a STRICT workload policy they could match still counts', () => {
+    const chart = meshChart(SIDECAR);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+    new LoadBalancerService(chart, 'web', LB);
+    new IstioMtls(chart, 'db-mtls', { namespace: 'shop', selector: { tier: 'db' }, name: 'db' });
+    deployment(chart, 'db-deploy', { app: 'db', tier: 'db' });
+    expect(validationError(chart)).toBe(refusal('test/db-mtls/PeerAuthentication (pods {"tier":"db"})'));
   });
 
   test.each<[string, Mesh]>([['sidecar', SIDECAR], ['ambient', AMBIENT]])(

@@ -401,6 +401,16 @@ describe('AWS IP targets: the NLB health-checks the pods from its subnets', () =
     expect(policy.spec.ingress[1].ports).toEqual([{ port: 53, protocol: 'TCP' }, { port: 'https', protocol: 'TCP' }]);
   });
 
+  // Before: the health-check allow was TCP on the name 'dns', which names a UDP container port: it matched nothing, every check was dropped.
+  test('a named UDP target port with traffic-port health checks is refused; numbered, or with a dedicated port, it is not', () => {
+    const dns = { name: 'dns', port: 53, protocol: Protocol.UDP, targetPortName: 'dns' };
+    expect(refusal({ cloud: IP_CLOUD, ports: [{ name: 'web', port: 443, targetPort: 8443 }, dns] }, 'ports[1].targetPortName')).toBe('\'dns\' is a UDP port, which the NLB health-checks over TCP on the traffic port: the pods\' policy cannot admit TCP on a '
+      + 'UDP port name (a named port matches name and protocol), so every health check would be dropped. Give targetPort (the number), or a '
+      + 'dedicated health-check port (cloud healthCheck.port)');
+    const [, policy] = synth({ cloud: aws({ subnetCidrs: NLB_SUBNETS, port: 8081 }), ports: [dns] });
+    expect(policy.spec.ingress[1].ports).toEqual([{ port: 8081, protocol: 'TCP' }]);
+  });
+
   test('a subnet that holds the pod CIDR gets it excepted', () => {
     const [, policy] = synth({ cloud: aws({ subnetCidrs: ['10.0.0.0/8'] }) });
     expect(policy.spec.ingress[1].from).toEqual([{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.244.0.0/16'] } }]);

@@ -218,8 +218,9 @@ const DNS1035_START = /^[a-z]/;
  * The load balancer's clients reach the pods in plaintext, without a mesh identity. When the
  * namespace is a ZeroTrustNamespace of the app that joined the mesh, synthesis fails where a mesh
  * setting of the app refuses them on a target port (or on the port of an HTTP/HTTPS health check):
- * under Linkerd, a namespace default inbound policy other than `all-unauthenticated` and `audit` with no
- * Server for the pods on the port; under Istio (sidecar or ambient), STRICT mutual TLS on the port from
+ * under Linkerd, a default inbound policy other than `all-unauthenticated` and `audit` (a workload's pod
+ * template annotation in the app overrides the namespace's) with no Server for the pods on the port;
+ * under Istio (sidecar or ambient), STRICT mutual TLS on the port from
  * a PeerAuthentication of the app. The error names the fix (a Linkerd authorization for the port, an
  * Istio PERMISSIVE port exception). Settings outside the app (a cluster-wide Linkerd default, a
  * PeerAuthentication applied elsewhere) are not seen: PolicyLint and the analyzer check the manifests.
@@ -269,6 +270,7 @@ export class LoadBalancerService extends Construct {
       requireOptionalBoolean(this, 'allowFromAnywhere', p.allowFromAnywhere, false), ipv6Refused);
     this.sourceRanges = ranges.map((r) => r.block.text);
     const healthCheckSources = this.healthCheckBlocks(cluster, cloud, ipv6Refused);
+    this.checkHealthCheckPorts(cloud, ports);
     this.checkTrafficPolicy(trafficPolicy, cloud, preserved, cluster.kubeProxyMode);
     if (!cluster.cni.capabilities.enforcesNetworkPolicy && !cluster.cni.acknowledgeUnenforcedPolicies) {
       throw propError(this, 'allowedSourceRanges', `CNI '${cluster.cni.name}' enforces no network policy: only the load balancer would check `
@@ -366,6 +368,22 @@ export class LoadBalancerService extends Construct {
       (block) => `${block.text} admits every address to the health-check port: name the CIDRs of the NLB's subnets`,
       (block, pods) => `${block.text} is inside the pod CIDR ${pods}: an allow from it would admit pods too; run the NLB in subnets outside the pod CIDRs`,
       'the NLB\'s subnets'));
+  }
+
+  /**
+   * Traffic-port health checks connect over TCP to each target port; the policy admits them on a named
+   * target port as the TCP port of that name. A container port name is unique in a pod and carries one
+   * protocol, so on a UDP or SCTP target port that TCP named port resolves to nothing (NetworkPolicy
+   * named ports match name and protocol): every health check would be dropped.
+   */
+  private checkHealthCheckPorts(cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerPort[]): void {
+    if (cloud._awsHealthCheck === undefined || cloud._awsHealthCheck.port !== undefined) return;
+    ports.forEach(({ servicePort: { targetPort, protocol } }, i) => {
+      if (typeof targetPort !== 'string' || protocol === Protocol.TCP) return;
+      throw propError(this, `ports[${i}].targetPortName`, `'${targetPort}' is a ${protocol} port, which the NLB health-checks over TCP on the `
+        + `traffic port: the pods' policy cannot admit TCP on a ${protocol} port name (a named port matches name and protocol), so every health `
+        + 'check would be dropped. Give targetPort (the number), or a dedicated health-check port (cloud healthCheck.port)');
+    });
   }
 
   /**
