@@ -33,8 +33,9 @@ import { sharedNamespaceUse } from '../shared-namespaces';
  */
 export enum ExternalTrafficPolicy {
   /**
-   * Only to pods on the node the traffic arrives at; nodes without a ready pod fail the load
-   * balancer's health check on `spec.healthCheckNodePort` and get no traffic. The node does not
+   * Only to pods on the node the traffic arrives at; with node targets, nodes without a ready pod
+   * fail the load balancer's health check on `spec.healthCheckNodePort` and get no traffic (AWS NLB
+   * IP targets are sent to and health-checked on the pods themselves). The node does not
    * SNAT, so the pods (and their NetworkPolicy) see the client's address.
    */
   LOCAL = 'Local',
@@ -82,10 +83,11 @@ export interface LoadBalancerServiceProps {
   readonly allowFromAnywhere?: boolean;
   /**
    * Where external traffic goes. `Local` keeps the client address, which the NetworkPolicy checks
-   * against `allowedSourceRanges`. With `Local`, the load balancer health-checks each node on
-   * `spec.healthCheckNodePort` (Kubernetes allocates it): that probe is answered by kube-proxy (or
-   * the CNI replacing it) on the node, not by the pods, so no pod policy admits it; node firewalls
-   * (security groups, Calico host endpoints) must.
+   * against `allowedSourceRanges`. With `Local` and node targets, the load balancer health-checks
+   * each node on `spec.healthCheckNodePort` (Kubernetes allocates it): that probe is answered by
+   * kube-proxy (or the CNI replacing it) on the node, not by the pods, so no pod policy admits it;
+   * node firewalls (security groups, Calico host endpoints) must. AWS NLB IP targets are checked on
+   * the pods instead, from the subnets their `healthCheck` names.
    * @default ExternalTrafficPolicy.LOCAL
    */
   readonly externalTrafficPolicy?: ExternalTrafficPolicy;
