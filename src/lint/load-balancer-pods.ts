@@ -12,6 +12,7 @@ import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../analy
 import { Endpoint } from '../analysis/model';
 import { validateManifest } from '../analysis/validation';
 import { parseCidrLoose } from '../util/cidr';
+import { groupBy } from '../util/group-by';
 import { hasLabels, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, stringMap } from '../util/vocabulary';
 
 /** A Service port's target on the pods: protocol and port number or name (`targetPort`, else `port`). */
@@ -52,17 +53,6 @@ export function ingressPolicies(documents: readonly LintDocument[]): IngressPoli
     policiesIn: (namespace) => policyIndex.get(namespace) ?? [],
     podsIn: (namespace) => podIndex.get(namespace) ?? [],
   };
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
 }
 
 /** The pods a Service sends to, and whether they are the manifests' workloads (else one stand-in pod). */

@@ -14,6 +14,7 @@ import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
 import { validateManifest } from '../../analysis/validation';
 import { Verdict, YES } from '../../analysis/verdict';
 import { Cni } from '../../cluster/cni';
+import { groupBy } from '../../util/group-by';
 import { isCalicoNetworkSet, isCalicoPolicy, isCiliumPolicy, isNamespace, namespaceOf, podTemplateOf } from '../../util/vocabulary';
 import { admitsOtherNamespaces, cniAdmission, enforcesOwnPolicyKinds, isNamespacedCniPolicy } from '../cni-policy-admissions';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
@@ -264,17 +265,6 @@ export const meshTransportPortOpensPorts: LintRule = {
     return out;
   },
 };
-
-/** `items` by `key`, in their order. */
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    if (!out.has(k)) out.set(k, []);
-    out.get(k)!.push(item);
-  }
-  return out;
-}
 
 /**
  * Linkerd's inbound proxy port and every port a `config.linkerd.io/inbound-port` annotation of a Namespace or a pod template among
