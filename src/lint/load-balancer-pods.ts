@@ -17,7 +17,9 @@ import { hasLabels, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, stringMap } from 
 
 /** A Service port's target on the pods: protocol and port number or name (`targetPort`, else `port`). */
 export interface ServiceTarget {
+  /** The protocol, upper-cased (`TCP` when the port does not say). */
   readonly protocol: string;
+  /** The target port's number or container port name. */
   readonly port: number | string;
 }
 
@@ -28,7 +30,9 @@ export function serviceTargets(obj: any): ServiceTarget[] {
 
 /** The manifests' NetworkPolicies that isolate ingress, and their workloads, indexed by namespace. */
 export interface IngressPolicies {
+  /** The NetworkPolicies isolating ingress, in document order. */
   readonly policies: readonly LintDocument[];
+  /** The workloads and namespaces of the valid documents. */
   readonly inventory: Inventory;
   /** The policies of one namespace (a policy selects only pods of its own), in document order. */
   policiesIn(namespace: string): readonly LintDocument[];
@@ -57,7 +61,9 @@ export function ingressPolicies(documents: readonly LintDocument[]): IngressPoli
 
 /** The pods a Service sends to, and whether they are the manifests' workloads (else one stand-in pod). */
 export interface ServicePods {
+  /** Each pod's endpoint, with its workload when the manifests show it (none for the stand-in pod). */
   readonly pods: ReadonlyArray<{ readonly endpoint: Endpoint; readonly pod?: InventoryPod }>;
+  /** The pods are the manifests' workloads (false: one stand-in pod carrying the selector's labels). */
   readonly shown: boolean;
 }
 

@@ -33,6 +33,7 @@ interface Transport {
   readonly name: string;
   /** How a moved port is moved, if it can be. */
   readonly moved?: string;
+  /** The finding's fix. */
   readonly fix: string;
 }
 
