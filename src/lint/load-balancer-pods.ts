@@ -113,7 +113,7 @@ export function everyAddress(block: Record<string, any>): boolean {
  * port on either side is resolved on the workload's container ports, and without a workload matches
  * only the same name.
  */
-export function ruleAdmits(ports: unknown, target: ServiceTarget, pod: InventoryPod | undefined): boolean {
+function ruleAdmits(ports: unknown, target: ServiceTarget, pod: InventoryPod | undefined): boolean {
   const list = asArray(ports);
   if (list.length === 0) return true;
   const resolve = (port: number | string): number | string | undefined => {

@@ -51,12 +51,12 @@ function namedWith(key: string, prefixes: readonly string[]): boolean {
 }
 
 /** Is `key` an annotation key of a CNI or of Multus (see the module comment)? */
-export function isCniAnnotationKey(key: string): boolean {
+function isCniAnnotationKey(key: string): boolean {
   return keyInDomains(key, CNI_ANNOTATION_DOMAINS) || namedWith(key, CNI_ANNOTATION_NAME_PREFIXES);
 }
 
 /** Is `key` a label key a CNI derives itself from the pod's namespace or ServiceAccount (see the module comment)? */
-export function isCniLabelKey(key: string): boolean {
+function isCniLabelKey(key: string): boolean {
   return keyInDomains(key, CNI_LABEL_DOMAINS) || namedWith(key, CNI_LABEL_NAME_PREFIXES);
 }
 

@@ -48,7 +48,7 @@ const MESH_KEY_DOMAINS = ['istio.io', 'linkerd.io'];
  * subdomain of them (compared lower-cased, as the API server compares annotation keys), or it is one
  * of the mesh's unprefixed namespace labels (`istio-injection`)?
  */
-export function isMeshKey(key: string): boolean {
+function isMeshKey(key: string): boolean {
   return MESH_LABEL_KEYS.includes(key) || keyInDomains(key, MESH_KEY_DOMAINS);
 }
 
