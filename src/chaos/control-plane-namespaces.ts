@@ -24,6 +24,9 @@ const CNI_NAMESPACES: Record<CniKind, readonly string[]> = {
 /** The mesh control planes' default namespaces (Istio's istio-system, Linkerd's linkerd), for apps without a ClusterNetwork. */
 const DEFAULT_MESH_NAMESPACES = ['istio-system', 'linkerd'];
 
+/** Chaos Mesh's namespace in its documented Helm install, protected like a control-plane namespace. */
+export const DEFAULT_CHAOS_MESH_NAMESPACE = 'chaos-mesh';
+
 /** Why a namespace is protected, by namespace. */
 export type ProtectedNamespaces = ReadonlyMap<string, string>;
 
@@ -31,7 +34,7 @@ export type ProtectedNamespaces = ReadonlyMap<string, string>;
  * The protected namespaces and why: the kube-* namespaces and Chaos Mesh's own always; with a
  * ClusterNetwork, its DNS namespace, its CNI's and its mesh's control-plane namespaces; without one,
  * every namespace a supported CNI or mesh uses by default (fail closed: the cluster is unknown).
- * `isProtected` also covers every `kube-*` namespace.
+ * `protectionOf` also covers every `kube-*` namespace.
  */
 export function protectedNamespaces(cluster: ClusterNetwork | undefined, chaosMeshNamespace: string): ProtectedNamespaces {
   const out = new Map<string, string>();

@@ -5,7 +5,7 @@ import { ChaosMode } from './chaos-mode';
 import { ChaosPodSelection, ChaosTarget } from './chaos-pods';
 import { ChaosSchedule } from './chaos-schedule';
 import { goDuration } from './chaos-units';
-import { protectedNamespaces, protectionOf } from './control-plane-namespaces';
+import { DEFAULT_CHAOS_MESH_NAMESPACE, protectedNamespaces, protectionOf } from './control-plane-namespaces';
 import { requireChaosAction, requireChaosMode } from './made-by-factories';
 import { ResolvedTarget, resolveSelection, resolveTarget } from './pod-selection-check';
 import { resolveSchedule } from './schedule-check';
@@ -161,7 +161,7 @@ export class NetworkChaosExperiment extends Construct {
     this.checkDirection(action, direction, target, externalTargets);
     const schedule = p.schedule === undefined ? undefined : resolveSchedule(this, 'schedule', p.schedule);
     const duration = this.duration(p.duration, p.acknowledgeUnboundedDuration, schedule?.minIntervalSeconds, schedule !== undefined);
-    const chaosMeshNamespace = validateDnsLabel(this, 'chaosMeshNamespace', requireOptionalString(this, 'chaosMeshNamespace', p.chaosMeshNamespace) ?? 'chaos-mesh');
+    const chaosMeshNamespace = validateDnsLabel(this, 'chaosMeshNamespace', requireOptionalString(this, 'chaosMeshNamespace', p.chaosMeshNamespace) ?? DEFAULT_CHAOS_MESH_NAMESPACE);
     // Chaos Mesh injects into the target pods too for a partition (whatever the direction: iptables INPUT rules
     // for 'to') and for the other actions with 'from' and 'both' (controllers/chaosimpl/networkchaos/partition
     // and trafficcontrol impl.go): only a netem or bandwidth target with 'to' is a mere destination.

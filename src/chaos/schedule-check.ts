@@ -24,9 +24,13 @@ const FIELDS: ReadonlyArray<{ name: string; min: number; max: number; names?: re
 
 /** The validated schedule, as the Schedule spec fields. */
 export interface ResolvedSchedule {
+  /** The cron line, as given. */
   readonly cron: string;
+  /** The concurrency policy, default filled in. */
   readonly concurrencyPolicy: ChaosConcurrencyPolicy;
+  /** The history limit, default filled in. */
   readonly historyLimit: number;
+  /** The starting deadline, when given (none by default). */
   readonly startingDeadlineSeconds?: number;
   /**
    * The shortest time between two runs, in seconds, when it is known: `@every`'s interval, a

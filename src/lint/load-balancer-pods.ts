@@ -12,11 +12,14 @@ import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../analy
 import { Endpoint } from '../analysis/model';
 import { validateManifest } from '../analysis/validation';
 import { parseCidrLoose } from '../util/cidr';
+import { groupBy } from '../util/group-by';
 import { hasLabels, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, stringMap } from '../util/vocabulary';
 
 /** A Service port's target on the pods: protocol and port number or name (`targetPort`, else `port`). */
 export interface ServiceTarget {
+  /** The protocol, upper-cased (`TCP` when the port does not say). */
   readonly protocol: string;
+  /** The target port's number or container port name. */
   readonly port: number | string;
 }
 
@@ -27,7 +30,9 @@ export function serviceTargets(obj: any): ServiceTarget[] {
 
 /** The manifests' NetworkPolicies that isolate ingress, and their workloads, indexed by namespace. */
 export interface IngressPolicies {
+  /** The NetworkPolicies isolating ingress, in document order. */
   readonly policies: readonly LintDocument[];
+  /** The workloads and namespaces of the valid documents. */
   readonly inventory: Inventory;
   /** The policies of one namespace (a policy selects only pods of its own), in document order. */
   policiesIn(namespace: string): readonly LintDocument[];
@@ -54,20 +59,11 @@ export function ingressPolicies(documents: readonly LintDocument[]): IngressPoli
   };
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}
-
 /** The pods a Service sends to, and whether they are the manifests' workloads (else one stand-in pod). */
 export interface ServicePods {
+  /** Each pod's endpoint, with its workload when the manifests show it (none for the stand-in pod). */
   readonly pods: ReadonlyArray<{ readonly endpoint: Endpoint; readonly pod?: InventoryPod }>;
+  /** The pods are the manifests' workloads (false: one stand-in pod carrying the selector's labels). */
   readonly shown: boolean;
 }
 
@@ -117,7 +113,7 @@ export function everyAddress(block: Record<string, any>): boolean {
  * port on either side is resolved on the workload's container ports, and without a workload matches
  * only the same name.
  */
-export function ruleAdmits(ports: unknown, target: ServiceTarget, pod: InventoryPod | undefined): boolean {
+function ruleAdmits(ports: unknown, target: ServiceTarget, pod: InventoryPod | undefined): boolean {
   const list = asArray(ports);
   if (list.length === 0) return true;
   const resolve = (port: number | string): number | string | undefined => {

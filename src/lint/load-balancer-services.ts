@@ -12,7 +12,7 @@ import {
 import { stringMap } from '../util/vocabulary';
 
 /** Is the object a core v1 Service of `type: LoadBalancer`? */
-export function isLoadBalancerService(obj: unknown): boolean {
+function isLoadBalancerService(obj: unknown): boolean {
   return isKind(obj, '', 'Service') && isObject((obj as any).spec) && (obj as any).spec.type === 'LoadBalancer';
 }
 
@@ -96,7 +96,7 @@ const AWS_NLB_CLASS = 'service.k8s.aws/nlb';
  * it (core/v1 ServiceSpec.loadBalancerClass: "Any default load balancer implementation (e.g. cloud
  * providers) should ignore Services that set this field"; KEP-1959), so their annotations say nothing.
  */
-export function otherLoadBalancerClass(obj: any): boolean {
+function otherLoadBalancerClass(obj: any): boolean {
   const cls = obj.spec?.loadBalancerClass;
   return typeof cls === 'string' && cls !== '' && cls !== AWS_NLB_CLASS;
 }

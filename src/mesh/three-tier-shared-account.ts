@@ -42,7 +42,9 @@ import {
 
 /** One hop of the app with what the mesh does to the source tier's identity there, for the message. */
 export interface SharedAccountHop {
+  /** The source tier, whose ServiceAccount is the identity the hop's authorization admits. */
   readonly from: MeshTierPods;
+  /** The destination tier. */
   readonly to: MeshTierPods;
   /**
    * What the app's authorization of the hop does to any pod running as the source tier's account, and

@@ -171,17 +171,7 @@ export class NetworkAlerts extends Construct {
     };
     const on = (o: ResolvedAlert) => (o.enabled === false ? undefined : o);
 
-    const coreDnsJob = validateScrapeJob(this, 'coreDnsJob', p.coreDnsJob) ?? 'coredns';
-    const nodeLocalDnsJob = validateScrapeJob(this, 'nodeLocalDnsJob', p.nodeLocalDnsJob);
-    const nodeLocal = cluster.nodeLocalDnsIp !== undefined;
-    if (nodeLocalDnsJob !== undefined && !nodeLocal) {
-      throw propError(this, 'nodeLocalDnsJob', `the ClusterNetwork '${cluster.node.path}' does not declare nodeLocalDns: true, so no node-local-dns alert is emitted`);
-    }
-    const localJob = nodeLocalDnsJob ?? 'node-local-dns';
-    if (nodeLocal && localJob === coreDnsJob) {
-      throw propError(this, 'nodeLocalDnsJob', `'${localJob}' is also the coreDnsJob: node-local-dns and CoreDNS export the same metric names, `
-        + 'so their alerts need different scrape jobs');
-    }
+    const { coreDnsJob, localJob, nodeLocal } = this.dnsJobs(cluster, p.coreDnsJob, p.nodeLocalDnsJob);
 
     let groups: Array<{ name: string; rules: AlertRule[] }> = [
       {
@@ -223,6 +213,27 @@ export class NetworkAlerts extends Construct {
         })),
       },
     }));
+  }
+
+  /**
+   * The scrape jobs of CoreDNS and node-local-dns (the latter's alerts only when the ClusterNetwork
+   * declares nodeLocalDns), which must differ: both export the same metric names.
+   */
+  private dnsJobs(
+    cluster: ClusterNetwork, coreDnsGiven: string | undefined, nodeLocalGiven: string | undefined,
+  ): { coreDnsJob: string; localJob: string; nodeLocal: boolean } {
+    const coreDnsJob = validateScrapeJob(this, 'coreDnsJob', coreDnsGiven) ?? 'coredns';
+    const nodeLocalDnsJob = validateScrapeJob(this, 'nodeLocalDnsJob', nodeLocalGiven);
+    const nodeLocal = cluster.nodeLocalDnsIp !== undefined;
+    if (nodeLocalDnsJob !== undefined && !nodeLocal) {
+      throw propError(this, 'nodeLocalDnsJob', `the ClusterNetwork '${cluster.node.path}' does not declare nodeLocalDns: true, so no node-local-dns alert is emitted`);
+    }
+    const localJob = nodeLocalDnsJob ?? 'node-local-dns';
+    if (nodeLocal && localJob === coreDnsJob) {
+      throw propError(this, 'nodeLocalDnsJob', `'${localJob}' is also the coreDnsJob: node-local-dns and CoreDNS export the same metric names, `
+        + 'so their alerts need different scrape jobs');
+    }
+    return { coreDnsJob, localJob, nodeLocal };
   }
 
   /** The metric sources the emitted alerts read whose absence can be told (see metricsAbsentRules). */

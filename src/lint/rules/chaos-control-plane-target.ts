@@ -1,12 +1,10 @@
-import { protectedNamespaces, protectionOf } from '../../chaos/control-plane-namespaces';
+import { DEFAULT_CHAOS_MESH_NAMESPACE, protectedNamespaces, protectionOf } from '../../chaos/control-plane-namespaces';
 import { networkChaosSpecs } from '../chaos-specs';
 import { asArray, isObject, jsonPath } from '../document';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
 const RULE = 'chaos-control-plane-target';
-/** Chaos Mesh's documented Helm namespace, protected like a control-plane namespace (as NetworkChaosExperiment's default). */
-const CHAOS_MESH_NAMESPACE = 'chaos-mesh';
 
 /**
  * `chaos-control-plane-target` (warning): a NetworkChaos (or a Schedule of them) that injects into a
@@ -25,7 +23,7 @@ const CHAOS_MESH_NAMESPACE = 'chaos-mesh';
 export const chaosControlPlaneTarget: LintRule = {
   ids: [RULE],
   check(ctx: LintContext): RuleReport[] {
-    const guarded = protectedNamespaces(undefined, CHAOS_MESH_NAMESPACE);
+    const guarded = protectedNamespaces(undefined, DEFAULT_CHAOS_MESH_NAMESPACE);
     const out: RuleReport[] = [];
     for (const { doc, spec, path } of networkChaosSpecs(ctx.documents)) {
       const ownNamespace = typeof doc.obj.metadata?.namespace === 'string' && doc.obj.metadata.namespace !== '' ? doc.obj.metadata.namespace : undefined;

@@ -37,65 +37,75 @@ export const loadBalancerSourceRanges: LintRule = {
     for (const doc of loadBalancerServices(ctx.documents)) {
       const { ranges, path } = sourceRangesOf(doc.obj);
       if (path === undefined) {
-        const internal = internalLoadBalancer(doc.obj);
-        if (internal !== undefined) {
-          out.push({
-            doc,
-            severity: LintSeverity.INFO,
-            path: 'spec',
-            message: `is an internal LoadBalancer Service (${internal}) without spec.loadBalancerSourceRanges: every address of the cloud network `
-              + '(the VPC and what is peered or routed to it) may connect',
-            fix: `${FIX_RANGES}, if only some of them are meant to connect`,
-          });
-          continue;
-        }
-        const checked = cniPolicies ? undefined : podsCheckClients(doc, () => (policies ??= ingressPolicies(ctx.documents)));
-        if (checked !== undefined) {
-          out.push({
-            doc,
-            severity: LintSeverity.INFO,
-            path: 'spec',
-            message: 'is a LoadBalancer Service without spec.loadBalancerSourceRanges, so the load balancer accepts every address; the pods\' '
-              + `NetworkPolicies admit outside clients only from ${checked.join(', ')}, and see the client address`,
-            fix: `${FIX_RANGES}, so the load balancer refuses the other clients too`,
-          });
-          continue;
-        }
-        out.push({
-          doc,
-          severity: LintSeverity.WARNING,
-          path: 'spec',
-          message: 'is a LoadBalancer Service without spec.loadBalancerSourceRanges: it is open to every address (the load balancer admits 0.0.0.0/0 '
-            + 'when no range is given)',
-          fix: `${FIX_RANGES}; for a public service, say so with 0.0.0.0/0 (LoadBalancerService allowFromAnywhere: true)`,
-        });
-        continue;
-      }
-      const wide = ranges.map((r, i) => ({ r, i })).filter(({ r }) => parseCidrLoose(r)?.prefix === 0);
-      if (wide.length === 0) continue;
-      const at = path === 'spec.loadBalancerSourceRanges' ? (i: number) => jsonPath('spec', 'loadBalancerSourceRanges', i) : () => path;
-      for (const { r, i } of wide) {
-        const family = parseCidrLoose(r)!.family;
-        const narrower = ranges.filter((o) => parseCidrLoose(o)?.family === family && parseCidrLoose(o)?.prefix !== 0);
-        out.push(narrower.length > 0 ? {
-          doc,
-          severity: LintSeverity.WARNING,
-          path: at(i),
-          message: `admits every ${family === 'ipv6' ? 'IPv6' : 'IPv4'} address (${r}), so the other ${family === 'ipv6' ? 'IPv6' : 'IPv4'} ranges (${narrower.join(', ')}) restrict nothing: `
-            + 'the Service is open to every address of that family',
-          fix: `remove ${r} if only those ranges are meant to connect`,
-        } : {
-          doc,
-          severity: LintSeverity.INFO,
-          path: at(i),
-          message: `admits every ${family === 'ipv6' ? 'IPv6' : 'IPv4'} address (${r}): the Service is public`,
-          fix: `keep it only for a public service (LoadBalancerService allowFromAnywhere: true says so); otherwise ${FIX_RANGES}`,
-        });
+        out.push(withoutRanges(doc, cniPolicies ? undefined : () => (policies ??= ingressPolicies(ctx.documents))));
+      } else {
+        out.push(...wideRanges(doc, ranges, path));
       }
     }
     return out;
   },
 };
+
+/**
+ * The finding on a Service without source ranges: internal (info), open but with pods whose policies check the
+ * clients (info; `policies` undefined when Calico or Cilium policies may decide instead), else open (warning).
+ */
+function withoutRanges(doc: LintDocument, policies: (() => IngressPolicies) | undefined): RuleReport {
+  const internal = internalLoadBalancer(doc.obj);
+  if (internal !== undefined) {
+    return {
+      doc,
+      severity: LintSeverity.INFO,
+      path: 'spec',
+      message: `is an internal LoadBalancer Service (${internal}) without spec.loadBalancerSourceRanges: every address of the cloud network `
+        + '(the VPC and what is peered or routed to it) may connect',
+      fix: `${FIX_RANGES}, if only some of them are meant to connect`,
+    };
+  }
+  const checked = policies === undefined ? undefined : podsCheckClients(doc, policies);
+  if (checked !== undefined) {
+    return {
+      doc,
+      severity: LintSeverity.INFO,
+      path: 'spec',
+      message: 'is a LoadBalancer Service without spec.loadBalancerSourceRanges, so the load balancer accepts every address; the pods\' '
+        + `NetworkPolicies admit outside clients only from ${checked.join(', ')}, and see the client address`,
+      fix: `${FIX_RANGES}, so the load balancer refuses the other clients too`,
+    };
+  }
+  return {
+    doc,
+    severity: LintSeverity.WARNING,
+    path: 'spec',
+    message: 'is a LoadBalancer Service without spec.loadBalancerSourceRanges: it is open to every address (the load balancer admits 0.0.0.0/0 '
+      + 'when no range is given)',
+    fix: `${FIX_RANGES}; for a public service, say so with 0.0.0.0/0 (LoadBalancerService allowFromAnywhere: true)`,
+  };
+}
+
+/** The findings on the `/0` ranges of a Service's source ranges (read at `path`), in the order given. */
+function wideRanges(doc: LintDocument, ranges: readonly string[], path: string): RuleReport[] {
+  const wide = ranges.map((r, i) => ({ r, i })).filter(({ r }) => parseCidrLoose(r)?.prefix === 0);
+  const at = path === 'spec.loadBalancerSourceRanges' ? (i: number) => jsonPath('spec', 'loadBalancerSourceRanges', i) : () => path;
+  return wide.map(({ r, i }) => {
+    const family = parseCidrLoose(r)!.family;
+    const narrower = ranges.filter((o) => parseCidrLoose(o)?.family === family && parseCidrLoose(o)?.prefix !== 0);
+    return narrower.length > 0 ? {
+      doc,
+      severity: LintSeverity.WARNING,
+      path: at(i),
+      message: `admits every ${family === 'ipv6' ? 'IPv6' : 'IPv4'} address (${r}), so the other ${family === 'ipv6' ? 'IPv6' : 'IPv4'} ranges (${narrower.join(', ')}) restrict nothing: `
+        + 'the Service is open to every address of that family',
+      fix: `remove ${r} if only those ranges are meant to connect`,
+    } : {
+      doc,
+      severity: LintSeverity.INFO,
+      path: at(i),
+      message: `admits every ${family === 'ipv6' ? 'IPv6' : 'IPv4'} address (${r}): the Service is public`,
+      fix: `keep it only for a public service (LoadBalancerService allowFromAnywhere: true says so); otherwise ${FIX_RANGES}`,
+    };
+  });
+}
 
 /**
  * The ipBlock ranges by which the pods behind a Service admit outside clients on its target ports,

@@ -1,5 +1,5 @@
 import { hostSnatSemantics, l7BlindToMtls, modelFor } from '../../analysis/cni-model';
-import { buildInventory, InventoryPod } from '../../analysis/inventory';
+import { buildInventory, Inventory, InventoryPod } from '../../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { meshModelFor } from '../../analysis/mesh';
 import { HBONE_PORT } from '../../analysis/mesh/istio';
@@ -14,6 +14,7 @@ import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
 import { validateManifest } from '../../analysis/validation';
 import { Verdict, YES } from '../../analysis/verdict';
 import { Cni } from '../../cluster/cni';
+import { groupBy } from '../../util/group-by';
 import { isCalicoNetworkSet, isCalicoPolicy, isCiliumPolicy, isNamespace, namespaceOf, podTemplateOf } from '../../util/vocabulary';
 import { admitsOtherNamespaces, cniAdmission, enforcesOwnPolicyKinds, isNamespacedCniPolicy } from '../cni-policy-admissions';
 import { asArray, isObject, jsonPath, LintDocument } from '../document';
@@ -32,6 +33,7 @@ interface Transport {
   readonly name: string;
   /** How a moved port is moved, if it can be. */
   readonly moved?: string;
+  /** The finding's fix. */
   readonly fix: string;
 }
 
@@ -204,76 +206,98 @@ export const meshTransportPortOpensPorts: LintRule = {
         fix: transport.fix,
       });
     };
-    // A NetworkPolicy selects pods of its namespace, and a peer without namespaceSelector (nor ipBlock) pods of that namespace only:
-    // a directory of namespaces costs pods per namespace for each policy, not every pod of the manifests.
-    const podsIn = groupBy(inventory.pods, (p) => p.endpoint.namespace ?? 'default');
-    for (const doc of policies) {
-      const own = podsIn.get(namespaceOf(doc.obj)) ?? [];
-      const destinations = own.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && destination(p));
-      if (destinations.length === 0) continue;
-      asArray(doc.obj.spec.ingress).forEach((rule, i) => {
-        if (!isObject(rule) || !transportPorts.some((port) => mayAdmitPort(rule.ports, port))) return;
-        const from = asArray(rule.from).filter(isObject);
-        const local = from.length > 0
-          && asArray(rule.from).every((peer) => isObject(peer) && peer.namespaceSelector === undefined && peer.ipBlock === undefined);
-        const clients = (local ? own : inventory.pods).filter((c) => memberOf(c).dataPlane !== undefined
-          && (asArray(rule.from).length === 0 || from.some((peer) => peerMatches(doc.obj, peer, c.endpoint, namespaces) === YES)));
-        const reached = clients.map((client) => ({
-          client,
-          opened: destinations
-            .filter((pod) => admittedTcpPorts(withProxyPort(pod), rule.ports).includes(wireOf(pod)!) || rangeAdmits(rule.ports, wireOf(pod)!))
-            .flatMap((pod) => opened(client, pod, admittedTcpPorts(pod, rule.ports))),
-        })).filter((r) => r.opened.length > 0);
-        if (reached.length > 0) report(doc, jsonPath('spec', 'ingress', i), reached);
-      });
-    }
-    if (cniPolicies.length > 0) {
-      // Each (meshed client, tunnelled destination) pair whose transport port a Calico or Cilium rule admits (naming it or every source)
-      // (../cni-policy-admissions: the rule deciding the model's ingress verdict), grouped by that rule in document order.
-      const model = judge().mesh.model;
-      const groups = new Map<string, { doc: LintDocument; path: string; reached: Map<InventoryPod, Opened[]> }>();
-      // A namespaced policy selects pods of its namespace only, and most admit clients of that namespace only (admitsOtherNamespaces):
-      // each destination is asked about the clients some policy that may select it may admit, not every pod of the manifests.
-      const clusterWide = cniPolicies.some((d) => !isNamespacedCniPolicy(d));
-      const networkSets = valid.some((d) => isCalicoNetworkSet(d.obj));
-      const policiesIn = groupBy(cniPolicies.filter(isNamespacedCniPolicy), (d) => namespaceOf(d.obj));
-      const widens = new Map(cniPolicies.map((d) => [d, admitsOtherNamespaces(d, networkSets)]));
-      const clients = inventory.pods.filter((c) => memberOf(c).dataPlane !== undefined);
-      const clientsIn = groupBy(clients, (c) => c.endpoint.namespace ?? 'default');
-      for (const pod of inventory.pods.filter(destination)) {
-        const ns = pod.endpoint.namespace ?? 'default';
-        const local = policiesIn.get(ns) ?? [];
-        if (!clusterWide && local.length === 0) continue;
-        const anyNamespace = clusterWide || local.some((d) => widens.get(d));
-        for (const client of anyNamespace ? clients : clientsIn.get(ns) ?? []) {
-          const admission = cniAdmission(model, cniPolicies, client.endpoint, pod.endpoint, wireOf(pod)!, true);
-          if (admission === undefined) continue;
-          const ports = opened(client, pod, []);
-          if (ports.length === 0) continue;
-          const key = `${cniPolicies.indexOf(admission.doc)}\u0000${admission.path}`;
-          if (!groups.has(key)) groups.set(key, { doc: admission.doc, path: admission.path, reached: new Map() });
-          const reached = groups.get(key)!.reached;
-          reached.set(client, [...(reached.get(client) ?? []), ...ports]);
-        }
-      }
-      const order = (key: string) => Number(key.split('\u0000')[0]);
-      [...groups.entries()].sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b)).forEach(([, g]) => report(g.doc, g.path,
-        [...g.reached.entries()].map(([client, os]) => ({ client, opened: os }))
-          .sort((a, b) => a.client.endpoint.name.localeCompare(b.client.endpoint.name))));
-    }
+    const scan: TransportScan = {
+      transportPorts, inventory, memberOf, destination, wireOf, withProxyPort, opened, report, model: () => judge().mesh.model,
+    };
+    networkPolicyFindings(scan, policies);
+    if (cniPolicies.length > 0) cniPolicyFindings(scan, cniPolicies, valid);
     return out;
   },
 };
 
-/** `items` by `key`, in their order. */
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    if (!out.has(k)) out.set(k, []);
-    out.get(k)!.push(item);
+/** What the rule's two passes (NetworkPolicies, then Calico and Cilium policies) share of one run: the pods, the mesh's view of them, the verdicts. */
+interface TransportScan {
+  /** Every port that may be some destination's transport port. */
+  readonly transportPorts: readonly number[];
+  readonly inventory: Inventory;
+  memberOf(pod: InventoryPod): Membership;
+  /** Does the mesh tunnel meshed traffic to the pod, on a known transport port? */
+  destination(pod: InventoryPod): boolean;
+  /** The port the CNI sees of meshed traffic to the pod (undefined when not known). */
+  wireOf(pod: InventoryPod): number | undefined;
+  /** The pod with the injected proxy's `linkerd-proxy` container port, which a rule's `ports` may name. */
+  withProxyPort(pod: InventoryPod): InventoryPod;
+  /** The ports of `pod` the client reaches past the CNI, `admitted` aside. */
+  opened(client: InventoryPod, pod: InventoryPod, admitted: readonly number[]): Opened[];
+  /** Add a finding on `path` of `doc`. */
+  report(doc: LintDocument, path: string, reached: ReadonlyArray<{ client: InventoryPod; opened: Opened[] }>): void;
+  /** The CNI model (built on first use). */
+  model(): PairContext['model'];
+}
+
+/** The findings on NetworkPolicy ingress rules that admit meshed clients on a transport port, in policy and rule order. */
+function networkPolicyFindings(scan: TransportScan, policies: readonly LintDocument[]): void {
+  // A NetworkPolicy selects pods of its namespace, and a peer without namespaceSelector (nor ipBlock) pods of that namespace only:
+  // a directory of namespaces costs pods per namespace for each policy, not every pod of the manifests.
+  const podsIn = groupBy(scan.inventory.pods, (p) => p.endpoint.namespace ?? 'default');
+  for (const doc of policies) {
+    const own = podsIn.get(namespaceOf(doc.obj)) ?? [];
+    const destinations = own.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && scan.destination(p));
+    if (destinations.length === 0) continue;
+    asArray(doc.obj.spec.ingress).forEach((rule, i) => {
+      if (!isObject(rule) || !scan.transportPorts.some((port) => mayAdmitPort(rule.ports, port))) return;
+      const from = asArray(rule.from).filter(isObject);
+      const local = from.length > 0
+        && asArray(rule.from).every((peer) => isObject(peer) && peer.namespaceSelector === undefined && peer.ipBlock === undefined);
+      const clients = (local ? own : scan.inventory.pods).filter((c) => scan.memberOf(c).dataPlane !== undefined
+        && (asArray(rule.from).length === 0 || from.some((peer) => peerMatches(doc.obj, peer, c.endpoint, scan.inventory.namespaces) === YES)));
+      const reached = clients.map((client) => ({
+        client,
+        opened: destinations
+          .filter((pod) => admittedTcpPorts(scan.withProxyPort(pod), rule.ports).includes(scan.wireOf(pod)!)
+            || rangeAdmits(rule.ports, scan.wireOf(pod)!))
+          .flatMap((pod) => scan.opened(client, pod, admittedTcpPorts(pod, rule.ports))),
+      })).filter((r) => r.opened.length > 0);
+      if (reached.length > 0) scan.report(doc, jsonPath('spec', 'ingress', i), reached);
+    });
   }
-  return out;
+}
+
+/**
+ * The findings on Calico and Cilium rules that admit a meshed client on a tunnelled destination's transport port (naming it or every
+ * source), from the model's ingress verdict (../cni-policy-admissions), grouped by that rule in document order.
+ */
+function cniPolicyFindings(scan: TransportScan, cniPolicies: readonly LintDocument[], valid: readonly LintDocument[]): void {
+  const model = scan.model();
+  const groups = new Map<string, { doc: LintDocument; path: string; reached: Map<InventoryPod, Opened[]> }>();
+  // A namespaced policy selects pods of its namespace only, and most admit clients of that namespace only (admitsOtherNamespaces):
+  // each destination is asked about the clients some policy that may select it may admit, not every pod of the manifests.
+  const clusterWide = cniPolicies.some((d) => !isNamespacedCniPolicy(d));
+  const networkSets = valid.some((d) => isCalicoNetworkSet(d.obj));
+  const policiesIn = groupBy(cniPolicies.filter(isNamespacedCniPolicy), (d) => namespaceOf(d.obj));
+  const widens = new Map(cniPolicies.map((d) => [d, admitsOtherNamespaces(d, networkSets)]));
+  const clients = scan.inventory.pods.filter((c) => scan.memberOf(c).dataPlane !== undefined);
+  const clientsIn = groupBy(clients, (c) => c.endpoint.namespace ?? 'default');
+  for (const pod of scan.inventory.pods.filter(scan.destination)) {
+    const ns = pod.endpoint.namespace ?? 'default';
+    const local = policiesIn.get(ns) ?? [];
+    if (!clusterWide && local.length === 0) continue;
+    const anyNamespace = clusterWide || local.some((d) => widens.get(d));
+    for (const client of anyNamespace ? clients : clientsIn.get(ns) ?? []) {
+      const admission = cniAdmission(model, cniPolicies, client.endpoint, pod.endpoint, scan.wireOf(pod)!, true);
+      if (admission === undefined) continue;
+      const ports = scan.opened(client, pod, []);
+      if (ports.length === 0) continue;
+      const key = `${cniPolicies.indexOf(admission.doc)}\u0000${admission.path}`;
+      if (!groups.has(key)) groups.set(key, { doc: admission.doc, path: admission.path, reached: new Map() });
+      const reached = groups.get(key)!.reached;
+      reached.set(client, [...(reached.get(client) ?? []), ...ports]);
+    }
+  }
+  const order = (key: string) => Number(key.split('\u0000')[0]);
+  [...groups.entries()].sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b)).forEach(([, g]) => scan.report(g.doc, g.path,
+    [...g.reached.entries()].map(([client, os]) => ({ client, opened: os }))
+      .sort((a, b) => a.client.endpoint.name.localeCompare(b.client.endpoint.name))));
 }
 
 /**

@@ -22,7 +22,7 @@ const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
  * The `k=v` pairs of a controller string-map annotation, as the controller splits them (on `,`, then
  * on the first `=`, spaces trimmed), or the message for a pair without `=` (the controller refuses it).
  */
-export function parseStringMap(value: string): Array<[string, string]> | string {
+function parseStringMap(value: string): Array<[string, string]> | string {
   const pairs: Array<[string, string]> = [];
   for (const raw of value.split(',')) {
     const pair = raw.trim();

@@ -12,9 +12,13 @@ export const AWS_HC_PATH = 'service.beta.kubernetes.io/aws-load-balancer-healthc
 
 /** A validated health check (the CIDRs parsed for syntax only: the cluster checks come in the construct). Internal. */
 export interface ResolvedAwsHealthCheck {
+  /** The NLB's subnets, as given (`AwsNlbHealthCheck.subnetCidrs`). */
   readonly subnetCidrs: readonly string[];
+  /** The dedicated health-check port; undefined: the traffic port. */
   readonly port?: number;
+  /** The health-check protocol (TCP when not given). */
   readonly protocol: AwsHealthCheckProtocol;
+  /** The HTTP or HTTPS path, when given. */
   readonly path?: string;
 }
 

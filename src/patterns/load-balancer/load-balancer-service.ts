@@ -165,6 +165,16 @@ function peerOf(r: { block: ParsedCidr; except: string[] }): Peer {
 }
 
 /**
+ * The ports the source-range policy admits: the target ports, which the policy sees after the
+ * Service's DNAT (NETWORKING-FACTS NetworkPolicy 3), once each (two Service ports may share a target port).
+ */
+function podPortsOf(ports: ResolvedLoadBalancerPort[]): Port[] {
+  const podPorts = new Map<string, Port>();
+  for (const port of ports) podPorts.set(port.podPort.toString(), port.podPort);
+  return [...podPorts.values()];
+}
+
+/**
  * The pod ports the NLB health-checks: the dedicated port, else each target group's own target port
  * (`traffic-port`), once each. Always TCP: TCP, HTTP and HTTPS checks all connect over TCP, also for a
  * UDP target group (the controller opens its health-check security group rules as TCP,
@@ -240,14 +250,7 @@ export class LoadBalancerService extends Construct {
     const p = requireKnownKeys(this, '', requireProps(this, props, false), PROPS_KEYS);
     const cluster = ClusterNetwork.of(this);
     const namespace = validateDnsLabel(this, 'namespace', requireString(this, 'namespace', p.namespace));
-    const shared = sharedNamespaceUse(cluster, namespace);
-    if (shared?.system) {
-      // The policy isolates the ingress of the pods it selects: in kube-system (CoreDNS, webhooks, the
-      // CNI's own pods) every in-cluster client of those pods would be cut off.
-      throw propError(this, 'namespace', `'${namespace}' runs ${shared.what}: the source-range policy would isolate the pods it selects there `
-        + 'from every client outside the ranges, pods of the cluster included (a selector matching CoreDNS would cut every pod off DNS). '
-        + 'Publish workloads from an application namespace');
-    }
+    this.checkNamespace(cluster, namespace);
     const name = this.serviceName(requireOptionalString(this, 'name', p.name) ?? id);
     const podSelector = validateLabels(this, 'podSelector', requireStringMap(this, 'podSelector', p.podSelector));
     if (Object.keys(podSelector).length === 0) {
@@ -274,14 +277,7 @@ export class LoadBalancerService extends Construct {
     const healthCheckSources = this.healthCheckBlocks(cluster, cloud, ipv6Refused);
     this.checkHealthCheckPorts(cloud, ports);
     this.checkTrafficPolicy(trafficPolicy, cloud, preserved, cluster.kubeProxyMode);
-    if (!cluster.cni.capabilities.enforcesNetworkPolicy && !cluster.cni.acknowledgeUnenforcedPolicies) {
-      throw propError(this, 'allowedSourceRanges', `CNI '${cluster.cni.name}' enforces no network policy: only the load balancer would check `
-        + 'the source ranges, and any path around it (a NodePort, another Service) would reach the pods from anywhere. Use a CNI that enforces '
-        + `policy, or pass ${cluster.cni._facts.acknowledgeUnenforced || 'the CNI\'s acknowledgeUnenforcedPolicies'} if these manifests also target clusters that do`);
-    }
-    if (ipFamilyPolicy === ServiceIpFamilyPolicy.REQUIRE_DUAL_STACK && cluster.ipFamilies.length < 2) {
-      throw propError(this, 'ipFamilyPolicy', `RequireDualStack needs a dual-stack cluster, but the ClusterNetwork's ipFamilies are [${cluster.ipFamilies.join(', ')}]`);
-    }
+    this.checkCluster(cluster, ipFamilyPolicy);
 
     this.service = registerObject(this, new ApiObject(this, 'Service', {
       apiVersion: 'v1',
@@ -303,22 +299,43 @@ export class LoadBalancerService extends Construct {
       },
     }));
 
-    // The policy sees pod ports after the Service's DNAT: the target ports (NETWORKING-FACTS
-    // NetworkPolicy 3), once each (two Service ports may share a target port).
-    const podPorts = new Map<string, Port>();
-    for (const port of ports) podPorts.set(port.podPort.toString(), port.podPort);
+    const podPorts = podPortsOf(ports);
     this.policy = new TrafficPolicy(this, 'Policy', {
       name: `${name}-from-load-balancer`,
       namespace,
       podSelector,
       ingress: [
-        { peers: ranges.map(peerOf), ports: [...podPorts.values()] },
+        { peers: ranges.map(peerOf), ports: podPorts },
         ...(healthCheckSources.length > 0 ? [{ peers: healthCheckSources.map(peerOf), ports: healthCheckPorts(cloud, ports) }] : []),
       ],
     });
     // At synth, when every ZeroTrustNamespace and mesh object of the app exists, whichever came first.
-    const meshPorts = meshAdmittedPorts([...podPorts.values()], cloud, ports);
+    const meshPorts = meshAdmittedPorts(podPorts, cloud, ports);
     this.node.addValidation({ validate: () => meshRefusals(this, cluster, namespace, podSelector, meshPorts) });
+  }
+
+  /** Refuse a namespace the cluster's own components run in (kube-system, ...). */
+  private checkNamespace(cluster: ClusterNetwork, namespace: string): void {
+    const shared = sharedNamespaceUse(cluster, namespace);
+    if (shared?.system) {
+      // The policy isolates the ingress of the pods it selects: in kube-system (CoreDNS, webhooks, the
+      // CNI's own pods) every in-cluster client of those pods would be cut off.
+      throw propError(this, 'namespace', `'${namespace}' runs ${shared.what}: the source-range policy would isolate the pods it selects there `
+        + 'from every client outside the ranges, pods of the cluster included (a selector matching CoreDNS would cut every pod off DNS). '
+        + 'Publish workloads from an application namespace');
+    }
+  }
+
+  /** What the ClusterNetwork must provide: a CNI that enforces the policy (or its acknowledgement), two IP families for RequireDualStack. */
+  private checkCluster(cluster: ClusterNetwork, ipFamilyPolicy: ServiceIpFamilyPolicy | undefined): void {
+    if (!cluster.cni.capabilities.enforcesNetworkPolicy && !cluster.cni.acknowledgeUnenforcedPolicies) {
+      throw propError(this, 'allowedSourceRanges', `CNI '${cluster.cni.name}' enforces no network policy: only the load balancer would check `
+        + 'the source ranges, and any path around it (a NodePort, another Service) would reach the pods from anywhere. Use a CNI that enforces '
+        + `policy, or pass ${cluster.cni._facts.acknowledgeUnenforced || 'the CNI\'s acknowledgeUnenforcedPolicies'} if these manifests also target clusters that do`);
+    }
+    if (ipFamilyPolicy === ServiceIpFamilyPolicy.REQUIRE_DUAL_STACK && cluster.ipFamilies.length < 2) {
+      throw propError(this, 'ipFamilyPolicy', `RequireDualStack needs a dual-stack cluster, but the ClusterNetwork's ipFamilies are [${cluster.ipFamilies.join(', ')}]`);
+    }
   }
 
   /** A Service name: a DNS-1035 label (the API server refuses a leading digit). */

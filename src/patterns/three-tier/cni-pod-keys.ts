@@ -29,6 +29,7 @@
  * such a key is not decided here: they are never the user's to set.
  */
 import { IConstruct } from 'constructs';
+import { keyInDomains } from './key-domain';
 import { propError } from '../../util/errors';
 
 /** DNS domains (the domain and its subdomains) of the annotation keys of the CNIs and Multus. */
@@ -40,14 +41,6 @@ const CNI_LABEL_DOMAINS = ['projectcalico.org'];
 /** Starts of the label keys a CNI derives itself (Cilium's namespace and ServiceAccount labels, Calico's profile labels). */
 const CNI_LABEL_NAME_PREFIXES = ['io.kubernetes.pod.', 'io.cilium.k8s.', 'pcns.', 'pcsa.'];
 
-/** Does the key's prefix (before `/`, lower-cased) equal one of `domains` or end in `.<domain>`? */
-function inDomains(key: string, domains: readonly string[]): boolean {
-  const slash = key.indexOf('/');
-  if (slash < 0) return false;
-  const prefix = key.slice(0, slash).toLowerCase();
-  return domains.some((d) => prefix === d || prefix.endsWith(`.${d}`));
-}
-
 /**
  * Does the key start with one of `prefixes` (lower-cased), prefix part or not? A namespace label
  * `kubernetes.io/metadata.name` becomes Calico's `pcns.kubernetes.io/metadata.name` and Cilium's
@@ -58,13 +51,13 @@ function namedWith(key: string, prefixes: readonly string[]): boolean {
 }
 
 /** Is `key` an annotation key of a CNI or of Multus (see the module comment)? */
-export function isCniAnnotationKey(key: string): boolean {
-  return inDomains(key, CNI_ANNOTATION_DOMAINS) || namedWith(key, CNI_ANNOTATION_NAME_PREFIXES);
+function isCniAnnotationKey(key: string): boolean {
+  return keyInDomains(key, CNI_ANNOTATION_DOMAINS) || namedWith(key, CNI_ANNOTATION_NAME_PREFIXES);
 }
 
 /** Is `key` a label key a CNI derives itself from the pod's namespace or ServiceAccount (see the module comment)? */
-export function isCniLabelKey(key: string): boolean {
-  return inDomains(key, CNI_LABEL_DOMAINS) || namedWith(key, CNI_LABEL_NAME_PREFIXES);
+function isCniLabelKey(key: string): boolean {
+  return keyInDomains(key, CNI_LABEL_DOMAINS) || namedWith(key, CNI_LABEL_NAME_PREFIXES);
 }
 
 /**

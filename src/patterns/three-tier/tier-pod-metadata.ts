@@ -27,6 +27,7 @@
  */
 import { IConstruct } from 'constructs';
 import { refuseCniKeys } from './cni-pod-keys';
+import { keyInDomains } from './key-domain';
 import { AppTier } from './tier-props';
 import { propError } from '../../util/errors';
 import { validateAnnotations, validateLabels } from '../../util/validate';
@@ -47,12 +48,8 @@ const MESH_KEY_DOMAINS = ['istio.io', 'linkerd.io'];
  * subdomain of them (compared lower-cased, as the API server compares annotation keys), or it is one
  * of the mesh's unprefixed namespace labels (`istio-injection`)?
  */
-export function isMeshKey(key: string): boolean {
-  if (MESH_LABEL_KEYS.includes(key)) return true;
-  const slash = key.indexOf('/');
-  if (slash < 0) return false;
-  const prefix = key.slice(0, slash).toLowerCase();
-  return MESH_KEY_DOMAINS.some((d) => prefix === d || prefix.endsWith(`.${d}`));
+function isMeshKey(key: string): boolean {
+  return MESH_LABEL_KEYS.includes(key) || keyInDomains(key, MESH_KEY_DOMAINS);
 }
 
 /** A tier's own pod labels and annotations, checked. */
