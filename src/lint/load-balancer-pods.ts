@@ -6,6 +6,7 @@
  * podSelector then selects every pod the Service can pick count (matchLabels, `In` and `Exists`).
  */
 import { LintDocument, asArray, isObject, jsonPath } from './document';
+import { namespaceProbe } from './netpol-ingress';
 import { protocolName } from './ports';
 import { buildInventory, Inventory, InventoryPod } from '../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../analysis/kubernetes/network-policy';
@@ -79,16 +80,7 @@ export function servicePods(obj: any, policies: IngressPolicies): ServicePods {
   if (workloads.length > 0) {
     return { pods: workloads.filter((pod) => !pod.endpoint.hostNetwork).map((pod) => ({ endpoint: pod.endpoint, pod })), shown: true };
   }
-  const inventory = policies.inventory;
-  const endpoint: Endpoint = {
-    kind: 'pod',
-    name: `${namespace}/*`,
-    namespace,
-    labels: selector,
-    namespaceLabels: inventory.namespaces.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace },
-    hostNetwork: false,
-    namedPorts: [],
-  };
+  const endpoint = namespaceProbe(namespace, selector, policies.inventory.namespaces.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace });
   return { pods: [{ endpoint }], shown: false };
 }
 
