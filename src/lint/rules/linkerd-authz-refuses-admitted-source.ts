@@ -1,9 +1,8 @@
 import { buildInventory, InventoryPod } from '../../analysis/inventory';
 import { MeshFacts, meshFactsOf } from '../../analysis/mesh/facts';
 import { LinkerdModel } from '../../analysis/mesh/linkerd';
-import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import { adminPortOf } from '../../analysis/mesh/linkerd-admin-port';
 import { inboundPortOf } from '../../analysis/mesh/linkerd-inbound-port';
-import { LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
 import { serverParents } from '../../analysis/mesh/linkerd-refs';
 import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { describeRef, DirectionVerdict, ManifestObject, refOf } from '../../analysis/model';
@@ -99,8 +98,7 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
       const refused: Array<{ pod: InventoryPod; port: number; why: string; by: string }> = [];
       for (const pod of destinations) {
         const ns = pod.endpoint.namespace ?? 'default';
-        const key = LINKERD_ADMIN_PORT_ANNOTATION;
-        const admin = linkerdAdminPort(pod.endpoint.annotations?.[key], declared.get(ns)?.[key]);
+        const admin = adminPortOf(pod.endpoint, declared.get(ns));
         // The inbound proxy port, moved by config.linkerd.io/inbound-port, carries meshed traffic: no application port.
         const inbound = inboundPortOf(pod.endpoint, declared.get(ns)).port;
         for (const port of admittedLinkerdApplicationPorts(pod, rule.ports, admin.port, inbound)) {

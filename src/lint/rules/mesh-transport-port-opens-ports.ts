@@ -3,11 +3,10 @@ import { buildInventory, Inventory, InventoryPod } from '../../analysis/inventor
 import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { meshModelFor } from '../../analysis/mesh';
 import { HBONE_PORT } from '../../analysis/mesh/istio';
-import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import { adminPortOf } from '../../analysis/mesh/linkerd-admin-port';
 import {
   inboundPortOf, LINKERD_INBOUND_PORT, LINKERD_INBOUND_PORT_ANNOTATION, LINKERD_INBOUND_PORT_NAME, linkerdInboundPort,
 } from '../../analysis/mesh/linkerd-inbound-port';
-import { LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
 import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { ManifestObject } from '../../analysis/model';
 import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
@@ -134,10 +133,7 @@ export const meshTransportPortOpensPorts: LintRule = {
       if (!membership.has(p)) membership.set(p, membershipOf(p.endpoint, facts!, namespaces, declared));
       return membership.get(p)!;
     };
-    const adminPort = (p: InventoryPod) => {
-      const ns = p.endpoint.namespace ?? 'default';
-      return linkerdAdminPort(p.endpoint.annotations?.[LINKERD_ADMIN_PORT_ANNOTATION], declared.get(ns)?.[LINKERD_ADMIN_PORT_ANNOTATION]).port;
-    };
+    const adminPort = (p: InventoryPod) => adminPortOf(p.endpoint, declared.get(p.endpoint.namespace ?? 'default')).port;
     // The port the CNI sees of meshed traffic to the pod: HBONE's, or its Linkerd inbound proxy port (moved by
     // config.linkerd.io/inbound-port; undefined when not known, the analyzer then says indeterminate).
     const wirePorts = new Map<InventoryPod, number | undefined>();
