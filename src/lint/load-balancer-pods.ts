@@ -8,10 +8,10 @@
 import { LintDocument, asArray, isObject, jsonPath } from './document';
 import { namespaceProbe } from './netpol-ingress';
 import { protocolName } from './ports';
+import { validDocuments } from './valid-documents';
 import { buildInventory, Inventory, InventoryPod } from '../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../analysis/kubernetes/network-policy';
 import { Endpoint } from '../analysis/model';
-import { validateManifest } from '../analysis/validation';
 import { parseCidrLoose } from '../util/cidr';
 import { groupBy } from '../util/group-by';
 import { hasLabels, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, stringMap } from '../util/vocabulary';
@@ -47,7 +47,7 @@ export interface IngressPolicies {
  * namespace's policies and pods rather than all of them.
  */
 export function ingressPolicies(documents: readonly LintDocument[]): IngressPolicies {
-  const valid = documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+  const valid = validDocuments(documents);
   const policies = valid.filter((d) => isNetworkPolicy(d.obj) && effectivePolicyTypes(d.obj).includes('Ingress'));
   const inventory = buildInventory(valid.map((d) => d.obj));
   const policyIndex = groupBy(policies, (d) => namespaceOf(d.obj));

@@ -6,15 +6,15 @@ import { inboundPortOf } from '../../analysis/mesh/linkerd-inbound-port';
 import { serverParents } from '../../analysis/mesh/linkerd-refs';
 import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { describeRef, DirectionVerdict, ManifestObject, refOf } from '../../analysis/model';
-import { validateManifest } from '../../analysis/validation';
 import { NO } from '../../analysis/verdict';
 import { Mesh } from '../../cluster/mesh';
 import { linkerdIdentity, linkerdIdentitySuffix } from '../../mesh/mesh-identity';
 import { apiGroupOf, nameOf, namespaceOf } from '../../util/vocabulary';
-import { asArray, isObject } from '../document';
+import { asArray } from '../document';
 import { admittedLinkerdApplicationPorts, admittedManifestPeers, podPortsText } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
+import { validDocuments } from '../valid-documents';
 
 const RULE = 'linkerd-authz-refuses-admitted-source';
 const GROUP = 'policy.linkerd.io';
@@ -77,7 +77,7 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
     if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'linkerd') return [];
     const known = ctx.mesh?.facts;
     const facts = known ?? LINKERD;
-    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    const valid = validDocuments(ctx.documents);
     const objects = valid.map((d) => d.obj as ManifestObject);
     const inventory = buildInventory(objects);
     const { namespaces, namespaceAnnotations: declared } = inventory;

@@ -10,7 +10,6 @@ import {
 import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { ManifestObject } from '../../analysis/model';
 import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
-import { validateManifest } from '../../analysis/validation';
 import { Verdict, YES } from '../../analysis/verdict';
 import { Cni } from '../../cluster/cni';
 import { groupBy } from '../../util/group-by';
@@ -21,6 +20,7 @@ import { admittedTcpPorts, isIstioProxyPort, isLinkerdProxyPort } from '../netpo
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 import { namesPort, portNamedNowhere } from '../unnamed-port';
+import { validDocuments } from '../valid-documents';
 
 const RULE = 'mesh-transport-port-opens-ports';
 
@@ -116,7 +116,7 @@ export const meshTransportPortOpensPorts: LintRule = {
     const transport = facts === undefined ? undefined : facts.flavour === 'linkerd' ? LINKERD : facts.ambient ? ISTIO_AMBIENT : undefined;
     // A CNI that enforces no policy admits every port already (policy-on-unenforcing-cni says so).
     if (transport === undefined || (ctx.cni !== undefined && !ctx.cni.capabilities.enforcesNetworkPolicy)) return [];
-    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    const valid = validDocuments(ctx.documents);
     // Every port that may be some destination's transport port: the mesh's, and under Linkerd each inbound port an annotation moves it to.
     const transportPorts = transport === LINKERD ? movedInboundPorts(valid) : [transport.port];
     const policies = valid.filter((d) => isNetworkPolicy(d.obj) && isObject(d.obj.spec) && effectivePolicyTypes(d.obj).includes('Ingress')
