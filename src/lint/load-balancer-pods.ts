@@ -6,11 +6,12 @@
  * podSelector then selects every pod the Service can pick count (matchLabels, `In` and `Exists`).
  */
 import { LintDocument, asArray, isObject, jsonPath } from './document';
+import { namespaceProbe } from './netpol-ingress';
 import { protocolName } from './ports';
+import { validDocuments } from './valid-documents';
 import { buildInventory, Inventory, InventoryPod } from '../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../analysis/kubernetes/network-policy';
 import { Endpoint } from '../analysis/model';
-import { validateManifest } from '../analysis/validation';
 import { parseCidrLoose } from '../util/cidr';
 import { groupBy } from '../util/group-by';
 import { hasLabels, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, stringMap } from '../util/vocabulary';
@@ -46,7 +47,7 @@ export interface IngressPolicies {
  * namespace's policies and pods rather than all of them.
  */
 export function ingressPolicies(documents: readonly LintDocument[]): IngressPolicies {
-  const valid = documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+  const valid = validDocuments(documents);
   const policies = valid.filter((d) => isNetworkPolicy(d.obj) && effectivePolicyTypes(d.obj).includes('Ingress'));
   const inventory = buildInventory(valid.map((d) => d.obj));
   const policyIndex = groupBy(policies, (d) => namespaceOf(d.obj));
@@ -79,16 +80,7 @@ export function servicePods(obj: any, policies: IngressPolicies): ServicePods {
   if (workloads.length > 0) {
     return { pods: workloads.filter((pod) => !pod.endpoint.hostNetwork).map((pod) => ({ endpoint: pod.endpoint, pod })), shown: true };
   }
-  const inventory = policies.inventory;
-  const endpoint: Endpoint = {
-    kind: 'pod',
-    name: `${namespace}/*`,
-    namespace,
-    labels: selector,
-    namespaceLabels: inventory.namespaces.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace },
-    hostNetwork: false,
-    namedPorts: [],
-  };
+  const endpoint = namespaceProbe(namespace, selector, policies.inventory.namespaces.get(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace });
   return { pods: [{ endpoint }], shown: false };
 }
 

@@ -15,6 +15,7 @@
  */
 import { authorizationPolicyProblems, DRY_RUN, dryRunOf } from './istio-validation';
 import { Membership } from './membership';
+import { groupBy } from '../../util/group-by';
 import { isKindOf, isPlainObject, namespaceOf } from '../../util/vocabulary';
 import { describeRef, Endpoint, ManifestObject, ObjectRef, refOf } from '../model';
 import { podSelection } from '../uncertainty/controller-label-selection';
@@ -40,7 +41,7 @@ export function isIstioAuthorizationPolicy(obj: unknown): boolean {
 
 /** The AuthorizationPolicies that take effect, by namespace; the invalid and dry-run ones are left out with a note in `notes`. */
 export function readAuthorizationPolicies(manifests: readonly ManifestObject[], notes: string[]): Map<string, Policy[]> {
-  const policies = new Map<string, Policy[]>();
+  const policies: Policy[] = [];
   for (const obj of manifests) {
     if (!isIstioAuthorizationPolicy(obj)) continue;
     const problems = authorizationPolicyProblems(obj);
@@ -60,19 +61,17 @@ export function readAuthorizationPolicies(manifests: readonly ManifestObject[], 
     const matchLabels = isPlainObject(spec.selector) && isPlainObject(spec.selector.matchLabels) ? spec.selector.matchLabels : undefined;
     const targets = [spec.targetRef, ...(Array.isArray(spec.targetRefs) ? spec.targetRefs : [])]
       .filter((r) => isPlainObject(r)).map((r: any) => ({ kind: String(r.kind), name: String(r.name) }));
-    const ns = namespaceOf(obj);
-    const policy: Policy = {
+    policies.push({
       obj,
       ref: refOf(obj),
-      namespace: ns,
+      namespace: namespaceOf(obj),
       action: (spec.action ?? 'ALLOW') as Action,
       ...(matchLabels && Object.keys(matchLabels).length > 0 ? { selector: matchLabels as Record<string, string> } : {}),
       targets,
       rules: Array.isArray(spec.rules) ? spec.rules : [],
-    };
-    policies.set(ns, [...(policies.get(ns) ?? []), policy]);
+    });
   }
-  return policies;
+  return groupBy(policies, (p) => p.namespace);
 }
 
 /** The policies of the proxy or ztunnel stage whose selector may select some of the destination's pods only (never AUDIT: it decides nothing). */

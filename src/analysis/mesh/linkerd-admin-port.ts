@@ -7,6 +7,7 @@
  */
 import { LinkerdPortAnnotation, linkerdPortOverride, LinkerdProxyPort, parseInt32 } from './linkerd-port-override';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION } from './linkerd-probes';
+import { Endpoint } from '../model';
 
 export { parseInt32 };
 
@@ -21,4 +22,9 @@ const ADMIN: LinkerdPortAnnotation = { key: LINKERD_ADMIN_PORT_ANNOTATION, defau
  */
 export function linkerdAdminPort(pod: unknown, namespace: unknown): LinkerdAdminPort {
   return linkerdPortOverride(ADMIN, pod, namespace);
+}
+
+/** {@link linkerdAdminPort} of an endpoint, whose namespace annotates `namespaceAnnotations`. */
+export function adminPortOf(endpoint: Endpoint, namespaceAnnotations: Readonly<Record<string, string>> | undefined): LinkerdAdminPort {
+  return linkerdAdminPort(endpoint.annotations?.[LINKERD_ADMIN_PORT_ANNOTATION], namespaceAnnotations?.[LINKERD_ADMIN_PORT_ANNOTATION]);
 }

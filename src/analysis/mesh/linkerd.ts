@@ -52,7 +52,7 @@
  *   kubelet's probe passes whatever the verdict, as the proxy completes the handshake itself (./linkerd-tcp-probes).
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
-import { LinkerdAdminPort, linkerdAdminPort } from './linkerd-admin-port';
+import { adminPortOf, LinkerdAdminPort } from './linkerd-admin-port';
 import { Client, policyJudgement, requiredAuthentications } from './linkerd-authentication';
 import { isRpcRequest, linkerdGrpcRoute } from './linkerd-grpc-routes';
 import { inboundPortOf, LINKERD_INBOUND_PORT, LINKERD_INBOUND_PORT_NAME, LinkerdInboundPort } from './linkerd-inbound-port';
@@ -61,7 +61,7 @@ import { LINKERD_OWNER_LABELS, linkerdOwnerLabelsByWorkload, OwnerLabels } from 
 import { linkerdPortSet } from './linkerd-ports';
 import { withProbeRoute } from './linkerd-probe-route';
 import {
-  LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME, ProbePaths,
+  LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_NAME, ProbePaths,
   probePathsByWorkload,
 } from './linkerd-probes';
 import { isLinkerdGroup, isLinkerdKind, serverParents } from './linkerd-refs';
@@ -507,8 +507,7 @@ export class LinkerdModel implements MeshModel {
   private adminPortOf(destination: Endpoint): LinkerdAdminPort {
     let admin = this.adminPorts.get(destination);
     if (admin === undefined) {
-      const key = LINKERD_ADMIN_PORT_ANNOTATION;
-      admin = linkerdAdminPort(destination.annotations?.[key], this.annotations.get(destination.namespace ?? 'default')?.[key]);
+      admin = adminPortOf(destination, this.annotations.get(destination.namespace ?? 'default'));
       this.adminPorts.set(destination, admin);
     }
     return admin;

@@ -3,13 +3,13 @@ import { IstioModel } from '../../analysis/mesh/istio';
 import { isIstioAuthorizationPolicy } from '../../analysis/mesh/istio-policies';
 import { membershipOf } from '../../analysis/mesh/membership';
 import { describeRef, DirectionVerdict } from '../../analysis/model';
-import { validateManifest } from '../../analysis/validation';
 import { NO } from '../../analysis/verdict';
 import { asArray, isObject } from '../document';
 import { UNTOLD_ISTIO_FACTS } from '../lint-mesh';
 import { admittedIstioApplicationPorts, admittedManifestPeers, podPortsText } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
+import { validDocuments } from '../valid-documents';
 
 const RULE = 'istio-authz-refuses-admitted-source';
 
@@ -44,7 +44,7 @@ const RULE = 'istio-authz-refuses-admitted-source';
 export const istioAuthzRefusesAdmittedSource: LintRule = {
   ids: [RULE],
   check(ctx: LintContext): RuleReport[] {
-    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    const valid = validDocuments(ctx.documents);
     if (!valid.some((d) => isIstioAuthorizationPolicy(d.obj))) return [];
     // Told another mesh (or none): no Istio proxy to refuse anything.
     if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'istio') return [];

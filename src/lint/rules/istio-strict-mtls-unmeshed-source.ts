@@ -14,6 +14,7 @@ import { UNTOLD_ISTIO_FACTS } from '../lint-mesh';
 import { admittedIstioApplicationPorts, admitsNoClientInParticular, namespaceProbe } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
+import { validDocuments } from '../valid-documents';
 
 const RULE = 'istio-strict-mtls-unmeshed-source';
 
@@ -106,7 +107,7 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
         });
       });
     }
-    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    const valid = validDocuments(ctx.documents);
     const model = calicoOrCiliumModel(ctx.cni, valid.map((d) => d.obj), inventory.namespaces);
     if (model) out.push(...cniFindings(model, valid, inventory.pods, peerAuth, meshed, inventory.namespaceAnnotations, sidecarOnly));
     return out;

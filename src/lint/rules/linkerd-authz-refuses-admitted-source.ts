@@ -1,21 +1,20 @@
 import { buildInventory, InventoryPod } from '../../analysis/inventory';
 import { MeshFacts, meshFactsOf } from '../../analysis/mesh/facts';
 import { LinkerdModel } from '../../analysis/mesh/linkerd';
-import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import { adminPortOf } from '../../analysis/mesh/linkerd-admin-port';
 import { inboundPortOf } from '../../analysis/mesh/linkerd-inbound-port';
-import { LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
 import { serverParents } from '../../analysis/mesh/linkerd-refs';
 import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { describeRef, DirectionVerdict, ManifestObject, refOf } from '../../analysis/model';
-import { validateManifest } from '../../analysis/validation';
 import { NO } from '../../analysis/verdict';
 import { Mesh } from '../../cluster/mesh';
 import { linkerdIdentity, linkerdIdentitySuffix } from '../../mesh/mesh-identity';
 import { apiGroupOf, nameOf, namespaceOf } from '../../util/vocabulary';
-import { asArray, isObject } from '../document';
+import { asArray } from '../document';
 import { admittedLinkerdApplicationPorts, admittedManifestPeers, podPortsText } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
+import { validDocuments } from '../valid-documents';
 
 const RULE = 'linkerd-authz-refuses-admitted-source';
 const GROUP = 'policy.linkerd.io';
@@ -78,7 +77,7 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
     if (ctx.mesh !== undefined && ctx.mesh.facts?.flavour !== 'linkerd') return [];
     const known = ctx.mesh?.facts;
     const facts = known ?? LINKERD;
-    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    const valid = validDocuments(ctx.documents);
     const objects = valid.map((d) => d.obj as ManifestObject);
     const inventory = buildInventory(objects);
     const { namespaces, namespaceAnnotations: declared } = inventory;
@@ -99,8 +98,7 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
       const refused: Array<{ pod: InventoryPod; port: number; why: string; by: string }> = [];
       for (const pod of destinations) {
         const ns = pod.endpoint.namespace ?? 'default';
-        const key = LINKERD_ADMIN_PORT_ANNOTATION;
-        const admin = linkerdAdminPort(pod.endpoint.annotations?.[key], declared.get(ns)?.[key]);
+        const admin = adminPortOf(pod.endpoint, declared.get(ns));
         // The inbound proxy port, moved by config.linkerd.io/inbound-port, carries meshed traffic: no application port.
         const inbound = inboundPortOf(pod.endpoint, declared.get(ns)).port;
         for (const port of admittedLinkerdApplicationPorts(pod, rule.ports, admin.port, inbound)) {

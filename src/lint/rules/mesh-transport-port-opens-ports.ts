@@ -3,15 +3,13 @@ import { buildInventory, Inventory, InventoryPod } from '../../analysis/inventor
 import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { meshModelFor } from '../../analysis/mesh';
 import { HBONE_PORT } from '../../analysis/mesh/istio';
-import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
+import { adminPortOf } from '../../analysis/mesh/linkerd-admin-port';
 import {
   inboundPortOf, LINKERD_INBOUND_PORT, LINKERD_INBOUND_PORT_ANNOTATION, LINKERD_INBOUND_PORT_NAME, linkerdInboundPort,
 } from '../../analysis/mesh/linkerd-inbound-port';
-import { LINKERD_ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
 import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { ManifestObject } from '../../analysis/model';
 import { evaluatePair, PairContext } from '../../analysis/pair-evaluator';
-import { validateManifest } from '../../analysis/validation';
 import { Verdict, YES } from '../../analysis/verdict';
 import { Cni } from '../../cluster/cni';
 import { groupBy } from '../../util/group-by';
@@ -22,6 +20,7 @@ import { admittedTcpPorts, isIstioProxyPort, isLinkerdProxyPort } from '../netpo
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 import { namesPort, portNamedNowhere } from '../unnamed-port';
+import { validDocuments } from '../valid-documents';
 
 const RULE = 'mesh-transport-port-opens-ports';
 
@@ -117,7 +116,7 @@ export const meshTransportPortOpensPorts: LintRule = {
     const transport = facts === undefined ? undefined : facts.flavour === 'linkerd' ? LINKERD : facts.ambient ? ISTIO_AMBIENT : undefined;
     // A CNI that enforces no policy admits every port already (policy-on-unenforcing-cni says so).
     if (transport === undefined || (ctx.cni !== undefined && !ctx.cni.capabilities.enforcesNetworkPolicy)) return [];
-    const valid = ctx.documents.filter((d) => isObject(d.obj) && validateManifest(d.obj) === undefined);
+    const valid = validDocuments(ctx.documents);
     // Every port that may be some destination's transport port: the mesh's, and under Linkerd each inbound port an annotation moves it to.
     const transportPorts = transport === LINKERD ? movedInboundPorts(valid) : [transport.port];
     const policies = valid.filter((d) => isNetworkPolicy(d.obj) && isObject(d.obj.spec) && effectivePolicyTypes(d.obj).includes('Ingress')
@@ -134,10 +133,7 @@ export const meshTransportPortOpensPorts: LintRule = {
       if (!membership.has(p)) membership.set(p, membershipOf(p.endpoint, facts!, namespaces, declared));
       return membership.get(p)!;
     };
-    const adminPort = (p: InventoryPod) => {
-      const ns = p.endpoint.namespace ?? 'default';
-      return linkerdAdminPort(p.endpoint.annotations?.[LINKERD_ADMIN_PORT_ANNOTATION], declared.get(ns)?.[LINKERD_ADMIN_PORT_ANNOTATION]).port;
-    };
+    const adminPort = (p: InventoryPod) => adminPortOf(p.endpoint, declared.get(p.endpoint.namespace ?? 'default')).port;
     // The port the CNI sees of meshed traffic to the pod: HBONE's, or its Linkerd inbound proxy port (moved by
     // config.linkerd.io/inbound-port; undefined when not known, the analyzer then says indeterminate).
     const wirePorts = new Map<InventoryPod, number | undefined>();
