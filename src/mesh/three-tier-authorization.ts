@@ -7,7 +7,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { appObjects, keepAppObjectsPerWalk } from './app-objects';
+import { appObjects, keepAppObjectsPerWalk } from '../util/app-objects';
 import { IstioAuthorization } from './istio/istio-authorization';
 import { LinkerdAuthorization } from './linkerd/linkerd-authorization';
 import { isAmbient } from './mesh-context';

@@ -8,9 +8,9 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { appObjects, keepAppObjectsPerWalk } from './app-objects';
 import { istioPrincipal, linkerdIdentity, linkerdIdentitySuffix } from './mesh-identity';
 import { ClusterNetwork } from '../cluster/cluster-network';
+import { appObjects, keepAppObjectsPerWalk } from '../util/app-objects';
 import { apiGroupOf, podServiceAccountOf, podTemplateOf } from '../util/vocabulary';
 
 /** The account a pod runs as when its spec names none (Kubernetes `serviceAccountName`). */

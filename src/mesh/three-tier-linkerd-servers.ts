@@ -17,7 +17,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { AppObjects, selectedWorkloads } from './app-objects';
+import { AppObjects, selectedWorkloads } from '../util/app-objects';
 import { selectorsOverlap } from './linkerd/server-selectors';
 import { isPlainObject, stringMap } from '../util/vocabulary';
 
@@ -78,7 +78,7 @@ function serverPortNumbers(port: unknown, named: () => Map<string, number[]>): n
 /**
  * The Servers in `namespace` other than the app's (`servers`, by name) that may select a pod and port
  * of one of the app's Servers, as problems naming both. `all`: the constructs of the tree (walked once
- * per check); `objects`: the app's objects among them (./app-objects).
+ * per check); `objects`: the app's objects among them (../util/app-objects).
  */
 export function overlappingForeignServers(all: readonly IConstruct[], objects: AppObjects, namespace: string,
   servers: readonly AppServerPods[]): string[] {

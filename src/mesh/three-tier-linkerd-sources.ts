@@ -21,11 +21,11 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { AppObjects, namespaceObject, selectedWorkloads } from './app-objects';
 import { linkerdIdentity } from './mesh-identity';
 import { linkerdPolicyObjects, namedCallers } from './three-tier-linkerd-callers';
 import { parsePortSet } from '../analysis/mesh/membership';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
+import { AppObjects, namespaceObject, selectedWorkloads } from '../util/app-objects';
 import { LINKERD_INJECT_ANNOTATION, linkerdInjection } from '../util/linkerd-injection';
 import { isPlainObject, podServiceAccountOf } from '../util/vocabulary';
 
@@ -34,7 +34,7 @@ const SKIP_OUTBOUND = 'config.linkerd.io/skip-outbound-ports';
 /**
  * Problems of the hops whose source pods (as the NetworkPolicies see them) would reach the destination
  * tier's port without the source tier's Linkerd identity. `all`: the constructs of the tree (walked once
- * per check); `objects`: the app's objects among them (./app-objects); `tierServers`: per destination
+ * per check); `objects`: the app's objects among them (../util/app-objects); `tierServers`: per destination
  * tier, the app's Server on the tier port; `own`: the app's mesh objects.
  */
 export function unauthenticatedSourceProblems(all: readonly IConstruct[], objects: AppObjects, namespace: string,

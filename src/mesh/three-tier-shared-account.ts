@@ -19,7 +19,7 @@
  *
  * Whether a NetworkPolicy gives such a workload anything towards the next tier is not decided here
  * (the user's policies may be raw NetworkPolicies, Calico or Cilium objects): a workload of the app's
- * namespace (in the construct tree: cdk8s-plus workloads and ApiObjects with pod templates, ./app-objects)
+ * namespace (in the construct tree: cdk8s-plus workloads and ApiObjects with pod templates, ../util/app-objects)
  * that runs as a source tier's account without that tier's labels is refused at synth, conservatively,
  * whatever its mesh membership. Other controllers' objects embed a pod template too and run its pods in
  * their namespace (an Argo Rollout's `spec.template`, https://argo-rollouts.readthedocs.io/en/stable/features/specification/;
@@ -33,8 +33,8 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { AppObjects } from './app-objects';
 import { MeshTierPods } from '../patterns/three-tier/mesh-tier-hops';
+import { AppObjects } from '../util/app-objects';
 import {
   CALICO_GROUP, CALICO_STORAGE_GROUP, CILIUM_GROUP, NETWORKING_GROUP, POLICY_API_GROUP,
   hasLabels, isPlainObject, podServiceAccountOf, podTemplateOf, stringMap,
@@ -54,7 +54,7 @@ export interface SharedAccountHop {
 }
 
 /**
- * Problems: the workloads of the app (`objects`: ./app-objects) in `namespace` (and the objects of other
+ * Problems: the workloads of the app (`objects`: ../util/app-objects) in `namespace` (and the objects of other
  * controllers there with a pod template, found among `all`, the constructs of the tree) that run as the
  * account of a hop's source tier but do not carry that tier's labels, one per pod template and hop: the
  * workloads in construct-tree order, then those objects.
@@ -121,7 +121,7 @@ const PODLESS_GROUPS = new Set([
 const MAX_TEMPLATE_DEPTH = 6;
 
 /**
- * The embedded pod templates found for one inventory of the app (./app-objects keeps an inventory for
+ * The embedded pod templates found for one inventory of the app (../util/app-objects keeps an inventory for
  * the length of one validation walk, and reads the tree afresh outside one): every ThreeTierApp's check
  * in a walk reads them, and synthesizing and searching every object of another controller once per app
  * cost seconds on charts of a thousand objects.

@@ -1,5 +1,5 @@
 /**
- * The app inventory the mesh checks share (src/mesh/app-objects.ts): the Istio Service-port check
+ * The app inventory the mesh checks share (src/util/app-objects.ts): the Istio Service-port check
  * (per flow), the canary target check and the Linkerd probe check (per routed Server) read the app's
  * Services, Namespaces and workloads once per validation walk instead of each on its own, and never
  * from an inventory older than the tree: an object added or patched after a first synth is seen by

@@ -519,7 +519,6 @@ describe.each(ENFORCING_CNIS)('inside a ZeroTrustNamespace on %s', (_name, cni) 
     const chart = chartFor(cni());
     new ZeroTrustNamespace(chart, 'shop', { name: 'shop' });
     new LoadBalancerService(chart, 'web', BASE);
-    synthValid(chart);
     const reach = reachabilityOf(chart, cni());
     reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443), Port.tcp(9090)] });
     reach.addProbe('db', 'shop', { app: 'db' }, { ports: [Port.tcp(8443)] });

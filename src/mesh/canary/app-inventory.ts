@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { appObjects } from '../app-objects';
+import { appObjects } from '../../util/app-objects';
 
 /** A Service defined in the app (internal). */
 export interface AppService {

@@ -8,6 +8,7 @@ import { GATEWAY_HTTP_ROUTE, LINKERD_HTTP_ROUTE, RouteBackend, RouteRule, emitHt
 import { gatewayParentRef, validateGatewayHostname } from '../../gateway/parent-ref';
 import { claimRoute, RouteClaim } from '../../gateway/route-claims';
 import { sortedLabels } from '../../policy/intent';
+import { keepAppObjectsPerWalk } from '../../util/app-objects';
 import { propError } from '../../util/errors';
 import {
   StructKeys, requireInstance, requireInteger, requireKnownKeys, requireObject, requireOptionalBoolean, requireOptionalObject, requireOptionalString,
@@ -16,7 +17,6 @@ import {
 import { registerObject } from '../../util/object-registry';
 import { checkEnum, validateDnsLabel, validateDnsSubdomain, validateLabels, validatePortNumber } from '../../util/validate';
 import { hasLabels } from '../../util/vocabulary';
-import { keepAppObjectsPerWalk } from '../app-objects';
 import { contributeDestinationRule } from '../istio/destination-rules';
 import { isAmbient, requireMesh } from '../mesh-context';
 

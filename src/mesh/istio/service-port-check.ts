@@ -15,8 +15,8 @@
  * unknown and allowed.
  */
 import { IConstruct } from 'constructs';
+import { appObjects, selectedWorkloads } from '../../util/app-objects';
 import { hasLabels, isPlainObject, stringMap } from '../../util/vocabulary';
-import { appObjects, selectedWorkloads } from '../app-objects';
 import { ValidatedFlow } from '../mesh-flow';
 
 /** The ports the containers of one workload of the app declare (name -> number, and every number). */

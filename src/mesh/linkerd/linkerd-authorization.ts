@@ -7,12 +7,12 @@ import { ServerProtocol, serverProtocol, ServerTarget } from './server-protocol'
 import { overlappingServer, SERVER_NEEDS_LABELS, ServerPods, serverOverlapMessage } from './server-selectors';
 import { ClusterNetwork } from '../../cluster/cluster-network';
 import { MeshKind } from '../../cluster/mesh';
+import { keepAppObjectsPerWalk } from '../../util/app-objects';
 import { constructIdFor } from '../../util/construct-id';
 import { assertNever, internalError, propError } from '../../util/errors';
 import { StructKeys, requireKnownKeys, requireProps, requireString } from '../../util/guards';
 import { registerObject } from '../../util/object-registry';
 import { validateDnsLabel } from '../../util/validate';
-import { keepAppObjectsPerWalk } from '../app-objects';
 import { requireMesh } from '../mesh-context';
 import { ValidatedFlow, validateFlow } from '../mesh-flow';
 import { MeshFlowOptions } from '../mesh-flow-options';

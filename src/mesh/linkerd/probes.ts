@@ -24,8 +24,8 @@ import { IConstruct } from 'constructs';
 import { describeRouteRequests, exactPathProblem, requestsInclude, RouteRequests } from './route-matches';
 import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION as ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
+import { AppObjects, appObjects, namespaceObject, selectedWorkloads } from '../../util/app-objects';
 import { isPlainObject } from '../../util/vocabulary';
-import { AppObjects, appObjects, namespaceObject, selectedWorkloads } from '../app-objects';
 
 /** A Server with HTTPRoutes, and what its flows admit. */
 export interface RoutedServer {

@@ -12,7 +12,7 @@
  * (../../analysis/mesh/linkerd-opaque: the pod template's annotation, else its namespace's, else the
  * cluster default `proxy.opaquePorts` filtered by the container ports the pod declares).
  *
- * Read at synth time from the workloads and Namespace objects of the app (../app-objects), so
+ * Read at synth time from the workloads and Namespace objects of the app (../../util/app-objects), so
  * workloads added after the flow count. The cluster's `proxy.opaquePorts` is not part of the Mesh
  * fact: it is assumed to be the install default ({@link LINKERD_DEFAULT_OPAQUE_PORTS}). Workloads
  * known to be outside the mesh (../../util/linkerd-injection: host network, `linkerd.io/inject` of the
@@ -23,9 +23,9 @@ import { IConstruct } from 'constructs';
 import { LINKERD_DEFAULT_OPAQUE_PORTS } from '../../analysis/mesh/facts';
 import { ClusterOpaquePorts, defaultOpaquePortsOf, OPAQUE_PORTS_ANNOTATION, opaquePortsOf } from '../../analysis/mesh/linkerd-opaque';
 import { LinkerdPortsError, parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
+import { AppObjects, appObjects, namespaceObject, selectedWorkloads } from '../../util/app-objects';
 import { linkerdInjection } from '../../util/linkerd-injection';
 import { isPlainObject, stringMap } from '../../util/vocabulary';
-import { AppObjects, appObjects, namespaceObject, selectedWorkloads } from '../app-objects';
 
 /** The cluster's `proxy.opaquePorts`, assumed to be the install default (the Mesh fact does not carry the Helm values). */
 const CLUSTER_OPAQUE: ClusterOpaquePorts = { list: parseLinkerdPorts(LINKERD_DEFAULT_OPAQUE_PORTS), given: false };

@@ -16,6 +16,7 @@ import { Peer } from '../../policy/peer';
 import { Port } from '../../policy/port';
 import { Protocol } from '../../policy/protocol';
 import { TrafficPolicy } from '../../policy/traffic-policy';
+import { keepAppObjectsPerWalk } from '../../util/app-objects';
 import { ParsedCidr, cidrInFamily, cidrsOverlap, parseCidr } from '../../util/cidr';
 import { propError } from '../../util/errors';
 import {
@@ -311,6 +312,7 @@ export class LoadBalancerService extends Construct {
     });
     // At synth, when every ZeroTrustNamespace and mesh object of the app exists, whichever came first.
     const meshPorts = meshAdmittedPorts(podPorts, cloud, ports);
+    keepAppObjectsPerWalk(this);
     this.node.addValidation({ validate: () => meshRefusals(this, cluster, namespace, podSelector, meshPorts) });
   }
 

@@ -4,7 +4,8 @@ import { ClusterNetwork } from '../../cluster/cluster-network';
 import { IstioMode, MeshKind } from '../../cluster/mesh';
 import { Port } from '../../policy/port';
 import { Protocol } from '../../policy/protocol';
-import { WORKLOAD_TEMPLATES, hasLabels, namespaceOf, podTemplateOf } from '../../util/vocabulary';
+import { AppObjects, appObjects } from '../../util/app-objects';
+import { hasLabels, namespaceOf, podTemplateOf } from '../../util/vocabulary';
 import { LINKERD_DEFAULT_INBOUND_POLICY } from '../mesh-membership';
 import { LinkerdInboundPolicy } from '../mesh-options';
 import { ZeroTrustNamespace } from '../zero-trust-namespace';
@@ -58,30 +59,35 @@ export function meshRefusals(lb: IConstruct, cluster: ClusterNetwork, namespace:
   if (zt === undefined) return [];
   const tcp = ports.filter((p) => p.port.protocol === Protocol.TCP);
   const objects = () => all.filter((c): c is ApiObject => c instanceof ApiObject);
+  const selected = () => selectedWorkloads(appObjects(root, all), namespace, podSelector);
   switch (cluster.mesh.kind) {
-    case MeshKind.LINKERD: return linkerdRefusals(zt, objects(), namespace, podSelector, tcp);
-    case MeshKind.ISTIO: return istioRefusals(zt, cluster, objects(), namespace, podSelector, tcp);
+    case MeshKind.LINKERD: return linkerdRefusals(zt, objects(), selected(), namespace, podSelector, tcp);
+    case MeshKind.ISTIO: return istioRefusals(zt, cluster, objects(), selected(), namespace, podSelector, tcp);
     default: return [];
   }
 }
 
-/** The workloads of the tree in `namespace` whose pod templates carry every label of `podSelector` (the Service selects their pods). */
-function selectedWorkloads(objects: ApiObject[], namespace: string,
-  podSelector: Record<string, string>): Array<{ o: ApiObject; template: Record<string, any> }> {
-  return objects.filter((o) => Object.prototype.hasOwnProperty.call(WORKLOAD_TEMPLATES, o.kind))
-    .map((o) => ({ o, json: o.toJson() })).map(({ o, json }) => ({ o, json, template: podTemplateOf(json) }))
+/** A workload whose pods the Service selects, and its pod template. */
+type SelectedWorkload = { o: ApiObject; template: Record<string, any> };
+
+/**
+ * The workloads of the app in `namespace` whose pod templates carry every label of `podSelector` (the Service selects their pods),
+ * read from the app's inventory (util/app-objects: each workload synthesized once per validation walk). Not app-objects'
+ * selectedWorkloads, which keeps an empty `metadata.namespace` as `''`: this check reads it as `default` (namespaceOf).
+ */
+function selectedWorkloads(objects: AppObjects, namespace: string, podSelector: Record<string, string>): SelectedWorkload[] {
+  return objects.workloads.map(({ construct, json }) => ({ o: construct, json, template: podTemplateOf(json) }))
     .filter(({ json, template }) => template !== undefined && namespaceOf(json) === namespace
       && hasLabels(template.metadata?.labels ?? {}, podSelector))
     .map(({ o, template }) => ({ o, template: template! }));
 }
 
-function linkerdRefusals(zt: ZeroTrustNamespace, objects: ApiObject[], namespace: string, podSelector: Record<string, string>,
-  ports: readonly MeshAdmittedPort[]): string[] {
+function linkerdRefusals(zt: ZeroTrustNamespace, objects: ApiObject[], selected: SelectedWorkload[], namespace: string,
+  podSelector: Record<string, string>, ports: readonly MeshAdmittedPort[]): string[] {
   const nsPolicy = zt._linkerdDefaultInboundPolicy;
   // A pod template's own annotation overrides the namespace's ("on either a pod spec or its namespace",
   // linkerd.io/2/reference/authorization-policy, default policies): the workloads of the tree whose pods the
   // Service selects decide, the namespace's only without any.
-  const selected = selectedWorkloads(objects, namespace, podSelector);
   const refusing = selected.length === 0
     ? (nsPolicy !== undefined && LINKERD_REFUSING.has(nsPolicy) ? [{ policy: nsPolicy, where: `whose default inbound policy '${nsPolicy}'` }] : [])
     : selected.map(({ o, template }) => {
@@ -120,7 +126,7 @@ interface PeerAuthn {
   readonly portModes: Record<string, string>;
 }
 
-function istioRefusals(zt: ZeroTrustNamespace, cluster: ClusterNetwork, objects: ApiObject[], namespace: string,
+function istioRefusals(zt: ZeroTrustNamespace, cluster: ClusterNetwork, objects: ApiObject[], selected: SelectedWorkload[], namespace: string,
   podSelector: Record<string, string>, ports: readonly MeshAdmittedPort[]): string[] {
   const rootNamespace = cluster.mesh.rootNamespace;
   const read = (o: ApiObject): PeerAuthn & { namespace?: string } => {
@@ -138,7 +144,7 @@ function istioRefusals(zt: ZeroTrustNamespace, cluster: ClusterNetwork, objects:
   const base = [nsWide, meshWide].find((p) => p?.mode !== undefined && p.mode !== 'UNSET');
   // The pods' labels: those of the tree's workloads the Service selects (a workload policy matches them or not), else only
   // the Service's selector (the pods may carry more labels: a workload policy they could match counts).
-  const templates = selectedWorkloads(objects, namespace, podSelector).map(({ template }) => template.metadata?.labels as Record<string, string>);
+  const templates = selected.map(({ template }) => template.metadata?.labels as Record<string, string>);
   const views = templates.length > 0 ? templates.map((labels) => ({ labels, exact: true })) : [{ labels: podSelector, exact: false }];
   const ambient = cluster.mesh.istioMode === IstioMode.AMBIENT;
   const problems: string[] = [];

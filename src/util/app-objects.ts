@@ -26,7 +26,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { hasLabels, isPlainObject, podTemplateOf, stringMap, WORKLOAD_TEMPLATES } from '../util/vocabulary';
+import { hasLabels, isPlainObject, podTemplateOf, stringMap, WORKLOAD_TEMPLATES } from './vocabulary';
 
 /** One object of the app, as synthesized (patches and lazy values applied). */
 export interface AppObject {
