@@ -5,6 +5,7 @@
  * very controllers that would end the experiment. Internal.
  */
 import { ClusterNetwork } from '../cluster/cluster-network';
+import { Cni } from '../cluster/cni';
 import { CniKind } from '../cluster/cni-kind';
 import { isSystemNamespace } from '../util/validate';
 
@@ -33,10 +34,14 @@ export type ProtectedNamespaces = ReadonlyMap<string, string>;
 /**
  * The protected namespaces and why: the kube-* namespaces and Chaos Mesh's own always; with a
  * ClusterNetwork, its DNS namespace, its CNI's and its mesh's control-plane namespaces; without one,
- * every namespace a supported CNI or mesh uses by default (fail closed: the cluster is unknown).
- * `protectionOf` also covers every `kube-*` namespace.
+ * every namespace a supported mesh uses by default, and the control-plane namespaces of `cni` when
+ * the caller knows the cluster's CNI without a ClusterNetwork (PolicyLint's `cni` option), else of
+ * every supported CNI (fail closed: the cluster is unknown). `protectionOf` also covers every
+ * `kube-*` namespace.
+ * @param cni the cluster's CNI when no ClusterNetwork is given (undefined: unknown, every supported
+ * CNI's namespaces are protected); ignored with a ClusterNetwork, whose own CNI counts
  */
-export function protectedNamespaces(cluster: ClusterNetwork | undefined, chaosMeshNamespace: string): ProtectedNamespaces {
+export function protectedNamespaces(cluster: ClusterNetwork | undefined, chaosMeshNamespace: string, cni?: Cni): ProtectedNamespaces {
   const out = new Map<string, string>();
   const add = (ns: string | undefined, why: string) => {
     if (ns !== undefined && !out.has(ns)) out.set(ns, why);
@@ -49,7 +54,11 @@ export function protectedNamespaces(cluster: ClusterNetwork | undefined, chaosMe
     add(cluster.mesh.controlPlaneNamespace, `the ${cluster.mesh.displayName} control-plane namespace of the ClusterNetwork '${cluster.node.path}'`);
     add(cluster.mesh.rootNamespace, `the ${cluster.mesh.displayName} root namespace of the ClusterNetwork '${cluster.node.path}'`);
   } else {
-    for (const kind of Object.values(CniKind)) for (const ns of CNI_NAMESPACES[kind]) add(ns, `a control-plane namespace of the ${kind} CNI (no ClusterNetwork says which CNI runs)`);
+    if (cni !== undefined) {
+      for (const ns of CNI_NAMESPACES[cni.kind]) add(ns, `a control-plane namespace of the cluster's CNI (${cni.name})`);
+    } else {
+      for (const kind of Object.values(CniKind)) for (const ns of CNI_NAMESPACES[kind]) add(ns, `a control-plane namespace of the ${kind} CNI (no ClusterNetwork says which CNI runs)`);
+    }
     for (const ns of DEFAULT_MESH_NAMESPACES) add(ns, 'a service mesh control-plane namespace (no ClusterNetwork says which mesh runs)');
   }
   return out;

@@ -88,6 +88,33 @@ describe('chaos-control-plane-target', () => {
   });
 });
 
+describe('chaos-control-plane-target told the CNI (PolicyLintOptions.cni)', () => {
+  const CALICO_NAMESPACES = ['calico-apiserver', 'calico-system', 'tigera-operator'];
+  const ALWAYS = ['chaos-mesh', 'istio-system', 'kube-flannel', 'kube-public', 'linkerd'];
+  const into = (namespaces: string[]) => chaos('loss', { action: 'loss', mode: 'one', duration: '1m', loss: { loss: '10' }, selector: { namespaces } });
+  const hit = (findings: Array<{ message: string }>) => findings.map((f) => /namespace '([^']+)'/.exec(f.message)![1]).sort();
+
+  test('told Cilium or the plain NetworkPolicy CNI: Calico\'s namespaces are not reported (was: every CNI\'s); kube-* (kube-flannel '
+    + 'included), Chaos Mesh\'s and the mesh namespaces still are; not told: Calico\'s too (fail closed)', () => {
+    const objects = [...CALICO_NAMESPACES, ...ALWAYS, 'shop'].map((ns) => into([ns]));
+    expect(hit(lintRule(CONTROL, objects, { cni: Cni.cilium() }))).toEqual(ALWAYS);
+    expect(hit(lintRule(CONTROL, objects, { cni: Cni.kubernetes() }))).toEqual(ALWAYS);
+    const unknown = lintRule(CONTROL, objects);
+    expect(hit(unknown)).toEqual([...CALICO_NAMESPACES, ...ALWAYS].sort());
+    expect(unknown.find((f) => f.message.includes("'calico-system'"))!.message).toContain(
+      'a control-plane namespace of the calico CNI (no ClusterNetwork says which CNI runs)');
+  });
+
+  test('told Calico: its namespaces are reported as the cluster\'s CNI\'s (was: as every supported CNI\'s, "no ClusterNetwork says which")', () => {
+    const findings = lintRule(CONTROL, CALICO_NAMESPACES.map((ns) => into([ns])), { cni: Cni.calico() });
+    expect(brief(findings)).toEqual(CALICO_NAMESPACES.map(() => (
+      { rule: CONTROL, severity: 'warning', object: 'NetworkChaos shop/loss', path: 'spec.selector.namespaces' })));
+    expect(findings.map((f) => f.message).sort()).toEqual(CALICO_NAMESPACES.map((ns) => `injects the fault into namespace '${ns}', `
+      + 'a control-plane namespace of the cluster\'s CNI (calico): a fault there hits every workload that depends on it, and may cut off the '
+      + 'controller that would end the experiment'));
+  });
+});
+
 describe('chaos-partition-without-peer', () => {
   test('a partition with neither target nor externalTargets: a warning; with either, or another action: none', () => {
     const cut = { action: 'partition', mode: 'one', duration: '1m', selector: BACKEND };

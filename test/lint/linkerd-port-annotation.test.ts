@@ -5,6 +5,7 @@
  * `ports_annotation`: any invalid entry makes the whole annotation the empty set).
  */
 import { brief } from './support';
+import { linkerdInboundPort } from '../../src/analysis/mesh/linkerd-inbound-port';
 import { PolicyLint } from '../../src/lint';
 import { expectValidManifests } from '../support/schema';
 
@@ -136,5 +137,97 @@ describe('linkerd-port-annotation-invalid (linkerd2 policy-controller ports.rs p
     ];
     expectValidManifests(objects);
     expect(brief(PolicyLint.check(objects), RULE)).toEqual([]);
+  });
+});
+
+/**
+ * `config.linkerd.io/inbound-port` is read like `admin-port` (linkerd2 pkg/inject/config_override.go
+ * `applyAnnotationOverrides`: strconv.ParseInt(value, 10, 32), a parse error keeps `proxy.ports.inbound`
+ * 4143; a number becomes LINKERD2_PROXY_INBOUND_LISTEN_ADDR and the `linkerd-proxy` container port,
+ * charts/partials/templates/_proxy.tpl), by the same reader as the analyzer (src/analysis/mesh/linkerd-inbound-port.ts).
+ */
+describe('linkerd-port-annotation-invalid: config.linkerd.io/inbound-port (pkg/inject config_override.go applyAnnotationOverrides)', () => {
+  const INBOUND = 'config.linkerd.io/inbound-port';
+  const POD_PATH = `spec.template.metadata.annotations["${INBOUND}"]`;
+  const noPort = (value: string, n: number, pods: string) => `${INBOUND}: '${value}' is no port (1-65535), yet Linkerd's proxy injector reads it `
+    + `(Go strconv.ParseInt) as ${n} and makes that the injected proxy's inbound listener and its linkerd-proxy container port, which the API server `
+    + `refuses (a container port is 1-65535): ${pods} never created`;
+  const notNumber = (value: string, tail = '') => `${INBOUND}: '${value}' is no number Linkerd's proxy injector reads (Go strconv.ParseInt: base-10 `
+    + 'digits with an optional sign, no spaces, within 32 bits), so it keeps the install\'s inbound port (proxy.ports.inbound, 4143 by default) '
+    + `without an error: the port this value meant is lost${tail}`;
+
+  test('0, a negative number or one above 65535 on a pod template or a Namespace: an error, the injected pods are refused (was silent)', () => {
+    const objects = [
+      namespace('shop', { 'linkerd.io/inject': 'enabled', [INBOUND]: '65536' }),
+      deployment('zero', { [INBOUND]: '0' }),
+      deployment('negative', { [INBOUND]: '-1' }),
+      deployment('big', { [INBOUND]: '70000' }),
+    ];
+    expectValidManifests(objects);
+    const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([
+      { rule: RULE, severity: 'error', object: 'Deployment shop/big', path: POD_PATH },
+      { rule: RULE, severity: 'error', object: 'Deployment shop/negative', path: POD_PATH },
+      { rule: RULE, severity: 'error', object: 'Deployment shop/zero', path: POD_PATH },
+      { rule: RULE, severity: 'error', object: 'Namespace shop', path: `metadata.annotations["${INBOUND}"]` },
+    ]);
+    expect(findings[0].message).toBe(noPort('70000', 70000, 'the pods Linkerd injects are'));
+    expect(findings[1].message).toBe(noPort('-1', -1, 'the pods Linkerd injects are'));
+    expect(findings[3].message).toBe(noPort('65536', 65536, 'the pods of namespace shop that Linkerd injects and that set no inbound port of their own are'));
+    expect(findings[0].fix).toBe('set a port 1-65535 that no container of the pods uses (Linkerd\'s default is 4143), or remove the annotation');
+  });
+
+  test('a value ParseInt refuses: a warning, the proxy keeps 4143 silently and the namespace\'s value does not apply either (was silent)', () => {
+    const objects = [
+      namespace('shop', { 'linkerd.io/inject': 'enabled', [INBOUND]: '4999' }),
+      deployment('spaced', { [INBOUND]: ' 4999' }),
+      deployment('named', { [INBOUND]: 'linkerd-proxy' }),
+      deployment('huge', { [INBOUND]: '99999999999' }),
+      namespace('other', { [INBOUND]: '4999/TCP' }),
+    ];
+    expectValidManifests(objects);
+    const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/huge', path: POD_PATH },
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/named', path: POD_PATH },
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/spaced', path: POD_PATH },
+      { rule: RULE, severity: 'warning', object: 'Namespace other', path: `metadata.annotations["${INBOUND}"]` },
+    ]);
+    const nsToo = '; namespace shop\'s value (\'4999\') does not apply either: the pod template\'s own value wins';
+    expect(findings[2].message).toBe(notNumber(' 4999', nsToo));
+    expect(findings[2].fix).toBe('write the port as digits only (e.g. "4999"), or remove the annotation');
+    expect(findings[1].message).toBe(notNumber('linkerd-proxy', nsToo));
+    expect(findings[1].fix).toBe('write the port as digits only (1-65535), or remove the annotation');
+    expect(findings[3].message).toBe(notNumber('4999/TCP', ' for the pods of namespace other that set no inbound port of their own'));
+  });
+
+  test('an empty pod value beside a namespace value: a warning, which of the two the injector takes is not known (was silent)', () => {
+    const objects = [namespace('shop', { 'linkerd.io/inject': 'enabled', [INBOUND]: '4999' }), deployment('api', { [INBOUND]: '' })];
+    expectValidManifests(objects);
+    const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([{ rule: RULE, severity: 'warning', object: 'Deployment shop/api', path: POD_PATH }]);
+    expect(findings[0].message).toBe(`${INBOUND} is empty on the pod template and '4999' on namespace shop: whether Linkerd's proxy injector takes the `
+      + 'namespace\'s value or keeps its default inbound port 4143 is not known');
+    expect(findings[0].fix).toBe('write the inbound port these pods should have on the pod template, or remove the empty annotation');
+  });
+
+  test('the lint and the analyzer agree value by value: an error where the analyzer\'s pod is refused, a warning where it keeps 4143, '
+    + 'nothing where it moves the port; pods Linkerd does not inject are skipped', () => {
+    const values = ['4999', '+4999', '04999', '', '0', '-5', '65536', '2147483648', ' 4999', 'inbound'];
+    const objects = values.map((value, i) => deployment(`d${i}`, { [INBOUND]: value }));
+    const optedOut = deployment('opted-out', { 'linkerd.io/inject': 'disabled', [INBOUND]: '0' });
+    const host = deployment('host', { [INBOUND]: '0' });
+    const hostSpec = { ...host.spec.template.spec, hostNetwork: true };
+    const hostNetwork = { ...host, spec: { ...host.spec, template: { ...host.spec.template, spec: hostSpec } } };
+    expectValidManifests([...objects, optedOut, hostNetwork]);
+    const findings = PolicyLint.check([...objects, optedOut, hostNetwork]).filter((f) => f.rule === RULE);
+    const linted = values.map((_, i) => findings.find((f) => f.object === `Deployment shop/d${i}`)?.severity ?? 'clean');
+    const analyzed = values.map((value) => {
+      const read = linkerdInboundPort(value, undefined);
+      return read.refused ? 'error' : read.ignored !== undefined ? 'warning' : 'clean';
+    });
+    expect(linted).toEqual(analyzed);
+    expect(linted).toEqual(['clean', 'clean', 'clean', 'clean', 'error', 'error', 'error', 'warning', 'warning', 'warning']);
+    expect(findings.filter((f) => f.object === 'Deployment shop/opted-out' || f.object === 'Deployment shop/host')).toEqual([]);
   });
 });

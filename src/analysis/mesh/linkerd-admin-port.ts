@@ -6,7 +6,7 @@
  * be makes a pod the API server refuses; an empty pod value beside a namespace value is ambiguous).
  */
 import { LinkerdPortAnnotation, linkerdPortOverride, LinkerdProxyPort, parseInt32 } from './linkerd-port-override';
-import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION } from './linkerd-probes';
+import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME } from './linkerd-probes';
 import { Endpoint } from '../model';
 
 export { parseInt32 };
@@ -14,14 +14,21 @@ export { parseInt32 };
 /** What the proxy injector makes of `config.linkerd.io/admin-port` for one pod. */
 export type LinkerdAdminPort = LinkerdProxyPort;
 
-const ADMIN: LinkerdPortAnnotation = { key: LINKERD_ADMIN_PORT_ANNOTATION, defaultPort: LINKERD_ADMIN_PORT, what: 'admin' };
+/** How the injector reads `config.linkerd.io/admin-port` (./linkerd-port-override), for the analyzer and the lint alike. */
+export const LINKERD_ADMIN_PORT_OVERRIDE: LinkerdPortAnnotation = {
+  key: LINKERD_ADMIN_PORT_ANNOTATION,
+  defaultPort: LINKERD_ADMIN_PORT,
+  what: 'admin',
+  containerPortName: LINKERD_ADMIN_PORT_NAME,
+  installValue: 'proxy.ports.admin',
+};
 
 /**
  * The admin port of a meshed pod whose template annotates `pod` and whose namespace annotates
  * `namespace` with `config.linkerd.io/admin-port` (undefined, or not a string: not annotated).
  */
 export function linkerdAdminPort(pod: unknown, namespace: unknown): LinkerdAdminPort {
-  return linkerdPortOverride(ADMIN, pod, namespace);
+  return linkerdPortOverride(LINKERD_ADMIN_PORT_OVERRIDE, pod, namespace);
 }
 
 /** {@link linkerdAdminPort} of an endpoint, whose namespace annotates `namespaceAnnotations`. */

@@ -21,7 +21,14 @@ export const LINKERD_INBOUND_PORT_ANNOTATION = 'config.linkerd.io/inbound-port';
  */
 export const LINKERD_INBOUND_PORT_NAME = 'linkerd-proxy';
 
-const INBOUND: LinkerdPortAnnotation = { key: LINKERD_INBOUND_PORT_ANNOTATION, defaultPort: LINKERD_INBOUND_PORT, what: 'inbound' };
+/** How the injector reads `config.linkerd.io/inbound-port` (./linkerd-port-override), for the analyzer and the lint alike. */
+export const LINKERD_INBOUND_PORT_OVERRIDE: LinkerdPortAnnotation = {
+  key: LINKERD_INBOUND_PORT_ANNOTATION,
+  defaultPort: LINKERD_INBOUND_PORT,
+  what: 'inbound',
+  containerPortName: LINKERD_INBOUND_PORT_NAME,
+  installValue: 'proxy.ports.inbound',
+};
 
 /** What the proxy injector makes of `config.linkerd.io/inbound-port` for one pod. */
 export interface LinkerdInboundPort extends LinkerdProxyPort {
@@ -34,7 +41,7 @@ export interface LinkerdInboundPort extends LinkerdProxyPort {
  * `namespace` with `config.linkerd.io/inbound-port` (undefined, or not a string: not annotated).
  */
 export function linkerdInboundPort(pod: unknown, namespace: unknown): LinkerdInboundPort {
-  const read = linkerdPortOverride(INBOUND, pod, namespace);
+  const read = linkerdPortOverride(LINKERD_INBOUND_PORT_OVERRIDE, pod, namespace);
   const value = typeof pod === 'string' ? pod : namespace;
   if (read.from !== 'default' || typeof value !== 'string' || value === '') return read;
   return {

@@ -49,6 +49,10 @@ export interface LinkerdPortAnnotation {
   readonly defaultPort: number;
   /** The listener's name in messages: `admin`, `inbound`. */
   readonly what: string;
+  /** The injected proxy container's port of this listener (charts/partials/templates/_proxy.tpl): `linkerd-admin`, `linkerd-proxy`. */
+  readonly containerPortName: string;
+  /** The install's Helm value the injector keeps when the annotation gives no port: `proxy.ports.admin`, `proxy.ports.inbound`. */
+  readonly installValue: string;
 }
 
 /**

@@ -8,10 +8,12 @@ const RULE = 'chaos-control-plane-target';
 
 /**
  * `chaos-control-plane-target` (warning): a NetworkChaos (or a Schedule of them) that injects into a
- * namespace of the cluster's own networking: `kube-*`, Chaos Mesh's, or a namespace where a supported
- * CNI or mesh runs its control plane by default (the list NetworkChaosExperiment refuses without a
- * ClusterNetwork, chaos/control-plane-namespaces). A fault there is an outage of DNS, the CNI or the
- * mesh for every workload, and may cut off the controller that would end it.
+ * namespace of the cluster's own networking: `kube-*`, Chaos Mesh's, a namespace where a supported mesh
+ * runs its control plane by default, or one of the CNI's control-plane namespaces: those of
+ * `PolicyLintOptions.cni` when the lint is told the CNI, else of every supported CNI (fail closed; the
+ * list NetworkChaosExperiment refuses without a ClusterNetwork, chaos/control-plane-namespaces). A
+ * fault there is an outage of DNS, the CNI or the mesh for every workload, and may cut off the
+ * controller that would end it.
  *
  * The namespaces are those Chaos Mesh injects into: the `selector`'s, and the `target` selector's for a
  * partition (any direction) or direction `from` / `both` (Chaos Mesh injects into the target pods then).
@@ -23,7 +25,7 @@ const RULE = 'chaos-control-plane-target';
 export const chaosControlPlaneTarget: LintRule = {
   ids: [RULE],
   check(ctx: LintContext): RuleReport[] {
-    const guarded = protectedNamespaces(undefined, DEFAULT_CHAOS_MESH_NAMESPACE);
+    const guarded = protectedNamespaces(undefined, DEFAULT_CHAOS_MESH_NAMESPACE, ctx.cni);
     const out: RuleReport[] = [];
     for (const { doc, spec, path } of networkChaosSpecs(ctx.documents)) {
       const ownNamespace = typeof doc.obj.metadata?.namespace === 'string' && doc.obj.metadata.namespace !== '' ? doc.obj.metadata.namespace : undefined;

@@ -1,10 +1,12 @@
+import { LINKERD_ADMIN_PORT_OVERRIDE } from '../../analysis/mesh/linkerd-admin-port';
+import { LINKERD_INBOUND_PORT_OVERRIDE } from '../../analysis/mesh/linkerd-inbound-port';
 import { parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
 import { isNamespace, isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
 import { isObject, jsonKey, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
-import { adminPortOnNamespace, adminPortOnPodTemplate } from './linkerd-admin-port-value';
+import { proxyPortOnNamespace, proxyPortOnPodTemplate } from './linkerd-proxy-port-value';
 
 /**
  * The Linkerd port-list annotations linkerd2's policy controller reads all or nothing: the pod
@@ -24,6 +26,9 @@ import { adminPortOnNamespace, adminPortOnPodTemplate } from './linkerd-admin-po
  * skipped, the rest kept); neither goes through `parse_portset`.
  */
 const OPAQUE_PORTS = 'config.linkerd.io/opaque-ports';
+
+/** The proxy port annotations the injector reads with strconv.ParseInt (./linkerd-proxy-port-value). */
+const PROXY_PORTS = [LINKERD_ADMIN_PORT_OVERRIDE, LINKERD_INBOUND_PORT_OVERRIDE];
 
 const EFFECTS: Readonly<Record<string, (lost: string) => string>> = {
   'config.linkerd.io/opaque-ports': (lost) => `no port of these pods is opaque by it${lost}: the proxy runs protocol detection on every port no Server `
@@ -110,7 +115,8 @@ function check(doc: LintDocument, annotations: unknown, base: string, who: strin
 /**
  * `config.linkerd.io/opaque-ports` and `proxy-require-identity-inbound-ports` on a Namespace or a
  * workload's pod template that Linkerd's policy controller refuses, and so reads as no port; and
- * `config.linkerd.io/admin-port` values the proxy injector cannot use (./linkerd-admin-port-value).
+ * `config.linkerd.io/admin-port` and `config.linkerd.io/inbound-port` values the proxy injector
+ * cannot use (./linkerd-proxy-port-value).
  */
 export const linkerdPortAnnotation: LintRule = {
   ids: ['linkerd-port-annotation-invalid'],
@@ -131,7 +137,7 @@ export const linkerdPortAnnotation: LintRule = {
         const name = given !== undefined ? `namespace ${given}` : 'this namespace';
         check(doc, obj.metadata?.annotations, 'metadata.annotations', `, which the proxy injector copies onto the pods of ${name} that set none`,
           undefined, out);
-        push(adminPortOnNamespace(doc, given));
+        for (const a of PROXY_PORTS) push(proxyPortOnNamespace(a, doc, given));
         continue;
       }
       const template = podTemplateOf(obj);
@@ -140,7 +146,7 @@ export const linkerdPortAnnotation: LintRule = {
       const annotations = isObject(template.metadata) ? template.metadata.annotations : undefined;
       check(doc, annotations, base, '', template, out);
       const ns = namespaceOf(obj);
-      push(adminPortOnPodTemplate(doc, base, template, ns, namespaces.get(ns)));
+      for (const a of PROXY_PORTS) push(proxyPortOnPodTemplate(a, doc, base, template, ns, namespaces.get(ns)));
     }
     return out;
   },
