@@ -1,6 +1,7 @@
 /**
  * Synthesize every example for every CNI: `npm run synth` writes
- * dist/examples/<example>/<cni>/<chart>.k8s.yaml.
+ * dist/examples/<example>/<cni>/<chart>.k8s.yaml, with FastSynthApp (the same files as cdk8s's App
+ * writes, test/synth/fast-synth-app.test.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -8,7 +9,7 @@ import { App, Chart } from 'cdk8s';
 import { build as calicoCluster } from './calico-cluster/main';
 import { build as ciliumCluster } from './cilium-cluster/main';
 import { EXAMPLE_CNIS } from './cni';
-import { CalicoDataplane, CiliumInstall, Cni } from '../src';
+import { CalicoDataplane, CiliumInstall, Cni, FastSynthApp } from '../src';
 import { build as gatewayCanary } from './gateway-canary/main';
 import { build as istioCanary } from './istio-canary/main';
 import { build as nodeLocalDns } from './node-local-dns/main';
@@ -43,7 +44,7 @@ function main(outRoot: string): void {
     for (const [cniName, cni] of Object.entries(EXAMPLE_CNIS)) {
       const outdir = path.join(outRoot, example, cniName);
       fs.rmSync(outdir, { recursive: true, force: true });
-      const app = new App({ outdir });
+      const app = new FastSynthApp({ outdir });
       build(app, cni());
       app.synth();
       const files = fs.readdirSync(outdir);
@@ -55,7 +56,7 @@ function main(outRoot: string): void {
     for (const [variant, build] of Object.entries(variants)) {
       const outdir = path.join(outRoot, example, variant);
       fs.rmSync(outdir, { recursive: true, force: true });
-      const app = new App({ outdir });
+      const app = new FastSynthApp({ outdir });
       build(app);
       app.synth();
       // The Cilium values as a values.yaml too, for `cilium install --values`.

@@ -1,6 +1,9 @@
 // Errors
 export { Errors, ValidationError } from './util/errors';
 
+// Synthesis: cdk8s's App, writing the same files faster
+export * from './synth/fast-synth-app';
+
 // Cluster context
 export * from './cluster/cni';
 export * from './cluster/cluster-network';

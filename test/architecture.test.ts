@@ -36,6 +36,7 @@ import * as path from 'path';
 const SRC = path.join(__dirname, '..', 'src');
 const LAYERS: Record<string, number> = {
   util: 0,
+  synth: 1,
   cluster: 1,
   policy: 2,
   gateway: 3,

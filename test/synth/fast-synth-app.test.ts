@@ -1,0 +1,200 @@
+/**
+ * FastSynthApp writes what cdk8s's App writes, byte for byte (every example, every output layout),
+ * leaves cdk8s as it found it, and keeps its safeguards.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, AppProps, Chart, Yaml, YamlOutputType } from 'cdk8s';
+import { Construct } from 'constructs';
+import { EXAMPLE_CNIS } from '../../examples/cni';
+import { EXAMPLES, PLATFORM_EXAMPLES } from '../../examples/synth-all';
+import { ClusterNetwork, Cni, FastSynthApp, TenantIsolation } from '../../src';
+import { YamlWriter } from '../../src/synth/yaml-writer';
+import { expectValidManifests } from '../support/schema';
+
+/** The message of what `fn` throws (fails the test when it throws nothing). */
+function thrown(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return String(e);
+  }
+  throw new Error('nothing thrown');
+}
+
+let tmp: string;
+beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fast-synth-')); });
+afterEach(() => { fs.rmSync(tmp, { recursive: true, force: true }); jest.restoreAllMocks(); });
+
+/** Every file under `dir`, by relative path, with its text. */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The same program synthesized by cdk8s's App and by FastSynthApp, into two directories. */
+function bothWays(build: (app: App) => void, props: AppProps = {}): { cdk8s: Record<string, string>; fast: Record<string, string> } {
+  const cdk8sApp = new App({ ...props, outdir: path.join(tmp, 'cdk8s') });
+  build(cdk8sApp);
+  cdk8sApp.synth();
+  const fastApp = new FastSynthApp({ ...props, outdir: path.join(tmp, 'fast') });
+  build(fastApp);
+  fastApp.synth();
+  return { cdk8s: tree(path.join(tmp, 'cdk8s')), fast: tree(path.join(tmp, 'fast')) };
+}
+
+/** Two charts, the first depending on the second, with objects cdk8s must order and one multi-line value. */
+function dependentCharts(app: App): void {
+  const platform = new Chart(app, 'platform');
+  const tenants = new Chart(app, 'tenants');
+  platform.addDependency(tenants);
+  new ClusterNetwork(tenants, 'cluster', { cni: Cni.calico() });
+  new TenantIsolation(tenants, 'isolation', { tenants: ['acme', 'globex'] });
+  const config = new ApiObject(platform, 'config', {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'settings', namespace: 'acme' },
+    data: { Corefile: '.:53 {\n    forward . /etc/resolv.conf\n}\n', enabled: 'true', greeting: 'grüezi' },
+  });
+  const ns = new ApiObject(platform, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shared' } });
+  config.addDependency(ns);
+}
+
+describe('FastSynthApp writes the same files as App', () => {
+  test.each(Object.keys(EXAMPLES))('example %s, every CNI', (example) => {
+    for (const cni of Object.values(EXAMPLE_CNIS)) {
+      const { cdk8s, fast } = bothWays((app) => { EXAMPLES[example](app, cni()); });
+      expect(Object.keys(fast).length).toBeGreaterThan(0);
+      expect(fast).toEqual(cdk8s);
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test.each(Object.entries(PLATFORM_EXAMPLES).flatMap(([example, variants]) => Object.keys(variants).map((v) => [example, v])))(
+    'platform example %s (%s)', (example, variant) => {
+      const { cdk8s, fast } = bothWays((app) => { PLATFORM_EXAMPLES[example][variant](app); });
+      expect(fast).toEqual(cdk8s);
+    });
+
+  test.each([
+    ['FILE_PER_CHART', YamlOutputType.FILE_PER_CHART],
+    ['FILE_PER_APP', YamlOutputType.FILE_PER_APP],
+    ['FILE_PER_RESOURCE', YamlOutputType.FILE_PER_RESOURCE],
+    ['FOLDER_PER_CHART_FILE_PER_RESOURCE', YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE],
+  ])('output type %s, dependent charts (numbered files), construct metadata', (_name, yamlOutputType) => {
+    const { cdk8s, fast } = bothWays(dependentCharts, { yamlOutputType, recordConstructMetadata: true, outputFileExtension: '.yml' });
+    expect(Object.keys(fast).length).toBeGreaterThan(1);
+    expect(Object.keys(fast)).toContain('construct-metadata.json');
+    expect(fast).toEqual(cdk8s);
+    const objects = Object.entries(fast).filter(([f]) => f.endsWith('.yml')).flatMap(([, text]) => Yaml.load(writeTemp(text)));
+    expectValidManifests(objects);
+  });
+
+  test('synthYaml() gives the same string, and the writer writes most of it', () => {
+    const spy = jest.spyOn(YamlWriter, 'tryStringify');
+    const cdk8sApp = new App({ outdir: path.join(tmp, 'a') });
+    dependentCharts(cdk8sApp);
+    const fastApp = new FastSynthApp({ outdir: path.join(tmp, 'b') });
+    dependentCharts(fastApp);
+    expect(fastApp.synthYaml()).toBe(cdk8sApp.synthYaml());
+    const results = spy.mock.results.map((r) => r.value);
+    // Every document went to the writer; only the ConfigMap (a multi-line and a non-ASCII value) was left to yaml.
+    expect(results.filter((r) => r === undefined).length).toBe(1);
+    expect(results.filter((r) => typeof r === 'string').length).toBeGreaterThan(10);
+  });
+});
+
+/** Writes `text` to a file of its own and returns the path (Yaml.load reads files). */
+function writeTemp(text: string): string {
+  const file = path.join(tmp, `load-${Math.random().toString(36).slice(2)}.yaml`);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('FastSynthApp leaves cdk8s as it found it', () => {
+  test('Yaml.stringify and the chart renderer are cdk8s\'s own after synth(), synthYaml() and a failed synth', () => {
+    const stringify = Yaml.stringify;
+    const synthChart = (App as any)._synthChart;
+    const app = new FastSynthApp({ outdir: tmp });
+    dependentCharts(app);
+    app.synth();
+    app.synthYaml();
+    expect(Yaml.stringify).toBe(stringify);
+    expect((App as any)._synthChart).toBe(synthChart);
+
+    const failing = new FastSynthApp({ outdir: tmp });
+    const chart = new Chart(failing, 'broken');
+    chart.node.addValidation({ validate: () => ['always wrong'] });
+    expect(() => failing.synth()).toThrow(/\[broken\] always wrong/);
+    expect(Yaml.stringify).toBe(stringify);
+    expect((App as any)._synthChart).toBe(synthChart);
+  });
+
+  test('validation errors are reported as App reports them', () => {
+    // No ClusterNetwork: the library's validation refuses the TenantIsolation at synth time.
+    const make = (app: App) => () => {
+      new TenantIsolation(new Chart(app, 'platform'), 'isolation', { tenants: ['acme'] });
+      app.synth();
+    };
+    const cdk8sError = thrown(make(new App({ outdir: tmp })));
+    expect(cdk8sError).toMatch(/\[platform\/isolation\] ClusterNetwork: none is declared/);
+    expect(thrown(make(new FastSynthApp({ outdir: tmp })))).toBe(cdk8sError);
+  });
+
+  test('a chart of another app rendered during synthesis takes cdk8s\'s path (validated as usual)', () => {
+    const other = new App({ outdir: tmp });
+    const otherChart = new Chart(other, 'other');
+    otherChart.node.addValidation({ validate: () => ['other app invalid'] });
+    const app = new FastSynthApp({ outdir: tmp });
+    const chart = new Chart(app, 'main');
+    // A construct that renders another app's chart while this app is synthesized.
+    class Embeds extends Construct {
+      constructor(scope: Construct, id: string) {
+        super(scope, id);
+        new ApiObject(this, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'embedded' } });
+        this.node.addValidation({ validate: () => { otherChart.toJson(); return []; } });
+      }
+    }
+    new Embeds(chart, 'embeds');
+    expect(thrown(() => app.synth())).toMatch(/other app invalid/);
+  });
+});
+
+describe('FastSynthApp safeguards', () => {
+  test('when cdk8s\'s Yaml.stringify writes differently from the writer, its own output is used throughout', () => {
+    const stringify = Yaml.stringify;
+    // Stand-in for a cdk8s release with other options: it quotes every string value.
+    const other = (...docs: any[]) => docs.map((d) => JSON.stringify(d) + '\n').join('---\n');
+    (Yaml as any).stringify = other;
+    try {
+      const spy = jest.spyOn(YamlWriter, 'tryStringify');
+      const app = new FastSynthApp({ outdir: tmp });
+      dependentCharts(app);
+      app.synth();
+      const files = tree(tmp);
+      const text = files['0000-tenants.k8s.yaml'];
+      expect(text.startsWith('{"apiVersion":')).toBe(true);
+      // Only the sample documents of the one-time check went to the writer: no manifest did.
+      const sampled = spy.mock.calls.length;
+      app.synthYaml();
+      expect(spy.mock.calls.length).toBe(sampled);
+    } finally {
+      (Yaml as any).stringify = stringify;
+    }
+  });
+
+  test('props are checked at runtime: a non-object is refused, naming the class', () => {
+    expect(thrown(() => new FastSynthApp('dist' as any))).toMatch(/FastSynthApp.*props.*an object of options/);
+    expect(thrown(() => new FastSynthApp(null as any))).toMatch(/FastSynthApp.*props/);
+    expect(new FastSynthApp(undefined).outdir).toBe(new App().outdir);
+  });
+});
