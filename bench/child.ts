@@ -2,7 +2,8 @@
  * One measurement, in a process of its own (started by bench/run.ts, compiled to JavaScript first).
  *
  * A job is one JSON argument; the child prints one JSON line with what it measured:
- * - `synth`: build a platform and write it as `cdk8s synth` does (`app.synth()` to an outdir), or for
+ * - `synth`: build a platform and write it as `cdk8s synth` does (`app.synth()` to an outdir; `ours`
+ *   in cdk8s's App, `fast` in this library's FastSynthApp), or for
  *   the floor, serialize the same plain objects with `yaml` and write them (the objects are read from
  *   a JSON file before the clock starts), or for the cdk8s floor (`bare`), write the same plain
  *   objects with `app.synth()` as one PlainApiObject each directly under the Chart: what cdk8s itself
@@ -28,7 +29,7 @@ import { PlainApiObject } from '../src/util/plain-api-object';
 
 /** What the parent asks for. */
 export type Job =
-  | { kind: 'synth'; contender: 'ours' | 'kplus' | 'floor' | 'bare' | 'skeleton'; cni: CniName; tenants: number; outdir: string; floorInput?: string; dumpObjects?: string }
+  | { kind: 'synth'; contender: 'ours' | 'fast' | 'kplus' | 'floor' | 'bare' | 'skeleton'; cni: CniName; tenants: number; outdir: string; floorInput?: string; dumpObjects?: string }
   | { kind: 'reach'; cni: CniName; namespaces: number; deploymentsPerNamespace: number; seed: number };
 
 /** The CNIs the bench covers. */
@@ -110,7 +111,7 @@ function synth(job: Extract<Job, { kind: 'synth' }>): Measurement {
   } else {
     const names = tenantNames(job.tenants);
     run = timed(() => {
-      const app = job.contender === 'kplus' ? kplusPlatform(names, job.outdir) : ourPlatform(cniOf(job.cni), names, job.outdir);
+      const app = job.contender === 'kplus' ? kplusPlatform(names, job.outdir) : ourPlatform(cniOf(job.cni), names, job.outdir, job.contender === 'fast');
       app.synth();
       return app;
     });

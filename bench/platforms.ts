@@ -7,7 +7,7 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ClusterNetwork, Cni, TenantIsolation } from '../src';
+import { ClusterNetwork, Cni, FastSynthApp, TenantIsolation } from '../src';
 
 /** DNS-1123 tenant names `tenant-00000`, `tenant-00001`, ... */
 export function tenantNames(count: number): string[] {
@@ -17,14 +17,17 @@ export function tenantNames(count: number): string[] {
 /** Where `app.synth()` writes when no outdir is given (never the repository). */
 const DEFAULT_OUTDIR = '/tmp/cdk8s-networking-bench';
 
-function platformApp(outdir: string): { app: App; chart: Chart } {
-  const app = new App({ outdir });
+function platformApp(outdir: string, fast = false): { app: App; chart: Chart } {
+  const app = fast ? new FastSynthApp({ outdir }) : new App({ outdir });
   return { app, chart: new Chart(app, 'platform') };
 }
 
-/** TenantIsolation with internet egress on 443 (the default port), on `cni`. */
-export function ourPlatform(cni: Cni, tenants: string[], outdir = DEFAULT_OUTDIR): App {
-  const { app, chart } = platformApp(outdir);
+/**
+ * TenantIsolation with internet egress on 443 (the default port), on `cni`; in a FastSynthApp with
+ * `fast`, else in cdk8s's App.
+ */
+export function ourPlatform(cni: Cni, tenants: string[], outdir = DEFAULT_OUTDIR, fast = false): App {
+  const { app, chart } = platformApp(outdir, fast);
   new ClusterNetwork(chart, 'cluster', { cni });
   new TenantIsolation(chart, 'tenants', { tenants, allowInternetEgress: true });
   return app;
