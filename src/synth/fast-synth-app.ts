@@ -1,4 +1,5 @@
-import { ApiObject, App, AppProps, Chart, DependencyGraph, Yaml } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, Yaml } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { YamlWriter } from './yaml-writer';
 import { requireProps } from '../util/guards';
 
@@ -75,9 +76,37 @@ function withFastSynthesis<T>(app: App, fn: () => T): T {
  * validation and dependency resolution (the app's synthesis has just run both).
  */
 function chartObjects(chart: Chart): any[] {
-  return new DependencyGraph(chart.node).topology()
+  return dependencyOrder(chart)
     .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart)
     .map((x) => x.toJson());
+}
+
+/**
+ * The chart's constructs in the order of cdk8s's `new DependencyGraph(chart.node).topology()`: from
+ * each construct nothing in the chart depends on (in tree order), its dependencies first (depth
+ * first, in the order they were added), each construct once.
+ */
+function dependencyOrder(chart: Chart): IConstruct[] {
+  const all = chart.node.findAll();
+  const inChart = new Set<IConstruct>(all);
+  const dependencies = new Map<IConstruct, IConstruct[]>();
+  const depended = new Set<IConstruct>();
+  for (const c of all) {
+    const deps = c.node.dependencies.filter((d) => inChart.has(d));
+    if (deps.length === 0) continue;
+    dependencies.set(c, [...new Set(deps)]);
+    for (const d of deps) depended.add(d);
+  }
+  const order: IConstruct[] = [];
+  const done = new Set<IConstruct>();
+  const visit = (c: IConstruct) => {
+    if (done.has(c)) return;
+    for (const d of dependencies.get(c) ?? []) visit(d);
+    done.add(c);
+    order.push(c);
+  };
+  for (const c of all) if (!depended.has(c)) visit(c);
+  return order;
 }
 
 /** Each document by the writer, or by cdk8s's own `stringify` when the writer leaves it; joined as cdk8s joins. */
