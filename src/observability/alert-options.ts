@@ -35,6 +35,7 @@ export interface ResolvedAlert {
 
 /** The DNS latency alert's options, validated, defaults filled in. Internal. */
 export interface ResolvedDnsLatency extends ResolvedAlert {
+  /** One percentile per CoreDNS `server` and `zone` (true), or per job / node only. */
   readonly perZone: boolean;
 }
 
