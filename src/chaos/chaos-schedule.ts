@@ -13,8 +13,11 @@ export interface ChaosSchedule {
    * day-of-month month day-of-week, e.g. `'0 3 * * 1-5'`), a descriptor (`@hourly`, `@daily`,
    * `@weekly`, `@monthly`, `@yearly`), or `@every <Go duration>`. Read in the chaos
    * controller-manager's time zone (robfig/cron's default: the process's local time; `TZ=`
-   * prefixes are refused here). The experiment's `duration` must be shorter than the shortest gap
-   * between two runs whenever that gap is known.
+   * prefixes are refused here). When day of month and day of week are both restricted (neither is
+   * `*` nor `?`), a day matching either runs (`'0 3 15 * mon'`: the 15th and every Monday). The
+   * experiment's `duration` must be shorter than the shortest gap between two runs, computed over
+   * a whole 400-year calendar cycle (month ends and leap days included), on the wall clock of that
+   * time zone; a line that never runs (`'0 3 30 2 *'`) is refused.
    */
   readonly cron: string;
   /**

@@ -79,7 +79,8 @@ export interface NetworkChaosExperimentProps {
   /**
    * How long the fault lasts: a Go duration (`'30s'`, `'10m'`, `'1h30m'`). Required unless
    * `acknowledgeUnboundedDuration` is set: without one, Chaos Mesh keeps the fault until the object is deleted.
-   * With `schedule`, it must be shorter than the shortest interval between two runs, when that is known.
+   * With `schedule`, it must be shorter than the shortest interval between two runs. At most 1 hour
+   * unless `acknowledgeLongDuration` is set.
    * @default - none: an error unless acknowledgeUnboundedDuration
    */
   readonly duration?: string;
@@ -89,6 +90,15 @@ export interface NetworkChaosExperimentProps {
    * @default false
    */
   readonly acknowledgeUnboundedDuration?: boolean;
+  /**
+   * Emit a `duration` longer than 1 hour. The ceiling is long enough for a network fault to show
+   * everything it will (timeouts, retries, failover, and every NetworkAlerts alert, whose longest
+   * default `for` is 15 minutes, firing and resolving); a longer one is more often a wrong unit
+   * (`'10h'` for `'10m'`) than a plan, and a network fault that outlives its observers is an outage.
+   * Only with such a duration (an unused acknowledgement is an error).
+   * @default false
+   */
+  readonly acknowledgeLongDuration?: boolean;
   /**
    * Run the experiment on a schedule: a chaos-mesh.org Schedule (`type: NetworkChaos`) is emitted
    * instead of a NetworkChaos.
@@ -121,6 +131,7 @@ const PROPS_KEYS: StructKeys<NetworkChaosExperimentProps> = {
   externalTargets: true,
   duration: true,
   acknowledgeUnboundedDuration: true,
+  acknowledgeLongDuration: true,
   schedule: true,
   acknowledgedControlPlaneNamespaces: true,
   chaosMeshNamespace: true,
@@ -128,6 +139,8 @@ const PROPS_KEYS: StructKeys<NetworkChaosExperimentProps> = {
 const CHAOS_MESH_API_VERSION = 'chaos-mesh.org/v1alpha1';
 /** The longest Schedule name Chaos Mesh documents: each run is named after it plus 6 characters. */
 const MAX_SCHEDULE_NAME = 57;
+/** The longest `duration` emitted without acknowledgeLongDuration (why: that prop's doc comment). */
+const MAX_UNACKNOWLEDGED_SECONDS = 3600;
 
 /**
  * A Chaos Mesh network fault (chaos-mesh.org/v1alpha1 NetworkChaos, v2.8.3), or a Schedule of
@@ -160,7 +173,7 @@ export class NetworkChaosExperiment extends Construct {
     }
     this.checkDirection(action, direction, target, externalTargets);
     const schedule = p.schedule === undefined ? undefined : resolveSchedule(this, 'schedule', p.schedule);
-    const duration = this.duration(p.duration, p.acknowledgeUnboundedDuration, schedule?.minIntervalSeconds, schedule !== undefined);
+    const duration = this.duration(p.duration, p.acknowledgeUnboundedDuration, p.acknowledgeLongDuration, schedule?.minIntervalSeconds);
     const chaosMeshNamespace = validateDnsLabel(this, 'chaosMeshNamespace', requireOptionalString(this, 'chaosMeshNamespace', p.chaosMeshNamespace) ?? DEFAULT_CHAOS_MESH_NAMESPACE);
     // Chaos Mesh injects into the target pods too for a partition (whatever the direction: iptables INPUT rules
     // for 'to') and for the other actions with 'from' and 'both' (controllers/chaosimpl/networkchaos/partition
@@ -242,23 +255,36 @@ export class NetworkChaosExperiment extends Construct {
     }
   }
 
+  /**
+   * The duration, bounded: present unless acknowledged unbounded (never with a schedule), shorter
+   * than the schedule's shortest interval between runs, and at most an hour unless acknowledged long.
+   */
   private duration(
-    given: string | undefined, acknowledged: boolean | undefined, minIntervalSeconds: number | undefined, scheduled: boolean,
+    given: string | undefined, unboundedGiven: boolean | undefined, longGiven: boolean | undefined, minIntervalSeconds: number | undefined,
   ): string | undefined {
-    const unbounded = requireOptionalBoolean(this, 'acknowledgeUnboundedDuration', acknowledged, false);
+    const unbounded = requireOptionalBoolean(this, 'acknowledgeUnboundedDuration', unboundedGiven, false);
+    const long = requireOptionalBoolean(this, 'acknowledgeLongDuration', longGiven, false);
     if (given === undefined) {
-      if (scheduled) throw propError(this, 'duration', 'is required with schedule: each run must end before the next one is due');
+      if (minIntervalSeconds !== undefined) throw propError(this, 'duration', 'is required with schedule: each run must end before the next one is due');
       if (!unbounded) {
         throw propError(this, 'duration', "is required (a Go duration, e.g. '5m'): without one the fault stays until the object is deleted. "
           + 'Set acknowledgeUnboundedDuration: true if that is what you want');
       }
+      if (long) throw propError(this, 'acknowledgeLongDuration', 'applies to a duration longer than 1h, and there is none: remove it');
       return undefined;
     }
     if (unbounded) throw propError(this, 'acknowledgeUnboundedDuration', 'contradicts duration: omit one of them');
     const d = goDuration(this, 'duration', given);
     if (minIntervalSeconds !== undefined && d.seconds >= minIntervalSeconds) {
       throw propError(this, 'duration', `'${given}' is not shorter than the shortest interval between the schedule's runs (${minIntervalSeconds}s): `
-        + 'the fault would never be lifted between runs');
+        + 'the fault would still be active when the next run is due');
+    }
+    if (d.seconds > MAX_UNACKNOWLEDGED_SECONDS && !long) {
+      throw propError(this, 'duration', `'${given}' is longer than 1h: a network fault that long is more often a wrong unit than a plan. `
+        + 'Set acknowledgeLongDuration: true if that is the experiment');
+    }
+    if (d.seconds <= MAX_UNACKNOWLEDGED_SECONDS && long) {
+      throw propError(this, 'acknowledgeLongDuration', `'${given}' is not longer than 1h, so there is nothing to acknowledge: remove it`);
     }
     return d.text;
   }

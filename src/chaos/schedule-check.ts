@@ -1,4 +1,8 @@
-/** Checking a {@link ChaosSchedule} prop, cron line included (as robfig/cron's standard parser reads it). Internal. */
+/**
+ * Checking a {@link ChaosSchedule} prop, cron line included, as Chaos Mesh reads it: robfig/cron v3's
+ * standard parser (chaos-mesh api/v1alpha1 schedule_webhook.go validates with cron.ParseStandard).
+ * Internal.
+ */
 import { ChaosConcurrencyPolicy, ChaosSchedule } from './chaos-schedule';
 import { goDuration } from './chaos-units';
 import { InputSite, propError } from '../util/errors';
@@ -6,13 +10,21 @@ import { StructKeys, requireInteger, requireKnownKeys, requireObject, requireOpt
 
 const SCHEDULE_KEYS: StructKeys<ChaosSchedule> = { cron: true, concurrencyPolicy: true, historyLimit: true, startingDeadlineSeconds: true };
 
-const DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+/**
+ * robfig/cron's descriptors, as the cron lines they stand for (robfig/cron parser.go `parseDescriptor`:
+ * second and minute 0, hour 0 except @hourly, the 1st of January or of every month, Sunday).
+ */
+const DESCRIPTORS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-/** The shortest interval of each descriptor, in seconds (@monthly: February's 28 days; @yearly: 365 days). */
-const DESCRIPTOR_SECONDS: Record<string, number> = {
-  '@yearly': 365 * 86400, '@annually': 365 * 86400, '@monthly': 28 * 86400, '@weekly': 7 * 86400, '@daily': 86400, '@midnight': 86400, '@hourly': 3600,
-};
 /** The fields of a standard cron line: name, bounds, and the names robfig/cron accepts. */
 const FIELDS: ReadonlyArray<{ name: string; min: number; max: number; names?: readonly string[]; nameBase?: number }> = [
   { name: 'minute', min: 0, max: 59 },
@@ -33,11 +45,10 @@ export interface ResolvedSchedule {
   /** The starting deadline, when given (none by default). */
   readonly startingDeadlineSeconds?: number;
   /**
-   * The shortest time between two runs, in seconds, when it is known: `@every`'s interval, a
-   * descriptor's, or the shortest gap between the runs of one day of a cron line (and across
-   * midnight when two consecutive days match).
+   * The shortest time between two runs, in seconds: `@every`'s interval (as robfig/cron rounds it),
+   * or that of a cron line or descriptor over a whole cycle of the calendar (see shortestGap).
    */
-  readonly minIntervalSeconds?: number;
+  readonly minIntervalSeconds: number;
 }
 
 /** Check a {@link ChaosSchedule} prop. */
@@ -53,18 +64,19 @@ export function resolveSchedule(site: InputSite, prop: string, given: ChaosSched
     historyLimit: s.historyLimit === undefined ? 5 : requireInteger(site, `${prop}.historyLimit`, s.historyLimit, 1),
     startingDeadlineSeconds: s.startingDeadlineSeconds === undefined ? undefined
       : requireInteger(site, `${prop}.startingDeadlineSeconds`, s.startingDeadlineSeconds, 1, Number.MAX_SAFE_INTEGER),
-    ...(minIntervalSeconds === undefined ? {} : { minIntervalSeconds }),
+    minIntervalSeconds,
   };
 }
 
-/** Check a cron line; returns the shortest interval between its runs in seconds, when known. */
-function checkCron(site: InputSite, prop: string, cron: string): number | undefined {
+/** Check a cron line; returns the shortest interval between its runs in seconds. */
+function checkCron(site: InputSite, prop: string, cron: string): number {
   const bad = (why: string) => propError(site, prop, `'${cron}' is not a schedule Chaos Mesh accepts: ${why}`);
   // robfig/cron's Every() rounds the interval down to whole seconds, and up to 1s below it.
   if (cron.startsWith('@every ')) return Math.max(1, Math.floor(goDuration(site, prop, cron.slice('@every '.length)).seconds));
   if (cron.startsWith('@')) {
-    if (!DESCRIPTORS.includes(cron)) throw bad(`unknown descriptor (one of ${DESCRIPTORS.join(', ')}, or '@every <duration>')`);
-    return DESCRIPTOR_SECONDS[cron];
+    const line = DESCRIPTORS[cron];
+    if (line === undefined) throw bad(`unknown descriptor (one of ${Object.keys(DESCRIPTORS).join(', ')}, or '@every <duration>')`);
+    return shortestGap(line.split(' '))!;
   }
   if (cron.startsWith('TZ=') || cron.startsWith('CRON_TZ=')) throw bad('time zone prefixes are not supported here');
   const fields = cron.trim().split(/\s+/);
@@ -73,40 +85,73 @@ function checkCron(site: InputSite, prop: string, cron: string): number | undefi
     const problem = fieldProblem(f, FIELDS[i]);
     if (problem !== undefined) throw bad(`${FIELDS[i].name} '${f}': ${problem}`);
   });
-  return shortestGap(fields);
+  const gap = shortestGap(fields);
+  // robfig/cron's Next() finds no time (and Chaos Mesh's Schedule controller never starts a run).
+  if (gap === undefined) throw bad('no day of any year matches its day of month, month and day of week (e.g. the 30th of February)');
+  return gap;
 }
 
+/** The Gregorian calendar repeats every 400 years: 146097 days, exactly 20871 weeks. */
+const CYCLE_FIRST_YEAR = 2000;
+const CYCLE_YEARS = 400;
+const CYCLE_DAYS = 146097;
+/** The weekday of 1 January 2000 (a Saturday; 0 is Sunday, as in cron). */
+const CYCLE_FIRST_WEEKDAY = 6;
+
 /**
- * The shortest gap in seconds between two runs of a checked cron line: between consecutive runs of
- * one day (they occur on every day that matches), and across midnight when two consecutive days
- * provably both match. Undefined when neither applies (one run a day, never on consecutive days).
+ * The shortest gap in seconds between two runs of a checked cron line, or undefined when it never
+ * runs. Every day that matches runs at the same times, so the gap is the shortest of: two
+ * consecutive times of one day, and the last time of a matching day to the first of the next
+ * matching day. Matching days are found over one whole 400-year cycle of the calendar, which
+ * repeats after it, so month ends (the 31st to the 1st, 28 February to 1 March), leap years and
+ * robfig/cron's day rule (day of month OR day of week when both are restricted) are exact, not
+ * estimated: the result is the shortest gap that ever occurs, never one shorter.
+ *
+ * Wall-clock time: in a time zone with daylight saving time, a gap across a change is an hour
+ * shorter or longer in real time (the chaos controller-manager reads the schedule in its local
+ * time, which is UTC in a container unless its TZ says otherwise).
  */
 function shortestGap(fields: string[]): number | undefined {
-  const [minutes, hours, days, , weekdays] = fields.map((f, i) => fieldValues(f, FIELDS[i]));
+  const [minutes, hours, dom, months, dow] = fields.map((f, i) => fieldValues(f, FIELDS[i]));
   const times = hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
-  const gaps = times.slice(1).map((t, i) => t - times[i]);
-  if (consecutiveDays(fields[2], days, fields[4], weekdays)) gaps.push(24 * 60 - times[times.length - 1] + times[0]);
-  return gaps.length === 0 ? undefined : Math.min(...gaps) * 60;
+  const days = runDays(new Set(dom), new Set(months), new Set(dow), isStar(fields[2]) || isStar(fields[4]));
+  if (days.length === 0) return undefined;
+  let dayGap = days[0] + CYCLE_DAYS - days[days.length - 1];
+  for (let i = 1; i < days.length && dayGap > 1; i++) dayGap = Math.min(dayGap, days[i] - days[i - 1]);
+  let gap = dayGap * 24 * 60 - (times[times.length - 1] - times[0]);
+  for (let i = 1; i < times.length; i++) gap = Math.min(gap, times[i] - times[i - 1]);
+  return gap * 60;
 }
 
 /**
- * Do two consecutive days provably both match? robfig/cron ANDs day of month and day of week when
- * either is a star ('*' or '?', without a step above 1) and ORs them otherwise. Day-of-month pairs
- * count up to the 28th (every month has them); any month will do, as every month has every weekday.
+ * robfig/cron's star (spec.go `starBit`, parser.go `getRange`): a part `*` or `?` without a step
+ * above 1. When day of month or day of week has one, a day must match both (`dayMatches`: AND);
+ * otherwise either will do (OR).
  */
-function consecutiveDays(domField: string, dom: number[], dowField: string, dow: number[]): boolean {
-  const star = (field: string) => field.split(',').some((part) => {
+function isStar(field: string): boolean {
+  return field.split(',').some((part) => {
     const [range, step] = part.split('/');
     return (range === '*' || range === '?') && (step === undefined || Number(step) <= 1);
   });
-  const domPair = dom.some((d) => d < 28 && dom.includes(d + 1));
-  const dowPair = dow.some((d) => dow.includes((d + 1) % 7));
-  const domStar = star(domField);
-  const dowStar = star(dowField);
-  if (domStar && dowStar) return true;
-  if (domStar) return dowPair;
-  if (dowStar) return domPair;
-  return domPair || dowPair;
+}
+
+/** The days (numbered from 1 January of the cycle's first year) on which a cron line with these fields runs. */
+function runDays(dom: Set<number>, months: Set<number>, dow: Set<number>, both: boolean): number[] {
+  const out: number[] = [];
+  let day = 0;
+  for (let year = CYCLE_FIRST_YEAR; year < CYCLE_FIRST_YEAR + CYCLE_YEARS; year++) {
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    for (let month = 1; month <= 12; month++) {
+      const length = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+      for (let d = 1; d <= length; d++, day++) {
+        if (!months.has(month)) continue;
+        const byDom = dom.has(d);
+        const byDow = dow.has((day + CYCLE_FIRST_WEEKDAY) % 7);
+        if (both ? byDom && byDow : byDom || byDow) out.push(day);
+      }
+    }
+  }
+  return out;
 }
 
 /** The values a checked cron field matches (robfig/cron: `N/step` runs from N to the field's maximum). */

@@ -1,7 +1,7 @@
 /**
  * Validation of each alert's options ({@link NetworkAlertOptions}) against the alert's own range and defaults. Internal.
  */
-import { NetworkAlertOptions } from './network-alert-options';
+import { DnsErrorsAlertOptions, DnsLatencyAlertOptions, NetworkAlertOptions } from './network-alert-options';
 import { validatePositiveDuration } from './prometheus-syntax';
 import { InputSite, propError } from '../util/errors';
 import { StructKeys, requireKnownKeys, requireNumber, requireOptionalBoolean, requireOptionalObject, requireOptionalString } from '../util/guards';
@@ -33,9 +33,26 @@ export interface ResolvedAlert {
   readonly runbookUrl?: string;
 }
 
-/** Validate one alert's options (`prop` is the prop naming it, e.g. `dnsLatency`). */
-export function resolveAlert(site: InputSite, prop: string, given: NetworkAlertOptions | undefined, defaults: AlertDefaults): ResolvedAlert {
-  const o = requireKnownKeys(site, prop, requireOptionalObject(site, prop, given) ?? {}, OPTION_KEYS);
+/** The DNS latency alert's options, validated, defaults filled in. Internal. */
+export interface ResolvedDnsLatency extends ResolvedAlert {
+  /** One percentile per CoreDNS `server` and `zone` (true), or per job / node only. */
+  readonly perZone: boolean;
+}
+
+/** The DNS error-ratio alert's options, validated, defaults filled in. Internal. */
+export interface ResolvedDnsErrors extends ResolvedAlert {
+  /** Responses per second the ratio's denominator must exceed; 0: no guard. */
+  readonly minRequestRate: number;
+}
+
+/**
+ * Validate one alert's options (`prop` is the prop naming it, e.g. `dnsLatency`); `extra` names the
+ * fields of the alert's own options interface beyond {@link NetworkAlertOptions}, which its caller reads.
+ */
+export function resolveAlert(site: InputSite, prop: string, given: NetworkAlertOptions | undefined, defaults: AlertDefaults,
+  extra: readonly string[] = []): ResolvedAlert {
+  const keys = { ...OPTION_KEYS, ...Object.fromEntries(extra.map((k) => [k, true])) } as StructKeys<NetworkAlertOptions>;
+  const o = requireKnownKeys(site, prop, requireOptionalObject(site, prop, given) ?? {}, keys);
   const enabled = o.enabled === undefined ? undefined : requireOptionalBoolean(site, `${prop}.enabled`, o.enabled, true);
   return {
     enabled,
@@ -44,6 +61,24 @@ export function resolveAlert(site: InputSite, prop: string, given: NetworkAlertO
     severity: severity(site, `${prop}.severity`, o.severity) ?? defaults.severity,
     runbookUrl: runbookUrl(site, `${prop}.runbookUrl`, o.runbookUrl),
   };
+}
+
+/** Validate the DNS latency alert's options ({@link DnsLatencyAlertOptions}). */
+export function resolveDnsLatency(site: InputSite, prop: string, given: DnsLatencyAlertOptions | undefined,
+  defaults: AlertDefaults): ResolvedDnsLatency {
+  const base = resolveAlert(site, prop, given, defaults, ['perZone']);
+  return { ...base, perZone: requireOptionalBoolean(site, `${prop}.perZone`, given?.perZone, true) };
+}
+
+/** Validate the DNS error-ratio alert's options ({@link DnsErrorsAlertOptions}); `minRequestRate` is the default guard. */
+export function resolveDnsErrors(site: InputSite, prop: string, given: DnsErrorsAlertOptions | undefined, defaults: AlertDefaults,
+  minRequestRate: number): ResolvedDnsErrors {
+  const base = resolveAlert(site, prop, given, defaults, ['minRequestRate']);
+  const value = given?.minRequestRate;
+  if (value === undefined) return { ...base, minRequestRate };
+  const n = requireNumber(site, `${prop}.minRequestRate`, value);
+  if (n < 0) throw propError(site, `${prop}.minRequestRate`, `${n} is out of range: must be at least 0 (responses per second; 0 judges any traffic)`);
+  return { ...base, minRequestRate: n };
 }
 
 function threshold(site: InputSite, prop: string, value: number | undefined, d: AlertDefaults): number {

@@ -32,3 +32,31 @@ export interface NetworkAlertOptions {
    */
   readonly runbookUrl?: string;
 }
+
+/** Options of the DNS latency alert of {@link NetworkAlerts} (`dnsLatency`). */
+export interface DnsLatencyAlertOptions extends NetworkAlertOptions {
+  /**
+   * One 99th percentile per CoreDNS server block (the histogram's `server` and `zone` labels,
+   * e.g. `dns://:53` and `cluster.local.`), as the CoreDNS mixin's CoreDNSLatencyHigh computes it,
+   * instead of one over all of them. A zone forwarded to a slow upstream (a stub domain, or
+   * node-local-dns' `.:53` block) is then seen on its own: pooled with the cluster zone's fast
+   * answers, its share of slow answers can stay below 1% and never move the pooled percentile. On a
+   * Corefile with one server block (CoreDNS' default `.:53`) both give the same alert. `false`
+   * pools the server blocks of each job (each node for node-local-dns) when a zone with little
+   * traffic makes the per-zone percentile noisy.
+   * @default true
+   */
+  readonly perZone?: boolean;
+}
+
+/** Options of the DNS error-ratio alert of {@link NetworkAlerts} (`dnsErrors`). */
+export interface DnsErrorsAlertOptions extends NetworkAlertOptions {
+  /**
+   * The least traffic the ratio is judged on: responses per second (the ratio's denominator, over
+   * its 5-minute window) at or below which the alert stays silent, whatever the ratio. Finite, 0 or
+   * more; 0 judges any traffic (3 queries with 1 SERVFAIL then read as 33%).
+   * @default 1 - 300 responses in the window, so the default 5% ratio takes at least 15 failed
+   * answers; an idle job (or node, for node-local-dns) cannot fire on one or two
+   */
+  readonly minRequestRate?: number;
+}

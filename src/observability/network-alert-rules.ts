@@ -2,7 +2,7 @@
  * The alerting rules of NetworkAlerts: one PromQL expression per alert and metric source, each on a
  * metric its upstream documents (cited beside it). Internal.
  */
-import { AlertDefaults, ResolvedAlert } from './alert-options';
+import { AlertDefaults, ResolvedAlert, ResolvedDnsErrors, ResolvedDnsLatency } from './alert-options';
 import { promqlString } from './prometheus-syntax';
 import { CniKind } from '../cluster/cni-kind';
 import { MeshKind } from '../cluster/mesh';
@@ -37,6 +37,12 @@ function num(n: number): string {
  * bucket yields the second-highest bound), so a threshold at or above it can never fire.
  */
 const COREDNS_HIGHEST_BUCKET_SECONDS = 8.192;
+
+/**
+ * The DNS error ratio's default minimum traffic, in responses per second (why: DnsErrorsAlertOptions
+ * `minRequestRate`).
+ */
+export const DNS_ERRORS_MIN_REQUEST_RATE = 1;
 
 /** Defaults per alert (threshold unit, range, `for`, severity), with why in the props' doc comments. */
 export const ALERT_DEFAULTS = {
@@ -76,24 +82,29 @@ export const ALERT_DEFAULTS = {
 /**
  * DNS latency and error rate of one DNS server set, by its scrape `job`. CoreDNS and node-local-dns
  * (k8s-dns-node-cache, a CoreDNS build) export the same `coredns_*` metrics (coredns/coredns
- * plugin/metrics/README.md), so only the job tells them apart. `by` is what the alert is per:
+ * plugin/metrics/README.md), so only the job tells them apart. `by` is what the alerts are per:
  * the job for the CoreDNS Deployment as a whole, each node (instance) for the per-node cache.
  */
-export function dnsRules(what: { name: string; title: string; job: string; by: string[] }, latency: ResolvedAlert | undefined,
-  errors: ResolvedAlert | undefined): AlertRule[] {
+export function dnsRules(what: { name: string; title: string; job: string; by: string[] }, latency: ResolvedDnsLatency | undefined,
+  errors: ResolvedDnsErrors | undefined): AlertRule[] {
   const job = `job=${promqlString(what.job)}`;
   const by = ['job', ...what.by].join(', ');
   const where = what.by.includes('instance') ? ' on {{ $labels.instance }}' : '';
   const rules: AlertRule[] = [];
   if (latency) {
+    // Per server block: `server` and `zone` are the labels of coredns_dns_request_duration_seconds
+    // (with `view` and `type`; coredns/coredns plugin/metrics/README.md), the grouping of the CoreDNS
+    // mixin's CoreDNSLatencyHigh (povilasv/coredns-mixin alerts/coredns.libsonnet).
+    const latencyBy = latency.perZone ? `${by}, server, zone` : by;
+    const zone = latency.perZone ? ' for zone {{ $labels.zone }} ({{ $labels.server }})' : '';
     rules.push({
       alert: `${what.name}LatencyHigh`,
       // Quantiles of a histogram over many pods: sum the buckets by `le` first (a quantile per
-      // series, then compared, would alert per pod and zone on a handful of queries).
-      expr: `histogram_quantile(0.99, sum by (${by}, le) (rate(coredns_dns_request_duration_seconds_bucket{${job}}[5m]))) > ${num(latency.threshold)}`,
+      // series, then compared, would alert per pod on a handful of queries).
+      expr: `histogram_quantile(0.99, sum by (${latencyBy}, le) (rate(coredns_dns_request_duration_seconds_bucket{${job}}[5m]))) > ${num(latency.threshold)}`,
       options: latency,
-      summary: `${what.title} answers slowly${where}`,
-      description: `The 99th percentile of ${what.title} request durations${where} is {{ $value | humanizeDuration }}, above `
+      summary: `${what.title} answers slowly${zone}${where}`,
+      description: `The 99th percentile of ${what.title} request durations${zone}${where} is {{ $value | humanizeDuration }}, above `
         + `${num(latency.threshold)}s. Slow answers delay every new connection that resolves a name.`,
     });
   }
@@ -101,13 +112,18 @@ export function dnsRules(what: { name: string; title: string; job: string; by: s
     // SERVFAIL (upstream or plugin failure) and REFUSED (a zone it will not answer); NXDOMAIN is the
     // normal answer to the search-path expansions of every lookup, never an error here.
     const rcodes = 'rcode=~"SERVFAIL|REFUSED"';
+    const responses = `sum by (${by}) (rate(coredns_dns_responses_total{${job}}[5m]))`;
+    const ratio = `sum by (${by}) (rate(coredns_dns_responses_total{${job}, ${rcodes}}[5m])) / ${responses} > ${num(errors.threshold)}`;
+    // `and` binds looser than `>` and keeps the left side's value (the ratio) for the annotations.
+    // Without traffic the ratio is NaN, which no comparison matches: 0 needs no guard.
+    const guarded = errors.minRequestRate > 0;
     rules.push({
       alert: `${what.name}ErrorsHigh`,
-      expr: `sum by (${by}) (rate(coredns_dns_responses_total{${job}, ${rcodes}}[5m])) / sum by (${by}) (rate(coredns_dns_responses_total{${job}}[5m])) > ${num(errors.threshold)}`,
+      expr: guarded ? `${ratio} and ${responses} > ${num(errors.minRequestRate)}` : ratio,
       options: errors,
       summary: `${what.title} fails queries${where}`,
       description: `{{ $value | humanizePercentage }} of ${what.title} responses${where} are SERVFAIL or REFUSED, above `
-        + `the ratio ${num(errors.threshold)}.`,
+        + `the ratio ${num(errors.threshold)}${guarded ? ` (judged above ${num(errors.minRequestRate)} responses/s)` : ''}.`,
     });
   }
   return rules;

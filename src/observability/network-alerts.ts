@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ResolvedAlert, resolveAlert } from './alert-options';
-import { NetworkAlertOptions } from './network-alert-options';
+import { ResolvedAlert, resolveAlert, resolveDnsErrors, resolveDnsLatency } from './alert-options';
+import { DnsErrorsAlertOptions, DnsLatencyAlertOptions, NetworkAlertOptions } from './network-alert-options';
 import {
-  ALERT_DEFAULTS, AlertRule, MESH_DENIAL_METRICS, MetricSource, POLICY_DROP_METRICS, WatchedSource, conntrackRule, dnsRules, meshDenialRule,
-  metricsAbsentRules, policyDropRule, serviceEndpointsRule,
+  ALERT_DEFAULTS, AlertRule, DNS_ERRORS_MIN_REQUEST_RATE, MESH_DENIAL_METRICS, MetricSource, POLICY_DROP_METRICS, WatchedSource, conntrackRule,
+  dnsRules, meshDenialRule, metricsAbsentRules, policyDropRule, serviceEndpointsRule,
 } from './network-alert-rules';
 import { promqlString, validateAlertLabels, validateScrapeJob } from './prometheus-syntax';
 import { ClusterNetwork } from '../cluster/cluster-network';
@@ -54,19 +54,20 @@ export interface NetworkAlertsProps {
    */
   readonly nodeLocalDnsJob?: string;
   /**
-   * 99th percentile DNS latency, per CoreDNS job and per node-local-dns node. Threshold in seconds,
-   * above 0 and below 8.192 (CoreDNS' highest histogram bucket, which the quantile never exceeds).
+   * 99th percentile DNS latency, per CoreDNS job and per node-local-dns node, and by default per
+   * server block zone of each (`perZone`). Threshold in seconds, above 0 and below 8.192 (CoreDNS'
+   * highest histogram bucket, which the quantile never exceeds).
    * @default - threshold 0.25 (well above a cache hit or an in-cluster answer, well below the 5 s
-   * resolver timeout), for '10m', severity 'warning'
+   * resolver timeout), per zone, for '10m', severity 'warning'
    */
-  readonly dnsLatency?: NetworkAlertOptions;
+  readonly dnsLatency?: DnsLatencyAlertOptions;
   /**
    * Ratio of SERVFAIL and REFUSED DNS responses, per CoreDNS job and per node-local-dns node
-   * (NXDOMAIN is the normal answer to search-path expansions and never counts). Threshold above 0,
-   * below 1.
-   * @default - threshold 0.05, for '10m', severity 'warning'
+   * (NXDOMAIN is the normal answer to search-path expansions and never counts), judged only above
+   * a minimum of traffic (`minRequestRate`). Threshold above 0, below 1.
+   * @default - threshold 0.05, above 1 response per second, for '10m', severity 'warning'
    */
-  readonly dnsErrors?: NetworkAlertOptions;
+  readonly dnsErrors?: DnsErrorsAlertOptions;
   /**
    * Packets dropped by network policy, per node and direction, in packets per second (above 0).
    * Only Cilium exports such a counter (`cilium_drop_count_total`, which needs the agent's metrics:
@@ -161,15 +162,15 @@ export class NetworkAlerts extends Construct {
     const alertLabels = validateAlertLabels(this, 'alertLabels', requireOptionalStringMap(this, 'alertLabels', p.alertLabels) ?? {});
 
     const opts = {
-      dnsLatency: resolveAlert(this, 'dnsLatency', p.dnsLatency, ALERT_DEFAULTS.dnsLatency),
-      dnsErrors: resolveAlert(this, 'dnsErrors', p.dnsErrors, ALERT_DEFAULTS.dnsErrors),
+      dnsLatency: resolveDnsLatency(this, 'dnsLatency', p.dnsLatency, ALERT_DEFAULTS.dnsLatency),
+      dnsErrors: resolveDnsErrors(this, 'dnsErrors', p.dnsErrors, ALERT_DEFAULTS.dnsErrors, DNS_ERRORS_MIN_REQUEST_RATE),
       policyDrops: resolveAlert(this, 'policyDrops', p.policyDrops, ALERT_DEFAULTS.policyDrops),
       serviceEndpoints: resolveAlert(this, 'serviceEndpoints', p.serviceEndpoints, ALERT_DEFAULTS.serviceEndpoints),
       conntrack: resolveAlert(this, 'conntrack', p.conntrack, ALERT_DEFAULTS.conntrack),
       meshDenials: resolveAlert(this, 'meshDenials', p.meshDenials, ALERT_DEFAULTS.meshDenials),
       metricsAbsent: resolveAlert(this, 'metricsAbsent', p.metricsAbsent, ALERT_DEFAULTS.metricsAbsent),
     };
-    const on = (o: ResolvedAlert) => (o.enabled === false ? undefined : o);
+    const on = <T extends ResolvedAlert>(o: T): T | undefined => (o.enabled === false ? undefined : o);
 
     const { coreDnsJob, localJob, nodeLocal } = this.dnsJobs(cluster, p.coreDnsJob, p.nodeLocalDnsJob);
 

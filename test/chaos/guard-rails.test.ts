@@ -3,7 +3,9 @@
  * field, runtime type checks for plain-JavaScript callers, and the acknowledgements that lift them.
  * Upstream rules: chaos-mesh api/v1alpha1 networkchaos_types_additions.go (direction / target /
  * external targets, rate units), common_validation.go (mode values), the NetworkChaos CRD's
- * latency pattern; robfig/cron's standard parser for Schedule `schedule`.
+ * latency pattern; robfig/cron v3's standard parser for Schedule `schedule` (what Chaos Mesh's
+ * schedule webhook calls: cron.ParseStandard), its day rule (spec.go dayMatches: day of month OR day
+ * of week when neither is a star) and its descriptors (parser.go parseDescriptor).
  */
 import { App, Chart, Testing } from 'cdk8s';
 import {
@@ -40,21 +42,45 @@ const REFUSED: Array<[string, unknown, string, Cluster?]> = [
     "duration: '-5m' is not a Go duration (a number and a unit of ns, us, ms, s, m, h, e.g. '30s', '10m', '1h30m'): Chaos Mesh parses it with Go's time.ParseDuration"],
   ['a zero duration', { ...base, duration: '0s' }, "duration: '0s' is zero: give the time the experiment runs"],
   ['a duration as long as the @every interval', { ...base, duration: '60m', schedule: { cron: '@every 1h' } },
-    "duration: '60m' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would never be lifted between runs"],
+    "duration: '60m' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would still be active when the next run is due"],
   ['a duration as long as a descriptor\'s interval', { ...base, duration: '1h', schedule: { cron: '@hourly' } },
-    "duration: '1h' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would never be lifted between runs"],
+    "duration: '1h' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would still be active when the next run is due"],
   ['a duration longer than the runs of a cron line are apart', { ...base, duration: '10m', schedule: { cron: '*/5 * * * *' } },
-    "duration: '10m' is not shorter than the shortest interval between the schedule's runs (300s): the fault would never be lifted between runs"],
+    "duration: '10m' is not shorter than the shortest interval between the schedule's runs (300s): the fault would still be active when the next run is due"],
   ['a duration longer than the shortest gap of a day, on some days only', { ...base, duration: '90m', schedule: { cron: '0 3,4,9 * * mon-fri' } },
-    "duration: '90m' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would never be lifted between runs"],
+    "duration: '90m' is not shorter than the shortest interval between the schedule's runs (3600s): the fault would still be active when the next run is due"],
   ['a duration longer than a daily run\'s interval (across midnight)', { ...base, duration: '25h', schedule: { cron: '30 23 * * *' } },
-    "duration: '25h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+    "duration: '25h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would still be active when the next run is due"],
   ['a duration longer than a day, every weekday (Monday to Tuesday is a day)', { ...base, duration: '25h', schedule: { cron: '0 3 * * 1-5' } },
-    "duration: '25h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+    "duration: '25h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would still be active when the next run is due"],
   ['a duration longer than a day, on the 1st and 2nd of some months', { ...base, duration: '24h', schedule: { cron: '0 3 1,2 jan *' } },
-    "duration: '24h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+    "duration: '24h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would still be active when the next run is due"],
   ['a duration longer than a day, on Saturdays and Sundays (the week wraps)', { ...base, duration: '1440m', schedule: { cron: '0 3 ? * sat,sun' } },
-    "duration: '1440m' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would never be lifted between runs"],
+    "duration: '1440m' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would still be active when the next run is due"],
+  // The gaps are exact over a whole calendar cycle (acknowledgeLongDuration set, so only the gap can refuse).
+  ['a day, from the 31st to the 1st of the next month', { ...base, duration: '24h', acknowledgeLongDuration: true, schedule: { cron: '0 3 31,1 * *' } },
+    "duration: '24h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would still be active when the next run is due"],
+  ['a day, from 28 February to 1 March (three years in four)', { ...base, duration: '24h', acknowledgeLongDuration: true, schedule: { cron: '0 3 1,28 feb,mar *' } },
+    "duration: '24h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would still be active when the next run is due"],
+  ['a day, from the 15th to a Monday (day of month OR day of week when both are restricted)',
+    { ...base, duration: '24h', acknowledgeLongDuration: true, schedule: { cron: '0 3 15 * mon' } },
+    "duration: '24h' is not shorter than the shortest interval between the schedule's runs (86400s): the fault would still be active when the next run is due"],
+  ['two days, from Monday to Wednesday (days that are not consecutive have a known gap too)',
+    { ...base, duration: '48h', acknowledgeLongDuration: true, schedule: { cron: '30 6 * * mon,wed' } },
+    "duration: '48h' is not shorter than the shortest interval between the schedule's runs (172800s): the fault would still be active when the next run is due"],
+  ['thirty days, from 1 to 31 January (the wrap to 1 February is not a run)',
+    { ...base, duration: '720h', acknowledgeLongDuration: true, schedule: { cron: '0 3 31,1 jan *' } },
+    "duration: '720h' is not shorter than the shortest interval between the schedule's runs (2592000s): the fault would still be active when the next run is due"],
+  ['a cron line that never runs', { ...base, schedule: { cron: '0 3 30 feb *' } },
+    "schedule.cron: '0 3 30 feb *' is not a schedule Chaos Mesh accepts: no day of any year matches its day of month, month and day of week (e.g. the 30th of February)"],
+  ['a duration over an hour, unacknowledged', { ...base, duration: '61m' },
+    "duration: '61m' is longer than 1h: a network fault that long is more often a wrong unit than a plan. Set acknowledgeLongDuration: true if that is the experiment"],
+  ['a long-duration acknowledgement on a duration of an hour or less', { ...base, duration: '1h', acknowledgeLongDuration: true },
+    "acknowledgeLongDuration: '1h' is not longer than 1h, so there is nothing to acknowledge: remove it"],
+  ['a long-duration acknowledgement without a duration', { action: P, pods: SHOP, target: { pods: DB }, acknowledgeUnboundedDuration: true, acknowledgeLongDuration: true },
+    'acknowledgeLongDuration: applies to a duration longer than 1h, and there is none: remove it'],
+  ["the string 'true' as the long-duration acknowledgement", { ...base, duration: '2h', acknowledgeLongDuration: 'true' },
+    "acknowledgeLongDuration: must be true or false, got the string 'true'"],
   ['a Schedule name longer than 57 characters', { ...base, name: 'a'.repeat(58), schedule: { cron: '@daily' } },
     `name: '${'a'.repeat(58)}' has 58 characters: a Schedule's name must have at most 57 (Chaos Mesh appends 6 characters to it to name each run)`],
   ['a selector without namespaces', { ...base, pods: { labels: { app: 'x' } } },
@@ -127,7 +153,7 @@ const REFUSED: Array<[string, unknown, string, Cluster?]> = [
   // Runtime types for plain-JavaScript callers.
   ['a misspelt prop', { action: P, pods: SHOP, duraton: '5m' },
     'duraton: unknown field (expected one of name, namespace, action, pods, mode, direction, target, externalTargets, duration, acknowledgeUnboundedDuration, '
-    + 'schedule, acknowledgedControlPlaneNamespaces, chaosMeshNamespace); a misspelt field would be silently ignored'],
+    + 'acknowledgeLongDuration, schedule, acknowledgedControlPlaneNamespaces, chaosMeshNamespace); a misspelt field would be silently ignored'],
   ['no action', { pods: SHOP, duration: '5m' }, 'action: is required: ChaosAction.partition(), .delay(), .loss(), .duplicate(), .corrupt() or .bandwidth()'],
   ['a look-alike action', { ...base, action: { action: 'partition' } },
     'action: must be a ChaosAction made by one of its factories: ChaosAction.partition(), .delay(), .loss(), .duplicate(), .corrupt(), .bandwidth(), not a plain object'],
@@ -267,16 +293,42 @@ describe('what the acknowledgements and the direction allow', () => {
       .toThrow(/\[chaos\/exp\] ClusterNetwork: none is declared in this construct's scope or its ancestors, but 'platform\/cluster' is declared/);
   });
 
-  test('what the shortest interval between runs lets through: the limits are exact, and unknown gaps are not guessed', () => {
+  test('what the shortest interval between runs lets through: the limits are exact', () => {
     const ok = (duration: string, cron: string) => expect(() => build({ ...base, duration, schedule: { cron } })).not.toThrow();
+    const okLong = (duration: string, cron: string) =>
+      expect(() => build({ ...base, duration, acknowledgeLongDuration: true, schedule: { cron } })).not.toThrow();
     ok('4m59s', '*/5 * * * *');
     ok('59m', '0 3,4,9 * * mon-fri');
-    ok('23h59m', '30 23 * * *');
+    okLong('23h59m', '30 23 * * *');
     // One run a day, never on two consecutive days (a week, about a fortnight apart): no refusal.
-    ok('25h', '0 3 * * 1');
-    ok('25h', '0 3 1,15 * *');
-    ok('167h', '@weekly');
+    okLong('25h', '0 3 * * 1');
+    okLong('25h', '0 3 1,15 * *');
+    okLong('167h', '@weekly');
     ok('59m59s', '@every 1h');
+  });
+
+  test('the exact gaps let through everything shorter: month ends, the day-of-month OR day-of-week rule, days apart', () => {
+    const okLong = (duration: string, cron: string) =>
+      expect(() => build({ ...base, duration, acknowledgeLongDuration: true, schedule: { cron } })).not.toThrow();
+    okLong('23h59m', '0 3 31,1 * *');
+    okLong('23h59m', '0 3 1,28 feb,mar *');
+    okLong('23h59m', '0 3 15 * mon');
+    okLong('47h59m', '30 6 * * mon,wed');
+    okLong('719h', '0 3 31,1 jan *');
+    // @monthly: 1 February to 1 March of a common year, 28 days.
+    okLong('671h', '@monthly');
+    // 29 February comes every fourth year, and eight years apart across 2100 (no leap day in a century year not divisible by 400).
+    okLong('35063h', '0 3 29 feb *');
+    expect(() => build({ ...base, duration: '35064h', acknowledgeLongDuration: true, schedule: { cron: '0 3 29 feb *' } }))
+      .toThrow("[test/exp] duration: '35064h' is not shorter than the shortest interval between the schedule's runs (126230400s)");
+  });
+
+  test('a duration over an hour is emitted when acknowledged', () => {
+    const chart = chartFor(Cni.calico());
+    new NetworkChaosExperiment(chart, 'soak', { ...base, duration: '1h30m', acknowledgeLongDuration: true });
+    new NetworkChaosExperiment(chart, 'nightly', { ...base, duration: '2h', acknowledgeLongDuration: true, schedule: { cron: '0 1 15 * sat' } });
+    expect(synthValid(chart).filter((o) => o.apiVersion === 'chaos-mesh.org/v1alpha1').map((o) => [o.kind, o.spec.duration ?? o.spec.networkChaos.duration]))
+      .toEqual([['NetworkChaos', '1h30m'], ['Schedule', '2h']]);
   });
 
   test('a peak rate just above the converted rate, with minburst, is emitted; peakrate 0 (no peak rate) needs no minburst', () => {

@@ -44,6 +44,7 @@ describe('one-off NetworkChaos, one per action', () => {
       pods: { namespaces: ['shop', 'shop'], expressions: [{ key: 'tier', operator: LabelOperator.IN, values: ['web', 'api', 'web'] }] },
       mode: ChaosMode.fixedPercent(50),
       duration: '1h30m',
+      acknowledgeLongDuration: true,
     });
     expect(obj.metadata).toEqual({ name: 'slow-backend', namespace: 'shop' });
     expect(obj.spec).toEqual({

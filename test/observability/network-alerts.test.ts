@@ -58,26 +58,29 @@ function topLevel(expr: string): { op: string; modifier: string; left: string; r
   };
 }
 
+/** Per CoreDNS server block (its `server` and `zone` labels), as the CoreDNS mixin's CoreDNSLatencyHigh. */
 const COREDNS_LATENCY = {
   alert: 'CoreDnsLatencyHigh',
-  expr: 'histogram_quantile(0.99, sum by (job, le) (rate(coredns_dns_request_duration_seconds_bucket{job="coredns"}[5m]))) > 0.25',
+  expr: 'histogram_quantile(0.99, sum by (job, server, zone, le) (rate(coredns_dns_request_duration_seconds_bucket{job="coredns"}[5m]))) > 0.25',
   for: '10m',
   labels: { severity: 'warning' },
   annotations: {
-    summary: 'CoreDNS answers slowly',
-    description: 'The 99th percentile of CoreDNS request durations is {{ $value | humanizeDuration }}, above 0.25s. '
-      + 'Slow answers delay every new connection that resolves a name.',
+    summary: 'CoreDNS answers slowly for zone {{ $labels.zone }} ({{ $labels.server }})',
+    description: 'The 99th percentile of CoreDNS request durations for zone {{ $labels.zone }} ({{ $labels.server }}) is '
+      + '{{ $value | humanizeDuration }}, above 0.25s. Slow answers delay every new connection that resolves a name.',
   },
 };
+/** The ratio, judged only above 1 response per second. */
 const COREDNS_ERRORS = {
   alert: 'CoreDnsErrorsHigh',
   expr: 'sum by (job) (rate(coredns_dns_responses_total{job="coredns", rcode=~"SERVFAIL|REFUSED"}[5m])) '
-    + '/ sum by (job) (rate(coredns_dns_responses_total{job="coredns"}[5m])) > 0.05',
+    + '/ sum by (job) (rate(coredns_dns_responses_total{job="coredns"}[5m])) > 0.05 '
+    + 'and sum by (job) (rate(coredns_dns_responses_total{job="coredns"}[5m])) > 1',
   for: '10m',
   labels: { severity: 'warning' },
   annotations: {
     summary: 'CoreDNS fails queries',
-    description: '{{ $value | humanizePercentage }} of CoreDNS responses are SERVFAIL or REFUSED, above the ratio 0.05.',
+    description: '{{ $value | humanizePercentage }} of CoreDNS responses are SERVFAIL or REFUSED, above the ratio 0.05 (judged above 1 responses/s).',
   },
 };
 const SERVICES = {
@@ -187,11 +190,40 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
     const { rule } = alertsFor(Cni.calico(), {}, { nodeLocalDns: true });
     const dns = rule.spec.groups[0];
     expect(dns.rules.map((r: any) => r.alert)).toEqual(['CoreDnsLatencyHigh', 'CoreDnsErrorsHigh', 'NodeLocalDnsLatencyHigh', 'NodeLocalDnsErrorsHigh']);
-    expect(dns.rules[2].expr).toBe(
-      'histogram_quantile(0.99, sum by (job, instance, le) (rate(coredns_dns_request_duration_seconds_bucket{job="node-local-dns"}[5m]))) > 0.25');
+    // Per node and server block: node-local-dns' Corefile has one per zone (the cluster domain, the reverse zones, '.').
+    expect(dns.rules[2].expr).toBe('histogram_quantile(0.99, sum by (job, instance, server, zone, le) '
+      + '(rate(coredns_dns_request_duration_seconds_bucket{job="node-local-dns"}[5m]))) > 0.25');
     expect(dns.rules[3].expr).toBe('sum by (job, instance) (rate(coredns_dns_responses_total{job="node-local-dns", rcode=~"SERVFAIL|REFUSED"}[5m])) '
-      + '/ sum by (job, instance) (rate(coredns_dns_responses_total{job="node-local-dns"}[5m])) > 0.05');
-    expect(dns.rules[2].annotations.summary).toBe('node-local-dns answers slowly on {{ $labels.instance }}');
+      + '/ sum by (job, instance) (rate(coredns_dns_responses_total{job="node-local-dns"}[5m])) > 0.05 '
+      + 'and sum by (job, instance) (rate(coredns_dns_responses_total{job="node-local-dns"}[5m])) > 1');
+    expect(dns.rules[2].annotations.summary).toBe('node-local-dns answers slowly for zone {{ $labels.zone }} ({{ $labels.server }}) on {{ $labels.instance }}');
+  });
+
+  test('dnsErrors: the ratio is judged only above minRequestRate responses per second, so a trickle of queries never fires', () => {
+    const errorsExpr = (props: NetworkAlertsProps) => alertsFor(Cni.calico(), props).rule.spec.groups[0].rules.find((r: any) => r.alert === 'CoreDnsErrorsHigh');
+    const ratio = 'sum by (job) (rate(coredns_dns_responses_total{job="coredns", rcode=~"SERVFAIL|REFUSED"}[5m])) '
+      + '/ sum by (job) (rate(coredns_dns_responses_total{job="coredns"}[5m])) > 0.05';
+    const responses = 'sum by (job) (rate(coredns_dns_responses_total{job="coredns"}[5m]))';
+    // `and` binds looser than `>`: the ratio's comparison and the traffic's, joined per job; the value stays the ratio.
+    expect(topLevel(errorsExpr({}).expr)).toEqual({ op: 'and', modifier: '', left: ratio, right: `${responses} > 1` });
+    const half = errorsExpr({ dnsErrors: { minRequestRate: 0.5, threshold: 0.1 } });
+    expect(topLevel(half.expr)).toEqual({ op: 'and', modifier: '', left: ratio.replace('> 0.05', '> 0.1'), right: `${responses} > 0.5` });
+    expect(half.annotations.description).toBe('{{ $value | humanizePercentage }} of CoreDNS responses are SERVFAIL or REFUSED, above the ratio 0.1 '
+      + '(judged above 0.5 responses/s).');
+    // 0: any traffic (the ratio of no traffic is NaN, which no comparison matches).
+    const any = errorsExpr({ dnsErrors: { minRequestRate: 0 } });
+    expect(any.expr).toBe(ratio);
+    expect(any.annotations.description).toBe('{{ $value | humanizePercentage }} of CoreDNS responses are SERVFAIL or REFUSED, above the ratio 0.05.');
+  });
+
+  test('dnsLatency perZone: false pools the server blocks, per job (per node for node-local-dns)', () => {
+    const { rule } = alertsFor(Cni.calico(), { dnsLatency: { perZone: false } }, { nodeLocalDns: true });
+    const latency = rule.spec.groups[0].rules.filter((r: any) => r.alert.endsWith('LatencyHigh'));
+    expect(latency.map((r: any) => [r.expr, r.annotations.summary])).toEqual([
+      ['histogram_quantile(0.99, sum by (job, le) (rate(coredns_dns_request_duration_seconds_bucket{job="coredns"}[5m]))) > 0.25', 'CoreDNS answers slowly'],
+      ['histogram_quantile(0.99, sum by (job, instance, le) (rate(coredns_dns_request_duration_seconds_bucket{job="node-local-dns"}[5m]))) > 0.25',
+        'node-local-dns answers slowly on {{ $labels.instance }}'],
+    ]);
   });
 
   test('custom scrape jobs are PromQL string literals (quotes escaped)', () => {
@@ -307,6 +339,17 @@ describe('NetworkAlerts: every expression is valid PromQL', () => {
     ['cilium + NodeLocal DNS + Linkerd', () => Cni.cilium(), { nodeLocalDns: true, mesh: Mesh.linkerd() }],
     ['calico + NodeLocal DNS + Istio', () => Cni.calico(), { nodeLocalDns: true, mesh: Mesh.istio({ mode: IstioMode.AMBIENT }) }],
   ];
+  test.each([
+    [{ perZone: true }, { minRequestRate: 2.5 }],
+    [{ perZone: false }, { minRequestRate: 0 }],
+    [{ perZone: true, threshold: 1e-3 }, { minRequestRate: 1e-3, threshold: 0.5 }],
+  ])('the DNS alerts with dnsLatency %j and dnsErrors %j, CoreDNS and node-local-dns', (dnsLatency, dnsErrors) => {
+    const { rule } = alertsFor(Cni.calico(), { dnsLatency, dnsErrors }, { nodeLocalDns: true });
+    const exprs: string[] = rule.spec.groups[0].rules.map((r: any) => r.expr);
+    expect(exprs).toHaveLength(4);
+    for (const e of exprs) expect({ expr: e, errors: promqlErrors(e) }).toEqual({ expr: e, errors: [] });
+  });
+
   test.each(variants)('%s', (_name, cni, cluster) => {
     const { rule } = alertsFor(cni(), { dnsLatency: { threshold: 1e-3 }, meshDenials: { threshold: 2.5 } }, cluster);
     const exprs: string[] = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr));
@@ -336,6 +379,16 @@ describe('NetworkAlerts: refusals', () => {
   ])('threshold %j', (props, prop, reason) => {
     const e = refuse(props);
     expect([e.path, e.prop, e.reason]).toEqual(['test/alerts', prop, reason]);
+  });
+
+  test.each([
+    ['negative', -1, '-1 is out of range: must be at least 0 (responses per second; 0 judges any traffic)'],
+    ['infinite', Number.POSITIVE_INFINITY, 'must be a finite number, got the number Infinity'],
+    ['NaN', Number.NaN, 'must be a finite number, got the number NaN'],
+    ['a string', '2', 'must be a finite number, got the string \'2\''],
+  ])('dnsErrors.minRequestRate %s', (_what, value, reason) => {
+    const e = refuse({ dnsErrors: { minRequestRate: value } });
+    expect([e.path, e.prop, e.reason]).toEqual(['test/alerts', 'dnsErrors.minRequestRate', reason]);
   });
 
   test.each(['', '1.5h', '30m1h', '5 m', '10', '-5m', '1H'])('forDuration %j is not a Prometheus duration', (d) => {
@@ -379,6 +432,14 @@ describe('NetworkAlerts: refusals', () => {
     [{ conntrack: { enabled: 'false' } }, 'conntrack.enabled', 'must be true or false, got the string \'false\''],
     [{ dnsLatncy: {} }, 'dnsLatncy', 'unknown field (expected one of name, namespace, ruleLabels, alertLabels, coreDnsJob, nodeLocalDnsJob, '
       + 'dnsLatency, dnsErrors, policyDrops, serviceEndpoints, conntrack, meshDenials, metricsAbsent); a misspelt field would be silently ignored'],
+    [{ dnsLatency: { perZone: 'false' } }, 'dnsLatency.perZone', 'must be true or false, got the string \'false\''],
+    [{ dnsErrors: { minRequestRat: 1 } }, 'dnsErrors.minRequestRat', 'unknown field (expected one of enabled, threshold, forDuration, severity, runbookUrl, '
+      + 'minRequestRate); a misspelt field would be silently ignored'],
+    // Each DNS alert takes its own option only: the latency alert has no traffic guard, the error ratio no zones.
+    [{ dnsLatency: { minRequestRate: 1 } }, 'dnsLatency.minRequestRate', 'unknown field (expected one of enabled, threshold, forDuration, severity, '
+      + 'runbookUrl, perZone); a misspelt field would be silently ignored'],
+    [{ dnsErrors: { perZone: true } }, 'dnsErrors.perZone', 'unknown field (expected one of enabled, threshold, forDuration, severity, '
+      + 'runbookUrl, minRequestRate); a misspelt field would be silently ignored'],
     [{ conntrack: { for: '5m' } }, 'conntrack.for', 'unknown field (expected one of enabled, threshold, forDuration, severity, runbookUrl); '
       + 'a misspelt field would be silently ignored'],
     [{ namespace: 'Monitoring' }, 'namespace', '\'Monitoring\' is not a valid DNS-1123 label (lower-case alphanumerics and \'-\', starting and ending '
