@@ -22,6 +22,17 @@ const CNI_NAMESPACES: Record<CniKind, readonly string[]> = {
   [CniKind.FLANNEL]: ['kube-flannel'],
 };
 
+/**
+ * Whether a CNI of the kind says where it runs: a plain NetworkPolicy CNI (`Cni.kubernetes()`, and
+ * every `Cni.custom()`) may be kindnet, Antrea, or Calico / Cilium rendered as plain NetworkPolicy.
+ */
+const NAMESPACES_KNOWN: Record<CniKind, boolean> = {
+  [CniKind.KUBERNETES]: false,
+  [CniKind.CALICO]: true,
+  [CniKind.CILIUM]: true,
+  [CniKind.FLANNEL]: true,
+};
+
 /** The mesh control planes' default namespaces (Istio's istio-system, Linkerd's linkerd), for apps without a ClusterNetwork. */
 const DEFAULT_MESH_NAMESPACES = ['istio-system', 'linkerd'];
 
@@ -35,11 +46,13 @@ export type ProtectedNamespaces = ReadonlyMap<string, string>;
  * The protected namespaces and why: the kube-* namespaces and Chaos Mesh's own always; with a
  * ClusterNetwork, its DNS namespace, its CNI's and its mesh's control-plane namespaces; without one,
  * every namespace a supported mesh uses by default, and the control-plane namespaces of `cni` when
- * the caller knows the cluster's CNI without a ClusterNetwork (PolicyLint's `cni` option), else of
- * every supported CNI (fail closed: the cluster is unknown). `protectionOf` also covers every
- * `kube-*` namespace.
- * @param cni the cluster's CNI when no ClusterNetwork is given (undefined: unknown, every supported
- * CNI's namespaces are protected); ignored with a ClusterNetwork, whose own CNI counts
+ * the caller knows the cluster's CNI without a ClusterNetwork (PolicyLint's `cni` option) and it is
+ * Calico, Cilium or Flannel, else of every supported CNI (fail closed: which CNI runs, or where a
+ * plain NetworkPolicy or custom CNI runs, is unknown). `protectionOf` also covers every `kube-*`
+ * namespace.
+ * @param cni the cluster's CNI when no ClusterNetwork is given (undefined, `Cni.kubernetes()` or
+ * `Cni.custom()`: every supported CNI's namespaces are protected); ignored with a ClusterNetwork,
+ * whose own CNI counts
  */
 export function protectedNamespaces(cluster: ClusterNetwork | undefined, chaosMeshNamespace: string, cni?: Cni): ProtectedNamespaces {
   const out = new Map<string, string>();
@@ -54,8 +67,16 @@ export function protectedNamespaces(cluster: ClusterNetwork | undefined, chaosMe
     add(cluster.mesh.controlPlaneNamespace, `the ${cluster.mesh.displayName} control-plane namespace of the ClusterNetwork '${cluster.node.path}'`);
     add(cluster.mesh.rootNamespace, `the ${cluster.mesh.displayName} root namespace of the ClusterNetwork '${cluster.node.path}'`);
   } else {
-    if (cni !== undefined) {
+    if (cni !== undefined && NAMESPACES_KNOWN[cni.kind]) {
       for (const ns of CNI_NAMESPACES[cni.kind]) add(ns, `a control-plane namespace of the cluster's CNI (${cni.name})`);
+    } else if (cni !== undefined) {
+      // Cni.kubernetes() and Cni.custom() name no CNI whose namespaces are known: fail closed as without a CNI.
+      for (const kind of Object.values(CniKind)) {
+        for (const ns of CNI_NAMESPACES[kind]) {
+          add(ns, `a control-plane namespace of the ${kind} CNI (the cluster's CNI '${cni.name}' is a plain NetworkPolicy or custom CNI, `
+            + 'whose namespaces are not known)');
+        }
+      }
     } else {
       for (const kind of Object.values(CniKind)) for (const ns of CNI_NAMESPACES[kind]) add(ns, `a control-plane namespace of the ${kind} CNI (no ClusterNetwork says which CNI runs)`);
     }

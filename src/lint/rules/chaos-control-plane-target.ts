@@ -10,8 +10,9 @@ const RULE = 'chaos-control-plane-target';
  * `chaos-control-plane-target` (warning): a NetworkChaos (or a Schedule of them) that injects into a
  * namespace of the cluster's own networking: `kube-*`, Chaos Mesh's, a namespace where a supported mesh
  * runs its control plane by default, or one of the CNI's control-plane namespaces: those of
- * `PolicyLintOptions.cni` when the lint is told the CNI, else of every supported CNI (fail closed; the
- * list NetworkChaosExperiment refuses without a ClusterNetwork, chaos/control-plane-namespaces). A
+ * `PolicyLintOptions.cni` when the lint is told Calico, Cilium or Flannel, else (not told, or told
+ * `Cni.kubernetes()` / `Cni.custom()`, whose namespaces are unknown) of every supported CNI (fail
+ * closed; the list NetworkChaosExperiment refuses without a ClusterNetwork, chaos/control-plane-namespaces). A
  * fault there is an outage of DNS, the CNI or the mesh for every workload, and may cut off the
  * controller that would end it.
  *
