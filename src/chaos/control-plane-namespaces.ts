@@ -11,14 +11,18 @@ import { isSystemNamespace } from '../util/validate';
 
 /**
  * Where each CNI runs its agents and operators when installed the documented way: Calico's
- * operator install (tigera-operator, calico-system, calico-apiserver), Cilium's Helm chart
- * (kube-system, as CiliumInstall emits), Flannel's manifest (kube-flannel). A plain NetworkPolicy
- * CNI is unknown: only the kube-* namespaces.
+ * operator install (tigera-operator, calico-system; calico-apiserver, where the API server ran
+ * until tigera/operator#3989 moved it into calico-system, for clusters on older operators), Cilium's Helm
+ * chart (kube-system, as CiliumInstall emits, and cilium-spire, where the chart installs the SPIRE
+ * server and agents of mutual authentication: `authentication.mutual.spire.install.namespace`,
+ * cilium chart 1.20.0 values.yaml, templates/spire/), Flannel's manifest (kube-flannel, moved
+ * from kube-system: flannel-io/flannel#1615). A plain NetworkPolicy CNI is unknown: only the kube-*
+ * namespaces (and every supported CNI's, see NAMESPACES_KNOWN).
  */
 const CNI_NAMESPACES: Record<CniKind, readonly string[]> = {
   [CniKind.KUBERNETES]: [],
   [CniKind.CALICO]: ['calico-apiserver', 'calico-system', 'tigera-operator'],
-  [CniKind.CILIUM]: ['kube-system'],
+  [CniKind.CILIUM]: ['cilium-spire', 'kube-system'],
   [CniKind.FLANNEL]: ['kube-flannel'],
 };
 
@@ -45,11 +49,10 @@ export type ProtectedNamespaces = ReadonlyMap<string, string>;
 /**
  * The protected namespaces and why: the kube-* namespaces and Chaos Mesh's own always; with a
  * ClusterNetwork, its DNS namespace, its CNI's and its mesh's control-plane namespaces; without one,
- * every namespace a supported mesh uses by default, and the control-plane namespaces of `cni` when
- * the caller knows the cluster's CNI without a ClusterNetwork (PolicyLint's `cni` option) and it is
- * Calico, Cilium or Flannel, else of every supported CNI (fail closed: which CNI runs, or where a
- * plain NetworkPolicy or custom CNI runs, is unknown). `protectionOf` also covers every `kube-*`
- * namespace.
+ * every namespace a supported mesh uses by default. The CNI's control-plane namespaces are those of
+ * the ClusterNetwork's CNI, else of `cni` (PolicyLint's `cni` option), when it is Calico, Cilium or
+ * Flannel; else of every supported CNI (fail closed: which CNI runs, or where a plain NetworkPolicy
+ * or custom CNI runs, is unknown). `protectionOf` also covers every `kube-*` namespace.
  * @param cni the cluster's CNI when no ClusterNetwork is given (undefined, `Cni.kubernetes()` or
  * `Cni.custom()`: every supported CNI's namespaces are protected); ignored with a ClusterNetwork,
  * whose own CNI counts
@@ -63,26 +66,30 @@ export function protectedNamespaces(cluster: ClusterNetwork | undefined, chaosMe
   add(chaosMeshNamespace, 'Chaos Mesh\'s own namespace (its controller must stay reachable to end the experiment)');
   if (cluster !== undefined) {
     add(cluster.dnsNamespace, `the cluster DNS namespace of the ClusterNetwork '${cluster.node.path}'`);
-    for (const ns of CNI_NAMESPACES[cluster.cni.kind]) add(ns, `a control-plane namespace of the ClusterNetwork's CNI (${cluster.cni.name})`);
+    addCniNamespaces(add, cluster.cni, 'the ClusterNetwork\'s CNI');
     add(cluster.mesh.controlPlaneNamespace, `the ${cluster.mesh.displayName} control-plane namespace of the ClusterNetwork '${cluster.node.path}'`);
     add(cluster.mesh.rootNamespace, `the ${cluster.mesh.displayName} root namespace of the ClusterNetwork '${cluster.node.path}'`);
   } else {
-    if (cni !== undefined && NAMESPACES_KNOWN[cni.kind]) {
-      for (const ns of CNI_NAMESPACES[cni.kind]) add(ns, `a control-plane namespace of the cluster's CNI (${cni.name})`);
-    } else if (cni !== undefined) {
-      // Cni.kubernetes() and Cni.custom() name no CNI whose namespaces are known: fail closed as without a CNI.
-      for (const kind of Object.values(CniKind)) {
-        for (const ns of CNI_NAMESPACES[kind]) {
-          add(ns, `a control-plane namespace of the ${kind} CNI (the cluster's CNI '${cni.name}' is a plain NetworkPolicy or custom CNI, `
-            + 'whose namespaces are not known)');
-        }
-      }
-    } else {
-      for (const kind of Object.values(CniKind)) for (const ns of CNI_NAMESPACES[kind]) add(ns, `a control-plane namespace of the ${kind} CNI (no ClusterNetwork says which CNI runs)`);
-    }
+    addCniNamespaces(add, cni, 'the cluster\'s CNI');
     for (const ns of DEFAULT_MESH_NAMESPACES) add(ns, 'a service mesh control-plane namespace (no ClusterNetwork says which mesh runs)');
   }
   return out;
+}
+
+/**
+ * The control-plane namespaces of `cni` when it says where it runs, else of every supported CNI
+ * (no CNI given, or `Cni.kubernetes()` / a `Cni.custom()`: fail closed).
+ * @param whose how the reasons name `cni` ("the ClusterNetwork's CNI", "the cluster's CNI")
+ */
+function addCniNamespaces(add: (ns: string, why: string) => void, cni: Cni | undefined, whose: string): void {
+  if (cni !== undefined && NAMESPACES_KNOWN[cni.kind]) {
+    for (const ns of CNI_NAMESPACES[cni.kind]) add(ns, `a control-plane namespace of ${whose} (${cni.name})`);
+    return;
+  }
+  const why = cni === undefined ? 'no ClusterNetwork says which CNI runs'
+    // Cni.kubernetes() and Cni.custom() name no CNI whose namespaces are known: fail closed as without a CNI.
+    : `${whose} '${cni.name}' is a plain NetworkPolicy or custom CNI, whose namespaces are not known`;
+  for (const kind of Object.values(CniKind)) for (const ns of CNI_NAMESPACES[kind]) add(ns, `a control-plane namespace of the ${kind} CNI (${why})`);
 }
 
 /** Why `namespace` is protected, or undefined. */

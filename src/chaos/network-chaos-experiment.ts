@@ -107,9 +107,10 @@ export interface NetworkChaosExperimentProps {
   readonly schedule?: ChaosSchedule;
   /**
    * Namespaces of the cluster's own networking this experiment is meant to hit: `kube-*`, Chaos
-   * Mesh's, the ClusterNetwork's DNS, CNI and mesh control-plane namespaces (without a
-   * ClusterNetwork in scope, those of every supported CNI and mesh). Each must be one the
-   * experiment does hit.
+   * Mesh's, the ClusterNetwork's DNS, CNI and mesh control-plane namespaces (every supported CNI's
+   * when its CNI is `Cni.kubernetes()` or a `Cni.custom()`, which say nothing of where the CNI
+   * runs; without a ClusterNetwork in scope, those of every supported CNI and mesh). Each must be
+   * one the experiment does hit.
    * @default [] - every control-plane namespace is refused
    */
   readonly acknowledgedControlPlaneNamespaces?: string[];

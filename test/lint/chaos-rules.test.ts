@@ -138,6 +138,25 @@ describe('chaos-control-plane-target told the CNI (PolicyLintOptions.cni)', () =
       + 'a control-plane namespace of the cluster\'s CNI (calico): a fault there hits every workload that depends on it, and may cut off the '
       + 'controller that would end the experiment'));
   });
+
+  test('cilium-spire (where the Cilium chart installs SPIRE, authentication.mutual.spire.install.namespace): reported when told Cilium, '
+    + 'a plain or custom CNI, or nothing (was: never); not when told Calico or Flannel', () => {
+    const objects = [into(['cilium-spire'])];
+    expect(validateManifests(objects)).toEqual([]);
+    const tail = ': a fault there hits every workload that depends on it, and may cut off the controller that would end the experiment';
+    expect(lintRule(CONTROL, objects, { cni: Cni.cilium() }).map((f) => f.message)).toEqual([
+      `injects the fault into namespace 'cilium-spire', a control-plane namespace of the cluster's CNI (cilium)${tail}`,
+    ]);
+    expect(lintRule(CONTROL, objects, { cni: Cni.kubernetes() }).map((f) => f.message)).toEqual([
+      "injects the fault into namespace 'cilium-spire', a control-plane namespace of the cilium CNI (the cluster's CNI 'kubernetes' is a plain "
+      + `NetworkPolicy or custom CNI, whose namespaces are not known)${tail}`,
+    ]);
+    expect(lintRule(CONTROL, objects).map((f) => f.message)).toEqual([
+      `injects the fault into namespace 'cilium-spire', a control-plane namespace of the cilium CNI (no ClusterNetwork says which CNI runs)${tail}`,
+    ]);
+    expect(lintRule(CONTROL, objects, { cni: Cni.calico() })).toEqual([]);
+    expect(lintRule(CONTROL, objects, { cni: Cni.flannel() })).toEqual([]);
+  });
 });
 
 describe('chaos-partition-without-peer', () => {
