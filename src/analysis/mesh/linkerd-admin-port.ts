@@ -5,7 +5,7 @@
  * when it has the key, even one that is no number, which gives the default 4191; a number no port can
  * be makes a pod the API server refuses; an empty pod value beside a namespace value is ambiguous).
  */
-import { LinkerdPortAnnotation, linkerdPortOverride, LinkerdProxyPort, parseInt32 } from './linkerd-port-override';
+import { LinkerdContainerPortAnnotation, linkerdPortOverride, LinkerdProxyPort, parseInt32 } from './linkerd-port-override';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME } from './linkerd-probes';
 import { Endpoint } from '../model';
 
@@ -15,7 +15,7 @@ export { parseInt32 };
 export type LinkerdAdminPort = LinkerdProxyPort;
 
 /** How the injector reads `config.linkerd.io/admin-port` (./linkerd-port-override), for the analyzer and the lint alike. */
-export const LINKERD_ADMIN_PORT_OVERRIDE: LinkerdPortAnnotation = {
+export const LINKERD_ADMIN_PORT_OVERRIDE: LinkerdContainerPortAnnotation = {
   key: LINKERD_ADMIN_PORT_ANNOTATION,
   defaultPort: LINKERD_ADMIN_PORT,
   what: 'admin',

@@ -8,7 +8,7 @@
  * port (charts/partials/templates/_proxy.tpl), and the destination controller tells clients the port it
  * reads from that variable (controller/api/destination endpoint_translator.go `getInboundPort`).
  */
-import { LinkerdPortAnnotation, linkerdPortOverride, LinkerdProxyPort } from './linkerd-port-override';
+import { LinkerdContainerPortAnnotation, linkerdPortOverride, LinkerdProxyPort } from './linkerd-port-override';
 import { Endpoint } from '../model';
 
 /** Linkerd's inbound proxy port by default, where meshed clients connect (linkerd.io "Network Policy" common error). */
@@ -22,7 +22,7 @@ export const LINKERD_INBOUND_PORT_ANNOTATION = 'config.linkerd.io/inbound-port';
 export const LINKERD_INBOUND_PORT_NAME = 'linkerd-proxy';
 
 /** How the injector reads `config.linkerd.io/inbound-port` (./linkerd-port-override), for the analyzer and the lint alike. */
-export const LINKERD_INBOUND_PORT_OVERRIDE: LinkerdPortAnnotation = {
+export const LINKERD_INBOUND_PORT_OVERRIDE: LinkerdContainerPortAnnotation = {
   key: LINKERD_INBOUND_PORT_ANNOTATION,
   defaultPort: LINKERD_INBOUND_PORT,
   what: 'inbound',

@@ -1,7 +1,8 @@
 /**
  * A proxy port Linkerd's proxy injector takes from a `config.linkerd.io/*-port` annotation
  * (internal): `admin-port` (./linkerd-admin-port) and `inbound-port` (./linkerd-inbound-port) are read
- * alike, so the analyzer, the lint and the LinkerdAuthorization probe check agree on both.
+ * alike, so the analyzer, the lint and the LinkerdAuthorization probe check agree on both; `control-port` and
+ * `outbound-port` too (./linkerd-proxy-listeners, for the lint's port collisions).
  *
  * What the injector does (linkerd/linkerd2):
  * - which value: the pod template's own annotation when it has the key; the namespace's value is
@@ -47,12 +48,21 @@ export interface LinkerdPortAnnotation {
   readonly key: string;
   /** The install's port when the annotation gives none (Linkerd's Helm default). */
   readonly defaultPort: number;
-  /** The listener's name in messages: `admin`, `inbound`. */
+  /** The listener's name in messages: `admin`, `inbound`, `control`, `outbound`. */
   readonly what: string;
-  /** The injected proxy container's port of this listener (charts/partials/templates/_proxy.tpl): `linkerd-admin`, `linkerd-proxy`. */
-  readonly containerPortName: string;
+  /**
+   * The injected proxy container's port of this listener (charts/partials/templates/_proxy.tpl): `linkerd-admin`, `linkerd-proxy`.
+   * @default - none: the proxy container declares no port for this listener (control, outbound)
+   */
+  readonly containerPortName?: string;
   /** The install's Helm value the injector keeps when the annotation gives no port: `proxy.ports.admin`, `proxy.ports.inbound`. */
   readonly installValue: string;
+}
+
+/** A proxy port annotation whose listener is also a port of the injected proxy container (admin, inbound). */
+export interface LinkerdContainerPortAnnotation extends LinkerdPortAnnotation {
+  /** The injected proxy container's port of this listener: `linkerd-admin`, `linkerd-proxy`. */
+  readonly containerPortName: string;
 }
 
 /**
@@ -70,11 +80,15 @@ function fromValue(a: LinkerdPortAnnotation, text: string, from: 'pod' | 'namesp
   const n = parseInt32(text);
   if (n === undefined) return { port: a.defaultPort, from: 'default' };
   if (n >= 1 && n <= 65535) return { port: n, from };
+  const where = `${a.key} '${text}' (on the ${from === 'pod' ? 'pod template' : 'namespace'})`;
+  if (a.containerPortName === undefined) {
+    // No container port carries it, so the API server does not refuse the pod; what the proxy makes of such a listen address is not pinned here.
+    return { port: undefined, from, unknown: `${where} gives the injected proxy's ${a.what} listener port ${n}, which is no port (1-65535)` };
+  }
   return {
     port: undefined,
     from,
-    unknown: `${a.key} '${text}' (on the ${from === 'pod' ? 'pod template' : 'namespace'}) makes the injected proxy's ${a.what} `
-      + `container port ${n}, which the API server refuses (a port is 1-65535): the pods are not created`,
+    unknown: `${where} makes the injected proxy's ${a.what} container port ${n}, which the API server refuses (a port is 1-65535): the pods are not created`,
     refused: true,
   };
 }

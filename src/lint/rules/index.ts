@@ -29,6 +29,7 @@ import { linkerdAdminProbes } from './linkerd-admin-probes';
 import { linkerdAuthzRefusesAdmittedSource } from './linkerd-authz-refuses-admitted-source';
 import { linkerdOpaquePorts } from './linkerd-opaque-ports';
 import { linkerdPortAnnotation } from './linkerd-port-annotation';
+import { linkerdProxyPortCollision } from './linkerd-proxy-port-collision';
 import { linkerdServer } from './linkerd-server';
 import { loadBalancerClientIpHidden } from './load-balancer-client-ip-hidden';
 import { loadBalancerClusterPolicySnat } from './load-balancer-cluster-policy-snat';
@@ -72,6 +73,7 @@ export const RULES: readonly LintRule[] = [
   destinationRuleSubsets,
   linkerdServer,
   linkerdPortAnnotation,
+  linkerdProxyPortCollision,
   linkerdAdminPort,
   linkerdAdminProbes,
   linkerdOpaquePorts,

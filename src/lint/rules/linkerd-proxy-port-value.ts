@@ -1,4 +1,4 @@
-import { LinkerdPortAnnotation, linkerdPortOverride, parseInt32 } from '../../analysis/mesh/linkerd-port-override';
+import { LinkerdContainerPortAnnotation, linkerdPortOverride, parseInt32 } from '../../analysis/mesh/linkerd-port-override';
 import { linkerdInjection } from '../../util/linkerd-injection';
 import { isObject, jsonKey, LintDocument } from '../document';
 import { RuleReport } from '../rule';
@@ -35,7 +35,7 @@ interface Reach {
 }
 
 /** The finding for one value of annotation `a` reaching `reach`. */
-function judge(a: LinkerdPortAnnotation, doc: LintDocument, path: string, value: string, reach: Reach): RuleReport | undefined {
+function judge(a: LinkerdContainerPortAnnotation, doc: LintDocument, path: string, value: string, reach: Reach): RuleReport | undefined {
   const n = parseInt32(value);
   if (n !== undefined && n >= 1 && n <= 65535) return undefined;
   if (n !== undefined) {
@@ -64,7 +64,7 @@ function judge(a: LinkerdPortAnnotation, doc: LintDocument, path: string, value:
 }
 
 /** A Namespace's value of annotation `a`, which the injector copies onto its pods without one. */
-export function proxyPortOnNamespace(a: LinkerdPortAnnotation, doc: LintDocument, name: string | undefined): RuleReport | undefined {
+export function proxyPortOnNamespace(a: LinkerdContainerPortAnnotation, doc: LintDocument, name: string | undefined): RuleReport | undefined {
   const value = isObject(doc.obj.metadata?.annotations) ? doc.obj.metadata.annotations[a.key] : undefined;
   if (typeof value !== 'string') return undefined;
   const ns = name === undefined ? 'this namespace' : `namespace ${name}`;
@@ -80,8 +80,8 @@ export function proxyPortOnNamespace(a: LinkerdPortAnnotation, doc: LintDocument
  * does not inject are left alone, the value does nothing there (../../util/linkerd-injection:
  * `linkerd.io/inject` of the template and of a shown namespace, or a host-network pod).
  */
-export function proxyPortOnPodTemplate(a: LinkerdPortAnnotation, doc: LintDocument, base: string, template: Record<string, unknown>, ns: string,
-  namespace: Record<string, unknown> | undefined): RuleReport | undefined {
+export function proxyPortOnPodTemplate(a: LinkerdContainerPortAnnotation, doc: LintDocument, base: string, template: Record<string, unknown>,
+  ns: string, namespace: Record<string, unknown> | undefined): RuleReport | undefined {
   const metadata = template.metadata;
   const own = isObject(metadata) && isObject(metadata.annotations) ? metadata.annotations : {};
   const value = own[a.key];
