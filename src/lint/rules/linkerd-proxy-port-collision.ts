@@ -25,9 +25,9 @@ import { LintSeverity } from '../types';
  * admin.rs `bind.bind(...)?`): the proxy container restarts over and over. An application that binds
  * a port the proxy holds fails to listen in the same way. Errors: the pods never run as meant. A bind on
  * loopback and one on every address collide even with SO_REUSEADDR on both (Linux refuses a second
- * bind beside a socket in LISTEN unless both set SO_REUSEPORT, which the proxy's `TcpListener::bind`
- * does not), and the proxy's `[::]` listeners are dual-stack (no IPV6_V6ONLY), so an application on
- * 0.0.0.0 collides with them too.
+ * bind beside a socket in LISTEN unless both set SO_REUSEPORT; the proxy sets SO_REUSEADDR only,
+ * linkerd2-proxy linkerd/proxy/transport/src/listen.rs `BindTcp`), and the proxy's `[::]` listeners
+ * are dual-stack (it sets no IPV6_V6ONLY), so an application on 0.0.0.0 collides with them too.
  *
  * Warnings instead, when the control listener is one of the two: the proxy binds it only when
  * linkerd-viz turns tap on (../../analysis/mesh/linkerd-proxy-listeners), which the manifests do not
