@@ -14,6 +14,14 @@
  * loopback only (`127.0.0.1:port`, and `[::1]:port`). Only inbound (`linkerd-proxy`) and admin
  * (`linkerd-admin`) are container ports of the proxy. Helm defaults (charts/linkerd-control-plane
  * values `proxy.ports`): inbound 4143, admin 4191, control 4190, outbound 4140.
+ *
+ * The control listener serves tap, and the proxy binds it only when tap is on: linkerd2-proxy
+ * linkerd/app/src/env.rs `parse_tap_config` enables tap only with `LINKERD2_PROXY_TAP_SVC_NAME`, and
+ * linkerd/app/src/tap.rs binds nothing for `Config::Disabled`. The control plane's template does not
+ * set that variable; linkerd-viz's tap injector adds it (linkerd/linkerd2 viz/tap/injector/webhook.go `Mutate`), except on
+ * pods whose own or namespace's annotation `viz.linkerd.io/disable-tap` Go's `strconv.ParseBool` reads
+ * as true (viz/pkg/labels `IsTapDisabled`). So the control listener is left out under that annotation,
+ * and otherwise carries the condition (`boundOnlyIf`): the manifests do not show whether linkerd-viz is installed.
  */
 import { LINKERD_ADMIN_PORT_OVERRIDE, linkerdAdminPort } from './linkerd-admin-port';
 import { LINKERD_INBOUND_PORT_OVERRIDE, linkerdInboundPort } from './linkerd-inbound-port';
@@ -43,12 +51,26 @@ export interface LinkerdProxyListener {
   readonly port: LinkerdProxyPort;
   /** True when it listens on loopback only (outbound); false: on every address of the pod. */
   readonly loopbackOnly: boolean;
+  /**
+   * When the proxy binds it at all, in a finding's words, if not always (the control listener: only when linkerd-viz enables tap).
+   * @default - always bound
+   */
+  readonly boundOnlyIf?: string;
 }
+
+/** The annotation with which linkerd-viz's tap injector leaves a pod's tap off (pod or namespace). */
+export const LINKERD_VIZ_DISABLE_TAP_ANNOTATION = 'viz.linkerd.io/disable-tap';
+
+/** The values Go's strconv.ParseBool reads as true. */
+const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
+
+const TAP_ONLY = 'linkerd-viz\'s tap injector enables tap on these pods (the proxy binds its control listener only for tap: not without linkerd-viz, '
+  + `nor with ${LINKERD_VIZ_DISABLE_TAP_ANNOTATION}: "true" on the pod template or its namespace)`;
 
 /**
  * The injected proxy's listeners, inbound, admin, control and outbound in that order, of a pod whose
  * template has the annotations `pod` in a namespace with the annotations `namespace` (undefined: none
- * known, as for a namespace the manifests do not show).
+ * known, as for a namespace the manifests do not show); without control when either turns tap off.
  */
 export function linkerdProxyListeners(pod: Readonly<Record<string, unknown>> | undefined,
   namespace: Readonly<Record<string, unknown>> | undefined): LinkerdProxyListener[] {
@@ -57,10 +79,11 @@ export function linkerdProxyListeners(pod: Readonly<Record<string, unknown>> | u
   const admin = linkerdAdminPort(...read(LINKERD_ADMIN_PORT_OVERRIDE));
   const control = linkerdPortOverride(LINKERD_CONTROL_PORT_OVERRIDE, ...read(LINKERD_CONTROL_PORT_OVERRIDE));
   const outbound = linkerdPortOverride(LINKERD_OUTBOUND_PORT_OVERRIDE, ...read(LINKERD_OUTBOUND_PORT_OVERRIDE));
+  const tapOff = [pod, namespace].some((a) => GO_TRUE.includes(a?.[LINKERD_VIZ_DISABLE_TAP_ANNOTATION] as string));
   return [
     { annotation: LINKERD_INBOUND_PORT_OVERRIDE, port: inbound, loopbackOnly: false },
     { annotation: LINKERD_ADMIN_PORT_OVERRIDE, port: admin, loopbackOnly: false },
-    { annotation: LINKERD_CONTROL_PORT_OVERRIDE, port: control, loopbackOnly: false },
+    ...(tapOff ? [] : [{ annotation: LINKERD_CONTROL_PORT_OVERRIDE, port: control, loopbackOnly: false, boundOnlyIf: TAP_ONLY }]),
     { annotation: LINKERD_OUTBOUND_PORT_OVERRIDE, port: outbound, loopbackOnly: true },
   ];
 }

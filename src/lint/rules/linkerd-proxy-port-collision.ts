@@ -1,5 +1,6 @@
 import { LinkerdProxyListener, linkerdProxyListeners } from '../../analysis/mesh/linkerd-proxy-listeners';
-import { linkerdInjection } from '../../util/linkerd-injection';
+import { linkerdExistingSidecar } from '../../util/linkerd-existing-sidecar';
+import { linkerdInjection, linkerdWebhookUnseen } from '../../util/linkerd-injection';
 import { isNamespace, isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
 import { isObject, jsonKey, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
@@ -11,7 +12,8 @@ import { LintSeverity } from '../types';
  * listeners (../../analysis/mesh/linkerd-proxy-listeners: `config.linkerd.io/inbound-port`,
  * `admin-port`, `control-port`, `outbound-port` on the pod template, else on its namespace, else the
  * install's 4143, 4191, 4190, 4140) against each other and against the TCP ports the pod's containers
- * declare (they share the pod's network namespace).
+ * declare, native sidecars (init containers with `restartPolicy: Always`) included: they share the
+ * pod's network namespace.
  *
  * Nothing upstream catches it: the injector sets each port as it reads it (linkerd2 pkg/inject
  * config_override.go) and its report checks no port (pkg/inject/report.go: host network, existing
@@ -21,14 +23,26 @@ import { LintSeverity } from '../types';
  * covers loopback, so the outbound listener collides too), exits with "Initialization failure"
  * (linkerd2-proxy linkerd2-proxy/src/main.rs, `Config::build` binding each listener, linkerd/app
  * admin.rs `bind.bind(...)?`): the proxy container restarts over and over. An application that binds
- * a port the proxy holds fails to listen in the same way. Errors: the pods never run as meant.
+ * a port the proxy holds fails to listen in the same way. Errors: the pods never run as meant. A bind on
+ * loopback and one on every address collide even with SO_REUSEADDR on both (Linux refuses a second
+ * bind beside a socket in LISTEN unless both set SO_REUSEPORT; the proxy sets SO_REUSEADDR only,
+ * linkerd2-proxy linkerd/proxy/transport/src/listen.rs `BindTcp`), and the proxy's `[::]` listeners
+ * are dual-stack (it sets no IPV6_V6ONLY), so an application on 0.0.0.0 collides with them too.
  *
- * Left out: pods Linkerd does not inject (../../util/linkerd-injection, host-network pods included),
- * templates that already carry a `linkerd-proxy` container (the injector skips them,
- * pkg/inject/report.go "pod has a sidecar injected already"), ports whose value the injector cannot use
- * (linkerd-port-annotation-invalid reports those), and UDP or SCTP container ports (no TCP listener).
- * `skip-inbound-ports` and opaque ports change no listener. A namespace's own collision is reported
- * once, on the Namespace, not again on each pod template that inherits it.
+ * Warnings instead, when the control listener is one of the two: the proxy binds it only when
+ * linkerd-viz turns tap on (../../analysis/mesh/linkerd-proxy-listeners), which the manifests do not
+ * show; under `viz.linkerd.io/disable-tap: "true"` it is not judged at all.
+ *
+ * Left out: pods Linkerd does not inject (../../util/linkerd-injection, host-network pods and the
+ * webhook's excluded namespaces included), templates that already carry a proxy (the injector skips
+ * them, ../../util/linkerd-existing-sidecar), Namespaces whose pods are never injected (excluded by the
+ * webhook, or an invalid `linkerd.io/inject`), ports whose value the injector cannot use
+ * (linkerd-port-annotation-invalid reports those of the admin and inbound ports), UDP or SCTP container
+ * ports (no TCP listener), and a container port named as the proxy's own port on that listener's port
+ * (`linkerd-admin` on the admin port, `linkerd-proxy` on the inbound one: it declares the proxy's
+ * listener, no listener of the application). `skip-inbound-ports` and opaque ports change no listener.
+ * A namespace's own collision is reported once, on the Namespace, not again on each pod template that
+ * inherits it.
  */
 
 /** A TCP port a container of the template declares, with where. */
@@ -39,25 +53,40 @@ interface AppPort {
   readonly path: string;
 }
 
-const PROXY_CONTAINER = 'linkerd-proxy';
-
-/** The TCP ports the template's containers declare (`protocol` absent means TCP). */
+/**
+ * The TCP ports the template's containers and native sidecars declare (`protocol` absent means TCP);
+ * other init containers have exited before the proxy starts.
+ */
 function appPorts(template: Record<string, any>, base: string): AppPort[] {
-  const containers = isPlainObject(template.spec) && Array.isArray(template.spec.containers) ? template.spec.containers : [];
+  const spec = isPlainObject(template.spec) ? template.spec : {};
   const out: AppPort[] = [];
-  containers.forEach((c: unknown, i: number) => {
+  const read = (field: 'containers' | 'initContainers') => (Array.isArray(spec[field]) ? spec[field] : []).forEach((c: unknown, i: number) => {
     if (!isPlainObject(c) || !Array.isArray(c.ports)) return;
+    if (field === 'initContainers' && c.restartPolicy !== 'Always') return;
     c.ports.forEach((p: unknown, j: number) => {
       if (!isPlainObject(p) || typeof p.containerPort !== 'number' || (p.protocol !== undefined && p.protocol !== 'TCP')) return;
       out.push({
         port: p.containerPort,
         container: typeof c.name === 'string' ? c.name : `#${i}`,
         ...(typeof p.name === 'string' ? { name: p.name } : {}),
-        path: `${base}spec.containers[${i}].ports[${j}].containerPort`,
+        path: `${base}spec.${field}[${i}].ports[${j}].containerPort`,
       });
     });
   });
+  read('containers');
+  read('initContainers');
   return out;
+}
+
+/** A container port that declares listener `l` itself (its container port name on its port), no application listener. */
+function declaresProxyPort(l: LinkerdProxyListener, app: AppPort): boolean {
+  return app.name !== undefined && app.name === l.annotation.containerPortName && app.port === l.port.port;
+}
+
+/** Warning when the proxy may not bind one of `listeners` (the control listener without tap), else error; with the condition to add. */
+function judged(...listeners: LinkerdProxyListener[]): { severity: LintSeverity; hedge: string } {
+  const only = listeners.find((l) => l.boundOnlyIf !== undefined)?.boundOnlyIf;
+  return only === undefined ? { severity: LintSeverity.ERROR, hedge: '' } : { severity: LintSeverity.WARNING, hedge: ` (if ${only})` };
 }
 
 /** Where a listener's port comes from, in a finding's words. */
@@ -82,7 +111,8 @@ const PROXY_FAILS = 'the proxy binds each listener when it starts, fails on the 
 function moveFix(l: LinkerdProxyListener, taken: ReadonlySet<number>): string {
   const a = l.annotation;
   const free = taken.has(a.defaultPort) ? '' : ` (Linkerd's default ${a.defaultPort} is free here)`;
-  return `set ${a.key} to a port no other listener or container port of the pod uses${free}, or remove it`;
+  const tap = l.boundOnlyIf !== undefined ? ', or turn tap off with viz.linkerd.io/disable-tap: "true"' : '';
+  return `set ${a.key} to a port no other listener or container port of the pod uses${free}, or remove it${tap}`;
 }
 
 /** Pairs of the proxy's known listeners on one port, in listener order. */
@@ -101,20 +131,25 @@ function blamed(pair: readonly [LinkerdProxyListener, LinkerdProxyListener], fro
 }
 
 /** Collisions among the proxy's own listeners that a Namespace's annotations make, for its pods without their own values. */
-function onNamespace(doc: LintDocument, name: string | undefined, annotations: Record<string, unknown>): RuleReport[] {
+function onNamespace(doc: LintDocument, name: string | undefined, annotations: Record<string, unknown>,
+  labels: Record<string, unknown>): RuleReport[] {
   const ns = name ?? 'this namespace';
+  // No pod of it is injected: the webhook never sees it, or its linkerd.io/inject value is none the injector knows.
+  if (name !== undefined && linkerdWebhookUnseen({ namespace: name, namespaceLabels: labels }) !== undefined) return [];
+  if (linkerdInjection(undefined, annotations).invalid === true) return [];
   const listeners = linkerdProxyListeners(undefined, annotations);
   const taken = new Set(listeners.map((l) => l.port.port).filter((p): p is number => p !== undefined));
   return proxyPairs(listeners).flatMap((pair) => {
     const moved = blamed(pair, 'namespace');
     if (moved === undefined) return [];
     const port = pair[0].port.port;
+    const { severity, hedge } = judged(...pair);
     return [{
       doc,
-      severity: LintSeverity.ERROR,
+      severity,
       path: `metadata.annotations${jsonKey(moved.annotation.key)}`,
       message: `${moved.annotation.key}: in the pods Linkerd injects in ${name === undefined ? ns : `namespace ${ns}`} that set neither port themselves, `
-        + `the proxy's ${listener(pair[0], ns)} and its ${listener(pair[1], ns)} both take port ${port}: ${PROXY_FAILS}`,
+        + `the proxy's ${listener(pair[0], ns)} and its ${listener(pair[1], ns)} both take port ${port}${hedge}: ${PROXY_FAILS}`,
       fix: moveFix(moved, taken),
     }];
   });
@@ -135,28 +170,31 @@ function onTemplate(doc: LintDocument, template: Record<string, any>, base: stri
   for (const pair of proxyPairs(listeners)) {
     const moved = blamed(pair, 'pod');
     if (moved === undefined) continue;
+    const tap = judged(...pair);
     out.push({
       doc,
-      severity: LintSeverity.ERROR,
+      severity: tap.severity,
       path: annotationPath(moved),
       message: `${moved.annotation.key}: the injected Linkerd proxy's ${listener(pair[0], ns)} and its ${listener(pair[1], ns)} both take port `
-        + `${pair[0].port.port}${hedge}: ${PROXY_FAILS}`,
+        + `${pair[0].port.port}${hedge}${tap.hedge}: ${PROXY_FAILS}`,
       fix: moveFix(moved, taken),
     });
   }
   for (const l of listeners) {
-    for (const app of ports.filter((p) => p.port === l.port.port)) {
+    for (const app of ports.filter((p) => p.port === l.port.port && !declaresProxyPort(l, p))) {
       const declared = `container ${app.container} declares port ${app.port}${app.name !== undefined ? ` ('${app.name}')` : ''}`;
       const byPod = l.port.from === 'pod';
+      const tap = judged(l);
       out.push({
         doc,
-        severity: LintSeverity.ERROR,
+        severity: tap.severity,
         path: byPod ? annotationPath(l) : app.path,
         message: `${byPod ? l.annotation.key : `containerPort ${app.port}`}: the injected Linkerd proxy's ${listener(l, ns)} takes the port `
-          + `${declared}, and the containers of a pod share one network namespace${hedge}: whichever binds port ${app.port} second fails `
+          + `${declared}, and the containers of a pod share one network namespace${hedge}${tap.hedge}: whichever binds port ${app.port} second fails `
           + '(the proxy exits with "Initialization failure" and restarts; the application cannot listen on its port), so the pods crash-loop or never serve',
         fix: byPod ? moveFix(l, taken)
-          : `move the application off port ${app.port}, or set ${l.annotation.key} on the pod template to a port no container of the pod uses`,
+          : `move the application off port ${app.port}, or set ${l.annotation.key} on the pod template to a port no container of the pod uses`
+            + (l.boundOnlyIf !== undefined ? ', or turn tap off with viz.linkerd.io/disable-tap: "true"' : ''),
       });
     }
   }
@@ -177,15 +215,14 @@ export const linkerdProxyPortCollision: LintRule = {
       const annotations = isObject(obj.metadata?.annotations) ? obj.metadata.annotations : {};
       if (name !== undefined && namespaces.has(name)) continue;
       if (name !== undefined) namespaces.set(name, { annotations, labels: isObject(obj.metadata?.labels) ? obj.metadata.labels : {} });
-      out.push(...onNamespace(doc, name, annotations));
+      out.push(...onNamespace(doc, name, annotations, isObject(obj.metadata?.labels) ? obj.metadata.labels : {}));
     }
     for (const doc of ctx.documents) {
       const obj = doc.obj;
       const template = podTemplateOf(obj);
       if (template === undefined) continue;
       const spec = isPlainObject(template.spec) ? template.spec : {};
-      const containers = Array.isArray(spec.containers) ? spec.containers : [];
-      if (containers.some((c: unknown) => isPlainObject(c) && c.name === PROXY_CONTAINER)) continue;
+      if (linkerdExistingSidecar(spec) !== undefined) continue;
       const ns = namespaceOf(obj);
       const namespace = namespaces.get(ns);
       const own = isObject(template.metadata) && isObject(template.metadata.annotations) ? template.metadata.annotations : {};
