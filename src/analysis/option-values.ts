@@ -5,7 +5,8 @@
 import { LinkerdInstallationOptions } from './linkerd-installation-options';
 import { LINKERD_DEFAULT_POLICIES, LinkerdInstallValues } from './mesh/facts';
 import { parseLinkerdPorts } from './mesh/linkerd-ports';
-import { ipv4OfMapped, parseCidr } from '../util/cidr';
+import { linkerdNetworkProblem } from '../cluster/linkerd-cluster-networks';
+import { parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import { describeValue, StructKeys } from '../util/guards';
 
@@ -60,11 +61,8 @@ function checkLinkerdNetworks(site: string, prop: string, value: unknown, emptyA
   });
 }
 
-/** Why a valid CIDR cannot be a Linkerd network (see checkLinkerdNetworks), if it cannot; shared with the CLI's flags. */
-export function linkerdNetworkProblem(cidr: string): string | undefined {
-  const ipv4 = ipv4OfMapped(cidr);
-  return ipv4 === undefined ? undefined : `'${cidr}' is an IPv4-mapped IPv6 block, which matches no IPv4 client in Linkerd: write ${ipv4}`;
-}
+/** Why a valid CIDR cannot be a Linkerd network (see checkLinkerdNetworks), if it cannot; shared with the CLI's flags and Mesh.linkerd. */
+export { linkerdNetworkProblem };
 
 /** The Linkerd installation values of the options, validated (checked whatever the mesh, so a typo never waits for one; Reachability refuses them without a Linkerd mesh). */
 export function checkLinkerdValues(site: string, options: LinkerdOptions): LinkerdInstallValues {

@@ -1,4 +1,5 @@
 import { hostProbeSnatAddress } from './host-probe-snat';
+import { checkLinkerdClusterNetworks } from './linkerd-cluster-networks';
 import { ValidationError, propError } from '../util/errors';
 import { StructKeys, requireKnownKeys, requireOneOf, requireOptionalBoolean, requireOptionalString, requireProps } from '../util/guards';
 import { LINKERD_INJECT_ANNOTATION } from '../util/linkerd-injection';
@@ -109,6 +110,17 @@ export interface LinkerdMeshOptions {
    * @default 'cluster.local'
    */
   readonly trustDomain?: string;
+  /**
+   * The installation's `clusterNetworks` (Helm value of the linkerd-control-plane chart, comma-separated
+   * there), as CIDRs: the client networks the `cluster-unauthenticated` and `cluster-authenticated`
+   * default inbound policies admit (linkerd.io "Authorization Policy" reference). LoadBalancerService
+   * reads it: a `cluster-unauthenticated` pod admits the load balancer's clients when every client range
+   * lies inside these networks. At least one CIDR, without host bits, no IPv4-mapped IPv6 block (Linkerd
+   * matches an IPv4 client against IPv4 networks only). The analyzer and PolicyLint are told the same value
+   * with their own `linkerdClusterNetworks` option.
+   * @default ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'] (Linkerd's install default)
+   */
+  readonly clusterNetworks?: string[];
 }
 
 /** A port a mesh needs open, with who uses it. */
@@ -233,6 +245,7 @@ export class Mesh {
         rootNamespace: o.rootNamespace !== undefined,
         // Not given, the control plane namespace is the root namespace: declared with it.
         controlPlaneNamespace: o.controlPlaneNamespace !== undefined || o.rootNamespace !== undefined,
+        clusterNetworks: false,
       },
       ...(mode === IstioMode.AMBIENT ? {
         hostProbeSnatIp: probeV4 ?? AMBIENT_PROBE_SOURCE,
@@ -252,7 +265,13 @@ export class Mesh {
       controlPlanePodLabels: {},
       cniPlugin: requireOptionalBoolean(site, 'cni', o.cni, false),
       trustDomain: trustDomain(site, o.trustDomain),
-      declared: { trustDomain: o.trustDomain !== undefined, rootNamespace: false, controlPlaneNamespace: o.controlPlaneNamespace !== undefined },
+      clusterNetworks: checkLinkerdClusterNetworks(site, 'clusterNetworks', o.clusterNetworks),
+      declared: {
+        trustDomain: o.trustDomain !== undefined,
+        rootNamespace: false,
+        controlPlaneNamespace: o.controlPlaneNamespace !== undefined,
+        clusterNetworks: o.clusterNetworks !== undefined,
+      },
     });
   }
 
@@ -286,6 +305,11 @@ export class Mesh {
   /** Trust domain of workload identities. */
   public readonly trustDomain: string;
   /**
+   * Linkerd: the installation's `clusterNetworks`, as canonical CIDRs (see {@link LinkerdMeshOptions.clusterNetworks}).
+   * @default - undefined for other meshes; Linkerd's install default for Linkerd
+   */
+  public readonly clusterNetworks?: readonly string[];
+  /**
    * Istio ambient: the address istio-cni SNATs IPv4 kubelet probes to (`HOST_PROBE_SNAT_IP`).
    * @default - undefined for other meshes and modes
    */
@@ -305,7 +329,13 @@ export class Mesh {
    * install defaults, assumed: `cluster.local`, `istio-system`, `linkerd`). The lint hedges over those not declared.
    * @internal
    */
-  public readonly _declared: { readonly trustDomain: boolean; readonly rootNamespace: boolean; readonly controlPlaneNamespace: boolean };
+  public readonly _declared: {
+    readonly trustDomain: boolean;
+    readonly rootNamespace: boolean;
+    readonly controlPlaneNamespace: boolean;
+    /** Linkerd's `clusterNetworks` (the others assume Linkerd's install default). */
+    readonly clusterNetworks: boolean;
+  };
 
   private constructor(token: typeof FACTORY_TOKEN, kind: MeshKind, extra: MeshExtras) {
     if (token !== FACTORY_TOKEN) {
@@ -320,10 +350,12 @@ export class Mesh {
     this.controlPlanePodLabels = Object.freeze({ ...(extra.controlPlanePodLabels ?? {}) });
     this.cniPlugin = extra.cniPlugin ?? false;
     this.trustDomain = extra.trustDomain ?? 'cluster.local';
+    this.clusterNetworks = extra.clusterNetworks === undefined ? undefined : Object.freeze([...extra.clusterNetworks]);
     this.hostProbeSnatIp = extra.hostProbeSnatIp;
     this.hostProbeSnatIpv6 = extra.hostProbeSnatIpv6;
     this._hostProbeSnatGiven = Object.freeze({ ...(extra.hostProbeSnatGiven ?? { ipv4: false, ipv6: false }) });
-    this._declared = Object.freeze({ ...(extra.declared ?? { trustDomain: false, rootNamespace: false, controlPlaneNamespace: false }) });
+    const undeclared = { trustDomain: false, rootNamespace: false, controlPlaneNamespace: false, clusterNetworks: false };
+    this._declared = Object.freeze({ ...(extra.declared ?? undeclared) });
     MADE.add(this);
   }
 
@@ -436,7 +468,7 @@ const ISTIO_KEYS: StructKeys<IstioMeshOptions> = {
   hostProbeSnatIp: true,
   hostProbeSnatIpv6: true,
 };
-const LINKERD_KEYS: StructKeys<LinkerdMeshOptions> = { cni: true, controlPlaneNamespace: true, trustDomain: true };
+const LINKERD_KEYS: StructKeys<LinkerdMeshOptions> = { cni: true, controlPlaneNamespace: true, trustDomain: true, clusterNetworks: true };
 
 interface MeshExtras {
   readonly istioMode?: IstioMode;
@@ -446,6 +478,7 @@ interface MeshExtras {
   readonly controlPlanePodLabels?: Record<string, string>;
   readonly cniPlugin?: boolean;
   readonly trustDomain?: string;
+  readonly clusterNetworks?: readonly string[];
   readonly hostProbeSnatIp?: string;
   readonly hostProbeSnatIpv6?: string;
   readonly hostProbeSnatGiven?: { readonly ipv4: boolean; readonly ipv6: boolean };

@@ -18,6 +18,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { AppObjects, selectedWorkloads } from '../util/app-objects';
+import { namedContainerPorts } from '../util/container-ports';
 import { selectorsOverlap } from './linkerd/server-selectors';
 import { isPlainObject, stringMap } from '../util/vocabulary';
 
@@ -55,15 +56,8 @@ function expressionsMayHold(expressions: unknown, labels: Readonly<Record<string
 function namedPorts(objects: AppObjects, namespace: string, labels: Readonly<Record<string, string>>): Map<string, number[]> {
   const named = new Map<string, number[]>();
   for (const { template } of selectedWorkloads(objects, namespace, { ...labels })) {
-    const spec = isPlainObject(template.spec) ? template.spec : {};
-    const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-    const containers = [...list(spec.containers), ...list(spec.initContainers)];
-    for (const c of containers) {
-      for (const p of isPlainObject(c) && Array.isArray(c.ports) ? c.ports : []) {
-        if (!isPlainObject(p) || typeof p.name !== 'string' || typeof p.containerPort !== 'number') continue;
-        if (p.protocol !== undefined && p.protocol !== 'TCP') continue;
-        named.set(p.name, [...(named.get(p.name) ?? []), p.containerPort]);
-      }
+    for (const p of namedContainerPorts(template)) {
+      if (p.protocol === 'TCP') named.set(p.name, [...(named.get(p.name) ?? []), p.port]);
     }
   }
   return named;

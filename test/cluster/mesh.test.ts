@@ -63,6 +63,18 @@ describe('Mesh factories', () => {
       + 'omit it, or set mode: IstioMode.AMBIENT'],
     ['a misspelt option', () => Mesh.istio({ mode: IstioMode.AMBIENT, hostProbeSnatIP: '169.254.9.9' } as any), '[Mesh.istio] options.hostProbeSnatIP: unknown field (expected one of mode, revision, rootNamespace, controlPlaneNamespace, istiodLabels, cni, '
       + 'trustDomain, hostProbeSnatIp, hostProbeSnatIpv6); a misspelt field would be silently ignored'],
+    // Linkerd's clusterNetworks: the networks of the cluster-* default inbound policies (LoadBalancerService reads them).
+    ['no cluster network', () => Mesh.linkerd({ clusterNetworks: [] }),
+      '[Mesh.linkerd] clusterNetworks: needs at least one CIDR: the cluster-* default policies of Linkerd admit clients of these networks only, and the '
+      + 'proxy refuses them without any (omit it for Linkerd\'s default 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fd00::/8)'],
+    ['cluster networks as one comma-separated string (the Helm value\'s form)', () => Mesh.linkerd({ clusterNetworks: '10.0.0.0/8,fd00::/8' as any }),
+      "[Mesh.linkerd] clusterNetworks: must be a list, got the string '10.0.0.0/8,fd00::/8'"],
+    ['a cluster network that is no CIDR', () => Mesh.linkerd({ clusterNetworks: ['10.0.0.0/8', '10.1.0.0'] }),
+      "[Mesh.linkerd] clusterNetworks[1]: invalid CIDR: '10.1.0.0' is not a CIDR (expected address/prefix, e.g. 10.0.0.0/8)"],
+    ['a cluster network with host bits', () => Mesh.linkerd({ clusterNetworks: ['10.0.0.1/8'] }),
+      "[Mesh.linkerd] clusterNetworks[0]: invalid CIDR: '10.0.0.1/8' has host bits set; did you mean 10.0.0.0/8?"],
+    ['an IPv4-mapped cluster network', () => Mesh.linkerd({ clusterNetworks: ['::ffff:10.0.0.0/104'] }),
+      "[Mesh.linkerd] clusterNetworks[0]: '::ffff:10.0.0.0/104' is an IPv4-mapped IPv6 block, which matches no IPv4 client in Linkerd: write 10.0.0.0/8"],
   ])('%s', (_what, make, message) => {
     expect(make).toThrow(message);
     expect(Errors.isValidationError(captured(make))).toBe(true);
@@ -81,7 +93,7 @@ describe('Mesh factories', () => {
   });
 
   test('which installation values were declared, not defaulted (internal: the lint hedges over the others)', () => {
-    const none = { trustDomain: false, rootNamespace: false, controlPlaneNamespace: false };
+    const none = { trustDomain: false, rootNamespace: false, controlPlaneNamespace: false, clusterNetworks: false };
     expect(Mesh.none()._declared).toEqual(none);
     expect(Mesh.istio({ mode: IstioMode.SIDECAR })._declared).toEqual(none);
     expect(Mesh.linkerd()._declared).toEqual(none);
@@ -91,8 +103,19 @@ describe('Mesh factories', () => {
     expect(Mesh.istio({ mode: IstioMode.SIDECAR, rootNamespace: 'mesh-root' })._declared).toEqual({ ...none, rootNamespace: true, controlPlaneNamespace: true });
     expect(Mesh.istio({ mode: IstioMode.SIDECAR, controlPlaneNamespace: 'istiod' })._declared).toEqual({ ...none, controlPlaneNamespace: true });
     expect(Mesh.linkerd({ trustDomain: 'example.org', controlPlaneNamespace: 'linkerd-prod' })._declared)
-      .toEqual({ trustDomain: true, rootNamespace: false, controlPlaneNamespace: true });
+      .toEqual({ trustDomain: true, rootNamespace: false, controlPlaneNamespace: true, clusterNetworks: false });
+    expect(Mesh.linkerd({ clusterNetworks: ['10.0.0.0/8'] })._declared).toEqual({ ...none, clusterNetworks: true });
     expect(Object.isFrozen(Mesh.linkerd()._declared)).toBe(true);
+  });
+
+  test('Linkerd\'s clusterNetworks: the install default, or the declared CIDRs in canonical form; none for other meshes', () => {
+    expect(Mesh.linkerd().clusterNetworks).toEqual(['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8']);
+    const declared = Mesh.linkerd({ clusterNetworks: ['10.20.0.0/16', 'FD00:0:0::/48'] });
+    expect(declared.clusterNetworks).toEqual(['10.20.0.0/16', 'fd00::/48']);
+    expect(Object.isFrozen(declared.clusterNetworks)).toBe(true);
+    expect([Mesh.none().clusterNetworks, Mesh.istio({ mode: IstioMode.SIDECAR }).clusterNetworks]).toEqual([undefined, undefined]);
+    expect(() => Mesh.linkerd({ clusterNetwork: ['10.0.0.0/8'] } as any)).toThrow('[Mesh.linkerd] options.clusterNetwork: unknown field (expected one of '
+      + 'cni, controlPlaneNamespace, trustDomain, clusterNetworks)');
   });
 
   test('declared host probe addresses are kept in canonical form, each family on its own', () => {

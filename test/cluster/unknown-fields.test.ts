@@ -43,7 +43,7 @@ const KNOWN = {
   custom: 'acknowledgeUnenforcedPolicies',
   capabilities: 'enforcesNetworkPolicy, deny, ordering, clusterWide, l7, fqdn, entities, clusterNetworkPolicy',
   istio: 'mode, revision, rootNamespace, controlPlaneNamespace, istiodLabels, cni, trustDomain, hostProbeSnatIp, hostProbeSnatIpv6',
-  linkerd: 'cni, controlPlaneNamespace, trustDomain',
+  linkerd: 'cni, controlPlaneNamespace, trustDomain, clusterNetworks',
   calicoInstallation: 'delivery, version, chartRepository, crdMode, kubernetesVersion, ipPools, bgp, bgpConfiguration, dataplane, '
     + 'kubernetesServiceEndpoint, operatorManagesKubeProxy, nodeAddressAutodetectionV4, nodeAddressAutodetectionV6, mtu, nodeNetworkMtu, wireguard, goldmane, '
     + 'whisker, kubernetesProvider, registry, installationOverrides',
@@ -260,9 +260,9 @@ describe('every declared field is still accepted', () => {
       hostProbeSnatIp: '169.254.9.9',
       hostProbeSnatIpv6: 'fd00::7',
     });
-    const linkerd = { cni: true, controlPlaneNamespace: 'linkerd-cp', trustDomain: 'corp.example' };
+    const linkerd = { cni: true, controlPlaneNamespace: 'linkerd-cp', trustDomain: 'corp.example', clusterNetworks: ['10.20.0.0/16'] };
     expect(keysOf(linkerd)).toEqual(listed(KNOWN.linkerd));
-    expect(Mesh.linkerd(linkerd)).toMatchObject({ cniPlugin: true, controlPlaneNamespace: 'linkerd-cp', trustDomain: 'corp.example' });
+    expect(Mesh.linkerd(linkerd)).toMatchObject({ cniPlugin: true, controlPlaneNamespace: 'linkerd-cp', trustDomain: 'corp.example', clusterNetworks: ['10.20.0.0/16'] });
   });
 
   test('CalicoInstallation with every prop and every field of its structs (two installs: the endpoint ConfigMap and operator-managed kube-proxy exclude each other)', () => {

@@ -61,7 +61,9 @@ describe('Linkerd', () => {
     [LinkerdInboundPolicy.DENY, ''],
     [LinkerdInboundPolicy.ALL_AUTHENTICATED, ''],
     [LinkerdInboundPolicy.CLUSTER_AUTHENTICATED, ''],
-    [LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED, ' from outside the cluster networks'],
+    [LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED, ' from outside the cluster networks (10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, '
+      + 'fd00::/8: Linkerd\'s install default, assumed; declare the installation\'s with Mesh.linkerd({ clusterNetworks })), and 203.0.113.0/24 is '
+      + 'not inside them'],
   ])('a namespace whose default inbound policy is %s fails synthesis, naming the fix', (policy, extra) => {
     const chart = meshChart(LINKERD);
     // The Service first, the namespace after: the check runs at synth.
@@ -160,6 +162,125 @@ describe('Linkerd', () => {
   });
 });
 
+describe('Linkerd cluster-unauthenticated: the clients inside the cluster networks are admitted', () => {
+  const INTERNAL = { ...LB, internal: true, cloud: LoadBalancerCloud.aws(), allowedSourceRanges: ['10.20.0.0/16'] };
+  const INSIDE = Target.external('10.20.0.5');
+  const build = (mesh: Mesh, props: Record<string, unknown> = {}) => {
+    const chart = meshChart(mesh);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED } });
+    new LoadBalancerService(chart, 'web', { ...INTERNAL, ...props });
+    return chart;
+  };
+  const refusal = (networks: string, outside: string, from = 'the load balancer\'s clients', port = 8443) => 'Validation failed with the following '
+    + 'errors:\n  [test/web] namespace: \'shop\' is a ZeroTrustNamespace (test/shop) meshed with Linkerd whose default inbound policy '
+    + `'cluster-unauthenticated' refuses clients without a mesh identity from outside the cluster networks (${networks}), and ${outside}: the pods' `
+    + `proxies would refuse ${from} on port ${port}. Authorize them on a Server for the pods on port ${port}: an AuthorizationPolicy requiring a `
+    + `NetworkAuthentication of the ranges, or LinkerdAuthorization.allowFlow with from: [MeshSource.anyone()], to: {"app":"web"}, ports: [${port}] `
+    + '(every address at the mesh; the pods\' NetworkPolicy still admits only the ranges)';
+
+  // Before: every cluster-unauthenticated namespace failed synthesis, though its proxies admit unmeshed clients of the cluster networks.
+  test('client ranges inside Linkerd\'s default clusterNetworks: no error, and the analyzer admits the clients through CNI and mesh', () => {
+    const mesh = Mesh.linkerd({ cni: true });
+    const reach = analyse(synthValid(build(mesh)), mesh);
+    expect(verdicts(reach, INSIDE)).toEqual(['allow', 'allow', 'allow']);
+  });
+
+  test('judged over the union of the declared networks: a range two of them cover together is inside, one reaching past them is not', () => {
+    const split = Mesh.linkerd({ cni: true, clusterNetworks: ['10.20.0.0/17', '10.20.128.0/17'] });
+    expect(() => synthValid(build(split))).not.toThrow();
+    const half = Mesh.linkerd({ cni: true, clusterNetworks: ['10.20.0.0/17', '192.168.0.0/16'] });
+    expect(validationError(build(half, { allowedSourceRanges: ['192.168.4.0/24', '10.20.0.0/16'] })))
+      .toBe(refusal('10.20.0.0/17, 192.168.0.0/16', '10.20.0.0/16 is not inside them'));
+    // What the error prevents: a client of the range outside the declared networks is refused by the proxies (the analyzer told the same networks).
+    const reach = Reachability.fromManifests(unvalidated(build(half, { allowedSourceRanges: ['192.168.4.0/24', '10.20.0.0/16'] })), {
+      cni: Cni.calico(), mesh: half, nodeIp: '172.31.0.10', podCidrs: ['10.244.0.0/16'], linkerdClusterNetworks: ['10.20.0.0/17', '192.168.0.0/16'],
+    });
+    reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443)] });
+    expect(verdicts(reach, Target.external('10.20.200.5'))).toEqual(['deny', 'allow', 'deny']);
+    expect(verdicts(reach, INSIDE)).toEqual(['allow', 'allow', 'allow']);
+  });
+
+  test('the default networks are said to be assumed; a public range is outside them', () => {
+    expect(validationError(build(Mesh.linkerd({ cni: true }), { allowedSourceRanges: ['10.20.0.0/16', '203.0.113.0/24', '198.51.100.0/24'] })))
+      .toBe(refusal('10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fd00::/8: Linkerd\'s install default, assumed; declare the '
+        + 'installation\'s with Mesh.linkerd({ clusterNetworks })', '203.0.113.0/24, 198.51.100.0/24 are not inside them'));
+  });
+
+  test('the NLB subnets of an HTTP health check count on its port: outside the networks, that port is refused (and only that one)', () => {
+    const mesh = Mesh.linkerd({ cni: true });
+    const cloud = (subnet: string) => LoadBalancerCloud.aws({
+      targetType: AwsNlbTargetType.IP, healthCheck: { subnetCidrs: [subnet], port: 8081, protocol: AwsHealthCheckProtocol.HTTP },
+    });
+    expect(() => synthValid(build(mesh, { cloud: cloud('10.0.1.0/24') }))).not.toThrow();
+    expect(validationError(build(mesh, { cloud: cloud('198.51.100.0/24') }))).toBe(refusal('10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, '
+      + '192.168.0.0/16, fd00::/8: Linkerd\'s install default, assumed; declare the installation\'s with Mesh.linkerd({ clusterNetworks })',
+    '198.51.100.0/24 is not inside them', 'the NLB\'s health checks', 8081));
+  });
+});
+
+describe('Linkerd Servers match the target port by number or container port name', () => {
+  const LINKERD = Mesh.linkerd({ cni: true });
+  /** A hand-written Server for the web pods on `port`, admitting everyone. */
+  const server = (chart: Chart, port: number | string) => new ApiObject(chart, 'server', {
+    apiVersion: 'policy.linkerd.io/v1beta3',
+    kind: 'Server',
+    metadata: { name: 'web-https', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { app: 'web' } }, port, accessPolicy: 'all-unauthenticated' },
+  });
+  /** The web pods' Deployment, declaring `ports`. */
+  const deployment = (chart: Chart, ports: Array<Record<string, unknown>>) => new ApiObject(chart, 'web-deploy', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web-pods', namespace: 'shop' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web:1', ports }] } },
+    },
+  });
+  const build = (lb: Record<string, unknown>, serverPort: number | string, ports?: Array<Record<string, unknown>>) => {
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
+    new LoadBalancerService(chart, 'web', { ...LB, ...lb });
+    server(chart, serverPort);
+    if (ports !== undefined) deployment(chart, ports);
+    return chart;
+  };
+  const refusal = (p: string, note: string) => 'Validation failed with the following errors:\n  [test/web] namespace: \'shop\' is a '
+    + 'ZeroTrustNamespace (test/shop) meshed with Linkerd whose default inbound policy \'deny\' (for the pods of test/web-deploy) refuses clients '
+    + `without a mesh identity: the pods' proxies would refuse the load balancer's clients on port ${p} (${note}). Authorize them on a Server for the `
+    + `pods on port ${p}: an AuthorizationPolicy requiring a NetworkAuthentication of the ranges, or LinkerdAuthorization.allowFlow with from: `
+    + `[MeshSource.anyone()], to: {"app":"web"}, ports: [${p}] (every address at the mesh; the pods' NetworkPolicy still admits only the ranges)`;
+
+  // Before: both failed synthesis, naming a fix already in place (the Server admits everyone on the pods' port 8443).
+  test('a Server naming the container port of the numbered target port admits the clients: no error, and the analyzer agrees; one naming another port does not', () => {
+    const chart = build({}, 'https', [{ name: 'https', containerPort: 8443 }]);
+    // The Deployment's pods (which declare the name) are the web pods: no probe.
+    const reach = Reachability.fromManifests(synthValid(chart), { cni: Cni.calico(), mesh: LINKERD, nodeIp: '172.31.0.10', podCidrs: ['10.244.0.0/16'] });
+    expect(verdicts(reach, IN_RANGE)).toEqual(['allow', 'allow', 'allow']);
+    expect(verdicts(reach, OUT_OF_RANGE)[0]).toBe('deny');
+    // A Server naming another container port is no Server of the target port: still refused, with no note.
+    const message = validationError(build({}, 'admin', [{ name: 'https', containerPort: 8443 }, { name: 'admin', containerPort: 9990 }]));
+    expect(message).toContain('the pods\' proxies would refuse the load balancer\'s clients on port 8443. Authorize them');
+  });
+
+  test('a numbered Server on the port a named target port resolves to admits the clients: no error', () => {
+    expect(() => synthValid(build({ ports: [{ port: 443, targetPortName: 'https' }] }, 8443, [{ name: 'https', containerPort: 8443 }]))).not.toThrow();
+  });
+
+  test('where the name cannot be resolved, the refusal stays and says why the Server was not counted', () => {
+    expect(validationError(build({ ports: [{ port: 443, targetPortName: 'https' }] }, 8443, [{ name: 'web', containerPort: 8443 }])))
+      .toBe(refusal('https', 'the Server web-https describes port 8443, which cannot be matched with port \'https\': the pods of test/web-deploy '
+        + 'declare no TCP container port named \'https\''));
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
+    new LoadBalancerService(chart, 'web', LB);
+    server(chart, 'https');
+    expect(validationError(chart)).toBe(refusal('8443', 'the Server web-https describes port \'https\', which cannot be matched with port 8443: no '
+      + 'workload of the app makes the pods the Service selects, whose container ports would resolve the name')
+      .replace('\'deny\' (for the pods of test/web-deploy)', '\'deny\''));
+  });
+});
+
 describe('Istio', () => {
   const SIDECAR = Mesh.istio({ mode: IstioMode.SIDECAR, cni: true });
   const AMBIENT = Mesh.istio({ mode: IstioMode.AMBIENT });
@@ -247,5 +368,28 @@ describe('Istio', () => {
     expect(verdicts(analyse(synthValid(chart), SIDECAR), IN_RANGE)).toEqual(['allow', 'allow', 'allow']);
     new IstioMtls(chart, 'mtls', { namespace: 'shop', mode: MtlsMode.PERMISSIVE });
     expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  // Before: a workload policy with port-level modes left a named target port unknown (no error), though its pods resolve the name.
+  test('port-level modes apply to a named target port through the pods\' template', () => {
+    const build = (exceptionPort: number) => {
+      const chart = meshChart(SIDECAR);
+      new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: {} });
+      new LoadBalancerService(chart, 'web', { ...LB, ports: [{ port: 443, targetPortName: 'https' }] });
+      new IstioMtls(chart, 'web-mtls', { namespace: 'shop', selector: { app: 'web' }, name: 'web', portExceptions: [{ port: exceptionPort, mode: MtlsPortMode.PERMISSIVE }] });
+      new ApiObject(chart, 'web-deploy', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: {
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ name: 'https', containerPort: 8443 }] }] } },
+        },
+      });
+      return chart;
+    };
+    expect(() => synthValid(build(8443))).not.toThrow();
+    expect(validationError(build(9090))).toBe(refusal('test/web-mtls/PeerAuthentication (pods {"app":"web"})').replace(/port 8443/g, 'port https')
+      .replace('{ port: 8443,', '{ port: https,'));
   });
 });

@@ -4,6 +4,7 @@
  * defaults. Built from the ClusterNetwork's `Mesh` fact by `meshFactsOf`.
  */
 import { LinkerdPortList, parseLinkerdPorts } from './linkerd-ports';
+import { LINKERD_DEFAULT_CLUSTER_NETWORKS } from '../../cluster/linkerd-cluster-networks';
 import { AMBIENT_PROBE_SOURCE, AMBIENT_PROBE_SOURCE_V6, IstioMode, Mesh, MeshKind } from '../../cluster/mesh';
 import { Labels } from '../selectors';
 
@@ -17,12 +18,8 @@ export const LINKERD_DEFAULT_POLICIES = [
 /** One of {@link LINKERD_DEFAULT_POLICIES}. */
 export type LinkerdPolicyName = typeof LINKERD_DEFAULT_POLICIES[number];
 
-/**
- * Linkerd's `clusterNetworks` install default: the networks `cluster-*` policies treat as "this
- * cluster" (linkerd.io "Authorization Policy" reference; Helm value `clusterNetworks`, whose default
- * linkerd2 pkg/charts/linkerd2 values_test.go pins).
- */
-export const LINKERD_DEFAULT_CLUSTER_NETWORKS: readonly string[] = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'];
+/** Linkerd's `clusterNetworks` install default (declared with `Mesh.linkerd`'s option, in cluster/). */
+export { LINKERD_DEFAULT_CLUSTER_NETWORKS };
 
 /**
  * Linkerd's `policyController.probeNetworks` install default: the client networks from which the

@@ -4,7 +4,7 @@ import { AWS_IP_ADDRESS_TYPE, AWS_TARGET_GROUP_ATTRIBUTES, checkAwsAnnotations, 
 import { AwsHealthCheckProtocol } from './aws-health-check-options';
 import { LoadBalancerCloud } from './load-balancer-cloud';
 import { LoadBalancerPort } from './load-balancer-port';
-import { MeshAdmittedPort, meshRefusals } from './mesh-admission';
+import { MeshAdmittedPort, MeshClientRange, meshRefusals } from './mesh-admission';
 import { ResolvedLoadBalancerPort, resolveLoadBalancerPorts } from './port-validation';
 import { SOURCE_RANGES_ANNOTATION } from './service-annotations';
 import { ClusterNetwork } from '../../cluster/cluster-network';
@@ -193,18 +193,21 @@ function healthCheckPorts(cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerP
 }
 
 /**
- * The pod ports where the mesh must accept plaintext from outside it: the target ports (the clients),
- * and the ports of an HTTP or HTTPS health check (a TCP one passes whatever the mesh decides: the
- * pod's proxy completes the handshake before its policy runs).
+ * The pod ports where the mesh must accept plaintext from outside it, with the addresses that traffic comes from: the target
+ * ports (the clients, from `ranges`), and the ports of an HTTP or HTTPS health check (from `healthCheckSources`; a TCP one passes
+ * whatever the mesh decides: the pod's proxy completes the handshake before its policy runs).
  */
-function meshAdmittedPorts(podPorts: Port[], cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerPort[]): MeshAdmittedPort[] {
+function meshAdmittedPorts(podPorts: Port[], cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerPort[],
+  ranges: readonly MeshClientRange[], healthCheckSources: readonly MeshClientRange[]): MeshAdmittedPort[] {
   const admitted = new Map<string, MeshAdmittedPort>();
-  for (const port of podPorts) admitted.set(port.toString(), { port, from: 'the load balancer\'s clients' });
+  for (const port of podPorts) admitted.set(port.toString(), { port, from: 'the load balancer\'s clients', clients: ranges });
   const hc = cloud._awsHealthCheck;
   if (hc !== undefined && hc.protocol !== AwsHealthCheckProtocol.TCP) {
     for (const port of healthCheckPorts(cloud, ports)) {
       const known = admitted.get(port.toString());
-      admitted.set(port.toString(), { port, from: known ? 'the load balancer\'s clients and the NLB\'s health checks' : 'the NLB\'s health checks' });
+      admitted.set(port.toString(), known
+        ? { port, from: 'the load balancer\'s clients and the NLB\'s health checks', clients: [...known.clients, ...healthCheckSources] }
+        : { port, from: 'the NLB\'s health checks', clients: healthCheckSources });
     }
   }
   return [...admitted.values()];
@@ -232,7 +235,10 @@ const DNS1035_START = /^[a-z]/;
  * namespace is a ZeroTrustNamespace of the app that joined the mesh, synthesis fails where a mesh
  * setting of the app refuses them on a target port (or on the port of an HTTP/HTTPS health check):
  * under Linkerd, a default inbound policy other than `all-unauthenticated` and `audit` (a workload's pod
- * template annotation in the app overrides the namespace's) with no Server for the pods on the port;
+ * template annotation in the app overrides the namespace's; `cluster-unauthenticated` only where a client range,
+ * or an NLB subnet it health-checks from, reaches outside the mesh's `clusterNetworks`, `Mesh.linkerd` option)
+ * with no Server for the pods on the port (by number or container port name, names resolved through the app's
+ * workloads);
  * under Istio (sidecar or ambient), STRICT mutual TLS on the port from
  * a PeerAuthentication of the app. The error names the fix (a Linkerd authorization for the port, an
  * Istio PERMISSIVE port exception). Settings outside the app (a cluster-wide Linkerd default, a
@@ -311,7 +317,7 @@ export class LoadBalancerService extends Construct {
       ],
     });
     // At synth, when every ZeroTrustNamespace and mesh object of the app exists, whichever came first.
-    const meshPorts = meshAdmittedPorts(podPorts, cloud, ports);
+    const meshPorts = meshAdmittedPorts(podPorts, cloud, ports, ranges, healthCheckSources);
     keepAppObjectsPerWalk(this);
     this.node.addValidation({ validate: () => meshRefusals(this, cluster, namespace, podSelector, meshPorts) });
   }

@@ -1,30 +1,47 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ClusterNetwork } from '../../cluster/cluster-network';
-import { IstioMode, MeshKind } from '../../cluster/mesh';
+import { LINKERD_DEFAULT_CLUSTER_NETWORKS } from '../../cluster/linkerd-cluster-networks';
+import { IstioMode, Mesh, MeshKind } from '../../cluster/mesh';
 import { Port } from '../../policy/port';
 import { Protocol } from '../../policy/protocol';
+import { AddressSet } from '../../util/address-set';
 import { AppObjects, appObjects } from '../../util/app-objects';
+import { ParsedCidr, parseCidr } from '../../util/cidr';
+import { namedContainerPorts, serviceTargetPortNumber } from '../../util/container-ports';
 import { hasLabels, namespaceOf, podTemplateOf } from '../../util/vocabulary';
 import { LINKERD_DEFAULT_INBOUND_POLICY } from '../mesh-membership';
 import { LinkerdInboundPolicy } from '../mesh-options';
 import { ZeroTrustNamespace } from '../zero-trust-namespace';
 
 /**
- * Linkerd default inbound policies that refuse a client without a mesh identity from outside the
- * cluster networks, as load balancer clients are (linkerd.io "Authorization Policy" reference,
- * default policies: `*-authenticated` need a mesh identity, `cluster-unauthenticated` admits only
- * the `clusterNetworks`, `deny` nobody).
+ * Linkerd default inbound policies that may refuse a load balancer's clients, which carry no mesh
+ * identity (linkerd.io "Authorization Policy" reference, default policies: `*-authenticated` need a
+ * mesh identity, `deny` admits nobody, `cluster-unauthenticated` admits only clients of the
+ * installation's `clusterNetworks`: linkerd2-proxy linkerd/app/inbound/src/policy/defaults.rs
+ * `cluster_unauthenticated(nets)`, the networks the policy controller serves from the Helm value).
  */
 const LINKERD_REFUSING: ReadonlySet<string> = new Set([
   LinkerdInboundPolicy.ALL_AUTHENTICATED, LinkerdInboundPolicy.CLUSTER_AUTHENTICATED,
   LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED, LinkerdInboundPolicy.DENY,
 ]);
 
-/** One pod port load balancer traffic arrives on, and who sends it there (for messages). */
+/** One block of client addresses the pods' policy admits from the load balancer, minus its `except` (the pod CIDRs inside it). */
+export interface MeshClientRange {
+  readonly block: ParsedCidr;
+  readonly except: readonly string[];
+}
+
+/** One pod port load balancer traffic arrives on, who sends it there (for messages), and from which addresses. */
 export interface MeshAdmittedPort {
   readonly port: Port;
   readonly from: string;
+  /**
+   * The source addresses of that traffic as the pods see them (the construct keeps the client address: Local, IP targets with
+   * `preserve_client_ip`, or a datapath acknowledged to keep it), hence as the proxy's policy sees them: the client ranges
+   * and/or the NLB subnets the pods' NetworkPolicy admits on the port, no other address of the load balancer reaching the proxy.
+   */
+  readonly clients: readonly MeshClientRange[];
 }
 
 /**
@@ -35,8 +52,13 @@ export interface MeshAdmittedPort {
  *
  * - Linkerd: the default inbound policy of the pods refuses them (the pod template's annotation where a
  *   workload of the tree makes pods the Service selects, else the namespace's ZeroTrustNamespace's; with
- *   several such workloads, the first that refuses), and no Server of the tree describes the port for the pods (a Server's own authorizations decide
- *   then: PolicyLint's `linkerd-authz-refuses-admitted-source` and the analyzer judge those).
+ *   several such workloads, the first that refuses on the port), and no Server of the tree describes the port for the pods (a Server's own
+ *   authorizations decide then: PolicyLint's `linkerd-authz-refuses-admitted-source` and the analyzer judge those).
+ *   `cluster-unauthenticated` refuses only where some client address of the port lies outside the mesh's `clusterNetworks`
+ *   (`Mesh.linkerd`, else Linkerd's install default), judged exactly over the ranges minus their excepts.
+ *   A Server's port and the target port match by number or name, and across the two through the pod templates of the workloads
+ *   (a Server's name: every TCP container port of that name, as linkerd2's index and the analyzer read it; the Service's target
+ *   port name: Kubernetes' FindPort); without the workload in the tree, a name cannot be matched with a number (the message says so).
  *   Linkerd proxies TCP only.
  * - Istio (sidecars and ambient's ztunnel alike: "STRICT mode is useful to ensure that connections that
  *   bypass the mesh are not possible", istio.io PeerAuthentication reference; istiod turns STRICT into a
@@ -61,7 +83,7 @@ export function meshRefusals(lb: IConstruct, cluster: ClusterNetwork, namespace:
   const objects = () => all.filter((c): c is ApiObject => c instanceof ApiObject);
   const selected = () => selectedWorkloads(appObjects(root, all), namespace, podSelector);
   switch (cluster.mesh.kind) {
-    case MeshKind.LINKERD: return linkerdRefusals(zt, objects(), selected(), namespace, podSelector, tcp);
+    case MeshKind.LINKERD: return linkerdRefusals(zt, cluster.mesh, objects(), selected(), namespace, podSelector, tcp);
     case MeshKind.ISTIO: return istioRefusals(zt, cluster, objects(), selected(), namespace, podSelector, tcp);
     default: return [];
   }
@@ -82,41 +104,106 @@ function selectedWorkloads(objects: AppObjects, namespace: string, podSelector: 
     .map(({ o, template }) => ({ o, template: template! }));
 }
 
-function linkerdRefusals(zt: ZeroTrustNamespace, objects: ApiObject[], selected: SelectedWorkload[], namespace: string,
+/** A workload (or the namespace alone) whose pods' default inbound policy may refuse the load balancer's clients. */
+interface Refusing {
+  readonly policy: string;
+  /** The clause of the message naming where the policy comes from. */
+  readonly where: string;
+  /** The pods' template, when a workload of the tree makes them. */
+  readonly workload?: SelectedWorkload;
+}
+
+function linkerdRefusals(zt: ZeroTrustNamespace, mesh: Mesh, objects: ApiObject[], selected: SelectedWorkload[], namespace: string,
   podSelector: Record<string, string>, ports: readonly MeshAdmittedPort[]): string[] {
   const nsPolicy = zt._linkerdDefaultInboundPolicy;
   // A pod template's own annotation overrides the namespace's ("on either a pod spec or its namespace",
   // linkerd.io/2/reference/authorization-policy, default policies): the workloads of the tree whose pods the
   // Service selects decide, the namespace's only without any.
-  const refusing = selected.length === 0
+  const refusing: Refusing[] = selected.length === 0
     ? (nsPolicy !== undefined && LINKERD_REFUSING.has(nsPolicy) ? [{ policy: nsPolicy, where: `whose default inbound policy '${nsPolicy}'` }] : [])
-    : selected.map(({ o, template }) => {
-      const own = template!.metadata?.annotations?.[LINKERD_DEFAULT_INBOUND_POLICY];
+    : selected.map((workload): Partial<Refusing> => {
+      const own = workload.template.metadata?.annotations?.[LINKERD_DEFAULT_INBOUND_POLICY];
       const policy = typeof own === 'string' ? own : nsPolicy;
-      const where = typeof own === 'string' ? `whose pods of ${o.node.path} set the default inbound policy '${policy}', which`
-        : `whose default inbound policy '${policy}' (for the pods of ${o.node.path})`;
-      return { policy, where };
-    }).filter((r): r is { policy: string; where: string } => r.policy !== undefined && LINKERD_REFUSING.has(r.policy));
+      const where = typeof own === 'string' ? `whose pods of ${workload.o.node.path} set the default inbound policy '${policy}', which`
+        : `whose default inbound policy '${policy}' (for the pods of ${workload.o.node.path})`;
+      return { policy, where, workload };
+    }).filter((r): r is Refusing => r.policy !== undefined && LINKERD_REFUSING.has(r.policy));
   if (refusing.length === 0) return [];
-  const { policy, where } = refusing[0];
   const servers = objects.filter((o) => o.apiGroup === 'policy.linkerd.io' && o.kind === 'Server' && o.metadata.namespace === namespace).map((o) => o.toJson());
-  return ports.filter(({ port }) => !servers.some((s) => describes(s, podSelector, port))).map(({ port, from }) => {
+  const networks = mesh.clusterNetworks ?? LINKERD_DEFAULT_CLUSTER_NETWORKS;
+  const problems: string[] = [];
+  for (const { port, from, clients } of ports) {
+    const outside = outsideNetworks(clients, networks);
+    let first: Refusing | undefined;
+    let notes: string[] = [];
+    for (const r of refusing) {
+      if (r.policy === LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED && outside.length === 0) continue;
+      const unmatched: string[] = [];
+      if (servers.some((s) => describes(s, podSelector, port, r.workload, unmatched))) continue;
+      first = r;
+      notes = [...new Set(unmatched)];
+      break;
+    }
+    if (first === undefined) continue;
+    const { policy, where } = first;
     const p = port.number ?? port.name;
-    return `namespace: '${namespace}' is a ZeroTrustNamespace (${zt.node.path}) meshed with Linkerd ${where} `
-      + `refuses clients without a mesh identity${policy === LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED ? ' from outside the cluster networks' : ''}: `
-      + `the pods' proxies would refuse ${from} on port ${p}. Authorize them on a Server for the pods on port ${p}: an AuthorizationPolicy `
+    const cluster = policy !== LinkerdInboundPolicy.CLUSTER_UNAUTHENTICATED ? ''
+      : ` from outside the cluster networks (${networks.join(', ')}${mesh._declared.clusterNetworks ? ''
+        : ': Linkerd\'s install default, assumed; declare the installation\'s with Mesh.linkerd({ clusterNetworks })'}), and ${outside.join(', ')} `
+        + `${outside.length > 1 ? 'are' : 'is'} not inside them`;
+    problems.push(`namespace: '${namespace}' is a ZeroTrustNamespace (${zt.node.path}) meshed with Linkerd ${where} `
+      + `refuses clients without a mesh identity${cluster}: the pods' proxies would refuse ${from} on port ${p}`
+      + `${notes.length > 0 ? ` (${notes.join('; ')})` : ''}. Authorize them on a Server for the pods on port ${p}: an AuthorizationPolicy `
       + 'requiring a NetworkAuthentication of the ranges, or LinkerdAuthorization.allowFlow with from: [MeshSource.anyone()], '
-      + `to: ${JSON.stringify(podSelector)}, ports: [${p}] (every address at the mesh; the pods' NetworkPolicy still admits only the ranges)`;
-  });
+      + `to: ${JSON.stringify(podSelector)}, ports: [${p}] (every address at the mesh; the pods' NetworkPolicy still admits only the ranges)`);
+  }
+  return problems;
 }
 
-/** Does the Server manifest `s` describe the port for every pod the selector labels (matchLabels within them, no expressions)? */
-function describes(s: any, podSelector: Record<string, string>, port: Port): boolean {
+/**
+ * The client blocks of `clients` holding an address (outside their excepts) outside every network of `networks`: exactly, over the
+ * union of the networks (a block two networks cover together is inside), each family against its own (Linkerd matches a client
+ * address against the networks of its family).
+ */
+function outsideNetworks(clients: readonly MeshClientRange[], networks: readonly string[]): string[] {
+  const inside = AddressSet.fromCidrs(networks.map((n) => parseCidr(n)));
+  return clients.filter(({ block, except }) => !AddressSet.fromCidrs([block]).subtract(AddressSet.fromCidrs(except.map((e) => parseCidr(e))))
+    .subtract(inside).isEmpty).map(({ block }) => block.text);
+}
+
+/**
+ * Does the Server manifest `s` describe the port for every pod the selector labels (matchLabels within them, no expressions)? The
+ * ports match by number or by name; a Server's name and a target port number (or a Server's number and a target port name) match
+ * through the pod template of `workload`: why they could not be matched goes to `notes`.
+ */
+function describes(s: any, podSelector: Record<string, string>, port: Port, workload: SelectedWorkload | undefined, notes: string[]): boolean {
   const selector = s?.spec?.podSelector;
   if (selector === undefined || (selector.matchExpressions ?? []).length > 0) return false;
   const labels: Record<string, string> = selector.matchLabels ?? {};
   if (!Object.entries(labels).every(([k, v]) => podSelector[k] === v)) return false;
-  return port.number !== undefined ? s.spec.port === port.number : s.spec.port === port.name;
+  const given: unknown = s.spec.port;
+  if (port.number !== undefined ? given === port.number : given === port.name) return true;
+  // Same kind, another value: another port. A name against a number needs the pods' container ports.
+  if (typeof given !== 'string' && typeof given !== 'number') return false;
+  if ((typeof given === 'number') === (port.number !== undefined)) return false;
+  const shown = (v: string | number) => (typeof v === 'number' ? String(v) : `'${v}'`);
+  const server = `the Server ${s.metadata?.name} describes port ${shown(given)}`;
+  const p = shown(port.number ?? port.name!);
+  if (workload === undefined) {
+    notes.push(`${server}, which cannot be matched with port ${p}: no workload of the app makes the pods the Service selects, `
+      + 'whose container ports would resolve the name');
+    return false;
+  }
+  const target = port.number ?? serviceTargetPortNumber(workload.template, port.name!, port.protocol);
+  if (target === undefined) {
+    notes.push(`${server}, which cannot be matched with port ${p}: the pods of ${workload.o.node.path} declare no `
+      + `${port.protocol} container port named '${port.name}'`);
+    return false;
+  }
+  // linkerd2's index: a Server's port name stands for every TCP container port of that name on the pod (policy-controller
+  // k8s/index `tcp_port_names`); the analyzer reads the pod's named ports the same way.
+  return typeof given === 'number' ? given === target
+    : namedContainerPorts(workload.template).some((c) => c.name === given && c.protocol === Protocol.TCP && c.port === target);
 }
 
 interface PeerAuthn {
@@ -144,19 +231,22 @@ function istioRefusals(zt: ZeroTrustNamespace, cluster: ClusterNetwork, objects:
   const base = [nsWide, meshWide].find((p) => p?.mode !== undefined && p.mode !== 'UNSET');
   // The pods' labels: those of the tree's workloads the Service selects (a workload policy matches them or not), else only
   // the Service's selector (the pods may carry more labels: a workload policy they could match counts).
-  const templates = selected.map(({ template }) => template.metadata?.labels as Record<string, string>);
-  const views = templates.length > 0 ? templates.map((labels) => ({ labels, exact: true })) : [{ labels: podSelector, exact: false }];
+  const views = selected.length > 0
+    ? selected.map(({ template }) => ({ labels: template.metadata?.labels as Record<string, string>, exact: true, template }))
+    : [{ labels: podSelector, exact: false, template: undefined }];
   const ambient = cluster.mesh.istioMode === IstioMode.AMBIENT;
   const problems: string[] = [];
   for (const { port, from } of ports) {
     const strict: string[] = [];
-    for (const { labels, exact } of views) {
+    for (const { labels, exact, template } of views) {
+      // portLevelMtls is keyed by the pod's port number: a named target port through the pods' template (Kubernetes' FindPort).
+      const number = port.number ?? (template !== undefined ? serviceTargetPortNumber(template, port.name!, port.protocol) : undefined);
       const workloads = pas.filter((p) => p.namespace === namespace && p.selector !== undefined && namespace !== rootNamespace
         && Object.entries(p.selector).every(([k, v]) => labels[k] === v || (!exact && labels[k] === undefined)));
       const covered = workloads.some((p) => Object.entries(p.selector!).every(([k, v]) => labels[k] === v));
       for (const w of workloads) {
-        const portMode = port.number !== undefined ? w.portModes[String(port.number)] : undefined;
-        if (port.number === undefined && Object.keys(w.portModes).length > 0) continue;
+        const portMode = number !== undefined ? w.portModes[String(number)] : undefined;
+        if (number === undefined && Object.keys(w.portModes).length > 0) continue;
         const mode = portMode !== undefined && portMode !== 'UNSET' ? portMode : (w.mode !== undefined && w.mode !== 'UNSET' ? w.mode : base?.mode);
         if (mode === 'STRICT') strict.push(`${w.path} (pods ${JSON.stringify(w.selector)})`);
       }
