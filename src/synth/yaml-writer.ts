@@ -18,7 +18,10 @@ import { Document } from 'yaml';
  * - strings starting with a document marker (`---`, `...`), the merge key `<<`, keys over 1,000
  *   characters (`yaml` writes explicit `? ` keys above 1,024),
  * - numbers other than safe integers (floats, -0, NaN, infinities), `undefined`, and anything that
- *   is not a plain object, array, string, number, boolean or null,
+ *   is not a plain object, array, string, number, boolean or null; also objects and arrays `yaml`
+ *   would not write from their keys or elements: with a `toJSON` method (own, inherited or
+ *   non-enumerable), an iterator (`Symbol.iterator` on an object, another one on an array), an
+ *   array subclass,
  * - an object or array met twice in one document (`yaml` writes anchors and aliases),
  * - a document that is not a non-empty object.
  *
@@ -72,10 +75,37 @@ const TYPED_SCALAR_TESTS: RegExp[] = new Document(null, { version: '1.1' }).sche
   .filter((t: any) => t.default === true && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
   .map((t: any) => t.test as RegExp);
 
+/** The iterator `yaml` walks a sequence with (`for ... of`); an array with another one is left to it. */
+const ARRAY_VALUES = Array.prototype[Symbol.iterator];
+
+/** `yaml` reads an object carrying this symbol as one of its own nodes, not as a map. */
+const YAML_NODE_TYPE = Symbol.for('yaml.node.type');
+
+/**
+ * A map `yaml` writes from the object's own enumerable string keys: a plain object (or one without a
+ * prototype) with no `toJSON` method (`yaml`'s createNode writes what `toJSON` returns, even an
+ * inherited or non-enumerable one), no `Symbol.iterator` (written as a sequence of what it yields)
+ * and no `yaml` node marker.
+ */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return (proto === Object.prototype || proto === null) && hasNoHooks(value);
+}
+
+/**
+ * A sequence `yaml` writes element by element: an array of `Array.prototype` (no subclass), iterated
+ * by the standard iterator, with no `toJSON` method.
+ */
+function isPlainArray(value: object): value is unknown[] {
+  return Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype
+    && (value as any)[Symbol.iterator] === ARRAY_VALUES && hasNoHooks(value);
+}
+
+/** No `toJSON` method, no own or inherited `Symbol.iterator` other than an array's, no `yaml` node marker. */
+function hasNoHooks(value: object): boolean {
+  return typeof (value as any).toJSON !== 'function' && !(YAML_NODE_TYPE in value)
+    && (Array.isArray(value) || !(Symbol.iterator in value));
 }
 
 /** A string scalar (map key or value): plain, or double-quoted when that needs no escapes. */
@@ -117,6 +147,7 @@ function writeValue(value: unknown, indent: string, seen: Set<object>, out: stri
   }
   enter(value, seen);
   if (Array.isArray(value)) {
+    if (!isPlainArray(value)) throw UNSUPPORTED;
     if (value.length === 0) {
       out.push(' []\n');
       return;
@@ -159,6 +190,7 @@ function writeSeq(seq: unknown[], first: string, indent: string, seen: Set<objec
     }
     enter(item, seen);
     if (Array.isArray(item)) {
+      if (!isPlainArray(item)) throw UNSUPPORTED;
       if (item.length === 0) out.push(lead, '[]\n');
       else writeSeq(item, lead, inner, seen, out);
       continue;

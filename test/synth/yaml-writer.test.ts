@@ -76,6 +76,40 @@ describe('YamlWriter: what it leaves to yaml', () => {
     expect(YamlWriter.tryStringify(doc)).toBeUndefined();
   });
 
+  test.each([
+    ['a non-enumerable toJSON on a map (yaml writes what it returns)', () => {
+      const o = { a: 1 };
+      Object.defineProperty(o, 'toJSON', { value: () => 'replaced', enumerable: false });
+      return { k: o };
+    }, 'k: replaced\n'],
+    ['a non-enumerable toJSON on the document itself', () => {
+      const o = { apiVersion: 'v1' };
+      Object.defineProperty(o, 'toJSON', { value: () => ({ kind: 'Other' }), enumerable: false });
+      return o;
+    }, 'kind: Other\n'],
+    ['a non-enumerable toJSON on an array', () => {
+      const a = ['a'];
+      Object.defineProperty(a, 'toJSON', { value: () => 'x', enumerable: false });
+      return { k: a };
+    }, 'k: x\n'],
+    ['an array subclass with a toJSON method, in a sequence', () => {
+      class Wrapped extends Array<string> { public toJSON() { return 'sub'; } }
+      const w = new Wrapped();
+      w.push('q');
+      return { k: [w] };
+    }, 'k:\n  - sub\n'],
+    ['an array with its own iterator (yaml walks it with for...of)', () => {
+      const a: any = ['a', 'b'];
+      a[Symbol.iterator] = function* () { yield 'only'; };
+      return { k: a };
+    }, 'k:\n  - only\n'],
+    ['a plain object with an iterator (yaml writes a sequence)', () => ({ k: { a: 1, *[Symbol.iterator]() { yield 'z'; } } }), 'k:\n  - z\n'],
+  ])('%s', (_what, make, cdk8sWrites) => {
+    const doc = make();
+    expect(Yaml.stringify(doc)).toBe(cdk8sWrites);
+    expect(YamlWriter.tryStringify(doc)).toBeUndefined();
+  });
+
   test('an object shared between documents is no alias: each document is written on its own', () => {
     const shared = { port: 53, protocol: 'UDP' };
     expect(written({ a: shared })).toBe('a:\n  port: 53\n  protocol: UDP\n');
