@@ -17,7 +17,9 @@ import { requireProps } from '../util/guards';
  *   cdk8s's own `Yaml.stringify`;
  * - a chart of this app renders its objects without re-running the validation and dependency
  *   resolution `synth()` has just run for the whole app (cdk8s's `Chart.toJson()` runs both again
- *   for every chart).
+ *   for every chart). `synthYaml()` validates after resolving dependencies, so there the first
+ *   chart is rendered by cdk8s itself (its resolution then sees what the validations added: a
+ *   validation may add dependencies), and the others without.
  * Everything else (validation, dependency order, file names and layout for every `yamlOutputType`,
  * construct metadata) is cdk8s's own `synth()`, untouched.
  *
@@ -27,8 +29,9 @@ import { requireProps } from '../util/guards';
  * replacements last only for the call and are restored even when synthesis throws, so other apps
  * and later code see cdk8s's own; charts of other apps (a construct rendering another app's chart
  * during synthesis) take cdk8s's own path. A cdk8s release without the internal chart renderer
- * keeps its own. The one behaviour given up: a validation that fails only when run a second time,
- * after dependency resolution, is not reported (cdk8s runs every validation before and after it).
+ * keeps its own. The one behaviour given up: a validation that behaves differently when run again
+ * (fails only the second time, or adds dependencies or constructs each time it runs) is not run
+ * again for every chart, as cdk8s runs it, so what that would change is not reported or written.
  */
 export class FastSynthApp extends App {
   /**
@@ -41,20 +44,26 @@ export class FastSynthApp extends App {
 
   /** Synthesizes all manifests to the output directory, as `App.synth()` does, with less work. */
   public synth(): void {
-    withFastSynthesis(this, () => super.synth());
+    withFastSynthesis(this, false, () => super.synth());
   }
 
   /** All YAML objects across all charts of this app as one string, as `App.synthYaml()` gives them, with less work. */
   public synthYaml(): string {
-    return withFastSynthesis(this, () => super.synthYaml());
+    // cdk8s's synthYaml() resolves dependencies before validating; the first chart's own render
+    // resolves them again after the validation (dependencies a validation adds take effect there).
+    return withFastSynthesis(this, true, () => super.synthYaml());
   }
 }
 
 type Stringify = (...docs: any[]) => string;
 type SynthChart = (chart: Chart) => any[];
 
-/** Runs `fn` (this app's synthesis) with the writer and the single-pass chart rendering in place. */
-function withFastSynthesis<T>(app: App, fn: () => T): T {
+/**
+ * Runs `fn` (this app's synthesis) with the writer and the single-pass chart rendering in place.
+ * `cdk8sFirst`: the first chart of this app is rendered by cdk8s's own renderer (its dependency
+ * resolution and validation run once more), the others by the single pass.
+ */
+function withFastSynthesis<T>(app: App, cdk8sFirst: boolean, fn: () => T): T {
   const yaml = Yaml as unknown as { stringify: Stringify };
   const cdk8sApp = App as unknown as { _synthChart?: SynthChart };
   const stringify = yaml.stringify;
@@ -62,7 +71,15 @@ function withFastSynthesis<T>(app: App, fn: () => T): T {
   const fastYaml = typeof stringify === 'function' && writerAgrees(stringify);
   const fastCharts = typeof synthChart === 'function';
   if (fastYaml) yaml.stringify = (...docs: any[]) => stringifyEach(docs, stringify);
-  if (fastCharts) cdk8sApp._synthChart = (chart: Chart) => (App.of(chart) === app ? chartObjects(chart) : synthChart.call(App, chart));
+  if (fastCharts) {
+    let pending = cdk8sFirst;
+    cdk8sApp._synthChart = (chart: Chart) => {
+      if (App.of(chart) !== app) return synthChart.call(App, chart);
+      if (!pending) return chartObjects(chart);
+      pending = false;
+      return synthChart.call(App, chart);
+    };
+  }
   try {
     return fn();
   } finally {

@@ -11,6 +11,7 @@ import { EXAMPLE_CNIS } from '../../examples/cni';
 import { EXAMPLES, PLATFORM_EXAMPLES } from '../../examples/synth-all';
 import { ClusterNetwork, Cni, FastSynthApp, TenantIsolation } from '../../src';
 import { YamlWriter } from '../../src/synth/yaml-writer';
+import { Prng } from '../support/prng';
 import { expectValidManifests } from '../support/schema';
 
 /** The message of what `fn` throws (fails the test when it throws nothing). */
@@ -110,6 +111,105 @@ describe('FastSynthApp writes the same files as App', () => {
     // Every document went to the writer; only the ConfigMap (a multi-line and a non-ASCII value) was left to yaml.
     expect(results.filter((r) => r === undefined).length).toBe(1);
     expect(results.filter((r) => typeof r === 'string').length).toBeGreaterThan(10);
+  });
+});
+
+describe('FastSynthApp orders objects as App does', () => {
+  /**
+   * Two objects under plain constructs, `x` made to depend on `y` by a validation (a late-binding
+   * hook): cdk8s turns that into an object dependency (b before a) when it resolves dependencies
+   * after the validation ran.
+   */
+  function dependencyAddedByValidation(app: App): void {
+    const chart = new Chart(app, 'late');
+    const x = new Construct(chart, 'x');
+    const y = new Construct(chart, 'y');
+    new ApiObject(x, 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+    new ApiObject(y, 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
+    chart.node.addValidation({ validate: () => { x.node.addDependency(y); return []; } });
+  }
+
+  test('synthYaml(): a dependency a validation adds orders the objects (cdk8s validates after resolving)', () => {
+    const cdk8sApp = new App({ outdir: path.join(tmp, 'a') });
+    dependencyAddedByValidation(cdk8sApp);
+    const fastApp = new FastSynthApp({ outdir: path.join(tmp, 'b') });
+    dependencyAddedByValidation(fastApp);
+    const expected = cdk8sApp.synthYaml();
+    expect(expected.indexOf('name: b')).toBeLessThan(expected.indexOf('name: a'));
+    expect(fastApp.synthYaml()).toBe(expected);
+    expectValidManifests(Yaml.load(writeTemp(expected)));
+  });
+
+  test('synth(): the same program, every file identical', () => {
+    const { cdk8s, fast } = bothWays(dependencyAddedByValidation);
+    expect(fast['late.k8s.yaml'].indexOf('name: b')).toBeLessThan(fast['late.k8s.yaml'].indexOf('name: a'));
+    expect(fast).toEqual(cdk8s);
+  });
+});
+
+describe('FastSynthApp: randomized construct trees and dependencies, against App', () => {
+  /**
+   * A program from a seed: charts (some nested in charts or under plain constructs), plain
+   * constructs, objects (some under other objects), and dependencies between any two of them
+   * (ancestors, descendants, other charts, nested charts, charts themselves), added in random order.
+   * The same seed builds the same program in any app.
+   */
+  function randomProgram(seed: number): (app: App) => void {
+    return (app: App) => {
+      const prng = new Prng(seed);
+      const charts: Chart[] = [];
+      const all: Construct[] = [];
+      let objects = 0;
+      for (let c = prng.int(3) + 1; c > 0; c--) {
+        const chart = new Chart(app, `chart${charts.length}`);
+        charts.push(chart);
+        all.push(chart);
+      }
+      for (let i = 0; i < 6 + prng.int(10); i++) {
+        const scope = prng.pick(all);
+        const r = prng.int(10);
+        if (r < 6) {
+          all.push(new ApiObject(scope, `o${i}`, {
+            apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${objects++}` },
+          }));
+        } else if (r < 8 || Chart.of(scope) !== scope) {
+          all.push(r < 8 ? new Construct(scope, `c${i}`) : new Chart(scope, `n${i}`));
+        } else {
+          all.push(new Chart(scope, `n${i}`));
+        }
+      }
+      for (let d = prng.int(7); d > 0; d--) {
+        const source = prng.pick(all);
+        const target = prng.pick(all);
+        if (source !== target) source.node.addDependency(target);
+      }
+    };
+  }
+
+  /** What an app writes for the program, or the error it throws. */
+  function outcome(app: App, program: (app: App) => void, how: 'synth' | 'synthYaml'): string | Record<string, string> {
+    program(app);
+    try {
+      if (how === 'synthYaml') return app.synthYaml();
+      app.synth();
+      return tree(app.outdir);
+    } catch (e) {
+      return `threw ${String(e)}`;
+    }
+  }
+
+  test('500 programs, synth() and synthYaml(): the same files and strings, or the same error', () => {
+    let written = 0;
+    for (let seed = 1; seed <= 500; seed++) {
+      const program = randomProgram(seed);
+      const how = seed % 2 === 0 ? 'synth' : 'synthYaml';
+      const expected = outcome(new App({ outdir: path.join(tmp, `a${seed}`) }), program, how);
+      const actual = outcome(new FastSynthApp({ outdir: path.join(tmp, `f${seed}`) }), program, how);
+      expect({ seed, out: actual }).toEqual({ seed, out: expected });
+      if (typeof expected !== 'string' || !expected.startsWith('threw')) written++;
+    }
+    // Most programs are free of cycles; the comparison must be about written output.
+    expect(written).toBeGreaterThan(250);
   });
 });
 
