@@ -1,7 +1,8 @@
-import { ApiObject, App, AppProps, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { YamlWriter } from './yaml-writer';
-import { requireProps } from '../util/guards';
+import { propError } from '../util/errors';
+import { describeValue, requireArrayOf, requireBoolean, requireOneOf, requireOptionalString, requireProps } from '../util/guards';
 
 /**
  * A cdk8s `App` that writes the same files, byte for byte, as `App` does, in less CPU time: a drop-in
@@ -39,7 +40,7 @@ export class FastSynthApp extends App {
    * @default - cdk8s's App defaults
    */
   constructor(props: AppProps = {}) {
-    super(requireProps('FastSynthApp', props, true));
+    super(checkedProps(props));
   }
 
   /** Synthesizes all manifests to the output directory, as `App.synth()` does, with less work. */
@@ -53,6 +54,32 @@ export class FastSynthApp extends App {
     // resolves them again after the validation (dependencies a validation adds take effect there).
     return withFastSynthesis(this, true, () => super.synthYaml());
   }
+}
+
+/** The values of cdk8s's numeric `YamlOutputType` enum (its names left out). */
+const YAML_OUTPUT_TYPES = Object.values(YamlOutputType).filter((v): v is YamlOutputType => typeof v === 'number');
+
+/**
+ * `AppProps`, each field of the type cdk8s reads it as (a wrong one would fail late with a message
+ * naming nothing, or, for `yamlOutputType`, write no file at all). Fields cdk8s may add in later
+ * releases pass unchecked, as `App` takes them.
+ */
+function checkedProps(props: AppProps | undefined): AppProps {
+  const site = 'FastSynthApp';
+  const p = requireProps(site, props, true);
+  requireOptionalString(site, 'outdir', p.outdir, true);
+  requireOptionalString(site, 'outputFileExtension', p.outputFileExtension);
+  if (p.yamlOutputType !== undefined) requireOneOf(site, 'yamlOutputType', p.yamlOutputType, YAML_OUTPUT_TYPES, 'a YamlOutputType');
+  if (p.recordConstructMetadata !== undefined) requireBoolean(site, 'recordConstructMetadata', p.recordConstructMetadata);
+  if (p.resolvers !== undefined) {
+    requireArrayOf(site, 'resolvers', p.resolvers, (r, prop) => {
+      if (r === null || typeof r !== 'object' || typeof (r as any).resolve !== 'function') {
+        throw propError(site, prop, `must be an IResolver (an object with a resolve method), got ${describeValue(r)}`);
+      }
+      return r;
+    });
+  }
+  return p;
 }
 
 type Stringify = (...docs: any[]) => string;

@@ -297,4 +297,23 @@ describe('FastSynthApp safeguards', () => {
     expect(thrown(() => new FastSynthApp(null as any))).toMatch(/FastSynthApp.*props/);
     expect(new FastSynthApp(undefined).outdir).toBe(new App().outdir);
   });
+
+  test.each([
+    ['outdir', { outdir: 42 }, /\[FastSynthApp\] outdir: must be a non-empty string, got the number 42/],
+    ['an empty outdir', { outdir: '' }, /\[FastSynthApp\] outdir: must be a non-empty string/],
+    ['outputFileExtension', { outputFileExtension: null }, /\[FastSynthApp\] outputFileExtension: must be a string, got null/],
+    ['yamlOutputType by name (App would write no file)', { yamlOutputType: 'FILE_PER_APP' }, /\[FastSynthApp\] yamlOutputType: 'FILE_PER_APP' is not a YamlOutputType/],
+    ['yamlOutputType out of range', { yamlOutputType: 7 }, /\[FastSynthApp\] yamlOutputType: the number 7 is not a YamlOutputType/],
+    ['recordConstructMetadata', { recordConstructMetadata: 'true' }, /\[FastSynthApp\] recordConstructMetadata: must be true or false, got the string 'true'/],
+    ['resolvers', { resolvers: 'lazy' }, /\[FastSynthApp\] resolvers: must be a list/],
+    ['a resolver', { resolvers: [{}] }, /\[FastSynthApp\] resolvers\[0\]: must be an IResolver \(an object with a resolve method\), got a plain object/],
+  ])('props are checked at runtime: %s', (_what, props, message) => {
+    expect(thrown(() => new FastSynthApp(props as any))).toMatch(message);
+  });
+
+  test('valid props are App\'s, read as App reads them', () => {
+    const resolver = { resolve: () => undefined };
+    const app = new FastSynthApp({ outdir: tmp, outputFileExtension: '.yml', yamlOutputType: YamlOutputType.FILE_PER_APP, recordConstructMetadata: false, resolvers: [resolver] });
+    expect([app.outdir, app.outputFileExtension, app.yamlOutputType, (app as any).recordConstructMetadata, app.resolvers[0]]).toEqual([tmp, '.yml', YamlOutputType.FILE_PER_APP, false, resolver]);
+  });
 });
