@@ -239,6 +239,55 @@ describe('FastSynthApp leaves cdk8s as it found it', () => {
     expect((App as any)._synthChart).toBe(synthChart);
   });
 
+  test('an app synthesized during another app\'s synthesis (re-entrant): both write what App writes, cdk8s restored', () => {
+    const stringify = Yaml.stringify;
+    const synthChart = (App as any)._synthChart;
+    /** An outer program whose validation synthesizes an inner program of the same kind of app, once. */
+    const nested = (make: () => App) => {
+      const outer = make();
+      dependentCharts(outer);
+      const inner = make();
+      dependentCharts(inner);
+      let innerYaml: string | undefined;
+      new Chart(outer, 'hook').node.addValidation({ validate: () => { innerYaml ??= inner.synthYaml(); return []; } });
+      return { outerYaml: outer.synthYaml(), innerYaml };
+    };
+    const expected = nested(() => new App({ outdir: tmp }));
+    const actual = nested(() => new FastSynthApp({ outdir: tmp }));
+    expect(actual.innerYaml).toBeDefined();
+    expect(actual).toEqual(expected);
+    expect(Yaml.stringify).toBe(stringify);
+    expect((App as any)._synthChart).toBe(synthChart);
+  });
+
+  test('an inner synthesis that throws leaves the outer one\'s replacements, then cdk8s\'s', () => {
+    const stringify = Yaml.stringify;
+    const synthChart = (App as any)._synthChart;
+    const outer = new FastSynthApp({ outdir: tmp });
+    dependentCharts(outer);
+    const inner = new FastSynthApp({ outdir: tmp });
+    new Chart(inner, 'broken').node.addValidation({ validate: () => ['inner wrong'] });
+    let during: unknown[] = [];
+    new Chart(outer, 'hook').node.addValidation({
+      validate: () => {
+        const before = [Yaml.stringify, (App as any)._synthChart];
+        expect(() => inner.synthYaml()).toThrow(/\[broken\] inner wrong/);
+        during = [before, [Yaml.stringify, (App as any)._synthChart]];
+        return [];
+      },
+    });
+    const cdk8sApp = new App({ outdir: tmp });
+    dependentCharts(cdk8sApp);
+    new Chart(cdk8sApp, 'hook');
+    expect(outer.synthYaml()).toBe(cdk8sApp.synthYaml());
+    const [before, after] = during as unknown[][];
+    expect(before[0]).not.toBe(stringify); // the outer synthesis had its writer in place ...
+    expect(after[0]).toBe(before[0]); // ... and has it again after the inner one failed
+    expect(after[1]).toBe(before[1]);
+    expect(Yaml.stringify).toBe(stringify);
+    expect((App as any)._synthChart).toBe(synthChart);
+  });
+
   test('validation errors are reported as App reports them', () => {
     // No ClusterNetwork: the library's validation refuses the TenantIsolation at synth time.
     const make = (app: App) => () => {
