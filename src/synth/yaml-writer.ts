@@ -1,4 +1,5 @@
-import { Document } from 'yaml';
+import * as path from 'path';
+import * as yaml from 'yaml';
 
 /**
  * A YAML writer for the documents cdk8s writes, byte-identical to cdk8s's `Yaml.stringify` (the
@@ -28,7 +29,8 @@ import { Document } from 'yaml';
  * A plain string is one `yaml` would print without quotes: no indicator at its start, no `: ` or
  * ` #` inside, nothing at its end that reads as an indicator, and not readable as another type under
  * the YAML 1.1 schema (booleans like `yes`/`on`, nulls, numbers in any base, sexagesimals,
- * timestamps): those tests are `yaml`'s own schema tags, read from the library.
+ * timestamps): those tests are `yaml`'s own schema tags, read from the copy of the library cdk8s
+ * writes with.
  */
 export class YamlWriter {
   /**
@@ -71,7 +73,7 @@ const DOCUMENT_MARKER = /^(---|\.\.\.)/;
  * timestamps): a string matching any of them is quoted. The merge key `<<` (a tag for keys only,
  * quoted as a key but not as a value) is left to `yaml`.
  */
-const TYPED_SCALAR_TESTS: RegExp[] = new Document(null, { version: '1.1' }).schema.tags
+const TYPED_SCALAR_TESTS: RegExp[] = new (cdk8sYaml().Document)(null, { version: '1.1' }).schema.tags
   .filter((t: any) => t.default === true && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
   .map((t: any) => t.test as RegExp);
 
@@ -87,6 +89,20 @@ const YAML_NODE_TYPE = Symbol.for('yaml.node.type');
  * inherited or non-enumerable one), no `Symbol.iterator` (written as a sequence of what it yields)
  * and no `yaml` node marker.
  */
+/**
+ * The `yaml` module cdk8s writes with: cdk8s bundles its own copy, which need not be the release
+ * this library bundles, and it is that copy's schema tags that decide what is quoted. This
+ * library's copy when cdk8s's cannot be found.
+ */
+function cdk8sYaml(): typeof yaml {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
+  } catch {
+    return yaml;
+  }
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);

@@ -45,6 +45,25 @@ describe('YamlWriter: what YAML 1.1 readers need', () => {
   });
 });
 
+describe('YamlWriter: the yaml it follows', () => {
+  test('the quoting tests are those of the yaml copy cdk8s writes with, not of this library\'s copy', () => {
+    // This library's `yaml` stands in for another release, one whose YAML 1.1 schema reads only
+    // `maybe` as another type: cdk8s's bundled copy still decides.
+    let isolated: typeof YamlWriter | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('yaml', () => ({
+        Document: class { public schema = { tags: [{ default: true, tag: 'tag:example.com,2026:maybe', test: /^maybe$/ }] }; },
+      }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      isolated = require('../../src/synth/yaml-writer').YamlWriter;
+    });
+    jest.dontMock('yaml');
+    for (const s of ['yes', 'null', '8080', 'maybe', 'web']) {
+      expect(isolated!.tryStringify({ k: s })).toBe(Yaml.stringify({ k: s }));
+    }
+  });
+});
+
 describe('YamlWriter: what it leaves to yaml', () => {
   test.each([
     ['a multi-line string (block scalar)', { k: 'a\nb' }],
