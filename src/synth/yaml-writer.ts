@@ -24,6 +24,7 @@ import * as yaml from 'yaml';
  *   non-enumerable), an iterator (`Symbol.iterator` on an object, another one on an array), an
  *   array subclass,
  * - an object or array met twice in one document (`yaml` writes anchors and aliases),
+ * - collections nested more than 100 levels deep (`yaml` runs out of stack somewhat deeper),
  * - a document that is not a non-empty object.
  *
  * A plain string is one `yaml` would print without quotes: no indicator at its start, no `: ` or
@@ -54,6 +55,14 @@ export class YamlWriter {
 
 /** Thrown inside this module on a value not written here; never escapes it. */
 const UNSUPPORTED = new Error('not written by YamlWriter');
+
+/**
+ * The deepest collection written here, as the length of its indentation (two spaces a level: 100
+ * levels). `yaml` recurses through several functions per level and runs out of stack some hundreds
+ * of levels down, where cdk8s's synthesis fails; this writer would not: deeper documents are left
+ * to `yaml`, to succeed or fail as it does.
+ */
+const MAX_INDENT = 200;
 
 /** Printable ASCII only: no line breaks, tabs, control characters or non-ASCII. */
 const PRINTABLE = /^[\x20-\x7e]*$/;
@@ -184,6 +193,7 @@ function writeValue(value: unknown, indent: string, seen: Set<object>, out: stri
 
 /** A block map at `indent`, its first line starting with `first` (a `- ` lead inside a sequence). */
 function writeMap(map: Record<string, unknown>, keys: string[], first: string, indent: string, seen: Set<object>, out: string[]): void {
+  if (indent.length > MAX_INDENT) throw UNSUPPORTED;
   const inner = indent + '  ';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
@@ -196,6 +206,7 @@ function writeMap(map: Record<string, unknown>, keys: string[], first: string, i
 
 /** A block sequence at `indent`, its first line starting with `first`. */
 function writeSeq(seq: unknown[], first: string, indent: string, seen: Set<object>, out: string[]): void {
+  if (indent.length > MAX_INDENT) throw UNSUPPORTED;
   const inner = indent + '  ';
   for (let i = 0; i < seq.length; i++) {
     const item = seq[i];

@@ -129,6 +129,25 @@ describe('YamlWriter: what it leaves to yaml', () => {
     expect(YamlWriter.tryStringify(doc)).toBeUndefined();
   });
 
+  test('collections more than 100 levels deep: yaml runs out of stack a few hundred levels down, so cdk8s fails there', () => {
+    const nest = (depth: number, leaf: unknown, wrap: (x: unknown) => unknown) => {
+      let doc = leaf;
+      for (let i = 0; i < depth; i++) doc = wrap(doc);
+      return doc;
+    };
+    const inMaps = (depth: number) => nest(depth, { leaf: 'x' }, (x) => ({ k: x }));
+    const inSeqs = (depth: number) => ({ s: nest(depth, ['x'], (x) => [x]) });
+    const inSeqMaps = (depth: number) => ({ s: nest(depth, 'x', (x) => [{ k: x }]) });
+    expect(written(inMaps(99))).toBeDefined();
+    expect(written(inSeqs(99))).toBeDefined();
+    expect(written(inSeqMaps(49))).toBeDefined();
+    expect(YamlWriter.tryStringify(inMaps(101))).toBeUndefined();
+    expect(YamlWriter.tryStringify(inSeqs(101))).toBeUndefined();
+    expect(YamlWriter.tryStringify(inSeqMaps(51))).toBeUndefined();
+    expect(() => Yaml.stringify(inMaps(5000))).toThrow(RangeError);
+    expect(YamlWriter.tryStringify(inMaps(5000))).toBeUndefined();
+  });
+
   test('an object shared between documents is no alias: each document is written on its own', () => {
     const shared = { port: 53, protocol: 'UDP' };
     expect(written({ a: shared })).toBe('a:\n  port: 53\n  protocol: UDP\n');
