@@ -29,10 +29,11 @@ import { describeValue, requireArrayOf, requireBoolean, requireOneOf, requireOpt
  * `yaml` release with another quoting rule), the app serializes with cdk8s's throughout. Both
  * replacements last only for the call and are restored even when synthesis throws, so other apps
  * and later code see cdk8s's own; charts of other apps (a construct rendering another app's chart
- * during synthesis) take cdk8s's own path. A cdk8s release without the internal chart renderer
- * keeps its own. The one behaviour given up: a validation that behaves differently when run again
- * (fails only the second time, or adds dependencies or constructs each time it runs) is not run
- * again for every chart, as cdk8s runs it, so what that would change is not reported or written.
+ * during synthesis) take cdk8s's own path, and so does a chart whose dependencies form a cycle
+ * (cdk8s reports it). A cdk8s release without the internal chart renderer keeps its own. The one
+ * behaviour given up: a validation that behaves differently when run again (fails only the second
+ * time, or adds dependencies or constructs each time it runs) is not run again for every chart, as
+ * cdk8s runs it, so what that would change is not reported or written.
  */
 export class FastSynthApp extends App {
   /**
@@ -102,7 +103,9 @@ function withFastSynthesis<T>(app: App, cdk8sFirst: boolean, fn: () => T): T {
     let pending = cdk8sFirst;
     cdk8sApp._synthChart = (chart: Chart) => {
       if (App.of(chart) !== app) return synthChart.call(App, chart);
-      if (!pending) return chartObjects(chart);
+      // Undefined on a cycle: cdk8s's renderer then reports it in its own words.
+      const order = pending ? undefined : dependencyOrder(chart);
+      if (order !== undefined) return chartObjects(chart, order);
       pending = false;
       return synthChart.call(App, chart);
     };
@@ -119,8 +122,8 @@ function withFastSynthesis<T>(app: App, cdk8sFirst: boolean, fn: () => T): T {
  * A chart's manifests in dependency order, as cdk8s's `Chart.toJson()` gives them, without its
  * validation and dependency resolution (the app's synthesis has just run both).
  */
-function chartObjects(chart: Chart): any[] {
-  return dependencyOrder(chart)
+function chartObjects(chart: Chart, order: IConstruct[]): any[] {
+  return order
     .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart)
     .map((x) => x.toJson());
 }
@@ -128,9 +131,12 @@ function chartObjects(chart: Chart): any[] {
 /**
  * The chart's constructs in the order of cdk8s's `new DependencyGraph(chart.node).topology()`: from
  * each construct nothing in the chart depends on (in tree order), its dependencies first (depth
- * first, in the order they were added), each construct once.
+ * first, in the order they were added), each construct once. Undefined when the chart's
+ * dependencies form a cycle, which cdk8s refuses: the app-wide graph cdk8s orders the charts with
+ * refuses it first, unless it was added after that graph was built (by the dependency resolution
+ * cdk8s runs again when rendering a chart, of dependencies a validation added).
  */
-function dependencyOrder(chart: Chart): IConstruct[] {
+function dependencyOrder(chart: Chart): IConstruct[] | undefined {
   const all = chart.node.findAll();
   const inChart = new Set<IConstruct>(all);
   const dependencies = new Map<IConstruct, IConstruct[]>();
@@ -143,14 +149,20 @@ function dependencyOrder(chart: Chart): IConstruct[] {
   }
   const order: IConstruct[] = [];
   const done = new Set<IConstruct>();
-  const visit = (c: IConstruct) => {
-    if (done.has(c)) return;
-    for (const d of dependencies.get(c) ?? []) visit(d);
+  const onPath = new Set<IConstruct>();
+  const visit = (c: IConstruct): boolean => {
+    if (done.has(c)) return true;
+    if (onPath.has(c)) return false;
+    onPath.add(c);
+    for (const d of dependencies.get(c) ?? []) if (!visit(d)) return false;
+    onPath.delete(c);
     done.add(c);
     order.push(c);
+    return true;
   };
-  for (const c of all) if (!depended.has(c)) visit(c);
-  return order;
+  for (const c of all) if (!depended.has(c) && !visit(c)) return undefined;
+  // A construct no walk reached is on a cycle (or behind one) that nothing outside it depends on.
+  return order.length === all.length ? order : undefined;
 }
 
 /** Each document by the writer, or by cdk8s's own `stringify` when the writer leaves it; joined as cdk8s joins. */

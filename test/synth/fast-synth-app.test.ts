@@ -140,6 +140,28 @@ describe('FastSynthApp orders objects as App does', () => {
     expectValidManifests(Yaml.load(writeTemp(expected)));
   });
 
+  test('synthYaml(): a cycle that only cdk8s\'s per-chart resolution makes is refused in cdk8s\'s words', () => {
+    // `inner` is nested in `outer` (outer depends on it). A validation makes a construct of `inner`
+    // depend on one of `outer`: cdk8s's resolution when rendering the first chart (inner) turns that
+    // into inner -> outer, after the charts were ordered; outer's own graph then has a cycle.
+    const program = (app: App) => {
+      const outer = new Chart(app, 'outer');
+      const inner = new Chart(outer, 'inner');
+      new ApiObject(outer, 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+      new ApiObject(inner, 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
+      const x = new Construct(inner, 'x');
+      const y = new Construct(outer, 'y');
+      outer.node.addValidation({ validate: () => { x.node.addDependency(y); return []; } });
+    };
+    const cdk8sApp = new App({ outdir: tmp });
+    program(cdk8sApp);
+    const expected = thrown(() => cdk8sApp.synthYaml());
+    expect(expected).toMatch(/Dependency cycle detected: outer => outer\/inner => outer/);
+    const fastApp = new FastSynthApp({ outdir: tmp });
+    program(fastApp);
+    expect(thrown(() => fastApp.synthYaml())).toBe(expected);
+  });
+
   test('synth(): the same program, every file identical', () => {
     const { cdk8s, fast } = bothWays(dependencyAddedByValidation);
     expect(fast['late.k8s.yaml'].indexOf('name: b')).toBeLessThan(fast['late.k8s.yaml'].indexOf('name: a'));
@@ -151,7 +173,8 @@ describe('FastSynthApp: randomized construct trees and dependencies, against App
   /**
    * A program from a seed: charts (some nested in charts or under plain constructs), plain
    * constructs, objects (some under other objects), and dependencies between any two of them
-   * (ancestors, descendants, other charts, nested charts, charts themselves), added in random order.
+   * (ancestors, descendants, other charts, nested charts, charts themselves), added in random order,
+   * some by validations.
    * The same seed builds the same program in any app.
    */
   function randomProgram(seed: number): (app: App) => void {
@@ -181,7 +204,10 @@ describe('FastSynthApp: randomized construct trees and dependencies, against App
       for (let d = prng.int(7); d > 0; d--) {
         const source = prng.pick(all);
         const target = prng.pick(all);
-        if (source !== target) source.node.addDependency(target);
+        if (source === target) continue;
+        // Some added at synth time by a validation (a late-binding hook), as cdk8s allows.
+        if (prng.chance(0.3)) source.node.addValidation({ validate: () => { source.node.addDependency(target); return []; } });
+        else source.node.addDependency(target);
       }
     };
   }
