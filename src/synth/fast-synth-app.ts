@@ -30,7 +30,7 @@ import { describeValue, requireArrayOf, requireBoolean, requireOneOf, requireOpt
  * replacements last only for the call and are restored even when synthesis throws, so other apps
  * and later code see cdk8s's own; charts of other apps (a construct rendering another app's chart
  * during synthesis) take cdk8s's own path, and so does a chart whose dependencies form a cycle
- * (cdk8s reports it). A cdk8s release without the internal chart renderer keeps its own. The one
+ * (cdk8s reports it) or reach into another construct tree. A cdk8s release without the internal chart renderer keeps its own. The one
  * behaviour given up: a validation that behaves differently when run again (fails only the second
  * time, or adds dependencies or constructs each time it runs) is not run again for every chart, as
  * cdk8s runs it, so what that would change is not reported or written.
@@ -103,7 +103,7 @@ function withFastSynthesis<T>(app: App, cdk8sFirst: boolean, fn: () => T): T {
     let pending = cdk8sFirst;
     cdk8sApp._synthChart = (chart: Chart) => {
       if (App.of(chart) !== app) return synthChart.call(App, chart);
-      // Undefined on a cycle: cdk8s's renderer then reports it in its own words.
+      // Undefined on what only cdk8s's renderer does in its own way (a cycle, another tree).
       const order = pending ? undefined : dependencyOrder(chart);
       if (order !== undefined) return chartObjects(chart, order);
       pending = false;
@@ -131,18 +131,32 @@ function chartObjects(chart: Chart, order: IConstruct[]): any[] {
 /**
  * The chart's constructs in the order of cdk8s's `new DependencyGraph(chart.node).topology()`: from
  * each construct nothing in the chart depends on (in tree order), its dependencies first (depth
- * first, in the order they were added), each construct once. Undefined when the chart's
- * dependencies form a cycle, which cdk8s refuses: the app-wide graph cdk8s orders the charts with
- * refuses it first, unless it was added after that graph was built (by the dependency resolution
- * cdk8s runs again when rendering a chart, of dependencies a validation added).
+ * first, in the order they were added), each construct once. Undefined, for cdk8s to render the
+ * chart, when the chart's dependencies form a cycle, which cdk8s refuses (the app-wide graph cdk8s
+ * orders the charts with refuses it first, unless it was added after that graph was built, by the
+ * dependency resolution cdk8s runs again when rendering a chart, of dependencies a validation
+ * added), and when a construct of the chart depends on one of another construct tree (cdk8s's
+ * graph finds its vertices by path, and takes such a construct for the one at the same path here).
  */
 function dependencyOrder(chart: Chart): IConstruct[] | undefined {
   const all = chart.node.findAll();
   const inChart = new Set<IConstruct>(all);
   const dependencies = new Map<IConstruct, IConstruct[]>();
   const depended = new Set<IConstruct>();
+  const root = chart.node.root;
+  const otherTree = new Map<IConstruct, boolean>();
   for (const c of all) {
-    const deps = c.node.dependencies.filter((d) => inChart.has(d));
+    const deps: IConstruct[] = [];
+    for (const d of c.node.dependencies) {
+      if (inChart.has(d)) {
+        deps.push(d);
+        continue;
+      }
+      let other = otherTree.get(d);
+      if (other === undefined) otherTree.set(d, other = d.node.root !== root);
+      // cdk8s's graph finds vertices by path: a construct of another tree may stand for one here.
+      if (other) return undefined;
+    }
     if (deps.length === 0) continue;
     dependencies.set(c, [...new Set(deps)]);
     for (const d of deps) depended.add(d);

@@ -162,6 +162,26 @@ describe('FastSynthApp orders objects as App does', () => {
     expect(thrown(() => fastApp.synthYaml())).toBe(expected);
   });
 
+  test('a dependency on a construct of another construct tree: cdk8s\'s graph finds vertices by path, so does the app', () => {
+    // Another tree, rooted at a Chart, with a construct at the path `c/x`, as in the app's chart `c`.
+    const foreign = new Chart(undefined as any, '');
+    const foreignX = new Construct(new Construct(foreign, 'c'), 'x');
+    const program = (app: App) => {
+      const chart = new Chart(app, 'c');
+      const a = new ApiObject(chart, 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+      const x = new Construct(chart, 'x');
+      const b = new ApiObject(chart, 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
+      x.node.addDependency(b);
+      a.addDependency(foreignX);
+    };
+    const { cdk8s, fast } = bothWays(program);
+    // cdk8s's graph takes the foreign `c/x` for the chart's own `x`: a after x after b.
+    // (a dependency on another chart, that tree's root, numbers the files)
+    const file = cdk8s['0000-c.k8s.yaml'];
+    expect(file.indexOf('name: b')).toBeLessThan(file.indexOf('name: a'));
+    expect(fast).toEqual(cdk8s);
+  });
+
   test('synth(): the same program, every file identical', () => {
     const { cdk8s, fast } = bothWays(dependencyAddedByValidation);
     expect(fast['late.k8s.yaml'].indexOf('name: b')).toBeLessThan(fast['late.k8s.yaml'].indexOf('name: a'));
