@@ -186,6 +186,24 @@ describe('YamlWriter: randomized documents, byte for byte against cdk8s', () => 
     }
   }
 
+  test('5,000 strings from YAML\'s indicators, digits and typed words, as keys and values in maps and sequences', () => {
+    // Character by character, so the quoting rules meet every neighbour: indicators at the start,
+    // `: ` and ` #` inside, trailing spaces and colons, digits and words the YAML 1.1 types read.
+    const chars = ' -?:#,[]{}&*!|>\'"%@`<=.~_+0123456789abeEfilnNoOtTuxyYsS\\/';
+    const words = ['true', 'No', 'on', 'null', '~', '.inf', '.NaN', '0x1f', '0o7', '0b1', '1_0', '1:2', '2001-01-01',
+      '2001-01-01 10:00:00', '1e3', '.5', '-', '?', ':', '---', '...', '<<', '%', '='];
+    const prng = new Prng(42);
+    let count = 0;
+    for (let i = 0; i < 5000; i++) {
+      let s = '';
+      for (let j = prng.int(8); j > 0; j--) s += prng.chance(0.15) ? prng.pick(words) : chars[prng.int(chars.length)];
+      for (const doc of [{ k: s }, { [s]: 'v' }, { k: [s] }, { k: [{ [s]: s }] }]) {
+        if (written(doc) !== undefined) count++;
+      }
+    }
+    expect(count).toBeGreaterThan(15000);
+  });
+
   test('5,000 documents: every written one identical, and most are written', () => {
     const prng = new Prng(20261205);
     let writtenCount = 0;
