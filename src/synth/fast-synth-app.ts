@@ -30,10 +30,11 @@ import { describeValue, requireArrayOf, requireBoolean, requireOneOf, requireOpt
  * replacements last only for the call and are restored even when synthesis throws, so other apps
  * and later code see cdk8s's own; charts of other apps (a construct rendering another app's chart
  * during synthesis) take cdk8s's own path, and so does a chart whose dependencies form a cycle
- * (cdk8s reports it) or reach into another construct tree. A cdk8s release without the internal chart renderer keeps its own. The one
- * behaviour given up: a validation that behaves differently when run again (fails only the second
- * time, or adds dependencies or constructs each time it runs) is not run again for every chart, as
- * cdk8s runs it, so what that would change is not reported or written.
+ * (cdk8s reports it) or reach into another construct tree. A cdk8s release without the internal
+ * chart renderer keeps its own. The one behaviour given up: a validation that behaves differently
+ * when run again (fails only the second time, or adds dependencies or constructs each time it runs)
+ * is not run again for every chart, as cdk8s runs it, so what that would change is not reported or
+ * written.
  */
 export class FastSynthApp extends App {
   /**

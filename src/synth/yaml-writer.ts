@@ -77,10 +77,24 @@ const NOT_PLAIN = /^[ ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-] |: | #| $|:$/;
 const DOCUMENT_MARKER = /^(---|\.\.\.)/;
 
 /**
+ * The `yaml` module cdk8s writes with: cdk8s bundles its own copy, which need not be the release
+ * this library bundles, and it is that copy's schema tags that decide what is quoted. This
+ * library's copy when cdk8s's cannot be found.
+ */
+function cdk8sYaml(): typeof yaml {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
+  } catch {
+    return yaml;
+  }
+}
+
+/**
  * The tests by which `yaml` reads a plain scalar as something other than a string under the YAML 1.1
- * schema cdk8s writes with (null, booleans, integers in four bases, floats, sexagesimals, timestamps,
- * timestamps): a string matching any of them is quoted. The merge key `<<` (a tag for keys only,
- * quoted as a key but not as a value) is left to `yaml`.
+ * schema cdk8s writes with (null, booleans, integers in four bases, floats, sexagesimals,
+ * timestamps): a string matching any of them is quoted. The merge key `<<` (its tag's default is
+ * `'key'`, not `true`; yaml 2.9.1 writes `<<` plain both as a key and as a value) is left to `yaml`.
  */
 const TYPED_SCALAR_TESTS: RegExp[] = new (cdk8sYaml().Document)(null, { version: '1.1' }).schema.tags
   .filter((t: any) => t.default === true && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
@@ -98,20 +112,6 @@ const YAML_NODE_TYPE = Symbol.for('yaml.node.type');
  * inherited or non-enumerable one), no `Symbol.iterator` (written as a sequence of what it yields)
  * and no `yaml` node marker.
  */
-/**
- * The `yaml` module cdk8s writes with: cdk8s bundles its own copy, which need not be the release
- * this library bundles, and it is that copy's schema tags that decide what is quoted. This
- * library's copy when cdk8s's cannot be found.
- */
-function cdk8sYaml(): typeof yaml {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
-  } catch {
-    return yaml;
-  }
-}
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
