@@ -22,7 +22,7 @@ import * as yaml from 'yaml';
  *   is not a plain object, array, string, number, boolean or null; also objects and arrays `yaml`
  *   would not write from their keys or elements: with a `toJSON` method (own, inherited or
  *   non-enumerable), an iterator (`Symbol.iterator` on an object, another one on an array), an
- *   array subclass,
+ *   array subclass, a getter (on a key or an index),
  * - an object or array met twice in one document (`yaml` writes anchors and aliases),
  * - collections nested more than 100 levels deep (`yaml` runs out of stack somewhat deeper),
  * - a document that is not a non-empty object.
@@ -191,13 +191,24 @@ function writeValue(value: unknown, indent: string, seen: Set<object>, out: stri
   writeMap(value, keys, indent, indent, seen, out);
 }
 
+/**
+ * The value of an own data property. A getter (or a hole in an array) is left to `yaml`: the
+ * writer must read nothing that `yaml` reads again when it writes the document instead (a getter
+ * may give another value on every read).
+ */
+function dataValue(container: object, key: string | number): unknown {
+  const property = Object.getOwnPropertyDescriptor(container, key);
+  if (property === undefined || !('value' in property)) throw UNSUPPORTED;
+  return property.value;
+}
+
 /** A block map at `indent`, its first line starting with `first` (a `- ` lead inside a sequence). */
 function writeMap(map: Record<string, unknown>, keys: string[], first: string, indent: string, seen: Set<object>, out: string[]): void {
   if (indent.length > MAX_INDENT) throw UNSUPPORTED;
   const inner = indent + '  ';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    const value = map[key];
+    const value = dataValue(map, key);
     if (key.length > 1000 || value === undefined) throw UNSUPPORTED;
     out.push(i === 0 ? first : indent, writeString(key), ':');
     writeValue(value, inner, seen, out);
@@ -209,7 +220,7 @@ function writeSeq(seq: unknown[], first: string, indent: string, seen: Set<objec
   if (indent.length > MAX_INDENT) throw UNSUPPORTED;
   const inner = indent + '  ';
   for (let i = 0; i < seq.length; i++) {
-    const item = seq[i];
+    const item = dataValue(seq, i);
     const lead = (i === 0 ? first : indent) + '- ';
     if (typeof item !== 'object' || item === null) {
       out.push(lead, writeScalar(item), '\n');

@@ -129,6 +129,20 @@ describe('YamlWriter: what it leaves to yaml', () => {
     expect(YamlWriter.tryStringify(doc)).toBeUndefined();
   });
 
+  test('a getter is left to yaml, unread: yaml reads it again when it writes the document, and it may change', () => {
+    let reads = 0;
+    const counter = { get count() { return ++reads; }, note: 'grüezi' };
+    expect(YamlWriter.tryStringify(counter)).toBeUndefined();
+    expect(reads).toBe(0);
+    // What App writes (one read) and what FastSynthApp's fallback writes (the writer's read, then yaml's) agree.
+    expect(Yaml.stringify(counter)).toBe('count: 1\nnote: grüezi\n');
+
+    const seq = ['a'];
+    Object.defineProperty(seq, 1, { get: () => ++reads, enumerable: true });
+    expect(YamlWriter.tryStringify({ k: seq })).toBeUndefined();
+    expect(reads).toBe(1);
+  });
+
   test('collections more than 100 levels deep: yaml runs out of stack a few hundred levels down, so cdk8s fails there', () => {
     const nest = (depth: number, leaf: unknown, wrap: (x: unknown) => unknown) => {
       let doc = leaf;
