@@ -1,4 +1,5 @@
-import { Document } from 'yaml';
+import * as path from 'path';
+import * as yaml from 'yaml';
 
 /**
  * A YAML writer for the documents cdk8s writes, byte-identical to cdk8s's `Yaml.stringify` (the
@@ -18,14 +19,19 @@ import { Document } from 'yaml';
  * - strings starting with a document marker (`---`, `...`), the merge key `<<`, keys over 1,000
  *   characters (`yaml` writes explicit `? ` keys above 1,024),
  * - numbers other than safe integers (floats, -0, NaN, infinities), `undefined`, and anything that
- *   is not a plain object, array, string, number, boolean or null,
+ *   is not a plain object, array, string, number, boolean or null; also objects and arrays `yaml`
+ *   would not write from their keys or elements: with a `toJSON` method (own, inherited or
+ *   non-enumerable), an iterator (`Symbol.iterator` on an object, another one on an array), an
+ *   array subclass, a getter (on a key or an index),
  * - an object or array met twice in one document (`yaml` writes anchors and aliases),
+ * - collections nested more than 100 levels deep (`yaml` runs out of stack somewhat deeper),
  * - a document that is not a non-empty object.
  *
  * A plain string is one `yaml` would print without quotes: no indicator at its start, no `: ` or
  * ` #` inside, nothing at its end that reads as an indicator, and not readable as another type under
  * the YAML 1.1 schema (booleans like `yes`/`on`, nulls, numbers in any base, sexagesimals,
- * timestamps): those tests are `yaml`'s own schema tags, read from the library.
+ * timestamps): those tests are `yaml`'s own schema tags, read from the copy of the library cdk8s
+ * writes with.
  */
 export class YamlWriter {
   /**
@@ -50,6 +56,14 @@ export class YamlWriter {
 /** Thrown inside this module on a value not written here; never escapes it. */
 const UNSUPPORTED = new Error('not written by YamlWriter');
 
+/**
+ * The deepest collection written here, as the length of its indentation (two spaces a level: 100
+ * levels). `yaml` recurses through several functions per level and runs out of stack some hundreds
+ * of levels down, where cdk8s's synthesis fails; this writer would not: deeper documents are left
+ * to `yaml`, to succeed or fail as it does.
+ */
+const MAX_INDENT = 200;
+
 /** Printable ASCII only: no line breaks, tabs, control characters or non-ASCII. */
 const PRINTABLE = /^[\x20-\x7e]*$/;
 
@@ -63,19 +77,60 @@ const NOT_PLAIN = /^[ ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-] |: | #| $|:$/;
 const DOCUMENT_MARKER = /^(---|\.\.\.)/;
 
 /**
- * The tests by which `yaml` reads a plain scalar as something other than a string under the YAML 1.1
- * schema cdk8s writes with (null, booleans, integers in four bases, floats, sexagesimals, timestamps,
- * timestamps): a string matching any of them is quoted. The merge key `<<` (a tag for keys only,
- * quoted as a key but not as a value) is left to `yaml`.
+ * The `yaml` module cdk8s writes with: cdk8s bundles its own copy, which need not be the release
+ * this library bundles, and it is that copy's schema tags that decide what is quoted. This
+ * library's copy when cdk8s's cannot be found.
  */
-const TYPED_SCALAR_TESTS: RegExp[] = new Document(null, { version: '1.1' }).schema.tags
+function cdk8sYaml(): typeof yaml {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(require.resolve('yaml', { paths: [path.dirname(require.resolve('cdk8s'))] }));
+  } catch {
+    return yaml;
+  }
+}
+
+/**
+ * The tests by which `yaml` reads a plain scalar as something other than a string under the YAML 1.1
+ * schema cdk8s writes with (null, booleans, integers in four bases, floats, sexagesimals,
+ * timestamps): a string matching any of them is quoted. The merge key `<<` (its tag's default is
+ * `'key'`, not `true`; yaml 2.9.1 writes `<<` plain both as a key and as a value) is left to `yaml`.
+ */
+const TYPED_SCALAR_TESTS: RegExp[] = new (cdk8sYaml().Document)(null, { version: '1.1' }).schema.tags
   .filter((t: any) => t.default === true && t.tag !== 'tag:yaml.org,2002:str' && t.test instanceof RegExp)
   .map((t: any) => t.test as RegExp);
 
+/** The iterator `yaml` walks a sequence with (`for ... of`); an array with another one is left to it. */
+const ARRAY_VALUES = Array.prototype[Symbol.iterator];
+
+/** `yaml` reads an object carrying this symbol as one of its own nodes, not as a map. */
+const YAML_NODE_TYPE = Symbol.for('yaml.node.type');
+
+/**
+ * A map `yaml` writes from the object's own enumerable string keys: a plain object (or one without a
+ * prototype) with no `toJSON` method (`yaml`'s createNode writes what `toJSON` returns, even an
+ * inherited or non-enumerable one), no `Symbol.iterator` (written as a sequence of what it yields)
+ * and no `yaml` node marker.
+ */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return (proto === Object.prototype || proto === null) && hasNoHooks(value);
+}
+
+/**
+ * A sequence `yaml` writes element by element: an array of `Array.prototype` (no subclass), iterated
+ * by the standard iterator, with no `toJSON` method.
+ */
+function isPlainArray(value: object): value is unknown[] {
+  return Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype
+    && (value as any)[Symbol.iterator] === ARRAY_VALUES && hasNoHooks(value);
+}
+
+/** No `toJSON` method, no own or inherited `Symbol.iterator` other than an array's, no `yaml` node marker. */
+function hasNoHooks(value: object): boolean {
+  return typeof (value as any).toJSON !== 'function' && !(YAML_NODE_TYPE in value)
+    && (Array.isArray(value) || !(Symbol.iterator in value));
 }
 
 /** A string scalar (map key or value): plain, or double-quoted when that needs no escapes. */
@@ -117,6 +172,7 @@ function writeValue(value: unknown, indent: string, seen: Set<object>, out: stri
   }
   enter(value, seen);
   if (Array.isArray(value)) {
+    if (!isPlainArray(value)) throw UNSUPPORTED;
     if (value.length === 0) {
       out.push(' []\n');
       return;
@@ -135,12 +191,24 @@ function writeValue(value: unknown, indent: string, seen: Set<object>, out: stri
   writeMap(value, keys, indent, indent, seen, out);
 }
 
+/**
+ * The value of an own data property. A getter (or a hole in an array) is left to `yaml`: the
+ * writer must read nothing that `yaml` reads again when it writes the document instead (a getter
+ * may give another value on every read).
+ */
+function dataValue(container: object, key: string | number): unknown {
+  const property = Object.getOwnPropertyDescriptor(container, key);
+  if (property === undefined || !('value' in property)) throw UNSUPPORTED;
+  return property.value;
+}
+
 /** A block map at `indent`, its first line starting with `first` (a `- ` lead inside a sequence). */
 function writeMap(map: Record<string, unknown>, keys: string[], first: string, indent: string, seen: Set<object>, out: string[]): void {
+  if (indent.length > MAX_INDENT) throw UNSUPPORTED;
   const inner = indent + '  ';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    const value = map[key];
+    const value = dataValue(map, key);
     if (key.length > 1000 || value === undefined) throw UNSUPPORTED;
     out.push(i === 0 ? first : indent, writeString(key), ':');
     writeValue(value, inner, seen, out);
@@ -149,9 +217,10 @@ function writeMap(map: Record<string, unknown>, keys: string[], first: string, i
 
 /** A block sequence at `indent`, its first line starting with `first`. */
 function writeSeq(seq: unknown[], first: string, indent: string, seen: Set<object>, out: string[]): void {
+  if (indent.length > MAX_INDENT) throw UNSUPPORTED;
   const inner = indent + '  ';
   for (let i = 0; i < seq.length; i++) {
-    const item = seq[i];
+    const item = dataValue(seq, i);
     const lead = (i === 0 ? first : indent) + '- ';
     if (typeof item !== 'object' || item === null) {
       out.push(lead, writeScalar(item), '\n');
@@ -159,6 +228,7 @@ function writeSeq(seq: unknown[], first: string, indent: string, seen: Set<objec
     }
     enter(item, seen);
     if (Array.isArray(item)) {
+      if (!isPlainArray(item)) throw UNSUPPORTED;
       if (item.length === 0) out.push(lead, '[]\n');
       else writeSeq(item, lead, inner, seen, out);
       continue;

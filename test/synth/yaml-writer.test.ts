@@ -45,6 +45,25 @@ describe('YamlWriter: what YAML 1.1 readers need', () => {
   });
 });
 
+describe('YamlWriter: the yaml it follows', () => {
+  test('the quoting tests are those of the yaml copy cdk8s writes with, not of this library\'s copy', () => {
+    // This library's `yaml` stands in for another release, one whose YAML 1.1 schema reads only
+    // `maybe` as another type: cdk8s's bundled copy still decides.
+    let isolated: typeof YamlWriter | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('yaml', () => ({
+        Document: class { public schema = { tags: [{ default: true, tag: 'tag:example.com,2026:maybe', test: /^maybe$/ }] }; },
+      }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      isolated = require('../../src/synth/yaml-writer').YamlWriter;
+    });
+    jest.dontMock('yaml');
+    for (const s of ['yes', 'null', '8080', 'maybe', 'web']) {
+      expect(isolated!.tryStringify({ k: s })).toBe(Yaml.stringify({ k: s }));
+    }
+  });
+});
+
 describe('YamlWriter: what it leaves to yaml', () => {
   test.each([
     ['a multi-line string (block scalar)', { k: 'a\nb' }],
@@ -74,6 +93,73 @@ describe('YamlWriter: what it leaves to yaml', () => {
     ['null', null],
   ])('%s', (_what, doc) => {
     expect(YamlWriter.tryStringify(doc)).toBeUndefined();
+  });
+
+  test.each([
+    ['a non-enumerable toJSON on a map (yaml writes what it returns)', () => {
+      const o = { a: 1 };
+      Object.defineProperty(o, 'toJSON', { value: () => 'replaced', enumerable: false });
+      return { k: o };
+    }, 'k: replaced\n'],
+    ['a non-enumerable toJSON on the document itself', () => {
+      const o = { apiVersion: 'v1' };
+      Object.defineProperty(o, 'toJSON', { value: () => ({ kind: 'Other' }), enumerable: false });
+      return o;
+    }, 'kind: Other\n'],
+    ['a non-enumerable toJSON on an array', () => {
+      const a = ['a'];
+      Object.defineProperty(a, 'toJSON', { value: () => 'x', enumerable: false });
+      return { k: a };
+    }, 'k: x\n'],
+    ['an array subclass with a toJSON method, in a sequence', () => {
+      class Wrapped extends Array<string> { public toJSON() { return 'sub'; } }
+      const w = new Wrapped();
+      w.push('q');
+      return { k: [w] };
+    }, 'k:\n  - sub\n'],
+    ['an array with its own iterator (yaml walks it with for...of)', () => {
+      const a: any = ['a', 'b'];
+      a[Symbol.iterator] = function* () { yield 'only'; };
+      return { k: a };
+    }, 'k:\n  - only\n'],
+    ['a plain object with an iterator (yaml writes a sequence)', () => ({ k: { a: 1, *[Symbol.iterator]() { yield 'z'; } } }), 'k:\n  - z\n'],
+  ])('%s', (_what, make, cdk8sWrites) => {
+    const doc = make();
+    expect(Yaml.stringify(doc)).toBe(cdk8sWrites);
+    expect(YamlWriter.tryStringify(doc)).toBeUndefined();
+  });
+
+  test('a getter is left to yaml, unread: yaml reads it again when it writes the document, and it may change', () => {
+    let reads = 0;
+    const counter = { get count() { return ++reads; }, note: 'grüezi' };
+    expect(YamlWriter.tryStringify(counter)).toBeUndefined();
+    expect(reads).toBe(0);
+    // What App writes (one read) and what FastSynthApp's fallback writes (the writer's read, then yaml's) agree.
+    expect(Yaml.stringify(counter)).toBe('count: 1\nnote: grüezi\n');
+
+    const seq = ['a'];
+    Object.defineProperty(seq, 1, { get: () => ++reads, enumerable: true });
+    expect(YamlWriter.tryStringify({ k: seq })).toBeUndefined();
+    expect(reads).toBe(1);
+  });
+
+  test('collections more than 100 levels deep: yaml runs out of stack a few hundred levels down, so cdk8s fails there', () => {
+    const nest = (depth: number, leaf: unknown, wrap: (x: unknown) => unknown) => {
+      let doc = leaf;
+      for (let i = 0; i < depth; i++) doc = wrap(doc);
+      return doc;
+    };
+    const inMaps = (depth: number) => nest(depth, { leaf: 'x' }, (x) => ({ k: x }));
+    const inSeqs = (depth: number) => ({ s: nest(depth, ['x'], (x) => [x]) });
+    const inSeqMaps = (depth: number) => ({ s: nest(depth, 'x', (x) => [{ k: x }]) });
+    expect(written(inMaps(99))).toBeDefined();
+    expect(written(inSeqs(99))).toBeDefined();
+    expect(written(inSeqMaps(49))).toBeDefined();
+    expect(YamlWriter.tryStringify(inMaps(101))).toBeUndefined();
+    expect(YamlWriter.tryStringify(inSeqs(101))).toBeUndefined();
+    expect(YamlWriter.tryStringify(inSeqMaps(51))).toBeUndefined();
+    expect(() => Yaml.stringify(inMaps(5000))).toThrow(RangeError);
+    expect(YamlWriter.tryStringify(inMaps(5000))).toBeUndefined();
   });
 
   test('an object shared between documents is no alias: each document is written on its own', () => {
@@ -113,6 +199,24 @@ describe('YamlWriter: randomized documents, byte for byte against cdk8s', () => 
       }
     }
   }
+
+  test('5,000 strings from YAML\'s indicators, digits and typed words, as keys and values in maps and sequences', () => {
+    // Character by character, so the quoting rules meet every neighbour: indicators at the start,
+    // `: ` and ` #` inside, trailing spaces and colons, digits and words the YAML 1.1 types read.
+    const chars = ' -?:#,[]{}&*!|>\'"%@`<=.~_+0123456789abeEfilnNoOtTuxyYsS\\/';
+    const words = ['true', 'No', 'on', 'null', '~', '.inf', '.NaN', '0x1f', '0o7', '0b1', '1_0', '1:2', '2001-01-01',
+      '2001-01-01 10:00:00', '1e3', '.5', '-', '?', ':', '---', '...', '<<', '%', '='];
+    const prng = new Prng(42);
+    let count = 0;
+    for (let i = 0; i < 5000; i++) {
+      let s = '';
+      for (let j = prng.int(8); j > 0; j--) s += prng.chance(0.15) ? prng.pick(words) : chars[prng.int(chars.length)];
+      for (const doc of [{ k: s }, { [s]: 'v' }, { k: [s] }, { k: [{ [s]: s }] }]) {
+        if (written(doc) !== undefined) count++;
+      }
+    }
+    expect(count).toBeGreaterThan(15000);
+  });
 
   test('5,000 documents: every written one identical, and most are written', () => {
     const prng = new Prng(20261205);
