@@ -97,6 +97,7 @@ const CYCLE_YEARS = 400;
 const CYCLE_DAYS = 146097;
 /** The weekday of 1 January 2000 (a Saturday; 0 is Sunday, as in cron). */
 const CYCLE_FIRST_WEEKDAY = 6;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * The shortest gap in seconds between two runs of a checked cron line, or undefined when it never
@@ -107,20 +108,87 @@ const CYCLE_FIRST_WEEKDAY = 6;
  * robfig/cron's day rule (day of month OR day of week when both are restricted) are exact, not
  * estimated: the result is the shortest gap that ever occurs, never one shorter.
  *
- * Wall-clock time: in a time zone with daylight saving time, a gap across a change is an hour
- * shorter or longer in real time (the chaos controller-manager reads the schedule in its local
- * time, which is UTC in a container unless its TZ says otherwise).
+ * Wall-clock time: the chaos controller-manager reads the schedule in its local time (UTC in a
+ * container unless its TZ says otherwise). In a time zone with daylight saving time, real time
+ * differs around a change: a gap across the spring change is an hour shorter, and a time inside
+ * the hour repeated in autumn runs twice, an hour apart (robfig/cron's SpecSchedule.Next matches
+ * the wall clock, so both instants match; kubernetes/kubernetes#121594 is the same for CronJob).
  */
 function shortestGap(fields: string[]): number | undefined {
   const [minutes, hours, dom, months, dow] = fields.map((f, i) => fieldValues(f, FIELDS[i]));
   const times = hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
-  const days = runDays(new Set(dom), new Set(months), new Set(dow), isStar(fields[2]) || isStar(fields[4]));
-  if (days.length === 0) return undefined;
-  let dayGap = days[0] + CYCLE_DAYS - days[days.length - 1];
-  for (let i = 1; i < days.length && dayGap > 1; i++) dayGap = Math.min(dayGap, days[i] - days[i - 1]);
+  const dayGap = shortestDayGap(flags(dom, 32), flags(months, 13), flags(dow, 7), isStar(fields[2]) || isStar(fields[4]));
+  if (dayGap === undefined) return undefined;
   let gap = dayGap * 24 * 60 - (times[times.length - 1] - times[0]);
   for (let i = 1; i < times.length; i++) gap = Math.min(gap, times[i] - times[i - 1]);
   return gap * 60;
+}
+
+/** A lookup table: `size` flags, set at `values`. */
+function flags(values: number[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (const v of values) out[v] = 1;
+  return out;
+}
+
+/** The matching days of one kind of year (by the weekday of its 1 January and whether it is a leap year), as days of the year from 0. */
+interface YearMatches { readonly first: number; readonly last: number; readonly shortest: number }
+
+/**
+ * The shortest number of days between two consecutive days on which a cron line runs, over the
+ * whole 400-year cycle (undefined: it never runs). A year's matching days depend only on the
+ * weekday of its 1 January and whether it is a leap year (14 kinds of year), so each kind is
+ * walked once (at most 14 x 366 days) and the cycle is then walked year by year, joining the last
+ * matching day of a year to the first of the next year that has one (and the cycle's end to its start).
+ * `both`: robfig/cron's star rule (spec.go dayMatches): day of month AND day of week, otherwise OR.
+ */
+function shortestDayGap(dom: Uint8Array, months: Uint8Array, dow: Uint8Array, both: boolean): number | undefined {
+  const kinds = new Map<number, YearMatches | null>();
+  const kindOf = (weekday: number, leap: boolean): YearMatches | null => {
+    const key = weekday * 2 + (leap ? 1 : 0);
+    let kind = kinds.get(key);
+    if (kind === undefined) {
+      let first = -1;
+      let last = -1;
+      let shortest = Infinity;
+      let day = 0;
+      for (let month = 1; month <= 12; month++) {
+        const length = month === 2 && leap ? 29 : MONTH_DAYS[month - 1];
+        if (months[month] === 0) {
+          day += length;
+          continue;
+        }
+        for (let d = 1; d <= length; d++, day++) {
+          const byDom = dom[d] === 1;
+          const byDow = dow[(weekday + day) % 7] === 1;
+          if (both ? !(byDom && byDow) : !(byDom || byDow)) continue;
+          if (last >= 0) shortest = Math.min(shortest, day - last);
+          else first = day;
+          last = day;
+        }
+      }
+      kind = first < 0 ? null : { first, last, shortest };
+      kinds.set(key, kind);
+    }
+    return kind;
+  };
+  let shortest = Infinity;
+  let firstRun = -1;
+  let lastRun = -1;
+  let start = 0;
+  for (let year = CYCLE_FIRST_YEAR; year < CYCLE_FIRST_YEAR + CYCLE_YEARS; year++) {
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    const kind = kindOf((CYCLE_FIRST_WEEKDAY + start) % 7, leap);
+    if (kind !== null) {
+      if (lastRun >= 0) shortest = Math.min(shortest, start + kind.first - lastRun);
+      else firstRun = start + kind.first;
+      shortest = Math.min(shortest, kind.shortest);
+      lastRun = start + kind.last;
+    }
+    start += leap ? 366 : 365;
+  }
+  if (lastRun < 0) return undefined;
+  return Math.min(shortest, firstRun + CYCLE_DAYS - lastRun);
 }
 
 /**
@@ -133,25 +201,6 @@ function isStar(field: string): boolean {
     const [range, step] = part.split('/');
     return (range === '*' || range === '?') && (step === undefined || Number(step) <= 1);
   });
-}
-
-/** The days (numbered from 1 January of the cycle's first year) on which a cron line with these fields runs. */
-function runDays(dom: Set<number>, months: Set<number>, dow: Set<number>, both: boolean): number[] {
-  const out: number[] = [];
-  let day = 0;
-  for (let year = CYCLE_FIRST_YEAR; year < CYCLE_FIRST_YEAR + CYCLE_YEARS; year++) {
-    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-    for (let month = 1; month <= 12; month++) {
-      const length = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-      for (let d = 1; d <= length; d++, day++) {
-        if (!months.has(month)) continue;
-        const byDom = dom.has(d);
-        const byDow = dow.has((day + CYCLE_FIRST_WEEKDAY) % 7);
-        if (both ? byDom && byDow : byDom || byDow) out.push(day);
-      }
-    }
-  }
-  return out;
 }
 
 /** The values a checked cron field matches (robfig/cron: `N/step` runs from N to the field's maximum). */
