@@ -84,6 +84,8 @@ function checkCron(site: InputSite, prop: string, cron: string): number {
   fields.forEach((f, i) => {
     const problem = fieldProblem(f, FIELDS[i]);
     if (problem !== undefined) throw bad(`${FIELDS[i].name} '${f}': ${problem}`);
+    // robfig/cron skips empty list items (strings.FieldsFunc on ','): a field of commas only matches nothing.
+    if (listItems(f).length === 0) throw bad(`${FIELDS[i].name} '${f}' lists no value, so the line never runs`);
   });
   const gap = shortestGap(fields);
   // robfig/cron's Next() finds no time (and Chaos Mesh's Schedule controller never starts a run).
@@ -197,36 +199,63 @@ function shortestDayGap(dom: Uint8Array, months: Uint8Array, dow: Uint8Array, bo
  * otherwise either will do (OR).
  */
 function isStar(field: string): boolean {
-  return field.split(',').some((part) => {
+  return listItems(field).some((part) => {
     const [range, step] = part.split('/');
-    return (range === '*' || range === '?') && (step === undefined || Number(step) <= 1);
+    return isStarRange(range) && (step === undefined || cronNumber(step)! <= 1);
   });
+}
+
+/** The items of a cron field's list: robfig/cron's getField splits with strings.FieldsFunc, which drops empty ones (`'1,,5,'`). */
+function listItems(field: string): string[] {
+  return field.split(',').filter((part) => part !== '');
+}
+
+/**
+ * Whether a range (the part before `/`) is a star: robfig/cron's getRange looks only at the text
+ * before the first `-` (`'*'` or `'?'`) and then takes the whole field, ignoring what follows.
+ */
+function isStarRange(range: string): boolean {
+  const low = range.split('-')[0];
+  return low === '*' || low === '?';
+}
+
+/**
+ * A number as robfig/cron reads one (parser.go mustParseInt: Go's strconv.Atoi, decimal digits with
+ * an optional sign, within int64; a negative one is refused), or undefined.
+ */
+function cronNumber(text: string): number | undefined {
+  if (!/^\+?[0-9]+$/.test(text)) return undefined;
+  const digits = text.replace(/^\+?0*/, '');
+  const int64Max = '9223372036854775807';
+  if (digits.length > int64Max.length || (digits.length === int64Max.length && digits > int64Max)) return undefined;
+  return Number(digits);
 }
 
 /** The values a checked cron field matches (robfig/cron: `N/step` runs from N to the field's maximum). */
 function fieldValues(field: string, spec: typeof FIELDS[number]): number[] {
-  const value = (text: string): number => (/^[0-9]+$/.test(text) ? Number(text) : spec.names!.indexOf(text.toLowerCase()) + spec.nameBase!);
+  const value = (text: string): number => cronNumber(text) ?? spec.names!.indexOf(text.toLowerCase()) + spec.nameBase!;
   const out = new Set<number>();
-  for (const part of field.split(',')) {
+  for (const part of listItems(field)) {
     const [range, step] = part.split('/');
-    const [lo, hi] = range === '*' || range === '?' ? [spec.min, spec.max]
+    const [lo, hi] = isStarRange(range) ? [spec.min, spec.max]
       : [value(range.split('-')[0]), range.includes('-') ? value(range.split('-')[1]) : step === undefined ? value(range) : spec.max];
-    for (let v = lo; v <= hi; v += step === undefined ? 1 : Number(step)) out.add(v);
+    for (let v = lo; v <= hi; v += step === undefined ? 1 : cronNumber(step)!) out.add(v);
   }
   return [...out];
 }
 
 function fieldProblem(field: string, spec: typeof FIELDS[number]): string | undefined {
   const value = (text: string): number | undefined => {
-    if (/^[0-9]+$/.test(text)) return Number(text);
+    const n = cronNumber(text);
+    if (n !== undefined) return n;
     const i = spec.names?.indexOf(text.toLowerCase()) ?? -1;
     return i >= 0 ? i + spec.nameBase! : undefined;
   };
-  for (const part of field.split(',')) {
+  for (const part of listItems(field)) {
     const [range, step, extra] = part.split('/');
     if (extra !== undefined || range === '') return 'malformed';
-    if (step !== undefined && (!/^[0-9]+$/.test(step) || Number(step) === 0)) return `step '${step}' must be a positive integer`;
-    if (range === '*' || range === '?') continue;
+    if (step !== undefined && !cronNumber(step)) return `step '${step}' must be a positive integer`;
+    if (isStarRange(range)) continue;
     const [lo, hi, more] = range.split('-');
     if (more !== undefined) return 'malformed range';
     const a = value(lo);
