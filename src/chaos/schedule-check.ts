@@ -133,55 +133,63 @@ function flags(values: number[], size: number): Uint8Array {
   return out;
 }
 
-/** The matching days of one kind of year (by the weekday of its 1 January and whether it is a leap year), as days of the year from 0. */
+/**
+ * The days on which a cron line runs in one kind of year (by the weekday of its 1 January and
+ * whether it is a leap year), as days of the year from 0: the first, the last, and the fewest days
+ * between two of them (Infinity with one day or none; first -1 with none). The walk ends at a
+ * 1-day gap, the shortest there is (first and last are then incomplete: the caller stops too).
+ */
 interface YearMatches { readonly first: number; readonly last: number; readonly shortest: number }
+
+function yearMatches(weekday: number, leap: boolean, dom: Uint8Array, months: Uint8Array, dow: Uint8Array, both: boolean): YearMatches {
+  let first = -1;
+  let last = -1;
+  let shortest = Infinity;
+  let day = 0;
+  for (let month = 1; month <= 12; month++) {
+    const length = month === 2 && leap ? 29 : MONTH_DAYS[month - 1];
+    if (months[month] === 0) {
+      day += length;
+      continue;
+    }
+    for (let d = 1; d <= length; d++, day++) {
+      const byDom = dom[d] === 1;
+      const byDow = dow[(weekday + day) % 7] === 1;
+      if (both ? !(byDom && byDow) : !(byDom || byDow)) continue;
+      if (last < 0) {
+        first = day;
+      } else if (day - last < shortest) {
+        shortest = day - last;
+        if (shortest === 1) return { first, last: day, shortest };
+      }
+      last = day;
+    }
+  }
+  return { first, last, shortest };
+}
 
 /**
  * The shortest number of days between two consecutive days on which a cron line runs, over the
  * whole 400-year cycle (undefined: it never runs). A year's matching days depend only on the
- * weekday of its 1 January and whether it is a leap year (14 kinds of year), so each kind is
- * walked once (at most 14 x 366 days) and the cycle is then walked year by year, joining the last
- * matching day of a year to the first of the next year that has one (and the cycle's end to its start).
- * `both`: robfig/cron's star rule (spec.go dayMatches): day of month AND day of week, otherwise OR.
+ * weekday of its 1 January and whether it is a leap year (14 kinds of year, all of which occur in
+ * the cycle), so each kind is walked once (at most 14 x 366 days) and the cycle is then walked year
+ * by year, joining the last matching day of a year to the first of the next year that has one (and
+ * the cycle's end to its start). A 1-day gap ends the search. `both`: robfig/cron's star rule
+ * (spec.go dayMatches): day of month AND day of week, otherwise OR.
  */
 function shortestDayGap(dom: Uint8Array, months: Uint8Array, dow: Uint8Array, both: boolean): number | undefined {
-  const kinds = new Map<number, YearMatches | null>();
-  const kindOf = (weekday: number, leap: boolean): YearMatches | null => {
-    const key = weekday * 2 + (leap ? 1 : 0);
-    let kind = kinds.get(key);
-    if (kind === undefined) {
-      let first = -1;
-      let last = -1;
-      let shortest = Infinity;
-      let day = 0;
-      for (let month = 1; month <= 12; month++) {
-        const length = month === 2 && leap ? 29 : MONTH_DAYS[month - 1];
-        if (months[month] === 0) {
-          day += length;
-          continue;
-        }
-        for (let d = 1; d <= length; d++, day++) {
-          const byDom = dom[d] === 1;
-          const byDow = dow[(weekday + day) % 7] === 1;
-          if (both ? !(byDom && byDow) : !(byDom || byDow)) continue;
-          if (last >= 0) shortest = Math.min(shortest, day - last);
-          else first = day;
-          last = day;
-        }
-      }
-      kind = first < 0 ? null : { first, last, shortest };
-      kinds.set(key, kind);
-    }
-    return kind;
-  };
+  const kinds: Array<YearMatches | undefined> = [];
   let shortest = Infinity;
   let firstRun = -1;
   let lastRun = -1;
   let start = 0;
   for (let year = CYCLE_FIRST_YEAR; year < CYCLE_FIRST_YEAR + CYCLE_YEARS; year++) {
     const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-    const kind = kindOf((CYCLE_FIRST_WEEKDAY + start) % 7, leap);
-    if (kind !== null) {
+    const weekday = (CYCLE_FIRST_WEEKDAY + start) % 7;
+    const key = weekday * 2 + (leap ? 1 : 0);
+    const kind = kinds[key] ?? (kinds[key] = yearMatches(weekday, leap, dom, months, dow, both));
+    if (kind.shortest === 1) return 1;
+    if (kind.first >= 0) {
       if (lastRun >= 0) shortest = Math.min(shortest, start + kind.first - lastRun);
       else firstRun = start + kind.first;
       shortest = Math.min(shortest, kind.shortest);
