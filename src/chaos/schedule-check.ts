@@ -26,12 +26,12 @@ const DESCRIPTORS: Record<string, string> = {
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 /** The fields of a standard cron line: name, bounds, and the names robfig/cron accepts. */
-const FIELDS: ReadonlyArray<{ name: string; min: number; max: number; names?: readonly string[]; nameBase?: number }> = [
+const FIELDS: ReadonlyArray<{ name: string; min: number; max: number; names?: readonly string[]; nameBase?: number; day?: boolean }> = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
+  { name: 'day of month', min: 1, max: 31, day: true },
   { name: 'month', min: 1, max: 12, names: MONTHS, nameBase: 1 },
-  { name: 'day of week', min: 0, max: 6, names: DAYS, nameBase: 0 },
+  { name: 'day of week', min: 0, max: 6, names: DAYS, nameBase: 0, day: true },
 ];
 
 /** The validated schedule, as the Schedule spec fields. */
@@ -85,7 +85,8 @@ function checkCron(site: InputSite, prop: string, cron: string): number {
     const problem = fieldProblem(f, FIELDS[i]);
     if (problem !== undefined) throw bad(`${FIELDS[i].name} '${f}': ${problem}`);
     // robfig/cron skips empty list items (strings.FieldsFunc on ','): a field of commas only matches nothing.
-    if (listItems(f).length === 0) throw bad(`${FIELDS[i].name} '${f}' lists no value, so the line never runs`);
+    // Day of month and day of week are judged with each other below ('0 3 , * mon' runs on Mondays: OR).
+    if (FIELDS[i].day !== true && listItems(f).length === 0) throw bad(`${FIELDS[i].name} '${f}' lists no value, so the line never runs`);
   });
   const gap = shortestGap(fields);
   // robfig/cron's Next() finds no time (and Chaos Mesh's Schedule controller never starts a run).

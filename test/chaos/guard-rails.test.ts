@@ -87,6 +87,8 @@ const REFUSED: Array<[string, unknown, string, Cluster?]> = [
     "schedule.cron: '0 3 30 feb *' is not a schedule Chaos Mesh accepts: no day of any year matches its day of month, month and day of week (e.g. the 30th of February)"],
   ['an hour field of commas only (robfig/cron drops empty items: no hour, never a run)', { ...base, schedule: { cron: '0 , * * *' } },
     "schedule.cron: '0 , * * *' is not a schedule Chaos Mesh accepts: hour ',' lists no value, so the line never runs"],
+  ['a day of month of commas only, with any day of week (no day matches it: AND with the star)', { ...base, schedule: { cron: '0 3 , * *' } },
+    "schedule.cron: '0 3 , * *' is not a schedule Chaos Mesh accepts: no day of any year matches its day of month, month and day of week (e.g. the 30th of February)"],
   ['a step beyond Go int (strconv.Atoi fails)', { ...base, schedule: { cron: '*/9223372036854775808 * * * *' } },
     "schedule.cron: '*/9223372036854775808 * * * *' is not a schedule Chaos Mesh accepts: minute '*/9223372036854775808': step '9223372036854775808' must be a positive integer"],
   ['a duration over an hour, unacknowledged', { ...base, duration: '61m' },
@@ -353,6 +355,8 @@ describe('what the acknowledgements and the direction allow', () => {
   test("what robfig/cron's parser accepts is accepted, with its meaning: empty list items, a '+' sign, anything after a star's '-'", () => {
     // strings.FieldsFunc drops empty items: '3,' is 3, '1,,13' is 1 and 13.
     expect([gap('0 3, * * *'), gap('0 1,,13 * * *')]).toEqual([86400, 12 * 3600]);
+    // A day of month of commas only matches no day, and is no star: with a day of week, OR (every Monday).
+    expect(gap('0 3 , * mon')).toBe(7 * 86400);
     // strconv.Atoi reads '+6' as 6, in a value and in a step.
     expect([gap('0 +3 * * *'), gap('0 */+6 * * *'), gap('0 3 * * +1')]).toEqual([86400, 6 * 3600, 7 * 86400]);
     // getRange reads only the text before a star's '-': '*-5' is every minute, '?-1' in day of week a star (AND: every 13th).
