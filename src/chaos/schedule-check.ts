@@ -26,12 +26,12 @@ const DESCRIPTORS: Record<string, string> = {
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 /** The fields of a standard cron line: name, bounds, and the names robfig/cron accepts. */
-const FIELDS: ReadonlyArray<{ name: string; min: number; max: number; names?: readonly string[]; nameBase?: number }> = [
+const FIELDS: ReadonlyArray<{ name: string; min: number; max: number; names?: readonly string[]; nameBase?: number; day?: boolean }> = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
+  { name: 'day of month', min: 1, max: 31, day: true },
   { name: 'month', min: 1, max: 12, names: MONTHS, nameBase: 1 },
-  { name: 'day of week', min: 0, max: 6, names: DAYS, nameBase: 0 },
+  { name: 'day of week', min: 0, max: 6, names: DAYS, nameBase: 0, day: true },
 ];
 
 /** The validated schedule, as the Schedule spec fields. */
@@ -84,6 +84,9 @@ function checkCron(site: InputSite, prop: string, cron: string): number {
   fields.forEach((f, i) => {
     const problem = fieldProblem(f, FIELDS[i]);
     if (problem !== undefined) throw bad(`${FIELDS[i].name} '${f}': ${problem}`);
+    // robfig/cron skips empty list items (strings.FieldsFunc on ','): a field of commas only matches nothing.
+    // Day of month and day of week are judged with each other below ('0 3 , * mon' runs on Mondays: OR).
+    if (FIELDS[i].day !== true && listItems(f).length === 0) throw bad(`${FIELDS[i].name} '${f}' lists no value, so the line never runs`);
   });
   const gap = shortestGap(fields);
   // robfig/cron's Next() finds no time (and Chaos Mesh's Schedule controller never starts a run).
@@ -97,6 +100,7 @@ const CYCLE_YEARS = 400;
 const CYCLE_DAYS = 146097;
 /** The weekday of 1 January 2000 (a Saturday; 0 is Sunday, as in cron). */
 const CYCLE_FIRST_WEEKDAY = 6;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * The shortest gap in seconds between two runs of a checked cron line, or undefined when it never
@@ -107,20 +111,95 @@ const CYCLE_FIRST_WEEKDAY = 6;
  * robfig/cron's day rule (day of month OR day of week when both are restricted) are exact, not
  * estimated: the result is the shortest gap that ever occurs, never one shorter.
  *
- * Wall-clock time: in a time zone with daylight saving time, a gap across a change is an hour
- * shorter or longer in real time (the chaos controller-manager reads the schedule in its local
- * time, which is UTC in a container unless its TZ says otherwise).
+ * Wall-clock time: the chaos controller-manager reads the schedule in its local time (UTC in a
+ * container unless its TZ says otherwise). In a time zone with daylight saving time, real time
+ * differs around a change: a gap across the spring change is an hour shorter, and a time inside
+ * the hour repeated in autumn runs twice, an hour apart (robfig/cron's SpecSchedule.Next matches
+ * the wall clock, so both instants match; kubernetes/kubernetes#121594 is the same for CronJob).
  */
 function shortestGap(fields: string[]): number | undefined {
   const [minutes, hours, dom, months, dow] = fields.map((f, i) => fieldValues(f, FIELDS[i]));
   const times = hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
-  const days = runDays(new Set(dom), new Set(months), new Set(dow), isStar(fields[2]) || isStar(fields[4]));
-  if (days.length === 0) return undefined;
-  let dayGap = days[0] + CYCLE_DAYS - days[days.length - 1];
-  for (let i = 1; i < days.length && dayGap > 1; i++) dayGap = Math.min(dayGap, days[i] - days[i - 1]);
+  const dayGap = shortestDayGap(flags(dom, 32), flags(months, 13), flags(dow, 7), isStar(fields[2]) || isStar(fields[4]));
+  if (dayGap === undefined) return undefined;
   let gap = dayGap * 24 * 60 - (times[times.length - 1] - times[0]);
   for (let i = 1; i < times.length; i++) gap = Math.min(gap, times[i] - times[i - 1]);
   return gap * 60;
+}
+
+/** A lookup table: `size` flags, set at `values`. */
+function flags(values: number[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (const v of values) out[v] = 1;
+  return out;
+}
+
+/**
+ * The days on which a cron line runs in one kind of year (by the weekday of its 1 January and
+ * whether it is a leap year), as days of the year from 0: the first, the last, and the fewest days
+ * between two of them (Infinity with one day or none; first -1 with none). The walk ends at a
+ * 1-day gap, the shortest there is (first and last are then incomplete: the caller stops too).
+ */
+interface YearMatches { readonly first: number; readonly last: number; readonly shortest: number }
+
+function yearMatches(weekday: number, leap: boolean, dom: Uint8Array, months: Uint8Array, dow: Uint8Array, both: boolean): YearMatches {
+  let first = -1;
+  let last = -1;
+  let shortest = Infinity;
+  let day = 0;
+  for (let month = 1; month <= 12; month++) {
+    const length = month === 2 && leap ? 29 : MONTH_DAYS[month - 1];
+    if (months[month] === 0) {
+      day += length;
+      continue;
+    }
+    for (let d = 1; d <= length; d++, day++) {
+      const byDom = dom[d] === 1;
+      const byDow = dow[(weekday + day) % 7] === 1;
+      if (both ? !(byDom && byDow) : !(byDom || byDow)) continue;
+      if (last < 0) {
+        first = day;
+      } else if (day - last < shortest) {
+        shortest = day - last;
+        if (shortest === 1) return { first, last: day, shortest };
+      }
+      last = day;
+    }
+  }
+  return { first, last, shortest };
+}
+
+/**
+ * The shortest number of days between two consecutive days on which a cron line runs, over the
+ * whole 400-year cycle (undefined: it never runs). A year's matching days depend only on the
+ * weekday of its 1 January and whether it is a leap year (14 kinds of year, all of which occur in
+ * the cycle), so each kind is walked once (at most 14 x 366 days) and the cycle is then walked year
+ * by year, joining the last matching day of a year to the first of the next year that has one (and
+ * the cycle's end to its start). A 1-day gap ends the search. `both`: robfig/cron's star rule
+ * (spec.go dayMatches): day of month AND day of week, otherwise OR.
+ */
+function shortestDayGap(dom: Uint8Array, months: Uint8Array, dow: Uint8Array, both: boolean): number | undefined {
+  const kinds: Array<YearMatches | undefined> = [];
+  let shortest = Infinity;
+  let firstRun = -1;
+  let lastRun = -1;
+  let start = 0;
+  for (let year = CYCLE_FIRST_YEAR; year < CYCLE_FIRST_YEAR + CYCLE_YEARS; year++) {
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    const weekday = (CYCLE_FIRST_WEEKDAY + start) % 7;
+    const key = weekday * 2 + (leap ? 1 : 0);
+    const kind = kinds[key] ?? (kinds[key] = yearMatches(weekday, leap, dom, months, dow, both));
+    if (kind.shortest === 1) return 1;
+    if (kind.first >= 0) {
+      if (lastRun >= 0) shortest = Math.min(shortest, start + kind.first - lastRun);
+      else firstRun = start + kind.first;
+      shortest = Math.min(shortest, kind.shortest);
+      lastRun = start + kind.last;
+    }
+    start += leap ? 366 : 365;
+  }
+  if (lastRun < 0) return undefined;
+  return Math.min(shortest, firstRun + CYCLE_DAYS - lastRun);
 }
 
 /**
@@ -129,55 +208,63 @@ function shortestGap(fields: string[]): number | undefined {
  * otherwise either will do (OR).
  */
 function isStar(field: string): boolean {
-  return field.split(',').some((part) => {
+  return listItems(field).some((part) => {
     const [range, step] = part.split('/');
-    return (range === '*' || range === '?') && (step === undefined || Number(step) <= 1);
+    return isStarRange(range) && (step === undefined || cronNumber(step)! <= 1);
   });
 }
 
-/** The days (numbered from 1 January of the cycle's first year) on which a cron line with these fields runs. */
-function runDays(dom: Set<number>, months: Set<number>, dow: Set<number>, both: boolean): number[] {
-  const out: number[] = [];
-  let day = 0;
-  for (let year = CYCLE_FIRST_YEAR; year < CYCLE_FIRST_YEAR + CYCLE_YEARS; year++) {
-    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-    for (let month = 1; month <= 12; month++) {
-      const length = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-      for (let d = 1; d <= length; d++, day++) {
-        if (!months.has(month)) continue;
-        const byDom = dom.has(d);
-        const byDow = dow.has((day + CYCLE_FIRST_WEEKDAY) % 7);
-        if (both ? byDom && byDow : byDom || byDow) out.push(day);
-      }
-    }
-  }
-  return out;
+/** The items of a cron field's list: robfig/cron's getField splits with strings.FieldsFunc, which drops empty ones (`'1,,5,'`). */
+function listItems(field: string): string[] {
+  return field.split(',').filter((part) => part !== '');
+}
+
+/**
+ * Whether a range (the part before `/`) is a star: robfig/cron's getRange looks only at the text
+ * before the first `-` (`'*'` or `'?'`) and then takes the whole field, ignoring what follows.
+ */
+function isStarRange(range: string): boolean {
+  const low = range.split('-')[0];
+  return low === '*' || low === '?';
+}
+
+/**
+ * A number as robfig/cron reads one (parser.go mustParseInt: Go's strconv.Atoi, decimal digits with
+ * an optional sign, within int64; a negative one is refused), or undefined.
+ */
+function cronNumber(text: string): number | undefined {
+  if (!/^\+?[0-9]+$/.test(text)) return undefined;
+  const digits = text.replace(/^\+?0*/, '');
+  const int64Max = '9223372036854775807';
+  if (digits.length > int64Max.length || (digits.length === int64Max.length && digits > int64Max)) return undefined;
+  return Number(digits);
 }
 
 /** The values a checked cron field matches (robfig/cron: `N/step` runs from N to the field's maximum). */
 function fieldValues(field: string, spec: typeof FIELDS[number]): number[] {
-  const value = (text: string): number => (/^[0-9]+$/.test(text) ? Number(text) : spec.names!.indexOf(text.toLowerCase()) + spec.nameBase!);
+  const value = (text: string): number => cronNumber(text) ?? spec.names!.indexOf(text.toLowerCase()) + spec.nameBase!;
   const out = new Set<number>();
-  for (const part of field.split(',')) {
+  for (const part of listItems(field)) {
     const [range, step] = part.split('/');
-    const [lo, hi] = range === '*' || range === '?' ? [spec.min, spec.max]
+    const [lo, hi] = isStarRange(range) ? [spec.min, spec.max]
       : [value(range.split('-')[0]), range.includes('-') ? value(range.split('-')[1]) : step === undefined ? value(range) : spec.max];
-    for (let v = lo; v <= hi; v += step === undefined ? 1 : Number(step)) out.add(v);
+    for (let v = lo; v <= hi; v += step === undefined ? 1 : cronNumber(step)!) out.add(v);
   }
   return [...out];
 }
 
 function fieldProblem(field: string, spec: typeof FIELDS[number]): string | undefined {
   const value = (text: string): number | undefined => {
-    if (/^[0-9]+$/.test(text)) return Number(text);
+    const n = cronNumber(text);
+    if (n !== undefined) return n;
     const i = spec.names?.indexOf(text.toLowerCase()) ?? -1;
     return i >= 0 ? i + spec.nameBase! : undefined;
   };
-  for (const part of field.split(',')) {
+  for (const part of listItems(field)) {
     const [range, step, extra] = part.split('/');
     if (extra !== undefined || range === '') return 'malformed';
-    if (step !== undefined && (!/^[0-9]+$/.test(step) || Number(step) === 0)) return `step '${step}' must be a positive integer`;
-    if (range === '*' || range === '?') continue;
+    if (step !== undefined && !cronNumber(step)) return `step '${step}' must be a positive integer`;
+    if (isStarRange(range)) continue;
     const [lo, hi, more] = range.split('-');
     if (more !== undefined) return 'malformed range';
     const a = value(lo);

@@ -93,8 +93,9 @@ export function dnsRules(what: { name: string; title: string; job: string; by: s
   const rules: AlertRule[] = [];
   if (latency) {
     // Per server block: `server` and `zone` are the labels of coredns_dns_request_duration_seconds
-    // (with `view` and `type`; coredns/coredns plugin/metrics/README.md), the grouping of the CoreDNS
-    // mixin's CoreDNSLatencyHigh (povilasv/coredns-mixin alerts/coredns.libsonnet).
+    // (with `view` and `type`; coredns/coredns plugin/metrics/README.md), the two the CoreDNS mixin's
+    // CoreDNSLatencyHigh names in its description (povilasv/coredns-mixin alerts/coredns.libsonnet; its
+    // `sum without (instance, pod)` also keeps `type` and `view`, one percentile per query type: not here).
     const latencyBy = latency.perZone ? `${by}, server, zone` : by;
     const zone = latency.perZone ? ' for zone {{ $labels.zone }} ({{ $labels.server }})' : '';
     rules.push({

@@ -29,6 +29,18 @@ function build(props: unknown, cluster: Cluster = 'calico'): NetworkChaosExperim
   return new NetworkChaosExperiment(chartWith(cluster), 'exp', props as NetworkChaosExperimentProps);
 }
 
+/** The shortest interval between a cron line's runs, in seconds, read from the refusal of a duration longer than any. */
+function gap(cron: string): number {
+  try {
+    build({ ...base, duration: '999999h', acknowledgeLongDuration: true, schedule: { cron } });
+  } catch (e) {
+    const m = /than the shortest interval between the schedule's runs \((\d+)s\)/.exec((e as Error).message);
+    if (m) return Number(m[1]);
+    throw e;
+  }
+  throw new Error(`'${cron}': a duration of 999999h was accepted`);
+}
+
 const REFUSED: Array<[string, unknown, string, Cluster?]> = [
   ['no duration', { action: P, pods: SHOP, target: { pods: DB } },
     "duration: is required (a Go duration, e.g. '5m'): without one the fault stays until the object is deleted. Set acknowledgeUnboundedDuration: true if that is what you want"],
@@ -73,6 +85,12 @@ const REFUSED: Array<[string, unknown, string, Cluster?]> = [
     "duration: '720h' is not shorter than the shortest interval between the schedule's runs (2592000s): the fault would still be active when the next run is due"],
   ['a cron line that never runs', { ...base, schedule: { cron: '0 3 30 feb *' } },
     "schedule.cron: '0 3 30 feb *' is not a schedule Chaos Mesh accepts: no day of any year matches its day of month, month and day of week (e.g. the 30th of February)"],
+  ['an hour field of commas only (robfig/cron drops empty items: no hour, never a run)', { ...base, schedule: { cron: '0 , * * *' } },
+    "schedule.cron: '0 , * * *' is not a schedule Chaos Mesh accepts: hour ',' lists no value, so the line never runs"],
+  ['a day of month of commas only, with any day of week (no day matches it: AND with the star)', { ...base, schedule: { cron: '0 3 , * *' } },
+    "schedule.cron: '0 3 , * *' is not a schedule Chaos Mesh accepts: no day of any year matches its day of month, month and day of week (e.g. the 30th of February)"],
+  ['a step beyond Go int (strconv.Atoi fails)', { ...base, schedule: { cron: '*/9223372036854775808 * * * *' } },
+    "schedule.cron: '*/9223372036854775808 * * * *' is not a schedule Chaos Mesh accepts: minute '*/9223372036854775808': step '9223372036854775808' must be a positive integer"],
   ['a duration over an hour, unacknowledged', { ...base, duration: '61m' },
     "duration: '61m' is longer than 1h: a network fault that long is more often a wrong unit than a plan. Set acknowledgeLongDuration: true if that is the experiment"],
   ['a long-duration acknowledgement on a duration of an hour or less', { ...base, duration: '1h', acknowledgeLongDuration: true },
@@ -321,6 +339,45 @@ describe('what the acknowledgements and the direction allow', () => {
     okLong('35063h', '0 3 29 feb *');
     expect(() => build({ ...base, duration: '35064h', acknowledgeLongDuration: true, schedule: { cron: '0 3 29 feb *' } }))
       .toThrow("[test/exp] duration: '35064h' is not shorter than the shortest interval between the schedule's runs (126230400s)");
+  });
+
+  test('gaps across the new year, and lines that run on a few days of the cycle only', () => {
+    // 31 December to 1 January; 1 January to 1 January of the next year; a 13th of February or March or any Friday of
+    // them (both fields restricted: OR), e.g. Friday 13 to Saturday 14 February 2009.
+    expect([gap('0 3 31,1 dec,jan *'), gap('@yearly'), gap('0 3 13 feb,mar fri')]).toEqual([86400, 365 * 86400, 86400]);
+    // '*/1' is a star (robfig/cron keeps the star bit for a step of 1): the 13th AND any weekday, 13 February to 13 March
+    // of a common year; '*/2' is not: the 13th OR a Sunday, Tuesday, Thursday or Saturday (Saturday to Sunday).
+    expect([gap('0 3 13 * */1'), gap('0 3 13 * */2')]).toEqual([28 * 86400, 86400]);
+    // '?' is a star too: Mondays of February only, a week apart within a year, eleven months across.
+    expect(gap('0 3 ? feb mon')).toBe(7 * 86400);
+  });
+
+  test("what robfig/cron's parser accepts is accepted, with its meaning: empty list items, a '+' sign, anything after a star's '-'", () => {
+    // strings.FieldsFunc drops empty items: '3,' is 3, '1,,13' is 1 and 13.
+    expect([gap('0 3, * * *'), gap('0 1,,13 * * *')]).toEqual([86400, 12 * 3600]);
+    // A day of month of commas only matches no day, and is no star: with a day of week, OR (every Monday).
+    expect(gap('0 3 , * mon')).toBe(7 * 86400);
+    // strconv.Atoi reads '+6' as 6, in a value and in a step.
+    expect([gap('0 +3 * * *'), gap('0 */+6 * * *'), gap('0 3 * * +1')]).toEqual([86400, 6 * 3600, 7 * 86400]);
+    // getRange reads only the text before a star's '-': '*-5' is every minute, '?-1' in day of week a star (AND: every 13th).
+    expect([gap('*-5 3 * * *'), gap('0 3 13 * ?-1')]).toEqual([60, 28 * 86400]);
+  });
+
+  test('100 scheduled experiments take milliseconds more than 100 one-off ones (each kind of year is walked once, not every day of 400 years)', () => {
+    // The fastest of three runs, each in a new chart: a garbage collection or a busy core does not count.
+    const timed = (build100: (chart: Chart) => void): number => Math.min(...[1, 2, 3].map(() => {
+      const chart = chartFor(Cni.calico());
+      const t = process.hrtime.bigint();
+      build100(chart);
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    }));
+    // Day rules that end the search at a 1-day gap and rules that walk the whole cycle (weekly, monthly, leap days);
+    // each line was walked day by day over the 146,097 days of the cycle until now (0.5 to 8 ms a line).
+    const days = ['* * *', '* * 1-5', '* * 0,6', '* * sun', '1 * *', '1,15 * *', '29 feb *', '? feb,aug mon', '31 * *', '13 * fri'];
+    const crons = Array.from({ length: 100 }, (_, i) => `${i % 60} ${i % 24} ${days[i % days.length]}`);
+    const oneOff = timed((chart) => crons.forEach((_, i) => new NetworkChaosExperiment(chart, `exp${i}`, { ...base, duration: '30m' })));
+    const scheduled = timed((chart) => crons.forEach((cron, i) => new NetworkChaosExperiment(chart, `exp${i}`, { ...base, duration: '30m', schedule: { cron } })));
+    expect(scheduled - oneOff).toBeLessThan(100);
   });
 
   test('a duration over an hour is emitted when acknowledged', () => {
