@@ -324,6 +324,26 @@ describe('linkerd-port-annotation-invalid: config.linkerd.io/control-port and ou
     expect(findings[1].fix).toBe('write the port as digits only (1-65535), or remove the annotation, or turn tap off with viz.linkerd.io/disable-tap: "true"');
   });
 
+  test('an empty pod control-port beside a namespace value: a warning where tap may be on, nothing under disable-tap; '
+    + 'a namespace value the proxy refuses is an error under disable-tap too (was silent)', () => {
+    const objects = [
+      namespace('shop', { 'linkerd.io/inject': 'enabled', [CONTROL]: '5190' }),
+      namespace('quiet', { 'linkerd.io/inject': 'enabled', [CONTROL]: '-4190', [DISABLE_TAP]: 'true' }),
+      deployment('api', { [CONTROL]: '' }),
+      deployment('untapped', { [CONTROL]: '', [DISABLE_TAP]: 'true' }),
+    ];
+    expectValidManifests(objects);
+    const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/api', path: path(CONTROL) },
+      { rule: RULE, severity: 'error', object: 'Namespace quiet', path: `metadata.annotations["${CONTROL}"]` },
+    ]);
+    expect(findings[0].message).toBe(`${CONTROL} is empty on the pod template and '5190' on namespace shop: whether Linkerd's proxy injector takes the `
+      + 'namespace\'s value or keeps its default control port 4190 is not known');
+    expect(findings[1].message).toBe(crash(CONTROL, 'control', '-4190', -4190, CONTROL_ADDRESS(-4190), ', even with tap off',
+      'the pods of namespace quiet that Linkerd injects and that set no control port of their own'));
+  });
+
   test('ports 1-65535 are clean, on pods and namespaces alike', () => {
     const objects = [
       namespace('shop', { 'linkerd.io/inject': 'enabled', [CONTROL]: '5190', [OUTBOUND]: '+5140' }),
