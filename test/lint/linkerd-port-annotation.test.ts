@@ -231,3 +231,156 @@ describe('linkerd-port-annotation-invalid: config.linkerd.io/inbound-port (pkg/i
     expect(findings.filter((f) => f.object === 'Deployment shop/opted-out' || f.object === 'Deployment shop/host')).toEqual([]);
   });
 });
+
+/**
+ * `config.linkerd.io/control-port` and `config.linkerd.io/outbound-port`: read by the injector with the
+ * same strconv.ParseInt (pkg/inject config_override.go), but no container port carries them
+ * (charts/partials/templates/_proxy.tpl): a number goes only into the proxy's listen address, which
+ * linkerd2-proxy (linkerd/app/src/env.rs `parse_socket_addr`) refuses beyond 0-65535 and exits with
+ * "Invalid configuration"; 0 makes it bind a port the kernel picks. The control listener exists only
+ * with linkerd-viz's tap (viz.linkerd.io/disable-tap turns it off), though the proxy reads its address
+ * even then (`parse_tap_config`).
+ */
+describe('linkerd-port-annotation-invalid: config.linkerd.io/control-port and outbound-port (listen addresses only)', () => {
+  const CONTROL = 'config.linkerd.io/control-port';
+  const OUTBOUND = 'config.linkerd.io/outbound-port';
+  const DISABLE_TAP = 'viz.linkerd.io/disable-tap';
+  const path = (key: string) => `spec.template.metadata.annotations["${key}"]`;
+  const TAP = 'linkerd-viz\'s tap injector enables tap on these pods (the proxy binds its control listener only for tap: not without linkerd-viz, '
+    + 'nor with viz.linkerd.io/disable-tap: "true" on the pod template or its namespace)';
+  const CONTROL_ADDRESS = (p: number) => `LINKERD2_PROXY_CONTROL_LISTEN_ADDR "[::]:${p}"`;
+  const OUTBOUND_ADDRESS = (p: number) => `LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS "127.0.0.1:${p},[::1]:${p}"`;
+  const crash = (key: string, what: string, value: string, n: number, address: string, before: string, pods: string) => `${key}: '${value}' is no port `
+    + `(1-65535), yet Linkerd's proxy injector reads it (Go strconv.ParseInt) as ${n} and writes it into the injected proxy's ${what} listen address `
+    + `(${address}); no container port carries it, so the API server creates the pods, but the proxy refuses that address when it starts (no socket `
+    + `address: a port is 0-65535) and exits with "Invalid configuration"${before}: ${pods} restart the proxy over and over and never become ready`;
+  const outboundBefore = (n: number) => ` (without linkerd-cni, the linkerd-init container fails before it: --outgoing-proxy-port ${n} is no port to it)`;
+  const fix = (port: number) => `set a port 1-65535 that no other listener or container port of the pods uses (Linkerd's default is ${port}), or remove the annotation`;
+
+  test('a number beyond 0-65535: an error on both (the proxy exits at start), the control port even with tap off (was silent)', () => {
+    const objects = [
+      namespace('shop', { 'linkerd.io/inject': 'enabled', [OUTBOUND]: '65536' }),
+      deployment('big', { [CONTROL]: '70000', [DISABLE_TAP]: 'true' }),
+      deployment('negative', { [OUTBOUND]: '-1' }),
+    ];
+    expectValidManifests(objects);
+    const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([
+      { rule: RULE, severity: 'error', object: 'Deployment shop/big', path: path(CONTROL) },
+      { rule: RULE, severity: 'error', object: 'Deployment shop/negative', path: path(OUTBOUND) },
+      { rule: RULE, severity: 'error', object: 'Namespace shop', path: `metadata.annotations["${OUTBOUND}"]` },
+    ]);
+    expect(findings[0].message).toBe(crash(CONTROL, 'control', '70000', 70000, CONTROL_ADDRESS(70000), ', even with tap off', 'the pods Linkerd injects'));
+    expect(findings[0].fix).toBe(fix(4190));
+    expect(findings[1].message).toBe(crash(OUTBOUND, 'outbound', '-1', -1, OUTBOUND_ADDRESS(-1), outboundBefore(-1), 'the pods Linkerd injects'));
+    expect(findings[1].fix).toBe(fix(4140));
+    expect(findings[2].message).toBe(crash(OUTBOUND, 'outbound', '65536', 65536, OUTBOUND_ADDRESS(65536), outboundBefore(65536),
+      'the pods of namespace shop that Linkerd injects and that set no outbound port of their own'));
+  });
+
+  test('0: outbound an error (the redirect goes to port 0, the proxy listens elsewhere), control a warning only where tap may be on (was silent)', () => {
+    const objects = [
+      namespace('shop', { 'linkerd.io/inject': 'enabled', [CONTROL]: '0' }),
+      namespace('quiet', { 'linkerd.io/inject': 'enabled', [CONTROL]: '0', [DISABLE_TAP]: 'true' }),
+      deployment('out', { [OUTBOUND]: '0' }),
+      deployment('tap', { [CONTROL]: '0' }),
+      deployment('untapped', { [CONTROL]: '0', [DISABLE_TAP]: '1' }),
+    ];
+    expectValidManifests(objects);
+    const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([
+      { rule: RULE, severity: 'error', object: 'Deployment shop/out', path: path(OUTBOUND) },
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/tap', path: path(CONTROL) },
+      { rule: RULE, severity: 'warning', object: 'Namespace shop', path: `metadata.annotations["${CONTROL}"]` },
+    ]);
+    expect(findings[0].message).toBe(`${OUTBOUND}: '0' is no port (1-65535), yet Linkerd's proxy injector takes it: the injected proxy binds its `
+      + `outbound listener on a port the kernel picks (${OUTBOUND_ADDRESS(0)}), while linkerd-init is told to redirect the pods' outbound TCP to port 0 `
+      + '(--outgoing-proxy-port 0, which it accepts): the outbound connections of the pods Linkerd injects do not reach the proxy');
+    expect(findings[0].fix).toBe(fix(4140));
+    expect(findings[1].message).toBe(`${CONTROL}: '0' is no port (1-65535), yet Linkerd's proxy injector takes it: the injected proxy binds its `
+      + `control (tap) listener on a port the kernel picks at each start (${CONTROL_ADDRESS(0)}) (if ${TAP}): tap has no fixed port on the pods Linkerd injects`);
+    expect(findings[1].fix).toBe(`${fix(4190)}, or turn tap off with viz.linkerd.io/disable-tap: "true"`);
+    expect(findings[2].message).toContain('tap has no fixed port on the pods of namespace shop that Linkerd injects and that set no control port of their own');
+  });
+
+  test('a value ParseInt refuses: a warning, the install\'s 4190 / 4140 stays; the control one only where tap may be on (was silent)', () => {
+    const objects = [
+      deployment('out', { [OUTBOUND]: ' 5140' }),
+      deployment('tap', { [CONTROL]: 'tap' }),
+      deployment('untapped', { [CONTROL]: 'tap', [DISABLE_TAP]: 'true' }),
+    ];
+    expectValidManifests(objects);
+    const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/out', path: path(OUTBOUND) },
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/tap', path: path(CONTROL) },
+    ]);
+    const kept = (key: string, value: string, what: string, port: number) => `${key}: '${value}' is no number Linkerd's proxy injector reads `
+      + '(Go strconv.ParseInt: base-10 digits with an optional sign, no spaces, within 32 bits), so it keeps the install\'s '
+      + `${what} port (proxy.ports.${what}, ${port} by default) without an error: the port this value meant is lost`;
+    expect(findings[0].message).toBe(kept(OUTBOUND, ' 5140', 'outbound', 4140));
+    expect(findings[0].fix).toBe('write the port as digits only (e.g. "5140"), or remove the annotation');
+    expect(findings[1].message).toBe(`${kept(CONTROL, 'tap', 'control', 4190)} (if ${TAP})`);
+    expect(findings[1].fix).toBe('write the port as digits only (1-65535), or remove the annotation, or turn tap off with viz.linkerd.io/disable-tap: "true"');
+  });
+
+  test('an empty pod control-port beside a namespace value: a warning where tap may be on, nothing under disable-tap; '
+    + 'a namespace value the proxy refuses is an error under disable-tap too (was silent)', () => {
+    const objects = [
+      namespace('shop', { 'linkerd.io/inject': 'enabled', [CONTROL]: '5190' }),
+      namespace('quiet', { 'linkerd.io/inject': 'enabled', [CONTROL]: '-4190', [DISABLE_TAP]: 'true' }),
+      deployment('api', { [CONTROL]: '' }),
+      deployment('untapped', { [CONTROL]: '', [DISABLE_TAP]: 'true' }),
+    ];
+    expectValidManifests(objects);
+    const findings = PolicyLint.check(objects).filter((f) => f.rule === RULE);
+    expect(brief(findings)).toEqual([
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/api', path: path(CONTROL) },
+      { rule: RULE, severity: 'error', object: 'Namespace quiet', path: `metadata.annotations["${CONTROL}"]` },
+    ]);
+    expect(findings[0].message).toBe(`${CONTROL} is empty on the pod template and '5190' on namespace shop: whether Linkerd's proxy injector takes the `
+      + 'namespace\'s value or keeps its default control port 4190 is not known');
+    expect(findings[1].message).toBe(crash(CONTROL, 'control', '-4190', -4190, CONTROL_ADDRESS(-4190), ', even with tap off',
+      'the pods of namespace quiet that Linkerd injects and that set no control port of their own'));
+  });
+
+  test('ports 1-65535 are clean, on pods and namespaces alike', () => {
+    const objects = [
+      namespace('shop', { 'linkerd.io/inject': 'enabled', [CONTROL]: '5190', [OUTBOUND]: '+5140' }),
+      deployment('api', { [CONTROL]: '65535', [OUTBOUND]: '1' }),
+    ];
+    expectValidManifests(objects);
+    expect(PolicyLint.check(objects).filter((f) => f.rule === RULE)).toEqual([]);
+  });
+});
+
+/**
+ * A pod template that already carries a proxy is skipped by the injector (linkerd2 pkg/inject/report.go
+ * `Injectable`, "pod has a sidecar injected already", pkg/healthcheck/sidecar.go `HasExistingSidecars`:
+ * a container named linkerd-proxy or istio-proxy or with the proxy's image, an init container named
+ * linkerd-init or istio-init or with proxy-init's image), so its proxy port annotations reach no injection.
+ */
+describe('linkerd-port-annotation-invalid: templates that already carry a proxy (src/util/linkerd-existing-sidecar.ts)', () => {
+  const withSidecar = (name: string, annotations: Record<string, string>, containers: Array<Record<string, unknown>>,
+    initContainers: Array<Record<string, unknown>> = []) => {
+    const d = deployment(name, annotations);
+    const spec = { containers: [...d.spec.template.spec.containers, ...containers], ...(initContainers.length > 0 ? { initContainers } : {}) };
+    return { ...d, spec: { ...d.spec, template: { ...d.spec.template, spec } } };
+  };
+  const values = { 'config.linkerd.io/admin-port': '0', 'config.linkerd.io/outbound-port': '70000', 'config.linkerd.io/inbound-port': 'x' };
+
+  test('no proxy port finding where the injector never reads the values (were errors and a warning); the policy controller\'s lists still count', () => {
+    const objects = [
+      withSidecar('istio', values, [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.3' }]),
+      withSidecar('imaged', values, [{ name: 'sidecar', image: 'cr.l5d.io/linkerd/proxy:edge-26.8.3' }]),
+      withSidecar('init', { ...values, [OPAQUE]: 'mysql' }, [], [{ name: 'linkerd-init', image: 'cr.l5d.io/linkerd/proxy-init:v2.4.3' }]),
+      // Not a proxy by HasExistingSidecars: a container merely named like one of Linkerd's ports.
+      withSidecar('plain', { 'config.linkerd.io/admin-port': '0' }, [{ name: 'linkerd-admin', image: 'registry.example/admin:1.0.0' }]),
+    ];
+    expectValidManifests(objects);
+    expect(brief(PolicyLint.check(objects), RULE)).toEqual([
+      { rule: RULE, severity: 'warning', object: 'Deployment shop/init', path: `spec.template.metadata.annotations["${OPAQUE}"]` },
+      { rule: RULE, severity: 'error', object: 'Deployment shop/plain', path: 'spec.template.metadata.annotations["config.linkerd.io/admin-port"]' },
+    ]);
+  });
+});

@@ -82,7 +82,8 @@ function fromValue(a: LinkerdPortAnnotation, text: string, from: 'pod' | 'namesp
   if (n >= 1 && n <= 65535) return { port: n, from };
   const where = `${a.key} '${text}' (on the ${from === 'pod' ? 'pod template' : 'namespace'})`;
   if (a.containerPortName === undefined) {
-    // No container port carries it, so the API server does not refuse the pod; what the proxy makes of such a listen address is not pinned here.
+    // No container port carries it, so the API server does not refuse the pod; the proxy refuses a listen address beyond 0-65535 and binds
+    // a port the kernel picks for 0 (the lint rule linkerd-port-annotation-invalid says which breaks what): no port known either way.
     return { port: undefined, from, unknown: `${where} gives the injected proxy's ${a.what} listener port ${n}, which is no port (1-65535)` };
   }
   return {

@@ -64,8 +64,20 @@ export const LINKERD_VIZ_DISABLE_TAP_ANNOTATION = 'viz.linkerd.io/disable-tap';
 /** The values Go's strconv.ParseBool reads as true. */
 const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
 
-const TAP_ONLY = 'linkerd-viz\'s tap injector enables tap on these pods (the proxy binds its control listener only for tap: not without linkerd-viz, '
+/** When the proxy binds its control listener, in a finding's words (it carries no other listener). */
+export const LINKERD_CONTROL_BOUND_ONLY_IF = 'linkerd-viz\'s tap injector enables tap on these pods (the proxy binds its control listener only for tap: not without linkerd-viz, '
   + `nor with ${LINKERD_VIZ_DISABLE_TAP_ANNOTATION}: "true" on the pod template or its namespace)`;
+
+/**
+ * True when linkerd-viz's tap injector leaves tap off for a pod whose template has the annotations
+ * `pod` in a namespace with the annotations `namespace`: `viz.linkerd.io/disable-tap` on either that
+ * Go's `strconv.ParseBool` reads as true (viz/pkg/labels `IsTapDisabled`). Then the proxy binds no
+ * control listener. False does not mean tap is on: that needs linkerd-viz, which manifests do not show.
+ */
+export function linkerdTapDisabled(pod: Readonly<Record<string, unknown>> | undefined,
+  namespace: Readonly<Record<string, unknown>> | undefined): boolean {
+  return [pod, namespace].some((a) => GO_TRUE.includes(a?.[LINKERD_VIZ_DISABLE_TAP_ANNOTATION] as string));
+}
 
 /**
  * The injected proxy's listeners, inbound, admin, control and outbound in that order, of a pod whose
@@ -79,11 +91,12 @@ export function linkerdProxyListeners(pod: Readonly<Record<string, unknown>> | u
   const admin = linkerdAdminPort(...read(LINKERD_ADMIN_PORT_OVERRIDE));
   const control = linkerdPortOverride(LINKERD_CONTROL_PORT_OVERRIDE, ...read(LINKERD_CONTROL_PORT_OVERRIDE));
   const outbound = linkerdPortOverride(LINKERD_OUTBOUND_PORT_OVERRIDE, ...read(LINKERD_OUTBOUND_PORT_OVERRIDE));
-  const tapOff = [pod, namespace].some((a) => GO_TRUE.includes(a?.[LINKERD_VIZ_DISABLE_TAP_ANNOTATION] as string));
+  const tapOff = linkerdTapDisabled(pod, namespace);
+  const bound = LINKERD_CONTROL_BOUND_ONLY_IF;
   return [
     { annotation: LINKERD_INBOUND_PORT_OVERRIDE, port: inbound, loopbackOnly: false },
     { annotation: LINKERD_ADMIN_PORT_OVERRIDE, port: admin, loopbackOnly: false },
-    ...(tapOff ? [] : [{ annotation: LINKERD_CONTROL_PORT_OVERRIDE, port: control, loopbackOnly: false, boundOnlyIf: TAP_ONLY }]),
+    ...(tapOff ? [] : [{ annotation: LINKERD_CONTROL_PORT_OVERRIDE, port: control, loopbackOnly: false, boundOnlyIf: bound }]),
     { annotation: LINKERD_OUTBOUND_PORT_OVERRIDE, port: outbound, loopbackOnly: true },
   ];
 }

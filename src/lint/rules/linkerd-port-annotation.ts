@@ -1,6 +1,7 @@
 import { LINKERD_ADMIN_PORT_OVERRIDE } from '../../analysis/mesh/linkerd-admin-port';
 import { LINKERD_INBOUND_PORT_OVERRIDE } from '../../analysis/mesh/linkerd-inbound-port';
 import { parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
+import { LINKERD_CONTROL_PORT_OVERRIDE, LINKERD_OUTBOUND_PORT_OVERRIDE } from '../../analysis/mesh/linkerd-proxy-listeners';
 import { isNamespace, isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
 import { isObject, jsonKey, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
@@ -28,7 +29,7 @@ import { proxyPortOnNamespace, proxyPortOnPodTemplate } from './linkerd-proxy-po
 const OPAQUE_PORTS = 'config.linkerd.io/opaque-ports';
 
 /** The proxy port annotations the injector reads with strconv.ParseInt (./linkerd-proxy-port-value). */
-const PROXY_PORTS = [LINKERD_ADMIN_PORT_OVERRIDE, LINKERD_INBOUND_PORT_OVERRIDE];
+const PROXY_PORTS = [LINKERD_ADMIN_PORT_OVERRIDE, LINKERD_INBOUND_PORT_OVERRIDE, LINKERD_CONTROL_PORT_OVERRIDE, LINKERD_OUTBOUND_PORT_OVERRIDE];
 
 const EFFECTS: Readonly<Record<string, (lost: string) => string>> = {
   'config.linkerd.io/opaque-ports': (lost) => `no port of these pods is opaque by it${lost}: the proxy runs protocol detection on every port no Server `
@@ -115,8 +116,8 @@ function check(doc: LintDocument, annotations: unknown, base: string, who: strin
 /**
  * `config.linkerd.io/opaque-ports` and `proxy-require-identity-inbound-ports` on a Namespace or a
  * workload's pod template that Linkerd's policy controller refuses, and so reads as no port; and
- * `config.linkerd.io/admin-port` and `config.linkerd.io/inbound-port` values the proxy injector
- * cannot use (./linkerd-proxy-port-value).
+ * `config.linkerd.io/admin-port`, `inbound-port`, `control-port` and `outbound-port` values the proxy
+ * injector cannot use, or the proxy refuses (./linkerd-proxy-port-value).
  */
 export const linkerdPortAnnotation: LintRule = {
   ids: ['linkerd-port-annotation-invalid'],

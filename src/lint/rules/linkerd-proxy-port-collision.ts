@@ -37,7 +37,7 @@ import { LintSeverity } from '../types';
  * webhook's excluded namespaces included), templates that already carry a proxy (the injector skips
  * them, ../../util/linkerd-existing-sidecar), Namespaces whose pods are never injected (excluded by the
  * webhook, or an invalid `linkerd.io/inject`), ports whose value the injector cannot use
- * (linkerd-port-annotation-invalid reports those of the admin and inbound ports), UDP or SCTP container
+ * (linkerd-port-annotation-invalid reports those), UDP or SCTP container
  * ports (no TCP listener), and a container port named as the proxy's own port on that listener's port
  * (`linkerd-admin` on the admin port, `linkerd-proxy` on the inbound one: it declares the proxy's
  * listener, no listener of the application). `skip-inbound-ports` and opaque ports change no listener.

@@ -19,12 +19,16 @@
  * read as the proxy injector reads it (../../analysis/mesh/linkerd-admin-port): a pod value that is no
  * number gives 4191, not the namespace's value; a selected workload whose admin port is not known (a
  * value no port can be, whose pods the API server refuses) is refused, as its probes cannot be checked.
+ * A workload whose template already carries a proxy (../../util/linkerd-existing-sidecar: Linkerd's
+ * injector skips it) is read as its manifest shows it: its annotation moves no probe, and the probes
+ * of a proxy it carries (`linkerd inject --manual`) are among its containers' own.
  */
 import { IConstruct } from 'constructs';
 import { describeRouteRequests, exactPathProblem, requestsInclude, RouteRequests } from './route-matches';
 import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION as ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
 import { AppObjects, appObjects, namespaceObject, selectedWorkloads } from '../../util/app-objects';
+import { linkerdExistingSidecar } from '../../util/linkerd-existing-sidecar';
 import { isPlainObject } from '../../util/vocabulary';
 
 /** A Server with HTTPRoutes, and what its flows admit. */
@@ -103,6 +107,9 @@ function httpProbes(root: IConstruct, server: RoutedServer): { probes: HttpProbe
         found.push({ workload: `${obj.kind} ${server.namespace}/${obj.metadata?.name} (${c.node.path})`, container: String(container.name), probe, path });
       }
     }
+    // A template that already carries a proxy is left as it is by the injector ("pod has a sidecar injected already",
+    // ../../util/linkerd-existing-sidecar): its annotation moves nothing, and a proxy it shows has its probes in the loop above.
+    if (linkerdExistingSidecar(spec) !== undefined) continue;
     // A proxy admin port moved by `config.linkerd.io/admin-port` takes the proxy's probes along (4191 is handled below for every pod).
     // As the proxy injector reads it (../../analysis/mesh/linkerd-admin-port): a pod value that is no number gives 4191, not the namespace's.
     const own = adminPortAnnotation(isPlainObject(template.metadata) ? template.metadata.annotations : undefined);

@@ -350,3 +350,58 @@ describe('the proxy admin port of a selected workload, as the injector reads con
       + 'refuses (a port is 1-65535): the pods are not created. Give config.linkerd.io/admin-port a port number from 1 to 65535');
   });
 });
+
+// A template that already carries a proxy is skipped by Linkerd's injector (linkerd/linkerd2 pkg/inject/report.go `Injectable`,
+// "pod has a sidecar injected already"; pkg/healthcheck/sidecar.go `HasExistingSidecars`): its config.linkerd.io/admin-port moves
+// no probe, and a proxy it carries shows its own probes (src/util/linkerd-existing-sidecar.ts).
+describe('the proxy admin port of a selected workload that already carries a proxy', () => {
+  // What `linkerd inject --manual` leaves in a template with config.linkerd.io/admin-port 9990 (the parts read here).
+  const MANUAL_PROXY = {
+    name: 'linkerd-proxy',
+    image: 'cr.l5d.io/linkerd/proxy:edge-26.8.3',
+    ports: [{ name: 'linkerd-proxy', containerPort: 4143 }, { name: 'linkerd-admin', containerPort: 9990 }],
+    livenessProbe: { httpGet: { port: 9990, path: '/live' } },
+    readinessProbe: { httpGet: { port: 9990, path: '/ready' } },
+  };
+  const deployment = (chart: Chart, adminPort: string, sidecar: Record<string, unknown>) => new ApiObject(chart, 'deploy-shop-api', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'shop', labels: { app: 'api' } },
+    spec: {
+      selector: { matchLabels: { app: 'api' } },
+      template: {
+        metadata: { labels: { app: 'api' }, annotations: { 'config.linkerd.io/admin-port': adminPort } },
+        spec: { containers: [{ name: 'app', image: 'registry.example/app:1.0.0', ...HTTP_8080 }, sidecar] },
+      },
+    },
+  });
+
+  test('a manually injected proxy on 9990: its own /live and /ready are named once each, not again as the injector\'s (were four errors)', () => {
+    const build = (withProbes: boolean) => {
+      const chart = linkerd();
+      deployment(chart, '9990', MANUAL_PROXY);
+      const authz = new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' });
+      authz.allowFlow('scrape', { from: [MeshSource.serviceAccount('prometheus', 'monitoring')], to: { app: 'api' }, ports: [9990], methods: ['GET'], paths: ['/metrics'] });
+      if (withProbes) authz.allowFlow('api-9990-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [9990], methods: ['GET'], paths: ['/live', '/ready'] });
+      return chart;
+    };
+    const proxy = "of container 'linkerd-proxy' of Deployment shop/api (test/deploy-shop-api)";
+    const fix = "Add allowFlow('api-9990-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [9990], methods: ['GET'], paths: ['/live', '/ready'] }) "
+      + "(it lets any address GET exactly those paths on this port, as Linkerd's probe route did), or move the probe to a port without route-level flows";
+    const head = "[test/authz] Server 'api-9990' (namespace shop, port 9990) has HTTPRoutes, so Linkerd's own probe route is gone: the ";
+    expect(synthError(build(false))).toBe('Validation failed with the following errors:\n  '
+      + `${head}livenessProbe ${proxy}, GET /live on port 9990, is admitted by no flow from MeshSource.anyone(), so the kubelet restarts the container `
+      + `again and again. ${fix}\n  `
+      + `${head}readinessProbe ${proxy}, GET /ready on port 9990, is admitted by no flow from MeshSource.anyone(), so its pods never become ready. ${fix}`);
+    // The suggested flow fixes both; the manifests (the proxy container included) validate.
+    expect(find(synthValid(build(true)), 'Deployment', 'api', 'shop').spec.template.spec.containers.map((c: any) => c.name)).toEqual(['app', 'linkerd-proxy']);
+  });
+
+  test('an Istio sidecar: Linkerd injects no proxy, so an admin port no port can be refuses nothing (was an error)', () => {
+    const chart = linkerd();
+    deployment(chart, '70000', { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.3' });
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' })
+      .allowFlow('api', { from: [MeshSource.serviceAccount('web')], to: { app: 'api' }, ports: [8080], methods: ['GET'], paths: ['/metrics'] });
+    expect(find(synthValid(chart), 'HTTPRoute', 'api-8080', 'shop').spec.rules).toEqual([{ matches: [{ path: { type: 'Exact', value: '/metrics' }, method: 'GET' }] }]);
+  });
+});
