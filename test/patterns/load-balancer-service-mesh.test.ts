@@ -10,6 +10,7 @@ import {
   LoadBalancerService,
   Mesh, MeshSource, MtlsMode, MtlsPortMode, Port, Protocol, Reachability, Target, ZeroTrustNamespace,
 } from '../../src';
+import { validateManifests } from '../support/schema';
 import { chartFor, expectValidTree, synthValid } from '../support/synth';
 
 const WEB = Target.pod('shop', { app: 'web' });
@@ -278,6 +279,74 @@ describe('Linkerd Servers match the target port by number or container port name
     expect(validationError(chart)).toBe(refusal('8443', 'the Server web-https describes port \'https\', which cannot be matched with port 8443: no '
       + 'workload of the app makes the pods the Service selects, whose container ports would resolve the name')
       .replace('\'deny\' (for the pods of test/web-deploy)', '\'deny\''));
+  });
+});
+
+describe('Linkerd Servers name the ports of the pods\' containers only (not init or sidecar containers)', () => {
+  const LINKERD = Mesh.linkerd({ cni: true });
+  /** The web pods' Deployment: its app container declares `app`, a native sidecar (restartPolicy Always) declares `sidecar`. */
+  const build = (lb: Record<string, unknown>, serverPort: string, app: Array<Record<string, unknown>>, sidecar: Array<Record<string, unknown>>) => {
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
+    new LoadBalancerService(chart, 'web', { ...LB, ...lb });
+    new ApiObject(chart, 'server', {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name: 'web-https', namespace: 'shop' },
+      spec: { podSelector: { matchLabels: { app: 'web' } }, port: serverPort, accessPolicy: 'all-unauthenticated' },
+    });
+    new ApiObject(chart, 'web-deploy', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web-pods', namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            initContainers: [{ name: 'tls-terminator', image: 'tls:1', restartPolicy: 'Always', ports: sidecar }],
+            containers: [{ name: 'web', image: 'web:1', ports: app }],
+          },
+        },
+      },
+    });
+    return chart;
+  };
+  const note = 'the Server web-https describes port \'https\', which Linkerd resolves on the pods\' containers only: the pods of test/web-deploy '
+    + 'declare it on an init container, so the Server describes no port of theirs';
+  /**
+   * The chart's objects, valid against the pinned schemas but for a container's `restartPolicy` (Kubernetes 1.28+), unknown to the
+   * primary pinned version v1.27 (as in linkerd-proxy-port-collision.test.ts).
+   */
+  const validNativeSidecars = (chart: Chart) => {
+    const objects = unvalidated(chart);
+    for (const f of validateManifests(objects)) {
+      expect([f.path, f.message]).toEqual([expect.stringMatching(/initContainers\[\d+\]\.restartPolicy$/), 'unknown field "restartPolicy"']);
+    }
+    return objects;
+  };
+
+  // Before: no error, and the proxies refused every client (linkerd2's policy controller reads the named ports of `containers` only:
+  // the Server described no port of the pods, whose default policy 'deny' applied).
+  test('a Server naming a sidecar\'s container port does not cover the numbered target port: the refusal stays, saying why', () => {
+    const chart = build({}, 'https', [{ name: 'web', containerPort: 8080 }], [{ name: 'https', containerPort: 8443 }]);
+    validNativeSidecars(chart);
+    expect(validationError(chart)).toContain(`the pods' proxies would refuse the load balancer's clients on port 8443 (${note}). Authorize them`);
+  });
+
+  test('a named target port the Service resolves to a sidecar\'s port is not covered by a Server of that name', () => {
+    const chart = build({ ports: [{ port: 443, targetPortName: 'https' }] }, 'https', [{ name: 'web', containerPort: 8080 }],
+      [{ name: 'https', containerPort: 8443 }]);
+    validNativeSidecars(chart);
+    expect(validationError(chart)).toContain(`the pods' proxies would refuse the load balancer's clients on port https (${note}). Authorize them`);
+  });
+
+  test('declared on the app container, the same name covers the port: no error', () => {
+    for (const lb of [{}, { ports: [{ port: 443, targetPortName: 'https' }] }]) {
+      const chart = build(lb, 'https', [{ name: 'https', containerPort: 8443 }], [{ name: 'metrics', containerPort: 9100 }]);
+      validNativeSidecars(chart);
+      expect(() => expectValidTree(chart)).not.toThrow();
+    }
   });
 });
 
