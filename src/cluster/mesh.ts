@@ -116,8 +116,10 @@ export interface LinkerdMeshOptions {
    * default inbound policies admit (linkerd.io "Authorization Policy" reference). LoadBalancerService
    * reads it: a `cluster-unauthenticated` pod admits the load balancer's clients when every client range
    * lies inside these networks. At least one CIDR, without host bits, no IPv4-mapped IPv6 block (Linkerd
-   * matches an IPv4 client against IPv4 networks only). The analyzer and PolicyLint are told the same value
-   * with their own `linkerdClusterNetworks` option.
+   * matches an IPv4 client against IPv4 networks only). The analyzer and PolicyLint given this Mesh (or the
+   * ClusterNetwork's, through `Reachability.fromChart`/`fromApp`) judge by it too; their `linkerdClusterNetworks`
+   * option, when also given, must name the same networks. Undeclared, every construct and the analyzer assume
+   * Linkerd's default: an installation that narrowed it refuses at runtime clients the constructs accepted.
    * @default ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'] (Linkerd's install default)
    */
   readonly clusterNetworks?: string[];

@@ -8,7 +8,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import {
   AwsHealthCheckProtocol, AwsNlbTargetType, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, LoadBalancerCloud,
   LoadBalancerService,
-  Mesh, MeshSource, MtlsMode, MtlsPortMode, Port, Protocol, Reachability, Target, ZeroTrustNamespace,
+  Mesh, MeshSource, MtlsMode, MtlsPortMode, PolicyLint, Port, Protocol, Reachability, Target, ZeroTrustNamespace,
 } from '../../src';
 import { validateManifests } from '../support/schema';
 import { chartFor, expectValidTree, synthValid } from '../support/synth';
@@ -199,6 +199,39 @@ describe('Linkerd cluster-unauthenticated: the clients inside the cluster networ
     reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443)] });
     expect(verdicts(reach, Target.external('10.20.200.5'))).toEqual(['deny', 'allow', 'deny']);
     expect(verdicts(reach, INSIDE)).toEqual(['allow', 'allow', 'allow']);
+  });
+
+  // Before: the analyzer and the lint read only their own linkerdClusterNetworks option and judged by Linkerd's default networks
+  // ("assumed"), though the Mesh they were given (or the ClusterNetwork's) declares the installation's, which LoadBalancerService judged by.
+  test('the analyzer judges by the networks the Mesh declares, given it or through the ClusterNetwork, without its own option', () => {
+    const half = Mesh.linkerd({ cni: true, clusterNetworks: ['10.20.0.0/17', '192.168.0.0/16'] });
+    const objects = unvalidated(build(half, { allowedSourceRanges: ['192.168.4.0/24', '10.20.0.0/16'] }));
+    const reach = Reachability.fromManifests(objects, { cni: Cni.calico(), mesh: half, nodeIp: '172.31.0.10', podCidrs: ['10.244.0.0/16'] });
+    reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443)] });
+    expect(verdicts(reach, Target.external('10.20.200.5'))).toEqual(['deny', 'allow', 'deny']);
+    expect(verdicts(reach, INSIDE)).toEqual(['allow', 'allow', 'allow']);
+    // From the chart, the mesh is its ClusterNetwork's (the chart's own validation is the LoadBalancerService refusal: a range of it inside).
+    const chart = build(half, { allowedSourceRanges: ['10.20.0.0/17'] });
+    const fromChart = Reachability.fromChart(chart, { cni: Cni.calico(), nodeIp: '172.31.0.10' });
+    fromChart.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443)] });
+    expect(verdicts(fromChart, INSIDE)).toEqual(['allow', 'allow', 'allow']);
+    expect(fromChart.check(Target.external('192.168.9.9'), WEB, Port.tcp(8443)).meshVerdict).toBe('allow');
+    const outside = fromChart.check(Target.external('10.20.200.5'), WEB, Port.tcp(8443));
+    expect([outside.cniVerdict, outside.meshVerdict]).toEqual(['deny', 'deny']);
+    const why = JSON.stringify(outside.mesh);
+    expect(why).toContain('the cluster networks 10.20.0.0/17, 192.168.0.0/16');
+    expect(why).not.toContain('assumed to be Linkerd\'s install default');
+  });
+
+  test('an analyzer or lint option naming other networks than the Mesh declares is an error; the same ones, in any order, are not', () => {
+    const half = Mesh.linkerd({ cni: true, clusterNetworks: ['10.20.0.0/17', '192.168.0.0/16'] });
+    const options = { cni: Cni.calico(), mesh: half, nodeIp: '172.31.0.10', podCidrs: ['10.244.0.0/16'] };
+    const error = '[Reachability.fromManifests] options.linkerdClusterNetworks: [10.0.0.0/8] is not the clusterNetworks the mesh declares '
+      + '(Mesh.linkerd({ clusterNetworks: [10.20.0.0/17, 192.168.0.0/16] })): one Linkerd installation has one value; drop the option or make them agree';
+    expect(() => Reachability.fromManifests([], { ...options, linkerdClusterNetworks: ['10.0.0.0/8'] })).toThrow(error);
+    expect(() => Reachability.fromManifests([], { ...options, linkerdClusterNetworks: ['192.168.0.0/16', '10.20.0.0/17'] })).not.toThrow();
+    expect(() => PolicyLint.check([], { mesh: half, linkerdClusterNetworks: ['10.0.0.0/8'] }))
+      .toThrow(error.replace('Reachability.fromManifests', 'PolicyLint.check'));
   });
 
   test('the default networks are said to be assumed; a public range is outside them', () => {
