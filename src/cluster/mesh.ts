@@ -308,9 +308,10 @@ export class Mesh {
   public readonly trustDomain: string;
   /**
    * Linkerd: the installation's `clusterNetworks`, as canonical CIDRs (see {@link LinkerdMeshOptions.clusterNetworks}).
+   * A frozen array (typed `string[]`: jsii refuses `readonly string[]` in a public API, JSII3001, aws/jsii-compiler#2323).
    * @default - undefined for other meshes; Linkerd's install default for Linkerd
    */
-  public readonly clusterNetworks?: readonly string[];
+  public readonly clusterNetworks?: string[];
   /**
    * Istio ambient: the address istio-cni SNATs IPv4 kubelet probes to (`HOST_PROBE_SNAT_IP`).
    * @default - undefined for other meshes and modes
@@ -352,7 +353,7 @@ export class Mesh {
     this.controlPlanePodLabels = Object.freeze({ ...(extra.controlPlanePodLabels ?? {}) });
     this.cniPlugin = extra.cniPlugin ?? false;
     this.trustDomain = extra.trustDomain ?? 'cluster.local';
-    this.clusterNetworks = extra.clusterNetworks === undefined ? undefined : Object.freeze([...extra.clusterNetworks]);
+    this.clusterNetworks = extra.clusterNetworks === undefined ? undefined : Object.freeze([...extra.clusterNetworks]) as string[];
     this.hostProbeSnatIp = extra.hostProbeSnatIp;
     this.hostProbeSnatIpv6 = extra.hostProbeSnatIpv6;
     this._hostProbeSnatGiven = Object.freeze({ ...(extra.hostProbeSnatGiven ?? { ipv4: false, ipv6: false }) });
