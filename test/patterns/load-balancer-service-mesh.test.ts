@@ -4,9 +4,9 @@
  * inbound policy other than all-unauthenticated or audit, Istio STRICT mTLS on the target port) is a
  * synth-time error; the fix it names makes the analyzer admit the clients through CNI and mesh.
  */
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import {
-  AwsHealthCheckProtocol, AwsNlbTargetType, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, LoadBalancerCloud,
+  AwsHealthCheckProtocol, AwsNlbTargetType, ClusterNetwork, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, LoadBalancerCloud,
   LoadBalancerService,
   Mesh, MeshSource, MtlsMode, MtlsPortMode, PolicyLint, Port, Protocol, Reachability, Target, ZeroTrustNamespace,
 } from '../../src';
@@ -232,6 +232,21 @@ describe('Linkerd cluster-unauthenticated: the clients inside the cluster networ
     expect(() => Reachability.fromManifests([], { ...options, linkerdClusterNetworks: ['192.168.0.0/16', '10.20.0.0/17'] })).not.toThrow();
     expect(() => PolicyLint.check([], { mesh: half, linkerdClusterNetworks: ['10.0.0.0/8'] }))
       .toThrow(error.replace('Reachability.fromManifests', 'PolicyLint.check'));
+  });
+
+  test('ClusterNetworks of one app that declare different Linkerd networks are different meshes to the analyzer', () => {
+    const app = (first: string[] | undefined, second: string[] | undefined) => {
+      const a = Testing.app();
+      for (const [id, networks] of [['one', first], ['two', second]] as const) {
+        const chart = new Chart(a, id);
+        new ClusterNetwork(chart, 'cluster', { cni: Cni.calico(), mesh: Mesh.linkerd({ cni: true, clusterNetworks: networks }) });
+        synthValid(chart);
+      }
+      return a;
+    };
+    expect(() => Reachability.fromApp(app(['10.20.0.0/16'], undefined), { cni: Cni.calico() }))
+      .toThrow('[Reachability.fromApp] options.mesh: the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
+    expect(() => Reachability.fromApp(app(['10.20.0.0/16'], ['10.20.0.0/16']), { cni: Cni.calico() })).not.toThrow();
   });
 
   test('the default networks are said to be assumed; a public range is outside them', () => {
