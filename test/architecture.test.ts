@@ -133,3 +133,13 @@ test('CNI kinds are dispatched by exhaustive tables, never compared', () => {
   }).map(rel);
   expect(openSwitches).toEqual([]);
 });
+
+test('public class members are never typed as readonly arrays (jsii refuses them)', () => {
+  // jsii compiles `readonly T[]` (ReadonlyArray) in a public API to error JSII3001 (aws/jsii-compiler#2323): a public
+  // member is typed `T[]` and holds a frozen copy where it must not change.
+  const readonlyArrays = files.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n')
+    .map((line, i) => ({ line, at: `${rel(f)}:${i + 1}` }))
+    .filter(({ line }) => /^\s*public (?:static )?(?:readonly )?[a-zA-Z]\w*\??: (?:readonly \w|ReadonlyArray<)/.test(line))
+    .map(({ at, line }) => `${at}: ${line.trim()}`));
+  expect(readonlyArrays).toEqual([]);
+});

@@ -24,9 +24,10 @@ export interface LinkerdInstallationOptions {
    * Linkerd only (with another mesh or none, an error): the cluster's `clusterNetworks` (Helm value,
    * comma-separated there), as CIDRs: the client networks the `cluster-authenticated` and
    * `cluster-unauthenticated` policies admit. A client whose address may or may not be inside makes
-   * such a flow indeterminate.
-   * @default - Linkerd's install default 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16,
-   * fd00::/8 (the analyzer's reasons say it was assumed)
+   * such a flow indeterminate. Where the mesh (`mesh`, or the ClusterNetwork's for `Reachability.fromChart`
+   * and `fromApp`) declares them (`Mesh.linkerd({ clusterNetworks })`), this option must name the same networks.
+   * @default - the mesh's declared `clusterNetworks`, else Linkerd's install default 10.0.0.0/8, 100.64.0.0/10,
+   * 172.16.0.0/12, 192.168.0.0/16, fd00::/8 (the analyzer's reasons say it was assumed)
    */
   readonly linkerdClusterNetworks?: string[];
   /**

@@ -6,6 +6,7 @@ import { LinkerdInstallationOptions } from './linkerd-installation-options';
 import { LINKERD_DEFAULT_POLICIES, LinkerdInstallValues } from './mesh/facts';
 import { parseLinkerdPorts } from './mesh/linkerd-ports';
 import { linkerdNetworkProblem } from '../cluster/linkerd-cluster-networks';
+import { Mesh, MeshKind } from '../cluster/mesh';
 import { parseCidr } from '../util/cidr';
 import { propError } from '../util/errors';
 import { describeValue, StructKeys } from '../util/guards';
@@ -88,4 +89,21 @@ export function checkLinkerdValues(site: string, options: LinkerdOptions): Linke
     ...(options.linkerdProbeNetworks !== undefined ? { probeNetworks: checkLinkerdNetworks(site, 'options.linkerdProbeNetworks', options.linkerdProbeNetworks, true) } : {}),
     ...(opaque !== undefined ? { opaquePorts: opaque as string } : {}),
   };
+}
+
+/**
+ * The Linkerd installation values of the options completed with what the Linkerd `mesh` declares (`Mesh.linkerd({ clusterNetworks })`,
+ * which LoadBalancerService judges by), so that the analyzer and the lint judge the networks the constructs were told rather than
+ * assume Linkerd's default. The option given too must name the same networks: one installation has one value.
+ */
+export function withMeshLinkerdValues(site: string, mesh: Mesh | undefined, linkerd: LinkerdInstallValues): LinkerdInstallValues {
+  if (mesh?.kind !== MeshKind.LINKERD || !mesh._declared.clusterNetworks || mesh.clusterNetworks === undefined) return linkerd;
+  const declared = mesh.clusterNetworks;
+  if (linkerd.clusterNetworks === undefined) return { ...linkerd, clusterNetworks: [...declared] };
+  const canonical = (list: readonly string[]) => JSON.stringify([...new Set(list.map((c) => parseCidr(c).text))].sort());
+  if (canonical(linkerd.clusterNetworks) !== canonical(declared)) {
+    throw propError(site, 'options.linkerdClusterNetworks', `[${linkerd.clusterNetworks.join(', ')}] is not the clusterNetworks the mesh declares `
+      + `(Mesh.linkerd({ clusterNetworks: [${declared.join(', ')}] })): one Linkerd installation has one value; drop the option or make them agree`);
+  }
+  return linkerd;
 }

@@ -9,7 +9,7 @@ import { MatrixOptions } from './flow-types';
 import { LinkerdInstallationOptions } from './linkerd-installation-options';
 import { MeshFacts } from './mesh';
 import { LinkerdInstallValues, meshFactsOf } from './mesh/facts';
-import { checkCidrList, LINKERD_INSTALLATION_OPTION_KEYS, shown } from './option-values';
+import { checkCidrList, LINKERD_INSTALLATION_OPTION_KEYS, shown, withMeshLinkerdValues } from './option-values';
 import { DiffOptions } from './reachability-diff';
 import { ProbeOptions, ReachabilityOptions } from './reachability-options';
 import { ClusterNetwork } from '../cluster/cluster-network';
@@ -85,14 +85,14 @@ export function withClusterFacts(site: string, scope: IConstruct, options: Reach
   if (options.mesh === undefined) {
     const meshes = declared.map((c) => c.mesh).filter((m) => m.kind !== MeshKind.NONE);
     const kinds = new Set(meshes.map((m) => JSON.stringify([m.kind, m.istioMode, m.rootNamespace, m.trustDomain, m.hostProbeSnatIp,
-      m.hostProbeSnatIpv6])));
+      m.hostProbeSnatIpv6, m.clusterNetworks])));
     if (meshes.length > 0 && kinds.size > 1) {
       throw propError(site, 'options.mesh', 'the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
     }
     // They agree on the addresses; one ClusterNetwork may declare what another leaves at istio-cni's
     // default: the analysis takes the declaration (else its reasons would call the address assumed,
     // and the istio-cni DaemonSet of the manifests could replace it), whatever the order.
-    const declares = (m: Mesh) => Number(m._hostProbeSnatGiven.ipv4) + Number(m._hostProbeSnatGiven.ipv6);
+    const declares = (m: Mesh) => Number(m._hostProbeSnatGiven.ipv4) + Number(m._hostProbeSnatGiven.ipv6) + Number(m._declared.clusterNetworks);
     if (meshes.length > 0) result = { ...result, mesh: meshes.reduce((best, m) => (declares(m) > declares(best) ? m : best)) };
   }
   return result;
@@ -110,7 +110,7 @@ export function checkMesh(site: string, mesh: unknown, linkerd: LinkerdInstallVa
         + 'drop it, or analyze with mesh: Mesh.linkerd()');
     }
   }
-  return made === undefined ? undefined : meshFactsOf(made, linkerd);
+  return made === undefined ? undefined : meshFactsOf(made, withMeshLinkerdValues(site, made, linkerd));
 }
 
 /** The option of ReachabilityOptions behind each Linkerd installation value. */

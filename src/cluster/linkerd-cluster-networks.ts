@@ -3,8 +3,9 @@
  * the networks the `cluster-authenticated` and `cluster-unauthenticated` default inbound policies
  * admit clients from (linkerd.io "Authorization Policy" reference, default policies; linkerd2-proxy
  * linkerd/app/inbound/src/policy/defaults.rs: `cluster_unauthenticated(nets)` authorizes unauthenticated
- * clients of those networks only). Declared on `Mesh.linkerd({ clusterNetworks })`; the analyzer's and
- * PolicyLint's `linkerdClusterNetworks` option is the same installation value, given to them on its own.
+ * clients of those networks only). Declared on `Mesh.linkerd({ clusterNetworks })`, which the analyzer and
+ * PolicyLint read too; their `linkerdClusterNetworks` option is the same installation value (analysis/option-values
+ * `withMeshLinkerdValues` refuses the two disagreeing).
  */
 import { ipv4OfMapped } from '../util/cidr';
 import { propError } from '../util/errors';

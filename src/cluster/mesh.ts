@@ -116,8 +116,10 @@ export interface LinkerdMeshOptions {
    * default inbound policies admit (linkerd.io "Authorization Policy" reference). LoadBalancerService
    * reads it: a `cluster-unauthenticated` pod admits the load balancer's clients when every client range
    * lies inside these networks. At least one CIDR, without host bits, no IPv4-mapped IPv6 block (Linkerd
-   * matches an IPv4 client against IPv4 networks only). The analyzer and PolicyLint are told the same value
-   * with their own `linkerdClusterNetworks` option.
+   * matches an IPv4 client against IPv4 networks only). The analyzer and PolicyLint given this Mesh (or the
+   * ClusterNetwork's, through `Reachability.fromChart`/`fromApp`) judge by it too; their `linkerdClusterNetworks`
+   * option, when also given, must name the same networks. Undeclared, every construct and the analyzer assume
+   * Linkerd's default: an installation that narrowed it refuses at runtime clients the constructs accepted.
    * @default ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', 'fd00::/8'] (Linkerd's install default)
    */
   readonly clusterNetworks?: string[];
@@ -306,9 +308,10 @@ export class Mesh {
   public readonly trustDomain: string;
   /**
    * Linkerd: the installation's `clusterNetworks`, as canonical CIDRs (see {@link LinkerdMeshOptions.clusterNetworks}).
+   * A frozen array (typed `string[]`: jsii refuses `readonly string[]` in a public API, JSII3001, aws/jsii-compiler#2323).
    * @default - undefined for other meshes; Linkerd's install default for Linkerd
    */
-  public readonly clusterNetworks?: readonly string[];
+  public readonly clusterNetworks?: string[];
   /**
    * Istio ambient: the address istio-cni SNATs IPv4 kubelet probes to (`HOST_PROBE_SNAT_IP`).
    * @default - undefined for other meshes and modes
@@ -350,7 +353,7 @@ export class Mesh {
     this.controlPlanePodLabels = Object.freeze({ ...(extra.controlPlanePodLabels ?? {}) });
     this.cniPlugin = extra.cniPlugin ?? false;
     this.trustDomain = extra.trustDomain ?? 'cluster.local';
-    this.clusterNetworks = extra.clusterNetworks === undefined ? undefined : Object.freeze([...extra.clusterNetworks]);
+    this.clusterNetworks = extra.clusterNetworks === undefined ? undefined : Object.freeze([...extra.clusterNetworks]) as string[];
     this.hostProbeSnatIp = extra.hostProbeSnatIp;
     this.hostProbeSnatIpv6 = extra.hostProbeSnatIpv6;
     this._hostProbeSnatGiven = Object.freeze({ ...(extra.hostProbeSnatGiven ?? { ipv4: false, ipv6: false }) });

@@ -4,7 +4,7 @@
  * lint rule and `Reachability` read one Mesh alike.
  */
 import { MeshFacts, meshFactsOf } from '../analysis/mesh/facts';
-import { checkLinkerdValues, LINKERD_INSTALLATION_OPTION_KEYS, LinkerdOptions } from '../analysis/option-values';
+import { checkLinkerdValues, LINKERD_INSTALLATION_OPTION_KEYS, LinkerdOptions, withMeshLinkerdValues } from '../analysis/option-values';
 import { requireMadeMesh } from '../cluster/made-by-factories';
 import { IstioMode, Mesh, MeshKind } from '../cluster/mesh';
 import { propError } from '../util/errors';
@@ -51,5 +51,5 @@ export function lintMeshOf(site: string, options: LintMeshOptions): LintMesh | u
         + 'drop it, or lint with mesh: Mesh.linkerd()');
     }
   }
-  return mesh === undefined ? undefined : { facts: meshFactsOf(mesh, linkerd), declared: mesh._declared };
+  return mesh === undefined ? undefined : { facts: meshFactsOf(mesh, withMeshLinkerdValues(site, mesh, linkerd)), declared: mesh._declared };
 }

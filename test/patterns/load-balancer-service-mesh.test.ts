@@ -4,12 +4,13 @@
  * inbound policy other than all-unauthenticated or audit, Istio STRICT mTLS on the target port) is a
  * synth-time error; the fix it names makes the analyzer admit the clients through CNI and mesh.
  */
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import {
-  AwsHealthCheckProtocol, AwsNlbTargetType, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, LoadBalancerCloud,
+  AwsHealthCheckProtocol, AwsNlbTargetType, ClusterNetwork, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, LoadBalancerCloud,
   LoadBalancerService,
-  Mesh, MeshSource, MtlsMode, MtlsPortMode, Port, Protocol, Reachability, Target, ZeroTrustNamespace,
+  Mesh, MeshSource, MtlsMode, MtlsPortMode, PolicyLint, Port, Protocol, Reachability, Target, ZeroTrustNamespace,
 } from '../../src';
+import { validateManifests } from '../support/schema';
 import { chartFor, expectValidTree, synthValid } from '../support/synth';
 
 const WEB = Target.pod('shop', { app: 'web' });
@@ -200,6 +201,54 @@ describe('Linkerd cluster-unauthenticated: the clients inside the cluster networ
     expect(verdicts(reach, INSIDE)).toEqual(['allow', 'allow', 'allow']);
   });
 
+  // Before: the analyzer and the lint read only their own linkerdClusterNetworks option and judged by Linkerd's default networks
+  // ("assumed"), though the Mesh they were given (or the ClusterNetwork's) declares the installation's, which LoadBalancerService judged by.
+  test('the analyzer judges by the networks the Mesh declares, given it or through the ClusterNetwork, without its own option', () => {
+    const half = Mesh.linkerd({ cni: true, clusterNetworks: ['10.20.0.0/17', '192.168.0.0/16'] });
+    const objects = unvalidated(build(half, { allowedSourceRanges: ['192.168.4.0/24', '10.20.0.0/16'] }));
+    const reach = Reachability.fromManifests(objects, { cni: Cni.calico(), mesh: half, nodeIp: '172.31.0.10', podCidrs: ['10.244.0.0/16'] });
+    reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443)] });
+    expect(verdicts(reach, Target.external('10.20.200.5'))).toEqual(['deny', 'allow', 'deny']);
+    expect(verdicts(reach, INSIDE)).toEqual(['allow', 'allow', 'allow']);
+    // From the chart, the mesh is its ClusterNetwork's (the chart's own validation is the LoadBalancerService refusal: a range of it inside).
+    const chart = build(half, { allowedSourceRanges: ['10.20.0.0/17'] });
+    const fromChart = Reachability.fromChart(chart, { cni: Cni.calico(), nodeIp: '172.31.0.10' });
+    fromChart.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443)] });
+    expect(verdicts(fromChart, INSIDE)).toEqual(['allow', 'allow', 'allow']);
+    expect(fromChart.check(Target.external('192.168.9.9'), WEB, Port.tcp(8443)).meshVerdict).toBe('allow');
+    const outside = fromChart.check(Target.external('10.20.200.5'), WEB, Port.tcp(8443));
+    expect([outside.cniVerdict, outside.meshVerdict]).toEqual(['deny', 'deny']);
+    const why = JSON.stringify(outside.mesh);
+    expect(why).toContain('the cluster networks 10.20.0.0/17, 192.168.0.0/16');
+    expect(why).not.toContain('assumed to be Linkerd\'s install default');
+  });
+
+  test('an analyzer or lint option naming other networks than the Mesh declares is an error; the same ones, in any order, are not', () => {
+    const half = Mesh.linkerd({ cni: true, clusterNetworks: ['10.20.0.0/17', '192.168.0.0/16'] });
+    const options = { cni: Cni.calico(), mesh: half, nodeIp: '172.31.0.10', podCidrs: ['10.244.0.0/16'] };
+    const error = '[Reachability.fromManifests] options.linkerdClusterNetworks: [10.0.0.0/8] is not the clusterNetworks the mesh declares '
+      + '(Mesh.linkerd({ clusterNetworks: [10.20.0.0/17, 192.168.0.0/16] })): one Linkerd installation has one value; drop the option or make them agree';
+    expect(() => Reachability.fromManifests([], { ...options, linkerdClusterNetworks: ['10.0.0.0/8'] })).toThrow(error);
+    expect(() => Reachability.fromManifests([], { ...options, linkerdClusterNetworks: ['192.168.0.0/16', '10.20.0.0/17'] })).not.toThrow();
+    expect(() => PolicyLint.check([], { mesh: half, linkerdClusterNetworks: ['10.0.0.0/8'] }))
+      .toThrow(error.replace('Reachability.fromManifests', 'PolicyLint.check'));
+  });
+
+  test('ClusterNetworks of one app that declare different Linkerd networks are different meshes to the analyzer', () => {
+    const app = (first: string[] | undefined, second: string[] | undefined) => {
+      const a = Testing.app();
+      for (const [id, networks] of [['one', first], ['two', second]] as const) {
+        const chart = new Chart(a, id);
+        new ClusterNetwork(chart, 'cluster', { cni: Cni.calico(), mesh: Mesh.linkerd({ cni: true, clusterNetworks: networks }) });
+        synthValid(chart);
+      }
+      return a;
+    };
+    expect(() => Reachability.fromApp(app(['10.20.0.0/16'], undefined), { cni: Cni.calico() }))
+      .toThrow('[Reachability.fromApp] options.mesh: the ClusterNetworks of this app declare different meshes; pass ReachabilityOptions.mesh');
+    expect(() => Reachability.fromApp(app(['10.20.0.0/16'], ['10.20.0.0/16']), { cni: Cni.calico() })).not.toThrow();
+  });
+
   test('the default networks are said to be assumed; a public range is outside them', () => {
     expect(validationError(build(Mesh.linkerd({ cni: true }), { allowedSourceRanges: ['10.20.0.0/16', '203.0.113.0/24', '198.51.100.0/24'] })))
       .toBe(refusal('10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12, 192.168.0.0/16, fd00::/8: Linkerd\'s install default, assumed; declare the '
@@ -278,6 +327,74 @@ describe('Linkerd Servers match the target port by number or container port name
     expect(validationError(chart)).toBe(refusal('8443', 'the Server web-https describes port \'https\', which cannot be matched with port 8443: no '
       + 'workload of the app makes the pods the Service selects, whose container ports would resolve the name')
       .replace('\'deny\' (for the pods of test/web-deploy)', '\'deny\''));
+  });
+});
+
+describe('Linkerd Servers name the ports of the pods\' containers only (not init or sidecar containers)', () => {
+  const LINKERD = Mesh.linkerd({ cni: true });
+  /** The web pods' Deployment: its app container declares `app`, a native sidecar (restartPolicy Always) declares `sidecar`. */
+  const build = (lb: Record<string, unknown>, serverPort: string, app: Array<Record<string, unknown>>, sidecar: Array<Record<string, unknown>>) => {
+    const chart = meshChart(LINKERD);
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
+    new LoadBalancerService(chart, 'web', { ...LB, ...lb });
+    new ApiObject(chart, 'server', {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name: 'web-https', namespace: 'shop' },
+      spec: { podSelector: { matchLabels: { app: 'web' } }, port: serverPort, accessPolicy: 'all-unauthenticated' },
+    });
+    new ApiObject(chart, 'web-deploy', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web-pods', namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            initContainers: [{ name: 'tls-terminator', image: 'tls:1', restartPolicy: 'Always', ports: sidecar }],
+            containers: [{ name: 'web', image: 'web:1', ports: app }],
+          },
+        },
+      },
+    });
+    return chart;
+  };
+  const note = 'the Server web-https describes port \'https\', which Linkerd resolves on the pods\' containers only: the pods of test/web-deploy '
+    + 'declare it on an init container, so the Server describes no port of theirs';
+  /**
+   * The chart's objects, valid against the pinned schemas but for a container's `restartPolicy` (Kubernetes 1.28+), unknown to the
+   * primary pinned version v1.27 (as in linkerd-proxy-port-collision.test.ts).
+   */
+  const validNativeSidecars = (chart: Chart) => {
+    const objects = unvalidated(chart);
+    for (const f of validateManifests(objects)) {
+      expect([f.path, f.message]).toEqual([expect.stringMatching(/initContainers\[\d+\]\.restartPolicy$/), 'unknown field "restartPolicy"']);
+    }
+    return objects;
+  };
+
+  // Before: no error, and the proxies refused every client (linkerd2's policy controller reads the named ports of `containers` only:
+  // the Server described no port of the pods, whose default policy 'deny' applied).
+  test('a Server naming a sidecar\'s container port does not cover the numbered target port: the refusal stays, saying why', () => {
+    const chart = build({}, 'https', [{ name: 'web', containerPort: 8080 }], [{ name: 'https', containerPort: 8443 }]);
+    validNativeSidecars(chart);
+    expect(validationError(chart)).toContain(`the pods' proxies would refuse the load balancer's clients on port 8443 (${note}). Authorize them`);
+  });
+
+  test('a named target port the Service resolves to a sidecar\'s port is not covered by a Server of that name', () => {
+    const chart = build({ ports: [{ port: 443, targetPortName: 'https' }] }, 'https', [{ name: 'web', containerPort: 8080 }],
+      [{ name: 'https', containerPort: 8443 }]);
+    validNativeSidecars(chart);
+    expect(validationError(chart)).toContain(`the pods' proxies would refuse the load balancer's clients on port https (${note}). Authorize them`);
+  });
+
+  test('declared on the app container, the same name covers the port: no error', () => {
+    for (const lb of [{}, { ports: [{ port: 443, targetPortName: 'https' }] }]) {
+      const chart = build(lb, 'https', [{ name: 'https', containerPort: 8443 }], [{ name: 'metrics', containerPort: 9100 }]);
+      validNativeSidecars(chart);
+      expect(() => expectValidTree(chart)).not.toThrow();
+    }
   });
 });
 

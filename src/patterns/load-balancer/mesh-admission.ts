@@ -57,8 +57,9 @@ export interface MeshAdmittedPort {
  *   `cluster-unauthenticated` refuses only where some client address of the port lies outside the mesh's `clusterNetworks`
  *   (`Mesh.linkerd`, else Linkerd's install default), judged exactly over the ranges minus their excepts.
  *   A Server's port and the target port match by number or name, and across the two through the pod templates of the workloads
- *   (a Server's name: every TCP container port of that name, as linkerd2's index and the analyzer read it; the Service's target
- *   port name: Kubernetes' FindPort); without the workload in the tree, a name cannot be matched with a number (the message says so).
+ *   (a Server's name: every TCP port of that name of the pod's containers, init and sidecar containers not read, as linkerd2's
+ *   policy controller resolves it; the Service's target port name: Kubernetes' FindPort, which also reads sidecar init containers);
+ *   without the workload in the tree, a name cannot be matched with a number (the message says so).
  *   Linkerd proxies TCP only.
  * - Istio (sidecars and ambient's ztunnel alike: "STRICT mode is useful to ensure that connections that
  *   bypass the mesh are not possible", istio.io PeerAuthentication reference; istiod turns STRICT into a
@@ -174,7 +175,8 @@ function outsideNetworks(clients: readonly MeshClientRange[], networks: readonly
 /**
  * Does the Server manifest `s` describe the port for every pod the selector labels (matchLabels within them, no expressions)? The
  * ports match by number or by name; a Server's name and a target port number (or a Server's number and a target port name) match
- * through the pod template of `workload`: why they could not be matched goes to `notes`.
+ * through the pod template of `workload`, as does a name both give where the Service's name resolves to a port of an init
+ * container: why they could not be matched goes to `notes`.
  */
 function describes(s: any, podSelector: Record<string, string>, port: Port, workload: SelectedWorkload | undefined, notes: string[]): boolean {
   const selector = s?.spec?.podSelector;
@@ -182,13 +184,14 @@ function describes(s: any, podSelector: Record<string, string>, port: Port, work
   const labels: Record<string, string> = selector.matchLabels ?? {};
   if (!Object.entries(labels).every(([k, v]) => podSelector[k] === v)) return false;
   const given: unknown = s.spec.port;
-  if (port.number !== undefined ? given === port.number : given === port.name) return true;
-  // Same kind, another value: another port. A name against a number needs the pods' container ports.
   if (typeof given !== 'string' && typeof given !== 'number') return false;
-  if ((typeof given === 'number') === (port.number !== undefined)) return false;
   const shown = (v: string | number) => (typeof v === 'number' ? String(v) : `'${v}'`);
   const server = `the Server ${s.metadata?.name} describes port ${shown(given)}`;
   const p = shown(port.number ?? port.name!);
+  if (port.number !== undefined && given === port.number) return true;
+  if (port.number === undefined && given === port.name && workload === undefined) return true;
+  // Same kind, another value: another port. A name against a number needs the pods' container ports.
+  if (given !== port.name && (typeof given === 'number') === (port.number !== undefined)) return false;
   if (workload === undefined) {
     notes.push(`${server}, which cannot be matched with port ${p}: no workload of the app makes the pods the Service selects, `
       + 'whose container ports would resolve the name');
@@ -196,14 +199,23 @@ function describes(s: any, podSelector: Record<string, string>, port: Port, work
   }
   const target = port.number ?? serviceTargetPortNumber(workload.template, port.name!, port.protocol);
   if (target === undefined) {
+    // No pod port of that name: the pods are no endpoints of the Service port, and no client reaches them there.
+    if (given === port.name) return true;
     notes.push(`${server}, which cannot be matched with port ${p}: the pods of ${workload.o.node.path} declare no `
       + `${port.protocol} container port named '${port.name}'`);
     return false;
   }
-  // linkerd2's index: a Server's port name stands for every TCP container port of that name on the pod (policy-controller
-  // k8s/index `tcp_port_names`); the analyzer reads the pod's named ports the same way.
-  return typeof given === 'number' ? given === target
-    : namedContainerPorts(workload.template).some((c) => c.name === given && c.protocol === Protocol.TCP && c.port === target);
+  if (typeof given === 'number') return given === target;
+  // linkerd2's policy controller: a Server's port name stands for every TCP container port of that name in the pod's `containers`,
+  // init containers (sidecars included) not read (policy-controller/k8s/index/src/inbound/pod.rs `tcp_ports_by_name`), while the
+  // Service's name also resolves to a sidecar init container's port (Kubernetes FindPort).
+  const containers = namedContainerPorts(workload.template).filter((c) => !c.init && !c.sidecar && c.name === given && c.protocol === Protocol.TCP);
+  if (containers.some((c) => c.port === target)) return true;
+  if (containers.length === 0 && namedContainerPorts(workload.template).some((c) => c.name === given && c.protocol === Protocol.TCP)) {
+    notes.push(`${server}, which Linkerd resolves on the pods' containers only: the pods of ${workload.o.node.path} declare it on an init `
+      + 'container, so the Server describes no port of theirs');
+  }
+  return false;
 }
 
 interface PeerAuthn {
