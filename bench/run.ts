@@ -10,8 +10,9 @@
  * - CPU time (user + sys, all threads) of the measured work is the figure; wall time is printed beside
  *   it. The machine is shared: medians over several runs with min and max, never a single run.
  * - Ours runs twice: in cdk8s's App and in the library's FastSynthApp (the same files, checked byte
- *   for byte). The floor target (1.8x) is judged on FastSynthApp, the library's fastest synthesis,
- *   with App's ratio printed beside it; cdk8s-plus-27 is compared with ours in App (both in App).
+ *   for byte). The floor target (1.8x) and the memory target are judged on FastSynthApp, the
+ *   library's fastest synthesis, with App's ratios printed beside them; cdk8s-plus-27 is compared
+ *   with ours in App (both in App).
  * - Contenders are interleaved (ours, cdk8s-plus-27, floor, ours, ...) and compared round by round:
  *   the ratio of two runs of the same round, then the median of those ratios. Every size and CNI
  *   takes part in each round, so linearity (10,000 vs 1,000 tenants) is paired by round too.
@@ -315,11 +316,14 @@ function synthSections(report: Report, p: Plan, results: Map<string, Map<Contend
     const floor = r.get('floor');
     if (g.tenants === 5000 && floor) {
       const peak = (c: Contender) => s(r.get(c)!.runs.map((m) => m.maxRssMiB)).median;
-      for (const c of ['ours', 'fast'] as Contender[]) {
+      // Judged on FastSynthApp where it ran, as the CPU target; App's ratio beside it.
+      const judged: Contender = r.get('fast') ? 'fast' : 'ours';
+      for (const c of ['fast', 'ours'] as Contender[]) {
         if (!r.get(c)) continue;
         const ratio = peak(c) / peak('floor');
-        report.check(`  peak RSS ours in ${c === 'fast' ? 'FastSynthApp' : 'App'} / floor`, `${fmt(ratio, 2)}x`, `<= ${MEMORY_VS_FLOOR_MAX}`,
-          ratio <= MEMORY_VS_FLOOR_MAX);
+        const name = `  peak RSS ours in ${c === 'fast' ? 'FastSynthApp' : 'App'} / floor`;
+        if (c === judged) report.check(name, `${fmt(ratio, 2)}x`, `<= ${MEMORY_VS_FLOOR_MAX}`, ratio <= MEMORY_VS_FLOOR_MAX);
+        else report.info(name, `${fmt(ratio, 2)}x`);
       }
       if (r.get('bare') && r.get('skeleton')) {
         // Where the peak comes from: cdk8s's own objects for these manifests, then our construct tree.
