@@ -8,6 +8,7 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import { ChaosAction, Cni, Errors, NetworkChaosExperiment, NetworkChaosExperimentProps } from '../../src';
+import { networkPolicyOnlyCni } from '../support/custom-cni';
 import { chartFor, synthValid } from '../support/synth';
 
 const EVERY_CNI_NAMESPACE = ['calico-apiserver', 'calico-system', 'cilium-spire', 'kube-flannel', 'tigera-operator'];
@@ -19,16 +20,7 @@ const base = { action: ChaosAction.partition(), pods: SHOP, target: { pods: { na
 
 const PLAIN_CNIS: Array<[string, () => Cni]> = [
   ['kubernetes', () => Cni.kubernetes()],
-  ['antrea', () => Cni.custom('antrea', {
-    enforcesNetworkPolicy: true,
-    deny: false,
-    ordering: false,
-    clusterWide: false,
-    l7: false,
-    fqdn: false,
-    entities: false,
-    clusterNetworkPolicy: false,
-  })],
+  ['antrea', () => networkPolicyOnlyCni('antrea')],
 ];
 
 /** The ValidationError message building the experiment in `chart` throws, or undefined. */

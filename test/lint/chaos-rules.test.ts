@@ -6,6 +6,7 @@
 import { brief, lintRule } from './support';
 import { ChaosAction, ChaosDirection, NetworkChaosExperiment, PolicyLint } from '../../src';
 import { Cni } from '../../src/cluster/cni';
+import { networkPolicyOnlyCni } from '../support/custom-cni';
 import { validateManifests } from '../support/schema';
 import { chartFor, synthValid } from '../support/synth';
 
@@ -110,17 +111,7 @@ describe('chaos-control-plane-target told the CNI (PolicyLintOptions.cni)', () =
     + '(fail closed; the merge 285cb5e let them through)', () => {
     const objects = [...CALICO_NAMESPACES, 'shop'].map((ns) => into([ns]));
     expect(validateManifests(objects)).toEqual([]);
-    const caps = {
-      enforcesNetworkPolicy: true,
-      deny: false,
-      ordering: false,
-      clusterWide: false,
-      l7: false,
-      fqdn: false,
-      entities: false,
-      clusterNetworkPolicy: false,
-    };
-    for (const [cni, name] of [[Cni.kubernetes(), 'kubernetes'], [Cni.custom('antrea', caps), 'antrea']] as const) {
+    for (const [cni, name] of [[Cni.kubernetes(), 'kubernetes'], [networkPolicyOnlyCni('antrea'), 'antrea']] as const) {
       const findings = lintRule(CONTROL, objects, { cni });
       expect(brief(findings)).toEqual(CALICO_NAMESPACES.map(() => (
         { rule: CONTROL, severity: 'warning', object: 'NetworkChaos shop/loss', path: 'spec.selector.namespaces' })));

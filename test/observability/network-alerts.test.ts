@@ -12,6 +12,7 @@ import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { ClusterNetworkProps, Cni, IstioMode, Mesh, NetworkAlerts, NetworkAlertsProps } from '../../src';
 import { cli } from '../cli/support';
+import { networkPolicyOnlyCni } from '../support/custom-cni';
 import { chartFor, find, synthValid } from '../support/synth';
 import { validationErrorOf } from '../support/thrown';
 
@@ -171,16 +172,7 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
   });
 
   test('Cni.custom (plain NetworkPolicy) has no drop counter either', () => {
-    const custom = Cni.custom('antrea', {
-      enforcesNetworkPolicy: true,
-      deny: false,
-      ordering: false,
-      clusterWide: false,
-      l7: false,
-      fqdn: false,
-      entities: false,
-      clusterNetworkPolicy: false,
-    });
+    const custom = networkPolicyOnlyCni('antrea');
     expect(alertsFor(custom).alerts.alertNames).toEqual([
       'CoreDnsLatencyHigh', 'CoreDnsErrorsHigh', 'ServiceWithoutEndpoints', 'ConntrackTableNearlyFull', 'CoreDnsMetricsAbsent', 'ServiceEndpointMetricsAbsent',
     ]);
