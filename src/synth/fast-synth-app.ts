@@ -1,6 +1,6 @@
-import { ApiObject, App, AppProps, Chart, Yaml, YamlOutputType } from 'cdk8s';
-import { IConstruct } from 'constructs';
-import { YamlWriter } from './yaml-writer';
+import { App, AppProps, Chart, Yaml, YamlOutputType } from 'cdk8s';
+import { Stringify, stringifyEach, writerAgrees } from './cdk8s-stringify';
+import { chartObjects, dependencyOrder } from './chart-objects';
 import { propError } from '../util/errors';
 import { describeValue, requireArrayOf, requireBoolean, requireOneOf, requireOptionalString, requireProps } from '../util/guards';
 
@@ -84,7 +84,6 @@ function checkedProps(props: AppProps | undefined): AppProps {
   return p;
 }
 
-type Stringify = (...docs: any[]) => string;
 type SynthChart = (chart: Chart) => any[];
 
 /**
@@ -118,112 +117,3 @@ function withFastSynthesis<T>(app: App, cdk8sFirst: boolean, fn: () => T): T {
     if (fastCharts) cdk8sApp._synthChart = synthChart;
   }
 }
-
-/**
- * A chart's manifests in dependency order, as cdk8s's `Chart.toJson()` gives them, without its
- * validation and dependency resolution (the app's synthesis has just run both).
- */
-function chartObjects(chart: Chart, order: IConstruct[]): any[] {
-  return order
-    .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart)
-    .map((x) => x.toJson());
-}
-
-/**
- * The chart's constructs in the order of cdk8s's `new DependencyGraph(chart.node).topology()`: from
- * each construct nothing in the chart depends on (in tree order), its dependencies first (depth
- * first, in the order they were added), each construct once. Undefined, for cdk8s to render the
- * chart, when the chart's dependencies form a cycle, which cdk8s refuses (the app-wide graph cdk8s
- * orders the charts with refuses it first, unless it was added after that graph was built, by the
- * dependency resolution cdk8s runs again when rendering a chart, of dependencies a validation
- * added), and when a construct of the chart depends on one of another construct tree (cdk8s's
- * graph finds its vertices by path, and takes such a construct for the one at the same path here).
- */
-function dependencyOrder(chart: Chart): IConstruct[] | undefined {
-  const all = chart.node.findAll();
-  const inChart = new Set<IConstruct>(all);
-  const dependencies = new Map<IConstruct, IConstruct[]>();
-  const depended = new Set<IConstruct>();
-  const root = chart.node.root;
-  const otherTree = new Map<IConstruct, boolean>();
-  for (const c of all) {
-    const deps: IConstruct[] = [];
-    for (const d of c.node.dependencies) {
-      if (inChart.has(d)) {
-        deps.push(d);
-        continue;
-      }
-      let other = otherTree.get(d);
-      if (other === undefined) otherTree.set(d, other = d.node.root !== root);
-      // cdk8s's graph finds vertices by path: a construct of another tree may stand for one here.
-      if (other) return undefined;
-    }
-    if (deps.length === 0) continue;
-    dependencies.set(c, [...new Set(deps)]);
-    for (const d of deps) depended.add(d);
-  }
-  const order: IConstruct[] = [];
-  const done = new Set<IConstruct>();
-  const onPath = new Set<IConstruct>();
-  const visit = (c: IConstruct): boolean => {
-    if (done.has(c)) return true;
-    if (onPath.has(c)) return false;
-    onPath.add(c);
-    for (const d of dependencies.get(c) ?? []) if (!visit(d)) return false;
-    onPath.delete(c);
-    done.add(c);
-    order.push(c);
-    return true;
-  };
-  for (const c of all) if (!depended.has(c) && !visit(c)) return undefined;
-  // A construct no walk reached is on a cycle (or behind one) that nothing outside it depends on.
-  return order.length === all.length ? order : undefined;
-}
-
-/** Each document by the writer, or by cdk8s's own `stringify` when the writer leaves it; joined as cdk8s joins. */
-function stringifyEach(docs: any[], stringify: Stringify): string {
-  return docs.map((doc) => YamlWriter.tryStringify(doc) ?? stringify.call(Yaml, doc)).join('---\n');
-}
-
-/** Per cdk8s `stringify` function: does the writer write the sample documents exactly as it does? */
-const AGREES = new WeakMap<Stringify, boolean>();
-
-function writerAgrees(stringify: Stringify): boolean {
-  let agrees = AGREES.get(stringify);
-  if (agrees === undefined) {
-    try {
-      agrees = SAMPLE_DOCUMENTS.every((doc) => YamlWriter.tryStringify(doc) !== undefined)
-        && stringifyEach(SAMPLE_DOCUMENTS, stringify) === stringify.call(Yaml, ...SAMPLE_DOCUMENTS);
-    } catch {
-      agrees = false;
-    }
-    AGREES.set(stringify, agrees);
-  }
-  return agrees;
-}
-
-/**
- * Documents exercising every rule of the writer: plain and quoted strings (the types of the YAML 1.1
- * schema, indicators, empty), quoted keys, nested and empty collections in maps and sequences,
- * integers, booleans, null, and a line longer than any folding width.
- */
-const SAMPLE_DOCUMENTS: any[] = [
-  {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'sample', labels: { 'app.kubernetes.io/name': 'x', 'yes': 'on', '8080': '0x1F' } },
-    data: {
-      plain: 'a b-c_d.e/f(g)h=i',
-      typed: ['true', 'Off', 'y', 'null', '~', '', '12', '-3', '0o7', '0b1', '1_000', '1e3', '.5', '.inf', '1:20', '2001-12-14'],
-      indicators: ['-', '- x', '?', ':x', 'a:', 'a: b', 'a #b', 'a#b', '#a', '&a', '*a', '!a', '|', '>', '%a', '@a', '`a', ',a', '[a', '{a', ' a', 'a '],
-      long: 'x'.repeat(100) + ' ' + 'y'.repeat(100),
-    },
-    spec: {
-      numbers: [0, 1, -1, 65535, 9007199254740991],
-      flags: [true, false, null],
-      empty: { map: {}, seq: [] },
-      nested: [[['a', 'b'], []], [{}], { k: [{ a: 1, b: { c: [2] } }], l: {} }],
-    },
-  },
-  { kind: 'Second', spec: [{ a: 'b' }] },
-];
