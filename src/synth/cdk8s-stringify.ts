@@ -12,6 +12,10 @@ export function stringifyEach(docs: any[], stringify: Stringify): string {
 /** Per cdk8s `stringify` function: does the writer write the sample documents exactly as it does? */
 const AGREES = new WeakMap<Stringify, boolean>();
 
+/**
+ * Whether the writer writes the sample documents exactly as `stringify` (cdk8s's, or a stand-in) does;
+ * checked once per function and remembered.
+ */
 export function writerAgrees(stringify: Stringify): boolean {
   let agrees = AGREES.get(stringify);
   if (agrees === undefined) {
