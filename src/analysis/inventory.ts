@@ -7,6 +7,7 @@ import { isMeshAnnotation } from './mesh/membership';
 import { Endpoint, L4Protocol, ManifestObject, NamedPort, RuntimeLabel } from './model';
 import { Labels } from './selectors';
 import { autoscaledWorkloads, runtimeLabelsOf, withRuntimeLabels } from './uncertainty/controller-label-facts';
+import { namedContainerPorts } from '../util/container-ports';
 import {
   isNamespace, isPlainObject, isWorkload as isVocabularyWorkload, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, podServiceAccountOf, podTemplateOf,
   stringMap,
@@ -115,9 +116,10 @@ export function podFromTemplate(
       ports.push({ name: typeof p.name === 'string' ? p.name : undefined, port: p.containerPort, protocol: (p.protocol ?? 'TCP') as L4Protocol });
     }
   }
-  const namedPorts: NamedPort[] = ports
-    .filter((p) => p.name !== undefined)
-    .map((p) => ({ name: p.name!, port: p.port, protocol: p.protocol }));
+  // Containers, then init containers (../util/container-ports): the CNIs resolve a rule's named port over both (Calico
+  // libcalico-go k8s/conversion/workload_endpoint_default.go appendEndpointPorts), a Linkerd Server's over the containers only.
+  const namedPorts: NamedPort[] = namedContainerPorts(template)
+    .map((p) => ({ name: p.name, port: p.port, protocol: p.protocol as L4Protocol, ...(p.init || p.sidecar ? { initContainer: true } : {}) }));
   const annotations = Object.fromEntries(Object.entries(stringMap(template?.metadata?.annotations))
     .filter(([k]) => isMeshAnnotation(k) || isCalicoAddressAnnotation(k)));
   const serviceAccount = podServiceAccountOf(template);

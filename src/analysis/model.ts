@@ -49,6 +49,13 @@ export interface NamedPort {
   readonly name: string;
   readonly port: number;
   readonly protocol: L4Protocol;
+  /**
+   * Declared by an init container (a native sidecar or not) rather than one of the pod's `containers`:
+   * the CNIs' named ports read it, a Linkerd Server's port name does not (../util/container-ports
+   * `linkerdServerPortNumbers`).
+   * @default false
+   */
+  readonly initContainer?: boolean;
 }
 
 /**

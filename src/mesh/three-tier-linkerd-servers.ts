@@ -10,15 +10,16 @@
  * port admits would be that Server's authorization (with `accessPolicy: all-unauthenticated`, anyone
  * the NetworkPolicies let through, over the proxy's 4143 from any port of the tier). Refused at synth.
  *
- * A Server's `port` is a number or the name of a container port (on each selected pod, every
- * container port of that name: linkerd2 index `port_names`), read here from the app's workloads that
- * carry the tier's labels. Its `podSelector` may overlap the tier's pods when its `matchLabels` agree
- * with the tier's labels and no `matchExpressions` requirement is surely false for them.
+ * A Server's `port` is a number or the name of a container port (on each selected pod, every TCP
+ * port of that name of its `containers`, init containers and native sidecars not read: linkerd2
+ * policy-controller/k8s/index/src/inbound/pod.rs `tcp_ports_by_name`), read here from the app's
+ * workloads that carry the tier's labels. Its `podSelector` may overlap the tier's pods when its
+ * `matchLabels` agree with the tier's labels and no `matchExpressions` requirement is surely false for them.
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { AppObjects, selectedWorkloads } from '../util/app-objects';
-import { namedContainerPorts } from '../util/container-ports';
+import { linkerdServerPortNumbers } from '../util/container-ports';
 import { selectorsOverlap } from './linkerd/server-selectors';
 import { isPlainObject, stringMap } from '../util/vocabulary';
 
@@ -52,21 +53,15 @@ function expressionsMayHold(expressions: unknown, labels: Readonly<Record<string
   });
 }
 
-/** Container port name -> its TCP numbers, over the app's workloads (`objects`) in `namespace` carrying `labels`. */
-function namedPorts(objects: AppObjects, namespace: string, labels: Readonly<Record<string, string>>): Map<string, number[]> {
-  const named = new Map<string, number[]>();
-  for (const { template } of selectedWorkloads(objects, namespace, { ...labels })) {
-    for (const p of namedContainerPorts(template)) {
-      if (p.protocol === 'TCP') named.set(p.name, [...(named.get(p.name) ?? []), p.port]);
-    }
-  }
-  return named;
+/** The pod templates of the app's workloads (`objects`) in `namespace` carrying `labels`. */
+function templates(objects: AppObjects, namespace: string, labels: Readonly<Record<string, string>>): unknown[] {
+  return selectedWorkloads(objects, namespace, { ...labels }).map((w) => w.template);
 }
 
-/** The numbers a Server's `port` may stand for on the pods of the app's workloads whose named ports are `named` (lazily read). */
-function serverPortNumbers(port: unknown, named: () => Map<string, number[]>): number[] {
+/** The numbers a Server's `port` may stand for on the pods of the app's workloads whose templates are `pods` (lazily read). */
+function serverPortNumbers(port: unknown, pods: () => unknown[]): number[] {
   if (typeof port === 'number') return [port];
-  return typeof port === 'string' ? named().get(port) ?? [] : [];
+  return typeof port === 'string' ? pods().flatMap((template) => linkerdServerPortNumbers(template, port)) : [];
 }
 
 /**
@@ -78,14 +73,14 @@ export function overlappingForeignServers(all: readonly IConstruct[], objects: A
   servers: readonly AppServerPods[]): string[] {
   const appNames = new Set(servers.map((s) => s.name));
   const problems: string[] = [];
-  // The named ports of each app Server's pods, read once per check (not once per Server of others).
-  const named = new Map<AppServerPods, Map<string, number[]>>();
-  const namedOf = (app: AppServerPods) => () => {
-    const known = named.get(app);
+  // The pod templates of each app Server's pods, read once per check (not once per Server of others).
+  const pods = new Map<AppServerPods, unknown[]>();
+  const podsOf = (app: AppServerPods) => () => {
+    const known = pods.get(app);
     if (known) return known;
-    const ports = namedPorts(objects, namespace, app.labels);
-    named.set(app, ports);
-    return ports;
+    const read = templates(objects, namespace, app.labels);
+    pods.set(app, read);
+    return read;
   };
   for (const c of all) {
     if (!(c instanceof ApiObject) || c.kind !== 'Server' || c.apiVersion.split('/')[0] !== 'policy.linkerd.io'
@@ -95,7 +90,7 @@ export function overlappingForeignServers(all: readonly IConstruct[], objects: A
     // A Server of external workloads (externalWorkloadSelector) selects no pod.
     if (!isPlainObject(selector)) continue;
     for (const app of servers) {
-      if (!serverPortNumbers(spec.port, namedOf(app)).includes(app.port)) continue;
+      if (!serverPortNumbers(spec.port, podsOf(app)).includes(app.port)) continue;
       if (!selectorsOverlap(app.labels, stringMap(selector.matchLabels)) || !expressionsMayHold(selector.matchExpressions, app.labels)) continue;
       problems.push(`the Server '${c.name}' (${c.node.path}) may select ${app.what} (port ${JSON.stringify(spec.port)}, pods `
         + `${JSON.stringify(selector)}), which the app's Server '${app.name}' describes: Linkerd applies one Server per pod and port, and if it `

@@ -2,6 +2,8 @@
  * The container ports a pod template declares, and what a port name stands for on its pods
  * (internal): the same reading for the constructs' synth-time checks as the analyzer's inventory
  * (analysis/inventory `podFromTemplate`: containers, then init containers; protocol TCP when unset).
+ * Who reads which: a Service's named `targetPort` the containers and native sidecars
+ * (`serviceTargetPortNumber`), a Linkerd Server's port name the containers only (`linkerdServerPortNumbers`).
  */
 import { isPlainObject } from './vocabulary';
 
@@ -38,6 +40,16 @@ export function namedContainerPorts(template: unknown): NamedContainerPort[] {
   read(list(spec.containers), false);
   read(list(spec.initContainers), true);
   return out;
+}
+
+/**
+ * The TCP numbers the name `name` stands for as a Linkerd Server's `port` on the pods of `template`:
+ * every TCP port of that name of its `containers`, as linkerd2's policy controller reads them (linkerd/linkerd2
+ * policy-controller/k8s/index/src/inbound/pod.rs `tcp_ports_by_name`: `spec.containers` only, so init
+ * containers, native sidecars included, name no port a Server can select); empty when there is none.
+ */
+export function linkerdServerPortNumbers(template: unknown, name: string): number[] {
+  return namedContainerPorts(template).filter((p) => !p.init && !p.sidecar && p.name === name && p.protocol === 'TCP').map((p) => p.port);
 }
 
 /**

@@ -18,7 +18,7 @@
  * policy" (ztunnel enforces principals, ports and destination.port); linkerd.io "Authorization Policy"
  * reference (Server, default policies, probe authorization) and "Network Policy" common error (4143).
  */
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import {
   AppTier, Cni, IstioAuthorization, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, Mesh, MeshAuthorization, MeshKind, MeshSource,
   MtlsMode, Peer, Port, Reachability, Target, TenantIsolation, ThreeTierApp, ThreeTierAppProps, Verdict, ZeroTrustNamespace,
@@ -26,7 +26,8 @@ import {
 import { PolicyLint } from '../../src/lint';
 import { deploymentWith, meshChart, SHOP, SHOP_TIERS } from '../support/mesh';
 import '../support/reachability-matchers';
-import { ENFORCING_CNIS, find, ofKind, synthValid } from '../support/synth';
+import { validateManifests } from '../support/schema';
+import { ENFORCING_CNIS, expectValidTree, find, ofKind, synthValid } from '../support/synth';
 
 const TIERS = SHOP_TIERS;
 const MESHES: Array<[string, () => Mesh]> = [
@@ -864,6 +865,38 @@ describe('Linkerd: the tier port admits exactly the source tier, not whoever the
       expect(() => synthValid(chart)).toThrow("which the app's Server 'backend-shop-shop-5a6d43de4c-4191' describes: Linkerd applies one Server per "
         + "pod and port, and if it picked this one the app's authorization there would not apply. Select pods without the tier's labels or another "
         + 'port, or set meshTierAuthorization: false and authorize the tiers in the mesh yourself');
+    });
+
+    test('not by a port name only init containers declare (native sidecars included): Linkerd reads the containers\' ports only', () => {
+      const { chart, app } = shop(Cni.calico(), Mesh.linkerd({ cni: true }));
+      ApiObject.of(app.backend).addJsonPatch(JsonPatch.add('/spec/template/spec/initContainers', [
+        { name: 'warmup', image: 'example/warmup:1.0', ports: [{ name: 'warmup', containerPort: 8080 }] },
+      ]));
+      // cdk8s-plus-27 objects drop a container's restartPolicy (unknown to their v1.27 types): a native sidecar on the database
+      // tier's labels, written by hand.
+      const labels = app.podLabels(AppTier.DATABASE);
+      new ApiObject(chart, 'db-exporter', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'db-exporter', namespace: 'shop' },
+        spec: {
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              containers: [{ name: 'exporter', image: 'example/exporter:1.0' }],
+              initContainers: [{ name: 'side', image: 'example/side:1.0', restartPolicy: 'Always', ports: [{ name: 'pg-side', containerPort: 5432 }] }],
+            },
+          },
+        },
+      });
+      // Before: both refused as overlaps of the app's Servers on 8080 and 5432, though Linkerd resolves neither name to a port of the pods.
+      server(chart, 'by-init-name', 'warmup', { matchLabels: app.podLabels(AppTier.BACKEND) });
+      server(chart, 'by-sidecar-name', 'pg-side', { matchLabels: labels });
+      expect(() => expectValidTree(chart)).not.toThrow();
+      // A container's restartPolicy (Kubernetes 1.28) is the only schema finding, unknown to the oldest pinned version v1.27.
+      expect(validateManifests(Testing.synth(chart)).map((f) => [f.path, f.message]))
+        .toEqual([[expect.stringMatching(/initContainers\[0\]\.restartPolicy$/), 'unknown field "restartPolicy"']]);
     });
 
     test('not on another port, another port name, pods a requirement excludes, external workloads, or with meshTierAuthorization: false', () => {

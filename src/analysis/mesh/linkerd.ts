@@ -185,7 +185,7 @@ export class LinkerdModel implements MeshModel {
   }
 
   destinationKey(e: Endpoint): string {
-    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}`).sort(),
+    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}${p.initContainer ? ' init' : ''}`).sort(),
       [...(this.probes.get(e.name) ?? new Map()).entries()], this.tcpProbes.get(e.name) ?? [], this.defaultOpaque.get(e.name) ?? null,
       this.ownerKey(e), e.runtimeLabels ?? []]);
   }
@@ -323,7 +323,9 @@ export class LinkerdModel implements MeshModel {
     if (/^\d+$/.test(port)) return Number(port) === q.port;
     // The injected proxy container (not in the manifests) names its admin port.
     if (port === LINKERD_ADMIN_PORT_NAME && q.port === this.adminPort(q.destination)) return true;
-    return q.destination.namedPorts.some((p) => p.name === port && p.port === q.port && p.protocol === 'TCP');
+    // The policy controller resolves a Server's port name over the pod's containers only, not its init containers nor native
+    // sidecars (linkerd2 policy-controller/k8s/index/src/inbound/pod.rs `tcp_ports_by_name`).
+    return q.destination.namedPorts.some((p) => p.name === port && p.port === q.port && p.protocol === 'TCP' && p.initContainer !== true);
   }
 
   private clientOf(q: MeshQuery): Client {
