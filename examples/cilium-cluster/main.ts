@@ -35,9 +35,15 @@ export function build(app: App): Chart {
     bandwidthManager: true,
     bbr: true,
     // The agents' own metrics (drop counts by reason, port 9962), read by NetworkAlerts below. They
-    // carry prometheus.io/* annotations only: kube-prometheus-stack scrapes them once a ServiceMonitor
-    // selects them (chart value prometheus.serviceMonitor, which needs the prometheus-operator CRDs
-    // before Cilium installs); until then NetworkPolicyDropMetricsAbsent fires.
+    // carry prometheus.io/* annotations only, which kube-prometheus-stack does not scrape: until a
+    // ServiceMonitor selects them, NetworkPolicyDropMetricsAbsent fires. The chart makes one with
+    //   prometheus: { enabled: true, serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } } }
+    // (the label kube-prometheus-stack's serviceMonitorSelector matches, as ruleLabels below), but not
+    // here: without the monitoring.coreos.com/v1 CRDs the chart refuses to render (cilium/cilium
+    // install/kubernetes/cilium/templates/validate.yaml; with prometheus.serviceMonitor.trustCRDsExist
+    // the ServiceMonitor's apply fails instead), so the CNI itself would not install, and nothing in
+    // this example installs the prometheus-operator CRDs before Cilium (a new cluster gets its CNI
+    // before its monitoring stack). Add those values once the CRDs are in the cluster.
     extraValues: { prometheus: { enabled: true } },
   });
   // DNS latency and errors, Services without endpoints, conntrack, and policy drops from the agents'

@@ -37,6 +37,8 @@ export interface ResolvedAlert {
 export interface ResolvedDnsLatency extends ResolvedAlert {
   /** One percentile per CoreDNS `server` and `zone` (true), or per job / node only. */
   readonly perZone: boolean;
+  /** Requests per second each percentile's group must exceed; 0: no guard. */
+  readonly minRequestRate: number;
 }
 
 /** The DNS error-ratio alert's options, validated, defaults filled in. Internal. */
@@ -63,22 +65,30 @@ export function resolveAlert(site: InputSite, prop: string, given: NetworkAlertO
   };
 }
 
-/** Validate the DNS latency alert's options ({@link DnsLatencyAlertOptions}). */
-export function resolveDnsLatency(site: InputSite, prop: string, given: DnsLatencyAlertOptions | undefined,
-  defaults: AlertDefaults): ResolvedDnsLatency {
-  const base = resolveAlert(site, prop, given, defaults, ['perZone']);
-  return { ...base, perZone: requireOptionalBoolean(site, `${prop}.perZone`, given?.perZone, true) };
+/** Validate the DNS latency alert's options ({@link DnsLatencyAlertOptions}); `minRequestRate` is the default guard. */
+export function resolveDnsLatency(site: InputSite, prop: string, given: DnsLatencyAlertOptions | undefined, defaults: AlertDefaults,
+  minRequestRate: number): ResolvedDnsLatency {
+  const base = resolveAlert(site, prop, given, defaults, ['perZone', 'minRequestRate']);
+  return {
+    ...base,
+    perZone: requireOptionalBoolean(site, `${prop}.perZone`, given?.perZone, true),
+    minRequestRate: minTraffic(site, `${prop}.minRequestRate`, given?.minRequestRate, minRequestRate, 'requests'),
+  };
 }
 
 /** Validate the DNS error-ratio alert's options ({@link DnsErrorsAlertOptions}); `minRequestRate` is the default guard. */
 export function resolveDnsErrors(site: InputSite, prop: string, given: DnsErrorsAlertOptions | undefined, defaults: AlertDefaults,
   minRequestRate: number): ResolvedDnsErrors {
   const base = resolveAlert(site, prop, given, defaults, ['minRequestRate']);
-  const value = given?.minRequestRate;
-  if (value === undefined) return { ...base, minRequestRate };
-  const n = requireNumber(site, `${prop}.minRequestRate`, value);
-  if (n < 0) throw propError(site, `${prop}.minRequestRate`, `${n} is out of range: must be at least 0 (responses per second; 0 judges any traffic)`);
-  return { ...base, minRequestRate: n };
+  return { ...base, minRequestRate: minTraffic(site, `${prop}.minRequestRate`, given?.minRequestRate, minRequestRate, 'responses') };
+}
+
+/** A minimum-traffic guard (`minRequestRate`): a finite rate per second, 0 or more, `what` counted (for messages). */
+function minTraffic(site: InputSite, prop: string, value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  const n = requireNumber(site, prop, value);
+  if (n < 0) throw propError(site, prop, `${n} is out of range: must be at least 0 (${what} per second; 0 judges any traffic)`);
+  return n;
 }
 
 function threshold(site: InputSite, prop: string, value: number | undefined, d: AlertDefaults): number {

@@ -47,6 +47,16 @@ export interface DnsLatencyAlertOptions extends NetworkAlertOptions {
    * @default true
    */
   readonly perZone?: boolean;
+  /**
+   * The least traffic a percentile is judged on: requests per second (the histogram's `_count`, over
+   * the percentile's 5-minute window and grouped by the same labels: per zone with `perZone`) at or
+   * below which the alert stays silent, whatever the percentile. Finite, 0 or more; 0 judges any
+   * traffic (below 100 requests in the window, the 99th percentile is the slowest request's bucket,
+   * so a zone answering a few queries a minute pages on one slow forwarded query).
+   * @default 1 - 300 requests in the window, so more than 1% of them (at least 4) must be slow to lift
+   * the 99th percentile; a quiet zone (a stub domain, a reverse zone) cannot page on one slow answer
+   */
+  readonly minRequestRate?: number;
 }
 
 /** Options of the DNS error-ratio alert of {@link NetworkAlerts} (`dnsErrors`). */

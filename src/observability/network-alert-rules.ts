@@ -44,6 +44,22 @@ const COREDNS_HIGHEST_BUCKET_SECONDS = 8.192;
  */
 export const DNS_ERRORS_MIN_REQUEST_RATE = 1;
 
+/**
+ * The DNS latency percentile's default minimum traffic, in requests per second (why:
+ * DnsLatencyAlertOptions `minRequestRate`).
+ */
+export const DNS_LATENCY_MIN_REQUEST_RATE = 1;
+
+/**
+ * `condition`, judged only while `traffic` exceeds `min` per second; `min` 0: no guard. `and` binds
+ * looser than `>` and keeps the left side's value (for the annotations). It matches series on their
+ * whole label sets, so `traffic` must be grouped by exactly the labels `condition` keeps: with one
+ * label more or less, `and` matches nothing and the alert never fires.
+ */
+function withMinTraffic(condition: string, traffic: string, min: number): string {
+  return min > 0 ? `${condition} and ${traffic} > ${num(min)}` : condition;
+}
+
 /** Defaults per alert (threshold unit, range, `for`, severity), with why in the props' doc comments. */
 export const ALERT_DEFAULTS = {
   dnsLatency: {
@@ -98,15 +114,23 @@ export function dnsRules(what: { name: string; title: string; job: string; by: s
     // `sum without (instance, pod)` also keeps `type` and `view`, one percentile per query type: not here).
     const latencyBy = latency.perZone ? `${by}, server, zone` : by;
     const zone = latency.perZone ? ' for zone {{ $labels.zone }} ({{ $labels.server }})' : '';
+    // Quantiles of a histogram over many pods: sum the buckets by `le` first (a quantile per
+    // series, then compared, would alert per pod on a handful of queries). histogram_quantile drops
+    // `le`, so the quantile keeps exactly `latencyBy`, the grouping of the requests it is judged on
+    // (the histogram's `_count`, every observation: prometheus.io "Histograms and summaries").
+    const quantile = `histogram_quantile(0.99, sum by (${latencyBy}, le) (rate(coredns_dns_request_duration_seconds_bucket{${job}}[5m]))) `
+      + `> ${num(latency.threshold)}`;
+    const requests = `sum by (${latencyBy}) (rate(coredns_dns_request_duration_seconds_count{${job}}[5m]))`;
+    // Without traffic the quantile is NaN, which no comparison matches: 0 needs no guard.
+    const guarded = latency.minRequestRate > 0;
     rules.push({
       alert: `${what.name}LatencyHigh`,
-      // Quantiles of a histogram over many pods: sum the buckets by `le` first (a quantile per
-      // series, then compared, would alert per pod on a handful of queries).
-      expr: `histogram_quantile(0.99, sum by (${latencyBy}, le) (rate(coredns_dns_request_duration_seconds_bucket{${job}}[5m]))) > ${num(latency.threshold)}`,
+      expr: withMinTraffic(quantile, requests, latency.minRequestRate),
       options: latency,
       summary: `${what.title} answers slowly${zone}${where}`,
       description: `The 99th percentile of ${what.title} request durations${zone}${where} is {{ $value | humanizeDuration }}, above `
-        + `${num(latency.threshold)}s. Slow answers delay every new connection that resolves a name.`,
+        + `${num(latency.threshold)}s${guarded ? ` (judged above ${num(latency.minRequestRate)} requests/s)` : ''}. `
+        + 'Slow answers delay every new connection that resolves a name.',
     });
   }
   if (errors) {
@@ -115,12 +139,11 @@ export function dnsRules(what: { name: string; title: string; job: string; by: s
     const rcodes = 'rcode=~"SERVFAIL|REFUSED"';
     const responses = `sum by (${by}) (rate(coredns_dns_responses_total{${job}}[5m]))`;
     const ratio = `sum by (${by}) (rate(coredns_dns_responses_total{${job}, ${rcodes}}[5m])) / ${responses} > ${num(errors.threshold)}`;
-    // `and` binds looser than `>` and keeps the left side's value (the ratio) for the annotations.
     // Without traffic the ratio is NaN, which no comparison matches: 0 needs no guard.
     const guarded = errors.minRequestRate > 0;
     rules.push({
       alert: `${what.name}ErrorsHigh`,
-      expr: guarded ? `${ratio} and ${responses} > ${num(errors.minRequestRate)}` : ratio,
+      expr: withMinTraffic(ratio, responses, errors.minRequestRate),
       options: errors,
       summary: `${what.title} fails queries${where}`,
       description: `{{ $value | humanizePercentage }} of ${what.title} responses${where} are SERVFAIL or REFUSED, above `

@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { ResolvedAlert, resolveAlert, resolveDnsErrors, resolveDnsLatency } from './alert-options';
 import { DnsErrorsAlertOptions, DnsLatencyAlertOptions, NetworkAlertOptions } from './network-alert-options';
 import {
-  ALERT_DEFAULTS, AlertRule, DNS_ERRORS_MIN_REQUEST_RATE, MESH_DENIAL_METRICS, MetricSource, POLICY_DROP_METRICS, WatchedSource, conntrackRule,
-  dnsRules, meshDenialRule, metricsAbsentRules, policyDropRule, serviceEndpointsRule,
+  ALERT_DEFAULTS, AlertRule, DNS_ERRORS_MIN_REQUEST_RATE, DNS_LATENCY_MIN_REQUEST_RATE, MESH_DENIAL_METRICS, MetricSource, POLICY_DROP_METRICS,
+  WatchedSource, conntrackRule, dnsRules, meshDenialRule, metricsAbsentRules, policyDropRule, serviceEndpointsRule,
 } from './network-alert-rules';
 import { promqlString, validateAlertLabels, validateScrapeJob } from './prometheus-syntax';
 import { ClusterNetwork } from '../cluster/cluster-network';
@@ -55,10 +55,11 @@ export interface NetworkAlertsProps {
   readonly nodeLocalDnsJob?: string;
   /**
    * 99th percentile DNS latency, per CoreDNS job and per node-local-dns node, and by default per
-   * server block zone of each (`perZone`). Threshold in seconds, above 0 and below 8.192 (CoreDNS'
-   * highest histogram bucket, which the quantile never exceeds).
+   * server block zone of each (`perZone`), judged only above a minimum of traffic per percentile
+   * (`minRequestRate`). Threshold in seconds, above 0 and below 8.192 (CoreDNS' highest histogram
+   * bucket, which the quantile never exceeds).
    * @default - threshold 0.25 (well above a cache hit or an in-cluster answer, well below the 5 s
-   * resolver timeout), per zone, for '10m', severity 'warning'
+   * resolver timeout), per zone, above 1 request per second, for '10m', severity 'warning'
    */
   readonly dnsLatency?: DnsLatencyAlertOptions;
   /**
@@ -162,7 +163,7 @@ export class NetworkAlerts extends Construct {
     const alertLabels = validateAlertLabels(this, 'alertLabels', requireOptionalStringMap(this, 'alertLabels', p.alertLabels) ?? {});
 
     const opts = {
-      dnsLatency: resolveDnsLatency(this, 'dnsLatency', p.dnsLatency, ALERT_DEFAULTS.dnsLatency),
+      dnsLatency: resolveDnsLatency(this, 'dnsLatency', p.dnsLatency, ALERT_DEFAULTS.dnsLatency, DNS_LATENCY_MIN_REQUEST_RATE),
       dnsErrors: resolveDnsErrors(this, 'dnsErrors', p.dnsErrors, ALERT_DEFAULTS.dnsErrors, DNS_ERRORS_MIN_REQUEST_RATE),
       policyDrops: resolveAlert(this, 'policyDrops', p.policyDrops, ALERT_DEFAULTS.policyDrops),
       serviceEndpoints: resolveAlert(this, 'serviceEndpoints', p.serviceEndpoints, ALERT_DEFAULTS.serviceEndpoints),

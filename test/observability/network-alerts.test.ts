@@ -59,16 +59,47 @@ function topLevel(expr: string): { op: string; modifier: string; left: string; r
   };
 }
 
-/** Per CoreDNS server block (its `server` and `zone` labels), as the CoreDNS mixin's CoreDNSLatencyHigh. */
+/** Every aggregation in `expr`, in order: its operator, its `by` labels and the metrics it reads. */
+function aggregations(expr: string): Array<{ op: string; by: string[]; metrics: string[] }> {
+  const found: Array<{ op: string; by: string[]; metrics: string[] }> = [];
+  const tree = parser.parse(expr);
+  tree.iterate({
+    enter: (node) => {
+      if (node.name !== 'AggregateExpr') return;
+      const by: string[] = [];
+      const metrics: string[] = [];
+      const op = node.node.getChild('AggregateOp');
+      node.node.getChild('AggregateModifier')?.getChild('GroupingLabels')?.getChildren('LabelName').forEach((l) => by.push(expr.slice(l.from, l.to)));
+      tree.iterate({
+        from: node.from,
+        to: node.to,
+        enter: (inner) => {
+          if (inner.name === 'VectorSelector' && inner.from >= node.from && inner.to <= node.to) {
+            const id = inner.node.getChild('Identifier');
+            if (id !== null) metrics.push(expr.slice(id.from, id.to));
+          }
+        },
+      });
+      found.push({ op: op === null ? '' : expr.slice(op.from, op.to), by, metrics });
+    },
+  });
+  return found;
+}
+
+/**
+ * Per CoreDNS server block (its `server` and `zone` labels), as the CoreDNS mixin's CoreDNSLatencyHigh,
+ * judged only above 1 request per second, counted by the same labels.
+ */
 const COREDNS_LATENCY = {
   alert: 'CoreDnsLatencyHigh',
-  expr: 'histogram_quantile(0.99, sum by (job, server, zone, le) (rate(coredns_dns_request_duration_seconds_bucket{job="coredns"}[5m]))) > 0.25',
+  expr: 'histogram_quantile(0.99, sum by (job, server, zone, le) (rate(coredns_dns_request_duration_seconds_bucket{job="coredns"}[5m]))) > 0.25 '
+    + 'and sum by (job, server, zone) (rate(coredns_dns_request_duration_seconds_count{job="coredns"}[5m])) > 1',
   for: '10m',
   labels: { severity: 'warning' },
   annotations: {
     summary: 'CoreDNS answers slowly for zone {{ $labels.zone }} ({{ $labels.server }})',
     description: 'The 99th percentile of CoreDNS request durations for zone {{ $labels.zone }} ({{ $labels.server }}) is '
-      + '{{ $value | humanizeDuration }}, above 0.25s. Slow answers delay every new connection that resolves a name.',
+      + '{{ $value | humanizeDuration }}, above 0.25s (judged above 1 requests/s). Slow answers delay every new connection that resolves a name.',
   },
 };
 /** The ratio, judged only above 1 response per second. */
@@ -184,7 +215,8 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
     expect(dns.rules.map((r: any) => r.alert)).toEqual(['CoreDnsLatencyHigh', 'CoreDnsErrorsHigh', 'NodeLocalDnsLatencyHigh', 'NodeLocalDnsErrorsHigh']);
     // Per node and server block: node-local-dns' Corefile has one per zone (the cluster domain, the reverse zones, '.').
     expect(dns.rules[2].expr).toBe('histogram_quantile(0.99, sum by (job, instance, server, zone, le) '
-      + '(rate(coredns_dns_request_duration_seconds_bucket{job="node-local-dns"}[5m]))) > 0.25');
+      + '(rate(coredns_dns_request_duration_seconds_bucket{job="node-local-dns"}[5m]))) > 0.25 '
+      + 'and sum by (job, instance, server, zone) (rate(coredns_dns_request_duration_seconds_count{job="node-local-dns"}[5m])) > 1');
     expect(dns.rules[3].expr).toBe('sum by (job, instance) (rate(coredns_dns_responses_total{job="node-local-dns", rcode=~"SERVFAIL|REFUSED"}[5m])) '
       + '/ sum by (job, instance) (rate(coredns_dns_responses_total{job="node-local-dns"}[5m])) > 0.05 '
       + 'and sum by (job, instance) (rate(coredns_dns_responses_total{job="node-local-dns"}[5m])) > 1');
@@ -212,10 +244,66 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
     const { rule } = alertsFor(Cni.calico(), { dnsLatency: { perZone: false } }, { nodeLocalDns: true });
     const latency = rule.spec.groups[0].rules.filter((r: any) => r.alert.endsWith('LatencyHigh'));
     expect(latency.map((r: any) => [r.expr, r.annotations.summary])).toEqual([
-      ['histogram_quantile(0.99, sum by (job, le) (rate(coredns_dns_request_duration_seconds_bucket{job="coredns"}[5m]))) > 0.25', 'CoreDNS answers slowly'],
-      ['histogram_quantile(0.99, sum by (job, instance, le) (rate(coredns_dns_request_duration_seconds_bucket{job="node-local-dns"}[5m]))) > 0.25',
-        'node-local-dns answers slowly on {{ $labels.instance }}'],
+      ['histogram_quantile(0.99, sum by (job, le) (rate(coredns_dns_request_duration_seconds_bucket{job="coredns"}[5m]))) > 0.25 '
+        + 'and sum by (job) (rate(coredns_dns_request_duration_seconds_count{job="coredns"}[5m])) > 1', 'CoreDNS answers slowly'],
+      ['histogram_quantile(0.99, sum by (job, instance, le) (rate(coredns_dns_request_duration_seconds_bucket{job="node-local-dns"}[5m]))) > 0.25 '
+        + 'and sum by (job, instance) (rate(coredns_dns_request_duration_seconds_count{job="node-local-dns"}[5m])) > 1',
+      'node-local-dns answers slowly on {{ $labels.instance }}'],
     ]);
+  });
+
+  describe('dnsLatency minRequestRate: each percentile is judged only above that many requests per second of its own group', () => {
+    const latencyRules = (props: NetworkAlertsProps) => alertsFor(Cni.calico(), props, { nodeLocalDns: true }).rule.spec.groups[0].rules
+      .filter((r: any) => r.alert.endsWith('LatencyHigh'));
+    const BUCKET = 'coredns_dns_request_duration_seconds_bucket';
+    const COUNT = 'coredns_dns_request_duration_seconds_count';
+
+    // `and` keeps a left series only where the right has one with the same label set: the request
+    // count must be grouped exactly as the percentile (the buckets' `by` without `le`, which
+    // histogram_quantile drops), or nothing matches and the alert never fires.
+    test.each([
+      ['per zone', true, [['job', 'server', 'zone'], ['job', 'instance', 'server', 'zone']]],
+      ['pooled', false, [['job'], ['job', 'instance']]],
+    ])('%s: `and` of the percentile and the request rate, both grouped by the same labels', (_what, perZone, groupings) => {
+      const rules = latencyRules({ dnsLatency: { perZone } });
+      expect(rules.map((r: any) => r.alert)).toEqual(['CoreDnsLatencyHigh', 'NodeLocalDnsLatencyHigh']);
+      rules.forEach((r: any, i: number) => {
+        expect(promqlErrors(r.expr)).toEqual([]);
+        const top = topLevel(r.expr)!;
+        expect([top.op, top.modifier]).toEqual(['and', '']);
+        expect(topLevel(top.left)).toMatchObject({ op: '>', right: '0.25' });
+        expect(topLevel(top.right)).toMatchObject({ op: '>', right: '1' });
+        expect(aggregations(top.left)).toEqual([{ op: 'sum', by: [...groupings[i], 'le'], metrics: [BUCKET] }]);
+        expect(aggregations(top.right)).toEqual([{ op: 'sum', by: groupings[i], metrics: [COUNT] }]);
+        expect(top.left.startsWith('histogram_quantile(0.99, ')).toBe(true);
+        // The same job on both sides.
+        const job = i === 0 ? 'coredns' : 'node-local-dns';
+        expect(top.left).toContain(`${BUCKET}{job="${job}"}[5m]`);
+        expect(top.right).toBe(`sum by (${groupings[i].join(', ')}) (rate(${COUNT}{job="${job}"}[5m])) > 1`);
+      });
+    });
+
+    test('another rate: the guard\'s number and the description; 0 leaves the bare percentile', () => {
+      const [half] = latencyRules({ dnsLatency: { minRequestRate: 0.5, threshold: 0.1 } });
+      expect(topLevel(half.expr)).toEqual({
+        op: 'and',
+        modifier: '',
+        left: `histogram_quantile(0.99, sum by (job, server, zone, le) (rate(${BUCKET}{job="coredns"}[5m]))) > 0.1`,
+        right: `sum by (job, server, zone) (rate(${COUNT}{job="coredns"}[5m])) > 0.5`,
+      });
+      expect(half.annotations.description).toBe('The 99th percentile of CoreDNS request durations for zone {{ $labels.zone }} ({{ $labels.server }}) is '
+        + '{{ $value | humanizeDuration }}, above 0.1s (judged above 0.5 requests/s). Slow answers delay every new connection that resolves a name.');
+      const [any] = latencyRules({ dnsLatency: { minRequestRate: 0 } });
+      expect(any.expr).toBe(`histogram_quantile(0.99, sum by (job, server, zone, le) (rate(${BUCKET}{job="coredns"}[5m]))) > 0.25`);
+      expect(topLevel(any.expr)).toMatchObject({ op: '>', right: '0.25' });
+      expect(any.annotations.description).toBe('The 99th percentile of CoreDNS request durations for zone {{ $labels.zone }} ({{ $labels.server }}) is '
+        + '{{ $value | humanizeDuration }}, above 0.25s. Slow answers delay every new connection that resolves a name.');
+    });
+
+    test('the error ratio\'s guard is independent of it', () => {
+      const rules = alertsFor(Cni.calico(), { dnsLatency: { minRequestRate: 0 } }).rule.spec.groups[0].rules;
+      expect(rules[1].expr).toBe(COREDNS_ERRORS.expr);
+    });
   });
 
   test('custom scrape jobs are PromQL string literals (quotes escaped)', () => {
@@ -312,7 +400,7 @@ describe('NetworkAlerts: the PrometheusRule per CNI', () => {
       ['NetworkPolicyDropMetricsAbsent', '15m', { _tier: 'infra', team: 'platform', severity: 'warning' }],
     ]);
     expect(rules[3].annotations.summary).toBe('No metrics from CoreDNS (job="coredns"): CoreDnsLatencyHigh cannot fire');
-    expect(rules[0].expr.endsWith(') > 0.5')).toBe(true);
+    expect(topLevel(topLevel(rules[0].expr)!.left)).toMatchObject({ op: '>', right: '0.5' });
     expect(rules[0].annotations.runbook_url).toBe('https://runbooks.example.com/dns');
     expect(rules[1].expr.endsWith(') > 20.5')).toBe(true);
     expect(rules[1].annotations.runbook_url).toBeUndefined();
@@ -335,6 +423,8 @@ describe('NetworkAlerts: every expression is valid PromQL', () => {
     [{ perZone: true }, { minRequestRate: 2.5 }],
     [{ perZone: false }, { minRequestRate: 0 }],
     [{ perZone: true, threshold: 1e-3 }, { minRequestRate: 1e-3, threshold: 0.5 }],
+    [{ perZone: true, minRequestRate: 0 }, {}],
+    [{ perZone: false, minRequestRate: 1e-3 }, { minRequestRate: 2.5 }],
   ])('the DNS alerts with dnsLatency %j and dnsErrors %j, CoreDNS and node-local-dns', (dnsLatency, dnsErrors) => {
     const { rule } = alertsFor(Cni.calico(), { dnsLatency, dnsErrors }, { nodeLocalDns: true });
     const exprs: string[] = rule.spec.groups[0].rules.map((r: any) => r.expr);
@@ -374,13 +464,18 @@ describe('NetworkAlerts: refusals', () => {
   });
 
   test.each([
-    ['negative', -1, '-1 is out of range: must be at least 0 (responses per second; 0 judges any traffic)'],
-    ['infinite', Number.POSITIVE_INFINITY, 'must be a finite number, got the number Infinity'],
-    ['NaN', Number.NaN, 'must be a finite number, got the number NaN'],
-    ['a string', '2', 'must be a finite number, got the string \'2\''],
-  ])('dnsErrors.minRequestRate %s', (_what, value, reason) => {
-    const e = refuse({ dnsErrors: { minRequestRate: value } });
-    expect([e.path, e.prop, e.reason]).toEqual(['test/alerts', 'dnsErrors.minRequestRate', reason]);
+    ['dnsErrors', 'negative', -1, '-1 is out of range: must be at least 0 (responses per second; 0 judges any traffic)'],
+    ['dnsErrors', 'infinite', Number.POSITIVE_INFINITY, 'must be a finite number, got the number Infinity'],
+    ['dnsErrors', 'NaN', Number.NaN, 'must be a finite number, got the number NaN'],
+    ['dnsErrors', 'a string', '2', 'must be a finite number, got the string \'2\''],
+    ['dnsLatency', 'negative', -0.5, '-0.5 is out of range: must be at least 0 (requests per second; 0 judges any traffic)'],
+    ['dnsLatency', 'infinite', Number.POSITIVE_INFINITY, 'must be a finite number, got the number Infinity'],
+    ['dnsLatency', 'NaN', Number.NaN, 'must be a finite number, got the number NaN'],
+    ['dnsLatency', 'a string', '2', 'must be a finite number, got the string \'2\''],
+    ['dnsLatency', 'null', null, 'must be a finite number, got null'],
+  ])('%s.minRequestRate %s', (alert, _what, value, reason) => {
+    const e = refuse({ [alert]: { minRequestRate: value } });
+    expect([e.path, e.prop, e.reason]).toEqual(['test/alerts', `${alert}.minRequestRate`, reason]);
   });
 
   test.each(['', '1.5h', '30m1h', '5 m', '10', '-5m', '1H'])('forDuration %j is not a Prometheus duration', (d) => {
@@ -427,9 +522,9 @@ describe('NetworkAlerts: refusals', () => {
     [{ dnsLatency: { perZone: 'false' } }, 'dnsLatency.perZone', 'must be true or false, got the string \'false\''],
     [{ dnsErrors: { minRequestRat: 1 } }, 'dnsErrors.minRequestRat', 'unknown field (expected one of enabled, threshold, forDuration, severity, runbookUrl, '
       + 'minRequestRate); a misspelt field would be silently ignored'],
-    // Each DNS alert takes its own option only: the latency alert has no traffic guard, the error ratio no zones.
-    [{ dnsLatency: { minRequestRate: 1 } }, 'dnsLatency.minRequestRate', 'unknown field (expected one of enabled, threshold, forDuration, severity, '
-      + 'runbookUrl, perZone); a misspelt field would be silently ignored'],
+    // The latency alert takes both DNS options, the error ratio no zones.
+    [{ dnsLatency: { minRequestRat: 1 } }, 'dnsLatency.minRequestRat', 'unknown field (expected one of enabled, threshold, forDuration, severity, '
+      + 'runbookUrl, perZone, minRequestRate); a misspelt field would be silently ignored'],
     [{ dnsErrors: { perZone: true } }, 'dnsErrors.perZone', 'unknown field (expected one of enabled, threshold, forDuration, severity, '
       + 'runbookUrl, minRequestRate); a misspelt field would be silently ignored'],
     [{ conntrack: { for: '5m' } }, 'conntrack.for', 'unknown field (expected one of enabled, threshold, forDuration, severity, runbookUrl); '
