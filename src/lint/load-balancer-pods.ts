@@ -1,20 +1,19 @@
 /**
- * The pods behind a load balancer Service and the NetworkPolicy ingress rules that admit its target
- * ports to them (internal to the lint), with the analyzer's selector matching. Exact for what the
- * manifests show: the pods are the workloads of the manifests the Service's selector picks; without
- * any, a pod carrying exactly the selector's labels stands for them, and only policies whose
- * podSelector then selects every pod the Service can pick count (matchLabels, `In` and `Exists`).
+ * The pods behind a load balancer Service and its target ports on them (internal to the lint); what
+ * they admit is the analyzer's answer (./load-balancer-clients). Exact for what the manifests show:
+ * the pods are the workloads of the manifests the Service's selector picks; without any, a pod
+ * carrying exactly the selector's labels stands for them (exact while every NetworkPolicy selecting
+ * it selects every pod the Service can pick: matchLabels, `In` and `Exists`).
  */
-import { LintDocument, asArray, isObject, jsonPath } from './document';
+import { LintDocument, asArray, isObject } from './document';
 import { namespaceProbe } from './netpol-ingress';
 import { protocolName } from './ports';
 import { validDocuments } from './valid-documents';
 import { buildInventory, Inventory, InventoryPod } from '../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../analysis/kubernetes/network-policy';
 import { Endpoint } from '../analysis/model';
-import { parseCidrLoose } from '../util/cidr';
 import { groupBy } from '../util/group-by';
-import { hasLabels, NAMESPACE_NAME_LABEL, namespaceOf, nameOf, stringMap } from '../util/vocabulary';
+import { hasLabels, NAMESPACE_NAME_LABEL, namespaceOf, stringMap } from '../util/vocabulary';
 
 /** A Service port's target on the pods: protocol and port number or name (`targetPort`, else `port`). */
 export interface ServiceTarget {
@@ -84,69 +83,17 @@ export function servicePods(obj: any, policies: IngressPolicies): ServicePods {
   return { pods: [{ endpoint }], shown: false };
 }
 
-/** Does `policy` select `endpoint`, as far as the stand-in pod can tell (every pod the Service picks) when the workloads are not shown? */
-export function policySelects(policy: LintDocument, endpoint: Endpoint, shown: boolean): boolean {
-  return (shown || monotone(policy.obj.spec?.podSelector)) && selectsEndpoint(policy.obj, endpoint);
+/**
+ * Is judging the stand-in pod exact for every pod the Service can pick? Not when a NetworkPolicy of
+ * `policies` selects it by a selector that may leave some of those pods out (a `NotIn` or
+ * `DoesNotExist` expression: the stand-in carries only the selector's labels).
+ */
+export function standInExact(policies: readonly LintDocument[], endpoint: Endpoint): boolean {
+  return policies.every((p) => monotone(p.obj.spec?.podSelector) || !selectsEndpoint(p.obj, endpoint));
 }
 
 /** Does a label selector that matches some labels match every superset of them (matchLabels, `In`, `Exists` only)? */
 function monotone(selector: unknown): boolean {
   if (!isObject(selector)) return true;
   return asArray(selector.matchExpressions).every((e) => isObject(e) && (e.operator === 'In' || e.operator === 'Exists'));
-}
-
-/** An ipBlock of every address of its family, without except. */
-export function everyAddress(block: Record<string, any>): boolean {
-  return typeof block.cidr === 'string' && parseCidrLoose(block.cidr)?.prefix === 0 && asArray(block.except).length === 0;
-}
-
-/**
- * Do an ingress rule's `ports` admit the Service's target on the pod? No ports = every port; a named
- * port on either side is resolved on the workload's container ports, and without a workload matches
- * only the same name.
- */
-function ruleAdmits(ports: unknown, target: ServiceTarget, pod: InventoryPod | undefined): boolean {
-  const list = asArray(ports);
-  if (list.length === 0) return true;
-  const resolve = (port: number | string): number | string | undefined => {
-    if (typeof port === 'number' || pod === undefined) return port;
-    return pod.ports.find((p) => p.name === port && p.protocol === target.protocol)?.port;
-  };
-  const wanted = resolve(target.port);
-  if (wanted === undefined) return false;
-  return list.some((entry) => {
-    if (!isObject(entry) || (protocolName(entry.protocol) ?? 'TCP') !== target.protocol) return false;
-    if (entry.port === undefined || entry.port === null) return true;
-    const first = resolve(entry.port);
-    if (typeof first === 'number' && typeof wanted === 'number') {
-      return typeof entry.endPort === 'number' ? wanted >= first && wanted <= entry.endPort : wanted === first;
-    }
-    return first !== undefined && first === wanted;
-  });
-}
-
-/** One `from` peer (or a rule without `from`) of an ingress rule admitting a Service target to its pods. */
-export interface AdmittingPeer {
-  /** `NetworkPolicy ns/name spec.ingress[i].from[j]` (or `spec.ingress[i]` for a rule without peers). */
-  readonly where: string;
-  /** The peer, or undefined for a rule without `from` (every source). */
-  readonly peer?: Record<string, any>;
-}
-
-/** Every peer of the policies' ingress rules that admits one of `targets` to one of the pods, in policy, rule and peer order. */
-export function admittingPeers(policies: readonly LintDocument[], pods: ServicePods, targets: readonly ServiceTarget[]): AdmittingPeer[] {
-  const out: AdmittingPeer[] = [];
-  for (const policy of policies) {
-    const label = `NetworkPolicy ${namespaceOf(policy.obj)}/${nameOf(policy.obj)}`;
-    asArray(policy.obj.spec.ingress).forEach((rule, i) => {
-      if (!isObject(rule)) return;
-      const hit = pods.pods.some(({ endpoint, pod }) => policySelects(policy, endpoint, pods.shown)
-        && targets.some((t) => ruleAdmits(rule.ports, t, pod)));
-      if (!hit) return;
-      const from = asArray(rule.from);
-      if (from.length === 0) out.push({ where: `${label} ${jsonPath('spec', 'ingress', i)}` });
-      from.forEach((peer, j) => isObject(peer) && out.push({ where: `${label} ${jsonPath('spec', 'ingress', i, 'from', j)}`, peer }));
-    });
-  }
-  return out;
 }

@@ -11,6 +11,7 @@ import {
   LoadBalancerServiceProps, PolicyLint,
 } from '../../src';
 import { expectValidManifests } from '../support/schema';
+import { chartFor, synthValid } from '../support/synth';
 
 const RANGES = 'loadbalancer-source-ranges';
 const SNAT = 'loadbalancer-cluster-policy-snat';
@@ -31,6 +32,33 @@ function service(spec: Record<string, unknown> = {}, annotations?: Record<string
 }
 const OFFICE = { ipBlock: { cidr: '203.0.113.0/24' } };
 const RANGED = { loadBalancerSourceRanges: ['203.0.113.0/24'] };
+
+/** A Calico NetworkPolicy `shop/web-from-office` admitting 203.0.113.0/24 to the pods `app: web` on TCP 8080. */
+function calicoFromOffice(): any {
+  return {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'web-from-office', namespace: 'shop' },
+    spec: {
+      selector: "app == 'web'",
+      types: ['Ingress'],
+      ingress: [{ action: 'Allow', protocol: 'TCP', source: { nets: ['203.0.113.0/24'] }, destination: { ports: [8080] } }],
+    },
+  };
+}
+
+/** A CiliumNetworkPolicy `shop/web-from-office` admitting 203.0.113.0/24 to the pods `app: web` on TCP 8080. */
+function ciliumFromOffice(): any {
+  return {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'web-from-office', namespace: 'shop' },
+    spec: {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      ingress: [{ fromCIDR: ['203.0.113.0/24'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }],
+    },
+  };
+}
 
 describe('loadbalancer-source-ranges', () => {
   test('no ranges anywhere: a warning on spec naming the open default and the fix', () => {
@@ -70,7 +98,7 @@ describe('loadbalancer-source-ranges', () => {
     expect(rest).toEqual([]);
     expect(brief([f])).toEqual([{ rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec' }]);
     expect(f.message).toBe('is a LoadBalancer Service without spec.loadBalancerSourceRanges, so the load balancer accepts every address; the pods\' '
-      + 'NetworkPolicies admit outside clients only from 203.0.113.0/24, and see the client address');
+      + 'policies admit outside clients only from 203.0.113.0/24, and see the client address');
     const warning = [{ rule: RANGES, severity: 'warning', object: 'Service shop/web', path: 'spec' }];
     // Cluster (the default): the pods see node addresses, not the client.
     expect(brief(lintRule(RANGES, [service(), web, fromOfficeAndApi]))).toEqual(warning);
@@ -88,6 +116,56 @@ describe('loadbalancer-source-ranges', () => {
     expect(brief(lintRule(RANGES, [local, front, frontOnly]))[0].severity).toBe('info');
     expect(brief(lintRule(RANGES, [local, front, deployment('shop', 'web2', { labels: { app: 'web' } }), frontOnly]))).toEqual(warning);
     expect(brief(lintRule(RANGES, [local, fromOfficeAndApi]))).toEqual(warning);
+  });
+
+  test('judged by the analyzer for the lint\'s CNI: Calico and Cilium policies admitting by address give the info; no CNI told, a warning that cannot tell', () => {
+    const local = service({ externalTrafficPolicy: 'Local' });
+    const web = deployment('shop', 'web');
+    const objects = [local, web, calicoFromOffice(), ciliumFromOffice()];
+    const info = [{ rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec' }];
+    for (const [cni, policy] of [[Cni.calico(), calicoFromOffice()], [Cni.cilium(), ciliumFromOffice()]] as const) {
+      const [f, ...rest] = lintRule(RANGES, [local, web, policy], { cni });
+      expect(rest).toEqual([]);
+      expect(brief([f])).toEqual(info);
+      expect(f.message).toContain('the pods\' policies admit outside clients only from 203.0.113.0/24, and see the client address');
+    }
+    // Both kinds at once, each CNI enforcing only its own (the other's object is foreign): cannot tell.
+    expect(brief(lintRule(RANGES, objects, { cni: Cni.calico() }))[0].severity).toBe('warning');
+    // No CNI told: plain NetworkPolicy semantics, under which the Calico policy is a foreign object the analyzer cannot weigh.
+    const [f] = lintRule(RANGES, [local, web, calicoFromOffice()]);
+    expect(brief([f])).toEqual([{ rule: RANGES, severity: 'warning', object: 'Service shop/web', path: 'spec' }]);
+    expect(f.message).toMatch(/^is a LoadBalancer Service without spec.loadBalancerSourceRanges, so the load balancer accepts every address; the analysis cannot tell whether the pods' policies refuse some outside clients: .*NetworkPolicy shop\/web-from-office/);
+    expect(f.fix).toContain('PolicyLintOptions.cni');
+  });
+
+  test('a policy the CNI enforces that admits every address opens the pods again (Cilium world entity, Calico GlobalNetworkPolicy): the warning', () => {
+    const local = service({ externalTrafficPolicy: 'Local' });
+    const web = deployment('shop', 'web');
+    const world = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumClusterwideNetworkPolicy',
+      metadata: { name: 'web-from-world' },
+      spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] },
+    };
+    const everyone = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkPolicy',
+      metadata: { name: 'web-from-anywhere' },
+      spec: { selector: "app == 'web'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [8080] } }] },
+    };
+    const warning = [{ rule: RANGES, severity: 'warning', object: 'Service shop/web', path: 'spec' }];
+    const fromOffice = admitting('web-from-office', 'web', [OFFICE]);
+    expect(brief(lintRule(RANGES, [local, web, fromOffice], { cni: Cni.cilium() }))[0].severity).toBe('info');
+    expect(brief(lintRule(RANGES, [local, web, fromOffice, world], { cni: Cni.cilium() }))).toEqual(warning);
+    expect(brief(lintRule(RANGES, [local, web, fromOffice], { cni: Cni.calico() }))[0].severity).toBe('info');
+    expect(brief(lintRule(RANGES, [local, web, fromOffice, everyone], { cni: Cni.calico() }))).toEqual(warning);
+  });
+
+  test('a CNI that enforces no NetworkPolicy (Flannel): the ipBlock policy refuses nobody, so the warning, not the info', () => {
+    const local = service({ externalTrafficPolicy: 'Local' });
+    const objects = [local, deployment('shop', 'web'), admitting('web-from-office', 'web', [OFFICE])];
+    expect(brief(lintRule(RANGES, objects))[0].severity).toBe('info');
+    expect(brief(lintRule(RANGES, objects, { cni: Cni.flannel() }))).toEqual([{ rule: RANGES, severity: 'warning', object: 'Service shop/web', path: 'spec' }]);
   });
 
   test('an internal load balancer without ranges: info (the cloud network only), naming what makes it internal', () => {
@@ -134,7 +212,7 @@ describe('loadbalancer-cluster-policy-snat', () => {
     expect(rest).toEqual([]);
     expect(brief([f])).toEqual([{ rule: SNAT, severity: 'warning', object: 'Service shop/web', path: 'spec' }]);
     expect(f.message).toContain('externalTrafficPolicy Cluster (the default) to pods whose ingress is admitted by address: '
-      + 'NetworkPolicy shop/web-from-office spec.ingress[0].from[0] (ipBlock 203.0.113.0/24). A node forwarding');
+      + 'NetworkPolicy shop/web-from-office spec.ingress[0] (admits 203.0.113.0/24). A node forwarding');
     expect(f.fix).toContain('externalTrafficPolicy: Local');
     expect(f.fix).toContain('Calico\'s eBPF dataplane always');
   });
@@ -172,6 +250,35 @@ describe('loadbalancer-cluster-policy-snat', () => {
     // 0.0.0.0/0 with except may except the nodes: reported.
     expect(lintRule(SNAT, [service(RANGED), web,
       admitting('p', 'web', [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }])])).toHaveLength(1);
+  });
+
+  test('Calico nets and Cilium fromCIDR admitting by address, judged by the lint\'s CNI: the warning names the rule; Cilium\'s world entity: none', () => {
+    const cases = [
+      [Cni.calico(), calicoFromOffice(), 'NetworkPolicy shop/web-from-office spec.ingress[0] (admits 203.0.113.0/24)'],
+      [Cni.cilium(), ciliumFromOffice(), 'CiliumNetworkPolicy shop/web-from-office spec.ingress[0] (admits 203.0.113.0/24)'],
+    ] as const;
+    for (const [cni, policy, where] of cases) {
+      const [f, ...rest] = lintRule(SNAT, [service(RANGED), web, policy], { cni });
+      expect(rest).toEqual([]);
+      expect(brief([f])).toEqual([{ rule: SNAT, severity: 'warning', object: 'Service shop/web', path: 'spec' }]);
+      expect(f.message).toContain(`to pods whose ingress is admitted by address: ${where}. A node forwarding`);
+    }
+    const world = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'web-from-world', namespace: 'shop' },
+      spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] },
+    };
+    expect(lintRule(SNAT, [service(RANGED), web, world], { cni: Cni.cilium() })).toEqual([]);
+  });
+
+  test('no CNI told and a Calico policy on the pods: an info that cannot tell, never silence or a claim', () => {
+    const [f, ...rest] = lintRule(SNAT, [service(RANGED), web, calicoFromOffice()]);
+    expect(rest).toEqual([]);
+    expect(brief([f])).toEqual([{ rule: SNAT, severity: 'info', object: 'Service shop/web', path: 'spec' }]);
+    expect(f.message).toMatch(/^sends load balancer traffic with externalTrafficPolicy Cluster \(the default\), which a node forwarding to a pod on another node SNATs to its own address; the analysis cannot tell whether the pods' policies admit clients by address \(then they would see the node\): .*NetworkPolicy shop\/web-from-office/);
+    // A CNI that enforces no policy: nothing admits by address.
+    expect(lintRule(SNAT, [service(RANGED), web, calicoFromOffice(), fromOffice], { cni: Cni.flannel() })).toEqual([]);
   });
 
   test('Calico\'s eBPF dataplane keeps the client address (Installation BPF, or FelixConfiguration default bpfEnabled): not reported', () => {
@@ -278,6 +385,22 @@ describe('the LoadBalancerService construct lints clean', () => {
     expect(synth({ allowedSourceRanges: undefined, allowFromAnywhere: true })).toEqual([
       { rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec.loadBalancerSourceRanges[0]' },
     ]);
+  });
+
+  test.each([['calico', () => Cni.calico()], ['cilium', () => Cni.cilium()]])('linted with the CNI told (%s): no load balancer finding at all', (_, cni) => {
+    const lint = (props: Partial<LoadBalancerServiceProps>) => {
+      const chart = chartFor(cni());
+      new LoadBalancerService(chart, 'web', { namespace: 'shop', podSelector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }], ...props });
+      const objects = [...synthValid(chart), deployment('shop', 'web')];
+      expectValidManifests(objects);
+      return brief(PolicyLint.check(objects, { cni: cni() }), RANGES, SNAT, HIDDEN);
+    };
+    expect(lint({ allowedSourceRanges: ['203.0.113.0/24', '10.0.0.0/8'] })).toEqual([]);
+    expect(lint({
+      allowedSourceRanges: ['203.0.113.0/24'],
+      cloud: LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP, healthCheck: { subnetCidrs: ['10.0.1.0/24'] } }),
+      externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER,
+    })).toEqual([]);
   });
 
   test('Cluster acknowledged as preserving: clean when the manifests\' Cilium values say dsr, a warning when they say snat or are absent', () => {

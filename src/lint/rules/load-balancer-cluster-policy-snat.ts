@@ -1,17 +1,25 @@
 import { namespaceOf, stringMap } from '../../util/vocabulary';
 import { isObject } from '../document';
 import { ciliumValuesSources } from '../helm-values';
-import { admittingPeers, everyAddress, ingressPolicies, servicePods, serviceTargets } from '../load-balancer-pods';
+import { clientAdmission, clientJudge } from '../load-balancer-clients';
+import { ingressPolicies, servicePods, serviceTargets, standInExact } from '../load-balancer-pods';
 import { awsClientAddressOf, loadBalancerServices } from '../load-balancer-services';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 
 const RULE = 'loadbalancer-cluster-policy-snat';
+const FIX = 'set externalTrafficPolicy: Local (LoadBalancerService does by default), or send to the pods directly (AWS NLB IP targets with '
+  + 'preserve_client_ip.enabled=true); Cilium\'s kube-proxy replacement keeps the client address only with loadBalancer.mode dsr, '
+  + 'Calico\'s eBPF dataplane always (show its Installation or FelixConfiguration in the manifests)';
 
 /**
  * `loadbalancer-cluster-policy-snat` (warning): a LoadBalancer Service with `externalTrafficPolicy:
- * Cluster` (or unset: Cluster is the default) whose pods are selected by a NetworkPolicy admitting
- * ipBlock sources on the Service's target ports. A node that forwards load balancer traffic to a pod
+ * Cluster` (or unset: Cluster is the default) whose pods admit outside clients by address on the
+ * Service's target ports: some address admitted, another refused, as the analyzer's model of the
+ * lint's CNI judges it (../load-balancer-clients: NetworkPolicy ipBlock, Calico `nets`, Cilium
+ * `fromCIDR`/`fromCIDRSet`, ...; plain NetworkPolicy semantics when no CNI is told). Where the model
+ * cannot tell (an object it does not evaluate exactly, a Calico or Cilium policy when no CNI is told),
+ * an info says so and names what is unknown. A node that forwards load balancer traffic to a pod
  * on another node SNATs it to its own address (kubernetes.io "Using Source IP", type=LoadBalancer;
  * kube-proxy marks external traffic of a Cluster Service for masquerade, kubernetes
  * pkg/proxy/iptables/proxier.go; Cilium's kube-proxy replacement too in its default `snat` mode,
@@ -30,9 +38,12 @@ const RULE = 'loadbalancer-cluster-policy-snat';
  * show (LoadBalancerService's `clientAddressPreservedWithCluster` leaves no trace in the Service) is
  * still reported: the warning asks to check it.
  *
- * Exact for what the manifests show (the pods and ports as ../load-balancer-pods reads them); an
- * ipBlock of `/0` without `except` (every address, node addresses included) is left alone, and so are
- * Services without a selector.
+ * Exact for what the manifests show (the pods and ports as ../load-balancer-pods reads them); pods
+ * admitting every address alike (an ipBlock of `/0` without `except`, Cilium's `world` entity, no
+ * policy) are left alone, and so are Services without a selector. Without the workloads in the
+ * manifests, a stand-in pod carrying the selector's labels is judged, unless a NetworkPolicy selects
+ * it by a selector that may leave some of the Service's pods out (NotIn, DoesNotExist); a Calico or
+ * Cilium selector of that kind is not detected.
  */
 export const loadBalancerClusterPolicySnat: LintRule = {
   ids: [RULE],
@@ -43,31 +54,41 @@ export const loadBalancerClusterPolicySnat: LintRule = {
         && Object.keys(stringMap(d.obj.spec.selector)).length > 0;
     });
     if (services.length === 0) return [];
-    const indexed = ingressPolicies(ctx.documents);
-    if (indexed.policies.length === 0) return [];
     if (calicoEbpf(ctx)) return [];
     const dsr = ciliumDsrProtocols(ctx);
+    const indexed = ingressPolicies(ctx.documents);
     const out: RuleReport[] = [];
     for (const doc of services) {
       const targets = serviceTargets(doc.obj).filter((t) => !dsr.has(t.protocol));
       if (targets.length === 0) continue;
-      const peers = admittingPeers(indexed.policiesIn(namespaceOf(doc.obj)), servicePods(doc.obj, indexed), targets)
-        .filter(({ peer }) => isObject(peer?.ipBlock) && !everyAddress(peer!.ipBlock))
-        .map(({ where, peer }) => `${where} (ipBlock ${String(peer!.ipBlock.cidr)})`);
-      if (peers.length === 0) continue;
+      const pods = servicePods(doc.obj, indexed);
+      if (!pods.shown && !standInExact(indexed.policiesIn(namespaceOf(doc.obj)), pods.pods[0].endpoint)) continue;
+      const admission = clientAdmission(clientJudge(ctx.documents, ctx.cni, indexed), pods, targets);
       const explicit = doc.obj.spec.externalTrafficPolicy === 'Cluster';
-      out.push({
-        doc,
-        rule: RULE,
-        severity: LintSeverity.WARNING,
-        path: explicit ? 'spec.externalTrafficPolicy' : 'spec',
-        message: `sends load balancer traffic with externalTrafficPolicy Cluster${explicit ? '' : ' (the default)'} to pods whose ingress is admitted by address: `
-          + `${peers.join(', ')}. A node forwarding to a pod on another node SNATs the client to its own address (kube-proxy; Cilium's kube-proxy `
-          + 'replacement in SNAT mode), so those rules see the node, not the client: they drop the connection, or admit every client when they cover the nodes',
-        fix: 'set externalTrafficPolicy: Local (LoadBalancerService does by default), or send to the pods directly (AWS NLB IP targets with '
-          + 'preserve_client_ip.enabled=true); Cilium\'s kube-proxy replacement keeps the client address only with loadBalancer.mode dsr, '
-          + 'Calico\'s eBPF dataplane always (show its Installation or FelixConfiguration in the manifests)',
-      });
+      const path = explicit ? 'spec.externalTrafficPolicy' : 'spec';
+      const cluster = `externalTrafficPolicy Cluster${explicit ? '' : ' (the default)'}`;
+      if (admission.byAddress) {
+        out.push({
+          doc,
+          rule: RULE,
+          severity: LintSeverity.WARNING,
+          path,
+          message: `sends load balancer traffic with ${cluster} to pods whose ingress is admitted by address: `
+            + `${admission.rules.join(', ')}. A node forwarding to a pod on another node SNATs the client to its own address (kube-proxy; Cilium's kube-proxy `
+            + 'replacement in SNAT mode), so those rules see the node, not the client: they drop the connection, or admit every client when they cover the nodes',
+          fix: FIX,
+        });
+      } else if (admission.uncertain.length > 0) {
+        out.push({
+          doc,
+          rule: RULE,
+          severity: LintSeverity.INFO,
+          path,
+          message: `sends load balancer traffic with ${cluster}, which a node forwarding to a pod on another node SNATs to its own address; the analysis `
+            + `cannot tell whether the pods' policies admit clients by address (then they would see the node): ${admission.uncertain.join('; ')}`,
+          fix: `${FIX}; or lint with the cluster's CNI (PolicyLintOptions.cni) and show the policies it enforces`,
+        });
+      }
     }
     return out;
   },

@@ -1,8 +1,8 @@
 import { parseCidrLoose } from '../../util/cidr';
-import { namespaceOf, stringMap } from '../../util/vocabulary';
+import { stringMap } from '../../util/vocabulary';
 import { jsonPath, LintDocument } from '../document';
-import { isCalicoPolicy, isCiliumPolicy } from '../kinds';
-import { admittingPeers, everyAddress, ingressPolicies, IngressPolicies, policySelects, servicePods, serviceTargets } from '../load-balancer-pods';
+import { clientAdmission, clientJudge } from '../load-balancer-clients';
+import { ingressPolicies, IngressPolicies, servicePods, serviceTargets } from '../load-balancer-pods';
 import { awsClientAddressOf, internalLoadBalancer, loadBalancerServices, sourceRangesOf } from '../load-balancer-services';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
@@ -18,9 +18,12 @@ const FIX_RANGES = 'list the client CIDRs in spec.loadBalancerSourceRanges (the 
  *   meant for a few clients is public by omission. Info instead when the pods check the client
  *   address themselves: the client address reaches them (`externalTrafficPolicy: Local`, or AWS NLB IP
  *   targets with `preserve_client_ip.enabled=true`), the Service's pods are workloads of the manifests,
- *   each isolated by a NetworkPolicy there, and every peer admitting its target ports there is an ipBlock
- *   narrower than every address or a pod peer (no Calico or Cilium policy in the manifests that could
- *   add an allow). The load balancer then still accepts every client, which the pods refuse. Info
+ *   and the analyzer's model of the lint's CNI (../load-balancer-clients: every policy kind it evaluates,
+ *   Calico's and Cilium's included; plain NetworkPolicy semantics when no CNI is told) admits to their
+ *   target ports some ranges the policies name but no address they leave unnamed. The load balancer
+ *   then still accepts every client, which the pods refuse. Where the model cannot tell (an object it
+ *   does not evaluate exactly, a Calico or Cilium policy when no CNI is told), the warning says so and
+ *   names what is unknown: never a claim that the pods refuse clients. Info
  *   too for an internal load balancer (its annotations say so: ../load-balancer-services
  *   internalLoadBalancer), which only the cloud network reaches (the AWS Load Balancer Controller's
  *   default ranges for an internal scheme are the VPC's CIDR: annotations.md, lb-source-ranges).
@@ -33,11 +36,10 @@ export const loadBalancerSourceRanges: LintRule = {
   check(ctx: LintContext): RuleReport[] {
     const out: RuleReport[] = [];
     let policies: IngressPolicies | undefined;
-    const cniPolicies = ctx.documents.some((d) => isCalicoPolicy(d.obj) || isCiliumPolicy(d.obj));
     for (const doc of loadBalancerServices(ctx.documents)) {
       const { ranges, path } = sourceRangesOf(doc.obj);
       if (path === undefined) {
-        out.push(withoutRanges(doc, cniPolicies ? undefined : () => (policies ??= ingressPolicies(ctx.documents))));
+        out.push(withoutRanges(doc, ctx, () => (policies ??= ingressPolicies(ctx.documents))));
       } else {
         out.push(...wideRanges(doc, ranges, path));
       }
@@ -48,9 +50,9 @@ export const loadBalancerSourceRanges: LintRule = {
 
 /**
  * The finding on a Service without source ranges: internal (info), open but with pods whose policies check the
- * clients (info; `policies` undefined when Calico or Cilium policies may decide instead), else open (warning).
+ * clients (info), open where the analyzer cannot tell whether they do (warning, saying so), else open (warning).
  */
-function withoutRanges(doc: LintDocument, policies: (() => IngressPolicies) | undefined): RuleReport {
+function withoutRanges(doc: LintDocument, ctx: LintContext, policies: () => IngressPolicies): RuleReport {
   const internal = internalLoadBalancer(doc.obj);
   if (internal !== undefined) {
     return {
@@ -62,14 +64,24 @@ function withoutRanges(doc: LintDocument, policies: (() => IngressPolicies) | un
       fix: `${FIX_RANGES}, if only some of them are meant to connect`,
     };
   }
-  const checked = policies === undefined ? undefined : podsCheckClients(doc, policies);
+  const checked = podsCheckClients(doc, ctx, policies);
+  if (checked?.uncertain !== undefined) {
+    return {
+      doc,
+      severity: LintSeverity.WARNING,
+      path: 'spec',
+      message: 'is a LoadBalancer Service without spec.loadBalancerSourceRanges, so the load balancer accepts every address; the analysis cannot '
+        + `tell whether the pods' policies refuse some outside clients: ${checked.uncertain.join('; ')}`,
+      fix: `${FIX_RANGES}; or show the pods' policies in the manifests and lint with the cluster's CNI (PolicyLintOptions.cni)`,
+    };
+  }
   if (checked !== undefined) {
     return {
       doc,
       severity: LintSeverity.INFO,
       path: 'spec',
       message: 'is a LoadBalancer Service without spec.loadBalancerSourceRanges, so the load balancer accepts every address; the pods\' '
-        + `NetworkPolicies admit outside clients only from ${checked.join(', ')}, and see the client address`,
+        + `policies admit outside clients only from ${checked.ranges.join(', ')}, and see the client address`,
       fix: `${FIX_RANGES}, so the load balancer refuses the other clients too`,
     };
   }
@@ -107,22 +119,26 @@ function wideRanges(doc: LintDocument, ranges: readonly string[], path: string):
   });
 }
 
+/** What the pods' policies tell of the outside clients: they admit only `ranges`, or the analyzer cannot tell (`uncertain`). */
+type PodsCheck = { readonly ranges: readonly string[]; readonly uncertain?: undefined } | { readonly uncertain: readonly string[] };
+
 /**
- * The ipBlock ranges by which the pods behind a Service admit outside clients on its target ports,
- * when the pods check the client address themselves (see the rule's comment), else undefined.
+ * Do the pods behind a Service check the client address themselves (see the rule's comment)? The
+ * admitted ranges when every answer of the analyzer's model of the lint's CNI is definite, no address
+ * the policies leave unnamed is admitted and some range is; what is unknown when some answer is
+ * indeterminate; else undefined (the pods do not see the client, are not the manifests' workloads, or
+ * admit every client).
  */
-function podsCheckClients(doc: LintDocument, policiesOf: () => IngressPolicies): string[] | undefined {
+function podsCheckClients(doc: LintDocument, ctx: LintContext, policiesOf: () => IngressPolicies): PodsCheck | undefined {
   const aws = awsClientAddressOf(doc.obj);
   const addressKept = aws?.ipTargets === true ? aws.preserve === true : doc.obj.spec.externalTrafficPolicy === 'Local';
   if (!addressKept || Object.keys(stringMap(doc.obj.spec.selector)).length === 0) return undefined;
   const indexed = policiesOf();
-  const policies = indexed.policiesIn(namespaceOf(doc.obj));
   const pods = servicePods(doc.obj, indexed);
-  // Only the workloads shown say which policies may add an allow to some of the pods.
+  // Only the workloads shown say which policies select every pod (a stand-in pod may be selected where some real pod is not).
   if (!pods.shown || pods.pods.length === 0) return undefined;
-  if (!pods.pods.every(({ endpoint }) => policies.some((p) => policySelects(p, endpoint, pods.shown)))) return undefined;
-  const peers = admittingPeers(policies, pods, serviceTargets(doc.obj));
-  const open = peers.some(({ peer }) => peer === undefined || (peer.ipBlock !== undefined && (typeof peer.ipBlock !== 'object' || everyAddress(peer.ipBlock))));
-  const ranges = [...new Set(peers.filter(({ peer }) => peer?.ipBlock !== undefined).map(({ peer }) => String(peer!.ipBlock.cidr)))];
-  return open || ranges.length === 0 ? undefined : ranges;
+  const admission = clientAdmission(clientJudge(ctx.documents, ctx.cni, indexed), pods, serviceTargets(doc.obj));
+  if (!admission.asked || admission.open) return undefined;
+  if (admission.uncertain.length > 0) return { uncertain: admission.uncertain };
+  return admission.ranges.length > 0 ? { ranges: admission.ranges } : undefined;
 }
