@@ -6,7 +6,8 @@
  */
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import {
-  AwsHealthCheckProtocol, AwsNlbTargetType, ClusterNetwork, Cni, IstioMode, IstioMtls, LinkerdAuthorization, LinkerdInboundPolicy, LoadBalancerCloud,
+  AwsHealthCheckProtocol, AwsNlbTargetType, ClusterNetwork, Cni, ExternalTrafficPolicy, IstioMode, IstioMtls, KubeProxyMode, LinkerdAuthorization,
+  LinkerdInboundPolicy, LoadBalancerCloud,
   LoadBalancerService,
   Mesh, MeshSource, MtlsMode, MtlsPortMode, PolicyLint, Port, Protocol, Reachability, Target, ZeroTrustNamespace,
 } from '../../src';
@@ -160,6 +161,21 @@ describe('Linkerd', () => {
     // The tcp pods' own target port has no Server: refused, as it should be.
     expect(message).toContain('[test/tcp] namespace: \'shop\' is a ZeroTrustNamespace (test/shop) meshed with Linkerd whose default inbound policy '
       + '\'deny\' refuses clients without a mesh identity: the pods\' proxies would refuse the load balancer\'s clients on port 8443.');
+  });
+
+  // Before: LoadBalancerCloud.aws refused a health check with instance targets, so the NLB's checks through the NodePort went unseen.
+  test('AWS instance targets under Cluster: an HTTP health check on the traffic port is named beside the clients', () => {
+    const chart = chartFor(Cni.calico(), { mesh: LINKERD, kubeProxyMode: KubeProxyMode.REPLACED });
+    new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
+    new LoadBalancerService(chart, 'web', {
+      ...LB,
+      externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER,
+      clientAddressPreservedWithCluster: true,
+      cloud: LoadBalancerCloud.aws({ healthCheck: { subnetCidrs: ['10.0.1.0/24'], protocol: AwsHealthCheckProtocol.HTTP } }),
+    });
+    expect(validationError(chart)).toContain('[test/web] namespace: \'shop\' is a ZeroTrustNamespace (test/shop) meshed with Linkerd whose default '
+      + 'inbound policy \'deny\' refuses clients without a mesh identity: the pods\' proxies would refuse the load balancer\'s clients and the NLB\'s '
+      + 'health checks on port 8443.');
   });
 });
 

@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import {
   AwsHealthCheckProtocol, AwsNlbTargetType, Cni, ExternalTrafficPolicy, IpFamily, KubeProxyMode, LintSeverity, LoadBalancerCloud, LoadBalancerService,
   LoadBalancerServiceProps, PolicyLint, Port, Protocol, ServiceIpFamilyPolicy, Target, ZeroTrustNamespace,
@@ -417,17 +417,12 @@ describe('AWS IP targets: the NLB health-checks the pods from its subnets', () =
   });
 
   // Before: IP targets without a health check were accepted, and the pods' policy dropped every health check.
-  test('IP targets without healthCheck are refused; instance targets with one too', () => {
+  test('IP targets without healthCheck are refused', () => {
     const ip = validationErrorOf(() => LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP }));
     expect([ip.path, ip.prop]).toEqual(['LoadBalancerCloud.aws', 'healthCheck']);
     expect(ip.reason).toBe('is required with IP targets: the NLB health-checks each pod from its own private addresses in its subnets, which the pods\' '
       + 'policy (admitting only the source ranges) would drop, so every target would be unhealthy and the NLB would fail open to all of them. Give '
       + 'healthCheck: { subnetCidrs: [<the NLB subnets\' CIDRs>] } (and port for a dedicated health-check port)');
-    const instance = validationErrorOf(() => LoadBalancerCloud.aws({ healthCheck: { subnetCidrs: NLB_SUBNETS } }));
-    expect([instance.path, instance.prop]).toEqual(['LoadBalancerCloud.aws', 'healthCheck']);
-    expect(instance.reason).toBe('only applies to IP targets: the NLB health-checks instance targets on the node (kube-proxy answers on the Service\'s '
-      + 'healthCheckNodePort under externalTrafficPolicy Local, the NodePort under Cluster), not on the pods, so the pods\' policy needs no allow for it '
-      + '(the node\'s security group does). Remove healthCheck');
   });
 
   test.each<[string, unknown, string, string]>([
@@ -626,5 +621,109 @@ describe('runtime types (JavaScript and jsii callers)', () => {
     const e = validationErrorOf(() => LoadBalancerCloud.aws({ targetType: any('IP') }));
     expect([e.path, e.prop]).toEqual(['LoadBalancerCloud.aws', 'targetType']);
     expect(validationErrorOf(() => LoadBalancerCloud.aws(any('ip'))).prop).toBe('options');
+  });
+});
+
+describe('AWS instance targets under Cluster: the NLB health-checks the NodePort, and the node forwards the check to a pod', () => {
+  const HC = 'service.beta.kubernetes.io/aws-load-balancer-healthcheck';
+  const PRESERVED: Partial<LoadBalancerServiceProps> = {
+    externalTrafficPolicy: ExternalTrafficPolicy.CLUSTER, clientAddressPreservedWithCluster: true,
+  };
+  const instanceCloud = () => LoadBalancerCloud.aws({ healthCheck: { subnetCidrs: NLB_SUBNETS } });
+  /** The datapaths where the acknowledgement is accepted: Cilium's kube-proxy replacement, Calico eBPF. */
+  const KUBE_PROXY_FREE: Array<[string, () => Chart]> = [
+    ['Cilium', () => chartFor(Cni.cilium())],
+    ['Calico eBPF', () => chartFor(Cni.calico(), { kubeProxyMode: KubeProxyMode.REPLACED })],
+  ];
+
+  // Before: accepted with a policy admitting only the ranges; the checks, forwarded with the NLB's address kept, were all dropped.
+  test.each(KUBE_PROXY_FREE)('without healthCheck it is refused on %s, naming the field and the fix', (_name, chart) => {
+    const e = validationErrorOf(() => new LoadBalancerService(chart(), 'web', { ...BASE, ...PRESERVED, cloud: LoadBalancerCloud.aws() }));
+    expect([e.path, e.prop]).toEqual(['test/web', 'cloud.healthCheck']);
+    expect(e.reason).toBe('is required with instance targets under externalTrafficPolicy Cluster: the NLB then health-checks each node on the '
+      + 'Service\'s NodePort (traffic-port; healthCheckNodePort exists only under Local), the node forwards the check to a pod with the NLB\'s private '
+      + 'address kept as its source, and the pods\' policy (admitting only the source ranges) drops it, so every target would be unhealthy. Give '
+      + 'LoadBalancerCloud.aws({ healthCheck: { subnetCidrs: [<the NLB subnets\' CIDRs>] } }), or keep the default Local');
+  });
+
+  // Before: LoadBalancerCloud.aws refused a healthCheck with instance targets, so there was no way to admit the checks.
+  test.each(KUBE_PROXY_FREE)('with healthCheck on %s: the traffic-port annotations, and the subnets admitted on the target port', (_name, chart) => {
+    const c = chart();
+    new LoadBalancerService(c, 'web', { ...BASE, ...PRESERVED, cloud: instanceCloud() });
+    const [service, policy, ...rest] = synthValid(c);
+    expect(rest).toEqual([]);
+    expect(service.metadata.annotations).toEqual({
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
+      'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'instance',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+      [`${HC}-port`]: 'traffic-port',
+      [`${HC}-protocol`]: 'TCP',
+    });
+    // Instance targets are reached on the NodePorts: none are switched off.
+    expect(service.spec).toEqual({
+      type: 'LoadBalancer',
+      selector: { app: 'web' },
+      ports: [{ port: 443, targetPort: 8443, protocol: 'TCP' }],
+      externalTrafficPolicy: 'Cluster',
+      loadBalancerSourceRanges: ['203.0.113.0/24'],
+    });
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 8443, protocol: 'TCP' }] },
+      { from: [{ ipBlock: { cidr: '10.0.1.0/24' } }, { ipBlock: { cidr: '10.0.2.0/24' } }], ports: [{ port: 8443, protocol: 'TCP' }] },
+    ]);
+  });
+
+  test('the analyzer on Cilium: the NLB subnets reach the target port only, the clients as before', () => {
+    const chart = chartFor(Cni.cilium());
+    new LoadBalancerService(chart, 'web', { ...BASE, ...PRESERVED, cloud: LoadBalancerCloud.aws({ healthCheck: { subnetCidrs: NLB_SUBNETS, protocol: AwsHealthCheckProtocol.HTTP } }) });
+    const reach = reachabilityOf(chart, Cni.cilium());
+    reach.addProbe('web', 'shop', { app: 'web' }, { ports: [Port.tcp(8443), Port.tcp(9090)] });
+    expect(reach).toAllow(Target.external('10.0.1.7'), WEB, Port.tcp(8443));
+    expect(reach).toAllow(Target.external('10.0.2.200'), WEB, Port.tcp(8443));
+    expect(reach).toDeny(Target.external('10.0.3.7'), WEB, Port.tcp(8443));
+    expect(reach).toDeny(Target.external('10.0.1.7'), WEB, Port.tcp(9090));
+    expect(reach).toAllow(Target.external('203.0.113.5'), WEB, Port.tcp(8443));
+  });
+
+  // Before: refused by LoadBalancerCloud.aws for every instance target (prop healthCheck), the Local case included.
+  test('under Local a healthCheck is refused: the NLB checks healthCheckNodePort on the node, the pods never see it', () => {
+    expect(refusal({ cloud: instanceCloud() }, 'cloud.healthCheck', Cni.cilium())).toBe('with instance targets and externalTrafficPolicy Local the NLB '
+      + 'health-checks each node on the Service\'s healthCheckNodePort, answered by kube-proxy (or the CNI replacing it) on the node, never by the pods: '
+      + 'an allow for the subnets would only open the pods to them. Remove healthCheck (it is for IP targets, and for instance targets under '
+      + 'externalTrafficPolicy Cluster)');
+  });
+
+  // Before: refused under the prop healthCheck, as any instance health check; the port would have been one of the node.
+  test('a dedicated port is refused with instance targets: the NLB would check that port of the node', () => {
+    const e = validationErrorOf(() => LoadBalancerCloud.aws({ healthCheck: { subnetCidrs: NLB_SUBNETS, port: 8081 } }));
+    expect([e.path, e.prop]).toEqual(['LoadBalancerCloud.aws', 'healthCheck.port']);
+    expect(e.reason).toBe('8081: with instance targets the NLB checks that port on the node, not on the pods, so the pods\' policy cannot tell where it '
+      + 'leads. Leave port out: the NLB then checks the traffic port (the Service\'s NodePort, forwarded to the target port, which the policy admits '
+      + 'from the subnets)');
+  });
+
+  // Before: accepted (only IP targets' health checks were considered), the policy dropping every check on the UDP port name.
+  test('a named UDP target port is refused, without suggesting a dedicated port', () => {
+    const dns = { name: 'dns', port: 53, protocol: Protocol.UDP, targetPortName: 'dns' };
+    expect(refusal({ ...PRESERVED, cloud: instanceCloud(), ports: [dns] }, 'ports[0].targetPortName', Cni.cilium())).toBe('\'dns\' is a UDP port, which '
+      + 'the NLB health-checks over TCP on the traffic port: the pods\' policy cannot admit TCP on a UDP port name (a named port matches name and '
+      + 'protocol), so every health check would be dropped. Give targetPort (the number)');
+  });
+
+  // Before: accepted; the checks then went through the NodePort to the local pods, from the NLB's addresses, and were all dropped.
+  test.each(['traffic-port', '31080'])('under Local the caller may not move the health-check port with annotations (%s)', (value) => {
+    expect(refusal({ cloud: LoadBalancerCloud.aws(), annotations: { [`${HC}-port`]: value } }, `annotations.${HC}-port`)).toBe('sets where the NLB '
+      + 'health-checks instance targets, which the construct decides: under externalTrafficPolicy Local the Service\'s healthCheckNodePort (answered '
+      + 'on the node), under Cluster the traffic port with cloud healthCheck (its subnets admitted by the pods\' policy). On a port the node forwards '
+      + 'to the pods the checks would come from the NLB\'s addresses, which the pods\' policy drops. Remove it');
+  });
+
+  // Before: accepted; the per-port probes on the NodePort were forwarded to the pods with the probe's address and dropped.
+  test('Azure under Cluster is refused (its probes may go to the NodePort; the ClusterNetwork does not record the probe mode)', () => {
+    expect(refusal({ ...PRESERVED, cloud: LoadBalancerCloud.azure() }, 'externalTrafficPolicy', Cni.cilium())).toBe('Cluster on Azure: the load '
+      + 'balancer probes each node on the Service\'s NodePort (cloud-provider-azure\'s per-port probes) unless the cluster uses the shared kube-proxy '
+      + 'probe (clusterServiceLoadBalancerHealthProbeMode shared), which the ClusterNetwork does not record; a NodePort probe reaches a pod with the '
+      + 'probe\'s own address kept as its source, which the pods\' policy (admitting only the source ranges) drops, so every node would be unhealthy. '
+      + 'Keep the default Local (probed on healthCheckNodePort, on the node)');
   });
 });

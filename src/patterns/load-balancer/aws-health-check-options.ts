@@ -14,7 +14,9 @@ export enum AwsHealthCheckProtocol {
 }
 
 /**
- * How an AWS NLB with IP targets health-checks the pods, and from where. The NLB sends its health
+ * How an AWS NLB health-checks the pods, and from where: IP targets directly, instance targets under
+ * `externalTrafficPolicy: Cluster` through the Service's NodePort (the node forwards the check to a pod
+ * with its source kept, on the datapaths `clientAddressPreservedWithCluster` acknowledges). The NLB sends its health
  * checks from its own private addresses in its subnets, not from the clients, so the pods' policy
  * (which admits only `allowedSourceRanges`) must admit those subnets on the health-check port;
  * otherwise every target is unhealthy and the NLB fails open (it then sends to every target, ready
@@ -35,14 +37,14 @@ export interface AwsNlbHealthCheck {
   readonly subnetCidrs: string[];
   /**
    * A dedicated health-check port on the pods (a container port number). The subnets then reach
-   * that port only.
+   * that port only. IP targets only: with instance targets the NLB would check that port on the node.
    * @default - the traffic port (`traffic-port`): the subnets reach every target port of the
    * Service, as the clients in the ranges do
    */
   readonly port?: number;
   /**
    * The health-check protocol.
-   * @default AwsHealthCheckProtocol.TCP - the controller's default for IP targets
+   * @default AwsHealthCheckProtocol.TCP - the controller's default under `externalTrafficPolicy: Cluster`
    */
   readonly protocol?: AwsHealthCheckProtocol;
   /**

@@ -16,6 +16,8 @@ export enum AwsNlbTargetType {
    * Works with every CNI. Instance target groups keep the client address (AWS "Edit target group
    * attributes", client IP preservation: enabled by default for instance targets), and with
    * `externalTrafficPolicy: Local` the node does not SNAT it, so the pods' policy sees the client.
+   * Under `Cluster` the NLB health-checks the NodePort, which the node forwards to the pods: see
+   * `AwsLoadBalancerOptions.healthCheck`.
    */
   INSTANCE = 'instance',
   /**
@@ -36,15 +38,22 @@ export interface AwsLoadBalancerOptions {
    */
   readonly targetType?: AwsNlbTargetType;
   /**
-   * IP targets only, and required with them: the CIDRs of the NLB's subnets, from which it
-   * health-checks the pods, and optionally a dedicated health-check port, protocol and path. The
-   * Service gets the controller's health-check annotations (`aws-load-balancer-healthcheck-port`,
-   * `-protocol`, `-path`), and the pods' policy an allow from the subnets on the health-check port
-   * (without a dedicated port: on the target ports, which the subnets then reach too). Without it the
-   * policy would drop every health check: all targets unhealthy, and the NLB failing open.
-   * Refused with instance targets, which the NLB health-checks on the node (kube-proxy's
-   * `healthCheckNodePort` under `Local`), never on the pods.
-   * @default - none: required with `AwsNlbTargetType.IP`
+   * Where the NLB's health checks reach the pods: the CIDRs of the NLB's subnets, from which it
+   * health-checks, and optionally the health-check protocol and path (and, with IP targets, a
+   * dedicated port). The Service gets the controller's health-check annotations
+   * (`aws-load-balancer-healthcheck-port`, `-protocol`, `-path`), and the pods' policy an allow from the
+   * subnets on the health-check port (without a dedicated port: on the target ports, which the subnets
+   * then reach too). Without it the policy would drop every health check: all targets unhealthy.
+   *
+   * Required with IP targets (checked on the pods themselves), and with instance targets under
+   * `externalTrafficPolicy: Cluster` (`clientAddressPreservedWithCluster`): the controller's default
+   * health-check port is then `traffic-port`, the Service's NodePort, and the node forwards the check to a
+   * pod with the NLB's address kept as its source (kubernetes-sigs/aws-load-balancer-controller
+   * docs/guide/service/annotations.md, healthcheck-port). Refused with instance targets under `Local`,
+   * which the NLB checks on `spec.healthCheckNodePort`, answered on the node, never by the pods; the
+   * construct refuses that combination. `port` is refused with instance targets: the NLB would check that
+   * port of the node, not of the pods.
+   * @default - none: required with `AwsNlbTargetType.IP` and with instance targets under `Cluster`
    */
   readonly healthCheck?: AwsNlbHealthCheck;
 }
@@ -87,9 +96,15 @@ export class LoadBalancerCloud {
       }
       healthCheck = resolveAwsHealthCheck('LoadBalancerCloud.aws', 'healthCheck', o.healthCheck);
     } else if (o.healthCheck !== undefined) {
-      throw propError('LoadBalancerCloud.aws', 'healthCheck', 'only applies to IP targets: the NLB health-checks instance targets on the node '
-        + '(kube-proxy answers on the Service\'s healthCheckNodePort under externalTrafficPolicy Local, the NodePort under Cluster), not on the '
-        + 'pods, so the pods\' policy needs no allow for it (the node\'s security group does). Remove healthCheck');
+      // Instance targets: the construct decides with externalTrafficPolicy (required under Cluster, refused under Local).
+      healthCheck = resolveAwsHealthCheck('LoadBalancerCloud.aws', 'healthCheck', o.healthCheck);
+      if (healthCheck.port !== undefined) {
+        // The controller passes a numeric port through as the target group's health-check port (pkg/service/model_build_target_group.go,
+        // buildTargetGroupHealthCheckPort): with instance targets, a port of the node, leading to no pod port the policy could name.
+        throw propError('LoadBalancerCloud.aws', 'healthCheck.port', `${healthCheck.port}: with instance targets the NLB checks that port on the node, `
+          + 'not on the pods, so the pods\' policy cannot tell where it leads. Leave port out: the NLB then checks the traffic port (the Service\'s '
+          + 'NodePort, forwarded to the target port, which the policy admits from the subnets)');
+      }
     }
     return new LoadBalancerCloud('aws', targetType, healthCheck);
   }
@@ -116,7 +131,7 @@ export class LoadBalancerCloud {
   public readonly _kind: LoadBalancerCloudKind;
   /** The AWS target type (internal). @internal */
   public readonly _awsTargetType?: AwsNlbTargetType;
-  /** The health check of IP targets (internal). @internal */
+  /** The health check (IP targets; instance targets under Cluster) (internal). @internal */
   public readonly _awsHealthCheck?: ResolvedAwsHealthCheck;
 
   private constructor(kind: LoadBalancerCloudKind, awsTargetType?: AwsNlbTargetType, awsHealthCheck?: ResolvedAwsHealthCheck) {

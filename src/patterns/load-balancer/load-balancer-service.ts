@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AWS_IP_ADDRESS_TYPE, AWS_TARGET_GROUP_ATTRIBUTES, checkAwsAnnotations, withClientIpPreserved } from './aws-annotations';
+import { AWS_HC_PORT } from './aws-health-check';
 import { AwsHealthCheckProtocol } from './aws-health-check-options';
+import { checkClusterHealthChecks } from './cluster-health-checks';
 import { LoadBalancerCloud } from './load-balancer-cloud';
 import { LoadBalancerPort } from './load-balancer-port';
 import { MeshAdmittedPort, MeshClientRange, meshRefusals } from './mesh-admission';
@@ -103,6 +105,11 @@ export interface LoadBalancerServiceProps {
    * all external traffic of a `Cluster` Service.
    * Not needed with `LoadBalancerCloud.aws({ targetType: AwsNlbTargetType.IP })`, whose NLB sends to
    * the pod IPs.
+   * The load balancer's health checks then reach the pods through the NodePort, with their source kept too:
+   * AWS instance targets need `LoadBalancerCloud.aws({ healthCheck: { subnetCidrs } })` (admitted on the
+   * target ports); Azure is refused (its per-port probes go to the NodePort unless the cluster uses the
+   * shared kube-proxy probe, which the ClusterNetwork does not record); GKE checks kube-proxy's port 10256
+   * on the node. A generic load balancer that health-checks the NodePort needs its own allow for it.
    * @default false
    */
   readonly clientAddressPreservedWithCluster?: boolean;
@@ -230,6 +237,8 @@ const DNS1035_START = /^[a-z]/;
  *
  * AWS NLB IP targets are health-checked from the NLB's subnets: `LoadBalancerCloud.aws({ targetType:
  * AwsNlbTargetType.IP, healthCheck: { subnetCidrs } })` adds an allow from them on the health-check port.
+ * So are instance targets under `Cluster`, through the NodePort (`healthCheck` required there, refused
+ * under `Local`, where the NLB checks `spec.healthCheckNodePort` on the node).
  *
  * The load balancer's clients reach the pods in plaintext, without a mesh identity. When the
  * namespace is a ZeroTrustNamespace of the app that joined the mesh, synthesis fails where a mesh
@@ -284,6 +293,7 @@ export class LoadBalancerService extends Construct {
     const healthCheckSources = this.healthCheckBlocks(cluster, cloud, ipv6Refused);
     this.checkHealthCheckPorts(cloud, ports);
     this.checkTrafficPolicy(trafficPolicy, cloud, preserved, cluster.kubeProxyMode);
+    checkClusterHealthChecks(this, cloud, trafficPolicy === ExternalTrafficPolicy.CLUSTER);
     this.checkCluster(cluster, ipFamilyPolicy);
 
     this.service = registerObject(this, new ApiObject(this, 'Service', {
@@ -382,8 +392,8 @@ export class LoadBalancerService extends Construct {
   }
 
   /**
-   * The NLB subnets of AWS IP targets' health check, validated as the ranges are (the policy admits
-   * them), with the pod CIDRs they contain as excepts; [] without a health check.
+   * The NLB subnets of an AWS health check (IP targets, instance targets under Cluster), validated as
+   * the ranges are (the policy admits them), with the pod CIDRs they contain as excepts; [] without one.
    */
   private healthCheckBlocks(
     cluster: ClusterNetwork, cloud: LoadBalancerCloud, ipv6Refused: string | undefined,
@@ -409,7 +419,7 @@ export class LoadBalancerService extends Construct {
       if (typeof targetPort !== 'string' || protocol === Protocol.TCP) return;
       throw propError(this, `ports[${i}].targetPortName`, `'${targetPort}' is a ${protocol} port, which the NLB health-checks over TCP on the `
         + `traffic port: the pods' policy cannot admit TCP on a ${protocol} port name (a named port matches name and protocol), so every health `
-        + 'check would be dropped. Give targetPort (the number), or a dedicated health-check port (cloud healthCheck.port)');
+        + `check would be dropped. Give targetPort (the number)${cloud._targetsPods ? ', or a dedicated health-check port (cloud healthCheck.port)' : ''}`);
     });
   }
 
@@ -506,6 +516,16 @@ export class LoadBalancerService extends Construct {
         continue;
       }
       if (key in own) throw propError(this, `annotations.${key}`, `is written by ${cloud} (internal: ${internal}); do not set it again`);
+    }
+    // Instance targets without cloud healthCheck: under Local the controller's default is spec.healthCheckNodePort, answered on the
+    // node. Moved to the traffic port (or a number: a port of the node), the checks would go through the NodePort to the pods, from the
+    // NLB's address, which the policy drops (kubernetes-sigs/aws-load-balancer-controller docs/guide/service/annotations.md, healthcheck-port).
+    // (Under Cluster, instance targets without healthCheck are refused in any case: checkClusterHealthChecks.)
+    if (cloud._kind === 'aws' && AWS_HC_PORT in given && !(AWS_HC_PORT in own)) {
+      throw propError(this, `annotations.${AWS_HC_PORT}`, 'sets where the NLB health-checks instance targets, which the construct decides: under '
+        + 'externalTrafficPolicy Local the Service\'s healthCheckNodePort (answered on the node), under Cluster the traffic port with cloud healthCheck '
+        + '(its subnets admitted by the pods\' policy). On a port the node forwards to the pods the checks would come from the NLB\'s addresses, which '
+        + 'the pods\' policy drops. Remove it');
     }
     // The legacy annotation would replace spec.loadBalancerSourceRanges in some controllers (AWS LBC reads either).
     if (SOURCE_RANGES_ANNOTATION in given) {

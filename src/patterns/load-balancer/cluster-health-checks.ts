@@ -1,0 +1,52 @@
+import { AwsNlbTargetType, LoadBalancerCloud } from './load-balancer-cloud';
+import { InputSite, propError } from '../../util/errors';
+
+/**
+ * Check that the health checks of a load balancer that targets nodes reach what answers them, given
+ * the Service's `externalTrafficPolicy` (`cluster`: Cluster, with the client address kept, as the
+ * construct allows it only then). Internal.
+ *
+ * Under `Local`, Kubernetes allocates `spec.healthCheckNodePort` (only then: the ServiceSpec field
+ * "only applies when type is set to LoadBalancer and externalTrafficPolicy is set to Local"), answered by
+ * kube-proxy or the CNI replacing it on the node: the pods never see the checks. Under `Cluster` each
+ * cloud checks something else:
+ * - AWS NLB, instance targets: the controller's default health-check port is `traffic-port` (the
+ *   Service's NodePort) outside `Local` (kubernetes-sigs/aws-load-balancer-controller
+ *   docs/guide/service/annotations.md, healthcheck-port). The node forwards the check like traffic, to a
+ *   pod, and on a datapath that keeps the source (Cilium DSR, cilium/cilium
+ *   Documentation/network/kubernetes/kubeproxy-free.rst) the pod sees the NLB's private address, which a
+ *   policy admitting only the client ranges drops: every node unhealthy. Hence `healthCheck.subnetCidrs`
+ *   is required, and admitted on the target ports.
+ * - Azure (cloud-provider-azure pkg/provider/azure_loadbalancer_healthprobe.go): per-port probes on the
+ *   Service's NodePort, which reach the pods the same way, unless the cluster uses the shared probe on
+ *   kube-proxy's port 10256 (`clusterServiceLoadBalancerHealthProbeMode: shared`), which the ClusterNetwork
+ *   does not record: refused (fail closed).
+ * - GKE: a node health check on kube-proxy's port 10256, path `/healthz` (the GCE cloud provider,
+ *   k8s.io/legacy-cloud-providers gce/gce_healthchecks.go, `lbNodesHealthCheckPort`; the design in
+ *   kubernetes/community design-proposals/gcp/gce-l4-loadbalancer-healthcheck.md), answered on the node:
+ *   nothing to admit at the pods.
+ * - generic: the implementation is unknown (MetalLB and Cilium's LB IPAM do not health-check); a health
+ *   check of the pods needs its own allow.
+ */
+export function checkClusterHealthChecks(site: InputSite, cloud: LoadBalancerCloud, cluster: boolean): void {
+  if (cloud._kind === 'aws' && cloud._awsTargetType === AwsNlbTargetType.INSTANCE) {
+    if (!cluster && cloud._awsHealthCheck !== undefined) {
+      throw propError(site, 'cloud.healthCheck', 'with instance targets and externalTrafficPolicy Local the NLB health-checks each node on the Service\'s '
+        + 'healthCheckNodePort, answered by kube-proxy (or the CNI replacing it) on the node, never by the pods: an allow for the subnets would only '
+        + 'open the pods to them. Remove healthCheck (it is for IP targets, and for instance targets under externalTrafficPolicy Cluster)');
+    }
+    if (cluster && cloud._awsHealthCheck === undefined) {
+      throw propError(site, 'cloud.healthCheck', 'is required with instance targets under externalTrafficPolicy Cluster: the NLB then health-checks each '
+        + 'node on the Service\'s NodePort (traffic-port; healthCheckNodePort exists only under Local), the node forwards the check to a pod with the '
+        + 'NLB\'s private address kept as its source, and the pods\' policy (admitting only the source ranges) drops it, so every target would be '
+        + 'unhealthy. Give LoadBalancerCloud.aws({ healthCheck: { subnetCidrs: [<the NLB subnets\' CIDRs>] } }), or keep the default Local');
+    }
+    return;
+  }
+  if (cluster && cloud._kind === 'azure') {
+    throw propError(site, 'externalTrafficPolicy', 'Cluster on Azure: the load balancer probes each node on the Service\'s NodePort (cloud-provider-azure\'s '
+      + 'per-port probes) unless the cluster uses the shared kube-proxy probe (clusterServiceLoadBalancerHealthProbeMode shared), which the '
+      + 'ClusterNetwork does not record; a NodePort probe reaches a pod with the probe\'s own address kept as its source, which the pods\' policy '
+      + '(admitting only the source ranges) drops, so every node would be unhealthy. Keep the default Local (probed on healthCheckNodePort, on the node)');
+  }
+}
