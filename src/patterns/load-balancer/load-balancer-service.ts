@@ -107,7 +107,7 @@ export interface LoadBalancerServiceProps {
    * the pod IPs.
    * The load balancer's health checks then reach the pods through the NodePort, with their source kept too:
    * AWS instance targets need `LoadBalancerCloud.aws({ healthCheck: { subnetCidrs } })` (admitted on the
-   * target ports); Azure is refused (its per-port probes go to the NodePort unless the cluster uses the
+   * target ports of the TCP Service ports; a UDP or SCTP port needs a TCP port of the same number); Azure is refused (its per-port probes go to the NodePort unless the cluster uses the
    * shared kube-proxy probe, which the ClusterNetwork does not record); GKE checks kube-proxy's port 10256
    * on the node. A generic load balancer that health-checks the NodePort needs its own allow for it.
    * @default false
@@ -186,13 +186,16 @@ function podPortsOf(ports: ResolvedLoadBalancerPort[]): Port[] {
  * The pod ports the NLB health-checks: the dedicated port, else each target group's own target port
  * (`traffic-port`), once each. Always TCP: TCP, HTTP and HTTPS checks all connect over TCP, also for a
  * UDP target group (the controller opens its health-check security group rules as TCP,
- * pkg/service/model_build_target_group.go).
+ * pkg/service/model_build_target_group.go). With instance targets the traffic port is the NodePort,
+ * which forwards TCP only to the target ports of TCP Service ports (a UDP port's TCP check reaches the
+ * TCP port sharing its NodePort, see cluster-health-checks): the TCP ports' target ports only.
  */
 function healthCheckPorts(cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerPort[]): Port[] {
   const hc = cloud._awsHealthCheck!;
   if (hc.port !== undefined) return [Port.tcp(hc.port)];
   const seen = new Map<string, Port>();
-  for (const { servicePort: { targetPort } } of ports) {
+  for (const { servicePort: { targetPort, protocol } } of ports) {
+    if (!cloud._targetsPods && protocol !== Protocol.TCP) continue;
     const port = typeof targetPort === 'number' ? Port.tcp(targetPort) : Port.named(targetPort, Protocol.TCP);
     seen.set(port.toString(), port);
   }
@@ -293,7 +296,7 @@ export class LoadBalancerService extends Construct {
     const healthCheckSources = this.healthCheckBlocks(cluster, cloud, ipv6Refused);
     this.checkHealthCheckPorts(cloud, ports);
     this.checkTrafficPolicy(trafficPolicy, cloud, preserved, cluster.kubeProxyMode);
-    checkClusterHealthChecks(this, cloud, trafficPolicy === ExternalTrafficPolicy.CLUSTER);
+    checkClusterHealthChecks(this, cloud, trafficPolicy === ExternalTrafficPolicy.CLUSTER, ports);
     this.checkCluster(cluster, ipFamilyPolicy);
 
     this.service = registerObject(this, new ApiObject(this, 'Service', {
@@ -414,12 +417,13 @@ export class LoadBalancerService extends Construct {
    * named ports match name and protocol): every health check would be dropped.
    */
   private checkHealthCheckPorts(cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerPort[]): void {
-    if (cloud._awsHealthCheck === undefined || cloud._awsHealthCheck.port !== undefined) return;
+    // Instance targets: checks reach the target ports of TCP Service ports only (healthCheckPorts, cluster-health-checks).
+    if (!cloud._targetsPods || cloud._awsHealthCheck === undefined || cloud._awsHealthCheck.port !== undefined) return;
     ports.forEach(({ servicePort: { targetPort, protocol } }, i) => {
       if (typeof targetPort !== 'string' || protocol === Protocol.TCP) return;
       throw propError(this, `ports[${i}].targetPortName`, `'${targetPort}' is a ${protocol} port, which the NLB health-checks over TCP on the `
         + `traffic port: the pods' policy cannot admit TCP on a ${protocol} port name (a named port matches name and protocol), so every health `
-        + `check would be dropped. Give targetPort (the number)${cloud._targetsPods ? ', or a dedicated health-check port (cloud healthCheck.port)' : ''}`);
+        + 'check would be dropped. Give targetPort (the number), or a dedicated health-check port (cloud healthCheck.port)');
     });
   }
 
