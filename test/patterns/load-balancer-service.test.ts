@@ -736,11 +736,28 @@ describe('AWS instance targets under Cluster: the NLB health-checks the NodePort
   });
 
   // Before: accepted; the checks then went through the NodePort to the local pods, from the NLB's addresses, and were all dropped.
-  test.each(['traffic-port', '31080'])('under Local the caller may not move the health-check port with annotations (%s)', (value) => {
-    expect(refusal({ cloud: LoadBalancerCloud.aws(), annotations: { [`${HC}-port`]: value } }, `annotations.${HC}-port`)).toBe('sets where the NLB '
+  // (The generic cloud with the AWS controller's class: before this review's fix, accepted as well.)
+  test.each<[string, string, Partial<LoadBalancerServiceProps>]>([
+    ['aws', 'traffic-port', { cloud: LoadBalancerCloud.aws() }],
+    ['aws', '31080', { cloud: LoadBalancerCloud.aws() }],
+    ['generic with service.k8s.aws/nlb', 'traffic-port', { loadBalancerClass: 'service.k8s.aws/nlb' }],
+  ])('under Local the caller may not move the health-check port with annotations (%s, %s)', (_cloud, value, props) => {
+    expect(refusal({ ...props, annotations: { [`${HC}-port`]: value } }, `annotations.${HC}-port`)).toBe('sets where the NLB '
       + 'health-checks instance targets, which the construct decides: under externalTrafficPolicy Local the Service\'s healthCheckNodePort (answered '
-      + 'on the node), under Cluster the traffic port with cloud healthCheck (its subnets admitted by the pods\' policy). On a port the node forwards '
-      + 'to the pods the checks would come from the NLB\'s addresses, which the pods\' policy drops. Remove it');
+      + 'on the node), under Cluster the traffic port with LoadBalancerCloud.aws({ healthCheck }) (its subnets admitted by the pods\' policy). On a '
+      + 'port the node forwards to the pods the checks would come from the NLB\'s addresses, which the pods\' policy drops. Remove it');
+  });
+
+  // Before: accepted; the AWS Load Balancer Controller's class alone makes instance targets, health-checked through the NodePort and dropped.
+  test('a generic cloud with the AWS Load Balancer Controller\'s class under Cluster is refused; other classes are not', () => {
+    expect(refusal({ ...PRESERVED, loadBalancerClass: 'service.k8s.aws/nlb' }, 'loadBalancerClass', Cni.cilium())).toBe('service.k8s.aws/nlb under '
+      + 'externalTrafficPolicy Cluster: the AWS Load Balancer Controller makes an NLB with instance targets, which it health-checks on the Service\'s '
+      + 'NodePort (traffic-port); the node forwards the check to a pod with the NLB\'s private address kept as its source, which the pods\' policy '
+      + '(admitting only the source ranges) drops, so every target would be unhealthy. Use cloud: LoadBalancerCloud.aws({ healthCheck: { subnetCidrs: '
+      + '[<the NLB subnets\' CIDRs>] } }), or keep the default Local');
+    const c = chartFor(Cni.cilium());
+    new LoadBalancerService(c, 'web', { ...BASE, ...PRESERVED, loadBalancerClass: 'io.cilium/l2-announcer' });
+    expect(synthValid(c)[0].spec).toMatchObject({ loadBalancerClass: 'io.cilium/l2-announcer', externalTrafficPolicy: 'Cluster' });
   });
 
   // Before: accepted; the per-port probes on the NodePort were forwarded to the pods with the probe's address and dropped.

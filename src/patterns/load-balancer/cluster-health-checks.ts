@@ -3,6 +3,9 @@ import { ResolvedLoadBalancerPort } from './port-validation';
 import { Protocol } from '../../policy/protocol';
 import { InputSite, propError } from '../../util/errors';
 
+/** The load balancer class of the AWS Load Balancer Controller's NLBs. */
+const AWS_NLB_CLASS = 'service.k8s.aws/nlb';
+
 /**
  * Check that the health checks of a load balancer that targets nodes reach what answers them, given
  * the Service's `externalTrafficPolicy` (`cluster`: Cluster, with the client address kept, as the
@@ -29,11 +32,21 @@ import { InputSite, propError } from '../../util/errors';
  *   kubernetes/community design-proposals/gcp/gce-l4-loadbalancer-healthcheck.md), answered on the node:
  *   nothing to admit at the pods.
  * - generic: the implementation is unknown (MetalLB and Cilium's LB IPAM do not health-check); a health
- *   check of the pods needs its own allow.
+ *   check of the pods needs its own allow. Except `loadBalancerClass: service.k8s.aws/nlb`, the AWS Load
+ *   Balancer Controller with instance targets as above: refused (LoadBalancerCloud.aws() says it).
  */
 export function checkClusterHealthChecks(
-  site: InputSite, cloud: LoadBalancerCloud, cluster: boolean, ports: readonly ResolvedLoadBalancerPort[],
+  site: InputSite, cloud: LoadBalancerCloud, cluster: boolean, ports: readonly ResolvedLoadBalancerPort[], loadBalancerClass: string | undefined,
 ): void {
+  if (cluster && cloud._kind === 'generic' && loadBalancerClass === AWS_NLB_CLASS) {
+    // The AWS Load Balancer Controller's class without LoadBalancerCloud.aws(): its default target type, instance (the
+    // controller's --default-target-type; the target-type annotation is refused on a generic cloud), health-checked on
+    // the traffic port under Cluster, as above, with nothing admitting the checks.
+    throw propError(site, 'loadBalancerClass', `${AWS_NLB_CLASS} under externalTrafficPolicy Cluster: the AWS Load Balancer Controller makes an NLB `
+      + 'with instance targets, which it health-checks on the Service\'s NodePort (traffic-port); the node forwards the check to a pod with the NLB\'s '
+      + 'private address kept as its source, which the pods\' policy (admitting only the source ranges) drops, so every target would be unhealthy. '
+      + 'Use cloud: LoadBalancerCloud.aws({ healthCheck: { subnetCidrs: [<the NLB subnets\' CIDRs>] } }), or keep the default Local');
+  }
   if (cloud._kind === 'aws' && cloud._awsTargetType === AwsNlbTargetType.INSTANCE) {
     if (!cluster && cloud._awsHealthCheck !== undefined) {
       throw propError(site, 'cloud.healthCheck', 'with instance targets and externalTrafficPolicy Local the NLB health-checks each node on the Service\'s '
