@@ -702,20 +702,62 @@ describe('AWS instance targets under Cluster: the NLB health-checks the NodePort
       + 'from the subnets)');
   });
 
-  // Before: accepted (only IP targets' health checks were considered), the policy dropping every check on the UDP port name.
-  test('a named UDP target port is refused, without suggesting a dedicated port', () => {
-    const dns = { name: 'dns', port: 53, protocol: Protocol.UDP, targetPortName: 'dns' };
-    expect(refusal({ ...PRESERVED, cloud: instanceCloud(), ports: [dns] }, 'ports[0].targetPortName', Cni.cilium())).toBe('\'dns\' is a UDP port, which '
-      + 'the NLB health-checks over TCP on the traffic port: the pods\' policy cannot admit TCP on a UDP port name (a named port matches name and '
-      + 'protocol), so every health check would be dropped. Give targetPort (the number)');
+  // Before: accepted, the policy admitting TCP 5353 from the subnets; the NLB's TCP checks on the UDP NodePort reach nothing (no TCP there).
+  test.each([
+    ['numbered', { name: 'dns', port: 53, protocol: Protocol.UDP, targetPort: 5353 }],
+    ['named', { name: 'dns', port: 53, protocol: Protocol.UDP, targetPortName: 'dns' }],
+  ])('a %s UDP port without a TCP port of the same number is refused: its TCP health checks reach no pod', (_kind, dns) => {
+    expect(refusal({ ...PRESERVED, cloud: instanceCloud(), ports: [{ name: 'web', port: 443, targetPort: 8443 }, dns] }, 'ports[1].protocol', Cni.cilium()))
+      .toBe('UDP on port 53 with instance targets under externalTrafficPolicy Cluster: the NLB health-checks a UDP target group over TCP on its '
+        + 'traffic port, the Service port\'s NodePort, where nothing answers TCP unless a TCP port of the Service has the same port number (Kubernetes '
+        + 'then gives both one NodePort): every node would be unhealthy and the NLB would fail open. Add a TCP port 53 to the Service (its target port '
+        + 'then answers the checks), or keep the default Local (checked on healthCheckNodePort, on the node)');
+  });
+
+  // Before: the subnets were admitted over TCP on the UDP target port 5353 too (and a named UDP target port was refused), though the UDP
+  // target group's TCP check goes to the NodePort it shares with TCP 53, forwarded to that port's target.
+  test.each<[string, number | undefined, string | undefined, object]>([
+    ['numbered', 5353, undefined, { port: 5354, protocol: 'TCP' }],
+    ['named', undefined, 'dns', { port: 'dns-tcp', protocol: 'TCP' }],
+  ])('a %s UDP port beside a TCP port of the same number: the subnets reach the TCP port\'s target only', (_kind, udpTarget, udpName, hcPort) => {
+    const c = chartFor(Cni.cilium());
+    new LoadBalancerService(c, 'web', {
+      ...BASE,
+      ...PRESERVED,
+      cloud: instanceCloud(),
+      ports: [
+        { name: 'dns', port: 53, protocol: Protocol.UDP, ...(udpName ? { targetPortName: udpName } : { targetPort: udpTarget }) },
+        { name: 'dns-tcp', port: 53, ...(udpName ? { targetPortName: 'dns-tcp' } : { targetPort: 5354 }) },
+      ],
+    });
+    const [, policy] = synthValid(c);
+    expect(policy.spec.ingress).toHaveLength(2);
+    expect(policy.spec.ingress[1]).toEqual({ from: [{ ipBlock: { cidr: '10.0.1.0/24' } }, { ipBlock: { cidr: '10.0.2.0/24' } }], ports: [hcPort] });
   });
 
   // Before: accepted; the checks then went through the NodePort to the local pods, from the NLB's addresses, and were all dropped.
-  test.each(['traffic-port', '31080'])('under Local the caller may not move the health-check port with annotations (%s)', (value) => {
-    expect(refusal({ cloud: LoadBalancerCloud.aws(), annotations: { [`${HC}-port`]: value } }, `annotations.${HC}-port`)).toBe('sets where the NLB '
+  // (The generic cloud with the AWS controller's class: before this review's fix, accepted as well.)
+  test.each<[string, string, Partial<LoadBalancerServiceProps>]>([
+    ['aws', 'traffic-port', { cloud: LoadBalancerCloud.aws() }],
+    ['aws', '31080', { cloud: LoadBalancerCloud.aws() }],
+    ['generic with service.k8s.aws/nlb', 'traffic-port', { loadBalancerClass: 'service.k8s.aws/nlb' }],
+  ])('under Local the caller may not move the health-check port with annotations (%s, %s)', (_cloud, value, props) => {
+    expect(refusal({ ...props, annotations: { [`${HC}-port`]: value } }, `annotations.${HC}-port`)).toBe('sets where the NLB '
       + 'health-checks instance targets, which the construct decides: under externalTrafficPolicy Local the Service\'s healthCheckNodePort (answered '
-      + 'on the node), under Cluster the traffic port with cloud healthCheck (its subnets admitted by the pods\' policy). On a port the node forwards '
-      + 'to the pods the checks would come from the NLB\'s addresses, which the pods\' policy drops. Remove it');
+      + 'on the node), under Cluster the traffic port with LoadBalancerCloud.aws({ healthCheck }) (its subnets admitted by the pods\' policy). On a '
+      + 'port the node forwards to the pods the checks would come from the NLB\'s addresses, which the pods\' policy drops. Remove it');
+  });
+
+  // Before: accepted; the AWS Load Balancer Controller's class alone makes instance targets, health-checked through the NodePort and dropped.
+  test('a generic cloud with the AWS Load Balancer Controller\'s class under Cluster is refused; other classes are not', () => {
+    expect(refusal({ ...PRESERVED, loadBalancerClass: 'service.k8s.aws/nlb' }, 'loadBalancerClass', Cni.cilium())).toBe('service.k8s.aws/nlb under '
+      + 'externalTrafficPolicy Cluster: the AWS Load Balancer Controller makes an NLB with instance targets, which it health-checks on the Service\'s '
+      + 'NodePort (traffic-port); the node forwards the check to a pod with the NLB\'s private address kept as its source, which the pods\' policy '
+      + '(admitting only the source ranges) drops, so every target would be unhealthy. Use cloud: LoadBalancerCloud.aws({ healthCheck: { subnetCidrs: '
+      + '[<the NLB subnets\' CIDRs>] } }), or keep the default Local');
+    const c = chartFor(Cni.cilium());
+    new LoadBalancerService(c, 'web', { ...BASE, ...PRESERVED, loadBalancerClass: 'io.cilium/l2-announcer' });
+    expect(synthValid(c)[0].spec).toMatchObject({ loadBalancerClass: 'io.cilium/l2-announcer', externalTrafficPolicy: 'Cluster' });
   });
 
   // Before: accepted; the per-port probes on the NodePort were forwarded to the pods with the probe's address and dropped.

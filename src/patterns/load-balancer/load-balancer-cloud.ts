@@ -52,7 +52,9 @@ export interface AwsLoadBalancerOptions {
    * docs/guide/service/annotations.md, healthcheck-port). Refused with instance targets under `Local`,
    * which the NLB checks on `spec.healthCheckNodePort`, answered on the node, never by the pods; the
    * construct refuses that combination. `port` is refused with instance targets: the NLB would check that
-   * port of the node, not of the pods.
+   * port of the node, not of the pods. With instance targets the subnets are admitted on the target ports of
+   * the TCP Service ports only; a UDP or SCTP Service port then needs a TCP port of the same number (its
+   * TCP checks go to the NodePort they share), or is refused.
    * @default - none: required with `AwsNlbTargetType.IP` and with instance targets under `Cluster`
    */
   readonly healthCheck?: AwsNlbHealthCheck;

@@ -107,9 +107,11 @@ export interface LoadBalancerServiceProps {
    * the pod IPs.
    * The load balancer's health checks then reach the pods through the NodePort, with their source kept too:
    * AWS instance targets need `LoadBalancerCloud.aws({ healthCheck: { subnetCidrs } })` (admitted on the
-   * target ports); Azure is refused (its per-port probes go to the NodePort unless the cluster uses the
+   * target ports of the TCP Service ports; a UDP or SCTP port needs a TCP port of the same number); Azure is refused (its per-port probes go to the NodePort unless the cluster uses the
    * shared kube-proxy probe, which the ClusterNetwork does not record); GKE checks kube-proxy's port 10256
-   * on the node. A generic load balancer that health-checks the NodePort needs its own allow for it.
+   * on the node. A generic load balancer that health-checks the NodePort needs its own allow for it; the
+   * AWS Load Balancer Controller's class (`loadBalancerClass: service.k8s.aws/nlb`) without
+   * `LoadBalancerCloud.aws()` is refused (instance targets, checked through the NodePort).
    * @default false
    */
   readonly clientAddressPreservedWithCluster?: boolean;
@@ -145,7 +147,9 @@ export interface LoadBalancerServiceProps {
    * set an annotation the construct writes, except more target group attributes on AWS IP targets
    * (joined with `preserve_client_ip.enabled=true`). Refused, since the pods would no longer see the
    * client address: `preserve_client_ip.enabled` other than true, and the AWS controller's type or
-   * target type outside `LoadBalancerCloud.aws()`.
+   * target type outside `LoadBalancerCloud.aws()`. Refused too on AWS instance targets (and a generic
+   * cloud): `aws-load-balancer-healthcheck-port`, which would move the NLB's checks onto a port the node
+   * forwards to the pods (the construct sets it with `LoadBalancerCloud.aws({ healthCheck })`).
    * @default - none
    */
   readonly annotations?: { [key: string]: string };
@@ -186,13 +190,16 @@ function podPortsOf(ports: ResolvedLoadBalancerPort[]): Port[] {
  * The pod ports the NLB health-checks: the dedicated port, else each target group's own target port
  * (`traffic-port`), once each. Always TCP: TCP, HTTP and HTTPS checks all connect over TCP, also for a
  * UDP target group (the controller opens its health-check security group rules as TCP,
- * pkg/service/model_build_target_group.go).
+ * pkg/service/model_build_target_group.go). With instance targets the traffic port is the NodePort,
+ * which forwards TCP only to the target ports of TCP Service ports (a UDP port's TCP check reaches the
+ * TCP port sharing its NodePort, see cluster-health-checks): the TCP ports' target ports only.
  */
 function healthCheckPorts(cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerPort[]): Port[] {
   const hc = cloud._awsHealthCheck!;
   if (hc.port !== undefined) return [Port.tcp(hc.port)];
   const seen = new Map<string, Port>();
-  for (const { servicePort: { targetPort } } of ports) {
+  for (const { servicePort: { targetPort, protocol } } of ports) {
+    if (!cloud._targetsPods && protocol !== Protocol.TCP) continue;
     const port = typeof targetPort === 'number' ? Port.tcp(targetPort) : Port.named(targetPort, Protocol.TCP);
     seen.set(port.toString(), port);
   }
@@ -293,7 +300,7 @@ export class LoadBalancerService extends Construct {
     const healthCheckSources = this.healthCheckBlocks(cluster, cloud, ipv6Refused);
     this.checkHealthCheckPorts(cloud, ports);
     this.checkTrafficPolicy(trafficPolicy, cloud, preserved, cluster.kubeProxyMode);
-    checkClusterHealthChecks(this, cloud, trafficPolicy === ExternalTrafficPolicy.CLUSTER);
+    checkClusterHealthChecks(this, cloud, trafficPolicy === ExternalTrafficPolicy.CLUSTER, ports, loadBalancerClass);
     this.checkCluster(cluster, ipFamilyPolicy);
 
     this.service = registerObject(this, new ApiObject(this, 'Service', {
@@ -414,12 +421,13 @@ export class LoadBalancerService extends Construct {
    * named ports match name and protocol): every health check would be dropped.
    */
   private checkHealthCheckPorts(cloud: LoadBalancerCloud, ports: ResolvedLoadBalancerPort[]): void {
-    if (cloud._awsHealthCheck === undefined || cloud._awsHealthCheck.port !== undefined) return;
+    // Instance targets: checks reach the target ports of TCP Service ports only (healthCheckPorts, cluster-health-checks).
+    if (!cloud._targetsPods || cloud._awsHealthCheck === undefined || cloud._awsHealthCheck.port !== undefined) return;
     ports.forEach(({ servicePort: { targetPort, protocol } }, i) => {
       if (typeof targetPort !== 'string' || protocol === Protocol.TCP) return;
       throw propError(this, `ports[${i}].targetPortName`, `'${targetPort}' is a ${protocol} port, which the NLB health-checks over TCP on the `
         + `traffic port: the pods' policy cannot admit TCP on a ${protocol} port name (a named port matches name and protocol), so every health `
-        + `check would be dropped. Give targetPort (the number)${cloud._targetsPods ? ', or a dedicated health-check port (cloud healthCheck.port)' : ''}`);
+        + 'check would be dropped. Give targetPort (the number), or a dedicated health-check port (cloud healthCheck.port)');
     });
   }
 
@@ -520,10 +528,13 @@ export class LoadBalancerService extends Construct {
     // Instance targets without cloud healthCheck: under Local the controller's default is spec.healthCheckNodePort, answered on the
     // node. Moved to the traffic port (or a number: a port of the node), the checks would go through the NodePort to the pods, from the
     // NLB's address, which the policy drops (kubernetes-sigs/aws-load-balancer-controller docs/guide/service/annotations.md, healthcheck-port).
-    // (Under Cluster, instance targets without healthCheck are refused in any case: checkClusterHealthChecks.)
-    if (cloud._kind === 'aws' && AWS_HC_PORT in given && !(AWS_HC_PORT in own)) {
+    // (Under Cluster, instance targets without healthCheck are refused in any case: checkClusterHealthChecks.) A generic cloud too: the
+    // AWS controllers it may stand for (loadBalancerClass service.k8s.aws/nlb, the in-tree provider) read the annotation, with instance
+    // targets (the target-type annotation is refused there).
+    if ((cloud._kind === 'aws' || cloud._kind === 'generic') && AWS_HC_PORT in given && !(AWS_HC_PORT in own)) {
       throw propError(this, `annotations.${AWS_HC_PORT}`, 'sets where the NLB health-checks instance targets, which the construct decides: under '
-        + 'externalTrafficPolicy Local the Service\'s healthCheckNodePort (answered on the node), under Cluster the traffic port with cloud healthCheck '
+        + 'externalTrafficPolicy Local the Service\'s healthCheckNodePort (answered on the node), under Cluster the traffic port with '
+        + 'LoadBalancerCloud.aws({ healthCheck }) '
         + '(its subnets admitted by the pods\' policy). On a port the node forwards to the pods the checks would come from the NLB\'s addresses, which '
         + 'the pods\' policy drops. Remove it');
     }
