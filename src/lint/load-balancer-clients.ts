@@ -81,8 +81,9 @@ export function clientJudge(documents: readonly LintDocument[], cni: Cni | undef
       return cidrs;
     };
     const byCidrs = new Map<string, readonly ExternalRegion[]>();
+    const candidates = candidateIndex(indexed);
     const regionsFor = (endpoint: Endpoint): readonly ExternalRegion[] => {
-      const selecting = indexed.policiesIn(endpoint.namespace ?? '').filter((p) => selectsEndpoint(p.obj, endpoint));
+      const selecting = candidates(endpoint).filter((p) => selectsEndpoint(p.obj, endpoint));
       const cidrs = [...new Set([...base, ...selecting.flatMap(cidrsOf)])].sort();
       const key = cidrs.join(' ');
       let regions = byCidrs.get(key);
@@ -97,6 +98,40 @@ export function clientJudge(documents: readonly LintDocument[], cni: Cni | undef
     byRoots.set(roots.join(' '), judge = { model, regionsFor });
   }
   return judge;
+}
+
+/**
+ * The NetworkPolicies of an endpoint's namespace that may select it, in document order: those whose
+ * podSelector has a `matchLabels` entry the endpoint carries, and those without one (a selector with
+ * `matchLabels` selects only pods carrying all of them), so that a namespace of many policies is not
+ * scanned whole for each pod.
+ */
+function candidateIndex(indexed: IngressPolicies): (endpoint: Endpoint) => readonly LintDocument[] {
+  const byNamespace = new Map<string, { order: Map<LintDocument, number>; byLabel: Map<string, LintDocument[]>; rest: LintDocument[] }>();
+  const indexOf = (namespace: string) => {
+    let index = byNamespace.get(namespace);
+    if (index === undefined) {
+      index = { order: new Map(), byLabel: new Map(), rest: [] };
+      for (const [i, policy] of indexed.policiesIn(namespace).entries()) {
+        index.order.set(policy, i);
+        const labels = policy.obj.spec?.podSelector?.matchLabels;
+        const first = labels !== null && typeof labels === 'object' ? Object.entries(labels)[0] : undefined;
+        if (first === undefined) {
+          index.rest.push(policy);
+        } else {
+          const key = JSON.stringify(first);
+          index.byLabel.set(key, [...index.byLabel.get(key) ?? [], policy]);
+        }
+      }
+      byNamespace.set(namespace, index);
+    }
+    return index;
+  };
+  return (endpoint) => {
+    const index = indexOf(endpoint.namespace ?? '');
+    const hits = [...index.rest, ...Object.entries(endpoint.labels).flatMap((entry) => index.byLabel.get(JSON.stringify(entry)) ?? [])];
+    return hits.sort((a, b) => index.order.get(a)! - index.order.get(b)!);
+  };
 }
 
 /** Is the region the one outside every block the policies name (`external 0.0.0.0/0 ...` or `external ::/0 ...`)? */
