@@ -79,7 +79,8 @@ export function externalFactsOf(manifests: readonly ManifestObject[]): { cidrs: 
     }
   };
   for (const m of manifests) {
-    if (typeof m.kind === 'string' && POLICY_KIND.test(m.kind)) walk((m as any).spec, 'TCP');
+    // Cilium policies hold their rules in `spec` and in each `specs[i]` (every one enforced).
+    if (typeof m.kind === 'string' && POLICY_KIND.test(m.kind)) walk([(m as any).spec, (m as any).specs], 'TCP');
   }
   return { cidrs: [...cidrs].sort(), ports: [...ports].sort() };
 }

@@ -7,9 +7,12 @@
 import { Chart, Testing } from 'cdk8s';
 import { admitting, brief, deployment, lintRule, netpol } from './support';
 import {
-  AwsNlbTargetType, CiliumInstall, ClusterNetwork, Cni, Delivery, ExternalTrafficPolicy, LoadBalancerCloud, LoadBalancerService,
+  AwsNlbTargetType, CiliumInstall, ClusterNetwork, Cni, Delivery, ExternalTrafficPolicy, IpFamily, LoadBalancerCloud, LoadBalancerService,
   LoadBalancerServiceProps, PolicyLint,
 } from '../../src';
+import { clientJudge } from '../../src/lint/load-balancer-clients';
+import { ingressPolicies } from '../../src/lint/load-balancer-pods';
+import { loadBalancerSourceRanges } from '../../src/lint/rules/load-balancer-source-ranges';
 import { expectValidManifests } from '../support/schema';
 import { chartFor, synthValid } from '../support/synth';
 
@@ -166,6 +169,57 @@ describe('loadbalancer-source-ranges', () => {
     const objects = [local, deployment('shop', 'web'), admitting('web-from-office', 'web', [OFFICE])];
     expect(brief(lintRule(RANGES, objects))[0].severity).toBe('info');
     expect(brief(lintRule(RANGES, objects, { cni: Cni.flannel() }))).toEqual([{ rule: RANGES, severity: 'warning', object: 'Service shop/web', path: 'spec' }]);
+  });
+
+  test('a Cilium policy\'s rules in specs[] carve their ranges too: the info names the range it admits, never only the NetworkPolicy\'s', () => {
+    const local = service({ externalTrafficPolicy: 'Local' });
+    const inSpecs = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'web-from-partner', namespace: 'shop' },
+      specs: [{
+        endpointSelector: { matchLabels: { app: 'web' } },
+        ingress: [{ fromCIDR: ['198.51.100.0/24'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }],
+      }],
+    };
+    const [f, ...rest] = lintRule(RANGES, [local, deployment('shop', 'web'), admitting('web-from-office', 'web', [OFFICE]), inSpecs], { cni: Cni.cilium() });
+    expect(rest).toEqual([]);
+    expect(brief([f])).toEqual([{ rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec' }]);
+    expect(f.message).toContain('the pods\' policies admit outside clients only from 198.51.100.0/24, 203.0.113.0/24, and see the client address');
+  });
+
+  test('a Calico rule admitting every IPv6 client (ipVersion 6, no nets) opens the pods though no policy names an IPv6 block: the warning', () => {
+    const local = service({ externalTrafficPolicy: 'Local' });
+    const everyV6 = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'web-from-ipv6', namespace: 'shop' },
+      spec: { selector: "app == 'web'", types: ['Ingress'], ingress: [{ action: 'Allow', protocol: 'TCP', ipVersion: 6, destination: { ports: [8080] } }] },
+    };
+    const objects = [local, deployment('shop', 'web'), calicoFromOffice(), everyV6];
+    expect(brief(lintRule(RANGES, objects, { cni: Cni.calico() }))).toEqual([{ rule: RANGES, severity: 'warning', object: 'Service shop/web', path: 'spec' }]);
+    // A cluster told to be IPv4 only has no IPv6 client: the office range alone gets in.
+    const [f] = lintRule(RANGES, objects, { cni: Cni.calico(), ipFamilies: [IpFamily.IPV4] });
+    expect(brief([f])).toEqual([{ rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec' }]);
+    expect(f.message).toContain('only from 203.0.113.0/24, and see');
+  });
+
+  test('each pod is asked only about the regions of the CIDRs that can bear on it, not every Service\'s ranges', () => {
+    const objects: any[] = [];
+    for (let i = 0; i < 40; i++) {
+      const name = `web${i}`;
+      objects.push({ ...service({ externalTrafficPolicy: 'Local', selector: { app: name } }), metadata: { name, namespace: 'shop' } });
+      objects.push(deployment('shop', name), admitting(name, name, [{ ipBlock: { cidr: `198.51.${i}.0/24` } }]));
+    }
+    expectValidManifests(objects);
+    const documents = objects.map((obj, index) => ({ obj, index }));
+    const judge = clientJudge(documents, undefined, ingressPolicies(documents));
+    const decide = jest.spyOn(judge.model, 'decide');
+    const findings = loadBalancerSourceRanges.check({ documents });
+    expect(findings.map((f) => f.severity)).toEqual(new Array(40).fill('info'));
+    expect(findings[7].message).toContain('only from 198.51.7.0/24, and see');
+    // Per pod: its own /24 and the two roots (the metadata address is a destination only).
+    expect(decide).toHaveBeenCalledTimes(40 * 3);
   });
 
   test('an internal load balancer without ranges: info (the cloud network only), naming what makes it internal', () => {

@@ -63,7 +63,7 @@ export const loadBalancerClusterPolicySnat: LintRule = {
       if (targets.length === 0) continue;
       const pods = servicePods(doc.obj, indexed);
       if (!pods.shown && !standInExact(indexed.policiesIn(namespaceOf(doc.obj)), pods.pods[0].endpoint)) continue;
-      const admission = clientAdmission(clientJudge(ctx.documents, ctx.cni, indexed), pods, targets);
+      const admission = clientAdmission(clientJudge(ctx.documents, ctx.cni, indexed, ctx.ipFamilies), pods, targets);
       const explicit = doc.obj.spec.externalTrafficPolicy === 'Cluster';
       const path = explicit ? 'spec.externalTrafficPolicy' : 'spec';
       const cluster = `externalTrafficPolicy Cluster${explicit ? '' : ' (the default)'}`;

@@ -137,7 +137,7 @@ function podsCheckClients(doc: LintDocument, ctx: LintContext, policiesOf: () =>
   const pods = servicePods(doc.obj, indexed);
   // Only the workloads shown say which policies select every pod (a stand-in pod may be selected where some real pod is not).
   if (!pods.shown || pods.pods.length === 0) return undefined;
-  const admission = clientAdmission(clientJudge(ctx.documents, ctx.cni, indexed), pods, serviceTargets(doc.obj));
+  const admission = clientAdmission(clientJudge(ctx.documents, ctx.cni, indexed, ctx.ipFamilies), pods, serviceTargets(doc.obj));
   if (!admission.asked || admission.open) return undefined;
   if (admission.uncertain.length > 0) return { uncertain: admission.uncertain };
   return admission.ranges.length > 0 ? { ranges: admission.ranges } : undefined;
