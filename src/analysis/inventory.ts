@@ -119,7 +119,10 @@ export function podFromTemplate(
   // Containers, then init containers (../util/container-ports): the CNIs resolve a rule's named port over both (Calico
   // libcalico-go k8s/conversion/workload_endpoint_default.go appendEndpointPorts), a Linkerd Server's over the containers only.
   const namedPorts: NamedPort[] = namedContainerPorts(template)
-    .map((p) => ({ name: p.name, port: p.port, protocol: p.protocol as L4Protocol, ...(p.init || p.sidecar ? { initContainer: true } : {}) }));
+    .map((p) => {
+      const where = p.sidecar ? { initContainer: true, sidecar: true } : p.init ? { initContainer: true } : {};
+      return { name: p.name, port: p.port, protocol: p.protocol as L4Protocol, ...where };
+    });
   const annotations = Object.fromEntries(Object.entries(stringMap(template?.metadata?.annotations))
     .filter(([k]) => isMeshAnnotation(k) || isCalicoAddressAnnotation(k)));
   const serviceAccount = podServiceAccountOf(template);

@@ -185,7 +185,7 @@ export class LinkerdModel implements MeshModel {
   }
 
   destinationKey(e: Endpoint): string {
-    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}${p.initContainer ? ' init' : ''}`).sort(),
+    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.protocol}/${p.port}${p.initContainer ? ' init' : ''}`).sort(),
       [...(this.probes.get(e.name) ?? new Map()).entries()], this.tcpProbes.get(e.name) ?? [], this.defaultOpaque.get(e.name) ?? null,
       this.ownerKey(e), e.runtimeLabels ?? []]);
   }

@@ -59,4 +59,16 @@ describe('a Server\'s port name: the pod\'s containers only', () => {
     const flows = meshReach(manifests, LINKERD).matrix().flows.filter((f) => f.source === 'shop/web' && f.destination !== 'shop/web' && f.port === 'TCP/8080');
     expect(flows.map((f) => [f.destination, f.verdict])).toEqual([['shop/api', Verdict.DENY], ['shop/api2', Verdict.ALLOW]]);
   });
+
+  test('the flow matrix judges apart two pods that differ only by the protocol of the named port (a UDP port names no Server port)', () => {
+    // api: `http` = UDP 8080, TCP 8080 unnamed; api2: `http` = TCP 8080. Same labels, annotations and port numbers.
+    const udp = workload('shop', 'api');
+    udp.spec.template.spec.containers[0].ports = [{ name: 'http', containerPort: 8080, protocol: 'UDP' }, { containerPort: 8080 }];
+    const tcp = workload('shop', 'api2', { ports: [{ name: 'http', port: 8080 }], serviceAccount: 'api', podLabels: { app: 'api' } });
+    const manifests = [...ns, workload('shop', 'web'), udp, tcp, open];
+    expectValidManifests(manifests);
+    const flows = meshReach(manifests, LINKERD).matrix().flows.filter((f) => f.source === 'shop/web' && f.destination !== 'shop/web' && f.port === 'TCP/8080');
+    // Before: the key read `http=8080` for both, and api took api2's verdict (or the other way round).
+    expect(flows.map((f) => [f.destination, f.verdict])).toEqual([['shop/api', Verdict.DENY], ['shop/api2', Verdict.ALLOW]]);
+  });
 });
