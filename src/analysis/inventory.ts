@@ -117,7 +117,8 @@ export function podFromTemplate(
     }
   }
   // Containers, then init containers (../util/container-ports): the CNIs resolve a rule's named port over both (Calico
-  // libcalico-go k8s/conversion/workload_endpoint_default.go appendEndpointPorts), a Linkerd Server's over the containers only.
+  // libcalico-go k8s/conversion/workload_endpoint_default.go appendEndpointPorts), a Linkerd Server's too (linkerd/linkerd2#14144), a
+  // Service's named targetPort over the containers and native sidecars only (../model serviceTargetPortOf).
   const namedPorts: NamedPort[] = namedContainerPorts(template)
     .map((p) => {
       const where = p.sidecar ? { initContainer: true, sidecar: true } : p.init ? { initContainer: true } : {};

@@ -51,8 +51,8 @@ export interface NamedPort {
   readonly protocol: L4Protocol;
   /**
    * Declared by an init container (a native sidecar or not) rather than one of the pod's `containers`:
-   * the CNIs' named ports read it, a Linkerd Server's port name does not (../util/container-ports
-   * `linkerdServerPortNumbers`).
+   * the CNIs' named ports and a Linkerd Server's port name read it, a Service's named `targetPort` only
+   * when it is a native sidecar (`sidecar`).
    * @default false
    */
   readonly initContainer?: boolean;
