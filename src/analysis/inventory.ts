@@ -117,9 +117,13 @@ export function podFromTemplate(
     }
   }
   // Containers, then init containers (../util/container-ports): the CNIs resolve a rule's named port over both (Calico
-  // libcalico-go k8s/conversion/workload_endpoint_default.go appendEndpointPorts), a Linkerd Server's over the containers only.
+  // libcalico-go k8s/conversion/workload_endpoint_default.go appendEndpointPorts), a Linkerd Server's too (linkerd/linkerd2#14144), a
+  // Service's named targetPort over the containers and native sidecars only (../model serviceTargetPortOf).
   const namedPorts: NamedPort[] = namedContainerPorts(template)
-    .map((p) => ({ name: p.name, port: p.port, protocol: p.protocol as L4Protocol, ...(p.init || p.sidecar ? { initContainer: true } : {}) }));
+    .map((p) => {
+      const where = p.sidecar ? { initContainer: true, sidecar: true } : p.init ? { initContainer: true } : {};
+      return { name: p.name, port: p.port, protocol: p.protocol as L4Protocol, ...where };
+    });
   const annotations = Object.fromEntries(Object.entries(stringMap(template?.metadata?.annotations))
     .filter(([k]) => isMeshAnnotation(k) || isCalicoAddressAnnotation(k)));
   const serviceAccount = podServiceAccountOf(template);

@@ -51,11 +51,18 @@ export interface NamedPort {
   readonly protocol: L4Protocol;
   /**
    * Declared by an init container (a native sidecar or not) rather than one of the pod's `containers`:
-   * the CNIs' named ports read it, a Linkerd Server's port name does not (../util/container-ports
-   * `linkerdServerPortNumbers`).
+   * the CNIs' named ports and a Linkerd Server's port name read it, a Service's named `targetPort` only
+   * when it is a native sidecar (`sidecar`).
    * @default false
    */
   readonly initContainer?: boolean;
+  /**
+   * Declared by a native sidecar (an init container with `restartPolicy: Always`; `initContainer` is then
+   * true too): a Service's named `targetPort` resolves to it, a plain init container's port it never does
+   * (kubernetes pkg/api/v1/pod/util.go `FindPort`).
+   * @default false
+   */
+  readonly sidecar?: boolean;
 }
 
 /**
@@ -321,6 +328,28 @@ export function isLocalNode(endpoint: Endpoint): boolean {
  */
 export function namedPortsKey(endpoint: Endpoint): string[] {
   return endpoint.namedPorts.map((p) => `${p.name}=${p.protocol}/${p.port}`).sort();
+}
+
+/**
+ * The port a Service's named `targetPort` (`name`, Service port `protocol`) resolves to on the endpoint's
+ * pods, as Kubernetes' endpoint controllers do (kubernetes pkg/api/v1/pod/util.go `FindPort`: the first
+ * port of that name and protocol of the containers, then of the native sidecars; a plain init container's
+ * never); undefined when there is none.
+ */
+export function serviceTargetPortOf(endpoint: Endpoint, name: string, protocol: string): number | undefined {
+  return endpoint.namedPorts.find((p) => p.name === name && p.protocol === protocol && (p.initContainer !== true || p.sidecar === true))?.port;
+}
+
+/**
+ * What {@link serviceTargetPortOf} reads of an endpoint, as sorted `name=PROTOCOL/port` strings (the
+ * port each name and protocol resolves to), for the keys of verdicts that depend on it.
+ */
+export function serviceTargetPortsKey(endpoint: Endpoint): string[] {
+  const keys = endpoint.namedPorts.flatMap((p) => {
+    const port = serviceTargetPortOf(endpoint, p.name, p.protocol);
+    return port === undefined ? [] : [`${p.name}=${p.protocol}/${port}`];
+  });
+  return [...new Set(keys)].sort();
 }
 
 /** `kind namespace/name` for messages. */

@@ -11,8 +11,8 @@
  * the NetworkPolicies let through, over the proxy's 4143 from any port of the tier). Refused at synth.
  *
  * A Server's `port` is a number or the name of a container port (on each selected pod, every TCP
- * port of that name of its `containers`, init containers and native sidecars not read: linkerd2
- * policy-controller/k8s/index/src/inbound/pod.rs `tcp_ports_by_name`), read here from the app's
+ * port of that name of its containers and init containers, native sidecars or not: linkerd2 policy
+ * controller `pod_tcp_ports_by_name`, linkerd/linkerd2#14144), read here from the app's
  * workloads that carry the tier's labels. Its `podSelector` may overlap the tier's pods when its
  * `matchLabels` agree with the tier's labels and no `matchExpressions` requirement is surely false for them.
  */

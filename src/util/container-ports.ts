@@ -3,7 +3,7 @@
  * (internal): the same reading for the constructs' synth-time checks as the analyzer's inventory
  * (analysis/inventory `podFromTemplate`: containers, then init containers; protocol TCP when unset).
  * Who reads which: a Service's named `targetPort` the containers and native sidecars
- * (`serviceTargetPortNumber`), a Linkerd Server's port name the containers only (`linkerdServerPortNumbers`).
+ * (`serviceTargetPortNumber`), a Linkerd Server's port name the containers and all init containers (`linkerdServerPortNumbers`).
  */
 import { isPlainObject } from './vocabulary';
 
@@ -44,12 +44,12 @@ export function namedContainerPorts(template: unknown): NamedContainerPort[] {
 
 /**
  * The TCP numbers the name `name` stands for as a Linkerd Server's `port` on the pods of `template`:
- * every TCP port of that name of its `containers`, as linkerd2's policy controller reads them (linkerd/linkerd2
- * policy-controller/k8s/index/src/inbound/pod.rs `tcp_ports_by_name`: `spec.containers` only, so init
- * containers, native sidecars included, name no port a Server can select); empty when there is none.
+ * every TCP port of that name of its containers and init containers (native sidecars or not), as linkerd2's policy
+ * controller reads them (policy-controller k8s index `pod_tcp_ports_by_name`, init containers read since
+ * linkerd/linkerd2#14144, June 2025); empty when there is none.
  */
 export function linkerdServerPortNumbers(template: unknown, name: string): number[] {
-  return namedContainerPorts(template).filter((p) => !p.init && !p.sidecar && p.name === name && p.protocol === 'TCP').map((p) => p.port);
+  return namedContainerPorts(template).filter((p) => p.name === name && p.protocol === 'TCP').map((p) => p.port);
 }
 
 /**

@@ -49,7 +49,7 @@ import { ServicePortView } from './istio-service-port-view';
 import { SidecarIngresses } from './istio-sidecar-ingress';
 import { servicesWithSelector } from './services-with-selector';
 import { isPlainObject, nameOf, namespaceOf } from '../../util/vocabulary';
-import { Endpoint, ManifestObject } from '../model';
+import { Endpoint, ManifestObject, serviceTargetPortOf } from '../model';
 import { podSelection } from '../uncertainty/controller-label-selection';
 
 
@@ -296,10 +296,13 @@ function servicePortsOf(svc: ManifestObject, protocol: 'TCP' | 'UDP'): ServicePo
   }));
 }
 
-/** The pod port a Service port sends to (a named targetPort through the pod's named ports of the Service port's protocol). */
+/**
+ * The pod port a Service port sends to (a named targetPort through the pod's named ports of the Service port's protocol, of
+ * its containers then native sidecars, not plain init containers: ../model serviceTargetPortOf, Kubernetes FindPort).
+ */
 export function targetOf(p: ServicePortView, destination: Endpoint): number | undefined {
   if (p.targetPort === undefined) return p.port;
   if (typeof p.targetPort === 'number') return p.targetPort;
   const protocol = p.protocol ?? 'TCP';
-  return destination.namedPorts.find((np) => np.name === p.targetPort && np.protocol === protocol)?.port;
+  return serviceTargetPortOf(destination, p.targetPort, protocol);
 }

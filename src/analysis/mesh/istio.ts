@@ -65,7 +65,7 @@ import { PeerAuthentications } from './peer-authentication';
 import { isKindOf, nameOf, namespaceOf } from '../../util/vocabulary';
 import { addressKey } from '../addresses';
 import { describeRequest } from '../http-request';
-import { AddressSpace, describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, Reason, sideVerdict } from '../model';
+import { AddressSpace, describeRef, DirectionVerdict, Endpoint, L4Protocol, ManifestObject, NamespaceIndex, Reason, serviceTargetPortsKey, sideVerdict } from '../model';
 import { podSelection } from '../uncertainty/controller-label-selection';
 import { MAYBE, NO, Tri, YES } from '../verdict';
 
@@ -122,7 +122,7 @@ export class IstioModel implements MeshModel {
     // Named ports: a Service's named targetPort decides which port it declares (./istio-inbound-protocol).
     // Runtime labels: a workload selector may read them undecidably (../uncertainty/controller-label-selection).
     return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sorted(e.labels), sorted(e.annotations ?? {}), sorted(e.namespaceLabels),
-      addressKey(e), e.namedPorts.map((p) => `${p.name}=${p.port}/${p.protocol}`).sort(), e.runtimeLabels ?? []]);
+      addressKey(e), serviceTargetPortsKey(e), e.runtimeLabels ?? []]);
   }
 
   wirePort(source: Endpoint, destination: Endpoint, port: number, protocol: L4Protocol): WirePort | undefined {

@@ -185,7 +185,7 @@ export class LinkerdModel implements MeshModel {
   }
 
   destinationKey(e: Endpoint): string {
-    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.port}${p.initContainer ? ' init' : ''}`).sort(),
+    return JSON.stringify([e.kind, e.hostNetwork, e.namespace, sortedEntries(e.labels), sortedEntries(e.annotations), e.namedPorts.map((p) => `${p.name}=${p.protocol}/${p.port}`).sort(),
       [...(this.probes.get(e.name) ?? new Map()).entries()], this.tcpProbes.get(e.name) ?? [], this.defaultOpaque.get(e.name) ?? null,
       this.ownerKey(e), e.runtimeLabels ?? []]);
   }
@@ -323,9 +323,10 @@ export class LinkerdModel implements MeshModel {
     if (/^\d+$/.test(port)) return Number(port) === q.port;
     // The injected proxy container (not in the manifests) names its admin port.
     if (port === LINKERD_ADMIN_PORT_NAME && q.port === this.adminPort(q.destination)) return true;
-    // The policy controller resolves a Server's port name over the pod's containers only, not its init containers nor native
-    // sidecars (linkerd2 policy-controller/k8s/index/src/inbound/pod.rs `tcp_ports_by_name`).
-    return q.destination.namedPorts.some((p) => p.name === port && p.port === q.port && p.protocol === 'TCP' && p.initContainer !== true);
+    // The policy controller resolves a Server's port name over the TCP ports of the pod's containers and init containers, native
+    // sidecars included (linkerd2 policy-controller k8s index `pod_tcp_ports_by_name`; init containers read since linkerd/linkerd2#14144,
+    // June 2025, before edge-26.8.3; older copies of inbound/pod.rs `tcp_ports_by_name` read the containers only).
+    return q.destination.namedPorts.some((p) => p.name === port && p.port === q.port && p.protocol === 'TCP');
   }
 
   private clientOf(q: MeshQuery): Client {
