@@ -21,7 +21,7 @@ import { validDocuments } from './valid-documents';
 import { modelFor } from '../analysis/cni-model';
 import { EXTERNAL_PREFIX, externalEndpoint, externalFactsOf, ExternalRegion, externalRegions } from '../analysis/external-endpoints';
 import { isNetworkPolicy, selectsEndpoint } from '../analysis/kubernetes/network-policy';
-import { AnnotatedCniModel, describeRef, Endpoint, L4Protocol } from '../analysis/model';
+import { AnnotatedCniModel, describeRef, Endpoint, L4Protocol, serviceTargetPortOf } from '../analysis/model';
 import { MAYBE, YES } from '../analysis/verdict';
 import { Cni } from '../cluster/cni';
 import { IpFamily } from '../cluster/ip-family';
@@ -145,10 +145,13 @@ function rootOf(region: ExternalRegion): string {
   return region.name.slice(EXTERNAL_PREFIX.length).split(' ')[0];
 }
 
-/** The target's port number on the pod: a number as is, a name resolved on the pod's named ports (undefined when it does not resolve). */
+/**
+ * The target's port number on the pod: a number as is, a name resolved as Kubernetes' FindPort does (containers, then native
+ * sidecars; never a plain init container's port), undefined when it does not resolve (the pod is no endpoint of the port).
+ */
 function portOn(endpoint: Endpoint, target: ServiceTarget): number | undefined {
   if (typeof target.port === 'number') return target.port;
-  return endpoint.namedPorts.find((p) => p.name === target.port && p.protocol === target.protocol)?.port;
+  return serviceTargetPortOf(endpoint, target.port, target.protocol);
 }
 
 /** What `pods` admit from each external region on `targets` (see {@link ClientAdmission}). */

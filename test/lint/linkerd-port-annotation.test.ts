@@ -7,7 +7,7 @@
 import { brief } from './support';
 import { linkerdInboundPort } from '../../src/analysis/mesh/linkerd-inbound-port';
 import { PolicyLint } from '../../src/lint';
-import { expectValidManifests } from '../support/schema';
+import { expectValidManifests, validateManifests } from '../support/schema';
 
 const OPAQUE = 'config.linkerd.io/opaque-ports';
 const REQUIRE_ID = 'config.linkerd.io/proxy-require-identity-inbound-ports';
@@ -46,6 +46,34 @@ describe('linkerd-port-annotation-invalid (linkerd2 policy-controller ports.rs p
       + `as no port at all (it ignores the whole annotation): ${OPAQUE_EFFECT(', not even 25')}; Linkerd's proxy injector resolves container port `
       + 'names such as \'mysql\' (container port 3306) when it reads the annotation, the policy controller does not');
     expect(findings[0].fix).toBe(`${FIX} (e.g. "25,3306")`);
+  });
+
+  // Before: names resolved over `containers` only, so a native sidecar's 'mysql' was suggested as nothing (fix "25") and not named.
+  test('a native sidecar\'s port name in opaque-ports: the injector resolves it too (linkerd2 #14767); a plain init container\'s is not', () => {
+    const withInit = (initContainers: unknown[]) => {
+      const d: any = deployment('db', { [OPAQUE]: '25, mysql' }, [{ name: 'smtp', containerPort: 25 }]);
+      d.spec.template.spec.initContainers = initContainers;
+      return d;
+    };
+    const sidecar = withInit([{ name: 'migrate', image: 'migrate:1', ports: [{ name: 'mysql', containerPort: 3307 }] },
+      { name: 'mysql-proxy', image: 'proxysql:2', restartPolicy: 'Always', ports: [{ name: 'mysql', containerPort: 3306 }] }]);
+    // A container's restartPolicy (Kubernetes 1.28+) is unknown to the primary pinned version v1.27: the only finding allowed.
+    for (const f of validateManifests([sidecar])) {
+      expect([f.path, f.message]).toEqual([expect.stringMatching(/initContainers\[\d+\]\.restartPolicy$/), 'unknown field "restartPolicy"']);
+    }
+    const [f, ...rest] = PolicyLint.check([sidecar]).filter((x) => x.rule === RULE);
+    expect(rest).toEqual([]);
+    expect(f.message).toBe(`${OPAQUE}: ' mysql' is not a port (1-65535), and Linkerd's policy controller reads a list with any invalid entry `
+      + `as no port at all (it ignores the whole annotation): ${OPAQUE_EFFECT(', not even 25')}; Linkerd's proxy injector resolves container port `
+      + 'names such as \'mysql\' (container port 3306) when it reads the annotation, the policy controller does not');
+    expect(f.fix).toBe(`${FIX} (e.g. "25,3306")`);
+    // Only a plain init container (exited before the pod serves) names it: nothing resolves the name.
+    const plain = withInit([{ name: 'migrate', image: 'migrate:1', ports: [{ name: 'mysql', containerPort: 3307 }] }]);
+    expectValidManifests([plain]);
+    const [g] = PolicyLint.check([plain]).filter((x) => x.rule === RULE);
+    expect(g.message).toBe(`${OPAQUE}: ' mysql' is not a port (1-65535), and Linkerd's policy controller reads a list with any invalid entry `
+      + `as no port at all (it ignores the whole annotation): ${OPAQUE_EFFECT(', not even 25')}`);
+    expect(g.fix).toBe(`${FIX} (e.g. "25")`);
   });
 
   test('a container port name in proxy-require-identity-inbound-ports: no claim that the injector resolves it (it copies that list verbatim)', () => {

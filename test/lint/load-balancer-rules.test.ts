@@ -13,7 +13,7 @@ import {
 import { clientJudge } from '../../src/lint/load-balancer-clients';
 import { ingressPolicies } from '../../src/lint/load-balancer-pods';
 import { loadBalancerSourceRanges } from '../../src/lint/rules/load-balancer-source-ranges';
-import { expectValidManifests } from '../support/schema';
+import { expectValidManifests, validateManifests } from '../support/schema';
 import { chartFor, synthValid } from '../support/synth';
 
 const RANGES = 'loadbalancer-source-ranges';
@@ -250,6 +250,33 @@ describe('loadbalancer-source-ranges', () => {
     for (const annotations of internal) {
       expect(lintRule(RANGES, [service(metallb, annotations)]).map((f) => f.severity)).toEqual(['warning']);
     }
+  });
+
+  // Before: a named targetPort resolved over plain init containers too, first declared first: the pods were asked on port 9090 (the
+  // init container's), where the policy on 8080 admits nobody (the warning); and a policy admitting the office on 9090 gave the info,
+  // though the pods are no endpoints of a port only a plain init container names. Kubernetes FindPort (pkg/api/v1/pod/util.go) reads containers, then native sidecars, never another init container.
+  test('a named targetPort resolves as Kubernetes FindPort does: a native sidecar\'s port counts, a plain init container\'s does not', () => {
+    const local = service({ externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 'http' }] });
+    const web = (initContainers: unknown[]) => {
+      const d = deployment('shop', 'web', { ports: [9100] });
+      d.spec.template.spec.initContainers = initContainers;
+      return d;
+    };
+    const migrate = { name: 'migrate', image: 'migrate:1', ports: [{ name: 'http', containerPort: 9090 }] };
+    const tls = { name: 'tls', image: 'tls:1', restartPolicy: 'Always', ports: [{ name: 'http', containerPort: 8080 }] };
+    const fromOffice = admitting('web-from-office', 'web', [OFFICE]);
+    // A container's restartPolicy (Kubernetes 1.28+) is unknown to the primary pinned version v1.27: the only finding allowed.
+    const withSidecar = [local, web([migrate, tls]), fromOffice];
+    for (const f of validateManifests(withSidecar)) {
+      expect([f.path, f.message]).toEqual([expect.stringMatching(/initContainers\[\d+\]\.restartPolicy$/), 'unknown field "restartPolicy"']);
+    }
+    const [f, ...rest] = PolicyLint.check(withSidecar).filter((x) => x.rule === RANGES);
+    expect(rest).toEqual([]);
+    expect(brief([f])).toEqual([{ rule: RANGES, severity: 'info', object: 'Service shop/web', path: 'spec' }]);
+    expect(f.message).toContain('the pods\' policies admit outside clients only from 203.0.113.0/24, and see the client address');
+    // Only the plain init container names the port: the pods are no endpoints of it, and nothing checks the clients.
+    const onInitPort = admitting('web-from-office', 'web', [OFFICE], [{ protocol: 'TCP', port: 9090 }]);
+    expect(brief(lintRule(RANGES, [local, web([migrate]), onInitPort]))).toEqual([{ rule: RANGES, severity: 'warning', object: 'Service shop/web', path: 'spec' }]);
   });
 
   test('only LoadBalancer Services: ClusterIP and NodePort Services are not reported', () => {

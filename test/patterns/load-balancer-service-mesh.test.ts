@@ -346,10 +346,14 @@ describe('Linkerd Servers match the target port by number or container port name
   });
 });
 
-describe('Linkerd Servers name the ports of the pods\' containers only (not init or sidecar containers)', () => {
+describe('Linkerd Servers name the ports of the pods\' containers and init containers (native sidecars or not)', () => {
   const LINKERD = Mesh.linkerd({ cni: true });
-  /** The web pods' Deployment: its app container declares `app`, a native sidecar (restartPolicy Always) declares `sidecar`. */
-  const build = (lb: Record<string, unknown>, serverPort: string, app: Array<Record<string, unknown>>, sidecar: Array<Record<string, unknown>>) => {
+  /**
+   * The web pods' Deployment: its app container declares `app`, an init container `init` (a native sidecar, restartPolicy Always,
+   * unless `plainInit`).
+   */
+  const build = (lb: Record<string, unknown>, serverPort: string, app: Array<Record<string, unknown>>, init: Array<Record<string, unknown>>,
+    plainInit = false) => {
     const chart = meshChart(LINKERD);
     new ZeroTrustNamespace(chart, 'shop', { name: 'shop', mesh: { linkerdDefaultInboundPolicy: LinkerdInboundPolicy.DENY } });
     new LoadBalancerService(chart, 'web', { ...LB, ...lb });
@@ -368,7 +372,7 @@ describe('Linkerd Servers name the ports of the pods\' containers only (not init
         template: {
           metadata: { labels: { app: 'web' } },
           spec: {
-            initContainers: [{ name: 'tls-terminator', image: 'tls:1', restartPolicy: 'Always', ports: sidecar }],
+            initContainers: [{ name: 'tls-terminator', image: 'tls:1', ...(plainInit ? {} : { restartPolicy: 'Always' }), ports: init }],
             containers: [{ name: 'web', image: 'web:1', ports: app }],
           },
         },
@@ -376,8 +380,6 @@ describe('Linkerd Servers name the ports of the pods\' containers only (not init
     });
     return chart;
   };
-  const note = 'the Server web-https describes port \'https\', which Linkerd resolves on the pods\' containers only: the pods of test/web-deploy '
-    + 'declare it on an init container, so the Server describes no port of theirs';
   /**
    * The chart's objects, valid against the pinned schemas but for a container's `restartPolicy` (Kubernetes 1.28+), unknown to the
    * primary pinned version v1.27 (as in linkerd-proxy-port-collision.test.ts).
@@ -390,19 +392,33 @@ describe('Linkerd Servers name the ports of the pods\' containers only (not init
     return objects;
   };
 
-  // Before: no error, and the proxies refused every client (linkerd2's policy controller reads the named ports of `containers` only:
-  // the Server described no port of the pods, whose default policy 'deny' applied).
-  test('a Server naming a sidecar\'s container port does not cover the numbered target port: the refusal stays, saying why', () => {
+  // Before: both failed synthesis, the refusal noting that Linkerd "resolves on the pods' containers only"; linkerd2's policy
+  // controller indexes init containers' ports too (pod_tcp_ports_by_name, linkerd/linkerd2#14144), so the Server admits everyone there.
+  test('a Server naming a native sidecar\'s port covers the numbered target port: no error', () => {
     const chart = build({}, 'https', [{ name: 'web', containerPort: 8080 }], [{ name: 'https', containerPort: 8443 }]);
     validNativeSidecars(chart);
-    expect(validationError(chart)).toContain(`the pods' proxies would refuse the load balancer's clients on port 8443 (${note}). Authorize them`);
+    expect(() => expectValidTree(chart)).not.toThrow();
   });
 
-  test('a named target port the Service resolves to a sidecar\'s port is not covered by a Server of that name', () => {
+  test('a named target port the Service resolves to a native sidecar\'s port is covered by a Server of that name: no error', () => {
     const chart = build({ ports: [{ port: 443, targetPortName: 'https' }] }, 'https', [{ name: 'web', containerPort: 8080 }],
       [{ name: 'https', containerPort: 8443 }]);
     validNativeSidecars(chart);
-    expect(validationError(chart)).toContain(`the pods' proxies would refuse the load balancer's clients on port https (${note}). Authorize them`);
+    expect(() => expectValidTree(chart)).not.toThrow();
+  });
+
+  // Before: refused too. A plain init container's port counts for Linkerd's Server name (not for the Service's named targetPort).
+  test('a Server naming a plain init container\'s port covers that number as the target port: no error', () => {
+    const chart = build({}, 'https', [{ name: 'web', containerPort: 8080 }], [{ name: 'https', containerPort: 8443 }], true);
+    expect(() => synthValid(chart)).not.toThrow();
+  });
+
+  test('a Server naming a sidecar\'s other port does not cover the target port: the refusal stays, without a note', () => {
+    const chart = build({}, 'metrics', [{ name: 'web', containerPort: 8080 }], [{ name: 'https', containerPort: 8443 }, { name: 'metrics', containerPort: 9100 }]);
+    validNativeSidecars(chart);
+    const message = validationError(chart);
+    expect(message).toContain('the pods\' proxies would refuse the load balancer\'s clients on port 8443. Authorize them');
+    expect(message).not.toContain('the Server web-https');
   });
 
   test('declared on the app container, the same name covers the port: no error', () => {

@@ -2,7 +2,8 @@ import { LINKERD_ADMIN_PORT_OVERRIDE } from '../../analysis/mesh/linkerd-admin-p
 import { LINKERD_INBOUND_PORT_OVERRIDE } from '../../analysis/mesh/linkerd-inbound-port';
 import { parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
 import { LINKERD_CONTROL_PORT_OVERRIDE, LINKERD_OUTBOUND_PORT_OVERRIDE } from '../../analysis/mesh/linkerd-proxy-listeners';
-import { isNamespace, isPlainObject, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
+import { namedContainerPorts } from '../../util/container-ports';
+import { isNamespace, podTemplateOf, WORKLOAD_TEMPLATES } from '../../util/vocabulary';
 import { isObject, jsonKey, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
@@ -18,9 +19,10 @@ import { proxyPortOnNamespace, proxyPortOnPodTemplate } from './linkerd-proxy-po
  * namespace's annotation, verbatim, onto the pods that lack it (controller/proxy-injector webhook.go,
  * `AppendNamespaceAnnotations`) and does not rewrite a pod's own. The injector itself reads
  * opaque-ports leniently (pkg/inject config_override.go `ParseOpaqueOverrides`, pkg/util
- * `ParseContainerOpaquePorts`): an entry equal to a container port name becomes that port, an invalid
- * entry is skipped; the policy controller resolves no names. The detection timeout (10 s by default):
- * linkerd.io "TCP Proxying and Protocol Detection".
+ * `ParseContainerOpaquePorts`): an entry equal to a port name of a container or, since
+ * linkerd/linkerd2#14767, of a native sidecar becomes that port, an invalid entry is skipped; the
+ * policy controller resolves no names. The detection timeout (10 s by default): linkerd.io "TCP
+ * Proxying and Protocol Detection".
  *
  * Left out on purpose: `skip-inbound-ports` / `skip-outbound-ports` are handed to proxy-init as given
  * (config_override.go) and read by the destination controller with `util.ParsePorts` (an invalid entry
@@ -38,15 +40,14 @@ const EFFECTS: Readonly<Record<string, (lost: string) => string>> = {
     + 'on every port no Server describes, the default inbound policy is not narrowed to authenticated clients (an *-unauthenticated one still admits unmeshed clients)',
 };
 
-/** The container port named `name` in the template's containers (the proxy injector's `isNamed`: exact name, containers only). */
+/**
+ * The container port named `name` on the template's pods as the proxy injector resolves an opaque-ports entry (pkg/util `isNamed`:
+ * exact name, any protocol): the containers' ports, then the native sidecars' (init containers with `restartPolicy: Always`, counted
+ * since linkerd/linkerd2#14767, "ports exposed in native sidecar containers"). A plain init container's port is not read: that the
+ * injector skips it too is read from the PR's wording, not confirmed in its source.
+ */
 function namedPort(template: Record<string, any> | undefined, name: string): number | undefined {
-  const containers = isPlainObject(template?.spec) && Array.isArray(template!.spec.containers) ? template!.spec.containers : [];
-  for (const container of containers) {
-    for (const port of isPlainObject(container) && Array.isArray(container.ports) ? container.ports : []) {
-      if (isPlainObject(port) && port.name === name && typeof port.containerPort === 'number') return port.containerPort;
-    }
-  }
-  return undefined;
+  return namedContainerPorts(template).find((p) => !p.init && p.name === name)?.port;
 }
 
 /** Report each port-list annotation of `annotations` (at `base`) that parse_portset refuses; `template` resolves names as the injector does. */

@@ -8,7 +8,7 @@ import { Protocol } from '../../policy/protocol';
 import { AddressSet } from '../../util/address-set';
 import { AppObjects, appObjects } from '../../util/app-objects';
 import { ParsedCidr, parseCidr } from '../../util/cidr';
-import { namedContainerPorts, serviceTargetPortNumber } from '../../util/container-ports';
+import { linkerdServerPortNumbers, serviceTargetPortNumber } from '../../util/container-ports';
 import { hasLabels, namespaceOf, podTemplateOf } from '../../util/vocabulary';
 import { LINKERD_DEFAULT_INBOUND_POLICY } from '../mesh-membership';
 import { LinkerdInboundPolicy } from '../mesh-options';
@@ -57,8 +57,9 @@ export interface MeshAdmittedPort {
  *   `cluster-unauthenticated` refuses only where some client address of the port lies outside the mesh's `clusterNetworks`
  *   (`Mesh.linkerd`, else Linkerd's install default), judged exactly over the ranges minus their excepts.
  *   A Server's port and the target port match by number or name, and across the two through the pod templates of the workloads
- *   (a Server's name: every TCP port of that name of the pod's containers, init and sidecar containers not read, as linkerd2's
- *   policy controller resolves it; the Service's target port name: Kubernetes' FindPort, which also reads sidecar init containers);
+ *   (a Server's name: every TCP port of that name of the pod's containers and init containers, native sidecars or not, as linkerd2's
+ *   policy controller resolves it since linkerd/linkerd2#14144; the Service's target port name: Kubernetes' FindPort, containers then
+ *   native sidecars);
  *   without the workload in the tree, a name cannot be matched with a number (the message says so).
  *   Linkerd proxies TCP only.
  * - Istio (sidecars and ambient's ztunnel alike: "STRICT mode is useful to ensure that connections that
@@ -175,8 +176,8 @@ function outsideNetworks(clients: readonly MeshClientRange[], networks: readonly
 /**
  * Does the Server manifest `s` describe the port for every pod the selector labels (matchLabels within them, no expressions)? The
  * ports match by number or by name; a Server's name and a target port number (or a Server's number and a target port name) match
- * through the pod template of `workload`, as does a name both give where the Service's name resolves to a port of an init
- * container: why they could not be matched goes to `notes`.
+ * through the pod template of `workload`, as does a name both give (the Service's resolved by Kubernetes' FindPort, the Server's by
+ * linkerd2's index): why they could not be matched goes to `notes`.
  */
 function describes(s: any, podSelector: Record<string, string>, port: Port, workload: SelectedWorkload | undefined, notes: string[]): boolean {
   const selector = s?.spec?.podSelector;
@@ -206,16 +207,9 @@ function describes(s: any, podSelector: Record<string, string>, port: Port, work
     return false;
   }
   if (typeof given === 'number') return given === target;
-  // linkerd2's policy controller: a Server's port name stands for every TCP container port of that name in the pod's `containers`,
-  // init containers (sidecars included) not read (policy-controller/k8s/index/src/inbound/pod.rs `tcp_ports_by_name`), while the
-  // Service's name also resolves to a sidecar init container's port (Kubernetes FindPort).
-  const containers = namedContainerPorts(workload.template).filter((c) => !c.init && !c.sidecar && c.name === given && c.protocol === Protocol.TCP);
-  if (containers.some((c) => c.port === target)) return true;
-  if (containers.length === 0 && namedContainerPorts(workload.template).some((c) => c.name === given && c.protocol === Protocol.TCP)) {
-    notes.push(`${server}, which Linkerd resolves on the pods' containers only: the pods of ${workload.o.node.path} declare it on an init `
-      + 'container, so the Server describes no port of theirs');
-  }
-  return false;
+  // linkerd2's policy controller: a Server's port name stands for every TCP port of that name of the pod's containers and init
+  // containers, native sidecars or not (policy-controller k8s index `pod_tcp_ports_by_name`, init containers since linkerd/linkerd2#14144).
+  return linkerdServerPortNumbers(workload.template, given).includes(target);
 }
 
 interface PeerAuthn {
