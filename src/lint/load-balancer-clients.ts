@@ -50,6 +50,7 @@ export interface ClientAdmission {
 
 /** The analyzer's model of the lint's CNI and the external regions of one lint run. */
 export interface ClientJudge {
+  /** The analyzer's model of the lint's CNI over the run's valid documents. */
   readonly model: AnnotatedCniModel;
   /** The external regions a pod is asked about (see the module comment), cached by the CIDRs that carve them. */
   regionsFor(endpoint: Endpoint): readonly ExternalRegion[];

@@ -8,6 +8,7 @@
  * HelmRelease or an Argo CD Application delivers, read by ./agent-config as every agent option is.
  */
 import { ciliumAgentSettings } from './agent-config';
+import { goParseBool } from '../../util/go-strconv';
 import { CILIUM_L7_PATH, ENVOY_DEFAULT_PATH, ProxyPathConfig } from '../envoy-path';
 import { ManifestObject } from '../model';
 
@@ -15,14 +16,6 @@ const KEY = 'http-normalize-path';
 
 /** The agent's default: normalize, merge slashes, redirect escaped slashes. */
 export const CILIUM_DEFAULT_PATH_CONFIG: ProxyPathConfig = { settings: [CILIUM_L7_PATH], source: 'http-normalize-path, on by default' };
-
-/** Go `strconv.ParseBool`, which the agent's flag parsing uses; undefined for anything else. */
-function parseBool(value: unknown): boolean | undefined {
-  if (typeof value !== 'string') return undefined;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  return undefined;
-}
 
 /**
  * The path settings of Cilium's L7 listener as the manifests show them: the `http-normalize-path` key
@@ -37,7 +30,8 @@ function parseBool(value: unknown): boolean | undefined {
 export function ciliumPathConfig(manifests: readonly ManifestObject[]): ProxyPathConfig {
   const seen = new Map<string, boolean | undefined>();
   const settings = ciliumAgentSettings(manifests, { key: KEY });
-  for (const { where, value } of settings) seen.set(where, parseBool(value));
+  // The agent's flag parsing reads the value with Go's strconv.ParseBool.
+  for (const { where, value } of settings) seen.set(where, goParseBool(value));
   if (seen.size === 0) return CILIUM_DEFAULT_PATH_CONFIG;
   const where = [...seen.keys()].sort().join(', ');
   const values = new Set(seen.values());

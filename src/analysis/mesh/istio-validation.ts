@@ -6,6 +6,7 @@
  * A rejected object is left out of the analysis with a note, and PolicyLint reports it.
  */
 import * as ipaddr from 'ipaddr.js';
+import { goParseBool } from '../../util/go-strconv';
 import { apiVersionOf, isPlainObject } from '../../util/vocabulary';
 import { ManifestObject } from '../model';
 
@@ -22,14 +23,11 @@ const WEBHOOK = 'istiod\'s validating webhook' as const;
 
 /** The annotation that makes an AuthorizationPolicy a dry run (istio.io annotation `istio.io/dry-run`). */
 export const DRY_RUN = 'istio.io/dry-run';
-const GO_BOOLEANS: Record<string, boolean> = {
-  1: true, t: true, T: true, TRUE: true, true: true, True: true, 0: false, f: false, F: false, FALSE: false, false: false, False: false,
-};
 
 /** The object's `istio.io/dry-run` annotation as Go's strconv.ParseBool reads it (undefined: absent or not a boolean). */
 export function dryRunOf(obj: ManifestObject): boolean | undefined {
   const value = isPlainObject(obj.metadata?.annotations) ? (obj.metadata!.annotations as Record<string, unknown>)[DRY_RUN] : undefined;
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(GO_BOOLEANS, value) ? GO_BOOLEANS[value] : undefined;
+  return goParseBool(value);
 }
 
 function hasDryRunAnnotation(obj: ManifestObject): boolean {

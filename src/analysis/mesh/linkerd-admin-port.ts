@@ -5,11 +5,9 @@
  * when it has the key, even one that is no number, which gives the default 4191; a number no port can
  * be makes a pod the API server refuses; an empty pod value beside a namespace value is ambiguous).
  */
-import { LinkerdContainerPortAnnotation, linkerdPortOverride, LinkerdProxyPort, parseInt32 } from './linkerd-port-override';
+import { LinkerdContainerPortAnnotation, linkerdPortOverride, LinkerdProxyPort } from './linkerd-port-override';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION, LINKERD_ADMIN_PORT_NAME } from './linkerd-probes';
 import { Endpoint } from '../model';
-
-export { parseInt32 };
 
 /** What the proxy injector makes of `config.linkerd.io/admin-port` for one pod. */
 export type LinkerdAdminPort = LinkerdProxyPort;

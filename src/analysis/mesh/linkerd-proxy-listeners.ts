@@ -26,6 +26,7 @@
 import { LINKERD_ADMIN_PORT_OVERRIDE, linkerdAdminPort } from './linkerd-admin-port';
 import { LINKERD_INBOUND_PORT_OVERRIDE, linkerdInboundPort } from './linkerd-inbound-port';
 import { LinkerdPortAnnotation, linkerdPortOverride, LinkerdProxyPort } from './linkerd-port-override';
+import { goParseBool } from '../../util/go-strconv';
 
 /** How the injector reads `config.linkerd.io/control-port` (the proxy's control/tap listener). */
 export const LINKERD_CONTROL_PORT_OVERRIDE: LinkerdPortAnnotation = {
@@ -61,9 +62,6 @@ export interface LinkerdProxyListener {
 /** The annotation with which linkerd-viz's tap injector leaves a pod's tap off (pod or namespace). */
 export const LINKERD_VIZ_DISABLE_TAP_ANNOTATION = 'viz.linkerd.io/disable-tap';
 
-/** The values Go's strconv.ParseBool reads as true. */
-const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
-
 /** When the proxy binds its control listener, in a finding's words (it carries no other listener). */
 export const LINKERD_CONTROL_BOUND_ONLY_IF = 'linkerd-viz\'s tap injector enables tap on these pods (the proxy binds its control listener only for tap: not without linkerd-viz, '
   + `nor with ${LINKERD_VIZ_DISABLE_TAP_ANNOTATION}: "true" on the pod template or its namespace)`;
@@ -76,7 +74,7 @@ export const LINKERD_CONTROL_BOUND_ONLY_IF = 'linkerd-viz\'s tap injector enable
  */
 export function linkerdTapDisabled(pod: Readonly<Record<string, unknown>> | undefined,
   namespace: Readonly<Record<string, unknown>> | undefined): boolean {
-  return [pod, namespace].some((a) => GO_TRUE.includes(a?.[LINKERD_VIZ_DISABLE_TAP_ANNOTATION] as string));
+  return [pod, namespace].some((a) => goParseBool(a?.[LINKERD_VIZ_DISABLE_TAP_ANNOTATION]) === true);
 }
 
 /**

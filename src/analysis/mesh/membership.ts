@@ -24,6 +24,7 @@
  * - hostNetwork pods are never injected, nodes and external addresses are never meshed.
  */
 import { MeshFacts, NamespaceAnnotations } from './facts';
+import { goParseBool } from '../../util/go-strconv';
 import { linkerdInjection } from '../../util/linkerd-injection';
 import { Endpoint, NamespaceIndex, namespaceLabelsOf } from '../model';
 import { Labels } from '../selectors';
@@ -63,8 +64,6 @@ const NO_PORTS: PortSet = { has: () => false };
 
 /** The pod annotation that turns off ambient inbound capture (istio/api annotation AmbientBypassInboundCapture). */
 const BYPASS_INBOUND_CAPTURE = 'ambient.istio.io/bypass-inbound-capture';
-/** The values Go's strconv.ParseBool reads as true. */
-const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
 
 /** The values of `sidecar.istio.io/inject` the Istio injector reads as true (lower-cased); any other non-empty value is false. */
 const TRUE = ['y', 'yes', 'true', 'on'];
@@ -175,7 +174,7 @@ function istioMembership(endpoint: Endpoint, facts: MeshFacts, s: Scopes): Membe
       inboundBypass: NO_PORTS,
       outboundBypass: NO_PORTS,
       ...(waypoint !== undefined && waypoint !== 'none' ? { waypoint } : {}),
-      ...(captureOff !== undefined && GO_TRUE.includes(captureOff)
+      ...(captureOff !== undefined && goParseBool(captureOff) === true
         ? { inboundCaptureOff: `the pod template has the annotation ${BYPASS_INBOUND_CAPTURE}=${captureOff}` } : {}),
     };
   }

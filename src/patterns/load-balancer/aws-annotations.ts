@@ -1,4 +1,5 @@
 import { InputSite, propError } from '../../util/errors';
+import { goParseBool } from '../../util/go-strconv';
 
 /**
  * AWS Load Balancer Controller annotations whose values decide where the NLB sends from, hence what
@@ -15,8 +16,6 @@ export const AWS_IP_ADDRESS_TYPE = 'service.beta.kubernetes.io/aws-load-balancer
 
 /** The target group attribute that decides whether the NLB keeps the client address. Internal. */
 export const PRESERVE_CLIENT_IP = 'preserve_client_ip.enabled';
-/** What Go's strconv.ParseBool reads as true (the controller parses the attribute with it). */
-const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 
 /**
  * The `k=v` pairs of a controller string-map annotation, as the controller splits them (on `,`, then
@@ -44,7 +43,7 @@ export function preserveClientIpAttribute(attributes: string): boolean | undefin
   const pairs = parseStringMap(attributes);
   if (typeof pairs === 'string') return pairs;
   const preserve = pairs.find(([key]) => key === PRESERVE_CLIENT_IP);
-  return preserve === undefined ? undefined : GO_TRUE.has(preserve[1]);
+  return preserve === undefined ? undefined : goParseBool(preserve[1]) === true;
 }
 
 /**
@@ -75,7 +74,7 @@ export function checkAwsAnnotations(site: InputSite, prop: string, given: { [key
   const at = `${prop}.${AWS_TARGET_GROUP_ATTRIBUTES}`;
   if (typeof pairs === 'string') throw propError(site, at, pairs);
   const preserve = pairs.find(([key]) => key === PRESERVE_CLIENT_IP);
-  if (preserve !== undefined && !GO_TRUE.has(preserve[1])) {
+  if (preserve !== undefined && goParseBool(preserve[1]) !== true) {
     throw propError(site, at, `${PRESERVE_CLIENT_IP}=${preserve[1]} makes the NLB send from its own private addresses: the controller then ignores the `
       + 'source ranges, and the pods\' policy would see the NLB instead of the client (a range holding the NLB\'s subnets would admit everyone). '
       + 'Leave the attribute out (the construct turns it on where it is off by default)');

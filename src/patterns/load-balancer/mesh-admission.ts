@@ -28,13 +28,17 @@ const LINKERD_REFUSING: ReadonlySet<string> = new Set([
 
 /** One block of client addresses the pods' policy admits from the load balancer, minus its `except` (the pod CIDRs inside it). */
 export interface MeshClientRange {
+  /** The admitted block. */
   readonly block: ParsedCidr;
+  /** The CIDRs inside `block` that are not admitted (the pod CIDRs). */
   readonly except: readonly string[];
 }
 
 /** One pod port load balancer traffic arrives on, who sends it there (for messages), and from which addresses. */
 export interface MeshAdmittedPort {
+  /** The pod port (a number or a container port name). */
   readonly port: Port;
+  /** Who sends that traffic, in a message's words: `the load balancer's clients`, `the NLB's health checks`, or both. */
   readonly from: string;
   /**
    * The source addresses of that traffic as the pods see them (the construct keeps the client address: Local, IP targets with
