@@ -9,7 +9,7 @@
 import { brief } from './support';
 import { IstioMode, Mesh } from '../../src/cluster/mesh';
 import { PolicyLint, PolicyLintOptions } from '../../src/lint';
-import { expectValidManifests } from '../support/schema';
+import { expectValidManifests, validateManifests } from '../support/schema';
 
 const RULE = 'linkerd-opaque-ports-one-side';
 const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'msg', annotations: { 'linkerd.io/inject': 'enabled' } } };
@@ -138,6 +138,51 @@ describe('linkerd-opaque-ports-one-side', () => {
     const objects = [ns, deployment('nats', 4222), service('nats', 4222, undefined, { appProtocol: 'linkerd.io/opaque' })];
     expectValidManifests(objects);
     expect(brief(PolicyLint.check(objects), RULE)).toEqual([{ rule: RULE, severity: 'warning', object: 'Service msg/nats', path: 'spec.ports[0].appProtocol' }]);
+  });
+});
+
+describe('linkerd-opaque-ports-one-side: port names as Kubernetes and Linkerd resolve them', () => {
+  /** The nats Deployment with its `client` port moved to an init container (a native sidecar with `sidecar`). */
+  function natsWithInitPort(sidecar: boolean): any {
+    const d = deployment('nats', 4222);
+    const spec = d.spec.template.spec;
+    spec.containers = [{ name: 'app', image: 'example/nats:1.0', ports: [{ containerPort: 4222 }] }];
+    spec.initContainers = [{ name: 'helper', image: 'example/helper:1.0', ...(sidecar ? { restartPolicy: 'Always' } : {}), ports: [{ name: 'client', containerPort: 4222 }] }];
+    return d;
+  }
+
+  /** Validation against the pinned schemas: only a container's `restartPolicy` (Kubernetes 1.28+) is unknown to the oldest, v1.27. */
+  function expectValidButSidecarField(objects: any[]): void {
+    for (const f of validateManifests(objects)) {
+      expect([f.path, f.message]).toEqual([expect.stringMatching(/initContainers\[\d+\]\.restartPolicy$/), 'unknown field "restartPolicy"']);
+    }
+  }
+
+  test('a named targetPort declared by a native sidecar is an endpoint port (Kubernetes FindPort): its mismatch is reported', () => {
+    const svc = service('nats', 4222, { [OPAQUE]: '4222' }, { targetPort: 'client' });
+    const objects = [ns, natsWithInitPort(true), svc];
+    expectValidButSidecarField(objects);
+    expect(brief(PolicyLint.check(objects), RULE)).toEqual([
+      { rule: RULE, severity: 'warning', object: 'Service msg/nats', path: 'metadata.annotations["config.linkerd.io/opaque-ports"]' },
+    ]);
+    // A plain init container has exited: the name resolves to nothing, the pods are no endpoint of it.
+    const plain = [ns, natsWithInitPort(false), svc];
+    expectValidManifests(plain);
+    expect(brief(PolicyLint.check(plain), RULE)).toEqual([]);
+  });
+
+  test('a Server naming a port only an init container declares covers it (linkerd2 #14144): an opaque Server agrees with the Service', () => {
+    const server = {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: { name: 'nats', namespace: 'msg' },
+      spec: { podSelector: { matchLabels: { app: 'nats' } }, port: 'client', proxyProtocol: 'opaque' },
+    };
+    for (const sidecar of [true, false]) {
+      const objects = [ns, natsWithInitPort(sidecar), service('nats', 4222, { [OPAQUE]: '4222' }), server];
+      expectValidButSidecarField(objects);
+      expect(brief(PolicyLint.check(objects), RULE)).toEqual([]);
+    }
   });
 });
 

@@ -1,14 +1,15 @@
+import { injectedLabels } from './linkerd-admin-ports';
 import { LINKERD_DEFAULT_OPAQUE_PORTS } from '../../analysis/mesh/facts';
 import { ClusterOpaquePorts, defaultOpaquePortsOf, OPAQUE_PORTS_ANNOTATION, opaquePortsOf } from '../../analysis/mesh/linkerd-opaque';
 import { inLinkerdPorts, parseLinkerdPorts } from '../../analysis/mesh/linkerd-ports';
 import { LabelSelector, matchesLabelSelector } from '../../analysis/selectors';
+import { linkerdServerPortNumbers, serviceTargetPortNumber } from '../../util/container-ports';
 import { linkerdInjection } from '../../util/linkerd-injection';
 import { apiGroupOf, isNamespace, isPlainObject, podTemplateOf, stringMap } from '../../util/vocabulary';
 import { isObject, jsonKey, jsonPath, LintDocument } from '../document';
 import { namespaceOf } from '../kinds';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
-import { injectedLabels } from './linkerd-admin-ports';
 
 /**
  * linkerd.io "TCP Proxying and Protocol Detection", Marking ports as opaque: the
@@ -154,17 +155,6 @@ function podSide(template: Record<string, any>, nsAnnotations: Record<string, un
   };
 }
 
-/** The container port `name` of a pod template, as a Service targetPort name resolves. */
-function containerPort(template: Record<string, any>, name: string): number | undefined {
-  const containers = isPlainObject(template.spec) && Array.isArray(template.spec.containers) ? template.spec.containers : [];
-  for (const c of containers) {
-    for (const p of isPlainObject(c) && Array.isArray(c.ports) ? c.ports : []) {
-      if (isPlainObject(p) && p.name === name && typeof p.containerPort === 'number') return p.containerPort;
-    }
-  }
-  return undefined;
-}
-
 export const linkerdOpaquePorts: LintRule = {
   ids: ['linkerd-opaque-ports-one-side'],
   check(ctx: LintContext): RuleReport[] {
@@ -209,11 +199,13 @@ export const linkerdOpaquePorts: LintRule = {
         const service = serviceSide(svc, port, nsAnnotations.get(ns) ?? {}, cluster);
         for (const w of selected) {
           const targetPort = port.targetPort ?? port.port;
-          const target = typeof targetPort === 'number' ? targetPort : containerPort(w.template, String(targetPort));
+          // A named targetPort as the endpoint controllers resolve it (containers, then native sidecars; TCP here).
+          const target = typeof targetPort === 'number' ? targetPort : serviceTargetPortNumber(w.template, String(targetPort), 'TCP');
           if (target === undefined) continue;
           const labels = isObject(w.template.metadata?.labels) ? w.template.metadata.labels : {};
           const server = servers.find((s) => namespaceOf(s.obj) === ns
-            && (s.obj.spec.port === target || (typeof s.obj.spec.port === 'string' && containerPort(w.template, s.obj.spec.port) === target))
+            // A Server's port name covers that name's TCP ports on containers and init containers (linkerd2 #14144).
+            && (s.obj.spec.port === target || (typeof s.obj.spec.port === 'string' && linkerdServerPortNumbers(w.template, s.obj.spec.port).includes(target)))
             && matchesLabelSelector(s.obj.spec.podSelector as LabelSelector,
               { ...labels, ...injectedLabels(w.doc.obj, ns, s.obj.spec.podSelector) }));
           const pod = podSide(w.template, nsAnnotations.get(ns) ?? {}, target, server?.obj, cluster);
