@@ -12,8 +12,9 @@ export interface ChaosSchedule {
    * Cron schedule as Chaos Mesh reads it (robfig/cron standard parser): five fields (minute hour
    * day-of-month month day-of-week, e.g. `'0 3 * * 1-5'`), a descriptor (`@hourly`, `@daily`,
    * `@weekly`, `@monthly`, `@yearly`), or `@every <Go duration>`. Read in the chaos
-   * controller-manager's time zone (robfig/cron's default: the process's local time; `TZ=`
-   * prefixes are refused here). When day of month and day of week are both restricted (neither is
+   * controller-manager's time zone (robfig/cron's default: the process's local time; `TZ=` and
+   * `CRON_TZ=` prefixes, which Chaos Mesh accepts, are refused here: the zone would be loaded from the
+   * controller image's time zone database; `@every` with a zero interval is refused too). When day of month and day of week are both restricted (neither is
    * `*` nor `?`), a day matching either runs (`'0 3 15 * mon'`: the 15th and every Monday). The
    * experiment's `duration` must be shorter than the shortest gap between two runs, computed over
    * a whole 400-year calendar cycle (month ends and leap days included), on the wall clock of that

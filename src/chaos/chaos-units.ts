@@ -23,15 +23,16 @@ function seconds(text: string): number {
 /**
  * A positive Go duration (`10m`, `1h30m`); returns it and its length in seconds. Negative, zero and
  * ISO 8601 (`PT10M`) durations are refused: Chaos Mesh would reject or misread them.
+ * @param what what the duration is, for the message on a zero one
  */
-export function goDuration(site: InputSite, prop: string, value: string): { text: string; seconds: number } {
+export function goDuration(site: InputSite, prop: string, value: string, what = 'the time the experiment runs'): { text: string; seconds: number } {
   requireString(site, prop, value, true);
   if (!GO_DURATION.test(value)) {
     throw propError(site, prop, `'${value}' is not a Go duration (a number and a unit of ns, us, ms, s, m, h, e.g. '30s', '10m', '1h30m'): `
       + 'Chaos Mesh parses it with Go\'s time.ParseDuration');
   }
   const s = seconds(value);
-  if (s <= 0) throw propError(site, prop, `'${value}' is zero: give the time the experiment runs`);
+  if (s <= 0) throw propError(site, prop, `'${value}' is zero: give ${what}`);
   return { text: value, seconds: s };
 }
 

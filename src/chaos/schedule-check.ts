@@ -72,13 +72,20 @@ export function resolveSchedule(site: InputSite, prop: string, given: ChaosSched
 function checkCron(site: InputSite, prop: string, cron: string): number {
   const bad = (why: string) => propError(site, prop, `'${cron}' is not a schedule Chaos Mesh accepts: ${why}`);
   // robfig/cron's Every() rounds the interval down to whole seconds, and up to 1s below it.
-  if (cron.startsWith('@every ')) return Math.max(1, Math.floor(goDuration(site, prop, cron.slice('@every '.length)).seconds));
+  // A zero or negative interval is refused (robfig/cron would run it every second): fail closed.
+  if (cron.startsWith('@every ')) {
+    return Math.max(1, Math.floor(goDuration(site, prop, cron.slice('@every '.length), 'the interval between runs (robfig/cron would run a zero one every second)').seconds));
+  }
   if (cron.startsWith('@')) {
     const line = DESCRIPTORS[cron];
     if (line === undefined) throw bad(`unknown descriptor (one of ${Object.keys(DESCRIPTORS).join(', ')}, or '@every <duration>')`);
     return shortestGap(line.split(' '))!;
   }
-  if (cron.startsWith('TZ=') || cron.startsWith('CRON_TZ=')) throw bad('time zone prefixes are not supported here');
+  if (cron.startsWith('TZ=') || cron.startsWith('CRON_TZ=')) {
+    // robfig/cron accepts the prefix, but loads the zone from the controller image's time zone database.
+    throw propError(site, prop, `'${cron}': time zone prefixes are refused here (Chaos Mesh accepts them, but whether its controller can `
+      + 'load the zone depends on its image\'s time zone database): give the line without it, read in the controller\'s time zone');
+  }
   const fields = cron.trim().split(/\s+/);
   if (fields.length !== 5) throw bad(`expected 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`);
   fields.forEach((f, i) => {

@@ -91,6 +91,11 @@ const REFUSED: Array<[string, unknown, string, Cluster?]> = [
     "schedule.cron: '0 3 , * *' is not a schedule Chaos Mesh accepts: no day of any year matches its day of month, month and day of week (e.g. the 30th of February)"],
   ['a step beyond Go int (strconv.Atoi fails)', { ...base, schedule: { cron: '*/9223372036854775808 * * * *' } },
     "schedule.cron: '*/9223372036854775808 * * * *' is not a schedule Chaos Mesh accepts: minute '*/9223372036854775808': step '9223372036854775808' must be a positive integer"],
+  ['a zero interval (robfig/cron would run it every second)', { ...base, schedule: { cron: '@every 0s' } },
+    "schedule.cron: '0s' is zero: give the interval between runs (robfig/cron would run a zero one every second)"],
+  ['a time zone prefix (accepted by Chaos Mesh; the zone is loaded from the controller image)', { ...base, schedule: { cron: 'TZ=Europe/Berlin 0 3 * * *' } },
+    "schedule.cron: 'TZ=Europe/Berlin 0 3 * * *': time zone prefixes are refused here (Chaos Mesh accepts them, but whether its controller can "
+      + "load the zone depends on its image's time zone database): give the line without it, read in the controller's time zone"],
   ['a duration over an hour, unacknowledged', { ...base, duration: '61m' },
     "duration: '61m' is longer than 1h: a network fault that long is more often a wrong unit than a plan. Set acknowledgeLongDuration: true if that is the experiment"],
   ['a long-duration acknowledgement on a duration of an hour or less', { ...base, duration: '1h', acknowledgeLongDuration: true },
