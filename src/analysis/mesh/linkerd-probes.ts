@@ -7,13 +7,15 @@
  *   `livenessProbe`, `readinessProbe` and `startupProbe` with `httpGet` (exec, tcpSocket and gRPC
  *   probes are not HTTP requests the proxy routes);
  * - the port a number, or the name of a TCP port of the same container (names compared ignoring
- *   ASCII case); a name no port of that container has gives no probe;
+ *   ASCII case: ../../util/probe-port `linkerdProbeRoutePort`, which the kubelet does not share); a name
+ *   no port of that container has gives no probe;
  * - the path `/` when absent, and only the path of the URI (no query string); a path that does not
  *   start with `/` is left out (no request path equals it).
  *
  * The injected proxy's own container probes GET /live and /ready on its admin port 4191: the
  * manifests do not show it, so every meshed pod gets those too.
  */
+import { linkerdProbeRoutePort } from '../../util/probe-port';
 import { byWorkloadTemplate, isPlainObject } from '../../util/vocabulary';
 import { ManifestObject } from '../model';
 
@@ -39,19 +41,6 @@ const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
 /** Port -> the sorted HTTP probe paths of the application containers on it. */
 export type ProbePaths = ReadonlyMap<number, readonly string[]>;
 
-/** The probe port of one container's `httpGet.port`, as linkerd2 resolves it (undefined: no probe). */
-function probePort(port: unknown, container: Record<string, any>): number | undefined {
-  if (typeof port === 'number') return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : undefined;
-  if (typeof port !== 'string') return undefined;
-  const ports: unknown[] = Array.isArray(container.ports) ? container.ports : [];
-  for (const p of ports) {
-    if (!isPlainObject(p) || typeof p.name !== 'string' || p.name.toLowerCase() !== port.toLowerCase()) continue;
-    if (typeof p.protocol === 'string' && p.protocol.toUpperCase() !== 'TCP') continue;
-    if (typeof p.containerPort === 'number' && p.containerPort >= 1 && p.containerPort <= 65535) return p.containerPort;
-  }
-  return undefined;
-}
-
 /** The HTTP probe paths of one pod template's containers, per port. */
 export function templateProbePaths(template: unknown): ProbePaths {
   const spec = isPlainObject(template) && isPlainObject(template.spec) ? template.spec : {};
@@ -63,7 +52,7 @@ export function templateProbePaths(template: unknown): ProbePaths {
     for (const key of PROBES) {
       const httpGet = isPlainObject(container[key]) && isPlainObject(container[key].httpGet) ? container[key].httpGet : undefined;
       if (!httpGet) continue;
-      const port = probePort(httpGet.port, container);
+      const port = linkerdProbeRoutePort(container, httpGet.port);
       if (port === undefined) continue;
       const path = (typeof httpGet.path === 'string' ? httpGet.path : '/').split(/[?#]/)[0];
       // A path that is not absolute is no origin-form URI path: no route Linkerd builds from it matches a request.

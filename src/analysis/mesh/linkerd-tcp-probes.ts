@@ -9,21 +9,15 @@
  *
  * Read as the kubelet reads the probe (liveness, readiness and startup of every container and init
  * container): `tcpSocket.port` a number, or the name of a port of the same container (the kubelet
- * resolves it among that container's ports, by exact name); anything else gives no probe, and neither does
+ * resolves it among that container's ports, by exact name, whatever its protocol: ../../util/probe-port
+ * `kubeletProbePort`); a number outside 1-65535 or anything else gives no probe, and neither does
  * a probe with a `host`, which the kubelet dials instead of the pod IP.
  */
+import { kubeletProbePort } from '../../util/probe-port';
 import { byWorkloadTemplate, isPlainObject } from '../../util/vocabulary';
 import { ManifestObject } from '../model';
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'];
-
-function tcpProbePort(port: unknown, container: Record<string, any>): number | undefined {
-  if (typeof port === 'number') return Number.isInteger(port) && port >= 1 && port <= 65535 ? port : undefined;
-  if (typeof port !== 'string') return undefined;
-  const ports: unknown[] = Array.isArray(container.ports) ? container.ports : [];
-  const named = ports.find((p) => isPlainObject(p) && p.name === port);
-  return isPlainObject(named) && typeof named.containerPort === 'number' ? named.containerPort : undefined;
-}
 
 /** The sorted ports of one pod template's tcpSocket probes. */
 export function templateTcpProbePorts(template: unknown): number[] {
@@ -36,7 +30,7 @@ export function templateTcpProbePorts(template: unknown): number[] {
       const tcpSocket = isPlainObject(container[key]) && isPlainObject(container[key].tcpSocket) ? container[key].tcpSocket : undefined;
       // With a `host` the kubelet connects there instead of the pod IP (Probe tcpSocket.host, "defaults to the pod IP"): not the pod's proxy.
       const ofPod = tcpSocket !== undefined && (tcpSocket.host === undefined || tcpSocket.host === null || tcpSocket.host === '');
-      const port = ofPod ? tcpProbePort(tcpSocket.port, container) : undefined;
+      const port = ofPod ? kubeletProbePort(container, tcpSocket.port) : undefined;
       if (port !== undefined) ports.add(port);
     }
   }

@@ -29,6 +29,7 @@ import { linkerdAdminPort } from '../../analysis/mesh/linkerd-admin-port';
 import { LINKERD_ADMIN_PORT, LINKERD_ADMIN_PORT_ANNOTATION as ADMIN_PORT_ANNOTATION } from '../../analysis/mesh/linkerd-probes';
 import { AppObjects, appObjects, namespaceObject, selectedWorkloads } from '../../util/app-objects';
 import { linkerdExistingSidecar } from '../../util/linkerd-existing-sidecar';
+import { kubeletProbePort } from '../../util/probe-port';
 import { isPlainObject } from '../../util/vocabulary';
 
 /** A Server with HTTPRoutes, and what its flows admit. */
@@ -62,17 +63,6 @@ const CONSEQUENCE: Record<string, string> = {
   startupProbe: 'the container never counts as started and is restarted',
 };
 
-/** The port a probe's `httpGet.port` names: a number, or a TCP port name of the same container. */
-function probePort(container: Record<string, any>, port: unknown): number | undefined {
-  if (typeof port === 'number') return port;
-  if (typeof port !== 'string') return undefined;
-  const ports: unknown[] = Array.isArray(container.ports) ? container.ports : [];
-  for (const p of ports) {
-    if (isPlainObject(p) && p.name === port && (p.protocol ?? 'TCP') === 'TCP' && typeof p.containerPort === 'number') return p.containerPort;
-  }
-  return undefined;
-}
-
 /**
  * The path of the request the kubelet sends for an `httpGet.path`, without query or fragment: `/`
  * when none; a path without a leading `/` gets one, as the kubelet builds the probe URL from the
@@ -87,7 +77,9 @@ function requestPath(given: unknown): string {
 /**
  * The `httpGet` probes (HTTP, not HTTPS: the proxy sees no HTTP request in a TLS connection it does
  * not terminate, so no route ever applied to those) of the app's workloads whose pods the Server
- * selects, on its port.
+ * selects, on its port: the port the kubelet sends the probe to (../../util/probe-port
+ * `kubeletProbePort`: a name is the container's port of exactly that name, whatever its protocol),
+ * not the one Linkerd's probe route was built for, as these requests now meet only the routes.
  */
 function httpProbes(root: IConstruct, server: RoutedServer): { probes: HttpProbe[]; unknownAdminPorts: string[] } {
   const found: HttpProbe[] = [];
@@ -102,7 +94,7 @@ function httpProbes(root: IConstruct, server: RoutedServer): { probes: HttpProbe
       for (const probe of PROBES) {
         const get = isPlainObject(container[probe]) ? container[probe].httpGet : undefined;
         if (!isPlainObject(get) || String(get.scheme ?? 'HTTP').toUpperCase() !== 'HTTP') continue;
-        if (probePort(container, get.port) !== server.port) continue;
+        if (kubeletProbePort(container, get.port) !== server.port) continue;
         const path = requestPath(get.path);
         found.push({ workload: `${obj.kind} ${server.namespace}/${obj.metadata?.name} (${c.node.path})`, container: String(container.name), probe, path });
       }

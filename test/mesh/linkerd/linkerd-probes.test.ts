@@ -94,6 +94,24 @@ describe('kubelet probes on a routed Linkerd Server', () => {
       + 'route did), or move the probe to a port without route-level flows');
   });
 
+  test('a probe naming a UDP port of its container: the kubelet resolves the name whatever the protocol and GETs that number over TCP (pkg/probe ResolveContainerPort)', () => {
+    const chart = linkerd();
+    new LinkerdAuthorization(chart, 'authz', { namespace: 'shop' }).allowFlow('web-reads', routeFlow);
+    const ports = [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'probe', containerPort: 8080, protocol: 'UDP' }];
+    workload(chart, 'api', { app: 'api' }, { ports, ...readiness('probe', '/healthz') });
+    expect(synthError(chart)).toBe('Validation failed with the following errors:\n  '
+      + "[test/authz] Server 'api-8080' (namespace shop, port 8080) has HTTPRoutes, so Linkerd's own probe route is gone: the readinessProbe of "
+      + "container 'app' of Deployment shop/api (test/deploy-shop-api), GET /healthz on port 8080, is admitted by no flow from MeshSource.anyone(), so "
+      + "its pods never become ready. Add allowFlow('api-8080-probes', { from: [MeshSource.anyone()], to: { app: 'api' }, ports: [8080], "
+      + "methods: ['GET'], paths: ['/healthz'] }) (it lets any address GET exactly that path on this port, as Linkerd's probe route did), "
+      + 'or move the probe to a port without route-level flows');
+    // A name that differs from the port's only in case is no port to the kubelet: it sends no probe, so there is nothing to refuse.
+    const cased = linkerd();
+    new LinkerdAuthorization(cased, 'authz', { namespace: 'shop' }).allowFlow('web-reads', routeFlow);
+    workload(cased, 'api', { app: 'api' }, { ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }], ...readiness('HTTP', '/healthz') });
+    expect(() => synthValid(cased)).not.toThrow();
+  });
+
   test('a probe path without a leading / is the request the kubelet sends (GET /healthz): the suggested flow is accepted and fixes it', () => {
     const build = () => {
       const chart = linkerd();
@@ -180,7 +198,7 @@ describe('kubelet probes on a routed Linkerd Server', () => {
     });
     workload(chart, 'unselected', { app: 'web' }, { ...HTTP_8080, ...readiness(8080, '/healthz') });
     workload(chart, 'elsewhere', { app: 'api' }, { ...HTTP_8080, ...readiness(8080, '/healthz') }, 'other');
-    // Linkerd (and the kubelet) resolve a probe's port name in its own container only; a UDP port is no probe port.
+    // The kubelet resolves a probe's port name in its own container only (a UDP port of that name counts: see the test above).
     new ApiObject(chart, 'sts', {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
@@ -193,12 +211,7 @@ describe('kubelet probes on a routed Linkerd Server', () => {
           spec: {
             containers: [
               { name: 'a', image: 'registry.example/a:1.0.0', ...readiness('http', '/healthz') },
-              {
-                name: 'b',
-                image: 'registry.example/b:1.0.0',
-                ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'dns', containerPort: 8080, protocol: 'UDP' }],
-                ...readiness('dns'),
-              },
+              { name: 'b', image: 'registry.example/b:1.0.0', ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }] },
             ],
           },
         },
