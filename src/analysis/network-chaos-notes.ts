@@ -57,8 +57,11 @@ function selection(selector: unknown, mode: unknown, value: unknown): string {
     + `${unmodelled.length > 0 ? ` (narrowed further by ${unmodelled.join(', ')}, not modelled here)` : ''}`;
 }
 
-/** The note of one partition spec, or undefined for other actions. */
-function partitionNote(id: string, spec: unknown, when: string): string | undefined {
+/**
+ * The note of one partition spec, or undefined for other actions. `bound` replaces the spec's own
+ * `duration` (a Workflow template's `deadline`).
+ */
+function partitionNote(id: string, spec: unknown, when: string, bound?: string): string | undefined {
   if (!isPlainObject(spec) || spec.action !== 'partition') return undefined;
   const direction = typeof spec.direction === 'string' ? spec.direction : 'to';
   const peers = [
@@ -66,23 +69,56 @@ function partitionNote(id: string, spec: unknown, when: string): string | undefi
     ...(Array.isArray(spec.externalTargets) ? spec.externalTargets.filter((t): t is string => typeof t === 'string') : []),
   ];
   const between = peers.length > 0 ? `between ${selection(spec.selector, spec.mode, spec.value)} and ${peers.join(', ')}` : `of ${selection(spec.selector, spec.mode, spec.value)} with every peer`;
-  const duration = typeof spec.duration === 'string' ? `for ${spec.duration}` : 'until it is deleted';
+  const duration = bound ?? (typeof spec.duration === 'string' ? `for ${spec.duration}` : 'until it is deleted');
   return printable(`${id} partitions the traffic ${between} (direction ${direction}, ${when} ${duration}): while it is active those packets `
     + 'are dropped whatever the policies allow; the verdicts here are the policies\' alone');
 }
 
-/** A note for every Chaos Mesh partition (NetworkChaos, or a Schedule of type NetworkChaos) in the manifests. */
+/** The note of a Schedule spec of type NetworkChaos; `prefix` says where the Schedule is (a Workflow template). */
+function scheduleNote(id: string, schedule: unknown, prefix = ''): string | undefined {
+  if (!isPlainObject(schedule) || schedule.type !== 'NetworkChaos') return undefined;
+  return partitionNote(id, schedule.networkChaos, `${prefix}on the schedule '${String(schedule.schedule)}', each run`);
+}
+
+/**
+ * The notes of a Workflow spec's templates: a `NetworkChaos` template lasts until its `deadline` (the node's
+ * NetworkChaos is deleted when the node finishes: chaos-mesh pkg/workflow/controllers chaos_node_reconciler.go;
+ * a `duration` in the embedded chaos is refused by api/v1alpha1 workflow_webhook.go), else until the
+ * Workflow is deleted; a `Schedule` template is noted like a Schedule. `prefix` says when the Workflow runs.
+ */
+function workflowNotes(id: string, workflow: unknown, prefix = ''): string[] {
+  if (!isPlainObject(workflow) || !Array.isArray(workflow.templates)) return [];
+  const out: Array<string | undefined> = [];
+  for (const t of workflow.templates.filter(isPlainObject)) {
+    const when = `${prefix}when its template '${String(t.name)}' runs,`;
+    if (t.templateType === 'NetworkChaos') {
+      const bound = typeof t.deadline === 'string' && t.deadline.trim() !== '' ? `for its deadline ${t.deadline}` : 'until the Workflow is deleted';
+      out.push(partitionNote(id, t.networkChaos, when, bound));
+    } else if (t.templateType === 'Schedule') {
+      out.push(scheduleNote(id, t.schedule, `${when} `));
+    }
+  }
+  return out.filter((n): n is string => n !== undefined);
+}
+
+/**
+ * A note for every Chaos Mesh partition in the manifests: a NetworkChaos, a Schedule of type NetworkChaos,
+ * a Workflow's NetworkChaos and Schedule templates, and those of a Schedule of type Workflow.
+ */
 export function networkChaosNotes(manifests: readonly ManifestObject[]): string[] {
   const out: string[] = [];
   for (const obj of manifests) {
     const id = describeRef(refOf(obj));
-    let note: string | undefined;
     if (isKindOf(obj, CHAOS_MESH_GROUP, 'NetworkChaos')) {
-      note = partitionNote(id, obj.spec, 'once applied,');
-    } else if (isKindOf(obj, CHAOS_MESH_GROUP, 'Schedule') && isPlainObject(obj.spec) && obj.spec.type === 'NetworkChaos') {
-      note = partitionNote(id, obj.spec.networkChaos, `on the schedule '${String(obj.spec.schedule)}', each run`);
+      const note = partitionNote(id, obj.spec, 'once applied,');
+      if (note !== undefined) out.push(note);
+    } else if (isKindOf(obj, CHAOS_MESH_GROUP, 'Schedule') && isPlainObject(obj.spec)) {
+      const note = scheduleNote(id, obj.spec);
+      if (note !== undefined) out.push(note);
+      if (obj.spec.type === 'Workflow') out.push(...workflowNotes(id, obj.spec.workflow, `on the schedule '${String(obj.spec.schedule)}', `));
+    } else if (isKindOf(obj, CHAOS_MESH_GROUP, 'Workflow')) {
+      out.push(...workflowNotes(id, obj.spec));
     }
-    if (note !== undefined) out.push(note);
   }
   return out;
 }

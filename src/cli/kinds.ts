@@ -25,9 +25,10 @@ const KNOWN: Record<string, readonly string[]> = {
   // address are indeterminate, and both are listed in its notes (analysis/uncertainty/cilium-redirects).
   'source.toolkit.fluxcd.io': ['HelmRepository', 'OCIRepository'],
   'operator.tigera.io': ['Goldmane', 'Whisker'],
-  // Chaos Mesh experiments (NetworkChaosExperiment): no policy; the analysis notes a partition, which drops
-  // flows while it is active (analysis/network-chaos-notes).
-  'chaos-mesh.org': ['NetworkChaos', 'Schedule'],
+  // Chaos Mesh experiments (NetworkChaosExperiment) and Workflows of them: no policy; the analysis notes a partition
+  // (a Workflow's NetworkChaos templates included), which drops flows while it is active (analysis/network-chaos-notes).
+  // Other chaos kinds (PodChaos, ...) stay unknown kinds: nothing reads them.
+  'chaos-mesh.org': ['NetworkChaos', 'Schedule', 'Workflow'],
   'cilium.io': ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'CiliumCIDRGroup', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy',
     'CiliumLocalRedirectPolicy', 'CiliumEgressGatewayPolicy'],
   // NetworkAlerts' alerting rules: read by Prometheus, never by the network.

@@ -106,6 +106,36 @@ test('the note says how many of the pods the mode picks, names listed pods, and 
   ]);
 });
 
+test('a Workflow\'s partition templates are noted (was: the Workflow was an unknown kind): bounded by the template\'s deadline, '
+  + 'else until the Workflow is deleted; a Schedule template like a Schedule; a Schedule of type Workflow too; the delay is not noted', () => {
+  const cut = { action: 'partition', mode: 'all', selector: { namespaces: ['shop'], labelSelectors: { app: 'backend' } }, externalTargets: ['203.0.113.7'] };
+  const templates = [
+    { name: 'cut', templateType: 'NetworkChaos', deadline: '5m', networkChaos: cut },
+    { name: 'cut-forever', templateType: 'NetworkChaos', networkChaos: cut },
+    { name: 'slow', templateType: 'NetworkChaos', deadline: '5m', networkChaos: { action: 'delay', mode: 'all', selector: { namespaces: ['shop'] }, delay: { latency: '1s' } } },
+    { name: 'cuts', templateType: 'Schedule', deadline: '1h', schedule: { schedule: '@every 10m', type: 'NetworkChaos', historyLimit: 1, concurrencyPolicy: 'Forbid', networkChaos: { ...cut, duration: '1m' } } },
+  ];
+  const spec = { entry: 'entry', templates: [{ name: 'entry', templateType: 'Serial', children: templates.map((t) => t.name) }, ...templates] };
+  const manifests = [
+    { apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'Workflow', metadata: { name: 'drill', namespace: 'shop' }, spec },
+    {
+      apiVersion: 'chaos-mesh.org/v1alpha1',
+      kind: 'Schedule',
+      metadata: { name: 'nightly', namespace: 'shop' },
+      spec: { schedule: '0 3 * * *', type: 'Workflow', historyLimit: 1, concurrencyPolicy: 'Forbid', workflow: { entry: 'cut', templates: [templates[0]] } },
+    },
+  ];
+  expect(validateManifests(manifests)).toEqual([]);
+  const tail = "while it is active those packets are dropped whatever the policies allow; the verdicts here are the policies' alone";
+  const between = 'partitions the traffic between pods in shop with app=backend and 203.0.113.7 (direction to,';
+  expect(Reachability.fromManifests(manifests, { cni: Cni.kubernetes() }).notes.filter((n) => /partitions/.test(n))).toEqual([
+    `Workflow shop/drill ${between} when its template 'cut' runs, for its deadline 5m): ${tail}`,
+    `Workflow shop/drill ${between} when its template 'cut-forever' runs, until the Workflow is deleted): ${tail}`,
+    `Workflow shop/drill ${between} when its template 'cuts' runs, on the schedule '@every 10m', each run for 1m): ${tail}`,
+    `Schedule shop/nightly ${between} on the schedule '0 3 * * *', when its template 'cut' runs, for its deadline 5m): ${tail}`,
+  ]);
+});
+
 test('PolicyLint has nothing to say about the experiments', () => {
   const objects = synthValid(shop()).filter((o) => o.apiVersion === 'chaos-mesh.org/v1alpha1');
   expect(objects.map((o) => o.kind)).toEqual(['NetworkChaos', 'Schedule', 'NetworkChaos']);

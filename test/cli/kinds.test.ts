@@ -85,10 +85,11 @@ describe('analyze --mesh: the kinds the mesh layer reads are not reported as ign
   });
 });
 
-test('Chaos Mesh experiments (NetworkChaosExperiment) are known kinds: the analysis notes partitions itself', () => {
+test('Chaos Mesh experiments (NetworkChaosExperiment, and Workflows, read since the lint and the analysis read their NetworkChaos templates) are known kinds: the analysis notes partitions itself; PodChaos stays unknown', () => {
   const objs = [
     at({ apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'NetworkChaos', metadata: { name: 'cut' } }),
     at({ apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'Schedule', metadata: { name: 'nightly' } }),
+    at({ apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'Workflow', metadata: { name: 'drill' } }),
     at({ apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'PodChaos', metadata: { name: 'kill' } }),
   ];
   expect(unknownKindWarnings(objs, 'lint')).toEqual(["m.yaml: line 3: unknown kind PodChaos 'kill' (apiVersion chaos-mesh.org/v1alpha1), ignored"]);

@@ -29,6 +29,25 @@ function schedule(name: string, spec: Record<string, unknown>): any {
     spec: { schedule: '0 3 * * *', type: 'NetworkChaos', historyLimit: 1, concurrencyPolicy: 'Forbid', networkChaos: spec },
   };
 }
+/**
+ * A Workflow `shop/<name>` running `templates` in series (the entry is a Serial template of them), or, with `cron`,
+ * a Schedule of type Workflow of it.
+ */
+function workflow(name: string, templates: Array<Record<string, unknown>>, cron?: string): any {
+  const spec = { entry: 'entry', templates: [{ name: 'entry', templateType: 'Serial', children: templates.map((t) => t.name) }, ...templates] };
+  return cron === undefined
+    ? { apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'Workflow', metadata: { name, namespace: 'shop' }, spec }
+    : {
+      apiVersion: 'chaos-mesh.org/v1alpha1',
+      kind: 'Schedule',
+      metadata: { name, namespace: 'shop' },
+      spec: { schedule: cron, type: 'Workflow', historyLimit: 1, concurrencyPolicy: 'Forbid', workflow: spec },
+    };
+}
+/** A Workflow template `<name>` of type NetworkChaos embedding `spec`. */
+function chaosTemplate(name: string, spec: Record<string, unknown>, deadline?: string): Record<string, unknown> {
+  return { name, templateType: 'NetworkChaos', ...(deadline === undefined ? {} : { deadline }), networkChaos: spec };
+}
 const DELAY = { action: 'delay', mode: 'one', selector: BACKEND, delay: { latency: '100ms' }, target: { mode: 'all', selector: DB } };
 
 describe('chaos-unbounded', () => {
@@ -44,6 +63,36 @@ describe('chaos-unbounded', () => {
 
   test('with a duration: none', () => {
     expect(lintRule(UNBOUNDED, [chaos('slow', { ...DELAY, duration: '5m' }), schedule('nightly', { ...DELAY, duration: '10m' })])).toEqual([]);
+  });
+});
+
+describe('chaos-unbounded in Workflows (was: a Workflow was not read at all)', () => {
+  test('a NetworkChaos template without deadline: a warning on the template (in a Workflow and in a Schedule of one); with one: none', () => {
+    const templates = [chaosTemplate('slow', DELAY), chaosTemplate('bounded', DELAY, '5m')];
+    const findings = lintRule(UNBOUNDED, [workflow('drill', templates), workflow('nightly-drill', templates, '0 3 * * *')]);
+    expect(brief(findings)).toEqual([
+      { rule: UNBOUNDED, severity: 'warning', object: 'Schedule shop/nightly-drill', path: 'spec.workflow.templates[1]' },
+      { rule: UNBOUNDED, severity: 'warning', object: 'Workflow shop/drill', path: 'spec.templates[1]' },
+    ]);
+    expect(findings[1].message).toBe('a Workflow NetworkChaos template without a deadline: its fault lasts until the Workflow is deleted');
+    expect(findings[1].fix).toBe("set spec.templates[1].deadline (a Go duration such as '5m')");
+  });
+
+  test('a duration inside the template\'s networkChaos is no bound (Chaos Mesh refuses it in a Workflow): the finding says so', () => {
+    const findings = lintRule(UNBOUNDED, [workflow('drill', [chaosTemplate('slow', { ...DELAY, duration: '5m' })])]);
+    expect(brief(findings)).toEqual([{ rule: UNBOUNDED, severity: 'warning', object: 'Workflow shop/drill', path: 'spec.templates[1]' }]);
+    expect(findings[0].message).toBe('a Workflow NetworkChaos template without a deadline: its fault lasts until the Workflow is deleted '
+      + '(Chaos Mesh refuses the Workflow for spec.templates[1].networkChaos.duration: a Workflow bounds its chaos templates by deadline only)');
+    expect(findings[0].fix).toBe("set spec.templates[1].deadline (a Go duration such as '5m') and remove spec.templates[1].networkChaos.duration");
+  });
+
+  test('a Schedule template of NetworkChaos is read like a Schedule: its runs need a duration', () => {
+    const nightly = { name: 'nightly', templateType: 'Schedule', deadline: '1h', schedule: { schedule: '@every 10m', type: 'NetworkChaos', concurrencyPolicy: 'Forbid', historyLimit: 1, networkChaos: DELAY } };
+    const findings = lintRule(UNBOUNDED, [workflow('drill', [nightly])]);
+    expect(brief(findings)).toEqual([{ rule: UNBOUNDED, severity: 'warning', object: 'Workflow shop/drill', path: 'spec.templates[1].schedule.networkChaos' }]);
+    expect(findings[0].message).toBe('schedules a network fault without a duration: each run lasts until it is deleted, so the fault is never lifted between runs');
+    const bounded = { ...nightly, schedule: { ...nightly.schedule, networkChaos: { ...DELAY, duration: '1m' } } };
+    expect(lintRule(UNBOUNDED, [workflow('drill', [bounded])])).toEqual([]);
   });
 });
 
@@ -162,6 +211,21 @@ describe('chaos-partition-without-peer', () => {
       chaos('c', { ...DELAY, target: undefined, duration: '1m' }),
     ])).toEqual([]);
   });
+});
+
+test('Workflow NetworkChaos templates are read by chaos-control-plane-target and chaos-partition-without-peer (was: never)', () => {
+  const cut = chaosTemplate('cut', { action: 'partition', mode: 'one', selector: { namespaces: ['kube-system'] } }, '1m');
+  const loss = chaosTemplate('loss', { action: 'loss', mode: 'one', loss: { loss: '10' }, selector: { labelSelectors: { app: 'x' } } }, '1m');
+  const objects = [workflow('drill', [cut]), { ...workflow('own', [loss]), metadata: { name: 'own', namespace: 'istio-system' } }];
+  expect(brief(lintRule(CONTROL, objects))).toEqual([
+    { rule: CONTROL, severity: 'warning', object: 'Workflow istio-system/own', path: 'spec.templates[1].networkChaos.selector' },
+    { rule: CONTROL, severity: 'warning', object: 'Workflow shop/drill', path: 'spec.templates[1].networkChaos.selector.namespaces' },
+  ]);
+  const partitions = lintRule(PARTITION, objects);
+  expect(brief(partitions)).toEqual([{ rule: PARTITION, severity: 'warning', object: 'Workflow shop/drill', path: 'spec.templates[1].networkChaos' }]);
+  expect(partitions[0].fix).toBe('name the peers to cut off in spec.templates[1].networkChaos.target (pods) or spec.templates[1].networkChaos.externalTargets '
+    + '(addresses or host names)');
+  expect(lintRule(UNBOUNDED, objects)).toEqual([]);
 });
 
 test('NetworkChaosExperiment\'s output (one-off, scheduled, partition with target) has no chaos finding', () => {

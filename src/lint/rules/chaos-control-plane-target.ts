@@ -7,7 +7,7 @@ import { LintSeverity } from '../types';
 const RULE = 'chaos-control-plane-target';
 
 /**
- * `chaos-control-plane-target` (warning): a NetworkChaos (or a Schedule of them) that injects into a
+ * `chaos-control-plane-target` (warning): a NetworkChaos (or a Schedule or Workflow template of them) that injects into a
  * namespace of the cluster's own networking: `kube-*`, Chaos Mesh's, a namespace where a supported mesh
  * runs its control plane by default, or one of the CNI's control-plane namespaces: those of
  * `PolicyLintOptions.cni` when the lint is told Calico, Cilium or Flannel, else (not told, or told
@@ -19,7 +19,7 @@ const RULE = 'chaos-control-plane-target';
  * The namespaces are those Chaos Mesh injects into: the `selector`'s, and the `target` selector's for a
  * partition (any direction) or direction `from` / `both` (Chaos Mesh injects into the target pods then).
  * A selector's namespaces are its `namespaces`, else the keys of its `pods` map, else the object's own
- * namespace (Chaos Mesh's webhook defaults them to it: api/v1alpha1 selector.go DefaultNamespace;
+ * namespace (a Workflow's: its nodes create the chaos there; Chaos Mesh's webhook defaults them to it: api/v1alpha1 selector.go DefaultNamespace;
  * chaos-mesh.org docs "Define the Scope of Chaos Experiments"); an object without `metadata.namespace`
  * is left alone then (its namespace is the one it is applied to).
  */

@@ -6,7 +6,7 @@ import { LintSeverity } from '../types';
 const RULE = 'chaos-partition-without-peer';
 
 /**
- * `chaos-partition-without-peer` (warning): a NetworkChaos partition (or a Schedule of them) with
+ * `chaos-partition-without-peer` (warning): a NetworkChaos partition (or a Schedule or Workflow template of them) with
  * neither `target` nor `externalTargets`: Chaos Mesh then partitions the selected pods from every
  * peer in the direction given (the `target` and `externalTargets` narrow the partition to those
  * peers: chaos-mesh.org docs "Simulate Network Faults"), DNS and the API server included, so the
