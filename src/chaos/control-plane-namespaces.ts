@@ -17,24 +17,13 @@ import { isSystemNamespace } from '../util/validate';
  * server and agents of mutual authentication: `authentication.mutual.spire.install.namespace`,
  * cilium chart 1.20.0 values.yaml, templates/spire/), Flannel's manifest (kube-flannel, moved
  * from kube-system: flannel-io/flannel#1615). A plain NetworkPolicy CNI is unknown: only the kube-*
- * namespaces (and every supported CNI's, see NAMESPACES_KNOWN).
+ * namespaces (and every supported CNI's, see addCniNamespaces).
  */
 const CNI_NAMESPACES: Record<CniKind, readonly string[]> = {
   [CniKind.KUBERNETES]: [],
   [CniKind.CALICO]: ['calico-apiserver', 'calico-system', 'tigera-operator'],
   [CniKind.CILIUM]: ['cilium-spire', 'kube-system'],
   [CniKind.FLANNEL]: ['kube-flannel'],
-};
-
-/**
- * Whether a CNI of the kind says where it runs: a plain NetworkPolicy CNI (`Cni.kubernetes()`, and
- * every `Cni.custom()`) may be kindnet, Antrea, or Calico / Cilium rendered as plain NetworkPolicy.
- */
-const NAMESPACES_KNOWN: Record<CniKind, boolean> = {
-  [CniKind.KUBERNETES]: false,
-  [CniKind.CALICO]: true,
-  [CniKind.CILIUM]: true,
-  [CniKind.FLANNEL]: true,
 };
 
 /** The mesh control planes' default namespaces (Istio's istio-system, Linkerd's linkerd), for apps without a ClusterNetwork. */
@@ -82,7 +71,9 @@ export function protectedNamespaces(cluster: ClusterNetwork | undefined, chaosMe
  * @param whose how the reasons name `cni` ("the ClusterNetwork's CNI", "the cluster's CNI")
  */
 function addCniNamespaces(add: (ns: string, why: string) => void, cni: Cni | undefined, whose: string): void {
-  if (cni !== undefined && NAMESPACES_KNOWN[cni.kind]) {
+  // Only the plain NetworkPolicy kind (`Cni.kubernetes()`, and every `Cni.custom()`) lists no namespace: it may be kindnet,
+  // Antrea, or Calico / Cilium rendered as plain NetworkPolicy, so it says nothing of where the CNI runs.
+  if (cni !== undefined && CNI_NAMESPACES[cni.kind].length > 0) {
     for (const ns of CNI_NAMESPACES[cni.kind]) add(ns, `a control-plane namespace of ${whose} (${cni.name})`);
     return;
   }

@@ -247,9 +247,18 @@ function cronNumber(text: string): number | undefined {
   return Number(digits);
 }
 
+/** A value of a cron field: a number (cronNumber) or, where the field has them, a name (`jan`, `MON`); undefined when neither. */
+function fieldValue(text: string, spec: typeof FIELDS[number]): number | undefined {
+  const n = cronNumber(text);
+  if (n !== undefined) return n;
+  const i = spec.names?.indexOf(text.toLowerCase()) ?? -1;
+  return i >= 0 ? i + spec.nameBase! : undefined;
+}
+
 /** The values a checked cron field matches (robfig/cron: `N/step` runs from N to the field's maximum). */
 function fieldValues(field: string, spec: typeof FIELDS[number]): number[] {
-  const value = (text: string): number => cronNumber(text) ?? spec.names!.indexOf(text.toLowerCase()) + spec.nameBase!;
+  // The field has been checked (fieldProblem): every value is a number or a name.
+  const value = (text: string): number => fieldValue(text, spec)!;
   const out = new Set<number>();
   for (const part of listItems(field)) {
     const [range, step] = part.split('/');
@@ -261,12 +270,6 @@ function fieldValues(field: string, spec: typeof FIELDS[number]): number[] {
 }
 
 function fieldProblem(field: string, spec: typeof FIELDS[number]): string | undefined {
-  const value = (text: string): number | undefined => {
-    const n = cronNumber(text);
-    if (n !== undefined) return n;
-    const i = spec.names?.indexOf(text.toLowerCase()) ?? -1;
-    return i >= 0 ? i + spec.nameBase! : undefined;
-  };
   for (const part of listItems(field)) {
     const [range, step, extra] = part.split('/');
     if (extra !== undefined || range === '') return 'malformed';
@@ -274,8 +277,8 @@ function fieldProblem(field: string, spec: typeof FIELDS[number]): string | unde
     if (isStarRange(range)) continue;
     const [lo, hi, more] = range.split('-');
     if (more !== undefined) return 'malformed range';
-    const a = value(lo);
-    const b = hi === undefined ? a : value(hi);
+    const a = fieldValue(lo, spec);
+    const b = hi === undefined ? a : fieldValue(hi, spec);
     if (a === undefined || b === undefined) return `'${range}' is not a number${spec.names ? ' or a name' : ''}`;
     if (a < spec.min || b > spec.max) return `out of range ${spec.min}-${spec.max}`;
     if (a > b) return `range '${range}' runs backwards`;

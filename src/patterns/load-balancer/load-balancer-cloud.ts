@@ -1,4 +1,4 @@
-import { AWS_LB_TYPE, AWS_NLB_TARGET_TYPE, AWS_TARGET_GROUP_ATTRIBUTES } from './aws-annotations';
+import { AWS_LB_TYPE, AWS_NLB_TARGET_TYPE, AWS_TARGET_GROUP_ATTRIBUTES, withClientIpPreserved } from './aws-annotations';
 import { ResolvedAwsHealthCheck, awsHealthCheckAnnotations, resolveAwsHealthCheck } from './aws-health-check';
 import { AwsNlbHealthCheck } from './aws-health-check-options';
 import { AWS_LB_SCHEME, AZURE_LB_INTERNAL, GKE_LB_TYPE } from './service-annotations';
@@ -166,7 +166,7 @@ export class LoadBalancerCloud {
           [AWS_NLB_TARGET_TYPE]: this._awsTargetType as string,
           [AWS_LB_SCHEME]: internal ? 'internal' : 'internet-facing',
         };
-        if (this._targetsPods) annotations[AWS_TARGET_GROUP_ATTRIBUTES] = 'preserve_client_ip.enabled=true';
+        if (this._targetsPods) annotations[AWS_TARGET_GROUP_ATTRIBUTES] = withClientIpPreserved([]);
         return this._awsHealthCheck === undefined ? annotations : { ...annotations, ...awsHealthCheckAnnotations(this._awsHealthCheck) };
       }
       case 'gke':
