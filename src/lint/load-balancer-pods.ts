@@ -8,8 +8,8 @@
 import { LintDocument, asArray, isObject } from './document';
 import { namespaceProbe } from './netpol-ingress';
 import { protocolName } from './ports';
-import { validDocuments } from './valid-documents';
-import { buildInventory, Inventory, InventoryPod } from '../analysis/inventory';
+import { validDocuments, validInventory } from './valid-documents';
+import { Inventory, InventoryPod } from '../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, selectsEndpoint } from '../analysis/kubernetes/network-policy';
 import { Endpoint } from '../analysis/model';
 import { groupBy } from '../util/group-by';
@@ -48,7 +48,7 @@ export interface IngressPolicies {
 export function ingressPolicies(documents: readonly LintDocument[]): IngressPolicies {
   const valid = validDocuments(documents);
   const policies = valid.filter((d) => isNetworkPolicy(d.obj) && effectivePolicyTypes(d.obj).includes('Ingress'));
-  const inventory = buildInventory(valid.map((d) => d.obj));
+  const inventory = validInventory(documents);
   const policyIndex = groupBy(policies, (d) => namespaceOf(d.obj));
   const podIndex = groupBy(inventory.pods, (p) => p.endpoint.namespace ?? '');
   return {

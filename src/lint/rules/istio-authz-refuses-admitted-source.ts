@@ -1,4 +1,4 @@
-import { buildInventory, InventoryPod } from '../../analysis/inventory';
+import { InventoryPod } from '../../analysis/inventory';
 import { IstioModel } from '../../analysis/mesh/istio';
 import { isIstioAuthorizationPolicy } from '../../analysis/mesh/istio-policies';
 import { membershipOf } from '../../analysis/mesh/membership';
@@ -9,7 +9,7 @@ import { UNTOLD_ISTIO_FACTS } from '../lint-mesh';
 import { admittedIstioApplicationPorts, admittedManifestPeers, podPortsText } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
-import { validDocuments } from '../valid-documents';
+import { validDocuments, validInventory } from '../valid-documents';
 
 const RULE = 'istio-authz-refuses-admitted-source';
 
@@ -52,7 +52,7 @@ export const istioAuthzRefusesAdmittedSource: LintRule = {
     // Untold the mesh, as istio-strict-mtls-unmeshed-source reads membership: ambient labels count, `istio-system` is the root namespace.
     const facts = known ?? UNTOLD_ISTIO_FACTS;
     const objects = valid.map((d) => d.obj);
-    const inventory = buildInventory(objects);
+    const inventory = validInventory(ctx.documents);
     const { namespaces, namespaceAnnotations: declared } = inventory;
     // Untold (or told a Mesh that does not declare it), the mesh's trust domain is not in the manifests: a principal of
     // another domain the policies name may be the mesh's own, so a refusal counts only when it holds under cluster.local

@@ -5,7 +5,6 @@ import { Membership, membershipOf } from '../../analysis/mesh/membership';
 import { MtlsDecision, PeerAuthentications } from '../../analysis/mesh/peer-authentication';
 import { AnnotatedCniModel, Endpoint, NamespaceIndex } from '../../analysis/model';
 import { isEmptySelector, Labels } from '../../analysis/selectors';
-import { validateManifest } from '../../analysis/validation';
 import { YES } from '../../analysis/verdict';
 import { isKindOf, namespaceOf, stringMap } from '../../util/vocabulary';
 import { calicoOrCiliumModel, cniAdmission } from '../cni-policy-admissions';
@@ -88,9 +87,9 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
     // Namespaces holding a Gateway API Gateway: their pods not in the manifests may be the gateway istiod deploys for it.
     const gatewayNamespaces = new Set(objects.filter((o) => isKindOf(o, 'gateway.networking.k8s.io', 'Gateway')).map((o) => namespaceOf(o)));
     const out: RuleReport[] = [];
-    for (const doc of ctx.documents) {
-      if (!isObject(doc.obj) || !isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || validateManifest(doc.obj) !== undefined
-        || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;
+    const valid = validDocuments(ctx.documents);
+    for (const doc of valid) {
+      if (!isNetworkPolicy(doc.obj) || !isObject(doc.obj.spec) || !effectivePolicyTypes(doc.obj).includes('Ingress')) continue;
       const destinations = inventory.pods.filter((p) => selectsEndpoint(doc.obj, p.endpoint) && enforcesPeerMtls(p, meshed(p.endpoint)));
       if (destinations.length === 0) continue;
       asArray(doc.obj.spec.ingress).forEach((rule, i) => {
@@ -107,7 +106,6 @@ export const istioStrictMtlsUnmeshedSource: LintRule = {
         });
       });
     }
-    const valid = validDocuments(ctx.documents);
     const model = calicoOrCiliumModel(ctx.cni, valid.map((d) => d.obj), inventory.namespaces);
     if (model) out.push(...cniFindings(model, valid, inventory.pods, peerAuth, meshed, inventory.namespaceAnnotations, sidecarOnly));
     return out;

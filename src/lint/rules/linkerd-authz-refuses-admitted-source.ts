@@ -1,4 +1,4 @@
-import { buildInventory, InventoryPod } from '../../analysis/inventory';
+import { InventoryPod } from '../../analysis/inventory';
 import { MeshFacts, meshFactsOf } from '../../analysis/mesh/facts';
 import { LinkerdModel } from '../../analysis/mesh/linkerd';
 import { adminPortOf } from '../../analysis/mesh/linkerd-admin-port';
@@ -14,7 +14,7 @@ import { asArray } from '../document';
 import { admittedLinkerdApplicationPorts, admittedManifestPeers, podPortsText } from '../netpol-ingress';
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
-import { validDocuments } from '../valid-documents';
+import { validDocuments, validInventory } from '../valid-documents';
 
 const RULE = 'linkerd-authz-refuses-admitted-source';
 const GROUP = 'policy.linkerd.io';
@@ -79,7 +79,7 @@ export const linkerdAuthzRefusesAdmittedSource: LintRule = {
     const facts = known ?? LINKERD;
     const valid = validDocuments(ctx.documents);
     const objects = valid.map((d) => d.obj as ManifestObject);
-    const inventory = buildInventory(objects);
+    const inventory = validInventory(ctx.documents);
     const { namespaces, namespaceAnnotations: declared } = inventory;
     const membership = new Map<InventoryPod, Membership>();
     const memberOf = (p: InventoryPod) => {

@@ -1,5 +1,5 @@
 import { hostSnatSemantics, l7BlindToMtls, modelFor } from '../../analysis/cni-model';
-import { buildInventory, Inventory, InventoryPod } from '../../analysis/inventory';
+import { Inventory, InventoryPod } from '../../analysis/inventory';
 import { effectivePolicyTypes, isNetworkPolicy, peerMatches, selectsEndpoint } from '../../analysis/kubernetes/network-policy';
 import { meshModelFor } from '../../analysis/mesh';
 import { HBONE_PORT } from '../../analysis/mesh/istio';
@@ -20,7 +20,7 @@ import { admittedTcpPorts, isIstioProxyPort, isLinkerdProxyPort } from '../netpo
 import { LintContext, LintRule, RuleReport } from '../rule';
 import { LintSeverity } from '../types';
 import { namesPort, portNamedNowhere } from '../unnamed-port';
-import { validDocuments } from '../valid-documents';
+import { validDocuments, validInventory } from '../valid-documents';
 
 const RULE = 'mesh-transport-port-opens-ports';
 
@@ -126,7 +126,7 @@ export const meshTransportPortOpensPorts: LintRule = {
       && transportPorts.some((port) => namesPort(ingressRulesOf(d.obj), port)));
     if (policies.length === 0 && cniPolicies.length === 0) return [];
     const objects = valid.map((d) => d.obj as ManifestObject);
-    const inventory = buildInventory(objects);
+    const inventory = validInventory(ctx.documents);
     const { namespaces, namespaceAnnotations: declared } = inventory;
     const membership = new Map<InventoryPod, Membership>();
     const memberOf = (p: InventoryPod) => {
